@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import demo from '../../../fixtures/catalogue/demo-hall.json' with { type: 'json' };
+import { checkCatalogue, findItem, findWindow, type CatalogueInput } from './catalogue';
+
+/** A fresh, editable copy of the demo hall's catalogue. */
+function demoInput(): CatalogueInput {
+  return JSON.parse(JSON.stringify(demo)) as CatalogueInput;
+}
+
+function problemsOf(input: unknown): string[] {
+  const r = checkCatalogue(input);
+  return r.ok ? [] : r.problems;
+}
+
+describe('checkCatalogue', () => {
+  it('accepts the demo hall and fills in the defaults', () => {
+    const r = checkCatalogue(demo);
+    expect(r.ok ? [] : r.problems).toEqual([]);
+    if (!r.ok) return;
+    expect(r.catalogue.hall.timeZone).toBe('Asia/Shanghai');
+    expect(r.catalogue.queue).toEqual({ ordinaryPerPriority: 3, appointmentEarlyMinutes: 15, recallLimit: 5, recallCooldownSeconds: 20 });
+    expect(findItem(r.catalogue, 'GA-SFZ-HL')?.prefix).toBe('A');
+    expect(findWindow(r.catalogue, 15)?.serves).toContain('ZX-ZH-ZX');
+    expect(findItem(r.catalogue, 'NO-SUCH')).toBeUndefined();
+  });
+
+  it('gives a minimal catalogue the handbook defaults (fees, hours, numbering, queue policy)', () => {
+    const r = checkCatalogue({
+      hall: { name: '测试大厅' },
+      departments: [{ name: '综合' }],
+      items: [{ code: 'X', name: '事项', department: '综合', prefix: 'X', legalLimitDays: 5, promisedLimitDays: 3 }],
+      windows: [{ number: 1, name: '1号窗口', serves: ['X'] }],
+    });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.catalogue.items[0]).toMatchObject({ fees: '不收费', issuingHours: [{ from: '08:30', to: '17:00' }], typicalServiceMinutes: 8 });
+    expect(r.catalogue.numbering).toEqual({ digits: 3, first: 1, last: 999 });
+    expect(r.catalogue.queue.recallLimit).toBe(5);
+  });
+
+  it.each<[string, (c: CatalogueInput) => void, string]>([
+    ['a duplicate service item code', (c) => void (c.items[3]!.code = c.items[0]!.code), 'items.3.code: duplicate service item code GA-SFZ-HL'],
+    ['an item of an unknown department', (c) => void (c.items[2]!.department = '气象局'), 'items.2.department: unknown department 气象局'],
+    [
+      'a promised limit longer than the legal limit',
+      (c) => {
+        c.items[1]!.legalLimitDays = 5;
+        c.items[1]!.promisedLimitDays = 6;
+      },
+      'items.1.promisedLimitDays: the promised limit cannot exceed the legal limit',
+    ],
+    ['a window serving an unknown item', (c) => void c.windows[4]!.serves.push('NO-SUCH'), 'windows.4.serves.3: unknown service item NO-SUCH'],
+    ['a duplicate window number', (c) => void (c.windows[1]!.number = c.windows[0]!.number), 'windows.1.number: duplicate window number 1'],
+    [
+      'a duplicate material id within an item',
+      (c) => void (c.items[0]!.materials![1]!.id = c.items[0]!.materials![0]!.id),
+      'items.0.materials.1.id: duplicate material id m1',
+    ],
+    ['a number range that does not fit the digits', (c) => void (c.numbering = { digits: 2, first: 1, last: 999 }), 'numbering.digits: the last number does not fit in the digits'],
+    ['a number range of one number', (c) => void (c.numbering = { digits: 3, first: 5, last: 5 }), 'numbering.last: the range must hold at least two numbers'],
+  ])('refuses %s, naming the path', (_what, spoil, problem) => {
+    const input = demoInput();
+    spoil(input);
+    expect(problemsOf(input)).toContain(problem);
+  });
+
+  it.each<[string, (c: CatalogueInput) => void, string]>([
+    ['a prefix of digits', (c) => void (c.items[0]!.prefix = 'A1'), 'items.0.prefix'],
+    ['an issuing hour that is not HH:MM', (c) => void (c.items[0]!.issuingHours = [{ from: '8:30', to: '17:00' }]), 'items.0.issuingHours.0.from'],
+    ['a window that serves nothing', (c) => void (c.windows[0]!.serves = []), 'windows.0.serves'],
+  ])('refuses %s by its schema, naming the path', (_what, spoil, path) => {
+    const input = demoInput();
+    spoil(input);
+    expect(problemsOf(input).some((p) => p.startsWith(`${path}: `))).toBe(true);
+  });
+
+  it('names the root when the input is not a catalogue at all', () => {
+    expect(problemsOf('not a catalogue')).toEqual([expect.stringMatching(/^\(root\): /)]);
+  });
+});
+
+describe('the hall time zone', () => {
+  it('is refused, naming the field, when the system does not know it', () => {
+    const bad = demoInput() as { hall: { timeZone: string } };
+    bad.hall.timeZone = 'Mars/Olympus_Mons';
+    const r = checkCatalogue(bad);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.problems.join('\n')).toContain('hall.timeZone');
+  });
+});

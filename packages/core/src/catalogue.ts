@@ -1,0 +1,159 @@
+import { z } from 'zod';
+
+/** HH:MM in the hall's local time. */
+const clockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected HH:MM, e.g. 08:30 (24:00 is the end of the day)');
+
+export const MaterialSchema = z.object({
+  id: z.string().min(1).max(40),
+  name: z.string().min(1).max(120),
+  form: z.enum(['original', 'copy', 'original-and-copy', 'electronic']),
+  count: z.number().int().min(1).max(99),
+  note: z.string().max(200).optional(),
+});
+export type Material = z.infer<typeof MaterialSchema>;
+
+export const IssuingHoursSchema = z.object({ from: clockTime, to: clockTime });
+export type IssuingHours = z.infer<typeof IssuingHoursSchema>;
+
+export const ServiceItemSchema = z.object({
+  code: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ only'),
+  name: z.string().min(1).max(80),
+  nameEn: z.string().max(120).optional(),
+  department: z.string().min(1).max(40),
+  /** Ticket prefix: one or two capital letters, shown before the number (A012). */
+  prefix: z.string().regex(/^[A-Z]{1,2}$/, 'one or two capital letters'),
+  conditions: z.array(z.string().min(1).max(300)).default([]),
+  materials: z.array(MaterialSchema).default([]),
+  steps: z.array(z.string().min(1).max(200)).default([]),
+  fees: z.string().max(200).default('不收费'),
+  /** 法定办结时限, in working days. */
+  legalLimitDays: z.number().int().min(0).max(365),
+  /** 承诺办结时限, in working days; never longer than the legal limit. */
+  promisedLimitDays: z.number().int().min(0).max(365),
+  dailyQuota: z.number().int().min(1).max(9999).optional(),
+  issuingHours: z.array(IssuingHoursSchema).min(1).default([{ from: '08:30', to: '17:00' }]),
+  /** Default minutes one service takes, used until the hall has its own recent figures. */
+  typicalServiceMinutes: z.number().positive().max(240).default(8),
+  onlineUrl: z.string().max(200).optional(),
+});
+export type ServiceItem = z.infer<typeof ServiceItemSchema>;
+
+export const WindowSchema = z.object({
+  number: z.number().int().min(1).max(999),
+  name: z.string().min(1).max(40),
+  department: z.string().min(1).max(40).optional(),
+  serves: z.array(z.string().min(1)).min(1),
+});
+export type HallWindow = z.infer<typeof WindowSchema>;
+
+export const ClerkSchema = z.object({
+  number: z.string().regex(/^[0-9A-Za-z]{1,16}$/),
+  name: z.string().min(1).max(40),
+  department: z.string().min(1).max(40),
+  title: z.string().max(40).optional(),
+});
+export type Clerk = z.infer<typeof ClerkSchema>;
+
+export const NumberingSchema = z.object({
+  digits: z.number().int().min(2).max(5).default(3),
+  first: z.number().int().min(0).default(1),
+  last: z.number().int().min(1).default(999),
+});
+export type NumberingConfig = z.infer<typeof NumberingSchema>;
+
+export const QueuePolicySchema = z.object({
+  /** After this many ordinary tickets, one priority (绿色通道) ticket is called. */
+  ordinaryPerPriority: z.number().int().min(1).max(50).default(3),
+  /** Appointments are served first from this many minutes before their slot starts. */
+  appointmentEarlyMinutes: z.number().int().min(0).max(120).default(15),
+  recallLimit: z.number().int().min(1).max(20).default(5),
+  recallCooldownSeconds: z.number().int().min(0).max(600).default(20),
+});
+export type QueuePolicy = z.infer<typeof QueuePolicySchema>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const HallSchema = z.object({
+  name: z.string().min(1).max(80),
+  nameEn: z.string().max(120).optional(),
+  timeZone: z
+    .string()
+    .min(1)
+    .default('Asia/Shanghai')
+    .refine(isTimeZone, 'not a time zone this system knows, e.g. Asia/Shanghai'),
+  complaintPhone: z.string().max(40).default('12345'),
+});
+
+export const CatalogueSchema = z
+  .object({
+    hall: HallSchema,
+    departments: z.array(z.object({ name: z.string().min(1).max(40), nameEn: z.string().max(80).optional() })).min(1),
+    items: z.array(ServiceItemSchema).min(1),
+    windows: z.array(WindowSchema).min(1),
+    clerks: z.array(ClerkSchema).default([]),
+    numbering: NumberingSchema.default({ digits: 3, first: 1, last: 999 }),
+    queue: QueuePolicySchema.default({
+      ordinaryPerPriority: 3,
+      appointmentEarlyMinutes: 15,
+      recallLimit: 5,
+      recallCooldownSeconds: 20,
+    }),
+  })
+  .superRefine((c, ctx) => {
+    const codes = new Set<string>();
+    const departments = new Set(c.departments.map((d) => d.name));
+    c.items.forEach((item, i) => {
+      if (codes.has(item.code)) ctx.addIssue({ code: 'custom', path: ['items', i, 'code'], message: `duplicate service item code ${item.code}` });
+      codes.add(item.code);
+      if (!departments.has(item.department))
+        ctx.addIssue({ code: 'custom', path: ['items', i, 'department'], message: `unknown department ${item.department}` });
+      if (item.promisedLimitDays > item.legalLimitDays)
+        ctx.addIssue({ code: 'custom', path: ['items', i, 'promisedLimitDays'], message: 'the promised limit cannot exceed the legal limit' });
+      const ids = new Set<string>();
+      item.materials.forEach((m, j) => {
+        if (ids.has(m.id)) ctx.addIssue({ code: 'custom', path: ['items', i, 'materials', j, 'id'], message: `duplicate material id ${m.id}` });
+        ids.add(m.id);
+      });
+    });
+    const numbers = new Set<number>();
+    c.windows.forEach((w, i) => {
+      if (numbers.has(w.number)) ctx.addIssue({ code: 'custom', path: ['windows', i, 'number'], message: `duplicate window number ${w.number}` });
+      numbers.add(w.number);
+      w.serves.forEach((code, j) => {
+        if (!codes.has(code)) ctx.addIssue({ code: 'custom', path: ['windows', i, 'serves', j], message: `unknown service item ${code}` });
+      });
+    });
+    if (c.numbering.last <= c.numbering.first)
+      ctx.addIssue({ code: 'custom', path: ['numbering', 'last'], message: 'the range must hold at least two numbers' });
+    if (String(c.numbering.last).length > c.numbering.digits)
+      ctx.addIssue({ code: 'custom', path: ['numbering', 'digits'], message: 'the last number does not fit in the digits' });
+  });
+export type Catalogue = z.infer<typeof CatalogueSchema>;
+export type CatalogueInput = z.input<typeof CatalogueSchema>;
+
+export type CatalogueCheck = { ok: true; catalogue: Catalogue } | { ok: false; problems: string[] };
+
+/** Validates a catalogue from any source (file, HTTP body) and names each problem by its path. */
+export function checkCatalogue(input: unknown): CatalogueCheck {
+  const parsed = CatalogueSchema.safeParse(input);
+  if (parsed.success) return { ok: true, catalogue: parsed.data };
+  return {
+    ok: false,
+    problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+  };
+}
+
+export function findItem(catalogue: Catalogue, code: string): ServiceItem | undefined {
+  return catalogue.items.find((item) => item.code === code);
+}
+
+export function findWindow(catalogue: Catalogue, number: number): HallWindow | undefined {
+  return catalogue.windows.find((w) => w.number === number);
+}

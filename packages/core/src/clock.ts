@@ -1,0 +1,53 @@
+/**
+ * The hall's local calendar day and clock time for an instant. Pure: the instant and the zone are
+ * arguments; Intl does the zone arithmetic, so daylight-saving zones work too.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+export interface LocalTime {
+  /** YYYY-MM-DD */
+  day: string;
+  /** HH:MM */
+  time: string;
+  /** minutes since local midnight */
+  minutes: number;
+}
+
+export function localTime(at: number, timeZone: string): LocalTime {
+  const parts: Record<string, string> = {};
+  for (const p of formatter(timeZone).formatToParts(new Date(at))) parts[p.type] = p.value;
+  const hour = parts.hour === '24' ? '00' : (parts.hour ?? '00');
+  const minute = parts.minute ?? '00';
+  return {
+    day: `${parts.year}-${parts.month}-${parts.day}`,
+    time: `${hour}:${minute}`,
+    minutes: Number(hour) * 60 + Number(minute),
+  };
+}
+
+export function hallDay(at: number, timeZone: string): string {
+  return localTime(at, timeZone).day;
+}
+
+export function clockMinutes(hhmm: string): number {
+  const [h, m] = hhmm.split(':');
+  return Number(h) * 60 + Number(m);
+}

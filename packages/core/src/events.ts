@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { CatalogueSchema } from './catalogue';
+import { TicketSchema } from './ticket';
+
+const id = z.string().min(1).max(80);
+const windowNo = z.number().int().min(1).max(999);
+const reason = z.string().max(200);
+
+/** What happened in the hall. The hub appends these with a gap-free sequence; every view is their fold. */
+export const EventBodySchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('catalogue.replaced'), catalogue: CatalogueSchema }),
+  z.object({ type: z.literal('day.opened'), day: z.string() }),
+  z.object({
+    type: z.literal('appointment.booked'),
+    code: z.string(),
+    serviceCode: z.string(),
+    day: z.string(),
+    slotStart: z.number().int(),
+    slotEnd: z.number().int(),
+  }),
+  z.object({ type: z.literal('ticket.issued'), ticket: TicketSchema, by: z.string().optional() }),
+  z.object({ type: z.literal('ticket.called'), id, window: windowNo, clerk: z.string().optional(), outOfOrderReason: reason.optional() }),
+  z.object({ type: z.literal('ticket.recalled'), id, window: windowNo }),
+  z.object({ type: z.literal('ticket.started'), id, window: windowNo }),
+  z.object({ type: z.literal('ticket.finished'), id, window: windowNo }),
+  z.object({ type: z.literal('ticket.noShow'), id, window: windowNo }),
+  z.object({ type: z.literal('ticket.held'), id, window: windowNo }),
+  z.object({
+    type: z.literal('ticket.transferred'),
+    id,
+    fromWindow: windowNo.optional(),
+    toService: z.string(),
+    toWindow: windowNo.optional(),
+    reason,
+    by: z.string().optional(),
+  }),
+  z.object({ type: z.literal('ticket.voided'), id, reason }),
+  z.object({ type: z.literal('window.opened'), window: windowNo, clerk: z.string().optional() }),
+  z.object({ type: z.literal('window.closed'), window: windowNo }),
+  z.object({ type: z.literal('window.paused'), window: windowNo, reason }),
+  z.object({ type: z.literal('window.resumed'), window: windowNo }),
+]);
+export type EventBody = z.infer<typeof EventBodySchema>;
+export type EventType = EventBody['type'];
+
+export const HallEventSchema = z.intersection(
+  z.object({ seq: z.number().int().min(1), at: z.number().int(), commandId: z.string().optional() }),
+  EventBodySchema,
+);
+export type HallEvent = EventBody & { seq: number; at: number; commandId?: string };

@@ -1,0 +1,76 @@
+import type { HallWindow, QueuePolicy } from './catalogue';
+import type { Ticket } from './ticket';
+
+/** What a window remembers between calls for the interleave of the priority lane. */
+export interface LaneMemory {
+  /** Ordinary calls since this window last called a priority ticket. */
+  ordinarySincePriority: number;
+}
+
+export interface QueueContext {
+  now: number;
+  policy: Pick<QueuePolicy, 'ordinaryPerPriority' | 'appointmentEarlyMinutes'>;
+  memory: LaneMemory;
+}
+
+/** Whether this window may call this ticket at all: it serves the item, and a transfer did not send it elsewhere. */
+export function servesTicket(window: HallWindow, t: Ticket): boolean {
+  if (t.targetWindow !== undefined) return t.targetWindow === window.number;
+  return window.serves.includes(t.serviceCode);
+}
+
+function inSlot(t: Ticket, ctx: QueueContext): boolean {
+  const a = t.appointment;
+  if (t.lane !== 'appointment' || !a) return false;
+  return ctx.now >= a.slotStart - ctx.policy.appointmentEarlyMinutes * 60_000 && ctx.now <= a.slotEnd;
+}
+
+const byPlace = (a: Ticket, b: Ticket) => a.place - b.place;
+const bySlot = (a: Ticket, b: Ticket) => (a.appointment!.slotStart - b.appointment!.slotStart) || a.place - b.place;
+
+/** The effective lane of a waiting ticket now: an appointment outside its slot waits like anyone else. */
+function laneNow(t: Ticket, ctx: QueueContext): 'slot' | 'priority' | 'ordinary' {
+  if (inSlot(t, ctx)) return 'slot';
+  return t.lane === 'priority' ? 'priority' : 'ordinary';
+}
+
+/**
+ * The order in which `window` would call the waiting tickets now: appointments within their slot
+ * first (by slot, then arrival), then ordinary and priority (绿色通道) tickets interleaved
+ * N ordinary to 1 priority, each lane by arrival. One policy, used for calling and for display.
+ */
+export function queueOrder(waiting: readonly Ticket[], window: HallWindow, ctx: QueueContext): Ticket[] {
+  const mine = waiting.filter((t) => t.state === 'issued' && servesTicket(window, t));
+  const slot = mine.filter((t) => laneNow(t, ctx) === 'slot').sort(bySlot);
+  const priority = mine.filter((t) => laneNow(t, ctx) === 'priority').sort(byPlace);
+  const ordinary = mine.filter((t) => laneNow(t, ctx) === 'ordinary').sort(byPlace);
+  const out = [...slot];
+  let since = ctx.memory.ordinarySincePriority;
+  const n = ctx.policy.ordinaryPerPriority;
+  let p = 0;
+  let o = 0;
+  while (p < priority.length || o < ordinary.length) {
+    const takePriority = p < priority.length && (since >= n || o >= ordinary.length);
+    if (takePriority) {
+      out.push(priority[p++]!);
+      since = 0;
+    } else {
+      const t = ordinary[o++]!;
+      out.push(t);
+      // As rememberCall: an appointment out of its slot waits in this lane but does not count as an ordinary call.
+      if (t.lane === 'ordinary') since += 1;
+    }
+  }
+  return out;
+}
+
+export function nextTicket(waiting: readonly Ticket[], window: HallWindow, ctx: QueueContext): Ticket | undefined {
+  return queueOrder(waiting, window, ctx)[0];
+}
+
+/** How a call changes the window's lane memory. */
+export function rememberCall(memory: LaneMemory, called: Ticket): LaneMemory {
+  if (called.lane === 'priority') return { ordinarySincePriority: 0 };
+  if (called.lane === 'appointment') return memory;
+  return { ordinarySincePriority: memory.ordinarySincePriority + 1 };
+}

@@ -1,0 +1,28 @@
+/** Errors are values at boundaries: a refused rule names its code; the UI maps the code to a polite sentence. */
+export type Refusal = { ok: false; code: RefusalCode; message: string };
+export type Result<T> = { ok: true; value: T } | Refusal;
+
+export type RefusalCode =
+  | 'bad-request'
+  | 'unauthorised'
+  | 'forbidden'
+  | 'not-found'
+  | 'illegal-transition'
+  | 'recall-limit'
+  | 'recall-cooldown'
+  | 'queue-empty'
+  | 'not-served-here'
+  | 'outside-issuing-hours'
+  | 'daily-quota-reached'
+  | 'numbers-exhausted'
+  | 'window-closed'
+  | 'window-busy'
+  | 'appointment-unknown'
+  | 'appointment-used'
+  | 'appointment-wrong-day'
+  | 'conflict'
+  | 'too-large'
+  | 'internal';
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const refuse = (code: RefusalCode, message: string): Refusal => ({ ok: false, code, message });

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { RefusalCode } from './result';
+import { FORBIDDEN_PHRASES, forbiddenPhrasesIn, REFUSAL_TEXT, refusalText, type Language } from './strings';
+
+/** Every refusal code; `satisfies` fails to compile when a code is added to RefusalCode and not here. */
+const CODES = Object.keys({
+  'bad-request': 1,
+  unauthorised: 1,
+  forbidden: 1,
+  'not-found': 1,
+  'illegal-transition': 1,
+  'recall-limit': 1,
+  'recall-cooldown': 1,
+  'queue-empty': 1,
+  'not-served-here': 1,
+  'outside-issuing-hours': 1,
+  'daily-quota-reached': 1,
+  'numbers-exhausted': 1,
+  'window-closed': 1,
+  'window-busy': 1,
+  'appointment-unknown': 1,
+  'appointment-used': 1,
+  'appointment-wrong-day': 1,
+  conflict: 1,
+  'too-large': 1,
+  internal: 1,
+} satisfies Record<RefusalCode, 1>) as RefusalCode[];
+
+const LANGUAGES: Language[] = ['zh-CN', 'en'];
+
+describe('civil language (H-14)', () => {
+  it.each([
+    ['我不知道', ['不知道']],
+    ['这个不 归 我 管', ['不归我管']],
+    ['下班了，明天再来', ['下班了，明天再来']],
+    ['下班了,明天再来吧', ['下班了,明天再来']],
+    ['急什么，快点！', ['急什么', '快点']],
+    ['您好！很高兴为您服务', []],
+    ['请您稍候，马上为您办理', []],
+  ])('finds the forbidden phrases in %j', (text, found) => {
+    expect(forbiddenPhrasesIn(text)).toEqual(found);
+  });
+
+  it('finds each of the handbook forbidden phrases', () => {
+    for (const phrase of FORBIDDEN_PHRASES) expect(forbiddenPhrasesIn(`请问${phrase}。`)).toContain(phrase);
+  });
+
+  it.each(LANGUAGES)('has a polite %s sentence for every refusal code, and no other', (language) => {
+    expect(Object.keys(REFUSAL_TEXT[language]).sort()).toEqual([...CODES].sort());
+    for (const code of CODES) expect(refusalText(code, language).trim()).not.toBe('');
+  });
+
+  it.each(LANGUAGES)('uses no forbidden phrase in any %s refusal', (language) => {
+    const offending = CODES.filter((code) => forbiddenPhrasesIn(REFUSAL_TEXT[language][code]).length > 0);
+    expect(offending).toEqual([]);
+  });
+
+  it('speaks Chinese by default', () => {
+    expect(refusalText('queue-empty')).toBe(REFUSAL_TEXT['zh-CN']['queue-empty']);
+  });
+});

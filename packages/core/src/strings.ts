@@ -1,0 +1,67 @@
+import type { RefusalCode } from './result';
+
+export type Language = 'zh-CN' | 'en';
+
+/** 服务忌语: phrases the handbook forbids in anything a citizen sees or hears (H-14). */
+export const FORBIDDEN_PHRASES: readonly string[] = ['不知道', '不清楚', '不归我管', '你自己看', '急什么', '快点', '下班了，明天再来', '下班了,明天再来'];
+
+/** Every forbidden phrase found in `text`. */
+export function forbiddenPhrasesIn(text: string): string[] {
+  const folded = text.replace(/\s+/g, '');
+  return FORBIDDEN_PHRASES.filter((p) => folded.includes(p));
+}
+
+/**
+ * What a citizen or clerk reads when the hub refuses a command: civil, apologetic where the hall is
+ * at fault, and always with a way forward. One table per language; the keys are the refusal codes.
+ */
+export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
+  'zh-CN': {
+    'bad-request': '抱歉，请求内容有误，请核对后重试。',
+    unauthorised: '抱歉，身份验证未通过，请联系管理员核对终端令牌。',
+    forbidden: '抱歉，本终端无权进行此项操作。',
+    'not-found': '抱歉，未找到相关信息，请核对后重试，或咨询服务台。',
+    'illegal-transition': '抱歉，该号码当前状态不能进行此项操作。',
+    'recall-limit': '该号码重呼次数已达上限，可办理弃号或挂起。',
+    'recall-cooldown': '请稍候片刻再重呼。',
+    'queue-empty': '当前没有等候的号码。',
+    'not-served-here': '抱歉，本窗口不办理该事项，请为群众指引到相应窗口。',
+    'outside-issuing-hours': '抱歉，该事项当前不在取号时段，您可以在取号时段内再来，或通过网上办事大厅办理。',
+    'daily-quota-reached': '抱歉，该事项今日号源已发完，您可以预约其他日期，或通过网上办事大厅办理。',
+    'numbers-exhausted': '抱歉，该事项今日号码已发完，请咨询服务台为您安排。',
+    'window-closed': '本窗口暂未开放或已暂停服务。',
+    'window-busy': '本窗口正在办理当前号码，请先完成或弃号。',
+    'appointment-unknown': '抱歉，未找到该预约，请核对预约码，或咨询服务台。',
+    'appointment-used': '该预约已签到，请留意叫号。',
+    'appointment-wrong-day': '抱歉，该预约不是今天的，请在预约日期前来，或咨询服务台改约。',
+    conflict: '抱歉，该操作与当前状态冲突，请刷新后重试。',
+    'too-large': '抱歉，提交的内容过大。',
+    internal: '抱歉，系统暂时出现问题，请稍后重试，或到服务台人工办理。',
+  },
+  en: {
+    'bad-request': 'Sorry, the request is not valid. Please check it and try again.',
+    unauthorised: 'Sorry, this terminal could not be verified. Please ask the administrator to check its token.',
+    forbidden: 'Sorry, this terminal may not do that.',
+    'not-found': 'Sorry, nothing was found. Please check and try again, or ask at the service desk.',
+    'illegal-transition': 'Sorry, this ticket cannot do that in its present state.',
+    'recall-limit': 'This ticket has been recalled the maximum number of times; mark it no-show or hold it.',
+    'recall-cooldown': 'Please wait a moment before recalling.',
+    'queue-empty': 'Nobody is waiting at present.',
+    'not-served-here': 'Sorry, this window does not handle that service; please guide the citizen to the right window.',
+    'outside-issuing-hours': 'Sorry, tickets for this service are not issued at this hour. Please come back during issuing hours, or apply online.',
+    'daily-quota-reached': "Sorry, today's tickets for this service are all taken. You can book another day or apply online.",
+    'numbers-exhausted': "Sorry, today's numbers for this service are all issued. The service desk will help you.",
+    'window-closed': 'This window is not open or is paused.',
+    'window-busy': 'This window is still serving its current ticket; finish it or mark it no-show first.',
+    'appointment-unknown': 'Sorry, no appointment has this code. Please check it, or ask at the service desk.',
+    'appointment-used': 'This appointment has checked in already; please watch for your number.',
+    'appointment-wrong-day': 'Sorry, this appointment is for another day. The service desk can rebook it.',
+    conflict: 'Sorry, this conflicts with the present state; please refresh and try again.',
+    'too-large': 'Sorry, what was sent is too large.',
+    internal: 'Sorry, something went wrong on our side. Please try again shortly, or go to the service desk.',
+  },
+};
+
+export function refusalText(code: RefusalCode, language: Language = 'zh-CN'): string {
+  return REFUSAL_TEXT[language][code];
+}

@@ -1,0 +1,76 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type Db = Database.Database;
+
+/** Versioned migrations: each runs once, in order, inside one transaction with its version row. */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'event log, command answers, read tables',
+    sql: `
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        command_id TEXT,
+        body TEXT NOT NULL
+      );
+      CREATE TABLE commands (
+        id TEXT PRIMARY KEY,
+        terminal TEXT NOT NULL,
+        type TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        answer TEXT NOT NULL
+      );
+      CREATE TABLE hall (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE tickets (
+        id TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        number TEXT NOT NULL,
+        service_code TEXT NOT NULL,
+        state TEXT NOT NULL,
+        lane TEXT NOT NULL,
+        issued_at INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        UNIQUE (day, number)
+      );
+      CREATE INDEX tickets_day_state ON tickets (day, state);
+      CREATE TABLE windows (number INTEGER PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE counters (key TEXT PRIMARY KEY, last INTEGER NOT NULL);
+      CREATE TABLE appointments (code TEXT PRIMARY KEY, day TEXT NOT NULL, body TEXT NOT NULL);
+      CREATE TABLE service_times (service_code TEXT PRIMARY KEY, body TEXT NOT NULL);
+      -- The log is append-only: the database itself refuses to change or remove an event.
+      CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+      CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    `,
+  },
+];
+
+export function migrate(db: Db): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.name, Date.now());
+    })();
+  }
+  return Math.max(0, ...MIGRATIONS.map((m) => m.version));
+}
+
+/** Opens (creating when new) the hall database in `dataDir`: WAL, synchronous=FULL, migrated. */
+export function openDatabase(dataDir: string, file = 'hall.db'): Db {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const db = new Database(path.join(dataDir, file));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}

@@ -1,0 +1,381 @@
+import {
+  CatalogueSchema,
+  itemWait,
+  ticketWait,
+  refusalText,
+  windowQueue,
+  type Actor,
+  type CommandBody,
+  type Language,
+  type RefusalCode,
+} from '@servicehall/core';
+import {
+  AppointmentBodySchema,
+  IssueTicketBodySchema,
+  OpenWindowBodySchema,
+  PauseBodySchema,
+  TransferBodySchema,
+  describeIssues,
+  type Answer,
+} from '@servicehall/protocol';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { HallStore } from './store';
+import { tokensMatch } from './terminals';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+const ADMIN: Actor = { role: 'admin', terminal: 'http' };
+
+const STATUS: Partial<Record<RefusalCode, number>> = {
+  'bad-request': 400,
+  unauthorised: 401,
+  forbidden: 403,
+  'not-found': 404,
+  'too-large': 413,
+  internal: 500,
+};
+const statusOf = (code: RefusalCode) => STATUS[code] ?? 409;
+
+class HttpRefusal extends Error {
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Request {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: unknown;
+  commandId: string;
+}
+
+interface Reply {
+  status: number;
+  body: unknown;
+}
+
+interface Operation {
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  operationId: string;
+  summary: string;
+  public?: boolean;
+  body?: z.ZodType;
+  query?: Record<string, string>;
+  handle(req: Request): Reply;
+}
+
+const windowParam = (req: Request) => {
+  const n = Number(req.params.window);
+  if (!Number.isInteger(n) || n < 1 || n > 999) throw new HttpRefusal('bad-request', 'the window number must be a whole number from 1 to 999');
+  return n;
+};
+
+/** The hub's HTTP API for integrations and administration. The table serves both routing and OpenAPI. */
+export function operations(store: HallStore, startedAt: number): Operation[] {
+  const run = (req: Request, command: CommandBody, okStatus = 200): Reply => {
+    const { answer } = store.execute({ ...command, id: req.commandId } as never, ADMIN);
+    return answerReply(answer, okStatus);
+  };
+  const windowCommand = (type: 'callNext' | 'recall' | 'startService' | 'finishService' | 'markNoShow' | 'holdTicket' | 'closeWindow' | 'resumeWindow') =>
+    (req: Request) => run(req, { type, window: windowParam(req) });
+
+  return [
+    {
+      method: 'GET',
+      path: '/api/health',
+      operationId: 'health',
+      summary: 'Whether the hub is up, its last event sequence and the hall day',
+      public: true,
+      handle: () => ({ status: 200, body: { ok: true, seq: store.seq, day: store.view.day, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) } }),
+    },
+    {
+      method: 'GET',
+      path: '/api/catalogue',
+      operationId: 'getCatalogue',
+      summary: 'The service catalogue: hall, departments, service items, windows, clerks, numbering and queue policy',
+      handle: () => ({ status: 200, body: store.view.catalogue }),
+    },
+    {
+      method: 'PUT',
+      path: '/api/catalogue',
+      operationId: 'putCatalogue',
+      summary: 'Replaces the service catalogue (refused while open tickets need an item it drops)',
+      body: CatalogueSchema,
+      handle: (req) => run(req, { type: 'replaceCatalogue', catalogue: req.body as never }),
+    },
+    {
+      method: 'POST',
+      path: '/api/tickets',
+      operationId: 'issueTicket',
+      summary: 'Issues a ticket for a service item; answers the ticket with its displayed number (A012) and the expected wait',
+      body: IssueTicketBodySchema,
+      handle: (req) => {
+        const body = req.body as z.infer<typeof IssueTicketBodySchema>;
+        const { answer } = store.execute(
+          { id: req.commandId, type: 'issueTicket', serviceCode: body.serviceCode, lane: body.lane ?? 'ordinary', priorityReason: body.priorityReason },
+          ADMIN,
+        );
+        if (!answer.ok || !answer.ticket) return answerReply(answer, 201);
+        const wait = ticketWait(store.view, answer.ticket);
+        return { status: 201, body: { ...answer, number: answer.ticket.number, ahead: wait.waiting, expectedWaitMinutes: wait.minutes } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/tickets/{id}',
+      operationId: 'getTicket',
+      summary: 'One ticket of today, by id (2026-11-27-A012) or displayed number (A012)',
+      handle: (req) => {
+        const key = req.params.id!;
+        const t = store.view.tickets.get(key) ?? [...store.view.tickets.values()].find((o) => o.number === key.toUpperCase());
+        if (!t) throw new HttpRefusal('not-found', `there is no ticket ${key} today`);
+        return { status: 200, body: t };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/tickets/{id}/void',
+      operationId: 'voidTicket',
+      summary: 'Voids a ticket that nobody holds (its print failed)',
+      body: z.object({ reason: z.string().trim().min(1).max(200) }),
+      handle: (req) => run(req, { type: 'voidTicket', ticketId: req.params.id!, reason: (req.body as { reason: string }).reason }),
+    },
+    {
+      method: 'GET',
+      path: '/api/queue',
+      operationId: 'listQueue',
+      summary: 'Waiting tickets: for one window in the order it would call them, or for one service item, or all',
+      query: { window: 'window number', service: 'service item code' },
+      handle: (req) => {
+        const w = req.query.get('window');
+        const service = req.query.get('service');
+        const now = Date.now();
+        let tickets = [...store.view.tickets.values()].filter((t) => t.state === 'issued').sort((a, b) => a.place - b.place);
+        if (w !== null) {
+          const n = Number(w);
+          if (!store.view.catalogue.windows.some((x) => x.number === n)) throw new HttpRefusal('not-found', `there is no window ${w}`);
+          tickets = windowQueue(store.view, n, now);
+        }
+        if (service !== null) tickets = tickets.filter((t) => t.serviceCode === service);
+        const items = store.view.catalogue.items.map((item) => ({ code: item.code, name: item.name, ...itemWait(store.view, item.code) }));
+        return { status: 200, body: { seq: store.seq, day: store.view.day, tickets, items } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/appointments',
+      operationId: 'bookAppointment',
+      summary: 'Records an appointment made elsewhere (online, phone) so that it can check in at the kiosk',
+      body: AppointmentBodySchema,
+      handle: (req) => run(req, { type: 'bookAppointment', ...(req.body as z.infer<typeof AppointmentBodySchema>) }, 201),
+    },
+    {
+      method: 'POST',
+      path: '/api/appointments/{code}/check-in',
+      operationId: 'checkInAppointment',
+      summary: 'Checks an appointment in: a ticket served first within its slot',
+      handle: (req) => run(req, { type: 'checkInAppointment', code: req.params.code! }, 201),
+    },
+    {
+      method: 'POST',
+      path: '/api/windows/{window}/open',
+      operationId: 'openWindow',
+      summary: 'Opens a window for service, with the clerk signed in there',
+      body: OpenWindowBodySchema,
+      handle: (req) => run(req, { type: 'openWindow', window: windowParam(req), clerk: (req.body as { clerk?: string }).clerk }),
+    },
+    { method: 'POST', path: '/api/windows/{window}/close', operationId: 'closeWindow', summary: 'Closes a window', handle: windowCommand('closeWindow') },
+    {
+      method: 'POST',
+      path: '/api/windows/{window}/pause',
+      operationId: 'pauseWindow',
+      summary: 'Pauses a window with a reason (离岗, 会议, 休息, ...)',
+      body: PauseBodySchema,
+      handle: (req) => run(req, { type: 'pauseWindow', window: windowParam(req), reason: (req.body as { reason: string }).reason }),
+    },
+    { method: 'POST', path: '/api/windows/{window}/resume', operationId: 'resumeWindow', summary: 'Resumes a paused window', handle: windowCommand('resumeWindow') },
+    { method: 'POST', path: '/api/windows/{window}/call-next', operationId: 'callNext', summary: 'Calls the next ticket by the queue policy', handle: windowCommand('callNext') },
+    {
+      method: 'POST',
+      path: '/api/windows/{window}/call',
+      operationId: 'callTicket',
+      summary: 'Calls a chosen ticket (out of order needs a reason) or calls back a held one',
+      body: z.object({ ticketId: z.string().min(1).max(80), reason: z.string().trim().min(1).max(200).optional() }),
+      handle: (req) => run(req, { type: 'callTicket', window: windowParam(req), ...(req.body as { ticketId: string; reason?: string }) }),
+    },
+    { method: 'POST', path: '/api/windows/{window}/recall', operationId: 'recall', summary: 'Calls the current ticket again (capped, with a cooldown)', handle: windowCommand('recall') },
+    { method: 'POST', path: '/api/windows/{window}/no-show', operationId: 'markNoShow', summary: 'Marks the called ticket as not come (弃号)', handle: windowCommand('markNoShow') },
+    { method: 'POST', path: '/api/windows/{window}/hold', operationId: 'holdTicket', summary: 'Holds the current ticket (挂起) to call it back later', handle: windowCommand('holdTicket') },
+    { method: 'POST', path: '/api/windows/{window}/start', operationId: 'startService', summary: 'The called citizen has come: service starts', handle: windowCommand('startService') },
+    { method: 'POST', path: '/api/windows/{window}/finish', operationId: 'finishService', summary: 'Service is finished', handle: windowCommand('finishService') },
+    {
+      method: 'POST',
+      path: '/api/windows/{window}/transfer',
+      operationId: 'transferTicket',
+      summary: 'Transfers the current (or named) ticket to another item or window, keeping its place and first-responsible clerk',
+      body: TransferBodySchema,
+      handle: (req) => run(req, { type: 'transferTicket', window: windowParam(req), ...(req.body as z.infer<typeof TransferBodySchema>) }),
+    },
+    {
+      method: 'GET',
+      path: '/api/events',
+      operationId: 'eventsSince',
+      summary: 'Events after a sequence number, in order (at most `limit`, default 500, up to 5000)',
+      query: { since: 'last sequence seen (0 for all)', limit: 'how many at most' },
+      handle: (req) => {
+        const since = Number(req.query.get('since') ?? '0');
+        const limit = Number(req.query.get('limit') ?? '500');
+        if (!Number.isInteger(since) || since < 0) throw new HttpRefusal('bad-request', 'since must be a whole number, 0 or more');
+        if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw new HttpRefusal('bad-request', 'limit must be a whole number from 1 to 5000');
+        return { status: 200, body: { seq: store.seq, events: store.eventsSince(since, limit) } };
+      },
+    },
+  ];
+}
+
+function answerReply(answer: Answer, okStatus: number): Reply {
+  return answer.ok ? { status: okStatus, body: answer } : { status: statusOf(answer.code), body: answer };
+}
+
+export function openApiDocument(ops: Operation[]): unknown {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of ops) {
+    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const query = Object.entries(op.query ?? {}).map(([name, description]) => ({ name, in: 'query', required: false, description, schema: { type: 'string' } }));
+    paths[op.path] ??= {};
+    paths[op.path]![op.method.toLowerCase()] = {
+      operationId: op.operationId,
+      summary: op.summary,
+      ...(op.public ? { security: [] } : {}),
+      parameters: [
+        ...params,
+        ...query,
+        ...(op.method === 'GET' ? [] : [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'repeat it to retry safely: the first answer comes back', schema: { type: 'string', minLength: 8, maxLength: 80 } }]),
+      ],
+      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) } } } } : {}),
+      responses: {
+        '200': { description: 'done' },
+        '4XX': { description: 'refused: { ok: false, code, message, text }', content: { 'application/json': { schema: { $ref: '#/components/schemas/Refusal' } } } },
+      },
+    };
+  }
+  return {
+    openapi: '3.0.3',
+    info: { title: 'ServiceHall hub', version: '1', description: 'One hub per hall: the only writer of the hall state.' },
+    servers: [{ url: '/' }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Refusal: {
+          type: 'object',
+          required: ['ok', 'code', 'message'],
+          properties: { ok: { type: 'boolean', enum: [false] }, code: { type: 'string' }, message: { type: 'string' }, text: { type: 'string' } },
+        },
+      },
+    },
+    security: [{ bearer: [] }],
+    paths,
+  };
+}
+
+function matchPath(pattern: string, path: string): Record<string, string> | undefined {
+  const a = pattern.split('/');
+  const b = path.split('/');
+  if (a.length !== b.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i]!;
+    if (p.startsWith('{')) {
+      try {
+        params[p.slice(1, -1)] = decodeURIComponent(b[i]!);
+      } catch {
+        return undefined;
+      }
+    } else if (p !== b[i]) return undefined;
+  }
+  return params;
+}
+
+function language(req: IncomingMessage): Language {
+  return /^\s*en\b/i.test(req.headers['accept-language'] ?? '') ? 'en' : 'zh-CN';
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpRefusal('too-large', `the body is larger than ${MAX_BODY_BYTES} bytes`));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+/** Handles one /api request; anything wrong with it becomes a 4xx answer with a code, a message and a polite text. */
+export function apiHandler(store: HallStore, token: string, startedAt: number) {
+  const ops = operations(store, startedAt);
+  const doc = openApiDocument(ops);
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const lang = language(req);
+    const refuse = (code: RefusalCode, message: string) => send(res, statusOf(code), { ok: false, code, message, text: refusalText(code, lang) });
+    try {
+      if (req.method === 'GET' && url.pathname === '/api/openapi.json') return send(res, 200, doc);
+      let params: Record<string, string> | undefined;
+      const op = ops.find((o) => o.method === req.method && (params = matchPath(o.path, url.pathname)));
+      if (!op || !params) {
+        const known = ops.some((o) => matchPath(o.path, url.pathname));
+        return refuse(known ? 'bad-request' : 'not-found', known ? `${req.method} is not allowed here` : `there is no ${url.pathname}`);
+      }
+      if (!op.public) {
+        const auth = req.headers.authorization ?? '';
+        const given = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+        if (!given || !tokensMatch(given, token)) return refuse('unauthorised', 'send the hall token as Authorization: Bearer <token>');
+      }
+      let body: unknown = {};
+      if (req.method !== 'GET') {
+        const text = await readBody(req);
+        if (op.body) {
+          let json: unknown;
+          try {
+            json = text.trim() === '' ? {} : JSON.parse(text);
+          } catch {
+            return refuse('bad-request', 'the body is not valid JSON');
+          }
+          const parsed = op.body.safeParse(json);
+          if (!parsed.success) return refuse('bad-request', describeIssues(parsed.error));
+          body = parsed.data;
+        }
+      }
+      const key = req.headers['idempotency-key'];
+      const commandId = typeof key === 'string' ? key : randomUUID();
+      if (commandId.length < 8 || commandId.length > 80) return refuse('bad-request', 'Idempotency-Key must be 8 to 80 characters');
+      const reply = op.handle({ params, query: url.searchParams, body, commandId });
+      const b = reply.body as { ok?: boolean; code?: RefusalCode };
+      if (b && b.ok === false && b.code) return send(res, reply.status, { ...b, text: refusalText(b.code, lang) });
+      return send(res, reply.status, reply.body);
+    } catch (error) {
+      if (error instanceof HttpRefusal) return refuse(error.code, error.message);
+      console.error('request failed', req.method, url.pathname, error);
+      return refuse('internal', 'the hub could not handle this request');
+    }
+  };
+}

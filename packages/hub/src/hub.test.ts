@@ -1,0 +1,205 @@
+import { demoCatalogue } from '@servicehall/fixtures';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHub, type RunningHub } from './server';
+import { TestTerminal } from './testing/terminal';
+
+const TOKEN = 'hall-token-for-tests';
+let hub: RunningHub;
+let dir: string;
+const open: TestTerminal[] = [];
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-hub-'));
+  hub = await startHub({ dataDir: dir, token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+});
+afterEach(async () => {
+  for (const t of open.splice(0)) t.close();
+  await hub.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function terminal(hello: Parameters<typeof TestTerminal.connect>[1]): Promise<TestTerminal> {
+  const t = await TestTerminal.connect(hub.wsUrl, hello);
+  open.push(t);
+  return t;
+}
+
+function http(route: string, init: RequestInit & { token?: string | null } = {}) {
+  const headers = new Headers(init.headers);
+  if (init.token !== null) headers.set('authorization', `Bearer ${init.token ?? TOKEN}`);
+  if (init.body !== undefined) headers.set('content-type', 'application/json');
+  return fetch(hub.url + route, { ...init, headers });
+}
+
+/** What a hall's state is, for comparing before and after. */
+function stateOf(h: RunningHub) {
+  return JSON.stringify({ seq: h.store.seq, tickets: [...h.store.view.tickets.values()], windows: [...h.store.view.windows.values()] });
+}
+
+describe('a command id', () => {
+  it('sent three times over WebSocket gives one ticket and the same answer each time', async () => {
+    const kiosk = await terminal({ role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    const id = 'press-0001-kiosk-1';
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, id));
+    expect(answers[0]!.ok).toBe(true);
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+    expect([...hub.store.view.tickets.values()]).toHaveLength(1);
+  });
+
+  it('sent three times as an Idempotency-Key over HTTP gives one ticket', async () => {
+    const bodies = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await http('/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'CRJ-HZ-SL' }), headers: { 'idempotency-key': 'integration-42-retry' } });
+      expect(res.status).toBe(201);
+      bodies.push(await res.json());
+    }
+    expect(bodies[0].number).toMatch(/^B\d{3}$/);
+    expect(bodies[1].ticket).toEqual(bodies[0].ticket);
+    expect(bodies[2].ticket).toEqual(bodies[0].ticket);
+    expect([...hub.store.view.tickets.values()]).toHaveLength(1);
+  });
+
+  it('that was refused stays refused on retry, and changes nothing', async () => {
+    const w = await terminal({ role: 'window', terminal: 'window-1', window: 1, token: TOKEN });
+    const first = await w.command({ type: 'callNext', window: 1 }, 'call-next-window-1-a');
+    expect(first).toMatchObject({ ok: false, code: 'window-closed' });
+    expect(await w.command({ type: 'callNext', window: 1 }, 'call-next-window-1-a')).toEqual(first);
+  });
+});
+
+describe('the HTTP API', () => {
+  it('serves OpenAPI 3 with the operations integrations use', async () => {
+    const res = await http('/api/openapi.json', { token: null });
+    expect(res.status).toBe(200);
+    const doc = await res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    const ids = Object.values(doc.paths as Record<string, Record<string, { operationId: string }>>).flatMap((p) => Object.values(p).map((o) => o.operationId));
+    for (const id of ['health', 'getCatalogue', 'putCatalogue', 'issueTicket', 'listQueue', 'callNext', 'recall', 'markNoShow', 'startService', 'finishService', 'transferTicket', 'eventsSince'])
+      expect(ids).toContain(id);
+  });
+
+  it('runs a visit: issue, open, call next, recall refused in cooldown, start, finish, transfer', async () => {
+    const issued = await (await http('/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL', lane: 'priority', priorityReason: 'elderly' }) })).json();
+    expect(issued).toMatchObject({ ok: true, number: 'A001', ahead: 0, expectedWaitMinutes: 0 });
+    expect((await http('/api/windows/1/open', { method: 'POST', body: JSON.stringify({ clerk: '1001' }) })).status).toBe(200);
+    const called = await (await http('/api/windows/1/call-next', { method: 'POST' })).json();
+    expect(called.ticket).toMatchObject({ number: 'A001', state: 'called', window: 1, firstClerk: '1001' });
+    const recall = await http('/api/windows/1/recall', { method: 'POST' });
+    expect(recall.status).toBe(409);
+    expect(await recall.json()).toMatchObject({ code: 'recall-cooldown', text: expect.stringContaining('请稍候') });
+    expect((await http('/api/windows/1/start', { method: 'POST' })).status).toBe(200);
+    const moved = await (await http('/api/windows/1/transfer', { method: 'POST', body: JSON.stringify({ toService: 'GA-HK-QR', toWindow: 2, reason: '同时办理户口迁入' }) })).json();
+    expect(moved.ticket).toMatchObject({ state: 'issued', serviceCode: 'GA-HK-QR', targetWindow: 2, firstClerk: '1001', place: 1 });
+    const queue = await (await http('/api/queue?window=2')).json();
+    expect(queue.tickets.map((t: { number: string }) => t.number)).toEqual(['A001']);
+    const events = await (await http('/api/events?since=1')).json();
+    expect(events.events.map((e: { type: string }) => e.type)).toEqual(['ticket.issued', 'window.opened', 'ticket.called', 'ticket.started', 'ticket.transferred']);
+  });
+});
+
+describe('bad input', () => {
+  it('100 malformed or unauthorised messages get answers, and the hub, the connection and the state stay as they were', async () => {
+    const kiosk = await terminal({ role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    const pad = await terminal({ role: 'rating-pad', terminal: 'pad-3', window: 3, token: TOKEN });
+    const window3 = await terminal({ role: 'window', terminal: 'window-3', window: 3, token: TOKEN });
+    const stranger = await TestTerminal.open(hub.wsUrl);
+    open.push(stranger);
+    await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
+    const before = stateOf(hub);
+
+    const wsBad: [TestTerminal, unknown][] = [
+      [stranger, 'not json at all {'],
+      [stranger, '{"type":"hello"}'],
+      [stranger, { type: 'hello', protocol: 1, role: 'kiosk', terminal: 'k', token: 'wrong-token' }],
+      [stranger, { type: 'hello', protocol: 99, role: 'kiosk', terminal: 'k', token: TOKEN }],
+      [stranger, { type: 'hello', protocol: 1, role: 'window', terminal: 'w', token: TOKEN }],
+      [stranger, { type: 'command', command: { id: 'abcdefgh-1', type: 'issueTicket', serviceCode: 'GA-SFZ-HL' } }],
+      [stranger, { type: 'subscribe', since: 0 }],
+      [stranger, 'null'],
+      [stranger, '[]'],
+      [stranger, JSON.stringify({ type: 'x'.repeat(600_000) })],
+      [kiosk, { type: 'command', command: { id: 'abcdefgh-2', type: 'callNext', window: 1 } }],
+      [kiosk, { type: 'command', command: { id: 'abcdefgh-3', type: 'issueTicket', serviceCode: 42 } }],
+      [kiosk, { type: 'command', command: { id: 'short', type: 'issueTicket', serviceCode: 'GA-SFZ-HL' } }],
+      [kiosk, { type: 'command', command: { id: 'abcdefgh-4', type: 'dropTables' } }],
+      [kiosk, { type: 'command', command: { id: 'abcdefgh-5', type: 'replaceCatalogue', catalogue: {} } }],
+      [kiosk, { type: 'command', command: { id: 'abcdefgh-6', type: 'voidTicket', ticketId: 'nope', reason: '' } }],
+      [pad, { type: 'command', command: { id: 'abcdefgh-7', type: 'issueTicket', serviceCode: 'GA-SFZ-HL' } }],
+      [window3, { type: 'command', command: { id: 'abcdefgh-8', type: 'openWindow', window: 4 } }],
+      [window3, { type: 'command', command: { id: 'abcdefgh-9', type: 'callNext', window: 1 } }],
+      [window3, { type: 'command', command: { id: 'abcdefgh-10', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'vip' } }],
+    ];
+    let answered = 0;
+    for (let round = 0; answered < 60; round++) {
+      for (const [t, message] of wsBad) {
+        if (answered >= 60) break;
+        const reply = t.next((m) => m.type === 'error' || m.type === 'answer');
+        t.send(message);
+        const m = await reply;
+        if (m.type === 'answer') expect(m.answer.ok).toBe(false);
+        else expect(m.type === 'error' && ['bad-request', 'unauthorised', 'too-large'].includes(m.code)).toBe(true);
+        answered += 1;
+      }
+    }
+
+    const httpBad: [string, RequestInit & { token?: string | null }, number][] = [
+      ['/api/catalogue', { token: null }, 401],
+      ['/api/catalogue', { token: 'wrong' }, 401],
+      ['/api/tickets', { method: 'POST', body: '{not json' }, 400],
+      ['/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 7 }) }, 400],
+      ['/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL', lane: 'vip' }) }, 400],
+      ['/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }), token: null }, 401],
+      ['/api/tickets', { method: 'POST', body: 'x'.repeat(1_100_000) }, 413],
+      ['/api/catalogue', { method: 'PUT', body: JSON.stringify({ hall: {} }) }, 400],
+      ['/api/windows/abc/call-next', { method: 'POST' }, 400],
+      ['/api/windows/0/call-next', { method: 'POST' }, 400],
+      ['/api/windows/77/call-next', { method: 'POST' }, 404],
+      ['/api/windows/1/call-next', { method: 'POST' }, 409],
+      ['/api/nowhere', {}, 404],
+      ['/api/tickets', { method: 'PUT', body: '{}' }, 400],
+      ['/api/events?since=-3', {}, 400],
+      ['/api/events?limit=999999', {}, 400],
+      ['/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }), headers: { 'idempotency-key': 'short' } }, 400],
+      ['/api/windows/1/transfer', { method: 'POST', body: JSON.stringify({ reason: '' }) }, 400],
+      ['/api/tickets/%E0%A4%A/void', { method: 'POST', body: JSON.stringify({ reason: 'x' }) }, 404],
+      ['/api/queue?window=99', {}, 404],
+    ];
+    for (let i = 0; answered < 100; i++) {
+      const [route, init, status] = httpBad[i % httpBad.length]!;
+      const res = await http(route, init);
+      expect(res.status, `${init.method ?? 'GET'} ${route}`).toBe(status);
+      const body = await res.json();
+      expect(body).toMatchObject({ ok: false, code: expect.any(String), message: expect.any(String), text: expect.any(String) });
+      answered += 1;
+    }
+
+    expect(answered).toBe(100);
+    expect(stateOf(hub)).toBe(before);
+    expect((await http('/api/health', { token: null })).status).toBe(200);
+    // The same connections still work.
+    expect(await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' })).toMatchObject({ ok: true, ticket: { number: 'A002' } });
+    expect(await window3.command({ type: 'openWindow', window: 3 })).toMatchObject({ ok: true });
+  });
+});
+
+describe('subscribing', () => {
+  it('gives a new terminal a snapshot, a returning one only what it missed, and everyone each new event', async () => {
+    const display = await terminal({ role: 'display', terminal: 'hall-screen', token: TOKEN });
+    expect(display.snapshot?.seq).toBe(hub.store.seq);
+    const kiosk = await terminal({ role: 'kiosk', terminal: 'kiosk-1', token: TOKEN, since: hub.store.seq });
+    expect(kiosk.snapshot).toBeUndefined();
+    const seen = display.next((m) => m.type === 'events');
+    await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
+    const m = await seen;
+    expect(m.type === 'events' && m.events[0]).toMatchObject({ type: 'ticket.issued', ticket: { number: 'A001' } });
+    const late = await terminal({ role: 'display', terminal: 'late', token: TOKEN, since: 1 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(late.snapshot).toBeUndefined();
+    expect(late.events.map((e) => e.seq)).toEqual([2]);
+  });
+});

@@ -1,0 +1,110 @@
+import type { Catalogue } from '@servicehall/core';
+import { MAX_MESSAGE_BYTES } from '@servicehall/protocol';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { WebSocketServer } from 'ws';
+import { openDatabase } from './db';
+import { apiHandler, send } from './http';
+import { HallStore } from './store';
+import { serveTerminals } from './terminals';
+
+export interface HubOptions {
+  /** Folder of hall.db and the admin token file. */
+  dataDir: string;
+  port?: number;
+  host?: string;
+  /** Admin and terminal token; when absent, the one stored in the data folder, or a new one made there. */
+  token?: string;
+  /** Catalogue to seed a new database with. */
+  seed?: Catalogue;
+  clock?: () => number;
+}
+
+export interface RunningHub {
+  url: string;
+  wsUrl: string;
+  port: number;
+  token: string;
+  /** Whether the token was made now (and so should be shown to the installer). */
+  tokenCreated: boolean;
+  store: HallStore;
+  terminalCount(): number;
+  close(): Promise<void>;
+}
+
+/** The token from the data folder, made and stored (readable by the owner only) the first time. */
+export function resolveToken(dataDir: string, given?: string): { token: string; created: boolean } {
+  if (given) return { token: given, created: false };
+  const file = path.join(dataDir, 'admin-token');
+  fs.mkdirSync(dataDir, { recursive: true });
+  if (fs.existsSync(file)) {
+    const token = fs.readFileSync(file, 'utf8').trim();
+    if (token) return { token, created: false };
+  }
+  const token = randomBytes(24).toString('base64url');
+  fs.writeFileSync(file, token + '\n', { mode: 0o600 });
+  return { token, created: true };
+}
+
+export async function startHub(options: HubOptions): Promise<RunningHub> {
+  const startedAt = Date.now();
+  const clock = options.clock ?? Date.now;
+  const db = openDatabase(options.dataDir);
+  if (!HallStore.hasCatalogue(db)) {
+    if (!options.seed) throw new Error(`the hall database in ${options.dataDir} is new and no catalogue was given to seed it`);
+    HallStore.seed(db, options.seed, clock());
+  }
+  const store = new HallStore(db, clock);
+  const { token, created } = resolveToken(options.dataDir, options.token);
+  const api = apiHandler(store, token, startedAt);
+
+  const server = http.createServer((req, res) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://hub');
+    } catch {
+      return send(res, 400, { ok: false, code: 'bad-request', message: 'the address is not valid' });
+    }
+    if (url.pathname.startsWith('/api/')) return void api(req, res, url);
+    send(res, 404, { ok: false, code: 'not-found', message: `there is no ${url.pathname}; the API is under /api/ (see /api/openapi.json)` });
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+
+  // The socket takes more than a message may hold, so that an oversized message gets an answer, not a dropped line.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * MAX_MESSAGE_BYTES });
+  server.on('upgrade', (req, socket, head) => {
+    if (!req.url?.startsWith('/ws')) {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+  const terminals = serveTerminals(wss, store, token);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host === '0.0.0.0' || !options.host ? '127.0.0.1' : options.host;
+  return {
+    url: `http://${host}:${port}`,
+    wsUrl: `ws://${host}:${port}/ws`,
+    port,
+    token,
+    tokenCreated: created,
+    store,
+    terminalCount: () => terminals.count(),
+    async close() {
+      terminals.close();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import { mayCommand, type Actor, type Command } from '@servicehall/core';
+import {
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  TerminalMessageSchema,
+  parseMessage,
+  type Answer,
+  type Hello,
+  type HubMessage,
+} from '@servicehall/protocol';
+import { timingSafeEqual } from 'node:crypto';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { HallStore } from './store';
+
+/** A terminal further behind than this gets a snapshot instead of the events it missed. */
+export const MAX_CATCH_UP_EVENTS = 500;
+/** A terminal that cannot keep up with this much unsent data is dropped; it reconnects and catches up. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+const HEARTBEAT_MS = 15_000;
+
+interface Session {
+  ws: WebSocket;
+  actor?: Actor;
+  subscribed: boolean;
+  alive: boolean;
+}
+
+export function tokensMatch(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function actorOf(hello: Hello): Actor | string {
+  switch (hello.role) {
+    case 'kiosk':
+    case 'display':
+    case 'admin':
+      return { role: hello.role, terminal: hello.terminal };
+    case 'window':
+    case 'rating-pad':
+      if (hello.window === undefined) return `a ${hello.role} terminal must say its window number`;
+      return { role: hello.role, terminal: hello.terminal, window: hello.window };
+  }
+}
+
+/**
+ * The terminals' WebSocket endpoint: a terminal says who it is with its token, gets a snapshot or
+ * the events it missed, then every new event as it is appended; its commands get answers.
+ * Whatever arrives, the answer is a message: nothing a terminal sends can stop the hub.
+ */
+export function serveTerminals(wss: WebSocketServer, store: HallStore, token: string): { count(): number; close(): void } {
+  const sessions = new Set<Session>();
+
+  const send = (s: Session, message: HubMessage | string) => {
+    if (s.ws.readyState !== s.ws.OPEN) return;
+    if (s.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      s.ws.terminate();
+      return;
+    }
+    s.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  };
+
+  const unsubscribe = store.onEvents((events) => {
+    const text = JSON.stringify({ type: 'events', events } satisfies HubMessage);
+    for (const s of sessions) if (s.subscribed) send(s, text);
+  });
+
+  const catchUp = (s: Session, since: number | undefined) => {
+    const seq = store.seq;
+    if (since === undefined || since > seq || seq - since > MAX_CATCH_UP_EVENTS) {
+      send(s, { type: 'snapshot', snapshot: store.snapshot() });
+    } else if (since < seq) {
+      send(s, { type: 'events', events: store.eventsSince(since, MAX_CATCH_UP_EVENTS) });
+    }
+    s.subscribed = true;
+  };
+
+  // Commands that arrive in the same turn of the event loop are committed together (group commit).
+  let queued: { session: Session; command: Command; actor: Actor }[] = [];
+  const flush = () => {
+    const batch = queued;
+    queued = [];
+    let results: { answer: Answer }[];
+    try {
+      results = store.executeBatch(batch);
+    } catch (error) {
+      console.error('a batch of commands failed', error);
+      results = batch.map(() => ({ answer: { ok: false, code: 'internal', message: 'the hub could not record this command; it is safe to send it again' } }));
+    }
+    batch.forEach(({ session, command }, i) => send(session, { type: 'answer', commandId: command.id, answer: results[i]!.answer }));
+  };
+
+  const onMessage = (s: Session, text: string) => {
+    const parsed = parseMessage(TerminalMessageSchema, text);
+    if (!parsed.ok) return send(s, { type: 'error', code: 'bad-request', message: parsed.message });
+    const message = parsed.value;
+    switch (message.type) {
+      case 'hello': {
+        if (!tokensMatch(message.token, token)) return send(s, { type: 'error', code: 'unauthorised', message: 'the token is not this hall’s' });
+        const actor = actorOf(message);
+        if (typeof actor === 'string') return send(s, { type: 'error', code: 'bad-request', message: actor });
+        s.actor = actor;
+        send(s, { type: 'welcome', protocol: PROTOCOL_VERSION, terminal: message.terminal, role: message.role, seq: store.seq, hubTime: Date.now() });
+        return catchUp(s, message.since);
+      }
+      case 'subscribe':
+        if (!s.actor) return send(s, { type: 'error', code: 'unauthorised', message: 'say hello with the hall token first' });
+        return catchUp(s, message.since);
+      case 'ping':
+        return send(s, { type: 'pong', t: message.t, hubTime: Date.now() });
+      case 'command': {
+        const command = message.command;
+        if (!s.actor) return send(s, { type: 'error', code: 'unauthorised', message: 'say hello with the hall token first', commandId: command.id });
+        if (!mayCommand(s.actor, command))
+          return send(s, {
+            type: 'answer',
+            commandId: command.id,
+            answer: { ok: false, code: 'forbidden', message: `a ${s.actor.role} terminal may not ${command.type}` },
+          });
+        queued.push({ session: s, command, actor: s.actor });
+        if (queued.length === 1) setImmediate(flush);
+        return;
+      }
+    }
+  };
+
+  wss.on('connection', (ws) => {
+    const s: Session = { ws, subscribed: false, alive: true };
+    sessions.add(s);
+    ws.on('pong', () => (s.alive = true));
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return send(s, { type: 'error', code: 'bad-request', message: 'messages are JSON text' });
+      const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
+      if (size > MAX_MESSAGE_BYTES) return send(s, { type: 'error', code: 'too-large', message: `a message may hold at most ${MAX_MESSAGE_BYTES} bytes` });
+      try {
+        onMessage(s, data.toString());
+      } catch (error) {
+        console.error('terminal message failed', error);
+        send(s, { type: 'error', code: 'internal', message: 'the hub could not handle this message' });
+      }
+    });
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => sessions.delete(s));
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const s of sessions) {
+      if (!s.alive) {
+        s.ws.terminate();
+        continue;
+      }
+      s.alive = false;
+      s.ws.ping();
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  return {
+    count: () => sessions.size,
+    close() {
+      clearInterval(heartbeat);
+      unsubscribe();
+      for (const s of sessions) s.ws.terminate();
+    },
+  };
+}

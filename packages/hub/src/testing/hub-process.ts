@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../../..');
+const cli = path.resolve(here, '../cli.ts');
+
+export interface HubProcess {
+  child: ChildProcess;
+  url: string;
+  wsUrl: string;
+  token: string;
+  output(): string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Runs the hub as its own process on `dataDir`, as an installer would, and waits until it serves. */
+export async function spawnHub(dataDir: string, env: Record<string, string> = {}, port = 0): Promise<HubProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', cli], {
+    cwd: root,
+    env: { ...process.env, SERVICEHALL_DATA: dataDir, SERVICEHALL_PORT: String(port), SERVICEHALL_TOKEN: 'test-token', SERVICEHALL_DEMO_ALL_DAY: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the hub did not start in time:\n${out}`)), 20_000);
+    const check = () => {
+      const m = /API\s+(http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the hub exited with ${code}:\n${out}`));
+    });
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    url,
+    wsUrl: url.replace('http', 'ws') + '/ws',
+    token: env.SERVICEHALL_TOKEN ?? 'test-token',
+    output: () => out,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}

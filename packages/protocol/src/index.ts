@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import {
+  CatalogueSchema,
+  CommandSchema,
+  HallEventSchema,
+  TicketSchema,
+  type HallEvent,
+  type HallSnapshot,
+} from '@servicehall/core';
+
+export { CommandSchema, CommandBodySchema, HallEventSchema, EventBodySchema, CatalogueSchema, TicketSchema } from '@servicehall/core';
+
+/** Version of the wire protocol; a terminal and a hub of different versions refuse each other politely. */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest message either side accepts, in bytes. */
+export const MAX_MESSAGE_BYTES = 512 * 1024;
+
+export const RoleSchema = z.enum(['kiosk', 'window', 'rating-pad', 'display', 'admin']);
+export type Role = z.infer<typeof RoleSchema>;
+
+export const RefusalCodeSchema = z.enum([
+  'bad-request',
+  'unauthorised',
+  'forbidden',
+  'not-found',
+  'illegal-transition',
+  'recall-limit',
+  'recall-cooldown',
+  'queue-empty',
+  'not-served-here',
+  'outside-issuing-hours',
+  'daily-quota-reached',
+  'numbers-exhausted',
+  'window-closed',
+  'window-busy',
+  'appointment-unknown',
+  'appointment-used',
+  'appointment-wrong-day',
+  'conflict',
+  'too-large',
+  'internal',
+]);
+
+export const AnswerSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), seq: z.number().int(), ticket: TicketSchema.optional() }),
+  z.object({ ok: z.literal(false), code: RefusalCodeSchema, message: z.string() }),
+]);
+export type Answer = z.infer<typeof AnswerSchema>;
+
+export const WindowStateSchema = z.object({
+  number: z.number().int(),
+  open: z.boolean(),
+  clerk: z.string().optional(),
+  pausedSince: z.number().int().optional(),
+  pauseReason: z.string().optional(),
+  memory: z.object({ ordinarySincePriority: z.number().int() }),
+});
+
+export const HallSnapshotSchema = z.object({
+  seq: z.number().int().min(0),
+  day: z.string(),
+  catalogue: CatalogueSchema,
+  tickets: z.array(TicketSchema),
+  windows: z.array(WindowStateSchema),
+  counters: z.record(z.string(), z.number().int()),
+  serviceTimes: z.record(z.string(), z.array(z.number())),
+  appointments: z.array(
+    z.object({
+      code: z.string(),
+      serviceCode: z.string(),
+      day: z.string(),
+      slotStart: z.number().int(),
+      slotEnd: z.number().int(),
+      ticketId: z.string().optional(),
+    }),
+  ),
+  nextPlace: z.number().int(),
+});
+
+// ---- terminal to hub ----
+
+export const HelloSchema = z.object({
+  type: z.literal('hello'),
+  protocol: z.literal(PROTOCOL_VERSION),
+  role: RoleSchema,
+  /** The terminal's own stable id, e.g. "kiosk-1". */
+  terminal: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/),
+  window: z.number().int().min(1).max(999).optional(),
+  token: z.string().min(1).max(200),
+  /** Last event sequence the terminal has applied; absent for a terminal with no view yet. */
+  since: z.number().int().min(0).optional(),
+});
+export type Hello = z.infer<typeof HelloSchema>;
+
+export const TerminalMessageSchema = z.discriminatedUnion('type', [
+  HelloSchema,
+  z.object({ type: z.literal('subscribe'), since: z.number().int().min(0).optional() }),
+  z.object({ type: z.literal('command'), command: CommandSchema }),
+  z.object({ type: z.literal('ping'), t: z.number().optional() }),
+]);
+export type TerminalMessage = z.infer<typeof TerminalMessageSchema>;
+
+// ---- hub to terminal ----
+
+export type HubMessage =
+  | { type: 'welcome'; protocol: number; terminal: string; role: Role; seq: number; hubTime: number }
+  | { type: 'snapshot'; snapshot: HallSnapshot }
+  | { type: 'events'; events: HallEvent[] }
+  | { type: 'answer'; commandId: string; answer: Answer }
+  | { type: 'error'; code: z.infer<typeof RefusalCodeSchema>; message: string; commandId?: string }
+  | { type: 'pong'; t?: number; hubTime: number };
+
+export const HubMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('welcome'), protocol: z.number().int(), terminal: z.string(), role: RoleSchema, seq: z.number().int(), hubTime: z.number() }),
+  z.object({ type: z.literal('snapshot'), snapshot: HallSnapshotSchema }),
+  z.object({ type: z.literal('events'), events: z.array(HallEventSchema) }),
+  z.object({ type: z.literal('answer'), commandId: z.string(), answer: AnswerSchema }),
+  z.object({ type: z.literal('error'), code: RefusalCodeSchema, message: z.string(), commandId: z.string().optional() }),
+  z.object({ type: z.literal('pong'), t: z.number().optional(), hubTime: z.number() }),
+]);
+
+// ---- HTTP bodies ----
+
+export const IssueTicketBodySchema = z.object({
+  serviceCode: z.string().min(1).max(40),
+  lane: z.enum(['ordinary', 'priority']).optional(),
+  priorityReason: z.enum(['elderly', 'disabled', 'military', 'pregnant', 'other']).optional(),
+});
+export const TransferBodySchema = z.object({
+  ticketId: z.string().min(1).max(80).optional(),
+  toService: z.string().min(1).max(40).optional(),
+  toWindow: z.number().int().min(1).max(999).optional(),
+  reason: z.string().trim().min(1).max(200),
+});
+export const OpenWindowBodySchema = z.object({ clerk: z.string().max(16).optional() });
+export const PauseBodySchema = z.object({ reason: z.string().trim().min(1).max(200) });
+export const AppointmentBodySchema = z.object({
+  code: z.string().trim().min(1).max(40),
+  serviceCode: z.string().min(1).max(40),
+  slotStart: z.number().int(),
+  slotEnd: z.number().int(),
+});
+
+/** Parses JSON text into a message of `schema`, or says in one line what is wrong with it. */
+export function parseMessage<T>(schema: z.ZodType<T>, text: string): { ok: true; value: T } | { ok: false; message: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, message: 'the message is not valid JSON' };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, message: describeIssues(parsed.error) };
+}
+
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`)
+    .join('; ');
+}
