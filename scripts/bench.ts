@@ -1,4 +1,10 @@
+import fs from 'node:fs';
 import { runHubBench } from './bench-hub';
 
 /** `npm run bench`: the figures behind the README's performance table. */
 await runHubBench();
+if (fs.existsSync(new URL('./bench-devices.ts', import.meta.url))) {
+  console.log('');
+  const { runDeviceBench } = await import('./bench-devices');
+  await runDeviceBench();
+}

@@ -1,0 +1,22 @@
+export { TicketPrinter, PrintError, type Printed, type StatusResult, type TicketPrinterOptions } from './printer';
+export { SerialTransport, TcpTransport, FileTransport, type Transport } from './transport';
+export { PROFILES, type PrinterProfile, type ProfileId } from './profiles';
+export { decodeStatus, encodeStatus, faultOf, isStatusByte, DLE_EOT_ALL, type PrinterStatus, type PrintFailureCode } from './status';
+export { encodeDocument, qrCommand, cutCommand, CHINESE_MODE_ON, EncodeError } from './encode';
+export {
+  ticket,
+  oneTimeNotice,
+  correctionNotice,
+  acceptanceNotice,
+  rejectionNotice,
+  formatIssuedAt,
+  describeMaterial,
+  type Block,
+  type PrintDocument,
+  type TicketInput,
+  type NoticeContext,
+  type MissingMaterial,
+  type Align,
+} from './documents';
+export { STRINGS, FORBIDDEN_PHRASES, forbiddenPhraseIn, t, type Lang, type StringKey } from './strings';
+export { wrap, columns, encodeText, PRINTER_ENCODING } from './text';

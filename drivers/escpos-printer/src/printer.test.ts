@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PrinterSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
+import { ticket } from './documents';
+import { PrintError, TicketPrinter, type StatusResult } from './printer';
+import { PROFILES } from './profiles';
+import { SerialTransport } from './transport';
+
+const TICKET = ticket({
+  hallName: '滨江区政务服务中心',
+  number: 'A012',
+  itemName: '不动产登记',
+  waitingAhead: 5,
+  expectedWaitMinutes: 15,
+  issuedAt: '2024-05-06 09:12',
+  qrUrl: 'https://hall.example.gov.cn/q/A012',
+});
+
+let pair: PtyPair;
+let sim: PrinterSimulator;
+let transport: SerialTransport;
+let printer: TicketPrinter;
+
+beforeEach(async () => {
+  pair = await startPtyPair();
+  sim = await PrinterSimulator.open(pair.device);
+  transport = await SerialTransport.open(pair.host, 115200);
+  printer = new TicketPrinter(transport, PROFILES['generic-80'], { timeoutMs: 500 });
+});
+
+afterEach(async () => {
+  await transport.close();
+  await sim.close();
+  await pair.close();
+});
+
+async function rejection(promise: Promise<unknown>): Promise<PrintError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(PrintError);
+  return err as PrintError;
+}
+
+describe('a ticket printer on a serial line', () => {
+  it('prints a ticket that the printer receives whole, asking the status before and after', async () => {
+    const printed = await printer.print(TICKET);
+    expect(printed.warnings).toEqual([]);
+    expect(sim.device.statusRequests).toBe(8);
+    const [receipt] = sim.device.receipts;
+    expect(receipt?.text).toContain('A012');
+    expect(receipt?.qrCodes).toEqual(['https://hall.example.gov.cn/q/A012']);
+    expect(sim.device.stats.bytes).toBe(printed.bytes + 24);
+  });
+
+  it('rejects with paper end when the roll runs out in the middle of a job', async () => {
+    sim.device.set({ paperEndAfterLines: 4 });
+    const err = await rejection(printer.print(TICKET));
+    expect(err.code).toBe('paper-end');
+    expect(sim.device.receipts).toHaveLength(0);
+    expect(sim.device.current.lines).toHaveLength(4);
+    expect(sim.device.lost).toBeGreaterThan(0);
+  });
+
+  it('rejects with cover open before sending the job', async () => {
+    sim.device.set({ coverOpen: true });
+    const err = await rejection(printer.print(TICKET));
+    expect(err.code).toBe('cover-open');
+    expect(sim.device.stats.bytes).toBe(12);
+  });
+
+  it('rejects with paper end, cutter error and offline as they are', async () => {
+    sim.device.set({ paperEnd: true });
+    expect((await rejection(printer.print(TICKET))).code).toBe('paper-end');
+    sim.device.set({ paperEnd: false, cutterError: true });
+    expect((await rejection(printer.print(TICKET))).code).toBe('cutter-error');
+  });
+
+  it('rejects a silent printer with a timeout within the set bound', async () => {
+    sim.device.set({ silent: true });
+    const started = performance.now();
+    const err = await rejection(printer.print(TICKET));
+    const elapsed = performance.now() - started;
+    expect(err.code).toBe('timeout');
+    expect(elapsed).toBeGreaterThanOrEqual(450);
+    expect(elapsed).toBeLessThan(1500);
+    expect(sim.device.receipts).toHaveLength(0);
+  });
+
+  it('prints on near-end paper but says so', async () => {
+    sim.device.set({ paperNearEnd: true });
+    const printed = await printer.print(TICKET);
+    expect(printed.warnings).toEqual(['paper-near-end']);
+    expect(sim.device.receipts).toHaveLength(1);
+  });
+
+  it('reports near-end through polling', async () => {
+    const seen: StatusResult[] = [];
+    const stop = printer.poll(20, (r) => seen.push(r));
+    await waitFor(() => seen.length >= 1);
+    sim.device.set({ paperNearEnd: true });
+    await waitFor(() => seen.some((r) => r.ok && r.status.paperNearEnd));
+    stop();
+    const first = seen[0];
+    expect(first?.ok && first.status.paperNearEnd).toBe(false);
+  });
+
+  it('keeps polls and a job from interleaving on the line', async () => {
+    const stop = printer.poll(1, () => {});
+    await Promise.all([printer.print(TICKET), printer.print(TICKET)]);
+    stop();
+    expect(sim.device.receipts).toHaveLength(2);
+    expect(sim.device.stats.unknown).toBe(0);
+    expect(sim.device.receipts[1]?.text).toEqual(sim.device.receipts[0]?.text);
+  });
+
+  it('gives the same failure as a value through tryPrint', async () => {
+    sim.device.set({ coverOpen: true });
+    const result = await printer.tryPrint(TICKET);
+    expect(result).toMatchObject({ ok: false, code: 'cover-open' });
+  });
+});
+
+async function waitFor(condition: () => boolean, ms = 3000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > ms) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -1,0 +1,48 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeReceipt, PrinterDevice } from '@servicehall/fixtures/devices';
+import { ticket } from './documents';
+import { encodeDocument } from './encode';
+import { PrintError, TicketPrinter } from './printer';
+import { PROFILES } from './profiles';
+import { FileTransport, TcpTransport } from './transport';
+
+const DOC = ticket({ hallName: '滨江区政务服务中心', number: 'B007', itemName: '社保卡补办', waitingAhead: 2, expectedWaitMinutes: 6, issuedAt: '2024-05-06 10:01' });
+
+describe('other transports', () => {
+  it('prints over TCP to a network printer on its raw port, with status', async () => {
+    const device = new PrinterDevice({ paperNearEnd: true });
+    const server = createServer((socket) => socket.on('data', (d) => socket.write(device.receive(d))));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const transport = await TcpTransport.connect('127.0.0.1', (server.address() as AddressInfo).port);
+    try {
+      const printed = await new TicketPrinter(transport, PROFILES['generic-58'], { timeoutMs: 500 }).print(DOC);
+      expect(printed.warnings).toEqual(['paper-near-end']);
+      expect(device.receipts[0]?.text).toContain('B007');
+    } finally {
+      await transport.close();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('refuses to print blind to a device file unless told to, then writes the very bytes', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'lp-')), 'lp0');
+    writeFileSync(path, '');
+    const transport = await FileTransport.open(path);
+    try {
+      const err = await new TicketPrinter(transport, PROFILES['generic-80']).print(DOC).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PrintError);
+      expect((err as PrintError).code).toBe('status-unavailable');
+      expect(readFileSync(path)).toHaveLength(0);
+      await new TicketPrinter(transport, PROFILES['generic-80'], { allowWithoutStatus: true }).print(DOC);
+      const written = readFileSync(path);
+      expect(written.equals(encodeDocument(DOC, PROFILES['generic-80']))).toBe(true);
+      expect(decodeReceipt(written).receipt.text).toContain('B007');
+    } finally {
+      await transport.close();
+    }
+  });
+});

@@ -1,0 +1,57 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KeyPadSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
+import type { KeyPress } from './decoder';
+import { openSerialLink, RatingKeyPad } from './keypad';
+
+let pair: PtyPair;
+let sim: KeyPadSimulator;
+let pad: RatingKeyPad | undefined;
+const presses: KeyPress[] = [];
+
+beforeEach(async () => {
+  presses.length = 0;
+  pair = await startPtyPair();
+  sim = await KeyPadSimulator.open(pair.device, 3, 100);
+});
+
+afterEach(async () => {
+  await pad?.close();
+  pad = undefined;
+  await sim.close();
+  await pair.close();
+});
+
+describe('a rating key pad on a serial line', () => {
+  it('delivers each press once and the pad sees its acknowledgement on the first try', async () => {
+    pad = new RatingKeyPad(await openSerialLink(pair.host), (p) => presses.push(p));
+    expect(await sim.press('very-satisfied')).toEqual({ acked: true, attempts: 1, sequence: 0 });
+    expect(await sim.press('dissatisfied')).toEqual({ acked: true, attempts: 1, sequence: 1 });
+    expect(presses.map((p) => [p.address, p.level])).toEqual([
+      [3, 'very-satisfied'],
+      [3, 'dissatisfied'],
+    ]);
+    expect(sim.badAcks).toBe(0);
+  });
+
+  it('leaves the pad unacknowledged after three tries when nobody listens', async () => {
+    const outcome = await sim.press('satisfied');
+    expect(outcome).toEqual({ acked: false, attempts: 3, sequence: 0 });
+  });
+
+  it('counts a press once when its acknowledgement is lost and the pad resends it', async () => {
+    pad = new RatingKeyPad(await openSerialLink(pair.host), (p) => presses.push(p));
+    sim.missAcks = 1;
+    const outcome = await sim.press('basically-satisfied');
+    expect(outcome).toEqual({ acked: true, attempts: 2, sequence: 0 });
+    expect(presses).toHaveLength(1);
+    expect(pad.stats.repeated).toBe(1);
+  });
+
+  it('survives garbage on the line between presses', async () => {
+    pad = new RatingKeyPad(await openSerialLink(pair.host), (p) => presses.push(p));
+    await sim.write(Buffer.from([0x00, 0xa5, 0xff, 0x13, 0xa5, 0xa5, 0x52]));
+    expect((await sim.press('very-dissatisfied')).acked).toBe(true);
+    expect(presses.map((p) => p.level)).toEqual(['very-dissatisfied']);
+    expect(pad.stats.badChecksum + pad.stats.garbage).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,55 @@
+import { SerialPort } from 'serialport';
+import { RatingKeyDecoder, type DecoderStats, type KeyPress } from './decoder';
+
+/** The byte pipe the driver needs; serial ports and the other drivers' transports fit it. */
+export interface ByteLink {
+  write(bytes: Uint8Array): Promise<void>;
+  onData(listener: (chunk: Buffer) => void): () => void;
+  close(): Promise<void>;
+}
+
+/** Opens a serial port at 9600 8N1 as a ByteLink. */
+export function openSerialLink(path: string, baudRate = 9600): Promise<ByteLink> {
+  return new Promise((resolve, reject) => {
+    const port = new SerialPort({ path, baudRate, autoOpen: false });
+    port.on('error', () => {});
+    port.open((err) => {
+      if (err) return reject(err);
+      resolve({
+        write: (bytes) => new Promise((res, rej) => port.write(Buffer.from(bytes), (e) => (e ? rej(e) : port.drain((d) => (d ? rej(d) : res()))))),
+        onData: (listener) => {
+          port.on('data', listener);
+          return () => port.off('data', listener);
+        },
+        close: () => new Promise((res) => (port.isOpen ? port.close(() => res()) : res())),
+      });
+    });
+  });
+}
+
+/** A rating key pad on a link: reports each new press once and acknowledges every good frame. */
+export class RatingKeyPad {
+  private decoder = new RatingKeyDecoder();
+  private unsubscribe: () => void;
+
+  constructor(
+    private link: ByteLink,
+    onPress: (press: KeyPress) => void,
+    onError: (err: unknown) => void = () => {},
+  ) {
+    this.unsubscribe = link.onData((chunk) => {
+      const { presses, acks } = this.decoder.push(chunk);
+      if (acks.length > 0) link.write(Buffer.concat(acks)).catch(onError);
+      for (const p of presses) onPress(p);
+    });
+  }
+
+  get stats(): DecoderStats {
+    return this.decoder.stats;
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+    await this.link.close();
+  }
+}
