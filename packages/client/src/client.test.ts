@@ -1,0 +1,237 @@
+import { toSnapshot, type HallEvent } from '@servicehall/core';
+import { demoCatalogue } from '@servicehall/fixtures';
+import { startHub, type RunningHub } from '@servicehall/hub';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { spawnHub, type HubProcess } from '../../hub/src/testing/hub-process';
+import { backoffDelay, DEFAULT_BACKOFF } from './backoff';
+import { HallClient, type ClientChange } from './client';
+import { Outbox } from './outbox';
+
+const TOKEN = 'test-token';
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function tempDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-client-'));
+  cleanups.push(() => fs.rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+function client(options: Partial<ConstructorParameters<typeof HallClient>[0]> & { url: string }): HallClient {
+  const c = new HallClient({ token: TOKEN, role: 'display', terminal: `t-${Math.random().toString(36).slice(2, 8)}`, ...options });
+  cleanups.push(() => c.close());
+  return c;
+}
+
+async function inProcessHub(): Promise<RunningHub> {
+  const hub = await startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+  cleanups.push(() => hub.close());
+  return hub;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The parts of a view that must agree between a terminal and the hub. */
+function essence(snapshot: ReturnType<typeof toSnapshot>) {
+  return {
+    seq: snapshot.seq,
+    tickets: [...snapshot.tickets].sort((a, b) => a.id.localeCompare(b.id)),
+    windows: [...snapshot.windows].sort((a, b) => a.number - b.number),
+    counters: snapshot.counters,
+  };
+}
+
+describe('backoff', () => {
+  it('grows to its cap and spreads terminals with jitter', () => {
+    const low = Array.from({ length: 12 }, (_, i) => backoffDelay(i, DEFAULT_BACKOFF, 0));
+    const high = Array.from({ length: 12 }, (_, i) => backoffDelay(i, DEFAULT_BACKOFF, 0.999));
+    expect(Math.max(...high)).toBeLessThanOrEqual(DEFAULT_BACKOFF.maxMs);
+    expect(high[11]).toBeGreaterThan(DEFAULT_BACKOFF.maxMs * 0.9);
+    expect(high[0]).toBeLessThan(high[3]!);
+    expect(low.every((d) => d === DEFAULT_BACKOFF.initialMs / 2)).toBe(true);
+  });
+});
+
+describe('the outbox', () => {
+  it('keeps waiting commands in its file across a restart of the terminal and forgets answered ones', () => {
+    const file = path.join(tempDir(), 'outbox.json');
+    const a = new Outbox(file);
+    a.add({ id: 'cmd-00000001', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, 1);
+    a.add({ id: 'cmd-00000002', type: 'issueTicket', serviceCode: 'CRJ-HZ-SL', lane: 'ordinary' }, 2);
+    a.add({ id: 'cmd-00000001', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, 3);
+    a.remove('cmd-00000001');
+    const b = new Outbox(file);
+    expect(b.list().map((e) => e.command.id)).toEqual(['cmd-00000002']);
+  });
+
+  it('sets a damaged file aside and starts empty instead of failing', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'outbox.json');
+    fs.writeFileSync(file, '[{"command": {"id": "x"');
+    const o = new Outbox(file);
+    expect(o.size).toBe(0);
+    expect(fs.readdirSync(dir).some((f) => f.startsWith('outbox.json.damaged-'))).toBe(true);
+  });
+});
+
+describe('following the event log', () => {
+  it('asks again from what it holds when the sequence has a gap, never guessing', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => new Promise((r) => wss.close(r)));
+    const hub = await inProcessHub();
+    const base = toSnapshot(hub.store.view);
+    const asked: unknown[] = [];
+    wss.on('connection', (ws) => {
+      ws.on('message', (data) => {
+        const m = JSON.parse(data.toString());
+        asked.push(m);
+        if (m.type === 'hello') {
+          ws.send(JSON.stringify({ type: 'welcome', protocol: 1, terminal: m.terminal, role: m.role, seq: base.seq, hubTime: 0 }));
+          ws.send(JSON.stringify({ type: 'snapshot', snapshot: base }));
+          const gapped: HallEvent = { seq: base.seq + 2, at: 0, type: 'window.opened', window: 1 };
+          ws.send(JSON.stringify({ type: 'events', events: [gapped] }));
+        }
+      });
+    });
+    const { port } = wss.address() as { port: number };
+    const c = client({ url: `ws://127.0.0.1:${port}` });
+    await c.whenInStep();
+    await expect.poll(() => asked.find((m) => (m as { type: string }).type === 'subscribe')).toEqual({ type: 'subscribe', since: base.seq });
+    expect(c.view!.seq).toBe(base.seq);
+    expect(c.view!.windows.get(1)!.open).toBe(false);
+  });
+
+  it('catches up after missing 1,000 events with one snapshot, not 1,000 round trips', async () => {
+    const hub = await inProcessHub();
+    const first = client({ url: hub.wsUrl });
+    const held = await first.whenInStep();
+    const heldSeq = held.seq;
+    first.close();
+    const admin = client({ url: hub.wsUrl, role: 'kiosk', terminal: 'kiosk-1' });
+    await admin.whenInStep();
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => admin.send({ type: 'issueTicket', serviceCode: i % 2 ? 'GA-CS-DJ' : 'RS-LHJY-DJ', lane: 'ordinary' })));
+    expect(hub.store.seq).toBe(heldSeq + 1000);
+
+    const changes: ClientChange[] = [];
+    const back = client({ url: hub.wsUrl, initialView: held });
+    back.subscribe((c) => changes.push(c));
+    await back.whenInStep(hub.store.seq);
+    const views = changes.filter((c) => c.kind === 'view');
+    expect(views).toHaveLength(1);
+    expect(views[0]).toMatchObject({ kind: 'view', snapshot: true });
+    expect(essence(toSnapshot(back.view!))).toEqual(essence(toSnapshot(hub.store.view)));
+  });
+
+  it('takes only the events it missed when a few behind', async () => {
+    const hub = await inProcessHub();
+    const first = client({ url: hub.wsUrl });
+    const held = structuredClone(toSnapshot(await first.whenInStep()));
+    first.close();
+    const kiosk = client({ url: hub.wsUrl, role: 'kiosk', terminal: 'kiosk-1' });
+    await kiosk.whenInStep();
+    for (let i = 0; i < 3; i++) await kiosk.send({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
+    const changes: ClientChange[] = [];
+    const { fromSnapshot } = await import('@servicehall/core');
+    const back = client({ url: hub.wsUrl, initialView: fromSnapshot(held) });
+    back.subscribe((c) => changes.push(c));
+    await back.whenInStep(hub.store.seq);
+    const views = changes.filter((c) => c.kind === 'view');
+    expect(views.every((v) => v.kind === 'view' && !v.snapshot)).toBe(true);
+    expect(views.flatMap((v) => (v.kind === 'view' ? v.events.map((e) => e.seq) : []))).toEqual([held.seq + 1, held.seq + 2, held.seq + 3]);
+  });
+
+  it('reaches 200 connected terminals with every event', async () => {
+    const hub = await inProcessHub();
+    const terminals = Array.from({ length: 200 }, (_, i) => client({ url: hub.wsUrl, terminal: `display-${i}` }));
+    await Promise.all(terminals.map((t) => t.whenInStep()));
+    const kiosk = client({ url: hub.wsUrl, role: 'kiosk', terminal: 'kiosk-1' });
+    await kiosk.whenInStep();
+    const spans: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      const answer = await kiosk.send({ type: 'issueTicket', serviceCode: 'CRJ-HZ-SL', lane: 'ordinary' });
+      expect(answer.ok).toBe(true);
+      const seq = answer.ok ? answer.seq : -1;
+      await Promise.all(terminals.map((t) => t.whenInStep(seq)));
+      spans.push(performance.now() - t0);
+    }
+    for (const t of terminals) expect(t.view!.seq).toBe(hub.store.seq);
+    expect(terminals.every((t) => [...t.view!.tickets.values()].filter((x) => x.number.startsWith('B')).length === 10)).toBe(true);
+    // The goal (20 ms at p99 for 60 subscribers) is measured by `npm run bench`; this only guards against a
+    // fan-out that has become slow by an order of magnitude.
+    spans.sort((a, b) => a - b);
+    expect(spans[5]).toBeLessThan(500);
+  });
+});
+
+describe('through a hub that dies', () => {
+  let hub: HubProcess | undefined;
+  afterEach(async () => {
+    await hub?.kill('SIGKILL');
+    hub = undefined;
+  });
+
+  it('keeps a kiosk issuing through SIGKILL and restart: every ticket there once, views equal within 2 s', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    hub = await spawnHub(dir, { SERVICEHALL_TOKEN: TOKEN }, port);
+    const url = `ws://127.0.0.1:${port}/ws`;
+    const kiosk = client({ url, role: 'kiosk', terminal: 'kiosk-1', outboxFile: path.join(dir, 'kiosk', 'outbox.json') });
+    const window = client({ url, role: 'window', terminal: 'window-1', window: 1 });
+    await Promise.all([kiosk.whenInStep(), window.whenInStep()]);
+    expect((await window.send({ type: 'openWindow', window: 1, clerk: '1001' })).ok).toBe(true);
+
+    const answers: Promise<import('@servicehall/protocol').Answer>[] = [];
+    let issuing = true;
+    const presses = (async () => {
+      for (let i = 0; issuing; i++) {
+        answers.push(kiosk.send({ type: 'issueTicket', serviceCode: i % 2 ? 'GA-CS-DJ' : 'RS-LHJY-DJ', lane: 'ordinary' }, `press-${String(i).padStart(5, '0')}`));
+        await wait(5);
+      }
+    })();
+    await wait(300);
+    await hub.kill('SIGKILL');
+    await expect.poll(() => kiosk.state.status, { timeout: 3000 }).not.toBe('online');
+    await wait(400);
+    const waitingWhileDown = kiosk.waiting;
+    expect(waitingWhileDown).toBeGreaterThan(0);
+    hub = await spawnHub(dir, { SERVICEHALL_TOKEN: TOKEN }, port);
+    const back = performance.now();
+    await wait(300);
+    issuing = false;
+    await presses;
+    const all = await Promise.all(answers);
+    expect(all.filter((a) => !a.ok)).toEqual([]);
+
+    // Every press made exactly one ticket, and the hub holds exactly those.
+    const numbers = all.map((a) => (a.ok ? a.ticket!.number : ''));
+    expect(new Set(numbers).size).toBe(answers.length);
+    const res = await fetch(`${hub.url}/api/queue`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const queue = (await res.json()) as { seq: number; tickets: { number: string }[] };
+    expect(queue.tickets.map((t) => t.number).sort()).toEqual([...numbers].sort());
+
+    const remaining = Math.max(0, 2000 - (performance.now() - back));
+    await Promise.all([kiosk.whenInStep(queue.seq, remaining), window.whenInStep(queue.seq, remaining)]);
+    const events = (await (await fetch(`${hub.url}/api/health`)).json()) as { seq: number };
+    expect(kiosk.view!.seq).toBe(events.seq);
+    expect(window.view!.seq).toBe(events.seq);
+    expect(new Set(kiosk.view!.tickets.keys())).toEqual(new Set(window.view!.tickets.keys()));
+    expect([...kiosk.view!.tickets.values()].map((t) => t.number).sort()).toEqual([...numbers].sort());
+  });
+});

@@ -1,0 +1,281 @@
+import { applyEvent, fromSnapshot, OutOfStep, type CommandBody, type HallEvent, type HallView } from '@servicehall/core';
+import { HubMessageSchema, PROTOCOL_VERSION, parseMessage, type Answer, type HubMessage, type Role } from '@servicehall/protocol';
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { Outbox } from './outbox';
+
+/** What a screen shows of the link: online; reconnecting since T; offline with N commands waiting. */
+export type ConnectionState =
+  | { status: 'connecting'; since: number; waiting: number }
+  | { status: 'online'; since: number; waiting: number }
+  | { status: 'reconnecting'; since: number; attempt: number; waiting: number }
+  | { status: 'offline'; since: number; waiting: number; reason?: string };
+
+export interface HallClientOptions {
+  /** The hub's terminal endpoint, ws://host:port/ws */
+  url: string;
+  token: string;
+  role: Role;
+  /** This terminal's stable id, e.g. kiosk-1 */
+  terminal: string;
+  window?: number;
+  /** Where the outbox is kept; without it, commands wait in memory only. */
+  outboxFile?: string;
+  backoff?: BackoffPolicy;
+  /** After this long without the hub, the state says offline rather than reconnecting. */
+  offlineAfterMs?: number;
+  /** A link silent this long is taken for dead and made again. */
+  silenceMs?: number;
+  clock?: () => number;
+  random?: () => number;
+  log?: (message: string) => void;
+  /** A view this terminal kept from before (say, across its own restart); it resumes from its sequence. */
+  initialView?: HallView;
+}
+
+export type ClientChange =
+  | { kind: 'state'; state: ConnectionState }
+  | { kind: 'view'; view: HallView; events: HallEvent[]; snapshot: boolean };
+
+/**
+ * A terminal's side of the link to the hub: connect, say who it is, hold a view of the hall that
+ * follows the hub's event log (a gap means ask again, never guess), reconnect with backoff and
+ * jitter, and keep commands made while the hub is away in an outbox until they are answered.
+ */
+export class HallClient {
+  view: HallView | undefined;
+  state: ConnectionState;
+  private ws: WebSocket | undefined;
+  private readonly outbox: Outbox;
+  private readonly pending = new Map<string, ((a: Answer) => void)[]>();
+  private readonly listeners = new Set<(c: ClientChange) => void>();
+  private attempt = 0;
+  private closed = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private offlineTimer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lastHeard = 0;
+  private resyncing = false;
+  private readonly clock: () => number;
+  private readonly random: () => number;
+  private readonly backoff: BackoffPolicy;
+
+  constructor(private readonly options: HallClientOptions) {
+    this.clock = options.clock ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.outbox = new Outbox(options.outboxFile);
+    this.view = options.initialView;
+    this.state = { status: 'connecting', since: this.clock(), waiting: this.outbox.size };
+    this.connect();
+  }
+
+  /** Hears every change of the link's state and of the view. Returns the way to stop listening. */
+  subscribe(listener: (c: ClientChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get waiting(): number {
+    return this.outbox.size;
+  }
+
+  /**
+   * Sends a command; it waits in the outbox until the hub answers, across reconnects and restarts
+   * of this terminal. The promise resolves with the hub's answer, however long that takes.
+   */
+  send(body: CommandBody, id: string = randomUUID()): Promise<Answer> {
+    const command = { ...body, id };
+    const answered = new Promise<Answer>((resolve) => {
+      const list = this.pending.get(id) ?? [];
+      list.push(resolve);
+      this.pending.set(id, list);
+    });
+    if (!this.outbox.has(id)) {
+      this.outbox.add(command, this.clock());
+      this.setState({ ...this.state, waiting: this.outbox.size });
+      if (this.state.status === 'online') this.write({ type: 'command', command });
+    }
+    return answered;
+  }
+
+  /** Resolves once the link is online and the view holds at least event `seq` (default: any view). */
+  whenInStep(seq = 0, timeoutMs = 10_000): Promise<HallView> {
+    return new Promise((resolve, reject) => {
+      const check = () => this.state.status === 'online' && this.view && this.view.seq >= seq;
+      if (check()) return resolve(this.view!);
+      const timer = setTimeout(() => {
+        stop();
+        reject(new Error(`not in step with the hub within ${timeoutMs} ms (state ${this.state.status}, view ${this.view?.seq ?? 'none'})`));
+      }, timeoutMs);
+      const stop = this.subscribe(() => {
+        if (!check()) return;
+        clearTimeout(timer);
+        stop();
+        resolve(this.view!);
+      });
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.offlineTimer);
+    clearInterval(this.heartbeat);
+    this.ws?.terminate();
+    this.ws = undefined;
+  }
+
+  private emit(change: ClientChange): void {
+    for (const l of this.listeners) {
+      try {
+        l(change);
+      } catch (error) {
+        this.options.log?.(`a listener failed: ${error instanceof Error ? error.message : error}`);
+      }
+    }
+  }
+
+  private setState(state: ConnectionState): void {
+    this.state = state;
+    this.emit({ kind: 'state', state });
+  }
+
+  private write(message: unknown): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
+  }
+
+  private connect(): void {
+    if (this.closed) return;
+    const ws = new WebSocket(this.options.url, { handshakeTimeout: 5000 });
+    this.ws = ws;
+    ws.on('open', () => {
+      this.lastHeard = this.clock();
+      this.write({
+        type: 'hello',
+        protocol: PROTOCOL_VERSION,
+        role: this.options.role,
+        terminal: this.options.terminal,
+        window: this.options.window,
+        token: this.options.token,
+        since: this.view?.seq,
+      });
+    });
+    ws.on('message', (data) => {
+      this.lastHeard = this.clock();
+      const parsed = parseMessage(HubMessageSchema, data.toString());
+      if (!parsed.ok) {
+        this.options.log?.(`the hub sent a message this terminal does not understand: ${parsed.message}`);
+        return;
+      }
+      this.onMessage(parsed.value as HubMessage);
+    });
+    ws.on('error', (error) => this.options.log?.(`link to the hub: ${error.message}`));
+    ws.on('close', () => {
+      if (this.ws !== ws) return;
+      this.ws = undefined;
+      clearInterval(this.heartbeat);
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed) return;
+    const now = this.clock();
+    const since = this.state.status === 'reconnecting' || this.state.status === 'offline' ? this.state.since : now;
+    if (this.state.status !== 'offline') this.setState({ status: 'reconnecting', since, attempt: this.attempt, waiting: this.outbox.size });
+    const offlineAfter = this.options.offlineAfterMs ?? 10_000;
+    if (this.state.status === 'reconnecting' && !this.offlineTimer) {
+      this.offlineTimer = setTimeout(() => {
+        this.offlineTimer = undefined;
+        if (this.state.status === 'reconnecting') this.setState({ status: 'offline', since: this.state.since, waiting: this.outbox.size });
+      }, Math.max(0, offlineAfter - (now - since)));
+    }
+    const delay = backoffDelay(this.attempt, this.backoff, this.random());
+    this.attempt += 1;
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private onMessage(m: HubMessage): void {
+    switch (m.type) {
+      case 'welcome': {
+        this.attempt = 0;
+        clearTimeout(this.offlineTimer);
+        this.offlineTimer = undefined;
+        this.setState({ status: 'online', since: this.clock(), waiting: this.outbox.size });
+        for (const e of this.outbox.list()) this.write({ type: 'command', command: e.command });
+        this.startHeartbeat();
+        return;
+      }
+      case 'snapshot':
+        this.resyncing = false;
+        this.view = fromSnapshot(m.snapshot);
+        this.emit({ kind: 'view', view: this.view, events: [], snapshot: true });
+        return;
+      case 'events':
+        return this.onEvents(m.events);
+      case 'answer': {
+        this.outbox.remove(m.commandId);
+        const waiters = this.pending.get(m.commandId) ?? [];
+        this.pending.delete(m.commandId);
+        for (const resolve of waiters) resolve(m.answer);
+        this.setState({ ...this.state, waiting: this.outbox.size });
+        return;
+      }
+      case 'error':
+        this.options.log?.(`the hub refused a message: ${m.code}: ${m.message}`);
+        if (m.code === 'unauthorised' && !m.commandId) {
+          // A wrong token does not heal by retrying quickly; say so and keep trying slowly.
+          this.setState({ status: 'offline', since: this.state.since, waiting: this.outbox.size, reason: 'unauthorised' });
+          this.ws?.close();
+        }
+        return;
+      case 'pong':
+        return;
+    }
+  }
+
+  private onEvents(events: HallEvent[]): void {
+    const view = this.view;
+    if (!view || this.resyncing) return;
+    const applied: HallEvent[] = [];
+    try {
+      for (const e of events) {
+        if (e.seq <= view.seq) continue;
+        if (e.seq !== view.seq + 1) {
+          // A gap: ask again from what we hold; never guess what was missed.
+          this.resync(view.seq);
+          break;
+        }
+        applyEvent(view, e);
+        applied.push(e);
+      }
+    } catch (error) {
+      if (!(error instanceof OutOfStep)) throw error;
+      this.options.log?.(`the view is out of step (${error.message}); asking for a snapshot`);
+      this.resync(undefined);
+    }
+    if (applied.length > 0) this.emit({ kind: 'view', view, events: applied, snapshot: false });
+  }
+
+  private resync(since: number | undefined): void {
+    this.resyncing = since === undefined;
+    if (since === undefined) this.view = undefined;
+    this.write({ type: 'subscribe', since });
+  }
+
+  private startHeartbeat(): void {
+    clearInterval(this.heartbeat);
+    const silence = this.options.silenceMs ?? 20_000;
+    this.heartbeat = setInterval(() => {
+      if (this.clock() - this.lastHeard > silence) {
+        this.options.log?.('the hub has been silent too long; reconnecting');
+        this.ws?.terminate();
+        return;
+      }
+      this.write({ type: 'ping', t: this.clock() });
+    }, Math.max(250, silence / 3));
+    this.heartbeat.unref();
+  }
+}

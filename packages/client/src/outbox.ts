@@ -1,0 +1,73 @@
+import type { Command } from '@servicehall/core';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export interface OutboxEntry {
+  command: Command;
+  queuedAt: number;
+}
+
+/**
+ * Commands made while the hub may be away, kept in a JSON file in the terminal's data folder
+ * (written whole to a temporary file, flushed, then renamed over the old one, so a power cut
+ * leaves the old or the new list, never half of one). Delivered in order until answered; the
+ * hub's command ids make a second delivery harmless.
+ */
+export class Outbox {
+  private entries: OutboxEntry[] = [];
+
+  constructor(private readonly file?: string) {
+    if (!file) return;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (!fs.existsSync(file)) return;
+    try {
+      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+      if (Array.isArray(parsed)) this.entries = parsed.filter(isEntry);
+    } catch {
+      // A damaged file is kept aside for a person to look at; the terminal starts with an empty outbox.
+      fs.renameSync(file, `${file}.damaged-${Date.now()}`);
+    }
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  list(): readonly OutboxEntry[] {
+    return this.entries;
+  }
+
+  has(id: string): boolean {
+    return this.entries.some((e) => e.command.id === id);
+  }
+
+  add(command: Command, now: number): void {
+    if (this.has(command.id)) return;
+    this.entries.push({ command, queuedAt: now });
+    this.save();
+  }
+
+  remove(id: string): void {
+    const before = this.entries.length;
+    this.entries = this.entries.filter((e) => e.command.id !== id);
+    if (this.entries.length !== before) this.save();
+  }
+
+  private save(): void {
+    if (!this.file) return;
+    const tmp = `${this.file}.tmp`;
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeSync(fd, JSON.stringify(this.entries));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, this.file);
+  }
+}
+
+function isEntry(x: unknown): x is OutboxEntry {
+  const e = x as OutboxEntry;
+  return !!e && typeof e === 'object' && typeof e.queuedAt === 'number' && !!e.command && typeof e.command.id === 'string' && typeof e.command.type === 'string';
+}
