@@ -1,16 +1,11 @@
 import { applyEvent, fromSnapshot, OutOfStep, type CommandBody, type HallEvent, type HallView } from '@servicehall/core';
-import { HubMessageSchema, PROTOCOL_VERSION, parseMessage, type Answer, type HubMessage, type Role } from '@servicehall/protocol';
+import { HubMessageSchema, PROTOCOL_VERSION, parseMessage, type Answer, type ConnectionState, type HubMessage, type Role } from '@servicehall/protocol';
+
+export type { ConnectionState };
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { Outbox } from './outbox';
-
-/** What a screen shows of the link: online; reconnecting since T; offline with N commands waiting. */
-export type ConnectionState =
-  | { status: 'connecting'; since: number; waiting: number }
-  | { status: 'online'; since: number; waiting: number }
-  | { status: 'reconnecting'; since: number; attempt: number; waiting: number }
-  | { status: 'offline'; since: number; waiting: number; reason?: string };
 
 export interface HallClientOptions {
   /** The hub's terminal endpoint, ws://host:port/ws */

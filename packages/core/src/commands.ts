@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CatalogueSchema } from './catalogue';
+import { DeviceReportSchema } from './events';
 import { LaneSchema, PriorityReasonSchema } from './ticket';
 
 const windowNo = z.number().int().min(1).max(999);
@@ -43,6 +44,7 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pauseWindow'), window: windowNo, reason }),
   z.object({ type: z.literal('resumeWindow'), window: windowNo }),
   z.object({ type: z.literal('replaceCatalogue'), catalogue: CatalogueSchema }),
+  z.object({ type: z.literal('reportDevices'), devices: z.array(DeviceReportSchema).max(10) }),
 ]);
 export type CommandBody = z.infer<typeof CommandBodySchema>;
 export type CommandType = CommandBody['type'];
@@ -77,6 +79,8 @@ const kioskCommands: readonly CommandType[] = ['issueTicket', 'checkInAppointmen
 
 /** Whether `actor` may send `command`: a kiosk cannot call, a window acts on its own window only, a pad cannot issue. */
 export function mayCommand(actor: Actor, command: CommandBody): boolean {
+  // Every terminal reports its own devices.
+  if (command.type === 'reportDevices') return true;
   switch (actor.role) {
     case 'admin':
       return true;

@@ -3,6 +3,17 @@ import { CatalogueSchema } from './catalogue';
 import { TicketSchema } from './ticket';
 
 const id = z.string().min(1).max(80);
+
+/** One device of a terminal as its agent last saw it (H-04, H-17). */
+export const DeviceReportSchema = z.object({
+  kind: z.enum(['printer', 'display', 'keypad', 'voice', 'scanner', 'screen']),
+  name: z.string().min(1).max(40),
+  status: z.enum(['ok', 'warning', 'fault', 'absent']),
+  /** What is wrong, as a code the screens map to words: paper-near-end, paper-end, cover-open, offline, timeout, no-voice ... */
+  code: z.string().max(40).optional(),
+  detail: z.string().max(200).optional(),
+});
+export type DeviceReport = z.infer<typeof DeviceReportSchema>;
 const windowNo = z.number().int().min(1).max(999);
 const reason = z.string().max(200);
 
@@ -39,6 +50,7 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('window.closed'), window: windowNo }),
   z.object({ type: z.literal('window.paused'), window: windowNo, reason }),
   z.object({ type: z.literal('window.resumed'), window: windowNo }),
+  z.object({ type: z.literal('devices.reported'), terminal: z.string(), role: z.string(), devices: z.array(DeviceReportSchema).max(10) }),
 ]);
 export type EventBody = z.infer<typeof EventBodySchema>;
 export type EventType = EventBody['type'];

@@ -1,7 +1,7 @@
 import { findItem, findWindow, type Catalogue, type ServiceItem } from './catalogue';
 import { clockMinutes, hallDay, localTime } from './clock';
 import type { Actor, CommandBody } from './commands';
-import type { EventBody, HallEvent } from './events';
+import type { DeviceReport, EventBody, HallEvent } from './events';
 import { counterKey, formatTicketNumber, nextSequence } from './numbering';
 import { nextTicket, queueOrder, rememberCall, type LaneMemory } from './queue';
 import { ok, refuse, type Refusal, type Result } from './result';
@@ -25,6 +25,13 @@ export interface WindowState {
   pausedSince?: number;
   pauseReason?: string;
   memory: LaneMemory;
+}
+
+export interface TerminalDevices {
+  terminal: string;
+  role: string;
+  at: number;
+  devices: DeviceReport[];
 }
 
 export interface BookedAppointment {
@@ -53,6 +60,8 @@ export interface HallView {
   appointments: Map<string, BookedAppointment>;
   /** Place in line for the next ticket of the day. */
   nextPlace: number;
+  /** Each terminal's devices as last reported, by terminal id (H-04). */
+  devices: Map<string, TerminalDevices>;
   /** Index: ids of the tickets waiting (state issued). Derived from `tickets` by `reindex`. */
   waiting: Set<string>;
   /** Index: the ticket each window is dealing with now (called or serving). Derived from `tickets`. */
@@ -70,6 +79,7 @@ export interface HallSnapshot {
   serviceTimes: Record<string, number[]>;
   appointments: BookedAppointment[];
   nextPlace: number;
+  devices: TerminalDevices[];
 }
 
 export function emptyView(catalogue: Catalogue, day: string): HallView {
@@ -83,6 +93,7 @@ export function emptyView(catalogue: Catalogue, day: string): HallView {
     serviceTimes: new Map(),
     appointments: new Map(),
     nextPlace: 1,
+    devices: new Map(),
     waiting: new Set(),
     current: new Map(),
   };
@@ -105,6 +116,7 @@ export function toSnapshot(view: HallView): HallSnapshot {
     serviceTimes: Object.fromEntries([...view.serviceTimes].map(([code, times]) => [code, [...times]])),
     appointments: [...view.appointments.values()].map((a) => ({ ...a })),
     nextPlace: view.nextPlace,
+    devices: [...view.devices.values()],
   };
 }
 
@@ -119,6 +131,7 @@ export function fromSnapshot(s: HallSnapshot): HallView {
     serviceTimes: new Map(Object.entries(s.serviceTimes).map(([code, times]) => [code, [...times]])),
     appointments: new Map(s.appointments.map((a) => [a.code, { ...a }])),
     nextPlace: s.nextPlace,
+    devices: new Map((s.devices ?? []).map((d) => [d.terminal, d])),
     waiting: new Set(),
     current: new Map(),
   });
@@ -294,6 +307,9 @@ export function applyEvent(view: HallView, event: HallEvent): void {
       w.pauseReason = undefined;
       break;
     }
+    case 'devices.reported':
+      view.devices.set(event.terminal, { terminal: event.terminal, role: event.role, at: event.at, devices: event.devices });
+      break;
   }
   view.seq = event.seq;
 }
@@ -576,6 +592,12 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
       if (!w.ok) return w;
       if (w.value.pausedSince === undefined) return refuse('illegal-transition', `window ${command.window} is not paused`);
       return ok({ events: [{ type: 'window.resumed', window: command.window }] });
+    }
+    case 'reportDevices': {
+      const before = view.devices.get(ctx.actor.terminal);
+      // Polling agents report often; only a change becomes an event.
+      if (before && JSON.stringify(before.devices) === JSON.stringify(command.devices)) return ok({ events: [] });
+      return ok({ events: [{ type: 'devices.reported', terminal: ctx.actor.terminal, role: ctx.actor.role, devices: command.devices }] });
     }
     case 'replaceCatalogue': {
       const inUse = [...view.tickets.values()].filter((t) => t.state !== 'done' && t.state !== 'voided' && t.state !== 'no-show');

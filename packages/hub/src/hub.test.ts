@@ -203,3 +203,14 @@ describe('subscribing', () => {
     expect(late.events.map((e) => e.seq)).toEqual([2]);
   });
 });
+
+describe('device reports', () => {
+  it('record what each terminal says of its devices, once per change', async () => {
+    const kiosk = await terminal({ role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    const report = { type: 'reportDevices' as const, devices: [{ kind: 'printer' as const, name: '取号打印机', status: 'warning' as const, code: 'paper-near-end' }] };
+    expect(await kiosk.command(report)).toMatchObject({ ok: true });
+    const seq = hub.store.seq;
+    expect(await kiosk.command(report)).toMatchObject({ ok: true, seq });
+    expect(hub.store.view.devices.get('kiosk-1')?.devices[0]).toMatchObject({ status: 'warning', code: 'paper-near-end' });
+  });
+});

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   CatalogueSchema,
   CommandSchema,
+  DeviceReportSchema,
   HallEventSchema,
   TicketSchema,
   type HallEvent,
@@ -76,6 +77,7 @@ export const HallSnapshotSchema = z.object({
     }),
   ),
   nextPlace: z.number().int(),
+  devices: z.array(z.object({ terminal: z.string(), role: z.string(), at: z.number().int(), devices: z.array(DeviceReportSchema) })).default([]),
 });
 
 // ---- terminal to hub ----
@@ -119,6 +121,13 @@ export const HubMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), code: RefusalCodeSchema, message: z.string(), commandId: z.string().optional() }),
   z.object({ type: z.literal('pong'), t: z.number().optional(), hubTime: z.number() }),
 ]);
+
+/** What a terminal's screen shows of its link to the hub: online; reconnecting since T; offline with N commands waiting. */
+export type ConnectionState =
+  | { status: 'connecting'; since: number; waiting: number }
+  | { status: 'online'; since: number; waiting: number }
+  | { status: 'reconnecting'; since: number; attempt: number; waiting: number }
+  | { status: 'offline'; since: number; waiting: number; reason?: string };
 
 // ---- HTTP bodies ----
 

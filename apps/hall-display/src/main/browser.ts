@@ -1,0 +1,26 @@
+import { ConfigError, loadConfig, serveBrowserMode, startAgent } from '@servicehall/agent';
+import { fileURLToPath } from 'node:url';
+import { createHallDisplayAgent } from './agent';
+
+/** Browser mode: the hall screen's agent as a plain Node process, serving its renderer to any browser. */
+export async function runHallDisplayInBrowserMode(configFile?: string, env: NodeJS.ProcessEnv = process.env) {
+  const config = loadConfig(configFile, env, { role: 'display', terminal: 'hall-display' });
+  const agent = await startAgent(config, createHallDisplayAgent);
+  const screen = await serveBrowserMode({
+    handlers: agent.handlers,
+    pushes: agent.pushes,
+    staticDir: fileURLToPath(new URL('../../dist/renderer', import.meta.url)),
+    host: config.bridge.host,
+    port: config.bridge.port,
+  });
+  return { config, agent, screen, stop: async () => (await screen.close(), await agent.stop()) };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  runHallDisplayInBrowserMode(process.argv[2])
+    .then(({ screen }) => console.log(`hall display: ${screen.url}`))
+    .catch((error) => {
+      console.error(error instanceof ConfigError ? error.message : `the hall display could not start: ${error}`);
+      process.exit(1);
+    });
+}

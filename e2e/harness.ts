@@ -1,0 +1,80 @@
+import { demoCatalogue } from '@servicehall/fixtures';
+import { startHub, type RunningHub } from '@servicehall/hub';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Where screenshots go: test-results/screenshots, or docs/screenshots with `npm run screenshots`. */
+export const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR ?? 'test-results/screenshots');
+
+export const HALL_TOKEN = 'e2e-hall-token';
+
+export interface TestHall {
+  hub: RunningHub;
+  dir: string;
+  /** Calls the hub's HTTP API with the hall token. */
+  api<T = unknown>(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: T }>;
+  /** A terminal's data folder inside the hall's temporary folder. */
+  terminalDir(name: string): string;
+  close(): Promise<void>;
+}
+
+/** A hall for a test: the hub on a temporary database with the demo catalogue, issuing at any hour. */
+export async function startTestHall(): Promise<TestHall> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-e2e-'));
+  const hub = await startHub({ dataDir: path.join(dir, 'hub'), token: HALL_TOKEN, seed: demoCatalogue({ allDay: true }) });
+  return {
+    hub,
+    dir,
+    async api(method, route, body, headers = {}) {
+      const res = await fetch(hub.url + route, {
+        method,
+        headers: { authorization: `Bearer ${HALL_TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as never };
+    },
+    terminalDir: (name) => path.join(dir, 'terminals', name),
+    async close() {
+      await hub.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The environment a terminal agent reads its configuration from, for a terminal of `hall`. */
+export function terminalEnv(hall: TestHall, terminal: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    SERVICEHALL_HUB_URL: hall.hub.wsUrl,
+    SERVICEHALL_TOKEN: HALL_TOKEN,
+    SERVICEHALL_TERMINAL: terminal,
+    SERVICEHALL_TERMINAL_DATA: hall.terminalDir(terminal),
+    ...extra,
+  };
+}
+
+/** Debian's Chromium, headless, as the terminals' screen (Playwright's own browser download is not reachable). */
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!fs.existsSync(executablePath)) throw new Error(`Chromium is not installed at ${executablePath}: run ./scripts/install.sh --for-tests`);
+  return chromium.launch({
+    executablePath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+export async function openScreen(browser: Browser, url: string, size: { width: number; height: number }, options: { locale?: string } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: size, locale: options.locale ?? 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`page error at ${url}: ${error.message}`));
+  await page.goto(url);
+  return page;
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}

@@ -1,0 +1,62 @@
+import { HallClient } from '@servicehall/client';
+import path from 'node:path';
+import type { BridgeHandlers, BridgeShape, TopicName, TopicPayload } from './contract';
+import type { TerminalConfig } from './config';
+import { Pushes } from './pushes';
+
+/** What an app's agent is given: its configuration, the hub link and the way to push to its screen. */
+export interface AgentContext<S extends BridgeShape> {
+  config: TerminalConfig;
+  client: HallClient;
+  push<K extends TopicName<S>>(topic: K, payload: TopicPayload<S, K>): void;
+  log(message: string): void;
+}
+
+export interface AgentParts<S extends BridgeShape> {
+  handlers: BridgeHandlers<S>;
+  /** Stops the app's devices and timers. */
+  stop?(): Promise<void> | void;
+}
+
+export interface RunningAgent {
+  client: HallClient;
+  pushes: Pushes;
+  handlers: Record<string, (arg: never) => unknown>;
+  stop(): Promise<void>;
+}
+
+
+/**
+ * Starts a terminal's agent: the hub link (outbox in the terminal's data folder), the app's own
+ * handlers and devices, and the "link" topic. The transport (IPC or browser mode) is the caller's.
+ */
+export async function startAgent<S extends BridgeShape>(
+  config: TerminalConfig,
+  create: (ctx: AgentContext<S>) => Promise<AgentParts<S>> | AgentParts<S>,
+  log: (message: string) => void = (m) => console.log(`[${config.terminal}] ${m}`),
+): Promise<RunningAgent> {
+  const pushes = new Pushes();
+  const client = new HallClient({
+    url: config.hubUrl,
+    token: config.token,
+    role: config.role,
+    terminal: config.terminal,
+    window: config.window,
+    outboxFile: path.join(config.dataDir, 'outbox.json'),
+    log,
+  });
+  client.subscribe((c) => {
+    if (c.kind === 'state') pushes.push('link', c.state);
+  });
+  pushes.push('link', client.state);
+  const parts = await create({ config, client, push: (topic, payload) => pushes.push(topic, payload), log });
+  return {
+    client,
+    pushes,
+    handlers: parts.handlers as unknown as Record<string, (arg: never) => unknown>,
+    async stop() {
+      await parts.stop?.();
+      client.close();
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { WebSocketServer } from 'ws';
+import type { BridgeReply, BridgeRequest } from './contract';
+import { dispatch } from './dispatch';
+import type { Pushes } from './pushes';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+  '.wav': 'audio/wav',
+};
+
+export interface BrowserModeOptions {
+  handlers: Record<string, (arg: never) => unknown>;
+  pushes: Pushes;
+  /** The renderer's built files (index.html and its assets). */
+  staticDir: string;
+  host?: string;
+  port?: number;
+}
+
+export interface BrowserMode {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Browser mode: the agent serves its renderer's files and the bridge on one local port, so that
+ * Chromium (or any browser) can be the terminal's screen where no Electron binary exists.
+ */
+export async function serveBrowserMode(options: BrowserModeOptions): Promise<BrowserMode> {
+  const root = path.resolve(options.staticDir);
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://agent');
+    let file = path.resolve(root, '.' + decodeURIComponent(url.pathname));
+    if (!file.startsWith(root)) {
+      res.writeHead(403).end();
+      return;
+    }
+    if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(root, 'index.html');
+    if (!fs.existsSync(file)) {
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('界面文件尚未构建 (the renderer has not been built): npm run build');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    fs.createReadStream(file).pipe(res);
+  });
+  const wss = new WebSocketServer({ server, path: '/bridge', maxPayload: 1024 * 1024 });
+  const detach = options.pushes.attach((topic, payload) => {
+    const text = JSON.stringify({ type: 'push', topic, payload } satisfies BridgeReply);
+    for (const ws of wss.clients) if (ws.readyState === ws.OPEN) ws.send(text);
+  });
+  wss.on('connection', (ws) => {
+    for (const [topic, payload] of options.pushes.latest()) ws.send(JSON.stringify({ type: 'push', topic, payload } satisfies BridgeReply));
+    ws.on('message', async (data) => {
+      let req: BridgeRequest;
+      try {
+        req = JSON.parse(data.toString()) as BridgeRequest;
+        if (req?.type !== 'call' || typeof req.id !== 'number') throw new Error('not a call');
+      } catch {
+        return;
+      }
+      const result = await dispatch(options.handlers, req.name, req.arg);
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'result', id: req.id, ...result } as BridgeReply));
+    });
+    ws.on('error', () => ws.terminate());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}/`,
+    port,
+    async close() {
+      detach();
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+
+const serialOrTcp = z.discriminatedUnion('transport', [
+  z.object({ transport: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(9600) }),
+  z.object({ transport: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(9100) }),
+  z.object({ transport: z.literal('file'), path: z.string().min(1) }),
+]);
+
+export const TerminalConfigSchema = z
+  .object({
+    role: z.enum(['kiosk', 'window', 'rating-pad', 'display']),
+    /** The terminal's stable id, e.g. kiosk-1 */
+    terminal: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'letters, digits, ".", "_" and "-" only, at most 40'),
+    window: z.number().int().min(1).max(999).optional(),
+    hubUrl: z.string().regex(/^wss?:\/\/[^\s]+\/ws$/, 'a ws:// or wss:// address ending in /ws, e.g. ws://192.168.1.10:8600/ws'),
+    token: z.string().min(8, 'at least 8 characters: the hall token printed by the hub'),
+    /** The terminal's own folder: outbox, logs. */
+    dataDir: z.string().min(1).default('./data/terminal'),
+    language: z.enum(['zh-CN', 'en']).default('zh-CN'),
+    bridge: z
+      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) })
+      .default({ host: '127.0.0.1', port: 0 }),
+    devices: z
+      .object({
+        printer: serialOrTcp.and(z.object({ profile: z.string().default('80mm') })).optional(),
+        display: serialOrTcp.and(z.object({ profile: z.string().default('dmd') })).optional(),
+        keypad: z.object({ transport: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(9600), address: z.number().int().min(0).max(255).default(1) }).optional(),
+      })
+      .default({}),
+  })
+  .superRefine((c, ctx) => {
+    if ((c.role === 'window' || c.role === 'rating-pad') && c.window === undefined)
+      ctx.addIssue({ code: 'custom', path: ['window'], message: `a ${c.role} terminal needs the number of its window` });
+  });
+export type TerminalConfig = z.infer<typeof TerminalConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`the terminal's configuration is not usable:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const ENV: Record<string, (v: string) => [string[], unknown]> = {
+  SERVICEHALL_ROLE: (v) => [['role'], v],
+  SERVICEHALL_TERMINAL: (v) => [['terminal'], v],
+  SERVICEHALL_WINDOW: (v) => [['window'], Number(v)],
+  SERVICEHALL_HUB_URL: (v) => [['hubUrl'], v],
+  SERVICEHALL_TOKEN: (v) => [['token'], v],
+  SERVICEHALL_TERMINAL_DATA: (v) => [['dataDir'], v],
+  SERVICEHALL_LANGUAGE: (v) => [['language'], v],
+  SERVICEHALL_BRIDGE_PORT: (v) => [['bridge', 'port'], Number(v)],
+  SERVICEHALL_PRINTER: (v) => [['devices', 'printer'], v === 'none' ? undefined : { transport: 'serial', path: v }],
+  SERVICEHALL_DISPLAY: (v) => [['devices', 'display'], v === 'none' ? undefined : { transport: 'serial', path: v }],
+  SERVICEHALL_KEYPAD: (v) => [['devices', 'keypad'], v === 'none' ? undefined : { transport: 'serial', path: v }],
+};
+
+function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
+  let o = target;
+  for (const k of keys.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
+  o[keys[keys.length - 1]!] = value;
+}
+
+/**
+ * The terminal's configuration: a JSON file (if given), then the environment on top. A problem
+ * stops the terminal with a message that names the field and says what is wrong with it.
+ */
+export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env, defaults: Record<string, unknown> = {}): TerminalConfig {
+  let raw: Record<string, unknown> = structuredClone(defaults);
+  if (file) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      throw new ConfigError([`${file}: the file cannot be read`]);
+    }
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError([`${file}: must hold one JSON object`]);
+      raw = { ...raw, ...(parsed as Record<string, unknown>) };
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new ConfigError([`${file}: not valid JSON (${(error as Error).message})`]);
+    }
+  }
+  for (const [name, map] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v === undefined || v === '') continue;
+    const [keys, value] = map(v);
+    setPath(raw, keys, value);
+  }
+  const parsed = TerminalConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`));
+  return parsed.data;
+}

@@ -1,0 +1,92 @@
+import { BRIDGE_GLOBAL, type Bridge, type BridgeReply, type BridgeShape, type ExposedBridge } from './contract';
+
+/** A call the agent refused or could not make; `code` maps to a polite sentence in the renderer. */
+export class BridgeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The renderer's side of the bridge: the preload's in Electron, else a WebSocket to the agent that
+ * served this page (browser mode), reconnecting whenever the agent restarts.
+ */
+export function connectBridge<S extends BridgeShape>(): Bridge<S> {
+  const exposed = (globalThis as unknown as Record<string, ExposedBridge | undefined>)[BRIDGE_GLOBAL];
+  if (exposed) return fromExposed<S>(exposed);
+  return overWebSocket<S>(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/bridge`);
+}
+
+function fromExposed<S extends BridgeShape>(exposed: ExposedBridge): Bridge<S> {
+  return {
+    async call(name, ...arg) {
+      const r = await exposed.call(name, arg[0]);
+      if (!r.ok) throw new BridgeError(r.error.code, r.error.message);
+      return r.value as never;
+    },
+    on: (topic, listener) => exposed.on(topic, listener as (p: unknown) => void),
+  };
+}
+
+function overWebSocket<S extends BridgeShape>(url: string): Bridge<S> {
+  let ws: WebSocket | undefined;
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (v: never) => void; reject: (e: Error) => void; frame: string }>();
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const last = new Map<string, unknown>();
+  let delay = 200;
+
+  const open = () => {
+    const socket = new WebSocket(url);
+    ws = socket;
+    socket.onopen = () => {
+      delay = 200;
+      for (const p of pending.values()) socket.send(p.frame);
+    };
+    socket.onmessage = (e) => {
+      let m: BridgeReply;
+      try {
+        m = JSON.parse(String(e.data)) as BridgeReply;
+      } catch {
+        return;
+      }
+      if (m.type === 'push') {
+        last.set(m.topic, m.payload);
+        for (const l of listeners.get(m.topic) ?? []) l(m.payload);
+        return;
+      }
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      if (m.ok) p.resolve(m.value as never);
+      else p.reject(new BridgeError(m.error.code, m.error.message));
+    };
+    socket.onclose = () => {
+      ws = undefined;
+      setTimeout(open, delay);
+      delay = Math.min(delay * 2, 3000);
+    };
+  };
+  open();
+
+  return {
+    call(name, ...arg) {
+      const id = nextId++;
+      const frame = JSON.stringify({ type: 'call', id, name, arg: arg[0] });
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject, frame });
+        if (ws?.readyState === WebSocket.OPEN) ws.send(frame);
+      });
+    },
+    on(topic, listener) {
+      const set = listeners.get(topic) ?? new Set();
+      set.add(listener as (p: unknown) => void);
+      listeners.set(topic, set);
+      if (last.has(topic)) (listener as (p: unknown) => void)(last.get(topic));
+      return () => set.delete(listener as (p: unknown) => void);
+    },
+  };
+}
