@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RatingPolicySchema } from './ratings';
 
 /** HH:MM in the hall's local time. */
 const clockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected HH:MM, e.g. 08:30 (24:00 is the end of the day)');
@@ -104,6 +105,12 @@ export const CatalogueSchema = z
       appointmentEarlyMinutes: 15,
       recallLimit: 5,
       recallCooldownSeconds: 20,
+    }),
+    rating: RatingPolicySchema.default({
+      defaultAfterMinutes: 10,
+      defaultLevel: 'satisfied',
+      secondRatingDays: 15,
+      followUpDays: { verify: 1, fix: 3, reply: 5, revisit: 10 },
     }),
   })
   .superRefine((c, ctx) => {

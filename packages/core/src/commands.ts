@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CatalogueSchema } from './catalogue';
+import { ApplicantSchema } from './cases';
 import { DeviceReportSchema } from './events';
+import { FollowUpStepSchema, RatingAspectsSchema, RatingChannelSchema, RatingLevelSchema } from './ratings';
 import { LaneSchema, PriorityReasonSchema } from './ticket';
 
 const windowNo = z.number().int().min(1).max(999);
@@ -38,8 +40,38 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
     toService: z.string().min(1).max(40).optional(),
     toWindow: windowNo.optional(),
     reason,
+    referral: z.boolean().optional(),
   }),
   z.object({ type: z.literal('openWindow'), window: windowNo, clerk: z.string().max(16).optional() }),
+  /** A clerk signs in at a window with clerk number and PIN; the hub checks the PIN (H-18). */
+  z.object({ type: z.literal('signIn'), window: windowNo, clerk: z.string().min(1).max(16), pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits') }),
+  z.object({
+    type: z.literal('recordOutcome'),
+    window: windowNo,
+    serviceCode: z.string().min(1).max(40),
+    outcome: z.enum(['accepted', 'correction', 'rejected', 'consultation']),
+    /** An earlier case this outcome continues (a case back with its corrections). */
+    caseNumber: z.string().max(40).optional(),
+    /** Material ids missing, for a correction notice. */
+    materials: z.array(z.string().min(1).max(40)).max(50).optional(),
+    reason: z.string().trim().min(1).max(300).optional(),
+    applicant: ApplicantSchema.optional(),
+  }),
+  z.object({
+    type: z.literal('rate'),
+    /** The service rated; the pad may leave it out to rate its window's latest finished service. */
+    ticketId: ticketId.optional(),
+    window: windowNo.optional(),
+    level: RatingLevelSchema,
+    aspects: RatingAspectsSchema,
+    reasons: z.array(z.string().trim().min(1).max(60)).max(10).default([]),
+    text: z.string().trim().max(500).optional(),
+    channel: RatingChannelSchema,
+  }),
+  /** The hub's own: the default level for a service left unrated (N-04). */
+  z.object({ type: z.literal('defaultRating'), ticketId }),
+  z.object({ type: z.literal('advanceFollowUp'), followUpId: z.string().min(1).max(80), step: FollowUpStepSchema, note: z.string().trim().min(1).max(500) }),
+  z.object({ type: z.literal('appealFollowUp'), followUpId: z.string().min(1).max(80), reason: z.string().trim().min(1).max(500) }),
   z.object({ type: z.literal('closeWindow'), window: windowNo }),
   z.object({ type: z.literal('pauseWindow'), window: windowNo, reason }),
   z.object({ type: z.literal('resumeWindow'), window: windowNo }),
@@ -73,6 +105,8 @@ const windowCommands: readonly CommandType[] = [
   'closeWindow',
   'pauseWindow',
   'resumeWindow',
+  'signIn',
+  'recordOutcome',
 ];
 
 const kioskCommands: readonly CommandType[] = ['issueTicket', 'checkInAppointment', 'voidTicket'];
@@ -89,6 +123,8 @@ export function mayCommand(actor: Actor, command: CommandBody): boolean {
     case 'window':
       return windowCommands.includes(command.type) && 'window' in command && command.window === actor.window;
     case 'rating-pad':
+      // Only the pad bound to a window rates, and only that window's services (H-13).
+      return command.type === 'rate' && command.channel !== 'qr' && (command.window === undefined || command.window === actor.window);
     case 'display':
       return false;
   }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { CatalogueSchema } from './catalogue';
+import { CaseSchema } from './cases';
+import { FollowUpSchema, FollowUpStepSchema, RatingSchema } from './ratings';
 import { TicketSchema } from './ticket';
 
 const id = z.string().min(1).max(80);
@@ -44,8 +46,16 @@ export const EventBodySchema = z.discriminatedUnion('type', [
     toWindow: windowNo.optional(),
     reason,
     by: z.string().optional(),
+    /** 指引 (H-06): the citizen was referred elsewhere rather than handed over. */
+    referral: z.boolean().optional(),
   }),
   z.object({ type: z.literal('ticket.voided'), id, reason }),
+  /** One outcome of a visit for one service item (H-07); the case as it now stands. */
+  z.object({ type: z.literal('case.recorded'), outcome: z.enum(['accepted', 'correction', 'rejected', 'consultation']), case: CaseSchema }),
+  z.object({ type: z.literal('rating.recorded'), rating: RatingSchema }),
+  z.object({ type: z.literal('followUp.opened'), followUp: FollowUpSchema }),
+  z.object({ type: z.literal('followUp.advanced'), id, step: FollowUpStepSchema, note: z.string().max(500), by: z.string().optional() }),
+  z.object({ type: z.literal('followUp.appealed'), id, reason: z.string().max(500) }),
   z.object({ type: z.literal('window.opened'), window: windowNo, clerk: z.string().optional() }),
   z.object({ type: z.literal('window.closed'), window: windowNo }),
   z.object({ type: z.literal('window.paused'), window: windowNo, reason }),

@@ -1,4 +1,7 @@
+import { dueDate, chinaCalendar, type WorkingCalendar } from './calendar';
+import { correctionNotice, formatCaseNumber, maskIdNumber, maskName, type Case } from './cases';
 import { findItem, findWindow, type Catalogue, type ServiceItem } from './catalogue';
+import { FOLLOW_UP_STEPS, isBadRating, type FollowUp, type Rating, type RatingRequest } from './ratings';
 import { clockMinutes, hallDay, localTime } from './clock';
 import type { Actor, CommandBody } from './commands';
 import type { DeviceReport, EventBody, HallEvent } from './events';
@@ -62,6 +65,14 @@ export interface HallView {
   nextPlace: number;
   /** Each terminal's devices as last reported, by terminal id (H-04). */
   devices: Map<string, TerminalDevices>;
+  /** Today's cases, and older ones still waiting for their corrections. */
+  cases: Map<string, Case>;
+  /** Finished services not yet rated, by ticket id. */
+  ratingRequests: Map<string, RatingRequest>;
+  /** Today's ratings, by ticket id (one at the counter, perhaps a second by QR). */
+  ratings: Map<string, Rating[]>;
+  /** Bad ratings' follow-up cases still open (and those closed today). */
+  followUps: Map<string, FollowUp>;
   /** Index: ids of the tickets waiting (state issued). Derived from `tickets` by `reindex`. */
   waiting: Set<string>;
   /** Index: the ticket each window is dealing with now (called or serving). Derived from `tickets`. */
@@ -80,6 +91,10 @@ export interface HallSnapshot {
   appointments: BookedAppointment[];
   nextPlace: number;
   devices: TerminalDevices[];
+  cases: Case[];
+  ratingRequests: RatingRequest[];
+  ratings: Rating[];
+  followUps: FollowUp[];
 }
 
 export function emptyView(catalogue: Catalogue, day: string): HallView {
@@ -94,6 +109,10 @@ export function emptyView(catalogue: Catalogue, day: string): HallView {
     appointments: new Map(),
     nextPlace: 1,
     devices: new Map(),
+    cases: new Map(),
+    ratingRequests: new Map(),
+    ratings: new Map(),
+    followUps: new Map(),
     waiting: new Set(),
     current: new Map(),
   };
@@ -117,6 +136,10 @@ export function toSnapshot(view: HallView): HallSnapshot {
     appointments: [...view.appointments.values()].map((a) => ({ ...a })),
     nextPlace: view.nextPlace,
     devices: [...view.devices.values()],
+    cases: [...view.cases.values()],
+    ratingRequests: [...view.ratingRequests.values()],
+    ratings: [...view.ratings.values()].flat(),
+    followUps: [...view.followUps.values()].map((f) => ({ ...f, done: [...f.done] })),
   };
 }
 
@@ -132,9 +155,19 @@ export function fromSnapshot(s: HallSnapshot): HallView {
     appointments: new Map(s.appointments.map((a) => [a.code, { ...a }])),
     nextPlace: s.nextPlace,
     devices: new Map((s.devices ?? []).map((d) => [d.terminal, d])),
+    cases: new Map((s.cases ?? []).map((c) => [c.number, c])),
+    ratingRequests: new Map((s.ratingRequests ?? []).map((r) => [r.ticketId, r])),
+    ratings: groupRatings(s.ratings ?? []),
+    followUps: new Map((s.followUps ?? []).map((f) => [f.id, { ...f, done: [...f.done] }])),
     waiting: new Set(),
     current: new Map(),
   });
+}
+
+function groupRatings(list: readonly Rating[]): Map<string, Rating[]> {
+  const out = new Map<string, Rating[]>();
+  for (const r of list) out.set(r.ticketId, [...(out.get(r.ticketId) ?? []), r]);
+  return out;
 }
 
 /** Rebuilds the view's indexes from its tickets (after loading them by other means than events). */
@@ -202,6 +235,10 @@ export function applyEvent(view: HallView, event: HallEvent): void {
       for (const key of [...view.counters.keys()]) if (!key.startsWith(`${event.day}|`)) view.counters.delete(key);
       for (const [code, a] of view.appointments) if (a.day < event.day) view.appointments.delete(code);
       for (const w of view.windows.values()) w.memory = { ordinarySincePriority: view.catalogue.queue.ordinaryPerPriority };
+      for (const [n, c] of view.cases) if (c.state !== 'correction') view.cases.delete(n);
+      view.ratingRequests.clear();
+      view.ratings.clear();
+      for (const [id, f] of view.followUps) if (f.closed) view.followUps.delete(id);
       break;
     }
     case 'appointment.booked':
@@ -254,6 +291,15 @@ export function applyEvent(view: HallView, event: HallEvent): void {
         if (times.length > RECENT_SERVICES) times.shift();
         view.serviceTimes.set(t.serviceCode, times);
       }
+      view.ratingRequests.set(t.id, {
+        ticketId: t.id,
+        ticketNumber: t.number,
+        window: event.window,
+        clerk: t.clerk,
+        serviceCode: t.serviceCode,
+        finishedAt: event.at,
+        caseNumbers: [...view.cases.values()].filter((c) => c.ticketId === t.id).map((c) => c.number),
+      });
       break;
     }
     case 'ticket.noShow':
@@ -310,6 +356,34 @@ export function applyEvent(view: HallView, event: HallEvent): void {
     case 'devices.reported':
       view.devices.set(event.terminal, { terminal: event.terminal, role: event.role, at: event.at, devices: event.devices });
       break;
+    case 'case.recorded': {
+      view.cases.set(event.case.number, event.case);
+      const m = /^SL(\d{4})(\d{2})(\d{2})(\d{4})$/.exec(event.case.number);
+      if (m && `${m[1]}-${m[2]}-${m[3]}` === view.day) {
+        const key = counterKey(view.day, 'SL');
+        view.counters.set(key, Math.max(view.counters.get(key) ?? 0, Number(m[4])));
+      }
+      break;
+    }
+    case 'rating.recorded':
+      view.ratingRequests.delete(event.rating.ticketId);
+      view.ratings.set(event.rating.ticketId, [...(view.ratings.get(event.rating.ticketId) ?? []), event.rating]);
+      break;
+    case 'followUp.opened':
+      view.followUps.set(event.followUp.id, event.followUp);
+      break;
+    case 'followUp.advanced': {
+      const f = view.followUps.get(event.id);
+      if (!f) throw new OutOfStep(`event ${event.seq} advances unknown follow-up ${event.id}`);
+      view.followUps.set(f.id, { ...f, done: [...f.done, { step: event.step, at: event.at, note: event.note, by: event.by }], closed: event.step === 'revisit' });
+      break;
+    }
+    case 'followUp.appealed': {
+      const f = view.followUps.get(event.id);
+      if (!f) throw new OutOfStep(`event ${event.seq} appeals unknown follow-up ${event.id}`);
+      view.followUps.set(f.id, { ...f, appeal: { at: event.at, reason: event.reason } });
+      break;
+    }
   }
   view.seq = event.seq;
 }
@@ -377,6 +451,8 @@ export interface Decision {
 export interface DecideContext {
   now: number;
   actor: Actor;
+  /** The working-day calendar for due dates; the statutory one unless the hall has its own. */
+  calendar?: WorkingCalendar;
 }
 
 function issuingRefusal(item: ServiceItem, view: HallView, now: number): Refusal | undefined {
@@ -570,6 +646,35 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
         ticket: r.value,
       });
     }
+    case 'signIn': {
+      // The hub has checked the PIN before this point; here the rules of the hall.
+      const w = windowFor(view, command.window);
+      if (!w.ok) return w;
+      if (!view.catalogue.clerks.some((c) => c.number === command.clerk)) return refuse('not-found', `there is no clerk ${command.clerk}`);
+      for (const other of view.windows.values())
+        if (other.open && other.clerk === command.clerk && other.number !== command.window)
+          return refuse('conflict', `clerk ${command.clerk} is signed in at window ${other.number}; sign out there first`);
+      return ok({ events: [{ type: 'window.opened', window: command.window, clerk: command.clerk }] });
+    }
+    case 'recordOutcome':
+      return decideOutcome(view, command, ctx);
+    case 'rate':
+    case 'defaultRating':
+      return decideRating(view, command, ctx);
+    case 'advanceFollowUp': {
+      const f = view.followUps.get(command.followUpId);
+      if (!f) return refuse('not-found', `there is no open follow-up ${command.followUpId}`);
+      if (f.closed) return refuse('illegal-transition', `follow-up ${f.id} is closed`);
+      const expected = FOLLOW_UP_STEPS[f.done.length];
+      if (command.step !== expected) return refuse('illegal-transition', `follow-up ${f.id} is at step ${expected}, not ${command.step}`);
+      return ok({ events: [{ type: 'followUp.advanced', id: f.id, step: command.step, note: command.note, by }] });
+    }
+    case 'appealFollowUp': {
+      const f = view.followUps.get(command.followUpId);
+      if (!f) return refuse('not-found', `there is no open follow-up ${command.followUpId}`);
+      if (f.closed || f.appeal) return refuse('illegal-transition', `follow-up ${f.id} is closed or appealed already`);
+      return ok({ events: [{ type: 'followUp.appealed', id: f.id, reason: command.reason }] });
+    }
     case 'openWindow': {
       const w = windowFor(view, command.window);
       if (!w.ok) return w;
@@ -606,4 +711,136 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
       return ok({ events: [{ type: 'catalogue.replaced', catalogue: command.catalogue }] });
     }
   }
+}
+
+type OutcomeCommand = Extract<CommandBody, { type: 'recordOutcome' }>;
+
+/** One outcome of a visit for one item (H-07): accepted with due dates, correction notice, not accepted, or consultation. */
+function decideOutcome(view: HallView, command: OutcomeCommand, ctx: DecideContext): Result<Decision> {
+  const t = currentTicket(view, command.window);
+  if (!t || t.state !== 'serving') return refuse('illegal-transition', `window ${command.window} is not serving anyone: start the service first`);
+  const item = findItem(view.catalogue, command.serviceCode);
+  if (!item) return refuse('not-found', `there is no service item ${command.serviceCode}`);
+  const existing = command.caseNumber ? view.cases.get(command.caseNumber) : undefined;
+  if (command.caseNumber && !existing) return refuse('not-found', `there is no open case ${command.caseNumber}`);
+  if (existing && existing.serviceCode !== item.code) return refuse('bad-request', `case ${existing.number} is for ${existing.serviceCode}, not ${item.code}`);
+  if (existing && existing.state !== 'correction') return refuse('illegal-transition', `case ${existing.number} is ${existing.state} already`);
+  const clerk = view.windows.get(command.window)?.clerk;
+  let number = existing?.number;
+  if (!number) {
+    const next = (view.counters.get(counterKey(view.day, 'SL')) ?? 0) + 1;
+    number = formatCaseNumber(view.day, next);
+  }
+  const base: Case = existing ?? {
+    number,
+    serviceCode: item.code,
+    state: 'consulted',
+    ticketId: t.id,
+    window: command.window,
+    clerk,
+    firstClerk: t.firstClerk ?? clerk,
+    openedAt: ctx.now,
+    notices: [],
+  };
+  const applicant = command.applicant
+    ? { name: maskName(command.applicant.name), ...(command.applicant.idNumber ? { idNumber: maskIdNumber(command.applicant.idNumber) } : {}) }
+    : base.applicant;
+  const touched: Case = { ...base, ticketId: t.id, window: command.window, clerk, applicant };
+  switch (command.outcome) {
+    case 'accepted': {
+      const calendar = ctx.calendar ?? chinaCalendar;
+      const promised = dueDate(calendar, view.day, item.promisedLimitDays);
+      const legal = dueDate(calendar, view.day, item.legalLimitDays);
+      const c: Case = { ...touched, state: 'accepted', acceptedOn: view.day, promisedDue: promised.day, legalDue: legal.day, dueCertain: promised.certain && legal.certain };
+      return ok({ events: [{ type: 'case.recorded', outcome: 'accepted', case: c }] });
+    }
+    case 'correction': {
+      const materials = command.materials ?? [];
+      if (materials.length === 0) return refuse('bad-request', 'a correction notice names every missing material: choose at least one');
+      const known = new Set(item.materials.map((m) => m.id));
+      const unknown = materials.filter((m) => !known.has(m));
+      if (unknown.length > 0) return refuse('bad-request', `${item.name} has no material ${unknown.join(', ')}`);
+      const notice = correctionNotice(base.notices, materials, ctx.now, clerk);
+      const c: Case = { ...touched, state: 'correction', notices: [...base.notices, notice] };
+      return ok({ events: [{ type: 'case.recorded', outcome: 'correction', case: c }] });
+    }
+    case 'rejected': {
+      if (!command.reason) return refuse('bad-request', 'not accepting needs the reason, stated for the citizen');
+      return ok({ events: [{ type: 'case.recorded', outcome: 'rejected', case: { ...touched, state: 'rejected', rejectReason: command.reason } }] });
+    }
+    case 'consultation':
+      return ok({ events: [{ type: 'case.recorded', outcome: 'consultation', case: { ...touched, state: existing ? existing.state : 'consulted' } }] });
+  }
+}
+
+type RatingCommand = Extract<CommandBody, { type: 'rate' | 'defaultRating' }>;
+
+/** One rating per service at the counter (一次一评), a second one later by QR, the default when none came (N-01, N-04). */
+function decideRating(view: HallView, command: RatingCommand, ctx: DecideContext): Result<Decision> {
+  const policy = view.catalogue.rating;
+  const padWindow = ctx.actor.role === 'rating-pad' ? ctx.actor.window : undefined;
+  let request: RatingRequest | undefined;
+  if (command.type === 'defaultRating' || command.ticketId) {
+    request = view.ratingRequests.get(command.ticketId!);
+  } else {
+    const window = command.window ?? padWindow;
+    for (const r of view.ratingRequests.values()) if (r.window === window && (!request || r.finishedAt > request.finishedAt)) request = r;
+  }
+  const ticketId = request?.ticketId ?? (command.type === 'rate' ? command.ticketId : command.ticketId);
+  const earlier = ticketId ? (view.ratings.get(ticketId) ?? []) : [];
+  if (padWindow !== undefined && request && request.window !== padWindow) return refuse('forbidden', `this pad belongs to window ${padWindow}; ticket ${request.ticketNumber} was served at window ${request.window}`);
+  if (command.type === 'defaultRating') {
+    if (!request) return refuse('already-rated', `ticket ${command.ticketId} has no rating to wait for`);
+    if (ctx.now - request.finishedAt < policy.defaultAfterMinutes * 60_000) return refuse('conflict', `the citizen still has time to rate ${request.ticketNumber}`);
+    return ok({ events: ratingEvents(view, request, { level: policy.defaultLevel, aspects: {}, reasons: [], channel: 'window-pad', count: 1, isDefault: true }, ctx) });
+  }
+  if (request) return ok({ events: ratingEvents(view, request, { ...command, count: 1, isDefault: false }, ctx) });
+  if (command.channel !== 'qr' || earlier.length === 0) {
+    if (earlier.length > 0) return refuse('already-rated', `ticket ${earlier[0]!.ticketNumber} has been rated`);
+    return refuse('not-found', 'there is no finished service waiting for a rating here');
+  }
+  if (earlier.some((r) => r.count === 2)) return refuse('already-rated', `ticket ${earlier[0]!.ticketNumber} has been rated twice`);
+  const first = earlier[0]!;
+  const again: RatingRequest = { ticketId: first.ticketId, ticketNumber: first.ticketNumber, window: first.window, clerk: first.clerk, serviceCode: first.serviceCode, finishedAt: first.at, caseNumbers: first.caseNumber ? [first.caseNumber] : [] };
+  return ok({ events: ratingEvents(view, again, { ...command, count: 2, isDefault: false }, ctx) });
+}
+
+function ratingEvents(
+  view: HallView,
+  request: RatingRequest,
+  r: Pick<Rating, 'level' | 'aspects' | 'reasons' | 'channel' | 'count' | 'isDefault'> & { text?: string },
+  ctx: DecideContext,
+): EventBody[] {
+  const caseNumber = request.caseNumbers[0];
+  const rating: Rating = {
+    id: `${request.ticketId}#${r.count}`,
+    ticketId: request.ticketId,
+    ticketNumber: request.ticketNumber,
+    serviceCode: request.serviceCode,
+    caseNumber,
+    caseState: caseNumber ? view.cases.get(caseNumber)?.state : undefined,
+    window: request.window,
+    clerk: request.clerk,
+    channel: r.channel,
+    raterType: r.isDefault ? 'system' : 'citizen',
+    anonymous: true,
+    level: r.level,
+    aspects: r.aspects,
+    reasons: r.reasons,
+    text: r.text,
+    at: ctx.now,
+    count: r.count,
+    isDefault: r.isDefault,
+  };
+  const events: EventBody[] = [{ type: 'rating.recorded', rating }];
+  if (isBadRating(r.level)) {
+    const calendar = ctx.calendar ?? chinaCalendar;
+    const days = view.catalogue.rating.followUpDays;
+    const due = Object.fromEntries(FOLLOW_UP_STEPS.map((step) => [step, dueDate(calendar, view.day, days[step]).day])) as FollowUp['due'];
+    events.push({
+      type: 'followUp.opened',
+      followUp: { id: `FU-${rating.id.replace('#', '-')}`, ratingId: rating.id, ticketId: rating.ticketId, window: rating.window, clerk: rating.clerk, level: rating.level, openedOn: view.day, due, done: [], closed: false },
+    });
+  }
+  return events;
 }

@@ -1,3 +1,4 @@
+export * from './cases';
 export * from './catalogue';
 export * from './clock';
 export * from './calendar';
@@ -6,6 +7,7 @@ export * from './events';
 export * from './hall';
 export * from './numbering';
 export * from './queue';
+export * from './ratings';
 export * from './result';
 export * from './strings';
 export * from './ticket';

@@ -22,6 +22,8 @@ export type RefusalCode =
   | 'appointment-wrong-day'
   | 'conflict'
   | 'too-large'
+  | 'already-rated'
+  | 'locked'
   | 'internal';
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });

@@ -23,6 +23,8 @@ const CODES = Object.keys({
   'appointment-wrong-day': 1,
   conflict: 1,
   'too-large': 1,
+  'already-rated': 1,
+  locked: 1,
   internal: 1,
 } satisfies Record<RefusalCode, 1>) as RefusalCode[];
 

@@ -36,6 +36,8 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
     'appointment-wrong-day': '抱歉，该预约不是今天的，请在预约日期前来，或咨询服务台改约。',
     conflict: '抱歉，该操作与当前状态冲突，请刷新后重试。',
     'too-large': '抱歉，提交的内容过大。',
+    'already-rated': '本次服务已评价，感谢您的支持。',
+    locked: '密码错误次数过多，账号已暂时锁定，请稍后再试或联系管理员。',
     internal: '抱歉，系统暂时出现问题，请稍后重试，或到服务台人工办理。',
   },
   en: {
@@ -58,6 +60,8 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
     'appointment-wrong-day': 'Sorry, this appointment is for another day. The service desk can rebook it.',
     conflict: 'Sorry, this conflicts with the present state; please refresh and try again.',
     'too-large': 'Sorry, what was sent is too large.',
+    'already-rated': 'This service has been rated already. Thank you.',
+    locked: 'Too many wrong PINs: the account is locked for a while. Try again later or ask the administrator.',
     internal: 'Sorry, something went wrong on our side. Please try again shortly, or go to the service desk.',
   },
 };

@@ -16,6 +16,7 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env) {
     host: env.SERVICEHALL_HOST || '127.0.0.1',
     token: env.SERVICEHALL_TOKEN || undefined,
     seed: demoCatalogue({ allDay: env.SERVICEHALL_DEMO_ALL_DAY === '1' }),
+    demoPin: env.SERVICEHALL_DEMO_PIN || undefined,
   };
 }
 

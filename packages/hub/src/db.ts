@@ -47,6 +47,26 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'clerk PINs, cases, ratings, follow-ups, personal data with its access log',
+    sql: `
+      CREATE TABLE clerk_pins (
+        clerk TEXT PRIMARY KEY,
+        salt TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        locked_until INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE cases (number TEXT PRIMARY KEY, service_code TEXT NOT NULL, state TEXT NOT NULL, day TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL);
+      CREATE TABLE ratings (id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, day TEXT NOT NULL, level TEXT NOT NULL, window INTEGER NOT NULL, clerk TEXT, body TEXT NOT NULL);
+      CREATE INDEX ratings_day ON ratings (day);
+      CREATE TABLE follow_ups (id TEXT PRIMARY KEY, closed INTEGER NOT NULL, body TEXT NOT NULL);
+      -- Names and ID numbers stay here, never in events or on screens (H-19).
+      CREATE TABLE personal_data (case_number TEXT PRIMARY KEY, applicant TEXT NOT NULL, stored_at INTEGER NOT NULL);
+      CREATE TABLE personal_data_access (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, who TEXT NOT NULL, case_number TEXT NOT NULL, purpose TEXT NOT NULL);
+    `,
+  },
 ];
 
 export function migrate(db: Db): number {

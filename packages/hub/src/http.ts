@@ -1,5 +1,11 @@
 import {
+  ApplicantSchema,
   CatalogueSchema,
+  exportRating,
+  FollowUpStepSchema,
+  RatingAspectsSchema,
+  RatingLevelSchema,
+  type Rating,
   itemWait,
   ticketWait,
   refusalText,
@@ -221,6 +227,127 @@ export function operations(store: HallStore, startedAt: number): Operation[] {
       summary: 'Transfers the current (or named) ticket to another item or window, keeping its place and first-responsible clerk',
       body: TransferBodySchema,
       handle: (req) => run(req, { type: 'transferTicket', window: windowParam(req), ...(req.body as z.infer<typeof TransferBodySchema>) }),
+    },
+    {
+      method: 'POST',
+      path: '/api/windows/{window}/sign-in',
+      operationId: 'signIn',
+      summary: 'A clerk signs in at a window with clerk number and PIN (locked after repeated failures)',
+      body: z.object({ clerk: z.string().min(1).max(16), pin: z.string().regex(/^\d{4,8}$/) }),
+      handle: (req) => run(req, { type: 'signIn', window: windowParam(req), ...(req.body as { clerk: string; pin: string }) }),
+    },
+    {
+      method: 'PUT',
+      path: '/api/clerks/{clerk}/pin',
+      operationId: 'setClerkPin',
+      summary: 'Sets a clerk PIN (4 to 8 digits), stored as a salted hash; clears a lock',
+      body: z.object({ pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits') }),
+      handle: (req) => {
+        const clerk = req.params.clerk!;
+        if (!store.view.catalogue.clerks.some((c) => c.number === clerk)) throw new HttpRefusal('not-found', `there is no clerk ${clerk}`);
+        store.pins.set(clerk, (req.body as { pin: string }).pin);
+        return { status: 200, body: { ok: true, clerk } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/windows/{window}/outcome',
+      operationId: 'recordOutcome',
+      summary: 'Records one outcome of the visit being served: accepted (case number, due dates), correction (missing materials), rejected (reason), consultation',
+      body: z.object({
+        serviceCode: z.string().min(1).max(40),
+        outcome: z.enum(['accepted', 'correction', 'rejected', 'consultation']),
+        caseNumber: z.string().max(40).optional(),
+        materials: z.array(z.string().min(1).max(40)).max(50).optional(),
+        reason: z.string().trim().min(1).max(300).optional(),
+        applicant: ApplicantSchema.optional(),
+      }),
+      handle: (req) => run(req, { type: 'recordOutcome', window: windowParam(req), ...(req.body as object) } as CommandBody),
+    },
+    {
+      method: 'GET',
+      path: '/api/cases/{caseNumber}',
+      operationId: 'getCase',
+      summary: 'A case by its number: item, state, due dates, correction notices (applicant masked)',
+      handle: (req) => {
+        const c = store.caseOf(req.params.caseNumber!);
+        if (!c) throw new HttpRefusal('not-found', `there is no case ${req.params.caseNumber}`);
+        return { status: 200, body: c };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/cases/{caseNumber}/applicant',
+      operationId: 'getApplicant',
+      summary: "A case's applicant in full, for staff whose role needs it; every read is logged with its purpose (H-19)",
+      query: { purpose: 'why the data is read (required)', who: 'the staff member reading' },
+      handle: (req) => {
+        const purpose = req.query.get('purpose');
+        if (!purpose) throw new HttpRefusal('bad-request', 'say why the personal data is read: ?purpose=...');
+        const applicant = store.applicantOf(req.params.caseNumber!, req.query.get('who') ?? 'admin', purpose);
+        if (!applicant) throw new HttpRefusal('not-found', `case ${req.params.caseNumber} has no applicant data`);
+        return { status: 200, body: applicant };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/ratings',
+      operationId: 'listRatings',
+      summary: 'Ratings of a day (default today); with ?target=national or provincial-reversed, as upload records with that level coding',
+      query: { day: 'YYYY-MM-DD', target: 'national | provincial-reversed' },
+      handle: (req) => {
+        const day = req.query.get('day') ?? store.view.day;
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new HttpRefusal('bad-request', 'day is YYYY-MM-DD');
+        const target = req.query.get('target');
+        if (target !== null && target !== 'national' && target !== 'provincial-reversed') throw new HttpRefusal('bad-request', 'target is national or provincial-reversed');
+        const ratings = store.ratingsOn(day) as Rating[];
+        return { status: 200, body: { day, ratings: target ? ratings.map((r) => exportRating(r, target)) : ratings } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/ratings',
+      operationId: 'rate',
+      summary: 'Records a rating (integrations and the QR page; the counter pad rates over its terminal link)',
+      body: z.object({
+        ticketId: z.string().min(1).max(80),
+        level: RatingLevelSchema,
+        aspects: RatingAspectsSchema,
+        reasons: z.array(z.string().trim().min(1).max(60)).max(10).default([]),
+        text: z.string().trim().max(500).optional(),
+      }),
+      handle: (req) => run(req, { type: 'rate', channel: 'qr', ...(req.body as object) } as CommandBody, 201),
+    },
+    {
+      method: 'GET',
+      path: '/api/follow-ups',
+      operationId: 'listFollowUps',
+      summary: "Bad ratings' follow-up cases (核实, 整改, 反馈, 回访 with their due dates); ?closed=1 for closed ones",
+      query: { closed: '1 for closed ones' },
+      handle: (req) => ({ status: 200, body: { followUps: store.followUps(req.query.get('closed') !== '1') } }),
+    },
+    {
+      method: 'POST',
+      path: '/api/follow-ups/{id}/advance',
+      operationId: 'advanceFollowUp',
+      summary: 'Completes the next step of a follow-up case with a note',
+      body: z.object({ step: FollowUpStepSchema, note: z.string().trim().min(1).max(500) }),
+      handle: (req) => run(req, { type: 'advanceFollowUp', followUpId: req.params.id!, ...(req.body as { step: 'verify'; note: string }) }),
+    },
+    {
+      method: 'POST',
+      path: '/api/follow-ups/{id}/appeal',
+      operationId: 'appealFollowUp',
+      summary: 'Appeals a bad rating for review (申诉复核)',
+      body: z.object({ reason: z.string().trim().min(1).max(500) }),
+      handle: (req) => run(req, { type: 'appealFollowUp', followUpId: req.params.id!, reason: (req.body as { reason: string }).reason }),
+    },
+    {
+      method: 'GET',
+      path: '/api/devices',
+      operationId: 'listDevices',
+      summary: "The hall's device board: every terminal's devices as last reported (H-04)",
+      handle: () => ({ status: 200, body: { terminals: [...store.view.devices.values()] } }),
     },
     {
       method: 'GET',

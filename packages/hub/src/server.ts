@@ -8,6 +8,7 @@ import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { openDatabase } from './db';
 import { apiHandler, send } from './http';
+import { publicPages } from './pages';
 import { HallStore } from './store';
 import { serveTerminals } from './terminals';
 
@@ -21,6 +22,10 @@ export interface HubOptions {
   /** Catalogue to seed a new database with. */
   seed?: Catalogue;
   clock?: () => number;
+  /** Gives every clerk without a PIN this one (the demo hall's convenience; never in a real hall). */
+  demoPin?: string;
+  /** How often unrated services are checked for the default rating (N-04). */
+  ratingSweepMs?: number;
 }
 
 export interface RunningHub {
@@ -60,6 +65,22 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const store = new HallStore(db, clock);
   const { token, created } = resolveToken(options.dataDir, options.token);
   const api = apiHandler(store, token, startedAt);
+  const pages = publicPages(store, token);
+  if (options.demoPin) for (const c of store.view.catalogue.clerks) if (!store.pins.has(c.number)) store.pins.set(c.number, options.demoPin);
+
+  // A service left unrated gets the hall's default level once its time is up (N-04). The id makes it once only.
+  const sweep = setInterval(() => {
+    const due = clock() - store.view.catalogue.rating.defaultAfterMinutes * 60_000;
+    for (const r of [...store.view.ratingRequests.values()]) {
+      if (r.finishedAt > due) continue;
+      try {
+        store.execute({ id: `default-rating:${r.ticketId}`, type: 'defaultRating', ticketId: r.ticketId }, { role: 'admin', terminal: 'hub' });
+      } catch (error) {
+        console.error('default rating failed', r.ticketId, error);
+      }
+    }
+  }, options.ratingSweepMs ?? 30_000);
+  sweep.unref();
 
   const server = http.createServer((req, res) => {
     let url: URL;
@@ -69,6 +90,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       return send(res, 400, { ok: false, code: 'bad-request', message: 'the address is not valid' });
     }
     if (url.pathname.startsWith('/api/')) return void api(req, res, url);
+    if (url.pathname.startsWith('/q/') || url.pathname.startsWith('/rate/'))
+      return void pages(req, res, url).catch((error) => {
+        console.error('page failed', url.pathname, error);
+        if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the page could not be made' });
+      });
     send(res, 404, { ok: false, code: 'not-found', message: `there is no ${url.pathname}; the API is under /api/ (see /api/openapi.json)` });
   });
   server.requestTimeout = 30_000;
@@ -100,6 +126,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     store,
     terminalCount: () => terminals.count(),
     async close() {
+      clearInterval(sweep);
       terminals.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();

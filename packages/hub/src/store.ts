@@ -8,7 +8,13 @@ import {
   toSnapshot,
   type Actor,
   type Catalogue,
+  type Case,
   type Command,
+  type FollowUp,
+  type Rating,
+  type TerminalDevices,
+  type CommandBody,
+  type Refusal,
   type EventBody,
   type HallEvent,
   type HallSnapshot,
@@ -17,6 +23,7 @@ import {
 } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
 import type { Db } from './db';
+import { ClerkPins } from './pins';
 
 export interface Executed {
   answer: Answer;
@@ -35,6 +42,7 @@ export type EventListener = (events: HallEvent[]) => void;
  */
 export class HallStore {
   view: HallView;
+  readonly pins: ClerkPins;
   private readonly listeners = new Set<EventListener>();
   private readonly st;
 
@@ -59,7 +67,14 @@ export class HallStore {
         'INSERT INTO service_times (service_code, body) VALUES (?, ?) ON CONFLICT (service_code) DO UPDATE SET body = excluded.body',
       ),
       putHall: db.prepare('INSERT INTO hall (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      putCase: db.prepare(
+        'INSERT INTO cases (number, service_code, state, day, seq, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO UPDATE SET state = excluded.state, seq = excluded.seq, body = excluded.body',
+      ),
+      putRating: db.prepare('INSERT INTO ratings (id, ticket_id, day, level, window, clerk, body) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      putFollowUp: db.prepare('INSERT INTO follow_ups (id, closed, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET closed = excluded.closed, body = excluded.body'),
+      putPersonal: db.prepare('INSERT INTO personal_data (case_number, applicant, stored_at) VALUES (?, ?, ?) ON CONFLICT (case_number) DO UPDATE SET applicant = excluded.applicant'),
     };
+    this.pins = new ClerkPins(db);
     this.view = this.load();
   }
 
@@ -110,6 +125,28 @@ export class HallStore {
     }
     for (const r of this.db.prepare('SELECT service_code, body FROM service_times').all() as { service_code: string; body: string }[])
       view.serviceTimes.set(r.service_code, JSON.parse(r.body));
+    for (const r of this.db.prepare<[string], { body: string }>("SELECT body FROM cases WHERE state = 'correction' OR day = ?").all(day)) {
+      const c = JSON.parse(r.body) as Case;
+      view.cases.set(c.number, c);
+    }
+    for (const r of this.db.prepare<[string], { body: string }>('SELECT body FROM ratings WHERE day = ?').all(day)) {
+      const rating = JSON.parse(r.body) as Rating;
+      view.ratings.set(rating.ticketId, [...(view.ratings.get(rating.ticketId) ?? []), rating]);
+    }
+    // A finished service of today without a rating still waits for one.
+    for (const t of view.tickets.values()) {
+      if (t.state !== 'done' || view.ratings.has(t.id) || t.window === undefined) continue;
+      const caseNumbers = [...view.cases.values()].filter((c) => c.ticketId === t.id).map((c) => c.number);
+      view.ratingRequests.set(t.id, { ticketId: t.id, ticketNumber: t.number, window: t.window, clerk: t.clerk, serviceCode: t.serviceCode, finishedAt: t.finishedAt ?? 0, caseNumbers });
+    }
+    for (const r of this.db.prepare<[], { body: string }>('SELECT body FROM follow_ups WHERE closed = 0').all()) {
+      const f = JSON.parse(r.body) as FollowUp;
+      view.followUps.set(f.id, f);
+    }
+    for (const r of this.db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key LIKE 'devices:%'").all()) {
+      const d = JSON.parse(r.value) as TerminalDevices;
+      view.devices.set(d.terminal, d);
+    }
     return reindex(view);
   }
 
@@ -178,10 +215,15 @@ export class HallStore {
     };
     for (const body of dayChange(this.view, now)) append(body);
     const { id, ...body } = command;
-    const decided = decide(this.view, body, { now, actor });
+    const refusal = this.precheck(body, now);
+    const decided = refusal ?? decide(this.view, body, { now, actor });
     let answer: Answer;
     if (decided.ok) {
       for (const e of decided.value.events) append(e, id);
+      if (body.type === 'recordOutcome' && body.applicant) {
+        const recorded = decided.value.events.find((e) => e.type === 'case.recorded');
+        if (recorded?.type === 'case.recorded') this.st.putPersonal.run(recorded.case.number, JSON.stringify(body.applicant), now);
+      }
       const ticket = decided.value.ticket ? this.view.tickets.get(decided.value.ticket.id) : undefined;
       answer = { ok: true, seq: this.view.seq, ...(ticket ? { ticket } : {}) };
     } else {
@@ -189,6 +231,33 @@ export class HallStore {
     }
     this.st.recordAnswer.run(id, actor.terminal, command.type, now, JSON.stringify(answer));
     return { answer, events: appended, repeated: false };
+  }
+
+  /** What only the hub can check: a clerk's PIN (kept out of the pure rules and out of every event). */
+  private precheck(body: CommandBody, now: number): Refusal | undefined {
+    if (body.type !== 'signIn') return undefined;
+    const check = this.pins.check(body.clerk, body.pin, now);
+    return check.ok ? undefined : { ok: false, code: check.code, message: check.message };
+  }
+
+  /** The applicant of a case, in full, for staff whose role needs it; every read is logged (H-19). */
+  applicantOf(caseNumber: string, who: string, purpose: string): unknown {
+    const row = this.db.prepare<[string], { applicant: string }>('SELECT applicant FROM personal_data WHERE case_number = ?').get(caseNumber);
+    this.db.prepare('INSERT INTO personal_data_access (at, who, case_number, purpose) VALUES (?, ?, ?, ?)').run(this.clock(), who, caseNumber, purpose);
+    return row ? JSON.parse(row.applicant) : undefined;
+  }
+
+  caseOf(number: string): unknown {
+    const row = this.db.prepare<[string], { body: string }>('SELECT body FROM cases WHERE number = ?').get(number);
+    return row ? JSON.parse(row.body) : undefined;
+  }
+
+  ratingsOn(day: string): unknown[] {
+    return this.db.prepare<[string], { body: string }>('SELECT body FROM ratings WHERE day = ? ORDER BY rowid').all(day).map((r) => JSON.parse(r.body));
+  }
+
+  followUps(open: boolean): unknown[] {
+    return this.db.prepare<[number], { body: string }>('SELECT body FROM follow_ups WHERE closed = ? ORDER BY rowid').all(open ? 0 : 1).map((r) => JSON.parse(r.body));
   }
 
   /** Brings the read tables in line with what `event` changed in the view. */
@@ -251,6 +320,28 @@ export class HallStore {
       case 'window.paused':
       case 'window.resumed':
         window(event.window);
+        break;
+      case 'case.recorded': {
+        const c = event.case;
+        this.st.putCase.run(c.number, c.serviceCode, c.state, v.day, event.seq, JSON.stringify(c));
+        const key = `${v.day}|SL`;
+        if (v.counters.has(key)) this.st.putCounter.run(key, v.counters.get(key));
+        break;
+      }
+      case 'rating.recorded': {
+        const r = event.rating;
+        this.st.putRating.run(r.id, r.ticketId, v.day, r.level, r.window, r.clerk ?? null, JSON.stringify(r));
+        break;
+      }
+      case 'followUp.opened':
+      case 'followUp.advanced':
+      case 'followUp.appealed': {
+        const f = v.followUps.get(event.type === 'followUp.opened' ? event.followUp.id : event.id)!;
+        this.st.putFollowUp.run(f.id, f.closed ? 1 : 0, JSON.stringify(f));
+        break;
+      }
+      case 'devices.reported':
+        this.st.putHall.run(`devices:${event.terminal}`, JSON.stringify(v.devices.get(event.terminal)));
         break;
     }
   }

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import {
   CatalogueSchema,
+  CaseSchema,
   CommandSchema,
   DeviceReportSchema,
+  FollowUpSchema,
+  RatingSchema,
   HallEventSchema,
   TicketSchema,
   type HallEvent,
@@ -40,6 +43,8 @@ export const RefusalCodeSchema = z.enum([
   'appointment-wrong-day',
   'conflict',
   'too-large',
+  'already-rated',
+  'locked',
   'internal',
 ]);
 
@@ -78,6 +83,12 @@ export const HallSnapshotSchema = z.object({
   ),
   nextPlace: z.number().int(),
   devices: z.array(z.object({ terminal: z.string(), role: z.string(), at: z.number().int(), devices: z.array(DeviceReportSchema) })).default([]),
+  cases: z.array(CaseSchema).default([]),
+  ratingRequests: z
+    .array(z.object({ ticketId: z.string(), ticketNumber: z.string(), window: z.number().int(), clerk: z.string().optional(), serviceCode: z.string(), finishedAt: z.number().int(), caseNumbers: z.array(z.string()) }))
+    .default([]),
+  ratings: z.array(RatingSchema).default([]),
+  followUps: z.array(FollowUpSchema).default([]),
 });
 
 // ---- terminal to hub ----

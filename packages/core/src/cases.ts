@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/** 受理 outcomes of a visit's review of materials (H-07): exactly one per item handled. */
+export const OutcomeSchema = z.enum(['accepted', 'correction', 'rejected', 'consultation']);
+export type Outcome = z.infer<typeof OutcomeSchema>;
+
+export const CaseStateSchema = z.enum(['correction', 'accepted', 'rejected', 'consulted']);
+export type CaseState = z.infer<typeof CaseStateSchema>;
+
+export const CorrectionNoticeSchema = z.object({
+  at: z.number().int(),
+  materials: z.array(z.string()),
+  /** Materials this notice asks for that no earlier notice on the case named. */
+  newMaterials: z.array(z.string()),
+  /** A breach of one-time notice (一次性告知, H-03): a later notice added material. */
+  breach: z.boolean(),
+  clerk: z.string().optional(),
+});
+export type CorrectionNotice = z.infer<typeof CorrectionNoticeSchema>;
+
+export const CaseSchema = z.object({
+  number: z.string(),
+  serviceCode: z.string(),
+  state: CaseStateSchema,
+  ticketId: z.string().optional(),
+  window: z.number().int(),
+  clerk: z.string().optional(),
+  /** 首问负责 (H-02). */
+  firstClerk: z.string().optional(),
+  openedAt: z.number().int(),
+  acceptedOn: z.string().optional(),
+  promisedDue: z.string().optional(),
+  legalDue: z.string().optional(),
+  /** False when a due date runs through a year without holiday data. */
+  dueCertain: z.boolean().optional(),
+  notices: z.array(CorrectionNoticeSchema).default([]),
+  rejectReason: z.string().optional(),
+  /** Masked for every screen; the full data stays in the hub (H-19). */
+  applicant: z.object({ name: z.string(), idNumber: z.string().optional() }).optional(),
+});
+export type Case = z.infer<typeof CaseSchema>;
+
+export const ApplicantSchema = z.object({
+  name: z.string().trim().min(1).max(40),
+  idNumber: z
+    .string()
+    .trim()
+    .regex(/^(\d{15}|\d{17}[\dXx])$/, 'a resident ID number has 18 characters (or 15 digits)')
+    .optional(),
+  phone: z.string().trim().regex(/^\+?\d{5,15}$/).optional(),
+});
+export type Applicant = z.infer<typeof ApplicantSchema>;
+
+/** 张三丰 → 张**; a single character stays as it is. */
+export function maskName(name: string): string {
+  const chars = [...name.trim()];
+  return chars.length <= 1 ? chars.join('') : chars[0] + '*'.repeat(chars.length - 1);
+}
+
+/** 110101199003071234 → 1101**********1234 */
+export function maskIdNumber(id: string): string {
+  const s = id.trim();
+  return s.length <= 8 ? '*'.repeat(s.length) : s.slice(0, 4) + '*'.repeat(s.length - 8) + s.slice(-4);
+}
+
+/** Case numbers run per hall day: SL202611270001 (受理 + date + four digits). */
+export function formatCaseNumber(day: string, sequence: number): string {
+  return `SL${day.replace(/-/g, '')}${String(sequence).padStart(4, '0')}`;
+}
+
+/** What a new correction notice adds to the notices already given on a case, and whether that breaks 一次性告知. */
+export function correctionNotice(earlier: readonly CorrectionNotice[], materials: readonly string[], at: number, clerk?: string): CorrectionNotice {
+  const named = new Set(earlier.flatMap((n) => n.materials));
+  const unique = [...new Set(materials)];
+  const newMaterials = earlier.length === 0 ? [] : unique.filter((m) => !named.has(m));
+  return { at, materials: unique, newMaterials, breach: newMaterials.length > 0, clerk };
+}

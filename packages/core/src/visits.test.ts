@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import demo from '../../../fixtures/catalogue/demo-hall.json' with { type: 'json' };
+import { correctionNotice, maskIdNumber, maskName } from './cases';
+import { CatalogueSchema } from './catalogue';
+import { mayCommand, type Actor, type CommandBody } from './commands';
+import { applyEvent, decide, emptyView, type Decision, type HallView } from './hall';
+import { exportRating, isBadRating, ratingLevelCode, RATING_LEVELS, type Rating } from './ratings';
+import type { Result } from './result';
+
+const DAY = '2026-09-28';
+const at = (time: string, day = DAY) => Date.parse(`${day}T${time}:00+08:00`);
+const kiosk: Actor = { role: 'kiosk', terminal: 'kiosk-1' };
+const win7: Actor = { role: 'window', terminal: 'window-7', window: 7 };
+const pad7: Actor = { role: 'rating-pad', terminal: 'pad-7', window: 7 };
+const pad8: Actor = { role: 'rating-pad', terminal: 'pad-8', window: 8 };
+const hub: Actor = { role: 'admin', terminal: 'hub' };
+
+function run(view: HallView, command: CommandBody, actor: Actor, now: number): Result<Decision> {
+  const r = decide(view, command, { now, actor });
+  if (r.ok) for (const e of r.value.events) applyEvent(view, { ...e, seq: view.seq + 1, at: now });
+  return r;
+}
+
+function must(view: HallView, command: CommandBody, actor: Actor, now: number): Decision {
+  const r = run(view, command, actor, now);
+  if (!r.ok) throw new Error(`${command.type} refused: ${r.code}: ${r.message}`);
+  return r.value;
+}
+
+/** A hall on 2026-09-28 (the Monday before 国庆) with window 7 open and 企业设立登记 being served there. */
+function serving(): { view: HallView; ticketId: string } {
+  const view = emptyView(CatalogueSchema.parse(demo), DAY);
+  must(view, { type: 'openWindow', window: 7, clerk: '1011' }, win7, at('08:30'));
+  const t = must(view, { type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' }, kiosk, at('09:00')).ticket!;
+  must(view, { type: 'callNext', window: 7 }, win7, at('09:01'));
+  must(view, { type: 'startService', window: 7 }, win7, at('09:02'));
+  return { view, ticketId: t.id };
+}
+
+const outcome = (o: Partial<Extract<CommandBody, { type: 'recordOutcome' }>>): CommandBody => ({ type: 'recordOutcome', window: 7, serviceCode: 'SJ-QY-SL', outcome: 'accepted', ...o });
+
+describe('the outcome of a visit (H-07)', () => {
+  it('accepts with a case number and due dates counted in working days across 国庆 (N-05)', () => {
+    const { view } = serving();
+    const d = must(view, outcome({ outcome: 'accepted' }), win7, at('09:10'));
+    const e = d.events[0]!;
+    expect(e.type === 'case.recorded' && e.case).toMatchObject({
+      number: 'SL202609280001',
+      state: 'accepted',
+      acceptedOn: DAY,
+      promisedDue: '2026-09-29',
+      // 15 working days from 09-28: 09-29 and 09-30 (2), 10-01..07 off, 10-08 and 10-09 (4), the make-up Saturday 10-10 (5),
+      // 10-12..16 (10), 10-19..23 (15).
+      legalDue: '2026-10-23',
+      firstClerk: '1011',
+      dueCertain: true,
+    });
+  });
+
+  it('numbers the day’s cases one after another', () => {
+    const { view } = serving();
+    must(view, outcome({ outcome: 'consultation' }), win7, at('09:10'));
+    const d = must(view, outcome({ outcome: 'accepted', serviceCode: 'SJ-GT-SL' }), win7, at('09:11'));
+    expect(d.events[0]!.type === 'case.recorded' && d.events[0]!.case.number).toBe('SL202609280002');
+  });
+
+  it('needs the service to have started', () => {
+    const view = emptyView(CatalogueSchema.parse(demo), DAY);
+    must(view, { type: 'openWindow', window: 7, clerk: '1011' }, win7, at('08:30'));
+    expect(run(view, outcome({}), win7, at('09:00'))).toMatchObject({ ok: false, code: 'illegal-transition' });
+  });
+
+  it('refuses a rejection without its reason, and a correction without materials or with unknown ones', () => {
+    const { view } = serving();
+    expect(run(view, outcome({ outcome: 'rejected' }), win7, at('09:10'))).toMatchObject({ ok: false, code: 'bad-request' });
+    expect(run(view, outcome({ outcome: 'correction', materials: [] }), win7, at('09:10'))).toMatchObject({ ok: false, code: 'bad-request' });
+    expect(run(view, outcome({ outcome: 'correction', materials: ['m1', 'm99'] }), win7, at('09:10'))).toMatchObject({ ok: false, message: expect.stringContaining('m99') });
+  });
+
+  it('flags a second correction notice that asks for material the first did not name (H-03)', () => {
+    const { view } = serving();
+    const first = must(view, outcome({ outcome: 'correction', materials: ['m2', 'm5'] }), win7, at('09:10')).events[0]!;
+    const number = first.type === 'case.recorded' ? first.case.number : '';
+    expect(first.type === 'case.recorded' && first.case.notices[0]).toMatchObject({ materials: ['m2', 'm5'], breach: false });
+    const again = must(view, outcome({ outcome: 'correction', caseNumber: number, materials: ['m2', 'm6'] }), win7, at('10:00')).events[0]!;
+    expect(again.type === 'case.recorded' && again.case.notices[1]).toMatchObject({ materials: ['m2', 'm6'], newMaterials: ['m6'], breach: true });
+    const same = must(view, outcome({ outcome: 'correction', caseNumber: number, materials: ['m5'] }), win7, at('10:05')).events[0]!;
+    expect(same.type === 'case.recorded' && same.case.notices[2]).toMatchObject({ breach: false, newMaterials: [] });
+    const accepted = must(view, outcome({ outcome: 'accepted', caseNumber: number }), win7, at('10:10')).events[0]!;
+    expect(accepted.type === 'case.recorded' && accepted.case).toMatchObject({ number, state: 'accepted' });
+    expect(run(view, outcome({ outcome: 'correction', caseNumber: number, materials: ['m1'] }), win7, at('10:20'))).toMatchObject({ ok: false, code: 'illegal-transition' });
+  });
+
+  it('keeps only masked personal data in the event (H-19)', () => {
+    const { view } = serving();
+    const d = must(view, outcome({ applicant: { name: '张三丰', idNumber: '110101199003071234' } }), win7, at('09:10'));
+    const json = JSON.stringify(d.events);
+    expect(json).not.toContain('三丰');
+    expect(json).not.toContain('110101199003071234');
+    expect(d.events[0]!.type === 'case.recorded' && d.events[0]!.case.applicant).toEqual({ name: '张**', idNumber: '1101**********1234' });
+  });
+
+  it.each([
+    ['张三', '张*'],
+    ['欧阳娜娜', '欧***'],
+    ['李', '李'],
+  ])('masks the name %s as %s', (name, masked) => expect(maskName(name)).toBe(masked));
+
+  it('masks an ID number but for its first and last four', () => expect(maskIdNumber('11010119900307123X')).toBe('1101**********123X'));
+
+  it('treats a first notice as the reference and any addition later as a breach', () => {
+    const first = correctionNotice([], ['m1', 'm1', 'm2'], 1);
+    expect(first).toMatchObject({ materials: ['m1', 'm2'], breach: false });
+    expect(correctionNotice([first], ['m3'], 2)).toMatchObject({ newMaterials: ['m3'], breach: true });
+  });
+});
+
+describe('rating a service (N-01, H-13)', () => {
+  function finished() {
+    const s = serving();
+    must(s.view, outcome({ outcome: 'accepted' }), win7, at('09:10'));
+    must(s.view, { type: 'finishService', window: 7 }, win7, at('09:12'));
+    return s;
+  }
+  const rate = (level: Rating['level'], extra: object = {}): CommandBody => ({ type: 'rate', level, aspects: {}, reasons: [], channel: 'window-pad', ...extra });
+
+  it('asks the window’s pad once the service is finished, and records one rating with every field (N-02)', () => {
+    const { view, ticketId } = finished();
+    expect(view.ratingRequests.get(ticketId)).toMatchObject({ window: 7, clerk: '1011', serviceCode: 'SJ-QY-SL' });
+    const d = must(view, rate('very-satisfied', { aspects: { efficiency: 'satisfied' }, text: '办事很快' }), pad7, at('09:13'));
+    expect(d.events).toHaveLength(1);
+    const r = d.events[0]!.type === 'rating.recorded' ? d.events[0]!.rating : undefined;
+    expect(r).toMatchObject({
+      ticketId,
+      serviceCode: 'SJ-QY-SL',
+      caseNumber: 'SL202609280001',
+      caseState: 'accepted',
+      window: 7,
+      clerk: '1011',
+      channel: 'window-pad',
+      raterType: 'citizen',
+      anonymous: true,
+      level: 'very-satisfied',
+      aspects: { efficiency: 'satisfied' },
+      text: '办事很快',
+      at: at('09:13'),
+      count: 1,
+      isDefault: false,
+    });
+    expect(view.ratingRequests.has(ticketId)).toBe(false);
+  });
+
+  it('refuses a second rating at the counter', () => {
+    const { view, ticketId } = finished();
+    must(view, rate('satisfied'), pad7, at('09:13'));
+    expect(run(view, rate('very-dissatisfied', { ticketId }), pad7, at('09:14'))).toMatchObject({ ok: false, code: 'already-rated' });
+  });
+
+  it('lets only the pad of the window that served rate it, and never the clerk', () => {
+    const { view, ticketId } = finished();
+    expect(run(view, rate('satisfied', { ticketId }), pad8, at('09:13'))).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(mayCommand(win7, rate('very-satisfied'))).toBe(false);
+    expect(mayCommand(pad7, rate('very-satisfied', { window: 8 }))).toBe(false);
+    expect(mayCommand(pad7, rate('very-satisfied', { channel: 'qr' }))).toBe(false);
+    expect(mayCommand(pad7, { type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' })).toBe(false);
+  });
+
+  it('takes a later second rating by QR, and no third', () => {
+    const { view, ticketId } = finished();
+    must(view, rate('satisfied'), pad7, at('09:13'));
+    const second = must(view, rate('basically-satisfied', { ticketId, channel: 'qr' }), hub, at('12:00')).events[0]!;
+    expect(second.type === 'rating.recorded' && second.rating).toMatchObject({ count: 2, channel: 'qr', level: 'basically-satisfied' });
+    expect(run(view, rate('satisfied', { ticketId, channel: 'qr' }), hub, at('12:01'))).toMatchObject({ ok: false, code: 'already-rated' });
+  });
+
+  it('opens a follow-up for a bad rating with deadlines in working days (N-03)', () => {
+    const { view } = finished();
+    const d = must(view, rate('dissatisfied', { reasons: ['等候时间长'] }), pad7, at('09:13'));
+    const f = d.events[1]!.type === 'followUp.opened' ? d.events[1]!.followUp : undefined;
+    // verify 1, fix 3, reply 5, revisit 10 working days from 09-28, across 国庆.
+    expect(f?.due).toEqual({ verify: '2026-09-29', fix: '2026-10-08', reply: '2026-10-10', revisit: '2026-10-16' });
+    expect(run(view, { type: 'advanceFollowUp', followUpId: f!.id, step: 'fix', note: '跳过核实' }, hub, at('10:00'))).toMatchObject({ ok: false, code: 'illegal-transition' });
+    for (const step of ['verify', 'fix', 'reply', 'revisit'] as const) must(view, { type: 'advanceFollowUp', followUpId: f!.id, step, note: `${step} 完成` }, hub, at('10:00'));
+    expect(view.followUps.get(f!.id)).toMatchObject({ closed: true });
+  });
+
+  it('gives the default level, marked as default, to a service left unrated past its time (N-04)', () => {
+    const { view, ticketId } = finished();
+    expect(run(view, { type: 'defaultRating', ticketId }, hub, at('09:15'))).toMatchObject({ ok: false, code: 'conflict' });
+    const d = must(view, { type: 'defaultRating', ticketId }, hub, at('09:23'));
+    expect(d.events[0]!.type === 'rating.recorded' && d.events[0]!.rating).toMatchObject({ level: 'satisfied', isDefault: true, raterType: 'system' });
+    expect(run(view, rate('very-dissatisfied'), pad7, at('09:24'))).toMatchObject({ ok: false });
+  });
+
+  it.each(RATING_LEVELS.map((l, i) => [l, i + 1, 5 - i]))('codes %s as %i nationally and %i in reversed provincial interfaces', (level, national, provincial) => {
+    expect(ratingLevelCode(level, 'national')).toBe(national);
+    expect(ratingLevelCode(level, 'provincial-reversed')).toBe(provincial);
+  });
+
+  it('exports a record with its level codes mapped per target', () => {
+    const { view } = finished();
+    const d = must(view, rate('very-dissatisfied', { aspects: { attitude: 'dissatisfied' }, reasons: ['态度生硬'] }), pad7, at('09:13'));
+    const r = d.events[0]!.type === 'rating.recorded' ? d.events[0]!.rating : undefined;
+    expect(exportRating(r!, 'national')).toMatchObject({ level: 5, aspects: { attitude: 4 }, channel: 'hall-terminal', text: '态度生硬', caseNumber: 'SL202609280001' });
+    expect(exportRating(r!, 'provincial-reversed')).toMatchObject({ level: 1, aspects: { attitude: 2 } });
+    expect(isBadRating('basically-satisfied')).toBe(false);
+  });
+});
+
+describe('signing in', () => {
+  it('opens the window for a known clerk, and refuses one signed in elsewhere', () => {
+    const view = emptyView(CatalogueSchema.parse(demo), DAY);
+    must(view, { type: 'signIn', window: 7, clerk: '1011', pin: '1234' }, win7, at('08:30'));
+    expect(view.windows.get(7)).toMatchObject({ open: true, clerk: '1011' });
+    expect(run(view, { type: 'signIn', window: 8, clerk: '1011', pin: '1234' }, { role: 'window', terminal: 'w8', window: 8 }, at('08:31'))).toMatchObject({ ok: false, code: 'conflict' });
+    expect(run(view, { type: 'signIn', window: 8, clerk: '9999', pin: '1234' }, { role: 'window', terminal: 'w8', window: 8 }, at('08:31'))).toMatchObject({ ok: false, code: 'not-found' });
+  });
+});

@@ -1,0 +1,122 @@
+import { demoCatalogue } from '@servicehall/fixtures';
+import { progressLink, ratingLink } from '@servicehall/protocol/node';
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PIN_ATTEMPTS } from './pins';
+import { startHub, type RunningHub } from './server';
+
+const TOKEN = 'hall-token-for-visits';
+let hub: RunningHub;
+let dir: string;
+let now = Date.parse('2026-11-27T09:00:00+08:00');
+
+beforeEach(async () => {
+  now = Date.parse('2026-11-27T09:00:00+08:00');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-visits-'));
+  hub = await startHub({ dataDir: dir, token: TOKEN, seed: demoCatalogue(), clock: () => now, ratingSweepMs: 20 });
+});
+afterEach(async () => {
+  await hub.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function api<T = any>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const res = await fetch(hub.url + route, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T };
+}
+
+/** Window 7 signed in by clerk 1011, serving a ticket for 企业设立登记. */
+async function serving(): Promise<string> {
+  expect((await api('PUT', '/api/clerks/1011/pin', { pin: '246810' })).status).toBe(200);
+  expect((await api('POST', '/api/windows/7/sign-in', { clerk: '1011', pin: '246810' })).status).toBe(200);
+  const t = await api('POST', '/api/tickets', { serviceCode: 'SJ-QY-SL' });
+  await api('POST', '/api/windows/7/call-next');
+  await api('POST', '/api/windows/7/start');
+  return t.body.ticket.id;
+}
+
+describe('signing in with a PIN (H-18)', () => {
+  it('keeps only a salted hash, refuses wrong PINs and locks the clerk after repeated failures', async () => {
+    await api('PUT', '/api/clerks/1001/pin', { pin: '135790' });
+    const db = new Database(path.join(dir, 'hall.db'), { readonly: true });
+    const row = db.prepare('SELECT * FROM clerk_pins WHERE clerk = ?').get('1001') as { hash: string; salt: string };
+    db.close();
+    expect(JSON.stringify(row)).not.toContain('135790');
+    expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
+
+    for (let i = 1; i < PIN_ATTEMPTS; i++) expect(await api('POST', '/api/windows/1/sign-in', { clerk: '1001', pin: '000000' })).toMatchObject({ status: 401, body: { code: 'unauthorised' } });
+    expect(await api('POST', '/api/windows/1/sign-in', { clerk: '1001', pin: '000000' })).toMatchObject({ status: 409, body: { code: 'locked' } });
+    // Locked: even the right PIN waits.
+    expect(await api('POST', '/api/windows/1/sign-in', { clerk: '1001', pin: '135790' })).toMatchObject({ body: { code: 'locked', text: expect.stringContaining('锁定') } });
+    now += 5 * 60_000 + 1;
+    expect(await api('POST', '/api/windows/1/sign-in', { clerk: '1001', pin: '135790' })).toMatchObject({ status: 200 });
+    expect(hub.store.view.windows.get(1)).toMatchObject({ open: true, clerk: '1001' });
+  });
+});
+
+describe('personal data (H-19)', () => {
+  it('stays out of events, is masked in the case, and is read in full only through a logged request', async () => {
+    await serving();
+    const res = await api('POST', '/api/windows/7/outcome', { serviceCode: 'SJ-QY-SL', outcome: 'accepted', applicant: { name: '王小明', idNumber: '330106198801011234' } });
+    expect(res.status).toBe(200);
+    const events = await api('GET', '/api/events?since=0&limit=5000');
+    expect(JSON.stringify(events.body)).not.toContain('小明');
+    expect(JSON.stringify(events.body)).not.toContain('330106198801011234');
+    const number = hub.store.view.cases.values().next().value!.number;
+    expect((await api('GET', `/api/cases/${number}`)).body).toMatchObject({ state: 'accepted', applicant: { name: '王**', idNumber: '3301**********1234' } });
+    expect((await api('GET', `/api/cases/${number}/applicant`)).status).toBe(400);
+    expect((await api('GET', `/api/cases/${number}/applicant?purpose=${encodeURIComponent('结果送达')}&who=1011`)).body).toMatchObject({ name: '王小明', idNumber: '330106198801011234' });
+    const db = new Database(path.join(dir, 'hall.db'), { readonly: true });
+    expect(db.prepare('SELECT who, case_number, purpose FROM personal_data_access').all()).toEqual([{ who: '1011', case_number: number, purpose: '结果送达' }]);
+    db.close();
+  });
+});
+
+describe('ratings through the hub', () => {
+  it('gives an unrated service the default level once its time is up, once', async () => {
+    const ticketId = await serving();
+    await api('POST', '/api/windows/7/finish');
+    now += 11 * 60_000;
+    await expect.poll(() => hub.store.view.ratings.get(ticketId)?.length ?? 0).toBe(1);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(hub.store.view.ratings.get(ticketId)).toHaveLength(1);
+    expect(hub.store.view.ratings.get(ticketId)![0]).toMatchObject({ isDefault: true, level: 'satisfied' });
+    const exported = await api('GET', '/api/ratings?target=provincial-reversed');
+    expect(exported.body.ratings[0]).toMatchObject({ level: 4, isDefault: true, window: '7', clerk: '1011' });
+  });
+
+  it('serves the signed progress and rating pages of a ticket, and refuses unsigned ones', async () => {
+    const ticketId = await serving();
+    const progress = await fetch(progressLink(hub.url, TOKEN, ticketId));
+    expect(progress.status).toBe(200);
+    const html = await progress.text();
+    expect(html).toContain('E001');
+    expect(html).toContain('正在办理');
+    expect((await fetch(`${hub.url}/q/${ticketId}?s=forged`)).status).toBe(403);
+
+    await api('POST', '/api/windows/7/finish');
+    const form = await fetch(ratingLink(hub.url, TOKEN, ticketId));
+    expect(await form.text()).toContain('非常满意');
+    let presses = 0;
+    const post = (level: string) =>
+      fetch(ratingLink(hub.url, TOKEN, ticketId), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `level=${level}&text=${encodeURIComponent('等得有点久')}&nonce=press${++presses}` });
+    expect((await post('dissatisfied')).status).toBe(200);
+    expect(hub.store.view.ratings.get(ticketId)![0]).toMatchObject({ channel: 'qr', count: 1, level: 'dissatisfied', text: '等得有点久' });
+    expect((await post('satisfied')).status).toBe(200);
+    const third = await post('satisfied');
+    expect(third.status).toBe(409);
+    expect(await third.text()).toContain('已评价');
+    const followUps = await api('GET', '/api/follow-ups');
+    expect(followUps.body.followUps).toHaveLength(1);
+    const id = followUps.body.followUps[0].id;
+    expect((await api('POST', `/api/follow-ups/${id}/advance`, { step: 'verify', note: '已核实：当日等候超过40分钟' })).status).toBe(200);
+    expect((await api('POST', `/api/follow-ups/${id}/advance`, { step: 'reply', note: '越级' })).body).toMatchObject({ code: 'illegal-transition' });
+  });
+});
