@@ -52,6 +52,8 @@ export const ClerkSchema = z.object({
   name: z.string().min(1).max(40),
   department: z.string().min(1).max(40),
   title: z.string().max(40).optional(),
+  /** A photo for the clerk's card on the rating pad: a file name in the terminal's data folder or a data: URL. */
+  photo: z.string().max(200_000).optional(),
 });
 export type Clerk = z.infer<typeof ClerkSchema>;
 
