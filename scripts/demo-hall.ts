@@ -1,26 +1,131 @@
-import { startHub } from '@servicehall/hub';
+import { startHub, type RunningHub } from '@servicehall/hub';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DISPLAY_PROFILES } from '@servicehall/number-display';
 import { hubOptionsFromEnv } from '../packages/hub/src/cli';
 
 /**
- * The demo hall on this machine: the hub on 127.0.0.1 with the database in ./data (seeded with
- * 滨江区政务服务中心 on first start). It issues at any hour unless SERVICEHALL_DEMO_ALL_DAY=0.
+ * The demo hall on this machine: the hub on 127.0.0.1 (database in ./data, seeded with
+ * 滨江区政务服务中心 on first start) and one agent per demo terminal in browser mode, each with its
+ * simulated devices on socat pty pairs, so that what a real device would get goes over a line.
+ * Open the printed addresses in a browser. Tickets printed by the kiosk's simulated printer are
+ * saved as HTML in ./data/receipts.
  */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DEMO_PIN = '123456';
+
+interface Stoppable {
+  stop(): Promise<void> | void;
+}
+
+interface Terminal {
+  title: string;
+  url: string;
+  note?: string;
+}
+
+const hasSocat = (() => {
+  try {
+    execFileSync('socat', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+async function loadApp<T>(app: string, fn: string): Promise<T | undefined> {
+  const entry = path.join(root, 'apps', app, 'src/main/browser.ts');
+  if (!fs.existsSync(entry) || !fs.existsSync(path.join(root, 'apps', app, 'dist/renderer/index.html'))) return undefined;
+  const mod = (await import(entry)) as Record<string, unknown>;
+  return mod[fn] as T | undefined;
+}
+
+type RunInBrowserMode = (configFile: string | undefined, env: NodeJS.ProcessEnv) => Promise<{ screen: { url: string }; stop(): Promise<void> }>;
+
 async function main() {
-  const options = hubOptionsFromEnv({ SERVICEHALL_DEMO_ALL_DAY: '1', ...process.env });
-  const hub = await startHub(options);
+  const options = { ...hubOptionsFromEnv({ SERVICEHALL_DEMO_ALL_DAY: '1', ...process.env }), demoPin: DEMO_PIN };
+  const hub: RunningHub = await startHub(options);
+  const stops: Stoppable[] = [{ stop: () => hub.close() }];
+  const terminals: Terminal[] = [];
+  const dataDir = path.resolve(options.dataDir);
+  const envFor = (terminal: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+    SERVICEHALL_HUB_URL: hub.wsUrl,
+    SERVICEHALL_TOKEN: hub.token,
+    SERVICEHALL_TERMINAL: terminal,
+    SERVICEHALL_TERMINAL_DATA: path.join(dataDir, 'terminals', terminal),
+    ...extra,
+  });
+  const devices = hasSocat ? await import('@servicehall/fixtures/devices') : undefined;
+
+  /** A simulated serial device: a pty pair whose `host` end the terminal opens. */
+  const pty = async () => {
+    if (!devices) return undefined;
+    const pair = await devices.startPtyPair();
+    stops.push({ stop: () => pair.close() });
+    return pair;
+  };
+
+  // Each terminal's screen on a port of its own next to the hub's, so that the addresses stay the same.
+  const portFor = (offset: number) => String(hub.port === 0 ? 0 : hub.port + offset);
+  const run = async (app: string, fn: string, terminal: string, title: string, offset: number, extra: Record<string, string> = {}, note?: string) => {
+    const start = await loadApp<RunInBrowserMode>(app, fn);
+    if (!start) return;
+    try {
+      const t = await start(undefined, envFor(terminal, { SERVICEHALL_BRIDGE_PORT: portFor(offset), ...extra }));
+      stops.push(t);
+      terminals.push({ title, url: t.screen.url, note });
+    } catch (error) {
+      console.error(`  ${title} could not start: ${error instanceof Error ? error.message : error}`);
+    }
+  };
+
+  // The kiosk, with its ticket printer.
+  const printerLine = await pty();
+  if (printerLine && devices) {
+    const printer = await devices.PrinterSimulator.open(printerLine.device, {});
+    stops.push({ stop: () => printer.close() });
+    const receipts = path.join(dataDir, 'receipts');
+    fs.mkdirSync(receipts, { recursive: true });
+    let saved = 0;
+    const keep = setInterval(() => {
+      const done = printer.device.receipts;
+      for (; saved < done.length; saved++) fs.writeFileSync(path.join(receipts, `receipt-${String(saved + 1).padStart(4, '0')}.html`), devices.receiptToHtml(done[saved]!, { charsPerLine: 48, title: `小票 ${saved + 1}` }));
+    }, 500);
+    stops.push({ stop: () => clearInterval(keep) });
+  }
+  await run('kiosk', 'runKioskInBrowserMode', 'kiosk-1', '取号机 kiosk (1080×1920)', 1, printerLine ? { SERVICEHALL_PRINTER: printerLine.host } : {}, printerLine ? 'tickets print to ./data/receipts' : 'no printer: numbers on screen');
+
+  // Three windows with their number displays, and the rating pads of two of them.
+  for (const n of [1, 3, 5]) {
+    const line = await pty();
+    if (line && devices) {
+      const display = await devices.DisplaySimulator.open(line.device, DISPLAY_PROFILES['dm-d-chinese']).catch(() => undefined);
+      if (display) stops.push({ stop: () => display.close() });
+    }
+    await run('window', 'runWindowInBrowserMode', `window-${n}`, `${n}号窗口 window ${n} (1920×1080)`, 10 + n, { SERVICEHALL_WINDOW: String(n), ...(line ? { SERVICEHALL_DISPLAY: line.host } : {}) }, `clerks sign in with PIN ${DEMO_PIN}`);
+  }
+  for (const n of [1, 5]) await run('rating-pad', 'runRatingPadInBrowserMode', `pad-${n}`, `${n}号窗口评价器 rating pad (1280×800)`, 20 + n, { SERVICEHALL_WINDOW: String(n) });
+  await run('hall-display', 'runHallDisplayInBrowserMode', 'hall-display', '大厅显示屏 hall screen (1920×1080)', 30);
+
   const hall = hub.store.view.catalogue;
   console.log(`\nServiceHall demo hall: ${hall.hall.name}`);
-  console.log(`  ${hall.departments.length} departments, ${hall.items.length} service items, ${hall.windows.length} windows, ${hall.clerks.length} clerks\n`);
+  console.log(`  ${hall.departments.length} departments, ${hall.items.length} service items, ${hall.windows.length} windows, ${hall.clerks.length} clerks (PIN ${DEMO_PIN})\n`);
   console.log(`  hub API       ${hub.url}/api/   (OpenAPI ${hub.url}/api/openapi.json)`);
   console.log(`  terminals     ${hub.wsUrl}`);
   console.log(`  database      ${options.dataDir}/hall.db`);
   console.log(`  token         ${hub.token}${hub.tokenCreated ? `   (new, stored in ${options.dataDir}/admin-token)` : ''}\n`);
-  console.log('  try it:');
-  console.log(`    curl -s -H 'authorization: Bearer ${hub.token}' -H 'content-type: application/json' -d '{"serviceCode":"GA-SFZ-HL"}' ${hub.url}/api/tickets`);
-  console.log(`    curl -s -H 'authorization: Bearer ${hub.token}' ${hub.url}/api/queue\n`);
-  console.log('  Ctrl+C stops the hall; the database keeps everything for the next start.');
+  for (const t of terminals) console.log(`  ${t.url.padEnd(26)} ${t.title}${t.note ? `  — ${t.note}` : ''}`);
+  if (!hasSocat) console.log('\n  socat is not installed: the terminals run without simulated devices (apt-get install socat).');
+  if (terminals.length === 0) console.log('  (no terminal apps are built yet: npm run build)');
+  console.log('\n  Ctrl+C stops the hall; the database keeps everything for the next start.');
+
+  let stopping = false;
   const stop = async () => {
-    await hub.close();
+    if (stopping) return;
+    stopping = true;
+    for (const s of stops.reverse()) await Promise.resolve(s.stop()).catch(() => undefined);
     process.exit(0);
   };
   process.on('SIGINT', stop);

@@ -1,0 +1,35 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-demo-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe("the README's first line: the demo hall", () => {
+  it('starts the hub and every built terminal, prints where they are, serves them, and stops cleanly', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo-hall.ts'], {
+      cwd: root,
+      env: { ...process.env, SERVICEHALL_DATA: dir, SERVICEHALL_PORT: '0', SERVICEHALL_TOKEN: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    await expect.poll(() => out, { timeout: 20_000 }).toContain('Ctrl+C stops the hall');
+    const hubUrl = /hub API\s+(http:\/\/[\d.]+:\d+)/.exec(out)?.[1];
+    const token = /token\s+(\S+)/.exec(out)?.[1];
+    expect(hubUrl).toBeDefined();
+    expect(token).toBe(fs.readFileSync(path.join(dir, 'admin-token'), 'utf8').trim());
+    expect(await (await fetch(`${hubUrl}/api/health`)).json()).toMatchObject({ ok: true });
+    const screens = [...out.matchAll(/^\s+(http:\/\/127\.0\.0\.1:\d+\/)\s+(.+)$/gm)].map((m) => m[1]!);
+    const built = fs.readdirSync(path.join(root, 'apps')).filter((a) => fs.existsSync(path.join(root, 'apps', a, 'dist/renderer/index.html')));
+    expect(screens.length).toBeGreaterThanOrEqual(built.length);
+    for (const url of screens) expect(await (await fetch(url)).text()).toContain('<div id="root">');
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  }, 40_000);
+});
