@@ -1,52 +1,258 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
-import { findWindow, itemWait, type HallEvent, type HallView } from '@servicehall/core';
-import type { Board, CallShown, HallDisplayShape } from '../shared/api';
+import { findWindow, itemWait, type Catalogue, type HallEvent, type HallView } from '@servicehall/core';
+import path from 'node:path';
+import { Announcer, realClock, type Announcement, type AnnouncerClock, type AnnouncerEvent, type Speaker } from '../shared/announcer';
+import type { Announced, Board, CallShown, HallDisplayShape, ScreenVoice, VoicePlan } from '../shared/api';
+import { stringsFor } from '../shared/strings';
+import { chooseVoice, voiceReport, type VoiceMode } from '../shared/voice';
+import { checkEspeak, espeakSpeaker, type EspeakCheck } from './espeak';
+import { DisplayOptionsSchema, type DisplayOptions } from './options';
 
-const RECENT_CALLS = 12;
+/** Calls kept for the screen: it shows fewer, the rest lets the screen's announcer catch up on a burst. */
+export const CALL_LOG = 30;
+const ANNOUNCED_LOG = 200;
+const COMPLAINT_ITEM = 'ZX-YJ-TS';
 
-export function boardOf(view: HallView, calls: CallShown[]): Board {
+/** H-15: the complaint phone, and the window that serves the complaint item (意见建议及投诉受理). */
+export function complaintChannels(catalogue: Catalogue, itemCode?: string): Board['complaint'] {
+  const item =
+    catalogue.items.find((i) => i.code === (itemCode ?? COMPLAINT_ITEM)) ?? (itemCode ? undefined : catalogue.items.find((i) => i.name.includes('投诉')));
+  const window = item ? catalogue.windows.find((w) => w.serves.includes(item.code)) : undefined;
+  return { phone: catalogue.hall.complaintPhone, window: window && { number: window.number, name: window.name } };
+}
+
+/** The tickets each window has called and not yet seen come: an announcement stands only while its call does. */
+export function calledNow(view: HallView): Board['calledNow'] {
+  const out: Board['calledNow'] = [];
+  for (const [window, id] of view.current) {
+    const t = view.tickets.get(id);
+    if (t?.state === 'called' && t.window === window) out.push({ ticket: t.number, window });
+  }
+  return out.sort((a, b) => a.window - b.window);
+}
+
+export function boardOf(view: HallView, calls: CallShown[], options: Pick<DisplayOptions, 'notices' | 'complaintItem'>, language?: string): Board {
   return {
+    seq: view.seq,
     hallName: view.catalogue.hall.name,
-    complaintPhone: view.catalogue.hall.complaintPhone,
+    hallNameEn: view.catalogue.hall.nameEn,
+    timeZone: view.catalogue.hall.timeZone,
     calls,
+    calledNow: calledNow(view),
     waiting: view.catalogue.items
       .map((item) => ({ code: item.code, name: item.name, ...itemWait(view, item.code) }))
       .filter((w) => w.waiting > 0)
       .map(({ code, name, waiting, minutes }) => ({ code, name, waiting, minutes })),
+    notices: options.notices?.length ? options.notices : stringsFor(language).defaultNotices,
+    complaint: complaintChannels(view.catalogue, options.complaintItem),
   };
 }
 
-/** Calls in the order the windows made them, newest first; a recall comes to the top again. */
-export function recordCalls(calls: CallShown[], events: readonly HallEvent[], view: HallView): CallShown[] {
-  let out = calls;
+function windowName(view: HallView, window: number): string {
+  return findWindow(view.catalogue, window)?.name ?? `${window}号窗口`;
+}
+
+/** The calls in the events, in the order the windows made them: numbers only, never names (H-19). */
+export function callsIn(events: readonly HallEvent[], view: HallView): CallShown[] {
+  const out: CallShown[] = [];
   for (const e of events) {
     if (e.type !== 'ticket.called' && e.type !== 'ticket.recalled') continue;
     const t = view.tickets.get(e.id);
     if (!t) continue;
-    const shown: CallShown = {
-      ticket: t.number,
-      window: e.window,
-      windowName: findWindow(view.catalogue, e.window)?.name ?? `${e.window}号窗口`,
-      at: e.at,
-      recall: e.type === 'ticket.recalled',
-    };
-    out = [shown, ...out.filter((c) => c.ticket !== t.number)].slice(0, RECENT_CALLS);
+    out.push({ seq: e.seq, ticket: t.number, window: e.window, windowName: windowName(view, e.window), at: e.at, recall: e.type === 'ticket.recalled' });
   }
   return out;
 }
 
-export function createHallDisplayAgent(ctx: AgentContext<HallDisplayShape>): AgentParts<HallDisplayShape> {
+/** Newest first; a recall comes to the top again. */
+export function recordCalls(calls: CallShown[], fresh: readonly CallShown[]): CallShown[] {
+  let out = calls;
+  for (const c of fresh) out = [c, ...out.filter((x) => x.ticket !== c.ticket)];
+  return out.slice(0, CALL_LOG);
+}
+
+/** The calls a view holds without its events (after a snapshot): the tickets' last calls, newest first, seq 0. */
+export function callsFromView(view: HallView): CallShown[] {
+  return [...view.tickets.values()]
+    .filter((t) => t.lastCalledAt !== undefined && t.window !== undefined)
+    .sort((a, b) => b.lastCalledAt! - a.lastCalledAt! || b.number.localeCompare(a.number))
+    .slice(0, CALL_LOG)
+    .map((t) => ({ seq: 0, ticket: t.number, window: t.window!, windowName: windowName(view, t.window!), at: t.lastCalledAt!, recall: t.recalls > 0 }));
+}
+
+/** What the hall heard, newest last: kept by the agent wherever the voice ran, for the log and for checks. */
+export class AnnouncementLog {
+  private readonly entries: Announced[] = [];
+
+  add(entry: Announced): void {
+    this.entries.push(entry);
+    if (this.entries.length > ANNOUNCED_LOG) this.entries.shift();
+  }
+
+  list(): Announced[] {
+    return [...this.entries];
+  }
+}
+
+/** An announcer's event as a log entry (said or skipped), or nothing for the others. */
+export function announcedOf(event: AnnouncerEvent, voice: VoiceMode, at: number): Announced | undefined {
+  const { seq, ticket, window, recall } = event.call;
+  if (event.kind === 'said') return { seq, ticket, window, recall, text: event.text, time: event.time, voice, at };
+  if (event.kind === 'skipped') return { seq, ticket, window, recall, text: '', time: 0, voice, at, skipped: event.reason };
+  return undefined;
+}
+
+/** A log entry from the screen, checked: bad input from the renderer is dropped, never trusted. */
+export function parseAnnounced(input: unknown): Announced | undefined {
+  const e = input as Partial<Announced> | null;
+  if (!e || typeof e !== 'object') return undefined;
+  const int = (v: unknown, min: number, max: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+  if (!int(e.seq, 0, Number.MAX_SAFE_INTEGER) || !int(e.window, 1, 999) || !int(e.time, 0, 5) || !int(e.at, 0, Number.MAX_SAFE_INTEGER)) return undefined;
+  if (typeof e.ticket !== 'string' || !/^[A-Z]{0,2}\d{1,5}$/.test(e.ticket) || typeof e.text !== 'string' || e.text.length > 80) return undefined;
+  if (e.voice !== 'speech-synthesis' && e.voice !== 'espeak-ng' && e.voice !== 'chime-only') return undefined;
+  if (e.skipped !== undefined && e.skipped !== 'no-longer-called' && e.skipped !== 'too-old') return undefined;
+  return { seq: e.seq!, ticket: e.ticket, window: e.window!, recall: e.recall === true, text: e.text, time: e.time!, voice: e.voice, at: e.at!, ...(e.skipped ? { skipped: e.skipped } : {}) };
+}
+
+export interface HallDisplayDeps {
+  checkEspeak?: () => Promise<EspeakCheck>;
+  speaker?: (dir: string) => Speaker;
+  clock?: AnnouncerClock;
+  /** How long the agent waits for a screen to say what voice it has before it decides alone. */
+  screenWaitMs?: number;
+}
+
+export interface HallDisplayAgentParts extends AgentParts<HallDisplayShape> {
+  announcements: AnnouncementLog;
+}
+
+/**
+ * The hall screen's agent: turns the hub's view into the board, decides the voice (and reports it
+ * to the hub), keeps the announcement log, and runs the announcement queue itself when the voice is
+ * espeak-ng.
+ */
+export function createHallDisplayAgent(
+  ctx: AgentContext<HallDisplayShape>,
+  options: DisplayOptions = DisplayOptionsSchema.parse({}),
+  deps: HallDisplayDeps = {},
+): HallDisplayAgentParts {
+  const clock = deps.clock ?? realClock;
+  const log = new AnnouncementLog();
+  const espeak = (deps.checkEspeak ?? checkEspeak)().catch((): EspeakCheck => ({ usable: false, reason: 'no-espeak-ng' }));
   let calls: CallShown[] = [];
-  const stop = ctx.client.subscribe((change) => {
+  let plan: VoicePlan = {
+    mode: 'deciding',
+    runsIn: 'renderer',
+    repeat: options.repeat,
+    gapMs: options.gapMs,
+    chimeMs: options.chimeMs,
+    captionMs: options.captionMs,
+    maxAgeMs: options.maxAgeMs,
+  };
+  let reported: string | undefined;
+  let announcer: Announcer | undefined;
+  let stopped = false;
+  ctx.push('voice', plan);
+  ctx.push('announcing', null);
+
+  const stillCalled = (a: Announcement) => {
+    const view = ctx.client.view;
+    if (!view) return true;
+    const id = view.current.get(a.window);
+    const t = id ? view.tickets.get(id) : undefined;
+    return t?.state === 'called' && t.number === a.ticket;
+  };
+
+  const startAgentVoice = () => {
+    announcer?.stop();
+    const speaker = (deps.speaker ?? ((dir) => espeakSpeaker(dir)))(path.join(ctx.config.dataDir, 'voice'));
+    announcer = new Announcer({
+      speaker,
+      clock,
+      repeat: options.repeat,
+      gapMs: options.gapMs,
+      maxAgeMs: options.maxAgeMs,
+      stillCalled,
+      onEvent: (e) => {
+        if (e.kind === 'started') ctx.push('announcing', { ticket: e.call.ticket, window: e.call.window, text: e.text });
+        if (e.kind === 'finished' || e.kind === 'skipped') ctx.push('announcing', null);
+        if (e.kind === 'failed') ctx.log(`the voice failed on ${e.call.ticket}: ${e.message}`);
+        const entry = announcedOf(e, 'espeak-ng', clock.now());
+        if (entry) log.add(entry);
+      },
+    });
+  };
+
+  const decide = async (screen: ScreenVoice | undefined): Promise<VoicePlan> => {
+    const check = await espeak;
+    const mode = chooseVoice(options.voice, { zhVoice: Boolean(screen?.zhVoice), espeak: check.usable });
+    const runsIn = mode === 'espeak-ng' ? 'agent' : 'renderer';
+    if (stopped) return plan;
+    if (mode !== plan.mode) {
+      if (runsIn === 'agent') startAgentVoice();
+      else {
+        announcer?.stop();
+        announcer = undefined;
+      }
+      plan = { ...plan, mode, runsIn };
+      ctx.push('voice', plan);
+      ctx.log(`voice: ${mode}${check.usable ? '' : ` (espeak-ng: ${check.reason})`}${screen?.zhVoice ? `, screen voice ${screen.zhVoice}` : ''}`);
+    }
+    const report = voiceReport(mode, options.voice);
+    if (!check.usable && mode === 'chime-only') report.detail = `${report.detail ?? ''}; espeak-ng: ${check.reason}`.replace(/^; /, '').slice(0, 200);
+    const key = JSON.stringify(report);
+    if (key !== reported) {
+      reported = key;
+      // The hub records it as devices.reported (only on change); the outbox carries it over a lost link.
+      ctx.client.send({ type: 'reportDevices', devices: [report] }).then(
+        (answer) => {
+          if (!answer.ok) ctx.log(`the hub did not take the voice report: ${answer.code}`);
+        },
+        () => undefined,
+      );
+    }
+    return plan;
+  };
+
+  // A screen that never says what it can do (none attached yet) must not keep the hall silent.
+  const alone = setTimeout(() => {
+    if (plan.mode === 'deciding') void decide(undefined);
+  }, deps.screenWaitMs ?? 5000);
+
+  const unsubscribe = ctx.client.subscribe((change) => {
     if (change.kind !== 'view') return;
-    if (change.snapshot) calls = [];
-    calls = recordCalls(calls, change.events, change.view);
-    ctx.push('board', boardOf(change.view, calls));
+    try {
+      if (change.snapshot) calls = callsFromView(change.view);
+      else {
+        const fresh = callsIn(change.events, change.view);
+        calls = recordCalls(calls, fresh);
+        if (announcer && plan.runsIn === 'agent') for (const c of fresh) announcer.enqueue(c);
+      }
+      ctx.push('board', boardOf(change.view, calls, options, ctx.config.language));
+    } catch (error) {
+      ctx.log(`the board could not be made: ${error instanceof Error ? error.message : error}`);
+    }
   });
+
   return {
+    announcements: log,
     handlers: {
       hello: () => ({ terminal: ctx.config.terminal, language: ctx.config.language }),
+      screenVoice: (voice) => {
+        const zhVoice = typeof voice?.zhVoice === 'string' && voice.zhVoice.length > 0 ? voice.zhVoice.slice(0, 80) : undefined;
+        clearTimeout(alone);
+        return decide({ zhVoice });
+      },
+      announced: (entry) => {
+        const e = parseAnnounced(entry);
+        if (e) log.add(e);
+      },
     },
-    stop,
+    stop() {
+      stopped = true;
+      clearTimeout(alone);
+      announcer?.stop();
+      unsubscribe();
+    },
   };
 }

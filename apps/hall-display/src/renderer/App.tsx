@@ -1,7 +1,9 @@
 import { connectBridge } from '@servicehall/agent/renderer';
 import type { ConnectionState } from '@servicehall/protocol';
 import { useEffect, useState } from 'react';
-import type { Board, HallDisplayShape } from '../shared/api';
+import type { Announcing, Board, HallDisplayShape, VoicePlan } from '../shared/api';
+import { stringsFor, type DisplayStrings } from '../shared/strings';
+import { findZhVoice, ScreenVoice } from './voice';
 
 const bridge = connectBridge<HallDisplayShape>();
 
@@ -20,64 +22,196 @@ function useClock(): Date {
   return now;
 }
 
-function LinkBadge({ link }: { link?: ConnectionState }) {
-  if (!link || link.status === 'online') return null;
-  return <div className="link-badge" data-testid="link">正在连接服务器，叫号信息稍后更新</div>;
+function useLanguage(): [DisplayStrings, string] {
+  const [language, setLanguage] = useState<string>('zh-CN');
+  useEffect(() => {
+    bridge.call('hello').then((h) => setLanguage(h.language), () => undefined);
+  }, []);
+  return [stringsFor(language), language];
+}
+
+/** The voice on the screen's side: finds the platform's zh-CN voice, tells the agent, runs the queue if the plan says so. */
+function useScreenVoice(): Announcing | null {
+  const [caption, setCaption] = useState<Announcing | null>(null);
+  useEffect(() => {
+    let stopped = false;
+    const stops: (() => void)[] = [];
+    void findZhVoice().then((voice) => {
+      if (stopped) return;
+      const screen = new ScreenVoice(bridge, voice, setCaption);
+      stops.push(bridge.on('voice', (plan) => screen.setPlan(plan)));
+      stops.push(bridge.on('board', (board) => screen.setBoard(board)));
+      // Said again after the agent restarts: its plan starts from "deciding".
+      stops.push(
+        bridge.on('voice', (plan) => {
+          if (plan.mode === 'deciding') void bridge.call('screenVoice', { zhVoice: voice?.name }).catch(() => undefined);
+        }),
+      );
+    });
+    return () => {
+      stopped = true;
+      stops.forEach((s) => s());
+    };
+  }, []);
+  return caption;
 }
 
 export function App() {
+  const [t, language] = useLanguage();
   const board = useTopic('board');
   const link = useTopic('link');
+  const plan = useTopic('voice');
+  const agentCaption = useTopic('announcing');
+  const screenCaption = useScreenVoice();
+  const caption = plan?.runsIn === 'agent' ? agentCaption : screenCaption;
   const now = useClock();
   return (
-    <main className="board">
+    <main className={`board lang-${language}`} lang={language} data-voice={plan?.mode ?? 'deciding'} data-seq={board?.seq ?? 0}>
       <header>
-        <h1>{board?.hallName ?? '政务服务中心'}</h1>
-        <time>{now.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}</time>
+        <h1>{(language === 'en' ? board?.hallNameEn : undefined) ?? board?.hallName ?? t.defaultHallName}</h1>
+        <div className="header-right">
+          <VoiceBadge plan={plan} t={t} />
+          <time data-testid="clock">{now.toLocaleString(language === 'en' ? 'en-GB' : 'zh-CN', { timeZone: board?.timeZone ?? 'Asia/Shanghai', hour12: false, dateStyle: 'medium', timeStyle: 'medium' })}</time>
+        </div>
       </header>
-      <Calls board={board} />
+      <Latest board={board} caption={caption ?? null} t={t} />
+      <Recent board={board} t={t} />
+      <Waiting board={board} t={t} />
+      <Complaint board={board} t={t} />
+      <Notices board={board} t={t} />
       <footer>
-        <span>请留意叫号，过号请到服务台咨询</span>
-        <span>投诉电话 {board?.complaintPhone ?? '12345'}</span>
+        <span>{t.privacyNote}</span>
+        <LinkBadge link={link} t={t} />
       </footer>
-      <LinkBadge link={link} />
     </main>
   );
 }
 
-function Calls({ board }: { board?: Board }) {
-  const [latest, ...recent] = board?.calls ?? [];
+function VoiceBadge({ plan, t }: { plan?: VoicePlan; t: DisplayStrings }) {
+  const mode = plan?.mode ?? 'deciding';
   return (
-    <section className="calls">
-      <div className="latest" data-testid="latest-call">
-        {latest ? (
+    <span className={`voice-badge voice-${mode}`} data-testid="voice">
+      {t.voice[mode]}
+    </span>
+  );
+}
+
+function LinkBadge({ link, t }: { link?: ConnectionState; t: DisplayStrings }) {
+  if (!link || link.status === 'online') return <span className="link-ok" data-testid="link" data-status="online" />;
+  const key = link.status === 'offline' && link.reason === 'unauthorised' ? 'unauthorised' : link.status;
+  return (
+    <span className={`link-badge link-${link.status}`} data-testid="link" data-status={link.status} role="status">
+      {t.link[key]}
+    </span>
+  );
+}
+
+function Latest({ board, caption, t }: { board?: Board; caption: Announcing | null; t: DisplayStrings }) {
+  const latest = board?.calls[0];
+  return (
+    <section className={`latest${caption ? ' calling' : ''}`} data-testid="latest-call">
+      {latest ? (
+        <div className="latest-call">
+          <div className="ticket">{latest.ticket}</div>
+          <div className="arrow">
+            {t.pleaseGoTo}
+            {latest.recall && <span className="recall">{t.recallMark}</span>}
+          </div>
+          <div className="window">{t.windowLabel(latest.window)}</div>
+        </div>
+      ) : (
+        <div className="idle">{t.idle}</div>
+      )}
+      <div className="caption" data-testid="caption">
+        {caption ? (
           <>
-            <div className="ticket">{latest.ticket}</div>
-            <div className="arrow">请到</div>
-            <div className="window">{latest.window}号窗口</div>
+            <span className="caption-label">{t.announcing}</span>
+            {t.ticketCall(caption.ticket, caption.window)}
           </>
-        ) : (
-          <div className="idle">您好！很高兴为您服务</div>
-        )}
+        ) : null}
       </div>
-      <ol className="recent">
-        {recent.slice(0, 8).map((c) => (
-          <li key={`${c.ticket}-${c.at}`}>
-            <span className="ticket">{c.ticket}</span>
-            <span className="window">{c.window}号窗口</span>
-          </li>
-        ))}
-      </ol>
-      <ul className="waiting">
-        {(board?.waiting ?? []).slice(0, 10).map((w) => (
-          <li key={w.code}>
-            <span>{w.name}</span>
-            <span>
-              等候 {w.waiting} 人 · 约 {w.minutes} 分钟
-            </span>
-          </li>
+    </section>
+  );
+}
+
+function Recent({ board, t }: { board?: Board; t: DisplayStrings }) {
+  const recent = (board?.calls ?? []).slice(1, 9);
+  return (
+    <section className="recent panel" data-testid="recent-calls">
+      <h2>{t.recentCalls}</h2>
+      {recent.length === 0 ? (
+        <p className="empty">{t.noRecentCalls}</p>
+      ) : (
+        <ol>
+          {recent.map((c) => (
+            <li key={`${c.ticket}-${c.seq}-${c.at}`}>
+              <span className="ticket">{c.ticket}</span>
+              <span className="window">{t.windowLabel(c.window)}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function Waiting({ board, t }: { board?: Board; t: DisplayStrings }) {
+  const rows = board?.waiting ?? [];
+  return (
+    <section className="waiting panel" data-testid="waiting">
+      <h2>{t.waitingTitle}</h2>
+      {rows.length === 0 ? (
+        <p className="empty">{t.waitingNone}</p>
+      ) : (
+        <ul>
+          {rows.slice(0, 10).map((w) => (
+            <li key={w.code} data-code={w.code}>
+              <span className="name">{w.name}</span>
+              <span className="figures">{t.waitingRow(w.waiting, w.minutes)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function Notices({ board, t }: { board?: Board; t: DisplayStrings }) {
+  const notices = board?.notices ?? t.defaultNotices;
+  return (
+    <section className="notices panel" data-testid="notices">
+      <h2>{t.noticesTitle}</h2>
+      <ul>
+        {notices.slice(0, 5).map((n) => (
+          <li key={n}>{n}</li>
         ))}
       </ul>
     </section>
   );
+}
+
+function Complaint({ board, t }: { board?: Board; t: DisplayStrings }) {
+  const c = board?.complaint;
+  return (
+    <section className="complaint panel" data-testid="complaint">
+      <h2>{t.complaintTitle}</h2>
+      <p>
+        <span className="label">{t.complaintPhone}</span>
+        <span className="value">{c?.phone ?? '12345'}</span>
+      </p>
+      {c?.window && (
+        <p>
+          <span className="label">{t.complaintWindow}</span>
+          <span className="value">{complaintWindowName(c.window, t)}</span>
+        </p>
+      )}
+      <p className="note">{t.complaintNote}</p>
+    </section>
+  );
+}
+
+/** 15号窗口 综合咨询台 in Chinese; in English only "Window 15", as the window's own name is Chinese. */
+function complaintWindowName(w: { number: number; name: string }, t: DisplayStrings): string {
+  if (t !== stringsFor('zh-CN')) return t.windowLabel(w.number);
+  return w.name.startsWith(`${w.number}号`) ? w.name : `${t.windowLabel(w.number)} ${w.name}`;
 }

@@ -1,0 +1,57 @@
+import { ConfigError } from '@servicehall/agent';
+import fs from 'node:fs';
+import { z } from 'zod';
+import { VOICE_PREFERENCES, type VoicePreference } from '../shared/voice';
+
+/**
+ * The hall screen's own settings: the "hallDisplay" object of the terminal's configuration file,
+ * then the environment on top. The shared terminal configuration knows nothing of them.
+ */
+export const DisplayOptionsSchema = z.object({
+  /** Hall notices shown on the screen; without them, the civil default set of the strings catalogue. */
+  notices: z.array(z.string().trim().min(1).max(120)).max(12).optional(),
+  voice: z.enum(VOICE_PREFERENCES as [VoicePreference, ...VoicePreference[]]).default('auto'),
+  /** How many times each call is said. */
+  repeat: z.number().int().min(1).max(3).default(2),
+  gapMs: z.number().int().min(0).max(10_000).default(800),
+  chimeMs: z.number().int().min(0).max(10_000).default(1600),
+  /** With the chime alone, how long each saying holds the caption on screen. */
+  captionMs: z.number().int().min(0).max(20_000).default(3500),
+  /** A call older than this when its turn comes (a screen back after an outage) is shown, not said. */
+  maxAgeMs: z.number().int().min(1000).max(3_600_000).default(300_000),
+  /** The service item whose window takes complaints (H-15); by default ZX-YJ-TS, else the item named 投诉. */
+  complaintItem: z.string().min(1).max(40).optional(),
+});
+export type DisplayOptions = z.infer<typeof DisplayOptionsSchema>;
+
+const ENV: Record<string, (v: string) => [keyof DisplayOptions, unknown]> = {
+  SERVICEHALL_VOICE: (v) => ['voice', v],
+  SERVICEHALL_ANNOUNCE_REPEAT: (v) => ['repeat', Number(v)],
+  SERVICEHALL_ANNOUNCE_GAP_MS: (v) => ['gapMs', Number(v)],
+  SERVICEHALL_CHIME_MS: (v) => ['chimeMs', Number(v)],
+  SERVICEHALL_CAPTION_MS: (v) => ['captionMs', Number(v)],
+  // Several notices in one variable, separated by "|".
+  SERVICEHALL_NOTICES: (v) => ['notices', v.split('|').map((s) => s.trim()).filter(Boolean)],
+};
+
+export function loadDisplayOptions(file: string | undefined, env: NodeJS.ProcessEnv = process.env): DisplayOptions {
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    try {
+      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { hallDisplay?: unknown };
+      // loadConfig has already said what is wrong with an unreadable file; only our own part is checked here.
+      if (parsed.hallDisplay && typeof parsed.hallDisplay === 'object') raw = { ...(parsed.hallDisplay as Record<string, unknown>) };
+    } catch {
+      raw = {};
+    }
+  }
+  for (const [name, map] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v === undefined || v === '') continue;
+    const [key, value] = map(v);
+    raw[key] = value;
+  }
+  const parsed = DisplayOptionsSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `hallDisplay.${i.path.join('.')}: ${i.message}`));
+  return parsed.data;
+}

@@ -1,0 +1,67 @@
+import type { Bridge } from '@servicehall/agent/contract';
+import { describe, expect, it } from 'vitest';
+import type { Speaker } from '../shared/announcer';
+import type { Announced, Board, CallShown, HallDisplayShape, VoicePlan } from '../shared/api';
+import { ScreenVoice } from './voice';
+
+const plan: VoicePlan = { mode: 'chime-only', runsIn: 'renderer', repeat: 1, gapMs: 0, chimeMs: 0, captionMs: 0, maxAgeMs: 3_600_000 };
+
+function setup() {
+  const logged: Announced[] = [];
+  const bridge = { call: async (name: string, arg: Announced) => void (name === 'announced' && logged.push(arg)), on: () => () => undefined } as unknown as Bridge<HallDisplayShape>;
+  const said: string[] = [];
+  const captions: (string | null)[] = [];
+  const speaker: Speaker = { chime: async () => undefined, say: async (text) => void said.push(text) };
+  const screen = new ScreenVoice(bridge, undefined, (c) => captions.push(c?.text ?? null), () => speaker);
+  return { screen, said, logged, captions };
+}
+
+const now = Date.now();
+const shown = (seq: number, ticket: string, window: number): CallShown => ({ seq, ticket, window, windowName: `${window}号窗口`, at: now, recall: false });
+function board(seq: number, calls: CallShown[], calledNow = calls.map((c) => ({ ticket: c.ticket, window: c.window }))): Board {
+  return { seq, hallName: '', timeZone: 'Asia/Shanghai', calls: [...calls].reverse(), calledNow, waiting: [], notices: [], complaint: { phone: '12345' } };
+}
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+describe("the screen's side of the voice", () => {
+  it('shows the calls made before the screen was on without saying them, then says each new one in call order', async () => {
+    const { screen, said, logged, captions } = setup();
+    screen.setPlan(plan);
+    const old = shown(3, 'A001', 1);
+    screen.setBoard(board(3, [old]));
+    const fresh = [shown(4, 'B001', 3), shown(5, 'C001', 5), shown(6, 'A002', 2)];
+    screen.setBoard(board(6, [old, ...fresh]));
+    await settle();
+    expect(said).toEqual(['请B001号到3号窗口办理', '请C001号到5号窗口办理', '请A002号到2号窗口办理']);
+    expect(logged.map((e) => [e.seq, e.ticket, e.window, e.voice])).toEqual([
+      [4, 'B001', 3, 'chime-only'],
+      [5, 'C001', 5, 'chime-only'],
+      [6, 'A002', 2, 'chime-only'],
+    ]);
+    expect(captions.at(-1)).toBeNull();
+    expect(captions).toContain('请C001号到5号窗口办理');
+  });
+
+  it('skips a call that the board no longer holds as called when its turn comes', async () => {
+    const { screen, said, logged } = setup();
+    screen.setPlan(plan);
+    screen.setBoard(board(1, []));
+    const a = shown(2, 'A001', 1);
+    const b = shown(3, 'B001', 2);
+    screen.setBoard(board(3, [a, b]));
+    // Window 2 marks B001 no-show before its turn.
+    screen.setBoard(board(4, [a, b], [{ ticket: 'A001', window: 1 }]));
+    await settle();
+    expect(said).toEqual(['请A001号到1号窗口办理']);
+    expect(logged.find((e) => e.ticket === 'B001')).toMatchObject({ time: 0, skipped: 'no-longer-called' });
+  });
+
+  it('leaves the voice to the agent when the plan says so', async () => {
+    const { screen, said } = setup();
+    screen.setPlan({ ...plan, mode: 'espeak-ng', runsIn: 'agent' });
+    screen.setBoard(board(1, []));
+    screen.setBoard(board(2, [shown(2, 'A001', 1)]));
+    await settle();
+    expect(said).toEqual([]);
+  });
+});
