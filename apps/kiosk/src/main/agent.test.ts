@@ -1,0 +1,158 @@
+import { loadConfig, startAgent, type RunningAgent } from '@servicehall/agent';
+import { demoCatalogue } from '@servicehall/fixtures';
+import { PrinterSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
+import { startHub, type RunningHub } from '@servicehall/hub';
+import { progressLink } from '@servicehall/protocol/node';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { KioskShape, KioskStatus, QueryResult, TakeResult } from '../shared/api';
+import { createKioskAgent } from './agent';
+import { KioskSettingsSchema } from './settings';
+
+const TOKEN = 'kiosk-test-token';
+let dir: string;
+let hub: RunningHub;
+const running: RunningAgent[] = [];
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-kiosk-'));
+  hub = await startHub({ dataDir: path.join(dir, 'hub'), token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+});
+
+afterEach(async () => {
+  for (const a of running.splice(0)) await a.stop();
+  await hub.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A kiosk agent on this hub; its printer (if any) on `printerPath`. The status poll is slow so that the check before issuing is what counts. */
+async function kiosk(terminal: string, printerPath?: string) {
+  const config = loadConfig(undefined, {
+    SERVICEHALL_HUB_URL: hub.wsUrl,
+    SERVICEHALL_TOKEN: TOKEN,
+    SERVICEHALL_TERMINAL: terminal,
+    SERVICEHALL_TERMINAL_DATA: path.join(dir, terminal),
+    ...(printerPath ? { SERVICEHALL_PRINTER: printerPath } : {}),
+  }, { role: 'kiosk' });
+  const agent = await startAgent<KioskShape>(config, (ctx) => createKioskAgent(ctx, KioskSettingsSchema.parse({ printerPollMs: 60_000 })), () => undefined);
+  running.push(agent);
+  await agent.client.whenInStep();
+  const call = agent.handlers as unknown as {
+    takeNumber(a: unknown): Promise<TakeResult>;
+    checkIn(a: unknown): Promise<TakeResult>;
+    query(a: unknown): Promise<QueryResult>;
+    guide(a: unknown): Promise<unknown>;
+    printGuide(a: unknown): Promise<unknown>;
+  };
+  return { agent, call, status: () => agent.pushes.get('status') as KioskStatus };
+}
+
+const tickets = () => [...hub.store.view.tickets.values()];
+
+describe('the kiosk agent and its printer', () => {
+  let pair: PtyPair;
+  let printer: PrinterSimulator;
+  beforeEach(async () => {
+    pair = await startPtyPair();
+    printer = await PrinterSimulator.open(pair.device);
+  });
+  afterEach(async () => {
+    for (const a of running.splice(0)) await a.stop();
+    await printer.close();
+    await pair.close();
+  });
+
+  it('voids the ticket when the paper runs out while it prints, so no number waits that nobody holds', async () => {
+    const { call, status } = await kiosk('kiosk-1', pair.host);
+    printer.device.set({ paperEndAfterLines: 3 });
+    const answer = await call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'ordinary', lang: 'zh-CN' });
+    expect(answer).toMatchObject({ ok: false, code: 'print-failed', itemName: '居民身份证换领' });
+    expect(tickets()).toHaveLength(1);
+    expect(tickets()[0]!.state).toBe('voided');
+    expect(status()).toMatchObject({ outOfService: true, reason: 'printer', printerCode: 'paper-end' });
+  });
+
+  it('asks the printer first: with the cover open no ticket is issued at all', async () => {
+    const { call, status } = await kiosk('kiosk-1', pair.host);
+    printer.device.set({ coverOpen: true });
+    expect(await call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'ordinary', lang: 'zh-CN' })).toMatchObject({ ok: false, code: 'out-of-service' });
+    expect(tickets()).toHaveLength(0);
+    expect(status().printerCode).toBe('cover-open');
+    await expect.poll(() => hub.store.view.devices.get('kiosk-1')?.devices).toEqual([{ kind: 'printer', name: 'ticket-printer', status: 'fault', code: 'cover-open' }]);
+  });
+
+  it('gives one number per press even when pressed twice at once', async () => {
+    const { call } = await kiosk('kiosk-1', pair.host);
+    const [a, b] = await Promise.all([
+      call.takeNumber({ serviceCode: 'CRJ-HZ-SL', lane: 'ordinary', lang: 'zh-CN' }),
+      call.takeNumber({ serviceCode: 'CRJ-HZ-SL', lane: 'ordinary', lang: 'zh-CN' }),
+    ]);
+    expect(a.ok && b.ok).toBe(true);
+    expect(printer.device.receipts).toHaveLength(2);
+    expect(printer.device.receipts.map((r) => r.text.join('\n'))).toEqual([expect.stringContaining('B001'), expect.stringContaining('B002')]);
+    // The second citizen has the first ahead of them.
+    expect(b.ok && b.ticket.ahead).toBe(1);
+  });
+
+  it('prints the one-time notice of an item on request', async () => {
+    const { call } = await kiosk('kiosk-1', pair.host);
+    expect(await call.printGuide({ code: 'CRJ-HZ-SL', lang: 'zh-CN' })).toEqual({ ok: true });
+    const text = printer.device.receipts[0]!.text.join('\n');
+    expect(text).toContain('一次性告知单');
+    expect(text).toContain('普通护照申领');
+  });
+});
+
+describe('the kiosk agent without a printer', () => {
+  it('shows the number on screen with a QR code to photograph, and reports no printer', async () => {
+    const { call } = await kiosk('kiosk-2');
+    const answer = await call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'priority', priorityReason: 'elderly', lang: 'zh-CN' });
+    if (!answer.ok) throw new Error(`refused: ${answer.code}`);
+    expect(answer.ticket).toMatchObject({ number: 'A001', printed: false, lane: 'priority', priorityReason: 'elderly', ahead: 0 });
+    expect(answer.ticket.progressUrl).toBe(progressLink(hub.url, hub.token, answer.ticket.id));
+    expect(answer.ticket.qr).toMatch(/^data:image\/svg\+xml;base64,/);
+    expect(Buffer.from(answer.ticket.qr.split(',')[1]!, 'base64').toString()).toContain('<svg');
+    expect(tickets()[0]).toMatchObject({ state: 'issued', lane: 'priority', priorityReason: 'elderly' });
+    await expect.poll(() => hub.store.view.devices.get('kiosk-2')?.devices[0]?.status).toBe('absent');
+  });
+
+  it('names the alternatives when the day’s quota is reached', async () => {
+    const catalogue = demoCatalogue({ allDay: true });
+    catalogue.items.find((i) => i.code === 'GA-CS-DJ')!.dailyQuota = 1;
+    hub.store.execute({ id: 'replace-catalogue-1', type: 'replaceCatalogue', catalogue }, { role: 'admin', terminal: 'test' });
+    const { call } = await kiosk('kiosk-2');
+    expect((await call.takeNumber({ serviceCode: 'GA-CS-DJ', lane: 'ordinary', lang: 'zh-CN' })).ok).toBe(true);
+    const refused = await call.takeNumber({ serviceCode: 'GA-CS-DJ', lane: 'ordinary', lang: 'zh-CN' });
+    expect(refused).toMatchObject({ ok: false, code: 'daily-quota-reached', itemName: '出生登记', onlineUrl: 'https://www.zjzwfw.gov.cn' });
+    expect(!refused.ok && refused.onlineQr).toMatch(/^data:image\/svg\+xml/);
+  });
+
+  it('checks in a booked appointment, and refuses an unknown code politely', async () => {
+    const { call } = await kiosk('kiosk-2');
+    const now = Date.now();
+    hub.store.execute({ id: 'book-appointment-1', type: 'bookAppointment', code: 'YY42', serviceCode: 'RS-SBK-SL', slotStart: now, slotEnd: now + 1_800_000 }, { role: 'admin', terminal: 'test' });
+    const answer = await call.checkIn({ code: 'YY42', lang: 'zh-CN' });
+    expect(answer).toMatchObject({ ok: true, ticket: { lane: 'appointment', itemName: '社会保障卡申领' } });
+    expect(await call.checkIn({ code: 'NOPE', lang: 'zh-CN' })).toEqual({ ok: false, code: 'appointment-unknown' });
+  });
+
+  it('answers a progress query for a ticket, and "not found" when the hub knows no such case', async () => {
+    const { call } = await kiosk('kiosk-2');
+    const taken = await call.takeNumber({ serviceCode: 'CRJ-HZ-SL', lane: 'ordinary', lang: 'zh-CN' });
+    expect(await call.query({ text: taken.ok ? taken.ticket.progressUrl : '' })).toMatchObject({ kind: 'ticket', number: 'B001', state: 'issued' });
+    expect(await call.query({ text: 'b1' })).toMatchObject({ kind: 'ticket', number: 'B001' });
+    expect(await call.query({ text: 'BJ2026112700012' })).toEqual({ kind: 'not-found', text: 'BJ2026112700012' });
+  });
+
+  it('takes bad input from its screen without falling over', async () => {
+    const { call } = await kiosk('kiosk-2');
+    expect(await call.takeNumber(null)).toEqual({ ok: false, code: 'bad-request' });
+    expect(await call.takeNumber({ serviceCode: 'NO-SUCH', lane: 'ordinary', lang: 'xx' })).toMatchObject({ ok: false, code: 'not-found' });
+    expect(await call.checkIn({ code: '' })).toMatchObject({ ok: false });
+    expect(await call.query({ text: 42 })).toMatchObject({ kind: 'not-found' });
+    expect(await call.guide({})).toBeNull();
+    expect(await call.printGuide({ code: 'GA-SFZ-HL', lang: 'zh-CN' })).toEqual({ ok: false, code: 'no-printer' });
+  });
+});

@@ -1,0 +1,274 @@
+import type { AgentContext, AgentParts } from '@servicehall/agent';
+import { findItem, ticketWait, type CommandBody, type HallView, type RefusalCode, type Ticket } from '@servicehall/core';
+import type { Answer } from '@servicehall/protocol';
+import { progressLink } from '@servicehall/protocol/node';
+import { randomUUID } from 'node:crypto';
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import type { Guide, KioskSettings, KioskShape, Lang, QueryResult, TakeResult, TicketShown } from '../shared/api';
+import {
+  caseProgress,
+  clock,
+  findTicket,
+  guideDocument,
+  guideOf,
+  homeOf,
+  httpBaseOf,
+  issuingHoursText,
+  kioskStatus,
+  parseQuery,
+  printerReport,
+  slotText,
+  ticketDocument,
+  ticketProgress,
+  type BusyThreshold,
+  type PrinterState,
+} from './logic';
+import { KioskPrinter } from './printer';
+import { loadKioskSettings, type KioskSettingsConfig } from './settings';
+
+const ANSWER_WITHIN_MS = 8000;
+/** Failures worth one more try: the line hiccupped, the printer itself did not report a fault. */
+const TRANSIENT = new Set(['timeout', 'write-failed']);
+
+const LangSchema = z.enum(['zh-CN', 'en']).catch('zh-CN');
+const TakeSchema = z.object({
+  serviceCode: z.string().min(1).max(40),
+  lane: z.enum(['ordinary', 'priority']).default('ordinary'),
+  priorityReason: z.enum(['elderly', 'disabled', 'military', 'pregnant']).optional(),
+  lang: LangSchema,
+});
+const CodeSchema = z.object({ code: z.string().trim().min(1).max(40), lang: LangSchema });
+
+/**
+ * The kiosk's agent: the home screen's figures, the service guides, and the one flow that issues
+ * a ticket and prints it (DESIGN rule 4: a ticket exists when printed or shown; a failed print
+ * voids it). It watches its printer and reports it; a fault turns the screen out of service
+ * until the printer recovers (H-17).
+ */
+export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskSettingsConfig = loadKioskSettings(undefined, process.env)): AgentParts<KioskShape> {
+  const { client, config } = ctx;
+  const threshold: BusyThreshold = { minutes: settings.busyMinutes, people: settings.busyPeople };
+  const publicBase = (settings.publicUrl ?? httpBaseOf(config.hubUrl)).replace(/\/$/, '');
+  const hubBase = httpBaseOf(config.hubUrl);
+  const printer = config.devices.printer ? new KioskPrinter(config.devices.printer, ctx.log) : undefined;
+  const kioskSettings: KioskSettings = { terminal: config.terminal, language: config.language, idleSeconds: settings.idleSeconds, hasPrinter: Boolean(printer) };
+  let printerState: PrinterState = printer ? { kind: 'checking' } : { kind: 'absent' };
+  let reported = '';
+  let stopped = false;
+
+  const pushStatus = () => ctx.push('status', kioskStatus(printerState, client.state.status));
+  const report = () => {
+    const devices = [printerReport(printerState)];
+    const text = JSON.stringify(devices);
+    if (text === reported || printerState.kind === 'checking') return;
+    reported = text;
+    client.send({ type: 'reportDevices', devices }).catch(() => undefined);
+  };
+  const setPrinter = (state: PrinterState) => {
+    const changed = JSON.stringify(state) !== JSON.stringify(printerState);
+    printerState = state;
+    if (changed) {
+      if (state.kind === 'fault' || state.kind === 'warning') ctx.log(`printer: ${state.kind} ${state.code}`);
+      pushStatus();
+    }
+    report();
+  };
+  const pushHome = (view: HallView | undefined) => {
+    if (view) ctx.push('home', homeOf(view, threshold));
+  };
+
+  const unsubscribe = client.subscribe((change) => {
+    if (change.kind === 'view') pushHome(change.view);
+    else pushStatus();
+  });
+  ctx.push('settings', kioskSettings);
+  pushStatus();
+  pushHome(client.view);
+  report();
+
+  let pollTimer: NodeJS.Timeout | undefined;
+  const poll = async () => {
+    if (stopped || !printer) return;
+    setPrinter(await printer.state());
+    if (!stopped) pollTimer = setTimeout(() => void poll(), settings.printerPollMs);
+  };
+  void poll();
+
+  const qrCache = new Map<string, string>();
+  const qr = async (data: string): Promise<string> => {
+    let url = qrCache.get(data);
+    if (!url) {
+      const svg = await QRCode.toString(data, { type: 'svg', margin: 1, errorCorrectionLevel: 'M', color: { dark: '#000000', light: '#ffffff' } });
+      url = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+      if (qrCache.size > 200) qrCache.clear();
+      qrCache.set(data, url);
+    }
+    return url;
+  };
+
+  /** One command, answered within a bound; a ticket the hub issues after the citizen was told no is voided at once. */
+  const sendWithin = async (body: CommandBody, ms = ANSWER_WITHIN_MS): Promise<Answer | undefined> => {
+    const answered = client.send(body, randomUUID());
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+    const answer = await Promise.race([answered, late]);
+    clearTimeout(timer);
+    if (!answer && (body.type === 'issueTicket' || body.type === 'checkInAppointment'))
+      void answered.then((a) => (a.ok && a.ticket ? voidTicket(a.ticket, 'the hub answered after the kiosk had given up') : undefined));
+    return answer;
+  };
+
+  const voidTicket = async (t: Ticket, reason: string) => {
+    ctx.log(`voiding ${t.number}: ${reason}`);
+    await sendWithin({ type: 'voidTicket', ticketId: t.id, reason }, 3000);
+  };
+
+  const refusal = async (code: RefusalCode | 'out-of-service' | 'print-failed' | 'hub-offline', serviceCode: string | undefined, lang: Lang): Promise<TakeResult> => {
+    const item = serviceCode && client.view ? findItem(client.view.catalogue, serviceCode) : undefined;
+    if (!item) return { ok: false, code };
+    return {
+      ok: false,
+      code,
+      itemName: item.name,
+      ...(item.nameEn ? { itemNameEn: item.nameEn } : {}),
+      issuingHours: issuingHoursText(item, lang),
+      ...(item.onlineUrl ? { onlineUrl: item.onlineUrl, onlineQr: await qr(item.onlineUrl) } : {}),
+    };
+  };
+
+  let chain: Promise<unknown> = Promise.resolve();
+  /** One ticket at a time: a second press waits for the first to be printed or voided. */
+  const oneAtATime = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = chain.then(task, task);
+    chain = run.catch(() => undefined);
+    return run;
+  };
+
+  const issue = (body: Extract<CommandBody, { type: 'issueTicket' | 'checkInAppointment' }>, lang: Lang): Promise<TakeResult> =>
+    oneAtATime(async () => {
+      const serviceCode = body.type === 'issueTicket' ? body.serviceCode : undefined;
+      if (stopped || client.state.status !== 'online' || !client.view) return refusal('hub-offline', serviceCode, lang);
+      if (printer) {
+        // Ask the printer before issuing: no number is given that cannot be printed.
+        setPrinter(await printer.state());
+        if (printerState.kind === 'fault') return refusal('out-of-service', serviceCode, lang);
+      }
+      const answer = await sendWithin(body);
+      if (!answer) return refusal('hub-offline', serviceCode, lang);
+      if (!answer.ok) return refusal(answer.code, serviceCode, lang);
+      const t = answer.ticket;
+      if (!t) return refusal('internal', serviceCode, lang);
+      const view = await client.whenInStep(answer.seq, 2000).catch(() => client.view!);
+      const wait = ticketWait(view, t);
+      const item = findItem(view.catalogue, t.serviceCode);
+      const progressUrl = progressLink(publicBase, ctx.config.token, t.id);
+      const tz = view.catalogue.hall.timeZone;
+      const slot = slotText(t, tz);
+      const shown: TicketShown = {
+        id: t.id,
+        number: t.number,
+        serviceCode: t.serviceCode,
+        materials: item?.materials ?? [],
+        itemName: item?.name ?? t.serviceCode,
+        ...(item?.nameEn ? { itemNameEn: item.nameEn } : {}),
+        lane: t.lane,
+        ...(t.priorityReason ? { priorityReason: t.priorityReason } : {}),
+        ahead: wait.waiting,
+        minutes: wait.minutes,
+        issuedAt: clock(t.issuedAt, tz),
+        progressUrl,
+        qr: await qr(progressUrl),
+        printed: false,
+        ...(slot ? { slot } : {}),
+      };
+      if (!printer) return { ok: true, ticket: shown };
+
+      const doc = ticketDocument({ view, ticket: t, ahead: wait.waiting, minutes: wait.minutes, progressUrl, lang });
+      let printed = await printer.print(doc);
+      if (!printed.ok && TRANSIENT.has(printed.code)) {
+        const state = await printer.state();
+        if (state.kind !== 'fault') printed = await printer.print(doc);
+      }
+      if (!printed.ok) {
+        // Rule 4: nobody holds this number, so it leaves the queue.
+        await voidTicket(t, `the ticket did not print at ${config.terminal} (${printed.code})`);
+        setPrinter(await printer.state());
+        return refusal('print-failed', t.serviceCode, lang);
+      }
+      setPrinter(printed.warnings.includes('paper-near-end') ? { kind: 'warning', code: 'paper-near-end' } : { kind: 'ok' });
+      return { ok: true, ticket: { ...shown, printed: true } };
+    });
+
+  const fetchCase = async (caseNumber: string): Promise<QueryResult> => {
+    try {
+      const res = await fetch(`${hubBase}/api/cases/${encodeURIComponent(caseNumber)}`, {
+        headers: { authorization: `Bearer ${config.token}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(4000),
+      });
+      if (res.status === 404) return { kind: 'not-found', text: caseNumber };
+      if (!res.ok) {
+        ctx.log(`the hub answered ${res.status} to a case query`);
+        return { kind: 'unavailable' };
+      }
+      return caseProgress(client.view, caseNumber, await res.json());
+    } catch (error) {
+      ctx.log(`a case query failed: ${error instanceof Error ? error.message : error}`);
+      return { kind: 'unavailable' };
+    }
+  };
+
+  return {
+    handlers: {
+      hello: () => kioskSettings,
+      async guide(arg) {
+        const code = typeof arg?.code === 'string' ? arg.code : '';
+        const view = client.view;
+        const guide = view ? guideOf(view, code, threshold) : null;
+        if (!guide) return null;
+        return { ...guide, ...(guide.onlineUrl ? { onlineQr: await qr(guide.onlineUrl) } : {}) } satisfies Guide;
+      },
+      async takeNumber(arg) {
+        const parsed = TakeSchema.safeParse(arg);
+        if (!parsed.success) return { ok: false, code: 'bad-request' };
+        const { serviceCode, lane, priorityReason, lang } = parsed.data;
+        return issue({ type: 'issueTicket', serviceCode, lane, ...(lane === 'priority' ? { priorityReason: priorityReason ?? 'elderly' } : {}) }, lang);
+      },
+      async checkIn(arg) {
+        const parsed = CodeSchema.safeParse(arg);
+        if (!parsed.success) return { ok: false, code: 'appointment-unknown' };
+        return issue({ type: 'checkInAppointment', code: parsed.data.code }, parsed.data.lang);
+      },
+      async printGuide(arg) {
+        const parsed = CodeSchema.safeParse(arg);
+        const view = client.view;
+        const item = parsed.success && view ? findItem(view.catalogue, parsed.data.code) : undefined;
+        if (!parsed.success || !view || !item) return { ok: false, code: 'not-found' };
+        if (!printer) return { ok: false, code: 'no-printer' };
+        return oneAtATime(async () => {
+          setPrinter(await printer.state());
+          if (printerState.kind === 'fault') return { ok: false, code: 'out-of-service' } as const;
+          const printed = await printer.print(guideDocument(view, item, parsed.data.lang, Date.now()));
+          setPrinter(printed.ok ? (printed.warnings.length > 0 ? { kind: 'warning', code: 'paper-near-end' } : { kind: 'ok' }) : await printer.state());
+          return printed.ok ? ({ ok: true } as const) : ({ ok: false, code: 'print-failed' } as const);
+        });
+      },
+      async query(arg) {
+        const text = typeof arg?.text === 'string' ? arg.text : '';
+        const key = parseQuery(text);
+        if (key.kind === 'invalid') return { kind: 'not-found', text: text.slice(0, 40) };
+        if (key.kind === 'ticket') {
+          const t = client.view ? findTicket(client.view, key.key) : undefined;
+          if (t) return ticketProgress(client.view!, t);
+        }
+        return fetchCase(key.key);
+      },
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(pollTimer);
+      unsubscribe();
+      await printer?.close();
+    },
+  };
+}

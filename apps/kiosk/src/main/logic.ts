@@ -1,0 +1,301 @@
+import { faultOf, oneTimeNotice, PROFILES, ticket as ticketDocumentOf, type PrintDocument, type PrinterProfile, type StatusResult } from '@servicehall/escpos-printer';
+import { findItem, findWindow, itemWait, localTime, ticketWait, type DeviceReport, type HallView, type ServiceItem, type Ticket } from '@servicehall/core';
+import { pinyin } from 'pinyin-pro';
+import type { Guide, Home, ItemCard, KioskStatus, Lang, QueryResult } from '../shared/api';
+import { tr } from '../shared/strings';
+
+/** When the kiosk starts suggesting online and self-service channels (H-16). */
+export interface BusyThreshold {
+  minutes: number;
+  people: number;
+}
+
+/** http://host:port of the hub, from its terminal address ws://host:port/ws (wss gives https). */
+export function httpBaseOf(hubUrl: string): string {
+  const url = new URL(hubUrl);
+  const protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
+  return `${protocol}//${url.host}${url.pathname.replace(/\/ws$/, '')}`.replace(/\/$/, '');
+}
+
+/** The printer profile a kiosk's configuration names: 80mm, 58mm, or a profile id. */
+export function profileFor(name: string | undefined): PrinterProfile {
+  switch ((name ?? '80mm').toLowerCase()) {
+    case '58':
+    case '58mm':
+      return PROFILES['generic-58'];
+    case '80':
+    case '80mm':
+      return PROFILES['generic-80'];
+    default:
+      return (PROFILES as Record<string, PrinterProfile>)[name!] ?? PROFILES['generic-80'];
+  }
+}
+
+/** What the kiosk knows of its printer. */
+export type PrinterState =
+  | { kind: 'absent' }
+  | { kind: 'checking' }
+  | { kind: 'ok' }
+  | { kind: 'warning'; code: 'paper-near-end' }
+  | { kind: 'fault'; code: string };
+
+/** A status answer read as the kiosk's printer state: a fault stops issuing, paper near-end is a warning. */
+export function printerStateOf(result: StatusResult): PrinterState {
+  if (!result.ok) return result.code === 'unsupported' ? { kind: 'ok' } : { kind: 'fault', code: result.code === 'timeout' ? 'offline' : result.code };
+  const fault = faultOf(result.status);
+  if (fault) return { kind: 'fault', code: fault };
+  if (result.status.paperNearEnd) return { kind: 'warning', code: 'paper-near-end' };
+  return { kind: 'ok' };
+}
+
+/** The printer as reported to the hub's device board (H-04, H-17). */
+export function printerReport(state: PrinterState): DeviceReport {
+  const name = 'ticket-printer';
+  switch (state.kind) {
+    case 'absent':
+      return { kind: 'printer', name, status: 'absent' };
+    case 'checking':
+    case 'ok':
+      return { kind: 'printer', name, status: 'ok' };
+    case 'warning':
+      return { kind: 'printer', name, status: 'warning', code: state.code };
+    case 'fault':
+      return { kind: 'printer', name, status: 'fault', code: state.code };
+  }
+}
+
+export function kioskStatus(printer: PrinterState, linkStatus: string): KioskStatus {
+  const status: KioskStatus = { printer: printer.kind, outOfService: false };
+  if (printer.kind === 'warning' || printer.kind === 'fault') status.printerCode = printer.code;
+  if (printer.kind === 'fault') return { ...status, outOfService: true, reason: 'printer' };
+  if (linkStatus === 'offline') return { ...status, outOfService: true, reason: 'hub' };
+  return status;
+}
+
+const romanised = new Map<string, { initials: string; pinyin: string }>();
+
+/** Pinyin initials and full pinyin of a name, letters only (居民身份证换领 → jmsfzhl). */
+export function romanise(name: string): { initials: string; pinyin: string } {
+  let r = romanised.get(name);
+  if (!r) {
+    const letters = (s: string) => s.toLowerCase().replace(/[^a-z]/g, '');
+    r = {
+      initials: letters(pinyin(name, { pattern: 'first', toneType: 'none', type: 'array' }).join('')),
+      pinyin: letters(pinyin(name, { toneType: 'none', type: 'array' }).join('')),
+    };
+    romanised.set(name, r);
+  }
+  return r;
+}
+
+export function isBusy(wait: { waiting: number; minutes: number }, threshold: BusyThreshold): boolean {
+  return wait.waiting >= threshold.people || wait.minutes >= threshold.minutes;
+}
+
+export function itemCard(view: HallView, item: ServiceItem, threshold: BusyThreshold): ItemCard {
+  const wait = itemWait(view, item.code);
+  return {
+    code: item.code,
+    name: item.name,
+    ...(item.nameEn ? { nameEn: item.nameEn } : {}),
+    department: item.department,
+    prefix: item.prefix,
+    ...romanise(item.name),
+    waiting: wait.waiting,
+    minutes: wait.minutes,
+    noWindowOpen: wait.noWindowOpen,
+    busy: isBusy(wait, threshold),
+    ...(item.onlineUrl ? { onlineUrl: item.onlineUrl } : {}),
+  };
+}
+
+export function homeOf(view: HallView, threshold: BusyThreshold): Home {
+  const items = view.catalogue.items.map((item) => itemCard(view, item, threshold));
+  const { hall } = view.catalogue;
+  return {
+    hallName: hall.name,
+    ...(hall.nameEn ? { hallNameEn: hall.nameEn } : {}),
+    complaintPhone: hall.complaintPhone,
+    departments: view.catalogue.departments.map((d) => ({ name: d.name, ...(d.nameEn ? { nameEn: d.nameEn } : {}) })),
+    items,
+    busy: items.some((i) => i.busy),
+    threshold,
+  };
+}
+
+export function issuingHoursText(item: ServiceItem, lang: Lang = 'zh-CN'): string {
+  return item.issuingHours.map((h) => `${h.from}-${h.to}`).join(lang === 'zh-CN' ? '、' : ', ');
+}
+
+export function guideOf(view: HallView, code: string, threshold: BusyThreshold): Omit<Guide, 'onlineQr'> | null {
+  const item = findItem(view.catalogue, code);
+  if (!item) return null;
+  const card = itemCard(view, item, threshold);
+  return {
+    code: item.code,
+    name: item.name,
+    ...(item.nameEn ? { nameEn: item.nameEn } : {}),
+    department: item.department,
+    conditions: item.conditions,
+    materials: item.materials,
+    steps: item.steps,
+    fees: item.fees,
+    legalLimitDays: item.legalLimitDays,
+    promisedLimitDays: item.promisedLimitDays,
+    issuingHours: issuingHoursText(item),
+    ...(item.dailyQuota !== undefined ? { dailyQuota: item.dailyQuota } : {}),
+    ...(item.onlineUrl ? { onlineUrl: item.onlineUrl } : {}),
+    waiting: card.waiting,
+    minutes: card.minutes,
+    busy: card.busy,
+  };
+}
+
+/** HH:MM of a slot or instant in the hall's time zone. */
+export function clock(at: number, timeZone: string): string {
+  return localTime(at, timeZone).time;
+}
+
+export interface TicketPrintInput {
+  view: HallView;
+  ticket: Ticket;
+  ahead: number;
+  minutes: number;
+  progressUrl: string;
+  lang: Lang;
+}
+
+/**
+ * The paper ticket: hall, the number large, the item, people ahead, the expected wait, the time,
+ * the progress QR code and a civil closing line (the driver's layout), with the lane when it is not ordinary.
+ */
+export function ticketDocument(input: TicketPrintInput): PrintDocument {
+  const { view, ticket: t, lang } = input;
+  const { hall } = view.catalogue;
+  const item = findItem(view.catalogue, t.serviceCode);
+  const itemName = (lang === 'en' ? item?.nameEn : undefined) ?? item?.name ?? t.serviceCode;
+  const doc = ticketDocumentOf({
+    hallName: (lang === 'en' ? hall.nameEn : undefined) ?? hall.name,
+    number: t.number,
+    itemName,
+    waitingAhead: input.ahead,
+    expectedWaitMinutes: input.minutes,
+    issuedAt: { iso: new Date(t.issuedAt).toISOString(), timeZone: hall.timeZone },
+    qrUrl: input.progressUrl,
+    lang,
+  });
+  const lane = laneLine(t, lang, hall.timeZone);
+  if (lane) {
+    const after = doc.blocks.findIndex((b) => b.kind === 'text' && b.size === 2);
+    doc.blocks.splice(after + 1, 0, { kind: 'text', text: lane, align: 'center', bold: true });
+  }
+  return doc;
+}
+
+export function slotText(t: Ticket, timeZone: string): string | undefined {
+  return t.appointment ? `${clock(t.appointment.slotStart, timeZone)}-${clock(t.appointment.slotEnd, timeZone)}` : undefined;
+}
+
+function laneLine(t: Ticket, lang: Lang, timeZone: string): string | undefined {
+  if (t.lane === 'priority') {
+    const reason = t.priorityReason && t.priorityReason !== 'other' ? tr(lang, `reason.${t.priorityReason}`) : tr(lang, 'lane.priority');
+    return tr(lang, 'print.priority', { reason });
+  }
+  if (t.lane === 'appointment') return tr(lang, 'print.appointment', { slot: slotText(t, timeZone) ?? '' });
+  return undefined;
+}
+
+export function guideDocument(view: HallView, item: ServiceItem, lang: Lang, now: number): PrintDocument {
+  const { hall } = view.catalogue;
+  return oneTimeNotice({
+    hallName: (lang === 'en' ? hall.nameEn : undefined) ?? hall.name,
+    date: localTime(now, hall.timeZone).day,
+    phone: hall.complaintPhone,
+    lang,
+    item,
+  });
+}
+
+/** What the citizen typed or scanned into the progress query. */
+export type QueryKey = { kind: 'ticket'; key: string } | { kind: 'case'; key: string } | { kind: 'invalid' };
+
+export function parseQuery(text: string): QueryKey {
+  const raw = String(text ?? '').trim();
+  if (raw === '' || raw.length > 200) return { kind: 'invalid' };
+  // A scanned ticket QR code: <hub>/q/<ticket id>
+  const scanned = /\/q\/([^/?#\s]+)/.exec(raw);
+  if (scanned) {
+    try {
+      return { kind: 'ticket', key: decodeURIComponent(scanned[1]!).toUpperCase() };
+    } catch {
+      return { kind: 'invalid' };
+    }
+  }
+  const key = raw.toUpperCase().replace(/\s+/g, '');
+  if (/^\d{4}-\d{2}-\d{2}-[A-Z]{1,2}\d{1,5}$/.test(key) || /^[A-Z]{1,2}\d{1,5}$/.test(key)) return { kind: 'ticket', key };
+  if (/^[A-Z0-9][A-Z0-9_-]{2,63}$/.test(key)) return { kind: 'case', key: raw.replace(/\s+/g, '') };
+  return { kind: 'invalid' };
+}
+
+/** A ticket of today by id (2026-11-27-A012), number (A012) or number without its zeros (A12). */
+export function findTicket(view: HallView, key: string): Ticket | undefined {
+  const upper = key.toUpperCase();
+  const byId = [...view.tickets.values()].find((t) => t.id.toUpperCase() === upper);
+  if (byId) return byId;
+  const m = /^([A-Z]{1,2})(\d{1,5})$/.exec(upper);
+  if (!m) return undefined;
+  return [...view.tickets.values()].find((t) => t.number === upper || (t.number.startsWith(m[1]!) && Number(t.number.slice(m[1]!.length)) === Number(m[2])));
+}
+
+export function ticketProgress(view: HallView, t: Ticket): QueryResult {
+  const item = findItem(view.catalogue, t.serviceCode);
+  const wait = t.state === 'issued' ? ticketWait(view, t) : { waiting: 0, minutes: 0 };
+  const window = t.state === 'called' || t.state === 'serving' || t.state === 'held' ? t.window : undefined;
+  return {
+    kind: 'ticket',
+    number: t.number,
+    itemName: item?.name ?? t.serviceCode,
+    ...(item?.nameEn ? { itemNameEn: item.nameEn } : {}),
+    state: t.state,
+    ahead: wait.waiting,
+    minutes: wait.minutes,
+    ...(window !== undefined ? { window, windowName: findWindow(view.catalogue, window)?.name ?? `${window}号窗口` } : {}),
+  };
+}
+
+/** The hub's case states (packages/core CaseState) as a citizen reads them. */
+const CASE_STATE_TEXT: Record<string, string> = {
+  correction: '待补正材料，请按补正告知书补齐后再来',
+  accepted: '已受理，正在办理',
+  rejected: '不予受理，详见不予受理通知书',
+  consulted: '已咨询',
+};
+
+const text = (v: unknown, max = 120): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, max) : typeof v === 'number' ? String(v) : undefined);
+
+/**
+ * The hub's answer to GET /api/cases/{caseNumber}, read tolerantly: only short strings reach the
+ * screen, and never a name or an ID number (H-19).
+ */
+export function caseProgress(view: HallView | undefined, caseNumber: string, body: unknown): QueryResult {
+  const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const c = (b.case && typeof b.case === 'object' ? b.case : b) as Record<string, unknown>;
+  const serviceCode = text(c.serviceCode);
+  const item = view && serviceCode ? findItem(view.catalogue, serviceCode) : undefined;
+  const at = (v: unknown) => (typeof v === 'number' && view ? `${localTime(v, view.catalogue.hall.timeZone).day} ${clock(v, view.catalogue.hall.timeZone)}` : text(v));
+  const out: QueryResult = { kind: 'case', caseNumber: text(c.number) ?? text(c.caseNumber) ?? caseNumber };
+  const itemName = item?.name ?? text(c.itemName) ?? text(c.serviceName);
+  const state = text(c.state) ?? text(c.status);
+  const stateText = text(c.stateText) ?? text(c.statusText) ?? (state ? CASE_STATE_TEXT[state] : undefined);
+  // The date promised to the citizen (承诺办结), the legal one as a fallback.
+  const dueDate = text(c.promisedDue) ?? text(c.legalDue) ?? text(c.dueDate) ?? text(c.due);
+  const updatedAt = at(c.updatedAt);
+  return {
+    ...out,
+    ...(itemName ? { itemName } : {}),
+    ...(state ? { state } : {}),
+    ...(stateText ? { stateText } : {}),
+    ...(dueDate ? { dueDate } : {}),
+    ...(updatedAt ? { updatedAt } : {}),
+  };
+}

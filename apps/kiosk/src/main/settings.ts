@@ -1,0 +1,51 @@
+import { ConfigError } from '@servicehall/agent';
+import fs from 'node:fs';
+import { z } from 'zod';
+
+/** The kiosk's own settings, beside the terminal configuration every app shares. */
+export const KioskSettingsSchema = z.object({
+  /** Back home after this long without a touch. */
+  idleSeconds: z.number().int().min(10).max(600).default(60),
+  /** Suggest online and self-service channels when an item's wait reaches either figure (H-16). */
+  busyMinutes: z.number().int().min(1).max(600).default(30),
+  busyPeople: z.number().int().min(1).max(999).default(20),
+  /** How often the printer's status is asked, so that the kiosk recovers by itself. */
+  printerPollMs: z.number().int().min(100).max(60_000).default(3000),
+  /** Base of the progress address on tickets (<base>/q/<ticket id>); default: the hub's HTTP address. */
+  publicUrl: z.string().regex(/^https?:\/\/\S+$/, 'an http:// or https:// address').optional(),
+});
+export type KioskSettingsConfig = z.infer<typeof KioskSettingsSchema>;
+
+const ENV: Record<string, keyof KioskSettingsConfig> = {
+  SERVICEHALL_KIOSK_IDLE_SECONDS: 'idleSeconds',
+  SERVICEHALL_KIOSK_BUSY_MINUTES: 'busyMinutes',
+  SERVICEHALL_KIOSK_BUSY_PEOPLE: 'busyPeople',
+  SERVICEHALL_KIOSK_PRINTER_POLL_MS: 'printerPollMs',
+  SERVICEHALL_PUBLIC_URL: 'publicUrl',
+};
+
+/**
+ * The "kiosk" object of the terminal's JSON configuration file (if any), then the environment on
+ * top. A bad value stops the kiosk with a message naming it, as loadConfig does.
+ */
+export function loadKioskSettings(file: string | undefined, env: NodeJS.ProcessEnv): KioskSettingsConfig {
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    try {
+      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { kiosk?: unknown };
+      if (parsed && typeof parsed.kiosk === 'object' && parsed.kiosk) raw = { ...(parsed.kiosk as Record<string, unknown>) };
+    } catch {
+      // loadConfig has already said what is wrong with the file.
+    }
+  }
+  for (const [name, key] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v === undefined || v === '') continue;
+    raw[key] = key === 'publicUrl' ? v : Number(v);
+  }
+  const parsed = KioskSettingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `kiosk.${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}

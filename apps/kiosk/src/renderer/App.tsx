@@ -1,0 +1,213 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { Lang, TakeResult, TicketShown } from '../shared/api';
+import { refusalSentence } from '../shared/strings';
+import { bridge, nameIn, translator, useTopic, type T } from './bridge';
+import { CheckInScreen, QueryScreen } from './Entry';
+import { GuideScreen } from './Guide';
+import { HomeScreen } from './Home';
+import { PrinterIcon } from './icons';
+import { speak } from './speech';
+import { RefusalScreen, TakeScreen, TicketScreen, WorkingScreen } from './Take';
+
+export type Screen =
+  | { name: 'home' }
+  | { name: 'guide'; code: string }
+  | { name: 'take'; code: string }
+  | { name: 'working' }
+  | { name: 'ticket'; ticket: TicketShown }
+  | { name: 'refusal'; result: Extract<TakeResult, { ok: false }> }
+  | { name: 'checkin' }
+  | { name: 'query' };
+
+function useClock(): Date {
+  const [now, setNow] = useState(new Date());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), 10_000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+export function App() {
+  const home = useTopic('home');
+  const status = useTopic('status');
+  const settings = useTopic('settings');
+  const link = useTopic('link');
+  const [screen, setScreen] = useState<Screen>({ name: 'home' });
+  const [lang, setLang] = useState<Lang>('zh-CN');
+  const [elderly, setElderly] = useState(false);
+  const [homeKey, setHomeKey] = useState(0);
+  const lastTouch = useRef(Date.now());
+  const now = useClock();
+  const t: T = translator(lang);
+  const say = useCallback((text: string) => speak(text, lang, elderly), [lang, elderly]);
+
+  useEffect(() => {
+    if (settings) setLang(settings.language);
+  }, [settings]);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.documentElement.classList.toggle('elderly', elderly);
+  }, [lang, elderly]);
+
+  const goHome = useCallback(() => {
+    setScreen({ name: 'home' });
+    setHomeKey((k) => k + 1);
+  }, []);
+
+  // After a minute without a touch the kiosk is ready for the next citizen: home, Chinese, standard mode.
+  useEffect(() => {
+    const touched = () => (lastTouch.current = Date.now());
+    const events = ['pointerdown', 'keydown', 'touchstart', 'wheel'] as const;
+    for (const e of events) window.addEventListener(e, touched, { passive: true });
+    const timer = setInterval(() => {
+      const idleMs = (settings?.idleSeconds ?? 60) * 1000;
+      if (Date.now() - lastTouch.current < idleMs) return;
+      lastTouch.current = Date.now();
+      setElderly(false);
+      setLang(settings?.language ?? 'zh-CN');
+      goHome();
+    }, 1000);
+    return () => {
+      for (const e of events) window.removeEventListener(e, touched);
+      clearInterval(timer);
+    };
+  }, [settings, goHome]);
+
+  const outOfService = status?.outOfService === true;
+  useEffect(() => {
+    if (outOfService) say(t('speak.oos'));
+  }, [outOfService]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const take = async (request: () => Promise<TakeResult>) => {
+    setScreen({ name: 'working' });
+    say(t('take.working'));
+    let result: TakeResult;
+    try {
+      result = await request();
+    } catch {
+      result = { ok: false, code: 'internal' };
+    }
+    if (result.ok) {
+      const wait = result.ticket.ahead > 0 ? t('ticket.ahead', { n: result.ticket.ahead }) : t('ticket.noneAhead');
+      say(`${t('speak.ticket', { number: result.ticket.number, wait })}${result.ticket.printed ? `，${t('speak.ticketTake')}` : ''}`);
+      setScreen({ name: 'ticket', ticket: result.ticket });
+    } else {
+      say(`${t('speak.refusal')}。${refusalSentence(lang, result.code)}`);
+      setScreen({ name: 'refusal', result });
+    }
+  };
+
+  const common = { t, lang, elderly, onHome: goHome };
+  let body;
+  switch (screen.name) {
+    case 'home':
+      body = (
+        <HomeScreen
+          key={homeKey}
+          {...common}
+          home={home}
+          onItem={(code) => setScreen({ name: 'guide', code })}
+          onCheckIn={() => setScreen({ name: 'checkin' })}
+          onQuery={() => setScreen({ name: 'query' })}
+        />
+      );
+      break;
+    case 'guide':
+      body = <GuideScreen {...common} code={screen.code} hasPrinter={settings?.hasPrinter ?? false} onTake={() => setScreen({ name: 'take', code: screen.code })} />;
+      break;
+    case 'take':
+      body = (
+        <TakeScreen
+          {...common}
+          item={home?.items.find((i) => i.code === screen.code)}
+          onBack={() => setScreen({ name: 'guide', code: screen.code })}
+          onTake={(lane, priorityReason) => take(() => bridge.call('takeNumber', { serviceCode: screen.code, lane, ...(priorityReason ? { priorityReason } : {}), lang }))}
+        />
+      );
+      break;
+    case 'working':
+      body = <WorkingScreen t={t} />;
+      break;
+    case 'ticket':
+      body = <TicketScreen {...common} ticket={screen.ticket} onGuide={() => setScreen({ name: 'guide', code: screen.ticket.serviceCode })} />;
+      break;
+    case 'refusal':
+      body = <RefusalScreen {...common} result={screen.result} />;
+      break;
+    case 'checkin':
+      body = <CheckInScreen {...common} onSubmit={(code) => take(() => bridge.call('checkIn', { code, lang }))} />;
+      break;
+    case 'query':
+      body = <QueryScreen {...common} />;
+      break;
+  }
+
+  const hallName = home ? nameIn(lang, { name: home.hallName, nameEn: home.hallNameEn }) : t('app.title');
+  return (
+    <div className={`kiosk${elderly ? ' elderly' : ''}`} data-screen={outOfService ? 'out-of-service' : screen.name}>
+      <header className="top">
+        <div className="brand" onClick={goHome}>
+          <div className="emblem" aria-hidden>
+            政
+          </div>
+          <div>
+            <h1>{hallName}</h1>
+            <div className="subtitle">{t('app.title')}</div>
+          </div>
+        </div>
+        <div className="top-right">
+          <time>
+            <span className="hhmm">{now.toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false })}</span>
+            <span className="date">{now.toLocaleDateString(lang === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', month: 'long', day: 'numeric', weekday: 'short' })}</span>
+          </time>
+          <div className="switches">
+            <button type="button" className={`switch${elderly ? ' on' : ''}`} data-testid="elderly-switch" onClick={() => setElderly(!elderly)}>
+              {elderly ? t('action.standard') : t('action.elderly')}
+            </button>
+            <button type="button" className="switch" data-testid="language-switch" onClick={() => setLang(lang === 'zh-CN' ? 'en' : 'zh-CN')}>
+              {t('action.language')}
+            </button>
+          </div>
+        </div>
+      </header>
+      <main className="body">{outOfService ? <OutOfService t={t} reason={status?.reason} /> : body}</main>
+      <footer className="bottom">
+        <span>{elderly ? t('elderly.help') : t('footer.help')}</span>
+        <span>{t('footer.phone', { phone: home?.complaintPhone ?? '12345' })}</span>
+      </footer>
+      {link && link.status !== 'online' && !outOfService && (
+        <div className="link-badge" data-testid="link">
+          {t('link.reconnecting')}
+        </div>
+      )}
+      <div className="sr-only" aria-live="polite" data-testid="announcement" />
+    </div>
+  );
+}
+
+function OutOfService({ t, reason }: { t: T; reason?: 'printer' | 'hub' }) {
+  return (
+    <div className="oos" data-testid="out-of-service" role="alert">
+      <div className="oos-card">
+        <div className="oos-icon" aria-hidden>
+          <PrinterIcon />
+        </div>
+        <h2>{t('oos.title')}</h2>
+        <p className="oos-message">{reason === 'hub' ? t('oos.hubMessage') : t('oos.message')}</p>
+        <ol className="alternatives big">
+          <li>
+            <span className="alt-no">1</span>
+            {t('alt.otherKiosk')}
+          </li>
+          <li>
+            <span className="alt-no">2</span>
+            {t('alt.desk')}
+          </li>
+        </ol>
+        <p className="oos-recover">{t('oos.recover')}</p>
+      </div>
+    </div>
+  );
+}

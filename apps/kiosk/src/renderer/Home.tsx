@@ -1,0 +1,175 @@
+import { useMemo, useState } from 'react';
+import type { Home, ItemCard, Lang } from '../shared/api';
+import { searchItems } from '../shared/search';
+import { nameIn, type T } from './bridge';
+import { CheckIcon, SearchIcon } from './icons';
+import { Keyboard } from './Keyboard';
+
+interface HomeProps {
+  t: T;
+  lang: Lang;
+  elderly: boolean;
+  home?: Home;
+  onItem(code: string): void;
+  onCheckIn(): void;
+  onQuery(): void;
+  onHome(): void;
+}
+
+export function WaitLine({ t, item }: { t: T; item: Pick<ItemCard, 'waiting' | 'minutes' | 'noWindowOpen'> }) {
+  if (item.waiting === 0) return <span className="wait none">{t('home.noWait')}</span>;
+  return (
+    <span className="wait">
+      <b>{t('home.waiting', { n: item.waiting })}</b>
+      <span className="dot">·</span>
+      {t('home.minutes', { m: item.minutes })}
+    </span>
+  );
+}
+
+function ItemButton({ t, lang, item, onItem }: { t: T; lang: Lang; item: ItemCard; onItem(code: string): void }) {
+  return (
+    <button type="button" className={`item${item.busy ? ' busy' : ''}`} data-testid={`item-${item.code}`} onClick={() => onItem(item.code)}>
+      <span className="item-name">{nameIn(lang, item)}</span>
+      <span className="item-foot">
+        <WaitLine t={t} item={item} />
+        {item.busy && <span className="badge busy">{t('home.busyBadge')}</span>}
+      </span>
+    </button>
+  );
+}
+
+function Actions({ t, onCheckIn, onQuery }: Pick<HomeProps, 't' | 'onCheckIn' | 'onQuery'>) {
+  return (
+    <div className="actions">
+      <button type="button" className="action" data-testid="check-in" onClick={onCheckIn}>
+        <span className="action-icon" aria-hidden>
+          <CheckIcon />
+        </span>
+        {t('action.checkIn')}
+      </button>
+      <button type="button" className="action" data-testid="query" onClick={onQuery}>
+        <span className="action-icon" aria-hidden>
+          <SearchIcon />
+        </span>
+        {t('action.query')}
+      </button>
+    </div>
+  );
+}
+
+export function HomeScreen(props: HomeProps) {
+  return props.elderly ? <ElderlyHome {...props} /> : <StandardHome {...props} />;
+}
+
+function StandardHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) {
+  const [department, setDepartment] = useState<string | undefined>();
+  const [query, setQuery] = useState('');
+  const [typing, setTyping] = useState(false);
+  const items = useMemo(() => {
+    const all = home?.items ?? [];
+    if (query.trim() !== '') return searchItems(all, query);
+    return department ? all.filter((i) => i.department === department) : all;
+  }, [home, query, department]);
+
+  return (
+    <div className="home">
+      <h2 className="greeting">{t('home.greeting')}</h2>
+      {home?.busy && (
+        <div className="notice busy" data-testid="busy-banner">
+          {t('home.busyBanner')}
+        </div>
+      )}
+      <div className="search">
+        <span className="search-icon" aria-hidden>
+          <SearchIcon />
+        </span>
+        <input
+          data-testid="search"
+          value={query}
+          placeholder={t('home.search')}
+          inputMode="none"
+          onFocus={() => setTyping(true)}
+          onChange={(e) => setQuery(e.target.value)}
+        />
+        {query && (
+          <button type="button" className="search-clear" onClick={() => setQuery('')}>
+            ×
+          </button>
+        )}
+      </div>
+      {!query && (
+        <div className="departments" role="tablist">
+          <button type="button" className={`chip${department === undefined ? ' on' : ''}`} onClick={() => setDepartment(undefined)}>
+            {t('home.allDepartments')}
+          </button>
+          {(home?.departments ?? []).map((d) => (
+            <button type="button" key={d.name} className={`chip${department === d.name ? ' on' : ''}`} onClick={() => setDepartment(d.name)}>
+              {nameIn(lang, d)}
+            </button>
+          ))}
+        </div>
+      )}
+      <div className="items" data-testid="items">
+        {items.map((item) => (
+          <ItemButton key={item.code} t={t} lang={lang} item={item} onItem={onItem} />
+        ))}
+        {home && items.length === 0 && <p className="empty">{t('home.noResult')}</p>}
+      </div>
+      {typing ? (
+        <div className="keyboard-dock">
+          <Keyboard t={t} digits={false} onKey={(k) => setQuery((q) => q + k.toLowerCase())} onDelete={() => setQuery((q) => q.slice(0, -1))} onClear={() => setQuery('')} />
+          <button type="button" className="dock-close" onClick={() => setTyping(false)}>
+            ✓
+          </button>
+        </div>
+      ) : (
+        <Actions t={t} onCheckIn={onCheckIn} onQuery={onQuery} />
+      )}
+    </div>
+  );
+}
+
+/** 适老化: fewer choices at a time, larger and higher in contrast: first the department, then its items. */
+function ElderlyHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) {
+  const [department, setDepartment] = useState<string | undefined>();
+  const items = (home?.items ?? []).filter((i) => i.department === department);
+  return (
+    <div className="home elderly-home">
+      {department === undefined ? (
+        <>
+          <h2 className="greeting">{t('home.chooseDepartment')}</h2>
+          <div className="big-list two fit">
+            {(home?.departments ?? []).map((d) => (
+              <button type="button" key={d.name} className="big-choice" onClick={() => setDepartment(d.name)}>
+                {nameIn(lang, d)}
+              </button>
+            ))}
+          </div>
+          <div className="elderly-help">
+            <p>{t('elderly.priority')}</p>
+            <p>{t('elderly.help')}</p>
+          </div>
+        </>
+      ) : (
+        <>
+          <div className="screen-head">
+            <button type="button" className="back" onClick={() => setDepartment(undefined)}>
+              ← {t('action.back')}
+            </button>
+            <h2>{nameIn(lang, home?.departments.find((d) => d.name === department) ?? { name: department })}</h2>
+          </div>
+          <div className="big-list">
+            {items.map((item) => (
+              <button type="button" key={item.code} className="big-choice item-choice" data-testid={`item-${item.code}`} onClick={() => onItem(item.code)}>
+                <span>{nameIn(lang, item)}</span>
+                <WaitLine t={t} item={item} />
+              </button>
+            ))}
+          </div>
+        </>
+      )}
+      <Actions t={t} onCheckIn={onCheckIn} onQuery={onQuery} />
+    </div>
+  );
+}

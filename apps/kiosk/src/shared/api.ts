@@ -1,0 +1,140 @@
+import type { LinkTopic } from '@servicehall/agent/contract';
+import type { Material, PriorityReason, RefusalCode, TicketState } from '@servicehall/core';
+
+export type Lang = 'zh-CN' | 'en';
+
+/** One service item as a touch target on the home screen (H-09: people waiting and expected wait). */
+export interface ItemCard {
+  code: string;
+  name: string;
+  nameEn?: string;
+  department: string;
+  prefix: string;
+  /** Pinyin initials of the name, lower case (居民身份证换领 → jmsfzhl), for search. */
+  initials: string;
+  /** Full pinyin of the name without spaces or tones, for search. */
+  pinyin: string;
+  waiting: number;
+  minutes: number;
+  noWindowOpen: boolean;
+  /** The wait passes the kiosk's threshold: suggest self-service and online channels (H-16). */
+  busy: boolean;
+  onlineUrl?: string;
+}
+
+export interface Home {
+  hallName: string;
+  hallNameEn?: string;
+  complaintPhone: string;
+  departments: { name: string; nameEn?: string }[];
+  items: ItemCard[];
+  /** Some item is busy: the home screen suggests online and self-service channels. */
+  busy: boolean;
+  threshold: { minutes: number; people: number };
+}
+
+/** What the kiosk can do now. The screen turns to "out of service" when it cannot issue tickets (H-17). */
+export interface KioskStatus {
+  printer: 'ok' | 'warning' | 'fault' | 'absent' | 'checking';
+  /** paper-near-end, paper-end, cover-open, offline, timeout, ... */
+  printerCode?: string;
+  outOfService: boolean;
+  reason?: 'printer' | 'hub';
+}
+
+export interface KioskSettings {
+  terminal: string;
+  language: Lang;
+  idleSeconds: number;
+  hasPrinter: boolean;
+}
+
+/** 办事指南 (H-01): everything a citizen needs to know before taking a number. */
+export interface Guide {
+  code: string;
+  name: string;
+  nameEn?: string;
+  department: string;
+  conditions: string[];
+  materials: Material[];
+  steps: string[];
+  fees: string;
+  legalLimitDays: number;
+  promisedLimitDays: number;
+  issuingHours: string;
+  dailyQuota?: number;
+  onlineUrl?: string;
+  /** The online address as a QR code image (data URL), to scan with a phone. */
+  onlineQr?: string;
+  waiting: number;
+  minutes: number;
+  busy: boolean;
+}
+
+export interface TicketShown {
+  id: string;
+  number: string;
+  serviceCode: string;
+  /** What to bring (H-01: the guide after the ticket too). */
+  materials: Material[];
+  itemName: string;
+  itemNameEn?: string;
+  lane: 'ordinary' | 'priority' | 'appointment';
+  priorityReason?: PriorityReason;
+  ahead: number;
+  minutes: number;
+  /** HH:MM in the hall's time zone. */
+  issuedAt: string;
+  /** Where the citizen follows the queue (the QR code on the ticket). */
+  progressUrl: string;
+  /** The progress QR code as an image (data URL), shown on screen when there is no printer. */
+  qr: string;
+  /** Printed on the kiosk's printer; otherwise shown on screen to photograph. */
+  printed: boolean;
+  slot?: string;
+}
+
+/** Why the kiosk could not give a number: a hub refusal or the kiosk's own reason. */
+export type KioskRefusal = RefusalCode | 'out-of-service' | 'print-failed' | 'hub-offline';
+
+export type TakeResult =
+  | { ok: true; ticket: TicketShown }
+  | { ok: false; code: KioskRefusal; itemName?: string; itemNameEn?: string; onlineUrl?: string; onlineQr?: string; issuingHours?: string };
+
+export type PrintResult = { ok: true } | { ok: false; code: 'no-printer' | 'out-of-service' | 'print-failed' | 'not-found' };
+
+export type QueryResult =
+  | {
+      kind: 'ticket';
+      number: string;
+      itemName: string;
+      itemNameEn?: string;
+      state: TicketState;
+      ahead: number;
+      minutes: number;
+      window?: number;
+      windowName?: string;
+    }
+  | { kind: 'case'; caseNumber: string; itemName?: string; state?: string; stateText?: string; dueDate?: string; updatedAt?: string }
+  | { kind: 'not-found'; text: string }
+  | { kind: 'unavailable' };
+
+export interface TakeRequest {
+  serviceCode: string;
+  lane: 'ordinary' | 'priority';
+  priorityReason?: Exclude<PriorityReason, 'other'>;
+  lang: Lang;
+}
+
+/** The kiosk's bridge: what its renderer may call and what its agent pushes. */
+export interface KioskShape {
+  calls: {
+    hello(): KioskSettings;
+    guide(arg: { code: string }): Guide | null;
+    takeNumber(arg: TakeRequest): TakeResult;
+    checkIn(arg: { code: string; lang: Lang }): TakeResult;
+    printGuide(arg: { code: string; lang: Lang }): PrintResult;
+    query(arg: { text: string }): QueryResult;
+  };
+  topics: LinkTopic & { home: Home; status: KioskStatus; settings: KioskSettings };
+}

@@ -1,0 +1,41 @@
+import { forbiddenPhrasesIn } from '@servicehall/core';
+import { describe, expect, it } from 'vitest';
+import { KIOSK_STRINGS, refusalSentence, tr, type KioskStringKey } from './strings';
+
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe("the kiosk's string catalogue (H-14)", () => {
+  it.each(['zh-CN', 'en'] as const)('has no forbidden phrase in %s', (lang) => {
+    const all = Object.values(KIOSK_STRINGS[lang]).join('\n');
+    expect(forbiddenPhrasesIn(all)).toEqual([]);
+  });
+
+  it('would notice a forbidden phrase', () => {
+    expect(forbiddenPhrasesIn(`${tr('zh-CN', 'oos.message')}不清楚`)).toEqual(['不清楚']);
+  });
+
+  it('has the same keys and placeholders in English as in Chinese', () => {
+    const zh = KIOSK_STRINGS['zh-CN'];
+    for (const key of Object.keys(zh) as KioskStringKey[]) {
+      expect(KIOSK_STRINGS.en[key], key).toBeTruthy();
+      expect(placeholders(KIOSK_STRINGS.en[key]), key).toEqual(placeholders(zh[key]));
+    }
+  });
+
+  it('apologises and offers another kiosk or the service desk when it cannot issue', () => {
+    for (const code of ['out-of-service', 'print-failed', 'hub-offline'] as const) {
+      const text = refusalSentence('zh-CN', code);
+      expect(text).toMatch(/^抱歉/);
+      expect(text).toContain('服务台');
+    }
+  });
+
+  it("uses the hall's own sentence for a hub refusal", () => {
+    expect(refusalSentence('zh-CN', 'daily-quota-reached')).toContain('网上办事大厅');
+    expect(refusalSentence('en', 'outside-issuing-hours')).toContain('online');
+  });
+
+  it('fills placeholders', () => {
+    expect(tr('zh-CN', 'ticket.ahead', { n: 3 })).toBe('前面还有 3 人等候');
+  });
+});

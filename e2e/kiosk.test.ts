@@ -1,0 +1,224 @@
+import { PrinterSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
+import type { Ticket } from '@servicehall/core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runKioskInBrowserMode } from '../apps/kiosk/src/main/browser';
+import { launchChromium, openScreen, screenshot, startTestHall, terminalEnv, type TestHall } from './harness';
+
+const PORTRAIT = { width: 1080, height: 1920 };
+
+let hall: TestHall;
+let browser: Browser;
+let pair: PtyPair;
+let printer: PrinterSimulator;
+let kiosk: Awaited<ReturnType<typeof runKioskInBrowserMode>>;
+let page: Page;
+
+type Queue = { tickets: Ticket[] };
+const queue = async () => (await hall.api<Queue>('GET', '/api/queue')).body.tickets;
+const lastReceipt = () => printer.device.receipts.at(-1);
+
+async function home() {
+  await page.locator('.brand').click();
+  await page.locator('[data-testid=items]').waitFor();
+}
+
+async function takeNumber(code: string, lane: string, shot?: string): Promise<string> {
+  await home();
+  await page.locator(`[data-testid=item-${code}]`).click();
+  await page.locator('[data-testid=take]').click();
+  if (shot) await screenshot(page, shot);
+  await page.locator(`[data-testid=${lane}]`).click();
+  await page.locator('[data-testid=ticket-number]').waitFor();
+  return (await page.locator('[data-testid=ticket-number]').textContent())!;
+}
+
+beforeAll(async () => {
+  hall = await startTestHall();
+  [browser, pair] = await Promise.all([launchChromium(), startPtyPair()]);
+  printer = await PrinterSimulator.open(pair.device);
+  // Two citizens already wait for 居民身份证换领 at the one open window.
+  await hall.api('POST', '/api/windows/1/open', { clerk: '1001' });
+  for (let i = 0; i < 2; i++) await hall.api('POST', '/api/tickets', { serviceCode: 'GA-SFZ-HL' });
+  kiosk = await runKioskInBrowserMode(undefined, terminalEnv(hall, 'kiosk-1', { SERVICEHALL_PRINTER: pair.host, SERVICEHALL_KIOSK_PRINTER_POLL_MS: '250' }));
+  page = await openScreen(browser, kiosk.screen.url, PORTRAIT);
+});
+
+afterAll(async () => {
+  await kiosk?.stop();
+  await printer?.close();
+  await pair?.close();
+  await browser?.close();
+  await hall?.close();
+});
+
+describe('the kiosk in Chromium, with its printer on a serial line', () => {
+  it('shows the service items with people waiting and the expected wait, and finds one by pinyin initials', async () => {
+    const idCard = page.locator('[data-testid=item-GA-SFZ-HL]');
+    await expect.poll(() => idCard.textContent()).toContain('等候 2 人');
+    expect(await idCard.textContent()).toMatch(/约 \d+ 分钟/);
+    await screenshot(page, 'kiosk-home');
+    await page.locator('[data-testid=search]').click();
+    for (const key of ['S', 'F', 'Z']) await page.locator('[data-testid=keyboard] .key', { hasText: new RegExp(`^${key}$`) }).click();
+    await expect.poll(() => page.locator('[data-testid=items] .item').count()).toBe(1);
+    expect(await page.locator('[data-testid=items]').textContent()).toContain('居民身份证换领');
+  });
+
+  it('reads the service guide and prints it as a one-time notice', async () => {
+    await home();
+    await page.locator('[data-testid=item-GA-SFZ-HL]').click();
+    const guide = page.locator('[data-testid=guide]');
+    await expect.poll(() => guide.textContent()).toContain('申请材料');
+    const text = (await guide.textContent())!;
+    for (const part of ['办理条件', '办理流程', '收费标准', '法定办结时限', '承诺办结时限', '原件']) expect(text).toContain(part);
+    await screenshot(page, 'kiosk-guide');
+    const before = printer.device.receipts.length;
+    await page.locator('[data-testid=print-guide]').click();
+    await expect.poll(() => page.locator('[data-testid=print-result]').textContent()).toContain('已打印');
+    expect(printer.device.receipts).toHaveLength(before + 1);
+    expect(lastReceipt()!.text.join('\n')).toContain('一次性告知单');
+  });
+
+  it('takes a number: the printed ticket holds the number, the item, people waiting, the wait and a QR code, and the hub queues it', async () => {
+    const number = await takeNumber('GA-SFZ-HL', 'lane-ordinary');
+    expect(number).toMatch(/^A\d{3}$/);
+    const receipt = lastReceipt()!;
+    const printed = receipt.text.join('\n');
+    expect(printed).toContain(number);
+    expect(printed).toContain('居民身份证换领');
+    expect(printed).toContain('前面还有 2 人等候');
+    expect(printed).toMatch(/预计等候约 \d+ 分钟/);
+    expect(receipt.qrCodes).toHaveLength(1);
+    expect(receipt.qrCodes[0]).toMatch(new RegExp(`^${hall.hub.url}/q/\\d{4}-\\d{2}-\\d{2}-${number}\\?s=[\\w-]{16}$`));
+    // The QR code leads to the hub's progress page for this ticket.
+    const progress = await fetch(receipt.qrCodes[0]!);
+    expect(progress.status).toBe(200);
+    expect(await progress.text()).toContain(number);
+    expect((await queue()).map((t) => t.number)).toContain(number);
+    expect(await page.locator('[data-testid=ticket-wait]').textContent()).toContain('前面还有 2 人等候');
+    await screenshot(page, 'kiosk-ticket');
+  });
+
+  it('gives the priority lane (绿色通道) with its reason', async () => {
+    const number = await takeNumber('CRJ-HZ-SL', 'priority-military', 'kiosk-take');
+    const t = (await queue()).find((q) => q.number === number);
+    expect(t?.lane).toBe('priority');
+    expect(t?.priorityReason).toBe('military');
+    expect(lastReceipt()!.text.join('\n')).toContain('绿色通道 · 军人');
+  });
+
+  it('checks in an appointment by its code', async () => {
+    const now = Date.now();
+    const booked = await hall.api('POST', '/api/appointments', { code: 'YY20260001', serviceCode: 'RS-SBK-SL', slotStart: now, slotEnd: now + 30 * 60_000 });
+    expect(booked.status).toBe(201);
+    await home();
+    await page.locator('[data-testid=check-in]').click();
+    await page.locator('[data-testid=appointment-code]').fill('YY20260001');
+    await page.locator('[data-testid=appointment-code-submit]').click();
+    await page.locator('[data-testid=ticket-number]').waitFor();
+    const number = (await page.locator('[data-testid=ticket-number]').textContent())!;
+    const t = (await queue()).find((q) => q.number === number);
+    expect(t?.lane).toBe('appointment');
+    expect(t?.appointment?.code).toBe('YY20260001');
+    expect(lastReceipt()!.text.join('\n')).toContain('预约签到');
+    // The same code again: politely told it has checked in already.
+    await home();
+    await page.locator('[data-testid=check-in]').click();
+    await page.locator('[data-testid=appointment-code]').fill('YY20260001');
+    await page.locator('[data-testid=appointment-code-submit]').click();
+    await expect.poll(() => page.locator('[data-testid=refusal-text]').textContent()).toContain('该预约已签到');
+  });
+
+  it('answers a progress query by ticket number, and politely when a case number is not known', async () => {
+    const [first] = await queue();
+    await home();
+    await page.locator('[data-testid=query]').click();
+    await page.locator('[data-testid=query-text]').fill(first!.number);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('[data-testid=query-result]').textContent()).toContain('排队等候中');
+    await page.locator('[data-testid=query-text]').fill('BJ2026000123');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('[data-testid=query-result]').textContent()).toContain('服务台');
+  });
+
+  it('reports paper near-end to the hub and keeps issuing', async () => {
+    printer.device.set({ paperNearEnd: true });
+    await expect.poll(() => hall.hub.store.view.devices.get('kiosk-1')?.devices[0]).toMatchObject({ kind: 'printer', status: 'warning', code: 'paper-near-end' });
+    expect(await page.locator('[data-testid=out-of-service]').count()).toBe(0);
+    printer.device.set({ paperNearEnd: false });
+  });
+
+  it('turns out of service when the paper runs out, adds no ticket, and recovers by itself when paper is back', async () => {
+    await home();
+    printer.device.set({ paperEnd: true });
+    await page.locator('[data-testid=out-of-service]').waitFor();
+    expect(await page.locator('[data-testid=out-of-service]').textContent()).toContain('服务台');
+    await screenshot(page, 'kiosk-out-of-service');
+    const before = (await queue()).length;
+    const answer = await (kiosk.agent.handlers.takeNumber as (a: unknown) => Promise<{ ok: boolean; code?: string }>)({ serviceCode: 'GA-SFZ-HL', lane: 'ordinary', lang: 'zh-CN' });
+    expect(answer).toMatchObject({ ok: false, code: 'out-of-service' });
+    expect(await queue()).toHaveLength(before);
+    await expect.poll(() => hall.hub.store.view.devices.get('kiosk-1')?.devices[0]).toMatchObject({ status: 'fault', code: 'paper-end' });
+    printer.device.set({ paperEnd: false, paperNearEnd: false });
+    await page.locator('[data-testid=out-of-service]').waitFor({ state: 'detached' });
+    await page.locator('[data-testid=item-GA-SFZ-HL]').waitFor();
+  });
+
+  it('has an elderly mode with fewer, larger choices and the elderly priority lane', async () => {
+    await home();
+    await page.locator('[data-testid=elderly-switch]').click();
+    await expect.poll(() => page.locator('.big-choice').count()).toBe(9);
+    expect(await page.locator('[data-testid=search]').count()).toBe(0);
+    await screenshot(page, 'kiosk-elderly');
+    await page.locator('.big-choice', { hasText: '出入境' }).click();
+    await page.locator('[data-testid=item-CRJ-GA-SL]').click();
+    await page.locator('[data-testid=take]').click();
+    expect(await page.locator('[data-testid=priority-disabled]').count()).toBe(0);
+    await page.locator('[data-testid=lane-elderly]').click();
+    await page.locator('[data-testid=ticket-number]').waitFor();
+    expect(await page.locator('[data-testid=announcement]').textContent()).toContain('取号成功');
+    await page.locator('[data-testid=elderly-switch]').click();
+  });
+
+  it('switches to English', async () => {
+    await home();
+    await page.locator('[data-testid=language-switch]').click();
+    await expect.poll(() => page.locator('.greeting').textContent()).toBe('Welcome! Please choose a service');
+    expect(await page.locator('[data-testid=item-GA-SFZ-HL]').textContent()).toContain('Renewal of Resident Identity Card');
+    await page.locator('[data-testid=language-switch]').click();
+  });
+
+  it('says politely when an item is full for the day, naming online, another day and the service desk', async () => {
+    const catalogue = (await hall.api<Record<string, unknown> & { items: { code: string; dailyQuota?: number }[] }>('GET', '/api/catalogue')).body;
+    catalogue.items.find((i) => i.code === 'GA-CS-DJ')!.dailyQuota = 1;
+    expect((await hall.api('PUT', '/api/catalogue', catalogue)).status).toBe(200);
+    await hall.api('POST', '/api/tickets', { serviceCode: 'GA-CS-DJ' });
+    const before = (await queue()).length;
+    await home();
+    await page.locator('[data-testid=item-GA-CS-DJ]').click();
+    await page.locator('[data-testid=take]').click();
+    await page.locator('[data-testid=lane-ordinary]').click();
+    const refusal = page.locator('[data-testid=refusal]');
+    await expect.poll(() => refusal.getAttribute('data-code')).toBe('daily-quota-reached');
+    const text = (await refusal.textContent())!;
+    for (const part of ['抱歉', '网上办理', 'https://www.zjzwfw.gov.cn', '预约其他日期', '服务台']) expect(text).toContain(part);
+    expect(await queue()).toHaveLength(before);
+    await screenshot(page, 'kiosk-refusal');
+  });
+
+  it('goes back home after a minute without a touch, whatever the screen', async () => {
+    const idle = await browser.newContext({ viewport: PORTRAIT, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const p = await idle.newPage();
+    await p.clock.install();
+    await p.goto(kiosk.screen.url);
+    await p.locator('[data-testid=item-GA-SFZ-HL]').click();
+    await p.locator('[data-testid=guide]').waitFor();
+    await p.locator('[data-testid=language-switch]').click();
+    await p.clock.runFor(30_000);
+    expect(await p.locator('[data-testid=guide]').count()).toBe(1);
+    await p.clock.runFor(31_000);
+    await p.locator('[data-testid=items]').waitFor();
+    expect(await p.locator('.greeting').textContent()).toBe('您好！请选择您要办理的事项');
+    await idle.close();
+  });
+});
