@@ -1,0 +1,171 @@
+import { TerminalConfigSchema, type AgentContext } from '@servicehall/agent';
+import type { HallClient } from '@servicehall/client';
+import { emptyView, type CommandBody, type HallView } from '@servicehall/core';
+import { demoCatalogue } from '@servicehall/fixtures';
+import type { Answer } from '@servicehall/protocol';
+import { ackFrame, keyFrame, type ByteLink } from '@servicehall/rating-keys';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { PadScreen, RatingPadShape } from '../shared/api';
+import { createRatingPadAgent, photoDataUrl, type RatingPadOptions } from './agent';
+
+/** The hub link as the agent sees it: a view, a state, and `send` answered as the test says. */
+class FakeClient {
+  view: HallView;
+  state = { status: 'online' as const, since: 0, waiting: 0 };
+  sent: CommandBody[] = [];
+  answer: (body: CommandBody) => Promise<Answer> = async () => ({ ok: true, seq: 1 }) as Answer;
+  private listeners = new Set<(c: unknown) => void>();
+  constructor() {
+    this.view = emptyView(demoCatalogue(), '2025-03-03');
+    this.view.windows.set(5, { ...this.view.windows.get(5)!, open: true, clerk: '1005' });
+  }
+  subscribe(l: (c: unknown) => void) {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+  send(body: CommandBody) {
+    this.sent.push(body);
+    return this.answer(body);
+  }
+  finish(ticketId: string, at = Date.now()) {
+    this.view.ratingRequests.set(ticketId, { ticketId, ticketNumber: ticketId.toUpperCase(), window: 5, clerk: '1005', serviceCode: 'RS-SBK-SL', finishedAt: at, caseNumbers: [] });
+    this.changed();
+  }
+  rated(ticketId: string) {
+    this.view.ratingRequests.delete(ticketId);
+    this.changed();
+  }
+  changed() {
+    for (const l of this.listeners) l({ kind: 'view', view: this.view, events: [], snapshot: false });
+  }
+}
+
+/** A key pad line: the test plays the pad's bytes, the agent's acknowledgements are kept. */
+function fakeLine() {
+  const written: Buffer[] = [];
+  let listener: ((chunk: Buffer) => void) | undefined;
+  const link: ByteLink = {
+    write: async (bytes) => void written.push(Buffer.from(bytes)),
+    onData: (l) => ((listener = l), () => (listener = undefined)),
+    close: async () => {},
+  };
+  return { link, written, play: (bytes: Buffer) => listener?.(bytes) };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let stops: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const s of stops) await s();
+  stops = [];
+});
+
+function start(options: Partial<RatingPadOptions> = {}, config: Record<string, unknown> = {}) {
+  const client = new FakeClient();
+  const screens: PadScreen[] = [];
+  const logs: string[] = [];
+  const ctx: AgentContext<RatingPadShape> = {
+    config: TerminalConfigSchema.parse({ role: 'rating-pad', terminal: 'pad-5', window: 5, hubUrl: 'ws://127.0.0.1:8600/ws', token: 'hall-token-1', ...config }),
+    client: client as unknown as HallClient,
+    push: (topic, payload) => void (topic === 'pad' && screens.push(payload as PadScreen)),
+    log: (m) => logs.push(m),
+  };
+  const agent = createRatingPadAgent(ctx, { thanksMs: 40, answerWaitMs: 30, noticeMs: 40, ...options });
+  stops.push(() => agent.stop?.());
+  return { client, agent, screens, logs, last: () => screens.at(-1)! };
+}
+
+describe('the rating pad agent', () => {
+  it('asks when its window finishes, shows the phone QR link, thanks after the rating, then goes idle', async () => {
+    const { client, agent, last } = start();
+    expect(last().phase).toBe('idle');
+    client.finish('c1');
+    expect(last().phase).toBe('asking');
+    await expect.poll(() => last().request?.link).toMatch(/^http:\/\/127\.0\.0\.1:8600\/rate\/c1\?s=[\w-]{16}$/);
+    expect(last().request?.qr).toMatch(/^data:image\/svg\+xml;base64,/);
+    client.answer = async (body) => (client.rated((body as { ticketId: string }).ticketId), { ok: true, seq: 2 } as Answer);
+    expect(await agent.handlers.rate({ ticketId: 'c1', level: 'satisfied', aspects: { skill: 'satisfied' } })).toEqual({ status: 'recorded' });
+    expect(client.sent).toEqual([{ type: 'rate', ticketId: 'c1', level: 'satisfied', aspects: { skill: 'satisfied' }, reasons: [], channel: 'window-pad' }]);
+    expect(last()).toMatchObject({ phase: 'thanks', thanks: { ticketId: 'c1', ticketNumber: 'C1', status: 'recorded' } });
+    await expect.poll(() => last().phase).toBe('idle');
+  });
+
+  it('sends one command for a double tap', async () => {
+    const { client, agent } = start();
+    client.finish('c1');
+    const [a, b] = await Promise.all([agent.handlers.rate({ ticketId: 'c1', level: 'satisfied' }), agent.handlers.rate({ ticketId: 'c1', level: 'satisfied' })]);
+    expect([a, b]).toEqual([{ status: 'recorded' }, { status: 'recorded' }]);
+    expect(client.sent).toHaveLength(1);
+  });
+
+  it("says the rating is kept when the hub does not answer, and does not ask again for the service meanwhile", async () => {
+    const { client, agent, last } = start();
+    client.finish('c1');
+    client.answer = () => new Promise(() => {});
+    expect(await agent.handlers.rate({ ticketId: 'c1', level: 'very-satisfied' })).toEqual({ status: 'queued' });
+    expect(last()).toMatchObject({ phase: 'thanks', thanks: { status: 'queued' } });
+    await expect.poll(() => last().phase).toBe('idle');
+  });
+
+  it("passes on the hub's refusal as a polite screen", async () => {
+    const { client, agent, last } = start();
+    client.answer = async () => ({ ok: false, code: 'already-rated', message: 'rated' }) as Answer;
+    expect(await agent.handlers.rate({ ticketId: 'c9', level: 'satisfied' })).toEqual({ status: 'refused', code: 'already-rated' });
+    expect(last().thanks).toMatchObject({ status: 'refused', code: 'already-rated' });
+    expect(await agent.handlers.rate({ ticketId: 'c9', level: 'nonsense' } as never)).toEqual({ status: 'refused', code: 'bad-request' });
+  });
+
+  it('turns a key press into the same rate command for the current service, and acknowledges it', async () => {
+    const line = fakeLine();
+    const { client, last } = start({ openKeyLink: async () => line.link }, { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9', address: 3 } } });
+    await expect.poll(() => last().keypad).toBe('ok');
+    expect(client.sent[0]).toEqual({ type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'ok' }] });
+    client.finish('c1');
+    line.play(keyFrame(3, 'very-dissatisfied', 7));
+    await expect.poll(() => client.sent.at(-1)).toEqual({ type: 'rate', ticketId: 'c1', level: 'very-dissatisfied', aspects: {}, reasons: [], channel: 'key-pad' });
+    expect(Buffer.concat(line.written)).toEqual(ackFrame(3, 7));
+  });
+
+  it("ignores another pad's address, and tells the citizen when there is nothing to rate", async () => {
+    const line = fakeLine();
+    const { client, last, logs } = start({ openKeyLink: async () => line.link }, { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9', address: 3 } } });
+    await expect.poll(() => last().keypad).toBe('ok');
+    line.play(keyFrame(3, 'satisfied', 1));
+    expect(last().notice).toBe('nothing-to-rate');
+    client.finish('c1');
+    line.play(keyFrame(4, 'satisfied', 2));
+    await sleep(10);
+    expect(client.sent.filter((c) => c.type === 'rate')).toHaveLength(0);
+    expect(logs.join('\n')).toContain('pad 4 is ignored');
+    await expect.poll(() => padNoticeGone(last())).toBe(true);
+  });
+
+  it('keeps rating by touch when the key pad cannot be opened, and says so', async () => {
+    let tries = 0;
+    const { client, last, logs } = start(
+      { openKeyLink: async () => (tries++, Promise.reject(new Error('no such port'))), keypadRetryMs: 20 },
+      { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9' } } },
+    );
+    await expect.poll(() => tries).toBeGreaterThanOrEqual(2);
+    expect(last().keypad).toBe('fault');
+    expect(logs.join('\n')).toContain('cannot be opened');
+    expect(client.sent).toEqual([{ type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'fault', code: 'offline', detail: '/dev/ttyS9' }] }]);
+  });
+});
+
+const padNoticeGone = (s: PadScreen) => s.notice === undefined;
+
+describe('the clerk photo', () => {
+  it('is a data: URL as given, or read from the data folder, never from outside it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pad-photo-'));
+    fs.writeFileSync(path.join(dir, 'liu.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    expect(photoDataUrl('data:image/png;base64,AAAA', dir)).toBe('data:image/png;base64,AAAA');
+    expect(photoDataUrl('liu.png', dir)).toBe('data:image/png;base64,iVBORw==');
+    expect(photoDataUrl('../../etc/liu.png', dir)).toBe('data:image/png;base64,iVBORw==');
+    expect(photoDataUrl('missing.png', dir)).toBeUndefined();
+    expect(photoDataUrl('notes.txt', dir)).toBeUndefined();
+    fs.rmSync(dir, { recursive: true });
+  });
+});

@@ -1,0 +1,200 @@
+import type { AgentContext, AgentParts } from '@servicehall/agent';
+import type { DeviceReport } from '@servicehall/core';
+import type { Answer } from '@servicehall/protocol';
+import { hubHttpBase, ratingLink } from '@servicehall/protocol/node';
+import { openSerialLink, RatingKeyPad, type ByteLink, type KeyPress } from '@servicehall/rating-keys';
+import fs from 'node:fs';
+import path from 'node:path';
+import QRCode from 'qrcode';
+import type { PadScreen, PadThanks, RateInput, RateOutcome, RatingPadShape } from '../shared/api';
+import { currentRequest, padScreen, rateCommand } from './screen';
+
+export interface RatingPadOptions {
+  /** How long the thanks stay on screen. */
+  thanksMs: number;
+  /** How long to wait for the hub's answer before telling the citizen the rating is kept for later. */
+  answerWaitMs: number;
+  /** How long a notice (a key press with nothing to rate) stays. */
+  noticeMs: number;
+  /** Wait before opening the key pad again after it failed. */
+  keypadRetryMs: number;
+  openKeyLink: (path: string, baudRate: number) => Promise<ByteLink>;
+}
+
+export const DEFAULT_OPTIONS: RatingPadOptions = { thanksMs: 6000, answerWaitMs: 2500, noticeMs: 5000, keypadRetryMs: 15_000, openKeyLink: openSerialLink };
+
+const PHOTO_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.svg': 'image/svg+xml' };
+const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
+
+/** A clerk's photo as a data: URL: as given, or read from a file in the terminal's data folder. */
+export function photoDataUrl(value: string, dataDir: string): string | undefined {
+  if (value.startsWith('data:image/')) return value;
+  const type = PHOTO_TYPES[path.extname(value).toLowerCase()];
+  if (!type) return undefined;
+  try {
+    const file = path.join(dataDir, path.basename(value));
+    if (fs.statSync(file).size > PHOTO_MAX_BYTES) return undefined;
+    return `data:${type};base64,${fs.readFileSync(file).toString('base64')}`;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, overrides: Partial<RatingPadOptions> = {}): AgentParts<RatingPadShape> {
+  const options = { ...DEFAULT_OPTIONS, ...overrides };
+  const { config, client } = ctx;
+  const window = config.window!;
+  const handled = new Set<string>();
+  const links = new Map<string, { link: string; qr: string }>();
+  const making = new Set<string>();
+  const photos = new Map<string, string | undefined>();
+  const inFlight = new Map<string, Promise<RateOutcome>>();
+  let thanks: PadThanks | undefined;
+  let thanksTimer: NodeJS.Timeout | undefined;
+  let notice: PadScreen['notice'];
+  let noticeTimer: NodeJS.Timeout | undefined;
+  let keypadState: PadScreen['keypad'] = config.devices.keypad ? 'fault' : 'absent';
+  let keypad: RatingKeyPad | undefined;
+  let keypadRetry: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  const photo = (value: string) => {
+    if (!photos.has(value)) {
+      const url = photoDataUrl(value, config.dataDir);
+      if (!url) ctx.log(`the clerk photo ${value.startsWith('data:') ? '(data URL)' : value} cannot be shown; a placeholder is used`);
+      photos.set(value, url);
+    }
+    return photos.get(value);
+  };
+
+  const refresh = () => {
+    const view = client.view;
+    if (!view || stopped) return;
+    for (const id of handled) if (!view.ratingRequests.has(id) && thanks?.ticketId !== id) handled.delete(id);
+    const screen = padScreen(view, { window, language: config.language, handled, thanks, notice, keypad: keypadState, links, photo });
+    if (screen.request && !links.has(screen.request.ticketId)) makeLink(screen.request.ticketId);
+    ctx.push('pad', screen);
+  };
+
+  /** The QR code of the hub's phone rating page for this service (the second channel). */
+  const makeLink = (ticketId: string) => {
+    if (making.has(ticketId)) return;
+    making.add(ticketId);
+    const link = ratingLink(hubHttpBase(config.hubUrl), config.token, ticketId);
+    QRCode.toString(link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M', color: { dark: '#12304dff', light: '#ffffffff' } })
+      .then((svg) => {
+        links.set(ticketId, { link, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` });
+        if (links.size > 50) links.delete(links.keys().next().value!);
+        refresh();
+      })
+      .catch((error) => ctx.log(`the rating QR code could not be made: ${error}`))
+      .finally(() => making.delete(ticketId));
+  };
+
+  const showThanks = (next: PadThanks, settled: boolean) => {
+    thanks = next;
+    clearTimeout(thanksTimer);
+    if (settled)
+      thanksTimer = setTimeout(() => {
+        thanks = undefined;
+        refresh();
+      }, options.thanksMs);
+    refresh();
+  };
+
+  const showNotice = (next: PadScreen['notice']) => {
+    notice = next;
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => {
+      notice = undefined;
+      refresh();
+    }, options.noticeMs);
+    refresh();
+  };
+
+  const rate = (input: RateInput, channel: 'window-pad' | 'key-pad'): Promise<RateOutcome> => {
+    const command = rateCommand(input, channel);
+    if (!command) return Promise.resolve({ status: 'refused', code: 'bad-request' });
+    const ticketId = command.ticketId!;
+    const already = inFlight.get(ticketId);
+    if (already) return already;
+    const ticketNumber = client.view?.ratingRequests.get(ticketId)?.ticketNumber ?? client.view?.tickets.get(ticketId)?.number ?? '';
+    handled.add(ticketId);
+    showThanks({ ticketId, ticketNumber, level: command.level, status: 'sending' }, false);
+    const answered = client.send(command).then((answer: Answer): RateOutcome => {
+      if (answer.ok) return { status: 'recorded' };
+      ctx.log(`the hub refused the rating of ${ticketNumber || ticketId}: ${answer.code} ${answer.message}`);
+      return { status: 'refused', code: answer.code };
+    });
+    const outcome = Promise.race([answered, new Promise<RateOutcome>((resolve) => setTimeout(() => resolve({ status: 'queued' }), options.answerWaitMs))]).then((o) => {
+      inFlight.delete(ticketId);
+      if (thanks?.ticketId === ticketId) showThanks({ ...thanks, status: o.status, ...(o.status === 'refused' ? { code: o.code } : {}) }, true);
+      if (o.status === 'queued') answered.then((late) => ctx.log(`the rating of ${ticketNumber || ticketId} kept while the hub was away: ${late.status}`));
+      return o;
+    });
+    inFlight.set(ticketId, outcome);
+    return outcome;
+  };
+
+  const onPress = (press: KeyPress) => {
+    const expected = config.devices.keypad?.address;
+    if (expected !== undefined && press.address !== expected) return ctx.log(`a key press from pad ${press.address} is ignored: this pad listens to address ${expected}`);
+    const view = client.view;
+    const request = view ? currentRequest(view, window, handled) : undefined;
+    if (thanks) return;
+    if (!request) return showNotice('nothing-to-rate');
+    void rate({ ticketId: request.ticketId, level: press.level }, 'key-pad');
+  };
+
+  let reported: string | undefined;
+  const reportKeypad = () => {
+    if (!config.devices.keypad) return;
+    const report: DeviceReport = keypadState === 'ok' ? { kind: 'keypad', name: '评价按键', status: 'ok' } : { kind: 'keypad', name: '评价按键', status: 'fault', code: 'offline', detail: config.devices.keypad.path };
+    const key = JSON.stringify(report);
+    if (key === reported) return;
+    reported = key;
+    client.send({ type: 'reportDevices', devices: [report] }).catch(() => {});
+  };
+
+  const openKeypad = async () => {
+    const kp = config.devices.keypad;
+    if (!kp || stopped) return;
+    try {
+      const link = await options.openKeyLink(kp.path, kp.baudRate);
+      if (stopped) return void link.close();
+      keypad = new RatingKeyPad(link, onPress, (error) => ctx.log(`the key pad could not be answered: ${error}`));
+      keypadState = 'ok';
+      ctx.log(`rating key pad ready on ${kp.path} (address ${kp.address})`);
+    } catch (error) {
+      keypadState = 'fault';
+      ctx.log(`the rating key pad on ${kp.path} cannot be opened (${error instanceof Error ? error.message : error}); touch rating goes on, trying again later`);
+      keypadRetry = setTimeout(() => void openKeypad(), options.keypadRetryMs);
+    }
+    reportKeypad();
+    refresh();
+  };
+
+  const unsubscribe = client.subscribe((change) => {
+    if (change.kind === 'view') refresh();
+    else if (change.state.status === 'online') reportKeypad();
+  });
+  refresh();
+  const keypadReady = openKeypad();
+
+  return {
+    handlers: {
+      hello: () => ({ terminal: config.terminal, window, language: config.language }),
+      rate: (input) => rate(input, 'window-pad'),
+    },
+    async stop() {
+      stopped = true;
+      unsubscribe();
+      clearTimeout(thanksTimer);
+      clearTimeout(noticeTimer);
+      clearTimeout(keypadRetry);
+      await keypadReady;
+      await keypad?.close();
+    },
+  };
+}
+

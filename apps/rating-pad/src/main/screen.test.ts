@@ -1,0 +1,94 @@
+import { emptyView, type HallView, type RatingRequest } from '@servicehall/core';
+import { demoCatalogue } from '@servicehall/fixtures';
+import { describe, expect, it } from 'vitest';
+import { clerkCard, currentRequest, padScreen, rateCommand, type PadState } from './screen';
+
+function hall(): HallView {
+  const view = emptyView(demoCatalogue({ allDay: true }), '2025-03-03');
+  view.windows.set(5, { ...view.windows.get(5)!, open: true, clerk: '1005' });
+  return view;
+}
+
+const request = (ticketId: string, window: number, finishedAt: number): RatingRequest => ({ ticketId, ticketNumber: ticketId.toUpperCase(), window, clerk: '1005', serviceCode: 'RS-SBK-SL', finishedAt, caseNumbers: [] });
+const state = (extra: Partial<PadState> = {}): PadState => ({ window: 5, language: 'zh-CN', handled: new Set(), keypad: 'absent', links: new Map(), ...extra });
+
+describe('the request the pad asks about', () => {
+  it("is its own window's latest finished service", () => {
+    const view = hall();
+    view.ratingRequests.set('c1', request('c1', 5, 100));
+    view.ratingRequests.set('c2', request('c2', 5, 300));
+    view.ratingRequests.set('a1', request('a1', 4, 900));
+    expect(currentRequest(view, 5)?.ticketId).toBe('c2');
+    expect(currentRequest(view, 6)).toBeUndefined();
+  });
+
+  it('leaves out a service this pad has already sent a rating for', () => {
+    const view = hall();
+    view.ratingRequests.set('c1', request('c1', 5, 100));
+    view.ratingRequests.set('c2', request('c2', 5, 300));
+    expect(currentRequest(view, 5, new Set(['c2']))?.ticketId).toBe('c1');
+  });
+});
+
+describe('the pad screen', () => {
+  it('is idle with the clerk card when nothing waits for a rating', () => {
+    const s = padScreen(hall(), state());
+    expect(s).toMatchObject({ phase: 'idle', window: 5, windowStatus: 'open', department: '人力社保', hallName: '滨江区政务服务中心' });
+    expect(s.clerk).toMatchObject({ number: '1005', name: '刘子豪', surname: '刘', department: '出入境', departmentEn: 'Exit and Entry Administration' });
+  });
+
+  it('says paused while the window is paused, and shows no clerk at a closed window', () => {
+    const view = hall();
+    view.windows.set(5, { ...view.windows.get(5)!, pausedSince: 1, pauseReason: '会议' });
+    expect(padScreen(view, state()).windowStatus).toBe('paused');
+    view.windows.set(5, { ...view.windows.get(5)!, open: false, clerk: undefined, pausedSince: undefined });
+    expect(padScreen(view, state())).toMatchObject({ windowStatus: 'closed', clerk: undefined });
+  });
+
+  it('asks with the service name and the QR link once made', () => {
+    const view = hall();
+    view.ratingRequests.set('c1', request('c1', 5, 100));
+    const s = padScreen(view, state({ links: new Map([['c1', { link: 'http://hub/rate/c1?s=x', qr: 'data:image/svg+xml;base64,AA' }]]) }));
+    expect(s.phase).toBe('asking');
+    expect(s.request).toMatchObject({ ticketId: 'c1', ticketNumber: 'C1', serviceName: '社会保障卡申领', link: 'http://hub/rate/c1?s=x' });
+  });
+
+  it('thanks before anything else, and shows a notice only while idle', () => {
+    const view = hall();
+    view.ratingRequests.set('c1', request('c1', 5, 100));
+    const thanks = { ticketId: 'c0', ticketNumber: 'C0', level: 'satisfied', status: 'recorded' } as const;
+    expect(padScreen(view, state({ thanks })).phase).toBe('thanks');
+    expect(padScreen(view, state({ notice: 'nothing-to-rate' })).notice).toBeUndefined();
+    expect(padScreen(hall(), state({ notice: 'nothing-to-rate' })).notice).toBe('nothing-to-rate');
+  });
+
+  it('uses the photo the agent made, or none for the placeholder', () => {
+    const catalogue = demoCatalogue();
+    catalogue.clerks[4] = { ...catalogue.clerks[4]!, photo: 'liu.png' };
+    expect(clerkCard(catalogue, '1005', (p) => `data:image/png;base64,${p}`)?.photo).toBe('data:image/png;base64,liu.png');
+    expect(clerkCard(catalogue, '1005')?.photo).toBeUndefined();
+    expect(clerkCard(catalogue, '9999')).toBeUndefined();
+  });
+});
+
+describe('the rate command', () => {
+  it('carries level, aspects, reasons in Chinese, text and channel', () => {
+    expect(rateCommand({ ticketId: 't1', level: 'dissatisfied', aspects: { attitude: 'very-dissatisfied' }, reasons: ['attitude', 'wait'], text: '  态度冷淡  ' }, 'window-pad')).toEqual({
+      type: 'rate',
+      ticketId: 't1',
+      level: 'dissatisfied',
+      aspects: { attitude: 'very-dissatisfied' },
+      reasons: ['等候时间长', '服务态度差'],
+      text: '态度冷淡',
+      channel: 'window-pad',
+    });
+  });
+
+  it('drops unknown aspects and reasons, and refuses what has no ticket or level', () => {
+    const bogus = { ticketId: 't1', level: 'satisfied', aspects: { efficiency: 'great', speed: 'satisfied' }, reasons: [42, 'nope'] } as never;
+    expect(rateCommand(bogus, 'key-pad')).toEqual({ type: 'rate', ticketId: 't1', level: 'satisfied', aspects: {}, reasons: [], channel: 'key-pad' });
+    expect(rateCommand({ ticketId: '', level: 'satisfied' }, 'window-pad')).toBeUndefined();
+    expect(rateCommand({ ticketId: 't1', level: 'fine' } as never, 'window-pad')).toBeUndefined();
+    expect(rateCommand(null as never, 'window-pad')).toBeUndefined();
+  });
+});

@@ -1,0 +1,80 @@
+import type { LinkTopic } from '@servicehall/agent/contract';
+import type { RatingLevel, RefusalCode } from '@servicehall/core';
+import type { ReasonId } from './strings';
+
+export type PadLanguage = 'zh-CN' | 'en';
+
+/** The window clerk's card on the idle screen (工作人员信息公示). */
+export interface ClerkCard {
+  number: string;
+  name: string;
+  /** Shown in the placeholder when there is no photo. */
+  surname: string;
+  department: string;
+  departmentEn?: string;
+  title?: string;
+  /** A data: URL, made by the agent from the catalogue's photo. */
+  photo?: string;
+}
+
+/** A finished service of this window waiting for the citizen's rating. */
+export interface PadRequest {
+  ticketId: string;
+  ticketNumber: string;
+  serviceName: string;
+  serviceNameEn?: string;
+  finishedAt: number;
+  /** The signed link of the hub's phone rating page, and its QR code as a data: URL (second channel). */
+  link?: string;
+  qr?: string;
+}
+
+/** After a rating: what became of it. `queued` means it waits in the outbox for the hub. */
+export interface PadThanks {
+  ticketId: string;
+  ticketNumber: string;
+  level: RatingLevel;
+  status: 'sending' | 'recorded' | 'queued' | 'refused';
+  code?: RefusalCode;
+}
+
+export interface PadScreen {
+  phase: 'idle' | 'asking' | 'thanks';
+  /** The terminal's configured language: the screen returns to it for each new citizen. */
+  language: PadLanguage;
+  hallName: string;
+  hallNameEn?: string;
+  complaintPhone: string;
+  window: number;
+  windowName: string;
+  department?: string;
+  departmentEn?: string;
+  windowStatus: 'open' | 'paused' | 'closed';
+  clerk?: ClerkCard;
+  /** The ticket the window is calling or serving now (a number, never a name: H-19). */
+  serving?: string;
+  request?: PadRequest;
+  thanks?: PadThanks;
+  /** A key pad press came with nothing to rate. */
+  notice?: 'nothing-to-rate';
+  keypad: 'absent' | 'ok' | 'fault';
+}
+
+export interface RateInput {
+  ticketId: string;
+  level: RatingLevel;
+  aspects?: { efficiency?: RatingLevel; skill?: RatingLevel; attitude?: RatingLevel };
+  reasons?: ReasonId[];
+  text?: string;
+}
+
+export type RateOutcome = { status: 'recorded' } | { status: 'queued' } | { status: 'refused'; code: RefusalCode };
+
+/** The rating pad's bridge: what its renderer may call and what its agent pushes. */
+export interface RatingPadShape {
+  calls: {
+    hello(): { terminal: string; window: number; language: PadLanguage };
+    rate(input: RateInput): RateOutcome;
+  };
+  topics: LinkTopic & { pad: PadScreen };
+}

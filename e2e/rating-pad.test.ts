@@ -1,0 +1,188 @@
+import type { FollowUp, Rating } from '@servicehall/core';
+import { KeyPadSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runRatingPadInBrowserMode } from '../apps/rating-pad/src/main/browser';
+import type { RateOutcome } from '../apps/rating-pad/src/shared/api';
+import { launchChromium, openScreen, screenshot, startTestHall, terminalEnv, type TestHall } from './harness';
+
+let hall: TestHall;
+let browser: Browser;
+let pty: PtyPair;
+let keys: KeyPadSimulator;
+let pad: Awaited<ReturnType<typeof runRatingPadInBrowserMode>>;
+let page: Page;
+
+const WINDOW = 5;
+const SIZE = { width: 1280, height: 800 };
+
+/** Window 5 serves one citizen from ticket to finish, as its clerk would. */
+async function serveOne(): Promise<{ id: string; number: string }> {
+  const issued = await hall.api<{ ticket: { id: string; number: string } }>('POST', '/api/tickets', { serviceCode: 'RS-SBK-SL' });
+  expect(issued.status).toBe(201);
+  for (const step of ['call-next', 'start', 'finish']) expect((await hall.api('POST', `/api/windows/${WINDOW}/${step}`)).status).toBe(200);
+  return issued.body.ticket;
+}
+
+async function ratingsOf(ticketId: string, target?: string): Promise<Rating[]> {
+  const r = await hall.api<{ ratings: Rating[] }>('GET', `/api/ratings${target ? `?target=${target}` : ''}`);
+  return target ? r.body.ratings : r.body.ratings.filter((x) => x.ticketId === ticketId);
+}
+
+const phase = () => page.locator('[data-testid=pad]').getAttribute('data-phase');
+const waitPhase = (p: string) => expect.poll(phase, { timeout: 8000 }).toBe(p);
+
+beforeAll(async () => {
+  hall = await startTestHall();
+  browser = await launchChromium();
+  pty = await startPtyPair();
+  keys = await KeyPadSimulator.open(pty.device, 1);
+  expect((await hall.api('PUT', '/api/clerks/1005/pin', { pin: '2580' })).status).toBe(200);
+  expect((await hall.api('POST', `/api/windows/${WINDOW}/sign-in`, { clerk: '1005', pin: '2580' })).status).toBe(200);
+  pad = await runRatingPadInBrowserMode(
+    undefined,
+    terminalEnv(hall, 'rating-pad-5', { SERVICEHALL_WINDOW: String(WINDOW), SERVICEHALL_KEYPAD: pty.host, SERVICEHALL_RATING_THANKS_SECONDS: '2' }),
+  );
+  page = await openScreen(browser, pad.screen.url, SIZE);
+});
+afterAll(async () => {
+  await pad?.stop();
+  await keys?.close();
+  await pty?.close();
+  await browser?.close();
+  await hall?.close();
+});
+
+describe('the rating pad of window 5 in Chromium', () => {
+  it('shows the clerk card and the greeting while idle, and 暂停服务 while the window is paused', async () => {
+    await waitPhase('idle');
+    await expect.poll(() => page.locator('[data-testid=clerk]').textContent()).toContain('刘子豪');
+    expect(await page.locator('[data-testid=clerk-number]').textContent()).toBe('1005');
+    expect(await page.locator('[data-testid=greeting]').textContent()).toBe('您好！很高兴为您服务');
+    expect(await page.locator('footer').textContent()).toContain('投诉电话 12345');
+    // The key pad is open: no word about it failing.
+    await expect.poll(() => page.locator('footer .warn').count()).toBe(0);
+    await screenshot(page, 'rating-pad-idle');
+
+    expect((await hall.api('POST', `/api/windows/${WINDOW}/pause`, { reason: '会议' })).status).toBe(200);
+    await expect.poll(() => page.locator('[data-testid=paused]').textContent()).toBe('暂停服务');
+    expect((await hall.api('POST', `/api/windows/${WINDOW}/resume`)).status).toBe(200);
+    await expect.poll(() => page.locator('[data-testid=greeting]').count()).toBe(1);
+  });
+
+  it('asks when the window finishes, records the rating once with every field, and refuses a second one', async () => {
+    const ticket = await serveOne();
+    await waitPhase('asking');
+    expect(await page.locator('[data-testid=ticket]').textContent()).toContain(ticket.number);
+    await expect.poll(() => page.locator('[data-testid=qr] img').getAttribute('data-link')).toContain(`/rate/${ticket.id}?s=`);
+    const link = (await page.locator('[data-testid=qr] img').getAttribute('data-link'))!;
+    const phonePage = await fetch(link);
+    expect(phonePage.status).toBe(200);
+    expect(await phonePage.text()).toContain('服务评价');
+
+    await page.click('[data-testid=aspect-efficiency-5]');
+    await page.click('[data-testid=aspect-skill-4]');
+    await page.click('[data-testid=aspect-attitude-5]');
+    await screenshot(page, 'rating-pad-asking');
+    await page.click('[data-testid=level-very-satisfied]');
+    await waitPhase('thanks');
+    await expect.poll(() => page.locator('[data-testid=thanks]').getAttribute('data-status')).toBe('recorded');
+    expect(await page.locator('[data-testid=thanks] h1').textContent()).toBe('感谢您的评价');
+    await screenshot(page, 'rating-pad-thanks');
+
+    const [rating, ...more] = await ratingsOf(ticket.id);
+    expect(more).toHaveLength(0);
+    expect(rating).toMatchObject({
+      ticketId: ticket.id,
+      ticketNumber: ticket.number,
+      serviceCode: 'RS-SBK-SL',
+      window: WINDOW,
+      clerk: '1005',
+      channel: 'window-pad',
+      raterType: 'citizen',
+      anonymous: true,
+      level: 'very-satisfied',
+      aspects: { efficiency: 'very-satisfied', skill: 'satisfied', attitude: 'very-satisfied' },
+      reasons: [],
+      count: 1,
+      isDefault: false,
+    });
+    expect(rating!.at).toBeGreaterThan(0);
+    const national = (await ratingsOf(ticket.id, 'national')).at(-1) as unknown as { level: number; channel: string };
+    const provincial = (await ratingsOf(ticket.id, 'provincial-reversed')).at(-1) as unknown as { level: number };
+    expect([national.level, national.channel, provincial.level]).toEqual([1, 'hall-terminal', 5]);
+
+    await waitPhase('idle');
+    // A second attempt through the pad's own bridge, as a second tap would be.
+    const second = await page.evaluate(
+      (ticketId) =>
+        new Promise<RateOutcome>((resolve) => {
+          const ws = new WebSocket(`ws://${location.host}/bridge`);
+          ws.onopen = () => ws.send(JSON.stringify({ type: 'call', id: 1, name: 'rate', arg: { ticketId, level: 'very-dissatisfied' } }));
+          ws.onmessage = (e) => {
+            const m = JSON.parse(String(e.data));
+            if (m.type === 'result') resolve(m.value), ws.close();
+          };
+        }),
+      ticket.id,
+    );
+    expect(second).toEqual({ status: 'refused', code: 'already-rated' });
+    await expect.poll(() => page.locator('[data-testid=thanks-line]').textContent()).toBe('本次服务已评价，感谢您的支持。');
+    expect(await ratingsOf(ticket.id)).toHaveLength(1);
+    expect((await hall.api<{ followUps: FollowUp[] }>('GET', '/api/follow-ups')).body.followUps.filter((f) => f.ticketId === ticket.id)).toHaveLength(0);
+    await waitPhase('idle');
+  });
+
+  it('asks a bad rating for its reasons and opens a follow-up case', async () => {
+    const ticket = await serveOne();
+    await waitPhase('asking');
+    await page.click('[data-testid=level-dissatisfied]');
+    await expect.poll(() => page.locator('[data-testid=reasons]').count()).toBe(1);
+    expect(await page.locator('[data-testid=submit]').isDisabled()).toBe(true);
+    await page.click('[data-testid=reason-wait]');
+    await page.click('[data-testid=reason-notice]');
+    await page.fill('[data-testid=reason-text]', '材料清单没有一次说清楚，跑了两趟');
+    expect(await page.locator('[data-testid=submit]').isDisabled()).toBe(false);
+    await screenshot(page, 'rating-pad-reason');
+    await page.click('[data-testid=submit]');
+    await waitPhase('thanks');
+    await expect.poll(() => page.locator('[data-testid=thanks]').getAttribute('data-status')).toBe('recorded');
+
+    const [rating] = await ratingsOf(ticket.id);
+    expect(rating).toMatchObject({ level: 'dissatisfied', reasons: ['等候时间长', '一次性告知不到位'], text: '材料清单没有一次说清楚，跑了两趟', channel: 'window-pad' });
+    const followUps = (await hall.api<{ followUps: FollowUp[] }>('GET', '/api/follow-ups')).body.followUps.filter((f) => f.ticketId === ticket.id);
+    expect(followUps).toHaveLength(1);
+    expect(followUps[0]).toMatchObject({ window: WINDOW, clerk: '1005', level: 'dissatisfied', closed: false });
+    expect(Object.keys(followUps[0]!.due).sort()).toEqual(['fix', 'reply', 'revisit', 'verify']);
+    const advanced = await hall.api('POST', `/api/follow-ups/${encodeURIComponent(followUps[0]!.id)}/advance`, { step: 'verify', note: '已调取录像核实' });
+    expect(advanced.status).toBe(200);
+    await waitPhase('idle');
+  });
+
+  it('records a key pad press as the same rating, and acknowledges a press with nothing to rate', async () => {
+    const idlePress = await keys.press('satisfied');
+    expect(idlePress.acked).toBe(true);
+    await expect.poll(() => page.locator('[data-testid=notice]').count()).toBe(1);
+
+    const ticket = await serveOne();
+    await waitPhase('asking');
+    const press = await keys.press('satisfied');
+    expect(press).toMatchObject({ acked: true, attempts: 1 });
+    await waitPhase('thanks');
+    await expect.poll(async () => (await ratingsOf(ticket.id)).map((r) => [r.channel, r.level, r.window, r.clerk])).toEqual([['key-pad', 'satisfied', WINDOW, '1005']]);
+    await waitPhase('idle');
+  });
+
+  it('goes back to idle, in Chinese, when the service is rated by phone instead', async () => {
+    const ticket = await serveOne();
+    await waitPhase('asking');
+    await page.click('[data-testid=language]');
+    await expect.poll(() => page.locator('.ask-head h1').textContent()).toBe('Please rate the service you received');
+    expect(await page.locator('[data-testid=level-basically-satisfied]').textContent()).toBe('Basically satisfied');
+    await screenshot(page, 'rating-pad-asking-en');
+    expect((await hall.api('POST', '/api/ratings', { ticketId: ticket.id, level: 'satisfied' })).status).toBe(201);
+    await waitPhase('idle');
+    expect(await page.locator('[data-testid=greeting]').textContent()).toBe('您好！很高兴为您服务');
+    expect((await ratingsOf(ticket.id)).map((r) => r.channel)).toEqual(['qr']);
+  });
+});
