@@ -95,7 +95,7 @@ async function main() {
     }, 500);
     stops.push({ stop: () => clearInterval(keep) });
   }
-  await run('kiosk', 'runKioskInBrowserMode', 'kiosk-1', '取号机 kiosk (1080×1920)', 1, printerLine ? { SERVICEHALL_PRINTER: printerLine.host } : {}, printerLine ? 'tickets print to ./data/receipts' : 'no printer: numbers on screen');
+  await run('kiosk', 'runKioskInBrowserMode', 'kiosk-1', '取号机 kiosk (1080×1920)', 1, printerLine ? { SERVICEHALL_PRINTER: printerLine.host } : {}, printerLine ? `tickets print to ${path.relative(process.cwd(), path.join(dataDir, 'receipts')) || '.'}` : 'no printer: numbers on screen');
 
   // Three windows with their number displays, and the rating pads of two of them.
   for (const n of [1, 3, 5]) {
@@ -106,7 +106,15 @@ async function main() {
     }
     await run('window', 'runWindowInBrowserMode', `window-${n}`, `${n}号窗口 window ${n} (1920×1080)`, 10 + n, { SERVICEHALL_WINDOW: String(n), ...(line ? { SERVICEHALL_DISPLAY: line.host } : {}) }, `clerks sign in with PIN ${DEMO_PIN}`);
   }
-  for (const n of [1, 5]) await run('rating-pad', 'runRatingPadInBrowserMode', `pad-${n}`, `${n}号窗口评价器 rating pad (1280×800)`, 20 + n, { SERVICEHALL_WINDOW: String(n) });
+  // Window 5's pad also has a hardware key pad on a serial line (simulated, connected and acknowledging).
+  for (const n of [1, 5]) {
+    const line = n === 5 ? await pty() : undefined;
+    if (line && devices) {
+      const keypad = await devices.KeyPadSimulator.open(line.device, 1).catch(() => undefined);
+      if (keypad) stops.push({ stop: () => keypad.close() });
+    }
+    await run('rating-pad', 'runRatingPadInBrowserMode', `pad-${n}`, `${n}号窗口评价器 rating pad (1280×800)`, 20 + n, { SERVICEHALL_WINDOW: String(n), ...(line ? { SERVICEHALL_KEYPAD: line.host } : {}) }, line ? 'with a key pad on a serial line' : undefined);
+  }
   await run('hall-display', 'runHallDisplayInBrowserMode', 'hall-display', '大厅显示屏 hall screen (1920×1080)', 30);
 
   const hall = hub.store.view.catalogue;
