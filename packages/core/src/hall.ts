@@ -773,6 +773,16 @@ function decideOutcome(view: HallView, command: OutcomeCommand, ctx: DecideConte
   }
 }
 
+/** The service a window's pad asks about: the window's most recently finished one still unrated, less any it has handled. */
+export function latestRatingRequest(view: HallView, window: number, handled: ReadonlySet<string> = new Set()): RatingRequest | undefined {
+  let latest: RatingRequest | undefined;
+  for (const r of view.ratingRequests.values()) {
+    if (r.window !== window || handled.has(r.ticketId)) continue;
+    if (!latest || r.finishedAt > latest.finishedAt) latest = r;
+  }
+  return latest;
+}
+
 type RatingCommand = Extract<CommandBody, { type: 'rate' | 'defaultRating' }>;
 
 /** One rating per service at the counter (一次一评), a second one later by QR, the default when none came (N-01, N-04). */
@@ -784,7 +794,7 @@ function decideRating(view: HallView, command: RatingCommand, ctx: DecideContext
     request = view.ratingRequests.get(command.ticketId!);
   } else {
     const window = command.window ?? padWindow;
-    for (const r of view.ratingRequests.values()) if (r.window === window && (!request || r.finishedAt > request.finishedAt)) request = r;
+    if (window !== undefined) request = latestRatingRequest(view, window);
   }
   const ticketId = request?.ticketId ?? (command.type === 'rate' ? command.ticketId : command.ticketId);
   const earlier = ticketId ? (view.ratings.get(ticketId) ?? []) : [];

@@ -1,16 +1,9 @@
-import { findItem, findWindow, RATING_LEVELS, RatingLevelSchema, type Catalogue, type CommandBody, type HallView, type RatingChannel, type RatingRequest } from '@servicehall/core';
+import { findItem, findWindow, latestRatingRequest, RATING_LEVELS, RatingLevelSchema, type Catalogue, type CommandBody, type HallView, type RatingChannel, type RatingRequest } from '@servicehall/core';
 import type { ClerkCard, PadLanguage, PadRequest, PadScreen, PadThanks, RateInput } from '../shared/api';
 import { ASPECT_IDS, REASON_IDS, reasonTexts } from '../shared/strings';
 
-/** The service of `window` waiting for a rating: the latest one finished, as the hub takes it, leaving out those this pad has sent already. */
-export function currentRequest(view: HallView, window: number, handled: ReadonlySet<string> = new Set()): RatingRequest | undefined {
-  let latest: RatingRequest | undefined;
-  for (const r of view.ratingRequests.values()) {
-    if (r.window !== window || handled.has(r.ticketId)) continue;
-    if (!latest || r.finishedAt > latest.finishedAt) latest = r;
-  }
-  return latest;
-}
+/** The service this pad asks about (core's choice, less the services the pad has already sent a rating for). */
+export const currentRequest = latestRatingRequest;
 
 /** The clerk's card from the catalogue; `photo` turns the catalogue's photo into a data: URL, or nothing. */
 export function clerkCard(catalogue: Catalogue, number: string | undefined, photo: (value: string) => string | undefined = () => undefined): ClerkCard | undefined {
