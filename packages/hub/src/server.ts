@@ -70,6 +70,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
 
   // A service left unrated gets the hall's default level once its time is up (N-04). The id makes it once only.
   const sweep = setInterval(() => {
+    try {
+      store.openDayIfDue();
+    } catch (error) {
+      console.error('opening the new day failed', error);
+    }
     const due = clock() - store.view.catalogue.rating.defaultAfterMinutes * 60_000;
     for (const r of [...store.view.ratingRequests.values()]) {
       if (r.finishedAt > due) continue;

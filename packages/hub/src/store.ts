@@ -203,16 +203,39 @@ export class HallStore {
     return results;
   }
 
+  /**
+   * Opens the new hall day when midnight has passed, so that screens start the day empty without
+   * waiting for the first ticket. Commands open it too; this is for the quiet hours.
+   */
+  openDayIfDue(): HallEvent[] {
+    if (dayChange(this.view, this.clock()).length === 0) return [];
+    let appended: HallEvent[];
+    try {
+      appended = this.db.transaction(() => {
+        const out: HallEvent[] = [];
+        for (const body of dayChange(this.view, this.clock())) out.push(this.append(body, this.clock()));
+        return out;
+      })();
+    } catch (error) {
+      this.view = this.load();
+      throw error;
+    }
+    if (appended.length > 0) for (const listener of this.listeners) listener(appended);
+    return appended;
+  }
+
+  private append(body: EventBody, now: number, commandId?: string): HallEvent {
+    const event = { ...body, seq: this.view.seq + 1, at: now, ...(commandId ? { commandId } : {}) } as HallEvent;
+    this.st.appendEvent.run(event.seq, now, event.type, commandId ?? null, JSON.stringify(event));
+    applyEvent(this.view, event);
+    this.persist(event);
+    return event;
+  }
+
   private decideAndAppend(command: Command, actor: Actor): Executed {
     const now = this.clock();
     const appended: HallEvent[] = [];
-    const append = (body: EventBody, commandId?: string) => {
-      const event = { ...body, seq: this.view.seq + 1, at: now, ...(commandId ? { commandId } : {}) } as HallEvent;
-      this.st.appendEvent.run(event.seq, now, event.type, commandId ?? null, JSON.stringify(event));
-      applyEvent(this.view, event);
-      this.persist(event);
-      appended.push(event);
-    };
+    const append = (body: EventBody, commandId?: string) => appended.push(this.append(body, now, commandId));
     for (const body of dayChange(this.view, now)) append(body);
     const { id, ...body } = command;
     const refusal = this.precheck(body, now);

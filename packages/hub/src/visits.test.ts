@@ -120,3 +120,16 @@ describe('ratings through the hub', () => {
     expect((await api('POST', `/api/follow-ups/${id}/advance`, { step: 'reply', note: '越级' })).body).toMatchObject({ code: 'illegal-transition' });
   });
 });
+
+describe('a new hall day', () => {
+  it('opens by itself after midnight: yesterday’s queue leaves every screen, numbers start again', async () => {
+    await api('POST', '/api/tickets', { serviceCode: 'GA-CS-DJ' });
+    expect(hub.store.view.tickets.size).toBe(1);
+    now = Date.parse('2026-11-28T00:00:30+08:00');
+    await expect.poll(() => hub.store.view.day).toBe('2026-11-28');
+    expect(hub.store.view.tickets.size).toBe(0);
+    now = Date.parse('2026-11-28T09:00:00+08:00');
+    const t = await api('POST', '/api/tickets', { serviceCode: 'GA-CS-DJ' });
+    expect(t.body).toMatchObject({ number: 'A001', ticket: { id: '2026-11-28-A001' } });
+  });
+});
