@@ -1,4 +1,9 @@
+import type * as Electron from 'electron';
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
+import path from 'node:path';
+import { startAgent, type AgentContext, type AgentParts } from './agent';
+import { ConfigError, loadConfig } from './config';
+import type { BridgeShape } from './contract';
 import { IPC_CALL, IPC_PUSH } from './contract';
 import { dispatch } from './dispatch';
 import type { Pushes } from './pushes';
@@ -28,4 +33,53 @@ export function serveOverIpc(ipcMain: IpcMain, window: BrowserWindow, handlers: 
 /** The BrowserWindow settings every ServiceHall terminal uses: isolated, sandboxed, no Node in the page. */
 export function secureWebPreferences(preload: string) {
   return { preload, contextIsolation: true, nodeIntegration: false, sandbox: true, spellcheck: false } as const;
+}
+
+export interface ElectronTerminal<S extends BridgeShape> {
+  /** The product's name, for the one dialog a bad configuration shows. */
+  title: string;
+  /** Configuration defaults: at least the role and the terminal id. */
+  defaults: { role: 'kiosk' | 'window' | 'rating-pad' | 'display'; terminal: string };
+  size: { width: number; height: number };
+  background: string;
+  /** A locked kiosk window (the counter and hall devices) or an ordinary one (the clerk's desktop). */
+  kiosk: boolean;
+  /** Reads the app's own settings (may throw ConfigError) and says how to make its agent. */
+  prepare(configFile: string | undefined, env: NodeJS.ProcessEnv): (ctx: AgentContext<S>) => AgentParts<S> | Promise<AgentParts<S>>;
+}
+
+/**
+ * Every app's Electron main: configuration (a bad field is one clear dialog, then exit), the agent,
+ * one window with the preload bridge, hardened: no zoom, no new windows, no navigation away.
+ * The app passes Electron in, so that this package never loads it outside Electron.
+ */
+export async function runElectronTerminal<S extends BridgeShape>(electron: typeof Electron, spec: ElectronTerminal<S>, appDir: string): Promise<void> {
+  const { app, BrowserWindow, dialog, ipcMain } = electron;
+  await app.whenReady();
+  let create: (ctx: AgentContext<S>) => AgentParts<S> | Promise<AgentParts<S>>;
+  let config;
+  try {
+    config = loadConfig(process.env.SERVICEHALL_CONFIG, process.env, { ...spec.defaults, dataDir: path.join(app.getPath('userData'), 'terminal') });
+    create = spec.prepare(process.env.SERVICEHALL_CONFIG, process.env);
+  } catch (error) {
+    dialog.showErrorBox(spec.title, error instanceof ConfigError ? error.message : String(error));
+    app.exit(1);
+    return;
+  }
+  const agent = await startAgent<S>(config, create);
+  const window = new BrowserWindow({
+    ...spec.size,
+    fullscreen: spec.kiosk,
+    kiosk: spec.kiosk,
+    autoHideMenuBar: true,
+    backgroundColor: spec.background,
+    title: spec.title,
+    webPreferences: secureWebPreferences(path.join(appDir, '../preload/index.cjs')),
+  });
+  window.webContents.setVisualZoomLevelLimits(1, 1).catch(() => undefined);
+  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  window.webContents.on('will-navigate', (event) => event.preventDefault());
+  serveOverIpc(ipcMain, window, agent.handlers, agent.pushes);
+  await window.loadFile(path.join(appDir, '../renderer/index.html'));
+  app.on('window-all-closed', () => void agent.stop().then(() => app.quit()));
 }
