@@ -235,3 +235,47 @@ describe('through a hub that dies', () => {
     expect([...kiosk.view!.tickets.values()].map((t) => t.number).sort()).toEqual([...numbers].sort());
   });
 });
+
+describe('an action a person waits for', () => {
+  it('is refused at once while the hub is away, and never reaches the outbox file', async () => {
+    const dir = tempDir();
+    const c = client({ url: 'ws://127.0.0.1:9/ws', role: 'window', terminal: 'window-1', window: 1, outboxFile: path.join(dir, 'outbox.json') });
+    const sent = await c.sendNow({ type: 'callNext', window: 1 }, { timeoutMs: 1000 });
+    expect(sent).toMatchObject({ ok: false, reason: 'offline' });
+    expect(c.waiting).toBe(0);
+    expect(fs.existsSync(path.join(dir, 'outbox.json'))).toBe(false);
+  });
+
+  it('keeps a PIN out of the outbox file while it waits for the hub', async () => {
+    const hub = await inProcessHub();
+    hub.store.pins.set('1001', '246810');
+    const dir = tempDir();
+    const file = path.join(dir, 'outbox.json');
+    const c = client({ url: hub.wsUrl, role: 'window', terminal: 'window-1', window: 1, outboxFile: file });
+    await c.whenInStep();
+    await c.send({ type: 'issueTicket', serviceCode: 'GA-CS-DJ', lane: 'ordinary' }).catch(() => undefined);
+    const sent = await c.sendNow({ type: 'signIn', window: 1, clerk: '1001', pin: '246810' }, { timeoutMs: 2000, volatile: true });
+    expect(sent).toMatchObject({ ok: true, answer: { ok: true } });
+    expect(fs.readFileSync(file, 'utf8')).not.toContain('246810');
+  });
+
+  it('is withdrawn from the outbox when the hub does not answer in time', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => new Promise((r) => wss.close(r)));
+    const hub = await inProcessHub();
+    wss.on('connection', (ws) =>
+      ws.on('message', (data) => {
+        const m = JSON.parse(data.toString());
+        if (m.type !== 'hello') return; // a hub that has gone quiet: it never answers commands
+        ws.send(JSON.stringify({ type: 'welcome', protocol: 1, terminal: m.terminal, role: m.role, seq: 1, hubTime: 0 }));
+        ws.send(JSON.stringify({ type: 'snapshot', snapshot: toSnapshot(hub.store.view) }));
+      }),
+    );
+    const { port } = wss.address() as { port: number };
+    const c = client({ url: `ws://127.0.0.1:${port}`, role: 'window', terminal: 'window-1', window: 1 });
+    await c.whenInStep();
+    const sent = await c.sendNow({ type: 'callNext', window: 1 }, { timeoutMs: 100 });
+    expect(sent).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(c.waiting).toBe(0);
+  });
+});

@@ -79,8 +79,9 @@ export class HallClient {
   /**
    * Sends a command; it waits in the outbox until the hub answers, across reconnects and restarts
    * of this terminal. The promise resolves with the hub's answer, however long that takes.
+   * A volatile command (one carrying a PIN) waits in memory only, never in the outbox file.
    */
-  send(body: CommandBody, id: string = randomUUID()): Promise<Answer> {
+  send(body: CommandBody, id: string = randomUUID(), options: { volatile?: boolean } = {}): Promise<Answer> {
     const command = { ...body, id };
     const answered = new Promise<Answer>((resolve) => {
       const list = this.pending.get(id) ?? [];
@@ -88,11 +89,33 @@ export class HallClient {
       this.pending.set(id, list);
     });
     if (!this.outbox.has(id)) {
-      this.outbox.add(command, this.clock());
+      this.outbox.add(command, this.clock(), options.volatile);
       this.setState({ ...this.state, waiting: this.outbox.size });
       if (this.state.status === 'online') this.write({ type: 'command', command });
     }
     return answered;
+  }
+
+  /**
+   * For an action a person waits for at the screen: refused at once unless the hub is online, and
+   * withdrawn from the outbox when no answer comes within `timeoutMs`, so that it never takes
+   * effect minutes later unseen. An answer that still comes (the hub had it already) arrives
+   * through `late`, for the caller to undo what nobody is waiting for any more.
+   */
+  async sendNow(
+    body: CommandBody,
+    options: { id?: string; timeoutMs: number; volatile?: boolean },
+  ): Promise<{ ok: true; answer: Answer } | { ok: false; reason: 'offline' | 'timeout'; late: Promise<Answer> }> {
+    const id = options.id ?? randomUUID();
+    if (this.state.status !== 'online') return { ok: false, reason: 'offline', late: new Promise(() => {}) };
+    const answered = this.send(body, id, { volatile: options.volatile });
+    let timer: NodeJS.Timeout | undefined;
+    const answer = await Promise.race([answered, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), options.timeoutMs)))]);
+    clearTimeout(timer);
+    if (answer) return { ok: true, answer };
+    this.outbox.remove(id);
+    this.setState({ ...this.state, waiting: this.outbox.size });
+    return { ok: false, reason: 'timeout', late: answered };
   }
 
   /** Resolves once the link is online and the view holds at least event `seq` (default: any view). */

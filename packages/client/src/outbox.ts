@@ -5,6 +5,8 @@ import path from 'node:path';
 export interface OutboxEntry {
   command: Command;
   queuedAt: number;
+  /** Kept in memory only, never written to the file (a clerk's PIN, say). */
+  volatile?: boolean;
 }
 
 /**
@@ -41,10 +43,10 @@ export class Outbox {
     return this.entries.some((e) => e.command.id === id);
   }
 
-  add(command: Command, now: number): void {
+  add(command: Command, now: number, volatile = false): void {
     if (this.has(command.id)) return;
-    this.entries.push({ command, queuedAt: now });
-    this.save();
+    this.entries.push({ command, queuedAt: now, ...(volatile ? { volatile } : {}) });
+    if (!volatile) this.save();
   }
 
   remove(id: string): void {
@@ -58,7 +60,7 @@ export class Outbox {
     const tmp = `${this.file}.tmp`;
     const fd = fs.openSync(tmp, 'w');
     try {
-      fs.writeSync(fd, JSON.stringify(this.entries));
+      fs.writeSync(fd, JSON.stringify(this.entries.filter((e) => !e.volatile)));
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);

@@ -317,6 +317,7 @@ export function applyEvent(view: HallView, event: HallEvent): void {
             reason: event.reason,
             by: event.by,
             at: event.at,
+            referral: event.referral,
           }),
           event,
         ),
@@ -641,7 +642,7 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
       if (!r.ok) return r;
       return ok({
         events: [
-          { type: 'ticket.transferred', id: t.id, fromWindow: command.window, toService, toWindow: command.toWindow, reason: command.reason, by },
+          { type: 'ticket.transferred', id: t.id, fromWindow: command.window, toService, toWindow: command.toWindow, reason: command.reason, by, ...(command.referral ? { referral: true } : {}) },
         ],
         ticket: r.value,
       });

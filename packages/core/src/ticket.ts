@@ -28,6 +28,8 @@ export const TransferSchema = z.object({
   toWindow: z.number().int().optional(),
   reason: z.string().max(200),
   by: z.string().optional(),
+  /** 指引 (H-06): the citizen was referred to another window or department. */
+  referral: z.boolean().optional(),
 });
 export type Transfer = z.infer<typeof TransferSchema>;
 
@@ -122,6 +124,7 @@ export interface TransferRequest {
   reason: string;
   by?: string;
   at: number;
+  referral?: boolean;
 }
 
 /** Back to waiting for another item or window, keeping its place and its first-responsible clerk (H-02). */
@@ -135,6 +138,7 @@ export function transferTicket(t: Ticket, req: TransferRequest): Result<Ticket> 
     toWindow: req.toWindow,
     reason: req.reason,
     by: req.by,
+    ...(req.referral ? { referral: true } : {}),
   };
   return ok({
     ...t,

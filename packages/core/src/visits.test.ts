@@ -216,3 +216,12 @@ describe('signing in', () => {
     expect(run(view, { type: 'signIn', window: 8, clerk: '9999', pin: '1234' }, { role: 'window', terminal: 'w8', window: 8 }, at('08:31'))).toMatchObject({ ok: false, code: 'not-found' });
   });
 });
+
+describe('referring a citizen (指引, H-06)', () => {
+  it('is recorded with its reason in the ticket’s history and keeps the first-responsible clerk', () => {
+    const { view, ticketId } = serving();
+    const d = must(view, { type: 'transferTicket', window: 7, toService: 'ZX-ZH-ZX', toWindow: 15, reason: '涉及多个部门，请到综合咨询台', referral: true }, win7, at('09:05'));
+    expect(d.events[0]).toMatchObject({ type: 'ticket.transferred', referral: true });
+    expect(view.tickets.get(ticketId)).toMatchObject({ state: 'issued', targetWindow: 15, firstClerk: '1011', transfers: [{ referral: true, reason: '涉及多个部门，请到综合咨询台', fromWindow: 7 }] });
+  });
+});

@@ -152,6 +152,8 @@ export const TransferBodySchema = z.object({
   toService: z.string().min(1).max(40).optional(),
   toWindow: z.number().int().min(1).max(999).optional(),
   reason: z.string().trim().min(1).max(200),
+  /** 指引 (H-06): a referral to another window or department rather than a hand-over. */
+  referral: z.boolean().optional(),
 });
 export const OpenWindowBodySchema = z.object({ clerk: z.string().max(16).optional() });
 export const PauseBodySchema = z.object({ reason: z.string().trim().min(1).max(200) });

@@ -109,14 +109,11 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
 
   /** One command, answered within a bound; a ticket the hub issues after the citizen was told no is voided at once. */
   const sendWithin = async (body: CommandBody, ms = ANSWER_WITHIN_MS): Promise<Answer | undefined> => {
-    const answered = client.send(body, randomUUID());
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-    const answer = await Promise.race([answered, late]);
-    clearTimeout(timer);
-    if (!answer && (body.type === 'issueTicket' || body.type === 'checkInAppointment'))
-      void answered.then((a) => (a.ok && a.ticket ? voidTicket(a.ticket, 'the hub answered after the kiosk had given up') : undefined));
-    return answer;
+    const sent = await client.sendNow(body, { timeoutMs: ms });
+    if (sent.ok) return sent.answer;
+    if (sent.reason === 'timeout' && (body.type === 'issueTicket' || body.type === 'checkInAppointment'))
+      void sent.late.then((a) => (a.ok && a.ticket ? voidTicket(a.ticket, 'the hub answered after the kiosk had given up') : undefined));
+    return undefined;
   };
 
   const voidTicket = async (t: Ticket, reason: string) => {
