@@ -71,11 +71,18 @@ export async function runElectronTerminal<S extends BridgeShape>(electron: typeo
     ...spec.size,
     fullscreen: spec.kiosk,
     kiosk: spec.kiosk,
+    show: spec.kiosk,
     autoHideMenuBar: true,
     backgroundColor: spec.background,
     title: spec.title,
     webPreferences: secureWebPreferences(path.join(appDir, '../preload/index.cjs')),
   });
+  // A desktop terminal (the clerk's) opens maximised rather than locked.
+  if (!spec.kiosk)
+    window.once('ready-to-show', () => {
+      window.maximize();
+      window.show();
+    });
   window.webContents.setVisualZoomLevelLimits(1, 1).catch(() => undefined);
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   window.webContents.on('will-navigate', (event) => event.preventDefault());

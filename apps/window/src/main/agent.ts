@@ -1,0 +1,278 @@
+import type { AgentContext, AgentParts } from '@servicehall/agent';
+import { ApplicantSchema, findWindow, type Case, type CommandBody, type DeviceReport, type HallEvent } from '@servicehall/core';
+import type { PrintDocument } from '@servicehall/escpos-printer';
+import type { Answer } from '@servicehall/protocol';
+import { randomUUID } from 'node:crypto';
+import type { DeviceState, Done, OutcomeDone, OutcomeRequest, PrintRecord, PrintResult, TransferRequest, WindowShape } from '../shared/api';
+import { stringsFor } from '../shared/strings';
+import { caseCard, deskOf, displayFaceOf, type DisplayFace } from './desk';
+import { WindowDisplay } from './display';
+import { noticeFor } from './documents';
+import { WindowOptionsSchema, type WindowOptions } from './options';
+import { WindowPrinter } from './printer';
+
+const REMEMBERED_COMMANDS = 50;
+const REMEMBERED_NOTICES = 30;
+
+/** A device's state as the hub's device board takes it (H-04). */
+export function deviceReport(kind: 'printer' | 'display', name: string, state: DeviceState): DeviceReport {
+  switch (state.kind) {
+    case 'absent':
+      return { kind, name, status: 'absent' };
+    case 'ok':
+      return { kind, name, status: 'ok' };
+    case 'warning':
+      return { kind, name, status: 'warning', code: state.code };
+    case 'fault':
+      return { kind, name, status: 'fault', code: state.code };
+  }
+}
+
+/** "wrong PIN for clerk 1005 (3 tries left)" → 3. */
+export function triesLeftIn(message: string): number | undefined {
+  const m = /\((\d+) tries left\)/.exec(message);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** A refusal the clerk reads; the screen turns the code into a sentence. */
+function refused(code: Extract<Done, { ok: false }>['code'], message: string): Extract<Done, { ok: false }> {
+  return { ok: false, code, message };
+}
+
+const text = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v.trim() ? v.trim().slice(0, max) : undefined);
+
+export interface WindowAgentDeps {
+  now?: () => number;
+}
+
+export interface WindowAgentParts extends AgentParts<WindowShape> {
+  /** What the window's number display was last asked to show. */
+  face(): DisplayFace | undefined;
+}
+
+/**
+ * The window terminal's agent: the clerk's commands to the hub, the desk (this window's part of the
+ * hall) to the screen, the notices to the receipt printer and the call to the number display.
+ */
+export function createWindowAgent(ctx: AgentContext<WindowShape>, options: WindowOptions = WindowOptionsSchema.parse({}), deps: WindowAgentDeps = {}): WindowAgentParts {
+  const now = deps.now ?? Date.now;
+  const window = ctx.config.window;
+  if (window === undefined) throw new Error('a window terminal needs the number of its window');
+  const strings = stringsFor(ctx.config.language);
+  const { printer: printerConfig, display: displayConfig } = ctx.config.devices;
+  const printer = printerConfig ? new WindowPrinter(printerConfig, ctx.log) : undefined;
+  const display = displayConfig ? new WindowDisplay(displayConfig, strings.display, ctx.log) : undefined;
+  const devices: { printer: DeviceState; display: DeviceState } = {
+    printer: printer ? { kind: 'ok' } : { kind: 'absent' },
+    display: display ? { kind: 'ok' } : { kind: 'absent' },
+  };
+  let lastPrint: PrintRecord | undefined;
+  let stopped = false;
+  const eventsByCommand = new Map<string, HallEvent[]>();
+  const notices = new Map<string, { document: PrintRecord['document']; doc: PrintDocument }>();
+
+  const pushDesk = () => {
+    const view = ctx.client.view;
+    if (!view) return ctx.push('desk', null);
+    try {
+      ctx.push('desk', deskOf(view, window, now(), { devices, ...(lastPrint ? { lastPrint } : {}) }));
+    } catch (error) {
+      ctx.log(`the desk could not be made: ${error instanceof Error ? error.message : error}`);
+    }
+  };
+
+  let reported = '';
+  const report = () => {
+    const list = [deviceReport('printer', 'notice-printer', devices.printer), deviceReport('display', 'window-display', devices.display)];
+    const key = JSON.stringify(list);
+    if (key === reported || stopped) return;
+    reported = key;
+    // Only a change becomes an event at the hub; the outbox carries it over a lost link.
+    ctx.client.send({ type: 'reportDevices', devices: list }).then(
+      (a) => {
+        if (!a.ok) ctx.log(`the hub did not take the device report: ${a.code}`);
+      },
+      () => undefined,
+    );
+  };
+
+  const setDevice = (which: 'printer' | 'display', state: DeviceState) => {
+    if (JSON.stringify(devices[which]) === JSON.stringify(state)) return;
+    devices[which] = state;
+    pushDesk();
+    report();
+  };
+
+  // The display follows the hub's view: one face at a time, the latest wins.
+  let face: DisplayFace | undefined;
+  let faceKey = '';
+  let showing: Promise<void> = Promise.resolve();
+  const follow = () => {
+    const view = ctx.client.view;
+    if (!view) return;
+    const next = displayFaceOf(view, window);
+    const t = next.kind === 'call' ? view.tickets.get(view.current.get(window) ?? '') : undefined;
+    // A recall shows the call again.
+    const key = JSON.stringify({ ...next, recalls: t?.recalls ?? 0 });
+    if (key === faceKey) return;
+    faceKey = key;
+    face = next;
+    if (!display) return;
+    showing = showing.then(async () => {
+      if (stopped || face !== next) return;
+      setDevice('display', await display.show(next));
+    });
+  };
+
+  const unsubscribe = ctx.client.subscribe((change) => {
+    if (change.kind !== 'view') return;
+    for (const e of change.events) {
+      if (!e.commandId) continue;
+      eventsByCommand.set(e.commandId, [...(eventsByCommand.get(e.commandId) ?? []), e]);
+      if (eventsByCommand.size > REMEMBERED_COMMANDS) eventsByCommand.delete(eventsByCommand.keys().next().value!);
+    }
+    pushDesk();
+    follow();
+  });
+  pushDesk();
+  follow();
+
+  const checkPrinter = async () => {
+    if (!printer || stopped) return;
+    setDevice('printer', await printer.state());
+  };
+  void checkPrinter();
+  const poll = printer ? setInterval(() => void checkPrinter(), options.printerPollMs) : undefined;
+  poll?.unref?.();
+  report();
+
+  /** Sends a command when the hub is there; a clerk's action is never left to happen minutes later unseen. */
+  const run = async (body: CommandBody, id: string = randomUUID()): Promise<{ done: Done; answer?: Answer }> => {
+    // A PIN is never written to the outbox file.
+    const sent = await ctx.client.sendNow(body, { id, timeoutMs: options.answerTimeoutMs, volatile: body.type === 'signIn' });
+    if (!sent.ok)
+      return { done: sent.reason === 'offline' ? refused('offline', `the hub is ${ctx.client.state.status}`) : refused('timeout', `no answer within ${options.answerTimeoutMs} ms`) };
+    const answer = sent.answer;
+    if (!answer.ok) {
+      const left = answer.code === 'unauthorised' ? triesLeftIn(answer.message) : undefined;
+      return { done: { ok: false, code: answer.code, message: answer.message, ...(left !== undefined ? { triesLeft: left } : {}) }, answer };
+    }
+    // The screen hears the answer after its desk has moved.
+    await ctx.client.whenInStep(answer.seq, options.answerTimeoutMs).catch(() => undefined);
+    return { done: { ok: true, ...(answer.ticket ? { ticket: answer.ticket.number } : {}) }, answer };
+  };
+  const act = async (body: CommandBody): Promise<Done> => (await run(body)).done;
+
+  const print = async (document: PrintRecord['document'], doc: PrintDocument, caseNumber?: string): Promise<PrintResult> => {
+    if (caseNumber) {
+      notices.set(caseNumber, { document, doc });
+      if (notices.size > REMEMBERED_NOTICES) notices.delete(notices.keys().next().value!);
+    }
+    if (!printer) {
+      lastPrint = { document, ...(caseNumber ? { caseNumber } : {}), ok: false, code: 'absent', at: now() };
+      pushDesk();
+      return { ok: false, code: 'absent' };
+    }
+    const r = await printer.print(doc);
+    lastPrint = { document, ...(caseNumber ? { caseNumber } : {}), ok: r.ok, ...(r.ok ? {} : { code: r.code }), at: now() };
+    setDevice('printer', r.ok ? (r.warnings?.length ? { kind: 'warning', code: r.warnings[0]! } : { kind: 'ok' }) : { kind: 'fault', code: r.code });
+    pushDesk();
+    return r.ok ? { ok: true } : { ok: false, code: r.code };
+  };
+
+  const outcome = async (req: OutcomeRequest): Promise<OutcomeDone> => {
+    const kinds = ['accepted', 'correction', 'rejected', 'consultation'] as const;
+    if (!req || typeof req !== 'object' || !kinds.includes(req.outcome) || typeof req.serviceCode !== 'string') return refused('invalid', 'an outcome names an item and one of four outcomes');
+    const materials = Array.isArray(req.materials) ? req.materials.filter((m) => m && typeof m.id === 'string').slice(0, 50) : [];
+    const reason = text(req.reason, 300);
+    if (req.outcome === 'correction' && materials.length === 0) return refused('invalid', 'a correction names every missing material');
+    if (req.outcome === 'rejected' && !reason) return refused('invalid', 'not accepting needs the reason');
+    let applicant: OutcomeRequest['applicant'];
+    const name = text(req.applicant?.name, 40);
+    if (name) {
+      const parsed = ApplicantSchema.safeParse({ name, idNumber: text(req.applicant?.idNumber, 18), phone: text(req.applicant?.phone, 16) });
+      if (!parsed.success) return refused('invalid', parsed.error.issues.map((i) => i.message).join('; '));
+      applicant = parsed.data;
+    }
+    const caseNumber = text(req.caseNumber, 40)?.toUpperCase();
+    const id = randomUUID();
+    const { done, answer } = await run(
+      {
+        type: 'recordOutcome',
+        window,
+        serviceCode: req.serviceCode,
+        outcome: req.outcome,
+        ...(caseNumber ? { caseNumber } : {}),
+        ...(req.outcome === 'correction' ? { materials: materials.map((m) => m.id) } : {}),
+        ...(reason && req.outcome === 'rejected' ? { reason } : {}),
+        ...(applicant ? { applicant } : {}),
+      },
+      id,
+    );
+    if (!done.ok) return done;
+    const view = ctx.client.view;
+    const recorded = (eventsByCommand.get(id) ?? []).find((e) => e.type === 'case.recorded');
+    const c: Case | undefined = recorded?.type === 'case.recorded' ? recorded.case : undefined;
+    if (!view || !c || !answer) return { ok: true, printed: { ok: false, code: 'not-in-step' } };
+    const notice = noticeFor(
+      view,
+      { outcome: req.outcome, case: c, reasons: Object.fromEntries(materials.map((m) => [m.id, text(m.reason, 60) ?? ''])), ...(reason ? { rejectReason: reason } : {}) },
+      { windowName: findWindow(view.catalogue, window)?.name ?? strings.windowLabel(window), clerk: view.windows.get(window)?.clerk, lang: ctx.config.language, correctionDays: options.correctionDays },
+    );
+    const printed = notice ? await print(notice.document, notice.doc, c.number) : { ok: false as const, code: 'no-item' };
+    return { ok: true, case: caseCard(view, view.cases.get(c.number) ?? c), printed };
+  };
+
+  return {
+    face: () => face,
+    handlers: {
+      hello: () => ({ terminal: ctx.config.terminal, window, language: ctx.config.language }),
+      signIn: async (arg) => {
+        const clerk = text(arg?.clerk, 16);
+        const pin = typeof arg?.pin === 'string' ? arg.pin : '';
+        if (!clerk || !/^[0-9A-Za-z]{1,16}$/.test(clerk) || !/^\d{4,8}$/.test(pin)) return refused('invalid', 'a clerk number and a PIN of 4 to 8 digits');
+        return act({ type: 'signIn', window, clerk, pin });
+      },
+      signOut: () => act({ type: 'closeWindow', window }),
+      pause: async (arg) => {
+        const reason = text(arg?.reason, 200);
+        if (!reason) return refused('invalid', 'a pause needs its reason');
+        return act({ type: 'pauseWindow', window, reason });
+      },
+      resume: () => act({ type: 'resumeWindow', window }),
+      callNext: () => act({ type: 'callNext', window }),
+      callTicket: async (arg) => {
+        const ticketId = text(arg?.ticketId, 80);
+        if (!ticketId) return refused('invalid', 'which ticket?');
+        const reason = text(arg?.reason, 200);
+        return act({ type: 'callTicket', window, ticketId, ...(reason ? { reason } : {}) });
+      },
+      recall: () => act({ type: 'recall', window }),
+      start: () => act({ type: 'startService', window }),
+      finish: () => act({ type: 'finishService', window }),
+      noShow: () => act({ type: 'markNoShow', window }),
+      hold: () => act({ type: 'holdTicket', window }),
+      transfer: async (arg: TransferRequest) => {
+        const reason = text(arg?.reason, 200);
+        const toService = text(arg?.toService, 40);
+        const toWindow = typeof arg?.toWindow === 'number' && Number.isInteger(arg.toWindow) ? arg.toWindow : undefined;
+        if (!reason || (!toService && toWindow === undefined)) return refused('invalid', 'a transfer names where and why');
+        return act({ type: 'transferTicket', window, ...(toService ? { toService } : {}), ...(toWindow !== undefined ? { toWindow } : {}), reason, referral: arg.referral === true });
+      },
+      outcome,
+      reprint: async (arg) => {
+        const n = text(arg?.caseNumber, 40);
+        const notice = n ? notices.get(n) : undefined;
+        if (!notice) return { ok: false, code: 'not-found' };
+        return print(notice.document, notice.doc, n);
+      },
+    },
+    async stop() {
+      stopped = true;
+      if (poll) clearInterval(poll);
+      unsubscribe();
+      await showing;
+      await Promise.all([printer?.close(), display?.close()]);
+    },
+  };
+}

@@ -1,0 +1,145 @@
+import type { TerminalConfig } from '@servicehall/agent';
+import { FileTransport, SerialTransport, TcpTransport, type Transport } from '@servicehall/escpos-printer';
+import { DISPLAY_PROFILES, NumberDisplay, type DisplayProfile, type TextDisplayProfile } from '@servicehall/number-display';
+import iconv from 'iconv-lite';
+import type { DeviceState } from '../shared/api';
+import type { WindowStrings } from '../shared/strings';
+import type { DisplayFace } from './desk';
+
+type DisplayConfig = NonNullable<TerminalConfig['devices']['display']>;
+
+/** The display profile a configuration names: a profile id, or the short names dmd, cd5220, modbus. */
+export function displayProfileFor(name: string | undefined): DisplayProfile {
+  const profiles = DISPLAY_PROFILES as Record<string, DisplayProfile>;
+  if (name && profiles[name]) return profiles[name];
+  switch ((name ?? 'dmd').toLowerCase()) {
+    case 'modbus':
+      return DISPLAY_PROFILES['modbus-led'];
+    default:
+      // A hall's window display shows Chinese unless its profile says otherwise.
+      return DISPLAY_PROFILES['dm-d-chinese'];
+  }
+}
+
+/** Cuts a row to the display's width in GB18030 bytes, on a character boundary. */
+export function fitRow(text: string, columns: number): string {
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const w = iconv.encode(ch, 'gb18030').length;
+    if (used + w > columns) break;
+    out += ch;
+    used += w;
+  }
+  return out;
+}
+
+/**
+ * Two free rows on a Chinese character display (DM-D or CD5220 command set).
+ * The driver shows a call (number and call line) only; the greeting and 暂停服务 need free rows,
+ * so the window composes them here until drivers/number-display offers it.
+ */
+export function textRowsBytes(profile: TextDisplayProfile, rows: readonly string[]): Buffer {
+  const encode = (text: string) => iconv.encode(fitRow(text, profile.columns), 'gb18030');
+  if (profile.commandSet === 'dm-d') {
+    // Clear, then for each row: US $ x y (move), text.
+    return Buffer.concat([Buffer.from([0x0c]), ...rows.slice(0, 2).flatMap((r, i) => [Buffer.from([0x1f, 0x24, 1, i + 1]), encode(r)])]);
+  }
+  // CD5220 string mode: ESC Q A / ESC Q B write a whole line ended by CR.
+  return Buffer.concat([Buffer.from([0x0c]), ...rows.slice(0, 2).map((r, i) => Buffer.concat([Buffer.from([0x1b, 0x51, i === 0 ? 0x41 : 0x42]), encode(r), Buffer.from([0x0d])]))]);
+}
+
+/** The rows a Chinese display shows for a face (H-05: the greeting with every call). */
+export function faceRows(face: DisplayFace, s: WindowStrings['display']): string[] {
+  switch (face.kind) {
+    case 'clear':
+      return [];
+    case 'idle':
+      return [s.windowLabel(face.window), s.greeting];
+    case 'paused':
+      return [s.paused, s.pausedHint];
+    case 'call':
+      return [s.greeting, s.callLine(face.number, face.window)];
+    case 'serving':
+      return [face.number, s.greeting];
+  }
+}
+
+/**
+ * The number display above the window. Opened on first use and again after a failure; never
+ * throws: every fault becomes a state the clerk sees and the hub's device board gets (H-17).
+ */
+export class WindowDisplay {
+  private link: Transport | undefined;
+  private driver: NumberDisplay | undefined;
+  private opening: Promise<boolean> | undefined;
+  private closed = false;
+  readonly profile: DisplayProfile;
+
+  constructor(
+    private readonly config: DisplayConfig,
+    private readonly strings: WindowStrings['display'],
+    private readonly log: (message: string) => void,
+  ) {
+    this.profile = displayProfileFor(config.profile);
+  }
+
+  private open(): Promise<boolean> {
+    if (this.driver) return Promise.resolve(true);
+    this.opening ??= (async () => {
+      try {
+        const c = this.config;
+        const link = c.transport === 'serial' ? await SerialTransport.open(c.path, c.baudRate) : c.transport === 'tcp' ? await TcpTransport.connect(c.host, c.port) : await FileTransport.open(c.path);
+        if (this.closed) {
+          await link.close();
+          return false;
+        }
+        this.link = link;
+        this.driver = new NumberDisplay(link, this.profile);
+        return true;
+      } catch (error) {
+        this.log(`the number display cannot be opened: ${error instanceof Error ? error.message : error}`);
+        return false;
+      } finally {
+        this.opening = undefined;
+      }
+    })();
+    return this.opening;
+  }
+
+  async show(face: DisplayFace): Promise<DeviceState> {
+    if (!(await this.open())) return { kind: 'fault', code: 'offline' };
+    try {
+      const p = this.profile;
+      let result: { ok: boolean; code?: string };
+      if (p.commandSet !== 'modbus-rtu' && p.chinese) {
+        const rows = faceRows(face, this.strings);
+        result = await this.link!.write(textRowsBytes(p, rows)).then(
+          () => ({ ok: true }),
+          () => ({ ok: false, code: 'write-failed' }),
+        );
+      } else if (face.kind === 'call' || face.kind === 'serving') result = await this.driver!.show({ number: face.number, window: face.window });
+      else result = await this.driver!.clear();
+      if (result.ok) return { kind: 'ok' };
+      if (result.code === 'write-failed') await this.drop();
+      return { kind: 'fault', code: result.code ?? 'write-failed' };
+    } catch (error) {
+      this.log(`the number display failed: ${error}`);
+      await this.drop();
+      return { kind: 'fault', code: 'write-failed' };
+    }
+  }
+
+  private async drop(): Promise<void> {
+    const l = this.link;
+    this.link = undefined;
+    this.driver = undefined;
+    await l?.close().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.opening;
+    await this.drop();
+  }
+}

@@ -1,0 +1,43 @@
+import { ConfigError } from '@servicehall/agent';
+import fs from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * The window terminal's own settings: the "windowTerminal" object of the terminal's configuration
+ * file, then the environment on top. The shared terminal configuration knows nothing of them.
+ */
+export const WindowOptionsSchema = z.object({
+  /** Working days a correction notice gives the applicant to bring the missing materials. */
+  correctionDays: z.number().int().min(1).max(60).default(10),
+  /** How long the clerk's screen waits for the hub's answer before saying so (the command stays queued). */
+  answerTimeoutMs: z.number().int().min(500).max(60_000).default(8000),
+  /** How often the printer's status is asked for the device board (H-04). */
+  printerPollMs: z.number().int().min(1000).max(600_000).default(60_000),
+});
+export type WindowOptions = z.infer<typeof WindowOptionsSchema>;
+
+const ENV: Record<string, keyof WindowOptions> = {
+  SERVICEHALL_CORRECTION_DAYS: 'correctionDays',
+  SERVICEHALL_ANSWER_TIMEOUT_MS: 'answerTimeoutMs',
+  SERVICEHALL_PRINTER_POLL_MS: 'printerPollMs',
+};
+
+export function loadWindowOptions(file: string | undefined, env: NodeJS.ProcessEnv = process.env): WindowOptions {
+  let raw: Record<string, unknown> = {};
+  if (file) {
+    try {
+      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { windowTerminal?: unknown };
+      // loadConfig has already said what is wrong with an unreadable file; only our own part is checked here.
+      if (parsed.windowTerminal && typeof parsed.windowTerminal === 'object') raw = { ...(parsed.windowTerminal as Record<string, unknown>) };
+    } catch {
+      raw = {};
+    }
+  }
+  for (const [name, key] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') raw[key] = Number(v);
+  }
+  const parsed = WindowOptionsSchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `windowTerminal.${i.path.join('.')}: ${i.message}`));
+  return parsed.data;
+}

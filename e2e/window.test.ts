@@ -1,0 +1,274 @@
+import { demoCatalogue } from '@servicehall/fixtures';
+import { DisplaySimulator, PrinterSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
+import { startHub, type RunningHub } from '@servicehall/hub';
+import { DISPLAY_PROFILES } from '@servicehall/number-display';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runWindowInBrowserMode } from '../apps/window/src/main/browser';
+import { HALL_TOKEN, launchChromium, openScreen, screenshot, startTestHall, terminalEnv, type TestHall } from './harness';
+
+const SIZE = { width: 1920, height: 1080 };
+type Terminal = Awaited<ReturnType<typeof runWindowInBrowserMode>>;
+
+let hall: TestHall;
+let browser: Browser;
+let pairs: PtyPair[] = [];
+let display: DisplaySimulator;
+let printer: PrinterSimulator;
+let window3: Terminal;
+let window4: Terminal;
+let page3: Page;
+let page4: Page;
+
+const ticket = async (number: string) => (await hall.api<{ state: string; firstClerk?: string; recalls: number; window?: number }>('GET', `/api/tickets/${number}`)).body;
+const receiptText = (p: PrinterSimulator, i: number) => p.device.receipts[i]?.text.join('') ?? '';
+
+/** A function key, pressed once the screen has finished its previous action (it ignores keys meanwhile). */
+async function press(page: Page, key: string) {
+  await expect.poll(() => page.locator('[data-testid=desk]').getAttribute('data-busy')).toBe('no');
+  await page.keyboard.press(key);
+}
+
+async function signIn(page: Page, clerk: string, pin: string) {
+  await page.fill('input[name=clerk]', clerk);
+  await page.fill('input[name=pin]', pin);
+  await page.click('button[type=submit]');
+}
+
+beforeAll(async () => {
+  hall = await startTestHall();
+  // Recalls without waiting, capped at 2, so that the cap is reached within the test.
+  const catalogue = demoCatalogue({ allDay: true });
+  catalogue.queue = { ...catalogue.queue, recallCooldownSeconds: 0, recallLimit: 2 };
+  expect((await hall.api('PUT', '/api/catalogue', catalogue)).status).toBe(200);
+  for (const clerk of ['1005', '1006']) expect((await hall.api('PUT', `/api/clerks/${clerk}/pin`, { pin: '246810' })).status).toBe(200);
+  pairs = await Promise.all([startPtyPair(), startPtyPair()]);
+  display = await DisplaySimulator.open(pairs[0]!.device, DISPLAY_PROFILES['dm-d-chinese']);
+  printer = await PrinterSimulator.open(pairs[1]!.device);
+  browser = await launchChromium();
+  window3 = await runWindowInBrowserMode(
+    undefined,
+    terminalEnv(hall, 'window-3', { SERVICEHALL_WINDOW: '3', SERVICEHALL_DISPLAY: pairs[0]!.host, SERVICEHALL_PRINTER: pairs[1]!.host }),
+  );
+  window4 = await runWindowInBrowserMode(undefined, terminalEnv(hall, 'window-4', { SERVICEHALL_WINDOW: '4' }));
+  page3 = await openScreen(browser, window3.screen.url, SIZE);
+  page4 = await openScreen(browser, window4.screen.url, SIZE);
+});
+
+afterAll(async () => {
+  await window3?.stop();
+  await window4?.stop();
+  await browser?.close();
+  await display?.close();
+  await printer?.close();
+  await Promise.all(pairs.map((p) => p.close()));
+  await hall?.close();
+});
+
+describe('the window terminal in Chromium', () => {
+  it('signs a clerk in with the PIN, refuses politely and locks after five wrong PINs (H-18)', async () => {
+    await page3.waitForSelector('[data-testid=sign-in]');
+    await page3.fill('input[name=clerk]', '1005');
+    await screenshot(page3, 'window-sign-in');
+    await signIn(page3, '1005', '1111');
+    await expect.poll(() => page3.locator('[data-testid=sign-in-error]').textContent()).toContain('工号或密码不正确');
+    expect(await page3.locator('[data-testid=sign-in-error]').textContent()).toContain('还可尝试 4 次');
+
+    await page4.waitForSelector('[data-testid=sign-in]');
+    for (let i = 0; i < 5; i++) {
+      await signIn(page4, '1006', '9999');
+      await expect.poll(() => page4.locator('[data-testid=sign-in-error]').textContent()).toMatch(i < 4 ? `还可尝试 ${4 - i} 次` : '锁定');
+    }
+    await signIn(page4, '1006', '246810');
+    await expect.poll(() => page4.locator('[data-testid=sign-in-error]').textContent()).toContain('锁定');
+    // The administrator sets the PIN again, which clears the lock.
+    await hall.api('PUT', '/api/clerks/1006/pin', { pin: '246810' });
+    await signIn(page4, '1006', '246810');
+    await page4.waitForSelector('[data-testid=desk]');
+
+    await signIn(page3, '1005', '246810');
+    await page3.waitForSelector('[data-testid=desk]');
+    expect(await page3.locator('[data-testid=clerk]').textContent()).toContain('刘子豪');
+  });
+
+  it('calls the next ticket: the number display greets with it, the hub and the other window see the call', async () => {
+    const numbers: string[] = [];
+    for (let i = 0; i < 4; i++) numbers.push((await hall.api<{ number: string }>('POST', '/api/tickets', { serviceCode: 'CRJ-HZ-SL' })).body.number);
+    await expect.poll(() => page3.locator('[data-testid=queue] [data-ticket]').count()).toBe(4);
+    expect(await page3.locator('[data-testid=queue] [data-ticket]').first().getAttribute('data-ticket')).toBe(numbers[0]);
+
+    await press(page3, 'F1');
+    await expect.poll(() => page3.locator('[data-testid=current]').getAttribute('data-ticket')).toBe(numbers[0]);
+    expect(await page3.locator('[data-testid=current]').getAttribute('data-state')).toBe('called');
+    await expect.poll(() => display.shown.rows).toEqual(['您好！很高兴为您服务', `请${numbers[0]}号到3号窗口`]);
+    expect((await ticket(numbers[0]!)).state).toBe('called');
+    await expect.poll(() => page4.locator('[data-testid=neighbours] [data-window="3"]').textContent()).toContain(numbers[0]);
+    await expect.poll(() => page4.locator('[data-testid=queue] [data-ticket]').count()).toBe(3);
+    await screenshot(page3, 'window-queue');
+  });
+
+  it('holds the recall cap', async () => {
+    const number = (await page3.locator('[data-testid=current]').getAttribute('data-ticket'))!;
+    for (let i = 1; i <= 2; i++) {
+      await press(page3, 'F2');
+      await expect.poll(async () => (await ticket(number)).recalls).toBe(i);
+    }
+    expect(await page3.locator('[data-action=recall]').isDisabled()).toBe(true);
+    await press(page3, 'F2');
+    await expect.poll(() => page3.locator('[data-testid=toast]').textContent()).toContain('重呼次数已达上限');
+    expect((await ticket(number)).recalls).toBe(2);
+  });
+
+  it('transfers to another window keeping the place and the first-responsible clerk (H-02)', async () => {
+    const number = (await page3.locator('[data-testid=current]').getAttribute('data-ticket'))!;
+    await press(page3, 'F3');
+    await expect.poll(() => page3.locator('[data-testid=current]').getAttribute('data-state')).toBe('serving');
+    await expect.poll(() => display.shown.rows).toEqual([number, '您好！很高兴为您服务']);
+    await press(page3, 'F7');
+    await page3.selectOption('[data-testid=transfer-dialog] select[name=to-window]', '4');
+    await page3.fill('[data-testid=transfer-dialog] input[name=transfer-reason]', '需由4号窗口核验原护照');
+    await page3.click('[data-testid=transfer-confirm]');
+    await expect.poll(() => page3.locator('[data-testid=current]').getAttribute('data-state')).toBe('none');
+
+    // The transferred ticket keeps its early place: window 4 calls it first.
+    await expect.poll(() => page4.locator('[data-testid=queue] [data-ticket]').first().getAttribute('data-ticket')).toBe(number);
+    await press(page4, 'F1');
+    await expect.poll(() => page4.locator('[data-testid=current]').getAttribute('data-ticket')).toBe(number);
+    expect(await page4.locator('[data-testid=first-clerk]').textContent()).toContain('刘子豪（1005）');
+    const t = await ticket(number);
+    expect(t.firstClerk).toBe('1005');
+    expect(t.window).toBe(4);
+  });
+
+  it('prints a correction notice with every chosen material, and flags a second notice that adds one (H-03)', async () => {
+    await press(page3, 'F1');
+    await expect.poll(() => page3.locator('[data-testid=current]').getAttribute('data-state')).toBe('called');
+    await press(page3, 'F3');
+    await page3.waitForSelector('[data-testid=serve]');
+    await screenshot(page3, 'window-serving');
+
+    const before = printer.device.receipts.length;
+    await page3.click('[data-outcome=correction]');
+    await page3.check('[data-material=m1]');
+    await page3.check('[data-material=m3]');
+    await page3.click('[data-testid=record-outcome]');
+    await expect.poll(() => page3.locator('[data-testid=outcome-result]').textContent()).toContain('补正材料告知书已打印');
+    const caseNumber = (await page3.locator('[data-testid=outcome-result] .case-number').textContent())!;
+    await expect.poll(() => receiptText(printer, before)).toContain('补正材料告知书');
+    const first = receiptText(printer, before);
+    expect(first).toContain(caseNumber);
+    expect(first).toContain('居民身份证');
+    expect(first).toContain('中国公民出入境证件申请表');
+    expect(first).not.toContain('原护照');
+
+    // The citizen is back; the clerk asks for a material the first notice did not name.
+    await page3.fill('input[name=case-number]', caseNumber);
+    await page3.check('[data-material=m1]');
+    await page3.check('[data-material=m3]');
+    await page3.check('[data-material=m4]');
+    await page3.click('[data-testid=record-outcome]');
+    await expect.poll(() => page3.locator('[data-testid=breach-banner]').textContent()).toContain('原护照');
+    await expect.poll(() => receiptText(printer, before + 1)).toContain('原护照');
+    await expect.poll(() => page3.locator(`[data-testid=cases] [data-case="${caseNumber}"] [data-testid=breach]`).count()).toBe(1);
+    const c = (await hall.api<{ notices: { breach: boolean }[] }>('GET', `/api/cases/${caseNumber}`)).body;
+    expect(c.notices.map((n) => n.breach)).toEqual([false, true]);
+    await screenshot(page3, 'window-correction');
+  });
+
+  it('finishes, asks for the rating on the pad, and pauses with a reason shown timed (H-13, H-18)', async () => {
+    const number = (await page3.locator('[data-testid=current]').getAttribute('data-ticket'))!;
+    await press(page3, 'F4');
+    await expect.poll(() => page3.locator('[data-testid=rating]').textContent()).toContain(`${number} 号已办结：请群众在评价器上评价`);
+    expect(await page3.locator('[data-testid=rating] button').count()).toBe(0);
+
+    await press(page3, 'F8');
+    await page3.click('[data-testid=pause-dialog] [data-reason=会议]');
+    await page3.click('[data-testid=pause-confirm]');
+    await page3.waitForSelector('[data-testid=paused]');
+    expect(await page3.locator('[data-testid=paused]').textContent()).toContain('暂停原因：会议');
+    await expect.poll(() => display.shown.rows[0]).toBe('暂停服务');
+    await expect.poll(() => page4.locator('[data-testid=neighbours] [data-window="3"]').textContent()).toContain('暂停');
+    await page3.waitForTimeout(1600);
+    await screenshot(page3, 'window-paused');
+    // No call while paused.
+    await press(page3, 'F1');
+    expect(await page3.locator('[data-testid=current]').getAttribute('data-state')).toBe('none');
+    await press(page3, 'F8');
+    await expect.poll(() => page3.locator('[data-testid=desk]').getAttribute('data-paused')).toBe('no');
+  });
+});
+
+describe('accepting on a fixed date', () => {
+  let hub: RunningHub;
+  let dir: string;
+  let pair: PtyPair;
+  let printer7: PrinterSimulator;
+  let window7: Terminal;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-window-'));
+    // Monday 2026-09-28, the last working days before 国庆.
+    const fixed = Date.parse('2026-09-28T09:00:00+08:00');
+    hub = await startHub({ dataDir: path.join(dir, 'hub'), token: HALL_TOKEN, seed: demoCatalogue({ allDay: true }), clock: () => fixed });
+    hub.store.pins.set('1011', '135790');
+    pair = await startPtyPair();
+    printer7 = await PrinterSimulator.open(pair.device);
+    window7 = await runWindowInBrowserMode(undefined, {
+      SERVICEHALL_HUB_URL: hub.wsUrl,
+      SERVICEHALL_TOKEN: HALL_TOKEN,
+      SERVICEHALL_TERMINAL: 'window-7',
+      SERVICEHALL_WINDOW: '7',
+      SERVICEHALL_TERMINAL_DATA: path.join(dir, 'window-7'),
+      SERVICEHALL_PRINTER: pair.host,
+    });
+  });
+
+  afterAll(async () => {
+    await window7?.stop();
+    await printer7?.close();
+    await pair?.close();
+    await hub?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints due dates that skip 国庆 and count the make-up Saturday, one notice per item of the visit (N-05)', async () => {
+    const res = await fetch(`${hub.url}/api/tickets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${HALL_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ serviceCode: 'SJ-SPJY-XK' }),
+    });
+    expect(res.status).toBe(201);
+    const page = await openScreen(browser, window7.screen.url, SIZE);
+    await signIn(page, '1011', '135790');
+    await page.waitForSelector('[data-testid=desk]');
+    await press(page, 'F1');
+    await expect.poll(() => page.locator('[data-testid=current]').getAttribute('data-state')).toBe('called');
+    await press(page, 'F3');
+    await page.waitForSelector('[data-testid=serve]');
+
+    // 食品经营许可: promised 5 working days from 09-28 → 09-29, 09-30, (10-01..07 off), 10-08, 10-09, 10-10 (调休 Saturday).
+    await page.click('[data-outcome=accepted]');
+    await page.fill('input[name=applicant-name]', '王小明');
+    await page.fill('input[name=applicant-id]', '110101199003071234');
+    await page.click('[data-testid=record-outcome]');
+    await expect.poll(() => receiptText(printer7, 0)).toContain('受理通知书');
+    const first = receiptText(printer7, 0);
+    expect(first).toContain('SL202609280001');
+    expect(first).toContain('受理日期：2026-09-28');
+    expect(first).toContain('办结日期：2026-10-10');
+    await expect.poll(() => page.locator('[data-testid=cases] [data-testid=applicant]').textContent()).toBe('王** · 1101**********1234');
+    expect(await page.content()).not.toContain('110101199003071234');
+
+    // The same visit also registers the company (企业设立登记, promised 1 working day, legal 15).
+    await page.click('[data-item=SJ-QY-SL]');
+    await page.click('[data-outcome=accepted]');
+    await page.click('[data-testid=record-outcome]');
+    await expect.poll(() => receiptText(printer7, 1)).toContain('SL202609280002');
+    expect(receiptText(printer7, 1)).toContain('办结日期：2026-09-29');
+    await expect.poll(() => page.locator('[data-testid=cases] [data-case=SL202609280002]').textContent()).toContain('承诺办结 2026-09-29 · 法定办结 2026-10-23');
+    await page.close();
+  });
+});
