@@ -1,5 +1,6 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
 import { findItem, ticketWait, type CommandBody, type HallView, type RefusalCode, type Ticket } from '@servicehall/core';
+import { ReopeningPrinter } from '@servicehall/escpos-printer';
 import type { Answer } from '@servicehall/protocol';
 import { progressLink } from '@servicehall/protocol/node';
 import { randomUUID } from 'node:crypto';
@@ -24,7 +25,6 @@ import {
   type BusyThreshold,
   type PrinterState,
 } from './logic';
-import { KioskPrinter } from './printer';
 import { loadKioskSettings, type KioskSettingsConfig } from './settings';
 
 const ANSWER_WITHIN_MS = 8000;
@@ -51,7 +51,7 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
   const threshold: BusyThreshold = { minutes: settings.busyMinutes, people: settings.busyPeople };
   const publicBase = (settings.publicUrl ?? httpBaseOf(config.hubUrl)).replace(/\/$/, '');
   const hubBase = httpBaseOf(config.hubUrl);
-  const printer = config.devices.printer ? new KioskPrinter(config.devices.printer, ctx.log) : undefined;
+  const printer = config.devices.printer ? new ReopeningPrinter(config.devices.printer, ctx.log) : undefined;
   const kioskSettings: KioskSettings = { terminal: config.terminal, language: config.language, idleSeconds: settings.idleSeconds, hasPrinter: Boolean(printer) };
   let printerState: PrinterState = printer ? { kind: 'checking' } : { kind: 'absent' };
   let reported = '';
@@ -90,7 +90,7 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
   let pollTimer: NodeJS.Timeout | undefined;
   const poll = async () => {
     if (stopped || !printer) return;
-    setPrinter(await printer.state());
+    setPrinter(await printer.health());
     if (!stopped) pollTimer = setTimeout(() => void poll(), settings.printerPollMs);
   };
   void poll();
@@ -148,7 +148,7 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
       if (stopped || client.state.status !== 'online' || !client.view) return refusal('hub-offline', serviceCode, lang);
       if (printer) {
         // Ask the printer before issuing: no number is given that cannot be printed.
-        setPrinter(await printer.state());
+        setPrinter(await printer.health());
         if (printerState.kind === 'fault') return refusal('out-of-service', serviceCode, lang);
       }
       const answer = await sendWithin(body);
@@ -184,13 +184,13 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
       const doc = ticketDocument({ view, ticket: t, ahead: wait.waiting, minutes: wait.minutes, progressUrl, lang });
       let printed = await printer.print(doc);
       if (!printed.ok && TRANSIENT.has(printed.code)) {
-        const state = await printer.state();
+        const state = await printer.health();
         if (state.kind !== 'fault') printed = await printer.print(doc);
       }
       if (!printed.ok) {
         // Rule 4: nobody holds this number, so it leaves the queue.
         await voidTicket(t, `the ticket did not print at ${config.terminal} (${printed.code})`);
-        setPrinter(await printer.state());
+        setPrinter(await printer.health());
         return refusal('print-failed', t.serviceCode, lang);
       }
       setPrinter(printed.warnings.includes('paper-near-end') ? { kind: 'warning', code: 'paper-near-end' } : { kind: 'ok' });
@@ -243,10 +243,10 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
         if (!parsed.success || !view || !item) return { ok: false, code: 'not-found' };
         if (!printer) return { ok: false, code: 'no-printer' };
         return oneAtATime(async () => {
-          setPrinter(await printer.state());
+          setPrinter(await printer.health());
           if (printerState.kind === 'fault') return { ok: false, code: 'out-of-service' } as const;
           const printed = await printer.print(guideDocument(view, item, parsed.data.lang, Date.now()));
-          setPrinter(printed.ok ? (printed.warnings.length > 0 ? { kind: 'warning', code: 'paper-near-end' } : { kind: 'ok' }) : await printer.state());
+          setPrinter(printed.ok ? (printed.warnings.length > 0 ? { kind: 'warning', code: 'paper-near-end' } : { kind: 'ok' }) : await printer.health());
           return printed.ok ? ({ ok: true } as const) : ({ ok: false, code: 'print-failed' } as const);
         });
       },

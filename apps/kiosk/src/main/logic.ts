@@ -1,4 +1,4 @@
-import { faultOf, oneTimeNotice, PROFILES, ticket as ticketDocumentOf, type PrintDocument, type PrinterProfile, type StatusResult } from '@servicehall/escpos-printer';
+import { healthOf, oneTimeNotice, profileByName, ticket as ticketDocumentOf, type PrintDocument } from '@servicehall/escpos-printer';
 import { findItem, findWindow, itemWait, localTime, ticketWait, type DeviceReport, type HallView, type ServiceItem, type Ticket } from '@servicehall/core';
 import { pinyin } from 'pinyin-pro';
 import type { Guide, Home, ItemCard, KioskStatus, Lang, QueryResult } from '../shared/api';
@@ -18,18 +18,8 @@ export function httpBaseOf(hubUrl: string): string {
 }
 
 /** The printer profile a kiosk's configuration names: 80mm, 58mm, or a profile id. */
-export function profileFor(name: string | undefined): PrinterProfile {
-  switch ((name ?? '80mm').toLowerCase()) {
-    case '58':
-    case '58mm':
-      return PROFILES['generic-58'];
-    case '80':
-    case '80mm':
-      return PROFILES['generic-80'];
-    default:
-      return (PROFILES as Record<string, PrinterProfile>)[name!] ?? PROFILES['generic-80'];
-  }
-}
+/** The printer profile a configuration names (the driver's reading of it). */
+export const profileFor = profileByName;
 
 /** What the kiosk knows of its printer. */
 export type PrinterState =
@@ -39,14 +29,8 @@ export type PrinterState =
   | { kind: 'warning'; code: 'paper-near-end' }
   | { kind: 'fault'; code: string };
 
-/** A status answer read as the kiosk's printer state: a fault stops issuing, paper near-end is a warning. */
-export function printerStateOf(result: StatusResult): PrinterState {
-  if (!result.ok) return result.code === 'unsupported' ? { kind: 'ok' } : { kind: 'fault', code: result.code === 'timeout' ? 'offline' : result.code };
-  const fault = faultOf(result.status);
-  if (fault) return { kind: 'fault', code: fault };
-  if (result.status.paperNearEnd) return { kind: 'warning', code: 'paper-near-end' };
-  return { kind: 'ok' };
-}
+/** A status answer read as the kiosk's printer state (the driver's reading of it). */
+export const printerStateOf = healthOf;
 
 /** The printer as reported to the hub's device board (H-04, H-17). */
 export function printerReport(state: PrinterState): DeviceReport {

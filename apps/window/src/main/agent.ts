@@ -1,6 +1,6 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
 import { ApplicantSchema, findWindow, type Case, type CommandBody, type DeviceReport, type HallEvent } from '@servicehall/core';
-import type { PrintDocument } from '@servicehall/escpos-printer';
+import { ReopeningPrinter, type PrintDocument } from '@servicehall/escpos-printer';
 import type { Answer } from '@servicehall/protocol';
 import { randomUUID } from 'node:crypto';
 import type { DeviceState, Done, OutcomeDone, OutcomeRequest, PrintRecord, PrintResult, TransferRequest, WindowShape } from '../shared/api';
@@ -9,7 +9,6 @@ import { caseCard, deskOf, displayFaceOf, type DisplayFace } from './desk';
 import { WindowDisplay } from './display';
 import { noticeFor } from './documents';
 import { WindowOptionsSchema, type WindowOptions } from './options';
-import { WindowPrinter } from './printer';
 
 const REMEMBERED_COMMANDS = 50;
 const REMEMBERED_NOTICES = 30;
@@ -60,7 +59,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
   if (window === undefined) throw new Error('a window terminal needs the number of its window');
   const strings = stringsFor(ctx.config.language);
   const { printer: printerConfig, display: displayConfig } = ctx.config.devices;
-  const printer = printerConfig ? new WindowPrinter(printerConfig, ctx.log) : undefined;
+  const printer = printerConfig ? new ReopeningPrinter(printerConfig, ctx.log) : undefined;
   const display = displayConfig ? new WindowDisplay(displayConfig, strings.display, ctx.log) : undefined;
   const devices: { printer: DeviceState; display: DeviceState } = {
     printer: printer ? { kind: 'ok' } : { kind: 'absent' },
@@ -139,7 +138,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
 
   const checkPrinter = async () => {
     if (!printer || stopped) return;
-    setDevice('printer', await printer.state());
+    setDevice('printer', await printer.health());
   };
   void checkPrinter();
   const poll = printer ? setInterval(() => void checkPrinter(), options.printerPollMs) : undefined;

@@ -1,0 +1,49 @@
+import { PrinterSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ticket } from './documents';
+import { profileByName, ReopeningPrinter } from './line';
+
+const TICKET = ticket({ hallName: '滨江区政务服务中心', number: 'A012', itemName: '出生登记', waitingAhead: 1, expectedWaitMinutes: 5, issuedAt: '2026-11-27 09:12', qrUrl: 'https://hub/q/A012' });
+
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe('profileByName', () => {
+  it.each([
+    ['80mm', 'generic-80'],
+    ['58mm', 'generic-58'],
+    ['58', 'generic-58'],
+    [undefined, 'generic-80'],
+    ['generic-58', 'generic-58'],
+    ['no-such-printer', 'generic-80'],
+  ])('reads %s as %s', (name, id) => expect(profileByName(name).id).toBe(id));
+});
+
+describe('a terminal printer on its line', () => {
+  it('says offline, never throws, when the line cannot be opened, and prints once it can', async () => {
+    const logs: string[] = [];
+    const missing = new ReopeningPrinter({ transport: 'serial', path: '/dev/servicehall-no-such-port', baudRate: 9600 }, (m) => logs.push(m));
+    cleanups.push(() => missing.close());
+    expect(await missing.health()).toEqual({ kind: 'fault', code: 'offline' });
+    expect(await missing.print(TICKET)).toEqual({ ok: false, code: 'offline' });
+    expect(logs[0]).toMatch(/cannot be opened/);
+
+    const pair: PtyPair = await startPtyPair();
+    cleanups.push(() => pair.close());
+    let sim = await PrinterSimulator.open(pair.device, { paperNearEnd: true });
+    const printer = new ReopeningPrinter({ transport: 'serial', path: pair.host, baudRate: 115200, profile: '58mm' }, () => undefined);
+    cleanups.push(() => printer.close());
+    expect(await printer.health()).toEqual({ kind: 'warning', code: 'paper-near-end' });
+    expect(await printer.print(TICKET)).toMatchObject({ ok: true });
+    expect(sim.device.receipts.at(-1)?.text.join('\n')).toContain('A012');
+
+    // The printer goes silent (switched off), then comes back: the same object recovers.
+    await sim.close();
+    expect(await printer.health()).toMatchObject({ kind: 'fault' });
+    sim = await PrinterSimulator.open(pair.device, {});
+    cleanups.push(() => sim.close());
+    await expect.poll(() => printer.health(), { timeout: 5000 }).toEqual({ kind: 'ok' });
+  }, 20_000);
+});

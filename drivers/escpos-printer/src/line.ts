@@ -1,0 +1,120 @@
+import { TicketPrinter, type StatusResult } from './printer';
+import { PROFILES, type PrinterProfile } from './profiles';
+import { faultOf } from './status';
+import { FileTransport, SerialTransport, TcpTransport, type Transport } from './transport';
+import type { PrintDocument } from './documents';
+
+/** Where a terminal's printer is: a serial port, a network printer (port 9100) or a device file. */
+export type PrinterLine =
+  | { transport: 'serial'; path: string; baudRate: number }
+  | { transport: 'tcp'; host: string; port: number }
+  | { transport: 'file'; path: string };
+
+/** The profile a configuration names: `80mm` / `58mm` (or `80` / `58`), or a profile id such as `no-cutter-58`. */
+export function profileByName(name: string | undefined): PrinterProfile {
+  const key = (name ?? '80mm').toLowerCase();
+  if (key === '58' || key === '58mm') return PROFILES['generic-58'];
+  if (key === '80' || key === '80mm') return PROFILES['generic-80'];
+  return (PROFILES as Record<string, PrinterProfile>)[name!] ?? PROFILES['generic-80'];
+}
+
+/** What a terminal knows of its printer: a fault stops it, paper near-end is a warning. */
+export type PrinterHealth = { kind: 'ok' } | { kind: 'warning'; code: 'paper-near-end' } | { kind: 'fault'; code: string };
+
+export function healthOf(result: StatusResult): PrinterHealth {
+  if (!result.ok) return result.code === 'unsupported' ? { kind: 'ok' } : { kind: 'fault', code: result.code === 'timeout' ? 'offline' : result.code };
+  const fault = faultOf(result.status);
+  if (fault) return { kind: 'fault', code: fault };
+  if (result.status.paperNearEnd) return { kind: 'warning', code: 'paper-near-end' };
+  return { kind: 'ok' };
+}
+
+export type LinePrintOutcome = { ok: true; warnings: string[] } | { ok: false; code: string };
+
+/**
+ * A terminal's printer on its line: opened on first use and opened again after the line fails (a
+ * printer switched off and on, a cable pulled), so the terminal recovers by itself (H-17).
+ * Never throws: every fault is a value.
+ */
+export class ReopeningPrinter {
+  private printer: TicketPrinter | undefined;
+  private transport: Transport | undefined;
+  private opening: Promise<TicketPrinter | undefined> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly line: PrinterLine & { profile?: string },
+    private readonly log: (message: string) => void,
+  ) {}
+
+  private open(): Promise<TicketPrinter | undefined> {
+    if (this.printer) return Promise.resolve(this.printer);
+    this.opening ??= (async () => {
+      try {
+        const c = this.line;
+        const transport = c.transport === 'serial' ? await SerialTransport.open(c.path, c.baudRate) : c.transport === 'tcp' ? await TcpTransport.connect(c.host, c.port) : await FileTransport.open(c.path);
+        if (this.closed) {
+          await transport.close();
+          return undefined;
+        }
+        this.transport = transport;
+        this.printer = new TicketPrinter(transport, profileByName(c.profile), {
+          // A device file cannot answer DLE EOT: it prints without status.
+          allowWithoutStatus: c.transport === 'file',
+          ...(c.transport === 'serial' ? { baudRate: c.baudRate } : {}),
+        });
+        return this.printer;
+      } catch (error) {
+        this.log(`the printer cannot be opened: ${error instanceof Error ? error.message : error}`);
+        return undefined;
+      } finally {
+        this.opening = undefined;
+      }
+    })();
+    return this.opening;
+  }
+
+  /** Drops a line that failed, to open it afresh next time. */
+  private async drop(): Promise<void> {
+    const t = this.transport;
+    this.transport = undefined;
+    this.printer = undefined;
+    await t?.close().catch(() => undefined);
+  }
+
+  async health(): Promise<PrinterHealth> {
+    const printer = await this.open();
+    if (!printer) return { kind: 'fault', code: 'offline' };
+    try {
+      const result = await printer.status();
+      if (!result.ok && result.code === 'write-failed') await this.drop();
+      return healthOf(result);
+    } catch (error) {
+      this.log(`the printer status could not be read: ${error}`);
+      await this.drop();
+      return { kind: 'fault', code: 'offline' };
+    }
+  }
+
+  async print(doc: PrintDocument): Promise<LinePrintOutcome> {
+    const printer = await this.open();
+    if (!printer) return { ok: false, code: 'offline' };
+    try {
+      const r = await printer.tryPrint(doc);
+      if (r.ok) return { ok: true, warnings: r.warnings };
+      if (r.code === 'write-failed') await this.drop();
+      this.log(`a print failed: ${r.code} (${r.message})`);
+      return { ok: false, code: r.code };
+    } catch (error) {
+      this.log(`a print failed: ${error}`);
+      await this.drop();
+      return { ok: false, code: 'write-failed' };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.opening;
+    await this.drop();
+  }
+}
