@@ -52,6 +52,11 @@ function dmd(profile: TextDisplayProfile): DisplayCommands {
         s.move(1, 1).text(fit(call.number, profile.columns, false));
         s.move(1, 2).text(fit(callLine(call, profile.chinese), profile.columns, profile.chinese));
       }),
+    rows: (rows) =>
+      compose((s) => {
+        s.clear();
+        rows.slice(0, 2).forEach((row, i) => s.move(1, i + 1).text(fit(row, profile.columns, profile.chinese)));
+      }),
     clear: () => compose((s) => s.clear()),
     brightness: (level) => compose((s) => s.brightness(level)),
   };
@@ -63,6 +68,7 @@ function cd5220(profile: TextDisplayProfile): DisplayCommands {
   const line = (which: 0x41 | 0x42, text: string) => Buffer.concat([Buffer.from([0x1b, 0x51, which]), encode(fit(text, profile.columns, profile.chinese)), Buffer.from([0x0d])]);
   return {
     show: (call) => Buffer.concat([Buffer.from([0x0c]), line(0x41, call.number), line(0x42, callLine(call, profile.chinese))]),
+    rows: (rows) => Buffer.concat([Buffer.from([0x0c]), ...rows.slice(0, 2).map((row, i) => line(i === 0 ? 0x41 : 0x42, row))]),
     clear: () => Buffer.from([0x0c]),
     brightness: (level) => Buffer.from([0x1b, 0x2a, level]),
   };
@@ -92,6 +98,8 @@ function modbus(profile: ModbusDisplayProfile): DisplayCommands {
 /** Bytes for each action; Modbus actions are a list of request frames, each answered by the display. */
 export interface DisplayCommands {
   show(call: Call): Buffer | Buffer[] | undefined;
+  /** Two free rows of text (a greeting, 暂停服务); undefined where the display shows digits only. */
+  rows?(rows: readonly string[]): Buffer | Buffer[];
   clear(): Buffer | Buffer[];
   brightness(level: 1 | 2 | 3 | 4): Buffer | Buffer[];
 }

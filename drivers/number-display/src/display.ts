@@ -34,6 +34,13 @@ export class NumberDisplay {
     return this.send(bytes);
   }
 
+  /** Up to two rows of free text, cut to the display's width (Chinese only where the profile has the fonts). */
+  showRows(rows: readonly string[]): Promise<DisplayResult> {
+    const bytes = this.commands.rows?.(rows);
+    if (!bytes) return Promise.resolve({ ok: false, code: 'not-shown', message: 'this display shows digits only' });
+    return this.send(bytes);
+  }
+
   clear(): Promise<DisplayResult> {
     return this.send(this.commands.clear());
   }

@@ -1,7 +1,6 @@
 import type { TerminalConfig } from '@servicehall/agent';
 import { FileTransport, SerialTransport, TcpTransport, type Transport } from '@servicehall/escpos-printer';
-import { DISPLAY_PROFILES, NumberDisplay, type DisplayProfile, type TextDisplayProfile } from '@servicehall/number-display';
-import iconv from 'iconv-lite';
+import { DISPLAY_PROFILES, NumberDisplay, type DisplayProfile } from '@servicehall/number-display';
 import type { DeviceState } from '../shared/api';
 import type { WindowStrings } from '../shared/strings';
 import type { DisplayFace } from './desk';
@@ -19,34 +18,6 @@ export function displayProfileFor(name: string | undefined): DisplayProfile {
       // A hall's window display shows Chinese unless its profile says otherwise.
       return DISPLAY_PROFILES['dm-d-chinese'];
   }
-}
-
-/** Cuts a row to the display's width in GB18030 bytes, on a character boundary. */
-export function fitRow(text: string, columns: number): string {
-  let out = '';
-  let used = 0;
-  for (const ch of text) {
-    const w = iconv.encode(ch, 'gb18030').length;
-    if (used + w > columns) break;
-    out += ch;
-    used += w;
-  }
-  return out;
-}
-
-/**
- * Two free rows on a Chinese character display (DM-D or CD5220 command set).
- * The driver shows a call (number and call line) only; the greeting and 暂停服务 need free rows,
- * so the window composes them here until drivers/number-display offers it.
- */
-export function textRowsBytes(profile: TextDisplayProfile, rows: readonly string[]): Buffer {
-  const encode = (text: string) => iconv.encode(fitRow(text, profile.columns), 'gb18030');
-  if (profile.commandSet === 'dm-d') {
-    // Clear, then for each row: US $ x y (move), text.
-    return Buffer.concat([Buffer.from([0x0c]), ...rows.slice(0, 2).flatMap((r, i) => [Buffer.from([0x1f, 0x24, 1, i + 1]), encode(r)])]);
-  }
-  // CD5220 string mode: ESC Q A / ESC Q B write a whole line ended by CR.
-  return Buffer.concat([Buffer.from([0x0c]), ...rows.slice(0, 2).map((r, i) => Buffer.concat([Buffer.from([0x1b, 0x51, i === 0 ? 0x41 : 0x42]), encode(r), Buffer.from([0x0d])]))]);
 }
 
 /** The rows a Chinese display shows for a face (H-05: the greeting with every call). */
@@ -114,10 +85,7 @@ export class WindowDisplay {
       let result: { ok: boolean; code?: string };
       if (p.commandSet !== 'modbus-rtu' && p.chinese) {
         const rows = faceRows(face, this.strings);
-        result = await this.link!.write(textRowsBytes(p, rows)).then(
-          () => ({ ok: true }),
-          () => ({ ok: false, code: 'write-failed' }),
-        );
+        result = await this.driver!.showRows(rows);
       } else if (face.kind === 'call' || face.kind === 'serving') result = await this.driver!.show({ number: face.number, window: face.window });
       else result = await this.driver!.clear();
       if (result.ok) return { kind: 'ok' };
