@@ -3,7 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
-import type { BridgeReply, BridgeRequest } from './contract';
+import { startAgent, type AgentContext, type AgentParts, type RunningAgent } from './agent';
+import { ConfigError, type TerminalConfig } from './config';
+import type { BridgeReply, BridgeRequest, BridgeShape } from './contract';
 import { dispatch } from './dispatch';
 import type { Pushes } from './pushes';
 
@@ -90,4 +92,33 @@ export async function serveBrowserMode(options: BrowserModeOptions): Promise<Bro
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/**
+ * A terminal in browser mode: its agent as a plain Node process, serving its renderer (built in
+ * `rendererDir`) and the bridge on the configured port. Every app's browser entry is this call.
+ */
+export async function startBrowserTerminal<S extends BridgeShape>(
+  config: TerminalConfig,
+  create: (ctx: AgentContext<S>) => AgentParts<S> | Promise<AgentParts<S>>,
+  rendererDir: string,
+): Promise<{ agent: RunningAgent; screen: BrowserMode; stop(): Promise<void> }> {
+  const agent = await startAgent<S>(config, create);
+  try {
+    const screen = await serveBrowserMode({ handlers: agent.handlers, pushes: agent.pushes, staticDir: rendererDir, host: config.bridge.host, port: config.bridge.port });
+    return { agent, screen, stop: async () => (await screen.close(), await agent.stop()) };
+  } catch (error) {
+    await agent.stop();
+    throw error;
+  }
+}
+
+/** The command line of a browser-mode entry: start, print the address, or say plainly why not. */
+export function browserModeMain(name: string, start: (configFile: string | undefined) => Promise<{ screen: BrowserMode }>): void {
+  start(process.argv[2])
+    .then(({ screen }) => console.log(`${name}: ${screen.url}`))
+    .catch((error) => {
+      console.error(error instanceof ConfigError ? error.message : `the ${name} could not start: ${error instanceof Error ? error.message : error}`);
+      process.exit(1);
+    });
 }

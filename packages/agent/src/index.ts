@@ -1,6 +1,6 @@
 export { startAgent, type AgentContext, type AgentParts, type RunningAgent } from './agent';
 export { loadConfig, ConfigError, TerminalConfigSchema, type TerminalConfig } from './config';
-export { serveBrowserMode, type BrowserMode, type BrowserModeOptions } from './browser-mode';
+export { serveBrowserMode, startBrowserTerminal, browserModeMain, type BrowserMode, type BrowserModeOptions } from './browser-mode';
 export { serveOverIpc, secureWebPreferences, runElectronTerminal, type ElectronTerminal } from './electron-main';
 export { Pushes } from './pushes';
 export { dispatch } from './dispatch';

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, serveBrowserMode, startAgent } from '@servicehall/agent';
+import { browserModeMain, loadConfig, startBrowserTerminal } from '@servicehall/agent';
 import { fileURLToPath } from 'node:url';
 import type { KioskShape } from '../shared/api';
 import { createKioskAgent } from './agent';
@@ -8,22 +8,8 @@ import { loadKioskSettings } from './settings';
 export async function runKioskInBrowserMode(configFile?: string, env: NodeJS.ProcessEnv = process.env) {
   const config = loadConfig(configFile, env, { role: 'kiosk', terminal: 'kiosk-1' });
   const settings = loadKioskSettings(configFile, env);
-  const agent = await startAgent<KioskShape>(config, (ctx) => createKioskAgent(ctx, settings));
-  const screen = await serveBrowserMode({
-    handlers: agent.handlers,
-    pushes: agent.pushes,
-    staticDir: fileURLToPath(new URL('../../dist/renderer', import.meta.url)),
-    host: config.bridge.host,
-    port: config.bridge.port,
-  });
-  return { config, settings, agent, screen, stop: async () => (await screen.close(), await agent.stop()) };
+  const running = await startBrowserTerminal<KioskShape>(config, (ctx) => createKioskAgent(ctx, settings), fileURLToPath(new URL('../../dist/renderer', import.meta.url)));
+  return { config, settings, ...running };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  runKioskInBrowserMode(process.argv[2])
-    .then(({ screen }) => console.log(`kiosk: ${screen.url}`))
-    .catch((error) => {
-      console.error(error instanceof ConfigError ? error.message : `the kiosk could not start: ${error}`);
-      process.exit(1);
-    });
-}
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) browserModeMain('kiosk', runKioskInBrowserMode);

@@ -1,5 +1,6 @@
-import { ConfigError, loadConfig, serveBrowserMode, startAgent } from '@servicehall/agent';
+import { browserModeMain, loadConfig, startBrowserTerminal } from '@servicehall/agent';
 import { fileURLToPath } from 'node:url';
+import type { WindowShape } from '../shared/api';
 import { createWindowAgent, type WindowAgentParts } from './agent';
 import { loadWindowOptions } from './options';
 
@@ -8,29 +9,13 @@ export async function runWindowInBrowserMode(configFile?: string, env: NodeJS.Pr
   const config = loadConfig(configFile, env, { role: 'window', terminal: `window-${env.SERVICEHALL_WINDOW ?? 'x'}` });
   const options = loadWindowOptions(configFile, env);
   let parts: WindowAgentParts | undefined;
-  const agent = await startAgent(config, (ctx) => (parts = createWindowAgent(ctx, options)));
-  const screen = await serveBrowserMode({
-    handlers: agent.handlers,
-    pushes: agent.pushes,
-    staticDir: fileURLToPath(new URL('../../dist/renderer', import.meta.url)),
-    host: config.bridge.host,
-    port: config.bridge.port,
-  });
+  const running = await startBrowserTerminal<WindowShape>(config, (ctx) => (parts = createWindowAgent(ctx, options)), fileURLToPath(new URL('../../dist/renderer', import.meta.url)));
   return {
     config,
-    agent,
-    screen,
+    ...running,
     /** What the window's number display was last asked to show. */
     face: () => parts?.face(),
-    stop: async () => (await screen.close(), await agent.stop()),
   };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  runWindowInBrowserMode(process.argv[2])
-    .then(({ screen, config }) => console.log(`window ${config.window}: ${screen.url}`))
-    .catch((error) => {
-      console.error(error instanceof ConfigError ? error.message : `the window terminal could not start: ${error}`);
-      process.exit(1);
-    });
-}
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) browserModeMain('window terminal', runWindowInBrowserMode);
