@@ -279,3 +279,14 @@ describe('an action a person waits for', () => {
     expect(c.waiting).toBe(0);
   });
 });
+
+describe('the hub’s welcome', () => {
+  it('hands the terminal the hall’s link key for QR links, never the hall token', async () => {
+    const hub = await inProcessHub();
+    const { linkKey } = await import('@servicehall/protocol/node');
+    const c = client({ url: hub.wsUrl, role: 'kiosk', terminal: 'kiosk-1' });
+    await c.whenInStep();
+    expect(c.linkKey).toBe(linkKey(TOKEN));
+    expect(c.linkKey).not.toContain(TOKEN);
+  });
+});

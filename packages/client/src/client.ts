@@ -41,6 +41,8 @@ export type ClientChange =
 export class HallClient {
   view: HallView | undefined;
   state: ConnectionState;
+  /** The hall's key for signing QR links to the hub's public pages, given with the hub's welcome. */
+  linkKey: string | undefined;
   private ws: WebSocket | undefined;
   private readonly outbox: Outbox;
   private readonly pending = new Map<string, ((a: Answer) => void)[]>();
@@ -219,6 +221,7 @@ export class HallClient {
     switch (m.type) {
       case 'welcome': {
         this.attempt = 0;
+        if (m.linkKey) this.linkKey = m.linkKey;
         clearTimeout(this.offlineTimer);
         this.offlineTimer = undefined;
         this.setState({ status: 'online', since: this.clock(), waiting: this.outbox.size });

@@ -24,6 +24,7 @@ import {
   describeIssues,
   type Answer,
 } from '@servicehall/protocol';
+import { terminalToken, type TerminalIdentity } from '@servicehall/protocol/node';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -83,7 +84,7 @@ const windowParam = (req: Request) => {
 };
 
 /** The hub's HTTP API for integrations and administration. The table serves both routing and OpenAPI. */
-export function operations(store: HallStore, startedAt: number): Operation[] {
+export function operations(store: HallStore, startedAt: number, token: string): Operation[] {
   const run = (req: Request, command: CommandBody, okStatus = 200): Reply => {
     const { answer } = store.execute({ ...command, id: req.commandId } as never, ADMIN);
     return answerReply(answer, okStatus);
@@ -350,6 +351,22 @@ export function operations(store: HallStore, startedAt: number): Operation[] {
       handle: () => ({ status: 200, body: { terminals: [...store.view.devices.values()] } }),
     },
     {
+      method: 'POST',
+      path: '/api/terminal-tokens',
+      operationId: 'makeTerminalToken',
+      summary: "Makes a terminal's own token, bound to its role, id and window (the installer's; the hall token stays with the hub and its administrators)",
+      body: z.object({
+        role: z.enum(['kiosk', 'window', 'rating-pad', 'display']),
+        terminal: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/),
+        window: z.number().int().min(1).max(999).optional(),
+      }),
+      handle: (req) => {
+        const who = req.body as TerminalIdentity;
+        if ((who.role === 'window' || who.role === 'rating-pad') && who.window === undefined) throw new HttpRefusal('bad-request', `a ${who.role} terminal needs its window number`);
+        return { status: 201, body: { ok: true, ...who, token: terminalToken(token, who) } };
+      },
+    },
+    {
       method: 'GET',
       path: '/api/events',
       operationId: 'eventsSince',
@@ -459,7 +476,7 @@ export function send(res: ServerResponse, status: number, body: unknown): void {
 
 /** Handles one /api request; anything wrong with it becomes a 4xx answer with a code, a message and a polite text. */
 export function apiHandler(store: HallStore, token: string, startedAt: number) {
-  const ops = operations(store, startedAt);
+  const ops = operations(store, startedAt, token);
   const doc = openApiDocument(ops);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const lang = language(req);

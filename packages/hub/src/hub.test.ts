@@ -214,3 +214,31 @@ describe('device reports', () => {
     expect(hub.store.view.devices.get('kiosk-1')?.devices[0]).toMatchObject({ status: 'warning', code: 'paper-near-end' });
   });
 });
+
+describe('terminal tokens', () => {
+  async function hello(token: string, who: { role: 'kiosk' | 'window' | 'admin'; terminal: string; window?: number }) {
+    const t = await TestTerminal.open(hub.wsUrl);
+    open.push(t);
+    const reply = t.next((m) => m.type === 'welcome' || m.type === 'error');
+    t.send({ type: 'hello', protocol: 1, token, ...who });
+    return reply;
+  }
+
+  it('bind a terminal to the identity they were made for', async () => {
+    const made = await http('/api/terminal-tokens', { method: 'POST', body: JSON.stringify({ role: 'window', terminal: 'window-3', window: 3 }) });
+    expect(made.status).toBe(201);
+    const { token } = await made.json();
+    expect(token).toMatch(/^t1\./);
+    expect(await hello(token, { role: 'window', terminal: 'window-3', window: 3 })).toMatchObject({ type: 'welcome', role: 'window' });
+    expect(await hello(token, { role: 'window', terminal: 'window-3', window: 4 })).toMatchObject({ type: 'error', code: 'unauthorised' });
+    expect(await hello(token, { role: 'kiosk', terminal: 'window-3' })).toMatchObject({ type: 'error', code: 'unauthorised' });
+    expect(await hello(token, { role: 'admin', terminal: 'window-3' })).toMatchObject({ type: 'error', code: 'unauthorised' });
+    // The hall token still opens any role, for the hall's own administrators.
+    expect(await hello(TOKEN, { role: 'admin', terminal: 'supervisor' })).toMatchObject({ type: 'welcome' });
+  });
+
+  it('are made only with the hall token, and only for a full identity', async () => {
+    expect((await http('/api/terminal-tokens', { method: 'POST', body: JSON.stringify({ role: 'kiosk', terminal: 'kiosk-1' }), token: null })).status).toBe(401);
+    expect((await http('/api/terminal-tokens', { method: 'POST', body: JSON.stringify({ role: 'rating-pad', terminal: 'pad-1' }) })).status).toBe(400);
+  });
+});

@@ -1,5 +1,5 @@
 import { findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalText, ticketWait, type Ticket } from '@servicehall/core';
-import { linkSignature } from '@servicehall/protocol/node';
+import { linkKey, linkSignature } from '@servicehall/protocol/node';
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HallStore } from './store';
@@ -22,9 +22,9 @@ button.good{border-color:#2a9d8f}button.bad{border-color:#c44536}textarea{width:
   res.end(html);
 }
 
-function signed(token: string, ticketId: string, given: string | null): boolean {
+function signed(key: string, ticketId: string, given: string | null): boolean {
   if (!given) return false;
-  const a = Buffer.from(linkSignature(token, ticketId));
+  const a = Buffer.from(linkSignature(key, ticketId));
   const b = Buffer.from(given);
   return a.length === b.length && timingSafeEqual(a, b);
 }
@@ -52,6 +52,7 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 export function publicPages(store: HallStore, token: string) {
+  const key = linkKey(token);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     const m = /^\/(q|rate)\/([^/]+)$/.exec(url.pathname);
     if (!m) return false;
@@ -62,7 +63,7 @@ export function publicPages(store: HallStore, token: string) {
       page(res, 400, '链接有误', '<h1>抱歉，链接有误</h1><p>请重新扫描号票上的二维码，或到服务台咨询。</p>');
       return true;
     }
-    if (!signed(token, ticketId, url.searchParams.get('s'))) {
+    if (!signed(key, ticketId, url.searchParams.get('s'))) {
       page(res, 403, '链接有误', '<h1>抱歉，链接无法识别</h1><p>请重新扫描号票上的二维码，或到服务台咨询。</p>');
       return true;
     }

@@ -1,4 +1,5 @@
 import { mayCommand, type Actor, type Command } from '@servicehall/core';
+import { linkKey, terminalToken } from '@servicehall/protocol/node';
 import {
   MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION,
@@ -51,6 +52,7 @@ function actorOf(hello: Hello): Actor | string {
  */
 export function serveTerminals(wss: WebSocketServer, store: HallStore, token: string): { count(): number; close(): void } {
   const sessions = new Set<Session>();
+  const links = linkKey(token);
 
   const send = (s: Session, message: HubMessage | string) => {
     if (s.ws.readyState !== s.ws.OPEN) return;
@@ -97,11 +99,13 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
     const message = parsed.value;
     switch (message.type) {
       case 'hello': {
-        if (!tokensMatch(message.token, token)) return send(s, { type: 'error', code: 'unauthorised', message: 'the token is not this hall’s' });
         const actor = actorOf(message);
         if (typeof actor === 'string') return send(s, { type: 'error', code: 'bad-request', message: actor });
+        // The hall token opens any role; a terminal token only the identity it was made for.
+        const bound = message.role !== 'admin' && tokensMatch(message.token, terminalToken(token, { role: message.role, terminal: message.terminal, window: message.window }));
+        if (!bound && !tokensMatch(message.token, token)) return send(s, { type: 'error', code: 'unauthorised', message: 'the token is neither this hall’s nor this terminal’s' });
         s.actor = actor;
-        send(s, { type: 'welcome', protocol: PROTOCOL_VERSION, terminal: message.terminal, role: message.role, seq: store.seq, hubTime: Date.now() });
+        send(s, { type: 'welcome', protocol: PROTOCOL_VERSION, terminal: message.terminal, role: message.role, seq: store.seq, hubTime: Date.now(), linkKey: links });
         return catchUp(s, message.since);
       }
       case 'subscribe':

@@ -1,5 +1,5 @@
 import { demoCatalogue } from '@servicehall/fixtures';
-import { progressLink, ratingLink } from '@servicehall/protocol/node';
+import { linkKey, progressLink, ratingLink } from '@servicehall/protocol/node';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -94,7 +94,7 @@ describe('ratings through the hub', () => {
 
   it('serves the signed progress and rating pages of a ticket, and refuses unsigned ones', async () => {
     const ticketId = await serving();
-    const progress = await fetch(progressLink(hub.url, TOKEN, ticketId));
+    const progress = await fetch(progressLink(hub.url, linkKey(TOKEN), ticketId));
     expect(progress.status).toBe(200);
     const html = await progress.text();
     expect(html).toContain('E001');
@@ -102,11 +102,11 @@ describe('ratings through the hub', () => {
     expect((await fetch(`${hub.url}/q/${ticketId}?s=forged`)).status).toBe(403);
 
     await api('POST', '/api/windows/7/finish');
-    const form = await fetch(ratingLink(hub.url, TOKEN, ticketId));
+    const form = await fetch(ratingLink(hub.url, linkKey(TOKEN), ticketId));
     expect(await form.text()).toContain('非常满意');
     let presses = 0;
     const post = (level: string) =>
-      fetch(ratingLink(hub.url, TOKEN, ticketId), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `level=${level}&text=${encodeURIComponent('等得有点久')}&nonce=press${++presses}` });
+      fetch(ratingLink(hub.url, linkKey(TOKEN), ticketId), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `level=${level}&text=${encodeURIComponent('等得有点久')}&nonce=press${++presses}` });
     expect((await post('dissatisfied')).status).toBe(200);
     expect(hub.store.view.ratings.get(ticketId)![0]).toMatchObject({ channel: 'qr', count: 1, level: 'dissatisfied', text: '等得有点久' });
     expect((await post('satisfied')).status).toBe(200);

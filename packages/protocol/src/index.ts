@@ -117,7 +117,7 @@ export type TerminalMessage = z.infer<typeof TerminalMessageSchema>;
 // ---- hub to terminal ----
 
 export type HubMessage =
-  | { type: 'welcome'; protocol: number; terminal: string; role: Role; seq: number; hubTime: number }
+  | { type: 'welcome'; protocol: number; terminal: string; role: Role; seq: number; hubTime: number; linkKey?: string }
   | { type: 'snapshot'; snapshot: HallSnapshot }
   | { type: 'events'; events: HallEvent[] }
   | { type: 'answer'; commandId: string; answer: Answer }
@@ -125,7 +125,7 @@ export type HubMessage =
   | { type: 'pong'; t?: number; hubTime: number };
 
 export const HubMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('welcome'), protocol: z.number().int(), terminal: z.string(), role: RoleSchema, seq: z.number().int(), hubTime: z.number() }),
+  z.object({ type: z.literal('welcome'), protocol: z.number().int(), terminal: z.string(), role: RoleSchema, seq: z.number().int(), hubTime: z.number(), linkKey: z.string().optional() }),
   z.object({ type: z.literal('snapshot'), snapshot: HallSnapshotSchema }),
   z.object({ type: z.literal('events'), events: z.array(HallEventSchema) }),
   z.object({ type: z.literal('answer'), commandId: z.string(), answer: AnswerSchema }),

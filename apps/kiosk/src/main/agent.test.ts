@@ -2,7 +2,7 @@ import { loadConfig, startAgent, type RunningAgent } from '@servicehall/agent';
 import { demoCatalogue } from '@servicehall/fixtures';
 import { PrinterSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
 import { startHub, type RunningHub } from '@servicehall/hub';
-import { progressLink } from '@servicehall/protocol/node';
+import { linkKey, progressLink } from '@servicehall/protocol/node';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,7 +111,7 @@ describe('the kiosk agent without a printer', () => {
     const answer = await call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'priority', priorityReason: 'elderly', lang: 'zh-CN' });
     if (!answer.ok) throw new Error(`refused: ${answer.code}`);
     expect(answer.ticket).toMatchObject({ number: 'A001', printed: false, lane: 'priority', priorityReason: 'elderly', ahead: 0 });
-    expect(answer.ticket.progressUrl).toBe(progressLink(hub.url, hub.token, answer.ticket.id));
+    expect(answer.ticket.progressUrl).toBe(progressLink(hub.url, linkKey(hub.token), answer.ticket.id));
     expect(answer.ticket.qr).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(Buffer.from(answer.ticket.qr.split(',')[1]!, 'base64').toString()).toContain('<svg');
     expect(tickets()[0]).toMatchObject({ state: 'issued', lane: 'priority', priorityReason: 'elderly' });

@@ -159,7 +159,8 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
       const view = await client.whenInStep(answer.seq, 2000).catch(() => client.view!);
       const wait = ticketWait(view, t);
       const item = findItem(view.catalogue, t.serviceCode);
-      const progressUrl = progressLink(publicBase, ctx.config.token, t.id);
+      // The link key came with the hub's welcome: the kiosk issues only while online.
+      const progressUrl = progressLink(publicBase, client.linkKey ?? '', t.id);
       const tz = view.catalogue.hall.timeZone;
       const slot = slotText(t, tz);
       const shown: TicketShown = {

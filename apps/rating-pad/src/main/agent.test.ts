@@ -15,6 +15,8 @@ import { createRatingPadAgent, photoDataUrl, type RatingPadOptions } from './age
 class FakeClient {
   view: HallView;
   state = { status: 'online' as const, since: 0, waiting: 0 };
+  /** As the hub's welcome gives it. */
+  linkKey = 'link-key-of-the-hall';
   sent: CommandBody[] = [];
   answer: (body: CommandBody) => Promise<Answer> = async () => ({ ok: true, seq: 1 }) as Answer;
   private listeners = new Set<(c: unknown) => void>();

@@ -78,9 +78,10 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
 
   /** The QR code of the hub's phone rating page for this service (the second channel). */
   const makeLink = (ticketId: string) => {
-    if (making.has(ticketId)) return;
+    // The link key comes with the hub's welcome; without it there is no link to sign yet.
+    if (making.has(ticketId) || !ctx.client.linkKey) return;
     making.add(ticketId);
-    const link = ratingLink(hubHttpBase(config.hubUrl), config.token, ticketId);
+    const link = ratingLink(hubHttpBase(config.hubUrl), ctx.client.linkKey, ticketId);
     QRCode.toString(link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M', color: { dark: '#12304dff', light: '#ffffffff' } })
       .then((svg) => {
         links.set(ticketId, { link, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` });
