@@ -47,3 +47,17 @@ describe('a terminal printer on its line', () => {
     await expect.poll(() => printer.health(), { timeout: 5000 }).toEqual({ kind: 'ok' });
   }, 20_000);
 });
+
+describe('a printer whose line stops taking bytes', () => {
+  it('rejects with a timeout, as a value, and the process goes on', async () => {
+    const { TicketPrinter } = await import('./printer');
+    const { PROFILES } = await import('./profiles');
+    // A write that never settles: a device file blocked by paper out, a network printer that stopped reading.
+    const stuck = { canRead: false, write: () => new Promise<void>(() => {}), onData: () => () => undefined, close: async () => undefined };
+    const printer = new TicketPrinter(stuck, PROFILES['generic-80'], { timeoutMs: 50, allowWithoutStatus: true });
+    expect(await printer.tryPrint(TICKET)).toMatchObject({ ok: false, code: 'timeout' });
+    const readable = { ...stuck, canRead: true };
+    const asking = new TicketPrinter(readable, PROFILES['generic-80'], { timeoutMs: 50 });
+    expect(await asking.status()).toMatchObject({ ok: false });
+  });
+});

@@ -35,7 +35,14 @@ export interface TicketPrinterOptions {
 
 function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => resolve(onTimeout()), ms);
+    // onTimeout may throw: that must reject this promise, never escape from the timer and end the process.
+    const timer = setTimeout(() => {
+      try {
+        resolve(onTimeout());
+      } catch (error) {
+        reject(error);
+      }
+    }, ms);
     promise.then(
       (v) => {
         clearTimeout(timer);

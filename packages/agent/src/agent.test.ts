@@ -83,6 +83,9 @@ describe('one bridge, two transports', () => {
     expect(await (await fetch(mode.url)).text()).toContain('终端');
     expect(await (await fetch(mode.url + 'any/deep/route')).text()).toContain('终端');
     expect((await fetch(mode.url + '..%2f..%2fetc/passwd')).status).not.toBe(200);
+    // A malformed address is answered, and the agent goes on serving.
+    expect((await fetch(mode.url + '%E0%A4%A')).status).toBe(400);
+    expect((await fetch(mode.url)).status).toBe(200);
 
     const ws = new WebSocket(mode.url.replace('http', 'ws') + 'bridge');
     const messages: any[] = [];

@@ -42,8 +42,13 @@ export interface BrowserMode {
 export async function serveBrowserMode(options: BrowserModeOptions): Promise<BrowserMode> {
   const root = path.resolve(options.staticDir);
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://agent');
-    let file = path.resolve(root, '.' + decodeURIComponent(url.pathname));
+    let file: string;
+    try {
+      file = path.resolve(root, '.' + decodeURIComponent(new URL(req.url ?? '/', 'http://agent').pathname));
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
     if (!file.startsWith(root)) {
       res.writeHead(403).end();
       return;
@@ -54,7 +59,9 @@ export async function serveBrowserMode(options: BrowserModeOptions): Promise<Bro
       return;
     }
     res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
-    fs.createReadStream(file).pipe(res);
+    fs.createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   });
   const wss = new WebSocketServer({ server, path: '/bridge', maxPayload: 1024 * 1024 });
   const detach = options.pushes.attach((topic, payload) => {

@@ -242,3 +242,24 @@ describe('terminal tokens', () => {
     expect((await http('/api/terminal-tokens', { method: 'POST', body: JSON.stringify({ role: 'rating-pad', terminal: 'pad-1' }) })).status).toBe(400);
   });
 });
+
+describe('the network', () => {
+  it('cannot stop the hub with an upgrade to an unknown path that is then reset', async () => {
+    const net = await import('node:net');
+    const port = Number(new URL(hub.url).port);
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.write('GET /nowhere HTTP/1.1\r\nHost: hub\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+          setTimeout(() => {
+            socket.resetAndDestroy();
+            resolve();
+          }, 5);
+        });
+        socket.on('error', () => resolve());
+      });
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await http('/api/health', { token: null })).status).toBe(200);
+  });
+});

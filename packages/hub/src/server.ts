@@ -108,6 +108,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // The socket takes more than a message may hold, so that an oversized message gets an answer, not a dropped line.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * MAX_MESSAGE_BYTES });
   server.on('upgrade', (req, socket, head) => {
+    // Node drops the socket's error listener before 'upgrade': without one, a reset would end the hub.
+    socket.on('error', () => socket.destroy());
     if (!req.url?.startsWith('/ws')) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
