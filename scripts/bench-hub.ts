@@ -61,7 +61,11 @@ export async function runHubBench(): Promise<void> {
     );
     const displays = await Promise.all(Array.from({ length: DISPLAYS }, (_, i) => TestTerminal.connect(hub.wsUrl, { role: 'display', terminal: `display-${i + 1}`, token }, false)));
     const subscribers = [...kiosks, ...windows, ...displays];
-    await Promise.all(windows.map((w, i) => w.command({ type: 'openWindow', window: i + 1, clerk: String(1001 + i) })));
+    // The administrator opens the windows (a window terminal itself signs in with a clerk's PIN).
+    for (let n = 1; n <= WINDOWS; n++) {
+      const res = await fetch(`${hub.url}/api/windows/${n}/open`, { method: 'POST', headers: { authorization: 'Bearer bench-token', 'content-type': 'application/json' }, body: '{}' });
+      if (res.status !== 200) throw new Error(`window ${n} did not open: ${await res.text()}`);
+    }
 
     // Fan-out: when each subscriber received the event of each command, by command id.
     const arrivals = new Map<string, number[]>();

@@ -190,12 +190,12 @@ describe('through a hub that dies', () => {
   it('keeps a kiosk issuing through SIGKILL and restart: every ticket there once, views equal within 2 s', async () => {
     const dir = tempDir();
     const port = await freePort();
-    hub = await spawnHub(dir, { SERVICEHALL_TOKEN: TOKEN }, port);
+    hub = await spawnHub(dir, { SERVICEHALL_TOKEN: TOKEN, SERVICEHALL_DEMO_PIN: '135790' }, port);
     const url = `ws://127.0.0.1:${port}/ws`;
     const kiosk = client({ url, role: 'kiosk', terminal: 'kiosk-1', outboxFile: path.join(dir, 'kiosk', 'outbox.json') });
     const window = client({ url, role: 'window', terminal: 'window-1', window: 1 });
     await Promise.all([kiosk.whenInStep(), window.whenInStep()]);
-    expect((await window.send({ type: 'openWindow', window: 1, clerk: '1001' })).ok).toBe(true);
+    expect((await window.send({ type: 'signIn', window: 1, clerk: '1001', pin: '135790' })).ok).toBe(true);
 
     const answers: Promise<import('@servicehall/protocol').Answer>[] = [];
     let issuing = true;

@@ -42,6 +42,7 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
     reason,
     referral: z.boolean().optional(),
   }),
+  /** Opens a window for a clerk without a PIN: the administrator's, never a window terminal's (H-18). */
   z.object({ type: z.literal('openWindow'), window: windowNo, clerk: z.string().max(16).optional() }),
   /** A clerk signs in at a window with clerk number and PIN; the hub checks the PIN (H-18). */
   z.object({ type: z.literal('signIn'), window: windowNo, clerk: z.string().min(1).max(16), pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits') }),
@@ -101,7 +102,6 @@ const windowCommands: readonly CommandType[] = [
   'markNoShow',
   'holdTicket',
   'transferTicket',
-  'openWindow',
   'closeWindow',
   'pauseWindow',
   'resumeWindow',

@@ -323,9 +323,14 @@ export function applyEvent(view: HallView, event: HallEvent): void {
         ),
       );
       break;
-    case 'ticket.voided':
-      put(must(voidTicket(ticketOf(view, event.id, event), event.reason), event));
+    case 'ticket.voided': {
+      const t = must(voidTicket(ticketOf(view, event.id, event), event.reason), event);
+      put(t);
+      // A checked-in appointment whose ticket nobody holds (its print failed) may check in again.
+      const a = t.appointment ? view.appointments.get(t.appointment.code) : undefined;
+      if (a?.ticketId === t.id) a.ticketId = undefined;
       break;
+    }
     case 'window.opened': {
       const w = windowOf(view, event.window);
       w.open = true;
@@ -647,14 +652,17 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
         ticket: r.value,
       });
     }
-    case 'signIn': {
-      // The hub has checked the PIN before this point; here the rules of the hall.
+    case 'signIn':
+    case 'openWindow': {
+      // For signIn the hub has checked the PIN before this point; here the rules of the hall.
       const w = windowFor(view, command.window);
       if (!w.ok) return w;
-      if (!view.catalogue.clerks.some((c) => c.number === command.clerk)) return refuse('not-found', `there is no clerk ${command.clerk}`);
-      for (const other of view.windows.values())
-        if (other.open && other.clerk === command.clerk && other.number !== command.window)
-          return refuse('conflict', `clerk ${command.clerk} is signed in at window ${other.number}; sign out there first`);
+      if (command.clerk !== undefined) {
+        if (!view.catalogue.clerks.some((c) => c.number === command.clerk)) return refuse('not-found', `there is no clerk ${command.clerk}`);
+        for (const other of view.windows.values())
+          if (other.open && other.clerk === command.clerk && other.number !== command.window)
+            return refuse('conflict', `clerk ${command.clerk} is signed in at window ${other.number}; sign out there first`);
+      }
       return ok({ events: [{ type: 'window.opened', window: command.window, clerk: command.clerk }] });
     }
     case 'recordOutcome':
@@ -675,11 +683,6 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
       if (!f) return refuse('not-found', `there is no open follow-up ${command.followUpId}`);
       if (f.closed || f.appeal) return refuse('illegal-transition', `follow-up ${f.id} is closed or appealed already`);
       return ok({ events: [{ type: 'followUp.appealed', id: f.id, reason: command.reason }] });
-    }
-    case 'openWindow': {
-      const w = windowFor(view, command.window);
-      if (!w.ok) return w;
-      return ok({ events: [{ type: 'window.opened', window: command.window, clerk: command.clerk }] });
     }
     case 'closeWindow': {
       const w = windowFor(view, command.window);

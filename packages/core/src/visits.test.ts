@@ -225,3 +225,16 @@ describe('referring a citizen (指引, H-06)', () => {
     expect(view.tickets.get(ticketId)).toMatchObject({ state: 'issued', targetWindow: 15, firstClerk: '1011', transfers: [{ referral: true, reason: '涉及多个部门，请到综合咨询台', fromWindow: 7 }] });
   });
 });
+
+describe('an appointment whose ticket was voided', () => {
+  it('checks in again: the print failed, nobody holds the first ticket', () => {
+    const view = emptyView(CatalogueSchema.parse(demo), DAY);
+    must(view, { type: 'bookAppointment', code: 'YY0001', serviceCode: 'SJ-QY-SL', slotStart: at('10:00'), slotEnd: at('10:30') }, hub, at('08:00'));
+    const first = must(view, { type: 'checkInAppointment', code: 'YY0001' }, kiosk, at('09:50')).ticket!;
+    expect(run(view, { type: 'checkInAppointment', code: 'YY0001' }, kiosk, at('09:51'))).toMatchObject({ ok: false, code: 'appointment-used' });
+    must(view, { type: 'voidTicket', ticketId: first.id, reason: '打印失败' }, kiosk, at('09:51'));
+    const second = must(view, { type: 'checkInAppointment', code: 'YY0001' }, kiosk, at('09:52')).ticket!;
+    expect(second.id).not.toBe(first.id);
+    expect(view.appointments.get('YY0001')?.ticketId).toBe(second.id);
+  });
+});

@@ -183,7 +183,7 @@ describe('bad input', () => {
     expect((await http('/api/health', { token: null })).status).toBe(200);
     // The same connections still work.
     expect(await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' })).toMatchObject({ ok: true, ticket: { number: 'A002' } });
-    expect(await window3.command({ type: 'openWindow', window: 3 })).toMatchObject({ ok: true });
+    expect(await window3.command({ type: 'closeWindow', window: 3 })).toMatchObject({ ok: true });
   });
 });
 

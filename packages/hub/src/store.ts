@@ -62,13 +62,13 @@ export class HallStore {
       putWindow: db.prepare('INSERT INTO windows (number, body) VALUES (?, ?) ON CONFLICT (number) DO UPDATE SET body = excluded.body'),
       putCounter: db.prepare('INSERT INTO counters (key, last) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET last = excluded.last'),
       dropOldCounters: db.prepare("DELETE FROM counters WHERE key NOT LIKE ? || '|%'"),
-      putAppointment: db.prepare('INSERT INTO appointments (code, day, body) VALUES (?, ?, ?) ON CONFLICT (code) DO UPDATE SET body = excluded.body'),
+      putAppointment: db.prepare('INSERT INTO appointments (code, day, body) VALUES (?, ?, ?) ON CONFLICT (code) DO UPDATE SET day = excluded.day, body = excluded.body'),
       putServiceTimes: db.prepare(
         'INSERT INTO service_times (service_code, body) VALUES (?, ?) ON CONFLICT (service_code) DO UPDATE SET body = excluded.body',
       ),
       putHall: db.prepare('INSERT INTO hall (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       putCase: db.prepare(
-        'INSERT INTO cases (number, service_code, state, day, seq, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO UPDATE SET state = excluded.state, seq = excluded.seq, body = excluded.body',
+        'INSERT INTO cases (number, service_code, state, day, seq, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO UPDATE SET state = excluded.state, day = excluded.day, seq = excluded.seq, body = excluded.body',
       ),
       putRating: db.prepare('INSERT INTO ratings (id, ticket_id, day, level, window, clerk, body) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       putFollowUp: db.prepare('INSERT INTO follow_ups (id, closed, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET closed = excluded.closed, body = excluded.body'),
@@ -330,12 +330,17 @@ export class HallStore {
         ticket(event.id);
         window(event.window);
         break;
+      case 'ticket.voided': {
+        const t = ticket(event.id);
+        const a = t?.appointment ? v.appointments.get(t.appointment.code) : undefined;
+        if (a) this.st.putAppointment.run(a.code, a.day, JSON.stringify(a));
+        break;
+      }
       case 'ticket.recalled':
       case 'ticket.started':
       case 'ticket.noShow':
       case 'ticket.held':
       case 'ticket.transferred':
-      case 'ticket.voided':
         ticket(event.id);
         break;
       case 'window.opened':

@@ -133,3 +133,53 @@ describe('a new hall day', () => {
     expect(t.body).toMatchObject({ number: 'A001', ticket: { id: '2026-11-28-A001' } });
   });
 });
+
+describe('a restart of the hub', () => {
+  it('loads from its tables exactly the view its event log folded to', async () => {
+    const { toSnapshot } = await import('@servicehall/core');
+    // Yesterday (a hall that starts on the 26th): a correction case left open, an appointment booked for today.
+    await hub.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+    now = Date.parse('2026-11-26T10:00:00+08:00');
+    hub = await startHub({ dataDir: dir, token: TOKEN, seed: demoCatalogue(), clock: () => now, ratingSweepMs: 60_000 });
+    await serving();
+    const yesterday = await api('POST', '/api/windows/7/outcome', { serviceCode: 'SJ-QY-SL', outcome: 'correction', materials: ['m2'] });
+    expect(yesterday.status).toBe(200);
+    const caseNumber = [...hub.store.view.cases.keys()][0]!;
+    await api('POST', '/api/windows/7/finish');
+    await api('POST', '/api/appointments', { code: 'YY9', serviceCode: 'GA-CS-DJ', slotStart: Date.parse('2026-11-27T10:00:00+08:00'), slotEnd: Date.parse('2026-11-27T10:30:00+08:00') });
+    // Today: the case comes back and is accepted, an appointment checks in, its print fails, it checks in again,
+    // a bad rating opens a follow-up, a terminal reports its devices.
+    now = Date.parse('2026-11-27T09:00:00+08:00');
+    await api('POST', '/api/tickets', { serviceCode: 'SJ-QY-SL' });
+    await api('POST', '/api/windows/7/call-next');
+    await api('POST', '/api/windows/7/start');
+    expect((await api('POST', '/api/windows/7/outcome', { serviceCode: 'SJ-QY-SL', outcome: 'accepted', caseNumber })).status).toBe(200);
+    const checkIn = await api('POST', '/api/appointments/YY9/check-in');
+    await api('POST', `/api/tickets/${checkIn.body.ticket.id}/void`, { reason: '打印失败' });
+    expect((await api('POST', '/api/appointments/YY9/check-in')).status).toBe(201);
+    await api('POST', '/api/windows/7/finish');
+    await api('POST', '/api/ratings', { ticketId: hub.store.view.ratingRequests.keys().next().value, level: 'very-dissatisfied' });
+    const live = toSnapshot(hub.store.view);
+    expect(live.followUps).toHaveLength(1);
+    expect(caseNumber).toMatch(/^SL20261126/);
+    expect(live.cases.find((c) => c.number === caseNumber)).toMatchObject({ state: 'accepted' });
+
+    await hub.close();
+    hub = await startHub({ dataDir: dir, token: TOKEN, seed: demoCatalogue(), clock: () => now, ratingSweepMs: 60_000 });
+    const loaded = toSnapshot(hub.store.view);
+    const sorted = <T>(list: T[], key: (x: T) => string) => [...list].sort((a, b) => key(a).localeCompare(key(b)));
+    const essence = (s: typeof live) => ({
+      ...s,
+      tickets: sorted(s.tickets, (t) => t.id),
+      windows: sorted(s.windows, (w) => String(w.number).padStart(3, '0')),
+      cases: sorted(s.cases, (c) => c.number),
+      appointments: sorted(s.appointments, (a) => a.code),
+      ratingRequests: sorted(s.ratingRequests, (r) => r.ticketId),
+      ratings: sorted(s.ratings, (r) => r.id),
+      followUps: sorted(s.followUps, (f) => f.id),
+      devices: sorted(s.devices, (d) => d.terminal),
+    });
+    expect(essence(loaded)).toEqual(essence(live));
+  });
+});
