@@ -96,7 +96,8 @@ describe('the hall screen in Chromium', () => {
     await expect.poll(() => page.locator('main').getAttribute('data-voice')).not.toBe('deciding');
     const voice = await page.locator('main').getAttribute('data-voice');
     const windows = [1, 2, 5, 6, 7];
-    for (const w of windows) await api('POST', `/api/windows/${w}/open`, { clerk: `10${String(w).padStart(2, '0')}` });
+    // Each window its own clerk (window 3's clerk 1005 is signed in from the first test).
+    for (const w of windows) await api('POST', `/api/windows/${w}/open`, { clerk: String(1005 + w) });
     for (const code of ['GA-SFZ-HL', 'GA-SFZ-HL', 'RS-SBK-SL', 'YB-GX-ZY', 'SJ-QY-SL']) await api('POST', '/api/tickets', { serviceCode: code });
     const before = display.announcements.list().length;
 
