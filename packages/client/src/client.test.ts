@@ -290,3 +290,35 @@ describe('the hub’s welcome', () => {
     expect(c.linkKey).not.toContain(TOKEN);
   });
 });
+
+describe('a ticket command the hub answers late', () => {
+  it('stays in the outbox across a reconnect, so its answer always comes back to be undone', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => new Promise((r) => wss.close(r)));
+    const hub = await inProcessHub();
+    let connections = 0;
+    wss.on('connection', (ws) => {
+      const first = ++connections === 1;
+      ws.on('message', (data) => {
+        const m = JSON.parse(data.toString());
+        if (m.type === 'hello') {
+          ws.send(JSON.stringify({ type: 'welcome', protocol: 1, terminal: m.terminal, role: m.role, seq: 1, hubTime: 0 }));
+          ws.send(JSON.stringify({ type: 'snapshot', snapshot: toSnapshot(hub.store.view) }));
+          // The first link swallows the command and then drops, as a hub that restarts.
+          if (first) setTimeout(() => ws.terminate(), 150);
+        }
+        if (m.type === 'command' && !first) ws.send(JSON.stringify({ type: 'answer', commandId: m.command.id, answer: { ok: true, seq: 1 } }));
+      });
+    });
+    const { port } = wss.address() as { port: number };
+    const c = client({ url: `ws://127.0.0.1:${port}`, role: 'kiosk', terminal: 'kiosk-1' });
+    await c.whenInStep();
+    const sent = await c.sendNow({ type: 'issueTicket', serviceCode: 'GA-CS-DJ', lane: 'ordinary' }, { timeoutMs: 50, keepOnTimeout: true });
+    expect(sent).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(c.waiting).toBe(1);
+    const late = await (sent as { late: Promise<unknown> }).late;
+    expect(late).toEqual({ ok: true, seq: 1 });
+    expect(connections).toBe(2);
+    expect(c.waiting).toBe(0);
+  });
+});

@@ -102,11 +102,13 @@ export class HallClient {
    * For an action a person waits for at the screen: refused at once unless the hub is online, and
    * withdrawn from the outbox when no answer comes within `timeoutMs`, so that it never takes
    * effect minutes later unseen. An answer that still comes (the hub had it already) arrives
-   * through `late`, for the caller to undo what nobody is waiting for any more.
+   * through `late`, for the caller to undo what nobody is waiting for any more; with
+   * `keepOnTimeout` the command stays in the outbox until it is answered, so that `late` always
+   * comes (a kiosk must learn of every ticket it caused, to void it).
    */
   async sendNow(
     body: CommandBody,
-    options: { id?: string; timeoutMs: number; volatile?: boolean },
+    options: { id?: string; timeoutMs: number; volatile?: boolean; keepOnTimeout?: boolean },
   ): Promise<{ ok: true; answer: Answer } | { ok: false; reason: 'offline' | 'timeout'; late: Promise<Answer> }> {
     const id = options.id ?? randomUUID();
     if (this.state.status !== 'online') return { ok: false, reason: 'offline', late: new Promise(() => {}) };
@@ -115,8 +117,12 @@ export class HallClient {
     const answer = await Promise.race([answered, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), options.timeoutMs)))]);
     clearTimeout(timer);
     if (answer) return { ok: true, answer };
-    this.outbox.remove(id);
-    this.setState({ ...this.state, waiting: this.outbox.size });
+    // Kept: it is delivered once the hub is back, and `late` brings the answer for the caller to undo.
+    // Withdrawn: it may still have reached the hub, but it is never sent again.
+    if (!options.keepOnTimeout) {
+      this.outbox.remove(id);
+      this.setState({ ...this.state, waiting: this.outbox.size });
+    }
     return { ok: false, reason: 'timeout', late: answered };
   }
 

@@ -107,18 +107,24 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
     return url;
   };
 
-  /** One command, answered within a bound; a ticket the hub issues after the citizen was told no is voided at once. */
-  const sendWithin = async (body: CommandBody, ms = ANSWER_WITHIN_MS): Promise<Answer | undefined> => {
-    const sent = await client.sendNow(body, { timeoutMs: ms });
+  /**
+   * A ticket command answered within a bound. When the answer is late the command stays in the
+   * outbox until the hub has it, and a ticket it made after the citizen was told no is voided
+   * then (rule 4: no number in the queue that nobody holds), across reconnects.
+   */
+  const sendWithin = async (body: Extract<CommandBody, { type: 'issueTicket' | 'checkInAppointment' }>, ms = ANSWER_WITHIN_MS): Promise<Answer | undefined> => {
+    const sent = await client.sendNow(body, { timeoutMs: ms, keepOnTimeout: true });
     if (sent.ok) return sent.answer;
-    if (sent.reason === 'timeout' && (body.type === 'issueTicket' || body.type === 'checkInAppointment'))
-      void sent.late.then((a) => (a.ok && a.ticket ? voidTicket(a.ticket, 'the hub answered after the kiosk had given up') : undefined));
+    if (sent.reason === 'timeout') void sent.late.then((a) => (a.ok && a.ticket ? voidTicket(a.ticket, 'the hub answered after the kiosk had given up') : undefined));
     return undefined;
   };
 
-  const voidTicket = async (t: Ticket, reason: string) => {
+  /** Voids through the outbox under an id of its own: delivered once, however long the hub is away. */
+  const voidTicket = (t: Ticket, reason: string): void => {
     ctx.log(`voiding ${t.number}: ${reason}`);
-    await sendWithin({ type: 'voidTicket', ticketId: t.id, reason }, 3000);
+    void client.send({ type: 'voidTicket', ticketId: t.id, reason }, `void-${t.id}`).then((a) => {
+      if (!a.ok && a.code !== 'illegal-transition') ctx.log(`${t.number} could not be voided: ${a.code} ${a.message}`);
+    });
   };
 
   const refusal = async (code: RefusalCode | 'out-of-service' | 'print-failed' | 'hub-offline', serviceCode: string | undefined, lang: Lang): Promise<TakeResult> => {
@@ -156,47 +162,62 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
       if (!answer.ok) return refusal(answer.code, serviceCode, lang);
       const t = answer.ticket;
       if (!t) return refusal('internal', serviceCode, lang);
-      const view = await client.whenInStep(answer.seq, 2000).catch(() => client.view!);
-      const wait = ticketWait(view, t);
-      const item = findItem(view.catalogue, t.serviceCode);
-      // The link key came with the hub's welcome: the kiosk issues only while online.
-      const progressUrl = progressLink(publicBase, client.linkKey ?? '', t.id);
-      const tz = view.catalogue.hall.timeZone;
-      const slot = slotText(t, tz);
-      const shown: TicketShown = {
-        id: t.id,
-        number: t.number,
-        serviceCode: t.serviceCode,
-        materials: item?.materials ?? [],
-        itemName: item?.name ?? t.serviceCode,
-        ...(item?.nameEn ? { itemNameEn: item.nameEn } : {}),
-        lane: t.lane,
-        ...(t.priorityReason ? { priorityReason: t.priorityReason } : {}),
-        ahead: wait.waiting,
-        minutes: wait.minutes,
-        issuedAt: clock(t.issuedAt, tz),
-        progressUrl,
-        qr: await qr(progressUrl),
-        printed: false,
-        ...(slot ? { slot } : {}),
-      };
-      if (!printer) return { ok: true, ticket: shown };
-
-      const doc = ticketDocument({ view, ticket: t, ahead: wait.waiting, minutes: wait.minutes, progressUrl, lang });
-      let printed = await printer.print(doc);
-      if (!printed.ok && TRANSIENT.has(printed.code)) {
-        const state = await printer.health();
-        if (state.kind !== 'fault') printed = await printer.print(doc);
-      }
-      if (!printed.ok) {
-        // Rule 4: nobody holds this number, so it leaves the queue.
-        await voidTicket(t, `the ticket did not print at ${config.terminal} (${printed.code})`);
-        setPrinter(await printer.health());
+      try {
+        return await handOver(t, answer.seq, lang);
+      } catch (error) {
+        // Whatever failed between issuing and handing the ticket over, nobody holds it (rule 4).
+        ctx.log(`the ticket could not be handed over: ${error instanceof Error ? error.message : error}`);
+        voidTicket(t, `the kiosk failed before handing the ticket over at ${config.terminal}`);
         return refusal('print-failed', t.serviceCode, lang);
       }
-      setPrinter(printed.warnings.includes('paper-near-end') ? { kind: 'warning', code: 'paper-near-end' } : { kind: 'ok' });
-      return { ok: true, ticket: { ...shown, printed: true } };
     });
+
+  /** Shows and prints an issued ticket; a print that fails voids it. */
+  const handOver = async (t: Ticket, seq: number, lang: Lang): Promise<TakeResult> => {
+    const view = await client.whenInStep(seq, 2000).catch(() => {
+      if (!client.view) throw new Error('the kiosk has no view of the hall');
+      return client.view;
+    });
+    const wait = ticketWait(view, t);
+    const item = findItem(view.catalogue, t.serviceCode);
+    // The link key came with the hub's welcome: the kiosk issues only while online.
+    const progressUrl = progressLink(publicBase, client.linkKey ?? '', t.id);
+    const tz = view.catalogue.hall.timeZone;
+    const slot = slotText(t, tz);
+    const shown: TicketShown = {
+      id: t.id,
+      number: t.number,
+      serviceCode: t.serviceCode,
+      materials: item?.materials ?? [],
+      itemName: item?.name ?? t.serviceCode,
+      ...(item?.nameEn ? { itemNameEn: item.nameEn } : {}),
+      lane: t.lane,
+      ...(t.priorityReason ? { priorityReason: t.priorityReason } : {}),
+      ahead: wait.waiting,
+      minutes: wait.minutes,
+      issuedAt: clock(t.issuedAt, tz),
+      progressUrl,
+      qr: await qr(progressUrl),
+      printed: false,
+      ...(slot ? { slot } : {}),
+    };
+    if (!printer) return { ok: true, ticket: shown };
+
+    const doc = ticketDocument({ view, ticket: t, ahead: wait.waiting, minutes: wait.minutes, progressUrl, lang });
+    let printed = await printer.print(doc);
+    if (!printed.ok && TRANSIENT.has(printed.code)) {
+      const state = await printer.health();
+      if (state.kind !== 'fault') printed = await printer.print(doc);
+    }
+    if (!printed.ok) {
+      // Rule 4: nobody holds this number, so it leaves the queue.
+      voidTicket(t, `the ticket did not print at ${config.terminal} (${printed.code})`);
+      setPrinter(await printer.health());
+      return refusal('print-failed', t.serviceCode, lang);
+    }
+    setPrinter(printed.warnings.includes('paper-near-end') ? { kind: 'warning', code: 'paper-near-end' } : { kind: 'ok' });
+    return { ok: true, ticket: { ...shown, printed: true } };
+  };
 
   const fetchCase = async (caseNumber: string): Promise<QueryResult> => {
     try {
