@@ -12,3 +12,40 @@ describe('the window agent', () => {
     expect(deviceReport('display', 'window-display', { kind: 'absent' })).toEqual({ kind: 'display', name: 'window-display', status: 'absent' });
   });
 });
+
+describe('the window agent with a hub', () => {
+  it('records an outcome pressed twice (its answer was slow) once, and keeps the applicant off the disk', async () => {
+    const { startHub } = await import('@servicehall/hub');
+    const { loadConfig, startAgent } = await import('@servicehall/agent');
+    const { demoCatalogue } = await import('@servicehall/fixtures');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { createWindowAgent } = await import('./agent');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-window-agent-'));
+    const hub = await startHub({ dataDir: path.join(dir, 'hub'), token: 'window-agent-token', seed: demoCatalogue({ allDay: true }), demoPin: '246810' });
+    const config = loadConfig(undefined, { SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TOKEN: 'window-agent-token', SERVICEHALL_WINDOW: '7', SERVICEHALL_TERMINAL_DATA: path.join(dir, 'window-7') }, { role: 'window', terminal: 'window-7' });
+    const agent = await startAgent(config, (ctx) => createWindowAgent(ctx));
+    try {
+      const h = agent.handlers as Record<string, (arg?: unknown) => Promise<{ ok: boolean }>>;
+      await agent.client.whenInStep();
+      expect(await h.signIn!({ clerk: '1011', pin: '246810' })).toMatchObject({ ok: true });
+      hub.store.execute({ id: 'issue-for-window-7', type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' }, { role: 'admin', terminal: 'test' });
+      await agent.client.whenInStep(hub.store.seq);
+      expect(await h.callNext!()).toMatchObject({ ok: true });
+      expect(await h.start!()).toMatchObject({ ok: true });
+      const request = { serviceCode: 'SJ-QY-SL', outcome: 'accepted', applicant: { name: '王小明', idNumber: '330106198801011234' } };
+      const first = await h.outcome!(request);
+      const again = await h.outcome!(request);
+      expect(first).toMatchObject({ ok: true });
+      expect(again).toMatchObject({ ok: true });
+      expect([...hub.store.view.cases.values()]).toHaveLength(1);
+      const outbox = path.join(dir, 'window-7', 'outbox.json');
+      expect(fs.existsSync(outbox) ? fs.readFileSync(outbox, 'utf8') : '').not.toContain('330106198801011234');
+    } finally {
+      await agent.stop();
+      await hub.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

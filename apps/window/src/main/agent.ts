@@ -1,8 +1,8 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
-import { ApplicantSchema, findWindow, type Case, type CommandBody, type DeviceReport, type HallEvent } from '@servicehall/core';
+import { ApplicantSchema, currentTicket, findWindow, type Case, type CommandBody, type DeviceReport, type HallEvent } from '@servicehall/core';
 import { ReopeningPrinter, type PrintDocument } from '@servicehall/escpos-printer';
 import type { Answer } from '@servicehall/protocol';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { DeviceState, Done, OutcomeDone, OutcomeRequest, PrintRecord, PrintResult, TransferRequest, WindowShape } from '../shared/api';
 import { stringsFor } from '../shared/strings';
 import { caseCard, deskOf, displayFaceOf, type DisplayFace } from './desk';
@@ -147,8 +147,9 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
 
   /** Sends a command when the hub is there; a clerk's action is never left to happen minutes later unseen. */
   const run = async (body: CommandBody, id: string = randomUUID()): Promise<{ done: Done; answer?: Answer }> => {
-    // A PIN is never written to the outbox file.
-    const sent = await ctx.client.sendNow(body, { id, timeoutMs: options.answerTimeoutMs, volatile: body.type === 'signIn' });
+    // A PIN, a name or an ID number is never written to the outbox file (H-19).
+    const volatile = body.type === 'signIn' || (body.type === 'recordOutcome' && body.applicant !== undefined);
+    const sent = await ctx.client.sendNow(body, { id, timeoutMs: options.answerTimeoutMs, volatile });
     if (!sent.ok)
       return { done: sent.reason === 'offline' ? refused('offline', `the hub is ${ctx.client.state.status}`) : refused('timeout', `no answer within ${options.answerTimeoutMs} ms`) };
     const answer = sent.answer;
@@ -194,7 +195,13 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
       applicant = parsed.data;
     }
     const caseNumber = text(req.caseNumber, 40)?.toUpperCase();
-    const id = randomUUID();
+    // The same outcome for the same visit pressed again (its answer was late) is the same command:
+    // the hub answers it with the first case, never a second one (rule 2, H-08).
+    const serving = ctx.client.view ? currentTicket(ctx.client.view, window)?.id : undefined;
+    const id = `outcome-${createHash('sha256')
+      .update(JSON.stringify([serving ?? randomUUID(), req.serviceCode, req.outcome, caseNumber ?? '', materials.map((m) => m.id).sort(), reason ?? '']))
+      .digest('hex')
+      .slice(0, 32)}`;
     const { done, answer } = await run(
       {
         type: 'recordOutcome',
