@@ -6,6 +6,8 @@ export interface ByteLink {
   write(bytes: Uint8Array): Promise<void>;
   onData(listener: (chunk: Buffer) => void): () => void;
   close(): Promise<void>;
+  /** Hears the line go away (a cable pulled, a USB adapter unplugged), where the link can tell. */
+  onClose?(listener: () => void): () => void;
 }
 
 /** Opens a serial port at 9600 8N1 as a ByteLink. */
@@ -22,6 +24,10 @@ export function openSerialLink(path: string, baudRate = 9600): Promise<ByteLink>
           return () => port.off('data', listener);
         },
         close: () => new Promise((res) => (port.isOpen ? port.close(() => res()) : res())),
+        onClose: (listener) => {
+          port.on('close', listener);
+          return () => port.off('close', listener);
+        },
       });
     });
   });
@@ -31,17 +37,21 @@ export function openSerialLink(path: string, baudRate = 9600): Promise<ByteLink>
 export class RatingKeyPad {
   private decoder = new RatingKeyDecoder();
   private unsubscribe: () => void;
+  private unwatch: () => void;
 
+  /** `onLost` hears the line go away: the key pad is dead until it is opened again. */
   constructor(
     private link: ByteLink,
     onPress: (press: KeyPress) => void,
     onError: (err: unknown) => void = () => {},
+    onLost: () => void = () => {},
   ) {
     this.unsubscribe = link.onData((chunk) => {
       const { presses, acks } = this.decoder.push(chunk);
       if (acks.length > 0) link.write(Buffer.concat(acks)).catch(onError);
       for (const p of presses) onPress(p);
     });
+    this.unwatch = link.onClose?.(onLost) ?? (() => {});
   }
 
   get stats(): DecoderStats {
@@ -50,6 +60,7 @@ export class RatingKeyPad {
 
   async close(): Promise<void> {
     this.unsubscribe();
+    this.unwatch();
     await this.link.close();
   }
 }

@@ -49,12 +49,14 @@ class FakeClient {
 function fakeLine() {
   const written: Buffer[] = [];
   let listener: ((chunk: Buffer) => void) | undefined;
+  let closed: (() => void) | undefined;
   const link: ByteLink = {
     write: async (bytes) => void written.push(Buffer.from(bytes)),
     onData: (l) => ((listener = l), () => (listener = undefined)),
     close: async () => {},
+    onClose: (l) => ((closed = l), () => (closed = undefined)),
   };
-  return { link, written, play: (bytes: Buffer) => listener?.(bytes) };
+  return { link, written, play: (bytes: Buffer) => listener?.(bytes), unplug: () => closed?.() };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -142,6 +144,21 @@ describe('the rating pad agent', () => {
     expect(client.sent.filter((c) => c.type === 'rate')).toHaveLength(0);
     expect(logs.join('\n')).toContain('pad 4 is ignored');
     await expect.poll(() => padNoticeGone(last())).toBe(true);
+  });
+
+  it('notices a key pad unplugged after it was working, says so, and takes it back when it returns', async () => {
+    const lines = [fakeLine(), fakeLine()];
+    let opened = 0;
+    const { client, last } = start({ openKeyLink: async () => lines[Math.min(opened++, 1)]!.link, keypadRetryMs: 20 }, { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9', address: 3 } } });
+    await expect.poll(() => last().keypad).toBe('ok');
+    lines[0]!.unplug();
+    expect(last().keypad).toBe('fault');
+    expect(client.sent).toContainEqual({ type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'fault', code: 'offline', detail: '/dev/ttyS9' }] });
+    await expect.poll(() => last().keypad).toBe('ok');
+    expect(opened).toBe(2);
+    client.finish('c1');
+    lines[1]!.play(keyFrame(3, 'satisfied', 1));
+    await expect.poll(() => client.sent.at(-1)).toMatchObject({ type: 'rate', channel: 'key-pad', level: 'satisfied' });
   });
 
   it('keeps rating by touch when the key pad cannot be opened, and says so', async () => {

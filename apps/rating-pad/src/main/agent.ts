@@ -163,7 +163,23 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
     try {
       const link = await options.openKeyLink(kp.path, kp.baudRate);
       if (stopped) return void link.close();
-      keypad = new RatingKeyPad(link, onPress, (error) => ctx.log(`the key pad could not be answered: ${error}`));
+      const pad: RatingKeyPad = new RatingKeyPad(
+        link,
+        onPress,
+        (error) => ctx.log(`the key pad could not be answered: ${error}`),
+        () => {
+          // The line went away: say so on the device board, keep rating by touch, open it again later (H-17).
+          if (stopped || keypad !== pad) return;
+          keypad = undefined;
+          keypadState = 'fault';
+          ctx.log(`the rating key pad on ${kp.path} went away; touch rating goes on, trying again later`);
+          reportKeypad();
+          refresh();
+          void pad.close().catch(() => undefined);
+          keypadRetry = setTimeout(() => void openKeypad(), options.keypadRetryMs);
+        },
+      );
+      keypad = pad;
       keypadState = 'ok';
       ctx.log(`rating key pad ready on ${kp.path} (address ${kp.address})`);
     } catch (error) {
