@@ -72,6 +72,8 @@ interface Operation {
   operationId: string;
   summary: string;
   public?: boolean;
+  /** Also open to a terminal's own token (read-only information a terminal shows its citizens). */
+  terminals?: boolean;
   body?: z.ZodType;
   query?: Record<string, string>;
   handle(req: Request): Reply;
@@ -269,7 +271,8 @@ export function operations(store: HallStore, startedAt: number, token: string): 
       method: 'GET',
       path: '/api/cases/{caseNumber}',
       operationId: 'getCase',
-      summary: 'A case by its number: item, state, due dates, correction notices (applicant masked)',
+      summary: 'A case by its number: item, state, due dates, correction notices (applicant masked); terminals may ask with their own token',
+      terminals: true,
       handle: (req) => {
         const c = store.caseOf(req.params.caseNumber!);
         if (!c) throw new HttpRefusal('not-found', `there is no case ${req.params.caseNumber}`);
@@ -446,6 +449,13 @@ function matchPath(pattern: string, path: string): Record<string, string> | unde
   return params;
 }
 
+/** A terminal's identity as it names itself in X-ServiceHall-Terminal: kiosk/kiosk-1, window/window-3/3. */
+function terminalOf(header: string | string[] | undefined): TerminalIdentity | undefined {
+  const m = typeof header === 'string' ? /^(kiosk|window|rating-pad|display)\/([A-Za-z0-9._-]{1,40})(?:\/(\d{1,3}))?$/.exec(header.trim()) : null;
+  if (!m) return undefined;
+  return { role: m[1] as TerminalIdentity['role'], terminal: m[2]!, ...(m[3] ? { window: Number(m[3]) } : {}) };
+}
+
 function language(req: IncomingMessage): Language {
   return /^\s*en\b/i.test(req.headers['accept-language'] ?? '') ? 'en' : 'zh-CN';
 }
@@ -492,7 +502,9 @@ export function apiHandler(store: HallStore, token: string, startedAt: number) {
       if (!op.public) {
         const auth = req.headers.authorization ?? '';
         const given = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
-        if (!given || !tokensMatch(given, token)) return refuse('unauthorised', 'send the hall token as Authorization: Bearer <token>');
+        const asTerminal = op.terminals && given ? terminalOf(req.headers['x-servicehall-terminal']) : undefined;
+        const allowed = !!given && (tokensMatch(given, token) || (!!asTerminal && tokensMatch(given, terminalToken(token, asTerminal))));
+        if (!allowed) return refuse('unauthorised', 'send the hall token as Authorization: Bearer <token> (or, where a terminal may ask, its own token with X-ServiceHall-Terminal: role/terminal[/window])');
       }
       let body: unknown = {};
       if (req.method !== 'GET') {

@@ -263,3 +263,16 @@ describe('the network', () => {
     expect((await http('/api/health', { token: null })).status).toBe(200);
   });
 });
+
+describe('a terminal asking the HTTP API with its own token', () => {
+  it('reads a case’s progress, and nothing more', async () => {
+    const { terminalToken } = await import('@servicehall/protocol/node');
+    const own = terminalToken(TOKEN, { role: 'kiosk', terminal: 'kiosk-1' });
+    const headers = { 'x-servicehall-terminal': 'kiosk/kiosk-1' };
+    expect((await http('/api/cases/SL202611270001', { token: own, headers })).status).toBe(404);
+    expect((await http('/api/cases/SL202611270001', { token: own, headers: { 'x-servicehall-terminal': 'kiosk/kiosk-2' } })).status).toBe(401);
+    expect((await http('/api/cases/SL202611270001', { token: own })).status).toBe(401);
+    expect((await http('/api/cases/SL202611270001/applicant?purpose=x', { token: own, headers })).status).toBe(401);
+    expect((await http('/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-CS-DJ' }), token: own, headers })).status).toBe(401);
+  });
+});

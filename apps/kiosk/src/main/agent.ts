@@ -222,7 +222,8 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
   const fetchCase = async (caseNumber: string): Promise<QueryResult> => {
     try {
       const res = await fetch(`${hubBase}/api/cases/${encodeURIComponent(caseNumber)}`, {
-        headers: { authorization: `Bearer ${config.token}`, accept: 'application/json' },
+        // The kiosk's own token is enough for a case's progress (never for its applicant).
+        headers: { authorization: `Bearer ${config.token}`, 'x-servicehall-terminal': `${config.role}/${config.terminal}${config.window ? `/${config.window}` : ''}`, accept: 'application/json' },
         signal: AbortSignal.timeout(4000),
       });
       if (res.status === 404) return { kind: 'not-found', text: caseNumber };
