@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RatingPolicySchema } from './ratings';
+import { forbiddenPhrasesIn } from './strings';
 
 /** HH:MM in the hall's local time. */
 const clockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected HH:MM, e.g. 08:30 (24:00 is the end of the day)');
@@ -139,6 +140,23 @@ export const CatalogueSchema = z
         if (!codes.has(code)) ctx.addIssue({ code: 'custom', path: ['windows', i, 'serves', j], message: `unknown service item ${code}` });
       });
     });
+    // Everything here reaches citizens: screens, tickets, notices (H-14).
+    const civil = (text: string | undefined, path: (string | number)[]) => {
+      const found = text ? forbiddenPhrasesIn(text) : [];
+      if (found.length > 0) ctx.addIssue({ code: 'custom', path, message: `uses a phrase the handbook forbids (H-14): ${found.join('、')}` });
+    };
+    civil(c.hall.name, ['hall', 'name']);
+    c.items.forEach((item, i) => {
+      civil(item.name, ['items', i, 'name']);
+      civil(item.fees, ['items', i, 'fees']);
+      item.conditions.forEach((t, j) => civil(t, ['items', i, 'conditions', j]));
+      item.steps.forEach((t, j) => civil(t, ['items', i, 'steps', j]));
+      item.materials.forEach((m, j) => {
+        civil(m.name, ['items', i, 'materials', j, 'name']);
+        civil(m.note, ['items', i, 'materials', j, 'note']);
+      });
+    });
+    c.windows.forEach((w, i) => civil(w.name, ['windows', i, 'name']));
     if (c.numbering.last <= c.numbering.first)
       ctx.addIssue({ code: 'custom', path: ['numbering', 'last'], message: 'the range must hold at least two numbers' });
     if (String(c.numbering.last).length > c.numbering.digits)

@@ -19,6 +19,7 @@ import {
   voidTicket,
   type Ticket,
 } from './ticket';
+import { forbiddenPhrasesIn } from './strings';
 import { expectedWait, RECENT_SERVICES, type ExpectedWait } from './wait';
 
 export interface WindowState {
@@ -770,6 +771,8 @@ function decideOutcome(view: HallView, command: OutcomeCommand, ctx: DecideConte
     }
     case 'rejected': {
       if (!command.reason) return refuse('bad-request', 'not accepting needs the reason, stated for the citizen');
+      const uncivil = forbiddenPhrasesIn(command.reason);
+      if (uncivil.length > 0) return refuse('bad-request', `the reason is printed for the citizen and uses a phrase the handbook forbids (H-14): ${uncivil.join('、')}; please say it civilly`);
       return ok({ events: [{ type: 'case.recorded', outcome: 'rejected', case: { ...touched, state: 'rejected', rejectReason: command.reason } }] });
     }
     case 'consultation':

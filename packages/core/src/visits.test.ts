@@ -238,3 +238,19 @@ describe('an appointment whose ticket was voided', () => {
     expect(view.appointments.get('YY0001')?.ticketId).toBe(second.id);
   });
 });
+
+describe('civil language in what clerks and administrators write (H-14)', () => {
+  it('refuses a rejection reason with a forbidden phrase, since it is printed for the citizen', () => {
+    const { view } = serving();
+    expect(run(view, outcome({ outcome: 'rejected', reason: '材料的事我不清楚，你自己看' }), win7, at('09:10'))).toMatchObject({ ok: false, code: 'bad-request', message: expect.stringContaining('不清楚') });
+    expect(run(view, outcome({ outcome: 'rejected', reason: '申请事项不属于本机关职权范围，请向市场监管部门申请' }), win7, at('09:10'))).toMatchObject({ ok: true });
+  });
+
+  it('refuses a catalogue whose citizen-facing text uses a forbidden phrase, naming where', () => {
+    const input = JSON.parse(JSON.stringify(demo));
+    input.items[0].steps[1] = '窗口受理，急什么';
+    const r = CatalogueSchema.safeParse(input);
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')).toContain('items.0.steps.1: uses a phrase the handbook forbids (H-14): 急什么');
+  });
+});
