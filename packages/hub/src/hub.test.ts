@@ -276,3 +276,20 @@ describe('a terminal asking the HTTP API with its own token', () => {
     expect((await http('/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-CS-DJ' }), token: own, headers })).status).toBe(401);
   });
 });
+
+describe('a batch of commands', () => {
+  it('keeps the others when one of them fails inside the hub', async () => {
+    const store = hub.store;
+    const original = store.view.catalogue.items.find((i) => i.code === 'GA-CS-DJ')!;
+    // A fault planted in the rules' data for one item: deciding its ticket throws.
+    Object.defineProperty(original, 'prefix', { get: () => { throw new Error('planted fault'); }, configurable: true });
+    const results = store.executeBatch([
+      { command: { id: 'batch-command-1', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, actor: { role: 'kiosk', terminal: 'k' } },
+      { command: { id: 'batch-command-2', type: 'issueTicket', serviceCode: 'GA-CS-DJ', lane: 'ordinary' }, actor: { role: 'kiosk', terminal: 'k' } },
+      { command: { id: 'batch-command-3', type: 'issueTicket', serviceCode: 'CRJ-HZ-SL', lane: 'ordinary' }, actor: { role: 'kiosk', terminal: 'k' } },
+    ]);
+    expect(results.map((r) => r.answer.ok)).toEqual([true, false, true]);
+    expect(results[1]!.answer).toMatchObject({ code: 'internal' });
+    expect([...store.view.tickets.values()].map((t) => t.number).sort()).toEqual(['A001', 'B001']);
+  });
+});

@@ -187,10 +187,18 @@ export class HallStore {
     let results: Executed[];
     try {
       results = this.db.transaction(() =>
-        batch.map(({ command, actor }) => {
+        batch.map(({ command, actor }): Executed => {
           const first = this.answerOf(command.id);
           if (first) return { answer: first, events: [], repeated: true };
-          return this.db.transaction(() => this.decideAndAppend(command, actor))();
+          try {
+            return this.db.transaction(() => this.decideAndAppend(command, actor))();
+          } catch (error) {
+            // A bug in one command: its savepoint is rolled back; the view is read again (this
+            // connection sees the batch so far) and the rest of the batch goes on.
+            console.error('a command failed', command.type, error);
+            this.view = this.load();
+            return { answer: { ok: false, code: 'internal', message: 'the hub could not record this command' }, events: [], repeated: false };
+          }
         }),
       )();
     } catch (error) {
