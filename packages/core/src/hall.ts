@@ -460,6 +460,8 @@ export interface DecideContext {
   actor: Actor;
   /** The working-day calendar for due dates; the statutory one unless the hall has its own. */
   calendar?: WorkingCalendar;
+  /** Ratings of a service from an earlier day, which the view no longer holds (a later second rating). */
+  earlierRatings?: readonly Rating[];
 }
 
 function issuingRefusal(item: ServiceItem, view: HallView, now: number): Refusal | undefined {
@@ -804,7 +806,7 @@ function decideRating(view: HallView, command: RatingCommand, ctx: DecideContext
     if (window !== undefined) request = latestRatingRequest(view, window);
   }
   const ticketId = request?.ticketId ?? (command.type === 'rate' ? command.ticketId : command.ticketId);
-  const earlier = ticketId ? (view.ratings.get(ticketId) ?? []) : [];
+  const earlier = ticketId ? (view.ratings.get(ticketId) ?? ctx.earlierRatings ?? []) : [];
   if (padWindow !== undefined && request && request.window !== padWindow) return refuse('forbidden', `this pad belongs to window ${padWindow}; ticket ${request.ticketNumber} was served at window ${request.window}`);
   if (command.type === 'defaultRating') {
     if (!request) return refuse('already-rated', `ticket ${command.ticketId} has no rating to wait for`);
@@ -818,6 +820,8 @@ function decideRating(view: HallView, command: RatingCommand, ctx: DecideContext
   }
   if (earlier.some((r) => r.count === 2)) return refuse('already-rated', `ticket ${earlier[0]!.ticketNumber} has been rated twice`);
   const first = earlier[0]!;
+  if (ctx.now - first.at > policy.secondRatingDays * 86_400_000)
+    return refuse('conflict', `a second rating is taken within ${policy.secondRatingDays} days of the service`);
   const again: RatingRequest = { ticketId: first.ticketId, ticketNumber: first.ticketNumber, window: first.window, clerk: first.clerk, serviceCode: first.serviceCode, finishedAt: first.at, caseNumbers: first.caseNumber ? [first.caseNumber] : [] };
   return ok({ events: ratingEvents(view, again, { ...command, count: 2, isDefault: false }, ctx) });
 }

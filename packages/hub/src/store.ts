@@ -247,7 +247,7 @@ export class HallStore {
     for (const body of dayChange(this.view, now)) append(body);
     const { id, ...body } = command;
     const refusal = this.precheck(body, now);
-    const decided = refusal ?? decide(this.view, body, { now, actor });
+    const decided = refusal ?? decide(this.view, body, { now, actor, earlierRatings: this.earlierRatings(body) });
     let answer: Answer;
     if (decided.ok) {
       for (const e of decided.value.events) append(e, id);
@@ -262,6 +262,15 @@ export class HallStore {
     }
     this.st.recordAnswer.run(id, actor.terminal, command.type, now, JSON.stringify(answer));
     return { answer, events: appended, repeated: false };
+  }
+
+  /** A QR rating of a service from an earlier day: its first rating, from the table (the view keeps today's only). */
+  private earlierRatings(body: CommandBody): Rating[] | undefined {
+    if (body.type !== 'rate' || body.channel !== 'qr' || !body.ticketId || this.view.ratings.has(body.ticketId)) return undefined;
+    return this.db
+      .prepare<[string], { body: string }>('SELECT body FROM ratings WHERE ticket_id = ? ORDER BY rowid')
+      .all(body.ticketId)
+      .map((r) => JSON.parse(r.body) as Rating);
   }
 
   /** What only the hub can check: a clerk's PIN (kept out of the pure rules and out of every event). */

@@ -183,3 +183,24 @@ describe('a restart of the hub', () => {
     expect(essence(loaded)).toEqual(essence(live));
   });
 });
+
+describe('a later second rating (N-01)', () => {
+  it('is taken by QR on a later day within the hall’s days for it, and not after', async () => {
+    const ticketId = await serving();
+    await api('POST', '/api/windows/7/finish');
+    await api('POST', '/api/ratings', { ticketId, level: 'satisfied' });
+    now = Date.parse('2026-11-30T10:00:00+08:00');
+    const second = await api('POST', '/api/ratings', { ticketId, level: 'dissatisfied', text: '回家后发现材料被退回' });
+    expect(second.status).toBe(201);
+    expect(hub.store.ratingsOn('2026-11-30')).toEqual([expect.objectContaining({ ticketId, count: 2, level: 'dissatisfied', channel: 'qr' })]);
+    expect((await api('POST', '/api/ratings', { ticketId, level: 'satisfied' })).body).toMatchObject({ code: 'already-rated' });
+  });
+
+  it('is refused past the days the hall takes it in', async () => {
+    const ticketId = await serving();
+    await api('POST', '/api/windows/7/finish');
+    await api('POST', '/api/ratings', { ticketId, level: 'satisfied' });
+    now = Date.parse('2026-12-20T10:00:00+08:00');
+    expect((await api('POST', '/api/ratings', { ticketId, level: 'satisfied' })).body).toMatchObject({ code: 'conflict', message: expect.stringContaining('15 days') });
+  });
+});
