@@ -1,10 +1,3 @@
-import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { rendererConfig } from '../vite.renderer';
 
-export default defineConfig({
-  root: new URL('./src/renderer', import.meta.url).pathname,
-  base: './',
-  plugins: [react()],
-  build: { outDir: new URL('./dist/renderer', import.meta.url).pathname, emptyOutDir: true, chunkSizeWarningLimit: 1024 },
-  logLevel: 'warn',
-});
+export default rendererConfig(import.meta.url);

@@ -9,6 +9,33 @@ const windowNo = z.number().int().min(1).max(999);
 const ticketId = z.string().min(1).max(80);
 const reason = z.string().trim().min(1).max(200);
 
+/** One outcome of the visit being served, for one item (H-07). */
+export const RecordOutcomeCommandSchema = z.object({
+  type: z.literal('recordOutcome'),
+  window: windowNo,
+  serviceCode: z.string().min(1).max(40),
+  outcome: z.enum(['accepted', 'correction', 'rejected', 'consultation']),
+  /** An earlier case this outcome continues (a case back with its corrections). */
+  caseNumber: z.string().max(40).optional(),
+  /** Material ids missing, for a correction notice. */
+  materials: z.array(z.string().min(1).max(40)).max(50).optional(),
+  reason: z.string().trim().min(1).max(300).optional(),
+  applicant: ApplicantSchema.optional(),
+});
+
+/** A citizen's rating of a service (N-01). */
+export const RateCommandSchema = z.object({
+  type: z.literal('rate'),
+  /** The service rated; the pad may leave it out to rate its window's latest finished service. */
+  ticketId: ticketId.optional(),
+  window: windowNo.optional(),
+  level: RatingLevelSchema,
+  aspects: RatingAspectsSchema,
+  reasons: z.array(z.string().trim().min(1).max(60)).max(10).default([]),
+  text: z.string().trim().max(500).optional(),
+  channel: RatingChannelSchema,
+});
+
 /** What a terminal or an integration asks the hub to do. Each carries an id its sender chose. */
 export const CommandBodySchema = z.discriminatedUnion('type', [
   z.object({
@@ -46,29 +73,8 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openWindow'), window: windowNo, clerk: z.string().max(16).optional() }),
   /** A clerk signs in at a window with clerk number and PIN; the hub checks the PIN (H-18). */
   z.object({ type: z.literal('signIn'), window: windowNo, clerk: z.string().min(1).max(16), pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits') }),
-  z.object({
-    type: z.literal('recordOutcome'),
-    window: windowNo,
-    serviceCode: z.string().min(1).max(40),
-    outcome: z.enum(['accepted', 'correction', 'rejected', 'consultation']),
-    /** An earlier case this outcome continues (a case back with its corrections). */
-    caseNumber: z.string().max(40).optional(),
-    /** Material ids missing, for a correction notice. */
-    materials: z.array(z.string().min(1).max(40)).max(50).optional(),
-    reason: z.string().trim().min(1).max(300).optional(),
-    applicant: ApplicantSchema.optional(),
-  }),
-  z.object({
-    type: z.literal('rate'),
-    /** The service rated; the pad may leave it out to rate its window's latest finished service. */
-    ticketId: ticketId.optional(),
-    window: windowNo.optional(),
-    level: RatingLevelSchema,
-    aspects: RatingAspectsSchema,
-    reasons: z.array(z.string().trim().min(1).max(60)).max(10).default([]),
-    text: z.string().trim().max(500).optional(),
-    channel: RatingChannelSchema,
-  }),
+  RecordOutcomeCommandSchema,
+  RateCommandSchema,
   /** The hub's own: the default level for a service left unrated (N-04). */
   z.object({ type: z.literal('defaultRating'), ticketId }),
   z.object({ type: z.literal('advanceFollowUp'), followUpId: z.string().min(1).max(80), step: FollowUpStepSchema, note: z.string().trim().min(1).max(500) }),

@@ -1,10 +1,9 @@
 import {
-  ApplicantSchema,
   CatalogueSchema,
   exportRating,
   FollowUpStepSchema,
-  RatingAspectsSchema,
-  RatingLevelSchema,
+  RateCommandSchema,
+  RecordOutcomeCommandSchema,
   type Rating,
   itemWait,
   ticketWait,
@@ -257,14 +256,7 @@ export function operations(store: HallStore, startedAt: number, token: string): 
       path: '/api/windows/{window}/outcome',
       operationId: 'recordOutcome',
       summary: 'Records one outcome of the visit being served: accepted (case number, due dates), correction (missing materials), rejected (reason), consultation',
-      body: z.object({
-        serviceCode: z.string().min(1).max(40),
-        outcome: z.enum(['accepted', 'correction', 'rejected', 'consultation']),
-        caseNumber: z.string().max(40).optional(),
-        materials: z.array(z.string().min(1).max(40)).max(50).optional(),
-        reason: z.string().trim().min(1).max(300).optional(),
-        applicant: ApplicantSchema.optional(),
-      }),
+      body: RecordOutcomeCommandSchema.omit({ type: true, window: true }),
       handle: (req) => run(req, { type: 'recordOutcome', window: windowParam(req), ...(req.body as object) } as CommandBody),
     },
     {
@@ -313,13 +305,7 @@ export function operations(store: HallStore, startedAt: number, token: string): 
       path: '/api/ratings',
       operationId: 'rate',
       summary: 'Records a rating (integrations and the QR page; the counter pad rates over its terminal link)',
-      body: z.object({
-        ticketId: z.string().min(1).max(80),
-        level: RatingLevelSchema,
-        aspects: RatingAspectsSchema,
-        reasons: z.array(z.string().trim().min(1).max(60)).max(10).default([]),
-        text: z.string().trim().max(500).optional(),
-      }),
+      body: RateCommandSchema.omit({ type: true, window: true, channel: true }).required({ ticketId: true }),
       handle: (req) => run(req, { type: 'rate', channel: 'qr', ...(req.body as object) } as CommandBody, 201),
     },
     {
