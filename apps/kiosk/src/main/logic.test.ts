@@ -3,6 +3,7 @@ import { encodeDocument, encodeStatus, PROFILES, type PrinterStatus, type Status
 import { demoCatalogue } from '@servicehall/fixtures';
 import { decodeReceipt } from '@servicehall/fixtures/devices';
 import { describe, expect, it } from 'vitest';
+import { caseStateText } from '../shared/strings';
 import {
   caseProgress,
   findTicket,
@@ -179,7 +180,11 @@ describe('the progress query (H-11)', () => {
   it("reads the hub's case as GET /api/cases/{number} gives it: state in words, the promised date, no applicant", () => {
     const hubCase = { number: 'SL202611270003', serviceCode: 'GA-SFZ-HL', state: 'accepted', acceptedOn: '2026-11-27', promisedDue: '2026-12-18', legalDue: '2027-02-26', applicant: { name: '王**', idNumber: '3301**********1234' }, notices: [] };
     const result = caseProgress(hall(), 'SL202611270003', hubCase);
-    expect(result).toEqual({ kind: 'case', caseNumber: 'SL202611270003', itemName: '居民身份证换领', state: 'accepted', stateText: '已受理，正在办理', dueDate: '2026-12-18' });
+    expect(result).toEqual({ kind: 'case', caseNumber: 'SL202611270003', itemName: '居民身份证换领', state: 'accepted', dueDate: '2026-12-18' });
+    // The screen words the state from the string catalogue, in the citizen's language.
+    expect(caseStateText('zh-CN', 'accepted')).toBe('已受理，正在办理');
+    expect(caseStateText('en', 'correction')).toMatch(/correction notice/);
+    expect(caseStateText('zh-CN', 'archived')).toBeUndefined();
     expect(JSON.stringify(result)).not.toContain('王');
   });
 });

@@ -247,14 +247,6 @@ export function ticketProgress(view: HallView, t: Ticket): QueryResult {
   };
 }
 
-/** The hub's case states (packages/core CaseState) as a citizen reads them. */
-const CASE_STATE_TEXT: Record<string, string> = {
-  correction: '待补正材料，请按补正告知书补齐后再来',
-  accepted: '已受理，正在办理',
-  rejected: '不予受理，详见不予受理通知书',
-  consulted: '已咨询',
-};
-
 const text = (v: unknown, max = 120): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, max) : typeof v === 'number' ? String(v) : undefined);
 
 /**
@@ -270,7 +262,7 @@ export function caseProgress(view: HallView | undefined, caseNumber: string, bod
   const out: QueryResult = { kind: 'case', caseNumber: text(c.number) ?? text(c.caseNumber) ?? caseNumber };
   const itemName = item?.name ?? text(c.itemName) ?? text(c.serviceName);
   const state = text(c.state) ?? text(c.status);
-  const stateText = text(c.stateText) ?? text(c.statusText) ?? (state ? CASE_STATE_TEXT[state] : undefined);
+  const stateText = text(c.stateText) ?? text(c.statusText);
   // The date promised to the citizen (承诺办结), the legal one as a fallback.
   const dueDate = text(c.promisedDue) ?? text(c.legalDue) ?? text(c.dueDate) ?? text(c.due);
   const updatedAt = at(c.updatedAt);

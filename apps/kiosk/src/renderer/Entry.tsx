@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Lang, QueryResult } from '../shared/api';
 import { bridge, nameIn, type T } from './bridge';
+import { caseStateText } from '../shared/strings';
 import { Keyboard } from './Keyboard';
 
 /** A code typed on the screen's keys, on a keyboard, or by a scanner that types it and presses Enter. */
@@ -94,7 +95,9 @@ function QueryAnswer({ t, lang, result }: { t: T; lang: Lang; result: QueryResul
         <div className="answer" data-testid="query-result">
           <div className="answer-number">{t('query.case', { n: result.caseNumber })}</div>
           {result.itemName && <div>{t('query.caseItem', { s: result.itemName })}</div>}
-          {(result.stateText ?? result.state) && <div className="answer-state">{t('query.caseState', { s: result.stateText ?? result.state ?? '' })}</div>}
+          {(result.stateText ?? result.state) && (
+            <div className="answer-state">{t('query.caseState', { s: result.stateText ?? (result.state ? (caseStateText(lang, result.state) ?? result.state) : '') })}</div>
+          )}
           {result.dueDate && <div>{t('query.due', { d: result.dueDate })}</div>}
           {result.updatedAt && <div>{t('query.updated', { d: result.updatedAt })}</div>}
         </div>

@@ -103,6 +103,10 @@ const zh = {
   'query.caseState': '办理状态：{s}',
   'query.caseItem': '办理事项：{s}',
   'query.due': '办结期限：{d}',
+  'case.correction': '待补正材料，请按补正告知书补齐后再来',
+  'case.accepted': '已受理，正在办理',
+  'case.rejected': '不予受理，详见不予受理通知书',
+  'case.consulted': '已咨询',
   'query.updated': '更新时间：{d}',
   'query.ahead': '前面还有 {n} 人，预计约 {m} 分钟',
   'query.notFound': '抱歉，没有查到该号码或办件。请核对后重试，或到服务台咨询，工作人员将为您查询。',
@@ -233,6 +237,10 @@ const en: Record<KioskStringKey, string> = {
   'query.caseState': 'Status: {s}',
   'query.caseItem': 'Service: {s}',
   'query.due': 'Due by: {d}',
+  'case.correction': 'Waiting for the materials named in the correction notice',
+  'case.accepted': 'Accepted, in progress',
+  'case.rejected': 'Not accepted: see the notice you were given',
+  'case.consulted': 'Consultation given',
   'query.updated': 'Updated: {d}',
   'query.ahead': '{n} ahead of you, about {m} min',
   'query.notFound': 'Sorry, no number or case was found. Please check it and try again, or the service desk will look it up for you.',
@@ -261,6 +269,12 @@ const en: Record<KioskStringKey, string> = {
 };
 
 export const KIOSK_STRINGS: Record<Lang, Record<KioskStringKey, string>> = { 'zh-CN': zh, en };
+
+/** The words for a case state the hub names (core's CaseState), or undefined for a state this kiosk does not know. */
+export function caseStateText(lang: Lang, state: string): string | undefined {
+  const key = `case.${state}`;
+  return key in KIOSK_STRINGS[lang] ? KIOSK_STRINGS[lang][key as KioskStringKey] : undefined;
+}
 
 export function tr(lang: Lang, key: KioskStringKey, vars: Record<string, string | number> = {}): string {
   return KIOSK_STRINGS[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
