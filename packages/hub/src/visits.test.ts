@@ -100,6 +100,9 @@ describe('ratings through the hub', () => {
     expect(html).toContain('E001');
     expect(html).toContain('正在办理');
     expect((await fetch(`${hub.url}/q/${ticketId}?s=forged`)).status).toBe(403);
+    const english = await (await fetch(progressLink(hub.url, linkKey(TOKEN), ticketId), { headers: { 'accept-language': 'en-GB,en;q=0.9' } })).text();
+    expect(english).toContain('Being served');
+    expect(english).toContain('<html lang="en">');
 
     await api('POST', '/api/windows/7/finish');
     const form = await fetch(ratingLink(hub.url, linkKey(TOKEN), ticketId));
