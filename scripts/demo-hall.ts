@@ -68,7 +68,7 @@ async function main() {
   };
 
   // Each terminal's screen on a port of its own next to the hub's, so that the addresses stay the same.
-  const portFor = (offset: number) => String(hub.port === 0 ? 0 : hub.port + offset);
+  const portFor = (offset: number) => String(options.port === 0 ? 0 : hub.port + offset);
   const run = async (app: string, fn: string, terminal: string, title: string, offset: number, extra: Record<string, string> = {}, note?: string) => {
     const start = await loadApp<RunInBrowserMode>(app, fn);
     if (!start) return;

@@ -130,3 +130,13 @@ describe('one bridge, two transports', () => {
     expect(invoke.size + on.size).toBe(0);
   });
 });
+
+describe('browser mode on a port already taken', () => {
+  it('rejects with the reason instead of ending the process', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html>');
+    const first = await serveBrowserMode({ handlers: {}, pushes: new Pushes(), staticDir: dir });
+    cleanups.push(() => first.close());
+    await expect(serveBrowserMode({ handlers: {}, pushes: new Pushes(), staticDir: dir, port: first.port })).rejects.toThrow(/EADDRINUSE/);
+  });
+});

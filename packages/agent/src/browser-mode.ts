@@ -64,6 +64,8 @@ export async function serveBrowserMode(options: BrowserModeOptions): Promise<Bro
       .pipe(res);
   });
   const wss = new WebSocketServer({ server, path: '/bridge', maxPayload: 1024 * 1024 });
+  // ws passes the server's errors on (a port already taken, say); listen() below rejects with them.
+  wss.on('error', () => undefined);
   const detach = options.pushes.attach((topic, payload) => {
     const text = JSON.stringify({ type: 'push', topic, payload } satisfies BridgeReply);
     for (const ws of wss.clients) if (ws.readyState === ws.OPEN) ws.send(text);
