@@ -1,3 +1,4 @@
+import { forbiddenPhrasesIn } from '@servicehall/core';
 import { ConfigError } from '@servicehall/agent';
 import fs from 'node:fs';
 import { z } from 'zod';
@@ -9,7 +10,20 @@ import { VOICE_PREFERENCES, type VoicePreference } from '../shared/voice';
  */
 export const DisplayOptionsSchema = z.object({
   /** Hall notices shown on the screen; without them, the civil default set of the strings catalogue. */
-  notices: z.array(z.string().trim().min(1).max(120)).max(12).optional(),
+  notices: z
+    .array(
+      z
+        .string()
+        .trim()
+        .min(1)
+        .max(120)
+        .superRefine((text, ctx) => {
+          const found = forbiddenPhrasesIn(text);
+          if (found.length > 0) ctx.addIssue({ code: 'custom', message: `uses a phrase the handbook forbids (H-14): ${found.join('、')}` });
+        }),
+    )
+    .max(12)
+    .optional(),
   voice: z.enum(VOICE_PREFERENCES as [VoicePreference, ...VoicePreference[]]).default('auto'),
   /** How many times each call is said. */
   repeat: z.number().int().min(1).max(3).default(2),

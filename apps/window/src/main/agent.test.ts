@@ -40,6 +40,9 @@ describe('the window agent with a hub', () => {
       expect(first).toMatchObject({ ok: true });
       expect(again).toMatchObject({ ok: true });
       expect([...hub.store.view.cases.values()]).toHaveLength(1);
+      // A reason printed on the citizen's correction notice is held to civil language (H-14).
+      expect(await h.outcome!({ serviceCode: 'SJ-QY-SL', outcome: 'correction', materials: [{ id: 'm2', reason: '你自己看' }] })).toMatchObject({ ok: false, code: 'invalid' });
+      expect([...hub.store.view.cases.values()]).toHaveLength(1);
       const outbox = path.join(dir, 'window-7', 'outbox.json');
       expect(fs.existsSync(outbox) ? fs.readFileSync(outbox, 'utf8') : '').not.toContain('330106198801011234');
     } finally {

@@ -1,5 +1,5 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
-import { ApplicantSchema, currentTicket, findWindow, type Case, type CommandBody, type DeviceReport, type HallEvent } from '@servicehall/core';
+import { ApplicantSchema, currentTicket, findWindow, forbiddenPhrasesIn, type Case, type CommandBody, type DeviceReport, type HallEvent } from '@servicehall/core';
 import { ReopeningPrinter, type PrintDocument } from '@servicehall/escpos-printer';
 import type { Answer } from '@servicehall/protocol';
 import { createHash, randomUUID } from 'node:crypto';
@@ -184,6 +184,9 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
     const kinds = ['accepted', 'correction', 'rejected', 'consultation'] as const;
     if (!req || typeof req !== 'object' || !kinds.includes(req.outcome) || typeof req.serviceCode !== 'string') return refused('invalid', 'an outcome names an item and one of four outcomes');
     const materials = Array.isArray(req.materials) ? req.materials.filter((m) => m && typeof m.id === 'string').slice(0, 50) : [];
+    // The reasons are printed on the citizen's notice (H-14).
+    const uncivil = materials.flatMap((m) => forbiddenPhrasesIn(text(m.reason, 60) ?? ''));
+    if (uncivil.length > 0) return refused('invalid', `a reason printed for the citizen uses a phrase the handbook forbids: ${[...new Set(uncivil)].join('、')}`);
     const reason = text(req.reason, 300);
     if (req.outcome === 'correction' && materials.length === 0) return refused('invalid', 'a correction names every missing material');
     if (req.outcome === 'rejected' && !reason) return refused('invalid', 'not accepting needs the reason');

@@ -1,0 +1,19 @@
+import { ConfigError } from '@servicehall/agent';
+import { describe, expect, it } from 'vitest';
+import { loadDisplayOptions } from './options';
+
+describe('the hall screen’s notices', () => {
+  it('are taken from the environment, one per "|"', () => {
+    expect(loadDisplayOptions(undefined, { SERVICEHALL_NOTICES: '请凭号码按序办理 | 请保管好随身财物' }).notices).toEqual(['请凭号码按序办理', '请保管好随身财物']);
+  });
+
+  it('are refused, naming the phrase, when one uses a phrase the handbook forbids (H-14)', () => {
+    let problems: string[] = [];
+    try {
+      loadDisplayOptions(undefined, { SERVICEHALL_NOTICES: '请凭号码按序办理|下班了，明天再来' });
+    } catch (error) {
+      if (error instanceof ConfigError) problems = error.problems;
+    }
+    expect(problems.join('\n')).toContain('下班了，明天再来');
+  });
+});
