@@ -1,3 +1,5 @@
+import { STRINGS } from './strings';
+
 /**
  * The hall's announcement queue: each call becomes a chime and then its sentence, said `repeat`
  * times, one call after the other in the order the windows made them. Pure of any platform: the
@@ -57,7 +59,8 @@ export interface AnnouncerOptions {
 
 /** 请A012号到3号窗口办理: the sentence as written, and as shown beside the voice. */
 export function callSentence(call: Pick<Announcement, 'ticket' | 'window'>): string {
-  return `请${call.ticket}号到${call.window}号窗口办理`;
+  // The hall's voice is Mandarin whatever the screen's language: the Chinese table's sentence.
+  return STRINGS['zh-CN'].ticketCall(call.ticket, call.window);
 }
 
 export class Announcer {

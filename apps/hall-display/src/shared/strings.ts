@@ -7,7 +7,8 @@ export interface DisplayStrings {
   idle: string;
   pleaseGoTo: string;
   windowLabel(window: number): string;
-  ticketCall(ticket: string, window: number): string;
+  /** The call; the window as a number, or as words for a voice. */
+  ticketCall(ticket: string, window: number | string): string;
   recallMark: string;
   recentCalls: string;
   noRecentCalls: string;

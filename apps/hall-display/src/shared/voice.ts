@@ -1,4 +1,5 @@
 import type { DeviceReport } from '@servicehall/core';
+import { STRINGS } from './strings';
 
 /** Which voice calls the numbers: the platform's, espeak-ng in the agent, or the chime alone. */
 export type VoiceMode = 'speech-synthesis' | 'espeak-ng' | 'chime-only';
@@ -47,5 +48,5 @@ export function ticketWords(ticket: string): string {
 
 /** The sentence for a voice: 请A零一二号到三号窗口办理, so that no engine reads 012 as twelve. */
 export function spokenSentence(call: { ticket: string; window: number }): string {
-  return `请${ticketWords(call.ticket)}号到${windowNumberWords(call.window)}号窗口办理`;
+  return STRINGS['zh-CN'].ticketCall(ticketWords(call.ticket), windowNumberWords(call.window));
 }
