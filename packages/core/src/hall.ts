@@ -5,7 +5,7 @@ import { FOLLOW_UP_STEPS, isBadRating, type FollowUp, type Rating, type RatingRe
 import { clockMinutes, hallDay, localTime } from './clock';
 import type { Actor, CommandBody } from './commands';
 import type { DeviceReport, EventBody, HallEvent } from './events';
-import { counterKey, formatTicketNumber, nextSequence } from './numbering';
+import { counterKey, formatTicketNumber, nextSequence, parseTicketNumber } from './numbering';
 import { nextTicket, queueOrder, rememberCall, type LaneMemory } from './queue';
 import { ok, refuse, type Refusal, type Result } from './result';
 import {
@@ -208,6 +208,12 @@ function ticketOf(view: HallView, id: string, event: HallEvent): Ticket {
   return t;
 }
 
+/** A window's state for reading (deciding, ordering): never changes the view. */
+function windowState(view: HallView, number: number): WindowState {
+  return view.windows.get(number) ?? freshWindow(number, view.catalogue);
+}
+
+/** A window's state for the fold to change, made when the window is new. */
 function windowOf(view: HallView, number: number): WindowState {
   let w = view.windows.get(number);
   if (!w) {
@@ -255,8 +261,7 @@ export function applyEvent(view: HallView, event: HallEvent): void {
       const t = event.ticket;
       if (view.tickets.has(t.id)) throw new OutOfStep(`event ${event.seq} issues ${t.id} twice`);
       put(t);
-      const prefix = t.number.replace(/\d+$/, '');
-      const sequence = Number(t.number.slice(prefix.length));
+      const { prefix, sequence } = parseTicketNumber(t.number)!;
       const key = counterKey(t.day, prefix);
       view.counters.set(key, Math.max(view.counters.get(key) ?? 0, sequence));
       view.nextPlace = Math.max(view.nextPlace, t.place + 1);
@@ -425,7 +430,7 @@ export function itemWait(view: HallView, code: string): ExpectedWait {
 /** The expected wait of a ticket that has `ahead` people before it for its item. */
 export function ticketWait(view: HallView, ticket: Ticket): ExpectedWait {
   let ahead = 0;
-  for (const t of waitingTickets(view)) if (t.state === 'issued' && t.serviceCode === ticket.serviceCode && t.place < ticket.place) ahead += 1;
+  for (const t of waitingTickets(view)) if (t.serviceCode === ticket.serviceCode && t.place < ticket.place) ahead += 1;
   return waitBehind(view, ticket.serviceCode, ahead);
 }
 
@@ -444,7 +449,7 @@ function waitBehind(view: HallView, code: string, waiting: number): ExpectedWait
 export function windowQueue(view: HallView, window: number, now: number): Ticket[] {
   const w = findWindow(view.catalogue, window);
   if (!w) return [];
-  return queueOrder(waitingTickets(view), w, { now, policy: view.catalogue.queue, memory: windowOf(view, window).memory });
+  return queueOrder(waitingTickets(view), w, { now, policy: view.catalogue.queue, memory: windowState(view, window).memory });
 }
 
 // ---- deciding commands ----
@@ -506,7 +511,7 @@ export function dayChange(view: HallView, now: number): EventBody[] {
 
 function windowFor(view: HallView, number: number): Result<WindowState> {
   if (!findWindow(view.catalogue, number)) return refuse('not-found', `there is no window ${number}`);
-  return ok(windowOf(view, number));
+  return ok(windowState(view, number));
 }
 
 function readyWindow(view: HallView, number: number): Result<WindowState> {

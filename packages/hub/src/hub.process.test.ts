@@ -1,4 +1,4 @@
-import type { HallEvent, Ticket } from '@servicehall/core';
+import { parseTicketNumber, type HallEvent, type Ticket } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import type { Answer } from '@servicehall/protocol';
 import fs from 'node:fs';
@@ -48,8 +48,8 @@ async function allEvents(h: HubProcess): Promise<HallEvent[]> {
 function expectGapFree(tickets: Ticket[]) {
   const byPrefix = new Map<string, number[]>();
   for (const t of tickets) {
-    const prefix = t.number.replace(/\d+$/, '');
-    byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), Number(t.number.slice(prefix.length))]);
+    const { prefix, sequence } = parseTicketNumber(t.number)!;
+    byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), sequence]);
   }
   for (const [prefix, numbers] of byPrefix) {
     numbers.sort((a, b) => a - b);

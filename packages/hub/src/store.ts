@@ -1,9 +1,11 @@
 import {
   applyEvent,
+  counterKey,
   dayChange,
   decide,
   emptyView,
   hallDay,
+  parseTicketNumber,
   reindex,
   toSnapshot,
   type Actor,
@@ -329,8 +331,7 @@ export class HallStore {
       }
       case 'ticket.issued': {
         const t = ticket(event.ticket.id)!;
-        const prefix = t.number.replace(/\d+$/, '');
-        const key = `${t.day}|${prefix}`;
+        const key = counterKey(t.day, parseTicketNumber(t.number)!.prefix);
         this.st.putCounter.run(key, v.counters.get(key) ?? 0);
         if (t.appointment) {
           const a = v.appointments.get(t.appointment.code);
@@ -369,7 +370,7 @@ export class HallStore {
       case 'case.recorded': {
         const c = event.case;
         this.st.putCase.run(c.number, c.serviceCode, c.state, v.day, event.seq, JSON.stringify(c));
-        const key = `${v.day}|SL`;
+        const key = counterKey(v.day, 'SL');
         if (v.counters.has(key)) this.st.putCounter.run(key, v.counters.get(key));
         break;
       }

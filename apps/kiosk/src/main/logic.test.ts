@@ -1,5 +1,5 @@
 import { emptyView, putTicket, type HallView, type Ticket } from '@servicehall/core';
-import { encodeDocument, encodeStatus, PROFILES, type PrinterStatus, type StatusResult } from '@servicehall/escpos-printer';
+import { encodeDocument, encodeStatus, healthOf, profileByName, PROFILES, type PrinterStatus, type StatusResult } from '@servicehall/escpos-printer';
 import { demoCatalogue } from '@servicehall/fixtures';
 import { decodeReceipt } from '@servicehall/fixtures/devices';
 import { describe, expect, it } from 'vitest';
@@ -13,8 +13,6 @@ import {
   kioskStatus,
   parseQuery,
   printerReport,
-  printerStateOf,
-  profileFor,
   romanise,
   ticketDocument,
   ticketProgress,
@@ -56,7 +54,7 @@ describe('the printer profile', () => {
     [undefined, 'generic-80'],
     ['unknown', 'generic-80'],
   ])('%s prints with %s', (name, id) => {
-    expect(profileFor(name).id).toBe(id);
+    expect(profileByName(name).id).toBe(id);
   });
 });
 
@@ -70,7 +68,7 @@ describe("the kiosk's printer state", () => {
     ['a silent printer', 'fault', 'offline', { ok: false, code: 'timeout', message: 'no answer' }],
     ['a broken line', 'fault', 'write-failed', { ok: false, code: 'write-failed', message: 'EIO' }],
   ])('%s is %s (%s)', (_name, kind, code, result) => {
-    const state = printerStateOf(result);
+    const state = healthOf(result);
     expect(state.kind).toBe(kind);
     expect('code' in state ? state.code : undefined).toBe(code);
   });

@@ -1,4 +1,4 @@
-import { healthOf, oneTimeNotice, profileByName, ticket as ticketDocumentOf, type PrintDocument } from '@servicehall/escpos-printer';
+import { oneTimeNotice, ticket as ticketDocumentOf, type PrintDocument } from '@servicehall/escpos-printer';
 import { findItem, findWindow, itemWait, localTime, ticketWait, type DeviceReport, type HallView, type ServiceItem, type Ticket } from '@servicehall/core';
 import { pinyin } from 'pinyin-pro';
 import type { Guide, Home, ItemCard, KioskStatus, Lang, QueryResult } from '../shared/api';
@@ -18,9 +18,6 @@ export function httpBaseOf(hubUrl: string): string {
 }
 
 /** The printer profile a kiosk's configuration names: 80mm, 58mm, or a profile id. */
-/** The printer profile a configuration names (the driver's reading of it). */
-export const profileFor = profileByName;
-
 /** What the kiosk knows of its printer. */
 export type PrinterState =
   | { kind: 'absent' }
@@ -28,9 +25,6 @@ export type PrinterState =
   | { kind: 'ok' }
   | { kind: 'warning'; code: 'paper-near-end' }
   | { kind: 'fault'; code: string };
-
-/** A status answer read as the kiosk's printer state (the driver's reading of it). */
-export const printerStateOf = healthOf;
 
 /** The printer as reported to the hub's device board (H-04, H-17). */
 export function printerReport(state: PrinterState): DeviceReport {
