@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import demo from '../../../fixtures/catalogue/demo-hall.json' with { type: 'json' };
-import { checkCatalogue, findItem, type Catalogue, type CatalogueInput } from './catalogue';
-import type { Actor, CommandBody } from './commands';
-import type { HallEvent } from './events';
+import demo from '../../../../fixtures/catalogue/demo-hall.json' with { type: 'json' };
+import { checkCatalogue, findItem, type Catalogue, type CatalogueInput } from '../catalogue';
+import type { Actor, CommandBody } from '../commands';
+import type { HallEvent } from '../events';
 import {
   applyEvent,
   currentTicket,
@@ -18,9 +18,9 @@ import {
   windowQueue,
   type Decision,
   type HallView,
-} from './hall';
-import type { Result } from './result';
-import type { Ticket } from './ticket';
+} from '.';
+import type { Result } from '../result';
+import type { Ticket } from '../ticket';
 
 const DAY = '2026-11-27';
 /** An instant in the hall's zone: at('09:05') or at('09:05:30', '2026-11-28'). */

@@ -1,0 +1,98 @@
+import { chinaCalendar, dueDate } from '../calendar';
+import type { CommandBody } from '../commands';
+import type { EventBody } from '../events';
+import { FOLLOW_UP_STEPS, isBadRating, type FollowUp, type Rating, type RatingRequest } from '../ratings';
+import { ok, refuse, type Result } from '../result';
+import type { DecideContext, Decision, EventOf, HallView } from './view';
+
+// Ratings: one rating per service at the counter (一次一评), a second one later by QR, the default when none came (N-01, N-04).
+
+export type RatingEventType = 'rating.recorded';
+
+export type RatingCommand = Extract<CommandBody, { type: 'rate' | 'defaultRating' }>;
+
+export function applyRatingEvent(view: HallView, event: EventOf<RatingEventType>): void {
+  view.ratingRequests.delete(event.rating.ticketId);
+  view.ratings.set(event.rating.ticketId, [...(view.ratings.get(event.rating.ticketId) ?? []), event.rating]);
+}
+
+/** The service a window's pad asks about: the window's most recently finished one still unrated, less any it has handled. */
+export function latestRatingRequest(view: HallView, window: number, handled: ReadonlySet<string> = new Set()): RatingRequest | undefined {
+  let latest: RatingRequest | undefined;
+  for (const r of view.ratingRequests.values()) {
+    if (r.window !== window || handled.has(r.ticketId)) continue;
+    if (!latest || r.finishedAt > latest.finishedAt) latest = r;
+  }
+  return latest;
+}
+
+export function decideRating(view: HallView, command: RatingCommand, ctx: DecideContext): Result<Decision> {
+  const policy = view.catalogue.rating;
+  const padWindow = ctx.actor.role === 'rating-pad' ? ctx.actor.window : undefined;
+  let request: RatingRequest | undefined;
+  if (command.type === 'defaultRating' || command.ticketId) {
+    request = view.ratingRequests.get(command.ticketId!);
+  } else {
+    const window = command.window ?? padWindow;
+    if (window !== undefined) request = latestRatingRequest(view, window);
+  }
+  const ticketId = request?.ticketId ?? (command.type === 'rate' ? command.ticketId : command.ticketId);
+  const earlier = ticketId ? (view.ratings.get(ticketId) ?? ctx.earlierRatings ?? []) : [];
+  if (padWindow !== undefined && request && request.window !== padWindow) return refuse('forbidden', `this pad belongs to window ${padWindow}; ticket ${request.ticketNumber} was served at window ${request.window}`);
+  if (command.type === 'defaultRating') {
+    if (!request) return refuse('already-rated', `ticket ${command.ticketId} has no rating to wait for`);
+    if (ctx.now - request.finishedAt < policy.defaultAfterMinutes * 60_000) return refuse('conflict', `the citizen still has time to rate ${request.ticketNumber}`);
+    return ok({ events: ratingEvents(view, request, { level: policy.defaultLevel, aspects: {}, reasons: [], channel: 'window-pad', count: 1, isDefault: true }, ctx) });
+  }
+  if (request) return ok({ events: ratingEvents(view, request, { ...command, count: 1, isDefault: false }, ctx) });
+  if (command.channel !== 'qr' || earlier.length === 0) {
+    if (earlier.length > 0) return refuse('already-rated', `ticket ${earlier[0]!.ticketNumber} has been rated`);
+    return refuse('not-found', 'there is no finished service waiting for a rating here');
+  }
+  if (earlier.some((r) => r.count === 2)) return refuse('already-rated', `ticket ${earlier[0]!.ticketNumber} has been rated twice`);
+  const first = earlier[0]!;
+  if (ctx.now - first.at > policy.secondRatingDays * 86_400_000)
+    return refuse('conflict', `a second rating is taken within ${policy.secondRatingDays} days of the service`);
+  const again: RatingRequest = { ticketId: first.ticketId, ticketNumber: first.ticketNumber, window: first.window, clerk: first.clerk, serviceCode: first.serviceCode, finishedAt: first.at, caseNumbers: first.caseNumber ? [first.caseNumber] : [] };
+  return ok({ events: ratingEvents(view, again, { ...command, count: 2, isDefault: false }, ctx) });
+}
+
+function ratingEvents(
+  view: HallView,
+  request: RatingRequest,
+  r: Pick<Rating, 'level' | 'aspects' | 'reasons' | 'channel' | 'count' | 'isDefault'> & { text?: string },
+  ctx: DecideContext,
+): EventBody[] {
+  const caseNumber = request.caseNumbers[0];
+  const rating: Rating = {
+    id: `${request.ticketId}#${r.count}`,
+    ticketId: request.ticketId,
+    ticketNumber: request.ticketNumber,
+    serviceCode: request.serviceCode,
+    caseNumber,
+    caseState: caseNumber ? view.cases.get(caseNumber)?.state : undefined,
+    window: request.window,
+    clerk: request.clerk,
+    channel: r.channel,
+    raterType: r.isDefault ? 'system' : 'citizen',
+    anonymous: true,
+    level: r.level,
+    aspects: r.aspects,
+    reasons: r.reasons,
+    text: r.text,
+    at: ctx.now,
+    count: r.count,
+    isDefault: r.isDefault,
+  };
+  const events: EventBody[] = [{ type: 'rating.recorded', rating }];
+  if (isBadRating(r.level)) {
+    const calendar = ctx.calendar ?? chinaCalendar;
+    const days = view.catalogue.rating.followUpDays;
+    const due = Object.fromEntries(FOLLOW_UP_STEPS.map((step) => [step, dueDate(calendar, view.day, days[step]).day])) as FollowUp['due'];
+    events.push({
+      type: 'followUp.opened',
+      followUp: { id: `FU-${rating.id.replace('#', '-')}`, ratingId: rating.id, ticketId: rating.ticketId, window: rating.window, clerk: rating.clerk, level: rating.level, openedOn: view.day, due, done: [], closed: false },
+    });
+  }
+  return events;
+}

@@ -1,0 +1,376 @@
+import { findItem, findWindow, type ServiceItem } from '../catalogue';
+import { clockMinutes, hallDay, localTime } from '../clock';
+import type { CommandBody } from '../commands';
+import { counterKey, formatTicketNumber, nextSequence, parseTicketNumber } from '../numbering';
+import { nextTicket, queueOrder, rememberCall } from '../queue';
+import { RECENT_SERVICES, expectedWait, type ExpectedWait } from '../wait';
+import { ok, refuse, type Refusal, type Result } from '../result';
+import {
+  callTicket,
+  finishService,
+  holdTicket,
+  markNoShow,
+  recallTicket,
+  startService,
+  transferTicket,
+  voidTicket,
+  type Ticket,
+} from '../ticket';
+import {
+  currentTicket,
+  isWindowReady,
+  must,
+  OutOfStep,
+  putTicket,
+  ticketOf,
+  waitingTickets,
+  windowOf,
+  windowState,
+  type DecideContext,
+  type Decision,
+  type EventOf,
+  type HallView,
+  type WindowState,
+} from './view';
+
+// Tickets and the queue: issuing, appointments, calling, serving, transfers, and the waits they make.
+
+export type TicketEventType =
+  | 'appointment.booked'
+  | 'ticket.issued'
+  | 'ticket.called'
+  | 'ticket.recalled'
+  | 'ticket.started'
+  | 'ticket.finished'
+  | 'ticket.noShow'
+  | 'ticket.held'
+  | 'ticket.transferred'
+  | 'ticket.voided';
+
+export type TicketCommand = Extract<
+  CommandBody,
+  {
+    type:
+      | 'issueTicket'
+      | 'bookAppointment'
+      | 'checkInAppointment'
+      | 'voidTicket'
+      | 'callNext'
+      | 'callTicket'
+      | 'recall'
+      | 'startService'
+      | 'finishService'
+      | 'markNoShow'
+      | 'holdTicket'
+      | 'transferTicket';
+  }
+>;
+
+export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>): void {
+  const put = (t: Ticket) => putTicket(view, t);
+  switch (event.type) {
+    case 'appointment.booked':
+      view.appointments.set(event.code, {
+        code: event.code,
+        serviceCode: event.serviceCode,
+        day: event.day,
+        slotStart: event.slotStart,
+        slotEnd: event.slotEnd,
+      });
+      break;
+    case 'ticket.issued': {
+      const t = event.ticket;
+      if (view.tickets.has(t.id)) throw new OutOfStep(`event ${event.seq} issues ${t.id} twice`);
+      put(t);
+      const { prefix, sequence } = parseTicketNumber(t.number)!;
+      const key = counterKey(t.day, prefix);
+      view.counters.set(key, Math.max(view.counters.get(key) ?? 0, sequence));
+      view.nextPlace = Math.max(view.nextPlace, t.place + 1);
+      if (t.appointment) {
+        const a = view.appointments.get(t.appointment.code);
+        if (a) a.ticketId = t.id;
+      }
+      break;
+    }
+    case 'ticket.called': {
+      const t = must(callTicket(ticketOf(view, event.id, event), event.window, event.clerk, event.at), event);
+      put(t);
+      const w = windowOf(view, event.window);
+      w.memory = rememberCall(w.memory, t);
+      break;
+    }
+    case 'ticket.recalled': {
+      const t = ticketOf(view, event.id, event);
+      // The cap and cooldown were checked when the command was decided; the fold only counts.
+      if (t.state !== 'called') throw new OutOfStep(`event ${event.seq} recalls ${t.number} in state ${t.state}`);
+      put({ ...t, recalls: t.recalls + 1, lastCalledAt: event.at });
+      break;
+    }
+    case 'ticket.started':
+      put(must(startService(ticketOf(view, event.id, event), event.at), event));
+      break;
+    case 'ticket.finished': {
+      const t = must(finishService(ticketOf(view, event.id, event), event.at), event);
+      put(t);
+      if (t.servingAt !== undefined) {
+        const times = view.serviceTimes.get(t.serviceCode) ?? [];
+        times.push(event.at - t.servingAt);
+        if (times.length > RECENT_SERVICES) times.shift();
+        view.serviceTimes.set(t.serviceCode, times);
+      }
+      view.ratingRequests.set(t.id, {
+        ticketId: t.id,
+        ticketNumber: t.number,
+        window: event.window,
+        clerk: t.clerk,
+        serviceCode: t.serviceCode,
+        finishedAt: event.at,
+        caseNumbers: [...view.cases.values()].filter((c) => c.ticketId === t.id).map((c) => c.number),
+      });
+      break;
+    }
+    case 'ticket.noShow':
+      put(must(markNoShow(ticketOf(view, event.id, event), event.at), event));
+      break;
+    case 'ticket.held':
+      put(must(holdTicket(ticketOf(view, event.id, event), event.at), event));
+      break;
+    case 'ticket.transferred':
+      put(
+        must(
+          transferTicket(ticketOf(view, event.id, event), {
+            toService: event.toService,
+            toWindow: event.toWindow,
+            reason: event.reason,
+            by: event.by,
+            at: event.at,
+            referral: event.referral,
+          }),
+          event,
+        ),
+      );
+      break;
+    case 'ticket.voided': {
+      const t = must(voidTicket(ticketOf(view, event.id, event), event.reason), event);
+      put(t);
+      // A checked-in appointment whose ticket nobody holds (its print failed) may check in again.
+      const a = t.appointment ? view.appointments.get(t.appointment.code) : undefined;
+      if (a?.ticketId === t.id) a.ticketId = undefined;
+      break;
+    }
+  }
+}
+
+/** People waiting for an item and the expected wait for a ticket taken now (H-09). */
+export function itemWait(view: HallView, code: string): ExpectedWait {
+  return waitBehind(view, code, waitingTickets(view).filter((t) => t.serviceCode === code).length);
+}
+
+/** The expected wait of a ticket that has `ahead` people before it for its item. */
+export function ticketWait(view: HallView, ticket: Ticket): ExpectedWait {
+  let ahead = 0;
+  for (const t of waitingTickets(view)) if (t.serviceCode === ticket.serviceCode && t.place < ticket.place) ahead += 1;
+  return waitBehind(view, ticket.serviceCode, ahead);
+}
+
+function waitBehind(view: HallView, code: string, waiting: number): ExpectedWait {
+  const item = findItem(view.catalogue, code);
+  const openWindows = view.catalogue.windows.filter((w) => w.serves.includes(code) && isWindowReady(view.windows.get(w.number))).length;
+  return expectedWait({
+    waiting,
+    recentServiceMs: view.serviceTimes.get(code) ?? [],
+    typicalServiceMinutes: item?.typicalServiceMinutes ?? 8,
+    openWindows,
+  });
+}
+
+/** The waiting line a window would call from, in the order it would call it. */
+export function windowQueue(view: HallView, window: number, now: number): Ticket[] {
+  const w = findWindow(view.catalogue, window);
+  if (!w) return [];
+  return queueOrder(waitingTickets(view), w, { now, policy: view.catalogue.queue, memory: windowState(view, window).memory });
+}
+
+function issuingRefusal(item: ServiceItem, view: HallView, now: number): Refusal | undefined {
+  const minutes = localTime(now, view.catalogue.hall.timeZone).minutes;
+  const open = item.issuingHours.some((h) => minutes >= clockMinutes(h.from) && minutes < clockMinutes(h.to));
+  if (!open) {
+    const hours = item.issuingHours.map((h) => `${h.from}-${h.to}`).join(', ');
+    return refuse('outside-issuing-hours', `${item.name} issues tickets ${hours}`);
+  }
+  if (item.dailyQuota !== undefined) {
+    let issued = 0;
+    // A ticket counts against the item it was issued for, wherever a transfer has sent it since.
+    for (const t of view.tickets.values()) if ((t.transfers[0]?.fromService ?? t.serviceCode) === item.code && t.state !== 'voided') issued += 1;
+    if (issued >= item.dailyQuota) return refuse('daily-quota-reached', `${item.name} has reached today's quota of ${item.dailyQuota}`);
+  }
+  return undefined;
+}
+
+function newTicket(view: HallView, item: ServiceItem, day: string, now: number, extra: Pick<Ticket, 'lane'> & Partial<Ticket>): Result<Ticket> {
+  const seq = nextSequence(view.counters.get(counterKey(day, item.prefix)), view.catalogue.numbering);
+  if (!seq.ok) return seq;
+  const number = formatTicketNumber(item.prefix, seq.value, view.catalogue.numbering.digits);
+  return ok({
+    id: `${day}-${number}`,
+    number,
+    day,
+    serviceCode: item.code,
+    state: 'issued',
+    issuedAt: now,
+    place: day === view.day ? view.nextPlace : 1,
+    recalls: 0,
+    transfers: [],
+    ...extra,
+  });
+}
+
+export function windowFor(view: HallView, number: number): Result<WindowState> {
+  if (!findWindow(view.catalogue, number)) return refuse('not-found', `there is no window ${number}`);
+  return ok(windowState(view, number));
+}
+
+export function readyWindow(view: HallView, number: number): Result<WindowState> {
+  const w = windowFor(view, number);
+  if (!w.ok) return w;
+  if (!w.value.open) return refuse('window-closed', `window ${number} is not open`);
+  if (w.value.pausedSince !== undefined) return refuse('window-closed', `window ${number} is paused`);
+  return w;
+}
+
+function current(view: HallView, window: number): Result<Ticket> {
+  const t = currentTicket(view, window);
+  return t ? ok(t) : refuse('not-found', `window ${window} has no current ticket`);
+}
+
+export function decideTicketCommand(view: HallView, command: TicketCommand, ctx: DecideContext): Result<Decision> {
+  const { now } = ctx;
+  const by = ctx.actor.terminal;
+  switch (command.type) {
+    case 'issueTicket': {
+      const item = findItem(view.catalogue, command.serviceCode);
+      if (!item) return refuse('not-found', `there is no service item ${command.serviceCode}`);
+      const closed = issuingRefusal(item, view, now);
+      if (closed) return closed;
+      const lane = command.lane;
+      const t = newTicket(view, item, view.day, now, {
+        lane,
+        priorityReason: lane === 'priority' ? (command.priorityReason ?? 'other') : undefined,
+      });
+      if (!t.ok) return t;
+      return ok({ events: [{ type: 'ticket.issued', ticket: t.value, by }], ticket: t.value });
+    }
+    case 'bookAppointment': {
+      const item = findItem(view.catalogue, command.serviceCode);
+      if (!item) return refuse('not-found', `there is no service item ${command.serviceCode}`);
+      if (command.slotEnd <= command.slotStart) return refuse('bad-request', 'the slot must end after it starts');
+      if (view.appointments.has(command.code)) return refuse('conflict', `appointment ${command.code} exists already`);
+      const day = hallDay(command.slotStart, view.catalogue.hall.timeZone);
+      return ok({ events: [{ type: 'appointment.booked', code: command.code, serviceCode: item.code, day, slotStart: command.slotStart, slotEnd: command.slotEnd }] });
+    }
+    case 'checkInAppointment': {
+      const a = view.appointments.get(command.code);
+      if (!a) return refuse('appointment-unknown', `no appointment has the code ${command.code}`);
+      if (a.ticketId) return refuse('appointment-used', `appointment ${command.code} has checked in already`);
+      if (a.day !== view.day) return refuse('appointment-wrong-day', `appointment ${command.code} is for ${a.day}`);
+      const item = findItem(view.catalogue, a.serviceCode);
+      if (!item) return refuse('not-found', `there is no service item ${a.serviceCode}`);
+      const t = newTicket(view, item, view.day, now, {
+        lane: 'appointment',
+        appointment: { code: a.code, slotStart: a.slotStart, slotEnd: a.slotEnd },
+      });
+      if (!t.ok) return t;
+      return ok({ events: [{ type: 'ticket.issued', ticket: t.value, by }], ticket: t.value });
+    }
+    case 'voidTicket': {
+      const t = view.tickets.get(command.ticketId);
+      if (!t) return refuse('not-found', `there is no ticket ${command.ticketId}`);
+      const r = voidTicket(t, command.reason);
+      if (!r.ok) return r;
+      return ok({ events: [{ type: 'ticket.voided', id: t.id, reason: command.reason }], ticket: r.value });
+    }
+    case 'callNext': {
+      const w = readyWindow(view, command.window);
+      if (!w.ok) return w;
+      const busy = currentTicket(view, command.window);
+      if (busy) return refuse('window-busy', `window ${command.window} is still with ${busy.number}`);
+      const hallWindow = findWindow(view.catalogue, command.window)!;
+      const t = nextTicket(waitingTickets(view), hallWindow, { now, policy: view.catalogue.queue, memory: w.value.memory });
+      if (!t) return refuse('queue-empty', `nobody is waiting for window ${command.window}`);
+      const called = callTicket(t, command.window, w.value.clerk, now);
+      if (!called.ok) return called;
+      return ok({ events: [{ type: 'ticket.called', id: t.id, window: command.window, clerk: w.value.clerk }], ticket: called.value });
+    }
+    case 'callTicket': {
+      const w = readyWindow(view, command.window);
+      if (!w.ok) return w;
+      const busy = currentTicket(view, command.window);
+      if (busy) return refuse('window-busy', `window ${command.window} is still with ${busy.number}`);
+      const t = view.tickets.get(command.ticketId);
+      if (!t) return refuse('not-found', `there is no ticket ${command.ticketId}`);
+      if (t.state === 'held') {
+        if (t.window !== command.window) return refuse('not-served-here', `ticket ${t.number} is held at window ${t.window}`);
+      } else {
+        const hallWindow = findWindow(view.catalogue, command.window)!;
+        const serves = t.targetWindow !== undefined ? t.targetWindow === command.window : hallWindow.serves.includes(t.serviceCode);
+        if (!serves) return refuse('not-served-here', `window ${command.window} does not serve ${t.serviceCode}`);
+        if (!command.reason && t.state === 'issued') {
+          const first = nextTicket(waitingTickets(view), hallWindow, { now, policy: view.catalogue.queue, memory: w.value.memory });
+          if (first && first.id !== t.id) return refuse('bad-request', `calling ${t.number} before ${first.number} needs a reason`);
+        }
+      }
+      const called = callTicket(t, command.window, w.value.clerk, now);
+      if (!called.ok) return called;
+      return ok({
+        events: [{ type: 'ticket.called', id: t.id, window: command.window, clerk: w.value.clerk, outOfOrderReason: command.reason }],
+        ticket: called.value,
+      });
+    }
+    case 'recall': {
+      const t = current(view, command.window);
+      if (!t.ok) return t;
+      const r = recallTicket(t.value, now, view.catalogue.queue);
+      if (!r.ok) return r;
+      return ok({ events: [{ type: 'ticket.recalled', id: t.value.id, window: command.window }], ticket: r.value });
+    }
+    case 'startService':
+    case 'finishService':
+    case 'markNoShow':
+    case 'holdTicket': {
+      const t = current(view, command.window);
+      if (!t.ok) return t;
+      const step = { startService, finishService, markNoShow, holdTicket }[command.type];
+      const r = step(t.value, now);
+      if (!r.ok) return r;
+      const type = ({ startService: 'ticket.started', finishService: 'ticket.finished', markNoShow: 'ticket.noShow', holdTicket: 'ticket.held' } as const)[
+        command.type
+      ];
+      return ok({ events: [{ type, id: t.value.id, window: command.window }], ticket: r.value });
+    }
+    case 'transferTicket': {
+      let t: Ticket | undefined;
+      if (command.ticketId) {
+        t = view.tickets.get(command.ticketId);
+        if (t && t.window !== command.window) return refuse('not-served-here', `ticket ${t.number} is not at window ${command.window}`);
+      } else t = currentTicket(view, command.window);
+      if (!t) return refuse('not-found', `window ${command.window} has no ticket to transfer`);
+      if (command.toService === undefined && command.toWindow === undefined)
+        return refuse('bad-request', 'a transfer names a service item, a window, or both');
+      const toService = command.toService ?? t.serviceCode;
+      if (!findItem(view.catalogue, toService)) return refuse('not-found', `there is no service item ${toService}`);
+      if (command.toWindow !== undefined) {
+        const target = findWindow(view.catalogue, command.toWindow);
+        if (!target) return refuse('not-found', `there is no window ${command.toWindow}`);
+        if (!target.serves.includes(toService)) return refuse('not-served-here', `window ${command.toWindow} does not serve ${toService}`);
+      }
+      const r = transferTicket(t, { toService, toWindow: command.toWindow, reason: command.reason, by, at: now });
+      if (!r.ok) return r;
+      return ok({
+        events: [
+          { type: 'ticket.transferred', id: t.id, fromWindow: command.window, toService, toWindow: command.toWindow, reason: command.reason, by, ...(command.referral ? { referral: true } : {}) },
+        ],
+        ticket: r.value,
+      });
+    }
+  }
+}

@@ -1,0 +1,248 @@
+import type { Catalogue } from '../catalogue';
+import type { Case } from '../cases';
+import type { WorkingCalendar } from '../calendar';
+import type { Actor } from '../commands';
+import type { DeviceReport, EventBody, HallEvent } from '../events';
+import type { LaneMemory } from '../queue';
+import type { FollowUp, Rating, RatingRequest } from '../ratings';
+import type { Result } from '../result';
+import type { Ticket } from '../ticket';
+
+export interface WindowState {
+  number: number;
+  open: boolean;
+  clerk?: string;
+  pausedSince?: number;
+  pauseReason?: string;
+  memory: LaneMemory;
+}
+
+export interface TerminalDevices {
+  terminal: string;
+  role: string;
+  at: number;
+  devices: DeviceReport[];
+}
+
+export interface BookedAppointment {
+  code: string;
+  serviceCode: string;
+  day: string;
+  slotStart: number;
+  slotEnd: number;
+  ticketId?: string;
+}
+
+/**
+ * The hall as every party sees it: the fold of the event log. The hub keeps one, each terminal
+ * keeps one; equal sequence numbers mean equal views. Mutable for speed; only `applyEvent` changes it.
+ */
+export interface HallView {
+  seq: number;
+  day: string;
+  catalogue: Catalogue;
+  tickets: Map<string, Ticket>;
+  windows: Map<number, WindowState>;
+  /** Last sequence issued, by counterKey(day, prefix). */
+  counters: Map<string, number>;
+  /** Recent service durations per item, ms, newest last. */
+  serviceTimes: Map<string, number[]>;
+  appointments: Map<string, BookedAppointment>;
+  /** Place in line for the next ticket of the day. */
+  nextPlace: number;
+  /** Each terminal's devices as last reported, by terminal id (H-04). */
+  devices: Map<string, TerminalDevices>;
+  /** Today's cases, and older ones still waiting for their corrections. */
+  cases: Map<string, Case>;
+  /** Finished services not yet rated, by ticket id. */
+  ratingRequests: Map<string, RatingRequest>;
+  /** Today's ratings, by ticket id (one at the counter, perhaps a second by QR). */
+  ratings: Map<string, Rating[]>;
+  /** Bad ratings' follow-up cases still open (and those closed today). */
+  followUps: Map<string, FollowUp>;
+  /** Index: ids of the tickets waiting (state issued). Derived from `tickets` by `reindex`. */
+  waiting: Set<string>;
+  /** Index: the ticket each window is dealing with now (called or serving). Derived from `tickets`. */
+  current: Map<number, string>;
+}
+
+/** The view as plain JSON, for snapshots over the wire and for tests. */
+export interface HallSnapshot {
+  seq: number;
+  day: string;
+  catalogue: Catalogue;
+  tickets: Ticket[];
+  windows: WindowState[];
+  counters: Record<string, number>;
+  serviceTimes: Record<string, number[]>;
+  appointments: BookedAppointment[];
+  nextPlace: number;
+  devices: TerminalDevices[];
+  cases: Case[];
+  ratingRequests: RatingRequest[];
+  ratings: Rating[];
+  followUps: FollowUp[];
+}
+
+export function emptyView(catalogue: Catalogue, day: string): HallView {
+  return {
+    seq: 0,
+    day,
+    catalogue,
+    tickets: new Map(),
+    windows: new Map(catalogue.windows.map((w) => [w.number, freshWindow(w.number, catalogue)])),
+    counters: new Map(),
+    serviceTimes: new Map(),
+    appointments: new Map(),
+    nextPlace: 1,
+    devices: new Map(),
+    cases: new Map(),
+    ratingRequests: new Map(),
+    ratings: new Map(),
+    followUps: new Map(),
+    waiting: new Set(),
+    current: new Map(),
+  };
+}
+
+/** A window that opens calls a waiting priority ticket first, then interleaves. */
+export function freshWindow(number: number, catalogue: Catalogue): WindowState {
+  return { number, open: false, memory: { ordinarySincePriority: catalogue.queue.ordinaryPerPriority } };
+}
+
+export function toSnapshot(view: HallView): HallSnapshot {
+  return {
+    seq: view.seq,
+    day: view.day,
+    catalogue: view.catalogue,
+    tickets: [...view.tickets.values()],
+    // applyEvent changes windows, service times and appointments in place: copy them, or the snapshot moves with the view.
+    windows: [...view.windows.values()].map((w) => ({ ...w })),
+    counters: Object.fromEntries(view.counters),
+    serviceTimes: Object.fromEntries([...view.serviceTimes].map(([code, times]) => [code, [...times]])),
+    appointments: [...view.appointments.values()].map((a) => ({ ...a })),
+    nextPlace: view.nextPlace,
+    devices: [...view.devices.values()],
+    cases: [...view.cases.values()],
+    ratingRequests: [...view.ratingRequests.values()],
+    ratings: [...view.ratings.values()].flat(),
+    followUps: [...view.followUps.values()].map((f) => ({ ...f, done: [...f.done] })),
+  };
+}
+
+export function fromSnapshot(s: HallSnapshot): HallView {
+  return reindex({
+    seq: s.seq,
+    day: s.day,
+    catalogue: s.catalogue,
+    tickets: new Map(s.tickets.map((t) => [t.id, t])),
+    windows: new Map(s.windows.map((w) => [w.number, { ...w }])),
+    counters: new Map(Object.entries(s.counters)),
+    serviceTimes: new Map(Object.entries(s.serviceTimes).map(([code, times]) => [code, [...times]])),
+    appointments: new Map(s.appointments.map((a) => [a.code, { ...a }])),
+    nextPlace: s.nextPlace,
+    devices: new Map((s.devices ?? []).map((d) => [d.terminal, d])),
+    cases: new Map((s.cases ?? []).map((c) => [c.number, c])),
+    ratingRequests: new Map((s.ratingRequests ?? []).map((r) => [r.ticketId, r])),
+    ratings: groupRatings(s.ratings ?? []),
+    followUps: new Map((s.followUps ?? []).map((f) => [f.id, { ...f, done: [...f.done] }])),
+    waiting: new Set(),
+    current: new Map(),
+  });
+}
+
+function groupRatings(list: readonly Rating[]): Map<string, Rating[]> {
+  const out = new Map<string, Rating[]>();
+  for (const r of list) out.set(r.ticketId, [...(out.get(r.ticketId) ?? []), r]);
+  return out;
+}
+
+/** Rebuilds the view's indexes from its tickets (after loading them by other means than events). */
+export function reindex(view: HallView): HallView {
+  view.waiting.clear();
+  view.current.clear();
+  for (const t of view.tickets.values()) indexTicket(view, undefined, t);
+  return view;
+}
+
+function indexTicket(view: HallView, before: Ticket | undefined, t: Ticket): void {
+  if (before?.window !== undefined && view.current.get(before.window) === t.id) view.current.delete(before.window);
+  if (t.state === 'issued') view.waiting.add(t.id);
+  else view.waiting.delete(t.id);
+  if ((t.state === 'called' || t.state === 'serving') && t.window !== undefined) view.current.set(t.window, t.id);
+}
+
+/** Puts a ticket into the view, keeping the indexes true. */
+export function putTicket(view: HallView, t: Ticket): void {
+  indexTicket(view, view.tickets.get(t.id), t);
+  view.tickets.set(t.id, t);
+}
+
+/** The event does not fit the view: the holder missed something and must take a snapshot. */
+export class OutOfStep extends Error {
+  override name = 'OutOfStep';
+}
+
+export function must<T>(r: Result<T>, event: HallEvent): T {
+  if (!r.ok) throw new OutOfStep(`event ${event.seq} (${event.type}) does not apply: ${r.message}`);
+  return r.value;
+}
+
+export function ticketOf(view: HallView, id: string, event: HallEvent): Ticket {
+  const t = view.tickets.get(id);
+  if (!t) throw new OutOfStep(`event ${event.seq} names unknown ticket ${id}`);
+  return t;
+}
+
+/** A window's state for reading (deciding, ordering): never changes the view. */
+export function windowState(view: HallView, number: number): WindowState {
+  return view.windows.get(number) ?? freshWindow(number, view.catalogue);
+}
+
+/** A window's state for the fold to change, made when the window is new. */
+export function windowOf(view: HallView, number: number): WindowState {
+  let w = view.windows.get(number);
+  if (!w) {
+    w = freshWindow(number, view.catalogue);
+    view.windows.set(number, w);
+  }
+  return w;
+}
+
+export function waitingTickets(view: HallView): Ticket[] {
+  const out: Ticket[] = [];
+  for (const id of view.waiting) out.push(view.tickets.get(id)!);
+  return out;
+}
+
+/** The ticket a window is dealing with now: called or being served there. */
+export function currentTicket(view: HallView, window: number): Ticket | undefined {
+  const id = view.current.get(window);
+  return id === undefined ? undefined : view.tickets.get(id);
+}
+
+export function heldTickets(view: HallView, window: number): Ticket[] {
+  return [...view.tickets.values()].filter((t) => t.state === 'held' && t.window === window);
+}
+
+export function isWindowReady(w: WindowState | undefined): boolean {
+  return !!w && w.open && w.pausedSince === undefined;
+}
+
+export interface Decision {
+  events: EventBody[];
+  /** What the command answers besides the events: the ticket it made or touched. */
+  ticket?: Ticket;
+}
+
+export interface DecideContext {
+  now: number;
+  actor: Actor;
+  /** The working-day calendar for due dates; the statutory one unless the hall has its own. */
+  calendar?: WorkingCalendar;
+  /** Ratings of a service from an earlier day, which the view no longer holds (a later second rating). */
+  earlierRatings?: readonly Rating[];
+}
+
+/** The events of one family, by type. */
+export type EventOf<T extends HallEvent['type']> = Extract<HallEvent, { type: T }>;

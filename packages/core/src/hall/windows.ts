@@ -1,0 +1,88 @@
+import type { CommandBody } from '../commands';
+import { ok, refuse, type Result } from '../result';
+import { currentTicket, windowOf, type DecideContext, type Decision, type EventOf, type HallView } from './view';
+import { readyWindow, windowFor } from './tickets';
+
+// Windows and their terminals: signing in, opening, pausing, closing, and the devices they report (H-04, H-18).
+
+export type WindowEventType = 'window.opened' | 'window.closed' | 'window.paused' | 'window.resumed' | 'devices.reported';
+
+export type WindowCommand = Extract<CommandBody, { type: 'signIn' | 'openWindow' | 'closeWindow' | 'pauseWindow' | 'resumeWindow' | 'reportDevices' }>;
+
+export function applyWindowEvent(view: HallView, event: EventOf<WindowEventType>): void {
+  switch (event.type) {
+    case 'window.opened': {
+      const w = windowOf(view, event.window);
+      w.open = true;
+      w.clerk = event.clerk;
+      w.pausedSince = undefined;
+      w.pauseReason = undefined;
+      break;
+    }
+    case 'window.closed': {
+      const w = windowOf(view, event.window);
+      w.open = false;
+      w.clerk = undefined;
+      w.pausedSince = undefined;
+      w.pauseReason = undefined;
+      break;
+    }
+    case 'window.paused': {
+      const w = windowOf(view, event.window);
+      w.pausedSince = event.at;
+      w.pauseReason = event.reason;
+      break;
+    }
+    case 'window.resumed': {
+      const w = windowOf(view, event.window);
+      w.pausedSince = undefined;
+      w.pauseReason = undefined;
+      break;
+    }
+    case 'devices.reported':
+      view.devices.set(event.terminal, { terminal: event.terminal, role: event.role, at: event.at, devices: event.devices });
+      break;
+  }
+}
+
+export function decideWindowCommand(view: HallView, command: WindowCommand, ctx: DecideContext): Result<Decision> {
+  switch (command.type) {
+    case 'signIn':
+    case 'openWindow': {
+      // For signIn the hub has checked the PIN before this point; here the rules of the hall.
+      const w = windowFor(view, command.window);
+      if (!w.ok) return w;
+      if (command.clerk !== undefined) {
+        if (!view.catalogue.clerks.some((c) => c.number === command.clerk)) return refuse('not-found', `there is no clerk ${command.clerk}`);
+        for (const other of view.windows.values())
+          if (other.open && other.clerk === command.clerk && other.number !== command.window)
+            return refuse('conflict', `clerk ${command.clerk} is signed in at window ${other.number}; sign out there first`);
+      }
+      return ok({ events: [{ type: 'window.opened', window: command.window, clerk: command.clerk }] });
+    }
+    case 'closeWindow': {
+      const w = windowFor(view, command.window);
+      if (!w.ok) return w;
+      const busy = currentTicket(view, command.window);
+      if (busy) return refuse('window-busy', `window ${command.window} is still with ${busy.number}`);
+      return ok({ events: [{ type: 'window.closed', window: command.window }] });
+    }
+    case 'pauseWindow': {
+      const w = readyWindow(view, command.window);
+      if (!w.ok) return w;
+      return ok({ events: [{ type: 'window.paused', window: command.window, reason: command.reason }] });
+    }
+    case 'resumeWindow': {
+      const w = windowFor(view, command.window);
+      if (!w.ok) return w;
+      if (w.value.pausedSince === undefined) return refuse('illegal-transition', `window ${command.window} is not paused`);
+      return ok({ events: [{ type: 'window.resumed', window: command.window }] });
+    }
+    case 'reportDevices': {
+      const before = view.devices.get(ctx.actor.terminal);
+      // Polling agents report often; only a change becomes an event.
+      if (before && JSON.stringify(before.devices) === JSON.stringify(command.devices)) return ok({ events: [] });
+      return ok({ events: [{ type: 'devices.reported', terminal: ctx.actor.terminal, role: ctx.actor.role, devices: command.devices }] });
+    }
+  }
+}
