@@ -1,3 +1,4 @@
+import { NOTIFY_MIGRATION } from '@servicehall/notify';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -67,6 +68,8 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE TABLE personal_data_access (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, who TEXT NOT NULL, case_number TEXT NOT NULL, purpose TEXT NOT NULL);
     `,
   },
+  // The notification outbox (packages/notify): queued in the command's transaction.
+  NOTIFY_MIGRATION,
 ];
 
 export function migrate(db: Db): number {

@@ -1,0 +1,405 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseNotifyConfig, type NotifyConfig } from './config';
+import { DeliveryLoop } from './delivery';
+import type { Notice } from './notices';
+import { Notifier } from './notifier';
+import { NOTIFY_MIGRATION, type Db } from './outbox';
+import type { NotifyLogger } from './providers/types';
+import { REASON_TEXT, smsTemplateContent } from './strings';
+import { DingtalkStandIn, TencentSmsStandIn, WecomStandIn, type StandIn } from './testing';
+
+const T0 = Date.UTC(2024, 4, 13, 1, 0);
+const KEY = 'wecom-key-7f3a91c2-secret';
+const TOKEN = 'dingtalk-token-b955aaaa9af0';
+const DING_SECRET = 'SECdingtalksecret0123456789abcdef';
+const TENCENT = { secretId: 'AKIDnotifytest0000000000000000000', secretKey: 'tencentSecretKeyForTheTest000000', sdkAppId: '1400006666', signName: '滨江政务' };
+const PHONE = '13800001111';
+const CODE = '402913';
+
+const fault = (terminal: string): Notice => ({ kind: 'device-fault', terminal, device: 'printer', fault: 'paper-end' });
+const BAD_RATING: Notice = { kind: 'bad-rating', window: 3, level: 'very-dissatisfied', ticket: 'A012', item: '社保卡补办', department: 'rsj' };
+
+let dir: string;
+let now: number;
+const clock = () => now;
+const standIns: StandIn[] = [];
+const dbs: Db[] = [];
+const loops: DeliveryLoop[] = [];
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'notify-'));
+  now = T0;
+});
+afterEach(async () => {
+  await Promise.all(loops.splice(0).map((l) => l.stop()));
+  await Promise.all(standIns.splice(0).map((s) => s.close()));
+  for (const db of dbs.splice(0)) if (db.open) db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function keep<T extends StandIn>(standIn: Promise<T>): Promise<T> {
+  const s = await standIn;
+  standIns.push(s);
+  return s;
+}
+
+/** The hall's database as the hub opens it: WAL, synchronous=FULL, with the outbox's migration. */
+function openDb(): Db {
+  const db = new Database(path.join(dir, 'hall.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'notify_outbox'").get()) db.exec(NOTIFY_MIGRATION.sql);
+  dbs.push(db);
+  return db;
+}
+
+function config(channels: unknown[], delivery: Record<string, number> = {}): NotifyConfig {
+  const checked = parseNotifyConfig({ hall: '滨江区政务服务中心', channels, delivery: { baseDelayMs: 1_000, timeoutMs: 500, leaseMs: 60_000, ...delivery } });
+  if (!checked.ok) throw new Error(checked.message);
+  return checked.config;
+}
+
+function recordingLogger(): NotifyLogger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, info: (m, f) => lines.push(`${m} ${JSON.stringify(f ?? {})}`), warn: (m, f) => lines.push(`${m} ${JSON.stringify(f ?? {})}`) };
+}
+
+function hub(cfg: NotifyConfig, logger: NotifyLogger = recordingLogger(), db = openDb()) {
+  const notifier = new Notifier(db, cfg, { clock, logger });
+  const loop = new DeliveryLoop(notifier, { random: () => 0.5 });
+  loops.push(loop);
+  return { db, notifier, loop, outbox: notifier.outbox };
+}
+
+function queued(result: ReturnType<Notifier['notify']>): number[] {
+  if (!result.ok) throw new Error(result.message);
+  return result.queued.map((q) => q.id);
+}
+
+describe("queueing inside the command's transaction", () => {
+  it('is rolled back with a refused command, kept with a committed one, and queued once per key', async () => {
+    const robot = await keep(WecomStandIn.start({ keys: [KEY], clock }));
+    const { db, notifier, outbox } = hub(config([{ id: 'duty', kind: 'wecom-robot', webhook: robot.webhook(KEY) }]));
+    db.exec('CREATE TABLE tickets (number TEXT)');
+    const command = (fail: boolean) =>
+      db.transaction(() => {
+        db.prepare('INSERT INTO tickets VALUES (?)').run('A012');
+        const result = notifier.notify(BAD_RATING, { key: 'cmd-1|bad-rating' });
+        if (fail) throw new Error('the command failed after queueing its alert');
+        return result;
+      })();
+    expect(() => command(true)).toThrow(/failed after queueing/);
+    expect(outbox.counts().pending).toBe(0);
+    expect(command(false)).toEqual({ ok: true, queued: [{ id: 1, channel: 'duty', repeated: false }] });
+    expect(notifier.notify(BAD_RATING, { key: 'cmd-1|bad-rating' })).toEqual({ ok: true, queued: [{ id: 1, channel: 'duty', repeated: true }] });
+    expect(outbox.counts().pending).toBe(1);
+  });
+});
+
+describe('delivery', () => {
+  it('delivers exactly once through a 503, a timeout, a dropped connection, an unreadable answer and a busy errcode, backing off each time', async () => {
+    const robot = await keep(WecomStandIn.start({ keys: [KEY], clock }));
+    robot
+      .failNext({ kind: 'status', status: 503 })
+      .failNext({ kind: 'timeout' })
+      .failNext({ kind: 'reset' })
+      .failNext({ kind: 'garbage' })
+      .failNext({ kind: 'error', code: -1, message: 'system busy' });
+    const { notifier, loop, outbox } = hub(config([{ id: 'duty', kind: 'wecom-robot', webhook: robot.webhook(KEY) }]));
+    const [id] = queued(notifier.notify(BAD_RATING, { key: 'k1' }));
+    for (let pass = 0; pass < 10 && outbox.get(id!)!.state !== 'delivered'; pass++) {
+      await loop.runOnce();
+      now = Math.max(now, outbox.get(id!)!.nextAt);
+    }
+    expect(robot.accepted).toHaveLength(1);
+    expect(robot.received).toHaveLength(6);
+    const attempts = outbox.attempts(id!);
+    expect(attempts.map((a) => [a.outcome, a.reason])).toEqual([
+      ['retry', 'server-error'],
+      ['retry', 'timeout'],
+      ['retry', 'network'],
+      ['retry', 'bad-answer'],
+      ['retry', 'server-error'],
+      ['delivered', 'delivered'],
+    ]);
+    // 1 s, 2 s, 4 s, 8 s, 16 s: exponential back-off (the jitter is held at its middle here).
+    expect(attempts.slice(1).map((a, i) => a.startedAt - attempts[i]!.startedAt)).toEqual([1_000, 2_000, 4_000, 8_000, 16_000]);
+    expect(attempts[0]).toMatchObject({ status: 503, answer: '<html>Bad Gateway</html>', detail: 'HTTP 503' });
+    now += 86_400_000;
+    await loop.runOnce();
+    expect(robot.received).toHaveLength(6);
+  });
+
+  it('sends nothing twice across a restart of the delivery loop, and the rest after it', async () => {
+    const robot = await keep(WecomStandIn.start({ keys: [KEY], clock }));
+    const cfg = config([{ id: 'duty', kind: 'wecom-robot', webhook: robot.webhook(KEY) }]);
+    const first = hub(cfg);
+    for (let i = 1; i <= 6; i++) queued(first.notifier.notify(fault(`kiosk-${i}`), { key: `fault-${i}` }));
+    const firstLoop = new DeliveryLoop(first.notifier, { random: () => 0.5, batch: 3 });
+    await firstLoop.runOnce();
+    robot.failNext({ kind: 'status', status: 503 });
+    await firstLoop.runOnce();
+    expect(robot.accepted).toHaveLength(3);
+    await firstLoop.stop();
+    first.db.close();
+
+    now += 1_000;
+    const second = hub(cfg);
+    for (let pass = 0; pass < 5; pass++) await second.loop.runOnce();
+    const terminals = robot.messages.map((m) => /(kiosk-\d)/.exec(m.content)![1]);
+    expect(terminals.sort()).toEqual(['kiosk-1', 'kiosk-2', 'kiosk-3', 'kiosk-4', 'kiosk-5', 'kiosk-6']);
+    expect(robot.received).toHaveLength(7);
+    expect(second.outbox.counts()).toMatchObject({ delivered: 6, pending: 0, sending: 0 });
+  });
+
+  it('marks an attempt cut off by a crash as interrupted and sends it again once its lease runs out', async () => {
+    const robot = await keep(WecomStandIn.start({ keys: [KEY], clock }));
+    const cfg = config([{ id: 'duty', kind: 'wecom-robot', webhook: robot.webhook(KEY) }]);
+    const first = hub(cfg);
+    const [id] = queued(first.notifier.notify(BAD_RATING, { key: 'k1' }));
+    // What a loop commits before its request leaves; then the hub dies.
+    expect(first.outbox.begin(id!, 'duty', now, cfg.delivery.leaseMs, '{}')).toBeDefined();
+    first.db.close();
+
+    const second = hub(cfg);
+    await second.loop.runOnce();
+    expect(robot.received).toHaveLength(0);
+    now += cfg.delivery.leaseMs;
+    expect(await second.loop.runOnce()).toMatchObject({ interrupted: 1, delivered: 0 });
+    now = second.outbox.get(id!)!.nextAt;
+    expect(await second.loop.runOnce()).toMatchObject({ delivered: 1 });
+    expect(second.outbox.attempts(id!).map((a) => a.outcome)).toEqual(['interrupted', 'delivered']);
+    expect(robot.accepted).toHaveLength(1);
+  });
+
+  it('gives up after the policy\'s attempts: a dead letter, not tried again until it is sent again by hand', async () => {
+    const robot = await keep(WecomStandIn.start({ keys: [KEY], clock }));
+    robot.failNext({ kind: 'status', status: 500 }, 3);
+    const { notifier, loop, outbox } = hub(config([{ id: 'duty', kind: 'wecom-robot', webhook: robot.webhook(KEY) }], { maxAttempts: 3 }));
+    const [id] = queued(notifier.notify(BAD_RATING, { key: 'k1' }));
+    for (let pass = 0; pass < 3; pass++) {
+      await loop.runOnce();
+      now = Math.max(now, outbox.get(id!)!.nextAt);
+    }
+    expect(outbox.get(id!)).toMatchObject({ state: 'dead', failures: 3, lastReason: 'too-many-failures' });
+    expect(REASON_TEXT['zh-CN'][outbox.get(id!)!.lastReason!]).toBe('多次发送未成功，已停止重试，请核对渠道后手动重发。');
+    now += 86_400_000;
+    await loop.runOnce();
+    expect(robot.received).toHaveLength(3);
+    expect(outbox.requeue(id!, now)).toBe(true);
+    await loop.runOnce();
+    expect(outbox.get(id!)!.state).toBe('delivered');
+    expect(robot.accepted).toHaveLength(1);
+  });
+
+  it('makes a refusal (an unknown robot key) a dead letter at once', async () => {
+    const robot = await keep(WecomStandIn.start({ keys: ['the-right-key'], clock }));
+    const { notifier, loop, outbox } = hub(config([{ id: 'duty', kind: 'wecom-robot', webhook: robot.webhook(KEY) }]));
+    const [id] = queued(notifier.notify(BAD_RATING, { key: 'k1' }));
+    expect(await loop.runOnce()).toMatchObject({ dead: 1 });
+    expect(outbox.get(id!)).toMatchObject({ state: 'dead', lastReason: 'rejected', lastDetail: 'errcode 93000 invalid webhook url' });
+  });
+
+  it('keeps a robot within 20 messages a minute, counting what was sent before a restart', async () => {
+    const robot = await keep(WecomStandIn.start({ keys: [KEY], clock }));
+    const cfg = config([{ id: 'duty', kind: 'wecom-robot', webhook: robot.webhook(KEY) }]);
+    const first = hub(cfg);
+    for (let i = 1; i <= 25; i++) queued(first.notifier.notify(fault(`kiosk-${i}`), { key: `fault-${i}` }));
+    await first.loop.runOnce();
+    expect(robot.accepted).toHaveLength(20);
+    expect(first.outbox.due(now + 59_999)).toHaveLength(0);
+    first.db.close();
+
+    now += 30_000;
+    const second = hub(cfg);
+    await second.loop.runOnce();
+    expect(robot.received).toHaveLength(20);
+    now = T0 + 60_000;
+    await second.loop.runOnce();
+    expect(robot.accepted).toHaveLength(25);
+    // The robot itself never had to say "too fast".
+    expect(robot.received.filter((r) => !r.accepted)).toEqual([]);
+  });
+
+  it('pauses a DingTalk robot for ten minutes after "send too fast", without counting it as a failure', async () => {
+    const robot = await keep(DingtalkStandIn.start({ robots: [{ token: TOKEN, secret: DING_SECRET }], clock }));
+    robot.failNext({ kind: 'rate-limit' });
+    const { notifier, loop, outbox } = hub(config([{ id: 'heads', kind: 'dingtalk-robot', webhook: robot.webhook(TOKEN), secret: DING_SECRET }]));
+    const ids = [...queued(notifier.notify(BAD_RATING, { key: 'r1' })), ...queued(notifier.notify(fault('kiosk-1'), { key: 'f1' }))];
+    expect(await loop.runOnce()).toMatchObject({ rateLimited: 1, delivered: 0 });
+    expect(ids.map((id) => outbox.get(id)!)).toMatchObject([
+      { state: 'pending', failures: 0, nextAt: T0 + 600_000 },
+      { state: 'pending', failures: 0, nextAt: T0 + 600_000 },
+    ]);
+    now += 300_000;
+    await loop.runOnce();
+    expect(robot.received).toHaveLength(1);
+    now = T0 + 600_000;
+    expect(await loop.runOnce()).toMatchObject({ delivered: 2 });
+  });
+
+  it("lets a citizen's near-alert expire when it cannot go out in time, and masks the number once it is final", async () => {
+    const sms = await keep(TencentSmsStandIn.start({ ...TENCENT, templates: { '1111': smsTemplateContent('ticket-near') }, clock }));
+    sms.failNext({ kind: 'error', code: 'InternalError.Timeout', message: 'timeout' }, 10);
+    const { notifier, loop, outbox } = hub(config([{ id: 'sms', kind: 'tencent-sms', ...TENCENT, endpoint: sms.endpoint, templates: { 'ticket-near': '1111' } }]));
+    const [id] = queued(notifier.notify({ kind: 'ticket-near', ticket: 'A012', ahead: 3 }, { key: 'near-A012', recipient: PHONE, expiresAt: now + 2_500 }));
+    await loop.runOnce();
+    expect(outbox.get(id!)).toMatchObject({ state: 'pending', recipient: '+8613800001111' });
+    expect(outbox.list()[0]!.recipient).toBe('138****1111');
+    now = outbox.get(id!)!.nextAt;
+    await loop.runOnce();
+    expect(outbox.get(id!)).toMatchObject({ state: 'expired', recipient: '138****1111' });
+    now += 60_000;
+    await loop.runOnce();
+    expect(sms.received).toHaveLength(2);
+    expect(outbox.requeue(id!, now)).toBe(false);
+  });
+
+  it('delivers a one-time code through Tencent Cloud SMS exactly once, even when the first answer is lost', async () => {
+    const sms = await keep(TencentSmsStandIn.start({ ...TENCENT, templates: { '1110': smsTemplateContent('phone-code') }, clock }));
+    sms.failNext({ kind: 'status', status: 502 });
+    const { notifier, loop, outbox } = hub(config([{ id: 'sms', kind: 'tencent-sms', ...TENCENT, endpoint: sms.endpoint, templates: { 'phone-code': '1110' } }]));
+    const [id] = queued(notifier.notify({ kind: 'phone-code', code: CODE, minutes: 5 }, { key: 'code-1', recipient: PHONE, expiresAt: now + 300_000 }));
+    await loop.runOnce();
+    now = outbox.get(id!)!.nextAt;
+    await loop.runOnce();
+    expect(sms.sent).toEqual([{ phone: '+8613800001111', templateId: '1110', params: [CODE, '5'], text: `您的验证码为${CODE}，5分钟内有效。如非本人操作，请忽略本短信。`, signName: '滨江政务' }]);
+  });
+});
+
+describe('privacy of what is kept and logged', () => {
+  it('keeps keys, tokens, secrets, phone numbers and codes out of the log, the audit record and the finished outbox', async () => {
+    const wecom = await keep(WecomStandIn.start({ keys: [KEY], clock }));
+    const ding = await keep(DingtalkStandIn.start({ robots: [{ token: TOKEN, secret: DING_SECRET }], clock }));
+    const sms = await keep(TencentSmsStandIn.start({ ...TENCENT, templates: { '1110': smsTemplateContent('phone-code'), '1113': smsTemplateContent('bad-rating') }, clock }));
+    // Providers that echo the request in their error answer: the echo is redacted too.
+    wecom.failNext({ kind: 'error', code: -1, message: `system busy for key=${KEY}` });
+    sms.failNext({ kind: 'error', code: 'InternalError.OtherError', message: `failed for +86${PHONE} with ${CODE}` });
+    const logger = recordingLogger();
+    const { db, notifier, loop, outbox } = hub(
+      config([
+        { id: 'duty', kind: 'wecom-robot', webhook: wecom.webhook(KEY) },
+        { id: 'heads', kind: 'dingtalk-robot', webhook: ding.webhook(TOKEN), secret: DING_SECRET },
+        { id: 'sms', kind: 'tencent-sms', ...TENCENT, endpoint: sms.endpoint, templates: { 'phone-code': '1110', 'bad-rating': '1113' }, staffPhones: ['13900002222'] },
+      ]),
+      logger,
+    );
+    queued(notifier.notify({ kind: 'phone-code', code: CODE, minutes: 5 }, { key: 'c1', recipient: PHONE }));
+    queued(notifier.notify(BAD_RATING, { key: 'r1' }));
+    for (let pass = 0; pass < 6; pass++) {
+      await loop.runOnce();
+      now += 60_000;
+    }
+    expect(outbox.counts()).toMatchObject({ delivered: 4, pending: 0 });
+    expect(wecom.accepted).toHaveLength(1);
+    expect(ding.accepted).toHaveLength(1);
+    expect(sms.sent.map((s) => s.phone).sort()).toEqual(['+8613800001111', '+8613900002222']);
+
+    const kept = [
+      ...logger.lines,
+      ...(db.prepare('SELECT * FROM notify_outbox').all() as object[]).map((r) => JSON.stringify(r)),
+      ...(db.prepare('SELECT * FROM notify_attempts').all() as object[]).map((r) => JSON.stringify(r)),
+    ].join('\n');
+    for (const secret of [KEY, TOKEN, DING_SECRET, TENCENT.secretKey, TENCENT.secretId, PHONE, '13900002222', CODE]) expect(kept).not.toContain(secret);
+    expect(kept).toContain('138****1111');
+    expect(logger.lines.filter((l) => l.startsWith('notification delivered'))).toHaveLength(4);
+    const audit = outbox.attempts(outbox.byKey('r1|duty')!.id).map((a) => JSON.parse(a.request) as { url: string; body: string });
+    expect(audit[0]!.url).toBe(wecom.webhook('***'));
+    expect(JSON.parse(audit[0]!.body)).toMatchObject({ msgtype: 'markdown' });
+  });
+
+  it("the demo's log SMS shows the message with the number masked", async () => {
+    const logger = recordingLogger();
+    const { notifier, loop } = hub(config([{ id: 'demo-sms', kind: 'log-sms' }]), logger);
+    queued(notifier.notify({ kind: 'ticket-called', ticket: 'B007', window: 12 }, { key: 'called-B007', recipient: `+86 ${PHONE}` }));
+    await loop.runOnce();
+    expect(logger.lines.filter((l) => l.startsWith('SMS to'))).toEqual(['SMS to 138****1111: 【滨江区政务服务中心】请B007号到12号窗口办理。 {"channel":"demo-sms","to":"138****1111"}']);
+  });
+});
+
+describe('routing', () => {
+  const channels = (robot: WecomStandIn) => [
+    { id: 'duty', kind: 'wecom-robot', webhook: robot.webhook(KEY) },
+    { id: 'rsj-head', kind: 'wecom-robot', webhook: robot.webhook('k2'), departments: ['rsj'], notices: ['bad-rating', 'overdue'] },
+    { id: 'off', kind: 'wecom-robot', webhook: robot.webhook('k3'), enabled: false },
+    { id: 'sms', kind: 'log-sms', staffPhones: ['13900002222', '13900003333'], notices: ['bad-rating', 'ticket-called'] },
+    { id: 'sms2', kind: 'log-sms' },
+  ];
+
+  it('sends a staff alert to every channel that takes it: robots, department heads, duty phones', async () => {
+    const robot = await keep(WecomStandIn.start({ keys: [KEY, 'k2', 'k3'], clock }));
+    const { notifier } = hub(config(channels(robot)));
+    const result = notifier.notify(BAD_RATING, { key: 'r1' });
+    expect(result.ok && result.queued.map((q) => q.channel)).toEqual(['duty', 'rsj-head', 'sms', 'sms']);
+    const other = notifier.notify({ ...BAD_RATING, department: 'gaj' }, { key: 'r2' });
+    expect(other.ok && other.queued.map((q) => q.channel)).toEqual(['duty', 'sms', 'sms']);
+    const device = notifier.notify(fault('kiosk-1'), { key: 'f1' });
+    // sms2 takes every kind but has no duty phone to send a staff alert to.
+    expect(device.ok && device.queued.map((q) => q.channel)).toEqual(['duty']);
+  });
+
+  it("sends a citizen's SMS through one SMS channel only, and needs a valid number", async () => {
+    const robot = await keep(WecomStandIn.start({ keys: [KEY], clock }));
+    const { notifier } = hub(config(channels(robot)));
+    const called = notifier.notify({ kind: 'ticket-called', ticket: 'A012', window: 3 }, { key: 'c1', recipient: PHONE });
+    expect(called.ok && called.queued.map((q) => q.channel)).toEqual(['sms']);
+    expect(notifier.notify({ kind: 'ticket-called', ticket: 'A012', window: 3 }, { key: 'c2' })).toMatchObject({ ok: false, code: 'no-recipient', text: '抱歉，发送短信需要手机号码。' });
+    expect(notifier.notify({ kind: 'ticket-called', ticket: 'A012', window: 3 }, { key: 'c3', recipient: '12345', language: 'en' })).toMatchObject({
+      ok: false,
+      code: 'bad-recipient',
+      text: 'Sorry, the phone number is not valid. Please check it and try again.',
+    });
+  });
+
+  it('queues nothing, and says so without an error, when no channel takes the notice', () => {
+    const { notifier, outbox } = hub(config([]));
+    expect(notifier.notify(BAD_RATING, { key: 'r1' })).toEqual({ ok: true, queued: [] });
+    expect(notifier.notify({ kind: 'phone-code', code: CODE, minutes: 5 }, { key: 'c1', recipient: PHONE })).toEqual({ ok: true, queued: [] });
+    expect(outbox.counts().pending).toBe(0);
+  });
+
+  it("tests one channel on the console's request, and refuses an unknown one", async () => {
+    const robot = await keep(WecomStandIn.start({ keys: [KEY, 'k2'], clock }));
+    const { notifier, loop } = hub(config(channels(robot)));
+    // The department head's robot takes bad ratings and overdue cases only, but a test reaches it.
+    const tested = notifier.notify({ kind: 'channel-test' }, { key: 'test-1', channel: 'rsj-head' });
+    expect(tested.ok && tested.queued.map((q) => q.channel)).toEqual(['rsj-head']);
+    await loop.runOnce();
+    expect(robot.messages).toEqual([{ robot: 'k2', msgtype: 'markdown', content: expect.stringContaining('这是一条测试消息，本通知渠道工作正常。') }]);
+    expect(notifier.notify({ kind: 'channel-test' }, { key: 'test-3', channel: 'nope' })).toMatchObject({ ok: false, code: 'unknown-channel' });
+  });
+
+  it('refuses a notice that would carry personal data, before anything is queued', () => {
+    const { notifier, outbox } = hub(config([{ id: 'demo', kind: 'log-sms', staffPhones: ['13900002222'] }]));
+    expect(notifier.notify({ ...BAD_RATING, applicant: '张三' }, { key: 'r1' })).toMatchObject({ ok: false, code: 'bad-notice' });
+    expect(notifier.notify({ kind: 'overdue', subject: 'complaint', reference: '11010519491231002X', due: '2024-05-20' }, { key: 'o1' })).toMatchObject({
+      ok: false,
+      code: 'personal-data',
+    });
+    expect(outbox.counts().pending).toBe(0);
+  });
+});
+
+describe('the running loop', () => {
+  it('delivers soon after a wake, and stops only once its request is answered', async () => {
+    const robot = await keep(WecomStandIn.start({ keys: [KEY], clock }));
+    const { notifier, loop, outbox } = hub(config([{ id: 'duty', kind: 'wecom-robot', webhook: robot.webhook(KEY) }]));
+    loop.start();
+    queued(notifier.notify(BAD_RATING, { key: 'r1' }));
+    loop.wake();
+    await robot.waitFor(() => robot.accepted.length === 1);
+
+    robot.failNext({ kind: 'timeout' });
+    const [id] = queued(notifier.notify(fault('kiosk-1'), { key: 'f1' }));
+    loop.wake();
+    await robot.waitFor(() => robot.received.length === 2);
+    await loop.stop();
+    expect(outbox.attempts(id!).map((a) => [a.outcome, a.reason])).toEqual([['retry', 'timeout']]);
+    expect(outbox.counts().sending).toBe(0);
+  });
+});
