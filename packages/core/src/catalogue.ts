@@ -75,7 +75,8 @@ export const QueuePolicySchema = z.object({
 });
 export type QueuePolicy = z.infer<typeof QueuePolicySchema>;
 
-function isTimeZone(zone: string): boolean {
+/** Whether this system knows `zone` as an IANA time zone (Asia/Shanghai). */
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return true;

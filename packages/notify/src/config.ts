@@ -1,4 +1,4 @@
-import type { Language } from '@servicehall/core';
+import { isTimeZone, type Language } from '@servicehall/core';
 import { z } from 'zod';
 import { audienceOf, NoticeKindSchema, STAFF_KINDS, type NoticeKind } from './notices';
 import { normalizePhone } from './privacy';
@@ -14,15 +14,6 @@ function isWebAddress(text: string): boolean {
   try {
     const url = new URL(text);
     return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
-  } catch {
-    return false;
-  }
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
   } catch {
     return false;
   }
