@@ -35,8 +35,7 @@ describe('the queue ticket', () => {
       rule58,
       '您的号码',
       'A012',
-      '办理事项：不动产',
-      '登记',
+      '办理事项：不动产登记',
       '前面还有 5 人等候',
       '预计等候约 15 分钟',
       '取号时间：2024-05-06 09:12',
@@ -46,6 +45,8 @@ describe('the queue ticket', () => {
     ]);
     const number = receipt.items.find((it) => it.kind === 'line' && it.text === 'A012');
     expect(number).toMatchObject({ align: 'center', width: 3, height: 3, bold: true });
+    // At double size the item would break in the middle of 不动产: it steps down to one line instead.
+    expect(receipt.items.find((it) => it.kind === 'line' && it.text.startsWith('办理事项'))).toMatchObject({ width: 1, height: 1 });
     expect(receipt.qrCodes).toEqual([TICKET.qrUrl]);
     expect(receipt.cuts).toBe(1);
     expect(receipt.items.at(-1)).toEqual({ kind: 'cut', partial: true });
@@ -97,6 +98,41 @@ describe('the queue ticket', () => {
     const { receipt } = decode(ticket({ ...TICKET, lang: 'en', hallName: 'Binjiang Service Centre', itemName: 'Property registration' }), p58);
     expect(receipt.text).toContain('5 people ahead of you');
     expect(receipt.text).toContain('Expected wait: about 15 min');
+  });
+
+  it('keeps an item name large where it fits one line, and never breaks a word of it at any size', () => {
+    const itemLines = (itemName: string, profile = p58, lang: 'zh-CN' | 'en' = 'zh-CN') => {
+      const { receipt } = decode(ticket({ ...TICKET, itemName, lang }), profile);
+      const start = receipt.items.findIndex((it) => it.kind === 'line' && it.text === 'A012') + 1;
+      const lines = receipt.items.slice(start).filter((it) => it.kind === 'line' && it.text.trim() !== '');
+      const end = lines.findIndex((it) => it.kind === 'line' && /^(前面|5 people)/.test(it.text));
+      return lines.slice(0, end) as Extract<(typeof lines)[number], { kind: 'line' }>[];
+    };
+    expect(itemLines('户口迁入', p80).map((l) => [l.text, l.width])).toEqual([['办理事项：户口迁入', 2]]);
+    expect(itemLines('户口迁入').map((l) => [l.text, l.width])).toEqual([['办理事项：户口迁入', 1]]);
+    expect(itemLines('居民身份证换领').map((l) => [l.text, l.width])).toEqual([['办理事项：居民身份证换领', 1]]);
+    expect(itemLines('居民身份证换领', p80).map((l) => [l.text, l.width])).toEqual([['办理事项：居民身份证换领', 2]]);
+    // Too long for one line even at normal size: it breaks between words (保险|关系, never 关|系).
+    expect(itemLines('城乡居民基本养老保险关系转移接续').map((l) => [l.text, l.width])).toEqual([
+      ['办理事项：城乡居民基本养老保险', 1],
+      ['关系转移接续', 1],
+    ]);
+    expect(itemLines('Renewal of Resident Identity Card', p58, 'en').map((l) => [l.text, l.width])).toEqual([
+      ['Service: Renewal of Resident', 1],
+      ['Identity Card', 1],
+    ]);
+  });
+
+  it('prints the number to type at a kiosk where the printer has no QR code, and no "scan" line', () => {
+    const { receipt } = decode(ticket(TICKET), PROFILES['no-cutter-58']);
+    expect(receipt.qrCodes).toEqual([]);
+    expect(receipt.text.join('')).not.toContain('扫码');
+    expect(receipt.text.join('')).toContain('在取号机“进度查询”输入 A012 可查排队进度');
+    // No address to link to: the same line, on any printer.
+    const { qrUrl: _, ...withoutLink } = TICKET;
+    const bare = decode(ticket(withoutLink), p80).receipt;
+    expect(bare.qrCodes).toEqual([]);
+    expect(bare.text).toContain('在取号机“进度查询”输入 A012 可查排队进度');
   });
 
   it('tells the first in line that nobody is ahead instead of a wait', () => {
@@ -200,10 +236,39 @@ describe('the notices', () => {
       '受理日期：2024-05-06',
       '承诺办结时限：5 个工作日',
       '办结日期：2024-05-13 前',
-      '我们将在承诺时限内办结，扫码可查询办理进度。',
+      '我们将在承诺时限内办结。',
+      '扫码可查询办理进度',
       ...footer(rule80),
     ]);
     expect(receipt.qrCodes).toEqual(['https://zwfw.example.gov.cn/case/BJ20240506-0013']);
+  });
+
+  it('受理通知书 on a printer without QR gives the case number to type instead of "scan"', () => {
+    const { receipt } = decode(acceptance, PROFILES['no-cutter-58']);
+    expect(receipt.qrCodes).toEqual([]);
+    expect(receipt.text.join('')).not.toContain('扫码');
+    expect(receipt.text.join('')).toMatch(/输入编号 ?BJ20240506-0013 可查办理进度/);
+  });
+
+  it('says 即时办结 for a limit of 0 working days, as the kiosk screen does', () => {
+    const sameDay = { ...SAMPLE_ITEM, legalLimitDays: 0, promisedLimitDays: 0 };
+    const guide = decode(oneTimeNotice({ ...CTX, item: sameDay })).receipt.text;
+    expect(guide).toContain('法定办结时限：即时办结');
+    expect(guide).toContain('承诺办结时限：即时办结');
+    expect(guide.join('')).not.toContain('0 个工作日');
+    const accepted = decode(acceptanceNotice({ ...CTX, item: sameDay, caseNumber: 'BJ1', acceptedOn: '2024-05-06', dueDate: '2024-05-06' })).receipt.text;
+    expect(accepted).toContain('承诺办结时限：即时办结');
+    expect(decode(oneTimeNotice({ ...CTX, item: sameDay, lang: 'en' })).receipt.text).toContain('Promised time limit: Same day');
+  });
+
+  it('不予受理通知书 never starts a line with a lone 。 (避头尾)', () => {
+    // 24 characters fill an 80 mm line exactly.
+    const reason = '申请事项不属于本机关职权范围，请向属地派出所申请。';
+    for (const profile of [p58, p80]) {
+      const { receipt } = decode(rejectionNotice({ ...CTX, item: SAMPLE_ITEM, caseNumber: 'BJ20240506-0014', reason }), profile);
+      for (const line of receipt.text) expect(line.trim()).not.toMatch(/^[。，、；：）》”]/);
+      expect(receipt.text.join('')).toContain(reason);
+    }
   });
 
   it('不予受理 states the reason and the remedy', () => {

@@ -5,8 +5,21 @@ export type Align = 'left' | 'center' | 'right';
 
 /** A printable document as layout-free blocks; encode.ts wraps them to a profile's width. */
 export type Block =
-  | { kind: 'text'; text: string; align?: Align; size?: number | 'ticket-number'; bold?: boolean; indent?: string }
-  | { kind: 'qr'; data: string }
+  | {
+      kind: 'text';
+      text: string;
+      align?: Align;
+      size?: number | 'ticket-number';
+      bold?: boolean;
+      indent?: string;
+      /** 'shrink': a smaller size, down to 1, where the text would not fit one line; Chinese words are kept whole. */
+      fit?: 'shrink';
+    }
+  /**
+   * A QR code with the line under it; a printer without QR prints `instead` (what to type at a
+   * kiosk), so that no "scan" line ever stands without a code.
+   */
+  | { kind: 'qr'; data: string; caption?: string; instead?: string }
   | { kind: 'rule' }
   | { kind: 'feed'; lines: number };
 
@@ -51,7 +64,7 @@ export function ticket(input: TicketInput): PrintDocument {
     { kind: 'rule' },
     { kind: 'text', text: t(lang, 'ticket.yourNumber'), align: 'center' },
     { kind: 'text', text: input.number, align: 'center', size: 'ticket-number', bold: true },
-    { kind: 'text', text: t(lang, 'ticket.item', { item: input.itemName }), align: 'center', size: 2 },
+    { kind: 'text', text: t(lang, 'ticket.item', { item: input.itemName }), align: 'center', size: 2, fit: 'shrink' },
     { kind: 'feed', lines: 1 },
     {
       kind: 'text',
@@ -60,9 +73,9 @@ export function ticket(input: TicketInput): PrintDocument {
   ];
   if (input.waitingAhead > 0) blocks.push({ kind: 'text', text: t(lang, 'ticket.expected', { m: input.expectedWaitMinutes }) });
   blocks.push({ kind: 'text', text: t(lang, 'ticket.issued', { time: formatIssuedAt(input.issuedAt) }) });
-  if (input.qrUrl) {
-    blocks.push({ kind: 'qr', data: input.qrUrl }, { kind: 'text', text: t(lang, 'ticket.scan'), align: 'center' });
-  }
+  const typeNumber = t(lang, 'ticket.typeNumber', { number: input.number });
+  if (input.qrUrl) blocks.push({ kind: 'qr', data: input.qrUrl, caption: t(lang, 'ticket.scan'), instead: typeNumber });
+  else blocks.push({ kind: 'text', text: typeNumber, align: 'center' });
   blocks.push({ kind: 'rule' }, { kind: 'text', text: t(lang, 'ticket.closing'), align: 'center' });
   return { kind: 'ticket', blocks };
 }
@@ -98,6 +111,11 @@ function footer(ctx: NoticeContext): Block[] {
   return blocks;
 }
 
+/** A time limit in working days, 0 being 即时办结 as the kiosk's guide says. */
+function limit(lang: Lang, key: 'notice.legalLimit' | 'notice.promisedLimit', days: number): string {
+  return t(lang, key, { limit: days === 0 ? t(lang, 'notice.sameDay') : t(lang, 'notice.workingDays', { n: days }) });
+}
+
 function numbered(items: string[], indent = '   '): Block[] {
   return items.map((text, i) => ({ kind: 'text', text: `${i + 1}. ${text}`, indent }) as const);
 }
@@ -127,8 +145,8 @@ export function oneTimeNotice(input: NoticeContext & { item: ServiceItem }): Pri
   if (item.steps.length > 0) blocks.push({ kind: 'text', text: t(lang, 'notice.steps'), bold: true }, ...numbered(item.steps));
   blocks.push(
     { kind: 'text', text: t(lang, 'notice.fees', { fees: item.fees }) },
-    { kind: 'text', text: t(lang, 'notice.legalLimit', { n: item.legalLimitDays }) },
-    { kind: 'text', text: t(lang, 'notice.promisedLimit', { n: item.promisedLimitDays }) },
+    { kind: 'text', text: limit(lang, 'notice.legalLimit', item.legalLimitDays) },
+    { kind: 'text', text: limit(lang, 'notice.promisedLimit', item.promisedLimitDays) },
   );
   if (item.onlineUrl) blocks.push({ kind: 'text', text: t(lang, 'notice.online', { url: item.onlineUrl }) }, { kind: 'qr', data: item.onlineUrl });
   blocks.push({ kind: 'text', text: t(lang, 'notice.oneTimeClosing'), bold: true }, ...footer(input));
@@ -166,10 +184,13 @@ export function acceptanceNotice(
     { kind: 'text', text: t(lang, 'notice.item', { item: input.item.name }) },
     { kind: 'text', text: t(lang, 'notice.acceptanceIntro') },
     { kind: 'text', text: t(lang, 'notice.acceptedOn', { date: input.acceptedOn }) },
-    { kind: 'text', text: t(lang, 'notice.promisedLimit', { n: input.item.promisedLimitDays }) },
+    { kind: 'text', text: limit(lang, 'notice.promisedLimit', input.item.promisedLimitDays) },
     { kind: 'text', text: t(lang, 'notice.dueDate', { date: input.dueDate }), bold: true },
   ];
-  if (input.trackUrl) blocks.push({ kind: 'text', text: t(lang, 'notice.acceptanceClosing') }, { kind: 'qr', data: input.trackUrl });
+  blocks.push({ kind: 'text', text: t(lang, 'notice.acceptanceClosing') });
+  const typeCase = t(lang, 'notice.typeCase', { n: input.caseNumber });
+  if (input.trackUrl) blocks.push({ kind: 'qr', data: input.trackUrl, caption: t(lang, 'notice.scanCase'), instead: typeCase });
+  else blocks.push({ kind: 'text', text: typeCase });
   blocks.push(...footer(input));
   return { kind: 'acceptance-notice', blocks };
 }

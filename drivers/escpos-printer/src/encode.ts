@@ -77,15 +77,19 @@ export function encodeDocument(doc: PrintDocument, profile: PrinterProfile): Buf
   function encodeBlock(block: Block) {
     switch (block.kind) {
       case 'text': {
-        const size = block.size === 'ticket-number' ? profile.numberSize : (block.size ?? 1);
+        let size = block.size === 'ticket-number' ? profile.numberSize : (block.size ?? 1);
         if (profile.chineseMode === 'none' && /[^\x00-\x7f]/.test(block.text)) {
           throw new EncodeError('no-chinese', `profile ${profile.id} cannot print Chinese text`);
         }
+        const words = block.fit === 'shrink';
+        const linesAt = (s: number) => wrap(block.text, Math.floor(profile.charsPerLine / s), block.indent ?? '', { words });
+        // A large line that would break steps down in size instead, while a smaller size holds it on one line.
+        if (words) while (size > 1 && linesAt(size).length > 1) size--;
         setAlign(block.align ?? 'left');
         if (size !== 1) setSize(size);
         if (block.bold) p.bold(true);
         const width = Math.floor(profile.charsPerLine / size);
-        const lines = wrap(block.text, width, block.indent ?? '');
+        const lines = linesAt(size);
         for (const line of lines) {
           if (columns(line) > width) throw new EncodeError('too-wide', `line does not fit ${width} columns: ${line}`);
           p.add(encodeText(line));
@@ -96,11 +100,15 @@ export function encodeDocument(doc: PrintDocument, profile: PrinterProfile): Buf
         break;
       }
       case 'qr':
-        if (!profile.qr) break;
+        if (!profile.qr) {
+          if (block.instead) encodeBlock({ kind: 'text', text: block.instead, align: 'center' });
+          break;
+        }
         if (Buffer.byteLength(block.data) > 400) throw new EncodeError('qr-too-long', 'QR payload over 400 bytes');
         setAlign('center');
         p.add(qrCommand(block.data, profile.qrModule));
         p.newLine();
+        if (block.caption) encodeBlock({ kind: 'text', text: block.caption, align: 'center' });
         break;
       case 'rule':
         setAlign('left');

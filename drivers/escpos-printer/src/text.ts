@@ -18,35 +18,99 @@ export function columns(text: string): number {
   return n;
 }
 
-/** Breaks text into lines of at most `width` columns; ASCII words are not split unless longer than a line. */
-export function wrap(text: string, width: number, indent = ''): string[] {
+/** 避头尾: marks that may not begin a line (closing punctuation) and marks that may not end one (opening). */
+const NO_LINE_START = new Set([...'。，、；：？！）」』】》〉〕］｝”’…%‰·～—,.;:?!)]}']);
+const NO_LINE_END = new Set([...'（「『【《〈〔［｛“‘([{']);
+
+export interface WrapOptions {
+  /**
+   * Keep Chinese words whole where a line can hold them (Intl.Segmenter's dictionary), for short
+   * large-type lines such as an item's name; body text breaks between any two characters.
+   */
+  words?: boolean;
+}
+
+let segmenter: Intl.Segmenter | undefined;
+
+/** The pieces a line may break between: runs of printable ASCII (words, numbers, URLs), spaces, and CJK characters or words. */
+function pieces(paragraph: string, words: boolean): string[] {
   const out: string[] = [];
+  for (const run of paragraph.match(/[\x21-\x7e]+|\s|[^\x00-\x7f]+/gu) ?? []) {
+    if (/^[^\x00-\x7f]/.test(run)) {
+      if (words) {
+        segmenter ??= new Intl.Segmenter('zh', { granularity: 'word' });
+        for (const s of segmenter.segment(run)) out.push(...(s.isWordLike ? [s.segment] : [...s.segment]));
+      } else out.push(...run);
+    } else out.push(run);
+  }
+  return out;
+}
+
+/**
+ * Units that must stay on one line: a piece together with the closing marks after it (none may
+ * begin a line) and with the opening marks before it (none may end one).
+ */
+function units(paragraph: string, words: boolean): string[] {
+  const out: string[] = [];
+  let opening = '';
+  for (const piece of pieces(paragraph, words)) {
+    const first = [...piece][0]!;
+    if (opening === '' && NO_LINE_START.has(first)) {
+      // A space between a word and its closing mark goes along with the mark.
+      const space = out.length > 1 && /^\s+$/.test(out[out.length - 1]!) ? out.pop()! : '';
+      if (out.length > 0) {
+        out[out.length - 1] += space + piece;
+        continue;
+      }
+      if (space) out.push(space);
+    }
+    if ([...piece].every((ch) => NO_LINE_END.has(ch))) {
+      opening += piece;
+      continue;
+    }
+    out.push(opening + piece);
+    opening = '';
+  }
+  if (opening) out.push(opening);
+  return out;
+}
+
+/**
+ * Breaks text into lines of at most `width` columns. Latin words and numbers are not split unless
+ * longer than a line; no line begins with closing punctuation or ends with opening punctuation
+ * (避头尾), unless one unit alone is wider than a line.
+ */
+export function wrap(text: string, width: number, indent = '', options: WrapOptions = {}): string[] {
+  const out: string[] = [];
+  const indentWidth = columns(indent);
   for (const paragraph of text.split('\n')) {
     let line = '';
     let used = 0;
-    const tokens = paragraph.match(/[\x21-\x7e]+|\s|[^\x00-\x7f]/gu) ?? [];
-    for (const token of tokens) {
-      const w = columns(token);
-      if (used + w > width && used > columns(indent)) {
-        out.push(line.trimEnd());
-        line = indent;
-        used = columns(indent);
-        if (token === ' ') continue;
+    const breakLine = () => {
+      out.push(line.trimEnd());
+      line = indent;
+      used = indentWidth;
+    };
+    for (const unit of units(paragraph, options.words ?? false)) {
+      const w = columns(unit);
+      if (used + w > width && used > indentWidth) {
+        breakLine();
+        if (/^\s+$/.test(unit)) continue;
       }
       if (w > width - used) {
-        for (const ch of token) {
+        // Wider than a whole line: split it by characters, still never starting a line with a closing mark.
+        const chars = [...unit];
+        chars.forEach((ch, i) => {
           const cw = charColumns(ch);
-          if (used + cw > width) {
-            out.push(line);
-            line = indent;
-            used = columns(indent);
-          }
+          const next = chars[i + 1];
+          const keepWithNext = next !== undefined && NO_LINE_START.has(next) && used + cw + charColumns(next) > width && used > indentWidth;
+          if (used + cw > width || keepWithNext) breakLine();
           line += ch;
           used += cw;
-        }
+        });
         continue;
       }
-      line += token;
+      line += unit;
       used += w;
     }
     out.push(line.trimEnd());
