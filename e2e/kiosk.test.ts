@@ -164,6 +164,54 @@ describe('the kiosk in Chromium, with its printer on a serial line', () => {
     await page.locator('[data-testid=item-GA-SFZ-HL]').waitFor();
   });
 
+  it('says in large type that the number on a slip cut off by paper end is void, before the out-of-service card', async () => {
+    await home();
+    printer.device.set({ paperEndAfterLines: 4 });
+    await page.locator('[data-testid=item-GA-SFZ-HL]').click();
+    await page.locator('[data-testid=take]').click();
+    await page.locator('[data-testid=lane-ordinary]').click();
+    const voided = page.locator('[data-testid=voided]');
+    await voided.waitFor();
+    const number = printer.device.current.lines.find((l) => /^A\d{3}$/.test(l))!;
+    expect(await page.locator('[data-testid=void-number]').textContent()).toBe(`号票上的号码 ${number} 已作废`);
+    for (const part of ['另一台自助取号机', '服务台']) expect(await voided.textContent()).toContain(part);
+    // Large type: the sentence that says the number is void is at least as tall as a heading.
+    const size = await page.locator('[data-testid=void-number]').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(size).toBeGreaterThanOrEqual(48);
+    await expect.poll(async () => (await queue()).find((t) => t.number === number)?.state ?? 'gone').not.toBe('issued');
+    // The printer is out of paper, yet the citizen still reads what happened to their number.
+    await expect.poll(() => hall.hub.store.view.devices.get('kiosk-1')?.devices[0]).toMatchObject({ status: 'fault', code: 'paper-end' });
+    expect(await page.locator('[data-testid=out-of-service]').count()).toBe(0);
+    await screenshot(page, 'kiosk-voided');
+    await page.locator('[data-testid=voided-home]').click();
+    await page.locator('[data-testid=out-of-service]').waitFor();
+    printer.device.set({ paperEnd: false, paperNearEnd: false });
+    expect(printer.device.partials.at(-1)?.lines).toContain(number);
+    await page.locator('[data-testid=out-of-service]').waitFor({ state: 'detached' });
+  });
+
+  it('keeps a ticket the printer went silent after, shows its number and QR on screen, and never prints it twice', async () => {
+    await home();
+    printer.device.set({ silentAfterCut: true });
+    const before = printer.device.receipts.length;
+    await page.locator('[data-testid=item-CRJ-HZ-SL]').click();
+    await page.locator('[data-testid=take]').click();
+    await page.locator('[data-testid=lane-ordinary]').click();
+    await page.locator('[data-testid=ticket-unconfirmed]').waitFor({ timeout: 15_000 });
+    const number = (await page.locator('[data-testid=ticket-number]').textContent())!;
+    expect(await page.locator('[data-testid=ticket-qr]').count()).toBe(1);
+    expect(printer.device.receipts).toHaveLength(before + 1);
+    expect(lastReceipt()!.text).toContain(number);
+    expect((await queue()).find((t) => t.number === number)?.state).toBe('issued');
+    // The printer stays silent: the kiosk goes out of service, but not over this citizen's number.
+    await expect.poll(() => hall.hub.store.view.devices.get('kiosk-1')?.devices[0], { timeout: 15_000 }).toMatchObject({ status: 'fault' });
+    expect(await page.locator('[data-testid=ticket-number]').textContent()).toBe(number);
+    await screenshot(page, 'kiosk-ticket-unconfirmed');
+    printer.device.set({ silent: false, silentAfterCut: false });
+    await home();
+    expect(printer.device.receipts).toHaveLength(before + 1);
+  }, 40_000);
+
   it('has an elderly mode with fewer, larger choices and the elderly priority lane', async () => {
     await home();
     await page.locator('[data-testid=elderly-switch]').click();

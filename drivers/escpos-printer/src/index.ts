@@ -1,4 +1,4 @@
-export { TicketPrinter, PrintError, type Printed, type StatusResult, type TicketPrinterOptions } from './printer';
+export { TicketPrinter, PrintError, type Printed, type StatusResult, type TicketPrinterOptions, type Written, type AfterWriteCode } from './printer';
 export { SerialTransport, TcpTransport, FileTransport, type Transport } from './transport';
 export { PROFILES, type PrinterProfile, type ProfileId } from './profiles';
 export { decodeStatus, encodeStatus, faultOf, isStatusByte, DLE_EOT_ALL, type PrinterStatus, type PrintFailureCode } from './status';
@@ -20,4 +20,4 @@ export {
 } from './documents';
 export { STRINGS, FORBIDDEN_PHRASES, forbiddenPhraseIn, t, type Lang, type StringKey } from './strings';
 export { wrap, columns, encodeText, PRINTER_ENCODING } from './text';
-export { ReopeningPrinter, profileByName, healthOf, type PrinterLine, type PrinterHealth, type LinePrintOutcome } from './line';
+export { ReopeningPrinter, profileByName, healthOf, healthAfter, type PrinterLine, type PrinterHealth, type LinePrintOutcome } from './line';

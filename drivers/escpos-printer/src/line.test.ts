@@ -1,7 +1,7 @@
 import { PrinterSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ticket } from './documents';
-import { profileByName, ReopeningPrinter } from './line';
+import { healthAfter, profileByName, ReopeningPrinter } from './line';
 
 const TICKET = ticket({ hallName: '滨江区政务服务中心', number: 'A012', itemName: '出生登记', waitingAhead: 1, expectedWaitMinutes: 5, issuedAt: '2026-11-27 09:12', qrUrl: 'https://hub/q/A012' });
 
@@ -21,13 +21,24 @@ describe('profileByName', () => {
   ])('reads %s as %s', (name, id) => expect(profileByName(name).id).toBe(id));
 });
 
+describe('what a job says of its printer', () => {
+  it.each([
+    [{ ok: true, warnings: [] }, { kind: 'ok' }],
+    [{ ok: true, warnings: ['paper-near-end'] }, { kind: 'warning', code: 'paper-near-end' }],
+    [{ ok: false, code: 'unknown-after-write', written: 'complete' }, { kind: 'warning', code: 'status-unknown' }],
+    [{ ok: false, code: 'fault-after-write', written: 'complete', fault: 'paper-end' }, { kind: 'fault', code: 'paper-end' }],
+    [{ ok: false, code: 'timeout', written: 'none' }, { kind: 'fault', code: 'offline' }],
+    [{ ok: false, code: 'cover-open', written: 'none' }, { kind: 'fault', code: 'cover-open' }],
+  ] as const)('%j → %j', (outcome, health) => expect(healthAfter(outcome as Parameters<typeof healthAfter>[0])).toEqual(health));
+});
+
 describe('a terminal printer on its line', () => {
   it('says offline, never throws, when the line cannot be opened, and prints once it can', async () => {
     const logs: string[] = [];
     const missing = new ReopeningPrinter({ transport: 'serial', path: '/dev/servicehall-no-such-port', baudRate: 9600 }, (m) => logs.push(m));
     cleanups.push(() => missing.close());
     expect(await missing.health()).toEqual({ kind: 'fault', code: 'offline' });
-    expect(await missing.print(TICKET)).toEqual({ ok: false, code: 'offline' });
+    expect(await missing.print(TICKET)).toEqual({ ok: false, code: 'offline', written: 'none' });
     expect(logs[0]).toMatch(/cannot be opened/);
 
     const pair: PtyPair = await startPtyPair();
@@ -49,13 +60,13 @@ describe('a terminal printer on its line', () => {
 });
 
 describe('a printer whose line stops taking bytes', () => {
-  it('rejects with a timeout, as a value, and the process goes on', async () => {
+  it('rejects as a value, saying part of the job may be on paper, and the process goes on', async () => {
     const { TicketPrinter } = await import('./printer');
     const { PROFILES } = await import('./profiles');
     // A write that never settles: a device file blocked by paper out, a network printer that stopped reading.
     const stuck = { canRead: false, write: () => new Promise<void>(() => {}), onData: () => () => undefined, close: async () => undefined };
     const printer = new TicketPrinter(stuck, PROFILES['generic-80'], { timeoutMs: 50, allowWithoutStatus: true });
-    expect(await printer.tryPrint(TICKET)).toMatchObject({ ok: false, code: 'timeout' });
+    expect(await printer.tryPrint(TICKET)).toMatchObject({ ok: false, code: 'write-incomplete', written: 'partial' });
     const readable = { ...stuck, canRead: true };
     const asking = new TicketPrinter(readable, PROFILES['generic-80'], { timeoutMs: 50 });
     expect(await asking.status()).toMatchObject({ ok: false });

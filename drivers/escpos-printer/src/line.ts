@@ -1,4 +1,4 @@
-import { TicketPrinter, type StatusResult } from './printer';
+import { TicketPrinter, type StatusResult, type Written } from './printer';
 import { PROFILES, type PrinterProfile } from './profiles';
 import { faultOf } from './status';
 import { FileTransport, SerialTransport, TcpTransport, type Transport } from './transport';
@@ -19,7 +19,7 @@ export function profileByName(name: string | undefined): PrinterProfile {
 }
 
 /** What a terminal knows of its printer: a fault stops it, paper near-end is a warning. */
-export type PrinterHealth = { kind: 'ok' } | { kind: 'warning'; code: 'paper-near-end' } | { kind: 'fault'; code: string };
+export type PrinterHealth = { kind: 'ok' } | { kind: 'warning'; code: 'paper-near-end' | 'status-unknown' } | { kind: 'fault'; code: string };
 
 export function healthOf(result: StatusResult): PrinterHealth {
   if (!result.ok) return result.code === 'unsupported' ? { kind: 'ok' } : { kind: 'fault', code: result.code === 'timeout' ? 'offline' : result.code };
@@ -29,7 +29,19 @@ export function healthOf(result: StatusResult): PrinterHealth {
   return { kind: 'ok' };
 }
 
-export type LinePrintOutcome = { ok: true; warnings: string[] } | { ok: false; code: string };
+/**
+ * A job on a terminal's printer. When it fails, `written` says whether any of it reached the paper:
+ * only a job with nothing written may be printed again (a second slip of one number otherwise).
+ */
+export type LinePrintOutcome = { ok: true; warnings: string[] } | { ok: false; code: string; written: Written; fault?: string };
+
+/** What a job's outcome says of the printer: its fault, paper near-end, or a printer that did not say how the job went. */
+export function healthAfter(outcome: LinePrintOutcome): PrinterHealth {
+  if (outcome.ok) return outcome.warnings.includes('paper-near-end') ? { kind: 'warning', code: 'paper-near-end' } : { kind: 'ok' };
+  if (outcome.code === 'unknown-after-write') return { kind: 'warning', code: 'status-unknown' };
+  if (outcome.code === 'timeout') return { kind: 'fault', code: 'offline' };
+  return { kind: 'fault', code: outcome.fault ?? outcome.code };
+}
 
 /**
  * A terminal's printer on its line: opened on first use and opened again after the line fails (a
@@ -98,17 +110,18 @@ export class ReopeningPrinter {
 
   async print(doc: PrintDocument): Promise<LinePrintOutcome> {
     const printer = await this.open();
-    if (!printer) return { ok: false, code: 'offline' };
+    if (!printer) return { ok: false, code: 'offline', written: 'none' };
     try {
       const r = await printer.tryPrint(doc);
       if (r.ok) return { ok: true, warnings: r.warnings };
-      if (r.code === 'write-failed') await this.drop();
+      if (r.code === 'write-failed' || r.code === 'write-incomplete') await this.drop();
       this.log(`a print failed: ${r.code} (${r.message})`);
-      return { ok: false, code: r.code };
+      return { ok: false, code: r.code, written: r.written, ...(r.fault ? { fault: r.fault } : {}) };
     } catch (error) {
       this.log(`a print failed: ${error}`);
       await this.drop();
-      return { ok: false, code: 'write-failed' };
+      // Not known how far it got: never to be printed again.
+      return { ok: false, code: 'write-incomplete', written: 'partial' };
     }
   }
 

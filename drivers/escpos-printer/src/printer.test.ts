@@ -24,7 +24,7 @@ beforeEach(async () => {
   pair = await startPtyPair();
   sim = await PrinterSimulator.open(pair.device);
   transport = await SerialTransport.open(pair.host, 115200);
-  printer = new TicketPrinter(transport, PROFILES['generic-80'], { timeoutMs: 500 });
+  printer = new TicketPrinter(transport, PROFILES['generic-80'], { timeoutMs: 500, afterJobTimeoutMs: 1000 });
 });
 
 afterEach(async () => {
@@ -53,13 +53,21 @@ describe('a ticket printer on a serial line', () => {
     expect(sim.device.stats.bytes).toBe(printed.bytes + 24);
   });
 
-  it('rejects with paper end when the roll runs out in the middle of a job', async () => {
+  it('says the job was sent and then the paper ran out, when the roll runs out in the middle of it', async () => {
     sim.device.set({ paperEndAfterLines: 4 });
     const err = await rejection(printer.print(TICKET));
-    expect(err.code).toBe('paper-end');
+    expect(err).toMatchObject({ code: 'fault-after-write', fault: 'paper-end', written: 'complete' });
     expect(sim.device.receipts).toHaveLength(0);
     expect(sim.device.current.lines).toHaveLength(4);
+    expect(sim.device.current.lines).toContain('A012');
     expect(sim.device.lost).toBeGreaterThan(0);
+  });
+
+  it('says the job was sent and then the cover opened, when it is opened in the middle of a job', async () => {
+    sim.device.set({ coverOpenAfterLines: 6 });
+    const err = await rejection(printer.print(TICKET));
+    expect(err).toMatchObject({ code: 'fault-after-write', fault: 'cover-open', written: 'complete' });
+    expect(sim.device.current.lines).toHaveLength(6);
   });
 
   it('rejects with cover open before sending the job', async () => {
@@ -76,15 +84,45 @@ describe('a ticket printer on a serial line', () => {
     expect((await rejection(printer.print(TICKET))).code).toBe('cutter-error');
   });
 
-  it('rejects a silent printer with a timeout within the set bound', async () => {
+  it('rejects a silent printer with a timeout within the set bound, nothing written', async () => {
     sim.device.set({ silent: true });
     const started = performance.now();
     const err = await rejection(printer.print(TICKET));
     const elapsed = performance.now() - started;
-    expect(err.code).toBe('timeout');
+    expect(err).toMatchObject({ code: 'timeout', written: 'none' });
     expect(elapsed).toBeGreaterThanOrEqual(450);
-    expect(elapsed).toBeLessThan(1500);
     expect(sim.device.receipts).toHaveLength(0);
+    expect(sim.device.stats.bytes).toBe(12);
+  });
+
+  it('waits for a printer that answers late after the cut, and prints one slip', async () => {
+    // Busy cutting for longer than a status reply may take before a job, shorter than after one.
+    sim.device.set({ busyAfterCutMs: 800 });
+    const slow = new TicketPrinter(transport, PROFILES['generic-80'], { timeoutMs: 300, afterJobTimeoutMs: 5000 });
+    const printed = await slow.print(TICKET);
+    expect(printed.warnings).toEqual([]);
+    expect(sim.device.receipts).toHaveLength(1);
+  });
+
+  it('tells "sent, status not known" apart from "not sent" when the printer goes silent after the cut', async () => {
+    sim.device.set({ silentAfterCut: true });
+    const err = await rejection(printer.print(TICKET));
+    expect(err).toMatchObject({ code: 'unknown-after-write', written: 'complete' });
+    expect(sim.device.receipts).toHaveLength(1);
+    expect(sim.device.receipts[0]!.text).toContain('A012');
+    // The next job finds the printer silent before anything is sent.
+    const next = await rejection(printer.print(TICKET));
+    expect(next).toMatchObject({ code: 'timeout', written: 'none' });
+    expect(sim.device.receipts).toHaveLength(1);
+  });
+
+  it('does not take a late answer to an earlier ask for the answer to the next one', async () => {
+    sim.device.set({ busyAfterCutMs: 1500 });
+    const hasty = new TicketPrinter(transport, PROFILES['generic-80'], { timeoutMs: 3000, afterJobTimeoutMs: 300 });
+    expect(await rejection(hasty.print(TICKET))).toMatchObject({ code: 'unknown-after-write', written: 'complete' });
+    // The cover opens while the old answer ("all well") is still on its way.
+    sim.device.set({ coverOpen: true });
+    expect(await hasty.status()).toMatchObject({ ok: true, status: { coverOpen: true } });
   });
 
   it('prints on near-end paper but says so', async () => {

@@ -6,11 +6,26 @@ import type { Transport } from './transport';
 
 export type StatusResult = { ok: true; status: PrinterStatus } | { ok: false; code: 'timeout' | 'unsupported' | 'write-failed'; message: string };
 
+/** How much of a job reached the printer when it failed: what decides whether printing it again is safe. */
+export type Written = 'none' | 'partial' | 'complete';
+
+/** Codes of a job that failed after its bytes were sent; a job that failed before has the fault's own code (paper-end, timeout, ...). */
+export type AfterWriteCode = 'write-incomplete' | 'fault-after-write' | 'unknown-after-write';
+
 export class PrintError extends Error {
   constructor(
-    readonly code: PrintFailureCode | 'no-chinese' | 'qr-too-long' | 'too-wide',
+    /**
+     * Nothing written: the fault found before the job (paper-end, cover-open, offline, timeout, ...).
+     * `write-incomplete`: the line failed while the job was sent, part of it may be on paper.
+     * `fault-after-write`: all sent, then the printer reported `fault` (paper end or cover open in the middle of the job, ...).
+     * `unknown-after-write`: all sent, and the printer did not say how it went.
+     */
+    readonly code: PrintFailureCode | AfterWriteCode | 'no-chinese' | 'qr-too-long' | 'too-wide',
     message: string,
     readonly status?: PrinterStatus,
+    readonly written: Written = 'none',
+    /** The fault the printer reported after the job (`fault-after-write`). */
+    readonly fault?: PrintFailureCode,
   ) {
     super(message);
     this.name = 'PrintError';
@@ -31,6 +46,11 @@ export interface TicketPrinterOptions {
   allowWithoutStatus?: boolean;
   /** The line's speed, so that the write bound grows with the job (8N1: 10 bits a byte). */
   baudRate?: number;
+  /**
+   * Bound for the status reply after a job, in ms: a printer busy printing and cutting answers
+   * later than an idle one. Default: timeoutMs plus 3 s.
+   */
+  afterJobTimeoutMs?: number;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
@@ -65,6 +85,10 @@ export class TicketPrinter {
   private readonly timeoutMs: number;
   private readonly allowWithoutStatus: boolean;
   private readonly baudRate: number;
+  private readonly afterJobTimeoutMs: number;
+  /** Status bytes still owed by asks that timed out: when they come late, they are not taken for the next answer. */
+  private owed = 0;
+  private asking = false;
 
   constructor(
     private readonly transport: Transport,
@@ -74,6 +98,12 @@ export class TicketPrinter {
     this.timeoutMs = options.timeoutMs ?? 2000;
     this.allowWithoutStatus = options.allowWithoutStatus ?? false;
     this.baudRate = options.baudRate ?? 9600;
+    this.afterJobTimeoutMs = options.afterJobTimeoutMs ?? this.timeoutMs + 3000;
+    // Late answers that arrive between asks pay off what is owed.
+    transport.onData((chunk) => {
+      if (this.asking) return;
+      for (const byte of chunk) if (this.owed > 0 && isStatusByte(byte)) this.owed--;
+    });
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
@@ -86,9 +116,12 @@ export class TicketPrinter {
     return this.exclusive(() => this.readStatus());
   }
 
-  private async readStatus(): Promise<StatusResult> {
+  private async readStatus(timeoutMs = this.timeoutMs): Promise<StatusResult> {
     if (!this.transport.canRead) return { ok: false, code: 'unsupported', message: 'this transport cannot read the printer status' };
     const replies: number[] = [];
+    // A slow printer's answer to an earlier ask comes first: the answer to this ask is the last four bytes.
+    const expected = this.owed + 4;
+    this.asking = true;
     let unsubscribe = () => {};
     const answered = new Promise<StatusResult>((resolve) => {
       unsubscribe = this.transport.onData((chunk) => {
@@ -96,10 +129,7 @@ export class TicketPrinter {
           // Anything that is not a status reply (automatic status, noise) is skipped.
           if (isStatusByte(byte)) replies.push(byte);
         }
-        if (replies.length >= 4) {
-          const [a, b, c, d] = replies as [number, number, number, number];
-          resolve({ ok: true, status: decodeStatus(a, b, c, d) });
-        }
+        if (replies.length >= expected) resolve(this.lastFour(replies));
       });
     });
     try {
@@ -108,28 +138,50 @@ export class TicketPrinter {
       });
     } catch (err) {
       unsubscribe();
+      this.asking = false;
       return { ok: false, code: 'write-failed', message: String(err) };
     }
-    const result = await withTimeout<StatusResult>(answered, this.timeoutMs, () => ({
-      ok: false,
-      code: 'timeout',
-      message: `the printer did not answer DLE EOT within ${this.timeoutMs} ms`,
-    }));
+    const result = await withTimeout<StatusResult>(answered, timeoutMs, () =>
+      // Late and short: four bytes are still an answer (the owed ones were lost); fewer are owed to the next ask.
+      replies.length >= 4
+        ? this.lastFour(replies)
+        : { ok: false, code: 'timeout', message: `the printer did not answer DLE EOT within ${timeoutMs} ms` },
+    );
     unsubscribe();
+    this.asking = false;
+    if (replies.length >= 4) this.owed = 0;
+    else this.owed = Math.min(8, expected - replies.length);
     return result;
   }
 
-  private async check(when: 'before' | 'after'): Promise<PrinterStatus | undefined> {
+  private lastFour(replies: number[]): StatusResult {
+    const [a, b, c, d] = replies.slice(-4) as [number, number, number, number];
+    return { ok: true, status: decodeStatus(a, b, c, d) };
+  }
+
+  private async check(): Promise<PrinterStatus | undefined> {
     const result = await this.readStatus();
     if (!result.ok) {
       if (result.code === 'unsupported') {
         if (this.allowWithoutStatus) return undefined;
         throw new PrintError('status-unavailable', 'this transport cannot read the printer status; set allowWithoutStatus to print blind');
       }
-      throw new PrintError(result.code === 'timeout' ? 'timeout' : 'write-failed', `${when} the job: ${result.message}`);
+      throw new PrintError(result.code === 'timeout' ? 'timeout' : 'write-failed', `before the job: ${result.message}`);
     }
     const fault = faultOf(result.status);
-    if (fault) throw new PrintError(fault, `${when} the job the printer reports ${fault}`, result.status);
+    if (fault) throw new PrintError(fault, `before the job the printer reports ${fault}`, result.status);
+    return result.status;
+  }
+
+  /** The status once the job is sent: a fault now means the job may be cut off; no answer means it is not known. */
+  private async checkAfter(): Promise<PrinterStatus | undefined> {
+    const result = await this.readStatus(this.afterJobTimeoutMs);
+    if (!result.ok) {
+      if (result.code === 'unsupported') return undefined;
+      throw new PrintError('unknown-after-write', `the job was sent, then the status could not be read: ${result.message}`, undefined, 'complete');
+    }
+    const fault = faultOf(result.status);
+    if (fault) throw new PrintError('fault-after-write', `the job was sent, then the printer reported ${fault}`, result.status, 'complete', fault);
     return result.status;
   }
 
@@ -146,29 +198,32 @@ export class TicketPrinter {
     return this.printBytes(bytes);
   }
 
+  /**
+   * Status, job, status. Rejects with a PrintError whose `written` says how much of the job was sent:
+   * only a job with nothing written may be printed again without giving the citizen a second slip.
+   */
   printBytes(bytes: Uint8Array): Promise<Printed> {
     return this.exclusive(async () => {
-      await this.check('before');
+      await this.check();
       try {
         const onTheWireMs = Math.ceil((bytes.length * 10 * 1000) / this.baudRate);
         await withTimeout(this.transport.write(bytes), this.timeoutMs + onTheWireMs, () => {
-          throw new PrintError('timeout', `writing ${bytes.length} bytes timed out`);
+          throw new Error(`writing ${bytes.length} bytes timed out`);
         });
       } catch (err) {
-        if (err instanceof PrintError) throw err;
-        throw new PrintError('write-failed', String(err));
+        throw new PrintError('write-incomplete', `the job was not sent whole: ${err instanceof Error ? err.message : err}`, undefined, 'partial');
       }
-      const status = await this.check('after');
+      const status = await this.checkAfter();
       return { bytes: bytes.length, warnings: status?.paperNearEnd ? ['paper-near-end'] : [], ...(status ? { status } : {}) };
     });
   }
 
   /** Same as print, as a value: { ok: false, code } instead of a rejection. */
-  async tryPrint(doc: PrintDocument): Promise<({ ok: true } & Printed) | { ok: false; code: PrintError['code']; message: string }> {
+  async tryPrint(doc: PrintDocument): Promise<({ ok: true } & Printed) | { ok: false; code: PrintError['code']; message: string; written: Written; fault?: PrintFailureCode }> {
     try {
       return { ok: true, ...(await this.print(doc)) };
     } catch (err) {
-      if (err instanceof PrintError) return { ok: false, code: err.code, message: err.message };
+      if (err instanceof PrintError) return { ok: false, code: err.code, message: err.message, written: err.written, ...(err.fault ? { fault: err.fault } : {}) };
       throw err;
     }
   }

@@ -64,15 +64,49 @@ describe('the kiosk agent and its printer', () => {
     await pair.close();
   });
 
-  it('voids the ticket when the paper runs out while it prints, so no number waits that nobody holds', async () => {
+  it('voids the ticket when the paper runs out while it prints, and names the number on the partial slip', async () => {
     const { call, status } = await kiosk('kiosk-1', pair.host);
-    printer.device.set({ paperEndAfterLines: 3 });
+    printer.device.set({ paperEndAfterLines: 4 });
     const answer = await call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'ordinary', lang: 'zh-CN' });
-    expect(answer).toMatchObject({ ok: false, code: 'print-failed', itemName: '居民身份证换领' });
+    expect(answer).toMatchObject({ ok: false, code: 'print-cut-off', number: 'A001', itemName: '居民身份证换领' });
+    // The partial slip shows the number; it was never sent again.
+    expect(printer.device.current.text).toContain('A001');
+    expect(printer.device.stats.bytes).toBeLessThan(2 * 406);
     expect(tickets()).toHaveLength(1);
-    expect(tickets()[0]!.state).toBe('voided');
+    await expect.poll(() => tickets()[0]!.state).toBe('voided');
     expect(status()).toMatchObject({ outOfService: true, reason: 'printer', printerCode: 'paper-end' });
   });
+
+  it('voids the ticket when the cover is opened while it prints', async () => {
+    const { call } = await kiosk('kiosk-1', pair.host);
+    printer.device.set({ coverOpenAfterLines: 5 });
+    expect(await call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'ordinary', lang: 'zh-CN' })).toMatchObject({ ok: false, code: 'print-cut-off', number: 'A001' });
+    await expect.poll(() => tickets()[0]!.state).toBe('voided');
+    await expect.poll(() => hub.store.view.devices.get('kiosk-1')?.devices[0]).toMatchObject({ status: 'fault', code: 'cover-open' });
+  });
+
+  it('prints one slip when the printer answers slowly after the cut, and the ticket stands', async () => {
+    const { call } = await kiosk('kiosk-1', pair.host);
+    // Longer than a status reply may take before a job (2 s), shorter than after one.
+    printer.device.set({ busyAfterCutMs: 2500 });
+    const answer = await call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'ordinary', lang: 'zh-CN' });
+    expect(answer).toMatchObject({ ok: true, ticket: { number: 'A001', printed: true } });
+    expect(answer.ok && answer.ticket.printUnconfirmed).toBeFalsy();
+    expect(printer.device.receipts).toHaveLength(1);
+    expect(tickets()[0]!.state).toBe('issued');
+  }, 15_000);
+
+  it('keeps a ticket sent whole when the printer says nothing after it: shown on screen too, the printer reported, never printed again', async () => {
+    const { call, status } = await kiosk('kiosk-1', pair.host);
+    printer.device.set({ silentAfterCut: true });
+    const answer = await call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'ordinary', lang: 'zh-CN' });
+    expect(answer).toMatchObject({ ok: true, ticket: { number: 'A001', printed: true, printUnconfirmed: true } });
+    expect(answer.ok && answer.ticket.qr).toMatch(/^data:image\/svg\+xml/);
+    expect(printer.device.receipts).toHaveLength(1);
+    expect(tickets()[0]!.state).toBe('issued');
+    expect(status()).toMatchObject({ outOfService: false, printer: 'warning', printerCode: 'status-unknown' });
+    await expect.poll(() => hub.store.view.devices.get('kiosk-1')?.devices[0]).toMatchObject({ status: 'warning', code: 'status-unknown' });
+  }, 15_000);
 
   it('asks the printer first: with the cover open no ticket is issued at all', async () => {
     const { call, status } = await kiosk('kiosk-1', pair.host);

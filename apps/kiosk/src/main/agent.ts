@@ -1,12 +1,12 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
 import { findItem, ticketWait, type CommandBody, type HallView, type RefusalCode, type Ticket } from '@servicehall/core';
-import { ReopeningPrinter } from '@servicehall/escpos-printer';
+import { healthAfter, ReopeningPrinter } from '@servicehall/escpos-printer';
 import type { Answer } from '@servicehall/protocol';
 import { progressLink } from '@servicehall/protocol/node';
 import { randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import type { Guide, KioskSettings, KioskShape, Lang, QueryResult, TakeResult, TicketShown } from '../shared/api';
+import type { Guide, KioskRefusal, KioskSettings, KioskShape, Lang, QueryResult, TakeResult, TicketShown } from '../shared/api';
 import {
   caseProgress,
   clock,
@@ -28,7 +28,7 @@ import {
 import { loadKioskSettings, type KioskSettingsConfig } from './settings';
 
 const ANSWER_WITHIN_MS = 8000;
-/** Failures worth one more try: the line hiccupped, the printer itself did not report a fault. */
+/** Failures worth one more try, before anything was written: the line hiccupped, the printer itself did not report a fault. */
 const TRANSIENT = new Set(['timeout', 'write-failed']);
 
 const LangSchema = z.enum(['zh-CN', 'en']).catch('zh-CN');
@@ -127,12 +127,13 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
     });
   };
 
-  const refusal = async (code: RefusalCode | 'out-of-service' | 'print-failed' | 'hub-offline', serviceCode: string | undefined, lang: Lang): Promise<TakeResult> => {
+  const refusal = async (code: KioskRefusal, serviceCode: string | undefined, lang: Lang, number?: string): Promise<TakeResult> => {
     const item = serviceCode && client.view ? findItem(client.view.catalogue, serviceCode) : undefined;
-    if (!item) return { ok: false, code };
+    if (!item) return { ok: false, code, ...(number ? { number } : {}) };
     return {
       ok: false,
       code,
+      ...(number ? { number } : {}),
       itemName: item.name,
       ...(item.nameEn ? { itemNameEn: item.nameEn } : {}),
       issuingHours: issuingHoursText(item, lang),
@@ -205,18 +206,27 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
 
     const doc = ticketDocument({ view, ticket: t, ahead: wait.waiting, minutes: wait.minutes, progressUrl, lang });
     let printed = await printer.print(doc);
-    if (!printed.ok && TRANSIENT.has(printed.code)) {
+    // Once only, and only when not a byte of it was written: a second slip of one number is never printed.
+    if (!printed.ok && printed.written === 'none' && TRANSIENT.has(printed.code)) {
       const state = await printer.health();
       if (state.kind !== 'fault') printed = await printer.print(doc);
     }
-    if (!printed.ok) {
-      // Rule 4: nobody holds this number, so it leaves the queue.
-      voidTicket(t, `the ticket did not print at ${config.terminal} (${printed.code})`);
-      setPrinter(await printer.health());
-      return refusal('print-failed', t.serviceCode, lang);
+    if (printed.ok) {
+      setPrinter(healthAfter(printed));
+      return { ok: true, ticket: { ...shown, printed: true } };
     }
-    setPrinter(printed.warnings.includes('paper-near-end') ? { kind: 'warning', code: 'paper-near-end' } : { kind: 'ok' });
-    return { ok: true, ticket: { ...shown, printed: true } };
+    if (printed.code === 'unknown-after-write') {
+      // All of it was sent; the printer did not say how it went. The citizen most likely holds the
+      // slip: the number stands, is shown on screen as well, and the printer is reported.
+      ctx.log(`${t.number} was sent to the printer, which did not report how the job went`);
+      setPrinter(healthAfter(printed));
+      return { ok: true, ticket: { ...shown, printed: true, printUnconfirmed: true } };
+    }
+    // Rule 4: nobody holds this number (or only part of a slip), so it leaves the queue.
+    voidTicket(t, `the ticket did not print at ${config.terminal} (${printed.code}${printed.fault ? ` ${printed.fault}` : ''}, ${printed.written} written)`);
+    setPrinter(await printer.health());
+    if (printed.written !== 'none') return refusal('print-cut-off', t.serviceCode, lang, t.number);
+    return refusal('print-failed', t.serviceCode, lang);
   };
 
   const fetchCase = async (caseNumber: string): Promise<QueryResult> => {
@@ -269,8 +279,10 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
           setPrinter(await printer.health());
           if (printerState.kind === 'fault') return { ok: false, code: 'out-of-service' } as const;
           const printed = await printer.print(guideDocument(view, item, parsed.data.lang, Date.now()));
-          setPrinter(printed.ok ? (printed.warnings.length > 0 ? { kind: 'warning', code: 'paper-near-end' } : { kind: 'ok' }) : await printer.health());
-          return printed.ok ? ({ ok: true } as const) : ({ ok: false, code: 'print-failed' } as const);
+          // A notice sent whole whose end the printer did not report has most likely printed: never printed twice.
+          const done = printed.ok || printed.code === 'unknown-after-write';
+          setPrinter(printed.ok || done ? healthAfter(printed) : await printer.health());
+          return done ? ({ ok: true } as const) : ({ ok: false, code: 'print-failed' } as const);
         });
       },
       async query(arg) {

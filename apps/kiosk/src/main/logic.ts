@@ -1,4 +1,4 @@
-import { oneTimeNotice, ticket as ticketDocumentOf, type PrintDocument } from '@servicehall/escpos-printer';
+import { oneTimeNotice, ticket as ticketDocumentOf, type PrintDocument, type PrinterHealth } from '@servicehall/escpos-printer';
 import { findItem, findWindow, itemWait, localTime, ticketWait, type DeviceReport, type HallView, type ServiceItem, type Ticket } from '@servicehall/core';
 import { pinyin } from 'pinyin-pro';
 import type { Guide, Home, ItemCard, KioskStatus, Lang, QueryResult } from '../shared/api';
@@ -17,14 +17,8 @@ export function httpBaseOf(hubUrl: string): string {
   return `${protocol}//${url.host}${url.pathname.replace(/\/ws$/, '')}`.replace(/\/$/, '');
 }
 
-/** The printer profile a kiosk's configuration names: 80mm, 58mm, or a profile id. */
-/** What the kiosk knows of its printer. */
-export type PrinterState =
-  | { kind: 'absent' }
-  | { kind: 'checking' }
-  | { kind: 'ok' }
-  | { kind: 'warning'; code: 'paper-near-end' }
-  | { kind: 'fault'; code: string };
+/** What the kiosk knows of its printer: a warning is paper near-end, or a job whose end the printer did not report. */
+export type PrinterState = { kind: 'absent' } | { kind: 'checking' } | PrinterHealth;
 
 /** The printer as reported to the hub's device board (H-04, H-17). */
 export function printerReport(state: PrinterState): DeviceReport {

@@ -7,7 +7,7 @@ import { GuideScreen } from './Guide';
 import { HomeScreen } from './Home';
 import { PrinterIcon } from './icons';
 import { speak } from './speech';
-import { RefusalScreen, TakeScreen, TicketScreen, WorkingScreen } from './Take';
+import { RefusalScreen, TakeScreen, TicketScreen, VoidedScreen, WorkingScreen } from './Take';
 
 export type Screen =
   | { name: 'home' }
@@ -16,6 +16,7 @@ export type Screen =
   | { name: 'working' }
   | { name: 'ticket'; ticket: TicketShown }
   | { name: 'refusal'; result: Extract<TakeResult, { ok: false }> }
+  | { name: 'voided'; number: string }
   | { name: 'checkin' }
   | { name: 'query' };
 
@@ -76,9 +77,11 @@ export function App() {
   }, [settings, goHome]);
 
   const outOfService = status?.outOfService === true;
+  // What the citizen in front of the kiosk must still read (their number, a void slip) stays until they leave it.
+  const covered = outOfService && screen.name !== 'ticket' && screen.name !== 'voided';
   useEffect(() => {
-    if (outOfService) say(t('speak.oos'));
-  }, [outOfService]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (covered) say(t('speak.oos'));
+  }, [covered]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const take = async (request: () => Promise<TakeResult>) => {
     setScreen({ name: 'working' });
@@ -93,6 +96,9 @@ export function App() {
       const wait = result.ticket.ahead > 0 ? t('ticket.ahead', { n: result.ticket.ahead }) : t('ticket.noneAhead');
       say(`${t('speak.ticket', { number: result.ticket.number, wait })}${result.ticket.printed ? `，${t('speak.ticketTake')}` : ''}`);
       setScreen({ name: 'ticket', ticket: result.ticket });
+    } else if (result.code === 'print-cut-off' && result.number) {
+      say(t('speak.void', { number: result.number }));
+      setScreen({ name: 'voided', number: result.number });
     } else {
       say(`${t('speak.refusal')}。${refusalSentence(lang, result.code)}`);
       setScreen({ name: 'refusal', result });
@@ -136,6 +142,9 @@ export function App() {
     case 'refusal':
       body = <RefusalScreen {...common} result={screen.result} />;
       break;
+    case 'voided':
+      body = <VoidedScreen t={t} number={screen.number} onHome={goHome} />;
+      break;
     case 'checkin':
       body = <CheckInScreen {...common} onSubmit={(code) => take(() => bridge.call('checkIn', { code, lang }))} />;
       break;
@@ -146,7 +155,7 @@ export function App() {
 
   const hallName = home ? nameIn(lang, { name: home.hallName, nameEn: home.hallNameEn }) : t('app.title');
   return (
-    <div className={`kiosk${elderly ? ' elderly' : ''}`} data-screen={outOfService ? 'out-of-service' : screen.name}>
+    <div className={`kiosk${elderly ? ' elderly' : ''}`} data-screen={covered ? 'out-of-service' : screen.name}>
       <header className="top">
         <div className="brand" onClick={goHome}>
           <div className="emblem" aria-hidden>
@@ -172,12 +181,12 @@ export function App() {
           </div>
         </div>
       </header>
-      <main className="body">{outOfService ? <OutOfService t={t} reason={status?.reason} /> : body}</main>
+      <main className="body">{covered ? <OutOfService t={t} reason={status?.reason} /> : body}</main>
       <footer className="bottom">
         <span>{elderly ? t('elderly.help') : t('footer.help')}</span>
         <span>{t('footer.phone', { phone: home?.complaintPhone ?? '12345' })}</span>
       </footer>
-      {link && link.status !== 'online' && !outOfService && (
+      {link && link.status !== 'online' && !covered && (
         <div className="link-badge" data-testid="link">
           {t('link.reconnecting')}
         </div>

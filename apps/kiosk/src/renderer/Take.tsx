@@ -111,21 +111,28 @@ export function TicketScreen({ t, lang, ticket, onHome, onGuide }: { t: T; lang:
           {ticket.ahead > 0 && <div>{t('ticket.expected', { m: ticket.minutes })}</div>}
         </div>
         <div className="ticket-time">{t('ticket.issuedAt', { time: ticket.issuedAt })}</div>
-        {!ticket.printed && (
+        {(!ticket.printed || ticket.printUnconfirmed) && (
           <div className="ticket-qr">
-            <img src={ticket.qr} alt="" width={260} height={260} data-testid="ticket-qr" />
+            <img src={ticket.qr} alt="" width={ticket.printUnconfirmed ? 200 : 260} height={ticket.printUnconfirmed ? 200 : 260} data-testid="ticket-qr" />
             <span>{t('ticket.scan')}</span>
           </div>
         )}
       </div>
-      <p className={`take-hint${ticket.printed ? ' printed' : ''}`}>
-        {ticket.printed ? t('ticket.take') : t('ticket.photo')}
-        {ticket.printed && (
-          <span className="arrow" aria-hidden>
-            ↓
-          </span>
-        )}
-      </p>
+      {ticket.printUnconfirmed && (
+        <p className="notice unconfirmed" data-testid="ticket-unconfirmed">
+          {t('ticket.unconfirmed')}
+        </p>
+      )}
+      {!ticket.printUnconfirmed && (
+        <p className={`take-hint${ticket.printed ? ' printed' : ''}`}>
+          {ticket.printed ? t('ticket.take') : t('ticket.photo')}
+          {ticket.printed && (
+            <span className="arrow" aria-hidden>
+              ↓
+            </span>
+          )}
+        </p>
+      )}
       {ticket.materials.length > 0 && (
         <div className="bring">
           <h3>{t('ticket.bring')}</h3>
@@ -147,6 +154,43 @@ export function TicketScreen({ t, lang, ticket, onHome, onGuide }: { t: T; lang:
         </button>
         <button type="button" className="primary" data-testid="done" onClick={onHome}>
           {t('ticket.done')}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * A ticket the printer stopped in the middle of (paper end, cover open): the citizen may hold a
+ * partial slip whose number is void. Said in large type, with what to do, and never hidden behind
+ * the out-of-service card.
+ */
+export function VoidedScreen({ t, number, onHome }: { t: T; number: string; onHome(): void }) {
+  return (
+    <div className="voided" data-testid="voided" role="alert">
+      <h2>{t('void.title')}</h2>
+      <div className="void-number" aria-hidden>
+        {number}
+      </div>
+      <p className="void-line" data-testid="void-number">
+        {t('void.number', { number })}
+      </p>
+      <p className="void-sub">{t('void.notCalled')}</p>
+      <h3>{t('void.whatToDo')}</h3>
+      <ol className="alternatives big">
+        <li>
+          <span className="alt-no">1</span>
+          {t('alt.otherKiosk')}
+        </li>
+        <li>
+          <span className="alt-no">2</span>
+          {t('alt.desk')}
+        </li>
+      </ol>
+      <p className="void-sub">{t('void.hand')}</p>
+      <div className="bar">
+        <button type="button" className="primary" data-testid="voided-home" onClick={onHome}>
+          {t('action.home')}
         </button>
       </div>
     </div>

@@ -91,15 +91,34 @@ export interface TicketShown {
   qr: string;
   /** Printed on the kiosk's printer; otherwise shown on screen to photograph. */
   printed: boolean;
+  /**
+   * Sent to the printer whole, but the printer did not say how it went: the ticket stands and the
+   * screen shows the number to note as well, in case no slip came out.
+   */
+  printUnconfirmed?: true;
   slot?: string;
 }
 
-/** Why the kiosk could not give a number: a hub refusal or the kiosk's own reason. */
-export type KioskRefusal = RefusalCode | 'out-of-service' | 'print-failed' | 'hub-offline';
+/**
+ * Why the kiosk could not give a number: a hub refusal or the kiosk's own reason. `print-cut-off`:
+ * the printer stopped in the middle of the ticket (paper end, cover open), so a partial slip may
+ * show a number that is now void.
+ */
+export type KioskRefusal = RefusalCode | 'out-of-service' | 'print-failed' | 'print-cut-off' | 'hub-offline';
 
 export type TakeResult =
   | { ok: true; ticket: TicketShown }
-  | { ok: false; code: KioskRefusal; itemName?: string; itemNameEn?: string; onlineUrl?: string; onlineQr?: string; issuingHours?: string };
+  | {
+      ok: false;
+      code: KioskRefusal;
+      itemName?: string;
+      itemNameEn?: string;
+      onlineUrl?: string;
+      onlineQr?: string;
+      issuingHours?: string;
+      /** The voided number a partial slip may show (print-cut-off). */
+      number?: string;
+    };
 
 export type PrintResult = { ok: true } | { ok: false; code: 'no-printer' | 'out-of-service' | 'print-failed' | 'not-found' };
 

@@ -23,7 +23,7 @@ describe("the kiosk's string catalogue (H-14)", () => {
   });
 
   it('apologises and offers another kiosk or the service desk when it cannot issue', () => {
-    for (const code of ['out-of-service', 'print-failed', 'hub-offline'] as const) {
+    for (const code of ['out-of-service', 'print-failed', 'print-cut-off', 'hub-offline'] as const) {
       const text = refusalSentence('zh-CN', code);
       expect(text).toMatch(/^抱歉/);
       expect(text).toContain('服务台');

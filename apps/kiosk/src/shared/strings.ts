@@ -77,6 +77,7 @@ const zh = {
   'ticket.take': '请在下方出票口取走号票，留意大厅叫号屏和语音提示。',
   'ticket.photo': '本机暂不打印号票，请拍照或扫码保存您的号码。',
   'ticket.scan': '扫码查看排队进度',
+  'ticket.unconfirmed': '号票已送往打印机。如出票口没有号票，请记下屏幕上的号码，凭号码等候叫号即可。',
   'ticket.done': '完成',
   'ticket.guide': '查看办事指南',
   'ticket.bring': '温馨提示：请提前备齐以下材料',
@@ -91,6 +92,13 @@ const zh = {
   'refusal.out-of-service': '抱歉，本机暂时无法出票。请使用另一台自助取号机，或到服务台人工取号。',
   'refusal.print-failed': '抱歉，号票没有打印成功。该号码已作废，不会占用排队位置。请使用另一台自助取号机，或到服务台人工取号。',
   'refusal.hub-offline': '抱歉，系统正在连接，暂时无法取号。请稍后再试，或到服务台人工取号。',
+  'refusal.print-cut-off': '抱歉，号票没有打印完整，该号码已作废，不会被叫号。请使用另一台自助取号机重新取号，或到服务台，工作人员将为您安排。',
+  'void.title': '抱歉，号票没有打印完整',
+  'void.number': '号票上的号码 {number} 已作废',
+  'void.notCalled': '该号码不会被叫号，请不要凭这张号票等候。',
+  'void.whatToDo': '请您：',
+  'void.hand': '如出票口有半张号票，请将它交给服务台工作人员。',
+  'speak.void': '抱歉，号票没有打印完整，号码 {number} 已作废。请使用另一台取号机重新取号，或到服务台。',
   'checkin.title': '预约签到',
   'checkin.prompt': '请输入或扫描您的预约码',
   'checkin.submit': '签到取号',
@@ -211,6 +219,7 @@ const en: Record<KioskStringKey, string> = {
   'ticket.take': 'Please take your ticket from the slot below and watch the hall screen for your number.',
   'ticket.photo': 'This kiosk does not print tickets now. Please photograph or scan your number.',
   'ticket.scan': 'Scan to follow the queue',
+  'ticket.unconfirmed': 'Your ticket was sent to the printer. If no ticket came out, please note the number on the screen; it will be called as usual.',
   'ticket.done': 'Done',
   'ticket.guide': 'Service guide',
   'ticket.bring': 'Please have these materials ready',
@@ -225,6 +234,13 @@ const en: Record<KioskStringKey, string> = {
   'refusal.out-of-service': 'Sorry, this kiosk cannot print tickets now. Please use the other kiosk, or the service desk will give you a number.',
   'refusal.print-failed': 'Sorry, the ticket did not print. That number has been cancelled and holds no place. Please use the other kiosk, or the service desk will give you a number.',
   'refusal.hub-offline': 'Sorry, the kiosk is reconnecting and cannot issue numbers now. Please try again shortly, or go to the service desk.',
+  'refusal.print-cut-off': 'Sorry, the ticket did not print whole. That number has been cancelled and will not be called. Please take a new number at the other kiosk, or the service desk will help you.',
+  'void.title': 'Sorry, the ticket did not print whole',
+  'void.number': 'Number {number} on the slip is cancelled',
+  'void.notCalled': 'It will not be called; please do not wait with this slip.',
+  'void.whatToDo': 'Please:',
+  'void.hand': 'If part of a ticket came out, please hand it to the service desk.',
+  'speak.void': 'Sorry, the ticket did not print whole. Number {number} is cancelled. Please use the other kiosk or the service desk.',
   'checkin.title': 'Appointment check-in',
   'checkin.prompt': 'Please type or scan your appointment code',
   'checkin.submit': 'Check in',
@@ -280,7 +296,7 @@ export function tr(lang: Lang, key: KioskStringKey, vars: Record<string, string 
   return KIOSK_STRINGS[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
-const KIOSK_REFUSALS = ['out-of-service', 'print-failed', 'hub-offline'] as const;
+const KIOSK_REFUSALS = ['out-of-service', 'print-failed', 'print-cut-off', 'hub-offline'] as const;
 
 /** The polite sentence for a refusal: the kiosk's own, else the hall's table from core. */
 export function refusalSentence(lang: Lang, code: KioskRefusal): string {

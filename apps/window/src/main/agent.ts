@@ -1,6 +1,6 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
 import { ApplicantSchema, currentTicket, findWindow, forbiddenPhrasesIn, type Case, type CommandBody, type DeviceReport, type HallEvent } from '@servicehall/core';
-import { ReopeningPrinter, type PrintDocument } from '@servicehall/escpos-printer';
+import { healthAfter, ReopeningPrinter, type PrintDocument } from '@servicehall/escpos-printer';
 import type { Answer } from '@servicehall/protocol';
 import { createHash, randomUUID } from 'node:crypto';
 import type { DeviceState, Done, OutcomeDone, OutcomeRequest, PrintRecord, PrintResult, TransferRequest, WindowShape } from '../shared/api';
@@ -174,10 +174,12 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
       return { ok: false, code: 'absent' };
     }
     const r = await printer.print(doc);
-    lastPrint = { document, ...(caseNumber ? { caseNumber } : {}), ok: r.ok, ...(r.ok ? {} : { code: r.code }), at: now() };
-    setDevice('printer', r.ok ? (r.warnings?.length ? { kind: 'warning', code: r.warnings[0]! } : { kind: 'ok' }) : { kind: 'fault', code: r.code });
+    // Sent whole, its end not reported: most likely on paper, so the clerk is not asked to print it twice.
+    const failed = !r.ok && r.code !== 'unknown-after-write' ? r.code : undefined;
+    lastPrint = { document, ...(caseNumber ? { caseNumber } : {}), ok: !failed, ...(failed ? { code: failed } : {}), at: now() };
+    setDevice('printer', healthAfter(r));
     pushDesk();
-    return r.ok ? { ok: true } : { ok: false, code: r.code };
+    return failed ? { ok: false, code: failed } : { ok: true };
   };
 
   const outcome = async (req: OutcomeRequest): Promise<OutcomeDone> => {
