@@ -6,6 +6,7 @@ import { runKioskInBrowserMode } from '../apps/kiosk/src/main/browser';
 import { launchChromium, openScreen, screenshot, startTestHall, terminalEnv, type TestHall } from './harness';
 
 const PORTRAIT = { width: 1080, height: 1920 };
+const PUBLIC = 'https://zwfw.binjiang.example.gov.cn';
 
 let hall: TestHall;
 let browser: Browser;
@@ -37,6 +38,10 @@ beforeAll(async () => {
   hall = await startTestHall();
   [browser, pair] = await Promise.all([launchChromium(), startPtyPair()]);
   printer = await PrinterSimulator.open(pair.device);
+  // The hall's setup names the address citizens' phones reach it at.
+  const catalogue = (await hall.api<{ hall: Record<string, unknown> }>('GET', '/api/catalogue')).body;
+  catalogue.hall.publicUrl = PUBLIC;
+  expect((await hall.api('PUT', '/api/catalogue', catalogue)).status).toBe(200);
   // Two citizens already wait for 居民身份证换领 at the one open window.
   await hall.api('POST', '/api/windows/1/open', { clerk: '1001' });
   for (let i = 0; i < 2; i++) await hall.api('POST', '/api/tickets', { serviceCode: 'GA-SFZ-HL' });
@@ -89,9 +94,9 @@ describe('the kiosk in Chromium, with its printer on a serial line', () => {
     expect(printed).toContain('前面还有 2 人等候');
     expect(printed).toMatch(/预计等候约 \d+ 分钟/);
     expect(receipt.qrCodes).toHaveLength(1);
-    expect(receipt.qrCodes[0]).toMatch(new RegExp(`^${hall.hub.url}/q/\\d{4}-\\d{2}-\\d{2}-${number}\\?s=[\\w-]{16}$`));
-    // The QR code leads to the hub's progress page for this ticket.
-    const progress = await fetch(receipt.qrCodes[0]!);
+    expect(receipt.qrCodes[0]).toMatch(new RegExp(`^${PUBLIC}/q/\\d{4}-\\d{2}-\\d{2}-${number}\\?s=[\\w-]{16}$`));
+    // The QR code leads to the hub's progress page for this ticket (here the public address is the hub itself).
+    const progress = await fetch(receipt.qrCodes[0]!.replace(PUBLIC, hall.hub.url));
     expect(progress.status).toBe(200);
     expect(await progress.text()).toContain(number);
     expect((await queue()).map((t) => t.number)).toContain(number);

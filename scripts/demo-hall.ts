@@ -1,3 +1,4 @@
+import { hallSetupWarnings } from '@servicehall/core';
 import { startHub, type RunningHub } from '@servicehall/hub';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -123,7 +124,9 @@ async function main() {
   console.log(`  hub API       ${hub.url}/api/   (OpenAPI ${hub.url}/api/openapi.json)`);
   console.log(`  terminals     ${hub.wsUrl}`);
   console.log(`  database      ${options.dataDir}/hall.db`);
-  console.log(`  token         ${hub.token}${hub.tokenCreated ? `   (new, stored in ${options.dataDir}/admin-token)` : ''}\n`);
+  console.log(`  token         ${hub.token}${hub.tokenCreated ? `   (new, stored in ${options.dataDir}/admin-token)` : ''}`);
+  for (const warning of hallSetupWarnings(hall)) console.log(`  warning       ${warning}`);
+  console.log('');
   for (const t of terminals) console.log(`  ${t.url.padEnd(26)} ${t.title}${t.note ? `  — ${t.note}` : ''}`);
   if (!hasSocat) console.log('\n  socat is not installed: the terminals run without simulated devices (apt-get install socat).');
   if (terminals.length === 0) console.log('  (no terminal apps are built yet: npm run build)');

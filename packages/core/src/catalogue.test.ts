@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import demo from '../../../fixtures/catalogue/demo-hall.json' with { type: 'json' };
-import { checkCatalogue, findItem, findWindow, type CatalogueInput } from './catalogue';
+import { checkCatalogue, findItem, findWindow, hallSetupWarnings, isLoopbackHost, type CatalogueInput } from './catalogue';
 
 /** A fresh, editable copy of the demo hall's catalogue. */
 function demoInput(): CatalogueInput {
@@ -11,6 +11,49 @@ function problemsOf(input: unknown): string[] {
   const r = checkCatalogue(input);
   return r.ok ? [] : r.problems;
 }
+
+describe("the hall's public address (the base of the QR codes on tickets)", () => {
+  const withUrl = (publicUrl: string) => {
+    const c = demoInput();
+    c.hall.publicUrl = publicUrl;
+    return checkCatalogue(c);
+  };
+
+  it('is part of the hall setup, kept without its trailing slash', () => {
+    const r = withUrl('https://zwfw.binjiang.example.gov.cn/hall/');
+    expect(r.ok && r.catalogue.hall.publicUrl).toBe('https://zwfw.binjiang.example.gov.cn/hall');
+    expect(withUrl('http://192.168.10.20:8600').ok).toBe(true);
+  });
+
+  it.each([
+    ['http://127.0.0.1:8600', "127.0.0.1 is this machine's own address"],
+    ['http://localhost:8600', "localhost is this machine's own address"],
+    ['http://[::1]:8600', "[::1] is this machine's own address"],
+    ['http://0.0.0.0:8600', "0.0.0.0 is this machine's own address"],
+    ['ftp://hall.example.gov.cn', 'must start with https://'],
+    ['hall.example.gov.cn', 'not an address'],
+    ['https://hall.example.gov.cn/?a=1', 'must not hold a query'],
+    ['https://admin:secret@hall.example.gov.cn', 'must not hold a user name or password'],
+  ])('refuses %s, naming the field', (url, problem) => {
+    const r = withUrl(url);
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.problems.join('\n')).toContain(`hall.publicUrl: ${problem}`);
+  });
+
+  it('tells loopback hosts from the rest', () => {
+    for (const host of ['localhost', 'kiosk.localhost', '127.0.0.1', '127.1.2.3', '[::1]', '::1', '0.0.0.0']) expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['192.168.1.10', 'zwfw.example.gov.cn', '10.0.0.1', 'localhost.example.com']) expect(isLoopbackHost(host), host).toBe(false);
+  });
+
+  it('is warned about at start when it is missing, and only then', () => {
+    const without = checkCatalogue(demoInput());
+    if (!without.ok) throw new Error('demo');
+    expect(hallSetupWarnings(without.catalogue).join('')).toContain('hall.publicUrl');
+    const r = withUrl('https://zwfw.example.gov.cn');
+    if (!r.ok) throw new Error('url');
+    expect(hallSetupWarnings(r.catalogue)).toEqual([]);
+  });
+});
 
 describe('checkCatalogue', () => {
   it('accepts the demo hall and fills in the defaults', () => {

@@ -85,6 +85,30 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
+/** True for an address only this machine can reach (localhost, 127.x, ::1, 0.0.0.0): a phone never can. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1' || host === '0.0.0.0' || host === '::' || /^::ffff:127\./.test(host) || /^::ffff:7f/.test(host);
+}
+
+/**
+ * What is wrong with an address as the hall's public address (the base of the links printed as QR
+ * codes), or undefined when it will do.
+ */
+export function publicUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'not an address: expected e.g. https://zwfw.example.gov.cn';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must start with https:// (or http://)';
+  if (url.username || url.password) return 'must not hold a user name or password';
+  if (url.search || url.hash) return 'must not hold a query (?) or a fragment (#): the hall adds its own paths';
+  if (isLoopbackHost(url.hostname)) return `${url.hostname} is this machine's own address, which no phone can reach: give the address citizens' phones use`;
+  return undefined;
+}
+
 export const HallSchema = z.object({
   name: z.string().min(1).max(80),
   nameEn: z.string().max(120).optional(),
@@ -94,7 +118,32 @@ export const HallSchema = z.object({
     .default('Asia/Shanghai')
     .refine(isTimeZone, 'not a time zone this system knows, e.g. Asia/Shanghai'),
   complaintPhone: z.string().max(40).default('12345'),
+  /**
+   * The address at which citizens' phones reach the hub's public pages (a ticket's progress), e.g.
+   * https://zwfw.example.gov.cn/hall: the base of the QR codes printed on tickets. Without it the
+   * tickets carry no QR code, only the number to type at a kiosk.
+   */
+  publicUrl: z
+    .string()
+    .max(200)
+    .superRefine((v, ctx) => {
+      const problem = publicUrlProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
 });
+
+/** What a hall's setup lacks that the hub should say at start (the hall still runs without it). */
+export function hallSetupWarnings(catalogue: { hall: z.infer<typeof HallSchema> }): string[] {
+  const warnings: string[] = [];
+  if (!catalogue.hall.publicUrl)
+    warnings.push(
+      '大厅未设置公网地址（hall.publicUrl）：号票不印二维码，只印可在取号机查询的号码。' +
+        ' / The hall has no public address (hall.publicUrl): tickets print no QR code, only the number to type at a kiosk. Set it in the catalogue (PUT /api/catalogue).',
+    );
+  return warnings;
+}
 
 export const CatalogueSchema = z
   .object({

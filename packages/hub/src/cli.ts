@@ -1,4 +1,5 @@
 #!/usr/bin/env -S npx tsx
+import { hallSetupWarnings } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import { startHub } from './server';
 
@@ -28,6 +29,7 @@ async function main() {
   console.log(`  terminals  ${hub.wsUrl}`);
   console.log(`  database   ${options.dataDir}/hall.db (event ${hub.store.seq})`);
   console.log(`  token      ${hub.token}${hub.tokenCreated ? `  (new; stored in ${options.dataDir}/admin-token)` : ''}`);
+  for (const warning of hallSetupWarnings(hub.store.view.catalogue)) console.warn(`  warning    ${warning}`);
   const stop = async () => {
     await hub.close();
     process.exit(0);

@@ -50,6 +50,14 @@ async function kiosk(terminal: string, printerPath?: string) {
 }
 
 const tickets = () => [...hub.store.view.tickets.values()];
+const PUBLIC = 'https://zwfw.binjiang.example.gov.cn';
+
+/** The hall's setup names its public address (catalogue hall.publicUrl). */
+function setPublicUrl(url: string) {
+  const catalogue = demoCatalogue({ allDay: true });
+  catalogue.hall.publicUrl = url;
+  hub.store.execute({ id: `public-url-${url}`, type: 'replaceCatalogue', catalogue }, { role: 'admin', terminal: 'test' });
+}
 
 describe('the kiosk agent and its printer', () => {
   let pair: PtyPair;
@@ -97,6 +105,7 @@ describe('the kiosk agent and its printer', () => {
   }, 15_000);
 
   it('keeps a ticket sent whole when the printer says nothing after it: shown on screen too, the printer reported, never printed again', async () => {
+    setPublicUrl(PUBLIC);
     const { call, status } = await kiosk('kiosk-1', pair.host);
     printer.device.set({ silentAfterCut: true });
     const answer = await call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'ordinary', lang: 'zh-CN' });
@@ -130,6 +139,24 @@ describe('the kiosk agent and its printer', () => {
     expect(b.ok && b.ticket.ahead).toBe(1);
   });
 
+  it('prints the progress QR code with the hall’s public address', async () => {
+    setPublicUrl(PUBLIC);
+    const { call } = await kiosk('kiosk-1', pair.host);
+    const answer = await call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'ordinary', lang: 'zh-CN' });
+    if (!answer.ok) throw new Error(answer.code);
+    expect(printer.device.receipts[0]!.qrCodes).toEqual([progressLink(PUBLIC, linkKey(hub.token), answer.ticket.id)]);
+    expect(printer.device.receipts[0]!.text.join('')).toContain('扫码查看排队进度');
+  });
+
+  it('prints no QR code, but the number to type at a kiosk, when the hall has no public address', async () => {
+    const { call } = await kiosk('kiosk-1', pair.host);
+    expect(await call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'ordinary', lang: 'zh-CN' })).toMatchObject({ ok: true, ticket: { number: 'A001' } });
+    const [receipt] = printer.device.receipts;
+    expect(receipt!.qrCodes).toEqual([]);
+    expect(receipt!.text.join('')).not.toContain('扫码');
+    expect(receipt!.text.join('')).toContain('输入 A001 可查排队进度');
+  });
+
   it('prints the one-time notice of an item on request', async () => {
     const { call } = await kiosk('kiosk-1', pair.host);
     expect(await call.printGuide({ code: 'CRJ-HZ-SL', lang: 'zh-CN' })).toEqual({ ok: true });
@@ -141,15 +168,26 @@ describe('the kiosk agent and its printer', () => {
 
 describe('the kiosk agent without a printer', () => {
   it('shows the number on screen with a QR code to photograph, and reports no printer', async () => {
+    setPublicUrl(PUBLIC);
     const { call } = await kiosk('kiosk-2');
     const answer = await call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'priority', priorityReason: 'elderly', lang: 'zh-CN' });
     if (!answer.ok) throw new Error(`refused: ${answer.code}`);
     expect(answer.ticket).toMatchObject({ number: 'A001', printed: false, lane: 'priority', priorityReason: 'elderly', ahead: 0 });
-    expect(answer.ticket.progressUrl).toBe(progressLink(hub.url, linkKey(hub.token), answer.ticket.id));
+    expect(answer.ticket.progressUrl).toBe(progressLink(PUBLIC, linkKey(hub.token), answer.ticket.id));
     expect(answer.ticket.qr).toMatch(/^data:image\/svg\+xml;base64,/);
-    expect(Buffer.from(answer.ticket.qr.split(',')[1]!, 'base64').toString()).toContain('<svg');
+    expect(Buffer.from(answer.ticket.qr!.split(',')[1]!, 'base64').toString()).toContain('<svg');
     expect(tickets()[0]).toMatchObject({ state: 'issued', lane: 'priority', priorityReason: 'elderly' });
     await expect.poll(() => hub.store.view.devices.get('kiosk-2')?.devices[0]?.status).toBe('absent');
+  });
+
+  it('never shows a link to the hub’s own loopback address: without a public address, the number alone', async () => {
+    const { call } = await kiosk('kiosk-2');
+    const answer = await call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'ordinary', lang: 'zh-CN' });
+    if (!answer.ok) throw new Error(answer.code);
+    expect(hub.url).toMatch(/^http:\/\/127\./);
+    expect(answer.ticket.progressUrl).toBeUndefined();
+    expect(answer.ticket.qr).toBeUndefined();
+    expect(KioskSettingsSchema.safeParse({ publicUrl: hub.url }).success).toBe(false);
   });
 
   it('names the alternatives when the day’s quota is reached', async () => {
@@ -173,6 +211,7 @@ describe('the kiosk agent without a printer', () => {
   });
 
   it('answers a progress query for a ticket, and "not found" when the hub knows no such case', async () => {
+    setPublicUrl(PUBLIC);
     const { call } = await kiosk('kiosk-2');
     const taken = await call.takeNumber({ serviceCode: 'CRJ-HZ-SL', lane: 'ordinary', lang: 'zh-CN' });
     expect(await call.query({ text: taken.ok ? taken.ticket.progressUrl : '' })).toMatchObject({ kind: 'ticket', number: 'B001', state: 'issued' });

@@ -19,6 +19,7 @@ import {
   kioskStatus,
   parseQuery,
   printerReport,
+  publicBaseOf,
   slotText,
   ticketDocument,
   ticketProgress,
@@ -49,8 +50,9 @@ const CodeSchema = z.object({ code: z.string().trim().min(1).max(40), lang: Lang
 export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskSettingsConfig = loadKioskSettings(undefined, process.env)): AgentParts<KioskShape> {
   const { client, config } = ctx;
   const threshold: BusyThreshold = { minutes: settings.busyMinutes, people: settings.busyPeople };
-  const publicBase = (settings.publicUrl ?? httpBaseOf(config.hubUrl)).replace(/\/$/, '');
   const hubBase = httpBaseOf(config.hubUrl);
+  /** Where citizens' phones reach the hub: this kiosk's own setting, else the hall's; never the hub's loopback address. */
+  const publicBase = (view: HallView): string | undefined => publicBaseOf(settings.publicUrl ?? view.catalogue.hall.publicUrl);
   const printer = config.devices.printer ? new ReopeningPrinter(config.devices.printer, ctx.log) : undefined;
   const kioskSettings: KioskSettings = { terminal: config.terminal, language: config.language, idleSeconds: settings.idleSeconds, hasPrinter: Boolean(printer) };
   let printerState: PrinterState = printer ? { kind: 'checking' } : { kind: 'absent' };
@@ -182,7 +184,8 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
     const wait = ticketWait(view, t);
     const item = findItem(view.catalogue, t.serviceCode);
     // The link key came with the hub's welcome: the kiosk issues only while online.
-    const progressUrl = progressLink(publicBase, client.linkKey ?? '', t.id);
+    const base = publicBase(view);
+    const progressUrl = base ? progressLink(base, client.linkKey ?? '', t.id) : undefined;
     const tz = view.catalogue.hall.timeZone;
     const slot = slotText(t, tz);
     const shown: TicketShown = {
@@ -197,8 +200,7 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
       ahead: wait.waiting,
       minutes: wait.minutes,
       issuedAt: clock(t.issuedAt, tz),
-      progressUrl,
-      qr: await qr(progressUrl),
+      ...(progressUrl ? { progressUrl, qr: await qr(progressUrl) } : {}),
       printed: false,
       ...(slot ? { slot } : {}),
     };

@@ -1,5 +1,5 @@
 import { oneTimeNotice, ticket as ticketDocumentOf, type PrintDocument, type PrinterHealth } from '@servicehall/escpos-printer';
-import { findItem, findWindow, itemWait, localTime, ticketWait, type DeviceReport, type HallView, type ServiceItem, type Ticket } from '@servicehall/core';
+import { findItem, findWindow, itemWait, localTime, publicUrlProblem, ticketWait, type DeviceReport, type HallView, type ServiceItem, type Ticket } from '@servicehall/core';
 import { pinyin } from 'pinyin-pro';
 import type { Guide, Home, ItemCard, KioskStatus, Lang, QueryResult } from '../shared/api';
 import { tr } from '../shared/strings';
@@ -15,6 +15,12 @@ export function httpBaseOf(hubUrl: string): string {
   const url = new URL(hubUrl);
   const protocol = url.protocol === 'wss:' ? 'https:' : 'http:';
   return `${protocol}//${url.host}${url.pathname.replace(/\/ws$/, '')}`.replace(/\/$/, '');
+}
+
+/** The base of the links on tickets, or undefined when there is none a phone could reach (no QR code then, only the number). */
+export function publicBaseOf(url: string | undefined): string | undefined {
+  if (!url || publicUrlProblem(url)) return undefined;
+  return url.replace(/\/+$/, '');
 }
 
 /** What the kiosk knows of its printer: a warning is paper near-end, or a job whose end the printer did not report. */
@@ -133,7 +139,8 @@ export interface TicketPrintInput {
   ticket: Ticket;
   ahead: number;
   minutes: number;
-  progressUrl: string;
+  /** The progress page for the QR code; without one the ticket says which number to type at a kiosk. */
+  progressUrl?: string;
   lang: Lang;
 }
 
@@ -153,7 +160,7 @@ export function ticketDocument(input: TicketPrintInput): PrintDocument {
     waitingAhead: input.ahead,
     expectedWaitMinutes: input.minutes,
     issuedAt: { iso: new Date(t.issuedAt).toISOString(), timeZone: hall.timeZone },
-    qrUrl: input.progressUrl,
+    ...(input.progressUrl ? { qrUrl: input.progressUrl } : {}),
     lang,
   });
   const lane = laneLine(t, lang, hall.timeZone);

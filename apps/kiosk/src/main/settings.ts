@@ -1,4 +1,5 @@
 import { ConfigError } from '@servicehall/agent';
+import { publicUrlProblem } from '@servicehall/core';
 import fs from 'node:fs';
 import { z } from 'zod';
 
@@ -11,8 +12,17 @@ export const KioskSettingsSchema = z.object({
   busyPeople: z.number().int().min(1).max(999).default(20),
   /** How often the printer's status is asked, so that the kiosk recovers by itself. */
   printerPollMs: z.number().int().min(100).max(60_000).default(3000),
-  /** Base of the progress address on tickets (<base>/q/<ticket id>); default: the hub's HTTP address. */
-  publicUrl: z.string().regex(/^https?:\/\/\S+$/, 'an http:// or https:// address').optional(),
+  /**
+   * Base of the progress address on tickets (<base>/q/<ticket id>) for this kiosk, over the hall's
+   * own (catalogue hall.publicUrl); never this machine's loopback address, which no phone reaches.
+   */
+  publicUrl: z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = publicUrlProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
 });
 export type KioskSettingsConfig = z.infer<typeof KioskSettingsSchema>;
 

@@ -111,7 +111,7 @@ export function TicketScreen({ t, lang, ticket, onHome, onGuide }: { t: T; lang:
           {ticket.ahead > 0 && <div>{t('ticket.expected', { m: ticket.minutes })}</div>}
         </div>
         <div className="ticket-time">{t('ticket.issuedAt', { time: ticket.issuedAt })}</div>
-        {(!ticket.printed || ticket.printUnconfirmed) && (
+        {(!ticket.printed || ticket.printUnconfirmed) && ticket.qr && (
           <div className="ticket-qr">
             <img src={ticket.qr} alt="" width={ticket.printUnconfirmed ? 200 : 260} height={ticket.printUnconfirmed ? 200 : 260} data-testid="ticket-qr" />
             <span>{t('ticket.scan')}</span>
@@ -125,7 +125,7 @@ export function TicketScreen({ t, lang, ticket, onHome, onGuide }: { t: T; lang:
       )}
       {!ticket.printUnconfirmed && (
         <p className={`take-hint${ticket.printed ? ' printed' : ''}`}>
-          {ticket.printed ? t('ticket.take') : t('ticket.photo')}
+          {ticket.printed ? t('ticket.take') : ticket.qr ? t('ticket.photo') : t('ticket.note')}
           {ticket.printed && (
             <span className="arrow" aria-hidden>
               ↓

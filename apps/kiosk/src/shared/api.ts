@@ -85,10 +85,10 @@ export interface TicketShown {
   minutes: number;
   /** HH:MM in the hall's time zone. */
   issuedAt: string;
-  /** Where the citizen follows the queue (the QR code on the ticket). */
-  progressUrl: string;
+  /** Where the citizen follows the queue (the QR code on the ticket); none when the hall has no public address. */
+  progressUrl?: string;
   /** The progress QR code as an image (data URL), shown on screen when there is no printer. */
-  qr: string;
+  qr?: string;
   /** Printed on the kiosk's printer; otherwise shown on screen to photograph. */
   printed: boolean;
   /**
