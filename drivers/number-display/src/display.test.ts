@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DisplaySimulator, displayDevice, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
 import { openSerialLink } from '@servicehall/rating-keys';
-import { callLine, commandsFor, splitNumber } from './commands';
-import { crc16Modbus, writeRegister } from './crc16';
+import type { DisplayDevice } from '@servicehall/fixtures/devices';
+import { callLine, callRegisters, commandsFor, displayLimitProblem } from './commands';
+import { crc16Modbus, writeRegister, writeRegisters } from './crc16';
 import { NumberDisplay, type ByteLink } from './display';
 import { DISPLAY_PROFILES, type DisplayProfile } from './profiles';
 
@@ -28,10 +29,16 @@ describe('display commands', () => {
     }
   });
 
-  it('splits a called number for a numeric LED display, and refuses what it cannot show', () => {
-    expect(splitNumber('A012')).toEqual({ prefix: 0x41, value: 12 });
-    expect(splitNumber('0456')).toEqual({ prefix: 0, value: 456 });
-    expect(splitNumber('甲12')).toBeUndefined();
+  it('writes a call to a Modbus LED display as one function-16 request: the number right-aligned in ASCII cells, then the window', () => {
+    const led = DISPLAY_PROFILES['modbus-led'];
+    if (led.commandSet !== 'modbus-rtu') throw new Error('profile');
+    expect(callRegisters({ number: 'AB12345', window: 12 }, led)).toEqual([0x20, 0x41, 0x42, 0x31, 0x32, 0x33, 0x34, 0x35, 12]);
+    const frames = commandsFor(led).show({ number: 'A012', window: 3 }) as Buffer[];
+    expect(frames).toHaveLength(1);
+    expect(frames[0]).toEqual(writeRegisters(1, 0, [0x20, 0x20, 0x20, 0x20, 0x41, 0x30, 0x31, 0x32, 3]));
+    expect(frames[0]!.subarray(0, 7).toString('hex')).toBe('01100000000912');
+    expect(callRegisters({ number: '甲12', window: 1 }, led)).toBeUndefined();
+    expect(callRegisters({ number: 'A012', window: 1000 }, led)).toBeUndefined();
   });
 });
 
@@ -79,8 +86,8 @@ describe('a Modbus display that refuses or stays silent', () => {
     const link = await openSerialLink(pair.host);
     const base = DISPLAY_PROFILES['modbus-led'];
     if (base.commandSet !== 'modbus-rtu') throw new Error('profile');
-    const sim = await DisplaySimulator.open(pair.device, { ...base, registers: { ...base.registers, window: 0x0100 } });
-    const wrongMap = new NumberDisplay(link, base, 300);
+    const sim = await DisplaySimulator.open(pair.device, { ...base, registers: { ...base.registers, call: 0x0100 } });
+    const wrongMap = new NumberDisplay(link, base, 300, 0);
     try {
       const refused = await wrongMap.show(CALL);
       expect(refused).toMatchObject({ ok: false, code: 'modbus-exception' });
@@ -94,6 +101,97 @@ describe('a Modbus display that refuses or stays silent', () => {
       await link.close();
       await pair.close();
     }
+  });
+});
+
+/** A driver whose bytes go straight into a simulated device, and the device's replies straight back. */
+function onDevice(profile: DisplayProfile, timeoutMs = 20) {
+  const device: DisplayDevice = displayDevice(profile);
+  const listeners = new Set<(chunk: Buffer) => void>();
+  const link: ByteLink = {
+    write: async (bytes) => {
+      const reply = device.receive(Buffer.from(bytes));
+      if (reply.length > 0) queueMicrotask(() => listeners.forEach((l) => l(reply)));
+    },
+    onData: (l) => (listeners.add(l), () => listeners.delete(l)),
+    close: async () => undefined,
+  };
+  return { device, driver: new NumberDisplay(link, profile, timeoutMs) };
+}
+
+const WINDOWS = [1, 9, 10, 12, 99, 100, 999];
+const NUMBERS = ['A01', 'A012', 'AB12', 'A0123', 'AB123', 'A12345', 'AB12345', 'ZZ99999'];
+
+describe('every number and window the catalogue allows', () => {
+  it.each(Object.values(DISPLAY_PROFILES).map((p) => [p.id, p] as const))('shows whole on a %s display', async (_id, profile) => {
+    expect(displayLimitProblem(profile, { number: 'ZZ99999', window: 999 })).toBeUndefined();
+    for (const window of WINDOWS) {
+      for (const number of NUMBERS) {
+        const { device, driver } = onDevice(profile);
+        expect(await driver.show({ number, window }), `${number} ${window}`).toEqual({ ok: true });
+        const [first, second] = device.shown.rows;
+        expect(first, `${number} ${window}`).toBe(number);
+        expect(second, `${number} ${window}`).toMatch(new RegExp(`(^|\\D)${window}(\\D|$)`));
+        expect(device.rejected).toBe(0);
+      }
+    }
+  });
+
+  it('shows window 12 as 12, not 1, with a four-digit number on a 20-column display', async () => {
+    const { device, driver } = onDevice(DISPLAY_PROFILES.cd5220);
+    await driver.show({ number: 'A0123', window: 12 });
+    expect(device.shown.rows).toEqual(['A0123', 'A0123 to window 12']);
+    const dmd = onDevice(DISPLAY_PROFILES['dm-d-chinese']);
+    await dmd.driver.show({ number: 'AB12345', window: 999 });
+    expect(dmd.device.shown.rows).toEqual(['AB12345', 'AB12345号到999号窗口']);
+  });
+
+  it('refuses, naming the display and its limit, a profile too small for the hall', () => {
+    const narrow = { ...DISPLAY_PROFILES['dm-d'], id: 'vfd-16', columns: 16 } as DisplayProfile;
+    expect(displayLimitProblem(narrow, { number: 'ZZ99999', window: 999 })).toBeUndefined();
+    const tiny = { ...DISPLAY_PROFILES['dm-d'], id: 'vfd-8', columns: 8 } as DisplayProfile;
+    expect(displayLimitProblem(tiny, { number: 'ZZ99999', window: 999 })).toMatch(/vfd-8.*8 列.*display vfd-8 has 8 columns/);
+    const led = DISPLAY_PROFILES['modbus-led'] as Extract<DisplayProfile, { commandSet: 'modbus-rtu' }>;
+    expect(displayLimitProblem({ ...led, id: 'led-4', cells: 4 }, { number: 'ZZ99999', window: 1 })).toMatch(/led-4 has 4 cells for the number; ZZ99999 needs 7/);
+    expect(displayLimitProblem({ ...led, id: 'led-2w', windowDigits: 2 }, { number: 'A012', window: 100 })).toMatch(/led-2w has 2 digits for the window; window 100 needs 3/);
+  });
+});
+
+describe('a Modbus display whose replies are lost', () => {
+  const led = DISPLAY_PROFILES['modbus-led'];
+
+  it('never shows a new number beside an old window: one request per call, asked again when its reply is lost', async () => {
+    const { device, driver } = onDevice(led);
+    expect(await driver.show({ number: 'A012', window: 3 })).toEqual({ ok: true });
+    device.set!({ dropReplies: 1 });
+    expect(await driver.show({ number: 'AB12345', window: 12 })).toEqual({ ok: true });
+    expect(device.shown.rows).toEqual(['AB12345', '12']);
+    device.set!({ dropRequests: 1 });
+    expect(await driver.show({ number: 'B7', window: 999 })).toEqual({ ok: true });
+    expect(device.shown.rows).toEqual(['B7', '999']);
+  });
+
+  it('on any run of calls and lost frames, shows one whole call: the newest one that reached it', async () => {
+    const tries = 3;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ number: fc.constantFrom(...NUMBERS), window: fc.constantFrom(...WINDOWS), lostRequests: fc.nat(4), lostReplies: fc.nat(4) }), { minLength: 1, maxLength: 6 }),
+        async (calls) => {
+          const { device, driver } = onDevice(led, 2);
+          let showing: string[] = [''];
+          for (const c of calls) {
+            device.set!({ dropRequests: c.lostRequests, dropReplies: c.lostReplies });
+            const result = await driver.show(c);
+            device.set!({ dropRequests: 0, dropReplies: 0 });
+            const arrived = Math.max(0, tries - c.lostRequests);
+            if (arrived > 0) showing = [c.number, String(c.window)];
+            expect(device.shown.rows).toEqual(showing);
+            expect(result.ok).toBe(arrived > c.lostReplies);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 

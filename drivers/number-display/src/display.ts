@@ -1,5 +1,5 @@
 import { commandsFor, type Call, type DisplayCommands } from './commands';
-import { crc16Modbus } from './crc16';
+import { crc16Modbus, writeReply } from './crc16';
 import type { DisplayProfile } from './profiles';
 
 export interface ByteLink {
@@ -14,7 +14,7 @@ export type DisplayResult =
 
 /**
  * A window's number display. DM-D and CD5220 displays are write-only; a Modbus display answers
- * every write, and the driver waits for the echo.
+ * every write, and the driver waits for the reply, asking again when it is lost.
  */
 export class NumberDisplay {
   private commands: DisplayCommands;
@@ -24,13 +24,15 @@ export class NumberDisplay {
     private link: ByteLink,
     readonly profile: DisplayProfile,
     private timeoutMs = 500,
+    /** More tries of a Modbus write whose reply was lost. */
+    private retries = 2,
   ) {
     this.commands = commandsFor(profile);
   }
 
   show(call: Call): Promise<DisplayResult> {
     const bytes = this.commands.show(call);
-    if (!bytes) return Promise.resolve({ ok: false, code: 'not-shown', message: `${call.number} cannot be shown on a numeric display` });
+    if (!bytes) return Promise.resolve({ ok: false, code: 'not-shown', message: `${call.number} at window ${call.window} does not fit display ${this.profile.id}` });
     return this.send(bytes);
   }
 
@@ -69,8 +71,22 @@ export class NumberDisplay {
     return run;
   }
 
-  /** One Modbus request; the reply to function 06 echoes the request, an exception sets bit 7 of the function. */
-  private request(frame: Buffer): Promise<DisplayResult> {
+  /**
+   * One Modbus write, answered by the display: the echo (function 06) or the first six bytes
+   * (function 16). Writes are idempotent, so a lost or garbled reply is asked again, up to `retries`
+   * more times; an exception is the display's answer and is not.
+   */
+  private async request(frame: Buffer): Promise<DisplayResult> {
+    let result: DisplayResult = { ok: false, code: 'timeout', message: 'not sent' };
+    for (let attempt = 0; attempt <= this.retries; attempt++) {
+      result = await this.once(frame);
+      if (result.ok || result.code === 'modbus-exception' || result.code === 'write-failed') return result;
+    }
+    return result;
+  }
+
+  private once(frame: Buffer): Promise<DisplayResult> {
+    const expected = writeReply(frame);
     return new Promise((resolve) => {
       let got = Buffer.alloc(0);
       const done = (r: DisplayResult) => {
@@ -78,15 +94,17 @@ export class NumberDisplay {
         unsubscribe();
         resolve(r);
       };
-      const timer = setTimeout(() => done({ ok: false, code: 'timeout', message: `no reply within ${this.timeoutMs} ms` }), this.timeoutMs);
+      const timer = setTimeout(
+        () => done(got.length > 0 ? { ok: false, code: 'bad-reply', message: `expected ${expected.toString('hex')}, got ${got.toString('hex')}` } : { ok: false, code: 'timeout', message: `no reply within ${this.timeoutMs} ms` }),
+        this.timeoutMs,
+      );
       const unsubscribe = this.link.onData((chunk) => {
         got = Buffer.concat([got, chunk]);
-        if (got.length >= 5 && got[0] === frame[0] && got[1] === (frame[1]! | 0x80)) {
-          const ok = crc16Modbus(got, 0, 3) === got[3]! + (got[4]! << 8);
-          return done(ok ? { ok: false, code: 'modbus-exception', message: `exception code ${got[2]}` } : { ok: false, code: 'bad-reply', message: 'exception reply with a bad CRC' });
-        }
-        if (got.length >= frame.length) {
-          done(got.subarray(0, frame.length).equals(frame) ? { ok: true } : { ok: false, code: 'bad-reply', message: `expected echo ${frame.toString('hex')}, got ${got.toString('hex')}` });
+        // A late reply to an earlier try may come first: look for this one anywhere in what came.
+        if (got.includes(expected)) return done({ ok: true });
+        for (let i = 0; i + 5 <= got.length; i++) {
+          if (got[i] === frame[0] && got[i + 1] === (frame[1]! | 0x80) && crc16Modbus(got, i, i + 3) === got[i + 3]! + (got[i + 4]! << 8))
+            return done({ ok: false, code: 'modbus-exception', message: `exception code ${got[i + 2]}` });
         }
       });
       this.link.write(frame).catch((err) => done({ ok: false, code: 'write-failed', message: String(err) }));

@@ -1,9 +1,11 @@
-/** Register map of a Modbus RTU numeric LED window display (vendor maps differ; this is data). */
+/**
+ * Register map of a Modbus RTU LED window display (vendor maps differ; this is data). The call is
+ * a block of holding registers from `call`: one character cell per register (its ASCII code,
+ * right-aligned, blanks as spaces), then the window number. The driver writes the whole block in
+ * one function-16 request, so that the display never shows a new number with an old window.
+ */
 export interface ModbusRegisters {
-  /** The ticket prefix as an ASCII code (0 for none), e.g. 0x41 for A. */
-  prefix: number;
-  number: number;
-  window: number;
+  call: number;
   /** 1 (dim) .. 4 (full). */
   brightness: number;
   /** Writing 1 blanks the display. */
@@ -24,7 +26,10 @@ export interface ModbusDisplayProfile {
   commandSet: 'modbus-rtu';
   slave: number;
   registers: ModbusRegisters;
-  digits: number;
+  /** Character cells of the number (prefix letters and digits). */
+  cells: number;
+  /** Digits of the window field. */
+  windowDigits: number;
 }
 
 export type DisplayProfile = TextDisplayProfile | ModbusDisplayProfile;
@@ -38,7 +43,8 @@ export const DISPLAY_PROFILES: Record<'dm-d-chinese' | 'dm-d' | 'cd5220' | 'cd52
     id: 'modbus-led',
     commandSet: 'modbus-rtu',
     slave: 1,
-    registers: { prefix: 0x0000, number: 0x0001, window: 0x0002, brightness: 0x0003, clear: 0x0004 },
-    digits: 4,
+    registers: { call: 0x0000, brightness: 0x0010, clear: 0x0011 },
+    cells: 8,
+    windowDigits: 3,
   },
 };

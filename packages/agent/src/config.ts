@@ -24,7 +24,19 @@ export const TerminalConfigSchema = z
     devices: z
       .object({
         printer: serialOrTcp.and(z.object({ profile: z.string().default('80mm') })).optional(),
-        display: serialOrTcp.and(z.object({ profile: z.string().default('dmd') })).optional(),
+        display: serialOrTcp
+          .and(
+            z.object({
+              profile: z.string().default('dmd'),
+              /** The display's own size where it differs from its profile's: columns a row (DM-D, CD5220). */
+              columns: z.number().int().min(4).max(80).optional(),
+              /** Modbus LED: character cells of the number, digits of the window, the display's address. */
+              cells: z.number().int().min(1).max(16).optional(),
+              windowDigits: z.number().int().min(1).max(4).optional(),
+              slave: z.number().int().min(1).max(247).optional(),
+            }),
+          )
+          .optional(),
         keypad: z.object({ transport: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(9600), address: z.number().int().min(0).max(255).default(1) }).optional(),
       })
       .default({}),

@@ -17,13 +17,22 @@ export type Material = z.infer<typeof MaterialSchema>;
 export const IssuingHoursSchema = z.object({ from: clockTime, to: clockTime });
 export type IssuingHours = z.infer<typeof IssuingHoursSchema>;
 
+/**
+ * The widest ticket numbers and windows a catalogue allows (a two-letter prefix, five digits,
+ * window 999): every display that shows them must take these, or refuse its configuration.
+ */
+export const CATALOGUE_LIMITS = { prefixLetters: 2, digits: 5, window: 999 } as const;
+
+/** The longest number the catalogue allows, e.g. for checking a display's width: ZZ99999. */
+export const LONGEST_TICKET_NUMBER = 'Z'.repeat(CATALOGUE_LIMITS.prefixLetters) + '9'.repeat(CATALOGUE_LIMITS.digits);
+
 export const ServiceItemSchema = z.object({
   code: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ only'),
   name: z.string().min(1).max(80),
   nameEn: z.string().max(120).optional(),
   department: z.string().min(1).max(40),
   /** Ticket prefix: one or two capital letters, shown before the number (A012). */
-  prefix: z.string().regex(/^[A-Z]{1,2}$/, 'one or two capital letters'),
+  prefix: z.string().regex(new RegExp(`^[A-Z]{1,${CATALOGUE_LIMITS.prefixLetters}}$`), 'one or two capital letters'),
   conditions: z.array(z.string().min(1).max(300)).default([]),
   materials: z.array(MaterialSchema).default([]),
   steps: z.array(z.string().min(1).max(200)).default([]),
@@ -41,7 +50,7 @@ export const ServiceItemSchema = z.object({
 export type ServiceItem = z.infer<typeof ServiceItemSchema>;
 
 export const WindowSchema = z.object({
-  number: z.number().int().min(1).max(999),
+  number: z.number().int().min(1).max(CATALOGUE_LIMITS.window),
   name: z.string().min(1).max(40),
   department: z.string().min(1).max(40).optional(),
   serves: z.array(z.string().min(1)).min(1),
@@ -59,7 +68,7 @@ export const ClerkSchema = z.object({
 export type Clerk = z.infer<typeof ClerkSchema>;
 
 export const NumberingSchema = z.object({
-  digits: z.number().int().min(2).max(5).default(3),
+  digits: z.number().int().min(2).max(CATALOGUE_LIMITS.digits).default(3),
   first: z.number().int().min(0).default(1),
   last: z.number().int().min(1).default(999),
 });

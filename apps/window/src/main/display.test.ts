@@ -2,7 +2,8 @@ import { displayDevice } from '@servicehall/fixtures/devices';
 import { DISPLAY_PROFILES, NumberDisplay, type TextDisplayProfile } from '@servicehall/number-display';
 import { describe, expect, it } from 'vitest';
 import { STRINGS } from '../shared/strings';
-import { displayProfileFor, faceRows } from './display';
+import { loadConfig } from '@servicehall/agent';
+import { checkWindowDisplay, displayProfileFor, displayProfileOf, faceRows } from './display';
 
 const zh = STRINGS['zh-CN'].display;
 
@@ -32,6 +33,17 @@ describe('the rows on a Chinese window display', () => {
     });
   }
 
+  it('shows the widest number and window whole: the greeting stays, the call line drops its 请', async () => {
+    const { device, driver } = onDevice(DISPLAY_PROFILES['dm-d-chinese'] as TextDisplayProfile);
+    await driver.showRows(faceRows({ kind: 'call', number: 'AB12345', window: 999 }, zh));
+    expect(device.shown.rows).toEqual(['您好！很高兴为您服务', 'AB12345号到999号窗口']);
+    await driver.showRows(faceRows({ kind: 'call', number: 'A0123', window: 13 }, zh));
+    expect(device.shown.rows).toEqual(['您好！很高兴为您服务', '请A0123号到13号窗口']);
+    const en = STRINGS.en.display;
+    await driver.showRows(faceRows({ kind: 'call', number: 'AB12345', window: 999 }, en));
+    expect(device.shown.rows[1]).toBe('AB12345: window 999');
+  });
+
   it('cuts a row to the display width on a character boundary', async () => {
     const { device, driver } = onDevice(DISPLAY_PROFILES['dm-d-chinese'] as TextDisplayProfile);
     await driver.showRows(['请A0123号到13号窗口办理业务']);
@@ -41,6 +53,20 @@ describe('the rows on a Chinese window display', () => {
   it('is refused politely, as a value, by a digits-only display', async () => {
     const driver = new NumberDisplay({ write: async () => undefined, onData: () => () => undefined, close: async () => undefined }, DISPLAY_PROFILES['modbus-led']);
     expect(await driver.showRows(['暂停服务'])).toMatchObject({ ok: false, code: 'not-shown' });
+  });
+
+  it('refuses at load a display too small for every number the hall may issue, naming it and its limit', () => {
+    const config = (display: Record<string, unknown>, window = 12) =>
+      loadConfig(undefined, { SERVICEHALL_HUB_URL: 'ws://127.0.0.1:8600/ws', SERVICEHALL_TOKEN: 'a-hall-token', SERVICEHALL_WINDOW: String(window) }, { role: 'window', terminal: 'window-12', devices: { display: { transport: 'serial', path: '/dev/ttyS1', ...display } } });
+    for (const profile of ['dmd', 'dm-d', 'cd5220', 'cd5220-chinese', 'modbus']) {
+      for (const language of ['zh-CN', 'en'] as const) expect(() => checkWindowDisplay(config({ profile }, 999), STRINGS[language].display)).not.toThrow();
+    }
+    expect(() => checkWindowDisplay(config({ profile: 'modbus', cells: 4 }), zh)).toThrow(/devices\.display: 显示屏 modbus-led 号码只有 4 位.*modbus-led has 4 cells for the number; ZZ99999 needs 7/);
+    expect(() => checkWindowDisplay(config({ profile: 'modbus', windowDigits: 2 }, 120), zh)).toThrow(/modbus-led has 2 digits for the window; window 120 needs 3/);
+    expect(() => checkWindowDisplay(config({ profile: 'dmd', columns: 16 }), zh)).toThrow(/dm-d-chinese has 16 columns a row/);
+    expect(() => checkWindowDisplay(config({ profile: 'cd5220', columns: 10 }), zh)).not.toThrow();
+    expect(() => checkWindowDisplay(config({ profile: 'cd5220', columns: 8 }), zh)).toThrow(/cd5220 has 8 columns a row; "Window 12" needs 9/);
+    expect(displayProfileOf({ transport: 'serial', path: '/dev/ttyS1', baudRate: 9600, profile: 'modbus', slave: 7 })).toMatchObject({ id: 'modbus-led', slave: 7 });
   });
 
   it('reads the configuration’s short profile names', () => {

@@ -1,6 +1,7 @@
-import type { TerminalConfig } from '@servicehall/agent';
+import { ConfigError, type TerminalConfig } from '@servicehall/agent';
+import { LONGEST_TICKET_NUMBER } from '@servicehall/core';
 import { FileTransport, SerialTransport, TcpTransport, type Transport } from '@servicehall/escpos-printer';
-import { DISPLAY_PROFILES, NumberDisplay, type DisplayProfile } from '@servicehall/number-display';
+import { DISPLAY_PROFILES, displayColumns, displayLimitProblem, NumberDisplay, type DisplayProfile } from '@servicehall/number-display';
 import type { DeviceState } from '../shared/api';
 import type { WindowStrings } from '../shared/strings';
 import type { DisplayFace } from './desk';
@@ -20,8 +21,19 @@ export function displayProfileFor(name: string | undefined): DisplayProfile {
   }
 }
 
-/** The rows a Chinese display shows for a face (H-05: the greeting with every call). */
-export function faceRows(face: DisplayFace, s: WindowStrings['display']): string[] {
+/** The profile of a configured display: its named profile, with the size the configuration gives. */
+export function displayProfileOf(config: DisplayConfig): DisplayProfile {
+  const profile = displayProfileFor(config.profile);
+  if (profile.commandSet === 'modbus-rtu')
+    return { ...profile, ...(config.cells ? { cells: config.cells } : {}), ...(config.windowDigits ? { windowDigits: config.windowDigits } : {}), ...(config.slave ? { slave: config.slave } : {}) };
+  return { ...profile, ...(config.columns ? { columns: config.columns } : {}) };
+}
+
+/**
+ * The rows a Chinese display of `columns` columns shows for a face (H-05: the greeting with every
+ * call). The call line is the fullest form that fits whole, so that no number or window is cut.
+ */
+export function faceRows(face: DisplayFace, s: WindowStrings['display'], columns = 20): string[] {
   switch (face.kind) {
     case 'clear':
       return [];
@@ -29,11 +41,42 @@ export function faceRows(face: DisplayFace, s: WindowStrings['display']): string
       return [s.windowLabel(face.window), s.greeting];
     case 'paused':
       return [s.paused, s.pausedHint];
-    case 'call':
-      return [s.greeting, s.callLine(face.number, face.window)];
+    case 'call': {
+      const lines = s.callLines(face.number, face.window);
+      return [s.greeting, lines.find((line) => displayColumns(line, true) <= columns) ?? lines.at(-1)!];
+    }
     case 'serving':
       return [face.number, s.greeting];
   }
+}
+
+/**
+ * Why this window's display cannot show every number the hall may issue (two letters, five digits)
+ * with its window, naming the display and its limit; undefined when it can.
+ */
+export function displayProblem(profile: DisplayProfile, window: number, strings: WindowStrings['display']): string | undefined {
+  if (profile.commandSet === 'modbus-rtu' || !profile.chinese) return displayLimitProblem(profile, { number: LONGEST_TICKET_NUMBER, window });
+  const faces: DisplayFace[] = [
+    { kind: 'call', number: LONGEST_TICKET_NUMBER, window },
+    { kind: 'serving', number: LONGEST_TICKET_NUMBER, window },
+    { kind: 'idle', window },
+    { kind: 'paused', window },
+  ];
+  for (const face of faces) {
+    for (const row of faceRows(face, strings, profile.columns)) {
+      if (displayColumns(row, true) > profile.columns)
+        return `显示屏 ${profile.id} 每行 ${profile.columns} 列，放不下“${row}” / display ${profile.id} has ${profile.columns} columns a row; "${row}" needs ${displayColumns(row, true)}`;
+    }
+  }
+  return undefined;
+}
+
+/** Refuses, at load, a window display that cannot show every number and this window (ConfigError names it and its limit). */
+export function checkWindowDisplay(config: TerminalConfig, strings: WindowStrings['display']): void {
+  const display = config.devices.display;
+  if (!display || config.window === undefined) return;
+  const problem = displayProblem(displayProfileOf(display), config.window, strings);
+  if (problem) throw new ConfigError([`devices.display: ${problem}`]);
 }
 
 /**
@@ -52,7 +95,7 @@ export class WindowDisplay {
     private readonly strings: WindowStrings['display'],
     private readonly log: (message: string) => void,
   ) {
-    this.profile = displayProfileFor(config.profile);
+    this.profile = displayProfileOf(config);
   }
 
   private open(): Promise<boolean> {
@@ -84,7 +127,7 @@ export class WindowDisplay {
       const p = this.profile;
       let result: { ok: boolean; code?: string };
       if (p.commandSet !== 'modbus-rtu' && p.chinese) {
-        const rows = faceRows(face, this.strings);
+        const rows = faceRows(face, this.strings, p.columns);
         result = await this.driver!.showRows(rows);
       } else if (face.kind === 'call' || face.kind === 'serving') result = await this.driver!.show({ number: face.number, window: face.window });
       else result = await this.driver!.clear();

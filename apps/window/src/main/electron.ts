@@ -1,7 +1,9 @@
-import { runElectronTerminal } from '@servicehall/agent';
+import { loadConfig, runElectronTerminal } from '@servicehall/agent';
 import * as electron from 'electron';
 import type { WindowShape } from '../shared/api';
+import { stringsFor } from '../shared/strings';
 import { createWindowAgent } from './agent';
+import { checkWindowDisplay } from './display';
 import { loadWindowOptions } from './options';
 
 /** The window terminal's Electron shell: the clerk's desktop screen (1920×1080), maximised, not locked. */
@@ -14,6 +16,8 @@ void runElectronTerminal<WindowShape>(
     background: '#eef2f7',
     kiosk: false,
     prepare: (file, env) => {
+      const config = loadConfig(file, env, { role: 'window', terminal: `window-${env.SERVICEHALL_WINDOW ?? 'x'}` });
+      checkWindowDisplay(config, stringsFor(config.language).display);
       const options = loadWindowOptions(file, env);
       return (ctx) => createWindowAgent(ctx, options);
     },

@@ -16,9 +16,12 @@ describe("the window terminal's words (H-14)", () => {
     expect(keys(STRINGS.en).sort()).toEqual(keys(STRINGS['zh-CN']).sort());
   });
 
-  it('fits the greeting and the call line on a 20-column Chinese display', () => {
+  it('fits the greeting and the call line on a 20-column Chinese display, for the widest number and window', () => {
     const bytes = (s: string) => [...s].reduce((n, ch) => n + (ch.charCodeAt(0) < 0x80 ? 1 : 2), 0);
-    const d = STRINGS['zh-CN'].display;
-    for (const row of [d.greeting, d.paused, d.pausedHint, d.callLine('A012', 13)]) expect(bytes(row)).toBeLessThanOrEqual(20);
+    for (const d of [STRINGS['zh-CN'].display, STRINGS.en.display]) {
+      for (const row of [d.greeting, d.paused, d.pausedHint, d.windowLabel(999)]) expect(bytes(row), row).toBeLessThanOrEqual(20);
+      expect(d.callLines('A012', 3)[0]!.length).toBeGreaterThan(0);
+      expect(bytes(d.callLines('ZZ99999', 999).at(-1)!)).toBeLessThanOrEqual(20);
+    }
   });
 });

@@ -129,7 +129,8 @@ export interface WindowStrings {
   answer: Record<string, string>;
   done: Record<'callNext' | 'recall' | 'start' | 'finish' | 'noShow' | 'hold' | 'transfer' | 'referral' | 'pause' | 'resume' | 'callTicket', (ticket?: string) => string>;
   // the number display above the window, read by citizens
-  display: { greeting: string; paused: string; pausedHint: string; windowLabel(n: number): string; callLine(number: string, window: number): string };
+  /** callLines: the call under the greeting, fullest first; the display takes the first that fits it whole. */
+  display: { greeting: string; paused: string; pausedHint: string; windowLabel(n: number): string; callLines(number: string, window: number): string[] };
 }
 
 const zh: WindowStrings = {
@@ -298,7 +299,7 @@ const zh: WindowStrings = {
     paused: '暂停服务',
     pausedHint: '如需帮助请到咨询台',
     windowLabel: (n) => `${n}号窗口`,
-    callLine: (number, window) => `请${number}号到${window}号窗口`,
+    callLines: (number, window) => [`请${number}号到${window}号窗口`, `${number}号到${window}号窗口`],
   },
 };
 
@@ -457,11 +458,11 @@ const en: WindowStrings = {
     resume: () => 'Resumed',
   },
   display: {
-    greeting: 'Welcome! Glad to serve you',
+    greeting: 'Glad to serve you!',
     paused: 'Paused',
-    pausedHint: 'Help: consultation desk',
+    pausedHint: 'Help: enquiry desk',
     windowLabel: (n) => `Window ${n}`,
-    callLine: (number, window) => `No.${number} to window ${window}`,
+    callLines: (number, window) => [`No.${number} to window ${window}`, `${number} to window ${window}`, `${number}: window ${window}`],
   },
 };
 
