@@ -29,6 +29,13 @@ describe("the README's first line: the demo hall", () => {
     const built = fs.readdirSync(path.join(root, 'apps')).filter((a) => fs.existsSync(path.join(root, 'apps', a, 'dist/renderer/index.html')));
     expect(screens.length).toBeGreaterThanOrEqual(built.length);
     for (const url of screens) expect(await (await fetch(url)).text()).toContain('<div id="root">');
+    // The hall's setup has no public address yet: said at start.
+    expect(out).toMatch(/warning\s+大厅未设置公网地址（hall\.publicUrl）/);
+    // Every demo window has a notice printer (simulated), so that an outcome's notice prints.
+    type Board = { terminals: { terminal: string; devices: { kind: string; name: string; status: string }[] }[] };
+    const board = async () => ((await (await fetch(`${hubUrl}/api/devices`, { headers: { authorization: `Bearer ${token}` } })).json()) as Board).terminals;
+    for (const n of [1, 3, 5])
+      await expect.poll(async () => (await board()).find((t) => t.terminal === `window-${n}`)?.devices.find((d) => d.name === 'notice-printer')?.status, { timeout: 10_000 }).toBe('ok');
     child.kill('SIGINT');
     expect(await exited).toBe(0);
   }, 40_000);

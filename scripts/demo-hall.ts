@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { PrinterSimulator } from '@servicehall/fixtures/devices';
 import { DISPLAY_PROFILES } from '@servicehall/number-display';
 import { hubOptionsFromEnv } from '../packages/hub/src/cli';
 
@@ -82,30 +83,50 @@ async function main() {
     }
   };
 
-  // The kiosk, with its ticket printer.
-  const printerLine = await pty();
-  if (printerLine && devices) {
-    const printer = await devices.PrinterSimulator.open(printerLine.device, {});
-    stops.push({ stop: () => printer.close() });
-    const receipts = path.join(dataDir, 'receipts');
+  // Printed receipts are kept as HTML, as a citizen would take them from the printer.
+  const receipts = path.join(dataDir, 'receipts');
+  const keepReceipts = (printer: PrinterSimulator, name: string, charsPerLine: number) => {
     fs.mkdirSync(receipts, { recursive: true });
     let saved = 0;
     const keep = setInterval(() => {
       const done = printer.device.receipts;
-      for (; saved < done.length; saved++) fs.writeFileSync(path.join(receipts, `receipt-${String(saved + 1).padStart(4, '0')}.html`), devices.receiptToHtml(done[saved]!, { charsPerLine: 48, title: `小票 ${saved + 1}` }));
+      for (; saved < done.length; saved++)
+        fs.writeFileSync(path.join(receipts, `${name}-${String(saved + 1).padStart(4, '0')}.html`), devices!.receiptToHtml(done[saved]!, { charsPerLine, title: `${name} ${saved + 1}` }));
     }, 500);
     stops.push({ stop: () => clearInterval(keep) });
-  }
-  await run('kiosk', 'runKioskInBrowserMode', 'kiosk-1', '取号机 kiosk (1080×1920)', 1, printerLine ? { SERVICEHALL_PRINTER: printerLine.host } : {}, printerLine ? `tickets print to ${path.relative(process.cwd(), path.join(dataDir, 'receipts')) || '.'}` : 'no printer: numbers on screen');
+  };
+  /** A simulated receipt printer on its own line, its receipts kept under `name`. */
+  const simulatedPrinter = async (name: string) => {
+    const line = await pty();
+    if (!line || !devices) return undefined;
+    const printer = await devices.PrinterSimulator.open(line.device, {});
+    stops.push({ stop: () => printer.close() });
+    keepReceipts(printer, name, 48);
+    return line;
+  };
+  const receiptsAt = path.relative(process.cwd(), receipts) || '.';
 
-  // Three windows with their number displays, and the rating pads of two of them.
+  // The kiosk, with its ticket printer.
+  const printerLine = await simulatedPrinter('ticket');
+  await run('kiosk', 'runKioskInBrowserMode', 'kiosk-1', '取号机 kiosk (1080×1920)', 1, printerLine ? { SERVICEHALL_PRINTER: printerLine.host } : {}, printerLine ? `tickets print to ${receiptsAt}` : 'no printer: numbers on screen');
+
+  // Three windows with their number displays and notice printers, and the rating pads of two of them.
   for (const n of [1, 3, 5]) {
     const line = await pty();
     if (line && devices) {
       const display = await devices.DisplaySimulator.open(line.device, DISPLAY_PROFILES['dm-d-chinese']).catch(() => undefined);
       if (display) stops.push({ stop: () => display.close() });
     }
-    await run('window', 'runWindowInBrowserMode', `window-${n}`, `${n}号窗口 window ${n} (1920×1080)`, 10 + n, { SERVICEHALL_WINDOW: String(n), ...(line ? { SERVICEHALL_DISPLAY: line.host } : {}) }, `clerks sign in with PIN ${DEMO_PIN}`);
+    const noticePrinter = await simulatedPrinter(`window-${n}`);
+    await run(
+      'window',
+      'runWindowInBrowserMode',
+      `window-${n}`,
+      `${n}号窗口 window ${n} (1920×1080)`,
+      10 + n,
+      { SERVICEHALL_WINDOW: String(n), ...(line ? { SERVICEHALL_DISPLAY: line.host } : {}), ...(noticePrinter ? { SERVICEHALL_PRINTER: noticePrinter.host } : {}) },
+      `clerks sign in with PIN ${DEMO_PIN}${noticePrinter ? `; notices print to ${receiptsAt}` : ''}`,
+    );
   }
   // Window 5's pad also has a hardware key pad on a serial line (simulated, connected and acknowledging).
   for (const n of [1, 5]) {
