@@ -31,16 +31,27 @@ export interface WrapOptions {
 }
 
 let segmenter: Intl.Segmenter | undefined;
+const segmented = new Map<string, string[]>();
+
+/** Chinese words by Intl.Segmenter's dictionary (tens of µs a call, so kept for the names seen). */
+function chineseWords(run: string): string[] {
+  let words = segmented.get(run);
+  if (!words) {
+    segmenter ??= new Intl.Segmenter('zh', { granularity: 'word' });
+    words = [...segmenter.segment(run)].flatMap((s) => (s.isWordLike ? [s.segment] : [...s.segment]));
+    if (segmented.size > 500) segmented.clear();
+    segmented.set(run, words);
+  }
+  return words;
+}
 
 /** The pieces a line may break between: runs of printable ASCII (words, numbers, URLs), spaces, and CJK characters or words. */
 function pieces(paragraph: string, words: boolean): string[] {
   const out: string[] = [];
   for (const run of paragraph.match(/[\x21-\x7e]+|\s|[^\x00-\x7f]+/gu) ?? []) {
     if (/^[^\x00-\x7f]/.test(run)) {
-      if (words) {
-        segmenter ??= new Intl.Segmenter('zh', { granularity: 'word' });
-        for (const s of segmenter.segment(run)) out.push(...(s.isWordLike ? [s.segment] : [...s.segment]));
-      } else out.push(...run);
+      if (words) out.push(...chineseWords(run));
+      else out.push(...run);
     } else out.push(run);
   }
   return out;
@@ -84,6 +95,10 @@ export function wrap(text: string, width: number, indent = '', options: WrapOpti
   const out: string[] = [];
   const indentWidth = columns(indent);
   for (const paragraph of text.split('\n')) {
+    if (columns(paragraph) <= width) {
+      out.push(paragraph.trimEnd());
+      continue;
+    }
     let line = '';
     let used = 0;
     const breakLine = () => {
