@@ -7,7 +7,7 @@ import { GuideScreen } from './Guide';
 import { HomeScreen } from './Home';
 import { PrinterIcon } from './icons';
 import { speak } from './speech';
-import { RefusalScreen, TakeScreen, TicketScreen, VoidedScreen, WorkingScreen } from './Take';
+import { OtherWays, RefusalScreen, TakeScreen, TicketScreen, VoidedScreen, WorkingScreen } from './Take';
 
 export type Screen =
   | { name: 'home' }
@@ -205,16 +205,7 @@ function OutOfService({ t, reason }: { t: T; reason?: 'printer' | 'hub' }) {
         </div>
         <h2>{t('oos.title')}</h2>
         <p className="oos-message">{reason === 'hub' ? t('oos.hubMessage') : t('oos.message')}</p>
-        <ol className="alternatives big">
-          <li>
-            <span className="alt-no">1</span>
-            {t('alt.otherKiosk')}
-          </li>
-          <li>
-            <span className="alt-no">2</span>
-            {t('alt.desk')}
-          </li>
-        </ol>
+        <OtherWays t={t} />
         <p className="oos-recover">{t('oos.recover')}</p>
       </div>
     </div>

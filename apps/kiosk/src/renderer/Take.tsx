@@ -160,6 +160,22 @@ export function TicketScreen({ t, lang, ticket, onHome, onGuide }: { t: T; lang:
   );
 }
 
+/** Where a citizen gets a number when this kiosk cannot give one: the other kiosk, the service desk. */
+export function OtherWays({ t }: { t: T }) {
+  return (
+    <ol className="alternatives big">
+      <li>
+        <span className="alt-no">1</span>
+        {t('alt.otherKiosk')}
+      </li>
+      <li>
+        <span className="alt-no">2</span>
+        {t('alt.desk')}
+      </li>
+    </ol>
+  );
+}
+
 /**
  * A ticket the printer stopped in the middle of (paper end, cover open): the citizen may hold a
  * partial slip whose number is void. Said in large type, with what to do, and never hidden behind
@@ -177,16 +193,7 @@ export function VoidedScreen({ t, number, onHome }: { t: T; number: string; onHo
       </p>
       <p className="void-sub">{t('void.notCalled')}</p>
       <h3>{t('void.whatToDo')}</h3>
-      <ol className="alternatives big">
-        <li>
-          <span className="alt-no">1</span>
-          {t('alt.otherKiosk')}
-        </li>
-        <li>
-          <span className="alt-no">2</span>
-          {t('alt.desk')}
-        </li>
-      </ol>
+      <OtherWays t={t} />
       <p className="void-sub">{t('void.hand')}</p>
       <div className="bar">
         <button type="button" className="primary" data-testid="voided-home" onClick={onHome}>
