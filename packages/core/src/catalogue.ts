@@ -46,6 +46,16 @@ export const ServiceItemSchema = z.object({
   /** Default minutes one service takes, used until the hall has its own recent figures. */
   typicalServiceMinutes: z.number().positive().max(240).default(8),
   onlineUrl: z.string().max(200).optional(),
+  /** Changes for one hall day only, made live from the console: quota, hours, or closed with a notice. */
+  today: z
+    .object({
+      day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      dailyQuota: z.number().int().min(0).max(9999).optional(),
+      issuingHours: z.array(IssuingHoursSchema).min(1).optional(),
+      /** Closed for the rest of the day; this notice is shown to citizens. */
+      closedNotice: z.string().trim().min(1).max(200).optional(),
+    })
+    .optional(),
 });
 export type ServiceItem = z.infer<typeof ServiceItemSchema>;
 
@@ -54,6 +64,10 @@ export const WindowSchema = z.object({
   name: z.string().min(1).max(40),
   department: z.string().min(1).max(40).optional(),
   serves: z.array(z.string().min(1)).min(1),
+  /** The devices at this window, so that the installer knows what to enrol and check. */
+  devices: z.array(z.enum(['window-terminal', 'number-display', 'rating-pad', 'rating-keypad', 'receipt-printer'])).max(5).optional(),
+  /** A window opened for one hall day only (this day), at peak; it leaves the catalogue at the next day. */
+  temporary: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
 });
 export type HallWindow = z.infer<typeof WindowSchema>;
 
@@ -141,6 +155,16 @@ export const HallSchema = z.object({
     })
     .transform((v) => v.replace(/\/+$/, ''))
     .optional(),
+  /** The complaint window (投诉窗口) citizens are pointed to (H-15), e.g. "综合咨询台" or "1号窗口". */
+  complaintWindow: z.string().max(40).optional(),
+  /** Notices shown to citizens on the kiosk and the hall screen. */
+  notices: z.array(z.string().trim().min(1).max(200)).max(20).default([]),
+});
+
+/** The hall's own entries in the working-day calendar, for years the package does not know yet. */
+export const CalendarOverridesSchema = z.object({
+  holidays: z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.string().max(40)).default({}),
+  workdays: z.record(z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.string().max(40)).default({}),
 });
 
 /** What a hall's setup lacks that the hub should say at start (the hall still runs without it). */
@@ -174,6 +198,7 @@ export const CatalogueSchema = z
       secondRatingDays: 15,
       followUpDays: { verify: 1, fix: 3, reply: 5, revisit: 10 },
     }),
+    calendar: CalendarOverridesSchema.default({ holidays: {}, workdays: {} }),
   })
   .superRefine((c, ctx) => {
     const codes = new Set<string>();
@@ -205,6 +230,23 @@ export const CatalogueSchema = z
       if (found.length > 0) ctx.addIssue({ code: 'custom', path, message: `uses a phrase the handbook forbids (H-14): ${found.join('、')}` });
     };
     civil(c.hall.name, ['hall', 'name']);
+    c.hall.notices.forEach((t, i) => civil(t, ['hall', 'notices', i]));
+    const clerkNumbers = new Set<string>();
+    c.clerks.forEach((clerk, i) => {
+      if (clerkNumbers.has(clerk.number)) ctx.addIssue({ code: 'custom', path: ['clerks', i, 'number'], message: `duplicate clerk number ${clerk.number}` });
+      clerkNumbers.add(clerk.number);
+      if (!departments.has(clerk.department)) ctx.addIssue({ code: 'custom', path: ['clerks', i, 'department'], message: `unknown department ${clerk.department}` });
+    });
+    c.windows.forEach((w, i) => {
+      if (w.department !== undefined && !departments.has(w.department))
+        ctx.addIssue({ code: 'custom', path: ['windows', i, 'department'], message: `unknown department ${w.department}` });
+    });
+    c.items.forEach((item, i) => {
+      civil(item.today?.closedNotice, ['items', i, 'today', 'closedNotice']);
+      item.issuingHours.forEach((h, j) => {
+        if (h.to <= h.from) ctx.addIssue({ code: 'custom', path: ['items', i, 'issuingHours', j, 'to'], message: 'the end must be later than the start' });
+      });
+    });
     c.items.forEach((item, i) => {
       civil(item.name, ['items', i, 'name']);
       civil(item.fees, ['items', i, 'fees']);
@@ -223,6 +265,29 @@ export const CatalogueSchema = z
   });
 export type Catalogue = z.infer<typeof CatalogueSchema>;
 export type CatalogueInput = z.input<typeof CatalogueSchema>;
+
+/**
+ * The catalogue of a hall that is not set up yet: no items, no windows. It never passes the schema;
+ * a hub holds it until the administrator's setup puts the hall's own.
+ */
+export function unconfiguredCatalogue(): Catalogue {
+  return {
+    hall: { name: '', timeZone: 'Asia/Shanghai', complaintPhone: '12345', notices: [] },
+    departments: [],
+    items: [],
+    windows: [],
+    clerks: [],
+    numbering: { digits: 3, first: 1, last: 999 },
+    queue: { ordinaryPerPriority: 3, appointmentEarlyMinutes: 15, recallLimit: 5, recallCooldownSeconds: 20 },
+    rating: { defaultAfterMinutes: 10, defaultLevel: 'satisfied', secondRatingDays: 15, followUpDays: { verify: 1, fix: 3, reply: 5, revisit: 10 } },
+    calendar: { holidays: {}, workdays: {} },
+  };
+}
+
+/** Whether the hall has been set up: it has service items and windows. */
+export function isConfigured(catalogue: Catalogue): boolean {
+  return catalogue.items.length > 0 && catalogue.windows.length > 0;
+}
 
 export type CatalogueCheck = { ok: true; catalogue: Catalogue } | { ok: false; problems: string[] };
 

@@ -1,13 +1,16 @@
 import { z } from 'zod';
-import { CatalogueSchema } from './catalogue';
+import { CatalogueSchema, IssuingHoursSchema } from './catalogue';
 import { ApplicantSchema } from './cases';
 import { DeviceReportSchema } from './events';
 import { FollowUpStepSchema, RatingAspectsSchema, RatingChannelSchema, RatingLevelSchema } from './ratings';
+import type { StaffRef } from './staff';
 import { LaneSchema, PriorityReasonSchema } from './ticket';
 
 const windowNo = z.number().int().min(1).max(999);
 const ticketId = z.string().min(1).max(80);
 const reason = z.string().trim().min(1).max(200);
+const itemCode = z.string().min(1).max(40);
+const calendarDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
 
 /** One outcome of the visit being served, for one item (H-07). */
 export const RecordOutcomeCommandSchema = z.object({
@@ -82,7 +85,35 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('closeWindow'), window: windowNo }),
   z.object({ type: z.literal('pauseWindow'), window: windowNo, reason }),
   z.object({ type: z.literal('resumeWindow'), window: windowNo }),
-  z.object({ type: z.literal('replaceCatalogue'), catalogue: CatalogueSchema }),
+  /** The hall's setup as a whole; with atDayEnd it waits for the next hall day (open tickets still need an item it drops). */
+  z.object({ type: z.literal('replaceCatalogue'), catalogue: CatalogueSchema, atDayEnd: z.boolean().optional() }),
+  // Changes a busy hall makes at peak, from the console (H-16).
+  z.object({ type: z.literal('assignWindowItems'), window: windowNo, serves: z.array(itemCode).min(1).max(200), atDayEnd: z.boolean().optional() }),
+  z.object({
+    type: z.literal('openTemporaryWindow'),
+    window: windowNo,
+    name: z.string().trim().min(1).max(40).optional(),
+    department: z.string().min(1).max(40).optional(),
+    serves: z.array(itemCode).min(1).max(200),
+  }),
+  z.object({
+    type: z.literal('setItemToday'),
+    serviceCode: itemCode,
+    dailyQuota: z.number().int().min(0).max(9999).optional(),
+    issuingHours: z.array(IssuingHoursSchema).min(1).max(6).optional(),
+    /** Closes the item for the rest of the day; the notice is shown to citizens. */
+    closedNotice: z.string().trim().min(1).max(200).optional(),
+    /** Opens an item closed earlier today again. */
+    reopen: z.boolean().optional(),
+  }),
+  z.object({ type: z.literal('cancelPendingChange'), pendingId: z.number().int().min(1) }),
+  /** The year's statutory holidays and make-up working days (调休), as the State Council's notice lists them. */
+  z.object({
+    type: z.literal('setCalendarYear'),
+    year: z.number().int().min(2000).max(2100),
+    holidays: z.record(calendarDay, z.string().trim().min(1).max(40)),
+    workdays: z.record(calendarDay, z.string().trim().min(1).max(40)),
+  }),
   z.object({ type: z.literal('reportDevices'), devices: z.array(DeviceReportSchema).max(10) }),
 ]);
 export type CommandBody = z.infer<typeof CommandBodySchema>;
@@ -97,7 +128,7 @@ export type Actor =
   | { role: 'window'; terminal: string; window: number }
   | { role: 'rating-pad'; terminal: string; window: number }
   | { role: 'display'; terminal: string }
-  | { role: 'admin'; terminal: string };
+  | { role: 'admin'; terminal: string; staff?: StaffRef };
 
 const windowCommands: readonly CommandType[] = [
   'callNext',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CatalogueSchema } from './catalogue';
+import { CalendarOverridesSchema, CatalogueSchema, IssuingHoursSchema, WindowSchema } from './catalogue';
+import { StaffRefSchema, type StaffRef } from './staff';
 import { CaseSchema } from './cases';
 import { FollowUpSchema, FollowUpStepSchema, RatingSchema } from './ratings';
 import { TicketSchema } from './ticket';
@@ -19,9 +20,33 @@ export type DeviceReport = z.infer<typeof DeviceReportSchema>;
 const windowNo = z.number().int().min(1).max(999);
 const reason = z.string().max(200);
 
+/** A change that could not apply while tickets needed what it removes: it applies when the next hall day opens. */
+export const PendingChangeSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('assignWindowItems'), window: windowNo, serves: z.array(z.string()) }),
+  z.object({ type: z.literal('replaceCatalogue'), catalogue: CatalogueSchema }),
+]);
+export type PendingChange = z.infer<typeof PendingChangeSchema>;
+export interface ScheduledChange {
+  /** The sequence number of the change.scheduled event. */
+  id: number;
+  at: number;
+  staff?: StaffRef;
+  change: PendingChange;
+}
+
 /** What happened in the hall. The hub appends these with a gap-free sequence; every view is their fold. */
 export const EventBodySchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('catalogue.replaced'), catalogue: CatalogueSchema }),
+  z.object({ type: z.literal('catalogue.replaced'), catalogue: CatalogueSchema, pendingId: z.number().int().optional() }),
+  z.object({ type: z.literal('window.itemsAssigned'), window: windowNo, serves: z.array(z.string()), pendingId: z.number().int().optional() }),
+  z.object({ type: z.literal('window.temporaryOpened'), window: WindowSchema }),
+  z.object({
+    type: z.literal('item.todaySet'),
+    serviceCode: z.string(),
+    today: z.object({ day: z.string(), dailyQuota: z.number().int().optional(), issuingHours: z.array(IssuingHoursSchema).optional(), closedNotice: z.string().optional() }),
+  }),
+  z.object({ type: z.literal('change.scheduled'), change: PendingChangeSchema }),
+  z.object({ type: z.literal('change.cancelled'), pendingId: z.number().int(), reason: z.string().max(200) }),
+  z.object({ type: z.literal('calendar.yearSet'), year: z.number().int(), holidays: CalendarOverridesSchema.shape.holidays, workdays: CalendarOverridesSchema.shape.workdays }),
   z.object({ type: z.literal('day.opened'), day: z.string() }),
   z.object({
     type: z.literal('appointment.booked'),
@@ -66,7 +91,8 @@ export type EventBody = z.infer<typeof EventBodySchema>;
 export type EventType = EventBody['type'];
 
 export const HallEventSchema = z.intersection(
-  z.object({ seq: z.number().int().min(1), at: z.number().int(), commandId: z.string().optional() }),
+  z.object({ seq: z.number().int().min(1), at: z.number().int(), commandId: z.string().optional(), staff: StaffRefSchema.optional() }),
   EventBodySchema,
 );
-export type HallEvent = EventBody & { seq: number; at: number; commandId?: string };
+/** An event as logged: its place in the log, its time, the command that made it and the staff member who sent that command. */
+export type HallEvent = EventBody & { seq: number; at: number; commandId?: string; staff?: StaffRef };

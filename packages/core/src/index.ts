@@ -9,6 +9,7 @@ export * from './numbering';
 export * from './queue';
 export * from './ratings';
 export * from './result';
+export * from './staff';
 export * from './strings';
 export * from './ticket';
 export * from './wait';

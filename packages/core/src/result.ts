@@ -1,5 +1,11 @@
 /** Errors are values at boundaries: a refused rule names its code; the UI maps the code to a polite sentence. */
-export type Refusal = { ok: false; code: RefusalCode; message: string };
+export type Refusal = {
+  ok: false;
+  code: RefusalCode;
+  message: string;
+  /** The tickets that stand in the way of a change that cannot apply now (it may apply at day end). */
+  tickets?: string[];
+};
 export type Result<T> = { ok: true; value: T } | Refusal;
 
 export type RefusalCode =
@@ -24,6 +30,8 @@ export type RefusalCode =
   | 'too-large'
   | 'already-rated'
   | 'locked'
+  | 'unconfigured'
+  | 'closed-today'
   | 'internal';
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });

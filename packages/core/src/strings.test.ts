@@ -25,6 +25,8 @@ const CODES = Object.keys({
   'too-large': 1,
   'already-rated': 1,
   locked: 1,
+  unconfigured: 1,
+  'closed-today': 1,
   internal: 1,
 } satisfies Record<RefusalCode, 1>) as RefusalCode[];
 

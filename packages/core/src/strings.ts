@@ -38,6 +38,8 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
     'too-large': '抱歉，提交的内容过大。',
     'already-rated': '本次服务已评价，感谢您的支持。',
     locked: '密码错误次数过多，账号已暂时锁定，请稍后再试或联系管理员。',
+    unconfigured: '本大厅正在设置中，暂未开始服务，敬请谅解；如需办事请咨询工作人员。',
+    'closed-today': '抱歉，该事项今日已暂停取号，请留意大厅公告；您可以改日办理，或通过网上办事大厅办理。',
     internal: '抱歉，系统暂时出现问题，请稍后重试，或到服务台人工办理。',
   },
   en: {
@@ -62,6 +64,8 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
     'too-large': 'Sorry, what was sent is too large.',
     'already-rated': 'This service has been rated already. Thank you.',
     locked: 'Too many wrong PINs: the account is locked for a while. Try again later or ask the administrator.',
+    unconfigured: 'This hall is being set up and is not serving yet. We apologise; please ask our staff for help.',
+    'closed-today': "Sorry, this service has stopped issuing tickets for today; please see the hall's notice. You can come another day or apply online.",
     internal: 'Sorry, something went wrong on our side. Please try again shortly, or go to the service desk.',
   },
 };

@@ -8,6 +8,8 @@ import {
   RatingSchema,
   HallEventSchema,
   TicketSchema,
+  PendingChangeSchema,
+  StaffRefSchema,
   type HallEvent,
   type HallSnapshot,
 } from '@servicehall/core';
@@ -45,12 +47,14 @@ export const RefusalCodeSchema = z.enum([
   'too-large',
   'already-rated',
   'locked',
+  'unconfigured',
+  'closed-today',
   'internal',
 ]);
 
 export const AnswerSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), seq: z.number().int(), ticket: TicketSchema.optional() }),
-  z.object({ ok: z.literal(false), code: RefusalCodeSchema, message: z.string() }),
+  z.object({ ok: z.literal(false), code: RefusalCodeSchema, message: z.string(), tickets: z.array(z.string()).optional() }),
 ]);
 export type Answer = z.infer<typeof AnswerSchema>;
 
@@ -89,6 +93,7 @@ export const HallSnapshotSchema = z.object({
     .default([]),
   ratings: z.array(RatingSchema).default([]),
   followUps: z.array(FollowUpSchema).default([]),
+  pending: z.array(z.object({ id: z.number().int(), at: z.number().int(), staff: StaffRefSchema.optional(), change: PendingChangeSchema })).default([]),
 });
 
 // ---- terminal to hub ----

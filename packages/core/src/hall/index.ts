@@ -1,54 +1,54 @@
-import { findItem } from '../catalogue';
 import { hallDay } from '../clock';
 import type { CommandBody } from '../commands';
 import type { EventBody, HallEvent } from '../events';
-import { ok, refuse, type Result } from '../result';
+import type { Result } from '../result';
 import { applyFollowUpEvent, decideFollowUp } from './follow-ups';
 import { applyCaseEvent, decideOutcome } from './outcomes';
 import { applyRatingEvent, decideRating } from './ratings';
+import { applySetupEvent, catalogueForNewDay, decideSetup, pendingChangesAt, unconfiguredRefusal } from './setup';
 import { applyTicketEvent, decideTicketCommand } from './tickets';
-import { OutOfStep, windowOf, type DecideContext, type Decision, type EventOf, type HallView } from './view';
+import { OutOfStep, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 import { applyWindowEvent, decideWindowCommand } from './windows';
 
 // The hall's rules as one fold and one decision, each passing to the part of the hall it concerns:
-// tickets and the queue, windows, cases, ratings, follow-ups. This file only dispatches.
+// tickets and the queue, windows, cases, ratings, follow-ups, the hall's setup. This file only dispatches.
 
 export * from './view';
 export { itemWait, ticketWait, windowQueue } from './tickets';
 export { latestRatingRequest } from './ratings';
+export { calendarYears, hallCalendar, itemToday, strandedTickets, type CalendarYear } from './setup';
 
-function applyHallEvent(view: HallView, event: EventOf<'catalogue.replaced' | 'day.opened'>): void {
-  switch (event.type) {
-    case 'catalogue.replaced': {
-      view.catalogue = event.catalogue;
-      for (const w of event.catalogue.windows) windowOf(view, w.number);
-      break;
-    }
-    case 'day.opened': {
-      view.day = event.day;
-      view.tickets.clear();
-      view.waiting.clear();
-      view.current.clear();
-      view.nextPlace = 1;
-      for (const key of [...view.counters.keys()]) if (!key.startsWith(`${event.day}|`)) view.counters.delete(key);
-      for (const [code, a] of view.appointments) if (a.day < event.day) view.appointments.delete(code);
-      for (const w of view.windows.values()) w.memory = { ordinarySincePriority: view.catalogue.queue.ordinaryPerPriority };
-      for (const [n, c] of view.cases) if (c.state !== 'correction') view.cases.delete(n);
-      view.ratingRequests.clear();
-      view.ratings.clear();
-      for (const [id, f] of view.followUps) if (f.closed) view.followUps.delete(id);
-      break;
-    }
-  }
+function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {
+  view.day = event.day;
+  view.catalogue = catalogueForNewDay(view.catalogue, event.day);
+  view.tickets.clear();
+  view.waiting.clear();
+  view.current.clear();
+  view.nextPlace = 1;
+  for (const key of [...view.counters.keys()]) if (!key.startsWith(`${event.day}|`)) view.counters.delete(key);
+  for (const [code, a] of view.appointments) if (a.day < event.day) view.appointments.delete(code);
+  for (const w of view.windows.values()) w.memory = { ordinarySincePriority: view.catalogue.queue.ordinaryPerPriority };
+  for (const [n, c] of view.cases) if (c.state !== 'correction') view.cases.delete(n);
+  view.ratingRequests.clear();
+  view.ratings.clear();
+  for (const [id, f] of view.followUps) if (f.closed) view.followUps.delete(id);
 }
 
 /** Folds one event into the view. Throws OutOfStep when the event is not the next one or does not apply. */
 export function applyEvent(view: HallView, event: HallEvent): void {
   if (event.seq !== view.seq + 1) throw new OutOfStep(`expected event ${view.seq + 1}, got ${event.seq}`);
   switch (event.type) {
-    case 'catalogue.replaced':
     case 'day.opened':
-      applyHallEvent(view, event);
+      applyDayOpened(view, event);
+      break;
+    case 'catalogue.replaced':
+    case 'window.itemsAssigned':
+    case 'window.temporaryOpened':
+    case 'item.todaySet':
+    case 'change.scheduled':
+    case 'change.cancelled':
+    case 'calendar.yearSet':
+      applySetupEvent(view, event);
       break;
     case 'appointment.booked':
     case 'ticket.issued':
@@ -84,10 +84,10 @@ export function applyEvent(view: HallView, event: HallEvent): void {
   view.seq = event.seq;
 }
 
-/** Events that must come before any command on a new hall day. */
+/** Events that must come before any command on a new hall day: the day opens, then the changes that waited for it. */
 export function dayChange(view: HallView, now: number): EventBody[] {
   const day = hallDay(now, view.catalogue.hall.timeZone);
-  return day > view.day ? [{ type: 'day.opened', day }] : [];
+  return day > view.day ? [{ type: 'day.opened', day }, ...pendingChangesAt(view, day)] : [];
 }
 
 /**
@@ -95,6 +95,8 @@ export function dayChange(view: HallView, now: number): EventBody[] {
  * Runs on a view that already has today's `day.opened` applied (see dayChange).
  */
 export function decide(view: HallView, command: CommandBody, ctx: DecideContext): Result<Decision> {
+  const unconfigured = unconfiguredRefusal(view, command);
+  if (unconfigured) return unconfigured;
   switch (command.type) {
     case 'issueTicket':
     case 'bookAppointment':
@@ -124,11 +126,12 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
     case 'advanceFollowUp':
     case 'appealFollowUp':
       return decideFollowUp(view, command, ctx);
-    case 'replaceCatalogue': {
-      const inUse = [...view.tickets.values()].filter((t) => t.state !== 'done' && t.state !== 'voided' && t.state !== 'no-show');
-      const missing = inUse.find((t) => !findItem(command.catalogue, t.serviceCode));
-      if (missing) return refuse('conflict', `ticket ${missing.number} still needs service item ${missing.serviceCode}`);
-      return ok({ events: [{ type: 'catalogue.replaced', catalogue: command.catalogue }] });
-    }
+    case 'replaceCatalogue':
+    case 'assignWindowItems':
+    case 'openTemporaryWindow':
+    case 'setItemToday':
+    case 'cancelPendingChange':
+    case 'setCalendarYear':
+      return decideSetup(view, command, ctx);
   }
 }

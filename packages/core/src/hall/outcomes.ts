@@ -1,4 +1,5 @@
-import { chinaCalendar, dueDate } from '../calendar';
+import { dueDate } from '../calendar';
+import { hallCalendar } from './setup';
 import { correctionNotice, formatCaseNumber, maskIdNumber, maskName, type Case } from '../cases';
 import { findItem } from '../catalogue';
 import type { CommandBody } from '../commands';
@@ -55,7 +56,7 @@ export function decideOutcome(view: HallView, command: OutcomeCommand, ctx: Deci
   const touched: Case = { ...base, ticketId: t.id, window: command.window, clerk, applicant };
   switch (command.outcome) {
     case 'accepted': {
-      const calendar = ctx.calendar ?? chinaCalendar;
+      const calendar = ctx.calendar ?? hallCalendar(view.catalogue);
       const promised = dueDate(calendar, view.day, item.promisedLimitDays);
       const legal = dueDate(calendar, view.day, item.legalLimitDays);
       const c: Case = { ...touched, state: 'accepted', acceptedOn: view.day, promisedDue: promised.day, legalDue: legal.day, dueCertain: promised.certain && legal.certain };

@@ -1,4 +1,5 @@
-import { chinaCalendar, dueDate } from '../calendar';
+import { dueDate } from '../calendar';
+import { hallCalendar } from './setup';
 import type { CommandBody } from '../commands';
 import type { EventBody } from '../events';
 import { FOLLOW_UP_STEPS, isBadRating, type FollowUp, type Rating, type RatingRequest } from '../ratings';
@@ -86,7 +87,7 @@ function ratingEvents(
   };
   const events: EventBody[] = [{ type: 'rating.recorded', rating }];
   if (isBadRating(r.level)) {
-    const calendar = ctx.calendar ?? chinaCalendar;
+    const calendar = ctx.calendar ?? hallCalendar(view.catalogue);
     const days = view.catalogue.rating.followUpDays;
     const due = Object.fromEntries(FOLLOW_UP_STEPS.map((step) => [step, dueDate(calendar, view.day, days[step]).day])) as FollowUp['due'];
     events.push({

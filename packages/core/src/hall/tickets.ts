@@ -32,6 +32,7 @@ import {
   type HallView,
   type WindowState,
 } from './view';
+import { itemToday } from './setup';
 
 // Tickets and the queue: issuing, appointments, calling, serving, transfers, and the waits they make.
 
@@ -192,17 +193,20 @@ export function windowQueue(view: HallView, window: number, now: number): Ticket
 }
 
 function issuingRefusal(item: ServiceItem, view: HallView, now: number): Refusal | undefined {
+  const today = itemToday(item, view.day);
+  if (today.closedNotice) return refuse('closed-today', `${item.name} is closed for the rest of the day: ${today.closedNotice}`);
   const minutes = localTime(now, view.catalogue.hall.timeZone).minutes;
-  const open = item.issuingHours.some((h) => minutes >= clockMinutes(h.from) && minutes < clockMinutes(h.to));
+  const open = today.issuingHours.some((h) => minutes >= clockMinutes(h.from) && minutes < clockMinutes(h.to));
   if (!open) {
-    const hours = item.issuingHours.map((h) => `${h.from}-${h.to}`).join(', ');
+    const hours = today.issuingHours.map((h) => `${h.from}-${h.to}`).join(', ');
     return refuse('outside-issuing-hours', `${item.name} issues tickets ${hours}`);
   }
-  if (item.dailyQuota !== undefined) {
+  const dailyQuota = today.dailyQuota;
+  if (dailyQuota !== undefined) {
     let issued = 0;
     // A ticket counts against the item it was issued for, wherever a transfer has sent it since.
     for (const t of view.tickets.values()) if ((t.transfers[0]?.fromService ?? t.serviceCode) === item.code && t.state !== 'voided') issued += 1;
-    if (issued >= item.dailyQuota) return refuse('daily-quota-reached', `${item.name} has reached today's quota of ${item.dailyQuota}`);
+    if (issued >= dailyQuota) return refuse('daily-quota-reached', `${item.name} has reached today's quota of ${dailyQuota}`);
   }
   return undefined;
 }

@@ -2,7 +2,7 @@ import type { Catalogue } from '../catalogue';
 import type { Case } from '../cases';
 import type { WorkingCalendar } from '../calendar';
 import type { Actor } from '../commands';
-import type { DeviceReport, EventBody, HallEvent } from '../events';
+import type { DeviceReport, EventBody, HallEvent, ScheduledChange } from '../events';
 import type { LaneMemory } from '../queue';
 import type { FollowUp, Rating, RatingRequest } from '../ratings';
 import type { Result } from '../result';
@@ -60,6 +60,8 @@ export interface HallView {
   ratings: Map<string, Rating[]>;
   /** Bad ratings' follow-up cases still open (and those closed today). */
   followUps: Map<string, FollowUp>;
+  /** Changes waiting for the next hall day, in the order they were made. */
+  pending: ScheduledChange[];
   /** Index: ids of the tickets waiting (state issued). Derived from `tickets` by `reindex`. */
   waiting: Set<string>;
   /** Index: the ticket each window is dealing with now (called or serving). Derived from `tickets`. */
@@ -82,6 +84,7 @@ export interface HallSnapshot {
   ratingRequests: RatingRequest[];
   ratings: Rating[];
   followUps: FollowUp[];
+  pending: ScheduledChange[];
 }
 
 export function emptyView(catalogue: Catalogue, day: string): HallView {
@@ -100,6 +103,7 @@ export function emptyView(catalogue: Catalogue, day: string): HallView {
     ratingRequests: new Map(),
     ratings: new Map(),
     followUps: new Map(),
+    pending: [],
     waiting: new Set(),
     current: new Map(),
   };
@@ -127,6 +131,7 @@ export function toSnapshot(view: HallView): HallSnapshot {
     ratingRequests: [...view.ratingRequests.values()],
     ratings: [...view.ratings.values()].flat(),
     followUps: [...view.followUps.values()].map((f) => ({ ...f, done: [...f.done] })),
+    pending: [...view.pending],
   };
 }
 
@@ -146,6 +151,7 @@ export function fromSnapshot(s: HallSnapshot): HallView {
     ratingRequests: new Map((s.ratingRequests ?? []).map((r) => [r.ticketId, r])),
     ratings: groupRatings(s.ratings ?? []),
     followUps: new Map((s.followUps ?? []).map((f) => [f.id, { ...f, done: [...f.done] }])),
+    pending: [...(s.pending ?? [])],
     waiting: new Set(),
     current: new Map(),
   });

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import demo from '../../../../fixtures/catalogue/demo-hall.json' with { type: 'json' };
+import { checkCatalogue, isConfigured, unconfiguredCatalogue, type Catalogue, type CatalogueInput } from '../catalogue';
+import type { Actor, CommandBody } from '../commands';
+import { applyEvent, calendarYears, dayChange, decide, emptyView, fromSnapshot, hallCalendar, toSnapshot, windowQueue, type Decision, type HallView } from '.';
+import { dueDate } from '../calendar';
+import type { Result } from '../result';
+import type { Ticket } from '../ticket';
+
+const DAY = '2026-11-27';
+const at = (time: string, day = DAY) => Date.parse(`${day}T${time}:00+08:00`);
+const kiosk: Actor = { role: 'kiosk', terminal: 'kiosk-1' };
+const supervisor: Actor = { role: 'admin', terminal: 'console', staff: { id: 's1', name: '张主任', role: 'supervisor' } };
+const win = (window: number): Actor => ({ role: 'window', terminal: `win-${window}`, window });
+
+function catalogue(spoil?: (c: CatalogueInput) => void): Catalogue {
+  const input = JSON.parse(JSON.stringify(demo)) as CatalogueInput;
+  spoil?.(input);
+  const r = checkCatalogue(input);
+  if (!r.ok) throw new Error(r.problems.join('\n'));
+  return r.catalogue;
+}
+
+function run(view: HallView, command: CommandBody, actor: Actor, now: number): Result<Decision> {
+  for (const e of dayChange(view, now)) applyEvent(view, { ...e, seq: view.seq + 1, at: now });
+  const r = decide(view, command, { now, actor });
+  if (r.ok) for (const e of r.value.events) applyEvent(view, { ...e, seq: view.seq + 1, at: now });
+  return r;
+}
+function step(view: HallView, command: CommandBody, actor: Actor, now: number): Ticket | undefined {
+  const r = run(view, command, actor, now);
+  if (!r.ok) throw new Error(`${command.type} refused: ${r.code}: ${r.message}`);
+  return r.value.ticket;
+}
+const windowOf = (view: HallView, n: number) => view.catalogue.windows.find((w) => w.number === n);
+
+describe('a hall that is not set up yet', () => {
+  it('refuses tickets politely until its setup arrives, then serves', () => {
+    const view = emptyView(unconfiguredCatalogue(), DAY);
+    expect(isConfigured(view.catalogue)).toBe(false);
+    const r = run(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:00'));
+    expect(r.ok ? 'accepted' : r.code).toBe('unconfigured');
+    step(view, { type: 'replaceCatalogue', catalogue: catalogue() }, supervisor, at('09:01'));
+    expect(isConfigured(view.catalogue)).toBe(true);
+    expect(step(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:02'))!.number).toBe('A001');
+  });
+});
+
+describe('moving an item between windows at peak (H-16)', () => {
+  it('gives window 3 the ID-card item and its next call follows it', () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'openWindow', window: 3, clerk: '1003' }, win(3), at('08:30'));
+    const a = step(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:00'))!;
+    expect(windowQueue(view, 3, at('09:01'))).toEqual([]);
+    step(view, { type: 'assignWindowItems', window: 3, serves: [...windowOf(view, 3)!.serves, 'GA-SFZ-HL'] }, supervisor, at('09:02'));
+    expect(windowOf(view, 3)!.serves).toContain('GA-SFZ-HL');
+    expect(step(view, { type: 'callNext', window: 3 }, win(3), at('09:03'))!.id).toBe(a.id);
+  });
+
+  it('names the waiting tickets when a change would leave them without a window, and applies it when the next day opens', () => {
+    const view = emptyView(catalogue(), DAY);
+    const b1 = step(view, { type: 'issueTicket', serviceCode: 'CRJ-HZ-SL', lane: 'ordinary' }, kiosk, at('09:00'))!;
+    const b2 = step(view, { type: 'issueTicket', serviceCode: 'CRJ-HZ-SL', lane: 'ordinary' }, kiosk, at('09:01'))!;
+    // Windows 3 and 4 serve passports; window 3 alone dropping it leaves window 4: fine.
+    step(view, { type: 'assignWindowItems', window: 3, serves: ['CRJ-GA-SL'] }, supervisor, at('09:02'));
+    const r = run(view, { type: 'assignWindowItems', window: 4, serves: ['CRJ-GA-SL'] }, supervisor, at('09:03'));
+    expect(r).toMatchObject({ ok: false, code: 'conflict', tickets: [b1.number, b2.number] });
+    expect(windowOf(view, 4)!.serves).toContain('CRJ-HZ-SL');
+
+    step(view, { type: 'assignWindowItems', window: 4, serves: ['CRJ-GA-SL'], atDayEnd: true }, supervisor, at('09:04'));
+    expect(view.pending).toHaveLength(1);
+    expect(view.pending[0]).toMatchObject({ change: { type: 'assignWindowItems', window: 4 } });
+    expect(windowOf(view, 4)!.serves).toContain('CRJ-HZ-SL');
+
+    const next = dayChange(view, at('08:00', '2026-11-28'));
+    expect(next.map((e) => e.type)).toEqual(['day.opened', 'window.itemsAssigned']);
+    for (const e of next) applyEvent(view, { ...e, seq: view.seq + 1, at: at('08:00', '2026-11-28') });
+    expect(windowOf(view, 4)!.serves).toEqual(['CRJ-GA-SL']);
+    expect(view.pending).toEqual([]);
+  });
+
+  it('a catalogue that drops an item still needed waits for the day end when asked', () => {
+    const view = emptyView(catalogue(), DAY);
+    const t = step(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:00'))!;
+    const smaller = catalogue((c) => {
+      c.items = c.items.filter((i) => i.code !== 'GA-SFZ-HL');
+      c.windows = c.windows.map((w) => ({ ...w, serves: w.serves.filter((s) => s !== 'GA-SFZ-HL') }));
+    });
+    expect(run(view, { type: 'replaceCatalogue', catalogue: smaller }, supervisor, at('09:01'))).toMatchObject({ ok: false, code: 'conflict', tickets: [t.number] });
+    step(view, { type: 'replaceCatalogue', catalogue: smaller, atDayEnd: true }, supervisor, at('09:02'));
+    expect(view.catalogue.items.some((i) => i.code === 'GA-SFZ-HL')).toBe(true);
+    const r = run(view, { type: 'issueTicket', serviceCode: 'GA-HK-QR', lane: 'ordinary' }, kiosk, at('08:40', '2026-11-28'));
+    expect(r.ok).toBe(true);
+    expect(view.catalogue.items.some((i) => i.code === 'GA-SFZ-HL')).toBe(false);
+  });
+
+  it('a pending change to a window gone by then is cancelled, not applied', () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'openTemporaryWindow', window: 60, serves: ['GA-SFZ-HL'] }, supervisor, at('09:00'));
+    step(view, { type: 'assignWindowItems', window: 60, serves: ['GA-HK-QR'], atDayEnd: true }, supervisor, at('09:01'));
+    const next = dayChange(view, at('08:00', '2026-11-28'));
+    expect(next.map((e) => e.type)).toEqual(['day.opened', 'change.cancelled']);
+  });
+});
+
+describe('a temporary window for one day', () => {
+  it('opens for an item today, serves it, and is gone the next day', () => {
+    const view = emptyView(catalogue(), DAY);
+    const t = step(view, { type: 'issueTicket', serviceCode: 'RS-SBK-SL', lane: 'ordinary' }, kiosk, at('09:00'))!;
+    step(view, { type: 'openTemporaryWindow', window: 60, serves: ['RS-SBK-SL'] }, supervisor, at('09:01'));
+    expect(windowOf(view, 60)).toMatchObject({ name: '临时窗口60', temporary: DAY });
+    step(view, { type: 'openWindow', window: 60, clerk: '1005' }, win(60), at('09:02'));
+    expect(step(view, { type: 'callNext', window: 60 }, win(60), at('09:03'))!.id).toBe(t.id);
+    run(view, { type: 'issueTicket', serviceCode: 'RS-SBK-SL', lane: 'ordinary' }, kiosk, at('09:00', '2026-11-28'));
+    expect(windowOf(view, 60)).toBeUndefined();
+  });
+
+  it('refuses a number that is a window already, and a name the handbook forbids', () => {
+    const view = emptyView(catalogue(), DAY);
+    expect(run(view, { type: 'openTemporaryWindow', window: 3, serves: ['RS-SBK-SL'] }, supervisor, at('09:00'))).toMatchObject({ ok: false, code: 'conflict' });
+    expect(run(view, { type: 'openTemporaryWindow', window: 61, name: '不归我管窗口', serves: ['RS-SBK-SL'] }, supervisor, at('09:00'))).toMatchObject({ ok: false, code: 'bad-request' });
+  });
+});
+
+describe("an item's quota, hours or closure for today", () => {
+  it('lowers the quota for today only', () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'setItemToday', serviceCode: 'GA-SFZ-HL', dailyQuota: 1 }, supervisor, at('09:00'));
+    step(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:01'));
+    expect(run(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:02'))).toMatchObject({ ok: false, code: 'daily-quota-reached' });
+    expect(run(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:02', '2026-11-28')).ok).toBe(true);
+    expect(view.catalogue.items.find((i) => i.code === 'GA-SFZ-HL')!.today).toBeUndefined();
+  });
+
+  it('ends the issuing hours early today', () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'setItemToday', serviceCode: 'GA-SFZ-HL', issuingHours: [{ from: '08:30', to: '10:00' }] }, supervisor, at('09:00'));
+    expect(run(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:59')).ok).toBe(true);
+    expect(run(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('10:00'))).toMatchObject({ ok: false, code: 'outside-issuing-hours' });
+  });
+
+  it('closes an item for the rest of the day with a notice, and opens it again', () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'setItemToday', serviceCode: 'GA-SFZ-HL', closedNotice: '制证系统升级，今日下午暂停受理，敬请谅解。' }, supervisor, at('09:00'));
+    expect(run(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:01'))).toMatchObject({ ok: false, code: 'closed-today' });
+    expect(run(view, { type: 'setItemToday', serviceCode: 'GA-SFZ-HL', closedNotice: '下班了，明天再来' }, supervisor, at('09:02'))).toMatchObject({ ok: false, code: 'bad-request' });
+    step(view, { type: 'setItemToday', serviceCode: 'GA-SFZ-HL', reopen: true }, supervisor, at('09:03'));
+    expect(run(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:04')).ok).toBe(true);
+  });
+
+  it('survives a snapshot: what waits for the day end and today’s changes travel with it', () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'setItemToday', serviceCode: 'GA-SFZ-HL', dailyQuota: 5 }, supervisor, at('09:00'));
+    step(view, { type: 'assignWindowItems', window: 4, serves: ['CRJ-GA-SL'], atDayEnd: true }, supervisor, at('09:01'));
+    const copy = fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(view))));
+    expect(copy.pending).toEqual(view.pending);
+    expect(copy.catalogue.items.find((i) => i.code === 'GA-SFZ-HL')!.today).toEqual({ day: DAY, dailyQuota: 5 });
+  });
+});
+
+describe('the working-day calendar', () => {
+  it("lists the package's years and warns from November when next year is unknown", () => {
+    const c = catalogue();
+    const known = calendarYears(c, '2026-10-31');
+    expect(known.years.some((y) => y.year === 2026 && y.source === 'package')).toBe(true);
+    const last = Math.max(...known.years.map((y) => y.year));
+    expect(calendarYears(c, `${last}-10-31`).warning).toBeUndefined();
+    expect(calendarYears(c, `${last}-11-01`).warning).toEqual({ year: last + 1 });
+  });
+
+  it("takes a year's holidays and make-up days, and due dates count them", () => {
+    const view = emptyView(catalogue(), DAY);
+    const year = Math.max(...calendarYears(view.catalogue, DAY).years.map((y) => y.year)) + 1;
+    const before = dueDate(hallCalendar(view.catalogue), `${year}-01-01`, 1);
+    expect(before.certain).toBe(false);
+    step(
+      view,
+      { type: 'setCalendarYear', year, holidays: { [`${year}-01-02`]: '元旦' }, workdays: {} },
+      supervisor,
+      at('09:00'),
+    );
+    expect(calendarYears(view.catalogue, DAY).years.find((y) => y.year === year)).toMatchObject({ source: 'hall', holidays: { [`${year}-01-02`]: '元旦' } });
+    const cal = hallCalendar(view.catalogue);
+    expect(cal.knowsYear(year)).toBe(true);
+    expect(cal.isWorkingDay(`${year}-01-02`)).toBe(false);
+  });
+
+  it('refuses days outside the year, impossible dates and a day both off and worked', () => {
+    const view = emptyView(catalogue(), DAY);
+    const bad = (holidays: Record<string, string>, workdays: Record<string, string> = {}) =>
+      run(view, { type: 'setCalendarYear', year: 2031, holidays, workdays }, supervisor, at('09:00'));
+    expect(bad({ '2030-12-31': '元旦' })).toMatchObject({ ok: false, code: 'bad-request' });
+    expect(bad({ '2031-02-30': '春节' })).toMatchObject({ ok: false, code: 'bad-request' });
+    expect(bad({ '2031-01-01': '元旦' }, { '2031-01-01': '调休' })).toMatchObject({ ok: false, code: 'bad-request' });
+  });
+});

@@ -1,0 +1,266 @@
+import { chinaCalendar, makeCalendar, type CalendarData, type WorkingCalendar } from '../calendar';
+import chineseDays from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
+import { findItem, findWindow, isConfigured, type Catalogue, type HallWindow, type ServiceItem } from '../catalogue';
+import { clockMinutes } from '../clock';
+import type { CommandBody } from '../commands';
+import type { EventBody, PendingChange } from '../events';
+import { ok, refuse, type Result } from '../result';
+import { forbiddenPhrasesIn } from '../strings';
+import type { Ticket } from '../ticket';
+import { windowOf, type DecideContext, type Decision, type EventOf, type HallView } from './view';
+
+// The hall's setup and the changes a busy hall makes to it at peak: the catalogue as a whole, a
+// window's items, a temporary window, an item's quota, hours or closure for today, the calendar's
+// years. A change that cannot apply now names the tickets in its way and may wait for the next day.
+
+export type SetupEventType =
+  | 'catalogue.replaced'
+  | 'window.itemsAssigned'
+  | 'window.temporaryOpened'
+  | 'item.todaySet'
+  | 'change.scheduled'
+  | 'change.cancelled'
+  | 'calendar.yearSet';
+
+export type SetupCommand = Extract<
+  CommandBody,
+  { type: 'replaceCatalogue' | 'assignWindowItems' | 'openTemporaryWindow' | 'setItemToday' | 'cancelPendingChange' | 'setCalendarYear' }
+>;
+
+/** The catalogue with one window changed (the catalogue is replaced, never changed in place: snapshots share it). */
+function withWindow(catalogue: Catalogue, number: number, change: (w: HallWindow) => HallWindow): Catalogue {
+  return { ...catalogue, windows: catalogue.windows.map((w) => (w.number === number ? change(w) : w)) };
+}
+
+function withItem(catalogue: Catalogue, code: string, change: (i: ServiceItem) => ServiceItem): Catalogue {
+  return { ...catalogue, items: catalogue.items.map((i) => (i.code === code ? change(i) : i)) };
+}
+
+export function applySetupEvent(view: HallView, event: EventOf<SetupEventType>): void {
+  const done = (pendingId: number | undefined) => {
+    if (pendingId !== undefined) view.pending = view.pending.filter((p) => p.id !== pendingId);
+  };
+  switch (event.type) {
+    case 'catalogue.replaced':
+      view.catalogue = event.catalogue;
+      for (const w of event.catalogue.windows) windowOf(view, w.number);
+      done(event.pendingId);
+      break;
+    case 'window.itemsAssigned':
+      view.catalogue = withWindow(view.catalogue, event.window, (w) => ({ ...w, serves: [...event.serves] }));
+      done(event.pendingId);
+      break;
+    case 'window.temporaryOpened':
+      view.catalogue = { ...view.catalogue, windows: [...view.catalogue.windows, event.window] };
+      windowOf(view, event.window.number);
+      break;
+    case 'item.todaySet':
+      view.catalogue = withItem(view.catalogue, event.serviceCode, (i) => ({ ...i, today: event.today }));
+      break;
+    case 'change.scheduled':
+      view.pending = [...view.pending, { id: event.seq, at: event.at, ...(event.staff ? { staff: event.staff } : {}), change: event.change }];
+      break;
+    case 'change.cancelled':
+      done(event.pendingId);
+      break;
+    case 'calendar.yearSet': {
+      const prefix = `${event.year}-`;
+      const keep = (days: Record<string, string>) => Object.fromEntries(Object.entries(days).filter(([d]) => !d.startsWith(prefix)));
+      view.catalogue = {
+        ...view.catalogue,
+        calendar: {
+          holidays: { ...keep(view.catalogue.calendar.holidays), ...event.holidays },
+          workdays: { ...keep(view.catalogue.calendar.workdays), ...event.workdays },
+        },
+      };
+      break;
+    }
+  }
+}
+
+/** What the hall day's opening does to the catalogue: temporary windows and today's changes end. */
+export function catalogueForNewDay(catalogue: Catalogue, day: string): Catalogue {
+  const stale = catalogue.windows.some((w) => w.temporary !== undefined && w.temporary < day) || catalogue.items.some((i) => i.today && i.today.day < day);
+  if (!stale) return catalogue;
+  return {
+    ...catalogue,
+    windows: catalogue.windows.filter((w) => w.temporary === undefined || w.temporary >= day),
+    items: catalogue.items.map((i) => (i.today && i.today.day < day ? { ...i, today: undefined } : i)),
+  };
+}
+
+/** The events that carry out the changes that waited for this new day, each checked against the catalogue as it then stands. */
+export function pendingChangesAt(view: HallView, day: string): EventBody[] {
+  const out: EventBody[] = [];
+  let catalogue = catalogueForNewDay(view.catalogue, day);
+  for (const p of view.pending) {
+    const c = p.change;
+    if (c.type === 'replaceCatalogue') {
+      out.push({ type: 'catalogue.replaced', catalogue: c.catalogue, pendingId: p.id });
+      catalogue = c.catalogue;
+    } else {
+      const unknown = c.serves.find((code) => !findItem(catalogue, code));
+      if (!findWindow(catalogue, c.window)) out.push({ type: 'change.cancelled', pendingId: p.id, reason: `window ${c.window} is no longer in the catalogue` });
+      else if (unknown) out.push({ type: 'change.cancelled', pendingId: p.id, reason: `service item ${unknown} is no longer in the catalogue` });
+      else {
+        out.push({ type: 'window.itemsAssigned', window: c.window, serves: c.serves, pendingId: p.id });
+        catalogue = withWindow(catalogue, c.window, (w) => ({ ...w, serves: c.serves }));
+      }
+    }
+  }
+  return out;
+}
+
+/** Tickets still waiting for an item that no window would serve under `catalogue`. */
+export function strandedTickets(view: HallView, catalogue: Catalogue): Ticket[] {
+  const out: Ticket[] = [];
+  const served = new Set(catalogue.windows.flatMap((w) => w.serves));
+  const numbers = new Set(catalogue.windows.map((w) => w.number));
+  for (const t of view.tickets.values()) {
+    if (t.state === 'done' || t.state === 'voided' || t.state === 'no-show') continue;
+    if (!findItem(catalogue, t.serviceCode)) out.push(t);
+    else if (t.state === 'issued' && t.targetWindow === undefined && !served.has(t.serviceCode)) out.push(t);
+    else if (t.targetWindow !== undefined && !numbers.has(t.targetWindow)) out.push(t);
+  }
+  return out.sort((a, b) => a.place - b.place);
+}
+
+function inTheWay(tickets: Ticket[], what: string) {
+  const numbers = tickets.map((t) => t.number);
+  const shown = numbers.slice(0, 10).join(', ') + (numbers.length > 10 ? ` and ${numbers.length - 10} more` : '');
+  return { ...refuse('conflict', `tickets ${shown} still need ${what}; it can apply when the hall day ends`), tickets: numbers };
+}
+
+export function decideSetup(view: HallView, command: SetupCommand, ctx: DecideContext): Result<Decision> {
+  switch (command.type) {
+    case 'replaceCatalogue': {
+      if (command.atDayEnd) return ok({ events: [{ type: 'change.scheduled', change: { type: 'replaceCatalogue', catalogue: command.catalogue } }] });
+      const stranded = strandedTickets(view, command.catalogue);
+      if (stranded.length > 0) return inTheWay(stranded, 'a service item or window this catalogue drops');
+      return ok({ events: [{ type: 'catalogue.replaced', catalogue: command.catalogue }] });
+    }
+    case 'assignWindowItems': {
+      const w = findWindow(view.catalogue, command.window);
+      if (!w) return refuse('not-found', `there is no window ${command.window}`);
+      const serves = [...new Set(command.serves)];
+      const unknown = serves.find((code) => !findItem(view.catalogue, code));
+      if (unknown) return refuse('not-found', `there is no service item ${unknown}`);
+      const change: PendingChange = { type: 'assignWindowItems', window: command.window, serves };
+      if (command.atDayEnd) return ok({ events: [{ type: 'change.scheduled', change }] });
+      const after = withWindow(view.catalogue, command.window, (x) => ({ ...x, serves }));
+      const before = new Set(strandedTickets(view, view.catalogue).map((t) => t.id));
+      const stranded = strandedTickets(view, after).filter((t) => !before.has(t.id));
+      if (stranded.length > 0) return inTheWay(stranded, `an item that window ${command.window} would no longer serve, and no other window does`);
+      return ok({ events: [{ type: 'window.itemsAssigned', window: command.window, serves }] });
+    }
+    case 'openTemporaryWindow': {
+      if (findWindow(view.catalogue, command.window))
+        return refuse('conflict', `window ${command.window} exists already: give it the item instead of opening a temporary window`);
+      const serves = [...new Set(command.serves)];
+      const unknown = serves.find((code) => !findItem(view.catalogue, code));
+      if (unknown) return refuse('not-found', `there is no service item ${unknown}`);
+      if (command.department !== undefined && !view.catalogue.departments.some((d) => d.name === command.department))
+        return refuse('not-found', `there is no department ${command.department}`);
+      const name = command.name ?? `临时窗口${command.window}`;
+      const found = forbiddenPhrasesIn(name);
+      if (found.length > 0) return refuse('bad-request', `the window's name uses a phrase the handbook forbids (H-14): ${found.join('、')}`);
+      const window: HallWindow = { number: command.window, name, serves, temporary: view.day, ...(command.department ? { department: command.department } : {}) };
+      return ok({ events: [{ type: 'window.temporaryOpened', window }] });
+    }
+    case 'setItemToday': {
+      const item = findItem(view.catalogue, command.serviceCode);
+      if (!item) return refuse('not-found', `there is no service item ${command.serviceCode}`);
+      if (command.dailyQuota === undefined && command.issuingHours === undefined && command.closedNotice === undefined && !command.reopen)
+        return refuse('bad-request', 'say what changes today: the quota, the issuing hours, a closure with its notice, or reopening');
+      if (command.reopen && command.closedNotice !== undefined) return refuse('bad-request', 'an item cannot be closed and reopened at once');
+      for (const h of command.issuingHours ?? []) if (clockMinutes(h.to) <= clockMinutes(h.from)) return refuse('bad-request', `issuing hours ${h.from}-${h.to} end before they start`);
+      const found = command.closedNotice ? forbiddenPhrasesIn(command.closedNotice) : [];
+      if (found.length > 0) return refuse('bad-request', `the notice uses a phrase the handbook forbids (H-14): ${found.join('、')}`);
+      const before = item.today?.day === view.day ? item.today : { day: view.day };
+      const today = {
+        ...before,
+        day: view.day,
+        ...(command.dailyQuota !== undefined ? { dailyQuota: command.dailyQuota } : {}),
+        ...(command.issuingHours ? { issuingHours: command.issuingHours } : {}),
+        ...(command.closedNotice ? { closedNotice: command.closedNotice } : {}),
+      };
+      if (command.reopen) delete today.closedNotice;
+      return ok({ events: [{ type: 'item.todaySet', serviceCode: item.code, today }] });
+    }
+    case 'cancelPendingChange':
+      if (!view.pending.some((p) => p.id === command.pendingId)) return refuse('not-found', `there is no change ${command.pendingId} waiting for the day's end`);
+      return ok({ events: [{ type: 'change.cancelled', pendingId: command.pendingId, reason: `cancelled by ${ctx.actor.role === 'admin' && ctx.actor.staff ? ctx.actor.staff.name : ctx.actor.terminal}` }] });
+    case 'setCalendarYear': {
+      const prefix = `${command.year}-`;
+      const days = [...Object.keys(command.holidays), ...Object.keys(command.workdays)];
+      const outside = days.find((d) => !d.startsWith(prefix) || Number.isNaN(Date.parse(`${d}T00:00:00Z`)) || new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) !== d);
+      if (outside) return refuse('bad-request', `${outside} is not a day of ${command.year}`);
+      const both = Object.keys(command.holidays).find((d) => d in command.workdays);
+      if (both) return refuse('bad-request', `${both} cannot be both a holiday and a make-up working day`);
+      if (days.length === 0) return refuse('bad-request', `the year ${command.year} needs at least one holiday`);
+      return ok({ events: [{ type: 'calendar.yearSet', year: command.year, holidays: command.holidays, workdays: command.workdays }] });
+    }
+  }
+}
+
+/** An item as it issues today: its own quota and hours, or today's change of them, and whether it is closed (H-16). */
+export function itemToday(item: ServiceItem, day: string): { dailyQuota?: number; issuingHours: ServiceItem['issuingHours']; closedNotice?: string } {
+  const today = item.today?.day === day ? item.today : undefined;
+  return {
+    dailyQuota: today?.dailyQuota ?? item.dailyQuota,
+    issuingHours: today?.issuingHours ?? item.issuingHours,
+    ...(today?.closedNotice ? { closedNotice: today.closedNotice } : {}),
+  };
+}
+
+/** Commands a hall that is not set up yet still takes: its setup, its calendar, the devices' reports. */
+export function allowedUnconfigured(command: CommandBody): boolean {
+  return command.type === 'replaceCatalogue' || command.type === 'setCalendarYear' || command.type === 'reportDevices';
+}
+
+export function unconfiguredRefusal(view: HallView, command: CommandBody) {
+  if (isConfigured(view.catalogue) || allowedUnconfigured(command)) return undefined;
+  return refuse('unconfigured', 'the hall is not set up yet: an administrator sets it up in the console (/console)');
+}
+
+const packageData = chineseDays as CalendarData;
+const calendars = new WeakMap<Catalogue['calendar'], WorkingCalendar>();
+
+/** The hall's working-day calendar: the package's statutory data with the hall's own years on top. */
+export function hallCalendar(catalogue: Catalogue): WorkingCalendar {
+  const own = catalogue.calendar;
+  if (!own || (Object.keys(own.holidays).length === 0 && Object.keys(own.workdays).length === 0)) return chinaCalendar;
+  let c = calendars.get(own);
+  if (!c) {
+    c = makeCalendar(packageData, own);
+    calendars.set(own, c);
+  }
+  return c;
+}
+
+export interface CalendarYear {
+  year: number;
+  /** package: from the chinese-days data; hall: entered by the hall (which wins). */
+  source: 'package' | 'hall';
+  holidays: Record<string, string>;
+  workdays: Record<string, string>;
+}
+
+/** The years the calendar knows, each with its days, and a warning when next year is still unknown from November on. */
+export function calendarYears(catalogue: Catalogue, today: string): { years: CalendarYear[]; warning?: { year: number } } {
+  const byYear = new Map<number, CalendarYear>();
+  const add = (source: CalendarYear['source'], data: { holidays: Record<string, string>; workdays: Record<string, string> }) => {
+    const years = new Set([...Object.keys(data.holidays), ...Object.keys(data.workdays)].map((d) => Number(d.slice(0, 4))));
+    for (const year of years) {
+      const pick = (days: Record<string, string>) => Object.fromEntries(Object.entries(days).filter(([d]) => d.startsWith(`${year}-`)));
+      byYear.set(year, { year, source, holidays: pick(data.holidays), workdays: pick(data.workdays) });
+    }
+  };
+  add('package', packageData);
+  add('hall', catalogue.calendar ?? { holidays: {}, workdays: {} });
+  const years = [...byYear.values()].sort((a, b) => a.year - b.year);
+  const year = Number(today.slice(0, 4));
+  const month = Number(today.slice(5, 7));
+  const warning = month >= 11 && !byYear.has(year + 1) ? { year: year + 1 } : undefined;
+  return { years, ...(warning ? { warning } : {}) };
+}
