@@ -47,7 +47,7 @@ async function loadApp<T>(app: string, fn: string): Promise<T | undefined> {
 type RunInBrowserMode = (configFile: string | undefined, env: NodeJS.ProcessEnv) => Promise<{ screen: { url: string }; stop(): Promise<void> }>;
 
 async function main() {
-  const options = { ...hubOptionsFromEnv({ SERVICEHALL_DEMO_ALL_DAY: '1', ...process.env }), demoPin: DEMO_PIN };
+  const options = { ...hubOptionsFromEnv({ SERVICEHALL_DEMO_ALL_DAY: '1', SERVICEHALL_SEED: 'demo', ...process.env }), demoPin: DEMO_PIN };
   const hub: RunningHub = await startHub(options);
   const stops: Stoppable[] = [{ stop: () => hub.close() }];
   const terminals: Terminal[] = [];

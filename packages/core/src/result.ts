@@ -32,6 +32,7 @@ export type RefusalCode =
   | 'locked'
   | 'unconfigured'
   | 'closed-today'
+  | 'pin-change-required'
   | 'internal';
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });

@@ -27,6 +27,7 @@ const CODES = Object.keys({
   locked: 1,
   unconfigured: 1,
   'closed-today': 1,
+  'pin-change-required': 1,
   internal: 1,
 } satisfies Record<RefusalCode, 1>) as RefusalCode[];
 

@@ -68,6 +68,67 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE TABLE personal_data_access (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, who TEXT NOT NULL, case_number TEXT NOT NULL, purpose TEXT NOT NULL);
     `,
   },
+  {
+    version: 20,
+    name: 'staff accounts, console sessions, sign-in failures, audit, terminal credentials, clerk PIN changes',
+    sql: `
+      CREATE TABLE staff (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        department TEXT,
+        password_hash TEXT NOT NULL,
+        must_change INTEGER NOT NULL DEFAULT 1,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        created_by TEXT
+      );
+      -- Only a hash of each session's secret is kept: a copied database opens no session.
+      CREATE TABLE staff_sessions (
+        id_hash TEXT PRIMARY KEY,
+        staff_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        address TEXT
+      );
+      CREATE TABLE sign_in_failures (key TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until INTEGER NOT NULL, last_at INTEGER NOT NULL);
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        staff_id TEXT NOT NULL,
+        staff_name TEXT NOT NULL,
+        staff_role TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        before TEXT,
+        after TEXT,
+        command_id TEXT,
+        seq INTEGER
+      );
+      CREATE INDEX audit_at ON audit (at);
+      CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+      CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+      CREATE TABLE terminal_credentials (
+        id TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        terminal TEXT NOT NULL,
+        window INTEGER,
+        secret_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        revoked_at INTEGER,
+        revoked_by TEXT,
+        last_seen INTEGER,
+        version TEXT,
+        address TEXT
+      );
+      CREATE INDEX terminal_credentials_terminal ON terminal_credentials (terminal);
+      ALTER TABLE clerk_pins ADD COLUMN must_change INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
   // The notification outbox (packages/notify): queued in the command's transaction.
   NOTIFY_MIGRATION,
 ];

@@ -23,10 +23,14 @@ import {
   describeIssues,
   type Answer,
 } from '@servicehall/protocol';
-import { terminalToken, type TerminalIdentity } from '@servicehall/protocol/node';
+import type { TerminalIdentity } from '@servicehall/protocol/node';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import type { StaffRole } from '@servicehall/core';
+import type { TerminalCredentials } from './enrolment';
+import type { Session, Staff } from './staff';
+import { cookies, csrfMatches, SESSION_COOKIE } from './staff/sessions';
 import type { HallStore } from './store';
 import { tokensMatch } from './terminals';
 
@@ -42,30 +46,45 @@ const STATUS: Partial<Record<RefusalCode, number>> = {
   'too-large': 413,
   internal: 500,
 };
-const statusOf = (code: RefusalCode) => STATUS[code] ?? 409;
+export const statusOf = (code: RefusalCode) => STATUS[code] ?? 409;
 
-class HttpRefusal extends Error {
+export class HttpRefusal extends Error {
   constructor(
     readonly code: RefusalCode,
     message: string,
+    /** More for the caller beside the code: the problems of a form, the tickets in a change's way. */
+    readonly detail?: Record<string, unknown>,
   ) {
     super(message);
   }
 }
 
-interface Request {
+export interface Request {
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
+  /** The body as sent, for operations that take a file (an Excel workbook). */
+  raw?: Buffer;
   commandId: string;
+  /** Who sends the commands of this request: the hall token's administrator, or a signed-in staff member. */
+  actor: Actor;
+  /** The signed-in staff member, when the request came from the console. */
+  session?: Session & { secret: string };
+  address?: string;
+  /** Whether the request came over TLS (cookies then say Secure). */
+  secure: boolean;
+  language: Language;
 }
 
-interface Reply {
+export interface Reply {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
+  /** A file instead of JSON. */
+  file?: { contentType: string; name: string; data: Buffer };
 }
 
-interface Operation {
+export interface Operation {
   method: 'GET' | 'POST' | 'PUT';
   path: string;
   operationId: string;
@@ -73,9 +92,28 @@ interface Operation {
   public?: boolean;
   /** Also open to a terminal's own token (read-only information a terminal shows its citizens). */
   terminals?: boolean;
+  /** Also open to a console session of these roles (with the CSRF token on every change). The hall token always opens it. */
+  staff?: readonly StaffRole[];
+  /** Only for a console session, of any role, even one that must change its password first (sign-out, own password). */
+  sessionOnly?: boolean;
   body?: z.ZodType;
+  /** Takes the body as a file of this content type instead of JSON, up to `maxBytes`. */
+  file?: { contentType: string; maxBytes: number };
   query?: Record<string, string>;
-  handle(req: Request): Reply;
+  handle(req: Request): Reply | Promise<Reply>;
+  /** Answers with a stream (Server-Sent Events) instead of one reply. */
+  stream?(req: Request, res: ServerResponse): void;
+}
+
+export interface ApiContext {
+  store: HallStore;
+  token: string;
+  startedAt: number;
+  staff: Staff;
+  credentials: TerminalCredentials;
+  /** Operations of the console beside the hall's own. */
+  more?: Operation[];
+  clock?: () => number;
 }
 
 const windowParam = (req: Request) => {
@@ -85,9 +123,9 @@ const windowParam = (req: Request) => {
 };
 
 /** The hub's HTTP API for integrations and administration. The table serves both routing and OpenAPI. */
-export function operations(store: HallStore, startedAt: number, token: string): Operation[] {
+export function operations(store: HallStore, startedAt: number, credentials: TerminalCredentials, clock: () => number = Date.now): Operation[] {
   const run = (req: Request, command: CommandBody, okStatus = 200): Reply => {
-    const { answer } = store.execute({ ...command, id: req.commandId } as never, ADMIN);
+    const { answer } = store.execute({ ...command, id: req.commandId } as never, req.actor);
     return answerReply(answer, okStatus);
   };
   const windowCommand = (type: 'callNext' | 'recall' | 'startService' | 'finishService' | 'markNoShow' | 'holdTicket' | 'closeWindow' | 'resumeWindow') =>
@@ -127,7 +165,7 @@ export function operations(store: HallStore, startedAt: number, token: string): 
         const body = req.body as z.infer<typeof IssueTicketBodySchema>;
         const { answer } = store.execute(
           { id: req.commandId, type: 'issueTicket', serviceCode: body.serviceCode, lane: body.lane ?? 'ordinary', priorityReason: body.priorityReason },
-          ADMIN,
+          req.actor,
         );
         if (!answer.ok || !answer.ticket) return answerReply(answer, 201);
         const wait = ticketWait(store.view, answer.ticket);
@@ -343,16 +381,19 @@ export function operations(store: HallStore, startedAt: number, token: string): 
       method: 'POST',
       path: '/api/terminal-tokens',
       operationId: 'makeTerminalToken',
-      summary: "Makes a terminal's own token, bound to its role, id and window (the installer's; the hall token stays with the hub and its administrators)",
+      summary:
+        "Makes a terminal's own credential, bound to its role, id and window, kept hashed, listed and revocable (the installer's; terminals may instead be enrolled by pairing code in the console)",
       body: z.object({
         role: z.enum(['kiosk', 'window', 'rating-pad', 'display']),
         terminal: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/),
         window: z.number().int().min(1).max(999).optional(),
+        expiresInDays: z.number().int().min(1).max(1825).optional(),
       }),
       handle: (req) => {
-        const who = req.body as TerminalIdentity;
+        const { expiresInDays, ...who } = req.body as TerminalIdentity & { expiresInDays?: number };
         if ((who.role === 'window' || who.role === 'rating-pad') && who.window === undefined) throw new HttpRefusal('bad-request', `a ${who.role} terminal needs its window number`);
-        return { status: 201, body: { ok: true, ...who, token: terminalToken(token, who) } };
+        const made = credentials.issue(who, 'hall-token', clock(), expiresInDays);
+        return { status: 201, body: { ok: true, ...who, id: made.credential.id, expiresAt: made.credential.expiresAt, token: made.token } };
       },
     },
     {
@@ -372,7 +413,7 @@ export function operations(store: HallStore, startedAt: number, token: string): 
   ];
 }
 
-function answerReply(answer: Answer, okStatus: number): Reply {
+export function answerReply(answer: Answer, okStatus: number): Reply {
   return answer.ok ? { status: okStatus, body: answer } : { status: statusOf(answer.code), body: answer };
 }
 
@@ -385,12 +426,14 @@ export function openApiDocument(ops: Operation[]): unknown {
     paths[op.path]![op.method.toLowerCase()] = {
       operationId: op.operationId,
       summary: op.summary,
-      ...(op.public ? { security: [] } : {}),
+      ...(op.public ? { security: [] } : op.sessionOnly ? { security: [{ session: [] }] } : op.staff ? { security: [{ bearer: [] }, { session: [] }] } : {}),
+      ...(op.staff ? { 'x-staff-roles': op.staff } : {}),
       parameters: [
         ...params,
         ...query,
         ...(op.method === 'GET' ? [] : [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'repeat it to retry safely: the first answer comes back', schema: { type: 'string', minLength: 8, maxLength: 80 } }]),
       ],
+      ...(op.file ? { requestBody: { required: true, content: { [op.file.contentType]: { schema: { type: 'string', format: 'binary' } } } } } : {}),
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) } } } } : {}),
       responses: {
         '200': { description: 'done' },
@@ -403,7 +446,10 @@ export function openApiDocument(ops: Operation[]): unknown {
     info: { title: 'ServiceHall hub', version: '1', description: 'One hub per hall: the only writer of the hall state.' },
     servers: [{ url: '/' }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer' },
+        session: { type: 'apiKey', in: 'cookie', name: 'servicehall_session', description: 'the console session; changes also send its CSRF token as X-CSRF-Token' },
+      },
       schemas: {
         Refusal: {
           type: 'object',
@@ -464,19 +510,51 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-export function send(res: ServerResponse, status: number, body: unknown): void {
+export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
   res.end(text);
 }
 
+function readRaw(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        reject(new HttpRefusal('too-large', `the file is larger than ${maxBytes} bytes`));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** A change from a browser must come from the hub's own pages: Origin, when sent, names this very host. */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
 /** Handles one /api request; anything wrong with it becomes a 4xx answer with a code, a message and a polite text. */
-export function apiHandler(store: HallStore, token: string, startedAt: number) {
-  const ops = operations(store, startedAt, token);
+export function apiHandler(ctx: ApiContext) {
+  const { store, token, startedAt } = ctx;
+  const clock = ctx.clock ?? Date.now;
+  const ops = [...operations(store, startedAt, ctx.credentials, clock), ...(ctx.more ?? [])];
   const doc = openApiDocument(ops);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const lang = language(req);
-    const refuse = (code: RefusalCode, message: string) => send(res, statusOf(code), { ok: false, code, message, text: refusalText(code, lang) });
+    const refuse = (code: RefusalCode, message: string, detail: Record<string, unknown> = {}) =>
+      send(res, statusOf(code), { ok: false, code, message, text: refusalText(code, lang), ...detail });
     try {
       if (req.method === 'GET' && url.pathname === '/api/openapi.json') return send(res, 200, doc);
       let params: Record<string, string> | undefined;
@@ -485,39 +563,90 @@ export function apiHandler(store: HallStore, token: string, startedAt: number) {
         const known = ops.some((o) => matchPath(o.path, url.pathname));
         return refuse(known ? 'bad-request' : 'not-found', known ? `${req.method} is not allowed here` : `there is no ${url.pathname}`);
       }
+      let actor: Actor = ADMIN;
+      let session: Request['session'];
       if (!op.public) {
         const auth = req.headers.authorization ?? '';
         const given = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
-        const asTerminal = op.terminals && given ? terminalOf(req.headers['x-servicehall-terminal']) : undefined;
-        const allowed = !!given && (tokensMatch(given, token) || (!!asTerminal && tokensMatch(given, terminalToken(token, asTerminal))));
-        if (!allowed) return refuse('unauthorised', 'send the hall token as Authorization: Bearer <token> (or, where a terminal may ask, its own token with X-ServiceHall-Terminal: role/terminal[/window])');
+        if (given) {
+          const asTerminal = op.terminals ? terminalOf(req.headers['x-servicehall-terminal']) : undefined;
+          const allowed = !op.sessionOnly && (tokensMatch(given, token) || (!!asTerminal && ctx.credentials.verify(given, asTerminal, clock()).ok));
+          if (!allowed) return refuse('unauthorised', 'send the hall token as Authorization: Bearer <token> (or, where a terminal may ask, its own token with X-ServiceHall-Terminal: role/terminal[/window])');
+        } else if (op.staff || op.sessionOnly) {
+          const secret = cookies(req.headers.cookie)[SESSION_COOKIE];
+          const open = ctx.staff.sessions.open(secret, clock());
+          if (!open || !secret) return refuse('unauthorised', 'sign in to the console first (or send the hall token)');
+          if (open.staff.mustChange && !op.sessionOnly) return refuse('pin-change-required', 'choose your own password first: the one you were given is for the first sign-in only');
+          if (op.staff && !op.staff.includes(open.staff.role)) return refuse('forbidden', `a ${open.staff.role} may not ${op.operationId}`);
+          if (req.method !== 'GET' && (!csrfMatches(header(req, 'x-csrf-token'), open.csrf) || !sameOrigin(req)))
+            return refuse('forbidden', 'the change did not come from the console page (CSRF token or origin missing or wrong)');
+          session = { ...open, secret };
+          actor = { role: 'admin', terminal: 'console', staff: { id: open.staff.id, name: open.staff.name, role: open.staff.role } };
+        } else {
+          return refuse('unauthorised', 'send the hall token as Authorization: Bearer <token>');
+        }
       }
       let body: unknown = {};
+      let raw: Buffer | undefined;
       if (req.method !== 'GET') {
-        const text = await readBody(req);
-        if (op.body) {
-          let json: unknown;
-          try {
-            json = text.trim() === '' ? {} : JSON.parse(text);
-          } catch {
-            return refuse('bad-request', 'the body is not valid JSON');
+        if (op.file) {
+          raw = await readRaw(req, op.file.maxBytes);
+        } else {
+          const text = await readBody(req);
+          if (op.body) {
+            let json: unknown;
+            try {
+              json = text.trim() === '' ? {} : JSON.parse(text);
+            } catch {
+              return refuse('bad-request', 'the body is not valid JSON');
+            }
+            const parsed = op.body.safeParse(json);
+            if (!parsed.success)
+              return refuse('bad-request', describeIssues(parsed.error), { problems: parsed.error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })) });
+            body = parsed.data;
           }
-          const parsed = op.body.safeParse(json);
-          if (!parsed.success) return refuse('bad-request', describeIssues(parsed.error));
-          body = parsed.data;
         }
       }
       const key = req.headers['idempotency-key'];
       const commandId = typeof key === 'string' ? key : randomUUID();
       if (commandId.length < 8 || commandId.length > 80) return refuse('bad-request', 'Idempotency-Key must be 8 to 80 characters');
-      const reply = op.handle({ params, query: url.searchParams, body, commandId });
+      const request: Request = {
+        params,
+        query: url.searchParams,
+        body,
+        ...(raw ? { raw } : {}),
+        commandId,
+        actor,
+        ...(session ? { session } : {}),
+        ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
+        secure: 'encrypted' in req.socket && !!(req.socket as { encrypted?: boolean }).encrypted,
+        language: lang,
+      };
+      if (op.stream) return op.stream(request, res);
+      const reply = await op.handle(request);
+      if (reply.file) {
+        const name = encodeURIComponent(reply.file.name);
+        res.writeHead(reply.status, {
+          'content-type': reply.file.contentType,
+          'content-length': reply.file.data.length,
+          'content-disposition': `attachment; filename*=UTF-8''${name}`,
+          'cache-control': 'no-store',
+          ...reply.headers,
+        });
+        return void res.end(reply.file.data);
+      }
       const b = reply.body as { ok?: boolean; code?: RefusalCode };
-      if (b && b.ok === false && b.code) return send(res, reply.status, { ...b, text: refusalText(b.code, lang) });
-      return send(res, reply.status, reply.body);
+      if (b && b.ok === false && b.code) return send(res, reply.status, { ...b, text: refusalText(b.code, lang) }, reply.headers);
+      return send(res, reply.status, reply.body, reply.headers);
     } catch (error) {
-      if (error instanceof HttpRefusal) return refuse(error.code, error.message);
+      if (error instanceof HttpRefusal) return refuse(error.code, error.message, error.detail);
       console.error('request failed', req.method, url.pathname, error);
       return refuse('internal', 'the hub could not handle this request');
     }
   };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === 'string' ? v : undefined;
 }

@@ -6,11 +6,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
+import { consoleOperations } from './console-api';
+import { serveConsole } from './console-files';
 import { openDatabase } from './db';
+import { Pairings, TerminalCredentials } from './enrolment';
 import { apiHandler, send } from './http';
 import { publicPages } from './pages';
+import { Staff } from './staff';
 import { HallStore } from './store';
-import { serveTerminals } from './terminals';
+import { serveTerminals, type TerminalLinks } from './terminals';
 
 export interface HubOptions {
   /** Folder of hall.db and the admin token file. */
@@ -19,8 +23,10 @@ export interface HubOptions {
   host?: string;
   /** Admin and terminal token; when absent, the one stored in the data folder, or a new one made there. */
   token?: string;
-  /** Catalogue to seed a new database with. */
+  /** Catalogue to seed a new database with; without one a new hall starts unconfigured, to be set up in the console. */
   seed?: Catalogue;
+  /** The console's built files (apps/console/dist/renderer by default). */
+  consoleDir?: string;
   clock?: () => number;
   /** Gives every clerk without a PIN this one (the demo hall's convenience; never in a real hall). */
   demoPin?: string;
@@ -36,6 +42,10 @@ export interface RunningHub {
   /** Whether the token was made now (and so should be shown to the installer). */
   tokenCreated: boolean;
   store: HallStore;
+  staff: Staff;
+  credentials: TerminalCredentials;
+  /** The one-time code that lets the first administrator be made in the console, while there is none. */
+  setupCode: string | undefined;
   terminalCount(): number;
   close(): Promise<void>;
 }
@@ -54,18 +64,41 @@ export function resolveToken(dataDir: string, given?: string): { token: string; 
   return { token, created: true };
 }
 
+/** Where the console's built files are in this repository. */
+function defaultConsoleDir(): string {
+  return path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../apps/console/dist/renderer');
+}
+
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const startedAt = Date.now();
   const clock = options.clock ?? Date.now;
   const db = openDatabase(options.dataDir);
-  if (!HallStore.hasCatalogue(db)) {
-    if (!options.seed) throw new Error(`the hall database in ${options.dataDir} is new and no catalogue was given to seed it`);
-    HallStore.seed(db, options.seed, clock());
-  }
+  if (!HallStore.hasCatalogue(db) && options.seed) HallStore.seed(db, options.seed, clock());
   const store = new HallStore(db, clock);
   const { token, created } = resolveToken(options.dataDir, options.token);
-  const api = apiHandler(store, token, startedAt);
+  const staff = new Staff(db, store.pins, () => store.view.catalogue, clock);
+  const credentials = new TerminalCredentials(db);
+  const pairings = new Pairings();
+  const terminalListeners = new Set<() => void>();
+  let terminals: TerminalLinks | undefined;
+  const consoleContext = {
+    store,
+    staff,
+    credentials,
+    pairings,
+    links: () => terminals,
+    clock,
+    terminalsChanged: () => {
+      for (const l of terminalListeners) l();
+    },
+    onTerminalsChanged: (l: () => void) => {
+      terminalListeners.add(l);
+      return () => void terminalListeners.delete(l);
+    },
+  };
+  const api = apiHandler({ store, token, startedAt, staff, credentials, more: consoleOperations(consoleContext), clock });
   const pages = publicPages(store, token);
+  const consoleFiles = serveConsole(options.consoleDir ?? defaultConsoleDir());
   if (options.demoPin) for (const c of store.view.catalogue.clerks) if (!store.pins.has(c.number)) store.pins.set(c.number, options.demoPin);
 
   // A service left unrated gets the hall's default level once its time is up (N-04). The id makes it once only.
@@ -95,12 +128,17 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       return send(res, 400, { ok: false, code: 'bad-request', message: 'the address is not valid' });
     }
     if (url.pathname.startsWith('/api/')) return void api(req, res, url);
+    if (url.pathname === '/console' || url.pathname.startsWith('/console/')) return consoleFiles(req, res, url);
+    if (url.pathname === '/' && req.method === 'GET') {
+      res.writeHead(302, { location: '/console/' });
+      return void res.end();
+    }
     if (url.pathname.startsWith('/q/') || url.pathname.startsWith('/rate/'))
       return void pages(req, res, url).catch((error) => {
         console.error('page failed', url.pathname, error);
         if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the page could not be made' });
       });
-    send(res, 404, { ok: false, code: 'not-found', message: `there is no ${url.pathname}; the API is under /api/ (see /api/openapi.json)` });
+    send(res, 404, { ok: false, code: 'not-found', message: `there is no ${url.pathname}; the console is at /console/, the API under /api/ (see /api/openapi.json)` });
   });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -116,7 +154,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  const terminals = serveTerminals(wss, store, token);
+  terminals = serveTerminals(wss, store, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock });
+  // Devices reported change the terminal list too.
+  store.onEvents((events) => {
+    if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();
+  });
+  const links = terminals;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -131,10 +174,13 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     token,
     tokenCreated: created,
     store,
-    terminalCount: () => terminals.count(),
+    staff,
+    credentials,
+    setupCode: staff.setupCode,
+    terminalCount: () => links.count(),
     async close() {
       clearInterval(sweep);
-      terminals.close();
+      links.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -5,9 +5,11 @@ import {
   decide,
   emptyView,
   hallDay,
+  isConfigured,
   parseTicketNumber,
   reindex,
   toSnapshot,
+  unconfiguredCatalogue,
   type Actor,
   type Catalogue,
   type Case,
@@ -22,10 +24,13 @@ import {
   type HallSnapshot,
   type HallView,
   type Ticket,
+  type ScheduledChange,
+  type StaffRef,
 } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
 import type { Db } from './db';
 import { ClerkPins } from './pins';
+import { AuditLog, auditSubject } from './staff/audit';
 
 export interface Executed {
   answer: Answer;
@@ -45,6 +50,7 @@ export type EventListener = (events: HallEvent[]) => void;
 export class HallStore {
   view: HallView;
   readonly pins: ClerkPins;
+  readonly audit: AuditLog;
   private readonly listeners = new Set<EventListener>();
   private readonly st;
 
@@ -77,39 +83,43 @@ export class HallStore {
       putPersonal: db.prepare('INSERT INTO personal_data (case_number, applicant, stored_at) VALUES (?, ?, ?) ON CONFLICT (case_number) DO UPDATE SET applicant = excluded.applicant'),
     };
     this.pins = new ClerkPins(db);
+    this.audit = new AuditLog(db);
     this.view = this.load();
   }
 
-  /** Whether the hall has a catalogue yet (a new database has none until one is seeded or put). */
+  /** Whether the hall has been set up (seeded, or given its catalogue by its administrator). */
   static hasCatalogue(db: Db): boolean {
-    return !!db.prepare("SELECT 1 FROM hall WHERE key = 'catalogue'").get();
+    const row = db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key = 'catalogue'").get();
+    return !!row && isConfigured(JSON.parse(row.value) as Catalogue);
   }
 
-  /** Seeds a new database with its first catalogue, once. */
+  /** Seeds a hall that is not set up yet with its first catalogue, once. */
   static seed(db: Db, catalogue: Catalogue, now: number): void {
     if (HallStore.hasCatalogue(db)) return;
     db.transaction(() => {
       const day = hallDay(now, catalogue.hall.timeZone);
+      const seq = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events').get() as { seq: number }).seq + 1;
       db.prepare('INSERT INTO events (seq, at, type, command_id, body) VALUES (?, ?, ?, ?, ?)').run(
-        1,
+        seq,
         now,
         'catalogue.replaced',
         'seed',
-        JSON.stringify({ seq: 1, at: now, commandId: 'seed', type: 'catalogue.replaced', catalogue }),
+        JSON.stringify({ seq, at: now, commandId: 'seed', type: 'catalogue.replaced', catalogue }),
       );
-      const put = db.prepare('INSERT INTO hall (key, value) VALUES (?, ?)');
+      const put = db.prepare('INSERT INTO hall (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
       put.run('catalogue', JSON.stringify(catalogue));
-      put.run('day', day);
+      if (!db.prepare("SELECT 1 FROM hall WHERE key = 'day'").get()) put.run('day', day);
     })();
   }
 
   private load(): HallView {
     const row = (key: string) => (this.db.prepare<[string], { value: string }>('SELECT value FROM hall WHERE key = ?').get(key))?.value;
     const catalogueText = row('catalogue');
-    if (!catalogueText) throw new Error('the hall database has no catalogue yet: seed one first');
-    const catalogue = JSON.parse(catalogueText) as Catalogue;
+    // A hall not set up yet holds the empty catalogue until its administrator's setup arrives.
+    const catalogue = catalogueText ? (JSON.parse(catalogueText) as Catalogue) : unconfiguredCatalogue();
     const day = row('day') ?? hallDay(this.clock(), catalogue.hall.timeZone);
     const view = emptyView(catalogue, day);
+    view.pending = JSON.parse(row('pending') ?? '[]') as ScheduledChange[];
     view.seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events').get() as { seq: number }).seq;
     for (const r of this.db.prepare<[string], { body: string }>('SELECT body FROM tickets WHERE day = ?').all(day)) {
       const t = JSON.parse(r.body) as Ticket;
@@ -150,6 +160,11 @@ export class HallStore {
       view.devices.set(d.terminal, d);
     }
     return reindex(view);
+  }
+
+  /** Runs `fn` in one transaction of the hall's database (the console's changes outside the event log: credentials, staff). */
+  withTransaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
   }
 
   onEvents(listener: EventListener): () => void {
@@ -234,8 +249,8 @@ export class HallStore {
     return appended;
   }
 
-  private append(body: EventBody, now: number, commandId?: string): HallEvent {
-    const event = { ...body, seq: this.view.seq + 1, at: now, ...(commandId ? { commandId } : {}) } as HallEvent;
+  private append(body: EventBody, now: number, commandId?: string, staff?: StaffRef): HallEvent {
+    const event = { ...body, seq: this.view.seq + 1, at: now, ...(commandId ? { commandId } : {}), ...(staff ? { staff } : {}) } as HallEvent;
     this.st.appendEvent.run(event.seq, now, event.type, commandId ?? null, JSON.stringify(event));
     applyEvent(this.view, event);
     this.persist(event);
@@ -245,14 +260,30 @@ export class HallStore {
   private decideAndAppend(command: Command, actor: Actor): Executed {
     const now = this.clock();
     const appended: HallEvent[] = [];
-    const append = (body: EventBody, commandId?: string) => appended.push(this.append(body, now, commandId));
+    const staff = actor.role === 'admin' ? actor.staff : undefined;
+    const append = (body: EventBody, commandId?: string) => appended.push(this.append(body, now, commandId, commandId ? staff : undefined));
     for (const body of dayChange(this.view, now)) append(body);
     const { id, ...body } = command;
     const refusal = this.precheck(body, now);
     const decided = refusal ?? decide(this.view, body, { now, actor, earlierRatings: this.earlierRatings(body) });
     let answer: Answer;
     if (decided.ok) {
+      // A console change is audited with the part of the hall it changes, before and after (in this transaction).
+      const before = staff ? auditSubject(this.view, body) : undefined;
       for (const e of decided.value.events) append(e, id);
+      if (staff && before && decided.value.events.length > 0) {
+        const scheduled = decided.value.events.find((e) => e.type === 'change.scheduled');
+        this.audit.record({
+          at: now,
+          staff,
+          action: body.type,
+          target: before.target,
+          before: before.value,
+          after: scheduled?.type === 'change.scheduled' ? { atDayEnd: scheduled.change } : auditSubject(this.view, body).value,
+          commandId: id,
+          seq: this.view.seq,
+        });
+      }
       if (body.type === 'recordOutcome' && body.applicant) {
         const recorded = decided.value.events.find((e) => e.type === 'case.recorded');
         if (recorded?.type === 'case.recorded') this.st.putPersonal.run(recorded.case.number, JSON.stringify(body.applicant), now);
@@ -260,7 +291,7 @@ export class HallStore {
       const ticket = decided.value.ticket ? this.view.tickets.get(decided.value.ticket.id) : undefined;
       answer = { ok: true, seq: this.view.seq, ...(ticket ? { ticket } : {}) };
     } else {
-      answer = { ok: false, code: decided.code, message: decided.message };
+      answer = { ok: false, code: decided.code, message: decided.message, ...(decided.tickets ? { tickets: decided.tickets } : {}) };
     }
     this.st.recordAnswer.run(id, actor.terminal, command.type, now, JSON.stringify(answer));
     return { answer, events: appended, repeated: false };
@@ -279,6 +310,8 @@ export class HallStore {
   private precheck(body: CommandBody, now: number): Refusal | undefined {
     if (body.type !== 'signIn') return undefined;
     const check = this.pins.check(body.clerk, body.pin, now);
+    if (check.ok && check.mustChange)
+      return { ok: false, code: 'pin-change-required', message: `clerk ${body.clerk} still has the initial PIN: choose your own in the console (/console) first` };
     return check.ok ? undefined : { ok: false, code: check.code, message: check.message };
   }
 
@@ -317,10 +350,25 @@ export class HallStore {
     switch (event.type) {
       case 'catalogue.replaced':
         this.st.putHall.run('catalogue', JSON.stringify(v.catalogue));
+        this.st.putHall.run('pending', JSON.stringify(v.pending));
         for (const w of v.windows.keys()) window(w);
+        break;
+      case 'window.itemsAssigned':
+      case 'window.temporaryOpened':
+      case 'item.todaySet':
+      case 'calendar.yearSet':
+        this.st.putHall.run('catalogue', JSON.stringify(v.catalogue));
+        this.st.putHall.run('pending', JSON.stringify(v.pending));
+        if (event.type === 'window.temporaryOpened') window(event.window.number);
+        break;
+      case 'change.scheduled':
+      case 'change.cancelled':
+        this.st.putHall.run('pending', JSON.stringify(v.pending));
         break;
       case 'day.opened':
         this.st.putHall.run('day', v.day);
+        // The new day ends temporary windows and today's changes of items.
+        this.st.putHall.run('catalogue', JSON.stringify(v.catalogue));
         this.st.dropOldCounters.run(v.day);
         for (const w of v.windows.keys()) window(w);
         break;

@@ -1,5 +1,5 @@
-import { mayCommand, type Actor, type Command } from '@servicehall/core';
-import { linkKey, terminalToken } from '@servicehall/protocol/node';
+import { isConfigured, mayCommand, type Actor, type Command } from '@servicehall/core';
+import { linkKey } from '@servicehall/protocol/node';
 import {
   MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION,
@@ -10,7 +10,9 @@ import {
   type HubMessage,
 } from '@servicehall/protocol';
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
+import type { Pairings, PairingRequest, TerminalCredentials } from './enrolment';
 import type { HallStore } from './store';
 
 /** A terminal further behind than this gets a snapshot instead of the events it missed. */
@@ -22,8 +24,40 @@ const HEARTBEAT_MS = 15_000;
 interface Session {
   ws: WebSocket;
   actor?: Actor;
+  /** The credential the terminal said hello with (none for the hall token). */
+  credentialId?: string;
+  pairing?: PairingRequest;
+  address?: string;
+  since: number;
   subscribed: boolean;
   alive: boolean;
+}
+
+/** A terminal on its link now, for the console's terminal list. */
+export interface LinkedTerminal {
+  terminal: string;
+  role: string;
+  window?: number;
+  credentialId?: string;
+  since: number;
+  address?: string;
+}
+
+export interface TerminalLinks {
+  count(): number;
+  /** Who is linked now. */
+  linked(): LinkedTerminal[];
+  /** Ends the links that said hello with this credential (it was revoked). */
+  dropCredential(id: string): void;
+  close(): void;
+}
+
+export interface TerminalAccess {
+  credentials: TerminalCredentials;
+  pairings: Pairings;
+  /** Something changed in who is linked or waiting to pair (the console's terminal page listens). */
+  changed(): void;
+  clock: () => number;
 }
 
 export function tokensMatch(given: string, expected: string): boolean {
@@ -50,7 +84,7 @@ function actorOf(hello: Hello): Actor | string {
  * the events it missed, then every new event as it is appended; its commands get answers.
  * Whatever arrives, the answer is a message: nothing a terminal sends can stop the hub.
  */
-export function serveTerminals(wss: WebSocketServer, store: HallStore, token: string): { count(): number; close(): void } {
+export function serveTerminals(wss: WebSocketServer, store: HallStore, token: string, access: TerminalAccess): TerminalLinks {
   const sessions = new Set<Session>();
   const links = linkKey(token);
 
@@ -101,12 +135,44 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
       case 'hello': {
         const actor = actorOf(message);
         if (typeof actor === 'string') return send(s, { type: 'error', code: 'bad-request', message: actor });
-        // The hall token opens any role; a terminal token only the identity it was made for.
-        const bound = message.role !== 'admin' && tokensMatch(message.token, terminalToken(token, { role: message.role, terminal: message.terminal, window: message.window }));
-        if (!bound && !tokensMatch(message.token, token)) return send(s, { type: 'error', code: 'unauthorised', message: 'the token is neither this hall’s nor this terminal’s' });
+        // The hall token opens any role; a terminal's credential only the identity it was enrolled as.
+        const now = access.clock();
+        if (!tokensMatch(message.token, token)) {
+          const check = message.role === 'admin' ? undefined : access.credentials.verify(message.token, { role: message.role, terminal: message.terminal, window: message.window }, now);
+          if (!check?.ok) {
+            const why = check && !check.ok && check.reason !== 'unknown' ? ` (${check.reason === 'other-terminal' ? 'it belongs to another terminal' : `it is ${check.reason}`})` : '';
+            return send(s, { type: 'error', code: 'unauthorised', message: `the token is neither this hall’s nor this terminal’s${why}: enrol the terminal again` });
+          }
+          s.credentialId = check.credential.id;
+          access.credentials.seen(check.credential.id, now, { version: message.version, address: s.address });
+        }
+        if (!isConfigured(store.view.catalogue) && message.role !== 'admin')
+          return send(s, { type: 'error', code: 'unconfigured', message: 'the hall is not set up yet: an administrator sets it up in the console (/console)' });
         s.actor = actor;
+        access.changed();
         send(s, { type: 'welcome', protocol: PROTOCOL_VERSION, terminal: message.terminal, role: message.role, seq: store.seq, hubTime: Date.now(), linkKey: links });
         return catchUp(s, message.since);
+      }
+      case 'pair': {
+        if (s.actor) return send(s, { type: 'error', code: 'bad-request', message: 'this link is enrolled already' });
+        if ((message.role === 'window' || message.role === 'rating-pad') && message.window === undefined)
+          return send(s, { type: 'error', code: 'bad-request', message: `a ${message.role} terminal must say its window number` });
+        if (s.pairing) access.pairings.withdraw(s.pairing);
+        const request = access.pairings.request({
+          role: message.role,
+          terminal: message.terminal,
+          ...(message.window !== undefined ? { window: message.window } : {}),
+          at: access.clock(),
+          ...(s.address ? { address: s.address } : {}),
+          ...(message.version ? { version: message.version } : {}),
+          deliver: (credentialToken, credential) => {
+            s.pairing = undefined;
+            send(s, { type: 'paired', token: credentialToken, role: credential.role, terminal: credential.terminal, window: credential.window, expiresAt: credential.expiresAt });
+          },
+        });
+        s.pairing = request;
+        access.changed();
+        return send(s, { type: 'pairing', code: request.code, expiresAt: request.expiresAt });
       }
       case 'subscribe':
         if (!s.actor) return send(s, { type: 'error', code: 'unauthorised', message: 'say hello with the hall token first' });
@@ -129,8 +195,8 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
     }
   };
 
-  wss.on('connection', (ws) => {
-    const s: Session = { ws, subscribed: false, alive: true };
+  wss.on('connection', (ws, req: IncomingMessage) => {
+    const s: Session = { ws, subscribed: false, alive: true, since: Date.now(), ...(req?.socket?.remoteAddress ? { address: req.socket.remoteAddress } : {}) };
     sessions.add(s);
     ws.on('pong', () => (s.alive = true));
     ws.on('message', (data, isBinary) => {
@@ -145,7 +211,12 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
       }
     });
     ws.on('error', () => ws.terminate());
-    ws.on('close', () => sessions.delete(s));
+    ws.on('close', () => {
+      sessions.delete(s);
+      if (s.pairing) access.pairings.withdraw(s.pairing);
+      if (s.credentialId) access.credentials.seen(s.credentialId, access.clock());
+      if (s.actor || s.pairing) access.changed();
+    });
   });
 
   const heartbeat = setInterval(() => {
@@ -162,6 +233,24 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
 
   return {
     count: () => sessions.size,
+    linked: () =>
+      [...sessions]
+        .filter((s) => s.actor)
+        .map((s) => ({
+          terminal: s.actor!.terminal,
+          role: s.actor!.role,
+          ...('window' in s.actor! ? { window: s.actor!.window } : {}),
+          ...(s.credentialId ? { credentialId: s.credentialId } : {}),
+          since: s.since,
+          ...(s.address ? { address: s.address } : {}),
+        })),
+    dropCredential(id) {
+      for (const s of sessions)
+        if (s.credentialId === id) {
+          send(s, { type: 'error', code: 'unauthorised', message: 'this terminal’s credential was revoked: enrol it again' });
+          s.ws.close();
+        }
+    },
     close() {
       clearInterval(heartbeat);
       unsubscribe();

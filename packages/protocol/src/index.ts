@@ -49,6 +49,7 @@ export const RefusalCodeSchema = z.enum([
   'locked',
   'unconfigured',
   'closed-today',
+  'pin-change-required',
   'internal',
 ]);
 
@@ -108,11 +109,25 @@ export const HelloSchema = z.object({
   token: z.string().min(1).max(200),
   /** Last event sequence the terminal has applied; absent for a terminal with no view yet. */
   since: z.number().int().min(0).optional(),
+  /** The terminal software's version, for the console's terminal list. */
+  version: z.string().max(40).optional(),
 });
 export type Hello = z.infer<typeof HelloSchema>;
 
+/** A terminal without a credential asks to be enrolled; it shows the code it gets until an administrator confirms it. */
+export const PairSchema = z.object({
+  type: z.literal('pair'),
+  protocol: z.literal(PROTOCOL_VERSION),
+  role: z.enum(['kiosk', 'window', 'rating-pad', 'display']),
+  terminal: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/),
+  window: z.number().int().min(1).max(999).optional(),
+  version: z.string().max(40).optional(),
+});
+export type Pair = z.infer<typeof PairSchema>;
+
 export const TerminalMessageSchema = z.discriminatedUnion('type', [
   HelloSchema,
+  PairSchema,
   z.object({ type: z.literal('subscribe'), since: z.number().int().min(0).optional() }),
   z.object({ type: z.literal('command'), command: CommandSchema }),
   z.object({ type: z.literal('ping'), t: z.number().optional() }),
@@ -127,7 +142,9 @@ export type HubMessage =
   | { type: 'events'; events: HallEvent[] }
   | { type: 'answer'; commandId: string; answer: Answer }
   | { type: 'error'; code: z.infer<typeof RefusalCodeSchema>; message: string; commandId?: string }
-  | { type: 'pong'; t?: number; hubTime: number };
+  | { type: 'pong'; t?: number; hubTime: number }
+  | { type: 'pairing'; code: string; expiresAt: number }
+  | { type: 'paired'; token: string; role: Pair['role']; terminal: string; window?: number; expiresAt: number };
 
 export const HubMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('welcome'), protocol: z.number().int(), terminal: z.string(), role: RoleSchema, seq: z.number().int(), hubTime: z.number(), linkKey: z.string().optional() }),
@@ -136,6 +153,15 @@ export const HubMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('answer'), commandId: z.string(), answer: AnswerSchema }),
   z.object({ type: z.literal('error'), code: RefusalCodeSchema, message: z.string(), commandId: z.string().optional() }),
   z.object({ type: z.literal('pong'), t: z.number().optional(), hubTime: z.number() }),
+  z.object({ type: z.literal('pairing'), code: z.string().regex(/^\d{6}$/), expiresAt: z.number() }),
+  z.object({
+    type: z.literal('paired'),
+    token: z.string().min(1).max(200),
+    role: z.enum(['kiosk', 'window', 'rating-pad', 'display']),
+    terminal: z.string(),
+    window: z.number().int().optional(),
+    expiresAt: z.number(),
+  }),
 ]);
 
 /** What a terminal's screen shows of its link to the hub: online; reconnecting since T; offline with N commands waiting. */

@@ -27,18 +27,9 @@ export function ratingLink(hubBase: string, key: string, ticketId: string): stri
   return `${hubBase}/rate/${encodeURIComponent(ticketId)}?s=${linkSignature(key, ticketId)}`;
 }
 
-/** Who a terminal is: what a terminal token is bound to. */
+/** Who a terminal is: what a terminal's credential is bound to. */
 export interface TerminalIdentity {
   role: 'kiosk' | 'window' | 'rating-pad' | 'display';
   terminal: string;
   window?: number;
-}
-
-/**
- * A token for one terminal, bound to its role, id and window: a kiosk's token cannot say hello as
- * a window, nor window 3's as window 4. Made from the hall token, so the hub keeps no list.
- */
-export function terminalToken(hallToken: string, who: TerminalIdentity): string {
-  const mac = createHmac('sha256', hallToken).update(`servicehall-terminal:${who.role}:${who.terminal}:${who.window ?? ''}`).digest('base64url');
-  return `t1.${mac.slice(0, 32)}`;
 }

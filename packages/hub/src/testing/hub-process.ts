@@ -19,7 +19,7 @@ export interface HubProcess {
 export async function spawnHub(dataDir: string, env: Record<string, string> = {}, port = 0): Promise<HubProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', cli], {
     cwd: root,
-    env: { ...process.env, SERVICEHALL_DATA: dataDir, SERVICEHALL_PORT: String(port), SERVICEHALL_TOKEN: 'test-token', SERVICEHALL_DEMO_ALL_DAY: '1', ...env },
+    env: { ...process.env, SERVICEHALL_DATA: dataDir, SERVICEHALL_PORT: String(port), SERVICEHALL_TOKEN: 'test-token', SERVICEHALL_DEMO_ALL_DAY: '1', SERVICEHALL_SEED: 'demo', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

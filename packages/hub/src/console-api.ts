@@ -1,0 +1,464 @@
+import {
+  calendarYears,
+  CatalogueSchema,
+  CommandBodySchema,
+  isConfigured,
+  StaffRoleSchema,
+  type CommandBody,
+  type StaffRef,
+} from '@servicehall/core';
+import { catalogueToWorkbook, templateWorkbook, workbookToCatalogue } from '@servicehall/workbook';
+import type { ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { Pairings, TerminalCredentials } from './enrolment';
+import { DEFAULT_CREDENTIAL_DAYS } from './enrolment';
+import { answerReply, HttpRefusal, type Operation, type Reply, type Request } from './http';
+import { clearedCookie, sessionCookie, StaffIdSchema, type Staff, type StaffChange } from './staff';
+import type { HallStore } from './store';
+import type { TerminalLinks } from './terminals';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const ADMIN_ONLY = ['administrator'] as const;
+const SUPERVISORS = ['administrator', 'supervisor'] as const;
+const CONSOLE_STAFF = ['administrator', 'supervisor', 'department-head'] as const;
+
+export interface ConsoleContext {
+  store: HallStore;
+  staff: Staff;
+  credentials: TerminalCredentials;
+  pairings: Pairings;
+  links: () => TerminalLinks | undefined;
+  clock: () => number;
+  /** Tells the console pages listening that the terminal list changed. */
+  terminalsChanged(): void;
+  onTerminalsChanged(listener: () => void): () => void;
+}
+
+/** Who acts: the signed-in staff member, or the hall token's administrator (installer scripts). */
+function who(req: Request): StaffRef {
+  return req.session?.staff ? { id: req.session.staff.id, name: req.session.staff.name, role: req.session.staff.role } : { id: 'hall-token', name: '大厅令牌', role: 'administrator' };
+}
+
+function change<T>(r: StaffChange<T>, okStatus = 200, body: (v: T) => unknown = (v) => ({ ok: true, value: v })): Reply {
+  if (!r.ok) throw new HttpRefusal(r.code, r.message);
+  return { status: okStatus, body: body(r.value) };
+}
+
+/** A department head may change only the items of their own department. */
+function mayTouchItem(req: Request, store: HallStore, code: string): void {
+  const s = req.session?.staff;
+  if (!s || s.role !== 'department-head') return;
+  const item = store.view.catalogue.items.find((i) => i.code === code);
+  if (item && item.department !== s.department) throw new HttpRefusal('forbidden', `${code} belongs to ${item.department}, not to ${s.department}`);
+}
+
+function mayTouchWindow(req: Request, store: HallStore, window: number): void {
+  const s = req.session?.staff;
+  if (!s || s.role !== 'department-head') return;
+  const w = store.view.catalogue.windows.find((x) => x.number === window);
+  if (w && w.department !== s.department) throw new HttpRefusal('forbidden', `window ${window} belongs to ${w.department ?? 'no department'}, not to ${s.department}`);
+}
+
+/** The terminals the console lists: every credential with its devices, its link now and the ones waiting to pair. */
+export function terminalList(ctx: ConsoleContext) {
+  const now = ctx.clock();
+  const linked = ctx.links()?.linked() ?? [];
+  const credentials = ctx.credentials.list(now).map((c) => {
+    const link = linked.find((l) => l.credentialId === c.id);
+    return {
+      ...c,
+      state: c.revokedAt ? 'revoked' : c.expiresAt <= now ? 'expired' : link ? 'online' : 'offline',
+      ...(link ? { onlineSince: link.since } : {}),
+      devices: ctx.store.view.devices.get(c.terminal)?.devices ?? [],
+    };
+  });
+  // Terminals that said hello with the hall token itself (older installations) are listed too: they cannot be revoked one by one.
+  const hallToken = linked
+    .filter((l) => !l.credentialId && l.role !== 'admin')
+    .map((l) => ({ terminal: l.terminal, role: l.role, window: l.window, since: l.since, devices: ctx.store.view.devices.get(l.terminal)?.devices ?? [] }));
+  return { terminals: credentials, hallToken, waiting: ctx.pairings.list(now) };
+}
+
+const windowNo = (req: Request) => {
+  const n = Number(req.params.window);
+  if (!/^\d{1,3}$/.test(req.params.window ?? '') || n < 1) throw new HttpRefusal('bad-request', 'the window number must be a whole number from 1 to 999');
+  return n;
+};
+
+function command(store: HallStore, req: Request, body: CommandBody, okStatus = 200): Reply {
+  const parsed = CommandBodySchema.safeParse(body);
+  if (!parsed.success) throw new HttpRefusal('bad-request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const { answer } = store.execute({ ...parsed.data, id: req.commandId } as never, req.actor);
+  return answerReply(answer, okStatus);
+}
+
+/** The console's operations: sign-in, staff, the hall's setup, live changes, terminals, calendar, audit. */
+export function consoleOperations(ctx: ConsoleContext): Operation[] {
+  const { store, staff } = ctx;
+  return [
+    {
+      method: 'GET',
+      path: '/api/console/status',
+      operationId: 'consoleStatus',
+      summary: 'What the console shows before sign-in: whether the hall is set up, its name, and whether a first administrator is still to be made',
+      public: true,
+      handle: () => ({
+        status: 200,
+        body: { ok: true, configured: isConfigured(store.view.catalogue), hallName: store.view.catalogue.hall.name, needsFirstAdmin: staff.needsFirstAdmin },
+      }),
+    },
+    {
+      method: 'POST',
+      path: '/api/console/first-admin',
+      operationId: 'createFirstAdmin',
+      summary: 'Makes the first administrator with the one-time setup code the hub printed at its first start',
+      public: true,
+      body: z.object({ setupCode: z.string().min(1).max(20), id: StaffIdSchema, name: z.string().trim().min(1).max(40), password: z.string().min(1).max(128) }),
+      handle: async (req) => {
+        const b = req.body as { setupCode: string; id: string; name: string; password: string };
+        return change(await staff.firstAdmin(b.setupCode, b), 201, (m) => ({ ok: true, staff: m }));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/console/login',
+      operationId: 'login',
+      summary: 'Signs a staff member in (or a clerk with clerk number and PIN): a session cookie (HttpOnly, SameSite=Strict) and the CSRF token to send as X-CSRF-Token',
+      public: true,
+      body: z.object({ id: z.string().trim().min(1).max(40), password: z.string().min(1).max(128) }),
+      handle: async (req) => {
+        const b = req.body as { id: string; password: string };
+        const r = await staff.signIn(b.id, b.password, req.address);
+        if (!r.ok) throw new HttpRefusal(r.code, r.message, r.retryAfterSeconds ? { retryAfterSeconds: r.retryAfterSeconds } : {});
+        return { status: 200, body: { ok: true, staff: r.staff, csrf: r.csrf }, headers: { 'set-cookie': sessionCookie(r.secret, req.secure) } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/console/logout',
+      operationId: 'logout',
+      summary: 'Ends the console session',
+      sessionOnly: true,
+      handle: (req) => {
+        staff.sessions.end(req.session?.secret);
+        return { status: 200, body: { ok: true }, headers: { 'set-cookie': clearedCookie(req.secure) } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/console/session',
+      operationId: 'getSession',
+      summary: 'The signed-in staff member and the CSRF token of this session',
+      sessionOnly: true,
+      handle: (req) => ({ status: 200, body: { ok: true, staff: req.session!.staff, csrf: req.session!.csrf } }),
+    },
+    {
+      method: 'POST',
+      path: '/api/console/password',
+      operationId: 'changeOwnPassword',
+      summary: 'A staff member changes their own password, a clerk their own PIN (required after the first sign-in)',
+      sessionOnly: true,
+      body: z.object({ current: z.string().min(1).max(128), next: z.string().min(1).max(128) }),
+      handle: async (req) => {
+        const b = req.body as { current: string; next: string };
+        return change(await staff.changeOwn(req.session!.staff, b.current, b.next), 200, () => ({ ok: true }));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/console/stream',
+      operationId: 'streamConsole',
+      summary: "The hall's live state for the console, pushed as Server-Sent Events: a snapshot, then every event, and the terminal list when it changes",
+      sessionOnly: true,
+      handle: () => ({ status: 405, body: {} }),
+      stream: (req, res) => consoleStream(ctx, req, res),
+    },
+    {
+      method: 'GET',
+      path: '/api/staff',
+      operationId: 'listStaff',
+      summary: 'Staff accounts, and the clerks with the state of their PINs (a department head sees their own department)',
+      staff: CONSOLE_STAFF,
+      handle: (req) => {
+        const s = req.session?.staff;
+        const dept = s?.role === 'department-head' ? s.department : undefined;
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            staff: staff.accounts.list().filter((m) => !dept || m.department === dept),
+            clerks: staff.clerkStates().filter((c) => !dept || c.department === dept),
+          },
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/staff',
+      operationId: 'createStaff',
+      summary: 'Makes a staff account (administrator, supervisor, department head) with a one-time password shown once',
+      staff: ADMIN_ONLY,
+      body: z.object({ id: StaffIdSchema, name: z.string().trim().min(1).max(40), role: StaffRoleSchema, department: z.string().min(1).max(40).optional() }),
+      handle: async (req) => change(await staff.create(who(req), req.body as never), 201, (v) => ({ ok: true, staff: v.member, password: v.password })),
+    },
+    {
+      method: 'POST',
+      path: '/api/staff/{id}/reset-password',
+      operationId: 'resetStaffPassword',
+      summary: 'Gives a staff account a new one-time password (its sessions end)',
+      staff: ADMIN_ONLY,
+      handle: async (req) => change(await staff.resetPassword(who(req), req.params.id!), 200, (v) => ({ ok: true, password: v.password })),
+    },
+    {
+      method: 'POST',
+      path: '/api/staff/{id}/disabled',
+      operationId: 'setStaffDisabled',
+      summary: 'Disables or enables a staff account',
+      staff: ADMIN_ONLY,
+      body: z.object({ disabled: z.boolean() }),
+      handle: (req) => change(staff.setDisabled(who(req), req.params.id!, (req.body as { disabled: boolean }).disabled), 200, (m) => ({ ok: true, staff: m })),
+    },
+    {
+      method: 'POST',
+      path: '/api/clerks/initial-pins',
+      operationId: 'issueInitialPins',
+      summary: "Initial PINs for clerks, each shown once (for a printed slip); the clerk must choose their own at the first sign-in",
+      staff: SUPERVISORS,
+      body: z.object({ clerks: z.array(z.string().min(1).max(16)).min(1).max(500) }),
+      handle: (req) => change(staff.initialPins(who(req), (req.body as { clerks: string[] }).clerks), 200, (pins) => ({ ok: true, pins })),
+    },
+    {
+      method: 'POST',
+      path: '/api/clerks/{clerk}/unlock',
+      operationId: 'unlockClerk',
+      summary: "Unlocks a clerk locked out after wrong PINs",
+      staff: SUPERVISORS,
+      handle: (req) => change(staff.unlockClerk(who(req), req.params.clerk!), 200, () => ({ ok: true })),
+    },
+    {
+      method: 'POST',
+      path: '/api/setup',
+      operationId: 'setupHall',
+      summary:
+        "Sets the hall up, or changes its setup: hall, departments, items with their guides, windows, clerks. Every problem is answered at once with its path; with atDayEnd a setup that open tickets stand in the way of waits for the day's end",
+      staff: ADMIN_ONLY,
+      body: z.object({ catalogue: z.unknown(), atDayEnd: z.boolean().optional() }),
+      handle: (req) => {
+        const b = req.body as { catalogue: unknown; atDayEnd?: boolean };
+        const parsed = CatalogueSchema.safeParse(b.catalogue);
+        if (!parsed.success)
+          throw new HttpRefusal('bad-request', `${parsed.error.issues.length} problem(s) in the setup`, {
+            problems: parsed.error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })),
+          });
+        // Today's changes and the calendar are the hall's own, not the form's: they carry over.
+        const catalogue = { ...parsed.data, calendar: store.view.catalogue.calendar };
+        return command(store, req, { type: 'replaceCatalogue', catalogue, ...(b.atDayEnd ? { atDayEnd: true } : {}) });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/catalogue.xlsx',
+      operationId: 'exportCatalogue',
+      summary: 'The catalogue as an Excel workbook (大厅, 部门, 事项, 窗口, 工作人员 sheets); ?template=1 for the empty template with one example row',
+      staff: CONSOLE_STAFF,
+      query: { template: '1 for the template' },
+      handle: async (req) => {
+        const template = req.query.get('template') === '1' || !isConfigured(store.view.catalogue);
+        const data = template ? await templateWorkbook() : await catalogueToWorkbook(store.view.catalogue);
+        return { status: 200, body: undefined, file: { contentType: XLSX, name: template ? '事项目录模板.xlsx' : `${store.view.catalogue.hall.name}事项目录.xlsx`, data } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/catalogue.xlsx',
+      operationId: 'importCatalogue',
+      summary: 'Reads an Excel workbook of the catalogue and answers it for review in the setup wizard (it changes nothing); every problem is named by sheet, row and column',
+      staff: ADMIN_ONLY,
+      file: { contentType: XLSX, maxBytes: 8 * 1024 * 1024 },
+      handle: async (req) => {
+        const r = await workbookToCatalogue(req.raw ?? Buffer.alloc(0), store.view.catalogue);
+        if (!r.ok) throw new HttpRefusal('bad-request', `${r.problems.length} problem(s) in the workbook`, { problems: r.problems });
+        return { status: 200, body: { ok: true, catalogue: r.catalogue } };
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/api/windows/{window}/items',
+      operationId: 'assignWindowItems',
+      summary: "Sets the items a window serves, at once; when waiting tickets would be left without a window the answer names them, and atDayEnd applies it when the hall day ends",
+      staff: CONSOLE_STAFF,
+      body: z.object({ serves: z.array(z.string().min(1).max(40)).min(1).max(200), atDayEnd: z.boolean().optional() }),
+      handle: (req) => {
+        const window = windowNo(req);
+        mayTouchWindow(req, store, window);
+        const b = req.body as { serves: string[]; atDayEnd?: boolean };
+        return command(store, req, { type: 'assignWindowItems', window, serves: b.serves, ...(b.atDayEnd ? { atDayEnd: true } : {}) });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/windows/temporary',
+      operationId: 'openTemporaryWindow',
+      summary: 'Opens a temporary window for today, for one or more items (it leaves the catalogue when the day ends)',
+      staff: SUPERVISORS,
+      body: z.object({ window: z.number().int().min(1).max(999), name: z.string().trim().min(1).max(40).optional(), department: z.string().min(1).max(40).optional(), serves: z.array(z.string().min(1).max(40)).min(1).max(200) }),
+      handle: (req) => command(store, req, { type: 'openTemporaryWindow', ...(req.body as { window: number; serves: string[] }) }, 201),
+    },
+    {
+      method: 'POST',
+      path: '/api/items/{code}/today',
+      operationId: 'setItemToday',
+      summary: "Changes an item for today only: its quota, its issuing hours, or closes it for the rest of the day with a notice (reopen: true opens it again)",
+      staff: CONSOLE_STAFF,
+      body: z.object({
+        dailyQuota: z.number().int().min(0).max(9999).optional(),
+        issuingHours: z.array(z.object({ from: z.string(), to: z.string() })).min(1).max(6).optional(),
+        closedNotice: z.string().trim().min(1).max(200).optional(),
+        reopen: z.boolean().optional(),
+      }),
+      handle: (req) => {
+        const code = req.params.code!;
+        mayTouchItem(req, store, code);
+        return command(store, req, { type: 'setItemToday', serviceCode: code, ...(req.body as object) } as CommandBody);
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/pending/{id}/cancel',
+      operationId: 'cancelPendingChange',
+      summary: "Cancels a change that waits for the day's end",
+      staff: SUPERVISORS,
+      handle: (req) => command(store, req, { type: 'cancelPendingChange', pendingId: Number(req.params.id) }),
+    },
+    {
+      method: 'GET',
+      path: '/api/terminals',
+      operationId: 'listTerminals',
+      summary: 'Enrolled terminals with their role, window, version, devices and last contact; terminals waiting to be enrolled',
+      staff: CONSOLE_STAFF,
+      handle: () => ({ status: 200, body: { ok: true, ...terminalList(ctx) } }),
+    },
+    {
+      method: 'POST',
+      path: '/api/terminals/enrol',
+      operationId: 'enrolTerminal',
+      summary: "Enrols the terminal showing this pairing code on its screen: it receives its own credential over its link (kept hashed here, with an expiry)",
+      staff: ADMIN_ONLY,
+      body: z.object({ code: z.string().regex(/^\d{6}$/, 'six digits'), expiresInDays: z.number().int().min(1).max(1825).optional() }),
+      handle: (req) => {
+        const b = req.body as { code: string; expiresInDays?: number };
+        const now = ctx.clock();
+        const request = ctx.pairings.take(b.code, now);
+        if (!request) throw new HttpRefusal('not-found', 'no terminal is showing this code now: check the code on its screen (codes last 10 minutes)');
+        const by = who(req);
+        const identity = { role: request.role, terminal: request.terminal, ...(request.window !== undefined ? { window: request.window } : {}) };
+        const made = store.withTransaction(() => {
+          const issued = ctx.credentials.issue(identity, by.id, now, b.expiresInDays ?? DEFAULT_CREDENTIAL_DAYS);
+          store.audit.record({ at: now, staff: by, action: 'enrolTerminal', target: `terminal:${request.terminal}`, after: { ...identity, credential: issued.credential.id, expiresAt: issued.credential.expiresAt, replaced: issued.replaced } });
+          return issued;
+        });
+        for (const old of made.replaced) ctx.links()?.dropCredential(old);
+        request.deliver(made.token, made.credential);
+        ctx.terminalsChanged();
+        return { status: 201, body: { ok: true, terminal: made.credential } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/terminals/{id}/revoke',
+      operationId: 'revokeTerminal',
+      summary: "Revokes one terminal's credential: its link is closed and it must be enrolled again",
+      staff: ADMIN_ONLY,
+      handle: (req) => {
+        const id = req.params.id!;
+        const before = ctx.credentials.get(id);
+        if (!before) throw new HttpRefusal('not-found', `there is no terminal credential ${id}`);
+        if (before.revokedAt) throw new HttpRefusal('conflict', `credential ${id} was revoked already`);
+        const by = who(req);
+        const now = ctx.clock();
+        const after = store.withTransaction(() => {
+          const revoked = ctx.credentials.revoke(id, by.id, now)!;
+          store.audit.record({ at: now, staff: by, action: 'revokeTerminal', target: `terminal:${before.terminal}`, before: { credential: id, revokedAt: null }, after: { credential: id, revokedAt: now } });
+          return revoked;
+        });
+        ctx.links()?.dropCredential(id);
+        ctx.terminalsChanged();
+        return { status: 200, body: { ok: true, terminal: after } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/calendar',
+      operationId: 'getCalendar',
+      summary: "The working-day calendar's known years (from the package, or entered by the hall) with their holidays and make-up days; a warning from November when next year is unknown",
+      staff: CONSOLE_STAFF,
+      handle: () => ({ status: 200, body: { ok: true, today: store.view.day, ...calendarYears(store.view.catalogue, store.view.day) } }),
+    },
+    {
+      method: 'PUT',
+      path: '/api/calendar/{year}',
+      operationId: 'putCalendarYear',
+      summary: "Enters a year's statutory holidays and make-up working days (调休), as the State Council's notice lists them",
+      staff: SUPERVISORS,
+      body: z.object({ holidays: z.record(z.string(), z.string().trim().min(1).max(40)), workdays: z.record(z.string(), z.string().trim().min(1).max(40)).default({}) }),
+      handle: (req) => {
+        const year = Number(req.params.year);
+        if (!/^\d{4}$/.test(req.params.year ?? '')) throw new HttpRefusal('bad-request', 'the year is four digits, e.g. 2027');
+        const b = req.body as { holidays: Record<string, string>; workdays: Record<string, string> };
+        return command(store, req, { type: 'setCalendarYear', year, holidays: b.holidays, workdays: b.workdays });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/audit',
+      operationId: 'listAudit',
+      summary: 'The audit log of console changes: who, what, when, before and after (newest first; ?before=id pages back)',
+      staff: SUPERVISORS,
+      query: { before: 'an entry id: older entries', limit: 'how many (default 100, at most 500)', staff: 'one staff member', action: 'one action' },
+      handle: (req) => {
+        const before = req.query.get('before');
+        const limit = req.query.get('limit');
+        return {
+          status: 200,
+          body: {
+            ok: true,
+            entries: store.audit.list({
+              ...(before ? { before: Number(before) } : {}),
+              ...(limit ? { limit: Number(limit) } : {}),
+              ...(req.query.get('staff') ? { staff: req.query.get('staff')! } : {}),
+              ...(req.query.get('action') ? { action: req.query.get('action')! } : {}),
+            }),
+          },
+        };
+      },
+    },
+  ];
+}
+
+/**
+ * The console's live feed (Server-Sent Events): the hall's snapshot, then its events as they are
+ * appended, and the terminal list when it changes. The session is checked on every message, so a
+ * signed-out or timed-out console stops hearing at once.
+ */
+function consoleStream(ctx: ConsoleContext, req: Request, res: ServerResponse): void {
+  const secret = req.session!.secret;
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  const write = (event: string, data: unknown) => {
+    if (!ctx.staff.sessions.peek(secret, ctx.clock())) return void res.end();
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  write('snapshot', ctx.store.snapshot());
+  write('terminals', terminalList(ctx));
+  const stopEvents = ctx.store.onEvents((events) => write('events', events));
+  const stopTerminals = ctx.onTerminalsChanged(() => write('terminals', terminalList(ctx)));
+  const keepAlive = setInterval(() => {
+    if (!ctx.staff.sessions.peek(secret, ctx.clock())) return void res.end();
+    res.write(': still here\n\n');
+  }, 20_000);
+  keepAlive.unref();
+  res.on('close', () => {
+    clearInterval(keepAlive);
+    stopEvents();
+    stopTerminals();
+  });
+}

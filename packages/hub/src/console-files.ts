@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+// The console talks only to this hub: its own scripts, its own API, its own live feed.
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/** Serves the console's built files at /console/; any other path under it is the app's own route (index.html). */
+export function serveConsole(dir: string) {
+  const root = path.resolve(dir);
+  return (req: IncomingMessage, res: ServerResponse, url: URL): void => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (url.pathname === '/console') {
+      res.writeHead(301, { location: '/console/' }).end();
+      return;
+    }
+    let file: string;
+    try {
+      file = path.resolve(root, '.' + decodeURIComponent(url.pathname.slice('/console'.length)));
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    if (!file.startsWith(root)) {
+      res.writeHead(403).end();
+      return;
+    }
+    const asset = url.pathname.startsWith('/console/assets/');
+    if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      if (asset) {
+        res.writeHead(404).end();
+        return;
+      }
+      file = path.join(root, 'index.html');
+    }
+    if (!fs.existsSync(file)) {
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('管理控制台尚未构建，请运行 npm run build (the console has not been built: npm run build)');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      // Built assets carry their hash in their name; the page itself is asked for fresh.
+      'cache-control': asset ? 'public, max-age=31536000, immutable' : 'no-cache',
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'same-origin',
+    });
+    if (req.method === 'HEAD') return void res.end();
+    fs.createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
+  };
+}

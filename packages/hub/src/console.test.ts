@@ -1,0 +1,332 @@
+import { demoCatalogue } from '@servicehall/fixtures';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHub, type RunningHub } from './server';
+import { TestConsole } from './testing/console';
+import { TestTerminal } from './testing/terminal';
+
+const TOKEN = 'hall-token-for-console-tests';
+let hubs: RunningHub[] = [];
+let dirs: string[] = [];
+const terminals: TestTerminal[] = [];
+let now = Date.parse('2026-11-27T09:00:00+08:00');
+
+async function hall(options: { seed?: boolean } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-console-'));
+  dirs.push(dir);
+  const hub = await startHub({ dataDir: dir, token: TOKEN, clock: () => now, ...(options.seed ? { seed: demoCatalogue({ allDay: true }) } : {}) });
+  hubs.push(hub);
+  return hub;
+}
+
+async function admin(hub: RunningHub): Promise<TestConsole> {
+  const c = new TestConsole(hub.url);
+  expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
+  expect((await c.login('admin', 'first-admin-pass-1')).status).toBe(200);
+  return c;
+}
+
+/** A staff account made by the administrator, signed in, its one-time password changed. */
+async function staffMember(hub: RunningHub, by: TestConsole, id: string, role: string, department?: string): Promise<TestConsole> {
+  const made = await by.request('POST', '/api/staff', { id, name: id, role, ...(department ? { department } : {}) });
+  expect(made.status).toBe(201);
+  const c = new TestConsole(hub.url);
+  await c.login(id, String(made.body.password));
+  expect((await c.request('POST', '/api/console/password', { current: made.body.password, next: `${id}-own-pass-9` })).status).toBe(200);
+  return c;
+}
+
+async function terminal(hub: RunningHub) {
+  const t = await TestTerminal.open(hub.wsUrl);
+  terminals.push(t);
+  return t;
+}
+
+afterEach(async () => {
+  for (const t of terminals.splice(0)) t.close();
+  for (const h of hubs) await h.close();
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  hubs = [];
+  dirs = [];
+  now = Date.parse('2026-11-27T09:00:00+08:00');
+});
+
+describe('a hub on an empty data folder', () => {
+  it('starts unconfigured: the console says so, terminals are told politely, and the first administrator needs the setup code', async () => {
+    const hub = await hall();
+    const status = await new TestConsole(hub.url).request('GET', '/api/console/status');
+    expect(status.body).toMatchObject({ configured: false, needsFirstAdmin: true });
+    expect(hub.setupCode).toMatch(/^\d{8}$/);
+
+    const kiosk = await terminal(hub);
+    const reply = kiosk.next((m) => m.type === 'welcome' || m.type === 'error');
+    kiosk.send({ type: 'hello', protocol: 1, role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    expect(await reply).toMatchObject({ type: 'error', code: 'unconfigured' });
+
+    const c = new TestConsole(hub.url);
+    expect((await c.request('POST', '/api/console/first-admin', { setupCode: '00000000', id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(401);
+    expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password: 'short' })).status).toBe(400);
+    expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
+    expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin2', name: '李', password: 'first-admin-pass-1' })).status).toBe(403);
+  });
+
+  it('is set up through setupHall: every problem at once with its path, then the hall serves and the audit names who did it', async () => {
+    const hub = await hall();
+    const c = await admin(hub);
+    const demo = demoCatalogue({ allDay: true });
+    const broken = { ...demo, items: demo.items.map((i, n) => (n === 0 ? { ...i, prefix: 'a1' } : n === 1 ? { ...i, promisedLimitDays: 999 } : i)), windows: [{ ...demo.windows[0]!, serves: ['NOPE'] }, ...demo.windows.slice(1)] };
+    const refused = await c.request<{ problems: { path: (string | number)[] }[] }>('POST', '/api/setup', { catalogue: broken });
+    expect(refused.status).toBe(400);
+    expect(refused.body.problems.map((p) => p.path.join('.'))).toEqual(expect.arrayContaining(['items.0.prefix', 'items.1.promisedLimitDays', 'windows.0.serves.0']));
+
+    expect((await c.request('POST', '/api/setup', { catalogue: demo })).status).toBe(200);
+    expect(hub.store.view.catalogue.hall.name).toBe(demo.hall.name);
+    const kiosk = await TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    terminals.push(kiosk);
+    expect(await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' })).toMatchObject({ ok: true, ticket: { number: 'A001' } });
+
+    const audit = await c.request<{ entries: { action: string; staff: { id: string }; before?: unknown; after?: { hall: { name: string } } }[] }>('GET', '/api/audit');
+    expect(audit.body.entries[0]).toMatchObject({ action: 'replaceCatalogue', staff: { id: 'admin' } });
+    expect(audit.body.entries[0]!.before).toBeNull();
+    expect(audit.body.entries[0]!.after!.hall.name).toBe(demo.hall.name);
+    // The event carries the staff member too.
+    const replaced = hub.store.eventsSince(0).find((e) => e.type === 'catalogue.replaced');
+    expect(replaced?.staff).toEqual({ id: 'admin', name: '王管理', role: 'administrator' });
+  });
+
+  it('still takes the hall token for the installer’s scripts', async () => {
+    const hub = await hall();
+    const res = await fetch(`${hub.url}/api/setup`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ catalogue: demoCatalogue() }) });
+    expect(res.status).toBe(200);
+    expect(hub.store.view.catalogue.items.length).toBeGreaterThan(0);
+  });
+});
+
+describe('console sessions', () => {
+  it('are HttpOnly, SameSite=Strict cookies, and every change needs the CSRF token from the same origin', async () => {
+    const hub = await hall({ seed: true });
+    const c = await admin(hub);
+    const login = await new TestConsole(hub.url).login('admin', 'first-admin-pass-1');
+    const cookie = login.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const csrf = c.csrf;
+    c.csrf = '';
+    expect((await c.request('POST', '/api/items/GA-SFZ-HL/today', { dailyQuota: 10 })).status).toBe(403);
+    c.csrf = csrf;
+    expect((await c.request('POST', '/api/items/GA-SFZ-HL/today', { dailyQuota: 10 }, { origin: 'http://evil.example' })).status).toBe(403);
+    expect((await c.request('POST', '/api/items/GA-SFZ-HL/today', { dailyQuota: 10 })).status).toBe(200);
+    expect((await c.request('POST', '/api/console/logout')).status).toBe(200);
+    expect((await c.request('GET', '/api/staff')).status).toBe(401);
+  });
+
+  it('end after 30 idle minutes', async () => {
+    const hub = await hall({ seed: true });
+    const c = await admin(hub);
+    now += 29 * 60_000;
+    expect((await c.request('GET', '/api/staff')).status).toBe(200);
+    now += 31 * 60_000;
+    expect((await c.request('GET', '/api/staff')).status).toBe(401);
+  });
+
+  it('hash the password off the event loop: the hub answers others while a sign-in is checked', async () => {
+    const hub = await hall({ seed: true });
+    await admin(hub);
+    let ticked = false;
+    const signIn = new TestConsole(hub.url).login('admin', 'first-admin-pass-1').then(() => ticked);
+    const health = fetch(`${hub.url}/api/health`).then(() => (ticked = true));
+    await health;
+    expect(await signIn).toBe(true);
+  });
+});
+
+describe('sign-in lockout', () => {
+  it('locks an account after three wrong passwords, for longer each time, even against the right one', async () => {
+    const hub = await hall({ seed: true });
+    await admin(hub);
+    const c = new TestConsole(hub.url);
+    for (let i = 0; i < 3; i++) expect((await c.login('admin', 'wrong-password-1')).status).toBe(401);
+    const locked = await c.login('admin', 'wrong-password-1');
+    expect(locked.status).toBe(409);
+    expect(locked.body).toMatchObject({ code: 'locked' });
+    expect((await c.login('admin', 'first-admin-pass-1')).body).toMatchObject({ code: 'locked', retryAfterSeconds: 30 });
+    now += 31_000;
+    expect((await c.login('admin', 'wrong-password-1')).status).toBe(401);
+    expect((await c.login('admin', 'first-admin-pass-1')).body).toMatchObject({ code: 'locked', retryAfterSeconds: 60 });
+    now += 61_000;
+    expect((await c.login('admin', 'first-admin-pass-1')).status).toBe(200);
+  });
+
+  it('locks an address that tries many accounts', async () => {
+    const hub = await hall({ seed: true });
+    await admin(hub);
+    const c = new TestConsole(hub.url);
+    for (let i = 0; i < 10; i++) expect((await c.login(`guess-${i}`, 'wrong-password-1')).status).toBe(401);
+    expect((await c.login('admin', 'first-admin-pass-1')).body).toMatchObject({ code: 'locked' });
+  });
+});
+
+describe('staff roles', () => {
+  it('give a new account a one-time password that opens nothing until it is changed', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const made = await a.request('POST', '/api/staff', { id: 'zhang', name: '张主任', role: 'supervisor' });
+    expect(made.body).toMatchObject({ ok: true, staff: { id: 'zhang', mustChange: true } });
+    const s = new TestConsole(hub.url);
+    await s.login('zhang', String(made.body.password));
+    expect((await s.request('GET', '/api/terminals')).body).toMatchObject({ code: 'pin-change-required' });
+    expect((await s.request('POST', '/api/console/password', { current: made.body.password, next: 'zhang-own-pass-9' })).status).toBe(200);
+    expect((await s.request('GET', '/api/terminals')).status).toBe(200);
+  });
+
+  it('let a supervisor change the hall live but not make accounts, and a department head touch only their department', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const sup = await staffMember(hub, a, 'zhang', 'supervisor');
+    expect((await sup.request('POST', '/api/staff', { id: 'li', name: '李', role: 'supervisor' })).status).toBe(403);
+    expect((await sup.request('POST', '/api/items/GA-SFZ-HL/today', { dailyQuota: 50 })).status).toBe(200);
+    const head = await staffMember(hub, a, 'chen', 'department-head', '出入境');
+    expect((await head.request('POST', '/api/items/GA-SFZ-HL/today', { dailyQuota: 5 })).status).toBe(403);
+    expect((await head.request('POST', '/api/items/CRJ-HZ-SL/today', { dailyQuota: 5 })).status).toBe(200);
+    const list = await head.request<{ clerks: { department: string }[] }>('GET', '/api/staff');
+    expect(new Set(list.body.clerks.map((c) => c.department))).toEqual(new Set(['出入境']));
+    expect((await head.request('POST', '/api/setup', { catalogue: demoCatalogue() })).status).toBe(403);
+  });
+});
+
+describe('clerks’ PINs', () => {
+  it('an initial PIN opens only the console, where the clerk chooses their own; a supervisor unlocks', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const issued = await a.request<{ pins: { clerk: string; name: string; pin: string }[] }>('POST', '/api/clerks/initial-pins', { clerks: ['1001'] });
+    const pin = issued.body.pins[0]!.pin;
+    expect(issued.body.pins[0]).toMatchObject({ clerk: '1001', name: '王建国' });
+    const window = await TestTerminal.connect(hub.wsUrl, { role: 'window', terminal: 'window-1', window: 1, token: TOKEN });
+    terminals.push(window);
+    expect(await window.command({ type: 'signIn', window: 1, clerk: '1001', pin })).toMatchObject({ ok: false, code: 'pin-change-required' });
+
+    const clerk = new TestConsole(hub.url);
+    expect((await clerk.login('1001', pin)).body).toMatchObject({ staff: { role: 'clerk', mustChange: true } });
+    expect((await clerk.request('GET', '/api/staff')).status).toBe(409);
+    expect((await clerk.request('POST', '/api/console/password', { current: pin, next: '111111' })).status).toBe(400);
+    expect((await clerk.request('POST', '/api/console/password', { current: pin, next: '275031' })).status).toBe(200);
+    expect(await window.command({ type: 'signIn', window: 1, clerk: '1001', pin: '275031' })).toMatchObject({ ok: true });
+    expect((await clerk.request('GET', '/api/staff')).status).toBe(403);
+
+    for (let i = 0; i < 5; i++) await window.command({ type: 'signIn', window: 1, clerk: '1001', pin: '000000' });
+    expect(await window.command({ type: 'signIn', window: 1, clerk: '1001', pin: '275031' })).toMatchObject({ code: 'locked' });
+    expect((await a.request('POST', '/api/clerks/1001/unlock')).status).toBe(200);
+    expect(await window.command({ type: 'signIn', window: 1, clerk: '1001', pin: '275031' })).toMatchObject({ ok: true });
+    const actions = (await a.request<{ entries: { action: string }[] }>('GET', '/api/audit')).body.entries.map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['issueInitialPin', 'changeOwnPin', 'unlockClerk']));
+  });
+});
+
+describe('live changes', () => {
+  it('a change that would strand waiting tickets names them, and waits for the day’s end when asked', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    await fetch(`${hub.url}/api/tickets`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ serviceCode: 'CRJ-HZ-SL' }) });
+    await a.request('PUT', '/api/windows/3/items', { serves: ['CRJ-GA-SL'] });
+    const refused = await a.request('PUT', '/api/windows/4/items', { serves: ['CRJ-GA-SL'] });
+    expect(refused).toMatchObject({ status: 409, body: { code: 'conflict', tickets: ['B001'] } });
+    expect((await a.request('PUT', '/api/windows/4/items', { serves: ['CRJ-GA-SL'], atDayEnd: true })).status).toBe(200);
+    expect(hub.store.view.pending).toHaveLength(1);
+    const audit = (await a.request<{ entries: { action: string; target: string; before: { serves: string[] }; after: unknown }[] }>('GET', '/api/audit')).body.entries;
+    expect(audit[0]).toMatchObject({ action: 'assignWindowItems', target: 'window:4', after: { atDayEnd: { window: 4, serves: ['CRJ-GA-SL'] } } });
+    expect(audit[1]).toMatchObject({ action: 'assignWindowItems', target: 'window:3', before: { serves: ['CRJ-HZ-SL', 'CRJ-GA-SL', 'CRJ-GA-QZ'] }, after: { serves: ['CRJ-GA-SL'] } });
+  });
+
+  it('pushes the hall’s state to the console as Server-Sent Events', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const res = await fetch(`${hub.url}/api/console/stream`, { headers: { cookie: a.cookie } });
+    expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    const until = async (s: string) => {
+      while (!text.includes(s)) text += new TextDecoder().decode((await reader.read()).value);
+    };
+    await until('event: terminals');
+    expect(text).toMatch(/^event: snapshot\ndata: \{"seq":/);
+    await a.request('POST', '/api/windows/temporary', { window: 60, serves: ['RS-SBK-SL'] });
+    await until('window.temporaryOpened');
+    await reader.cancel();
+  });
+});
+
+describe('terminals enrolled by pairing code', () => {
+  it('a terminal shows a code, the administrator confirms it, the terminal gets its own credential; revoked, it is shut out', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const kiosk = await terminal(hub);
+    kiosk.send({ type: 'pair', protocol: 1, role: 'kiosk', terminal: 'kiosk-7', version: '0.1.0' });
+    const pairing = await kiosk.next((m) => m.type === 'pairing');
+    if (pairing.type !== 'pairing') throw new Error('no code');
+    expect(pairing.code).toMatch(/^\d{6}$/);
+    const waiting = await a.request<{ waiting: { terminal: string; code?: string }[] }>('GET', '/api/terminals');
+    expect(waiting.body.waiting).toEqual([expect.objectContaining({ terminal: 'kiosk-7' })]);
+    expect(waiting.body.waiting[0]!.code).toBeUndefined();
+
+    expect((await a.request('POST', '/api/terminals/enrol', { code: '000000' === pairing.code ? '000001' : '000000' })).status).toBe(404);
+    const paid = kiosk.next((m) => m.type === 'paired');
+    const enrolled = await a.request<{ terminal: { id: string } }>('POST', '/api/terminals/enrol', { code: pairing.code, expiresInDays: 30 });
+    expect(enrolled.status).toBe(201);
+    const paired = await paid;
+    if (paired.type !== 'paired') throw new Error('not paired');
+    expect(paired.token).toMatch(/^tc1\./);
+    expect(paired.expiresAt).toBe(now + 30 * 86_400_000);
+    // The hub keeps only a hash of it.
+    expect(JSON.stringify(hub.credentials.list(now))).not.toContain(paired.token.split('.')[2]);
+
+    const linked = await TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: 'kiosk-7', token: paired.token, version: '0.1.0' });
+    terminals.push(linked);
+    const list = await a.request<{ terminals: { id: string; terminal: string; state: string; version?: string }[] }>('GET', '/api/terminals');
+    expect(list.body.terminals[0]).toMatchObject({ terminal: 'kiosk-7', state: 'online', version: '0.1.0' });
+
+    const closed = new Promise((r) => linked.ws.once('close', r));
+    expect((await a.request('POST', `/api/terminals/${enrolled.body.terminal.id}/revoke`)).status).toBe(200);
+    await closed;
+    await expect(TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: 'kiosk-7', token: paired.token })).rejects.toThrow(/revoked/);
+    const actions = (await a.request<{ entries: { action: string }[] }>('GET', '/api/audit')).body.entries.map((e) => e.action);
+    expect(actions.slice(0, 2)).toEqual(['revokeTerminal', 'enrolTerminal']);
+  });
+
+  it('an expired credential is refused', async () => {
+    const hub = await hall({ seed: true });
+    const made = await (
+      await fetch(`${hub.url}/api/terminal-tokens`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'display', terminal: 'screen-1', expiresInDays: 1 }) })
+    ).json();
+    const t = await TestTerminal.connect(hub.wsUrl, { role: 'display', terminal: 'screen-1', token: made.token });
+    t.close();
+    now += 86_400_000 + 1;
+    await expect(TestTerminal.connect(hub.wsUrl, { role: 'display', terminal: 'screen-1', token: made.token })).rejects.toThrow(/expired/);
+  });
+});
+
+describe('the catalogue as a workbook, and the calendar', () => {
+  it('exports the catalogue and imports it back for review', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const book = await a.request<Buffer>('GET', '/api/catalogue.xlsx');
+    expect(book.headers.get('content-type')).toMatch(/spreadsheetml/);
+    const back = await a.request<{ catalogue: { items: unknown[] } }>('POST', '/api/catalogue.xlsx', new Uint8Array(book.body));
+    expect(back.status).toBe(200);
+    expect(back.body.catalogue.items).toEqual(hub.store.view.catalogue.items);
+    const bad = await a.request<{ problems: unknown[] }>('POST', '/api/catalogue.xlsx', new Uint8Array(Buffer.from('no')));
+    expect(bad.status).toBe(400);
+    expect(bad.body.problems).toHaveLength(1);
+  });
+
+  it("lists the calendar's years and takes a new one", async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const cal = await a.request<{ years: { year: number }[] }>('GET', '/api/calendar');
+    const next = Math.max(...cal.body.years.map((y) => y.year)) + 1;
+    expect((await a.request('PUT', `/api/calendar/${next}`, { holidays: { [`${next}-01-01`]: '元旦' }, workdays: {} })).status).toBe(200);
+    const after = await a.request<{ years: { year: number; source: string }[] }>('GET', '/api/calendar');
+    expect(after.body.years.find((y) => y.year === next)).toMatchObject({ source: 'hall' });
+  });
+});

@@ -1,0 +1,172 @@
+import type { TerminalIdentity } from '@servicehall/protocol/node';
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Db } from './db';
+
+/** A terminal's credential lasts this long unless the administrator says otherwise at enrolment. */
+export const DEFAULT_CREDENTIAL_DAYS = 365;
+/** A pairing code shown on a terminal's screen is good for this long. */
+export const PAIRING_MS = 10 * 60_000;
+
+export interface TerminalCredential extends TerminalIdentity {
+  id: string;
+  createdAt: number;
+  createdBy: string;
+  expiresAt: number;
+  revokedAt?: number;
+  revokedBy?: string;
+  lastSeen?: number;
+  version?: string;
+  address?: string;
+}
+
+type Row = {
+  id: string;
+  role: TerminalIdentity['role'];
+  terminal: string;
+  window: number | null;
+  secret_hash: string;
+  created_at: number;
+  created_by: string;
+  expires_at: number;
+  revoked_at: number | null;
+  revoked_by: string | null;
+  last_seen: number | null;
+  version: string | null;
+  address: string | null;
+};
+
+const digest = (secret: string) => createHash('sha256').update(secret).digest();
+
+function credential(r: Row): TerminalCredential {
+  return {
+    id: r.id,
+    role: r.role,
+    terminal: r.terminal,
+    ...(r.window !== null ? { window: r.window } : {}),
+    createdAt: r.created_at,
+    createdBy: r.created_by,
+    expiresAt: r.expires_at,
+    ...(r.revoked_at !== null ? { revokedAt: r.revoked_at, revokedBy: r.revoked_by ?? undefined } : {}),
+    ...(r.last_seen !== null ? { lastSeen: r.last_seen } : {}),
+    ...(r.version !== null ? { version: r.version } : {}),
+    ...(r.address !== null ? { address: r.address } : {}),
+  };
+}
+
+export type CredentialCheck = { ok: true; credential: TerminalCredential } | { ok: false; reason: 'unknown' | 'revoked' | 'expired' | 'other-terminal' };
+
+/**
+ * Each terminal's own credential: a random secret the hub keeps only as a hash, bound to the
+ * terminal's role, id and window, with an expiry; listed, and revoked one at a time.
+ * Its text is `tc1.<id>.<secret>`.
+ */
+export class TerminalCredentials {
+  constructor(private readonly db: Db) {}
+
+  /** A new credential for a terminal; earlier ones of the same terminal id are revoked. */
+  issue(who: TerminalIdentity, by: string, now: number, days = DEFAULT_CREDENTIAL_DAYS): { credential: TerminalCredential; token: string; replaced: string[] } {
+    const id = randomBytes(6).toString('hex');
+    const secret = randomBytes(32).toString('base64url');
+    const replaced = this.db
+      .prepare<[string, number], { id: string }>('SELECT id FROM terminal_credentials WHERE terminal = ? AND revoked_at IS NULL AND expires_at > ?')
+      .all(who.terminal, now)
+      .map((r) => r.id);
+    for (const old of replaced) this.revoke(old, by, now);
+    this.db
+      .prepare('INSERT INTO terminal_credentials (id, role, terminal, window, secret_hash, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, who.role, who.terminal, who.window ?? null, digest(secret).toString('hex'), now, by, now + days * 86_400_000);
+    return { credential: this.get(id)!, token: `tc1.${id}.${secret}`, replaced };
+  }
+
+  get(id: string): TerminalCredential | undefined {
+    const r = this.db.prepare<[string], Row>('SELECT * FROM terminal_credentials WHERE id = ?').get(id);
+    return r ? credential(r) : undefined;
+  }
+
+  /** Whether `token` is a live credential, and (when `claimed` is given) of that very terminal. */
+  verify(token: string, claimed: TerminalIdentity | undefined, now: number): CredentialCheck {
+    const m = /^tc1\.([0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/.exec(token);
+    if (!m) return { ok: false, reason: 'unknown' };
+    const r = this.db.prepare<[string], Row>('SELECT * FROM terminal_credentials WHERE id = ?').get(m[1]!);
+    if (!r) return { ok: false, reason: 'unknown' };
+    const expected = Buffer.from(r.secret_hash, 'hex');
+    const given = digest(m[2]!);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'unknown' };
+    if (r.revoked_at !== null) return { ok: false, reason: 'revoked' };
+    if (r.expires_at <= now) return { ok: false, reason: 'expired' };
+    if (claimed && (claimed.role !== r.role || claimed.terminal !== r.terminal || (claimed.window ?? null) !== r.window)) return { ok: false, reason: 'other-terminal' };
+    return { ok: true, credential: credential(r) };
+  }
+
+  seen(id: string, now: number, details: { version?: string; address?: string } = {}): void {
+    this.db
+      .prepare('UPDATE terminal_credentials SET last_seen = ?, version = COALESCE(?, version), address = COALESCE(?, address) WHERE id = ?')
+      .run(now, details.version ?? null, details.address ?? null, id);
+  }
+
+  revoke(id: string, by: string, now: number): TerminalCredential | undefined {
+    this.db.prepare('UPDATE terminal_credentials SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL').run(now, by, id);
+    return this.get(id);
+  }
+
+  /** Every credential, newest first; with `live`, only those neither revoked nor expired. */
+  list(now: number, live = false): TerminalCredential[] {
+    const rows = live
+      ? this.db.prepare<[number], Row>('SELECT * FROM terminal_credentials WHERE revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC').all(now)
+      : this.db.prepare<[], Row>('SELECT * FROM terminal_credentials ORDER BY created_at DESC').all();
+    return rows.map(credential);
+  }
+}
+
+export interface PairingRequest extends TerminalIdentity {
+  code: string;
+  at: number;
+  expiresAt: number;
+  address?: string;
+  version?: string;
+  /** Hands the credential to the terminal waiting on its link. */
+  deliver(token: string, credential: TerminalCredential): void;
+}
+
+/**
+ * Terminals waiting to be enrolled: each shows a six-digit code on its screen; an administrator
+ * who reads it there and types it in the console confirms that this terminal is the hall's.
+ * Kept in memory: a restart of the hub makes the terminal ask again.
+ */
+export class Pairings {
+  private readonly waiting = new Map<string, PairingRequest>();
+
+  request(r: Omit<PairingRequest, 'code' | 'expiresAt'>): PairingRequest {
+    this.sweep(r.at);
+    // One request per terminal id: asking again replaces the earlier code.
+    for (const [code, w] of this.waiting) if (w.terminal === r.terminal) this.waiting.delete(code);
+    let code: string;
+    do code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    while (this.waiting.has(code));
+    const request = { ...r, code, expiresAt: r.at + PAIRING_MS };
+    this.waiting.set(code, request);
+    return request;
+  }
+
+  /** The request a code names, taken out of the waiting list. */
+  take(code: string, now: number): PairingRequest | undefined {
+    this.sweep(now);
+    const r = this.waiting.get(code);
+    if (r) this.waiting.delete(code);
+    return r;
+  }
+
+  withdraw(request: PairingRequest): void {
+    if (this.waiting.get(request.code) === request) this.waiting.delete(request.code);
+  }
+
+  /** What the console shows of the waiting terminals: who, never the code (that is read off the terminal's screen). */
+  list(now: number): Omit<PairingRequest, 'code' | 'deliver'>[] {
+    this.sweep(now);
+    return [...this.waiting.values()].map(({ code: _, deliver: __, ...rest }) => rest);
+  }
+
+  private sweep(now: number): void {
+    for (const [code, r] of this.waiting) if (r.expiresAt <= now) this.waiting.delete(code);
+  }
+}

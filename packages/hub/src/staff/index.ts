@@ -1,0 +1,228 @@
+import type { Catalogue, StaffRef, StaffRole } from '@servicehall/core';
+import { randomInt } from 'node:crypto';
+import type { Db } from '../db';
+import type { ClerkPins } from '../pins';
+import { StaffAccounts, type StaffMember } from './accounts';
+import { AuditLog } from './audit';
+import { SignInLockout, type LockKey } from './lockout';
+import { hashPassword, initialPin, oneTimePassword, passwordProblem, spendVerifyTime, verifyPassword } from './passwords';
+import { StaffSessions, type Session } from './sessions';
+
+export { AuditLog, auditSubject, type AuditEntry } from './audit';
+export { StaffAccounts, StaffIdSchema, type StaffMember } from './accounts';
+export { SignInLockout, FREE_FAILURES, FIRST_LOCK_MS, LONGEST_LOCK_MS } from './lockout';
+export { hashPassword, verifyPassword, passwordProblem, oneTimePassword, initialPin } from './passwords';
+export { StaffSessions, SESSION_COOKIE, IDLE_TIMEOUT_MS, cookies, csrfMatches, sessionCookie, clearedCookie, type Session } from './sessions';
+
+export type SignIn =
+  | { ok: true; secret: string; csrf: string; staff: Session['staff'] }
+  | { ok: false; code: 'unauthorised' | 'locked' | 'forbidden'; message: string; retryAfterSeconds?: number };
+
+export type StaffChange<T> = { ok: true; value: T } | { ok: false; code: 'bad-request' | 'conflict' | 'not-found' | 'forbidden' | 'unauthorised'; message: string };
+
+/**
+ * The console's people: staff accounts (argon2id), clerks signing in with their PIN, sessions,
+ * sign-in lockout and the audit log. Every change here is recorded with who made it.
+ */
+export class Staff {
+  readonly accounts: StaffAccounts;
+  readonly sessions: StaffSessions;
+  readonly lockout: SignInLockout;
+  readonly audit: AuditLog;
+  /** Printed at the first start while no administrator exists: it lets the first one be made in the console. */
+  readonly setupCode: string | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly pins: ClerkPins,
+    private readonly catalogue: () => Catalogue,
+    private readonly clock: () => number,
+  ) {
+    this.accounts = new StaffAccounts(db);
+    this.lockout = new SignInLockout(db);
+    this.audit = new AuditLog(db);
+    this.sessions = new StaffSessions(db, (id, role) => this.who(id, role));
+    this.setupCode = this.accounts.count('administrator') === 0 ? String(randomInt(0, 100_000_000)).padStart(8, '0') : undefined;
+    this.setupCodeUsed = false;
+  }
+
+  private setupCodeUsed: boolean;
+
+  /** Who a session's owner is now (an account disabled or a clerk removed ends the session). */
+  private who(id: string, role: StaffRole): Session['staff'] | undefined {
+    if (role === 'clerk') {
+      const clerk = this.catalogue().clerks.find((c) => c.number === id);
+      return clerk ? { id, name: clerk.name, role, department: clerk.department, mustChange: this.pins.mustChange(id) } : undefined;
+    }
+    const m = this.accounts.get(id);
+    if (!m || m.disabled || m.role !== role) return undefined;
+    return { id: m.id, name: m.name, role: m.role, ...(m.department ? { department: m.department } : {}), mustChange: m.mustChange };
+  }
+
+  get needsFirstAdmin(): boolean {
+    return this.accounts.count('administrator') === 0;
+  }
+
+  /** Signs a staff member (or a clerk, by clerk number and PIN) in, with lockout per account and per address. */
+  async signIn(id: string, password: string, address: string | undefined): Promise<SignIn> {
+    const keys: LockKey[] = [{ kind: 'account', value: id.toLowerCase() }, ...(address ? [{ kind: 'address' as const, value: address }] : [])];
+    const lockedUntil = this.lockout.lockedUntil(keys, this.clock());
+    if (lockedUntil) {
+      const retryAfterSeconds = Math.ceil((lockedUntil - this.clock()) / 1000);
+      return { ok: false, code: 'locked', message: `too many failed sign-ins: try again in ${retryAfterSeconds} s`, retryAfterSeconds };
+    }
+    const account = this.accounts.get(id);
+    let good = false;
+    let staff: Session['staff'] | undefined;
+    if (account) {
+      good = (await verifyPassword(account.passwordHash, password)) && !account.disabled;
+      staff = this.who(account.id, account.role);
+    } else if (this.catalogue().clerks.some((c) => c.number === id) && /^\d{4,8}$/.test(password)) {
+      const check = this.pins.check(id, password, this.clock());
+      good = check.ok;
+      if (!check.ok && check.code === 'locked') return { ok: false, code: 'locked', message: check.message };
+      staff = this.who(id, 'clerk');
+    } else {
+      await spendVerifyTime(password);
+    }
+    const now = this.clock();
+    if (!good || !staff) {
+      this.lockout.fail(keys, now);
+      return { ok: false, code: 'unauthorised', message: 'the account or password is not right' };
+    }
+    this.lockout.clear(keys[0]!);
+    const { secret, csrf } = this.sessions.start(staff, now, address);
+    return { ok: true, secret, csrf, staff };
+  }
+
+  /** Makes the first administrator with the one-time setup code printed at start. */
+  async firstAdmin(code: string, m: { id: string; name: string; password: string }): Promise<StaffChange<StaffMember>> {
+    if (!this.needsFirstAdmin || !this.setupCode || this.setupCodeUsed) return { ok: false, code: 'forbidden', message: 'the hall has an administrator already' };
+    if (code !== this.setupCode) return { ok: false, code: 'unauthorised', message: 'the setup code is not the one the hub printed at its start' };
+    const problem = passwordProblem(m.password);
+    if (problem) return { ok: false, code: 'bad-request', message: problem };
+    const passwordHash = await hashPassword(m.password);
+    if (!this.needsFirstAdmin) return { ok: false, code: 'forbidden', message: 'the hall has an administrator already' };
+    this.setupCodeUsed = true;
+    return this.add({ id: m.id, name: m.name, role: 'administrator', passwordHash, mustChange: false }, { id: m.id, name: m.name, role: 'administrator' });
+  }
+
+  /** An account made from the hub's command line, with a password to change at the first sign-in. */
+  async createFromCommandLine(m: { id: string; name: string; role: StaffRole }): Promise<StaffChange<{ member: StaffMember; password: string }>> {
+    const password = oneTimePassword();
+    const passwordHash = await hashPassword(password);
+    const made = this.add({ ...m, passwordHash, mustChange: true }, { id: 'hub-cli', name: '命令行', role: 'administrator' });
+    return made.ok ? { ok: true, value: { member: made.value, password } } : made;
+  }
+
+  /** A new account with a one-time password, shown once, to be changed at the first sign-in. */
+  async create(by: StaffRef, m: { id: string; name: string; role: StaffRole; department?: string }): Promise<StaffChange<{ member: StaffMember; password: string }>> {
+    if (m.role === 'clerk') return { ok: false, code: 'bad-request', message: 'clerks sign in with their clerk number and PIN: add them to the hall’s clerks instead' };
+    if (m.role === 'department-head' && !m.department) return { ok: false, code: 'bad-request', message: 'a department head needs the department they look after' };
+    if (m.department && !this.catalogue().departments.some((d) => d.name === m.department)) return { ok: false, code: 'not-found', message: `there is no department ${m.department}` };
+    if (this.catalogue().clerks.some((c) => c.number === m.id)) return { ok: false, code: 'conflict', message: `${m.id} is a clerk number; choose another account name` };
+    const password = oneTimePassword();
+    const passwordHash = await hashPassword(password);
+    const made = this.add({ ...m, passwordHash, mustChange: true }, by);
+    return made.ok ? { ok: true, value: { member: made.value, password } } : made;
+  }
+
+  private add(m: Parameters<StaffAccounts['add']>[0], by: StaffRef): StaffChange<StaffMember> {
+    return this.db.transaction((): StaffChange<StaffMember> => {
+      if (this.accounts.get(m.id)) return { ok: false, code: 'conflict', message: `there is an account ${m.id} already` };
+      const now = this.clock();
+      this.accounts.add({ ...m, createdBy: by.id }, now);
+      const member = this.accounts.get(m.id)!;
+      const { passwordHash: _, ...shown } = member;
+      this.audit.record({ at: now, staff: by, action: 'createStaff', target: `staff:${m.id}`, after: { name: m.name, role: m.role, department: m.department } });
+      return { ok: true, value: shown };
+    })();
+  }
+
+  /** A new one-time password for an account (and its sessions end). */
+  async resetPassword(by: StaffRef, id: string): Promise<StaffChange<{ password: string }>> {
+    const m = this.accounts.get(id);
+    if (!m) return { ok: false, code: 'not-found', message: `there is no account ${id}` };
+    const password = oneTimePassword();
+    const passwordHash = await hashPassword(password);
+    this.db.transaction(() => {
+      this.accounts.setPassword(id, passwordHash, true);
+      this.sessions.endAll(id);
+      this.lockout.clear({ kind: 'account', value: id.toLowerCase() });
+      this.audit.record({ at: this.clock(), staff: by, action: 'resetPassword', target: `staff:${id}` });
+    })();
+    return { ok: true, value: { password } };
+  }
+
+  setDisabled(by: StaffRef, id: string, disabled: boolean): StaffChange<StaffMember> {
+    const m = this.accounts.get(id);
+    if (!m) return { ok: false, code: 'not-found', message: `there is no account ${id}` };
+    if (disabled && m.role === 'administrator' && this.accounts.count('administrator') <= 1)
+      return { ok: false, code: 'conflict', message: 'the last administrator cannot be disabled' };
+    this.db.transaction(() => {
+      this.accounts.setDisabled(id, disabled);
+      if (disabled) this.sessions.endAll(id);
+      this.audit.record({ at: this.clock(), staff: by, action: disabled ? 'disableStaff' : 'enableStaff', target: `staff:${id}`, before: { disabled: m.disabled }, after: { disabled } });
+    })();
+    const { passwordHash: _, ...shown } = this.accounts.get(id)!;
+    return { ok: true, value: shown };
+  }
+
+  /** A staff member changes their own password, or a clerk their PIN. */
+  async changeOwn(who: Session['staff'], current: string, next: string): Promise<StaffChange<null>> {
+    if (who.role === 'clerk') {
+      if (!/^\d{6,8}$/.test(next)) return { ok: false, code: 'bad-request', message: 'a PIN is 6 to 8 digits' };
+      if (/^(\d)\1+$/.test(next) || '0123456789'.includes(next) || '9876543210'.includes(next)) return { ok: false, code: 'bad-request', message: 'the PIN is too easy to guess' };
+      if (next === current) return { ok: false, code: 'bad-request', message: 'the new PIN must differ from the old one' };
+      const check = this.pins.check(who.id, current, this.clock());
+      if (!check.ok) return { ok: false, code: 'unauthorised', message: check.message };
+      this.db.transaction(() => {
+        this.pins.set(who.id, next);
+        this.audit.record({ at: this.clock(), staff: who, action: 'changeOwnPin', target: `clerk:${who.id}` });
+      })();
+      return { ok: true, value: null };
+    }
+    const m = this.accounts.get(who.id);
+    if (!m || !(await verifyPassword(m.passwordHash, current))) return { ok: false, code: 'unauthorised', message: 'the present password is not right' };
+    const problem = passwordProblem(next);
+    if (problem) return { ok: false, code: 'bad-request', message: problem };
+    if (next === current) return { ok: false, code: 'bad-request', message: 'the new password must differ from the old one' };
+    const passwordHash = await hashPassword(next);
+    this.db.transaction(() => {
+      this.accounts.setPassword(who.id, passwordHash, false);
+      this.audit.record({ at: this.clock(), staff: who, action: 'changeOwnPassword', target: `staff:${who.id}` });
+    })();
+    return { ok: true, value: null };
+  }
+
+  /** Initial PINs for clerks (each shown once, for a slip), to be changed at the first sign-in. */
+  initialPins(by: StaffRef, clerks: readonly string[]): StaffChange<{ clerk: string; name: string; pin: string }[]> {
+    const known = this.catalogue().clerks;
+    const unknown = clerks.find((n) => !known.some((c) => c.number === n));
+    if (unknown) return { ok: false, code: 'not-found', message: `there is no clerk ${unknown}` };
+    return this.db.transaction(() => {
+      const out = clerks.map((n) => {
+        const pin = initialPin();
+        this.pins.set(n, pin, { mustChange: true });
+        this.audit.record({ at: this.clock(), staff: by, action: 'issueInitialPin', target: `clerk:${n}` });
+        return { clerk: n, name: known.find((c) => c.number === n)!.name, pin };
+      });
+      return { ok: true as const, value: out };
+    })();
+  }
+
+  unlockClerk(by: StaffRef, clerk: string): StaffChange<null> {
+    if (!this.catalogue().clerks.some((c) => c.number === clerk)) return { ok: false, code: 'not-found', message: `there is no clerk ${clerk}` };
+    this.db.transaction(() => {
+      this.pins.unlock(clerk);
+      this.lockout.clear({ kind: 'account', value: clerk.toLowerCase() });
+      this.audit.record({ at: this.clock(), staff: by, action: 'unlockClerk', target: `clerk:${clerk}` });
+    })();
+    return { ok: true, value: null };
+  }
+
+  /** Clerks with their PIN's state, for the console's clerk list. */
+  clerkStates(): { clerk: string; name: string; department: string; hasPin: boolean; mustChange: boolean; lockedUntil?: number }[] {
+    return this.catalogue().clerks.map((c) => ({ clerk: c.number, name: c.name, department: c.department, ...this.pins.state(c.number, this.clock()) }));
+  }
+}

@@ -1,0 +1,56 @@
+import type { Db } from '../db';
+
+/**
+ * Failed console sign-ins, counted per account and per address. The first few cost nothing; from
+ * then on each one locks for longer (30 s, 1 min, 2 min, ... up to 15 min), so that guessing is slow
+ * for an attacker and a person who mistyped waits seconds. An address counts more before locking,
+ * since a hall's offices may share one.
+ */
+/** The failure that locks first: the third in a row for an account, the tenth for an address. */
+export const FREE_FAILURES = { account: 3, address: 10 } as const;
+export const FIRST_LOCK_MS = 30_000;
+export const LONGEST_LOCK_MS = 15 * 60_000;
+/** Failures older than this are forgotten. */
+const FORGET_MS = 60 * 60_000;
+
+export type LockKey = { kind: 'account' | 'address'; value: string };
+
+export class SignInLockout {
+  private readonly st;
+
+  constructor(db: Db) {
+    this.st = {
+      get: db.prepare<[string], { failures: number; locked_until: number; last_at: number }>('SELECT failures, locked_until, last_at FROM sign_in_failures WHERE key = ?'),
+      put: db.prepare('INSERT INTO sign_in_failures (key, failures, locked_until, last_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, last_at = excluded.last_at'),
+      clear: db.prepare('DELETE FROM sign_in_failures WHERE key = ?'),
+    };
+  }
+
+  private key(k: LockKey) {
+    return `${k.kind}:${k.value}`;
+  }
+
+  /** Until when the first of `keys` that is locked stays locked, or undefined. */
+  lockedUntil(keys: readonly LockKey[], now: number): number | undefined {
+    let until: number | undefined;
+    for (const k of keys) {
+      const row = this.st.get.get(this.key(k));
+      if (row && row.locked_until > now) until = Math.max(until ?? 0, row.locked_until);
+    }
+    return until;
+  }
+
+  fail(keys: readonly LockKey[], now: number): void {
+    for (const k of keys) {
+      const row = this.st.get.get(this.key(k));
+      const failures = (row && now - row.last_at < FORGET_MS ? row.failures : 0) + 1;
+      const over = failures - FREE_FAILURES[k.kind] + 1;
+      const lockedUntil = over > 0 ? now + Math.min(LONGEST_LOCK_MS, FIRST_LOCK_MS * 2 ** (over - 1)) : 0;
+      this.st.put.run(this.key(k), failures, lockedUntil, now);
+    }
+  }
+
+  clear(k: LockKey): void {
+    this.st.clear.run(this.key(k));
+  }
+}
