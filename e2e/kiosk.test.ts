@@ -160,7 +160,7 @@ describe('the kiosk in Chromium, with its printer on a serial line', () => {
     expect(await page.locator('[data-testid=out-of-service]').textContent()).toContain('服务台');
     await screenshot(page, 'kiosk-out-of-service');
     const before = (await queue()).length;
-    const answer = await (kiosk.agent.handlers.takeNumber as (a: unknown) => Promise<{ ok: boolean; code?: string }>)({ serviceCode: 'GA-SFZ-HL', lane: 'ordinary', lang: 'zh-CN' });
+    const answer = await (kiosk.agent!.handlers.takeNumber as (a: unknown) => Promise<{ ok: boolean; code?: string }>)({ serviceCode: 'GA-SFZ-HL', lane: 'ordinary', lang: 'zh-CN' });
     expect(answer).toMatchObject({ ok: false, code: 'out-of-service' });
     expect(await queue()).toHaveLength(before);
     await expect.poll(() => hall.hub.store.view.devices.get('kiosk-1')?.devices[0]).toMatchObject({ status: 'fault', code: 'paper-end' });

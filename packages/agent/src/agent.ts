@@ -2,6 +2,8 @@ import { HallClient } from '@servicehall/client';
 import path from 'node:path';
 import type { BridgeHandlers, BridgeShape, TopicName, TopicPayload } from './contract';
 import type { TerminalConfig } from './config';
+import { ConfigError } from './config';
+import { AGENT_VERSION, readCredential } from './pairing';
 import { Pushes } from './pushes';
 
 /** What an app's agent is given: its configuration, the hub link and the way to push to its screen. */
@@ -34,11 +36,14 @@ export async function startAgent<S extends BridgeShape>(
   config: TerminalConfig,
   create: (ctx: AgentContext<S>) => Promise<AgentParts<S>> | AgentParts<S>,
   log: (message: string) => void = (m) => console.log(`[${config.terminal}] ${m}`),
+  pushes: Pushes = new Pushes(),
 ): Promise<RunningAgent> {
-  const pushes = new Pushes();
+  const token = config.token ?? readCredential(config)?.token;
+  if (!token) throw new ConfigError(['token: this terminal has no token and is not enrolled yet: enrol it by its pairing code in the console']);
   const client = new HallClient({
     url: config.hubUrl,
-    token: config.token,
+    token,
+    version: AGENT_VERSION,
     role: config.role,
     terminal: config.terminal,
     window: config.window,

@@ -7,7 +7,8 @@ import { startAgent, type AgentContext, type AgentParts, type RunningAgent } fro
 import { ConfigError, type TerminalConfig } from './config';
 import type { BridgeReply, BridgeRequest, BridgeShape } from './contract';
 import { dispatch } from './dispatch';
-import type { Pushes } from './pushes';
+import { pairingPage, pairingScript, pairWithHub, readCredential, type PairingState } from './pairing';
+import { Pushes } from './pushes';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -27,6 +28,8 @@ export interface BrowserModeOptions {
   staticDir: string;
   host?: string;
   port?: number;
+  /** A page to show instead of the renderer while it returns one (the pairing code of a terminal not enrolled yet). */
+  gate?: () => string | undefined;
 }
 
 export interface BrowserMode {
@@ -42,6 +45,12 @@ export interface BrowserMode {
 export async function serveBrowserMode(options: BrowserModeOptions): Promise<BrowserMode> {
   const root = path.resolve(options.staticDir);
   const server = http.createServer((req, res) => {
+    const gated = options.gate?.();
+    if (gated !== undefined) {
+      const pathname = new URL(req.url ?? '/', 'http://agent').pathname;
+      if (pathname === '/pairing.js') return void res.writeHead(200, { 'content-type': TYPES['.js']!, 'cache-control': 'no-store' }).end(pairingScript);
+      return void res.writeHead(200, { 'content-type': TYPES['.html']!, 'cache-control': 'no-store' }).end(gated);
+    }
     let file: string;
     try {
       file = path.resolve(root, '.' + decodeURIComponent(new URL(req.url ?? '/', 'http://agent').pathname));
@@ -106,20 +115,55 @@ export async function serveBrowserMode(options: BrowserModeOptions): Promise<Bro
 /**
  * A terminal in browser mode: its agent as a plain Node process, serving its renderer (built in
  * `rendererDir`) and the bridge on the configured port. Every app's browser entry is this call.
+ * A terminal with no token and no stored credential first shows a pairing code on its screen and
+ * starts its agent once an administrator has enrolled it (`ready`).
  */
 export async function startBrowserTerminal<S extends BridgeShape>(
   config: TerminalConfig,
   create: (ctx: AgentContext<S>) => AgentParts<S> | Promise<AgentParts<S>>,
   rendererDir: string,
-): Promise<{ agent: RunningAgent; screen: BrowserMode; stop(): Promise<void> }> {
-  const agent = await startAgent<S>(config, create);
-  try {
-    const screen = await serveBrowserMode({ handlers: agent.handlers, pushes: agent.pushes, staticDir: rendererDir, host: config.bridge.host, port: config.bridge.port });
-    return { agent, screen, stop: async () => (await screen.close(), await agent.stop()) };
-  } catch (error) {
-    await agent.stop();
-    throw error;
+): Promise<{ agent?: RunningAgent; ready: Promise<RunningAgent>; screen: BrowserMode; stop(): Promise<void> }> {
+  const token = config.token ?? readCredential(config)?.token;
+  if (token) {
+    const agent = await startAgent<S>({ ...config, token }, create);
+    try {
+      const screen = await serveBrowserMode({ handlers: agent.handlers, pushes: agent.pushes, staticDir: rendererDir, host: config.bridge.host, port: config.bridge.port });
+      return { agent, ready: Promise.resolve(agent), screen, stop: async () => (await screen.close(), await agent.stop()) };
+    } catch (error) {
+      await agent.stop();
+      throw error;
+    }
   }
+  // Not enrolled yet: the screen shows the pairing code; the bridge's handlers and pushes are the agent's once it runs.
+  const pushes = new Pushes();
+  const handlers: Record<string, (arg: never) => unknown> = {};
+  let pairing: PairingState = { status: 'connecting' };
+  const log = (m: string) => console.log(`[${config.terminal}] ${m}`);
+  const screen = await serveBrowserMode({ handlers, pushes, staticDir: rendererDir, host: config.bridge.host, port: config.bridge.port, gate: () => (pairing.status === 'paired' ? undefined : pairingPage(config.language, pairing)) });
+  const pair = pairWithHub(config, (state) => (pairing = state) && pushes.push('pairing', state), log);
+  let agent: RunningAgent | undefined;
+  let stopped = false;
+  const ready = pair.credential.then(async (credential) => {
+    if (stopped) throw new Error('the terminal stopped before it was enrolled');
+    agent = await startAgent<S>({ ...config, token: credential.token }, create, log, pushes);
+    Object.assign(handlers, agent.handlers);
+    pushes.push('pairing', { status: 'paired' } satisfies PairingState);
+    return agent;
+  });
+  ready.catch(() => undefined);
+  return {
+    get agent() {
+      return agent;
+    },
+    ready,
+    screen,
+    stop: async () => {
+      stopped = true;
+      pair.stop();
+      await screen.close();
+      await agent?.stop();
+    },
+  };
 }
 
 /** The command line of a browser-mode entry: start, print the address, or say plainly why not. */

@@ -14,7 +14,8 @@ export const TerminalConfigSchema = z
     terminal: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'letters, digits, ".", "_" and "-" only, at most 40'),
     window: z.number().int().min(1).max(999).optional(),
     hubUrl: z.string().regex(/^wss?:\/\/[^\s]+\/ws$/, 'a ws:// or wss:// address ending in /ws, e.g. ws://192.168.1.10:8600/ws'),
-    token: z.string().min(8, 'at least 8 characters: the hall token printed by the hub'),
+    /** The terminal's credential (or the hall token); without one the terminal shows a pairing code and keeps the credential it is given. */
+    token: z.string().min(8, 'at least 8 characters: a credential from the hub, or leave it out and enrol the terminal by its pairing code').optional(),
     /** The terminal's own folder: outbox, logs. */
     dataDir: z.string().min(1).default('./data/terminal'),
     language: z.enum(['zh-CN', 'en']).default('zh-CN'),

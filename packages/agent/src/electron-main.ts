@@ -1,6 +1,7 @@
 import type * as Electron from 'electron';
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
+import { pairingPage, pairWithHub, readCredential, type PairingState } from './pairing';
 import { startAgent, type AgentContext, type AgentParts } from './agent';
 import { ConfigError, loadConfig } from './config';
 import type { BridgeShape } from './contract';
@@ -65,6 +66,13 @@ export async function runElectronTerminal<S extends BridgeShape>(electron: typeo
     dialog.showErrorBox(spec.title, error instanceof ConfigError ? error.message : String(error));
     app.exit(1);
     return;
+  }
+  if (!config.token && !readCredential(config)) {
+    // Not enrolled yet: a window shows the pairing code until an administrator confirms it in the console.
+    const pairing = new BrowserWindow({ ...spec.size, fullscreen: spec.kiosk, kiosk: spec.kiosk, autoHideMenuBar: true, backgroundColor: '#0f2f57', title: spec.title, webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false } });
+    const show = (state: PairingState) => void pairing.loadURL(`data:text/html;charset=utf-8,${encodeURIComponent(pairingPage(config.language, state))}`).catch(() => undefined);
+    await pairWithHub(config, show, (m) => console.log(`[${config.terminal}] ${m}`)).credential;
+    pairing.destroy();
   }
   const agent = await startAgent<S>(config, create);
   const window = new BrowserWindow({

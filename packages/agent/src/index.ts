@@ -6,3 +6,4 @@ export { Pushes } from './pushes';
 export { dispatch } from './dispatch';
 export type * from './contract';
 export { BRIDGE_GLOBAL, IPC_CALL, IPC_PUSH } from './contract';
+export { pairWithHub, pairingPage, readCredential, writeCredential, credentialFile, AGENT_VERSION, type PairingState, type StoredCredential } from './pairing';

@@ -25,6 +25,8 @@ export interface HallClientOptions {
   clock?: () => number;
   random?: () => number;
   log?: (message: string) => void;
+  /** The terminal software's version, told to the hub in hello. */
+  version?: string;
   /** A view this terminal kept from before (say, across its own restart); it resumes from its sequence. */
   initialView?: HallView;
 }
@@ -186,6 +188,7 @@ export class HallClient {
         window: this.options.window,
         token: this.options.token,
         since: this.view?.seq,
+        ...(this.options.version ? { version: this.options.version } : {}),
       });
     });
     ws.on('message', (data) => {
@@ -252,9 +255,9 @@ export class HallClient {
       }
       case 'error':
         this.options.log?.(`the hub refused a message: ${m.code}: ${m.message}`);
-        if (m.code === 'unauthorised' && !m.commandId) {
-          // A wrong token does not heal by retrying quickly; say so and keep trying slowly.
-          this.setState({ status: 'offline', since: this.state.since, waiting: this.outbox.size, reason: 'unauthorised' });
+        if ((m.code === 'unauthorised' || m.code === 'unconfigured') && !m.commandId) {
+          // A wrong token, or a hall not set up yet, does not heal by retrying quickly; say so and keep trying slowly.
+          this.setState({ status: 'offline', since: this.state.since, waiting: this.outbox.size, reason: m.code });
           this.ws?.close();
         }
         return;

@@ -1,0 +1,83 @@
+import { demoCatalogue } from '@servicehall/fixtures';
+import { startHub, type RunningHub } from '@servicehall/hub';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startBrowserTerminal } from './browser-mode';
+import { loadConfig } from './config';
+import { credentialFile, readCredential } from './pairing';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function hallAndTerminalDirs() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-pairing-'));
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const hub = await startHub({ dataDir: path.join(dir, 'hub'), token: 'hall-token-for-pairing', seed: demoCatalogue({ allDay: true }) });
+  cleanups.push(() => hub.close());
+  const renderer = path.join(dir, 'renderer');
+  fs.mkdirSync(renderer);
+  fs.writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>kiosk screen</title>');
+  return { hub, dir, renderer };
+}
+
+async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`waited in vain for ${what}`);
+}
+
+const enrol = (hub: RunningHub, code: string) =>
+  fetch(`${hub.url}/api/terminals/enrol`, { method: 'POST', headers: { authorization: 'Bearer hall-token-for-pairing', 'content-type': 'application/json' }, body: JSON.stringify({ code }) });
+
+describe('a terminal without a credential', () => {
+  it('shows a pairing code on its screen, keeps the credential it is given (0600) and starts; next time it needs no code', async () => {
+    const { hub, dir, renderer } = await hallAndTerminalDirs();
+    const config = loadConfig(undefined, { SERVICEHALL_ROLE: 'kiosk', SERVICEHALL_TERMINAL: 'kiosk-9', SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TERMINAL_DATA: path.join(dir, 'kiosk-9') });
+    expect(config.token).toBeUndefined();
+    const terminal = await startBrowserTerminal(config, () => ({ handlers: {} }), renderer);
+    cleanups.push(() => terminal.stop());
+    expect(terminal.agent).toBeUndefined();
+
+    const code = await waitFor(async () => {
+      const page = await (await fetch(terminal.screen.url)).text();
+      return /data-state="showing:(\d{6})"/.exec(page)?.[1];
+    }, 'the pairing code on the screen');
+    const page = await (await fetch(terminal.screen.url)).text();
+    expect(page).toContain('终端登记');
+    expect(page).toContain(`${code.slice(0, 3)} ${code.slice(3)}`);
+    expect((await fetch(`${terminal.screen.url}pairing.js`)).headers.get('content-type')).toMatch(/javascript/);
+
+    expect((await enrol(hub, code)).status).toBe(201);
+    const agent = await terminal.ready;
+    await agent.client.whenInStep();
+    expect(await (await fetch(terminal.screen.url)).text()).toContain('kiosk screen');
+    expect(fs.statSync(credentialFile(config)).mode & 0o777).toBe(0o600);
+    expect(readCredential(config)).toMatchObject({ role: 'kiosk', terminal: 'kiosk-9', token: expect.stringMatching(/^tc1\./) });
+    await terminal.stop();
+
+    const again = await startBrowserTerminal(config, () => ({ handlers: {} }), renderer);
+    cleanups.push(() => again.stop());
+    expect(again.agent).toBeDefined();
+    await again.agent!.client.whenInStep();
+    const list = hub.credentials.list(Date.now(), true);
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({ terminal: 'kiosk-9', version: expect.any(String) });
+  });
+
+  it('a stored credential of another terminal id is not used', async () => {
+    const { hub, dir } = await hallAndTerminalDirs();
+    const env = { SERVICEHALL_ROLE: 'kiosk', SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TERMINAL_DATA: path.join(dir, 'k') };
+    const one = loadConfig(undefined, { ...env, SERVICEHALL_TERMINAL: 'kiosk-1' });
+    fs.mkdirSync(one.dataDir, { recursive: true });
+    fs.writeFileSync(credentialFile(one), JSON.stringify({ token: 'tc1.x', role: 'kiosk', terminal: 'kiosk-1', expiresAt: 0, hubUrl: hub.wsUrl }));
+    expect(readCredential(one)).toBeDefined();
+    expect(readCredential(loadConfig(undefined, { ...env, SERVICEHALL_TERMINAL: 'kiosk-2' }))).toBeUndefined();
+  });
+});

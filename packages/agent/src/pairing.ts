@@ -1,0 +1,178 @@
+import { HubMessageSchema, PROTOCOL_VERSION, parseMessage } from '@servicehall/protocol';
+import fs from 'node:fs';
+import path from 'node:path';
+import WebSocket from 'ws';
+import type { TerminalConfig } from './config';
+import agentPackage from '../package.json' with { type: 'json' };
+
+/** The terminal software's version, told to the hub for the console's terminal list. */
+export const AGENT_VERSION: string = agentPackage.version;
+
+/** Where a terminal keeps the credential it was given at enrolment: its data folder, readable by its owner only. */
+export const credentialFile = (config: Pick<TerminalConfig, 'dataDir'>) => path.join(config.dataDir, 'credential.json');
+
+export interface StoredCredential {
+  token: string;
+  role: TerminalConfig['role'];
+  terminal: string;
+  window?: number;
+  expiresAt: number;
+  hubUrl: string;
+}
+
+/** The credential stored for this very terminal (same role, id and window), if any. */
+export function readCredential(config: TerminalConfig): StoredCredential | undefined {
+  let stored: StoredCredential;
+  try {
+    stored = JSON.parse(fs.readFileSync(credentialFile(config), 'utf8')) as StoredCredential;
+  } catch {
+    return undefined;
+  }
+  const same = stored.role === config.role && stored.terminal === config.terminal && (stored.window ?? undefined) === (config.window ?? undefined);
+  return same && typeof stored.token === 'string' ? stored : undefined;
+}
+
+export function writeCredential(config: TerminalConfig, credential: StoredCredential): void {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const file = credentialFile(config);
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, JSON.stringify(credential, null, 2) + '\n', { mode: 0o600 });
+  fs.chmodSync(temporary, 0o600);
+  fs.renameSync(temporary, file);
+}
+
+/** What a terminal waiting to be enrolled shows on its screen. */
+export type PairingState =
+  | { status: 'connecting' }
+  | { status: 'showing'; code: string; expiresAt: number; role: TerminalConfig['role']; terminal: string; window?: number }
+  | { status: 'paired' };
+
+/**
+ * A terminal without a credential asks the hub to enrol it: it shows the six-digit code the hub
+ * gives until an administrator types that code in the console, then keeps the credential it is
+ * sent (0600 in its data folder). A code that runs out is asked for again; a lost link retries.
+ */
+export function pairWithHub(
+  config: TerminalConfig,
+  onState: (state: PairingState) => void,
+  log: (message: string) => void = () => undefined,
+): { credential: Promise<StoredCredential>; stop(): void } {
+  let stopped = false;
+  let ws: WebSocket | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let renew: NodeJS.Timeout | undefined;
+  let attempt = 0;
+  let resolveCredential!: (c: StoredCredential) => void;
+  const credential = new Promise<StoredCredential>((resolve) => (resolveCredential = resolve));
+  const ask = () =>
+    ws?.send(JSON.stringify({ type: 'pair', protocol: PROTOCOL_VERSION, role: config.role, terminal: config.terminal, window: config.window, version: AGENT_VERSION }));
+  const connect = () => {
+    if (stopped) return;
+    onState({ status: 'connecting' });
+    const socket = new WebSocket(config.hubUrl, { handshakeTimeout: 5000 });
+    ws = socket;
+    socket.on('open', () => {
+      attempt = 0;
+      ask();
+    });
+    socket.on('message', (data) => {
+      const parsed = parseMessage(HubMessageSchema, data.toString());
+      if (!parsed.ok) return log(`the hub sent a message this terminal does not understand: ${parsed.message}`);
+      const m = parsed.value;
+      if (m.type === 'pairing') {
+        onState({ status: 'showing', code: m.code, expiresAt: m.expiresAt, role: config.role, terminal: config.terminal, ...(config.window !== undefined ? { window: config.window } : {}) });
+        clearTimeout(renew);
+        // Ask for a fresh code a little before this one runs out.
+        renew = setTimeout(ask, Math.max(1000, m.expiresAt - Date.now() - 5000));
+      } else if (m.type === 'paired') {
+        const stored: StoredCredential = { token: m.token, role: m.role, terminal: m.terminal, ...(m.window !== undefined ? { window: m.window } : {}), expiresAt: m.expiresAt, hubUrl: config.hubUrl };
+        writeCredential(config, stored);
+        log(`enrolled by the hall's administrator; credential kept in ${credentialFile(config)}`);
+        stopped = true;
+        clearTimeout(renew);
+        socket.close();
+        onState({ status: 'paired' });
+        resolveCredential(stored);
+      } else if (m.type === 'error') {
+        log(`the hub refused to enrol this terminal: ${m.message}`);
+      }
+    });
+    socket.on('error', (error) => log(`enrolment link to the hub: ${error.message}`));
+    socket.on('close', () => {
+      clearTimeout(renew);
+      if (stopped) return;
+      attempt += 1;
+      retry = setTimeout(connect, Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)));
+    });
+  };
+  connect();
+  return {
+    credential,
+    stop() {
+      stopped = true;
+      clearTimeout(retry);
+      clearTimeout(renew);
+      ws?.terminate();
+    },
+  };
+}
+
+const PAGE_TEXT = {
+  'zh-CN': {
+    title: '终端登记',
+    lead: '本终端尚未登记到大厅。请管理员在管理控制台的“终端”页面输入下面的配对码：',
+    connecting: '正在连接大厅服务器……',
+    who: '终端',
+    expires: '配对码有效期至',
+    paired: '登记完成，正在启动……',
+  },
+  en: {
+    title: 'Enrol this terminal',
+    lead: 'This terminal is not enrolled yet. Please ask the administrator to enter this pairing code on the Terminals page of the console:',
+    connecting: 'Connecting to the hall’s hub…',
+    who: 'Terminal',
+    expires: 'The code is good until',
+    paired: 'Enrolled. Starting…',
+  },
+} as const;
+
+/** The page a terminal's screen shows while it waits to be enrolled (browser mode and Electron alike); its script is `pairingScript`. */
+export function pairingPage(language: TerminalConfig['language'], state?: PairingState): string {
+  const t = PAGE_TEXT[language];
+  const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  const showing = state?.status === 'showing' ? state : undefined;
+  const code = showing ? `${showing.code.slice(0, 3)} ${showing.code.slice(3)}` : '— — —';
+  const who = showing ? `${showing.role} · ${showing.terminal}${showing.window !== undefined ? ` · ${showing.window}` : ''}` : '';
+  const until = showing ? new Date(showing.expiresAt).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' }) : '';
+  return `<!doctype html><html lang="${language}"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; connect-src 'self' ws: wss:; style-src 'unsafe-inline'">
+<title>${t.title}</title><style>
+body{margin:0;height:100vh;display:flex;align-items:center;justify-content:center;background:#0f2f57;color:#fff;font-family:'WenQuanYi Micro Hei','Microsoft YaHei',sans-serif}
+main{text-align:center;max-width:80vw}h1{font-size:48px;margin:0 0 24px}p{font-size:26px;line-height:1.6;color:#d6e4f5}
+#code{font-size:140px;font-weight:700;letter-spacing:12px;margin:40px 0;font-variant-numeric:tabular-nums;background:#fff;color:#0f2f57;border-radius:24px;padding:20px 48px;display:inline-block}
+.small{font-size:20px;color:#9fb8d6}</style></head><body><main>
+<h1>${t.title}</h1><p id="lead">${showing ? t.lead : state?.status === 'paired' ? t.paired : t.connecting}</p>
+<div id="code" data-testid="pairing-code" data-state="${escape(pairingKey(state))}">${escape(code)}</div>
+<p class="small"><span id="who">${escape(who ? `${t.who}：${who}` : '')}</span><br><span id="until">${escape(until ? `${t.expires} ${until}` : '')}</span></p>
+</main><script src="/pairing.js"></script></body></html>`;
+}
+
+/** What the page shows, as one string: the page reloads when the pushed state says otherwise. */
+export function pairingKey(state: PairingState | undefined): string {
+  return state?.status === 'showing' ? `showing:${state.code}` : (state?.status ?? 'connecting');
+}
+
+/** The pairing page's script: it reloads when the code changes or the terminal is enrolled (no polling: the bridge pushes). */
+export const pairingScript = `(() => {
+  const connect = () => {
+    const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/bridge');
+    ws.onmessage = (e) => {
+      const m = JSON.parse(e.data);
+      if (m.type !== 'push' || m.topic !== 'pairing' || !m.payload) return;
+      const key = m.payload.status === 'showing' ? 'showing:' + m.payload.code : m.payload.status;
+      if (key !== document.getElementById('code').dataset.state) location.reload();
+    };
+    ws.onclose = () => setTimeout(() => location.reload(), 1000);
+  };
+  connect();
+})();`;
