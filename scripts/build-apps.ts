@@ -16,6 +16,8 @@ export async function buildApp(name: string): Promise<void> {
   const dir = path.join(root, 'apps', name);
   await vite({ configFile: path.join(dir, 'vite.config.ts'), logLevel: 'warn' });
   const common: BuildOptions = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning', external: ['electron', 'serialport', '@serialport/*', 'better-sqlite3'] };
+  // The console is a web application served by the hub: it has no Electron main or preload.
+  if (!fs.existsSync(path.join(dir, 'src/main/electron.ts'))) return;
   await esbuild({ ...common, entryPoints: [path.join(dir, 'src/main/electron.ts')], outfile: path.join(dir, 'dist/main/electron.cjs') });
   await esbuild({ ...common, platform: 'browser', entryPoints: [path.join(dir, 'src/preload/index.ts')], outfile: path.join(dir, 'dist/preload/index.cjs') });
 }

@@ -1,0 +1,195 @@
+import type { StaffRole } from '@servicehall/core';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createBrowserRouter, Navigate, NavLink, Outlet, RouterProvider } from 'react-router';
+import { api, ApiError, setApiLanguage, setCsrf } from './api';
+import { STRINGS, type Language, type Strings } from './i18n';
+import { useLive, type Live } from './live';
+import { AuditPage } from './pages/Audit';
+import { CalendarPage } from './pages/Calendar';
+import { LoginPage, PasswordPage } from './pages/Login';
+import { OverviewPage } from './pages/Overview';
+import { SetupPage } from './pages/Setup';
+import { StaffPage } from './pages/Staff';
+import { TerminalsPage } from './pages/Terminals';
+import { TodayPage } from './pages/Today';
+
+export interface SignedIn {
+  id: string;
+  name: string;
+  role: StaffRole;
+  department?: string;
+  mustChange: boolean;
+}
+
+interface ConsoleState {
+  t: Strings;
+  language: Language;
+  setLanguage(l: Language): void;
+  staff?: SignedIn;
+  status?: { configured: boolean; hallName: string; needsFirstAdmin: boolean };
+  signedIn(staff: SignedIn, csrf: string): void;
+  signOut(): Promise<void>;
+  refreshStatus(): Promise<void>;
+  live: Live;
+}
+
+const Ctx = createContext<ConsoleState | undefined>(undefined);
+
+export function useConsole(): ConsoleState {
+  const c = useContext(Ctx);
+  if (!c) throw new Error('useConsole outside the console');
+  return c;
+}
+
+/**
+ * The console's pages, by role. Parts 2 (supervision, alerts, follow-ups, complaints) and 3
+ * (reports) add theirs here: a route and a navigation entry with the roles that see it.
+ */
+export const PAGES: { path: string; nav: keyof Strings['nav']; roles: readonly StaffRole[]; element: ReactNode }[] = [
+  { path: '', nav: 'overview', roles: ['administrator', 'supervisor', 'department-head'], element: <OverviewPage /> },
+  { path: 'setup', nav: 'setup', roles: ['administrator'], element: <SetupPage /> },
+  { path: 'today', nav: 'today', roles: ['administrator', 'supervisor', 'department-head'], element: <TodayPage /> },
+  { path: 'staff', nav: 'staff', roles: ['administrator', 'supervisor', 'department-head'], element: <StaffPage /> },
+  { path: 'terminals', nav: 'terminals', roles: ['administrator', 'supervisor', 'department-head'], element: <TerminalsPage /> },
+  { path: 'calendar', nav: 'calendar', roles: ['administrator', 'supervisor', 'department-head'], element: <CalendarPage /> },
+  { path: 'audit', nav: 'audit', roles: ['administrator', 'supervisor'], element: <AuditPage /> },
+  { path: 'password', nav: 'password', roles: ['administrator', 'supervisor', 'department-head', 'clerk'], element: <PasswordPage /> },
+];
+
+function Layout() {
+  const { t, staff, status, signOut, language, setLanguage, live } = useConsole();
+  if (!staff) return <Navigate to="/login" replace />;
+  if (staff.mustChange) return <Navigate to="/login" replace />;
+  return (
+    <div className="shell">
+      <aside className="nav">
+        <div className="brand">
+          <div className="hall">{status?.hallName || 'ServiceHall'}</div>
+          <div className="app">{t.appName}</div>
+        </div>
+        <nav>
+          {PAGES.filter((p) => p.roles.includes(staff.role)).map((p) => (
+            <NavLink key={p.path} to={`/${p.path}`} end={p.path === ''} className={({ isActive }) => (isActive ? 'active' : '')}>
+              {t.nav[p.nav]}
+            </NavLink>
+          ))}
+        </nav>
+        <div className="who">
+          <div>
+            {staff.name} · {t.roles[staff.role]}
+            {staff.department ? ` · ${staff.department}` : ''}
+          </div>
+          <div className={`link ${live.online ? 'on' : 'off'}`}>{live.online ? t.live.online : t.live.offline}</div>
+          <div className="row">
+            <button className="ghost" onClick={() => setLanguage(language === 'zh-CN' ? 'en' : 'zh-CN')}>
+              {t.language}
+            </button>
+            <button className="ghost" onClick={() => void signOut()}>
+              {t.signOut}
+            </button>
+          </div>
+        </div>
+      </aside>
+      <main className="page">
+        <Outlet />
+      </main>
+    </div>
+  );
+}
+
+function Guard({ roles, children }: { roles: readonly StaffRole[]; children: ReactNode }) {
+  const { staff, t } = useConsole();
+  if (staff && !roles.includes(staff.role)) return <p className="notice">{t.forbidden}</p>;
+  return <>{children}</>;
+}
+
+const router = createBrowserRouter(
+  [
+    { path: '/login', element: <LoginPage /> },
+    {
+      path: '/',
+      element: <Layout />,
+      children: PAGES.map((p) => ({ path: p.path || undefined, index: p.path === '', element: <Guard roles={p.roles}>{p.element}</Guard> })),
+    },
+    { path: '*', element: <Navigate to="/" replace /> },
+  ],
+  { basename: '/console' },
+);
+
+export function App() {
+  const [language, setLang] = useState<Language>(() => (localStorage.getItem('servicehall.language') === 'en' ? 'en' : 'zh-CN'));
+  const [staff, setStaff] = useState<SignedIn | undefined>();
+  const [status, setStatus] = useState<ConsoleState['status']>();
+  const [ready, setReady] = useState(false);
+  const live = useLive(!!staff && !staff.mustChange && staff.role !== 'clerk');
+
+  const refreshStatus = useCallback(async () => {
+    setStatus(await api<NonNullable<ConsoleState['status']>>('GET', '/api/console/status'));
+  }, []);
+
+  useEffect(() => {
+    setApiLanguage(language);
+    document.documentElement.lang = language;
+    localStorage.setItem('servicehall.language', language);
+  }, [language]);
+
+  useEffect(() => {
+    void (async () => {
+      await refreshStatus().catch(() => undefined);
+      try {
+        const s = await api<{ staff: SignedIn; csrf: string }>('GET', '/api/console/session');
+        setCsrf(s.csrf);
+        setStaff(s.staff);
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+      }
+      setReady(true);
+    })();
+  }, [refreshStatus]);
+
+  // The live feed brings the hall's name and whether it is set up.
+  useEffect(() => {
+    if (live.view && status && status.hallName !== live.view.catalogue.hall.name) void refreshStatus();
+  }, [live.seq, live.view, status, refreshStatus]);
+
+  const value = useMemo<ConsoleState>(
+    () => ({
+      t: STRINGS[language],
+      language,
+      setLanguage: setLang,
+      staff,
+      status,
+      live,
+      refreshStatus,
+      signedIn(s, csrf) {
+        setCsrf(csrf);
+        setStaff(s);
+      },
+      async signOut() {
+        await api('POST', '/api/console/logout').catch(() => undefined);
+        setCsrf('');
+        setStaff(undefined);
+      },
+    }),
+    [language, staff, status, live, refreshStatus],
+  );
+  if (!ready) return null;
+  return (
+    <Ctx.Provider value={value}>
+      <RouterProvider router={router} />
+    </Ctx.Provider>
+  );
+}
+
+/** An error from the hub as the console says it: the hub's polite text in the chosen language. */
+export function ErrorLine({ error }: { error: unknown }) {
+  const { t } = useConsole();
+  if (!error) return null;
+  const text = error instanceof ApiError ? error.text || error.message : String(error);
+  return (
+    <p className="error" role="alert">
+      {t.error}
+      {text}
+    </p>
+  );
+}

@@ -1,0 +1,73 @@
+import { applyEvent, fromSnapshot, OutOfStep, type HallEvent, type HallSnapshot, type HallView } from '@servicehall/core';
+import { useEffect, useState } from 'react';
+
+export interface TerminalRow {
+  id: string;
+  role: string;
+  terminal: string;
+  window?: number;
+  createdAt: number;
+  createdBy: string;
+  expiresAt: number;
+  revokedAt?: number;
+  lastSeen?: number;
+  version?: string;
+  address?: string;
+  state: 'online' | 'offline' | 'revoked' | 'expired';
+  onlineSince?: number;
+  devices: { kind: string; name: string; status: string; code?: string }[];
+}
+
+export interface TerminalList {
+  terminals: TerminalRow[];
+  hallToken: { terminal: string; role: string; window?: number; since: number }[];
+  waiting: { role: string; terminal: string; window?: number; at: number; expiresAt: number; address?: string; version?: string }[];
+}
+
+export interface Live {
+  view?: HallView;
+  /** Changes with every event, so that pages showing the view render again. */
+  seq: number;
+  terminals?: TerminalList;
+  online: boolean;
+}
+
+/**
+ * The hall as the hub pushes it to the console (Server-Sent Events): a snapshot, then every event
+ * folded in by the same rules the terminals use, and the terminal list when it changes. Never polled;
+ * EventSource reconnects by itself and the hub sends a fresh snapshot.
+ */
+export function useLive(enabled: boolean): Live {
+  const [live, setLive] = useState<Live>({ seq: 0, online: false });
+  const [generation, setGeneration] = useState(0);
+  useEffect(() => {
+    if (!enabled) return;
+    const source = new EventSource('/api/console/stream', { withCredentials: true });
+    let view: HallView | undefined;
+    source.addEventListener('snapshot', (e) => {
+      view = fromSnapshot(JSON.parse((e as MessageEvent).data) as HallSnapshot);
+      setLive((l) => ({ ...l, view, seq: view!.seq, online: true }));
+    });
+    source.addEventListener('events', (e) => {
+      if (!view) return;
+      try {
+        for (const event of JSON.parse((e as MessageEvent).data) as HallEvent[]) if (event.seq > view.seq) applyEvent(view, event);
+      } catch (error) {
+        if (!(error instanceof OutOfStep)) throw error;
+        // Out of step: start again from a fresh snapshot.
+        source.close();
+        setGeneration((g) => g + 1);
+        return;
+      }
+      setLive((l) => ({ ...l, view, seq: view!.seq }));
+    });
+    source.addEventListener('terminals', (e) => {
+      const terminals = JSON.parse((e as MessageEvent).data) as TerminalList;
+      setLive((l) => ({ ...l, terminals }));
+    });
+    source.onerror = () => setLive((l) => ({ ...l, online: false }));
+    source.onopen = () => setLive((l) => ({ ...l, online: true }));
+    return () => source.close();
+  }, [enabled, generation]);
+  return live;
+}

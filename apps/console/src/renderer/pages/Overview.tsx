@@ -1,0 +1,85 @@
+import { isConfigured, itemWait, windowQueue } from '@servicehall/core';
+import { Link } from 'react-router';
+import { useConsole } from '../App';
+
+export function OverviewPage() {
+  const { t, live, staff } = useConsole();
+  const view = live.view;
+  if (!view) return <p className="notice">{t.overview.notConnected}</p>;
+  if (!isConfigured(view.catalogue))
+    return (
+      <section className="card">
+        <p className="notice big">{t.overview.unconfigured}</p>
+        {staff?.role === 'administrator' && (
+          <Link className="button" to="/setup">
+            {t.overview.startSetup}
+          </Link>
+        )}
+      </section>
+    );
+  const dept = staff?.role === 'department-head' ? staff.department : undefined;
+  const windows = view.catalogue.windows.filter((w) => !dept || w.department === dept);
+  const items = view.catalogue.items.filter((i) => !dept || i.department === dept);
+  const now = Date.now();
+  return (
+    <>
+      <h1>
+        {view.catalogue.hall.name} · {view.day}
+      </h1>
+      <section className="card">
+        <h2>{t.overview.windows}</h2>
+        <div className="tiles">
+          {windows.map((w) => {
+            const state = view.windows.get(w.number);
+            const current = [...view.tickets.values()].find((x) => x.window === w.number && (x.state === 'called' || x.state === 'serving'));
+            const label = !state?.open ? t.overview.closed : state.pausedSince !== undefined ? t.overview.paused : t.overview.open;
+            return (
+              <div key={w.number} className={`tile ${!state?.open ? 'dim' : state.pausedSince !== undefined ? 'warn' : ''}`} data-testid={`window-${w.number}`}>
+                <div className="tile-head">
+                  <b>{w.number}</b> {w.name} {w.temporary && <span className="tag">{t.today.temporaryMark}</span>}
+                </div>
+                <div>
+                  {label}
+                  {state?.clerk ? ` · ${view.catalogue.clerks.find((c) => c.number === state.clerk)?.name ?? state.clerk}` : ''}
+                </div>
+                <div>
+                  {[current ? `${t.overview.serving} ${current.number}` : '', `${t.overview.waiting} ${windowQueue(view, w.number, now).length}`].filter(Boolean).join(' · ')}
+                </div>
+              </div>
+            );
+          })}
+        </div>
+      </section>
+      <section className="card">
+        <h2>{t.overview.items}</h2>
+        <table>
+          <tbody>
+            {items.map((i) => {
+              const wait = itemWait(view, i.code);
+              return (
+                <tr key={i.code}>
+                  <td>{i.prefix}</td>
+                  <td>{i.name}</td>
+                  <td>
+                    {t.overview.waiting} {wait.waiting}
+                  </td>
+                  <td>{i.today?.day === view.day && i.today.closedNotice ? <span className="tag warn">{t.today.closedNow}</span> : null}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </section>
+      {view.pending.length > 0 && (
+        <section className="card">
+          <h2>{t.overview.pending}</h2>
+          <ul>
+            {view.pending.map((p) => (
+              <li key={p.id}>{p.change.type === 'assignWindowItems' ? `${t.setup.window.number} ${p.change.window}: ${p.change.serves.join('、')}` : t.audit.actions.replaceCatalogue}</li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,511 @@
+import { isConfigured, type Catalogue, type HallWindow } from '@servicehall/core';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { api, ApiError, download, type Problem } from '../api';
+import { ErrorLine, useConsole } from '../App';
+import type { Strings } from '../i18n';
+
+// The wizard edits the catalogue as a form: lists inside an item are text, one entry a line.
+interface ItemForm {
+  code: string;
+  name: string;
+  nameEn?: string;
+  department: string;
+  prefix: string;
+  dailyQuota: string;
+  issuingHours: string;
+  conditions: string;
+  materials: string;
+  steps: string;
+  fees: string;
+  legalLimitDays: string;
+  promisedLimitDays: string;
+  onlineUrl: string;
+  /** What the form does not show is kept as it was. */
+  rest: Record<string, unknown>;
+}
+interface WindowForm {
+  number: string;
+  name: string;
+  department: string;
+  serves: string[];
+  devices: NonNullable<HallWindow['devices']>;
+}
+interface Draft {
+  hall: { name: string; nameEn: string; timeZone: string; publicUrl: string; complaintPhone: string; complaintWindow: string; notices: string };
+  departments: { name: string; nameEn: string }[];
+  items: ItemForm[];
+  windows: WindowForm[];
+  clerks: { number: string; name: string; department: string; title: string; photo?: string }[];
+  base: Partial<Catalogue>;
+}
+
+const FORMS: Record<string, string> = { original: '原件', copy: '复印件', 'original-and-copy': '原件及复印件', electronic: '电子版' };
+const FORM_BY_NAME = Object.fromEntries(Object.entries(FORMS).map(([k, v]) => [v, k]));
+const DEVICES: NonNullable<HallWindow['devices']> = ['window-terminal', 'number-display', 'rating-pad', 'rating-keypad', 'receipt-printer'];
+const lines = (s: string) =>
+  s
+    .split('\n')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+function toDraft(c: Catalogue | undefined): Draft {
+  if (!c || !isConfigured(c))
+    return {
+      hall: { name: c?.hall.name ?? '', nameEn: '', timeZone: 'Asia/Shanghai', publicUrl: '', complaintPhone: '12345', complaintWindow: '', notices: '' },
+      departments: [{ name: '', nameEn: '' }],
+      items: [emptyItem('')],
+      windows: [{ number: '1', name: '1号窗口', department: '', serves: [], devices: ['window-terminal', 'number-display', 'rating-pad'] }],
+      clerks: [],
+      base: c ? { numbering: c.numbering, queue: c.queue, rating: c.rating } : {},
+    };
+  return {
+    hall: {
+      name: c.hall.name,
+      nameEn: c.hall.nameEn ?? '',
+      timeZone: c.hall.timeZone,
+      publicUrl: c.hall.publicUrl ?? '',
+      complaintPhone: c.hall.complaintPhone,
+      complaintWindow: c.hall.complaintWindow ?? '',
+      notices: c.hall.notices.join('\n'),
+    },
+    departments: c.departments.map((d) => ({ name: d.name, nameEn: d.nameEn ?? '' })),
+    items: c.items.map(({ code, name, nameEn, department, prefix, dailyQuota, issuingHours, conditions, materials, steps, fees, legalLimitDays, promisedLimitDays, onlineUrl, ...rest }) => ({
+      code,
+      name,
+      nameEn,
+      department,
+      prefix,
+      dailyQuota: dailyQuota === undefined ? '' : String(dailyQuota),
+      issuingHours: issuingHours.map((h) => `${h.from}-${h.to}`).join('\n'),
+      conditions: conditions.join('\n'),
+      materials: materials.map((m) => [m.name, FORMS[m.form], m.count, m.note].filter((x) => x !== undefined && x !== '').join('|')).join('\n'),
+      steps: steps.join('\n'),
+      fees,
+      legalLimitDays: String(legalLimitDays),
+      promisedLimitDays: String(promisedLimitDays),
+      onlineUrl: onlineUrl ?? '',
+      rest,
+    })),
+    windows: c.windows
+      .filter((w) => !w.temporary)
+      .map((w) => ({ number: String(w.number), name: w.name, department: w.department ?? '', serves: [...w.serves], devices: [...(w.devices ?? [])] })),
+    clerks: c.clerks.map((k) => ({ number: k.number, name: k.name, department: k.department, title: k.title ?? '', ...(k.photo ? { photo: k.photo } : {}) })),
+    base: { numbering: c.numbering, queue: c.queue, rating: c.rating },
+  };
+}
+
+function emptyItem(department: string): ItemForm {
+  return {
+    code: '',
+    name: '',
+    department,
+    prefix: '',
+    dailyQuota: '',
+    issuingHours: '08:30-12:00\n13:30-17:00',
+    conditions: '',
+    materials: '',
+    steps: '',
+    fees: '不收费',
+    legalLimitDays: '20',
+    promisedLimitDays: '10',
+    onlineUrl: '',
+    rest: {},
+  };
+}
+
+const num = (s: string) => (s.trim() === '' ? undefined : Number(s.trim()));
+
+/** The form as the catalogue the hub checks; what is wrong is for the hub to say, all at once. */
+function fromDraft(d: Draft): unknown {
+  const opt = (s: string) => (s.trim() === '' ? undefined : s.trim());
+  return {
+    ...d.base,
+    hall: {
+      name: d.hall.name.trim(),
+      ...(opt(d.hall.nameEn) ? { nameEn: opt(d.hall.nameEn) } : {}),
+      timeZone: d.hall.timeZone.trim(),
+      ...(opt(d.hall.publicUrl) ? { publicUrl: opt(d.hall.publicUrl) } : {}),
+      complaintPhone: d.hall.complaintPhone.trim(),
+      ...(opt(d.hall.complaintWindow) ? { complaintWindow: opt(d.hall.complaintWindow) } : {}),
+      notices: lines(d.hall.notices),
+    },
+    departments: d.departments.map((x) => ({ name: x.name.trim(), ...(opt(x.nameEn) ? { nameEn: opt(x.nameEn) } : {}) })),
+    items: d.items.map((i) => ({
+      ...i.rest,
+      code: i.code.trim(),
+      name: i.name.trim(),
+      ...(i.nameEn ? { nameEn: i.nameEn } : {}),
+      department: i.department,
+      prefix: i.prefix.trim().toUpperCase(),
+      ...(num(i.dailyQuota) !== undefined ? { dailyQuota: num(i.dailyQuota) } : {}),
+      issuingHours: lines(i.issuingHours).map((span) => {
+        const [from = '', to = ''] = span.split(/[-–~～至]/).map((x) => x.trim());
+        return { from, to };
+      }),
+      conditions: lines(i.conditions),
+      materials: lines(i.materials).map((line, j) => {
+        const [name = '', form = '原件', count = '1', note] = line.split(/[|｜]/).map((x) => x.trim());
+        return { id: `m${j + 1}`, name, form: FORM_BY_NAME[form] ?? form, count: Number(count), ...(note ? { note } : {}) };
+      }),
+      steps: lines(i.steps),
+      fees: i.fees.trim() || '不收费',
+      legalLimitDays: num(i.legalLimitDays),
+      promisedLimitDays: num(i.promisedLimitDays),
+      ...(opt(i.onlineUrl) ? { onlineUrl: opt(i.onlineUrl) } : {}),
+    })),
+    windows: d.windows.map((w) => ({ number: num(w.number), name: w.name.trim(), ...(w.department ? { department: w.department } : {}), serves: w.serves, devices: w.devices })),
+    clerks: d.clerks.map((k) => ({ number: k.number.trim(), name: k.name.trim(), department: k.department, ...(opt(k.title) ? { title: opt(k.title) } : {}), ...(k.photo ? { photo: k.photo } : {}) })),
+  };
+}
+
+// The catalogue's own English checks, said in Chinese.
+const ZH_MESSAGES: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/one or two capital letters/, () => '一至两个大写字母'],
+  [/letters, digits, - and _ only/, () => '只能用字母、数字、- 和 _'],
+  [/duplicate service item code (.+)/, (m) => `事项编码 ${m[1]} 重复`],
+  [/duplicate window number (.+)/, (m) => `窗口号 ${m[1]} 重复`],
+  [/duplicate clerk number (.+)/, (m) => `工号 ${m[1]} 重复`],
+  [/duplicate material id/, () => '材料重复'],
+  [/unknown department (.+)/, (m) => `没有名为“${m[1]}”的部门`],
+  [/unknown service item (.+)/, (m) => `没有编码为 ${m[1]} 的事项`],
+  [/promised limit cannot exceed the legal limit/, () => '承诺时限不能长于法定时限'],
+  [/uses a phrase the handbook forbids \(H-14\): (.+)/, (m) => `含有服务忌语：${m[1]}`],
+  [/expected HH:MM/, () => '时间应写作 HH:MM，如 08:30'],
+  [/end must be later than the start/, () => '结束时间应晚于开始时间'],
+  [/not a time zone/, () => '不是有效的时区，如 Asia/Shanghai'],
+  [/an address starting with http/, () => '应以 http:// 或 https:// 开头'],
+  [/range must hold at least two numbers|does not fit in the digits/, () => '号码范围设置有误'],
+];
+
+export function problemText(p: Problem, t: Strings, language: string): string {
+  if (language === 'zh-CN') {
+    for (const [re, say] of ZH_MESSAGES) {
+      const m = re.exec(p.message);
+      if (m) return say(m);
+    }
+    if (p.code && t.problem[p.code]) return t.problem[p.code]!;
+  }
+  return p.message;
+}
+
+type Step = keyof Strings['setup']['steps'];
+const STEPS: Step[] = ['hall', 'departments', 'items', 'windows', 'clerks', 'review'];
+const STEP_OF: Record<string, Step> = { hall: 'hall', departments: 'departments', items: 'items', windows: 'windows', clerks: 'clerks' };
+
+export function SetupPage() {
+  const { t, live, language, refreshStatus } = useConsole();
+  const [draft, setDraft] = useState<Draft>(() => toDraft(live.view?.catalogue));
+  const [step, setStep] = useState<Step>('hall');
+  const [problems, setProblems] = useState<Problem[]>([]);
+  const [importProblems, setImportProblems] = useState<Problem[]>([]);
+  const [error, setError] = useState<unknown>();
+  const [note, setNote] = useState('');
+  const [inTheWay, setInTheWay] = useState<string[]>([]);
+  const loaded = useRef(!!live.view);
+  const file = useRef<HTMLInputElement>(null);
+
+  // The catalogue arrives with the live feed; the form starts from it once.
+  useEffect(() => {
+    if (!loaded.current && live.view) {
+      loaded.current = true;
+      setDraft(toDraft(live.view.catalogue));
+    }
+  }, [live.view]);
+
+  const problemsAt = (key: string) => problems.filter((p) => (p.path ?? []).join('.') === key || (p.path ?? []).join('.').startsWith(`${key}.`));
+  const field = (key: string, label: string, input: ReactNode) => {
+    const here = problemsAt(key);
+    return (
+      <label className={here.length ? 'invalid' : ''} key={key}>
+        {label}
+        {input}
+        {here.map((p, i) => (
+          <span className="problem" key={i} data-problem={key}>
+            {problemText(p, t, language)}
+          </span>
+        ))}
+      </label>
+    );
+  };
+  const text = (key: string, label: string, value: string, set: (v: string) => void, multi = false) =>
+    field(key, label, multi ? <textarea name={key} value={value} onChange={(e) => set(e.target.value)} rows={3} /> : <input name={key} value={value} onChange={(e) => set(e.target.value)} />);
+  const departmentSelect = (key: string, label: string, value: string, set: (v: string) => void, allowNone = false) =>
+    field(
+      key,
+      label,
+      <select name={key} value={value} onChange={(e) => set(e.target.value)}>
+        {(allowNone || !draft.departments.some((d) => d.name === value)) && <option value="">{t.setup.none}</option>}
+        {draft.departments
+          .filter((d) => d.name.trim())
+          .map((d) => (
+            <option key={d.name} value={d.name}>
+              {d.name}
+            </option>
+          ))}
+      </select>,
+    );
+  const update = (change: (d: Draft) => void) =>
+    setDraft((d) => {
+      const copy = structuredClone(d);
+      change(copy);
+      return copy;
+    });
+  const stepProblems = (s: Step) => problems.filter((p) => STEP_OF[String(p.path?.[0])] === s).length;
+
+  const save = async (atDayEnd = false) => {
+    setError(undefined);
+    setNote('');
+    setInTheWay([]);
+    try {
+      await api('POST', '/api/setup', { catalogue: fromDraft(draft), ...(atDayEnd ? { atDayEnd: true } : {}) });
+      setProblems([]);
+      setNote(`${atDayEnd ? t.setup.savedAtDayEnd : t.setup.saved} ${t.setup.afterSave}`);
+      await refreshStatus();
+    } catch (err) {
+      if (err instanceof ApiError && err.problems.length) {
+        setProblems(err.problems);
+        const first = STEPS.find((s) => err.problems.some((p) => STEP_OF[String(p.path?.[0])] === s));
+        if (first) setStep(first);
+      } else if (err instanceof ApiError && err.code === 'conflict' && err.tickets.length) {
+        setInTheWay(err.tickets);
+      } else setError(err);
+    }
+  };
+
+  const importBook = async (f: File) => {
+    setError(undefined);
+    setImportProblems([]);
+    setNote('');
+    try {
+      const r = await api<{ catalogue: Catalogue }>('POST', '/api/catalogue.xlsx', await f.arrayBuffer());
+      setDraft(toDraft(r.catalogue));
+      setProblems([]);
+      setStep('hall');
+      setNote(t.setup.imported);
+    } catch (err) {
+      if (err instanceof ApiError && err.problems.length) setImportProblems(err.problems);
+      else setError(err);
+    }
+    if (file.current) file.current.value = '';
+  };
+
+  const itemCodes = draft.items.map((i) => i.code.trim()).filter(Boolean);
+
+  return (
+    <>
+      <h1>{t.setup.title}</h1>
+      <section className="card import">
+        <div>
+          <h2>{t.setup.importTitle}</h2>
+          <p>{t.setup.importLead}</p>
+        </div>
+        <div className="row">
+          <button className="ghost" onClick={() => void download('/api/catalogue.xlsx?template=1', '事项目录模板.xlsx')}>
+            {t.setup.template}
+          </button>
+          {live.view && isConfigured(live.view.catalogue) && (
+            <button className="ghost" onClick={() => void download('/api/catalogue.xlsx', 'catalogue.xlsx')}>
+              {t.setup.export}
+            </button>
+          )}
+          <label className="button">
+            {t.setup.import}
+            <input ref={file} name="workbook" type="file" accept=".xlsx" hidden onChange={(e) => e.target.files?.[0] && void importBook(e.target.files[0])} />
+          </label>
+        </div>
+        {importProblems.length > 0 && (
+          <div className="problems" role="alert">
+            <p>{t.setup.importProblems}</p>
+            <ul>
+              {importProblems.map((p, i) => (
+                <li key={i}>
+                  {t.setup.where(p.sheet ?? '', p.row, p.column)}：{problemText(p, t, language)}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </section>
+      <nav className="steps">
+        {STEPS.map((s, i) => (
+          <button key={s} className={s === step ? 'active' : ''} onClick={() => setStep(s)} data-step={s}>
+            {i + 1}. {t.setup.steps[s]}
+            {stepProblems(s) > 0 && <span className="badge">{stepProblems(s)}</span>}
+          </button>
+        ))}
+      </nav>
+      {problems.length > 0 && <p className="error">{t.setup.problems(problems.length)}</p>}
+      {note && <p className="ok">{note}</p>}
+      <ErrorLine error={error} />
+      <section className="card">
+        {step === 'hall' && (
+          <div className="grid two">
+            {text('hall.name', t.setup.hall.name, draft.hall.name, (v) => update((d) => void (d.hall.name = v)))}
+            {text('hall.nameEn', t.setup.hall.nameEn, draft.hall.nameEn, (v) => update((d) => void (d.hall.nameEn = v)))}
+            {text('hall.timeZone', t.setup.hall.timeZone, draft.hall.timeZone, (v) => update((d) => void (d.hall.timeZone = v)))}
+            {text('hall.publicUrl', t.setup.hall.publicUrl, draft.hall.publicUrl, (v) => update((d) => void (d.hall.publicUrl = v)))}
+            {text('hall.complaintPhone', t.setup.hall.complaintPhone, draft.hall.complaintPhone, (v) => update((d) => void (d.hall.complaintPhone = v)))}
+            {text('hall.complaintWindow', t.setup.hall.complaintWindow, draft.hall.complaintWindow, (v) => update((d) => void (d.hall.complaintWindow = v)))}
+            {text('hall.notices', t.setup.hall.notices, draft.hall.notices, (v) => update((d) => void (d.hall.notices = v)), true)}
+          </div>
+        )}
+        {step === 'departments' && (
+          <>
+            {draft.departments.map((dep, i) => (
+              <div className="grid three row-item" key={i}>
+                {text(`departments.${i}.name`, t.setup.department.name, dep.name, (v) => update((d) => void (d.departments[i]!.name = v)))}
+                {text(`departments.${i}.nameEn`, t.setup.department.nameEn, dep.nameEn, (v) => update((d) => void (d.departments[i]!.nameEn = v)))}
+                <button className="ghost" onClick={() => update((d) => void d.departments.splice(i, 1))}>
+                  {t.setup.remove}
+                </button>
+              </div>
+            ))}
+            <button className="ghost" onClick={() => update((d) => void d.departments.push({ name: '', nameEn: '' }))}>
+              {t.setup.add}
+            </button>
+          </>
+        )}
+        {step === 'items' && (
+          <>
+            {draft.items.map((item, i) => (
+              <fieldset key={i} className="item">
+                <legend>
+                  {item.prefix || '?'} · {item.name || item.code || `#${i + 1}`}
+                  {problemsAt(`items.${i}`).length > 0 && <span className="badge">{problemsAt(`items.${i}`).length}</span>}
+                </legend>
+                <div className="grid four">
+                  {text(`items.${i}.code`, t.setup.item.code, item.code, (v) => update((d) => void (d.items[i]!.code = v)))}
+                  {text(`items.${i}.name`, t.setup.item.name, item.name, (v) => update((d) => void (d.items[i]!.name = v)))}
+                  {departmentSelect(`items.${i}.department`, t.setup.item.department, item.department, (v) => update((d) => void (d.items[i]!.department = v)))}
+                  {text(`items.${i}.prefix`, t.setup.item.prefix, item.prefix, (v) => update((d) => void (d.items[i]!.prefix = v)))}
+                  {text(`items.${i}.dailyQuota`, t.setup.item.dailyQuota, item.dailyQuota, (v) => update((d) => void (d.items[i]!.dailyQuota = v)))}
+                  {text(`items.${i}.legalLimitDays`, t.setup.item.legalLimitDays, item.legalLimitDays, (v) => update((d) => void (d.items[i]!.legalLimitDays = v)))}
+                  {text(`items.${i}.promisedLimitDays`, t.setup.item.promisedLimitDays, item.promisedLimitDays, (v) => update((d) => void (d.items[i]!.promisedLimitDays = v)))}
+                  {text(`items.${i}.fees`, t.setup.item.fees, item.fees, (v) => update((d) => void (d.items[i]!.fees = v)))}
+                </div>
+                <div className="grid four">
+                  {text(`items.${i}.issuingHours`, t.setup.item.issuingHours, item.issuingHours, (v) => update((d) => void (d.items[i]!.issuingHours = v)), true)}
+                  {text(`items.${i}.conditions`, t.setup.item.conditions, item.conditions, (v) => update((d) => void (d.items[i]!.conditions = v)), true)}
+                  {text(`items.${i}.materials`, t.setup.item.materials, item.materials, (v) => update((d) => void (d.items[i]!.materials = v)), true)}
+                  {text(`items.${i}.steps`, t.setup.item.steps, item.steps, (v) => update((d) => void (d.items[i]!.steps = v)), true)}
+                </div>
+                <div className="grid four">
+                  {text(`items.${i}.onlineUrl`, t.setup.item.onlineUrl, item.onlineUrl, (v) => update((d) => void (d.items[i]!.onlineUrl = v)))}
+                  <button className="ghost" onClick={() => update((d) => void d.items.splice(i, 1))}>
+                    {t.setup.remove}
+                  </button>
+                </div>
+              </fieldset>
+            ))}
+            <button className="ghost" onClick={() => update((d) => void d.items.push(emptyItem(d.departments[0]?.name ?? '')))}>
+              {t.setup.add}
+            </button>
+          </>
+        )}
+        {step === 'windows' && (
+          <>
+            {draft.windows.map((w, i) => (
+              <fieldset key={i} className="item">
+                <legend>
+                  {w.number} {w.name}
+                </legend>
+                <div className="grid four">
+                  {text(`windows.${i}.number`, t.setup.window.number, w.number, (v) => update((d) => void (d.windows[i]!.number = v)))}
+                  {text(`windows.${i}.name`, t.setup.window.name, w.name, (v) => update((d) => void (d.windows[i]!.name = v)))}
+                  {departmentSelect(`windows.${i}.department`, t.setup.window.department, w.department, (v) => update((d) => void (d.windows[i]!.department = v)), true)}
+                  <button className="ghost" onClick={() => update((d) => void d.windows.splice(i, 1))}>
+                    {t.setup.remove}
+                  </button>
+                </div>
+                {field(
+                  `windows.${i}.serves`,
+                  t.setup.window.serves,
+                  <div className="chips">
+                    {itemCodes.map((code) => (
+                      <label key={code} className="chip">
+                        <input
+                          type="checkbox"
+                          name={`windows.${i}.serves.${code}`}
+                          checked={w.serves.includes(code)}
+                          onChange={(e) => update((d) => void (d.windows[i]!.serves = e.target.checked ? [...d.windows[i]!.serves, code] : d.windows[i]!.serves.filter((x) => x !== code)))}
+                        />
+                        {code} {draft.items.find((x) => x.code === code)?.name}
+                      </label>
+                    ))}
+                  </div>,
+                )}
+                {field(
+                  `windows.${i}.devices`,
+                  t.setup.window.devices,
+                  <div className="chips">
+                    {DEVICES.map((dev) => (
+                      <label key={dev} className="chip">
+                        <input
+                          type="checkbox"
+                          checked={w.devices.includes(dev)}
+                          onChange={(e) => update((d) => void (d.windows[i]!.devices = e.target.checked ? [...d.windows[i]!.devices, dev] : d.windows[i]!.devices.filter((x) => x !== dev)))}
+                        />
+                        {t.setup.devices[dev]}
+                      </label>
+                    ))}
+                  </div>,
+                )}
+              </fieldset>
+            ))}
+            <button
+              className="ghost"
+              onClick={() =>
+                update((d) => {
+                  const n = Math.max(0, ...d.windows.map((w) => Number(w.number) || 0)) + 1;
+                  d.windows.push({ number: String(n), name: `${n}号窗口`, department: '', serves: [], devices: ['window-terminal', 'number-display', 'rating-pad'] });
+                })
+              }
+            >
+              {t.setup.add}
+            </button>
+          </>
+        )}
+        {step === 'clerks' && (
+          <>
+            {draft.clerks.map((k, i) => (
+              <div className="grid five row-item" key={i}>
+                {text(`clerks.${i}.number`, t.setup.clerk.number, k.number, (v) => update((d) => void (d.clerks[i]!.number = v)))}
+                {text(`clerks.${i}.name`, t.setup.clerk.name, k.name, (v) => update((d) => void (d.clerks[i]!.name = v)))}
+                {departmentSelect(`clerks.${i}.department`, t.setup.clerk.department, k.department, (v) => update((d) => void (d.clerks[i]!.department = v)))}
+                {text(`clerks.${i}.title`, t.setup.clerk.title, k.title, (v) => update((d) => void (d.clerks[i]!.title = v)))}
+                <button className="ghost" onClick={() => update((d) => void d.clerks.splice(i, 1))}>
+                  {t.setup.remove}
+                </button>
+              </div>
+            ))}
+            <button className="ghost" onClick={() => update((d) => void d.clerks.push({ number: '', name: '', department: d.departments[0]?.name ?? '', title: '' }))}>
+              {t.setup.add}
+            </button>
+          </>
+        )}
+        {step === 'review' && (
+          <>
+            <p>{t.setup.review(draft.departments.length, draft.items.length, draft.windows.length, draft.clerks.length)}</p>
+            {inTheWay.length > 0 && (
+              <div className="problems" role="alert">
+                <p>{t.setup.inTheWay(inTheWay.join('、'))}</p>
+                <button onClick={() => void save(true)}>{t.setup.applyAtDayEnd}</button>
+              </div>
+            )}
+            <button onClick={() => void save()} data-testid="save-setup">
+              {t.setup.save}
+            </button>
+          </>
+        )}
+      </section>
+      <div className="row">
+        {STEPS.indexOf(step) > 0 && (
+          <button className="ghost" onClick={() => setStep(STEPS[STEPS.indexOf(step) - 1]!)}>
+            {t.setup.back}
+          </button>
+        )}
+        {STEPS.indexOf(step) < STEPS.length - 1 && <button onClick={() => setStep(STEPS[STEPS.indexOf(step) + 1]!)}>{t.setup.next}</button>}
+      </div>
+    </>
+  );
+}

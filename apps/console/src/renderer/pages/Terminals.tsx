@@ -1,0 +1,136 @@
+import { useState } from 'react';
+import { api } from '../api';
+import { ErrorLine, useConsole } from '../App';
+
+export function TerminalsPage() {
+  const { t, live, staff, language } = useConsole();
+  const [code, setCode] = useState('');
+  const [days, setDays] = useState('365');
+  const [error, setError] = useState<unknown>();
+  const [note, setNote] = useState('');
+  const admin = staff?.role === 'administrator';
+  const list = live.terminals;
+  const time = (at?: number) => (at ? new Date(at).toLocaleString(language, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }) : '—');
+  const day = (at: number) => new Date(at).toLocaleDateString(language);
+  const enrol = async () => {
+    setError(undefined);
+    setNote('');
+    try {
+      const r = await api<{ terminal: { terminal: string } }>('POST', '/api/terminals/enrol', { code: code.replace(/\s/g, ''), expiresInDays: Number(days) });
+      setNote(t.terminals.enrolled(r.terminal.terminal));
+      setCode('');
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const revoke = async (id: string, terminal: string) => {
+    if (!window.confirm(t.terminals.revokeConfirm(terminal))) return;
+    setError(undefined);
+    try {
+      await api('POST', `/api/terminals/${id}/revoke`);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <>
+      <h1>{t.terminals.title}</h1>
+      <ErrorLine error={error} />
+      {note && <p className="ok">{note}</p>}
+      {admin && (
+        <section className="card">
+          <h2>{t.terminals.enrol}</h2>
+          <p>{t.terminals.enrolLead}</p>
+          <form
+            className="row wrap"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void enrol();
+            }}
+          >
+            <label>
+              {t.terminals.code}
+              <input name="pairing-code" className="code" inputMode="numeric" maxLength={7} value={code} onChange={(e) => setCode(e.target.value)} />
+            </label>
+            <label>
+              {t.terminals.days}
+              <input name="days" size={5} value={days} onChange={(e) => setDays(e.target.value)} />
+            </label>
+            <button type="submit">{t.terminals.confirm}</button>
+          </form>
+          <h3>{t.terminals.waiting}</h3>
+          {list?.waiting.length ? (
+            <ul>
+              {list.waiting.map((w) => (
+                <li key={w.terminal}>
+                  {t.terminals.roles[w.role] ?? w.role} · {w.terminal}
+                  {w.window !== undefined ? ` · ${t.terminals.window} ${w.window}` : ''} · {w.address ?? ''} · {time(w.at)}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="dim">{t.terminals.none}</p>
+          )}
+        </section>
+      )}
+      <section className="card">
+        <h2>{t.terminals.list}</h2>
+        <table>
+          <thead>
+            <tr>
+              <th>{t.terminals.terminal}</th>
+              <th>{t.terminals.role}</th>
+              <th>{t.terminals.window}</th>
+              <th>{t.terminals.version}</th>
+              <th>{t.terminals.devices}</th>
+              <th>{t.terminals.lastSeen}</th>
+              <th>{t.terminals.expires}</th>
+              <th>{t.terminals.state}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {list?.terminals.map((c) => (
+              <tr key={c.id} className={c.state === 'revoked' || c.state === 'expired' ? 'dim' : ''} data-testid={`terminal-${c.terminal}`}>
+                <td>{c.terminal}</td>
+                <td>{t.terminals.roles[c.role] ?? c.role}</td>
+                <td>{c.window ?? ''}</td>
+                <td>{c.version ?? ''}</td>
+                <td>
+                  {c.devices.map((d) => (
+                    <span key={d.name} className={`tag ${d.status === 'ok' ? '' : 'warn'}`}>
+                      {d.name} {d.status}
+                    </span>
+                  ))}
+                </td>
+                <td>{c.state === 'online' ? time(c.onlineSince) : time(c.lastSeen)}</td>
+                <td>{day(c.expiresAt)}</td>
+                <td className={`state ${c.state}`}>{t.terminals.states[c.state]}</td>
+                <td>
+                  {admin && c.state !== 'revoked' && (
+                    <button className="ghost" onClick={() => void revoke(c.id, c.terminal)}>
+                      {t.terminals.revoke}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {list && list.hallToken.length > 0 && (
+          <>
+            <h3>{t.terminals.hallToken}</h3>
+            <ul>
+              {list.hallToken.map((h) => (
+                <li key={h.terminal}>
+                  {t.terminals.roles[h.role] ?? h.role} · {h.terminal}
+                  {h.window !== undefined ? ` · ${h.window}` : ''}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,221 @@
+import { isConfigured, itemToday } from '@servicehall/core';
+import { useState } from 'react';
+import { api, ApiError } from '../api';
+import { ErrorLine, useConsole } from '../App';
+
+/** A change sent now; when tickets stand in its way, they are named and it may wait for the day's end. */
+function useChange() {
+  const { t } = useConsole();
+  const [error, setError] = useState<unknown>();
+  const [note, setNote] = useState('');
+  const [blocked, setBlocked] = useState<{ tickets: string[]; retry: () => Promise<void> }>();
+  const send = async (method: 'POST' | 'PUT', path: string, body: Record<string, unknown>) => {
+    setError(undefined);
+    setNote('');
+    setBlocked(undefined);
+    try {
+      await api(method, path, body);
+      setNote(body.atDayEnd ? t.today.pending : t.today.done);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'conflict' && err.tickets.length)
+        setBlocked({ tickets: err.tickets, retry: () => send(method, path, { ...body, atDayEnd: true }) });
+      else setError(err);
+    }
+  };
+  const view = (
+    <>
+      <ErrorLine error={error} />
+      {note && <p className="ok">{note}</p>}
+      {blocked && (
+        <div className="problems" role="alert">
+          <p>{t.setup.inTheWay(blocked.tickets.join('、'))}</p>
+          <button onClick={() => void blocked.retry()}>{t.setup.applyAtDayEnd}</button>
+        </div>
+      )}
+    </>
+  );
+  return { send, view };
+}
+
+export function TodayPage() {
+  const { t, live, staff } = useConsole();
+  const view = live.view;
+  const change = useChange();
+  const [edits, setEdits] = useState<Record<number, string[]>>({});
+  const [temporary, setTemporary] = useState({ window: '', name: '', serves: [] as string[] });
+  const [itemEdits, setItemEdits] = useState<Record<string, { quota?: string; hours?: string; notice?: string }>>({});
+  if (!view) return <p className="notice">{t.overview.notConnected}</p>;
+  if (!isConfigured(view.catalogue)) return <p className="notice">{t.overview.unconfigured}</p>;
+  const dept = staff?.role === 'department-head' ? staff.department : undefined;
+  const items = view.catalogue.items;
+  const name = (code: string) => items.find((i) => i.code === code)?.name ?? code;
+  const supervisor = staff?.role !== 'department-head';
+  return (
+    <>
+      <h1>{t.today.title}</h1>
+      <p>{t.today.lead}</p>
+      {change.view}
+      <section className="card">
+        <h2>{t.today.windowItems}</h2>
+        <table className="windows">
+          <tbody>
+            {view.catalogue.windows
+              .filter((w) => !dept || w.department === dept)
+              .map((w) => {
+                const serves = edits[w.number] ?? w.serves;
+                const dirty = edits[w.number] !== undefined && edits[w.number]!.join() !== w.serves.join();
+                return (
+                  <tr key={w.number} data-testid={`today-window-${w.number}`}>
+                    <th>
+                      {w.number} {w.name} {w.temporary && <span className="tag">{t.today.temporaryMark}</span>}
+                    </th>
+                    <td className="chips">
+                      {items
+                        .filter((i) => !dept || i.department === dept || serves.includes(i.code))
+                        .map((i) => (
+                          <label key={i.code} className={`chip ${serves.includes(i.code) ? 'on' : ''}`}>
+                            <input
+                              type="checkbox"
+                              name={`serves-${w.number}-${i.code}`}
+                              checked={serves.includes(i.code)}
+                              onChange={(e) => setEdits({ ...edits, [w.number]: e.target.checked ? [...serves, i.code] : serves.filter((c) => c !== i.code) })}
+                            />
+                            {i.name}
+                          </label>
+                        ))}
+                    </td>
+                    <td>
+                      <button
+                        disabled={!dirty}
+                        data-testid={`apply-window-${w.number}`}
+                        onClick={() => void change.send('PUT', `/api/windows/${w.number}/items`, { serves }).then(() => setEdits((e) => ({ ...e, [w.number]: undefined as never })))}
+                      >
+                        {t.today.apply}
+                      </button>
+                    </td>
+                  </tr>
+                );
+              })}
+          </tbody>
+        </table>
+      </section>
+      {supervisor && (
+        <section className="card">
+          <h2>{t.today.temporary}</h2>
+          <div className="row wrap">
+            <label>
+              {t.today.temporaryNumber}
+              <input name="temporary-window" value={temporary.window} onChange={(e) => setTemporary({ ...temporary, window: e.target.value })} size={4} />
+            </label>
+            <label>
+              {t.today.temporaryName}
+              <input name="temporary-name" value={temporary.name} onChange={(e) => setTemporary({ ...temporary, name: e.target.value })} />
+            </label>
+            <div className="chips">
+              {items.map((i) => (
+                <label key={i.code} className={`chip ${temporary.serves.includes(i.code) ? 'on' : ''}`}>
+                  <input
+                    type="checkbox"
+                    checked={temporary.serves.includes(i.code)}
+                    onChange={(e) => setTemporary({ ...temporary, serves: e.target.checked ? [...temporary.serves, i.code] : temporary.serves.filter((c) => c !== i.code) })}
+                  />
+                  {i.name}
+                </label>
+              ))}
+            </div>
+            <button
+              onClick={() =>
+                void change.send('POST', '/api/windows/temporary', { window: Number(temporary.window), serves: temporary.serves, ...(temporary.name.trim() ? { name: temporary.name.trim() } : {}) })
+              }
+            >
+              {t.today.openTemporary}
+            </button>
+          </div>
+        </section>
+      )}
+      <section className="card">
+        <h2>{t.today.itemsToday}</h2>
+        <table>
+          <tbody>
+            {items
+              .filter((i) => !dept || i.department === dept)
+              .map((i) => {
+                const now = itemToday(i, view.day);
+                const e = itemEdits[i.code] ?? {};
+                const set = (patch: typeof e) => setItemEdits({ ...itemEdits, [i.code]: { ...e, ...patch } });
+                return (
+                  <tr key={i.code}>
+                    <th>
+                      {i.prefix} {i.name}
+                      {now.closedNotice && <div className="tag warn">{t.today.closedNow}</div>}
+                    </th>
+                    <td>
+                      <input size={5} placeholder={String(now.dailyQuota ?? '—')} value={e.quota ?? ''} onChange={(x) => set({ quota: x.target.value })} aria-label={t.today.quota} />
+                      <button className="ghost" disabled={!e.quota} onClick={() => void change.send('POST', `/api/items/${encodeURIComponent(i.code)}/today`, { dailyQuota: Number(e.quota) })}>
+                        {t.today.setQuota}
+                      </button>
+                    </td>
+                    <td>
+                      <input
+                        size={14}
+                        placeholder={now.issuingHours.map((h) => `${h.from}-${h.to}`).join(',')}
+                        value={e.hours ?? ''}
+                        onChange={(x) => set({ hours: x.target.value })}
+                        aria-label={t.today.hours}
+                      />
+                      <button
+                        className="ghost"
+                        disabled={!e.hours}
+                        onClick={() =>
+                          void change.send('POST', `/api/items/${encodeURIComponent(i.code)}/today`, {
+                            issuingHours: (e.hours ?? '').split(/[,，\s]+/).filter(Boolean).map((span) => {
+                              const [from = '', to = ''] = span.split('-');
+                              return { from, to };
+                            }),
+                          })
+                        }
+                      >
+                        {t.today.setHours}
+                      </button>
+                    </td>
+                    <td>
+                      {now.closedNotice ? (
+                        <button className="ghost" onClick={() => void change.send('POST', `/api/items/${encodeURIComponent(i.code)}/today`, { reopen: true })}>
+                          {t.today.reopen}
+                        </button>
+                      ) : (
+                        <>
+                          <input size={24} placeholder={t.today.closeNotice} value={e.notice ?? ''} onChange={(x) => set({ notice: x.target.value })} aria-label={t.today.closeNotice} />
+                          <button className="ghost" disabled={!e.notice} onClick={() => void change.send('POST', `/api/items/${encodeURIComponent(i.code)}/today`, { closedNotice: e.notice })}>
+                            {t.today.close}
+                          </button>
+                        </>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+          </tbody>
+        </table>
+      </section>
+      {view.pending.length > 0 && (
+        <section className="card">
+          <h2>{t.today.pending}</h2>
+          <ul>
+            {view.pending.map((p) => (
+              <li key={p.id}>
+                {p.change.type === 'assignWindowItems' ? `${p.change.window}: ${p.change.serves.map(name).join('、')}` : t.audit.actions.replaceCatalogue}
+                {p.staff ? ` · ${p.staff.name}` : ''}{' '}
+                {supervisor && (
+                  <button className="ghost" onClick={() => void change.send('POST', `/api/pending/${p.id}/cancel`, {})}>
+                    {t.today.cancel}
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
+  );
+}
