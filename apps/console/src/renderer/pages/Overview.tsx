@@ -36,7 +36,7 @@ export function OverviewPage() {
             return (
               <div key={w.number} className={`tile ${!state?.open ? 'dim' : state.pausedSince !== undefined ? 'warn' : ''}`} data-testid={`window-${w.number}`}>
                 <div className="tile-head">
-                  <b>{w.number}</b> {w.name} {w.temporary && <span className="tag">{t.today.temporaryMark}</span>}
+                  <b>{w.number}</b> {w.name.replace(new RegExp(`^${w.number}号窗口\\s*`), '')} {w.temporary && <span className="tag">{t.today.temporaryMark}</span>}
                 </div>
                 <div>
                   {label}

@@ -67,7 +67,7 @@ export function TodayPage() {
                 return (
                   <tr key={w.number} data-testid={`today-window-${w.number}`}>
                     <th>
-                      {w.number} {w.name} {w.temporary && <span className="tag">{t.today.temporaryMark}</span>}
+                      {w.name.startsWith(String(w.number)) ? w.name : `${w.number} ${w.name}`} {w.temporary && <span className="tag">{t.today.temporaryMark}</span>}
                     </th>
                     <td className="chips">
                       {items

@@ -1,0 +1,236 @@
+import { demoCatalogue } from '@servicehall/fixtures';
+import { PrinterSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
+import { startHub, type RunningHub } from '@servicehall/hub';
+import { catalogueToWorkbook } from '@servicehall/workbook';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runKioskInBrowserMode } from '../apps/kiosk/src/main/browser';
+import { launchChromium, screenshot } from './harness';
+
+/**
+ * The console in Chromium, on a hub started on an empty data folder, as an installer meets it:
+ * the first administrator, the setup wizard from nothing, a workbook imported, a kiosk enrolled by
+ * its pairing code where a citizen then takes a number, and a supervisor moving an item to
+ * another window at peak, after which that window's next call is the item's ticket.
+ */
+const WIDE = { width: 1920, height: 1080 };
+const SMALL = { width: 1366, height: 768 };
+const PORTRAIT = { width: 1080, height: 1920 };
+const TOKEN = 'e2e-console-hall-token';
+
+let dir: string;
+let hub: RunningHub;
+let browser: Browser;
+let pair: PtyPair;
+let printer: PrinterSimulator;
+let kiosk: Awaited<ReturnType<typeof runKioskInBrowserMode>> | undefined;
+
+async function consolePage(size = WIDE): Promise<Page> {
+  const context = await browser.newContext({ viewport: size, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`console page error: ${error.message}`));
+  await page.goto(`${hub.url}/console/`);
+  return page;
+}
+
+async function signIn(page: Page, id: string, password: string) {
+  await page.locator('[name=id]').fill(id);
+  await page.locator('[name=password]').fill(password);
+  await page.locator('button[type=submit]').click();
+}
+
+const api = async (method: string, route: string, body?: unknown) => {
+  const res = await fetch(hub.url + route, { method, headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+};
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-e2e-console-'));
+  hub = await startHub({ dataDir: path.join(dir, 'hub'), token: TOKEN });
+  [browser, pair] = await Promise.all([launchChromium(), startPtyPair()]);
+  printer = await PrinterSimulator.open(pair.device);
+});
+
+afterAll(async () => {
+  await kiosk?.stop();
+  await printer?.close();
+  await pair?.close();
+  await browser?.close();
+  await hub?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the console, from an empty hub to a citizen’s ticket', () => {
+  let admin: Page;
+
+  it('starts unconfigured and makes the first administrator with the setup code', async () => {
+    admin = await consolePage();
+    await admin.locator('[name=setupCode]').waitFor();
+    expect(await admin.textContent('body')).toContain('本大厅尚未设置');
+    await screenshot(admin, 'console-first-admin');
+    await admin.locator('[name=setupCode]').fill(hub.setupCode!);
+    await admin.locator('[name=firstName]').fill('王管理');
+    await admin.locator('[name=firstPassword]').fill('first-admin-pass-1');
+    await admin.locator('button[type=submit]').click();
+    await admin.locator('[name=password]').waitFor();
+    await signIn(admin, 'admin', 'first-admin-pass-1');
+    await admin.getByText('本大厅尚未设置。请先完成').waitFor();
+    await screenshot(admin, 'console-unconfigured');
+  });
+
+  it('sets up a new hall through the wizard, every problem shown beside its field at once', async () => {
+    await admin.getByRole('link', { name: '开始设置' }).click();
+    await admin.locator('[name="hall.name"]').fill('临江县政务服务中心');
+    await admin.locator('[name="hall.complaintWindow"]').fill('综合咨询台');
+    await admin.locator('[data-step=departments]').click();
+    await admin.locator('[name="departments.0.name"]').fill('公安户籍');
+    await admin.locator('[data-step=items]').click();
+    await admin.locator('[name="items.0.department"]').selectOption('公安户籍');
+    await admin.locator('[name="items.0.code"]').fill('SFZ');
+    await admin.locator('[name="items.0.name"]').fill('居民身份证换领');
+    // Two mistakes: no prefix, and a promised limit longer than the statutory one.
+    await admin.locator('[name="items.0.promisedLimitDays"]').fill('30');
+    await admin.locator('[name="items.0.materials"]').fill('居民身份证|原件|1');
+    await admin.locator('[data-step=windows]').click();
+    await admin.locator('[name="windows.0.serves.SFZ"]').check();
+    await admin.locator('[data-step=clerks]').click();
+    await admin.getByRole('button', { name: '添加' }).click();
+    await admin.locator('[name="clerks.0.number"]').fill('2001');
+    await admin.locator('[name="clerks.0.name"]').fill('赵敏');
+    await admin.locator('[data-step=review]').click();
+    await admin.locator('[data-testid=save-setup]').click();
+    await admin.locator('[data-problem="items.0.prefix"]').waitFor();
+    expect(await admin.locator('[data-problem="items.0.promisedLimitDays"]').textContent()).toContain('承诺时限不能长于法定时限');
+    expect(await admin.locator('[data-problem="items.0.prefix"]').textContent()).toContain('大写字母');
+    expect(await admin.textContent('body')).toContain('有 2 处需要修改');
+    await screenshot(admin, 'console-setup-problems');
+
+    await admin.locator('[name="items.0.prefix"]').fill('A');
+    await admin.locator('[name="items.0.promisedLimitDays"]').fill('10');
+    await admin.locator('[data-step=review]').click();
+    await admin.locator('[data-testid=save-setup]').click();
+    await admin.getByText('设置已保存，已生效').waitFor();
+    expect(hub.store.view.catalogue.hall.name).toBe('临江县政务服务中心');
+    expect(hub.store.view.catalogue.items[0]).toMatchObject({ code: 'SFZ', prefix: 'A', materials: [{ name: '居民身份证', form: 'original', count: 1 }] });
+  });
+
+  it('imports a workbook into the wizard, and saves it', async () => {
+    const file = path.join(dir, '事项目录.xlsx');
+    fs.writeFileSync(file, await catalogueToWorkbook(demoCatalogue({ allDay: true })));
+    await admin.locator('[name=workbook]').setInputFiles(file);
+    await admin.getByText('已导入，请逐页核对后保存').waitFor();
+    expect(await admin.locator('[name="hall.name"]').inputValue()).toBe('滨江区政务服务中心');
+    await admin.locator('[data-step=items]').click();
+    expect(await admin.locator('[name="items.0.name"]').inputValue()).toBe('居民身份证换领');
+    await screenshot(admin, 'console-setup-items');
+    await admin.locator('[data-step=review]').click();
+    await admin.locator('[data-testid=save-setup]').click();
+    await admin.getByText('设置已保存，已生效').waitFor();
+    expect(hub.store.view.catalogue.items.map((i) => i.code)).toEqual(demoCatalogue().items.map((i) => i.code));
+    expect((await api('GET', '/api/audit')).body.entries).toEqual(
+      expect.arrayContaining([expect.objectContaining({ action: 'replaceCatalogue', staff: expect.objectContaining({ id: 'admin' }) })]),
+    );
+  });
+
+  it('enrols a kiosk by the pairing code on its screen, and a citizen takes a number there', async () => {
+    kiosk = await runKioskInBrowserMode(undefined, {
+      SERVICEHALL_HUB_URL: hub.wsUrl,
+      SERVICEHALL_TERMINAL: 'kiosk-1',
+      SERVICEHALL_TERMINAL_DATA: path.join(dir, 'kiosk-1'),
+      SERVICEHALL_PRINTER: pair.host,
+      SERVICEHALL_KIOSK_PRINTER_POLL_MS: '250',
+    });
+    const context = await browser.newContext({ viewport: PORTRAIT, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const screen = await context.newPage();
+    await screen.goto(kiosk.screen.url);
+    const codeBox = screen.locator('[data-testid=pairing-code]');
+    await expect.poll(async () => (await codeBox.getAttribute('data-state')) ?? '', { timeout: 10_000 }).toMatch(/^showing:\d{6}$/);
+    const code = (await codeBox.getAttribute('data-state'))!.slice('showing:'.length);
+    await screenshot(screen, 'kiosk-pairing');
+
+    await admin.getByRole('link', { name: '终端' }).click();
+    await admin.getByText('kiosk-1').first().waitFor();
+    await admin.locator('[name=pairing-code]').fill(code);
+    await admin.getByRole('button', { name: '确认登记' }).click();
+    await admin.getByText('终端 kiosk-1 已登记').waitFor();
+    await kiosk.ready;
+    await admin.locator('[data-testid=terminal-kiosk-1] .state.online').waitFor();
+    await screenshot(admin, 'console-terminals');
+
+    // The kiosk's screen turns into the kiosk by itself; a citizen takes a number.
+    await screen.locator('[data-testid=items]').waitFor({ timeout: 15_000 });
+    await screen.locator('[data-testid=item-GA-SFZ-HL]').click();
+    await screen.locator('[data-testid=take]').click();
+    await screen.locator('[data-testid=lane-ordinary]').click();
+    await screen.locator('[data-testid=ticket-number]').waitFor();
+    expect(await screen.locator('[data-testid=ticket-number]').textContent()).toBe('A001');
+    expect([...hub.store.view.tickets.values()].map((t) => t.number)).toEqual(['A001']);
+  }, 60_000);
+
+  it('lets a supervisor move an item to another window at peak, and that window’s next call follows it', async () => {
+    await admin.getByRole('link', { name: '人员' }).click();
+    await admin.locator('[name=staff-id]').fill('zhang');
+    await admin.locator('[name=staff-name]').fill('张主任');
+    await admin.locator('[name=staff-role]').selectOption('supervisor');
+    await admin.getByRole('button', { name: '新建账号' }).click();
+    const once = (await admin.locator('[data-testid=one-time]').textContent())!;
+    const password = /一次性密码：(\S+?)（/.exec(once)![1]!;
+
+    // At peak: 居民身份证换领 has a queue; window 3 (出入境) is open and idle.
+    for (let i = 0; i < 3; i++) await api('POST', '/api/tickets', { serviceCode: 'GA-SFZ-HL' });
+    await api('POST', '/api/windows/3/open', { clerk: '1003' });
+    expect((await api('POST', '/api/windows/3/call-next')).body).toMatchObject({ ok: false, code: 'queue-empty' });
+
+    const sup = await consolePage();
+    await signIn(sup, 'zhang', password);
+    await sup.locator('[name=next]').waitFor();
+    await sup.locator('[name=current]').fill(password);
+    await sup.locator('[name=next]').fill('zhang-own-pass-9');
+    await sup.locator('[name=again]').fill('zhang-own-pass-9');
+    await sup.getByRole('button', { name: '保存' }).click();
+    await sup.getByRole('link', { name: '今日调整' }).waitFor();
+    await sup.getByRole('link', { name: '今日调整' }).click();
+    await sup.locator('[name="serves-3-GA-SFZ-HL"]').check();
+    await sup.locator('[data-testid=apply-window-3]').click();
+    await sup.getByText('已生效。').waitFor();
+    await screenshot(sup, 'console-today');
+    expect(hub.store.view.catalogue.windows.find((w) => w.number === 3)!.serves).toContain('GA-SFZ-HL');
+
+    const called = await api('POST', '/api/windows/3/call-next');
+    expect(called.body).toMatchObject({ ok: true, ticket: { number: 'A001', window: 3 } });
+    const entries = (await api('GET', '/api/audit')).body.entries as { action: string; staff: { id: string }; target: string }[];
+    expect(entries[0]).toMatchObject({ action: 'assignWindowItems', staff: { id: 'zhang' }, target: 'window:3' });
+
+    // The overview shows it live, at the office PC's smaller screen too.
+    await sup.getByRole('link', { name: '大厅概况' }).click();
+    await sup.locator('[data-testid=window-3]').getByText('正在办理 A001').waitFor();
+    await screenshot(sup, 'console-overview');
+    await sup.setViewportSize(SMALL);
+    await screenshot(sup, 'console-overview-1366');
+    await sup.getByRole('link', { name: '今日调整' }).click();
+    await sup.locator('[data-testid=apply-window-3]').waitFor();
+    await screenshot(sup, 'console-today-1366');
+  });
+
+  it('shows clerks’ initial PINs on a slip, the calendar and the audit log', async () => {
+    await admin.getByRole('link', { name: '人员' }).click();
+    await admin.locator('input[aria-label="1001"]').check();
+    await admin.getByRole('button', { name: '为选中人员生成初始 PIN' }).click();
+    await admin.locator('[data-testid=pin-1001]').waitFor();
+    expect(await admin.locator('[data-testid=pin-1001]').textContent()).toMatch(/^\d{6}$/);
+    await screenshot(admin, 'console-staff');
+    await admin.getByRole('link', { name: '工作日历' }).click();
+    await admin.locator('[name=table]').waitFor();
+    await screenshot(admin, 'console-calendar');
+    await admin.getByRole('link', { name: '操作日志' }).click();
+    await admin.getByText('调整窗口事项').first().waitFor();
+    await screenshot(admin, 'console-audit');
+    await admin.setViewportSize(SMALL);
+    await admin.getByRole('link', { name: '大厅设置' }).click();
+    await admin.locator('[name="hall.name"]').waitFor();
+    await screenshot(admin, 'console-setup-1366');
+  });
+});
