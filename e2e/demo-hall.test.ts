@@ -26,7 +26,8 @@ describe("the README's first line: the demo hall", () => {
     expect(token).toBe(fs.readFileSync(path.join(dir, 'admin-token'), 'utf8').trim());
     expect(await (await fetch(`${hubUrl}/api/health`)).json()).toMatchObject({ ok: true });
     const screens = [...out.matchAll(/^\s+(http:\/\/127\.0\.0\.1:\d+\/)\s+(.+)$/gm)].map((m) => m[1]!);
-    const built = fs.readdirSync(path.join(root, 'apps')).filter((a) => fs.existsSync(path.join(root, 'apps', a, 'dist/renderer/index.html')));
+    // Every built terminal app has a screen; the console is the hub's own page.
+    const built = fs.readdirSync(path.join(root, 'apps')).filter((a) => fs.existsSync(path.join(root, 'apps', a, 'dist/renderer/index.html')) && fs.existsSync(path.join(root, 'apps', a, 'src/main/electron.ts')));
     expect(screens.length).toBeGreaterThanOrEqual(built.length);
     for (const url of screens) expect(await (await fetch(url)).text()).toContain('<div id="root">');
     // The hall's setup has no public address yet: said at start.
@@ -36,6 +37,9 @@ describe("the README's first line: the demo hall", () => {
     const board = async () => ((await (await fetch(`${hubUrl}/api/devices`, { headers: { authorization: `Bearer ${token}` } })).json()) as Board).terminals;
     for (const n of [1, 3, 5])
       await expect.poll(async () => (await board()).find((t) => t.terminal === `window-${n}`)?.devices.find((d) => d.name === 'notice-printer')?.status, { timeout: 10_000 }).toBe('ok');
+    const consoleUrl = /console\s+(http:\S+)/.exec(out)?.[1];
+    expect(await (await fetch(consoleUrl!)).text()).toContain('<div id="root">');
+    expect((await (await fetch(`${hubUrl}/api/console/status`)).json())).toMatchObject({ configured: true, needsFirstAdmin: false });
     child.kill('SIGINT');
     expect(await exited).toBe(0);
   }, 40_000);

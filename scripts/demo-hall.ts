@@ -17,6 +17,8 @@ import { hubOptionsFromEnv } from '../packages/hub/src/cli';
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DEMO_PIN = '123456';
+/** The demo's administrator in the console (demo only; a real hall makes its own with the setup code or create-admin). */
+const DEMO_ADMIN = { id: 'admin', password: 'demo-admin-2026' };
 
 interface Stoppable {
   stop(): Promise<void> | void;
@@ -49,6 +51,7 @@ type RunInBrowserMode = (configFile: string | undefined, env: NodeJS.ProcessEnv)
 async function main() {
   const options = { ...hubOptionsFromEnv({ SERVICEHALL_DEMO_ALL_DAY: '1', SERVICEHALL_SEED: 'demo', ...process.env }), demoPin: DEMO_PIN };
   const hub: RunningHub = await startHub(options);
+  if (hub.setupCode) await hub.staff.firstAdmin(hub.setupCode, { id: DEMO_ADMIN.id, name: '演示管理员', password: DEMO_ADMIN.password });
   const stops: Stoppable[] = [{ stop: () => hub.close() }];
   const terminals: Terminal[] = [];
   const dataDir = path.resolve(options.dataDir);
@@ -142,6 +145,7 @@ async function main() {
   const hall = hub.store.view.catalogue;
   console.log(`\nServiceHall demo hall: ${hall.hall.name}`);
   console.log(`  ${hall.departments.length} departments, ${hall.items.length} service items, ${hall.windows.length} windows, ${hall.clerks.length} clerks (PIN ${DEMO_PIN})\n`);
+  console.log(`  console       ${hub.url}/console/   (${DEMO_ADMIN.id} / ${DEMO_ADMIN.password}, demo only)`);
   console.log(`  hub API       ${hub.url}/api/   (OpenAPI ${hub.url}/api/openapi.json)`);
   console.log(`  terminals     ${hub.wsUrl}`);
   console.log(`  database      ${options.dataDir}/hall.db`);

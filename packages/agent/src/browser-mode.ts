@@ -138,15 +138,25 @@ export async function startBrowserTerminal<S extends BridgeShape>(
   const pushes = new Pushes();
   const handlers: Record<string, (arg: never) => unknown> = {};
   let pairing: PairingState = { status: 'connecting' };
+  // The screen shows the pairing page until the agent runs, so that the renderer never meets a bridge without handlers.
+  let started = false;
   const log = (m: string) => console.log(`[${config.terminal}] ${m}`);
-  const screen = await serveBrowserMode({ handlers, pushes, staticDir: rendererDir, host: config.bridge.host, port: config.bridge.port, gate: () => (pairing.status === 'paired' ? undefined : pairingPage(config.language, pairing)) });
-  const pair = pairWithHub(config, (state) => (pairing = state) && pushes.push('pairing', state), log);
+  const screen = await serveBrowserMode({ handlers, pushes, staticDir: rendererDir, host: config.bridge.host, port: config.bridge.port, gate: () => (started ? undefined : pairingPage(config.language, pairing)) });
+  const pair = pairWithHub(
+    config,
+    (state) => {
+      pairing = state;
+      if (state.status !== 'paired') pushes.push('pairing', state);
+    },
+    log,
+  );
   let agent: RunningAgent | undefined;
   let stopped = false;
   const ready = pair.credential.then(async (credential) => {
     if (stopped) throw new Error('the terminal stopped before it was enrolled');
     agent = await startAgent<S>({ ...config, token: credential.token }, create, log, pushes);
     Object.assign(handlers, agent.handlers);
+    started = true;
     pushes.push('pairing', { status: 'paired' } satisfies PairingState);
     return agent;
   });

@@ -53,6 +53,30 @@ export function StaffPage() {
           {note}
         </p>
       )}
+      {slips.length > 0 && (
+        <section className="card slips">
+          <div className="row spread no-print">
+            <h2>{t.staff.slipTitle}</h2>
+            <button onClick={() => window.print()}>{t.staff.print}</button>
+          </div>
+          <div className="slip-grid">
+            {slips.map((s) => (
+              <div className="slip" key={s.clerk}>
+                <h3>
+                  {live.view?.catalogue.hall.name} · {t.staff.slipTitle}
+                </h3>
+                <p>
+                  {t.setup.clerk.number} {s.clerk} · {s.name}
+                </p>
+                <p className="pin" data-testid={`pin-${s.clerk}`}>
+                  {s.pin}
+                </p>
+                <p className="small">{t.staff.slipLead}</p>
+              </div>
+            ))}
+          </div>
+        </section>
+      )}
       <section className="card">
         <h2>{t.staff.accounts}</h2>
         <table>
@@ -196,30 +220,6 @@ export function StaffPage() {
           </tbody>
         </table>
       </section>
-      {slips.length > 0 && (
-        <section className="card slips">
-          <div className="row spread no-print">
-            <h2>{t.staff.slipTitle}</h2>
-            <button onClick={() => window.print()}>{t.staff.print}</button>
-          </div>
-          <div className="slip-grid">
-            {slips.map((s) => (
-              <div className="slip" key={s.clerk}>
-                <h3>
-                  {live.view?.catalogue.hall.name} · {t.staff.slipTitle}
-                </h3>
-                <p>
-                  {t.setup.clerk.number} {s.clerk} · {s.name}
-                </p>
-                <p className="pin" data-testid={`pin-${s.clerk}`}>
-                  {s.pin}
-                </p>
-                <p className="small">{t.staff.slipLead}</p>
-              </div>
-            ))}
-          </div>
-        </section>
-      )}
     </>
   );
 }
