@@ -322,3 +322,15 @@ describe('a ticket command the hub answers late', () => {
     expect(c.waiting).toBe(0);
   });
 });
+
+describe('a hall not set up yet', () => {
+  it('says so as the link state, and comes online by itself once the administrator has set it up', async () => {
+    const hub = await startHub({ dataDir: tempDir(), token: TOKEN });
+    cleanups.push(() => hub.close());
+    const c = client({ url: hub.wsUrl, role: 'kiosk', backoff: { initialMs: 20, maxMs: 50 } });
+    await expect.poll(() => c.state).toMatchObject({ status: 'offline', reason: 'unconfigured' });
+    hub.store.execute({ id: 'setup-by-the-installer', type: 'replaceCatalogue', catalogue: demoCatalogue() }, { role: 'admin', terminal: 'test' });
+    await c.whenInStep();
+    expect(c.view?.catalogue.items.length).toBeGreaterThan(0);
+  });
+});

@@ -98,7 +98,7 @@ function VoiceBadge({ plan, t }: { plan?: VoicePlan; t: DisplayStrings }) {
 
 function LinkBadge({ link, t }: { link?: ConnectionState; t: DisplayStrings }) {
   if (!link || link.status === 'online') return <span className="link-ok" data-testid="link" data-status="online" />;
-  const key = link.status === 'offline' && link.reason === 'unauthorised' ? 'unauthorised' : link.status;
+  const key = link.status === 'offline' && (link.reason === 'unauthorised' || link.reason === 'unconfigured') ? link.reason : link.status;
   return (
     <span className={`link-badge link-${link.status}`} data-testid="link" data-status={link.status} role="status">
       {t.link[key]}

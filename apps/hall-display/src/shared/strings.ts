@@ -24,7 +24,7 @@ export interface DisplayStrings {
   complaintNote: string;
   announcing: string;
   voice: Record<'speech-synthesis' | 'espeak-ng' | 'chime-only' | 'deciding', string>;
-  link: Record<'connecting' | 'reconnecting' | 'offline' | 'unauthorised', string>;
+  link: Record<'connecting' | 'reconnecting' | 'offline' | 'unauthorised' | 'unconfigured', string>;
   privacyNote: string;
 }
 
@@ -65,6 +65,7 @@ export const STRINGS: Record<DisplayLanguage, DisplayStrings> = {
       reconnecting: '叫号信息正在更新中，请稍候；如有疑问，请咨询工作人员。',
       offline: '抱歉，叫号信息暂时无法更新，屏幕显示的是最近的叫号；请留意窗口叫号或咨询工作人员。',
       unauthorised: '抱歉，本显示屏暂时无法接收叫号信息，工作人员正在处理；请留意窗口叫号或咨询工作人员。',
+      unconfigured: '本大厅正在筹备中，暂未开始叫号，敬请谅解；如需办事请咨询工作人员。',
     },
     privacyNote: '屏幕与语音只显示号码，不显示个人信息',
   },
@@ -104,6 +105,7 @@ export const STRINGS: Record<DisplayLanguage, DisplayStrings> = {
       reconnecting: 'The calls are being updated, one moment please; our staff will gladly help you.',
       offline: 'Sorry, the calls cannot be updated just now; the screen shows the latest. Please listen at the windows or ask our staff.',
       unauthorised: 'Sorry, this screen cannot receive calls just now and our staff are on it. Please listen at the windows or ask our staff.',
+      unconfigured: 'This hall is being prepared and is not calling numbers yet. We apologise; please ask our staff for help.',
     },
     privacyNote: 'Numbers only: no personal data is shown or said',
   },

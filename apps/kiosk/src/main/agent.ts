@@ -59,7 +59,7 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
   let reported = '';
   let stopped = false;
 
-  const pushStatus = () => ctx.push('status', kioskStatus(printerState, client.state.status));
+  const pushStatus = () => ctx.push('status', kioskStatus(printerState, client.state.status, client.state.status === 'offline' ? client.state.reason : undefined));
   const report = () => {
     const devices = [printerReport(printerState)];
     const text = JSON.stringify(devices);

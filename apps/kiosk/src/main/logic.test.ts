@@ -77,6 +77,7 @@ describe("the kiosk's printer state", () => {
     expect(kioskStatus({ kind: 'fault', code: 'paper-end' }, 'online')).toEqual({ printer: 'fault', printerCode: 'paper-end', outOfService: true, reason: 'printer' });
     expect(kioskStatus({ kind: 'warning', code: 'paper-near-end' }, 'online').outOfService).toBe(false);
     expect(kioskStatus({ kind: 'absent' }, 'offline')).toMatchObject({ outOfService: true, reason: 'hub' });
+    expect(kioskStatus({ kind: 'absent' }, 'offline', 'unconfigured')).toMatchObject({ outOfService: true, reason: 'unconfigured' });
     expect(kioskStatus({ kind: 'ok' }, 'reconnecting').outOfService).toBe(false);
   });
 

@@ -42,11 +42,11 @@ export function printerReport(state: PrinterState): DeviceReport {
   }
 }
 
-export function kioskStatus(printer: PrinterState, linkStatus: string): KioskStatus {
+export function kioskStatus(printer: PrinterState, linkStatus: string, linkReason?: string): KioskStatus {
   const status: KioskStatus = { printer: printer.kind, outOfService: false };
   if (printer.kind === 'warning' || printer.kind === 'fault') status.printerCode = printer.code;
   if (printer.kind === 'fault') return { ...status, outOfService: true, reason: 'printer' };
-  if (linkStatus === 'offline') return { ...status, outOfService: true, reason: 'hub' };
+  if (linkStatus === 'offline') return { ...status, outOfService: true, reason: linkReason === 'unconfigured' ? 'unconfigured' : 'hub' };
   return status;
 }
 

@@ -196,7 +196,7 @@ export function App() {
   );
 }
 
-function OutOfService({ t, reason }: { t: T; reason?: 'printer' | 'hub' }) {
+function OutOfService({ t, reason }: { t: T; reason?: 'printer' | 'hub' | 'unconfigured' }) {
   return (
     <div className="oos" data-testid="out-of-service" role="alert">
       <div className="oos-card">
@@ -204,7 +204,7 @@ function OutOfService({ t, reason }: { t: T; reason?: 'printer' | 'hub' }) {
           <PrinterIcon />
         </div>
         <h2>{t('oos.title')}</h2>
-        <p className="oos-message">{reason === 'hub' ? t('oos.hubMessage') : t('oos.message')}</p>
+        <p className="oos-message">{reason === 'unconfigured' ? t('oos.unconfiguredMessage') : reason === 'hub' ? t('oos.hubMessage') : t('oos.message')}</p>
         <OtherWays t={t} />
         <p className="oos-recover">{t('oos.recover')}</p>
       </div>

@@ -39,7 +39,7 @@ export interface KioskStatus {
   /** paper-near-end, paper-end, cover-open, offline, timeout, ... */
   printerCode?: string;
   outOfService: boolean;
-  reason?: 'printer' | 'hub';
+  reason?: 'printer' | 'hub' | 'unconfigured';
 }
 
 export interface KioskSettings {

@@ -77,7 +77,7 @@ function LinkBanner({ link, t }: { link?: ConnectionState; t: Strings }) {
   if (!link || link.status === 'online' || link.status === 'connecting') return null;
   return (
     <div className="link-banner" data-testid="link">
-      {t.offline}
+      {link.status === 'offline' && link.reason === 'unconfigured' ? t.unconfigured : t.offline}
     </div>
   );
 }

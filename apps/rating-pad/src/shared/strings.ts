@@ -43,6 +43,7 @@ interface PadStrings {
   refused: string;
   nothingToRate: string;
   offline: string;
+  unconfigured: string;
   connecting: string;
   complaint: string;
   keypadFault: string;
@@ -89,6 +90,7 @@ export const STRINGS: Record<PadLanguage, PadStrings> = {
     refused: '抱歉，评价未能提交。您可以扫描号票上的二维码评价，或到服务台反映',
     nothingToRate: '当前没有待评价的服务，办理结束后请您再评价',
     offline: '正在连接服务器，评价将在恢复后记录',
+    unconfigured: '本大厅正在筹备中，评价器暂未启用，敬请谅解',
     connecting: '评价器正在连接服务器，请您稍候',
     complaint: '投诉电话 {phone}',
     keypadFault: '评价按键暂不可用，请您使用触摸屏评价',
@@ -130,6 +132,7 @@ export const STRINGS: Record<PadLanguage, PadStrings> = {
     refused: 'Sorry, the rating could not be recorded. You can rate with the QR code on your ticket, or tell the service desk.',
     nothingToRate: 'There is no finished service to rate yet; please rate when your service is done.',
     offline: 'Reconnecting to the hall server; ratings will be recorded once it is back.',
+    unconfigured: 'This hall is being prepared; the rating pad is not in use yet. We apologise.',
     connecting: 'The rating pad is connecting to the hall server; one moment, please.',
     complaint: 'Complaints: {phone}',
     keypadFault: 'The rating keys are unavailable; please use the touch screen.',

@@ -338,7 +338,7 @@ function Devices({ t, desk }: { t: WindowStrings; desk: Desk }) {
 
 export function LinkBadge({ t, link }: { t: WindowStrings; link?: ConnectionState }) {
   const status = link?.status ?? 'connecting';
-  const key = status === 'offline' && link?.status === 'offline' && link.reason === 'unauthorised' ? 'unauthorised' : status;
+  const key = status === 'offline' && link?.status === 'offline' && (link.reason === 'unauthorised' || link.reason === 'unconfigured') ? link.reason : status;
   return (
     <span className={`link link-${status}`} data-testid="link" data-status={status} role="status">
       {t.link[key]}

@@ -122,7 +122,7 @@ export interface WindowStrings {
   neighbourPaused: string;
   neighbourClosed: string;
   devices: { printer: string; display: string; absent: string; ok: string; fault(code: string): string; warning(code: string): string };
-  link: Record<'connecting' | 'reconnecting' | 'offline' | 'unauthorised' | 'online', string>;
+  link: Record<'connecting' | 'reconnecting' | 'offline' | 'unauthorised' | 'unconfigured' | 'online', string>;
   privacyNote: string;
   shortcutsNote: string;
   // answers
@@ -259,6 +259,7 @@ const zh: WindowStrings = {
     reconnecting: '与服务器的连接中断，正在重连；请稍候再操作。',
     offline: '暂时连不上服务器。请稍候重试；如持续无法连接，请联系管理员并改为人工登记。',
     unauthorised: '终端令牌未通过验证，请联系管理员核对终端配置。',
+    unconfigured: '本大厅正在设置中，管理员完成设置后本终端即可使用。',
   },
   privacyNote: '仅显示本窗口的办理记录，证件号已脱敏',
   shortcutsNote: '快捷键：F1 呼叫 · F2 重呼 · F3 开始 · F4 办结 · F5 弃号 · F6 挂起 · F7 转办 · F8 暂停',
@@ -422,6 +423,7 @@ const en: WindowStrings = {
     reconnecting: 'The link to the hub is down and being restored; please wait a moment.',
     offline: 'The hub cannot be reached. Please retry shortly; if it persists, call the administrator and register by hand.',
     unauthorised: 'The terminal token was not accepted; please ask the administrator to check the configuration.',
+    unconfigured: 'The hall is being set up; this terminal is ready once the administrator has finished.',
   },
   privacyNote: "Only this window's visits; ID numbers masked",
   shortcutsNote: 'Keys: F1 call · F2 recall · F3 start · F4 finish · F5 no-show · F6 hold · F7 transfer · F8 pause',
