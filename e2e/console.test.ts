@@ -27,6 +27,7 @@ let browser: Browser;
 let pair: PtyPair;
 let printer: PrinterSimulator;
 let kiosk: Awaited<ReturnType<typeof runKioskInBrowserMode>> | undefined;
+let kioskScreen: Page;
 
 async function consolePage(size = WIDE): Promise<Page> {
   const context = await browser.newContext({ viewport: size, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
@@ -145,6 +146,7 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     });
     const context = await browser.newContext({ viewport: PORTRAIT, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     const screen = await context.newPage();
+    kioskScreen = screen;
     await screen.goto(kiosk.screen.url);
     const codeBox = screen.locator('[data-testid=pairing-code]');
     await expect.poll(async () => (await codeBox.getAttribute('data-state')) ?? '', { timeout: 10_000 }).toMatch(/^showing:\d{6}$/);
@@ -197,12 +199,21 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await sup.locator('[data-testid=apply-window-3]').click();
     await sup.getByText('已生效。').waitFor();
     await screenshot(sup, 'console-today');
+
+    // An item stopped for the rest of the day: the kiosk shows the notice at once.
+    await sup.getByRole('row', { name: /往来港澳通行证签注/ }).getByLabel('停止取号公告（将向群众显示）').fill('签注系统升级，今日暂停受理，敬请谅解。');
+    await sup.getByRole('row', { name: /往来港澳通行证签注/ }).getByRole('button', { name: '今日停止取号' }).click();
+    await kioskScreen.locator('.brand').click();
+    await kioskScreen.locator('[data-testid=closed-CRJ-GA-QZ]').waitFor();
+    expect(await kioskScreen.locator('[data-testid=closed-CRJ-GA-QZ]').textContent()).toContain('签注系统升级');
+    await screenshot(kioskScreen, 'kiosk-closed-today');
     expect(hub.store.view.catalogue.windows.find((w) => w.number === 3)!.serves).toContain('GA-SFZ-HL');
 
     const called = await api('POST', '/api/windows/3/call-next');
     expect(called.body).toMatchObject({ ok: true, ticket: { number: 'A001', window: 3 } });
     const entries = (await api('GET', '/api/audit')).body.entries as { action: string; staff: { id: string }; target: string }[];
-    expect(entries[0]).toMatchObject({ action: 'assignWindowItems', staff: { id: 'zhang' }, target: 'window:3' });
+    expect(entries.find((e) => e.action === 'assignWindowItems')).toMatchObject({ staff: { id: 'zhang' }, target: 'window:3' });
+    expect(entries[0]).toMatchObject({ action: 'setItemToday', staff: { id: 'zhang' }, target: 'item:CRJ-GA-QZ' });
 
     // The overview shows it live, at the office PC's smaller screen too.
     await sup.getByRole('link', { name: '大厅概况' }).click();

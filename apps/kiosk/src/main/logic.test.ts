@@ -107,6 +107,14 @@ describe('the home screen', () => {
     expect(busy.departments).toHaveLength(9);
   });
 
+  it("shows an item closed for the rest of the day with the console's notice", () => {
+    const view = hall();
+    view.catalogue = { ...view.catalogue, items: view.catalogue.items.map((i) => (i.code === 'GA-SFZ-HL' ? { ...i, today: { day: view.day, closedNotice: '系统升级，今日暂停受理' } } : i)) };
+    const home = homeOf(view, { minutes: 30, people: 20 });
+    expect(home.items.find((i) => i.code === 'GA-SFZ-HL')!.closedNotice).toBe('系统升级，今日暂停受理');
+    expect(home.items.find((i) => i.code === 'GA-HK-QR')!.closedNotice).toBeUndefined();
+  });
+
   it('has a guide for every item, with its materials and time limits (H-01)', () => {
     const guide = guideOf(hall(), 'GA-SFZ-HL', { minutes: 30, people: 20 })!;
     expect(guide.materials.length).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import { oneTimeNotice, ticket as ticketDocumentOf, type PrintDocument, type PrinterHealth } from '@servicehall/escpos-printer';
-import { findItem, findWindow, itemWait, localTime, publicUrlProblem, ticketWait, type DeviceReport, type HallView, type ServiceItem, type Ticket } from '@servicehall/core';
+import { findItem, findWindow, itemToday, itemWait, localTime, publicUrlProblem, ticketWait, type DeviceReport, type HallView, type ServiceItem, type Ticket } from '@servicehall/core';
 import { pinyin } from 'pinyin-pro';
 import type { Guide, Home, ItemCard, KioskStatus, Lang, QueryResult } from '../shared/api';
 import { tr } from '../shared/strings';
@@ -84,6 +84,7 @@ export function itemCard(view: HallView, item: ServiceItem, threshold: BusyThres
     noWindowOpen: wait.noWindowOpen,
     busy: isBusy(wait, threshold),
     ...(item.onlineUrl ? { onlineUrl: item.onlineUrl } : {}),
+    ...(itemToday(item, view.day).closedNotice ? { closedNotice: itemToday(item, view.day).closedNotice } : {}),
   };
 }
 

@@ -32,8 +32,16 @@ function ItemButton({ t, lang, item, onItem }: { t: T; lang: Lang; item: ItemCar
     <button type="button" className={`item${item.busy ? ' busy' : ''}`} data-testid={`item-${item.code}`} onClick={() => onItem(item.code)}>
       <span className="item-name">{nameIn(lang, item)}</span>
       <span className="item-foot">
-        <WaitLine t={t} item={item} />
-        {item.busy && <span className="badge busy">{t('home.busyBadge')}</span>}
+        {item.closedNotice ? (
+          <span className="wait closed" data-testid={`closed-${item.code}`}>
+            <span className="badge busy">{t('home.closedToday')}</span> {item.closedNotice}
+          </span>
+        ) : (
+          <>
+            <WaitLine t={t} item={item} />
+            {item.busy && <span className="badge busy">{t('home.busyBadge')}</span>}
+          </>
+        )}
       </span>
     </button>
   );

@@ -20,6 +20,8 @@ export interface ItemCard {
   /** The wait passes the kiosk's threshold: suggest self-service and online channels (H-16). */
   busy: boolean;
   onlineUrl?: string;
+  /** Closed for the rest of the day from the console: the notice citizens read (H-16). */
+  closedNotice?: string;
 }
 
 export interface Home {
