@@ -244,4 +244,14 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await admin.locator('[name="hall.name"]').waitFor();
     await screenshot(admin, 'console-setup-1366');
   });
+
+  it('revokes the kiosk from the terminal list: it is cut off at once and shows a pairing code again', async () => {
+    await admin.setViewportSize(WIDE);
+    await admin.getByRole('link', { name: '终端' }).click();
+    admin.once('dialog', (d) => void d.accept());
+    await admin.locator('[data-testid=terminal-kiosk-1]').getByRole('button', { name: '吊销' }).click();
+    await admin.locator('[data-testid=terminal-kiosk-1] .state.revoked').waitFor();
+    await kioskScreen.locator('[data-testid=pairing-code]').waitFor({ timeout: 15_000 });
+    await expect.poll(async () => (await kioskScreen.locator('[data-testid=pairing-code]').getAttribute('data-state')) ?? '', { timeout: 10_000 }).toMatch(/^showing:\d{6}$/);
+  });
 });

@@ -7,7 +7,7 @@ import { startAgent, type AgentContext, type AgentParts, type RunningAgent } fro
 import { ConfigError, type TerminalConfig } from './config';
 import type { BridgeReply, BridgeRequest, BridgeShape } from './contract';
 import { dispatch } from './dispatch';
-import { pairingPage, pairingScript, pairWithHub, readCredential, type PairingState } from './pairing';
+import { pairingPage, pairingScript, pairWithHub, readCredential, removeCredential, type PairingState } from './pairing';
 import { Pushes } from './pushes';
 
 const TYPES: Record<string, string> = {
@@ -116,60 +116,89 @@ export async function serveBrowserMode(options: BrowserModeOptions): Promise<Bro
  * A terminal in browser mode: its agent as a plain Node process, serving its renderer (built in
  * `rendererDir`) and the bridge on the configured port. Every app's browser entry is this call.
  * A terminal with no token and no stored credential first shows a pairing code on its screen and
- * starts its agent once an administrator has enrolled it (`ready`).
+ * starts its agent once an administrator has enrolled it (`ready`); a stored credential that the
+ * hub refuses later (revoked, expired) is dropped and the pairing code shown again.
  */
 export async function startBrowserTerminal<S extends BridgeShape>(
   config: TerminalConfig,
   create: (ctx: AgentContext<S>) => AgentParts<S> | Promise<AgentParts<S>>,
   rendererDir: string,
 ): Promise<{ agent?: RunningAgent; ready: Promise<RunningAgent>; screen: BrowserMode; stop(): Promise<void> }> {
-  const token = config.token ?? readCredential(config)?.token;
-  if (token) {
-    const agent = await startAgent<S>({ ...config, token }, create);
-    try {
-      const screen = await serveBrowserMode({ handlers: agent.handlers, pushes: agent.pushes, staticDir: rendererDir, host: config.bridge.host, port: config.bridge.port });
-      return { agent, ready: Promise.resolve(agent), screen, stop: async () => (await screen.close(), await agent.stop()) };
-    } catch (error) {
-      await agent.stop();
-      throw error;
-    }
-  }
-  // Not enrolled yet: the screen shows the pairing code; the bridge's handlers and pushes are the agent's once it runs.
-  const pushes = new Pushes();
-  const handlers: Record<string, (arg: never) => unknown> = {};
-  let pairing: PairingState = { status: 'connecting' };
-  // The screen shows the pairing page until the agent runs, so that the renderer never meets a bridge without handlers.
-  let started = false;
   const log = (m: string) => console.log(`[${config.terminal}] ${m}`);
-  const screen = await serveBrowserMode({ handlers, pushes, staticDir: rendererDir, host: config.bridge.host, port: config.bridge.port, gate: () => (started ? undefined : pairingPage(config.language, pairing)) });
-  const pair = pairWithHub(
-    config,
-    (state) => {
-      pairing = state;
-      if (state.status !== 'paired') pushes.push('pairing', state);
-    },
-    log,
-  );
+  const pushes = new Pushes();
+  // The bridge's handlers are the running agent's; the screen shows the pairing page while none runs.
+  const handlers: Record<string, (arg: never) => unknown> = {};
+  let pairing: PairingState | undefined;
   let agent: RunningAgent | undefined;
+  let pair: ReturnType<typeof pairWithHub> | undefined;
   let stopped = false;
-  const ready = pair.credential.then(async (credential) => {
+
+  const run = async (token: string, stored: boolean): Promise<RunningAgent> => {
+    const started = await startAgent<S>({ ...config, token }, create, log, pushes);
+    agent = started;
+    for (const key of Object.keys(handlers)) delete handlers[key];
+    Object.assign(handlers, started.handlers);
+    if (pairing) {
+      pairing = undefined;
+      pushes.push('pairing', { status: 'paired' } satisfies PairingState);
+    }
+    if (stored) {
+      const unsubscribe = started.client.subscribe((c) => {
+        if (c.kind !== 'state' || c.state.status !== 'offline' || c.state.reason !== 'unauthorised') return;
+        unsubscribe();
+        void enrolAgain(started);
+      });
+    }
+    return started;
+  };
+  const enrol = async (): Promise<RunningAgent> => {
+    pairing = { status: 'connecting' };
+    pushes.push('pairing', pairing);
+    pair = pairWithHub(
+      config,
+      (state) => {
+        if (state.status === 'paired') return;
+        pairing = state;
+        pushes.push('pairing', state);
+      },
+      log,
+    );
+    const credential = await pair.credential;
     if (stopped) throw new Error('the terminal stopped before it was enrolled');
-    agent = await startAgent<S>({ ...config, token: credential.token }, create, log, pushes);
-    Object.assign(handlers, agent.handlers);
-    started = true;
-    pushes.push('pairing', { status: 'paired' } satisfies PairingState);
-    return agent;
-  });
+    return run(credential.token, true);
+  };
+  const enrolAgain = async (refused: RunningAgent) => {
+    log('the hub refused this terminal’s credential (revoked or expired): showing a pairing code to be enrolled again');
+    removeCredential(config);
+    agent = undefined;
+    await refused.stop();
+    if (!stopped) await enrol().catch((error) => log(`enrolment stopped: ${error instanceof Error ? error.message : error}`));
+  };
+
+  const token = config.token ?? readCredential(config)?.token;
+  let ready: Promise<RunningAgent>;
+  if (token) await (ready = run(token, !config.token));
+  else ready = Promise.resolve(undefined as never);
+  let screen: BrowserMode;
+  try {
+    screen = await serveBrowserMode({ handlers, pushes, staticDir: rendererDir, host: config.bridge.host, port: config.bridge.port, gate: () => (pairing ? pairingPage(config.language, pairing) : undefined) });
+  } catch (error) {
+    await agent?.stop();
+    throw error;
+  }
+  if (!token) ready = enrol();
   ready.catch(() => undefined);
   return {
     get agent() {
       return agent;
     },
-    ready,
+    get ready() {
+      return ready;
+    },
     screen,
     stop: async () => {
       stopped = true;
-      pair.stop();
+      pair?.stop();
       await screen.close();
       await agent?.stop();
     },

@@ -71,6 +71,27 @@ describe('a terminal without a credential', () => {
     expect(list[0]).toMatchObject({ terminal: 'kiosk-9', version: expect.any(String) });
   });
 
+  it('shows a pairing code again when its credential is revoked, and runs again once enrolled anew', async () => {
+    const { hub, dir, renderer } = await hallAndTerminalDirs();
+    const config = loadConfig(undefined, { SERVICEHALL_ROLE: 'display', SERVICEHALL_TERMINAL: 'screen-2', SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TERMINAL_DATA: path.join(dir, 'screen-2') });
+    const terminal = await startBrowserTerminal(config, () => ({ handlers: {} }), renderer);
+    cleanups.push(() => terminal.stop());
+    const codeOnScreen = () =>
+      waitFor(async () => /data-state="showing:(\d{6})"/.exec(await (await fetch(terminal.screen.url)).text())?.[1], 'the pairing code on the screen');
+    expect((await enrol(hub, await codeOnScreen())).status).toBe(201);
+    await (await terminal.ready).client.whenInStep();
+    const id = readCredential(config)!.token.split('.')[1]!;
+
+    const revoked = await fetch(`${hub.url}/api/terminals/${id}/revoke`, { method: 'POST', headers: { authorization: 'Bearer hall-token-for-pairing' } });
+    expect(revoked.status).toBe(200);
+    const again = await codeOnScreen();
+    expect(readCredential(config)).toBeUndefined();
+    expect((await enrol(hub, again)).status).toBe(201);
+    await waitFor(() => (terminal.agent?.client.state.status === 'online' ? true : undefined), 'the terminal online again');
+    expect(await (await fetch(terminal.screen.url)).text()).toContain('kiosk screen');
+    expect(readCredential(config)!.token.split('.')[1]).not.toBe(id);
+  });
+
   it('a stored credential of another terminal id is not used', async () => {
     const { hub, dir } = await hallAndTerminalDirs();
     const env = { SERVICEHALL_ROLE: 'kiosk', SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TERMINAL_DATA: path.join(dir, 'k') };

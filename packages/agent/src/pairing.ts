@@ -41,6 +41,11 @@ export function writeCredential(config: TerminalConfig, credential: StoredCreden
   fs.renameSync(temporary, file);
 }
 
+/** Forgets a credential the hub no longer takes. */
+export function removeCredential(config: Pick<TerminalConfig, 'dataDir'>): void {
+  fs.rmSync(credentialFile(config), { force: true });
+}
+
 /** What a terminal waiting to be enrolled shows on its screen. */
 export type PairingState =
   | { status: 'connecting' }

@@ -54,6 +54,8 @@ function overWebSocket<S extends BridgeShape>(url: string): Bridge<S> {
         return;
       }
       if (m.type === 'push') {
+        // The agent went back to showing a pairing code (its credential was revoked): show that page.
+        if (m.topic === 'pairing' && (m.payload as { status?: string } | null)?.status !== 'paired') return location.reload();
         last.set(m.topic, m.payload);
         for (const l of listeners.get(m.topic) ?? []) l(m.payload);
         return;
