@@ -235,6 +235,12 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await screenshot(admin, 'console-staff');
     await admin.getByRole('link', { name: '工作日历' }).click();
     await admin.locator('[name=table]').waitFor();
+    const year = Math.max(...(((await api('GET', '/api/calendar')).body.years as { year: number }[]).map((y) => y.year))) + 1;
+    await admin.locator('[name=year]').fill(String(year));
+    await admin.locator('[name=table]').fill(`${year}-01-01 放假 元旦\n${year}-01-04 上班 元旦调休`);
+    await admin.getByRole('button', { name: '保存' }).click();
+    await admin.getByText(`${year} 年的安排已保存`).waitFor();
+    expect(hub.store.view.catalogue.calendar).toMatchObject({ holidays: { [`${year}-01-01`]: '元旦' }, workdays: { [`${year}-01-04`]: '元旦调休' } });
     await screenshot(admin, 'console-calendar');
     await admin.getByRole('link', { name: '操作日志' }).click();
     await admin.getByText('调整窗口事项').first().waitFor();
