@@ -10,6 +10,9 @@ interface Year {
   workdays: Record<string, string>;
 }
 
+/** The package writes a day's name as "Spring Festival,春节,3": the console shows the Chinese. */
+const dayName = (text: string) => text.split(',')[1] ?? text;
+
 export function CalendarPage() {
   const { t, staff, live } = useConsole();
   const [data, setData] = useState<{ years: Year[]; warning?: { year: number } }>();
@@ -18,6 +21,8 @@ export function CalendarPage() {
   const [year, setYear] = useState(String(new Date().getFullYear() + 1));
   const [table, setTable] = useState('');
   const [bad, setBad] = useState<string[]>([]);
+  const [all, setAll] = useState(false);
+  const thisYear = Number((live.view?.day ?? new Date().toISOString()).slice(0, 4));
   const mayEnter = staff?.role === 'administrator' || staff?.role === 'supervisor';
   // Read when the page opens and whenever the hall's calendar changes (the live feed carries it).
   useEffect(() => void api<{ years: Year[]; warning?: { year: number } }>('GET', '/api/calendar').then(setData, setError), [live.view?.catalogue.calendar]);
@@ -60,7 +65,7 @@ export function CalendarPage() {
           </thead>
           <tbody>
             {data?.years
-              .slice()
+              .filter((y) => all || y.year >= thisYear - 1)
               .reverse()
               .map((y) => (
                 <tr key={y.year}>
@@ -69,18 +74,23 @@ export function CalendarPage() {
                     <span className="tag">{t.calendar.source[y.source]}</span>
                   </td>
                   <td>{Object.keys(y.holidays).length}</td>
-                  <td className="small">{Object.entries(y.workdays).map(([d, n]) => `${d.slice(5)} ${n}`).join('、')}</td>
+                  <td className="small">{Object.entries(y.workdays).map(([d, n]) => `${d.slice(5)} ${dayName(n)}`).join('、')}</td>
                 </tr>
               ))}
           </tbody>
         </table>
+        {!all && (
+          <button className="ghost" onClick={() => setAll(true)}>
+            {t.calendar.allYears}
+          </button>
+        )}
       </section>
       {mayEnter && (
         <section className="card">
           <h2>{t.calendar.enter}</h2>
           <label>
             {t.calendar.year}
-            <input name="year" size={6} value={year} onChange={(e) => setYear(e.target.value)} />
+            <input name="year" className="short" size={6} value={year} onChange={(e) => setYear(e.target.value)} />
           </label>
           <label>
             {t.calendar.table}
