@@ -83,7 +83,8 @@ async function main() {
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli.ts')) {
   main().catch((error) => {
-    console.error(`ServiceHall hub could not start: ${error instanceof Error ? error.message : error}`);
+    const what = process.argv[2] === 'create-admin' ? 'could not make the account' : 'could not start';
+    console.error(`ServiceHall hub ${what}: ${error instanceof Error ? error.message : error}`);
     process.exit(1);
   });
 }

@@ -96,6 +96,23 @@ describe('a hub on an empty data folder', () => {
     expect(replaced?.staff).toEqual({ id: 'admin', name: '王管理', role: 'administrator' });
   });
 
+  it('makes an administrator from the command line, whose printed one-time password must be changed at the first sign-in', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-cli-'));
+    dirs.push(dir);
+    const cli = path.resolve(import.meta.dirname, 'cli.ts');
+    const out = execFileSync(process.execPath, ['--import', 'tsx', cli, 'create-admin', '--id', 'boss', '--name', '李主任'], { env: { ...process.env, SERVICEHALL_DATA: dir }, encoding: 'utf8' });
+    const password = /one-time password:\s+(\S+)/.exec(out)?.[1];
+    expect(password).toMatch(/^[A-Za-z0-9]{12}$/);
+    const hub = await startHub({ dataDir: dir, token: TOKEN, clock: () => now });
+    hubs.push(hub);
+    expect(hub.setupCode).toBeUndefined();
+    const c = new TestConsole(hub.url);
+    expect((await c.login('boss', password!)).body).toMatchObject({ staff: { id: 'boss', role: 'administrator', mustChange: true } });
+    expect((await c.request('GET', '/api/staff')).body).toMatchObject({ code: 'pin-change-required' });
+    expect(() => execFileSync(process.execPath, ['--import', 'tsx', cli, 'create-admin', '--id', 'boss'], { env: { ...process.env, SERVICEHALL_DATA: dir }, stdio: 'pipe' })).toThrow(/already/);
+  });
+
   it('still takes the hall token for the installer’s scripts', async () => {
     const hub = await hall();
     const res = await fetch(`${hub.url}/api/setup`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ catalogue: demoCatalogue() }) });
