@@ -195,7 +195,8 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await sup.getByRole('button', { name: '保存' }).click();
     await sup.getByRole('link', { name: '今日调整' }).waitFor();
     await sup.getByRole('link', { name: '今日调整' }).click();
-    await sup.locator('[name="serves-3-GA-SFZ-HL"]').check();
+    await sup.locator('[name="add-3"]').selectOption('GA-SFZ-HL');
+    await sup.locator('[name="serves-3-GA-SFZ-HL"]').waitFor();
     await sup.locator('[data-testid=apply-window-3]').click();
     await sup.getByText('已生效。').waitFor();
     await screenshot(sup, 'console-today');

@@ -70,19 +70,27 @@ export function TodayPage() {
                       {w.name.startsWith(String(w.number)) ? w.name : `${w.number} ${w.name}`} {w.temporary && <span className="tag">{t.today.temporaryMark}</span>}
                     </th>
                     <td className="chips">
-                      {items
-                        .filter((i) => !dept || i.department === dept || serves.includes(i.code))
-                        .map((i) => (
-                          <label key={i.code} className={`chip ${serves.includes(i.code) ? 'on' : ''}`}>
-                            <input
-                              type="checkbox"
-                              name={`serves-${w.number}-${i.code}`}
-                              checked={serves.includes(i.code)}
-                              onChange={(e) => setEdits({ ...edits, [w.number]: e.target.checked ? [...serves, i.code] : serves.filter((c) => c !== i.code) })}
-                            />
-                            {i.name}
-                          </label>
-                        ))}
+                      {serves.map((code) => (
+                        <label key={code} className="chip on">
+                          <input type="checkbox" name={`serves-${w.number}-${code}`} checked onChange={() => setEdits({ ...edits, [w.number]: serves.filter((c) => c !== code) })} />
+                          {name(code)}
+                        </label>
+                      ))}
+                      <select
+                        name={`add-${w.number}`}
+                        value=""
+                        aria-label={t.today.addItem}
+                        onChange={(e) => e.target.value && setEdits({ ...edits, [w.number]: [...serves, e.target.value] })}
+                      >
+                        <option value="">{t.today.addItem}</option>
+                        {items
+                          .filter((i) => !serves.includes(i.code) && (!dept || i.department === dept))
+                          .map((i) => (
+                            <option key={i.code} value={i.code}>
+                              {i.name}
+                            </option>
+                          ))}
+                      </select>
                     </td>
                     <td>
                       <button
