@@ -88,7 +88,9 @@ const windowNo = (req: Request) => {
 function command(store: HallStore, req: Request, body: CommandBody, okStatus = 200): Reply {
   const parsed = CommandBodySchema.safeParse(body);
   if (!parsed.success) throw new HttpRefusal('bad-request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  const { answer } = store.execute({ ...parsed.data, id: req.commandId } as never, req.actor);
+  // A console operation sent with the hall token (an installer's script) is audited as the hall token's.
+  const actor = req.actor.role === 'admin' && !req.actor.staff ? { ...req.actor, staff: who(req) } : req.actor;
+  const { answer } = store.execute({ ...parsed.data, id: req.commandId } as never, actor);
   return answerReply(answer, okStatus);
 }
 
@@ -250,8 +252,10 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
           throw new HttpRefusal('bad-request', `${parsed.error.issues.length} problem(s) in the setup`, {
             problems: parsed.error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })),
           });
-        // Today's changes and the calendar are the hall's own, not the form's: they carry over.
-        const catalogue = { ...parsed.data, calendar: store.view.catalogue.calendar };
+        // The calendar and today's temporary windows are the hall's own, not the form's: they carry over.
+        const numbers = new Set(parsed.data.windows.map((w) => w.number));
+        const temporary = store.view.catalogue.windows.filter((w) => w.temporary && !numbers.has(w.number));
+        const catalogue = { ...parsed.data, windows: [...parsed.data.windows, ...temporary], calendar: store.view.catalogue.calendar };
         return command(store, req, { type: 'replaceCatalogue', catalogue, ...(b.atDayEnd ? { atDayEnd: true } : {}) });
       },
     },

@@ -118,6 +118,7 @@ describe('a hub on an empty data folder', () => {
     const res = await fetch(`${hub.url}/api/setup`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ catalogue: demoCatalogue() }) });
     expect(res.status).toBe(200);
     expect(hub.store.view.catalogue.items.length).toBeGreaterThan(0);
+    expect(hub.store.audit.list()[0]).toMatchObject({ action: 'replaceCatalogue', staff: { id: 'hall-token' } });
   });
 });
 
@@ -271,6 +272,9 @@ describe('live changes', () => {
     await a.request('POST', '/api/windows/temporary', { window: 60, serves: ['RS-SBK-SL'] });
     await until('window.temporaryOpened');
     await reader.cancel();
+    // A setup saved later keeps today's temporary window.
+    expect((await a.request('POST', '/api/setup', { catalogue: demoCatalogue({ allDay: true }) })).status).toBe(200);
+    expect(hub.store.view.catalogue.windows.find((w) => w.number === 60)).toMatchObject({ temporary: hub.store.view.day });
   });
 });
 

@@ -65,7 +65,7 @@ export const STRINGS: Record<DisplayLanguage, DisplayStrings> = {
       reconnecting: '叫号信息正在更新中，请稍候；如有疑问，请咨询工作人员。',
       offline: '抱歉，叫号信息暂时无法更新，屏幕显示的是最近的叫号；请留意窗口叫号或咨询工作人员。',
       unauthorised: '抱歉，本显示屏暂时无法接收叫号信息，工作人员正在处理；请留意窗口叫号或咨询工作人员。',
-      unconfigured: '本大厅正在筹备中，暂未开始叫号，敬请谅解；如需办事请咨询工作人员。',
+      unconfigured: '抱歉，本大厅正在筹备中，暂未开始叫号；如需办事请咨询工作人员。',
     },
     privacyNote: '屏幕与语音只显示号码，不显示个人信息',
   },
