@@ -173,7 +173,9 @@ const ZH_MESSAGES: [RegExp, (m: RegExpExecArray) => string][] = [
   [/expected HH:MM/, () => '时间应写作 HH:MM，如 08:30'],
   [/end must be later than the start/, () => '结束时间应晚于开始时间'],
   [/not a time zone/, () => '不是有效的时区，如 Asia/Shanghai'],
-  [/an address starting with http/, () => '应以 http:// 或 https:// 开头'],
+  [/not an address|must start with https/, () => '应写作 https:// 开头的网址，如 https://zwfw.example.gov.cn'],
+  [/this machine's own address/, () => '这是服务器本机地址，群众手机无法访问，请填写手机可访问的地址'],
+  [/must not hold a user name|must not hold a query/, () => '网址中不能含用户名、密码、问号或井号'],
   [/range must hold at least two numbers|does not fit in the digits/, () => '号码范围设置有误'],
 ];
 
