@@ -41,7 +41,7 @@ beforeAll(async () => {
   expect((await hall.api('POST', `/api/windows/${WINDOW}/sign-in`, { clerk: '1005', pin: '2580' })).status).toBe(200);
   pad = await runRatingPadInBrowserMode(
     undefined,
-    terminalEnv(hall, 'rating-pad-5', { SERVICEHALL_WINDOW: String(WINDOW), SERVICEHALL_KEYPAD: pty.host, SERVICEHALL_RATING_THANKS_SECONDS: '2' }),
+    terminalEnv(hall, 'rating-pad-5', { SERVICEHALL_WINDOW: String(WINDOW), SERVICEHALL_KEYPAD: pty.host, SERVICEHALL_RATING_THANKS_SECONDS: '2', SERVICEHALL_RATING_DETAILS_SECONDS: '6' }),
   );
   page = await openScreen(browser, pad.screen.url, SIZE);
 });
@@ -133,11 +133,14 @@ describe('the rating pad of window 5 in Chromium', () => {
     await waitPhase('idle');
   });
 
-  it('asks a bad rating for its reasons and opens a follow-up case', async () => {
+  it('records 不满意 at the press, then adds the reasons to that same rating, with one follow-up case', async () => {
     const ticket = await serveOne();
     await waitPhase('asking');
     await page.click('[data-testid=level-dissatisfied]');
-    await expect.poll(() => page.locator('[data-testid=reasons]').count()).toBe(1);
+    await waitPhase('details');
+    // The level pressed is the rating, recorded before any reason is given.
+    await expect.poll(async () => (await ratingsOf(ticket.id)).map((r) => [r.level, r.reasons.length])).toEqual([['dissatisfied', 0]]);
+    await expect.poll(() => page.locator('[data-testid=recorded-level]').textContent()).toBe('已记录：不满意');
     expect(await page.locator('[data-testid=submit]').isDisabled()).toBe(true);
     await page.click('[data-testid=reason-wait]');
     await page.click('[data-testid=reason-notice]');
@@ -148,8 +151,10 @@ describe('the rating pad of window 5 in Chromium', () => {
     await waitPhase('thanks');
     await expect.poll(() => page.locator('[data-testid=thanks]').getAttribute('data-status')).toBe('recorded');
 
-    const [rating] = await ratingsOf(ticket.id);
-    expect(rating).toMatchObject({ level: 'dissatisfied', reasons: ['等候时间长', '一次性告知不到位'], text: '材料清单没有一次说清楚，跑了两趟', channel: 'window-pad' });
+    const [rating, ...more] = await ratingsOf(ticket.id);
+    expect(more).toHaveLength(0);
+    expect(rating).toMatchObject({ level: 'dissatisfied', reasons: ['等候时间长', '一次性告知不到位'], text: '材料清单没有一次说清楚，跑了两趟', channel: 'window-pad', count: 1 });
+    expect(rating!.amendedAt).toBeGreaterThanOrEqual(rating!.at);
     const followUps = (await hall.api<{ followUps: FollowUp[] }>('GET', '/api/follow-ups')).body.followUps.filter((f) => f.ticketId === ticket.id);
     expect(followUps).toHaveLength(1);
     expect(followUps[0]).toMatchObject({ window: WINDOW, clerk: '1005', level: 'dissatisfied', closed: false });
@@ -157,6 +162,18 @@ describe('the rating pad of window 5 in Chromium', () => {
     const advanced = await hall.api('POST', `/api/follow-ups/${encodeURIComponent(followUps[0]!.id)}/advance`, { step: 'verify', note: '已调取录像核实' });
     expect(advanced.status).toBe(200);
     await waitPhase('idle');
+  });
+
+  it('keeps 不满意 when the citizen walks away from the reasons screen, never the default level', async () => {
+    const ticket = await serveOne();
+    await waitPhase('asking');
+    await page.click('[data-testid=level-very-dissatisfied]');
+    await waitPhase('details');
+    // Nobody touches the screen: it closes by itself, the level pressed stands.
+    await expect.poll(phase, { timeout: 15_000 }).toBe('thanks');
+    await waitPhase('idle');
+    const ratings = await ratingsOf(ticket.id);
+    expect(ratings.map((r) => [r.level, r.isDefault, r.reasons])).toEqual([['very-dissatisfied', false, []]]);
   });
 
   it('records a key pad press as the same rating, and acknowledges a press with nothing to rate', async () => {
@@ -173,9 +190,41 @@ describe('the rating pad of window 5 in Chromium', () => {
     await waitPhase('idle');
   });
 
+  it('gives a key press after one citizen’s rating to nobody: not to an earlier service still unrated at the window', async () => {
+    // The first citizen leaves without rating; the next one is served and rates on the key pad.
+    const left = await serveOne();
+    await waitPhase('asking');
+    const next = await serveOne();
+    await expect.poll(() => page.locator('[data-testid=ticket]').textContent()).toContain(next.number);
+    expect((await keys.press('satisfied')).acked).toBe(true);
+    await waitPhase('thanks');
+    await expect.poll(() => page.locator('[data-testid=thanks]').getAttribute('data-status')).toBe('recorded');
+    // Pressed again during the thanks: acknowledged, said on the pad, dropped.
+    expect((await keys.press('very-dissatisfied')).acked).toBe(true);
+    await expect.poll(() => page.locator('[data-testid=notice]').getAttribute('data-notice')).toBe('already-rated');
+    expect(await page.locator('[data-testid=notice]').textContent()).toBe('本次服务已评价，无需再次按键，感谢您的支持');
+    await waitPhase('idle');
+    // Pressed on the idle pad: nothing is asked, the earlier service is not rated by it.
+    expect((await keys.press('very-dissatisfied')).acked).toBe(true);
+    await expect.poll(() => page.locator('[data-testid=notice]').getAttribute('data-notice')).toBe('nothing-to-rate');
+    expect(await ratingsOf(left.id)).toEqual([]);
+    expect((await ratingsOf(next.id)).map((r) => [r.channel, r.level])).toEqual([['key-pad', 'satisfied']]);
+    const followUps = (await hall.api<{ followUps: FollowUp[] }>('GET', '/api/follow-ups')).body.followUps;
+    expect(followUps.filter((f) => f.ticketId === left.id || f.ticketId === next.id)).toEqual([]);
+  });
+
   it('goes back to idle, in Chinese, when the service is rated by phone instead', async () => {
     const ticket = await serveOne();
     await waitPhase('asking');
+    // Every greeting the screen ever shows is kept, so that one English frame before the switch back is seen.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { greetings: string[] }).greetings = seen;
+      new MutationObserver(() => {
+        const g = document.querySelector('[data-testid=greeting]');
+        if (g && seen.at(-1) !== g.textContent) seen.push(g.textContent ?? '');
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     await page.click('[data-testid=language]');
     await expect.poll(() => page.locator('.ask-head h1').textContent()).toBe('Please rate the service you received');
     expect(await page.locator('[data-testid=level-basically-satisfied]').textContent()).toBe('Basically satisfied');
@@ -183,6 +232,7 @@ describe('the rating pad of window 5 in Chromium', () => {
     expect((await hall.api('POST', '/api/ratings', { ticketId: ticket.id, level: 'satisfied' })).status).toBe(201);
     await waitPhase('idle');
     expect(await page.locator('[data-testid=greeting]').textContent()).toBe('您好！很高兴为您服务');
+    expect(await page.evaluate(() => (window as unknown as { greetings: string[] }).greetings)).toEqual(['您好！很高兴为您服务']);
     expect((await ratingsOf(ticket.id)).map((r) => r.channel)).toEqual(['qr']);
   });
 });

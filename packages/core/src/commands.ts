@@ -29,7 +29,7 @@ export const RecordOutcomeCommandSchema = z.object({
 /** A citizen's rating of a service (N-01). */
 export const RateCommandSchema = z.object({
   type: z.literal('rate'),
-  /** The service rated; the pad may leave it out to rate its window's latest finished service. */
+  /** The service rated: the one the pad asked about (the counter's channels must name it). */
   ticketId: ticketId.optional(),
   window: windowNo.optional(),
   level: RatingLevelSchema,
@@ -37,6 +37,15 @@ export const RateCommandSchema = z.object({
   reasons: z.array(z.string().trim().min(1).max(60)).max(10).default([]),
   text: z.string().trim().max(500).optional(),
   channel: RatingChannelSchema,
+});
+
+/** What a citizen adds at the pad to the level already recorded: reasons, text, aspects. The same rating, amended. */
+export const AmendRatingCommandSchema = z.object({
+  type: z.literal('amendRating'),
+  ticketId,
+  aspects: RatingAspectsSchema,
+  reasons: z.array(z.string().trim().min(1).max(60)).max(10).default([]),
+  text: z.string().trim().max(500).optional(),
 });
 
 /** What a terminal or an integration asks the hub to do. Each carries an id its sender chose. */
@@ -78,6 +87,7 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('signIn'), window: windowNo, clerk: z.string().min(1).max(16), pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits') }),
   RecordOutcomeCommandSchema,
   RateCommandSchema,
+  AmendRatingCommandSchema,
   /** The hub's own: the default level for a service left unrated (N-04). */
   z.object({ type: z.literal('defaultRating'), ticketId }),
   z.object({ type: z.literal('advanceFollowUp'), followUpId: z.string().min(1).max(80), step: FollowUpStepSchema, note: z.string().trim().min(1).max(500) }),
@@ -161,6 +171,7 @@ export function mayCommand(actor: Actor, command: CommandBody): boolean {
       return windowCommands.includes(command.type) && 'window' in command && command.window === actor.window;
     case 'rating-pad':
       // Only the pad bound to a window rates, and only that window's services (H-13).
+      if (command.type === 'amendRating') return true;
       return command.type === 'rate' && command.channel !== 'qr' && (command.window === undefined || command.window === actor.window);
     case 'display':
       return false;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CalendarOverridesSchema, CatalogueSchema, IssuingHoursSchema, WindowSchema } from './catalogue';
 import { StaffRefSchema, type StaffRef } from './staff';
 import { CaseSchema } from './cases';
-import { FollowUpSchema, FollowUpStepSchema, RatingSchema } from './ratings';
+import { FollowUpSchema, FollowUpStepSchema, RatingAspectsSchema, RatingSchema } from './ratings';
 import { TicketSchema } from './ticket';
 
 const id = z.string().min(1).max(80);
@@ -78,6 +78,15 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   /** One outcome of a visit for one service item (H-07); the case as it now stands. */
   z.object({ type: z.literal('case.recorded'), outcome: z.enum(['accepted', 'correction', 'rejected', 'consultation']), case: CaseSchema }),
   z.object({ type: z.literal('rating.recorded'), rating: RatingSchema }),
+  /** The citizen's reasons, text or aspects added to a rating already recorded at the press. */
+  z.object({
+    type: z.literal('rating.amended'),
+    ratingId: z.string(),
+    ticketId: z.string(),
+    aspects: RatingAspectsSchema,
+    reasons: z.array(z.string().max(60)).max(10).default([]),
+    text: z.string().max(500).optional(),
+  }),
   z.object({ type: z.literal('followUp.opened'), followUp: FollowUpSchema }),
   z.object({ type: z.literal('followUp.advanced'), id, step: FollowUpStepSchema, note: z.string().max(500), by: z.string().optional() }),
   z.object({ type: z.literal('followUp.appealed'), id, reason: z.string().max(500) }),

@@ -47,6 +47,8 @@ export const RatingSchema = z.object({
   count: z.union([z.literal(1), z.literal(2)]),
   /** Given by the system because the citizen did not rate in time (N-04). */
   isDefault: z.boolean(),
+  /** When the citizen added reasons, text or aspects to the level pressed (the same rating, amended). */
+  amendedAt: z.number().int().optional(),
 });
 export type Rating = z.infer<typeof RatingSchema>;
 

@@ -3,7 +3,7 @@ import demo from '../../../fixtures/catalogue/demo-hall.json' with { type: 'json
 import { correctionNotice, maskIdNumber, maskName } from './cases';
 import { CatalogueSchema } from './catalogue';
 import { mayCommand, type Actor, type CommandBody } from './commands';
-import { applyEvent, decide, emptyView, type Decision, type HallView } from './hall';
+import { applyEvent, askedRating, decide, emptyView, type Decision, type HallView } from './hall';
 import { exportRating, isBadRating, ratingLevelCode, RATING_LEVELS, type Rating } from './ratings';
 import type { Result } from './result';
 
@@ -123,11 +123,21 @@ describe('rating a service (N-01, H-13)', () => {
     return s;
   }
   const rate = (level: Rating['level'], extra: object = {}): CommandBody => ({ type: 'rate', level, aspects: {}, reasons: [], channel: 'window-pad', ...extra });
+  /** A pad's rating: it always names the service it asked about. */
+  const padRate = (view: HallView, level: Rating['level'], extra: object = {}): CommandBody => rate(level, { ticketId: askedRating(view, 7)?.ticketId ?? 'nothing-asked', ...extra });
+  /** Serves one more citizen of 个体工商户登记 at window 7, from the kiosk to 办结. */
+  function serveAnother(view: HallView, from: string, until: string): string {
+    const t = must(view, { type: 'issueTicket', serviceCode: 'SJ-GT-SL', lane: 'ordinary' }, kiosk, at(from)).ticket!;
+    must(view, { type: 'callNext', window: 7 }, win7, at(from));
+    must(view, { type: 'startService', window: 7 }, win7, at(from));
+    must(view, { type: 'finishService', window: 7 }, win7, at(until));
+    return t.id;
+  }
 
   it('asks the window’s pad once the service is finished, and records one rating with every field (N-02)', () => {
     const { view, ticketId } = finished();
     expect(view.ratingRequests.get(ticketId)).toMatchObject({ window: 7, clerk: '1011', serviceCode: 'SJ-QY-SL' });
-    const d = must(view, rate('very-satisfied', { aspects: { efficiency: 'satisfied' }, text: '办事很快' }), pad7, at('09:13'));
+    const d = must(view, padRate(view, 'very-satisfied', { aspects: { efficiency: 'satisfied' }, text: '办事很快' }), pad7, at('09:13'));
     expect(d.events).toHaveLength(1);
     const r = d.events[0]!.type === 'rating.recorded' ? d.events[0]!.rating : undefined;
     expect(r).toMatchObject({
@@ -152,7 +162,7 @@ describe('rating a service (N-01, H-13)', () => {
 
   it('refuses a second rating at the counter', () => {
     const { view, ticketId } = finished();
-    must(view, rate('satisfied'), pad7, at('09:13'));
+    must(view, padRate(view, 'satisfied'), pad7, at('09:13'));
     expect(run(view, rate('very-dissatisfied', { ticketId }), pad7, at('09:14'))).toMatchObject({ ok: false, code: 'already-rated' });
   });
 
@@ -167,7 +177,7 @@ describe('rating a service (N-01, H-13)', () => {
 
   it('takes a later second rating by QR, and no third', () => {
     const { view, ticketId } = finished();
-    must(view, rate('satisfied'), pad7, at('09:13'));
+    must(view, padRate(view, 'satisfied'), pad7, at('09:13'));
     const second = must(view, rate('basically-satisfied', { ticketId, channel: 'qr' }), hub, at('12:00')).events[0]!;
     expect(second.type === 'rating.recorded' && second.rating).toMatchObject({ count: 2, channel: 'qr', level: 'basically-satisfied' });
     expect(run(view, rate('satisfied', { ticketId, channel: 'qr' }), hub, at('12:01'))).toMatchObject({ ok: false, code: 'already-rated' });
@@ -175,7 +185,7 @@ describe('rating a service (N-01, H-13)', () => {
 
   it('opens a follow-up for a bad rating with deadlines in working days (N-03)', () => {
     const { view } = finished();
-    const d = must(view, rate('dissatisfied', { reasons: ['等候时间长'] }), pad7, at('09:13'));
+    const d = must(view, padRate(view, 'dissatisfied', { reasons: ['等候时间长'] }), pad7, at('09:13'));
     const f = d.events[1]!.type === 'followUp.opened' ? d.events[1]!.followUp : undefined;
     // verify 1, fix 3, reply 5, revisit 10 working days from 09-28, across 国庆.
     expect(f?.due).toEqual({ verify: '2026-09-29', fix: '2026-10-08', reply: '2026-10-10', revisit: '2026-10-16' });
@@ -189,7 +199,65 @@ describe('rating a service (N-01, H-13)', () => {
     expect(run(view, { type: 'defaultRating', ticketId }, hub, at('09:15'))).toMatchObject({ ok: false, code: 'conflict' });
     const d = must(view, { type: 'defaultRating', ticketId }, hub, at('09:23'));
     expect(d.events[0]!.type === 'rating.recorded' && d.events[0]!.rating).toMatchObject({ level: 'satisfied', isDefault: true, raterType: 'system' });
-    expect(run(view, rate('very-dissatisfied'), pad7, at('09:24'))).toMatchObject({ ok: false });
+    expect(run(view, rate('very-dissatisfied', { ticketId }), pad7, at('09:24'))).toMatchObject({ ok: false });
+  });
+
+  it('refuses a rating from the counter that does not name the service the pad asked about', () => {
+    const { view } = finished();
+    expect(run(view, rate('satisfied'), pad7, at('09:13'))).toMatchObject({ ok: false, code: 'bad-request' });
+    expect(run(view, rate('satisfied', { channel: 'key-pad' }), pad7, at('09:13'))).toMatchObject({ ok: false, code: 'bad-request' });
+  });
+
+  it('asks only about the latest service: after one citizen rates, an earlier unrated service is not asked again', () => {
+    const { view, ticketId: first } = finished();
+    // The first citizen left without rating; the next one is served and rates.
+    const second = serveAnother(view, '09:20', '09:30');
+    expect(askedRating(view, 7)?.ticketId).toBe(second);
+    must(view, padRate(view, 'very-satisfied'), pad7, at('09:31'));
+    // The first service is still unrated (its default comes later), yet the pad asks nothing.
+    expect(view.ratingRequests.has(first)).toBe(true);
+    expect(askedRating(view, 7)).toBeUndefined();
+    // A pad that has sent its rating and waits for the hub does not fall back to an older service either.
+    const third = serveAnother(view, '09:40', '09:50');
+    expect(askedRating(view, 7, new Set([third]))).toBeUndefined();
+  });
+
+  it('stops asking once the window serves the next citizen, and asks nothing at a window with nothing finished', () => {
+    const { view, ticketId } = finished();
+    expect(askedRating(view, 7)?.ticketId).toBe(ticketId);
+    must(view, { type: 'issueTicket', serviceCode: 'SJ-GT-SL', lane: 'ordinary' }, kiosk, at('09:14'));
+    must(view, { type: 'callNext', window: 7 }, win7, at('09:15'));
+    // Called, not yet at the counter: the citizen who was served may still be rating.
+    expect(askedRating(view, 7)?.ticketId).toBe(ticketId);
+    must(view, { type: 'startService', window: 7 }, win7, at('09:16'));
+    expect(askedRating(view, 7)).toBeUndefined();
+    expect(askedRating(view, 8)).toBeUndefined();
+  });
+
+  it('takes reasons and text added after the press as the same rating, amended once, from its own pad, in time', () => {
+    const { view, ticketId } = finished();
+    const d = must(view, padRate(view, 'dissatisfied', { aspects: { attitude: 'dissatisfied' } }), pad7, at('09:13'));
+    expect(d.events.map((e) => e.type)).toEqual(['rating.recorded', 'followUp.opened']);
+    const amend: CommandBody = { type: 'amendRating', ticketId, aspects: { efficiency: 'dissatisfied' }, reasons: ['等候时间长'], text: '材料没有一次说清' };
+    expect(mayCommand(pad7, amend)).toBe(true);
+    expect(mayCommand(win7, amend)).toBe(false);
+    expect(run(view, amend, pad8, at('09:14'))).toMatchObject({ ok: false, code: 'forbidden' });
+    const amended = must(view, amend, pad7, at('09:14'));
+    expect(amended.events).toEqual([{ type: 'rating.amended', ratingId: `${ticketId}#1`, ticketId, aspects: { efficiency: 'dissatisfied' }, reasons: ['等候时间长'], text: '材料没有一次说清' }]);
+    expect(view.ratings.get(ticketId)).toEqual([
+      expect.objectContaining({ level: 'dissatisfied', aspects: { attitude: 'dissatisfied', efficiency: 'dissatisfied' }, reasons: ['等候时间长'], text: '材料没有一次说清', amendedAt: at('09:14'), count: 1 }),
+    ]);
+    // One follow-up, one rating: the amendment opens nothing new.
+    expect([...view.followUps.values()]).toHaveLength(1);
+    expect(run(view, amend, pad7, at('09:15'))).toMatchObject({ ok: false, code: 'already-rated' });
+  });
+
+  it('refuses to amend what was never rated at the counter, or once the time to rate is over', () => {
+    const { view, ticketId } = finished();
+    const amend: CommandBody = { type: 'amendRating', ticketId, aspects: {}, reasons: ['其他'] };
+    expect(run(view, amend, pad7, at('09:13'))).toMatchObject({ ok: false, code: 'not-found' });
+    must(view, padRate(view, 'very-dissatisfied'), pad7, at('09:13'));
+    expect(run(view, amend, pad7, at('09:40'))).toMatchObject({ ok: false, code: 'conflict' });
   });
 
   it.each(RATING_LEVELS.map((l, i) => [l, i + 1, 5 - i]))('codes %s as %i nationally and %i in reversed provincial interfaces', (level, national, provincial) => {
@@ -199,7 +267,7 @@ describe('rating a service (N-01, H-13)', () => {
 
   it('exports a record with its level codes mapped per target', () => {
     const { view } = finished();
-    const d = must(view, rate('very-dissatisfied', { aspects: { attitude: 'dissatisfied' }, reasons: ['态度生硬'] }), pad7, at('09:13'));
+    const d = must(view, padRate(view, 'very-dissatisfied', { aspects: { attitude: 'dissatisfied' }, reasons: ['态度生硬'] }), pad7, at('09:13'));
     const r = d.events[0]!.type === 'rating.recorded' ? d.events[0]!.rating : undefined;
     expect(exportRating(r!, 'national')).toMatchObject({ level: 5, aspects: { attitude: 4 }, channel: 'hall-terminal', text: '态度生硬', caseNumber: 'SL202609280001' });
     expect(exportRating(r!, 'provincial-reversed')).toMatchObject({ level: 1, aspects: { attitude: 2 } });

@@ -79,6 +79,7 @@ export class HallStore {
         'INSERT INTO cases (number, service_code, state, day, seq, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO UPDATE SET state = excluded.state, day = excluded.day, seq = excluded.seq, body = excluded.body',
       ),
       putRating: db.prepare('INSERT INTO ratings (id, ticket_id, day, level, window, clerk, body) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      amendRating: db.prepare('UPDATE ratings SET body = ? WHERE id = ?'),
       putFollowUp: db.prepare('INSERT INTO follow_ups (id, closed, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET closed = excluded.closed, body = excluded.body'),
       putPersonal: db.prepare('INSERT INTO personal_data (case_number, applicant, stored_at) VALUES (?, ?, ?) ON CONFLICT (case_number) DO UPDATE SET applicant = excluded.applicant'),
     };
@@ -425,6 +426,11 @@ export class HallStore {
       case 'rating.recorded': {
         const r = event.rating;
         this.st.putRating.run(r.id, r.ticketId, v.day, r.level, r.window, r.clerk ?? null, JSON.stringify(r));
+        break;
+      }
+      case 'rating.amended': {
+        const r = v.ratings.get(event.ticketId)?.find((x) => x.id === event.ratingId);
+        if (r) this.st.amendRating.run(JSON.stringify(r), r.id);
         break;
       }
       case 'followUp.opened':

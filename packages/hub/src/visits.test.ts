@@ -187,6 +187,23 @@ describe('a restart of the hub', () => {
   });
 });
 
+describe('a rating at the counter', () => {
+  it('keeps the level pressed, and the reasons added after it in the same record, across a restart', async () => {
+    const ticketId = await serving();
+    await api('POST', '/api/windows/7/finish');
+    const pad = { role: 'rating-pad', terminal: 'rating-pad-7', window: 7 } as const;
+    expect(hub.store.execute({ id: 'pad-7-rate-0001', type: 'rate', ticketId, level: 'dissatisfied', aspects: {}, reasons: [], channel: 'window-pad' }, pad).answer).toMatchObject({ ok: true });
+    expect(hub.store.ratingsOn('2026-11-27')).toEqual([expect.objectContaining({ ticketId, level: 'dissatisfied', reasons: [] })]);
+    now += 30_000;
+    expect(hub.store.execute({ id: 'pad-7-amend-0001', type: 'amendRating', ticketId, aspects: {}, reasons: ['等候时间长'], text: '等了很久' }, pad).answer).toMatchObject({ ok: true });
+    const amended = expect.objectContaining({ ticketId, level: 'dissatisfied', reasons: ['等候时间长'], text: '等了很久', amendedAt: now, count: 1 });
+    expect(hub.store.ratingsOn('2026-11-27')).toEqual([amended]);
+    await hub.close();
+    hub = await startHub({ dataDir: dir, token: TOKEN, seed: demoCatalogue(), clock: () => now, ratingSweepMs: 60_000 });
+    expect(hub.store.view.ratings.get(ticketId)).toEqual([amended]);
+  });
+});
+
 describe('a later second rating (N-01)', () => {
   it('is taken by QR on a later day within the hall’s days for it, and not after', async () => {
     const ticketId = await serving();

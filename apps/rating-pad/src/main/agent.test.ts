@@ -32,7 +32,25 @@ class FakeClient {
     this.sent.push(body);
     return this.answer(body);
   }
-  finish(ticketId: string, at = Date.now()) {
+  private finishes = 0;
+  /** The window finishes a service: its ticket is done, and the hub asks for its rating. Each finish is later than the last. */
+  finish(ticketId: string, at = Date.now() + this.finishes++) {
+    this.view.tickets.set(ticketId, {
+      id: ticketId,
+      number: ticketId.toUpperCase(),
+      day: this.view.day,
+      serviceCode: 'RS-SBK-SL',
+      lane: 'ordinary',
+      state: 'done',
+      issuedAt: at - 600_000,
+      place: this.view.tickets.size + 1,
+      window: 5,
+      clerk: '1005',
+      recalls: 0,
+      transfers: [],
+      servingAt: at - 300_000,
+      finishedAt: at,
+    });
     this.view.ratingRequests.set(ticketId, { ticketId, ticketNumber: ticketId.toUpperCase(), window: 5, clerk: '1005', serviceCode: 'RS-SBK-SL', finishedAt: at, caseNumbers: [] });
     this.changed();
   }
@@ -96,6 +114,41 @@ describe('the rating pad agent', () => {
     await expect.poll(() => last().phase).toBe('idle');
   });
 
+  it('records a bad level at the press, then takes its reasons as an addition to that rating', async () => {
+    const { client, agent, last } = start();
+    client.finish('c1');
+    client.answer = async (body) => (body.type === 'rate' && client.rated(body.ticketId!), { ok: true, seq: 2 } as Answer);
+    expect(await agent.handlers.rate({ ticketId: 'c1', level: 'dissatisfied', aspects: { attitude: 'dissatisfied' } })).toEqual({ status: 'recorded' });
+    expect(client.sent).toEqual([{ type: 'rate', ticketId: 'c1', level: 'dissatisfied', aspects: { attitude: 'dissatisfied' }, reasons: [], channel: 'window-pad' }]);
+    expect(last()).toMatchObject({ phase: 'details', details: { ticketId: 'c1', level: 'dissatisfied', status: 'recorded' } });
+    expect(await agent.handlers.amend({ ticketId: 'c1', reasons: ['wait', 'notice'], text: '跑了两趟' })).toEqual({ status: 'recorded' });
+    expect(client.sent.at(-1)).toEqual({ type: 'amendRating', ticketId: 'c1', aspects: {}, reasons: ['等候时间长', '一次性告知不到位'], text: '跑了两趟' });
+    expect(last()).toMatchObject({ phase: 'thanks', thanks: { ticketId: 'c1', level: 'dissatisfied', status: 'recorded', part: 'details' } });
+    await expect.poll(() => last().phase).toBe('idle');
+  });
+
+  it('keeps the bad level pressed when the citizen walks away from the reasons screen', async () => {
+    const { client, agent, last, logs } = start({ detailsMs: 30 });
+    client.finish('c1');
+    client.answer = async (body) => (body.type === 'rate' && client.rated(body.ticketId!), { ok: true, seq: 2 } as Answer);
+    await agent.handlers.rate({ ticketId: 'c1', level: 'very-dissatisfied' });
+    expect(last().phase).toBe('details');
+    await expect.poll(() => last().phase).toBe('thanks');
+    await expect.poll(() => last().phase).toBe('idle');
+    expect(client.sent).toEqual([{ type: 'rate', ticketId: 'c1', level: 'very-dissatisfied', aspects: {}, reasons: [], channel: 'window-pad' }]);
+    expect(logs.join('\n')).toContain('the level pressed stands');
+  });
+
+  it('closes the reasons screen with nothing added when the citizen skips it', async () => {
+    const { client, agent, last } = start();
+    client.finish('c1');
+    await agent.handlers.rate({ ticketId: 'c1', level: 'dissatisfied' });
+    expect(await agent.handlers.amend({ ticketId: 'c1' })).toEqual({ status: 'recorded' });
+    expect(client.sent.map((c) => c.type)).toEqual(['rate']);
+    expect(last()).toMatchObject({ phase: 'thanks', thanks: { status: 'recorded', part: 'rating' } });
+    expect(await agent.handlers.amend({ ticketId: 'c1', reasons: ['wait'] })).toEqual({ status: 'refused', code: 'not-found' });
+  });
+
   it('sends one command for a double tap', async () => {
     const { client, agent } = start();
     client.finish('c1');
@@ -130,6 +183,42 @@ describe('the rating pad agent', () => {
     line.play(keyFrame(3, 'very-dissatisfied', 7));
     await expect.poll(() => client.sent.at(-1)).toEqual({ type: 'rate', ticketId: 'c1', level: 'very-dissatisfied', aspects: {}, reasons: [], channel: 'key-pad' });
     expect(Buffer.concat(line.written)).toEqual(ackFrame(3, 7));
+  });
+
+  it("never gives a press after one citizen's rating to an earlier service still unrated at the window", async () => {
+    const line = fakeLine();
+    const { client, last, logs } = start({ openKeyLink: async () => line.link, thanksMs: 1500 }, { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9', address: 3 } } });
+    await expect.poll(() => last().keypad).toBe('ok');
+    client.answer = async (body) => (body.type === 'rate' && client.rated(body.ticketId!), { ok: true, seq: 2 } as Answer);
+    // c1's citizen left without rating; c2's citizen rates by key.
+    client.finish('c1');
+    client.finish('c2');
+    line.play(keyFrame(3, 'satisfied', 1));
+    await expect.poll(() => client.sent.filter((c) => c.type === 'rate')).toEqual([{ type: 'rate', ticketId: 'c2', level: 'satisfied', aspects: {}, reasons: [], channel: 'key-pad' }]);
+    await expect.poll(() => last().thanks?.status).toBe('recorded');
+    // Pressed again during the thanks: the same citizen; said on the pad, logged, dropped.
+    line.play(keyFrame(3, 'very-dissatisfied', 2));
+    expect(last()).toMatchObject({ phase: 'thanks', notice: 'already-rated' });
+    await expect.poll(() => last().phase, { timeout: 5000 }).toBe('idle');
+    // Pressed once the pad is idle: c1 is not asked about any more.
+    line.play(keyFrame(3, 'very-dissatisfied', 3));
+    expect(last()).toMatchObject({ phase: 'idle', notice: 'nothing-to-rate' });
+    await sleep(20);
+    expect(client.sent.filter((c) => c.type === 'rate')).toHaveLength(1);
+    expect(Buffer.concat(line.written)).toEqual(Buffer.concat([ackFrame(3, 1), ackFrame(3, 2), ackFrame(3, 3)]));
+    expect(logs.join('\n')).toMatch(/just after the rating of C2 is dropped[\s\S]*no service asked about is dropped/);
+  });
+
+  it('offers the reasons screen after a bad level pressed on the key pad', async () => {
+    const line = fakeLine();
+    const { client, last } = start({ openKeyLink: async () => line.link }, { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9', address: 3 } } });
+    await expect.poll(() => last().keypad).toBe('ok');
+    client.finish('c1');
+    line.play(keyFrame(3, 'dissatisfied', 1));
+    await expect.poll(() => last()).toMatchObject({ phase: 'details', details: { ticketId: 'c1', level: 'dissatisfied' } });
+    line.play(keyFrame(3, 'satisfied', 2));
+    expect(last()).toMatchObject({ phase: 'details', notice: 'already-rated' });
+    expect(client.sent.filter((c) => c.type === 'rate')).toHaveLength(1);
   });
 
   it("ignores another pad's address, and tells the citizen when there is nothing to rate", async () => {

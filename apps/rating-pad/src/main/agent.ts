@@ -6,8 +6,9 @@ import { openSerialLink, RatingKeyPad, type ByteLink, type KeyPress } from '@ser
 import fs from 'node:fs';
 import path from 'node:path';
 import QRCode from 'qrcode';
-import type { PadScreen, PadThanks, RateInput, RateOutcome, RatingPadShape } from '../shared/api';
-import { currentRequest, padScreen, rateCommand } from './screen';
+import { isBadRating, type CommandBody } from '@servicehall/core';
+import type { AmendInput, PadDetails, PadScreen, PadThanks, RateInput, RateOutcome, RatingPadShape } from '../shared/api';
+import { amendCommand, currentRequest, padScreen, rateCommand } from './screen';
 
 export interface RatingPadOptions {
   /** How long the thanks stay on screen. */
@@ -16,12 +17,14 @@ export interface RatingPadOptions {
   answerWaitMs: number;
   /** How long a notice (a key press with nothing to rate) stays. */
   noticeMs: number;
+  /** How long the reasons screen of a bad rating waits for the citizen; the level pressed stands either way. */
+  detailsMs: number;
   /** Wait before opening the key pad again after it failed. */
   keypadRetryMs: number;
   openKeyLink: (path: string, baudRate: number) => Promise<ByteLink>;
 }
 
-export const DEFAULT_OPTIONS: RatingPadOptions = { thanksMs: 6000, answerWaitMs: 2500, noticeMs: 5000, keypadRetryMs: 15_000, openKeyLink: openSerialLink };
+export const DEFAULT_OPTIONS: RatingPadOptions = { thanksMs: 6000, answerWaitMs: 2500, noticeMs: 5000, detailsMs: 90_000, keypadRetryMs: 15_000, openKeyLink: openSerialLink };
 
 const PHOTO_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.svg': 'image/svg+xml' };
 const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
@@ -51,6 +54,8 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
   const inFlight = new Map<string, Promise<RateOutcome>>();
   let thanks: PadThanks | undefined;
   let thanksTimer: NodeJS.Timeout | undefined;
+  let details: PadDetails | undefined;
+  let detailsTimer: NodeJS.Timeout | undefined;
   let notice: PadScreen['notice'];
   let noticeTimer: NodeJS.Timeout | undefined;
   let keypadState: PadScreen['keypad'] = config.devices.keypad ? 'fault' : 'absent';
@@ -70,8 +75,8 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
   const refresh = () => {
     const view = client.view;
     if (!view || stopped) return;
-    for (const id of handled) if (!view.ratingRequests.has(id) && thanks?.ticketId !== id) handled.delete(id);
-    const screen = padScreen(view, { window, language: config.language, handled, thanks, notice, keypad: keypadState, links, photo });
+    for (const id of handled) if (!view.ratingRequests.has(id) && thanks?.ticketId !== id && details?.ticketId !== id) handled.delete(id);
+    const screen = padScreen(view, { window, language: config.language, handled, thanks, details, notice, keypad: keypadState, links, photo });
     if (screen.request && !links.has(screen.request.ticketId)) makeLink(screen.request.ticketId);
     ctx.push('pad', screen);
   };
@@ -94,12 +99,28 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
 
   const showThanks = (next: PadThanks, settled: boolean) => {
     thanks = next;
+    details = undefined;
+    clearTimeout(detailsTimer);
     clearTimeout(thanksTimer);
     if (settled)
       thanksTimer = setTimeout(() => {
         thanks = undefined;
         refresh();
       }, options.thanksMs);
+    refresh();
+  };
+
+  /** A bad rating is recorded; the pad offers its reasons screen, which closes by itself if the citizen walks away. */
+  const showDetails = (next: PadDetails) => {
+    details = next;
+    thanks = undefined;
+    clearTimeout(thanksTimer);
+    clearTimeout(detailsTimer);
+    detailsTimer = setTimeout(() => {
+      if (details?.ticketId !== next.ticketId) return;
+      ctx.log(`the reasons of the rating of ${next.ticketNumber || next.ticketId} were not given; the level pressed stands`);
+      showThanks({ ticketId: next.ticketId, ticketNumber: next.ticketNumber, level: next.level, status: details.status, part: 'rating' }, true);
+    }, options.detailsMs);
     refresh();
   };
 
@@ -113,6 +134,19 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
     refresh();
   };
 
+  /** Sends a command; tells what became of it once the hub answers, or that it is kept while the hub is away. */
+  const deliver = (command: CommandBody, what: string): Promise<RateOutcome> => {
+    const answered = client.send(command).then((answer: Answer): RateOutcome => {
+      if (answer.ok) return { status: 'recorded' };
+      ctx.log(`the hub refused ${what}: ${answer.code} ${answer.message}`);
+      return { status: 'refused', code: answer.code };
+    });
+    return Promise.race([answered, new Promise<RateOutcome>((resolve) => setTimeout(() => resolve({ status: 'queued' }), options.answerWaitMs))]).then((o) => {
+      if (o.status === 'queued') answered.then((late) => ctx.log(`${what}, kept while the hub was away: ${late.status}`));
+      return o;
+    });
+  };
+
   const rate = (input: RateInput, channel: 'window-pad' | 'key-pad'): Promise<RateOutcome> => {
     const command = rateCommand(input, channel);
     if (!command) return Promise.resolve({ status: 'refused', code: 'bad-request' });
@@ -121,29 +155,58 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
     if (already) return already;
     const ticketNumber = client.view?.ratingRequests.get(ticketId)?.ticketNumber ?? client.view?.tickets.get(ticketId)?.number ?? '';
     handled.add(ticketId);
-    showThanks({ ticketId, ticketNumber, level: command.level, status: 'sending' }, false);
-    const answered = client.send(command).then((answer: Answer): RateOutcome => {
-      if (answer.ok) return { status: 'recorded' };
-      ctx.log(`the hub refused the rating of ${ticketNumber || ticketId}: ${answer.code} ${answer.message}`);
-      return { status: 'refused', code: answer.code };
-    });
-    const outcome = Promise.race([answered, new Promise<RateOutcome>((resolve) => setTimeout(() => resolve({ status: 'queued' }), options.answerWaitMs))]).then((o) => {
+    // The level pressed is the rating: it is sent now. A bad one then offers its reasons, as an addition to it.
+    const bad = isBadRating(command.level);
+    if (bad) showDetails({ ticketId, ticketNumber, level: command.level, status: 'sending' });
+    else showThanks({ ticketId, ticketNumber, level: command.level, status: 'sending', part: 'rating' }, false);
+    const outcome = deliver(command, `the rating of ${ticketNumber || ticketId}`).then((o) => {
       inFlight.delete(ticketId);
-      if (thanks?.ticketId === ticketId) showThanks({ ...thanks, status: o.status, ...(o.status === 'refused' ? { code: o.code } : {}) }, true);
-      if (o.status === 'queued') answered.then((late) => ctx.log(`the rating of ${ticketNumber || ticketId} kept while the hub was away: ${late.status}`));
+      const code = o.status === 'refused' ? { code: o.code } : {};
+      if (details?.ticketId === ticketId) {
+        // A refused rating has nothing to add reasons to.
+        if (o.status === 'refused') showThanks({ ticketId, ticketNumber, level: command.level, status: o.status, ...code, part: 'rating' }, true);
+        else {
+          details = { ...details, status: o.status };
+          refresh();
+        }
+      } else if (thanks?.ticketId === ticketId && thanks.part !== 'details') showThanks({ ...thanks, status: o.status, ...code }, true);
       return o;
     });
     inFlight.set(ticketId, outcome);
     return outcome;
   };
 
+  const amend = (input: AmendInput): Promise<RateOutcome> => {
+    const shown = details;
+    if (!shown || !input || input.ticketId !== shown.ticketId) return Promise.resolve({ status: 'refused', code: 'not-found' });
+    const base = { ticketId: shown.ticketId, ticketNumber: shown.ticketNumber, level: shown.level };
+    const command = amendCommand(input);
+    // Nothing added: the rating is the level pressed, already sent.
+    if (!command) {
+      showThanks({ ...base, status: shown.status, part: 'rating' }, shown.status !== 'sending');
+      return Promise.resolve(shown.status === 'refused' ? { status: 'refused', code: 'bad-request' } : shown.status === 'sending' ? { status: 'queued' } : { status: shown.status });
+    }
+    showThanks({ ...base, status: 'sending', part: 'details' }, false);
+    return deliver(command, `the reasons of the rating of ${shown.ticketNumber || shown.ticketId}`).then((o) => {
+      if (thanks?.ticketId === shown.ticketId) showThanks({ ...base, status: o.status, ...(o.status === 'refused' ? { code: o.code } : {}), part: 'details' }, true);
+      return o;
+    });
+  };
+
   const onPress = (press: KeyPress) => {
     const expected = config.devices.keypad?.address;
     if (expected !== undefined && press.address !== expected) return ctx.log(`a key press from pad ${press.address} is ignored: this pad listens to address ${expected}`);
     const view = client.view;
+    // The citizen has just rated: a press now is theirs again, never a rating of the next service (acknowledged, logged, dropped).
+    if (thanks || details) {
+      ctx.log(`a key press (${press.level}) just after the rating of ${(thanks ?? details)!.ticketNumber} is dropped: that service is rated`);
+      return showNotice('already-rated');
+    }
     const request = view ? currentRequest(view, window, handled) : undefined;
-    if (thanks) return;
-    if (!request) return showNotice('nothing-to-rate');
+    if (!request) {
+      ctx.log(`a key press (${press.level}) with no service asked about is dropped`);
+      return showNotice('nothing-to-rate');
+    }
     void rate({ ticketId: request.ticketId, level: press.level }, 'key-pad');
   };
 
@@ -202,11 +265,13 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
     handlers: {
       hello: () => ({ terminal: config.terminal, window, language: config.language }),
       rate: (input) => rate(input, 'window-pad'),
+      amend,
     },
     async stop() {
       stopped = true;
       unsubscribe();
       clearTimeout(thanksTimer);
+      clearTimeout(detailsTimer);
       clearTimeout(noticeTimer);
       clearTimeout(keypadRetry);
       await keypadReady;

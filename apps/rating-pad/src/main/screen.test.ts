@@ -1,7 +1,7 @@
 import { emptyView, type HallView, type RatingRequest } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import { describe, expect, it } from 'vitest';
-import { clerkCard, currentRequest, padScreen, rateCommand, type PadState } from './screen';
+import { amendCommand, clerkCard, currentRequest, padScreen, rateCommand, type PadState } from './screen';
 
 function hall(): HallView {
   const view = emptyView(demoCatalogue({ allDay: true }), '2025-03-03');
@@ -22,11 +22,11 @@ describe('the request the pad asks about', () => {
     expect(currentRequest(view, 6)).toBeUndefined();
   });
 
-  it('leaves out a service this pad has already sent a rating for', () => {
+  it('asks nothing once the pad has sent a rating for it, never falling back to an older service', () => {
     const view = hall();
     view.ratingRequests.set('c1', request('c1', 5, 100));
     view.ratingRequests.set('c2', request('c2', 5, 300));
-    expect(currentRequest(view, 5, new Set(['c2']))?.ticketId).toBe('c1');
+    expect(currentRequest(view, 5, new Set(['c2']))).toBeUndefined();
   });
 });
 
@@ -53,13 +53,20 @@ describe('the pad screen', () => {
     expect(s.request).toMatchObject({ ticketId: 'c1', ticketNumber: 'C1', serviceName: '社会保障卡申领', link: 'http://hub/rate/c1?s=x' });
   });
 
-  it('thanks before anything else, and shows a notice only while idle', () => {
+  it('thanks before anything else, and shows each notice only on the screen it answers', () => {
     const view = hall();
     view.ratingRequests.set('c1', request('c1', 5, 100));
     const thanks = { ticketId: 'c0', ticketNumber: 'C0', level: 'satisfied', status: 'recorded' } as const;
     expect(padScreen(view, state({ thanks })).phase).toBe('thanks');
     expect(padScreen(view, state({ notice: 'nothing-to-rate' })).notice).toBeUndefined();
     expect(padScreen(hall(), state({ notice: 'nothing-to-rate' })).notice).toBe('nothing-to-rate');
+    expect(padScreen(hall(), state({ thanks, notice: 'already-rated' })).notice).toBe('already-rated');
+    expect(padScreen(hall(), state({ notice: 'already-rated' })).notice).toBeUndefined();
+  });
+
+  it('offers the reasons of a bad rating recorded at the press, before the thanks', () => {
+    const details = { ticketId: 'c1', ticketNumber: 'C1', level: 'dissatisfied', status: 'recorded' } as const;
+    expect(padScreen(hall(), state({ details, notice: 'already-rated' }))).toMatchObject({ phase: 'details', details, notice: 'already-rated' });
   });
 
   it('uses the photo the agent made, or none for the placeholder', () => {
@@ -72,19 +79,24 @@ describe('the pad screen', () => {
 });
 
 describe('the rate command', () => {
-  it('carries level, aspects, reasons in Chinese, text and channel', () => {
-    expect(rateCommand({ ticketId: 't1', level: 'dissatisfied', aspects: { attitude: 'very-dissatisfied' }, reasons: ['attitude', 'wait'], text: '  态度冷淡  ' }, 'window-pad')).toEqual({
+  it('carries the level pressed, the aspects chosen before it and the channel', () => {
+    expect(rateCommand({ ticketId: 't1', level: 'dissatisfied', aspects: { attitude: 'very-dissatisfied' } }, 'window-pad')).toEqual({
       type: 'rate',
       ticketId: 't1',
       level: 'dissatisfied',
       aspects: { attitude: 'very-dissatisfied' },
-      reasons: ['等候时间长', '服务态度差'],
-      text: '态度冷淡',
+      reasons: [],
       channel: 'window-pad',
     });
   });
 
-  it('drops unknown aspects and reasons, and refuses what has no ticket or level', () => {
+  it('adds reasons in Chinese and the text as an amendment, and nothing when nothing is added', () => {
+    expect(amendCommand({ ticketId: 't1', reasons: ['attitude', 'wait'], text: '  态度冷淡  ' })).toEqual({ type: 'amendRating', ticketId: 't1', aspects: {}, reasons: ['等候时间长', '服务态度差'], text: '态度冷淡' });
+    expect(amendCommand({ ticketId: 't1', reasons: [42, 'nope'] as never, text: '  ' })).toBeUndefined();
+    expect(amendCommand({ ticketId: '', reasons: ['wait'] })).toBeUndefined();
+  });
+
+  it('drops unknown aspects, and refuses what has no ticket or level', () => {
     const bogus = { ticketId: 't1', level: 'satisfied', aspects: { efficiency: 'great', speed: 'satisfied' }, reasons: [42, 'nope'] } as never;
     expect(rateCommand(bogus, 'key-pad')).toEqual({ type: 'rate', ticketId: 't1', level: 'satisfied', aspects: {}, reasons: [], channel: 'key-pad' });
     expect(rateCommand({ ticketId: '', level: 'satisfied' }, 'window-pad')).toBeUndefined();

@@ -1,9 +1,9 @@
-import { findItem, findWindow, latestRatingRequest, RATING_LEVELS, RatingLevelSchema, type Catalogue, type CommandBody, type HallView, type RatingChannel, type RatingRequest } from '@servicehall/core';
-import type { ClerkCard, PadLanguage, PadRequest, PadScreen, PadThanks, RateInput } from '../shared/api';
+import { askedRating, findItem, findWindow, RATING_LEVELS, RatingLevelSchema, type Catalogue, type CommandBody, type HallView, type RatingChannel, type RatingRequest } from '@servicehall/core';
+import type { AmendInput, ClerkCard, PadDetails, PadLanguage, PadRequest, PadScreen, PadThanks, RateInput } from '../shared/api';
 import { ASPECT_IDS, REASON_IDS, reasonTexts } from '../shared/strings';
 
-/** The service this pad asks about (core's choice, less the services the pad has already sent a rating for). */
-export const currentRequest = latestRatingRequest;
+/** The service this pad asks about, and the only one a press may rate (core's rule; less those the pad has sent a rating for). */
+export const currentRequest = askedRating;
 
 /** The clerk's card from the catalogue; `photo` turns the catalogue's photo into a data: URL, or nothing. */
 export function clerkCard(catalogue: Catalogue, number: string | undefined, photo: (value: string) => string | undefined = () => undefined): ClerkCard | undefined {
@@ -27,6 +27,7 @@ export interface PadState {
   language: PadLanguage;
   handled: ReadonlySet<string>;
   thanks?: PadThanks;
+  details?: PadDetails;
   notice?: PadScreen['notice'];
   keypad: PadScreen['keypad'];
   /** The phone rating link and its QR code, by ticket id, once made. */
@@ -42,7 +43,9 @@ export function padScreen(view: HallView, state: PadState): PadScreen {
   const department = catalogue.departments.find((d) => d.name === hallWindow?.department);
   const request = currentRequest(view, state.window, state.handled);
   const servingId = view.current.get(state.window);
-  const phase = state.thanks ? 'thanks' : request ? 'asking' : 'idle';
+  const phase = state.details ? 'details' : state.thanks ? 'thanks' : request ? 'asking' : 'idle';
+  // A notice belongs to the screen it answers: nothing to rate while idle, rated already after a rating.
+  const notice = (phase === 'idle' && state.notice === 'nothing-to-rate') || ((phase === 'thanks' || phase === 'details') && state.notice === 'already-rated') ? state.notice : undefined;
   return {
     phase,
     language: state.language,
@@ -58,7 +61,8 @@ export function padScreen(view: HallView, state: PadState): PadScreen {
     serving: servingId ? view.tickets.get(servingId)?.number : undefined,
     request: phase === 'asking' && request ? padRequest(catalogue, request, state.links.get(request.ticketId)) : undefined,
     thanks: state.thanks,
-    notice: phase === 'idle' ? state.notice : undefined,
+    details: state.details,
+    notice,
     keypad: state.keypad,
   };
 }
@@ -69,11 +73,11 @@ function padRequest(catalogue: Catalogue, r: RatingRequest, link?: { link: strin
 }
 
 /**
- * The `rate` command for what the citizen chose, or why it cannot be one. Unknown aspects and
- * reasons are dropped rather than refused: the citizen's level is what counts.
+ * The `rate` command for the level the citizen pressed, with the aspects chosen before it, or
+ * undefined when it cannot be one. Unknown aspects are dropped rather than refused: the level is what counts.
  */
 export function rateCommand(input: RateInput, channel: Extract<RatingChannel, 'window-pad' | 'key-pad'>): Extract<CommandBody, { type: 'rate' }> | undefined {
-  if (!input || typeof input !== 'object' || typeof input.ticketId !== 'string' || input.ticketId.length === 0 || input.ticketId.length > 80) return undefined;
+  if (!validTicket(input)) return undefined;
   const level = RatingLevelSchema.safeParse(input.level);
   if (!level.success) return undefined;
   const aspects: Record<string, (typeof RATING_LEVELS)[number]> = {};
@@ -81,7 +85,20 @@ export function rateCommand(input: RateInput, channel: Extract<RatingChannel, 'w
     const a = RatingLevelSchema.safeParse(input.aspects?.[id]);
     if (a.success) aspects[id] = a.data;
   }
+  return { type: 'rate', ticketId: input.ticketId, level: level.data, aspects, reasons: [], channel };
+}
+
+/** The reasons (recorded in Chinese) and comment added to a rating, or undefined when nothing is added. */
+export function amendCommand(input: AmendInput): Extract<CommandBody, { type: 'amendRating' }> | undefined {
+  if (!validTicket(input)) return undefined;
   const reasons = Array.isArray(input.reasons) ? reasonTexts(input.reasons.filter((r): r is (typeof REASON_IDS)[number] => typeof r === 'string')) : [];
   const text = typeof input.text === 'string' ? input.text.trim().slice(0, 500) : '';
-  return { type: 'rate', ticketId: input.ticketId, level: level.data, aspects, reasons, ...(text ? { text } : {}), channel };
+  if (reasons.length === 0 && !text) return undefined;
+  return { type: 'amendRating', ticketId: input.ticketId, aspects: {}, reasons, ...(text ? { text } : {}) };
+}
+
+function validTicket(input: unknown): input is { ticketId: string } {
+  if (!input || typeof input !== 'object') return false;
+  const id = (input as { ticketId?: unknown }).ticketId;
+  return typeof id === 'string' && id.length > 0 && id.length <= 80;
 }

@@ -2,7 +2,7 @@ import { connectBridge } from '@servicehall/agent/renderer';
 import { isBadRating, RATING_LEVELS, REFUSAL_TEXT, type RatingLevel } from '@servicehall/core';
 import type { ConnectionState } from '@servicehall/protocol';
 import { useEffect, useState } from 'react';
-import type { ClerkCard, PadLanguage, PadRequest, PadScreen, PadThanks, RatingPadShape } from '../shared/api';
+import type { ClerkCard, PadDetails, PadLanguage, PadRequest, PadScreen, PadThanks, RatingPadShape } from '../shared/api';
 import { ASPECT_IDS, fill, REASON_IDS, STRINGS, type AspectId, type ReasonId } from '../shared/strings';
 
 const bridge = connectBridge<RatingPadShape>();
@@ -17,21 +17,27 @@ function useTopic<K extends keyof RatingPadShape['topics'] & string>(topic: K): 
   return value;
 }
 
+/** Whose screen it is: the idle pad, or the citizen of one service (asked, giving reasons, thanked). */
+function sessionOf(screen: PadScreen | undefined): string {
+  if (!screen || screen.phase === 'idle') return 'idle';
+  return screen.request?.ticketId ?? screen.details?.ticketId ?? screen.thanks?.ticketId ?? 'idle';
+}
+
 export function App() {
   const screen = useTopic('pad');
   const link = useTopic('link');
-  const [language, setLanguage] = useState<PadLanguage>('zh-CN');
+  // A language switched by one citizen holds for that citizen only: the screen of anyone else is in
+  // the terminal's own language from its very first frame (not one render later).
+  const [chosen, setChosen] = useState<{ language: PadLanguage; session: string }>();
   const phase = screen?.phase;
-  // Each new citizen starts in the terminal's own language.
-  useEffect(() => {
-    if (screen && phase === 'idle') setLanguage(screen.language);
-  }, [phase, screen?.language]);
+  const session = sessionOf(screen);
+  const language: PadLanguage = chosen && chosen.session === session ? chosen.language : (screen?.language ?? 'zh-CN');
   // A language chosen on the idle screen goes back after a minute nobody uses it.
   useEffect(() => {
-    if (!screen || phase !== 'idle' || language === screen.language) return;
-    const timer = setTimeout(() => setLanguage(screen.language), IDLE_LANGUAGE_MS);
+    if (!chosen || chosen.session !== 'idle' || session !== 'idle') return;
+    const timer = setTimeout(() => setChosen(undefined), IDLE_LANGUAGE_MS);
     return () => clearTimeout(timer);
-  }, [phase, language, screen?.language]);
+  }, [chosen, session]);
   const t = STRINGS[language];
   return (
     <main className={`pad phase-${phase ?? 'idle'}`} lang={language} data-testid="pad" data-phase={phase ?? 'starting'}>
@@ -40,7 +46,7 @@ export function App() {
           {screen ? <span className="window-badge">{fill(t.window, { n: screen.window })}</span> : null}
           <span className="hall">{language === 'en' ? (screen?.hallNameEn ?? screen?.hallName) : screen?.hallName}</span>
         </div>
-        <button className="language" data-testid="language" onClick={() => setLanguage(language === 'zh-CN' ? 'en' : 'zh-CN')}>
+        <button className="language" data-testid="language" onClick={() => setChosen({ language: language === 'zh-CN' ? 'en' : 'zh-CN', session })}>
           {t.languageSwitch}
         </button>
       </header>
@@ -50,6 +56,8 @@ export function App() {
             <h1>{t.greeting}</h1>
             <p>{t.connecting}</p>
           </div>
+        ) : screen.phase === 'details' && screen.details ? (
+          <Reasons key={screen.details.ticketId} details={screen.details} t={t} />
         ) : screen.phase === 'thanks' && screen.thanks ? (
           <Thanks thanks={screen.thanks} t={t} language={language} />
         ) : screen.phase === 'asking' && screen.request ? (
@@ -64,9 +72,9 @@ export function App() {
         <span>{fill(t.complaint, { phone: screen?.complaintPhone ?? '12345' })}</span>
       </footer>
       {screen ? <LinkBanner link={link} t={t} /> : null}
-      {screen?.notice === 'nothing-to-rate' ? (
-        <div className="toast" data-testid="notice">
-          {t.nothingToRate}
+      {screen?.notice ? (
+        <div className="toast" data-testid="notice" data-notice={screen.notice}>
+          {screen.notice === 'already-rated' ? t.alreadyRatedPress : t.nothingToRate}
         </div>
       ) : null}
     </main>
@@ -142,14 +150,13 @@ type Aspects = Partial<Record<AspectId, RatingLevel>>;
 
 function Asking({ request, t, language }: { request: PadRequest; t: Strings; language: PadLanguage }) {
   const [aspects, setAspects] = useState<Aspects>({});
-  const [bad, setBad] = useState<RatingLevel>();
   const [sending, setSending] = useState(false);
-  const send = (level: RatingLevel, reasons: ReasonId[] = [], text = '') => {
+  // The level pressed is the rating: it is sent at the press; a bad one then offers its reasons as an addition.
+  const send = (level: RatingLevel) => {
     if (sending) return;
     setSending(true);
-    bridge.call('rate', { ticketId: request.ticketId, level, aspects, reasons, text }).catch(() => setSending(false));
+    bridge.call('rate', { ticketId: request.ticketId, level, aspects }).catch(() => setSending(false));
   };
-  if (bad) return <Reasons level={bad} t={t} onBack={() => setBad(undefined)} onSubmit={(reasons, text) => send(bad, reasons, text)} sending={sending} />;
   const service = language === 'en' ? (request.serviceNameEn ?? request.serviceName) : request.serviceName;
   return (
     <div className="asking" data-testid="asking">
@@ -161,7 +168,7 @@ function Asking({ request, t, language }: { request: PadRequest; t: Strings; lan
       </div>
       <div className="levels">
         {RATING_LEVELS.map((level) => (
-          <button key={level} className={`level level-${level}`} data-testid={`level-${level}`} disabled={sending} onClick={() => (isBadRating(level) ? setBad(level) : send(level))}>
+          <button key={level} className={`level level-${level}`} data-testid={`level-${level}`} disabled={sending} onClick={() => send(level)}>
             <Face level={level} />
             <span>{t.levels[level]}</span>
           </button>
@@ -205,20 +212,29 @@ function Stars({ label, value, t, testId, onChange }: { label: string; value?: R
   );
 }
 
-function Reasons({ level, t, sending, onBack, onSubmit }: { level: RatingLevel; t: Strings; sending: boolean; onBack: () => void; onSubmit: (reasons: ReasonId[], text: string) => void }) {
+/** The reasons screen of a bad rating already recorded: reasons and a comment amend it; leaving adds nothing. */
+function Reasons({ details, t }: { details: PadDetails; t: Strings }) {
   const [reasons, setReasons] = useState<ReasonId[]>([]);
   const [text, setText] = useState('');
+  const [sending, setSending] = useState(false);
   const ready = reasons.length > 0 || text.trim().length > 0;
   const toggle = (id: ReasonId) => setReasons(reasons.includes(id) ? reasons.filter((r) => r !== id) : [...reasons, id]);
+  const send = (withDetails: boolean) => {
+    if (sending) return;
+    setSending(true);
+    bridge.call('amend', { ticketId: details.ticketId, ...(withDetails ? { reasons, text } : {}) }).catch(() => setSending(false));
+  };
   return (
-    <div className="reasons" data-testid="reasons">
+    <div className="reasons" data-testid="reasons" data-status={details.status}>
       <div className="reason-head">
-        <Face level={level} small />
+        <Face level={details.level} small />
         <div>
           <h1>{t.reasonTitle}</h1>
           <p>{t.reasonAsk}</p>
         </div>
-        <span className={`chosen level-${level}`}>{t.levels[level]}</span>
+        <span className={`chosen level-${details.level}`} data-testid="recorded-level">
+          {fill(t.levelRecorded, { level: t.levels[details.level] })}
+        </span>
       </div>
       <div className="reason-list">
         {REASON_IDS.map((id) => (
@@ -233,11 +249,11 @@ function Reasons({ level, t, sending, onBack, onSubmit }: { level: RatingLevel; 
         <textarea data-testid="reason-text" maxLength={500} placeholder={t.textPlaceholder} value={text} onChange={(e) => setText(e.target.value)} />
       </label>
       <div className="reason-actions">
-        <button className="back" data-testid="back" onClick={onBack}>
-          {t.back}
+        <button className="back" data-testid="skip" disabled={sending} onClick={() => send(false)}>
+          {t.skip}
         </button>
         <span className="need">{ready ? '' : t.reasonNeeded}</span>
-        <button className="submit" data-testid="submit" disabled={!ready || sending} onClick={() => onSubmit(reasons, text)}>
+        <button className="submit" data-testid="submit" disabled={!ready || sending} onClick={() => send(true)}>
           {t.submit}
         </button>
       </div>
@@ -247,22 +263,26 @@ function Reasons({ level, t, sending, onBack, onSubmit }: { level: RatingLevel; 
 
 function Thanks({ thanks, t, language }: { thanks: PadThanks; t: Strings; language: PadLanguage }) {
   const refused = thanks.status === 'refused';
+  // A refused addition leaves the level pressed recorded: the thanks say so.
+  const detailsRefused = refused && thanks.part === 'details';
   const line =
     thanks.status === 'sending'
       ? t.sending
       : thanks.status === 'queued'
         ? t.queued
-        : refused
-          ? thanks.code === 'already-rated'
-            ? REFUSAL_TEXT[language]['already-rated']
-            : t.refused
-          : isBadRating(thanks.level)
-            ? t.thanksBad
-            : t.thanksGood;
+        : detailsRefused
+          ? t.detailsRefused
+          : refused
+            ? thanks.code === 'already-rated'
+              ? REFUSAL_TEXT[language]['already-rated']
+              : t.refused
+            : isBadRating(thanks.level)
+              ? t.thanksBad
+              : t.thanksGood;
   return (
-    <div className={`thanks status-${thanks.status}`} data-testid="thanks" data-status={thanks.status} data-code={thanks.code ?? ''}>
-      <div className="thanks-mark">{refused ? <span className="info">i</span> : <Check />}</div>
-      <h1>{refused && thanks.code !== 'already-rated' ? t.title : t.thanks}</h1>
+    <div className={`thanks status-${thanks.status}`} data-testid="thanks" data-status={thanks.status} data-code={thanks.code ?? ''} data-part={thanks.part ?? 'rating'}>
+      <div className="thanks-mark">{refused && !detailsRefused ? <span className="info">i</span> : <Check />}</div>
+      <h1>{refused && !detailsRefused && thanks.code !== 'already-rated' ? t.title : t.thanks}</h1>
       <p data-testid="thanks-line">{line}</p>
     </div>
   );

@@ -36,10 +36,24 @@ export interface PadThanks {
   level: RatingLevel;
   status: 'sending' | 'recorded' | 'queued' | 'refused';
   code?: RefusalCode;
+  /** What the status is about: the rating itself, or the reasons added to it (the level stands either way). */
+  part?: 'rating' | 'details';
+}
+
+/**
+ * A bad rating recorded at the press (the level is the rating): the pad offers to add reasons and
+ * a comment, which amend that same rating. Walking away leaves the level as it was pressed.
+ */
+export interface PadDetails {
+  ticketId: string;
+  ticketNumber: string;
+  level: RatingLevel;
+  /** What became of the level pressed. */
+  status: PadThanks['status'];
 }
 
 export interface PadScreen {
-  phase: 'idle' | 'asking' | 'thanks';
+  phase: 'idle' | 'asking' | 'details' | 'thanks';
   /** The terminal's configured language: the screen returns to it for each new citizen. */
   language: PadLanguage;
   hallName: string;
@@ -55,15 +69,25 @@ export interface PadScreen {
   serving?: string;
   request?: PadRequest;
   thanks?: PadThanks;
-  /** A key pad press came with nothing to rate. */
-  notice?: 'nothing-to-rate';
+  details?: PadDetails;
+  /**
+   * A key press that rates nothing: nothing is asked (`nothing-to-rate`), or the citizen has just
+   * rated (`already-rated`, during the thanks or the reasons): acknowledged, logged and dropped.
+   */
+  notice?: 'nothing-to-rate' | 'already-rated';
   keypad: 'absent' | 'ok' | 'fault';
 }
 
+/** A level pressed: the rating, recorded at once, with the aspects chosen before it. */
 export interface RateInput {
   ticketId: string;
   level: RatingLevel;
   aspects?: { efficiency?: RatingLevel; skill?: RatingLevel; attitude?: RatingLevel };
+}
+
+/** Reasons and a comment added to the bad rating just recorded (the same rating, amended). */
+export interface AmendInput {
+  ticketId: string;
   reasons?: ReasonId[];
   text?: string;
 }
@@ -75,6 +99,8 @@ export interface RatingPadShape {
   calls: {
     hello(): { terminal: string; window: number; language: PadLanguage };
     rate(input: RateInput): RateOutcome;
+    /** Adds reasons and a comment to the rating on the reasons screen; nothing added just closes it. */
+    amend(input: AmendInput): RateOutcome;
   };
   topics: LinkTopic & { pad: PadScreen };
 }

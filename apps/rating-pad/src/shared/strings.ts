@@ -33,8 +33,9 @@ interface PadStrings {
   textLabel: string;
   textPlaceholder: string;
   reasonNeeded: string;
+  levelRecorded: string;
   submit: string;
-  back: string;
+  skip: string;
   thanks: string;
   thanksGood: string;
   thanksBad: string;
@@ -42,6 +43,8 @@ interface PadStrings {
   queued: string;
   refused: string;
   nothingToRate: string;
+  alreadyRatedPress: string;
+  detailsRefused: string;
   offline: string;
   unconfigured: string;
   connecting: string;
@@ -75,13 +78,14 @@ export const STRINGS: Record<PadLanguage, PadStrings> = {
     qrHint: '办结后还可扫码再次评价',
     anonymous: '评价匿名提交，不收集您的个人信息',
     reasonTitle: '很抱歉，没能让您满意',
-    reasonAsk: '请告诉我们原因，我们会认真核实并改进',
+    reasonAsk: '您的评价已记录。如您愿意，请告诉我们原因，我们会认真核实并改进',
     reasons: { wait: '等候时间长', efficiency: '办事效率低', attitude: '服务态度差', notice: '一次性告知不到位', process: '办事流程繁琐', other: '其他' },
     textLabel: '意见建议（可选）',
     textPlaceholder: '请写下您的意见或建议',
-    reasonNeeded: '请至少选择一项原因，或写下您的意见',
-    submit: '提交评价',
-    back: '返回',
+    reasonNeeded: '可选择原因或写下意见后提交',
+    levelRecorded: '已记录：{level}',
+    submit: '提交意见',
+    skip: '暂不填写',
     thanks: '感谢您的评价',
     thanksGood: '欢迎您再次前来办事',
     thanksBad: '您的意见已转交核实，我们会及时整改',
@@ -89,6 +93,8 @@ export const STRINGS: Record<PadLanguage, PadStrings> = {
     queued: '网络暂时中断，您的评价已保存，恢复后将自动记录',
     refused: '抱歉，评价未能提交。您可以扫描号票上的二维码评价，或到服务台反映',
     nothingToRate: '当前没有待评价的服务，办理结束后请您再评价',
+    alreadyRatedPress: '本次服务已评价，无需再次按键，感谢您的支持',
+    detailsRefused: '您的评价已记录；补充的意见未能提交，您可以到服务台反映，我们会认真处理',
     offline: '正在连接服务器，评价将在恢复后记录',
     unconfigured: '本大厅正在筹备中，评价器暂未启用，敬请谅解',
     connecting: '评价器正在连接服务器，请您稍候',
@@ -117,13 +123,14 @@ export const STRINGS: Record<PadLanguage, PadStrings> = {
     qrHint: 'You may rate again once your matter is completed',
     anonymous: 'Ratings are anonymous; no personal data is collected',
     reasonTitle: 'We are sorry we did not satisfy you',
-    reasonAsk: 'Please tell us why; we will look into it and improve',
+    reasonAsk: 'Your rating is recorded. If you wish, tell us why; we will look into it and improve',
     reasons: { wait: 'Long wait', efficiency: 'Slow service', attitude: 'Poor attitude', notice: 'Not told everything at once', process: 'Complicated procedure', other: 'Other' },
     textLabel: 'Your comments (optional)',
     textPlaceholder: 'Write your comments or suggestions here',
-    reasonNeeded: 'Please choose at least one reason, or write a comment',
+    reasonNeeded: 'Choose a reason or write a comment, then submit',
+    levelRecorded: 'Recorded: {level}',
     submit: 'Submit',
-    back: 'Back',
+    skip: 'Skip',
     thanks: 'Thank you for your rating',
     thanksGood: 'We look forward to serving you again',
     thanksBad: 'Your feedback has been passed on, and we will put things right',
@@ -131,6 +138,8 @@ export const STRINGS: Record<PadLanguage, PadStrings> = {
     queued: 'The network is briefly down. Your rating is saved and will be recorded once it is back.',
     refused: 'Sorry, the rating could not be recorded. You can rate with the QR code on your ticket, or tell the service desk.',
     nothingToRate: 'There is no finished service to rate yet; please rate when your service is done.',
+    alreadyRatedPress: 'This service has been rated; no need to press again. Thank you.',
+    detailsRefused: 'Your rating is recorded; your comments could not be sent. Please tell the service desk, and we will look into it.',
     offline: 'Reconnecting to the hall server; ratings will be recorded once it is back.',
     unconfigured: 'This hall is being prepared; the rating pad is not in use yet. We apologise.',
     connecting: 'The rating pad is connecting to the hall server; one moment, please.',

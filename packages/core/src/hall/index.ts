@@ -15,7 +15,7 @@ import { applyWindowEvent, decideWindowCommand } from './windows';
 
 export * from './view';
 export { itemWait, ticketWait, windowQueue } from './tickets';
-export { latestRatingRequest } from './ratings';
+export { askedRating } from './ratings';
 export { calendarYears, hallCalendar, itemToday, strandedTickets, type CalendarYear } from './setup';
 
 function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {
@@ -73,6 +73,7 @@ export function applyEvent(view: HallView, event: HallEvent): void {
       applyCaseEvent(view, event);
       break;
     case 'rating.recorded':
+    case 'rating.amended':
       applyRatingEvent(view, event);
       break;
     case 'followUp.opened':
@@ -121,6 +122,7 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
     case 'recordOutcome':
       return decideOutcome(view, command, ctx);
     case 'rate':
+    case 'amendRating':
     case 'defaultRating':
       return decideRating(view, command, ctx);
     case 'advanceFollowUp':
