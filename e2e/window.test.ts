@@ -23,7 +23,7 @@ let window4: Terminal;
 let page3: Page;
 let page4: Page;
 
-const ticket = async (number: string) => (await hall.api<{ state: string; firstClerk?: string; recalls: number; window?: number }>('GET', `/api/tickets/${number}`)).body;
+const ticket = async (number: string) => (await hall.api<{ id: string; state: string; firstClerk?: string; recalls: number; window?: number }>('GET', `/api/tickets/${number}`)).body;
 const receiptText = (p: PrinterSimulator, i: number) => p.device.receipts[i]?.text.join('') ?? '';
 
 /** A function key, pressed once the screen has finished its previous action (it ignores keys meanwhile). */
@@ -31,6 +31,11 @@ async function press(page: Page, key: string) {
   await expect.poll(() => page.locator('[data-testid=desk]').getAttribute('data-busy')).toBe('no');
   await page.keyboard.press(key);
 }
+
+/** A computed style of the first element a selector finds. */
+const style = (page: Page, selector: string, property: string) => page.locator(selector).first().evaluate((el, p) => getComputedStyle(el).getPropertyValue(p), property);
+/** Where each of the F-key buttons sits on screen. */
+const actionBoxes = (page: Page) => page.locator('[data-testid=actions] button').evaluateAll((els) => els.map((el) => JSON.stringify(el.getBoundingClientRect())));
 
 async function signIn(page: Page, clerk: string, pin: string) {
   await page.fill('input[name=clerk]', clerk);
@@ -99,10 +104,20 @@ describe('the window terminal in Chromium', () => {
     for (let i = 0; i < 4; i++) numbers.push((await hall.api<{ number: string }>('POST', '/api/tickets', { serviceCode: 'CRJ-HZ-SL' })).body.number);
     await expect.poll(() => page3.locator('[data-testid=queue] [data-ticket]').count()).toBe(4);
     expect(await page3.locator('[data-testid=queue] [data-ticket]').first().getAttribute('data-ticket')).toBe(numbers[0]);
+    const before = await actionBoxes(page3);
 
     await press(page3, 'F1');
     await expect.poll(() => page3.locator('[data-testid=current]').getAttribute('data-ticket')).toBe(numbers[0]);
     expect(await page3.locator('[data-testid=current]').getAttribute('data-state')).toBe('called');
+    // The F-key row stays where it was when the recall count appears under F2.
+    expect(await page3.locator('[data-action=recall] .extra').textContent()).toContain('0/2');
+    expect(await actionBoxes(page3)).toEqual(before);
+    // F4 cannot finish a ticket not yet served, and looks it: grey like every disabled key, not green.
+    expect(await page3.locator('[data-action=finish]').isDisabled()).toBe(true);
+    const disabledLook = await style(page3, '[data-action=callNext]', 'background-color');
+    expect(await style(page3, '[data-action=finish]', 'background-color')).toBe(disabledLook);
+    expect(await style(page3, '[data-action=finish]', 'opacity')).toBe('1');
+    expect(await style(page3, '[data-action=start]', 'background-color')).not.toBe(disabledLook);
     await expect.poll(() => display.shown.rows).toEqual(['您好！很高兴为您服务', `请${numbers[0]}号到3号窗口`]);
     expect((await ticket(numbers[0]!)).state).toBe('called');
     await expect.poll(() => page4.locator('[data-testid=neighbours] [data-window="3"]').textContent()).toContain(numbers[0]);
@@ -143,39 +158,124 @@ describe('the window terminal in Chromium', () => {
     expect(t.window).toBe(4);
   });
 
-  it('prints a correction notice with every chosen material, and flags a second notice that adds one (H-03)', async () => {
+  let correctionCase = '';
+
+  it('prints a correction notice with every chosen material, and starts the form afresh after recording', async () => {
     await press(page3, 'F1');
     await expect.poll(() => page3.locator('[data-testid=current]').getAttribute('data-state')).toBe('called');
     await press(page3, 'F3');
     await page3.waitForSelector('[data-testid=serve]');
+    // F4 can finish now, and looks it.
+    expect(await style(page3, '[data-action=finish]', 'background-color')).toBe('rgb(31, 122, 77)');
     await screenshot(page3, 'window-serving');
 
     const before = printer.device.receipts.length;
     await page3.click('[data-outcome=correction]');
     await page3.check('[data-material=m1]');
     await page3.check('[data-material=m3]');
+    await page3.fill('input[name=applicant-name]', '李四');
     await page3.click('[data-testid=record-outcome]');
     await expect.poll(() => page3.locator('[data-testid=outcome-result]').textContent()).toContain('补正材料告知书已打印');
-    const caseNumber = (await page3.locator('[data-testid=outcome-result] .case-number').textContent())!;
+    correctionCase = (await page3.locator('[data-testid=outcome-result] .case-number').textContent())!;
     await expect.poll(() => receiptText(printer, before)).toContain('补正材料告知书');
     const first = receiptText(printer, before);
-    expect(first).toContain(caseNumber);
+    expect(first).toContain(correctionCase);
     expect(first).toContain('居民身份证');
     expect(first).toContain('中国公民出入境证件申请表');
     expect(first).not.toContain('原护照');
+    // The result keeps what the notice named; the form is ready for the next item.
+    expect(await page3.locator('[data-testid=outcome-result] .listed').textContent()).toBe('居民身份证、中国公民出入境证件申请表');
+    // The item has its outcome now: the form offers to correct it, from a clean state.
+    await expect.poll(() => page3.locator('[data-testid=recorded-here]').textContent()).toContain(correctionCase);
+    expect(await page3.locator('[data-outcome=accepted]').getAttribute('aria-checked')).toBe('true');
+    expect(await page3.locator('[data-testid=materials]').count()).toBe(0);
+    expect(await page3.inputValue('input[name=amend-reason]')).toBe('');
+  });
 
-    // The citizen is back; the clerk asks for a material the first notice did not name.
-    await page3.fill('input[name=case-number]', caseNumber);
+  it('takes no second outcome for an item of the visit: it is amended with its reason, one case, the notice printed again (H-07)', async () => {
+    const receipts = () => printer.device.receipts.length;
+    await page3.click('[data-item=CRJ-GA-SL]');
+    await page3.click('[data-outcome=correction]');
+    await page3.check('[data-material=m2]');
+    await page3.click('[data-testid=record-outcome]');
+    await expect.poll(() => page3.locator('[data-testid=outcome-result]').getAttribute('data-outcome')).toBe('correction');
+    const number = (await page3.locator('[data-testid=outcome-result] .case-number').textContent())!;
+    // The item has its outcome in this visit: the form now corrects it, and asks why.
+    await expect.poll(() => page3.locator('[data-testid=recorded-here]').textContent()).toContain(number);
+    expect(await page3.locator('[data-testid=record-outcome]').textContent()).toBe('更正并重新打印');
+    await page3.click('[data-outcome=consultation]');
+    await page3.click('[data-testid=record-outcome]');
+    expect(await page3.locator('[data-testid=serve] .error').textContent()).toBe('请填写更正原因。');
+    let printed = receipts();
+    await page3.fill('input[name=amend-reason]', '群众仅来咨询，材料下次一并提交');
+    await page3.click('[data-testid=record-outcome]');
+    await expect.poll(() => page3.locator('[data-testid=outcome-result] h3').textContent()).toBe('已由“需补正”更正为“仅咨询”');
+    await expect.poll(() => receiptText(printer, printed)).toContain('一次性告知');
+    printed = receipts();
+    await page3.click('[data-outcome=accepted]');
+    await page3.fill('input[name=amend-reason]', '材料已当场补齐');
+    await page3.click('[data-testid=record-outcome]');
+    await expect.poll(() => page3.locator('[data-testid=outcome-result] h3').textContent()).toBe('已由“仅咨询”更正为“受理”');
+    await expect.poll(() => receiptText(printer, printed)).toContain('受理通知书');
+    expect(receiptText(printer, printed)).toContain(number);
+    await expect.poll(() => page3.locator(`[data-testid=cases] [data-case="${number}"] [data-testid=amendment]`).count()).toBe(2);
+    await screenshot(page3, 'window-amend');
+    const c = (await hall.api<{ state: string; amendments: { from: string; to: string; reason: string }[] }>('GET', `/api/cases/${number}`)).body;
+    expect(c.state).toBe('accepted');
+    expect(c.amendments.map((a) => [a.from, a.to, a.reason])).toEqual([
+      ['correction', 'consultation', '群众仅来咨询，材料下次一并提交'],
+      ['consultation', 'accepted', '材料已当场补齐'],
+    ]);
+    const visit = await page3.locator('[data-testid=current]').getAttribute('data-ticket');
+    const sameItem = [...hall.hub.store.view.cases.values()].filter((x) => x.serviceCode === 'CRJ-GA-SL' && x.ticketId?.endsWith(`-${visit}`));
+    expect(sameItem.map((x) => x.number)).toEqual([number]);
+  });
+
+  it('warns of a 一次性告知 breach before the second correction notice is printed, and prints it only with the clerk’s reason (H-03)', async () => {
+    // The citizen leaves; another visit: the same case comes back with its corrections.
+    await press(page3, 'F4');
+    await expect.poll(() => page3.locator('[data-testid=current]').getAttribute('data-state')).toBe('none');
+    await press(page3, 'F1');
+    await expect.poll(() => page3.locator('[data-testid=current]').getAttribute('data-state')).toBe('called');
+    await press(page3, 'F3');
+    await page3.waitForSelector('[data-testid=serve]');
+    const before = printer.device.receipts.length;
+    await page3.click('[data-outcome=correction]');
+    await page3.fill('input[name=case-number]', correctionCase);
     await page3.check('[data-material=m1]');
     await page3.check('[data-material=m3]');
     await page3.check('[data-material=m4]');
     await page3.click('[data-testid=record-outcome]');
-    await expect.poll(() => page3.locator('[data-testid=breach-banner]').textContent()).toContain('原护照');
-    await expect.poll(() => receiptText(printer, before + 1)).toContain('原护照');
-    await expect.poll(() => page3.locator(`[data-testid=cases] [data-case="${caseNumber}"] [data-testid=breach]`).count()).toBe(1);
-    const c = (await hall.api<{ notices: { breach: boolean }[] }>('GET', `/api/cases/${caseNumber}`)).body;
-    expect(c.notices.map((n) => n.breach)).toEqual([false, true]);
+    // Warned on screen; nothing printed, nothing recorded yet.
+    await expect.poll(() => page3.locator('[data-testid=breach-dialog]').textContent()).toContain('原护照');
     await screenshot(page3, 'window-correction');
+    expect(printer.device.receipts.length).toBe(before);
+    expect((await hall.api<{ notices: unknown[] }>('GET', `/api/cases/${correctionCase}`)).body.notices).toHaveLength(1);
+    await page3.click('[data-testid=breach-confirm]');
+    expect(await page3.locator('[data-testid=breach-dialog] .error').textContent()).toBe('请填写补充告知的原因。');
+    await page3.fill('input[name=breach-reason]', '申请人改为加急办理，需核验原护照');
+    await page3.click('[data-testid=breach-confirm]');
+    await expect.poll(() => page3.locator('[data-testid=breach-banner]').textContent()).toContain('申请人改为加急办理');
+    await expect.poll(() => receiptText(printer, before)).toContain('原护照');
+    await expect.poll(() => page3.locator(`[data-testid=cases] [data-case="${correctionCase}"] [data-testid=breach]`).count()).toBe(1);
+    const c = (await hall.api<{ notices: { breach: boolean; breachReason?: string }[] }>('GET', `/api/cases/${correctionCase}`)).body;
+    expect(c.notices.map((n) => [n.breach, n.breachReason])).toEqual([
+      [false, undefined],
+      [true, '申请人改为加急办理，需核验原护照'],
+    ]);
+  });
+
+  it('says in words, not in codes, that a window without a printer printed no notice', async () => {
+    expect(await page4.locator('[data-testid=printer-state]').textContent()).toBe('打印机：未配置');
+    await expect.poll(() => page4.locator('[data-testid=current]').getAttribute('data-state')).toBe('called');
+    await press(page4, 'F3');
+    await page4.waitForSelector('[data-testid=serve]');
+    await page4.click('[data-outcome=consultation]');
+    await page4.click('[data-testid=record-outcome]');
+    await expect.poll(() => page4.locator('[data-testid=outcome-result] .print-failed').textContent()).toContain('本窗口未配置通知书打印机');
+    const texts = [await page4.locator('[data-testid=outcome-result]').textContent(), await page4.locator('[data-testid=toast]').textContent()];
+    // Case numbers aside (SL + digits), no code word such as "absent" inside the Chinese sentences.
+    for (const text of texts) expect(text!.replace(/SL\d{12}/g, '')).not.toMatch(/[A-Za-z]/);
   });
 
   it('finishes, asks for the rating on the pad, and pauses with a reason shown timed (H-13, H-18)', async () => {
@@ -183,6 +283,11 @@ describe('the window terminal in Chromium', () => {
     await press(page3, 'F4');
     await expect.poll(() => page3.locator('[data-testid=rating]').textContent()).toContain(`${number} 号已办结：请群众在评价器上评价`);
     expect(await page3.locator('[data-testid=rating] button').count()).toBe(0);
+    // The citizen rates 不满意 (here by phone): the clerk's screen shows it as the bad news it is, never in green.
+    const ticketId = (await ticket(number)).id;
+    expect((await hall.api('POST', '/api/ratings', { ticketId, level: 'dissatisfied' })).status).toBe(201);
+    await expect.poll(() => page3.locator('[data-testid=rating-line]').textContent()).toBe(`${number} 号评价结果：不满意`);
+    expect(await style(page3, '[data-testid=rating-line]', 'color')).toBe('rgb(161, 42, 28)');
 
     await press(page3, 'F8');
     await page3.click('[data-testid=pause-dialog] [data-reason=会议]');

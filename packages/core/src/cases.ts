@@ -14,9 +14,21 @@ export const CorrectionNoticeSchema = z.object({
   newMaterials: z.array(z.string()),
   /** A breach of one-time notice (一次性告知, H-03): a later notice added material. */
   breach: z.boolean(),
+  /** Why the clerk gave the notice all the same, confirmed on the clerk's screen before it was printed. */
+  breachReason: z.string().max(200).optional(),
   clerk: z.string().optional(),
 });
 export type CorrectionNotice = z.infer<typeof CorrectionNoticeSchema>;
+
+/** An outcome corrected after it was recorded, in the same visit (H-07): logged with its reason, the notice printed again. */
+export const CaseAmendmentSchema = z.object({
+  at: z.number().int(),
+  clerk: z.string().optional(),
+  from: OutcomeSchema,
+  to: OutcomeSchema,
+  reason: z.string().max(200),
+});
+export type CaseAmendment = z.infer<typeof CaseAmendmentSchema>;
 
 export const CaseSchema = z.object({
   number: z.string(),
@@ -35,6 +47,9 @@ export const CaseSchema = z.object({
   dueCertain: z.boolean().optional(),
   notices: z.array(CorrectionNoticeSchema).default([]),
   rejectReason: z.string().optional(),
+  /** The outcome of the case's latest visit (a continued case keeps its state after a mere consultation). */
+  outcome: OutcomeSchema.optional(),
+  amendments: z.array(CaseAmendmentSchema).default([]),
   /** Masked for every screen; the full data stays in the hub (H-19). */
   applicant: z.object({ name: z.string(), idNumber: z.string().optional() }).optional(),
 });
@@ -69,9 +84,10 @@ export function formatCaseNumber(day: string, sequence: number): string {
 }
 
 /** What a new correction notice adds to the notices already given on a case, and whether that breaks 一次性告知. */
-export function correctionNotice(earlier: readonly CorrectionNotice[], materials: readonly string[], at: number, clerk?: string): CorrectionNotice {
+export function correctionNotice(earlier: readonly CorrectionNotice[], materials: readonly string[], at: number, clerk?: string, breachReason?: string): CorrectionNotice {
   const named = new Set(earlier.flatMap((n) => n.materials));
   const unique = [...new Set(materials)];
   const newMaterials = earlier.length === 0 ? [] : unique.filter((m) => !named.has(m));
-  return { at, materials: unique, newMaterials, breach: newMaterials.length > 0, clerk };
+  const breach = newMaterials.length > 0;
+  return { at, materials: unique, newMaterials, breach, ...(breach && breachReason ? { breachReason } : {}), clerk };
 }

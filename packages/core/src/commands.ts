@@ -24,6 +24,22 @@ export const RecordOutcomeCommandSchema = z.object({
   materials: z.array(z.string().min(1).max(40)).max(50).optional(),
   reason: z.string().trim().min(1).max(300).optional(),
   applicant: ApplicantSchema.optional(),
+  /** A correction notice that adds material an earlier one did not name (一次性告知 breached, H-03) is given only with the clerk's reason. */
+  breachReason: z.string().trim().min(1).max(200).optional(),
+});
+
+/** A correction of an outcome already recorded in the visit being served: the same case, amended with its reason (H-07). */
+export const AmendOutcomeCommandSchema = z.object({
+  type: z.literal('amendOutcome'),
+  window: windowNo,
+  caseNumber: z.string().min(1).max(40),
+  outcome: z.enum(['accepted', 'correction', 'rejected', 'consultation']),
+  /** Why the recorded outcome was wrong. */
+  amendReason: z.string().trim().min(1).max(200),
+  materials: z.array(z.string().min(1).max(40)).max(50).optional(),
+  /** The reason stated for not accepting. */
+  reason: z.string().trim().min(1).max(300).optional(),
+  breachReason: z.string().trim().min(1).max(200).optional(),
 });
 
 /** A citizen's rating of a service (N-01). */
@@ -86,6 +102,7 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
   /** A clerk signs in at a window with clerk number and PIN; the hub checks the PIN (H-18). */
   z.object({ type: z.literal('signIn'), window: windowNo, clerk: z.string().min(1).max(16), pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits') }),
   RecordOutcomeCommandSchema,
+  AmendOutcomeCommandSchema,
   RateCommandSchema,
   AmendRatingCommandSchema,
   /** The hub's own: the default level for a service left unrated (N-04). */
@@ -154,6 +171,7 @@ const windowCommands: readonly CommandType[] = [
   'resumeWindow',
   'signIn',
   'recordOutcome',
+  'amendOutcome',
 ];
 
 const kioskCommands: readonly CommandType[] = ['issueTicket', 'checkInAppointment', 'voidTicket'];

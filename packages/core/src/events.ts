@@ -77,6 +77,15 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ticket.voided'), id, reason }),
   /** One outcome of a visit for one service item (H-07); the case as it now stands. */
   z.object({ type: z.literal('case.recorded'), outcome: z.enum(['accepted', 'correction', 'rejected', 'consultation']), case: CaseSchema }),
+  /** An outcome corrected in the same visit (H-07): the case as it now stands, the outcome it replaced and why. */
+  z.object({
+    type: z.literal('case.amended'),
+    outcome: z.enum(['accepted', 'correction', 'rejected', 'consultation']),
+    from: z.enum(['accepted', 'correction', 'rejected', 'consultation']),
+    reason: z.string().max(200),
+    case: CaseSchema,
+    by: z.string().optional(),
+  }),
   z.object({ type: z.literal('rating.recorded'), rating: RatingSchema }),
   /** The citizen's reasons, text or aspects added to a rating already recorded at the press. */
   z.object({

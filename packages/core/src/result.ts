@@ -29,6 +29,8 @@ export type RefusalCode =
   | 'conflict'
   | 'too-large'
   | 'already-rated'
+  | 'outcome-recorded'
+  | 'notice-breach'
   | 'locked'
   | 'unconfigured'
   | 'closed-today'

@@ -24,6 +24,8 @@ const CODES = Object.keys({
   conflict: 1,
   'too-large': 1,
   'already-rated': 1,
+  'outcome-recorded': 1,
+  'notice-breach': 1,
   locked: 1,
   unconfigured: 1,
   'closed-today': 1,

@@ -77,18 +77,88 @@ describe('the outcome of a visit (H-07)', () => {
     expect(run(view, outcome({ outcome: 'correction', materials: ['m1', 'm99'] }), win7, at('09:10'))).toMatchObject({ ok: false, message: expect.stringContaining('m99') });
   });
 
-  it('flags a second correction notice that asks for material the first did not name (H-03)', () => {
+  /** The citizen of the visit being served leaves; another visit (the same citizen back, or the next one) starts at window 7. */
+  function nextVisit(view: HallView, time: string): string {
+    must(view, { type: 'finishService', window: 7 }, win7, at(time));
+    const t = must(view, { type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' }, kiosk, at(time)).ticket!;
+    must(view, { type: 'callNext', window: 7 }, win7, at(time));
+    must(view, { type: 'startService', window: 7 }, win7, at(time));
+    return t.id;
+  }
+  const caseIn = (d: Decision) => {
+    const e = d.events[0]!;
+    if (e.type !== 'case.recorded' && e.type !== 'case.amended') throw new Error(`no case in ${e.type}`);
+    return e.case;
+  };
+
+  it('warns of a correction notice that asks for material the first did not name, and gives it only with the clerk’s reason (H-03)', () => {
     const { view } = serving();
-    const first = must(view, outcome({ outcome: 'correction', materials: ['m2', 'm5'] }), win7, at('09:10')).events[0]!;
-    const number = first.type === 'case.recorded' ? first.case.number : '';
-    expect(first.type === 'case.recorded' && first.case.notices[0]).toMatchObject({ materials: ['m2', 'm5'], breach: false });
-    const again = must(view, outcome({ outcome: 'correction', caseNumber: number, materials: ['m2', 'm6'] }), win7, at('10:00')).events[0]!;
-    expect(again.type === 'case.recorded' && again.case.notices[1]).toMatchObject({ materials: ['m2', 'm6'], newMaterials: ['m6'], breach: true });
-    const same = must(view, outcome({ outcome: 'correction', caseNumber: number, materials: ['m5'] }), win7, at('10:05')).events[0]!;
-    expect(same.type === 'case.recorded' && same.case.notices[2]).toMatchObject({ breach: false, newMaterials: [] });
-    const accepted = must(view, outcome({ outcome: 'accepted', caseNumber: number }), win7, at('10:10')).events[0]!;
-    expect(accepted.type === 'case.recorded' && accepted.case).toMatchObject({ number, state: 'accepted' });
-    expect(run(view, outcome({ outcome: 'correction', caseNumber: number, materials: ['m1'] }), win7, at('10:20'))).toMatchObject({ ok: false, code: 'illegal-transition' });
+    const first = caseIn(must(view, outcome({ outcome: 'correction', materials: ['m2', 'm5'] }), win7, at('09:10')));
+    expect(first.notices[0]).toMatchObject({ materials: ['m2', 'm5'], breach: false });
+    nextVisit(view, '10:00');
+    // Refused before anything is printed: the clerk's screen warns and asks why.
+    const warned = run(view, outcome({ outcome: 'correction', caseNumber: first.number, materials: ['m2', 'm6'] }), win7, at('10:01'));
+    expect(warned).toMatchObject({ ok: false, code: 'notice-breach', message: expect.stringContaining('m6') });
+    expect(view.cases.get(first.number)!.notices).toHaveLength(1);
+    const again = caseIn(must(view, outcome({ outcome: 'correction', caseNumber: first.number, materials: ['m2', 'm6'], breachReason: '申请人变更了经营范围' }), win7, at('10:02')));
+    expect(again.notices[1]).toMatchObject({ materials: ['m2', 'm6'], newMaterials: ['m6'], breach: true, breachReason: '申请人变更了经营范围' });
+    nextVisit(view, '10:05');
+    const same = caseIn(must(view, outcome({ outcome: 'correction', caseNumber: first.number, materials: ['m5'] }), win7, at('10:05')));
+    expect(same.notices[2]).toMatchObject({ breach: false, newMaterials: [] });
+    expect(same.notices[2]!.breachReason).toBeUndefined();
+    nextVisit(view, '10:10');
+    expect(caseIn(must(view, outcome({ outcome: 'accepted', caseNumber: first.number }), win7, at('10:10')))).toMatchObject({ number: first.number, state: 'accepted' });
+    nextVisit(view, '10:20');
+    expect(run(view, outcome({ outcome: 'correction', caseNumber: first.number, materials: ['m1'] }), win7, at('10:20'))).toMatchObject({ ok: false, code: 'illegal-transition' });
+  });
+
+  it('records one outcome per item in a visit: a second one is refused and points to the amendment (H-07)', () => {
+    const { view } = serving();
+    const c = caseIn(must(view, outcome({ outcome: 'correction', materials: ['m2'] }), win7, at('09:10')));
+    for (const again of [outcome({ outcome: 'consultation' }), outcome({ outcome: 'accepted' }), outcome({ outcome: 'correction', caseNumber: c.number, materials: ['m3'] })])
+      expect(run(view, again, win7, at('09:12'))).toMatchObject({ ok: false, code: 'outcome-recorded', message: expect.stringContaining(c.number) });
+    // Another item of the same visit has its own outcome.
+    expect(caseIn(must(view, outcome({ outcome: 'consultation', serviceCode: 'SJ-GT-SL' }), win7, at('09:13')))).toMatchObject({ state: 'consulted', outcome: 'consultation' });
+    expect([...view.cases.values()].filter((x) => x.serviceCode === 'SJ-QY-SL')).toHaveLength(1);
+  });
+
+  it('amends 补正 to 仅咨询 to 受理 in one visit: one case, each change logged with its reason, none left 待补正', () => {
+    const { view } = serving();
+    const c = caseIn(must(view, outcome({ outcome: 'correction', materials: ['m2', 'm5'] }), win7, at('09:10')));
+    const amend = (o: object): CommandBody => ({ type: 'amendOutcome', window: 7, caseNumber: c.number, outcome: 'consultation', amendReason: '群众只是咨询', ...o });
+    const d1 = must(view, amend({}), win7, at('09:12'));
+    expect(d1.events).toEqual([{ type: 'case.amended', outcome: 'consultation', from: 'correction', reason: '群众只是咨询', by: 'window-7', case: expect.objectContaining({ number: c.number, state: 'consulted', outcome: 'consultation', notices: [] }) }]);
+    const accepted = caseIn(must(view, amend({ outcome: 'accepted', amendReason: '材料当场补齐' }), win7, at('09:20')));
+    expect(accepted).toMatchObject({ number: c.number, state: 'accepted', outcome: 'accepted', acceptedOn: DAY, promisedDue: '2026-09-29' });
+    expect(accepted.amendments).toEqual([
+      { at: at('09:12'), clerk: '1011', from: 'correction', to: 'consultation', reason: '群众只是咨询' },
+      { at: at('09:20'), clerk: '1011', from: 'consultation', to: 'accepted', reason: '材料当场补齐' },
+    ]);
+    expect([...view.cases.values()]).toHaveLength(1);
+    expect([...view.cases.values()].filter((x) => x.state === 'correction')).toHaveLength(0);
+    // Back to 不予受理: the due dates go, the reason comes.
+    const rejected = caseIn(must(view, amend({ outcome: 'rejected', reason: '不属于本中心受理范围', amendReason: '核实后不属于受理范围' }), win7, at('09:25')));
+    expect(rejected).toMatchObject({ state: 'rejected', rejectReason: '不属于本中心受理范围' });
+    expect(rejected.promisedDue).toBeUndefined();
+    expect(run(view, amend({ outcome: 'rejected', reason: '同上', amendReason: '重复' }), win7, at('09:26'))).toMatchObject({ ok: false, code: 'conflict' });
+  });
+
+  it('replaces the notice of the visit when a correction is amended before the citizen leaves: one complete notice, no breach', () => {
+    const { view } = serving();
+    const c = caseIn(must(view, outcome({ outcome: 'correction', materials: ['m2'] }), win7, at('09:10')));
+    const amended = caseIn(must(view, { type: 'amendOutcome', window: 7, caseNumber: c.number, outcome: 'correction', materials: ['m2', 'm5'], amendReason: '漏列了一项材料' }, win7, at('09:11')));
+    expect(amended.notices).toEqual([expect.objectContaining({ materials: ['m2', 'm5'], breach: false, newMaterials: [] })]);
+  });
+
+  it('amends only a case of the visit being served, at the window serving it', () => {
+    const { view } = serving();
+    const c = caseIn(must(view, outcome({ outcome: 'accepted' }), win7, at('09:10')));
+    const amend: CommandBody = { type: 'amendOutcome', window: 7, caseNumber: c.number, outcome: 'consultation', amendReason: '误操作' };
+    expect(run(view, { ...amend, caseNumber: 'SL209912310001' }, win7, at('09:11'))).toMatchObject({ ok: false, code: 'not-found' });
+    expect(run(view, { ...amend, window: 8 }, { role: 'window', terminal: 'window-8', window: 8 }, at('09:11'))).toMatchObject({ ok: false, code: 'illegal-transition' });
+    nextVisit(view, '09:30');
+    expect(run(view, amend, win7, at('09:31'))).toMatchObject({ ok: false, code: 'illegal-transition' });
+    expect(mayCommand(pad7, amend)).toBe(false);
   });
 
   it('keeps only masked personal data in the event (H-19)', () => {

@@ -4,6 +4,7 @@ import {
   FollowUpStepSchema,
   RateCommandSchema,
   RecordOutcomeCommandSchema,
+  AmendOutcomeCommandSchema,
   type Rating,
   itemWait,
   ticketWait,
@@ -296,6 +297,14 @@ export function operations(store: HallStore, startedAt: number, credentials: Ter
       summary: 'Records one outcome of the visit being served: accepted (case number, due dates), correction (missing materials), rejected (reason), consultation',
       body: RecordOutcomeCommandSchema.omit({ type: true, window: true }),
       handle: (req) => run(req, { type: 'recordOutcome', window: windowParam(req), ...(req.body as object) } as CommandBody),
+    },
+    {
+      method: 'POST',
+      path: '/api/windows/{window}/outcome/amend',
+      operationId: 'amendOutcome',
+      summary: 'Corrects an outcome recorded in the visit being served (H-07): the same case, its new outcome and the reason; never a second case',
+      body: AmendOutcomeCommandSchema.omit({ type: true, window: true }),
+      handle: (req) => run(req, { type: 'amendOutcome', window: windowParam(req), ...(req.body as object) } as CommandBody),
     },
     {
       method: 'GET',

@@ -416,7 +416,8 @@ export class HallStore {
       case 'window.resumed':
         window(event.window);
         break;
-      case 'case.recorded': {
+      case 'case.recorded':
+      case 'case.amended': {
         const c = event.case;
         this.st.putCase.run(c.number, c.serviceCode, c.state, v.day, event.seq, JSON.stringify(c));
         const key = counterKey(v.day, 'SL');

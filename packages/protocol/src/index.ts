@@ -46,6 +46,8 @@ export const RefusalCodeSchema = z.enum([
   'conflict',
   'too-large',
   'already-rated',
+  'outcome-recorded',
+  'notice-breach',
   'locked',
   'unconfigured',
   'closed-today',

@@ -1,9 +1,9 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
-import { ApplicantSchema, currentTicket, findWindow, forbiddenPhrasesIn, type Case, type CommandBody, type DeviceReport, type HallEvent } from '@servicehall/core';
+import { ApplicantSchema, currentTicket, decide, findItem, findWindow, forbiddenPhrasesIn, type Case, type CommandBody, type DeviceReport, type HallEvent } from '@servicehall/core';
 import { healthAfter, ReopeningPrinter, type PrintDocument } from '@servicehall/escpos-printer';
 import type { Answer } from '@servicehall/protocol';
 import { createHash, randomUUID } from 'node:crypto';
-import type { DeviceState, Done, OutcomeDone, OutcomeRequest, PrintRecord, PrintResult, TransferRequest, WindowShape } from '../shared/api';
+import type { AmendRequest, DeviceState, Done, OutcomeDone, OutcomeRequest, PrintRecord, PrintResult, TransferRequest, WindowShape } from '../shared/api';
 import { stringsFor } from '../shared/strings';
 import { caseCard, deskOf, displayFaceOf, type DisplayFace } from './desk';
 import { WindowDisplay } from './display';
@@ -182,56 +182,107 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
     return failed ? { ok: false, code: failed } : { ok: true };
   };
 
-  const outcome = async (req: OutcomeRequest): Promise<OutcomeDone> => {
+  type Parsed = { materials: { id: string; reason?: string }[]; reason?: string; breachReason?: string };
+  /** What an outcome form says, checked: every material named, the reasons printed for the citizen civil (H-14). */
+  const parseOutcome = (req: Pick<OutcomeRequest, 'outcome' | 'materials' | 'reason' | 'breachReason'>): Parsed | Extract<Done, { ok: false }> => {
     const kinds = ['accepted', 'correction', 'rejected', 'consultation'] as const;
-    if (!req || typeof req !== 'object' || !kinds.includes(req.outcome) || typeof req.serviceCode !== 'string') return refused('invalid', 'an outcome names an item and one of four outcomes');
+    if (!kinds.includes(req.outcome)) return refused('invalid', 'one of four outcomes');
     const materials = Array.isArray(req.materials) ? req.materials.filter((m) => m && typeof m.id === 'string').slice(0, 50) : [];
-    // The reasons are printed on the citizen's notice (H-14).
     const uncivil = materials.flatMap((m) => forbiddenPhrasesIn(text(m.reason, 60) ?? ''));
     if (uncivil.length > 0) return refused('invalid', `a reason printed for the citizen uses a phrase the handbook forbids: ${[...new Set(uncivil)].join('、')}`);
     const reason = text(req.reason, 300);
     if (req.outcome === 'correction' && materials.length === 0) return refused('invalid', 'a correction names every missing material');
     if (req.outcome === 'rejected' && !reason) return refused('invalid', 'not accepting needs the reason');
-    let applicant: OutcomeRequest['applicant'];
-    const name = text(req.applicant?.name, 40);
-    if (name) {
-      const parsed = ApplicantSchema.safeParse({ name, idNumber: text(req.applicant?.idNumber, 18), phone: text(req.applicant?.phone, 16) });
-      if (!parsed.success) return refused('invalid', parsed.error.issues.map((i) => i.message).join('; '));
-      applicant = parsed.data;
-    }
-    const caseNumber = text(req.caseNumber, 40)?.toUpperCase();
-    // The same outcome for the same visit pressed again (its answer was late) is the same command:
-    // the hub answers it with the first case, never a second one (rule 2, H-08).
+    const breachReason = text(req.breachReason, 200);
+    return { materials, ...(reason ? { reason } : {}), ...(breachReason ? { breachReason } : {}) };
+  };
+
+  /** A command's id from what it says: the same press again (its answer was late) is the same command (rule 2, H-08). */
+  const outcomeId = (kind: string, parts: unknown[]): string => {
     const serving = ctx.client.view ? currentTicket(ctx.client.view, window)?.id : undefined;
-    const id = `outcome-${createHash('sha256')
-      .update(JSON.stringify([serving ?? randomUUID(), req.serviceCode, req.outcome, caseNumber ?? '', materials.map((m) => m.id).sort(), reason ?? '']))
+    return `${kind}-${createHash('sha256')
+      .update(JSON.stringify([serving ?? randomUUID(), ...parts]))
       .digest('hex')
       .slice(0, 32)}`;
-    const { done, answer } = await run(
-      {
-        type: 'recordOutcome',
-        window,
-        serviceCode: req.serviceCode,
-        outcome: req.outcome,
-        ...(caseNumber ? { caseNumber } : {}),
-        ...(req.outcome === 'correction' ? { materials: materials.map((m) => m.id) } : {}),
-        ...(reason && req.outcome === 'rejected' ? { reason } : {}),
-        ...(applicant ? { applicant } : {}),
-      },
-      id,
-    );
-    if (!done.ok) return done;
+  };
+
+  /** The names of the materials a correction would add to those earlier notices named, as core decides it (H-03). */
+  const breachMaterials = (body: CommandBody): string[] => {
     const view = ctx.client.view;
-    const recorded = (eventsByCommand.get(id) ?? []).find((e) => e.type === 'case.recorded');
-    const c: Case | undefined = recorded?.type === 'case.recorded' ? recorded.case : undefined;
+    if (!view) return [];
+    const preview = decide(view, { ...body, breachReason: '-' } as CommandBody, { now: now(), actor: { role: 'window', terminal: ctx.config.terminal, window } });
+    const e = preview.ok ? preview.value.events[0] : undefined;
+    const c = e && (e.type === 'case.recorded' || e.type === 'case.amended') ? e.case : undefined;
+    const item = c ? findItem(view.catalogue, c.serviceCode) : undefined;
+    return (c?.notices.at(-1)?.newMaterials ?? []).map((id) => item?.materials.find((m) => m.id === id)?.name ?? id);
+  };
+
+  /** Sends an outcome or its amendment; once the hub has it, prints the notice it calls for. */
+  const recordAndPrint = async (body: Extract<CommandBody, { type: 'recordOutcome' | 'amendOutcome' }>, id: string, parsed: Parsed): Promise<OutcomeDone> => {
+    const { done, answer } = await run(body, id);
+    if (!done.ok) return done.code === 'notice-breach' ? { ...done, newMaterials: breachMaterials(body) } : done;
+    const view = ctx.client.view;
+    const recorded = (eventsByCommand.get(id) ?? []).find((e) => e.type === 'case.recorded' || e.type === 'case.amended');
+    const c: Case | undefined = recorded?.type === 'case.recorded' || recorded?.type === 'case.amended' ? recorded.case : undefined;
     if (!view || !c || !answer) return { ok: true, printed: { ok: false, code: 'not-in-step' } };
     const notice = noticeFor(
       view,
-      { outcome: req.outcome, case: c, reasons: Object.fromEntries(materials.map((m) => [m.id, text(m.reason, 60) ?? ''])), ...(reason ? { rejectReason: reason } : {}) },
+      { outcome: body.outcome, case: c, reasons: Object.fromEntries(parsed.materials.map((m) => [m.id, text(m.reason, 60) ?? ''])), ...(parsed.reason ? { rejectReason: parsed.reason } : {}) },
       { windowName: findWindow(view.catalogue, window)?.name ?? strings.windowLabel(window), clerk: view.windows.get(window)?.clerk, lang: ctx.config.language, correctionDays: options.correctionDays },
     );
     const printed = notice ? await print(notice.document, notice.doc, c.number) : { ok: false as const, code: 'no-item' };
     return { ok: true, case: caseCard(view, view.cases.get(c.number) ?? c), printed };
+  };
+
+  const outcome = async (req: OutcomeRequest): Promise<OutcomeDone> => {
+    if (!req || typeof req !== 'object' || typeof req.serviceCode !== 'string') return refused('invalid', 'an outcome names an item and one of four outcomes');
+    const parsed = parseOutcome(req);
+    if ('ok' in parsed) return parsed;
+    let applicant: OutcomeRequest['applicant'];
+    const name = text(req.applicant?.name, 40);
+    if (name) {
+      const checked = ApplicantSchema.safeParse({ name, idNumber: text(req.applicant?.idNumber, 18), phone: text(req.applicant?.phone, 16) });
+      if (!checked.success) return refused('invalid', checked.error.issues.map((i) => i.message).join('; '));
+      applicant = checked.data;
+    }
+    const caseNumber = text(req.caseNumber, 40)?.toUpperCase();
+    const { materials, reason, breachReason } = parsed;
+    const id = outcomeId('outcome', [req.serviceCode, req.outcome, caseNumber ?? '', materials.map((m) => m.id).sort(), reason ?? '', breachReason ?? '']);
+    const body: Extract<CommandBody, { type: 'recordOutcome' }> = {
+      type: 'recordOutcome',
+      window,
+      serviceCode: req.serviceCode,
+      outcome: req.outcome,
+      ...(caseNumber ? { caseNumber } : {}),
+      ...(req.outcome === 'correction' ? { materials: materials.map((m) => m.id) } : {}),
+      ...(reason && req.outcome === 'rejected' ? { reason } : {}),
+      ...(breachReason && req.outcome === 'correction' ? { breachReason } : {}),
+      ...(applicant ? { applicant } : {}),
+    };
+    return recordAndPrint(body, id, parsed);
+  };
+
+  /** An outcome recorded wrongly in this visit, corrected with the reason: the same case, its notice printed again (H-07). */
+  const amendOutcome = async (req: AmendRequest): Promise<OutcomeDone> => {
+    if (!req || typeof req !== 'object') return refused('invalid', 'an amendment names its case, the new outcome and why');
+    const caseNumber = text(req.caseNumber, 40)?.toUpperCase();
+    const amendReason = text(req.amendReason, 200);
+    if (!caseNumber || !amendReason) return refused('invalid', 'an amendment names its case and why the outcome was wrong');
+    const parsed = parseOutcome(req);
+    if ('ok' in parsed) return parsed;
+    const { materials, reason, breachReason } = parsed;
+    const id = outcomeId('amend', [caseNumber, req.outcome, materials.map((m) => m.id).sort(), reason ?? '', amendReason, breachReason ?? '']);
+    const body: Extract<CommandBody, { type: 'amendOutcome' }> = {
+      type: 'amendOutcome',
+      window,
+      caseNumber,
+      outcome: req.outcome,
+      amendReason,
+      ...(req.outcome === 'correction' ? { materials: materials.map((m) => m.id) } : {}),
+      ...(reason && req.outcome === 'rejected' ? { reason } : {}),
+      ...(breachReason && req.outcome === 'correction' ? { breachReason } : {}),
+    };
+    return recordAndPrint(body, id, parsed);
   };
 
   return {
@@ -271,6 +322,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
         return act({ type: 'transferTicket', window, ...(toService ? { toService } : {}), ...(toWindow !== undefined ? { toWindow } : {}), reason, referral: arg.referral === true });
       },
       outcome,
+      amendOutcome,
       reprint: async (arg) => {
         const n = text(arg?.caseNumber, 40);
         const notice = n ? notices.get(n) : undefined;

@@ -83,12 +83,20 @@ describe("the clerk's desk", () => {
     must(view, { type: 'callNext', window: 7 }, win(7), at('09:01'));
     must(view, { type: 'startService', window: 7 }, win(7), at('09:02'));
     must(view, { type: 'recordOutcome', window: 7, serviceCode: 'SJ-QY-SL', outcome: 'correction', materials: ['m1'] }, win(7), at('09:03'));
-    must(view, { type: 'recordOutcome', window: 7, serviceCode: 'SJ-QY-SL', outcome: 'correction', caseNumber: 'SL202609280001', materials: ['m1', 'm3'] }, win(7), at('09:04'));
-    const c = deskOf(view, 7, at('09:05'), extras).cases[0]!;
+    // The citizen comes back in a later visit; the clerk confirmed the added material with a reason.
+    must(view, { type: 'finishService', window: 7 }, win(7), at('09:04'));
+    must(view, { type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' }, kiosk, at('10:00'));
+    must(view, { type: 'callNext', window: 7 }, win(7), at('10:01'));
+    must(view, { type: 'startService', window: 7 }, win(7), at('10:02'));
+    must(view, { type: 'recordOutcome', window: 7, serviceCode: 'SJ-QY-SL', outcome: 'correction', caseNumber: 'SL202609280001', materials: ['m1', 'm3'], breachReason: '申请人变更了申请内容' }, win(7), at('10:04'));
+    const desk = deskOf(view, 7, at('10:05'), extras);
+    const c = desk.cases[0]!;
     expect(c.breach).toBe(true);
     expect(c.notices).toHaveLength(2);
     expect(c.notices[1]!.newMaterials).toHaveLength(1);
     expect(c.notices[1]!.newMaterials[0]).not.toBe('m3');
+    expect(c.notices[1]!.breachReason).toBe('申请人变更了申请内容');
+    expect(desk.visitCases.map((x) => [x.number, x.outcome])).toEqual([['SL202609280001', 'correction']]);
   });
 
   it('asks the rating of the pad after finishing, and shows the level once the citizen rated (H-13)', () => {
@@ -97,7 +105,7 @@ describe("the clerk's desk", () => {
     must(view, { type: 'startService', window: 3 }, win(3), at('09:07'));
     must(view, { type: 'finishService', window: 3 }, win(3), at('09:15'));
     expect(deskOf(view, 3, at('09:15'), extras).rating).toEqual({ ticketNumber: 'B004', state: 'waiting' });
-    must(view, { type: 'rate', window: 3, level: 'very-satisfied', aspects: {}, reasons: [], channel: 'window-pad' }, { role: 'rating-pad', terminal: 'pad-3', window: 3 }, at('09:16'));
+    must(view, { type: 'rate', ticketId: `${DAY}-B004`, level: 'very-satisfied', aspects: {}, reasons: [], channel: 'window-pad' }, { role: 'rating-pad', terminal: 'pad-3', window: 3 }, at('09:16'));
     expect(deskOf(view, 3, at('09:16'), extras).rating).toMatchObject({ ticketNumber: 'B004', state: 'rated', level: 'very-satisfied' });
   });
 });

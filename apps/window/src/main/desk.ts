@@ -4,6 +4,7 @@ import {
   findWindow,
   heldTickets,
   itemWait,
+  outcomeOf,
   windowQueue,
   type Case,
   type HallView,
@@ -68,6 +69,8 @@ export function caseCard(view: HallView, c: Case): CaseCard {
     serviceCode: c.serviceCode,
     serviceName: item?.name ?? c.serviceCode,
     state: c.state,
+    outcome: outcomeOf(c),
+    ...(c.ticketId ? { ticketId: c.ticketId } : {}),
     ...(ticket ? { ticketNumber: ticket.number } : {}),
     openedAt: c.openedAt,
     acceptedOn: c.acceptedOn,
@@ -78,8 +81,9 @@ export function caseCard(view: HallView, c: Case): CaseCard {
     // The hub sends masked data only; masked again here should a raw value ever slip through.
     applicant: c.applicant && { name: c.applicant.name, ...(c.applicant.idNumber ? { idNumber: maskedId(c.applicant.idNumber) } : {}) },
     firstClerk: c.firstClerk,
-    notices: c.notices.map((n) => ({ at: n.at, materials: n.materials.map(materialName), newMaterials: n.newMaterials.map(materialName), breach: n.breach })),
+    notices: c.notices.map((n) => ({ at: n.at, materials: n.materials.map(materialName), newMaterials: n.newMaterials.map(materialName), breach: n.breach, ...(n.breachReason ? { breachReason: n.breachReason } : {}) })),
     breach: c.notices.some((n) => n.breach),
+    amendments: (c.amendments ?? []).map((a) => ({ at: a.at, from: a.from, to: a.to, reason: a.reason })),
   };
 }
 
@@ -162,6 +166,8 @@ export function deskOf(view: HallView, window: number, now: number, extras: Desk
     cases: windowCases(view, window)
       .slice(0, CASES_SHOWN)
       .map((c) => caseCard(view, c)),
+    // The cases this visit has recorded, wherever (before a transfer too): one outcome per item, amended here.
+    visitCases: current ? [...view.cases.values()].filter((c) => c.ticketId === current.id).map((c) => caseCard(view, c)) : [],
     rating: ratingOf(view, window),
     devices: extras.devices,
     ...(extras.lastPrint ? { lastPrint: extras.lastPrint } : {}),

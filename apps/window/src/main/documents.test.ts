@@ -64,7 +64,7 @@ describe('the notices an outcome prints', () => {
     const view = serving('SJ-QY-SL');
     const c = recorded(view, { serviceCode: 'SJ-QY-SL', outcome: 'rejected', reason: '申请事项依法不需要取得行政许可' });
     expect(printedText(noticeFor(view, { outcome: 'rejected', case: c, rejectReason: c.rejectReason }, options)!.doc)).toContain('申请事项依法不需要取得行政许可');
-    const k = recorded(view, { serviceCode: 'SJ-QY-SL', outcome: 'consultation' });
+    const k = recorded(view, { serviceCode: 'SJ-GT-SL', outcome: 'consultation' });
     expect(printedText(noticeFor(view, { outcome: 'consultation', case: k }, options)!.doc)).toContain('一次性告知单');
   });
 });

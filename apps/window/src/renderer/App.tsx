@@ -168,7 +168,8 @@ function Main({ t, desk, link }: { t: WindowStrings; desk: Desk; link?: Connecti
       if (!run) return;
       // The function keys are the clerk's: the browser's own meaning (help, reload) never applies here.
       e.preventDefault();
-      if (dialogOpen.current) return;
+      // A dialog of a panel (the breach warning) holds the keys as the desk's own dialogs do.
+      if (dialogOpen.current || document.querySelector('[aria-modal="true"]')) return;
       if (deskRef.current.pausedSince !== undefined && e.key !== 'F8') return;
       run();
     };
@@ -295,7 +296,7 @@ function ActionBar({ t, desk, now, busy, perform, openTransfer }: { t: WindowStr
         >
           <kbd>{b.key}</kbd>
           <span className="label">{b.label}</span>
-          {b.extra ? <span className="extra">{b.extra}</span> : null}
+          <span className="extra">{b.extra ?? ''}</span>
         </button>
       ))}
     </div>

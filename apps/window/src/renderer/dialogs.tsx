@@ -176,3 +176,40 @@ export function OutOfOrderDialog({ t, ticketId, number, close, say }: { t: Windo
     </Modal>
   );
 }
+
+/**
+ * 一次性告知 (H-03): a correction notice that adds material earlier notices did not name is warned
+ * here before it is printed; the clerk gives it only with the reason, or goes back to the form.
+ */
+export function BreachDialog({ t, materials, close, confirm }: { t: WindowStrings; materials: string[]; close: () => void; confirm: (reason: string) => void }) {
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string>();
+  const submit = () => {
+    if (!reason.trim()) return setError(t.breachReasonRequired);
+    confirm(reason.trim());
+  };
+  return (
+    <Modal title={t.breachDialogTitle} close={close} testId="breach-dialog">
+      <p className="breach-warning" role="alert">
+        {t.breachDialogText(materials)}
+      </p>
+      <label className="block">
+        {t.breachReason}
+        <input name="breach-reason" autoFocus value={reason} placeholder={t.breachReasonHint} onChange={(e) => setReason(e.target.value)} maxLength={200} />
+      </label>
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div className="row buttons">
+        <button onClick={close} data-testid="breach-back">
+          {t.breachBack}
+        </button>
+        <button className="primary" onClick={submit} data-testid="breach-confirm">
+          {t.breachConfirm}
+        </button>
+      </div>
+    </Modal>
+  );
+}

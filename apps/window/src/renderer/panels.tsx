@@ -1,3 +1,4 @@
+import { isBadRating, type RatingLevel } from '@servicehall/core';
 import type { CaseCard, Desk, TicketCard } from '../shared/api';
 import type { WindowStrings } from '../shared/strings';
 import { bridge } from './bridge';
@@ -117,11 +118,20 @@ export function CurrentPanel({ t, desk, now }: { t: WindowStrings; desk: Desk; n
   );
 }
 
+/** A bad rating (差评) never reads as good news: red for the bottom two levels, amber for 基本满意. */
+export function ratingTone(level: RatingLevel): 'good' | 'fair' | 'bad' {
+  return isBadRating(level) ? 'bad' : level === 'basically-satisfied' ? 'fair' : 'good';
+}
+
 export function RatingPanel({ t, desk }: { t: WindowStrings; desk: Desk }) {
   const r = desk.rating;
   return (
     <div className="panel rating" data-testid="rating" data-state={r?.state ?? 'none'}>
-      {r ? <p className={`rating-line ${r.state}`}>{r.state === 'waiting' ? t.ratingWaiting(r.ticketNumber) : t.ratingDone(r.ticketNumber, r.level ? t.ratingLevel[r.level] : '', !!r.isDefault)}</p> : null}
+      {r ? (
+        <p className={`rating-line ${r.state}${r.level ? ` tone-${ratingTone(r.level)}` : ''}`} data-testid="rating-line" data-level={r.level ?? ''}>
+          {r.state === 'waiting' ? t.ratingWaiting(r.ticketNumber) : t.ratingDone(r.ticketNumber, r.level ? t.ratingLevel[r.level] : '', !!r.isDefault)}
+        </p>
+      ) : null}
       <p className="note">{t.ratingNote}</p>
     </div>
   );
@@ -158,6 +168,11 @@ function CaseRow({ t, c, canReprint, say }: { t: WindowStrings; c: CaseCard; can
           {t.breachTitle}：{c.notices.flatMap((n) => n.newMaterials).join('、')}
         </div>
       ) : null}
+      {c.amendments.map((a) => (
+        <div className="amendment" data-testid="amendment" key={a.at}>
+          {t.amendmentLine(t.outcome[a.from], t.outcome[a.to], a.reason)}
+        </div>
+      ))}
       {canReprint ? (
         <button className="small" onClick={reprint}>
           {t.reprint}

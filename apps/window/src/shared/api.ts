@@ -66,6 +66,16 @@ export interface NoticeCard {
   newMaterials: string[];
   /** 一次性告知 broken (H-03). */
   breach: boolean;
+  /** Why the clerk gave it all the same, confirmed before it was printed. */
+  breachReason?: string;
+}
+
+/** An outcome corrected in its visit (H-07). */
+export interface AmendmentCard {
+  at: number;
+  from: OutcomeKind;
+  to: OutcomeKind;
+  reason: string;
 }
 
 /** A case of this window's visits; the applicant arrives masked from the hub (H-19). */
@@ -74,6 +84,10 @@ export interface CaseCard {
   serviceCode: string;
   serviceName: string;
   state: CaseState;
+  /** The outcome of its latest visit. */
+  outcome: OutcomeKind;
+  /** The visit that last recorded its outcome. */
+  ticketId?: string;
   ticketNumber?: string;
   openedAt: number;
   acceptedOn?: string;
@@ -85,6 +99,7 @@ export interface CaseCard {
   firstClerk?: string;
   notices: NoticeCard[];
   breach: boolean;
+  amendments: AmendmentCard[];
 }
 
 export type DeviceState =
@@ -129,6 +144,8 @@ export interface Desk {
   /** The other windows that serve any of this window's items: their current numbers only. */
   neighbours: { number: number; name: string; open: boolean; paused: boolean; ticket?: string }[];
   cases: CaseCard[];
+  /** The cases the visit being served has recorded (H-07: one outcome per item, corrected by amendment). */
+  visitCases: CaseCard[];
   /** The rating of the last service finished here: the citizen rates on the pad, never the clerk (H-13). */
   rating?: { ticketNumber: string; state: 'waiting' | 'rated'; level?: RatingLevel; isDefault?: boolean };
   devices: { printer: DeviceState; display: DeviceState };
@@ -140,7 +157,14 @@ export interface Desk {
 /** An answer to the clerk: done, or a code the screen turns into a polite sentence. */
 export type Done =
   | { ok: true; ticket?: string }
-  | { ok: false; code: RefusalCode | 'offline' | 'timeout' | 'invalid'; message: string; triesLeft?: number };
+  | {
+      ok: false;
+      code: RefusalCode | 'offline' | 'timeout' | 'invalid';
+      message: string;
+      triesLeft?: number;
+      /** notice-breach: the materials the notice would add to those earlier notices named (H-03). */
+      newMaterials?: string[];
+    };
 
 export type PrintResult = { ok: true } | { ok: false; code: string };
 
@@ -157,6 +181,18 @@ export interface OutcomeRequest {
   materials?: { id: string; reason: string }[];
   reason?: string;
   applicant?: { name: string; idNumber?: string; phone?: string };
+  /** Confirms a correction notice that adds material earlier notices did not name (一次性告知, H-03). */
+  breachReason?: string;
+}
+
+/** An outcome of this visit corrected (H-07): the same case, the new outcome, why. */
+export interface AmendRequest {
+  caseNumber: string;
+  outcome: OutcomeKind;
+  amendReason: string;
+  materials?: { id: string; reason: string }[];
+  reason?: string;
+  breachReason?: string;
 }
 
 export interface TransferRequest {
@@ -184,6 +220,7 @@ export interface WindowShape {
     hold(): Done;
     transfer(arg: TransferRequest): Done;
     outcome(arg: OutcomeRequest): OutcomeDone;
+    amendOutcome(arg: AmendRequest): OutcomeDone;
     reprint(arg: { caseNumber: string }): PrintResult;
   };
   topics: LinkTopic & { desk: Desk | null };

@@ -24,4 +24,12 @@ describe("the window terminal's words (H-14)", () => {
       expect(bytes(d.callLines('ZZ99999', 999).at(-1)!)).toBeLessThanOrEqual(20);
     }
   });
+
+  it.each(['absent', 'paper-end', 'paper-near-end', 'cover-open', 'offline', 'timeout', 'cutter-error', 'not-in-step', 'a-code-added-later'])(
+    'says the printer code %s in words inside Chinese sentences, never as the code',
+    (code) => {
+      const zh = STRINGS['zh-CN'];
+      for (const text of [zh.printFailed(code), zh.devices.fault(code), zh.devices.warning(code), zh.deviceCode(code)]) expect(text).not.toMatch(/[A-Za-z]/);
+    },
+  );
 });

@@ -79,6 +79,22 @@ export interface WindowStrings {
   reprint: string;
   breachTitle: string;
   breachText(materials: string[]): string;
+  // amending an outcome of this visit (H-07), and a notice that breaks 一次性告知 (H-03)
+  recordedHere(outcome: string, caseNumber: string): string;
+  amendReason: string;
+  amendReasonHint: string;
+  amendReasonRequired: string;
+  amendOutcome: string;
+  amended(from: string, to: string): string;
+  amendmentLine(from: string, to: string, reason: string): string;
+  breachDialogTitle: string;
+  breachDialogText(materials: string[]): string;
+  breachReason: string;
+  breachReasonHint: string;
+  breachReasonRequired: string;
+  breachConfirm: string;
+  breachBack: string;
+  breachGiven(reason: string): string;
   // transfer
   transferTitle: string;
   transferKind: { transfer: string; referral: string };
@@ -122,6 +138,8 @@ export interface WindowStrings {
   neighbourPaused: string;
   neighbourClosed: string;
   devices: { printer: string; display: string; absent: string; ok: string; fault(code: string): string; warning(code: string): string };
+  /** A device's or a print's code (paper-end, offline, ...) in words; never the code itself in a sentence. */
+  deviceCode(code: string): string;
   link: Record<'connecting' | 'reconnecting' | 'offline' | 'unauthorised' | 'unconfigured' | 'online', string>;
   privacyNote: string;
   shortcutsNote: string;
@@ -132,6 +150,34 @@ export interface WindowStrings {
   /** callLines: the call under the greeting, fullest first; the display takes the first that fits it whole. */
   display: { greeting: string; paused: string; pausedHint: string; windowLabel(n: number): string; callLines(number: string, window: number): string[] };
 }
+
+const ZH_DEVICE_CODES: Record<string, string> = {
+  absent: '未配置',
+  'paper-end': '缺纸',
+  'paper-near-end': '纸将用完',
+  'cover-open': '纸仓盖未合上',
+  offline: '未连接',
+  timeout: '未应答',
+  'cutter-error': '切刀故障',
+  'not-in-step': '尚未收到服务器的记录',
+  'no-item': '未找到该事项',
+  'not-found': '没有可重新打印的通知书',
+};
+const EN_DEVICE_CODES: Record<string, string> = {
+  absent: 'not set up',
+  'paper-end': 'out of paper',
+  'paper-near-end': 'paper running low',
+  'cover-open': 'cover open',
+  offline: 'not connected',
+  timeout: 'no answer',
+  'cutter-error': 'cutter fault',
+  'not-in-step': 'the record has not arrived from the server yet',
+  'no-item': 'unknown item',
+  'not-found': 'no notice to reprint',
+};
+/** A code the screen does not know yet still reads as words, never as the code. */
+const zhDeviceCode = (code: string): string => ZH_DEVICE_CODES[code] ?? '设备异常';
+const enDeviceCode = (code: string): string => EN_DEVICE_CODES[code] ?? 'device fault';
 
 const zh: WindowStrings = {
   appName: '窗口服务终端',
@@ -206,10 +252,28 @@ const zh: WindowStrings = {
   materialForm: { original: '原件', copy: '复印件', 'original-and-copy': '原件及复印件', electronic: '电子件' },
   recorded: { accepted: '已受理', correction: '已出具补正告知', rejected: '已出具不予受理通知', consultation: '已出具一次性告知单' },
   printed: { acceptance: '受理通知书已打印', correction: '补正材料告知书已打印', rejection: '不予受理通知书已打印', 'one-time': '一次性告知单已打印' },
-  printFailed: (code) => `通知书未能打印（${code}），结果已记录。请检查打印机后点“重新打印”。`,
+  printFailed: (code) =>
+    code === 'absent'
+      ? '本窗口未配置通知书打印机，结果已记录。请为群众出具书面通知，或联系管理员配置打印机。'
+      : `通知书未能打印（${zhDeviceCode(code)}），结果已记录。请检查打印机后点“重新打印”。`,
   reprint: '重新打印',
   breachTitle: '注意：违反一次性告知',
   breachText: (m) => `本次补正告知新增了首次告知中未列明的材料：${m.join('、')}。该情况已记录，请向群众致歉并说明。`,
+  recordedHere: (o, n) => `本事项本次来访已记录为“${o}”（${n}）。如需更正，请选择正确的结果并填写更正原因，系统将重新打印通知书。`,
+  amendReason: '更正原因（必填，记入办理记录）',
+  amendReasonHint: '例如：误选了需补正，材料已当场补齐',
+  amendReasonRequired: '请填写更正原因。',
+  amendOutcome: '更正并重新打印',
+  amended: (from, to) => `已由“${from}”更正为“${to}”`,
+  amendmentLine: (from, to, reason) => `更正：${from} → ${to}（${reason}）`,
+  breachDialogTitle: '将违反一次性告知，请确认',
+  breachDialogText: (m) => `本次补正告知新增了此前告知中未列明的材料：${m.join('、')}。一次性告知要求首次即告知全部所需材料。如确需补充告知，请填写原因，确认后打印，并向群众致歉说明。`,
+  breachReason: '补充告知的原因（必填，记入办理记录）',
+  breachReasonHint: '例如：申请人变更了申请内容',
+  breachReasonRequired: '请填写补充告知的原因。',
+  breachConfirm: '确认并打印',
+  breachBack: '返回修改',
+  breachGiven: (r) => `补充告知原因：${r}`,
   transferTitle: '转办 / 指引',
   transferKind: { transfer: '转办（保留排队位置）', referral: '指引到其他窗口或部门' },
   toItem: '转至事项',
@@ -250,9 +314,10 @@ const zh: WindowStrings = {
     display: '窗口屏',
     absent: '未配置',
     ok: '正常',
-    fault: (code) => `故障（${code}）`,
-    warning: (code) => `提醒（${code}）`,
+    fault: (code) => `故障（${zhDeviceCode(code)}）`,
+    warning: (code) => `提醒（${zhDeviceCode(code)}）`,
   },
+  deviceCode: (code) => zhDeviceCode(code),
   link: {
     online: '已连接',
     connecting: '正在连接服务器…',
@@ -280,6 +345,8 @@ const zh: WindowStrings = {
     forbidden: '本终端无权进行此项操作，请联系管理员。',
     unauthorised: '工号或密码不正确，请核对后重新输入。',
     locked: '密码错误次数过多，账号已暂时锁定。请稍后再试，或请管理员协助解锁。',
+    'outcome-recorded': '该事项本次来访已有办理结果，请在下方更正该结果并填写原因。',
+    'notice-breach': '本次补正告知新增了此前未列明的材料，请确认原因后再打印。',
     internal: '系统暂时出现问题，请稍后重试；如仍不行，请联系管理员。',
   },
   done: {
@@ -377,10 +444,28 @@ const en: WindowStrings = {
   materialForm: { original: 'original', copy: 'copy', 'original-and-copy': 'original and copy', electronic: 'electronic' },
   recorded: { accepted: 'Accepted', correction: 'Correction notice given', rejected: 'Non-acceptance given', consultation: 'One-time notice given' },
   printed: { acceptance: 'Acceptance notice printed', correction: 'Correction notice printed', rejection: 'Non-acceptance notice printed', 'one-time': 'One-time notice printed' },
-  printFailed: (code) => `The notice could not be printed (${code}); the outcome is recorded. Check the printer, then press Reprint.`,
+  printFailed: (code) =>
+    code === 'absent'
+      ? 'This window has no notice printer; the outcome is recorded. Give the citizen a written notice, or ask the administrator to set up the printer.'
+      : `The notice could not be printed (${enDeviceCode(code)}); the outcome is recorded. Check the printer, then press Reprint.`,
   reprint: 'Reprint',
   breachTitle: 'Attention: one-time notice breached',
   breachText: (m) => `This notice adds material the first notice did not name: ${m.join(', ')}. It is recorded; please apologise and explain.`,
+  recordedHere: (o, n) => `This item's outcome in this visit is recorded as "${o}" (${n}). To correct it, choose the right outcome and give the reason; the notice is printed again.`,
+  amendReason: 'Why it is corrected (required, kept in the record)',
+  amendReasonHint: 'e.g. chose correction by mistake; the materials were completed on the spot',
+  amendReasonRequired: 'Please give the reason for the correction.',
+  amendOutcome: 'Correct and reprint',
+  amended: (from, to) => `Corrected from "${from}" to "${to}"`,
+  amendmentLine: (from, to, reason) => `Corrected: ${from} → ${to} (${reason})`,
+  breachDialogTitle: 'This breaks the one-time notice: please confirm',
+  breachDialogText: (m) => `This correction notice adds material an earlier notice did not name: ${m.join(', ')}. The one-time notice asks for everything at once. If it must be given, state why, confirm to print, and apologise to the citizen.`,
+  breachReason: 'Why it is added (required, kept in the record)',
+  breachReasonHint: 'e.g. the applicant changed the application',
+  breachReasonRequired: 'Please state why the material is added.',
+  breachConfirm: 'Confirm and print',
+  breachBack: 'Back to the form',
+  breachGiven: (r) => `Added because: ${r}`,
   transferTitle: 'Transfer / refer',
   transferKind: { transfer: 'Transfer (keeps the place in line)', referral: 'Refer to another window or department' },
   toItem: 'To service item',
@@ -416,7 +501,8 @@ const en: WindowStrings = {
   neighbourIdle: 'free',
   neighbourPaused: 'paused',
   neighbourClosed: 'closed',
-  devices: { printer: 'Printer', display: 'Display', absent: 'not set up', ok: 'ready', fault: (code) => `fault (${code})`, warning: (code) => `attention (${code})` },
+  devices: { printer: 'Printer', display: 'Display', absent: 'not set up', ok: 'ready', fault: (code) => `fault (${enDeviceCode(code)})`, warning: (code) => `attention (${enDeviceCode(code)})` },
+  deviceCode: (code) => enDeviceCode(code),
   link: {
     online: 'Online',
     connecting: 'Connecting to the hub…',
@@ -444,6 +530,8 @@ const en: WindowStrings = {
     forbidden: 'This terminal may not do that; please ask the administrator.',
     unauthorised: 'The clerk number or PIN is not right.',
     locked: 'Too many wrong PINs: the account is locked for a while.',
+    'outcome-recorded': 'This item already has its outcome in this visit; correct that outcome below, with the reason.',
+    'notice-breach': 'This notice adds material not named before; confirm why before it is printed.',
     internal: 'Something went wrong; please retry, or call the administrator.',
   },
   done: {

@@ -17,6 +17,7 @@ export * from './view';
 export { itemWait, ticketWait, windowQueue } from './tickets';
 export { askedRating } from './ratings';
 export { calendarYears, hallCalendar, itemToday, strandedTickets, type CalendarYear } from './setup';
+export { caseOfVisit, outcomeOf } from './outcomes';
 
 function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {
   view.day = event.day;
@@ -70,6 +71,7 @@ export function applyEvent(view: HallView, event: HallEvent): void {
       applyWindowEvent(view, event);
       break;
     case 'case.recorded':
+    case 'case.amended':
       applyCaseEvent(view, event);
       break;
     case 'rating.recorded':
@@ -120,6 +122,7 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
     case 'reportDevices':
       return decideWindowCommand(view, command, ctx);
     case 'recordOutcome':
+    case 'amendOutcome':
       return decideOutcome(view, command, ctx);
     case 'rate':
     case 'amendRating':
