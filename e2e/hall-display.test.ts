@@ -82,7 +82,7 @@ describe('the hall screen in Chromium', () => {
     for (let i = 0; i < 3; i++) await api('POST', '/api/tickets', { serviceCode: 'CRJ-HZ-SL' });
     const called = await api('POST', '/api/windows/3/call-next');
     await expect.poll(() => text('latest-call')).toContain(`${called.ticket!.number}请到3号窗口`);
-    await expect.poll(() => text('waiting')).toMatch(/普通护照申领2 人 · 约 \d+ 分钟/);
+    await expect.poll(() => text('waiting')).toMatch(/普通护照申领2 人 · (约 \d+ 分钟|\d+–\d+ 分钟)/);
     expect(await text('complaint')).toContain('12345');
     expect(await text('complaint')).toContain('15号窗口 综合咨询台');
     expect(await text('notices')).toContain('老年人、残疾人、军人、孕妇可走绿色通道');
@@ -136,7 +136,9 @@ describe('the hall screen in Chromium', () => {
     // The hall fills up: the waiting counts follow each ticket taken.
     for (const code of ['GA-SFZ-HL', 'GA-SFZ-HL', 'RS-SBK-SL', 'SJ-QY-SL', 'BDC-ZY-DJ', 'SW-FP-SL', 'GJJ-TQ-GF', 'CRJ-GA-SL']) await api('POST', '/api/tickets', { serviceCode: code });
     await expect.poll(() => page.locator('[data-testid=waiting] li').count()).toBe(8);
-    expect(await text('waiting')).toMatch(/居民身份证换领2 人 · 约/);
+    expect(await text('waiting')).toMatch(/居民身份证换领2 人 · (约 \d+ 分钟|\d+–\d+ 分钟|即将叫号|暂无窗口办理)/);
+    // Nobody behind others is told 0 minutes (H-09).
+    expect(await text('waiting')).not.toMatch(/(^|[^\d–])0 分钟/);
     await screenshot(page, 'hall-display');
   });
 

@@ -60,8 +60,9 @@ afterAll(async () => {
 describe('the kiosk in Chromium, with its printer on a serial line', () => {
   it('shows the service items with people waiting and the expected wait, and finds one by pinyin initials', async () => {
     const idCard = page.locator('[data-testid=item-GA-SFZ-HL]');
-    await expect.poll(() => idCard.textContent()).toContain('等候 2 人');
-    expect(await idCard.textContent()).toMatch(/约 \d+ 分钟/);
+    // A ticket taken now has the two before it, and waits two services of 8 minutes (a range: the hall has no figures of its own yet).
+    await expect.poll(() => idCard.textContent()).toContain('前面 2 人');
+    expect(await idCard.locator('[data-testid=wait]').textContent()).toBe('前面 2 人·9–24 分钟');
     await screenshot(page, 'kiosk-home');
     await page.locator('[data-testid=search]').click();
     for (const key of ['S', 'F', 'Z']) await page.locator('[data-testid=keyboard] .key', { hasText: new RegExp(`^${key}$`) }).click();
@@ -257,6 +258,21 @@ describe('the kiosk in Chromium, with its printer on a serial line', () => {
     for (const part of ['抱歉', '网上办理', 'https://www.zjzwfw.gov.cn', '预约其他日期', '服务台']) expect(text).toContain(part);
     expect(await queue()).toHaveLength(before);
     await screenshot(page, 'kiosk-refusal');
+  });
+
+  it('tells the wait from the queue policy itself: the people the window calls first, whatever their item (H-09)', async () => {
+    await home();
+    // 户口迁入 has nobody of its own waiting, but window 1, the only one open for it, has a line.
+    const atWindow1 = (await hall.api<Queue>('GET', '/api/queue?window=1')).body.tickets.length;
+    expect(atWindow1).toBeGreaterThan(2);
+    const card = page.locator('[data-testid=item-GA-HK-QR] [data-testid=wait]');
+    await expect.poll(() => card.textContent()).toContain(`前面 ${atWindow1} 人`);
+    expect(await card.textContent()).not.toMatch(/(^|[^\d–])0 分钟/);
+    const number = await takeNumber('GA-HK-QR', 'lane-ordinary');
+    expect(await page.locator('[data-testid=ticket-wait]').textContent()).toContain(`前面还有 ${atWindow1} 人等候`);
+    expect(await page.locator('[data-testid=ticket-expected]').textContent()).toMatch(/^预计等候：(约 \d+ 分钟|\d+–\d+ 分钟)$/);
+    expect(lastReceipt()!.text.join('\n')).toContain(`前面还有 ${atWindow1} 人等候`);
+    expect((await queue()).map((t) => t.number)).toContain(number);
   });
 
   it('goes back home after a minute without a touch, whatever the screen', async () => {

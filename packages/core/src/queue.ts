@@ -19,7 +19,7 @@ export function servesTicket(window: HallWindow, t: Ticket): boolean {
   return window.serves.includes(t.serviceCode);
 }
 
-function inSlot(t: Ticket, ctx: QueueContext): boolean {
+function inSlot(t: Ticket, ctx: Pick<QueueContext, 'now' | 'policy'>): boolean {
   const a = t.appointment;
   if (t.lane !== 'appointment' || !a) return false;
   return ctx.now >= a.slotStart - ctx.policy.appointmentEarlyMinutes * 60_000 && ctx.now <= a.slotEnd;
@@ -29,9 +29,30 @@ const byPlace = (a: Ticket, b: Ticket) => a.place - b.place;
 const bySlot = (a: Ticket, b: Ticket) => (a.appointment!.slotStart - b.appointment!.slotStart) || a.place - b.place;
 
 /** The effective lane of a waiting ticket now: an appointment outside its slot waits like anyone else. */
-function laneNow(t: Ticket, ctx: QueueContext): 'slot' | 'priority' | 'ordinary' {
+function laneNow(t: Ticket, ctx: Pick<QueueContext, 'now' | 'policy'>): 'slot' | 'priority' | 'ordinary' {
   if (inSlot(t, ctx)) return 'slot';
   return t.lane === 'priority' ? 'priority' : 'ordinary';
+}
+
+/** The tickets a window may call, in its three lanes now, each in its own order. */
+export interface QueueLanes {
+  slot: Ticket[];
+  priority: Ticket[];
+  ordinary: Ticket[];
+}
+
+export function queueLanes(waiting: readonly Ticket[], window: HallWindow, ctx: Pick<QueueContext, 'now' | 'policy'>): QueueLanes {
+  const mine = waiting.filter((t) => t.state === 'issued' && servesTicket(window, t));
+  return {
+    slot: mine.filter((t) => laneNow(t, ctx) === 'slot').sort(bySlot),
+    priority: mine.filter((t) => laneNow(t, ctx) === 'priority').sort(byPlace),
+    ordinary: mine.filter((t) => laneNow(t, ctx) === 'ordinary').sort(byPlace),
+  };
+}
+
+/** An appointment waiting outside its slot now: when its slot opens it goes before everyone else. */
+export function awaitsSlot(t: Ticket, ctx: Pick<QueueContext, 'now' | 'policy'>): boolean {
+  return t.lane === 'appointment' && !!t.appointment && !inSlot(t, ctx) && ctx.now < t.appointment.slotEnd;
 }
 
 /**
@@ -40,10 +61,7 @@ function laneNow(t: Ticket, ctx: QueueContext): 'slot' | 'priority' | 'ordinary'
  * N ordinary to 1 priority, each lane by arrival. One policy, used for calling and for display.
  */
 export function queueOrder(waiting: readonly Ticket[], window: HallWindow, ctx: QueueContext): Ticket[] {
-  const mine = waiting.filter((t) => t.state === 'issued' && servesTicket(window, t));
-  const slot = mine.filter((t) => laneNow(t, ctx) === 'slot').sort(bySlot);
-  const priority = mine.filter((t) => laneNow(t, ctx) === 'priority').sort(byPlace);
-  const ordinary = mine.filter((t) => laneNow(t, ctx) === 'ordinary').sort(byPlace);
+  const { slot, priority, ordinary } = queueLanes(waiting, window, ctx);
   const out = [...slot];
   let since = ctx.memory.ordinarySincePriority;
   const n = ctx.policy.ordinaryPerPriority;

@@ -169,8 +169,12 @@ export function operations(store: HallStore, startedAt: number, credentials: Ter
           req.actor,
         );
         if (!answer.ok || !answer.ticket) return answerReply(answer, 201);
-        const wait = ticketWait(store.view, answer.ticket);
-        return { status: 201, body: { ...answer, number: answer.ticket.number, ahead: wait.waiting, expectedWaitMinutes: wait.minutes } };
+        // The wait from the queue policy itself (H-09): the people called first, about N minutes, the range around it.
+        const wait = ticketWait(store.view, answer.ticket, store.now());
+        return {
+          status: 201,
+          body: { ...answer, number: answer.ticket.number, ahead: wait.ahead, expectedWaitMinutes: wait.minutes, expectedWaitRange: wait.range, noWindowOpen: wait.noWindowOpen, waitCaveats: wait.caveats },
+        };
       },
     },
     {
@@ -202,7 +206,7 @@ export function operations(store: HallStore, startedAt: number, credentials: Ter
       handle: (req) => {
         const w = req.query.get('window');
         const service = req.query.get('service');
-        const now = Date.now();
+        const now = store.now();
         let tickets = [...store.view.tickets.values()].filter((t) => t.state === 'issued').sort((a, b) => a.place - b.place);
         if (w !== null) {
           const n = Number(w);
@@ -210,7 +214,7 @@ export function operations(store: HallStore, startedAt: number, credentials: Ter
           tickets = windowQueue(store.view, n, now);
         }
         if (service !== null) tickets = tickets.filter((t) => t.serviceCode === service);
-        const items = store.view.catalogue.items.map((item) => ({ code: item.code, name: item.name, ...itemWait(store.view, item.code) }));
+        const items = store.view.catalogue.items.map((item) => ({ code: item.code, name: item.name, ...itemWait(store.view, item.code, now) }));
         return { status: 200, body: { seq: store.seq, day: store.view.day, tickets, items } };
       },
     },

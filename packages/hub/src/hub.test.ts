@@ -83,6 +83,15 @@ describe('the HTTP API', () => {
       expect(ids).toContain(id);
   });
 
+  it('answers a ticket with the wait from the queue policy: the people the window calls first, and never 0 minutes behind them (H-09)', async () => {
+    expect((await http('/api/windows/1/open', { method: 'POST', body: JSON.stringify({ clerk: '1001' }) })).status).toBe(200);
+    const first = await (await http('/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-HK-QR' }) })).json();
+    expect(first).toMatchObject({ ahead: 0, expectedWaitMinutes: 0, expectedWaitRange: { low: 0, high: 0 }, noWindowOpen: false });
+    // Another item, the same window: 户口迁入 (15 minutes) goes first.
+    const second = await (await http('/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) })).json();
+    expect(second).toMatchObject({ ahead: 1, expectedWaitMinutes: 15, expectedWaitRange: { low: 9, high: 23 }, noWindowOpen: false, waitCaveats: [] });
+  });
+
   it('runs a visit: issue, open, call next, recall refused in cooldown, start, finish, transfer', async () => {
     const issued = await (await http('/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL', lane: 'priority', priorityReason: 'elderly' }) })).json();
     expect(issued).toMatchObject({ ok: true, number: 'A001', ahead: 0, expectedWaitMinutes: 0 });

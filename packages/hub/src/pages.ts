@@ -1,4 +1,4 @@
-import { findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalText, ticketWait, type Language } from '@servicehall/core';
+import { findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalText, ticketWait, waitPhrase, type Language, type QueueWait } from '@servicehall/core';
 import { pageText, TICKET_STATE_TEXT, type PageKey } from './page-strings';
 import { linkKey, linkSignature } from '@servicehall/protocol/node';
 import { timingSafeEqual } from 'node:crypto';
@@ -69,7 +69,7 @@ export function publicPages(store: HallStore, token: string) {
         return true;
       }
       const item = findItem(store.view.catalogue, t.serviceCode);
-      const wait = t.state === 'issued' ? ticketWait(store.view, t) : undefined;
+      const wait = t.state === 'issued' ? ticketWait(store.view, t, store.now()) : undefined;
       const itemName = (lang === 'en' ? item?.nameEn : undefined) ?? item?.name ?? t.serviceCode;
       const here = t.window && (t.state === 'called' || t.state === 'serving') ? tx('atWindow', { window: t.window }) : '';
       page(
@@ -79,7 +79,7 @@ export function publicPages(store: HallStore, token: string) {
         tx('progressTitle'),
         `<h1>${hall}</h1><div class="card"><div class="big">${escape(t.number)}</div><p>${escape(tx('item', { item: itemName }))}</p>
 <p>${tx('state', { state: TICKET_STATE_TEXT[lang][t.state] })}${here}</p>
-${wait ? `<p>${tx('ahead', { ahead: wait.waiting, minutes: wait.minutes })}</p>` : ''}</div><p class="note">${tx('noPersonalData')}</p>`,
+${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div><p class="note">${tx('noPersonalData')}</p>`,
       );
       return true;
     }
@@ -110,4 +110,18 @@ ${wait ? `<p>${tx('ahead', { ahead: wait.waiting, minutes: wait.minutes })}</p>`
     );
     return true;
   };
+}
+
+/** The wait as the progress page says it: the people ahead, then about N minutes, a range, or that no window is open (H-09). */
+function waitLine(wait: QueueWait, tx: (key: PageKey, vars?: Record<string, string | number>) => string): string {
+  const phrase = waitPhrase(wait);
+  const when =
+    phrase.kind === 'next'
+      ? tx('waitNext')
+      : phrase.kind === 'about'
+        ? tx('waitAbout', { minutes: phrase.minutes })
+        : phrase.kind === 'between'
+          ? tx('waitBetween', { low: phrase.low, high: phrase.high })
+          : tx('waitNoWindow');
+  return phrase.kind === 'next' ? when : tx('waitJoin', { ahead: tx('ahead', { ahead: wait.ahead }), when });
 }

@@ -177,6 +177,11 @@ export class HallStore {
     return this.view.seq;
   }
 
+  /** The hall's clock (injected in tests). */
+  now(): number {
+    return this.clock();
+  }
+
   snapshot(): HallSnapshot {
     return toSnapshot(this.view);
   }

@@ -1,5 +1,5 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
-import { findWindow, itemWait, type Catalogue, type HallEvent, type HallView } from '@servicehall/core';
+import { findWindow, itemWait, waitingTickets, waitPhrase, type Catalogue, type HallEvent, type HallView } from '@servicehall/core';
 import path from 'node:path';
 import { Announcer, realClock, type Announcement, type AnnouncerClock, type AnnouncerEvent, type Speaker } from '../shared/announcer';
 import type { Announced, Board, CallShown, HallDisplayShape, ScreenVoice, VoicePlan } from '../shared/api';
@@ -31,7 +31,8 @@ export function calledNow(view: HallView): Board['calledNow'] {
   return out.sort((a, b) => a.window - b.window);
 }
 
-export function boardOf(view: HallView, calls: CallShown[], options: Pick<DisplayOptions, 'notices' | 'complaintItem'>, language?: string): Board {
+export function boardOf(view: HallView, calls: CallShown[], options: Pick<DisplayOptions, 'notices' | 'complaintItem'>, language?: string, now = Date.now()): Board {
+  const waitedFor = new Set(waitingTickets(view).map((t) => t.serviceCode));
   return {
     seq: view.seq,
     hallName: view.catalogue.hall.name,
@@ -39,10 +40,13 @@ export function boardOf(view: HallView, calls: CallShown[], options: Pick<Displa
     timeZone: view.catalogue.hall.timeZone,
     calls,
     calledNow: calledNow(view),
+    // Per item: the people waiting, and the wait of a ticket taken now, from the queue policy itself (H-09).
     waiting: view.catalogue.items
-      .map((item) => ({ code: item.code, name: item.name, ...itemWait(view, item.code) }))
-      .filter((w) => w.waiting > 0)
-      .map(({ code, name, waiting, minutes }) => ({ code, name, waiting, minutes })),
+      .filter((item) => waitedFor.has(item.code))
+      .map((item) => {
+        const w = itemWait(view, item.code, now);
+        return { code: item.code, name: item.name, waiting: w.waiting, minutes: w.minutes, wait: waitPhrase(w) };
+      }),
     notices: options.notices?.length ? options.notices : stringsFor(language).defaultNotices,
     complaint: complaintChannels(view.catalogue, options.complaintItem),
   };

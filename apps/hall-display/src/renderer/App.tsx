@@ -167,7 +167,7 @@ function Waiting({ board, t }: { board?: Board; t: DisplayStrings }) {
           {rows.slice(0, 10).map((w) => (
             <li key={w.code} data-code={w.code}>
               <span className="name">{w.name}</span>
-              <span className="figures">{t.waitingRow(w.waiting, w.minutes)}</span>
+              <span className="figures">{t.waitingRow(w.waiting, w.wait)}</span>
             </li>
           ))}
         </ul>

@@ -1,4 +1,5 @@
 import type { LinkTopic } from '@servicehall/agent/contract';
+import type { WaitPhrase } from '@servicehall/core';
 import type { Announcement } from './announcer';
 import type { VoiceMode } from './voice';
 
@@ -17,7 +18,8 @@ export interface Board {
   calls: CallShown[];
   /** Tickets each window has called and is waiting for now: an announcement is said only while its call stands. */
   calledNow: { ticket: string; window: number }[];
-  waiting: { code: string; name: string; waiting: number; minutes: number }[];
+  /** Items with people waiting: how many, and how a ticket taken now would wait (never "0 minutes" behind others). */
+  waiting: { code: string; name: string; waiting: number; minutes: number; wait: WaitPhrase }[];
   notices: string[];
   /** H-15: the complaint channels shown to citizens. */
   complaint: { phone: string; window?: { number: number; name: string } };

@@ -1,3 +1,4 @@
+import type { WaitPhrase } from '@servicehall/core';
 /** Everything the hall screen says to citizens, one table per language (H-14). The voice is always Mandarin. */
 
 export type DisplayLanguage = 'zh-CN' | 'en';
@@ -13,7 +14,7 @@ export interface DisplayStrings {
   recentCalls: string;
   noRecentCalls: string;
   waitingTitle: string;
-  waitingRow(waiting: number, minutes: number): string;
+  waitingRow(waiting: number, wait: WaitPhrase): string;
   waitingNone: string;
   noticesTitle: string;
   /** Used when the terminal's configuration names no notices of its own. */
@@ -39,7 +40,8 @@ export const STRINGS: Record<DisplayLanguage, DisplayStrings> = {
     recentCalls: '最近叫号',
     noRecentCalls: '请留意叫号，谢谢您的耐心等候',
     waitingTitle: '各事项等候人数及预计等候时间',
-    waitingRow: (n, m) => `${n} 人 · 约 ${m} 分钟`,
+    waitingRow: (n, w) =>
+      `${n} 人 · ${w.kind === 'next' ? '即将叫号' : w.kind === 'about' ? `约 ${w.minutes} 分钟` : w.kind === 'between' ? `${w.low}–${w.high} 分钟` : '暂无窗口办理'}`,
     waitingNone: '目前没有群众等候，取号后即可办理',
     noticesTitle: '大厅须知',
     defaultNotices: [
@@ -79,7 +81,7 @@ export const STRINGS: Record<DisplayLanguage, DisplayStrings> = {
     recentCalls: 'Recent calls',
     noRecentCalls: 'Please watch for your number. Thank you for waiting',
     waitingTitle: 'Waiting and expected wait by service',
-    waitingRow: (n, m) => `${n} · about ${m} min`,
+    waitingRow: (n, w) => `${n} · ${w.kind === 'next' ? 'called shortly' : w.kind === 'about' ? `about ${w.minutes} min` : w.kind === 'between' ? `${w.low}–${w.high} min` : 'no window open yet'}`,
     waitingNone: 'Nobody is waiting now: take a ticket and you will be served soon',
     noticesTitle: 'Hall notices',
     defaultNotices: [

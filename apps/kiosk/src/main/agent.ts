@@ -1,5 +1,5 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
-import { findItem, ticketWait, type CommandBody, type HallView, type RefusalCode, type Ticket } from '@servicehall/core';
+import { findItem, ticketWait, waitPhrase, type CommandBody, type HallView, type RefusalCode, type Ticket } from '@servicehall/core';
 import { healthAfter, ReopeningPrinter } from '@servicehall/escpos-printer';
 import type { Answer } from '@servicehall/protocol';
 import { progressLink } from '@servicehall/protocol/node';
@@ -77,7 +77,7 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
     report();
   };
   const pushHome = (view: HallView | undefined) => {
-    if (view) ctx.push('home', homeOf(view, threshold));
+    if (view) ctx.push('home', homeOf(view, threshold, Date.now()));
   };
 
   const unsubscribe = client.subscribe((change) => {
@@ -181,7 +181,7 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
       if (!client.view) throw new Error('the kiosk has no view of the hall');
       return client.view;
     });
-    const wait = ticketWait(view, t);
+    const wait = ticketWait(view, t, Date.now());
     const item = findItem(view.catalogue, t.serviceCode);
     // The link key came with the hub's welcome: the kiosk issues only while online.
     const base = publicBase(view);
@@ -197,8 +197,10 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
       ...(item?.nameEn ? { itemNameEn: item.nameEn } : {}),
       lane: t.lane,
       ...(t.priorityReason ? { priorityReason: t.priorityReason } : {}),
-      ahead: wait.waiting,
+      ahead: wait.ahead,
       minutes: wait.minutes,
+      wait: waitPhrase(wait),
+      caveats: wait.caveats,
       issuedAt: clock(t.issuedAt, tz),
       ...(progressUrl ? { progressUrl, qr: await qr(progressUrl) } : {}),
       printed: false,
@@ -206,7 +208,7 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
     };
     if (!printer) return { ok: true, ticket: shown };
 
-    const doc = ticketDocument({ view, ticket: t, ahead: wait.waiting, minutes: wait.minutes, progressUrl, lang });
+    const doc = ticketDocument({ view, ticket: t, ahead: wait.ahead, minutes: wait.minutes, progressUrl, lang });
     let printed = await printer.print(doc);
     // Once only, and only when not a byte of it was written: a second slip of one number is never printed.
     if (!printed.ok && printed.written === 'none' && TRANSIENT.has(printed.code)) {
@@ -256,7 +258,7 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
       async guide(arg) {
         const code = typeof arg?.code === 'string' ? arg.code : '';
         const view = client.view;
-        const guide = view ? guideOf(view, code, threshold) : null;
+        const guide = view ? guideOf(view, code, threshold, Date.now()) : null;
         if (!guide) return null;
         return { ...guide, ...(guide.onlineUrl ? { onlineQr: await qr(guide.onlineUrl) } : {}) } satisfies Guide;
       },
@@ -293,7 +295,7 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
         if (key.kind === 'invalid') return { kind: 'not-found', text: text.slice(0, 40) };
         if (key.kind === 'ticket') {
           const t = client.view ? findTicket(client.view, key.key) : undefined;
-          if (t) return ticketProgress(client.view!, t);
+          if (t) return ticketProgress(client.view!, t, Date.now());
         }
         return fetchCase(key.key);
       },

@@ -27,7 +27,10 @@ function ticket(number: string, place: number, extra: Partial<Ticket> = {}): Tic
 
 function hall(...tickets: Ticket[]): HallView {
   const view = emptyView(demoCatalogue(), DAY);
-  for (const t of tickets) putTicket(view, t);
+  for (const t of tickets) {
+    putTicket(view, t);
+    view.nextPlace = Math.max(view.nextPlace, t.place + 1);
+  }
   return view;
 }
 
@@ -96,12 +99,13 @@ describe('the home screen', () => {
 
   it('shows people waiting and marks an item busy past the threshold (H-16)', () => {
     const view = hall(ticket('A001', 1), ticket('A002', 2), ticket('A003', 3));
-    const quiet = homeOf(view, { minutes: 30, people: 20 });
+    const quiet = homeOf(view, { minutes: 30, people: 20 }, AT);
     const idCard = quiet.items.find((i) => i.code === 'GA-SFZ-HL')!;
-    expect(idCard).toMatchObject({ waiting: 3, busy: false, initials: 'jmsfzhl' });
+    // No window is open yet: a ticket taken now would have the three before it, and the screen says no window is open.
+    expect(idCard).toMatchObject({ waiting: 3, ahead: 3, busy: false, initials: 'jmsfzhl', noWindowOpen: true, wait: { kind: 'no-window' } });
     expect(idCard.minutes).toBeGreaterThan(0);
     expect(quiet.busy).toBe(false);
-    const busy = homeOf(view, { minutes: 30, people: 3 });
+    const busy = homeOf(view, { minutes: 30, people: 3 }, AT);
     expect(busy.items.find((i) => i.code === 'GA-SFZ-HL')!.busy).toBe(true);
     expect(busy.busy).toBe(true);
     expect(busy.departments).toHaveLength(9);
@@ -116,11 +120,11 @@ describe('the home screen', () => {
   });
 
   it('has a guide for every item, with its materials and time limits (H-01)', () => {
-    const guide = guideOf(hall(), 'GA-SFZ-HL', { minutes: 30, people: 20 })!;
+    const guide = guideOf(hall(), 'GA-SFZ-HL', { minutes: 30, people: 20 }, AT)!;
     expect(guide.materials.length).toBeGreaterThan(0);
     expect(guide.promisedLimitDays).toBeLessThanOrEqual(guide.legalLimitDays);
     expect(guide.issuingHours).toBe('08:30-11:30、13:30-17:00');
-    expect(guideOf(hall(), 'NO-SUCH', { minutes: 30, people: 20 })).toBeNull();
+    expect(guideOf(hall(), 'NO-SUCH', { minutes: 30, people: 20 }, AT)).toBeNull();
   });
 });
 
@@ -170,12 +174,12 @@ describe('the progress query (H-11)', () => {
     expect(findTicket(view, 'A12')?.number).toBe('A012');
     expect(findTicket(view, `${DAY}-A001`)?.number).toBe('A001');
     expect(findTicket(view, 'B001')).toBeUndefined();
-    expect(ticketProgress(view, findTicket(view, 'A012')!)).toMatchObject({ kind: 'ticket', state: 'issued', ahead: 1, itemName: '居民身份证换领' });
+    expect(ticketProgress(view, findTicket(view, 'A012')!, AT)).toMatchObject({ kind: 'ticket', state: 'issued', ahead: 1, itemName: '居民身份证换领' });
   });
 
   it('tells the window once the ticket is called', () => {
     const view = hall(ticket('A001', 1, { state: 'called', window: 2 }));
-    expect(ticketProgress(view, findTicket(view, 'A001')!)).toMatchObject({ state: 'called', window: 2, windowName: '2号窗口 公安户籍' });
+    expect(ticketProgress(view, findTicket(view, 'A001')!, AT)).toMatchObject({ state: 'called', window: 2, windowName: '2号窗口 公安户籍' });
   });
 
   it("reads the hub's case answer tolerantly, showing only short texts", () => {

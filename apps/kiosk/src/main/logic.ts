@@ -1,5 +1,5 @@
 import { oneTimeNotice, ticket as ticketDocumentOf, type PrintDocument, type PrinterHealth } from '@servicehall/escpos-printer';
-import { findItem, findWindow, itemToday, itemWait, localTime, publicUrlProblem, ticketWait, type DeviceReport, type HallView, type ServiceItem, type Ticket } from '@servicehall/core';
+import { findItem, findWindow, itemToday, itemWait, localTime, publicUrlProblem, ticketWait, waitPhrase, type DeviceReport, type HallView, type ServiceItem, type Ticket } from '@servicehall/core';
 import { pinyin } from 'pinyin-pro';
 import type { Guide, Home, ItemCard, KioskStatus, Lang, QueryResult } from '../shared/api';
 import { tr } from '../shared/strings';
@@ -70,8 +70,9 @@ export function isBusy(wait: { waiting: number; minutes: number }, threshold: Bu
   return wait.waiting >= threshold.people || wait.minutes >= threshold.minutes;
 }
 
-export function itemCard(view: HallView, item: ServiceItem, threshold: BusyThreshold): ItemCard {
-  const wait = itemWait(view, item.code);
+/** An item on the home screen, with the wait of a ticket taken now from the queue policy itself (H-09). */
+export function itemCard(view: HallView, item: ServiceItem, threshold: BusyThreshold, now: number): ItemCard {
+  const wait = itemWait(view, item.code, now);
   return {
     code: item.code,
     name: item.name,
@@ -80,7 +81,9 @@ export function itemCard(view: HallView, item: ServiceItem, threshold: BusyThres
     prefix: item.prefix,
     ...romanise(item.name),
     waiting: wait.waiting,
+    ahead: wait.ahead,
     minutes: wait.minutes,
+    wait: waitPhrase(wait),
     noWindowOpen: wait.noWindowOpen,
     busy: isBusy(wait, threshold),
     ...(item.onlineUrl ? { onlineUrl: item.onlineUrl } : {}),
@@ -88,8 +91,8 @@ export function itemCard(view: HallView, item: ServiceItem, threshold: BusyThres
   };
 }
 
-export function homeOf(view: HallView, threshold: BusyThreshold): Home {
-  const items = view.catalogue.items.map((item) => itemCard(view, item, threshold));
+export function homeOf(view: HallView, threshold: BusyThreshold, now: number): Home {
+  const items = view.catalogue.items.map((item) => itemCard(view, item, threshold, now));
   const { hall } = view.catalogue;
   return {
     hallName: hall.name,
@@ -106,10 +109,11 @@ export function issuingHoursText(item: ServiceItem, lang: Lang = 'zh-CN'): strin
   return item.issuingHours.map((h) => `${h.from}-${h.to}`).join(lang === 'zh-CN' ? '、' : ', ');
 }
 
-export function guideOf(view: HallView, code: string, threshold: BusyThreshold): Omit<Guide, 'onlineQr'> | null {
+export function guideOf(view: HallView, code: string, threshold: BusyThreshold, now: number): Omit<Guide, 'onlineQr'> | null {
   const item = findItem(view.catalogue, code);
   if (!item) return null;
-  const card = itemCard(view, item, threshold);
+  const card = itemCard(view, item, threshold, now);
+  const caveats = itemWait(view, code, now).caveats;
   return {
     code: item.code,
     name: item.name,
@@ -125,7 +129,10 @@ export function guideOf(view: HallView, code: string, threshold: BusyThreshold):
     ...(item.dailyQuota !== undefined ? { dailyQuota: item.dailyQuota } : {}),
     ...(item.onlineUrl ? { onlineUrl: item.onlineUrl } : {}),
     waiting: card.waiting,
+    ahead: card.ahead,
     minutes: card.minutes,
+    wait: card.wait,
+    caveats,
     busy: card.busy,
   };
 }
@@ -227,9 +234,9 @@ export function findTicket(view: HallView, key: string): Ticket | undefined {
   return [...view.tickets.values()].find((t) => t.number === upper || (t.number.startsWith(m[1]!) && Number(t.number.slice(m[1]!.length)) === Number(m[2])));
 }
 
-export function ticketProgress(view: HallView, t: Ticket): QueryResult {
+export function ticketProgress(view: HallView, t: Ticket, now: number): QueryResult {
   const item = findItem(view.catalogue, t.serviceCode);
-  const wait = t.state === 'issued' ? ticketWait(view, t) : { waiting: 0, minutes: 0 };
+  const wait = ticketWait(view, t, now);
   const window = t.state === 'called' || t.state === 'serving' || t.state === 'held' ? t.window : undefined;
   return {
     kind: 'ticket',
@@ -237,8 +244,9 @@ export function ticketProgress(view: HallView, t: Ticket): QueryResult {
     itemName: item?.name ?? t.serviceCode,
     ...(item?.nameEn ? { itemNameEn: item.nameEn } : {}),
     state: t.state,
-    ahead: wait.waiting,
+    ahead: wait.ahead,
     minutes: wait.minutes,
+    wait: waitPhrase(wait),
     ...(window !== undefined ? { window, windowName: findWindow(view.catalogue, window)?.name ?? `${window}号窗口` } : {}),
   };
 }

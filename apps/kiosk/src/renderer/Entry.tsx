@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Lang, QueryResult } from '../shared/api';
 import { bridge, nameIn, type T } from './bridge';
-import { caseStateText } from '../shared/strings';
+import { caseStateText, waitText } from '../shared/strings';
 import { Keyboard } from './Keyboard';
 
 /** A code typed on the screen's keys, on a keyboard, or by a scanner that types it and presses Enter. */
@@ -87,7 +87,7 @@ function QueryAnswer({ t, lang, result }: { t: T; lang: Lang; result: QueryResul
           <div className="answer-number">{t('query.number', { n: result.number })}</div>
           <div className="answer-item">{nameIn(lang, { name: result.itemName, nameEn: result.itemNameEn })}</div>
           <div className={`answer-state ${result.state}`}>{t(`state.${result.state}`, { window: result.windowName ?? '' })}</div>
-          {result.state === 'issued' && <div>{t('query.ahead', { n: result.ahead, m: result.minutes })}</div>}
+          {result.state === 'issued' && <div data-testid="query-wait">{result.wait.kind === 'next' ? t('wait.next') : t('query.ahead', { n: result.ahead, wait: waitText(lang, result.wait) })}</div>}
         </div>
       );
     case 'case':

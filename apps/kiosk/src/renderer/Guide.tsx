@@ -74,7 +74,7 @@ export function GuideScreen({ t, lang, code, hasPrinter, onHome, onTake }: Guide
           <span>{guide.issuingHours}</span>
         </div>
         <div>
-          <WaitLine t={t} item={{ waiting: guide.waiting, minutes: guide.minutes, noWindowOpen: false }} />
+          <WaitLine t={t} lang={lang} item={guide} />
         </div>
       </div>
       <div className="guide-body">

@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { Home, ItemCard, Lang } from '../shared/api';
 import { searchItems } from '../shared/search';
+import { waitText } from '../shared/strings';
 import { nameIn, type T } from './bridge';
 import { CheckIcon, SearchIcon } from './icons';
 import { Keyboard } from './Keyboard';
@@ -16,13 +17,15 @@ interface HomeProps {
   onHome(): void;
 }
 
-export function WaitLine({ t, item }: { t: T; item: Pick<ItemCard, 'waiting' | 'minutes' | 'noWindowOpen'> }) {
-  if (item.waiting === 0) return <span className="wait none">{t('home.noWait')}</span>;
+/** The wait of a ticket taken now, from the queue policy itself (H-09): never "0 minutes" behind others. */
+export function WaitLine({ t, lang, item }: { t: T; lang: Lang; item: Pick<ItemCard, 'ahead' | 'wait'> }) {
+  if (item.wait.kind === 'no-window') return <span className="wait closed" data-testid="wait">{waitText(lang, item.wait)}</span>;
+  if (item.wait.kind === 'next') return <span className="wait none" data-testid="wait">{t('home.noWait')}</span>;
   return (
-    <span className="wait">
-      <b>{t('home.waiting', { n: item.waiting })}</b>
+    <span className="wait" data-testid="wait">
+      <b>{t('home.waiting', { n: item.ahead })}</b>
       <span className="dot">·</span>
-      {t('home.minutes', { m: item.minutes })}
+      {waitText(lang, item.wait)}
     </span>
   );
 }
@@ -38,7 +41,7 @@ function ItemButton({ t, lang, item, onItem }: { t: T; lang: Lang; item: ItemCar
           </span>
         ) : (
           <>
-            <WaitLine t={t} item={item} />
+            <WaitLine t={t} lang={lang} item={item} />
             {item.busy && <span className="badge busy">{t('home.busyBadge')}</span>}
           </>
         )}
@@ -171,7 +174,7 @@ function ElderlyHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) {
             {items.map((item) => (
               <button type="button" key={item.code} className="big-choice item-choice" data-testid={`item-${item.code}`} onClick={() => onItem(item.code)}>
                 <span>{nameIn(lang, item)}</span>
-                <WaitLine t={t} item={item} />
+                <WaitLine t={t} lang={lang} item={item} />
               </button>
             ))}
           </div>

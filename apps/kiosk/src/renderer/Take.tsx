@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ItemCard, Lang, TakeResult, TakeRequest, TicketShown } from '../shared/api';
-import { refusalSentence } from '../shared/strings';
+import { refusalSentence, waitText } from '../shared/strings';
 import { nameIn, type T } from './bridge';
 import { CheckIcon } from './icons';
 
@@ -38,7 +38,7 @@ export function TakeScreen({ t, lang, elderly, item, onBack, onTake }: TakeProps
       </div>
       {item?.busy && (
         <div className="notice busy" data-testid="busy-suggestion">
-          {t('take.busy', { n: item.waiting, m: item.minutes })}
+          {t('take.busy', { n: item.waiting, wait: waitText(lang, item.wait) })}
           {item.onlineUrl && <div className="url">{item.onlineUrl}</div>}
         </div>
       )}
@@ -108,7 +108,12 @@ export function TicketScreen({ t, lang, ticket, onHome, onGuide }: { t: T; lang:
         )}
         <div className="ticket-wait" data-testid="ticket-wait">
           <div>{ticket.ahead > 0 ? t('ticket.ahead', { n: ticket.ahead }) : t('ticket.noneAhead')}</div>
-          {ticket.ahead > 0 && <div>{t('ticket.expected', { m: ticket.minutes })}</div>}
+          {ticket.wait.kind !== 'next' && <div data-testid="ticket-expected">{t('ticket.expected', { wait: waitText(lang, ticket.wait) })}</div>}
+          {ticket.caveats.map((c) => (
+            <div className="caveat" key={c}>
+              {t(`wait.caveat.${c}`)}
+            </div>
+          ))}
         </div>
         <div className="ticket-time">{t('ticket.issuedAt', { time: ticket.issuedAt })}</div>
         {(!ticket.printed || ticket.printUnconfirmed) && ticket.qr && (

@@ -1,5 +1,5 @@
 import type { LinkTopic } from '@servicehall/agent/contract';
-import type { Material, PriorityReason, RefusalCode, TicketState } from '@servicehall/core';
+import type { Material, PriorityReason, RefusalCode, TicketState, WaitCaveat, WaitPhrase } from '@servicehall/core';
 
 export type Lang = 'zh-CN' | 'en';
 
@@ -14,8 +14,13 @@ export interface ItemCard {
   initials: string;
   /** Full pinyin of the name without spaces or tones, for search. */
   pinyin: string;
+  /** Tickets of the item waiting now. */
   waiting: number;
+  /** The people called before a ticket taken now, by the queue policy itself. */
+  ahead: number;
   minutes: number;
+  /** How the wait of a ticket taken now is said: 即将叫号, 约 N 分钟, N–M 分钟, or no window open. */
+  wait: WaitPhrase;
   noWindowOpen: boolean;
   /** The wait passes the kiosk's threshold: suggest self-service and online channels (H-16). */
   busy: boolean;
@@ -69,7 +74,10 @@ export interface Guide {
   /** The online address as a QR code image (data URL), to scan with a phone. */
   onlineQr?: string;
   waiting: number;
+  ahead: number;
   minutes: number;
+  wait: WaitPhrase;
+  caveats: WaitCaveat[];
   busy: boolean;
 }
 
@@ -85,6 +93,9 @@ export interface TicketShown {
   priorityReason?: PriorityReason;
   ahead: number;
   minutes: number;
+  wait: WaitPhrase;
+  /** What the figure cannot know, said beside it. */
+  caveats: WaitCaveat[];
   /** HH:MM in the hall's time zone. */
   issuedAt: string;
   /** Where the citizen follows the queue (the QR code on the ticket); none when the hall has no public address. */
@@ -133,6 +144,7 @@ export type QueryResult =
       state: TicketState;
       ahead: number;
       minutes: number;
+      wait: WaitPhrase;
       window?: number;
       windowName?: string;
     }

@@ -1,4 +1,4 @@
-import { REFUSAL_TEXT, type RefusalCode } from '@servicehall/core';
+import { REFUSAL_TEXT, type RefusalCode, type WaitPhrase } from '@servicehall/core';
 import type { KioskRefusal, Lang } from './api';
 
 /** Every text the kiosk shows, prints or speaks (H-14): zh-CN first, English second. */
@@ -7,9 +7,14 @@ const zh = {
   'home.greeting': '您好！请选择您要办理的事项',
   'home.search': '搜索事项名称或拼音首字母，如 sfz',
   'home.allDepartments': '全部部门',
-  'home.waiting': '等候 {n} 人',
-  'home.minutes': '约 {m} 分钟',
+  'home.waiting': '前面 {n} 人',
   'home.noWait': '暂无等候',
+  'wait.next': '即将叫号',
+  'wait.about': '约 {m} 分钟',
+  'wait.between': '{low}–{high} 分钟',
+  'wait.noWindow': '暂无窗口办理，开放后按序叫号',
+  'wait.caveat.appointments': '预约群众到达预约时段后优先办理，等候时间可能稍长。',
+  'wait.caveat.paused-window': '有窗口暂停服务，恢复后等候时间会缩短。',
   'home.busyBadge': '较忙',
   'home.closedToday': '今日暂停取号',
   'home.busyBanner': '当前部分事项等候时间较长，您也可以扫码网上办理或使用自助服务终端办理，节省等候时间。',
@@ -61,7 +66,7 @@ const zh = {
   'take.priorityHint': '老年人、残疾人、军人、孕妇优先办理',
   'take.priorityNote': '请在窗口出示相关证件，工作人员将为您优先办理。',
   'take.elderly': '老年人优先（绿色通道）',
-  'take.busy': '该事项当前约有 {n} 人等候，预计约 {m} 分钟。您也可以扫描二维码网上办理，免去排队等候。',
+  'take.busy': '该事项当前有 {n} 人等候，预计等候：{wait}。您也可以扫描二维码网上办理，免去排队等候。',
   'take.working': '正在为您取号，请稍候…',
   'reason.elderly': '老年人',
   'reason.disabled': '残疾人',
@@ -73,7 +78,7 @@ const zh = {
   'ticket.yourNumber': '您的号码',
   'ticket.ahead': '前面还有 {n} 人等候',
   'ticket.noneAhead': '前面暂无等候，请留意叫号',
-  'ticket.expected': '预计等候约 {m} 分钟',
+  'ticket.expected': '预计等候：{wait}',
   'ticket.issuedAt': '取号时间 {time}',
   'ticket.take': '请在下方出票口取走号票，留意大厅叫号屏和语音提示。',
   'ticket.photo': '本机暂不打印号票，请拍照或扫码保存您的号码。',
@@ -118,7 +123,7 @@ const zh = {
   'case.rejected': '不予受理，详见不予受理通知书',
   'case.consulted': '已咨询',
   'query.updated': '更新时间：{d}',
-  'query.ahead': '前面还有 {n} 人，预计约 {m} 分钟',
+  'query.ahead': '前面还有 {n} 人，预计等候：{wait}',
   'query.notFound': '抱歉，没有查到该号码或办件。请核对后重试，或到服务台咨询，工作人员将为您查询。',
   'query.unavailable': '抱歉，查询服务暂时不可用。请稍后再试，或到服务台咨询。',
   'state.issued': '排队等候中',
@@ -152,9 +157,14 @@ const en: Record<KioskStringKey, string> = {
   'home.greeting': 'Welcome! Please choose a service',
   'home.search': 'Search by name or pinyin initials, e.g. sfz',
   'home.allDepartments': 'All departments',
-  'home.waiting': '{n} waiting',
-  'home.minutes': 'about {m} min',
+  'home.waiting': '{n} ahead',
   'home.noWait': 'Nobody waiting',
+  'wait.next': 'called shortly',
+  'wait.about': 'about {m} min',
+  'wait.between': '{low}–{high} min',
+  'wait.noWindow': 'no window open yet; numbers are called in turn once one opens',
+  'wait.caveat.appointments': 'Appointments are served first once their time slot comes, so the wait may be a little longer.',
+  'wait.caveat.paused-window': 'A window is paused; the wait will be shorter once it resumes.',
   'home.busyBadge': 'Busy',
   'home.closedToday': 'Closed today',
   'home.busyBanner': 'Some services have long waits now. You can also apply online by scanning a QR code, or use the self-service terminals.',
@@ -206,7 +216,7 @@ const en: Record<KioskStringKey, string> = {
   'take.priorityHint': 'Seniors, people with disabilities, military personnel and pregnant women are served first',
   'take.priorityNote': 'Please show a supporting document at the window; staff will serve you first.',
   'take.elderly': 'Priority for seniors',
-  'take.busy': 'About {n} people are waiting for this service, roughly {m} min. You can also apply online by scanning the QR code and skip the queue.',
+  'take.busy': '{n} people are waiting for this service; expected wait: {wait}. You can also apply online by scanning the QR code and skip the queue.',
   'take.working': 'Getting your number, one moment please…',
   'reason.elderly': 'Senior',
   'reason.disabled': 'Disability',
@@ -218,7 +228,7 @@ const en: Record<KioskStringKey, string> = {
   'ticket.yourNumber': 'Your number',
   'ticket.ahead': '{n} people ahead of you',
   'ticket.noneAhead': 'You are next, please listen for your number',
-  'ticket.expected': 'Expected wait about {m} min',
+  'ticket.expected': 'Expected wait: {wait}',
   'ticket.issuedAt': 'Issued {time}',
   'ticket.take': 'Please take your ticket from the slot below and watch the hall screen for your number.',
   'ticket.photo': 'This kiosk does not print tickets now. Please photograph or scan your number.',
@@ -263,7 +273,7 @@ const en: Record<KioskStringKey, string> = {
   'case.rejected': 'Not accepted: see the notice you were given',
   'case.consulted': 'Consultation given',
   'query.updated': 'Updated: {d}',
-  'query.ahead': '{n} ahead of you, about {m} min',
+  'query.ahead': '{n} ahead of you; expected wait: {wait}',
   'query.notFound': 'Sorry, no number or case was found. Please check it and try again, or the service desk will look it up for you.',
   'query.unavailable': 'Sorry, the progress service is unavailable now. Please try again shortly, or ask at the service desk.',
   'state.issued': 'Waiting in the queue',
@@ -303,6 +313,20 @@ export function tr(lang: Lang, key: KioskStringKey, vars: Record<string, string 
 }
 
 const KIOSK_REFUSALS = ['out-of-service', 'print-failed', 'print-cut-off', 'hub-offline'] as const;
+
+/** The wait as the kiosk says it (H-09): 即将叫号, 约 N 分钟, N–M 分钟, or that no window is open yet. */
+export function waitText(lang: Lang, wait: WaitPhrase): string {
+  switch (wait.kind) {
+    case 'next':
+      return tr(lang, 'wait.next');
+    case 'about':
+      return tr(lang, 'wait.about', { m: wait.minutes });
+    case 'between':
+      return tr(lang, 'wait.between', { low: wait.low, high: wait.high });
+    case 'no-window':
+      return tr(lang, 'wait.noWindow');
+  }
+}
 
 /** The polite sentence for a refusal: the kiosk's own, else the hall's table from core. */
 export function refusalSentence(lang: Lang, code: KioskRefusal): string {

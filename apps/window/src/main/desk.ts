@@ -5,6 +5,7 @@ import {
   heldTickets,
   itemWait,
   outcomeOf,
+  waitPhrase,
   windowQueue,
   type Case,
   type HallView,
@@ -146,8 +147,8 @@ export function deskOf(view: HallView, window: number, now: number, extras: Desk
     queue: queue.slice(0, QUEUE_SHOWN).map((t) => ticketCard(view, t)),
     waitingTotal: queue.length,
     byItem: (hallWindow?.serves ?? []).map((code) => {
-      const w = itemWait(view, code);
-      return { code, name: itemName(view, code), waiting: queue.filter((t) => t.serviceCode === code).length, minutes: w.minutes };
+      const w = itemWait(view, code, now);
+      return { code, name: itemName(view, code), waiting: queue.filter((t) => t.serviceCode === code).length, minutes: w.minutes, wait: waitPhrase(w) };
     }),
     held: heldTickets(view, window).map((t) => ticketCard(view, t)),
     serves,

@@ -29,7 +29,7 @@ export function QueuePanel({ t, desk, now, onCall }: { t: WindowStrings; desk: D
         {desk.byItem.map((i) => (
           <li key={i.code} data-code={i.code}>
             <span className="name">{i.name}</span>
-            <span className="figures">{t.waitingByItem(i.waiting, i.minutes)}</span>
+            <span className="figures">{t.waitingByItem(i.waiting, i.wait)}</span>
           </li>
         ))}
       </ul>

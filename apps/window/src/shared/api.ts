@@ -1,5 +1,5 @@
 import type { LinkTopic } from '@servicehall/agent/contract';
-import type { CaseState, Lane, PriorityReason, RatingLevel, RefusalCode } from '@servicehall/core';
+import type { CaseState, Lane, PriorityReason, RatingLevel, RefusalCode, WaitPhrase } from '@servicehall/core';
 
 import type { WindowLanguage } from './strings';
 
@@ -131,7 +131,8 @@ export interface Desk {
   /** Waiting tickets in the order this window would call them (core windowQueue). */
   queue: TicketCard[];
   waitingTotal: number;
-  byItem: { code: string; name: string; waiting: number; minutes: number }[];
+  /** Per item: the people waiting here, and how a ticket taken now would wait (H-09). */
+  byItem: { code: string; name: string; waiting: number; minutes: number; wait: WaitPhrase }[];
   held: TicketCard[];
   serves: ItemCard[];
   /** Where a ticket can be transferred or referred. */

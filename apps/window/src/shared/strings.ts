@@ -3,7 +3,7 @@
  * window's number display that citizens read. The printed notices' words live in the printer driver.
  */
 
-import type { CaseState, Lane, PriorityReason, RatingLevel } from '@servicehall/core';
+import type { CaseState, Lane, PriorityReason, RatingLevel, WaitPhrase } from '@servicehall/core';
 
 export type WindowLanguage = 'zh-CN' | 'en';
 
@@ -29,7 +29,7 @@ export interface WindowStrings {
   // queue
   queueTitle: string;
   waitingTotal(n: number): string;
-  waitingByItem(n: number, minutes: number): string;
+  waitingByItem(n: number, wait: WaitPhrase): string;
   queueEmpty: string;
   heldTitle: string;
   heldEmpty: string;
@@ -205,7 +205,7 @@ const zh: WindowStrings = {
   pausedHint: '暂停期间不叫号，窗口显示屏显示“暂停服务”。恢复后即可继续叫号。',
   queueTitle: '本窗口等候队列',
   waitingTotal: (n) => `共 ${n} 人等候`,
-  waitingByItem: (n, m) => `${n} 人 · 约 ${m} 分钟`,
+  waitingByItem: (n, w) => (n === 0 ? '无人等候' : `${n} 人 · ${w.kind === 'next' ? '即将叫号' : w.kind === 'about' ? `约 ${w.minutes} 分钟` : w.kind === 'between' ? `${w.low}–${w.high} 分钟` : '无窗口开放'}`),
   queueEmpty: '目前没有群众等候。',
   heldTitle: '挂起的号码',
   heldEmpty: '没有挂起的号码。',
@@ -397,7 +397,7 @@ const en: WindowStrings = {
   pausedHint: 'No calls while paused; the window display shows it. Resume to call again.',
   queueTitle: 'Waiting for this window',
   waitingTotal: (n) => `${n} waiting`,
-  waitingByItem: (n, m) => `${n} · about ${m} min`,
+  waitingByItem: (n, w) => (n === 0 ? 'nobody waiting' : `${n} · ${w.kind === 'next' ? 'called shortly' : w.kind === 'about' ? `about ${w.minutes} min` : w.kind === 'between' ? `${w.low}–${w.high} min` : 'no window open'}`),
   queueEmpty: 'Nobody is waiting.',
   heldTitle: 'Held tickets',
   heldEmpty: 'No tickets on hold.',

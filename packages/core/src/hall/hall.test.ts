@@ -78,7 +78,8 @@ describe('a citizen’s visit, from the kiosk to the end of service', () => {
     const issued = issue(view, 'GA-SFZ-HL', at('09:00'));
     expect(issued).toMatchObject({ id: '2026-11-27-A001', number: 'A001', day: DAY, state: 'issued', lane: 'ordinary', place: 1, issuedAt: at('09:00') });
     expect(view.tickets.get(issued.id)).toEqual(issued);
-    expect(itemWait(view, 'GA-SFZ-HL')).toEqual({ waiting: 1, minutes: findItem(view.catalogue, 'GA-SFZ-HL')!.typicalServiceMinutes, basis: 'typical', noWindowOpen: false });
+    // A ticket taken now waits for this one: one ahead, its typical service time.
+    expect(itemWait(view, 'GA-SFZ-HL', at('09:00'))).toMatchObject({ waiting: 1, ahead: 1, minutes: findItem(view.catalogue, 'GA-SFZ-HL')!.typicalServiceMinutes, basis: 'typical', noWindowOpen: false });
 
     const called = step(view, { type: 'callNext', window: 1 }, win(1), at('09:05'))!;
     expect(called.id).toBe(issued.id);
@@ -121,10 +122,11 @@ describe('a citizen’s visit, from the kiosk to the end of service', () => {
     open(view, 2, '1002');
     for (let i = 0; i < 5; i++) issue(view, 'GA-CS-DJ', at('09:00') + i * 1000);
     for (let i = 0; i < 3; i++) serve(view, 1, at('09:10') + i * 10 * 60_000, 6);
-    expect(itemWait(view, 'GA-CS-DJ')).toEqual({ waiting: 2, minutes: 6, basis: 'recent', noWindowOpen: false });
+    // Both windows are free: each calls one of the two waiting, then a ticket taken now is next at window 1.
+    expect(itemWait(view, 'GA-CS-DJ', at('09:45'))).toMatchObject({ waiting: 2, ahead: 2, minutes: 6, window: 1, basis: 'recent', noWindowOpen: false });
     step(view, { type: 'closeWindow', window: 1 }, win(1), at('10:00'));
     step(view, { type: 'pauseWindow', window: 2, reason: '接听电话' }, win(2), at('10:00'));
-    expect(itemWait(view, 'GA-CS-DJ')).toMatchObject({ waiting: 2, minutes: 12, noWindowOpen: true });
+    expect(itemWait(view, 'GA-CS-DJ', at('10:00'))).toMatchObject({ waiting: 2, noWindowOpen: true, caveats: ['paused-window'] });
   });
 });
 

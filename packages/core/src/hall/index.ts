@@ -14,7 +14,8 @@ import { applyWindowEvent, decideWindowCommand } from './windows';
 // tickets and the queue, windows, cases, ratings, follow-ups, the hall's setup. This file only dispatches.
 
 export * from './view';
-export { itemWait, ticketWait, windowQueue } from './tickets';
+export { windowQueue } from './tickets';
+export { itemWait, ticketWait } from './waits';
 export { askedRating } from './ratings';
 export { calendarYears, hallCalendar, itemToday, strandedTickets, type CalendarYear } from './setup';
 export { caseOfVisit, outcomeOf } from './outcomes';

@@ -3,7 +3,7 @@ import { clockMinutes, hallDay, localTime } from '../clock';
 import type { CommandBody } from '../commands';
 import { counterKey, formatTicketNumber, nextSequence, parseTicketNumber } from '../numbering';
 import { nextTicket, queueOrder, rememberCall } from '../queue';
-import { RECENT_SERVICES, expectedWait, type ExpectedWait } from '../wait';
+import { RECENT_SERVICES } from '../wait';
 import { ok, refuse, type Refusal, type Result } from '../result';
 import {
   callTicket,
@@ -160,29 +160,6 @@ export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>
       break;
     }
   }
-}
-
-/** People waiting for an item and the expected wait for a ticket taken now (H-09). */
-export function itemWait(view: HallView, code: string): ExpectedWait {
-  return waitBehind(view, code, waitingTickets(view).filter((t) => t.serviceCode === code).length);
-}
-
-/** The expected wait of a ticket that has `ahead` people before it for its item. */
-export function ticketWait(view: HallView, ticket: Ticket): ExpectedWait {
-  let ahead = 0;
-  for (const t of waitingTickets(view)) if (t.serviceCode === ticket.serviceCode && t.place < ticket.place) ahead += 1;
-  return waitBehind(view, ticket.serviceCode, ahead);
-}
-
-function waitBehind(view: HallView, code: string, waiting: number): ExpectedWait {
-  const item = findItem(view.catalogue, code);
-  const openWindows = view.catalogue.windows.filter((w) => w.serves.includes(code) && isWindowReady(view.windows.get(w.number))).length;
-  return expectedWait({
-    waiting,
-    recentServiceMs: view.serviceTimes.get(code) ?? [],
-    typicalServiceMinutes: item?.typicalServiceMinutes ?? 8,
-    openWindows,
-  });
 }
 
 /** The waiting line a window would call from, in the order it would call it. */
