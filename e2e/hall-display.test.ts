@@ -100,6 +100,15 @@ describe('the hall screen in Chromium', () => {
     for (const w of windows) await api('POST', `/api/windows/${w}/open`, { clerk: String(1005 + w) });
     for (const code of ['GA-SFZ-HL', 'GA-SFZ-HL', 'RS-SBK-SL', 'YB-GX-ZY', 'SJ-QY-SL']) await api('POST', '/api/tickets', { serviceCode: code });
     const before = display.announcements.list().length;
+    // Every caption the screen shows is kept with the board it stood beside.
+    await page.evaluate(() => {
+      const seen: { seq: number; caption: string }[] = [];
+      (window as unknown as { captions: typeof seen }).captions = seen;
+      new MutationObserver(() => {
+        const caption = (document.querySelector('[data-testid=caption]')?.textContent ?? '').replace('正在呼叫', '');
+        seen.push({ seq: Number(document.querySelector('main')?.getAttribute('data-seq') ?? 0), caption });
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
 
     // Five windows call at once, then recall at once: ten calls in well under 200 ms.
     const calls = await Promise.all(windows.map((w) => api('POST', `/api/windows/${w}/call-next`)));
@@ -131,7 +140,18 @@ describe('the hall screen in Chromium', () => {
     expect(reported.at(-1)?.devices).toEqual([expect.objectContaining({ kind: 'voice', code: voice, status: voice === 'chime-only' ? 'warning' : 'ok' })]);
 
     const last = expected.at(-1)!;
-    await expect.poll(() => text('latest-call')).toContain(`${last.ticket}请到重呼${last.window}号窗口`);
+    // The caption never lagged: once the board held the last call, it only ever showed that call,
+    // while the voice was still working through the burst in order.
+    const captions = await page.evaluate(() => (window as unknown as { captions: { seq: number; caption: string }[] }).captions);
+    const afterLast = captions.filter((c) => c.seq >= last.seq && c.caption !== '');
+    expect(afterLast.length).toBeGreaterThan(0);
+    expect(new Set(afterLast.map((c) => c.caption))).toEqual(new Set([`请${last.ticket}号到${last.window}号窗口办理`]));
+    // 重呼 stands above the number; 请到 is followed by the window and nothing else.
+    await expect.poll(() => text('latest-call')).toContain(`重呼${last.ticket}请到${last.window}号窗口`);
+    expect(await text('go-to')).toBe(`请到${last.window}号窗口`);
+    const mark = (await page.locator('[data-testid=recall-mark]').boundingBox())!;
+    const number = (await page.locator('.latest .ticket').boundingBox())!;
+    expect(mark.y + mark.height).toBeLessThanOrEqual(number.y + 1);
     expect(await page.locator('[data-testid=recent-calls] li').count()).toBe(5);
     // The hall fills up: the waiting counts follow each ticket taken.
     for (const code of ['GA-SFZ-HL', 'GA-SFZ-HL', 'RS-SBK-SL', 'SJ-QY-SL', 'BDC-ZY-DJ', 'SW-FP-SL', 'GJJ-TQ-GF', 'CRJ-GA-SL']) await api('POST', '/api/tickets', { serviceCode: code });

@@ -106,27 +106,33 @@ function LinkBadge({ link, t }: { link?: ConnectionState; t: DisplayStrings }) {
   );
 }
 
+/**
+ * The newest call, large, and the caption under it. The caption shows the newest call too, for as
+ * long as the voice is announcing: the ordered voice queue may lag behind a burst of calls, the
+ * text never does. The 重呼 mark sits above the number, never between 请到 and the window.
+ */
 function Latest({ board, caption, t }: { board?: Board; caption: Announcing | null; t: DisplayStrings }) {
   const latest = board?.calls[0];
+  const shown = caption && latest ? latest : caption;
   return (
     <section className={`latest${caption ? ' calling' : ''}`} data-testid="latest-call">
       {latest ? (
         <div className="latest-call">
+          <div className={`recall-line${latest.recall ? '' : ' none'}`}>{latest.recall ? <span className="recall" data-testid="recall-mark">{t.recallMark}</span> : null}</div>
           <div className="ticket">{latest.ticket}</div>
-          <div className="arrow">
-            {t.pleaseGoTo}
-            {latest.recall && <span className="recall">{t.recallMark}</span>}
+          <div className="go-to" data-testid="go-to">
+            <span className="arrow">{t.pleaseGoTo}</span>
+            <span className="window">{t.windowLabel(latest.window)}</span>
           </div>
-          <div className="window">{t.windowLabel(latest.window)}</div>
         </div>
       ) : (
         <div className="idle">{t.idle}</div>
       )}
       <div className="caption" data-testid="caption">
-        {caption ? (
+        {shown ? (
           <>
             <span className="caption-label">{t.announcing}</span>
-            {t.ticketCall(caption.ticket, caption.window)}
+            <span data-testid="caption-text">{t.ticketCall(shown.ticket, shown.window)}</span>
           </>
         ) : null}
       </div>
