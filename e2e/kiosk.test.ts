@@ -275,19 +275,36 @@ describe('the kiosk in Chromium, with its printer on a serial line', () => {
     expect((await queue()).map((t) => t.number)).toContain(number);
   });
 
-  it('goes back home after a minute without a touch, whatever the screen', async () => {
+  it('asks after a minute without a touch, keeps the page and the 长辈模式 for whoever answers 继续, and goes home only when nobody does', async () => {
     const idle = await browser.newContext({ viewport: PORTRAIT, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     const p = await idle.newPage();
     await p.clock.install();
     await p.goto(kiosk.screen.url);
+    await p.locator('[data-testid=elderly-switch]').click();
+    await p.locator('.big-choice', { hasText: '公安户籍' }).click();
     await p.locator('[data-testid=item-GA-SFZ-HL]').click();
     await p.locator('[data-testid=guide]').waitFor();
-    await p.locator('[data-testid=language-switch]').click();
-    await p.clock.runFor(30_000);
+    // An elderly reader on a long guide: a minute passes without a touch.
+    await p.clock.runFor(59_000);
+    expect(await p.locator('[data-testid=idle-warning]').count()).toBe(0);
+    await p.clock.runFor(2_000);
+    await expect.poll(() => p.locator('[data-testid=idle-count]').textContent()).toBe('19 秒后将返回首页');
+    await p.clock.runFor(5_000);
+    await expect.poll(() => p.locator('[data-testid=idle-count]').textContent()).toBe('14 秒后将返回首页');
+    await screenshot(p, 'kiosk-idle-warning');
+    await p.locator('[data-testid=idle-continue]').click();
+    expect(await p.locator('[data-testid=idle-warning]').count()).toBe(0);
     expect(await p.locator('[data-testid=guide]').count()).toBe(1);
-    await p.clock.runFor(31_000);
+    expect(await p.locator('html').getAttribute('class')).toContain('elderly');
+    // Nobody answers this time: home, Chinese, the standard mode, ready for the next citizen.
+    await p.locator('[data-testid=language-switch]').click();
+    await p.clock.runFor(61_000);
+    await p.locator('[data-testid=idle-warning]').waitFor();
+    await p.clock.runFor(20_000);
     await p.locator('[data-testid=items]').waitFor();
+    expect(await p.locator('[data-testid=idle-warning]').count()).toBe(0);
     expect(await p.locator('.greeting').textContent()).toBe('您好！请选择您要办理的事项');
+    expect(await p.locator('html').getAttribute('class')).not.toContain('elderly');
     await idle.close();
   });
 });

@@ -54,7 +54,7 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
   /** Where citizens' phones reach the hub: this kiosk's own setting, else the hall's; never the hub's loopback address. */
   const publicBase = (view: HallView): string | undefined => publicBaseOf(settings.publicUrl ?? view.catalogue.hall.publicUrl);
   const printer = config.devices.printer ? new ReopeningPrinter(config.devices.printer, ctx.log) : undefined;
-  const kioskSettings: KioskSettings = { terminal: config.terminal, language: config.language, idleSeconds: settings.idleSeconds, hasPrinter: Boolean(printer) };
+  const kioskSettings: KioskSettings = { terminal: config.terminal, language: config.language, idleSeconds: settings.idleSeconds, idleWarnSeconds: settings.idleWarnSeconds, hasPrinter: Boolean(printer) };
   let printerState: PrinterState = printer ? { kind: 'checking' } : { kind: 'absent' };
   let reported = '';
   let stopped = false;

@@ -5,8 +5,10 @@ import { z } from 'zod';
 
 /** The kiosk's own settings, beside the terminal configuration every app shares. */
 export const KioskSettingsSchema = z.object({
-  /** Back home after this long without a touch. */
+  /** After this long without a touch the kiosk asks whether the citizen is still there. */
   idleSeconds: z.number().int().min(10).max(600).default(60),
+  /** How long it counts down, with a "继续" button, before it goes back home (and to the standard mode). */
+  idleWarnSeconds: z.number().int().min(5).max(120).default(20),
   /** Suggest online and self-service channels when an item's wait reaches either figure (H-16). */
   busyMinutes: z.number().int().min(1).max(600).default(30),
   busyPeople: z.number().int().min(1).max(999).default(20),
@@ -28,6 +30,7 @@ export type KioskSettingsConfig = z.infer<typeof KioskSettingsSchema>;
 
 const ENV: Record<string, keyof KioskSettingsConfig> = {
   SERVICEHALL_KIOSK_IDLE_SECONDS: 'idleSeconds',
+  SERVICEHALL_KIOSK_IDLE_WARN_SECONDS: 'idleWarnSeconds',
   SERVICEHALL_KIOSK_BUSY_MINUTES: 'busyMinutes',
   SERVICEHALL_KIOSK_BUSY_PEOPLE: 'busyPeople',
   SERVICEHALL_KIOSK_PRINTER_POLL_MS: 'printerPollMs',

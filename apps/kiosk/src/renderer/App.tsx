@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Lang, TakeResult, TicketShown } from '../shared/api';
+import { idlePhase, type IdlePhase } from '../shared/idle';
 import { refusalSentence } from '../shared/strings';
 import { bridge, nameIn, translator, useTopic, type T } from './bridge';
 import { CheckInScreen, QueryScreen } from './Entry';
@@ -57,24 +58,41 @@ export function App() {
     setHomeKey((k) => k + 1);
   }, []);
 
-  // After a minute without a touch the kiosk is ready for the next citizen: home, Chinese, standard mode.
+  // After a minute without a touch the kiosk asks whether the citizen is still there and counts
+  // down; only then is it ready for the next citizen: home, its own language, the standard mode.
+  // While the same person goes on (a touch, or 继续), the mode and the page stay.
+  const [idle, setIdle] = useState<IdlePhase>({ kind: 'active' });
+  const atRest = useRef(true);
+  atRest.current = screen.name === 'home' && !elderly && lang === (settings?.language ?? 'zh-CN');
   useEffect(() => {
-    const touched = () => (lastTouch.current = Date.now());
+    const touched = () => {
+      lastTouch.current = Date.now();
+    };
     const events = ['pointerdown', 'keydown', 'touchstart', 'wheel'] as const;
     for (const e of events) window.addEventListener(e, touched, { passive: true });
     const timer = setInterval(() => {
-      const idleMs = (settings?.idleSeconds ?? 60) * 1000;
-      if (Date.now() - lastTouch.current < idleMs) return;
-      lastTouch.current = Date.now();
-      setElderly(false);
-      setLang(settings?.language ?? 'zh-CN');
-      goHome();
-    }, 1000);
+      const phase = idlePhase(Date.now(), lastTouch.current, { idleSeconds: settings?.idleSeconds ?? 60, warnSeconds: settings?.idleWarnSeconds ?? 20 }, atRest.current);
+      if (phase.kind === 'reset') {
+        lastTouch.current = Date.now();
+        setIdle({ kind: 'active' });
+        setElderly(false);
+        setLang(settings?.language ?? 'zh-CN');
+        goHome();
+        return;
+      }
+      // The warning closes on a click (继续, or anywhere on it), never under a finger: the click must not land on the page behind.
+      setIdle((p) => (p.kind === 'warning' && phase.kind === 'active' ? p : JSON.stringify(p) === JSON.stringify(phase) ? p : phase));
+    }, 250);
     return () => {
       for (const e of events) window.removeEventListener(e, touched);
       clearInterval(timer);
     };
   }, [settings, goHome]);
+
+  const warning = idle.kind === 'warning';
+  useEffect(() => {
+    if (warning) say(t('idle.speak'));
+  }, [warning]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const outOfService = status?.outOfService === true;
   // What the citizen in front of the kiosk must still read (their number, a void slip) stays until they leave it.
@@ -189,6 +207,19 @@ export function App() {
       {link && link.status !== 'online' && !covered && (
         <div className="link-badge" data-testid="link">
           {t('link.reconnecting')}
+        </div>
+      )}
+      {idle.kind === 'warning' && !outOfService && (
+        <div className="idle-warning" role="alertdialog" aria-modal="true" data-testid="idle-warning" onClick={() => setIdle({ kind: 'active' })}>
+          <div className="idle-card">
+            <h2>{t('idle.title')}</h2>
+            <p className="idle-count" data-testid="idle-count">
+              {t('idle.message', { n: idle.secondsLeft })}
+            </p>
+            <button type="button" className="primary idle-continue" data-testid="idle-continue" onClick={() => setIdle({ kind: 'active' })}>
+              {t('idle.continue')}
+            </button>
+          </div>
         </div>
       )}
       <div className="sr-only" aria-live="polite" data-testid="announcement" />

@@ -73,15 +73,26 @@ export function HomeScreen(props: HomeProps) {
   return props.elderly ? <ElderlyHome {...props} /> : <StandardHome {...props} />;
 }
 
+/** Items on one page of the home screen: every item is a page turn away, none hidden below the fold. */
+export const PAGE_SIZE = 12;
+
 function StandardHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) {
   const [department, setDepartment] = useState<string | undefined>();
   const [query, setQuery] = useState('');
   const [typing, setTyping] = useState(false);
+  const [page, setPage] = useState(0);
   const items = useMemo(() => {
     const all = home?.items ?? [];
     if (query.trim() !== '') return searchItems(all, query);
     return department ? all.filter((i) => i.department === department) : all;
   }, [home, query, department]);
+  const pages = Math.max(1, Math.ceil(items.length / PAGE_SIZE));
+  const shown = Math.min(page, pages - 1);
+  const onPage = items.slice(shown * PAGE_SIZE, (shown + 1) * PAGE_SIZE);
+  const filter = (next: string | undefined) => {
+    setDepartment(next);
+    setPage(0);
+  };
 
   return (
     <div className="home">
@@ -101,32 +112,45 @@ function StandardHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) 
           placeholder={t('home.search')}
           inputMode="none"
           onFocus={() => setTyping(true)}
-          onChange={(e) => setQuery(e.target.value)}
+          onChange={(e) => (setQuery(e.target.value), setPage(0))}
         />
         {query && (
-          <button type="button" className="search-clear" onClick={() => setQuery('')}>
+          <button type="button" className="search-clear" onClick={() => (setQuery(''), setPage(0))}>
             ×
           </button>
         )}
       </div>
       {!query && (
         <div className="departments" role="tablist">
-          <button type="button" className={`chip${department === undefined ? ' on' : ''}`} onClick={() => setDepartment(undefined)}>
+          <button type="button" className={`chip${department === undefined ? ' on' : ''}`} onClick={() => filter(undefined)}>
             {t('home.allDepartments')}
           </button>
           {(home?.departments ?? []).map((d) => (
-            <button type="button" key={d.name} className={`chip${department === d.name ? ' on' : ''}`} onClick={() => setDepartment(d.name)}>
+            <button type="button" key={d.name} className={`chip${department === d.name ? ' on' : ''}`} onClick={() => filter(d.name)}>
               {nameIn(lang, d)}
             </button>
           ))}
         </div>
       )}
-      <div className="items" data-testid="items">
-        {items.map((item) => (
+      <div className="items" data-testid="items" data-page={shown + 1} data-pages={pages}>
+        {onPage.map((item) => (
           <ItemButton key={item.code} t={t} lang={lang} item={item} onItem={onItem} />
         ))}
         {home && items.length === 0 && <p className="empty">{t('home.noResult')}</p>}
       </div>
+      {pages > 1 && (
+        <div className="pager" data-testid="pager">
+          <button type="button" className="page-turn" data-testid="page-prev" disabled={shown === 0} onClick={() => setPage(shown - 1)}>
+            ‹ {t('home.pagePrev')}
+          </button>
+          <span className="page-of" data-testid="page-of">
+            {t('home.pageOf', { page: shown + 1, pages, n: items.length })}
+          </span>
+          <button type="button" className="page-turn next" data-testid="page-next" disabled={shown >= pages - 1} onClick={() => setPage(shown + 1)}>
+            {t('home.pageNext')} ›
+          </button>
+        </div>
+      )}
       {typing ? (
         <div className="keyboard-dock">
           <Keyboard t={t} digits={false} onKey={(k) => setQuery((q) => q + k.toLowerCase())} onDelete={() => setQuery((q) => q.slice(0, -1))} onClear={() => setQuery('')} />

@@ -52,7 +52,10 @@ export interface KioskStatus {
 export interface KioskSettings {
   terminal: string;
   language: Lang;
+  /** After this long without a touch the kiosk asks whether the citizen is still there... */
   idleSeconds: number;
+  /** ...and counts this long down before it goes back home. */
+  idleWarnSeconds: number;
   hasPrinter: boolean;
 }
 
