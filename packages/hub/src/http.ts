@@ -6,7 +6,7 @@ import {
   RecordOutcomeCommandSchema,
   AmendOutcomeCommandSchema,
   type Rating,
-  itemWait,
+  itemWaits,
   ticketWait,
   refusalText,
   windowQueue,
@@ -214,7 +214,8 @@ export function operations(store: HallStore, startedAt: number, credentials: Ter
           tickets = windowQueue(store.view, n, now);
         }
         if (service !== null) tickets = tickets.filter((t) => t.serviceCode === service);
-        const items = store.view.catalogue.items.map((item) => ({ code: item.code, name: item.name, ...itemWait(store.view, item.code, now) }));
+        const waits = itemWaits(store.view, now);
+        const items = store.view.catalogue.items.map((item) => ({ code: item.code, name: item.name, ...waits.get(item.code)! }));
         return { status: 200, body: { seq: store.seq, day: store.view.day, tickets, items } };
       },
     },

@@ -1,5 +1,5 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
-import { findWindow, itemWait, waitingTickets, waitPhrase, type Catalogue, type HallEvent, type HallView } from '@servicehall/core';
+import { findWindow, itemWaits, waitingTickets, waitPhrase, type Catalogue, type HallEvent, type HallView } from '@servicehall/core';
 import path from 'node:path';
 import { Announcer, realClock, type Announcement, type AnnouncerClock, type AnnouncerEvent, type Speaker } from '../shared/announcer';
 import type { Announced, Board, CallShown, HallDisplayShape, ScreenVoice, VoicePlan } from '../shared/api';
@@ -33,6 +33,7 @@ export function calledNow(view: HallView): Board['calledNow'] {
 
 export function boardOf(view: HallView, calls: CallShown[], options: Pick<DisplayOptions, 'notices' | 'complaintItem'>, language?: string, now = Date.now()): Board {
   const waitedFor = new Set(waitingTickets(view).map((t) => t.serviceCode));
+  const waits = itemWaits(view, now, [...waitedFor]);
   return {
     seq: view.seq,
     hallName: view.catalogue.hall.name,
@@ -44,7 +45,7 @@ export function boardOf(view: HallView, calls: CallShown[], options: Pick<Displa
     waiting: view.catalogue.items
       .filter((item) => waitedFor.has(item.code))
       .map((item) => {
-        const w = itemWait(view, item.code, now);
+        const w = waits.get(item.code)!;
         return { code: item.code, name: item.name, waiting: w.waiting, minutes: w.minutes, wait: waitPhrase(w) };
       }),
     notices: options.notices?.length ? options.notices : stringsFor(language).defaultNotices,

@@ -1,5 +1,5 @@
 import { oneTimeNotice, ticket as ticketDocumentOf, type PrintDocument, type PrinterHealth } from '@servicehall/escpos-printer';
-import { findItem, findWindow, itemToday, itemWait, localTime, publicUrlProblem, ticketWait, waitPhrase, type DeviceReport, type HallView, type ServiceItem, type Ticket } from '@servicehall/core';
+import { findItem, findWindow, itemToday, itemWait, itemWaits, localTime, publicUrlProblem, ticketWait, waitPhrase, type DeviceReport, type HallView, type QueueWait, type ServiceItem, type Ticket } from '@servicehall/core';
 import { pinyin } from 'pinyin-pro';
 import type { Guide, Home, ItemCard, KioskStatus, Lang, QueryResult } from '../shared/api';
 import { tr } from '../shared/strings';
@@ -71,8 +71,7 @@ export function isBusy(wait: { waiting: number; minutes: number }, threshold: Bu
 }
 
 /** An item on the home screen, with the wait of a ticket taken now from the queue policy itself (H-09). */
-export function itemCard(view: HallView, item: ServiceItem, threshold: BusyThreshold, now: number): ItemCard {
-  const wait = itemWait(view, item.code, now);
+export function itemCard(view: HallView, item: ServiceItem, threshold: BusyThreshold, now: number, wait: QueueWait = itemWait(view, item.code, now)): ItemCard {
   return {
     code: item.code,
     name: item.name,
@@ -92,7 +91,8 @@ export function itemCard(view: HallView, item: ServiceItem, threshold: BusyThres
 }
 
 export function homeOf(view: HallView, threshold: BusyThreshold, now: number): Home {
-  const items = view.catalogue.items.map((item) => itemCard(view, item, threshold, now));
+  const waits = itemWaits(view, now);
+  const items = view.catalogue.items.map((item) => itemCard(view, item, threshold, now, waits.get(item.code)));
   const { hall } = view.catalogue;
   return {
     hallName: hall.name,
@@ -112,8 +112,9 @@ export function issuingHoursText(item: ServiceItem, lang: Lang = 'zh-CN'): strin
 export function guideOf(view: HallView, code: string, threshold: BusyThreshold, now: number): Omit<Guide, 'onlineQr'> | null {
   const item = findItem(view.catalogue, code);
   if (!item) return null;
-  const card = itemCard(view, item, threshold, now);
-  const caveats = itemWait(view, code, now).caveats;
+  const wait = itemWait(view, code, now);
+  const card = itemCard(view, item, threshold, now, wait);
+  const caveats = wait.caveats;
   return {
     code: item.code,
     name: item.name,

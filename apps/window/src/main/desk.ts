@@ -3,7 +3,7 @@ import {
   findItem,
   findWindow,
   heldTickets,
-  itemWait,
+  itemWaits,
   outcomeOf,
   waitPhrase,
   windowQueue,
@@ -133,6 +133,7 @@ export function deskOf(view: HallView, window: number, now: number, extras: Desk
   if (current) servesCodes.add(current.serviceCode);
   const serves = [...servesCodes].map((code) => itemCard(view, code)).filter((c): c is ItemCard => !!c);
   const { windows, items } = view.catalogue;
+  const waits = itemWaits(view, now, hallWindow?.serves ?? []);
   return {
     seq: view.seq,
     day: view.day,
@@ -147,7 +148,7 @@ export function deskOf(view: HallView, window: number, now: number, extras: Desk
     queue: queue.slice(0, QUEUE_SHOWN).map((t) => ticketCard(view, t)),
     waitingTotal: queue.length,
     byItem: (hallWindow?.serves ?? []).map((code) => {
-      const w = itemWait(view, code, now);
+      const w = waits.get(code)!;
       return { code, name: itemName(view, code), waiting: queue.filter((t) => t.serviceCode === code).length, minutes: w.minutes, wait: waitPhrase(w) };
     }),
     held: heldTickets(view, window).map((t) => ticketCard(view, t)),

@@ -15,7 +15,7 @@ import { applyWindowEvent, decideWindowCommand } from './windows';
 
 export * from './view';
 export { windowQueue } from './tickets';
-export { itemWait, ticketWait } from './waits';
+export { itemWait, itemWaits, ticketWait } from './waits';
 export { askedRating } from './ratings';
 export { calendarYears, hallCalendar, itemToday, strandedTickets, type CalendarYear } from './setup';
 export { caseOfVisit, outcomeOf } from './outcomes';

@@ -53,26 +53,58 @@ function pick(run: WindowRun, called: ReadonlySet<string>, ordinaryPerPriority: 
   return ordinary;
 }
 
-/**
- * Plays the queue forward from `now`, nobody arriving, until `target` is called. The windows that
- * may call are the open ones; when none of them may call the target, those that serve it are taken
- * as open and free (the wait then assumes one opens).
- */
-function playForward(view: HallView, now: number, pool: readonly Ticket[], target: Ticket): { calls: Call[]; noWindowOpen: boolean } {
+/** Each window's lanes, memory and time until it is free, made once for a view at a moment and shared by every wait asked of it. */
+interface Plan {
+  view: HallView;
+  now: number;
+  pool: readonly Ticket[];
+  /** Each item's service time, worked out once. */
+  service: (code: string) => { ms: number; basis: 'recent' | 'typical' };
+  windows: { window: HallWindow; ready: boolean; lanes: QueueLanes; memory: LaneMemory; freeIn: number }[];
+}
+
+function planOf(view: HallView, now: number): Plan {
+  const pool = waitingTickets(view);
   const policy = view.catalogue.queue;
-  const ready = view.catalogue.windows.filter((w) => isWindowReady(view.windows.get(w.number)));
-  const noWindowOpen = !ready.some((w) => servesTicket(w, target));
-  const windows = noWindowOpen ? [...ready, ...view.catalogue.windows.filter((w) => !ready.includes(w) && servesTicket(w, target))] : ready;
-  const runs: WindowRun[] = windows.map((w) => {
+  const known = new Map<string, { ms: number; basis: 'recent' | 'typical' }>();
+  const service = (code: string) => {
+    let s = known.get(code);
+    if (!s) known.set(code, (s = serviceOf(view, code)));
+    return s;
+  };
+  const windows = view.catalogue.windows.map((w) => {
     const current = currentTicket(view, w.number);
     let freeIn = 0;
     if (current) {
-      const { ms } = serviceOf(view, current.serviceCode);
+      const { ms } = service(current.serviceCode);
       // A service past its expected time is taken as ending now; a citizen only called has all of it ahead.
       freeIn = current.state === 'serving' ? Math.max(0, ms - (now - (current.servingAt ?? now))) : ms;
     }
-    return { window: w, lanes: queueLanes(pool, w, { now, policy }), next: [0, 0, 0], memory: { ...windowState(view, w.number).memory }, freeIn };
+    return { window: w, ready: isWindowReady(view.windows.get(w.number)), lanes: queueLanes(pool, w, { now, policy }), memory: windowState(view, w.number).memory, freeIn };
   });
+  return { view, now, pool, service, windows };
+}
+
+/**
+ * Plays the queue forward from the plan's moment, nobody arriving, until `target` is called. The
+ * windows that may call are the open ones; when none of them may call the target, those that serve
+ * it are taken as open and free (the wait then assumes one opens). A target not yet waiting (a
+ * ticket taken now) joins the ordinary lane last: it has the day's next place.
+ */
+function playForward(plan: Plan, target: Ticket): { calls: Call[]; noWindowOpen: boolean } {
+  const { view } = plan;
+  const policy = view.catalogue.queue;
+  const noWindowOpen = !plan.windows.some((w) => w.ready && servesTicket(w.window, target));
+  const joining = !plan.pool.includes(target);
+  const runs: WindowRun[] = plan.windows
+    .filter((w) => w.ready || (noWindowOpen && servesTicket(w.window, target)))
+    .map((w) => ({
+      window: w.window,
+      lanes: joining && servesTicket(w.window, target) ? { ...w.lanes, ordinary: [...w.lanes.ordinary, target] } : w.lanes,
+      next: [0, 0, 0],
+      memory: { ...w.memory },
+      freeIn: w.freeIn,
+    }));
   const called = new Set<string>();
   const calls: Call[] = [];
   const active = new Set(runs);
@@ -89,7 +121,7 @@ function playForward(view: HallView, now: number, pool: readonly Ticket[], targe
     calls.push({ ticket: t, window: run!.window.number, in: run!.freeIn });
     if (t.id === target.id) break;
     run!.memory = rememberCall(run!.memory, t);
-    run!.freeIn += serviceOf(view, t.serviceCode).ms;
+    run!.freeIn += plan.service(t.serviceCode).ms;
   }
   return { calls, noWindowOpen };
 }
@@ -106,13 +138,14 @@ function caveatsFor(view: HallView, target: Ticket, pool: readonly Ticket[], now
   return out;
 }
 
-function waitOf(view: HallView, now: number, pool: readonly Ticket[], target: Ticket): Omit<QueueWait, 'waiting'> {
-  const { calls, noWindowOpen } = playForward(view, now, pool, target);
+function waitOf(plan: Plan, target: Ticket): Omit<QueueWait, 'waiting'> {
+  const { view, now } = plan;
+  const { calls, noWindowOpen } = playForward(plan, target);
   const index = calls.findIndex((c) => c.ticket.id === target.id);
   const own = calls[index];
   const mayCall = new Set(view.catalogue.windows.filter((w) => servesTicket(w, target)).map((w) => w.number));
   const ahead = calls.slice(0, Math.max(0, index)).filter((c) => mayCall.has(c.window)).length;
-  const basis = serviceOf(view, target.serviceCode).basis;
+  const basis = plan.service(target.serviceCode).basis;
   const inMs = own?.in ?? 0;
   const next = ahead === 0 && inMs === 0;
   const minutes = next ? 0 : Math.max(1, Math.round(inMs / MINUTE));
@@ -123,22 +156,31 @@ function waitOf(view: HallView, now: number, pool: readonly Ticket[], target: Ti
     ...(own ? { window: own.window } : {}),
     basis,
     noWindowOpen,
-    caveats: caveatsFor(view, target, pool, now),
+    caveats: caveatsFor(view, target, plan.pool, now),
   };
 }
 
 /** The wait of a waiting ticket: its place in the policy's own calls, and the time until its call (H-09). */
 export function ticketWait(view: HallView, ticket: Ticket, now: number): QueueWait {
-  const pool = waitingTickets(view);
-  const waiting = pool.filter((t) => t.serviceCode === ticket.serviceCode).length;
+  const plan = planOf(view, now);
+  const waiting = plan.pool.filter((t) => t.serviceCode === ticket.serviceCode).length;
   if (ticket.state !== 'issued') return { waiting, ahead: 0, minutes: 0, range: { low: 0, high: 0 }, basis: serviceOf(view, ticket.serviceCode).basis, noWindowOpen: false, caveats: [] };
-  return { ...waitOf(view, now, pool, ticket), waiting };
+  return { ...waitOf(plan, ticket), waiting };
+}
+
+function takenNow(view: HallView, code: string, now: number): Ticket {
+  return { id: `\u0000next-${code}`, number: '', day: view.day, serviceCode: code, lane: 'ordinary', state: 'issued', issuedAt: now, place: view.nextPlace, recalls: 0, transfers: [] };
 }
 
 /** The wait of an ordinary ticket taken now for an item, and the people waiting for it (H-09). */
 export function itemWait(view: HallView, code: string, now: number): QueueWait {
-  const pool = waitingTickets(view);
-  const waiting = pool.filter((t) => t.serviceCode === code).length;
-  const hypothetical: Ticket = { id: '\u0000next', number: '', day: view.day, serviceCode: code, lane: 'ordinary', state: 'issued', issuedAt: now, place: view.nextPlace, recalls: 0, transfers: [] };
-  return { ...waitOf(view, now, [...pool, hypothetical], hypothetical), waiting };
+  return itemWaits(view, now, [code]).get(code)!;
+}
+
+/** itemWait for many items at once (a kiosk's home, the hall screen), the windows' lanes made once. */
+export function itemWaits(view: HallView, now: number, codes: readonly string[] = view.catalogue.items.map((i) => i.code)): Map<string, QueueWait> {
+  const plan = planOf(view, now);
+  const waiting = new Map<string, number>();
+  for (const t of plan.pool) waiting.set(t.serviceCode, (waiting.get(t.serviceCode) ?? 0) + 1);
+  return new Map(codes.map((code) => [code, { ...waitOf(plan, takenNow(view, code, now)), waiting: waiting.get(code) ?? 0 }]));
 }
