@@ -114,7 +114,7 @@ describe('the home screen', () => {
   it("shows an item closed for the rest of the day with the console's notice", () => {
     const view = hall();
     view.catalogue = { ...view.catalogue, items: view.catalogue.items.map((i) => (i.code === 'GA-SFZ-HL' ? { ...i, today: { day: view.day, closedNotice: '系统升级，今日暂停受理' } } : i)) };
-    const home = homeOf(view, { minutes: 30, people: 20 });
+    const home = homeOf(view, { minutes: 30, people: 20 }, AT);
     expect(home.items.find((i) => i.code === 'GA-SFZ-HL')!.closedNotice).toBe('系统升级，今日暂停受理');
     expect(home.items.find((i) => i.code === 'GA-HK-QR')!.closedNotice).toBeUndefined();
   });

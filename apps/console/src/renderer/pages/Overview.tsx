@@ -1,4 +1,4 @@
-import { isConfigured, itemWait, windowQueue } from '@servicehall/core';
+import { isConfigured, itemWaits, windowQueue } from '@servicehall/core';
 import { Link } from 'react-router';
 import { useConsole } from '../App';
 
@@ -21,6 +21,8 @@ export function OverviewPage() {
   const windows = view.catalogue.windows.filter((w) => !dept || w.department === dept);
   const items = view.catalogue.items.filter((i) => !dept || i.department === dept);
   const now = Date.now();
+  // The waits come from the queue policy (core's itemWaits); the lanes are worked out once for all items.
+  const waits = itemWaits(view, now);
   return (
     <>
       <h1>
@@ -55,7 +57,7 @@ export function OverviewPage() {
         <table>
           <tbody>
             {items.map((i) => {
-              const wait = itemWait(view, i.code);
+              const wait = waits.get(i.code)!;
               return (
                 <tr key={i.code}>
                   <td>{i.prefix}</td>
