@@ -55,7 +55,11 @@ beforeAll(async () => {
   printer = await PrinterSimulator.open(pair.device);
   expect((await hall.api('PUT', '/api/clerks/1006/pin', { pin: '2580' })).status).toBe(200);
   expect((await hall.api('POST', '/api/windows/5/sign-in', { clerk: '1006', pin: '2580' })).status).toBe(200);
-  kiosk = await runKioskInBrowserMode(undefined, terminalEnv(hall, 'kiosk-t', { SERVICEHALL_PRINTER: pair.host, SERVICEHALL_KIOSK_IDLE_SECONDS: '10', SERVICEHALL_KIOSK_IDLE_WARN_SECONDS: '5' }));
+  // One citizen waiting makes an item busy here, so that the home screen also has its busy banner to fit.
+  kiosk = await runKioskInBrowserMode(
+    undefined,
+    terminalEnv(hall, 'kiosk-t', { SERVICEHALL_PRINTER: pair.host, SERVICEHALL_KIOSK_IDLE_SECONDS: '10', SERVICEHALL_KIOSK_IDLE_WARN_SECONDS: '5', SERVICEHALL_KIOSK_BUSY_PEOPLE: '1' }),
+  );
   pad = await runRatingPadInBrowserMode(undefined, terminalEnv(hall, 'rating-pad-5', { SERVICEHALL_WINDOW: '5', SERVICEHALL_KEYPAD: 'none' }));
 });
 afterAll(async () => {
@@ -121,8 +125,14 @@ describe('touch targets of at least 15 mm on the kiosk (1080×1920, 21.5")', () 
 
 describe('the kiosk home', () => {
   it('shows where every item is at a glance: whole pages, the count of pages in sight, every item a page turn away', async () => {
+    await hall.api('POST', '/api/tickets', { serviceCode: 'CRJ-GA-SL' });
+    // An item stopped for the day carries a two-line notice on its card: it must fit too.
+    const catalogue0 = (await hall.api<{ items: { code: string; today?: unknown }[] }>('GET', '/api/catalogue')).body;
+    catalogue0.items.find((i) => i.code === 'CRJ-GA-QZ')!.today = { day: hall.hub.store.view.day, closedNotice: '签注系统升级，今日暂停受理，敬请谅解。' };
+    expect((await hall.api('PUT', '/api/catalogue', catalogue0)).status).toBe(200);
     const page = await openScreen(browser, kiosk.screen.url, KIOSK);
     await page.locator('[data-testid=items]').waitFor();
+    await page.locator('[data-testid=busy-banner]').waitFor();
     const catalogue = (await hall.api<{ items: { code: string }[] }>('GET', '/api/catalogue')).body.items.map((i) => i.code);
     const inView = async (selector: string) => {
       const box = await page.locator(selector).boundingBox();
@@ -135,8 +145,22 @@ describe('the kiosk home', () => {
     for (let p = 1; p <= pages; p++) {
       await expect.poll(() => page.locator('[data-testid=items]').getAttribute('data-page')).toBe(String(p));
       const codes = await page.locator('[data-testid=items] .item').evaluateAll((els) => els.map((el) => el.getAttribute('data-testid')!.replace('item-', '')));
-      // Nothing below the fold: every item of the page is whole on the screen.
+      // Nothing below the fold: every item of the page is whole on the screen, its words whole in its card.
       for (const code of codes) expect(await inView(`[data-testid=item-${code}]`), code).toBe(true);
+      const clipped = await page.locator('[data-testid=items] .item').evaluateAll((els) =>
+        els
+          .filter((el) => {
+            const card = el.getBoundingClientRect();
+            const name = el.querySelector<HTMLElement>('.item-name')!;
+            const foot = el.querySelector<HTMLElement>('.item-foot')!;
+            const n = name.getBoundingClientRect();
+            const f = foot.getBoundingClientRect();
+            // The name keeps at least one whole line, the foot (wait, or the day's notice) all of its own, inside the card.
+            return n.height < parseFloat(getComputedStyle(name).lineHeight) - 1 || foot.scrollHeight > foot.clientHeight + 1 || f.top < n.bottom - 1 || f.bottom > card.bottom + 1;
+          })
+          .map((el) => el.getAttribute('data-testid')),
+      );
+      expect(clipped).toEqual([]);
       seen.push(...codes);
       if (p < pages) await page.locator('[data-testid=page-next]').click();
     }

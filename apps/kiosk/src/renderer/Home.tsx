@@ -74,7 +74,7 @@ export function HomeScreen(props: HomeProps) {
 }
 
 /** Items on one page of the home screen: every item is a page turn away, none hidden below the fold. */
-export const PAGE_SIZE = 12;
+export const PAGE_SIZE = 10;
 
 function StandardHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) {
   const [department, setDepartment] = useState<string | undefined>();
