@@ -14,7 +14,7 @@ import { applyWindowEvent, decideWindowCommand } from './windows';
 // tickets and the queue, windows, cases, ratings, follow-ups, the hall's setup. This file only dispatches.
 
 export * from './view';
-export { itemWait, ticketWait, windowQueue } from './tickets';
+export { itemWait, ticketWait, windowQueue, KIOSK_VOID_MINUTES } from './tickets';
 export { latestRatingRequest } from './ratings';
 export { calendarYears, hallCalendar, itemToday, strandedTickets, type CalendarYear } from './setup';
 
