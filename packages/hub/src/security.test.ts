@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { tokenProblem } from './files';
 import { DEFAULT_LIMITS, type HubLimits, type Rate } from './limits';
 import { startHub, type HubOptions, type RunningHub } from './server';
+import { TestConsole } from './testing/console';
 import { TestTerminal } from './testing/terminal';
 
 const TOKEN = 'hall-token-for-security';
@@ -156,6 +157,19 @@ describe('connections', () => {
     expect(await closed).toBe(4001);
     expect(silent.messages).toContainEqual({ type: 'error', code: 'unauthorised', message: expect.stringContaining('no hello') });
     expect(speaking.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('waiting to be enrolled stay open while their pairing code is good, though they never say hello', async () => {
+    const h = await hub({ limits: { helloTimeoutMs: 200 } });
+    const waiting = await TestTerminal.open(h.wsUrl);
+    cleanups.push(() => waiting.close());
+    const code = waiting.next((m) => m.type === 'pairing');
+    waiting.send({ type: 'pair', protocol: 1, role: 'kiosk', terminal: 'kiosk-new' });
+    expect(await code).toMatchObject({ type: 'pairing', code: expect.stringMatching(/^\d{6}$/) });
+    const silent = await TestTerminal.open(h.wsUrl);
+    cleanups.push(() => silent.close());
+    await new Promise<void>((resolve) => silent.ws.once('close', () => resolve()));
+    expect(waiting.ws.readyState).toBe(WebSocket.OPEN);
   });
 
   it('beyond the cap of one address are answered 503 with the polite text, and the hub goes on serving', async () => {
@@ -356,6 +370,17 @@ describe('applicant data at rest', () => {
     fs.writeFileSync(path.join(h.dir, 'hall.key'), key, { mode: 0o600 });
     const back = await hub({ dataDir: h.dir });
     expect(back.store.seq).toBeGreaterThan(0);
+  });
+
+  it('is read by a signed-in staff member under their own name in the access log, which a supervisor reads', async () => {
+    const h = await hub();
+    const number = await recordApplicant(h);
+    const admin = new TestConsole(h.url);
+    expect((await admin.request('POST', '/api/console/first-admin', { setupCode: h.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
+    expect((await admin.login('admin', 'first-admin-pass-1')).status).toBe(200);
+    expect((await admin.request('GET', `/api/cases/${number}/applicant?purpose=supervision`)).body).toMatchObject({ name: '王小明' });
+    const log = await admin.request<{ records: { who: string; purpose: string }[] }>('GET', `/api/personal-data-access?case=${number}`);
+    expect(log.body.records).toEqual([{ at: expect.any(Number), who: 'staff admin (王管理, administrator) from 127.0.0.1', caseNumber: number, purpose: 'supervision' }]);
   });
 
   it('kept in a key file apart from the data folder when the hall says where', async () => {

@@ -62,7 +62,8 @@ export interface CommandEntry {
  * begin with ":", which no terminal id may hold.
  */
 export function commandScope(actor: Actor): string {
-  return actor.role === 'admin' ? `:admin/${actor.terminal}` : actor.terminal;
+  if (actor.role !== 'admin') return actor.terminal;
+  return actor.staff ? `:staff/${actor.staff.id}` : `:admin/${actor.terminal}`;
 }
 
 /** The keys the store needs, derived from the hall key (see HallKey). */
