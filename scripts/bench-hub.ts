@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnHub } from '../packages/hub/src/testing/hub-process';
+import { LOAD_TEST_LIMITS, spawnHub } from '../packages/hub/src/testing/hub-process';
 import { TestTerminal } from '../packages/hub/src/testing/terminal';
 
 /**
@@ -16,6 +16,7 @@ const WINDOWS = 50;
 const KIOSKS = 4;
 const DISPLAYS = 6;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '5');
+const BENCH_TOKEN = 'bench-token-of-the-hall';
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -45,12 +46,13 @@ function benchCatalogue(): Catalogue {
 
 export async function runHubBench(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-bench-'));
-  const hub = await spawnHub(dir, { SERVICEHALL_TOKEN: 'bench-token' });
+  // A load test: 60 terminals on one address, far beyond a person's pace.
+  const hub = await spawnHub(dir, { SERVICEHALL_TOKEN: BENCH_TOKEN, SERVICEHALL_LIMITS: LOAD_TEST_LIMITS });
   try {
     const catalogue = benchCatalogue();
     const put = await fetch(`${hub.url}/api/catalogue`, {
       method: 'PUT',
-      headers: { authorization: 'Bearer bench-token', 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify(catalogue),
     });
     if (put.status !== 200) throw new Error(`the bench catalogue was refused: ${await put.text()}`);
@@ -63,7 +65,7 @@ export async function runHubBench(): Promise<void> {
     const subscribers = [...kiosks, ...windows, ...displays];
     // The administrator opens the windows (a window terminal itself signs in with a clerk's PIN).
     for (let n = 1; n <= WINDOWS; n++) {
-      const res = await fetch(`${hub.url}/api/windows/${n}/open`, { method: 'POST', headers: { authorization: 'Bearer bench-token', 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch(`${hub.url}/api/windows/${n}/open`, { method: 'POST', headers: { authorization: `Bearer ${BENCH_TOKEN}`, 'content-type': 'application/json' }, body: '{}' });
       if (res.status !== 200) throw new Error(`window ${n} did not open: ${await res.text()}`);
     }
 

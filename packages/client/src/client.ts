@@ -1,5 +1,5 @@
 import { applyEvent, fromSnapshot, OutOfStep, type CommandBody, type HallEvent, type HallView } from '@servicehall/core';
-import { HubMessageSchema, PROTOCOL_VERSION, parseMessage, type Answer, type ConnectionState, type HubMessage, type Role } from '@servicehall/protocol';
+import { HubMessageSchema, PROTOCOL_VERSION, parseMessage, type Answer, type ConnectionState, type HubMessage, type Question, type Reply, type Role } from '@servicehall/protocol';
 
 export type { ConnectionState };
 import { randomUUID } from 'node:crypto';
@@ -29,7 +29,31 @@ export interface HallClientOptions {
   version?: string;
   /** A view this terminal kept from before (say, across its own restart); it resumes from its sequence. */
   initialView?: HallView;
+  /** The hall's CA certificate (PEM): with wss://, the only authority this terminal trusts for the hub. */
+  ca?: string;
+  /** Allows ws:// (no TLS) to a hub that is not on this machine: tokens and PINs then cross the network in clear. */
+  allowInsecure?: boolean;
 }
+
+/** Loopback hosts, where ws:// never leaves the machine. */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Why a hub address may not be used as given, or undefined when it may. */
+export function insecureHubProblem(url: string, allowInsecure = false): string | undefined {
+  if (url.startsWith('ws://') && !isLoopbackUrl(url) && !allowInsecure)
+    return 'the hub is on another machine: use wss:// with the hall CA (hubCa), or set allowInsecure on a network nobody else uses, since tokens and PINs would cross it in clear';
+  return undefined;
+}
+
+export type AskResult = { ok: true; value: Record<string, unknown> } | { ok: false; code: string; message: string };
 
 export type ClientChange =
   | { kind: 'state'; state: ConnectionState }
@@ -43,9 +67,8 @@ export type ClientChange =
 export class HallClient {
   view: HallView | undefined;
   state: ConnectionState;
-  /** The hall's key for signing QR links to the hub's public pages, given with the hub's welcome. */
-  linkKey: string | undefined;
   private ws: WebSocket | undefined;
+  private readonly asking = new Map<string, (r: AskResult) => void>();
   private readonly outbox: Outbox;
   private readonly pending = new Map<string, ((a: Answer) => void)[]>();
   private readonly listeners = new Set<(c: ClientChange) => void>();
@@ -61,6 +84,8 @@ export class HallClient {
   private readonly backoff: BackoffPolicy;
 
   constructor(private readonly options: HallClientOptions) {
+    const problem = insecureHubProblem(options.url, options.allowInsecure);
+    if (problem) throw new Error(problem);
     this.clock = options.clock ?? Date.now;
     this.random = options.random ?? Math.random;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
@@ -128,6 +153,27 @@ export class HallClient {
     return { ok: false, reason: 'timeout', late: answered };
   }
 
+  /**
+   * Asks the hub something that changes nothing (a rating link, a case's progress): answered only
+   * while online, within `timeoutMs`; otherwise a refusal with code "offline" or "timeout".
+   */
+  ask(question: Question, timeoutMs = 4000): Promise<AskResult> {
+    if (this.closed || this.state.status !== 'online') return Promise.resolve({ ok: false, code: 'offline', message: 'the hub is not reachable just now' });
+    const id = randomUUID();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.asking.delete(id);
+        resolve({ ok: false, code: 'timeout', message: `the hub did not answer within ${timeoutMs} ms` });
+      }, timeoutMs);
+      this.asking.set(id, (r) => {
+        clearTimeout(timer);
+        this.asking.delete(id);
+        resolve(r);
+      });
+      this.write({ type: 'ask', id, question });
+    });
+  }
+
   /** Resolves once the link is online and the view holds at least event `seq` (default: any view). */
   whenInStep(seq = 0, timeoutMs = 10_000): Promise<HallView> {
     return new Promise((resolve, reject) => {
@@ -176,7 +222,7 @@ export class HallClient {
 
   private connect(): void {
     if (this.closed) return;
-    const ws = new WebSocket(this.options.url, { handshakeTimeout: 5000 });
+    const ws = new WebSocket(this.options.url, { handshakeTimeout: 5000, ...(this.options.ca ? { ca: this.options.ca } : {}) });
     this.ws = ws;
     ws.on('open', () => {
       this.lastHeard = this.clock();
@@ -230,7 +276,6 @@ export class HallClient {
     switch (m.type) {
       case 'welcome': {
         this.attempt = 0;
-        if (m.linkKey) this.linkKey = m.linkKey;
         clearTimeout(this.offlineTimer);
         this.offlineTimer = undefined;
         this.setState({ status: 'online', since: this.clock(), waiting: this.outbox.size });
@@ -253,8 +298,15 @@ export class HallClient {
         this.setState({ ...this.state, waiting: this.outbox.size });
         return;
       }
+      case 'reply': {
+        const { type: _type, id, ...result } = m as Reply;
+        this.asking.get(id)?.(result as AskResult);
+        return;
+      }
       case 'error':
         this.options.log?.(`the hub refused a message: ${m.code}: ${m.message}`);
+        // A command the hub could not even read will never be taken: it is answered with the refusal and leaves the outbox.
+        if (m.commandId && (m.code === 'bad-request' || m.code === 'too-large')) return this.onMessage({ type: 'answer', commandId: m.commandId, answer: { ok: false, code: m.code, message: m.message } });
         if ((m.code === 'unauthorised' || m.code === 'unconfigured') && !m.commandId) {
           // A wrong token, or a hall not set up yet, does not heal by retrying quickly; say so and keep trying slowly.
           this.setState({ status: 'offline', since: this.state.since, waiting: this.outbox.size, reason: m.code });

@@ -35,7 +35,13 @@ export type RefusalCode =
   | 'unconfigured'
   | 'closed-today'
   | 'pin-change-required'
-  | 'internal';
+  | 'internal'
+  | 'method-not-allowed'
+  | 'id-reused'
+  | 'rate-limited'
+  | 'sign-in-paused'
+  | 'too-many-connections'
+  | 'disk-full';
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const refuse = (code: RefusalCode, message: string): Refusal => ({ ok: false, code, message });

@@ -31,6 +31,12 @@ const CODES = Object.keys({
   'closed-today': 1,
   'pin-change-required': 1,
   internal: 1,
+  'method-not-allowed': 1,
+  'id-reused': 1,
+  'rate-limited': 1,
+  'sign-in-paused': 1,
+  'too-many-connections': 1,
+  'disk-full': 1,
 } satisfies Record<RefusalCode, 1>) as RefusalCode[];
 
 const LANGUAGES: Language[] = ['zh-CN', 'en'];

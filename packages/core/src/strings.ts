@@ -44,6 +44,12 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
     'pin-change-required': '这是初始密码，请先登录管理控制台（/console）设置您自己的密码，再签到。',
     'closed-today': '抱歉，该事项今日已暂停取号，请留意大厅公告；您可以改日办理，或通过网上办事大厅办理。',
     internal: '抱歉，系统暂时出现问题，请稍后重试，或到服务台人工办理。',
+    'method-not-allowed': '抱歉，此地址不支持这种请求方式，请核对接口说明。',
+    'id-reused': '抱歉，该请求编号已用于另一项操作，请使用新的编号重试。',
+    'rate-limited': '操作过于频繁，请稍候片刻再试。',
+    'sign-in-paused': '登录尝试过于频繁，请稍候片刻再试；如忘记密码，请联系值班负责人。',
+    'too-many-connections': '抱歉，系统当前连接较多，请稍候片刻自动重试。',
+    'disk-full': '抱歉，系统存储空间不足，暂时无法记录，请到服务台人工办理，管理员正在处理。',
   },
   en: {
     'bad-request': 'Sorry, the request is not valid. Please check it and try again.',
@@ -73,6 +79,12 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
     'pin-change-required': 'This is the initial PIN: please sign in to the console (/console) and choose your own PIN first, then sign in here.',
     'closed-today': "Sorry, this service has stopped issuing tickets for today; please see the hall's notice. You can come another day or apply online.",
     internal: 'Sorry, something went wrong on our side. Please try again shortly, or go to the service desk.',
+    'method-not-allowed': 'Sorry, this address does not take that kind of request; please check the API description.',
+    'id-reused': 'Sorry, this request id was used for another request; please retry with a new id.',
+    'rate-limited': 'Too many requests at once; please wait a moment and try again.',
+    'sign-in-paused': 'Too many sign-in attempts; please wait a moment. If the PIN is forgotten, ask the supervisor on duty.',
+    'too-many-connections': 'Sorry, the hub has too many connections just now; it will be tried again shortly.',
+    'disk-full': 'Sorry, the hub is out of storage and cannot record this now. Please go to the service desk; the administrator is on it.',
   },
 };
 

@@ -1,29 +1,47 @@
 #!/usr/bin/env -S npx tsx
 import { hallSetupWarnings, isConfigured, StaffRoleSchema } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
+import path from 'node:path';
 import { openDatabase } from './db';
-import { HallStore } from './store';
-import { startHub } from './server';
+import { HallKey, KEY_FILE, prepareDataFolder, TOKEN_FILE } from './files';
+import { limitsFrom } from './limits';
+import { startHub, type HubOptions } from './server';
 import { Staff, StaffIdSchema } from './staff';
+import { HallStore } from './store';
+import { CA_CERT, TLS_DIR } from './tls';
 
 /**
  * The hub of one hall. SERVICEHALL_DATA (default ./data), SERVICEHALL_PORT (default 8600),
- * SERVICEHALL_HOST (default 127.0.0.1), SERVICEHALL_TOKEN (default: stored in the data folder).
- * A new hall starts unconfigured and is set up in the console (/console); SERVICEHALL_SEED=demo
- * seeds it with the demo hall instead, and SERVICEHALL_DEMO_ALL_DAY=1 issues at any hour.
+ * SERVICEHALL_HOST (default 127.0.0.1), SERVICEHALL_TOKEN (default: stored in the data folder),
+ * SERVICEHALL_KEY_FILE, SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY, SERVICEHALL_ALLOW_INSECURE,
+ * SERVICEHALL_LIMITS, SERVICEHALL_MAX_DB_MB. A new hall starts unconfigured and is set up in the
+ * console (/console); SERVICEHALL_SEED=demo seeds it with the demo hall instead, and
+ * SERVICEHALL_DEMO_ALL_DAY=1 issues at any hour. `hub init-tls` makes the hall's CA and the hub's
+ * certificate, `hub create-admin` a staff account.
  */
-export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env) {
+export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOptions {
   const port = Number(env.SERVICEHALL_PORT ?? '8600');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SERVICEHALL_PORT must be a port number (0-65535), not "${env.SERVICEHALL_PORT}"`);
+  if (!/^\d{1,5}$/.test(env.SERVICEHALL_PORT ?? '8600') || port > 65535) throw new Error(`SERVICEHALL_PORT must be a port number (0-65535), not "${env.SERVICEHALL_PORT}"`);
   const seed = env.SERVICEHALL_SEED ?? '';
   if (seed !== '' && seed !== 'demo') throw new Error(`SERVICEHALL_SEED is "demo" (the demo hall) or empty (a new hall set up in the console), not "${seed}"`);
+  const cert = env.SERVICEHALL_TLS_CERT || undefined;
+  const key = env.SERVICEHALL_TLS_KEY || undefined;
+  if (!!cert !== !!key) throw new Error('SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY go together: the certificate file and its key file');
+  const maxMb = env.SERVICEHALL_MAX_DB_MB;
+  if (maxMb !== undefined && maxMb !== '' && !/^\d{1,7}$/.test(maxMb)) throw new Error(`SERVICEHALL_MAX_DB_MB must be a whole number of megabytes, not "${maxMb}"`);
   return {
     dataDir: env.SERVICEHALL_DATA || './data',
     port,
     host: env.SERVICEHALL_HOST || '127.0.0.1',
-    token: env.SERVICEHALL_TOKEN || undefined,
+    // An empty SERVICEHALL_TOKEN means "not given" (the stored one is used); any other value is checked.
+    token: env.SERVICEHALL_TOKEN === '' ? undefined : env.SERVICEHALL_TOKEN,
     seed: seed === 'demo' ? demoCatalogue({ allDay: env.SERVICEHALL_DEMO_ALL_DAY === '1' }) : undefined,
     demoPin: env.SERVICEHALL_DEMO_PIN || undefined,
+    keyFile: env.SERVICEHALL_KEY_FILE || undefined,
+    ...(cert && key ? { tls: { cert, key } } : {}),
+    allowInsecure: env.SERVICEHALL_ALLOW_INSECURE === '1',
+    limits: limitsFrom(env.SERVICEHALL_LIMITS),
+    ...(maxMb ? { maxDatabaseBytes: Number(maxMb) * 1024 * 1024 } : {}),
   };
 }
 
@@ -38,14 +56,15 @@ function argument(args: string[], name: string): string | undefined {
  * first sign-in in the console.
  */
 async function createAdmin(args: string[]) {
-  const { dataDir } = hubOptionsFromEnv();
+  const { dataDir, keyFile } = hubOptionsFromEnv();
   const id = StaffIdSchema.safeParse(argument(args, 'id') ?? 'admin');
   if (!id.success) throw new Error(`--id: ${id.error.issues[0]!.message}`);
   const role = StaffRoleSchema.safeParse(argument(args, 'role') ?? 'administrator');
   if (!role.success || role.data === 'clerk') throw new Error('--role is administrator, supervisor or department-head');
+  prepareDataFolder(dataDir, (m) => console.warn(`  warning    ${m}`));
   const db = openDatabase(dataDir);
   try {
-    const store = new HallStore(db);
+    const store = new HallStore(db, Date.now, HallKey.load(keyFile ?? path.join(dataDir, KEY_FILE)));
     const staff = new Staff(db, store.pins, () => store.view.catalogue, Date.now);
     const made = await staff.createFromCommandLine({ id: id.data, name: argument(args, 'name') ?? '管理员', role: role.data });
     if (!made.ok) throw new Error(made.message);
@@ -57,19 +76,38 @@ async function createAdmin(args: string[]) {
   }
 }
 
+/** `hub init-tls [--name NAME]... [--days N]`: the hall's CA (made once) and a certificate for the hub. */
+async function initTlsMain(args: string[]) {
+  const names: string[] = [];
+  let days: number | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--name' && args[i + 1]) names.push(args[++i]!);
+    else if (a === '--days' && /^\d{1,4}$/.test(args[i + 1] ?? '')) days = Number(args[++i]);
+    else throw new Error(`init-tls takes --name <host name or IP address> (repeatable) and --days <validity>; "${a}" is not one of them`);
+  }
+  const dataDir = process.env.SERVICEHALL_DATA || './data';
+  const { initTls } = await import('./init-tls');
+  const made = await initTls(dataDir, { names, days });
+  console.log(`ServiceHall TLS in ${made.dir}:`);
+  console.log(`  ${CA_CERT}   the hall's CA${made.caCreated ? ' (new)' : ' (kept)'}: copy it to every terminal and name it in hubCa`);
+  console.log(`  ca.key   the CA's key (owner-only): keep it off the network; it signs the next hub certificate`);
+  console.log(`  hub.crt, hub.key   the hub's certificate for ${made.names.join(', ')}; the hub uses them at its next start`);
+  console.log(`  terminals connect to wss://${made.names.find((n) => n !== 'localhost' && n !== '127.0.0.1') ?? made.names[0]}:PORT/ws`);
+}
+
 async function main() {
-  const [sub, ...rest] = process.argv.slice(2);
-  if (sub === 'create-admin') return createAdmin(rest);
-  if (sub !== undefined) throw new Error(`unknown command "${sub}": run the hub with no argument, or "create-admin"`);
   const options = hubOptionsFromEnv();
   const hub = await startHub(options);
   const name = hub.store.view.catalogue.hall.name;
   console.log(`ServiceHall hub: ${name || '(尚未设置 not set up yet)'}`);
   console.log(`  console    ${hub.url}/console/`);
   console.log(`  API        ${hub.url}/api/ (OpenAPI: ${hub.url}/api/openapi.json)`);
-  console.log(`  terminals  ${hub.wsUrl}`);
-  console.log(`  database   ${options.dataDir}/hall.db (event ${hub.store.seq})`);
-  console.log(`  token      ${hub.token}${hub.tokenCreated ? `  (new; stored in ${options.dataDir}/admin-token)` : ''}`);
+  console.log(`  terminals  ${hub.wsUrl}${hub.tls ? `  (TLS: terminals trust ${path.join(options.dataDir, TLS_DIR, CA_CERT)})` : ''}`);
+  console.log(`  database   ${options.dataDir}/hall.db (event ${hub.store.seq}); hall key ${options.keyFile ?? path.join(options.dataDir, KEY_FILE)}`);
+  // The token is shown once, when it is made; after that it stays in its file (owner-only).
+  if (hub.tokenCreated) console.log(`  token      ${hub.token}  (new: shown this once; stored in ${path.join(options.dataDir, TOKEN_FILE)})`);
+  else console.log(`  token      ${options.token ? 'from SERVICEHALL_TOKEN' : `in ${path.join(options.dataDir, TOKEN_FILE)}`}`);
   if (isConfigured(hub.store.view.catalogue)) for (const warning of hallSetupWarnings(hub.store.view.catalogue)) console.warn(`  warning    ${warning}`);
   if (hub.setupCode)
     console.log(`  setup code ${hub.setupCode}  (一次性设置码：在控制台创建第一个管理员账号 / one-time code to make the first administrator in the console)`);
@@ -82,8 +120,10 @@ async function main() {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli.ts')) {
-  main().catch((error) => {
-    const what = process.argv[2] === 'create-admin' ? 'could not make the account' : 'could not start';
+  const [command, ...args] = process.argv.slice(2);
+  const run = command === 'create-admin' ? createAdmin(args) : command === 'init-tls' ? initTlsMain(args) : command ? Promise.reject(new Error(`unknown command "${command}": run the hub with no argument, or "create-admin", or "init-tls"`)) : main();
+  run.catch((error) => {
+    const what = command === 'create-admin' ? 'could not make the account' : command === 'init-tls' ? 'could not make its certificates' : 'could not start';
     console.error(`ServiceHall hub ${what}: ${error instanceof Error ? error.message : error}`);
     process.exit(1);
   });

@@ -1,23 +1,29 @@
-import type { Catalogue } from '@servicehall/core';
+import { refusalText, type Catalogue } from '@servicehall/core';
 import { MAX_MESSAGE_BYTES } from '@servicehall/protocol';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { consoleOperations } from './console-api';
 import { serveConsole } from './console-files';
 import { openDatabase } from './db';
 import { Pairings, TerminalCredentials } from './enrolment';
+import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, StartRefusal } from './files';
 import { apiHandler, send } from './http';
+import { ConnectionCount, DEFAULT_LIMITS, type HubLimits } from './limits';
 import { publicPages } from './pages';
 import { Staff } from './staff';
 import { HallStore } from './store';
 import { serveTerminals, type TerminalLinks } from './terminals';
+import { loadTls, tlsFilesIn, type TlsFiles } from './tls';
+
+export { resolveToken } from './files';
 
 export interface HubOptions {
-  /** Folder of hall.db and the admin token file. */
+  /** Folder of hall.db, the admin token file and (by default) the hall key. */
   dataDir: string;
   port?: number;
   host?: string;
@@ -32,6 +38,18 @@ export interface HubOptions {
   demoPin?: string;
   /** How often unrated services are checked for the default rating (N-04). */
   ratingSweepMs?: number;
+  /** The hall key's file (default `<dataDir>/hall.key`): keep it apart from the database's backups. */
+  keyFile?: string;
+  /** HTTPS and WSS from these files (default: `<dataDir>/tls/hub.crt` and `hub.key` when `hub init-tls` made them). */
+  tls?: TlsFiles | false;
+  /** Listening beyond loopback without TLS puts tokens, PINs and applicants on the LAN in clear: only with this. */
+  allowInsecure?: boolean;
+  /** What the hub allows one party (connections, silence, command rates); see DEFAULT_LIMITS. */
+  limits?: Partial<HubLimits>;
+  /** A ceiling on the database's size in bytes; beyond it the hub answers as on a full disk (507). */
+  maxDatabaseBytes?: number;
+  /** Where warnings go (files put right, TLS off); console.warn by default. */
+  warn?: (message: string) => void;
 }
 
 export interface RunningHub {
@@ -39,29 +57,28 @@ export interface RunningHub {
   wsUrl: string;
   port: number;
   token: string;
-  /** Whether the token was made now (and so should be shown to the installer). */
+  /** Whether the token was made now (and so should be shown to the installer, this once). */
   tokenCreated: boolean;
+  /** Whether the hub serves HTTPS and WSS. */
+  tls: boolean;
   store: HallStore;
   staff: Staff;
   credentials: TerminalCredentials;
   /** The one-time code that lets the first administrator be made in the console, while there is none. */
   setupCode: string | undefined;
   terminalCount(): number;
+  /** Open connections (HTTP and WebSocket), as the caps count them. */
+  connectionCount(): number;
   close(): Promise<void>;
 }
 
-/** The token from the data folder, made and stored (readable by the owner only) the first time. */
-export function resolveToken(dataDir: string, given?: string): { token: string; created: boolean } {
-  if (given) return { token: given, created: false };
-  const file = path.join(dataDir, 'admin-token');
-  fs.mkdirSync(dataDir, { recursive: true });
-  if (fs.existsSync(file)) {
-    const token = fs.readFileSync(file, 'utf8').trim();
-    if (token) return { token, created: false };
-  }
-  const token = randomBytes(24).toString('base64url');
-  fs.writeFileSync(file, token + '\n', { mode: 0o600 });
-  return { token, created: true };
+const isLoopback = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost' || host.startsWith('127.');
+
+/** The polite answer to a connection over the hub's caps: 503 with the code and the text, then closed. */
+function overCap(socket: Duplex, language: string | undefined): void {
+  const lang = /^\s*en\b/i.test(language ?? '') ? 'en' : 'zh-CN';
+  const body = JSON.stringify({ ok: false, code: 'too-many-connections', message: 'the hub has as many connections as it takes from this address or in all: try again shortly', text: refusalText('too-many-connections', lang) });
+  socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 5\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** Where the console's built files are in this repository. */
@@ -72,10 +89,34 @@ function defaultConsoleDir(): string {
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const startedAt = Date.now();
   const clock = options.clock ?? Date.now;
+  const warn = options.warn ?? ((m: string) => console.warn(`ServiceHall hub: ${m}`));
+  const limits: HubLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const host = options.host ?? '127.0.0.1';
+  const tlsFiles = options.tls === false ? undefined : (options.tls ?? tlsFilesIn(options.dataDir));
+  if (!tlsFiles && !isLoopback(host) && !options.allowInsecure)
+    throw new StartRefusal(
+      `the hub would listen on ${host} without TLS: tokens, PINs and applicant data would cross the LAN in clear. ` +
+        'Run `npm run hub -- init-tls` (see "Deploying on a hall\'s network" in the README), or set SERVICEHALL_ALLOW_INSECURE=1 on a network nobody else uses.',
+    );
+  const tls = tlsFiles ? loadTls(tlsFiles) : undefined;
+
+  prepareDataFolder(options.dataDir, warn);
+  const keyFile = options.keyFile ?? path.join(options.dataDir, KEY_FILE);
   const db = openDatabase(options.dataDir);
-  if (!HallStore.hasCatalogue(db) && options.seed) HallStore.seed(db, options.seed, clock());
-  const store = new HallStore(db, clock);
-  const { token, created } = resolveToken(options.dataDir, options.token);
+  let store: HallStore;
+  try {
+    // A database sealed with a key whose file is gone must not get a new key: its applicants would be lost.
+    if (HallStore.recordsKey(db) && !fs.existsSync(keyFile))
+      throw new StartRefusal(`the hall key ${keyFile} is missing, and this database was sealed with it: restore it from its backup (or name it in SERVICEHALL_KEY_FILE)`);
+    const key = HallKey.load(keyFile, warn);
+    if (!HallStore.hasCatalogue(db) && options.seed) HallStore.seed(db, options.seed, clock());
+    store = new HallStore(db, clock, key);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  if (options.maxDatabaseBytes !== undefined) store.limitSize(options.maxDatabaseBytes);
+  const { token, created } = resolveToken(options.dataDir, options.token, warn);
   const staff = new Staff(db, store.pins, () => store.view.catalogue, clock);
   const credentials = new TerminalCredentials(db);
   const pairings = new Pairings();
@@ -96,23 +137,26 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       return () => void terminalListeners.delete(l);
     },
   };
-  const api = apiHandler({ store, token, startedAt, staff, credentials, more: consoleOperations(consoleContext), clock });
-  const pages = publicPages(store, token);
+  const api = apiHandler({ store, token, startedAt, staff, credentials, more: consoleOperations(consoleContext), clock, limits });
+  const pages = publicPages(store, limits, clock);
   const consoleFiles = serveConsole(options.consoleDir ?? defaultConsoleDir());
-  if (options.demoPin) for (const c of store.view.catalogue.clerks) if (!store.pins.has(c.number)) store.pins.set(c.number, options.demoPin);
+  if (options.demoPin) for (const c of store.view.catalogue.clerks) if (!store.pins.has(c.number)) await store.pins.set(c.number, options.demoPin);
+  if (!tls && !isLoopback(host)) warn(`listening on ${host} WITHOUT TLS (allowInsecure): tokens, PINs and applicant data cross the network in clear`);
 
-  // A service left unrated gets the hall's default level once its time is up (N-04). The id makes it once only.
+  // A service left unrated gets the hall's default level once its time is up (N-04). The rules make
+  // it once only; its id is random, so that no terminal can take it first.
   const sweep = setInterval(() => {
     try {
       store.openDayIfDue();
     } catch (error) {
       console.error('opening the new day failed', error);
     }
+    if (store.isDiskFull) return;
     const due = clock() - store.view.catalogue.rating.defaultAfterMinutes * 60_000;
     for (const r of [...store.view.ratingRequests.values()]) {
       if (r.finishedAt > due) continue;
       try {
-        store.execute({ id: `default-rating:${r.ticketId}`, type: 'defaultRating', ticketId: r.ticketId }, { role: 'admin', terminal: 'hub' });
+        store.execute({ id: HallStore.ownId('default-rating'), type: 'defaultRating', ticketId: r.ticketId }, { role: 'admin', terminal: 'hub' }, ':hub');
       } catch (error) {
         console.error('default rating failed', r.ticketId, error);
       }
@@ -120,7 +164,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   }, options.ratingSweepMs ?? 30_000);
   sweep.unref();
 
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
+    if ((req.socket as Socket & { overCap?: boolean }).overCap) return overCap(req.socket, req.headers['accept-language']);
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://hub');
@@ -139,45 +184,78 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
         if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the page could not be made' });
       });
     send(res, 404, { ok: false, code: 'not-found', message: `there is no ${url.pathname}; the console is at /console/, the API under /api/ (see /api/openapi.json)` });
-  });
+  };
+  // Connections are checked every second, so that one that never finishes its headers goes at headersTimeout, not up to 30 s later.
+  const serverOptions = { headersTimeout: limits.headersTimeoutMs, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 };
+  // A TLS handshake that never finishes holds a connection no longer than unfinished headers would.
+  const tlsOptions = { handshakeTimeout: limits.headersTimeoutMs };
+  const server = tls ? https.createServer({ ...serverOptions, ...tlsOptions, ...tls }, handler) : http.createServer(serverOptions, handler);
   server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  server.headersTimeout = limits.headersTimeoutMs;
+
+  // Every connection counts against its address's cap and the hub's, from its first byte (before
+  // TLS); one over a cap is answered 503 at its first request (over TLS, once its handshake is done).
+  const connections = new ConnectionCount(limits);
+  const overCapTls = new Set<string>();
+  server.on('connection', (socket: Socket & { overCap?: boolean }) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const key = `${address}|${socket.remotePort}`;
+    if (!connections.open(address)) {
+      socket.overCap = true;
+      if (tls) overCapTls.add(key);
+    }
+    socket.once('close', () => {
+      connections.close(address);
+      overCapTls.delete(key);
+    });
+  });
+  if (tls) server.on('secureConnection', (socket: Socket & { overCap?: boolean }) => void (overCapTls.has(`${socket.remoteAddress}|${socket.remotePort}`) && (socket.overCap = true)));
 
   // The socket takes more than a message may hold, so that an oversized message gets an answer, not a dropped line.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * MAX_MESSAGE_BYTES });
   server.on('upgrade', (req, socket, head) => {
     // Node drops the socket's error listener before 'upgrade': without one, a reset would end the hub.
     socket.on('error', () => socket.destroy());
+    if ((req.socket as Socket & { overCap?: boolean }).overCap) return overCap(socket, req.headers['accept-language']);
     if (!req.url?.startsWith('/ws')) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  terminals = serveTerminals(wss, store, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock });
+  terminals = serveTerminals(wss, store, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits });
   // Devices reported change the terminal list too.
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();
   });
   const links = terminals;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+  } catch (error) {
+    clearInterval(sweep);
+    links.close();
+    db.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
-  const host = options.host === '0.0.0.0' || !options.host ? '127.0.0.1' : options.host;
+  const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
-    url: `http://${host}:${port}`,
-    wsUrl: `ws://${host}:${port}/ws`,
+    url: `${tls ? 'https' : 'http'}://${shown}:${port}`,
+    wsUrl: `${tls ? 'wss' : 'ws'}://${shown}:${port}/ws`,
     port,
     token,
     tokenCreated: created,
+    tls: !!tls,
     store,
     staff,
     credentials,
     setupCode: staff.setupCode,
     terminalCount: () => links.count(),
+    connectionCount: () => connections.size,
     async close() {
       clearInterval(sweep);
       links.close();

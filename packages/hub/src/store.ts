@@ -28,8 +28,12 @@ import {
   type StaffRef,
 } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { Db } from './db';
-import { ClerkPins } from './pins';
+import { StartRefusal } from './files';
+import { LinkSigner, PROGRESS_LINK_MS } from './links';
+import { ClerkPins, type PinCheck } from './pins';
+import { Sealer } from './sealed';
 import { AuditLog, auditSubject } from './staff/audit';
 
 export interface Executed {
@@ -42,6 +46,67 @@ export interface Executed {
 
 export type EventListener = (events: HallEvent[]) => void;
 
+/** One command to run, with who sent it and the namespace its id lives in. */
+export interface CommandEntry {
+  command: Command;
+  actor: Actor;
+  /** Whose ids these are (see commandScope); by default the actor's. */
+  scope?: string;
+  /** For a sign-in: the PIN already checked, off the event loop (see executeAsync). */
+  pin?: PinCheck;
+}
+
+/**
+ * The namespace of a sender's command ids: a terminal's id for a terminal, so that one terminal can
+ * never be answered with another's result; the hub's own, the QR page's and each HTTP token's
+ * begin with ":", which no terminal id may hold.
+ */
+export function commandScope(actor: Actor): string {
+  if (actor.role !== 'admin') return actor.terminal;
+  return actor.staff ? `:staff/${actor.staff.id}` : `:admin/${actor.terminal}`;
+}
+
+/** The keys the store needs, derived from the hall key (see HallKey). */
+export interface StoreKeys {
+  derive(purpose: string): Buffer;
+}
+
+/** How often a hub that found its disk full tries to write again. */
+export const DISK_FULL_RETRY_MS = 5_000;
+
+/** SQLite's "database or disk is full" (also what a size ceiling gives). */
+export function isDiskFull(error: unknown): boolean {
+  return (error as { code?: unknown })?.code === 'SQLITE_FULL';
+}
+
+const DISK_FULL: Answer = { ok: false, code: 'disk-full', message: 'the hub cannot write: its disk is full; nothing was recorded, and the command may be sent again once space is freed' };
+
+/** Why personal data is read: a short list, so that the log can be read (H-19). */
+export const ACCESS_PURPOSES = ['acceptance', 'correction', 'delivery', 'complaint', 'follow-up', 'supervision'] as const;
+export type AccessPurpose = (typeof ACCESS_PURPOSES)[number];
+
+export interface AccessRecord {
+  at: number;
+  who: string;
+  caseNumber: string;
+  purpose: string;
+  note?: string;
+}
+
+/** What a public terminal may learn of a case: its number, item, state and dates, never the applicant. */
+export interface CaseProgress {
+  number: string;
+  serviceCode: string;
+  state: Case['state'];
+  openedAt: number;
+  acceptedOn?: string;
+  promisedDue?: string;
+  legalDue?: string;
+  dueCertain?: boolean;
+  /** Materials the latest correction notice asks for (ids of the item's materials). */
+  missing?: string[];
+}
+
 /**
  * The hall's single writer. A command is one function inside one SQLite transaction: the rules in
  * core decide it, its events go to the append-only log with the next sequence numbers, the read
@@ -51,16 +116,22 @@ export class HallStore {
   view: HallView;
   readonly pins: ClerkPins;
   readonly audit: AuditLog;
+  readonly links: LinkSigner;
+  private readonly sealer: Sealer;
+  private readonly bodyKey: Buffer;
   private readonly listeners = new Set<EventListener>();
   private readonly st;
+  /** Set while the disk is full: commands are refused without touching it until `retryAt`. */
+  private diskFull: { since: number; retryAt: number } | undefined;
 
   constructor(
     private readonly db: Db,
     private readonly clock: () => number = Date.now,
+    keys: StoreKeys,
   ) {
     this.st = {
-      answer: db.prepare<[string], { answer: string }>('SELECT answer FROM commands WHERE id = ?'),
-      recordAnswer: db.prepare('INSERT INTO commands (id, terminal, type, at, answer) VALUES (?, ?, ?, ?, ?)'),
+      answer: db.prepare<[string], { answer: string; body_hash: string | null }>('SELECT answer, body_hash FROM commands WHERE id = ?'),
+      recordAnswer: db.prepare('INSERT INTO commands (id, terminal, type, at, answer, body_hash) VALUES (?, ?, ?, ?, ?, ?)'),
       appendEvent: db.prepare('INSERT INTO events (seq, at, type, command_id, body) VALUES (?, ?, ?, ?, ?)'),
       since: db.prepare<[number, number], { body: string }>('SELECT body FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
       putTicket: db.prepare(
@@ -85,7 +156,44 @@ export class HallStore {
     };
     this.pins = new ClerkPins(db);
     this.audit = new AuditLog(db);
+    this.links = new LinkSigner(keys.derive('links'));
+    this.sealer = new Sealer(keys.derive('applicant-data'));
+    this.bodyKey = keys.derive('command-body');
+    this.checkKey();
     this.view = this.load();
+  }
+
+  /**
+   * The hall key must be the one this database was sealed with; the first start records its
+   * fingerprint and seals any applicant data stored before sealing existed.
+   */
+  private checkKey(): void {
+    const stored = this.db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key = 'key-check'").get()?.value;
+    const mine = this.sealer.fingerprint();
+    if (stored && stored !== mine) throw new StartRefusal('the hall key file does not belong to this database: restore the hall key that was made with it (see SERVICEHALL_KEY_FILE)');
+    this.db.transaction(() => {
+      if (!stored) this.st.putHall.run('key-check', mine);
+      const plain = this.db.prepare<[], { case_number: string; applicant: string }>("SELECT case_number, applicant FROM personal_data WHERE applicant NOT LIKE 'sealed1:%'").all();
+      const update = this.db.prepare('UPDATE personal_data SET applicant = ? WHERE case_number = ?');
+      for (const r of plain) update.run(this.sealer.seal(r.applicant, r.case_number), r.case_number);
+    })();
+  }
+
+  /** Whether the hall database already records a hall key (so a missing key file must not be replaced). */
+  static recordsKey(db: Db): boolean {
+    return !!db.prepare("SELECT 1 FROM hall WHERE key = 'key-check'").get();
+  }
+
+  /** The database's size now, in bytes (its pages, wherever they are: file or WAL). */
+  sizeBytes(): number {
+    return (this.db.pragma('page_count', { simple: true }) as number) * (this.db.pragma('page_size', { simple: true }) as number);
+  }
+
+  /** A ceiling on the database's size, in bytes (undefined: none); beyond it commands are refused as on a full disk. */
+  limitSize(bytes: number | undefined): void {
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    // SQLite's own limit when none is set.
+    this.db.pragma(`max_page_count = ${bytes === undefined ? 4294967294 : Math.max(1, Math.floor(bytes / pageSize))}`);
   }
 
   /** Whether the hall has been set up (seeded, or given its catalogue by its administrator). */
@@ -173,13 +281,13 @@ export class HallStore {
     return () => this.listeners.delete(listener);
   }
 
-  get seq(): number {
-    return this.view.seq;
-  }
-
-  /** The hall's clock (injected in tests). */
+  /** The hub's clock (injected in tests). */
   now(): number {
     return this.clock();
+  }
+
+  get seq(): number {
+    return this.view.seq;
   }
 
   snapshot(): HallSnapshot {
@@ -191,14 +299,65 @@ export class HallStore {
     return this.st.since.all(seq, limit).map((r) => JSON.parse(r.body) as HallEvent);
   }
 
-  /** The answer first given to command `id`, if it was seen. */
-  answerOf(id: string): Answer | undefined {
-    const row = this.st.answer.get(id);
+  /** The answer first given to command `id` of `scope`, if it was seen. */
+  answerOf(scope: string, id: string): Answer | undefined {
+    const row = this.st.answer.get(`${scope}|${id}`);
     return row ? (JSON.parse(row.answer) as Answer) : undefined;
   }
 
-  execute(command: Command, actor: Actor): Executed {
-    return this.executeBatch([{ command, actor }])[0]!;
+  execute(command: Command, actor: Actor, scope?: string): Executed {
+    return this.executeBatch([{ command, actor, scope }])[0]!;
+  }
+
+  /**
+   * Runs one command, checking a sign-in's PIN first off the event loop (the hash takes tens of
+   * milliseconds that every terminal would otherwise wait). A repeated id is answered without a
+   * second check, so that a retry never counts as another wrong PIN.
+   */
+  async executeAsync(command: Command, actor: Actor, scope?: string): Promise<Executed> {
+    if (command.type !== 'signIn') return this.execute(command, actor, scope);
+    const key = this.commandKey(command, actor, scope);
+    const repeat = this.repeatOf(key, this.bodyHash(command));
+    if (repeat) return repeat;
+    const source = actor.role === 'window' ? `window ${actor.window}` : actor.terminal;
+    const pin = await this.pins.check(command.clerk, command.pin, this.clock(), source);
+    return this.executeBatch([{ command, actor, scope, pin }])[0]!;
+  }
+
+  private commandKey(command: Command, actor: Actor, scope: string | undefined): string {
+    return `${scope ?? commandScope(actor)}|${command.id}`;
+  }
+
+  /** A keyed hash of what the command asks (never its PIN in a form that can be guessed from the database alone). */
+  private bodyHash(command: Command): string {
+    const { id: _id, ...body } = command;
+    return createHmac('sha256', this.bodyKey).update(JSON.stringify(body)).digest('base64url').slice(0, 22);
+  }
+
+  /** The first answer to this id again; a different body under a used id is refused (409) and changes nothing. */
+  private repeatOf(key: string, hash: string): Executed | undefined {
+    const row = this.st.answer.get(key);
+    if (!row) return undefined;
+    if (row.body_hash !== null && row.body_hash !== hash)
+      return { answer: { ok: false, code: 'id-reused', message: 'this command id was used before for a different command: send a new id' }, events: [], repeated: true };
+    return { answer: JSON.parse(row.answer) as Answer, events: [], repeated: true };
+  }
+
+  /** Whether the hub is refusing commands because its disk is full. */
+  get isDiskFull(): boolean {
+    return this.diskFull !== undefined;
+  }
+
+  /** Notes a full disk: said once, and writes are not tried again until the retry time. */
+  private onDiskFull(now: number): void {
+    if (!this.diskFull) console.error(`the hub's disk is full: commands are refused (507 disk-full) until space is freed; trying again every ${DISK_FULL_RETRY_MS / 1000} s`);
+    this.diskFull = { since: this.diskFull?.since ?? now, retryAt: now + DISK_FULL_RETRY_MS };
+  }
+
+  private onWritten(): void {
+    if (!this.diskFull) return;
+    console.error(`the hub can write again (its disk was full for ${Math.round((this.clock() - this.diskFull.since) / 1000)} s)`);
+    this.diskFull = undefined;
   }
 
   /**
@@ -206,19 +365,27 @@ export class HallStore {
    * the lot). Each command is still its own transaction inside it, a savepoint: a refusal or a
    * failure of one leaves the others whole. Listeners hear all the batch's events once it is durable.
    */
-  executeBatch(batch: readonly { command: Command; actor: Actor }[]): Executed[] {
+  executeBatch(batch: readonly CommandEntry[]): Executed[] {
+    const started = this.clock();
+    if (this.diskFull && started < this.diskFull.retryAt) return batch.map(() => ({ answer: DISK_FULL, events: [], repeated: false }));
     let results: Executed[];
+    let wrote = false;
     try {
       results = this.db.transaction(() =>
-        batch.map(({ command, actor }): Executed => {
-          const first = this.answerOf(command.id);
-          if (first) return { answer: first, events: [], repeated: true };
+        batch.map((entry): Executed => {
+          const key = this.commandKey(entry.command, entry.actor, entry.scope);
+          const hash = this.bodyHash(entry.command);
+          const repeat = this.repeatOf(key, hash);
+          if (repeat) return repeat;
+          wrote = true;
           try {
-            return this.db.transaction(() => this.decideAndAppend(command, actor))();
+            return this.db.transaction(() => this.decideAndAppend(entry, key, hash))();
           } catch (error) {
+            // Nothing of the batch can be written on a full disk: the whole of it is refused below.
+            if (isDiskFull(error)) throw error;
             // A bug in one command: its savepoint is rolled back; the view is read again (this
             // connection sees the batch so far) and the rest of the batch goes on.
-            console.error('a command failed', command.type, error);
+            console.error('a command failed', entry.command.type, error);
             this.view = this.load();
             return { answer: { ok: false, code: 'internal', message: 'the hub could not record this command' }, events: [], repeated: false };
           }
@@ -227,8 +394,13 @@ export class HallStore {
     } catch (error) {
       // The transaction rolled back; the view may hold part of it, so it is read again from the tables.
       this.view = this.load();
+      if (isDiskFull(error)) {
+        this.onDiskFull(started);
+        return batch.map(() => ({ answer: DISK_FULL, events: [], repeated: false }));
+      }
       throw error;
     }
+    if (wrote) this.onWritten();
     const events = results.flatMap((r) => r.events);
     if (events.length > 0) for (const listener of this.listeners) listener(events);
     return results;
@@ -240,6 +412,7 @@ export class HallStore {
    */
   openDayIfDue(): HallEvent[] {
     if (dayChange(this.view, this.clock()).length === 0) return [];
+    if (this.diskFull && this.clock() < this.diskFull.retryAt) return [];
     let appended: HallEvent[];
     try {
       appended = this.db.transaction(() => {
@@ -249,8 +422,13 @@ export class HallStore {
       })();
     } catch (error) {
       this.view = this.load();
+      if (isDiskFull(error)) {
+        this.onDiskFull(this.clock());
+        return [];
+      }
       throw error;
     }
+    this.onWritten();
     if (appended.length > 0) for (const listener of this.listeners) listener(appended);
     return appended;
   }
@@ -263,14 +441,15 @@ export class HallStore {
     return event;
   }
 
-  private decideAndAppend(command: Command, actor: Actor): Executed {
+  private decideAndAppend(entry: CommandEntry, key: string, hash: string): Executed {
+    const { command, actor } = entry;
     const now = this.clock();
     const appended: HallEvent[] = [];
     const staff = actor.role === 'admin' ? actor.staff : undefined;
     const append = (body: EventBody, commandId?: string) => appended.push(this.append(body, now, commandId, commandId ? staff : undefined));
     for (const body of dayChange(this.view, now)) append(body);
     const { id, ...body } = command;
-    const refusal = this.precheck(body, now);
+    const refusal = this.precheck(body, entry.pin);
     const decided = refusal ?? decide(this.view, body, { now, actor, earlierRatings: this.earlierRatings(body) });
     let answer: Answer;
     if (decided.ok) {
@@ -292,14 +471,16 @@ export class HallStore {
       }
       if (body.type === 'recordOutcome' && body.applicant) {
         const recorded = decided.value.events.find((e) => e.type === 'case.recorded');
-        if (recorded?.type === 'case.recorded') this.st.putPersonal.run(recorded.case.number, JSON.stringify(body.applicant), now);
+        if (recorded?.type === 'case.recorded') this.st.putPersonal.run(recorded.case.number, this.sealer.seal(JSON.stringify(body.applicant), recorded.case.number), now);
       }
       const ticket = decided.value.ticket ? this.view.tickets.get(decided.value.ticket.id) : undefined;
-      answer = { ok: true, seq: this.view.seq, ...(ticket ? { ticket } : {}) };
+      // A new ticket comes with the link to its progress page, signed here: no terminal holds the key.
+      const link = ticket && (body.type === 'issueTicket' || body.type === 'checkInAppointment') ? this.links.path('q', ticket.id, now + PROGRESS_LINK_MS) : undefined;
+      answer = { ok: true, seq: this.view.seq, ...(ticket ? { ticket } : {}), ...(link ? { link } : {}) };
     } else {
       answer = { ok: false, code: decided.code, message: decided.message, ...(decided.tickets ? { tickets: decided.tickets } : {}) };
     }
-    this.st.recordAnswer.run(id, actor.terminal, command.type, now, JSON.stringify(answer));
+    this.st.recordAnswer.run(key, actor.terminal, command.type, now, JSON.stringify(answer), hash);
     return { answer, events: appended, repeated: false };
   }
 
@@ -312,20 +493,79 @@ export class HallStore {
       .map((r) => JSON.parse(r.body) as Rating);
   }
 
-  /** What only the hub can check: a clerk's PIN (kept out of the pure rules and out of every event). */
-  private precheck(body: CommandBody, now: number): Refusal | undefined {
+  /** What only the hub can check: a clerk's PIN (kept out of the pure rules and out of every event), checked before the transaction. */
+  private precheck(body: CommandBody, pin: PinCheck | undefined): Refusal | undefined {
     if (body.type !== 'signIn') return undefined;
-    const check = this.pins.check(body.clerk, body.pin, now);
-    if (check.ok && check.mustChange)
+    if (!pin) return { ok: false, code: 'internal', message: 'a sign-in is checked through executeAsync' };
+    if (pin.ok && pin.mustChange)
       return { ok: false, code: 'pin-change-required', message: `clerk ${body.clerk} still has the initial PIN: choose your own in the console (/console) first` };
-    return check.ok ? undefined : { ok: false, code: check.code, message: check.message };
+    return pin.ok ? undefined : { ok: false, code: pin.code, message: pin.message };
   }
 
-  /** The applicant of a case, in full, for staff whose role needs it; every read is logged (H-19). */
-  applicantOf(caseNumber: string, who: string, purpose: string): unknown {
+  /** The applicant of a case, in full, for staff whose role needs it; every read is logged with who and why (H-19). */
+  applicantOf(caseNumber: string, who: string, purpose: AccessPurpose, note?: string): unknown {
     const row = this.db.prepare<[string], { applicant: string }>('SELECT applicant FROM personal_data WHERE case_number = ?').get(caseNumber);
-    this.db.prepare('INSERT INTO personal_data_access (at, who, case_number, purpose) VALUES (?, ?, ?, ?)').run(this.clock(), who, caseNumber, purpose);
-    return row ? JSON.parse(row.applicant) : undefined;
+    this.db.prepare('INSERT INTO personal_data_access (at, who, case_number, purpose, note) VALUES (?, ?, ?, ?, ?)').run(this.clock(), who, caseNumber, purpose, note ?? null);
+    return row ? JSON.parse(this.sealer.open(row.applicant, caseNumber)) : undefined;
+  }
+
+  /** The personal-data access log, newest first, for a supervisor: of one case, or of all. */
+  accessLog(options: { caseNumber?: string; since?: number; limit: number }): AccessRecord[] {
+    return this.db
+      .prepare<[string | null, string | null, number, number], { at: number; who: string; case_number: string; purpose: string; note: string | null }>(
+        'SELECT at, who, case_number, purpose, note FROM personal_data_access WHERE (? IS NULL OR case_number = ?) AND at >= ? ORDER BY id DESC LIMIT ?',
+      )
+      .all(options.caseNumber ?? null, options.caseNumber ?? null, options.since ?? 0, options.limit)
+      .map((r) => ({ at: r.at, who: r.who, caseNumber: r.case_number, purpose: r.purpose, ...(r.note ? { note: r.note } : {}) }));
+  }
+
+  /** A case's progress with numbers and states only: what a kiosk may show a citizen (H-11, H-19). */
+  caseProgress(number: string): CaseProgress | undefined {
+    const c = this.caseOf(number) as Case | undefined;
+    if (!c) return undefined;
+    const last = c.notices[c.notices.length - 1];
+    return {
+      number: c.number,
+      serviceCode: c.serviceCode,
+      state: c.state,
+      openedAt: c.openedAt,
+      ...(c.acceptedOn ? { acceptedOn: c.acceptedOn } : {}),
+      ...(c.promisedDue ? { promisedDue: c.promisedDue } : {}),
+      ...(c.legalDue ? { legalDue: c.legalDue } : {}),
+      ...(c.dueCertain !== undefined ? { dueCertain: c.dueCertain } : {}),
+      ...(c.state === 'correction' && last ? { missing: [...last.materials] } : {}),
+    };
+  }
+
+  /**
+   * The link to the phone rating page for a service waiting for its rating, for the pad of the window
+   * that served it (or the administrator): signed by the hub, bound to the ticket, expiring.
+   */
+  ratingLinkFor(actor: Actor, ticketId: string): { ok: true; link: string } | Refusal {
+    if (actor.role !== 'rating-pad' && actor.role !== 'admin') return { ok: false, code: 'forbidden', message: `a ${actor.role} terminal may not ask for rating links` };
+    const request = this.view.ratingRequests.get(ticketId);
+    if (!request) return { ok: false, code: 'not-found', message: `ticket ${ticketId} has no service waiting for a rating` };
+    if (actor.role === 'rating-pad' && request.window !== actor.window)
+      return { ok: false, code: 'forbidden', message: `this pad belongs to window ${actor.window}; ticket ${request.ticketNumber} was served at window ${request.window}` };
+    const days = Math.max(1, this.view.catalogue.rating.secondRatingDays);
+    return { ok: true, link: this.links.path('rate', ticketId, this.clock() + days * 86_400_000) };
+  }
+
+  /** Whether a citizen's link was used already. */
+  linkUsed(signature: string): boolean {
+    return !!this.db.prepare('SELECT 1 FROM used_links WHERE signature = ?').get(signature);
+  }
+
+  /** Records a link as used; old records go once their links have expired. */
+  useLink(signature: string, ticketId: string, expiresAt: number): void {
+    const now = this.clock();
+    this.db.prepare('INSERT OR IGNORE INTO used_links (signature, ticket_id, used_at, expires_at) VALUES (?, ?, ?, ?)').run(signature, ticketId, now, expiresAt);
+    this.db.prepare('DELETE FROM used_links WHERE expires_at < ?').run(now);
+  }
+
+  /** An id for one of the hub's own commands: random, so that no terminal can take it first. */
+  static ownId(kind: string): string {
+    return `${kind}-${randomUUID()}`;
   }
 
   caseOf(number: string): unknown {

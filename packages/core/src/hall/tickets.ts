@@ -67,6 +67,9 @@ export type TicketCommand = Extract<
   }
 >;
 
+/** How long after issuing a ticket its kiosk may still void it (a print that failed, an answer that came late). */
+export const KIOSK_VOID_MINUTES = 10;
+
 export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>): void {
   const put = (t: Ticket) => putTicket(view, t);
   switch (event.type) {
@@ -237,6 +240,7 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
       const t = newTicket(view, item, view.day, now, {
         lane,
         priorityReason: lane === 'priority' ? (command.priorityReason ?? 'other') : undefined,
+        issuedBy: by,
       });
       if (!t.ok) return t;
       return ok({ events: [{ type: 'ticket.issued', ticket: t.value, by }], ticket: t.value });
@@ -259,6 +263,7 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
       const t = newTicket(view, item, view.day, now, {
         lane: 'appointment',
         appointment: { code: a.code, slotStart: a.slotStart, slotEnd: a.slotEnd },
+        issuedBy: by,
       });
       if (!t.ok) return t;
       return ok({ events: [{ type: 'ticket.issued', ticket: t.value, by }], ticket: t.value });
@@ -266,6 +271,11 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
     case 'voidTicket': {
       const t = view.tickets.get(command.ticketId);
       if (!t) return refuse('not-found', `there is no ticket ${command.ticketId}`);
+      // A kiosk voids what it could not hand over: its own ticket, within minutes of issuing it. Anything else goes through a supervisor.
+      if (ctx.actor.role === 'kiosk') {
+        if (t.issuedBy !== ctx.actor.terminal) return refuse('forbidden', `ticket ${t.number} was not issued by ${ctx.actor.terminal}: a supervisor voids it`);
+        if (now - t.issuedAt > KIOSK_VOID_MINUTES * 60_000) return refuse('forbidden', `ticket ${t.number} was issued more than ${KIOSK_VOID_MINUTES} minutes ago: a supervisor voids it`);
+      }
       const r = voidTicket(t, command.reason);
       if (!r.ok) return r;
       return ok({ events: [{ type: 'ticket.voided', id: t.id, reason: command.reason }], ticket: r.value });
