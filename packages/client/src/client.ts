@@ -29,6 +29,8 @@ export interface HallClientOptions {
   version?: string;
   /** A view this terminal kept from before (say, across its own restart); it resumes from its sequence. */
   initialView?: HallView;
+  /** The event log that view came from (`viewLog` when it was kept), so that a hub restored from a backup can tell. */
+  initialLog?: string;
 }
 
 export type ClientChange =
@@ -56,6 +58,9 @@ export class HallClient {
   private heartbeat: NodeJS.Timeout | undefined;
   private lastHeard = 0;
   private resyncing = false;
+  /** The event log of the hub now linked (its welcome says), and the one this view was built from. */
+  private hubLog: string | undefined;
+  private viewLogId: string | undefined;
   private readonly clock: () => number;
   private readonly random: () => number;
   private readonly backoff: BackoffPolicy;
@@ -66,6 +71,7 @@ export class HallClient {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.outbox = new Outbox(options.outboxFile);
     this.view = options.initialView;
+    this.viewLogId = options.initialView ? options.initialLog : undefined;
     this.state = { status: 'connecting', since: this.clock(), waiting: this.outbox.size };
     this.connect();
   }
@@ -74,6 +80,11 @@ export class HallClient {
   subscribe(listener: (c: ClientChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The hub's event log the view follows (to keep with the view, for `initialLog`). */
+  get viewLog(): string | undefined {
+    return this.viewLogId;
   }
 
   get waiting(): number {
@@ -189,6 +200,9 @@ export class HallClient {
         token: this.options.token,
         since: this.view?.seq,
         ...(this.options.version ? { version: this.options.version } : {}),
+        // A hub restored from a backup has a new log: it gives a snapshot to a view of another history.
+        log: this.view ? this.viewLogId : undefined,
+        waiting: this.outbox.size,
       });
     });
     ws.on('message', (data) => {
@@ -231,6 +245,7 @@ export class HallClient {
       case 'welcome': {
         this.attempt = 0;
         if (m.linkKey) this.linkKey = m.linkKey;
+        this.hubLog = m.log;
         clearTimeout(this.offlineTimer);
         this.offlineTimer = undefined;
         this.setState({ status: 'online', since: this.clock(), waiting: this.outbox.size });
@@ -241,6 +256,7 @@ export class HallClient {
       case 'snapshot':
         this.resyncing = false;
         this.view = fromSnapshot(m.snapshot);
+        this.viewLogId = this.hubLog;
         this.emit({ kind: 'view', view: this.view, events: [], snapshot: true });
         return;
       case 'events':
@@ -286,7 +302,10 @@ export class HallClient {
       this.options.log?.(`the view is out of step (${error.message}); asking for a snapshot`);
       this.resync(undefined);
     }
-    if (applied.length > 0) this.emit({ kind: 'view', view, events: applied, snapshot: false });
+    if (applied.length > 0) {
+      this.viewLogId = this.hubLog;
+      this.emit({ kind: 'view', view, events: applied, snapshot: false });
+    }
   }
 
   private resync(since: number | undefined): void {
@@ -304,7 +323,7 @@ export class HallClient {
         this.ws?.terminate();
         return;
       }
-      this.write({ type: 'ping', t: this.clock() });
+      this.write({ type: 'ping', t: this.clock(), waiting: this.outbox.size });
     }, Math.max(250, silence / 3));
     this.heartbeat.unref();
   }

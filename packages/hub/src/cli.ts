@@ -1,7 +1,12 @@
 #!/usr/bin/env -S npx tsx
 import { hallSetupWarnings, isConfigured, StaffRoleSchema } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
+import path from 'node:path';
+import { backupPolicyFromEnv } from './backup';
 import { openDatabase } from './db';
+import { DATABASE_FILE, HubRefusal } from './integrity';
+import { configureLog, log } from './log';
+import { OPS_COMMANDS, runOpsCommand } from './ops-cli';
 import { HallStore } from './store';
 import { startHub } from './server';
 import { Staff, StaffIdSchema } from './staff';
@@ -11,6 +16,9 @@ import { Staff, StaffIdSchema } from './staff';
  * SERVICEHALL_HOST (default 127.0.0.1), SERVICEHALL_TOKEN (default: stored in the data folder).
  * A new hall starts unconfigured and is set up in the console (/console); SERVICEHALL_SEED=demo
  * seeds it with the demo hall instead, and SERVICEHALL_DEMO_ALL_DAY=1 issues at any hour.
+ * Operations: SERVICEHALL_LOG_LEVEL, SERVICEHALL_LOG_FILE, SERVICEHALL_METRICS_TOKEN,
+ * SERVICEHALL_BACKUP_DIR and its schedule (backup.ts). With an argument it runs an operator's
+ * command instead: create-admin, or backup, backups, restore FILE, check, install-service (ops-cli.ts).
  */
 export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env) {
   const port = Number(env.SERVICEHALL_PORT ?? '8600');
@@ -24,6 +32,8 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env) {
     token: env.SERVICEHALL_TOKEN || undefined,
     seed: seed === 'demo' ? demoCatalogue({ allDay: env.SERVICEHALL_DEMO_ALL_DAY === '1' }) : undefined,
     demoPin: env.SERVICEHALL_DEMO_PIN || undefined,
+    backup: backupPolicyFromEnv(env),
+    metricsToken: env.SERVICEHALL_METRICS_TOKEN || undefined,
   };
 }
 
@@ -57,34 +67,79 @@ async function createAdmin(args: string[]) {
   }
 }
 
+const flushed = () => new Promise<void>((resolve) => log.flush(() => resolve()));
+
 async function main() {
-  const [sub, ...rest] = process.argv.slice(2);
-  if (sub === 'create-admin') return createAdmin(rest);
-  if (sub !== undefined) throw new Error(`unknown command "${sub}": run the hub with no argument, or "create-admin"`);
+  await configureLog({ level: process.env.SERVICEHALL_LOG_LEVEL, file: process.env.SERVICEHALL_LOG_FILE || undefined });
   const options = hubOptionsFromEnv();
   const hub = await startHub(options);
   const name = hub.store.view.catalogue.hall.name;
-  console.log(`ServiceHall hub: ${name || '(尚未设置 not set up yet)'}`);
-  console.log(`  console    ${hub.url}/console/`);
-  console.log(`  API        ${hub.url}/api/ (OpenAPI: ${hub.url}/api/openapi.json)`);
-  console.log(`  terminals  ${hub.wsUrl}`);
-  console.log(`  database   ${options.dataDir}/hall.db (event ${hub.store.seq})`);
-  console.log(`  token      ${hub.token}${hub.tokenCreated ? `  (new; stored in ${options.dataDir}/admin-token)` : ''}`);
-  if (isConfigured(hub.store.view.catalogue)) for (const warning of hallSetupWarnings(hub.store.view.catalogue)) console.warn(`  warning    ${warning}`);
+  log.info(
+    {
+      hall: name || null,
+      url: hub.url,
+      console: `${hub.url}/console/`,
+      api: `${hub.url}/api/`,
+      openapi: `${hub.url}/api/openapi.json`,
+      terminals: hub.wsUrl,
+      metrics: `${hub.url}/metrics`,
+      database: path.join(options.dataDir, DATABASE_FILE),
+      seq: hub.store.seq,
+      check: hub.startCheck,
+      backups: options.backup ? { dir: options.backup.dir, everyMinutes: options.backup.everyMs / 60_000 } : null,
+    },
+    name ? 'ServiceHall hub started' : 'ServiceHall hub started (尚未设置 not set up yet: /console)',
+  );
+  // The hall token is a secret: never in a log. A person installing the hub at a terminal sees it once.
+  if (hub.tokenCreated) {
+    log.info({ file: path.join(options.dataDir, 'admin-token') }, 'a new hall token was made and stored (readable by the owner only)');
+    if (process.stdout.isTTY) process.stdout.write(`\n  hall token (shown this once; also in ${path.join(options.dataDir, 'admin-token')}): ${hub.token}\n\n`);
+  }
+  if (isConfigured(hub.store.view.catalogue)) for (const warning of hallSetupWarnings(hub.store.view.catalogue)) log.warn(warning);
+  // The setup code is logged: a service's first start has no terminal to show it on, and it opens
+  // nothing once the first administrator exists (create-admin on this machine is the other way).
   if (hub.setupCode)
-    console.log(`  setup code ${hub.setupCode}  (一次性设置码：在控制台创建第一个管理员账号 / one-time code to make the first administrator in the console)`);
-  const stop = async () => {
+    log.warn({ setupCode: hub.setupCode }, '一次性设置码：在控制台创建第一个管理员账号 / one-time setup code to make the first administrator in the console');
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ why }, 'ServiceHall hub stopping');
     await hub.close();
+    log.info({ seq: hub.store.seq }, 'ServiceHall hub stopped cleanly');
+    await flushed();
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // The Windows service's wrapper (node-windows) asks for a clean stop with a message: Windows has no SIGTERM.
+  process.on('message', (message) => {
+    if (message === 'shutdown') void stop('service shutdown');
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli.ts')) {
-  main().catch((error) => {
-    const what = process.argv[2] === 'create-admin' ? 'could not make the account' : 'could not start';
-    console.error(`ServiceHall hub ${what}: ${error instanceof Error ? error.message : error}`);
-    process.exit(1);
-  });
+  const [command, ...args] = process.argv.slice(2);
+  if (command === 'create-admin') {
+    createAdmin(args).catch((error: unknown) => {
+      console.error(`ServiceHall hub could not make the account: ${error instanceof Error ? error.message : error}`);
+      process.exitCode = 1;
+    });
+  } else if (command) {
+    runOpsCommand(command, args).then(
+      (code) => (process.exitCode = code),
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        console.error((OPS_COMMANDS as readonly string[]).includes(command) ? message : `${message}; or create-admin`);
+        process.exitCode = error instanceof HubRefusal ? error.exitCode : 1;
+      },
+    );
+  } else {
+    main().catch(async (error: unknown) => {
+      if (error instanceof HubRefusal) log.fatal(error.message);
+      else log.fatal({ err: error }, `ServiceHall hub could not start: ${error instanceof Error ? error.message : error}`);
+      await flushed();
+      process.exit(error instanceof HubRefusal ? error.exitCode : 1);
+    });
+  }
 }

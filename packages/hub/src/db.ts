@@ -2,6 +2,7 @@ import { NOTIFY_MIGRATION } from '@servicehall/notify';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { LINEAGE_MIGRATION } from './lineage';
 
 export type Db = Database.Database;
 
@@ -131,6 +132,8 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   },
   // The notification outbox (packages/notify): queued in the command's transaction.
   NOTIFY_MIGRATION,
+  // The identity of the event log (lineage.ts): a restored hub's terminals notice it.
+  LINEAGE_MIGRATION,
 ];
 
 export function migrate(db: Db): number {

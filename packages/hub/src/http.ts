@@ -31,6 +31,7 @@ import type { StaffRole } from '@servicehall/core';
 import type { TerminalCredentials } from './enrolment';
 import type { Session, Staff } from './staff';
 import { cookies, csrfMatches, SESSION_COOKIE } from './staff/sessions';
+import { log } from './log';
 import type { HallStore } from './store';
 import { tokensMatch } from './terminals';
 
@@ -640,7 +641,7 @@ export function apiHandler(ctx: ApiContext) {
       return send(res, reply.status, reply.body, reply.headers);
     } catch (error) {
       if (error instanceof HttpRefusal) return refuse(error.code, error.message, error.detail);
-      console.error('request failed', req.method, url.pathname, error);
+      log.error({ err: error, method: req.method, path: url.pathname }, 'a request failed');
       return refuse('internal', 'the hub could not handle this request');
     }
   };

@@ -10,7 +10,11 @@ import { consoleOperations } from './console-api';
 import { serveConsole } from './console-files';
 import { openDatabase } from './db';
 import { Pairings, TerminalCredentials } from './enrolment';
+import { checkAtStart, markRunning, type StartCheck } from './integrity';
+import { readLineage } from './lineage';
+import { startOperations, type Operations, type OperationsOptions } from './operations';
 import { apiHandler, send } from './http';
+import { log } from './log';
 import { publicPages } from './pages';
 import { Staff } from './staff';
 import { HallStore } from './store';
@@ -32,6 +36,10 @@ export interface HubOptions {
   demoPin?: string;
   /** How often unrated services are checked for the default rating (N-04). */
   ratingSweepMs?: number;
+  /** Scheduled backups to a second folder (see backup.ts); none without it. */
+  backup?: OperationsOptions['backup'];
+  /** Lets a Prometheus on another machine read /metrics; from this machine it needs none. */
+  metricsToken?: string;
 }
 
 export interface RunningHub {
@@ -46,6 +54,9 @@ export interface RunningHub {
   credentials: TerminalCredentials;
   /** The one-time code that lets the first administrator be made in the console, while there is none. */
   setupCode: string | undefined;
+  /** The database check made before the hub used it. */
+  startCheck: StartCheck;
+  operations: Operations;
   terminalCount(): number;
   close(): Promise<void>;
 }
@@ -72,6 +83,9 @@ function defaultConsoleDir(): string {
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const startedAt = Date.now();
   const clock = options.clock ?? Date.now;
+  // A damaged database is refused before anything opens it for writing.
+  const startCheck = await checkAtStart(options.dataDir, options.backup?.dir);
+  const clearRunning = markRunning(options.dataDir);
   const db = openDatabase(options.dataDir);
   if (!HallStore.hasCatalogue(db) && options.seed) HallStore.seed(db, options.seed, clock());
   const store = new HallStore(db, clock);
@@ -106,7 +120,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     try {
       store.openDayIfDue();
     } catch (error) {
-      console.error('opening the new day failed', error);
+      log.error({ err: error }, 'opening the new day failed');
     }
     const due = clock() - store.view.catalogue.rating.defaultAfterMinutes * 60_000;
     for (const r of [...store.view.ratingRequests.values()]) {
@@ -114,7 +128,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       try {
         store.execute({ id: `default-rating:${r.ticketId}`, type: 'defaultRating', ticketId: r.ticketId }, { role: 'admin', terminal: 'hub' });
       } catch (error) {
-        console.error('default rating failed', r.ticketId, error);
+        log.error({ err: error, ticket: r.ticketId }, 'the default rating failed');
       }
     }
   }, options.ratingSweepMs ?? 30_000);
@@ -133,9 +147,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       res.writeHead(302, { location: '/console/' });
       return void res.end();
     }
+    if (url.pathname === '/metrics') return void operations.metrics.serve(req, res, options.metricsToken);
     if (url.pathname.startsWith('/q/') || url.pathname.startsWith('/rate/'))
       return void pages(req, res, url).catch((error) => {
-        console.error('page failed', url.pathname, error);
+        log.error({ err: error, path: url.pathname }, 'a page failed');
         if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the page could not be made' });
       });
     send(res, 404, { ok: false, code: 'not-found', message: `there is no ${url.pathname}; the console is at /console/, the API under /api/ (see /api/openapi.json)` });
@@ -154,16 +169,31 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  terminals = serveTerminals(wss, store, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock });
+  terminals = serveTerminals(wss, store, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, lineage: readLineage(db) });
   // Devices reported change the terminal list too.
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();
   });
   const links = terminals;
+  const operations = await startOperations(options, {
+    db,
+    store,
+    terminals: () => links.linked(),
+    startCheck,
+    loadSeconds: (Date.now() - startedAt) / 1000,
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  }).catch(async (error: unknown) => {
+    // Not started (the port is taken, say): nothing ran, so this is a clean stop.
+    clearInterval(sweep);
+    links.close();
+    await operations.stop();
+    db.close();
+    clearRunning();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host === '0.0.0.0' || !options.host ? '127.0.0.1' : options.host;
@@ -177,14 +207,18 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     staff,
     credentials,
     setupCode: staff.setupCode,
+    startCheck,
+    operations,
     terminalCount: () => links.count(),
     async close() {
       clearInterval(sweep);
+      await operations.stop();
       links.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       db.close();
+      clearRunning();
     },
   };
 }

@@ -29,6 +29,7 @@ import {
 } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
 import type { Db } from './db';
+import { log } from './log';
 import { ClerkPins } from './pins';
 import { AuditLog, auditSubject } from './staff/audit';
 
@@ -41,6 +42,8 @@ export interface Executed {
 }
 
 export type EventListener = (events: HallEvent[]) => void;
+/** Hears each batch once it is durable (or failed whole: no results), and how long its transaction took. */
+export type ExecutedListener = (batch: readonly { command: Command; actor: Actor }[], results: Executed[] | undefined, seconds: number) => void;
 
 /**
  * The hall's single writer. A command is one function inside one SQLite transaction: the rules in
@@ -52,6 +55,7 @@ export class HallStore {
   readonly pins: ClerkPins;
   readonly audit: AuditLog;
   private readonly listeners = new Set<EventListener>();
+  private readonly executedListeners = new Set<ExecutedListener>();
   private readonly st;
 
   constructor(
@@ -167,6 +171,11 @@ export class HallStore {
     return this.db.transaction(fn)();
   }
 
+  onExecuted(listener: ExecutedListener): () => void {
+    this.executedListeners.add(listener);
+    return () => this.executedListeners.delete(listener);
+  }
+
   onEvents(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -201,6 +210,7 @@ export class HallStore {
    * failure of one leaves the others whole. Listeners hear all the batch's events once it is durable.
    */
   executeBatch(batch: readonly { command: Command; actor: Actor }[]): Executed[] {
+    const started = performance.now();
     let results: Executed[];
     try {
       results = this.db.transaction(() =>
@@ -212,7 +222,7 @@ export class HallStore {
           } catch (error) {
             // A bug in one command: its savepoint is rolled back; the view is read again (this
             // connection sees the batch so far) and the rest of the batch goes on.
-            console.error('a command failed', command.type, error);
+            log.error({ err: error, command: command.type }, 'a command failed');
             this.view = this.load();
             return { answer: { ok: false, code: 'internal', message: 'the hub could not record this command' }, events: [], repeated: false };
           }
@@ -221,11 +231,24 @@ export class HallStore {
     } catch (error) {
       // The transaction rolled back; the view may hold part of it, so it is read again from the tables.
       this.view = this.load();
+      this.tellExecuted(batch, undefined, started);
       throw error;
     }
+    this.tellExecuted(batch, results, started);
     const events = results.flatMap((r) => r.events);
     if (events.length > 0) for (const listener of this.listeners) listener(events);
     return results;
+  }
+
+  private tellExecuted(batch: readonly { command: Command; actor: Actor }[], results: Executed[] | undefined, started: number): void {
+    const seconds = (performance.now() - started) / 1000;
+    for (const listener of this.executedListeners) {
+      try {
+        listener(batch, results, seconds);
+      } catch (error) {
+        log.error({ err: error }, 'a listener of executed commands failed');
+      }
+    }
   }
 
   /**

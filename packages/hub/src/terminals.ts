@@ -13,6 +13,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Pairings, PairingRequest, TerminalCredentials } from './enrolment';
+import { continuesLog, type Lineage } from './lineage';
+import { log } from './log';
 import type { HallStore } from './store';
 
 /** A terminal further behind than this gets a snapshot instead of the events it missed. */
@@ -31,6 +33,10 @@ interface Session {
   since: number;
   subscribed: boolean;
   alive: boolean;
+  /** The log the terminal's view came from, as its hello said. */
+  log?: string;
+  /** Commands in its outbox, as it last reported. */
+  waiting?: number;
 }
 
 /** A terminal on its link now, for the console's terminal list. */
@@ -41,6 +47,8 @@ export interface LinkedTerminal {
   credentialId?: string;
   since: number;
   address?: string;
+  /** Commands in its outbox, as it last reported. */
+  waiting?: number;
 }
 
 export interface TerminalLinks {
@@ -58,6 +66,8 @@ export interface TerminalAccess {
   /** Something changed in who is linked or waiting to pair (the console's terminal page listens). */
   changed(): void;
   clock: () => number;
+  /** The identity of the hub's event log: a terminal whose view came from another takes a snapshot. */
+  lineage?: Lineage;
 }
 
 export function tokensMatch(given: string, expected: string): boolean {
@@ -104,11 +114,15 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
 
   const catchUp = (s: Session, since: number | undefined) => {
     const seq = store.seq;
-    if (since === undefined || since > seq || seq - since > MAX_CATCH_UP_EVENTS) {
+    const lineage = access.lineage;
+    const sameHistory = !lineage || since === undefined || continuesLog(lineage, s.log, since);
+    if (since === undefined || !sameHistory || since > seq || seq - since > MAX_CATCH_UP_EVENTS) {
       send(s, { type: 'snapshot', snapshot: store.snapshot() });
     } else if (since < seq) {
       send(s, { type: 'events', events: store.eventsSince(since, MAX_CATCH_UP_EVENTS) });
     }
+    // From here on the terminal's view is of this hub's log.
+    s.log = lineage?.log;
     s.subscribed = true;
   };
 
@@ -121,7 +135,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
     try {
       results = store.executeBatch(batch);
     } catch (error) {
-      console.error('a batch of commands failed', error);
+      log.error({ err: error }, 'a batch of commands failed');
       results = batch.map(() => ({ answer: { ok: false, code: 'internal', message: 'the hub could not record this command; it is safe to send it again' } }));
     }
     batch.forEach(({ session, command }, i) => send(session, { type: 'answer', commandId: command.id, answer: results[i]!.answer }));
@@ -150,7 +164,18 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
           return send(s, { type: 'error', code: 'unconfigured', message: 'the hall is not set up yet: an administrator sets it up in the console (/console)' });
         s.actor = actor;
         access.changed();
-        send(s, { type: 'welcome', protocol: PROTOCOL_VERSION, terminal: message.terminal, role: message.role, seq: store.seq, hubTime: Date.now(), linkKey: links });
+        s.log = message.log;
+        s.waiting = message.waiting;
+        send(s, {
+          type: 'welcome',
+          protocol: PROTOCOL_VERSION,
+          terminal: message.terminal,
+          role: message.role,
+          seq: store.seq,
+          hubTime: Date.now(),
+          linkKey: links,
+          ...(access.lineage ? { log: access.lineage.log } : {}),
+        });
         return catchUp(s, message.since);
       }
       case 'pair': {
@@ -178,6 +203,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
         if (!s.actor) return send(s, { type: 'error', code: 'unauthorised', message: 'say hello with the hall token first' });
         return catchUp(s, message.since);
       case 'ping':
+        if (message.waiting !== undefined) s.waiting = message.waiting;
         return send(s, { type: 'pong', t: message.t, hubTime: Date.now() });
       case 'command': {
         const command = message.command;
@@ -206,7 +232,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
       try {
         onMessage(s, data.toString());
       } catch (error) {
-        console.error('terminal message failed', error);
+        log.error({ err: error, terminal: s.actor?.terminal }, 'a terminal message failed');
         send(s, { type: 'error', code: 'internal', message: 'the hub could not handle this message' });
       }
     });
@@ -243,6 +269,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
           ...(s.credentialId ? { credentialId: s.credentialId } : {}),
           since: s.since,
           ...(s.address ? { address: s.address } : {}),
+          ...(s.waiting !== undefined ? { waiting: s.waiting } : {}),
         })),
     dropCredential(id) {
       for (const s of sessions)

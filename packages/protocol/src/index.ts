@@ -111,6 +111,10 @@ export const HelloSchema = z.object({
   since: z.number().int().min(0).optional(),
   /** The terminal software's version, for the console's terminal list. */
   version: z.string().max(40).optional(),
+  /** The event log that sequence belongs to, as the hub's welcome named it (a restored hub has a new one). */
+  log: z.string().regex(/^[0-9a-f]{1,64}$/).optional(),
+  /** Commands in the terminal's outbox, not yet answered. */
+  waiting: z.number().int().min(0).optional(),
 });
 export type Hello = z.infer<typeof HelloSchema>;
 
@@ -130,14 +134,14 @@ export const TerminalMessageSchema = z.discriminatedUnion('type', [
   PairSchema,
   z.object({ type: z.literal('subscribe'), since: z.number().int().min(0).optional() }),
   z.object({ type: z.literal('command'), command: CommandSchema }),
-  z.object({ type: z.literal('ping'), t: z.number().optional() }),
+  z.object({ type: z.literal('ping'), t: z.number().optional(), waiting: z.number().int().min(0).optional() }),
 ]);
 export type TerminalMessage = z.infer<typeof TerminalMessageSchema>;
 
 // ---- hub to terminal ----
 
 export type HubMessage =
-  | { type: 'welcome'; protocol: number; terminal: string; role: Role; seq: number; hubTime: number; linkKey?: string }
+  | { type: 'welcome'; protocol: number; terminal: string; role: Role; seq: number; hubTime: number; linkKey?: string; log?: string }
   | { type: 'snapshot'; snapshot: HallSnapshot }
   | { type: 'events'; events: HallEvent[] }
   | { type: 'answer'; commandId: string; answer: Answer }
@@ -147,7 +151,7 @@ export type HubMessage =
   | { type: 'paired'; token: string; role: Pair['role']; terminal: string; window?: number; expiresAt: number };
 
 export const HubMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('welcome'), protocol: z.number().int(), terminal: z.string(), role: RoleSchema, seq: z.number().int(), hubTime: z.number(), linkKey: z.string().optional() }),
+  z.object({ type: z.literal('welcome'), protocol: z.number().int(), terminal: z.string(), role: RoleSchema, seq: z.number().int(), hubTime: z.number(), linkKey: z.string().optional(), log: z.string().optional() }),
   z.object({ type: z.literal('snapshot'), snapshot: HallSnapshotSchema }),
   z.object({ type: z.literal('events'), events: z.array(HallEventSchema) }),
   z.object({ type: z.literal('answer'), commandId: z.string(), answer: AnswerSchema }),
