@@ -49,7 +49,7 @@ export async function installService(options: InstallOptions): Promise<Installed
     files.push({ path: ENV_FILE, mode: 0o600, text: environmentFile(plan) }, { path: UNIT_FILE, mode: 0o644, text: systemdUnit(plan) });
     commands.push(['systemctl', 'daemon-reload'], ['systemctl', 'enable', '--now', UNIT_NAME]);
   } else {
-    files.push({ path: path.win32.join(windowsServiceFolder(plan), 'daemon', 'servicehallhub.xml'), mode: 0o644, text: winswXml(plan) });
+    files.push({ path: path.join(windowsServiceFolder(plan), 'daemon', 'servicehallhub.xml'), mode: 0o644, text: winswXml(plan) });
   }
   if (!options.dryRun) {
     if (plan.platform === 'linux') {

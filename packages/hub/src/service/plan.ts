@@ -48,7 +48,8 @@ export function planService(options: { env: NodeJS.ProcessEnv; platform: NodeJS.
   if (options.platform !== 'linux' && options.platform !== 'win32') throw new Error(`the hub installs as a service on Linux (systemd) and Windows; this is ${options.platform}`);
   const cwd = options.cwd ?? process.cwd();
   const root = options.root ?? INSTALL_ROOT;
-  const resolve = options.platform === 'win32' ? path.win32.resolve : path.posix.resolve;
+  // Paths as this machine writes them (node-windows itself uses the running platform's own).
+  const resolve = path.resolve;
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.env)) if (name.startsWith('SERVICEHALL_') && value !== undefined && value !== '') env[name] = value;
   env.SERVICEHALL_DATA ??= './data';
@@ -73,7 +74,7 @@ export function planService(options: { env: NodeJS.ProcessEnv; platform: NodeJS.
     hall: hallName(env.SERVICEHALL_DATA!),
     root,
     node: options.node ?? process.execPath,
-    cli: (options.platform === 'win32' ? path.win32.join : path.posix.join)(root, 'packages', 'hub', 'src', 'cli.ts'),
+    cli: path.join(root, 'packages', 'hub', 'src', 'cli.ts'),
     dataDir: env.SERVICEHALL_DATA!,
     user,
     env,

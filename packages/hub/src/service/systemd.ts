@@ -25,7 +25,7 @@ export function environmentFile(plan: ServicePlan): string {
  */
 export function systemdUnit(plan: ServicePlan): string {
   return `[Unit]
-Description=ServiceHall hub (${plan.hall})
+Description=ServiceHall hub${plan.hall ? ` (${plan.hall})` : ''}
 Documentation=file://${plan.root}/README.md
 After=network-online.target
 Wants=network-online.target

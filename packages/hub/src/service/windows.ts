@@ -4,7 +4,7 @@ import type { ServicePlan } from './plan';
 
 export const WINDOWS_SERVICE_NAME = 'ServiceHall hub';
 /** Where node-windows puts the WinSW executable and its XML (it adds a `daemon` folder). */
-export const windowsServiceFolder = (plan: ServicePlan) => path.win32.join(plan.root, 'windows-service');
+export const windowsServiceFolder = (plan: ServicePlan) => path.join(plan.root, 'windows-service');
 
 /** The subset of node-windows' Service that the hub uses. */
 interface NodeWindowsService {
@@ -37,7 +37,7 @@ export function nodeWindowsConfig(plan: ServicePlan): Record<string, unknown> {
     maxRestarts: 10,
     stopparentfirst: true,
     stoptimeout: 30,
-    logpath: path.win32.join(plan.dataDir, 'logs', 'service'),
+    logpath: path.join(plan.dataDir, 'logs', 'service'),
     logging: { mode: 'roll-by-size', sizeThreshold: 10240, keepFiles: 8 },
   };
 }
