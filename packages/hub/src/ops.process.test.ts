@@ -110,7 +110,7 @@ describe("the operator's commands on a hub in its own process", () => {
     const check = await hubCommand(['check'], env);
     expect(check.code).toBe(1);
     expect(check.out).toContain('is damaged');
-  });
+  }, 120_000);
 
   it('names what is wrong with an unknown command or a missing argument', async () => {
     const unknown = await hubCommand(['bakcup'], {});
@@ -118,5 +118,5 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(unknown.out).toContain('unknown command "bakcup"');
     const noFile = await hubCommand(['restore'], { SERVICEHALL_DATA: tempDir() });
     expect(noFile.out).toContain('name the backup to restore');
-  });
+  }, 60_000);
 });
