@@ -298,6 +298,14 @@ export function backupPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Backu
   };
 }
 
+function sameDisk(a: string, b: string): boolean {
+  try {
+    return fs.statSync(a).dev === fs.statSync(b).dev;
+  } catch {
+    return false;
+  }
+}
+
 /** What the metrics show of the backups. */
 export interface BackupStatus {
   last?: Backup;
@@ -324,6 +332,8 @@ export class BackupSchedule {
   ) {}
 
   async start(): Promise<void> {
+    if (sameDisk(this.policy.dir, path.dirname(this.dbFile)))
+      log.warn({ dir: this.policy.dir }, 'the backup folder is on the same disk as the hall database: a disk that fails takes both; put it on another disk or a network share');
     this.status.last = await newestBackup(this.policy.dir).catch(() => undefined);
     const due = this.status.last ? this.status.last.takenAtMs + this.policy.everyMs - this.clock() : 0;
     this.plan(Math.max(0, due));

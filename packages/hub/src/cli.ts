@@ -4,7 +4,7 @@ import { demoCatalogue } from '@servicehall/fixtures';
 import path from 'node:path';
 import { backupPolicyFromEnv } from './backup';
 import { openDatabase } from './db';
-import { DATABASE_FILE, HubRefusal } from './integrity';
+import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
 import { configureLog, log } from './log';
 import { OPS_COMMANDS, runOpsCommand } from './ops-cli';
 import { HallStore } from './store';
@@ -34,6 +34,7 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env) {
     demoPin: env.SERVICEHALL_DEMO_PIN || undefined,
     backup: backupPolicyFromEnv(env),
     metricsToken: env.SERVICEHALL_METRICS_TOKEN || undefined,
+    wholeCheckUpToBytes: wholeCheckLimit(env.SERVICEHALL_START_CHECK_WHOLE_MB),
   };
 }
 
@@ -67,12 +68,22 @@ async function createAdmin(args: string[]) {
   }
 }
 
+function wholeCheckLimit(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d{1,7}$/.test(text)) throw new Error(`SERVICEHALL_START_CHECK_WHOLE_MB must be a whole number of megabytes, not "${text}"`);
+  return Number(text) * 1024 * 1024;
+}
+
 const flushed = () => new Promise<void>((resolve) => log.flush(() => resolve()));
 
 async function main() {
   await configureLog({ level: process.env.SERVICEHALL_LOG_LEVEL, file: process.env.SERVICEHALL_LOG_FILE || undefined });
   const options = hubOptionsFromEnv();
-  const hub = await startHub(options);
+  const hub = await startHub({
+    ...options,
+    // The whole check in the background found damage: the hub has closed; its service must not start it again.
+    onDatabaseDamaged: () => void flushed().then(() => process.exit(REFUSED_EXIT_CODE)),
+  });
   const name = hub.store.view.catalogue.hall.name;
   log.info(
     {

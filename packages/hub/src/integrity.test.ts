@@ -6,7 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { takeBackup } from './backup';
-import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE, RUNNING_MARKER, checkAtStart } from './integrity';
+import Database from 'better-sqlite3';
+import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE, RUNNING_MARKER, checkAtStart } from './integrity';
+import { createLogger, useLogger } from './log';
+import { runOpsCommand } from './ops-cli';
+import { restoreBackup } from './restore';
 import { startHub } from './server';
 import { makeHallDatabase } from './testing/hall-db';
 
@@ -93,5 +97,61 @@ describe('the database check at start', () => {
     makeHallDatabase(data, 5);
     fs.writeFileSync(path.join(data, RUNNING_MARKER), '{"pid":');
     expect((await checkAtStart(data)).kind).toBe('full');
+  });
+
+  it('checks a big database whole in the background: the hub serves at once, and closes when the check finds damage', async () => {
+    const data = tempDir();
+    const backups = tempDir();
+    makeHallDatabase(data, 400);
+    const backup = await takeBackup(path.join(data, DATABASE_FILE), backups);
+    // Damage only pages of the event log, which the check before the start leaves to the background.
+    const db = new Database(path.join(data, DATABASE_FILE), { readonly: true });
+    const pages = (db.prepare("SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' ORDER BY pageno").all() as { pageno: number }[]).map((r) => r.pageno);
+    db.close();
+    expect(pages.length).toBeGreaterThan(4);
+    const fd = fs.openSync(path.join(data, DATABASE_FILE), 'r+');
+    for (const page of pages.slice(1, 4)) fs.writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, (page - 1) * 4096);
+    fs.closeSync(fd);
+
+    const logged: string[] = [];
+    const restoreLog = useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } }));
+    const damagedSaid: string[] = [];
+    const hub = await startHub({ dataDir: data, token: 't', backup: { dir: backups, everyMs: 3_600_000, keepDaily: 7, keepWeekly: 8 }, wholeCheckUpToBytes: 0, onDatabaseDamaged: (m) => damagedSaid.push(m) });
+    expect(hub.startCheck.kind).toBe('partial');
+    expect(await hub.backgroundCheck).toBeTruthy();
+    expect(damagedSaid).toHaveLength(1);
+    expect(damagedSaid[0]).toContain('the hub has stopped taking commands');
+    expect(damagedSaid[0]).toContain(`npm run hub -- restore ${backup.path}`);
+    restoreLog();
+    expect(logged.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ level: 'fatal', msg: damagedSaid[0] }));
+    await expect(fetch(`${hub.url}/api/health`)).rejects.toThrow();
+    // It stays refused at the next start, until the backup is restored.
+    await expect(startHub({ dataDir: data, token: 't', wholeCheckUpToBytes: 0 })).rejects.toThrow(/已损坏[\s\S]*is damaged/);
+    expect(fs.existsSync(path.join(data, DAMAGED_MARKER))).toBe(true);
+    await restoreBackup(backup.path, data);
+    const restored = await startHub({ dataDir: data, token: 't', wholeCheckUpToBytes: 0 });
+    expect(await restored.backgroundCheck).toBeUndefined();
+    await restored.close();
+  });
+
+  it('lets a big, whole database serve while the background check passes', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 100);
+    const hub = await startHub({ dataDir: data, token: 't', wholeCheckUpToBytes: 0 });
+    expect(hub.startCheck.kind).toBe('partial');
+    expect(await hub.backgroundCheck).toBeUndefined();
+    expect((await fetch(`${hub.url}/api/health`, { headers: { authorization: 'Bearer t' } })).status).toBe(200);
+    await hub.close();
+  });
+
+  it('lifts the mark of damage when a whole check by hand passes', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 5);
+    fs.writeFileSync(path.join(data, DAMAGED_MARKER), 'the hall database is damaged');
+    await expect(checkAtStart(data)).rejects.toThrow('the hall database is damaged');
+    const lines: string[] = [];
+    expect(await runOpsCommand('check', [], { env: { SERVICEHALL_DATA: data }, out: (l) => lines.push(l) })).toBe(0);
+    expect(lines.join('\n')).toContain('integrity_check ok');
+    expect((await checkAtStart(data)).kind).toBe('quick');
   });
 });

@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, useLogger } from './log';
+import { configureLog, createLogger, log, useLogger } from './log';
 import { startHub, type RunningHub } from './server';
 
 function capture(level = 'debug') {
@@ -65,5 +66,34 @@ describe("the hub's log", () => {
     ]);
     expect(commands[0]).toMatchObject({ level: 'debug', role: 'admin', code: 'unauthorised' });
     for (const line of lines) expect(line).not.toMatch(/246810|999999|王小明|330106198801011234|hall-token-never-logged/);
+  });
+
+  it('writes to a file that rotates by size and keeps the newest files only (the Windows service\'s log)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-logfile-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const before = log;
+    cleanups.push(useLogger(before));
+    const logger = await configureLog({ level: 'info', file: path.join(dir, 'logs', 'hub.log'), rotation: { size: '1k', count: 2 } });
+    // pino-roll rolls once a write has landed and the stream has drained: each line is let land.
+    const stream = (logger as unknown as Record<symbol, NodeJS.EventEmitter>)[pino.symbols.streamSym]!;
+    for (let i = 0; i < 60; i++) {
+      const landed = new Promise((r) => stream.once('drain', r));
+      logger.info({ i, token: 'never-in-the-file' }, 'a line of about a hundred bytes to fill the file');
+      await landed;
+    }
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    await expect.poll(() => fs.readdirSync(path.join(dir, 'logs')).length).toBeLessThanOrEqual(3);
+    await new Promise((resolve) => (stream.once('close', resolve), (stream as unknown as { end(): void }).end()));
+    const number = (f: string) => Number(/\.(\d+)\.log$/.exec(f)?.[1]);
+    const files = fs.readdirSync(path.join(dir, 'logs')).sort((a, b) => number(a) - number(b));
+    // The current file and at most two earlier ones.
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    expect(files.length).toBeLessThanOrEqual(3);
+    for (const f of files) expect(f).toMatch(/^hub\.\d+\.log$/);
+    const text = files.map((f) => fs.readFileSync(path.join(dir, 'logs', f), 'utf8')).join('');
+    const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { i: number; token: string });
+    expect(lines.at(-1)!.i).toBe(59);
+    expect(lines.length).toBeLessThan(60);
+    expect(text).not.toContain('never-in-the-file');
   });
 });

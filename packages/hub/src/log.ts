@@ -20,6 +20,8 @@ export interface LogSettings {
   level?: string;
   /** A file to write to, rotated daily and at 10 MB, 14 kept (the Windows service's log); else stdout. */
   file?: string;
+  /** How the file rotates, when not as above. */
+  rotation?: { size?: string; count?: number };
   /** Where the lines go instead (tests). */
   destination?: DestinationStream;
 }
@@ -54,7 +56,14 @@ export async function configureLog(settings: LogSettings): Promise<Logger> {
   let destination = settings.destination;
   if (!destination && settings.file) {
     const { default: roll } = await import('pino-roll');
-    destination = await roll({ file: settings.file, frequency: 'daily', size: '10m', mkdir: true, limit: { count: 14 } });
+    destination = await roll({
+      file: settings.file,
+      frequency: 'daily',
+      size: settings.rotation?.size ?? '10m',
+      mkdir: true,
+      // Files of earlier runs count too: a service that restarts must not keep its logs for ever.
+      limit: { count: settings.rotation?.count ?? 14, removeOtherLogFiles: true },
+    });
   }
   log = createLogger({ ...settings, destination });
   return log;

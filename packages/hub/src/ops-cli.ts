@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { backupPolicyFromEnv, listBackups, pruneBackups, takeBackup } from './backup';
-import { DATABASE_FILE, HubRefusal, databaseProblem } from './integrity';
+import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, databaseProblem } from './integrity';
 import { formatBytes, opsText } from './ops-strings';
 import { restoreBackup } from './restore';
 import { installService } from './service';
@@ -64,6 +65,11 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       const problem = databaseProblem(file, 'full');
       if (!problem) {
         out(`${file}: integrity_check ok`);
+        // A whole check that passes lifts the mark the background check left.
+        if (fs.existsSync(path.join(dataDir, DAMAGED_MARKER))) {
+          fs.rmSync(path.join(dataDir, DAMAGED_MARKER));
+          out(`  ${DAMAGED_MARKER} removed: the hub may start again`);
+        }
         return 0;
       }
       out(opsText('damaged', { file, problem }));

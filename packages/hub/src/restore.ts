@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { inspectBackup, type BackupManifest } from './backup';
 import { MIGRATIONS } from './db';
-import { DATABASE_FILE, HubRefusal, RUNNING_MARKER, runningHub } from './integrity';
+import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, RUNNING_MARKER, runningHub } from './integrity';
 import { branchLineage, type Lineage } from './lineage';
 import { opsText } from './ops-strings';
 
@@ -79,7 +79,8 @@ export async function restoreBackup(file: string, dataDir: string, now: () => nu
     for (const extra of ['-wal', '-shm']) if (fs.existsSync(target + extra)) fs.renameSync(target + extra, path.join(kept, DATABASE_FILE + extra));
   }
   fs.renameSync(incoming, target);
-  // The backup was checked whole just now: the next start needs no crash check.
+  // The backup was checked whole just now: the next start needs no crash check, and is not damaged.
   fs.rmSync(path.join(dataDir, RUNNING_MARKER), { force: true });
+  fs.rmSync(path.join(dataDir, DAMAGED_MARKER), { force: true });
   return { seq: found.seq, takenAt: manifest?.takenAt, kept, lineage, checksum: manifest ? 'matched' : 'no manifest' };
 }

@@ -10,7 +10,7 @@ import { consoleOperations } from './console-api';
 import { serveConsole } from './console-files';
 import { openDatabase } from './db';
 import { Pairings, TerminalCredentials } from './enrolment';
-import { checkAtStart, markRunning, type StartCheck } from './integrity';
+import { checkAtStart, checkInBackground, damageMessage, DATABASE_FILE, markDamaged, markRunning, type StartCheck } from './integrity';
 import { readLineage } from './lineage';
 import { startOperations, type Operations, type OperationsOptions } from './operations';
 import { apiHandler, send } from './http';
@@ -40,6 +40,10 @@ export interface HubOptions {
   backup?: OperationsOptions['backup'];
   /** Lets a Prometheus on another machine read /metrics; from this machine it needs none. */
   metricsToken?: string;
+  /** A bigger database is checked whole in the background, not before the start (see integrity.ts). */
+  wholeCheckUpToBytes?: number;
+  /** The background check found the database damaged: the hub has closed (the command line exits). */
+  onDatabaseDamaged?: (message: string) => void;
 }
 
 export interface RunningHub {
@@ -56,6 +60,8 @@ export interface RunningHub {
   setupCode: string | undefined;
   /** The database check made before the hub used it. */
   startCheck: StartCheck;
+  /** For a big database, the whole check running beside the hub: the problem it found, or undefined. */
+  backgroundCheck?: Promise<string | undefined>;
   operations: Operations;
   terminalCount(): number;
   close(): Promise<void>;
@@ -84,7 +90,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const startedAt = Date.now();
   const clock = options.clock ?? Date.now;
   // A damaged database is refused before anything opens it for writing.
-  const startCheck = await checkAtStart(options.dataDir, options.backup?.dir);
+  const startCheck = await checkAtStart(options.dataDir, options.backup?.dir, options.wholeCheckUpToBytes);
   const clearRunning = markRunning(options.dataDir);
   const db = openDatabase(options.dataDir);
   if (!HallStore.hasCatalogue(db) && options.seed) HallStore.seed(db, options.seed, clock());
@@ -197,7 +203,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host === '0.0.0.0' || !options.host ? '127.0.0.1' : options.host;
-  return {
+  let closed = false;
+  const background = startCheck.kind === 'partial' ? checkInBackground(path.join(options.dataDir, DATABASE_FILE)) : undefined;
+  const running: RunningHub = {
     url: `http://${host}:${port}`,
     wsUrl: `ws://${host}:${port}/ws`,
     port,
@@ -211,6 +219,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     operations,
     terminalCount: () => links.count(),
     async close() {
+      if (closed) return;
+      closed = true;
+      background?.stop();
       clearInterval(sweep);
       await operations.stop();
       links.close();
@@ -221,4 +232,17 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       clearRunning();
     },
   };
+  if (background) {
+    // Found damaged while it serves: no more commands go into it; the restore is the way on.
+    running.backgroundCheck = background.result.then(async (problem) => {
+      if (!problem || closed) return problem;
+      const message = await damageMessage(path.join(options.dataDir, DATABASE_FILE), problem, options.backup?.dir, 'while serving');
+      log.fatal(message);
+      markDamaged(options.dataDir, message);
+      await running.close();
+      options.onDatabaseDamaged?.(message);
+      return problem;
+    });
+  }
+  return running;
 }
