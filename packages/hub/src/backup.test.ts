@@ -76,6 +76,17 @@ describe('an online backup', () => {
     expect(await listBackups(backups)).toEqual([]);
   });
 
+  it('is stopped when the hub closes before it is done, and offers nothing half-made as a backup', async () => {
+    const data = tempDir();
+    const backups = tempDir();
+    makeHallDatabase(data, 300);
+    const stop = new AbortController();
+    const taking = takeBackup(path.join(data, DATABASE_FILE), backups, Date.now, stop.signal);
+    stop.abort();
+    await expect(taking).rejects.toThrow(/stopped/);
+    expect(await listBackups(backups)).toEqual([]);
+  });
+
   it('is found wanting when its file is not a hall database', async () => {
     const file = path.join(tempDir(), 'notes.db');
     const db = new Database(file);

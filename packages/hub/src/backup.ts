@@ -48,14 +48,17 @@ const PREFIX = 'hall-';
 const PARTIAL = '.partial';
 
 /**
- * The copy and the check run in a worker thread with their own connection: the hub's event loop
- * and its writer go on meanwhile. The backup API copies the whole database in one step, from one
- * read transaction, so the copy is one consistent moment of the log even while commands commit
- * (WAL lets the writer go on). The copy is then opened on its own and checked whole.
+ * The copy, the check and every file operation in the backup folder run in a worker thread with
+ * its own connection: the hub's event loop and its writer go on meanwhile, and a network share
+ * that hangs holds up the worker, never the hall. The backup API copies the whole database in one
+ * step, from one read transaction, so the copy is one consistent moment of the log even while
+ * commands commit (WAL lets the writer go on). The copy is then opened on its own and checked
+ * whole; only then is it given its name and its manifest, written last.
  */
 const WORKER = `
 const { parentPort, workerData: task } = require('node:worker_threads');
 const fs = require('node:fs');
+const path = require('node:path');
 const crypto = require('node:crypto');
 const Database = require(task.driver);
 function inspect(file) {
@@ -91,22 +94,65 @@ function digest(file) {
   }
   return hash.digest('hex');
 }
-async function run() {
-  if (task.source) {
+function syncFolder(dir) {
+  // Makes the renames durable; folders cannot be opened for this on Windows, where NTFS journals them.
+  try { const fd = fs.openSync(dir, 'r'); fs.fsyncSync(fd); fs.closeSync(fd); } catch {}
+}
+async function backup() {
+  const started = performance.now();
+  fs.mkdirSync(task.dir, { recursive: true });
+  let name = task.stem;
+  for (let i = 2; fs.existsSync(path.join(task.dir, name + '.db')); i++) name = task.stem + '-' + i;
+  const file = path.join(task.dir, name + '.db');
+  const partial = file + '.partial';
+  try {
     const source = new Database(task.source, { readonly: true, fileMustExist: true });
     try {
-      await source.backup(task.target, { progress: () => 0x7fffffff });
+      await source.backup(partial, { progress: () => 0x7fffffff });
     } finally {
       source.close();
     }
     // One self-contained file, no -wal beside it: a backup is copied around as it is.
-    const copy = new Database(task.target);
+    const copy = new Database(partial);
     copy.pragma('journal_mode = DELETE');
     copy.close();
+    const found = inspect(partial);
+    if (!found.ok) {
+      fs.rmSync(partial, { force: true });
+      return { ...found, file };
+    }
+    const manifest = {
+      format: 1,
+      file: name + '.db',
+      takenAt: new Date(task.takenAtMs).toISOString(),
+      takenAtMs: task.takenAtMs,
+      seq: found.seq,
+      log: found.log,
+      schemaVersion: found.schemaVersion,
+      hall: found.hall,
+      bytes: fs.statSync(partial).size,
+      sha256: digest(partial),
+      integrity: 'ok',
+      ms: 0,
+    };
+    fs.renameSync(partial, file);
+    manifest.ms = Math.round(performance.now() - started);
+    const json = path.join(task.dir, name + '.json');
+    const fd = fs.openSync(json + '.partial', 'w', 0o600);
+    try { fs.writeSync(fd, JSON.stringify(manifest, null, 2) + '\\n'); fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
+    fs.renameSync(json + '.partial', json);
+    syncFolder(task.dir);
+    return { ok: true, manifest, path: file };
+  } catch (error) {
+    fs.rmSync(partial, { force: true });
+    throw error;
   }
-  const found = inspect(task.target);
+}
+async function run() {
+  if (task.kind === 'backup') return backup();
+  const found = inspect(task.file);
   if (!found.ok) return found;
-  return { ...found, bytes: fs.statSync(task.target).size, sha256: digest(task.target) };
+  return { ...found, bytes: fs.statSync(task.file).size, sha256: digest(task.file) };
 }
 run().then((r) => parentPort.postMessage(r), (e) => parentPort.postMessage({ ok: false, problem: e && e.message ? e.message : String(e) }));
 `;
@@ -115,11 +161,20 @@ export type Inspection =
   | { ok: true; seq: number; schemaVersion: number; log: string | null; hall: string; bytes: number; sha256: string }
   | { ok: false; problem: string };
 
-function inWorker(task: { source?: string; target: string }): Promise<Inspection> {
+type BackupResult = { ok: true; manifest: BackupManifest; path: string } | { ok: false; problem: string; file?: string };
+
+function inWorker<T>(task: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Error('the backup was stopped'));
     const worker = new Worker(WORKER, { eval: true, workerData: { ...task, driver } });
-    worker.once('message', (result: Inspection) => {
+    const abort = () => {
+      void worker.terminate();
+      reject(new Error('the backup was stopped: the hub is closing'));
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    worker.once('message', (result: T) => {
+      signal?.removeEventListener('abort', abort);
       resolve(result);
       void worker.terminate();
     });
@@ -130,34 +185,11 @@ function inWorker(task: { source?: string; target: string }): Promise<Inspection
 
 /** Opens `file` on its own and checks it whole: integrity_check, an event log, its last event, its checksum. */
 export function inspectBackup(file: string): Promise<Inspection> {
-  return inWorker({ target: file });
+  return inWorker<Inspection>({ kind: 'inspect', file });
 }
 
 function stamp(at: number): string {
   return new Date(at).toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').replace('Z', '');
-}
-
-function syncFolder(dir: string): void {
-  // Makes the rename durable; folders cannot be opened for this on Windows, where NTFS journals it.
-  try {
-    const fd = fs.openSync(dir, 'r');
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
-  } catch {
-    /* not supported here */
-  }
-}
-
-function writeFileDurably(file: string, text: string): void {
-  const tmp = `${file}${PARTIAL}`;
-  const fd = fs.openSync(tmp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }
 
 /**
@@ -165,43 +197,11 @@ function writeFileDurably(file: string, text: string): void {
  * API, checks the copy, and writes its manifest beside it. A copy that fails its check is removed
  * and the promise rejects: a backup exists exactly when its manifest does.
  */
-export async function takeBackup(dbFile: string, dir: string, now: () => number = Date.now): Promise<Backup> {
-  const started = performance.now();
+export async function takeBackup(dbFile: string, dir: string, now: () => number = Date.now, signal?: AbortSignal): Promise<Backup> {
   const takenAtMs = now();
-  fs.mkdirSync(dir, { recursive: true });
-  let name = `${PREFIX}${stamp(takenAtMs)}`;
-  for (let i = 2; fs.existsSync(path.join(dir, `${name}.db`)); i++) name = `${PREFIX}${stamp(takenAtMs)}-${i}`;
-  const file = path.join(dir, `${name}.db`);
-  const partial = `${file}${PARTIAL}`;
-  let result: Inspection;
-  try {
-    result = await inWorker({ source: dbFile, target: partial });
-  } catch (error) {
-    fs.rmSync(partial, { force: true });
-    throw error;
-  }
-  if (!result.ok) {
-    fs.rmSync(partial, { force: true });
-    throw new Error(opsText('backupBad', { file, problem: result.problem }));
-  }
-  fs.renameSync(partial, file);
-  const manifest: BackupManifest = {
-    format: 1,
-    file: path.basename(file),
-    takenAt: new Date(takenAtMs).toISOString(),
-    takenAtMs,
-    seq: result.seq,
-    log: result.log,
-    schemaVersion: result.schemaVersion,
-    hall: result.hall,
-    bytes: result.bytes,
-    sha256: result.sha256,
-    integrity: 'ok',
-    ms: Math.round(performance.now() - started),
-  };
-  writeFileDurably(path.join(dir, `${name}.json`), JSON.stringify(manifest, null, 2) + '\n');
-  syncFolder(dir);
-  return { ...manifest, path: file };
+  const result = await inWorker<BackupResult>({ kind: 'backup', source: dbFile, dir, stem: `${PREFIX}${stamp(takenAtMs)}`, takenAtMs }, signal);
+  if (!result.ok) throw new Error(result.file ? opsText('backupBad', { file: result.file, problem: result.problem }) : result.problem);
+  return { ...result.manifest, path: result.path };
 }
 
 /** The backups in `dir` whose file and manifest are both there, newest first. */
@@ -220,7 +220,7 @@ export async function listBackups(dir: string): Promise<Backup[]> {
       const manifest = JSON.parse(await fs.promises.readFile(path.join(dir, name), 'utf8')) as BackupManifest;
       if (manifest.format !== 1 || typeof manifest.file !== 'string' || typeof manifest.seq !== 'number') continue;
       const file = path.join(dir, path.basename(manifest.file));
-      if (fs.existsSync(file)) out.push({ ...manifest, path: file });
+      if (await fs.promises.access(file).then(() => true, () => false)) out.push({ ...manifest, path: file });
     } catch {
       // Not one of ours, or cut short: it is not offered as a backup.
     }
@@ -265,16 +265,18 @@ export async function pruneBackups(dir: string, policy: Pick<BackupPolicy, 'keep
   const backups = await listBackups(dir);
   const keep = backupsToKeep(backups, policy, timeZone);
   const removed: string[] = [];
+  // Asynchronous file calls only: a share that hangs must not hold up the hub's event loop.
   for (const b of backups) {
     if (keep.has(b.file)) continue;
-    fs.rmSync(path.join(dir, b.file.replace(/\.db$/, '.json')), { force: true });
-    fs.rmSync(b.path, { force: true });
+    // The manifest goes first: without it the file is no longer offered as a backup.
+    await fs.promises.rm(path.join(dir, b.file.replace(/\.db$/, '.json')), { force: true });
+    await fs.promises.rm(b.path, { force: true });
     removed.push(b.file);
   }
   for (const name of await fs.promises.readdir(dir)) {
     if (!name.startsWith(PREFIX) || !name.endsWith(PARTIAL)) continue;
     const file = path.join(dir, name);
-    if (now - fs.statSync(file).mtimeMs > 86_400_000) fs.rmSync(file, { force: true });
+    if (now - (await fs.promises.stat(file)).mtimeMs > 86_400_000) await fs.promises.rm(file, { force: true });
   }
   return removed;
 }
@@ -298,13 +300,16 @@ export function backupPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Backu
   };
 }
 
-function sameDisk(a: string, b: string): boolean {
+async function sameDisk(a: string, b: string): Promise<boolean> {
   try {
-    return fs.statSync(a).dev === fs.statSync(b).dev;
+    return (await fs.promises.stat(a)).dev === (await fs.promises.stat(b)).dev;
   } catch {
     return false;
   }
 }
+
+/** How long closing the hub waits for a backup under way before it stops it (a hung share, say). */
+const STOP_WAIT_MS = 10_000;
 
 /** What the metrics show of the backups. */
 export interface BackupStatus {
@@ -323,6 +328,7 @@ export class BackupSchedule {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private current: Promise<Backup | undefined> | undefined;
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly dbFile: string,
@@ -331,12 +337,16 @@ export class BackupSchedule {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  async start(): Promise<void> {
-    if (sameDisk(this.policy.dir, path.dirname(this.dbFile)))
-      log.warn({ dir: this.policy.dir }, 'the backup folder is on the same disk as the hall database: a disk that fails takes both; put it on another disk or a network share');
-    this.status.last = await newestBackup(this.policy.dir).catch(() => undefined);
-    const due = this.status.last ? this.status.last.takenAtMs + this.policy.everyMs - this.clock() : 0;
-    this.plan(Math.max(0, due));
+  /** Plans the first backup once the folder has been read; the hub does not wait for it (a share may be slow). */
+  start(): Promise<void> {
+    const ready = (async () => {
+      if (await sameDisk(this.policy.dir, path.dirname(this.dbFile)))
+        log.warn({ dir: this.policy.dir }, 'the backup folder is on the same disk as the hall database: a disk that fails takes both; put it on another disk or a network share');
+      this.status.last = await newestBackup(this.policy.dir).catch(() => undefined);
+      const due = this.status.last ? this.status.last.takenAtMs + this.policy.everyMs - this.clock() : 0;
+      this.plan(Math.max(0, due));
+    })();
+    return ready;
   }
 
   private plan(delayMs: number): void {
@@ -356,7 +366,7 @@ export class BackupSchedule {
   private async run(): Promise<Backup | undefined> {
     this.status.running = true;
     try {
-      const backup = await takeBackup(this.dbFile, this.policy.dir, this.clock);
+      const backup = await takeBackup(this.dbFile, this.policy.dir, this.clock, this.abort.signal);
       this.status.last = backup;
       log.info({ file: backup.path, seq: backup.seq, bytes: backup.bytes, ms: backup.ms }, opsText('backupDone', { file: backup.path, seq: backup.seq, size: formatBytes(backup.bytes), ms: backup.ms }));
       const removed = await pruneBackups(this.policy.dir, this.policy, this.timeZone(), this.clock());
@@ -371,10 +381,15 @@ export class BackupSchedule {
     }
   }
 
-  /** Stops planning; a backup under way is finished first. */
+  /** Stops planning; a backup under way is given 10 s to finish, then stopped (its half-made copy is removed later). */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    if (!this.current) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_WAIT_MS)));
+    if ((await Promise.race([this.current, late])) === 'late') this.abort.abort();
+    clearTimeout(timer);
     await this.current;
   }
 }

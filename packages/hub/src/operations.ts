@@ -30,7 +30,8 @@ export async function startOperations(
   const backups = options.backup
     ? new BackupSchedule(path.join(options.dataDir, DATABASE_FILE), options.backup, () => parts.store.view.catalogue.hall.timeZone)
     : undefined;
-  await backups?.start();
+  // Not awaited: the backup folder may be a slow share, and the hall must not wait for it.
+  void backups?.start();
   const metrics = new HubMetrics({ ...parts, backups: backups?.status });
   const stopObserving = parts.store.onExecuted((batch, results, seconds) => {
     metrics.observe(batch, results, seconds);
