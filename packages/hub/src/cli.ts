@@ -6,7 +6,6 @@ import { backupPolicyFromEnv } from './backup';
 import { openDatabase } from './db';
 import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
 import { configureLog, log } from './log';
-import { OPS_COMMANDS, runOpsCommand } from './ops-cli';
 import { HallStore } from './store';
 import { startHub } from './server';
 import { Staff, StaffIdSchema } from './staff';
@@ -137,11 +136,12 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       process.exitCode = 1;
     });
   } else if (command) {
-    runOpsCommand(command, args).then(
+    // Loaded only for a command: the hub's own start does without restore and the service installers.
+    import('./ops-cli').then(({ runOpsCommand }) => runOpsCommand(command, args)).then(
       (code) => (process.exitCode = code),
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
-        console.error((OPS_COMMANDS as readonly string[]).includes(command) ? message : `${message}; or create-admin`);
+        console.error(message.startsWith('unknown command') ? `${message}; or create-admin` : message);
         process.exitCode = error instanceof HubRefusal ? error.exitCode : 1;
       },
     );
