@@ -343,6 +343,40 @@ describe('a hub on another machine', () => {
   });
 });
 
+describe('what a terminal tells the hub', () => {
+  it('reports the commands waiting in its outbox when it says hello and with each heartbeat, and the log its view came from', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => new Promise((r) => wss.close(r)));
+    const hub = await inProcessHub();
+    const heard: { type: string; waiting?: number; log?: string }[] = [];
+    let connections = 0;
+    wss.on('connection', (ws) => {
+      connections++;
+      ws.on('message', (data) => {
+        const m = JSON.parse(data.toString());
+        heard.push(m);
+        if (m.type !== 'hello') return; // a hub that has gone quiet: it never answers commands
+        ws.send(JSON.stringify({ type: 'welcome', protocol: 1, terminal: m.terminal, role: m.role, seq: 1, hubTime: 0, log: 'a1b2c3' }));
+        ws.send(JSON.stringify({ type: 'snapshot', snapshot: toSnapshot(hub.store.view) }));
+      });
+    });
+    const { port } = wss.address() as { port: number };
+    const file = path.join(tempDir(), 'outbox.json');
+    const kept = new Outbox(file);
+    kept.add({ id: 'cmd-waiting-1', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, 1);
+    kept.add({ id: 'cmd-waiting-2', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, 2);
+    const c = client({ url: `ws://127.0.0.1:${port}`, role: 'kiosk', terminal: 'kiosk-1', outboxFile: file, silenceMs: 900 });
+    await c.whenInStep();
+    expect(heard[0]).toMatchObject({ type: 'hello', waiting: 2 });
+    expect(heard[0]!.log).toBeUndefined();
+    await expect.poll(() => heard.find((m) => m.type === 'ping')).toMatchObject({ waiting: 2 });
+    expect(c.viewLog).toBe('a1b2c3');
+    // The hub goes quiet: the link is made again, and the hello names the log the view came from.
+    await expect.poll(() => connections, { timeout: 5000 }).toBe(2);
+    await expect.poll(() => heard.filter((m) => m.type === 'hello')[1]).toMatchObject({ waiting: 2, log: 'a1b2c3' });
+  });
+});
+
 describe('a ticket command the hub answers late', () => {
   it('stays in the outbox across a reconnect, so its answer always comes back to be undone', async () => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });

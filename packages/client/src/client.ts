@@ -33,6 +33,8 @@ export interface HallClientOptions {
   ca?: string;
   /** Allows ws:// (no TLS) to a hub that is not on this machine: tokens and PINs then cross the network in clear. */
   allowInsecure?: boolean;
+  /** The event log that view came from (`viewLog` when it was kept), so that a hub restored from a backup can tell. */
+  initialLog?: string;
 }
 
 /** Loopback hosts, where ws:// never leaves the machine. */
@@ -79,6 +81,9 @@ export class HallClient {
   private heartbeat: NodeJS.Timeout | undefined;
   private lastHeard = 0;
   private resyncing = false;
+  /** The event log of the hub now linked (its welcome says), and the one this view was built from. */
+  private hubLog: string | undefined;
+  private viewLogId: string | undefined;
   private readonly clock: () => number;
   private readonly random: () => number;
   private readonly backoff: BackoffPolicy;
@@ -91,6 +96,7 @@ export class HallClient {
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.outbox = new Outbox(options.outboxFile);
     this.view = options.initialView;
+    this.viewLogId = options.initialView ? options.initialLog : undefined;
     this.state = { status: 'connecting', since: this.clock(), waiting: this.outbox.size };
     this.connect();
   }
@@ -99,6 +105,11 @@ export class HallClient {
   subscribe(listener: (c: ClientChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The hub's event log the view follows (to keep with the view, for `initialLog`). */
+  get viewLog(): string | undefined {
+    return this.viewLogId;
   }
 
   get waiting(): number {
@@ -235,6 +246,9 @@ export class HallClient {
         token: this.options.token,
         since: this.view?.seq,
         ...(this.options.version ? { version: this.options.version } : {}),
+        // A hub restored from a backup has a new log: it gives a snapshot to a view of another history.
+        log: this.view ? this.viewLogId : undefined,
+        waiting: this.outbox.size,
       });
     });
     ws.on('message', (data) => {
@@ -276,6 +290,7 @@ export class HallClient {
     switch (m.type) {
       case 'welcome': {
         this.attempt = 0;
+        this.hubLog = m.log;
         clearTimeout(this.offlineTimer);
         this.offlineTimer = undefined;
         this.setState({ status: 'online', since: this.clock(), waiting: this.outbox.size });
@@ -286,6 +301,7 @@ export class HallClient {
       case 'snapshot':
         this.resyncing = false;
         this.view = fromSnapshot(m.snapshot);
+        this.viewLogId = this.hubLog;
         this.emit({ kind: 'view', view: this.view, events: [], snapshot: true });
         return;
       case 'events':
@@ -338,7 +354,10 @@ export class HallClient {
       this.options.log?.(`the view is out of step (${error.message}); asking for a snapshot`);
       this.resync(undefined);
     }
-    if (applied.length > 0) this.emit({ kind: 'view', view, events: applied, snapshot: false });
+    if (applied.length > 0) {
+      this.viewLogId = this.hubLog;
+      this.emit({ kind: 'view', view, events: applied, snapshot: false });
+    }
   }
 
   private resync(since: number | undefined): void {
@@ -356,7 +375,7 @@ export class HallClient {
         this.ws?.terminate();
         return;
       }
-      this.write({ type: 'ping', t: this.clock() });
+      this.write({ type: 'ping', t: this.clock(), waiting: this.outbox.size });
     }, Math.max(250, silence / 3));
     this.heartbeat.unref();
   }

@@ -2,9 +2,12 @@
 import { hallSetupWarnings, isConfigured, StaffRoleSchema } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import path from 'node:path';
+import { backupPolicyFromEnv } from './backup';
 import { openDatabase } from './db';
 import { HallKey, KEY_FILE, prepareDataFolder, TOKEN_FILE } from './files';
+import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
 import { limitsFrom } from './limits';
+import { configureLog, log } from './log';
 import { startHub, type HubOptions } from './server';
 import { Staff, StaffIdSchema } from './staff';
 import { HallStore } from './store';
@@ -16,8 +19,11 @@ import { CA_CERT, TLS_DIR } from './tls';
  * SERVICEHALL_KEY_FILE, SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY, SERVICEHALL_ALLOW_INSECURE,
  * SERVICEHALL_LIMITS, SERVICEHALL_MAX_DB_MB. A new hall starts unconfigured and is set up in the
  * console (/console); SERVICEHALL_SEED=demo seeds it with the demo hall instead, and
- * SERVICEHALL_DEMO_ALL_DAY=1 issues at any hour. `hub init-tls` makes the hall's CA and the hub's
- * certificate, `hub create-admin` a staff account.
+ * SERVICEHALL_DEMO_ALL_DAY=1 issues at any hour.
+ * Operations: SERVICEHALL_LOG_LEVEL, SERVICEHALL_LOG_FILE, SERVICEHALL_METRICS_TOKEN,
+ * SERVICEHALL_BACKUP_DIR and its schedule (backup.ts). With an argument it runs an operator's
+ * command instead: create-admin, init-tls (the hall's CA and the hub's certificate), or backup,
+ * backups, restore FILE, check, install-service (ops-cli.ts).
  */
 export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOptions {
   const port = Number(env.SERVICEHALL_PORT ?? '8600');
@@ -42,6 +48,9 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOpti
     allowInsecure: env.SERVICEHALL_ALLOW_INSECURE === '1',
     limits: limitsFrom(env.SERVICEHALL_LIMITS),
     ...(maxMb ? { maxDatabaseBytes: Number(maxMb) * 1024 * 1024 } : {}),
+    backup: backupPolicyFromEnv(env),
+    metricsToken: env.SERVICEHALL_METRICS_TOKEN || undefined,
+    wholeCheckUpToBytes: wholeCheckLimit(env.SERVICEHALL_START_CHECK_WHOLE_MB),
   };
 }
 
@@ -96,35 +105,94 @@ async function initTlsMain(args: string[]) {
   console.log(`  terminals connect to wss://${made.names.find((n) => n !== 'localhost' && n !== '127.0.0.1') ?? made.names[0]}:PORT/ws`);
 }
 
+function wholeCheckLimit(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d{1,7}$/.test(text)) throw new Error(`SERVICEHALL_START_CHECK_WHOLE_MB must be a whole number of megabytes, not "${text}"`);
+  return Number(text) * 1024 * 1024;
+}
+
+const flushed = () => new Promise<void>((resolve) => log.flush(() => resolve()));
+
 async function main() {
+  await configureLog({ level: process.env.SERVICEHALL_LOG_LEVEL, file: process.env.SERVICEHALL_LOG_FILE || undefined });
   const options = hubOptionsFromEnv();
-  const hub = await startHub(options);
+  const hub = await startHub({
+    ...options,
+    // The whole check in the background found damage: the hub has closed; its service must not start it again.
+    onDatabaseDamaged: () => void flushed().then(() => process.exit(REFUSED_EXIT_CODE)),
+  });
   const name = hub.store.view.catalogue.hall.name;
-  console.log(`ServiceHall hub: ${name || '(尚未设置 not set up yet)'}`);
-  console.log(`  console    ${hub.url}/console/`);
-  console.log(`  API        ${hub.url}/api/ (OpenAPI: ${hub.url}/api/openapi.json)`);
-  console.log(`  terminals  ${hub.wsUrl}${hub.tls ? `  (TLS: terminals trust ${path.join(options.dataDir, TLS_DIR, CA_CERT)})` : ''}`);
-  console.log(`  database   ${options.dataDir}/hall.db (event ${hub.store.seq}); hall key ${options.keyFile ?? path.join(options.dataDir, KEY_FILE)}`);
-  // The token is shown once, when it is made; after that it stays in its file (owner-only).
-  if (hub.tokenCreated) console.log(`  token      ${hub.token}  (new: shown this once; stored in ${path.join(options.dataDir, TOKEN_FILE)})`);
-  else console.log(`  token      ${options.token ? 'from SERVICEHALL_TOKEN' : `in ${path.join(options.dataDir, TOKEN_FILE)}`}`);
-  if (isConfigured(hub.store.view.catalogue)) for (const warning of hallSetupWarnings(hub.store.view.catalogue)) console.warn(`  warning    ${warning}`);
+  log.info(
+    {
+      hall: name || null,
+      url: hub.url,
+      console: `${hub.url}/console/`,
+      api: `${hub.url}/api/`,
+      openapi: `${hub.url}/api/openapi.json`,
+      terminals: hub.wsUrl,
+      // With TLS, terminals trust the hall's own CA only (init-tls made it).
+      ...(hub.tls ? { ca: path.join(options.dataDir, TLS_DIR, CA_CERT) } : {}),
+      metrics: `${hub.url}/metrics`,
+      database: path.join(options.dataDir, DATABASE_FILE),
+      hallKey: options.keyFile ?? path.join(options.dataDir, KEY_FILE),
+      seq: hub.store.seq,
+      check: hub.startCheck,
+      backups: options.backup ? { dir: options.backup.dir, everyMinutes: options.backup.everyMs / 60_000 } : null,
+    },
+    name ? 'ServiceHall hub started' : 'ServiceHall hub started (尚未设置 not set up yet: /console)',
+  );
+  // The hall token is a secret: never in a log. A person installing the hub at a terminal sees it once, when it is made.
+  if (hub.tokenCreated) {
+    log.info({ file: path.join(options.dataDir, TOKEN_FILE) }, 'a new hall token was made and stored (readable by the owner only)');
+    if (process.stdout.isTTY) process.stdout.write(`\n  hall token (shown this once; also in ${path.join(options.dataDir, TOKEN_FILE)}): ${hub.token}\n\n`);
+  }
+  if (isConfigured(hub.store.view.catalogue)) for (const warning of hallSetupWarnings(hub.store.view.catalogue)) log.warn(warning);
+  // The setup code is logged: a service's first start has no terminal to show it on, and it opens
+  // nothing once the first administrator exists (create-admin on this machine is the other way).
   if (hub.setupCode)
-    console.log(`  setup code ${hub.setupCode}  (一次性设置码：在控制台创建第一个管理员账号 / one-time code to make the first administrator in the console)`);
-  const stop = async () => {
+    log.warn({ setupCode: hub.setupCode }, '一次性设置码：在控制台创建第一个管理员账号 / one-time setup code to make the first administrator in the console');
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ why }, 'ServiceHall hub stopping');
     await hub.close();
+    log.info({ seq: hub.store.seq }, 'ServiceHall hub stopped cleanly');
+    await flushed();
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // The Windows service's wrapper (node-windows) asks for a clean stop with a message: Windows has no SIGTERM.
+  process.on('message', (message) => {
+    if (message === 'shutdown') void stop('service shutdown');
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli.ts')) {
   const [command, ...args] = process.argv.slice(2);
-  const run = command === 'create-admin' ? createAdmin(args) : command === 'init-tls' ? initTlsMain(args) : command ? Promise.reject(new Error(`unknown command "${command}": run the hub with no argument, or "create-admin", or "init-tls"`)) : main();
-  run.catch((error) => {
-    const what = command === 'create-admin' ? 'could not make the account' : command === 'init-tls' ? 'could not make its certificates' : 'could not start';
-    console.error(`ServiceHall hub ${what}: ${error instanceof Error ? error.message : error}`);
-    process.exit(1);
-  });
+  if (command === 'create-admin' || command === 'init-tls') {
+    const what = command === 'create-admin' ? 'could not make the account' : 'could not make its certificates';
+    (command === 'create-admin' ? createAdmin(args) : initTlsMain(args)).catch((error: unknown) => {
+      console.error(`ServiceHall hub ${what}: ${error instanceof Error ? error.message : error}`);
+      process.exitCode = error instanceof HubRefusal ? error.exitCode : 1;
+    });
+  } else if (command) {
+    // Loaded only for a command: the hub's own start does without restore and the service installers.
+    import('./ops-cli').then(({ runOpsCommand }) => runOpsCommand(command, args)).then(
+      (code) => (process.exitCode = code),
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        console.error(message.startsWith('unknown command') ? `${message}; or create-admin, init-tls` : message);
+        process.exitCode = error instanceof HubRefusal ? error.exitCode : 1;
+      },
+    );
+  } else {
+    main().catch(async (error: unknown) => {
+      if (error instanceof HubRefusal) log.fatal(error.message);
+      else log.fatal({ err: error }, `ServiceHall hub could not start: ${error instanceof Error ? error.message : error}`);
+      await flushed();
+      process.exit(error instanceof HubRefusal ? error.exitCode : 1);
+    });
+  }
 }

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkDatabaseFile, DATABASE_FILE } from './files';
+import { LINEAGE_MIGRATION } from './lineage';
 
 export type Db = Database.Database;
 
@@ -152,6 +153,8 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   },
   // The notification outbox (packages/notify): queued in the command's transaction.
   NOTIFY_MIGRATION,
+  // The identity of the event log (lineage.ts): a restored hub's terminals notice it.
+  LINEAGE_MIGRATION,
 ];
 
 export function migrate(db: Db): number {

@@ -15,7 +15,14 @@ export const KEY_FILE = 'hall.key';
 /** Mode 0600 where the system has modes (on Windows the folder's ACL governs). */
 const POSIX = process.platform !== 'win32';
 
-export class StartRefusal extends Error {}
+/** The exit code of a hub that refuses to start (EX_CONFIG): its service does not restart it in a loop. */
+export const REFUSED_EXIT_CODE = 78;
+
+/** The hub must not start (or an operator's command must not go on): the message says why and what to do. */
+export class HubRefusal extends Error {
+  override readonly name = 'HubRefusal';
+  readonly exitCode = REFUSED_EXIT_CODE;
+}
 
 /** Makes `file` owner-only if it exists with a looser mode; says what it changed. */
 export function secureFile(file: string, warn: (message: string) => void, mode = 0o600): void {
@@ -53,7 +60,7 @@ export function checkDatabaseFile(dataDir: string, file = DATABASE_FILE, keyFile
   if (fs.statSync(db).size > 0) return;
   const signs = [keyFile, path.join(dataDir, TOKEN_FILE), `${db}-wal`].filter((f) => fs.existsSync(f));
   if (signs.length > 0)
-    throw new StartRefusal(
+    throw new HubRefusal(
       `${db} is empty (0 bytes) but this folder held a hall before (${signs.map((f) => path.basename(f)).join(', ')}): ` +
         'the hub will not start a new hall over it. Restore hall.db from its backup; to start a new hall on purpose, remove the empty file.',
     );
@@ -79,7 +86,7 @@ const TOKEN_ADVICE = 'Leave SERVICEHALL_TOKEN unset and remove the admin-token f
 export function resolveToken(dataDir: string, given: string | undefined, warn: (message: string) => void = console.warn): { token: string; created: boolean } {
   if (given !== undefined) {
     const problem = tokenProblem(given);
-    if (problem) throw new StartRefusal(`the hall token given in SERVICEHALL_TOKEN ${problem}. ${TOKEN_ADVICE}`);
+    if (problem) throw new HubRefusal(`the hall token given in SERVICEHALL_TOKEN ${problem}. ${TOKEN_ADVICE}`);
     return { token: given, created: false };
   }
   const file = path.join(dataDir, TOKEN_FILE);
@@ -90,7 +97,7 @@ export function resolveToken(dataDir: string, given: string | undefined, warn: (
     // One line, ending in a newline or not.
     const token = raw.toString('latin1').replace(/\r?\n$/, '');
     const problem = raw.includes(0) ? 'holds binary data' : tokenProblem(token);
-    if (problem) throw new StartRefusal(`the hall token in ${file} ${problem}. ${TOKEN_ADVICE}`);
+    if (problem) throw new HubRefusal(`the hall token in ${file} ${problem}. ${TOKEN_ADVICE}`);
     return { token, created: false };
   }
   const token = randomBytes(24).toString('base64url');
@@ -114,7 +121,7 @@ export class HallKey {
     if (fs.existsSync(file)) {
       secureFile(file, warn);
       const text = fs.readFileSync(file, 'utf8').trim();
-      if (!/^[0-9a-f]{64}$/.test(text)) throw new StartRefusal(`${file} is not a hall key (64 hexadecimal digits): restore it from its backup`);
+      if (!/^[0-9a-f]{64}$/.test(text)) throw new HubRefusal(`${file} is not a hall key (64 hexadecimal digits): restore it from its backup`);
       return new HallKey(Buffer.from(text, 'hex'), file, false);
     }
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });

@@ -33,6 +33,7 @@ import type { TerminalCredentials } from './enrolment';
 import { CommandRates, rateLimited, type HubLimits } from './limits';
 import type { Session, Staff } from './staff';
 import { cookies, csrfMatches, SESSION_COOKIE } from './staff/sessions';
+import { log } from './log';
 import { ACCESS_PURPOSES, isDiskFull, type AccessPurpose, type HallStore } from './store';
 import { tokensMatch } from './terminals';
 
@@ -765,7 +766,7 @@ export function apiHandler(ctx: ApiContext) {
     } catch (error) {
       if (error instanceof HttpRefusal) return refuse(error.code, error.message, error.detail);
       if (isDiskFull(error)) return refuse('disk-full', 'the hub cannot write: its disk is full');
-      console.error('request failed', req.method, url.pathname, error);
+      log.error({ err: error, method: req.method, path: url.pathname }, 'a request failed');
       return refuse('internal', 'the hub could not handle this request');
     }
   };

@@ -9,6 +9,7 @@ import tlsModule from 'node:tls';
 import WebSocket from 'ws';
 import { tokenProblem } from './files';
 import { DEFAULT_LIMITS, type HubLimits, type Rate } from './limits';
+import { createLogger, useLogger } from './log';
 import { startHub, type HubOptions, type RunningHub } from './server';
 import { TestConsole } from './testing/console';
 import { TestTerminal } from './testing/terminal';
@@ -428,9 +429,7 @@ describe('a full disk', () => {
   it('answers 507 with its own code and polite text, says so once, and recovers when space returns', async () => {
     const h = await hub();
     const errors: string[] = [];
-    const original = console.error;
-    console.error = (...a: unknown[]) => void errors.push(a.map(String).join(' '));
-    cleanups.push(() => (console.error = original));
+    cleanups.push(useLogger(createLogger({ level: 'info', destination: { write: (line: string) => void errors.push(line) } })));
     h.store.limitSize(h.store.sizeBytes());
     const statuses: number[] = [];
     let last: { code?: string; text?: string } = {};

@@ -11,9 +11,13 @@ import { consoleOperations } from './console-api';
 import { serveConsole } from './console-files';
 import { openDatabase } from './db';
 import { Pairings, TerminalCredentials } from './enrolment';
-import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, StartRefusal } from './files';
+import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
 import { apiHandler, send } from './http';
+import { checkAtStart, checkInBackground, damageMessage, markDamaged, markRunning, type StartCheck } from './integrity';
 import { ConnectionCount, DEFAULT_LIMITS, type HubLimits } from './limits';
+import { readLineage } from './lineage';
+import { log } from './log';
+import { startOperations, type Operations, type OperationsOptions } from './operations';
 import { publicPages } from './pages';
 import { Staff } from './staff';
 import { HallStore } from './store';
@@ -48,8 +52,16 @@ export interface HubOptions {
   limits?: Partial<HubLimits>;
   /** A ceiling on the database's size in bytes; beyond it the hub answers as on a full disk (507). */
   maxDatabaseBytes?: number;
-  /** Where warnings go (files put right, TLS off); console.warn by default. */
+  /** Where warnings go (files put right, TLS off); the hub's log by default. */
   warn?: (message: string) => void;
+  /** Scheduled backups to a second folder (see backup.ts); none without it. */
+  backup?: OperationsOptions['backup'];
+  /** Lets a Prometheus on another machine read /metrics; from this machine it needs none. */
+  metricsToken?: string;
+  /** A bigger database is checked whole in the background, not before the start (see integrity.ts). */
+  wholeCheckUpToBytes?: number;
+  /** The background check found the database damaged: the hub has closed (the command line exits). */
+  onDatabaseDamaged?: (message: string) => void;
 }
 
 export interface RunningHub {
@@ -66,6 +78,11 @@ export interface RunningHub {
   credentials: TerminalCredentials;
   /** The one-time code that lets the first administrator be made in the console, while there is none. */
   setupCode: string | undefined;
+  /** The database check made before the hub used it. */
+  startCheck: StartCheck;
+  /** For a big database, the whole check running beside the hub: the problem it found, or undefined. */
+  backgroundCheck?: Promise<string | undefined>;
+  operations: Operations;
   terminalCount(): number;
   /** Open connections (HTTP and WebSocket), as the caps count them. */
   connectionCount(): number;
@@ -89,12 +106,12 @@ function defaultConsoleDir(): string {
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const startedAt = Date.now();
   const clock = options.clock ?? Date.now;
-  const warn = options.warn ?? ((m: string) => console.warn(`ServiceHall hub: ${m}`));
+  const warn = options.warn ?? ((m: string) => log.warn(m));
   const limits: HubLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const host = options.host ?? '127.0.0.1';
   const tlsFiles = options.tls === false ? undefined : (options.tls ?? tlsFilesIn(options.dataDir));
   if (!tlsFiles && !isLoopback(host) && !options.allowInsecure)
-    throw new StartRefusal(
+    throw new HubRefusal(
       `the hub would listen on ${host} without TLS: tokens, PINs and applicant data would cross the LAN in clear. ` +
         'Run `npm run hub -- init-tls` (see "Deploying on a hall\'s network" in the README), or set SERVICEHALL_ALLOW_INSECURE=1 on a network nobody else uses.',
     );
@@ -102,17 +119,21 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
 
   prepareDataFolder(options.dataDir, warn);
   const keyFile = options.keyFile ?? path.join(options.dataDir, KEY_FILE);
+  // A damaged database is refused before anything opens it for writing.
+  const startCheck = await checkAtStart(options.dataDir, options.backup?.dir, options.wholeCheckUpToBytes);
+  const clearRunning = markRunning(options.dataDir);
   const db = openDatabase(options.dataDir);
   let store: HallStore;
   try {
     // A database sealed with a key whose file is gone must not get a new key: its applicants would be lost.
     if (HallStore.recordsKey(db) && !fs.existsSync(keyFile))
-      throw new StartRefusal(`the hall key ${keyFile} is missing, and this database was sealed with it: restore it from its backup (or name it in SERVICEHALL_KEY_FILE)`);
+      throw new HubRefusal(`the hall key ${keyFile} is missing, and this database was sealed with it: restore it from its backup (or name it in SERVICEHALL_KEY_FILE)`);
     const key = HallKey.load(keyFile, warn);
     if (!HallStore.hasCatalogue(db) && options.seed) HallStore.seed(db, options.seed, clock());
     store = new HallStore(db, clock, key);
   } catch (error) {
     db.close();
+    clearRunning();
     throw error;
   }
   if (options.maxDatabaseBytes !== undefined) store.limitSize(options.maxDatabaseBytes);
@@ -149,7 +170,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     try {
       store.openDayIfDue();
     } catch (error) {
-      console.error('opening the new day failed', error);
+      log.error({ err: error }, 'opening the new day failed');
     }
     if (store.isDiskFull) return;
     const due = clock() - store.view.catalogue.rating.defaultAfterMinutes * 60_000;
@@ -158,7 +179,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       try {
         store.execute({ id: HallStore.ownId('default-rating'), type: 'defaultRating', ticketId: r.ticketId }, { role: 'admin', terminal: 'hub' }, ':hub');
       } catch (error) {
-        console.error('default rating failed', r.ticketId, error);
+        log.error({ err: error, ticket: r.ticketId }, 'the default rating failed');
       }
     }
   }, options.ratingSweepMs ?? 30_000);
@@ -178,9 +199,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       res.writeHead(302, { location: '/console/' });
       return void res.end();
     }
+    if (url.pathname === '/metrics') return void operations.metrics.serve(req, res, options.metricsToken);
     if (url.pathname.startsWith('/q/') || url.pathname.startsWith('/rate/'))
       return void pages(req, res, url).catch((error) => {
-        console.error('page failed', url.pathname, error);
+        log.error({ err: error, path: url.pathname }, 'a page failed');
         if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the page could not be made' });
       });
     send(res, 404, { ok: false, code: 'not-found', message: `there is no ${url.pathname}; the console is at /console/, the API under /api/ (see /api/openapi.json)` });
@@ -223,27 +245,37 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  terminals = serveTerminals(wss, store, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits });
+  terminals = serveTerminals(wss, store, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits, lineage: readLineage(db) });
   // Devices reported change the terminal list too.
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();
   });
   const links = terminals;
+  const operations = await startOperations(options, {
+    db,
+    store,
+    terminals: () => links.linked(),
+    startCheck,
+    loadSeconds: (Date.now() - startedAt) / 1000,
+  });
 
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => resolve());
-    });
-  } catch (error) {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  }).catch(async (error: unknown) => {
+    // Not started (the port is taken, say): nothing ran, so this is a clean stop.
     clearInterval(sweep);
     links.close();
+    await operations.stop();
     db.close();
+    clearRunning();
     throw error;
-  }
+  });
   const { port } = server.address() as AddressInfo;
   const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
-  return {
+  let closed = false;
+  const background = startCheck.kind === 'partial' ? checkInBackground(path.join(options.dataDir, DATABASE_FILE)) : undefined;
+  const running: RunningHub = {
     url: `${tls ? 'https' : 'http'}://${shown}:${port}`,
     wsUrl: `${tls ? 'wss' : 'ws'}://${shown}:${port}/ws`,
     port,
@@ -254,15 +286,35 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     staff,
     credentials,
     setupCode: staff.setupCode,
+    startCheck,
+    operations,
     terminalCount: () => links.count(),
     connectionCount: () => connections.size,
     async close() {
+      if (closed) return;
+      closed = true;
+      background?.stop();
       clearInterval(sweep);
+      await operations.stop();
       links.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       db.close();
+      clearRunning();
     },
   };
+  if (background) {
+    // Found damaged while it serves: no more commands go into it; the restore is the way on.
+    running.backgroundCheck = background.result.then(async (problem) => {
+      if (!problem || closed) return problem;
+      const message = await damageMessage(path.join(options.dataDir, DATABASE_FILE), problem, options.backup?.dir, 'while serving');
+      log.fatal(message);
+      markDamaged(options.dataDir, message);
+      await running.close();
+      options.onDatabaseDamaged?.(message);
+      return problem;
+    });
+  }
+  return running;
 }

@@ -30,8 +30,9 @@ import {
 import type { Answer } from '@servicehall/protocol';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Db } from './db';
-import { StartRefusal } from './files';
+import { HubRefusal } from './files';
 import { LinkSigner, PROGRESS_LINK_MS } from './links';
+import { log } from './log';
 import { ClerkPins, type PinCheck } from './pins';
 import { Sealer } from './sealed';
 import { AuditLog, auditSubject } from './staff/audit';
@@ -45,6 +46,8 @@ export interface Executed {
 }
 
 export type EventListener = (events: HallEvent[]) => void;
+/** Hears each batch once it is durable (or failed whole: no results), and how long its transaction took. */
+export type ExecutedListener = (batch: readonly { command: Command; actor: Actor }[], results: Executed[] | undefined, seconds: number) => void;
 
 /** One command to run, with who sent it and the namespace its id lives in. */
 export interface CommandEntry {
@@ -120,6 +123,7 @@ export class HallStore {
   private readonly sealer: Sealer;
   private readonly bodyKey: Buffer;
   private readonly listeners = new Set<EventListener>();
+  private readonly executedListeners = new Set<ExecutedListener>();
   private readonly st;
   /** Set while the disk is full: commands are refused without touching it until `retryAt`. */
   private diskFull: { since: number; retryAt: number } | undefined;
@@ -170,7 +174,7 @@ export class HallStore {
   private checkKey(): void {
     const stored = this.db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key = 'key-check'").get()?.value;
     const mine = this.sealer.fingerprint();
-    if (stored && stored !== mine) throw new StartRefusal('the hall key file does not belong to this database: restore the hall key that was made with it (see SERVICEHALL_KEY_FILE)');
+    if (stored && stored !== mine) throw new HubRefusal('the hall key file does not belong to this database: restore the hall key that was made with it (see SERVICEHALL_KEY_FILE)');
     this.db.transaction(() => {
       if (!stored) this.st.putHall.run('key-check', mine);
       const plain = this.db.prepare<[], { case_number: string; applicant: string }>("SELECT case_number, applicant FROM personal_data WHERE applicant NOT LIKE 'sealed1:%'").all();
@@ -276,6 +280,11 @@ export class HallStore {
     return this.db.transaction(fn)();
   }
 
+  onExecuted(listener: ExecutedListener): () => void {
+    this.executedListeners.add(listener);
+    return () => this.executedListeners.delete(listener);
+  }
+
   onEvents(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -350,13 +359,13 @@ export class HallStore {
 
   /** Notes a full disk: said once, and writes are not tried again until the retry time. */
   private onDiskFull(now: number): void {
-    if (!this.diskFull) console.error(`the hub's disk is full: commands are refused (507 disk-full) until space is freed; trying again every ${DISK_FULL_RETRY_MS / 1000} s`);
+    if (!this.diskFull) log.error(`the hub's disk is full: commands are refused (507 disk-full) until space is freed; trying again every ${DISK_FULL_RETRY_MS / 1000} s`);
     this.diskFull = { since: this.diskFull?.since ?? now, retryAt: now + DISK_FULL_RETRY_MS };
   }
 
   private onWritten(): void {
     if (!this.diskFull) return;
-    console.error(`the hub can write again (its disk was full for ${Math.round((this.clock() - this.diskFull.since) / 1000)} s)`);
+    log.warn(`the hub can write again (its disk was full for ${Math.round((this.clock() - this.diskFull.since) / 1000)} s)`);
     this.diskFull = undefined;
   }
 
@@ -367,7 +376,12 @@ export class HallStore {
    */
   executeBatch(batch: readonly CommandEntry[]): Executed[] {
     const started = this.clock();
-    if (this.diskFull && started < this.diskFull.retryAt) return batch.map(() => ({ answer: DISK_FULL, events: [], repeated: false }));
+    const timed = performance.now();
+    if (this.diskFull && started < this.diskFull.retryAt) {
+      const refused = batch.map(() => ({ answer: DISK_FULL, events: [], repeated: false }));
+      this.tellExecuted(batch, refused, timed);
+      return refused;
+    }
     let results: Executed[];
     let wrote = false;
     try {
@@ -385,7 +399,7 @@ export class HallStore {
             if (isDiskFull(error)) throw error;
             // A bug in one command: its savepoint is rolled back; the view is read again (this
             // connection sees the batch so far) and the rest of the batch goes on.
-            console.error('a command failed', entry.command.type, error);
+            log.error({ err: error, command: entry.command.type }, 'a command failed');
             this.view = this.load();
             return { answer: { ok: false, code: 'internal', message: 'the hub could not record this command' }, events: [], repeated: false };
           }
@@ -396,14 +410,29 @@ export class HallStore {
       this.view = this.load();
       if (isDiskFull(error)) {
         this.onDiskFull(started);
-        return batch.map(() => ({ answer: DISK_FULL, events: [], repeated: false }));
+        const refused = batch.map(() => ({ answer: DISK_FULL, events: [], repeated: false }));
+        this.tellExecuted(batch, refused, timed);
+        return refused;
       }
+      this.tellExecuted(batch, undefined, timed);
       throw error;
     }
     if (wrote) this.onWritten();
+    this.tellExecuted(batch, results, timed);
     const events = results.flatMap((r) => r.events);
     if (events.length > 0) for (const listener of this.listeners) listener(events);
     return results;
+  }
+
+  private tellExecuted(batch: readonly { command: Command; actor: Actor }[], results: Executed[] | undefined, started: number): void {
+    const seconds = (performance.now() - started) / 1000;
+    for (const listener of this.executedListeners) {
+      try {
+        listener(batch, results, seconds);
+      } catch (error) {
+        log.error({ err: error }, 'a listener of executed commands failed');
+      }
+    }
   }
 
   /**

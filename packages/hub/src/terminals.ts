@@ -15,6 +15,8 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { Pairings, PairingRequest, TerminalCredentials } from './enrolment';
 import { Buckets, CommandRates, rateLimited, type HubLimits } from './limits';
+import { continuesLog, type Lineage } from './lineage';
+import { log } from './log';
 import { commandScope, type HallStore } from './store';
 
 /** A terminal further behind than this gets a snapshot instead of the events it missed. */
@@ -34,6 +36,10 @@ interface Session {
   subscribed: boolean;
   alive: boolean;
   helloTimer?: NodeJS.Timeout;
+  /** The log the terminal's view came from, as its hello said. */
+  log?: string;
+  /** Commands in its outbox, as it last reported. */
+  waiting?: number;
 }
 
 /** A terminal on its link now, for the console's terminal list. */
@@ -44,6 +50,8 @@ export interface LinkedTerminal {
   credentialId?: string;
   since: number;
   address?: string;
+  /** Commands in its outbox, as it last reported. */
+  waiting?: number;
 }
 
 export interface TerminalLinks {
@@ -63,6 +71,8 @@ export interface TerminalAccess {
   clock: () => number;
   /** What one terminal may do: how long it may stay silent, how fast it may send (see DEFAULT_LIMITS). */
   limits: HubLimits;
+  /** The identity of the hub's event log: a terminal whose view came from another takes a snapshot. */
+  lineage?: Lineage;
 }
 
 export function tokensMatch(given: string, expected: string): boolean {
@@ -169,13 +179,17 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
   const catchUp = (s: Session, since: number | undefined) => {
     const seq = store.seq;
     const open = isPublic(s.actor);
-    if (since === undefined || since > seq || seq - since > MAX_CATCH_UP_EVENTS) {
+    const lineage = access.lineage;
+    const sameHistory = !lineage || since === undefined || continuesLog(lineage, s.log, since);
+    if (since === undefined || !sameHistory || since > seq || seq - since > MAX_CATCH_UP_EVENTS) {
       const snapshot = store.snapshot();
       send(s, { type: 'snapshot', snapshot: open ? publicSnapshot(snapshot) : snapshot });
     } else if (since < seq) {
       const events = store.eventsSince(since, MAX_CATCH_UP_EVENTS);
       send(s, { type: 'events', events: open ? events.map(publicEvent) : events });
     }
+    // From here on the terminal's view is of this hub's log.
+    s.log = lineage?.log;
     s.subscribed = true;
   };
 
@@ -188,7 +202,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
     try {
       results = store.executeBatch(batch);
     } catch (error) {
-      console.error('a batch of commands failed', error);
+      log.error({ err: error }, 'a batch of commands failed');
       results = batch.map(() => ({ answer: { ok: false, code: 'internal', message: 'the hub could not record this command; it is safe to send it again' } }));
     }
     batch.forEach(({ session, command }, i) => send(session, { type: 'answer', commandId: command.id, answer: results[i]!.answer }));
@@ -234,7 +248,17 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
         s.actor = actor;
         clearTimeout(s.helloTimer);
         access.changed();
-        send(s, { type: 'welcome', protocol: PROTOCOL_VERSION, terminal: message.terminal, role: message.role, seq: store.seq, hubTime: Date.now() });
+        s.log = message.log;
+        s.waiting = message.waiting;
+        send(s, {
+          type: 'welcome',
+          protocol: PROTOCOL_VERSION,
+          terminal: message.terminal,
+          role: message.role,
+          seq: store.seq,
+          hubTime: Date.now(),
+          ...(access.lineage ? { log: access.lineage.log } : {}),
+        });
         return catchUp(s, message.since);
       }
       case 'pair': {
@@ -267,6 +291,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
         if (!s.actor) return send(s, { type: 'error', code: 'unauthorised', message: 'say hello with the hall token first' });
         return catchUp(s, message.since);
       case 'ping':
+        if (message.waiting !== undefined) s.waiting = message.waiting;
         return send(s, { type: 'pong', t: message.t, hubTime: Date.now() });
       case 'ask': {
         if (!s.actor) return send(s, { type: 'reply', id: message.id, ok: false, code: 'unauthorised', message: 'say hello with the hall token first' });
@@ -292,7 +317,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
             .executeAsync(command, actor)
             .then((r) => r.answer)
             .catch((error): Answer => {
-              console.error('a sign-in failed', error);
+              log.error({ err: error, terminal: actor.terminal }, 'a sign-in failed');
               return { ok: false, code: 'internal', message: 'the hub could not check this sign-in; it is safe to try again' };
             })
             .then((a) => send(s, { type: 'answer', commandId: command.id, answer: a }));
@@ -334,7 +359,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
       try {
         onMessage(s, data.toString());
       } catch (error) {
-        console.error('terminal message failed', error);
+        log.error({ err: error, terminal: s.actor?.terminal }, 'a terminal message failed');
         send(s, { type: 'error', code: 'internal', message: 'the hub could not handle this message' });
       }
     });
@@ -372,6 +397,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
           ...(s.credentialId ? { credentialId: s.credentialId } : {}),
           since: s.since,
           ...(s.address ? { address: s.address } : {}),
+          ...(s.waiting !== undefined ? { waiting: s.waiting } : {}),
         })),
     dropCredential(id) {
       for (const s of sessions)

@@ -125,6 +125,10 @@ export const HelloSchema = z.object({
   since: z.number().int().min(0).optional(),
   /** The terminal software's version, for the console's terminal list. */
   version: z.string().max(40).optional(),
+  /** The event log that sequence belongs to, as the hub's welcome named it (a restored hub has a new one). */
+  log: z.string().regex(/^[0-9a-f]{1,64}$/).optional(),
+  /** Commands in the terminal's outbox, not yet answered. */
+  waiting: z.number().int().min(0).optional(),
 });
 export type Hello = z.infer<typeof HelloSchema>;
 
@@ -153,7 +157,7 @@ export const TerminalMessageSchema = z.discriminatedUnion('type', [
   PairSchema,
   z.object({ type: z.literal('subscribe'), since: z.number().int().min(0).optional() }),
   z.object({ type: z.literal('command'), command: CommandSchema }),
-  z.object({ type: z.literal('ping'), t: z.number().optional() }),
+  z.object({ type: z.literal('ping'), t: z.number().optional(), waiting: z.number().int().min(0).optional() }),
   z.object({ type: z.literal('ask'), id: z.string().min(1).max(80), question: QuestionSchema }),
 ]);
 export type TerminalMessage = z.infer<typeof TerminalMessageSchema>;
@@ -163,7 +167,7 @@ export type TerminalMessage = z.infer<typeof TerminalMessageSchema>;
 export type Reply = { type: 'reply'; id: string; ok: true; value: Record<string, unknown> } | { type: 'reply'; id: string; ok: false; code: z.infer<typeof RefusalCodeSchema>; message: string };
 
 export type HubMessage =
-  | { type: 'welcome'; protocol: number; terminal: string; role: Role; seq: number; hubTime: number }
+  | { type: 'welcome'; protocol: number; terminal: string; role: Role; seq: number; hubTime: number; log?: string }
   | Reply
   | { type: 'snapshot'; snapshot: HallSnapshot }
   | { type: 'events'; events: HallEvent[] }
@@ -174,7 +178,7 @@ export type HubMessage =
   | { type: 'paired'; token: string; role: Pair['role']; terminal: string; window?: number; expiresAt: number };
 
 export const HubMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('welcome'), protocol: z.number().int(), terminal: z.string(), role: RoleSchema, seq: z.number().int(), hubTime: z.number() }),
+  z.object({ type: z.literal('welcome'), protocol: z.number().int(), terminal: z.string(), role: RoleSchema, seq: z.number().int(), hubTime: z.number(), log: z.string().optional() }),
   z.discriminatedUnion('ok', [
     z.object({ type: z.literal('reply'), id: z.string(), ok: z.literal(true), value: z.record(z.string(), z.unknown()) }),
     z.object({ type: z.literal('reply'), id: z.string(), ok: z.literal(false), code: RefusalCodeSchema, message: z.string() }),

@@ -25,7 +25,7 @@ export interface HubProcess {
 export async function spawnHub(dataDir: string, env: Record<string, string> = {}, port = 0): Promise<HubProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', cli], {
     cwd: root,
-    env: { ...process.env, SERVICEHALL_DATA: dataDir, SERVICEHALL_PORT: String(port), SERVICEHALL_TOKEN: HUB_PROCESS_TOKEN, SERVICEHALL_DEMO_ALL_DAY: '1', SERVICEHALL_SEED: 'demo', ...env },
+    env: { ...process.env, SERVICEHALL_DATA: dataDir, SERVICEHALL_PORT: String(port), SERVICEHALL_TOKEN: HUB_PROCESS_TOKEN, SERVICEHALL_DEMO_ALL_DAY: '1', SERVICEHALL_SEED: 'demo', SERVICEHALL_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -34,7 +34,8 @@ export async function spawnHub(dataDir: string, env: Record<string, string> = {}
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the hub did not start in time:\n${out}`)), 20_000);
     const check = () => {
-      const m = /API\s+(https?:\/\/[\d.]+:\d+)/.exec(out);
+      // The hub's log line 'ServiceHall hub started' (JSON) names its address, https:// when it has TLS.
+      const m = /"url":"(https?:\/\/[\d.]+:\d+)"/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
