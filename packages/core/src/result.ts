@@ -33,6 +33,15 @@ export type RefusalCode =
   | 'unconfigured'
   | 'closed-today'
   | 'pin-change-required'
+  | 'phone-limit'
+  | 'remote-closed'
+  | 'slot-unavailable'
+  | 'slot-full'
+  | 'booking-limit'
+  | 'booking-blocked'
+  | 'appointment-cancelled'
+  | 'phone-unverified'
+  | 'too-many-requests'
   | 'internal';
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });

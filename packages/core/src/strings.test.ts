@@ -28,6 +28,15 @@ const CODES = Object.keys({
   unconfigured: 1,
   'closed-today': 1,
   'pin-change-required': 1,
+  'phone-limit': 1,
+  'remote-closed': 1,
+  'slot-unavailable': 1,
+  'slot-full': 1,
+  'booking-limit': 1,
+  'booking-blocked': 1,
+  'appointment-cancelled': 1,
+  'phone-unverified': 1,
+  'too-many-requests': 1,
   internal: 1,
 } satisfies Record<RefusalCode, 1>) as RefusalCode[];
 

@@ -1,5 +1,5 @@
 import { findItem, findWindow, type ServiceItem } from '../catalogue';
-import { clockMinutes, hallDay, localTime } from '../clock';
+import { clockMinutes, localTime } from '../clock';
 import type { CommandBody } from '../commands';
 import { counterKey, formatTicketNumber, nextSequence, parseTicketNumber } from '../numbering';
 import { nextTicket, queueOrder, rememberCall } from '../queue';
@@ -37,7 +37,6 @@ import { itemToday } from './setup';
 // Tickets and the queue: issuing, appointments, calling, serving, transfers, and the waits they make.
 
 export type TicketEventType =
-  | 'appointment.booked'
   | 'ticket.issued'
   | 'ticket.called'
   | 'ticket.recalled'
@@ -53,7 +52,6 @@ export type TicketCommand = Extract<
   {
     type:
       | 'issueTicket'
-      | 'bookAppointment'
       | 'checkInAppointment'
       | 'voidTicket'
       | 'callNext'
@@ -70,15 +68,6 @@ export type TicketCommand = Extract<
 export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>): void {
   const put = (t: Ticket) => putTicket(view, t);
   switch (event.type) {
-    case 'appointment.booked':
-      view.appointments.set(event.code, {
-        code: event.code,
-        serviceCode: event.serviceCode,
-        day: event.day,
-        slotStart: event.slotStart,
-        slotEnd: event.slotEnd,
-      });
-      break;
     case 'ticket.issued': {
       const t = event.ticket;
       if (view.tickets.has(t.id)) throw new OutOfStep(`event ${event.seq} issues ${t.id} twice`);
@@ -167,6 +156,32 @@ export function itemWait(view: HallView, code: string): ExpectedWait {
   return waitBehind(view, code, waitingTickets(view).filter((t) => t.serviceCode === code).length);
 }
 
+/**
+ * The expected wait of every waiting ticket at once (of the given items, or all), as ticketWait
+ * gives it for one: what the phones following their tickets are told after each change.
+ */
+export function queuePositions(view: HallView, serviceCodes?: ReadonlySet<string>): Map<string, ExpectedWait> {
+  const byItem = new Map<string, Ticket[]>();
+  for (const t of waitingTickets(view)) {
+    if (serviceCodes && !serviceCodes.has(t.serviceCode)) continue;
+    const line = byItem.get(t.serviceCode);
+    if (line) line.push(t);
+    else byItem.set(t.serviceCode, [t]);
+  }
+  const out = new Map<string, ExpectedWait>();
+  for (const [code, line] of byItem) {
+    line.sort((a, b) => a.place - b.place);
+    const basis = waitBasis(view, code);
+    line.forEach((t, i) => {
+      // Equal places (never made by core, but a view is data) count as ahead of neither, as in ticketWait.
+      let ahead = i;
+      while (ahead > 0 && line[ahead - 1]!.place === t.place) ahead -= 1;
+      out.set(t.id, expectedWait({ ...basis, waiting: ahead }));
+    });
+  }
+  return out;
+}
+
 /** The expected wait of a ticket that has `ahead` people before it for its item. */
 export function ticketWait(view: HallView, ticket: Ticket): ExpectedWait {
   let ahead = 0;
@@ -174,15 +189,14 @@ export function ticketWait(view: HallView, ticket: Ticket): ExpectedWait {
   return waitBehind(view, ticket.serviceCode, ahead);
 }
 
-function waitBehind(view: HallView, code: string, waiting: number): ExpectedWait {
+function waitBasis(view: HallView, code: string) {
   const item = findItem(view.catalogue, code);
   const openWindows = view.catalogue.windows.filter((w) => w.serves.includes(code) && isWindowReady(view.windows.get(w.number))).length;
-  return expectedWait({
-    waiting,
-    recentServiceMs: view.serviceTimes.get(code) ?? [],
-    typicalServiceMinutes: item?.typicalServiceMinutes ?? 8,
-    openWindows,
-  });
+  return { recentServiceMs: view.serviceTimes.get(code) ?? [], typicalServiceMinutes: item?.typicalServiceMinutes ?? 8, openWindows };
+}
+
+function waitBehind(view: HallView, code: string, waiting: number): ExpectedWait {
+  return expectedWait({ ...waitBasis(view, code), waiting });
 }
 
 /** The waiting line a window would call from, in the order it would call it. */
@@ -192,7 +206,8 @@ export function windowQueue(view: HallView, window: number, now: number): Ticket
   return queueOrder(waitingTickets(view), w, { now, policy: view.catalogue.queue, memory: windowState(view, window).memory });
 }
 
-function issuingRefusal(item: ServiceItem, view: HallView, now: number): Refusal | undefined {
+/** Why `item` gives no number now: closed today, outside its issuing hours, or its daily quota (kiosk and phone alike) is spent. */
+export function issuingRefusal(item: ServiceItem, view: HallView, now: number): Refusal | undefined {
   const today = itemToday(item, view.day);
   if (today.closedNotice) return refuse('closed-today', `${item.name} is closed for the rest of the day: ${today.closedNotice}`);
   const minutes = localTime(now, view.catalogue.hall.timeZone).minutes;
@@ -211,7 +226,7 @@ function issuingRefusal(item: ServiceItem, view: HallView, now: number): Refusal
   return undefined;
 }
 
-function newTicket(view: HallView, item: ServiceItem, day: string, now: number, extra: Pick<Ticket, 'lane'> & Partial<Ticket>): Result<Ticket> {
+export function newTicket(view: HallView, item: ServiceItem, day: string, now: number, extra: Pick<Ticket, 'lane'> & Partial<Ticket>): Result<Ticket> {
   const seq = nextSequence(view.counters.get(counterKey(day, item.prefix)), view.catalogue.numbering);
   if (!seq.ok) return seq;
   const number = formatTicketNumber(item.prefix, seq.value, view.catalogue.numbering.digits);
@@ -264,17 +279,10 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
       if (!t.ok) return t;
       return ok({ events: [{ type: 'ticket.issued', ticket: t.value, by }], ticket: t.value });
     }
-    case 'bookAppointment': {
-      const item = findItem(view.catalogue, command.serviceCode);
-      if (!item) return refuse('not-found', `there is no service item ${command.serviceCode}`);
-      if (command.slotEnd <= command.slotStart) return refuse('bad-request', 'the slot must end after it starts');
-      if (view.appointments.has(command.code)) return refuse('conflict', `appointment ${command.code} exists already`);
-      const day = hallDay(command.slotStart, view.catalogue.hall.timeZone);
-      return ok({ events: [{ type: 'appointment.booked', code: command.code, serviceCode: item.code, day, slotStart: command.slotStart, slotEnd: command.slotEnd }] });
-    }
     case 'checkInAppointment': {
       const a = view.appointments.get(command.code);
       if (!a) return refuse('appointment-unknown', `no appointment has the code ${command.code}`);
+      if (a.cancelledAt !== undefined) return refuse('appointment-cancelled', `appointment ${command.code} was cancelled`);
       if (a.ticketId) return refuse('appointment-used', `appointment ${command.code} has checked in already`);
       if (a.day !== view.day) return refuse('appointment-wrong-day', `appointment ${command.code} is for ${a.day}`);
       const item = findItem(view.catalogue, a.serviceCode);
