@@ -2,13 +2,16 @@
 import { hallSetupWarnings, isConfigured, StaffRoleSchema } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import { openDatabase } from './db';
+import { readNotifyInput } from './notifications';
 import { HallStore } from './store';
 import { startHub } from './server';
 import { Staff, StaffIdSchema } from './staff';
 
 /**
  * The hub of one hall. SERVICEHALL_DATA (default ./data), SERVICEHALL_PORT (default 8600),
- * SERVICEHALL_HOST (default 127.0.0.1), SERVICEHALL_TOKEN (default: stored in the data folder).
+ * SERVICEHALL_HOST (default 127.0.0.1), SERVICEHALL_TOKEN (default: stored in the data folder),
+ * SERVICEHALL_NOTIFY_CONFIG or SERVICEHALL_NOTIFY (the notification channels: citizens' SMS),
+ * SERVICEHALL_TRUST_PROXY=1 (behind a proxy that sets X-Forwarded-For).
  * A new hall starts unconfigured and is set up in the console (/console); SERVICEHALL_SEED=demo
  * seeds it with the demo hall instead, and SERVICEHALL_DEMO_ALL_DAY=1 issues at any hour.
  */
@@ -17,6 +20,8 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env) {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SERVICEHALL_PORT must be a port number (0-65535), not "${env.SERVICEHALL_PORT}"`);
   const seed = env.SERVICEHALL_SEED ?? '';
   if (seed !== '' && seed !== 'demo') throw new Error(`SERVICEHALL_SEED is "demo" (the demo hall) or empty (a new hall set up in the console), not "${seed}"`);
+  const notify = readNotifyInput(env);
+  if (!notify.ok) throw new Error(notify.message);
   return {
     dataDir: env.SERVICEHALL_DATA || './data',
     port,
@@ -24,6 +29,8 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env) {
     token: env.SERVICEHALL_TOKEN || undefined,
     seed: seed === 'demo' ? demoCatalogue({ allDay: env.SERVICEHALL_DEMO_ALL_DAY === '1' }) : undefined,
     demoPin: env.SERVICEHALL_DEMO_PIN || undefined,
+    notify: notify.input as never,
+    trustProxy: env.SERVICEHALL_TRUST_PROXY === '1',
   };
 }
 
@@ -73,6 +80,7 @@ async function main() {
   if (isConfigured(hub.store.view.catalogue)) for (const warning of hallSetupWarnings(hub.store.view.catalogue)) console.warn(`  warning    ${warning}`);
   if (hub.setupCode)
     console.log(`  setup code ${hub.setupCode}  (一次性设置码：在控制台创建第一个管理员账号 / one-time code to make the first administrator in the console)`);
+  console.log(`  phones     ${hub.publicUrl()}/m/  (door poster: ${hub.publicUrl()}/m/door; SMS: ${hub.notifications.notifier.channels().filter((c) => c.kind.endsWith('sms')).map((c) => c.id).join(', ') || 'none'})`);
   const stop = async () => {
     await hub.close();
     process.exit(0);

@@ -30,6 +30,7 @@ import { z } from 'zod';
 import type { StaffRole } from '@servicehall/core';
 import type { TerminalCredentials } from './enrolment';
 import type { Session, Staff } from './staff';
+import type { Rate, RateLimiter } from './rate-limit';
 import { cookies, csrfMatches, SESSION_COOKIE } from './staff/sessions';
 import type { HallStore } from './store';
 import { tokensMatch } from './terminals';
@@ -44,6 +45,8 @@ const STATUS: Partial<Record<RefusalCode, number>> = {
   forbidden: 403,
   'not-found': 404,
   'too-large': 413,
+  'phone-unverified': 401,
+  'too-many-requests': 429,
   internal: 500,
 };
 export const statusOf = (code: RefusalCode) => STATUS[code] ?? 409;
@@ -70,10 +73,13 @@ export interface Request {
   actor: Actor;
   /** The signed-in staff member, when the request came from the console. */
   session?: Session & { secret: string };
+  /** The client's address (with a trusted proxy in front, the last hop it added). */
   address?: string;
   /** Whether the request came over TLS (cookies then say Secure). */
   secure: boolean;
   language: Language;
+  /** A request header (the phone's session travels in one, never in the address). */
+  header(name: string): string | undefined;
 }
 
 export interface Reply {
@@ -100,6 +106,8 @@ export interface Operation {
   /** Takes the body as a file of this content type instead of JSON, up to `maxBytes`. */
   file?: { contentType: string; maxBytes: number };
   query?: Record<string, string>;
+  /** For a public operation: the rate each client address may call it at (429 with Retry-After beyond). */
+  rate?: Rate;
   handle(req: Request): Reply | Promise<Reply>;
   /** Answers with a stream (Server-Sent Events) instead of one reply. */
   stream?(req: Request, res: ServerResponse): void;
@@ -111,9 +119,13 @@ export interface ApiContext {
   startedAt: number;
   staff: Staff;
   credentials: TerminalCredentials;
-  /** Operations of the console beside the hall's own. */
+  /** Operations of the console and of the citizen's phone beside the hall's own. */
   more?: Operation[];
   clock?: () => number;
+  /** Counts the public operations' requests per client address. */
+  limiter?: RateLimiter;
+  /** The hub is behind a proxy that adds the client's address to X-Forwarded-For. */
+  trustProxy?: boolean;
 }
 
 const windowParam = (req: Request) => {
@@ -216,8 +228,8 @@ export function operations(store: HallStore, startedAt: number, credentials: Ter
     {
       method: 'POST',
       path: '/api/appointments',
-      operationId: 'bookAppointment',
-      summary: 'Records an appointment made elsewhere (online, phone) so that it can check in at the kiosk',
+      operationId: 'recordAppointment',
+      summary: "Records an appointment made elsewhere (another booking system) so that it can check in at the kiosk; phones book with bookAppointment",
       body: AppointmentBodySchema,
       handle: (req) => run(req, { type: 'bookAppointment', ...(req.body as z.infer<typeof AppointmentBodySchema>) }, 201),
     },
@@ -436,7 +448,7 @@ export function openApiDocument(ops: Operation[]): unknown {
       ...(op.file ? { requestBody: { required: true, content: { [op.file.contentType]: { schema: { type: 'string', format: 'binary' } } } } } : {}),
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) } } } } : {}),
       responses: {
-        '200': { description: 'done' },
+        '200': op.stream ? { description: 'server-sent events', content: { 'text/event-stream': { schema: { type: 'string' } } } } : { description: 'done' },
         '4XX': { description: 'refused: { ok: false, code, message, text }', content: { 'application/json': { schema: { $ref: '#/components/schemas/Refusal' } } } },
       },
     };
@@ -488,8 +500,18 @@ function terminalOf(header: string | string[] | undefined): TerminalIdentity | u
   return { role: m[1] as TerminalIdentity['role'], terminal: m[2]!, ...(m[3] ? { window: Number(m[3]) } : {}) };
 }
 
-function language(req: IncomingMessage): Language {
+export function language(req: IncomingMessage): Language {
   return /^\s*en\b/i.test(req.headers['accept-language'] ?? '') ? 'en' : 'zh-CN';
+}
+
+/** The client's address: the socket's, or with a trusted proxy in front, the last hop it added to X-Forwarded-For. */
+export function clientAddress(req: IncomingMessage, trustProxy = false): string {
+  if (trustProxy) {
+    const forwarded = req.headers['x-forwarded-for'];
+    const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').map((h) => h.trim()).filter(Boolean);
+    if (hops.length > 0) return hops.at(-1)!;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -586,6 +608,17 @@ export function apiHandler(ctx: ApiContext) {
           return refuse('unauthorised', 'send the hall token as Authorization: Bearer <token>');
         }
       }
+      const address = clientAddress(req, ctx.trustProxy);
+      if (op.rate && ctx.limiter) {
+        const taken = ctx.limiter.take(`${op.operationId}|${address}`, op.rate);
+        if (!taken.ok)
+          return send(
+            res,
+            statusOf('too-many-requests'),
+            { ok: false, code: 'too-many-requests', message: `${op.operationId}: too many requests from this address`, text: refusalText('too-many-requests', lang) },
+            { 'retry-after': String(Math.ceil(taken.retryAfterMs / 1000)) },
+          );
+      }
       let body: unknown = {};
       let raw: Buffer | undefined;
       if (req.method !== 'GET') {
@@ -618,9 +651,10 @@ export function apiHandler(ctx: ApiContext) {
         commandId,
         actor,
         ...(session ? { session } : {}),
-        ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
+        address,
         secure: 'encrypted' in req.socket && !!(req.socket as { encrypted?: boolean }).encrypted,
         language: lang,
+        header: (name) => header(req, name.toLowerCase()),
       };
       if (op.stream) return op.stream(request, res);
       const reply = await op.handle(request);
@@ -639,6 +673,10 @@ export function apiHandler(ctx: ApiContext) {
       if (b && b.ok === false && b.code) return send(res, reply.status, { ...b, text: refusalText(b.code, lang) }, reply.headers);
       return send(res, reply.status, reply.body, reply.headers);
     } catch (error) {
+      if (res.headersSent) {
+        console.error('request failed after answering', req.method, url.pathname, error);
+        return void res.destroy();
+      }
       if (error instanceof HttpRefusal) return refuse(error.code, error.message, error.detail);
       console.error('request failed', req.method, url.pathname, error);
       return refuse('internal', 'the hub could not handle this request');

@@ -1,6 +1,6 @@
 import { findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalText, ticketWait, type Language } from '@servicehall/core';
 import { pageText, TICKET_STATE_TEXT, type PageKey } from './page-strings';
-import { linkKey, linkSignature } from '@servicehall/protocol/node';
+import { linkKey, linkSignature, ticketRef } from '@servicehall/protocol/node';
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HallStore } from './store';
@@ -79,7 +79,8 @@ export function publicPages(store: HallStore, token: string) {
         tx('progressTitle'),
         `<h1>${hall}</h1><div class="card"><div class="big">${escape(t.number)}</div><p>${escape(tx('item', { item: itemName }))}</p>
 <p>${tx('state', { state: TICKET_STATE_TEXT[lang][t.state] })}${here}</p>
-${wait ? `<p>${tx('ahead', { ahead: wait.waiting, minutes: wait.minutes })}</p>` : ''}</div><p class="note">${tx('noPersonalData')}</p>`,
+${wait ? `<p>${tx('ahead', { ahead: wait.waiting, minutes: wait.minutes })}</p>` : ''}</div>
+<p><a href="/m/t/${ticketRef(key, t.id)}">${tx('live')}</a></p><p class="note">${tx('noPersonalData')}</p>`,
       );
       return true;
     }

@@ -1,5 +1,8 @@
 import type { Catalogue } from '@servicehall/core';
+import type { NotifyConfigInput } from '@servicehall/notify';
+import { PHONE_PAGES_DIR } from '@servicehall/phone/pages';
 import { MAX_MESSAGE_BYTES } from '@servicehall/protocol';
+import { linkKey } from '@servicehall/protocol/node';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -11,8 +14,16 @@ import { serveConsole } from './console-files';
 import { openDatabase } from './db';
 import { Pairings, TerminalCredentials } from './enrolment';
 import { apiHandler, send } from './http';
+import { checkNotifyConfig, HallNotifications } from './notifications';
+import { publicBaseOf } from './phone/pages';
 import { publicPages } from './pages';
 import { Staff } from './staff';
+import { DEFAULT_PHONE_LIMITS, phoneOperations, type PhoneLimits } from './phone/api';
+import { doorPoster, phonePages } from './phone/pages';
+import { PublicRefs } from './phone/refs';
+import { TicketWatch } from './phone/watch';
+import { PhoneBook, PhoneVault } from './phones';
+import { RateLimiter } from './rate-limit';
 import { HallStore } from './store';
 import { serveTerminals, type TerminalLinks } from './terminals';
 
@@ -32,6 +43,14 @@ export interface HubOptions {
   demoPin?: string;
   /** How often unrated services are checked for the default rating (N-04). */
   ratingSweepMs?: number;
+  /** The notification channels (packages/notify); none when absent: nothing is sent and phones cannot verify. */
+  notify?: NotifyConfigInput | Omit<NotifyConfigInput, 'hall'>;
+  /** The phone pages' rate limits per client address. */
+  phoneLimits?: Partial<PhoneLimits>;
+  /** The hub is behind a proxy that adds the client's address to X-Forwarded-For. */
+  trustProxy?: boolean;
+  /** Where the built phone pages are (apps/phone/dist/renderer). */
+  phonePagesDir?: string;
 }
 
 export interface RunningHub {
@@ -46,6 +65,11 @@ export interface RunningHub {
   credentials: TerminalCredentials;
   /** The one-time code that lets the first administrator be made in the console, while there is none. */
   setupCode: string | undefined;
+  notifications: HallNotifications;
+  /** Phones following their tickets now. */
+  phonesWatching(): number;
+  /** The hall's public address (its setup's hall.publicUrl, else the hub's own): the phone pages are under /m/. */
+  publicUrl(): string;
   terminalCount(): number;
   close(): Promise<void>;
 }
@@ -96,9 +120,36 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       return () => void terminalListeners.delete(l);
     },
   };
-  const api = apiHandler({ store, token, startedAt, staff, credentials, more: consoleOperations(consoleContext), clock });
-  const pages = publicPages(store, token);
   const consoleFiles = serveConsole(options.consoleDir ?? defaultConsoleDir());
+  // The notification channels; the hall's name heads robot messages (a hall not set up yet has none).
+  const notifyConfig = checkNotifyConfig(options.notify ?? { channels: [] }, store.view.catalogue.hall.name || '政务服务中心');
+  if (!notifyConfig.ok) {
+    db.close();
+    throw new Error(`the notification channels are not valid: ${notifyConfig.message}`);
+  }
+  const notifications = new HallNotifications(db, notifyConfig.config, { clock });
+  const linkKeyOfHall = linkKey(token);
+  let ownUrl = '';
+  // Where citizens' phones reach the hall: its setup's public address, else (a demo, a test) the hub's own.
+  const publicBase = () => publicBaseOf(store.view.catalogue.hall.publicUrl) ?? ownUrl;
+  const phones = new PhoneBook(db, PhoneVault.inFolder(options.dataDir));
+  const refs = new PublicRefs(linkKeyOfHall, store);
+  const watch = new TicketWatch(store, refs, phones, notifications, { publicBase, linkKey: linkKeyOfHall, clock });
+  const limits = { ...DEFAULT_PHONE_LIMITS, ...options.phoneLimits };
+  const api = apiHandler({
+    store,
+    token,
+    startedAt,
+    staff,
+    credentials,
+    more: [...consoleOperations(consoleContext), ...phoneOperations({ store, refs, watch, phones, notifications, linkKey: linkKeyOfHall, clock, limits })],
+    clock,
+    limiter: new RateLimiter(clock),
+    trustProxy: options.trustProxy,
+  });
+  const pages = publicPages(store, token);
+  const phonePagesHandler = phonePages(options.phonePagesDir ?? PHONE_PAGES_DIR, () => doorPoster(store.view.catalogue, publicBase()));
+  notifications.start();
   if (options.demoPin) for (const c of store.view.catalogue.clerks) if (!store.pins.has(c.number)) store.pins.set(c.number, options.demoPin);
 
   // A service left unrated gets the hall's default level once its time is up (N-04). The id makes it once only.
@@ -107,6 +158,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       store.openDayIfDue();
     } catch (error) {
       console.error('opening the new day failed', error);
+    }
+    try {
+      phones.forget(clock(), store.view.day);
+    } catch (error) {
+      console.error('forgetting phone numbers of past days failed', error);
     }
     const due = clock() - store.view.catalogue.rating.defaultAfterMinutes * 60_000;
     for (const r of [...store.view.ratingRequests.values()]) {
@@ -133,6 +189,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       res.writeHead(302, { location: '/console/' });
       return void res.end();
     }
+    if (url.pathname === '/m' || url.pathname.startsWith('/m/'))
+      return void phonePagesHandler(req, res, url).catch((error) => {
+        console.error('phone page failed', url.pathname, error);
+        if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the page could not be made' });
+      });
     if (url.pathname.startsWith('/q/') || url.pathname.startsWith('/rate/'))
       return void pages(req, res, url).catch((error) => {
         console.error('page failed', url.pathname, error);
@@ -167,6 +228,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host === '0.0.0.0' || !options.host ? '127.0.0.1' : options.host;
+  ownUrl = `http://${host}:${port}`;
   return {
     url: `http://${host}:${port}`,
     wsUrl: `ws://${host}:${port}/ws`,
@@ -177,9 +239,15 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     staff,
     credentials,
     setupCode: staff.setupCode,
+    notifications,
+    phonesWatching: () => watch.watching,
+    publicUrl: publicBase,
     terminalCount: () => links.count(),
     async close() {
       clearInterval(sweep);
+      watch.close();
+      refs.close();
+      await notifications.stop();
       links.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();

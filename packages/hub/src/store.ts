@@ -23,6 +23,7 @@ import {
   type HallEvent,
   type HallSnapshot,
   type HallView,
+  type HolderHistory,
   type Ticket,
   type ScheduledChange,
   type StaffRef,
@@ -41,6 +42,14 @@ export interface Executed {
 }
 
 export type EventListener = (events: HallEvent[]) => void;
+
+/** What the hub adds to one command: facts kept apart from events, and work done in its transaction. */
+export interface ExecuteOptions {
+  /** The verified phone behind a phone's command, read inside the transaction (core's DecideContext.holder). */
+  holder?: () => HolderHistory;
+  /** Runs inside the command's transaction once it is accepted (a phone link, a notice): they commit or roll back together. */
+  within?: (answer: Extract<Answer, { ok: true }>) => void;
+}
 
 /**
  * The hall's single writer. A command is one function inside one SQLite transaction: the rules in
@@ -191,8 +200,8 @@ export class HallStore {
     return row ? (JSON.parse(row.answer) as Answer) : undefined;
   }
 
-  execute(command: Command, actor: Actor): Executed {
-    return this.executeBatch([{ command, actor }])[0]!;
+  execute(command: Command, actor: Actor, options?: ExecuteOptions): Executed {
+    return this.executeBatch([{ command, actor, ...(options ? { options } : {}) }])[0]!;
   }
 
   /**
@@ -200,15 +209,19 @@ export class HallStore {
    * the lot). Each command is still its own transaction inside it, a savepoint: a refusal or a
    * failure of one leaves the others whole. Listeners hear all the batch's events once it is durable.
    */
-  executeBatch(batch: readonly { command: Command; actor: Actor }[]): Executed[] {
+  executeBatch(batch: readonly { command: Command; actor: Actor; options?: ExecuteOptions }[]): Executed[] {
     let results: Executed[];
     try {
       results = this.db.transaction(() =>
-        batch.map(({ command, actor }): Executed => {
+        batch.map(({ command, actor, options }): Executed => {
           const first = this.answerOf(command.id);
           if (first) return { answer: first, events: [], repeated: true };
           try {
-            return this.db.transaction(() => this.decideAndAppend(command, actor))();
+            return this.db.transaction(() => {
+              const executed = this.decideAndAppend(command, actor, options?.holder?.());
+              if (executed.answer.ok) options?.within?.(executed.answer);
+              return executed;
+            })();
           } catch (error) {
             // A bug in one command: its savepoint is rolled back; the view is read again (this
             // connection sees the batch so far) and the rest of the batch goes on.
@@ -257,7 +270,7 @@ export class HallStore {
     return event;
   }
 
-  private decideAndAppend(command: Command, actor: Actor): Executed {
+  private decideAndAppend(command: Command, actor: Actor, holder?: HolderHistory): Executed {
     const now = this.clock();
     const appended: HallEvent[] = [];
     const staff = actor.role === 'admin' ? actor.staff : undefined;
@@ -265,7 +278,7 @@ export class HallStore {
     for (const body of dayChange(this.view, now)) append(body);
     const { id, ...body } = command;
     const refusal = this.precheck(body, now);
-    const decided = refusal ?? decide(this.view, body, { now, actor, earlierRatings: this.earlierRatings(body) });
+    const decided = refusal ?? decide(this.view, body, { now, actor, earlierRatings: this.earlierRatings(body), ...(holder ? { holder } : {}) });
     let answer: Answer;
     if (decided.ok) {
       // A console change is audited with the part of the hall it changes, before and after (in this transaction).
@@ -372,9 +385,10 @@ export class HallStore {
         this.st.dropOldCounters.run(v.day);
         for (const w of v.windows.keys()) window(w);
         break;
-      case 'appointment.booked': {
-        const a = v.appointments.get(event.code)!;
-        this.st.putAppointment.run(a.code, a.day, JSON.stringify(a));
+      case 'appointment.booked':
+      case 'appointment.cancelled': {
+        const a = v.appointments.get(event.code);
+        if (a) this.st.putAppointment.run(a.code, a.day, JSON.stringify(a));
         break;
       }
       case 'ticket.issued': {

@@ -1,5 +1,5 @@
 import { demoCatalogue } from '@servicehall/fixtures';
-import { linkKey, progressLink, ratingLink } from '@servicehall/protocol/node';
+import { legacyProgressLink, linkKey, ratingLink, ticketRef } from '@servicehall/protocol/node';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -94,13 +94,15 @@ describe('ratings through the hub', () => {
 
   it('serves the signed progress and rating pages of a ticket, and refuses unsigned ones', async () => {
     const ticketId = await serving();
-    const progress = await fetch(progressLink(hub.url, linkKey(TOKEN), ticketId));
+    const progress = await fetch(legacyProgressLink(hub.url, linkKey(TOKEN), ticketId));
     expect(progress.status).toBe(200);
     const html = await progress.text();
     expect(html).toContain('E001');
     expect(html).toContain('正在办理');
+    // Tickets printed before the phone's live page lead to it.
+    expect(html).toContain(`href="/m/t/${ticketRef(linkKey(TOKEN), ticketId)}"`);
     expect((await fetch(`${hub.url}/q/${ticketId}?s=forged`)).status).toBe(403);
-    const english = await (await fetch(progressLink(hub.url, linkKey(TOKEN), ticketId), { headers: { 'accept-language': 'en-GB,en;q=0.9' } })).text();
+    const english = await (await fetch(legacyProgressLink(hub.url, linkKey(TOKEN), ticketId), { headers: { 'accept-language': 'en-GB,en;q=0.9' } })).text();
     expect(english).toContain('Being served');
     expect(english).toContain('<html lang="en">');
 

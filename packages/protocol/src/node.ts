@@ -19,7 +19,26 @@ export function hubHttpBase(hubWsUrl: string): string {
   return hubWsUrl.replace(/^ws/, 'http').replace(/\/ws$/, '');
 }
 
+/**
+ * A ticket's public reference: opaque and not guessable (an HMAC of its id under the link key),
+ * so that a phone's address names no ticket, no day and no person.
+ */
+export function ticketRef(key: string, ticketId: string): string {
+  return createHmac('sha256', key).update(`servicehall-ticket:${ticketId}`).digest('base64url').slice(0, 22);
+}
+
+/** An appointment's public reference, made as a ticket's. */
+export function appointmentRef(key: string, code: string): string {
+  return createHmac('sha256', key).update(`servicehall-appointment:${code}`).digest('base64url').slice(0, 22);
+}
+
+/** The phone's live page of a ticket: what the QR code on the ticket opens. */
 export function progressLink(hubBase: string, key: string, ticketId: string): string {
+  return `${hubBase}/m/t/${ticketRef(key, ticketId)}`;
+}
+
+/** The address of the older progress page (/q/), still answered for tickets printed before the live page. */
+export function legacyProgressLink(hubBase: string, key: string, ticketId: string): string {
   return `${hubBase}/q/${encodeURIComponent(ticketId)}?s=${linkSignature(key, ticketId)}`;
 }
 

@@ -17,7 +17,7 @@ import { applyWindowEvent, decideWindowCommand } from './windows';
 // hall's setup. This file only dispatches.
 
 export * from './view';
-export { itemWait, queuePositions, ticketWait, windowQueue } from './tickets';
+export { dailyQuotaLeft, issuingRefusal, itemWait, queuePositions, ticketWait, windowQueue } from './tickets';
 export { activeBookings, bookableDays, bookedIn, bookingBlock, noShowDays, slotQuotaOf, slotsOf, type BookingBlock, type Slot } from './appointments';
 export { alertsDue, remoteTicketsToday, type FollowedTicket, type PhoneAlert } from './remote';
 export { latestRatingRequest } from './ratings';

@@ -216,14 +216,19 @@ export function issuingRefusal(item: ServiceItem, view: HallView, now: number): 
     const hours = today.issuingHours.map((h) => `${h.from}-${h.to}`).join(', ');
     return refuse('outside-issuing-hours', `${item.name} issues tickets ${hours}`);
   }
-  const dailyQuota = today.dailyQuota;
-  if (dailyQuota !== undefined) {
-    let issued = 0;
-    // A ticket counts against the item it was issued for, wherever a transfer has sent it since.
-    for (const t of view.tickets.values()) if ((t.transfers[0]?.fromService ?? t.serviceCode) === item.code && t.state !== 'voided') issued += 1;
-    if (issued >= dailyQuota) return refuse('daily-quota-reached', `${item.name} has reached today's quota of ${dailyQuota}`);
-  }
+  const left = dailyQuotaLeft(view, item);
+  if (left === 0) return refuse('daily-quota-reached', `${item.name} has reached today's quota of ${itemToday(item, view.day).dailyQuota}`);
   return undefined;
+}
+
+/** Numbers `item` may still give today under its daily quota (kiosk and phone together); undefined without a quota. */
+export function dailyQuotaLeft(view: HallView, item: ServiceItem): number | undefined {
+  const dailyQuota = itemToday(item, view.day).dailyQuota;
+  if (dailyQuota === undefined) return undefined;
+  let issued = 0;
+  // A ticket counts against the item it was issued for, wherever a transfer has sent it since.
+  for (const t of view.tickets.values()) if ((t.transfers[0]?.fromService ?? t.serviceCode) === item.code && t.state !== 'voided') issued += 1;
+  return Math.max(0, dailyQuota - issued);
 }
 
 export function newTicket(view: HallView, item: ServiceItem, day: string, now: number, extra: Pick<Ticket, 'lane'> & Partial<Ticket>): Result<Ticket> {

@@ -1,0 +1,377 @@
+import { alertsDue, findItem, findWindow, queuePositions, ticketWait, type ExpectedWait, type HallEvent, type PhoneAlert, type Ticket } from '@servicehall/core';
+import { ratingLink } from '@servicehall/protocol/node';
+import type { PhoneTicket } from '@servicehall/protocol/phone';
+import type { ServerResponse } from 'node:http';
+import type { HallNotifications } from '../notifications';
+import type { AlertTarget, PhoneBook } from '../phones';
+import type { HallStore } from '../store';
+import type { PublicRefs } from './refs';
+
+export interface WatchOptions {
+  /** The hall's public address (known once the hub listens, when it is the hub's own). */
+  publicBase: () => string;
+  linkKey: string;
+  clock: () => number;
+  /** A comment line this often keeps proxies and phones from closing a quiet stream. */
+  heartbeatMs?: number;
+}
+
+interface Poll {
+  after: number;
+  done(state: PhoneTicket | undefined): void;
+}
+
+/** A phone that reads no more than this is dropped (it reconnects and gets the state afresh). */
+const MAX_UNREAD_BYTES = 64 * 1024;
+/** What opens each stream: the reconnect delay for EventSource, and padding for proxies that hold the first kilobytes. */
+const STREAM_PREAMBLE = `retry: 3000\n:${' '.repeat(2048)}\n\n`;
+
+/**
+ * The phones following their tickets, and the alerts their holders get. After each batch of events
+ * the tickets they concern are looked at again (their items' lines at once, with core's
+ * queuePositions), and a phone hears only when its own ticket changed: by server-sent events, or
+ * by a long poll where a phone cannot keep a stream. Numbers taken by a verified phone also get
+ * the near and called SMS, once each (core's alertsDue), recorded with the number's phone link.
+ */
+export class TicketWatch {
+  private readonly cache = new Map<string, { state: PhoneTicket; sig: string }>();
+  private readonly streams = new Map<string, Set<ServerResponse>>();
+  private readonly polls = new Map<string, Set<Poll>>();
+  private targets = new Map<string, AlertTarget>();
+  private dirtyCodes = new Set<string>();
+  private dirtyTickets = new Set<string>();
+  private dirtyAll = false;
+  private scheduled = false;
+  private streamCount = 0;
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly store: HallStore,
+    private readonly refs: PublicRefs,
+    private readonly phones: PhoneBook,
+    private readonly notifications: HallNotifications,
+    private readonly options: WatchOptions,
+  ) {
+    this.loadTargets();
+    this.unsubscribe = store.onEvents((events) => this.note(events));
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs ?? 20_000);
+    this.heartbeat.unref();
+    // Alerts that fell due while the hub was down go out now (their keys keep them once only).
+    this.dirtyAll = true;
+    this.schedule();
+  }
+
+  /** Streams open now. */
+  get watching(): number {
+    return this.streamCount;
+  }
+
+  /** The ticket as its phone sees it now (kept up to date only while someone follows it). */
+  stateOf(ticket: Ticket): PhoneTicket {
+    const followed = this.streams.has(ticket.id) || this.polls.has(ticket.id) || this.targets.has(ticket.id);
+    const cached = followed ? this.cache.get(ticket.id) : undefined;
+    if (cached) return cached.state;
+    const state = this.build(ticket);
+    if (followed) this.remember(ticket.id, state);
+    return state;
+  }
+
+  /** Follows a ticket on an open response: the state now, then each change, until the phone goes. */
+  stream(ticket: Ticket, res: ServerResponse): void {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store, no-transform',
+      'x-accel-buffering': 'no',
+      connection: 'keep-alive',
+    });
+    res.socket?.setNoDelay(true);
+    res.write(STREAM_PREAMBLE);
+    let set = this.streams.get(ticket.id);
+    if (!set) this.streams.set(ticket.id, (set = new Set()));
+    set.add(res);
+    this.streamCount += 1;
+    res.on('close', () => {
+      const s = this.streams.get(ticket.id);
+      if (s?.delete(res)) this.streamCount -= 1;
+      if (s && s.size === 0) {
+        this.streams.delete(ticket.id);
+        this.forget(ticket.id);
+      }
+    });
+    this.write(res, frame(this.stateOf(ticket)));
+  }
+
+  /** The long-poll fallback: answers at once if the state is newer than `after`, else at its next change or after `waitMs`. */
+  poll(ticket: Ticket, after: number, waitMs: number): Promise<PhoneTicket | undefined> {
+    const now = this.stateOf(ticket);
+    if (now.version > after || waitMs <= 0) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      let set = this.polls.get(ticket.id);
+      if (!set) this.polls.set(ticket.id, (set = new Set()));
+      const poll: Poll = {
+        after,
+        done: (state) => {
+          clearTimeout(timer);
+          const s = this.polls.get(ticket.id);
+          s?.delete(poll);
+          if (s && s.size === 0) {
+            this.polls.delete(ticket.id);
+            this.forget(ticket.id);
+          }
+          resolve(state);
+        },
+      };
+      const timer = setTimeout(() => poll.done(this.cache.get(ticket.id)?.state ?? now), waitMs);
+      set.add(poll);
+      if (!this.cache.has(ticket.id)) this.remember(ticket.id, now);
+    });
+  }
+
+  /** A number now has a phone behind it (taken by phone, or a booking's check-in): it gets the SMS alerts. */
+  addTarget(target: AlertTarget): void {
+    this.targets.set(target.ticketId, target);
+    this.dirtyTickets.add(target.ticketId);
+    this.schedule();
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    this.unsubscribe();
+    for (const set of this.streams.values()) for (const res of set) res.end();
+    for (const set of this.polls.values()) for (const p of [...set]) p.done(undefined);
+    this.streams.clear();
+  }
+
+  private loadTargets(): void {
+    this.targets = new Map(this.phones.alertTargets(this.store.view.day).map((t) => [t.ticketId, t]));
+  }
+
+  /** Which tickets and lines a batch of events concerns; the work is done once the event loop is free. */
+  private note(events: readonly HallEvent[]): void {
+    try {
+      this.mark(events);
+    } catch (error) {
+      console.error('the phones could not follow a change', error);
+      this.dirtyAll = true;
+    }
+    this.schedule();
+  }
+
+  private mark(events: readonly HallEvent[]): void {
+    const view = this.store.view;
+    for (const e of events) {
+      switch (e.type) {
+        case 'ticket.issued':
+          this.dirtyCodes.add(e.ticket.serviceCode);
+          if (e.ticket.appointment) this.linkBookingTicket(e.ticket);
+          break;
+        case 'ticket.called':
+        case 'ticket.recalled':
+        case 'ticket.started':
+        case 'ticket.finished':
+        case 'ticket.noShow':
+        case 'ticket.held':
+        case 'ticket.voided': {
+          this.dirtyTickets.add(e.id);
+          const t = view.tickets.get(e.id);
+          if (t) this.dirtyCodes.add(t.serviceCode);
+          break;
+        }
+        case 'window.opened':
+        case 'window.closed':
+        case 'window.paused':
+        case 'window.resumed':
+          for (const code of findWindow(view.catalogue, e.window)?.serves ?? []) this.dirtyCodes.add(code);
+          break;
+        case 'rating.recorded':
+          this.dirtyTickets.add(e.rating.ticketId);
+          break;
+        case 'case.recorded':
+          if (e.case.ticketId) this.dirtyTickets.add(e.case.ticketId);
+          break;
+        case 'day.opened':
+          // Yesterday's numbers are done with: their phones are forgotten, their holders' hashes stay for the no-show rule.
+          this.phones.forget(this.options.clock(), e.day);
+          this.loadTargets();
+          this.dirtyAll = true;
+          break;
+        case 'ticket.transferred':
+        case 'catalogue.replaced':
+          this.dirtyAll = true;
+          break;
+      }
+    }
+  }
+
+  /** A booking made by phone checked in at the kiosk: its number gets the alerts of the phone that booked it. */
+  private linkBookingTicket(t: Ticket): void {
+    const booking = this.phones.linkOf('appointment', t.appointment!.code);
+    if (!booking?.sealed) return;
+    const ahead = ticketWait(this.store.view, t).waiting;
+    this.phones.link('ticket', t.id, { holder: booking.holder, sealed: booking.sealed }, t.day, false, this.options.clock(), ahead);
+    this.targets.set(t.id, { ticketId: t.id, sealed: booking.sealed, firstAhead: ahead, alerts: new Set() });
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      try {
+        this.flush();
+      } catch (error) {
+        console.error('the phones could not be told of a change', error);
+      }
+    });
+  }
+
+  private flush(): void {
+    const all = this.dirtyAll;
+    const codes = this.dirtyCodes;
+    const touched = this.dirtyTickets;
+    this.dirtyAll = false;
+    this.dirtyCodes = new Set();
+    this.dirtyTickets = new Set();
+    const view = this.store.view;
+    const positions = queuePositions(view, all ? undefined : codes);
+    const interested = new Set([...this.streams.keys(), ...this.polls.keys(), ...this.targets.keys()]);
+    const alerts: { target: AlertTarget; ticket: Ticket; due: PhoneAlert[] }[] = [];
+    for (const id of interested) {
+      const t = view.tickets.get(id);
+      if (!t) {
+        if (all) this.gone(id);
+        continue;
+      }
+      if (!all && !touched.has(id) && !codes.has(t.serviceCode)) continue;
+      const { state, changed } = this.update(t, positions.get(id));
+      if (changed) this.tell(id, state);
+      const target = this.targets.get(id);
+      if (target) {
+        const first = target.firstAhead === null ? undefined : { state: 'issued' as const, ahead: target.firstAhead };
+        const due = alertsDue(first, { state: t.state, ahead: state.ahead }, target.alerts as Set<PhoneAlert>, view.catalogue.phone);
+        if (due.length > 0) alerts.push({ target, ticket: t, due });
+      }
+    }
+    if (alerts.length > 0) this.sendAlerts(alerts);
+  }
+
+  /** The near and called SMS, queued with the record that they were sent, in one transaction. */
+  private sendAlerts(list: { target: AlertTarget; ticket: Ticket; due: PhoneAlert[] }[]): void {
+    const now = this.options.clock();
+    let queued = false;
+    this.store.withTransaction(() => {
+      for (const { target, ticket, due } of list) {
+        const phone = target.sealed ? this.phones.vault.open(target.sealed) : undefined;
+        for (const alert of due) {
+          target.alerts.add(alert);
+          if (!phone) continue;
+          const ahead = this.cache.get(ticket.id)?.state.ahead ?? 0;
+          const notice =
+            alert === 'near'
+              ? { kind: 'ticket-near' as const, ticket: ticket.number, ahead }
+              : { kind: 'ticket-called' as const, ticket: ticket.number, window: ticket.window ?? 0 };
+          if (!this.notifications.smsCarries(notice.kind)) continue;
+          // Not worth sending late: a near alert once the number may have been called, a call once it is over.
+          const r = this.notifications.toCitizen(notice, `${notice.kind}:${ticket.id}`, phone, now + (alert === 'near' ? 15 : 10) * 60_000);
+          if (r.ok && r.queued.length > 0) queued = true;
+          else if (!r.ok) console.error(`the ${alert} SMS of ${ticket.number} was refused: ${r.code} ${r.message}`);
+        }
+        this.phones.markAlerts(ticket.id, target.alerts);
+      }
+    });
+    if (queued) this.notifications.wake();
+  }
+
+  private build(t: Ticket, wait?: ExpectedWait): PhoneTicket {
+    const view = this.store.view;
+    const item = findItem(view.catalogue, t.serviceCode);
+    const waiting = t.state === 'issued' ? (wait ?? ticketWait(view, t)) : undefined;
+    const atWindow = t.state === 'called' || t.state === 'serving' || t.state === 'held';
+    const w = atWindow && t.window !== undefined ? findWindow(view.catalogue, t.window) : undefined;
+    const target = this.targets.get(t.id);
+    const unrated = t.state === 'done' && !view.ratings.has(t.id) && view.ratingRequests.has(t.id);
+    const cases = t.state === 'done' || t.state === 'serving' ? [...view.cases.values()].filter((c) => c.ticketId === t.id).map((c) => c.number) : [];
+    return {
+      ref: this.refs.ofTicket(t.id),
+      number: t.number,
+      day: t.day,
+      serviceCode: t.serviceCode,
+      itemName: item?.name ?? t.serviceCode,
+      ...(item?.nameEn ? { itemNameEn: item.nameEn } : {}),
+      lane: t.lane,
+      remote: t.remote === true,
+      state: t.state,
+      ahead: waiting?.waiting ?? 0,
+      minutes: waiting?.minutes ?? 0,
+      noWindowOpen: waiting?.noWindowOpen ?? false,
+      ...(atWindow && t.window !== undefined ? { window: t.window, windowName: w?.name ?? `${t.window}` } : {}),
+      issuedAt: t.issuedAt,
+      ...(t.lastCalledAt !== undefined ? { calledAt: t.lastCalledAt } : {}),
+      nearAhead: view.catalogue.phone.nearAhead,
+      sms: !!target?.sealed && this.notifications.smsCarries('ticket-called'),
+      ...(unrated ? { rateUrl: ratingLink(this.options.publicBase(), this.options.linkKey, t.id) } : {}),
+      cases,
+      version: view.seq,
+    };
+  }
+
+  private remember(id: string, state: PhoneTicket): { state: PhoneTicket; sig: string } {
+    const entry = { state, sig: signature(state) };
+    this.cache.set(id, entry);
+    return entry;
+  }
+
+  private update(t: Ticket, wait?: ExpectedWait): { state: PhoneTicket; changed: boolean } {
+    const next = this.build(t, wait);
+    const before = this.cache.get(t.id);
+    const sig = signature(next);
+    if (before && before.sig === sig) return { state: before.state, changed: false };
+    this.cache.set(t.id, { state: next, sig });
+    return { state: next, changed: true };
+  }
+
+  private tell(id: string, state: PhoneTicket): void {
+    const streams = this.streams.get(id);
+    if (streams) {
+      const text = frame(state);
+      for (const res of streams) this.write(res, text);
+    }
+    const polls = this.polls.get(id);
+    if (polls) for (const p of [...polls]) if (state.version > p.after) p.done(state);
+  }
+
+  /** The ticket is no longer today's: its phones are told, and let go. */
+  private gone(id: string): void {
+    for (const res of this.streams.get(id) ?? []) res.end('event: gone\ndata: {}\n\n');
+    for (const p of [...(this.polls.get(id) ?? [])]) p.done(undefined);
+    this.cache.delete(id);
+    this.targets.delete(id);
+  }
+
+  private forget(id: string): void {
+    if (!this.streams.has(id) && !this.polls.has(id) && !this.targets.has(id)) this.cache.delete(id);
+  }
+
+  private write(res: ServerResponse, text: string): void {
+    if (res.writableEnded || res.destroyed) return;
+    if (res.writableLength > MAX_UNREAD_BYTES) {
+      res.destroy();
+      return;
+    }
+    res.write(text);
+  }
+
+  private beat(): void {
+    for (const set of this.streams.values()) for (const res of set) this.write(res, ':\n\n');
+  }
+}
+
+function signature(state: PhoneTicket): string {
+  const { version: _version, ...rest } = state;
+  return JSON.stringify(rest);
+}
+
+function frame(state: PhoneTicket): string {
+  return `id: ${state.version}\nevent: ticket\ndata: ${JSON.stringify(state)}\n\n`;
+}
