@@ -157,5 +157,4 @@ export const BookBodySchema = z.object({ serviceCode: z.string().min(1).max(40),
 export const VerifiedSchema = z.object({ ok: z.literal(true), session: z.string(), phone: z.string(), expiresAt: z.number().int() });
 export type Verified = z.infer<typeof VerifiedSchema>;
 
-/** The header that carries a verified phone's session (never the address: addresses end up in logs and histories). */
-export const PHONE_SESSION_HEADER = 'x-phone-session';
+export { PHONE_SESSION_HEADER } from './phone-session';

@@ -1,7 +1,6 @@
-import { findItem, phonePolicyOf, type PhonePolicy } from '../catalogue';
+import { findItem, phonePolicyOf } from '../catalogue';
 import type { CommandBody } from '../commands';
 import { ok, refuse, type Result } from '../result';
-import type { TicketState } from '../ticket';
 import { issuingRefusal, newTicket } from './tickets';
 import type { DecideContext, Decision, HallView, HolderHistory } from './view';
 
@@ -31,28 +30,4 @@ export function decideRemoteTicket(view: HallView, command: RemoteCommand, ctx: 
   return ok({ events: [{ type: 'ticket.issued', ticket: t.value, by: ctx.actor.terminal }], ticket: t.value });
 }
 
-/** A ticket as a phone following it last saw it. */
-export interface FollowedTicket {
-  state: TicketState;
-  ahead: number;
-}
-
-export type PhoneAlert = 'near' | 'called';
-
-/**
- * The alerts due to a phone as its ticket moves from `before` to `now`, given the alerts it has had:
- * `near` once when `nearAhead` or fewer are ahead (not when it was that near already when first
- * seen: the citizen was told then), `called` once at the first call. Recalls alert no more.
- */
-export function alertsDue(
-  firstSeen: FollowedTicket | undefined,
-  now: FollowedTicket,
-  sent: ReadonlySet<PhoneAlert>,
-  policy: Pick<PhonePolicy, 'nearAhead'>,
-): PhoneAlert[] {
-  const out: PhoneAlert[] = [];
-  const near = (t: FollowedTicket) => t.state === 'issued' && t.ahead <= policy.nearAhead;
-  if (!sent.has('near') && !sent.has('called') && near(now) && !(firstSeen && near(firstSeen))) out.push('near');
-  if (!sent.has('called') && now.state === 'called') out.push('called');
-  return out;
-}
+export { alertsDue, type FollowedTicket, type PhoneAlert } from './alerts';

@@ -1,4 +1,5 @@
 import {
+  appointmentPolicyOf,
   bookableDays,
   dailyQuotaLeft,
   findItem,
@@ -6,6 +7,7 @@ import {
   issuingRefusal,
   itemWait,
   localTime,
+  phonePolicyOf,
   slotQuotaOf,
   slotsOf,
   ticketWait,
@@ -106,7 +108,7 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
     if (!s) throw new HttpRefusal('phone-unverified', `verify a phone number first and send its session in ${PHONE_SESSION_HEADER}`);
     return s;
   };
-  const history = (holder: string) => () => phones.history(holder, store.view, PhoneBook.historySince(store.view.day, store.view.catalogue.appointments.noShow));
+  const history = (holder: string) => () => phones.history(holder, store.view, PhoneBook.historySince(store.view.day, appointmentPolicyOf(store.view.catalogue).noShow));
   const ticketOf = (req: Request) => {
     const t = refs.ticket(refParam(req));
     if (!t) throw new HttpRefusal('not-found', 'there is no such ticket today');
@@ -156,6 +158,7 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
         const now = clock();
         const c = view.catalogue;
         const departments = new Map(c.departments.map((d) => [d.name, d.nameEn]));
+        const phone = phonePolicyOf(c);
         const hall: PhoneHall = {
           hallName: c.hall.name,
           ...(c.hall.nameEn ? { hallNameEn: c.hall.nameEn } : {}),
@@ -175,16 +178,16 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
               waiting: wait.waiting,
               minutes: wait.minutes,
               noWindowOpen: wait.noWindowOpen,
-              issuingNow: c.phone.remoteTickets && issuingRefusal(item, view, now) === undefined,
+              issuingNow: phone.remoteTickets && issuingRefusal(item, view, now) === undefined,
               issuingHours: hoursText(item),
               ...(left !== undefined ? { quotaLeft: left } : {}),
               bookable: slotQuotaOf(c, item) > 0,
             };
           }),
-          remoteTickets: c.phone.remoteTickets,
-          ticketsPerPersonPerDay: c.phone.ticketsPerPersonPerDay,
-          nearAhead: c.phone.nearAhead,
-          daysAhead: c.appointments.daysAhead,
+          remoteTickets: phone.remoteTickets,
+          ticketsPerPersonPerDay: phone.ticketsPerPersonPerDay,
+          nearAhead: phone.nearAhead,
+          daysAhead: appointmentPolicyOf(c).daysAhead,
           sms: notifications.smsCarries('phone-code'),
         };
         return { status: 200, body: hall };

@@ -1,4 +1,4 @@
-import { alertsDue, findItem, findWindow, queuePositions, ticketWait, type ExpectedWait, type HallEvent, type PhoneAlert, type Ticket } from '@servicehall/core';
+import { alertsDue, findItem, findWindow, phonePolicyOf, queuePositions, ticketWait, type ExpectedWait, type HallEvent, type PhoneAlert, type Ticket } from '@servicehall/core';
 import { ratingLink } from '@servicehall/protocol/node';
 import type { PhoneTicket } from '@servicehall/protocol/phone';
 import type { ServerResponse } from 'node:http';
@@ -249,7 +249,7 @@ export class TicketWatch {
       const target = this.targets.get(id);
       if (target) {
         const first = target.firstAhead === null ? undefined : { state: 'issued' as const, ahead: target.firstAhead };
-        const due = alertsDue(first, { state: t.state, ahead: state.ahead }, target.alerts as Set<PhoneAlert>, view.catalogue.phone);
+        const due = alertsDue(first, { state: t.state, ahead: state.ahead }, target.alerts as Set<PhoneAlert>, phonePolicyOf(view.catalogue));
         if (due.length > 0) alerts.push({ target, ticket: t, due });
       }
     }
@@ -308,7 +308,7 @@ export class TicketWatch {
       ...(atWindow && t.window !== undefined ? { window: t.window, windowName: w?.name ?? `${t.window}` } : {}),
       issuedAt: t.issuedAt,
       ...(t.lastCalledAt !== undefined ? { calledAt: t.lastCalledAt } : {}),
-      nearAhead: view.catalogue.phone.nearAhead,
+      nearAhead: phonePolicyOf(view.catalogue).nearAhead,
       sms: !!target?.sealed && this.notifications.smsCarries('ticket-called'),
       ...(unrated ? { rateUrl: ratingLink(this.options.publicBase(), this.options.linkKey, t.id) } : {}),
       cases,
