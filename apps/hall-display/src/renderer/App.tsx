@@ -112,7 +112,14 @@ function Latest({ board, caption, t }: { board?: Board; caption: Announcing | nu
     <section className={`latest${caption ? ' calling' : ''}`} data-testid="latest-call">
       {latest ? (
         <div className="latest-call">
-          <div className="ticket">{latest.ticket}</div>
+          <div className="ticket">
+            {latest.ticket}
+            {latest.remote && (
+              <span className="remote" data-testid="remote-mark">
+                {t.remoteMark}
+              </span>
+            )}
+          </div>
           <div className="arrow">
             {t.pleaseGoTo}
             {latest.recall && <span className="recall">{t.recallMark}</span>}
@@ -145,7 +152,10 @@ function Recent({ board, t }: { board?: Board; t: DisplayStrings }) {
         <ol>
           {recent.map((c) => (
             <li key={`${c.ticket}-${c.seq}-${c.at}`}>
-              <span className="ticket">{c.ticket}</span>
+              <span className="ticket">
+                {c.ticket}
+                {c.remote && <span className="remote">{t.remoteMark}</span>}
+              </span>
               <span className="window">{t.windowLabel(c.window)}</span>
             </li>
           ))}

@@ -22,6 +22,7 @@ import {
   publicBaseOf,
   slotText,
   ticketDocument,
+  ticketByRef,
   ticketProgress,
   type BusyThreshold,
   type PrinterState,
@@ -291,6 +292,10 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
         const text = typeof arg?.text === 'string' ? arg.text : '';
         const key = parseQuery(text);
         if (key.kind === 'invalid') return { kind: 'not-found', text: text.slice(0, 40) };
+        if (key.kind === 'ref') {
+          const t = client.view && client.linkKey ? ticketByRef(client.view, client.linkKey, key.ref) : undefined;
+          return t ? ticketProgress(client.view!, t) : { kind: 'not-found', text: '' };
+        }
         if (key.kind === 'ticket') {
           const t = client.view ? findTicket(client.view, key.key) : undefined;
           if (t) return ticketProgress(client.view!, t);

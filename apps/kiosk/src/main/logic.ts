@@ -1,5 +1,6 @@
 import { oneTimeNotice, ticket as ticketDocumentOf, type PrintDocument, type PrinterHealth } from '@servicehall/escpos-printer';
 import { findItem, findWindow, itemToday, itemWait, localTime, publicUrlProblem, ticketWait, type DeviceReport, type HallView, type ServiceItem, type Ticket } from '@servicehall/core';
+import { ticketRef } from '@servicehall/protocol/node';
 import { pinyin } from 'pinyin-pro';
 import type { Guide, Home, ItemCard, KioskStatus, Lang, QueryResult } from '../shared/api';
 import { tr } from '../shared/strings';
@@ -197,12 +198,14 @@ export function guideDocument(view: HallView, item: ServiceItem, lang: Lang, now
 }
 
 /** What the citizen typed or scanned into the progress query. */
-export type QueryKey = { kind: 'ticket'; key: string } | { kind: 'case'; key: string } | { kind: 'invalid' };
+export type QueryKey = { kind: 'ticket'; key: string } | { kind: 'ref'; ref: string } | { kind: 'case'; key: string } | { kind: 'invalid' };
 
 export function parseQuery(text: string): QueryKey {
   const raw = String(text ?? '').trim();
   if (raw === '' || raw.length > 200) return { kind: 'invalid' };
-  // A scanned ticket QR code: <hub>/q/<ticket id>
+  // A scanned ticket QR code: the live page <hall>/m/t/<reference>, or the older <hub>/q/<ticket id>
+  const live = /\/m\/t\/([A-Za-z0-9_-]{22})(?:[/?#]|$)/.exec(raw);
+  if (live) return { kind: 'ref', ref: live[1]! };
   const scanned = /\/q\/([^/?#\s]+)/.exec(raw);
   if (scanned) {
     try {
@@ -215,6 +218,12 @@ export function parseQuery(text: string): QueryKey {
   if (/^\d{4}-\d{2}-\d{2}-[A-Z]{1,2}\d{1,5}$/.test(key) || /^[A-Z]{1,2}\d{1,5}$/.test(key)) return { kind: 'ticket', key };
   if (/^[A-Z0-9][A-Z0-9_-]{2,63}$/.test(key)) return { kind: 'case', key: raw.replace(/\s+/g, '') };
   return { kind: 'invalid' };
+}
+
+/** Today's ticket behind a live page's reference (the kiosk holds the link key that makes them). */
+export function ticketByRef(view: HallView, key: string, ref: string): Ticket | undefined {
+  for (const t of view.tickets.values()) if (ticketRef(key, t.id) === ref) return t;
+  return undefined;
 }
 
 /** A ticket of today by id (2026-11-27-A012), number (A012) or number without its zeros (A12). */
