@@ -10,7 +10,8 @@ export interface WedgeOptions {
   minLength: number;
 }
 
-export const WEDGE_DEFAULTS: WedgeOptions = { maxGapMs: 80, minLength: 4 };
+// Scanners send a character every few milliseconds; a quick typist needs well over 100.
+export const WEDGE_DEFAULTS: WedgeOptions = { maxGapMs: 100, minLength: 4 };
 
 export class WedgeReader {
   private text = '';
