@@ -162,7 +162,8 @@ export function itemWait(view: HallView, code: string): ExpectedWait {
  */
 export function queuePositions(view: HallView, serviceCodes?: ReadonlySet<string>): Map<string, ExpectedWait> {
   const byItem = new Map<string, Ticket[]>();
-  for (const t of waitingTickets(view)) {
+  for (const id of view.waiting) {
+    const t = view.tickets.get(id)!;
     if (serviceCodes && !serviceCodes.has(t.serviceCode)) continue;
     const line = byItem.get(t.serviceCode);
     if (line) line.push(t);

@@ -9,6 +9,7 @@ import type { HallStore } from '../store';
  */
 export class PublicRefs {
   private readonly tickets = new Map<string, string>();
+  private readonly refsOfTickets = new Map<string, string>();
   private readonly appointments = new Map<string, string>();
   private readonly unsubscribe: () => void;
 
@@ -21,7 +22,7 @@ export class PublicRefs {
   }
 
   ofTicket(id: string): string {
-    return ticketRef(this.key, id);
+    return this.refsOfTickets.get(id) ?? ticketRef(this.key, id);
   }
 
   ofAppointment(code: string): string {
@@ -45,15 +46,22 @@ export class PublicRefs {
 
   private rebuild(): void {
     this.tickets.clear();
+    this.refsOfTickets.clear();
     this.appointments.clear();
-    for (const id of this.store.view.tickets.keys()) this.tickets.set(this.ofTicket(id), id);
+    for (const id of this.store.view.tickets.keys()) this.addTicket(id);
     for (const code of this.store.view.appointments.keys()) this.appointments.set(this.ofAppointment(code), code);
+  }
+
+  private addTicket(id: string): void {
+    const ref = ticketRef(this.key, id);
+    this.tickets.set(ref, id);
+    this.refsOfTickets.set(id, ref);
   }
 
   private follow(events: readonly HallEvent[]): void {
     for (const e of events) {
       if (e.type === 'day.opened' || e.type === 'catalogue.replaced') this.rebuild();
-      else if (e.type === 'ticket.issued') this.tickets.set(this.ofTicket(e.ticket.id), e.ticket.id);
+      else if (e.type === 'ticket.issued') this.addTicket(e.ticket.id);
       else if (e.type === 'appointment.booked') this.appointments.set(this.ofAppointment(e.code), e.code);
     }
   }

@@ -23,6 +23,26 @@ interface Poll {
 
 /** A phone that reads no more than this is dropped (it reconnects and gets the state afresh). */
 const MAX_UNREAD_BYTES = 64 * 1024;
+/**
+ * How long a change may wait before the phones hear of it, when it is only the expected wait, or
+ * the place of a ticket still far from the front: such changes are told together, not one message
+ * per call in a long line. Everything else (the call, the near ones' places) is told at once.
+ */
+const LAZY_MS = 2000;
+/** How long the events of a moment are gathered before the phones they concern are looked at again. */
+const FLUSH_MS = 25;
+/** A ticket this near the front (or nearer than three times the hall's "near") hears every move at once. */
+const LIVE_AHEAD = 10;
+
+interface Cached {
+  state: PhoneTicket;
+  /** Everything a phone sees that can change. */
+  sig: string;
+  /** The same without the place in line and the expected wait: a change here is told at once. */
+  key: string;
+  frame: string;
+}
+
 /** What opens each stream: the reconnect delay for EventSource, and padding for proxies that hold the first kilobytes. */
 const STREAM_PREAMBLE = `retry: 3000\n:${' '.repeat(2048)}\n\n`;
 
@@ -34,14 +54,22 @@ const STREAM_PREAMBLE = `retry: 3000\n:${' '.repeat(2048)}\n\n`;
  * the near and called SMS, once each (core's alertsDue), recorded with the number's phone link.
  */
 export class TicketWatch {
-  private readonly cache = new Map<string, { state: PhoneTicket; sig: string }>();
+  private readonly cache = new Map<string, Cached>();
+  /** Tickets whose expected wait alone has changed: told within LAZY_MS, together, not one message per service finished. */
+  private readonly lazy = new Set<string>();
+  private lazyTimer: NodeJS.Timeout | undefined;
+  /** The tickets someone follows (a stream, a poll, an SMS alert), by the item they wait for. */
+  private byCode = new Map<string, Set<string>>();
   private readonly streams = new Map<string, Set<ServerResponse>>();
   private readonly polls = new Map<string, Set<Poll>>();
   private targets = new Map<string, AlertTarget>();
   private dirtyCodes = new Set<string>();
   private dirtyTickets = new Set<string>();
   private dirtyAll = false;
-  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  /** A followed ticket was called: look now, not at the end of the gathering. */
+  private soon = false;
   private streamCount = 0;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
@@ -69,6 +97,8 @@ export class TicketWatch {
 
   /** The ticket as its phone sees it now (kept up to date only while someone follows it). */
   stateOf(ticket: Ticket): PhoneTicket {
+    // Changes still being gathered are looked at now: an answer is never older than the hall.
+    if (this.timer || this.immediate) this.run();
     const followed = this.streams.has(ticket.id) || this.polls.has(ticket.id) || this.targets.has(ticket.id);
     const cached = followed ? this.cache.get(ticket.id) : undefined;
     if (cached) return cached.state;
@@ -99,7 +129,8 @@ export class TicketWatch {
         this.forget(ticket.id);
       }
     });
-    this.write(res, frame(this.stateOf(ticket)));
+    this.stateOf(ticket);
+    this.write(res, this.cache.get(ticket.id)!.frame);
   }
 
   /** The long-poll fallback: answers at once if the state is newer than `after`, else at its next change or after `waitMs`. */
@@ -131,12 +162,16 @@ export class TicketWatch {
   /** A number now has a phone behind it (taken by phone, or a booking's check-in): it gets the SMS alerts. */
   addTarget(target: AlertTarget): void {
     this.targets.set(target.ticketId, target);
+    this.index(target.ticketId);
     this.dirtyTickets.add(target.ticketId);
     this.schedule();
   }
 
   close(): void {
     clearInterval(this.heartbeat);
+    clearTimeout(this.lazyTimer);
+    clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.unsubscribe();
     for (const set of this.streams.values()) for (const res of set) res.end();
     for (const set of this.polls.values()) for (const p of [...set]) p.done(undefined);
@@ -145,6 +180,7 @@ export class TicketWatch {
 
   private loadTargets(): void {
     this.targets = new Map(this.phones.alertTargets(this.store.view.day).map((t) => [t.ticketId, t]));
+    for (const id of this.targets.keys()) this.index(id);
   }
 
   /** Which tickets and lines a batch of events concerns; the work is done once the event loop is free. */
@@ -173,6 +209,7 @@ export class TicketWatch {
         case 'ticket.noShow':
         case 'ticket.held':
         case 'ticket.voided': {
+          if (e.type === 'ticket.called' && this.cache.has(e.id)) this.soon = true;
           this.dirtyTickets.add(e.id);
           const t = view.tickets.get(e.id);
           if (t) this.dirtyCodes.add(t.serviceCode);
@@ -211,19 +248,34 @@ export class TicketWatch {
     const ahead = ticketWait(this.store.view, t).waiting;
     this.phones.link('ticket', t.id, { holder: booking.holder, sealed: booking.sealed }, t.day, false, this.options.clock(), ahead);
     this.targets.set(t.id, { ticketId: t.id, sealed: booking.sealed, firstAhead: ahead, alerts: new Set() });
+    this.index(t.id);
   }
 
+  /**
+   * The events of the next few milliseconds are looked at together: in a busy hall one pass serves
+   * many calls. A call of a followed ticket is looked at at once: the call itself is never late.
+   */
   private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      try {
-        this.flush();
-      } catch (error) {
-        console.error('the phones could not be told of a change', error);
-      }
-    });
+    if (this.immediate) return;
+    if (this.soon) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.immediate = setImmediate(() => this.run());
+      return;
+    }
+    this.timer ??= setTimeout(() => this.run(), FLUSH_MS);
+  }
+
+  private run(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.immediate = undefined;
+    this.soon = false;
+    try {
+      this.flush();
+    } catch (error) {
+      console.error('the phones could not be told of a change', error);
+    }
   }
 
   private flush(): void {
@@ -235,17 +287,28 @@ export class TicketWatch {
     this.dirtyTickets = new Set();
     const view = this.store.view;
     const positions = queuePositions(view, all ? undefined : codes);
-    const interested = new Set([...this.streams.keys(), ...this.polls.keys(), ...this.targets.keys()]);
+    let concerned: Iterable<string>;
+    if (all) {
+      concerned = new Set([...this.streams.keys(), ...this.polls.keys(), ...this.targets.keys()]);
+      this.reindex();
+    } else {
+      const ids = new Set(touched);
+      for (const code of codes) for (const id of this.byCode.get(code) ?? []) ids.add(id);
+      concerned = ids;
+    }
     const alerts: { target: AlertTarget; ticket: Ticket; due: PhoneAlert[] }[] = [];
-    for (const id of interested) {
+    for (const id of concerned) {
+      if (!this.streams.has(id) && !this.polls.has(id) && !this.targets.has(id)) continue;
       const t = view.tickets.get(id);
       if (!t) {
         if (all) this.gone(id);
         continue;
       }
-      if (!all && !touched.has(id) && !codes.has(t.serviceCode)) continue;
-      const { state, changed } = this.update(t, positions.get(id));
-      if (changed) this.tell(id, state);
+      const { state, changed, urgent } = this.update(t, positions.get(id), all || touched.has(id));
+      if (changed && urgent) {
+        this.lazy.delete(id);
+        this.tell(id, state);
+      } else if (changed) this.tellLater(id);
       const target = this.targets.get(id);
       if (target) {
         const first = target.firstAhead === null ? undefined : { state: 'issued' as const, ahead: target.firstAhead };
@@ -283,7 +346,7 @@ export class TicketWatch {
     if (queued) this.notifications.wake();
   }
 
-  private build(t: Ticket, wait?: ExpectedWait): PhoneTicket {
+  private build(t: Ticket, wait?: Pick<ExpectedWait, 'waiting' | 'minutes' | 'noWindowOpen'>): PhoneTicket {
     const view = this.store.view;
     const item = findItem(view.catalogue, t.serviceCode);
     const waiting = t.state === 'issued' ? (wait ?? ticketWait(view, t)) : undefined;
@@ -291,7 +354,7 @@ export class TicketWatch {
     const w = atWindow && t.window !== undefined ? findWindow(view.catalogue, t.window) : undefined;
     const target = this.targets.get(t.id);
     const unrated = t.state === 'done' && !view.ratings.has(t.id) && view.ratingRequests.has(t.id);
-    const cases = t.state === 'done' || t.state === 'serving' ? [...view.cases.values()].filter((c) => c.ticketId === t.id).map((c) => c.number) : [];
+    const cases = t.state === 'done' || t.state === 'serving' ? this.casesOf(t.id) : [];
     return {
       ref: this.refs.ofTicket(t.id),
       number: t.number,
@@ -316,25 +379,82 @@ export class TicketWatch {
     };
   }
 
-  private remember(id: string, state: PhoneTicket): { state: PhoneTicket; sig: string } {
-    const entry = { state, sig: signature(state) };
+  private remember(id: string, state: PhoneTicket): Cached {
+    const t = this.store.view.tickets.get(id);
+    const key = t ? this.keyOf(t, state.state === 'issued' ? { noWindowOpen: state.noWindowOpen } : undefined) : '';
+    const entry = { state, key, sig: `${key}#${state.ahead}#${state.minutes}`, frame: frame(state) };
     this.cache.set(id, entry);
+    this.index(id);
     return entry;
   }
 
-  private update(t: Ticket, wait?: ExpectedWait): { state: PhoneTicket; changed: boolean } {
-    const next = this.build(t, wait);
+  /**
+   * What a phone sees of a ticket that can change, as one short string: compared before anything is
+   * built, so that a change in a line touches only the phones whose view of it changed.
+   */
+  private keyOf(t: Ticket, wait?: Pick<ExpectedWait, 'noWindowOpen'>): string {
+    const view = this.store.view;
+    const after = t.state === 'done' || t.state === 'serving';
+    const rated = after ? `${view.ratings.has(t.id)}|${view.ratingRequests.has(t.id)}|${this.casesOf(t.id).length}` : '';
+    return `${t.serviceCode}|${t.state}|${wait ? `${wait.noWindowOpen}` : ''}|${t.window ?? ''}|${t.lastCalledAt ?? ''}|${this.targets.get(t.id)?.sealed ? 1 : 0}|${rated}`;
+  }
+
+  /** The ticket as its phone would see it now; `urgent` unless only its far place in line or its expected wait moved. */
+  private update(t: Ticket, wait: ExpectedWait | undefined, touched: boolean): { state: PhoneTicket; changed: boolean; urgent: boolean } {
+    const waiting = t.state === 'issued' ? (wait ?? ticketWait(this.store.view, t)) : undefined;
+    const cached = this.cache.get(t.id);
+    // The common case, a ticket further down a line that did not move for it: nothing to build.
+    const same = cached?.state;
+    if (same && waiting && !touched && same.state === 'issued' && same.ahead === waiting.waiting && same.minutes === waiting.minutes && same.noWindowOpen === waiting.noWindowOpen && same.serviceCode === t.serviceCode)
+      return { state: same, changed: false, urgent: false };
+    const key = this.keyOf(t, waiting);
+    const sig = `${key}#${waiting?.waiting ?? 0}#${waiting?.minutes ?? 0}`;
     const before = this.cache.get(t.id);
-    const sig = signature(next);
-    if (before && before.sig === sig) return { state: before.state, changed: false };
-    this.cache.set(t.id, { state: next, sig });
-    return { state: next, changed: true };
+    if (before && before.sig === sig) return { state: before.state, changed: false, urgent: false };
+    const next = this.build(t, waiting);
+    this.cache.set(t.id, { state: next, sig, key, frame: frame(next) });
+    if (!before) this.index(t.id);
+    const live = Math.max(LIVE_AHEAD, 3 * next.nearAhead);
+    const moved = before !== undefined && before.state.ahead !== next.ahead && Math.min(before.state.ahead, next.ahead) <= live;
+    return { state: next, changed: true, urgent: !before || before.key !== key || moved };
+  }
+
+  private tellLater(id: string): void {
+    this.lazy.add(id);
+    this.lazyTimer ??= setTimeout(() => {
+      this.lazyTimer = undefined;
+      const ids = [...this.lazy];
+      this.lazy.clear();
+      for (const lazyId of ids) {
+        const c = this.cache.get(lazyId);
+        if (c) this.tell(lazyId, c.state);
+      }
+    }, LAZY_MS);
+    this.lazyTimer.unref();
+  }
+
+  private casesOf(ticketId: string): string[] {
+    return [...this.store.view.cases.values()].filter((c) => c.ticketId === ticketId).map((c) => c.number);
+  }
+
+  /** Files a followed ticket under its item. */
+  private index(id: string): void {
+    const t = this.store.view.tickets.get(id);
+    if (!t) return;
+    let set = this.byCode.get(t.serviceCode);
+    if (!set) this.byCode.set(t.serviceCode, (set = new Set()));
+    set.add(id);
+  }
+
+  private reindex(): void {
+    this.byCode = new Map();
+    for (const id of this.cache.keys()) this.index(id);
   }
 
   private tell(id: string, state: PhoneTicket): void {
     const streams = this.streams.get(id);
     if (streams) {
-      const text = frame(state);
+      const text = this.cache.get(id)?.frame ?? frame(state);
       for (const res of streams) this.write(res, text);
     }
     const polls = this.polls.get(id);
@@ -350,7 +470,10 @@ export class TicketWatch {
   }
 
   private forget(id: string): void {
-    if (!this.streams.has(id) && !this.polls.has(id) && !this.targets.has(id)) this.cache.delete(id);
+    if (this.streams.has(id) || this.polls.has(id) || this.targets.has(id)) return;
+    const code = this.store.view.tickets.get(id)?.serviceCode;
+    if (code) this.byCode.get(code)?.delete(id);
+    this.cache.delete(id);
   }
 
   private write(res: ServerResponse, text: string): void {
@@ -365,11 +488,6 @@ export class TicketWatch {
   private beat(): void {
     for (const set of this.streams.values()) for (const res of set) this.write(res, ':\n\n');
   }
-}
-
-function signature(state: PhoneTicket): string {
-  const { version: _version, ...rest } = state;
-  return JSON.stringify(rest);
 }
 
 function frame(state: PhoneTicket): string {
