@@ -46,12 +46,16 @@ export async function doorPoster(catalogue: Catalogue, publicBase: string): Prom
 @page{size:A4;margin:15mm}body{font-family:'WenQuanYi Micro Hei','PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#12355b;text-align:center}
 main{max-width:170mm;margin:0 auto;padding:10mm 0}h1{font-size:30pt;margin:0 0 4mm}h2{font-size:40pt;margin:8mm 0 2mm;color:#0b5394}
 .en{font-size:14pt;color:#3d5a80}.qr{width:120mm;height:120mm;margin:6mm auto;border:3mm solid #0b5394;border-radius:6mm;padding:3mm}
-.qr svg{width:100%;height:100%}ol{display:inline-block;text-align:left;font-size:16pt;line-height:1.8}.link{font-size:12pt;color:#555;word-break:break-all}
+.qr svg{width:100%;height:100%}.warn{color:#a4161a;font-size:12pt;border:1px solid #a4161a;padding:3mm}ol{display:inline-block;text-align:left;font-size:16pt;line-height:1.8}.link{font-size:12pt;color:#555;word-break:break-all}
 </style></head><body><main><h1>${hall}</h1>${hallEn ? `<div class="en">${hallEn}</div>` : ''}
 <h2>扫码取号</h2><div class="en">Scan for a number · book a time · follow your turn</div>
 <div class="qr" role="img" aria-label="二维码 QR code">${svg}</div>
 <ol><li>微信、支付宝或手机浏览器扫码</li><li>选择办理事项，验证手机号后取号</li><li>在手机上看排队进度，临近叫号时提醒您</li><li>也可预约其他工作日的办理时段</li></ol>
-<p class="link">${escape(link)}</p></main></body></html>`;
+<p class="link">${escape(link)}</p>${
+    publicBaseOf(catalogue.hall.publicUrl)
+      ? ''
+      : '<p class="warn">大厅尚未设置公共访问地址（hall.publicUrl），此二维码只在本机所在网络可用，请在控制台设置后再打印。<br>The hall has no public address yet: this code works on the hub\'s own network only. Set it in the console before printing.</p>'
+  }</main></body></html>`;
 }
 
 /**
