@@ -97,7 +97,7 @@ describe('the citizen’s phone, 390×844 with touch', () => {
   it('opens from the door’s QR code and shows the items with their waits', async () => {
     const poster = await (await fetch(`${hall.hub.url}/m/door`)).text();
     const door = /<p class="link">([^<]+)<\/p>/.exec(poster)![1]!;
-    expect(door).toBe(`${hall.hub.publicUrl}/m/`);
+    expect(door).toBe(`${hall.hub.publicUrl()}/m/`);
     expect(poster).toContain('<svg');
     await page.goto(door);
     const card = page.locator(`[data-testid=item-${ITEM}]`);
@@ -194,7 +194,7 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     await hall.api('POST', '/api/tickets', { serviceCode: 'GA-HK-QR' });
     const t = (await hall.api<{ ticket: { id: string } }>('POST', '/api/tickets', { serviceCode: 'GA-HK-QR' })).body.ticket;
     const { linkKey, ticketRef } = await import('@servicehall/protocol/node');
-    await p.goto(`${hall.hub.publicUrl}/m/t/${ticketRef(linkKey(hall.hub.token), t.id)}`);
+    await p.goto(`${hall.hub.publicUrl()}/m/t/${ticketRef(linkKey(hall.hub.token), t.id)}`);
     await expect.poll(() => p.locator('[data-testid=link]').textContent()).toBe('网络较慢，每隔一段时间自动更新');
     const ahead = async () => (await p.locator('[data-testid=ticket-state]').textContent()) ?? '';
     const before = await ahead();
@@ -207,7 +207,7 @@ describe('the citizen’s phone, 390×844 with touch', () => {
   });
 
   it('books a slot on a working day and shows the code and the QR code for the kiosk', async () => {
-    await page.goto(`${hall.hub.publicUrl}/m/item/${ITEM}`);
+    await page.goto(`${hall.hub.publicUrl()}/m/item/${ITEM}`);
     await page.locator('[data-testid=book]').tap();
     const slot = page.locator('[data-testid="slot-09:00"]');
     await slot.waitFor();
