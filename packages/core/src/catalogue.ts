@@ -173,6 +173,12 @@ export function publicUrlProblem(value: string): string | undefined {
   return undefined;
 }
 
+/** The hall's public address without its trailing slash, when it is one phones can reach (else undefined). */
+export function publicBaseOf(url: string | undefined): string | undefined {
+  if (!url || publicUrlProblem(url)) return undefined;
+  return url.replace(/\/+$/, '');
+}
+
 export const HallSchema = z.object({
   name: z.string().min(1).max(80),
   nameEn: z.string().max(120).optional(),

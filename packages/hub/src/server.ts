@@ -1,4 +1,4 @@
-import type { Catalogue } from '@servicehall/core';
+import { publicBaseOf, type Catalogue } from '@servicehall/core';
 import type { NotifyConfigInput } from '@servicehall/notify';
 import { PHONE_PAGES_DIR } from '@servicehall/phone/pages';
 import { MAX_MESSAGE_BYTES } from '@servicehall/protocol';
@@ -15,7 +15,6 @@ import { openDatabase } from './db';
 import { Pairings, TerminalCredentials } from './enrolment';
 import { apiHandler, send } from './http';
 import { checkNotifyConfig, HallNotifications } from './notifications';
-import { publicBaseOf } from './phone/pages';
 import { publicPages } from './pages';
 import { Staff } from './staff';
 import { DEFAULT_PHONE_LIMITS, phoneOperations, type PhoneLimits } from './phone/api';

@@ -1,5 +1,5 @@
 import { oneTimeNotice, ticket as ticketDocumentOf, type PrintDocument, type PrinterHealth } from '@servicehall/escpos-printer';
-import { findItem, findWindow, itemToday, itemWait, localTime, publicUrlProblem, ticketWait, type DeviceReport, type HallView, type ServiceItem, type Ticket } from '@servicehall/core';
+import { findItem, findWindow, itemToday, itemWait, localTime, ticketWait, type DeviceReport, type HallView, type ServiceItem, type Ticket } from '@servicehall/core';
 import { ticketRef } from '@servicehall/protocol/node';
 import { pinyin } from 'pinyin-pro';
 import type { Guide, Home, ItemCard, KioskStatus, Lang, QueryResult } from '../shared/api';
@@ -19,10 +19,7 @@ export function httpBaseOf(hubUrl: string): string {
 }
 
 /** The base of the links on tickets, or undefined when there is none a phone could reach (no QR code then, only the number). */
-export function publicBaseOf(url: string | undefined): string | undefined {
-  if (!url || publicUrlProblem(url)) return undefined;
-  return url.replace(/\/+$/, '');
-}
+export { publicBaseOf } from '@servicehall/core';
 
 /** What the kiosk knows of its printer: a warning is paper near-end, or a job whose end the printer did not report. */
 export type PrinterState = { kind: 'absent' } | { kind: 'checking' } | PrinterHealth;

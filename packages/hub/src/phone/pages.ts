@@ -1,4 +1,4 @@
-import { publicUrlProblem, type Catalogue } from '@servicehall/core';
+import { publicBaseOf, type Catalogue } from '@servicehall/core';
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
@@ -26,12 +26,6 @@ export const PAGE_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'x-frame-options': 'DENY',
 };
-
-/** The hall's public address without its trailing slash, when it is one phones can reach. */
-export function publicBaseOf(url: string | undefined): string | undefined {
-  if (!url || publicUrlProblem(url)) return undefined;
-  return url.replace(/\/+$/, '');
-}
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
