@@ -1,5 +1,5 @@
 import { demoCatalogue } from '@servicehall/fixtures';
-import { startHub, type RunningHub } from '@servicehall/hub';
+import { startHub, type HubOptions, type RunningHub } from '@servicehall/hub';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,9 +21,9 @@ export interface TestHall {
 }
 
 /** A hall for a test: the hub on a temporary database with the demo catalogue, issuing at any hour. */
-export async function startTestHall(): Promise<TestHall> {
+export async function startTestHall(options: Partial<HubOptions> = {}): Promise<TestHall> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-e2e-'));
-  const hub = await startHub({ dataDir: path.join(dir, 'hub'), token: HALL_TOKEN, seed: demoCatalogue({ allDay: true }) });
+  const hub = await startHub({ dataDir: path.join(dir, 'hub'), token: HALL_TOKEN, seed: demoCatalogue({ allDay: true }), ...options });
   return {
     hub,
     dir,

@@ -95,11 +95,12 @@ describe('the kiosk in Chromium, with its printer on a serial line', () => {
     expect(printed).toContain('前面还有 2 人等候');
     expect(printed).toMatch(/预计等候约 \d+ 分钟/);
     expect(receipt.qrCodes).toHaveLength(1);
-    expect(receipt.qrCodes[0]).toMatch(new RegExp(`^${PUBLIC}/q/\\d{4}-\\d{2}-\\d{2}-${number}\\?e=[0-9a-z]+&s=[\\w-]{24}$`));
-    // The QR code leads to the hub's progress page for this ticket (here the public address is the hub itself).
-    const progress = await fetch(receipt.qrCodes[0]!.replace(PUBLIC, hall.hub.url));
-    expect(progress.status).toBe(200);
-    expect(await progress.text()).toContain(number);
+    // The QR code opens the phone's live page of this ticket, by an opaque reference (here the public address is the hub itself).
+    expect(receipt.qrCodes[0]).toMatch(new RegExp(`^${PUBLIC}/m/t/[\\w-]{22}$`));
+    const ref = receipt.qrCodes[0]!.split('/').at(-1)!;
+    expect((await fetch(receipt.qrCodes[0]!.replace(PUBLIC, hall.hub.url))).status).toBe(200);
+    const live = await fetch(`${hall.hub.url}/api/phone/tickets/${ref}`);
+    expect(((await live.json()) as { number: string }).number).toBe(number);
     expect((await queue()).map((t) => t.number)).toContain(number);
     expect(await page.locator('[data-testid=ticket-wait]').textContent()).toContain('前面还有 2 人等候');
     await screenshot(page, 'kiosk-ticket');

@@ -18,19 +18,19 @@ const DISPLAYS = 6;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? '5');
 const BENCH_TOKEN = 'bench-token-of-the-hall';
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-function stats(values: number[]) {
+export function stats(values: number[]) {
   const s = [...values].sort((a, b) => a - b);
   return { n: s.length, p50: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1] ?? NaN };
 }
 
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 
-function benchCatalogue(): Catalogue {
+export function benchCatalogue(): Catalogue {
   const c = demoCatalogue({ allDay: true });
   for (const item of c.items) delete item.dailyQuota;
   c.numbering = { digits: 5, first: 1, last: 99_999 };

@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import { runHubBench } from './bench-hub';
+import { runPhoneBench } from './bench-phones';
 
 /** `npm run bench`: the figures behind the README's performance table. */
 await runHubBench();
+console.log('');
+await runPhoneBench();
 if (fs.existsSync(new URL('./bench-devices.ts', import.meta.url))) {
   console.log('');
   const { runDeviceBench } = await import('./bench-devices');

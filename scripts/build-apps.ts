@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { build as vite } from 'vite';
 
 /**
- * Builds every app in apps/: the React renderer with Vite (dist/renderer), and the Electron main
- * and preload bundled with esbuild (dist/main/electron.cjs, dist/preload/index.cjs).
+ * Builds every app in apps/: the React renderer with Vite (dist/renderer), and for a terminal the
+ * Electron main and preload bundled with esbuild (dist/main/electron.cjs, dist/preload/index.cjs).
  * `npm run build` builds them all; `npm run build -- kiosk` builds one.
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,6 +15,8 @@ const only = process.argv.slice(2);
 export async function buildApp(name: string): Promise<void> {
   const dir = path.join(root, 'apps', name);
   await vite({ configFile: path.join(dir, 'vite.config.ts'), logLevel: 'warn' });
+  // A page the hub serves (the phone's) has no Electron side.
+  if (!fs.existsSync(path.join(dir, 'src/main/electron.ts'))) return;
   const common: BuildOptions = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, logLevel: 'warning', external: ['electron', 'serialport', '@serialport/*', 'better-sqlite3'] };
   // The console is a web application served by the hub: it has no Electron main or preload.
   if (!fs.existsSync(path.join(dir, 'src/main/electron.ts'))) return;

@@ -49,7 +49,9 @@ async function loadApp<T>(app: string, fn: string): Promise<T | undefined> {
 type RunInBrowserMode = (configFile: string | undefined, env: NodeJS.ProcessEnv) => Promise<{ screen: { url: string }; stop(): Promise<void> }>;
 
 async function main() {
-  const options = { ...hubOptionsFromEnv({ SERVICEHALL_DEMO_ALL_DAY: '1', SERVICEHALL_SEED: 'demo', ...process.env }), demoPin: DEMO_PIN };
+  const fromEnv = hubOptionsFromEnv({ SERVICEHALL_DEMO_ALL_DAY: '1', SERVICEHALL_SEED: 'demo', ...process.env });
+  // The demo hall's SMS go to this log (one-time codes, near and called alerts), unless a channel is configured.
+  const options = { ...fromEnv, demoPin: DEMO_PIN, notify: fromEnv.notify ?? { channels: [{ id: 'demo-sms', kind: 'log-sms' as const, signName: '滨江政务' }] } };
   const hub: RunningHub = await startHub(options);
   if (hub.setupCode) await hub.staff.firstAdmin(hub.setupCode, { id: DEMO_ADMIN.id, name: '演示管理员', password: DEMO_ADMIN.password });
   const stops: Stoppable[] = [{ stop: () => hub.close() }];
@@ -151,6 +153,7 @@ async function main() {
   console.log(`  database      ${options.dataDir}/hall.db`);
   // The hall token is shown once, when it is made; after that it stays in its owner-only file.
   console.log(hub.tokenCreated ? `  token         ${hub.token}   (new: shown this once; stored in ${options.dataDir}/admin-token)` : `  token         in ${options.dataDir}/admin-token`);
+  console.log(`  phones        ${hub.publicUrl()}/m/   (390×844; the door's poster to print: ${hub.publicUrl()}/m/door; SMS codes and alerts appear in this log)`);
   for (const warning of hallSetupWarnings(hall)) console.log(`  warning       ${warning}`);
   console.log('');
   for (const t of terminals) console.log(`  ${t.url.padEnd(26)} ${t.title}${t.note ? `  — ${t.note}` : ''}`);

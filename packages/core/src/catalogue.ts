@@ -56,6 +56,8 @@ export const ServiceItemSchema = z.object({
       closedNotice: z.string().trim().min(1).max(200).optional(),
     })
     .optional(),
+  /** Appointments a time slot of this item takes; the hall's `appointments.perSlot` when absent, 0: not bookable. */
+  slotQuota: z.number().int().min(0).max(999).optional(),
 });
 export type ServiceItem = z.infer<typeof ServiceItemSchema>;
 
@@ -98,6 +100,45 @@ export const QueuePolicySchema = z.object({
 });
 export type QueuePolicy = z.infer<typeof QueuePolicySchema>;
 
+/** The citizen's phone (扫码取号, 无声叫号): what a phone may take, and when it is told its turn is near. */
+export const PhonePolicySchema = z.object({
+  /** Citizens may take a number on their phone, within the same issuing hours and quotas as the kiosk. */
+  remoteTickets: z.boolean().default(true),
+  /** Numbers one verified phone number may take by phone in a hall day (N-06). */
+  ticketsPerPersonPerDay: z.number().int().min(1).max(20).default(2),
+  /** The phone is alerted once when this many people or fewer are ahead. */
+  nearAhead: z.number().int().min(1).max(50).default(3),
+});
+export type PhonePolicy = z.infer<typeof PhonePolicySchema>;
+
+/** 弃号 rule for bookings: `count` no-shows within `withinDays` days block booking for `blockDays` days. */
+export const NoShowRuleSchema = z.object({
+  count: z.number().int().min(1).max(20).default(3),
+  withinDays: z.number().int().min(1).max(365).default(30),
+  blockDays: z.number().int().min(1).max(365).default(30),
+});
+export type NoShowRule = z.infer<typeof NoShowRuleSchema>;
+
+/** Appointments booked ahead in time slots, on working days only (N-06). */
+export const AppointmentPolicySchema = z.object({
+  /** Bookable days: from tomorrow up to this many days ahead, working days only. */
+  daysAhead: z.number().int().min(1).max(60).default(7),
+  slotMinutes: z.number().int().min(10).max(240).default(30),
+  /** The hours that are cut into slots, in the hall's time. */
+  hours: z.array(IssuingHoursSchema).min(1).default([
+    { from: '09:00', to: '11:30' },
+    { from: '13:30', to: '16:30' },
+  ]),
+  /** Appointments one slot of an item takes, unless the item sets its own `slotQuota`. */
+  perSlot: z.number().int().min(0).max(999).default(2),
+  /** Bookings one phone number may hold at once (not yet checked in, not cancelled). */
+  activePerPerson: z.number().int().min(1).max(20).default(3),
+  noShow: NoShowRuleSchema.prefault({}),
+});
+export type AppointmentPolicy = z.infer<typeof AppointmentPolicySchema>;
+
+const clockText = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
 /** Whether this system knows `zone` as an IANA time zone (Asia/Shanghai). */
 export function isTimeZone(zone: string): boolean {
   try {
@@ -130,6 +171,12 @@ export function publicUrlProblem(value: string): string | undefined {
   if (url.search || url.hash) return 'must not hold a query (?) or a fragment (#): the hall adds its own paths';
   if (isLoopbackHost(url.hostname)) return `${url.hostname} is this machine's own address, which no phone can reach: give the address citizens' phones use`;
   return undefined;
+}
+
+/** The hall's public address without its trailing slash, when it is one phones can reach (else undefined). */
+export function publicBaseOf(url: string | undefined): string | undefined {
+  if (!url || publicUrlProblem(url)) return undefined;
+  return url.replace(/\/+$/, '');
 }
 
 export const HallSchema = z.object({
@@ -199,6 +246,8 @@ export const CatalogueSchema = z
       followUpDays: { verify: 1, fix: 3, reply: 5, revisit: 10 },
     }),
     calendar: CalendarOverridesSchema.default({ holidays: {}, workdays: {} }),
+    phone: PhonePolicySchema.prefault({}),
+    appointments: AppointmentPolicySchema.prefault({}),
   })
   .superRefine((c, ctx) => {
     const codes = new Set<string>();
@@ -258,6 +307,9 @@ export const CatalogueSchema = z
       });
     });
     c.windows.forEach((w, i) => civil(w.name, ['windows', i, 'name']));
+    c.appointments.hours.forEach((h, i) => {
+      if (clockText(h.to) <= clockText(h.from)) ctx.addIssue({ code: 'custom', path: ['appointments', 'hours', i, 'to'], message: 'the hours must end after they start' });
+    });
     if (c.numbering.last <= c.numbering.first)
       ctx.addIssue({ code: 'custom', path: ['numbering', 'last'], message: 'the range must hold at least two numbers' });
     if (String(c.numbering.last).length > c.numbering.digits)
@@ -281,7 +333,22 @@ export function unconfiguredCatalogue(): Catalogue {
     queue: { ordinaryPerPriority: 3, appointmentEarlyMinutes: 15, recallLimit: 5, recallCooldownSeconds: 20 },
     rating: { defaultAfterMinutes: 10, defaultLevel: 'satisfied', secondRatingDays: 15, followUpDays: { verify: 1, fix: 3, reply: 5, revisit: 10 } },
     calendar: { holidays: {}, workdays: {} },
+    phone: PHONE_DEFAULTS,
+    appointments: APPOINTMENT_DEFAULTS,
   };
+}
+
+const PHONE_DEFAULTS = PhonePolicySchema.parse({});
+const APPOINTMENT_DEFAULTS = AppointmentPolicySchema.parse({});
+
+/** The hall's rules for phones; a catalogue stored before they existed follows the defaults. */
+export function phonePolicyOf(catalogue: Catalogue): PhonePolicy {
+  return (catalogue.phone as PhonePolicy | undefined) ?? PHONE_DEFAULTS;
+}
+
+/** The hall's rules for appointments; a catalogue stored before they existed follows the defaults. */
+export function appointmentPolicyOf(catalogue: Catalogue): AppointmentPolicy {
+  return (catalogue.appointments as AppointmentPolicy | undefined) ?? APPOINTMENT_DEFAULTS;
 }
 
 /** Whether the hall has been set up: it has service items and windows. */

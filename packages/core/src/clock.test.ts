@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { clockMinutes, hallDay, localTime } from './clock';
+import { clockMinutes, hallDay, localTime, zonedInstant } from './clock';
 
 const ZONE = 'Asia/Shanghai';
 
@@ -44,5 +44,28 @@ describe('the hall clock in Asia/Shanghai', () => {
     ['23:59', 1439],
   ])('counts %s as %i minutes', (hhmm, minutes) => {
     expect(clockMinutes(hhmm)).toBe(minutes);
+  });
+});
+
+describe('the instant of a hall time', () => {
+  it.each([
+    ['2026-11-27', '09:00', 'Asia/Shanghai', '2026-11-27T01:00:00.000Z'],
+    ['2026-11-27', '00:00', 'Asia/Shanghai', '2026-11-26T16:00:00.000Z'],
+    ['2026-11-27', '24:00', 'Asia/Shanghai', '2026-11-27T16:00:00.000Z'],
+    ['2026-07-01', '09:00', 'Europe/London', '2026-07-01T08:00:00.000Z'],
+    ['2026-01-01', '09:00', 'Europe/London', '2026-01-01T09:00:00.000Z'],
+  ])('finds %s %s in %s', (day, time, zone, iso) => {
+    expect(new Date(zonedInstant(day, time, zone)).toISOString()).toBe(iso);
+  });
+
+  it('is the inverse of localTime', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3650 }), fc.integer({ min: 0, max: 1439 }), (days, minutes) => {
+        const day = new Date(Date.parse('2020-01-01T00:00:00Z') + days * 86_400_000).toISOString().slice(0, 10);
+        const hhmm = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+        expect(localTime(zonedInstant(day, hhmm, ZONE), ZONE)).toEqual({ day, time: hhmm, minutes });
+      }),
+      { numRuns: 200 },
+    );
   });
 });

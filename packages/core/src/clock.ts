@@ -51,3 +51,16 @@ export function clockMinutes(hhmm: string): number {
   const [h, m] = hhmm.split(':');
   return Number(h) * 60 + Number(m);
 }
+
+/** The instant at which the hall's clock shows `hhmm` on `day` (the inverse of localTime; 24:00 is the next midnight). */
+export function zonedInstant(day: string, hhmm: string, timeZone: string): number {
+  const asUtc = (d: string, minutes: number) => Date.parse(`${d}T00:00:00Z`) + minutes * 60_000;
+  const wanted = asUtc(day, clockMinutes(hhmm));
+  let guess = wanted;
+  // The zone's offset at the guess, applied twice, settles it (daylight-saving changes included).
+  for (let i = 0; i < 2; i++) {
+    const shown = localTime(guess, timeZone);
+    guess += wanted - asUtc(shown.day, shown.minutes);
+  }
+  return guess;
+}

@@ -73,13 +73,18 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
     priorityReason: PriorityReasonSchema.optional(),
   }),
   z.object({ type: z.literal('checkInAppointment'), code: z.string().trim().min(1).max(40) }),
+  /** 扫码取号: a number taken on a citizen's verified phone; the hub adds the phone's history to the context. */
+  z.object({ type: z.literal('takeRemoteTicket'), serviceCode: z.string().min(1).max(40) }),
   z.object({
     type: z.literal('bookAppointment'),
     code: z.string().trim().min(1).max(40),
     serviceCode: z.string().min(1).max(40),
     slotStart: z.number().int(),
     slotEnd: z.number().int(),
+    /** Booked on the citizen's phone: held to the hall's slots, quotas and no-show rule. Without it, recorded as booked elsewhere. */
+    remote: z.boolean().optional(),
   }),
+  z.object({ type: z.literal('cancelAppointment'), code: z.string().trim().min(1).max(40) }),
   z.object({ type: z.literal('voidTicket'), ticketId, reason }),
   z.object({ type: z.literal('callNext'), window: windowNo }),
   z.object({ type: z.literal('callTicket'), window: windowNo, ticketId, reason: reason.optional() }),

@@ -55,7 +55,10 @@ export const EventBodySchema = z.discriminatedUnion('type', [
     day: z.string(),
     slotStart: z.number().int(),
     slotEnd: z.number().int(),
+    /** Booked on the citizen's phone within the hall's slots and quotas (not recorded from elsewhere). */
+    remote: z.boolean().optional(),
   }),
+  z.object({ type: z.literal('appointment.cancelled'), code: z.string(), by: z.string().optional() }),
   z.object({ type: z.literal('ticket.issued'), ticket: TicketSchema, by: z.string().optional() }),
   z.object({ type: z.literal('ticket.called'), id, window: windowNo, clerk: z.string().optional(), outOfOrderReason: reason.optional() }),
   z.object({ type: z.literal('ticket.recalled'), id, window: windowNo }),

@@ -35,13 +35,21 @@ export type RefusalCode =
   | 'unconfigured'
   | 'closed-today'
   | 'pin-change-required'
-  | 'internal'
   | 'method-not-allowed'
   | 'id-reused'
   | 'rate-limited'
   | 'sign-in-paused'
   | 'too-many-connections'
-  | 'disk-full';
+  | 'disk-full'
+  | 'phone-limit'
+  | 'remote-closed'
+  | 'slot-unavailable'
+  | 'slot-full'
+  | 'booking-limit'
+  | 'booking-blocked'
+  | 'appointment-cancelled'
+  | 'phone-unverified'
+  | 'internal';
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const refuse = (code: RefusalCode, message: string): Refusal => ({ ok: false, code, message });

@@ -42,6 +42,8 @@ export const TicketSchema = z.object({
   lane: LaneSchema,
   priorityReason: PriorityReasonSchema.optional(),
   appointment: AppointmentSchema.optional(),
+  /** Taken on the citizen's phone (扫码取号), not at the kiosk: the window and the hall screen say so. */
+  remote: z.boolean().optional(),
   state: TicketStateSchema,
   issuedAt: z.number().int(),
   /** The ticket's place in line for the day; a transfer keeps it. */

@@ -8,6 +8,7 @@ import { HallKey, KEY_FILE, prepareDataFolder, TOKEN_FILE } from './files';
 import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
 import { limitsFrom } from './limits';
 import { configureLog, log } from './log';
+import { readNotifyInput } from './notifications';
 import { startHub, type HubOptions } from './server';
 import { Staff, StaffIdSchema } from './staff';
 import { HallStore } from './store';
@@ -17,9 +18,11 @@ import { CA_CERT, TLS_DIR } from './tls';
  * The hub of one hall. SERVICEHALL_DATA (default ./data), SERVICEHALL_PORT (default 8600),
  * SERVICEHALL_HOST (default 127.0.0.1), SERVICEHALL_TOKEN (default: stored in the data folder),
  * SERVICEHALL_KEY_FILE, SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY, SERVICEHALL_ALLOW_INSECURE,
- * SERVICEHALL_LIMITS, SERVICEHALL_MAX_DB_MB. A new hall starts unconfigured and is set up in the
- * console (/console); SERVICEHALL_SEED=demo seeds it with the demo hall instead, and
- * SERVICEHALL_DEMO_ALL_DAY=1 issues at any hour.
+ * SERVICEHALL_LIMITS, SERVICEHALL_MAX_DB_MB, SERVICEHALL_NOTIFY_CONFIG or SERVICEHALL_NOTIFY (the
+ * notification channels: citizens' SMS), SERVICEHALL_TRUST_PROXY=1 (behind a proxy that sets
+ * X-Forwarded-For). A new hall starts unconfigured and is set up in the console (/console);
+ * SERVICEHALL_SEED=demo seeds it with the demo hall instead, and SERVICEHALL_DEMO_ALL_DAY=1 issues
+ * at any hour.
  * Operations: SERVICEHALL_LOG_LEVEL, SERVICEHALL_LOG_FILE, SERVICEHALL_METRICS_TOKEN,
  * SERVICEHALL_BACKUP_DIR and its schedule (backup.ts). With an argument it runs an operator's
  * command instead: create-admin, init-tls (the hall's CA and the hub's certificate), or backup,
@@ -35,6 +38,8 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOpti
   if (!!cert !== !!key) throw new Error('SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY go together: the certificate file and its key file');
   const maxMb = env.SERVICEHALL_MAX_DB_MB;
   if (maxMb !== undefined && maxMb !== '' && !/^\d{1,7}$/.test(maxMb)) throw new Error(`SERVICEHALL_MAX_DB_MB must be a whole number of megabytes, not "${maxMb}"`);
+  const notify = readNotifyInput(env);
+  if (!notify.ok) throw new Error(notify.message);
   return {
     dataDir: env.SERVICEHALL_DATA || './data',
     port,
@@ -51,6 +56,8 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOpti
     backup: backupPolicyFromEnv(env),
     metricsToken: env.SERVICEHALL_METRICS_TOKEN || undefined,
     wholeCheckUpToBytes: wholeCheckLimit(env.SERVICEHALL_START_CHECK_WHOLE_MB),
+    notify: notify.input as never,
+    trustProxy: env.SERVICEHALL_TRUST_PROXY === '1',
   };
 }
 
@@ -138,6 +145,10 @@ async function main() {
       seq: hub.store.seq,
       check: hub.startCheck,
       backups: options.backup ? { dir: options.backup.dir, everyMinutes: options.backup.everyMs / 60_000 } : null,
+      // The citizens' phone pages and the door's QR poster; the SMS channels that carry their codes and alerts.
+      phones: `${hub.publicUrl()}/m/`,
+      door: `${hub.publicUrl()}/m/door`,
+      sms: hub.notifications.notifier.channels().filter((c) => c.kind.endsWith('sms')).map((c) => c.id),
     },
     name ? 'ServiceHall hub started' : 'ServiceHall hub started (尚未设置 not set up yet: /console)',
   );

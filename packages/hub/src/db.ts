@@ -153,6 +153,46 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   },
   // The notification outbox (packages/notify): queued in the command's transaction.
   NOTIFY_MIGRATION,
+  {
+    version: 60,
+    name: "citizens' phones: one-time codes, sessions, the phone behind each number and booking (kept apart from events)",
+    sql: `
+      -- A phone number is never stored in the clear: 'holder' is its keyed hash (for the daily limit
+      -- and the no-show rule), 'phone' its encryption (for the SMS alerts), erased once it is done with.
+      CREATE TABLE phone_codes (
+        holder TEXT PRIMARY KEY,
+        code_hash TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        sent_at INTEGER NOT NULL,
+        day TEXT NOT NULL,
+        sent_today INTEGER NOT NULL
+      );
+      CREATE TABLE phone_sessions (
+        id_hash TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX phone_sessions_expiry ON phone_sessions (expires_at);
+      CREATE TABLE phone_links (
+        kind TEXT NOT NULL CHECK (kind IN ('ticket', 'appointment')),
+        ref_id TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        day TEXT NOT NULL,
+        phone TEXT,
+        -- 1: a number taken by phone (counted against the daily limit); 0: a booking's ticket, or the booking itself.
+        remote INTEGER NOT NULL,
+        first_ahead INTEGER,
+        alerts TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (kind, ref_id)
+      );
+      CREATE INDEX phone_links_holder ON phone_links (holder, day);
+      CREATE INDEX phone_links_day ON phone_links (day);
+    `,
+  },
   // The identity of the event log (lineage.ts): a restored hub's terminals notice it.
   LINEAGE_MIGRATION,
 ];

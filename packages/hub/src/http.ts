@@ -30,7 +30,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { StaffRole } from '@servicehall/core';
 import type { TerminalCredentials } from './enrolment';
-import { CommandRates, rateLimited, type HubLimits } from './limits';
+import { Buckets, CommandRates, rateLimited, type HubLimits, type Rate } from './limits';
 import type { Session, Staff } from './staff';
 import { cookies, csrfMatches, SESSION_COOKIE } from './staff/sessions';
 import { log } from './log';
@@ -50,6 +50,7 @@ const STATUS: Partial<Record<RefusalCode, number>> = {
   'method-not-allowed': 405,
   'rate-limited': 429,
   'sign-in-paused': 429,
+  'phone-unverified': 401,
   internal: 500,
   'too-many-connections': 503,
   'disk-full': 507,
@@ -85,6 +86,7 @@ export interface Request {
   actor: Actor;
   /** The signed-in staff member, when the request came from the console. */
   session?: Session & { secret: string };
+  /** The client's address (with a trusted proxy in front, the last hop it added). */
   address?: string;
   /** Whether the request came over TLS (cookies then say Secure). */
   secure: boolean;
@@ -93,6 +95,8 @@ export interface Request {
   scope: string;
   /** Who asks, as the access log records it: the token or staff member, and the address it came from. */
   who: string;
+  /** A request header (the phone's session travels in one, never in the address). */
+  header(name: string): string | undefined;
 }
 
 export interface Reply {
@@ -119,6 +123,8 @@ export interface Operation {
   /** Takes the body as a file of this content type instead of JSON, up to `maxBytes`. */
   file?: { contentType: string; maxBytes: number };
   query?: Record<string, string>;
+  /** For a public operation: the rate each client address may call it at (429 with Retry-After beyond). */
+  rate?: Rate;
   handle(req: Request): Reply | Promise<Reply>;
   /** Answers with a stream (Server-Sent Events) instead of one reply. */
   stream?(req: Request, res: ServerResponse): void;
@@ -130,11 +136,13 @@ export interface ApiContext {
   startedAt: number;
   staff: Staff;
   credentials: TerminalCredentials;
-  /** Operations of the console beside the hall's own. */
+  /** Operations of the console and of the citizen's phone beside the hall's own. */
   more?: Operation[];
   clock?: () => number;
-  /** What one party may send: its rate of commands (see DEFAULT_LIMITS). */
+  /** What one party may send: its rate of commands, and each public operation's rate per address (see DEFAULT_LIMITS). */
   limits: HubLimits;
+  /** The hub is behind a proxy that adds the client's address to X-Forwarded-For. */
+  trustProxy?: boolean;
 }
 
 /** The namespace of an HTTP token's Idempotency-Keys: a tag of the token, never the token. */
@@ -247,8 +255,8 @@ export function operations(store: HallStore, startedAt: number, credentials: Ter
     {
       method: 'POST',
       path: '/api/appointments',
-      operationId: 'bookAppointment',
-      summary: 'Records an appointment made elsewhere (online, phone) so that it can check in at the kiosk',
+      operationId: 'recordAppointment',
+      summary: "Records an appointment made elsewhere (another booking system) so that it can check in at the kiosk; phones book with bookAppointment",
       body: AppointmentBodySchema,
       handle: (req) => run(req, { type: 'bookAppointment', ...(req.body as z.infer<typeof AppointmentBodySchema>) }, 201),
     },
@@ -530,7 +538,7 @@ export function openApiDocument(ops: Operation[]): unknown {
       ...(op.file ? { requestBody: { required: true, content: { [op.file.contentType]: { schema: { type: 'string', format: 'binary' } } } } } : {}),
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) } } } } : {}),
       responses: {
-        '200': { description: 'done' },
+        '200': op.stream ? { description: 'server-sent events', content: { 'text/event-stream': { schema: { type: 'string' } } } } : { description: 'done' },
         '4XX': { description: 'refused: { ok: false, code, message, text }', content: { 'application/json': { schema: { $ref: '#/components/schemas/Refusal' } } } },
       },
     };
@@ -582,8 +590,18 @@ function terminalOf(header: string | string[] | undefined): TerminalIdentity | u
   return { role: m[1] as TerminalIdentity['role'], terminal: m[2]!, ...(m[3] ? { window: Number(m[3]) } : {}) };
 }
 
-function language(req: IncomingMessage): Language {
+export function language(req: IncomingMessage): Language {
   return /^\s*en\b/i.test(req.headers['accept-language'] ?? '') ? 'en' : 'zh-CN';
+}
+
+/** The client's address: the socket's, or with a trusted proxy in front, the last hop it added to X-Forwarded-For. */
+export function clientAddress(req: IncomingMessage, trustProxy = false): string {
+  if (trustProxy) {
+    const forwarded = req.headers['x-forwarded-for'];
+    const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').map((h) => h.trim()).filter(Boolean);
+    if (hops.length > 0) return hops.at(-1)!;
+  }
+  return req.socket.remoteAddress ?? 'unknown';
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -646,6 +664,7 @@ export function apiHandler(ctx: ApiContext) {
   const ops = [...operations(store, startedAt, ctx.credentials, clock), ...(ctx.more ?? [])];
   const doc = openApiDocument(ops);
   const rates = new CommandRates(limits.commands);
+  const publicRates = new Map(ops.flatMap((op) => (op.rate ? [[op.operationId, new Buckets(op.rate)] as const] : [])));
   const hallScope = httpScope(token);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const lang = language(req);
@@ -666,10 +685,13 @@ export function apiHandler(ctx: ApiContext) {
         return refuse('method-not-allowed', `${req.method} is not allowed here; use ${allowed.join(' or ')}`);
       }
       let actor: Actor = ADMIN;
-      let scope = hallScope;
+      // A public operation's handler keeps its own ids (the phone's are scoped by its verified number).
+      let scope = op.public ? ':public' : hallScope;
       let who = 'public';
       let session: Request['session'];
-      const from = req.socket.remoteAddress ?? 'unknown address';
+      // The client's address (with a trusted proxy in front, the last hop it added).
+      const address = clientAddress(req, ctx.trustProxy);
+      const from = address;
       if (!op.public) {
         const auth = req.headers.authorization ?? '';
         const given = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
@@ -701,12 +723,21 @@ export function apiHandler(ctx: ApiContext) {
         }
       }
       // Every change of a token or staff member counts against its pace; refusals beyond it are not stored.
-      if (req.method !== 'GET') {
+      if (!op.public && req.method !== 'GET') {
         const wait = rates.take('admin', scope, clock());
         if (wait > 0) {
           res.setHeader('retry-after', String(Math.max(1, Math.ceil(wait / 1000))));
           const r = rateLimited(wait);
           return refuse(r.code, r.message);
+        }
+      }
+      // A public operation (the citizen's phone) has its own pace per client address.
+      const publicRate = op.rate ? publicRates.get(op.operationId) : undefined;
+      if (publicRate) {
+        const wait = publicRate.take(address, clock());
+        if (wait > 0) {
+          res.setHeader('retry-after', String(Math.max(1, Math.ceil(wait / 1000))));
+          return refuse('rate-limited', `${op.operationId}: too many requests from this address`);
         }
       }
       let body: unknown = {};
@@ -743,9 +774,10 @@ export function apiHandler(ctx: ApiContext) {
         scope,
         who,
         ...(session ? { session } : {}),
-        ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
+        address,
         secure: 'encrypted' in req.socket && !!(req.socket as { encrypted?: boolean }).encrypted,
         language: lang,
+        header: (name) => header(req, name.toLowerCase()),
       };
       if (op.stream) return op.stream(request, res);
       const reply = await op.handle(request);
@@ -764,6 +796,10 @@ export function apiHandler(ctx: ApiContext) {
       if (b && b.ok === false && b.code) return send(res, reply.status, { ...b, text: refusalText(b.code, lang) }, reply.headers);
       return send(res, reply.status, reply.body, reply.headers);
     } catch (error) {
+      if (res.headersSent) {
+        log.error({ err: error, method: req.method, path: url.pathname }, 'a request failed after its answer began');
+        return void res.destroy();
+      }
       if (error instanceof HttpRefusal) return refuse(error.code, error.message, error.detail);
       if (isDiskFull(error)) return refuse('disk-full', 'the hub cannot write: its disk is full');
       log.error({ err: error, method: req.method, path: url.pathname }, 'a request failed');

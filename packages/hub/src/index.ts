@@ -1,5 +1,5 @@
 export { openDatabase, migrate, MIGRATIONS, type Db } from './db';
-export { HallStore, commandScope, ACCESS_PURPOSES, type Executed, type EventListener, type ExecutedListener, type CommandEntry, type CaseProgress, type AccessRecord } from './store';
+export { HallStore, commandScope, ACCESS_PURPOSES, type Executed, type EventListener, type ExecutedListener, type ExecuteOptions, type CommandEntry, type CaseProgress, type AccessRecord } from './store';
 export { startHub, resolveToken, type HubOptions, type RunningHub } from './server';
 export { MAX_CATCH_UP_EVENTS, type LinkedTerminal } from './terminals';
 export { Staff, StaffSessions, AuditLog, SESSION_COOKIE, IDLE_TIMEOUT_MS, type AuditEntry, type StaffMember, type Session } from './staff';
@@ -14,3 +14,6 @@ export { checkAtStart, type StartCheck } from './integrity';
 export { readLineage, type Lineage } from './lineage';
 export { log, configureLog, createLogger, useLogger, type Logger } from './log';
 export { HubMetrics } from './metrics';
+export { HallNotifications, readNotifyInput, checkNotifyConfig } from './notifications';
+export { PhoneVault, PhoneBook } from './phones';
+export { DEFAULT_PHONE_LIMITS, type PhoneLimits } from './limits';

@@ -1,16 +1,20 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** A ticket's progress page is read for a day or two; a rating link serves within the second-rating period. */
-export const PROGRESS_LINK_MS = 2 * 86_400_000;
-
 export type LinkKind = 'q' | 'rate';
+
+/** What a public reference names: a ticket of today, or a booking. */
+export type RefKind = 'ticket' | 'appointment';
+
+const BOOKING_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
 export type LinkCheck = { ok: true; signature: string; expiresAt: number } | { ok: false; why: 'forged' | 'expired' };
 
 /**
- * The citizen's links to the hub's public pages (/q/ for progress, /rate/ for the phone rating),
- * signed by the hub alone with a key no terminal holds. A link names its ticket and its expiry,
- * and the signature covers both: it cannot be moved to another ticket or made to last longer.
+ * The citizen's links to the hub's public pages, all made by the hub alone with one key no terminal
+ * holds (derived from the hall key): the phone's live page of a ticket or booking (/m/t/REF) by an
+ * opaque reference, and the signed pages (/q/ for progress, /rate/ for the phone rating), whose link
+ * names its ticket and its expiry under a signature that covers both: it cannot be moved to another
+ * ticket or made to last longer.
  */
 export class LinkSigner {
   constructor(private readonly key: Buffer) {}
@@ -29,6 +33,26 @@ export class LinkSigner {
     const expiresAt = parseInt(e, 36) * 1000;
     if (expiresAt <= now) return { ok: false, why: 'expired' };
     return { ok: true, signature: s, expiresAt };
+  }
+
+  /**
+   * A ticket's or booking's public reference: opaque and not guessable, so that a phone's address
+   * names no ticket, no day and no person. It does not expire: the hub resolves it while its ticket
+   * is today's (or its booking still to come); see PublicRefs.
+   */
+  ref(kind: RefKind, id: string): string {
+    return createHmac('sha256', this.key).update(`ref\n${kind}\n${id}`).digest('base64url').slice(0, 22);
+  }
+
+  /** The path of the phone's live page of a ticket: what the ticket's QR code opens. */
+  livePath(ticketId: string): string {
+    return `/m/t/${this.ref('ticket', ticketId)}`;
+  }
+
+  /** A booking's code from the command that booked it (its scoped id): a retry of the same press books the same code, once. */
+  bookingCode(scopedCommandId: string): string {
+    const digest = createHmac('sha256', this.key).update(`booking\n${scopedCommandId}`).digest();
+    return [...digest.subarray(0, 8)].map((b) => BOOKING_CODE_ALPHABET[b % BOOKING_CODE_ALPHABET.length]).join('');
   }
 
   private sign(kind: LinkKind, ticketId: string, e: string): string {

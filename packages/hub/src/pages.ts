@@ -1,6 +1,6 @@
 import { findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalText, ticketWait, waitPhrase, type Language, type QueueWait } from '@servicehall/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { statusOf } from './http';
+import { clientAddress, statusOf } from './http';
 import { Buckets, type HubLimits } from './limits';
 import { pageText, TICKET_STATE_TEXT, type PageKey } from './page-strings';
 import type { HallStore } from './store';
@@ -48,14 +48,14 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   });
 }
 
-export function publicPages(store: HallStore, limits: HubLimits, clock: () => number = Date.now) {
+export function publicPages(store: HallStore, limits: HubLimits, clock: () => number = Date.now, trustProxy = false) {
   const perAddress = new Buckets(limits.pages);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     // Chinese first; English for a phone that asks for it.
     const lang: Language = /^\s*en\b/i.test(req.headers['accept-language'] ?? '') ? 'en' : 'zh-CN';
     const tx = (key: PageKey, vars?: Record<string, string | number>) => pageText(lang, key, vars);
     const notice = (status: number, title: PageKey, text: PageKey) => page(res, status, lang, tx(title), `<h1>${tx(title)}</h1><p>${tx(text)}</p>`);
-    if (perAddress.take(req.socket.remoteAddress ?? '', clock()) > 0) {
+    if (perAddress.take(clientAddress(req, trustProxy), clock()) > 0) {
       res.setHeader('retry-after', '10');
       return notice(429, 'busyTitle', 'busy');
     }
@@ -90,7 +90,8 @@ export function publicPages(store: HallStore, limits: HubLimits, clock: () => nu
         tx('progressTitle'),
         `<h1>${hall}</h1><div class="card"><div class="big">${escape(t.number)}</div><p>${escape(tx('item', { item: itemName }))}</p>
 <p>${tx('state', { state: TICKET_STATE_TEXT[lang][t.state] })}${here}</p>
-${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div><p class="note">${tx('noPersonalData')}</p>`,
+${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
+<p><a href="${store.links.livePath(t.id)}">${tx('live')}</a></p><p class="note">${tx('noPersonalData')}</p>`,
       );
     }
     // A rating link serves one rating: a used one says so, and a second press of the same form is answered as the first.

@@ -305,7 +305,8 @@ describe("the citizens' pages", () => {
     // A forged link is refused before its form is read: 403, cleanly answered.
     expect([403, 413]).toContain(form.status);
     const ticket = await (await http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) })).json();
-    const big = await fetch(h.url + ticket.link.replace('/q/', '/rate/').replace(/s=[\w-]+/, 's=x'), { method: 'POST', body: 'x' });
+    const progress = h.store.links.path('q', ticket.ticket.id, Date.now() + 60_000);
+    const big = await fetch(h.url + progress.replace('/q/', '/rate/').replace(/s=[\w-]+/, 's=x'), { method: 'POST', body: 'x' });
     expect(big.status).toBe(403);
     const link = h.store.links.path('rate', ticket.ticket.id, Date.now() + 60_000);
     const oversized = await fetch(h.url + link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `level=satisfied&text=${'长'.repeat(20_000)}` });
@@ -314,7 +315,7 @@ describe("the citizens' pages", () => {
     const put = await fetch(h.url + link, { method: 'PUT', body: 'level=satisfied' });
     expect(put.status).toBe(405);
     expect(put.headers.get('allow')).toBe('GET, HEAD, POST');
-    expect((await fetch(h.url + ticket.link, { method: 'POST', body: 'x' })).status).toBe(405);
+    expect((await fetch(h.url + progress, { method: 'POST', body: 'x' })).status).toBe(405);
   });
 });
 

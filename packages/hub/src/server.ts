@@ -1,4 +1,6 @@
-import { refusalText, type Catalogue } from '@servicehall/core';
+import { publicBaseOf, refusalText, type Catalogue } from '@servicehall/core';
+import type { NotifyConfigInput } from '@servicehall/notify';
+import { PHONE_PAGES_DIR } from '@servicehall/phone/pages';
 import { MAX_MESSAGE_BYTES } from '@servicehall/protocol';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -14,12 +16,17 @@ import { Pairings, TerminalCredentials } from './enrolment';
 import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
 import { apiHandler, send } from './http';
 import { checkAtStart, checkInBackground, damageMessage, markDamaged, markRunning, type StartCheck } from './integrity';
-import { ConnectionCount, DEFAULT_LIMITS, type HubLimits } from './limits';
+import { ConnectionCount, DEFAULT_LIMITS, type HubLimits, type PhoneLimits } from './limits';
 import { readLineage } from './lineage';
 import { log } from './log';
+import { checkNotifyConfig, HallNotifications } from './notifications';
 import { startOperations, type Operations, type OperationsOptions } from './operations';
 import { publicPages } from './pages';
 import { Staff } from './staff';
+import { phoneOperations } from './phone/api';
+import { doorPoster, phonePages } from './phone/pages';
+import { TicketWatch } from './phone/watch';
+import { PhoneBook, PhoneVault } from './phones';
 import { HallStore } from './store';
 import { serveTerminals, type TerminalLinks } from './terminals';
 import { loadTls, tlsFilesIn, type TlsFiles } from './tls';
@@ -48,8 +55,8 @@ export interface HubOptions {
   tls?: TlsFiles | false;
   /** Listening beyond loopback without TLS puts tokens, PINs and applicants on the LAN in clear: only with this. */
   allowInsecure?: boolean;
-  /** What the hub allows one party (connections, silence, command rates); see DEFAULT_LIMITS. */
-  limits?: Partial<HubLimits>;
+  /** What the hub allows one party (connections, silence, command rates, the phone pages' rates); see DEFAULT_LIMITS. */
+  limits?: Partial<Omit<HubLimits, 'phone'>> & { phone?: Partial<PhoneLimits> };
   /** A ceiling on the database's size in bytes; beyond it the hub answers as on a full disk (507). */
   maxDatabaseBytes?: number;
   /** Where warnings go (files put right, TLS off); the hub's log by default. */
@@ -62,6 +69,12 @@ export interface HubOptions {
   wholeCheckUpToBytes?: number;
   /** The background check found the database damaged: the hub has closed (the command line exits). */
   onDatabaseDamaged?: (message: string) => void;
+  /** The notification channels (packages/notify); none when absent: nothing is sent and phones cannot verify. */
+  notify?: NotifyConfigInput | Omit<NotifyConfigInput, 'hall'>;
+  /** The hub is behind a proxy that adds the client's address to X-Forwarded-For. */
+  trustProxy?: boolean;
+  /** Where the built phone pages are (apps/phone/dist/renderer). */
+  phonePagesDir?: string;
 }
 
 export interface RunningHub {
@@ -83,6 +96,11 @@ export interface RunningHub {
   /** For a big database, the whole check running beside the hub: the problem it found, or undefined. */
   backgroundCheck?: Promise<string | undefined>;
   operations: Operations;
+  notifications: HallNotifications;
+  /** Phones following their tickets now. */
+  phonesWatching(): number;
+  /** The hall's public address (its setup's hall.publicUrl, else the hub's own): the phone pages are under /m/. */
+  publicUrl(): string;
   terminalCount(): number;
   /** Open connections (HTTP and WebSocket), as the caps count them. */
   connectionCount(): number;
@@ -107,7 +125,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const startedAt = Date.now();
   const clock = options.clock ?? Date.now;
   const warn = options.warn ?? ((m: string) => log.warn(m));
-  const limits: HubLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const limits: HubLimits = { ...DEFAULT_LIMITS, ...options.limits, phone: { ...DEFAULT_LIMITS.phone, ...options.limits?.phone } };
   const host = options.host ?? '127.0.0.1';
   const tlsFiles = options.tls === false ? undefined : (options.tls ?? tlsFilesIn(options.dataDir));
   if (!tlsFiles && !isLoopback(host) && !options.allowInsecure)
@@ -124,11 +142,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const clearRunning = markRunning(options.dataDir);
   const db = openDatabase(options.dataDir);
   let store: HallStore;
+  let key: HallKey;
   try {
     // A database sealed with a key whose file is gone must not get a new key: its applicants would be lost.
     if (HallStore.recordsKey(db) && !fs.existsSync(keyFile))
       throw new HubRefusal(`the hall key ${keyFile} is missing, and this database was sealed with it: restore it from its backup (or name it in SERVICEHALL_KEY_FILE)`);
-    const key = HallKey.load(keyFile, warn);
+    key = HallKey.load(keyFile, warn);
     if (!HallStore.hasCatalogue(db) && options.seed) HallStore.seed(db, options.seed, clock());
     store = new HallStore(db, clock, key);
   } catch (error) {
@@ -158,9 +177,35 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       return () => void terminalListeners.delete(l);
     },
   };
-  const api = apiHandler({ store, token, startedAt, staff, credentials, more: consoleOperations(consoleContext), clock, limits });
-  const pages = publicPages(store, limits, clock);
   const consoleFiles = serveConsole(options.consoleDir ?? defaultConsoleDir());
+  // The notification channels; the hall's name heads robot messages (a hall not set up yet has none).
+  const notifyConfig = checkNotifyConfig(options.notify ?? { channels: [] }, store.view.catalogue.hall.name || '政务服务中心');
+  if (!notifyConfig.ok) {
+    db.close();
+    clearRunning();
+    throw new Error(`the notification channels are not valid: ${notifyConfig.message}`);
+  }
+  const notifications = new HallNotifications(db, notifyConfig.config, { clock });
+  let ownUrl = '';
+  // Where citizens' phones reach the hall: its setup's public address, else (a demo, a test) the hub's own.
+  const publicBase = () => publicBaseOf(store.view.catalogue.hall.publicUrl) ?? ownUrl;
+  // Phone numbers are sealed and hashed with keys derived from the hall key, as applicants are.
+  const phones = new PhoneBook(db, new PhoneVault(key.derive('phones')));
+  const watch = new TicketWatch(store, phones, notifications, { publicBase, clock });
+  const api = apiHandler({
+    store,
+    token,
+    startedAt,
+    staff,
+    credentials,
+    more: [...consoleOperations(consoleContext), ...phoneOperations({ store, watch, phones, notifications, clock, limits: limits.phone })],
+    clock,
+    limits,
+    trustProxy: options.trustProxy,
+  });
+  const pages = publicPages(store, limits, clock, options.trustProxy);
+  const phonePagesHandler = phonePages(options.phonePagesDir ?? PHONE_PAGES_DIR, () => doorPoster(store.view.catalogue, publicBase()));
+  notifications.start();
   if (options.demoPin) for (const c of store.view.catalogue.clerks) if (!store.pins.has(c.number)) await store.pins.set(c.number, options.demoPin);
   if (!tls && !isLoopback(host)) warn(`listening on ${host} WITHOUT TLS (allowInsecure): tokens, PINs and applicant data cross the network in clear`);
 
@@ -171,6 +216,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       store.openDayIfDue();
     } catch (error) {
       log.error({ err: error }, 'opening the new day failed');
+    }
+    try {
+      phones.forget(clock(), store.view.day);
+    } catch (error) {
+      log.error({ err: error }, 'forgetting phone numbers of past days failed');
     }
     if (store.isDiskFull) return;
     const due = clock() - store.view.catalogue.rating.defaultAfterMinutes * 60_000;
@@ -200,6 +250,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       return void res.end();
     }
     if (url.pathname === '/metrics') return void operations.metrics.serve(req, res, options.metricsToken);
+    if (url.pathname === '/m' || url.pathname.startsWith('/m/'))
+      return void phonePagesHandler(req, res, url).catch((error) => {
+        log.error({ err: error, path: url.pathname }, 'a phone page failed');
+        if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the page could not be made' });
+      });
     if (url.pathname.startsWith('/q/') || url.pathname.startsWith('/rate/'))
       return void pages(req, res, url).catch((error) => {
         log.error({ err: error, path: url.pathname }, 'a page failed');
@@ -217,7 +272,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
 
   // Every connection counts against its address's cap and the hub's, from its first byte (before
   // TLS); one over a cap is answered 503 at its first request (over TLS, once its handshake is done).
-  const connections = new ConnectionCount(limits);
+  const connections = new ConnectionCount(limits, !options.trustProxy);
   const overCapTls = new Set<string>();
   server.on('connection', (socket: Socket & { overCap?: boolean }) => {
     const address = socket.remoteAddress ?? 'unknown';
@@ -266,6 +321,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     // Not started (the port is taken, say): nothing ran, so this is a clean stop.
     clearInterval(sweep);
     links.close();
+    watch.close();
+    await notifications.stop();
     await operations.stop();
     db.close();
     clearRunning();
@@ -273,10 +330,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   });
   const { port } = server.address() as AddressInfo;
   const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
+  ownUrl = `${tls ? 'https' : 'http'}://${shown}:${port}`;
   let closed = false;
   const background = startCheck.kind === 'partial' ? checkInBackground(path.join(options.dataDir, DATABASE_FILE)) : undefined;
   const running: RunningHub = {
-    url: `${tls ? 'https' : 'http'}://${shown}:${port}`,
+    url: ownUrl,
     wsUrl: `${tls ? 'wss' : 'ws'}://${shown}:${port}/ws`,
     port,
     token,
@@ -288,6 +346,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     setupCode: staff.setupCode,
     startCheck,
     operations,
+    notifications,
+    phonesWatching: () => watch.watching,
+    publicUrl: publicBase,
     terminalCount: () => links.count(),
     connectionCount: () => connections.size,
     async close() {
@@ -295,6 +356,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       closed = true;
       background?.stop();
       clearInterval(sweep);
+      watch.close();
+      await notifications.stop();
       await operations.stop();
       links.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -23,6 +23,7 @@ import {
   type HallEvent,
   type HallSnapshot,
   type HallView,
+  type HolderHistory,
   type Ticket,
   type ScheduledChange,
   type StaffRef,
@@ -31,7 +32,8 @@ import type { Answer } from '@servicehall/protocol';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Db } from './db';
 import { HubRefusal } from './files';
-import { LinkSigner, PROGRESS_LINK_MS } from './links';
+import { LinkSigner } from './links';
+import { PublicRefs } from './refs';
 import { log } from './log';
 import { ClerkPins, type PinCheck } from './pins';
 import { Sealer } from './sealed';
@@ -57,6 +59,10 @@ export interface CommandEntry {
   scope?: string;
   /** For a sign-in: the PIN already checked, off the event loop (see executeAsync). */
   pin?: PinCheck;
+  /** The verified phone behind a phone's command, read inside the transaction (core's DecideContext.holder). */
+  holder?: () => HolderHistory;
+  /** Runs inside the command's transaction once it is accepted (a phone link, a notice): they commit or roll back together. */
+  within?: (answer: Extract<Answer, { ok: true }>) => void;
 }
 
 /**
@@ -110,6 +116,9 @@ export interface CaseProgress {
   missing?: string[];
 }
 
+/** What the hub adds to one command: the namespace of its id, facts kept apart from events, and work done in its transaction. */
+export type ExecuteOptions = Pick<CommandEntry, 'scope' | 'holder' | 'within'>;
+
 /**
  * The hall's single writer. A command is one function inside one SQLite transaction: the rules in
  * core decide it, its events go to the append-only log with the next sequence numbers, the read
@@ -120,6 +129,8 @@ export class HallStore {
   readonly pins: ClerkPins;
   readonly audit: AuditLog;
   readonly links: LinkSigner;
+  /** Today's tickets and the bookings by their public references (the phone's addresses, the ticket's QR code). */
+  readonly refs: PublicRefs;
   private readonly sealer: Sealer;
   private readonly bodyKey: Buffer;
   private readonly listeners = new Set<EventListener>();
@@ -165,6 +176,9 @@ export class HallStore {
     this.bodyKey = keys.derive('command-body');
     this.checkKey();
     this.view = this.load();
+    // The public references follow the log first, before any other listener reads them.
+    this.refs = new PublicRefs(this.links, () => this.view);
+    this.onEvents((events) => this.refs.follow(events));
   }
 
   /**
@@ -314,8 +328,10 @@ export class HallStore {
     return row ? (JSON.parse(row.answer) as Answer) : undefined;
   }
 
-  execute(command: Command, actor: Actor, scope?: string): Executed {
-    return this.executeBatch([{ command, actor, scope }])[0]!;
+  /** Runs one command; `scope` (or `options.scope`) is the namespace of its id, by default its actor's (commandScope). */
+  execute(command: Command, actor: Actor, scope?: string | ExecuteOptions): Executed {
+    const options = typeof scope === 'string' ? { scope } : (scope ?? {});
+    return this.executeBatch([{ command, actor, ...options }])[0]!;
   }
 
   /**
@@ -393,7 +409,11 @@ export class HallStore {
           if (repeat) return repeat;
           wrote = true;
           try {
-            return this.db.transaction(() => this.decideAndAppend(entry, key, hash))();
+            return this.db.transaction(() => {
+              const executed = this.decideAndAppend(entry, key, hash);
+              if (executed.answer.ok) entry.within?.(executed.answer);
+              return executed;
+            })();
           } catch (error) {
             // Nothing of the batch can be written on a full disk: the whole of it is refused below.
             if (isDiskFull(error)) throw error;
@@ -479,7 +499,8 @@ export class HallStore {
     for (const body of dayChange(this.view, now)) append(body);
     const { id, ...body } = command;
     const refusal = this.precheck(body, entry.pin);
-    const decided = refusal ?? decide(this.view, body, { now, actor, earlierRatings: this.earlierRatings(body) });
+    const holder = entry.holder?.();
+    const decided = refusal ?? decide(this.view, body, { now, actor, earlierRatings: this.earlierRatings(body), ...(holder ? { holder } : {}) });
     let answer: Answer;
     if (decided.ok) {
       // A console change is audited with the part of the hall it changes, before and after (in this transaction).
@@ -503,8 +524,8 @@ export class HallStore {
         if (recorded?.type === 'case.recorded') this.st.putPersonal.run(recorded.case.number, this.sealer.seal(JSON.stringify(body.applicant), recorded.case.number), now);
       }
       const ticket = decided.value.ticket ? this.view.tickets.get(decided.value.ticket.id) : undefined;
-      // A new ticket comes with the link to its progress page, signed here: no terminal holds the key.
-      const link = ticket && (body.type === 'issueTicket' || body.type === 'checkInAppointment') ? this.links.path('q', ticket.id, now + PROGRESS_LINK_MS) : undefined;
+      // A new ticket comes with the path of its live page (what its QR code opens), made here: no terminal holds the key.
+      const link = ticket && (body.type === 'issueTicket' || body.type === 'checkInAppointment' || body.type === 'takeRemoteTicket') ? this.links.livePath(ticket.id) : undefined;
       answer = { ok: true, seq: this.view.seq, ...(ticket ? { ticket } : {}), ...(link ? { link } : {}) };
     } else {
       answer = { ok: false, code: decided.code, message: decided.message, ...(decided.tickets ? { tickets: decided.tickets } : {}) };
@@ -576,8 +597,19 @@ export class HallStore {
     if (!request) return { ok: false, code: 'not-found', message: `ticket ${ticketId} has no service waiting for a rating` };
     if (actor.role === 'rating-pad' && request.window !== actor.window)
       return { ok: false, code: 'forbidden', message: `this pad belongs to window ${actor.window}; ticket ${request.ticketNumber} was served at window ${request.window}` };
+    return { ok: true, link: this.ratingLink(ticketId)! };
+  }
+
+  /**
+   * The phone rating page's link of a service waiting for its rating (the pad's QR code, the phone
+   * that took the number): signed here, bound to the ticket, expiring the hall's second-rating days
+   * after the service, used once. The same service always gets the same link.
+   */
+  ratingLink(ticketId: string): string | undefined {
+    const request = this.view.ratingRequests.get(ticketId);
+    if (!request) return undefined;
     const days = Math.max(1, this.view.catalogue.rating.secondRatingDays);
-    return { ok: true, link: this.links.path('rate', ticketId, this.clock() + days * 86_400_000) };
+    return this.links.path('rate', ticketId, request.finishedAt + days * 86_400_000);
   }
 
   /** Whether a citizen's link was used already. */
@@ -647,9 +679,10 @@ export class HallStore {
         this.st.dropOldCounters.run(v.day);
         for (const w of v.windows.keys()) window(w);
         break;
-      case 'appointment.booked': {
-        const a = v.appointments.get(event.code)!;
-        this.st.putAppointment.run(a.code, a.day, JSON.stringify(a));
+      case 'appointment.booked':
+      case 'appointment.cancelled': {
+        const a = v.appointments.get(event.code);
+        if (a) this.st.putAppointment.run(a.code, a.day, JSON.stringify(a));
         break;
       }
       case 'ticket.issued': {

@@ -218,6 +218,10 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
         const p = store.caseProgress(question.caseNumber);
         return p ? { ok: true, value: { ...p } } : { ok: false, code: 'not-found', message: `there is no case ${question.caseNumber}` };
       }
+      case 'ticketByRef': {
+        const t = store.refs.ticket(question.ref);
+        return t ? { ok: true, value: { ticketId: t.id } } : { ok: false, code: 'not-found', message: 'no ticket of today has this reference' };
+      }
     }
   };
 

@@ -32,14 +32,14 @@ async function api<T = any>(method: string, route: string, body?: unknown): Prom
   return { status: res.status, body: (await res.json()) as T };
 }
 
-let progressPath = '';
+let livePath = '';
 
 /** Window 7 signed in by clerk 1011, serving a ticket for 企业设立登记. */
 async function serving(): Promise<string> {
   expect((await api('PUT', '/api/clerks/1011/pin', { pin: '246810' })).status).toBe(200);
   expect((await api('POST', '/api/windows/7/sign-in', { clerk: '1011', pin: '246810' })).status).toBe(200);
   const t = await api('POST', '/api/tickets', { serviceCode: 'SJ-QY-SL' });
-  progressPath = t.body.link;
+  livePath = t.body.link;
   await api('POST', '/api/windows/7/call-next');
   await api('POST', '/api/windows/7/start');
   return t.body.ticket.id;
@@ -151,12 +151,18 @@ describe('ratings through the hub', () => {
 
   it('serves the progress page of the link the hub signed, and refuses a link it did not sign or that expired', async () => {
     const ticketId = await serving();
-    expect(progressPath).toMatch(new RegExp(`^/q/${ticketId}\\?e=[0-9a-z]+&s=[\\w-]{24}$`));
+    // The ticket's QR code opens the phone's live page, by an opaque reference the hub made.
+    expect(livePath).toMatch(/^\/m\/t\/[\w-]{22}$/);
+    expect(hub.store.refs.ticket(livePath.split('/').at(-1)!)?.id).toBe(ticketId);
+    // The older progress page still answers a link the hub signed (tickets printed before the live page).
+    const progressPath = hub.store.links.path('q', ticketId, now + 2 * 86_400_000);
     const progress = await fetch(hub.url + progressPath);
     expect(progress.status).toBe(200);
     const html = await progress.text();
     expect(html).toContain('E001');
     expect(html).toContain('正在办理');
+    // It leads to the phone's live page.
+    expect(html).toContain(`href="${livePath}"`);
     const english = await (await fetch(hub.url + progressPath, { headers: { 'accept-language': 'en-GB,en;q=0.9' } })).text();
     expect(english).toContain('Being served');
     expect(english).toContain('<html lang="en">');

@@ -52,6 +52,14 @@ export const RefusalCodeSchema = z.enum([
   'unconfigured',
   'closed-today',
   'pin-change-required',
+  'phone-limit',
+  'remote-closed',
+  'slot-unavailable',
+  'slot-full',
+  'booking-limit',
+  'booking-blocked',
+  'appointment-cancelled',
+  'phone-unverified',
   'internal',
   'method-not-allowed',
   'id-reused',
@@ -98,6 +106,8 @@ export const HallSnapshotSchema = z.object({
       slotStart: z.number().int(),
       slotEnd: z.number().int(),
       ticketId: z.string().optional(),
+      remote: z.boolean().optional(),
+      cancelledAt: z.number().int().optional(),
     }),
   ),
   nextPlace: z.number().int(),
@@ -149,6 +159,8 @@ export const QuestionSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('ratingLink'), ticketId: z.string().min(1).max(80) }),
   /** A case's progress with numbers and states only (what a kiosk shows a citizen). */
   z.object({ kind: z.literal('caseProgress'), caseNumber: z.string().min(1).max(64) }),
+  /** Today's ticket behind a live page's reference (a scanned ticket QR code): the hub alone makes references. */
+  z.object({ kind: z.literal('ticketByRef'), ref: z.string().regex(/^[A-Za-z0-9_-]{22}$/) }),
 ]);
 export type Question = z.infer<typeof QuestionSchema>;
 

@@ -23,7 +23,8 @@ function hall() {
   const events: HallEvent[] = [];
   const run = (command: CommandBody) => {
     now += 10;
-    const r = decide(view, command, { now, actor: admin });
+    // A number by phone comes with its verified phone's history, which the hub keeps apart from events.
+    const r = decide(view, command, { now, actor: admin, holder: { tickets: [], appointments: [] } });
     if (!r.ok) throw new Error(`${command.type}: ${r.code} ${r.message}`);
     const made = r.value.events.map((e) => ({ ...e, seq: view.seq + 1, at: now }) as HallEvent);
     for (const e of made) {
@@ -96,6 +97,22 @@ describe('the board', () => {
     const { view } = hall();
     expect(boardOf(view, [], {}).notices).toEqual(STRINGS['zh-CN'].defaultNotices);
     expect(boardOf(view, [], { notices: ['今天下午三点起系统维护，请提前取号。'] }).notices).toEqual(['今天下午三点起系统维护，请提前取号。']);
+  });
+
+  it('marks a number taken by phone, in the call and after a snapshot', () => {
+    const { view, run } = hall();
+    run({ type: 'openWindow', window: 1, clerk: '1001' });
+    const paper = run({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }).ticket!;
+    const remote = run({ type: 'takeRemoteTicket', serviceCode: 'GA-SFZ-HL' }).ticket!;
+    const first = callsIn(run({ type: 'callNext', window: 1 }).events, view);
+    run({ type: 'startService', window: 1 });
+    run({ type: 'finishService', window: 1 });
+    const second = callsIn(run({ type: 'callNext', window: 1 }).events, view);
+    expect([...first, ...second].map((c) => [c.ticket, c.remote ?? false])).toEqual([
+      [paper.number, false],
+      [remote.number, true],
+    ]);
+    expect(callsFromView(fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(view)))))[0]).toMatchObject({ ticket: remote.number, remote: true });
   });
 
   it('rebuilds the calls from a snapshot, newest first, without announcing them (seq 0)', () => {

@@ -64,7 +64,7 @@ export function callsIn(events: readonly HallEvent[], view: HallView): CallShown
     if (e.type !== 'ticket.called' && e.type !== 'ticket.recalled') continue;
     const t = view.tickets.get(e.id);
     if (!t) continue;
-    out.push({ seq: e.seq, ticket: t.number, window: e.window, windowName: windowName(view, e.window), at: e.at, recall: e.type === 'ticket.recalled' });
+    out.push({ seq: e.seq, ticket: t.number, window: e.window, windowName: windowName(view, e.window), at: e.at, recall: e.type === 'ticket.recalled', ...(t.remote ? { remote: true } : {}) });
   }
   return out;
 }
@@ -82,7 +82,7 @@ export function callsFromView(view: HallView): CallShown[] {
     .filter((t) => t.lastCalledAt !== undefined && t.window !== undefined)
     .sort((a, b) => b.lastCalledAt! - a.lastCalledAt! || b.number.localeCompare(a.number))
     .slice(0, CALL_LOG)
-    .map((t) => ({ seq: 0, ticket: t.number, window: t.window!, windowName: windowName(view, t.window!), at: t.lastCalledAt!, recall: t.recalls > 0 }));
+    .map((t) => ({ seq: 0, ticket: t.number, window: t.window!, windowName: windowName(view, t.window!), at: t.lastCalledAt!, recall: t.recalls > 0, ...(t.remote ? { remote: true } : {}) }));
 }
 
 /** What the hall heard, newest last: kept by the agent wherever the voice ran, for the log and for checks. */

@@ -119,7 +119,14 @@ function Latest({ board, caption, t }: { board?: Board; caption: Announcing | nu
       {latest ? (
         <div className="latest-call">
           <div className={`recall-line${latest.recall ? '' : ' none'}`}>{latest.recall ? <span className="recall" data-testid="recall-mark">{t.recallMark}</span> : null}</div>
-          <div className="ticket">{latest.ticket}</div>
+          <div className="ticket">
+            {latest.ticket}
+            {latest.remote && (
+              <span className="remote" data-testid="remote-mark">
+                {t.remoteMark}
+              </span>
+            )}
+          </div>
           <div className="go-to" data-testid="go-to">
             <span className="arrow">{t.pleaseGoTo}</span>
             <span className="window">{t.windowLabel(latest.window)}</span>
@@ -151,7 +158,10 @@ function Recent({ board, t }: { board?: Board; t: DisplayStrings }) {
         <ol>
           {recent.map((c) => (
             <li key={`${c.ticket}-${c.seq}-${c.at}`}>
-              <span className="ticket">{c.ticket}</span>
+              <span className="ticket">
+                {c.ticket}
+                {c.remote && <span className="remote">{t.remoteMark}</span>}
+              </span>
               <span className="window">{t.windowLabel(c.window)}</span>
             </li>
           ))}

@@ -6,6 +6,8 @@ import type { VoiceMode } from './voice';
 /** One call shown on the hall screen: numbers only, never names (H-19). */
 export interface CallShown extends Announcement {
   windowName: string;
+  /** The number was taken on a phone (扫码取号): its citizen was alerted there and may be on the way. */
+  remote?: boolean;
 }
 
 export interface Board {

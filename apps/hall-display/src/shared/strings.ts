@@ -11,6 +11,8 @@ export interface DisplayStrings {
   /** The call; the window as a number, or as words for a voice. */
   ticketCall(ticket: string, window: number | string): string;
   recallMark: string;
+  /** Beside a number taken on a phone (扫码取号). */
+  remoteMark: string;
   recentCalls: string;
   noRecentCalls: string;
   waitingTitle: string;
@@ -37,6 +39,7 @@ export const STRINGS: Record<DisplayLanguage, DisplayStrings> = {
     windowLabel: (w) => `${w}号窗口`,
     ticketCall: (t, w) => `请${t}号到${w}号窗口办理`,
     recallMark: '重呼',
+    remoteMark: '手机取号',
     recentCalls: '最近叫号',
     noRecentCalls: '请留意叫号，谢谢您的耐心等候',
     waitingTitle: '各事项等候人数及预计等候时间',
@@ -78,6 +81,7 @@ export const STRINGS: Record<DisplayLanguage, DisplayStrings> = {
     windowLabel: (w) => `Window ${w}`,
     ticketCall: (t, w) => `Ticket ${t}, please go to window ${w}`,
     recallMark: 'again',
+    remoteMark: 'by phone',
     recentCalls: 'Recent calls',
     noRecentCalls: 'Please watch for your number. Thank you for waiting',
     waitingTitle: 'Waiting and expected wait by service',

@@ -143,8 +143,8 @@ describe('the kiosk agent and its printer', () => {
     const { call } = await kiosk('kiosk-1', pair.host);
     const answer = await call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'ordinary', lang: 'zh-CN' });
     if (!answer.ok) throw new Error(answer.code);
-    // The link is the hub's, signed for this ticket; the kiosk put the hall's public address before it.
-    expect(printer.device.receipts[0]!.qrCodes).toEqual([expect.stringMatching(new RegExp(`^${PUBLIC}/q/${answer.ticket.id}\\?e=[0-9a-z]+&s=[\\w-]{24}$`))]);
+    // The link is the hub's, made for this ticket (its live page); the kiosk put the hall's public address before it.
+    expect(printer.device.receipts[0]!.qrCodes).toEqual([`${PUBLIC}${hub.store.links.livePath(answer.ticket.id)}`]);
     expect(printer.device.receipts[0]!.text.join('')).toContain('扫码查看排队进度');
   });
 
@@ -173,9 +173,11 @@ describe('the kiosk agent without a printer', () => {
     const answer = await call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'priority', priorityReason: 'elderly', lang: 'zh-CN' });
     if (!answer.ok) throw new Error(`refused: ${answer.code}`);
     expect(answer.ticket).toMatchObject({ number: 'A001', printed: false, lane: 'priority', priorityReason: 'elderly', ahead: 0 });
-    // The link was signed by the hub and handed over with the ticket; the hub's own page answers it.
-    expect(answer.ticket.progressUrl).toMatch(new RegExp(`^${PUBLIC}/q/${answer.ticket.id}\\?e=[0-9a-z]+&s=[\\w-]{24}$`));
-    expect(await (await fetch(answer.ticket.progressUrl!.replace(PUBLIC, hub.url))).text()).toContain('A001');
+    // The link was made by the hub and handed over with the ticket: the phone's live page of it, which the hub answers.
+    expect(answer.ticket.progressUrl).toBe(`${PUBLIC}${hub.store.links.livePath(answer.ticket.id)}`);
+    expect((await fetch(answer.ticket.progressUrl!.replace(PUBLIC, hub.url))).status).toBe(200);
+    const ref = answer.ticket.progressUrl!.split('/').at(-1)!;
+    expect(await (await fetch(`${hub.url}/api/phone/tickets/${ref}`)).json()).toMatchObject({ number: 'A001' });
     expect(answer.ticket.qr).toMatch(/^data:image\/svg\+xml;base64,/);
     expect(Buffer.from(answer.ticket.qr!.split(',')[1]!, 'base64').toString()).toContain('<svg');
     expect(tickets()[0]).toMatchObject({ state: 'issued', lane: 'priority', priorityReason: 'elderly' });
@@ -212,11 +214,14 @@ describe('the kiosk agent without a printer', () => {
     expect(await call.checkIn({ code: 'NOPE', lang: 'zh-CN' })).toEqual({ ok: false, code: 'appointment-unknown' });
   });
 
-  it('answers a progress query for a ticket, and "not found" when the hub knows no such case', async () => {
+  it('answers a progress query for a ticket (typed, or its QR code scanned), and "not found" when the hub knows no such ticket or case', async () => {
     setPublicUrl(PUBLIC);
     const { call } = await kiosk('kiosk-2');
     const taken = await call.takeNumber({ serviceCode: 'CRJ-HZ-SL', lane: 'ordinary', lang: 'zh-CN' });
+    // The ticket's QR code (its live page) read by the scanner: the hub says whose reference it is.
+    expect(taken.ok && taken.ticket.progressUrl).toMatch(new RegExp(`^${PUBLIC}/m/t/[\\w-]{22}$`));
     expect(await call.query({ text: taken.ok ? taken.ticket.progressUrl : '' })).toMatchObject({ kind: 'ticket', number: 'B001', state: 'issued' });
+    expect(await call.query({ text: `${PUBLIC}/m/t/${'A'.repeat(22)}` })).toEqual({ kind: 'not-found', text: '' });
     expect(await call.query({ text: 'b1' })).toMatchObject({ kind: 'ticket', number: 'B001' });
     expect(await call.query({ text: 'BJ2026112700012' })).toEqual({ kind: 'not-found', text: 'BJ2026112700012' });
   });

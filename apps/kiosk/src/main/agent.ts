@@ -233,6 +233,17 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
     return refusal('print-failed', t.serviceCode, lang);
   };
 
+  /** The ticket behind a scanned live page's address: only the hub knows which reference is whose. */
+  const askTicket = async (ref: string): Promise<QueryResult> => {
+    const reply = await client.ask({ kind: 'ticketByRef', ref });
+    const id = reply.ok && typeof reply.value.ticketId === 'string' ? reply.value.ticketId : undefined;
+    const t = id && client.view ? client.view.tickets.get(id) : undefined;
+    if (t) return ticketProgress(client.view!, t, Date.now());
+    if (reply.ok || reply.code === 'not-found') return { kind: 'not-found', text: '' };
+    ctx.log(`a ticket query was not answered: ${reply.code} ${reply.message}`);
+    return { kind: 'unavailable' };
+  };
+
   /** A case's progress, asked of the hub over the terminal's own link: numbers and states only, never its applicant. */
   const askCase = async (caseNumber: string): Promise<QueryResult> => {
     const reply = await client.ask({ kind: 'caseProgress', caseNumber });
@@ -283,6 +294,7 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
         const text = typeof arg?.text === 'string' ? arg.text : '';
         const key = parseQuery(text);
         if (key.kind === 'invalid') return { kind: 'not-found', text: text.slice(0, 40) };
+        if (key.kind === 'ref') return askTicket(key.ref);
         if (key.kind === 'ticket') {
           const t = client.view ? findTicket(client.view, key.key) : undefined;
           if (t) return ticketProgress(client.view!, t, Date.now());

@@ -162,6 +162,7 @@ describe('the progress query (H-11)', () => {
     [' a12 ', { kind: 'ticket', key: 'A12' }],
     ['2026-11-27-B003', { kind: 'ticket', key: '2026-11-27-B003' }],
     ['http://192.168.1.10:8600/q/2026-11-27-A012', { kind: 'ticket', key: '2026-11-27-A012' }],
+    ['https://hall.example.cn/m/t/AbCdEfGhIjKlMnOpQrStUv', { kind: 'ref', ref: 'AbCdEfGhIjKlMnOpQrStUv' }],
     ['BJ2026112700012', { kind: 'case', key: 'BJ2026112700012' }],
     ['', { kind: 'invalid' }],
     ['<script>', { kind: 'invalid' }],

@@ -1,5 +1,5 @@
 import { oneTimeNotice, ticket as ticketDocumentOf, type PrintDocument, type PrinterHealth } from '@servicehall/escpos-printer';
-import { findItem, findWindow, itemToday, itemWait, itemWaits, localTime, publicUrlProblem, ticketWait, waitPhrase, type DeviceReport, type HallView, type QueueWait, type ServiceItem, type Ticket } from '@servicehall/core';
+import { findItem, findWindow, itemToday, itemWait, itemWaits, localTime, ticketWait, waitPhrase, type DeviceReport, type HallView, type QueueWait, type ServiceItem, type Ticket } from '@servicehall/core';
 import { pinyin } from 'pinyin-pro';
 import type { Guide, Home, ItemCard, KioskStatus, Lang, QueryResult } from '../shared/api';
 import { tr } from '../shared/strings';
@@ -18,10 +18,7 @@ export function httpBaseOf(hubUrl: string): string {
 }
 
 /** The base of the links on tickets, or undefined when there is none a phone could reach (no QR code then, only the number). */
-export function publicBaseOf(url: string | undefined): string | undefined {
-  if (!url || publicUrlProblem(url)) return undefined;
-  return url.replace(/\/+$/, '');
-}
+export { publicBaseOf } from '@servicehall/core';
 
 /** What the kiosk knows of its printer: a warning is paper near-end, or a job whose end the printer did not report. */
 export type PrinterState = { kind: 'absent' } | { kind: 'checking' } | PrinterHealth;
@@ -205,12 +202,14 @@ export function guideDocument(view: HallView, item: ServiceItem, lang: Lang, now
 }
 
 /** What the citizen typed or scanned into the progress query. */
-export type QueryKey = { kind: 'ticket'; key: string } | { kind: 'case'; key: string } | { kind: 'invalid' };
+export type QueryKey = { kind: 'ticket'; key: string } | { kind: 'ref'; ref: string } | { kind: 'case'; key: string } | { kind: 'invalid' };
 
 export function parseQuery(text: string): QueryKey {
   const raw = String(text ?? '').trim();
   if (raw === '' || raw.length > 200) return { kind: 'invalid' };
-  // A scanned ticket QR code: <hub>/q/<ticket id>
+  // A scanned ticket QR code: the live page <hall>/m/t/<reference>, or the older <hub>/q/<ticket id>
+  const live = /\/m\/t\/([A-Za-z0-9_-]{22})(?:[/?#]|$)/.exec(raw);
+  if (live) return { kind: 'ref', ref: live[1]! };
   const scanned = /\/q\/([^/?#\s]+)/.exec(raw);
   if (scanned) {
     try {

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Lang, TakeResult, TicketShown } from '../shared/api';
 import { idlePhase, type IdlePhase } from '../shared/idle';
 import { refusalSentence } from '../shared/strings';
+import { WedgeReader } from '../shared/wedge';
 import { bridge, nameIn, translator, useTopic, type T } from './bridge';
 import { CheckInScreen, QueryScreen } from './Entry';
 import { GuideScreen } from './Guide';
@@ -122,6 +123,25 @@ export function App() {
       setScreen({ name: 'refusal', result });
     }
   };
+
+  // The scan path: a booking's QR code read by the kiosk's scanner (a keyboard wedge) on any screen
+  // checks it in, as if its code were typed on the check-in screen (whose field reads a scan itself).
+  const scanning = useRef({ reader: new WedgeReader(), take, lang });
+  scanning.current.take = take;
+  scanning.current.lang = lang;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable)) return;
+      const code = scanning.current.reader.key(e.key, e.timeStamp || performance.now());
+      if (!code || outOfService) return;
+      e.preventDefault();
+      const { lang: l } = scanning.current;
+      void scanning.current.take(() => bridge.call('checkIn', { code, lang: l }));
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [outOfService]);
 
   const common = { t, lang, elderly, onHome: goHome };
   let body;

@@ -27,6 +27,28 @@ function hall(): HallView {
 }
 
 describe("the clerk's desk", () => {
+  it('marks a number taken by phone, waiting and called alike', () => {
+    const view = hall();
+    const r = decide(view, { type: 'takeRemoteTicket', serviceCode: 'CRJ-HZ-SL' }, { now: at('09:02'), actor: { role: 'admin', terminal: 'phone' }, holder: { tickets: [], appointments: [] } });
+    if (!r.ok) throw new Error(r.message);
+    for (const e of r.value.events) applyEvent(view, { ...e, seq: view.seq + 1, at: at('09:02') });
+    const remote = r.value.ticket!;
+    const desk = deskOf(view, 3, at('09:05'), extras);
+    expect(desk.queue.map((t) => [t.number, t.remote])).toEqual([
+      ['B004', false],
+      ['B001', false],
+      ['B002', false],
+      ['B003', false],
+      [remote.number, true],
+    ]);
+    for (let i = 0; i < 5; i++) {
+      must(view, { type: 'callNext', window: 3 }, win(3), at('09:10'));
+      must(view, { type: 'startService', window: 3 }, win(3), at('09:11'));
+      if (i < 4) must(view, { type: 'finishService', window: 3 }, win(3), at('09:12'));
+    }
+    expect(deskOf(view, 3, at('09:13'), extras).current).toMatchObject({ number: remote.number, remote: true });
+  });
+
   it('lists the waiting line in the order the window would call it, its own items only', () => {
     const desk = deskOf(hall(), 3, at('09:05'), extras);
     // A fresh window calls a waiting priority ticket first, then ordinary ones by arrival.

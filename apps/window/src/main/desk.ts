@@ -43,6 +43,7 @@ export function ticketCard(view: HallView, t: Ticket): TicketCard {
     ...(t.priorityReason ? { priorityReason: t.priorityReason } : {}),
     issuedAt: t.issuedAt,
     transferred: t.transfers.length > 0,
+    remote: t.remote === true,
   };
 }
 

@@ -260,7 +260,13 @@ function Main({ t, desk, link }: { t: WindowStrings; desk: Desk; link?: Connecti
 const language = (t: WindowStrings) => (t.appName === stringsFor('en').appName ? 'en-GB' : 'zh-CN');
 
 function Hint({ t, desk }: { t: WindowStrings; desk: Desk }) {
-  if (desk.current?.state === 'called') return <p className="center-hint">{t.calledHint}</p>;
+  if (desk.current?.state === 'called')
+    return (
+      <p className="center-hint">
+        {t.calledHint}
+        {desk.current.remote ? <span className="remote-hint"> {t.remoteHint}</span> : null}
+      </p>
+    );
   return desk.current ? null : <p className="center-hint">{t.noCurrent}</p>;
 }
 

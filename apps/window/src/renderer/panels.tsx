@@ -12,6 +12,11 @@ function LaneBadge({ t, ticket }: { t: WindowStrings; ticket: TicketCard }) {
         <span className={`badge lane-${ticket.lane}`}>{ticket.lane === 'priority' && ticket.priorityReason ? `${t.lane.priority}·${t.priority[ticket.priorityReason]}` : t.lane[ticket.lane]}</span>
       ) : null}
       {ticket.transferred ? <span className="badge transferred">{t.transferredMark}</span> : null}
+      {ticket.remote ? (
+        <span className="badge remote" data-testid="remote-badge">
+          {t.remoteMark}
+        </span>
+      ) : null}
     </>
   );
 }

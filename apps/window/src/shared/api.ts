@@ -16,6 +16,8 @@ export interface TicketCard {
   issuedAt: number;
   /** Sent here (or to this item) by another window. */
   transferred: boolean;
+  /** Taken on the citizen's phone (扫码取号), not at the kiosk. */
+  remote: boolean;
 }
 
 export interface TransferCard {

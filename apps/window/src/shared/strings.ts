@@ -38,6 +38,10 @@ export interface WindowStrings {
   lane: Record<Lane, string>;
   priority: Record<PriorityReason, string>;
   transferredMark: string;
+  /** A number taken on the citizen's phone (扫码取号). */
+  remoteMark: string;
+  /** Said under a called remote ticket: the citizen may be on the way; the no-show rules are the same. */
+  remoteHint: string;
   // current
   currentTitle: string;
   noCurrent: string;
@@ -214,6 +218,8 @@ const zh: WindowStrings = {
   lane: { ordinary: '普通', priority: '绿色通道', appointment: '预约' },
   priority: { elderly: '老年人', disabled: '残疾人', military: '军人', pregnant: '孕妇', other: '其他优先' },
   transferredMark: '转来',
+  remoteMark: '手机取号',
+  remoteHint: '手机取号的群众已收到叫号提醒，可能正在赶来；如未到，重呼和弃号规则与现场取号相同。',
   currentTitle: '当前号码',
   noCurrent: '当前没有号码，按 F1 呼叫下一位。',
   calledHint: '群众到窗口后按 F3 开始办理；如未到，可按 F2 重呼，或按 F5 弃号、F6 挂起。',
@@ -410,6 +416,8 @@ const en: WindowStrings = {
   lane: { ordinary: 'Ordinary', priority: 'Priority', appointment: 'Appointment' },
   priority: { elderly: 'Elderly', disabled: 'Disabled', military: 'Military', pregnant: 'Pregnant', other: 'Priority' },
   transferredMark: 'Transferred',
+  remoteMark: 'By phone',
+  remoteHint: 'This number was taken by phone: the citizen has been alerted and may be on the way. Recall and no-show rules are the same as for a paper ticket.',
   currentTitle: 'Current ticket',
   noCurrent: 'No current ticket. Press F1 to call the next.',
   calledHint: 'When the citizen arrives press F3 to start; otherwise F2 recalls, F5 marks no-show, F6 holds.',

@@ -2,20 +2,25 @@ import { hallDay } from '../clock';
 import type { CommandBody } from '../commands';
 import type { EventBody, HallEvent } from '../events';
 import type { Result } from '../result';
+import { applyAppointmentEvent, decideAppointmentCommand } from './appointments';
 import { applyFollowUpEvent, decideFollowUp } from './follow-ups';
 import { applyCaseEvent, decideOutcome } from './outcomes';
 import { applyRatingEvent, decideRating } from './ratings';
+import { decideRemoteTicket } from './remote';
 import { applySetupEvent, catalogueForNewDay, decideSetup, pendingChangesAt, unconfiguredRefusal } from './setup';
 import { applyTicketEvent, decideTicketCommand } from './tickets';
 import { OutOfStep, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 import { applyWindowEvent, decideWindowCommand } from './windows';
 
 // The hall's rules as one fold and one decision, each passing to the part of the hall it concerns:
-// tickets and the queue, windows, cases, ratings, follow-ups, the hall's setup. This file only dispatches.
+// tickets and the queue, phones' numbers, appointments, windows, cases, ratings, follow-ups, the
+// hall's setup. This file only dispatches.
 
 export * from './view';
-export { windowQueue, KIOSK_VOID_MINUTES } from './tickets';
-export { itemWait, itemWaits, ticketWait } from './waits';
+export { dailyQuotaLeft, issuingRefusal, windowQueue, KIOSK_VOID_MINUTES } from './tickets';
+export { itemWait, itemWaits, ticketWait, ticketWaits } from './waits';
+export { activeBookings, bookableDays, bookedIn, bookingBlock, noShowDays, slotQuotaOf, slotsOf, type BookingBlock, type Slot } from './appointments';
+export { alertsDue, remoteTicketsToday, type FollowedTicket, type PhoneAlert } from './remote';
 export { askedRating } from './ratings';
 export { calendarYears, hallCalendar, itemToday, strandedTickets, type CalendarYear } from './setup';
 export { caseOfVisit, outcomeOf } from './outcomes';
@@ -53,6 +58,9 @@ export function applyEvent(view: HallView, event: HallEvent): void {
       applySetupEvent(view, event);
       break;
     case 'appointment.booked':
+    case 'appointment.cancelled':
+      applyAppointmentEvent(view, event);
+      break;
     case 'ticket.issued':
     case 'ticket.called':
     case 'ticket.recalled':
@@ -102,8 +110,12 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
   const unconfigured = unconfiguredRefusal(view, command);
   if (unconfigured) return unconfigured;
   switch (command.type) {
-    case 'issueTicket':
+    case 'takeRemoteTicket':
+      return decideRemoteTicket(view, command, ctx);
     case 'bookAppointment':
+    case 'cancelAppointment':
+      return decideAppointmentCommand(view, command, ctx);
+    case 'issueTicket':
     case 'checkInAppointment':
     case 'voidTicket':
     case 'callNext':

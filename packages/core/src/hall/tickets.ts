@@ -1,5 +1,5 @@
 import { findItem, findWindow, type ServiceItem } from '../catalogue';
-import { clockMinutes, hallDay, localTime } from '../clock';
+import { clockMinutes, localTime } from '../clock';
 import type { CommandBody } from '../commands';
 import { counterKey, formatTicketNumber, nextSequence, parseTicketNumber } from '../numbering';
 import { nextTicket, queueOrder, rememberCall } from '../queue';
@@ -37,7 +37,6 @@ import { itemToday } from './setup';
 // Tickets and the queue: issuing, appointments, calling, serving, transfers, and the waits they make.
 
 export type TicketEventType =
-  | 'appointment.booked'
   | 'ticket.issued'
   | 'ticket.called'
   | 'ticket.recalled'
@@ -53,7 +52,6 @@ export type TicketCommand = Extract<
   {
     type:
       | 'issueTicket'
-      | 'bookAppointment'
       | 'checkInAppointment'
       | 'voidTicket'
       | 'callNext'
@@ -73,15 +71,6 @@ export const KIOSK_VOID_MINUTES = 10;
 export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>): void {
   const put = (t: Ticket) => putTicket(view, t);
   switch (event.type) {
-    case 'appointment.booked':
-      view.appointments.set(event.code, {
-        code: event.code,
-        serviceCode: event.serviceCode,
-        day: event.day,
-        slotStart: event.slotStart,
-        slotEnd: event.slotEnd,
-      });
-      break;
     case 'ticket.issued': {
       const t = event.ticket;
       if (view.tickets.has(t.id)) throw new OutOfStep(`event ${event.seq} issues ${t.id} twice`);
@@ -172,7 +161,8 @@ export function windowQueue(view: HallView, window: number, now: number): Ticket
   return queueOrder(waitingTickets(view), w, { now, policy: view.catalogue.queue, memory: windowState(view, window).memory });
 }
 
-function issuingRefusal(item: ServiceItem, view: HallView, now: number): Refusal | undefined {
+/** Why `item` gives no number now: closed today, outside its issuing hours, or its daily quota (kiosk and phone alike) is spent. */
+export function issuingRefusal(item: ServiceItem, view: HallView, now: number): Refusal | undefined {
   const today = itemToday(item, view.day);
   if (today.closedNotice) return refuse('closed-today', `${item.name} is closed for the rest of the day: ${today.closedNotice}`);
   const minutes = localTime(now, view.catalogue.hall.timeZone).minutes;
@@ -181,17 +171,22 @@ function issuingRefusal(item: ServiceItem, view: HallView, now: number): Refusal
     const hours = today.issuingHours.map((h) => `${h.from}-${h.to}`).join(', ');
     return refuse('outside-issuing-hours', `${item.name} issues tickets ${hours}`);
   }
-  const dailyQuota = today.dailyQuota;
-  if (dailyQuota !== undefined) {
-    let issued = 0;
-    // A ticket counts against the item it was issued for, wherever a transfer has sent it since.
-    for (const t of view.tickets.values()) if ((t.transfers[0]?.fromService ?? t.serviceCode) === item.code && t.state !== 'voided') issued += 1;
-    if (issued >= dailyQuota) return refuse('daily-quota-reached', `${item.name} has reached today's quota of ${dailyQuota}`);
-  }
+  const left = dailyQuotaLeft(view, item);
+  if (left === 0) return refuse('daily-quota-reached', `${item.name} has reached today's quota of ${itemToday(item, view.day).dailyQuota}`);
   return undefined;
 }
 
-function newTicket(view: HallView, item: ServiceItem, day: string, now: number, extra: Pick<Ticket, 'lane'> & Partial<Ticket>): Result<Ticket> {
+/** Numbers `item` may still give today under its daily quota (kiosk and phone together); undefined without a quota. */
+export function dailyQuotaLeft(view: HallView, item: ServiceItem): number | undefined {
+  const dailyQuota = itemToday(item, view.day).dailyQuota;
+  if (dailyQuota === undefined) return undefined;
+  let issued = 0;
+  // A ticket counts against the item it was issued for, wherever a transfer has sent it since.
+  for (const t of view.tickets.values()) if ((t.transfers[0]?.fromService ?? t.serviceCode) === item.code && t.state !== 'voided') issued += 1;
+  return Math.max(0, dailyQuota - issued);
+}
+
+export function newTicket(view: HallView, item: ServiceItem, day: string, now: number, extra: Pick<Ticket, 'lane'> & Partial<Ticket>): Result<Ticket> {
   const seq = nextSequence(view.counters.get(counterKey(day, item.prefix)), view.catalogue.numbering);
   if (!seq.ok) return seq;
   const number = formatTicketNumber(item.prefix, seq.value, view.catalogue.numbering.digits);
@@ -245,17 +240,10 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
       if (!t.ok) return t;
       return ok({ events: [{ type: 'ticket.issued', ticket: t.value, by }], ticket: t.value });
     }
-    case 'bookAppointment': {
-      const item = findItem(view.catalogue, command.serviceCode);
-      if (!item) return refuse('not-found', `there is no service item ${command.serviceCode}`);
-      if (command.slotEnd <= command.slotStart) return refuse('bad-request', 'the slot must end after it starts');
-      if (view.appointments.has(command.code)) return refuse('conflict', `appointment ${command.code} exists already`);
-      const day = hallDay(command.slotStart, view.catalogue.hall.timeZone);
-      return ok({ events: [{ type: 'appointment.booked', code: command.code, serviceCode: item.code, day, slotStart: command.slotStart, slotEnd: command.slotEnd }] });
-    }
     case 'checkInAppointment': {
       const a = view.appointments.get(command.code);
       if (!a) return refuse('appointment-unknown', `no appointment has the code ${command.code}`);
+      if (a.cancelledAt !== undefined) return refuse('appointment-cancelled', `appointment ${command.code} was cancelled`);
       if (a.ticketId) return refuse('appointment-used', `appointment ${command.code} has checked in already`);
       if (a.day !== view.day) return refuse('appointment-wrong-day', `appointment ${command.code} is for ${a.day}`);
       const item = findItem(view.catalogue, a.serviceCode);

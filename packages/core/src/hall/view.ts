@@ -31,6 +31,10 @@ export interface BookedAppointment {
   slotStart: number;
   slotEnd: number;
   ticketId?: string;
+  /** Booked on a citizen's phone. */
+  remote?: boolean;
+  /** Cancelled: it no longer takes its slot and cannot check in. */
+  cancelledAt?: number;
 }
 
 /**
@@ -248,6 +252,17 @@ export interface DecideContext {
   calendar?: WorkingCalendar;
   /** Ratings of a service from an earlier day, which the view no longer holds (a later second rating). */
   earlierRatings?: readonly Rating[];
+  /** The verified phone behind a phone's command: its numbers and bookings, which events never name. */
+  holder?: HolderHistory;
+}
+
+/**
+ * What the hub knows of one verified phone number, kept apart from the events (hashed, never the
+ * number): the numbers it took by phone and the bookings it made, today's and within the no-show rule's days.
+ */
+export interface HolderHistory {
+  tickets: { day: string; state: Ticket['state'] }[];
+  appointments: { code: string; serviceCode: string; day: string; slotEnd: number; checkedIn: boolean; cancelled: boolean }[];
 }
 
 /** The events of one family, by type. */

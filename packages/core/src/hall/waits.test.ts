@@ -7,7 +7,7 @@ import type { EventBody } from '../events';
 import { servesTicket } from '../queue';
 import type { Ticket } from '../ticket';
 import { serviceMinutes } from '../wait';
-import { applyEvent, currentTicket, decide, emptyView, fromSnapshot, isWindowReady, itemWait, ticketWait, toSnapshot, waitingTickets, type HallView } from '.';
+import { applyEvent, currentTicket, decide, emptyView, fromSnapshot, isWindowReady, itemWait, ticketWait, ticketWaits, toSnapshot, waitingTickets, type HallView } from '.';
 
 const DAY = '2026-11-27';
 const at = (time: string) => Date.parse(`${DAY}T${time}:00+08:00`);
@@ -251,6 +251,24 @@ describe('the place shown, as a property', () => {
           expect(shown.minutes).toBe(next ? 0 : Math.max(1, Math.round(ref.inMs / MINUTE)));
           if (!next) expect(shown.range.low).toBeGreaterThanOrEqual(1);
         }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('every waiting ticket at once (ticketWaits)', () => {
+  it('tells each ticket what ticketWait tells it alone, over random halls and histories; of some items, those only', () => {
+    fc.assert(
+      fc.property(hallArb, fc.nat(99), (h, pick) => {
+        const { view, now } = history(h);
+        const waiting = waitingTickets(view);
+        const all = ticketWaits(view, now);
+        expect([...all.keys()].sort()).toEqual(waiting.map((t) => t.id).sort());
+        for (const t of waiting) expect(all.get(t.id)).toEqual(ticketWait(view, t, now));
+        const item = waiting[pick % Math.max(1, waiting.length)]?.serviceCode ?? 'SJ-QY-SL';
+        const some = ticketWaits(view, now, new Set([item]));
+        expect([...some.keys()].sort()).toEqual(waiting.filter((t) => t.serviceCode === item).map((t) => t.id).sort());
       }),
       { numRuns: 150 },
     );

@@ -91,16 +91,19 @@ function planOf(view: HallView, now: number): Plan {
  * it are taken as open and free (the wait then assumes one opens). A target not yet waiting (a
  * ticket taken now) joins the ordinary lane last: it has the day's next place.
  */
-function playForward(plan: Plan, target: Ticket): { calls: Call[]; noWindowOpen: boolean } {
+function playForward(plan: Plan, target: Ticket): { calls: Call[]; noWindowOpen: boolean };
+/** Without a target: the open windows' calls of every waiting ticket they may call, in order. */
+function playForward(plan: Plan): { calls: Call[]; noWindowOpen: false };
+function playForward(plan: Plan, target?: Ticket): { calls: Call[]; noWindowOpen: boolean } {
   const { view } = plan;
   const policy = view.catalogue.queue;
-  const noWindowOpen = !plan.windows.some((w) => w.ready && servesTicket(w.window, target));
-  const joining = !plan.pool.includes(target);
+  const noWindowOpen = !!target && noOpenWindowFor(plan, target);
+  const joining = !!target && !plan.pool.includes(target);
   const runs: WindowRun[] = plan.windows
-    .filter((w) => w.ready || (noWindowOpen && servesTicket(w.window, target)))
+    .filter((w) => w.ready || (noWindowOpen && servesTicket(w.window, target!)))
     .map((w) => ({
       window: w.window,
-      lanes: joining && servesTicket(w.window, target) ? { ...w.lanes, ordinary: [...w.lanes.ordinary, target] } : w.lanes,
+      lanes: joining && servesTicket(w.window, target!) ? { ...w.lanes, ordinary: [...w.lanes.ordinary, target!] } : w.lanes,
       next: [0, 0, 0],
       memory: { ...w.memory },
       freeIn: w.freeIn,
@@ -119,32 +122,70 @@ function playForward(plan: Plan, target: Ticket): { calls: Call[]; noWindowOpen:
     }
     called.add(t.id);
     calls.push({ ticket: t, window: run!.window.number, in: run!.freeIn });
-    if (t.id === target.id) break;
+    if (t.id === target?.id) break;
     run!.memory = rememberCall(run!.memory, t);
     run!.freeIn += plan.service(t.serviceCode).ms;
   }
   return { calls, noWindowOpen };
 }
 
-function caveatsFor(view: HallView, target: Ticket, pool: readonly Ticket[], now: number): WaitCaveat[] {
-  const windows = view.catalogue.windows.filter((w) => servesTicket(w, target));
+const noOpenWindowFor = (plan: Plan, target: Ticket) => !plan.windows.some((w) => w.ready && servesTicket(w.window, target));
+
+/** What the caveats of the tickets the same windows may call rest on: worked out once for them all. */
+interface CaveatBasis {
+  /** Waiting tickets these windows may call that wait for their slot. */
+  slotTickets: Set<string>;
+  /** Appointments of today not checked in yet whose slot has not ended, for an item these windows serve. */
+  appointmentsLater: boolean;
+  paused: boolean;
+}
+
+function caveatBasis(view: HallView, windows: readonly HallWindow[], pool: readonly Ticket[], now: number): CaveatBasis {
   const ctx = { now, policy: view.catalogue.queue };
+  return {
+    slotTickets: new Set(pool.filter((t) => awaitsSlot(t, ctx) && windows.some((w) => servesTicket(w, t))).map((t) => t.id)),
+    appointmentsLater: [...view.appointments.values()].some((a) => !a.ticketId && a.day === view.day && a.slotEnd >= now && windows.some((w) => w.serves.includes(a.serviceCode))),
+    paused: windows.some((w) => view.windows.get(w.number)?.open && view.windows.get(w.number)?.pausedSince !== undefined),
+  };
+}
+
+function caveatsOf(basis: CaveatBasis, target: Ticket): WaitCaveat[] {
   const out: WaitCaveat[] = [];
-  const slotAhead =
-    pool.some((t) => t.id !== target.id && awaitsSlot(t, ctx) && windows.some((w) => servesTicket(w, t))) ||
-    [...view.appointments.values()].some((a) => !a.ticketId && a.day === view.day && a.slotEnd >= now && windows.some((w) => w.serves.includes(a.serviceCode)));
+  const slotAhead = basis.slotTickets.size > (basis.slotTickets.has(target.id) ? 1 : 0) || basis.appointmentsLater;
   if (slotAhead) out.push('appointments');
-  if (windows.some((w) => view.windows.get(w.number)?.open && view.windows.get(w.number)?.pausedSince !== undefined)) out.push('paused-window');
+  if (basis.paused) out.push('paused-window');
   return out;
 }
 
+function caveatsFor(view: HallView, target: Ticket, pool: readonly Ticket[], now: number): WaitCaveat[] {
+  return caveatsOf(caveatBasis(view, view.catalogue.windows.filter((w) => servesTicket(w, target)), pool, now), target);
+}
+
 function waitOf(plan: Plan, target: Ticket): Omit<QueueWait, 'waiting'> {
-  const { view, now } = plan;
   const { calls, noWindowOpen } = playForward(plan, target);
-  const index = calls.findIndex((c) => c.ticket.id === target.id);
+  return waitIn(plan, target, calls, noWindowOpen);
+}
+
+/**
+ * A target's wait from a play-forward's calls (the target's own, or one of every waiting ticket when
+ * an open window may call it). `known` gives what ticketWaits works out once for many targets: the
+ * people ahead and the caveats.
+ */
+function waitIn(
+  plan: Plan,
+  target: Ticket,
+  calls: readonly Call[],
+  noWindowOpen: boolean,
+  index = calls.findIndex((c) => c.ticket.id === target.id),
+  known?: { ahead: number; caveats: WaitCaveat[] },
+): Omit<QueueWait, 'waiting'> {
+  const { view, now } = plan;
   const own = calls[index];
-  const mayCall = new Set(view.catalogue.windows.filter((w) => servesTicket(w, target)).map((w) => w.number));
-  const ahead = calls.slice(0, Math.max(0, index)).filter((c) => mayCall.has(c.window)).length;
+  let ahead = known?.ahead;
+  if (ahead === undefined) {
+    const mayCall = new Set(view.catalogue.windows.filter((w) => servesTicket(w, target)).map((w) => w.number));
+    ahead = calls.slice(0, Math.max(0, index)).filter((c) => mayCall.has(c.window)).length;
+  }
   const basis = plan.service(target.serviceCode).basis;
   const inMs = own?.in ?? 0;
   const next = ahead === 0 && inMs === 0;
@@ -156,7 +197,7 @@ function waitOf(plan: Plan, target: Ticket): Omit<QueueWait, 'waiting'> {
     ...(own ? { window: own.window } : {}),
     basis,
     noWindowOpen,
-    caveats: caveatsFor(view, target, plan.pool, now),
+    caveats: known?.caveats ?? caveatsFor(view, target, plan.pool, now),
   };
 }
 
@@ -170,6 +211,48 @@ export function ticketWait(view: HallView, ticket: Ticket, now: number): QueueWa
 
 function takenNow(view: HallView, code: string, now: number): Ticket {
   return { id: `\u0000next-${code}`, number: '', day: view.day, serviceCode: code, lane: 'ordinary', state: 'issued', issuedAt: now, place: view.nextPlace, recalls: 0, transfers: [] };
+}
+
+/**
+ * ticketWait of every waiting ticket at once (of the given items, or all): what the phones following
+ * their tickets are told after each change. One play-forward serves every ticket an open window may
+ * call (its calls up to a ticket are those the ticket's own play would make); a ticket no open window
+ * may call gets its own, as ticketWait gives it.
+ */
+export function ticketWaits(view: HallView, now: number, serviceCodes?: ReadonlySet<string>): Map<string, QueueWait> {
+  const plan = planOf(view, now);
+  const waiting = new Map<string, number>();
+  for (const t of plan.pool) waiting.set(t.serviceCode, (waiting.get(t.serviceCode) ?? 0) + 1);
+  const out = new Map<string, QueueWait>();
+  const targets = plan.pool.filter((t) => !serviceCodes || serviceCodes.has(t.serviceCode));
+  if (targets.length === 0) return out;
+  const { calls } = playForward(plan);
+  const index = new Map(calls.map((c, i) => [c.ticket.id, i]));
+  // Each window's calls before each call: a ticket's people ahead are summed over the windows that may call it.
+  const before = new Map(view.catalogue.windows.map((w) => [w.number, new Int32Array(calls.length + 1)]));
+  calls.forEach((c, i) => {
+    for (const [n, counts] of before) counts[i + 1] = counts[i]! + (c.window === n ? 1 : 0);
+  });
+  // Tickets the same windows may call (those of an item, or sent to one window) share their caveats' basis.
+  const bases = new Map<string, { windows: HallWindow[]; basis: CaveatBasis }>();
+  for (const t of targets) {
+    if (noOpenWindowFor(plan, t)) {
+      out.set(t.id, { ...waitOf(plan, t), waiting: waiting.get(t.serviceCode) ?? 0 });
+      continue;
+    }
+    const key = t.targetWindow !== undefined ? `window ${t.targetWindow}` : `item ${t.serviceCode}`;
+    let shared = bases.get(key);
+    if (!shared) {
+      const windows = view.catalogue.windows.filter((w) => servesTicket(w, t));
+      bases.set(key, (shared = { windows, basis: caveatBasis(view, windows, plan.pool, now) }));
+    }
+    const i = index.get(t.id) ?? -1;
+    let ahead = 0;
+    for (const w of shared.windows) ahead += before.get(w.number)![Math.max(0, i)]!;
+    const wait = waitIn(plan, t, calls, false, i, { ahead, caveats: caveatsOf(shared.basis, t) });
+    out.set(t.id, { ...wait, waiting: waiting.get(t.serviceCode) ?? 0 });
+  }
+  return out;
 }
 
 /** The wait of an ordinary ticket taken now for an item, and the people waiting for it (H-09). */

@@ -1,0 +1,164 @@
+import type { PhoneAlert } from '@servicehall/core/alerts';
+import { waitPhrase } from '@servicehall/core/wait';
+import type { PhoneTicket } from '@servicehall/protocol/phone';
+import { useEffect, useState } from 'react';
+import { alertsFor, rememberTicket } from '../shared/follow';
+import type { PhoneStringKey } from '../shared/strings';
+import { storage } from './api';
+import { named, usePhone, type T } from './context';
+import { followTicket, type LinkState } from './live';
+
+/** The expected wait as every screen of the hall says it (H-09): about N minutes, or a range. */
+function waitLine(t: T, ticket: PhoneTicket): string {
+  const phrase = waitPhrase({ minutes: ticket.minutes, range: ticket.range ?? { low: ticket.minutes, high: ticket.minutes }, noWindowOpen: ticket.noWindowOpen });
+  switch (phrase.kind) {
+    case 'no-window':
+      return t('ticket.noWindow');
+    case 'next':
+      return '';
+    case 'about':
+      return t('ticket.minutes', { m: phrase.minutes });
+    case 'between':
+      return t('ticket.between', { low: phrase.low, high: phrase.high });
+  }
+}
+
+function stateLine(t: T, ticket: PhoneTicket): string {
+  const window = ticket.window ?? '';
+  switch (ticket.state) {
+    case 'issued':
+      return ticket.ahead > 0 ? t('ticket.ahead', { n: ticket.ahead }) : t('ticket.noneAhead');
+    case 'called':
+      return t('ticket.called', { n: window });
+    case 'serving':
+      return t('ticket.serving');
+    case 'held':
+      return t('ticket.held', { n: window });
+    default:
+      return t(`ticket.${ticket.state}` as PhoneStringKey);
+  }
+}
+
+/** The live page of one ticket: what the door's QR, the paper ticket's QR and a number by phone all open. */
+export function TicketPage({ ticketRef }: { ticketRef: string }) {
+  const { t, lang, hall, session, ringer, go } = usePhone();
+  const [ticket, setTicket] = useState<PhoneTicket | undefined>();
+  const [link, setLink] = useState<LinkState>('connecting');
+  const [gone, setGone] = useState(false);
+  const [alert, setAlert] = useState<{ kind: PhoneAlert; title: string; text: string } | undefined>();
+  const [alertsOn, setAlertsOn] = useState(ringer.enabled);
+  const [given, setGiven] = useState<PhoneAlert[]>([]);
+
+  useEffect(() => {
+    const follow = followTicket(ticketRef, {
+      state: (next) => {
+        setTicket(next);
+        rememberTicket(storage, next.day, next);
+        for (const kind of alertsFor(storage, next)) {
+          const title = kind === 'near' ? t('alert.nearTitle') : t('alert.calledTitle');
+          const text = kind === 'near' ? t('alert.near', { number: next.number, n: next.ahead }) : t('alert.called', { number: next.number, n: next.window ?? '' });
+          ringer.ring(kind, title, text, `/m/t/${next.ref}`);
+          setAlert({ kind, title, text });
+          setGiven((g) => [...g, kind]);
+        }
+      },
+      link: setLink,
+      gone: () => setGone(true),
+    });
+    return () => follow.stop();
+    // The words of an alert are made when it rings; a language switch later does not follow the ticket anew.
+  }, [ticketRef]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  if (gone && !ticket) return <p className="card sorry" role="alert">{t('ticket.notFound')}</p>;
+  if (!ticket) return <p className="loading">{t('app.loading')}</p>;
+  const near = ticket.state === 'issued' && ticket.ahead <= ticket.nearAhead;
+  const timeZone = hall?.timeZone ?? 'Asia/Shanghai';
+  const issuedAt = new Date(ticket.issuedAt).toLocaleTimeString('zh-CN', { timeZone, hour: '2-digit', minute: '2-digit', hour12: false });
+
+  return (
+    <article className={`ticket-page state-${ticket.state}${near ? ' near' : ''}`} data-testid="ticket" data-state={ticket.state} data-alerts={given.join(',')}>
+      {alert && (
+        <div className={`alert alert-${alert.kind}`} role="alert" data-testid={`alert-${alert.kind}`}>
+          <strong>{alert.title}</strong>
+          <p>{alert.text}</p>
+          <button type="button" onClick={() => setAlert(undefined)}>
+            {t('alert.dismiss')}
+          </button>
+        </div>
+      )}
+      <section className="card ticket-card" aria-labelledby="ticket-number">
+        <p className="kicker">
+          {t('ticket.yourNumber')}
+          {ticket.remote && <span className="tag">{t('ticket.remote')}</span>}
+          {ticket.lane === 'appointment' && <span className="tag">{t('ticket.appointment')}</span>}
+        </p>
+        <p className="number" id="ticket-number" data-testid="ticket-number">
+          {ticket.number}
+        </p>
+        <p className="item-line">{named(lang, ticket)}</p>
+        <p className="state-line" data-testid="ticket-state" aria-live="polite">
+          {stateLine(t, ticket)}
+        </p>
+        {ticket.windowName && (ticket.state === 'called' || ticket.state === 'serving' || ticket.state === 'held') && <p className="window-line">{ticket.windowName}</p>}
+        {ticket.state === 'issued' && (
+          <p className="wait-line" data-testid="ticket-wait">
+            {waitLine(t, ticket)}
+          </p>
+        )}
+        {near && <p className="near-line">{t('ticket.near')}</p>}
+        <p className={`link link-${link}`} data-testid="link" aria-live="off">
+          <span className="dot" aria-hidden />
+          {t(link === 'live' ? 'ticket.live' : link === 'polling' ? 'ticket.polling' : 'ticket.reconnecting')}
+        </p>
+      </section>
+
+      {(ticket.state === 'issued' || ticket.state === 'called' || ticket.state === 'held') && (
+        <section className="card alerts-card">
+          {alertsOn ? (
+            <p className="on" data-testid="alerts-on">
+              ✓ {t('ticket.alertsOn')}
+            </p>
+          ) : (
+            <button
+              type="button"
+              className="primary big"
+              data-testid="enable-alerts"
+              onClick={() => {
+                void ringer.enable().then(() => setAlertsOn(true));
+                setAlertsOn(true);
+              }}
+            >
+              {t('ticket.alertsOff')}
+            </button>
+          )}
+          <p className="note">{t('ticket.alertsHint', { n: ticket.nearAhead })}</p>
+          {alertsOn && ringer.notifications === 'denied' && <p className="note">{t('ticket.notifyBlocked')}</p>}
+          {ticket.sms && <p className="note">{session ? t('ticket.sms', { phone: session.phone }) : t('ticket.smsOnly')}</p>}
+        </section>
+      )}
+
+      {ticket.state === 'done' && (ticket.rateUrl || ticket.cases.length > 0) && (
+        <section className="card">
+          {ticket.rateUrl && (
+            <a className="button primary big" data-testid="rate" href={ticket.rateUrl} rel="noreferrer">
+              {t('ticket.rate')}
+            </a>
+          )}
+          {ticket.cases.length > 0 && (
+            <div className="cases">
+              <h3>{t('ticket.cases')}</h3>
+              {ticket.cases.map((c) => (
+                <button type="button" key={c} className="link-button" onClick={() => go({ name: 'case', number: c })}>
+                  {c}
+                </button>
+              ))}
+            </div>
+          )}
+        </section>
+      )}
+      <p className="note small">
+        {t('ticket.issuedAt', { t: issuedAt })} · {t('ticket.keep')}
+      </p>
+    </article>
+  );
+}

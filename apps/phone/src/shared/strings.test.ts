@@ -1,0 +1,51 @@
+import { forbiddenPhrasesIn, REFUSAL_TEXT } from '@servicehall/core';
+import { describe, expect, it } from 'vitest';
+import { dayText, PHONE_STRINGS, preferredLanguage, refusalSentence, tr, type PhoneStringKey } from './strings';
+
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe("the phone's string catalogue (rule 7, H-14)", () => {
+  it.each(['zh-CN', 'en'] as const)('has no forbidden phrase in %s', (lang) => {
+    expect(forbiddenPhrasesIn(Object.values(PHONE_STRINGS[lang]).join('\n'))).toEqual([]);
+  });
+
+  it('has the same keys and placeholders in English as in Chinese', () => {
+    const zh = PHONE_STRINGS['zh-CN'];
+    expect(Object.keys(PHONE_STRINGS.en).sort()).toEqual(Object.keys(zh).sort());
+    for (const key of Object.keys(zh) as PhoneStringKey[]) {
+      expect(PHONE_STRINGS.en[key].trim(), key).not.toBe('');
+      expect(placeholders(PHONE_STRINGS.en[key]), key).toEqual(placeholders(zh[key]));
+    }
+  });
+
+  it('apologises and offers a way forward wherever it cannot help', () => {
+    for (const key of ['app.offline', 'home.noResult', 'verify.noSms', 'ticket.notFound', 'book.none', 'case.notFound'] as const) {
+      expect(tr('zh-CN', key)).toMatch(/^抱歉/);
+      expect(tr('en', key)).toMatch(/^Sorry/);
+    }
+  });
+
+  it("says the hub's refusals in the hall's own words", () => {
+    expect(refusalSentence('zh-CN', 'phone-limit')).toBe(REFUSAL_TEXT['zh-CN']['phone-limit']);
+    expect(refusalSentence('en', 'slot-full')).toContain('fully booked');
+    expect(refusalSentence('zh-CN', 'something-new', '服务台会帮您')).toBe('服务台会帮您');
+    expect(refusalSentence('zh-CN', undefined)).toBe(REFUSAL_TEXT['zh-CN'].internal);
+  });
+
+  it('names a day with its weekday', () => {
+    expect(dayText('zh-CN', '2026-11-30')).toBe('11月30日 周一');
+    expect(dayText('en', '2026-11-30')).toBe('Mon 30 Nov');
+  });
+
+  it.each([
+    [null, ['en-US', 'en'], 'en'],
+    [null, ['zh-CN', 'zh'], 'zh-CN'],
+    [null, ['fr-FR', 'en-GB'], 'en'],
+    [null, ['fr-FR'], 'zh-CN'],
+    ['zh-CN', ['en-US'], 'zh-CN'],
+    ['en', ['zh-CN'], 'en'],
+    ['xx', ['zh-TW'], 'zh-CN'],
+  ] as const)('speaks %s for a phone saved as %j preferring %j', (saved, browser, expected) => {
+    expect(preferredLanguage(saved, browser)).toBe(expected);
+  });
+});

@@ -1,0 +1,264 @@
+import { smsTemplateContent } from '@servicehall/notify';
+import { TencentSmsStandIn } from '@servicehall/notify/testing';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHallDisplayInBrowserMode } from '../apps/hall-display/src/main/browser';
+import { runKioskInBrowserMode } from '../apps/kiosk/src/main/browser';
+import { launchChromium, openScreen, screenshot, startTestHall, terminalEnv, type TestHall } from './harness';
+
+/**
+ * A citizen's phone in Chromium at 390×844 with touch: the door's QR code, a number by phone after
+ * an SMS code, the queue moving live, the near and called alerts on the page and by SMS (Tencent's
+ * stand-in records them), a booking, and its check-in by the demo kiosk's scanner.
+ */
+const PHONE = { width: 390, height: 844 };
+const TENCENT = { secretId: 'AKIDe2ephone0000000000000000000000', secretKey: 'tencentSecretKeyForThePhoneE2E00', sdkAppId: '1400009999', signName: '滨江政务' };
+const TEMPLATES = { 'phone-code': '3001', 'ticket-near': '3002', 'ticket-called': '3003' };
+const MOBILE = '13800001111';
+const ITEM = 'GA-SFZ-HL';
+
+/**
+ * The hall's clock: real time plus an offset, shared by the hub and the SMS stand-in (whose
+ * signatures must agree on the time). The test moves it on by 31 s between two SMS to one phone
+ * (Tencent allows one a number every 30 s), and to the booked day for the check-in.
+ */
+let offset = 0;
+const clock = () => Date.now() + offset;
+
+let sms: TencentSmsStandIn;
+let hall: TestHall;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let kiosk: Awaited<ReturnType<typeof runKioskInBrowserMode>> | undefined;
+let display: Awaited<ReturnType<typeof runHallDisplayInBrowserMode>> | undefined;
+let bookedCode = '';
+let bookedRef = '';
+
+/** What the page did to alert, seen through stand-ins for the phone's vibrator, notifications and speaker. */
+const RECORD_ALERTS = `
+  window.__alerts = { vibrations: [], notifications: [], tones: 0 };
+  Object.defineProperty(Navigator.prototype, 'vibrate', { configurable: true, value: function (p) { window.__alerts.vibrations.push(p); return true; } });
+  class RecordedNotification {
+    constructor(title, options) { window.__alerts.notifications.push({ title, body: options && options.body }); }
+    close() {}
+  }
+  RecordedNotification.permission = 'granted';
+  RecordedNotification.requestPermission = () => Promise.resolve('granted');
+  window.Notification = RecordedNotification;
+  if (window.AudioContext) {
+    const make = AudioContext.prototype.createOscillator;
+    AudioContext.prototype.createOscillator = function () { window.__alerts.tones += 1; return make.call(this); };
+  }
+`;
+type Alerts = { vibrations: number[][]; notifications: { title: string; body: string }[]; tones: number };
+const alerts = (p: Page) => p.evaluate(() => (window as unknown as { __alerts: Alerts }).__alerts);
+
+async function phoneContext(init = ''): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  await ctx.addInitScript(RECORD_ALERTS + init);
+  return ctx;
+}
+
+const sent = (templateId: string) => sms.sent.filter((m) => m.templateId === templateId);
+
+/** The window calls the next number, serves it and finishes it: the line moves on by one. */
+async function serveNext(): Promise<void> {
+  expect((await hall.api('POST', '/api/windows/1/call-next')).status).toBe(200);
+  await hall.api('POST', '/api/windows/1/start');
+  await hall.api('POST', '/api/windows/1/finish');
+}
+
+beforeAll(async () => {
+  sms = await TencentSmsStandIn.start({
+    ...TENCENT,
+    templates: Object.fromEntries(Object.entries(TEMPLATES).map(([kind, id]) => [id, smsTemplateContent(kind as keyof typeof TEMPLATES)])),
+    clock,
+  });
+  hall = await startTestHall({ clock, notify: { channels: [{ id: 'sms', kind: 'tencent-sms', ...TENCENT, endpoint: sms.endpoint, templates: TEMPLATES }] } });
+  browser = await launchChromium();
+  // Four citizens already wait for 居民身份证换领 at the one open window.
+  await hall.api('POST', '/api/windows/1/open', { clerk: '1001' });
+  for (let i = 0; i < 4; i++) await hall.api('POST', '/api/tickets', { serviceCode: ITEM });
+  context = await phoneContext();
+  page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`phone page error: ${error.message}`));
+});
+
+afterAll(async () => {
+  await kiosk?.stop();
+  await display?.stop();
+  await browser?.close();
+  await hall?.close();
+  await sms?.close();
+});
+
+describe('the citizen’s phone, 390×844 with touch', () => {
+  it('opens from the door’s QR code and shows the items with their waits', async () => {
+    const poster = await (await fetch(`${hall.hub.url}/m/door`)).text();
+    const door = /<p class="link">([^<]+)<\/p>/.exec(poster)![1]!;
+    expect(door).toBe(`${hall.hub.publicUrl()}/m/`);
+    expect(poster).toContain('<svg');
+    await page.goto(door);
+    const card = page.locator(`[data-testid=item-${ITEM}]`);
+    await expect.poll(() => card.textContent()).toContain('等候 4 人');
+    expect(await card.textContent()).toContain('可取号');
+    await screenshot(page, 'phone-home');
+  });
+
+  it('reads the guide, verifies the phone by an SMS code and takes a number', async () => {
+    await page.locator(`[data-testid=item-${ITEM}]`).tap();
+    await page.locator('[data-testid=guide]').waitFor();
+    expect(await page.locator('[data-testid=guide]').textContent()).toContain('申请材料');
+    await screenshot(page, 'phone-item');
+    await page.locator('[data-testid=take]').tap();
+    await page.locator('[data-testid=phone-number]').fill(MOBILE);
+    await page.locator('[data-testid=send-code]').tap();
+    await expect.poll(() => sent(TEMPLATES['phone-code']).length).toBe(1);
+    const code = sent(TEMPLATES['phone-code'])[0]!.params[0]!;
+    expect(sent(TEMPLATES['phone-code'])[0]!.phone).toBe(`+86${MOBILE}`);
+    await page.locator('[data-testid=phone-code]').fill(code);
+    await screenshot(page, 'phone-verify');
+    await page.locator('[data-testid=verify-submit]').tap();
+    await page.locator('[data-testid=ticket-number]').waitFor();
+    expect(await page.locator('[data-testid=ticket-number]').textContent()).toBe('A005');
+    expect(await page.locator('[data-testid=ticket-state]').textContent()).toBe('前面还有 4 人');
+    // The address names no ticket, no day and no person.
+    expect(page.url()).toMatch(/\/m\/t\/[A-Za-z0-9_-]{22}$/);
+    expect(page.url()).not.toContain('A005');
+    const queue = (await hall.api<{ tickets: { number: string; remote?: boolean }[] }>('GET', '/api/queue')).body.tickets;
+    expect(queue.find((t) => t.number === 'A005')?.remote).toBe(true);
+    await expect.poll(() => page.locator('[data-testid=link]').textContent()).toBe('实时更新中');
+    await screenshot(page, 'phone-ticket');
+  });
+
+  it('follows the queue by push, never reloading, and alerts once when near and once when called', async () => {
+    let navigations = 0;
+    page.on('framenavigated', () => (navigations += 1));
+    await page.locator('[data-testid=enable-alerts]').tap();
+    await page.locator('[data-testid=alerts-on]').waitFor();
+
+    // The code's SMS went to this phone moments ago.
+    offset += 31_000;
+    await serveNext();
+    await expect.poll(() => page.locator('[data-testid=ticket-state]').textContent()).toBe('前面还有 3 人');
+    // Three ahead: the near alert on the page (chime, vibration, notification) and by SMS.
+    await page.locator('[data-testid=alert-near]').waitFor();
+    expect(await page.locator('[data-testid=alert-near]').textContent()).toContain('A005 号前面还有 3 人');
+    const near = await alerts(page);
+    expect(near.vibrations).toEqual([[200, 100, 200]]);
+    expect(near.notifications).toEqual([{ title: '即将轮到您', body: '您的 A005 号前面还有 3 人，请回到大厅留意叫号。' }]);
+    expect(near.tones).toBe(2);
+    await expect.poll(() => sent(TEMPLATES['ticket-near']).length).toBe(1);
+    expect(sent(TEMPLATES['ticket-near'])[0]).toMatchObject({ phone: `+86${MOBILE}`, params: ['A005', '3'] });
+    await screenshot(page, 'phone-near');
+
+    offset += 31_000;
+    for (let i = 0; i < 3; i++) await serveNext();
+    await expect.poll(() => page.locator('[data-testid=ticket-state]').textContent()).toBe('下一位就是您');
+    await hall.api('POST', '/api/windows/1/call-next');
+    await page.locator('[data-testid=alert-called]').waitFor();
+    expect(await page.locator('[data-testid=ticket-state]').textContent()).toBe('请到 1 号窗口办理');
+    await expect.poll(() => sent(TEMPLATES['ticket-called']).length).toBe(1);
+    expect(sent(TEMPLATES['ticket-called'])[0]).toMatchObject({ params: ['A005', '1'], text: '请A005号到1号窗口办理。' });
+    const called = await alerts(page);
+    expect(called.vibrations).toEqual([
+      [200, 100, 200],
+      [400, 150, 400, 150, 400],
+    ]);
+    expect(called.notifications.map((n) => n.title)).toEqual(['即将轮到您', '请到窗口办理']);
+    await screenshot(page, 'phone-called');
+
+    // A recall rings no more, on the page or by SMS.
+    offset += 31_000;
+    expect((await hall.api('POST', '/api/windows/1/recall')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await alerts(page)).vibrations).toHaveLength(2);
+    expect(sent(TEMPLATES['ticket-called'])).toHaveLength(1);
+    expect(await page.locator('[data-testid=ticket]').getAttribute('data-alerts')).toBe('near,called');
+    expect(navigations).toBe(0);
+  });
+
+  it('marks the number taken by phone on the hall screen', async () => {
+    display = await runHallDisplayInBrowserMode(undefined, terminalEnv(hall, 'hall-display-1'));
+    const screen = await openScreen(browser, display.screen.url, { width: 1920, height: 1080 });
+    await expect.poll(() => screen.locator('[data-testid=latest-call]').textContent()).toContain('A005');
+    expect(await screen.locator('[data-testid=remote-mark]').textContent()).toBe('手机取号');
+    await screenshot(screen, 'hall-display-remote');
+    await screen.context().close();
+  });
+
+  it('still follows the queue by long poll in a browser without EventSource', async () => {
+    const old = await phoneContext('delete window.EventSource;');
+    const p = await old.newPage();
+    await hall.api('POST', '/api/tickets', { serviceCode: 'GA-HK-QR' });
+    // The hub answers a new ticket with the path of its live page (what its QR code opens).
+    const { link } = (await hall.api<{ link: string }>('POST', '/api/tickets', { serviceCode: 'GA-HK-QR' })).body;
+    await p.goto(`${hall.hub.publicUrl()}${link}`);
+    await expect.poll(() => p.locator('[data-testid=link]').textContent()).toBe('网络较慢，每隔一段时间自动更新');
+    const ahead = async () => (await p.locator('[data-testid=ticket-state]').textContent()) ?? '';
+    const before = await ahead();
+    await hall.api('POST', '/api/windows/1/finish').catch(() => undefined);
+    await hall.api('POST', '/api/windows/1/start');
+    await hall.api('POST', '/api/windows/1/finish');
+    await hall.api('POST', '/api/windows/1/call-next');
+    await expect.poll(ahead).not.toBe(before);
+    await old.close();
+  });
+
+  it('books a slot on a working day and shows the code and the QR code for the kiosk', async () => {
+    await page.goto(`${hall.hub.publicUrl()}/m/item/${ITEM}`);
+    await page.locator('[data-testid=book]').tap();
+    const slot = page.locator('[data-testid="slot-09:00"]');
+    await slot.waitFor();
+    await slot.tap();
+    await screenshot(page, 'phone-book');
+    await page.locator('[data-testid=confirm-booking]').tap();
+    await page.locator('[data-testid=appointment-code]').waitFor();
+    bookedCode = (await page.locator('[data-testid=appointment-code]').textContent())!;
+    bookedRef = page.url().split('/').at(-1)!;
+    expect(bookedCode).toMatch(/^[2-9A-Z]{8}$/);
+    expect(await page.locator('[data-testid=appointment]').getAttribute('data-state')).toBe('booked');
+    await page.locator('[data-testid=appointment-qr]').waitFor();
+    await screenshot(page, 'phone-appointment');
+  });
+
+  it('checks the booking in at the demo kiosk by scanning its QR code', async () => {
+    const booking = (await (await fetch(`${hall.hub.url}/api/phone/appointments/${bookedRef}`)).json()) as { slotStart: number };
+    // The booked morning, ten minutes before the slot.
+    offset = booking.slotStart - 10 * 60_000 - Date.now();
+    kiosk = await runKioskInBrowserMode(undefined, terminalEnv(hall, 'kiosk-1'));
+    const screen = await openScreen(browser, kiosk.screen.url, { width: 1080, height: 1920 });
+    await screen.locator('[data-testid=items]').waitFor();
+    // The scanner types what the QR code holds, fast, and presses Enter: on the home screen, no field focused.
+    // (On this shared, loaded machine a burst can arrive torn apart; a citizen then scans again.)
+    const shown = () => screen.locator('.kiosk').getAttribute('data-screen');
+    for (let attempt = 0; attempt < 3 && (await shown()) !== 'ticket'; attempt++) {
+      await screen.keyboard.type(bookedCode);
+      await screen.keyboard.press('Enter');
+      await expect.poll(shown, { timeout: 8000 }).not.toBe('home').catch(() => undefined);
+      await expect.poll(shown, { timeout: 8000 }).not.toBe('working');
+    }
+    expect(await shown()).toBe('ticket');
+    const number = (await screen.locator('[data-testid=ticket-number]').textContent())!;
+    expect(number).toMatch(/^A\d{3}$/);
+    await screenshot(screen, 'kiosk-scan-checkin');
+    await screen.context().close();
+
+    await page.reload();
+    await expect.poll(() => page.locator('[data-testid=appointment]').getAttribute('data-state')).toBe('checked-in');
+    await page.locator('[data-testid=appointment-ticket]').tap();
+    await expect.poll(() => page.locator('[data-testid=ticket-number]').textContent()).toBe(number);
+    expect(await page.locator('[data-testid=ticket]').textContent()).toContain('预约号');
+  });
+
+  it('reads in English, in large type for elderly citizens', async () => {
+    await page.locator('[data-testid=language-switch]').tap();
+    await page.locator('[data-testid=elderly-switch]').tap();
+    await expect.poll(() => page.locator('[data-testid=ticket-state]').textContent()).toMatch(/ahead of you|You are next|Please go to window/);
+    expect(await page.evaluate(() => document.documentElement.classList.contains('elderly'))).toBe(true);
+    expect(await page.evaluate(() => getComputedStyle(document.documentElement).fontSize)).toBe('21px');
+    expect(await page.locator('[data-testid=enable-alerts], [data-testid=alerts-on]').first().isVisible()).toBe(true);
+    await screenshot(page, 'phone-ticket-en-elderly');
+  });
+});

@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest';
+import demo from '../../../../fixtures/catalogue/demo-hall.json' with { type: 'json' };
+import { makeCalendar } from '../calendar';
+import { checkCatalogue, findItem, type Catalogue, type CatalogueInput } from '../catalogue';
+import type { Actor, CommandBody } from '../commands';
+import type { Result } from '../result';
+import { applyEvent, bookableDays, bookingBlock, dayChange, decide, emptyView, fromSnapshot, slotsOf, toSnapshot, type Decision, type HallView, type HolderHistory } from '.';
+
+const DAY = '2026-11-27'; // a Friday
+const at = (time: string, day = DAY) => Date.parse(`${day}T${time}:00+08:00`);
+const phone: Actor = { role: 'admin', terminal: 'phone' };
+const kiosk: Actor = { role: 'kiosk', terminal: 'kiosk-1' };
+const ITEM = 'GA-SFZ-HL';
+
+function catalogue(change?: (c: CatalogueInput) => void): Catalogue {
+  const input = JSON.parse(JSON.stringify(demo)) as CatalogueInput;
+  change?.(input);
+  const r = checkCatalogue(input);
+  if (!r.ok) throw new Error(r.problems.join('\n'));
+  return r.catalogue;
+}
+
+const nobody = (): HolderHistory => ({ tickets: [], appointments: [] });
+
+function run(view: HallView, command: CommandBody, now: number, holder: HolderHistory | null = nobody(), actor = phone): Result<Decision> {
+  for (const e of dayChange(view, now)) applyEvent(view, { ...e, seq: view.seq + 1, at: now });
+  const r = decide(view, command, { now, actor, ...(holder ? { holder } : {}) });
+  if (r.ok) for (const e of r.value.events) applyEvent(view, { ...e, seq: view.seq + 1, at: now });
+  return r;
+}
+const code = (r: Result<unknown>) => (r.ok ? 'accepted' : r.code);
+const book = (code: string, slotStart: number, slotEnd: number, serviceCode = ITEM): CommandBody => ({ type: 'bookAppointment', code, serviceCode, slotStart, slotEnd, remote: true });
+
+describe('the days and slots a phone may book (N-06)', () => {
+  it('offers tomorrow to seven days ahead, working days only', () => {
+    expect(bookableDays(catalogue(), DAY)).toEqual(['2026-11-30', '2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04']);
+  });
+
+  it('skips the National Day holiday and counts its make-up Saturday (调休)', () => {
+    const c = catalogue((x) => (x.appointments = { daysAhead: 10 }));
+    expect(bookableDays(c, '2026-09-30')).toEqual(['2026-10-08', '2026-10-09', '2026-10-10']);
+  });
+
+  it("follows the hall's own calendar when it has one", () => {
+    const closed = makeCalendar({ holidays: {}, workdays: {} }, { holidays: { '2026-12-01': '本地闭厅' } });
+    expect(bookableDays(catalogue(), DAY, closed)).not.toContain('2026-12-01');
+  });
+
+  it('cuts the appointment hours into slots in the hall time, each with the item quota', () => {
+    const view = emptyView(catalogue(), DAY);
+    const slots = slotsOf(view, findItem(view.catalogue, ITEM)!, '2026-11-30');
+    // 09:00-11:30 and 13:30-16:30 in half hours.
+    expect(slots.map((s) => s.from)).toEqual(['09:00', '09:30', '10:00', '10:30', '11:00', '13:30', '14:00', '14:30', '15:00', '15:30', '16:00']);
+    expect(slots[0]).toEqual({ start: at('09:00', '2026-11-30'), end: at('09:30', '2026-11-30'), from: '09:00', to: '09:30', capacity: 2, booked: 0, left: 2 });
+  });
+
+  it('drops a rest shorter than a slot and takes an item quota over the hall one', () => {
+    const view = emptyView(
+      catalogue((c) => {
+        c.appointments = { slotMinutes: 45, hours: [{ from: '09:00', to: '10:40' }], perSlot: 2 };
+        c.items[0]!.slotQuota = 5;
+      }),
+      DAY,
+    );
+    const slots = slotsOf(view, findItem(view.catalogue, ITEM)!, '2026-11-30');
+    expect(slots.map((s) => `${s.from}-${s.to}/${s.capacity}`)).toEqual(['09:00-09:45/5', '09:45-10:30/5']);
+  });
+
+  it('refuses appointment hours that end before they start', () => {
+    const input = JSON.parse(JSON.stringify(demo)) as CatalogueInput;
+    input.appointments = { hours: [{ from: '12:00', to: '09:00' }] };
+    const r = checkCatalogue(input);
+    expect(r.ok ? [] : r.problems).toEqual(['appointments.hours.0.to: the hours must end after they start']);
+  });
+});
+
+describe('booking on the phone', () => {
+  const monday = (time: string) => at(time, '2026-11-30');
+
+  it('books a slot, counts it, and frees it when cancelled', () => {
+    const view = emptyView(catalogue(), DAY);
+    expect(code(run(view, book('K7M2Q9PA', monday('09:00'), monday('09:30')), at('10:00')))).toBe('accepted');
+    expect(view.appointments.get('K7M2Q9PA')).toEqual({ code: 'K7M2Q9PA', serviceCode: ITEM, day: '2026-11-30', slotStart: monday('09:00'), slotEnd: monday('09:30'), remote: true });
+    expect(slotsOf(view, findItem(view.catalogue, ITEM)!, '2026-11-30')[0]).toMatchObject({ booked: 1, left: 1 });
+    expect(code(run(view, { type: 'cancelAppointment', code: 'K7M2Q9PA' }, at('10:05')))).toBe('accepted');
+    expect(view.appointments.get('K7M2Q9PA')?.cancelledAt).toBe(at('10:05'));
+    expect(slotsOf(view, findItem(view.catalogue, ITEM)!, '2026-11-30')[0]).toMatchObject({ booked: 0, left: 2 });
+    expect(code(run(view, { type: 'cancelAppointment', code: 'K7M2Q9PA' }, at('10:06')))).toBe('appointment-cancelled');
+  });
+
+  it('refuses a full slot', () => {
+    const view = emptyView(catalogue(), DAY);
+    run(view, book('AAAA0001', monday('09:00'), monday('09:30')), at('10:00'));
+    run(view, book('AAAA0002', monday('09:00'), monday('09:30')), at('10:00'));
+    expect(code(run(view, book('AAAA0003', monday('09:00'), monday('09:30')), at('10:00')))).toBe('slot-full');
+    // An appointment recorded from elsewhere takes its place in the slot too.
+    run(view, { type: 'bookAppointment', code: 'ELSEWHERE', serviceCode: ITEM, slotStart: monday('09:30'), slotEnd: monday('10:00') }, at('10:00'), null, phone);
+    run(view, book('AAAA0004', monday('09:30'), monday('10:00')), at('10:00'));
+    expect(code(run(view, book('AAAA0005', monday('09:30'), monday('10:00')), at('10:00')))).toBe('slot-full');
+  });
+
+  it.each([
+    ['today', at('15:00'), at('15:30')],
+    ['a weekend day', at('09:00', '2026-11-28'), at('09:30', '2026-11-28')],
+    ['past the days ahead', at('09:00', '2026-12-07'), at('09:30', '2026-12-07')],
+    ['a time that is no slot', monday('09:10'), monday('09:40')],
+    ['a slot of the wrong length', monday('09:00'), monday('10:00')],
+    ['the lunch rest', monday('12:00'), monday('12:30')],
+  ])('refuses %s', (_what, start, end) => {
+    const view = emptyView(catalogue(), DAY);
+    expect(code(run(view, book('BBBB0001', start, end), at('10:00')))).toBe('slot-unavailable');
+  });
+
+  it('refuses an item the hall does not book ahead, and a phone not verified', () => {
+    const view = emptyView(catalogue((c) => (c.items[0]!.slotQuota = 0)), DAY);
+    expect(code(run(view, book('CCCC0001', monday('09:00'), monday('09:30')), at('10:00')))).toBe('slot-unavailable');
+    expect(code(run(view, book('CCCC0002', monday('09:00'), monday('09:30'), 'GA-HK-QR'), at('10:00'), null))).toBe('phone-unverified');
+  });
+
+  it('holds one phone to three bookings at once and one a day for an item', () => {
+    const view = emptyView(catalogue(), DAY);
+    const holder: HolderHistory = {
+      tickets: [],
+      appointments: [
+        { code: 'X1', serviceCode: ITEM, day: '2026-11-30', slotEnd: monday('09:30'), checkedIn: false, cancelled: false },
+        { code: 'X2', serviceCode: 'GA-HK-QR', day: '2026-12-01', slotEnd: 0, checkedIn: false, cancelled: true },
+      ],
+    };
+    expect(code(run(view, book('DDDD0001', monday('10:00'), monday('10:30')), at('10:00'), holder))).toBe('booking-limit');
+    expect(code(run(view, book('DDDD0002', monday('10:00'), monday('10:30'), 'GA-HK-QR'), at('10:00'), holder))).toBe('accepted');
+    holder.appointments.push({ code: 'X3', serviceCode: 'GA-CS-DJ', day: '2026-12-02', slotEnd: 0, checkedIn: false, cancelled: false });
+    holder.appointments.push({ code: 'X4', serviceCode: 'GA-HK-QR', day: '2026-12-02', slotEnd: 0, checkedIn: false, cancelled: false });
+    expect(code(run(view, book('DDDD0003', monday('11:00'), monday('11:30'), 'CRJ-HZ-SL'), at('10:00'), holder))).toBe('booking-limit');
+  });
+
+  it('refuses a cancel after check-in and after the slot is over', () => {
+    const view = emptyView(catalogue(), DAY);
+    run(view, { type: 'bookAppointment', code: 'TODAY1', serviceCode: ITEM, slotStart: at('09:00'), slotEnd: at('09:30') }, at('08:00'));
+    run(view, { type: 'bookAppointment', code: 'TODAY2', serviceCode: ITEM, slotStart: at('10:00'), slotEnd: at('10:30') }, at('08:00'));
+    expect(code(run(view, { type: 'checkInAppointment', code: 'TODAY2' }, at('09:50'), null, kiosk))).toBe('accepted');
+    expect(code(run(view, { type: 'cancelAppointment', code: 'TODAY2' }, at('09:55')))).toBe('appointment-used');
+    expect(code(run(view, { type: 'cancelAppointment', code: 'TODAY1' }, at('09:55')))).toBe('illegal-transition');
+    expect(code(run(view, { type: 'cancelAppointment', code: 'NOPE' }, at('09:55')))).toBe('appointment-unknown');
+  });
+
+  it('does not check in a cancelled booking at the kiosk', () => {
+    const view = emptyView(catalogue(), DAY);
+    run(view, { type: 'bookAppointment', code: 'GONE01', serviceCode: ITEM, slotStart: at('14:00'), slotEnd: at('14:30') }, at('08:00'));
+    run(view, { type: 'cancelAppointment', code: 'GONE01' }, at('09:00'));
+    expect(code(run(view, { type: 'checkInAppointment', code: 'GONE01' }, at('13:50'), null, kiosk))).toBe('appointment-cancelled');
+  });
+
+  it('keeps bookings and their cancellations through a snapshot', () => {
+    const view = emptyView(catalogue(), DAY);
+    run(view, book('EEEE0001', monday('09:00'), monday('09:30')), at('10:00'));
+    run(view, book('EEEE0002', monday('09:00'), monday('09:30')), at('10:00'));
+    run(view, { type: 'cancelAppointment', code: 'EEEE0001' }, at('10:01'));
+    const copy = fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(view))));
+    expect(copy.appointments).toEqual(view.appointments);
+    expect(slotsOf(copy, findItem(copy.catalogue, ITEM)!, '2026-11-30')[0]).toMatchObject({ booked: 1 });
+  });
+});
+
+describe('the no-show rule: 3 no-shows in 30 days pause booking for 30 days', () => {
+  const rule = { count: 3, withinDays: 30, blockDays: 30 };
+  const missed = (day: string) => ({ code: day, serviceCode: ITEM, day, slotEnd: 0, checkedIn: false, cancelled: false });
+  const history = (appointments: string[], tickets: string[] = []): HolderHistory => ({
+    appointments: appointments.map(missed),
+    tickets: tickets.map((day) => ({ day, state: 'no-show' as const })),
+  });
+
+  it.each([
+    ['two missed bookings', history(['2026-11-02', '2026-11-20']), { blocked: false }],
+    ['three missed bookings in 30 days', history(['2026-11-02', '2026-11-10', '2026-11-20']), { blocked: true, until: '2026-12-20' }],
+    ['a missed booking and two numbers taken by phone and not answered', history(['2026-11-02'], ['2026-11-10', '2026-11-20']), { blocked: true, until: '2026-12-20' }],
+    ['three no-shows spread over more than 30 days', history(['2026-10-01', '2026-10-20', '2026-11-20']), { blocked: false }],
+    ['a pause that has run out', history(['2026-10-01', '2026-10-05', '2026-10-10']), { blocked: false }],
+    ['a pause that outlives its older no-shows', history(['2026-10-10', '2026-10-20', '2026-11-05']), { blocked: true, until: '2026-12-05' }],
+  ])('%s', (_story, h, expected) => {
+    expect(bookingBlock(h, rule, DAY)).toEqual(expected);
+  });
+
+  it('counts neither a booking that checked in, nor a cancelled one, nor one still to come', () => {
+    const h: HolderHistory = {
+      tickets: [{ day: '2026-11-20', state: 'done' }],
+      appointments: [
+        { ...missed('2026-11-02'), checkedIn: true },
+        { ...missed('2026-11-10'), cancelled: true },
+        missed('2026-11-20'),
+        missed(DAY),
+        missed('2026-11-30'),
+      ],
+    };
+    expect(bookingBlock(h, { ...rule, count: 2 }, DAY)).toEqual({ blocked: false });
+  });
+
+  it('refuses a booking while paused', () => {
+    const view = emptyView(catalogue(), DAY);
+    const r = run(view, book('FFFF0001', at('09:00', '2026-11-30'), at('09:30', '2026-11-30')), at('10:00'), history(['2026-11-02', '2026-11-10', '2026-11-20']));
+    expect(r).toMatchObject({ ok: false, code: 'booking-blocked', message: expect.stringContaining('2026-12-20') });
+  });
+});

@@ -1,0 +1,166 @@
+import { addCalendarDays, type WorkingCalendar } from '../calendar';
+import { appointmentPolicyOf, findItem, type Catalogue, type NoShowRule, type ServiceItem } from '../catalogue';
+import { clockMinutes, hallDay, zonedInstant } from '../clock';
+import type { CommandBody } from '../commands';
+import { ok, refuse, type Result } from '../result';
+import { hallCalendar } from './setup';
+import type { DecideContext, Decision, EventOf, HallView, HolderHistory } from './view';
+
+// Appointments (预约): booked ahead in the hall's time slots, on working days only, each slot with a
+// quota per item; seen, cancelled, checked in at the kiosk; a no-show rule that pauses booking (N-06).
+
+export type AppointmentEventType = 'appointment.booked' | 'appointment.cancelled';
+export type AppointmentCommand = Extract<CommandBody, { type: 'bookAppointment' | 'cancelAppointment' }>;
+
+/** One time slot of an item on a day, with what is left of it. */
+export interface Slot {
+  /** Epoch ms. */
+  start: number;
+  end: number;
+  /** HH:MM in the hall's time. */
+  from: string;
+  to: string;
+  capacity: number;
+  booked: number;
+  left: number;
+}
+
+export function applyAppointmentEvent(view: HallView, event: EventOf<AppointmentEventType>): void {
+  switch (event.type) {
+    case 'appointment.booked':
+      view.appointments.set(event.code, {
+        code: event.code,
+        serviceCode: event.serviceCode,
+        day: event.day,
+        slotStart: event.slotStart,
+        slotEnd: event.slotEnd,
+        ...(event.remote ? { remote: true } : {}),
+      });
+      break;
+    case 'appointment.cancelled': {
+      const a = view.appointments.get(event.code);
+      if (a) a.cancelledAt = event.at;
+      break;
+    }
+  }
+}
+
+/** Appointments one slot of `item` takes: its own quota, or the hall's (0: the item is not booked ahead). */
+export function slotQuotaOf(catalogue: Catalogue, item: ServiceItem): number {
+  return item.slotQuota ?? appointmentPolicyOf(catalogue).perSlot;
+}
+
+/** The days a phone may book on `today`: from tomorrow up to the policy's days ahead, working days only (the hall's calendar). */
+export function bookableDays(catalogue: Catalogue, today: string, calendar: WorkingCalendar = hallCalendar(catalogue)): string[] {
+  const days: string[] = [];
+  for (let n = 1; n <= appointmentPolicyOf(catalogue).daysAhead; n++) {
+    const day = addCalendarDays(today, n);
+    if (calendar.isWorkingDay(day)) days.push(day);
+  }
+  return days;
+}
+
+function slotTimes(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** Appointments holding a slot of an item (cancelled ones free theirs). */
+export function bookedIn(view: HallView, serviceCode: string, slotStart: number): number {
+  let n = 0;
+  for (const a of view.appointments.values()) if (a.serviceCode === serviceCode && a.slotStart === slotStart && a.cancelledAt === undefined) n += 1;
+  return n;
+}
+
+/** An item's slots on `day`: the hall's appointment hours cut into slots of the policy's length (a short rest is no slot). */
+export function slotsOf(view: HallView, item: ServiceItem, day: string): Slot[] {
+  const policy = appointmentPolicyOf(view.catalogue);
+  const zone = view.catalogue.hall.timeZone;
+  const capacity = slotQuotaOf(view.catalogue, item);
+  const slots: Slot[] = [];
+  for (const h of policy.hours) {
+    for (let m = clockMinutes(h.from); m + policy.slotMinutes <= clockMinutes(h.to); m += policy.slotMinutes) {
+      const from = slotTimes(m);
+      const to = slotTimes(m + policy.slotMinutes);
+      const start = zonedInstant(day, from, zone);
+      const booked = bookedIn(view, item.code, start);
+      slots.push({ start, end: zonedInstant(day, to, zone), from, to, capacity, booked, left: Math.max(0, capacity - booked) });
+    }
+  }
+  return slots.sort((a, b) => a.start - b.start);
+}
+
+/** The days on which this phone number missed a booking or a number it took by phone, oldest first. */
+export function noShowDays(history: HolderHistory, today: string): string[] {
+  const days = [
+    ...history.tickets.filter((t) => t.state === 'no-show').map((t) => t.day),
+    ...history.appointments.filter((a) => a.day < today && !a.checkedIn && !a.cancelled).map((a) => a.day),
+  ];
+  return days.sort();
+}
+
+export type BookingBlock = { blocked: false } | { blocked: true; until: string };
+
+/**
+ * The no-show rule: a no-show that makes `count` within `withinDays` days starts a pause of
+ * `blockDays` days; booking is paused while any such pause covers today. The pause runs its full
+ * length even when older no-shows leave the window meanwhile.
+ */
+export function bookingBlock(history: HolderHistory, rule: NoShowRule, today: string): BookingBlock {
+  const days = noShowDays(history, today);
+  let until: string | undefined;
+  days.forEach((day, i) => {
+    const windowStart = addCalendarDays(day, -rule.withinDays);
+    const within = days.slice(0, i + 1).filter((d) => d > windowStart).length;
+    if (within < rule.count) return;
+    const end = addCalendarDays(day, rule.blockDays);
+    if (day <= today && today < end && (until === undefined || end > until)) until = end;
+  });
+  return until ? { blocked: true, until } : { blocked: false };
+}
+
+/** Bookings this phone number holds now: today's or later, not checked in, not cancelled. */
+export function activeBookings(history: HolderHistory, today: string): HolderHistory['appointments'] {
+  return history.appointments.filter((a) => a.day >= today && !a.checkedIn && !a.cancelled);
+}
+
+function decideRemoteBooking(view: HallView, command: Extract<AppointmentCommand, { type: 'bookAppointment' }>, item: ServiceItem, ctx: DecideContext): Result<Decision> {
+  const policy = appointmentPolicyOf(view.catalogue);
+  const day = hallDay(command.slotStart, view.catalogue.hall.timeZone);
+  if (slotQuotaOf(view.catalogue, item) === 0) return refuse('slot-unavailable', `${item.name} is not booked ahead`);
+  if (!bookableDays(view.catalogue, view.day, ctx.calendar ?? hallCalendar(view.catalogue)).includes(day))
+    return refuse('slot-unavailable', `${day} is not a working day from tomorrow to ${policy.daysAhead} days ahead`);
+  const slot = slotsOf(view, item, day).find((s) => s.start === command.slotStart && s.end === command.slotEnd);
+  if (!slot) return refuse('slot-unavailable', `there is no slot of ${item.code} at that time`);
+  if (slot.left === 0) return refuse('slot-full', `the ${slot.from}-${slot.to} slot of ${item.code} on ${day} is full`);
+  const holder = ctx.holder;
+  if (!holder) return refuse('phone-unverified', 'a booking needs a verified phone number');
+  const block = bookingBlock(holder, policy.noShow, view.day);
+  if (block.blocked) return refuse('booking-blocked', `missed bookings pause booking until ${block.until}`);
+  const active = activeBookings(holder, view.day);
+  if (active.length >= policy.activePerPerson) return refuse('booking-limit', `this phone holds ${active.length} bookings, the most allowed`);
+  if (active.some((a) => a.serviceCode === item.code && a.day === day)) return refuse('booking-limit', `this phone has booked ${item.code} on ${day} already`);
+  return ok({ events: [{ type: 'appointment.booked', code: command.code, serviceCode: item.code, day, slotStart: slot.start, slotEnd: slot.end, remote: true }] });
+}
+
+export function decideAppointmentCommand(view: HallView, command: AppointmentCommand, ctx: DecideContext): Result<Decision> {
+  switch (command.type) {
+    case 'bookAppointment': {
+      const item = findItem(view.catalogue, command.serviceCode);
+      if (!item) return refuse('not-found', `there is no service item ${command.serviceCode}`);
+      if (command.slotEnd <= command.slotStart) return refuse('bad-request', 'the slot must end after it starts');
+      if (view.appointments.has(command.code)) return refuse('conflict', `appointment ${command.code} exists already`);
+      if (command.remote) return decideRemoteBooking(view, command, item, ctx);
+      // Booked elsewhere (an integration): recorded as it comes; it still takes its place in the slot.
+      const day = hallDay(command.slotStart, view.catalogue.hall.timeZone);
+      return ok({ events: [{ type: 'appointment.booked', code: command.code, serviceCode: item.code, day, slotStart: command.slotStart, slotEnd: command.slotEnd }] });
+    }
+    case 'cancelAppointment': {
+      const a = view.appointments.get(command.code);
+      if (!a) return refuse('appointment-unknown', `no appointment has the code ${command.code}`);
+      if (a.cancelledAt !== undefined) return refuse('appointment-cancelled', `appointment ${command.code} is cancelled already`);
+      if (a.ticketId) return refuse('appointment-used', `appointment ${command.code} has checked in`);
+      if (ctx.now >= a.slotEnd) return refuse('illegal-transition', `the slot of appointment ${command.code} is over`);
+      return ok({ events: [{ type: 'appointment.cancelled', code: a.code, by: ctx.actor.terminal }] });
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import {
+  DeliveryLoop,
+  kindsOf,
+  Notifier,
+  parseNotifyConfig,
+  type NoticeKind,
+  type NotifyConfig,
+  type NotifyLogger,
+  type NotifyResult,
+} from '@servicehall/notify';
+import fs from 'node:fs';
+import type { Db } from './db';
+
+/**
+ * The hall's notifications, wired once for the whole hub: the outbox in the hall's database and the
+ * loop that delivers it. The citizen's SMS (one-time codes, near and called alerts) go through it
+ * now; supervisors' alerts (issue 14) are to go through the same Notifier.
+ *
+ * The channels come from a JSON file (SERVICEHALL_NOTIFY_CONFIG=path) or from the environment
+ * itself (SERVICEHALL_NOTIFY='{...}'); see packages/notify/README.md for the fields. Without
+ * either the hall has no channel: nothing is sent, and phones cannot be verified.
+ */
+export class HallNotifications {
+  readonly notifier: Notifier;
+  readonly loop: DeliveryLoop;
+
+  constructor(db: Db, config: NotifyConfig, options: { clock?: () => number; logger?: NotifyLogger; idleMs?: number } = {}) {
+    this.notifier = new Notifier(db, config, { ...(options.clock ? { clock: options.clock } : {}), ...(options.logger ? { logger: options.logger } : {}) });
+    this.loop = new DeliveryLoop(this.notifier, { ...(options.idleMs ? { idleMs: options.idleMs } : {}) });
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Whether an enabled SMS channel carries this kind of notice to citizens. */
+  smsCarries(kind: NoticeKind): boolean {
+    return this.notifier.config.channels.some((c) => c.enabled && (c.kind === 'tencent-sms' || c.kind === 'log-sms') && kindsOf(c).includes(kind));
+  }
+
+  /**
+   * Queues an SMS to a citizen. Synchronous SQL: inside a command's transaction it commits with it.
+   * The key makes it once only, whoever asks again. Call `wake` after the transaction.
+   */
+  toCitizen(notice: unknown, key: string, phone: string, expiresAt?: number): NotifyResult {
+    return this.notifier.notify(notice, { key, recipient: phone, ...(expiresAt !== undefined ? { expiresAt } : {}) });
+  }
+
+  /** Something was queued: deliver now rather than at the next pass. */
+  wake(): void {
+    this.loop.wake();
+  }
+}
+
+export type NotifySource = { ok: true; config: NotifyConfig; from: string } | { ok: false; message: string };
+
+/**
+ * The notification configuration as the environment gives it, not yet checked: the JSON file
+ * named by SERVICEHALL_NOTIFY_CONFIG, or the JSON in SERVICEHALL_NOTIFY; undefined when neither is set.
+ */
+export function readNotifyInput(env: NodeJS.ProcessEnv): { ok: true; input?: unknown; from: string } | { ok: false; message: string } {
+  const file = env.SERVICEHALL_NOTIFY_CONFIG;
+  if (file) {
+    try {
+      return { ok: true, input: JSON.parse(fs.readFileSync(file, 'utf8')), from: file };
+    } catch (error) {
+      return { ok: false, message: `SERVICEHALL_NOTIFY_CONFIG: ${file} cannot be read as JSON (${(error as Error).message.split('\n')[0]})` };
+    }
+  }
+  if (env.SERVICEHALL_NOTIFY) {
+    try {
+      return { ok: true, input: JSON.parse(env.SERVICEHALL_NOTIFY), from: 'SERVICEHALL_NOTIFY' };
+    } catch {
+      return { ok: false, message: 'SERVICEHALL_NOTIFY is not valid JSON' };
+    }
+  }
+  return { ok: true, from: 'none' };
+}
+
+/** Checks a configuration given as an object (hub options, a file's content); `hall` defaults to the hall's name. */
+export function checkNotifyConfig(input: unknown, hallName: string, from = 'options'): NotifySource {
+  const withHall = input && typeof input === 'object' && !Array.isArray(input) && !('hall' in input) ? { hall: hallName, ...input } : input;
+  const checked = parseNotifyConfig(withHall);
+  if (!checked.ok) return { ok: false, message: `${from}:\n${checked.message}` };
+  return { ok: true, config: checked.config, from };
+}

@@ -1,0 +1,476 @@
+import { ticketWait } from '@servicehall/core';
+import { demoCatalogue } from '@servicehall/fixtures';
+import { smsTemplateContent } from '@servicehall/notify';
+import { TencentSmsStandIn } from '@servicehall/notify/testing';
+import type { PhoneAppointment, PhoneMine, PhoneSlots, PhoneTicket } from '@servicehall/protocol/phone';
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startHub, type HubOptions, type RunningHub } from './server';
+
+const TOKEN = 'hall-token-for-phones';
+const TENCENT = { secretId: 'AKIDphonetest00000000000000000000', secretKey: 'tencentSecretKeyForPhones0000000', sdkAppId: '1400008888', signName: '滨江政务' };
+const TEMPLATES = { 'phone-code': '2001', 'ticket-near': '2002', 'ticket-called': '2003' };
+const PHONE = '13800001111';
+const OTHER = '13900002222';
+const ITEM = 'GA-SFZ-HL';
+
+let hub: RunningHub;
+let sms: TencentSmsStandIn;
+let dir: string;
+let now: number;
+
+async function start(extra: Partial<HubOptions> = {}): Promise<RunningHub> {
+  return startHub({
+    dataDir: dir,
+    token: TOKEN,
+    seed: demoCatalogue(),
+    clock: () => now,
+    notify: { channels: [{ id: 'sms', kind: 'tencent-sms', ...TENCENT, endpoint: sms.endpoint, templates: TEMPLATES }] },
+    ...extra,
+  });
+}
+
+beforeEach(async () => {
+  now = Date.parse('2026-11-27T09:00:00+08:00');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-phones-'));
+  sms = await TencentSmsStandIn.start({
+    ...TENCENT,
+    templates: Object.fromEntries(Object.entries(TEMPLATES).map(([kind, id]) => [id, smsTemplateContent(kind as keyof typeof TEMPLATES)])),
+    clock: () => now,
+  });
+  hub = await start();
+});
+afterEach(async () => {
+  await hub.close();
+  await sms.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+interface Answer<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+async function call<T = any>(method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+  const res = await fetch(hub.url + route, {
+    method,
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as T, headers: res.headers };
+}
+const admin = (method: string, route: string, body?: unknown) => call(method, route, body, { authorization: `Bearer ${TOKEN}` });
+
+const codesTo = (phone: string) => sms.sent.filter((m) => m.phone === `+86${phone}` && m.templateId === TEMPLATES['phone-code']);
+
+/** The one-time code the SMS stand-in delivers to `phone` after `before` codes. */
+async function codeSentTo(phone: string, before = 0): Promise<string> {
+  await expect.poll(() => codesTo(phone).length, { timeout: 5000 }).toBeGreaterThan(before);
+  return codesTo(phone).at(-1)!.params[0]!;
+}
+
+/** Verifies `phone` with the code the SMS brought; answers the session. */
+async function verify(phone = PHONE): Promise<string> {
+  const before = codesTo(phone).length;
+  expect((await call('POST', '/api/phone/code', { phone })).status).toBe(202);
+  const v = await call('POST', '/api/phone/verify', { phone, code: await codeSentTo(phone, before) });
+  expect(v.status).toBe(200);
+  now += 61_000;
+  return v.body.session;
+}
+
+const take = (session: string, serviceCode = ITEM, key?: string) =>
+  call<{ ok: boolean; ticket: PhoneTicket; code?: string }>('POST', '/api/phone/tickets', { serviceCode }, { 'x-phone-session': session, ...(key ? { 'idempotency-key': key } : {}) });
+
+/** An SSE stream read with fetch, as a phone's EventSource would. */
+async function follow(ref: string) {
+  const controller = new AbortController();
+  const res = await fetch(`${hub.url}/api/phone/tickets/${ref}/watch`, { signal: controller.signal });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  const seen: PhoneTicket[] = [];
+  const reader = res.body!.getReader();
+  let buffer = '';
+  const pump = (async () => {
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block.split('\n').find((l) => l.startsWith('data: '));
+        if (block.includes('event: ticket') && data) seen.push(JSON.parse(data.slice(6)) as PhoneTicket);
+      }
+    }
+  })();
+  return {
+    seen,
+    last: () => seen.at(-1),
+    async close() {
+      controller.abort();
+      await pump;
+    },
+  };
+}
+
+async function openWindow(n = 1, clerk = '1001') {
+  expect((await admin('POST', `/api/windows/${n}/open`, { clerk })).status).toBe(200);
+}
+const issue = async (serviceCode = ITEM) => (await admin('POST', '/api/tickets', { serviceCode })).body.ticket;
+const callNext = (n = 1) => admin('POST', `/api/windows/${n}/call-next`);
+const finish = async (n = 1) => {
+  await admin('POST', `/api/windows/${n}/start`);
+  await admin('POST', `/api/windows/${n}/finish`);
+};
+
+describe('a phone number verified by a one-time code (N-06)', () => {
+  it('sends the code by SMS and opens a session with it; a wrong or spent code opens nothing', async () => {
+    expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+    const code = await codeSentTo(PHONE);
+    expect(code).toMatch(/^\d{6}$/);
+    expect(sms.sent.at(-1)!.text).toContain(`您的验证码为${code}`);
+    const wrong = code === '000000' ? '111111' : '000000';
+    expect(await call('POST', '/api/phone/verify', { phone: PHONE, code: wrong })).toMatchObject({ status: 401, body: { code: 'phone-unverified', text: expect.stringContaining('验证码') } });
+    const ok = await call('POST', '/api/phone/verify', { phone: `+86 ${PHONE}`, code });
+    expect(ok).toMatchObject({ status: 200, body: { ok: true, phone: '138****1111', session: expect.any(String) } });
+    expect((await call('POST', '/api/phone/verify', { phone: PHONE, code })).status).toBe(401);
+  });
+
+  it('sends one code a minute and five a day to a number, and refuses what is not a mobile number', async () => {
+    expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+    expect(await call('POST', '/api/phone/code', { phone: PHONE })).toMatchObject({ status: 429, body: { code: 'rate-limited' } });
+    for (let i = 0; i < 4; i++) {
+      now += 61_000;
+      expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+    }
+    now += 61_000;
+    expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(429);
+    expect(await call('POST', '/api/phone/code', { phone: '12345678' })).toMatchObject({ status: 400, body: { code: 'bad-request' } });
+  });
+
+  it('expires a code after five minutes and after five wrong tries', async () => {
+    await call('POST', '/api/phone/code', { phone: PHONE });
+    const code = await codeSentTo(PHONE);
+    now += 5 * 60_000 + 1;
+    expect((await call('POST', '/api/phone/verify', { phone: PHONE, code })).status).toBe(401);
+    now += 61_000;
+    await call('POST', '/api/phone/code', { phone: OTHER });
+    const other = await codeSentTo(OTHER);
+    for (let i = 0; i < 5; i++) await call('POST', '/api/phone/verify', { phone: OTHER, code: other === '000000' ? '111111' : '000000' });
+    expect((await call('POST', '/api/phone/verify', { phone: OTHER, code: other })).status).toBe(401);
+  });
+
+  it('refuses a number by phone, and a booking, without a verified session', async () => {
+    expect(await take('made-up-session')).toMatchObject({ status: 401, body: { code: 'phone-unverified' } });
+    expect((await call('POST', '/api/phone/tickets', { serviceCode: ITEM })).status).toBe(401);
+  });
+});
+
+describe('a number taken by phone (扫码取号)', () => {
+  it('is a remote ticket in the same line, two a day a phone, the same press once', async () => {
+    await issue();
+    const session = await verify();
+    const first = await take(session, ITEM, 'press-0001');
+    expect(first).toMatchObject({ status: 201, body: { ok: true, ticket: { number: 'A002', state: 'issued', ahead: 1, remote: true, sms: true, itemName: '居民身份证换领' } } });
+    expect((await take(session, ITEM, 'press-0001')).body.ticket.number).toBe('A002');
+    const queue = (await admin('GET', '/api/queue')).body.tickets as { number: string; remote?: boolean }[];
+    expect(queue.map((t) => [t.number, t.remote ?? false])).toEqual([
+      ['A001', false],
+      ['A002', true],
+    ]);
+    expect((await take(session, 'GA-HK-QR')).status).toBe(201);
+    expect(await take(session)).toMatchObject({ status: 409, body: { code: 'phone-limit', text: expect.stringContaining('取号机') } });
+    const mine = await call<PhoneMine>('GET', '/api/phone/mine', undefined, { 'x-phone-session': session });
+    expect(mine.body.phone).toBe('138****1111');
+    expect(mine.body.tickets.map((t) => t.number)).toEqual(['A002', 'A003']);
+  });
+
+  it('keeps to the issuing hours of the kiosk', async () => {
+    now = Date.parse('2026-11-27T12:00:00+08:00');
+    const session = await verify();
+    expect(await take(session)).toMatchObject({ status: 409, body: { code: 'outside-issuing-hours' } });
+    const hall = await call('GET', '/api/phone/hall');
+    expect(hall.body.items.find((i: { code: string }) => i.code === ITEM)).toMatchObject({ issuingNow: false, issuingHours: '08:30-11:30, 13:30-17:00', bookable: true });
+  });
+
+  it('is followed live by server-sent events as the queue moves, up to the call, and by long poll where a phone cannot stream', async () => {
+    await openWindow();
+    for (let i = 0; i < 3; i++) await issue();
+    const session = await verify();
+    const { ticket } = (await take(session)).body;
+    expect(ticket.ahead).toBe(3);
+    const stream = await follow(ticket.ref);
+    await expect.poll(() => stream.last()?.ahead).toBe(3);
+    const version = stream.last()!.version;
+    const poll = call<PhoneTicket>('GET', `/api/phone/tickets/${ticket.ref}?after=${version}`);
+    await callNext();
+    await expect.poll(() => stream.last()?.ahead).toBe(2);
+    expect((await poll).body).toMatchObject({ ahead: 2, version: expect.any(Number) });
+    expect((await poll).body.version).toBeGreaterThan(version);
+    for (let i = 0; i < 2; i++) {
+      await finish();
+      await callNext();
+    }
+    await expect.poll(() => stream.last()?.ahead).toBe(0);
+    await finish();
+    await callNext();
+    await expect.poll(() => stream.last()?.state).toBe('called');
+    expect(stream.last()).toMatchObject({ number: 'A004', window: 1, windowName: '1号窗口 公安户籍' });
+    // The phone hears the line shorten, in order (changes a few milliseconds apart come as one), then the call.
+    const aheads = stream.seen.filter((s) => s.state === 'issued').map((s) => s.ahead);
+    expect(aheads[0]).toBe(3);
+    expect(aheads.at(-1)).toBe(0);
+    expect(aheads).toEqual([...aheads].sort((a, b) => b - a));
+    expect(stream.seen.map((s) => s.version)).toEqual([...stream.seen.map((s) => s.version)].sort((a, b) => a - b));
+    expect(stream.last()!.state).toBe('called');
+    await stream.close();
+    await expect.poll(() => hub.phonesWatching()).toBe(0);
+  });
+
+  it("counts as ahead the people the window calls first whatever their item, as the hall's other screens do (H-09)", async () => {
+    await openWindow();
+    // Window 1 serves both items: the two 户口 numbers taken before are called before this one.
+    await issue('GA-HK-QR');
+    await issue(ITEM);
+    await issue('GA-HK-QR');
+    const session = await verify();
+    const { ticket } = (await take(session)).body;
+    expect(ticket.ahead).toBe(3);
+    const stream = await follow(ticket.ref);
+    await expect.poll(() => stream.last()?.ahead).toBe(3);
+    const id = `2026-11-27-${ticket.number}`;
+    const honest = ticketWait(hub.store.view, hub.store.view.tickets.get(id)!, now);
+    expect(stream.last()).toMatchObject({ ahead: honest.ahead, minutes: honest.minutes, range: honest.range });
+    await callNext();
+    await expect.poll(() => stream.last()?.ahead).toBe(2);
+    await stream.close();
+  });
+
+  it('tells the phones of a new expected wait within two seconds, without a message per service finished', async () => {
+    await openWindow();
+    for (let i = 0; i < 5; i++) await issue();
+    const session = await verify();
+    const { ticket } = (await take(session)).body;
+    const stream = await follow(ticket.ref);
+    await expect.poll(() => stream.last()?.ahead).toBe(5);
+    await callNext();
+    await expect.poll(() => stream.last()?.ahead).toBe(4);
+    const minutes = stream.last()!.minutes;
+    const frames = stream.seen.length;
+    // Three services of 30 minutes finish (two more called between them): the wait per person rises.
+    for (let i = 0; i < 3; i++) {
+      await admin('POST', '/api/windows/1/start');
+      now += 30 * 60_000;
+      await admin('POST', '/api/windows/1/finish');
+      if (i < 2) await callNext();
+    }
+    // The wait the phone is told is the hall's own (H-09: the queue policy played forward), now that the window is free and the item's recent times are known.
+    const honest = ticketWait(hub.store.view, hub.store.view.tickets.get(`2026-11-27-${ticket.number}`)!, now).minutes;
+    expect(honest).toBeGreaterThan(minutes);
+    await expect.poll(() => stream.last()!.minutes, { timeout: 5000 }).toBe(honest);
+    // Two calls, told at once, and the new wait told once with whatever came last: not a message per finish too.
+    expect(stream.seen.length - frames).toBeLessThanOrEqual(3);
+    await stream.close();
+  });
+
+  it('alerts the phone by SMS once when near and once when called, through restarts and recalls', async () => {
+    await openWindow();
+    for (let i = 0; i < 5; i++) await issue();
+    const session = await verify();
+    const { ticket } = (await take(session)).body;
+    const alerts = () => sms.sent.filter((m) => m.templateId !== TEMPLATES['phone-code']);
+    await callNext();
+    await finish();
+    await callNext();
+    // 3 ahead now: the near alert.
+    await expect.poll(() => alerts().length).toBe(1);
+    expect(alerts()[0]).toMatchObject({ phone: `+86${PHONE}`, templateId: TEMPLATES['ticket-near'], params: ['A006', '3'] });
+    now += 31_000;
+    await finish();
+    await callNext();
+    await hub.close();
+    hub = await start();
+    for (let i = 0; i < 3; i++) {
+      await finish();
+      await callNext();
+    }
+    await expect.poll(() => alerts().length).toBe(2);
+    expect(alerts()[1]).toMatchObject({ templateId: TEMPLATES['ticket-called'], params: ['A006', '1'], text: '请A006号到1号窗口办理。' });
+    now += 31_000;
+    expect((await admin('POST', '/api/windows/1/recall')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(alerts()).toHaveLength(2);
+    expect((await call<PhoneTicket>('GET', `/api/phone/tickets/${ticket.ref}`)).body).toMatchObject({ state: 'called', window: 1 });
+  });
+
+  it('offers the rating and the cases of the visit once it is done', async () => {
+    await openWindow();
+    const session = await verify();
+    const { ticket } = (await take(session)).body;
+    await callNext();
+    await admin('POST', '/api/windows/1/start');
+    expect((await admin('POST', '/api/windows/1/outcome', { serviceCode: ITEM, outcome: 'accepted' })).status).toBe(200);
+    await admin('POST', '/api/windows/1/finish');
+    const done = (await call<PhoneTicket>('GET', `/api/phone/tickets/${ticket.ref}`)).body;
+    expect(done).toMatchObject({ state: 'done', cases: [expect.stringMatching(/^SL20261127/)], rateUrl: expect.stringContaining('/rate/') });
+    const progress = await call('GET', `/api/phone/cases/${done.cases[0]}`);
+    expect(progress).toMatchObject({ status: 200, body: { itemName: '居民身份证换领', state: 'accepted', promisedDue: expect.any(String) } });
+    expect(JSON.stringify(progress.body)).not.toMatch(/applicant|clerk/);
+  });
+});
+
+describe('appointments booked on the phone', () => {
+  it('lists slots on working days, books one, shows it, checks it in at the kiosk and cancels another', async () => {
+    const session = await verify();
+    const slots = (await call<PhoneSlots>('GET', `/api/phone/slots?service=${ITEM}`)).body;
+    expect(slots.days.map((d) => d.day)).toEqual(['2026-11-30', '2026-12-01', '2026-12-02', '2026-12-03', '2026-12-04']);
+    const slot = slots.days[0]!.slots[0]!;
+    expect(slot).toMatchObject({ from: '09:00', to: '09:30', capacity: 2, left: 2 });
+    const booked = await call<{ appointment: PhoneAppointment }>('POST', '/api/phone/appointments', { serviceCode: ITEM, slotStart: slot.start, slotEnd: slot.end }, { 'x-phone-session': session, 'idempotency-key': 'booking-press-1' });
+    expect(booked).toMatchObject({ status: 201, body: { appointment: { day: '2026-11-30', from: '09:00', to: '09:30', state: 'booked', cancellable: true, code: expect.stringMatching(/^[2-9A-Z]{8}$/) } } });
+    const again = await call<{ appointment: PhoneAppointment }>('POST', '/api/phone/appointments', { serviceCode: ITEM, slotStart: slot.start, slotEnd: slot.end }, { 'x-phone-session': session, 'idempotency-key': 'booking-press-1' });
+    expect(again.body.appointment.code).toBe(booked.body.appointment.code);
+    expect((await call<PhoneSlots>('GET', `/api/phone/slots?service=${ITEM}`)).body.days[0]!.slots[0]!.left).toBe(1);
+    const { ref, code } = booked.body.appointment;
+    expect((await call('GET', `/api/phone/appointments/${ref}`)).body).toMatchObject({ code, state: 'booked' });
+
+    const other = await call<{ appointment: PhoneAppointment }>('POST', '/api/phone/appointments', { serviceCode: 'GA-HK-QR', slotStart: slot.start, slotEnd: slot.end }, { 'x-phone-session': session });
+    const cancelled = await call('POST', `/api/phone/appointments/${other.body.appointment.ref}/cancel`);
+    expect(cancelled).toMatchObject({ status: 200, body: { appointment: { state: 'cancelled', cancellable: false } } });
+    expect((await call('POST', `/api/phone/appointments/${other.body.appointment.ref}/cancel`)).body.code).toBe('appointment-cancelled');
+
+    // Monday, 08:50: the citizen checks in at the kiosk with the booking's code.
+    now = Date.parse('2026-11-30T08:50:00+08:00');
+    const checkedIn = await admin('POST', `/api/appointments/${code}/check-in`);
+    expect(checkedIn).toMatchObject({ status: 201, body: { ticket: { lane: 'appointment' } } });
+    const seen = (await call<PhoneAppointment>('GET', `/api/phone/appointments/${ref}`)).body;
+    expect(seen).toMatchObject({ state: 'checked-in', ticketRef: expect.any(String), cancellable: false });
+    // Its number gets the phone's alerts, as one taken by phone.
+    await openWindow();
+    await callNext();
+    await expect.poll(() => sms.sent.filter((m) => m.templateId === TEMPLATES['ticket-called']).length).toBe(1);
+    expect((await call<PhoneTicket>('GET', `/api/phone/tickets/${seen.ticketRef}`)).body).toMatchObject({ state: 'called', sms: true });
+  });
+
+  it('pauses booking after three missed bookings in thirty days', async () => {
+    let session = await verify();
+    const book = async (day: number) => {
+      const slots = (await call<PhoneSlots>('GET', `/api/phone/slots?service=${ITEM}`)).body;
+      const s = slots.days[day]!.slots[0]!;
+      return call('POST', '/api/phone/appointments', { serviceCode: ITEM, slotStart: s.start, slotEnd: s.end }, { 'x-phone-session': session });
+    };
+    for (let day = 0; day < 3; day++) expect((await book(day)).status).toBe(201);
+    // A week later none of the three came.
+    now = Date.parse('2026-12-07T09:00:00+08:00');
+    session = await verify();
+    expect(await book(0)).toMatchObject({ status: 409, body: { code: 'booking-blocked', message: expect.stringContaining('2027-01-01') } });
+  });
+});
+
+describe("the hall's side", () => {
+  it('keeps phone numbers out of the event log and the tables: a keyed hash, sealed, erased after the day', async () => {
+    const session = await verify();
+    await take(session);
+    const db = new Database(path.join(dir, 'hall.db'), { readonly: true });
+    try {
+      const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
+      const everything = tables.map((t) => JSON.stringify(db.prepare(`SELECT * FROM ${t}`).all())).join('\n');
+      expect(everything).not.toContain(PHONE);
+      expect(everything).toContain('138****1111');
+      const events = JSON.stringify(db.prepare('SELECT * FROM events').all());
+      expect(events).not.toContain('holder');
+      expect(events).not.toContain('138****1111');
+      const link = db.prepare('SELECT holder, phone FROM phone_links').get() as { holder: string; phone: string };
+      expect(link.phone).toMatch(/^sealed1:/);
+    } finally {
+      db.close();
+    }
+    // One key file for the hall's secrets at rest: the phones' keys are derived from the hall key.
+    expect(fs.existsSync(path.join(dir, 'phone-key'))).toBe(false);
+    expect(fs.statSync(path.join(dir, 'hall.key')).mode & 0o777).toBe(0o600);
+    now = Date.parse('2026-11-28T09:00:00+08:00');
+    await admin('POST', '/api/tickets', { serviceCode: ITEM });
+    await expect
+      .poll(() => {
+        const db2 = new Database(path.join(dir, 'hall.db'), { readonly: true });
+        const row = db2.prepare('SELECT phone FROM phone_links').get() as { phone: string | null };
+        db2.close();
+        return row.phone;
+      })
+      .toBeNull();
+  });
+
+  it('answers with opaque references, refuses a guessed one, and says nothing of the person in any answer', async () => {
+    const session = await verify();
+    const { ticket } = (await take(session)).body;
+    expect(ticket.ref).toBe(hub.store.links.ref('ticket', `2026-11-27-${ticket.number}`));
+    expect(ticket.ref).not.toContain(ticket.number);
+    expect((await call('GET', `/api/phone/tickets/${ticket.ref.slice(0, -1)}A`)).status).toBe(404);
+    expect((await call('GET', '/api/phone/tickets/2026-11-27-A001')).status).toBe(404);
+    const all = JSON.stringify([(await call('GET', `/api/phone/tickets/${ticket.ref}`)).body, (await call('GET', '/api/phone/mine', undefined, { 'x-phone-session': session })).body]);
+    expect(all).not.toContain(PHONE);
+  });
+
+  it('limits the rate of codes from one address, with Retry-After', async () => {
+    await hub.close();
+    hub = await start({ limits: { phone: { code: { perMinute: 6, burst: 2 } } } });
+    expect((await call('POST', '/api/phone/code', { phone: '13800000001' })).status).toBe(202);
+    expect((await call('POST', '/api/phone/code', { phone: '13800000002' })).status).toBe(202);
+    const third = await call('POST', '/api/phone/code', { phone: '13800000003' });
+    expect(third).toMatchObject({ status: 429, body: { code: 'rate-limited', text: expect.stringContaining('稍候') } });
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    now += 10_000;
+    expect((await call('POST', '/api/phone/code', { phone: '13800000003' })).status).toBe(202);
+  });
+
+  it('describes the phone operations in OpenAPI by the names the issue asks for', async () => {
+    const doc = (await admin('GET', '/api/openapi.json')).body as { paths: Record<string, Record<string, { operationId: string; security?: unknown[] }>> };
+    const ids = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
+    for (const id of ['takeRemoteTicket', 'sendPhoneCode', 'watchTicket', 'listSlots', 'bookAppointment', 'cancelAppointment', 'getAppointment', 'recordAppointment'])
+      expect(ids.filter((x) => x === id), id).toHaveLength(1);
+    expect(doc.paths['/api/phone/tickets/{ref}/watch']!.get!.security).toEqual([]);
+  });
+
+  it('serves the phone pages under /m/ with their guards, and the door poster with its QR code', async () => {
+    const pages = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-phone-pages-'));
+    fs.mkdirSync(path.join(pages, 'assets'));
+    fs.writeFileSync(path.join(pages, 'index.html'), '<!doctype html><title>phone</title>');
+    fs.writeFileSync(path.join(pages, 'assets', 'app-1234.js'), 'console.log(1)');
+    await hub.close();
+    hub = await start({ phonePagesDir: pages });
+    const catalogue = demoCatalogue();
+    expect((await admin('PUT', '/api/catalogue', { ...catalogue, hall: { ...catalogue.hall, publicUrl: 'https://hall.example.cn' } })).status).toBe(200);
+    try {
+      const page = await fetch(`${hub.url}/m/t/abcdefghijklmnopqrstuv`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<title>phone</title>');
+      expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+      const asset = await fetch(`${hub.url}/m/assets/app-1234.js`);
+      expect(asset.headers.get('cache-control')).toContain('immutable');
+      expect((await fetch(`${hub.url}/m/assets/missing.js`)).status).toBe(404);
+      expect((await fetch(`${hub.url}/m/..%2f..%2fhall.db`)).status).toBe(200);
+      expect(await (await fetch(`${hub.url}/m/..%2f..%2fhall.db`)).text()).toContain('<title>phone</title>');
+      expect((await fetch(`${hub.url}/m/`, { method: 'POST' })).status).toBe(405);
+      const poster = await (await fetch(`${hub.url}/m/door`)).text();
+      expect(poster).toContain('扫码取号');
+      expect(poster).toContain('https://hall.example.cn/m/');
+      expect(poster).toContain('<svg');
+    } finally {
+      fs.rmSync(pages, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to start with a notification channel that is not valid, naming the field', async () => {
+    await hub.close();
+    await expect(start({ notify: { channels: [{ id: 'sms', kind: 'tencent-sms', ...TENCENT, secretId: 'nope', templates: {} }] as never } })).rejects.toThrow(/channels\[0\]\.secretId/);
+    hub = await start();
+  });
+});

@@ -1,0 +1,448 @@
+import {
+  appointmentPolicyOf,
+  bookableDays,
+  dailyQuotaLeft,
+  findItem,
+  hallDay,
+  issuingRefusal,
+  itemWaits,
+  localTime,
+  phonePolicyOf,
+  slotQuotaOf,
+  slotsOf,
+  ticketWait,
+  type Actor,
+  type BookedAppointment,
+  type HallView,
+  type ServiceItem,
+} from '@servicehall/core';
+import type { Answer } from '@servicehall/protocol';
+import {
+  BookBodySchema,
+  PHONE_SESSION_HEADER,
+  PublicRefSchema,
+  SendCodeBodySchema,
+  TakeRemoteBodySchema,
+  VerifyBodySchema,
+  type PhoneAppointment,
+  type PhoneCase,
+  type PhoneGuide,
+  type PhoneHall,
+  type PhoneMine,
+  type PhoneSlots,
+  type PhoneTicket,
+} from '@servicehall/protocol/phone';
+import type { z } from 'zod';
+import { answerReply, HttpRefusal, type Operation, type Reply, type Request } from '../http';
+import type { ServerResponse } from 'node:http';
+import type { HallNotifications } from '../notifications';
+import { CODE_MINUTES, CODE_RESEND_MS, PhoneBook, SESSION_MS, type PhoneSession } from '../phones';
+import type { PhoneLimits } from '../limits';
+import type { HallStore } from '../store';
+import type { TicketWatch } from './watch';
+
+/** The hub's phone pages act as one actor; the phone's identity travels beside the command, never in it. */
+export const PHONE_ACTOR: Actor = { role: 'admin', terminal: 'phone' };
+
+export interface PhoneApiParts {
+  store: HallStore;
+  watch: TicketWatch;
+  phones: PhoneBook;
+  notifications: HallNotifications;
+  clock: () => number;
+  limits: PhoneLimits;
+}
+
+/**
+ * The namespace of a phone's command ids (see commandScope): its verified number's holder, so that
+ * one phone's Idempotency-Key never answers another phone; a phone without a session (a booking
+ * cancelled by its reference) shares the phones' own.
+ */
+export const phoneScope = (session?: PhoneSession) => (session ? `:phone/${session.holder}` : ':phone');
+
+const hoursText = (item: ServiceItem) => item.issuingHours.map((h) => `${h.from}-${h.to}`).join(', ');
+
+function refParam(req: Request): string {
+  const ref = PublicRefSchema.safeParse(req.params.ref);
+  if (!ref.success) throw new HttpRefusal('not-found', 'there is no such ticket or booking');
+  return ref.data;
+}
+
+/** The citizen's phone: the hall's items, one-time codes, numbers by phone followed live, bookings, case progress. All public, rate-limited. */
+export function phoneOperations(parts: PhoneApiParts): Operation[] {
+  const { store, watch, phones, notifications, clock, limits } = parts;
+  const refs = store.refs;
+  let streamsByAddress = new Map<string, number>();
+
+  const session = (req: Request): PhoneSession => {
+    const s = phones.session(req.header(PHONE_SESSION_HEADER), clock());
+    if (!s) throw new HttpRefusal('phone-unverified', `verify a phone number first and send its session in ${PHONE_SESSION_HEADER}`);
+    return s;
+  };
+  const history = (holder: string) => () => phones.history(holder, store.view, PhoneBook.historySince(store.view.day, appointmentPolicyOf(store.view.catalogue).noShow));
+  const ticketOf = (req: Request) => {
+    const t = refs.ticket(refParam(req));
+    if (!t) throw new HttpRefusal('not-found', 'there is no such ticket today');
+    return t;
+  };
+  const appointment = (view: HallView, a: BookedAppointment): PhoneAppointment => {
+    const item = findItem(view.catalogue, a.serviceCode);
+    const zone = view.catalogue.hall.timeZone;
+    const now = clock();
+    const state = a.cancelledAt !== undefined ? 'cancelled' : a.ticketId ? 'checked-in' : a.day < view.day ? 'missed' : 'booked';
+    const ticket = a.ticketId ? view.tickets.get(a.ticketId) : undefined;
+    return {
+      ref: refs.ofAppointment(a.code),
+      code: a.code,
+      serviceCode: a.serviceCode,
+      itemName: item?.name ?? a.serviceCode,
+      ...(item?.nameEn ? { itemNameEn: item.nameEn } : {}),
+      day: a.day,
+      from: localTime(a.slotStart, zone).time,
+      to: localTime(a.slotEnd, zone).time,
+      slotStart: a.slotStart,
+      slotEnd: a.slotEnd,
+      state,
+      ...(ticket ? { ticketRef: refs.ofTicket(ticket.id) } : {}),
+      cancellable: state === 'booked' && now < a.slotEnd,
+    };
+  };
+  const appointmentOf = (req: Request) => {
+    const code = refs.appointmentCode(refParam(req));
+    const a = code ? store.view.appointments.get(code) : undefined;
+    if (!a) throw new HttpRefusal('not-found', 'there is no such booking');
+    return a;
+  };
+  const ok = (status: number, body: object): Reply => ({ status, body: { ok: true, ...body } });
+  const refused = (answer: Extract<Answer, { ok: false }>, status?: number) => answerReply(answer, status ?? 200);
+
+  const operations: Operation[] = [
+    {
+      method: 'GET',
+      path: '/api/phone/hall',
+      operationId: 'getPhoneHall',
+      summary: "The hall for a phone: its items with people waiting and the expected wait, whether each gives numbers now, and the phone's rules",
+      public: true,
+      rate: limits.read,
+      handle: () => {
+        const view = store.view;
+        const now = clock();
+        const c = view.catalogue;
+        const departments = new Map(c.departments.map((d) => [d.name, d.nameEn]));
+        const phone = phonePolicyOf(c);
+        // The wait of a number taken now, for every item at once (H-09: the queue policy played forward).
+        const waits = itemWaits(view, now);
+        const hall: PhoneHall = {
+          hallName: c.hall.name,
+          ...(c.hall.nameEn ? { hallNameEn: c.hall.nameEn } : {}),
+          complaintPhone: c.hall.complaintPhone,
+          timeZone: c.hall.timeZone,
+          today: hallDay(now, c.hall.timeZone),
+          items: c.items.map((item) => {
+            const wait = waits.get(item.code)!;
+            const left = dailyQuotaLeft(view, item);
+            const nameEn = departments.get(item.department);
+            return {
+              code: item.code,
+              name: item.name,
+              ...(item.nameEn ? { nameEn: item.nameEn } : {}),
+              department: item.department,
+              ...(nameEn ? { departmentEn: nameEn } : {}),
+              waiting: wait.waiting,
+              minutes: wait.minutes,
+              noWindowOpen: wait.noWindowOpen,
+              issuingNow: phone.remoteTickets && issuingRefusal(item, view, now) === undefined,
+              issuingHours: hoursText(item),
+              ...(left !== undefined ? { quotaLeft: left } : {}),
+              bookable: slotQuotaOf(c, item) > 0,
+            };
+          }),
+          remoteTickets: phone.remoteTickets,
+          ticketsPerPersonPerDay: phone.ticketsPerPersonPerDay,
+          nearAhead: phone.nearAhead,
+          daysAhead: appointmentPolicyOf(c).daysAhead,
+          sms: notifications.smsCarries('phone-code'),
+        };
+        return { status: 200, body: hall };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/phone/items/{code}',
+      operationId: 'getPhoneGuide',
+      summary: "An item's guide (办事指南, H-01): conditions, materials, steps, fees, time limits, issuing hours",
+      public: true,
+      rate: limits.read,
+      handle: (req) => {
+        const item = findItem(store.view.catalogue, req.params.code!);
+        if (!item) throw new HttpRefusal('not-found', `there is no service item ${req.params.code}`);
+        const guide: PhoneGuide = {
+          code: item.code,
+          name: item.name,
+          ...(item.nameEn ? { nameEn: item.nameEn } : {}),
+          department: item.department,
+          conditions: item.conditions,
+          materials: item.materials,
+          steps: item.steps,
+          fees: item.fees,
+          legalLimitDays: item.legalLimitDays,
+          promisedLimitDays: item.promisedLimitDays,
+          issuingHours: hoursText(item),
+          ...(item.onlineUrl ? { onlineUrl: item.onlineUrl } : {}),
+        };
+        return { status: 200, body: guide };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/phone/code',
+      operationId: 'sendPhoneCode',
+      summary: 'Sends a one-time code by SMS to a mainland mobile number (one a minute, five a day a number); the number is kept only as a keyed hash',
+      public: true,
+      rate: limits.code,
+      body: SendCodeBodySchema,
+      handle: (req) => {
+        if (!notifications.smsCarries('phone-code')) throw new HttpRefusal('remote-closed', 'the hall has no SMS channel for one-time codes');
+        const { phone } = req.body as z.infer<typeof SendCodeBodySchema>;
+        const now = clock();
+        const sent = store.withTransaction(() => {
+          const r = phones.requestCode(phone, now, store.view.day);
+          if (!r.ok) return r;
+          const { code, e164, holder, expiresAt } = r.value;
+          const queued = notifications.toCitizen({ kind: 'phone-code', code, minutes: CODE_MINUTES }, `phone-code:${holder}:${now}`, e164, expiresAt);
+          if (!queued.ok) throw new HttpRefusal('internal', `the code could not be queued: ${queued.code}`);
+          return r;
+        });
+        if (!sent.ok) throw new HttpRefusal(sent.code, sent.message);
+        notifications.wake();
+        return ok(202, { expiresInSeconds: CODE_MINUTES * 60, resendInSeconds: CODE_RESEND_MS / 1000 });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/phone/verify',
+      operationId: 'verifyPhone',
+      summary: `Checks a one-time code; the answer's session (send it in ${PHONE_SESSION_HEADER}) lets this phone take numbers and book for ${SESSION_MS / 3600_000} hours`,
+      public: true,
+      rate: limits.code,
+      body: VerifyBodySchema,
+      handle: (req) => {
+        const { phone, code } = req.body as z.infer<typeof VerifyBodySchema>;
+        const now = clock();
+        const r = phones.verify(phone, code, now);
+        if (!r.ok) throw new HttpRefusal(r.code, r.message);
+        return ok(200, { session: r.value.session, phone: r.value.masked, expiresAt: now + SESSION_MS });
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/phone/tickets',
+      operationId: 'takeRemoteTicket',
+      summary: '扫码取号: takes a number on a verified phone, in the issuing hours and quotas of the kiosk, a few a day a phone (N-06); answers its live state and reference',
+      public: true,
+      rate: limits.write,
+      body: TakeRemoteBodySchema,
+      handle: (req) => {
+        const s = session(req);
+        const { serviceCode } = req.body as z.infer<typeof TakeRemoteBodySchema>;
+        let firstAhead = 0;
+        const { answer, repeated } = store.execute({ id: req.commandId, type: 'takeRemoteTicket', serviceCode }, PHONE_ACTOR, {
+          scope: phoneScope(s),
+          holder: history(s.holder),
+          within: (a) => {
+            const t = store.view.tickets.get(a.ticket!.id)!;
+            firstAhead = ticketWait(store.view, t, clock()).ahead;
+            phones.link('ticket', t.id, s, t.day, true, clock(), firstAhead);
+          },
+        });
+        if (!answer.ok) return refused(answer);
+        const t = store.view.tickets.get(answer.ticket!.id);
+        if (!t) throw new HttpRefusal('not-found', 'the number is no longer today’s');
+        if (!repeated) watch.addTarget({ ticketId: t.id, sealed: s.sealed, firstAhead, alerts: new Set() });
+        return ok(201, { ticket: watch.stateOf(t) });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/phone/tickets/{ref}',
+      operationId: 'getTicketStatus',
+      summary: 'A ticket as its phone sees it; with ?after=VERSION it waits (long poll, the fallback of watchTicket) until the ticket changes or 25 s pass',
+      public: true,
+      rate: limits.read,
+      query: { after: 'the version last seen: wait for a newer one' },
+      handle: async (req) => {
+        const t = ticketOf(req);
+        const after = req.query.get('after');
+        if (after === null) return { status: 200, body: watch.stateOf(t) };
+        const version = Number(after);
+        if (!Number.isInteger(version) || version < 0) throw new HttpRefusal('bad-request', 'after is a version number');
+        const state: PhoneTicket | undefined = await watch.poll(t, version, limits.pollMs);
+        if (!state) throw new HttpRefusal('not-found', 'the ticket is no longer today’s');
+        return { status: 200, body: state };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/phone/tickets/{ref}/watch',
+      operationId: 'watchTicket',
+      summary: "The ticket's push stream (server-sent events): `ticket` with its state at once and at every change (people ahead, expected wait, the call), `gone` when it is no longer today's",
+      public: true,
+      rate: limits.watch,
+      handle: () => ({ status: 405, body: {} }),
+      stream: (req: Request, res: ServerResponse) => {
+        const t = ticketOf(req);
+        const address = req.address ?? 'unknown';
+        if (watch.watching >= limits.streams) throw new HttpRefusal('rate-limited', 'the hall follows as many phones as it can; the page falls back to asking now and then');
+        const mine = streamsByAddress.get(address) ?? 0;
+        if (mine >= limits.streamsPerAddress) throw new HttpRefusal('rate-limited', 'too many streams from this address');
+        streamsByAddress.set(address, mine + 1);
+        res.on('close', () => {
+          const n = (streamsByAddress.get(address) ?? 1) - 1;
+          if (n <= 0) streamsByAddress.delete(address);
+          else streamsByAddress.set(address, n);
+          if (streamsByAddress.size > 50_000) streamsByAddress = new Map();
+        });
+        watch.stream(t, res);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/phone/slots',
+      operationId: 'listSlots',
+      summary: "An item's bookable slots: from tomorrow up to the hall's days ahead, working days only, with the places left in each",
+      public: true,
+      rate: limits.read,
+      query: { service: 'service item code (required)' },
+      handle: (req) => {
+        const view = store.view;
+        const code = req.query.get('service') ?? '';
+        const item = findItem(view.catalogue, code);
+        if (!item) throw new HttpRefusal('not-found', `there is no service item ${code}`);
+        const body: PhoneSlots = {
+          serviceCode: item.code,
+          days: slotQuotaOf(view.catalogue, item) === 0 ? [] : bookableDays(view.catalogue, view.day).map((day) => ({ day, slots: slotsOf(view, item, day).map(({ booked: _booked, ...s }) => s) })),
+        };
+        return { status: 200, body };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/phone/appointments',
+      operationId: 'bookAppointment',
+      summary: 'Books a slot on a verified phone: within the quotas, on a working day, unless missed bookings have paused booking; answers the booking with its code for the kiosk',
+      public: true,
+      rate: limits.write,
+      body: BookBodySchema,
+      handle: (req) => {
+        const s = session(req);
+        const body = req.body as z.infer<typeof BookBodySchema>;
+        const scope = phoneScope(s);
+        // A retry of the same press books the same code, once.
+        const code = store.links.bookingCode(`${scope}|${req.commandId}`);
+        const { answer } = store.execute({ id: req.commandId, type: 'bookAppointment', code, ...body, remote: true }, PHONE_ACTOR, {
+          scope,
+          holder: history(s.holder),
+          within: () => {
+            const a = store.view.appointments.get(code)!;
+            phones.link('appointment', code, s, a.day, false, clock());
+          },
+        });
+        if (!answer.ok) return refused(answer);
+        const a = store.view.appointments.get(code);
+        if (!a) throw new HttpRefusal('not-found', 'the booking is past');
+        return ok(201, { appointment: appointment(store.view, a) });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/phone/appointments/{ref}',
+      operationId: 'getAppointment',
+      summary: 'A booking: its item, day and slot, its code and state (booked, checked in, cancelled, missed)',
+      public: true,
+      rate: limits.read,
+      handle: (req) => ({ status: 200, body: appointment(store.view, appointmentOf(req)) }),
+    },
+    {
+      method: 'POST',
+      path: '/api/phone/appointments/{ref}/cancel',
+      operationId: 'cancelAppointment',
+      summary: 'Cancels a booking before its slot ends (not once checked in); the slot is free again',
+      public: true,
+      rate: limits.write,
+      handle: (req) => {
+        const a = appointmentOf(req);
+        const { answer } = store.execute({ id: req.commandId, type: 'cancelAppointment', code: a.code }, PHONE_ACTOR, phoneScope());
+        if (!answer.ok) return refused(answer);
+        return ok(200, { appointment: appointment(store.view, store.view.appointments.get(a.code)!) });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/phone/mine',
+      operationId: 'listMine',
+      summary: "A verified phone's numbers of today and its bookings to come (its number masked)",
+      public: true,
+      rate: limits.read,
+      handle: (req) => {
+        const s = session(req);
+        const view = store.view;
+        const mine = phones.holderRefs(s.holder, view.day);
+        const body: PhoneMine = {
+          phone: s.masked,
+          tickets: mine.tickets.flatMap((id) => {
+            const t = view.tickets.get(id);
+            return t ? [watch.stateOf(t)] : [];
+          }),
+          appointments: mine.appointments.flatMap((code) => {
+            const a = view.appointments.get(code);
+            return a ? [appointment(view, a)] : [];
+          }),
+        };
+        return { status: 200, body };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/phone/cases/{caseNumber}',
+      operationId: 'getPhoneCase',
+      summary: "A case's progress by its number (H-11), as getCaseProgress gives it to terminals: item, state, due dates, materials still asked for; never the applicant",
+      public: true,
+      rate: limits.cases,
+      handle: (req) => {
+        const number = (req.params.caseNumber ?? '').trim().toUpperCase();
+        if (!/^[A-Z0-9-]{4,40}$/.test(number)) throw new HttpRefusal('not-found', 'there is no such case');
+        const c = store.caseProgress(number);
+        if (!c) throw new HttpRefusal('not-found', `there is no case ${number}`);
+        const item = findItem(store.view.catalogue, c.serviceCode);
+        const body: PhoneCase = {
+          caseNumber: c.number,
+          serviceCode: c.serviceCode,
+          itemName: item?.name ?? c.serviceCode,
+          ...(item?.nameEn ? { itemNameEn: item.nameEn } : {}),
+          state: c.state,
+          ...(c.acceptedOn ? { acceptedOn: c.acceptedOn } : {}),
+          ...(c.promisedDue ? { promisedDue: c.promisedDue } : {}),
+          ...(c.legalDue ? { legalDue: c.legalDue } : {}),
+          missing: (c.missing ?? []).map((id) => item?.materials.find((m) => m.id === id)?.name ?? id),
+        };
+        return { status: 200, body };
+      },
+    },
+  ];
+  // A phone may be the first to ask after midnight: it sees the new day, not yesterday's.
+  return operations.map((op) => ({
+    ...op,
+    handle: (req: Request) => {
+      store.openDayIfDue();
+      return op.handle(req);
+    },
+    ...(op.stream
+      ? {
+          stream: (req: Request, res: ServerResponse) => {
+            store.openDayIfDue();
+            op.stream!(req, res);
+          },
+        }
+      : {}),
+  }));
+}

@@ -1,0 +1,476 @@
+import { alertsDue, findItem, findWindow, phonePolicyOf, ticketWait, ticketWaits, type HallEvent, type PhoneAlert, type QueueWait, type Ticket } from '@servicehall/core';
+import type { PhoneTicket } from '@servicehall/protocol/phone';
+import type { ServerResponse } from 'node:http';
+import type { HallNotifications } from '../notifications';
+import type { AlertTarget, PhoneBook } from '../phones';
+import { log } from '../log';
+import type { HallStore } from '../store';
+
+export interface WatchOptions {
+  /** The hall's public address (known once the hub listens, when it is the hub's own). */
+  publicBase: () => string;
+  clock: () => number;
+  /** A comment line this often keeps proxies and phones from closing a quiet stream. */
+  heartbeatMs?: number;
+}
+
+interface Poll {
+  after: number;
+  done(state: PhoneTicket | undefined): void;
+}
+
+/** A phone that reads no more than this is dropped (it reconnects and gets the state afresh). */
+const MAX_UNREAD_BYTES = 64 * 1024;
+/**
+ * How long a change may wait before the phones hear of it, when it is only the expected wait, or
+ * the place of a ticket still far from the front: such changes are told together, not one message
+ * per call in a long line. Everything else (the call, the near ones' places) is told at once.
+ */
+const LAZY_MS = 2000;
+/** How long the events of a moment are gathered before the phones they concern are looked at again. */
+const FLUSH_MS = 25;
+/** A ticket this near the front (or nearer than three times the hall's "near") hears every move at once. */
+const LIVE_AHEAD = 10;
+
+interface Cached {
+  state: PhoneTicket;
+  /** Everything a phone sees that can change. */
+  sig: string;
+  /** The same without the place in line and the expected wait: a change here is told at once. */
+  key: string;
+  frame: string;
+}
+
+/** What opens each stream: the reconnect delay for EventSource, and padding for proxies that hold the first kilobytes. */
+const STREAM_PREAMBLE = `retry: 3000\n:${' '.repeat(2048)}\n\n`;
+
+/**
+ * The phones following their tickets, and the alerts their holders get. After each batch of events
+ * the tickets followed are looked at again (every waiting ticket's place and wait at once, with
+ * core's ticketWaits: the queue policy played forward, where a call at one window moves the lines
+ * of every item its windows share), and a phone hears only when its own ticket changed: by server-sent events, or
+ * by a long poll where a phone cannot keep a stream. Numbers taken by a verified phone also get
+ * the near and called SMS, once each (core's alertsDue), recorded with the number's phone link.
+ */
+export class TicketWatch {
+  private readonly cache = new Map<string, Cached>();
+  /** Tickets whose expected wait alone has changed: told within LAZY_MS, together, not one message per service finished. */
+  private readonly lazy = new Set<string>();
+  private lazyTimer: NodeJS.Timeout | undefined;
+  private readonly streams = new Map<string, Set<ServerResponse>>();
+  private readonly polls = new Map<string, Set<Poll>>();
+  private targets = new Map<string, AlertTarget>();
+  /** Something moved the lines (a ticket, a window, the clock): every followed ticket's place is looked at again. */
+  private linesMoved = false;
+  private dirtyTickets = new Set<string>();
+  private dirtyAll = false;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  /** A followed ticket was called: look now, not at the end of the gathering. */
+  private soon = false;
+  private streamCount = 0;
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly store: HallStore,
+    private readonly phones: PhoneBook,
+    private readonly notifications: HallNotifications,
+    private readonly options: WatchOptions,
+  ) {
+    this.loadTargets();
+    this.unsubscribe = store.onEvents((events) => this.note(events));
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs ?? 20_000);
+    this.heartbeat.unref();
+    // Alerts that fell due while the hub was down go out now (their keys keep them once only).
+    this.dirtyAll = true;
+    this.schedule();
+  }
+
+  /** Streams open now. */
+  get watching(): number {
+    return this.streamCount;
+  }
+
+  /** The ticket as its phone sees it now (kept up to date only while someone follows it). */
+  stateOf(ticket: Ticket): PhoneTicket {
+    // Changes still being gathered are looked at now: an answer is never older than the hall.
+    if (this.timer || this.immediate) this.run();
+    const followed = this.streams.has(ticket.id) || this.polls.has(ticket.id) || this.targets.has(ticket.id);
+    const cached = followed ? this.cache.get(ticket.id) : undefined;
+    if (cached) return cached.state;
+    const state = this.build(ticket);
+    if (followed) this.remember(ticket.id, state);
+    return state;
+  }
+
+  /** Follows a ticket on an open response: the state now, then each change, until the phone goes. */
+  stream(ticket: Ticket, res: ServerResponse): void {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store, no-transform',
+      'x-accel-buffering': 'no',
+      connection: 'keep-alive',
+    });
+    res.socket?.setNoDelay(true);
+    res.write(STREAM_PREAMBLE);
+    let set = this.streams.get(ticket.id);
+    if (!set) this.streams.set(ticket.id, (set = new Set()));
+    set.add(res);
+    this.streamCount += 1;
+    res.on('close', () => {
+      const s = this.streams.get(ticket.id);
+      if (s?.delete(res)) this.streamCount -= 1;
+      if (s && s.size === 0) {
+        this.streams.delete(ticket.id);
+        this.forget(ticket.id);
+      }
+    });
+    this.stateOf(ticket);
+    this.write(res, this.cache.get(ticket.id)!.frame);
+  }
+
+  /** The long-poll fallback: answers at once if the state is newer than `after`, else at its next change or after `waitMs`. */
+  poll(ticket: Ticket, after: number, waitMs: number): Promise<PhoneTicket | undefined> {
+    const now = this.stateOf(ticket);
+    if (now.version > after || waitMs <= 0) return Promise.resolve(now);
+    return new Promise((resolve) => {
+      let set = this.polls.get(ticket.id);
+      if (!set) this.polls.set(ticket.id, (set = new Set()));
+      const poll: Poll = {
+        after,
+        done: (state) => {
+          clearTimeout(timer);
+          const s = this.polls.get(ticket.id);
+          s?.delete(poll);
+          if (s && s.size === 0) {
+            this.polls.delete(ticket.id);
+            this.forget(ticket.id);
+          }
+          resolve(state);
+        },
+      };
+      const timer = setTimeout(() => poll.done(this.cache.get(ticket.id)?.state ?? now), waitMs);
+      set.add(poll);
+      if (!this.cache.has(ticket.id)) this.remember(ticket.id, now);
+    });
+  }
+
+  /** A number now has a phone behind it (taken by phone, or a booking's check-in): it gets the SMS alerts. */
+  addTarget(target: AlertTarget): void {
+    this.targets.set(target.ticketId, target);
+    this.dirtyTickets.add(target.ticketId);
+    this.schedule();
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    clearTimeout(this.lazyTimer);
+    clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.unsubscribe();
+    for (const set of this.streams.values()) for (const res of set) res.end();
+    for (const set of this.polls.values()) for (const p of [...set]) p.done(undefined);
+    this.streams.clear();
+  }
+
+  private loadTargets(): void {
+    this.targets = new Map(this.phones.alertTargets(this.store.view.day).map((t) => [t.ticketId, t]));
+  }
+
+  /** Which tickets and lines a batch of events concerns; the work is done once the event loop is free. */
+  private note(events: readonly HallEvent[]): void {
+    try {
+      this.mark(events);
+    } catch (error) {
+      log.error({ err: error }, 'the phones could not follow a change');
+      this.dirtyAll = true;
+    }
+    this.schedule();
+  }
+
+  private mark(events: readonly HallEvent[]): void {
+    const view = this.store.view;
+    for (const e of events) {
+      switch (e.type) {
+        case 'ticket.issued':
+          this.linesMoved = true;
+          if (e.ticket.appointment) this.linkBookingTicket(e.ticket);
+          break;
+        case 'ticket.called':
+        case 'ticket.recalled':
+        case 'ticket.started':
+        case 'ticket.finished':
+        case 'ticket.noShow':
+        case 'ticket.held':
+        case 'ticket.voided': {
+          if (e.type === 'ticket.called' && this.cache.has(e.id)) this.soon = true;
+          this.dirtyTickets.add(e.id);
+          const t = view.tickets.get(e.id);
+          if (t) this.linesMoved = true;
+          break;
+        }
+        case 'window.opened':
+        case 'window.closed':
+        case 'window.paused':
+        case 'window.resumed':
+          this.linesMoved = true;
+          break;
+        case 'rating.recorded':
+          this.dirtyTickets.add(e.rating.ticketId);
+          break;
+        case 'case.recorded':
+          if (e.case.ticketId) this.dirtyTickets.add(e.case.ticketId);
+          break;
+        case 'day.opened':
+          // Yesterday's numbers are done with: their phones are forgotten, their holders' hashes stay for the no-show rule.
+          this.phones.forget(this.options.clock(), e.day);
+          this.loadTargets();
+          this.dirtyAll = true;
+          break;
+        case 'ticket.transferred':
+        case 'catalogue.replaced':
+          this.dirtyAll = true;
+          break;
+      }
+    }
+  }
+
+  /** A booking made by phone checked in at the kiosk: its number gets the alerts of the phone that booked it. */
+  private linkBookingTicket(t: Ticket): void {
+    const booking = this.phones.linkOf('appointment', t.appointment!.code);
+    if (!booking?.sealed) return;
+    const ahead = ticketWait(this.store.view, t, this.options.clock()).ahead;
+    this.phones.link('ticket', t.id, { holder: booking.holder, sealed: booking.sealed }, t.day, false, this.options.clock(), ahead);
+    this.targets.set(t.id, { ticketId: t.id, sealed: booking.sealed, firstAhead: ahead, alerts: new Set() });
+  }
+
+  /**
+   * The events of the next few milliseconds are looked at together: in a busy hall one pass serves
+   * many calls. A call of a followed ticket is looked at at once: the call itself is never late.
+   */
+  private schedule(): void {
+    if (this.immediate) return;
+    if (this.soon) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.immediate = setImmediate(() => this.run());
+      return;
+    }
+    this.timer ??= setTimeout(() => this.run(), FLUSH_MS);
+  }
+
+  private run(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.immediate = undefined;
+    this.soon = false;
+    try {
+      this.flush();
+    } catch (error) {
+      log.error({ err: error }, 'the phones could not be told of a change');
+    }
+  }
+
+  private flush(): void {
+    const all = this.dirtyAll;
+    const moved = this.linesMoved;
+    const touched = this.dirtyTickets;
+    this.dirtyAll = false;
+    this.linesMoved = false;
+    this.dirtyTickets = new Set();
+    const view = this.store.view;
+    // A change in any line may move every followed ticket (the windows share items): all places are
+    // worked out in one pass, and only the phones whose view changed hear of it.
+    let concerned: Set<string>;
+    if (all || moved) {
+      concerned = new Set([...this.streams.keys(), ...this.polls.keys(), ...this.targets.keys()]);
+    } else concerned = touched;
+    if (concerned.size === 0) return;
+    const positions = ticketWaits(view, this.options.clock());
+    const alerts: { target: AlertTarget; ticket: Ticket; due: PhoneAlert[] }[] = [];
+    for (const id of concerned) {
+      if (!this.streams.has(id) && !this.polls.has(id) && !this.targets.has(id)) continue;
+      const t = view.tickets.get(id);
+      if (!t) {
+        if (all) this.gone(id);
+        continue;
+      }
+      const { state, changed, urgent } = this.update(t, positions.get(id), all || touched.has(id));
+      if (changed && urgent) {
+        this.lazy.delete(id);
+        this.tell(id, state);
+      } else if (changed) this.tellLater(id);
+      const target = this.targets.get(id);
+      if (target) {
+        const first = target.firstAhead === null ? undefined : { state: 'issued' as const, ahead: target.firstAhead };
+        const due = alertsDue(first, { state: t.state, ahead: state.ahead }, target.alerts as Set<PhoneAlert>, phonePolicyOf(view.catalogue));
+        if (due.length > 0) alerts.push({ target, ticket: t, due });
+      }
+    }
+    if (alerts.length > 0) this.sendAlerts(alerts);
+  }
+
+  /** The near and called SMS, queued with the record that they were sent, in one transaction. */
+  private sendAlerts(list: { target: AlertTarget; ticket: Ticket; due: PhoneAlert[] }[]): void {
+    const now = this.options.clock();
+    let queued = false;
+    this.store.withTransaction(() => {
+      for (const { target, ticket, due } of list) {
+        const phone = target.sealed ? this.phones.vault.open(target.sealed) : undefined;
+        for (const alert of due) {
+          target.alerts.add(alert);
+          if (!phone) continue;
+          const ahead = this.cache.get(ticket.id)?.state.ahead ?? 0;
+          const notice =
+            alert === 'near'
+              ? { kind: 'ticket-near' as const, ticket: ticket.number, ahead }
+              : { kind: 'ticket-called' as const, ticket: ticket.number, window: ticket.window ?? 0 };
+          if (!this.notifications.smsCarries(notice.kind)) continue;
+          // Not worth sending late: a near alert once the number may have been called, a call once it is over.
+          const r = this.notifications.toCitizen(notice, `${notice.kind}:${ticket.id}`, phone, now + (alert === 'near' ? 15 : 10) * 60_000);
+          if (r.ok && r.queued.length > 0) queued = true;
+          else if (!r.ok) log.error({ ticket: ticket.number, alert, code: r.code }, `the ${alert} SMS was refused: ${r.message}`);
+        }
+        this.phones.markAlerts(ticket.id, target.alerts);
+      }
+    });
+    if (queued) this.notifications.wake();
+  }
+
+  private build(t: Ticket, wait?: Pick<QueueWait, 'ahead' | 'minutes' | 'range' | 'noWindowOpen'>): PhoneTicket {
+    const view = this.store.view;
+    const item = findItem(view.catalogue, t.serviceCode);
+    const waiting = t.state === 'issued' ? (wait ?? ticketWait(view, t, this.options.clock())) : undefined;
+    const atWindow = t.state === 'called' || t.state === 'serving' || t.state === 'held';
+    const w = atWindow && t.window !== undefined ? findWindow(view.catalogue, t.window) : undefined;
+    const target = this.targets.get(t.id);
+    // The hub-signed rating link of this service (used once), while it waits for its rating.
+    const rateLink = t.state === 'done' && !view.ratings.has(t.id) ? this.store.ratingLink(t.id) : undefined;
+    const cases = t.state === 'done' || t.state === 'serving' ? this.casesOf(t.id) : [];
+    return {
+      ref: this.store.refs.ofTicket(t.id),
+      number: t.number,
+      day: t.day,
+      serviceCode: t.serviceCode,
+      itemName: item?.name ?? t.serviceCode,
+      ...(item?.nameEn ? { itemNameEn: item.nameEn } : {}),
+      lane: t.lane,
+      remote: t.remote === true,
+      state: t.state,
+      ahead: waiting?.ahead ?? 0,
+      minutes: waiting?.minutes ?? 0,
+      ...(waiting ? { range: waiting.range } : {}),
+      noWindowOpen: waiting?.noWindowOpen ?? false,
+      ...(atWindow && t.window !== undefined ? { window: t.window, windowName: w?.name ?? `${t.window}` } : {}),
+      issuedAt: t.issuedAt,
+      ...(t.lastCalledAt !== undefined ? { calledAt: t.lastCalledAt } : {}),
+      nearAhead: phonePolicyOf(view.catalogue).nearAhead,
+      sms: !!target?.sealed && this.notifications.smsCarries('ticket-called'),
+      ...(rateLink ? { rateUrl: `${this.options.publicBase()}${rateLink}` } : {}),
+      cases,
+      version: view.seq,
+    };
+  }
+
+  private remember(id: string, state: PhoneTicket): Cached {
+    const t = this.store.view.tickets.get(id);
+    const key = t ? this.keyOf(t, state.state === 'issued' ? { noWindowOpen: state.noWindowOpen } : undefined) : '';
+    const entry = { state, key, sig: `${key}#${state.ahead}#${state.minutes}#${state.range?.low ?? 0}-${state.range?.high ?? 0}`, frame: frame(state) };
+    this.cache.set(id, entry);
+    return entry;
+  }
+
+  /**
+   * What a phone sees of a ticket that can change, as one short string: compared before anything is
+   * built, so that a change in a line touches only the phones whose view of it changed.
+   */
+  private keyOf(t: Ticket, wait?: Pick<QueueWait, 'noWindowOpen'>): string {
+    const view = this.store.view;
+    const after = t.state === 'done' || t.state === 'serving';
+    const rated = after ? `${view.ratings.has(t.id)}|${view.ratingRequests.has(t.id)}|${this.casesOf(t.id).length}` : '';
+    return `${t.serviceCode}|${t.state}|${wait ? `${wait.noWindowOpen}` : ''}|${t.window ?? ''}|${t.lastCalledAt ?? ''}|${this.targets.get(t.id)?.sealed ? 1 : 0}|${rated}`;
+  }
+
+  /** The ticket as its phone would see it now; `urgent` unless only its far place in line or its expected wait moved. */
+  private update(t: Ticket, wait: QueueWait | undefined, touched: boolean): { state: PhoneTicket; changed: boolean; urgent: boolean } {
+    const waiting = t.state === 'issued' ? (wait ?? ticketWait(this.store.view, t, this.options.clock())) : undefined;
+    const cached = this.cache.get(t.id);
+    // The common case, a ticket further down a line that did not move for it: nothing to build.
+    const same = cached?.state;
+    if (same && waiting && !touched && same.state === 'issued' && same.ahead === waiting.ahead && same.minutes === waiting.minutes && same.range?.low === waiting.range.low && same.range?.high === waiting.range.high && same.noWindowOpen === waiting.noWindowOpen && same.serviceCode === t.serviceCode)
+      return { state: same, changed: false, urgent: false };
+    const key = this.keyOf(t, waiting);
+    const sig = `${key}#${waiting?.ahead ?? 0}#${waiting?.minutes ?? 0}#${waiting?.range.low ?? 0}-${waiting?.range.high ?? 0}`;
+    const before = this.cache.get(t.id);
+    if (before && before.sig === sig) return { state: before.state, changed: false, urgent: false };
+    const next = this.build(t, waiting);
+    this.cache.set(t.id, { state: next, sig, key, frame: frame(next) });
+    const live = Math.max(LIVE_AHEAD, 3 * next.nearAhead);
+    const moved = before !== undefined && before.state.ahead !== next.ahead && Math.min(before.state.ahead, next.ahead) <= live;
+    return { state: next, changed: true, urgent: !before || before.key !== key || moved };
+  }
+
+  private tellLater(id: string): void {
+    this.lazy.add(id);
+    this.lazyTimer ??= setTimeout(() => {
+      this.lazyTimer = undefined;
+      const ids = [...this.lazy];
+      this.lazy.clear();
+      for (const lazyId of ids) {
+        const c = this.cache.get(lazyId);
+        if (c) this.tell(lazyId, c.state);
+      }
+    }, LAZY_MS);
+    this.lazyTimer.unref();
+  }
+
+  private casesOf(ticketId: string): string[] {
+    return [...this.store.view.cases.values()].filter((c) => c.ticketId === ticketId).map((c) => c.number);
+  }
+
+  private tell(id: string, state: PhoneTicket): void {
+    const streams = this.streams.get(id);
+    if (streams) {
+      const text = this.cache.get(id)?.frame ?? frame(state);
+      for (const res of streams) this.write(res, text);
+    }
+    const polls = this.polls.get(id);
+    if (polls) for (const p of [...polls]) if (state.version > p.after) p.done(state);
+  }
+
+  /** The ticket is no longer today's: its phones are told, and let go. */
+  private gone(id: string): void {
+    for (const res of this.streams.get(id) ?? []) res.end('event: gone\ndata: {}\n\n');
+    for (const p of [...(this.polls.get(id) ?? [])]) p.done(undefined);
+    this.cache.delete(id);
+    this.targets.delete(id);
+  }
+
+  private forget(id: string): void {
+    if (this.streams.has(id) || this.polls.has(id) || this.targets.has(id)) return;
+    this.cache.delete(id);
+  }
+
+  private write(res: ServerResponse, text: string): void {
+    if (res.writableEnded || res.destroyed) return;
+    if (res.writableLength > MAX_UNREAD_BYTES) {
+      res.destroy();
+      return;
+    }
+    res.write(text);
+  }
+
+  private beat(): void {
+    for (const set of this.streams.values()) for (const res of set) this.write(res, ':\n\n');
+    // The expected waits move with the clock too (a service runs on), without any event.
+    if (this.cache.size > 0) {
+      this.linesMoved = true;
+      this.schedule();
+    }
+  }
+}
+
+function frame(state: PhoneTicket): string {
+  return `id: ${state.version}\nevent: ticket\ndata: ${JSON.stringify(state)}\n\n`;
+}

@@ -1,0 +1,64 @@
+import type { HallEvent, HallView, Ticket } from '@servicehall/core';
+import type { LinkSigner } from './links';
+
+/**
+ * The public references of today's tickets and of the bookings: what a phone's address (and the
+ * ticket's QR code) carries instead of a ticket id or a booking code. Made by the hub's LinkSigner,
+ * so nothing is stored; the index is rebuilt from the view and kept up by the events (HallStore
+ * feeds it), and a ticket's reference resolves only while the ticket is today's.
+ */
+export class PublicRefs {
+  private readonly tickets = new Map<string, string>();
+  private readonly refsOfTickets = new Map<string, string>();
+  private readonly appointments = new Map<string, string>();
+
+  constructor(
+    private readonly links: LinkSigner,
+    private readonly view: () => HallView,
+  ) {
+    this.rebuild();
+  }
+
+  ofTicket(id: string): string {
+    return this.refsOfTickets.get(id) ?? this.links.ref('ticket', id);
+  }
+
+  ofAppointment(code: string): string {
+    return this.links.ref('appointment', code);
+  }
+
+  /** Today's ticket behind a reference. */
+  ticket(ref: string): Ticket | undefined {
+    const id = this.tickets.get(ref);
+    return id ? this.view().tickets.get(id) : undefined;
+  }
+
+  /** The booking behind a reference (one of today or later). */
+  appointmentCode(ref: string): string | undefined {
+    return this.appointments.get(ref);
+  }
+
+  rebuild(): void {
+    this.tickets.clear();
+    this.refsOfTickets.clear();
+    this.appointments.clear();
+    const view = this.view();
+    for (const id of view.tickets.keys()) this.addTicket(id);
+    for (const code of view.appointments.keys()) this.appointments.set(this.ofAppointment(code), code);
+  }
+
+  private addTicket(id: string): void {
+    const ref = this.links.ref('ticket', id);
+    this.tickets.set(ref, id);
+    this.refsOfTickets.set(id, ref);
+  }
+
+  /** Follows the events appended: a new day or catalogue rebuilds, a ticket or a booking is added. */
+  follow(events: readonly HallEvent[]): void {
+    for (const e of events) {
+      if (e.type === 'day.opened' || e.type === 'catalogue.replaced') this.rebuild();
+      else if (e.type === 'ticket.issued') this.addTicket(e.ticket.id);
+      else if (e.type === 'appointment.booked') this.appointments.set(this.ofAppointment(e.code), e.code);
+    }
+  }
+}

@@ -1,0 +1,222 @@
+import type { CommandBody } from '@servicehall/core';
+import type { Answer } from '@servicehall/protocol';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { LOAD_TEST_LIMITS, spawnHub } from '../packages/hub/src/testing/hub-process';
+import { TestTerminal } from '../packages/hub/src/testing/terminal';
+import { benchCatalogue, stats } from './bench-hub';
+
+/**
+ * 3,000 phones following their tickets on one hub while the hall works: the hub in its own process,
+ * 50 windows and 4 kiosks working over WebSocket (paced, about 1,000 commands a second offered),
+ * 6 displays listening, and every phone on its own server-sent-events stream of its ticket.
+ * It measures how soon each call reaches its phone, how soon every change reaches the phones it
+ * concerns, the hub's memory per watching phone, and the terminals' own latencies meanwhile.
+ */
+const PHONES = Number(process.env.BENCH_PHONES ?? '3000');
+const WINDOWS = 50;
+const KIOSKS = 4;
+const DISPLAYS = 6;
+const PAUSE_MS = 50;
+const TOKEN = 'bench-token-for-3000-phones';
+
+/** CPU seconds the hub's process has used (user + system), from the kernel (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The hub's resident memory, from the kernel (Linux): what the hall's server pays in RAM. */
+function rssKb(pid: number): number {
+  const m = /VmRSS:\s+(\d+)\s+kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : NaN;
+}
+
+interface Phone {
+  ticketId: string;
+  /** When each frame arrived, with the hub sequence it reflects. */
+  frames: { at: number; version: number; called: boolean; ahead: number; issued: boolean }[];
+  req: http.ClientRequest;
+}
+
+/** One phone: an EventSource's request, read by hand (Node has no EventSource). */
+function follow(base: URL, ticketId: string, ref: string, agent: http.Agent): Promise<Phone> {
+  return new Promise((resolve, reject) => {
+    const phone = { ticketId, frames: [] as Phone['frames'] } as Phone;
+    phone.req = http.get({ host: base.hostname, port: base.port, path: `/api/phone/tickets/${ref}/watch`, agent, headers: { accept: 'text/event-stream' } }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`phone stream answered ${res.statusCode}`));
+      res.setEncoding('utf8');
+      let buffer = '';
+      res.on('data', (chunk: string) => {
+        const at = performance.now();
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (!block.startsWith('id: ')) continue;
+          const version = Number(block.slice(4, block.indexOf('\n')));
+          phone.frames.push({ at, version, called: block.includes('"state":"called"'), issued: block.includes('"state":"issued"'), ahead: Number(/"ahead":(\d+)/.exec(block)?.[1] ?? '0') });
+        }
+      });
+      resolve(phone);
+    });
+    phone.req.on('error', reject);
+  });
+}
+
+export async function runPhoneBench(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-bench-phones-'));
+  // 3,000 phones from this one address, and thousands of commands a second: the limits are off.
+  const hub = await spawnHub(dir, { SERVICEHALL_TOKEN: TOKEN, SERVICEHALL_LIMITS: LOAD_TEST_LIMITS });
+  const pid = hub.child.pid!;
+  const base = new URL(hub.url);
+  const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+  const agent = new http.Agent({ keepAlive: true, maxSockets: PHONES + 64 });
+  try {
+    const put = await fetch(`${hub.url}/api/catalogue`, { method: 'PUT', headers: auth, body: JSON.stringify(benchCatalogue()) });
+    if (put.status !== 200) throw new Error(`the bench catalogue was refused: ${await put.text()}`);
+    const codes = benchCatalogue().items.map((i) => i.code);
+
+    // The tickets the phones follow: taken first, so that the windows call them while the phones watch.
+    const ticketIds: string[] = [];
+    // Each answered with the path of its live page, /m/t/<reference>: only the hub makes references.
+    const refs = new Map<string, string>();
+    for (let i = 0; i < PHONES; i += 50) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(50, PHONES - i) }, (_, j) =>
+          fetch(`${hub.url}/api/tickets`, { method: 'POST', headers: auth, body: JSON.stringify({ serviceCode: codes[(i + j) % codes.length] }) }).then((r) => r.json() as Promise<{ ticket: { id: string }; link: string }>),
+        ),
+      );
+      for (const b of batch) {
+        ticketIds.push(b.ticket.id);
+        refs.set(b.ticket.id, b.link.split('/').at(-1)!);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const before = rssKb(pid);
+    const phones: Phone[] = [];
+    for (let i = 0; i < ticketIds.length; i += 100)
+      phones.push(...(await Promise.all(ticketIds.slice(i, i + 100).map((id) => follow(base, id, refs.get(id)!, agent)))));
+    await new Promise((r) => setTimeout(r, 2000));
+    const after = rssKb(pid);
+    const first = phones.filter((p) => p.frames.length > 0).length;
+
+    const kiosks = await Promise.all(Array.from({ length: KIOSKS }, (_, i) => TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: `kiosk-${i + 1}`, token: TOKEN }, false)));
+    const windows = await Promise.all(Array.from({ length: WINDOWS }, (_, i) => TestTerminal.connect(hub.wsUrl, { role: 'window', terminal: `window-${i + 1}`, window: i + 1, token: TOKEN }, false)));
+    const displays = await Promise.all(Array.from({ length: DISPLAYS }, (_, i) => TestTerminal.connect(hub.wsUrl, { role: 'display', terminal: `display-${i + 1}`, token: TOKEN }, false)));
+    const subscribers = [...kiosks, ...windows, ...displays];
+    for (let n = 1; n <= WINDOWS; n++) {
+      const res = await fetch(`${hub.url}/api/windows/${n}/open`, { method: 'POST', headers: auth, body: '{}' });
+      if (res.status !== 200) throw new Error(`window ${n} did not open: ${await res.text()}`);
+    }
+    // The terminals' fan-out, as bench-hub measures it: each event at all 60 subscribers.
+    const arrivals = new Map<string, number[]>();
+    for (const t of subscribers)
+      t.ws.on('message', (data) => {
+        const at = performance.now();
+        const text = data.toString();
+        if (!text.startsWith('{"type":"events"')) return;
+        for (const m of text.matchAll(/"commandId":"([^"]+)"/g)) (arrivals.get(m[1]!) ?? arrivals.set(m[1]!, []).get(m[1]!)!).push(at);
+      });
+    for (const p of phones) p.frames.length = 0;
+
+    const latency: Record<string, number[]> = { issueTicket: [], callNext: [] };
+    const sentAt = new Map<string, number>();
+    /** When the command that made each hub sequence was sent. */
+    const seqSent = new Map<number, number>();
+    /** When the call of each ticket was sent. */
+    const callSent = new Map<string, number>();
+    let done = 0;
+    const pause = () => new Promise((r) => setTimeout(r, PAUSE_MS * (0.5 + Math.random())));
+    const timed = async (t: TestTerminal, body: CommandBody): Promise<Answer> => {
+      await pause();
+      const id = randomUUID();
+      const t0 = performance.now();
+      sentAt.set(id, t0);
+      const answer = await t.command(body, id);
+      latency[body.type]?.push(performance.now() - t0);
+      if (answer.ok) {
+        seqSent.set(answer.seq, t0);
+        if (body.type === 'callNext' && answer.ticket) callSent.set(answer.ticket.id, t0);
+      }
+      done += 1;
+      return answer;
+    };
+    const followed = new Set(ticketIds);
+    const hubCpu0 = cpuSeconds(pid);
+    const benchCpu0 = process.cpuUsage();
+    const allCalled = () => [...followed].every((id) => callSent.has(id));
+    const started = performance.now();
+    const deadline = started + 60_000;
+    const working = () => performance.now() < deadline && !allCalled();
+    const kioskLoops = kiosks.map(async (k, i) => {
+      for (let n = i; working(); n += KIOSKS) await timed(k, { type: 'issueTicket', serviceCode: codes[n % codes.length]!, lane: 'ordinary' });
+    });
+    const windowLoops = windows.map(async (w, i) => {
+      const window = i + 1;
+      while (working()) {
+        const called = await timed(w, { type: 'callNext', window });
+        if (!called.ok) continue;
+        await timed(w, { type: 'startService', window });
+        await timed(w, { type: 'finishService', window });
+      }
+    });
+    await Promise.all([...kioskLoops, ...windowLoops]);
+    const elapsed = (performance.now() - started) / 1000;
+    const hubCpu = cpuSeconds(pid) - hubCpu0;
+    const benchCpu = process.cpuUsage(benchCpu0);
+    await new Promise((r) => setTimeout(r, 500));
+
+    const callToPhone: number[] = [];
+    let missed = 0;
+    for (const p of phones) {
+      const t0 = callSent.get(p.ticketId);
+      const frame = p.frames.find((f) => f.called);
+      if (t0 === undefined) continue;
+      if (!frame) missed += 1;
+      else callToPhone.push(frame.at - t0);
+    }
+    // Near the front (10 ahead or fewer) every move is told at once; further back, moves are told together every 2 s.
+    const nearToPhone: number[] = [];
+    const farToPhone: number[] = [];
+    for (const p of phones)
+      for (const f of p.frames) if (seqSent.has(f.version)) (f.issued && f.ahead > 10 ? farToPhone : nearToPhone).push(f.at - seqSent.get(f.version)!);
+    const fanOut: number[] = [];
+    for (const [id, times] of arrivals) {
+      const t0 = sentAt.get(id);
+      if (t0 !== undefined && times.length >= subscribers.length) fanOut.push(Math.max(...times) - t0);
+    }
+    const frames = phones.reduce((n, p) => n + p.frames.length, 0);
+    const call = stats(callToPhone);
+    const near = stats(nearToPhone);
+    const far = stats(farToPhone);
+    const issue = stats(latency.issueTicket!);
+    const callNext = stats(latency.callNext!);
+    const fan = stats(fanOut);
+    const ms = (x: number) => `${x.toFixed(1)} ms`;
+    console.log(`Phones following their tickets: ${PHONES} server-sent-event streams on one hub (its own process), ${WINDOWS} windows and ${KIOSKS} kiosks working, paced (~${PAUSE_MS} ms between a terminal's commands), ${os.cpus().length} cores`);
+    console.log(`  streams open and answered         ${first} of ${phones.length}`);
+    console.log(`  hub memory (RSS)                  ${(before / 1024).toFixed(1)} MB before the phones, ${(after / 1024).toFixed(1)} MB with them: ${((after - before) / phones.length).toFixed(1)} KB per watching phone`);
+    console.log(`  the hall meanwhile                ${(done / elapsed).toFixed(0)} commands/s for ${elapsed.toFixed(1)} s, until all ${PHONES} followed tickets were called`);
+    console.log(`  CPU used                          hub ${((hubCpu / elapsed) * 100).toFixed(0)}% of a core, this bench's terminals and phones ${(((benchCpu.user + benchCpu.system) / 1e6 / elapsed) * 100).toFixed(0)}%; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
+    console.log(`  the call reaching its phone       p50 ${ms(call.p50)}   p99 ${ms(call.p99)}   max ${ms(call.max)}   (n=${call.n}${missed ? `, ${missed} calls never reached their phone` : ''})`);
+    console.log(`  a move near the front (<= 10)     p50 ${ms(near.p50)}   p99 ${ms(near.p99)}   max ${ms(near.max)}   (n=${near.n})`);
+    console.log(`  a move further back (told every 2 s) p50 ${ms(far.p50)}   p99 ${ms(far.p99)}   (n=${far.n}; ${frames} messages to phones in all)`);
+    console.log(`  issueTicket latency               p50 ${ms(issue.p50)}   p99 ${ms(issue.p99)}   (n=${issue.n})`);
+    console.log(`  callNext latency                  p50 ${ms(callNext.p50)}   p99 ${ms(callNext.p99)}   (n=${callNext.n})`);
+    console.log(`  event to all ${subscribers.length} terminals         p50 ${ms(fan.p50)}   p99 ${ms(fan.p99)}   (n=${fan.n})`);
+    console.log('  goals: the call at every phone p99 < 200 ms; < 50 KB per watching phone; terminals p99 < 10 ms, fan-out p99 < 20 ms');
+    for (const p of phones) p.req.destroy();
+    for (const t of subscribers) t.close();
+  } finally {
+    agent.destroy();
+    await hub.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1]?.endsWith('bench-phones.ts')) await runPhoneBench();
