@@ -33,6 +33,8 @@ export type RefusalCode =
   | 'unconfigured'
   | 'closed-today'
   | 'pin-change-required'
+  | 'case-lapsed'
+  | 'command-expired'
   | 'internal';
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });

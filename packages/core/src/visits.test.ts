@@ -43,8 +43,10 @@ describe('the outcome of a visit (H-07)', () => {
   it('accepts with a case number and due dates counted in working days across 国庆 (N-05)', () => {
     const { view } = serving();
     const d = must(view, outcome({ outcome: 'accepted' }), win7, at('09:10'));
-    const e = d.events[0]!;
-    expect(e.type === 'case.recorded' && e.case).toMatchObject({
+    // The event carries the case's number and where it was decided; its item (the ticket's), clerks,
+    // time and statutory due dates follow from the view.
+    expect(d.events).toEqual([{ type: 'case.recorded', outcome: 'accepted', case: { number: 'SL202609280001', window: 7 } }]);
+    expect(view.cases.get('SL202609280001')).toMatchObject({
       number: 'SL202609280001',
       state: 'accepted',
       acceptedOn: DAY,
@@ -62,6 +64,9 @@ describe('the outcome of a visit (H-07)', () => {
     must(view, outcome({ outcome: 'consultation' }), win7, at('09:10'));
     const d = must(view, outcome({ outcome: 'accepted', serviceCode: 'SJ-GT-SL' }), win7, at('09:11'));
     expect(d.events[0]!.type === 'case.recorded' && d.events[0]!.case.number).toBe('SL202609280002');
+    // An item other than the ticket's is named in the event, and its own due dates follow from it.
+    expect(d.events[0]!.type === 'case.recorded' && d.events[0]!.case.serviceCode).toBe('SJ-GT-SL');
+    expect(view.cases.get('SL202609280002')).toMatchObject({ serviceCode: 'SJ-GT-SL', state: 'accepted', acceptedOn: DAY, openedAt: at('09:11') });
   });
 
   it('needs the service to have started', () => {
@@ -81,13 +86,15 @@ describe('the outcome of a visit (H-07)', () => {
     const { view } = serving();
     const first = must(view, outcome({ outcome: 'correction', materials: ['m2', 'm5'] }), win7, at('09:10')).events[0]!;
     const number = first.type === 'case.recorded' ? first.case.number : '';
-    expect(first.type === 'case.recorded' && first.case.notices[0]).toMatchObject({ materials: ['m2', 'm5'], breach: false });
-    const again = must(view, outcome({ outcome: 'correction', caseNumber: number, materials: ['m2', 'm6'] }), win7, at('10:00')).events[0]!;
-    expect(again.type === 'case.recorded' && again.case.notices[1]).toMatchObject({ materials: ['m2', 'm6'], newMaterials: ['m6'], breach: true });
-    const same = must(view, outcome({ outcome: 'correction', caseNumber: number, materials: ['m5'] }), win7, at('10:05')).events[0]!;
-    expect(same.type === 'case.recorded' && same.case.notices[2]).toMatchObject({ breach: false, newMaterials: [] });
+    const notices = () => view.cases.get(number)!.notices;
+    expect(notices()[0]).toMatchObject({ materials: ['m2', 'm5'], breach: false, deadline: '2026-10-16' });
+    must(view, outcome({ outcome: 'correction', caseNumber: number, materials: ['m2', 'm6'] }), win7, at('10:00'));
+    expect(notices()[1]).toMatchObject({ materials: ['m2', 'm6'], newMaterials: ['m6'], breach: true });
+    must(view, outcome({ outcome: 'correction', caseNumber: number, materials: ['m5'] }), win7, at('10:05'));
+    expect(notices()[2]).toMatchObject({ breach: false, newMaterials: [] });
     const accepted = must(view, outcome({ outcome: 'accepted', caseNumber: number }), win7, at('10:10')).events[0]!;
-    expect(accepted.type === 'case.recorded' && accepted.case).toMatchObject({ number, state: 'accepted' });
+    // A case continued is carried whole.
+    expect(accepted.type === 'case.recorded' && accepted.case).toMatchObject({ number, state: 'accepted', notices: notices() });
     expect(run(view, outcome({ outcome: 'correction', caseNumber: number, materials: ['m1'] }), win7, at('10:20'))).toMatchObject({ ok: false, code: 'illegal-transition' });
   });
 
@@ -128,8 +135,9 @@ describe('rating a service (N-01, H-13)', () => {
     const { view, ticketId } = finished();
     expect(view.ratingRequests.get(ticketId)).toMatchObject({ window: 7, clerk: '1011', serviceCode: 'SJ-QY-SL' });
     const d = must(view, rate('very-satisfied', { aspects: { efficiency: 'satisfied' }, text: '办事很快' }), pad7, at('09:13'));
-    expect(d.events).toHaveLength(1);
-    const r = d.events[0]!.type === 'rating.recorded' ? d.events[0]!.rating : undefined;
+    // The event carries what the citizen gave; the record follows from the service that waited for it.
+    expect(d.events).toEqual([{ type: 'rating.recorded', rating: { ticketId, level: 'very-satisfied', aspects: { efficiency: 'satisfied' }, text: '办事很快' } }]);
+    const r = view.ratings.get(ticketId)?.[0];
     expect(r).toMatchObject({
       ticketId,
       serviceCode: 'SJ-QY-SL',
@@ -187,8 +195,8 @@ describe('rating a service (N-01, H-13)', () => {
   it('gives the default level, marked as default, to a service left unrated past its time (N-04)', () => {
     const { view, ticketId } = finished();
     expect(run(view, { type: 'defaultRating', ticketId }, hub, at('09:15'))).toMatchObject({ ok: false, code: 'conflict' });
-    const d = must(view, { type: 'defaultRating', ticketId }, hub, at('09:23'));
-    expect(d.events[0]!.type === 'rating.recorded' && d.events[0]!.rating).toMatchObject({ level: 'satisfied', isDefault: true, raterType: 'system' });
+    must(view, { type: 'defaultRating', ticketId }, hub, at('09:23'));
+    expect(view.ratings.get(ticketId)?.[0]).toMatchObject({ level: 'satisfied', isDefault: true, raterType: 'system' });
     expect(run(view, rate('very-dissatisfied'), pad7, at('09:24'))).toMatchObject({ ok: false });
   });
 
@@ -198,9 +206,9 @@ describe('rating a service (N-01, H-13)', () => {
   });
 
   it('exports a record with its level codes mapped per target', () => {
-    const { view } = finished();
-    const d = must(view, rate('very-dissatisfied', { aspects: { attitude: 'dissatisfied' }, reasons: ['态度生硬'] }), pad7, at('09:13'));
-    const r = d.events[0]!.type === 'rating.recorded' ? d.events[0]!.rating : undefined;
+    const { view, ticketId } = finished();
+    must(view, rate('very-dissatisfied', { aspects: { attitude: 'dissatisfied' }, reasons: ['态度生硬'] }), pad7, at('09:13'));
+    const r = view.ratings.get(ticketId)?.[0];
     expect(exportRating(r!, 'national')).toMatchObject({ level: 5, aspects: { attitude: 4 }, channel: 'hall-terminal', text: '态度生硬', caseNumber: 'SL202609280001' });
     expect(exportRating(r!, 'provincial-reversed')).toMatchObject({ level: 1, aspects: { attitude: 2 } });
     expect(isBadRating('basically-satisfied')).toBe(false);

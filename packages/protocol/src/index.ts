@@ -50,6 +50,8 @@ export const RefusalCodeSchema = z.enum([
   'unconfigured',
   'closed-today',
   'pin-change-required',
+  'case-lapsed',
+  'command-expired',
   'internal',
 ]);
 

@@ -223,7 +223,8 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
     if (!done.ok) return done;
     const view = ctx.client.view;
     const recorded = (eventsByCommand.get(id) ?? []).find((e) => e.type === 'case.recorded');
-    const c: Case | undefined = recorded?.type === 'case.recorded' ? recorded.case : undefined;
+    // The case as the view folded it (its event may carry only what the outcome decided).
+    const c: Case | undefined = recorded?.type === 'case.recorded' ? view?.cases.get(recorded.case.number) : undefined;
     if (!view || !c || !answer) return { ok: true, printed: { ok: false, code: 'not-in-step' } };
     const notice = noticeFor(
       view,

@@ -6,7 +6,9 @@ import type { CommandBody } from '../commands';
 import { counterKey } from '../numbering';
 import { ok, refuse, type Result } from '../result';
 import { forbiddenPhrasesIn } from '../strings';
-import { currentTicket, type DecideContext, type Decision, type EventOf, type HallView } from './view';
+import { correctionDays, correctionDeadline, isPastDeadline } from './case-deadlines';
+import { caseOfEvent, caseRecorded } from './case-events';
+import { currentTicket, indexCase, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 
 // Cases: the one outcome of a visit for one service item (H-07), with its notices and due dates.
 
@@ -15,8 +17,10 @@ export type CaseEventType = 'case.recorded';
 export type OutcomeCommand = Extract<CommandBody, { type: 'recordOutcome' }>;
 
 export function applyCaseEvent(view: HallView, event: EventOf<CaseEventType>): void {
-  view.cases.set(event.case.number, event.case);
-  const m = /^SL(\d{4})(\d{2})(\d{2})(\d{4})$/.exec(event.case.number);
+  const c = caseOfEvent(view, event);
+  view.cases.set(c.number, c);
+  indexCase(view, c);
+  const m = /^SL(\d{4})(\d{2})(\d{2})(\d{4,})$/.exec(c.number);
   if (m && `${m[1]}-${m[2]}-${m[3]}` === view.day) {
     const key = counterKey(view.day, 'SL');
     view.counters.set(key, Math.max(view.counters.get(key) ?? 0, Number(m[4])));
@@ -29,9 +33,12 @@ export function decideOutcome(view: HallView, command: OutcomeCommand, ctx: Deci
   if (!t || t.state !== 'serving') return refuse('illegal-transition', `window ${command.window} is not serving anyone: start the service first`);
   const item = findItem(view.catalogue, command.serviceCode);
   if (!item) return refuse('not-found', `there is no service item ${command.serviceCode}`);
-  const existing = command.caseNumber ? view.cases.get(command.caseNumber) : undefined;
+  // A case from an earlier day is in the hall's records, not the view.
+  const existing = command.caseNumber ? (view.cases.get(command.caseNumber) ?? ctx.caseOf?.(command.caseNumber)) : undefined;
   if (command.caseNumber && !existing) return refuse('not-found', `there is no open case ${command.caseNumber}`);
   if (existing && existing.serviceCode !== item.code) return refuse('bad-request', `case ${existing.number} is for ${existing.serviceCode}, not ${item.code}`);
+  if (existing && isPastDeadline(existing, view.day, view.catalogue, ctx.calendar))
+    return refuse('case-lapsed', `case ${existing.number} had until ${correctionDeadline(existing, view.catalogue, ctx.calendar)} for its corrections: it has lapsed`);
   if (existing && existing.state !== 'correction') return refuse('illegal-transition', `case ${existing.number} is ${existing.state} already`);
   const clerk = view.windows.get(command.window)?.clerk;
   let number = existing?.number;
@@ -60,7 +67,7 @@ export function decideOutcome(view: HallView, command: OutcomeCommand, ctx: Deci
       const promised = dueDate(calendar, view.day, item.promisedLimitDays);
       const legal = dueDate(calendar, view.day, item.legalLimitDays);
       const c: Case = { ...touched, state: 'accepted', acceptedOn: view.day, promisedDue: promised.day, legalDue: legal.day, dueCertain: promised.certain && legal.certain };
-      return ok({ events: [{ type: 'case.recorded', outcome: 'accepted', case: c }] });
+      return ok({ events: [caseRecorded(view, 'accepted', c, !existing, ctx.now)] });
     }
     case 'correction': {
       const materials = command.materials ?? [];
@@ -68,17 +75,18 @@ export function decideOutcome(view: HallView, command: OutcomeCommand, ctx: Deci
       const known = new Set(item.materials.map((m) => m.id));
       const unknown = materials.filter((m) => !known.has(m));
       if (unknown.length > 0) return refuse('bad-request', `${item.name} has no material ${unknown.join(', ')}`);
-      const notice = correctionNotice(base.notices, materials, ctx.now, clerk);
+      const deadline = dueDate(ctx.calendar ?? hallCalendar(view.catalogue), view.day, correctionDays(view.catalogue)).day;
+      const notice = correctionNotice(base.notices, materials, ctx.now, clerk, deadline);
       const c: Case = { ...touched, state: 'correction', notices: [...base.notices, notice] };
-      return ok({ events: [{ type: 'case.recorded', outcome: 'correction', case: c }] });
+      return ok({ events: [caseRecorded(view, 'correction', c, !existing, ctx.now)] });
     }
     case 'rejected': {
       if (!command.reason) return refuse('bad-request', 'not accepting needs the reason, stated for the citizen');
       const uncivil = forbiddenPhrasesIn(command.reason);
       if (uncivil.length > 0) return refuse('bad-request', `the reason is printed for the citizen and uses a phrase the handbook forbids (H-14): ${uncivil.join('、')}; please say it civilly`);
-      return ok({ events: [{ type: 'case.recorded', outcome: 'rejected', case: { ...touched, state: 'rejected', rejectReason: command.reason } }] });
+      return ok({ events: [caseRecorded(view, 'rejected', { ...touched, state: 'rejected', rejectReason: command.reason }, !existing, ctx.now)] });
     }
     case 'consultation':
-      return ok({ events: [{ type: 'case.recorded', outcome: 'consultation', case: { ...touched, state: existing ? existing.state : 'consulted' } }] });
+      return ok({ events: [caseRecorded(view, 'consultation', { ...touched, state: existing ? existing.state : 'consulted' }, !existing, ctx.now)] });
   }
 }

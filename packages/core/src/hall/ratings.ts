@@ -2,9 +2,9 @@ import { dueDate } from '../calendar';
 import { hallCalendar } from './setup';
 import type { CommandBody } from '../commands';
 import type { EventBody } from '../events';
-import { FOLLOW_UP_STEPS, isBadRating, type FollowUp, type Rating, type RatingRequest } from '../ratings';
+import { FOLLOW_UP_STEPS, isBadRating, type FollowUp, type Rating, type RatingGiven, type RatingRequest } from '../ratings';
 import { ok, refuse, type Result } from '../result';
-import type { DecideContext, Decision, EventOf, HallView } from './view';
+import { OutOfStep, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 
 // Ratings: one rating per service at the counter (一次一评), a second one later by QR, the default when none came (N-01, N-04).
 
@@ -13,8 +13,42 @@ export type RatingEventType = 'rating.recorded';
 export type RatingCommand = Extract<CommandBody, { type: 'rate' | 'defaultRating' }>;
 
 export function applyRatingEvent(view: HallView, event: EventOf<RatingEventType>): void {
-  view.ratingRequests.delete(event.rating.ticketId);
-  view.ratings.set(event.rating.ticketId, [...(view.ratings.get(event.rating.ticketId) ?? []), event.rating]);
+  const given = event.rating;
+  let rating: Rating;
+  if ('id' in given) rating = given;
+  else {
+    const request = view.ratingRequests.get(given.ticketId);
+    if (!request) throw new OutOfStep(`event ${event.seq} rates ${given.ticketId}, which waits for no rating`);
+    rating = completeRating(view, request, given, event.at, 1);
+  }
+  view.ratingRequests.delete(rating.ticketId);
+  view.ratings.set(rating.ticketId, [...(view.ratings.get(rating.ticketId) ?? []), rating]);
+}
+
+/** A rating record (N-02) from the service rated and what was given; the same in deciding and in the fold. */
+function completeRating(view: HallView, request: RatingRequest, given: Omit<RatingGiven, 'ticketId'>, at: number, count: 1 | 2, caseOf?: DecideContext['caseOf']): Rating {
+  const caseNumber = request.caseNumbers[0];
+  const isDefault = given.isDefault === true;
+  return {
+    id: `${request.ticketId}#${count}`,
+    ticketId: request.ticketId,
+    ticketNumber: request.ticketNumber,
+    serviceCode: request.serviceCode,
+    caseNumber,
+    caseState: caseNumber ? (view.cases.get(caseNumber) ?? caseOf?.(caseNumber))?.state : undefined,
+    window: request.window,
+    clerk: request.clerk,
+    channel: given.channel ?? 'window-pad',
+    raterType: isDefault ? 'system' : 'citizen',
+    anonymous: true,
+    level: given.level,
+    aspects: given.aspects ?? {},
+    reasons: given.reasons ?? [],
+    text: given.text,
+    at,
+    count,
+    isDefault,
+  };
 }
 
 /** The service a window's pad asks about: the window's most recently finished one still unrated, less any it has handled. */
@@ -64,28 +98,18 @@ function ratingEvents(
   r: Pick<Rating, 'level' | 'aspects' | 'reasons' | 'channel' | 'count' | 'isDefault'> & { text?: string },
   ctx: DecideContext,
 ): EventBody[] {
-  const caseNumber = request.caseNumbers[0];
-  const rating: Rating = {
-    id: `${request.ticketId}#${r.count}`,
+  const given: RatingGiven = {
     ticketId: request.ticketId,
-    ticketNumber: request.ticketNumber,
-    serviceCode: request.serviceCode,
-    caseNumber,
-    caseState: caseNumber ? view.cases.get(caseNumber)?.state : undefined,
-    window: request.window,
-    clerk: request.clerk,
-    channel: r.channel,
-    raterType: r.isDefault ? 'system' : 'citizen',
-    anonymous: true,
     level: r.level,
-    aspects: r.aspects,
-    reasons: r.reasons,
-    text: r.text,
-    at: ctx.now,
-    count: r.count,
-    isDefault: r.isDefault,
+    ...(r.channel !== 'window-pad' ? { channel: r.channel } : {}),
+    ...(Object.keys(r.aspects).length > 0 ? { aspects: r.aspects } : {}),
+    ...(r.reasons.length > 0 ? { reasons: r.reasons } : {}),
+    ...(r.text ? { text: r.text } : {}),
+    ...(r.isDefault ? { isDefault: true as const } : {}),
   };
-  const events: EventBody[] = [{ type: 'rating.recorded', rating }];
+  const rating = completeRating(view, request, given, ctx.now, r.count, ctx.caseOf);
+  // A first rating answers a service the view holds: its event carries only what was given.
+  const events: EventBody[] = [{ type: 'rating.recorded', rating: r.count === 1 ? given : rating }];
   if (isBadRating(r.level)) {
     const calendar = ctx.calendar ?? hallCalendar(view.catalogue);
     const days = view.catalogue.rating.followUpDays;

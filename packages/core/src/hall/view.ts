@@ -52,20 +52,31 @@ export interface HallView {
   nextPlace: number;
   /** Each terminal's devices as last reported, by terminal id (H-04). */
   devices: Map<string, TerminalDevices>;
-  /** Today's cases, and older ones still waiting for their corrections. */
+  /**
+   * Today's cases: recorded today, or earlier ones continued today. An earlier case stays in the
+   * hall's records, not in the view; the hub reads it when a command names it (DecideContext.caseOf).
+   */
   cases: Map<string, Case>;
   /** Finished services not yet rated, by ticket id. */
   ratingRequests: Map<string, RatingRequest>;
   /** Today's ratings, by ticket id (one at the counter, perhaps a second by QR). */
   ratings: Map<string, Rating[]>;
-  /** Bad ratings' follow-up cases still open (and those closed today). */
+  /** Bad ratings' follow-up cases opened or taken a step today; earlier ones are in the hall's records. */
   followUps: Map<string, FollowUp>;
   /** Changes waiting for the next hall day, in the order they were made. */
   pending: ScheduledChange[];
-  /** Index: ids of the tickets waiting (state issued). Derived from `tickets` by `reindex`. */
-  waiting: Set<string>;
+  /** Index: the tickets waiting (state issued), by id. Derived from `tickets` by `reindex`. */
+  waiting: Map<string, Ticket>;
+  /** Index: the tickets waiting for each service item, by id. Derived from `tickets`. */
+  waitingFor: Map<string, Map<string, Ticket>>;
   /** Index: the ticket each window is dealing with now (called or serving). Derived from `tickets`. */
   current: Map<number, string>;
+  /** Index: ids of the tickets held (挂起). Derived from `tickets`. */
+  held: Set<string>;
+  /** Index: today's tickets per item they were issued for, voided ones not counted (the daily quota). Derived from `tickets`. */
+  issuedFor: Map<string, number>;
+  /** Index: today's case numbers per ticket id. Derived from `cases`. */
+  casesOfTicket: Map<string, string[]>;
 }
 
 /** The view as plain JSON, for snapshots over the wire and for tests. */
@@ -104,8 +115,12 @@ export function emptyView(catalogue: Catalogue, day: string): HallView {
     ratings: new Map(),
     followUps: new Map(),
     pending: [],
-    waiting: new Set(),
+    waiting: new Map(),
+    waitingFor: new Map(),
     current: new Map(),
+    held: new Set(),
+    issuedFor: new Map(),
+    casesOfTicket: new Map(),
   };
 }
 
@@ -152,8 +167,12 @@ export function fromSnapshot(s: HallSnapshot): HallView {
     ratings: groupRatings(s.ratings ?? []),
     followUps: new Map((s.followUps ?? []).map((f) => [f.id, { ...f, done: [...f.done] }])),
     pending: [...(s.pending ?? [])],
-    waiting: new Set(),
+    waiting: new Map(),
+    waitingFor: new Map(),
     current: new Map(),
+    held: new Set(),
+    issuedFor: new Map(),
+    casesOfTicket: new Map(),
   });
 }
 
@@ -163,19 +182,57 @@ function groupRatings(list: readonly Rating[]): Map<string, Rating[]> {
   return out;
 }
 
-/** Rebuilds the view's indexes from its tickets (after loading them by other means than events). */
-export function reindex(view: HallView): HallView {
+/** Empties the view's indexes (every one of them: a new index is added here). */
+export function clearIndexes(view: HallView): void {
   view.waiting.clear();
+  view.waitingFor.clear();
   view.current.clear();
+  view.held.clear();
+  view.issuedFor.clear();
+  view.casesOfTicket.clear();
+}
+
+/** Rebuilds the view's indexes from its tickets and cases (after loading them by other means than events). */
+export function reindex(view: HallView): HallView {
+  clearIndexes(view);
   for (const t of view.tickets.values()) indexTicket(view, undefined, t);
+  for (const c of view.cases.values()) indexCase(view, c);
   return view;
 }
 
+/** The item a ticket counts against for the daily quota: the one it was issued for, wherever a transfer sent it since. */
+export const issuedItem = (t: Ticket): string => t.transfers[0]?.fromService ?? t.serviceCode;
+
 function indexTicket(view: HallView, before: Ticket | undefined, t: Ticket): void {
   if (before?.window !== undefined && view.current.get(before.window) === t.id) view.current.delete(before.window);
-  if (t.state === 'issued') view.waiting.add(t.id);
-  else view.waiting.delete(t.id);
+  const was = before && view.waitingFor.get(before.serviceCode);
+  if (was?.delete(t.id) && was.size === 0) view.waitingFor.delete(before!.serviceCode);
+  if (t.state === 'issued') {
+    view.waiting.set(t.id, t);
+    let forItem = view.waitingFor.get(t.serviceCode);
+    if (!forItem) view.waitingFor.set(t.serviceCode, (forItem = new Map()));
+    forItem.set(t.id, t);
+  } else view.waiting.delete(t.id);
+  if (t.state === 'held') view.held.add(t.id);
+  else view.held.delete(t.id);
   if ((t.state === 'called' || t.state === 'serving') && t.window !== undefined) view.current.set(t.window, t.id);
+  if (before && before.state !== 'voided') countIssued(view, issuedItem(before), -1);
+  if (t.state !== 'voided') countIssued(view, issuedItem(t), 1);
+}
+
+/** Counts only, and never a zero left behind: a view and its copy from a snapshot stay equal. */
+function countIssued(view: HallView, item: string, by: number): void {
+  const n = (view.issuedFor.get(item) ?? 0) + by;
+  if (n === 0) view.issuedFor.delete(item);
+  else view.issuedFor.set(item, n);
+}
+
+/** Keeps the ticket-to-cases index true for a case put into the view. */
+export function indexCase(view: HallView, c: Case): void {
+  if (c.ticketId === undefined) return;
+  const numbers = view.casesOfTicket.get(c.ticketId);
+  if (!numbers) view.casesOfTicket.set(c.ticketId, [c.number]);
+  else if (!numbers.includes(c.number)) numbers.push(c.number);
 }
 
 /** Puts a ticket into the view, keeping the indexes true. */
@@ -216,9 +273,15 @@ export function windowOf(view: HallView, number: number): WindowState {
 }
 
 export function waitingTickets(view: HallView): Ticket[] {
-  const out: Ticket[] = [];
-  for (const id of view.waiting) out.push(view.tickets.get(id)!);
-  return out;
+  return [...view.waiting.values()];
+}
+
+/** The tickets waiting for any of these items (a window's), without a list of them all. */
+export function* waitingForItems(view: HallView, codes: readonly string[]): Generator<Ticket> {
+  for (const code of new Set(codes)) {
+    const forItem = view.waitingFor.get(code);
+    if (forItem) yield* forItem.values();
+  }
 }
 
 /** The ticket a window is dealing with now: called or being served there. */
@@ -228,7 +291,12 @@ export function currentTicket(view: HallView, window: number): Ticket | undefine
 }
 
 export function heldTickets(view: HallView, window: number): Ticket[] {
-  return [...view.tickets.values()].filter((t) => t.state === 'held' && t.window === window);
+  const out: Ticket[] = [];
+  for (const id of view.held) {
+    const t = view.tickets.get(id)!;
+    if (t.window === window) out.push(t);
+  }
+  return out.sort((a, b) => a.place - b.place);
 }
 
 export function isWindowReady(w: WindowState | undefined): boolean {
@@ -248,6 +316,10 @@ export interface DecideContext {
   calendar?: WorkingCalendar;
   /** Ratings of a service from an earlier day, which the view no longer holds (a later second rating). */
   earlierRatings?: readonly Rating[];
+  /** A case from an earlier day, which the view no longer holds, by its number (the hub reads its records). */
+  caseOf?: (number: string) => Case | undefined;
+  /** A follow-up from an earlier day, which the view no longer holds, by its id. */
+  followUpOf?: (id: string) => FollowUp | undefined;
 }
 
 /** The events of one family, by type. */
