@@ -304,7 +304,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
     console.log('');
     console.log(`A busy hall's year beside an empty hub: ${days} working days of about ${perDay} tickets (--no-year skips this)`);
     const year = await cachedYear({ days, ticketsPerDay: perDay, log });
-    const minutes = (year.summary.ms / 60_000).toFixed(1);
+    const minutes = `${(year.summary.ms / 60_000).toFixed(1)}${year.summary.cpuMs ? ` (${(year.summary.cpuMs / 60_000).toFixed(1)} processor-minutes on ${os.cpus().length} cores)` : ''}`;
     log(
       `  the year: ${year.summary.tickets} tickets, ${year.summary.commands} commands, ${year.summary.seq} events, ${year.summary.firstDay} to ${year.summary.lastDay}; ${year.generated ? 'written now' : 'from the cache'} (${year.file}), written in ${minutes} min`,
     );

@@ -73,7 +73,9 @@ export interface HistorySummary {
   refused: number;
   /** The last event's sequence number. */
   seq: number;
+  /** Time taken, and processor time spent (user and system, every process that wrote). */
   ms: number;
+  cpuMs?: number;
 }
 
 /**
@@ -202,6 +204,7 @@ interface WindowSim {
  */
 export function generateHistory(options: HistoryOptions): HistorySummary {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const calendar = options.calendar ?? chinaCalendar;
   const perDay = options.ticketsPerDay ?? 12_000;
   const rng = random(options.seed ?? 1);
@@ -459,7 +462,8 @@ export function generateHistory(options: HistoryOptions): HistorySummary {
   db.pragma('synchronous = FULL');
   const seq = store.seq;
   db.close();
-  return { firstDay: days[0]!, lastDay: days[days.length - 1]!, days: days.length, tickets, commands, refused, seq, ms: Math.round(performance.now() - started) };
+  const spent = process.cpuUsage(cpu);
+  return { firstDay: days[0]!, lastDay: days[days.length - 1]!, days: days.length, tickets, commands, refused, seq, ms: Math.round(performance.now() - started), cpuMs: Math.round((spent.user + spent.system) / 1000) };
 }
 
 export interface ParallelHistoryOptions extends HistoryOptions {
@@ -478,6 +482,7 @@ export interface ParallelHistoryOptions extends HistoryOptions {
  */
 export async function generateHistoryInParallel(options: ParallelHistoryOptions): Promise<HistorySummary> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const calendar = options.calendar ?? chinaCalendar;
   const catalogue = options.catalogue ?? busyHall();
   const lastDay = options.lastDay ?? addCalendarDays(hallDay(Date.now(), catalogue.hall.timeZone), -1);
@@ -523,8 +528,19 @@ export async function generateHistoryInParallel(options: ParallelHistoryOptions)
   const seq = store.seq;
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
-  const sum = (key: 'tickets' | 'commands' | 'refused') => summaries.reduce((n, s) => n + s[key], 0);
-  return { firstDay: all[0]!, lastDay: all[all.length - 1]!, days: all.length, tickets: sum('tickets'), commands: sum('commands'), refused: sum('refused'), seq, ms: Math.round(performance.now() - started) };
+  const sum = (key: 'tickets' | 'commands' | 'refused' | 'cpuMs') => summaries.reduce((n, s) => n + (s[key] ?? 0), 0);
+  const spent = process.cpuUsage(cpu);
+  return {
+    firstDay: all[0]!,
+    lastDay: all[all.length - 1]!,
+    days: all.length,
+    tickets: sum('tickets'),
+    commands: sum('commands'),
+    refused: sum('refused'),
+    seq,
+    ms: Math.round(performance.now() - started),
+    cpuMs: sum('cpuMs') + Math.round((spent.user + spent.system) / 1000),
+  };
 }
 
 const PART_SCRIPT = fileURLToPath(new URL('./year-part.ts', import.meta.url));
