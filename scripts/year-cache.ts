@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,12 +17,12 @@ export const YEAR_CACHE = process.env.SERVICEHALL_BENCH_CACHE || path.join(os.tm
 
 /**
  * A busy hall's year for the bench: written once by the history generator and kept, keyed by the
- * generator's version, its size and its hall, so that `npm run bench` does not write it again.
+ * generator's version and its size, so that `npm run bench` does not write it again. (The bench
+ * puts its own catalogue on every hub it runs: a year written for an earlier one still serves.)
  */
 export async function cachedYear(options: { days: number; ticketsPerDay: number; log?: (line: string) => void }): Promise<CachedYear> {
   const catalogue = benchCatalogue();
-  const hallKey = createHash('sha256').update(JSON.stringify(catalogue)).digest('hex').slice(0, 8);
-  const name = `year-v${HISTORY_GENERATOR_VERSION}-${options.days}d-${options.ticketsPerDay}-${hallKey}`;
+  const name = `year-v${HISTORY_GENERATOR_VERSION}-${options.days}d-${options.ticketsPerDay}`;
   const file = path.join(YEAR_CACHE, `${name}.db`);
   const sidecar = path.join(YEAR_CACHE, `${name}.json`);
   if (fs.existsSync(file) && fs.existsSync(sidecar)) return { file, summary: JSON.parse(fs.readFileSync(sidecar, 'utf8')) as HistorySummary, generated: false };
