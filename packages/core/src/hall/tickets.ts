@@ -138,7 +138,8 @@ export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>
       putTicket(view, must(holdTicket(ticketOf(view, event.id, event), event.at), event));
       break;
     case 'ticket.transferred':
-      putTicket(view, 
+      putTicket(
+        view,
         must(
           transferTicket(ticketOf(view, event.id, event), {
             toService: event.toService,
