@@ -1,6 +1,6 @@
 import {
   addCalendarDays,
-  chinaCalendar,
+  hallCalendar,
   hallDay,
   isBadRating,
   localTime,
@@ -49,6 +49,7 @@ export interface HistoryOptions {
   seed?: number;
   /** The hall; default busyHall(). A database that holds a hall keeps its own. */
   catalogue?: Catalogue;
+  /** Whose working days the history has; default the hall's (the statutory one with its own changes). */
   calendar?: WorkingCalendar;
   /** Told after each day. */
   onDay?: (day: DaySummary) => void;
@@ -205,7 +206,6 @@ interface WindowSim {
 export function generateHistory(options: HistoryOptions): HistorySummary {
   const started = performance.now();
   const cpu = process.cpuUsage();
-  const calendar = options.calendar ?? chinaCalendar;
   const perDay = options.ticketsPerDay ?? 12_000;
   const rng = random(options.seed ?? 1);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rng() * list.length)]!;
@@ -224,12 +224,15 @@ export function generateHistory(options: HistoryOptions): HistorySummary {
   db.pragma('synchronous = OFF');
   db.pragma('cache_size = -262144');
   let now = 0;
-  const catalogue0 = options.catalogue ?? busyHall();
+  // A database that holds a hall goes on with its own; a new one is seeded with the given hall.
+  const held = HallStore.hasCatalogue(db) ? (db.prepare("SELECT value FROM hall WHERE key = 'catalogue'").get() as { value: string }) : undefined;
+  const catalogue0 = held ? (JSON.parse(held.value) as Catalogue) : (options.catalogue ?? busyHall());
+  const calendar = options.calendar ?? hallCalendar(catalogue0);
   const lastDay = options.lastDay ?? addCalendarDays(hallDay(Date.now(), catalogue0.hall.timeZone), -1);
   const days = workingDays(calendar, lastDay, options.days);
   const tz = catalogue0.hall.timeZone;
   const randomIdsFrom = instant(addCalendarDays(lastDay, -8), 0, tz);
-  if (!HallStore.hasCatalogue(db)) HallStore.seed(db, catalogue0, instant(days[0]!, 7 * 60, tz));
+  if (!held) HallStore.seed(db, catalogue0, instant(days[0]!, 7 * 60, tz));
   const store = new HallStore(db, () => now);
   const catalogue = store.view.catalogue;
   const admin: Actor = { role: 'admin', terminal: 'admin-console' };
@@ -483,8 +486,8 @@ export interface ParallelHistoryOptions extends HistoryOptions {
 export async function generateHistoryInParallel(options: ParallelHistoryOptions): Promise<HistorySummary> {
   const started = performance.now();
   const cpu = process.cpuUsage();
-  const calendar = options.calendar ?? chinaCalendar;
   const catalogue = options.catalogue ?? busyHall();
+  const calendar = options.calendar ?? hallCalendar(catalogue);
   const lastDay = options.lastDay ?? addCalendarDays(hallDay(Date.now(), catalogue.hall.timeZone), -1);
   const all = workingDays(calendar, lastDay, options.days);
   const count = Math.max(1, Math.min(options.parts ?? os.availableParallelism(), Math.floor(all.length / 5)));
