@@ -360,7 +360,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
         busy.qrEarlier ? `${ms(busy.qrEarlier.latency.p50)} / ${ms(busy.qrEarlier.latency.p99)}` : '-',
         busy.qrEarlier ? `goal < 5 ms (${Object.entries(busy.qrEarlier.answers).map(([k, v]) => `${v} ${k}`).join(', ')})` : '',
       ],
-      ['hub memory after the hall's load (RSS / peak)', `${mb(empty.memory.rss)} / ${mb(empty.memory.peak)}`, `${mb(busy.memory.rss)} / ${mb(busy.memory.peak)}`, `${ratio(empty.memory.peak, busy.memory.peak)} (goal <= 1.5×)`],
+      ['hub memory after the hall’s load (RSS / peak)', `${mb(empty.memory.rss)} / ${mb(empty.memory.peak)}`, `${mb(busy.memory.rss)} / ${mb(busy.memory.peak)}`, `${ratio(empty.memory.peak, busy.memory.peak)} (goal <= 1.5×)`],
       ['disk per ticket, with its whole life', '-', `${(bytes / year.summary.tickets).toFixed(0)} B (${(bytes / 1024 ** 3).toFixed(2)} GB)`, 'goal <= 1.5 KB'],
     ];
     console.log('');
