@@ -319,7 +319,8 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
     fs.fsyncSync(copy);
     fs.closeSync(copy);
     // Services of the year's last days, rated once at the counter: a phone's later second rating.
-    const source = new Database(year.file, { readonly: true });
+    // (Read from the copy: opening the cached file would leave its write-ahead files beside it.)
+    const source = new Database(path.join(yearDir, 'hall.db'), { readonly: true });
     const from = addCalendarDays(year.summary.lastDay, -10);
     const qrTickets = (
       source.prepare('SELECT ticket_id FROM ratings WHERE ticket_id >= ? GROUP BY ticket_id HAVING COUNT(*) = 1 ORDER BY ticket_id LIMIT 200').all(from) as { ticket_id: string }[]
