@@ -120,7 +120,7 @@ function memory(h: Hall): { rss: number; peak: number } {
   return { rss: kib('VmRSS'), peak: kib('VmHWM') };
 }
 
-type Phase = Awaited<ReturnType<typeof phase>>;
+type Phase = ReturnType<typeof pooled>;
 
 /** Every terminal works in a loop, pausing `pauseMs` between its commands (0: as fast as the hub answers). */
 async function phase(h: Hall, pauseMs: number) {
@@ -169,10 +169,26 @@ async function phase(h: Hall, pauseMs: number) {
     if (times.length < h.subscribers.length) incomplete += 1;
     else fanOut.push(Math.max(...times) - t0);
   }
-  return { rate: done / elapsed, done, issue: stats(latency.issueTicket!), call: stats(latency.callNext!), fanOut: stats(fanOut), incomplete };
+  return { rate: done / elapsed, done, issue: latency.issueTicket!, call: latency.callNext!, fanOut, incomplete };
 }
 
-type Issuing = { rate: number; latency: ReturnType<typeof stats> };
+type Samples = Awaited<ReturnType<typeof phase>>;
+
+/** Runs of one phase taken together: their mean rate, their latencies pooled. */
+function pooled(runs: Samples[]) {
+  const all = (key: 'issue' | 'call' | 'fanOut') => runs.flatMap((r) => r[key]);
+  return {
+    rate: runs.reduce((n, r) => n + r.rate, 0) / runs.length,
+    done: runs.reduce((n, r) => n + r.done, 0),
+    issue: stats(all('issue')),
+    call: stats(all('call')),
+    fanOut: stats(all('fanOut')),
+    incomplete: runs.reduce((n, r) => n + r.incomplete, 0),
+    runs: runs.length,
+  };
+}
+
+type Issuing = { rate: number; latency: ReturnType<typeof stats>; samples: number[] };
 
 /** `clients` send issueTicket one after another, each as soon as it has its answer, over the WebSocket or HTTP. */
 async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Issuing> {
@@ -192,7 +208,10 @@ async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Is
       req.on('error', reject);
       req.end(body);
     });
-  const terminals = via === 'ws' ? await Promise.all(Array.from({ length: clients }, (_, i) => TestTerminal.connect(h.hub.wsUrl, { role: 'kiosk', terminal: `bench-kiosk-${i + 1}`, token: TOKEN }, false))) : [];
+  // Kiosks that have followed the hall so far: they take the events from now on, not a snapshot of the tickets piled up.
+  const since = ((await api(h.hub, 'GET', '/api/health')).body as { seq: number }).seq;
+  const terminals =
+    via === 'ws' ? await Promise.all(Array.from({ length: clients }, (_, i) => TestTerminal.connect(h.hub.wsUrl, { role: 'kiosk', terminal: `bench-kiosk-${i + 1}`, token: TOKEN, since }, false))) : [];
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
   await Promise.all(
@@ -214,7 +233,12 @@ async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Is
   const elapsed = (performance.now() - started) / 1000;
   for (const t of terminals) t.close();
   agent.destroy();
-  return { rate: latency.length / elapsed, latency: stats(latency) };
+  return { rate: latency.length / elapsed, latency: stats(latency), samples: latency };
+}
+
+function pooledIssuing(runs: Issuing[]): Issuing {
+  const samples = runs.flatMap((r) => r.samples);
+  return { rate: runs.reduce((n, r) => n + r.rate, 0) / runs.length, latency: stats(samples), samples };
 }
 
 /** QR ratings over HTTP, one after another: each ticket's latency. */
@@ -246,7 +270,6 @@ interface HallFigures {
   startMs: number;
   loadMs: number;
   snapshotStart: number;
-  snapshotDay?: { bytes: number; tickets: number };
   saturated: Phase;
   paced: Phase;
   issue8: { ws: Issuing; http: Issuing };
@@ -256,23 +279,52 @@ interface HallFigures {
   memory: { rss: number; peak: number };
 }
 
-async function measure(dir: string, qrTickets: string[], log: (line: string) => void): Promise<HallFigures> {
-  const h = await openHall(dir);
-  log(`    started in ${h.startMs.toFixed(0)} ms; saturated load`);
-  const saturated = await phase(h, 0);
-  log('    paced load, about 2,000 commands/s');
-  const paced = await phase(h, 25);
+/**
+ * The halls measured side by side: both hubs run, and each kind of load is taken on them in turns
+ * (A B B A), so that what else the machine does falls on both alike.
+ */
+async function measure(halls: { dir: string; qrTickets: string[] }[], log: (line: string) => void): Promise<HallFigures[]> {
+  const open: Hall[] = [];
+  for (const { dir } of halls) {
+    open.push(await openHall(dir));
+    log(`    ${halls.length > 1 ? (open.length === 1 ? 'the empty hub' : 'the year') : 'the hub'} started in ${open.at(-1)!.startMs.toFixed(0)} ms`);
+  }
+  const turns = halls.length > 1 ? [0, 1, 1, 0] : [0];
+  const inTurns = async <T>(what: string, run: (h: Hall) => Promise<T>): Promise<T[][]> => {
+    log(`    ${what}`);
+    const out: T[][] = open.map(() => []);
+    for (const k of turns) out[k]!.push(await run(open[k]!));
+    return out;
+  };
+  const saturated = await inTurns('saturated load', (h) => phase(h, 0));
+  const paced = await inTurns('paced load, about 2,000 commands/s', (h) => phase(h, 25));
   // After the same hall's load on both: the issuing below leaves tens of thousands of tickets waiting.
-  const mem = memory(h);
+  const mem = open.map(memory);
   // The issuing clients alone now: no window terminals or screens beside them (as an integration's load test would be).
-  for (const t of h.subscribers) t.close();
-  log('    issueTicket from 8 and 32 clients, WebSocket and HTTP');
-  const issue8 = { ws: await issuing(h, 8, 'ws'), http: await issuing(h, 8, 'http') };
-  const issue32 = { ws: await issuing(h, 32, 'ws'), http: await issuing(h, 32, 'http') };
-  const qrUnknown = await qrRatings(h, Array.from({ length: 200 }, (_, i) => `2026-01-05-Z${String(90000 + i)}`));
-  const qrEarlier = qrTickets.length > 0 ? await qrRatings(h, qrTickets) : undefined;
-  await h.hub.kill('SIGTERM');
-  return { startMs: h.startMs, loadMs: h.loadMs, snapshotStart: h.snapshotBytes, saturated, paced, issue8, issue32, qrUnknown, qrEarlier, memory: mem };
+  for (const h of open) for (const t of h.subscribers) t.close();
+  const ws8 = await inTurns('issueTicket from 8 clients over the WebSocket', (h) => issuing(h, 8, 'ws'));
+  const http8 = await inTurns('issueTicket from 8 clients over HTTP', (h) => issuing(h, 8, 'http'));
+  const ws32 = await inTurns('issueTicket from 32 clients over the WebSocket', (h) => issuing(h, 32, 'ws'));
+  const http32 = await inTurns('issueTicket from 32 clients over HTTP', (h) => issuing(h, 32, 'http'));
+  const figures: HallFigures[] = [];
+  for (const [k, h] of open.entries()) {
+    const qrUnknown = await qrRatings(h, Array.from({ length: 200 }, (_, i) => `2026-01-05-Z${String(90000 + i)}`));
+    const qrEarlier = halls[k]!.qrTickets.length > 0 ? await qrRatings(h, halls[k]!.qrTickets) : undefined;
+    await h.hub.kill('SIGTERM');
+    figures.push({
+      startMs: h.startMs,
+      loadMs: h.loadMs,
+      snapshotStart: h.snapshotBytes,
+      saturated: pooled(saturated[k]!),
+      paced: pooled(paced[k]!),
+      issue8: { ws: pooledIssuing(ws8[k]!), http: pooledIssuing(http8[k]!) },
+      issue32: { ws: pooledIssuing(ws32[k]!), http: pooledIssuing(http32[k]!) },
+      qrUnknown,
+      qrEarlier,
+      memory: mem[k]!,
+    });
+  }
+  return figures;
 }
 
 function printLoad(title: string, r: Phase, subscribers: number): void {
@@ -292,51 +344,53 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-bench-'));
   try {
     const emptyDir = path.join(scratch, 'empty');
-    log('  an empty hub');
-    const empty = await measure(emptyDir, [], log);
-    printLoad('saturated: every terminal sends its next command as soon as it has its answer', empty.saturated, BENCH_WINDOWS + KIOSKS + DISPLAYS);
-    printLoad('paced: each terminal pauses about 25 ms between commands (about 2,000 commands/s offered)', empty.paced, BENCH_WINDOWS + KIOSKS + DISPLAYS);
-    console.log('  issueTicket, every client sending its next as soon as it has its answer (WebSocket beside HTTP)');
-    console.log(`     8 clients   WebSocket ${issued(empty.issue8.ws)}   HTTP ${issued(empty.issue8.http)}`);
-    console.log(`    32 clients   WebSocket ${issued(empty.issue32.ws)}   HTTP ${issued(empty.issue32.http)}`);
-    console.log('  goals: >= 2000 commands/s; p99 < 10 ms; event to 60 subscribers p99 < 20 ms; issueTicket over HTTP about 2,000/s with p99 < 10 ms at 8 clients');
-    if (!options.year) return;
-
-    const days = Number(process.env.BENCH_YEAR_DAYS ?? '250');
-    const perDay = Number(process.env.BENCH_YEAR_TICKETS ?? '12000');
-    console.log('');
-    console.log(`A busy hall's year beside an empty hub: ${days} working days of about ${perDay} tickets (--no-year skips this)`);
-    const year = await cachedYear({ days, ticketsPerDay: perDay, log });
-    const minutes = `${(year.summary.ms / 60_000).toFixed(1)}${year.summary.cpuMs ? ` (${(year.summary.cpuMs / 60_000).toFixed(1)} processor-minutes on ${os.cpus().length} cores)` : ''}`;
-    log(
-      `  the year: ${year.summary.tickets} tickets, ${year.summary.commands} commands, ${year.summary.seq} events, ${year.summary.firstDay} to ${year.summary.lastDay}; ${year.generated ? 'written now' : 'from the cache'} (${year.file}), written in ${minutes} min`,
-    );
     const yearDir = path.join(scratch, 'year');
-    fs.mkdirSync(yearDir);
-    fs.copyFileSync(year.file, path.join(yearDir, 'hall.db'));
-    // The copy on the disk before the hub starts: its writing back must not be measured as the hub's.
-    const copy = fs.openSync(path.join(yearDir, 'hall.db'), 'r+');
-    fs.fsyncSync(copy);
-    fs.closeSync(copy);
-    // Services of the year's last days, rated once at the counter: a phone's later second rating.
-    // (Read from the copy: opening the cached file would leave its write-ahead files beside it.)
-    const source = new Database(path.join(yearDir, 'hall.db'), { readonly: true });
-    const from = addCalendarDays(year.summary.lastDay, -10);
-    const qrTickets = (
-      source.prepare('SELECT ticket_id FROM ratings WHERE ticket_id >= ? GROUP BY ticket_id HAVING COUNT(*) = 1 ORDER BY ticket_id LIMIT 200').all(from) as { ticket_id: string }[]
-    ).map((r) => r.ticket_id);
-    source.close();
-    const bytes = fs.statSync(year.file).size;
-    log('  the year');
-    const busy = await measure(yearDir, qrTickets, log);
+    let year: Awaited<ReturnType<typeof cachedYear>> | undefined;
+    let qrTickets: string[] = [];
+    if (options.year) {
+      const days = Number(process.env.BENCH_YEAR_DAYS ?? '250');
+      const perDay = Number(process.env.BENCH_YEAR_TICKETS ?? '12000');
+      log(`  with a busy hall's year beside the empty hub: ${days} working days of about ${perDay} tickets (--no-year leaves it out)`);
+      year = await cachedYear({ days, ticketsPerDay: perDay, log });
+      const minutes = `${(year.summary.ms / 60_000).toFixed(1)} min${year.summary.cpuMs ? ` (${(year.summary.cpuMs / 60_000).toFixed(1)} processor-minutes on ${os.cpus().length} cores)` : ''}`;
+      log(
+        `  the year: ${year.summary.tickets} tickets, ${year.summary.commands} commands, ${year.summary.seq} events, ${year.summary.firstDay} to ${year.summary.lastDay}; ${year.generated ? 'written now' : 'from the cache'} (${year.file}), written in ${minutes}`,
+      );
+      fs.mkdirSync(yearDir);
+      fs.copyFileSync(year.file, path.join(yearDir, 'hall.db'));
+      // The copy on the disk before the hub starts: its writing back must not be measured as the hub's.
+      const copy = fs.openSync(path.join(yearDir, 'hall.db'), 'r+');
+      fs.fsyncSync(copy);
+      fs.closeSync(copy);
+      // Services of the year's last days, rated once at the counter: a phone's later second rating.
+      // (Read from the copy: opening the cached file would leave its write-ahead files beside it.)
+      const source = new Database(path.join(yearDir, 'hall.db'), { readonly: true });
+      const from = addCalendarDays(year.summary.lastDay, -10);
+      qrTickets = (
+        source.prepare('SELECT ticket_id FROM ratings WHERE ticket_id >= ? GROUP BY ticket_id HAVING COUNT(*) = 1 ORDER BY ticket_id LIMIT 200').all(from) as { ticket_id: string }[]
+      ).map((r) => r.ticket_id);
+      source.close();
+    }
+    const [first, busy] = await measure([{ dir: emptyDir, qrTickets: [] }, ...(year ? [{ dir: yearDir, qrTickets }] : [])], log);
+    const e = first!;
+    const runs = e.saturated.runs > 1 ? ` (${e.saturated.runs} runs of each, taken in turns with the year's)` : '';
+    console.log(`The empty hub${runs}`);
+    printLoad('saturated: every terminal sends its next command as soon as it has its answer', e.saturated, BENCH_WINDOWS + KIOSKS + DISPLAYS);
+    printLoad('paced: each terminal pauses about 25 ms between commands (about 2,000 commands/s offered)', e.paced, BENCH_WINDOWS + KIOSKS + DISPLAYS);
+    console.log('  issueTicket, every client sending its next as soon as it has its answer (WebSocket beside HTTP)');
+    console.log(`     8 clients   WebSocket ${issued(e.issue8.ws)}   HTTP ${issued(e.issue8.http)}`);
+    console.log(`    32 clients   WebSocket ${issued(e.issue32.ws)}   HTTP ${issued(e.issue32.http)}`);
+    console.log('  goals: >= 2000 commands/s; p99 < 10 ms; event to 60 subscribers p99 < 20 ms; issueTicket over HTTP about 2,000/s with p99 < 10 ms at 8 clients');
+    if (!year || !busy) return;
 
     // One identical generated day on both, a week on: the snapshot a new terminal gets then.
     const today = hallDay(Date.now(), 'Asia/Shanghai');
     const day = workingDays(chinaCalendar, addCalendarDays(today, 7), 1)[0]!;
     log(`  the same generated day (${day}) on both, for the snapshot`);
-    empty.snapshotDay = snapshotAfterSameDay(emptyDir, day);
-    busy.snapshotDay = snapshotAfterSameDay(yearDir, day);
-
+    const emptyDay = snapshotAfterSameDay(emptyDir, day);
+    const yearDay = snapshotAfterSameDay(yearDir, day);
+    const bytes = fs.statSync(year.file).size;
+    const empty = e;
     const ratio = (a: number, b: number) => `${(b / a).toFixed(2)}×`;
     const rows: [string, string, string, string][] = [
       ['hub start-up (process spawned to serving)', `${empty.startMs.toFixed(0)} ms`, `${busy.startMs.toFixed(0)} ms`, 'year < 2 s'],
@@ -348,12 +402,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
       ['issueTicket over HTTP, 8 clients', issued(empty.issue8.http), issued(busy.issue8.http), ''],
       ['issueTicket over WebSocket, 8 clients', issued(empty.issue8.ws), issued(busy.issue8.ws), ''],
       ['snapshot for a new terminal, start of day', kb(empty.snapshotStart), kb(busy.snapshotStart), ratio(empty.snapshotStart, busy.snapshotStart)],
-      [
-        `snapshot after the same day (${empty.snapshotDay.tickets} tickets)`,
-        kb(empty.snapshotDay.bytes),
-        kb(busy.snapshotDay.bytes),
-        ratio(empty.snapshotDay.bytes, busy.snapshotDay.bytes),
-      ],
+      [`snapshot after the same day (${emptyDay.tickets} tickets)`, kb(emptyDay.bytes), kb(yearDay.bytes), ratio(emptyDay.bytes, yearDay.bytes)],
       ['QR rating of an unknown ticket p50 / p99', `${ms(empty.qrUnknown.latency.p50)} / ${ms(empty.qrUnknown.latency.p99)}`, `${ms(busy.qrUnknown.latency.p50)} / ${ms(busy.qrUnknown.latency.p99)}`, ''],
       [
         'QR rating of an earlier day p50 / p99',
@@ -365,6 +414,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
       ['disk per ticket, with its whole life', '-', `${(bytes / year.summary.tickets).toFixed(0)} B (${(bytes / 1024 ** 3).toFixed(2)} GB)`, 'goal <= 1.5 KB'],
     ];
     console.log('');
+    console.log(`The year beside the empty hub (each load taken on both in turns)`);
     console.log(`  ${'figure'.padEnd(46)} ${'empty hub'.padEnd(36)} ${'a year'.padEnd(36)} year against empty`);
     for (const [name, a, b, c] of rows) console.log(`  ${name.padEnd(46)} ${a.padEnd(36)} ${b.padEnd(36)} ${c}`);
   } finally {
