@@ -273,14 +273,17 @@ function catchUp(dir: string): { pruned: number; commands: number } {
 }
 
 /** The snapshot a new terminal would get after one identical, generated day on the hall in `dir`. */
-function snapshotAfterSameDay(dir: string, day: string): { bytes: number; tickets: number } {
+function snapshotAfterSameDay(dir: string, day: string): { bytes: number; tickets: number; loadMs: number } {
   generateHistory({ dataDir: dir, days: 1, lastDay: day, ticketsPerDay: 12_000, seed: 42 });
+  // A hub started again that evening opens the database and loads the whole day.
+  const started = performance.now();
   const db = openDatabase(dir);
   const store = new HallStore(db, () => Date.parse(`${day}T20:00:00+08:00`));
+  const loadMs = performance.now() - started;
   const bytes = Buffer.byteLength(JSON.stringify({ type: 'snapshot', snapshot: toSnapshot(store.view) }));
   const tickets = store.view.tickets.size;
   db.close();
-  return { bytes, tickets };
+  return { bytes, tickets, loadMs };
 }
 
 interface HallFigures {
@@ -415,7 +418,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
     const empty = e;
     const ratio = (a: number, b: number) => `${(b / a).toFixed(2)}×`;
     const rows: [string, string, string, string][] = [
-      ['hub start-up (process spawned to serving)', `${empty.startMs.toFixed(0)} ms`, `${busy.startMs.toFixed(0)} ms`, 'year < 2 s'],
+      ['hub start-up (process spawned to serving)', `${empty.startMs.toFixed(0)} ms`, `${busy.startMs.toFixed(0)} ms`, 'goal < 2 s'],
       ['  of which database opened, today loaded', `${empty.loadMs} ms`, `${busy.loadMs} ms`, ''],
       ['saturated commands/s', empty.saturated.rate.toFixed(0), busy.saturated.rate.toFixed(0), `${ratio(busy.saturated.rate, empty.saturated.rate)} slower (goal <= 1.2×)`],
       ['saturated issueTicket p50 / p99', `${ms(empty.saturated.issue.p50)} / ${ms(empty.saturated.issue.p99)}`, `${ms(busy.saturated.issue.p50)} / ${ms(busy.saturated.issue.p99)}`, ratio(empty.saturated.issue.p50, busy.saturated.issue.p50)],
@@ -425,6 +428,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
       ['issueTicket over WebSocket, 8 clients', issued(empty.issue8.ws), issued(busy.issue8.ws), ''],
       ['snapshot for a new terminal, start of day', kb(empty.snapshotStart), kb(busy.snapshotStart), ratio(empty.snapshotStart, busy.snapshotStart)],
       [`snapshot after the same day (${emptyDay.tickets} tickets)`, kb(emptyDay.bytes), kb(yearDay.bytes), ratio(emptyDay.bytes, yearDay.bytes)],
+      ['restart that evening: database opened, the day loaded', `${emptyDay.loadMs.toFixed(0)} ms`, `${yearDay.loadMs.toFixed(0)} ms`, ratio(emptyDay.loadMs, yearDay.loadMs)],
       ['QR rating of an unknown ticket p50 / p99', `${ms(empty.qrUnknown.latency.p50)} / ${ms(empty.qrUnknown.latency.p99)}`, `${ms(busy.qrUnknown.latency.p50)} / ${ms(busy.qrUnknown.latency.p99)}`, ''],
       [
         'QR rating of an earlier day p50 / p99',
