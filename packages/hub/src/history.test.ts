@@ -135,6 +135,23 @@ describe('a command id', () => {
     expect(hub.store.eventsSince(0, 1000).filter((e) => e.type === 'ticket.issued')).toHaveLength(1);
   });
 
+  it('over HTTP says when it was made with X-Made-At: a retry after its answer was pruned is refused, not run', async () => {
+    let now = Date.parse('2026-11-27T09:00:00+08:00');
+    const hub = await hall(folder(), () => now, 20);
+    const made = new Date(now).toISOString();
+    const post = (headers: Record<string, string>) =>
+      fetch(`${hub.url}/api/tickets`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ serviceCode: 'GA-CS-DJ' }) });
+    const first = await post({ 'idempotency-key': 'integration-7-ticket', 'x-made-at': made });
+    expect(first.status).toBe(201);
+    now += 8 * DAY;
+    await until(() => hub.store.answerOf('integration-7-ticket') === undefined, 'the old answer to be pruned');
+    const again = await post({ 'idempotency-key': 'integration-7-ticket', 'x-made-at': made });
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ code: 'command-expired', text: expect.stringContaining('避免重复办理') });
+    expect(hub.store.view.tickets.size).toBe(0);
+    expect((await post({ 'idempotency-key': 'integration-7-other', 'x-made-at': 'yesterday' })).status).toBe(400);
+  });
+
   it('names its events while its answer is kept, and no longer once it is pruned', async () => {
     let now = Date.parse('2026-11-27T09:00:00+08:00');
     const hub = await hall(folder(), () => now, 20);

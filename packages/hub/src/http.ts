@@ -67,6 +67,8 @@ export interface Request {
   /** The body as sent, for operations that take a file (an Excel workbook). */
   raw?: Buffer;
   commandId: string;
+  /** When the sender made the command (X-Made-At): one made before the window answers are kept for is refused, not run. */
+  madeAt?: number;
   /** Who sends the commands of this request: the hall token's administrator, or a signed-in staff member. */
   actor: Actor;
   /** The signed-in staff member, when the request came from the console. */
@@ -129,7 +131,7 @@ const windowParam = (req: Request) => {
 export function operations(store: HallStore, commits: GroupCommit, startedAt: number, credentials: TerminalCredentials, clock: () => number = Date.now): Operation[] {
   // Commands share the group commit with the terminals': those arriving together, one disk flush.
   const run = async (req: Request, command: CommandBody, okStatus = 200): Promise<Reply> => {
-    const { answer } = await commits.submit({ ...command, id: req.commandId } as never, req.actor);
+    const { answer } = await commits.submit({ ...command, id: req.commandId, ...(req.madeAt !== undefined ? { madeAt: req.madeAt } : {}) } as never, req.actor);
     return answerReply(answer, okStatus);
   };
   const windowCommand = (type: 'callNext' | 'recall' | 'startService' | 'finishService' | 'markNoShow' | 'holdTicket' | 'closeWindow' | 'resumeWindow') =>
@@ -168,7 +170,7 @@ export function operations(store: HallStore, commits: GroupCommit, startedAt: nu
       handle: async (req) => {
         const body = req.body as z.infer<typeof IssueTicketBodySchema>;
         const { answer } = await commits.submit(
-          { id: req.commandId, type: 'issueTicket', serviceCode: body.serviceCode, lane: body.lane ?? 'ordinary', priorityReason: body.priorityReason },
+          { id: req.commandId, ...(req.madeAt !== undefined ? { madeAt: req.madeAt } : {}), type: 'issueTicket', serviceCode: body.serviceCode, lane: body.lane ?? 'ordinary', priorityReason: body.priorityReason },
           req.actor,
         );
         if (!answer.ok || !answer.ticket) return answerReply(answer, 201);
@@ -447,7 +449,18 @@ export function openApiDocument(ops: Operation[]): unknown {
       parameters: [
         ...params,
         ...query,
-        ...(op.method === 'GET' ? [] : [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'repeat it to retry safely: the first answer comes back', schema: { type: 'string', minLength: 8, maxLength: 80 } }]),
+        ...(op.method === 'GET'
+          ? []
+          : [
+              { name: 'Idempotency-Key', in: 'header', required: false, description: 'repeat it to retry safely: the first answer comes back (for 7 days)', schema: { type: 'string', minLength: 8, maxLength: 80 } },
+              {
+                name: 'X-Made-At',
+                in: 'header',
+                required: false,
+                description: 'when the command was made (ISO 8601 or milliseconds since 1970): a retry made before the 7 days answers are kept for is refused (command-expired), not run again',
+                schema: { type: 'string' },
+              },
+            ]),
       ],
       ...(op.file ? { requestBody: { required: true, content: { [op.file.contentType]: { schema: { type: 'string', format: 'binary' } } } } } : {}),
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) } } } } : {}),
@@ -626,12 +639,16 @@ export function apiHandler(ctx: ApiContext) {
       const key = req.headers['idempotency-key'];
       const commandId = typeof key === 'string' ? key : randomUUID();
       if (commandId.length < 8 || commandId.length > 80) return refuse('bad-request', 'Idempotency-Key must be 8 to 80 characters');
+      const made = header(req, 'x-made-at');
+      const madeAt = made === undefined ? undefined : /^\d+$/.test(made) ? Number(made) : Date.parse(made);
+      if (madeAt !== undefined && !Number.isFinite(madeAt)) return refuse('bad-request', 'X-Made-At is a time: ISO 8601 (2026-11-27T09:00:00+08:00) or milliseconds since 1970');
       const request: Request = {
         params,
         query: url.searchParams,
         body,
         ...(raw ? { raw } : {}),
         commandId,
+        ...(madeAt !== undefined ? { madeAt } : {}),
         actor,
         ...(session ? { session } : {}),
         ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
