@@ -1,8 +1,11 @@
 import fs from 'node:fs';
 import { runHubBench } from './bench-hub';
 
-/** `npm run bench`: the figures behind the README's performance table. */
-await runHubBench();
+/**
+ * `npm run bench`: the figures behind the README's performance tables. `--no-year` skips the year
+ * (whose history is written once, under 15 minutes, and kept between runs: see year-cache.ts).
+ */
+await runHubBench({ year: !process.argv.includes('--no-year') });
 if (fs.existsSync(new URL('./bench-devices.ts', import.meta.url))) {
   console.log('');
   const { runDeviceBench } = await import('./bench-devices');

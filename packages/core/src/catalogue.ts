@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CasePolicySchema, DEFAULT_CORRECTION_DAYS } from './cases';
 import { RatingPolicySchema } from './ratings';
 import { forbiddenPhrasesIn } from './strings';
 
@@ -199,6 +200,7 @@ export const CatalogueSchema = z
       followUpDays: { verify: 1, fix: 3, reply: 5, revisit: 10 },
     }),
     calendar: CalendarOverridesSchema.default({ holidays: {}, workdays: {} }),
+    cases: CasePolicySchema.default({ correctionDays: DEFAULT_CORRECTION_DAYS }),
   })
   .superRefine((c, ctx) => {
     const codes = new Set<string>();
@@ -281,6 +283,7 @@ export function unconfiguredCatalogue(): Catalogue {
     queue: { ordinaryPerPriority: 3, appointmentEarlyMinutes: 15, recallLimit: 5, recallCooldownSeconds: 20 },
     rating: { defaultAfterMinutes: 10, defaultLevel: 'satisfied', secondRatingDays: 15, followUpDays: { verify: 1, fix: 3, reply: 5, revisit: 10 } },
     calendar: { holidays: {}, workdays: {} },
+    cases: { correctionDays: DEFAULT_CORRECTION_DAYS },
   };
 }
 
@@ -301,10 +304,30 @@ export function checkCatalogue(input: unknown): CatalogueCheck {
   };
 }
 
+/**
+ * Where each item code and window number sits in a catalogue's lists: every command looks one up,
+ * and a big hall has hundreds of windows. An entry is trusted only while the list still holds it there.
+ */
+const positions = new WeakMap<object, Map<string | number, number>>();
+
+function lookUp<T>(list: readonly T[], key: string | number, keyOf: (x: T) => string | number): T | undefined {
+  const build = () => {
+    const index = new Map(list.map((x, i) => [keyOf(x), i]));
+    positions.set(list, index);
+    return index;
+  };
+  const known = positions.get(list);
+  const i = known?.get(key);
+  if (i !== undefined && list[i] !== undefined && keyOf(list[i]!) === key) return list[i];
+  // Not known, or the list has changed since: look again in a fresh index.
+  const j = build().get(key);
+  return j === undefined ? undefined : list[j];
+}
+
 export function findItem(catalogue: Catalogue, code: string): ServiceItem | undefined {
-  return catalogue.items.find((item) => item.code === code);
+  return lookUp(catalogue.items, code, (item) => item.code);
 }
 
 export function findWindow(catalogue: Catalogue, number: number): HallWindow | undefined {
-  return catalogue.windows.find((w) => w.number === number);
+  return lookUp(catalogue.windows, number, (w) => w.number);
 }

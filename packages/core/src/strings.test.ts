@@ -30,6 +30,8 @@ const CODES = Object.keys({
   unconfigured: 1,
   'closed-today': 1,
   'pin-change-required': 1,
+  'case-lapsed': 1,
+  'command-expired': 1,
   internal: 1,
 } satisfies Record<RefusalCode, 1>) as RefusalCode[];
 

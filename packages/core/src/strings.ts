@@ -43,6 +43,8 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
     unconfigured: '本大厅正在设置中，暂未开始服务，敬请谅解；如需办事请咨询工作人员。',
     'pin-change-required': '这是初始密码，请先登录管理控制台（/console）设置您自己的密码，再签到。',
     'closed-today': '抱歉，该事项今日已暂停取号，请留意大厅公告；您可以改日办理，或通过网上办事大厅办理。',
+    'case-lapsed': '抱歉，该办件的补正期限已过，需要重新申请，工作人员将为您办理。',
+    'command-expired': '抱歉，这项操作提交已久，为避免重复办理未予执行，请重新操作。',
     internal: '抱歉，系统暂时出现问题，请稍后重试，或到服务台人工办理。',
   },
   en: {
@@ -72,6 +74,8 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
     unconfigured: 'This hall is being set up and is not serving yet. We apologise; please ask our staff for help.',
     'pin-change-required': 'This is the initial PIN: please sign in to the console (/console) and choose your own PIN first, then sign in here.',
     'closed-today': "Sorry, this service has stopped issuing tickets for today; please see the hall's notice. You can come another day or apply online.",
+    'case-lapsed': 'Sorry, the time for bringing the corrections has passed; the application starts anew, and the clerk will help you.',
+    'command-expired': 'Sorry, this action was sent too long ago and was not carried out, so that nothing is done twice. Please do it again.',
     internal: 'Sorry, something went wrong on our side. Please try again shortly, or go to the service desk.',
   },
 };

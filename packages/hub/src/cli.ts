@@ -3,6 +3,7 @@ import { hallSetupWarnings, isConfigured, StaffRoleSchema } from '@servicehall/c
 import { demoCatalogue } from '@servicehall/fixtures';
 import { openDatabase } from './db';
 import { HallStore } from './store';
+import { archiveYear, ArchiveRefusal } from './archive';
 import { startHub } from './server';
 import { Staff, StaffIdSchema } from './staff';
 
@@ -60,7 +61,8 @@ async function createAdmin(args: string[]) {
 async function main() {
   const [sub, ...rest] = process.argv.slice(2);
   if (sub === 'create-admin') return createAdmin(rest);
-  if (sub !== undefined) throw new Error(`unknown command "${sub}": run the hub with no argument, or "create-admin"`);
+  if (sub === 'archive') return archive(rest[0]);
+  if (sub !== undefined) throw new Error(`unknown command "${sub}": run the hub with no argument, or "create-admin", or "archive YEAR"`);
   const options = hubOptionsFromEnv();
   const hub = await startHub(options);
   const name = hub.store.view.catalogue.hall.name;
@@ -69,6 +71,7 @@ async function main() {
   console.log(`  API        ${hub.url}/api/ (OpenAPI: ${hub.url}/api/openapi.json)`);
   console.log(`  terminals  ${hub.wsUrl}`);
   console.log(`  database   ${options.dataDir}/hall.db (event ${hub.store.seq})`);
+  console.log(`  started    in ${Math.round(performance.now())} ms (the database opened and today's view loaded in ${hub.loadMs} ms)`);
   console.log(`  token      ${hub.token}${hub.tokenCreated ? `  (new; stored in ${options.dataDir}/admin-token)` : ''}`);
   if (isConfigured(hub.store.view.catalogue)) for (const warning of hallSetupWarnings(hub.store.view.catalogue)) console.warn(`  warning    ${warning}`);
   if (hub.setupCode)
@@ -79,6 +82,21 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** `npm run hub -- archive 2025`: moves a past year into data/hall-2025.db and vacuums; the hub must be stopped. */
+function archive(year: string | undefined): void {
+  const dataDir = hubOptionsFromEnv().dataDir;
+  try {
+    const done = archiveYear(dataDir, Number(year));
+    console.log(`ServiceHall: ${done.year} archived to ${done.file}`);
+    console.log(`  events     ${done.firstSeq} to ${done.lastSeq}`);
+    for (const [table, n] of Object.entries(done.moved)) console.log(`  ${table.padEnd(22)} ${n}`);
+    console.log(`  hall.db    ${(done.bytesBefore / 1024 / 1024).toFixed(1)} MB before, ${(done.bytesAfter / 1024 / 1024).toFixed(1)} MB after`);
+  } catch (error) {
+    console.error(`ServiceHall could not archive ${year ?? '(no year given)'}: ${error instanceof Error ? error.message : error}`);
+    process.exit(error instanceof ArchiveRefusal ? 2 : 1);
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli.ts')) {

@@ -29,10 +29,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { StaffRole } from '@servicehall/core';
+import type { GroupCommit } from './commit';
 import type { TerminalCredentials } from './enrolment';
 import type { Session, Staff } from './staff';
 import { cookies, csrfMatches, SESSION_COOKIE } from './staff/sessions';
-import type { HallStore } from './store';
+import { FOLLOW_UP_PAGE, type HallStore } from './store';
 import { tokensMatch } from './terminals';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -67,6 +68,8 @@ export interface Request {
   /** The body as sent, for operations that take a file (an Excel workbook). */
   raw?: Buffer;
   commandId: string;
+  /** When the sender made the command (X-Made-At): one made before the window answers are kept for is refused, not run. */
+  madeAt?: number;
   /** Who sends the commands of this request: the hall token's administrator, or a signed-in staff member. */
   actor: Actor;
   /** The signed-in staff member, when the request came from the console. */
@@ -108,6 +111,8 @@ export interface Operation {
 
 export interface ApiContext {
   store: HallStore;
+  /** The group commit the terminals' commands share. */
+  commits: GroupCommit;
   token: string;
   startedAt: number;
   staff: Staff;
@@ -124,9 +129,10 @@ const windowParam = (req: Request) => {
 };
 
 /** The hub's HTTP API for integrations and administration. The table serves both routing and OpenAPI. */
-export function operations(store: HallStore, startedAt: number, credentials: TerminalCredentials, clock: () => number = Date.now): Operation[] {
-  const run = (req: Request, command: CommandBody, okStatus = 200): Reply => {
-    const { answer } = store.execute({ ...command, id: req.commandId } as never, req.actor);
+export function operations(store: HallStore, commits: GroupCommit, startedAt: number, credentials: TerminalCredentials, clock: () => number = Date.now): Operation[] {
+  // Commands share the group commit with the terminals': those arriving together, one disk flush.
+  const run = async (req: Request, command: CommandBody, okStatus = 200): Promise<Reply> => {
+    const { answer } = await commits.submit({ ...command, id: req.commandId, ...(req.madeAt !== undefined ? { madeAt: req.madeAt } : {}) } as never, req.actor);
     return answerReply(answer, okStatus);
   };
   const windowCommand = (type: 'callNext' | 'recall' | 'startService' | 'finishService' | 'markNoShow' | 'holdTicket' | 'closeWindow' | 'resumeWindow') =>
@@ -162,10 +168,10 @@ export function operations(store: HallStore, startedAt: number, credentials: Ter
       operationId: 'issueTicket',
       summary: 'Issues a ticket for a service item; answers the ticket with its displayed number (A012) and the expected wait',
       body: IssueTicketBodySchema,
-      handle: (req) => {
+      handle: async (req) => {
         const body = req.body as z.infer<typeof IssueTicketBodySchema>;
-        const { answer } = store.execute(
-          { id: req.commandId, type: 'issueTicket', serviceCode: body.serviceCode, lane: body.lane ?? 'ordinary', priorityReason: body.priorityReason },
+        const { answer } = await commits.submit(
+          { id: req.commandId, ...(req.madeAt !== undefined ? { madeAt: req.madeAt } : {}), type: 'issueTicket', serviceCode: body.serviceCode, lane: body.lane ?? 'ordinary', priorityReason: body.priorityReason },
           req.actor,
         );
         if (!answer.ok || !answer.ticket) return answerReply(answer, 201);
@@ -184,7 +190,8 @@ export function operations(store: HallStore, startedAt: number, credentials: Ter
       summary: 'One ticket of today, by id (2026-11-27-A012) or displayed number (A012)',
       handle: (req) => {
         const key = req.params.id!;
-        const t = store.view.tickets.get(key) ?? [...store.view.tickets.values()].find((o) => o.number === key.toUpperCase());
+        // Today's ticket ids are the day and the number (2026-11-27-A012).
+        const t = store.view.tickets.get(key) ?? store.view.tickets.get(`${store.view.day}-${key.toUpperCase()}`);
         if (!t) throw new HttpRefusal('not-found', `there is no ticket ${key} today`);
         return { status: 200, body: t };
       },
@@ -364,9 +371,20 @@ export function operations(store: HallStore, startedAt: number, credentials: Ter
       method: 'GET',
       path: '/api/follow-ups',
       operationId: 'listFollowUps',
-      summary: "Bad ratings' follow-up cases (核实, 整改, 反馈, 回访 with their due dates); ?closed=1 for closed ones",
-      query: { closed: '1 for closed ones' },
-      handle: (req) => ({ status: 200, body: { followUps: store.followUps(req.query.get('closed') !== '1') } }),
+      summary: `Bad ratings' follow-up cases (核实, 整改, 反馈, 回访 with their due dates): the open ones; ?closed=1 for closed ones, newest first, ${FOLLOW_UP_PAGE} a page (?before=next for the following page)`,
+      query: { closed: '1 for closed ones', before: 'the `next` of the previous page', limit: `how many at most (up to ${FOLLOW_UP_PAGE})` },
+      handle: (req) => {
+        if (req.query.get('closed') !== '1') return { status: 200, body: { followUps: store.openFollowUps() } };
+        const before = req.query.get('before');
+        const limit = req.query.get('limit');
+        const whole = (v: string | null, name: string) => {
+          if (v === null) return undefined;
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 1) throw new HttpRefusal('bad-request', `${name} must be a whole number, 1 or more`);
+          return n;
+        };
+        return { status: 200, body: store.closedFollowUps({ before: whole(before, 'before'), limit: whole(limit, 'limit') }) };
+      },
     },
     {
       method: 'POST',
@@ -445,7 +463,18 @@ export function openApiDocument(ops: Operation[]): unknown {
       parameters: [
         ...params,
         ...query,
-        ...(op.method === 'GET' ? [] : [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'repeat it to retry safely: the first answer comes back', schema: { type: 'string', minLength: 8, maxLength: 80 } }]),
+        ...(op.method === 'GET'
+          ? []
+          : [
+              { name: 'Idempotency-Key', in: 'header', required: false, description: 'repeat it to retry safely: the first answer comes back (for 7 days)', schema: { type: 'string', minLength: 8, maxLength: 80 } },
+              {
+                name: 'X-Made-At',
+                in: 'header',
+                required: false,
+                description: 'when the command was made (ISO 8601 or milliseconds since 1970): a retry made before the 7 days answers are kept for is refused (command-expired), not run again',
+                schema: { type: 'string' },
+              },
+            ]),
       ],
       ...(op.file ? { requestBody: { required: true, content: { [op.file.contentType]: { schema: { type: 'string', format: 'binary' } } } } } : {}),
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) } } } } : {}),
@@ -563,7 +592,7 @@ function sameOrigin(req: IncomingMessage): boolean {
 export function apiHandler(ctx: ApiContext) {
   const { store, token, startedAt } = ctx;
   const clock = ctx.clock ?? Date.now;
-  const ops = [...operations(store, startedAt, ctx.credentials, clock), ...(ctx.more ?? [])];
+  const ops = [...operations(store, ctx.commits, startedAt, ctx.credentials, clock), ...(ctx.more ?? [])];
   const doc = openApiDocument(ops);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const lang = language(req);
@@ -624,12 +653,16 @@ export function apiHandler(ctx: ApiContext) {
       const key = req.headers['idempotency-key'];
       const commandId = typeof key === 'string' ? key : randomUUID();
       if (commandId.length < 8 || commandId.length > 80) return refuse('bad-request', 'Idempotency-Key must be 8 to 80 characters');
+      const made = header(req, 'x-made-at');
+      const madeAt = made === undefined ? undefined : /^\d+$/.test(made) ? Number(made) : Date.parse(made);
+      if (madeAt !== undefined && !Number.isFinite(madeAt)) return refuse('bad-request', 'X-Made-At is a time: ISO 8601 (2026-11-27T09:00:00+08:00) or milliseconds since 1970');
       const request: Request = {
         params,
         query: url.searchParams,
         body,
         ...(raw ? { raw } : {}),
         commandId,
+        ...(madeAt !== undefined ? { madeAt } : {}),
         actor,
         ...(session ? { session } : {}),
         ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),

@@ -3,6 +3,7 @@ import { pageText, TICKET_STATE_TEXT, type PageKey } from './page-strings';
 import { linkKey, linkSignature } from '@servicehall/protocol/node';
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GroupCommit } from './commit';
 import type { HallStore } from './store';
 
 /**
@@ -42,7 +43,7 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   });
 }
 
-export function publicPages(store: HallStore, token: string) {
+export function publicPages(store: HallStore, commits: GroupCommit, token: string) {
   const key = linkKey(token);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
     const m = /^\/(q|rate)\/([^/]+)$/.exec(url.pathname);
@@ -92,7 +93,7 @@ ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div><p class="note">${tx('noPerso
       }
       const text = (form.get('text') ?? '').trim().slice(0, 500);
       const commandId = `qr-rate-${ticketId}-${(form.get('nonce') ?? '').slice(0, 40)}`;
-      const { answer } = store.execute({ id: commandId.slice(0, 80), type: 'rate', ticketId, level: level.data, aspects: {}, reasons: [], text: text || undefined, channel: 'qr' }, { role: 'admin', terminal: 'qr-page' });
+      const { answer } = await commits.submit({ id: commandId.slice(0, 80), type: 'rate', ticketId, level: level.data, aspects: {}, reasons: [], text: text || undefined, channel: 'qr' }, { role: 'admin', terminal: 'qr-page' });
       if (answer.ok) page(res, 200, lang, tx('thanksTitle'), `<h1>${hall}</h1><div class="card"><p>${tx('thanks')}</p></div>`);
       else page(res, 409, lang, tx('rateTitle'), `<h1>${hall}</h1><div class="card"><p>${escape(refusalText(answer.code, lang))}</p></div>`);
       return true;

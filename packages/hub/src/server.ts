@@ -6,10 +6,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
+import { PID_FILE } from './archive';
+import { GroupCommit } from './commit';
 import { consoleOperations } from './console-api';
 import { serveConsole } from './console-files';
 import { openDatabase } from './db';
 import { Pairings, TerminalCredentials } from './enrolment';
+import { housekeep } from './housekeeping';
 import { apiHandler, send } from './http';
 import { publicPages } from './pages';
 import { Staff } from './staff';
@@ -46,6 +49,8 @@ export interface RunningHub {
   credentials: TerminalCredentials;
   /** The one-time code that lets the first administrator be made in the console, while there is none. */
   setupCode: string | undefined;
+  /** Milliseconds to open the database and load today's view from it. */
+  loadMs: number;
   terminalCount(): number;
   close(): Promise<void>;
 }
@@ -72,9 +77,13 @@ function defaultConsoleDir(): string {
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const startedAt = Date.now();
   const clock = options.clock ?? Date.now;
+  const loadStarted = performance.now();
   const db = openDatabase(options.dataDir);
   if (!HallStore.hasCatalogue(db) && options.seed) HallStore.seed(db, options.seed, clock());
   const store = new HallStore(db, clock);
+  // A hub started on a new day opens it first: no terminal is sent yesterday's queue.
+  store.openDayIfDue();
+  const loadMs = Math.round(performance.now() - loadStarted);
   const { token, created } = resolveToken(options.dataDir, options.token);
   const staff = new Staff(db, store.pins, () => store.view.catalogue, clock);
   const credentials = new TerminalCredentials(db);
@@ -96,26 +105,19 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       return () => void terminalListeners.delete(l);
     },
   };
-  const api = apiHandler({ store, token, startedAt, staff, credentials, more: consoleOperations(consoleContext), clock });
-  const pages = publicPages(store, token);
+  // One group commit for every way a command comes: terminals, the HTTP API, the QR page.
+  const commits = new GroupCommit(store);
+  const api = apiHandler({ store, commits, token, startedAt, staff, credentials, more: consoleOperations(consoleContext), clock });
+  const pages = publicPages(store, commits, token);
   const consoleFiles = serveConsole(options.consoleDir ?? defaultConsoleDir());
   if (options.demoPin) for (const c of store.view.catalogue.clerks) if (!store.pins.has(c.number)) store.pins.set(c.number, options.demoPin);
 
-  // A service left unrated gets the hall's default level once its time is up (N-04). The id makes it once only.
+  // The new day, default ratings (N-04), lapsed corrections, old command answers: see housekeep.
   const sweep = setInterval(() => {
     try {
-      store.openDayIfDue();
+      housekeep(store, clock());
     } catch (error) {
-      console.error('opening the new day failed', error);
-    }
-    const due = clock() - store.view.catalogue.rating.defaultAfterMinutes * 60_000;
-    for (const r of [...store.view.ratingRequests.values()]) {
-      if (r.finishedAt > due) continue;
-      try {
-        store.execute({ id: `default-rating:${r.ticketId}`, type: 'defaultRating', ticketId: r.ticketId }, { role: 'admin', terminal: 'hub' });
-      } catch (error) {
-        console.error('default rating failed', r.ticketId, error);
-      }
+      console.error('the hub’s housekeeping failed', error);
     }
   }, options.ratingSweepMs ?? 30_000);
   sweep.unref();
@@ -154,7 +156,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  terminals = serveTerminals(wss, store, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock });
+  terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock });
   // Devices reported change the terminal list too.
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();
@@ -166,6 +168,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  // Says that a hub runs on this folder (the archive refuses to rewrite the database under it).
+  const pidFile = path.join(options.dataDir, PID_FILE);
+  fs.writeFileSync(pidFile, String(process.pid));
   const host = options.host === '0.0.0.0' || !options.host ? '127.0.0.1' : options.host;
   return {
     url: `http://${host}:${port}`,
@@ -177,6 +182,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     staff,
     credentials,
     setupCode: staff.setupCode,
+    loadMs,
     terminalCount: () => links.count(),
     async close() {
       clearInterval(sweep);
@@ -185,6 +191,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       db.close();
+      fs.rmSync(pidFile, { force: true });
     },
   };
 }

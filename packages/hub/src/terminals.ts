@@ -1,17 +1,17 @@
-import { isConfigured, mayCommand, type Actor, type Command } from '@servicehall/core';
+import { isConfigured, mayCommand, type Actor } from '@servicehall/core';
 import { linkKey } from '@servicehall/protocol/node';
 import {
   MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION,
   TerminalMessageSchema,
   parseMessage,
-  type Answer,
   type Hello,
   type HubMessage,
 } from '@servicehall/protocol';
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
+import type { GroupCommit } from './commit';
 import type { Pairings, PairingRequest, TerminalCredentials } from './enrolment';
 import type { HallStore } from './store';
 
@@ -84,7 +84,7 @@ function actorOf(hello: Hello): Actor | string {
  * the events it missed, then every new event as it is appended; its commands get answers.
  * Whatever arrives, the answer is a message: nothing a terminal sends can stop the hub.
  */
-export function serveTerminals(wss: WebSocketServer, store: HallStore, token: string, access: TerminalAccess): TerminalLinks {
+export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: GroupCommit, token: string, access: TerminalAccess): TerminalLinks {
   const sessions = new Set<Session>();
   const links = linkKey(token);
 
@@ -112,20 +112,6 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
     s.subscribed = true;
   };
 
-  // Commands that arrive in the same turn of the event loop are committed together (group commit).
-  let queued: { session: Session; command: Command; actor: Actor }[] = [];
-  const flush = () => {
-    const batch = queued;
-    queued = [];
-    let results: { answer: Answer }[];
-    try {
-      results = store.executeBatch(batch);
-    } catch (error) {
-      console.error('a batch of commands failed', error);
-      results = batch.map(() => ({ answer: { ok: false, code: 'internal', message: 'the hub could not record this command; it is safe to send it again' } }));
-    }
-    batch.forEach(({ session, command }, i) => send(session, { type: 'answer', commandId: command.id, answer: results[i]!.answer }));
-  };
 
   const onMessage = (s: Session, text: string) => {
     const parsed = parseMessage(TerminalMessageSchema, text);
@@ -150,7 +136,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
           return send(s, { type: 'error', code: 'unconfigured', message: 'the hall is not set up yet: an administrator sets it up in the console (/console)' });
         s.actor = actor;
         access.changed();
-        send(s, { type: 'welcome', protocol: PROTOCOL_VERSION, terminal: message.terminal, role: message.role, seq: store.seq, hubTime: Date.now(), linkKey: links });
+        send(s, { type: 'welcome', protocol: PROTOCOL_VERSION, terminal: message.terminal, role: message.role, seq: store.seq, hubTime: store.now(), linkKey: links });
         return catchUp(s, message.since);
       }
       case 'pair': {
@@ -178,7 +164,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
         if (!s.actor) return send(s, { type: 'error', code: 'unauthorised', message: 'say hello with the hall token first' });
         return catchUp(s, message.since);
       case 'ping':
-        return send(s, { type: 'pong', t: message.t, hubTime: Date.now() });
+        return send(s, { type: 'pong', t: message.t, hubTime: store.now() });
       case 'command': {
         const command = message.command;
         if (!s.actor) return send(s, { type: 'error', code: 'unauthorised', message: 'say hello with the hall token first', commandId: command.id });
@@ -188,8 +174,8 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
             commandId: command.id,
             answer: { ok: false, code: 'forbidden', message: `a ${s.actor.role} terminal may not ${command.type}` },
           });
-        queued.push({ session: s, command, actor: s.actor });
-        if (queued.length === 1) setImmediate(flush);
+        // Commands that arrive in the same turn of the event loop are committed together (group commit).
+        void commits.submit(command, s.actor).then(({ answer }) => send(s, { type: 'answer', commandId: command.id, answer }));
         return;
       }
     }

@@ -52,12 +52,14 @@ export const RefusalCodeSchema = z.enum([
   'unconfigured',
   'closed-today',
   'pin-change-required',
+  'case-lapsed',
+  'command-expired',
   'internal',
 ]);
 
 export const AnswerSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), seq: z.number().int(), ticket: TicketSchema.optional() }),
-  z.object({ ok: z.literal(false), code: RefusalCodeSchema, message: z.string(), tickets: z.array(z.string()).optional() }),
+  z.object({ ok: z.literal(false), code: RefusalCodeSchema, message: z.string(), tickets: z.array(z.string()).optional(), materials: z.array(z.string()).optional() }),
 ]);
 export type Answer = z.infer<typeof AnswerSchema>;
 

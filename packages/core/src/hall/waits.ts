@@ -2,7 +2,7 @@ import { findItem, type HallWindow } from '../catalogue';
 import { awaitsSlot, queueLanes, rememberCall, servesTicket, type LaneMemory, type QueueLanes } from '../queue';
 import type { Ticket } from '../ticket';
 import { serviceMinutes, waitRange, type QueueWait, type WaitCaveat } from '../wait';
-import { currentTicket, isWindowReady, waitingTickets, windowState, type HallView } from './view';
+import { currentTicket, isWindowReady, waitingForWindow, windowState, type HallView } from './view';
 
 // Waits that are true (H-09): a ticket's place and wait come from the queue policy itself, played
 // forward with nobody else arriving: every open window calls as the policy would (appointments in
@@ -57,14 +57,12 @@ function pick(run: WindowRun, called: ReadonlySet<string>, ordinaryPerPriority: 
 interface Plan {
   view: HallView;
   now: number;
-  pool: readonly Ticket[];
   /** Each item's service time, worked out once. */
   service: (code: string) => { ms: number; basis: 'recent' | 'typical' };
   windows: { window: HallWindow; ready: boolean; lanes: QueueLanes; memory: LaneMemory; freeIn: number }[];
 }
 
 function planOf(view: HallView, now: number): Plan {
-  const pool = waitingTickets(view);
   const policy = view.catalogue.queue;
   const known = new Map<string, { ms: number; basis: 'recent' | 'typical' }>();
   const service = (code: string) => {
@@ -80,9 +78,11 @@ function planOf(view: HallView, now: number): Plan {
       // A service past its expected time is taken as ending now; a citizen only called has all of it ahead.
       freeIn = current.state === 'serving' ? Math.max(0, ms - (now - (current.servingAt ?? now))) : ms;
     }
-    return { window: w, ready: isWindowReady(view.windows.get(w.number)), lanes: queueLanes(pool, w, { now, policy }), memory: windowState(view, w.number).memory, freeIn };
+    // Each window's lanes from the view's index of what waits for its items (and was sent to it), not from every waiting ticket.
+    const lanes = queueLanes([...waitingForWindow(view, w)], w, { now, policy });
+    return { window: w, ready: isWindowReady(view.windows.get(w.number)), lanes, memory: windowState(view, w.number).memory, freeIn };
   });
-  return { view, now, pool, service, windows };
+  return { view, now, service, windows };
 }
 
 /**
@@ -95,7 +95,7 @@ function playForward(plan: Plan, target: Ticket): { calls: Call[]; noWindowOpen:
   const { view } = plan;
   const policy = view.catalogue.queue;
   const noWindowOpen = !plan.windows.some((w) => w.ready && servesTicket(w.window, target));
-  const joining = !plan.pool.includes(target);
+  const joining = !view.waiting.has(target.id);
   const runs: WindowRun[] = plan.windows
     .filter((w) => w.ready || (noWindowOpen && servesTicket(w.window, target)))
     .map((w) => ({
@@ -126,15 +126,17 @@ function playForward(plan: Plan, target: Ticket): { calls: Call[]; noWindowOpen:
   return { calls, noWindowOpen };
 }
 
-function caveatsFor(view: HallView, target: Ticket, pool: readonly Ticket[], now: number): WaitCaveat[] {
-  const windows = view.catalogue.windows.filter((w) => servesTicket(w, target));
+function caveatsFor(plan: Plan, target: Ticket): WaitCaveat[] {
+  const { view, now } = plan;
+  const windows = plan.windows.filter((w) => servesTicket(w.window, target));
   const ctx = { now, policy: view.catalogue.queue };
   const out: WaitCaveat[] = [];
+  // An appointment outside its slot waits in the ordinary lane of the windows that may call it.
   const slotAhead =
-    pool.some((t) => t.id !== target.id && awaitsSlot(t, ctx) && windows.some((w) => servesTicket(w, t))) ||
-    [...view.appointments.values()].some((a) => !a.ticketId && a.day === view.day && a.slotEnd >= now && windows.some((w) => w.serves.includes(a.serviceCode)));
+    windows.some((w) => w.lanes.ordinary.some((t) => t.id !== target.id && awaitsSlot(t, ctx))) ||
+    [...view.appointments.values()].some((a) => !a.ticketId && a.day === view.day && a.slotEnd >= now && windows.some((w) => w.window.serves.includes(a.serviceCode)));
   if (slotAhead) out.push('appointments');
-  if (windows.some((w) => view.windows.get(w.number)?.open && view.windows.get(w.number)?.pausedSince !== undefined)) out.push('paused-window');
+  if (windows.some((w) => view.windows.get(w.window.number)?.open && view.windows.get(w.window.number)?.pausedSince !== undefined)) out.push('paused-window');
   return out;
 }
 
@@ -156,14 +158,14 @@ function waitOf(plan: Plan, target: Ticket): Omit<QueueWait, 'waiting'> {
     ...(own ? { window: own.window } : {}),
     basis,
     noWindowOpen,
-    caveats: caveatsFor(view, target, plan.pool, now),
+    caveats: caveatsFor(plan, target),
   };
 }
 
 /** The wait of a waiting ticket: its place in the policy's own calls, and the time until its call (H-09). */
 export function ticketWait(view: HallView, ticket: Ticket, now: number): QueueWait {
   const plan = planOf(view, now);
-  const waiting = plan.pool.filter((t) => t.serviceCode === ticket.serviceCode).length;
+  const waiting = view.waitingFor.get(ticket.serviceCode)?.size ?? 0;
   if (ticket.state !== 'issued') return { waiting, ahead: 0, minutes: 0, range: { low: 0, high: 0 }, basis: serviceOf(view, ticket.serviceCode).basis, noWindowOpen: false, caveats: [] };
   return { ...waitOf(plan, ticket), waiting };
 }
@@ -180,7 +182,5 @@ export function itemWait(view: HallView, code: string, now: number): QueueWait {
 /** itemWait for many items at once (a kiosk's home, the hall screen), the windows' lanes made once. */
 export function itemWaits(view: HallView, now: number, codes: readonly string[] = view.catalogue.items.map((i) => i.code)): Map<string, QueueWait> {
   const plan = planOf(view, now);
-  const waiting = new Map<string, number>();
-  for (const t of plan.pool) waiting.set(t.serviceCode, (waiting.get(t.serviceCode) ?? 0) + 1);
-  return new Map(codes.map((code) => [code, { ...waitOf(plan, takenNow(view, code, now)), waiting: waiting.get(code) ?? 0 }]));
+  return new Map(codes.map((code) => [code, { ...waitOf(plan, takenNow(view, code, now)), waiting: view.waitingFor.get(code)?.size ?? 0 }]));
 }
