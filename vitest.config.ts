@@ -7,5 +7,7 @@ export default defineConfig({
     reporters: ['default', './scripts/vitest-summary.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // Hubs started inside the tests log errors only; hubs in their own process say what they set.
+    env: { SERVICEHALL_LOG_LEVEL: 'error' },
   },
 });

@@ -5,11 +5,16 @@ import { _electron } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HALL_TOKEN, startTestHall, type TestHall } from './harness';
 
-/** Electron's binary, where the install could fetch it; undefined where its download was skipped. */
+/**
+ * Electron's binary, where the install could fetch it; undefined where its download was skipped.
+ * Read from the package's path.txt and dist/ rather than by requiring "electron": since Electron 43
+ * its index.js tries to download a missing binary, and nothing here may download at run time.
+ */
 function electronBinary(): string | undefined {
   try {
-    const file = createRequire(import.meta.url)('electron') as unknown as string;
-    return typeof file === 'string' && fs.existsSync(file) ? file : undefined;
+    const dir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const file = path.join(dir, 'dist', fs.readFileSync(path.join(dir, 'path.txt'), 'utf8'));
+    return fs.existsSync(file) ? file : undefined;
   } catch {
     return undefined;
   }

@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 /** Where screenshots go: test-results/screenshots, or docs/screenshots with `npm run screenshots`. */
 export const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR ?? 'test-results/screenshots');
 
-export const HALL_TOKEN = 'e2e-hall-token';
+export const HALL_TOKEN = 'e2e-hall-token-of-the-test-hall';
 
 export interface TestHall {
   hub: RunningHub;

@@ -95,7 +95,7 @@ describe('the kiosk in Chromium, with its printer on a serial line', () => {
     expect(printed).toContain('前面还有 2 人等候');
     expect(printed).toMatch(/预计等候约 \d+ 分钟/);
     expect(receipt.qrCodes).toHaveLength(1);
-    expect(receipt.qrCodes[0]).toMatch(new RegExp(`^${PUBLIC}/q/\\d{4}-\\d{2}-\\d{2}-${number}\\?s=[\\w-]{16}$`));
+    expect(receipt.qrCodes[0]).toMatch(new RegExp(`^${PUBLIC}/q/\\d{4}-\\d{2}-\\d{2}-${number}\\?e=[0-9a-z]+&s=[\\w-]{24}$`));
     // The QR code leads to the hub's progress page for this ticket (here the public address is the hub itself).
     const progress = await fetch(receipt.qrCodes[0]!.replace(PUBLIC, hall.hub.url));
     expect(progress.status).toBe(200);

@@ -74,7 +74,7 @@ describe('the rating pad of window 5 in Chromium', () => {
     const ticket = await serveOne();
     await waitPhase('asking');
     expect(await page.locator('[data-testid=ticket]').textContent()).toContain(ticket.number);
-    await expect.poll(() => page.locator('[data-testid=qr] img').getAttribute('data-link')).toContain(`/rate/${ticket.id}?s=`);
+    await expect.poll(() => page.locator('[data-testid=qr] img').getAttribute('data-link')).toContain(`/rate/${ticket.id}?e=`);
     const link = (await page.locator('[data-testid=qr] img').getAttribute('data-link'))!;
     const phonePage = await fetch(link);
     expect(phonePage.status).toBe(200);
@@ -117,7 +117,8 @@ describe('the rating pad of window 5 in Chromium', () => {
     const second = await page.evaluate(
       (ticketId) =>
         new Promise<RateOutcome>((resolve) => {
-          const ws = new WebSocket(`ws://${location.host}/bridge`);
+          const secret = document.querySelector('meta[name="servicehall-bridge"]')!.getAttribute('content')!;
+          const ws = new WebSocket(`ws://${location.host}/bridge?s=${secret}`);
           ws.onopen = () => ws.send(JSON.stringify({ type: 'call', id: 1, name: 'rate', arg: { ticketId, level: 'very-dissatisfied' } }));
           ws.onmessage = (e) => {
             const m = JSON.parse(String(e.data));

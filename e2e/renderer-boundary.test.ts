@@ -101,3 +101,27 @@ describe('renderers stay DOM only', () => {
     }
   });
 });
+
+describe("renderers' content security policy", () => {
+  /** The policy's directives, from the page's meta tag. */
+  const policyOf = (html: string) =>
+    Object.fromEntries(
+      (/http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '')
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .filter((d) => d[0])
+        .map(([name, ...values]) => [name!, values]),
+    ) as Record<string, string[]>;
+
+  // The terminals' screens (the console is the hub's own page: its policy is the hub's header, see console-files.ts).
+  const terminalRenderers = renderers.filter((dir) => fs.existsSync(path.join(dir, '../main/electron.ts')));
+
+  it.each(terminalRenderers.map((dir) => [path.relative(root, dir), dir]))('%s connects to its own agent only (no ws:, wss: or other hosts), loads no plugins', (_name, dir) => {
+    // The renderer never talks to the hub: its agent does, over IPC in Electron or the bridge of the page's own origin.
+    const policy = policyOf(fs.readFileSync(path.join(dir, 'index.html'), 'utf8'));
+    expect(policy['connect-src']).toEqual(["'self'"]);
+    expect(policy['default-src']).toEqual(["'self'"]);
+    expect(policy['object-src']).toEqual(["'none'"]);
+    expect(policy['base-uri']).toEqual(["'none'"]);
+  });
+});

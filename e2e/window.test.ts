@@ -83,14 +83,24 @@ describe('the window terminal in Chromium', () => {
     expect(await page3.locator('[data-testid=sign-in-error]').textContent()).toContain('还可尝试 4 次');
 
     await page4.waitForSelector('[data-testid=sign-in]');
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 3; i++) {
       await signIn(page4, '1006', '9999');
-      await expect.poll(() => page4.locator('[data-testid=sign-in-error]').textContent()).toMatch(i < 4 ? `还可尝试 ${4 - i} 次` : '锁定');
+      await expect.poll(() => page4.locator('[data-testid=sign-in-error]').textContent()).toMatch(`还可尝试 ${4 - i} 次`);
     }
+    // After three wrong PINs the window itself must wait before its next try counts (one window cannot lock every clerk).
+    await signIn(page4, '1006', '9999');
+    await expect.poll(() => page4.locator('[data-testid=sign-in-error]').textContent()).toContain('请稍候片刻再签到');
+    await screenshot(page4, 'window-sign-in-paused');
+    // The supervisor lets window 4 go on; the clerk's own count was kept.
+    expect((await hall.api('POST', '/api/windows/4/sign-in/unlock')).status).toBe(200);
+    await signIn(page4, '1006', '9999');
+    await expect.poll(() => page4.locator('[data-testid=sign-in-error]').textContent()).toMatch('还可尝试 1 次');
+    await signIn(page4, '1006', '9999');
+    await expect.poll(() => page4.locator('[data-testid=sign-in-error]').textContent()).toMatch('锁定');
     await signIn(page4, '1006', '246810');
     await expect.poll(() => page4.locator('[data-testid=sign-in-error]').textContent()).toContain('锁定');
-    // The administrator sets the PIN again, which clears the lock.
-    await hall.api('PUT', '/api/clerks/1006/pin', { pin: '246810' });
+    // A supervisor lifts the lock.
+    expect((await hall.api('POST', '/api/clerks/1006/unlock')).status).toBe(200);
     await signIn(page4, '1006', '246810');
     await page4.waitForSelector('[data-testid=desk]');
 
@@ -318,7 +328,7 @@ describe('accepting on a fixed date', () => {
     // Monday 2026-09-28, the last working days before 国庆.
     const fixed = Date.parse('2026-09-28T09:00:00+08:00');
     hub = await startHub({ dataDir: path.join(dir, 'hub'), token: HALL_TOKEN, seed: demoCatalogue({ allDay: true }), clock: () => fixed });
-    hub.store.pins.set('1011', '135790');
+    await hub.store.pins.set('1011', '135790');
     pair = await startPtyPair();
     printer7 = await PrinterSimulator.open(pair.device);
     window7 = await runWindowInBrowserMode(undefined, {

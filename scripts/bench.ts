@@ -11,3 +11,8 @@ if (fs.existsSync(new URL('./bench-devices.ts', import.meta.url))) {
   const { runDeviceBench } = await import('./bench-devices');
   await runDeviceBench();
 }
+if (fs.existsSync(new URL('./bench-ops.ts', import.meta.url))) {
+  console.log('');
+  const { runOpsBench } = await import('./bench-ops');
+  await runOpsBench();
+}

@@ -149,7 +149,8 @@ async function main() {
   console.log(`  hub API       ${hub.url}/api/   (OpenAPI ${hub.url}/api/openapi.json)`);
   console.log(`  terminals     ${hub.wsUrl}`);
   console.log(`  database      ${options.dataDir}/hall.db`);
-  console.log(`  token         ${hub.token}${hub.tokenCreated ? `   (new, stored in ${options.dataDir}/admin-token)` : ''}`);
+  // The hall token is shown once, when it is made; after that it stays in its owner-only file.
+  console.log(hub.tokenCreated ? `  token         ${hub.token}   (new: shown this once; stored in ${options.dataDir}/admin-token)` : `  token         in ${options.dataDir}/admin-token`);
   for (const warning of hallSetupWarnings(hall)) console.log(`  warning       ${warning}`);
   console.log('');
   for (const t of terminals) console.log(`  ${t.url.padEnd(26)} ${t.title}${t.note ? `  — ${t.note}` : ''}`);

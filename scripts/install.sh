@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 debian=(socat)
-if [ "${1:-}" = "--for-tests" ]; then debian+=(chromium fonts-wqy-microhei); fi
+if [ "${1:-}" = "--for-tests" ]; then debian+=(chromium fonts-wqy-microhei systemd); fi
 
 missing=()
 for p in "${debian[@]}"; do

@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { KEY_FILE } from '../packages/hub/src/files';
 import { generateHistoryInParallel, HISTORY_GENERATOR_VERSION, type HistorySummary } from '../packages/hub/src/testing/year';
 import { benchCatalogue } from './bench-catalogue';
 
 export interface CachedYear {
   /** The year's hall.db; copy it before opening a hub on it. */
   file: string;
+  /** The hall key it was sealed with: copy it beside the copy (as hall.key). */
+  keyFile: string;
   summary: HistorySummary;
   /** Whether it was written in this run (else it came from the cache). */
   generated: boolean;
@@ -24,8 +27,9 @@ export async function cachedYear(options: { days: number; ticketsPerDay: number;
   const catalogue = benchCatalogue();
   const name = `year-v${HISTORY_GENERATOR_VERSION}-${options.days}d-${options.ticketsPerDay}`;
   const file = path.join(YEAR_CACHE, `${name}.db`);
+  const keyFile = path.join(YEAR_CACHE, `${name}.key`);
   const sidecar = path.join(YEAR_CACHE, `${name}.json`);
-  if (fs.existsSync(file) && fs.existsSync(sidecar)) return { file, summary: JSON.parse(fs.readFileSync(sidecar, 'utf8')) as HistorySummary, generated: false };
+  if (fs.existsSync(file) && fs.existsSync(keyFile) && fs.existsSync(sidecar)) return { file, keyFile, summary: JSON.parse(fs.readFileSync(sidecar, 'utf8')) as HistorySummary, generated: false };
   const work = path.join(YEAR_CACHE, `${name}.writing`);
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
@@ -42,7 +46,8 @@ export async function cachedYear(options: { days: number; ticketsPerDay: number;
     },
   });
   fs.renameSync(path.join(work, 'hall.db'), file);
+  fs.renameSync(path.join(work, KEY_FILE), keyFile);
   fs.writeFileSync(sidecar, JSON.stringify(summary, null, 2));
   fs.rmSync(work, { recursive: true, force: true });
-  return { file, summary, generated: true };
+  return { file, keyFile, summary, generated: true };
 }

@@ -117,12 +117,24 @@ describe('a ticket printer on a serial line', () => {
   });
 
   it('does not take a late answer to an earlier ask for the answer to the next one', async () => {
-    sim.device.set({ busyAfterCutMs: 1500 });
-    const hasty = new TicketPrinter(transport, PROFILES['generic-80'], { timeoutMs: 3000, afterJobTimeoutMs: 300 });
+    // The cutter holds every answer until the test lets it go: the wait after the job ends first, however slow the machine.
+    sim.device.set({ holdAfterCut: true });
+    const hasty = new TicketPrinter(transport, PROFILES['generic-80'], { timeoutMs: 10_000, afterJobTimeoutMs: 300 });
     expect(await rejection(hasty.print(TICKET))).toMatchObject({ code: 'unknown-after-write', written: 'complete' });
-    // The cover opens while the old answer ("all well") is still on its way.
+    // The ask after the job has reached the printer (its answer, held, says "all well"); then the cover opens.
+    await waitFor(() => sim.device.statusRequests === 8, 10_000);
     sim.device.set({ coverOpen: true });
-    expect(await hasty.status()).toMatchObject({ ok: true, status: { coverOpen: true } });
+    const received: number[] = [];
+    const stopCounting = transport.onData((chunk) => received.push(...chunk));
+    const status = hasty.status();
+    await waitFor(() => sim.device.statusRequests === 12, 10_000);
+    // The old answer arrives alone first, while the new ask waits; then the new one.
+    sim.release(4);
+    await waitFor(() => received.length >= 4, 10_000);
+    sim.release();
+    expect(await status).toMatchObject({ ok: true, status: { coverOpen: true } });
+    stopCounting();
+    expect(received).toHaveLength(8);
   });
 
   it('prints on near-end paper but says so', async () => {

@@ -20,7 +20,7 @@ function tempDir(): string {
   return d;
 }
 
-const GOOD = { role: 'window', terminal: 'window-3', window: 3, hubUrl: 'ws://192.168.1.10:8600/ws', token: 'a-hall-token' };
+const GOOD = { role: 'window', terminal: 'window-3', window: 3, hubUrl: 'ws://127.0.0.1:8600/ws', token: 'a-hall-token' };
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -47,11 +47,29 @@ describe('terminal configuration', () => {
     [{ ...GOOD, terminal: 'kiosk 1!' }, 'terminal: letters, digits'],
     [{ ...GOOD, role: 'printer' }, 'role:'],
     [{ ...GOOD, devices: { printer: { transport: 'usb', path: 'x' } } }, 'devices.printer'],
+    [{ ...GOOD, hubUrl: 'ws://192.168.1.10:8600/ws' }, 'hubUrl: the hub is on another machine: use wss://'],
+    [{ ...GOOD, hubUrl: 'wss://192.168.1.10:8600/ws' }, "hubCa: wss:// needs the hall CA's certificate file"],
+    [{ ...GOOD, hubUrl: 'wss://192.168.1.10:8600/ws', hubCa: '/nowhere/ca.crt' }, 'hubCa: /nowhere/ca.crt cannot be read'],
+    [{ ...GOOD, bridge: { host: '0.0.0.0', port: 8611 } }, 'bridge.host: 0.0.0.0 is not this machine'],
   ])('stops on a bad field and names it: %j', (config, expected) => {
     const file = path.join(tempDir(), 'terminal.json');
     fs.writeFileSync(file, JSON.stringify(config));
     const problems = problemsOf(() => loadConfig(file, {}));
     expect(problems.join('\n')).toContain(expected);
+  });
+
+  it('takes a hub on another machine over wss:// with the hall CA, or over ws:// only when told allowInsecure', () => {
+    const dir = tempDir();
+    const ca = path.join(dir, 'ca.crt');
+    fs.writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const file = path.join(dir, 'terminal.json');
+    fs.writeFileSync(file, JSON.stringify({ ...GOOD, hubUrl: 'wss://192.168.1.10:8600/ws', hubCa: ca }));
+    expect(loadConfig(file, {})).toMatchObject({ hubUrl: 'wss://192.168.1.10:8600/ws', hubCa: ca, allowInsecure: false });
+    fs.writeFileSync(file, JSON.stringify({ ...GOOD, hubUrl: 'ws://192.168.1.10:8600/ws', allowInsecure: true }));
+    expect(loadConfig(file, {})).toMatchObject({ allowInsecure: true });
+    expect(loadConfig(undefined, { SERVICEHALL_HUB_URL: 'ws://192.168.1.10:8600/ws', SERVICEHALL_ALLOW_INSECURE: '1' }, { ...GOOD, hubUrl: undefined })).toMatchObject({ allowInsecure: true });
+    fs.writeFileSync(file, JSON.stringify({ ...GOOD, bridge: { host: '0.0.0.0', port: 8611, allowRemote: true } }));
+    expect(loadConfig(file, {}).bridge).toEqual({ host: '0.0.0.0', port: 8611, allowRemote: true });
   });
 
   it('says when the file is missing or not JSON', () => {
@@ -87,7 +105,7 @@ describe('one bridge, two transports', () => {
     expect((await fetch(mode.url + '%E0%A4%A')).status).toBe(400);
     expect((await fetch(mode.url)).status).toBe(200);
 
-    const ws = new WebSocket(mode.url.replace('http', 'ws') + 'bridge');
+    const ws = new WebSocket(mode.url.replace('http', 'ws') + `bridge?s=${mode.secret}`);
     const messages: any[] = [];
     ws.on('message', (d) => messages.push(JSON.parse(d.toString())));
     await new Promise((r) => ws.once('open', r));
@@ -105,7 +123,7 @@ describe('one bridge, two transports', () => {
     expect(messages).toContainEqual({ type: 'push', topic: 'board', payload: { calls: 1 } });
   });
 
-  it('over Electron IPC: the same answers and pushes', async () => {
+  it('over Electron IPC: the same answers and pushes, to the terminal’s own screen only', async () => {
     const invoke = new Map<string, (...a: unknown[]) => unknown>();
     const on = new Map<string, (...a: unknown[]) => void>();
     const sent: unknown[][] = [];
@@ -115,19 +133,103 @@ describe('one bridge, two transports', () => {
       removeHandler: (ch: string) => invoke.delete(ch),
       removeListener: (ch: string) => on.delete(ch),
     };
-    const window = { isDestroyed: () => false, webContents: { send: (...a: unknown[]) => sent.push(a) } };
+    const window = { isDestroyed: () => false, webContents: { id: 7, send: (...a: unknown[]) => sent.push(a) } };
     const pushes = new Pushes();
     pushes.push('link', { status: 'online' });
-    const stop = serveOverIpc(ipcMain as never, window as never, handlers(), pushes);
-    expect(await invoke.get(IPC_CALL)!({}, 'add', { a: 2, b: 3 })).toEqual({ ok: true, value: 5 });
-    expect(await invoke.get(IPC_CALL)!({}, 'fail')).toEqual({ ok: false, error: { code: 'paper-end', message: 'the printer is out of paper' } });
+    const screen = 'file:///opt/servicehall/resources/app.asar/dist/renderer/index.html';
+    const logs: string[] = [];
+    const stop = serveOverIpc(ipcMain as never, window as never, handlers(), pushes, screen, (m) => logs.push(m));
+    const own = { sender: { id: 7 }, senderFrame: { url: `${screen}#/home`, parent: null } };
+    expect(await invoke.get(IPC_CALL)!(own, 'add', { a: 2, b: 3 })).toEqual({ ok: true, value: 5 });
+    expect(await invoke.get(IPC_CALL)!(own, 'fail')).toEqual({ ok: false, error: { code: 'paper-end', message: 'the printer is out of paper' } });
+    // Another window, a frame inside the page, a page it navigated to, a frame that is gone: refused.
+    const strangers = [
+      { sender: { id: 8 }, senderFrame: { url: screen, parent: null } },
+      { sender: { id: 7 }, senderFrame: { url: screen, parent: {} } },
+      { sender: { id: 7 }, senderFrame: { url: 'https://evil.example/', parent: null } },
+      { sender: { id: 7 }, senderFrame: { url: 'file:///tmp/other.html', parent: null } },
+      { sender: { id: 7 }, senderFrame: null },
+    ];
+    for (const e of strangers) expect(await invoke.get(IPC_CALL)!(e, 'add', { a: 2, b: 3 })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(logs).toHaveLength(strangers.length);
     const replayed: unknown[][] = [];
-    on.get(IPC_PUSH)!({ sender: { send: (...a: unknown[]) => replayed.push(a) } }, 'link');
+    on.get(IPC_PUSH)!({ ...own, sender: { id: 7, send: (...a: unknown[]) => replayed.push(a) } }, 'link');
+    on.get(IPC_PUSH)!({ sender: { id: 8, send: (...a: unknown[]) => replayed.push(a) }, senderFrame: { url: screen } }, 'link');
     expect(replayed).toEqual([[IPC_PUSH, 'link', { status: 'online' }]]);
     pushes.push('board', { calls: 1 });
     expect(sent).toEqual([[IPC_PUSH, 'board', { calls: 1 }]]);
     stop();
     expect(invoke.size + on.size).toBe(0);
+  });
+});
+
+describe('the browser-mode bridge', () => {
+  async function served() {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><html><head><title>终端</title></head><body></body></html>');
+    const calls: string[] = [];
+    const mode = await serveBrowserMode({ handlers: { takeNumber: () => calls.push('takeNumber') }, pushes: new Pushes(), staticDir: dir });
+    cleanups.push(() => mode.close());
+    return { mode, calls, port: mode.port };
+  }
+
+  /** Opens the bridge as a browser would, with these headers; resolves with the HTTP status the upgrade got. */
+  function upgrade(port: number, pathAndQuery: string, headers: Record<string, string>): Promise<number> {
+    return new Promise((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}${pathAndQuery}`, { headers });
+      ws.on('open', () => {
+        ws.terminate();
+        resolve(101);
+      });
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('error', () => resolve(0));
+    });
+  }
+
+  it('hands the page it serves this start’s secret, never cached', async () => {
+    const { mode } = await served();
+    const res = await fetch(mode.url);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(await res.text()).toContain(`<meta name="servicehall-bridge" content="${mode.secret}" />`);
+    const again = await served();
+    expect(again.mode.secret).not.toBe(mode.secret);
+  });
+
+  it('refuses a foreign page, a rebound host name and a connection without the secret; takes its own screen', async () => {
+    const { mode, port, calls } = await served();
+    const own = { origin: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}` };
+    const cases: [string, string, Record<string, string>, number][] = [
+      ['its own screen', `/bridge?s=${mode.secret}`, own, 101],
+      ['its own screen by name', `/bridge?s=${mode.secret}`, { origin: `http://localhost:${port}`, host: `localhost:${port}` }, 101],
+      ['a page of another site', `/bridge?s=${mode.secret}`, { ...own, origin: 'http://evil.example' }, 403],
+      ['a page of another port', `/bridge?s=${mode.secret}`, { ...own, origin: `http://127.0.0.1:${port + 1}` }, 403],
+      ['a page opened from a file', `/bridge?s=${mode.secret}`, { ...own, origin: 'null' }, 403],
+      ['a rebound DNS name', `/bridge?s=${mode.secret}`, { origin: `http://rebind.example:${port}`, host: `rebind.example:${port}` }, 403],
+      ['no secret', '/bridge', own, 403],
+      ['a wrong secret', `/bridge?s=${'x'.repeat(mode.secret.length)}`, own, 403],
+      ['another path', `/other?s=${mode.secret}`, own, 403],
+    ];
+    const got = [];
+    for (const [name, where, headers] of cases) got.push([name, await upgrade(port, where, headers)]);
+    expect(got).toEqual(cases.map(([name, , , status]) => [name, status]));
+    // Nor may a rebound name or another site read the page (and its secret), or reach a handler through HTTP.
+    const http = await import('node:http');
+    const get = (headers: Record<string, string>) =>
+      new Promise<number>((resolve) => http.get({ host: '127.0.0.1', port, path: '/', headers }, (res) => (res.resume(), resolve(res.statusCode ?? 0))));
+    expect(await get({ host: `rebind.example:${port}` })).toBe(403);
+    expect(await get({ host: `127.0.0.1:${port}`, origin: 'http://evil.example' })).toBe(403);
+    expect(await get({ host: `127.0.0.1:${port}` })).toBe(200);
+    expect(calls).toEqual([]);
+  });
+
+  it('listens beyond loopback only when told so', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html>');
+    await expect(serveBrowserMode({ handlers: {}, pushes: new Pushes(), staticDir: dir, host: '0.0.0.0' })).rejects.toThrow(/bridge.allowRemote/);
+    const open = await serveBrowserMode({ handlers: {}, pushes: new Pushes(), staticDir: dir, host: '0.0.0.0', allowRemote: true });
+    cleanups.push(() => open.close());
+    expect((await fetch(`http://127.0.0.1:${open.port}/`)).status).toBe(200);
   });
 });
 

@@ -1,4 +1,5 @@
 import { HallClient } from '@servicehall/client';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { BridgeHandlers, BridgeShape, TopicName, TopicPayload } from './contract';
 import type { TerminalConfig } from './config';
@@ -49,6 +50,8 @@ export async function startAgent<S extends BridgeShape>(
     window: config.window,
     outboxFile: path.join(config.dataDir, 'outbox.json'),
     log,
+    ...(config.hubCa ? { ca: fs.readFileSync(config.hubCa, 'utf8') } : {}),
+    allowInsecure: config.allowInsecure,
   });
   client.subscribe((c) => {
     if (c.kind === 'state') pushes.push('link', c.state);

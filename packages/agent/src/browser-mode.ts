@@ -1,10 +1,12 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { startAgent, type AgentContext, type AgentParts, type RunningAgent } from './agent';
-import { ConfigError, type TerminalConfig } from './config';
+import { ConfigError, isLoopbackHost, type TerminalConfig } from './config';
 import type { BridgeReply, BridgeRequest, BridgeShape } from './contract';
 import { dispatch } from './dispatch';
 import { pairingPage, pairingScript, pairWithHub, readCredential, removeCredential, type PairingState } from './pairing';
@@ -30,26 +32,70 @@ export interface BrowserModeOptions {
   port?: number;
   /** A page to show instead of the renderer while it returns one (the pairing code of a terminal not enrolled yet). */
   gate?: () => string | undefined;
+  /** A host other than loopback, on purpose: a screen on another machine may drive this terminal. */
+  allowRemote?: boolean;
 }
 
 export interface BrowserMode {
   url: string;
   port: number;
+  /** This start's bridge secret, handed to the page the agent serves; a bridge connection without it is refused. */
+  secret: string;
   close(): Promise<void>;
 }
 
+/** The meta tag that carries the bridge secret to the page (read by connectBridge). */
+export const BRIDGE_SECRET_META = 'servicehall-bridge';
+
+/** The Host headers this agent answers: its own address only, so that a rebound DNS name cannot reach it. */
+function allowedHosts(host: string, port: number): Set<string> {
+  const names = new Set<string>([host]);
+  if (isLoopbackHost(host) || host === '0.0.0.0' || host === '::') for (const n of ['127.0.0.1', 'localhost', '[::1]']) names.add(n);
+  if (host === '0.0.0.0' || host === '::') {
+    names.add(os.hostname());
+    for (const a of Object.values(os.networkInterfaces()).flat()) if (a) names.add(a.family === 'IPv6' ? `[${a.address}]` : a.address);
+  }
+  if (host.includes(':') && !host.startsWith('[')) names.add(`[${host}]`);
+  return new Set([...names].map((n) => `${n}:${port}`.toLowerCase()));
+}
+
+const refuse = (res: http.ServerResponse, status: number, text: string) =>
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end(text);
+
 /**
  * Browser mode: the agent serves its renderer's files and the bridge on one local port, so that
- * Chromium (or any browser) can be the terminal's screen where no Electron binary exists.
+ * Chromium (or any browser) can be the terminal's screen where no Electron binary exists. The bridge
+ * drives the terminal (issues tickets, signs clerks in), so it answers its own screen only: every
+ * request and upgrade must name this agent's own address as Host (no DNS rebinding) and, from a
+ * browser, come from its own origin; the bridge also wants this start's secret, which only the page
+ * the agent serves is given.
  */
 export async function serveBrowserMode(options: BrowserModeOptions): Promise<BrowserMode> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopbackHost(host) && !options.allowRemote) throw new Error(`the bridge would listen on ${host}, beyond this machine: set bridge.allowRemote to do so on purpose`);
   const root = path.resolve(options.staticDir);
+  const secret = randomBytes(24).toString('base64url');
+  let hosts = new Set<string>();
+  let origins = new Set<string>();
+  /** The page as served: with this start's bridge secret, for its script to open the bridge with. */
+  const withSecret = (html: string) => html.replace('</head>', `<meta name="${BRIDGE_SECRET_META}" content="${secret}" />\n</head>`);
+  /** Why a request is not from this terminal's own screen, or undefined when it is. */
+  const stranger = (req: http.IncomingMessage): string | undefined => {
+    if (!hosts.has(String(req.headers.host ?? '').toLowerCase())) return 'this address is not the terminal’s own';
+    const origin = req.headers.origin;
+    if (origin !== undefined && !origins.has(origin.toLowerCase())) return 'a page of another site may not use this terminal';
+    return undefined;
+  };
   const server = http.createServer((req, res) => {
+    const why = stranger(req);
+    if (why) return refuse(res, 403, `禁止访问 (forbidden): ${why}`);
+    // No other site may frame the screen, and the page that carries the secret is never cached.
+    const headers = { 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
     const gated = options.gate?.();
     if (gated !== undefined) {
       const pathname = new URL(req.url ?? '/', 'http://agent').pathname;
-      if (pathname === '/pairing.js') return void res.writeHead(200, { 'content-type': TYPES['.js']!, 'cache-control': 'no-store' }).end(pairingScript);
-      return void res.writeHead(200, { 'content-type': TYPES['.html']!, 'cache-control': 'no-store' }).end(gated);
+      if (pathname === '/pairing.js') return void res.writeHead(200, { ...headers, 'content-type': TYPES['.js']!, 'cache-control': 'no-store' }).end(pairingScript);
+      return void res.writeHead(200, { ...headers, 'content-type': TYPES['.html']!, 'cache-control': 'no-store' }).end(withSecret(gated));
     }
     let file: string;
     try {
@@ -67,14 +113,35 @@ export async function serveBrowserMode(options: BrowserModeOptions): Promise<Bro
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('界面文件尚未构建 (the renderer has not been built): npm run build');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+    if (path.basename(file) === 'index.html') {
+      const html = withSecret(fs.readFileSync(file, 'utf8'));
+      res.writeHead(200, { ...headers, 'content-type': TYPES['.html'], 'cache-control': 'no-store' }).end(html);
+      return;
+    }
+    res.writeHead(200, { ...headers, 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
     fs.createReadStream(file)
       .on('error', () => res.destroy())
       .pipe(res);
   });
-  const wss = new WebSocketServer({ server, path: '/bridge', maxPayload: 1024 * 1024 });
-  // ws passes the server's errors on (a port already taken, say); listen() below rejects with them.
-  wss.on('error', () => undefined);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://agent');
+    } catch {
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      return;
+    }
+    const given = Buffer.from(url.searchParams.get('s') ?? '');
+    const why = url.pathname !== '/bridge' ? 'there is no such endpoint' : (stranger(req) ?? (given.length === secret.length && timingSafeEqual(given, Buffer.from(secret)) ? undefined : 'the bridge secret is missing or wrong'));
+    if (why) {
+      const body = `forbidden: ${why}`;
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
   const detach = options.pushes.attach((topic, payload) => {
     const text = JSON.stringify({ type: 'push', topic, payload } satisfies BridgeReply);
     for (const ws of wss.clients) if (ws.readyState === ws.OPEN) ws.send(text);
@@ -96,12 +163,16 @@ export async function serveBrowserMode(options: BrowserModeOptions): Promise<Bro
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  hosts = allowedHosts(host, port);
+  origins = new Set([...hosts].map((h) => `http://${h}`));
+  const shown = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}/`,
+    url: `http://${shown}:${port}/`,
     port,
+    secret,
     async close() {
       detach();
       for (const ws of wss.clients) ws.terminate();
@@ -181,7 +252,9 @@ export async function startBrowserTerminal<S extends BridgeShape>(
   else ready = Promise.resolve(undefined as never);
   let screen: BrowserMode;
   try {
-    screen = await serveBrowserMode({ handlers, pushes, staticDir: rendererDir, host: config.bridge.host, port: config.bridge.port, gate: () => (pairing ? pairingPage(config.language, pairing) : undefined) });
+    const { host, port, allowRemote } = config.bridge;
+    if (!isLoopbackHost(host) && allowRemote) console.warn(`[${config.terminal}] WARNING: the screen's bridge listens on ${host}, beyond this machine (bridge.allowRemote): whoever reaches it and its page drives this terminal`);
+    screen = await serveBrowserMode({ handlers, pushes, staticDir: rendererDir, host, port, allowRemote, gate: () => (pairing ? pairingPage(config.language, pairing) : undefined) });
   } catch (error) {
     await agent?.stop();
     throw error;

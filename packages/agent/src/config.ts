@@ -1,5 +1,9 @@
+import { insecureHubProblem } from '@servicehall/client';
 import fs from 'node:fs';
 import { z } from 'zod';
+
+/** Hosts that stay on this machine. */
+export const isLoopbackHost = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 const serialOrTcp = z.discriminatedUnion('transport', [
   z.object({ transport: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(9600) }),
@@ -13,15 +17,23 @@ export const TerminalConfigSchema = z
     /** The terminal's stable id, e.g. kiosk-1 */
     terminal: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'letters, digits, ".", "_" and "-" only, at most 40'),
     window: z.number().int().min(1).max(999).optional(),
-    hubUrl: z.string().regex(/^wss?:\/\/[^\s]+\/ws$/, 'a ws:// or wss:// address ending in /ws, e.g. ws://192.168.1.10:8600/ws'),
+    hubUrl: z.string().regex(/^wss?:\/\/[^\s]+\/ws$/, 'a ws:// or wss:// address ending in /ws, e.g. wss://192.168.1.10:8600/ws'),
+    /** The hall CA's certificate file (ca.crt from `hub init-tls`): with wss://, the one authority trusted for the hub. */
+    hubCa: z.string().min(1).optional(),
+    /** ws:// to a hub on another machine: tokens and PINs would cross the network in clear. Only on a network nobody else uses. */
+    allowInsecure: z.boolean().default(false),
     /** The terminal's credential (or the hall token); without one the terminal shows a pairing code and keeps the credential it is given. */
     token: z.string().min(8, 'at least 8 characters: a credential from the hub, or leave it out and enrol the terminal by its pairing code').optional(),
     /** The terminal's own folder: outbox, logs. */
     dataDir: z.string().min(1).default('./data/terminal'),
     language: z.enum(['zh-CN', 'en']).default('zh-CN'),
+    /**
+     * Browser mode: where the screen and its bridge are served. Loopback only, unless `allowRemote`
+     * says on purpose that a screen on another machine drives this terminal (a warning is logged).
+     */
     bridge: z
-      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) })
-      .default({ host: '127.0.0.1', port: 0 }),
+      .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0), allowRemote: z.boolean().default(false) })
+      .default({ host: '127.0.0.1', port: 0, allowRemote: false }),
     devices: z
       .object({
         printer: serialOrTcp.and(z.object({ profile: z.string().default('80mm') })).optional(),
@@ -45,6 +57,12 @@ export const TerminalConfigSchema = z
   .superRefine((c, ctx) => {
     if ((c.role === 'window' || c.role === 'rating-pad') && c.window === undefined)
       ctx.addIssue({ code: 'custom', path: ['window'], message: `a ${c.role} terminal needs the number of its window` });
+    const insecure = insecureHubProblem(c.hubUrl, c.allowInsecure);
+    if (insecure) ctx.addIssue({ code: 'custom', path: ['hubUrl'], message: insecure });
+    if (c.hubUrl.startsWith('wss://') && !c.hubCa)
+      ctx.addIssue({ code: 'custom', path: ['hubCa'], message: "wss:// needs the hall CA's certificate file (ca.crt from `npm run hub -- init-tls`), the only authority this terminal trusts for the hub" });
+    if (!isLoopbackHost(c.bridge.host) && !c.bridge.allowRemote)
+      ctx.addIssue({ code: 'custom', path: ['bridge', 'host'], message: `${c.bridge.host} is not this machine: the screen's bridge drives the terminal, so it listens on loopback unless bridge.allowRemote is true` });
   });
 export type TerminalConfig = z.infer<typeof TerminalConfigSchema>;
 
@@ -59,6 +77,8 @@ const ENV: Record<string, (v: string) => [string[], unknown]> = {
   SERVICEHALL_TERMINAL: (v) => [['terminal'], v],
   SERVICEHALL_WINDOW: (v) => [['window'], Number(v)],
   SERVICEHALL_HUB_URL: (v) => [['hubUrl'], v],
+  SERVICEHALL_HUB_CA: (v) => [['hubCa'], v],
+  SERVICEHALL_ALLOW_INSECURE: (v) => [['allowInsecure'], v === '1' || v === 'true'],
   SERVICEHALL_TOKEN: (v) => [['token'], v],
   SERVICEHALL_TERMINAL_DATA: (v) => [['dataDir'], v],
   SERVICEHALL_LANGUAGE: (v) => [['language'], v],
@@ -104,5 +124,14 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
   }
   const parsed = TerminalConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`));
+  if (parsed.data.hubCa) {
+    let text = '';
+    try {
+      text = fs.readFileSync(parsed.data.hubCa, 'utf8');
+    } catch {
+      throw new ConfigError([`hubCa: ${parsed.data.hubCa} cannot be read`]);
+    }
+    if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError([`hubCa: ${parsed.data.hubCa} is not a PEM certificate (ca.crt from \`npm run hub -- init-tls\`)`]);
+  }
   return parsed.data;
 }

@@ -1,6 +1,7 @@
 import type * as Electron from 'electron';
 import type { BrowserWindow, IpcMain, IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { pairingPage, pairWithHub, readCredential, type PairingState } from './pairing';
 import { startAgent, type AgentContext, type AgentParts } from './agent';
 import { ConfigError, loadConfig } from './config';
@@ -9,14 +10,48 @@ import { IPC_CALL, IPC_PUSH } from './contract';
 import { dispatch } from './dispatch';
 import type { Pushes } from './pushes';
 
+/** What an IPC event says of its sender: the page (web contents) and the frame it came from. */
+export interface IpcSender {
+  sender: { id: number };
+  senderFrame?: { url: string; parent?: unknown } | null;
+}
+
+/**
+ * Whether an IPC message comes from the terminal's own screen: its window's page, its top frame,
+ * and the renderer file the app loaded. Anything else (another window, a frame, a page it was made
+ * to navigate to) is refused.
+ */
+export function fromOwnScreen(e: IpcSender, window: { isDestroyed(): boolean; webContents: { id: number } }, rendererUrl: string): boolean {
+  if (window.isDestroyed() || e.sender.id !== window.webContents.id) return false;
+  const frame = e.senderFrame;
+  if (!frame || frame.parent) return false;
+  return frame.url.split(/[?#]/)[0] === rendererUrl;
+}
+
 /**
  * Electron mode: the same handlers and pushes as browser mode, over IPC. The renderer reaches
- * them only through the preload (`exposeBridge`), with contextIsolation on and nodeIntegration off.
+ * them only through the preload (`exposeBridge`), with contextIsolation on and nodeIntegration off;
+ * every message is checked to come from the terminal's own screen (`rendererUrl`).
  */
-export function serveOverIpc(ipcMain: IpcMain, window: BrowserWindow, handlers: Record<string, (arg: never) => unknown>, pushes: Pushes): () => void {
-  ipcMain.handle(IPC_CALL, (_e: IpcMainInvokeEvent, name: unknown, arg: unknown) => dispatch(handlers, name, arg));
+export function serveOverIpc(
+  ipcMain: IpcMain,
+  window: BrowserWindow,
+  handlers: Record<string, (arg: never) => unknown>,
+  pushes: Pushes,
+  rendererUrl: string,
+  log: (message: string) => void = console.warn,
+): () => void {
+  const refuse = (e: IpcSender) => log(`an IPC message from ${e.senderFrame?.url ?? 'an unknown frame'} was refused: only the terminal's own screen may call its agent`);
+  ipcMain.handle(IPC_CALL, (e: IpcMainInvokeEvent, name: unknown, arg: unknown) => {
+    if (!fromOwnScreen(e, window, rendererUrl)) {
+      refuse(e);
+      return { ok: false, error: { code: 'forbidden', message: 'only the terminal’s own screen may call its agent' } };
+    }
+    return dispatch(handlers, name, arg);
+  });
   // A renderer that starts listening to a topic gets its latest value at once.
-  const replay = (e: { sender: { send(channel: string, ...args: unknown[]): void } }, topic: unknown) => {
+  const replay = (e: IpcSender & { sender: { send(channel: string, ...args: unknown[]): void } }, topic: unknown) => {
+    if (!fromOwnScreen(e, window, rendererUrl)) return refuse(e);
     const latest = pushes.get(String(topic));
     if (latest !== undefined) e.sender.send(IPC_PUSH, topic, latest);
   };
@@ -31,9 +66,9 @@ export function serveOverIpc(ipcMain: IpcMain, window: BrowserWindow, handlers: 
   };
 }
 
-/** The BrowserWindow settings every ServiceHall terminal uses: isolated, sandboxed, no Node in the page. */
-export function secureWebPreferences(preload: string) {
-  return { preload, contextIsolation: true, nodeIntegration: false, sandbox: true, spellcheck: false } as const;
+/** The BrowserWindow settings every ServiceHall terminal uses: isolated, sandboxed, no Node in the page; no DevTools on a locked device. */
+export function secureWebPreferences(preload: string, locked = false) {
+  return { preload, contextIsolation: true, nodeIntegration: false, sandbox: true, webSecurity: true, webviewTag: false, spellcheck: false, devTools: !locked } as const;
 }
 
 export interface ElectronTerminal<S extends BridgeShape> {
@@ -51,12 +86,22 @@ export interface ElectronTerminal<S extends BridgeShape> {
 
 /**
  * Every app's Electron main: configuration (a bad field is one clear dialog, then exit), the agent,
- * one window with the preload bridge, hardened: no zoom, no new windows, no navigation away.
- * The app passes Electron in, so that this package never loads it outside Electron.
+ * one window with the preload bridge, hardened: no zoom, no new windows, no navigation away, no
+ * web views, every permission a page may ask for denied, IPC from the own screen only; a locked
+ * device (kiosk mode) has no menu and no DevTools. The app passes Electron in, so that this package
+ * never loads it outside Electron.
  */
 export async function runElectronTerminal<S extends BridgeShape>(electron: typeof Electron, spec: ElectronTerminal<S>, appDir: string): Promise<void> {
-  const { app, BrowserWindow, dialog, ipcMain } = electron;
+  const { app, BrowserWindow, dialog, ipcMain, Menu, session } = electron;
+  // No page of a terminal needs a camera, a microphone, notifications, geolocation or the like.
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
   await app.whenReady();
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  if (spec.kiosk) Menu.setApplicationMenu(null);
   let create: (ctx: AgentContext<S>) => AgentParts<S> | Promise<AgentParts<S>>;
   let config;
   try {
@@ -69,7 +114,8 @@ export async function runElectronTerminal<S extends BridgeShape>(electron: typeo
   }
   if (!config.token && !readCredential(config)) {
     // Not enrolled yet: a window shows the pairing code until an administrator confirms it in the console.
-    const pairing = new BrowserWindow({ ...spec.size, fullscreen: spec.kiosk, kiosk: spec.kiosk, autoHideMenuBar: true, backgroundColor: '#0f2f57', title: spec.title, webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false } });
+    const pairing = new BrowserWindow({ ...spec.size, fullscreen: spec.kiosk, kiosk: spec.kiosk, autoHideMenuBar: true, backgroundColor: '#0f2f57', title: spec.title, webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false, webviewTag: false, devTools: !spec.kiosk } });
+    if (spec.kiosk) pairing.removeMenu();
     const show = (state: PairingState) => void pairing.loadURL(`data:text/html;charset=utf-8,${encodeURIComponent(pairingPage(config.language, state))}`).catch(() => undefined);
     await pairWithHub(config, show, (m) => console.log(`[${config.terminal}] ${m}`)).credential;
     pairing.destroy();
@@ -83,8 +129,9 @@ export async function runElectronTerminal<S extends BridgeShape>(electron: typeo
     autoHideMenuBar: true,
     backgroundColor: spec.background,
     title: spec.title,
-    webPreferences: secureWebPreferences(path.join(appDir, '../preload/index.cjs')),
+    webPreferences: secureWebPreferences(path.join(appDir, '../preload/index.cjs'), spec.kiosk),
   });
+  if (spec.kiosk) window.removeMenu();
   // A desktop terminal (the clerk's) opens maximised rather than locked.
   if (!spec.kiosk)
     window.once('ready-to-show', () => {
@@ -94,7 +141,8 @@ export async function runElectronTerminal<S extends BridgeShape>(electron: typeo
   window.webContents.setVisualZoomLevelLimits(1, 1).catch(() => undefined);
   window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   window.webContents.on('will-navigate', (event) => event.preventDefault());
-  serveOverIpc(ipcMain, window, agent.handlers, agent.pushes);
-  await window.loadFile(path.join(appDir, '../renderer/index.html'));
+  const rendererFile = path.join(appDir, '../renderer/index.html');
+  serveOverIpc(ipcMain, window, agent.handlers, agent.pushes, pathToFileURL(rendererFile).href);
+  await window.loadFile(rendererFile);
   app.on('window-all-closed', () => void agent.stop().then(() => app.quit()));
 }

@@ -1,7 +1,7 @@
 export { startAgent, type AgentContext, type AgentParts, type RunningAgent } from './agent';
 export { loadConfig, ConfigError, TerminalConfigSchema, type TerminalConfig } from './config';
 export { serveBrowserMode, startBrowserTerminal, browserModeMain, type BrowserMode, type BrowserModeOptions } from './browser-mode';
-export { serveOverIpc, secureWebPreferences, runElectronTerminal, type ElectronTerminal } from './electron-main';
+export { serveOverIpc, secureWebPreferences, runElectronTerminal, fromOwnScreen, type ElectronTerminal, type IpcSender } from './electron-main';
 export { Pushes } from './pushes';
 export { dispatch } from './dispatch';
 export type * from './contract';

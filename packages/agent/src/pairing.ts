@@ -74,7 +74,8 @@ export function pairWithHub(
   const connect = () => {
     if (stopped) return;
     onState({ status: 'connecting' });
-    const socket = new WebSocket(config.hubUrl, { handshakeTimeout: 5000 });
+    // The same trust as the terminal's own link: the hall's CA only, when it is set (see config.hubCa).
+    const socket = new WebSocket(config.hubUrl, { handshakeTimeout: 5000, ...(config.hubCa ? { ca: fs.readFileSync(config.hubCa, 'utf8') } : {}) });
     ws = socket;
     socket.on('open', () => {
       attempt = 0;
@@ -150,7 +151,7 @@ export function pairingPage(language: TerminalConfig['language'], state?: Pairin
   const who = showing ? `${showing.role} · ${showing.terminal}${showing.window !== undefined ? ` · ${showing.window}` : ''}` : '';
   const until = showing ? new Date(showing.expiresAt).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' }) : '';
   return `<!doctype html><html lang="${language}"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'self'; connect-src 'self' ws: wss:; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; object-src 'none'; base-uri 'none'">
 <title>${t.title}</title><style>
 body{margin:0;height:100vh;display:flex;align-items:center;justify-content:center;background:#0f2f57;color:#fff;font-family:'WenQuanYi Micro Hei','Microsoft YaHei',sans-serif}
 main{text-align:center;max-width:80vw}h1{font-size:48px;margin:0 0 24px}p{font-size:26px;line-height:1.6;color:#d6e4f5}
@@ -170,7 +171,9 @@ export function pairingKey(state: PairingState | undefined): string {
 /** The pairing page's script: it reloads when the code changes or the terminal is enrolled (no polling: the bridge pushes). */
 export const pairingScript = `(() => {
   const connect = () => {
-    const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/bridge');
+    // The bridge wants the secret the agent put in this page.
+    const secret = (document.querySelector('meta[name="servicehall-bridge"]') || {}).content || '';
+    const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/bridge?s=' + encodeURIComponent(secret));
     ws.onmessage = (e) => {
       const m = JSON.parse(e.data);
       if (m.type !== 'push' || m.topic !== 'pairing' || !m.payload) return;

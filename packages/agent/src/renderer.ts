@@ -20,6 +20,21 @@ export function connectBridge<S extends BridgeShape>(): Bridge<S> {
   return overWebSocket<S>(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/bridge`);
 }
 
+/** The bridge secret the agent put in the page it served (browser mode); the bridge refuses connections without it. */
+function pageSecret(): string {
+  return document.querySelector('meta[name="servicehall-bridge"]')?.getAttribute('content') ?? '';
+}
+
+/** The secret of the agent now running: after the agent restarts, the page it serves again carries a new one. */
+async function freshSecret(): Promise<string> {
+  try {
+    const html = await (await fetch(location.pathname, { cache: 'no-store' })).text();
+    return /<meta name="servicehall-bridge" content="([\w-]+)"/.exec(html)?.[1] ?? pageSecret();
+  } catch {
+    return pageSecret();
+  }
+}
+
 function fromExposed<S extends BridgeShape>(exposed: ExposedBridge): Bridge<S> {
   return {
     async call(name, ...arg) {
@@ -38,12 +53,18 @@ function overWebSocket<S extends BridgeShape>(url: string): Bridge<S> {
   const listeners = new Map<string, Set<(p: unknown) => void>>();
   const last = new Map<string, unknown>();
   let delay = 200;
+  let secret = pageSecret();
+  let opened = true;
 
-  const open = () => {
-    const socket = new WebSocket(url);
+  const open = async () => {
+    // A connection that closed without ever opening may have met a restarted agent with a new secret.
+    if (!opened) secret = await freshSecret();
+    opened = false;
+    const socket = new WebSocket(`${url}?s=${encodeURIComponent(secret)}`);
     ws = socket;
     socket.onopen = () => {
       delay = 200;
+      opened = true;
       for (const p of pending.values()) socket.send(p.frame);
     };
     socket.onmessage = (e) => {
@@ -68,11 +89,12 @@ function overWebSocket<S extends BridgeShape>(url: string): Bridge<S> {
     };
     socket.onclose = () => {
       ws = undefined;
-      setTimeout(open, delay);
+      setTimeout(() => void open(), delay);
       delay = Math.min(delay * 2, 3000);
     };
   };
-  open();
+  opened = true;
+  void open();
 
   return {
     call(name, ...arg) {

@@ -7,12 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { spawnHub, type HubProcess } from '../../hub/src/testing/hub-process';
+import type { HubLimits } from '../../hub/src/limits';
+import { LOAD_TEST_LIMITS, spawnHub, type HubProcess } from '../../hub/src/testing/hub-process';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff';
 import { HallClient, type ClientChange } from './client';
 import { Outbox } from './outbox';
 
-const TOKEN = 'test-token';
+const TOKEN = 'client-test-hall-token';
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -30,8 +31,11 @@ function client(options: Partial<ConstructorParameters<typeof HallClient>[0]> & 
   return c;
 }
 
-async function inProcessHub(): Promise<RunningHub> {
-  const hub = await startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+/** Limits for the load tests here: many terminals on one address, far beyond a person's pace. */
+const LOAD = JSON.parse(LOAD_TEST_LIMITS) as Partial<HubLimits>;
+
+async function inProcessHub(limits?: Partial<HubLimits>): Promise<RunningHub> {
+  const hub = await startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue({ allDay: true }), limits });
   cleanups.push(() => hub.close());
   return hub;
 }
@@ -118,7 +122,7 @@ describe('following the event log', () => {
   });
 
   it('catches up after missing 1,000 events with one snapshot, not 1,000 round trips', async () => {
-    const hub = await inProcessHub();
+    const hub = await inProcessHub(LOAD);
     const first = client({ url: hub.wsUrl });
     const held = await first.whenInStep();
     const heldSeq = held.seq;
@@ -157,7 +161,7 @@ describe('following the event log', () => {
   });
 
   it('reaches 200 connected terminals with every event', async () => {
-    const hub = await inProcessHub();
+    const hub = await inProcessHub(LOAD);
     const terminals = Array.from({ length: 200 }, (_, i) => client({ url: hub.wsUrl, terminal: `display-${i}` }));
     await Promise.all(terminals.map((t) => t.whenInStep()));
     const kiosk = client({ url: hub.wsUrl, role: 'kiosk', terminal: 'kiosk-1' });
@@ -190,7 +194,7 @@ describe('through a hub that dies', () => {
   it('keeps a kiosk issuing through SIGKILL and restart: every ticket there once, views equal within 2 s', async () => {
     const dir = tempDir();
     const port = await freePort();
-    hub = await spawnHub(dir, { SERVICEHALL_TOKEN: TOKEN, SERVICEHALL_DEMO_PIN: '135790' }, port);
+    hub = await spawnHub(dir, { SERVICEHALL_TOKEN: TOKEN, SERVICEHALL_DEMO_PIN: '135790', SERVICEHALL_LIMITS: LOAD_TEST_LIMITS }, port);
     const url = `ws://127.0.0.1:${port}/ws`;
     const kiosk = client({ url, role: 'kiosk', terminal: 'kiosk-1', outboxFile: path.join(dir, 'kiosk', 'outbox.json') });
     const window = client({ url, role: 'window', terminal: 'window-1', window: 1 });
@@ -211,7 +215,7 @@ describe('through a hub that dies', () => {
     await wait(400);
     const waitingWhileDown = kiosk.waiting;
     expect(waitingWhileDown).toBeGreaterThan(0);
-    hub = await spawnHub(dir, { SERVICEHALL_TOKEN: TOKEN }, port);
+    hub = await spawnHub(dir, { SERVICEHALL_TOKEN: TOKEN, SERVICEHALL_LIMITS: LOAD_TEST_LIMITS }, port);
     const back = performance.now();
     await wait(300);
     issuing = false;
@@ -248,7 +252,7 @@ describe('an action a person waits for', () => {
 
   it('keeps a PIN out of the outbox file while it waits for the hub', async () => {
     const hub = await inProcessHub();
-    hub.store.pins.set('1001', '246810');
+    await hub.store.pins.set('1001', '246810');
     const dir = tempDir();
     const file = path.join(dir, 'outbox.json');
     const c = client({ url: hub.wsUrl, role: 'window', terminal: 'window-1', window: 1, outboxFile: file });
@@ -280,14 +284,96 @@ describe('an action a person waits for', () => {
   });
 });
 
-describe('the hub’s welcome', () => {
-  it('hands the terminal the hall’s link key for QR links, never the hall token', async () => {
+describe('the hub’s welcome and answers', () => {
+  it('hand a terminal no key to sign links with: a new ticket comes with its link, signed by the hub', async () => {
     const hub = await inProcessHub();
-    const { linkKey } = await import('@servicehall/protocol/node');
+    const welcomes: string[] = [];
     const c = client({ url: hub.wsUrl, role: 'kiosk', terminal: 'kiosk-1' });
+    c.subscribe(() => undefined);
+    (c as unknown as { ws?: { on(e: string, f: (d: Buffer) => void): void } }).ws?.on('message', (d) => welcomes.push(d.toString()));
     await c.whenInStep();
-    expect(c.linkKey).toBe(linkKey(TOKEN));
-    expect(c.linkKey).not.toContain(TOKEN);
+    expect(welcomes.find((w) => w.includes('"welcome"'))).not.toMatch(/linkKey|key/i);
+    const answer = await c.send({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
+    expect(answer).toMatchObject({ ok: true, link: expect.stringMatching(/^\/q\/\d{4}-\d{2}-\d{2}-A001\?e=[0-9a-z]+&s=[\w-]{24}$/) });
+  });
+
+  it('asks the hub questions that change nothing, and is refused what its role may not know', async () => {
+    const hub = await inProcessHub();
+    const kiosk = client({ url: hub.wsUrl, role: 'kiosk', terminal: 'kiosk-1' });
+    await kiosk.whenInStep();
+    expect(await kiosk.ask({ kind: 'caseProgress', caseNumber: 'SL000' })).toMatchObject({ ok: false, code: 'not-found' });
+    expect(await kiosk.ask({ kind: 'ratingLink', ticketId: 'nope' })).toMatchObject({ ok: false, code: 'forbidden' });
+    kiosk.close();
+    expect(await kiosk.ask({ kind: 'caseProgress', caseNumber: 'SL000' })).toMatchObject({ ok: false, code: 'offline' });
+  });
+
+  it('takes a refusal of a command the hub could not read as its answer, with the command’s id', async () => {
+    const hub = await inProcessHub();
+    const c = client({ url: hub.wsUrl, role: 'kiosk', terminal: 'kiosk-1', outboxFile: path.join(tempDir(), 'outbox.json') });
+    await c.whenInStep();
+    const answer = await c.send({ type: 'issueTicket', serviceCode: 'x'.repeat(41), lane: 'ordinary' });
+    expect(answer).toMatchObject({ ok: false, code: 'bad-request' });
+    expect(c.waiting).toBe(0);
+  });
+});
+
+describe('a hub on another machine', () => {
+  it('is refused over ws:// unless allowed, and reached over wss:// trusting the hall CA only', async () => {
+    expect(() => client({ url: 'ws://192.168.1.10:8600/ws' })).toThrow(/wss:\/\/ with the hall CA/);
+    expect(() => client({ url: 'ws://192.168.1.10:8600/ws', allowInsecure: true })).not.toThrow();
+    expect(() => client({ url: 'ws://127.0.0.1:8600/ws' })).not.toThrow();
+    const { initTls } = await import('../../hub/src/init-tls');
+    const dir = tempDir();
+    await initTls(dir, { names: ['127.0.0.1', 'localhost'] });
+    const hub = await startHub({ dataDir: dir, token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+    cleanups.push(() => hub.close());
+    expect(hub.wsUrl).toMatch(/^wss:\/\//);
+    const ca = fs.readFileSync(path.join(dir, 'tls/ca.crt'), 'utf8');
+    const trusted = client({ url: hub.wsUrl, ca });
+    await trusted.whenInStep();
+    // Another hall's CA (or the system's roots) does not open this hub.
+    const other = tempDir();
+    await initTls(other, { names: ['127.0.0.1'] });
+    const logs: string[][] = [[], []];
+    const stranger = client({ url: hub.wsUrl, ca: fs.readFileSync(path.join(other, 'tls/ca.crt'), 'utf8'), log: (m) => logs[0]!.push(m) });
+    const withoutCa = client({ url: hub.wsUrl, log: (m) => logs[1]!.push(m) });
+    for (const l of logs) await expect.poll(() => l.join('\n')).toMatch(/certificate/i);
+    expect(stranger.state.status).not.toBe('online');
+    expect(withoutCa.state.status).not.toBe('online');
+  });
+});
+
+describe('what a terminal tells the hub', () => {
+  it('reports the commands waiting in its outbox when it says hello and with each heartbeat, and the log its view came from', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => new Promise((r) => wss.close(r)));
+    const hub = await inProcessHub();
+    const heard: { type: string; waiting?: number; log?: string }[] = [];
+    let connections = 0;
+    wss.on('connection', (ws) => {
+      connections++;
+      ws.on('message', (data) => {
+        const m = JSON.parse(data.toString());
+        heard.push(m);
+        if (m.type !== 'hello') return; // a hub that has gone quiet: it never answers commands
+        ws.send(JSON.stringify({ type: 'welcome', protocol: 1, terminal: m.terminal, role: m.role, seq: 1, hubTime: 0, log: 'a1b2c3' }));
+        ws.send(JSON.stringify({ type: 'snapshot', snapshot: toSnapshot(hub.store.view) }));
+      });
+    });
+    const { port } = wss.address() as { port: number };
+    const file = path.join(tempDir(), 'outbox.json');
+    const kept = new Outbox(file);
+    kept.add({ id: 'cmd-waiting-1', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, 1);
+    kept.add({ id: 'cmd-waiting-2', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, 2);
+    const c = client({ url: `ws://127.0.0.1:${port}`, role: 'kiosk', terminal: 'kiosk-1', outboxFile: file, silenceMs: 900 });
+    await c.whenInStep();
+    expect(heard[0]).toMatchObject({ type: 'hello', waiting: 2 });
+    expect(heard[0]!.log).toBeUndefined();
+    await expect.poll(() => heard.find((m) => m.type === 'ping')).toMatchObject({ waiting: 2 });
+    expect(c.viewLog).toBe('a1b2c3');
+    // The hub goes quiet: the link is made again, and the hello names the log the view came from.
+    await expect.poll(() => connections, { timeout: 5000 }).toBe(2);
+    await expect.poll(() => heard.filter((m) => m.type === 'hello')[1]).toMatchObject({ waiting: 2, log: 'a1b2c3' });
   });
 });
 

@@ -1,5 +1,5 @@
 import { applyEvent, fromSnapshot, OutOfStep, type CommandBody, type HallEvent, type HallView } from '@servicehall/core';
-import { HubMessageSchema, PROTOCOL_VERSION, parseMessage, type Answer, type ConnectionState, type HubMessage, type Role } from '@servicehall/protocol';
+import { HubMessageSchema, PROTOCOL_VERSION, parseMessage, type Answer, type ConnectionState, type HubMessage, type Question, type Reply, type Role } from '@servicehall/protocol';
 
 export type { ConnectionState };
 import { randomUUID } from 'node:crypto';
@@ -29,7 +29,33 @@ export interface HallClientOptions {
   version?: string;
   /** A view this terminal kept from before (say, across its own restart); it resumes from its sequence. */
   initialView?: HallView;
+  /** The hall's CA certificate (PEM): with wss://, the only authority this terminal trusts for the hub. */
+  ca?: string;
+  /** Allows ws:// (no TLS) to a hub that is not on this machine: tokens and PINs then cross the network in clear. */
+  allowInsecure?: boolean;
+  /** The event log that view came from (`viewLog` when it was kept), so that a hub restored from a backup can tell. */
+  initialLog?: string;
 }
+
+/** Loopback hosts, where ws:// never leaves the machine. */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Why a hub address may not be used as given, or undefined when it may. */
+export function insecureHubProblem(url: string, allowInsecure = false): string | undefined {
+  if (url.startsWith('ws://') && !isLoopbackUrl(url) && !allowInsecure)
+    return 'the hub is on another machine: use wss:// with the hall CA (hubCa), or set allowInsecure on a network nobody else uses, since tokens and PINs would cross it in clear';
+  return undefined;
+}
+
+export type AskResult = { ok: true; value: Record<string, unknown> } | { ok: false; code: string; message: string };
 
 export type ClientChange =
   | { kind: 'state'; state: ConnectionState }
@@ -43,9 +69,8 @@ export type ClientChange =
 export class HallClient {
   view: HallView | undefined;
   state: ConnectionState;
-  /** The hall's key for signing QR links to the hub's public pages, given with the hub's welcome. */
-  linkKey: string | undefined;
   private ws: WebSocket | undefined;
+  private readonly asking = new Map<string, (r: AskResult) => void>();
   private readonly outbox: Outbox;
   private readonly pending = new Map<string, ((a: Answer) => void)[]>();
   private readonly listeners = new Set<(c: ClientChange) => void>();
@@ -58,16 +83,22 @@ export class HallClient {
   /** The hub's clock less this terminal's, as of the last welcome: commands say when they were made in the hub's time. */
   private hubOffset = 0;
   private resyncing = false;
+  /** The event log of the hub now linked (its welcome says), and the one this view was built from. */
+  private hubLog: string | undefined;
+  private viewLogId: string | undefined;
   private readonly clock: () => number;
   private readonly random: () => number;
   private readonly backoff: BackoffPolicy;
 
   constructor(private readonly options: HallClientOptions) {
+    const problem = insecureHubProblem(options.url, options.allowInsecure);
+    if (problem) throw new Error(problem);
     this.clock = options.clock ?? Date.now;
     this.random = options.random ?? Math.random;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.outbox = new Outbox(options.outboxFile);
     this.view = options.initialView;
+    this.viewLogId = options.initialView ? options.initialLog : undefined;
     this.state = { status: 'connecting', since: this.clock(), waiting: this.outbox.size };
     this.connect();
   }
@@ -76,6 +107,11 @@ export class HallClient {
   subscribe(listener: (c: ClientChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** The hub's event log the view follows (to keep with the view, for `initialLog`). */
+  get viewLog(): string | undefined {
+    return this.viewLogId;
   }
 
   get waiting(): number {
@@ -130,6 +166,27 @@ export class HallClient {
     return { ok: false, reason: 'timeout', late: answered };
   }
 
+  /**
+   * Asks the hub something that changes nothing (a rating link, a case's progress): answered only
+   * while online, within `timeoutMs`; otherwise a refusal with code "offline" or "timeout".
+   */
+  ask(question: Question, timeoutMs = 4000): Promise<AskResult> {
+    if (this.closed || this.state.status !== 'online') return Promise.resolve({ ok: false, code: 'offline', message: 'the hub is not reachable just now' });
+    const id = randomUUID();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.asking.delete(id);
+        resolve({ ok: false, code: 'timeout', message: `the hub did not answer within ${timeoutMs} ms` });
+      }, timeoutMs);
+      this.asking.set(id, (r) => {
+        clearTimeout(timer);
+        this.asking.delete(id);
+        resolve(r);
+      });
+      this.write({ type: 'ask', id, question });
+    });
+  }
+
   /** Resolves once the link is online and the view holds at least event `seq` (default: any view). */
   whenInStep(seq = 0, timeoutMs = 10_000): Promise<HallView> {
     return new Promise((resolve, reject) => {
@@ -178,7 +235,7 @@ export class HallClient {
 
   private connect(): void {
     if (this.closed) return;
-    const ws = new WebSocket(this.options.url, { handshakeTimeout: 5000 });
+    const ws = new WebSocket(this.options.url, { handshakeTimeout: 5000, ...(this.options.ca ? { ca: this.options.ca } : {}) });
     this.ws = ws;
     ws.on('open', () => {
       this.lastHeard = this.clock();
@@ -191,6 +248,9 @@ export class HallClient {
         token: this.options.token,
         since: this.view?.seq,
         ...(this.options.version ? { version: this.options.version } : {}),
+        // A hub restored from a backup has a new log: it gives a snapshot to a view of another history.
+        log: this.view ? this.viewLogId : undefined,
+        waiting: this.outbox.size,
       });
     });
     ws.on('message', (data) => {
@@ -233,7 +293,7 @@ export class HallClient {
       case 'welcome': {
         this.attempt = 0;
         this.hubOffset = m.hubTime - this.clock();
-        if (m.linkKey) this.linkKey = m.linkKey;
+        this.hubLog = m.log;
         clearTimeout(this.offlineTimer);
         this.offlineTimer = undefined;
         this.setState({ status: 'online', since: this.clock(), waiting: this.outbox.size });
@@ -244,6 +304,7 @@ export class HallClient {
       case 'snapshot':
         this.resyncing = false;
         this.view = fromSnapshot(m.snapshot);
+        this.viewLogId = this.hubLog;
         this.emit({ kind: 'view', view: this.view, events: [], snapshot: true });
         return;
       case 'events':
@@ -256,8 +317,15 @@ export class HallClient {
         this.setState({ ...this.state, waiting: this.outbox.size });
         return;
       }
+      case 'reply': {
+        const { type: _type, id, ...result } = m as Reply;
+        this.asking.get(id)?.(result as AskResult);
+        return;
+      }
       case 'error':
         this.options.log?.(`the hub refused a message: ${m.code}: ${m.message}`);
+        // A command the hub could not even read will never be taken: it is answered with the refusal and leaves the outbox.
+        if (m.commandId && (m.code === 'bad-request' || m.code === 'too-large')) return this.onMessage({ type: 'answer', commandId: m.commandId, answer: { ok: false, code: m.code, message: m.message } });
         if ((m.code === 'unauthorised' || m.code === 'unconfigured') && !m.commandId) {
           // A wrong token, or a hall not set up yet, does not heal by retrying quickly; say so and keep trying slowly.
           this.setState({ status: 'offline', since: this.state.since, waiting: this.outbox.size, reason: m.code });
@@ -289,7 +357,10 @@ export class HallClient {
       this.options.log?.(`the view is out of step (${error.message}); asking for a snapshot`);
       this.resync(undefined);
     }
-    if (applied.length > 0) this.emit({ kind: 'view', view, events: applied, snapshot: false });
+    if (applied.length > 0) {
+      this.viewLogId = this.hubLog;
+      this.emit({ kind: 'view', view, events: applied, snapshot: false });
+    }
   }
 
   private resync(since: number | undefined): void {
@@ -307,7 +378,7 @@ export class HallClient {
         this.ws?.terminate();
         return;
       }
-      this.write({ type: 'ping', t: this.clock() });
+      this.write({ type: 'ping', t: this.clock(), waiting: this.outbox.size });
     }, Math.max(250, silence / 3));
     this.heartbeat.unref();
   }

@@ -58,6 +58,20 @@ export const CaseSchema = z.object({
 });
 export type Case = z.infer<typeof CaseSchema>;
 
+/** The outcome a case's state tells: what a case recorded before the outcome was kept had last (a lapsed case, a correction). */
+export function outcomeOfState(state: CaseState): Outcome {
+  return state === 'consulted' ? 'consultation' : state === 'lapsed' ? 'correction' : state;
+}
+
+/**
+ * A case as today's rules hold it: one recorded before outcomes and amendments were kept reads with
+ * the outcome its state tells and no amendments (the same whether it comes from the log or the records).
+ */
+export function withOutcome(c: Case): Case {
+  if (c.outcome !== undefined && c.amendments !== undefined) return c;
+  return { ...c, outcome: c.outcome ?? outcomeOfState(c.state), amendments: c.amendments ?? [] };
+}
+
 /** A new case as its event carries it: what the outcome decided (see hall/case-events). */
 export const CaseGivenSchema = CaseSchema.omit({ state: true, ticketId: true, clerk: true, firstClerk: true, openedAt: true, acceptedOn: true }).extend({
   serviceCode: z.string().optional(),

@@ -39,7 +39,13 @@ export type RefusalCode =
   | 'pin-change-required'
   | 'case-lapsed'
   | 'command-expired'
-  | 'internal';
+  | 'internal'
+  | 'method-not-allowed'
+  | 'id-reused'
+  | 'rate-limited'
+  | 'sign-in-paused'
+  | 'too-many-connections'
+  | 'disk-full';
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const refuse = (code: RefusalCode, message: string): Refusal => ({ ok: false, code, message });

@@ -33,6 +33,12 @@ const CODES = Object.keys({
   'case-lapsed': 1,
   'command-expired': 1,
   internal: 1,
+  'method-not-allowed': 1,
+  'id-reused': 1,
+  'rate-limited': 1,
+  'sign-in-paused': 1,
+  'too-many-connections': 1,
+  'disk-full': 1,
 } satisfies Record<RefusalCode, 1>) as RefusalCode[];
 
 const LANGUAGES: Language[] = ['zh-CN', 'en'];

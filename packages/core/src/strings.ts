@@ -46,6 +46,12 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
     'case-lapsed': '抱歉，该办件的补正期限已过，需要重新申请，工作人员将为您办理。',
     'command-expired': '抱歉，这项操作提交已久，为避免重复办理未予执行，请重新操作。',
     internal: '抱歉，系统暂时出现问题，请稍后重试，或到服务台人工办理。',
+    'method-not-allowed': '抱歉，此地址不支持这种请求方式，请核对接口说明。',
+    'id-reused': '抱歉，该请求编号已用于另一项操作，请使用新的编号重试。',
+    'rate-limited': '操作过于频繁，请稍候片刻再试。',
+    'sign-in-paused': '登录尝试过于频繁，请稍候片刻再试；如忘记密码，请联系值班负责人。',
+    'too-many-connections': '抱歉，系统当前连接较多，请稍候片刻自动重试。',
+    'disk-full': '抱歉，系统存储空间不足，暂时无法记录，请到服务台人工办理，管理员正在处理。',
   },
   en: {
     'bad-request': 'Sorry, the request is not valid. Please check it and try again.',
@@ -77,6 +83,12 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
     'case-lapsed': 'Sorry, the time for bringing the corrections has passed; the application starts anew, and the clerk will help you.',
     'command-expired': 'Sorry, this action was sent too long ago and was not carried out, so that nothing is done twice. Please do it again.',
     internal: 'Sorry, something went wrong on our side. Please try again shortly, or go to the service desk.',
+    'method-not-allowed': 'Sorry, this address does not take that kind of request; please check the API description.',
+    'id-reused': 'Sorry, this request id was used for another request; please retry with a new id.',
+    'rate-limited': 'Too many requests at once; please wait a moment and try again.',
+    'sign-in-paused': 'Too many sign-in attempts; please wait a moment. If the PIN is forgotten, ask the supervisor on duty.',
+    'too-many-connections': 'Sorry, the hub has too many connections just now; it will be tried again shortly.',
+    'disk-full': 'Sorry, the hub is out of storage and cannot record this now. Please go to the service desk; the administrator is on it.',
   },
 };
 

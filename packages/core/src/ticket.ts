@@ -60,6 +60,8 @@ export const TicketSchema = z.object({
   heldAt: z.number().int().optional(),
   voidReason: z.string().optional(),
   transfers: z.array(TransferSchema).default([]),
+  /** The terminal that issued it: a kiosk may void only its own tickets (its print failed). */
+  issuedBy: z.string().optional(),
 });
 export type Ticket = z.infer<typeof TicketSchema>;
 

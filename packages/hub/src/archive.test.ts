@@ -71,11 +71,11 @@ describe('archiving a past year', () => {
     db.close();
 
     const now = Date.parse('2026-01-07T09:00:00+08:00');
-    const hub = await startHub({ dataDir: dir, token: 'archive-test', seed: demoCatalogue(), clock: () => now, ratingSweepMs: 60_000 });
+    const hub = await startHub({ dataDir: dir, token: 'archive-test-hall-token', seed: demoCatalogue(), clock: () => now, ratingSweepMs: 60_000 });
     try {
       expect(hub.store.view.day).toBe('2026-01-07');
       expect(hub.store.eventsSince(0, 1)[0]!.seq).toBe(done.lastSeq + 1);
-      const res = await fetch(`${hub.url}/api/tickets`, { method: 'POST', headers: { authorization: 'Bearer archive-test', 'content-type': 'application/json' }, body: JSON.stringify({ serviceCode: 'GA-CS-DJ' }) });
+      const res = await fetch(`${hub.url}/api/tickets`, { method: 'POST', headers: { authorization: 'Bearer archive-test-hall-token', 'content-type': 'application/json' }, body: JSON.stringify({ serviceCode: 'GA-CS-DJ' }) });
       expect(res.status).toBe(201);
     } finally {
       await hub.close();

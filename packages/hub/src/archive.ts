@@ -2,6 +2,7 @@ import { hallDay, type Catalogue } from '@servicehall/core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrate, openDatabase, type Db } from './db';
+import { DATABASE_FILE, runningHub } from './integrity';
 
 /**
  * A past year of the hall leaves its database for a file of its own (hall-2025.db beside hall.db):
@@ -23,23 +24,6 @@ export interface Archived {
 
 export class ArchiveRefusal extends Error {
   override name = 'ArchiveRefusal';
-}
-
-/** The file the hub writes its process id to while it runs, so that the archive never rewrites the database under it. */
-export const PID_FILE = 'hub.pid';
-
-/** Whether a hub process is running on `dataDir`. */
-export function hubRunning(dataDir: string): number | undefined {
-  const file = path.join(dataDir, PID_FILE);
-  if (!fs.existsSync(file)) return undefined;
-  const pid = Number(fs.readFileSync(file, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
 }
 
 // The log is append-only; moving a year out lifts that guard inside the archive's one transaction.
@@ -64,9 +48,10 @@ function lastSeqOf(db: Db, before: number): number {
 /** Moves `year` out of the hall database in `dataDir` into hall-YEAR.db and vacuums; `now` decides whether the year has ended. */
 export function archiveYear(dataDir: string, year: number, now: number = Date.now()): Archived {
   if (!Number.isInteger(year) || year < 2000 || year > 2999) throw new ArchiveRefusal(`the year to archive is four digits, like 2025, not "${year}"`);
-  const running = hubRunning(dataDir);
-  if (running) throw new ArchiveRefusal(`the hub is running on ${dataDir} (process ${running}): stop it first, the archive rewrites the database`);
-  const main = path.join(dataDir, 'hall.db');
+  // The hub's running marker (see integrity.ts) says whether a hub process uses the folder now.
+  const running = runningHub(dataDir);
+  if (running) throw new ArchiveRefusal(`the hub is running on ${dataDir} (process ${running.pid}): stop it first, the archive rewrites the database`);
+  const main = path.join(dataDir, DATABASE_FILE);
   if (!fs.existsSync(main)) throw new ArchiveRefusal(`there is no hall database in ${dataDir}`);
   const file = path.join(dataDir, `hall-${year}.db`);
   if (fs.existsSync(file)) throw new ArchiveRefusal(`${file} exists already: ${year} was archived`);

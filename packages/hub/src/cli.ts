@@ -1,30 +1,57 @@
 #!/usr/bin/env -S npx tsx
 import { hallSetupWarnings, isConfigured, StaffRoleSchema } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
+import path from 'node:path';
+import { backupPolicyFromEnv } from './backup';
 import { openDatabase } from './db';
-import { HallStore } from './store';
 import { archiveYear, ArchiveRefusal } from './archive';
-import { startHub } from './server';
+import { HallKey, KEY_FILE, prepareDataFolder, TOKEN_FILE } from './files';
+import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
+import { limitsFrom } from './limits';
+import { configureLog, log } from './log';
+import { startHub, type HubOptions } from './server';
 import { Staff, StaffIdSchema } from './staff';
+import { HallStore } from './store';
+import { CA_CERT, TLS_DIR } from './tls';
 
 /**
  * The hub of one hall. SERVICEHALL_DATA (default ./data), SERVICEHALL_PORT (default 8600),
- * SERVICEHALL_HOST (default 127.0.0.1), SERVICEHALL_TOKEN (default: stored in the data folder).
- * A new hall starts unconfigured and is set up in the console (/console); SERVICEHALL_SEED=demo
- * seeds it with the demo hall instead, and SERVICEHALL_DEMO_ALL_DAY=1 issues at any hour.
+ * SERVICEHALL_HOST (default 127.0.0.1), SERVICEHALL_TOKEN (default: stored in the data folder),
+ * SERVICEHALL_KEY_FILE, SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY, SERVICEHALL_ALLOW_INSECURE,
+ * SERVICEHALL_LIMITS, SERVICEHALL_MAX_DB_MB. A new hall starts unconfigured and is set up in the
+ * console (/console); SERVICEHALL_SEED=demo seeds it with the demo hall instead, and
+ * SERVICEHALL_DEMO_ALL_DAY=1 issues at any hour.
+ * Operations: SERVICEHALL_LOG_LEVEL, SERVICEHALL_LOG_FILE, SERVICEHALL_METRICS_TOKEN,
+ * SERVICEHALL_BACKUP_DIR and its schedule (backup.ts). With an argument it runs an operator's
+ * command instead: create-admin, init-tls (the hall's CA and the hub's certificate), or backup,
+ * backups, restore FILE, check, install-service (ops-cli.ts).
  */
-export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env) {
+export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOptions {
   const port = Number(env.SERVICEHALL_PORT ?? '8600');
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`SERVICEHALL_PORT must be a port number (0-65535), not "${env.SERVICEHALL_PORT}"`);
+  if (!/^\d{1,5}$/.test(env.SERVICEHALL_PORT ?? '8600') || port > 65535) throw new Error(`SERVICEHALL_PORT must be a port number (0-65535), not "${env.SERVICEHALL_PORT}"`);
   const seed = env.SERVICEHALL_SEED ?? '';
   if (seed !== '' && seed !== 'demo') throw new Error(`SERVICEHALL_SEED is "demo" (the demo hall) or empty (a new hall set up in the console), not "${seed}"`);
+  const cert = env.SERVICEHALL_TLS_CERT || undefined;
+  const key = env.SERVICEHALL_TLS_KEY || undefined;
+  if (!!cert !== !!key) throw new Error('SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY go together: the certificate file and its key file');
+  const maxMb = env.SERVICEHALL_MAX_DB_MB;
+  if (maxMb !== undefined && maxMb !== '' && !/^\d{1,7}$/.test(maxMb)) throw new Error(`SERVICEHALL_MAX_DB_MB must be a whole number of megabytes, not "${maxMb}"`);
   return {
     dataDir: env.SERVICEHALL_DATA || './data',
     port,
     host: env.SERVICEHALL_HOST || '127.0.0.1',
-    token: env.SERVICEHALL_TOKEN || undefined,
+    // An empty SERVICEHALL_TOKEN means "not given" (the stored one is used); any other value is checked.
+    token: env.SERVICEHALL_TOKEN === '' ? undefined : env.SERVICEHALL_TOKEN,
     seed: seed === 'demo' ? demoCatalogue({ allDay: env.SERVICEHALL_DEMO_ALL_DAY === '1' }) : undefined,
     demoPin: env.SERVICEHALL_DEMO_PIN || undefined,
+    keyFile: env.SERVICEHALL_KEY_FILE || undefined,
+    ...(cert && key ? { tls: { cert, key } } : {}),
+    allowInsecure: env.SERVICEHALL_ALLOW_INSECURE === '1',
+    limits: limitsFrom(env.SERVICEHALL_LIMITS),
+    ...(maxMb ? { maxDatabaseBytes: Number(maxMb) * 1024 * 1024 } : {}),
+    backup: backupPolicyFromEnv(env),
+    metricsToken: env.SERVICEHALL_METRICS_TOKEN || undefined,
+    wholeCheckUpToBytes: wholeCheckLimit(env.SERVICEHALL_START_CHECK_WHOLE_MB),
   };
 }
 
@@ -39,14 +66,15 @@ function argument(args: string[], name: string): string | undefined {
  * first sign-in in the console.
  */
 async function createAdmin(args: string[]) {
-  const { dataDir } = hubOptionsFromEnv();
+  const { dataDir, keyFile } = hubOptionsFromEnv();
   const id = StaffIdSchema.safeParse(argument(args, 'id') ?? 'admin');
   if (!id.success) throw new Error(`--id: ${id.error.issues[0]!.message}`);
   const role = StaffRoleSchema.safeParse(argument(args, 'role') ?? 'administrator');
   if (!role.success || role.data === 'clerk') throw new Error('--role is administrator, supervisor or department-head');
+  prepareDataFolder(dataDir, (m) => console.warn(`  warning    ${m}`));
   const db = openDatabase(dataDir);
   try {
-    const store = new HallStore(db);
+    const store = new HallStore(db, Date.now, HallKey.load(keyFile ?? path.join(dataDir, KEY_FILE)));
     const staff = new Staff(db, store.pins, () => store.view.catalogue, Date.now);
     const made = await staff.createFromCommandLine({ id: id.data, name: argument(args, 'name') ?? '管理员', role: role.data });
     if (!made.ok) throw new Error(made.message);
@@ -58,30 +86,91 @@ async function createAdmin(args: string[]) {
   }
 }
 
+/** `hub init-tls [--name NAME]... [--days N]`: the hall's CA (made once) and a certificate for the hub. */
+async function initTlsMain(args: string[]) {
+  const names: string[] = [];
+  let days: number | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--name' && args[i + 1]) names.push(args[++i]!);
+    else if (a === '--days' && /^\d{1,4}$/.test(args[i + 1] ?? '')) days = Number(args[++i]);
+    else throw new Error(`init-tls takes --name <host name or IP address> (repeatable) and --days <validity>; "${a}" is not one of them`);
+  }
+  const dataDir = process.env.SERVICEHALL_DATA || './data';
+  const { initTls } = await import('./init-tls');
+  const made = await initTls(dataDir, { names, days });
+  console.log(`ServiceHall TLS in ${made.dir}:`);
+  console.log(`  ${CA_CERT}   the hall's CA${made.caCreated ? ' (new)' : ' (kept)'}: copy it to every terminal and name it in hubCa`);
+  console.log(`  ca.key   the CA's key (owner-only): keep it off the network; it signs the next hub certificate`);
+  console.log(`  hub.crt, hub.key   the hub's certificate for ${made.names.join(', ')}; the hub uses them at its next start`);
+  console.log(`  terminals connect to wss://${made.names.find((n) => n !== 'localhost' && n !== '127.0.0.1') ?? made.names[0]}:PORT/ws`);
+}
+
+function wholeCheckLimit(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d{1,7}$/.test(text)) throw new Error(`SERVICEHALL_START_CHECK_WHOLE_MB must be a whole number of megabytes, not "${text}"`);
+  return Number(text) * 1024 * 1024;
+}
+
+const flushed = () => new Promise<void>((resolve) => log.flush(() => resolve()));
+
 async function main() {
-  const [sub, ...rest] = process.argv.slice(2);
-  if (sub === 'create-admin') return createAdmin(rest);
-  if (sub === 'archive') return archive(rest[0]);
-  if (sub !== undefined) throw new Error(`unknown command "${sub}": run the hub with no argument, or "create-admin", or "archive YEAR"`);
+  await configureLog({ level: process.env.SERVICEHALL_LOG_LEVEL, file: process.env.SERVICEHALL_LOG_FILE || undefined });
   const options = hubOptionsFromEnv();
-  const hub = await startHub(options);
+  const hub = await startHub({
+    ...options,
+    // The whole check in the background found damage: the hub has closed; its service must not start it again.
+    onDatabaseDamaged: () => void flushed().then(() => process.exit(REFUSED_EXIT_CODE)),
+  });
   const name = hub.store.view.catalogue.hall.name;
-  console.log(`ServiceHall hub: ${name || '(尚未设置 not set up yet)'}`);
-  console.log(`  console    ${hub.url}/console/`);
-  console.log(`  API        ${hub.url}/api/ (OpenAPI: ${hub.url}/api/openapi.json)`);
-  console.log(`  terminals  ${hub.wsUrl}`);
-  console.log(`  database   ${options.dataDir}/hall.db (event ${hub.store.seq})`);
-  console.log(`  started    in ${Math.round(performance.now())} ms (the database opened and today's view loaded in ${hub.loadMs} ms)`);
-  console.log(`  token      ${hub.token}${hub.tokenCreated ? `  (new; stored in ${options.dataDir}/admin-token)` : ''}`);
-  if (isConfigured(hub.store.view.catalogue)) for (const warning of hallSetupWarnings(hub.store.view.catalogue)) console.warn(`  warning    ${warning}`);
+  log.info(
+    {
+      hall: name || null,
+      url: hub.url,
+      console: `${hub.url}/console/`,
+      api: `${hub.url}/api/`,
+      openapi: `${hub.url}/api/openapi.json`,
+      terminals: hub.wsUrl,
+      // With TLS, terminals trust the hall's own CA only (init-tls made it).
+      ...(hub.tls ? { ca: path.join(options.dataDir, TLS_DIR, CA_CERT) } : {}),
+      metrics: `${hub.url}/metrics`,
+      database: path.join(options.dataDir, DATABASE_FILE),
+      hallKey: options.keyFile ?? path.join(options.dataDir, KEY_FILE),
+      seq: hub.store.seq,
+      // Milliseconds since the process began, and of them the database opened and today's view loaded.
+      startedMs: Math.round(performance.now()),
+      loadMs: hub.loadMs,
+      check: hub.startCheck,
+      backups: options.backup ? { dir: options.backup.dir, everyMinutes: options.backup.everyMs / 60_000 } : null,
+    },
+    name ? 'ServiceHall hub started' : 'ServiceHall hub started (尚未设置 not set up yet: /console)',
+  );
+  // The hall token is a secret: never in a log. A person installing the hub at a terminal sees it once, when it is made.
+  if (hub.tokenCreated) {
+    log.info({ file: path.join(options.dataDir, TOKEN_FILE) }, 'a new hall token was made and stored (readable by the owner only)');
+    if (process.stdout.isTTY) process.stdout.write(`\n  hall token (shown this once; also in ${path.join(options.dataDir, TOKEN_FILE)}): ${hub.token}\n\n`);
+  }
+  if (isConfigured(hub.store.view.catalogue)) for (const warning of hallSetupWarnings(hub.store.view.catalogue)) log.warn(warning);
+  // The setup code is logged: a service's first start has no terminal to show it on, and it opens
+  // nothing once the first administrator exists (create-admin on this machine is the other way).
   if (hub.setupCode)
-    console.log(`  setup code ${hub.setupCode}  (一次性设置码：在控制台创建第一个管理员账号 / one-time code to make the first administrator in the console)`);
-  const stop = async () => {
+    log.warn({ setupCode: hub.setupCode }, '一次性设置码：在控制台创建第一个管理员账号 / one-time setup code to make the first administrator in the console');
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ why }, 'ServiceHall hub stopping');
     await hub.close();
+    log.info({ seq: hub.store.seq }, 'ServiceHall hub stopped cleanly');
+    await flushed();
     process.exit(0);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // The Windows service's wrapper (node-windows) asks for a clean stop with a message: Windows has no SIGTERM.
+  process.on('message', (message) => {
+    if (message === 'shutdown') void stop('service shutdown');
+  });
 }
 
 /** `npm run hub -- archive 2025`: moves a past year into data/hall-2025.db and vacuums; the hub must be stopped. */
@@ -100,9 +189,31 @@ function archive(year: string | undefined): void {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli.ts')) {
-  main().catch((error) => {
-    const what = process.argv[2] === 'create-admin' ? 'could not make the account' : 'could not start';
-    console.error(`ServiceHall hub ${what}: ${error instanceof Error ? error.message : error}`);
-    process.exit(1);
-  });
+  const [command, ...args] = process.argv.slice(2);
+  if (command === 'create-admin' || command === 'init-tls') {
+    const what = command === 'create-admin' ? 'could not make the account' : 'could not make its certificates';
+    (command === 'create-admin' ? createAdmin(args) : initTlsMain(args)).catch((error: unknown) => {
+      console.error(`ServiceHall hub ${what}: ${error instanceof Error ? error.message : error}`);
+      process.exitCode = error instanceof HubRefusal ? error.exitCode : 1;
+    });
+  } else if (command === 'archive') {
+    archive(args[0]);
+  } else if (command) {
+    // Loaded only for a command: the hub's own start does without restore and the service installers.
+    import('./ops-cli').then(({ runOpsCommand }) => runOpsCommand(command, args)).then(
+      (code) => (process.exitCode = code),
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        console.error(message.startsWith('unknown command') ? `${message}; or create-admin, init-tls, archive YEAR` : message);
+        process.exitCode = error instanceof HubRefusal ? error.exitCode : 1;
+      },
+    );
+  } else {
+    main().catch(async (error: unknown) => {
+      if (error instanceof HubRefusal) log.fatal(error.message);
+      else log.fatal({ err: error }, `ServiceHall hub could not start: ${error instanceof Error ? error.message : error}`);
+      await flushed();
+      process.exit(error instanceof HubRefusal ? error.exitCode : 1);
+    });
+  }
 }

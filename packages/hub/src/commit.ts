@@ -1,6 +1,7 @@
 import type { Actor, Command } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
-import type { Executed, HallStore } from './store';
+import { log } from './log';
+import type { CommandEntry, Executed, HallStore } from './store';
 
 const FAILED: Answer = { ok: false, code: 'internal', message: 'the hub could not record this command; it is safe to send it again' };
 
@@ -10,14 +11,14 @@ const FAILED: Answer = { ok: false, code: 'internal', message: 'the hub could no
  * still its own savepoint with its own answer, and made durable by one disk flush.
  */
 export class GroupCommit {
-  private queued: { command: Command; actor: Actor; resolve: (r: Executed) => void }[] = [];
+  private queued: (CommandEntry & { resolve: (r: Executed) => void })[] = [];
 
   constructor(private readonly store: HallStore) {}
 
-  /** Runs the command with the others of this turn; resolves once the batch is durable. */
-  submit(command: Command, actor: Actor): Promise<Executed> {
+  /** Runs the command with the others of this turn, its id in `scope` (by default its actor's); resolves once the batch is durable. */
+  submit(command: Command, actor: Actor, scope?: string): Promise<Executed> {
     return new Promise((resolve) => {
-      this.queued.push({ command, actor, resolve });
+      this.queued.push({ command, actor, ...(scope !== undefined ? { scope } : {}), resolve });
       if (this.queued.length === 1) setImmediate(() => this.flush());
     });
   }
@@ -29,7 +30,7 @@ export class GroupCommit {
     try {
       results = this.store.executeBatch(batch);
     } catch (error) {
-      console.error('a batch of commands failed', error);
+      log.error({ err: error }, 'a batch of commands failed');
       results = batch.map(() => ({ answer: FAILED, events: [], repeated: false }));
     }
     batch.forEach(({ resolve }, i) => resolve(results[i]!));

@@ -227,7 +227,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       summary: "Initial PINs for clerks, each shown once (for a printed slip); the clerk must choose their own at the first sign-in",
       staff: SUPERVISORS,
       body: z.object({ clerks: z.array(z.string().min(1).max(16)).min(1).max(500) }),
-      handle: (req) => change(staff.initialPins(who(req), (req.body as { clerks: string[] }).clerks), 200, (pins) => ({ ok: true, pins })),
+      handle: async (req) => change(await staff.initialPins(who(req), (req.body as { clerks: string[] }).clerks), 200, (pins) => ({ ok: true, pins })),
     },
     {
       method: 'POST',

@@ -2,6 +2,8 @@ import { NOTIFY_MIGRATION } from '@servicehall/notify';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { checkDatabaseFile, DATABASE_FILE } from './files';
+import { LINEAGE_MIGRATION } from './lineage';
 
 export type Db = Database.Database;
 
@@ -97,6 +99,26 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
     `,
   },
   {
+    version: 10,
+    name: 'command ids scoped by their sender, with a keyed hash of the body',
+    // The stored key is "<scope>|<id>": a terminal's id, or ":http/<token tag>", ":hub", ":qr". Rows
+    // from before keep their answers under the scope their sender column names.
+    sql: `
+      ALTER TABLE commands ADD COLUMN body_hash TEXT;
+      UPDATE commands SET id = (CASE terminal WHEN 'http' THEN ':http' WHEN 'hub' THEN ':hub' WHEN 'qr-page' THEN ':qr' ELSE terminal END) || '|' || id;
+    `,
+  },
+  {
+    version: 11,
+    name: "citizens' links used once",
+    sql: `CREATE TABLE used_links (signature TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, used_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);`,
+  },
+  {
+    version: 12,
+    name: 'personal-data access log: a note beside the purpose',
+    sql: `ALTER TABLE personal_data_access ADD COLUMN note TEXT; CREATE INDEX personal_data_access_case ON personal_data_access (case_number);`,
+  },
+  {
     version: 20,
     name: 'staff accounts, console sessions, sign-in failures, audit, terminal credentials, clerk PIN changes',
     sql: `
@@ -159,6 +181,8 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   },
   // The notification outbox (packages/notify): queued in the command's transaction.
   NOTIFY_MIGRATION,
+  // The identity of the event log (lineage.ts): a restored hub's terminals notice it.
+  LINEAGE_MIGRATION,
 ];
 
 export function migrate(db: Db): number {
@@ -175,9 +199,13 @@ export function migrate(db: Db): number {
   return Math.max(0, ...MIGRATIONS.map((m) => m.version));
 }
 
-/** Opens (creating when new) the hall database in `dataDir`: WAL, synchronous=FULL, migrated. */
-export function openDatabase(dataDir: string, file = 'hall.db'): Db {
-  fs.mkdirSync(dataDir, { recursive: true });
+/**
+ * Opens (creating when new, owner-only) the hall database in `dataDir`: WAL, synchronous=FULL,
+ * migrated. An empty hall.db in a folder that held a hall is refused (see checkDatabaseFile).
+ */
+export function openDatabase(dataDir: string, file = DATABASE_FILE): Db {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  checkDatabaseFile(dataDir, file);
   const db = new Database(path.join(dataDir, file));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');

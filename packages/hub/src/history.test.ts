@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './db';
+import { httpScope } from './http';
 import { PRUNE_LOOKUP } from './retention';
 import { startHub, type RunningHub } from './server';
 import { LOOKUPS } from './store';
@@ -174,7 +175,7 @@ describe('a command id', () => {
     expect(await kiosk.command({ ...issue, madeAt: now } as never, 'kiosk-1-press-0001')).toEqual(first);
 
     now += 8 * DAY;
-    await until(() => hub.store.answerOf('kiosk-1-press-0001') === undefined, 'the old answer to be pruned');
+    await until(() => hub.store.answerOf('kiosk-1', 'kiosk-1-press-0001') === undefined, 'the old answer to be pruned');
     expect(await kiosk.command({ ...issue, madeAt: now - 8 * DAY } as never, 'kiosk-1-press-0001')).toMatchObject({ ok: false, code: 'command-expired' });
     expect(hub.store.eventsSince(0, 1000).filter((e) => e.type === 'ticket.issued')).toHaveLength(1);
   });
@@ -188,12 +189,50 @@ describe('a command id', () => {
     const first = await post({ 'idempotency-key': 'integration-7-ticket', 'x-made-at': made });
     expect(first.status).toBe(201);
     now += 8 * DAY;
-    await until(() => hub.store.answerOf('integration-7-ticket') === undefined, 'the old answer to be pruned');
+    await until(() => hub.store.answerOf(httpScope(TOKEN), 'integration-7-ticket') === undefined, 'the old answer to be pruned');
     const again = await post({ 'idempotency-key': 'integration-7-ticket', 'x-made-at': made });
     expect(again.status).toBe(409);
     expect(await again.json()).toMatchObject({ code: 'command-expired', text: expect.stringContaining('避免重复办理') });
     expect(hub.store.view.tickets.size).toBe(0);
     expect((await post({ 'idempotency-key': 'integration-7-other', 'x-made-at': 'yesterday' })).status).toBe(400);
+  });
+
+  it('is its sender’s own, kept 7 days: a retry gets the first answer, another body under it is refused, another terminal’s is another command', async () => {
+    let now = Date.parse('2026-11-27T09:00:00+08:00');
+    const hub = await hall(folder(), () => now, 20);
+    const kiosk1 = await terminal(hub, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    const kiosk2 = await terminal(hub, { role: 'kiosk', terminal: 'kiosk-2', token: TOKEN });
+    const issue = { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' } as const;
+    const first = await kiosk1.command({ ...issue, madeAt: now } as never, 'press-0001');
+    expect(first).toMatchObject({ ok: true, ticket: { number: 'A001' }, link: expect.stringMatching(/^\/q\/2026-11-27-A001\?e=/) });
+    // Retried a second later (made again: another madeAt): the first answer, kept in its slim form, the ticket and its link as given.
+    now += 1000;
+    expect(await kiosk1.command({ ...issue, madeAt: now } as never, 'press-0001')).toEqual(first);
+    // The same id for a different command: refused, nothing done.
+    expect(await kiosk1.command({ ...issue, serviceCode: 'GA-CS-DJ', madeAt: now } as never, 'press-0001')).toMatchObject({ ok: false, code: 'id-reused' });
+    // Another terminal's ids are its own.
+    expect(await kiosk2.command({ ...issue, madeAt: now } as never, 'press-0001')).toMatchObject({ ok: true, ticket: { number: 'A002' } });
+    // Events name the id their sender chose, not the scope it is kept under.
+    const issued = hub.store.eventsSince(0, 1000).filter((e) => e.type === 'ticket.issued');
+    expect(issued.map((e) => e.commandId)).toEqual(['press-0001', 'press-0001']);
+
+    // Over HTTP: the key is scoped by the token; a retry with or without X-Made-At gets the first answer.
+    const post = (key: string, body: object, headers: Record<string, string> = {}) =>
+      fetch(`${hub.url}/api/tickets`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'idempotency-key': key, ...headers }, body: JSON.stringify(body) });
+    const viaHttp = await post('press-0001', { serviceCode: 'GA-SFZ-HL' }, { 'x-made-at': new Date(now).toISOString() });
+    expect(viaHttp.status).toBe(201);
+    const made = (await viaHttp.json()) as { number: string };
+    expect(made.number).toBe('A003');
+    const retried = await post('press-0001', { serviceCode: 'GA-SFZ-HL' });
+    expect([retried.status, ((await retried.json()) as { number: string }).number]).toEqual([201, 'A003']);
+    const reused = await post('press-0001', { serviceCode: 'GA-CS-DJ' });
+    expect([reused.status, ((await reused.json()) as { code: string }).code]).toEqual([409, 'id-reused']);
+
+    // Eight days on the answers are gone: the old command is refused with its own code, not run again.
+    now += 8 * DAY;
+    await until(() => hub.store.answerOf('kiosk-1', 'press-0001') === undefined, 'the old answer to be pruned');
+    expect(await kiosk1.command({ ...issue, madeAt: now - 8 * DAY } as never, 'press-0001')).toMatchObject({ ok: false, code: 'command-expired' });
+    expect(hub.store.eventsSince(0, 1000).filter((e) => e.type === 'ticket.issued')).toHaveLength(3);
   });
 
   it('names its events while its answer is kept, and no longer once it is pruned', async () => {
@@ -206,7 +245,7 @@ describe('a command id', () => {
     expect(eventOf(old)).toMatchObject({ type: 'ticket.issued', commandId: 'kiosk-1-press-a' });
     now += 8 * DAY;
     const fresh = await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, 'kiosk-1-press-b');
-    await until(() => hub.store.answerOf('kiosk-1-press-a') === undefined, 'the old answer to be pruned');
+    await until(() => hub.store.answerOf('kiosk-1', 'kiosk-1-press-a') === undefined, 'the old answer to be pruned');
     expect(eventOf(old).type).toBe('ticket.issued');
     expect(eventOf(old).commandId).toBeUndefined();
     expect(eventOf(fresh)).toMatchObject({ type: 'ticket.issued', commandId: 'kiosk-1-press-b' });

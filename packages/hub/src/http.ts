@@ -25,15 +25,17 @@ import {
   type Answer,
 } from '@servicehall/protocol';
 import type { TerminalIdentity } from '@servicehall/protocol/node';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { StaffRole } from '@servicehall/core';
 import type { GroupCommit } from './commit';
 import type { TerminalCredentials } from './enrolment';
+import { CommandRates, rateLimited, type HubLimits } from './limits';
 import type { Session, Staff } from './staff';
 import { cookies, csrfMatches, SESSION_COOKIE } from './staff/sessions';
-import { FOLLOW_UP_PAGE, type HallStore } from './store';
+import { log } from './log';
+import { ACCESS_PURPOSES, FOLLOW_UP_PAGE, isDiskFull, type AccessPurpose, type HallStore } from './store';
 import { tokensMatch } from './terminals';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -46,9 +48,21 @@ const STATUS: Partial<Record<RefusalCode, number>> = {
   forbidden: 403,
   'not-found': 404,
   'too-large': 413,
+  'method-not-allowed': 405,
+  'rate-limited': 429,
+  'sign-in-paused': 429,
   internal: 500,
+  'too-many-connections': 503,
+  'disk-full': 507,
 };
 export const statusOf = (code: RefusalCode) => STATUS[code] ?? 409;
+
+/** A whole number written plainly: "3", not " 3", "+3", "0x3", "3.0" or "3e0". */
+export function plainNumber(text: string | null | undefined, min: number, max: number): number | undefined {
+  if (text == null || !/^(0|[1-9]\d{0,14})$/.test(text)) return undefined;
+  const n = Number(text);
+  return n >= min && n <= max ? n : undefined;
+}
 
 export class HttpRefusal extends Error {
   constructor(
@@ -78,6 +92,10 @@ export interface Request {
   /** Whether the request came over TLS (cookies then say Secure). */
   secure: boolean;
   language: Language;
+  /** The namespace of the request's Idempotency-Key: its token's, or its staff member's. */
+  scope: string;
+  /** Who asks, as the access log records it: the token or staff member, and the address it came from. */
+  who: string;
 }
 
 export interface Reply {
@@ -94,8 +112,8 @@ export interface Operation {
   operationId: string;
   summary: string;
   public?: boolean;
-  /** Also open to a terminal's own token (read-only information a terminal shows its citizens). */
-  terminals?: boolean;
+  /** Also open to these terminals' own credentials (read-only information a terminal shows). */
+  terminals?: readonly TerminalIdentity['role'][];
   /** Also open to a console session of these roles (with the CSRF token on every change). The hall token always opens it. */
   staff?: readonly StaffRole[];
   /** Only for a console session, of any role, even one that must change its password first (sign-out, own password). */
@@ -120,11 +138,16 @@ export interface ApiContext {
   /** Operations of the console beside the hall's own. */
   more?: Operation[];
   clock?: () => number;
+  /** What one party may send: its rate of commands (see DEFAULT_LIMITS). */
+  limits: HubLimits;
 }
 
+/** The namespace of an HTTP token's Idempotency-Keys: a tag of the token, never the token. */
+export const httpScope = (token: string) => `:http/${createHash('sha256').update(token).digest('base64url').slice(0, 12)}`;
+
 const windowParam = (req: Request) => {
-  const n = Number(req.params.window);
-  if (!Number.isInteger(n) || n < 1 || n > 999) throw new HttpRefusal('bad-request', 'the window number must be a whole number from 1 to 999');
+  const n = plainNumber(req.params.window, 1, 999);
+  if (n === undefined) throw new HttpRefusal('bad-request', 'the window number must be a whole number from 1 to 999, written in digits only');
   return n;
 };
 
@@ -132,7 +155,7 @@ const windowParam = (req: Request) => {
 export function operations(store: HallStore, commits: GroupCommit, startedAt: number, credentials: TerminalCredentials, clock: () => number = Date.now): Operation[] {
   // Commands share the group commit with the terminals': those arriving together, one disk flush.
   const run = async (req: Request, command: CommandBody, okStatus = 200): Promise<Reply> => {
-    const { answer } = await commits.submit({ ...command, id: req.commandId, ...(req.madeAt !== undefined ? { madeAt: req.madeAt } : {}) } as never, req.actor);
+    const { answer } = await commits.submit({ ...command, id: req.commandId, ...(req.madeAt !== undefined ? { madeAt: req.madeAt } : {}) } as never, req.actor, req.scope);
     return answerReply(answer, okStatus);
   };
   const windowCommand = (type: 'callNext' | 'recall' | 'startService' | 'finishService' | 'markNoShow' | 'holdTicket' | 'closeWindow' | 'resumeWindow') =>
@@ -173,6 +196,7 @@ export function operations(store: HallStore, commits: GroupCommit, startedAt: nu
         const { answer } = await commits.submit(
           { id: req.commandId, ...(req.madeAt !== undefined ? { madeAt: req.madeAt } : {}), type: 'issueTicket', serviceCode: body.serviceCode, lane: body.lane ?? 'ordinary', priorityReason: body.priorityReason },
           req.actor,
+          req.scope,
         );
         if (!answer.ok || !answer.ticket) return answerReply(answer, 201);
         // The wait from the queue policy itself (H-09): the people called first, about N minutes, the range around it.
@@ -216,7 +240,8 @@ export function operations(store: HallStore, commits: GroupCommit, startedAt: nu
         const now = store.now();
         let tickets = [...store.view.tickets.values()].filter((t) => t.state === 'issued').sort((a, b) => a.place - b.place);
         if (w !== null) {
-          const n = Number(w);
+          const n = plainNumber(w, 1, 999);
+          if (n === undefined) throw new HttpRefusal('bad-request', 'window is a whole number from 1 to 999, written in digits only');
           if (!store.view.catalogue.windows.some((x) => x.number === n)) throw new HttpRefusal('not-found', `there is no window ${w}`);
           tickets = windowQueue(store.view, n, now);
         }
@@ -287,7 +312,10 @@ export function operations(store: HallStore, commits: GroupCommit, startedAt: nu
       operationId: 'signIn',
       summary: 'A clerk signs in at a window with clerk number and PIN (locked after repeated failures)',
       body: z.object({ clerk: z.string().min(1).max(16), pin: z.string().regex(/^\d{4,8}$/) }),
-      handle: (req) => run(req, { type: 'signIn', window: windowParam(req), ...(req.body as { clerk: string; pin: string }) }),
+      handle: async (req) => {
+        const command = { id: req.commandId, type: 'signIn' as const, window: windowParam(req), ...(req.body as { clerk: string; pin: string }) };
+        return answerReply((await store.executeAsync(command, req.actor, req.scope)).answer, 200);
+      },
     },
     {
       method: 'PUT',
@@ -295,11 +323,31 @@ export function operations(store: HallStore, commits: GroupCommit, startedAt: nu
       operationId: 'setClerkPin',
       summary: 'Sets a clerk PIN (4 to 8 digits), stored as a salted hash; clears a lock',
       body: z.object({ pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits') }),
-      handle: (req) => {
+      handle: async (req) => {
         const clerk = req.params.clerk!;
         if (!store.view.catalogue.clerks.some((c) => c.number === clerk)) throw new HttpRefusal('not-found', `there is no clerk ${clerk}`);
-        store.pins.set(clerk, (req.body as { pin: string }).pin);
+        await store.pins.set(clerk, (req.body as { pin: string }).pin);
         return { status: 200, body: { ok: true, clerk } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/sign-in-locks',
+      operationId: 'listSignInLocks',
+      summary: 'Clerks with wrong PINs or locked, and windows made to wait after wrong PINs (for a supervisor; unlockClerk lifts a lock)',
+      staff: ['administrator', 'supervisor'],
+      handle: () => ({ status: 200, body: { ok: true, ...store.pins.locks(store.now()) } }),
+    },
+    {
+      method: 'POST',
+      path: '/api/windows/{window}/sign-in/unlock',
+      operationId: 'unlockWindowSignIn',
+      summary: 'A supervisor lets a window that sent wrong PINs try again at once',
+      staff: ['administrator', 'supervisor'],
+      handle: (req) => {
+        const window = windowParam(req);
+        store.pins.unlockSource(`window ${window}`);
+        return { status: 200, body: { ok: true, window } };
       },
     },
     {
@@ -322,8 +370,8 @@ export function operations(store: HallStore, commits: GroupCommit, startedAt: nu
       method: 'GET',
       path: '/api/cases/{caseNumber}',
       operationId: 'getCase',
-      summary: 'A case by its number: item, state, due dates, correction notices (applicant masked); terminals may ask with their own token',
-      terminals: true,
+      summary: "A case by its number: item, state, due dates, correction notices (applicant masked); a window terminal may ask with its own token, a kiosk or display may not (they ask for the case's progress)",
+      terminals: ['window'],
       handle: (req) => {
         const c = store.caseOf(req.params.caseNumber!);
         if (!c) throw new HttpRefusal('not-found', `there is no case ${req.params.caseNumber}`);
@@ -332,16 +380,48 @@ export function operations(store: HallStore, commits: GroupCommit, startedAt: nu
     },
     {
       method: 'GET',
+      path: '/api/cases/{caseNumber}/progress',
+      operationId: 'getCaseProgress',
+      summary: "A case's progress with numbers and states only (item, state, dates, missing materials): what any terminal may show a citizen",
+      terminals: ['kiosk', 'window', 'rating-pad', 'display'],
+      handle: (req) => {
+        const p = store.caseProgress(req.params.caseNumber!);
+        if (!p) throw new HttpRefusal('not-found', `there is no case ${req.params.caseNumber}`);
+        return { status: 200, body: p };
+      },
+    },
+    {
+      method: 'GET',
       path: '/api/cases/{caseNumber}/applicant',
       operationId: 'getApplicant',
-      summary: "A case's applicant in full, for staff whose role needs it; every read is logged with its purpose (H-19)",
-      query: { purpose: 'why the data is read (required)', who: 'the staff member reading' },
+      summary: `A case's applicant in full, for staff whose role needs it; every read is logged with who read it and why (H-19)`,
+      query: { purpose: `why the data is read (required): ${ACCESS_PURPOSES.join(', ')}`, note: 'a short note beside the purpose (one line, at most 200 characters)' },
+      staff: ['administrator', 'supervisor', 'department-head'],
       handle: (req) => {
         const purpose = req.query.get('purpose');
-        if (!purpose) throw new HttpRefusal('bad-request', 'say why the personal data is read: ?purpose=...');
-        const applicant = store.applicantOf(req.params.caseNumber!, req.query.get('who') ?? 'admin', purpose);
+        if (!purpose || !(ACCESS_PURPOSES as readonly string[]).includes(purpose))
+          throw new HttpRefusal('bad-request', `say why the personal data is read: ?purpose= one of ${ACCESS_PURPOSES.join(', ')}`);
+        const note = req.query.get('note')?.trim() || undefined;
+        if (note !== undefined && (note.length > 200 || /[\r\n\u0000-\u001f]/.test(note))) throw new HttpRefusal('bad-request', 'the note is one line of at most 200 characters');
+        const applicant = store.applicantOf(req.params.caseNumber!, req.who, purpose as AccessPurpose, note);
         if (!applicant) throw new HttpRefusal('not-found', `case ${req.params.caseNumber} has no applicant data`);
         return { status: 200, body: applicant };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/personal-data-access',
+      operationId: 'listPersonalDataAccess',
+      summary: 'The personal-data access log for a supervisor, newest first: who read which case, when and why (H-19)',
+      staff: ['administrator', 'supervisor'],
+      query: { case: 'one case number', since: 'epoch milliseconds', limit: 'how many at most (default 200, up to 5000)' },
+      handle: (req) => {
+        const since = plainNumber(req.query.get('since') ?? '0', 0, Number.MAX_SAFE_INTEGER);
+        const limit = plainNumber(req.query.get('limit') ?? '200', 1, 5000);
+        if (since === undefined) throw new HttpRefusal('bad-request', 'since is epoch milliseconds, a whole number');
+        if (limit === undefined) throw new HttpRefusal('bad-request', 'limit must be a whole number from 1 to 5000');
+        const caseNumber = req.query.get('case') ?? undefined;
+        return { status: 200, body: { ok: true, records: store.accessLog({ caseNumber, since, limit }) } };
       },
     },
     {
@@ -435,10 +515,10 @@ export function operations(store: HallStore, commits: GroupCommit, startedAt: nu
       summary: 'Events after a sequence number, in order (at most `limit`, default 500, up to 5000)',
       query: { since: 'last sequence seen (0 for all)', limit: 'how many at most' },
       handle: (req) => {
-        const since = Number(req.query.get('since') ?? '0');
-        const limit = Number(req.query.get('limit') ?? '500');
-        if (!Number.isInteger(since) || since < 0) throw new HttpRefusal('bad-request', 'since must be a whole number, 0 or more');
-        if (!Number.isInteger(limit) || limit < 1 || limit > 5000) throw new HttpRefusal('bad-request', 'limit must be a whole number from 1 to 5000');
+        const since = plainNumber(req.query.get('since') ?? '0', 0, Number.MAX_SAFE_INTEGER);
+        const limit = plainNumber(req.query.get('limit') ?? '500', 1, 5000);
+        if (since === undefined) throw new HttpRefusal('bad-request', 'since must be a whole number, 0 or more');
+        if (limit === undefined) throw new HttpRefusal('bad-request', 'limit must be a whole number from 1 to 5000');
         return { status: 200, body: { seq: store.seq, events: store.eventsSince(since, limit) } };
       },
     },
@@ -590,31 +670,48 @@ function sameOrigin(req: IncomingMessage): boolean {
 
 /** Handles one /api request; anything wrong with it becomes a 4xx answer with a code, a message and a polite text. */
 export function apiHandler(ctx: ApiContext) {
-  const { store, token, startedAt } = ctx;
+  const { store, token, startedAt, limits } = ctx;
   const clock = ctx.clock ?? Date.now;
   const ops = [...operations(store, ctx.commits, startedAt, ctx.credentials, clock), ...(ctx.more ?? [])];
   const doc = openApiDocument(ops);
+  const rates = new CommandRates(limits.commands);
+  const hallScope = httpScope(token);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const lang = language(req);
     const refuse = (code: RefusalCode, message: string, detail: Record<string, unknown> = {}) =>
       send(res, statusOf(code), { ok: false, code, message, text: refusalText(code, lang), ...detail });
     try {
-      if (req.method === 'GET' && url.pathname === '/api/openapi.json') return send(res, 200, doc);
+      if (url.pathname === '/api/openapi.json') {
+        if (req.method === 'GET') return send(res, 200, doc);
+        res.setHeader('allow', 'GET');
+        return refuse('method-not-allowed', `${req.method} is not allowed here; use GET`);
+      }
       let params: Record<string, string> | undefined;
       const op = ops.find((o) => o.method === req.method && (params = matchPath(o.path, url.pathname)));
       if (!op || !params) {
-        const known = ops.some((o) => matchPath(o.path, url.pathname));
-        return refuse(known ? 'bad-request' : 'not-found', known ? `${req.method} is not allowed here` : `there is no ${url.pathname}`);
+        const allowed = ops.filter((o) => matchPath(o.path, url.pathname)).map((o) => o.method);
+        if (allowed.length === 0) return refuse('not-found', `there is no ${url.pathname}`);
+        res.setHeader('allow', allowed.join(', '));
+        return refuse('method-not-allowed', `${req.method} is not allowed here; use ${allowed.join(' or ')}`);
       }
       let actor: Actor = ADMIN;
+      let scope = hallScope;
+      let who = 'public';
       let session: Request['session'];
+      const from = req.socket.remoteAddress ?? 'unknown address';
       if (!op.public) {
         const auth = req.headers.authorization ?? '';
         const given = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
         if (given) {
           const asTerminal = op.terminals ? terminalOf(req.headers['x-servicehall-terminal']) : undefined;
-          const allowed = !op.sessionOnly && (tokensMatch(given, token) || (!!asTerminal && ctx.credentials.verify(given, asTerminal, clock()).ok));
-          if (!allowed) return refuse('unauthorised', 'send the hall token as Authorization: Bearer <token> (or, where a terminal may ask, its own token with X-ServiceHall-Terminal: role/terminal[/window])');
+          const hall = !op.sessionOnly && tokensMatch(given, token);
+          const verified = !hall && !op.sessionOnly && !!asTerminal && ctx.credentials.verify(given, asTerminal, clock()).ok;
+          if (!hall && !(verified && op.terminals!.includes(asTerminal!.role))) {
+            if (verified) return refuse('forbidden', `a ${asTerminal!.role} terminal may not ${op.operationId}; it is open to ${op.terminals!.join(', ')} terminals and the hall token`);
+            return refuse('unauthorised', 'send the hall token as Authorization: Bearer <token> (or, where a terminal may ask, its own token with X-ServiceHall-Terminal: role/terminal[/window])');
+          }
+          who = hall ? `hall token from ${from}` : `${asTerminal!.role}/${asTerminal!.terminal}${asTerminal!.window ? `/${asTerminal!.window}` : ''} from ${from}`;
+          if (!hall) scope = `:terminal/${asTerminal!.terminal}`;
         } else if (op.staff || op.sessionOnly) {
           const secret = cookies(req.headers.cookie)[SESSION_COOKIE];
           const open = ctx.staff.sessions.open(secret, clock());
@@ -625,8 +722,20 @@ export function apiHandler(ctx: ApiContext) {
             return refuse('forbidden', 'the change did not come from the console page (CSRF token or origin missing or wrong)');
           session = { ...open, secret };
           actor = { role: 'admin', terminal: 'console', staff: { id: open.staff.id, name: open.staff.name, role: open.staff.role } };
+          // A staff member's keys are their own, and the access log names them (H-19).
+          scope = `:staff/${open.staff.id}`;
+          who = `staff ${open.staff.id} (${open.staff.name}, ${open.staff.role}) from ${from}`;
         } else {
           return refuse('unauthorised', 'send the hall token as Authorization: Bearer <token>');
+        }
+      }
+      // Every change of a token or staff member counts against its pace; refusals beyond it are not stored.
+      if (req.method !== 'GET') {
+        const wait = rates.take('admin', scope, clock());
+        if (wait > 0) {
+          res.setHeader('retry-after', String(Math.max(1, Math.ceil(wait / 1000))));
+          const r = rateLimited(wait);
+          return refuse(r.code, r.message);
         }
       }
       let body: unknown = {};
@@ -664,6 +773,8 @@ export function apiHandler(ctx: ApiContext) {
         commandId,
         ...(madeAt !== undefined ? { madeAt } : {}),
         actor,
+        scope,
+        who,
         ...(session ? { session } : {}),
         ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}),
         secure: 'encrypted' in req.socket && !!(req.socket as { encrypted?: boolean }).encrypted,
@@ -687,7 +798,8 @@ export function apiHandler(ctx: ApiContext) {
       return send(res, reply.status, reply.body, reply.headers);
     } catch (error) {
       if (error instanceof HttpRefusal) return refuse(error.code, error.message, error.detail);
-      console.error('request failed', req.method, url.pathname, error);
+      if (isDiskFull(error)) return refuse('disk-full', 'the hub cannot write: its disk is full');
+      log.error({ err: error, method: req.method, path: url.pathname }, 'a request failed');
       return refuse('internal', 'the hub could not handle this request');
     }
   };

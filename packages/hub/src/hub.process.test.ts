@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnHub, type HubProcess } from './testing/hub-process';
+import { LOAD_TEST_LIMITS, spawnHub, type HubProcess } from './testing/hub-process';
 import { TestTerminal } from './testing/terminal';
 
 const catalogue = demoCatalogue({ allDay: true });
@@ -65,7 +65,8 @@ function issueMany(kiosk: TestTerminal, n: number, offset: number): Promise<Answ
 describe('the hub as its own process on a real database', () => {
   it('gives two kiosks issuing 500 tickets each at once distinct numbers without gaps', async () => {
     expect(items.length).toBe(4);
-    hub = await spawnHub(tempDir());
+    // A load test: two kiosks far beyond a person's pace, so the hall's rate limits are off.
+    hub = await spawnHub(tempDir(), { SERVICEHALL_LIMITS: LOAD_TEST_LIMITS });
     const [a, b] = await Promise.all([
       TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: 'kiosk-1', token: hub.token }),
       TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: 'kiosk-2', token: hub.token }),
@@ -86,7 +87,7 @@ describe('the hub as its own process on a real database', () => {
 
   it('keeps every acknowledged ticket, and nothing half-written, when killed with SIGKILL in the middle of a load', async () => {
     const dir = tempDir();
-    hub = await spawnHub(dir);
+    hub = await spawnHub(dir, { SERVICEHALL_LIMITS: LOAD_TEST_LIMITS });
     const kiosks = await Promise.all(
       ['kiosk-1', 'kiosk-2'].map((terminal) => TestTerminal.connect(hub!.wsUrl, { role: 'kiosk', terminal, token: hub!.token })),
     );
@@ -128,5 +129,37 @@ describe('the hub as its own process on a real database', () => {
     expect(after.ok).toBe(true);
     expectGapFree([...queue.tickets, (after as { ticket: Ticket }).ticket]);
     kiosk.close();
+  });
+
+  it('says where the hall token was made and stored, never the token itself in its log (a service has no terminal to show it on), and says nothing of it again', async () => {
+    const dir = tempDir();
+    hub = await spawnHub(dir, { SERVICEHALL_TOKEN: '' });
+    await expect.poll(() => hub!.output()).toContain('a new hall token was made and stored');
+    const token = fs.readFileSync(path.join(dir, 'admin-token'), 'utf8').trim();
+    expect(hub.output()).toContain(JSON.stringify(path.join(dir, 'admin-token')));
+    expect(hub.output()).not.toContain(token);
+    await hub.kill();
+    hub = await spawnHub(dir, { SERVICEHALL_TOKEN: '' });
+    expect(hub.output()).not.toContain('a new hall token');
+    expect(hub.output()).not.toContain(token);
+  });
+
+  it('makes the hall CA and its certificate with init-tls, then serves HTTPS that terminals trusting that CA reach', async () => {
+    const dir = tempDir();
+    const { execFile } = await import('node:child_process');
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, 'cli.ts'), 'init-tls', '--name', '127.0.0.1', '--name', 'hub.hall.local'], { env: { ...process.env, SERVICEHALL_DATA: dir } }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+      ),
+    );
+    expect(out).toContain('ca.crt');
+    expect(out).toContain('127.0.0.1, hub.hall.local');
+    hub = await spawnHub(dir, { SERVICEHALL_HOST: '127.0.0.1' });
+    expect(hub.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const https = await import('node:https');
+    const get = (ca?: Buffer) =>
+      new Promise<number>((resolve, reject) => https.get(`${hub!.url}/api/health`, ca ? { ca } : {}, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject));
+    expect(await get(fs.readFileSync(path.join(dir, 'tls', 'ca.crt')))).toBe(200);
+    await expect(get()).rejects.toThrow(/certificate/);
   });
 });

@@ -114,6 +114,9 @@ describe('the HTTP API', () => {
 
 describe('bad input', () => {
   it('100 malformed or unauthorised messages get answers, and the hub, the connection and the state stay as they were', async () => {
+    // Bad input, not a flood: the kiosk sends more commands than its pace allows, so the pace is off here.
+    await hub.close();
+    hub = await startHub({ dataDir: dir, token: TOKEN, limits: { commands: 'off' } });
     const kiosk = await terminal({ role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
     const pad = await terminal({ role: 'rating-pad', terminal: 'pad-3', window: 3, token: TOKEN });
     const window3 = await terminal({ role: 'window', terminal: 'window-3', window: 3, token: TOKEN });
@@ -171,7 +174,14 @@ describe('bad input', () => {
       ['/api/windows/77/call-next', { method: 'POST' }, 404],
       ['/api/windows/1/call-next', { method: 'POST' }, 409],
       ['/api/nowhere', {}, 404],
-      ['/api/tickets', { method: 'PUT', body: '{}' }, 400],
+      ['/api/tickets', { method: 'PUT', body: '{}' }, 405],
+      ['/api/windows/0x3/call-next', { method: 'POST' }, 400],
+      ['/api/windows/%203/call-next', { method: 'POST' }, 400],
+      ['/api/windows/+3/call-next', { method: 'POST' }, 400],
+      ['/api/windows/03/call-next', { method: 'POST' }, 400],
+      ['/api/queue?window=0x3', {}, 400],
+      ['/api/events?since=1e2', {}, 400],
+      ['/api/openapi.json', { method: 'POST', body: '{}' }, 405],
       ['/api/events?since=-3', {}, 400],
       ['/api/events?limit=999999', {}, 400],
       ['/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }), headers: { 'idempotency-key': 'short' } }, 400],
@@ -278,9 +288,16 @@ describe('a terminal asking the HTTP API with its own token', () => {
   it('reads a case’s progress, and nothing more', async () => {
     const own = (await (await http('/api/terminal-tokens', { method: 'POST', body: JSON.stringify({ role: 'kiosk', terminal: 'kiosk-1' }) })).json()).token;
     const headers = { 'x-servicehall-terminal': 'kiosk/kiosk-1' };
-    expect((await http('/api/cases/SL202611270001', { token: own, headers })).status).toBe(404);
-    expect((await http('/api/cases/SL202611270001', { token: own, headers: { 'x-servicehall-terminal': 'kiosk/kiosk-2' } })).status).toBe(401);
-    expect((await http('/api/cases/SL202611270001', { token: own })).status).toBe(401);
+    expect((await http('/api/cases/SL202611270001/progress', { token: own, headers })).status).toBe(404);
+    expect((await http('/api/cases/SL202611270001/progress', { token: own, headers: { 'x-servicehall-terminal': 'kiosk/kiosk-2' } })).status).toBe(401);
+    expect((await http('/api/cases/SL202611270001/progress', { token: own })).status).toBe(401);
+    // The case itself (with its masked applicant) is for a window's clerk, not for a public terminal.
+    expect(await (await http('/api/cases/SL202611270001', { token: own, headers })).json()).toMatchObject({ code: 'forbidden' });
+    const credential = async (who: object) => (await (await http('/api/terminal-tokens', { method: 'POST', body: JSON.stringify(who) })).json()).token as string;
+    const display = await credential({ role: 'display', terminal: 'hall-screen' });
+    expect((await http('/api/cases/SL202611270001', { token: display, headers: { 'x-servicehall-terminal': 'display/hall-screen' } })).status).toBe(403);
+    const window3 = await credential({ role: 'window', terminal: 'window-3', window: 3 });
+    expect((await http('/api/cases/SL202611270001', { token: window3, headers: { 'x-servicehall-terminal': 'window/window-3/3' } })).status).toBe(404);
     expect((await http('/api/cases/SL202611270001/applicant?purpose=x', { token: own, headers })).status).toBe(401);
     expect((await http('/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-CS-DJ' }), token: own, headers })).status).toBe(401);
   });

@@ -1,5 +1,5 @@
 export { openDatabase, migrate, MIGRATIONS, type Db } from './db';
-export { HallStore, type Executed, type EventListener } from './store';
+export { HallStore, commandScope, ACCESS_PURPOSES, type Executed, type EventListener, type ExecutedListener, type CommandEntry, type CaseProgress, type AccessRecord } from './store';
 export { startHub, resolveToken, type HubOptions, type RunningHub } from './server';
 export { MAX_CATCH_UP_EVENTS, type LinkedTerminal } from './terminals';
 export { Staff, StaffSessions, AuditLog, SESSION_COOKIE, IDLE_TIMEOUT_MS, type AuditEntry, type StaffMember, type Session } from './staff';
@@ -9,3 +9,11 @@ export { ClerkPins, PIN_ATTEMPTS, PIN_LOCK_MS } from './pins';
 export { archiveYear, ArchiveRefusal, type Archived } from './archive';
 export { ANSWER_RETENTION_MS } from './retention';
 export { housekeep } from './housekeeping';
+export { DEFAULT_LIMITS, limitsFrom, type HubLimits, type Rate } from './limits';
+export { tokenProblem, HubRefusal, REFUSED_EXIT_CODE, DATABASE_FILE } from './files';
+export { takeBackup, listBackups, newestBackup, inspectBackup, pruneBackups, backupsToKeep, BackupSchedule, type Backup, type BackupManifest, type BackupPolicy } from './backup';
+export { restoreBackup, type Restored } from './restore';
+export { checkAtStart, type StartCheck } from './integrity';
+export { readLineage, type Lineage } from './lineage';
+export { log, configureLog, createLogger, useLogger, type Logger } from './log';
+export { HubMetrics } from './metrics';

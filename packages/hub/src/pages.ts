@@ -1,9 +1,9 @@
 import { findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalText, ticketWait, waitPhrase, type Language, type QueueWait } from '@servicehall/core';
-import { pageText, TICKET_STATE_TEXT, type PageKey } from './page-strings';
-import { linkKey, linkSignature } from '@servicehall/protocol/node';
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GroupCommit } from './commit';
+import { statusOf } from './http';
+import { Buckets, type HubLimits } from './limits';
+import { pageText, TICKET_STATE_TEXT, type PageKey } from './page-strings';
 import type { HallStore } from './store';
 
 /**
@@ -24,56 +24,67 @@ button.good{border-color:#2a9d8f}button.bad{border-color:#c44536}textarea{width:
   res.end(html);
 }
 
-function signed(key: string, ticketId: string, given: string | null): boolean {
-  if (!given) return false;
-  const a = Buffer.from(linkSignature(key, ticketId));
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+const FORM_MAX_BYTES = 8192;
+/** A body longer than this is not even read to its end: the connection is closed. */
+const DRAIN_MAX_BYTES = 1024 * 1024;
 
+class FormTooLarge extends Error {}
+
+/**
+ * The form of a rating, at most FORM_MAX_BYTES. A longer one is read to its end and dropped, so that
+ * the page can say so (413) instead of the connection being reset under the phone's feet.
+ */
 function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new Promise((resolve, reject) => {
-    let text = '';
+    const chunks: Buffer[] = [];
+    let size = 0;
     req.on('data', (c: Buffer) => {
-      text += c.toString('utf8');
-      if (text.length > 8192) req.destroy();
+      size += c.length;
+      if (size <= FORM_MAX_BYTES) chunks.push(c);
+      else if (size > DRAIN_MAX_BYTES) req.destroy();
     });
-    req.on('end', () => resolve(new URLSearchParams(text)));
+    req.on('end', () => (size > FORM_MAX_BYTES ? reject(new FormTooLarge()) : resolve(new URLSearchParams(Buffer.concat(chunks).toString('utf8')))));
     req.on('error', reject);
+    req.on('close', () => reject(new FormTooLarge()));
   });
 }
 
-export function publicPages(store: HallStore, commits: GroupCommit, token: string) {
-  const key = linkKey(token);
-  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> => {
-    const m = /^\/(q|rate)\/([^/]+)$/.exec(url.pathname);
-    if (!m) return false;
+export function publicPages(store: HallStore, commits: GroupCommit, limits: HubLimits, clock: () => number = Date.now) {
+  const perAddress = new Buckets(limits.pages);
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     // Chinese first; English for a phone that asks for it.
     const lang: Language = /^\s*en\b/i.test(req.headers['accept-language'] ?? '') ? 'en' : 'zh-CN';
     const tx = (key: PageKey, vars?: Record<string, string | number>) => pageText(lang, key, vars);
+    const notice = (status: number, title: PageKey, text: PageKey) => page(res, status, lang, tx(title), `<h1>${tx(title)}</h1><p>${tx(text)}</p>`);
+    if (perAddress.take(req.socket.remoteAddress ?? '', clock()) > 0) {
+      res.setHeader('retry-after', '10');
+      return notice(429, 'busyTitle', 'busy');
+    }
+    const m = /^\/(q|rate)\/([^/]+)$/.exec(url.pathname);
+    if (!m) return notice(404, 'notFoundTitle', 'notFound');
+    const kind = m[1] as 'q' | 'rate';
+    const methods = kind === 'q' ? ['GET', 'HEAD'] : ['GET', 'HEAD', 'POST'];
+    if (!methods.includes(req.method ?? '')) {
+      res.setHeader('allow', methods.join(', '));
+      return notice(405, 'methodTitle', 'method');
+    }
     let ticketId: string;
     try {
       ticketId = decodeURIComponent(m[2]!);
     } catch {
-      page(res, 400, lang, tx('badLinkTitle'), `<h1>${tx('badLinkTitle')}</h1><p>${tx('badLink')}</p>`);
-      return true;
+      return notice(400, 'badLinkTitle', 'badLink');
     }
-    if (!signed(key, ticketId, url.searchParams.get('s'))) {
-      page(res, 403, lang, tx('badLinkTitle'), `<h1>${tx('badLinkTitle')}</h1><p>${tx('unknownLink')}</p>`);
-      return true;
-    }
+    const link = store.links.check(kind, ticketId, url.searchParams.get('e'), url.searchParams.get('s'), clock());
+    if (!link.ok) return link.why === 'expired' ? notice(410, 'expiredTitle', 'expired') : notice(403, 'badLinkTitle', 'unknownLink');
     const t = store.view.tickets.get(ticketId);
     const hall = escape(store.view.catalogue.hall.name);
-    if (m[1] === 'q') {
-      if (!t) {
-        page(res, 404, lang, tx('progressTitle'), `<h1>${hall}</h1><div class="card"><p>${tx('notToday')}</p></div>`);
-        return true;
-      }
+    if (kind === 'q') {
+      if (!t) return page(res, 404, lang, tx('progressTitle'), `<h1>${hall}</h1><div class="card"><p>${tx('notToday')}</p></div>`);
       const item = findItem(store.view.catalogue, t.serviceCode);
       const wait = t.state === 'issued' ? ticketWait(store.view, t, store.now()) : undefined;
       const itemName = (lang === 'en' ? item?.nameEn : undefined) ?? item?.name ?? t.serviceCode;
       const here = t.window && (t.state === 'called' || t.state === 'serving') ? tx('atWindow', { window: t.window }) : '';
-      page(
+      return page(
         res,
         200,
         lang,
@@ -82,34 +93,42 @@ export function publicPages(store: HallStore, commits: GroupCommit, token: strin
 <p>${tx('state', { state: TICKET_STATE_TEXT[lang][t.state] })}${here}</p>
 ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div><p class="note">${tx('noPersonalData')}</p>`,
       );
-      return true;
     }
+    // A rating link serves one rating: a used one says so, and a second press of the same form is answered as the first.
     if (req.method === 'POST') {
-      const form = await readForm(req);
-      const level = RatingLevelSchema.safeParse(form.get('level'));
-      if (!level.success) {
-        page(res, 400, lang, tx('rateTitle'), `<h1>${tx('chooseLevel')}</h1>`);
-        return true;
+      let form: URLSearchParams;
+      try {
+        form = await readForm(req);
+      } catch (error) {
+        if (!(error instanceof FormTooLarge)) throw error;
+        res.setHeader('connection', 'close');
+        return notice(413, 'tooLargeTitle', 'tooLarge');
       }
+      const level = RatingLevelSchema.safeParse(form.get('level'));
+      if (!level.success) return page(res, 400, lang, tx('rateTitle'), `<h1>${tx('chooseLevel')}</h1>`);
       const text = (form.get('text') ?? '').trim().slice(0, 500);
-      const commandId = `qr-rate-${ticketId}-${(form.get('nonce') ?? '').slice(0, 40)}`;
-      const { answer } = await commits.submit({ id: commandId.slice(0, 80), type: 'rate', ticketId, level: level.data, aspects: {}, reasons: [], text: text || undefined, channel: 'qr' }, { role: 'admin', terminal: 'qr-page' });
-      if (answer.ok) page(res, 200, lang, tx('thanksTitle'), `<h1>${hall}</h1><div class="card"><p>${tx('thanks')}</p></div>`);
-      else page(res, 409, lang, tx('rateTitle'), `<h1>${hall}</h1><div class="card"><p>${escape(refusalText(answer.code, lang))}</p></div>`);
-      return true;
+      const command = { id: `link-${link.signature}`, type: 'rate' as const, ticketId, level: level.data, aspects: {}, reasons: [], text: text || undefined, channel: 'qr' as const };
+      if (store.linkUsed(link.signature) && !store.answerOf(':qr', command.id)) return notice(409, 'usedTitle', 'used');
+      // With the terminals' and the API's commands of this turn: one disk flush (group commit).
+      const { answer } = await commits.submit(command, { role: 'admin', terminal: 'qr-page' }, ':qr');
+      if (answer.ok) {
+        store.useLink(link.signature, ticketId, link.expiresAt);
+        return page(res, 200, lang, tx('thanksTitle'), `<h1>${hall}</h1><div class="card"><p>${tx('thanks')}</p></div>`);
+      }
+      if (answer.code === 'id-reused') return notice(409, 'usedTitle', 'used');
+      return page(res, statusOf(answer.code), lang, tx('rateTitle'), `<h1>${hall}</h1><div class="card"><p>${escape(refusalText(answer.code, lang))}</p></div>`);
     }
-    const nonce = Math.random().toString(36).slice(2, 12);
-    page(
+    if (store.linkUsed(link.signature)) return notice(200, 'usedTitle', 'used');
+    return page(
       res,
       200,
       lang,
       tx('rateTitle'),
       `<h1>${tx('rateHeading', { hall })}</h1><div class="card"><p>${tx('ratePrompt', { number: t ? escape(t.number) : '' })}</p>
 <form method="post">${RATING_LEVELS.map((l, i) => `<button class="${i < 2 ? 'good' : i > 2 ? 'bad' : ''}" name="level" value="${l}">${RATING_LEVEL_NAMES[l][lang]}</button>`).join('')}
-<p>${tx('rateText')}</p><textarea name="text" maxlength="500"></textarea><input type="hidden" name="nonce" value="${nonce}"></form></div>
+<p>${tx('rateText')}</p><textarea name="text" maxlength="500"></textarea></form></div>
 <p class="note">${tx('anonymous')}</p>`,
     );
-    return true;
   };
 }
 

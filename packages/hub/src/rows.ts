@@ -1,4 +1,4 @@
-import type { Case, Rating, Ticket } from '@servicehall/core';
+import { CaseStateSchema, outcomeOfState, type Case, type CaseState, type Rating, type Ticket } from '@servicehall/core';
 
 /**
  * The read tables keep each record's searchable fields in columns and the rest as JSON in `body`.
@@ -109,8 +109,6 @@ export interface CaseRow {
 }
 
 const CASE_COLUMNS = ['number', 'serviceCode', 'state'];
-// The outcome of a case's latest visit is the one its state tells, but for a consultation on a case still waiting for corrections.
-const OUTCOME_OF_STATE: Record<string, string> = { accepted: 'accepted', correction: 'correction', rejected: 'rejected', consulted: 'consultation', lapsed: 'correction' };
 // A case is accepted on the day it is last recorded (accepted is its last outcome); most are received and handled by one clerk, never amended.
 const caseDerived =
   (day: string) =>
@@ -119,7 +117,8 @@ const caseDerived =
     amendments: [],
     firstClerk: c.clerk,
     acceptedOn: c.state === 'accepted' ? day : undefined,
-    outcome: typeof c.state === 'string' ? OUTCOME_OF_STATE[c.state] : undefined,
+    // The outcome of a case's latest visit is the one its state tells, but for a consultation on a case still waiting for corrections.
+    outcome: CaseStateSchema.safeParse(c.state).success ? outcomeOfState(c.state as CaseState) : undefined,
   });
 
 /** The body of case `c` as recorded on `day` (the row's day column). */

@@ -1,26 +1,35 @@
-import type { Catalogue } from '@servicehall/core';
+import { refusalText, type Catalogue } from '@servicehall/core';
 import { MAX_MESSAGE_BYTES } from '@servicehall/protocol';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { PID_FILE } from './archive';
 import { GroupCommit } from './commit';
 import { consoleOperations } from './console-api';
 import { serveConsole } from './console-files';
 import { openDatabase } from './db';
 import { Pairings, TerminalCredentials } from './enrolment';
+import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
 import { housekeep } from './housekeeping';
 import { apiHandler, send } from './http';
+import { checkAtStart, checkInBackground, damageMessage, markDamaged, markRunning, type StartCheck } from './integrity';
+import { ConnectionCount, DEFAULT_LIMITS, type HubLimits } from './limits';
+import { readLineage } from './lineage';
+import { log } from './log';
+import { startOperations, type Operations, type OperationsOptions } from './operations';
 import { publicPages } from './pages';
 import { Staff } from './staff';
 import { HallStore } from './store';
 import { serveTerminals, type TerminalLinks } from './terminals';
+import { loadTls, tlsFilesIn, type TlsFiles } from './tls';
+
+export { resolveToken } from './files';
 
 export interface HubOptions {
-  /** Folder of hall.db and the admin token file. */
+  /** Folder of hall.db, the admin token file and (by default) the hall key. */
   dataDir: string;
   port?: number;
   host?: string;
@@ -35,6 +44,26 @@ export interface HubOptions {
   demoPin?: string;
   /** How often unrated services are checked for the default rating (N-04). */
   ratingSweepMs?: number;
+  /** The hall key's file (default `<dataDir>/hall.key`): keep it apart from the database's backups. */
+  keyFile?: string;
+  /** HTTPS and WSS from these files (default: `<dataDir>/tls/hub.crt` and `hub.key` when `hub init-tls` made them). */
+  tls?: TlsFiles | false;
+  /** Listening beyond loopback without TLS puts tokens, PINs and applicants on the LAN in clear: only with this. */
+  allowInsecure?: boolean;
+  /** What the hub allows one party (connections, silence, command rates); see DEFAULT_LIMITS. */
+  limits?: Partial<HubLimits>;
+  /** A ceiling on the database's size in bytes; beyond it the hub answers as on a full disk (507). */
+  maxDatabaseBytes?: number;
+  /** Where warnings go (files put right, TLS off); the hub's log by default. */
+  warn?: (message: string) => void;
+  /** Scheduled backups to a second folder (see backup.ts); none without it. */
+  backup?: OperationsOptions['backup'];
+  /** Lets a Prometheus on another machine read /metrics; from this machine it needs none. */
+  metricsToken?: string;
+  /** A bigger database is checked whole in the background, not before the start (see integrity.ts). */
+  wholeCheckUpToBytes?: number;
+  /** The background check found the database damaged: the hub has closed (the command line exits). */
+  onDatabaseDamaged?: (message: string) => void;
 }
 
 export interface RunningHub {
@@ -42,8 +71,10 @@ export interface RunningHub {
   wsUrl: string;
   port: number;
   token: string;
-  /** Whether the token was made now (and so should be shown to the installer). */
+  /** Whether the token was made now (and so should be shown to the installer, this once). */
   tokenCreated: boolean;
+  /** Whether the hub serves HTTPS and WSS. */
+  tls: boolean;
   store: HallStore;
   staff: Staff;
   credentials: TerminalCredentials;
@@ -51,22 +82,24 @@ export interface RunningHub {
   setupCode: string | undefined;
   /** Milliseconds to open the database and load today's view from it. */
   loadMs: number;
+  /** The database check made before the hub used it. */
+  startCheck: StartCheck;
+  /** For a big database, the whole check running beside the hub: the problem it found, or undefined. */
+  backgroundCheck?: Promise<string | undefined>;
+  operations: Operations;
   terminalCount(): number;
+  /** Open connections (HTTP and WebSocket), as the caps count them. */
+  connectionCount(): number;
   close(): Promise<void>;
 }
 
-/** The token from the data folder, made and stored (readable by the owner only) the first time. */
-export function resolveToken(dataDir: string, given?: string): { token: string; created: boolean } {
-  if (given) return { token: given, created: false };
-  const file = path.join(dataDir, 'admin-token');
-  fs.mkdirSync(dataDir, { recursive: true });
-  if (fs.existsSync(file)) {
-    const token = fs.readFileSync(file, 'utf8').trim();
-    if (token) return { token, created: false };
-  }
-  const token = randomBytes(24).toString('base64url');
-  fs.writeFileSync(file, token + '\n', { mode: 0o600 });
-  return { token, created: true };
+const isLoopback = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost' || host.startsWith('127.');
+
+/** The polite answer to a connection over the hub's caps: 503 with the code and the text, then closed. */
+function overCap(socket: Duplex, language: string | undefined): void {
+  const lang = /^\s*en\b/i.test(language ?? '') ? 'en' : 'zh-CN';
+  const body = JSON.stringify({ ok: false, code: 'too-many-connections', message: 'the hub has as many connections as it takes from this address or in all: try again shortly', text: refusalText('too-many-connections', lang) });
+  socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 5\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** Where the console's built files are in this repository. */
@@ -77,14 +110,42 @@ function defaultConsoleDir(): string {
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const startedAt = Date.now();
   const clock = options.clock ?? Date.now;
+  const warn = options.warn ?? ((m: string) => log.warn(m));
+  const limits: HubLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const host = options.host ?? '127.0.0.1';
+  const tlsFiles = options.tls === false ? undefined : (options.tls ?? tlsFilesIn(options.dataDir));
+  if (!tlsFiles && !isLoopback(host) && !options.allowInsecure)
+    throw new HubRefusal(
+      `the hub would listen on ${host} without TLS: tokens, PINs and applicant data would cross the LAN in clear. ` +
+        'Run `npm run hub -- init-tls` (see "Deploying on a hall\'s network" in the README), or set SERVICEHALL_ALLOW_INSECURE=1 on a network nobody else uses.',
+    );
+  const tls = tlsFiles ? loadTls(tlsFiles) : undefined;
+
+  prepareDataFolder(options.dataDir, warn);
+  const keyFile = options.keyFile ?? path.join(options.dataDir, KEY_FILE);
+  // A damaged database is refused before anything opens it for writing.
+  const startCheck = await checkAtStart(options.dataDir, options.backup?.dir, options.wholeCheckUpToBytes);
+  const clearRunning = markRunning(options.dataDir);
   const loadStarted = performance.now();
   const db = openDatabase(options.dataDir);
-  if (!HallStore.hasCatalogue(db) && options.seed) HallStore.seed(db, options.seed, clock());
-  const store = new HallStore(db, clock);
-  // A hub started on a new day opens it first: no terminal is sent yesterday's queue.
-  store.openDayIfDue();
+  let store: HallStore;
+  try {
+    // A database sealed with a key whose file is gone must not get a new key: its applicants would be lost.
+    if (HallStore.recordsKey(db) && !fs.existsSync(keyFile))
+      throw new HubRefusal(`the hall key ${keyFile} is missing, and this database was sealed with it: restore it from its backup (or name it in SERVICEHALL_KEY_FILE)`);
+    const key = HallKey.load(keyFile, warn);
+    if (!HallStore.hasCatalogue(db) && options.seed) HallStore.seed(db, options.seed, clock());
+    store = new HallStore(db, clock, key);
+    // A hub started on a new day opens it first: no terminal is sent yesterday's queue.
+    store.openDayIfDue();
+  } catch (error) {
+    db.close();
+    clearRunning();
+    throw error;
+  }
   const loadMs = Math.round(performance.now() - loadStarted);
-  const { token, created } = resolveToken(options.dataDir, options.token);
+  if (options.maxDatabaseBytes !== undefined) store.limitSize(options.maxDatabaseBytes);
+  const { token, created } = resolveToken(options.dataDir, options.token, warn);
   const staff = new Staff(db, store.pins, () => store.view.catalogue, clock);
   const credentials = new TerminalCredentials(db);
   const pairings = new Pairings();
@@ -107,22 +168,24 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   };
   // One group commit for every way a command comes: terminals, the HTTP API, the QR page.
   const commits = new GroupCommit(store);
-  const api = apiHandler({ store, commits, token, startedAt, staff, credentials, more: consoleOperations(consoleContext), clock });
-  const pages = publicPages(store, commits, token);
+  const api = apiHandler({ store, commits, token, startedAt, staff, credentials, more: consoleOperations(consoleContext), clock, limits });
+  const pages = publicPages(store, commits, limits, clock);
   const consoleFiles = serveConsole(options.consoleDir ?? defaultConsoleDir());
-  if (options.demoPin) for (const c of store.view.catalogue.clerks) if (!store.pins.has(c.number)) store.pins.set(c.number, options.demoPin);
+  if (options.demoPin) for (const c of store.view.catalogue.clerks) if (!store.pins.has(c.number)) await store.pins.set(c.number, options.demoPin);
+  if (!tls && !isLoopback(host)) warn(`listening on ${host} WITHOUT TLS (allowInsecure): tokens, PINs and applicant data cross the network in clear`);
 
   // The new day, default ratings (N-04), lapsed corrections, old command answers: see housekeep.
   const sweep = setInterval(() => {
     try {
       housekeep(store, clock());
     } catch (error) {
-      console.error('the hub’s housekeeping failed', error);
+      log.error({ err: error }, 'the hub’s housekeeping failed');
     }
   }, options.ratingSweepMs ?? 30_000);
   sweep.unref();
 
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
+    if ((req.socket as Socket & { overCap?: boolean }).overCap) return overCap(req.socket, req.headers['accept-language']);
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://hub');
@@ -135,63 +198,127 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       res.writeHead(302, { location: '/console/' });
       return void res.end();
     }
+    if (url.pathname === '/metrics') return void operations.metrics.serve(req, res, options.metricsToken);
     if (url.pathname.startsWith('/q/') || url.pathname.startsWith('/rate/'))
       return void pages(req, res, url).catch((error) => {
-        console.error('page failed', url.pathname, error);
+        log.error({ err: error, path: url.pathname }, 'a page failed');
         if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the page could not be made' });
       });
     send(res, 404, { ok: false, code: 'not-found', message: `there is no ${url.pathname}; the console is at /console/, the API under /api/ (see /api/openapi.json)` });
-  });
+  };
+  // Connections are checked every second, so that one that never finishes its headers goes at headersTimeout, not up to 30 s later.
+  const serverOptions = { headersTimeout: limits.headersTimeoutMs, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 };
+  // A TLS handshake that never finishes holds a connection no longer than unfinished headers would.
+  const tlsOptions = { handshakeTimeout: limits.headersTimeoutMs };
+  const server = tls ? https.createServer({ ...serverOptions, ...tlsOptions, ...tls }, handler) : http.createServer(serverOptions, handler);
   server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+  server.headersTimeout = limits.headersTimeoutMs;
+
+  // Every connection counts against its address's cap and the hub's, from its first byte (before
+  // TLS); one over a cap is answered 503 at its first request (over TLS, once its handshake is done).
+  const connections = new ConnectionCount(limits);
+  const overCapTls = new Set<string>();
+  server.on('connection', (socket: Socket & { overCap?: boolean }) => {
+    const address = socket.remoteAddress ?? 'unknown';
+    const key = `${address}|${socket.remotePort}`;
+    if (!connections.open(address)) {
+      socket.overCap = true;
+      if (tls) overCapTls.add(key);
+    }
+    socket.once('close', () => {
+      connections.close(address);
+      overCapTls.delete(key);
+    });
+  });
+  if (tls) server.on('secureConnection', (socket: Socket & { overCap?: boolean }) => void (overCapTls.has(`${socket.remoteAddress}|${socket.remotePort}`) && (socket.overCap = true)));
 
   // The socket takes more than a message may hold, so that an oversized message gets an answer, not a dropped line.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * MAX_MESSAGE_BYTES });
   server.on('upgrade', (req, socket, head) => {
     // Node drops the socket's error listener before 'upgrade': without one, a reset would end the hub.
     socket.on('error', () => socket.destroy());
+    if ((req.socket as Socket & { overCap?: boolean }).overCap) return overCap(socket, req.headers['accept-language']);
     if (!req.url?.startsWith('/ws')) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock });
+  terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits, lineage: readLineage(db) });
   // Devices reported change the terminal list too.
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();
   });
   const links = terminals;
+  const operations = await startOperations(options, {
+    db,
+    store,
+    terminals: () => links.linked(),
+    startCheck,
+    loadSeconds: (Date.now() - startedAt) / 1000,
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
+  }).catch(async (error: unknown) => {
+    // Not started (the port is taken, say): nothing ran, so this is a clean stop.
+    clearInterval(sweep);
+    links.close();
+    await operations.stop();
+    db.close();
+    clearRunning();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
-  // Says that a hub runs on this folder (the archive refuses to rewrite the database under it).
-  const pidFile = path.join(options.dataDir, PID_FILE);
-  fs.writeFileSync(pidFile, String(process.pid));
-  const host = options.host === '0.0.0.0' || !options.host ? '127.0.0.1' : options.host;
-  return {
-    url: `http://${host}:${port}`,
-    wsUrl: `ws://${host}:${port}/ws`,
+  const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
+  let closed = false;
+  const background = startCheck.kind === 'partial' ? checkInBackground(path.join(options.dataDir, DATABASE_FILE)) : undefined;
+  const running: RunningHub = {
+    url: `${tls ? 'https' : 'http'}://${shown}:${port}`,
+    wsUrl: `${tls ? 'wss' : 'ws'}://${shown}:${port}/ws`,
     port,
     token,
     tokenCreated: created,
+    tls: !!tls,
     store,
     staff,
     credentials,
     setupCode: staff.setupCode,
     loadMs,
+    startCheck,
+    operations,
     terminalCount: () => links.count(),
+    connectionCount: () => connections.size,
     async close() {
+      if (closed) return;
+      closed = true;
+      background?.stop();
       clearInterval(sweep);
+      await operations.stop();
       links.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       db.close();
-      fs.rmSync(pidFile, { force: true });
+      clearRunning();
     },
   };
+  if (background) {
+    // Found damaged while it serves: no more commands go into it; the restore is the way on.
+    const checking = performance.now();
+    running.backgroundCheck = background.result.then(async (problem) => {
+      if (closed) return problem;
+      // Said when it ends: an operator (and the bench) can tell that the hub is no longer reading the whole file.
+      if (!problem) log.info({ ms: Math.round(performance.now() - checking) }, 'the whole database check beside the hub found nothing');
+      if (!problem) return problem;
+      const message = await damageMessage(path.join(options.dataDir, DATABASE_FILE), problem, options.backup?.dir, 'while serving');
+      log.fatal(message);
+      markDamaged(options.dataDir, message);
+      await running.close();
+      options.onDatabaseDamaged?.(message);
+      return problem;
+    });
+  }
+  return running;
 }

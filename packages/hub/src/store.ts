@@ -30,8 +30,13 @@ import {
   type StaffRef,
 } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { Db } from './db';
-import { ClerkPins } from './pins';
+import { HubRefusal } from './files';
+import { LinkSigner, PROGRESS_LINK_MS } from './links';
+import { log } from './log';
+import { ClerkPins, type PinCheck } from './pins';
+import { Sealer } from './sealed';
 import { AuditLog, auditSubject } from './staff/audit';
 import { AnswerRetention, EXPIRED_ANSWER, isExpired } from './retention';
 import {
@@ -58,6 +63,69 @@ export interface Executed {
 }
 
 export type EventListener = (events: HallEvent[]) => void;
+/** Hears each batch once it is durable (or failed whole: no results), and how long its transaction took. */
+export type ExecutedListener = (batch: readonly { command: Command; actor: Actor }[], results: Executed[] | undefined, seconds: number) => void;
+
+/** One command to run, with who sent it and the namespace its id lives in. */
+export interface CommandEntry {
+  command: Command;
+  actor: Actor;
+  /** Whose ids these are (see commandScope); by default the actor's. */
+  scope?: string;
+  /** For a sign-in: the PIN already checked, off the event loop (see executeAsync). */
+  pin?: PinCheck;
+}
+
+/**
+ * The namespace of a sender's command ids: a terminal's id for a terminal, so that one terminal can
+ * never be answered with another's result; the hub's own, the QR page's and each HTTP token's
+ * begin with ":", which no terminal id may hold.
+ */
+export function commandScope(actor: Actor): string {
+  if (actor.role !== 'admin') return actor.terminal;
+  return actor.staff ? `:staff/${actor.staff.id}` : `:admin/${actor.terminal}`;
+}
+
+/** The keys the store needs, derived from the hall key (see HallKey). */
+export interface StoreKeys {
+  derive(purpose: string): Buffer;
+}
+
+/** How often a hub that found its disk full tries to write again. */
+export const DISK_FULL_RETRY_MS = 5_000;
+
+/** SQLite's "database or disk is full" (also what a size ceiling gives). */
+export function isDiskFull(error: unknown): boolean {
+  return (error as { code?: unknown })?.code === 'SQLITE_FULL';
+}
+
+const DISK_FULL: Answer = { ok: false, code: 'disk-full', message: 'the hub cannot write: its disk is full; nothing was recorded, and the command may be sent again once space is freed' };
+
+/** Why personal data is read: a short list, so that the log can be read (H-19). */
+export const ACCESS_PURPOSES = ['acceptance', 'correction', 'delivery', 'complaint', 'follow-up', 'supervision'] as const;
+export type AccessPurpose = (typeof ACCESS_PURPOSES)[number];
+
+export interface AccessRecord {
+  at: number;
+  who: string;
+  caseNumber: string;
+  purpose: string;
+  note?: string;
+}
+
+/** What a public terminal may learn of a case: its number, item, state and dates, never the applicant. */
+export interface CaseProgress {
+  number: string;
+  serviceCode: string;
+  state: Case['state'];
+  openedAt: number;
+  acceptedOn?: string;
+  promisedDue?: string;
+  legalDue?: string;
+  dueCertain?: boolean;
+  /** Materials the latest correction notice asks for (ids of the item's materials). */
+  missing?: string[];
+}
 
 /**
  * The reads that must not grow with the hall's history, each served by an index (checked with
@@ -80,13 +148,13 @@ export const LOOKUPS = {
   devices: "SELECT value FROM hall WHERE key >= 'devices:' AND key < 'devices;'",
   lastSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events',
   eventsSince: 'SELECT seq, at, type, command_id, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
-  answer: 'SELECT answer FROM commands WHERE id = ?',
+  answer: 'SELECT answer, body_hash FROM commands WHERE id = ?',
   // A command and the events it made have the same time.
   commandsOfEvents: 'SELECT id, first_seq, last_seq FROM commands WHERE at >= ? AND at <= ? AND last_seq IS NOT NULL',
 } as const;
 
 /** A command's answer as kept: the ticket it names by id (answers kept before held it whole). */
-type StoredAnswer = Answer | { ok: true; seq: number; ticketId?: string };
+type StoredAnswer = Answer | { ok: true; seq: number; ticketId?: string; link?: string };
 
 /** How many closed follow-ups one page lists at most. */
 export const FOLLOW_UP_PAGE = 100;
@@ -119,23 +187,32 @@ export class HallStore {
   view: HallView;
   readonly pins: ClerkPins;
   readonly audit: AuditLog;
+  readonly links: LinkSigner;
+  private readonly sealer: Sealer;
+  private readonly bodyKey: Buffer;
   private readonly listeners = new Set<EventListener>();
+  private readonly executedListeners = new Set<ExecutedListener>();
   private readonly retention: AnswerRetention;
   private readonly st;
+  /** Set while the disk is full: commands are refused without touching it until `retryAt`. */
+  private diskFull: { since: number; retryAt: number } | undefined;
   /** Whether the command being run has changed the view (so that its failure needs the view read again). */
   private viewTouched = false;
+  /** Whether the batch being run has tried to write (a repeated id only reads). */
+  private wrote = false;
   /** A command in its own transaction (a savepoint inside a batch's). Made once: better-sqlite3 builds a wrapper each time. */
-  private readonly runOne: (command: Command, actor: Actor) => Executed;
-  private readonly runBatch: (batch: readonly { command: Command; actor: Actor }[]) => Executed[];
+  private readonly runOne: (entry: CommandEntry, key: string, hash: string) => Executed;
+  private readonly runBatch: (batch: readonly CommandEntry[]) => Executed[];
 
   constructor(
     private readonly db: Db,
     private readonly clock: () => number = Date.now,
+    keys: StoreKeys,
   ) {
     this.st = {
-      answer: db.prepare<[string], { answer: string }>(LOOKUPS.answer),
-      recordAnswer: db.prepare<[string, string, string, number, string, number | null, number | null]>(
-        'INSERT INTO commands (id, terminal, type, at, answer, first_seq, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      answer: db.prepare<[string], { answer: string; body_hash: string | null }>(LOOKUPS.answer),
+      recordAnswer: db.prepare<[string, string, string, number, string, string, number | null, number | null]>(
+        'INSERT INTO commands (id, terminal, type, at, answer, body_hash, first_seq, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       commandsOfEvents: db.prepare<[number, number], { id: string; first_seq: number; last_seq: number }>(LOOKUPS.commandsOfEvents),
       appendEvent: db.prepare('INSERT INTO events (seq, at, type, command_id, body) VALUES (?, ?, ?, ?, ?)'),
@@ -177,10 +254,47 @@ export class HallStore {
     };
     this.pins = new ClerkPins(db);
     this.audit = new AuditLog(db);
+    this.links = new LinkSigner(keys.derive('links'));
+    this.sealer = new Sealer(keys.derive('applicant-data'));
+    this.bodyKey = keys.derive('command-body');
     this.retention = new AnswerRetention(db);
-    this.runOne = db.transaction((command: Command, actor: Actor) => this.decideAndAppend(command, actor));
-    this.runBatch = db.transaction((batch: readonly { command: Command; actor: Actor }[]) => batch.map((entry) => this.runEntry(entry)));
+    this.runOne = db.transaction((entry: CommandEntry, key: string, hash: string) => this.decideAndAppend(entry, key, hash));
+    this.runBatch = db.transaction((batch: readonly CommandEntry[]) => batch.map((entry) => this.runEntry(entry)));
+    this.checkKey();
     this.view = this.load();
+  }
+
+  /**
+   * The hall key must be the one this database was sealed with; the first start records its
+   * fingerprint and seals any applicant data stored before sealing existed.
+   */
+  private checkKey(): void {
+    const stored = this.db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key = 'key-check'").get()?.value;
+    const mine = this.sealer.fingerprint();
+    if (stored && stored !== mine) throw new HubRefusal('the hall key file does not belong to this database: restore the hall key that was made with it (see SERVICEHALL_KEY_FILE)');
+    this.db.transaction(() => {
+      if (!stored) this.st.putHall.run('key-check', mine);
+      const plain = this.db.prepare<[], { case_number: string; applicant: string }>("SELECT case_number, applicant FROM personal_data WHERE applicant NOT LIKE 'sealed1:%'").all();
+      const update = this.db.prepare('UPDATE personal_data SET applicant = ? WHERE case_number = ?');
+      for (const r of plain) update.run(this.sealer.seal(r.applicant, r.case_number), r.case_number);
+    })();
+  }
+
+  /** Whether the hall database already records a hall key (so a missing key file must not be replaced). */
+  static recordsKey(db: Db): boolean {
+    return !!db.prepare("SELECT 1 FROM hall WHERE key = 'key-check'").get();
+  }
+
+  /** The database's size now, in bytes (its pages, wherever they are: file or WAL). */
+  sizeBytes(): number {
+    return (this.db.pragma('page_count', { simple: true }) as number) * (this.db.pragma('page_size', { simple: true }) as number);
+  }
+
+  /** A ceiling on the database's size, in bytes (undefined: none); beyond it commands are refused as on a full disk. */
+  limitSize(bytes: number | undefined): void {
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    // SQLite's own limit when none is set.
+    this.db.pragma(`max_page_count = ${bytes === undefined ? 4294967294 : Math.max(1, Math.floor(bytes / pageSize))}`);
   }
 
   /** Whether the hall has been set up (seeded, or given its catalogue by its administrator). */
@@ -251,18 +365,23 @@ export class HallStore {
     return this.db.transaction(fn)();
   }
 
+  onExecuted(listener: ExecutedListener): () => void {
+    this.executedListeners.add(listener);
+    return () => this.executedListeners.delete(listener);
+  }
+
   onEvents(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
-  get seq(): number {
-    return this.view.seq;
-  }
-
-  /** The hub's time (its clock may be injected). */
+  /** The hub's clock (injected in tests). */
   now(): number {
     return this.clock();
+  }
+
+  get seq(): number {
+    return this.view.seq;
   }
 
   snapshot(): HallSnapshot {
@@ -285,16 +404,21 @@ export class HallStore {
     for (const c of this.st.commandsOfEvents.all(from, to))
       for (let s = Math.max(c.first_seq, seq + 1); s <= Math.min(c.last_seq, last.seq); s++) {
         const e = bySeq.get(s);
-        if (e) e.commandId = c.id;
+        // Answers are kept under "<scope>|<id>" (the sender's namespace); the event names the id its sender chose.
+        if (e) e.commandId = c.id.slice(c.id.indexOf('|') + 1);
       }
     return events;
   }
 
-  /** The answer first given to command `id`, if it was seen (and answered within the window answers are kept for). */
-  answerOf(id: string): Answer | undefined {
-    const row = this.st.answer.get(id);
-    if (!row) return undefined;
-    const stored = JSON.parse(row.answer) as StoredAnswer;
+  /** The answer first given to command `id` of `scope`, if it was seen (and answered within the window answers are kept for). */
+  answerOf(scope: string, id: string): Answer | undefined {
+    const row = this.st.answer.get(`${scope}|${id}`);
+    return row ? this.storedAnswer(row.answer) : undefined;
+  }
+
+  /** An answer as it was kept: one that named a ticket by id gets the ticket as it stands (answers kept before held it whole). */
+  private storedAnswer(text: string): Answer {
+    const stored = JSON.parse(text) as StoredAnswer;
     if (!('ticketId' in stored) || stored.ticketId === undefined) return stored as Answer;
     const { ticketId, ...answer } = stored;
     const ticket = this.view.tickets.get(ticketId) ?? this.ticketRecord(ticketId);
@@ -307,8 +431,63 @@ export class HallStore {
     return row ? ticketOfRow(row) : undefined;
   }
 
-  execute(command: Command, actor: Actor): Executed {
-    return this.executeBatch([{ command, actor }])[0]!;
+  execute(command: Command, actor: Actor, scope?: string): Executed {
+    return this.executeBatch([{ command, actor, scope }])[0]!;
+  }
+
+  /**
+   * Runs one command, checking a sign-in's PIN first off the event loop (the hash takes tens of
+   * milliseconds that every terminal would otherwise wait). A repeated id is answered without a
+   * second check, so that a retry never counts as another wrong PIN.
+   */
+  async executeAsync(command: Command, actor: Actor, scope?: string): Promise<Executed> {
+    if (command.type !== 'signIn') return this.execute(command, actor, scope);
+    const key = this.commandKey(command, actor, scope);
+    const repeat = this.repeatOf(key, this.bodyHash(command));
+    if (repeat) return repeat;
+    const source = actor.role === 'window' ? `window ${actor.window}` : actor.terminal;
+    const pin = await this.pins.check(command.clerk, command.pin, this.clock(), source);
+    return this.executeBatch([{ command, actor, scope, pin }])[0]!;
+  }
+
+  private commandKey(command: Command, actor: Actor, scope: string | undefined): string {
+    return `${scope ?? commandScope(actor)}|${command.id}`;
+  }
+
+  /**
+   * A keyed hash of what the command asks (never its PIN in a form that can be guessed from the
+   * database alone). Not when it was made: a retry made again (a clerk's second press, an HTTP retry
+   * with or without X-Made-At) asks the same.
+   */
+  private bodyHash(command: Command): string {
+    const { id: _id, madeAt: _madeAt, ...body } = command;
+    return createHmac('sha256', this.bodyKey).update(JSON.stringify(body)).digest('base64url').slice(0, 22);
+  }
+
+  /** The first answer to this id again; a different body under a used id is refused (409) and changes nothing. */
+  private repeatOf(key: string, hash: string): Executed | undefined {
+    const row = this.st.answer.get(key);
+    if (!row) return undefined;
+    if (row.body_hash !== null && row.body_hash !== hash)
+      return { answer: { ok: false, code: 'id-reused', message: 'this command id was used before for a different command: send a new id' }, events: [], repeated: true };
+    return { answer: this.storedAnswer(row.answer), events: [], repeated: true };
+  }
+
+  /** Whether the hub is refusing commands because its disk is full. */
+  get isDiskFull(): boolean {
+    return this.diskFull !== undefined;
+  }
+
+  /** Notes a full disk: said once, and writes are not tried again until the retry time. */
+  private onDiskFull(now: number): void {
+    if (!this.diskFull) log.error(`the hub's disk is full: commands are refused (507 disk-full) until space is freed; trying again every ${DISK_FULL_RETRY_MS / 1000} s`);
+    this.diskFull = { since: this.diskFull?.since ?? now, retryAt: now + DISK_FULL_RETRY_MS };
+  }
+
+  private onWritten(): void {
+    if (!this.diskFull) return;
+    log.warn(`the hub can write again (its disk was full for ${Math.round((this.clock() - this.diskFull.since) / 1000)} s)`);
+    this.diskFull = undefined;
   }
 
   /**
@@ -316,34 +495,67 @@ export class HallStore {
    * the lot). Each command is still its own transaction inside it, a savepoint: a refusal or a
    * failure of one leaves the others whole. Listeners hear all the batch's events once it is durable.
    */
-  executeBatch(batch: readonly { command: Command; actor: Actor }[]): Executed[] {
+  executeBatch(batch: readonly CommandEntry[]): Executed[] {
+    const started = this.clock();
+    const timed = performance.now();
+    if (this.diskFull && started < this.diskFull.retryAt) {
+      const refused = batch.map(() => ({ answer: DISK_FULL, events: [], repeated: false }));
+      this.tellExecuted(batch, refused, timed);
+      return refused;
+    }
     let results: Executed[];
+    this.wrote = false;
     try {
       // One command alone needs no savepoint inside its transaction.
       results = batch.length === 1 ? [this.runEntry(batch[0]!)] : this.runBatch(batch);
     } catch (error) {
       // The transaction rolled back; the view may hold part of it, so it is read again from the tables.
       this.view = this.load();
+      if (isDiskFull(error)) {
+        this.onDiskFull(started);
+        const refused = batch.map(() => ({ answer: DISK_FULL, events: [], repeated: false }));
+        this.tellExecuted(batch, refused, timed);
+        return refused;
+      }
+      this.tellExecuted(batch, undefined, timed);
       throw error;
     }
+    if (this.wrote) this.onWritten();
+    this.tellExecuted(batch, results, timed);
     const events = results.flatMap((r) => r.events);
     if (events.length > 0) for (const listener of this.listeners) listener(events);
     return results;
   }
 
-  private runEntry({ command, actor }: { command: Command; actor: Actor }): Executed {
-    const first = this.answerOf(command.id);
-    if (first) return { answer: first, events: [], repeated: true };
+  private runEntry(entry: CommandEntry): Executed {
+    const key = this.commandKey(entry.command, entry.actor, entry.scope);
+    const hash = this.bodyHash(entry.command);
+    const repeat = this.repeatOf(key, hash);
+    if (repeat) return repeat;
+    this.wrote = true;
     this.viewTouched = false;
     try {
-      return this.runOne(command, actor);
+      return this.runOne(entry, key, hash);
     } catch (error) {
+      // Nothing of the batch can be written on a full disk: the whole of it is refused (executeBatch).
+      if (isDiskFull(error)) throw error;
       // A bug in one command: its transaction (a savepoint in a batch) is rolled back and the rest of
       // the batch goes on. Deciding never changes the view; only when the command's events had been
       // folded in is the view read again (this connection sees the batch so far).
-      console.error('a command failed', command.type, error);
+      log.error({ err: error, command: entry.command.type }, 'a command failed');
       if (this.viewTouched) this.view = this.load();
       return { answer: { ok: false, code: 'internal', message: 'the hub could not record this command' }, events: [], repeated: false };
+    }
+  }
+
+  private tellExecuted(batch: readonly { command: Command; actor: Actor }[], results: Executed[] | undefined, started: number): void {
+    const seconds = (performance.now() - started) / 1000;
+    for (const listener of this.executedListeners) {
+      try {
+        listener(batch, results, seconds);
+      } catch (error) {
+        log.error({ err: error }, 'a listener of executed commands failed');
+      }
     }
   }
 
@@ -353,6 +565,7 @@ export class HallStore {
    */
   openDayIfDue(): HallEvent[] {
     if (dayChange(this.view, this.clock()).length === 0) return [];
+    if (this.diskFull && this.clock() < this.diskFull.retryAt) return [];
     let appended: HallEvent[];
     try {
       appended = this.db.transaction(() => {
@@ -362,8 +575,13 @@ export class HallStore {
       })();
     } catch (error) {
       this.view = this.load();
+      if (isDiskFull(error)) {
+        this.onDiskFull(this.clock());
+        return [];
+      }
       throw error;
     }
+    this.onWritten();
     if (appended.length > 0) for (const listener of this.listeners) listener(appended);
     return appended;
   }
@@ -380,19 +598,20 @@ export class HallStore {
     return event;
   }
 
-  private decideAndAppend(command: Command, actor: Actor): Executed {
+  private decideAndAppend(entry: CommandEntry, key: string, hash: string): Executed {
+    const { command, actor } = entry;
     const now = this.clock();
     const id = command.id;
     // The command is decided as it came: the rules read only its own fields, never its id or time.
     const body: CommandBody = command;
     if (isExpired(command, now)) {
-      this.st.recordAnswer.run(id, actor.terminal, command.type, now, JSON.stringify(EXPIRED_ANSWER), null, null);
+      this.st.recordAnswer.run(key, actor.terminal, command.type, now, JSON.stringify(EXPIRED_ANSWER), hash, null, null);
       return { answer: EXPIRED_ANSWER, events: [], repeated: false };
     }
     const appended: HallEvent[] = [];
     const staff = actor.role === 'admin' ? actor.staff : undefined;
     for (const dayEvent of dayChange(this.view, now)) appended.push(this.append(dayEvent, now));
-    const refusal = this.precheck(body, now);
+    const refusal = this.precheck(body, entry.pin);
     const decided = refusal ?? decide(this.view, body, { now, actor, earlierRatings: this.earlierRatings(body), caseOf: this.caseRecord, followUpOf: this.followUpRecord });
     if (!decided.ok) {
       const answer: Answer = {
@@ -402,7 +621,7 @@ export class HallStore {
         ...(decided.tickets ? { tickets: decided.tickets } : {}),
         ...(decided.materials ? { materials: decided.materials } : {}),
       };
-      this.st.recordAnswer.run(id, actor.terminal, command.type, now, JSON.stringify(answer), null, null);
+      this.st.recordAnswer.run(key, actor.terminal, command.type, now, JSON.stringify(answer), hash, null, null);
       return { answer, events: appended, repeated: false };
     }
     // A console change is audited with the part of the hall it changes, before and after (in this transaction).
@@ -424,15 +643,17 @@ export class HallStore {
     }
     if (body.type === 'recordOutcome' && body.applicant) {
       const recorded = decided.value.events.find((e) => e.type === 'case.recorded');
-      if (recorded?.type === 'case.recorded') this.st.putPersonal.run(recorded.case.number, JSON.stringify(body.applicant), now);
+      if (recorded?.type === 'case.recorded') this.st.putPersonal.run(recorded.case.number, this.sealer.seal(JSON.stringify(body.applicant), recorded.case.number), now);
     }
     const ticket = decided.value.ticket ? this.view.tickets.get(decided.value.ticket.id) : undefined;
+    // A new ticket comes with the link to its progress page, signed here: no terminal holds the key.
+    const link = ticket && (body.type === 'issueTicket' || body.type === 'checkInAppointment') ? this.links.path('q', ticket.id, now + PROGRESS_LINK_MS) : undefined;
     const seq = this.view.seq;
     // The answer is kept without its ticket, which the tables hold: a repeat gets the ticket as it stands.
-    const stored: StoredAnswer = { ok: true, seq, ...(ticket ? { ticketId: ticket.id } : {}) };
+    const stored: StoredAnswer = { ok: true, seq, ...(ticket ? { ticketId: ticket.id } : {}), ...(link ? { link } : {}) };
     const made = seq >= firstSeq;
-    this.st.recordAnswer.run(id, actor.terminal, command.type, now, JSON.stringify(stored), made ? firstSeq : null, made ? seq : null);
-    return { answer: { ok: true, seq, ...(ticket ? { ticket } : {}) }, events: appended, repeated: false };
+    this.st.recordAnswer.run(key, actor.terminal, command.type, now, JSON.stringify(stored), hash, made ? firstSeq : null, made ? seq : null);
+    return { answer: { ok: true, seq, ...(ticket ? { ticket } : {}), ...(link ? { link } : {}) }, events: appended, repeated: false };
   }
 
 
@@ -468,20 +689,79 @@ export class HallStore {
     return this.retention.pruneBefore(this.clock());
   }
 
-  /** What only the hub can check: a clerk's PIN (kept out of the pure rules and out of every event). */
-  private precheck(body: CommandBody, now: number): Refusal | undefined {
+  /** What only the hub can check: a clerk's PIN (kept out of the pure rules and out of every event), checked before the transaction. */
+  private precheck(body: CommandBody, pin: PinCheck | undefined): Refusal | undefined {
     if (body.type !== 'signIn') return undefined;
-    const check = this.pins.check(body.clerk, body.pin, now);
-    if (check.ok && check.mustChange)
+    if (!pin) return { ok: false, code: 'internal', message: 'a sign-in is checked through executeAsync' };
+    if (pin.ok && pin.mustChange)
       return { ok: false, code: 'pin-change-required', message: `clerk ${body.clerk} still has the initial PIN: choose your own in the console (/console) first` };
-    return check.ok ? undefined : { ok: false, code: check.code, message: check.message };
+    return pin.ok ? undefined : { ok: false, code: pin.code, message: pin.message };
   }
 
-  /** The applicant of a case, in full, for staff whose role needs it; every read is logged (H-19). */
-  applicantOf(caseNumber: string, who: string, purpose: string): unknown {
+  /** The applicant of a case, in full, for staff whose role needs it; every read is logged with who and why (H-19). */
+  applicantOf(caseNumber: string, who: string, purpose: AccessPurpose, note?: string): unknown {
     const row = this.db.prepare<[string], { applicant: string }>('SELECT applicant FROM personal_data WHERE case_number = ?').get(caseNumber);
-    this.db.prepare('INSERT INTO personal_data_access (at, who, case_number, purpose) VALUES (?, ?, ?, ?)').run(this.clock(), who, caseNumber, purpose);
-    return row ? JSON.parse(row.applicant) : undefined;
+    this.db.prepare('INSERT INTO personal_data_access (at, who, case_number, purpose, note) VALUES (?, ?, ?, ?, ?)').run(this.clock(), who, caseNumber, purpose, note ?? null);
+    return row ? JSON.parse(this.sealer.open(row.applicant, caseNumber)) : undefined;
+  }
+
+  /** The personal-data access log, newest first, for a supervisor: of one case, or of all. */
+  accessLog(options: { caseNumber?: string; since?: number; limit: number }): AccessRecord[] {
+    return this.db
+      .prepare<[string | null, string | null, number, number], { at: number; who: string; case_number: string; purpose: string; note: string | null }>(
+        'SELECT at, who, case_number, purpose, note FROM personal_data_access WHERE (? IS NULL OR case_number = ?) AND at >= ? ORDER BY id DESC LIMIT ?',
+      )
+      .all(options.caseNumber ?? null, options.caseNumber ?? null, options.since ?? 0, options.limit)
+      .map((r) => ({ at: r.at, who: r.who, caseNumber: r.case_number, purpose: r.purpose, ...(r.note ? { note: r.note } : {}) }));
+  }
+
+  /** A case's progress with numbers and states only: what a kiosk may show a citizen (H-11, H-19). */
+  caseProgress(number: string): CaseProgress | undefined {
+    const c = this.caseOf(number) as Case | undefined;
+    if (!c) return undefined;
+    const last = c.notices[c.notices.length - 1];
+    return {
+      number: c.number,
+      serviceCode: c.serviceCode,
+      state: c.state,
+      openedAt: c.openedAt,
+      ...(c.acceptedOn ? { acceptedOn: c.acceptedOn } : {}),
+      ...(c.promisedDue ? { promisedDue: c.promisedDue } : {}),
+      ...(c.legalDue ? { legalDue: c.legalDue } : {}),
+      ...(c.dueCertain !== undefined ? { dueCertain: c.dueCertain } : {}),
+      ...(c.state === 'correction' && last ? { missing: [...last.materials] } : {}),
+    };
+  }
+
+  /**
+   * The link to the phone rating page for a service waiting for its rating, for the pad of the window
+   * that served it (or the administrator): signed by the hub, bound to the ticket, expiring.
+   */
+  ratingLinkFor(actor: Actor, ticketId: string): { ok: true; link: string } | Refusal {
+    if (actor.role !== 'rating-pad' && actor.role !== 'admin') return { ok: false, code: 'forbidden', message: `a ${actor.role} terminal may not ask for rating links` };
+    const request = this.view.ratingRequests.get(ticketId);
+    if (!request) return { ok: false, code: 'not-found', message: `ticket ${ticketId} has no service waiting for a rating` };
+    if (actor.role === 'rating-pad' && request.window !== actor.window)
+      return { ok: false, code: 'forbidden', message: `this pad belongs to window ${actor.window}; ticket ${request.ticketNumber} was served at window ${request.window}` };
+    const days = Math.max(1, this.view.catalogue.rating.secondRatingDays);
+    return { ok: true, link: this.links.path('rate', ticketId, this.clock() + days * 86_400_000) };
+  }
+
+  /** Whether a citizen's link was used already. */
+  linkUsed(signature: string): boolean {
+    return !!this.db.prepare('SELECT 1 FROM used_links WHERE signature = ?').get(signature);
+  }
+
+  /** Records a link as used; old records go once their links have expired. */
+  useLink(signature: string, ticketId: string, expiresAt: number): void {
+    const now = this.clock();
+    this.db.prepare('INSERT OR IGNORE INTO used_links (signature, ticket_id, used_at, expires_at) VALUES (?, ?, ?, ?)').run(signature, ticketId, now, expiresAt);
+    this.db.prepare('DELETE FROM used_links WHERE expires_at < ?').run(now);
+  }
+
+  /** An id for one of the hub's own commands: random, so that no terminal can take it first. */
+  static ownId(kind: string): string {
+    return `${kind}-${randomUUID()}`;
   }
 
   caseOf(number: string): unknown {

@@ -1,19 +1,24 @@
-import { isConfigured, mayCommand, type Actor } from '@servicehall/core';
-import { linkKey } from '@servicehall/protocol/node';
+import { isConfigured, mayCommand, type Actor, type Case, type CaseGiven, type HallEvent, type HallSnapshot } from '@servicehall/core';
 import {
   MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION,
   TerminalMessageSchema,
   parseMessage,
+  type Answer,
   type Hello,
   type HubMessage,
+  type Question,
+  type Reply,
 } from '@servicehall/protocol';
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { GroupCommit } from './commit';
 import type { Pairings, PairingRequest, TerminalCredentials } from './enrolment';
-import type { HallStore } from './store';
+import { Buckets, CommandRates, rateLimited, type HubLimits } from './limits';
+import { continuesLog, type Lineage } from './lineage';
+import { log } from './log';
+import { commandScope, type HallStore } from './store';
 
 /** A terminal further behind than this gets a snapshot instead of the events it missed. */
 export const MAX_CATCH_UP_EVENTS = 500;
@@ -31,6 +36,11 @@ interface Session {
   since: number;
   subscribed: boolean;
   alive: boolean;
+  helloTimer?: NodeJS.Timeout;
+  /** The log the terminal's view came from, as its hello said. */
+  log?: string;
+  /** Commands in its outbox, as it last reported. */
+  waiting?: number;
 }
 
 /** A terminal on its link now, for the console's terminal list. */
@@ -41,6 +51,8 @@ export interface LinkedTerminal {
   credentialId?: string;
   since: number;
   address?: string;
+  /** Commands in its outbox, as it last reported. */
+  waiting?: number;
 }
 
 export interface TerminalLinks {
@@ -58,6 +70,10 @@ export interface TerminalAccess {
   /** Something changed in who is linked or waiting to pair (the console's terminal page listens). */
   changed(): void;
   clock: () => number;
+  /** What one terminal may do: how long it may stay silent, how fast it may send (see DEFAULT_LIMITS). */
+  limits: HubLimits;
+  /** The identity of the hub's event log: a terminal whose view came from another takes a snapshot. */
+  lineage?: Lineage;
 }
 
 export function tokensMatch(given: string, expected: string): boolean {
@@ -79,14 +95,68 @@ function actorOf(hello: Hello): Actor | string {
   }
 }
 
+/** Terminals that face citizens: they get numbers and states, never an applicant, a citizen's words or a staff note (H-19). */
+export const isPublic = (actor: Actor | undefined) => actor?.role === 'kiosk' || actor?.role === 'display' || actor?.role === 'rating-pad';
+
+/** An event as a public terminal may see it: the same fold, without names, ID numbers or free text. */
+export function publicEvent(e: HallEvent): HallEvent {
+  switch (e.type) {
+    case 'case.recorded':
+      return { ...e, case: publicCase(e.case) };
+    case 'case.amended':
+      return { ...e, case: publicCase(e.case), reason: '' };
+    case 'rating.recorded': {
+      const { text: _text, ...rating } = e.rating;
+      return { ...e, rating };
+    }
+    case 'rating.amended': {
+      const { text: _text, ...amended } = e;
+      return amended;
+    }
+    case 'followUp.advanced':
+      return { ...e, note: '' };
+    case 'followUp.appealed':
+      return { ...e, reason: '' };
+    default:
+      return e;
+  }
+}
+
+/** A case without its applicant and without the clerks' reasons for amending its outcome (a new case's event carries only what was decided). */
+function publicCase<C extends Case | CaseGiven>({ applicant: _applicant, ...c }: C): Omit<C, 'applicant'> {
+  return { ...c, ...(c.amendments ? { amendments: c.amendments.map((a) => ({ ...a, reason: '' })) } : {}) };
+}
+
+export function publicSnapshot(s: HallSnapshot): HallSnapshot {
+  return {
+    ...s,
+    cases: s.cases.map(publicCase),
+    ratings: s.ratings.map(({ text: _text, ...r }) => r),
+    followUps: s.followUps.map(({ appeal, ...f }) => ({ ...f, done: f.done.map((d) => ({ ...d, note: '' })), ...(appeal ? { appeal: { ...appeal, reason: '' } } : {}) })),
+  };
+}
+
+/** The command id of a message that failed its schema, if it named one, so that the sender can match the refusal. */
+function commandIdOf(text: string): string | undefined {
+  try {
+    const id = (JSON.parse(text) as { command?: { id?: unknown } })?.command?.id;
+    return typeof id === 'string' && id.length > 0 && id.length <= 80 ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The terminals' WebSocket endpoint: a terminal says who it is with its token, gets a snapshot or
- * the events it missed, then every new event as it is appended; its commands get answers.
+ * The terminals' WebSocket endpoint: a terminal says who it is with its token (within a few
+ * seconds, or it is closed), gets a snapshot or the events it missed, then every new event as it is
+ * appended (public terminals without personal data); its commands get answers, at its role's pace.
  * Whatever arrives, the answer is a message: nothing a terminal sends can stop the hub.
  */
 export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: GroupCommit, token: string, access: TerminalAccess): TerminalLinks {
+  const { limits, clock } = access;
   const sessions = new Set<Session>();
-  const links = linkKey(token);
+  const rates = new CommandRates(limits.commands);
+  const messageRates = new Buckets(limits.messages);
 
   const send = (s: Session, message: HubMessage | string) => {
     if (s.ws.readyState !== s.ws.OPEN) return;
@@ -98,24 +168,52 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
   };
 
   const unsubscribe = store.onEvents((events) => {
-    const text = JSON.stringify({ type: 'events', events } satisfies HubMessage);
-    for (const s of sessions) if (s.subscribed) send(s, text);
+    const full = JSON.stringify({ type: 'events', events } satisfies HubMessage);
+    let open: string | undefined;
+    for (const s of sessions) {
+      if (!s.subscribed) continue;
+      if (isPublic(s.actor)) send(s, (open ??= JSON.stringify({ type: 'events', events: events.map(publicEvent) } satisfies HubMessage)));
+      else send(s, full);
+    }
   });
 
   const catchUp = (s: Session, since: number | undefined) => {
     const seq = store.seq;
-    if (since === undefined || since > seq || seq - since > MAX_CATCH_UP_EVENTS) {
-      send(s, { type: 'snapshot', snapshot: store.snapshot() });
+    const open = isPublic(s.actor);
+    const lineage = access.lineage;
+    const sameHistory = !lineage || since === undefined || continuesLog(lineage, s.log, since);
+    if (since === undefined || !sameHistory || since > seq || seq - since > MAX_CATCH_UP_EVENTS) {
+      const snapshot = store.snapshot();
+      send(s, { type: 'snapshot', snapshot: open ? publicSnapshot(snapshot) : snapshot });
     } else if (since < seq) {
-      send(s, { type: 'events', events: store.eventsSince(since, MAX_CATCH_UP_EVENTS) });
+      const events = store.eventsSince(since, MAX_CATCH_UP_EVENTS);
+      send(s, { type: 'events', events: open ? events.map(publicEvent) : events });
     }
+    // From here on the terminal's view is of this hub's log.
+    s.log = lineage?.log;
     s.subscribed = true;
   };
 
 
+  const answer = (question: Question, actor: Actor): Omit<Extract<Reply, { ok: true }>, 'type' | 'id'> | Omit<Extract<Reply, { ok: false }>, 'type' | 'id'> => {
+    switch (question.kind) {
+      case 'ratingLink': {
+        const r = store.ratingLinkFor(actor, question.ticketId);
+        return r.ok ? { ok: true, value: { link: r.link } } : { ok: false, code: r.code, message: r.message };
+      }
+      case 'caseProgress': {
+        const p = store.caseProgress(question.caseNumber);
+        return p ? { ok: true, value: { ...p } } : { ok: false, code: 'not-found', message: `there is no case ${question.caseNumber}` };
+      }
+    }
+  };
+
   const onMessage = (s: Session, text: string) => {
     const parsed = parseMessage(TerminalMessageSchema, text);
-    if (!parsed.ok) return send(s, { type: 'error', code: 'bad-request', message: parsed.message });
+    if (!parsed.ok) {
+      const commandId = commandIdOf(text);
+      return send(s, { type: 'error', code: 'bad-request', message: parsed.message, ...(commandId ? { commandId } : {}) });
+    }
     const message = parsed.value;
     switch (message.type) {
       case 'hello': {
@@ -135,8 +233,20 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
         if (!isConfigured(store.view.catalogue) && message.role !== 'admin')
           return send(s, { type: 'error', code: 'unconfigured', message: 'the hall is not set up yet: an administrator sets it up in the console (/console)' });
         s.actor = actor;
+        clearTimeout(s.helloTimer);
         access.changed();
-        send(s, { type: 'welcome', protocol: PROTOCOL_VERSION, terminal: message.terminal, role: message.role, seq: store.seq, hubTime: store.now(), linkKey: links });
+        s.log = message.log;
+        s.waiting = message.waiting;
+        send(s, {
+          type: 'welcome',
+          protocol: PROTOCOL_VERSION,
+          terminal: message.terminal,
+          role: message.role,
+          seq: store.seq,
+          // The hub's clock: terminals say in it when they made each command (see retention).
+          hubTime: store.now(),
+          ...(access.lineage ? { log: access.lineage.log } : {}),
+        });
         return catchUp(s, message.since);
       }
       case 'pair': {
@@ -157,6 +267,11 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
           },
         });
         s.pairing = request;
+        // A terminal waiting for its administrator may wait while its code is good (it asks again before
+        // the code runs out); a link that stops asking is closed like one that never said hello.
+        clearTimeout(s.helloTimer);
+        s.helloTimer = setTimeout(() => closeSilent(s, 'no new pairing request before the code ran out'), Math.max(0, request.expiresAt - access.clock()) + limits.helloTimeoutMs);
+        s.helloTimer.unref();
         access.changed();
         return send(s, { type: 'pairing', code: request.code, expiresAt: request.expiresAt });
       }
@@ -164,7 +279,14 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
         if (!s.actor) return send(s, { type: 'error', code: 'unauthorised', message: 'say hello with the hall token first' });
         return catchUp(s, message.since);
       case 'ping':
+        if (message.waiting !== undefined) s.waiting = message.waiting;
         return send(s, { type: 'pong', t: message.t, hubTime: store.now() });
+      case 'ask': {
+        if (!s.actor) return send(s, { type: 'reply', id: message.id, ok: false, code: 'unauthorised', message: 'say hello with the hall token first' });
+        const wait = rates.take(s.actor.role, commandScope(s.actor), clock());
+        if (wait > 0) return send(s, { type: 'reply', id: message.id, ...rateLimited(wait) });
+        return send(s, { type: 'reply', id: message.id, ...answer(message.question, s.actor) } as Reply);
+      }
       case 'command': {
         const command = message.command;
         if (!s.actor) return send(s, { type: 'error', code: 'unauthorised', message: 'say hello with the hall token first', commandId: command.id });
@@ -174,30 +296,64 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
             commandId: command.id,
             answer: { ok: false, code: 'forbidden', message: `a ${s.actor.role} terminal may not ${command.type}` },
           });
-        // Commands that arrive in the same turn of the event loop are committed together (group commit).
+        // Beyond its role's pace a terminal is refused at once; the refusal is not stored, and the same id may come again later.
+        const wait = rates.take(s.actor.role, commandScope(s.actor), clock());
+        if (wait > 0) return send(s, { type: 'answer', commandId: command.id, answer: rateLimited(wait) });
+        if (command.type === 'signIn') {
+          const actor = s.actor;
+          void store
+            .executeAsync(command, actor)
+            .then((r) => r.answer)
+            .catch((error): Answer => {
+              log.error({ err: error, terminal: actor.terminal }, 'a sign-in failed');
+              return { ok: false, code: 'internal', message: 'the hub could not check this sign-in; it is safe to try again' };
+            })
+            .then((a) => send(s, { type: 'answer', commandId: command.id, answer: a }));
+          return;
+        }
+        // Commands that arrive in the same turn of the event loop are committed together, with the HTTP API's (group commit).
         void commits.submit(command, s.actor).then(({ answer }) => send(s, { type: 'answer', commandId: command.id, answer }));
         return;
       }
     }
   };
 
+  /** Closes a link that has not said who it is (nor is waiting to be enrolled), with the reason. */
+  const closeSilent = (s: Session, why: string) => {
+    if (s.actor) return;
+    send(s, { type: 'error', code: 'unauthorised', message: `${why}: closing` });
+    s.ws.close(4001, 'no hello');
+    setTimeout(() => s.ws.terminate(), 1000).unref();
+  };
+
+  let nextConnection = 0;
   wss.on('connection', (ws, req: IncomingMessage) => {
     const s: Session = { ws, subscribed: false, alive: true, since: Date.now(), ...(req?.socket?.remoteAddress ? { address: req.socket.remoteAddress } : {}) };
+    const connection = `c${++nextConnection}`;
     sessions.add(s);
+    // A socket that never says who it is holds a place for nothing: it is closed after a few seconds.
+    s.helloTimer = setTimeout(() => closeSilent(s, `no hello with a valid token within ${Math.round(limits.helloTimeoutMs / 1000)} s`), limits.helloTimeoutMs);
+    s.helloTimer.unref();
     ws.on('pong', () => (s.alive = true));
     ws.on('message', (data, isBinary) => {
+      if (messageRates.take(connection, clock()) > 0) {
+        send(s, { type: 'error', code: 'rate-limited', message: 'too many messages on this connection: closing; reconnect and send fewer' });
+        ws.close(1008, 'too many messages');
+        return;
+      }
       if (isBinary) return send(s, { type: 'error', code: 'bad-request', message: 'messages are JSON text' });
       const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
       if (size > MAX_MESSAGE_BYTES) return send(s, { type: 'error', code: 'too-large', message: `a message may hold at most ${MAX_MESSAGE_BYTES} bytes` });
       try {
         onMessage(s, data.toString());
       } catch (error) {
-        console.error('terminal message failed', error);
+        log.error({ err: error, terminal: s.actor?.terminal }, 'a terminal message failed');
         send(s, { type: 'error', code: 'internal', message: 'the hub could not handle this message' });
       }
     });
     ws.on('error', () => ws.terminate());
     ws.on('close', () => {
+      clearTimeout(s.helloTimer);
       sessions.delete(s);
       if (s.pairing) access.pairings.withdraw(s.pairing);
       if (s.credentialId) access.credentials.seen(s.credentialId, access.clock());
@@ -229,6 +385,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
           ...(s.credentialId ? { credentialId: s.credentialId } : {}),
           since: s.since,
           ...(s.address ? { address: s.address } : {}),
+          ...(s.waiting !== undefined ? { waiting: s.waiting } : {}),
         })),
     dropCredential(id) {
       for (const s of sessions)
@@ -240,7 +397,10 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     close() {
       clearInterval(heartbeat);
       unsubscribe();
-      for (const s of sessions) s.ws.terminate();
+      for (const s of sessions) {
+        clearTimeout(s.helloTimer);
+        s.ws.terminate();
+      }
     },
   };
 }

@@ -1,5 +1,4 @@
 import { demoCatalogue } from '@servicehall/fixtures';
-import { linkKey, progressLink, ratingLink } from '@servicehall/protocol/node';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -7,6 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PIN_ATTEMPTS } from './pins';
 import { startHub, type RunningHub } from './server';
+import { TestTerminal } from './testing/terminal';
 
 const TOKEN = 'hall-token-for-visits';
 let hub: RunningHub;
@@ -32,18 +32,23 @@ async function api<T = any>(method: string, route: string, body?: unknown): Prom
   return { status: res.status, body: (await res.json()) as T };
 }
 
+let progressPath = '';
+
 /** Window 7 signed in by clerk 1011, serving a ticket for 企业设立登记. */
 async function serving(): Promise<string> {
   expect((await api('PUT', '/api/clerks/1011/pin', { pin: '246810' })).status).toBe(200);
   expect((await api('POST', '/api/windows/7/sign-in', { clerk: '1011', pin: '246810' })).status).toBe(200);
   const t = await api('POST', '/api/tickets', { serviceCode: 'SJ-QY-SL' });
+  progressPath = t.body.link;
   await api('POST', '/api/windows/7/call-next');
   await api('POST', '/api/windows/7/start');
   return t.body.ticket.id;
 }
 
 describe('signing in with a PIN (H-18)', () => {
-  it('keeps only a salted hash, refuses wrong PINs and locks the clerk after repeated failures', async () => {
+  const signIn = (window: number, clerk: string, pin: string) => api('POST', `/api/windows/${window}/sign-in`, { clerk, pin });
+
+  it('keeps only a salted hash, refuses wrong PINs and locks the clerk after repeated failures, until a supervisor unlocks', async () => {
     await api('PUT', '/api/clerks/1001/pin', { pin: '135790' });
     const db = new Database(path.join(dir, 'hall.db'), { readonly: true });
     const row = db.prepare('SELECT * FROM clerk_pins WHERE clerk = ?').get('1001') as { hash: string; salt: string };
@@ -51,13 +56,57 @@ describe('signing in with a PIN (H-18)', () => {
     expect(JSON.stringify(row)).not.toContain('135790');
     expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
 
-    for (let i = 1; i < PIN_ATTEMPTS; i++) expect(await api('POST', '/api/windows/1/sign-in', { clerk: '1001', pin: '000000' })).toMatchObject({ status: 401, body: { code: 'unauthorised' } });
-    expect(await api('POST', '/api/windows/1/sign-in', { clerk: '1001', pin: '000000' })).toMatchObject({ status: 409, body: { code: 'locked' } });
+    // Wrong PINs a minute apart (so that the sender's own back-off never holds it up), all against clerk 1001.
+    for (let i = 1; i < PIN_ATTEMPTS; i++) {
+      expect(await signIn(1, '1001', '000000')).toMatchObject({ status: 401, body: { code: 'unauthorised' } });
+      now += 60_000;
+    }
+    expect(await signIn(1, '1001', '000000')).toMatchObject({ status: 409, body: { code: 'locked' } });
+    const lockedUntil = now + 5 * 60_000;
+    now += 60_000;
     // Locked: even the right PIN waits.
-    expect(await api('POST', '/api/windows/1/sign-in', { clerk: '1001', pin: '135790' })).toMatchObject({ body: { code: 'locked', text: expect.stringContaining('锁定') } });
-    now += 5 * 60_000 + 1;
-    expect(await api('POST', '/api/windows/1/sign-in', { clerk: '1001', pin: '135790' })).toMatchObject({ status: 200 });
+    expect(await signIn(1, '1001', '135790')).toMatchObject({ body: { code: 'locked', text: expect.stringContaining('锁定') } });
+    expect((await api('GET', '/api/sign-in-locks')).body.clerks).toEqual([{ clerk: '1001', failures: 0, lockedUntil }]);
+    expect((await api('POST', '/api/clerks/1001/unlock')).status).toBe(200);
+    expect(await signIn(1, '1001', '135790')).toMatchObject({ status: 200 });
     expect(hub.store.view.windows.get(1)).toMatchObject({ open: true, clerk: '1001' });
+    expect((await api('POST', '/api/clerks/9999/unlock')).status).toBe(404);
+  });
+
+  it('slows a window that guesses down before it can lock a clerk, so that one window cannot lock every clerk out', async () => {
+    const clerks = hub.store.view.catalogue.clerks.map((c) => c.number);
+    expect(clerks).toHaveLength(18);
+    for (const c of clerks) await hub.store.pins.set(c, '135790');
+    const window3 = await TestTerminal.connect(hub.wsUrl, { role: 'window', terminal: 'window-3', window: 3, token: TOKEN });
+    const codes = new Map<string, number>();
+    // Window 3 guesses every ten seconds of the hall's time for an hour, spreading its guesses over all 18 clerks.
+    for (let attempt = 0; attempt < 360; attempt++) {
+      const a = await window3.command({ type: 'signIn', window: 3, clerk: clerks[attempt % clerks.length]!, pin: String(100000 + attempt) });
+      const code = a.ok ? 'ok' : a.code;
+      codes.set(code, (codes.get(code) ?? 0) + 1);
+      now += 10_000;
+    }
+    const locked = hub.store.pins.locks(now).clerks.filter((l) => l.lockedUntil);
+    // Without the window's back-off all 18 were locked within seconds; now at most a few in an hour.
+    expect(locked.length).toBeLessThanOrEqual(4);
+    expect(codes.get('sign-in-paused')).toBeGreaterThan(300);
+    expect(await window3.command({ type: 'signIn', window: 3, clerk: '1018', pin: '135790' })).toMatchObject({ ok: false, code: 'sign-in-paused' });
+    // Another window is not held up by window 3's guesses, and a supervisor can let window 3 go on.
+    const window4 = await TestTerminal.connect(hub.wsUrl, { role: 'window', terminal: 'window-4', window: 4, token: TOKEN });
+    expect(await window4.command({ type: 'signIn', window: 4, clerk: '1017', pin: '135790' })).toMatchObject({ ok: true });
+    expect((await api('GET', '/api/sign-in-locks')).body.sources).toContainEqual({ source: 'window 3', failures: expect.any(Number), waitUntil: expect.any(Number) });
+    expect((await api('POST', '/api/windows/3/sign-in/unlock')).status).toBe(200);
+    expect(await window3.command({ type: 'signIn', window: 3, clerk: '1018', pin: '135790' })).toMatchObject({ ok: true });
+    window3.close();
+    window4.close();
+  });
+
+  it('checks a PIN off the event loop: other work goes on while the hash is computed', async () => {
+    await hub.store.pins.set('1001', '135790');
+    const order: string[] = [];
+    setImmediate(() => order.push('the event loop turned'));
+    await hub.store.pins.check('1001', '135790', now, 'window 1').then((r) => order.push(`checked: ${r.ok}`));
+    expect(order).toEqual(['the event loop turned', 'checked: true']);
   });
 });
 
@@ -72,10 +121,18 @@ describe('personal data (H-19)', () => {
     const number = hub.store.view.cases.values().next().value!.number;
     expect((await api('GET', `/api/cases/${number}`)).body).toMatchObject({ state: 'accepted', applicant: { name: '王**', idNumber: '3301**********1234' } });
     expect((await api('GET', `/api/cases/${number}/applicant`)).status).toBe(400);
-    expect((await api('GET', `/api/cases/${number}/applicant?purpose=${encodeURIComponent('结果送达')}&who=1011`)).body).toMatchObject({ name: '王小明', idNumber: '330106198801011234' });
-    const db = new Database(path.join(dir, 'hall.db'), { readonly: true });
-    expect(db.prepare('SELECT who, case_number, purpose FROM personal_data_access').all()).toEqual([{ who: '1011', case_number: number, purpose: '结果送达' }]);
-    db.close();
+    // The purpose is one of a short list; free text goes in the note, one bounded line.
+    expect((await api('GET', `/api/cases/${number}/applicant?purpose=${encodeURIComponent('结果送达')}`)).status).toBe(400);
+    expect((await api('GET', `/api/cases/${number}/applicant?purpose=delivery&note=${'长'.repeat(201)}`)).status).toBe(400);
+    expect((await api('GET', `/api/cases/${number}/applicant?purpose=delivery&note=${encodeURIComponent('窗口送达')}&who=${encodeURIComponent('随便谁')}`)).body).toMatchObject({
+      name: '王小明',
+      idNumber: '330106198801011234',
+    });
+    // Who read it is the identity the hub saw (the token and its address), never what the caller claims.
+    const log = await api('GET', `/api/personal-data-access?case=${number}`);
+    expect(log.body.records).toEqual([{ at: now, who: 'hall token from 127.0.0.1', caseNumber: number, purpose: 'delivery', note: '窗口送达' }]);
+    expect(JSON.stringify(log.body)).not.toContain('随便谁');
+    expect((await api('GET', '/api/personal-data-access')).body.records).toHaveLength(1);
   });
 });
 
@@ -92,35 +149,63 @@ describe('ratings through the hub', () => {
     expect(exported.body.ratings[0]).toMatchObject({ level: 4, isDefault: true, window: '7', clerk: '1011' });
   });
 
-  it('serves the signed progress and rating pages of a ticket, and refuses unsigned ones', async () => {
+  it('serves the progress page of the link the hub signed, and refuses a link it did not sign or that expired', async () => {
     const ticketId = await serving();
-    const progress = await fetch(progressLink(hub.url, linkKey(TOKEN), ticketId));
+    expect(progressPath).toMatch(new RegExp(`^/q/${ticketId}\\?e=[0-9a-z]+&s=[\\w-]{24}$`));
+    const progress = await fetch(hub.url + progressPath);
     expect(progress.status).toBe(200);
     const html = await progress.text();
     expect(html).toContain('E001');
     expect(html).toContain('正在办理');
-    expect((await fetch(`${hub.url}/q/${ticketId}?s=forged`)).status).toBe(403);
-    const english = await (await fetch(progressLink(hub.url, linkKey(TOKEN), ticketId), { headers: { 'accept-language': 'en-GB,en;q=0.9' } })).text();
+    const english = await (await fetch(hub.url + progressPath, { headers: { 'accept-language': 'en-GB,en;q=0.9' } })).text();
     expect(english).toContain('Being served');
     expect(english).toContain('<html lang="en">');
+    const e = new URL(hub.url + progressPath).searchParams.get('e')!;
+    const s = new URL(hub.url + progressPath).searchParams.get('s')!;
+    expect((await fetch(`${hub.url}/q/${ticketId}?s=forged`)).status).toBe(403);
+    // The signature covers the ticket and the expiry: neither can be changed.
+    expect((await fetch(`${hub.url}/q/${ticketId.replace('E001', 'E002')}?e=${e}&s=${s}`)).status).toBe(403);
+    expect((await fetch(`${hub.url}/q/${ticketId}?e=${(parseInt(e, 36) + 86_400).toString(36)}&s=${s}`)).status).toBe(403);
+    expect((await fetch(`${hub.url}/rate/${ticketId}?e=${e}&s=${s}`)).status).toBe(403);
+    now += 3 * 86_400_000;
+    const expired = await fetch(hub.url + progressPath);
+    expect(expired.status).toBe(410);
+    expect(await expired.text()).toContain('已过有效期');
+  });
 
+  it('takes one rating through a rating link: a second press of the form is answered as the first, another rating is refused', async () => {
+    const ticketId = await serving();
     await api('POST', '/api/windows/7/finish');
-    const form = await fetch(ratingLink(hub.url, linkKey(TOKEN), ticketId));
+    const link = hub.store.ratingLinkFor({ role: 'admin', terminal: 'test' }, ticketId);
+    if (!link.ok) throw new Error(link.message);
+    const form = await fetch(hub.url + link.link);
     expect(await form.text()).toContain('非常满意');
-    let presses = 0;
     const post = (level: string) =>
-      fetch(ratingLink(hub.url, linkKey(TOKEN), ticketId), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `level=${level}&text=${encodeURIComponent('等得有点久')}&nonce=press${++presses}` });
+      fetch(hub.url + link.link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `level=${level}&text=${encodeURIComponent('等得有点久')}` });
     expect((await post('dissatisfied')).status).toBe(200);
     expect(hub.store.view.ratings.get(ticketId)![0]).toMatchObject({ channel: 'qr', count: 1, level: 'dissatisfied', text: '等得有点久' });
-    expect((await post('satisfied')).status).toBe(200);
-    const third = await post('satisfied');
-    expect(third.status).toBe(409);
-    expect(await third.text()).toContain('已评价');
+    expect((await post('dissatisfied')).status).toBe(200);
+    const other = await post('satisfied');
+    expect(other.status).toBe(409);
+    expect(await other.text()).toContain('已用于评价');
+    expect(await (await fetch(hub.url + link.link)).text()).toContain('已用于评价');
+    expect(hub.store.view.ratings.get(ticketId)).toHaveLength(1);
     const followUps = await api('GET', '/api/follow-ups');
     expect(followUps.body.followUps).toHaveLength(1);
     const id = followUps.body.followUps[0].id;
     expect((await api('POST', `/api/follow-ups/${id}/advance`, { step: 'verify', note: '已核实：当日等候超过40分钟' })).status).toBe(200);
     expect((await api('POST', `/api/follow-ups/${id}/advance`, { step: 'reply', note: '越级' })).body).toMatchObject({ code: 'illegal-transition' });
+  });
+
+  it('lets a rating link give the second rating after the first was given at the counter', async () => {
+    const ticketId = await serving();
+    await api('POST', '/api/windows/7/finish');
+    const link = hub.store.ratingLinkFor({ role: 'admin', terminal: 'test' }, ticketId);
+    if (!link.ok) throw new Error(link.message);
+    expect((await api('POST', '/api/ratings', { ticketId, level: 'satisfied', aspects: {} })).status).toBe(201);
+    const second = await fetch(hub.url + link.link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'level=very-satisfied' });
+    expect(second.status).toBe(200);
+    expect(hub.store.view.ratings.get(ticketId)!.map((r) => r.count)).toEqual([1, 2]);
   });
 });
 

@@ -182,12 +182,14 @@ describe('delivery', () => {
     robot.failNext({ kind: 'status', status: 500 }, 3);
     const { notifier, loop, outbox } = hub(config([{ id: 'duty', kind: 'wecom-robot', webhook: robot.webhook(KEY) }], { maxAttempts: 3 }));
     const [id] = queued(notifier.notify(BAD_RATING, { key: 'k1' }));
+    expect(outbox.backlog()).toEqual([{ channel: 'duty', state: 'pending', count: 1 }]);
     for (let pass = 0; pass < 3; pass++) {
       await loop.runOnce();
       now = Math.max(now, outbox.get(id!)!.nextAt);
     }
     expect(outbox.get(id!)).toMatchObject({ state: 'dead', failures: 3, lastReason: 'too-many-failures' });
     expect(REASON_TEXT['zh-CN'][outbox.get(id!)!.lastReason!]).toBe('多次发送未成功，已停止重试，请核对渠道后手动重发。');
+    expect(outbox.backlog()).toEqual([{ channel: 'duty', state: 'dead', count: 1 }]);
     now += 86_400_000;
     await loop.runOnce();
     expect(robot.received).toHaveLength(3);
@@ -195,6 +197,7 @@ describe('delivery', () => {
     await loop.runOnce();
     expect(outbox.get(id!)!.state).toBe('delivered');
     expect(robot.accepted).toHaveLength(1);
+    expect(outbox.backlog()).toEqual([]);
   });
 
   it('makes a refusal (an unknown robot key) a dead letter at once', async () => {

@@ -177,6 +177,9 @@ export class Outbox {
         "UPDATE notify_outbox SET state = 'pending', failures = 0, next_at = ?, finished_at = NULL, expires_at = NULL WHERE id = ? AND state IN ('dead', 'expired') AND recipient IS NULL",
       ),
       counts: db.prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM notify_outbox GROUP BY state'),
+      backlog: db.prepare<[], { channel: string; state: string; n: number }>(
+        "SELECT channel, state, COUNT(*) AS n FROM notify_outbox WHERE state IN ('pending', 'sending', 'dead') GROUP BY channel, state",
+      ),
     };
   }
 
@@ -345,6 +348,11 @@ export class Outbox {
    */
   requeue(id: number, now: number): boolean {
     return this.st.requeue.run(now, id).changes === 1;
+  }
+
+  /** What still waits to go out, and the dead letters, per channel: read from the index, for the hub's metrics. */
+  backlog(): { channel: string; state: 'pending' | 'sending' | 'dead'; count: number }[] {
+    return this.st.backlog.all().map((r) => ({ channel: r.channel, state: r.state as 'pending' | 'sending' | 'dead', count: r.n }));
   }
 
   counts(): Record<OutboxState, number> {

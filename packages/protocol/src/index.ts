@@ -55,10 +55,22 @@ export const RefusalCodeSchema = z.enum([
   'case-lapsed',
   'command-expired',
   'internal',
+  'method-not-allowed',
+  'id-reused',
+  'rate-limited',
+  'sign-in-paused',
+  'too-many-connections',
+  'disk-full',
 ]);
 
 export const AnswerSchema = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), seq: z.number().int(), ticket: TicketSchema.optional() }),
+  z.object({
+    ok: z.literal(true),
+    seq: z.number().int(),
+    ticket: TicketSchema.optional(),
+    /** A new ticket's progress page, path and query signed by the hub (/q/<id>?e=...&s=...): the terminal puts its public address before it. */
+    link: z.string().max(300).optional(),
+  }),
   z.object({ ok: z.literal(false), code: RefusalCodeSchema, message: z.string(), tickets: z.array(z.string()).optional(), materials: z.array(z.string()).optional() }),
 ]);
 export type Answer = z.infer<typeof AnswerSchema>;
@@ -115,6 +127,10 @@ export const HelloSchema = z.object({
   since: z.number().int().min(0).optional(),
   /** The terminal software's version, for the console's terminal list. */
   version: z.string().max(40).optional(),
+  /** The event log that sequence belongs to, as the hub's welcome named it (a restored hub has a new one). */
+  log: z.string().regex(/^[0-9a-f]{1,64}$/).optional(),
+  /** Commands in the terminal's outbox, not yet answered. */
+  waiting: z.number().int().min(0).optional(),
 });
 export type Hello = z.infer<typeof HelloSchema>;
 
@@ -129,19 +145,32 @@ export const PairSchema = z.object({
 });
 export type Pair = z.infer<typeof PairSchema>;
 
+/** What a terminal may ask the hub without changing anything; the answer is a `reply` with the same id. */
+export const QuestionSchema = z.discriminatedUnion('kind', [
+  /** The pad of the window that served a ticket asks for the link of its phone rating page (signed by the hub). */
+  z.object({ kind: z.literal('ratingLink'), ticketId: z.string().min(1).max(80) }),
+  /** A case's progress with numbers and states only (what a kiosk shows a citizen). */
+  z.object({ kind: z.literal('caseProgress'), caseNumber: z.string().min(1).max(64) }),
+]);
+export type Question = z.infer<typeof QuestionSchema>;
+
 export const TerminalMessageSchema = z.discriminatedUnion('type', [
   HelloSchema,
   PairSchema,
   z.object({ type: z.literal('subscribe'), since: z.number().int().min(0).optional() }),
   z.object({ type: z.literal('command'), command: CommandSchema }),
-  z.object({ type: z.literal('ping'), t: z.number().optional() }),
+  z.object({ type: z.literal('ping'), t: z.number().optional(), waiting: z.number().int().min(0).optional() }),
+  z.object({ type: z.literal('ask'), id: z.string().min(1).max(80), question: QuestionSchema }),
 ]);
 export type TerminalMessage = z.infer<typeof TerminalMessageSchema>;
 
 // ---- hub to terminal ----
 
+export type Reply = { type: 'reply'; id: string; ok: true; value: Record<string, unknown> } | { type: 'reply'; id: string; ok: false; code: z.infer<typeof RefusalCodeSchema>; message: string };
+
 export type HubMessage =
-  | { type: 'welcome'; protocol: number; terminal: string; role: Role; seq: number; hubTime: number; linkKey?: string }
+  | { type: 'welcome'; protocol: number; terminal: string; role: Role; seq: number; hubTime: number; log?: string }
+  | Reply
   | { type: 'snapshot'; snapshot: HallSnapshot }
   | { type: 'events'; events: HallEvent[] }
   | { type: 'answer'; commandId: string; answer: Answer }
@@ -151,7 +180,11 @@ export type HubMessage =
   | { type: 'paired'; token: string; role: Pair['role']; terminal: string; window?: number; expiresAt: number };
 
 export const HubMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('welcome'), protocol: z.number().int(), terminal: z.string(), role: RoleSchema, seq: z.number().int(), hubTime: z.number(), linkKey: z.string().optional() }),
+  z.object({ type: z.literal('welcome'), protocol: z.number().int(), terminal: z.string(), role: RoleSchema, seq: z.number().int(), hubTime: z.number(), log: z.string().optional() }),
+  z.discriminatedUnion('ok', [
+    z.object({ type: z.literal('reply'), id: z.string(), ok: z.literal(true), value: z.record(z.string(), z.unknown()) }),
+    z.object({ type: z.literal('reply'), id: z.string(), ok: z.literal(false), code: RefusalCodeSchema, message: z.string() }),
+  ]),
   z.object({ type: z.literal('snapshot'), snapshot: HallSnapshotSchema }),
   z.object({ type: z.literal('events'), events: z.array(HallEventSchema) }),
   z.object({ type: z.literal('answer'), commandId: z.string(), answer: AnswerSchema }),

@@ -1,30 +1,16 @@
 import { createHmac } from 'node:crypto';
 
-/**
- * Links printed as QR codes (on the ticket, on the rating pad) to the hub's public pages: the
- * ticket's progress and the phone rating page. The signature keeps strangers from rating tickets
- * they never held. It is made with the hall's link key, which the hub derives from the hall token
- * and hands to every terminal it welcomes: a terminal can sign links without holding the token.
- */
-export function linkKey(hallToken: string): string {
-  return createHmac('sha256', hallToken).update('servicehall-links').digest('base64url');
-}
-
-export function linkSignature(key: string, ticketId: string): string {
-  return createHmac('sha256', key).update(`servicehall:${ticketId}`).digest('base64url').slice(0, 16);
-}
-
 /** http://host:port of the hub, from its terminals' address ws://host:port/ws. */
 export function hubHttpBase(hubWsUrl: string): string {
   return hubWsUrl.replace(/^ws/, 'http').replace(/\/ws$/, '');
 }
 
-export function progressLink(hubBase: string, key: string, ticketId: string): string {
-  return `${hubBase}/q/${encodeURIComponent(ticketId)}?s=${linkSignature(key, ticketId)}`;
-}
-
-export function ratingLink(hubBase: string, key: string, ticketId: string): string {
-  return `${hubBase}/rate/${encodeURIComponent(ticketId)}?s=${linkSignature(key, ticketId)}`;
+/**
+ * A citizen's link (a progress page, a phone rating page) as printed or shown: the terminal's public
+ * address of the hub before the path the hub signed. Terminals never sign links themselves.
+ */
+export function publicLink(hubBase: string, signedPath: string): string {
+  return `${hubBase.replace(/\/$/, '')}${signedPath}`;
 }
 
 /** Who a terminal is: what a terminal's credential is bound to. */

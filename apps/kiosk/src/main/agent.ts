@@ -2,7 +2,7 @@ import type { AgentContext, AgentParts } from '@servicehall/agent';
 import { findItem, ticketWait, waitPhrase, type CommandBody, type HallView, type RefusalCode, type Ticket } from '@servicehall/core';
 import { healthAfter, ReopeningPrinter } from '@servicehall/escpos-printer';
 import type { Answer } from '@servicehall/protocol';
-import { progressLink } from '@servicehall/protocol/node';
+import { publicLink } from '@servicehall/protocol/node';
 import { randomUUID } from 'node:crypto';
 import QRCode from 'qrcode';
 import { z } from 'zod';
@@ -14,7 +14,6 @@ import {
   guideDocument,
   guideOf,
   homeOf,
-  httpBaseOf,
   issuingHoursText,
   kioskStatus,
   parseQuery,
@@ -50,7 +49,6 @@ const CodeSchema = z.object({ code: z.string().trim().min(1).max(40), lang: Lang
 export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskSettingsConfig = loadKioskSettings(undefined, process.env)): AgentParts<KioskShape> {
   const { client, config } = ctx;
   const threshold: BusyThreshold = { minutes: settings.busyMinutes, people: settings.busyPeople };
-  const hubBase = httpBaseOf(config.hubUrl);
   /** Where citizens' phones reach the hub: this kiosk's own setting, else the hall's; never the hub's loopback address. */
   const publicBase = (view: HallView): string | undefined => publicBaseOf(settings.publicUrl ?? view.catalogue.hall.publicUrl);
   const printer = config.devices.printer ? new ReopeningPrinter(config.devices.printer, ctx.log) : undefined;
@@ -166,7 +164,9 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
       const t = answer.ticket;
       if (!t) return refusal('internal', serviceCode, lang);
       try {
-        return await handOver(t, answer.seq, lang);
+        // The hub signs the ticket's progress link and hands it over with the ticket: the kiosk holds no key.
+        if (!answer.link) throw new Error('the hub gave no progress link with the ticket');
+        return await handOver(t, answer.seq, answer.link, lang);
       } catch (error) {
         // Whatever failed between issuing and handing the ticket over, nobody holds it (rule 4).
         ctx.log(`the ticket could not be handed over: ${error instanceof Error ? error.message : error}`);
@@ -176,16 +176,16 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
     });
 
   /** Shows and prints an issued ticket; a print that fails voids it. */
-  const handOver = async (t: Ticket, seq: number, lang: Lang): Promise<TakeResult> => {
+  const handOver = async (t: Ticket, seq: number, link: string, lang: Lang): Promise<TakeResult> => {
     const view = await client.whenInStep(seq, 2000).catch(() => {
       if (!client.view) throw new Error('the kiosk has no view of the hall');
       return client.view;
     });
     const wait = ticketWait(view, t, Date.now());
     const item = findItem(view.catalogue, t.serviceCode);
-    // The link key came with the hub's welcome: the kiosk issues only while online.
+    // The hub signed the link and handed it over with the ticket; the kiosk only puts the hall's public address before it.
     const base = publicBase(view);
-    const progressUrl = base ? progressLink(base, client.linkKey ?? '', t.id) : undefined;
+    const progressUrl = base ? publicLink(base, link) : undefined;
     const tz = view.catalogue.hall.timeZone;
     const slot = slotText(t, tz);
     const shown: TicketShown = {
@@ -233,23 +233,13 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
     return refusal('print-failed', t.serviceCode, lang);
   };
 
-  const fetchCase = async (caseNumber: string): Promise<QueryResult> => {
-    try {
-      const res = await fetch(`${hubBase}/api/cases/${encodeURIComponent(caseNumber)}`, {
-        // The kiosk's own token is enough for a case's progress (never for its applicant).
-        headers: { authorization: `Bearer ${config.token}`, 'x-servicehall-terminal': `${config.role}/${config.terminal}${config.window ? `/${config.window}` : ''}`, accept: 'application/json' },
-        signal: AbortSignal.timeout(4000),
-      });
-      if (res.status === 404) return { kind: 'not-found', text: caseNumber };
-      if (!res.ok) {
-        ctx.log(`the hub answered ${res.status} to a case query`);
-        return { kind: 'unavailable' };
-      }
-      return caseProgress(client.view, caseNumber, await res.json());
-    } catch (error) {
-      ctx.log(`a case query failed: ${error instanceof Error ? error.message : error}`);
-      return { kind: 'unavailable' };
-    }
+  /** A case's progress, asked of the hub over the terminal's own link: numbers and states only, never its applicant. */
+  const askCase = async (caseNumber: string): Promise<QueryResult> => {
+    const reply = await client.ask({ kind: 'caseProgress', caseNumber });
+    if (reply.ok) return caseProgress(client.view, caseNumber, reply.value);
+    if (reply.code === 'not-found') return { kind: 'not-found', text: caseNumber };
+    ctx.log(`a case query was not answered: ${reply.code} ${reply.message}`);
+    return { kind: 'unavailable' };
   };
 
   return {
@@ -297,7 +287,7 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
           const t = client.view ? findTicket(client.view, key.key) : undefined;
           if (t) return ticketProgress(client.view!, t, Date.now());
         }
-        return fetchCase(key.key);
+        return askCase(key.key);
       },
     },
     async stop() {

@@ -255,8 +255,8 @@ export function ticketProgress(view: HallView, t: Ticket, now: number): QueryRes
 const text = (v: unknown, max = 120): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, max) : typeof v === 'number' ? String(v) : undefined);
 
 /**
- * The hub's answer to GET /api/cases/{caseNumber}, read tolerantly: only short strings reach the
- * screen, and never a name or an ID number (H-19).
+ * A case's progress as the hub answers it (numbers and states only), read tolerantly: only short
+ * strings reach the screen, and never a name or an ID number (H-19).
  */
 export function caseProgress(view: HallView | undefined, caseNumber: string, body: unknown): QueryResult {
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;

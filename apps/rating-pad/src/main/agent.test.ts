@@ -2,7 +2,7 @@ import { TerminalConfigSchema, type AgentContext } from '@servicehall/agent';
 import type { HallClient } from '@servicehall/client';
 import { emptyView, putTicket, type CommandBody, type HallView } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
-import type { Answer } from '@servicehall/protocol';
+import type { Answer, Question } from '@servicehall/protocol';
 import { ackFrame, keyFrame, type ByteLink } from '@servicehall/rating-keys';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,9 +15,15 @@ import { createRatingPadAgent, photoDataUrl, type RatingPadOptions } from './age
 class FakeClient {
   view: HallView;
   state = { status: 'online' as const, since: 0, waiting: 0 };
-  /** As the hub's welcome gives it. */
-  linkKey = 'link-key-of-the-hall';
   sent: CommandBody[] = [];
+  asked: Question[] = [];
+  /** As the hub answers: a link it signed, for this pad's window's services only. */
+  ask(q: Question) {
+    this.asked.push(q);
+    if (q.kind !== 'ratingLink') return Promise.resolve({ ok: false, code: 'forbidden', message: 'no' });
+    const r = this.view.ratingRequests.get(q.ticketId);
+    return Promise.resolve(r?.window === 5 ? { ok: true, value: { link: `/rate/${q.ticketId}?e=abc12&s=${'h'.repeat(24)}` } } : { ok: false, code: 'forbidden', message: 'another window' });
+  }
   answer: (body: CommandBody) => Promise<Answer> = async () => ({ ok: true, seq: 1 }) as Answer;
   private listeners = new Set<(c: unknown) => void>();
   constructor() {
@@ -106,7 +112,9 @@ describe('the rating pad agent', () => {
     expect(last().phase).toBe('idle');
     client.finish('c1');
     expect(last().phase).toBe('asking');
-    await expect.poll(() => last().request?.link).toMatch(/^http:\/\/127\.0\.0\.1:8600\/rate\/c1\?s=[\w-]{16}$/);
+    // The hub signs the link; the pad only puts the hub's address before it.
+    await expect.poll(() => last().request?.link).toBe(`http://127.0.0.1:8600/rate/c1?e=abc12&s=${'h'.repeat(24)}`);
+    expect(client.asked).toContainEqual({ kind: 'ratingLink', ticketId: 'c1' });
     expect(last().request?.qr).toMatch(/^data:image\/svg\+xml;base64,/);
     client.answer = async (body) => (client.rated((body as { ticketId: string }).ticketId), { ok: true, seq: 2 } as Answer);
     expect(await agent.handlers.rate({ ticketId: 'c1', level: 'satisfied', aspects: { skill: 'satisfied' } })).toEqual({ status: 'recorded' });

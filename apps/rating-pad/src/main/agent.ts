@@ -1,7 +1,7 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
 import type { DeviceReport } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
-import { hubHttpBase, ratingLink } from '@servicehall/protocol/node';
+import { hubHttpBase, publicLink } from '@servicehall/protocol/node';
 import { openSerialLink, RatingKeyPad, type ByteLink, type KeyPress } from '@servicehall/rating-keys';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -81,13 +81,21 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
     ctx.push('pad', screen);
   };
 
-  /** The QR code of the hub's phone rating page for this service (the second channel). */
+  /**
+   * The QR code of the hub's phone rating page for this service (the second channel). The hub signs
+   * the link, for this pad's window's services only; while it cannot be asked the pad shows none.
+   */
   const makeLink = (ticketId: string) => {
-    // The link key comes with the hub's welcome; without it there is no link to sign yet.
-    if (making.has(ticketId) || !ctx.client.linkKey) return;
+    if (making.has(ticketId) || stopped) return;
     making.add(ticketId);
-    const link = ratingLink(hubHttpBase(config.hubUrl), ctx.client.linkKey, ticketId);
-    QRCode.toString(link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M', color: { dark: '#12304dff', light: '#ffffffff' } })
+    let link = '';
+    ctx.client
+      .ask({ kind: 'ratingLink', ticketId })
+      .then((reply) => {
+        if (!reply.ok || typeof reply.value.link !== 'string') throw new Error(`the hub gave no rating link: ${reply.ok ? 'empty' : `${reply.code} ${reply.message}`}`);
+        link = publicLink(hubHttpBase(config.hubUrl), reply.value.link);
+        return QRCode.toString(link, { type: 'svg', margin: 1, errorCorrectionLevel: 'M', color: { dark: '#12304dff', light: '#ffffffff' } });
+      })
       .then((svg) => {
         links.set(ticketId, { link, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` });
         if (links.size > 50) links.delete(links.keys().next().value!);

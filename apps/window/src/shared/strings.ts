@@ -348,6 +348,10 @@ const zh: WindowStrings = {
     'outcome-recorded': '该事项本次来访已有办理结果，请在下方更正该结果并填写原因。',
     'notice-breach': '本次补正告知新增了此前未列明的材料，请确认原因后再打印。',
     internal: '系统暂时出现问题，请稍后重试；如仍不行，请联系管理员。',
+    'sign-in-paused': '本窗口密码错误次数较多，请稍候片刻再签到；如忘记密码，请联系值班负责人。',
+    'rate-limited': '操作过于频繁，请稍候片刻再试。',
+    'disk-full': '服务器存储空间不足，操作未记录。请改为人工登记，并联系管理员。',
+    'id-reused': '操作编号冲突，操作未执行，请重试。',
   },
   done: {
     callNext: (t) => `已呼叫 ${t ?? ''} 号`,
@@ -533,6 +537,10 @@ const en: WindowStrings = {
     'outcome-recorded': 'This item already has its outcome in this visit; correct that outcome below, with the reason.',
     'notice-breach': 'This notice adds material not named before; confirm why before it is printed.',
     internal: 'Something went wrong; please retry, or call the administrator.',
+    'sign-in-paused': 'Too many wrong PINs from this window: please wait a moment before signing in again. If the PIN is forgotten, ask the supervisor on duty.',
+    'rate-limited': 'Too many actions at once: please wait a moment and try again.',
+    'disk-full': 'The hub is out of storage and did not record this. Please record it by hand and call the administrator.',
+    'id-reused': 'The action clashed with an earlier one and was not done: please try again.',
   },
   done: {
     callNext: (t) => `Called ${t ?? ''}`,

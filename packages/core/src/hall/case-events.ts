@@ -1,5 +1,5 @@
 import { dueDate } from '../calendar';
-import type { Case, CaseGiven } from '../cases';
+import { withOutcome, type Case, type CaseGiven } from '../cases';
 import { findItem } from '../catalogue';
 import type { EventBody } from '../events';
 import { hallCalendar } from './setup';
@@ -57,6 +57,7 @@ export function caseRecorded(view: HallView, outcome: Outcome, c: Case, isNew: b
 /** The case a case.recorded event records (a case.amended one carries it whole). */
 export function caseOfEvent(view: HallView, event: EventOf<'case.recorded' | 'case.amended'>): Case {
   const c = event.case;
-  if ('state' in c) return c;
+  // A whole case: as written now, or by an earlier version (without its outcome and amendments).
+  if ('state' in c) return withOutcome(c);
   return { ...derived(view, c.window, event.outcome, event.at, c.serviceCode), ...c } as Case;
 }

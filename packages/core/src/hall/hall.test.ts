@@ -12,6 +12,7 @@ import {
   fromSnapshot,
   heldTickets,
   itemWait,
+  KIOSK_VOID_MINUTES,
   OutOfStep,
   toSnapshot,
   waitingTickets,
@@ -241,6 +242,25 @@ describe('issuing tickets', () => {
     serve(view, 1, at('09:01'), 5);
     expect(refusal(run(view, { type: 'voidTicket', ticketId: t.id, reason: '打印失败' }, kiosk, at('09:10')))).toBe('illegal-transition');
     expect(refusal(run(view, { type: 'voidTicket', ticketId: 'no-such', reason: '打印失败' }, kiosk, at('09:10')))).toBe('not-found');
+  });
+
+  it('lets a kiosk void only a ticket it issued itself, within minutes of issuing it', () => {
+    const view = emptyView(catalogue(), DAY);
+    const other = { role: 'kiosk', terminal: 'kiosk-2' } as const;
+    const mine = issue(view, 'GA-SFZ-HL', at('09:00'));
+    expect(mine.issuedBy).toBe(kiosk.terminal);
+    const theirs = step(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, other, at('09:00'))!;
+    const late = issue(view, 'GA-SFZ-HL', at('09:00'));
+    // Another kiosk's ticket: refused, and nothing changes.
+    const seq = view.seq;
+    expect(refusal(run(view, { type: 'voidTicket', ticketId: theirs.id, reason: '打印失败' }, kiosk, at('09:01')))).toBe('forbidden');
+    expect(view.seq).toBe(seq);
+    step(view, { type: 'voidTicket', ticketId: mine.id, reason: '打印失败' }, kiosk, at('09:01'));
+    expect(view.tickets.get(mine.id)?.state).toBe('voided');
+    // Past the minutes of the print, even its own is for a supervisor.
+    expect(refusal(run(view, { type: 'voidTicket', ticketId: late.id, reason: '打印失败' }, kiosk, at('09:00') + KIOSK_VOID_MINUTES * 60_000 + 1))).toBe('forbidden');
+    step(view, { type: 'voidTicket', ticketId: late.id, reason: '群众离开' }, { role: 'admin', terminal: 'supervisor' }, at('10:00'));
+    expect(view.tickets.get(late.id)?.state).toBe('voided');
   });
 });
 

@@ -15,7 +15,7 @@ import { applyWindowEvent, decideWindowCommand } from './windows';
 // tickets and the queue, windows, cases, ratings, follow-ups, the hall's setup. This file only dispatches.
 
 export * from './view';
-export { windowQueue } from './tickets';
+export { windowQueue, KIOSK_VOID_MINUTES } from './tickets';
 export { itemWait, itemWaits, ticketWait } from './waits';
 export { askedRating } from './ratings';
 export { calendarYears, hallCalendar, itemToday, strandedTickets, type CalendarYear } from './setup';

@@ -1,5 +1,5 @@
 import { dueDate } from '../calendar';
-import { correctionNotice, formatCaseNumber, maskIdNumber, maskName, type Case, type CorrectionNotice, type Outcome } from '../cases';
+import { correctionNotice, formatCaseNumber, maskIdNumber, maskName, outcomeOfState, type Case, type CorrectionNotice, type Outcome } from '../cases';
 import { findItem, type ServiceItem } from '../catalogue';
 import type { CommandBody } from '../commands';
 import { counterKey } from '../numbering';
@@ -44,9 +44,7 @@ export function caseOfVisit(view: HallView, ticket: Ticket, serviceCode: string)
 
 /** The outcome a case's latest visit recorded (cases from before `outcome` was kept: from its state). */
 export function outcomeOf(c: Case): Outcome {
-  if (c.outcome) return c.outcome;
-  if (c.state === 'lapsed') return 'correction';
-  return c.state === 'consulted' ? 'consultation' : c.state;
+  return c.outcome ?? outcomeOfState(c.state);
 }
 
 export function decideOutcome(view: HallView, command: OutcomeCommand, ctx: DecideContext): Result<Decision> {

@@ -68,6 +68,9 @@ export type TicketCommand = Extract<
   }
 >;
 
+/** How long after issuing a ticket its kiosk may still void it (a print that failed, an answer that came late). */
+export const KIOSK_VOID_MINUTES = 10;
+
 export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>): void {
   switch (event.type) {
     case 'appointment.booked':
@@ -204,11 +207,24 @@ function issuedPart(t: Ticket): IssuedTicket {
   };
 }
 
-/** The ticket a ticket.issued event makes; events written before it was slimmed carry the ticket whole. */
+/**
+ * The ticket a ticket.issued event makes; events written before it was slimmed carry the ticket
+ * whole. The terminal that issued it (which alone may void it) is the event's `by`.
+ */
 export function issuedTicket(view: HallView, event: EventOf<'ticket.issued'>): Ticket {
   const t = event.ticket;
   if ('id' in t) return t;
-  return { id: `${view.day}-${t.number}`, day: view.day, state: 'issued', issuedAt: event.at, recalls: 0, transfers: [], ...t, lane: t.lane ?? 'ordinary' };
+  return {
+    id: `${view.day}-${t.number}`,
+    day: view.day,
+    state: 'issued',
+    issuedAt: event.at,
+    recalls: 0,
+    transfers: [],
+    ...(event.by !== undefined ? { issuedBy: event.by } : {}),
+    ...t,
+    lane: t.lane ?? 'ordinary',
+  };
 }
 
 function newTicket(view: HallView, item: ServiceItem, day: string, now: number, extra: Pick<Ticket, 'lane'> & Partial<Ticket>): Result<Ticket> {
@@ -260,6 +276,7 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
       const t = newTicket(view, item, view.day, now, {
         lane,
         priorityReason: lane === 'priority' ? (command.priorityReason ?? 'other') : undefined,
+        issuedBy: by,
       });
       if (!t.ok) return t;
       return ok({ events: [{ type: 'ticket.issued', ticket: issuedPart(t.value), by }], ticket: t.value });
@@ -282,6 +299,7 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
       const t = newTicket(view, item, view.day, now, {
         lane: 'appointment',
         appointment: { code: a.code, slotStart: a.slotStart, slotEnd: a.slotEnd },
+        issuedBy: by,
       });
       if (!t.ok) return t;
       return ok({ events: [{ type: 'ticket.issued', ticket: issuedPart(t.value), by }], ticket: t.value });
@@ -289,6 +307,11 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
     case 'voidTicket': {
       const t = view.tickets.get(command.ticketId);
       if (!t) return refuse('not-found', `there is no ticket ${command.ticketId}`);
+      // A kiosk voids what it could not hand over: its own ticket, within minutes of issuing it. Anything else goes through a supervisor.
+      if (ctx.actor.role === 'kiosk') {
+        if (t.issuedBy !== ctx.actor.terminal) return refuse('forbidden', `ticket ${t.number} was not issued by ${ctx.actor.terminal}: a supervisor voids it`);
+        if (now - t.issuedAt > KIOSK_VOID_MINUTES * 60_000) return refuse('forbidden', `ticket ${t.number} was issued more than ${KIOSK_VOID_MINUTES} minutes ago: a supervisor voids it`);
+      }
       const r = voidTicket(t, command.reason);
       if (!r.ok) return r;
       return ok({ events: [{ type: 'ticket.voided', id: t.id, reason: command.reason }], ticket: r.value });

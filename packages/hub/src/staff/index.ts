@@ -78,7 +78,7 @@ export class Staff {
       good = (await verifyPassword(account.passwordHash, password)) && !account.disabled;
       staff = this.who(account.id, account.role);
     } else if (this.catalogue().clerks.some((c) => c.number === id) && /^\d{4,8}$/.test(password)) {
-      const check = this.pins.check(id, password, this.clock());
+      const check = await this.pins.check(id, password, this.clock());
       good = check.ok;
       if (!check.ok && check.code === 'locked') return { ok: false, code: 'locked', message: check.message };
       staff = this.who(id, 'clerk');
@@ -174,10 +174,12 @@ export class Staff {
       if (!/^\d{6,8}$/.test(next)) return { ok: false, code: 'bad-request', message: 'a PIN is 6 to 8 digits' };
       if (/^(\d)\1+$/.test(next) || '0123456789'.includes(next) || '9876543210'.includes(next)) return { ok: false, code: 'bad-request', message: 'the PIN is too easy to guess' };
       if (next === current) return { ok: false, code: 'bad-request', message: 'the new PIN must differ from the old one' };
-      const check = this.pins.check(who.id, current, this.clock());
+      const check = await this.pins.check(who.id, current, this.clock());
       if (!check.ok) return { ok: false, code: 'unauthorised', message: check.message };
+      // Hashed off the event loop first; written in the transaction with its audit record.
+      const hashed = await this.pins.hash(next);
       this.db.transaction(() => {
-        this.pins.set(who.id, next);
+        this.pins.store(who.id, hashed);
         this.audit.record({ at: this.clock(), staff: who, action: 'changeOwnPin', target: `clerk:${who.id}` });
       })();
       return { ok: true, value: null };
@@ -196,14 +198,20 @@ export class Staff {
   }
 
   /** Initial PINs for clerks (each shown once, for a slip), to be changed at the first sign-in. */
-  initialPins(by: StaffRef, clerks: readonly string[]): StaffChange<{ clerk: string; name: string; pin: string }[]> {
+  async initialPins(by: StaffRef, clerks: readonly string[]): Promise<StaffChange<{ clerk: string; name: string; pin: string }[]>> {
     const known = this.catalogue().clerks;
     const unknown = clerks.find((n) => !known.some((c) => c.number === n));
     if (unknown) return { ok: false, code: 'not-found', message: `there is no clerk ${unknown}` };
-    return this.db.transaction(() => {
-      const out = clerks.map((n) => {
+    // The PINs are hashed off the event loop first, then written together with their audit records.
+    const made = await Promise.all(
+      clerks.map(async (n) => {
         const pin = initialPin();
-        this.pins.set(n, pin, { mustChange: true });
+        return { n, pin, hashed: await this.pins.hash(pin) };
+      }),
+    );
+    return this.db.transaction(() => {
+      const out = made.map(({ n, pin, hashed }) => {
+        this.pins.store(n, hashed, { mustChange: true });
         this.audit.record({ at: this.clock(), staff: by, action: 'issueInitialPin', target: `clerk:${n}` });
         return { clerk: n, name: known.find((c) => c.number === n)!.name, pin };
       });

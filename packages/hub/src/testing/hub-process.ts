@@ -6,6 +6,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../../..');
 const cli = path.resolve(here, '../cli.ts');
 
+/** The hall token a test hub process is given unless the test says otherwise. */
+export const HUB_PROCESS_TOKEN = 'test-token-for-the-hub-process';
+
+/** SERVICEHALL_LIMITS for load tests and benchmarks: many terminals on one address, far beyond a person's pace. */
+export const LOAD_TEST_LIMITS = JSON.stringify({ commands: 'off', messages: { perMinute: 1e9, burst: 1e6 }, connectionsPerAddress: 2000, connections: 4000 });
+
 export interface HubProcess {
   child: ChildProcess;
   url: string;
@@ -19,7 +25,7 @@ export interface HubProcess {
 export async function spawnHub(dataDir: string, env: Record<string, string> = {}, port = 0): Promise<HubProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', cli], {
     cwd: root,
-    env: { ...process.env, SERVICEHALL_DATA: dataDir, SERVICEHALL_PORT: String(port), SERVICEHALL_TOKEN: 'test-token', SERVICEHALL_DEMO_ALL_DAY: '1', SERVICEHALL_SEED: 'demo', ...env },
+    env: { ...process.env, SERVICEHALL_DATA: dataDir, SERVICEHALL_PORT: String(port), SERVICEHALL_TOKEN: HUB_PROCESS_TOKEN, SERVICEHALL_DEMO_ALL_DAY: '1', SERVICEHALL_SEED: 'demo', SERVICEHALL_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -28,7 +34,8 @@ export async function spawnHub(dataDir: string, env: Record<string, string> = {}
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the hub did not start in time:\n${out}`)), 20_000);
     const check = () => {
-      const m = /API\s+(http:\/\/[\d.]+:\d+)/.exec(out);
+      // The hub's log line 'ServiceHall hub started' (JSON) names its address, https:// when it has TLS.
+      const m = /"url":"(https?:\/\/[\d.]+:\d+)"/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
@@ -44,8 +51,8 @@ export async function spawnHub(dataDir: string, env: Record<string, string> = {}
   return {
     child,
     url,
-    wsUrl: url.replace('http', 'ws') + '/ws',
-    token: env.SERVICEHALL_TOKEN ?? 'test-token',
+    wsUrl: url.replace(/^http/, 'ws') + '/ws',
+    token: env.SERVICEHALL_TOKEN ?? HUB_PROCESS_TOKEN,
     output: () => out,
     async kill(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -2,3 +2,4 @@
 export * from './year';
 export { spawnHub, type HubProcess } from './hub-process';
 export { TestTerminal } from './terminal';
+export { hallKeyOf } from './hall-db';

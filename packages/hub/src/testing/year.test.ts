@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db';
 import { HallStore } from '../store';
+import { hallKeyOf } from './hall-db';
 import { busyHall, generateHistory, generateHistoryInParallel, workingDays } from './year';
 import { chinaCalendar } from '@servicehall/core';
 
@@ -26,7 +27,7 @@ const small = { ticketsPerDay: 400, lastDay: '2026-11-30', catalogue: hall };
 /** Every event of the log in order, and the view they fold to from nothing. */
 function replay(dataDir: string): { events: HallEvent[]; view: ReturnType<typeof emptyView> } {
   const db = openDatabase(dataDir);
-  const store = new HallStore(db, () => 0);
+  const store = new HallStore(db, () => 0, hallKeyOf(dataDir));
   const events: HallEvent[] = [];
   for (let seq = 0; ; ) {
     const page = store.eventsSince(seq, 5000);
@@ -86,7 +87,7 @@ describe('the history generator', () => {
     generateHistory({ ...small, dataDir: dir, days: 3 });
     const { view } = replay(dir);
     const db = openDatabase(dir);
-    const loaded = new HallStore(db, () => 0).view;
+    const loaded = new HallStore(db, () => 0, hallKeyOf(dir)).view;
     db.close();
     const essence = (v: typeof view) => {
       const s = toSnapshot(v);

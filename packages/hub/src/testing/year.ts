@@ -23,7 +23,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type Db } from '../db';
 import { housekeep } from '../housekeeping';
+import { KEY_FILE } from '../files';
 import { HallStore } from '../store';
+import { hallKeyOf } from './hall-db';
 
 /**
  * A busy hall's history, written through the hub's own path: every ticket is issued, called,
@@ -233,7 +235,7 @@ export function generateHistory(options: HistoryOptions): HistorySummary {
   const tz = catalogue0.hall.timeZone;
   const randomIdsFrom = instant(addCalendarDays(lastDay, -8), 0, tz);
   if (!held) HallStore.seed(db, catalogue0, instant(days[0]!, 7 * 60, tz));
-  const store = new HallStore(db, () => now);
+  const store = new HallStore(db, () => now, hallKeyOf(options.dataDir));
   const catalogue = store.view.catalogue;
   const admin: Actor = { role: 'admin', terminal: 'admin-console' };
   const kiosks: Actor[] = Array.from({ length: 8 }, (_, i) => ({ role: 'kiosk', terminal: `kiosk-${i + 1}` }));
@@ -503,7 +505,14 @@ export async function generateHistoryInParallel(options: ParallelHistoryOptions)
   const size = Math.ceil(all.length / count);
   const stretches = Array.from({ length: count }, (_, k) => all.slice(k * size, (k + 1) * size)).filter((d) => d.length > 0);
   const folders = stretches.map((_, k) => (k === 0 ? options.dataDir : path.join(options.dataDir, `.part-${k}`)));
-  for (const folder of folders.slice(1)) fs.rmSync(folder, { recursive: true, force: true });
+  // Every stretch is written with the hall's one key (what it seals and signs stays readable in the whole).
+  const key = hallKeyOf(options.dataDir).file;
+  for (const folder of folders.slice(1)) {
+    fs.rmSync(folder, { recursive: true, force: true });
+    fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+    fs.copyFileSync(key, path.join(folder, KEY_FILE));
+    fs.chmodSync(path.join(folder, KEY_FILE), 0o600);
+  }
   let done = 0;
   const summaries = await Promise.all(
     stretches.map(
@@ -534,7 +543,7 @@ export async function generateHistoryInParallel(options: ParallelHistoryOptions)
   }
   // What lapsed across a cut lapses now, through the hub's own housekeeping.
   const evening = instant(lastDay, 23 * 60 + 30, catalogue.hall.timeZone);
-  const store = new HallStore(db, () => evening);
+  const store = new HallStore(db, () => evening, hallKeyOf(options.dataDir));
   housekeep(store, evening);
   const seq = store.seq;
   db.pragma('wal_checkpoint(TRUNCATE)');
@@ -577,15 +586,16 @@ export function appendHistory(db: Db, file: string): void {
         INSERT OR REPLACE INTO appointments (code, day, body) SELECT code, day, body FROM part.appointments;
         INSERT INTO personal_data (case_number, applicant, stored_at) SELECT case_number, applicant, stored_at FROM part.personal_data;
         DELETE FROM commands;
-        INSERT INTO commands (id, terminal, type, at, answer, first_seq, last_seq)
+        INSERT INTO commands (id, terminal, type, at, answer, body_hash, first_seq, last_seq)
           SELECT id, terminal, type, at,
             CASE WHEN json_extract(answer, '$.seq') IS NULL THEN answer ELSE json_set(answer, '$.seq', json_extract(answer, '$.seq') + ${offset}) END,
-            first_seq + ${offset}, last_seq + ${offset}
+            body_hash, first_seq + ${offset}, last_seq + ${offset}
           FROM part.commands ORDER BY rowid;
         DELETE FROM windows; INSERT INTO windows SELECT * FROM part.windows;
         DELETE FROM counters; INSERT INTO counters SELECT * FROM part.counters;
         DELETE FROM service_times; INSERT INTO service_times SELECT * FROM part.service_times;
-        INSERT OR REPLACE INTO hall (key, value) SELECT key, value FROM part.hall WHERE key <> 'catalogue';
+        -- The hall's key check and its log's identity stay the first stretch's: the whole is one hall, one log.
+        INSERT OR REPLACE INTO hall (key, value) SELECT key, value FROM part.hall WHERE key NOT IN ('catalogue', 'key-check', 'log', 'log_parent');
       `);
     })();
   } finally {

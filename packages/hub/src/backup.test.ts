@@ -1,0 +1,202 @@
+import { demoCatalogue } from '@servicehall/fixtures';
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BackupSchedule, backupPolicyFromEnv, backupsToKeep, inspectBackup, listBackups, pruneBackups, takeBackup } from './backup';
+import { DATABASE_FILE } from './integrity';
+import { createLogger, useLogger } from './log';
+import { startHub } from './server';
+import { issueTickets, makeHallDatabase } from './testing/hall-db';
+import { TestTerminal } from './testing/terminal';
+
+/** A hall token the hub accepts (16 characters or more). */
+const HUB_TOKEN = 'hall-token-for-operations';
+
+const dirs: string[] = [];
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-backup-'));
+  dirs.push(d);
+  return d;
+}
+
+const HOUR = 3_600_000;
+const SHANGHAI = 'Asia/Shanghai';
+
+describe('an online backup', () => {
+  it('is one consistent moment of the log while kiosks keep issuing: checked, with its last event in its manifest', async () => {
+    const data = tempDir();
+    const backups = tempDir();
+    const hub = await startHub({ dataDir: data, token: HUB_TOKEN, seed: demoCatalogue({ allDay: true }) });
+    cleanups.push(() => hub.close());
+    issueTickets(hub.store, 300);
+    const seqBefore = hub.store.seq;
+    const kiosk = await TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: 'kiosk-1', token: HUB_TOKEN });
+    cleanups.push(() => kiosk.close());
+    const items = hub.store.view.catalogue.items.filter((i) => i.dailyQuota === undefined);
+    let issuing = true;
+    let issuedMeanwhile = 0;
+    const load = (async () => {
+      for (let i = 0; issuing; i++)
+        if ((await kiosk.command({ type: 'issueTicket', serviceCode: items[i % items.length]!.code, lane: 'ordinary' })).ok) issuedMeanwhile++;
+    })();
+    const backup = await takeBackup(path.join(data, DATABASE_FILE), backups);
+    issuing = false;
+    await load;
+
+    expect(issuedMeanwhile).toBeGreaterThan(0);
+    expect(backup.seq).toBeGreaterThanOrEqual(seqBefore);
+    expect(backup).toMatchObject({ integrity: 'ok', hall: '滨江区政务服务中心', file: path.basename(backup.path) });
+    expect(backup.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(fs.statSync(backup.path).size).toBe(backup.bytes);
+    const manifest = JSON.parse(fs.readFileSync(backup.path.replace(/\.db$/, '.json'), 'utf8'));
+    expect(manifest).toEqual({ ...backup, path: undefined, ms: backup.ms });
+    // One file on its own (no -wal beside it), holding exactly the tickets of the events up to its last one.
+    expect(fs.readdirSync(backups).sort()).toEqual([path.basename(backup.path), path.basename(backup.path).replace(/\.db$/, '.json')].sort());
+    const copy = new Database(backup.path, { readonly: true });
+    const inCopy = (copy.prepare('SELECT COUNT(*) AS n FROM tickets').get() as { n: number }).n;
+    const issuedUpTo = (copy.prepare("SELECT COUNT(*) AS n FROM events WHERE type = 'ticket.issued' AND seq <= ?").get(backup.seq) as { n: number }).n;
+    expect((copy.prepare('SELECT MAX(seq) AS s FROM events').get() as { s: number }).s).toBe(backup.seq);
+    copy.close();
+    expect(inCopy).toBe(issuedUpTo);
+  });
+
+  it('of a damaged database fails and leaves no backup behind', async () => {
+    const data = tempDir();
+    const backups = tempDir();
+    makeHallDatabase(data, 200);
+    const fd = fs.openSync(path.join(data, DATABASE_FILE), 'r+');
+    fs.writeSync(fd, Buffer.alloc(4 * 4096, 0x5a), 0, 4 * 4096, 2 * 4096);
+    fs.closeSync(fd);
+    await expect(takeBackup(path.join(data, DATABASE_FILE), backups)).rejects.toThrow(/未通过检查[\s\S]*failed its check/);
+    expect(fs.readdirSync(backups)).toEqual([]);
+    expect(await listBackups(backups)).toEqual([]);
+  });
+
+  it('is stopped when the hub closes before it is done, and offers nothing half-made as a backup', async () => {
+    const data = tempDir();
+    const backups = tempDir();
+    makeHallDatabase(data, 300);
+    const stop = new AbortController();
+    const taking = takeBackup(path.join(data, DATABASE_FILE), backups, Date.now, stop.signal);
+    stop.abort();
+    await expect(taking).rejects.toThrow(/stopped/);
+    expect(await listBackups(backups)).toEqual([]);
+  });
+
+  it('is found wanting when its file is not a hall database', async () => {
+    const file = path.join(tempDir(), 'notes.db');
+    const db = new Database(file);
+    db.exec('CREATE TABLE notes (text TEXT)');
+    db.close();
+    expect(await inspectBackup(file)).toEqual({ ok: false, problem: 'not a hall database: no event log in it' });
+  });
+});
+
+describe('the retention of backups', () => {
+  // Every four hours for six weeks, ending on Wednesday 2026-11-25 at 20:00 in the hall.
+  const end = Date.parse('2026-11-25T20:00:00+08:00');
+  const all = Array.from({ length: 6 * 42 }, (_, i) => ({ file: `b${i}`, takenAtMs: end - i * 4 * HOUR }));
+  const day = (b: { takenAtMs: number }) => new Date(b.takenAtMs + 8 * HOUR).toISOString().slice(0, 10);
+
+  it.each([
+    { keepDaily: 7, keepWeekly: 0, days: ['2026-11-25', '2026-11-24', '2026-11-23', '2026-11-22', '2026-11-21', '2026-11-20', '2026-11-19'] },
+    { keepDaily: 1, keepWeekly: 4, days: ['2026-11-25', '2026-11-22', '2026-11-15', '2026-11-08'] },
+    { keepDaily: 3, keepWeekly: 8, days: ['2026-11-25', '2026-11-24', '2026-11-23', '2026-11-22', '2026-11-15', '2026-11-08', '2026-11-01', '2026-10-25', '2026-10-18'] },
+  ])('keeps the newest of the last $keepDaily days and of the last $keepWeekly weeks', ({ keepDaily, keepWeekly, days }) => {
+    const kept = backupsToKeep(all, { keepDaily, keepWeekly }, SHANGHAI);
+    const keptBackups = all.filter((b) => kept.has(b.file));
+    expect(keptBackups.map(day)).toEqual(days);
+    // Each kept one is the newest of its day: 20:00 in the hall.
+    for (const b of keptBackups) expect(new Date(b.takenAtMs + 8 * HOUR).toISOString().slice(11, 16)).toBe('20:00');
+  });
+
+  it('always keeps the newest backup', () => {
+    expect(backupsToKeep(all, { keepDaily: 0, keepWeekly: 0 }, SHANGHAI)).toEqual(new Set(['b0']));
+  });
+
+  it('removes what it does not keep, and copies left half-made a day ago, from the folder', async () => {
+    const data = tempDir();
+    const backups = tempDir();
+    makeHallDatabase(data, 5);
+    const taken = [];
+    for (const at of ['2026-11-23T10:00:00+08:00', '2026-11-24T10:00:00+08:00', '2026-11-24T16:00:00+08:00', '2026-11-25T10:00:00+08:00'])
+      taken.push(await takeBackup(path.join(data, DATABASE_FILE), backups, () => Date.parse(at)));
+    fs.writeFileSync(path.join(backups, 'hall-old.db.partial'), 'x');
+    fs.utimesSync(path.join(backups, 'hall-old.db.partial'), new Date('2026-11-20'), new Date('2026-11-20'));
+    fs.writeFileSync(path.join(backups, 'hall-now.db.partial'), 'x');
+    fs.writeFileSync(path.join(backups, 'someone-else.db'), 'x');
+    const removed = await pruneBackups(backups, { keepDaily: 2, keepWeekly: 0 }, SHANGHAI, Date.parse('2026-11-25T12:00:00+08:00'));
+    expect(removed.sort()).toEqual([taken[0]!.file, taken[1]!.file].sort());
+    expect((await listBackups(backups)).map((b) => b.file)).toEqual([taken[3]!.file, taken[2]!.file]);
+    expect(fs.existsSync(path.join(backups, 'hall-old.db.partial'))).toBe(false);
+    expect(fs.existsSync(path.join(backups, 'hall-now.db.partial'))).toBe(true);
+    expect(fs.existsSync(path.join(backups, 'someone-else.db'))).toBe(true);
+  });
+});
+
+describe('scheduled backups', () => {
+  it('take the first backup at start when none is recent, go on at each interval, and keep to the policy', async () => {
+    const data = tempDir();
+    const backups = tempDir();
+    makeHallDatabase(data, 30);
+    const schedule = new BackupSchedule(path.join(data, DATABASE_FILE), { dir: backups, everyMs: 40, keepDaily: 1, keepWeekly: 0 }, () => SHANGHAI);
+    cleanups.push(() => schedule.stop());
+    await schedule.start();
+    const deadline = Date.now() + 15_000;
+    const made = new Set<string>();
+    while (made.size < 3 && Date.now() < deadline) {
+      if (schedule.status.last) made.add(schedule.status.last.file);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(made.size).toBeGreaterThanOrEqual(3);
+    await schedule.stop();
+    const left = await listBackups(backups);
+    expect(left.map((b) => b.file)).toEqual([schedule.status.last!.file]);
+    expect(schedule.status.failures).toBe(0);
+  });
+
+  it('wait for the interval when the newest backup is recent', async () => {
+    const data = tempDir();
+    const backups = tempDir();
+    makeHallDatabase(data, 5);
+    const recent = await takeBackup(path.join(data, DATABASE_FILE), backups);
+    const schedule = new BackupSchedule(path.join(data, DATABASE_FILE), { dir: backups, everyMs: HOUR, keepDaily: 7, keepWeekly: 8 }, () => SHANGHAI);
+    cleanups.push(() => schedule.stop());
+    await schedule.start();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(schedule.status.last?.file).toBe(recent.file);
+    expect((await listBackups(backups)).length).toBe(1);
+  });
+
+  it('count a failure and keep the hub going when the backup folder cannot be written', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 5);
+    const blocked = path.join(tempDir(), 'a-file-not-a-folder');
+    fs.writeFileSync(blocked, 'x');
+    const lines: string[] = [];
+    cleanups.push(useLogger(createLogger({ destination: { write: (line: string) => void lines.push(line) } })));
+    const schedule = new BackupSchedule(path.join(data, DATABASE_FILE), { dir: blocked, everyMs: HOUR, keepDaily: 7, keepWeekly: 8 }, () => SHANGHAI);
+    expect(await schedule.runNow()).toBeUndefined();
+    expect(schedule.status.failures).toBe(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'error', dir: blocked, msg: expect.stringContaining('The backup failed; the backups already made are untouched') });
+    await schedule.stop();
+  });
+
+  it('are set from the environment, with a clear error for a wrong number', () => {
+    expect(backupPolicyFromEnv({})).toBeUndefined();
+    expect(backupPolicyFromEnv({ SERVICEHALL_BACKUP_DIR: '/mnt/nas/hall', SERVICEHALL_BACKUP_EVERY_MINUTES: '60' })).toEqual({
+      dir: '/mnt/nas/hall',
+      everyMs: HOUR,
+      keepDaily: 7,
+      keepWeekly: 8,
+    });
+    expect(() => backupPolicyFromEnv({ SERVICEHALL_BACKUP_DIR: '/b', SERVICEHALL_BACKUP_KEEP_DAILY: 'seven' })).toThrow('SERVICEHALL_BACKUP_KEEP_DAILY must be a whole number, at least 1, not "seven"');
+  });
+});

@@ -1,0 +1,395 @@
+import { hallDay } from '@servicehall/core';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { log } from './log';
+import { formatBytes, opsText } from './ops-strings';
+
+/** What is known of one backup: written beside it once it has been copied and checked. */
+export interface BackupManifest {
+  format: 1;
+  /** The backup's file name, in the same folder as this manifest. */
+  file: string;
+  takenAt: string;
+  takenAtMs: number;
+  /** The last event in it: every command acknowledged up to this event is in the backup. */
+  seq: number;
+  /** The identity of its event log (see lineage.ts); null for a database older than migration 80. */
+  log: string | null;
+  schemaVersion: number;
+  hall: string;
+  bytes: number;
+  sha256: string;
+  /** PRAGMA integrity_check of the copy said ok. */
+  integrity: 'ok';
+  /** Copy and check, milliseconds. */
+  ms: number;
+}
+
+export interface Backup extends BackupManifest {
+  /** Full path of the backup file. */
+  path: string;
+}
+
+export interface BackupPolicy {
+  /** The second folder: another disk or a network share. */
+  dir: string;
+  everyMs: number;
+  /** The newest backup of each of the last N days that have one. */
+  keepDaily: number;
+  /** The newest backup of each of the last M weeks that have one. */
+  keepWeekly: number;
+}
+
+export const DEFAULT_BACKUP_POLICY = { everyMs: 4 * 3_600_000, keepDaily: 7, keepWeekly: 8 } as const;
+
+const PREFIX = 'hall-';
+const PARTIAL = '.partial';
+
+/**
+ * The copy, the check and every file operation in the backup folder run in a worker thread with
+ * its own connection: the hub's event loop and its writer go on meanwhile, and a network share
+ * that hangs holds up the worker, never the hall. The backup API copies the whole database in one
+ * step, from one read transaction, so the copy is one consistent moment of the log even while
+ * commands commit (WAL lets the writer go on). The copy is then opened on its own and checked
+ * whole; only then is it given its name and its manifest, written last.
+ */
+const WORKER = `
+const { parentPort, workerData: task } = require('node:worker_threads');
+const fs = require('node:fs');
+const path = require('node:path');
+const crypto = require('node:crypto');
+const Database = require(task.driver);
+function inspect(file) {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const problems = db.pragma('integrity_check(10)').map((r) => Object.values(r)[0]).filter((m) => m !== 'ok');
+    if (problems.length) return { ok: false, problem: problems.join('; ') };
+    const has = (t) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t);
+    if (!has('events') || !has('hall') || !has('schema_migrations')) return { ok: false, problem: 'not a hall database: no event log in it' };
+    const get = (k) => db.prepare('SELECT value FROM hall WHERE key = ?').get(k);
+    let hall = '';
+    try { hall = JSON.parse(get('catalogue')?.value ?? '{}').hall?.name ?? ''; } catch {}
+    return {
+      ok: true,
+      seq: db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM events').get().s,
+      schemaVersion: db.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get().v,
+      log: get('log')?.value ?? null,
+      hall,
+    };
+  } finally {
+    db.close();
+  }
+}
+function digest(file) {
+  const hash = crypto.createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    for (let n; (n = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0; ) hash.update(buffer.subarray(0, n));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+function syncFolder(dir) {
+  // Makes the renames durable; folders cannot be opened for this on Windows, where NTFS journals them.
+  try { const fd = fs.openSync(dir, 'r'); fs.fsyncSync(fd); fs.closeSync(fd); } catch {}
+}
+async function backup() {
+  const started = performance.now();
+  fs.mkdirSync(task.dir, { recursive: true });
+  let name = task.stem;
+  for (let i = 2; fs.existsSync(path.join(task.dir, name + '.db')); i++) name = task.stem + '-' + i;
+  const file = path.join(task.dir, name + '.db');
+  const partial = file + '.partial';
+  try {
+    const source = new Database(task.source, { readonly: true, fileMustExist: true });
+    try {
+      await source.backup(partial, { progress: () => 0x7fffffff });
+    } finally {
+      source.close();
+    }
+    // One self-contained file, no -wal beside it: a backup is copied around as it is.
+    const copy = new Database(partial);
+    copy.pragma('journal_mode = DELETE');
+    copy.close();
+    const found = inspect(partial);
+    if (!found.ok) {
+      fs.rmSync(partial, { force: true });
+      return { ...found, file };
+    }
+    const manifest = {
+      format: 1,
+      file: name + '.db',
+      takenAt: new Date(task.takenAtMs).toISOString(),
+      takenAtMs: task.takenAtMs,
+      seq: found.seq,
+      log: found.log,
+      schemaVersion: found.schemaVersion,
+      hall: found.hall,
+      bytes: fs.statSync(partial).size,
+      sha256: digest(partial),
+      integrity: 'ok',
+      ms: 0,
+    };
+    fs.renameSync(partial, file);
+    manifest.ms = Math.round(performance.now() - started);
+    const json = path.join(task.dir, name + '.json');
+    const fd = fs.openSync(json + '.partial', 'w', 0o600);
+    try { fs.writeSync(fd, JSON.stringify(manifest, null, 2) + '\\n'); fs.fsyncSync(fd); } finally { fs.closeSync(fd); }
+    fs.renameSync(json + '.partial', json);
+    syncFolder(task.dir);
+    return { ok: true, manifest, path: file };
+  } catch (error) {
+    fs.rmSync(partial, { force: true });
+    throw error;
+  }
+}
+async function run() {
+  if (task.kind === 'backup') return backup();
+  const found = inspect(task.file);
+  if (!found.ok) return found;
+  return { ...found, bytes: fs.statSync(task.file).size, sha256: digest(task.file) };
+}
+run().then((r) => parentPort.postMessage(r), (e) => parentPort.postMessage({ ok: false, problem: e && e.message ? e.message : String(e) }));
+`;
+
+export type Inspection =
+  | { ok: true; seq: number; schemaVersion: number; log: string | null; hall: string; bytes: number; sha256: string }
+  | { ok: false; problem: string };
+
+type BackupResult = { ok: true; manifest: BackupManifest; path: string } | { ok: false; problem: string; file?: string };
+
+function inWorker<T>(task: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new Error('the backup was stopped'));
+    const worker = new Worker(WORKER, { eval: true, workerData: { ...task, driver } });
+    const abort = () => {
+      void worker.terminate();
+      reject(new Error('the backup was stopped: the hub is closing'));
+    };
+    signal?.addEventListener('abort', abort, { once: true });
+    worker.once('message', (result: T) => {
+      signal?.removeEventListener('abort', abort);
+      resolve(result);
+      void worker.terminate();
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the backup worker stopped (${code})`)));
+  });
+}
+
+/** Opens `file` on its own and checks it whole: integrity_check, an event log, its last event, its checksum. */
+export function inspectBackup(file: string): Promise<Inspection> {
+  return inWorker<Inspection>({ kind: 'inspect', file });
+}
+
+function stamp(at: number): string {
+  return new Date(at).toISOString().replace(/[-:]/g, '').replace('T', '-').replace('.', '-').replace('Z', '');
+}
+
+/**
+ * Copies the hall database `dbFile` (the hub may be running on it) into `dir` with SQLite's backup
+ * API, checks the copy, and writes its manifest beside it. A copy that fails its check is removed
+ * and the promise rejects: a backup exists exactly when its manifest does.
+ */
+export async function takeBackup(dbFile: string, dir: string, now: () => number = Date.now, signal?: AbortSignal): Promise<Backup> {
+  const takenAtMs = now();
+  const result = await inWorker<BackupResult>({ kind: 'backup', source: dbFile, dir, stem: `${PREFIX}${stamp(takenAtMs)}`, takenAtMs }, signal);
+  if (!result.ok) throw new Error(result.file ? opsText('backupBad', { file: result.file, problem: result.problem }) : result.problem);
+  return { ...result.manifest, path: result.path };
+}
+
+/** The backups in `dir` whose file and manifest are both there, newest first. */
+export async function listBackups(dir: string): Promise<Backup[]> {
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const out: Backup[] = [];
+  for (const name of names) {
+    if (!name.startsWith(PREFIX) || !name.endsWith('.json')) continue;
+    try {
+      const manifest = JSON.parse(await fs.promises.readFile(path.join(dir, name), 'utf8')) as BackupManifest;
+      if (manifest.format !== 1 || typeof manifest.file !== 'string' || typeof manifest.seq !== 'number') continue;
+      const file = path.join(dir, path.basename(manifest.file));
+      if (await fs.promises.access(file).then(() => true, () => false)) out.push({ ...manifest, path: file });
+    } catch {
+      // Not one of ours, or cut short: it is not offered as a backup.
+    }
+  }
+  return out.sort((a, b) => b.takenAtMs - a.takenAtMs);
+}
+
+export async function newestBackup(dir: string): Promise<Backup | undefined> {
+  return (await listBackups(dir))[0];
+}
+
+/** Monday of the ISO week of a YYYY-MM-DD day, as the week's key. */
+function weekOf(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Which backups to keep: the newest of all, the newest of each of the last `keepDaily` days that
+ * have a backup, the newest of each of the last `keepWeekly` weeks that have one (days in the
+ * hall's time zone). The rest may go.
+ */
+export function backupsToKeep(backups: readonly { file: string; takenAtMs: number }[], policy: Pick<BackupPolicy, 'keepDaily' | 'keepWeekly'>, timeZone: string): Set<string> {
+  const newestFirst = [...backups].sort((a, b) => b.takenAtMs - a.takenAtMs);
+  const keep = new Set<string>(newestFirst.slice(0, 1).map((b) => b.file));
+  const days = new Set<string>();
+  const weeks = new Set<string>();
+  for (const b of newestFirst) {
+    const day = hallDay(b.takenAtMs, timeZone);
+    const week = weekOf(day);
+    if (!days.has(day) && days.size < policy.keepDaily) keep.add(b.file);
+    if (!weeks.has(week) && weeks.size < policy.keepWeekly) keep.add(b.file);
+    days.add(day);
+    weeks.add(week);
+  }
+  return keep;
+}
+
+/** Removes the backups the policy does not keep, and copies left half-made more than a day ago. */
+export async function pruneBackups(dir: string, policy: Pick<BackupPolicy, 'keepDaily' | 'keepWeekly'>, timeZone: string, now = Date.now()): Promise<string[]> {
+  const backups = await listBackups(dir);
+  const keep = backupsToKeep(backups, policy, timeZone);
+  const removed: string[] = [];
+  // Asynchronous file calls only: a share that hangs must not hold up the hub's event loop.
+  for (const b of backups) {
+    if (keep.has(b.file)) continue;
+    // The manifest goes first: without it the file is no longer offered as a backup.
+    await fs.promises.rm(path.join(dir, b.file.replace(/\.db$/, '.json')), { force: true });
+    await fs.promises.rm(b.path, { force: true });
+    removed.push(b.file);
+  }
+  for (const name of await fs.promises.readdir(dir)) {
+    if (!name.startsWith(PREFIX) || !name.endsWith(PARTIAL)) continue;
+    const file = path.join(dir, name);
+    if (now - (await fs.promises.stat(file)).mtimeMs > 86_400_000) await fs.promises.rm(file, { force: true });
+  }
+  return removed;
+}
+
+function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d{1,6}$/.test(text) || Number(text) < min) throw new Error(`${name} must be a whole number, at least ${min}, not "${text}"`);
+  return Number(text);
+}
+
+/** SERVICEHALL_BACKUP_DIR (no backups without it), _EVERY_MINUTES (240), _KEEP_DAILY (7), _KEEP_WEEKLY (8). */
+export function backupPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): BackupPolicy | undefined {
+  const dir = env.SERVICEHALL_BACKUP_DIR;
+  if (!dir) return undefined;
+  return {
+    dir: path.resolve(dir),
+    everyMs: whole(env, 'SERVICEHALL_BACKUP_EVERY_MINUTES', DEFAULT_BACKUP_POLICY.everyMs / 60_000, 1) * 60_000,
+    keepDaily: whole(env, 'SERVICEHALL_BACKUP_KEEP_DAILY', DEFAULT_BACKUP_POLICY.keepDaily, 1),
+    keepWeekly: whole(env, 'SERVICEHALL_BACKUP_KEEP_WEEKLY', DEFAULT_BACKUP_POLICY.keepWeekly, 0),
+  };
+}
+
+async function sameDisk(a: string, b: string): Promise<boolean> {
+  try {
+    return (await fs.promises.stat(a)).dev === (await fs.promises.stat(b)).dev;
+  } catch {
+    return false;
+  }
+}
+
+/** How long closing the hub waits for a backup under way before it stops it (a hung share, say). */
+const STOP_WAIT_MS = 10_000;
+
+/** What the metrics show of the backups. */
+export interface BackupStatus {
+  last?: Backup;
+  failures: number;
+  running: boolean;
+}
+
+/**
+ * Backs the hall up every `everyMs` while the hub runs (the first one as soon as the newest backup
+ * in the folder is older than that), then applies the retention policy. A failed backup is logged
+ * and counted; the next is tried at the next turn. Runs never overlap.
+ */
+export class BackupSchedule {
+  readonly status: BackupStatus = { failures: 0, running: false };
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private current: Promise<Backup | undefined> | undefined;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly dbFile: string,
+    private readonly policy: BackupPolicy,
+    private readonly timeZone: () => string,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Plans the first backup once the folder has been read; the hub does not wait for it (a share may be slow). */
+  start(): Promise<void> {
+    const ready = (async () => {
+      if (await sameDisk(this.policy.dir, path.dirname(this.dbFile)))
+        log.warn({ dir: this.policy.dir }, 'the backup folder is on the same disk as the hall database: a disk that fails takes both; put it on another disk or a network share');
+      this.status.last = await newestBackup(this.policy.dir).catch(() => undefined);
+      const due = this.status.last ? this.status.last.takenAtMs + this.policy.everyMs - this.clock() : 0;
+      this.plan(Math.max(0, due));
+    })();
+    return ready;
+  }
+
+  private plan(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.runNow().finally(() => this.plan(this.policy.everyMs));
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** Takes a backup now (or waits for the one under way) and prunes. Never rejects: failures are logged. */
+  runNow(): Promise<Backup | undefined> {
+    this.current ??= this.run().finally(() => (this.current = undefined));
+    return this.current;
+  }
+
+  private async run(): Promise<Backup | undefined> {
+    this.status.running = true;
+    try {
+      const backup = await takeBackup(this.dbFile, this.policy.dir, this.clock, this.abort.signal);
+      this.status.last = backup;
+      log.info({ file: backup.path, seq: backup.seq, bytes: backup.bytes, ms: backup.ms }, opsText('backupDone', { file: backup.path, seq: backup.seq, size: formatBytes(backup.bytes), ms: backup.ms }));
+      const removed = await pruneBackups(this.policy.dir, this.policy, this.timeZone(), this.clock());
+      if (removed.length > 0) log.info({ removed }, 'backups past the retention policy removed');
+      return backup;
+    } catch (error) {
+      this.status.failures += 1;
+      log.error({ err: error, dir: this.policy.dir }, opsText('backupFailed', { reason: error instanceof Error ? error.message : String(error) }));
+      return undefined;
+    } finally {
+      this.status.running = false;
+    }
+  }
+
+  /** Stops planning; a backup under way is given 10 s to finish, then stopped (its half-made copy is removed later). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (!this.current) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), STOP_WAIT_MS)));
+    if ((await Promise.race([this.current, late])) === 'late') this.abort.abort();
+    clearTimeout(timer);
+    await this.current;
+  }
+}

@@ -1,0 +1,137 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The hub's files on disk: the data folder (owner only), hall.db with its WAL (applicant data),
+ * the admin token and the hall key (secrets). Each is made readable by its owner only, and an
+ * existing one with a looser mode is put right at start, with a warning.
+ */
+
+export const DATABASE_FILE = 'hall.db';
+export const TOKEN_FILE = 'admin-token';
+export const KEY_FILE = 'hall.key';
+
+/** Mode 0600 where the system has modes (on Windows the folder's ACL governs). */
+const POSIX = process.platform !== 'win32';
+
+/** The exit code of a hub that refuses to start (EX_CONFIG): its service does not restart it in a loop. */
+export const REFUSED_EXIT_CODE = 78;
+
+/** The hub must not start (or an operator's command must not go on): the message says why and what to do. */
+export class HubRefusal extends Error {
+  override readonly name = 'HubRefusal';
+  readonly exitCode = REFUSED_EXIT_CODE;
+}
+
+/** Makes `file` owner-only if it exists with a looser mode; says what it changed. */
+export function secureFile(file: string, warn: (message: string) => void, mode = 0o600): void {
+  if (!POSIX) return;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch {
+    return;
+  }
+  const was = st.mode & 0o777;
+  if ((was & ~mode) === 0) return;
+  fs.chmodSync(file, mode);
+  warn(`${file} was readable by others (mode ${was.toString(8)}); it is now ${mode.toString(8)}`);
+}
+
+/** The data folder, made owner-only, with its database files and secrets checked. */
+export function prepareDataFolder(dataDir: string, warn: (message: string) => void): void {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  secureFile(dataDir, warn, 0o700);
+  for (const name of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, TOKEN_FILE, KEY_FILE]) secureFile(path.join(dataDir, name), warn);
+}
+
+/**
+ * Refuses a hall.db that exists but is empty when the folder shows an earlier hall (its key, its
+ * token or a WAL): seeding it again would issue A001 a second time the same day. A new hall's
+ * database is created here, owner-only, before SQLite opens it (SQLite gives its WAL the same mode).
+ */
+export function checkDatabaseFile(dataDir: string, file = DATABASE_FILE, keyFile = path.join(dataDir, KEY_FILE)): void {
+  const db = path.join(dataDir, file);
+  if (!fs.existsSync(db)) {
+    fs.closeSync(fs.openSync(db, 'wx', 0o600));
+    return;
+  }
+  if (fs.statSync(db).size > 0) return;
+  const signs = [keyFile, path.join(dataDir, TOKEN_FILE), `${db}-wal`].filter((f) => fs.existsSync(f));
+  if (signs.length > 0)
+    throw new HubRefusal(
+      `${db} is empty (0 bytes) but this folder held a hall before (${signs.map((f) => path.basename(f)).join(', ')}): ` +
+        'the hub will not start a new hall over it. Restore hall.db from its backup; to start a new hall on purpose, remove the empty file.',
+    );
+}
+
+/** What is wrong with a hall token, or undefined when it will do. */
+export function tokenProblem(token: string): string | undefined {
+  if (token.length === 0) return 'is empty';
+  if (/[\r\n]/.test(token)) return 'holds more than one line';
+  if (!/^[\x21-\x7e]+$/.test(token)) return 'holds spaces, control characters or characters other than ASCII letters, digits and punctuation';
+  if (token.length < 16) return `is too short (${token.length} characters; at least 16)`;
+  if (token.length > 200) return 'is too long (at most 200 characters)';
+  if (new Set(token).size < 8) return 'is too weak (fewer than 8 different characters)';
+  return undefined;
+}
+
+const TOKEN_ADVICE = 'Leave SERVICEHALL_TOKEN unset and remove the admin-token file to have the hub make a strong one, or give one of 16 to 200 letters, digits and punctuation on one line.';
+
+/**
+ * The hall token: the one given (checked), else the one stored in the data folder (checked, its
+ * mode put right), else a new one made and stored owner-only. `created` says whether to show it.
+ */
+export function resolveToken(dataDir: string, given: string | undefined, warn: (message: string) => void = console.warn): { token: string; created: boolean } {
+  if (given !== undefined) {
+    const problem = tokenProblem(given);
+    if (problem) throw new HubRefusal(`the hall token given in SERVICEHALL_TOKEN ${problem}. ${TOKEN_ADVICE}`);
+    return { token: given, created: false };
+  }
+  const file = path.join(dataDir, TOKEN_FILE);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (fs.existsSync(file)) {
+    secureFile(file, warn);
+    const raw = fs.readFileSync(file);
+    // One line, ending in a newline or not.
+    const token = raw.toString('latin1').replace(/\r?\n$/, '');
+    const problem = raw.includes(0) ? 'holds binary data' : tokenProblem(token);
+    if (problem) throw new HubRefusal(`the hall token in ${file} ${problem}. ${TOKEN_ADVICE}`);
+    return { token, created: false };
+  }
+  const token = randomBytes(24).toString('base64url');
+  fs.writeFileSync(file, token + '\n', { mode: 0o600, flag: 'wx' });
+  return { token, created: true };
+}
+
+/**
+ * The hall key: 32 random bytes in a file of its own (owner-only), kept apart from the database,
+ * from which the key that seals applicant data and the key that signs citizens' links are derived.
+ * A copied hall.db without it reveals no applicant and lets nobody sign a link.
+ */
+export class HallKey {
+  private constructor(
+    private readonly secret: Buffer,
+    readonly file: string,
+    readonly created: boolean,
+  ) {}
+
+  static load(file: string, warn: (message: string) => void = console.warn): HallKey {
+    if (fs.existsSync(file)) {
+      secureFile(file, warn);
+      const text = fs.readFileSync(file, 'utf8').trim();
+      if (!/^[0-9a-f]{64}$/.test(text)) throw new HubRefusal(`${file} is not a hall key (64 hexadecimal digits): restore it from its backup`);
+      return new HallKey(Buffer.from(text, 'hex'), file, false);
+    }
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const secret = randomBytes(32);
+    fs.writeFileSync(file, secret.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+    return new HallKey(secret, file, true);
+  }
+
+  /** A key for one purpose, derived so that no purpose's key reveals another's. */
+  derive(purpose: string): Buffer {
+    return createHmac('sha256', this.secret).update(`servicehall:${purpose}`).digest();
+  }
+}

@@ -1,0 +1,160 @@
+import { demoCatalogue } from '@servicehall/fixtures';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { takeBackup } from './backup';
+import Database from 'better-sqlite3';
+import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE, RUNNING_MARKER, checkAtStart } from './integrity';
+import { createLogger, useLogger } from './log';
+import { runOpsCommand } from './ops-cli';
+import { restoreBackup } from './restore';
+import { startHub } from './server';
+import { makeHallDatabase } from './testing/hall-db';
+
+/** A hall token the hub accepts (16 characters or more). */
+const HUB_TOKEN = 'hall-token-for-operations';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-integrity-'));
+  dirs.push(d);
+  return d;
+}
+
+const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** Writes garbage over pages 2 to 6 of the file: the b-trees of the first tables. */
+function damage(file: string): void {
+  const fd = fs.openSync(file, 'r+');
+  fs.writeSync(fd, Buffer.alloc(5 * 4096, 0xa5), 0, 5 * 4096, 4096);
+  fs.closeSync(fd);
+}
+
+/** The pid of a process that has ended. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '0']).pid!;
+}
+
+describe('the database check at start', () => {
+  it('refuses a damaged database without changing a byte of it, and names the newest backup to restore', async () => {
+    const data = tempDir();
+    const backups = tempDir();
+    makeHallDatabase(data, 200);
+    const older = await takeBackup(path.join(data, DATABASE_FILE), backups, () => Date.parse('2026-11-26T18:00:00Z'));
+    const newest = await takeBackup(path.join(data, DATABASE_FILE), backups, () => Date.parse('2026-11-27T18:00:00Z'));
+    expect(older.path).not.toBe(newest.path);
+    damage(path.join(data, DATABASE_FILE));
+    const before = sha(path.join(data, DATABASE_FILE));
+
+    const refused = await startHub({ dataDir: data, token: HUB_TOKEN, seed: demoCatalogue(), backup: { dir: backups, everyMs: 3_600_000, keepDaily: 7, keepWeekly: 8 } }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(HubRefusal);
+    const message = (refused as HubRefusal).message;
+    expect(message).toContain('已损坏');
+    expect(message).toContain('is damaged');
+    expect(message).toContain(`npm run hub -- restore ${newest.path}`);
+    expect((refused as HubRefusal).exitCode).toBe(REFUSED_EXIT_CODE);
+    expect(sha(path.join(data, DATABASE_FILE))).toBe(before);
+    expect(fs.existsSync(path.join(data, RUNNING_MARKER))).toBe(false);
+  });
+
+  it('says where to find a backup when no backup folder is set', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 50);
+    damage(path.join(data, DATABASE_FILE));
+    await expect(checkAtStart(data)).rejects.toThrow(/SERVICEHALL_BACKUP_DIR/);
+  });
+
+  it('checks the whole database after a crash (the running marker was left), and quickly after a clean stop', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 20);
+    fs.writeFileSync(path.join(data, RUNNING_MARKER), JSON.stringify({ pid: deadPid(), startedAt: '2026-11-27T01:00:00Z' }));
+    const first = await startHub({ dataDir: data, token: HUB_TOKEN, seed: demoCatalogue() });
+    expect(first.startCheck).toMatchObject({ kind: 'full', uncleanStop: { startedAt: '2026-11-27T01:00:00Z' } });
+    expect(fs.existsSync(path.join(data, RUNNING_MARKER))).toBe(true);
+    await first.close();
+    expect(fs.existsSync(path.join(data, RUNNING_MARKER))).toBe(false);
+    const second = await startHub({ dataDir: data, token: HUB_TOKEN, seed: demoCatalogue() });
+    expect(second.startCheck.kind).toBe('quick');
+    await second.close();
+  });
+
+  it('refuses to start a second hub on a data folder a live hub process uses: one writer', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 5);
+    // The test runner's own parent stands for the other hub: alive, and not this process.
+    fs.writeFileSync(path.join(data, RUNNING_MARKER), JSON.stringify({ pid: process.ppid, startedAt: '2026-11-27T01:00:00Z' }));
+    await expect(startHub({ dataDir: data, token: HUB_TOKEN, seed: demoCatalogue() })).rejects.toThrow(/另一个主机进程[\s\S]*Another hub process/);
+  });
+
+  it('treats a marker cut short by the crash as a crash', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 5);
+    fs.writeFileSync(path.join(data, RUNNING_MARKER), '{"pid":');
+    expect((await checkAtStart(data)).kind).toBe('full');
+  });
+
+  it('checks a big database whole in the background: the hub serves at once, and closes when the check finds damage', async () => {
+    const data = tempDir();
+    const backups = tempDir();
+    makeHallDatabase(data, 400);
+    const backup = await takeBackup(path.join(data, DATABASE_FILE), backups);
+    // Damage only pages of the event log, which the check before the start leaves to the background.
+    const db = new Database(path.join(data, DATABASE_FILE), { readonly: true });
+    const pages = (db.prepare("SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' ORDER BY pageno").all() as { pageno: number }[]).map((r) => r.pageno);
+    db.close();
+    expect(pages.length).toBeGreaterThan(4);
+    const fd = fs.openSync(path.join(data, DATABASE_FILE), 'r+');
+    for (const page of pages.slice(1, 4)) fs.writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, (page - 1) * 4096);
+    fs.closeSync(fd);
+
+    const logged: string[] = [];
+    const restoreLog = useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } }));
+    const damagedSaid: string[] = [];
+    const hub = await startHub({ dataDir: data, token: HUB_TOKEN, backup: { dir: backups, everyMs: 3_600_000, keepDaily: 7, keepWeekly: 8 }, wholeCheckUpToBytes: 0, onDatabaseDamaged: (m) => damagedSaid.push(m) });
+    expect(hub.startCheck.kind).toBe('partial');
+    expect(await hub.backgroundCheck).toBeTruthy();
+    expect(damagedSaid).toHaveLength(1);
+    expect(damagedSaid[0]).toContain('the hub has stopped taking commands');
+    expect(damagedSaid[0]).toContain(`npm run hub -- restore ${backup.path}`);
+    restoreLog();
+    expect(logged.map((l) => JSON.parse(l))).toContainEqual(expect.objectContaining({ level: 'fatal', msg: damagedSaid[0] }));
+    await expect(fetch(`${hub.url}/api/health`)).rejects.toThrow();
+    // It stays refused at the next start, until the backup is restored.
+    await expect(startHub({ dataDir: data, token: HUB_TOKEN, wholeCheckUpToBytes: 0 })).rejects.toThrow(/已损坏[\s\S]*is damaged/);
+    expect(fs.existsSync(path.join(data, DAMAGED_MARKER))).toBe(true);
+    await restoreBackup(backup.path, data);
+    const restored = await startHub({ dataDir: data, token: HUB_TOKEN, wholeCheckUpToBytes: 0 });
+    expect(await restored.backgroundCheck).toBeUndefined();
+    await restored.close();
+  });
+
+  it('lets a big, whole database serve while the background check passes', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 100);
+    const hub = await startHub({ dataDir: data, token: HUB_TOKEN, wholeCheckUpToBytes: 0 });
+    expect(hub.startCheck.kind).toBe('partial');
+    expect(await hub.backgroundCheck).toBeUndefined();
+    expect((await fetch(`${hub.url}/api/health`, { headers: { authorization: 'Bearer t' } })).status).toBe(200);
+    await hub.close();
+  });
+
+  it('lifts the mark of damage when a whole check by hand passes', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 5);
+    fs.writeFileSync(path.join(data, DAMAGED_MARKER), 'the hall database is damaged');
+    await expect(checkAtStart(data)).rejects.toThrow('the hall database is damaged');
+    const lines: string[] = [];
+    expect(await runOpsCommand('check', [], { env: { SERVICEHALL_DATA: data }, out: (l) => lines.push(l) })).toBe(0);
+    expect(lines.join('\n')).toContain('integrity_check ok');
+    expect((await checkAtStart(data)).kind).toBe('quick');
+  });
+});

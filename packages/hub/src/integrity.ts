@@ -1,0 +1,190 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { newestBackup } from './backup';
+import { checkDatabaseFile, DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './files';
+import { log } from './log';
+import { opsText } from './ops-strings';
+
+/** Present while a hub runs on the data folder; found at start, it means the last one did not stop cleanly. */
+export const RUNNING_MARKER = 'hub.running';
+/** Left when the check in the background found the database damaged: the hub refuses to start until a restore (or a whole check that passes) removes it. */
+export const DAMAGED_MARKER = 'hub.damaged';
+export { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE };
+/**
+ * A database up to this size is checked whole (quick_check, about 200 MB/s here) before the hub
+ * opens it. A bigger one, a busy hall's year, would keep the hall waiting: its small tables are
+ * checked before, and the whole of it in the background while the hub serves.
+ */
+export const WHOLE_CHECK_UP_TO_BYTES = 256 * 1024 * 1024;
+/** The tables that grow with the hall's history: left to the background check of a big database. */
+export const HISTORY_TABLES: readonly string[] = ['events', 'tickets', 'commands', 'cases', 'ratings', 'personal_data', 'personal_data_access', 'follow_ups', 'notify_outbox', 'notify_attempts'];
+
+interface Marker {
+  pid: number;
+  startedAt: string;
+  /** Linux's boot id: a pid from an earlier boot is not this boot's process of the same number. */
+  boot?: string;
+}
+
+export interface StartCheck {
+  /**
+   * `new`: no database yet; `quick`: quick_check after a clean stop; `full`: integrity_check after
+   * a crash; `partial`: a big database after a clean stop, its small tables checked before the
+   * start and the whole of it in the background (see WHOLE_CHECK_UP_TO_BYTES).
+   */
+  kind: 'new' | 'quick' | 'full' | 'partial';
+  bytes: number;
+  ms: number;
+  /** The process that ran the hub last and did not stop cleanly. */
+  uncleanStop?: { pid: number; startedAt: string };
+}
+
+
+function bootId(): string | undefined {
+  try {
+    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readMarker(dataDir: string): Marker | undefined {
+  try {
+    const marker = JSON.parse(fs.readFileSync(path.join(dataDir, RUNNING_MARKER), 'utf8')) as Marker;
+    return typeof marker.pid === 'number' ? marker : { pid: 0, startedAt: '?' };
+  } catch (error) {
+    // A marker cut short by the crash it records still records a crash.
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : { pid: 0, startedAt: '?' };
+  }
+}
+
+/** The other live process that runs a hub on `dataDir`, if one does. */
+export function runningHub(dataDir: string): Marker | undefined {
+  const marker = readMarker(dataDir);
+  if (!marker || marker.pid === 0 || marker.pid === process.pid || !alive(marker.pid)) return undefined;
+  const boot = bootId();
+  if (marker.boot && boot && marker.boot !== boot) return undefined;
+  return marker;
+}
+
+/** What SQLite says is wrong with the database, or undefined when it is whole. */
+export function databaseProblem(file: string, kind: 'quick' | 'full' | 'partial'): string | undefined {
+  let db: Database.Database | undefined;
+  try {
+    // Read-only: a damaged file is not written, not even by a checkpoint at close.
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const check = (pragma: string) => (db!.pragma(pragma) as Record<string, string>[]).map((r) => Object.values(r)[0]!).filter((m) => m !== 'ok');
+    let found: string[];
+    if (kind === 'partial') {
+      const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((r) => r.name);
+      found = tables.filter((t) => !HISTORY_TABLES.includes(t)).flatMap((t) => check(`quick_check("${t.replace(/"/g, '""')}")`));
+    } else found = check(kind === 'quick' ? 'quick_check(5)' : 'integrity_check(5)');
+    if (found.length > 0) return found.join('; ');
+    if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get()) return 'no event log in it';
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * Checks the hall database before the hub uses it: quick_check after a clean stop, the whole
+ * integrity_check after a crash (the running marker was left behind). A damaged database is left
+ * as it is and the hub refuses to start, naming the newest backup to restore. Also refuses when
+ * another hub process runs on the same data folder: there is one writer.
+ */
+export async function checkAtStart(dataDir: string, backupDir?: string, wholeUpToBytes = WHOLE_CHECK_UP_TO_BYTES): Promise<StartCheck> {
+  const started = performance.now();
+  const other = runningHub(dataDir);
+  if (other) throw new HubRefusal(opsText('otherHub', { pid: other.pid, since: other.startedAt, dir: dataDir }));
+  const file = path.join(dataDir, DATABASE_FILE);
+  const damaged = path.join(dataDir, DAMAGED_MARKER);
+  if (fs.existsSync(damaged)) throw new HubRefusal(fs.readFileSync(damaged, 'utf8').trim());
+  if (!fs.existsSync(file)) return { kind: 'new', bytes: 0, ms: 0 };
+  // An empty file is a new hall's, unless the folder held a hall before: that refusal says what happened (see checkDatabaseFile).
+  if (fs.statSync(file).size === 0) {
+    checkDatabaseFile(dataDir);
+    return { kind: 'new', bytes: 0, ms: 0 };
+  }
+  const marker = readMarker(dataDir);
+  const bytes = fs.statSync(file).size + (fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0);
+  const kind = marker ? 'full' : bytes <= wholeUpToBytes ? 'quick' : 'partial';
+  if (marker) log.warn({ previous: { pid: marker.pid, startedAt: marker.startedAt } }, opsText('uncleanStop', { pid: marker.pid }));
+  const problem = databaseProblem(file, kind);
+  if (problem) throw new HubRefusal(await damageMessage(file, problem, backupDir));
+  return { kind, bytes, ms: Math.round(performance.now() - started), ...(marker ? { uncleanStop: { pid: marker.pid, startedAt: marker.startedAt } } : {}) };
+}
+
+/** What to say of a damaged database: what is wrong, and the command that restores the newest backup. */
+export async function damageMessage(file: string, problem: string, backupDir?: string, found: 'at start' | 'while serving' = 'at start'): Promise<string> {
+  const newest = backupDir ? await newestBackup(backupDir).catch(() => undefined) : undefined;
+  const next = newest ? opsText('restoreNewest', { backup: newest.path }) : backupDir ? opsText('noBackup', { dir: backupDir }) : opsText('noBackupDir');
+  return `${opsText(found === 'at start' ? 'damaged' : 'damagedWhileServing', { file, problem })}\n${next}`;
+}
+
+const CHECK_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+let db;
+try {
+  db = new Database(workerData.file, { readonly: true, fileMustExist: true });
+  const found = db.pragma('quick_check(5)').map((r) => Object.values(r)[0]).filter((m) => m !== 'ok');
+  parentPort.postMessage(found.length ? found.join('; ') : null);
+} catch (e) {
+  parentPort.postMessage(e && e.message ? e.message : String(e));
+} finally {
+  try { if (db) db.close(); } catch {}
+}
+`;
+
+/**
+ * The whole quick_check of a big database, in a worker beside the running hub (a read transaction
+ * in WAL mode: the hub writes on meanwhile). Resolves with the problem found, or undefined; `stop`
+ * ends it (the hub is closing) and it then resolves with undefined.
+ */
+export function checkInBackground(file: string): { result: Promise<string | undefined>; stop(): void } {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+  const worker = new Worker(CHECK_WORKER, { eval: true, workerData: { file, driver } });
+  let stopped = false;
+  const result = new Promise<string | undefined>((resolve) => {
+    worker.once('message', (problem: string | null) => resolve(stopped ? undefined : (problem ?? undefined)));
+    worker.once('error', (error) => resolve(stopped ? undefined : error.message));
+    worker.once('exit', () => resolve(undefined));
+  });
+  return {
+    result,
+    stop() {
+      stopped = true;
+      void worker.terminate();
+    },
+  };
+}
+
+/** Marks the database damaged (the background check found it so), with what to say at the next start. */
+export function markDamaged(dataDir: string, message: string): void {
+  fs.writeFileSync(path.join(dataDir, DAMAGED_MARKER), message + '\n', { mode: 0o600 });
+}
+
+/** Leaves the running marker in the data folder; the returned function removes it at a clean stop. */
+export function markRunning(dataDir: string): () => void {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const file = path.join(dataDir, RUNNING_MARKER);
+  const marker: Marker = { pid: process.pid, startedAt: new Date().toISOString(), ...(bootId() ? { boot: bootId() } : {}) };
+  fs.writeFileSync(file, JSON.stringify({ ...marker, host: os.hostname() }) + '\n', { mode: 0o600 });
+  return () => fs.rmSync(file, { force: true });
+}

@@ -1,0 +1,151 @@
+import type { Role } from '@servicehall/protocol';
+
+/** A rate: so many a minute on average, up to `burst` at once. */
+export interface Rate {
+  perMinute: number;
+  burst: number;
+}
+
+/** What the hub allows one party before it refuses politely: connections, silence, commands. */
+export interface HubLimits {
+  /** A WebSocket that has not said hello with a good token within this long is closed. */
+  helloTimeoutMs: number;
+  /** Open connections (HTTP and WebSocket) from one address, and in all. */
+  connectionsPerAddress: number;
+  connections: number;
+  /** A connection that has not sent its request's headers within this long is dropped. */
+  headersTimeoutMs: number;
+  /**
+   * Commands per terminal, by role: a kiosk issues at the pace people press, a window at a clerk's.
+   * "admin" is the hall token over HTTP or WebSocket. "off" only for load tests and benchmarks.
+   */
+  commands: Record<Role, Rate> | 'off';
+  /** Messages of any kind on one WebSocket: beyond it the connection is closed. */
+  messages: Rate;
+  /** Requests to the citizens' pages (/q/, /rate/) from one address. */
+  pages: Rate;
+}
+
+export const DEFAULT_LIMITS: HubLimits = {
+  helloTimeoutMs: 5_000,
+  connectionsPerAddress: 64,
+  connections: 512,
+  headersTimeoutMs: 10_000,
+  commands: {
+    kiosk: { perMinute: 60, burst: 20 },
+    window: { perMinute: 120, burst: 30 },
+    'rating-pad': { perMinute: 30, burst: 10 },
+    display: { perMinute: 12, burst: 6 },
+    admin: { perMinute: 6_000, burst: 600 },
+  },
+  messages: { perMinute: 1_200, burst: 200 },
+  pages: { perMinute: 300, burst: 60 },
+};
+
+/**
+ * Limits from SERVICEHALL_LIMITS (JSON over the defaults), e.g. '{"connectionsPerAddress":200}' or
+ * '{"commands":"off"}' for a load test. A wrong value stops the hub with a message naming it.
+ */
+export function limitsFrom(json: string | undefined, base: HubLimits = DEFAULT_LIMITS): HubLimits {
+  if (!json) return base;
+  let given: Record<string, unknown>;
+  try {
+    given = JSON.parse(json) as Record<string, unknown>;
+    if (!given || typeof given !== 'object' || Array.isArray(given)) throw new Error('not an object');
+  } catch {
+    throw new Error(`SERVICEHALL_LIMITS must be a JSON object, e.g. {"connectionsPerAddress":128}; it is ${JSON.stringify(json.slice(0, 80))}`);
+  }
+  const out = { ...base, ...given } as HubLimits;
+  for (const key of ['helloTimeoutMs', 'connectionsPerAddress', 'connections', 'headersTimeoutMs'] as const)
+    if (!Number.isInteger(out[key]) || out[key] < 1) throw new Error(`SERVICEHALL_LIMITS.${key} must be a whole number, 1 or more`);
+  if (given.commands !== 'off' && given.commands && typeof given.commands === 'object') {
+    const from = (base.commands === 'off' ? DEFAULT_LIMITS.commands : base.commands) as Record<Role, Rate>;
+    out.commands = { ...from, ...(given.commands as Partial<Record<Role, Rate>>) };
+  } else if (given.commands !== undefined && given.commands !== 'off') throw new Error('SERVICEHALL_LIMITS.commands must be "off" or rates by role');
+  const rates: [string, unknown][] = [
+    ['messages', out.messages],
+    ['pages', out.pages],
+    ...(out.commands === 'off' ? [] : Object.entries(out.commands).map(([role, r]) => [`commands.${role}`, r] as [string, unknown])),
+  ];
+  for (const [name, r] of rates) {
+    const rate = r as Rate;
+    if (!rate || !(rate.perMinute > 0) || !Number.isInteger(rate.burst) || rate.burst < 1) throw new Error(`SERVICEHALL_LIMITS.${name} must be { "perMinute": > 0, "burst": 1 or more }`);
+  }
+  return out;
+}
+
+/**
+ * Token buckets by key: each key may take `burst` at once and earns `perMinute` back a minute.
+ * Full buckets are forgotten, so that the map holds only those who spent lately.
+ */
+export class Buckets {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(private readonly rate: Rate) {}
+
+  /** Takes one for `key`: 0 when allowed, else how many milliseconds until one is earned. */
+  take(key: string, now: number): number {
+    const perMs = this.rate.perMinute / 60_000;
+    const b = this.buckets.get(key) ?? { tokens: this.rate.burst, at: now };
+    b.tokens = Math.min(this.rate.burst, b.tokens + Math.max(0, now - b.at) * perMs);
+    b.at = now;
+    if (b.tokens < 1) {
+      this.buckets.set(key, b);
+      return Math.ceil((1 - b.tokens) / perMs);
+    }
+    b.tokens -= 1;
+    this.buckets.set(key, b);
+    if (this.buckets.size > 10_000) this.forgetFull(now);
+    return 0;
+  }
+
+  private forgetFull(now: number): void {
+    const perMs = this.rate.perMinute / 60_000;
+    for (const [key, b] of this.buckets) if (b.tokens + (now - b.at) * perMs >= this.rate.burst) this.buckets.delete(key);
+  }
+}
+
+/** Commands per terminal by role; a refusal says how long to wait. */
+export class CommandRates {
+  private readonly byRole = new Map<Role, Buckets>();
+
+  constructor(private readonly limits: HubLimits['commands']) {}
+
+  /** 0 when `who` (of `role`) may send a command now, else the milliseconds to wait. */
+  take(role: Role, who: string, now: number): number {
+    if (this.limits === 'off') return 0;
+    let buckets = this.byRole.get(role);
+    if (!buckets) this.byRole.set(role, (buckets = new Buckets(this.limits[role])));
+    return buckets.take(who, now);
+  }
+}
+
+export const rateLimited = (waitMs: number) =>
+  ({ ok: false, code: 'rate-limited', message: `too many commands from this terminal: the next is taken in ${Math.max(1, Math.ceil(waitMs / 1000))} s` }) as const;
+
+/** Open connections by address, with the hall's caps. */
+export class ConnectionCount {
+  private readonly byAddress = new Map<string, number>();
+  private total = 0;
+
+  constructor(private readonly limits: Pick<HubLimits, 'connections' | 'connectionsPerAddress'>) {}
+
+  /** Counts a new connection; false when it is over a cap (it is counted all the same, until it closes). */
+  open(address: string): boolean {
+    const n = (this.byAddress.get(address) ?? 0) + 1;
+    this.byAddress.set(address, n);
+    this.total += 1;
+    return n <= this.limits.connectionsPerAddress && this.total <= this.limits.connections;
+  }
+
+  close(address: string): void {
+    const n = (this.byAddress.get(address) ?? 1) - 1;
+    if (n <= 0) this.byAddress.delete(address);
+    else this.byAddress.set(address, n);
+    this.total = Math.max(0, this.total - 1);
+  }
+
+  get size(): number {
+    return this.total;
+  }
+}

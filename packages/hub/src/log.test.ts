@@ -1,0 +1,99 @@
+import { demoCatalogue } from '@servicehall/fixtures';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { configureLog, createLogger, log, useLogger } from './log';
+import { startHub, type RunningHub } from './server';
+
+function capture(level = 'debug') {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { lines, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>), logger: createLogger({ level, destination }) };
+}
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+describe("the hub's log", () => {
+  it('writes JSON lines with the level by name and leaves out tokens, PINs and applicants at any depth', () => {
+    const { logger, records } = capture();
+    logger.info({ token: 'hall-secret', command: { type: 'signIn', pin: '246810' }, body: { outcome: { applicant: { name: '王小明' } } } }, 'x');
+    logger.warn({ headers: { authorization: 'Bearer hall-secret' } }, 'y');
+    const [info, warn] = records();
+    expect(info).toMatchObject({ level: 'info', name: 'servicehall-hub', msg: 'x', token: '[redacted]', command: { type: 'signIn', pin: '[redacted]' } });
+    expect(JSON.stringify(info)).not.toMatch(/hall-secret|246810|小明/);
+    expect(warn).toMatchObject({ level: 'warn', headers: { authorization: '[redacted]' } });
+    expect(() => createLogger({ level: 'loud' })).toThrow(/SERVICEHALL_LOG_LEVEL must be one of/);
+  });
+
+  it("records each command of a clerk's visit by type and outcome, with no PIN, token or applicant in any line", async () => {
+    const { logger, records, lines } = capture('debug');
+    cleanups.push(useLogger(logger));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-log-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const TOKEN = 'hall-token-never-logged';
+    const hub: RunningHub = await startHub({ dataDir: dir, token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+    cleanups.push(() => hub.close());
+    const api = (method: string, route: string, body?: unknown) =>
+      fetch(hub.url + route, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    expect((await api('PUT', '/api/clerks/1011/pin', { pin: '246810' })).status).toBe(200);
+    expect((await api('POST', '/api/windows/7/sign-in', { clerk: '1011', pin: '999999' })).status).toBe(401);
+    expect((await api('POST', '/api/windows/7/sign-in', { clerk: '1011', pin: '246810' })).status).toBe(200);
+    await api('POST', '/api/tickets', { serviceCode: 'SJ-QY-SL' });
+    await api('POST', '/api/windows/7/call-next');
+    await api('POST', '/api/windows/7/start');
+    const outcome = await api('POST', '/api/windows/7/outcome', { serviceCode: 'SJ-QY-SL', outcome: 'accepted', applicant: { name: '王小明', idNumber: '330106198801011234' } });
+    expect(outcome.status).toBe(200);
+
+    const commands = records().filter((r) => r.msg === 'command');
+    expect(commands.map((r) => [r.command, r.outcome])).toEqual([
+      ['signIn', 'refused'],
+      ['signIn', 'ok'],
+      ['issueTicket', 'ok'],
+      ['callNext', 'ok'],
+      ['startService', 'ok'],
+      ['recordOutcome', 'ok'],
+    ]);
+    expect(commands[0]).toMatchObject({ level: 'debug', role: 'admin', code: 'unauthorised' });
+    for (const line of lines) expect(line).not.toMatch(/246810|999999|王小明|330106198801011234|hall-token-never-logged/);
+  });
+
+  it('writes to a file that rotates by size and keeps the newest files only (the Windows service\'s log)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-logfile-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const before = log;
+    cleanups.push(useLogger(before));
+    const logger = await configureLog({ level: 'info', file: path.join(dir, 'logs', 'hub.log'), rotation: { size: '1k', count: 2 } });
+    // pino-roll rolls once a write has landed and the stream has drained: each line is let land.
+    const stream = (logger as unknown as Record<symbol, NodeJS.EventEmitter>)[pino.symbols.streamSym]!;
+    for (let i = 0; i < 60; i++) {
+      const landed = new Promise((r) => stream.once('drain', r));
+      logger.info({ i, token: 'never-in-the-file' }, 'a line of about a hundred bytes to fill the file');
+      await landed;
+    }
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
+    await expect.poll(() => fs.readdirSync(path.join(dir, 'logs')).length).toBeLessThanOrEqual(3);
+    await new Promise((resolve) => (stream.once('close', resolve), (stream as unknown as { end(): void }).end()));
+    const number = (f: string) => Number(/\.(\d+)\.log$/.exec(f)?.[1]);
+    const files = fs.readdirSync(path.join(dir, 'logs')).sort((a, b) => number(a) - number(b));
+    // The current file and at most two earlier ones.
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    expect(files.length).toBeLessThanOrEqual(3);
+    for (const f of files) expect(f).toMatch(/^hub\.\d+\.log$/);
+    const text = files.map((f) => fs.readFileSync(path.join(dir, 'logs', f), 'utf8')).join('');
+    const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { i: number; token: string });
+    expect(lines.at(-1)!.i).toBe(59);
+    expect(lines.length).toBeLessThan(60);
+    expect(text).not.toContain('never-in-the-file');
+  });
+});

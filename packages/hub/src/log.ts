@@ -1,0 +1,79 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+export type { Logger };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Fields that never reach a log, at any depth a hub record uses: the hall and terminal tokens,
+ * clerks' PINs and staff passwords, applicants (names, ID numbers), phone numbers (H-19). Records
+ * name a command by its type and never carry its body; this is the second line of defence.
+ */
+export const REDACTED = ['token', 'pin', 'password', 'applicant', 'idNumber', 'phone', 'recipient', 'authorization', 'cookie'].flatMap((key) => [
+  key,
+  `*.${key}`,
+  `*.*.${key}`,
+]);
+
+export interface LogSettings {
+  level?: string;
+  /** A file to write to, rotated daily and at 10 MB, 14 kept (the Windows service's log); else stdout. */
+  file?: string;
+  /** How the file rotates, when not as above. */
+  rotation?: { size?: string; count?: number };
+  /** Where the lines go instead (tests). */
+  destination?: DestinationStream;
+}
+
+function checkedLevel(level: string | undefined): LogLevel {
+  const value = level || 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new Error(`SERVICEHALL_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${value}"`);
+  return value as LogLevel;
+}
+
+/** JSON lines: ISO time, the level by name, the hub's name; secrets and personal data removed. */
+export function createLogger(settings: LogSettings = {}): Logger {
+  return pino(
+    {
+      name: 'servicehall-hub',
+      level: checkedLevel(settings.level),
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED, censor: '[redacted]' },
+    },
+    settings.destination ?? pino.destination({ dest: 1, sync: true }),
+  );
+}
+
+/**
+ * The hub's logger. Every module logs through `log`; `configureLog` replaces it once at start (the
+ * command line does, from SERVICEHALL_LOG_LEVEL and SERVICEHALL_LOG_FILE).
+ */
+export let log: Logger = createLogger({ level: process.env.SERVICEHALL_LOG_LEVEL });
+
+export async function configureLog(settings: LogSettings): Promise<Logger> {
+  let destination = settings.destination;
+  if (!destination && settings.file) {
+    const { default: roll } = await import('pino-roll');
+    destination = await roll({
+      file: settings.file,
+      frequency: 'daily',
+      size: settings.rotation?.size ?? '10m',
+      mkdir: true,
+      // Files of earlier runs count too: a service that restarts must not keep its logs for ever.
+      limit: { count: settings.rotation?.count ?? 14, removeOtherLogFiles: true },
+    });
+  }
+  log = createLogger({ ...settings, destination });
+  return log;
+}
+
+/** Uses `logger` until the returned function is called (tests that read what the hub logs). */
+export function useLogger(logger: Logger): () => void {
+  const before = log;
+  log = logger;
+  return () => {
+    log = before;
+  };
+}

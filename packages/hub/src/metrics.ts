@@ -1,0 +1,223 @@
+import { Outbox as NotifyOutbox } from '@servicehall/notify';
+import { RoleSchema } from '@servicehall/protocol';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BackupStatus } from './backup';
+import type { Db } from './db';
+import type { StartCheck } from './integrity';
+import type { Executed, HallStore } from './store';
+import { tokensMatch, type LinkedTerminal } from './terminals';
+
+export interface MetricsSources {
+  store: HallStore;
+  db: Db;
+  terminals: () => LinkedTerminal[];
+  backups?: BackupStatus;
+  startCheck?: StartCheck;
+  /** Seconds from the start of startHub to the view loaded. */
+  loadSeconds?: number;
+}
+
+/** How a command ended, for the counters. */
+export function outcomeOf(result: Executed | undefined): 'ok' | 'refused' | 'repeated' | 'failed' {
+  if (!result) return 'failed';
+  if (result.repeated) return 'repeated';
+  if (result.answer.ok) return 'ok';
+  return result.answer.code === 'internal' ? 'failed' : 'refused';
+}
+
+const NOT_READY = ['warning', 'fault', 'absent'] as const;
+
+/**
+ * The hub's figures for Prometheus, in a registry of its own (one per hub, so that hubs in one
+ * process do not mix): commands and their latency by type, terminals online by role and the
+ * commands waiting in their outboxes as they report them, devices not ready, the notification
+ * outbox, the last backup, the start-up check; and Node's own (event loop lag, memory).
+ * Not here yet: replication lag (no standby hub yet) and upstream lag (no upstream package yet).
+ */
+export class HubMetrics {
+  readonly registry = new Registry();
+  private readonly commands: Counter<'type' | 'outcome'>;
+  private readonly latency: Histogram<'type'>;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'servicehall_' });
+    this.commands = new Counter({
+      name: 'servicehall_commands_total',
+      help: 'Commands handled, by type and outcome (ok, refused by the rules, repeated id, failed)',
+      labelNames: ['type', 'outcome'],
+      registers,
+    });
+    this.latency = new Histogram({
+      name: 'servicehall_command_duration_seconds',
+      help: 'From the start of a command batch transaction to its commit (synchronous=FULL), by command type',
+      labelNames: ['type'],
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    new Gauge({
+      name: 'servicehall_event_seq',
+      help: 'The last event sequence number in the hall log',
+      registers,
+      collect() {
+        this.set(sources.store.seq);
+      },
+    });
+    new Gauge({
+      name: 'servicehall_terminals_online',
+      help: 'Terminals connected and identified, by role',
+      labelNames: ['role'],
+      registers,
+      collect() {
+        this.reset();
+        for (const role of RoleSchema.options) this.set({ role }, 0);
+        for (const t of sources.terminals()) this.inc({ role: t.role });
+      },
+    });
+    new Gauge({
+      name: 'servicehall_terminal_outbox_commands',
+      help: 'Commands waiting in the outboxes of connected terminals, as they last reported (a terminal that cannot reach the hub cannot report)',
+      labelNames: ['role'],
+      registers,
+      collect() {
+        this.reset();
+        for (const role of RoleSchema.options) this.set({ role }, 0);
+        for (const t of sources.terminals()) if (t.waiting) this.inc({ role: t.role }, t.waiting);
+      },
+    });
+    new Gauge({
+      name: 'servicehall_device_problems',
+      help: 'Devices last reported not ready (warning, fault, absent), by role, device kind and status',
+      labelNames: ['role', 'kind', 'status'],
+      registers,
+      collect() {
+        this.reset();
+        for (const d of sources.store.view.devices.values())
+          for (const device of d.devices) if ((NOT_READY as readonly string[]).includes(device.status)) this.inc({ role: d.role, kind: device.kind, status: device.status });
+      },
+    });
+    new Gauge({
+      name: 'servicehall_device_fault',
+      help: 'One for each device last reported in fault, naming its terminal and what is wrong',
+      labelNames: ['terminal', 'kind', 'name', 'code'],
+      registers,
+      collect() {
+        this.reset();
+        for (const d of sources.store.view.devices.values())
+          for (const device of d.devices) if (device.status === 'fault') this.set({ terminal: d.terminal, kind: device.kind, name: device.name, code: device.code ?? '' }, 1);
+      },
+    });
+    const notify = hasTable(sources.db, 'notify_outbox') ? new NotifyOutbox(sources.db) : undefined;
+    new Gauge({
+      name: 'servicehall_notify_outbox',
+      help: 'Notices waiting to go out (pending, sending) and dead letters, by channel',
+      labelNames: ['channel', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const b of notify?.backlog() ?? []) this.set({ channel: b.channel, state: b.state }, b.count);
+      },
+    });
+    const backups = sources.backups;
+    if (backups) {
+      new Gauge({
+        name: 'servicehall_backup_last_success_timestamp_seconds',
+        help: 'When the newest checked backup was taken (0: none yet)',
+        registers,
+        collect() {
+          this.set(backups.last ? backups.last.takenAtMs / 1000 : 0);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_backup_last_seq',
+        help: 'The last event in the newest checked backup',
+        registers,
+        collect() {
+          this.set(backups.last?.seq ?? 0);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_backup_last_bytes',
+        help: 'Size of the newest checked backup',
+        registers,
+        collect() {
+          this.set(backups.last?.bytes ?? 0);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_backup_last_duration_seconds',
+        help: 'Time the newest backup took to copy and check',
+        registers,
+        collect() {
+          this.set((backups.last?.ms ?? 0) / 1000);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_backup_failures',
+        help: 'Backups that failed since the hub started',
+        registers,
+        collect() {
+          this.set(backups.failures);
+        },
+      });
+    }
+    const check = sources.startCheck;
+    if (check) {
+      new Gauge({
+        name: 'servicehall_start_check_seconds',
+        help: 'The database check at start: quick_check, or integrity_check after an unclean stop',
+        labelNames: ['kind'],
+        registers,
+      }).set({ kind: check.kind }, check.ms / 1000);
+    }
+    if (sources.loadSeconds !== undefined)
+      new Gauge({ name: 'servicehall_start_load_seconds', help: 'Opening, migrating and loading the hall database at start', registers }).set(sources.loadSeconds);
+  }
+
+  /** Counts a batch of commands (store.onExecuted). */
+  observe(batch: readonly { command: { type: string } }[], results: Executed[] | undefined, seconds: number): void {
+    batch.forEach(({ command }, i) => {
+      this.commands.inc({ type: command.type, outcome: outcomeOf(results?.[i]) });
+      this.latency.observe({ type: command.type }, seconds);
+    });
+  }
+
+  /**
+   * GET /metrics. Readable from this machine (loopback) without a token; from elsewhere only with
+   * `Authorization: Bearer <SERVICEHALL_METRICS_TOKEN>`, a token that reads the figures and nothing else.
+   */
+  async serve(req: IncomingMessage, res: ServerResponse, metricsToken: string | undefined): Promise<void> {
+    if (!mayReadMetrics(req, metricsToken)) {
+      res.writeHead(metricsToken ? 401 : 403, { 'content-type': 'text/plain; charset=utf-8', ...(metricsToken ? { 'www-authenticate': 'Bearer' } : {}) });
+      res.end(
+        metricsToken
+          ? 'metrics from another machine need Authorization: Bearer <the metrics token>\n'
+          : 'metrics are readable from this machine only; set SERVICEHALL_METRICS_TOKEN to let a Prometheus elsewhere read them\n',
+      );
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET' }).end();
+      return;
+    }
+    const text = await this.registry.metrics();
+    res.writeHead(200, { 'content-type': this.registry.contentType, 'cache-control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : text);
+  }
+}
+
+function hasTable(db: Db, name: string): boolean {
+  return !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name);
+}
+
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
+}
+
+export function mayReadMetrics(req: IncomingMessage, metricsToken: string | undefined): boolean {
+  if (isLoopback(req.socket.remoteAddress)) return true;
+  const header = req.headers.authorization ?? '';
+  return !!metricsToken && header.startsWith('Bearer ') && tokensMatch(header.slice(7).trim(), metricsToken);
+}

@@ -1,0 +1,151 @@
+import { applyEvent, emptyView, reindex, toSnapshot, type Catalogue, type HallEvent, type HallSnapshot } from '@servicehall/core';
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RELEASES } from '../../../fixtures/databases/make';
+import { MIGRATIONS } from './db';
+import { DATABASE_FILE } from './integrity';
+import { startHub, type RunningHub } from './server';
+
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/databases');
+const TOKEN = 'hall-token-upgrades';
+/** The fixtures' second day, in the afternoon: the hub loads that day. */
+const NOW = Date.parse('2026-11-20T16:00:00+08:00');
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+interface Rows {
+  tickets: { id: string; number: string; state: string; body: string }[];
+  events: number;
+  cases: { number: string; state: string; body: string }[];
+  ratings: { id: string; ticket_id: string; level: string }[];
+  applicants: { case_number: string; applicant: string }[];
+  pins: string[];
+  /** A ticket issued by a kiosk, as its command was stored (its id had no sender's scope before migration 10). */
+  issued: { id: string; terminal: string; answer: string } | undefined;
+}
+
+function rowsOf(file: string, version: number): Rows {
+  const db = new Database(file, { readonly: true });
+  try {
+    const visits = version >= 2;
+    return {
+      tickets: db.prepare('SELECT id, number, state, body FROM tickets ORDER BY id').all() as Rows['tickets'],
+      events: (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n,
+      cases: visits ? (db.prepare('SELECT number, state, body FROM cases ORDER BY number').all() as Rows['cases']) : [],
+      ratings: visits ? (db.prepare('SELECT id, ticket_id, level FROM ratings ORDER BY id').all() as Rows['ratings']) : [],
+      applicants: visits ? (db.prepare('SELECT case_number, applicant FROM personal_data ORDER BY case_number').all() as Rows['applicants']) : [],
+      pins: visits ? (db.prepare('SELECT clerk FROM clerk_pins ORDER BY clerk').all() as { clerk: string }[]).map((r) => r.clerk) : [],
+      issued: db.prepare("SELECT id, terminal, answer FROM commands WHERE type = 'issueTicket' AND terminal = 'kiosk-1' ORDER BY at LIMIT 1").get() as Rows['issued'],
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** The view as today's rules fold the whole log, from the first event on. */
+function fold(events: HallEvent[]): HallSnapshot {
+  const first = events[0]!;
+  if (first.type !== 'catalogue.replaced') throw new Error('the log starts with its catalogue');
+  const view = emptyView(first.catalogue as Catalogue, '2026-11-19');
+  for (const e of events) applyEvent(view, e);
+  return toSnapshot(reindex(view));
+}
+
+const sorted = <T>(list: T[], key: (x: T) => string) => [...list].sort((a, b) => key(a).localeCompare(key(b)));
+const essence = (s: HallSnapshot) => ({
+  seq: s.seq,
+  day: s.day,
+  tickets: sorted(s.tickets, (t) => t.id),
+  windows: sorted(s.windows, (w) => String(w.number).padStart(3, '0')),
+  counters: s.counters,
+  cases: sorted(s.cases, (c) => c.number),
+  appointments: sorted(s.appointments, (a) => a.code),
+  ratings: sorted(s.ratings, (r) => r.id),
+  followUps: sorted(s.followUps, (f) => f.id),
+});
+
+describe('a database of every released schema version', () => {
+  it('is kept under fixtures/databases, one per release', () => {
+    expect(RELEASES.map((r) => r.name)).toEqual(['v1', 'v2', 'v40', 'v40-20']);
+    for (const r of RELEASES) expect(fs.existsSync(path.join(FIXTURES, `${r.name}.db`)), `${r.name}.db`).toBe(true);
+    // Every migration a release applied is still one the hub knows.
+    for (const r of RELEASES) for (const v of r.versions) expect(MIGRATIONS.some((m) => m.version === v)).toBe(true);
+  });
+
+  it.each(RELEASES.map((r) => ({ name: r.name, version: Math.max(...r.versions), commit: r.commit })))(
+    'migrates forward from $name (written by $commit): its tickets, cases and ratings read as before, the log folds to the loaded view, and commands work',
+    async ({ name, version }) => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `servicehall-upgrade-${name}-`));
+      cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+      fs.copyFileSync(path.join(FIXTURES, `${name}.db`), path.join(dir, DATABASE_FILE));
+      const before = rowsOf(path.join(dir, DATABASE_FILE), version);
+      expect(before.tickets.length).toBeGreaterThan(10);
+
+      const hub: RunningHub = await startHub({ dataDir: dir, token: TOKEN, clock: () => NOW, ratingSweepMs: 3_600_000 });
+      cleanups.push(() => hub.close());
+      const api = async (method: string, route: string, body?: unknown) => {
+        const res = await fetch(hub.url + route, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+        return { status: res.status, body: (await res.json()) as any };
+      };
+
+      // Every migration is applied once, in order; the old rows are all there, unchanged.
+      const migrated = new Database(path.join(dir, DATABASE_FILE), { readonly: true });
+      const applied = (migrated.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map((r) => r.version);
+      migrated.close();
+      expect(applied).toEqual(MIGRATIONS.map((m) => m.version).sort((a, b) => a - b));
+      const after = rowsOf(path.join(dir, DATABASE_FILE), version);
+      // Applicants are sealed with the hall key at the first start (migration 10's release): the same
+      // cases, none readable in the file; the API reads them back whole (below). Command ids gain their sender's scope.
+      const plain = (r: Rows) => ({ ...r, applicants: r.applicants.map((a) => a.case_number), issued: undefined });
+      expect(plain(after)).toEqual(plain(before));
+      for (const a of after.applicants) expect(a.applicant).toMatch(/^sealed1:/);
+      expect(after.issued).toEqual({ ...before.issued, id: `${before.issued!.terminal}|${before.issued!.id}` });
+      // The kiosk that sent that command before the upgrade gets its first answer again, and nothing changes.
+      const seq = hub.store.seq;
+      const again = hub.store.execute({ id: before.issued!.id, type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, { role: 'kiosk', terminal: before.issued!.terminal });
+      expect(again).toMatchObject({ repeated: true, answer: JSON.parse(before.issued!.answer) });
+      expect(hub.store.seq).toBe(seq);
+
+      // Read through today's API.
+      const events = await api('GET', '/api/events?since=0&limit=5000');
+      expect(events.body.events).toHaveLength(before.events);
+      expect(essence(toSnapshot(hub.store.view))).toEqual(essence(fold(events.body.events)));
+      const today = before.tickets.filter((t) => t.id.startsWith('2026-11-20'));
+      expect(today.length).toBeGreaterThan(0);
+      for (const t of today) expect((await api('GET', `/api/tickets/${t.id}`)).body).toMatchObject({ id: t.id, number: t.number, state: t.state });
+      if (version >= 2) {
+        expect(before.cases.length).toBeGreaterThanOrEqual(5);
+        for (const c of before.cases) expect((await api('GET', `/api/cases/${c.number}`)).body).toMatchObject({ number: c.number, state: c.state });
+        const ratings = [...(await api('GET', '/api/ratings?day=2026-11-19')).body.ratings, ...(await api('GET', '/api/ratings?day=2026-11-20')).body.ratings];
+        expect(sorted(ratings.map((r: { id: string; level: string }) => ({ id: r.id, level: r.level })), (r) => r.id)).toEqual(before.ratings.map((r) => ({ id: r.id, level: r.level })));
+        expect((await api('GET', '/api/follow-ups')).body.followUps).toHaveLength(1);
+        expect(before.applicants.length).toBeGreaterThanOrEqual(3);
+        for (const withApplicant of before.applicants) {
+          const applicant = await api('GET', `/api/cases/${withApplicant.case_number}/applicant?purpose=supervision&note=${encodeURIComponent('升级核对')}`);
+          expect(applicant.body).toEqual(JSON.parse(withApplicant.applicant));
+        }
+        // A clerk signs in with the PIN set before the upgrade.
+        expect(before.pins).toContain('1004');
+        expect((await api('POST', '/api/windows/2/sign-in', { clerk: '1004', pin: '246810' })).status).toBe(200);
+      } else {
+        expect((await api('POST', '/api/windows/2/open', { clerk: '1002' })).status).toBe(200);
+      }
+
+      // The hall goes on: numbering continues from the day's counter, a call and a service work.
+      const lastA = Math.max(...today.filter((t) => t.number.startsWith('A')).map((t) => Number(t.number.slice(1))));
+      const issued = await api('POST', '/api/tickets', { serviceCode: 'GA-SFZ-HL' });
+      expect(issued.status).toBe(201);
+      expect(issued.body.number).toBe(`A${String(lastA + 1).padStart(3, '0')}`);
+      expect((await api('POST', '/api/windows/2/call-next')).status).toBe(200);
+      expect((await api('POST', '/api/windows/2/start')).status).toBe(200);
+      expect((await api('POST', '/api/windows/2/finish')).status).toBe(200);
+    },
+  );
+});

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { BackupSchedule, type BackupPolicy } from './backup';
+import type { Db } from './db';
+import { DATABASE_FILE, type StartCheck } from './integrity';
+import { log } from './log';
+import { HubMetrics } from './metrics';
+import { outcomeOf } from './metrics';
+import type { HallStore } from './store';
+import type { LinkedTerminal } from './terminals';
+
+export interface OperationsOptions {
+  dataDir: string;
+  /** Scheduled backups to a second folder; none without it. */
+  backup?: BackupPolicy;
+  /** Lets a Prometheus on another machine read /metrics (loopback needs none). */
+  metricsToken?: string;
+}
+
+export interface Operations {
+  metrics: HubMetrics;
+  backups?: BackupSchedule;
+  stop(): Promise<void>;
+}
+
+/** What the hub does for its operator beside the hall's work: metrics, the command log, scheduled backups. */
+export async function startOperations(
+  options: OperationsOptions,
+  parts: { db: Db; store: HallStore; terminals: () => LinkedTerminal[]; startCheck: StartCheck; loadSeconds: number },
+): Promise<Operations> {
+  const backups = options.backup
+    ? new BackupSchedule(path.join(options.dataDir, DATABASE_FILE), options.backup, () => parts.store.view.catalogue.hall.timeZone)
+    : undefined;
+  // Not awaited: the backup folder may be a slow share, and the hall must not wait for it.
+  void backups?.start();
+  const metrics = new HubMetrics({ ...parts, backups: backups?.status });
+  const stopObserving = parts.store.onExecuted((batch, results, seconds) => {
+    metrics.observe(batch, results, seconds);
+    if (!log.isLevelEnabled('debug')) return;
+    // The command's type and who sent it, never its body: PINs and applicants stay out of logs.
+    batch.forEach(({ command, actor }, i) => {
+      const result = results?.[i];
+      const code = result && !result.answer.ok ? result.answer.code : undefined;
+      log.debug({ command: command.type, role: actor.role, terminal: actor.terminal, outcome: outcomeOf(result), code, ms: Math.round(seconds * 1e4) / 10 }, 'command');
+    });
+  });
+  return {
+    metrics,
+    backups,
+    async stop() {
+      stopObserving();
+      await backups?.stop();
+    },
+  };
+}

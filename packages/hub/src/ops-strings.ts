@@ -1,0 +1,58 @@
+/**
+ * What the hub's operator reads (the command line, the service's log): Chinese first, English
+ * second, each a sentence that says what happened and what to do next (H-14's civil tone).
+ */
+export const OPS_TEXT = {
+  'zh-CN': {
+    damaged: '大厅数据库 {file} 已损坏（{problem}）。主机没有使用它，也没有改动它。',
+    damagedWhileServing: '大厅数据库 {file} 已损坏（{problem}）：主机运行中的完整检查发现了它，主机已停止接受命令。',
+    restoreNewest: '请先停止主机服务，再用最新的备份恢复：npm run hub -- restore {backup}',
+    noBackup: '在 {dir} 中没有找到可用的备份。请把最近的备份文件放到该文件夹，或用 npm run hub -- restore 备份文件 恢复。',
+    noBackupDir: '没有设置备份文件夹（SERVICEHALL_BACKUP_DIR）。请找到最近的备份文件，用 npm run hub -- restore 备份文件 恢复。',
+    otherHub: '另一个主机进程（pid {pid}，{since} 起）正在使用数据文件夹 {dir}。同一个数据库只能有一个主机写入；请先停止它（如 systemctl stop servicehall-hub）。',
+    uncleanStop: '主机上次没有正常停止（pid {pid}）：正在完整检查数据库。',
+    backupDone: '备份完成：{file}（事件序号 {seq}，{size}，{ms} 毫秒，完整性检查通过）',
+    backupFailed: '备份失败，已有的备份未受影响：{reason}',
+    backupBad: '备份文件 {file} 未通过检查（{problem}），已将其删除；已有的备份未受影响。',
+    notABackup: '{file} 不是可用的大厅数据库备份（{problem}）。数据文件夹没有被改动。',
+    checksumMismatch: '{file} 的内容与其清单中记录的校验值不一致，可能已在存储中损坏。数据文件夹没有被改动；请换用另一个备份。',
+    newerSchema: '{file} 来自更新版本的 ServiceHall（数据库版本 {version}，本程序最高支持 {known}）。请先升级本程序。',
+    restored: '已恢复：{file}（事件序号 {seq}，备份时间 {at}）。原数据库已保留在 {kept}。',
+    restoredNext: '现在可以启动主机（如 systemctl start servicehall-hub）；各终端会自行赶上恢复后的记录。备份之后发出的号码不在恢复的数据库中。',
+    running: '主机正在运行（pid {pid}）：请先停止主机服务，再恢复。',
+  },
+  en: {
+    damaged: 'The hall database {file} is damaged ({problem}). The hub has neither used nor changed it.',
+    damagedWhileServing: 'The hall database {file} is damaged ({problem}): the whole check the hub runs while serving found it, and the hub has stopped taking commands.',
+    restoreNewest: 'Stop the hub service, then restore the newest backup: npm run hub -- restore {backup}',
+    noBackup: 'No usable backup was found in {dir}. Put the latest backup file there, or restore it with npm run hub -- restore FILE.',
+    noBackupDir: 'No backup folder is set (SERVICEHALL_BACKUP_DIR). Find the latest backup file and restore it with npm run hub -- restore FILE.',
+    otherHub: 'Another hub process (pid {pid}, since {since}) is using the data folder {dir}. Only one hub may write to a database; stop it first (e.g. systemctl stop servicehall-hub).',
+    uncleanStop: 'The hub did not stop cleanly last time (pid {pid}): checking the whole database.',
+    backupDone: 'Backup done: {file} (event {seq}, {size}, {ms} ms, integrity check passed)',
+    backupFailed: 'The backup failed; the backups already made are untouched: {reason}',
+    backupBad: 'The backup file {file} failed its check ({problem}) and was removed; the backups already made are untouched.',
+    notABackup: '{file} is not a usable hall database backup ({problem}). The data folder was not changed.',
+    checksumMismatch: 'The content of {file} does not match the checksum in its manifest: it may have been damaged in storage. The data folder was not changed; use another backup.',
+    newerSchema: '{file} comes from a newer ServiceHall (database version {version}; this one knows up to {known}). Upgrade ServiceHall first.',
+    restored: 'Restored {file} (event {seq}, taken {at}). The previous database is kept in {kept}.',
+    restoredNext: 'Start the hub now (e.g. systemctl start servicehall-hub); terminals catch up with the restored log by themselves. Numbers issued after the backup are not in the restored database.',
+    running: 'The hub is running (pid {pid}): stop the hub service before restoring.',
+  },
+} as const;
+
+export type OpsMessage = keyof (typeof OPS_TEXT)['en'];
+
+/** One message in both languages, Chinese first, one line each. */
+export function opsText(key: OpsMessage, values: Record<string, string | number> = {}): string {
+  const fill = (text: string) => text.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
+  return `${fill(OPS_TEXT['zh-CN'][key])}\n${fill(OPS_TEXT.en[key])}`;
+}
+
+/** 12.3 MB, 456 kB, 789 B. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(2)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(0)} kB`;
+  return `${bytes} B`;
+}

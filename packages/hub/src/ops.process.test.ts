@@ -1,0 +1,123 @@
+import type { Ticket } from '@servicehall/core';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DATABASE_FILE, REFUSED_EXIT_CODE } from './integrity';
+import { HUB_PROCESS_TOKEN, LOAD_TEST_LIMITS, spawnHub, type HubProcess } from './testing/hub-process';
+import { TestTerminal } from './testing/terminal';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
+const cli = path.join(here, 'cli.ts');
+
+let hub: HubProcess | undefined;
+const dirs: string[] = [];
+afterEach(async () => {
+  await hub?.kill('SIGKILL');
+  hub = undefined;
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+function tempDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ops-'));
+  dirs.push(d);
+  return d;
+}
+
+/** `npm run hub -- ARGS` as an operator types it: its exit code and all it printed. */
+function hubCommand(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, SERVICEHALL_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.once('exit', (code) => resolve({ code, out }));
+  });
+}
+
+async function queue(h: HubProcess): Promise<Ticket[]> {
+  const res = await fetch(`${h.url}/api/queue`, { headers: { authorization: `Bearer ${h.token}` } });
+  return ((await res.json()) as { tickets: Ticket[] }).tickets;
+}
+
+async function issue(h: HubProcess, n: number): Promise<Ticket[]> {
+  const kiosk = await TestTerminal.connect(h.wsUrl, { role: 'kiosk', terminal: 'kiosk-1', token: h.token });
+  const out: Ticket[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = await kiosk.command({ type: 'issueTicket', serviceCode: i % 2 ? 'GA-CS-DJ' : 'RS-LHJY-DJ', lane: 'ordinary' });
+    if (a.ok && a.ticket) out.push(a.ticket);
+  }
+  kiosk.close();
+  return out;
+}
+
+describe("the operator's commands on a hub in its own process", () => {
+  it('backs up while the hub serves, refuses to restore under a running hub, restores after it stops, and the hub refuses a damaged database naming that backup', async () => {
+    const data = tempDir();
+    const backups = tempDir();
+    // Thirty tickets from one kiosk at once are beyond a kiosk's pace (20 at once): the limits are off for this hall.
+    const env = { SERVICEHALL_DATA: data, SERVICEHALL_BACKUP_DIR: backups, SERVICEHALL_BACKUP_EVERY_MINUTES: '600', SERVICEHALL_LIMITS: LOAD_TEST_LIMITS };
+    hub = await spawnHub(data, env);
+    const acknowledged = await issue(hub, 30);
+    expect(acknowledged).toHaveLength(30);
+
+    const backup = await hubCommand(['backup'], env);
+    expect(backup.code).toBe(0);
+    expect(backup.out).toContain('备份完成');
+    expect(backup.out).toContain('integrity check passed');
+    const file = /Backup done: (\S+\.db)/.exec(backup.out)![1]!;
+    expect(fs.existsSync(file)).toBe(true);
+
+    const listed = await hubCommand(['backups'], env);
+    expect(listed.out).toContain(file);
+
+    const underRunningHub = await hubCommand(['restore', file], env);
+    expect(underRunningHub.code).toBe(REFUSED_EXIT_CODE);
+    expect(underRunningHub.out).toContain('主机正在运行');
+    expect(underRunningHub.out).toContain('stop the hub service before restoring');
+
+    const lost = await issue(hub, 10);
+    expect(lost).toHaveLength(10);
+    await hub.kill('SIGTERM');
+    hub = undefined;
+
+    const restored = await hubCommand(['restore', file], env);
+    expect(restored.code).toBe(0);
+    expect(restored.out).toContain('已恢复');
+    expect(restored.out).toMatch(/The previous database is kept in \S+replaced-/);
+
+    hub = await spawnHub(data, env);
+    const tickets = await queue(hub);
+    expect(tickets.map((t) => t.id).sort()).toEqual(acknowledged.map((t) => t.id).sort());
+    for (const t of acknowledged) expect(tickets.find((x) => x.id === t.id)!.number).toBe(t.number);
+    expect(hub.output()).toContain('"check":{"kind":"quick"');
+    await hub.kill('SIGTERM');
+    hub = undefined;
+
+    // A disk fault: garbage over some pages of the database.
+    const fd = fs.openSync(path.join(data, DATABASE_FILE), 'r+');
+    fs.writeSync(fd, Buffer.alloc(4 * 4096, 0xa5), 0, 4 * 4096, 4096);
+    fs.closeSync(fd);
+    const before = fs.readFileSync(path.join(data, DATABASE_FILE));
+    const refused = await hubCommand([], { ...env, SERVICEHALL_PORT: '0', SERVICEHALL_TOKEN: HUB_PROCESS_TOKEN });
+    expect(refused.code).toBe(REFUSED_EXIT_CODE);
+    const newest = fs.readdirSync(backups).filter((f) => f.endsWith('.db')).sort().at(-1)!;
+    expect(refused.out).toContain(`npm run hub -- restore ${path.join(backups, newest)}`);
+    expect(refused.out).toContain('"level":"fatal"');
+    expect(fs.readFileSync(path.join(data, DATABASE_FILE)).equals(before)).toBe(true);
+
+    const check = await hubCommand(['check'], env);
+    expect(check.code).toBe(1);
+    expect(check.out).toContain('is damaged');
+  }, 120_000);
+
+  it('names what is wrong with an unknown command or a missing argument', async () => {
+    const unknown = await hubCommand(['bakcup'], {});
+    expect(unknown.code).toBe(1);
+    expect(unknown.out).toContain('unknown command "bakcup"');
+    const noFile = await hubCommand(['restore'], { SERVICEHALL_DATA: tempDir() });
+    expect(noFile.out).toContain('name the backup to restore');
+  }, 60_000);
+});

@@ -1,0 +1,495 @@
+import { demoCatalogue } from '@servicehall/fixtures';
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import tlsModule from 'node:tls';
+import WebSocket from 'ws';
+import { tokenProblem } from './files';
+import { DEFAULT_LIMITS, type HubLimits, type Rate } from './limits';
+import { createLogger, useLogger } from './log';
+import { startHub, type HubOptions, type RunningHub } from './server';
+import { TestConsole } from './testing/console';
+import { TestTerminal } from './testing/terminal';
+
+const TOKEN = 'hall-token-for-security';
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function tempDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-security-'));
+  cleanups.push(() => fs.rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+async function hub(options: Partial<HubOptions> & { limits?: Partial<HubLimits> } = {}): Promise<RunningHub & { dir: string }> {
+  const dir = options.dataDir ?? tempDir();
+  const h = await startHub({ dataDir: dir, token: TOKEN, seed: demoCatalogue({ allDay: true }), warn: () => undefined, ...options });
+  cleanups.push(() => h.close());
+  return Object.assign(h, { dir });
+}
+
+async function terminal(h: RunningHub, hello: Parameters<typeof TestTerminal.connect>[1]): Promise<TestTerminal> {
+  const t = await TestTerminal.connect(h.wsUrl, hello);
+  cleanups.push(() => t.close());
+  return t;
+}
+
+function http(h: RunningHub, route: string, init: RequestInit & { token?: string | null } = {}) {
+  const headers = new Headers(init.headers);
+  if (init.token !== null) headers.set('authorization', `Bearer ${init.token ?? TOKEN}`);
+  if (init.body !== undefined) headers.set('content-type', 'application/json');
+  return fetch(h.url + route, { ...init, headers });
+}
+
+/** A kiosk's pace as the hall has it by default. */
+const KIOSK = (DEFAULT_LIMITS.commands as Record<string, Rate>).kiosk!;
+
+const commandRows = (h: { dir: string }) => {
+  const db = new Database(path.join(h.dir, 'hall.db'), { readonly: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM commands').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+};
+
+describe('command ids', () => {
+  it('belong to the terminal that sent them: another terminal reusing one gets its own answer, never the first’s', async () => {
+    const h = await hub();
+    const kiosk = await terminal(h, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    const window3 = await terminal(h, { role: 'window', terminal: 'window-3', window: 3, token: TOKEN });
+    const id = 'press-0001-shared';
+    const issued = await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, id);
+    expect(issued).toMatchObject({ ok: true, ticket: { number: 'A001' } });
+    const other = await window3.command({ type: 'callNext', window: 3 }, id);
+    expect(other).toMatchObject({ ok: false, code: 'window-closed' });
+    expect(JSON.stringify(other)).not.toContain('A001');
+  });
+
+  it('reused with a different body is refused (409) and changes nothing; the same body gets the first answer', async () => {
+    const h = await hub();
+    const kiosk = await terminal(h, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    const first = await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, 'press-0002-kiosk');
+    const seq = h.store.seq;
+    expect(await kiosk.command({ type: 'issueTicket', serviceCode: 'CRJ-HZ-SL', lane: 'ordinary' }, 'press-0002-kiosk')).toMatchObject({ ok: false, code: 'id-reused' });
+    expect(await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, 'press-0002-kiosk')).toEqual(first);
+    expect(h.store.seq).toBe(seq);
+    const post = (body: object) => http(h, '/api/tickets', { method: 'POST', body: JSON.stringify(body), headers: { 'idempotency-key': 'integration-key-1' } });
+    expect((await post({ serviceCode: 'GA-SFZ-HL' })).status).toBe(201);
+    const reused = await post({ serviceCode: 'CRJ-HZ-SL' });
+    expect(reused.status).toBe(409);
+    expect(await reused.json()).toMatchObject({ code: 'id-reused', text: expect.stringContaining('请求编号') });
+  });
+
+  it('of HTTP belong to their token: a kiosk’s id over WebSocket and the same Idempotency-Key over HTTP are two commands', async () => {
+    const h = await hub();
+    const kiosk = await terminal(h, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, 'same-key-0001');
+    const res = await http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }), headers: { 'idempotency-key': 'same-key-0001' } });
+    expect(await res.json()).toMatchObject({ number: 'A002' });
+  });
+
+  it('of the hub’s own default rating cannot be taken first by a terminal', async () => {
+    let now = Date.parse('2026-11-27T09:00:00+08:00');
+    const h = await hub({ clock: () => now, ratingSweepMs: 20 });
+    await h.store.pins.set('1001', '135790');
+    const window1 = await terminal(h, { role: 'window', terminal: 'window-1', window: 1, token: TOKEN });
+    const kiosk = await terminal(h, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    const t = await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
+    if (!t.ok) throw new Error(t.message);
+    await window1.command({ type: 'signIn', window: 1, clerk: '1001', pin: '135790' });
+    for (const type of ['callNext', 'startService', 'finishService'] as const) expect(await window1.command({ type, window: 1 })).toMatchObject({ ok: true });
+    // The id the hub once derived from the ticket, sent first by a kiosk (as a harmless issue).
+    await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, `default-rating:${t.ticket!.id}`);
+    now += 11 * 60_000;
+    await expect.poll(() => h.store.view.ratings.get(t.ticket!.id)?.[0]?.isDefault).toBe(true);
+  });
+});
+
+describe('rates', () => {
+  it('hold a kiosk to the pace people press, refuse beyond it without storing the refusals, and recover', async () => {
+    let now = Date.parse('2026-11-27T09:00:00+08:00');
+    const h = await hub({ clock: () => now });
+    const kiosk = await terminal(h, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    const before = commandRows(h);
+    const answers = await Promise.all(Array.from({ length: 100 }, () => kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' })));
+    const issued = answers.filter((a) => a.ok).length;
+    const limited = answers.filter((a) => !a.ok && a.code === 'rate-limited').length;
+    expect(issued).toBe(KIOSK.burst);
+    expect(limited).toBe(100 - KIOSK.burst);
+    expect(commandRows(h) - before).toBe(KIOSK.burst);
+    now += 60_000;
+    expect(await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' })).toMatchObject({ ok: true });
+  });
+
+  it('count a terminal across its reconnections, and one kiosk’s flood leaves another kiosk its pace', async () => {
+    const h = await hub();
+    const a = await terminal(h, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    await Promise.all(Array.from({ length: KIOSK.burst }, () => a.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' })));
+    const again = await terminal(h, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    expect(await again.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' })).toMatchObject({ ok: false, code: 'rate-limited' });
+    const b = await terminal(h, { role: 'kiosk', terminal: 'kiosk-2', token: TOKEN });
+    expect(await b.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' })).toMatchObject({ ok: true });
+  });
+
+  it('over HTTP answer 429 with Retry-After and the polite text', async () => {
+    const h = await hub({ limits: { commands: { kiosk: { perMinute: 30, burst: 10 }, window: { perMinute: 120, burst: 30 }, 'rating-pad': { perMinute: 30, burst: 10 }, display: { perMinute: 12, burst: 6 }, admin: { perMinute: 60, burst: 5 } } } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) })).status);
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429]);
+    const res = await http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) });
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await res.json()).toMatchObject({ code: 'rate-limited', text: expect.stringContaining('稍候') });
+  });
+});
+
+describe('connections', () => {
+  it('that never say hello are closed after a few seconds; those that do stay', async () => {
+    const h = await hub({ limits: { helloTimeoutMs: 300 } });
+    const silent = await TestTerminal.open(h.wsUrl);
+    cleanups.push(() => silent.close());
+    const speaking = await terminal(h, { role: 'display', terminal: 'screen-1', token: TOKEN });
+    const closed = new Promise<number>((resolve) => silent.ws.once('close', (code) => resolve(code)));
+    expect(await closed).toBe(4001);
+    expect(silent.messages).toContainEqual({ type: 'error', code: 'unauthorised', message: expect.stringContaining('no hello') });
+    expect(speaking.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('waiting to be enrolled stay open while their pairing code is good, though they never say hello', async () => {
+    const h = await hub({ limits: { helloTimeoutMs: 200 } });
+    const waiting = await TestTerminal.open(h.wsUrl);
+    cleanups.push(() => waiting.close());
+    const code = waiting.next((m) => m.type === 'pairing');
+    waiting.send({ type: 'pair', protocol: 1, role: 'kiosk', terminal: 'kiosk-new' });
+    expect(await code).toMatchObject({ type: 'pairing', code: expect.stringMatching(/^\d{6}$/) });
+    const silent = await TestTerminal.open(h.wsUrl);
+    cleanups.push(() => silent.close());
+    await new Promise<void>((resolve) => silent.ws.once('close', () => resolve()));
+    expect(waiting.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('beyond the cap of one address are answered 503 with the polite text, and the hub goes on serving', async () => {
+    const h = await hub({ limits: { connectionsPerAddress: 5 } });
+    const sockets = await Promise.all(Array.from({ length: 5 }, () => TestTerminal.open(h.wsUrl)));
+    for (const s of sockets) cleanups.push(() => s.close());
+    const status = await new Promise<{ status: number; body: string }>((resolve) => {
+      const ws = new WebSocket(h.wsUrl);
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      ws.on('error', () => undefined);
+    });
+    expect(status.status).toBe(503);
+    expect(JSON.parse(status.body)).toMatchObject({ code: 'too-many-connections', text: expect.stringContaining('稍候') });
+    expect(h.connectionCount()).toBeGreaterThanOrEqual(5);
+    for (const s of sockets) s.close();
+    await expect.poll(() => h.connectionCount()).toBe(0);
+    expect((await http(h, '/api/health', { token: null })).status).toBe(200);
+  });
+
+  it('beyond the hub’s cap in all are refused too, whatever their address', async () => {
+    const h = await hub({ limits: { connections: 3 } });
+    const sockets = await Promise.all(Array.from({ length: 3 }, () => TestTerminal.open(h.wsUrl)));
+    for (const s of sockets) cleanups.push(() => s.close());
+    expect((await http(h, '/api/health', { token: null })).status).toBe(503);
+    sockets[0]!.close();
+    await expect.poll(async () => (await http(h, '/api/health', { token: null })).status).toBe(200);
+  });
+
+  it('that never finish their headers are dropped at the header timeout, not half a minute later', async () => {
+    const h = await hub({ limits: { headersTimeoutMs: 500 } });
+    const port = Number(new URL(h.url).port);
+    const socket = net.connect(port, '127.0.0.1');
+    cleanups.push(() => socket.destroy());
+    let answer = '';
+    socket.on('data', (d) => (answer += d));
+    const started = Date.now();
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write('GET /api/health HTTP/1.1\r\nHost: hub\r\n');
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    // Node checks its connections every 30 s unless told otherwise; the hub checks every second.
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
+describe('what a terminal sends that cannot be read', () => {
+  it('is refused with the command id it named, so that the terminal can match the refusal', async () => {
+    const h = await hub();
+    const kiosk = await terminal(h, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    const reply = kiosk.next((m) => m.type === 'error');
+    kiosk.send({ type: 'command', command: { id: 'press-bad-0001', type: 'issueTicket', serviceCode: 42 } });
+    expect(await reply).toMatchObject({ type: 'error', code: 'bad-request', commandId: 'press-bad-0001' });
+  });
+});
+
+describe('public terminals (H-19)', () => {
+  it('get numbers and states: no applicant, however masked, in their events or snapshots; a window’s clerk sees the masked one', async () => {
+    const h = await hub();
+    await h.store.pins.set('1011', '246810');
+    const display = await terminal(h, { role: 'display', terminal: 'screen-1', token: TOKEN });
+    const kiosk = await terminal(h, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    const window7 = await terminal(h, { role: 'window', terminal: 'window-7', window: 7, token: TOKEN });
+    const t = await kiosk.command({ type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' });
+    expect(t.ok).toBe(true);
+    await window7.command({ type: 'signIn', window: 7, clerk: '1011', pin: '246810' });
+    for (const type of ['callNext', 'startService'] as const) await window7.command({ type, window: 7 });
+    const recorded = display.next((m) => m.type === 'events' && m.events.some((e) => e.type === 'case.recorded'));
+    const outcome = await window7.command({ type: 'recordOutcome', window: 7, serviceCode: 'SJ-QY-SL', outcome: 'accepted', applicant: { name: '王小明', idNumber: '330106198801011234' } });
+    expect(outcome.ok).toBe(true);
+    await recorded;
+    await expect.poll(() => window7.events.some((e) => e.type === 'case.recorded')).toBe(true);
+    const late = await terminal(h, { role: 'kiosk', terminal: 'kiosk-2', token: TOKEN });
+    const pad = await terminal(h, { role: 'rating-pad', terminal: 'pad-7', window: 7, token: TOKEN });
+    for (const seen of [display.events, kiosk.events, late.snapshot, pad.snapshot]) {
+      const text = JSON.stringify(seen);
+      expect(text).toContain('SL');
+      expect(text).not.toContain('"applicant"');
+      expect(text).not.toContain('王**');
+      expect(text).not.toContain('3301**********1234');
+    }
+    expect(JSON.stringify(window7.events)).toContain('"applicant":{"name":"王**","idNumber":"3301**********1234"}');
+  });
+
+  it('get no clerk’s reason for amending an outcome and no words added to a rating; the window gets both', async () => {
+    const h = await hub();
+    await h.store.pins.set('1011', '246810');
+    const display = await terminal(h, { role: 'display', terminal: 'screen-1', token: TOKEN });
+    const kiosk = await terminal(h, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    const window7 = await terminal(h, { role: 'window', terminal: 'window-7', window: 7, token: TOKEN });
+    const pad = await terminal(h, { role: 'rating-pad', terminal: 'pad-7', window: 7, token: TOKEN });
+    const issued = await kiosk.command({ type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' });
+    if (!issued.ok || !('ticket' in issued) || !issued.ticket) throw new Error('no ticket issued');
+    await window7.command({ type: 'signIn', window: 7, clerk: '1011', pin: '246810' });
+    for (const type of ['callNext', 'startService'] as const) await window7.command({ type, window: 7 });
+    expect(await window7.command({ type: 'recordOutcome', window: 7, serviceCode: 'SJ-QY-SL', outcome: 'accepted', applicant: { name: '王小明', idNumber: '330106198801011234' } })).toMatchObject({ ok: true });
+    const caseNumber = [...h.store.view.cases.values()][0]!.number;
+    const amended = display.next((m) => m.type === 'events' && m.events.some((e) => e.type === 'case.amended'));
+    expect(await window7.command({ type: 'amendOutcome', window: 7, caseNumber, outcome: 'consultation', amendReason: '误录为受理实为咨询' })).toMatchObject({ ok: true });
+    await amended;
+    await window7.command({ type: 'finishService', window: 7 });
+    const added = display.next((m) => m.type === 'events' && m.events.some((e) => e.type === 'rating.amended'));
+    const ticketId = issued.ticket.id;
+    expect(await pad.command({ type: 'rate', ticketId, level: 'dissatisfied', aspects: {}, reasons: [], text: '态度冷淡', channel: 'window-pad' })).toMatchObject({ ok: true });
+    expect(await pad.command({ type: 'amendRating', ticketId, aspects: {}, reasons: ['服务态度差'], text: '说话很不耐烦' })).toMatchObject({ ok: true });
+    await added;
+    await expect.poll(() => window7.events.some((e) => e.type === 'rating.amended')).toBe(true);
+    const late = await terminal(h, { role: 'display', terminal: 'screen-2', token: TOKEN });
+    for (const seen of [display.events, kiosk.events, pad.events, late.snapshot]) {
+      const text = JSON.stringify(seen);
+      expect(text).toContain(caseNumber);
+      for (const words of ['误录为受理实为咨询', '态度冷淡', '不耐烦', '王**']) expect(text).not.toContain(words);
+    }
+    const clerk = JSON.stringify(window7.events);
+    for (const words of ['误录为受理实为咨询', '态度冷淡', '说话很不耐烦']) expect(clerk).toContain(words);
+  });
+});
+
+describe("the citizens' pages", () => {
+  it.each(['/q/', '/rate/', '/q/a/b', '/rate/x/y', '/q', '/rating/x'])('answer %s (404), and never leave it hanging', async (route) => {
+    const h = await hub();
+    const res = await fetch(h.url + route, { signal: AbortSignal.timeout(5000) });
+    expect(res.status).toBe(404);
+  });
+
+  it('answer an oversized rating form with 413, a wrong method with 405', async () => {
+    const h = await hub();
+    const form = await fetch(`${h.url}/rate/2026-11-27-A001?e=zzzzzz&s=x`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `level=satisfied&text=${'长'.repeat(20_000)}` });
+    // A forged link is refused before its form is read: 403, cleanly answered.
+    expect([403, 413]).toContain(form.status);
+    const ticket = await (await http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) })).json();
+    const big = await fetch(h.url + ticket.link.replace('/q/', '/rate/').replace(/s=[\w-]+/, 's=x'), { method: 'POST', body: 'x' });
+    expect(big.status).toBe(403);
+    const link = h.store.links.path('rate', ticket.ticket.id, Date.now() + 60_000);
+    const oversized = await fetch(h.url + link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `level=satisfied&text=${'长'.repeat(20_000)}` });
+    expect(oversized.status).toBe(413);
+    expect(await oversized.text()).toContain('内容过长');
+    const put = await fetch(h.url + link, { method: 'PUT', body: 'level=satisfied' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toBe('GET, HEAD, POST');
+    expect((await fetch(h.url + ticket.link, { method: 'POST', body: 'x' })).status).toBe(405);
+  });
+});
+
+describe('files of the hall', () => {
+  const mode = (file: string) => (fs.statSync(file).mode & 0o777).toString(8);
+
+  it('are made readable by their owner only, and put right at start when they are not', async () => {
+    const dir = tempDir();
+    const h = await startHub({ dataDir: dir, seed: demoCatalogue({ allDay: true }), warn: () => undefined });
+    await http(h, '/api/health', { token: null });
+    expect(h.tokenCreated).toBe(true);
+    for (const f of ['hall.db', 'hall.db-wal', 'admin-token', 'hall.key']) expect(mode(path.join(dir, f)), f).toBe('600');
+    expect(mode(dir)).toBe('700');
+    await h.close();
+    for (const f of ['hall.db', 'admin-token', 'hall.key']) fs.chmodSync(path.join(dir, f), 0o644);
+    const warnings: string[] = [];
+    const again = await startHub({ dataDir: dir, warn: (m) => warnings.push(m) });
+    cleanups.push(() => again.close());
+    expect(again.tokenCreated).toBe(false);
+    for (const f of ['hall.db', 'admin-token', 'hall.key']) expect(mode(path.join(dir, f)), f).toBe('600');
+    expect(warnings.join('\n')).toMatch(/admin-token was readable by others \(mode 644\)/);
+  });
+
+  it.each([
+    ['', 'is empty'],
+    ['short-token', 'is too short'],
+    ['aaaaaaaaaaaaaaaaaaaaaaaa', 'is too weak'],
+    ['two-lines-of-token\nsecond-line-here', 'more than one line'],
+    ['token with some spaces in it', 'spaces'],
+    ['令牌令牌令牌令牌令牌令牌令牌令牌', 'characters other than ASCII'],
+  ])('refuse a hall token %j with a message: %s', (token, problem) => {
+    expect(tokenProblem(token)).toContain(problem);
+  });
+
+  it('refuse a weak or binary token at start, whether given or stored', async () => {
+    await expect(startHub({ dataDir: tempDir(), token: 'test-token', seed: demoCatalogue() })).rejects.toThrow(/SERVICEHALL_TOKEN is too short/);
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'admin-token'), Buffer.from([0x61, 0x00, 0xff, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70]), { mode: 0o600 });
+    await expect(startHub({ dataDir: dir, seed: demoCatalogue() })).rejects.toThrow(/admin-token holds binary data/);
+  });
+
+  it('refuse an empty hall.db where a hall was before, instead of issuing A001 again', async () => {
+    const h = await hub();
+    await http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) });
+    await h.close();
+    cleanups.pop();
+    for (const f of ['hall.db-wal', 'hall.db-shm']) fs.rmSync(path.join(h.dir, f), { force: true });
+    fs.truncateSync(path.join(h.dir, 'hall.db'), 0);
+    await expect(startHub({ dataDir: h.dir, token: TOKEN, seed: demoCatalogue({ allDay: true }) })).rejects.toThrow(/hall\.db is empty \(0 bytes\) but this folder held a hall before \(hall\.key\)/);
+  });
+});
+
+describe('applicant data at rest', () => {
+  async function recordApplicant(h: RunningHub): Promise<string> {
+    await h.store.pins.set('1011', '246810');
+    const window7 = await terminal(h, { role: 'window', terminal: 'window-7', window: 7, token: TOKEN });
+    await http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'SJ-QY-SL' }) });
+    await window7.command({ type: 'signIn', window: 7, clerk: '1011', pin: '246810' });
+    for (const type of ['callNext', 'startService'] as const) await window7.command({ type, window: 7 });
+    expect(await window7.command({ type: 'recordOutcome', window: 7, serviceCode: 'SJ-QY-SL', outcome: 'accepted', applicant: { name: '王小明', idNumber: '330106198801011234', phone: '13800138000' } })).toMatchObject({ ok: true });
+    return [...h.store.view.cases.keys()][0]!;
+  }
+
+  it('is sealed with the hall key: a copied hall.db reveals no name, ID number or phone', async () => {
+    const h = await hub();
+    const number = await recordApplicant(h);
+    await h.close();
+    cleanups.pop();
+    const bytes = Buffer.concat(['hall.db', 'hall.db-wal'].filter((f) => fs.existsSync(path.join(h.dir, f))).map((f) => fs.readFileSync(path.join(h.dir, f))));
+    for (const secret of ['王小明', '330106198801011234', '13800138000']) expect(bytes.includes(Buffer.from(secret)), secret).toBe(false);
+    // With the key, the hub reads it back (and logs the reading).
+    const again = await hub({ dataDir: h.dir });
+    expect(again.store.applicantOf(number, 'test', 'supervision')).toEqual({ name: '王小明', idNumber: '330106198801011234', phone: '13800138000' });
+  });
+
+  it('refuses to start with another hall key, or without the one it was sealed with', async () => {
+    const h = await hub();
+    await recordApplicant(h);
+    await h.close();
+    cleanups.pop();
+    const key = fs.readFileSync(path.join(h.dir, 'hall.key'));
+    fs.rmSync(path.join(h.dir, 'hall.key'));
+    await expect(startHub({ dataDir: h.dir, token: TOKEN })).rejects.toThrow(/hall key .* is missing, and this database was sealed with it/);
+    expect(fs.existsSync(path.join(h.dir, 'hall.key'))).toBe(false);
+    const other = path.join(tempDir(), 'other.key');
+    await expect(startHub({ dataDir: h.dir, token: TOKEN, keyFile: other })).rejects.toThrow();
+    fs.writeFileSync(path.join(h.dir, 'hall.key'), key, { mode: 0o600 });
+    const back = await hub({ dataDir: h.dir });
+    expect(back.store.seq).toBeGreaterThan(0);
+  });
+
+  it('is read by a signed-in staff member under their own name in the access log, which a supervisor reads', async () => {
+    const h = await hub();
+    const number = await recordApplicant(h);
+    const admin = new TestConsole(h.url);
+    expect((await admin.request('POST', '/api/console/first-admin', { setupCode: h.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
+    expect((await admin.login('admin', 'first-admin-pass-1')).status).toBe(200);
+    expect((await admin.request('GET', `/api/cases/${number}/applicant?purpose=supervision`)).body).toMatchObject({ name: '王小明' });
+    const log = await admin.request<{ records: { who: string; purpose: string }[] }>('GET', `/api/personal-data-access?case=${number}`);
+    expect(log.body.records).toEqual([{ at: expect.any(Number), who: 'staff admin (王管理, administrator) from 127.0.0.1', caseNumber: number, purpose: 'supervision' }]);
+  });
+
+  it('kept in a key file apart from the data folder when the hall says where', async () => {
+    const keyFile = path.join(tempDir(), 'keys', 'hall.key');
+    const h = await hub({ keyFile });
+    expect(fs.existsSync(keyFile)).toBe(true);
+    expect(fs.existsSync(path.join(h.dir, 'hall.key'))).toBe(false);
+  });
+});
+
+describe('a full disk', () => {
+  it('answers 507 with its own code and polite text, says so once, and recovers when space returns', async () => {
+    const h = await hub();
+    const errors: string[] = [];
+    cleanups.push(useLogger(createLogger({ level: 'info', destination: { write: (line: string) => void errors.push(line) } })));
+    h.store.limitSize(h.store.sizeBytes());
+    const statuses: number[] = [];
+    let last: { code?: string; text?: string } = {};
+    for (let i = 0; i < 60 && !statuses.includes(507); i++) {
+      const res = await http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL', lane: 'priority', priorityReason: 'elderly' }) });
+      statuses.push(res.status);
+      last = await res.json();
+    }
+    expect(statuses.at(-1)).toBe(507);
+    expect(last).toMatchObject({ code: 'disk-full', text: expect.stringContaining('存储空间不足') });
+    const issued = statuses.filter((s) => s === 201).length;
+    for (let i = 0; i < 5; i++) expect((await http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) })).status).toBe(507);
+    expect(errors.filter((e) => /disk is full/.test(e))).toHaveLength(1);
+    expect(errors.filter((e) => /request failed|a command failed/.test(e))).toEqual([]);
+    // Space comes back: after the retry interval the hub writes again, and says so once.
+    h.store.limitSize(undefined);
+    await expect.poll(async () => (await http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) })).status, { timeout: 10_000, interval: 500 }).toBe(201);
+    expect(errors.filter((e) => /can write again/.test(e))).toHaveLength(1);
+    expect([...h.store.view.tickets.values()]).toHaveLength(issued + 1);
+  });
+});
+
+describe('listening beyond this machine', () => {
+  it('is refused without TLS unless the hall says so on purpose', async () => {
+    await expect(startHub({ dataDir: tempDir(), token: TOKEN, host: '0.0.0.0', seed: demoCatalogue() })).rejects.toThrow(/without TLS/);
+    const warnings: string[] = [];
+    const h = await hub({ host: '0.0.0.0', allowInsecure: true, warn: (m) => warnings.push(m) });
+    expect(h.url).toMatch(/^http:/);
+    expect(warnings.join('\n')).toMatch(/WITHOUT TLS/);
+  });
+
+  it('serves HTTPS and WSS from the files init-tls made, and a client trusting the hall CA reaches it', async () => {
+    const { initTls } = await import('./init-tls');
+    const dir = tempDir();
+    const made = await initTls(dir, { names: ['127.0.0.1'] });
+    expect(made.caCreated).toBe(true);
+    for (const f of ['ca.key', 'hub.key']) expect((fs.statSync(path.join(dir, 'tls', f)).mode & 0o777).toString(8)).toBe('600');
+    const h = await hub({ dataDir: dir, host: '0.0.0.0' });
+    expect(h.url).toMatch(/^https:/);
+    const ca = fs.readFileSync(path.join(dir, 'tls', 'ca.crt'));
+    const https = await import('node:https');
+    const body = await new Promise<string>((resolve, reject) =>
+      https.get(`${h.url}/api/health`, { ca }, (res) => {
+        let b = '';
+        res.on('data', (d) => (b += d));
+        res.on('end', () => resolve(b));
+      }).on('error', reject),
+    );
+    expect(JSON.parse(body)).toMatchObject({ ok: true });
+    // The caps hold over TLS too: beyond them a connection gets the polite 503 once its handshake is done.
+    const capped = await hub({ host: '0.0.0.0', tls: { cert: path.join(dir, 'tls', 'hub.crt'), key: path.join(dir, 'tls', 'hub.key') }, limits: { connectionsPerAddress: 1 } });
+    const held = await new Promise<tlsModule.TLSSocket>((resolve) => {
+      const s = tlsModule.connect({ host: '127.0.0.1', port: Number(new URL(capped.url).port), ca }, () => resolve(s));
+    });
+    cleanups.push(() => held.destroy());
+    const over = await new Promise<number>((resolve, reject) => https.get(`${capped.url}/api/health`, { ca, agent: false }, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject));
+    expect(over).toBe(503);
+    // A second init-tls keeps the CA (terminals keep trusting it) and makes a new hub certificate.
+    const caBefore = fs.readFileSync(path.join(dir, 'tls', 'ca.crt'), 'utf8');
+    expect((await initTls(dir, { names: ['127.0.0.1', 'hub.hall.local'] })).caCreated).toBe(false);
+    expect(fs.readFileSync(path.join(dir, 'tls', 'ca.crt'), 'utf8')).toBe(caBefore);
+  });
+});

@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { planService, shownEnv, type ServicePlan } from './plan';
+import { ENV_FILE, UNIT_FILE, UNIT_NAME, environmentFile, systemdUnit } from './systemd';
+import { WINDOWS_SERVICE_NAME, installWindowsService, windowsServiceFolder, winswXml } from './windows';
+
+export { planService, type ServicePlan } from './plan';
+export { systemdUnit, environmentFile, UNIT_NAME, UNIT_FILE, ENV_FILE } from './systemd';
+export { nodeWindowsConfig, winswXml } from './windows';
+
+export interface InstallOptions {
+  /** Print what would be written and run; change nothing. */
+  dryRun: boolean;
+  env: NodeJS.ProcessEnv;
+  user?: string;
+  platform?: NodeJS.Platform;
+  /** A folder that stands for / (tests). */
+  fsRoot?: string;
+  /** Runs a command (tests record them). */
+  run?: (command: string, args: string[]) => void;
+  /** Whether this process may install services (root on Linux). */
+  privileged?: boolean;
+}
+
+export interface Installed {
+  plan: ServicePlan;
+  /** What was (or, in a dry run, would be) written. */
+  files: { path: string; mode: number; text: string }[];
+  commands: string[][];
+  report: string[];
+}
+
+const runCommand = (command: string, args: string[]) => void execFileSync(command, args, { stdio: 'inherit' });
+
+/**
+ * `npm run hub -- install-service [--dry-run] [--user NAME]`: the hub as a service that starts at
+ * boot and again after a failure. Linux: a systemd unit and its settings file, enabled and started.
+ * Windows: a service through node-windows (WinSW). The report says what was done.
+ */
+export async function installService(options: InstallOptions): Promise<Installed> {
+  const platform = options.platform ?? process.platform;
+  const plan = planService({ env: options.env, platform, user: options.user });
+  const report: string[] = [];
+  const files: Installed['files'] = [];
+  const commands: string[][] = [];
+  const verb = options.dryRun ? 'would write' : 'wrote';
+  if (plan.platform === 'linux') {
+    files.push({ path: ENV_FILE, mode: 0o600, text: environmentFile(plan) }, { path: UNIT_FILE, mode: 0o644, text: systemdUnit(plan) });
+    commands.push(['systemctl', 'daemon-reload'], ['systemctl', 'enable', '--now', UNIT_NAME]);
+  } else {
+    files.push({ path: path.join(windowsServiceFolder(plan), 'daemon', 'servicehallhub.xml'), mode: 0o644, text: winswXml(plan) });
+  }
+  if (!options.dryRun) {
+    if (plan.platform === 'linux') {
+      const privileged = options.privileged ?? process.getuid?.() === 0;
+      if (!privileged && !options.fsRoot) throw new Error('installing a systemd service needs root: sudo -E npm run hub -- install-service (-E keeps your SERVICEHALL_* settings)');
+      for (const f of files) {
+        const target = options.fsRoot ? path.join(options.fsRoot, f.path) : f.path;
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, f.text, { mode: f.mode });
+        fs.chmodSync(target, f.mode);
+      }
+      for (const [command, ...args] of commands) (options.run ?? runCommand)(command!, args);
+    } else {
+      const result = await installWindowsService(plan);
+      report.push(`${WINDOWS_SERVICE_NAME}: ${result}`);
+    }
+  }
+  report.push(`${options.dryRun ? 'Dry run: nothing was changed.' : 'Installed the ServiceHall hub as a service.'}`);
+  for (const f of files) {
+    report.push(`${verb} ${f.path} (mode ${f.mode.toString(8)}):`);
+    const shown = f.path === ENV_FILE ? ['# settings', ...shownEnv(plan.env)] : f.text.trimEnd().split(/\r?\n/);
+    for (const line of shown) report.push(`    ${line}`);
+  }
+  for (const c of commands) report.push(`${options.dryRun ? 'would run' : 'ran'}: ${c.join(' ')}`);
+  if (plan.platform === 'linux') {
+    report.push(`logs: journalctl -u ${UNIT_NAME} -f (journald rotates them); state: systemctl status ${UNIT_NAME}`);
+  } else {
+    report.push(`logs: ${plan.env.SERVICEHALL_LOG_FILE} (daily and at 10 MB, 14 kept); the service: services.msc, "${WINDOWS_SERVICE_NAME}"`);
+    if (options.dryRun) report.push('would run: node-windows Service.install() (WinSW install), then start the service');
+  }
+  for (const note of plan.notes) report.push(`note: ${note}`);
+  return { plan, files, commands, report };
+}

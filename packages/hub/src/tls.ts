@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The hall's own certificate authority and the hub's certificate, in `<data>/tls` (made by `hub init-tls`, see init-tls.ts). */
+export const TLS_DIR = 'tls';
+export const CA_CERT = 'ca.crt';
+export const CA_KEY = 'ca.key';
+export const HUB_CERT = 'hub.crt';
+export const HUB_KEY = 'hub.key';
+
+export interface TlsFiles {
+  cert: string;
+  key: string;
+}
+
+/** The hub's certificate and key from files, read and checked before the hub listens. */
+export function loadTls(files: TlsFiles): { cert: string; key: string } {
+  const read = (file: string, what: string) => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      throw new Error(`the hub's TLS ${what} ${file} cannot be read: run \`npm run hub -- init-tls\` or name the files in SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY`);
+    }
+  };
+  return { cert: read(files.cert, 'certificate'), key: read(files.key, 'key') };
+}
+
+/** The TLS files in `<data>/tls` if init-tls made them. */
+export function tlsFilesIn(dataDir: string): TlsFiles | undefined {
+  const cert = path.join(dataDir, TLS_DIR, HUB_CERT);
+  const key = path.join(dataDir, TLS_DIR, HUB_KEY);
+  return fs.existsSync(cert) && fs.existsSync(key) ? { cert, key } : undefined;
+}
