@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { LOAD_TEST_LIMITS, spawnHub } from '../packages/hub/src/testing/hub-process';
 import { TestTerminal } from '../packages/hub/src/testing/terminal';
-import { benchCatalogue, stats } from './bench-hub';
+import { benchCatalogue } from './bench-catalogue';
+import { stats } from './bench-hub';
 
 /**
  * 3,000 phones following their tickets on one hub while the hall works: the hub in its own process,

@@ -2,8 +2,11 @@ import fs from 'node:fs';
 import { runHubBench } from './bench-hub';
 import { runPhoneBench } from './bench-phones';
 
-/** `npm run bench`: the figures behind the README's performance table. */
-await runHubBench();
+/**
+ * `npm run bench`: the figures behind the README's performance tables. `--no-year` skips the year
+ * (whose history is written once, under 15 minutes, and kept between runs: see year-cache.ts).
+ */
+await runHubBench({ year: !process.argv.includes('--no-year') });
 console.log('');
 await runPhoneBench();
 if (fs.existsSync(new URL('./bench-devices.ts', import.meta.url))) {

@@ -80,6 +80,8 @@ export class HallClient {
   private offlineTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private lastHeard = 0;
+  /** The hub's clock less this terminal's, as of the last welcome: commands say when they were made in the hub's time. */
+  private hubOffset = 0;
   private resyncing = false;
   /** The event log of the hub now linked (its welcome says), and the one this view was built from. */
   private hubLog: string | undefined;
@@ -122,7 +124,7 @@ export class HallClient {
    * A volatile command (one carrying a PIN) waits in memory only, never in the outbox file.
    */
   send(body: CommandBody, id: string = randomUUID(), options: { volatile?: boolean } = {}): Promise<Answer> {
-    const command = { ...body, id };
+    const command = { ...body, id, madeAt: this.clock() + this.hubOffset };
     const answered = new Promise<Answer>((resolve) => {
       const list = this.pending.get(id) ?? [];
       list.push(resolve);
@@ -290,6 +292,7 @@ export class HallClient {
     switch (m.type) {
       case 'welcome': {
         this.attempt = 0;
+        this.hubOffset = m.hubTime - this.clock();
         this.hubLog = m.log;
         clearTimeout(this.offlineTimer);
         this.offlineTimer = undefined;

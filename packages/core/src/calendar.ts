@@ -55,6 +55,21 @@ export interface DueDate {
  * the next day, holidays are skipped and make-up working days count. Zero means the same day.
  */
 export function dueDate(calendar: WorkingCalendar, acceptedOn: string, workingDays: number): DueDate {
+  // Every acceptance, notice and follow-up asks; the answers for a day are few and never change.
+  let known = dueDates.get(calendar);
+  if (!known) dueDates.set(calendar, (known = new Map()));
+  const key = `${acceptedOn}+${workingDays}`;
+  let due = known.get(key);
+  if (!due) {
+    if (known.size > 10_000) known.clear();
+    known.set(key, (due = countWorkingDays(calendar, acceptedOn, workingDays)));
+  }
+  return { ...due };
+}
+
+const dueDates = new WeakMap<WorkingCalendar, Map<string, DueDate>>();
+
+function countWorkingDays(calendar: WorkingCalendar, acceptedOn: string, workingDays: number): DueDate {
   let day = acceptedOn;
   let certain = calendar.knowsYear(Number(day.slice(0, 4)));
   let left = workingDays;

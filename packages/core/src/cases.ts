@@ -4,7 +4,8 @@ import { z } from 'zod';
 export const OutcomeSchema = z.enum(['accepted', 'correction', 'rejected', 'consultation']);
 export type Outcome = z.infer<typeof OutcomeSchema>;
 
-export const CaseStateSchema = z.enum(['correction', 'accepted', 'rejected', 'consulted']);
+/** `lapsed`: a correction case whose deadline passed before the corrections came (it leaves the live view). */
+export const CaseStateSchema = z.enum(['correction', 'accepted', 'rejected', 'consulted', 'lapsed']);
 export type CaseState = z.infer<typeof CaseStateSchema>;
 
 export const CorrectionNoticeSchema = z.object({
@@ -17,6 +18,8 @@ export const CorrectionNoticeSchema = z.object({
   /** Why the clerk gave the notice all the same, confirmed on the clerk's screen before it was printed. */
   breachReason: z.string().max(200).optional(),
   clerk: z.string().optional(),
+  /** The last day (YYYY-MM-DD) to bring the corrections; the case lapses after it. Older notices have none. */
+  deadline: z.string().optional(),
 });
 export type CorrectionNotice = z.infer<typeof CorrectionNoticeSchema>;
 
@@ -55,6 +58,28 @@ export const CaseSchema = z.object({
 });
 export type Case = z.infer<typeof CaseSchema>;
 
+/** The outcome a case's state tells: what a case recorded before the outcome was kept had last (a lapsed case, a correction). */
+export function outcomeOfState(state: CaseState): Outcome {
+  return state === 'consulted' ? 'consultation' : state === 'lapsed' ? 'correction' : state;
+}
+
+/**
+ * A case as today's rules hold it: one recorded before outcomes and amendments were kept reads with
+ * the outcome its state tells and no amendments (the same whether it comes from the log or the records).
+ */
+export function withOutcome(c: Case): Case {
+  if (c.outcome !== undefined && c.amendments !== undefined) return c;
+  return { ...c, outcome: c.outcome ?? outcomeOfState(c.state), amendments: c.amendments ?? [] };
+}
+
+/** A new case as its event carries it: what the outcome decided (see hall/case-events). */
+export const CaseGivenSchema = CaseSchema.omit({ state: true, ticketId: true, clerk: true, firstClerk: true, openedAt: true, acceptedOn: true }).extend({
+  serviceCode: z.string().optional(),
+  notices: z.array(CorrectionNoticeSchema).optional(),
+  amendments: z.array(CaseAmendmentSchema).optional(),
+});
+export type CaseGiven = z.infer<typeof CaseGivenSchema>;
+
 export const ApplicantSchema = z.object({
   name: z.string().trim().min(1).max(40),
   idNumber: z
@@ -65,6 +90,14 @@ export const ApplicantSchema = z.object({
   phone: z.string().trim().regex(/^\+?\d{5,15}$/).optional(),
 });
 export type Applicant = z.infer<typeof ApplicantSchema>;
+
+/** The hall's rules for cases. */
+export const CasePolicySchema = z.object({
+  /** Working days a correction notice gives the applicant to bring what is missing; the case lapses after them. */
+  correctionDays: z.number().int().min(1).max(60).default(10),
+});
+export type CasePolicy = z.infer<typeof CasePolicySchema>;
+export const DEFAULT_CORRECTION_DAYS = 10;
 
 /** 张三丰 → 张**; a single character stays as it is. */
 export function maskName(name: string): string {
@@ -84,10 +117,17 @@ export function formatCaseNumber(day: string, sequence: number): string {
 }
 
 /** What a new correction notice adds to the notices already given on a case, and whether that breaks 一次性告知. */
-export function correctionNotice(earlier: readonly CorrectionNotice[], materials: readonly string[], at: number, clerk?: string, breachReason?: string): CorrectionNotice {
+export function correctionNotice(
+  earlier: readonly CorrectionNotice[],
+  materials: readonly string[],
+  at: number,
+  clerk?: string,
+  extra: { breachReason?: string; deadline?: string } = {},
+): CorrectionNotice {
   const named = new Set(earlier.flatMap((n) => n.materials));
   const unique = [...new Set(materials)];
   const newMaterials = earlier.length === 0 ? [] : unique.filter((m) => !named.has(m));
   const breach = newMaterials.length > 0;
-  return { at, materials: unique, newMaterials, breach, ...(breach && breachReason ? { breachReason } : {}), clerk };
+  const { breachReason, deadline } = extra;
+  return { at, materials: unique, newMaterials, breach, ...(breach && breachReason ? { breachReason } : {}), clerk, ...(deadline ? { deadline } : {}) };
 }

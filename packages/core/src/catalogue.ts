@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CasePolicySchema, DEFAULT_CORRECTION_DAYS } from './cases';
 import { RatingPolicySchema } from './ratings';
 import { forbiddenPhrasesIn } from './strings';
 
@@ -248,6 +249,7 @@ export const CatalogueSchema = z
     calendar: CalendarOverridesSchema.default({ holidays: {}, workdays: {} }),
     phone: PhonePolicySchema.prefault({}),
     appointments: AppointmentPolicySchema.prefault({}),
+    cases: CasePolicySchema.default({ correctionDays: DEFAULT_CORRECTION_DAYS }),
   })
   .superRefine((c, ctx) => {
     const codes = new Set<string>();
@@ -335,6 +337,7 @@ export function unconfiguredCatalogue(): Catalogue {
     calendar: { holidays: {}, workdays: {} },
     phone: PHONE_DEFAULTS,
     appointments: APPOINTMENT_DEFAULTS,
+    cases: { correctionDays: DEFAULT_CORRECTION_DAYS },
   };
 }
 
@@ -368,10 +371,30 @@ export function checkCatalogue(input: unknown): CatalogueCheck {
   };
 }
 
+/**
+ * Where each item code and window number sits in a catalogue's lists: every command looks one up,
+ * and a big hall has hundreds of windows. An entry is trusted only while the list still holds it there.
+ */
+const positions = new WeakMap<object, Map<string | number, number>>();
+
+function lookUp<T>(list: readonly T[], key: string | number, keyOf: (x: T) => string | number): T | undefined {
+  const build = () => {
+    const index = new Map(list.map((x, i) => [keyOf(x), i]));
+    positions.set(list, index);
+    return index;
+  };
+  const known = positions.get(list);
+  const i = known?.get(key);
+  if (i !== undefined && list[i] !== undefined && keyOf(list[i]!) === key) return list[i];
+  // Not known, or the list has changed since: look again in a fresh index.
+  const j = build().get(key);
+  return j === undefined ? undefined : list[j];
+}
+
 export function findItem(catalogue: Catalogue, code: string): ServiceItem | undefined {
-  return catalogue.items.find((item) => item.code === code);
+  return lookUp(catalogue.items, code, (item) => item.code);
 }
 
 export function findWindow(catalogue: Catalogue, number: number): HallWindow | undefined {
-  return catalogue.windows.find((w) => w.number === number);
+  return lookUp(catalogue.windows, number, (w) => w.number);
 }

@@ -31,7 +31,20 @@ export interface LocalTime {
   minutes: number;
 }
 
+/** The last minute asked for, per zone: every command asks the day, and most ask within the same minute. */
+const lastMinute = new Map<string, { minute: number; value: LocalTime }>();
+
 export function localTime(at: number, timeZone: string): LocalTime {
+  // Zone offsets have been whole minutes everywhere since 1972, so the whole minute decides the answer.
+  const minute = Math.floor(at / 60_000);
+  const last = lastMinute.get(timeZone);
+  if (last?.minute === minute) return { ...last.value };
+  const value = computeLocalTime(minute * 60_000, timeZone);
+  lastMinute.set(timeZone, { minute, value });
+  return { ...value };
+}
+
+function computeLocalTime(at: number, timeZone: string): LocalTime {
   const parts: Record<string, string> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(at))) parts[p.type] = p.value;
   const hour = parts.hour === '24' ? '00' : (parts.hour ?? '00');

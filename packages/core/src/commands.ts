@@ -112,6 +112,8 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
   AmendRatingCommandSchema,
   /** The hub's own: the default level for a service left unrated (N-04). */
   z.object({ type: z.literal('defaultRating'), ticketId }),
+  /** The hub's own: a correction case past its deadline lapses. */
+  z.object({ type: z.literal('lapseCase'), caseNumber: z.string().min(1).max(40) }),
   z.object({ type: z.literal('advanceFollowUp'), followUpId: z.string().min(1).max(80), step: FollowUpStepSchema, note: z.string().trim().min(1).max(500) }),
   z.object({ type: z.literal('appealFollowUp'), followUpId: z.string().min(1).max(80), reason: z.string().trim().min(1).max(500) }),
   z.object({ type: z.literal('closeWindow'), window: windowNo }),
@@ -151,8 +153,15 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
 export type CommandBody = z.infer<typeof CommandBodySchema>;
 export type CommandType = CommandBody['type'];
 
-export const CommandSchema = z.intersection(z.object({ id: z.string().min(8).max(80) }), CommandBodySchema);
-export type Command = CommandBody & { id: string };
+export const CommandSchema = z.intersection(
+  z.object({
+    id: z.string().min(8).max(80),
+    /** When the terminal made it (its clock set by the hub's): a command older than the hub keeps answers for is refused, not run. */
+    madeAt: z.number().int().optional(),
+  }),
+  CommandBodySchema,
+);
+export type Command = CommandBody & { id: string; madeAt?: number };
 
 /** Who sends a command. A terminal may send only its own kind of commands. */
 export type Actor =

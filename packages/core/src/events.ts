@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { CalendarOverridesSchema, CatalogueSchema, IssuingHoursSchema, WindowSchema } from './catalogue';
 import { StaffRefSchema, type StaffRef } from './staff';
-import { CaseSchema } from './cases';
-import { FollowUpSchema, FollowUpStepSchema, RatingAspectsSchema, RatingSchema } from './ratings';
-import { TicketSchema } from './ticket';
+import { CaseGivenSchema, CaseSchema } from './cases';
+import { FollowUpSchema, FollowUpStepSchema, RatingAspectsSchema, RatingGivenSchema, RatingSchema } from './ratings';
+import { IssuedTicketSchema, TicketSchema } from './ticket';
 
 const id = z.string().min(1).max(80);
 
@@ -59,13 +59,16 @@ export const EventBodySchema = z.discriminatedUnion('type', [
     remote: z.boolean().optional(),
   }),
   z.object({ type: z.literal('appointment.cancelled'), code: z.string(), by: z.string().optional() }),
-  z.object({ type: z.literal('ticket.issued'), ticket: TicketSchema, by: z.string().optional() }),
+  /** The ticket as issued; events written by earlier versions carry it whole. */
+  z.object({ type: z.literal('ticket.issued'), ticket: z.union([TicketSchema, IssuedTicketSchema]), by: z.string().optional() }),
+  /** The clerk is the window's (events written by earlier versions name it). */
   z.object({ type: z.literal('ticket.called'), id, window: windowNo, clerk: z.string().optional(), outOfOrderReason: reason.optional() }),
   z.object({ type: z.literal('ticket.recalled'), id, window: windowNo }),
-  z.object({ type: z.literal('ticket.started'), id, window: windowNo }),
-  z.object({ type: z.literal('ticket.finished'), id, window: windowNo }),
-  z.object({ type: z.literal('ticket.noShow'), id, window: windowNo }),
-  z.object({ type: z.literal('ticket.held'), id, window: windowNo }),
+  // The window of these is the ticket's own (events written by earlier versions name it).
+  z.object({ type: z.literal('ticket.started'), id, window: windowNo.optional() }),
+  z.object({ type: z.literal('ticket.finished'), id, window: windowNo.optional() }),
+  z.object({ type: z.literal('ticket.noShow'), id, window: windowNo.optional() }),
+  z.object({ type: z.literal('ticket.held'), id, window: windowNo.optional() }),
   z.object({
     type: z.literal('ticket.transferred'),
     id,
@@ -79,8 +82,12 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('ticket.voided'), id, reason }),
   /** One outcome of a visit for one service item (H-07); the case as it now stands. */
-  z.object({ type: z.literal('case.recorded'), outcome: z.enum(['accepted', 'correction', 'rejected', 'consultation']), case: CaseSchema }),
-  /** An outcome corrected in the same visit (H-07): the case as it now stands, the outcome it replaced and why. */
+  /** A new case as decided (see hall/case-events), or a continued one whole. */
+  z.object({ type: z.literal('case.recorded'), outcome: z.enum(['accepted', 'correction', 'rejected', 'consultation']), case: z.union([CaseSchema, CaseGivenSchema]) }),
+  /**
+   * An outcome corrected in the same visit (H-07): the case as it now stands, the outcome it replaced
+   * and why. Rare (a clerk's mistake), so it carries the case whole rather than what changed.
+   */
   z.object({
     type: z.literal('case.amended'),
     outcome: z.enum(['accepted', 'correction', 'rejected', 'consultation']),
@@ -89,8 +96,11 @@ export const EventBodySchema = z.discriminatedUnion('type', [
     case: CaseSchema,
     by: z.string().optional(),
   }),
-  z.object({ type: z.literal('rating.recorded'), rating: RatingSchema }),
-  /** The citizen's reasons, text or aspects added to a rating already recorded at the press. */
+  /** A correction case whose deadline passed without the corrections: it lapses (its record stays). */
+  z.object({ type: z.literal('case.lapsed'), number: z.string(), deadline: z.string() }),
+  /** A rating: of a service waiting in the view, what was given (see RatingGiven); otherwise (a later second rating) whole. */
+  z.object({ type: z.literal('rating.recorded'), rating: z.union([RatingSchema, RatingGivenSchema]) }),
+  /** The citizen's reasons, text or aspects added to a rating already recorded at the press (only what was added). */
   z.object({
     type: z.literal('rating.amended'),
     ratingId: z.string(),
@@ -100,8 +110,9 @@ export const EventBodySchema = z.discriminatedUnion('type', [
     text: z.string().max(500).optional(),
   }),
   z.object({ type: z.literal('followUp.opened'), followUp: FollowUpSchema }),
-  z.object({ type: z.literal('followUp.advanced'), id, step: FollowUpStepSchema, note: z.string().max(500), by: z.string().optional() }),
-  z.object({ type: z.literal('followUp.appealed'), id, reason: z.string().max(500) }),
+  // A follow-up of an earlier day, which the view does not hold, is carried as it stood.
+  z.object({ type: z.literal('followUp.advanced'), id, step: FollowUpStepSchema, note: z.string().max(500), by: z.string().optional(), followUp: FollowUpSchema.optional() }),
+  z.object({ type: z.literal('followUp.appealed'), id, reason: z.string().max(500), followUp: FollowUpSchema.optional() }),
   z.object({ type: z.literal('window.opened'), window: windowNo, clerk: z.string().optional() }),
   z.object({ type: z.literal('window.closed'), window: windowNo }),
   z.object({ type: z.literal('window.paused'), window: windowNo, reason }),

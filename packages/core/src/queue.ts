@@ -82,8 +82,27 @@ export function queueOrder(waiting: readonly Ticket[], window: HallWindow, ctx: 
   return out;
 }
 
-export function nextTicket(waiting: readonly Ticket[], window: HallWindow, ctx: QueueContext): Ticket | undefined {
-  return queueOrder(waiting, window, ctx)[0];
+/**
+ * The first of queueOrder, in one pass and without sorting: the earliest in-slot appointment, else
+ * the earliest priority ticket when its turn has come (or no ordinary one waits), else the earliest
+ * ordinary one. Called on every callNext, over however many wait.
+ */
+export function nextTicket(waiting: Iterable<Ticket>, window: HallWindow, ctx: QueueContext): Ticket | undefined {
+  let slot: Ticket | undefined;
+  let priority: Ticket | undefined;
+  let ordinary: Ticket | undefined;
+  for (const t of waiting) {
+    if (t.state !== 'issued' || !servesTicket(window, t)) continue;
+    const lane = laneNow(t, ctx);
+    if (lane === 'slot') {
+      if (!slot || bySlot(t, slot) < 0) slot = t;
+    } else if (lane === 'priority') {
+      if (!priority || t.place < priority.place) priority = t;
+    } else if (!ordinary || t.place < ordinary.place) ordinary = t;
+  }
+  if (slot) return slot;
+  if (priority && (ctx.memory.ordinarySincePriority >= ctx.policy.ordinaryPerPriority || !ordinary)) return priority;
+  return ordinary ?? priority;
 }
 
 /** How a call changes the window's lane memory. */

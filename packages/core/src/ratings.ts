@@ -52,6 +52,23 @@ export const RatingSchema = z.object({
 });
 export type Rating = z.infer<typeof RatingSchema>;
 
+/**
+ * A rating as its event carries it when it answers a service waiting in the view: what the citizen
+ * (or the default) gave. The rest (the service, the window, the clerk, the case, the time) follows
+ * from the waiting service and the event.
+ */
+export const RatingGivenSchema = z.object({
+  ticketId: z.string(),
+  level: RatingLevelSchema,
+  /** Left out for the window's pad. */
+  channel: RatingChannelSchema.optional(),
+  aspects: RatingAspectsSchema.optional(),
+  reasons: z.array(z.string().max(60)).max(10).optional(),
+  text: z.string().max(500).optional(),
+  isDefault: z.literal(true).optional(),
+});
+export type RatingGiven = z.infer<typeof RatingGivenSchema>;
+
 /** Export targets differ in level codes: 1 = 非常满意 nationally, 1 = 非常不满意 in some provincial interfaces (N-02). */
 export type RatingExportTarget = 'national' | 'provincial-reversed';
 

@@ -5,6 +5,8 @@ export type Refusal = {
   message: string;
   /** The tickets that stand in the way of a change that cannot apply now (it may apply at day end). */
   tickets?: string[];
+  /** The materials a correction notice would add to those its case's earlier notices named (notice-breach, H-03). */
+  materials?: string[];
 };
 export type Result<T> = { ok: true; value: T } | Refusal;
 
@@ -35,6 +37,16 @@ export type RefusalCode =
   | 'unconfigured'
   | 'closed-today'
   | 'pin-change-required'
+  | 'phone-limit'
+  | 'remote-closed'
+  | 'slot-unavailable'
+  | 'slot-full'
+  | 'booking-limit'
+  | 'booking-blocked'
+  | 'appointment-cancelled'
+  | 'phone-unverified'
+  | 'case-lapsed'
+  | 'command-expired'
   | 'method-not-allowed'
   | 'id-reused'
   | 'rate-limited'

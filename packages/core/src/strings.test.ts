@@ -38,6 +38,8 @@ const CODES = Object.keys({
   'booking-blocked': 1,
   'appointment-cancelled': 1,
   'phone-unverified': 1,
+  'case-lapsed': 1,
+  'command-expired': 1,
   internal: 1,
   'method-not-allowed': 1,
   'id-reused': 1,

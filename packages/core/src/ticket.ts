@@ -67,6 +67,13 @@ export const TicketSchema = z.object({
 });
 export type Ticket = z.infer<typeof TicketSchema>;
 
+/** A new ticket as its ticket.issued event carries it: the rest follows from the day and the event's time. */
+export const IssuedTicketSchema = TicketSchema.pick({ number: true, serviceCode: true, place: true, priorityReason: true, appointment: true, remote: true }).extend({
+  /** Left out for the ordinary lane. */
+  lane: LaneSchema.optional(),
+});
+export type IssuedTicket = z.infer<typeof IssuedTicketSchema>;
+
 /** States in which a ticket still waits for a window. */
 export const isWaiting = (t: Ticket): boolean => t.state === 'issued';
 export const isOpen = (t: Ticket): boolean => t.state === 'issued' || t.state === 'called' || t.state === 'serving' || t.state === 'held';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import demo from '../../../fixtures/catalogue/demo-hall.json' with { type: 'json' };
-import { correctionNotice, maskIdNumber, maskName } from './cases';
+import { correctionNotice, maskIdNumber, maskName, type Case } from './cases';
 import { CatalogueSchema } from './catalogue';
 import { mayCommand, type Actor, type CommandBody } from './commands';
 import { applyEvent, askedRating, decide, emptyView, type Decision, type HallView } from './hall';
@@ -43,8 +43,10 @@ describe('the outcome of a visit (H-07)', () => {
   it('accepts with a case number and due dates counted in working days across 国庆 (N-05)', () => {
     const { view } = serving();
     const d = must(view, outcome({ outcome: 'accepted' }), win7, at('09:10'));
-    const e = d.events[0]!;
-    expect(e.type === 'case.recorded' && e.case).toMatchObject({
+    // The event carries the case's number and where it was decided; its item (the ticket's), clerks,
+    // time, outcome and statutory due dates follow from the view.
+    expect(d.events).toEqual([{ type: 'case.recorded', outcome: 'accepted', case: { number: 'SL202609280001', window: 7 } }]);
+    expect(view.cases.get('SL202609280001')).toMatchObject({
       number: 'SL202609280001',
       state: 'accepted',
       acceptedOn: DAY,
@@ -54,6 +56,8 @@ describe('the outcome of a visit (H-07)', () => {
       legalDue: '2026-10-23',
       firstClerk: '1011',
       dueCertain: true,
+      outcome: 'accepted',
+      amendments: [],
     });
   });
 
@@ -62,6 +66,9 @@ describe('the outcome of a visit (H-07)', () => {
     must(view, outcome({ outcome: 'consultation' }), win7, at('09:10'));
     const d = must(view, outcome({ outcome: 'accepted', serviceCode: 'SJ-GT-SL' }), win7, at('09:11'));
     expect(d.events[0]!.type === 'case.recorded' && d.events[0]!.case.number).toBe('SL202609280002');
+    // An item other than the ticket's is named in the event, and its own due dates follow from it.
+    expect(d.events[0]!.type === 'case.recorded' && d.events[0]!.case.serviceCode).toBe('SJ-GT-SL');
+    expect(view.cases.get('SL202609280002')).toMatchObject({ serviceCode: 'SJ-GT-SL', state: 'accepted', acceptedOn: DAY, openedAt: at('09:11') });
   });
 
   it('needs the service to have started', () => {
@@ -85,50 +92,52 @@ describe('the outcome of a visit (H-07)', () => {
     must(view, { type: 'startService', window: 7 }, win7, at(time));
     return t.id;
   }
-  const caseIn = (d: Decision) => {
+  /** The case a decision recorded, as the view folded it (a new case's event carries only what the outcome decided). */
+  const caseIn = (view: HallView, d: Decision): Case => {
     const e = d.events[0]!;
     if (e.type !== 'case.recorded' && e.type !== 'case.amended') throw new Error(`no case in ${e.type}`);
-    return e.case;
+    return view.cases.get(e.case.number)!;
   };
 
   it('warns of a correction notice that asks for material the first did not name, and gives it only with the clerk’s reason (H-03)', () => {
     const { view } = serving();
-    const first = caseIn(must(view, outcome({ outcome: 'correction', materials: ['m2', 'm5'] }), win7, at('09:10')));
-    expect(first.notices[0]).toMatchObject({ materials: ['m2', 'm5'], breach: false });
+    const first = caseIn(view, must(view, outcome({ outcome: 'correction', materials: ['m2', 'm5'] }), win7, at('09:10')));
+    // The notice gives ten working days for the corrections, across 国庆.
+    expect(first.notices[0]).toMatchObject({ materials: ['m2', 'm5'], breach: false, deadline: '2026-10-16' });
     nextVisit(view, '10:00');
     // Refused before anything is printed: the clerk's screen warns and asks why.
     const warned = run(view, outcome({ outcome: 'correction', caseNumber: first.number, materials: ['m2', 'm6'] }), win7, at('10:01'));
     expect(warned).toMatchObject({ ok: false, code: 'notice-breach', message: expect.stringContaining('m6') });
     expect(view.cases.get(first.number)!.notices).toHaveLength(1);
-    const again = caseIn(must(view, outcome({ outcome: 'correction', caseNumber: first.number, materials: ['m2', 'm6'], breachReason: '申请人变更了经营范围' }), win7, at('10:02')));
+    const again = caseIn(view, must(view, outcome({ outcome: 'correction', caseNumber: first.number, materials: ['m2', 'm6'], breachReason: '申请人变更了经营范围' }), win7, at('10:02')));
     expect(again.notices[1]).toMatchObject({ materials: ['m2', 'm6'], newMaterials: ['m6'], breach: true, breachReason: '申请人变更了经营范围' });
     nextVisit(view, '10:05');
-    const same = caseIn(must(view, outcome({ outcome: 'correction', caseNumber: first.number, materials: ['m5'] }), win7, at('10:05')));
+    const same = caseIn(view, must(view, outcome({ outcome: 'correction', caseNumber: first.number, materials: ['m5'] }), win7, at('10:05')));
     expect(same.notices[2]).toMatchObject({ breach: false, newMaterials: [] });
     expect(same.notices[2]!.breachReason).toBeUndefined();
     nextVisit(view, '10:10');
-    expect(caseIn(must(view, outcome({ outcome: 'accepted', caseNumber: first.number }), win7, at('10:10')))).toMatchObject({ number: first.number, state: 'accepted' });
+    expect(caseIn(view, must(view, outcome({ outcome: 'accepted', caseNumber: first.number }), win7, at('10:10')))).toMatchObject({ number: first.number, state: 'accepted' });
     nextVisit(view, '10:20');
     expect(run(view, outcome({ outcome: 'correction', caseNumber: first.number, materials: ['m1'] }), win7, at('10:20'))).toMatchObject({ ok: false, code: 'illegal-transition' });
   });
 
   it('records one outcome per item in a visit: a second one is refused and points to the amendment (H-07)', () => {
     const { view } = serving();
-    const c = caseIn(must(view, outcome({ outcome: 'correction', materials: ['m2'] }), win7, at('09:10')));
+    const c = caseIn(view, must(view, outcome({ outcome: 'correction', materials: ['m2'] }), win7, at('09:10')));
     for (const again of [outcome({ outcome: 'consultation' }), outcome({ outcome: 'accepted' }), outcome({ outcome: 'correction', caseNumber: c.number, materials: ['m3'] })])
       expect(run(view, again, win7, at('09:12'))).toMatchObject({ ok: false, code: 'outcome-recorded', message: expect.stringContaining(c.number) });
     // Another item of the same visit has its own outcome.
-    expect(caseIn(must(view, outcome({ outcome: 'consultation', serviceCode: 'SJ-GT-SL' }), win7, at('09:13')))).toMatchObject({ state: 'consulted', outcome: 'consultation' });
+    expect(caseIn(view, must(view, outcome({ outcome: 'consultation', serviceCode: 'SJ-GT-SL' }), win7, at('09:13')))).toMatchObject({ state: 'consulted', outcome: 'consultation' });
     expect([...view.cases.values()].filter((x) => x.serviceCode === 'SJ-QY-SL')).toHaveLength(1);
   });
 
   it('amends 补正 to 仅咨询 to 受理 in one visit: one case, each change logged with its reason, none left 待补正', () => {
     const { view } = serving();
-    const c = caseIn(must(view, outcome({ outcome: 'correction', materials: ['m2', 'm5'] }), win7, at('09:10')));
+    const c = caseIn(view, must(view, outcome({ outcome: 'correction', materials: ['m2', 'm5'] }), win7, at('09:10')));
     const amend = (o: object): CommandBody => ({ type: 'amendOutcome', window: 7, caseNumber: c.number, outcome: 'consultation', amendReason: '群众只是咨询', ...o });
     const d1 = must(view, amend({}), win7, at('09:12'));
     expect(d1.events).toEqual([{ type: 'case.amended', outcome: 'consultation', from: 'correction', reason: '群众只是咨询', by: 'window-7', case: expect.objectContaining({ number: c.number, state: 'consulted', outcome: 'consultation', notices: [] }) }]);
-    const accepted = caseIn(must(view, amend({ outcome: 'accepted', amendReason: '材料当场补齐' }), win7, at('09:20')));
+    const accepted = caseIn(view, must(view, amend({ outcome: 'accepted', amendReason: '材料当场补齐' }), win7, at('09:20')));
     expect(accepted).toMatchObject({ number: c.number, state: 'accepted', outcome: 'accepted', acceptedOn: DAY, promisedDue: '2026-09-29' });
     expect(accepted.amendments).toEqual([
       { at: at('09:12'), clerk: '1011', from: 'correction', to: 'consultation', reason: '群众只是咨询' },
@@ -137,7 +146,7 @@ describe('the outcome of a visit (H-07)', () => {
     expect([...view.cases.values()]).toHaveLength(1);
     expect([...view.cases.values()].filter((x) => x.state === 'correction')).toHaveLength(0);
     // Back to 不予受理: the due dates go, the reason comes.
-    const rejected = caseIn(must(view, amend({ outcome: 'rejected', reason: '不属于本中心受理范围', amendReason: '核实后不属于受理范围' }), win7, at('09:25')));
+    const rejected = caseIn(view, must(view, amend({ outcome: 'rejected', reason: '不属于本中心受理范围', amendReason: '核实后不属于受理范围' }), win7, at('09:25')));
     expect(rejected).toMatchObject({ state: 'rejected', rejectReason: '不属于本中心受理范围' });
     expect(rejected.promisedDue).toBeUndefined();
     expect(run(view, amend({ outcome: 'rejected', reason: '同上', amendReason: '重复' }), win7, at('09:26'))).toMatchObject({ ok: false, code: 'conflict' });
@@ -145,14 +154,14 @@ describe('the outcome of a visit (H-07)', () => {
 
   it('replaces the notice of the visit when a correction is amended before the citizen leaves: one complete notice, no breach', () => {
     const { view } = serving();
-    const c = caseIn(must(view, outcome({ outcome: 'correction', materials: ['m2'] }), win7, at('09:10')));
-    const amended = caseIn(must(view, { type: 'amendOutcome', window: 7, caseNumber: c.number, outcome: 'correction', materials: ['m2', 'm5'], amendReason: '漏列了一项材料' }, win7, at('09:11')));
+    const c = caseIn(view, must(view, outcome({ outcome: 'correction', materials: ['m2'] }), win7, at('09:10')));
+    const amended = caseIn(view, must(view, { type: 'amendOutcome', window: 7, caseNumber: c.number, outcome: 'correction', materials: ['m2', 'm5'], amendReason: '漏列了一项材料' }, win7, at('09:11')));
     expect(amended.notices).toEqual([expect.objectContaining({ materials: ['m2', 'm5'], breach: false, newMaterials: [] })]);
   });
 
   it('amends only a case of the visit being served, at the window serving it', () => {
     const { view } = serving();
-    const c = caseIn(must(view, outcome({ outcome: 'accepted' }), win7, at('09:10')));
+    const c = caseIn(view, must(view, outcome({ outcome: 'accepted' }), win7, at('09:10')));
     const amend: CommandBody = { type: 'amendOutcome', window: 7, caseNumber: c.number, outcome: 'consultation', amendReason: '误操作' };
     expect(run(view, { ...amend, caseNumber: 'SL209912310001' }, win7, at('09:11'))).toMatchObject({ ok: false, code: 'not-found' });
     expect(run(view, { ...amend, window: 8 }, { role: 'window', terminal: 'window-8', window: 8 }, at('09:11'))).toMatchObject({ ok: false, code: 'illegal-transition' });
@@ -208,8 +217,9 @@ describe('rating a service (N-01, H-13)', () => {
     const { view, ticketId } = finished();
     expect(view.ratingRequests.get(ticketId)).toMatchObject({ window: 7, clerk: '1011', serviceCode: 'SJ-QY-SL' });
     const d = must(view, padRate(view, 'very-satisfied', { aspects: { efficiency: 'satisfied' }, text: '办事很快' }), pad7, at('09:13'));
-    expect(d.events).toHaveLength(1);
-    const r = d.events[0]!.type === 'rating.recorded' ? d.events[0]!.rating : undefined;
+    // The event carries what the citizen gave; the record follows from the service that waited for it.
+    expect(d.events).toEqual([{ type: 'rating.recorded', rating: { ticketId, level: 'very-satisfied', aspects: { efficiency: 'satisfied' }, text: '办事很快' } }]);
+    const r = view.ratings.get(ticketId)?.[0];
     expect(r).toMatchObject({
       ticketId,
       serviceCode: 'SJ-QY-SL',
@@ -267,8 +277,8 @@ describe('rating a service (N-01, H-13)', () => {
   it('gives the default level, marked as default, to a service left unrated past its time (N-04)', () => {
     const { view, ticketId } = finished();
     expect(run(view, { type: 'defaultRating', ticketId }, hub, at('09:15'))).toMatchObject({ ok: false, code: 'conflict' });
-    const d = must(view, { type: 'defaultRating', ticketId }, hub, at('09:23'));
-    expect(d.events[0]!.type === 'rating.recorded' && d.events[0]!.rating).toMatchObject({ level: 'satisfied', isDefault: true, raterType: 'system' });
+    must(view, { type: 'defaultRating', ticketId }, hub, at('09:23'));
+    expect(view.ratings.get(ticketId)?.[0]).toMatchObject({ level: 'satisfied', isDefault: true, raterType: 'system' });
     expect(run(view, rate('very-dissatisfied', { ticketId }), pad7, at('09:24'))).toMatchObject({ ok: false });
   });
 
@@ -336,9 +346,9 @@ describe('rating a service (N-01, H-13)', () => {
   });
 
   it('exports a record with its level codes mapped per target', () => {
-    const { view } = finished();
-    const d = must(view, padRate(view, 'very-dissatisfied', { aspects: { attitude: 'dissatisfied' }, reasons: ['态度生硬'] }), pad7, at('09:13'));
-    const r = d.events[0]!.type === 'rating.recorded' ? d.events[0]!.rating : undefined;
+    const { view, ticketId } = finished();
+    must(view, padRate(view, 'very-dissatisfied', { aspects: { attitude: 'dissatisfied' }, reasons: ['态度生硬'] }), pad7, at('09:13'));
+    const r = view.ratings.get(ticketId)?.[0];
     expect(exportRating(r!, 'national')).toMatchObject({ level: 5, aspects: { attitude: 4 }, channel: 'hall-terminal', text: '态度生硬', caseNumber: 'SL202609280001' });
     expect(exportRating(r!, 'provincial-reversed')).toMatchObject({ level: 1, aspects: { attitude: 2 } });
     expect(isBadRating('basically-satisfied')).toBe(false);

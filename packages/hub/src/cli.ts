@@ -4,6 +4,7 @@ import { demoCatalogue } from '@servicehall/fixtures';
 import path from 'node:path';
 import { backupPolicyFromEnv } from './backup';
 import { openDatabase } from './db';
+import { archiveYear, ArchiveRefusal } from './archive';
 import { HallKey, KEY_FILE, prepareDataFolder, TOKEN_FILE } from './files';
 import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
 import { limitsFrom } from './limits';
@@ -143,6 +144,9 @@ async function main() {
       database: path.join(options.dataDir, DATABASE_FILE),
       hallKey: options.keyFile ?? path.join(options.dataDir, KEY_FILE),
       seq: hub.store.seq,
+      // Milliseconds since the process began, and of them the database opened and today's view loaded.
+      startedMs: Math.round(performance.now()),
+      loadMs: hub.loadMs,
       check: hub.startCheck,
       backups: options.backup ? { dir: options.backup.dir, everyMinutes: options.backup.everyMs / 60_000 } : null,
       // The citizens' phone pages and the door's QR poster; the SMS channels that carry their codes and alerts.
@@ -180,6 +184,21 @@ async function main() {
   });
 }
 
+/** `npm run hub -- archive 2025`: moves a past year into data/hall-2025.db and vacuums; the hub must be stopped. */
+function archive(year: string | undefined): void {
+  const dataDir = hubOptionsFromEnv().dataDir;
+  try {
+    const done = archiveYear(dataDir, Number(year));
+    console.log(`ServiceHall: ${done.year} archived to ${done.file}`);
+    console.log(`  events     ${done.firstSeq} to ${done.lastSeq}`);
+    for (const [table, n] of Object.entries(done.moved)) console.log(`  ${table.padEnd(22)} ${n}`);
+    console.log(`  hall.db    ${(done.bytesBefore / 1024 / 1024).toFixed(1)} MB before, ${(done.bytesAfter / 1024 / 1024).toFixed(1)} MB after`);
+  } catch (error) {
+    console.error(`ServiceHall could not archive ${year ?? '(no year given)'}: ${error instanceof Error ? error.message : error}`);
+    process.exit(error instanceof ArchiveRefusal ? 2 : 1);
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli.ts')) {
   const [command, ...args] = process.argv.slice(2);
   if (command === 'create-admin' || command === 'init-tls') {
@@ -188,13 +207,15 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       console.error(`ServiceHall hub ${what}: ${error instanceof Error ? error.message : error}`);
       process.exitCode = error instanceof HubRefusal ? error.exitCode : 1;
     });
+  } else if (command === 'archive') {
+    archive(args[0]);
   } else if (command) {
     // Loaded only for a command: the hub's own start does without restore and the service installers.
     import('./ops-cli').then(({ runOpsCommand }) => runOpsCommand(command, args)).then(
       (code) => (process.exitCode = code),
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
-        console.error(message.startsWith('unknown command') ? `${message}; or create-admin, init-tls` : message);
+        console.error(message.startsWith('unknown command') ? `${message}; or create-admin, init-tls, archive YEAR` : message);
         process.exitCode = error instanceof HubRefusal ? error.exitCode : 1;
       },
     );

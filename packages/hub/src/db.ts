@@ -7,6 +7,9 @@ import { LINEAGE_MIGRATION } from './lineage';
 
 export type Db = Database.Database;
 
+/** SQLite's page cache per connection, in KiB. */
+export const PAGE_CACHE_KIB = 32 * 1024;
+
 /** Versioned migrations: each runs once, in order, inside one transaction with its version row. */
 export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
   {
@@ -68,6 +71,31 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       -- Names and ID numbers stay here, never in events or on screens (H-19).
       CREATE TABLE personal_data (case_number TEXT PRIMARY KEY, applicant TEXT NOT NULL, stored_at INTEGER NOT NULL);
       CREATE TABLE personal_data_access (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, who TEXT NOT NULL, case_number TEXT NOT NULL, purpose TEXT NOT NULL);
+    `,
+  },
+  {
+    version: 3,
+    name: 'a year of history at constant cost: indexes for the lookups by ticket, day and state; correction deadlines',
+    sql: `
+      CREATE INDEX ratings_ticket ON ratings (ticket_id);
+      CREATE INDEX cases_day ON cases (day);
+      ALTER TABLE cases ADD COLUMN deadline TEXT;
+      CREATE INDEX cases_waiting_deadline ON cases (deadline) WHERE state = 'correction';
+      CREATE INDEX appointments_day ON appointments (day);
+      CREATE INDEX follow_ups_closed ON follow_ups (closed);
+      ALTER TABLE follow_ups ADD COLUMN day TEXT;
+      CREATE INDEX follow_ups_day ON follow_ups (day);
+      -- Today's tickets are found by the (day, number) key; an index on (day, state) only cost a write on every call.
+      DROP INDEX tickets_day_state;
+    `,
+  },
+  {
+    version: 4,
+    name: 'command answers kept for a bounded window, with the events they made: the log no longer repeats command ids',
+    sql: `
+      ALTER TABLE commands ADD COLUMN first_seq INTEGER;
+      ALTER TABLE commands ADD COLUMN last_seq INTEGER;
+      CREATE INDEX commands_at ON commands (at);
     `,
   },
   {
@@ -223,6 +251,8 @@ export function openDatabase(dataDir: string, file = DATABASE_FILE): Db {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // SQLite's default page cache is 2 MB: a year's indexes need more to keep the write path in memory.
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   migrate(db);
   return db;
 }

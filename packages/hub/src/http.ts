@@ -29,12 +29,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { StaffRole } from '@servicehall/core';
+import type { GroupCommit } from './commit';
 import type { TerminalCredentials } from './enrolment';
 import { Buckets, CommandRates, rateLimited, type HubLimits, type Rate } from './limits';
 import type { Session, Staff } from './staff';
 import { cookies, csrfMatches, SESSION_COOKIE } from './staff/sessions';
 import { log } from './log';
-import { ACCESS_PURPOSES, isDiskFull, type AccessPurpose, type HallStore } from './store';
+import { ACCESS_PURPOSES, FOLLOW_UP_PAGE, isDiskFull, type AccessPurpose, type HallStore } from './store';
 import { tokensMatch } from './terminals';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -82,6 +83,8 @@ export interface Request {
   /** The body as sent, for operations that take a file (an Excel workbook). */
   raw?: Buffer;
   commandId: string;
+  /** When the sender made the command (X-Made-At): one made before the window answers are kept for is refused, not run. */
+  madeAt?: number;
   /** Who sends the commands of this request: the hall token's administrator, or a signed-in staff member. */
   actor: Actor;
   /** The signed-in staff member, when the request came from the console. */
@@ -132,6 +135,8 @@ export interface Operation {
 
 export interface ApiContext {
   store: HallStore;
+  /** The group commit the terminals' commands share. */
+  commits: GroupCommit;
   token: string;
   startedAt: number;
   staff: Staff;
@@ -155,9 +160,10 @@ const windowParam = (req: Request) => {
 };
 
 /** The hub's HTTP API for integrations and administration. The table serves both routing and OpenAPI. */
-export function operations(store: HallStore, startedAt: number, credentials: TerminalCredentials, clock: () => number = Date.now): Operation[] {
-  const run = (req: Request, command: CommandBody, okStatus = 200): Reply => {
-    const { answer } = store.execute({ ...command, id: req.commandId } as never, req.actor, req.scope);
+export function operations(store: HallStore, commits: GroupCommit, startedAt: number, credentials: TerminalCredentials, clock: () => number = Date.now): Operation[] {
+  // Commands share the group commit with the terminals': those arriving together, one disk flush.
+  const run = async (req: Request, command: CommandBody, okStatus = 200): Promise<Reply> => {
+    const { answer } = await commits.submit({ ...command, id: req.commandId, ...(req.madeAt !== undefined ? { madeAt: req.madeAt } : {}) } as never, req.actor, req.scope);
     return answerReply(answer, okStatus);
   };
   const windowCommand = (type: 'callNext' | 'recall' | 'startService' | 'finishService' | 'markNoShow' | 'holdTicket' | 'closeWindow' | 'resumeWindow') =>
@@ -193,10 +199,10 @@ export function operations(store: HallStore, startedAt: number, credentials: Ter
       operationId: 'issueTicket',
       summary: 'Issues a ticket for a service item; answers the ticket with its displayed number (A012) and the expected wait',
       body: IssueTicketBodySchema,
-      handle: (req) => {
+      handle: async (req) => {
         const body = req.body as z.infer<typeof IssueTicketBodySchema>;
-        const { answer } = store.execute(
-          { id: req.commandId, type: 'issueTicket', serviceCode: body.serviceCode, lane: body.lane ?? 'ordinary', priorityReason: body.priorityReason },
+        const { answer } = await commits.submit(
+          { id: req.commandId, ...(req.madeAt !== undefined ? { madeAt: req.madeAt } : {}), type: 'issueTicket', serviceCode: body.serviceCode, lane: body.lane ?? 'ordinary', priorityReason: body.priorityReason },
           req.actor,
           req.scope,
         );
@@ -216,7 +222,8 @@ export function operations(store: HallStore, startedAt: number, credentials: Ter
       summary: 'One ticket of today, by id (2026-11-27-A012) or displayed number (A012)',
       handle: (req) => {
         const key = req.params.id!;
-        const t = store.view.tickets.get(key) ?? [...store.view.tickets.values()].find((o) => o.number === key.toUpperCase());
+        // Today's ticket ids are the day and the number (2026-11-27-A012).
+        const t = store.view.tickets.get(key) ?? store.view.tickets.get(`${store.view.day}-${key.toUpperCase()}`);
         if (!t) throw new HttpRefusal('not-found', `there is no ticket ${key} today`);
         return { status: 200, body: t };
       },
@@ -452,9 +459,20 @@ export function operations(store: HallStore, startedAt: number, credentials: Ter
       method: 'GET',
       path: '/api/follow-ups',
       operationId: 'listFollowUps',
-      summary: "Bad ratings' follow-up cases (核实, 整改, 反馈, 回访 with their due dates); ?closed=1 for closed ones",
-      query: { closed: '1 for closed ones' },
-      handle: (req) => ({ status: 200, body: { followUps: store.followUps(req.query.get('closed') !== '1') } }),
+      summary: `Bad ratings' follow-up cases (核实, 整改, 反馈, 回访 with their due dates): the open ones; ?closed=1 for closed ones, newest first, ${FOLLOW_UP_PAGE} a page (?before=next for the following page)`,
+      query: { closed: '1 for closed ones', before: 'the `next` of the previous page', limit: `how many at most (up to ${FOLLOW_UP_PAGE})` },
+      handle: (req) => {
+        if (req.query.get('closed') !== '1') return { status: 200, body: { followUps: store.openFollowUps() } };
+        const before = req.query.get('before');
+        const limit = req.query.get('limit');
+        const whole = (v: string | null, name: string) => {
+          if (v === null) return undefined;
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 1) throw new HttpRefusal('bad-request', `${name} must be a whole number, 1 or more`);
+          return n;
+        };
+        return { status: 200, body: store.closedFollowUps({ before: whole(before, 'before'), limit: whole(limit, 'limit') }) };
+      },
     },
     {
       method: 'POST',
@@ -533,7 +551,18 @@ export function openApiDocument(ops: Operation[]): unknown {
       parameters: [
         ...params,
         ...query,
-        ...(op.method === 'GET' ? [] : [{ name: 'Idempotency-Key', in: 'header', required: false, description: 'repeat it to retry safely: the first answer comes back', schema: { type: 'string', minLength: 8, maxLength: 80 } }]),
+        ...(op.method === 'GET'
+          ? []
+          : [
+              { name: 'Idempotency-Key', in: 'header', required: false, description: 'repeat it to retry safely: the first answer comes back (for 7 days)', schema: { type: 'string', minLength: 8, maxLength: 80 } },
+              {
+                name: 'X-Made-At',
+                in: 'header',
+                required: false,
+                description: 'when the command was made (ISO 8601 or milliseconds since 1970): a retry made before the 7 days answers are kept for is refused (command-expired), not run again',
+                schema: { type: 'string' },
+              },
+            ]),
       ],
       ...(op.file ? { requestBody: { required: true, content: { [op.file.contentType]: { schema: { type: 'string', format: 'binary' } } } } } : {}),
       ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(op.body, { io: 'input', unrepresentable: 'any' }) } } } } : {}),
@@ -661,7 +690,7 @@ function sameOrigin(req: IncomingMessage): boolean {
 export function apiHandler(ctx: ApiContext) {
   const { store, token, startedAt, limits } = ctx;
   const clock = ctx.clock ?? Date.now;
-  const ops = [...operations(store, startedAt, ctx.credentials, clock), ...(ctx.more ?? [])];
+  const ops = [...operations(store, ctx.commits, startedAt, ctx.credentials, clock), ...(ctx.more ?? [])];
   const doc = openApiDocument(ops);
   const rates = new CommandRates(limits.commands);
   const publicRates = new Map(ops.flatMap((op) => (op.rate ? [[op.operationId, new Buckets(op.rate)] as const] : [])));
@@ -764,12 +793,16 @@ export function apiHandler(ctx: ApiContext) {
       const key = req.headers['idempotency-key'];
       const commandId = typeof key === 'string' ? key : randomUUID();
       if (commandId.length < 8 || commandId.length > 80) return refuse('bad-request', 'Idempotency-Key must be 8 to 80 characters');
+      const made = header(req, 'x-made-at');
+      const madeAt = made === undefined ? undefined : /^\d+$/.test(made) ? Number(made) : Date.parse(made);
+      if (madeAt !== undefined && !Number.isFinite(madeAt)) return refuse('bad-request', 'X-Made-At is a time: ISO 8601 (2026-11-27T09:00:00+08:00) or milliseconds since 1970');
       const request: Request = {
         params,
         query: url.searchParams,
         body,
         ...(raw ? { raw } : {}),
         commandId,
+        ...(madeAt !== undefined ? { madeAt } : {}),
         actor,
         scope,
         who,

@@ -1,5 +1,6 @@
 import { findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalText, ticketWait, waitPhrase, type Language, type QueueWait } from '@servicehall/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GroupCommit } from './commit';
 import { clientAddress, statusOf } from './http';
 import { Buckets, type HubLimits } from './limits';
 import { pageText, TICKET_STATE_TEXT, type PageKey } from './page-strings';
@@ -48,7 +49,7 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   });
 }
 
-export function publicPages(store: HallStore, limits: HubLimits, clock: () => number = Date.now, trustProxy = false) {
+export function publicPages(store: HallStore, commits: GroupCommit, limits: HubLimits, clock: () => number = Date.now, trustProxy = false) {
   const perAddress = new Buckets(limits.pages);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     // Chinese first; English for a phone that asks for it.
@@ -109,7 +110,8 @@ ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
       const text = (form.get('text') ?? '').trim().slice(0, 500);
       const command = { id: `link-${link.signature}`, type: 'rate' as const, ticketId, level: level.data, aspects: {}, reasons: [], text: text || undefined, channel: 'qr' as const };
       if (store.linkUsed(link.signature) && !store.answerOf(':qr', command.id)) return notice(409, 'usedTitle', 'used');
-      const { answer } = store.execute(command, { role: 'admin', terminal: 'qr-page' }, ':qr');
+      // With the terminals' and the API's commands of this turn: one disk flush (group commit).
+      const { answer } = await commits.submit(command, { role: 'admin', terminal: 'qr-page' }, ':qr');
       if (answer.ok) {
         store.useLink(link.signature, ticketId, link.expiresAt);
         return page(res, 200, lang, tx('thanksTitle'), `<h1>${hall}</h1><div class="card"><p>${tx('thanks')}</p></div>`);

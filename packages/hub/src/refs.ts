@@ -1,4 +1,4 @@
-import type { HallEvent, HallView, Ticket } from '@servicehall/core';
+import { issuedTicket, type HallEvent, type HallView, type Ticket } from '@servicehall/core';
 import type { LinkSigner } from './links';
 
 /**
@@ -57,7 +57,7 @@ export class PublicRefs {
   follow(events: readonly HallEvent[]): void {
     for (const e of events) {
       if (e.type === 'day.opened' || e.type === 'catalogue.replaced') this.rebuild();
-      else if (e.type === 'ticket.issued') this.addTicket(e.ticket.id);
+      else if (e.type === 'ticket.issued') this.addTicket(issuedTicket(this.view(), e).id);
       else if (e.type === 'appointment.booked') this.appointments.set(this.ofAppointment(e.code), e.code);
     }
   }

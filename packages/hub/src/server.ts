@@ -9,11 +9,13 @@ import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
+import { GroupCommit } from './commit';
 import { consoleOperations } from './console-api';
 import { serveConsole } from './console-files';
 import { openDatabase } from './db';
 import { Pairings, TerminalCredentials } from './enrolment';
 import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
+import { housekeep } from './housekeeping';
 import { apiHandler, send } from './http';
 import { checkAtStart, checkInBackground, damageMessage, markDamaged, markRunning, type StartCheck } from './integrity';
 import { ConnectionCount, DEFAULT_LIMITS, type HubLimits, type PhoneLimits } from './limits';
@@ -91,6 +93,8 @@ export interface RunningHub {
   credentials: TerminalCredentials;
   /** The one-time code that lets the first administrator be made in the console, while there is none. */
   setupCode: string | undefined;
+  /** Milliseconds to open the database and load today's view from it. */
+  loadMs: number;
   /** The database check made before the hub used it. */
   startCheck: StartCheck;
   /** For a big database, the whole check running beside the hub: the problem it found, or undefined. */
@@ -140,6 +144,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // A damaged database is refused before anything opens it for writing.
   const startCheck = await checkAtStart(options.dataDir, options.backup?.dir, options.wholeCheckUpToBytes);
   const clearRunning = markRunning(options.dataDir);
+  const loadStarted = performance.now();
   const db = openDatabase(options.dataDir);
   let store: HallStore;
   let key: HallKey;
@@ -150,11 +155,14 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     key = HallKey.load(keyFile, warn);
     if (!HallStore.hasCatalogue(db) && options.seed) HallStore.seed(db, options.seed, clock());
     store = new HallStore(db, clock, key);
+    // A hub started on a new day opens it first: no terminal is sent yesterday's queue.
+    store.openDayIfDue();
   } catch (error) {
     db.close();
     clearRunning();
     throw error;
   }
+  const loadMs = Math.round(performance.now() - loadStarted);
   if (options.maxDatabaseBytes !== undefined) store.limitSize(options.maxDatabaseBytes);
   const { token, created } = resolveToken(options.dataDir, options.token, warn);
   const staff = new Staff(db, store.pins, () => store.view.catalogue, clock);
@@ -177,6 +185,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       return () => void terminalListeners.delete(l);
     },
   };
+  // One group commit for every way a command comes: terminals, the HTTP API, the QR page, the phones.
+  const commits = new GroupCommit(store);
   const consoleFiles = serveConsole(options.consoleDir ?? defaultConsoleDir());
   // The notification channels; the hall's name heads robot messages (a hall not set up yet has none).
   const notifyConfig = checkNotifyConfig(options.notify ?? { channels: [] }, store.view.catalogue.hall.name || '政务服务中心');
@@ -194,43 +204,33 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const watch = new TicketWatch(store, phones, notifications, { publicBase, clock });
   const api = apiHandler({
     store,
+    commits,
     token,
     startedAt,
     staff,
     credentials,
-    more: [...consoleOperations(consoleContext), ...phoneOperations({ store, watch, phones, notifications, clock, limits: limits.phone })],
+    more: [...consoleOperations(consoleContext), ...phoneOperations({ store, commits, watch, phones, notifications, clock, limits: limits.phone })],
     clock,
     limits,
     trustProxy: options.trustProxy,
   });
-  const pages = publicPages(store, limits, clock, options.trustProxy);
+  const pages = publicPages(store, commits, limits, clock, options.trustProxy);
   const phonePagesHandler = phonePages(options.phonePagesDir ?? PHONE_PAGES_DIR, () => doorPoster(store.view.catalogue, publicBase()));
   notifications.start();
   if (options.demoPin) for (const c of store.view.catalogue.clerks) if (!store.pins.has(c.number)) await store.pins.set(c.number, options.demoPin);
   if (!tls && !isLoopback(host)) warn(`listening on ${host} WITHOUT TLS (allowInsecure): tokens, PINs and applicant data cross the network in clear`);
 
-  // A service left unrated gets the hall's default level once its time is up (N-04). The rules make
-  // it once only; its id is random, so that no terminal can take it first.
+  // The new day, default ratings (N-04), lapsed corrections, old command answers: see housekeep.
   const sweep = setInterval(() => {
     try {
-      store.openDayIfDue();
+      housekeep(store, clock());
     } catch (error) {
-      log.error({ err: error }, 'opening the new day failed');
+      log.error({ err: error }, 'the hub’s housekeeping failed');
     }
     try {
       phones.forget(clock(), store.view.day);
     } catch (error) {
       log.error({ err: error }, 'forgetting phone numbers of past days failed');
-    }
-    if (store.isDiskFull) return;
-    const due = clock() - store.view.catalogue.rating.defaultAfterMinutes * 60_000;
-    for (const r of [...store.view.ratingRequests.values()]) {
-      if (r.finishedAt > due) continue;
-      try {
-        store.execute({ id: HallStore.ownId('default-rating'), type: 'defaultRating', ticketId: r.ticketId }, { role: 'admin', terminal: 'hub' }, ':hub');
-      } catch (error) {
-        log.error({ err: error, ticket: r.ticketId }, 'the default rating failed');
-      }
     }
   }, options.ratingSweepMs ?? 30_000);
   sweep.unref();
@@ -300,7 +300,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  terminals = serveTerminals(wss, store, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits, lineage: readLineage(db) });
+  terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits, lineage: readLineage(db) });
   // Devices reported change the terminal list too.
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();
@@ -344,6 +344,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     staff,
     credentials,
     setupCode: staff.setupCode,
+    loadMs,
     startCheck,
     operations,
     notifications,
@@ -369,8 +370,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   };
   if (background) {
     // Found damaged while it serves: no more commands go into it; the restore is the way on.
+    const checking = performance.now();
     running.backgroundCheck = background.result.then(async (problem) => {
-      if (!problem || closed) return problem;
+      if (closed) return problem;
+      // Said when it ends: an operator (and the bench) can tell that the hub is no longer reading the whole file.
+      if (!problem) log.info({ ms: Math.round(performance.now() - checking) }, 'the whole database check beside the hub found nothing');
+      if (!problem) return problem;
       const message = await damageMessage(path.join(options.dataDir, DATABASE_FILE), problem, options.backup?.dir, 'while serving');
       log.fatal(message);
       markDamaged(options.dataDir, message);

@@ -1,5 +1,6 @@
 import {
   applyEvent,
+  correctionDeadline,
   counterKey,
   dayChange,
   decide,
@@ -24,6 +25,7 @@ import {
   type HallSnapshot,
   type HallView,
   type HolderHistory,
+  type BookedAppointment,
   type Ticket,
   type ScheduledChange,
   type StaffRef,
@@ -38,6 +40,21 @@ import { log } from './log';
 import { ClerkPins, type PinCheck } from './pins';
 import { Sealer } from './sealed';
 import { AuditLog, auditSubject } from './staff/audit';
+import { AnswerRetention, EXPIRED_ANSWER, isExpired } from './retention';
+import {
+  CASE_FIELDS,
+  RATING_FIELDS,
+  TICKET_FIELDS,
+  caseBody,
+  caseOfRow,
+  ratingBody,
+  ratingOfRow,
+  ticketBody,
+  ticketOfRow,
+  type CaseRow,
+  type RatingRow,
+  type TicketRow,
+} from './rows';
 
 export interface Executed {
   answer: Answer;
@@ -120,6 +137,57 @@ export interface CaseProgress {
 export type ExecuteOptions = Pick<CommandEntry, 'scope' | 'holder' | 'within'>;
 
 /**
+ * The reads that must not grow with the hall's history, each served by an index (checked with
+ * EXPLAIN QUERY PLAN in the tests): start-up loads today and what is still open, lookups go by key.
+ */
+export const LOOKUPS = {
+  ticketsOfDay: `SELECT ${TICKET_FIELDS} FROM tickets WHERE day = ?`,
+  ticketById: `SELECT ${TICKET_FIELDS} FROM tickets WHERE id = ?`,
+  appointmentsFrom: 'SELECT body FROM appointments WHERE day >= ?',
+  casesOfDay: `SELECT ${CASE_FIELDS} FROM cases WHERE day = ?`,
+  caseByNumber: `SELECT ${CASE_FIELDS} FROM cases WHERE number = ?`,
+  correctionsDue: "SELECT number FROM cases WHERE state = 'correction' AND deadline < ? ORDER BY deadline LIMIT ?",
+  correctionsWithoutDeadline: `SELECT ${CASE_FIELDS} FROM cases WHERE state = 'correction' AND deadline IS NULL LIMIT ?`,
+  ratingsOfDay: `SELECT ${RATING_FIELDS} FROM ratings WHERE day = ? ORDER BY rowid`,
+  ratingsOfTicket: `SELECT ${RATING_FIELDS} FROM ratings WHERE ticket_id = ? ORDER BY rowid`,
+  openFollowUps: 'SELECT body FROM follow_ups WHERE closed = 0 ORDER BY rowid',
+  followUpsOfDay: 'SELECT body FROM follow_ups WHERE day = ?',
+  followUpById: 'SELECT body FROM follow_ups WHERE id = ?',
+  closedFollowUps: 'SELECT rowid, body FROM follow_ups WHERE closed = 1 AND rowid < ? ORDER BY rowid DESC LIMIT ?',
+  devices: "SELECT value FROM hall WHERE key >= 'devices:' AND key < 'devices;'",
+  lastSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events',
+  eventsSince: 'SELECT seq, at, type, command_id, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
+  answer: 'SELECT answer, body_hash FROM commands WHERE id = ?',
+  // A command and the events it made have the same time.
+  commandsOfEvents: 'SELECT id, first_seq, last_seq FROM commands WHERE at >= ? AND at <= ? AND last_seq IS NOT NULL',
+} as const;
+
+/** A command's answer as kept: the ticket it names by id (answers kept before held it whole). */
+type StoredAnswer = Answer | { ok: true; seq: number; ticketId?: string; link?: string };
+
+/** How many closed follow-ups one page lists at most. */
+export const FOLLOW_UP_PAGE = 100;
+
+/** An event as the log stores it: its sequence, time, type and command id in columns, the rest as JSON. */
+interface EventRow {
+  seq: number;
+  at: number;
+  type: string;
+  command_id: string | null;
+  body: string;
+}
+
+/** The event a row holds; rows written before events were slimmed hold the whole event in their body. */
+function eventOf(r: EventRow): HallEvent {
+  const event = JSON.parse(r.body) as HallEvent;
+  event.seq = r.seq;
+  event.at = r.at;
+  event.type = r.type as HallEvent['type'];
+  if (r.command_id !== null) event.commandId = r.command_id;
+  return event;
+}
+
+/**
  * The hall's single writer. A command is one function inside one SQLite transaction: the rules in
  * core decide it, its events go to the append-only log with the next sequence numbers, the read
  * tables follow, and its answer is stored under its id so that a retry gets the same answer.
@@ -135,9 +203,17 @@ export class HallStore {
   private readonly bodyKey: Buffer;
   private readonly listeners = new Set<EventListener>();
   private readonly executedListeners = new Set<ExecutedListener>();
+  private readonly retention: AnswerRetention;
   private readonly st;
   /** Set while the disk is full: commands are refused without touching it until `retryAt`. */
   private diskFull: { since: number; retryAt: number } | undefined;
+  /** Whether the command being run has changed the view (so that its failure needs the view read again). */
+  private viewTouched = false;
+  /** Whether the batch being run has tried to write (a repeated id only reads). */
+  private wrote = false;
+  /** A command in its own transaction (a savepoint inside a batch's). Made once: better-sqlite3 builds a wrapper each time. */
+  private readonly runOne: (entry: CommandEntry, key: string, hash: string) => Executed;
+  private readonly runBatch: (batch: readonly CommandEntry[]) => Executed[];
 
   constructor(
     private readonly db: Db,
@@ -145,14 +221,19 @@ export class HallStore {
     keys: StoreKeys,
   ) {
     this.st = {
-      answer: db.prepare<[string], { answer: string; body_hash: string | null }>('SELECT answer, body_hash FROM commands WHERE id = ?'),
-      recordAnswer: db.prepare('INSERT INTO commands (id, terminal, type, at, answer, body_hash) VALUES (?, ?, ?, ?, ?, ?)'),
+      answer: db.prepare<[string], { answer: string; body_hash: string | null }>(LOOKUPS.answer),
+      recordAnswer: db.prepare<[string, string, string, number, string, string, number | null, number | null]>(
+        'INSERT INTO commands (id, terminal, type, at, answer, body_hash, first_seq, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      commandsOfEvents: db.prepare<[number, number], { id: string; first_seq: number; last_seq: number }>(LOOKUPS.commandsOfEvents),
       appendEvent: db.prepare('INSERT INTO events (seq, at, type, command_id, body) VALUES (?, ?, ?, ?, ?)'),
-      since: db.prepare<[number, number], { body: string }>('SELECT body FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
-      putTicket: db.prepare(
-        `INSERT INTO tickets (id, day, number, service_code, state, lane, issued_at, seq, body) VALUES (@id, @day, @number, @serviceCode, @state, @lane, @issuedAt, @seq, @body)
+      since: db.prepare<[number, number], EventRow>(LOOKUPS.eventsSince),
+      putTicket: db.prepare<[string, string, string, string, string, string, number, number, string]>(
+        `INSERT INTO tickets (id, day, number, service_code, state, lane, issued_at, seq, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET service_code = excluded.service_code, state = excluded.state, seq = excluded.seq, body = excluded.body`,
       ),
+      // A ticket changes after it is issued: an update by its id is cheaper than an insert that conflicts.
+      updateTicket: db.prepare<[string, string, number, string, string]>('UPDATE tickets SET service_code = ?, state = ?, seq = ?, body = ? WHERE id = ?'),
       putWindow: db.prepare('INSERT INTO windows (number, body) VALUES (?, ?) ON CONFLICT (number) DO UPDATE SET body = excluded.body'),
       putCounter: db.prepare('INSERT INTO counters (key, last) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET last = excluded.last'),
       dropOldCounters: db.prepare("DELETE FROM counters WHERE key NOT LIKE ? || '|%'"),
@@ -162,11 +243,24 @@ export class HallStore {
       ),
       putHall: db.prepare('INSERT INTO hall (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       putCase: db.prepare(
-        'INSERT INTO cases (number, service_code, state, day, seq, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO UPDATE SET state = excluded.state, day = excluded.day, seq = excluded.seq, body = excluded.body',
+        'INSERT INTO cases (number, service_code, state, day, seq, body, deadline) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO UPDATE SET state = excluded.state, day = excluded.day, seq = excluded.seq, body = excluded.body, deadline = excluded.deadline',
       ),
+      lapseCase: db.prepare("UPDATE cases SET state = 'lapsed', seq = ? WHERE number = ?"),
+      setDeadline: db.prepare('UPDATE cases SET deadline = ? WHERE number = ?'),
+      caseByNumber: db.prepare<[string], CaseRow>(LOOKUPS.caseByNumber),
+      ticketById: db.prepare<[string], TicketRow>(LOOKUPS.ticketById),
+      correctionsDue: db.prepare<[string, number], { number: string }>(LOOKUPS.correctionsDue),
+      correctionsWithoutDeadline: db.prepare<[number], CaseRow>(LOOKUPS.correctionsWithoutDeadline),
+      ratingsOfTicket: db.prepare<[string], RatingRow>(LOOKUPS.ratingsOfTicket),
+      ratingsOfDay: db.prepare<[string], RatingRow>(LOOKUPS.ratingsOfDay),
+      openFollowUps: db.prepare<[], { body: string }>(LOOKUPS.openFollowUps),
+      closedFollowUps: db.prepare<[number, number], { rowid: number; body: string }>(LOOKUPS.closedFollowUps),
       putRating: db.prepare('INSERT INTO ratings (id, ticket_id, day, level, window, clerk, body) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       amendRating: db.prepare('UPDATE ratings SET body = ? WHERE id = ?'),
-      putFollowUp: db.prepare('INSERT INTO follow_ups (id, closed, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET closed = excluded.closed, body = excluded.body'),
+      putFollowUp: db.prepare(
+        'INSERT INTO follow_ups (id, closed, body, day) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET closed = excluded.closed, body = excluded.body, day = excluded.day',
+      ),
+      followUpById: db.prepare<[string], { body: string }>(LOOKUPS.followUpById),
       putPersonal: db.prepare('INSERT INTO personal_data (case_number, applicant, stored_at) VALUES (?, ?, ?) ON CONFLICT (case_number) DO UPDATE SET applicant = excluded.applicant'),
     };
     this.pins = new ClerkPins(db);
@@ -174,6 +268,14 @@ export class HallStore {
     this.links = new LinkSigner(keys.derive('links'));
     this.sealer = new Sealer(keys.derive('applicant-data'));
     this.bodyKey = keys.derive('command-body');
+    this.retention = new AnswerRetention(db);
+    this.runOne = db.transaction((entry: CommandEntry, key: string, hash: string) => {
+      const executed = this.decideAndAppend(entry, key, hash);
+      // The hub's own records of an accepted command (a phone's link to its number) commit or roll back with it.
+      if (executed.answer.ok) entry.within?.(executed.answer);
+      return executed;
+    });
+    this.runBatch = db.transaction((batch: readonly CommandEntry[]) => batch.map((entry) => this.runEntry(entry)));
     this.checkKey();
     this.view = this.load();
     // The public references follow the log first, before any other listener reads them.
@@ -226,19 +328,18 @@ export class HallStore {
     db.transaction(() => {
       const day = hallDay(now, catalogue.hall.timeZone);
       const seq = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events').get() as { seq: number }).seq + 1;
-      db.prepare('INSERT INTO events (seq, at, type, command_id, body) VALUES (?, ?, ?, ?, ?)').run(
-        seq,
-        now,
-        'catalogue.replaced',
-        'seed',
-        JSON.stringify({ seq, at: now, commandId: 'seed', type: 'catalogue.replaced', catalogue }),
-      );
+      const event = db.prepare('INSERT INTO events (seq, at, type, command_id, body) VALUES (?, ?, ?, ?, ?)');
+      event.run(seq, now, 'catalogue.replaced', 'seed', JSON.stringify({ catalogue }));
+      const fresh = !db.prepare("SELECT 1 FROM hall WHERE key = 'day'").get();
+      // A new log says which day it begins on, so that it folds from its first event alone.
+      if (fresh) event.run(seq + 1, now, 'day.opened', 'seed', JSON.stringify({ day }));
       const put = db.prepare('INSERT INTO hall (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
       put.run('catalogue', JSON.stringify(catalogue));
       if (!db.prepare("SELECT 1 FROM hall WHERE key = 'day'").get()) put.run('day', day);
     })();
   }
 
+  /** Today's view from the read tables: today's tickets, cases and ratings, and what is still open. Indexed reads only. */
   private load(): HallView {
     const row = (key: string) => (this.db.prepare<[string], { value: string }>('SELECT value FROM hall WHERE key = ?').get(key))?.value;
     const catalogueText = row('catalogue');
@@ -247,9 +348,9 @@ export class HallStore {
     const day = row('day') ?? hallDay(this.clock(), catalogue.hall.timeZone);
     const view = emptyView(catalogue, day);
     view.pending = JSON.parse(row('pending') ?? '[]') as ScheduledChange[];
-    view.seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events').get() as { seq: number }).seq;
-    for (const r of this.db.prepare<[string], { body: string }>('SELECT body FROM tickets WHERE day = ?').all(day)) {
-      const t = JSON.parse(r.body) as Ticket;
+    const bodies = <T>(sql: string, ...args: unknown[]) => this.db.prepare<unknown[], { body: string }>(sql).all(...args).map((r) => JSON.parse(r.body) as T);
+    view.seq = (this.db.prepare(LOOKUPS.lastSeq).get() as { seq: number }).seq;
+    for (const t of this.db.prepare<[string], TicketRow>(LOOKUPS.ticketsOfDay).all(day).map(ticketOfRow)) {
       view.tickets.set(t.id, t);
       view.nextPlace = Math.max(view.nextPlace, t.place + 1);
     }
@@ -258,35 +359,24 @@ export class HallStore {
       view.windows.set(w.number, w);
     }
     for (const r of this.db.prepare('SELECT key, last FROM counters').all() as { key: string; last: number }[]) view.counters.set(r.key, r.last);
-    for (const r of this.db.prepare<[string], { body: string }>('SELECT body FROM appointments WHERE day >= ?').all(day)) {
-      const a = JSON.parse(r.body);
-      view.appointments.set(a.code, a);
-    }
+    for (const a of bodies<BookedAppointment>(LOOKUPS.appointmentsFrom, day)) view.appointments.set(a.code, a);
     for (const r of this.db.prepare('SELECT service_code, body FROM service_times').all() as { service_code: string; body: string }[])
       view.serviceTimes.set(r.service_code, JSON.parse(r.body));
-    for (const r of this.db.prepare<[string], { body: string }>("SELECT body FROM cases WHERE state = 'correction' OR day = ?").all(day)) {
-      const c = JSON.parse(r.body) as Case;
-      view.cases.set(c.number, c);
-    }
-    for (const r of this.db.prepare<[string], { body: string }>('SELECT body FROM ratings WHERE day = ?').all(day)) {
-      const rating = JSON.parse(r.body) as Rating;
-      view.ratings.set(rating.ticketId, [...(view.ratings.get(rating.ticketId) ?? []), rating]);
-    }
-    // A finished service of today without a rating still waits for one.
-    for (const t of view.tickets.values()) {
-      if (t.state !== 'done' || view.ratings.has(t.id) || t.window === undefined) continue;
-      const caseNumbers = [...view.cases.values()].filter((c) => c.ticketId === t.id).map((c) => c.number);
-      view.ratingRequests.set(t.id, { ticketId: t.id, ticketNumber: t.number, window: t.window, clerk: t.clerk, serviceCode: t.serviceCode, finishedAt: t.finishedAt ?? 0, caseNumbers });
-    }
-    for (const r of this.db.prepare<[], { body: string }>('SELECT body FROM follow_ups WHERE closed = 0').all()) {
-      const f = JSON.parse(r.body) as FollowUp;
-      view.followUps.set(f.id, f);
-    }
-    for (const r of this.db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key LIKE 'devices:%'").all()) {
+    for (const c of this.db.prepare<[string], CaseRow>(LOOKUPS.casesOfDay).all(day).map(caseOfRow)) view.cases.set(c.number, c);
+    for (const rating of this.st.ratingsOfDay.all(day).map(ratingOfRow)) view.ratings.set(rating.ticketId, [...(view.ratings.get(rating.ticketId) ?? []), rating]);
+    for (const f of bodies<FollowUp>(LOOKUPS.followUpsOfDay, day)) view.followUps.set(f.id, f);
+    for (const r of this.db.prepare<[], { value: string }>(LOOKUPS.devices).all()) {
       const d = JSON.parse(r.value) as TerminalDevices;
       view.devices.set(d.terminal, d);
     }
-    return reindex(view);
+    reindex(view);
+    // A finished service of today without a rating still waits for one.
+    for (const t of view.tickets.values()) {
+      if (t.state !== 'done' || view.ratings.has(t.id) || t.window === undefined) continue;
+      const caseNumbers = [...(view.casesOfTicket.get(t.id) ?? [])];
+      view.ratingRequests.set(t.id, { ticketId: t.id, ticketNumber: t.number, window: t.window, clerk: t.clerk, serviceCode: t.serviceCode, finishedAt: t.finishedAt ?? 0, caseNumbers });
+    }
+    return view;
   }
 
   /** Runs `fn` in one transaction of the hall's database (the console's changes outside the event log: credentials, staff). */
@@ -319,13 +409,45 @@ export class HallStore {
 
   /** Events after `seq`, at most `limit`, in order. */
   eventsSince(seq: number, limit = 1000): HallEvent[] {
-    return this.st.since.all(seq, limit).map((r) => JSON.parse(r.body) as HallEvent);
+    const events = this.st.since.all(seq, limit).map(eventOf);
+    const last = events[events.length - 1];
+    if (!last) return events;
+    // Events within the window of kept answers name the command that made them; older ones no longer do.
+    const bySeq = new Map(events.map((e) => [e.seq, e]));
+    let from = Infinity;
+    let to = -Infinity;
+    for (const e of events) {
+      from = Math.min(from, e.at);
+      to = Math.max(to, e.at);
+    }
+    for (const c of this.st.commandsOfEvents.all(from, to))
+      for (let s = Math.max(c.first_seq, seq + 1); s <= Math.min(c.last_seq, last.seq); s++) {
+        const e = bySeq.get(s);
+        // Answers are kept under "<scope>|<id>" (the sender's namespace); the event names the id its sender chose.
+        if (e) e.commandId = c.id.slice(c.id.indexOf('|') + 1);
+      }
+    return events;
   }
 
-  /** The answer first given to command `id` of `scope`, if it was seen. */
+  /** The answer first given to command `id` of `scope`, if it was seen (and answered within the window answers are kept for). */
   answerOf(scope: string, id: string): Answer | undefined {
     const row = this.st.answer.get(`${scope}|${id}`);
-    return row ? (JSON.parse(row.answer) as Answer) : undefined;
+    return row ? this.storedAnswer(row.answer) : undefined;
+  }
+
+  /** An answer as it was kept: one that named a ticket by id gets the ticket as it stands (answers kept before held it whole). */
+  private storedAnswer(text: string): Answer {
+    const stored = JSON.parse(text) as StoredAnswer;
+    if (!('ticketId' in stored) || stored.ticketId === undefined) return stored as Answer;
+    const { ticketId, ...answer } = stored;
+    const ticket = this.view.tickets.get(ticketId) ?? this.ticketRecord(ticketId);
+    return { ...answer, ...(ticket ? { ticket } : {}) };
+  }
+
+  /** A ticket as the hall's records hold it (an earlier day's, which the view does not). */
+  private ticketRecord(id: string): Ticket | undefined {
+    const row = this.st.ticketById.get(id);
+    return row ? ticketOfRow(row) : undefined;
   }
 
   /** Runs one command; `scope` (or `options.scope`) is the namespace of its id, by default its actor's (commandScope). */
@@ -353,9 +475,13 @@ export class HallStore {
     return `${scope ?? commandScope(actor)}|${command.id}`;
   }
 
-  /** A keyed hash of what the command asks (never its PIN in a form that can be guessed from the database alone). */
+  /**
+   * A keyed hash of what the command asks (never its PIN in a form that can be guessed from the
+   * database alone). Not when it was made: a retry made again (a clerk's second press, an HTTP retry
+   * with or without X-Made-At) asks the same.
+   */
   private bodyHash(command: Command): string {
-    const { id: _id, ...body } = command;
+    const { id: _id, madeAt: _madeAt, ...body } = command;
     return createHmac('sha256', this.bodyKey).update(JSON.stringify(body)).digest('base64url').slice(0, 22);
   }
 
@@ -365,7 +491,7 @@ export class HallStore {
     if (!row) return undefined;
     if (row.body_hash !== null && row.body_hash !== hash)
       return { answer: { ok: false, code: 'id-reused', message: 'this command id was used before for a different command: send a new id' }, events: [], repeated: true };
-    return { answer: JSON.parse(row.answer) as Answer, events: [], repeated: true };
+    return { answer: this.storedAnswer(row.answer), events: [], repeated: true };
   }
 
   /** Whether the hub is refusing commands because its disk is full. */
@@ -399,32 +525,10 @@ export class HallStore {
       return refused;
     }
     let results: Executed[];
-    let wrote = false;
+    this.wrote = false;
     try {
-      results = this.db.transaction(() =>
-        batch.map((entry): Executed => {
-          const key = this.commandKey(entry.command, entry.actor, entry.scope);
-          const hash = this.bodyHash(entry.command);
-          const repeat = this.repeatOf(key, hash);
-          if (repeat) return repeat;
-          wrote = true;
-          try {
-            return this.db.transaction(() => {
-              const executed = this.decideAndAppend(entry, key, hash);
-              if (executed.answer.ok) entry.within?.(executed.answer);
-              return executed;
-            })();
-          } catch (error) {
-            // Nothing of the batch can be written on a full disk: the whole of it is refused below.
-            if (isDiskFull(error)) throw error;
-            // A bug in one command: its savepoint is rolled back; the view is read again (this
-            // connection sees the batch so far) and the rest of the batch goes on.
-            log.error({ err: error, command: entry.command.type }, 'a command failed');
-            this.view = this.load();
-            return { answer: { ok: false, code: 'internal', message: 'the hub could not record this command' }, events: [], repeated: false };
-          }
-        }),
-      )();
+      // One command alone needs no savepoint inside its transaction.
+      results = batch.length === 1 ? [this.runEntry(batch[0]!)] : this.runBatch(batch);
     } catch (error) {
       // The transaction rolled back; the view may hold part of it, so it is read again from the tables.
       this.view = this.load();
@@ -437,11 +541,32 @@ export class HallStore {
       this.tellExecuted(batch, undefined, timed);
       throw error;
     }
-    if (wrote) this.onWritten();
+    if (this.wrote) this.onWritten();
     this.tellExecuted(batch, results, timed);
     const events = results.flatMap((r) => r.events);
     if (events.length > 0) for (const listener of this.listeners) listener(events);
     return results;
+  }
+
+  private runEntry(entry: CommandEntry): Executed {
+    const key = this.commandKey(entry.command, entry.actor, entry.scope);
+    const hash = this.bodyHash(entry.command);
+    const repeat = this.repeatOf(key, hash);
+    if (repeat) return repeat;
+    this.wrote = true;
+    this.viewTouched = false;
+    try {
+      return this.runOne(entry, key, hash);
+    } catch (error) {
+      // Nothing of the batch can be written on a full disk: the whole of it is refused (executeBatch).
+      if (isDiskFull(error)) throw error;
+      // A bug in one command: its transaction (a savepoint in a batch) is rolled back and the rest of
+      // the batch goes on. Deciding never changes the view; only when the command's events had been
+      // folded in is the view read again (this connection sees the batch so far).
+      log.error({ err: error, command: entry.command.type }, 'a command failed');
+      if (this.viewTouched) this.view = this.load();
+      return { answer: { ok: false, code: 'internal', message: 'the hub could not record this command' }, events: [], repeated: false };
+    }
   }
 
   private tellExecuted(batch: readonly { command: Command; actor: Actor }[], results: Executed[] | undefined, started: number): void {
@@ -484,7 +609,11 @@ export class HallStore {
 
   private append(body: EventBody, now: number, commandId?: string, staff?: StaffRef): HallEvent {
     const event = { ...body, seq: this.view.seq + 1, at: now, ...(commandId ? { commandId } : {}), ...(staff ? { staff } : {}) } as HallEvent;
-    this.st.appendEvent.run(event.seq, now, event.type, commandId ?? null, JSON.stringify(event));
+    // The row's columns hold the sequence, time and type, the body the rest. The command that made
+    // it is found through the command's answer, while that is kept (see eventsSince).
+    const { type, ...rest } = body;
+    this.st.appendEvent.run(event.seq, now, type, null, JSON.stringify(staff ? { ...rest, staff } : rest));
+    this.viewTouched = true;
     applyEvent(this.view, event);
     this.persist(event);
     return event;
@@ -493,54 +622,94 @@ export class HallStore {
   private decideAndAppend(entry: CommandEntry, key: string, hash: string): Executed {
     const { command, actor } = entry;
     const now = this.clock();
+    const id = command.id;
+    // The command is decided as it came: the rules read only its own fields, never its id or time.
+    const body: CommandBody = command;
+    if (isExpired(command, now)) {
+      this.st.recordAnswer.run(key, actor.terminal, command.type, now, JSON.stringify(EXPIRED_ANSWER), hash, null, null);
+      return { answer: EXPIRED_ANSWER, events: [], repeated: false };
+    }
     const appended: HallEvent[] = [];
     const staff = actor.role === 'admin' ? actor.staff : undefined;
-    const append = (body: EventBody, commandId?: string) => appended.push(this.append(body, now, commandId, commandId ? staff : undefined));
-    for (const body of dayChange(this.view, now)) append(body);
-    const { id, ...body } = command;
+    for (const dayEvent of dayChange(this.view, now)) appended.push(this.append(dayEvent, now));
     const refusal = this.precheck(body, entry.pin);
     const holder = entry.holder?.();
-    const decided = refusal ?? decide(this.view, body, { now, actor, earlierRatings: this.earlierRatings(body), ...(holder ? { holder } : {}) });
-    let answer: Answer;
-    if (decided.ok) {
-      // A console change is audited with the part of the hall it changes, before and after (in this transaction).
-      const before = staff ? auditSubject(this.view, body) : undefined;
-      for (const e of decided.value.events) append(e, id);
-      if (staff && before && decided.value.events.length > 0) {
-        const scheduled = decided.value.events.find((e) => e.type === 'change.scheduled');
-        this.audit.record({
-          at: now,
-          staff,
-          action: body.type,
-          target: before.target,
-          before: before.value,
-          after: scheduled?.type === 'change.scheduled' ? { atDayEnd: scheduled.change } : auditSubject(this.view, body).value,
-          commandId: id,
-          seq: this.view.seq,
-        });
-      }
-      if (body.type === 'recordOutcome' && body.applicant) {
-        const recorded = decided.value.events.find((e) => e.type === 'case.recorded');
-        if (recorded?.type === 'case.recorded') this.st.putPersonal.run(recorded.case.number, this.sealer.seal(JSON.stringify(body.applicant), recorded.case.number), now);
-      }
-      const ticket = decided.value.ticket ? this.view.tickets.get(decided.value.ticket.id) : undefined;
-      // A new ticket comes with the path of its live page (what its QR code opens), made here: no terminal holds the key.
-      const link = ticket && (body.type === 'issueTicket' || body.type === 'checkInAppointment' || body.type === 'takeRemoteTicket') ? this.links.livePath(ticket.id) : undefined;
-      answer = { ok: true, seq: this.view.seq, ...(ticket ? { ticket } : {}), ...(link ? { link } : {}) };
-    } else {
-      answer = { ok: false, code: decided.code, message: decided.message, ...(decided.tickets ? { tickets: decided.tickets } : {}) };
+    const decided =
+      refusal ?? decide(this.view, body, { now, actor, earlierRatings: this.earlierRatings(body), caseOf: this.caseRecord, followUpOf: this.followUpRecord, ...(holder ? { holder } : {}) });
+    if (!decided.ok) {
+      const answer: Answer = {
+        ok: false,
+        code: decided.code,
+        message: decided.message,
+        ...(decided.tickets ? { tickets: decided.tickets } : {}),
+        ...(decided.materials ? { materials: decided.materials } : {}),
+      };
+      this.st.recordAnswer.run(key, actor.terminal, command.type, now, JSON.stringify(answer), hash, null, null);
+      return { answer, events: appended, repeated: false };
     }
-    this.st.recordAnswer.run(key, actor.terminal, command.type, now, JSON.stringify(answer), hash);
-    return { answer, events: appended, repeated: false };
+    // A console change is audited with the part of the hall it changes, before and after (in this transaction).
+    const before = staff ? auditSubject(this.view, body) : undefined;
+    const firstSeq = this.view.seq + 1;
+    for (const e of decided.value.events) appended.push(this.append(e, now, id, staff));
+    if (staff && before && decided.value.events.length > 0) {
+      const scheduled = decided.value.events.find((e) => e.type === 'change.scheduled');
+      this.audit.record({
+        at: now,
+        staff,
+        action: body.type,
+        target: before.target,
+        before: before.value,
+        after: scheduled?.type === 'change.scheduled' ? { atDayEnd: scheduled.change } : auditSubject(this.view, body).value,
+        commandId: id,
+        seq: this.view.seq,
+      });
+    }
+    if (body.type === 'recordOutcome' && body.applicant) {
+      const recorded = decided.value.events.find((e) => e.type === 'case.recorded');
+      if (recorded?.type === 'case.recorded') this.st.putPersonal.run(recorded.case.number, this.sealer.seal(JSON.stringify(body.applicant), recorded.case.number), now);
+    }
+    const ticket = decided.value.ticket ? this.view.tickets.get(decided.value.ticket.id) : undefined;
+    // A new ticket comes with the path of its live page (what its QR code opens), made here: no terminal holds the key.
+    const link = ticket && (body.type === 'issueTicket' || body.type === 'checkInAppointment' || body.type === 'takeRemoteTicket') ? this.links.livePath(ticket.id) : undefined;
+    const seq = this.view.seq;
+    // The answer is kept without its ticket, which the tables hold: a repeat gets the ticket as it stands.
+    const stored: StoredAnswer = { ok: true, seq, ...(ticket ? { ticketId: ticket.id } : {}), ...(link ? { link } : {}) };
+    const made = seq >= firstSeq;
+    this.st.recordAnswer.run(key, actor.terminal, command.type, now, JSON.stringify(stored), hash, made ? firstSeq : null, made ? seq : null);
+    return { answer: { ok: true, seq, ...(ticket ? { ticket } : {}), ...(link ? { link } : {}) }, events: appended, repeated: false };
   }
+
 
   /** A QR rating of a service from an earlier day: its first rating, from the table (the view keeps today's only). */
   private earlierRatings(body: CommandBody): Rating[] | undefined {
     if (body.type !== 'rate' || body.channel !== 'qr' || !body.ticketId || this.view.ratings.has(body.ticketId)) return undefined;
-    return this.db
-      .prepare<[string], { body: string }>('SELECT body FROM ratings WHERE ticket_id = ? ORDER BY rowid')
-      .all(body.ticketId)
-      .map((r) => JSON.parse(r.body) as Rating);
+    return this.st.ratingsOfTicket.all(body.ticketId).map(ratingOfRow);
+  }
+
+  /** A follow-up as the hall's records hold it (an earlier day's, which the view does not). */
+  private readonly followUpRecord = (id: string): FollowUp | undefined => {
+    const row = this.st.followUpById.get(id);
+    return row ? (JSON.parse(row.body) as FollowUp) : undefined;
+  };
+
+  /** A case as the hall's records hold it (an earlier day's, which the view does not). */
+  private readonly caseRecord = (number: string): Case | undefined => {
+    const row = this.st.caseByNumber.get(number);
+    return row ? caseOfRow(row) : undefined;
+  };
+
+  /**
+   * Correction cases whose deadline is before `day` and which have not lapsed yet, at most `limit`.
+   * Cases recorded before notices carried a deadline get theirs computed and stored first.
+   */
+  correctionsDue(day: string, limit = 500): string[] {
+    for (const c of this.st.correctionsWithoutDeadline.all(limit).map(caseOfRow)) this.st.setDeadline.run(correctionDeadline(c, this.view.catalogue) ?? day, c.number);
+    return this.st.correctionsDue.all(day, limit).map((r) => r.number);
+  }
+
+  /** Removes command answers older than the window they are kept for; says how many went. */
+  pruneAnswers(): number {
+    return this.retention.pruneBefore(this.clock());
   }
 
   /** What only the hub can check: a clerk's PIN (kept out of the pure rules and out of every event), checked before the transaction. */
@@ -630,35 +799,49 @@ export class HallStore {
   }
 
   caseOf(number: string): unknown {
-    const row = this.db.prepare<[string], { body: string }>('SELECT body FROM cases WHERE number = ?').get(number);
-    return row ? JSON.parse(row.body) : undefined;
+    return this.caseRecord(number);
   }
 
-  ratingsOn(day: string): unknown[] {
-    return this.db.prepare<[string], { body: string }>('SELECT body FROM ratings WHERE day = ? ORDER BY rowid').all(day).map((r) => JSON.parse(r.body));
+  ratingsOn(day: string): Rating[] {
+    return this.st.ratingsOfDay.all(day).map(ratingOfRow);
   }
 
-  followUps(open: boolean): unknown[] {
-    return this.db.prepare<[number], { body: string }>('SELECT body FROM follow_ups WHERE closed = ? ORDER BY rowid').all(open ? 0 : 1).map((r) => JSON.parse(r.body));
+  /** The follow-ups still open, all of them (their steps are due within days). */
+  openFollowUps(): FollowUp[] {
+    return this.st.openFollowUps.all().map((r) => JSON.parse(r.body) as FollowUp);
+  }
+
+  /** Closed follow-ups, newest first, a page at a time: `next` is the cursor of the following page. */
+  closedFollowUps(page: { before?: number; limit?: number } = {}): { followUps: FollowUp[]; next?: number } {
+    const limit = Math.min(page.limit ?? FOLLOW_UP_PAGE, FOLLOW_UP_PAGE);
+    const rows = this.st.closedFollowUps.all(page.before ?? Number.MAX_SAFE_INTEGER, limit);
+    const last = rows[rows.length - 1];
+    return { followUps: rows.map((r) => JSON.parse(r.body) as FollowUp), ...(rows.length === limit && last ? { next: last.rowid } : {}) };
   }
 
   /** Brings the read tables in line with what `event` changed in the view. */
+  private persistTicket(id: string, seq: number, isNew = false): Ticket | undefined {
+    const t = this.view.tickets.get(id);
+    if (!t) return undefined;
+    const body = ticketBody(t);
+    if (isNew || this.st.updateTicket.run(t.serviceCode, t.state, seq, body, t.id).changes === 0)
+      this.st.putTicket.run(t.id, t.day, t.number, t.serviceCode, t.state, t.lane, t.issuedAt, seq, body);
+    return t;
+  }
+
+  private persistWindow(n: number): void {
+    const w = this.view.windows.get(n);
+    if (w) this.st.putWindow.run(n, JSON.stringify(w));
+  }
+
   private persist(event: HallEvent): void {
     const v = this.view;
-    const ticket = (id: string) => {
-      const t = v.tickets.get(id);
-      if (t) this.st.putTicket.run({ ...t, seq: event.seq, body: JSON.stringify(t) });
-      return t;
-    };
-    const window = (n: number) => {
-      const w = v.windows.get(n);
-      if (w) this.st.putWindow.run(n, JSON.stringify(w));
-    };
+    const seq = event.seq;
     switch (event.type) {
       case 'catalogue.replaced':
         this.st.putHall.run('catalogue', JSON.stringify(v.catalogue));
         this.st.putHall.run('pending', JSON.stringify(v.pending));
-        for (const w of v.windows.keys()) window(w);
+        for (const w of v.windows.keys()) this.persistWindow(w);
         break;
       case 'window.itemsAssigned':
       case 'window.temporaryOpened':
@@ -666,7 +849,7 @@ export class HallStore {
       case 'calendar.yearSet':
         this.st.putHall.run('catalogue', JSON.stringify(v.catalogue));
         this.st.putHall.run('pending', JSON.stringify(v.pending));
-        if (event.type === 'window.temporaryOpened') window(event.window.number);
+        if (event.type === 'window.temporaryOpened') this.persistWindow(event.window.number);
         break;
       case 'change.scheduled':
       case 'change.cancelled':
@@ -677,7 +860,7 @@ export class HallStore {
         // The new day ends temporary windows and today's changes of items.
         this.st.putHall.run('catalogue', JSON.stringify(v.catalogue));
         this.st.dropOldCounters.run(v.day);
-        for (const w of v.windows.keys()) window(w);
+        for (const w of v.windows.keys()) this.persistWindow(w);
         break;
       case 'appointment.booked':
       case 'appointment.cancelled': {
@@ -686,7 +869,7 @@ export class HallStore {
         break;
       }
       case 'ticket.issued': {
-        const t = ticket(event.ticket.id)!;
+        const t = this.persistTicket('id' in event.ticket ? event.ticket.id : `${v.day}-${event.ticket.number}`, seq, true)!;
         const key = counterKey(t.day, parseTicketNumber(t.number)!.prefix);
         this.st.putCounter.run(key, v.counters.get(key) ?? 0);
         if (t.appointment) {
@@ -696,16 +879,16 @@ export class HallStore {
         break;
       }
       case 'ticket.finished': {
-        const t = ticket(event.id)!;
+        const t = this.persistTicket(event.id, seq)!;
         this.st.putServiceTimes.run(t.serviceCode, JSON.stringify(v.serviceTimes.get(t.serviceCode) ?? []));
         break;
       }
       case 'ticket.called':
-        ticket(event.id);
-        window(event.window);
+        this.persistTicket(event.id, seq);
+        this.persistWindow(event.window);
         break;
       case 'ticket.voided': {
-        const t = ticket(event.id);
+        const t = this.persistTicket(event.id, seq);
         const a = t?.appointment ? v.appointments.get(t.appointment.code) : undefined;
         if (a) this.st.putAppointment.run(a.code, a.day, JSON.stringify(a));
         break;
@@ -715,37 +898,41 @@ export class HallStore {
       case 'ticket.noShow':
       case 'ticket.held':
       case 'ticket.transferred':
-        ticket(event.id);
+        this.persistTicket(event.id, seq);
         break;
       case 'window.opened':
       case 'window.closed':
       case 'window.paused':
       case 'window.resumed':
-        window(event.window);
+        this.persistWindow(event.window);
         break;
       case 'case.recorded':
       case 'case.amended': {
-        const c = event.case;
-        this.st.putCase.run(c.number, c.serviceCode, c.state, v.day, event.seq, JSON.stringify(c));
+        const c = v.cases.get(event.case.number)!;
+        const deadline = c.state === 'correction' ? (correctionDeadline(c, v.catalogue) ?? null) : null;
+        this.st.putCase.run(c.number, c.serviceCode, c.state, v.day, event.seq, caseBody(c, v.day), deadline);
         const key = counterKey(v.day, 'SL');
         if (v.counters.has(key)) this.st.putCounter.run(key, v.counters.get(key));
         break;
       }
+      case 'case.lapsed':
+        this.st.lapseCase.run(event.seq, event.number);
+        break;
       case 'rating.recorded': {
-        const r = event.rating;
-        this.st.putRating.run(r.id, r.ticketId, v.day, r.level, r.window, r.clerk ?? null, JSON.stringify(r));
+        const r = v.ratings.get(event.rating.ticketId)!.at(-1)!;
+        this.st.putRating.run(r.id, r.ticketId, v.day, r.level, r.window, r.clerk ?? null, ratingBody(r));
         break;
       }
       case 'rating.amended': {
         const r = v.ratings.get(event.ticketId)?.find((x) => x.id === event.ratingId);
-        if (r) this.st.amendRating.run(JSON.stringify(r), r.id);
+        if (r) this.st.amendRating.run(ratingBody(r), r.id);
         break;
       }
       case 'followUp.opened':
       case 'followUp.advanced':
       case 'followUp.appealed': {
         const f = v.followUps.get(event.type === 'followUp.opened' ? event.followUp.id : event.id)!;
-        this.st.putFollowUp.run(f.id, f.closed ? 1 : 0, JSON.stringify(f));
+        this.st.putFollowUp.run(f.id, f.closed ? 1 : 0, JSON.stringify(f), v.day);
         break;
       }
       case 'devices.reported':

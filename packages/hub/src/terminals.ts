@@ -1,4 +1,4 @@
-import { isConfigured, mayCommand, type Actor, type Case, type Command, type HallEvent, type HallSnapshot } from '@servicehall/core';
+import { isConfigured, mayCommand, type Actor, type Case, type CaseGiven, type HallEvent, type HallSnapshot } from '@servicehall/core';
 import {
   MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION,
@@ -13,6 +13,7 @@ import {
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
+import type { GroupCommit } from './commit';
 import type { Pairings, PairingRequest, TerminalCredentials } from './enrolment';
 import { Buckets, CommandRates, rateLimited, type HubLimits } from './limits';
 import { continuesLog, type Lineage } from './lineage';
@@ -121,9 +122,9 @@ export function publicEvent(e: HallEvent): HallEvent {
   }
 }
 
-/** A case without its applicant and without the clerks' reasons for amending its outcome. */
-function publicCase({ applicant: _applicant, ...c }: Case): Case {
-  return { ...c, amendments: c.amendments.map((a) => ({ ...a, reason: '' })) };
+/** A case without its applicant and without the clerks' reasons for amending its outcome (a new case's event carries only what was decided). */
+function publicCase<C extends Case | CaseGiven>({ applicant: _applicant, ...c }: C): Omit<C, 'applicant'> {
+  return { ...c, ...(c.amendments ? { amendments: c.amendments.map((a) => ({ ...a, reason: '' })) } : {}) };
 }
 
 export function publicSnapshot(s: HallSnapshot): HallSnapshot {
@@ -151,7 +152,7 @@ function commandIdOf(text: string): string | undefined {
  * appended (public terminals without personal data); its commands get answers, at its role's pace.
  * Whatever arrives, the answer is a message: nothing a terminal sends can stop the hub.
  */
-export function serveTerminals(wss: WebSocketServer, store: HallStore, token: string, access: TerminalAccess): TerminalLinks {
+export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: GroupCommit, token: string, access: TerminalAccess): TerminalLinks {
   const { limits, clock } = access;
   const sessions = new Set<Session>();
   const rates = new CommandRates(limits.commands);
@@ -193,20 +194,6 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
     s.subscribed = true;
   };
 
-  // Commands that arrive in the same turn of the event loop are committed together (group commit).
-  let queued: { session: Session; command: Command; actor: Actor }[] = [];
-  const flush = () => {
-    const batch = queued;
-    queued = [];
-    let results: { answer: Answer }[];
-    try {
-      results = store.executeBatch(batch);
-    } catch (error) {
-      log.error({ err: error }, 'a batch of commands failed');
-      results = batch.map(() => ({ answer: { ok: false, code: 'internal', message: 'the hub could not record this command; it is safe to send it again' } }));
-    }
-    batch.forEach(({ session, command }, i) => send(session, { type: 'answer', commandId: command.id, answer: results[i]!.answer }));
-  };
 
   const answer = (question: Question, actor: Actor): Omit<Extract<Reply, { ok: true }>, 'type' | 'id'> | Omit<Extract<Reply, { ok: false }>, 'type' | 'id'> => {
     switch (question.kind) {
@@ -260,7 +247,8 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
           terminal: message.terminal,
           role: message.role,
           seq: store.seq,
-          hubTime: Date.now(),
+          // The hub's clock: terminals say in it when they made each command (see retention).
+          hubTime: store.now(),
           ...(access.lineage ? { log: access.lineage.log } : {}),
         });
         return catchUp(s, message.since);
@@ -296,7 +284,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
         return catchUp(s, message.since);
       case 'ping':
         if (message.waiting !== undefined) s.waiting = message.waiting;
-        return send(s, { type: 'pong', t: message.t, hubTime: Date.now() });
+        return send(s, { type: 'pong', t: message.t, hubTime: store.now() });
       case 'ask': {
         if (!s.actor) return send(s, { type: 'reply', id: message.id, ok: false, code: 'unauthorised', message: 'say hello with the hall token first' });
         const wait = rates.take(s.actor.role, commandScope(s.actor), clock());
@@ -327,8 +315,8 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, token: st
             .then((a) => send(s, { type: 'answer', commandId: command.id, answer: a }));
           return;
         }
-        queued.push({ session: s, command, actor: s.actor });
-        if (queued.length === 1) setImmediate(flush);
+        // Commands that arrive in the same turn of the event loop are committed together, with the HTTP API's (group commit).
+        void commits.submit(command, s.actor).then(({ answer }) => send(s, { type: 'answer', commandId: command.id, answer }));
         return;
       }
     }

@@ -60,6 +60,8 @@ export const RefusalCodeSchema = z.enum([
   'booking-blocked',
   'appointment-cancelled',
   'phone-unverified',
+  'case-lapsed',
+  'command-expired',
   'internal',
   'method-not-allowed',
   'id-reused',
@@ -77,7 +79,7 @@ export const AnswerSchema = z.discriminatedUnion('ok', [
     /** A new ticket's progress page, path and query signed by the hub (/q/<id>?e=...&s=...): the terminal puts its public address before it. */
     link: z.string().max(300).optional(),
   }),
-  z.object({ ok: z.literal(false), code: RefusalCodeSchema, message: z.string(), tickets: z.array(z.string()).optional() }),
+  z.object({ ok: z.literal(false), code: RefusalCodeSchema, message: z.string(), tickets: z.array(z.string()).optional(), materials: z.array(z.string()).optional() }),
 ]);
 export type Answer = z.infer<typeof AnswerSchema>;
 

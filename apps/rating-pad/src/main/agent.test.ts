@@ -1,6 +1,6 @@
 import { TerminalConfigSchema, type AgentContext } from '@servicehall/agent';
 import type { HallClient } from '@servicehall/client';
-import { emptyView, type CommandBody, type HallView } from '@servicehall/core';
+import { emptyView, putTicket, type CommandBody, type HallView } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import type { Answer, Question } from '@servicehall/protocol';
 import { ackFrame, keyFrame, type ByteLink } from '@servicehall/rating-keys';
@@ -41,7 +41,8 @@ class FakeClient {
   private finishes = 0;
   /** The window finishes a service: its ticket is done, and the hub asks for its rating. Each finish is later than the last. */
   finish(ticketId: string, at = Date.now() + this.finishes++) {
-    this.view.tickets.set(ticketId, {
+    // As the fold puts it: the view's indexes (the window's latest finished service) kept true.
+    putTicket(this.view, {
       id: ticketId,
       number: ticketId.toUpperCase(),
       day: this.view.day,

@@ -52,3 +52,54 @@ describe('the window agent with a hub', () => {
     }
   });
 });
+
+describe('the window agent and a case of an earlier day', () => {
+  it('names the materials a breaching notice would add, though its view holds today’s cases only (H-03)', async () => {
+    const { startHub } = await import('@servicehall/hub');
+    const { loadConfig, startAgent } = await import('@servicehall/agent');
+    const { demoCatalogue } = await import('@servicehall/fixtures');
+    const { findItem } = await import('@servicehall/core');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { createWindowAgent } = await import('./agent');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-window-agent-'));
+    let now = Date.parse('2026-11-26T09:00:00+08:00');
+    const hub = await startHub({ dataDir: path.join(dir, 'hub'), token: 'window-agent-token', seed: demoCatalogue({ allDay: true }), demoPin: '246810', clock: () => now });
+    const admin = { role: 'admin', terminal: 'test' } as const;
+    const win7 = { role: 'window', terminal: 'window-7', window: 7 } as const;
+    let n = 0;
+    const must = (body: Record<string, unknown>, actor: { role: 'admin' | 'window'; terminal: string; window?: number } = admin) => {
+      const { answer } = hub.store.execute({ id: `earlier-day-${n++}`, ...body } as never, actor as never);
+      if (!answer.ok) throw new Error(`${String(body.type)}: ${answer.message}`);
+    };
+    // Yesterday: a correction notice naming one material.
+    must({ type: 'openWindow', window: 7, clerk: '1011' }, win7);
+    must({ type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' });
+    must({ type: 'callNext', window: 7 }, win7);
+    must({ type: 'startService', window: 7 }, win7);
+    must({ type: 'recordOutcome', window: 7, serviceCode: 'SJ-QY-SL', outcome: 'correction', materials: ['m2'] }, win7);
+    const caseNumber = [...hub.store.view.cases.keys()][0]!;
+    must({ type: 'finishService', window: 7 }, win7);
+    // Today: the citizen is back; the clerk's screen starts afresh and holds today's cases only.
+    now = Date.parse('2026-11-27T09:00:00+08:00');
+    must({ type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' });
+    const config = loadConfig(undefined, { SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TOKEN: 'window-agent-token', SERVICEHALL_WINDOW: '7', SERVICEHALL_TERMINAL_DATA: path.join(dir, 'window-7') }, { role: 'window', terminal: 'window-7' });
+    const agent = await startAgent(config, (ctx) => createWindowAgent(ctx));
+    try {
+      const h = agent.handlers as Record<string, (arg?: unknown) => Promise<{ ok: boolean }>>;
+      await agent.client.whenInStep(hub.store.seq);
+      expect(agent.client.view!.cases.has(caseNumber)).toBe(false);
+      expect(await h.signIn!({ clerk: '1011', pin: '246810' })).toMatchObject({ ok: true });
+      expect(await h.callNext!()).toMatchObject({ ok: true });
+      expect(await h.start!()).toMatchObject({ ok: true });
+      const m6 = findItem(hub.store.view.catalogue, 'SJ-QY-SL')!.materials.find((m) => m.id === 'm6')!;
+      const warned = await h.outcome!({ serviceCode: 'SJ-QY-SL', outcome: 'correction', caseNumber, materials: [{ id: 'm2' }, { id: 'm6' }] });
+      expect(warned).toMatchObject({ ok: false, code: 'notice-breach', newMaterials: [m6.name] });
+    } finally {
+      await agent.stop();
+      await hub.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

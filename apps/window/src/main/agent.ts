@@ -206,24 +206,35 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
       .slice(0, 32)}`;
   };
 
-  /** The names of the materials a correction would add to those earlier notices named, as core decides it (H-03). */
-  const breachMaterials = (body: CommandBody): string[] => {
+  /**
+   * The names of the materials a correction would add to those earlier notices named (H-03): as the
+   * hub's refusal names them (the case is often an earlier day's, which this view does not hold), or
+   * as core decides it on this view for a hub that does not name them.
+   */
+  const breachMaterials = (body: CommandBody, named?: readonly string[]): string[] => {
     const view = ctx.client.view;
+    if (named) {
+      const code = body.type === 'recordOutcome' ? body.serviceCode : body.type === 'amendOutcome' ? view?.cases.get(body.caseNumber)?.serviceCode : undefined;
+      const item = view && code ? findItem(view.catalogue, code) : undefined;
+      return named.map((id) => item?.materials.find((m) => m.id === id)?.name ?? id);
+    }
     if (!view) return [];
     const preview = decide(view, { ...body, breachReason: '-' } as CommandBody, { now: now(), actor: { role: 'window', terminal: ctx.config.terminal, window } });
     const e = preview.ok ? preview.value.events[0] : undefined;
+    // Only a continued case can add to earlier notices, and its event carries it whole.
     const c = e && (e.type === 'case.recorded' || e.type === 'case.amended') ? e.case : undefined;
-    const item = c ? findItem(view.catalogue, c.serviceCode) : undefined;
-    return (c?.notices.at(-1)?.newMaterials ?? []).map((id) => item?.materials.find((m) => m.id === id)?.name ?? id);
+    const item = c?.serviceCode ? findItem(view.catalogue, c.serviceCode) : undefined;
+    return (c?.notices?.at(-1)?.newMaterials ?? []).map((id) => item?.materials.find((m) => m.id === id)?.name ?? id);
   };
 
   /** Sends an outcome or its amendment; once the hub has it, prints the notice it calls for. */
   const recordAndPrint = async (body: Extract<CommandBody, { type: 'recordOutcome' | 'amendOutcome' }>, id: string, parsed: Parsed): Promise<OutcomeDone> => {
     const { done, answer } = await run(body, id);
-    if (!done.ok) return done.code === 'notice-breach' ? { ...done, newMaterials: breachMaterials(body) } : done;
+    if (!done.ok) return done.code === 'notice-breach' ? { ...done, newMaterials: breachMaterials(body, answer?.ok === false ? answer.materials : undefined) } : done;
     const view = ctx.client.view;
     const recorded = (eventsByCommand.get(id) ?? []).find((e) => e.type === 'case.recorded' || e.type === 'case.amended');
-    const c: Case | undefined = recorded?.type === 'case.recorded' || recorded?.type === 'case.amended' ? recorded.case : undefined;
+    // The case as the view folded it (a new case's event carries only what the outcome decided).
+    const c: Case | undefined = recorded?.type === 'case.recorded' || recorded?.type === 'case.amended' ? view?.cases.get(recorded.case.number) : undefined;
     if (!view || !c || !answer) return { ok: true, printed: { ok: false, code: 'not-in-step' } };
     const notice = noticeFor(
       view,

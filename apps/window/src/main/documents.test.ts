@@ -29,7 +29,7 @@ function serving(code: string): HallView {
 const recorded = (view: HallView, body: Partial<Extract<CommandBody, { type: 'recordOutcome' }>> & { serviceCode: string; outcome: 'accepted' | 'correction' | 'rejected' | 'consultation' }): Case => {
   const e = must(view, { type: 'recordOutcome', window: 7, ...body }, win7, at('09:05')).events[0]!;
   if (e.type !== 'case.recorded') throw new Error('no case');
-  return e.case;
+  return view.cases.get(e.case.number)!;
 };
 
 const printedText = (doc: Parameters<typeof encodeDocument>[0]) => decodeReceipt(encodeDocument(doc, PROFILES['generic-80'])).receipt.text.join('\n');
@@ -58,6 +58,15 @@ describe('the notices an outcome prints', () => {
     expect(text).toContain('补正原因：未提供');
     // Ten working days from 09-28 across 国庆: 09-29, 09-30, 10-08, 10-09, 10-10 (make-up), 10-12 .. 10-16.
     expect(text).toContain('2026-10-16');
+  });
+
+  it('prints the deadline the hub gave the notice (the hall’s), whatever the window’s own setting', () => {
+    const view = serving('SJ-QY-SL');
+    view.catalogue = { ...view.catalogue, cases: { correctionDays: 3 } };
+    const c = recorded(view, { serviceCode: 'SJ-QY-SL', outcome: 'correction', materials: ['m2'] });
+    expect(c.notices[0]!.deadline).toBe('2026-10-08');
+    const text = printedText(noticeFor(view, { outcome: 'correction', case: c }, { ...options, correctionDays: 20 })!.doc);
+    expect(text).toContain('2026-10-08');
   });
 
   it('prints the reason of a 不予受理 and the one-time notice of a consultation', () => {

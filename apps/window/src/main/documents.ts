@@ -16,7 +16,7 @@ export interface NoticeOptions {
   windowName: string;
   clerk?: string;
   lang: 'zh-CN' | 'en';
-  /** Working days the applicant has to bring the corrections. */
+  /** Working days the applicant has to bring the corrections, for a notice that carries no deadline of its own (one recorded by an earlier hub). */
   correctionDays: number;
   calendar?: WorkingCalendar;
 }
@@ -51,7 +51,8 @@ export function noticeFor(view: HallView, input: NoticeInput, options: NoticeOpt
         .map((id) => item.materials.find((m) => m.id === id))
         .filter((m) => m !== undefined)
         .map((material) => ({ material, reason: input.reasons?.[material.id]?.trim() || DEFAULT_REASON[options.lang] }));
-      const deadline = dueDate(options.calendar ?? chinaCalendar, view.day, options.correctionDays).day;
+      // The hub gave the notice its deadline, after which the case lapses: the paper says the same day.
+      const deadline = notice?.deadline ?? dueDate(options.calendar ?? chinaCalendar, view.day, options.correctionDays).day;
       return { document: 'correction', doc: correctionNotice({ ...ctx, item, caseNumber: c.number, missing, deadline }) };
     }
     case 'rejected':

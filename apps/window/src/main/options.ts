@@ -7,7 +7,7 @@ import { z } from 'zod';
  * file, then the environment on top. The shared terminal configuration knows nothing of them.
  */
 export const WindowOptionsSchema = z.object({
-  /** Working days a correction notice gives the applicant to bring the missing materials. */
+  /** Working days a correction notice gives, for a notice the hub gave no deadline (an earlier hub); the hall's catalogue sets it (cases.correctionDays). */
   correctionDays: z.number().int().min(1).max(60).default(10),
   /** How long the clerk's screen waits for the hub's answer before saying so (the command stays queued). */
   answerTimeoutMs: z.number().int().min(500).max(60_000).default(8000),

@@ -317,7 +317,9 @@ describe('the order of calls at a window', () => {
     expect(refusal(run(view, { type: 'callTicket', window: 1, ticketId: second.id }, win(1), at('09:02')))).toBe('bad-request');
     expect(refusal(run(view, { type: 'callTicket', window: 3, ticketId: second.id, reason: '急事' }, win(3), at('09:02')))).toBe('not-served-here');
     const r = run(view, { type: 'callTicket', window: 1, ticketId: second.id, reason: '行动不便' }, win(1), at('09:02'));
-    expect(r.ok && r.value.events).toEqual([{ type: 'ticket.called', id: second.id, window: 1, clerk: '1001', outOfOrderReason: '行动不便' }]);
+    // The clerk is the window's: the event need not name it.
+    expect(r.ok && r.value.events).toEqual([{ type: 'ticket.called', id: second.id, window: 1, outOfOrderReason: '行动不便' }]);
+    expect(view.tickets.get(second.id)).toMatchObject({ state: 'called', clerk: '1001', firstClerk: '1001' });
   });
 });
 
@@ -371,6 +373,18 @@ describe('transferring a citizen (首问负责, H-02)', () => {
     expect(there.id).toBe(c001.id);
     expect(view.tickets.get(c001.id)).toMatchObject({ state: 'called', window: 6, clerk: '1008', firstClerk: '1006' });
     expect(view.tickets.get(c001.id)?.targetWindow).toBeUndefined();
+  });
+
+  it('still calls a ticket sent to a window after that window stops serving its item today', () => {
+    const { view, c001 } = hall();
+    step(view, { type: 'transferTicket', window: 13, toService: 'YB-GX-ZY', toWindow: 6, reason: '需办理医保关系转移' }, win(13), at('09:10'));
+    const supervisor: Actor = { role: 'admin', terminal: 'console', staff: { id: 's1', name: '张主任', role: 'supervisor' } };
+    const others = view.catalogue.windows.find((w) => w.number === 6)!.serves.filter((code) => code !== 'YB-GX-ZY');
+    step(view, { type: 'assignWindowItems', window: 6, serves: others.length > 0 ? others : ['RS-SBK-SL'] }, supervisor, at('09:11'));
+    // The transfer named window 6: its queue and its next call still hold the ticket (the index of tickets sent to a window).
+    expect(windowQueue(view, 6, at('09:12')).map((t) => t.id)).toEqual([c001.id]);
+    expect(step(view, { type: 'callNext', window: 6 }, win(6), at('09:12'))?.id).toBe(c001.id);
+    expect(view.waitingAt.size).toBe(0);
   });
 
   it('puts a ticket transferred to an item only, ahead of later arrivals, at any window serving it', () => {
@@ -434,6 +448,11 @@ describe('the event log', () => {
     issue(view, 'RS-SBK-SL', at('09:05'));
     step(view, { type: 'checkInAppointment', code: 'YY0001' }, kiosk, at('09:30'));
     serve(view, 1, at('09:31'), 7);
+    // A second service at window 1 with its outcome: a case, and the window's latest finished service.
+    step(view, { type: 'callNext', window: 1 }, win(1), at('09:39'));
+    step(view, { type: 'startService', window: 1 }, win(1), at('09:39:30'));
+    step(view, { type: 'recordOutcome', window: 1, serviceCode: 'GA-SFZ-HL', outcome: 'consultation' }, win(1), at('09:39:40'));
+    step(view, { type: 'finishService', window: 1 }, win(1), at('09:39:50'));
     step(view, { type: 'callNext', window: 13 }, win(13), at('09:40'));
     step(view, { type: 'transferTicket', window: 13, toService: 'YB-GX-ZY', toWindow: 6, reason: '转医保' }, win(13), at('09:41'));
     step(view, { type: 'pauseWindow', window: 13, reason: '接听电话' }, win(13), at('09:42'));
@@ -463,6 +482,8 @@ describe('the event log', () => {
 
   it('gives back an equal view from a snapshot sent over the wire', () => {
     const view = busyView();
+    // Every index has something in it to rebuild: a ticket sent to a window, a finished service, a case.
+    expect([view.waitingAt.size, view.lastFinished.size, view.casesOfTicket.size, view.held.size]).toEqual([1, 1, 1, 0]);
     const wire = JSON.parse(JSON.stringify(toSnapshot(view)));
     const copy = fromSnapshot(wire);
     expect(copy).toEqual(view);

@@ -3,13 +3,14 @@ import type { CommandBody } from '../commands';
 import type { EventBody, HallEvent } from '../events';
 import type { Result } from '../result';
 import { applyAppointmentEvent, decideAppointmentCommand } from './appointments';
+import { applyCaseDeadlineEvent, decideLapse } from './case-deadlines';
 import { applyFollowUpEvent, decideFollowUp } from './follow-ups';
 import { applyCaseEvent, decideOutcome } from './outcomes';
 import { applyRatingEvent, decideRating } from './ratings';
 import { decideRemoteTicket } from './remote';
 import { applySetupEvent, catalogueForNewDay, decideSetup, pendingChangesAt, unconfiguredRefusal } from './setup';
 import { applyTicketEvent, decideTicketCommand } from './tickets';
-import { OutOfStep, type DecideContext, type Decision, type EventOf, type HallView } from './view';
+import { clearIndexes, OutOfStep, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 import { applyWindowEvent, decideWindowCommand } from './windows';
 
 // The hall's rules as one fold and one decision, each passing to the part of the hall it concerns:
@@ -24,21 +25,23 @@ export { alertsDue, remoteTicketsToday, type FollowedTicket, type PhoneAlert } f
 export { askedRating } from './ratings';
 export { calendarYears, hallCalendar, itemToday, strandedTickets, type CalendarYear } from './setup';
 export { caseOfVisit, outcomeOf } from './outcomes';
+export { correctionDays, correctionDeadline, isPastDeadline } from './case-deadlines';
+export { issuedTicket } from './tickets';
 
 function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {
   view.day = event.day;
   view.catalogue = catalogueForNewDay(view.catalogue, event.day);
   view.tickets.clear();
-  view.waiting.clear();
-  view.current.clear();
+  clearIndexes(view);
   view.nextPlace = 1;
   for (const key of [...view.counters.keys()]) if (!key.startsWith(`${event.day}|`)) view.counters.delete(key);
   for (const [code, a] of view.appointments) if (a.day < event.day) view.appointments.delete(code);
   for (const w of view.windows.values()) w.memory = { ordinarySincePriority: view.catalogue.queue.ordinaryPerPriority };
-  for (const [n, c] of view.cases) if (c.state !== 'correction') view.cases.delete(n);
+  // Cases and follow-ups of earlier days stay in the hall's records; the hub reads one when a command names it.
+  view.cases.clear();
   view.ratingRequests.clear();
   view.ratings.clear();
-  for (const [id, f] of view.followUps) if (f.closed) view.followUps.delete(id);
+  view.followUps.clear();
 }
 
 /** Folds one event into the view. Throws OutOfStep when the event is not the next one or does not apply. */
@@ -82,6 +85,9 @@ export function applyEvent(view: HallView, event: HallEvent): void {
     case 'case.recorded':
     case 'case.amended':
       applyCaseEvent(view, event);
+      break;
+    case 'case.lapsed':
+      applyCaseDeadlineEvent(view, event);
       break;
     case 'rating.recorded':
     case 'rating.amended':
@@ -137,6 +143,8 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
     case 'recordOutcome':
     case 'amendOutcome':
       return decideOutcome(view, command, ctx);
+    case 'lapseCase':
+      return decideLapse(view, command, ctx);
     case 'rate':
     case 'amendRating':
     case 'defaultRating':

@@ -1,13 +1,15 @@
 import { dueDate } from '../calendar';
-import { correctionNotice, formatCaseNumber, maskIdNumber, maskName, type Case, type CorrectionNotice, type Outcome } from '../cases';
+import { correctionNotice, formatCaseNumber, maskIdNumber, maskName, outcomeOfState, type Case, type CorrectionNotice, type Outcome } from '../cases';
 import { findItem, type ServiceItem } from '../catalogue';
 import type { CommandBody } from '../commands';
 import { counterKey } from '../numbering';
 import { ok, refuse, type Result } from '../result';
 import { forbiddenPhrasesIn } from '../strings';
 import type { Ticket } from '../ticket';
+import { correctionDays, correctionDeadline, isPastDeadline } from './case-deadlines';
+import { caseOfEvent, caseRecorded } from './case-events';
 import { hallCalendar } from './setup';
-import { currentTicket, type DecideContext, type Decision, type EventOf, type HallView } from './view';
+import { currentTicket, indexCase, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 
 // Cases: the one outcome of a visit for one service item (H-07), with its notices and due dates,
 // and the amendment of that outcome when it was recorded wrongly.
@@ -17,8 +19,11 @@ export type CaseEventType = 'case.recorded' | 'case.amended';
 export type OutcomeCommand = Extract<CommandBody, { type: 'recordOutcome' | 'amendOutcome' }>;
 
 export function applyCaseEvent(view: HallView, event: EventOf<CaseEventType>): void {
-  view.cases.set(event.case.number, event.case);
-  const m = /^SL(\d{4})(\d{2})(\d{2})(\d{4})$/.exec(event.case.number);
+  const c = caseOfEvent(view, event);
+  const before = view.cases.get(c.number);
+  view.cases.set(c.number, c);
+  indexCase(view, c, before);
+  const m = /^SL(\d{4})(\d{2})(\d{2})(\d{4,})$/.exec(c.number);
   if (m && `${m[1]}-${m[2]}-${m[3]}` === view.day) {
     const key = counterKey(view.day, 'SL');
     view.counters.set(key, Math.max(view.counters.get(key) ?? 0, Number(m[4])));
@@ -30,14 +35,16 @@ const visitStart = (t: Ticket): number => t.servingAt ?? t.calledAt ?? t.issuedA
 
 /** The case whose outcome this visit has recorded for an item, if any: one item, one outcome per visit. */
 export function caseOfVisit(view: HallView, ticket: Ticket, serviceCode: string): Case | undefined {
-  for (const c of view.cases.values()) if (c.ticketId === ticket.id && c.serviceCode === serviceCode) return c;
+  for (const number of view.casesOfTicket.get(ticket.id) ?? []) {
+    const c = view.cases.get(number);
+    if (c?.serviceCode === serviceCode) return c;
+  }
   return undefined;
 }
 
 /** The outcome a case's latest visit recorded (cases from before `outcome` was kept: from its state). */
 export function outcomeOf(c: Case): Outcome {
-  if (c.outcome) return c.outcome;
-  return c.state === 'consulted' ? 'consultation' : c.state;
+  return c.outcome ?? outcomeOfState(c.state);
 }
 
 export function decideOutcome(view: HallView, command: OutcomeCommand, ctx: DecideContext): Result<Decision> {
@@ -53,9 +60,12 @@ function decideRecord(view: HallView, command: Extract<OutcomeCommand, { type: '
   const recorded = caseOfVisit(view, t, item.code);
   if (recorded)
     return refuse('outcome-recorded', `${item.name} has its outcome in this visit already (case ${recorded.number}, ${outcomeOf(recorded)}): amend that outcome, with its reason`);
-  const existing = command.caseNumber ? view.cases.get(command.caseNumber) : undefined;
+  // A case from an earlier day is in the hall's records, not the view.
+  const existing = command.caseNumber ? (view.cases.get(command.caseNumber) ?? ctx.caseOf?.(command.caseNumber)) : undefined;
   if (command.caseNumber && !existing) return refuse('not-found', `there is no open case ${command.caseNumber}`);
   if (existing && existing.serviceCode !== item.code) return refuse('bad-request', `case ${existing.number} is for ${existing.serviceCode}, not ${item.code}`);
+  if (existing && isPastDeadline(existing, view.day, view.catalogue, ctx.calendar))
+    return refuse('case-lapsed', `case ${existing.number} had until ${correctionDeadline(existing, view.catalogue, ctx.calendar)} for its corrections: it has lapsed`);
   if (existing && existing.state !== 'correction') return refuse('illegal-transition', `case ${existing.number} is ${existing.state} already`);
   const clerk = view.windows.get(command.window)?.clerk;
   const number = existing?.number ?? formatCaseNumber(view.day, (view.counters.get(counterKey(view.day, 'SL')) ?? 0) + 1);
@@ -77,7 +87,7 @@ function decideRecord(view: HallView, command: Extract<OutcomeCommand, { type: '
   const touched: Case = { ...base, ticketId: t.id, window: command.window, clerk, applicant };
   const c = caseWithOutcome(view, item, touched, command, { earlierNotices: base.notices, continued: !!existing, clerk, ctx });
   if (!c.ok) return c;
-  return ok({ events: [{ type: 'case.recorded', outcome: command.outcome, case: c.value }] });
+  return ok({ events: [caseRecorded(view, command.outcome, c.value, !existing, ctx.now)] });
 }
 
 /**
@@ -134,10 +144,15 @@ function caseWithOutcome(
       const known = new Set(item.materials.map((m) => m.id));
       const unknown = materials.filter((m) => !known.has(m));
       if (unknown.length > 0) return refuse('bad-request', `${item.name} has no material ${unknown.join(', ')}`);
-      const notice = correctionNotice(at.earlierNotices, materials, ctx.now, at.clerk, fields.breachReason);
+      const deadline = dueDate(ctx.calendar ?? hallCalendar(view.catalogue), view.day, correctionDays(view.catalogue)).day;
+      const notice = correctionNotice(at.earlierNotices, materials, ctx.now, at.clerk, { breachReason: fields.breachReason, deadline });
       // 一次性告知 (H-03): the clerk is warned before such a notice is printed, and gives it only with a reason.
+      // The refusal names them: a terminal whose view does not hold an earlier day's case can still say which.
       if (notice.breach && !fields.breachReason)
-        return refuse('notice-breach', `the notice adds material an earlier notice on case ${base.number} did not name: ${notice.newMaterials.join(', ')}; confirm with the reason`);
+        return {
+          ...refuse('notice-breach', `the notice adds material an earlier notice on case ${base.number} did not name: ${notice.newMaterials.join(', ')}; confirm with the reason`),
+          materials: notice.newMaterials,
+        };
       return ok({ ...base, state: 'correction', outcome: 'correction', notices: [...at.earlierNotices, notice] });
     }
     case 'rejected': {

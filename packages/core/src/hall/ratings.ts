@@ -2,9 +2,9 @@ import { dueDate } from '../calendar';
 import { hallCalendar } from './setup';
 import type { CommandBody } from '../commands';
 import type { EventBody } from '../events';
-import { FOLLOW_UP_STEPS, isBadRating, type FollowUp, type Rating, type RatingRequest } from '../ratings';
+import { FOLLOW_UP_STEPS, isBadRating, type FollowUp, type Rating, type RatingGiven, type RatingRequest } from '../ratings';
 import { ok, refuse, type Result } from '../result';
-import { OutOfStep, type DecideContext, type Decision, type EventOf, type HallView } from './view';
+import { currentTicket, OutOfStep, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 
 // Ratings: one rating per service at the counter (一次一评), a second one later by QR, the default when none came (N-01, N-04).
 
@@ -14,10 +14,19 @@ export type RatingCommand = Extract<CommandBody, { type: 'rate' | 'amendRating' 
 
 export function applyRatingEvent(view: HallView, event: EventOf<RatingEventType>): void {
   switch (event.type) {
-    case 'rating.recorded':
-      view.ratingRequests.delete(event.rating.ticketId);
-      view.ratings.set(event.rating.ticketId, [...(view.ratings.get(event.rating.ticketId) ?? []), event.rating]);
+    case 'rating.recorded': {
+      const given = event.rating;
+      let rating: Rating;
+      if ('id' in given) rating = given;
+      else {
+        const request = view.ratingRequests.get(given.ticketId);
+        if (!request) throw new OutOfStep(`event ${event.seq} rates ${given.ticketId}, which waits for no rating`);
+        rating = completeRating(view, request, given, event.at, 1);
+      }
+      view.ratingRequests.delete(rating.ticketId);
+      view.ratings.set(rating.ticketId, [...(view.ratings.get(rating.ticketId) ?? []), rating]);
       break;
+    }
     case 'rating.amended': {
       const list = view.ratings.get(event.ticketId) ?? [];
       if (!list.some((r) => r.id === event.ratingId)) throw new OutOfStep(`event ${event.seq} amends unknown rating ${event.ratingId}`);
@@ -31,6 +40,32 @@ export function applyRatingEvent(view: HallView, event: EventOf<RatingEventType>
   }
 }
 
+/** A rating record (N-02) from the service rated and what was given; the same in deciding and in the fold. */
+function completeRating(view: HallView, request: RatingRequest, given: Omit<RatingGiven, 'ticketId'>, at: number, count: 1 | 2, caseOf?: DecideContext['caseOf']): Rating {
+  const caseNumber = request.caseNumbers[0];
+  const isDefault = given.isDefault === true;
+  return {
+    id: `${request.ticketId}#${count}`,
+    ticketId: request.ticketId,
+    ticketNumber: request.ticketNumber,
+    serviceCode: request.serviceCode,
+    caseNumber,
+    caseState: caseNumber ? (view.cases.get(caseNumber) ?? caseOf?.(caseNumber))?.state : undefined,
+    window: request.window,
+    clerk: request.clerk,
+    channel: given.channel ?? 'window-pad',
+    raterType: isDefault ? 'system' : 'citizen',
+    anonymous: true,
+    level: given.level,
+    aspects: given.aspects ?? {},
+    reasons: given.reasons ?? [],
+    text: given.text,
+    at,
+    count,
+    isDefault,
+  };
+}
+
 /**
  * The service a window's pad asks about now, and the only one a press there may rate: the window's
  * latest finished service, while it is unrated (and not among `handled`, those the pad has sent a
@@ -38,16 +73,16 @@ export function applyRatingEvent(view: HallView, event: EventOf<RatingEventType>
  * never asked again: its citizen has gone; the default level or the QR code takes care of it.
  */
 export function askedRating(view: HallView, window: number, handled: ReadonlySet<string> = new Set()): RatingRequest | undefined {
+  // The services waiting for a rating are few (the default level takes them minutes after): a look at
+  // them all is cheap; the window's tickets are found by the view's indexes, not by a look at every ticket.
   let latest: RatingRequest | undefined;
   for (const r of view.ratingRequests.values()) if (r.window === window && (!latest || r.finishedAt > latest.finishedAt)) latest = r;
   if (!latest || handled.has(latest.ticketId)) return undefined;
-  for (const t of view.tickets.values()) {
-    if (t.window !== window || t.id === latest.ticketId) continue;
-    // A later service finished here (rated already, or it would be the latest request).
-    if (t.state === 'done' && (t.finishedAt ?? 0) > latest.finishedAt) return undefined;
-    // The next citizen sits at the counter.
-    if (t.state === 'serving') return undefined;
-  }
+  // A later service finished here (rated already, or it would be the latest request).
+  const last = view.tickets.get(view.lastFinished.get(window) ?? '');
+  if (last && last.id !== latest.ticketId && (last.finishedAt ?? 0) > latest.finishedAt) return undefined;
+  // The next citizen sits at the counter.
+  if (currentTicket(view, window)?.state === 'serving') return undefined;
   return latest;
 }
 
@@ -107,28 +142,18 @@ function ratingEvents(
   r: Pick<Rating, 'level' | 'aspects' | 'reasons' | 'channel' | 'count' | 'isDefault'> & { text?: string },
   ctx: DecideContext,
 ): EventBody[] {
-  const caseNumber = request.caseNumbers[0];
-  const rating: Rating = {
-    id: `${request.ticketId}#${r.count}`,
+  const given: RatingGiven = {
     ticketId: request.ticketId,
-    ticketNumber: request.ticketNumber,
-    serviceCode: request.serviceCode,
-    caseNumber,
-    caseState: caseNumber ? view.cases.get(caseNumber)?.state : undefined,
-    window: request.window,
-    clerk: request.clerk,
-    channel: r.channel,
-    raterType: r.isDefault ? 'system' : 'citizen',
-    anonymous: true,
     level: r.level,
-    aspects: r.aspects,
-    reasons: r.reasons,
-    text: r.text,
-    at: ctx.now,
-    count: r.count,
-    isDefault: r.isDefault,
+    ...(r.channel !== 'window-pad' ? { channel: r.channel } : {}),
+    ...(Object.keys(r.aspects).length > 0 ? { aspects: r.aspects } : {}),
+    ...(r.reasons.length > 0 ? { reasons: r.reasons } : {}),
+    ...(r.text ? { text: r.text } : {}),
+    ...(r.isDefault ? { isDefault: true as const } : {}),
   };
-  const events: EventBody[] = [{ type: 'rating.recorded', rating }];
+  const rating = completeRating(view, request, given, ctx.now, r.count, ctx.caseOf);
+  // A first rating answers a service the view holds: its event carries only what was given.
+  const events: EventBody[] = [{ type: 'rating.recorded', rating: r.count === 1 ? given : rating }];
   if (isBadRating(r.level)) {
     const calendar = ctx.calendar ?? hallCalendar(view.catalogue);
     const days = view.catalogue.rating.followUpDays;

@@ -1,7 +1,7 @@
 import { findItem, phonePolicyOf } from '../catalogue';
 import type { CommandBody } from '../commands';
 import { ok, refuse, type Result } from '../result';
-import { issuingRefusal, newTicket } from './tickets';
+import { issuedPart, issuingRefusal, newTicket } from './tickets';
 import type { DecideContext, Decision, HallView, HolderHistory } from './view';
 
 // Numbers taken on the citizen's phone (扫码取号) and the alerts that tell a phone its turn is near
@@ -27,7 +27,7 @@ export function decideRemoteTicket(view: HallView, command: RemoteCommand, ctx: 
   if (closed) return closed;
   const t = newTicket(view, item, view.day, ctx.now, { lane: 'ordinary', remote: true });
   if (!t.ok) return t;
-  return ok({ events: [{ type: 'ticket.issued', ticket: t.value, by: ctx.actor.terminal }], ticket: t.value });
+  return ok({ events: [{ type: 'ticket.issued', ticket: issuedPart(t.value), by: ctx.actor.terminal }], ticket: t.value });
 }
 
 export { alertsDue, type FollowedTicket, type PhoneAlert } from './alerts';

@@ -14,6 +14,7 @@ import {
   startService,
   transferTicket,
   voidTicket,
+  type IssuedTicket,
   type Ticket,
 } from '../ticket';
 import {
@@ -23,7 +24,7 @@ import {
   OutOfStep,
   putTicket,
   ticketOf,
-  waitingTickets,
+  waitingForWindow,
   windowOf,
   windowState,
   type DecideContext,
@@ -69,12 +70,11 @@ export type TicketCommand = Extract<
 export const KIOSK_VOID_MINUTES = 10;
 
 export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>): void {
-  const put = (t: Ticket) => putTicket(view, t);
   switch (event.type) {
     case 'ticket.issued': {
-      const t = event.ticket;
+      const t = issuedTicket(view, event);
       if (view.tickets.has(t.id)) throw new OutOfStep(`event ${event.seq} issues ${t.id} twice`);
-      put(t);
+      putTicket(view, t);
       const { prefix, sequence } = parseTicketNumber(t.number)!;
       const key = counterKey(t.day, prefix);
       view.counters.set(key, Math.max(view.counters.get(key) ?? 0, sequence));
@@ -86,8 +86,9 @@ export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>
       break;
     }
     case 'ticket.called': {
-      const t = must(callTicket(ticketOf(view, event.id, event), event.window, event.clerk, event.at), event);
-      put(t);
+      const clerk = 'clerk' in event ? event.clerk : windowState(view, event.window).clerk;
+      const t = must(callTicket(ticketOf(view, event.id, event), event.window, clerk, event.at), event);
+      putTicket(view, t);
       const w = windowOf(view, event.window);
       w.memory = rememberCall(w.memory, t);
       break;
@@ -96,15 +97,15 @@ export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>
       const t = ticketOf(view, event.id, event);
       // The cap and cooldown were checked when the command was decided; the fold only counts.
       if (t.state !== 'called') throw new OutOfStep(`event ${event.seq} recalls ${t.number} in state ${t.state}`);
-      put({ ...t, recalls: t.recalls + 1, lastCalledAt: event.at });
+      putTicket(view, { ...t, recalls: t.recalls + 1, lastCalledAt: event.at });
       break;
     }
     case 'ticket.started':
-      put(must(startService(ticketOf(view, event.id, event), event.at), event));
+      putTicket(view, must(startService(ticketOf(view, event.id, event), event.at), event));
       break;
     case 'ticket.finished': {
       const t = must(finishService(ticketOf(view, event.id, event), event.at), event);
-      put(t);
+      putTicket(view, t);
       if (t.servingAt !== undefined) {
         const times = view.serviceTimes.get(t.serviceCode) ?? [];
         times.push(event.at - t.servingAt);
@@ -114,22 +115,23 @@ export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>
       view.ratingRequests.set(t.id, {
         ticketId: t.id,
         ticketNumber: t.number,
-        window: event.window,
+        window: event.window ?? t.window!,
         clerk: t.clerk,
         serviceCode: t.serviceCode,
         finishedAt: event.at,
-        caseNumbers: [...view.cases.values()].filter((c) => c.ticketId === t.id).map((c) => c.number),
+        caseNumbers: [...(view.casesOfTicket.get(t.id) ?? [])],
       });
       break;
     }
     case 'ticket.noShow':
-      put(must(markNoShow(ticketOf(view, event.id, event), event.at), event));
+      putTicket(view, must(markNoShow(ticketOf(view, event.id, event), event.at), event));
       break;
     case 'ticket.held':
-      put(must(holdTicket(ticketOf(view, event.id, event), event.at), event));
+      putTicket(view, must(holdTicket(ticketOf(view, event.id, event), event.at), event));
       break;
     case 'ticket.transferred':
-      put(
+      putTicket(
+        view,
         must(
           transferTicket(ticketOf(view, event.id, event), {
             toService: event.toService,
@@ -145,7 +147,7 @@ export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>
       break;
     case 'ticket.voided': {
       const t = must(voidTicket(ticketOf(view, event.id, event), event.reason), event);
-      put(t);
+      putTicket(view, t);
       // A checked-in appointment whose ticket nobody holds (its print failed) may check in again.
       const a = t.appointment ? view.appointments.get(t.appointment.code) : undefined;
       if (a?.ticketId === t.id) a.ticketId = undefined;
@@ -158,7 +160,7 @@ export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>
 export function windowQueue(view: HallView, window: number, now: number): Ticket[] {
   const w = findWindow(view.catalogue, window);
   if (!w) return [];
-  return queueOrder(waitingTickets(view), w, { now, policy: view.catalogue.queue, memory: windowState(view, window).memory });
+  return queueOrder([...waitingForWindow(view, w)], w, { now, policy: view.catalogue.queue, memory: windowState(view, window).memory });
 }
 
 /** Why `item` gives no number now: closed today, outside its issuing hours, or its daily quota (kiosk and phone alike) is spent. */
@@ -172,7 +174,7 @@ export function issuingRefusal(item: ServiceItem, view: HallView, now: number): 
     return refuse('outside-issuing-hours', `${item.name} issues tickets ${hours}`);
   }
   const left = dailyQuotaLeft(view, item);
-  if (left === 0) return refuse('daily-quota-reached', `${item.name} has reached today's quota of ${itemToday(item, view.day).dailyQuota}`);
+  if (left === 0) return refuse('daily-quota-reached', `${item.name} has reached today's quota of ${today.dailyQuota}`);
   return undefined;
 }
 
@@ -180,10 +182,44 @@ export function issuingRefusal(item: ServiceItem, view: HallView, now: number): 
 export function dailyQuotaLeft(view: HallView, item: ServiceItem): number | undefined {
   const dailyQuota = itemToday(item, view.day).dailyQuota;
   if (dailyQuota === undefined) return undefined;
-  let issued = 0;
   // A ticket counts against the item it was issued for, wherever a transfer has sent it since.
-  for (const t of view.tickets.values()) if ((t.transfers[0]?.fromService ?? t.serviceCode) === item.code && t.state !== 'voided') issued += 1;
-  return Math.max(0, dailyQuota - issued);
+  return Math.max(0, dailyQuota - (view.issuedFor.get(item.code) ?? 0));
+}
+
+/**
+ * What a ticket.issued event carries: what the kiosk (or the phone) chose and the number it got. The
+ * rest of a new ticket (its id, day, state, time) follows from the view it is folded into and the event's time.
+ */
+export function issuedPart(t: Ticket): IssuedTicket {
+  return {
+    number: t.number,
+    serviceCode: t.serviceCode,
+    ...(t.lane !== 'ordinary' ? { lane: t.lane } : {}),
+    place: t.place,
+    ...(t.priorityReason ? { priorityReason: t.priorityReason } : {}),
+    ...(t.appointment ? { appointment: t.appointment } : {}),
+    ...(t.remote ? { remote: true } : {}),
+  };
+}
+
+/**
+ * The ticket a ticket.issued event makes; events written before it was slimmed carry the ticket
+ * whole. The terminal that issued it (which alone may void it) is the event's `by`.
+ */
+export function issuedTicket(view: HallView, event: EventOf<'ticket.issued'>): Ticket {
+  const t = event.ticket;
+  if ('id' in t) return t;
+  return {
+    id: `${view.day}-${t.number}`,
+    day: view.day,
+    state: 'issued',
+    issuedAt: event.at,
+    recalls: 0,
+    transfers: [],
+    ...(event.by !== undefined ? { issuedBy: event.by } : {}),
+    ...t,
+    lane: t.lane ?? 'ordinary',
+  };
 }
 
 export function newTicket(view: HallView, item: ServiceItem, day: string, now: number, extra: Pick<Ticket, 'lane'> & Partial<Ticket>): Result<Ticket> {
@@ -238,7 +274,7 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
         issuedBy: by,
       });
       if (!t.ok) return t;
-      return ok({ events: [{ type: 'ticket.issued', ticket: t.value, by }], ticket: t.value });
+      return ok({ events: [{ type: 'ticket.issued', ticket: issuedPart(t.value), by }], ticket: t.value });
     }
     case 'checkInAppointment': {
       const a = view.appointments.get(command.code);
@@ -254,7 +290,7 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
         issuedBy: by,
       });
       if (!t.ok) return t;
-      return ok({ events: [{ type: 'ticket.issued', ticket: t.value, by }], ticket: t.value });
+      return ok({ events: [{ type: 'ticket.issued', ticket: issuedPart(t.value), by }], ticket: t.value });
     }
     case 'voidTicket': {
       const t = view.tickets.get(command.ticketId);
@@ -274,11 +310,11 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
       const busy = currentTicket(view, command.window);
       if (busy) return refuse('window-busy', `window ${command.window} is still with ${busy.number}`);
       const hallWindow = findWindow(view.catalogue, command.window)!;
-      const t = nextTicket(waitingTickets(view), hallWindow, { now, policy: view.catalogue.queue, memory: w.value.memory });
+      const t = nextTicket(waitingForWindow(view, hallWindow), hallWindow, { now, policy: view.catalogue.queue, memory: w.value.memory });
       if (!t) return refuse('queue-empty', `nobody is waiting for window ${command.window}`);
       const called = callTicket(t, command.window, w.value.clerk, now);
       if (!called.ok) return called;
-      return ok({ events: [{ type: 'ticket.called', id: t.id, window: command.window, clerk: w.value.clerk }], ticket: called.value });
+      return ok({ events: [{ type: 'ticket.called', id: t.id, window: command.window }], ticket: called.value });
     }
     case 'callTicket': {
       const w = readyWindow(view, command.window);
@@ -294,14 +330,14 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
         const serves = t.targetWindow !== undefined ? t.targetWindow === command.window : hallWindow.serves.includes(t.serviceCode);
         if (!serves) return refuse('not-served-here', `window ${command.window} does not serve ${t.serviceCode}`);
         if (!command.reason && t.state === 'issued') {
-          const first = nextTicket(waitingTickets(view), hallWindow, { now, policy: view.catalogue.queue, memory: w.value.memory });
+          const first = nextTicket(waitingForWindow(view, hallWindow), hallWindow, { now, policy: view.catalogue.queue, memory: w.value.memory });
           if (first && first.id !== t.id) return refuse('bad-request', `calling ${t.number} before ${first.number} needs a reason`);
         }
       }
       const called = callTicket(t, command.window, w.value.clerk, now);
       if (!called.ok) return called;
       return ok({
-        events: [{ type: 'ticket.called', id: t.id, window: command.window, clerk: w.value.clerk, outOfOrderReason: command.reason }],
+        events: [{ type: 'ticket.called', id: t.id, window: command.window, ...(command.reason ? { outOfOrderReason: command.reason } : {}) }],
         ticket: called.value,
       });
     }
@@ -324,7 +360,7 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
       const type = ({ startService: 'ticket.started', finishService: 'ticket.finished', markNoShow: 'ticket.noShow', holdTicket: 'ticket.held' } as const)[
         command.type
       ];
-      return ok({ events: [{ type, id: t.value.id, window: command.window }], ticket: r.value });
+      return ok({ events: [{ type, id: t.value.id }], ticket: r.value });
     }
     case 'transferTicket': {
       let t: Ticket | undefined;

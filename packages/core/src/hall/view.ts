@@ -1,4 +1,4 @@
-import type { Catalogue } from '../catalogue';
+import type { Catalogue, HallWindow } from '../catalogue';
 import type { Case } from '../cases';
 import type { WorkingCalendar } from '../calendar';
 import type { Actor } from '../commands';
@@ -56,20 +56,35 @@ export interface HallView {
   nextPlace: number;
   /** Each terminal's devices as last reported, by terminal id (H-04). */
   devices: Map<string, TerminalDevices>;
-  /** Today's cases, and older ones still waiting for their corrections. */
+  /**
+   * Today's cases: recorded today, or earlier ones continued today. An earlier case stays in the
+   * hall's records, not in the view; the hub reads it when a command names it (DecideContext.caseOf).
+   */
   cases: Map<string, Case>;
   /** Finished services not yet rated, by ticket id. */
   ratingRequests: Map<string, RatingRequest>;
   /** Today's ratings, by ticket id (one at the counter, perhaps a second by QR). */
   ratings: Map<string, Rating[]>;
-  /** Bad ratings' follow-up cases still open (and those closed today). */
+  /** Bad ratings' follow-up cases opened or taken a step today; earlier ones are in the hall's records. */
   followUps: Map<string, FollowUp>;
   /** Changes waiting for the next hall day, in the order they were made. */
   pending: ScheduledChange[];
-  /** Index: ids of the tickets waiting (state issued). Derived from `tickets` by `reindex`. */
-  waiting: Set<string>;
+  /** Index: the tickets waiting (state issued), by id. Derived from `tickets` by `reindex`. */
+  waiting: Map<string, Ticket>;
+  /** Index: the tickets waiting for each service item, by id. Derived from `tickets`. */
+  waitingFor: Map<string, Map<string, Ticket>>;
+  /** Index: the tickets waiting for a window a transfer named, per window, by id. Derived from `tickets`. */
+  waitingAt: Map<number, Map<string, Ticket>>;
   /** Index: the ticket each window is dealing with now (called or serving). Derived from `tickets`. */
   current: Map<number, string>;
+  /** Index: ids of the tickets held (挂起). Derived from `tickets`. */
+  held: Set<string>;
+  /** Index: today's tickets per item they were issued for, voided ones not counted (the daily quota). Derived from `tickets`. */
+  issuedFor: Map<string, number>;
+  /** Index: today's case numbers per ticket id, in number order. Derived from `cases`. */
+  casesOfTicket: Map<string, string[]>;
+  /** Index: the ticket each window finished last today (the service its rating pad may ask about). Derived from `tickets`. */
+  lastFinished: Map<number, string>;
 }
 
 /** The view as plain JSON, for snapshots over the wire and for tests. */
@@ -108,8 +123,14 @@ export function emptyView(catalogue: Catalogue, day: string): HallView {
     ratings: new Map(),
     followUps: new Map(),
     pending: [],
-    waiting: new Set(),
+    waiting: new Map(),
+    waitingFor: new Map(),
+    waitingAt: new Map(),
     current: new Map(),
+    held: new Set(),
+    issuedFor: new Map(),
+    casesOfTicket: new Map(),
+    lastFinished: new Map(),
   };
 }
 
@@ -156,8 +177,14 @@ export function fromSnapshot(s: HallSnapshot): HallView {
     ratings: groupRatings(s.ratings ?? []),
     followUps: new Map((s.followUps ?? []).map((f) => [f.id, { ...f, done: [...f.done] }])),
     pending: [...(s.pending ?? [])],
-    waiting: new Set(),
+    waiting: new Map(),
+    waitingFor: new Map(),
+    waitingAt: new Map(),
     current: new Map(),
+    held: new Set(),
+    issuedFor: new Map(),
+    casesOfTicket: new Map(),
+    lastFinished: new Map(),
   });
 }
 
@@ -167,19 +194,90 @@ function groupRatings(list: readonly Rating[]): Map<string, Rating[]> {
   return out;
 }
 
-/** Rebuilds the view's indexes from its tickets (after loading them by other means than events). */
-export function reindex(view: HallView): HallView {
+/** Empties the view's indexes (every one of them: a new index is added here). */
+export function clearIndexes(view: HallView): void {
   view.waiting.clear();
+  view.waitingFor.clear();
+  view.waitingAt.clear();
   view.current.clear();
+  view.held.clear();
+  view.issuedFor.clear();
+  view.casesOfTicket.clear();
+  view.lastFinished.clear();
+}
+
+/** Rebuilds the view's indexes from its tickets and cases (after loading them by other means than events). */
+export function reindex(view: HallView): HallView {
+  clearIndexes(view);
   for (const t of view.tickets.values()) indexTicket(view, undefined, t);
+  for (const c of view.cases.values()) indexCase(view, c);
   return view;
 }
 
+/** The item a ticket counts against for the daily quota: the one it was issued for, wherever a transfer sent it since. */
+export const issuedItem = (t: Ticket): string => t.transfers[0]?.fromService ?? t.serviceCode;
+
 function indexTicket(view: HallView, before: Ticket | undefined, t: Ticket): void {
   if (before?.window !== undefined && view.current.get(before.window) === t.id) view.current.delete(before.window);
-  if (t.state === 'issued') view.waiting.add(t.id);
-  else view.waiting.delete(t.id);
+  if (before) {
+    unlist(view.waitingFor, before.serviceCode, t.id);
+    if (before.targetWindow !== undefined) unlist(view.waitingAt, before.targetWindow, t.id);
+  }
+  if (t.state === 'issued') {
+    view.waiting.set(t.id, t);
+    list(view.waitingFor, t.serviceCode, t);
+    if (t.targetWindow !== undefined) list(view.waitingAt, t.targetWindow, t);
+  } else view.waiting.delete(t.id);
+  if (t.state === 'held') view.held.add(t.id);
+  else view.held.delete(t.id);
   if ((t.state === 'called' || t.state === 'serving') && t.window !== undefined) view.current.set(t.window, t.id);
+  if (before && before.state !== 'voided') countIssued(view, issuedItem(before), -1);
+  if (t.state !== 'voided') countIssued(view, issuedItem(t), 1);
+  if (t.state === 'done' && t.window !== undefined) {
+    const last = view.tickets.get(view.lastFinished.get(t.window) ?? '');
+    if (!last || last.id === t.id || finishedBefore(last, t)) view.lastFinished.set(t.window, t.id);
+  }
+}
+
+/** Finish order at a window; the place breaks a tie, so that the fold and a rebuilt index agree. */
+const finishedBefore = (a: Ticket, b: Ticket): boolean => (a.finishedAt ?? 0) < (b.finishedAt ?? 0) || ((a.finishedAt ?? 0) === (b.finishedAt ?? 0) && a.place < b.place);
+
+function list<K>(index: Map<K, Map<string, Ticket>>, key: K, t: Ticket): void {
+  let m = index.get(key);
+  if (!m) index.set(key, (m = new Map()));
+  m.set(t.id, t);
+}
+
+/** Never an empty map left behind: a view and its copy from a snapshot stay equal. */
+function unlist<K>(index: Map<K, Map<string, Ticket>>, key: K, id: string): void {
+  const m = index.get(key);
+  if (m?.delete(id) && m.size === 0) index.delete(key);
+}
+
+/** Counts only, and never a zero left behind: a view and its copy from a snapshot stay equal. */
+function countIssued(view: HallView, item: string, by: number): void {
+  const n = (view.issuedFor.get(item) ?? 0) + by;
+  if (n === 0) view.issuedFor.delete(item);
+  else view.issuedFor.set(item, n);
+}
+
+/** Keeps the ticket-to-cases index true for a case put into the view (`before`: as the view held it until now). */
+export function indexCase(view: HallView, c: Case, before?: Case): void {
+  // A case continued in another visit (a correction brought back) leaves its earlier ticket.
+  if (before && before.ticketId !== c.ticketId) unindexCase(view, before);
+  if (c.ticketId === undefined) return;
+  const numbers = view.casesOfTicket.get(c.ticketId);
+  if (!numbers) view.casesOfTicket.set(c.ticketId, [c.number]);
+  // Number order, not the order of folding: a view rebuilt from a snapshot must agree (a rating names the first).
+  else if (!numbers.includes(c.number)) numbers.splice(numbers.filter((n) => n < c.number).length, 0, c.number);
+}
+
+/** Keeps the ticket-to-cases index true for a case leaving the view. */
+export function unindexCase(view: HallView, c: Case): void {
+  if (c.ticketId === undefined) return;
+  const left = view.casesOfTicket.get(c.ticketId)?.filter((n) => n !== c.number);
+  if (left?.length) view.casesOfTicket.set(c.ticketId, left);
+  else view.casesOfTicket.delete(c.ticketId);
 }
 
 /** Puts a ticket into the view, keeping the indexes true. */
@@ -220,9 +318,21 @@ export function windowOf(view: HallView, number: number): WindowState {
 }
 
 export function waitingTickets(view: HallView): Ticket[] {
-  const out: Ticket[] = [];
-  for (const id of view.waiting) out.push(view.tickets.get(id)!);
-  return out;
+  return [...view.waiting.values()];
+}
+
+/**
+ * The waiting tickets a window may be able to call: those of the items it serves, and those a
+ * transfer sent to it (which the window may no longer serve the item of, after a change today),
+ * each once, without a list of them all. Whether it may call each is servesTicket's to say.
+ */
+export function* waitingForWindow(view: HallView, window: Pick<HallWindow, 'number' | 'serves'>): Generator<Ticket> {
+  const codes = new Set(window.serves);
+  for (const code of codes) {
+    const forItem = view.waitingFor.get(code);
+    if (forItem) yield* forItem.values();
+  }
+  for (const t of view.waitingAt.get(window.number)?.values() ?? []) if (!codes.has(t.serviceCode)) yield t;
 }
 
 /** The ticket a window is dealing with now: called or being served there. */
@@ -232,7 +342,12 @@ export function currentTicket(view: HallView, window: number): Ticket | undefine
 }
 
 export function heldTickets(view: HallView, window: number): Ticket[] {
-  return [...view.tickets.values()].filter((t) => t.state === 'held' && t.window === window);
+  const out: Ticket[] = [];
+  for (const id of view.held) {
+    const t = view.tickets.get(id)!;
+    if (t.window === window) out.push(t);
+  }
+  return out.sort((a, b) => a.place - b.place);
 }
 
 export function isWindowReady(w: WindowState | undefined): boolean {
@@ -254,6 +369,10 @@ export interface DecideContext {
   earlierRatings?: readonly Rating[];
   /** The verified phone behind a phone's command: its numbers and bookings, which events never name. */
   holder?: HolderHistory;
+  /** A case from an earlier day, which the view no longer holds, by its number (the hub reads its records). */
+  caseOf?: (number: string) => Case | undefined;
+  /** A follow-up from an earlier day, which the view no longer holds, by its id. */
+  followUpOf?: (id: string) => FollowUp | undefined;
 }
 
 /**

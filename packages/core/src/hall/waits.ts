@@ -2,7 +2,7 @@ import { findItem, type HallWindow } from '../catalogue';
 import { awaitsSlot, queueLanes, rememberCall, servesTicket, type LaneMemory, type QueueLanes } from '../queue';
 import type { Ticket } from '../ticket';
 import { serviceMinutes, waitRange, type QueueWait, type WaitCaveat } from '../wait';
-import { currentTicket, isWindowReady, waitingTickets, windowState, type HallView } from './view';
+import { currentTicket, isWindowReady, waitingForWindow, windowState, type HallView } from './view';
 
 // Waits that are true (H-09): a ticket's place and wait come from the queue policy itself, played
 // forward with nobody else arriving: every open window calls as the policy would (appointments in
@@ -57,14 +57,12 @@ function pick(run: WindowRun, called: ReadonlySet<string>, ordinaryPerPriority: 
 interface Plan {
   view: HallView;
   now: number;
-  pool: readonly Ticket[];
   /** Each item's service time, worked out once. */
   service: (code: string) => { ms: number; basis: 'recent' | 'typical' };
   windows: { window: HallWindow; ready: boolean; lanes: QueueLanes; memory: LaneMemory; freeIn: number }[];
 }
 
 function planOf(view: HallView, now: number): Plan {
-  const pool = waitingTickets(view);
   const policy = view.catalogue.queue;
   const known = new Map<string, { ms: number; basis: 'recent' | 'typical' }>();
   const service = (code: string) => {
@@ -80,9 +78,11 @@ function planOf(view: HallView, now: number): Plan {
       // A service past its expected time is taken as ending now; a citizen only called has all of it ahead.
       freeIn = current.state === 'serving' ? Math.max(0, ms - (now - (current.servingAt ?? now))) : ms;
     }
-    return { window: w, ready: isWindowReady(view.windows.get(w.number)), lanes: queueLanes(pool, w, { now, policy }), memory: windowState(view, w.number).memory, freeIn };
+    // Each window's lanes from the view's index of what waits for its items (and was sent to it), not from every waiting ticket.
+    const lanes = queueLanes([...waitingForWindow(view, w)], w, { now, policy });
+    return { window: w, ready: isWindowReady(view.windows.get(w.number)), lanes, memory: windowState(view, w.number).memory, freeIn };
   });
-  return { view, now, pool, service, windows };
+  return { view, now, service, windows };
 }
 
 /**
@@ -98,7 +98,7 @@ function playForward(plan: Plan, target?: Ticket): { calls: Call[]; noWindowOpen
   const { view } = plan;
   const policy = view.catalogue.queue;
   const noWindowOpen = !!target && noOpenWindowFor(plan, target);
-  const joining = !!target && !plan.pool.includes(target);
+  const joining = !!target && !view.waiting.has(target.id);
   const runs: WindowRun[] = plan.windows
     .filter((w) => w.ready || (noWindowOpen && servesTicket(w.window, target!)))
     .map((w) => ({
@@ -133,19 +133,22 @@ const noOpenWindowFor = (plan: Plan, target: Ticket) => !plan.windows.some((w) =
 
 /** What the caveats of the tickets the same windows may call rest on: worked out once for them all. */
 interface CaveatBasis {
-  /** Waiting tickets these windows may call that wait for their slot. */
+  /** Tickets in these windows' ordinary lanes that wait for their slot (an appointment outside it waits there). */
   slotTickets: Set<string>;
   /** Appointments of today not checked in yet whose slot has not ended, for an item these windows serve. */
   appointmentsLater: boolean;
   paused: boolean;
 }
 
-function caveatBasis(view: HallView, windows: readonly HallWindow[], pool: readonly Ticket[], now: number): CaveatBasis {
+function caveatBasis(plan: Plan, windows: Plan['windows']): CaveatBasis {
+  const { view, now } = plan;
   const ctx = { now, policy: view.catalogue.queue };
+  const slotTickets = new Set<string>();
+  for (const w of windows) for (const t of w.lanes.ordinary) if (awaitsSlot(t, ctx)) slotTickets.add(t.id);
   return {
-    slotTickets: new Set(pool.filter((t) => awaitsSlot(t, ctx) && windows.some((w) => servesTicket(w, t))).map((t) => t.id)),
-    appointmentsLater: [...view.appointments.values()].some((a) => !a.ticketId && a.day === view.day && a.slotEnd >= now && windows.some((w) => w.serves.includes(a.serviceCode))),
-    paused: windows.some((w) => view.windows.get(w.number)?.open && view.windows.get(w.number)?.pausedSince !== undefined),
+    slotTickets,
+    appointmentsLater: [...view.appointments.values()].some((a) => !a.ticketId && a.day === view.day && a.slotEnd >= now && windows.some((w) => w.window.serves.includes(a.serviceCode))),
+    paused: windows.some((w) => view.windows.get(w.window.number)?.open && view.windows.get(w.window.number)?.pausedSince !== undefined),
   };
 }
 
@@ -157,8 +160,8 @@ function caveatsOf(basis: CaveatBasis, target: Ticket): WaitCaveat[] {
   return out;
 }
 
-function caveatsFor(view: HallView, target: Ticket, pool: readonly Ticket[], now: number): WaitCaveat[] {
-  return caveatsOf(caveatBasis(view, view.catalogue.windows.filter((w) => servesTicket(w, target)), pool, now), target);
+function caveatsFor(plan: Plan, target: Ticket): WaitCaveat[] {
+  return caveatsOf(caveatBasis(plan, plan.windows.filter((w) => servesTicket(w.window, target))), target);
 }
 
 function waitOf(plan: Plan, target: Ticket): Omit<QueueWait, 'waiting'> {
@@ -179,7 +182,7 @@ function waitIn(
   index = calls.findIndex((c) => c.ticket.id === target.id),
   known?: { ahead: number; caveats: WaitCaveat[] },
 ): Omit<QueueWait, 'waiting'> {
-  const { view, now } = plan;
+  const { view } = plan;
   const own = calls[index];
   let ahead = known?.ahead;
   if (ahead === undefined) {
@@ -197,20 +200,16 @@ function waitIn(
     ...(own ? { window: own.window } : {}),
     basis,
     noWindowOpen,
-    caveats: known?.caveats ?? caveatsFor(view, target, plan.pool, now),
+    caveats: known?.caveats ?? caveatsFor(plan, target),
   };
 }
 
 /** The wait of a waiting ticket: its place in the policy's own calls, and the time until its call (H-09). */
 export function ticketWait(view: HallView, ticket: Ticket, now: number): QueueWait {
   const plan = planOf(view, now);
-  const waiting = plan.pool.filter((t) => t.serviceCode === ticket.serviceCode).length;
+  const waiting = view.waitingFor.get(ticket.serviceCode)?.size ?? 0;
   if (ticket.state !== 'issued') return { waiting, ahead: 0, minutes: 0, range: { low: 0, high: 0 }, basis: serviceOf(view, ticket.serviceCode).basis, noWindowOpen: false, caveats: [] };
   return { ...waitOf(plan, ticket), waiting };
-}
-
-function takenNow(view: HallView, code: string, now: number): Ticket {
-  return { id: `\u0000next-${code}`, number: '', day: view.day, serviceCode: code, lane: 'ordinary', state: 'issued', issuedAt: now, place: view.nextPlace, recalls: 0, transfers: [] };
 }
 
 /**
@@ -221,10 +220,9 @@ function takenNow(view: HallView, code: string, now: number): Ticket {
  */
 export function ticketWaits(view: HallView, now: number, serviceCodes?: ReadonlySet<string>): Map<string, QueueWait> {
   const plan = planOf(view, now);
-  const waiting = new Map<string, number>();
-  for (const t of plan.pool) waiting.set(t.serviceCode, (waiting.get(t.serviceCode) ?? 0) + 1);
   const out = new Map<string, QueueWait>();
-  const targets = plan.pool.filter((t) => !serviceCodes || serviceCodes.has(t.serviceCode));
+  const targets: Ticket[] = [];
+  for (const [code, waiting] of view.waitingFor) if (!serviceCodes || serviceCodes.has(code)) targets.push(...waiting.values());
   if (targets.length === 0) return out;
   const { calls } = playForward(plan);
   const index = new Map(calls.map((c, i) => [c.ticket.id, i]));
@@ -234,25 +232,29 @@ export function ticketWaits(view: HallView, now: number, serviceCodes?: Readonly
     for (const [n, counts] of before) counts[i + 1] = counts[i]! + (c.window === n ? 1 : 0);
   });
   // Tickets the same windows may call (those of an item, or sent to one window) share their caveats' basis.
-  const bases = new Map<string, { windows: HallWindow[]; basis: CaveatBasis }>();
+  const bases = new Map<string, { windows: Plan['windows']; basis: CaveatBasis }>();
   for (const t of targets) {
+    const waiting = view.waitingFor.get(t.serviceCode)?.size ?? 0;
     if (noOpenWindowFor(plan, t)) {
-      out.set(t.id, { ...waitOf(plan, t), waiting: waiting.get(t.serviceCode) ?? 0 });
+      out.set(t.id, { ...waitOf(plan, t), waiting });
       continue;
     }
     const key = t.targetWindow !== undefined ? `window ${t.targetWindow}` : `item ${t.serviceCode}`;
     let shared = bases.get(key);
     if (!shared) {
-      const windows = view.catalogue.windows.filter((w) => servesTicket(w, t));
-      bases.set(key, (shared = { windows, basis: caveatBasis(view, windows, plan.pool, now) }));
+      const windows = plan.windows.filter((w) => servesTicket(w.window, t));
+      bases.set(key, (shared = { windows, basis: caveatBasis(plan, windows) }));
     }
     const i = index.get(t.id) ?? -1;
     let ahead = 0;
-    for (const w of shared.windows) ahead += before.get(w.number)![Math.max(0, i)]!;
-    const wait = waitIn(plan, t, calls, false, i, { ahead, caveats: caveatsOf(shared.basis, t) });
-    out.set(t.id, { ...wait, waiting: waiting.get(t.serviceCode) ?? 0 });
+    for (const w of shared.windows) ahead += before.get(w.window.number)![Math.max(0, i)]!;
+    out.set(t.id, { ...waitIn(plan, t, calls, false, i, { ahead, caveats: caveatsOf(shared.basis, t) }), waiting });
   }
   return out;
+}
+
+function takenNow(view: HallView, code: string, now: number): Ticket {
+  return { id: `\u0000next-${code}`, number: '', day: view.day, serviceCode: code, lane: 'ordinary', state: 'issued', issuedAt: now, place: view.nextPlace, recalls: 0, transfers: [] };
 }
 
 /** The wait of an ordinary ticket taken now for an item, and the people waiting for it (H-09). */
@@ -263,7 +265,5 @@ export function itemWait(view: HallView, code: string, now: number): QueueWait {
 /** itemWait for many items at once (a kiosk's home, the hall screen), the windows' lanes made once. */
 export function itemWaits(view: HallView, now: number, codes: readonly string[] = view.catalogue.items.map((i) => i.code)): Map<string, QueueWait> {
   const plan = planOf(view, now);
-  const waiting = new Map<string, number>();
-  for (const t of plan.pool) waiting.set(t.serviceCode, (waiting.get(t.serviceCode) ?? 0) + 1);
-  return new Map(codes.map((code) => [code, { ...waitOf(plan, takenNow(view, code, now)), waiting: waiting.get(code) ?? 0 }]));
+  return new Map(codes.map((code) => [code, { ...waitOf(plan, takenNow(view, code, now)), waiting: view.waitingFor.get(code)?.size ?? 0 }]));
 }

@@ -35,6 +35,7 @@ import {
 import type { z } from 'zod';
 import { answerReply, HttpRefusal, type Operation, type Reply, type Request } from '../http';
 import type { ServerResponse } from 'node:http';
+import type { GroupCommit } from '../commit';
 import type { HallNotifications } from '../notifications';
 import { CODE_MINUTES, CODE_RESEND_MS, PhoneBook, SESSION_MS, type PhoneSession } from '../phones';
 import type { PhoneLimits } from '../limits';
@@ -46,6 +47,8 @@ export const PHONE_ACTOR: Actor = { role: 'admin', terminal: 'phone' };
 
 export interface PhoneApiParts {
   store: HallStore;
+  /** The hub's one group commit: a phone's commands are run with the terminals' and the API's. */
+  commits: GroupCommit;
   watch: TicketWatch;
   phones: PhoneBook;
   notifications: HallNotifications;
@@ -70,7 +73,7 @@ function refParam(req: Request): string {
 
 /** The citizen's phone: the hall's items, one-time codes, numbers by phone followed live, bookings, case progress. All public, rate-limited. */
 export function phoneOperations(parts: PhoneApiParts): Operation[] {
-  const { store, watch, phones, notifications, clock, limits } = parts;
+  const { store, commits, watch, phones, notifications, clock, limits } = parts;
   const refs = store.refs;
   let streamsByAddress = new Map<string, number>();
 
@@ -242,11 +245,11 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
       public: true,
       rate: limits.write,
       body: TakeRemoteBodySchema,
-      handle: (req) => {
+      handle: async (req) => {
         const s = session(req);
         const { serviceCode } = req.body as z.infer<typeof TakeRemoteBodySchema>;
         let firstAhead = 0;
-        const { answer, repeated } = store.execute({ id: req.commandId, type: 'takeRemoteTicket', serviceCode }, PHONE_ACTOR, {
+        const { answer, repeated } = await commits.submit({ id: req.commandId, type: 'takeRemoteTicket', serviceCode }, PHONE_ACTOR, {
           scope: phoneScope(s),
           holder: history(s.holder),
           within: (a) => {
@@ -333,13 +336,13 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
       public: true,
       rate: limits.write,
       body: BookBodySchema,
-      handle: (req) => {
+      handle: async (req) => {
         const s = session(req);
         const body = req.body as z.infer<typeof BookBodySchema>;
         const scope = phoneScope(s);
         // A retry of the same press books the same code, once.
         const code = store.links.bookingCode(`${scope}|${req.commandId}`);
-        const { answer } = store.execute({ id: req.commandId, type: 'bookAppointment', code, ...body, remote: true }, PHONE_ACTOR, {
+        const { answer } = await commits.submit({ id: req.commandId, type: 'bookAppointment', code, ...body, remote: true }, PHONE_ACTOR, {
           scope,
           holder: history(s.holder),
           within: () => {
@@ -369,9 +372,9 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
       summary: 'Cancels a booking before its slot ends (not once checked in); the slot is free again',
       public: true,
       rate: limits.write,
-      handle: (req) => {
+      handle: async (req) => {
         const a = appointmentOf(req);
-        const { answer } = store.execute({ id: req.commandId, type: 'cancelAppointment', code: a.code }, PHONE_ACTOR, phoneScope());
+        const { answer } = await commits.submit({ id: req.commandId, type: 'cancelAppointment', code: a.code }, PHONE_ACTOR, phoneScope());
         if (!answer.ok) return refused(answer);
         return ok(200, { appointment: appointment(store.view, store.view.appointments.get(a.code)!) });
       },

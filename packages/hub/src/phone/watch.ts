@@ -1,4 +1,4 @@
-import { alertsDue, findItem, findWindow, phonePolicyOf, ticketWait, ticketWaits, type HallEvent, type PhoneAlert, type QueueWait, type Ticket } from '@servicehall/core';
+import { alertsDue, findItem, findWindow, issuedTicket, phonePolicyOf, ticketWait, ticketWaits, type HallEvent, type PhoneAlert, type QueueWait, type Ticket } from '@servicehall/core';
 import type { PhoneTicket } from '@servicehall/protocol/phone';
 import type { ServerResponse } from 'node:http';
 import type { HallNotifications } from '../notifications';
@@ -193,10 +193,13 @@ export class TicketWatch {
     const view = this.store.view;
     for (const e of events) {
       switch (e.type) {
-        case 'ticket.issued':
+        case 'ticket.issued': {
           this.linesMoved = true;
-          if (e.ticket.appointment) this.linkBookingTicket(e.ticket);
+          // The event carries what the kiosk chose; the view holds the ticket it made.
+          const t = view.tickets.get(issuedTicket(view, e).id);
+          if (t?.appointment) this.linkBookingTicket(t);
           break;
+        }
         case 'ticket.called':
         case 'ticket.recalled':
         case 'ticket.started':
@@ -219,9 +222,11 @@ export class TicketWatch {
         case 'rating.recorded':
           this.dirtyTickets.add(e.rating.ticketId);
           break;
-        case 'case.recorded':
-          if (e.case.ticketId) this.dirtyTickets.add(e.case.ticketId);
+        case 'case.recorded': {
+          const ticketId = view.cases.get(e.case.number)?.ticketId;
+          if (ticketId) this.dirtyTickets.add(ticketId);
           break;
+        }
         case 'day.opened':
           // Yesterday's numbers are done with: their phones are forgotten, their holders' hashes stay for the no-show rule.
           this.phones.forget(this.options.clock(), e.day);

@@ -1,0 +1,107 @@
+import { demoCatalogue } from '@servicehall/fixtures';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ArchiveRefusal, archiveYear } from './archive';
+import { openDatabase } from './db';
+import { startHub } from './server';
+import { spawnHub } from './testing/hub-process';
+import { generateHistory } from './testing/year';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
+const dirs: string[] = [];
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A hall whose history runs from the last days of 2025 into January 2026 (元旦 skipped). */
+function hallAcrossNewYear(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-archive-'));
+  dirs.push(dir);
+  generateHistory({ dataDir: dir, days: 5, ticketsPerDay: 200, lastDay: '2026-01-06', catalogue: demoCatalogue({ allDay: true }) });
+  return dir;
+}
+
+const count = (dir: string, file: string, sql: string) => {
+  const db = openDatabase(dir, file);
+  const n = (db.prepare(sql).get() as { n: number }).n;
+  db.close();
+  return n;
+};
+
+function runCli(args: string[], dataDir: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, SERVICEHALL_DATA: dataDir } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+}
+
+describe('archiving a past year', () => {
+  it('moves the year into its own file, keeps what is still open, and leaves a hall that starts and serves', async () => {
+    const dir = hallAcrossNewYear();
+    const ticketsBefore = count(dir, 'hall.db', 'SELECT COUNT(*) AS n FROM tickets');
+    const old = count(dir, 'hall.db', "SELECT COUNT(*) AS n FROM tickets WHERE day < '2026-01-01'");
+    expect(old).toBeGreaterThan(300);
+    const waiting = count(dir, 'hall.db', "SELECT COUNT(*) AS n FROM cases WHERE day < '2026-01-01' AND state = 'correction'");
+
+    const done = archiveYear(dir, 2025, Date.parse('2026-01-07T20:00:00+08:00'));
+    expect(done.file).toBe(path.join(dir, 'hall-2025.db'));
+    expect(done.moved.tickets).toBe(old);
+    expect(count(dir, 'hall-2025.db', 'SELECT COUNT(*) AS n FROM tickets')).toBe(old);
+    expect(count(dir, 'hall.db', 'SELECT COUNT(*) AS n FROM tickets')).toBe(ticketsBefore - old);
+    // The log now begins with 2026; the archive holds 2025's from its first event on.
+    expect(count(dir, 'hall-2025.db', 'SELECT MIN(seq) AS n FROM events')).toBe(1);
+    expect(count(dir, 'hall-2025.db', 'SELECT MAX(seq) AS n FROM events')).toBe(done.lastSeq);
+    expect(count(dir, 'hall.db', 'SELECT MIN(seq) AS n FROM events')).toBe(done.lastSeq + 1);
+    expect(count(dir, 'hall.db', "SELECT COUNT(*) AS n FROM events WHERE type = 'day.opened' AND json_extract(body, '$.day') < '2026-01-01'")).toBe(0);
+    // A case still waiting for its corrections stays with the hall.
+    expect(count(dir, 'hall.db', "SELECT COUNT(*) AS n FROM cases WHERE state = 'correction' AND day < '2026-01-01'")).toBe(waiting);
+    expect(done.bytesAfter).toBeLessThan(done.bytesBefore);
+    // The log is append-only again.
+    const db = openDatabase(dir);
+    expect(() => db.prepare('DELETE FROM events WHERE seq = ?').run(done.lastSeq + 1)).toThrow(/append-only/);
+    db.close();
+
+    const now = Date.parse('2026-01-07T09:00:00+08:00');
+    const hub = await startHub({ dataDir: dir, token: 'archive-test-hall-token', seed: demoCatalogue(), clock: () => now, ratingSweepMs: 60_000 });
+    try {
+      expect(hub.store.view.day).toBe('2026-01-07');
+      expect(hub.store.eventsSince(0, 1)[0]!.seq).toBe(done.lastSeq + 1);
+      const res = await fetch(`${hub.url}/api/tickets`, { method: 'POST', headers: { authorization: 'Bearer archive-test-hall-token', 'content-type': 'application/json' }, body: JSON.stringify({ serviceCode: 'GA-CS-DJ' }) });
+      expect(res.status).toBe(201);
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('refuses a year not ended, a year not the oldest, a year archived already, and a year the hall does not hold', () => {
+    const dir = hallAcrossNewYear();
+    expect(() => archiveYear(dir, 2025, Date.parse('2025-12-31T20:00:00+08:00'))).toThrow(ArchiveRefusal);
+    expect(() => archiveYear(dir, 2026, Date.parse('2027-01-02T09:00:00+08:00'))).toThrow(/oldest year first/);
+    expect(() => archiveYear(dir, 2024, Date.parse('2026-01-07T09:00:00+08:00'))).toThrow(/nothing of 2024/);
+    expect(() => archiveYear(dir, 25, Date.parse('2026-01-07T09:00:00+08:00'))).toThrow(/four digits/);
+    archiveYear(dir, 2025, Date.parse('2026-01-07T20:00:00+08:00'));
+    expect(() => archiveYear(dir, 2025, Date.parse('2026-01-07T20:00:00+08:00'))).toThrow(/archived/);
+  });
+
+  it('runs as `npm run hub -- archive YEAR`, and refuses while the hub runs on the folder', { timeout: 60_000 }, async () => {
+    const dir = hallAcrossNewYear();
+    const hub = await spawnHub(dir);
+    const refused = await runCli(['archive', '2025'], dir);
+    await hub.kill('SIGTERM');
+    expect(refused.code).toBe(2);
+    expect(refused.out).toMatch(/the hub is running/);
+    const done = await runCli(['archive', '2025'], dir);
+    expect(done.code).toBe(0);
+    expect(done.out).toMatch(/2025 archived to .*hall-2025\.db/);
+    expect(fs.existsSync(path.join(dir, 'hall-2025.db'))).toBe(true);
+  });
+});

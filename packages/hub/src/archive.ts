@@ -1,0 +1,115 @@
+import { hallDay, type Catalogue } from '@servicehall/core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { migrate, openDatabase, type Db } from './db';
+import { DATABASE_FILE, runningHub } from './integrity';
+
+/**
+ * A past year of the hall leaves its database for a file of its own (hall-2025.db beside hall.db):
+ * its events, tickets, closed cases, ratings, closed follow-ups, appointments and personal data
+ * with its access log. What is still open (a case waiting for corrections, a follow-up not closed)
+ * stays. Then the database is vacuumed. The hub must be stopped: the file is rewritten.
+ */
+
+export interface Archived {
+  year: number;
+  file: string;
+  /** The sequence numbers of the events moved: the log now begins after `lastSeq`. */
+  firstSeq: number;
+  lastSeq: number;
+  moved: Record<string, number>;
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+export class ArchiveRefusal extends Error {
+  override name = 'ArchiveRefusal';
+}
+
+// The log is append-only; moving a year out lifts that guard inside the archive's one transaction.
+const NO_DELETE = "CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;";
+
+/** The last event of `year` (hall time): events are in time order, so a binary search over sequence numbers finds it. */
+function lastSeqOf(db: Db, before: number): number {
+  const at = db.prepare<[number], { at: number }>('SELECT at FROM events WHERE seq = ?');
+  const range = db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM events').get() as { lo: number | null; hi: number | null };
+  let lo = (range.lo ?? 1) - 1;
+  let hi = range.hi ?? 0;
+  // Invariant: events up to lo are before, events after hi are not.
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    const row = at.get(mid);
+    if (row && row.at < before) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Moves `year` out of the hall database in `dataDir` into hall-YEAR.db and vacuums; `now` decides whether the year has ended. */
+export function archiveYear(dataDir: string, year: number, now: number = Date.now()): Archived {
+  if (!Number.isInteger(year) || year < 2000 || year > 2999) throw new ArchiveRefusal(`the year to archive is four digits, like 2025, not "${year}"`);
+  // The hub's running marker (see integrity.ts) says whether a hub process uses the folder now.
+  const running = runningHub(dataDir);
+  if (running) throw new ArchiveRefusal(`the hub is running on ${dataDir} (process ${running.pid}): stop it first, the archive rewrites the database`);
+  const main = path.join(dataDir, DATABASE_FILE);
+  if (!fs.existsSync(main)) throw new ArchiveRefusal(`there is no hall database in ${dataDir}`);
+  const file = path.join(dataDir, `hall-${year}.db`);
+  if (fs.existsSync(file)) throw new ArchiveRefusal(`${file} exists already: ${year} was archived`);
+
+  const db = openDatabase(dataDir);
+  try {
+    const catalogue = JSON.parse((db.prepare("SELECT value FROM hall WHERE key = 'catalogue'").get() as { value: string }).value) as Catalogue;
+    const zone = catalogue.hall.timeZone;
+    if (hallDay(now, zone) < `${year + 1}-01-01`) throw new ArchiveRefusal(`${year} has not ended yet in the hall`);
+    const first = db.prepare('SELECT seq, at FROM events ORDER BY seq LIMIT 1').get() as { seq: number; at: number } | undefined;
+    if (!first || hallDay(first.at, zone) >= `${year + 1}-01-01`) throw new ArchiveRefusal(`the hall database holds nothing of ${year}`);
+    if (hallDay(first.at, zone) < `${year}-01-01`) throw new ArchiveRefusal(`the hall database still holds ${hallDay(first.at, zone).slice(0, 4)}: archive the oldest year first`);
+    // The first instant of the next year in the hall's zone: the latest UTC midnight around it that is already next year there.
+    let end = Date.parse(`${year + 1}-01-01T00:00:00Z`) - 14 * 3600_000;
+    while (hallDay(end, zone) < `${year + 1}-01-01`) end += 15 * 60_000;
+    const lastSeq = lastSeqOf(db, end);
+    const bytesBefore = fs.statSync(main).size;
+
+    // The archive has the hall's own schema.
+    const archive = openDatabase(dataDir, `hall-${year}.db`);
+    migrate(archive);
+    archive.close();
+
+    const from = `${year}-01-01`;
+    const to = `${year}-12-31`;
+    const moved: Record<string, number> = {};
+    db.prepare('ATTACH ? AS archive').run(file);
+    try {
+      db.transaction(() => {
+        const move = (table: string, where: string, ...params: unknown[]) => {
+          db.prepare(`INSERT INTO archive.${table} SELECT * FROM main.${table} WHERE ${where}`).run(...params);
+          moved[table] = db.prepare(`DELETE FROM main.${table} WHERE ${where}`).run(...params).changes;
+        };
+        db.exec('DROP TRIGGER events_no_delete');
+        move('events', 'seq <= ?', lastSeq);
+        db.exec(NO_DELETE);
+        move('tickets', 'day BETWEEN ? AND ?', from, to);
+        move('ratings', 'day BETWEEN ? AND ?', from, to);
+        move('appointments', 'day BETWEEN ? AND ?', from, to);
+        move('follow_ups', "closed = 1 AND json_extract(body, '$.openedOn') BETWEEN ? AND ?", from, to);
+        // A case is archived with the year it was last recorded in, unless it still waits for corrections.
+        move('personal_data', `case_number IN (SELECT number FROM main.cases WHERE day BETWEEN ? AND ? AND state <> 'correction')`, from, to);
+        move('cases', "day BETWEEN ? AND ? AND state <> 'correction'", from, to);
+        move('personal_data_access', 'at < ?', end);
+        // Answers are kept for days, not years: any left from then are past their window.
+        moved.commands = db.prepare('DELETE FROM main.commands WHERE at < ?').run(end).changes;
+        db.prepare("INSERT INTO main.hall (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
+          `archived:${year}`,
+          JSON.stringify({ file: path.basename(file), firstSeq: first.seq, lastSeq, at: now }),
+        );
+      })();
+    } finally {
+      db.exec('DETACH archive');
+    }
+    db.exec('VACUUM');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    return { year, file, firstSeq: first.seq, lastSeq, moved, bytesBefore, bytesAfter: fs.statSync(main).size };
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,33 @@
+import type { Actor, Command } from '@servicehall/core';
+import type { HallStore } from './store';
+
+const HUB: Actor = { role: 'admin', terminal: 'hub' };
+const HUB_SCOPE = ':hub';
+
+export interface Swept {
+  /** Default ratings given and correction cases lapsed. */
+  commands: number;
+  /** Command answers dropped for being older than the window they are kept for. */
+  pruned: number;
+}
+
+/**
+ * What the hub does by itself on every sweep (and the history generator at the same moments of its
+ * clock): it opens the new hall day after midnight, gives services left unrated the hall's default
+ * level (N-04), lapses correction cases past their deadline, and drops command answers older than
+ * their window. Each step is a command with a stable id in the hub's own scope, so that doing it
+ * twice does it once.
+ */
+export function housekeep(store: HallStore, now: number): Swept {
+  store.openDayIfDue();
+  // On a full disk nothing is tried until the hub can write again (it says so itself).
+  if (store.isDiskFull) return { commands: 0, pruned: 0 };
+  const due = now - store.view.catalogue.rating.defaultAfterMinutes * 60_000;
+  const commands: Command[] = [];
+  for (const r of store.view.ratingRequests.values())
+    if (r.finishedAt <= due) commands.push({ id: `default-rating:${r.ticketId}`, type: 'defaultRating', ticketId: r.ticketId });
+  for (const caseNumber of store.correctionsDue(store.view.day)) commands.push({ id: `lapse:${caseNumber}`, type: 'lapseCase', caseNumber });
+  // The hub's own ids, in its own namespace (no terminal or token can send into it), stable so that a second sweep is answered by the first.
+  if (commands.length > 0) store.executeBatch(commands.map((command) => ({ command, actor: HUB, scope: HUB_SCOPE })));
+  return { commands: commands.length, pruned: store.pruneAnswers() };
+}
