@@ -4,6 +4,7 @@ import type { EventBody, HallEvent } from '../events';
 import type { Result } from '../result';
 import { applyAppointmentEvent, decideAppointmentCommand } from './appointments';
 import { applyCaseDeadlineEvent, decideLapse } from './case-deadlines';
+import { applyEmergencyEvent, decideEmergency } from './emergency';
 import { applyFollowUpEvent, decideFollowUp } from './follow-ups';
 import { applyCaseEvent, decideOutcome } from './outcomes';
 import { applyRatingEvent, decideRating } from './ratings';
@@ -27,6 +28,7 @@ export { calendarYears, hallCalendar, itemToday, strandedTickets, type CalendarY
 export { caseOfVisit, outcomeOf } from './outcomes';
 export { correctionDays, correctionDeadline, isPastDeadline } from './case-deadlines';
 export { issuedTicket } from './tickets';
+export { CLOCK_TOLERANCE_MS, LEASE_LOW, leasesOf, normaliseNumber } from './emergency';
 
 function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {
   view.day = event.day;
@@ -42,6 +44,9 @@ function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {
   view.ratingRequests.clear();
   view.ratings.clear();
   view.followUps.clear();
+  // Leases end with their day; numbers not given are simply not given.
+  view.leases = view.leases.filter((l) => l.day >= event.day);
+  view.emergencyCalls.clear();
 }
 
 /** Folds one event into the view. Throws OutOfStep when the event is not the next one or does not apply. */
@@ -74,6 +79,12 @@ export function applyEvent(view: HallView, event: HallEvent): void {
     case 'ticket.transferred':
     case 'ticket.voided':
       applyTicketEvent(view, event);
+      break;
+    case 'lease.granted':
+    case 'emergency.callRecorded':
+    case 'emergency.callSetAside':
+    case 'ticket.lateRecorded':
+      applyEmergencyEvent(view, event);
       break;
     case 'window.opened':
     case 'window.closed':
@@ -133,6 +144,10 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
     case 'holdTicket':
     case 'transferTicket':
       return decideTicketCommand(view, command, ctx);
+    case 'takeLease':
+    case 'recordEmergencyTicket':
+    case 'recordEmergencyCall':
+      return decideEmergency(view, command, ctx);
     case 'signIn':
     case 'openWindow':
     case 'closeWindow':

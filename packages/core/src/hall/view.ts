@@ -2,7 +2,7 @@ import type { Catalogue, HallWindow } from '../catalogue';
 import type { Case } from '../cases';
 import type { WorkingCalendar } from '../calendar';
 import type { Actor } from '../commands';
-import type { DeviceReport, EventBody, HallEvent, ScheduledChange } from '../events';
+import type { DeviceReport, EmergencyCall, EventBody, HallEvent, NumberLease, ScheduledChange } from '../events';
 import type { LaneMemory } from '../queue';
 import type { FollowUp, Rating, RatingRequest } from '../ratings';
 import type { Result } from '../result';
@@ -69,6 +69,10 @@ export interface HallView {
   followUps: Map<string, FollowUp>;
   /** Changes waiting for the next hall day, in the order they were made. */
   pending: ScheduledChange[];
+  /** Today's number leases (应急取号), in the order granted. */
+  leases: NumberLease[];
+  /** Calls typed at windows while no hub answered whose tickets the hub does not know yet, by ticket number. */
+  emergencyCalls: Map<string, EmergencyCall[]>;
   /** Index: the tickets waiting (state issued), by id. Derived from `tickets` by `reindex`. */
   waiting: Map<string, Ticket>;
   /** Index: the tickets waiting for each service item, by id. Derived from `tickets`. */
@@ -104,6 +108,8 @@ export interface HallSnapshot {
   ratings: Rating[];
   followUps: FollowUp[];
   pending: ScheduledChange[];
+  leases?: NumberLease[];
+  emergencyCalls?: EmergencyCall[];
 }
 
 export function emptyView(catalogue: Catalogue, day: string): HallView {
@@ -123,6 +129,8 @@ export function emptyView(catalogue: Catalogue, day: string): HallView {
     ratings: new Map(),
     followUps: new Map(),
     pending: [],
+    leases: [],
+    emergencyCalls: new Map(),
     waiting: new Map(),
     waitingFor: new Map(),
     waitingAt: new Map(),
@@ -157,6 +165,8 @@ export function toSnapshot(view: HallView): HallSnapshot {
     ratings: [...view.ratings.values()].flat(),
     followUps: [...view.followUps.values()].map((f) => ({ ...f, done: [...f.done] })),
     pending: [...view.pending],
+    leases: [...view.leases],
+    emergencyCalls: [...view.emergencyCalls.values()].flat(),
   };
 }
 
@@ -177,6 +187,8 @@ export function fromSnapshot(s: HallSnapshot): HallView {
     ratings: groupRatings(s.ratings ?? []),
     followUps: new Map((s.followUps ?? []).map((f) => [f.id, { ...f, done: [...f.done] }])),
     pending: [...(s.pending ?? [])],
+    leases: [...(s.leases ?? [])],
+    emergencyCalls: groupCalls(s.emergencyCalls ?? []),
     waiting: new Map(),
     waitingFor: new Map(),
     waitingAt: new Map(),
@@ -186,6 +198,12 @@ export function fromSnapshot(s: HallSnapshot): HallView {
     casesOfTicket: new Map(),
     lastFinished: new Map(),
   });
+}
+
+function groupCalls(list: readonly EmergencyCall[]): Map<string, EmergencyCall[]> {
+  const out = new Map<string, EmergencyCall[]>();
+  for (const c of list) out.set(c.number, [...(out.get(c.number) ?? []), c]);
+  return out;
 }
 
 function groupRatings(list: readonly Rating[]): Map<string, Rating[]> {
@@ -373,6 +391,8 @@ export interface DecideContext {
   caseOf?: (number: string) => Case | undefined;
   /** A follow-up from an earlier day, which the view no longer holds, by its id. */
   followUpOf?: (id: string) => FollowUp | undefined;
+  /** A lease of an earlier day, which the view no longer holds (an emergency ticket reconciled after midnight). */
+  leaseOf?: (day: string, prefix: string, sequence: number) => NumberLease | undefined;
 }
 
 /**
