@@ -193,7 +193,7 @@ export function App() {
 
   const hallName = home ? nameIn(lang, { name: home.hallName, nameEn: home.hallNameEn }) : t('app.title');
   return (
-    <div className={`kiosk${elderly ? ' elderly' : ''}`} data-screen={covered ? 'out-of-service' : screen.name}>
+    <div className={`kiosk${elderly ? ' elderly' : ''}${status?.emergency && !covered ? ' emergency' : ''}`} data-screen={covered ? 'out-of-service' : screen.name}>
       <header className="top">
         <div className="brand" onClick={goHome}>
           <div className="emblem" aria-hidden>
