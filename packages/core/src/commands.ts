@@ -5,6 +5,7 @@ import { DeviceReportSchema } from './events';
 import { FollowUpStepSchema, RatingAspectsSchema, RatingChannelSchema, RatingLevelSchema } from './ratings';
 import type { StaffRef } from './staff';
 import { LaneSchema, PriorityReasonSchema } from './ticket';
+import { OverdueItemSchema, TerminalPresenceSchema } from './supervision';
 
 const windowNo = z.number().int().min(1).max(999);
 const ticketId = z.string().min(1).max(80);
@@ -149,6 +150,10 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
     workdays: z.record(calendarDay, z.string().trim().min(1).max(40)),
   }),
   z.object({ type: z.literal('reportDevices'), devices: z.array(DeviceReportSchema).max(10) }),
+  /** The hub's own: raises and clears supervisors' alerts from the hall as it stands and what only the hub knows (links, overdue records). */
+  z.object({ type: z.literal('reviewAlerts'), terminals: z.array(TerminalPresenceSchema).max(500), overdue: z.array(OverdueItemSchema).max(500).default([]) }),
+  /** A staff member has seen an alert (it stays shown, silenced, while its condition lasts). */
+  z.object({ type: z.literal('acknowledgeAlert'), alertId: z.string().min(1).max(200) }),
 ]);
 export type CommandBody = z.infer<typeof CommandBodySchema>;
 export type CommandType = CommandBody['type'];

@@ -4,6 +4,7 @@ import { StaffRefSchema, type StaffRef } from './staff';
 import { CaseGivenSchema, CaseSchema } from './cases';
 import { FollowUpSchema, FollowUpStepSchema, RatingAspectsSchema, RatingGivenSchema, RatingSchema } from './ratings';
 import { IssuedTicketSchema, TicketSchema } from './ticket';
+import { AlertSubjectSchema } from './supervision';
 
 const id = z.string().min(1).max(80);
 
@@ -118,6 +119,10 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('window.paused'), window: windowNo, reason }),
   z.object({ type: z.literal('window.resumed'), window: windowNo }),
   z.object({ type: z.literal('devices.reported'), terminal: z.string(), role: z.string(), devices: z.array(DeviceReportSchema).max(10) }),
+  // Supervisors' alerts (H-04, H-16, H-18, N-03): raised once per occurrence of a condition, cleared when it ends.
+  z.object({ type: z.literal('alert.raised'), id: z.string().max(200), key: z.string().max(200), subject: AlertSubjectSchema }),
+  z.object({ type: z.literal('alert.cleared'), id: z.string().max(200) }),
+  z.object({ type: z.literal('alert.acknowledged'), id: z.string().max(200) }),
 ]);
 export type EventBody = z.infer<typeof EventBodySchema>;
 export type EventType = EventBody['type'];

@@ -11,6 +11,7 @@ import { decideRemoteTicket } from './remote';
 import { applySetupEvent, catalogueForNewDay, decideSetup, pendingChangesAt, unconfiguredRefusal } from './setup';
 import { applyTicketEvent, decideTicketCommand } from './tickets';
 import { clearIndexes, OutOfStep, type DecideContext, type Decision, type EventOf, type HallView } from './view';
+import { alertsForNewDay, applySupervisionEvent, decideSupervision } from './supervision';
 import { applyWindowEvent, decideWindowCommand } from './windows';
 
 // The hall's rules as one fold and one decision, each passing to the part of the hall it concerns:
@@ -27,6 +28,26 @@ export { calendarYears, hallCalendar, itemToday, strandedTickets, type CalendarY
 export { caseOfVisit, outcomeOf } from './outcomes';
 export { correctionDays, correctionDeadline, isPastDeadline } from './case-deadlines';
 export { issuedTicket } from './tickets';
+export {
+  ALERT_SOURCES,
+  activeAlerts,
+  alertChanges,
+  alertConditions,
+  alertDepartment,
+  deviceCheck,
+  hallBoard,
+  hallHours,
+  terminalReady,
+  type AlertCondition,
+  type AlertSource,
+  type BoardDevice,
+  type BoardFigures,
+  type BoardItem,
+  type BoardTerminal,
+  type BoardWindow,
+  type HallBoard,
+  type SupervisionFacts,
+} from './supervision';
 
 function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {
   view.day = event.day;
@@ -42,6 +63,7 @@ function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {
   view.ratingRequests.clear();
   view.ratings.clear();
   view.followUps.clear();
+  alertsForNewDay(view);
 }
 
 /** Folds one event into the view. Throws OutOfStep when the event is not the next one or does not apply. */
@@ -97,6 +119,11 @@ export function applyEvent(view: HallView, event: HallEvent): void {
     case 'followUp.advanced':
     case 'followUp.appealed':
       applyFollowUpEvent(view, event);
+      break;
+    case 'alert.raised':
+    case 'alert.cleared':
+    case 'alert.acknowledged':
+      applySupervisionEvent(view, event);
       break;
   }
   view.seq = event.seq;
@@ -159,5 +186,8 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
     case 'cancelPendingChange':
     case 'setCalendarYear':
       return decideSetup(view, command, ctx);
+    case 'reviewAlerts':
+    case 'acknowledgeAlert':
+      return decideSupervision(view, command, ctx);
   }
 }

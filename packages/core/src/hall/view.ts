@@ -6,6 +6,7 @@ import type { DeviceReport, EventBody, HallEvent, ScheduledChange } from '../eve
 import type { LaneMemory } from '../queue';
 import type { FollowUp, Rating, RatingRequest } from '../ratings';
 import type { Result } from '../result';
+import type { HallAlert } from '../supervision';
 import type { Ticket } from '../ticket';
 
 export interface WindowState {
@@ -69,6 +70,8 @@ export interface HallView {
   followUps: Map<string, FollowUp>;
   /** Changes waiting for the next hall day, in the order they were made. */
   pending: ScheduledChange[];
+  /** Supervisors' alerts by id: today's, and those still standing from earlier days (H-04, H-16, H-18, N-03). */
+  alerts: Map<string, HallAlert>;
   /** Index: the tickets waiting (state issued), by id. Derived from `tickets` by `reindex`. */
   waiting: Map<string, Ticket>;
   /** Index: the tickets waiting for each service item, by id. Derived from `tickets`. */
@@ -104,6 +107,7 @@ export interface HallSnapshot {
   ratings: Rating[];
   followUps: FollowUp[];
   pending: ScheduledChange[];
+  alerts?: HallAlert[];
 }
 
 export function emptyView(catalogue: Catalogue, day: string): HallView {
@@ -123,6 +127,7 @@ export function emptyView(catalogue: Catalogue, day: string): HallView {
     ratings: new Map(),
     followUps: new Map(),
     pending: [],
+    alerts: new Map(),
     waiting: new Map(),
     waitingFor: new Map(),
     waitingAt: new Map(),
@@ -157,6 +162,7 @@ export function toSnapshot(view: HallView): HallSnapshot {
     ratings: [...view.ratings.values()].flat(),
     followUps: [...view.followUps.values()].map((f) => ({ ...f, done: [...f.done] })),
     pending: [...view.pending],
+    alerts: [...view.alerts.values()],
   };
 }
 
@@ -177,6 +183,7 @@ export function fromSnapshot(s: HallSnapshot): HallView {
     ratings: groupRatings(s.ratings ?? []),
     followUps: new Map((s.followUps ?? []).map((f) => [f.id, { ...f, done: [...f.done] }])),
     pending: [...(s.pending ?? [])],
+    alerts: new Map((s.alerts ?? []).map((a) => [a.id, a])),
     waiting: new Map(),
     waitingFor: new Map(),
     waitingAt: new Map(),
