@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CatalogueSchema, IssuingHoursSchema } from './catalogue';
 import { ApplicantSchema } from './cases';
+import { AdvanceComplaintCommandSchema, CreateComplaintCommandSchema, EvidenceRefSchema, RecordDeliveryCommandSchema, RouteCaseCommandSchema } from './casework';
 import { DeviceReportSchema } from './events';
 import { FollowUpStepSchema, RatingAspectsSchema, RatingChannelSchema, RatingLevelSchema } from './ratings';
 import type { StaffRef } from './staff';
@@ -115,8 +116,23 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('defaultRating'), ticketId }),
   /** The hub's own: a correction case past its deadline lapses. */
   z.object({ type: z.literal('lapseCase'), caseNumber: z.string().min(1).max(40) }),
-  z.object({ type: z.literal('advanceFollowUp'), followUpId: z.string().min(1).max(80), step: FollowUpStepSchema, note: z.string().trim().min(1).max(500) }),
+  /** The next step of a bad rating's follow-up, with its text and the evidence stored for it (N-03). */
+  z.object({
+    type: z.literal('advanceFollowUp'),
+    followUpId: z.string().min(1).max(80),
+    step: FollowUpStepSchema,
+    note: z.string().trim().min(1).max(500),
+    evidence: z.array(EvidenceRefSchema).max(10).optional(),
+  }),
   z.object({ type: z.literal('appealFollowUp'), followUpId: z.string().min(1).max(80), reason: z.string().trim().min(1).max(500) }),
+  /** The supervisor's review of a clerk's appeal (申诉复核): upheld closes the follow-up. */
+  z.object({ type: z.literal('decideFollowUpAppeal'), followUpId: z.string().min(1).max(80), upheld: z.boolean(), note: z.string().trim().min(1).max(500) }),
+  CreateComplaintCommandSchema,
+  AdvanceComplaintCommandSchema,
+  /** The hub's own: a complaint past its deadline without a reply goes to the hall's supervisor (H-15). */
+  z.object({ type: z.literal('escalateComplaint'), complaintId: z.string().min(1).max(40) }),
+  RouteCaseCommandSchema,
+  RecordDeliveryCommandSchema,
   z.object({ type: z.literal('closeWindow'), window: windowNo }),
   z.object({ type: z.literal('pauseWindow'), window: windowNo, reason }),
   z.object({ type: z.literal('resumeWindow'), window: windowNo }),

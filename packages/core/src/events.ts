@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CalendarOverridesSchema, CatalogueSchema, IssuingHoursSchema, WindowSchema } from './catalogue';
 import { StaffRefSchema, type StaffRef } from './staff';
 import { CaseGivenSchema, CaseSchema } from './cases';
+import { CaseRouteSchema, ComplaintSchema, DeliverySchema, EvidenceRefSchema } from './casework';
 import { FollowUpSchema, FollowUpStepSchema, RatingAspectsSchema, RatingGivenSchema, RatingSchema } from './ratings';
 import { IssuedTicketSchema, TicketSchema } from './ticket';
 import { AlertSubjectSchema } from './supervision';
@@ -112,8 +113,21 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('followUp.opened'), followUp: FollowUpSchema }),
   // A follow-up of an earlier day, which the view does not hold, is carried as it stood.
-  z.object({ type: z.literal('followUp.advanced'), id, step: FollowUpStepSchema, note: z.string().max(500), by: z.string().optional(), followUp: FollowUpSchema.optional() }),
-  z.object({ type: z.literal('followUp.appealed'), id, reason: z.string().max(500), followUp: FollowUpSchema.optional() }),
+  z.object({
+    type: z.literal('followUp.advanced'),
+    id,
+    step: FollowUpStepSchema,
+    note: z.string().max(500),
+    by: z.string().optional(),
+    evidence: z.array(EvidenceRefSchema).max(10).optional(),
+    followUp: FollowUpSchema.optional(),
+  }),
+  z.object({ type: z.literal('followUp.appealed'), id, reason: z.string().max(500), by: z.string().optional(), followUp: FollowUpSchema.optional() }),
+  z.object({ type: z.literal('followUp.appealDecided'), id, upheld: z.boolean(), note: z.string().max(500), by: z.string().optional(), followUp: FollowUpSchema.optional() }),
+  // The cases that need someone are kept in the hall's records, not the view: their events carry them whole.
+  z.object({ type: z.literal('complaint.changed'), action: z.enum(['registered', 'assigned', 'replied', 'escalated', 'closed']), complaint: ComplaintSchema }),
+  z.object({ type: z.literal('caseRoute.changed'), action: z.enum(['handed', 'finished']), route: CaseRouteSchema }),
+  z.object({ type: z.literal('delivery.recorded'), action: z.enum(['notify', 'send', 'hand-over', 'return-originals']), delivery: DeliverySchema }),
   z.object({ type: z.literal('window.opened'), window: windowNo, clerk: z.string().optional() }),
   z.object({ type: z.literal('window.closed'), window: windowNo }),
   z.object({ type: z.literal('window.paused'), window: windowNo, reason }),

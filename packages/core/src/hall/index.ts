@@ -4,6 +4,9 @@ import type { EventBody, HallEvent } from '../events';
 import type { Result } from '../result';
 import { applyAppointmentEvent, decideAppointmentCommand } from './appointments';
 import { applyCaseDeadlineEvent, decideLapse } from './case-deadlines';
+import { decideRoute } from './case-routes';
+import { applyComplaintEvent, decideComplaint } from './complaints';
+import { decideDelivery } from './deliveries';
 import { applyFollowUpEvent, decideFollowUp } from './follow-ups';
 import { applyCaseEvent, decideOutcome } from './outcomes';
 import { applyRatingEvent, decideRating } from './ratings';
@@ -48,6 +51,11 @@ export {
   type HallBoard,
   type SupervisionFacts,
 } from './supervision';
+export { nextFollowUpStep } from './follow-ups';
+export { formatComplaintId, isComplaintOverdue } from './complaints';
+export { currentRouteStep } from './case-routes';
+export { overdueItems, type OpenCasework, type OverdueItem } from './overdue';
+export { departmentOf } from './casework';
 
 function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {
   view.day = event.day;
@@ -118,12 +126,20 @@ export function applyEvent(view: HallView, event: HallEvent): void {
     case 'followUp.opened':
     case 'followUp.advanced':
     case 'followUp.appealed':
+    case 'followUp.appealDecided':
       applyFollowUpEvent(view, event);
       break;
     case 'alert.raised':
     case 'alert.cleared':
     case 'alert.acknowledged':
       applySupervisionEvent(view, event);
+      break;
+    case 'complaint.changed':
+      applyComplaintEvent(view, event);
+      break;
+    case 'caseRoute.changed':
+    case 'delivery.recorded':
+      // Kept in the hall's records, not the view.
       break;
   }
   view.seq = event.seq;
@@ -178,7 +194,16 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
       return decideRating(view, command, ctx);
     case 'advanceFollowUp':
     case 'appealFollowUp':
+    case 'decideFollowUpAppeal':
       return decideFollowUp(view, command, ctx);
+    case 'createComplaint':
+    case 'advanceComplaint':
+    case 'escalateComplaint':
+      return decideComplaint(view, command, ctx);
+    case 'routeCase':
+      return decideRoute(view, command, ctx);
+    case 'recordDelivery':
+      return decideDelivery(view, command, ctx);
     case 'replaceCatalogue':
     case 'assignWindowItems':
     case 'openTemporaryWindow':

@@ -5,6 +5,7 @@ import type { Actor } from '../commands';
 import type { DeviceReport, EventBody, HallEvent, ScheduledChange } from '../events';
 import type { LaneMemory } from '../queue';
 import type { FollowUp, Rating, RatingRequest } from '../ratings';
+import type { CaseRoute, Complaint, Delivery } from '../casework';
 import type { Result } from '../result';
 import type { HallAlert } from '../supervision';
 import type { Ticket } from '../ticket';
@@ -380,6 +381,12 @@ export interface DecideContext {
   caseOf?: (number: string) => Case | undefined;
   /** A follow-up from an earlier day, which the view no longer holds, by its id. */
   followUpOf?: (id: string) => FollowUp | undefined;
+  /** Complaints, case routes and deliveries live in the hall's records only (see casework). */
+  complaintOf?: (id: string) => Complaint | undefined;
+  caseRouteOf?: (caseNumber: string) => CaseRoute | undefined;
+  deliveryOf?: (caseNumber: string) => Delivery | undefined;
+  /** Whether the hub stores a file of evidence with this hash. */
+  evidenceOf?: (hash: string) => boolean;
 }
 
 /**
