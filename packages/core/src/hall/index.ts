@@ -7,6 +7,7 @@ import { applyCaseDeadlineEvent, decideLapse } from './case-deadlines';
 import { decideRoute } from './case-routes';
 import { applyComplaintEvent, decideComplaint } from './complaints';
 import { decideDelivery } from './deliveries';
+import { applyEmergencyEvent, decideEmergency } from './emergency';
 import { applyFollowUpEvent, decideFollowUp } from './follow-ups';
 import { applyCaseEvent, decideOutcome } from './outcomes';
 import { applyRatingEvent, decideRating } from './ratings';
@@ -56,6 +57,7 @@ export { formatComplaintId, isComplaintOverdue } from './complaints';
 export { currentRouteStep } from './case-routes';
 export { overdueItems, type OpenCasework, type OverdueItem } from './overdue';
 export { departmentOf } from './casework';
+export { CLOCK_TOLERANCE_MS, LEASE_LOW, leasesOf, normaliseNumber } from './emergency';
 
 function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {
   view.day = event.day;
@@ -72,6 +74,9 @@ function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {
   view.ratings.clear();
   view.followUps.clear();
   alertsForNewDay(view);
+  // Leases end with their day; numbers not given are simply not given.
+  view.leases = view.leases.filter((l) => l.day >= event.day);
+  view.emergencyCalls.clear();
 }
 
 /** Folds one event into the view. Throws OutOfStep when the event is not the next one or does not apply. */
@@ -104,6 +109,12 @@ export function applyEvent(view: HallView, event: HallEvent): void {
     case 'ticket.transferred':
     case 'ticket.voided':
       applyTicketEvent(view, event);
+      break;
+    case 'lease.granted':
+    case 'emergency.callRecorded':
+    case 'emergency.callSetAside':
+    case 'ticket.lateRecorded':
+      applyEmergencyEvent(view, event);
       break;
     case 'window.opened':
     case 'window.closed':
@@ -176,6 +187,10 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
     case 'holdTicket':
     case 'transferTicket':
       return decideTicketCommand(view, command, ctx);
+    case 'takeLease':
+    case 'recordEmergencyTicket':
+    case 'recordEmergencyCall':
+      return decideEmergency(view, command, ctx);
     case 'signIn':
     case 'openWindow':
     case 'closeWindow':
