@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { CalendarOverridesSchema, CatalogueSchema, IssuingHoursSchema, WindowSchema } from './catalogue';
 import { StaffRefSchema, type StaffRef } from './staff';
 import { CaseGivenSchema, CaseSchema } from './cases';
+import { CaseRouteSchema, ComplaintSchema, DeliverySchema, EvidenceRefSchema } from './casework';
 import { FollowUpSchema, FollowUpStepSchema, RatingAspectsSchema, RatingGivenSchema, RatingSchema } from './ratings';
 import { IssuedTicketSchema, TicketSchema } from './ticket';
+import { AlertSubjectSchema } from './supervision';
 
 const id = z.string().min(1).max(80);
 
@@ -150,13 +152,30 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('followUp.opened'), followUp: FollowUpSchema }),
   // A follow-up of an earlier day, which the view does not hold, is carried as it stood.
-  z.object({ type: z.literal('followUp.advanced'), id, step: FollowUpStepSchema, note: z.string().max(500), by: z.string().optional(), followUp: FollowUpSchema.optional() }),
-  z.object({ type: z.literal('followUp.appealed'), id, reason: z.string().max(500), followUp: FollowUpSchema.optional() }),
+  z.object({
+    type: z.literal('followUp.advanced'),
+    id,
+    step: FollowUpStepSchema,
+    note: z.string().max(500),
+    by: z.string().optional(),
+    evidence: z.array(EvidenceRefSchema).max(10).optional(),
+    followUp: FollowUpSchema.optional(),
+  }),
+  z.object({ type: z.literal('followUp.appealed'), id, reason: z.string().max(500), by: z.string().optional(), followUp: FollowUpSchema.optional() }),
+  z.object({ type: z.literal('followUp.appealDecided'), id, upheld: z.boolean(), note: z.string().max(500), by: z.string().optional(), followUp: FollowUpSchema.optional() }),
+  // The cases that need someone are kept in the hall's records, not the view: their events carry them whole.
+  z.object({ type: z.literal('complaint.changed'), action: z.enum(['registered', 'assigned', 'replied', 'escalated', 'closed']), complaint: ComplaintSchema }),
+  z.object({ type: z.literal('caseRoute.changed'), action: z.enum(['handed', 'finished']), route: CaseRouteSchema }),
+  z.object({ type: z.literal('delivery.recorded'), action: z.enum(['notify', 'send', 'hand-over', 'return-originals']), delivery: DeliverySchema }),
   z.object({ type: z.literal('window.opened'), window: windowNo, clerk: z.string().optional() }),
   z.object({ type: z.literal('window.closed'), window: windowNo }),
   z.object({ type: z.literal('window.paused'), window: windowNo, reason }),
   z.object({ type: z.literal('window.resumed'), window: windowNo }),
   z.object({ type: z.literal('devices.reported'), terminal: z.string(), role: z.string(), devices: z.array(DeviceReportSchema).max(10) }),
+  // Supervisors' alerts (H-04, H-16, H-18, N-03): raised once per occurrence of a condition, cleared when it ends.
+  z.object({ type: z.literal('alert.raised'), id: z.string().max(200), key: z.string().max(200), subject: AlertSubjectSchema }),
+  z.object({ type: z.literal('alert.cleared'), id: z.string().max(200) }),
+  z.object({ type: z.literal('alert.acknowledged'), id: z.string().max(200) }),
 ]);
 export type EventBody = z.infer<typeof EventBodySchema>;
 export type EventType = EventBody['type'];

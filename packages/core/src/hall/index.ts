@@ -4,6 +4,9 @@ import type { EventBody, HallEvent } from '../events';
 import type { Result } from '../result';
 import { applyAppointmentEvent, decideAppointmentCommand } from './appointments';
 import { applyCaseDeadlineEvent, decideLapse } from './case-deadlines';
+import { decideRoute } from './case-routes';
+import { applyComplaintEvent, decideComplaint } from './complaints';
+import { decideDelivery } from './deliveries';
 import { applyEmergencyEvent, decideEmergency } from './emergency';
 import { applyFollowUpEvent, decideFollowUp } from './follow-ups';
 import { applyCaseEvent, decideOutcome } from './outcomes';
@@ -12,6 +15,7 @@ import { decideRemoteTicket } from './remote';
 import { applySetupEvent, catalogueForNewDay, decideSetup, pendingChangesAt, unconfiguredRefusal } from './setup';
 import { applyTicketEvent, decideTicketCommand } from './tickets';
 import { clearIndexes, OutOfStep, type DecideContext, type Decision, type EventOf, type HallView } from './view';
+import { alertsForNewDay, applySupervisionEvent, decideSupervision } from './supervision';
 import { applyWindowEvent, decideWindowCommand } from './windows';
 
 // The hall's rules as one fold and one decision, each passing to the part of the hall it concerns:
@@ -28,6 +32,31 @@ export { calendarYears, hallCalendar, itemToday, strandedTickets, type CalendarY
 export { caseOfVisit, outcomeOf } from './outcomes';
 export { correctionDays, correctionDeadline, isPastDeadline } from './case-deadlines';
 export { issuedTicket } from './tickets';
+export {
+  ALERT_SOURCES,
+  activeAlerts,
+  alertChanges,
+  alertConditions,
+  alertDepartment,
+  deviceCheck,
+  hallBoard,
+  hallHours,
+  terminalReady,
+  type AlertCondition,
+  type AlertSource,
+  type BoardDevice,
+  type BoardFigures,
+  type BoardItem,
+  type BoardTerminal,
+  type BoardWindow,
+  type HallBoard,
+  type SupervisionFacts,
+} from './supervision';
+export { nextFollowUpStep } from './follow-ups';
+export { formatComplaintId, isComplaintOverdue } from './complaints';
+export { currentRouteStep } from './case-routes';
+export { overdueItems, type OpenCasework, type OverdueItem } from './overdue';
+export { departmentOf } from './casework';
 export { CLOCK_TOLERANCE_MS, LEASE_LOW, leasesOf, normaliseNumber } from './emergency';
 
 function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {
@@ -44,6 +73,7 @@ function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {
   view.ratingRequests.clear();
   view.ratings.clear();
   view.followUps.clear();
+  alertsForNewDay(view);
   // Leases end with their day; numbers not given are simply not given.
   view.leases = view.leases.filter((l) => l.day >= event.day);
   view.emergencyCalls.clear();
@@ -107,7 +137,20 @@ export function applyEvent(view: HallView, event: HallEvent): void {
     case 'followUp.opened':
     case 'followUp.advanced':
     case 'followUp.appealed':
+    case 'followUp.appealDecided':
       applyFollowUpEvent(view, event);
+      break;
+    case 'alert.raised':
+    case 'alert.cleared':
+    case 'alert.acknowledged':
+      applySupervisionEvent(view, event);
+      break;
+    case 'complaint.changed':
+      applyComplaintEvent(view, event);
+      break;
+    case 'caseRoute.changed':
+    case 'delivery.recorded':
+      // Kept in the hall's records, not the view.
       break;
   }
   view.seq = event.seq;
@@ -166,7 +209,16 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
       return decideRating(view, command, ctx);
     case 'advanceFollowUp':
     case 'appealFollowUp':
+    case 'decideFollowUpAppeal':
       return decideFollowUp(view, command, ctx);
+    case 'createComplaint':
+    case 'advanceComplaint':
+    case 'escalateComplaint':
+      return decideComplaint(view, command, ctx);
+    case 'routeCase':
+      return decideRoute(view, command, ctx);
+    case 'recordDelivery':
+      return decideDelivery(view, command, ctx);
     case 'replaceCatalogue':
     case 'assignWindowItems':
     case 'openTemporaryWindow':
@@ -174,5 +226,8 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
     case 'cancelPendingChange':
     case 'setCalendarYear':
       return decideSetup(view, command, ctx);
+    case 'reviewAlerts':
+    case 'acknowledgeAlert':
+      return decideSupervision(view, command, ctx);
   }
 }
