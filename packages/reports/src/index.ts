@@ -5,3 +5,4 @@ export * from './definitions';
 export * from './erlang';
 export * from './forecast';
 export * from './staffing';
+export type { CompiledQuery } from 'kysely';
