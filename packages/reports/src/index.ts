@@ -6,3 +6,4 @@ export * from './erlang';
 export * from './forecast';
 export * from './staffing';
 export type { CompiledQuery } from 'kysely';
+export * from './columns';
