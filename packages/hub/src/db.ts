@@ -4,14 +4,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { checkDatabaseFile, DATABASE_FILE } from './files';
 import { LINEAGE_MIGRATION } from './lineage';
+import { REPORTS_MIGRATION } from './reports';
 
 export type Db = Database.Database;
 
 /** SQLite's page cache per connection, in KiB. */
 export const PAGE_CACHE_KIB = 32 * 1024;
 
-/** Versioned migrations: each runs once, in order, inside one transaction with its version row. */
-export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+/** Versioned migrations: each runs once, in order, inside one transaction with its version row; `run` does what SQL alone cannot (a fold of the log). */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string; run?: (db: Db) => void }[] = [
   {
     version: 1,
     name: 'event log, command answers, read tables',
@@ -181,6 +182,8 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   },
   // The notification outbox (packages/notify): queued in the command's transaction.
   NOTIFY_MIGRATION,
+  // The reports' fact tables, filled from the log (packages/reports).
+  REPORTS_MIGRATION,
   {
     version: 60,
     name: "citizens' phones: one-time codes, sessions, the phone behind each number and booking (kept apart from events)",
@@ -249,6 +252,7 @@ export function migrate(db: Db): number {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
       db.exec(m.sql);
+      m.run?.(db);
       record.run(m.version, m.name, Date.now());
     })();
   }

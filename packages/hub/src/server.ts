@@ -11,6 +11,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { GroupCommit } from './commit';
 import { consoleOperations } from './console-api';
+import { reportOperations } from './report-api';
+import { HallReports } from './reports';
 import { serveConsole } from './console-files';
 import { openDatabase } from './db';
 import { Pairings, TerminalCredentials } from './enrolment';
@@ -209,7 +211,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     startedAt,
     staff,
     credentials,
-    more: [...consoleOperations(consoleContext), ...phoneOperations({ store, commits, watch, phones, notifications, clock, limits: limits.phone })],
+    more: [...consoleOperations(consoleContext), ...reportOperations(store, new HallReports(db, () => store.view.catalogue, clock)), ...phoneOperations({ store, commits, watch, phones, notifications, clock, limits: limits.phone })],
     clock,
     limits,
     trustProxy: options.trustProxy,

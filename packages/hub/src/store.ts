@@ -33,11 +33,13 @@ import {
   type NumberLease,
 } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
+import { eventFacts, factsBefore } from '@servicehall/reports';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Db } from './db';
 import { HubRefusal } from './files';
 import { LinkSigner } from './links';
 import { PublicRefs } from './refs';
+import { FactWriter } from './reports';
 import { log } from './log';
 import { ClerkPins, type PinCheck } from './pins';
 import { Sealer } from './sealed';
@@ -214,6 +216,8 @@ export class HallStore {
   /** Today's tickets and the bookings by their public references (the phone's addresses, the ticket's QR code). */
   readonly refs: PublicRefs;
   private readonly sealer: Sealer;
+  /** The reports' fact tables, kept in each event's transaction. */
+  private readonly facts: FactWriter;
   private readonly bodyKey: Buffer;
   private readonly listeners = new Set<EventListener>();
   private readonly executedListeners = new Set<ExecutedListener>();
@@ -278,6 +282,7 @@ export class HallStore {
       putPersonal: db.prepare('INSERT INTO personal_data (case_number, applicant, stored_at) VALUES (?, ?, ?) ON CONFLICT (case_number) DO UPDATE SET applicant = excluded.applicant'),
     };
     this.pins = new ClerkPins(db);
+    this.facts = new FactWriter(db);
     this.audit = new AuditLog(db);
     this.links = new LinkSigner(keys.derive('links'));
     this.sealer = new Sealer(keys.derive('applicant-data'));
@@ -630,8 +635,10 @@ export class HallStore {
     const { type, ...rest } = body;
     this.st.appendEvent.run(event.seq, now, type, null, JSON.stringify(staff ? { ...rest, staff } : rest));
     this.viewTouched = true;
+    const before = factsBefore(this.view, event);
     applyEvent(this.view, event);
     this.persist(event);
+    this.facts.apply(eventFacts(event, before, this.view, { caseOf: this.caseRecord }));
     return event;
   }
 
