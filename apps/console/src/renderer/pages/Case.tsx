@@ -46,7 +46,9 @@ export function CasePage() {
   const r = data?.route;
   const dv = data?.delivery;
   const holding = r ? currentRouteStep(r) : undefined;
-  const mayRoute = staff?.role !== 'clerk';
+  // Supervisors route any case; a department head hands on what their department holds (the item's, before any hand-over).
+  const holder = holding?.department ?? (r ? undefined : live.view?.catalogue.items.find((i) => i.code === c?.serviceCode)?.department);
+  const mayRoute = staff?.role === 'administrator' || staff?.role === 'supervisor' || (staff?.role === 'department-head' && staff.department === holder);
   const path = `/api/cases/${encodeURIComponent(number)}`;
   return (
     <>

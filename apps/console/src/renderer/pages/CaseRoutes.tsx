@@ -50,7 +50,7 @@ export function CaseRoutesPage() {
                     <td>
                       <Due day={list.day} due={step?.due} done={r.state === 'done'} />
                     </td>
-                    <td className="small">{r.steps.map((s) => s.department).join(' → ')}</td>
+                    <td className="small">{[r.steps[0]?.from, ...r.steps.map((s) => s.department)].filter(Boolean).join(' → ')}</td>
                   </tr>
                 );
               })}

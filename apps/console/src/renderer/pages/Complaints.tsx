@@ -213,7 +213,7 @@ export function ComplaintPage() {
             {cw.complaints.receivedOn}：{c.receivedOn}
           </span>
           <span>
-            {cw.complaints.complainant}：{c.complainant ?? '—'}
+            {cw.complaints.complainantShown}：{c.complainant ?? '—'}
           </span>
           <span>
             {cw.complaints.department}：{c.department ?? '—'}
@@ -308,8 +308,8 @@ export function ComplaintPage() {
               <tr key={i}>
                 <td>{when(h.at)}</td>
                 <td>{cw.complaints.actions[h.action] ?? h.action}</td>
-                <td>{h.by ?? '—'}</td>
-                <td>{h.note ?? ''}</td>
+                <td>{h.by === 'hub' ? cw.complaints.hub : (h.by ?? '—')}</td>
+                <td>{h.action === 'escalated' && c.escalated ? `${cw.due}：${c.escalated.overdueSince}` : (h.note ?? '')}</td>
               </tr>
             ))}
           </tbody>

@@ -31,6 +31,7 @@ export function FollowUpsPage() {
   const [error, setError] = useState<unknown>();
   useEffect(() => void api<{ day: string; followUps: FollowUp[] }>('GET', `/api/follow-ups${closed ? '?closed=1' : ''}`).then(setList, setError), [closed, live.casework]);
   const day = list?.day ?? '';
+  const clerkName = (n?: string) => (n ? `${n} ${live.view?.catalogue.clerks.find((k) => k.number === n)?.name ?? ''}`.trim() : '—');
   return (
     <>
       <div className="row spread">
@@ -68,7 +69,7 @@ export function FollowUpsPage() {
                     </td>
                     <td>{f.openedOn}</td>
                     <td>{f.window}</td>
-                    <td>{f.clerk ?? '—'}</td>
+                    <td>{clerkName(f.clerk)}</td>
                     <td>{cw.levels[f.level] ?? f.level}</td>
                     <td>{f.department ?? '—'}</td>
                     <td>{step ? cw.steps[step] : cw.followUps.closed}</td>
