@@ -12,5 +12,6 @@ export * from './ratings';
 export * from './result';
 export * from './staff';
 export * from './strings';
+export * from './supervision';
 export * from './ticket';
 export * from './wait';
