@@ -4,9 +4,7 @@ import {
   EvidenceRefSchema,
   FollowUpStepSchema,
   MAX_EVIDENCE_BYTES,
-  hallCalendar,
   nextFollowUpStep,
-  overdueItems,
   RecordDeliveryCommandSchema,
   RouteCaseCommandSchema,
   type CaseRoute,
@@ -17,6 +15,7 @@ import {
 } from '@servicehall/core';
 import { z } from 'zod';
 import { HttpRefusal, type Operation, type Reply, type Request } from './http';
+import { overdueNow } from './casework';
 import { FOLLOW_UP_PAGE, type HallStore } from './store';
 
 // The cases that need someone, for the console and integrations: bad ratings' follow-ups (N-03),
@@ -244,7 +243,7 @@ export function caseworkOperations(store: HallStore, run: Run, clock: () => numb
       staff: CONSOLE_STAFF,
       handle: (req) => {
         const s = scope(req);
-        const items = overdueItems(records.open(store.openFollowUps()), clock(), hallCalendar(store.view.catalogue), store.view.catalogue.hall.timeZone);
+        const items = overdueNow(store, clock());
         return { status: 200, body: { day: store.view.day, items: s.role === 'department-head' ? items.filter((i) => i.department === s.department) : items } };
       },
     },

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sniffEvidence } from './casework';
+import { overdueAlertReports, sniffEvidence } from './casework';
 import { housekeep } from './housekeeping';
 import { startHub, type RunningHub } from './server';
 import { TestConsole } from './testing/console';
@@ -164,6 +164,8 @@ describe('complaints through the console (H-15)', () => {
     expect(seen.body.complaint.history.filter((h) => h.action === 'escalated')).toHaveLength(1);
     const overdue = await head.request<{ items: { kind: string; id: string }[] }>('GET', '/api/overdue');
     expect(overdue.body.items).toContainEqual(expect.objectContaining({ kind: 'complaint', id, workingDaysLate: 1, escalated: true }));
+    // What the supervisors' alerts take from the hub's records: one 督办 report for it.
+    expect(overdueAlertReports(hub.store, now)).toContainEqual({ subject: 'complaint', reference: id, due: '2026-12-07', department: '市场监管（企业开办）' });
 
     expect((await supervisor.request('POST', `/api/complaints/${id}/advance`, { action: 'assign', department: '市场监管（企业开办）', note: '请科室回复' })).status).toBe(200);
     expect((await head.request('POST', `/api/complaints/${id}/advance`, { action: 'reply', channel: 'phone', note: '已电话致歉并说明整改' })).status).toBe(200);

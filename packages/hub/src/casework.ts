@@ -1,5 +1,10 @@
 import {
   currentRouteStep,
+  hallCalendar,
+  overdueItems,
+  overdueReports,
+  type OverdueItem,
+  type OverdueReport,
   EVIDENCE_TYPES,
   MAX_EVIDENCE_BYTES,
   type CaseRoute,
@@ -12,6 +17,7 @@ import {
 } from '@servicehall/core';
 import { createHash } from 'node:crypto';
 import type { Db } from './db';
+import type { HallStore } from './store';
 
 /** How many complaints or routes one list gives at most. */
 export const CASEWORK_PAGE = 200;
@@ -121,3 +127,12 @@ export class CaseworkRecords {
 function parsed<T>(row: { body: string } | undefined): T | undefined {
   return row ? (JSON.parse(row.body) as T) : undefined;
 }
+
+/** Every overdue follow-up step, complaint and case-route step in the hall's records at `now`. */
+export function overdueNow(store: HallStore, now: number): OverdueItem[] {
+  const { catalogue } = store.view;
+  return overdueItems(store.casework.open(store.openFollowUps()), now, hallCalendar(catalogue), catalogue.hall.timeZone);
+}
+
+/** The same, as the supervisors' alerts take them: the `overdue` of the hub's reviewAlerts, each a 督办 alert. */
+export const overdueAlertReports = (store: HallStore, now: number): OverdueReport[] => overdueReports(overdueNow(store, now));
