@@ -71,7 +71,7 @@ afterAll(async () => {
   await hall?.close();
 });
 
-describe('the cases that need someone, in the console', () => {
+describe('the cases that need someone, in the console', { timeout: 90_000 }, () => {
   it("takes a bad rating's follow-up through 核实, 整改, 反馈, 回访 with a photo as evidence", async () => {
     const head = await signedIn('li', passwords.li!);
     await head.getByRole('link', { name: '差评整改' }).click();
@@ -194,5 +194,35 @@ describe('the cases that need someone, in the console', () => {
     await expect.poll(() => supervisor.locator('table.access tbody tr').count()).toBe(1);
     expect(await supervisor.locator('table.access tbody tr').textContent()).toContain('核对邮寄地址');
     await screenshot(supervisor, 'console-personal-data-access');
+  });
+
+  it("takes the clerk's appeal of their own follow-up, and the supervisor's review", async () => {
+    const api = hall.api;
+    await api('POST', '/api/windows/7/open', { clerk: '1011' });
+    const t = await api<{ ticket: { id: string } }>('POST', '/api/tickets', { serviceCode: 'SJ-QY-SL' });
+    for (const step of ['call-next', 'start', 'finish']) expect((await api('POST', `/api/windows/7/${step}`)).status).toBe(200);
+    expect((await api('POST', '/api/ratings', { ticketId: t.body.ticket.id, level: 'dissatisfied', reasons: ['等候时间长'] })).status).toBe(201);
+
+    const clerk = await signedIn('1011', '246810');
+    await clerk.getByRole('link', { name: '差评整改' }).click();
+    const row = clerk.locator('table.casework tbody tr');
+    await row.first().waitFor();
+    expect(await row.count()).toBe(1);
+    await row.first().locator('a').click();
+    await clerk.locator('[name=reason]').fill('当日系统故障导致等候较长，非本人服务原因，申请复核。');
+    await clerk.getByRole('button', { name: '提交申诉' }).click();
+    await clerk.getByText('申诉待复核').waitFor();
+    // The clerk sees the steps but cannot take them.
+    expect(await clerk.locator('textarea[name=note]').count()).toBe(0);
+
+    const supervisor = await signedIn('wang', passwords.wang!);
+    await supervisor.getByRole('link', { name: '差评整改' }).click();
+    await supervisor.locator('table.casework tbody tr', { hasText: '申诉待复核' }).locator('a').click();
+    await supervisor.locator('[name=decision]').fill('调阅当日设备记录，叫号系统故障属实，申诉成立。');
+    await screenshot(supervisor, 'console-follow-up-appeal');
+    await supervisor.getByRole('button', { name: '申诉成立（撤销差评整改）' }).click();
+    await supervisor.getByText('申诉成立，已办结').waitFor();
+    const closed = await api<{ followUps: { appeal?: { by: string; decision?: { upheld: boolean; by: string } }; closure?: { how: string } }[] }>('GET', '/api/follow-ups?closed=1');
+    expect(closed.body.followUps[0]).toMatchObject({ appeal: { by: '1011', decision: { upheld: true, by: 'wang' } }, closure: { how: 'appeal-upheld' } });
   });
 });
