@@ -242,6 +242,24 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
       CREATE INDEX number_leases_day ON number_leases (day, prefix);
     `,
   },
+  {
+    version: 100,
+    name: 'the cases that need someone: complaints, cases handed between departments, deliveries of results, evidence files; the access log by staff and purpose',
+    sql: `
+      -- Each kept whole as its last event left it (core/casework); the columns are what lists filter by.
+      CREATE TABLE complaints (id TEXT PRIMARY KEY, state TEXT NOT NULL, due TEXT NOT NULL, department TEXT, received_on TEXT NOT NULL, body TEXT NOT NULL);
+      CREATE INDEX complaints_open ON complaints (state, due);
+      CREATE INDEX complaints_received ON complaints (received_on);
+      CREATE TABLE case_routes (case_number TEXT PRIMARY KEY, state TEXT NOT NULL, department TEXT, due TEXT, body TEXT NOT NULL);
+      CREATE INDEX case_routes_open ON case_routes (state, due);
+      CREATE TABLE deliveries (case_number TEXT PRIMARY KEY, body TEXT NOT NULL);
+      -- Evidence of a follow-up's step, by the SHA-256 of its content: the events carry only the hash.
+      CREATE TABLE evidence_files (hash TEXT PRIMARY KEY, type TEXT NOT NULL, size INTEGER NOT NULL, data BLOB NOT NULL, stored_at INTEGER NOT NULL, stored_by TEXT NOT NULL);
+      ALTER TABLE personal_data_access ADD COLUMN staff_id TEXT;
+      CREATE INDEX personal_data_access_staff ON personal_data_access (staff_id, id);
+      CREATE INDEX personal_data_access_purpose ON personal_data_access (purpose, id);
+    `,
+  },
 ];
 
 export function migrate(db: Db): number {

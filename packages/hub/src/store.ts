@@ -36,6 +36,7 @@ import type { Answer } from '@servicehall/protocol';
 import { eventFacts, factsBefore } from '@servicehall/reports';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Db } from './db';
+import { CaseworkRecords } from './casework';
 import { HubRefusal } from './files';
 import { LinkSigner } from './links';
 import { PublicRefs } from './refs';
@@ -133,6 +134,8 @@ export interface AccessRecord {
   caseNumber: string;
   purpose: string;
   note?: string;
+  /** The staff member who read it, when a console session did. */
+  staffId?: string;
 }
 
 /** What a public terminal may learn of a case: its number, item, state and dates, never the applicant. */
@@ -215,6 +218,8 @@ export class HallStore {
   readonly links: LinkSigner;
   /** Today's tickets and the bookings by their public references (the phone's addresses, the ticket's QR code). */
   readonly refs: PublicRefs;
+  /** Complaints, cases handed between departments, deliveries, evidence files. */
+  readonly casework: CaseworkRecords;
   private readonly sealer: Sealer;
   /** The reports' fact tables, kept in each event's transaction. */
   private readonly facts: FactWriter;
@@ -283,6 +288,7 @@ export class HallStore {
     };
     this.pins = new ClerkPins(db);
     this.facts = new FactWriter(db);
+    this.casework = new CaseworkRecords(db);
     this.audit = new AuditLog(db);
     this.links = new LinkSigner(keys.derive('links'));
     this.sealer = new Sealer(keys.derive('applicant-data'));
@@ -658,8 +664,19 @@ export class HallStore {
     const refusal = this.precheck(body, entry.pin);
     const holder = entry.holder?.();
     const decided =
-      refusal ??
-      decide(this.view, body, { now, actor, earlierRatings: this.earlierRatings(body), caseOf: this.caseRecord, followUpOf: this.followUpRecord, leaseOf: this.leaseRecord, ...(holder ? { holder } : {}) });
+      refusal ?? decide(this.view, body, {
+        now,
+        actor,
+        earlierRatings: this.earlierRatings(body),
+        caseOf: this.caseRecord,
+        followUpOf: this.followUpRecord,
+        leaseOf: this.leaseRecord,
+        complaintOf: this.casework.complaintOf,
+        caseRouteOf: this.casework.routeOf,
+        deliveryOf: this.casework.deliveryOf,
+        evidenceOf: this.casework.hasEvidence,
+        ...(holder ? { holder } : {}),
+      });
     if (!decided.ok) {
       const answer: Answer = {
         ok: false,
@@ -752,20 +769,27 @@ export class HallStore {
   }
 
   /** The applicant of a case, in full, for staff whose role needs it; every read is logged with who and why (H-19). */
-  applicantOf(caseNumber: string, who: string, purpose: AccessPurpose, note?: string): unknown {
+  applicantOf(caseNumber: string, who: string, purpose: AccessPurpose, note?: string, staffId?: string): unknown {
     const row = this.db.prepare<[string], { applicant: string }>('SELECT applicant FROM personal_data WHERE case_number = ?').get(caseNumber);
-    this.db.prepare('INSERT INTO personal_data_access (at, who, case_number, purpose, note) VALUES (?, ?, ?, ?, ?)').run(this.clock(), who, caseNumber, purpose, note ?? null);
+    this.db
+      .prepare('INSERT INTO personal_data_access (at, who, case_number, purpose, note, staff_id) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(this.clock(), who, caseNumber, purpose, note ?? null, staffId ?? null);
     return row ? JSON.parse(this.sealer.open(row.applicant, caseNumber)) : undefined;
   }
 
-  /** The personal-data access log, newest first, for a supervisor: of one case, or of all. */
-  accessLog(options: { caseNumber?: string; since?: number; limit: number }): AccessRecord[] {
+  /** The personal-data access log, newest first, for a supervisor: of one case, one staff member, one purpose, or of all. */
+  accessLog(options: { caseNumber?: string; staffId?: string; purpose?: string; since?: number; limit: number }): AccessRecord[] {
+    const { caseNumber = null, staffId = null, purpose = null } = options;
     return this.db
-      .prepare<[string | null, string | null, number, number], { at: number; who: string; case_number: string; purpose: string; note: string | null }>(
-        'SELECT at, who, case_number, purpose, note FROM personal_data_access WHERE (? IS NULL OR case_number = ?) AND at >= ? ORDER BY id DESC LIMIT ?',
+      .prepare<
+        (string | number | null)[],
+        { at: number; who: string; case_number: string; purpose: string; note: string | null; staff_id: string | null }
+      >(
+        `SELECT at, who, case_number, purpose, note, staff_id FROM personal_data_access
+         WHERE (? IS NULL OR case_number = ?) AND (? IS NULL OR staff_id = ?) AND (? IS NULL OR purpose = ?) AND at >= ? ORDER BY id DESC LIMIT ?`,
       )
-      .all(options.caseNumber ?? null, options.caseNumber ?? null, options.since ?? 0, options.limit)
-      .map((r) => ({ at: r.at, who: r.who, caseNumber: r.case_number, purpose: r.purpose, ...(r.note ? { note: r.note } : {}) }));
+      .all(caseNumber, caseNumber, staffId, staffId, purpose, purpose, options.since ?? 0, options.limit)
+      .map((r) => ({ at: r.at, who: r.who, caseNumber: r.case_number, purpose: r.purpose, ...(r.note ? { note: r.note } : {}), ...(r.staff_id ? { staffId: r.staff_id } : {}) }));
   }
 
   /** A case's progress with numbers and states only: what a kiosk may show a citizen (H-11, H-19). */
@@ -834,6 +858,11 @@ export class HallStore {
 
   ratingsOn(day: string): Rating[] {
     return this.st.ratingsOfDay.all(day).map(ratingOfRow);
+  }
+
+  /** A follow-up as the hall's records hold it. */
+  followUp(id: string): FollowUp | undefined {
+    return this.followUpRecord(id);
   }
 
   /** The follow-ups still open, all of them (their steps are due within days). */
@@ -976,9 +1005,15 @@ export class HallStore {
         if (r) this.st.amendRating.run(ratingBody(r), r.id);
         break;
       }
+      case 'complaint.changed':
+      case 'caseRoute.changed':
+      case 'delivery.recorded':
+        this.casework.follow(event);
+        break;
       case 'followUp.opened':
       case 'followUp.advanced':
-      case 'followUp.appealed': {
+      case 'followUp.appealed':
+      case 'followUp.appealDecided': {
         const f = v.followUps.get(event.type === 'followUp.opened' ? event.followUp.id : event.id)!;
         this.st.putFollowUp.run(f.id, f.closed ? 1 : 0, JSON.stringify(f), v.day);
         break;

@@ -117,6 +117,36 @@ export function publicEvent(e: HallEvent): HallEvent {
       return { ...e, note: '' };
     case 'followUp.appealed':
       return { ...e, reason: '' };
+    case 'followUp.appealDecided':
+      return { ...e, note: '' };
+    // What a complaint says and who made it, what a department noted and who signed for a result stay inside.
+    case 'complaint.changed': {
+      const { complainant: _c, sourceRef: _s, reply, closed, assigned, ...c } = e.complaint;
+      return {
+        ...e,
+        complaint: {
+          ...c,
+          summary: '',
+          history: c.history.map(({ note: _n, ...h }) => h),
+          ...(reply ? { reply: { ...reply, text: '' } } : {}),
+          ...(closed ? { closed: { ...closed, note: '' } } : {}),
+          ...(assigned ? { assigned: { ...assigned, note: '' } } : {}),
+        },
+      };
+    }
+    case 'caseRoute.changed':
+      return { ...e, route: { ...e.route, steps: e.route.steps.map((s) => ({ ...s, note: '' })) } };
+    case 'delivery.recorded': {
+      const { delivered, originals, ...d } = e.delivery;
+      return {
+        ...e,
+        delivery: {
+          ...d,
+          ...(delivered ? { delivered: { at: delivered.at } } : {}),
+          ...(originals ? { originals: { ...originals, signedBy: '' } } : {}),
+        },
+      };
+    }
     default:
       return e;
   }
