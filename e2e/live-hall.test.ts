@@ -120,6 +120,15 @@ describe('the live hall in the console', () => {
     await expect.poll(() => supervisor.locator('[data-testid=board-window-21]').textContent()).toContain(`已呼叫 ${numbers[0]}`);
   });
 
+  it('lists the hall’s notification channels and sends a test message through one', async () => {
+    const channels = supervisor.locator('[data-testid=channels]');
+    await channels.getByText('值班群').waitFor();
+    expect(await channels.textContent()).toContain('企业微信群机器人');
+    await channels.locator('tr', { hasText: '值班群' }).getByRole('button', { name: '发送测试消息' }).click();
+    await supervisor.getByText('测试消息已交给渠道 duty-room 发送').waitFor();
+    await robot.waitFor(() => robot.messages.some((m) => m.robot === 'duty-room' && m.content.includes('测试')));
+  });
+
   it('shows a printer’s paper end on the board and the wall screen, and alerts it (H-04)', async () => {
     printer.device.set({ paperEnd: true });
     const tag = supervisor.locator('[data-testid=device-kiosk-1-printer]');

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { AlertCard, myAlerts } from '../alerts';
 import { useConsole } from '../App';
+import { ChannelList } from '../channels';
 
 /** The clock, moving on by itself: waits and pauses grow between the hall's events. */
 function useNow(everyMs: number): number {
@@ -174,6 +175,7 @@ export function BoardPage() {
           </table>
         </section>
       </div>
+      {!wall && (staff?.role === 'administrator' || staff?.role === 'supervisor') && <ChannelList />}
     </div>
   );
 }
