@@ -1,4 +1,5 @@
 export * from './cases';
+export * from './casework';
 export * from './catalogue';
 export * from './clock';
 export * from './calendar';

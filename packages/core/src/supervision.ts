@@ -63,5 +63,6 @@ export const TerminalPresenceSchema = z.object({
 export type TerminalPresence = z.infer<typeof TerminalPresenceSchema>;
 
 /** Something past its deadline in the hall's records (a follow-up step, a complaint, a case route, a delivery). */
-export const OverdueItemSchema = z.object({ subject: z.enum(OVERDUE_KINDS), reference: z.string().min(1).max(40), due: z.string(), department: department.optional() });
-export type OverdueItem = z.infer<typeof OverdueItemSchema>;
+export const OverdueReportSchema = z.object({ subject: z.enum(OVERDUE_KINDS), reference: z.string().min(1).max(40), due: z.string(), department: department.optional() });
+/** An overdue item as the alerts see it (from `overdueItems`, which names the casework the hub holds). */
+export type OverdueReport = z.infer<typeof OverdueReportSchema>;

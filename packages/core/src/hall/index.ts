@@ -4,6 +4,10 @@ import type { EventBody, HallEvent } from '../events';
 import type { Result } from '../result';
 import { applyAppointmentEvent, decideAppointmentCommand } from './appointments';
 import { applyCaseDeadlineEvent, decideLapse } from './case-deadlines';
+import { decideRoute } from './case-routes';
+import { applyComplaintEvent, decideComplaint } from './complaints';
+import { decideDelivery } from './deliveries';
+import { applyEmergencyEvent, decideEmergency } from './emergency';
 import { applyFollowUpEvent, decideFollowUp } from './follow-ups';
 import { applyCaseEvent, decideOutcome } from './outcomes';
 import { applyRatingEvent, decideRating } from './ratings';
@@ -48,6 +52,12 @@ export {
   type HallBoard,
   type SupervisionFacts,
 } from './supervision';
+export { nextFollowUpStep } from './follow-ups';
+export { formatComplaintId, isComplaintOverdue } from './complaints';
+export { currentRouteStep } from './case-routes';
+export { overdueItems, type OpenCasework, type OverdueItem } from './overdue';
+export { departmentOf } from './casework';
+export { CLOCK_TOLERANCE_MS, LEASE_LOW, leasesOf, normaliseNumber } from './emergency';
 
 function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {
   view.day = event.day;
@@ -64,6 +74,9 @@ function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {
   view.ratings.clear();
   view.followUps.clear();
   alertsForNewDay(view);
+  // Leases end with their day; numbers not given are simply not given.
+  view.leases = view.leases.filter((l) => l.day >= event.day);
+  view.emergencyCalls.clear();
 }
 
 /** Folds one event into the view. Throws OutOfStep when the event is not the next one or does not apply. */
@@ -97,6 +110,12 @@ export function applyEvent(view: HallView, event: HallEvent): void {
     case 'ticket.voided':
       applyTicketEvent(view, event);
       break;
+    case 'lease.granted':
+    case 'emergency.callRecorded':
+    case 'emergency.callSetAside':
+    case 'ticket.lateRecorded':
+      applyEmergencyEvent(view, event);
+      break;
     case 'window.opened':
     case 'window.closed':
     case 'window.paused':
@@ -118,12 +137,20 @@ export function applyEvent(view: HallView, event: HallEvent): void {
     case 'followUp.opened':
     case 'followUp.advanced':
     case 'followUp.appealed':
+    case 'followUp.appealDecided':
       applyFollowUpEvent(view, event);
       break;
     case 'alert.raised':
     case 'alert.cleared':
     case 'alert.acknowledged':
       applySupervisionEvent(view, event);
+      break;
+    case 'complaint.changed':
+      applyComplaintEvent(view, event);
+      break;
+    case 'caseRoute.changed':
+    case 'delivery.recorded':
+      // Kept in the hall's records, not the view.
       break;
   }
   view.seq = event.seq;
@@ -160,6 +187,10 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
     case 'holdTicket':
     case 'transferTicket':
       return decideTicketCommand(view, command, ctx);
+    case 'takeLease':
+    case 'recordEmergencyTicket':
+    case 'recordEmergencyCall':
+      return decideEmergency(view, command, ctx);
     case 'signIn':
     case 'openWindow':
     case 'closeWindow':
@@ -178,7 +209,16 @@ export function decide(view: HallView, command: CommandBody, ctx: DecideContext)
       return decideRating(view, command, ctx);
     case 'advanceFollowUp':
     case 'appealFollowUp':
+    case 'decideFollowUpAppeal':
       return decideFollowUp(view, command, ctx);
+    case 'createComplaint':
+    case 'advanceComplaint':
+    case 'escalateComplaint':
+      return decideComplaint(view, command, ctx);
+    case 'routeCase':
+      return decideRoute(view, command, ctx);
+    case 'recordDelivery':
+      return decideDelivery(view, command, ctx);
     case 'replaceCatalogue':
     case 'assignWindowItems':
     case 'openTemporaryWindow':

@@ -4,7 +4,7 @@ import type { CommandBody } from '../commands';
 import type { DeviceReport, EventBody } from '../events';
 import { isBadRating } from '../ratings';
 import { ok, refuse, type Result } from '../result';
-import type { AlertSubject, HallAlert, OverdueItem, TerminalPresence } from '../supervision';
+import type { AlertSubject, HallAlert, OverdueReport, TerminalPresence } from '../supervision';
 import { itemToday } from './setup';
 import { itemWaits } from './waits';
 import { currentTicket, type DecideContext, type Decision, type EventOf, type HallView } from './view';
@@ -23,7 +23,7 @@ const MINUTE = 60_000;
 export interface SupervisionFacts {
   now: number;
   terminals: readonly TerminalPresence[];
-  overdue?: readonly OverdueItem[];
+  overdue?: readonly OverdueReport[];
 }
 
 /** A condition that wants an alert while it holds; `key` names it, so that it is raised once however often it is seen. */
