@@ -185,6 +185,23 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
   // The reports' fact tables, filled from the log (packages/reports).
   REPORTS_MIGRATION,
   {
+    version: 42,
+    name: "supervisors' alerts: raised once per occurrence, acknowledged, cleared (H-04, H-16, H-18, N-03)",
+    sql: `
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        raised_at INTEGER NOT NULL,
+        -- 1 while its condition lasts: a new day's view keeps these.
+        standing INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX alerts_day ON alerts (day);
+      CREATE INDEX alerts_standing ON alerts (standing);
+    `,
+  },
+  {
     version: 60,
     name: "citizens' phones: one-time codes, sessions, the phone behind each number and booking (kept apart from events)",
     sql: `

@@ -32,6 +32,8 @@ import { doorPoster, phonePages } from './phone/pages';
 import { TicketWatch } from './phone/watch';
 import { PhoneBook, PhoneVault } from './phones';
 import { HallStore } from './store';
+import { HallSupervision, terminalPresence } from './supervision';
+import { supervisionOperations } from './supervision-api';
 import { serveTerminals, type TerminalLinks } from './terminals';
 import { loadTls, tlsFilesIn, type TlsFiles } from './tls';
 
@@ -79,6 +81,8 @@ export interface HubOptions {
   trustProxy?: boolean;
   /** Where the built phone pages are (apps/phone/dist/renderer). */
   phonePagesDir?: string;
+  /** How often the supervisors' alerts are reviewed besides after every change (waits and pauses grow with the clock). */
+  supervisionSweepMs?: number;
 }
 
 export interface RunningHub {
@@ -103,6 +107,8 @@ export interface RunningHub {
   backgroundCheck?: Promise<string | undefined>;
   operations: Operations;
   notifications: HallNotifications;
+  /** The supervisors' alerts, reviewed after every change and on a beat. */
+  supervision: HallSupervision;
   /** Phones following their tickets now. */
   phonesWatching(): number;
   /** The hall's public address (its setup's hall.publicUrl, else the hub's own): the phone pages are under /m/. */
@@ -204,6 +210,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // Phone numbers are sealed and hashed with keys derived from the hall key, as applicants are.
   const phones = new PhoneBook(db, new PhoneVault(key.derive('phones')));
   const watch = new TicketWatch(store, phones, notifications, { publicBase, clock });
+  // Supervisors' alerts: reviewed after every change and on a beat, sent through the channels once.
+  const supervision = new HallSupervision(store, () => terminalPresence(credentials, terminals?.linked() ?? [], clock()), notifications, {
+    clock,
+    ...(options.supervisionSweepMs ? { everyMs: options.supervisionSweepMs } : {}),
+  });
   const api = apiHandler({
     store,
     commits,
@@ -211,7 +222,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     startedAt,
     staff,
     credentials,
-    more: [...consoleOperations(consoleContext), ...reportOperations(store, new HallReports(db, () => store.view.catalogue, clock)), ...phoneOperations({ store, commits, watch, phones, notifications, clock, limits: limits.phone })],
+    more: [...consoleOperations(consoleContext), ...supervisionOperations({ store, supervision, notifications }), ...reportOperations(store, new HallReports(db, () => store.view.catalogue, clock)), ...phoneOperations({ store, commits, watch, phones, notifications, clock, limits: limits.phone })],
     clock,
     limits,
     trustProxy: options.trustProxy,
@@ -307,6 +318,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();
   });
+  // A terminal that comes or goes may begin or end an alert.
+  terminalListeners.add(() => supervision.soon());
   const links = terminals;
   const operations = await startOperations(options, {
     db,
@@ -322,6 +335,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   }).catch(async (error: unknown) => {
     // Not started (the port is taken, say): nothing ran, so this is a clean stop.
     clearInterval(sweep);
+    supervision.stop();
     links.close();
     watch.close();
     await notifications.stop();
@@ -330,6 +344,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     clearRunning();
     throw error;
   });
+  supervision.start();
   const { port } = server.address() as AddressInfo;
   const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
   ownUrl = `${tls ? 'https' : 'http'}://${shown}:${port}`;
@@ -350,6 +365,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     startCheck,
     operations,
     notifications,
+    supervision,
     phonesWatching: () => watch.watching,
     publicUrl: publicBase,
     terminalCount: () => links.count(),
@@ -359,6 +375,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       closed = true;
       background?.stop();
       clearInterval(sweep);
+      supervision.stop();
       watch.close();
       await notifications.stop();
       await operations.stop();

@@ -16,6 +16,7 @@ import {
   type Case,
   type Command,
   type FollowUp,
+  type HallAlert,
   type Rating,
   type TerminalDevices,
   type CommandBody,
@@ -174,6 +175,8 @@ export const LOOKUPS = {
   followUpById: 'SELECT body FROM follow_ups WHERE id = ?',
   closedFollowUps: 'SELECT rowid, body FROM follow_ups WHERE closed = 1 AND rowid < ? ORDER BY rowid DESC LIMIT ?',
   devices: "SELECT value FROM hall WHERE key >= 'devices:' AND key < 'devices;'",
+  alertsOfDay: 'SELECT body FROM alerts WHERE day = ?',
+  alertsStanding: 'SELECT body FROM alerts WHERE standing = 1',
   lastSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events',
   eventsSince: 'SELECT seq, at, type, command_id, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
   answer: 'SELECT answer, body_hash FROM commands WHERE id = ?',
@@ -284,6 +287,9 @@ export class HallStore {
         'INSERT INTO follow_ups (id, closed, body, day) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET closed = excluded.closed, body = excluded.body, day = excluded.day',
       ),
       followUpById: db.prepare<[string], { body: string }>(LOOKUPS.followUpById),
+      putAlert: db.prepare(
+        'INSERT INTO alerts (id, day, kind, raised_at, standing, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET standing = excluded.standing, body = excluded.body',
+      ),
       putPersonal: db.prepare('INSERT INTO personal_data (case_number, applicant, stored_at) VALUES (?, ?, ?) ON CONFLICT (case_number) DO UPDATE SET applicant = excluded.applicant'),
     };
     this.pins = new ClerkPins(db);
@@ -396,6 +402,7 @@ export class HallStore {
       const d = JSON.parse(r.value) as TerminalDevices;
       view.devices.set(d.terminal, d);
     }
+    for (const a of [...bodies<HallAlert>(LOOKUPS.alertsOfDay, day), ...bodies<HallAlert>(LOOKUPS.alertsStanding)]) view.alerts.set(a.id, a);
     reindex(view);
     // A finished service of today without a rating still waits for one.
     for (const t of view.tickets.values()) {
@@ -1021,6 +1028,13 @@ export class HallStore {
       case 'devices.reported':
         this.st.putHall.run(`devices:${event.terminal}`, JSON.stringify(v.devices.get(event.terminal)));
         break;
+      case 'alert.raised':
+      case 'alert.cleared':
+      case 'alert.acknowledged': {
+        const a = v.alerts.get(event.id);
+        if (a) this.st.putAlert.run(a.id, hallDay(a.raisedAt, v.catalogue.hall.timeZone), a.subject.kind, a.raisedAt, a.clearedAt === undefined ? 1 : 0, JSON.stringify(a));
+        break;
+      }
     }
   }
 }
