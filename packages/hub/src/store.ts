@@ -396,7 +396,7 @@ export class HallStore {
     for (const c of this.db.prepare<[string], CaseRow>(LOOKUPS.casesOfDay).all(day).map(caseOfRow)) view.cases.set(c.number, c);
     for (const rating of this.st.ratingsOfDay.all(day).map(ratingOfRow)) view.ratings.set(rating.ticketId, [...(view.ratings.get(rating.ticketId) ?? []), rating]);
     for (const f of bodies<FollowUp>(LOOKUPS.followUpsOfDay, day)) view.followUps.set(f.id, f);
-    view.leases = this.db.prepare<[string], LeaseRow>('SELECT * FROM number_leases WHERE day >= ? ORDER BY granted_at, id').all(day).map(leaseOfRow);
+    view.leases = this.db.prepare<[string], LeaseRow>('SELECT * FROM number_leases WHERE day >= ? ORDER BY rowid').all(day).map(leaseOfRow);
     for (const c of JSON.parse(row('emergencyCalls') ?? '[]') as EmergencyCall[]) view.emergencyCalls.set(c.number, [...(view.emergencyCalls.get(c.number) ?? []), c]);
     for (const r of this.db.prepare<[], { value: string }>(LOOKUPS.devices).all()) {
       const d = JSON.parse(r.value) as TerminalDevices;
