@@ -118,6 +118,11 @@ export class HallClient {
     return this.outbox.size;
   }
 
+  /** Now on the hub's clock, as this terminal last knew it (its own clock while the hub never answered). */
+  hubNow(): number {
+    return this.clock() + this.hubOffset;
+  }
+
   /**
    * Sends a command; it waits in the outbox until the hub answers, across reconnects and restarts
    * of this terminal. The promise resolves with the hub's answer, however long that takes.

@@ -223,6 +223,22 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   },
   // The identity of the event log (lineage.ts): a restored hub's terminals notice it.
   LINEAGE_MIGRATION,
+  {
+    version: 90,
+    name: 'number leases for emergency issuing (应急取号): every day’s, so that a kiosk’s record that comes after midnight is checked against its lease',
+    sql: `
+      CREATE TABLE number_leases (
+        id TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        terminal TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        first INTEGER NOT NULL,
+        last INTEGER NOT NULL,
+        granted_at INTEGER NOT NULL
+      );
+      CREATE INDEX number_leases_day ON number_leases (day, prefix);
+    `,
+  },
 ];
 
 export function migrate(db: Db): number {

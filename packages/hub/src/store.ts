@@ -29,6 +29,8 @@ import {
   type Ticket,
   type ScheduledChange,
   type StaffRef,
+  type EmergencyCall,
+  type NumberLease,
 } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
 import { createHmac, randomUUID } from 'node:crypto';
@@ -55,6 +57,18 @@ import {
   type RatingRow,
   type TicketRow,
 } from './rows';
+
+interface LeaseRow {
+  id: string;
+  day: string;
+  terminal: string;
+  prefix: string;
+  first: number;
+  last: number;
+  granted_at: number;
+}
+
+const leaseOfRow = (r: LeaseRow): NumberLease => ({ id: r.id, terminal: r.terminal, day: r.day, prefix: r.prefix, first: r.first, last: r.last, grantedAt: r.granted_at });
 
 export interface Executed {
   answer: Answer;
@@ -365,6 +379,8 @@ export class HallStore {
     for (const c of this.db.prepare<[string], CaseRow>(LOOKUPS.casesOfDay).all(day).map(caseOfRow)) view.cases.set(c.number, c);
     for (const rating of this.st.ratingsOfDay.all(day).map(ratingOfRow)) view.ratings.set(rating.ticketId, [...(view.ratings.get(rating.ticketId) ?? []), rating]);
     for (const f of bodies<FollowUp>(LOOKUPS.followUpsOfDay, day)) view.followUps.set(f.id, f);
+    view.leases = this.db.prepare<[string], LeaseRow>('SELECT * FROM number_leases WHERE day >= ? ORDER BY granted_at, id').all(day).map(leaseOfRow);
+    for (const c of JSON.parse(row('emergencyCalls') ?? '[]') as EmergencyCall[]) view.emergencyCalls.set(c.number, [...(view.emergencyCalls.get(c.number) ?? []), c]);
     for (const r of this.db.prepare<[], { value: string }>(LOOKUPS.devices).all()) {
       const d = JSON.parse(r.value) as TerminalDevices;
       view.devices.set(d.terminal, d);
@@ -635,7 +651,8 @@ export class HallStore {
     const refusal = this.precheck(body, entry.pin);
     const holder = entry.holder?.();
     const decided =
-      refusal ?? decide(this.view, body, { now, actor, earlierRatings: this.earlierRatings(body), caseOf: this.caseRecord, followUpOf: this.followUpRecord, ...(holder ? { holder } : {}) });
+      refusal ??
+      decide(this.view, body, { now, actor, earlierRatings: this.earlierRatings(body), caseOf: this.caseRecord, followUpOf: this.followUpRecord, leaseOf: this.leaseRecord, ...(holder ? { holder } : {}) });
     if (!decided.ok) {
       const answer: Answer = {
         ok: false,
@@ -690,6 +707,12 @@ export class HallStore {
   private readonly followUpRecord = (id: string): FollowUp | undefined => {
     const row = this.st.followUpById.get(id);
     return row ? (JSON.parse(row.body) as FollowUp) : undefined;
+  };
+
+  /** The lease of an earlier day that holds a number, from the hall's records. */
+  private readonly leaseRecord = (day: string, prefix: string, sequence: number): NumberLease | undefined => {
+    const row = this.db.prepare<[string, string, number, number], LeaseRow>('SELECT * FROM number_leases WHERE day = ? AND prefix = ? AND first <= ? AND last >= ?').get(day, prefix, sequence, sequence);
+    return row ? leaseOfRow(row) : undefined;
   };
 
   /** A case as the hall's records hold it (an earlier day's, which the view does not). */
@@ -860,6 +883,7 @@ export class HallStore {
         // The new day ends temporary windows and today's changes of items.
         this.st.putHall.run('catalogue', JSON.stringify(v.catalogue));
         this.st.dropOldCounters.run(v.day);
+        this.st.putHall.run('emergencyCalls', '[]');
         for (const w of v.windows.keys()) this.persistWindow(w);
         break;
       case 'appointment.booked':
@@ -886,7 +910,24 @@ export class HallStore {
       case 'ticket.called':
         this.persistTicket(event.id, seq);
         this.persistWindow(event.window);
+        if (event.happenedAt !== undefined) this.st.putHall.run('emergencyCalls', JSON.stringify([...v.emergencyCalls.values()].flat()));
         break;
+      case 'lease.granted': {
+        const l = event.lease;
+        this.db.prepare('INSERT OR IGNORE INTO number_leases (id, day, terminal, prefix, first, last, granted_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(l.id, l.day, l.terminal, l.prefix, l.first, l.last, l.grantedAt);
+        break;
+      }
+      case 'emergency.callRecorded':
+        this.st.putHall.run('emergencyCalls', JSON.stringify([...v.emergencyCalls.values()].flat()));
+        break;
+      case 'emergency.callSetAside':
+        break;
+      case 'ticket.lateRecorded': {
+        // An earlier day's ticket: into the hall's records, not into today's view.
+        const t = event.ticket;
+        this.st.putTicket.run(t.id, t.day, t.number, t.serviceCode, t.state, t.lane, t.issuedAt, seq, ticketBody(t));
+        break;
+      }
       case 'ticket.voided': {
         const t = this.persistTicket(event.id, seq);
         const a = t?.appointment ? v.appointments.get(t.appointment.code) : undefined;

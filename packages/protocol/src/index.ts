@@ -4,6 +4,8 @@ import {
   CaseSchema,
   CommandSchema,
   DeviceReportSchema,
+  EmergencyCallSchema,
+  NumberLeaseSchema,
   FollowUpSchema,
   RatingSchema,
   HallEventSchema,
@@ -121,6 +123,8 @@ export const HallSnapshotSchema = z.object({
   ratings: z.array(RatingSchema).default([]),
   followUps: z.array(FollowUpSchema).default([]),
   pending: z.array(z.object({ id: z.number().int(), at: z.number().int(), staff: StaffRefSchema.optional(), change: PendingChangeSchema })).default([]),
+  leases: z.array(NumberLeaseSchema).default([]),
+  emergencyCalls: z.array(EmergencyCallSchema).default([]),
 });
 
 // ---- terminal to hub ----

@@ -1,0 +1,307 @@
+import {
+  applyEvent,
+  emptyView,
+  issuedItem,
+  localTime,
+  unconfiguredCatalogue,
+  type Case,
+  type Catalogue,
+  type FollowUp,
+  type HallEvent,
+  type HallView,
+  type Outcome,
+  type RatingLevel,
+  type Ticket,
+} from '@servicehall/core';
+import { bucketOf } from './buckets';
+import { MAX_COUNTERS, rowChanges, type Counter, type RowChange } from './schema';
+
+/** Where and when a fact happened: the key of its rows in every fact table. */
+export interface FactPlace {
+  /** The hall's local day (YYYY-MM-DD), its month (YYYY-MM) and hour (0-23). */
+  day: string;
+  month: string;
+  hour: number;
+  serviceCode: string;
+  department: string;
+  window: number;
+  clerk: string;
+  /** A pause's reason (pauses only). */
+  reason?: string;
+}
+
+/** Counters to add at one place: what one event changes in the fact tables. */
+export interface FactIncrement extends FactPlace {
+  add: Partial<Record<Counter, number>>;
+}
+
+/** What an event's facts need of the view as it stood before the event (the view after it is passed too). */
+export interface Before {
+  ticket?: Ticket;
+  window?: { clerk?: string; pausedSince?: number; pauseReason?: string };
+  followUp?: FollowUp;
+}
+
+export interface FactOptions {
+  /** A case the view no longer holds (an earlier day's, lapsing now), from the hall's records. */
+  caseOf?: (number: string) => Case | undefined;
+}
+
+/** Takes what `eventFacts` needs of the view before `event` is applied to it. */
+export function factsBefore(view: HallView, event: HallEvent): Before {
+  switch (event.type) {
+    case 'ticket.called':
+    case 'ticket.recalled':
+    case 'ticket.started':
+    case 'ticket.finished':
+    case 'ticket.noShow':
+    case 'ticket.held':
+    case 'ticket.transferred':
+    case 'ticket.voided':
+      return { ticket: view.tickets.get(event.id) };
+    case 'window.resumed':
+    case 'window.closed': {
+      const w = view.windows.get(event.window);
+      return w ? { window: { clerk: w.clerk, pausedSince: w.pausedSince, pauseReason: w.pauseReason } } : {};
+    }
+    case 'followUp.advanced':
+      return { followUp: view.followUps.get(event.id) ?? event.followUp };
+    default:
+      return {};
+  }
+}
+
+/** The department a fact belongs to: its item's, else its window's, else its clerk's. */
+export function departmentOf(catalogue: Catalogue, serviceCode: string, window: number, clerk: string): string {
+  const item = serviceCode ? catalogue.items.find((i) => i.code === serviceCode) : undefined;
+  if (item) return item.department;
+  const w = window ? catalogue.windows.find((x) => x.number === window) : undefined;
+  if (w?.department) return w.department;
+  return (clerk ? catalogue.clerks.find((c) => c.number === clerk)?.department : undefined) ?? '';
+}
+
+function placer(catalogue: Catalogue) {
+  const tz = catalogue.hall.timeZone;
+  const departments = new Map<string, string>();
+  return (at: number, serviceCode: string, window: number | undefined, clerk: string | undefined, reason?: string): FactPlace => {
+    const local = localTime(at, tz);
+    const w = window ?? 0;
+    const c = clerk ?? '';
+    const dk = `${serviceCode}|${w}|${c}`;
+    let department = departments.get(dk);
+    if (department === undefined) departments.set(dk, (department = departmentOf(catalogue, serviceCode, w, c)));
+    return {
+      day: local.day,
+      month: local.day.slice(0, 7),
+      hour: Math.floor(local.minutes / 60),
+      serviceCode,
+      department,
+      window: w,
+      clerk: c,
+      ...(reason !== undefined ? { reason } : {}),
+    };
+  };
+}
+type Place = ReturnType<typeof placer>;
+
+const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
+
+/**
+ * A ticket's facts as its record stands: issued (when and for what it was issued), its first call
+ * and wait (at the desk that first called it), its service (where it was finished), its no-show,
+ * its transfers and referrals (at the desk that passed it on), voided. An event adds the difference
+ * between the ticket after it and before it, so that the facts of a ticket never count twice.
+ */
+export function ticketFacts(t: Ticket, place: Place): FactIncrement[] {
+  const out: FactIncrement[] = [];
+  const first = t.transfers[0];
+  out.push({ ...place(t.issuedAt, issuedItem(t), 0, ''), add: t.state === 'voided' ? { issued: 1, voided: 1 } : { issued: 1 } });
+  if (t.calledAt !== undefined) {
+    // A transfer passes the ticket on from the desk that first called it; the ticket keeps where it is now.
+    const desk = first ? { code: first.fromService, window: first.fromWindow, clerk: t.firstClerk } : { code: t.serviceCode, window: t.window, clerk: t.clerk };
+    const wait = seconds(t.calledAt - t.issuedAt);
+    out.push({ ...place(t.calledAt, desk.code, desk.window, desk.clerk), add: { called: 1, wait_s: wait, wait_max_s: wait, [`w${bucketOf(wait)}`]: 1 } });
+  }
+  if (t.state === 'done' && t.finishedAt !== undefined) {
+    const service = seconds(t.finishedAt - (t.servingAt ?? t.finishedAt));
+    out.push({ ...place(t.finishedAt, t.serviceCode, t.window, t.clerk), add: { served: 1, service_s: service, service_max_s: service, [`s${bucketOf(service)}`]: 1 } });
+  }
+  if (t.state === 'no-show') out.push({ ...place(t.lastCalledAt ?? t.calledAt ?? t.issuedAt, t.serviceCode, t.window, t.clerk), add: { no_shows: 1 } });
+  // The record names the clerk of the first desk only (首问负责); a later transfer is the window's.
+  t.transfers.forEach((tr, i) => out.push({ ...place(tr.at, tr.fromService, tr.fromWindow, i === 0 ? t.firstClerk : undefined), add: tr.referral ? { referred: 1 } : { transferred: 1 } }));
+  return out;
+}
+
+const placeKey = (p: FactPlace) => `${p.day}|${p.hour}|${p.serviceCode}|${p.department}|${p.window}|${p.clerk}|${p.reason ?? ''}`;
+
+/** after − before, place by place; a maximum is given again only where it is new. */
+export function difference(after: readonly FactIncrement[], before: readonly FactIncrement[]): FactIncrement[] {
+  const was = new Map<string, Partial<Record<string, number>>>();
+  for (const b of before) {
+    const k = placeKey(b);
+    const sum = was.get(k) ?? {};
+    for (const [c, v] of Object.entries(b.add)) sum[c] = MAX_COUNTERS.has(c) ? Math.max(sum[c] ?? 0, v!) : (sum[c] ?? 0) + v!;
+    was.set(k, sum);
+  }
+  const out: FactIncrement[] = [];
+  const seen = new Set<string>();
+  for (const a of merge(after)) {
+    const k = placeKey(a);
+    seen.add(k);
+    const old = was.get(k) ?? {};
+    const add: Partial<Record<string, number>> = {};
+    for (const [c, v] of Object.entries(a.add)) {
+      if (MAX_COUNTERS.has(c)) {
+        if (old[c] === undefined || old[c] !== v) add[c] = v;
+      } else if (v! - (old[c] ?? 0) !== 0) add[c] = v! - (old[c] ?? 0);
+    }
+    for (const [c, v] of Object.entries(old)) if (!(c in a.add) && !MAX_COUNTERS.has(c) && v) add[c] = -v;
+    if (Object.keys(add).length) out.push({ ...strip(a), add });
+  }
+  for (const b of merge(before)) {
+    if (seen.has(placeKey(b))) continue;
+    const add: Partial<Record<string, number>> = {};
+    for (const [c, v] of Object.entries(b.add)) if (!MAX_COUNTERS.has(c) && v) add[c] = -v;
+    if (Object.keys(add).length) out.push({ ...strip(b), add });
+  }
+  return out;
+}
+
+const strip = ({ add: _add, ...place }: FactIncrement): FactPlace => place;
+
+/** Increments at the same place made one. */
+export function merge(list: readonly FactIncrement[]): FactIncrement[] {
+  const by = new Map<string, FactIncrement>();
+  for (const f of list) {
+    const k = placeKey(f);
+    const m = by.get(k);
+    if (!m) {
+      by.set(k, { ...f, add: { ...f.add } });
+      continue;
+    }
+    for (const [c, v] of Object.entries(f.add)) {
+      const key = c as Counter;
+      m.add[key] = MAX_COUNTERS.has(c) ? Math.max(m.add[key] ?? 0, v!) : (m.add[key] ?? 0) + v!;
+    }
+  }
+  return [...by.values()];
+}
+
+const OUTCOME_COUNTER: Record<Outcome, Counter> = { accepted: 'accepted', correction: 'corrections', rejected: 'rejected', consultation: 'consultations' };
+const LEVEL_COUNTER: Record<RatingLevel, Counter> = {
+  'very-satisfied': 'rated_very_satisfied',
+  satisfied: 'rated_satisfied',
+  'basically-satisfied': 'rated_basically_satisfied',
+  dissatisfied: 'rated_dissatisfied',
+  'very-dissatisfied': 'rated_very_dissatisfied',
+};
+
+/** Whether a follow-up step was done after the working day it was due. */
+const late = (f: FollowUp, step: FollowUp['done'][number], tz: string) => {
+  const due = f.due[step.step];
+  return due !== undefined && localTime(step.at, tz).day > due;
+};
+
+/**
+ * The fact rule: what one hall event adds to the fact tables, from the event, what the view held
+ * before it (factsBefore) and the view after it. Pure; the hub applies the increments in the
+ * event's own transaction, the city applies the same to PostgreSQL.
+ */
+export function eventFacts(event: HallEvent, before: Before, view: HallView, options: FactOptions = {}): FactIncrement[] {
+  const place = placer(view.catalogue);
+  switch (event.type) {
+    case 'ticket.issued': {
+      const id = 'id' in event.ticket ? event.ticket.id : `${view.day}-${event.ticket.number}`;
+      const t = view.tickets.get(id);
+      return t ? ticketFacts(t, place) : [];
+    }
+    case 'ticket.called':
+    case 'ticket.finished':
+    case 'ticket.noShow':
+    case 'ticket.transferred':
+    case 'ticket.voided': {
+      const t = view.tickets.get(event.id);
+      if (!t) return [];
+      return difference(ticketFacts(t, place), before.ticket ? ticketFacts(before.ticket, place) : []);
+    }
+    case 'window.resumed':
+    case 'window.closed': {
+      const w = before.window;
+      if (w?.pausedSince === undefined) return [];
+      return [{ ...place(w.pausedSince, '', event.window, w.clerk, w.pauseReason ?? ''), add: { pauses: 1, paused_s: seconds(event.at - w.pausedSince) } }];
+    }
+    case 'rating.recorded': {
+      const r = view.ratings.get(event.rating.ticketId)?.at(-1);
+      if (!r) return [];
+      const add: FactIncrement['add'] = { rated: 1, [LEVEL_COUNTER[r.level]]: 1 };
+      if (r.isDefault) add.rated_default = 1;
+      if (r.count === 2) add.rated_second = 1;
+      return [{ ...place(r.at, r.serviceCode, r.window, r.clerk), add }];
+    }
+    case 'case.recorded':
+    case 'case.amended': {
+      const c = view.cases.get(event.case.number);
+      if (!c) return [];
+      const add: FactIncrement['add'] = { [OUTCOME_COUNTER[event.outcome]]: 1 };
+      if (event.type === 'case.amended') {
+        add[OUTCOME_COUNTER[event.from]] = (add[OUTCOME_COUNTER[event.from]] ?? 0) - 1;
+        add.amended = 1;
+      }
+      const notice = c.notices.at(-1);
+      if (event.outcome === 'correction' && notice?.at === event.at && notice.breach) add.breaches = 1;
+      return [{ ...place(event.at, c.serviceCode, c.window, c.clerk), add }];
+    }
+    case 'case.lapsed': {
+      const c = view.cases.get(event.number) ?? options.caseOf?.(event.number);
+      return [{ ...place(event.at, c?.serviceCode ?? '', c?.window, c?.clerk), add: { lapsed: 1 } }];
+    }
+    case 'followUp.opened': {
+      const f = event.followUp;
+      return [{ ...place(event.at, '', f.window, f.clerk), add: { follow_ups_opened: 1 } }];
+    }
+    case 'followUp.advanced': {
+      const f = view.followUps.get(event.id);
+      if (!f) return [];
+      const add: FactIncrement['add'] = {};
+      const step = f.done.at(-1);
+      if (step && late(f, step, view.catalogue.hall.timeZone)) add.follow_ups_late = 1;
+      if (f.closed && !before.followUp?.closed) add.follow_ups_closed = 1;
+      return Object.keys(add).length ? [{ ...place(event.at, '', f.window, f.clerk), add }] : [];
+    }
+    case 'followUp.appealed': {
+      const f = view.followUps.get(event.id) ?? event.followUp;
+      return f ? [{ ...place(event.at, '', f.window, f.clerk), add: { follow_ups_appealed: 1 } }] : [];
+    }
+    default:
+      return [];
+  }
+}
+
+/**
+ * Folds a hall's log from its first event and says each event's facts: for rebuilding the fact
+ * tables from the log (a hub upgraded to reports, the city's copy), with the same rules as the hub.
+ */
+export class FactFolder {
+  readonly view: HallView;
+  constructor(
+    private readonly options: FactOptions = {},
+    catalogue: Catalogue = unconfiguredCatalogue(),
+  ) {
+    this.view = emptyView(catalogue, '');
+  }
+
+  apply(event: HallEvent): FactIncrement[] {
+    const before = factsBefore(this.view, event);
+    applyEvent(this.view, event);
+    return eventFacts(event, before, this.view, this.options);
+  }
+}
+
+/** The row changes of an increment in every fact table (see rowChanges). */
+export function incrementRows(f: FactIncrement): RowChange[] {
+  return rowChanges(
+    { day: f.day, month: f.month, hour: f.hour, service_code: f.serviceCode, department: f.department, window_no: f.window, clerk: f.clerk, reason: f.reason ?? '' },
+    f.add,
+    f.reason !== undefined,
+  );
+}

@@ -1,0 +1,7 @@
+export * from './buckets';
+export * from './schema';
+export * from './facts';
+export * from './definitions';
+export * from './erlang';
+export * from './forecast';
+export * from './staffing';

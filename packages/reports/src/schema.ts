@@ -1,0 +1,161 @@
+import { BUCKETS } from './buckets';
+
+/**
+ * The fact tables: counters kept per period and place as events are applied, so that a report
+ * sums rows instead of reading the log. Portable types only (integers, text, no NULL in keys), so
+ * that the hall's SQLite and the city's PostgreSQL hold the same tables and run the same reports.
+ */
+
+/** Where a fact happened. Text '' and window 0 stand for "none" (a key column cannot be NULL in PostgreSQL). */
+export const KEY_COLUMNS = {
+  day: 'text',
+  month: 'text',
+  hour: 'int',
+  service_code: 'text',
+  department: 'text',
+  window_no: 'int',
+  clerk: 'text',
+  reason: 'text',
+} as const;
+export type KeyColumn = keyof typeof KEY_COLUMNS;
+
+const waitBuckets = Array.from({ length: BUCKETS }, (_, i) => `w${i}` as const);
+const serviceBuckets = Array.from({ length: BUCKETS }, (_, i) => `s${i}` as const);
+export type WaitBucket = `w${number}`;
+export type ServiceBucket = `s${number}`;
+
+/** The counters, each summed; those named here as `max` keep the largest value instead. */
+export const COUNTERS = [
+  // Tickets (H-20).
+  'issued',
+  'called',
+  'served',
+  'no_shows',
+  'voided',
+  'transferred',
+  'referred',
+  'wait_s',
+  'wait_max_s',
+  'service_s',
+  'service_max_s',
+  ...waitBuckets,
+  ...serviceBuckets,
+  // Pauses (H-18).
+  'pauses',
+  'paused_s',
+  // Ratings (N-01, N-03).
+  'rated',
+  'rated_very_satisfied',
+  'rated_satisfied',
+  'rated_basically_satisfied',
+  'rated_dissatisfied',
+  'rated_very_dissatisfied',
+  'rated_default',
+  'rated_second',
+  'follow_ups_opened',
+  'follow_ups_closed',
+  'follow_ups_late',
+  'follow_ups_appealed',
+  // Outcomes (H-07), one-time notice (H-03), lapsed corrections (N-05).
+  'accepted',
+  'corrections',
+  'rejected',
+  'consultations',
+  'amended',
+  'breaches',
+  'lapsed',
+] as const;
+export type Counter = (typeof COUNTERS)[number] | WaitBucket | ServiceBucket;
+
+export const MAX_COUNTERS: ReadonlySet<string> = new Set(['wait_max_s', 'service_max_s']);
+export const PAUSE_COUNTERS = ['pauses', 'paused_s'] as const;
+
+export interface FactTable {
+  name: string;
+  /** The period its rows are kept for. */
+  period: 'day' | 'month';
+  keys: readonly KeyColumn[];
+  counters: readonly Counter[];
+}
+
+/**
+ * Three shapes of the same counters, each for the reports it serves fast: by item and hour (no
+ * desks: items, departments, hours, days, the forecast); by desk and hour (any breakdown within
+ * days); by desk and month (clerks and windows over months and years). And the pauses with their reasons.
+ */
+export const FACT_TABLES = {
+  itemHours: { name: 'report_item_hours', period: 'day', keys: ['day', 'hour', 'service_code', 'department'], counters: COUNTERS },
+  deskHours: { name: 'report_desk_hours', period: 'day', keys: ['day', 'hour', 'service_code', 'department', 'window_no', 'clerk'], counters: COUNTERS },
+  deskMonths: { name: 'report_desk_months', period: 'month', keys: ['month', 'service_code', 'department', 'window_no', 'clerk'], counters: COUNTERS },
+  pauses: { name: 'report_pauses', period: 'day', keys: ['day', 'department', 'window_no', 'clerk', 'reason'], counters: PAUSE_COUNTERS },
+} as const satisfies Record<string, FactTable>;
+export type FactTableName = keyof typeof FACT_TABLES;
+export const FACT_TABLE_LIST: readonly FactTable[] = Object.values(FACT_TABLES);
+
+export type Dialect = 'sqlite' | 'postgres';
+
+const q = (name: string) => `"${name}"`;
+
+/** The statements that create the fact tables (and their indexes) in `dialect`. */
+export function factDdl(dialect: Dialect): string[] {
+  const counterType = dialect === 'postgres' ? 'BIGINT' : 'INTEGER';
+  const out: string[] = [];
+  for (const t of FACT_TABLE_LIST) {
+    const keys = t.keys.map((k) => `${q(k)} ${KEY_COLUMNS[k] === 'int' ? 'INTEGER NOT NULL DEFAULT 0' : "TEXT NOT NULL DEFAULT ''"}`);
+    const counters = t.counters.map((c) => `${q(c)} ${counterType} NOT NULL DEFAULT 0`);
+    out.push(`CREATE TABLE ${q(t.name)} (${[...keys, ...counters].join(', ')}, PRIMARY KEY (${t.keys.map(q).join(', ')}))`);
+    // Reports of one clerk or window over a period read their rows by it.
+    if (t.keys.includes('clerk')) out.push(`CREATE INDEX ${q(`${t.name}_clerk`)} ON ${q(t.name)} (${q('clerk')}, ${q(t.keys[0]!)})`);
+    if (t.keys.includes('window_no')) out.push(`CREATE INDEX ${q(`${t.name}_window`)} ON ${q(t.name)} (${q('window_no')}, ${q(t.keys[0]!)})`);
+  }
+  return out;
+}
+
+/**
+ * The statement adding one increment to `table`: its key columns, then the counters named, as
+ * parameters in that order (`?` for SQLite, `$n` for PostgreSQL). Counters add; maxima keep the larger.
+ */
+export function upsertSql(table: FactTable, counters: readonly string[], dialect: Dialect): string {
+  const columns = [...table.keys, ...counters];
+  const params = columns.map((_, i) => (dialect === 'postgres' ? `$${i + 1}` : '?'));
+  const greatest = dialect === 'postgres' ? 'GREATEST' : 'MAX';
+  const set = counters.map((c) =>
+    MAX_COUNTERS.has(c) ? `${q(c)} = ${greatest}(${q(table.name)}.${q(c)}, excluded.${q(c)})` : `${q(c)} = ${q(table.name)}.${q(c)} + excluded.${q(c)}`,
+  );
+  return `INSERT INTO ${q(table.name)} (${columns.map(q).join(', ')}) VALUES (${params.join(', ')}) ON CONFLICT (${table.keys.map(q).join(', ')}) DO UPDATE SET ${set.join(', ')}`;
+}
+
+/** One increment as a row change of one table: the table, the counters it adds, and the values (keys, then counters). */
+export interface RowChange {
+  table: FactTable;
+  counters: string[];
+  values: (string | number)[];
+}
+
+/** The key values of a fact's place, by column. */
+export interface PlaceColumns {
+  day: string;
+  month: string;
+  hour: number;
+  service_code: string;
+  department: string;
+  window_no: number;
+  clerk: string;
+  reason: string;
+}
+
+/**
+ * The row changes an increment makes in every fact table (the pauses table only for a pause with
+ * its reason). Both the hub and the city apply these with `upsertSql(table, counters, dialect)`.
+ */
+export function rowChanges(place: PlaceColumns, add: Partial<Record<string, number>>, isPause: boolean): RowChange[] {
+  const out: RowChange[] = [];
+  for (const table of FACT_TABLE_LIST) {
+    const pauseTable = table === FACT_TABLES.pauses;
+    if (pauseTable && !isPause) continue;
+    const counters = Object.keys(add).filter((c) => add[c] !== 0 && (!pauseTable || (PAUSE_COUNTERS as readonly string[]).includes(c)));
+    if (counters.length === 0) continue;
+    out.push({ table, counters, values: [...table.keys.map((k) => place[k]), ...counters.map((c) => add[c]!)] });
+  }
+  return out;
+}
