@@ -10,6 +10,7 @@ import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
 import { limitsFrom } from './limits';
 import { configureLog, log } from './log';
 import { readNotifyInput } from './notifications';
+import { upstreamFromEnv } from '@servicehall/upstream';
 import { startHub, type HubOptions } from './server';
 import { Staff, StaffIdSchema } from './staff';
 import { HallStore } from './store';
@@ -21,7 +22,8 @@ import { CA_CERT, TLS_DIR } from './tls';
  * SERVICEHALL_KEY_FILE, SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY, SERVICEHALL_ALLOW_INSECURE,
  * SERVICEHALL_LIMITS, SERVICEHALL_MAX_DB_MB, SERVICEHALL_NOTIFY_CONFIG or SERVICEHALL_NOTIFY (the
  * notification channels: citizens' SMS), SERVICEHALL_TRUST_PROXY=1 (behind a proxy that sets
- * X-Forwarded-For). A new hall starts unconfigured and is set up in the console (/console);
+ * X-Forwarded-For), SERVICEHALL_UPSTREAM_URL and SERVICEHALL_UPSTREAM_HALL (the city's PostgreSQL
+ * and this hall's code there: the log is shipped to it). A new hall starts unconfigured and is set up in the console (/console);
  * SERVICEHALL_SEED=demo seeds it with the demo hall instead, and SERVICEHALL_DEMO_ALL_DAY=1 issues
  * at any hour.
  * Operations: SERVICEHALL_LOG_LEVEL, SERVICEHALL_LOG_FILE, SERVICEHALL_METRICS_TOKEN,
@@ -59,6 +61,7 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOpti
     wholeCheckUpToBytes: wholeCheckLimit(env.SERVICEHALL_START_CHECK_WHOLE_MB),
     notify: notify.input as never,
     trustProxy: env.SERVICEHALL_TRUST_PROXY === '1',
+    upstream: upstreamFromEnv(env),
   };
 }
 

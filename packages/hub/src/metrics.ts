@@ -2,6 +2,7 @@ import { Outbox as NotifyOutbox } from '@servicehall/notify';
 import { RoleSchema } from '@servicehall/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { UpstreamStatus } from '@servicehall/upstream';
 import type { BackupStatus } from './backup';
 import type { Db } from './db';
 import type { StartCheck } from './integrity';
@@ -16,6 +17,8 @@ export interface MetricsSources {
   startCheck?: StartCheck;
   /** Seconds from the start of startHub to the view loaded. */
   loadSeconds?: number;
+  /** Shipping to the city's PostgreSQL, when the hub has one. */
+  upstream?: () => UpstreamStatus;
 }
 
 /** How a command ended, for the counters. */
@@ -32,8 +35,8 @@ const NOT_READY = ['warning', 'fault', 'absent'] as const;
  * The hub's figures for Prometheus, in a registry of its own (one per hub, so that hubs in one
  * process do not mix): commands and their latency by type, terminals online by role and the
  * commands waiting in their outboxes as they report them, devices not ready, the notification
- * outbox, the last backup, the start-up check; and Node's own (event loop lag, memory).
- * Not here yet: replication lag (no standby hub yet) and upstream lag (no upstream package yet).
+ * outbox, the last backup, the start-up check, how far behind the city's copy of the log is; and
+ * Node's own (event loop lag, memory). Not here yet: replication lag (no standby hub yet).
  */
 export class HubMetrics {
   readonly registry = new Registry();
@@ -159,6 +162,42 @@ export class HubMetrics {
         registers,
         collect() {
           this.set(backups.failures);
+        },
+      });
+    }
+    const upstream = sources.upstream;
+    if (upstream) {
+      new Gauge({
+        name: 'servicehall_upstream_behind_events',
+        help: "Events of the hall's log not yet in the city's PostgreSQL",
+        registers,
+        collect() {
+          this.set(upstream().behindEvents);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_upstream_behind_seconds',
+        help: 'How old the oldest event not yet in the city is (0: none waiting)',
+        registers,
+        collect() {
+          this.set(upstream().behindSeconds);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_upstream_shipped_seq',
+        help: 'The last event sequence number the city holds',
+        registers,
+        collect() {
+          this.set(upstream().shippedSeq);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_upstream_connected',
+        help: "1 while the hub reaches the city's PostgreSQL (shipping or caught up), else 0",
+        registers,
+        collect() {
+          const state = upstream().state;
+          this.set(state === 'shipping' || state === 'caught-up' ? 1 : 0);
         },
       });
     }

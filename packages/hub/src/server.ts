@@ -1,6 +1,7 @@
 import { publicBaseOf, refusalText, type Catalogue } from '@servicehall/core';
 import type { NotifyConfigInput } from '@servicehall/notify';
 import { PHONE_PAGES_DIR } from '@servicehall/phone/pages';
+import { startUpstream, type Upstream, type UpstreamConfig } from '@servicehall/upstream';
 import { MAX_MESSAGE_BYTES } from '@servicehall/protocol';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -83,6 +84,8 @@ export interface HubOptions {
   phonePagesDir?: string;
   /** How often the supervisors' alerts are reviewed besides after every change (waits and pauses grow with the clock). */
   supervisionSweepMs?: number;
+  /** The city's PostgreSQL and this hall's code there: the log is shipped to it (packages/upstream); none without it. */
+  upstream?: UpstreamConfig;
 }
 
 export interface RunningHub {
@@ -109,6 +112,8 @@ export interface RunningHub {
   notifications: HallNotifications;
   /** The supervisors' alerts, reviewed after every change and on a beat. */
   supervision: HallSupervision;
+  /** Shipping to the city, when the hub has one. */
+  upstream?: Upstream;
   /** Phones following their tickets now. */
   phonesWatching(): number;
   /** The hall's public address (its setup's hall.publicUrl, else the hub's own): the phone pages are under /m/. */
@@ -193,6 +198,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       return () => void terminalListeners.delete(l);
     },
   };
+  // The city's copy of the log, shipped beside the hall by a worker of its own.
+  const upstream = options.upstream ? startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE) }) : undefined;
+  if (upstream) {
+    upstream.appended(store.seq);
+    store.onEvents((events) => upstream.appended(events[events.length - 1]?.seq ?? store.seq));
+  }
   // One group commit for every way a command comes: terminals, the HTTP API, the QR page, the phones.
   const commits = new GroupCommit(store);
   const consoleFiles = serveConsole(options.consoleDir ?? defaultConsoleDir());
@@ -220,6 +231,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     commits,
     token,
     startedAt,
+    upstream,
     staff,
     credentials,
     more: [...consoleOperations(consoleContext), ...supervisionOperations({ store, supervision, notifications }), ...reportOperations(store, new HallReports(db, () => store.view.catalogue, clock)), ...phoneOperations({ store, commits, watch, phones, notifications, clock, limits: limits.phone })],
@@ -327,6 +339,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     terminals: () => links.linked(),
     startCheck,
     loadSeconds: (Date.now() - startedAt) / 1000,
+    ...(upstream ? { upstream: () => upstream.status() } : {}),
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -340,6 +353,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     watch.close();
     await notifications.stop();
     await operations.stop();
+    await upstream?.stop();
     db.close();
     clearRunning();
     throw error;
@@ -366,6 +380,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     operations,
     notifications,
     supervision,
+    ...(upstream ? { upstream } : {}),
     phonesWatching: () => watch.watching,
     publicUrl: publicBase,
     terminalCount: () => links.count(),
@@ -383,6 +398,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await upstream?.stop();
       db.close();
       clearRunning();
     },

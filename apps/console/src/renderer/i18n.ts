@@ -48,6 +48,11 @@ const zh = {
     items: '事项',
     pending: '待日终生效的调整',
     notConnected: '正在连接……',
+    upstream: {
+      title: '数据上报（市级平台）',
+      states: { connecting: '正在连接', shipping: '正在上报', 'caught-up': '已同步', offline: '市级平台暂时无法连接，数据保存在本大厅，恢复后自动补报', refused: '上报已暂停，请联系运维人员', stopped: '未运行' },
+      behind: (events: number, seconds: number) => (events === 0 ? '无待上报数据' : `待上报 ${events} 条，最早的已等待 ${seconds < 120 ? `${seconds} 秒` : `${Math.round(seconds / 60)} 分钟`}`),
+    },
   },
   board: {
     title: '大厅实况',
@@ -367,6 +372,11 @@ const en: Strings = {
     items: 'Items',
     pending: "Changes waiting for the day's end",
     notConnected: 'Connecting…',
+    upstream: {
+      title: 'Reporting to the city',
+      states: { connecting: 'Connecting', shipping: 'Sending', 'caught-up': 'Up to date', offline: "The city's platform cannot be reached for now; the data stays in this hall and is sent once it is back", refused: 'Sending has stopped: please call the operator', stopped: 'Not running' },
+      behind: (events: number, seconds: number) => (events === 0 ? 'Nothing waiting' : `${events} records waiting, the oldest for ${seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`}`),
+    },
   },
   board: {
     title: 'Live hall',
