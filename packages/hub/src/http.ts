@@ -55,6 +55,7 @@ const STATUS: Partial<Record<RefusalCode, number>> = {
   internal: 500,
   'too-many-connections': 503,
   'disk-full': 507,
+  'not-in-charge': 503,
 };
 export const statusOf = (code: RefusalCode) => STATUS[code] ?? 409;
 
@@ -176,7 +177,7 @@ export function operations(store: HallStore, commits: GroupCommit, startedAt: nu
       operationId: 'health',
       summary: 'Whether the hub is up, its last event sequence and the hall day',
       public: true,
-      handle: () => ({ status: 200, body: { ok: true, seq: store.seq, day: store.view.day, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) } }),
+      handle: () => ({ status: 200, body: { ok: true, seq: store.seq, day: store.view.day, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), inCharge: store.role.inCharge, epoch: store.role.epoch } }),
     },
     {
       method: 'GET',
