@@ -126,6 +126,11 @@ export class HallClient {
     return this.viewLogId;
   }
 
+  /** The highest hub epoch this terminal has seen: it rises when a standby hub takes charge. */
+  get hubEpoch(): number {
+    return this.epoch;
+  }
+
   get waiting(): number {
     return this.outbox.size;
   }
