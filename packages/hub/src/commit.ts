@@ -44,7 +44,12 @@ export class GroupCommit {
       log.error({ err: error }, 'a batch of commands failed');
       results = batch.map(() => ({ answer: FAILED, events: [], repeated: false }));
     }
-    const answer = () => batch.forEach(({ resolve }, i) => resolve(results[i]!));
+    const answer = () => {
+      // A hub that learnt while it waited that another took charge gives no answer of its own: the
+      // batch may not be in the new primary's log. The terminal sends it again to the hub in charge.
+      const fenced = results.some((r) => r.events.length > 0) ? this.store.role.refusal() : undefined;
+      batch.forEach(({ resolve }, i) => resolve(fenced && results[i]!.events.length > 0 ? { answer: fenced, events: [], repeated: false } : results[i]!));
+    };
     if (this.durable) void this.durable().then(answer, answer);
     else answer();
   }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KEY_FILE } from './files';
 import { startHub, type RunningHub } from './server';
+import { freePort } from './testing/hub-process';
 import { TestTerminal } from './testing/terminal';
 
 const TOKEN = 'hall-token-for-the-standby-tests';
@@ -25,14 +26,17 @@ function tempDir(): string {
   return d;
 }
 
-async function primaryAndStandby(options: { promoteAfterMs?: number; semiSyncTimeoutMs?: number } = {}) {
+async function primaryAndStandby(options: { promoteAfterMs?: number; semiSyncTimeoutMs?: number; primaryKnowsStandby?: boolean } = {}) {
   const primaryDir = tempDir();
-  const primary = await startHub({ dataDir: primaryDir, token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+  const standbyPort = await freePort();
+  const peerOfPrimary = options.primaryKnowsStandby ? { peer: { url: `http://127.0.0.1:${standbyPort}`, token: TOKEN } } : {};
+  const primary = await startHub({ dataDir: primaryDir, token: TOKEN, seed: demoCatalogue({ allDay: true }), ...peerOfPrimary });
   hubs.push(primary);
   const standbyDir = tempDir();
   // The installer copies the hall key to the standby: the copy of the database is sealed with it.
   fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(standbyDir, KEY_FILE));
-  const standby = await startHub({ dataDir: standbyDir, token: TOKEN, peer: { url: primary.url, token: TOKEN }, standby: true, ...options });
+  const { primaryKnowsStandby: _, ...standbyOptions } = options;
+  const standby = await startHub({ dataDir: standbyDir, port: standbyPort, token: TOKEN, peer: { url: primary.url, token: TOKEN }, standby: true, ...standbyOptions });
   hubs.push(standby);
   await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
   return { primary, standby };
@@ -117,6 +121,21 @@ describe('a standby hub', () => {
     expect(performance.now() - quick).toBeLessThan(150);
     link.resume();
     await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+  });
+
+  it('steps a live primary down when its standby takes charge, and acknowledges nothing the new primary lacks', async () => {
+    const { primary, standby } = await primaryAndStandby({ primaryKnowsStandby: true });
+    const k = await kiosk(primary);
+    expect((await issue(k, 'press-before')).ok).toBe(true);
+    // The standby is promoted while the primary lives (its silence was a loaded PC's, say).
+    const promoted = await fetch(`${standby.url}/replication/promote`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(promoted.status).toBe(200);
+    await expect.poll(() => primary.store.role.inCharge, { timeout: 5000 }).toBe(false);
+    expect(primary.store.role.epoch).toBe(2);
+    const http = await fetch(`${primary.url}/api/tickets`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) });
+    expect(http.status).toBe(503);
+    // Every ticket the old primary acknowledged is at the new one.
+    for (const t of primary.store.view.tickets.values()) expect(standby.store.view.tickets.get(t.id)?.number).toBe(t.number);
   });
 
   it('fences a primary that hears of a higher epoch from a terminal: it steps down and refuses commands', async () => {

@@ -138,6 +138,8 @@ export class Replication {
   private beatTimer: NodeJS.Timeout | undefined;
   private follower: FollowerSide | undefined;
   private unacknowledged = 0;
+  /** Set while the primary, its standby just gone, asks the peer whether it took charge. */
+  private doubt: Promise<void> | undefined;
   private closed = false;
   private readonly stopRole: () => void;
 
@@ -180,11 +182,16 @@ export class Replication {
       ws.on('error', () => ws.terminate());
       ws.on('close', () => {
         clearTimeout(hello);
-        if (link) {
-          this.followers.delete(link);
-          for (const list of link.waiters.values()) for (const w of list) w();
-          log.warn({ follower: link.hub }, 'the standby hub has gone: this hub goes on alone');
-        }
+        if (!link) return;
+        const gone = link;
+        this.followers.delete(gone);
+        // Its standby gone, the primary asks its peer before it answers alone: a standby that took
+        // charge (after a silence of this hub's) must not see this one acknowledge what it lacks.
+        this.doubt = this.askPeer().finally(() => {
+          this.doubt = undefined;
+          for (const list of gone.waiters.values()) for (const w of list) w();
+          if (this.role.inCharge) log.warn({ follower: gone.hub }, 'the standby hub has gone: this hub goes on alone');
+        });
       });
       ws.on('message', (data) => {
         let message;
@@ -287,6 +294,7 @@ export class Replication {
    * follower is then marked behind and not waited for until it catches up).
    */
   ship(): Promise<void> {
+    if (this.doubt) return this.doubt.then(() => this.ship());
     if (!this.role.inCharge || this.followers.size === 0) return Promise.resolve();
     const waits: Promise<boolean>[] = [];
     for (const link of this.followers) {
@@ -368,18 +376,25 @@ export class Replication {
     if (!this.follower && this.options.peer) this.follower = new FollowerSide(this, this.store, this.options.peer, this.options);
   }
 
+  /** Whether the peer took charge with a higher epoch (then this hub steps down); an unreachable peer changes nothing. */
+  private async askPeer(): Promise<void> {
+    const peer = this.options.peer;
+    if (!peer || !this.role.inCharge) return;
+    try {
+      const s = await peerStatus(peer, this.options.semiSyncTimeoutMs ?? DEFAULT_SEMI_SYNC_TIMEOUT_MS);
+      if (s.inCharge && s.epoch > this.role.epoch) this.role.learn(s.epoch, 'the peer hub');
+    } catch {
+      // Unreachable: its PC or the link is down; the hall goes on with this hub (and /metrics says there is no standby).
+    }
+  }
+
   /** A primary with no follower asks its peer who is in charge: one promoted while the two could not reach each other fences this one. */
   private watchPeer(): void {
     const peer = this.options.peer;
     if (!peer || this.peerTimer) return;
     this.peerTimer = setInterval(() => {
       if (this.followers.size > 0 || !this.role.inCharge) return;
-      peerStatus(peer, 800).then(
-        (s) => {
-          if (s.inCharge && s.epoch > this.role.epoch) this.role.learn(s.epoch, 'the peer hub');
-        },
-        () => {},
-      );
+      void this.askPeer();
     }, PEER_POLL_MS);
     this.peerTimer.unref();
   }
