@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KEY_FILE } from './files';
+import { copyFromPeer } from './replication';
 import { startHub, type RunningHub } from './server';
 import { freePort } from './testing/hub-process';
 import { TestTerminal } from './testing/terminal';
@@ -136,6 +137,48 @@ describe('a standby hub', () => {
     expect(http.status).toBe(503);
     // Every ticket the old primary acknowledged is at the new one.
     for (const t of primary.store.view.tickets.values()) expect(standby.store.view.tickets.get(t.id)?.number).toBe(t.number);
+  });
+
+  it('copies a returning primary again when it holds events the new primary never got, keeping its own aside', async () => {
+    const [portA, portB] = [await freePort(), await freePort()];
+    const [dirA, dirB] = [tempDir(), tempDir()];
+    const a = await startHub({ dataDir: dirA, port: portA, token: TOKEN, seed: demoCatalogue({ allDay: true }), peer: { url: `http://127.0.0.1:${portB}`, token: TOKEN } });
+    fs.copyFileSync(path.join(dirA, KEY_FILE), path.join(dirB, KEY_FILE));
+    let b = await startHub({ dataDir: dirB, port: portB, token: TOKEN, peer: { url: a.url, token: TOKEN }, standby: true });
+    hubs.push(b);
+    await expect.poll(() => a.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    const k = await kiosk(a);
+    expect((await issue(k)).ok).toBe(true);
+    // The standby's PC goes down; the primary goes on alone and issues what the standby never gets.
+    await b.close();
+    hubs.splice(hubs.indexOf(b), 1);
+    const alone = await issue(k);
+    expect(alone.ok).toBe(true);
+    k.close();
+    await a.close();
+    // Then the primary's PC dies too; the standby comes back first and is promoted by hand.
+    b = await startHub({ dataDir: dirB, port: portB, token: TOKEN, peer: { url: a.url, token: TOKEN }, standby: true });
+    hubs.push(b);
+    expect(b.replication.promote('the test')).toBe(2);
+    const onB = await issue(await kiosk(b));
+    expect(onB.ok).toBe(true);
+    // The old primary returns: it learns of epoch 2, and its log has parted from the new primary's.
+    let why: string | undefined;
+    const back = await startHub({ dataDir: dirA, port: portA, token: TOKEN, peer: { url: b.url, token: TOKEN }, onRebuild: (w) => (why = w) });
+    expect(back.store.role.inCharge).toBe(false);
+    await expect.poll(() => why, { timeout: 5000 }).toBeDefined();
+    await back.close();
+    const copied = await copyFromPeer({ url: b.url, token: TOKEN }, dirA);
+    expect(copied.keptAs).toMatch(/hall\.db\.parted-/);
+    expect(fs.existsSync(copied.keptAs!)).toBe(true);
+    const again = await startHub({ dataDir: dirA, port: portA, token: TOKEN, peer: { url: b.url, token: TOKEN } });
+    hubs.push(again);
+    await expect.poll(() => b.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    expect(again.store.role).toMatchObject({ inCharge: false, epoch: 2 });
+    expect(again.store.seq).toBe(b.store.seq);
+    // The ticket only the old primary had is not in the hall's log: its number went again to the new primary's press.
+    expect(onB.ok && alone.ok && onB.ticket!.number).toBe(alone.ok && alone.ticket!.number);
+    expect([...again.store.view.tickets.values()].map((t) => t.number)).toEqual([...b.store.view.tickets.values()].map((t) => t.number));
   });
 
   it('fences a primary that hears of a higher epoch from a terminal: it steps down and refuses commands', async () => {
