@@ -45,21 +45,27 @@ async function pair(work: string, autoPromoteS?: number): Promise<{ primary: Hub
   return { primary, standby, urls: [primary.wsUrl, standby.wsUrl] };
 }
 
-/** Presses one at a time (each answer awaited), then a burst of presses from four kiosks at once: each answer's time. */
-async function latencies(hub: HubProcess): Promise<{ one: number[]; burst: number[] }> {
-  const kiosks = await Promise.all([1, 2, 3, 4].map((n) => TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: `bench-kiosk-${n}`, token: hub.token }, false)));
+/**
+ * The same presses against a hub alone and against a primary with its standby, taken in turns (one
+ * press here, one there; a burst here, a burst there) so that both meet the same load of the
+ * machine: one at a time (each answer awaited), then bursts from four kiosks at once.
+ */
+async function latencies(hubs: HubProcess[]): Promise<{ one: number[]; burst: number[] }[]> {
+  const kiosks = await Promise.all(hubs.map((hub) => Promise.all([1, 2, 3, 4].map((n) => TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: `bench-kiosk-${n}`, token: hub.token }, false)))));
   const press = async (k: TestTerminal, i: number) => {
     const t = performance.now();
     const a = await k.command({ type: 'issueTicket', serviceCode: SERVICES[i % SERVICES.length]!, lane: 'ordinary' });
     if (!a.ok) throw new Error(`a press was refused: ${a.code}`);
     return performance.now() - t;
   };
-  for (let i = 0; i < 30; i++) await press(kiosks[0]!, i);
-  const one: number[] = [];
-  for (let i = 0; i < SEQUENTIAL; i++) one.push(await press(kiosks[0]!, i));
-  const burst = await Promise.all(Array.from({ length: BURST }, (_, i) => press(kiosks[i % 4]!, i)));
-  for (const k of kiosks) k.close();
-  return { one, burst };
+  const out = hubs.map(() => ({ one: [] as number[], burst: [] as number[] }));
+  for (let i = 0; i < 30; i++) for (const ks of kiosks) await press(ks[0]!, i);
+  for (let i = 0; i < SEQUENTIAL; i++) for (const [h, ks] of kiosks.entries()) out[h]!.one.push(await press(ks[0]!, i));
+  for (let round = 0; round < 4; round++)
+    for (const [h, ks] of (round % 2 ? [...kiosks.entries()].reverse() : [...kiosks.entries()]))
+      out[h]!.burst.push(...(await Promise.all(Array.from({ length: BURST / 4 }, (_, i) => press(ks[i % 4]!, i)))));
+  for (const k of kiosks.flat()) k.close();
+  return out;
 }
 
 /** A kiosk with both hubs pressing every 20 ms; the time from the primary's SIGKILL to its first ticket from the standby. */
@@ -105,15 +111,14 @@ export async function runStandbyBench(): Promise<void> {
     console.log(`Standby hub: each hub its own process on this machine (${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)}); a kiosk's ticket over loopback WebSocket`);
     const alone = await spawnHub(path.join(work, 'alone'), { SERVICEHALL_LIMITS: LOAD_TEST_LIMITS });
     hubs.push(alone);
-    const a = await latencies(alone);
-    await alone.kill();
     const p = await pair(work);
     hubs.push(p.primary, p.standby);
-    const b = await latencies(p.primary);
+    const [a, b] = (await latencies([alone, p.primary])) as [{ one: number[]; burst: number[] }, { one: number[]; burst: number[] }];
+    await alone.kill();
     const row = (name: string, x: number[], y: number[]) =>
       console.log(`  ${name.padEnd(44)} alone p50 ${ms(pct(x, 50))}, p99 ${ms(pct(x, 99))};  with its standby p50 ${ms(pct(y, 50))}, p99 ${ms(pct(y, 99))};  added p50 ${ms(pct(y, 50) - pct(x, 50))}`);
     row(`one press at a time (${SEQUENTIAL})`, a.one, b.one);
-    row(`${BURST} presses at once from four kiosks`, a.burst, b.burst);
+    row(`bursts of ${BURST / 4} presses from four kiosks (×4)`, a.burst, b.burst);
     await p.standby.kill();
     await p.primary.kill();
 

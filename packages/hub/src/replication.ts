@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import WebSocket, { type WebSocketServer } from 'ws';
@@ -424,7 +423,8 @@ export class Replication {
     }
     if (url.pathname === '/replication/copy' && req.method === 'GET') {
       if (!this.role.inCharge) return reply(res, 409, { ok: false, code: 'not-in-charge', message: 'copy from the hub in charge' });
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-copy-'));
+      // Beside the database, on its disk: a year's copy is gigabytes, more than a temporary folder may hold.
+      const dir = fs.mkdtempSync(path.join(path.dirname(dbFile), 'copy-for-standby-'));
       try {
         const copy = await takeBackup(dbFile, dir);
         res.writeHead(200, { 'content-type': 'application/vnd.sqlite3', 'content-length': String(copy.bytes), 'x-sha256': copy.sha256, 'x-seq': String(copy.seq) });
