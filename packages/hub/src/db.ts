@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkDatabaseFile, DATABASE_FILE } from './files';
+import { FENCING_MIGRATION } from './fencing';
 import { LINEAGE_MIGRATION } from './lineage';
 import { REPORTS_MIGRATION } from './reports';
 
@@ -243,6 +244,8 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
   },
   // The identity of the event log (lineage.ts): a restored hub's terminals notice it.
   LINEAGE_MIGRATION,
+  // The epoch of the hub in charge (fencing.ts): a standby that takes over writes the next one.
+  FENCING_MIGRATION,
   {
     version: 90,
     name: 'number leases for emergency issuing (应急取号): every day’s, so that a kiosk’s record that comes after midnight is checked against its lease',

@@ -56,6 +56,7 @@ const STATUS: Partial<Record<RefusalCode, number>> = {
   internal: 500,
   'too-many-connections': 503,
   'disk-full': 507,
+  'not-in-charge': 503,
 };
 export const statusOf = (code: RefusalCode) => STATUS[code] ?? 409;
 
@@ -200,7 +201,15 @@ export function operations(
       public: true,
       handle: () => ({
         status: 200,
-        body: { ok: true, seq: store.seq, day: store.view.day, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000), ...(upstream ? { upstream: upstreamHealth(upstream.status()) } : {}) },
+        body: {
+          ok: true,
+          seq: store.seq,
+          day: store.view.day,
+          uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+          inCharge: store.role.inCharge,
+          epoch: store.role.epoch,
+          ...(upstream ? { upstream: upstreamHealth(upstream.status()) } : {}),
+        },
       }),
     },
     {

@@ -38,6 +38,7 @@ import { eventFacts, factsBefore } from '@servicehall/reports';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Db } from './db';
 import { CaseworkRecords } from './casework';
+import { HubRole } from './fencing';
 import { HubRefusal } from './files';
 import { LinkSigner } from './links';
 import { PublicRefs } from './refs';
@@ -199,6 +200,11 @@ interface EventRow {
   body: string;
 }
 
+/** An event row as a leader sends it to its follower, with the epoch of the hub that appended it. */
+export interface ReplicatedEvent extends EventRow {
+  epoch: number;
+}
+
 /** The event a row holds; rows written before events were slimmed hold the whole event in their body. */
 function eventOf(r: EventRow): HallEvent {
   const event = JSON.parse(r.body) as HallEvent;
@@ -223,6 +229,8 @@ export class HallStore {
   readonly refs: PublicRefs;
   /** Complaints, cases handed between departments, deliveries, evidence files. */
   readonly casework: CaseworkRecords;
+  /** Whether this hub is the one in charge, and its epoch (fencing between a primary and its standby). */
+  readonly role: HubRole;
   private readonly sealer: Sealer;
   /** The reports' fact tables, kept in each event's transaction. */
   private readonly facts: FactWriter;
@@ -252,8 +260,9 @@ export class HallStore {
         'INSERT INTO commands (id, terminal, type, at, answer, body_hash, first_seq, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       commandsOfEvents: db.prepare<[number, number], { id: string; first_seq: number; last_seq: number }>(LOOKUPS.commandsOfEvents),
-      appendEvent: db.prepare('INSERT INTO events (seq, at, type, command_id, body) VALUES (?, ?, ?, ?, ?)'),
+      appendEvent: db.prepare('INSERT INTO events (seq, at, type, command_id, body, epoch) VALUES (?, ?, ?, ?, ?, ?)'),
       since: db.prepare<[number, number], EventRow>(LOOKUPS.eventsSince),
+      rowsSince: db.prepare<[number, number], ReplicatedEvent>('SELECT seq, at, type, command_id, body, COALESCE(epoch, 1) AS epoch FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
       putTicket: db.prepare<[string, string, string, string, string, string, number, number, string]>(
         `INSERT INTO tickets (id, day, number, service_code, state, lane, issued_at, seq, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET service_code = excluded.service_code, state = excluded.state, seq = excluded.seq, body = excluded.body`,
@@ -307,6 +316,7 @@ export class HallStore {
       return executed;
     });
     this.runBatch = db.transaction((batch: readonly CommandEntry[]) => batch.map((entry) => this.runEntry(entry)));
+    this.role = new HubRole(db);
     this.checkKey();
     this.view = this.load();
     // The public references follow the log first, before any other listener reads them.
@@ -558,6 +568,12 @@ export class HallStore {
       this.tellExecuted(batch, refused, timed);
       return refused;
     }
+    const notInCharge = this.role.refusal();
+    if (notInCharge) {
+      const refused = batch.map(() => ({ answer: notInCharge, events: [], repeated: false }));
+      this.tellExecuted(batch, refused, timed);
+      return refused;
+    }
     let results: Executed[];
     this.wrote = false;
     try {
@@ -619,6 +635,8 @@ export class HallStore {
    * waiting for the first ticket. Commands open it too; this is for the quiet hours.
    */
   openDayIfDue(): HallEvent[] {
+    // A follower's day opens with its leader's event.
+    if (!this.role.inCharge) return [];
     if (dayChange(this.view, this.clock()).length === 0) return [];
     if (this.diskFull && this.clock() < this.diskFull.retryAt) return [];
     let appended: HallEvent[];
@@ -641,12 +659,48 @@ export class HallStore {
     return appended;
   }
 
+  /**
+   * A follower's side of replication: appends its leader's events as they were (sequence, time,
+   * epoch), folds them into the view and the read tables, with `within` (the leader's other rows)
+   * in the same transaction. Listeners hear them once they are durable.
+   */
+  follow(rows: readonly ReplicatedEvent[], within?: () => void): HallEvent[] {
+    const run = this.db.transaction(() => {
+      const out: HallEvent[] = [];
+      for (const r of rows) {
+        if (r.seq <= this.view.seq) continue;
+        if (r.seq !== this.view.seq + 1) throw new Error(`the leader's event ${r.seq} does not follow this hub's ${this.view.seq}`);
+        this.st.appendEvent.run(r.seq, r.at, r.type, r.command_id, r.body, r.epoch);
+        const event = eventOf(r);
+        applyEvent(this.view, event);
+        this.persist(event);
+        out.push(event);
+      }
+      within?.();
+      return out;
+    });
+    let appended: HallEvent[];
+    try {
+      appended = run();
+    } catch (error) {
+      this.view = this.load();
+      throw error;
+    }
+    if (appended.length > 0) for (const listener of this.listeners) listener(appended);
+    return appended;
+  }
+
+  /** The log's rows after `seq`, at most `limit`, as they are stored: what a follower is sent. */
+  eventRowsSince(seq: number, limit = 1000): ReplicatedEvent[] {
+    return this.st.rowsSince.all(seq, limit);
+  }
+
   private append(body: EventBody, now: number, commandId?: string, staff?: StaffRef): HallEvent {
     const event = { ...body, seq: this.view.seq + 1, at: now, ...(commandId ? { commandId } : {}), ...(staff ? { staff } : {}) } as HallEvent;
     // The row's columns hold the sequence, time and type, the body the rest. The command that made
     // it is found through the command's answer, while that is kept (see eventsSince).
     const { type, ...rest } = body;
-    this.st.appendEvent.run(event.seq, now, type, null, JSON.stringify(staff ? { ...rest, staff } : rest));
+    this.st.appendEvent.run(event.seq, now, type, null, JSON.stringify(staff ? { ...rest, staff } : rest), this.role.epoch);
     this.viewTouched = true;
     const before = factsBefore(this.view, event);
     applyEvent(this.view, event);

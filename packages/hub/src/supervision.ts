@@ -1,4 +1,5 @@
-import { alertChanges, isConfigured, type Actor, type OverdueItem, type TerminalPresence } from '@servicehall/core';
+import { alertChanges, isConfigured, type Actor, type OverdueReport, type TerminalPresence } from '@servicehall/core';
+import { overdueAlertReports } from './casework';
 import type { TerminalCredentials } from './enrolment';
 import { log } from './log';
 import type { HallNotifications } from './notifications';
@@ -9,12 +10,12 @@ const HUB: Actor = { role: 'admin', terminal: 'hub' };
 const HUB_SCOPE = ':hub';
 
 /**
- * What is overdue in the hall's records, each source one function of the store and the time. The
- * follow-up steps, complaints, case routes and deliveries (issue 14, second half) add theirs here,
- * one line each; the alerts, the board and the notices follow without more.
+ * What is overdue in the hall's records, each source one function of the store and the time: the
+ * follow-up steps, complaints and case routes (casework.ts). A new kind of record adds its source
+ * here, one line; the alerts, the board and the notices follow without more.
  */
-export type OverdueSource = (store: HallStore, now: number) => OverdueItem[];
-export const OVERDUE_SOURCES: OverdueSource[] = [];
+export type OverdueSource = (store: HallStore, now: number) => OverdueReport[];
+export const OVERDUE_SOURCES: OverdueSource[] = [overdueAlertReports];
 
 /** The terminals the hall expects, each with whether it is linked now and when it was last heard (H-04). */
 export function terminalPresence(credentials: TerminalCredentials, linked: readonly LinkedTerminal[], now: number): TerminalPresence[] {
@@ -79,7 +80,7 @@ export class HallSupervision {
   }
 
   /** The facts only the hub has: the terminals' links and what is overdue in its records. */
-  facts(now = this.options.clock()): { now: number; terminals: TerminalPresence[]; overdue: OverdueItem[] } {
+  facts(now = this.options.clock()): { now: number; terminals: TerminalPresence[]; overdue: OverdueReport[] } {
     return { now, terminals: this.presence(), overdue: (this.options.overdue ?? OVERDUE_SOURCES).flatMap((source) => source(this.store, now)) };
   }
 
