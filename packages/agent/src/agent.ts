@@ -45,6 +45,7 @@ export async function startAgent<S extends BridgeShape>(
   if (!token) throw new ConfigError(['token: this terminal has no token and is not enrolled yet: enrol it by its pairing code in the console']);
   const client = new HallClient({
     url: config.hubUrl,
+    standbyUrls: config.standbyHubUrls,
     token,
     version: AGENT_VERSION,
     role: config.role,
