@@ -121,6 +121,7 @@ export function createKioskAgent(
     if (view) ctx.push('home', homeOf(view, threshold, Date.now()));
   };
 
+  const leasesAsked = new Set<string>();
   /** While online, keeps a lease of each prefix with enough numbers in it; a lease asked twice under one id is granted once. */
   const keepLeases = (view: HallView) => {
     ledger.remember(leasesOf(view, config.terminal));
@@ -128,7 +129,11 @@ export function createKioskAgent(
     for (const prefix of new Set(view.catalogue.items.map((i) => i.prefix))) {
       if (ledger.remaining(prefix, view.day) >= Math.min(LEASE_LOW, settings.leaseSize)) continue;
       const held = ledger.leases.filter((l) => l.prefix === prefix && l.day === view.day).length;
-      void client.send({ type: 'takeLease', prefix, size: settings.leaseSize }, `lease-${config.terminal}-${view.day}-${prefix}-${held + 1}`).then((a) => {
+      const id = `lease-${config.terminal}-${view.day}-${prefix}-${held + 1}`;
+      // Asked once: a lease refused (no numbers left to lease) is not asked again at every change of the hall.
+      if (leasesAsked.has(id)) continue;
+      leasesAsked.add(id);
+      void client.send({ type: 'takeLease', prefix, size: settings.leaseSize }, id).then((a) => {
         if (!a.ok && a.code !== 'numbers-exhausted') ctx.log(`no lease of ${prefix}: ${a.code} ${a.message}`);
       });
     }
