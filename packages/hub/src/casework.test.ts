@@ -178,6 +178,21 @@ describe('complaints through the console (H-15)', () => {
   });
 });
 
+describe('complaint numbers', () => {
+  it('run on after the hub restarts the same day: a new complaint never takes an earlier one\'s number', async () => {
+    const { hub, api } = await hall();
+    const register = (summary: string) => api<{ complaint: { id: string } }>('POST', '/api/complaints', { source: 'complaint-window', summary });
+    expect((await register('第一件')).body.complaint.id).toBe('TS202611300001');
+    await hub.close();
+    hubs = hubs.filter((h) => h !== hub);
+    const again = await startHub({ dataDir: dirs.at(-1)!, token: TOKEN, clock: () => now });
+    hubs.push(again);
+    const after = await new TestConsole(again.url).request<{ complaint: { id: string } }>('POST', '/api/complaints', { source: 'letter', summary: '第二件' }, { authorization: `Bearer ${TOKEN}` });
+    expect(after.body.complaint.id).toBe('TS202611300002');
+    expect(again.store.casework.complaintOf('TS202611300001')?.summary).toBe('第一件');
+  });
+});
+
 describe('cases between departments, delivery and who read personal data (H-10, H-12, H-19)', () => {
   it('routes a case, records its delivery by post, and logs each read of its applicant by staff member and purpose', async () => {
     const { api, member, clerk, again } = await hall();

@@ -45,6 +45,7 @@ export function decideComplaint(view: HallView, command: ComplaintCommand, ctx: 
     const itemDepartment = c ? catalogue.items.find((i) => i.code === c.serviceCode)?.department : undefined;
     const department = command.department ?? departmentOf(catalogue, about.window ?? c?.window, about.clerk ?? c?.clerk).department ?? itemDepartment;
     const n = (view.counters.get(counterKey(view.day, PREFIX)) ?? 0) + 1;
+    if (ctx.complaintOf?.(formatComplaintId(view.day, n))) return refuse('conflict', `complaint ${formatComplaintId(view.day, n)} exists already: the day's numbering is out of step`);
     const complaint: Complaint = {
       id: formatComplaintId(view.day, n),
       source: command.source,

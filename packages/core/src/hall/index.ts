@@ -52,7 +52,7 @@ export {
   type HallBoard,
   type SupervisionFacts,
 } from './supervision';
-export { nextFollowUpStep } from './follow-ups';
+export { followUpDepartment, nextFollowUpStep } from './follow-ups';
 export { formatComplaintId, isComplaintOverdue } from './complaints';
 export { currentRouteStep } from './case-routes';
 export { overdueItems, overdueReports, type OpenCasework, type OverdueItem } from './overdue';
