@@ -103,7 +103,7 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
       200,
       lang,
       tx('complainThanksTitle'),
-      `<h1>${hall}</h1><div class="card"><h2>${tx('complainThanksTitle')}</h2><div class="big">${escape(c?.id ?? '')}</div><p>${tx('complainThanks', { ...where, id: escape(c?.id ?? ''), due: c?.due ?? '' })}</p></div>`,
+      `<h1>${hall}</h1><div class="card"><h2>${tx('complainThanksTitle')}</h2><div class="big" style="font-size:30px;word-break:break-all">${escape(c?.id ?? '')}</div><p>${tx('complainThanks', { ...where, id: escape(c?.id ?? ''), due: c?.due ?? '' })}</p></div>`,
     );
   }
 
