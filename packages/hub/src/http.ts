@@ -24,6 +24,7 @@ import {
   type Answer,
 } from '@servicehall/protocol';
 import type { TerminalIdentity } from '@servicehall/protocol/node';
+import type { Upstream, UpstreamStatus } from '@servicehall/upstream';
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -55,6 +56,7 @@ const STATUS: Partial<Record<RefusalCode, number>> = {
   internal: 500,
   'too-many-connections': 503,
   'disk-full': 507,
+  'not-in-charge': 503,
 };
 export const statusOf = (code: RefusalCode) => STATUS[code] ?? 409;
 
@@ -134,6 +136,8 @@ export interface Operation {
 }
 
 export interface ApiContext {
+  /** Shipping to the city, when the hub has one: its lag is on /api/health. */
+  upstream?: Pick<Upstream, 'status'>;
   store: HallStore;
   /** The group commit the terminals' commands share. */
   commits: GroupCommit;
@@ -150,6 +154,18 @@ export interface ApiContext {
   trustProxy?: boolean;
 }
 
+/** What anyone may read of the shipping to the city: its state and how far behind, not its address or its errors. */
+export function upstreamHealth(s: UpstreamStatus) {
+  return {
+    hall: s.hall,
+    state: s.state,
+    shippedSeq: s.shippedSeq,
+    behindEvents: s.behindEvents,
+    behindSeconds: s.behindSeconds,
+    ...(s.lastShippedAt ? { lastShippedAt: new Date(s.lastShippedAt).toISOString() } : {}),
+  };
+}
+
 /** The namespace of an HTTP token's Idempotency-Keys: a tag of the token, never the token. */
 export const httpScope = (token: string) => `:http/${createHash('sha256').update(token).digest('base64url').slice(0, 12)}`;
 
@@ -160,7 +176,14 @@ const windowParam = (req: Request) => {
 };
 
 /** The hub's HTTP API for integrations and administration. The table serves both routing and OpenAPI. */
-export function operations(store: HallStore, commits: GroupCommit, startedAt: number, credentials: TerminalCredentials, clock: () => number = Date.now): Operation[] {
+export function operations(
+  store: HallStore,
+  commits: GroupCommit,
+  startedAt: number,
+  credentials: TerminalCredentials,
+  clock: () => number = Date.now,
+  upstream?: Pick<Upstream, 'status'>,
+): Operation[] {
   // Commands share the group commit with the terminals': those arriving together, one disk flush.
   const run = async (req: Request, command: CommandBody, okStatus = 200): Promise<Reply> => {
     const { answer } = await commits.submit({ ...command, id: req.commandId, ...(req.madeAt !== undefined ? { madeAt: req.madeAt } : {}) } as never, req.actor, req.scope);
@@ -174,9 +197,20 @@ export function operations(store: HallStore, commits: GroupCommit, startedAt: nu
       method: 'GET',
       path: '/api/health',
       operationId: 'health',
-      summary: 'Whether the hub is up, its last event sequence and the hall day',
+      summary: "Whether the hub is up, its last event sequence, the hall day, and how far behind the hall the city's copy of its log is",
       public: true,
-      handle: () => ({ status: 200, body: { ok: true, seq: store.seq, day: store.view.day, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) } }),
+      handle: () => ({
+        status: 200,
+        body: {
+          ok: true,
+          seq: store.seq,
+          day: store.view.day,
+          uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+          inCharge: store.role.inCharge,
+          epoch: store.role.epoch,
+          ...(upstream ? { upstream: upstreamHealth(upstream.status()) } : {}),
+        },
+      }),
     },
     {
       method: 'GET',
@@ -665,7 +699,7 @@ function sameOrigin(req: IncomingMessage): boolean {
 export function apiHandler(ctx: ApiContext) {
   const { store, token, startedAt, limits } = ctx;
   const clock = ctx.clock ?? Date.now;
-  const ops = [...operations(store, ctx.commits, startedAt, ctx.credentials, clock), ...(ctx.more ?? [])];
+  const ops = [...operations(store, ctx.commits, startedAt, ctx.credentials, clock, ctx.upstream), ...(ctx.more ?? [])];
   const doc = openApiDocument(ops);
   const rates = new CommandRates(limits.commands);
   const publicRates = new Map(ops.flatMap((op) => (op.rate ? [[op.operationId, new Buckets(op.rate)] as const] : [])));

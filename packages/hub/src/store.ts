@@ -16,6 +16,7 @@ import {
   type Case,
   type Command,
   type FollowUp,
+  type HallAlert,
   type Rating,
   type TerminalDevices,
   type CommandBody,
@@ -33,12 +34,15 @@ import {
   type NumberLease,
 } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
+import { eventFacts, factsBefore } from '@servicehall/reports';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Db } from './db';
 import { CaseworkRecords } from './casework';
+import { HubRole } from './fencing';
 import { HubRefusal } from './files';
 import { LinkSigner } from './links';
 import { PublicRefs } from './refs';
+import { FactWriter } from './reports';
 import { log } from './log';
 import { ClerkPins, type PinCheck } from './pins';
 import { Sealer } from './sealed';
@@ -172,6 +176,8 @@ export const LOOKUPS = {
   followUpById: 'SELECT body FROM follow_ups WHERE id = ?',
   closedFollowUps: 'SELECT rowid, body FROM follow_ups WHERE closed = 1 AND rowid < ? ORDER BY rowid DESC LIMIT ?',
   devices: "SELECT value FROM hall WHERE key >= 'devices:' AND key < 'devices;'",
+  alertsOfDay: 'SELECT body FROM alerts WHERE day = ?',
+  alertsStanding: 'SELECT body FROM alerts WHERE standing = 1',
   lastSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events',
   eventsSince: 'SELECT seq, at, type, command_id, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
   answer: 'SELECT answer, body_hash FROM commands WHERE id = ?',
@@ -192,6 +198,11 @@ interface EventRow {
   type: string;
   command_id: string | null;
   body: string;
+}
+
+/** An event row as a leader sends it to its follower, with the epoch of the hub that appended it. */
+export interface ReplicatedEvent extends EventRow {
+  epoch: number;
 }
 
 /** The event a row holds; rows written before events were slimmed hold the whole event in their body. */
@@ -218,7 +229,11 @@ export class HallStore {
   readonly refs: PublicRefs;
   /** Complaints, cases handed between departments, deliveries, evidence files. */
   readonly casework: CaseworkRecords;
+  /** Whether this hub is the one in charge, and its epoch (fencing between a primary and its standby). */
+  readonly role: HubRole;
   private readonly sealer: Sealer;
+  /** The reports' fact tables, kept in each event's transaction. */
+  private readonly facts: FactWriter;
   private readonly bodyKey: Buffer;
   private readonly listeners = new Set<EventListener>();
   private readonly executedListeners = new Set<ExecutedListener>();
@@ -245,8 +260,9 @@ export class HallStore {
         'INSERT INTO commands (id, terminal, type, at, answer, body_hash, first_seq, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       commandsOfEvents: db.prepare<[number, number], { id: string; first_seq: number; last_seq: number }>(LOOKUPS.commandsOfEvents),
-      appendEvent: db.prepare('INSERT INTO events (seq, at, type, command_id, body) VALUES (?, ?, ?, ?, ?)'),
+      appendEvent: db.prepare('INSERT INTO events (seq, at, type, command_id, body, epoch) VALUES (?, ?, ?, ?, ?, ?)'),
       since: db.prepare<[number, number], EventRow>(LOOKUPS.eventsSince),
+      rowsSince: db.prepare<[number, number], ReplicatedEvent>('SELECT seq, at, type, command_id, body, COALESCE(epoch, 1) AS epoch FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
       putTicket: db.prepare<[string, string, string, string, string, string, number, number, string]>(
         `INSERT INTO tickets (id, day, number, service_code, state, lane, issued_at, seq, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET service_code = excluded.service_code, state = excluded.state, seq = excluded.seq, body = excluded.body`,
@@ -280,9 +296,13 @@ export class HallStore {
         'INSERT INTO follow_ups (id, closed, body, day) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET closed = excluded.closed, body = excluded.body, day = excluded.day',
       ),
       followUpById: db.prepare<[string], { body: string }>(LOOKUPS.followUpById),
+      putAlert: db.prepare(
+        'INSERT INTO alerts (id, day, kind, raised_at, standing, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET standing = excluded.standing, body = excluded.body',
+      ),
       putPersonal: db.prepare('INSERT INTO personal_data (case_number, applicant, stored_at) VALUES (?, ?, ?) ON CONFLICT (case_number) DO UPDATE SET applicant = excluded.applicant'),
     };
     this.pins = new ClerkPins(db);
+    this.facts = new FactWriter(db);
     this.casework = new CaseworkRecords(db);
     this.audit = new AuditLog(db);
     this.links = new LinkSigner(keys.derive('links'));
@@ -296,6 +316,7 @@ export class HallStore {
       return executed;
     });
     this.runBatch = db.transaction((batch: readonly CommandEntry[]) => batch.map((entry) => this.runEntry(entry)));
+    this.role = new HubRole(db);
     this.checkKey();
     this.view = this.load();
     // The public references follow the log first, before any other listener reads them.
@@ -385,12 +406,13 @@ export class HallStore {
     for (const c of this.db.prepare<[string], CaseRow>(LOOKUPS.casesOfDay).all(day).map(caseOfRow)) view.cases.set(c.number, c);
     for (const rating of this.st.ratingsOfDay.all(day).map(ratingOfRow)) view.ratings.set(rating.ticketId, [...(view.ratings.get(rating.ticketId) ?? []), rating]);
     for (const f of bodies<FollowUp>(LOOKUPS.followUpsOfDay, day)) view.followUps.set(f.id, f);
-    view.leases = this.db.prepare<[string], LeaseRow>('SELECT * FROM number_leases WHERE day >= ? ORDER BY granted_at, id').all(day).map(leaseOfRow);
+    view.leases = this.db.prepare<[string], LeaseRow>('SELECT * FROM number_leases WHERE day >= ? ORDER BY rowid').all(day).map(leaseOfRow);
     for (const c of JSON.parse(row('emergencyCalls') ?? '[]') as EmergencyCall[]) view.emergencyCalls.set(c.number, [...(view.emergencyCalls.get(c.number) ?? []), c]);
     for (const r of this.db.prepare<[], { value: string }>(LOOKUPS.devices).all()) {
       const d = JSON.parse(r.value) as TerminalDevices;
       view.devices.set(d.terminal, d);
     }
+    for (const a of [...bodies<HallAlert>(LOOKUPS.alertsOfDay, day), ...bodies<HallAlert>(LOOKUPS.alertsStanding)]) view.alerts.set(a.id, a);
     reindex(view);
     // A finished service of today without a rating still waits for one.
     for (const t of view.tickets.values()) {
@@ -546,6 +568,12 @@ export class HallStore {
       this.tellExecuted(batch, refused, timed);
       return refused;
     }
+    const notInCharge = this.role.refusal();
+    if (notInCharge) {
+      const refused = batch.map(() => ({ answer: notInCharge, events: [], repeated: false }));
+      this.tellExecuted(batch, refused, timed);
+      return refused;
+    }
     let results: Executed[];
     this.wrote = false;
     try {
@@ -607,6 +635,8 @@ export class HallStore {
    * waiting for the first ticket. Commands open it too; this is for the quiet hours.
    */
   openDayIfDue(): HallEvent[] {
+    // A follower's day opens with its leader's event.
+    if (!this.role.inCharge) return [];
     if (dayChange(this.view, this.clock()).length === 0) return [];
     if (this.diskFull && this.clock() < this.diskFull.retryAt) return [];
     let appended: HallEvent[];
@@ -629,15 +659,53 @@ export class HallStore {
     return appended;
   }
 
+  /**
+   * A follower's side of replication: appends its leader's events as they were (sequence, time,
+   * epoch), folds them into the view and the read tables, with `within` (the leader's other rows)
+   * in the same transaction. Listeners hear them once they are durable.
+   */
+  follow(rows: readonly ReplicatedEvent[], within?: () => void): HallEvent[] {
+    const run = this.db.transaction(() => {
+      const out: HallEvent[] = [];
+      for (const r of rows) {
+        if (r.seq <= this.view.seq) continue;
+        if (r.seq !== this.view.seq + 1) throw new Error(`the leader's event ${r.seq} does not follow this hub's ${this.view.seq}`);
+        this.st.appendEvent.run(r.seq, r.at, r.type, r.command_id, r.body, r.epoch);
+        const event = eventOf(r);
+        applyEvent(this.view, event);
+        this.persist(event);
+        out.push(event);
+      }
+      within?.();
+      return out;
+    });
+    let appended: HallEvent[];
+    try {
+      appended = run();
+    } catch (error) {
+      this.view = this.load();
+      throw error;
+    }
+    if (appended.length > 0) for (const listener of this.listeners) listener(appended);
+    return appended;
+  }
+
+  /** The log's rows after `seq`, at most `limit`, as they are stored: what a follower is sent. */
+  eventRowsSince(seq: number, limit = 1000): ReplicatedEvent[] {
+    return this.st.rowsSince.all(seq, limit);
+  }
+
   private append(body: EventBody, now: number, commandId?: string, staff?: StaffRef): HallEvent {
     const event = { ...body, seq: this.view.seq + 1, at: now, ...(commandId ? { commandId } : {}), ...(staff ? { staff } : {}) } as HallEvent;
     // The row's columns hold the sequence, time and type, the body the rest. The command that made
     // it is found through the command's answer, while that is kept (see eventsSince).
     const { type, ...rest } = body;
-    this.st.appendEvent.run(event.seq, now, type, null, JSON.stringify(staff ? { ...rest, staff } : rest));
+    this.st.appendEvent.run(event.seq, now, type, null, JSON.stringify(staff ? { ...rest, staff } : rest), this.role.epoch);
     this.viewTouched = true;
+    const before = factsBefore(this.view, event);
     applyEvent(this.view, event);
     this.persist(event);
+    this.facts.apply(eventFacts(event, before, this.view, { caseOf: this.caseRecord }));
     return event;
   }
 
@@ -1020,6 +1088,13 @@ export class HallStore {
       case 'devices.reported':
         this.st.putHall.run(`devices:${event.terminal}`, JSON.stringify(v.devices.get(event.terminal)));
         break;
+      case 'alert.raised':
+      case 'alert.cleared':
+      case 'alert.acknowledged': {
+        const a = v.alerts.get(event.id);
+        if (a) this.st.putAlert.run(a.id, hallDay(a.raisedAt, v.catalogue.hall.timeZone), a.subject.kind, a.raisedAt, a.clearedAt === undefined ? 1 : 0, JSON.stringify(a));
+        break;
+      }
     }
   }
 }

@@ -1,10 +1,12 @@
 import type { StaffRole } from '@servicehall/core';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { createBrowserRouter, Navigate, NavLink, Outlet, RouterProvider } from 'react-router';
+import { createBrowserRouter, Navigate, NavLink, Outlet, RouterProvider, useLocation } from 'react-router';
+import { AlertTray } from './alerts';
 import { api, ApiError, setApiLanguage, setCsrf } from './api';
 import { STRINGS, type Language, type Strings } from './i18n';
 import { useLive, type Live } from './live';
 import { AuditPage } from './pages/Audit';
+import { BoardPage } from './pages/Board';
 import { CalendarPage } from './pages/Calendar';
 import { LoginPage, PasswordPage } from './pages/Login';
 import { OverviewPage } from './pages/Overview';
@@ -59,6 +61,7 @@ const HANDLERS: readonly StaffRole[] = ['administrator', 'supervisor', 'departme
 /** A hidden page (a detail) is routed but not in the navigation. */
 export const PAGES: { path: string; nav: keyof Strings['nav']; roles: readonly StaffRole[]; element: ReactNode; hidden?: boolean }[] = [
   { path: '', nav: 'overview', roles: ['administrator', 'supervisor', 'department-head'], element: <OverviewPage /> },
+  { path: 'board', nav: 'board', roles: ['administrator', 'supervisor', 'department-head'], element: <BoardPage /> },
   { path: 'setup', nav: 'setup', roles: ['administrator'], element: <SetupPage /> },
   { path: 'today', nav: 'today', roles: ['administrator', 'supervisor', 'department-head'], element: <TodayPage /> },
   { path: 'staff', nav: 'staff', roles: ['administrator', 'supervisor', 'department-head'], element: <StaffPage /> },
@@ -78,8 +81,18 @@ export const PAGES: { path: string; nav: keyof Strings['nav']; roles: readonly S
 
 function Layout() {
   const { t, staff, status, signOut, language, setLanguage, live } = useConsole();
+  const location = useLocation();
+  const wall = location.pathname.endsWith('/board') && new URLSearchParams(location.search).has('wall');
   if (!staff) return <Navigate to="/login" replace />;
   if (staff.mustChange) return <Navigate to="/login" replace />;
+  // The wall screen of the supervisors' office: the board alone, in large type.
+  if (wall)
+    return (
+      <main className="page wall-page">
+        <AlertTray />
+        <Outlet />
+      </main>
+    );
   return (
     <div className="shell">
       <aside className="nav">
@@ -111,6 +124,7 @@ function Layout() {
         </div>
       </aside>
       <main className="page">
+        <AlertTray />
         <Outlet />
       </main>
     </div>

@@ -1,4 +1,4 @@
-import { applyEvent, fromSnapshot, OutOfStep, type HallEvent, type HallSnapshot, type HallView } from '@servicehall/core';
+import { applyEvent, fromSnapshot, OutOfStep, type HallEvent, type HallSnapshot, type HallView, type TerminalPresence } from '@servicehall/core';
 import { useEffect, useState } from 'react';
 
 export interface TerminalRow {
@@ -22,6 +22,8 @@ export interface TerminalList {
   terminals: TerminalRow[];
   hallToken: { terminal: string; role: string; window?: number; since: number }[];
   waiting: { role: string; terminal: string; window?: number; at: number; expiresAt: number; address?: string; version?: string }[];
+  /** Every terminal the hall expects, linked or not: what the board and the alerts read. */
+  presence: TerminalPresence[];
 }
 
 export interface Live {
