@@ -19,3 +19,8 @@ if (fs.existsSync(new URL('./bench-ops.ts', import.meta.url))) {
   const { runOpsBench } = await import('./bench-ops');
   await runOpsBench();
 }
+if (!process.argv.includes('--no-year')) {
+  console.log('');
+  const { runReportsBench } = await import('./bench-reports');
+  await runReportsBench();
+}

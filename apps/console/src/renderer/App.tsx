@@ -1,5 +1,5 @@
 import type { StaffRole } from '@servicehall/core';
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, lazy, Suspense, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { createBrowserRouter, Navigate, NavLink, Outlet, RouterProvider } from 'react-router';
 import { api, ApiError, setApiLanguage, setCsrf } from './api';
 import { STRINGS, type Language, type Strings } from './i18n';
@@ -12,6 +12,11 @@ import { SetupPage } from './pages/Setup';
 import { StaffPage } from './pages/Staff';
 import { TerminalsPage } from './pages/Terminals';
 import { TodayPage } from './pages/Today';
+
+// The reports' pages carry the charting library: loaded when first opened, not with the console.
+const ReportsPage = lazy(() => import('./pages/Reports').then((m) => ({ default: m.ReportsPage })));
+const MonthlyReportPage = lazy(() => import('./pages/Reports').then((m) => ({ default: m.MonthlyReportPage })));
+const ForecastPage = lazy(() => import('./pages/Forecast').then((m) => ({ default: m.ForecastPage })));
 
 export interface SignedIn {
   id: string;
@@ -53,6 +58,8 @@ export const PAGES: { path: string; nav: keyof Strings['nav']; roles: readonly S
   { path: 'terminals', nav: 'terminals', roles: ['administrator', 'supervisor', 'department-head'], element: <TerminalsPage /> },
   { path: 'calendar', nav: 'calendar', roles: ['administrator', 'supervisor', 'department-head'], element: <CalendarPage /> },
   { path: 'audit', nav: 'audit', roles: ['administrator', 'supervisor'], element: <AuditPage /> },
+  { path: 'reports', nav: 'reports', roles: ['administrator', 'supervisor', 'department-head', 'clerk'], element: <ReportsPage /> },
+  { path: 'forecast', nav: 'forecast', roles: ['administrator', 'supervisor', 'department-head'], element: <ForecastPage /> },
   { path: 'password', nav: 'password', roles: ['administrator', 'supervisor', 'department-head', 'clerk'], element: <PasswordPage /> },
 ];
 
@@ -79,7 +86,8 @@ function Layout() {
             {staff.name} · {t.roles[staff.role]}
             {staff.department ? ` · ${staff.department}` : ''}
           </div>
-          <div className={`link ${live.online ? 'on' : 'off'}`}>{live.online ? t.live.online : t.live.offline}</div>
+          {/* A clerk's console has no live feed (their pages read their own figures): no link to report on. */}
+          {staff.role !== 'clerk' && <div className={`link ${live.online ? 'on' : 'off'}`}>{live.online ? t.live.online : t.live.offline}</div>}
           <div className="row">
             <button className="ghost" onClick={() => setLanguage(language === 'zh-CN' ? 'en' : 'zh-CN')}>
               {t.language}
@@ -91,7 +99,9 @@ function Layout() {
         </div>
       </aside>
       <main className="page">
-        <Outlet />
+        <Suspense fallback={null}>
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   );
@@ -109,7 +119,10 @@ const router = createBrowserRouter(
     {
       path: '/',
       element: <Layout />,
-      children: PAGES.map((p) => ({ path: p.path || undefined, index: p.path === '', element: <Guard roles={p.roles}>{p.element}</Guard> })),
+      children: [
+        ...PAGES.map((p) => ({ path: p.path || undefined, index: p.path === '', element: <Guard roles={p.roles}>{p.element}</Guard> })),
+        { path: 'reports/monthly', element: <MonthlyReportPage /> },
+      ],
     },
     { path: '*', element: <Navigate to="/" replace /> },
   ],
