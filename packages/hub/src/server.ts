@@ -322,7 +322,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
         log.error({ err: error, path: url.pathname }, 'a phone page failed');
         if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the page could not be made' });
       });
-    if (url.pathname.startsWith('/q/') || url.pathname.startsWith('/rate/'))
+    if (url.pathname.startsWith('/q/') || url.pathname.startsWith('/rate/') || url.pathname === '/complain')
       return void pages(req, res, url).catch((error) => {
         log.error({ err: error, path: url.pathname }, 'a page failed');
         if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the page could not be made' });
