@@ -1,4 +1,4 @@
-import { alertChanges, isConfigured, type Actor, type OverdueItem, type TerminalPresence } from '@servicehall/core';
+import { alertChanges, hallCalendar, isConfigured, overdueItems, type Actor, type OverdueReport, type TerminalPresence } from '@servicehall/core';
 import type { TerminalCredentials } from './enrolment';
 import { log } from './log';
 import type { HallNotifications } from './notifications';
@@ -13,8 +13,24 @@ const HUB_SCOPE = ':hub';
  * follow-up steps, complaints, case routes and deliveries (issue 14, second half) add theirs here,
  * one line each; the alerts, the board and the notices follow without more.
  */
-export type OverdueSource = (store: HallStore, now: number) => OverdueItem[];
-export const OVERDUE_SOURCES: OverdueSource[] = [];
+export type OverdueSource = (store: HallStore, now: number) => OverdueReport[];
+
+/** Follow-up steps of bad ratings past their due day (N-03), from the open follow-ups in the hall's records. */
+export const overdueFollowUps: OverdueSource = (store, now) => {
+  const catalogue = store.view.catalogue;
+  return overdueItems({ followUps: store.openFollowUps(), complaints: [], routes: [] }, now, hallCalendar(catalogue), catalogue.hall.timeZone).map((o) => ({
+    subject: o.kind,
+    reference: o.id,
+    due: o.due,
+    ...(o.department ? { department: o.department } : {}),
+  }));
+};
+
+// Complaints and case routes join here (one line each) once the hub keeps them in its records.
+export const OVERDUE_SOURCES: OverdueSource[] = [overdueFollowUps];
+
+/** Overdue records are read again at most this often (they are due by the day), or when casework changes. */
+const OVERDUE_EVERY_MS = 60_000;
 
 /** The terminals the hall expects, each with whether it is linked now and when it was last heard (H-04). */
 export function terminalPresence(credentials: TerminalCredentials, linked: readonly LinkedTerminal[], now: number): TerminalPresence[] {
@@ -41,6 +57,7 @@ export class HallSupervision {
   private scheduled = false;
   private stopped = false;
   private readonly stopEvents: () => void;
+  private overdue: { at: number; reports: OverdueReport[] } | undefined;
 
   constructor(
     private readonly store: HallStore,
@@ -48,7 +65,11 @@ export class HallSupervision {
     private readonly notifications: HallNotifications | undefined,
     private readonly options: { clock: () => number; everyMs?: number; overdue?: readonly OverdueSource[] },
   ) {
-    this.stopEvents = store.onEvents(() => this.soon());
+    this.stopEvents = store.onEvents((events) => {
+      // Casework that moved may have ended (or begun) something overdue.
+      if (events.some((e) => /^(followUp|complaint|route|case|delivery)\./.test(e.type))) this.overdue = undefined;
+      this.soon();
+    });
   }
 
   start(): void {
@@ -79,8 +100,10 @@ export class HallSupervision {
   }
 
   /** The facts only the hub has: the terminals' links and what is overdue in its records. */
-  facts(now = this.options.clock()): { now: number; terminals: TerminalPresence[]; overdue: OverdueItem[] } {
-    return { now, terminals: this.presence(), overdue: (this.options.overdue ?? OVERDUE_SOURCES).flatMap((source) => source(this.store, now)) };
+  facts(now = this.options.clock()): { now: number; terminals: TerminalPresence[]; overdue: OverdueReport[] } {
+    if (!this.overdue || now - this.overdue.at >= OVERDUE_EVERY_MS || now < this.overdue.at)
+      this.overdue = { at: now, reports: (this.options.overdue ?? OVERDUE_SOURCES).flatMap((source) => source(this.store, now)) };
+    return { now, terminals: this.presence(), overdue: this.overdue.reports };
   }
 
   /** Records the alerts that begin or end now; does nothing (and writes nothing) when none does. Says how many events it made. */
