@@ -79,7 +79,7 @@ afterEach(async () => {
 });
 
 /** Serves one ticket of GA-SFZ-HL at window 1 and has its pad rate it. */
-async function servedAndRated(hub: RunningHub, level: 'very-dissatisfied' | 'satisfied') {
+async function servedAndRated(hub: RunningHub, level: 'very-dissatisfied' | 'dissatisfied' | 'satisfied') {
   const kiosk = await connect(hub, { role: 'kiosk', terminal: 'kiosk-1' });
   const window = await connect(hub, { role: 'window', terminal: 'window-1', window: 1 });
   const pad = await connect(hub, { role: 'rating-pad', terminal: 'pad-1', window: 1 });
