@@ -1,4 +1,5 @@
-import { alertChanges, hallCalendar, isConfigured, overdueItems, type Actor, type OverdueReport, type TerminalPresence } from '@servicehall/core';
+import { alertChanges, isConfigured, type Actor, type OverdueReport, type TerminalPresence } from '@servicehall/core';
+import { overdueAlertReports } from './casework';
 import type { TerminalCredentials } from './enrolment';
 import { log } from './log';
 import type { HallNotifications } from './notifications';
@@ -9,25 +10,12 @@ const HUB: Actor = { role: 'admin', terminal: 'hub' };
 const HUB_SCOPE = ':hub';
 
 /**
- * What is overdue in the hall's records, each source one function of the store and the time. The
- * follow-up steps, complaints, case routes and deliveries (issue 14, second half) add theirs here,
- * one line each; the alerts, the board and the notices follow without more.
+ * What is overdue in the hall's records, each source one function of the store and the time: the
+ * follow-up steps, complaints and case routes (casework.ts). A new kind of record adds its source
+ * here, one line; the alerts, the board and the notices follow without more.
  */
 export type OverdueSource = (store: HallStore, now: number) => OverdueReport[];
-
-/** Follow-up steps of bad ratings past their due day (N-03), from the open follow-ups in the hall's records. */
-export const overdueFollowUps: OverdueSource = (store, now) => {
-  const catalogue = store.view.catalogue;
-  return overdueItems({ followUps: store.openFollowUps(), complaints: [], routes: [] }, now, hallCalendar(catalogue), catalogue.hall.timeZone).map((o) => ({
-    subject: o.kind,
-    reference: o.id,
-    due: o.due,
-    ...(o.department ? { department: o.department } : {}),
-  }));
-};
-
-// Complaints and case routes join here (one line each) once the hub keeps them in its records.
-export const OVERDUE_SOURCES: OverdueSource[] = [overdueFollowUps];
+export const OVERDUE_SOURCES: OverdueSource[] = [overdueAlertReports];
 
 /** Overdue records are read again at most this often (they are due by the day), or when casework changes. */
 const OVERDUE_EVERY_MS = 60_000;
@@ -67,7 +55,7 @@ export class HallSupervision {
   ) {
     this.stopEvents = store.onEvents((events) => {
       // Casework that moved may have ended (or begun) something overdue.
-      if (events.some((e) => /^(followUp|complaint|route|case|delivery)\./.test(e.type))) this.overdue = undefined;
+      if (events.some((e) => /^(followUp|complaint|caseRoute|case|delivery)\./.test(e.type))) this.overdue = undefined;
       this.soon();
     });
   }

@@ -9,7 +9,7 @@ export const queueRatings: BatchHook = async (client, hall, events) => {
   if (recorded.length > 0)
     await client.query(
       `INSERT INTO rating_feed (hall, rating_id, seq, at, record)
-       SELECT $1, u.id, u.seq, u.at, u.record FROM unnest($2::text[], $3::bigint[], $4::float8[], $5::jsonb[]) AS u(id, seq, at, record)
+       SELECT $1, u.id, u.seq, u.at, u.record::jsonb FROM unnest($2::text[], $3::bigint[], $4::float8[], $5::text[]) AS u(id, seq, at, record)
        ON CONFLICT (hall, rating_id) DO NOTHING`,
       [hall, recorded.map((e) => (e.body.rating as { id: string }).id), recorded.map((e) => e.seq), recorded.map((e) => e.at), recorded.map((e) => JSON.stringify(e.body.rating))],
     );

@@ -34,7 +34,6 @@ export const CITY_MIGRATIONS: readonly { version: number; name: string; sql: str
         received_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (hall, seq)
       );
-      CREATE INDEX hall_events_type ON hall_events (hall, type, at);
     `,
   },
   {

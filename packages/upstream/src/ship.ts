@@ -1,7 +1,7 @@
 import { RATING_FIELDS, ratingOfRow, type RatingRow } from '@servicehall/hub/rows';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { cityEvent, type CityEvent, type Enrichment, type LogRow } from './mask';
+import { cityBodyText, type CityEvent, type Enrichment, type LogRow } from './mask';
 import { migrateCity } from './schema';
 
 /** Where a hall's log goes and how. */
@@ -12,7 +12,7 @@ export interface ShipperOptions {
   url: string;
   /** The city's code of this hall (its halls table's key), e.g. 330106-01. */
   hall: string;
-  /** Events in one transaction at most (default 2000). */
+  /** Events in one transaction at most (default 5000). */
   batchEvents?: number;
   /** Bytes of event bodies in one transaction at most (default 4 MB): a batch of large events is smaller. */
   batchBytes?: number;
@@ -44,6 +44,11 @@ export interface UpstreamStatus {
   eventsPerSecond: number;
   /** Why the last attempt failed (offline), or why shipping stopped (refused). */
   message?: string;
+}
+
+/** An event on its way: its body as the city's JSON text, parsed when a hook reads it. */
+export interface ShippedEvent extends CityEvent {
+  text: string;
 }
 
 /** Work done inside the transaction of each batch, before the cursor moves: the city's facts, the rating feed. */
@@ -78,6 +83,7 @@ export class Shipper {
   private client: pg.Client | undefined;
   private db: Database.Database | undefined;
   private day: string | undefined;
+  private ratingsOfTicket: Database.Statement<[string], RatingRow> | undefined;
   private readonly rates: { at: number; events: number }[] = [];
   readonly status: UpstreamStatus;
 
@@ -86,7 +92,7 @@ export class Shipper {
     private readonly report: (status: UpstreamStatus) => void = () => undefined,
     private readonly hooks: BatchHook[] = [],
   ) {
-    this.batchEvents = options.batchEvents ?? 2000;
+    this.batchEvents = options.batchEvents ?? 5000;
     this.batchBytes = options.batchBytes ?? 4 * 1024 * 1024;
     this.status = { hall: options.hall, state: 'connecting', shippedSeq: 0, hallSeq: 0, behindEvents: 0, behindSeconds: 0, eventsPerSecond: 0 };
     this.woken = new Promise((resolve) => (this.wakeUp = resolve));
@@ -117,6 +123,7 @@ export class Shipper {
     await this.disconnect();
     this.db?.close();
     this.db = undefined;
+    this.ratingsOfTicket = undefined;
     this.status.state = 'stopped';
     this.report({ ...this.status });
   }
@@ -170,6 +177,9 @@ export class Shipper {
     client.on('error', () => undefined);
     await client.connect();
     this.client = client;
+    // A commit the city's server loses in a crash loses its cursor move with it: the hub then sends
+    // that batch again. So the batches need not wait for the city's disk, and exactly once still holds.
+    await client.query('SET synchronous_commit TO off');
     await migrateCity(client);
     const catalogue = this.hallValue('catalogue');
     const hall = catalogue ? (JSON.parse(catalogue) as { hall?: { name?: string; timeZone?: string } }).hall : undefined;
@@ -228,7 +238,7 @@ export class Shipper {
       }
       if (rows[0]!.seq !== cursor + 1)
         throw new ShippingRefused(`hall ${this.options.hall}'s log begins at ${rows[0]!.seq}, but the city holds events up to ${cursor} only: a year was archived before it was shipped`);
-      const events = rows.map((r) => cityEvent(r, this.enrich(r)));
+      const events = rows.map((r) => this.cityRow(r));
       const started = performance.now();
       await this.commit(events, hallSeq);
       this.rate(events.length, performance.now() - started);
@@ -253,6 +263,21 @@ export class Shipper {
     this.status.eventsPerSecond = Math.round(this.rates.reduce((n, r) => n + r.events, 0) / Math.max(span, 0.001));
   }
 
+  /** A row as the city gets it: its body masked (as text, parsed only by hooks that need it). */
+  private cityRow(r: LogRow): ShippedEvent {
+    const text = cityBodyText(r, this.enrich(r));
+    let body: Record<string, unknown> | undefined;
+    return {
+      seq: r.seq,
+      at: r.at,
+      type: r.type,
+      text,
+      get body() {
+        return (body ??= JSON.parse(text) as Record<string, unknown>);
+      },
+    };
+  }
+
   /** What a slim event leaves to the hall's tables: a ticket's id and day, a rating's record. */
   private enrich(row: LogRow): Enrichment {
     if (row.type === 'day.opened') this.day = (JSON.parse(row.body) as { day: string }).day;
@@ -265,7 +290,8 @@ export class Shipper {
     if (row.type === 'rating.recorded') {
       const given = (JSON.parse(row.body) as { rating: { ticketId: string; id?: string } }).rating;
       if (given.id) return {};
-      const ratings = this.log().prepare<[string], RatingRow>(`SELECT ${RATING_FIELDS} FROM ratings WHERE ticket_id = ? ORDER BY rowid`).all(given.ticketId).map(ratingOfRow);
+      this.ratingsOfTicket ??= this.log().prepare<[string], RatingRow>(`SELECT ${RATING_FIELDS} FROM ratings WHERE ticket_id = ? ORDER BY rowid`);
+      const ratings = this.ratingsOfTicket.all(given.ticketId).map(ratingOfRow);
       const r = ratings.find((x) => x.at === row.at) ?? ratings.at(-1);
       if (!r) return {};
       const { aspects: _a, reasons: _r, text: _t, amendedAt: _m, ...record } = r;
@@ -284,7 +310,7 @@ export class Shipper {
   }
 
   /** The batch and the cursor in one transaction, taken only if the cursor stands where the batch begins. */
-  private async commit(events: readonly CityEvent[], hallSeq: number): Promise<void> {
+  private async commit(events: readonly ShippedEvent[], hallSeq: number): Promise<void> {
     const client = this.client!;
     const first = events[0]!.seq;
     const lastSeq = events[events.length - 1]!.seq;
@@ -301,8 +327,8 @@ export class Shipper {
       }
       await client.query(
         `INSERT INTO hall_events (hall, seq, at, type, body)
-         SELECT $1, u.seq, u.at, u.type, u.body FROM unnest($2::bigint[], $3::float8[], $4::text[], $5::jsonb[]) AS u(seq, at, type, body)`,
-        [this.options.hall, events.map((e) => e.seq), events.map((e) => e.at), events.map((e) => e.type), events.map((e) => JSON.stringify(e.body))],
+         SELECT $1, u.seq, u.at, u.type, u.body::jsonb FROM unnest($2::bigint[], $3::float8[], $4::text[], $5::text[]) AS u(seq, at, type, body)`,
+        [this.options.hall, events.map((e) => e.seq), events.map((e) => e.at), events.map((e) => e.type), events.map((e) => e.text)],
       );
       for (const hook of this.hooks) await hook(client, this.options.hall, events);
       await client.query('UPDATE halls SET shipped_seq = $2, shipped_at = now(), hall_seq = $3, hall_seen_at = now() WHERE hall = $1', [this.options.hall, lastSeq, hallSeq]);

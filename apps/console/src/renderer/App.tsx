@@ -14,6 +14,12 @@ import { SetupPage } from './pages/Setup';
 import { StaffPage } from './pages/Staff';
 import { TerminalsPage } from './pages/Terminals';
 import { TodayPage } from './pages/Today';
+import { CaseRoutesPage } from './pages/CaseRoutes';
+import { CasePage } from './pages/Case';
+import { ComplaintPage, ComplaintsPage } from './pages/Complaints';
+import { FollowUpPage, FollowUpsPage } from './pages/FollowUps';
+import { PersonalDataPage } from './pages/PersonalData';
+import { CASEWORK_STRINGS, type CaseworkStrings } from './casework-strings';
 
 export interface SignedIn {
   id: string;
@@ -25,6 +31,8 @@ export interface SignedIn {
 
 interface ConsoleState {
   t: Strings;
+  /** The words of the cases that need someone. */
+  cw: CaseworkStrings;
   language: Language;
   setLanguage(l: Language): void;
   staff?: SignedIn;
@@ -47,7 +55,11 @@ export function useConsole(): ConsoleState {
  * The console's pages, by role. Parts 2 (supervision, alerts, follow-ups, complaints) and 3
  * (reports) add theirs here: a route and a navigation entry with the roles that see it.
  */
-export const PAGES: { path: string; nav: keyof Strings['nav']; roles: readonly StaffRole[]; element: ReactNode }[] = [
+const ALL_STAFF: readonly StaffRole[] = ['administrator', 'supervisor', 'department-head', 'clerk'];
+const HANDLERS: readonly StaffRole[] = ['administrator', 'supervisor', 'department-head'];
+
+/** A hidden page (a detail) is routed but not in the navigation. */
+export const PAGES: { path: string; nav: keyof Strings['nav']; roles: readonly StaffRole[]; element: ReactNode; hidden?: boolean }[] = [
   { path: '', nav: 'overview', roles: ['administrator', 'supervisor', 'department-head'], element: <OverviewPage /> },
   { path: 'board', nav: 'board', roles: ['administrator', 'supervisor', 'department-head'], element: <BoardPage /> },
   { path: 'setup', nav: 'setup', roles: ['administrator'], element: <SetupPage /> },
@@ -56,6 +68,14 @@ export const PAGES: { path: string; nav: keyof Strings['nav']; roles: readonly S
   { path: 'terminals', nav: 'terminals', roles: ['administrator', 'supervisor', 'department-head'], element: <TerminalsPage /> },
   { path: 'calendar', nav: 'calendar', roles: ['administrator', 'supervisor', 'department-head'], element: <CalendarPage /> },
   { path: 'audit', nav: 'audit', roles: ['administrator', 'supervisor'], element: <AuditPage /> },
+  { path: 'follow-ups', nav: 'followUps', roles: ALL_STAFF, element: <FollowUpsPage /> },
+  { path: 'follow-ups/:id', nav: 'followUps', roles: ALL_STAFF, element: <FollowUpPage />, hidden: true },
+  { path: 'complaints', nav: 'complaints', roles: HANDLERS, element: <ComplaintsPage /> },
+  { path: 'complaints/:id', nav: 'complaints', roles: HANDLERS, element: <ComplaintPage />, hidden: true },
+  { path: 'case-routes', nav: 'caseRoutes', roles: HANDLERS, element: <CaseRoutesPage /> },
+  { path: 'cases', nav: 'cases', roles: ALL_STAFF, element: <CasePage /> },
+  { path: 'cases/:number', nav: 'cases', roles: ALL_STAFF, element: <CasePage />, hidden: true },
+  { path: 'personal-data', nav: 'personalData', roles: ['administrator', 'supervisor'], element: <PersonalDataPage /> },
   { path: 'password', nav: 'password', roles: ['administrator', 'supervisor', 'department-head', 'clerk'], element: <PasswordPage /> },
 ];
 
@@ -81,7 +101,7 @@ function Layout() {
           <div className="app">{t.appName}</div>
         </div>
         <nav>
-          {PAGES.filter((p) => p.roles.includes(staff.role)).map((p) => (
+          {PAGES.filter((p) => !p.hidden && p.roles.includes(staff.role)).map((p) => (
             <NavLink key={p.path} to={`/${p.path}`} end={p.path === ''} className={({ isActive }) => (isActive ? 'active' : '')}>
               {t.nav[p.nav]}
             </NavLink>
@@ -169,6 +189,7 @@ export function App() {
   const value = useMemo<ConsoleState>(
     () => ({
       t: STRINGS[language],
+      cw: CASEWORK_STRINGS[language],
       language,
       setLanguage: setLang,
       staff,

@@ -6,7 +6,8 @@ const zh = {
   appName: '管理控制台',
   language: 'English',
   signOut: '退出登录',
-  nav: { overview: '大厅概况', board: '大厅实况', setup: '大厅设置', today: '今日调整', staff: '人员', terminals: '终端', calendar: '工作日历', audit: '操作日志', password: '修改密码' },
+  nav: { overview: '大厅概况', board: '大厅实况', setup: '大厅设置', today: '今日调整', staff: '人员', terminals: '终端', calendar: '工作日历', audit: '操作日志', password: '修改密码',
+    followUps: '差评整改', complaints: '投诉处理', caseRoutes: '部门流转', cases: '办件送达', personalData: '个人信息访问' },
   roles: { administrator: '管理员', supervisor: '值班主任', 'department-head': '科室负责人', clerk: '窗口工作人员' } satisfies Record<StaffRole, string>,
   live: { online: '实时连接', offline: '连接中断，正在重新连接……' },
   login: {
@@ -47,6 +48,11 @@ const zh = {
     items: '事项',
     pending: '待日终生效的调整',
     notConnected: '正在连接……',
+    upstream: {
+      title: '数据上报（市级平台）',
+      states: { connecting: '正在连接', shipping: '正在上报', 'caught-up': '已同步', offline: '市级平台暂时无法连接，数据保存在本大厅，恢复后自动补报', refused: '上报已暂停，请联系运维人员', stopped: '未运行' },
+      behind: (events: number, seconds: number) => (events === 0 ? '无待上报数据' : `待上报 ${events} 条，最早的已等待 ${seconds < 120 ? `${seconds} 秒` : `${Math.round(seconds / 60)} 分钟`}`),
+    },
   },
   board: {
     title: '大厅实况',
@@ -324,7 +330,8 @@ const en: Strings = {
   appName: 'Console',
   language: '中文',
   signOut: 'Sign out',
-  nav: { overview: 'Overview', board: 'Live hall', setup: 'Hall setup', today: 'Today', staff: 'Staff', terminals: 'Terminals', calendar: 'Calendar', audit: 'Audit log', password: 'Password' },
+  nav: { overview: 'Overview', board: 'Live hall', setup: 'Hall setup', today: 'Today', staff: 'Staff', terminals: 'Terminals', calendar: 'Calendar', audit: 'Audit log', password: 'Password',
+    followUps: 'Follow-ups', complaints: 'Complaints', caseRoutes: 'Case routes', cases: 'Cases & delivery', personalData: 'Data access log' },
   roles: { administrator: 'Administrator', supervisor: 'Supervisor', 'department-head': 'Department head', clerk: 'Clerk' },
   live: { online: 'Live', offline: 'Link lost, reconnecting…' },
   login: {
@@ -365,6 +372,11 @@ const en: Strings = {
     items: 'Items',
     pending: "Changes waiting for the day's end",
     notConnected: 'Connecting…',
+    upstream: {
+      title: 'Reporting to the city',
+      states: { connecting: 'Connecting', shipping: 'Sending', 'caught-up': 'Up to date', offline: "The city's platform cannot be reached for now; the data stays in this hall and is sent once it is back", refused: 'Sending has stopped: please call the operator', stopped: 'Not running' },
+      behind: (events: number, seconds: number) => (events === 0 ? 'Nothing waiting' : `${events} records waiting, the oldest for ${seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`}`),
+    },
   },
   board: {
     title: 'Live hall',
