@@ -97,7 +97,8 @@ export class HallSupervision {
   /** Records the alerts that begin or end now; does nothing (and writes nothing) when none does. Says how many events it made. */
   review(): number {
     const store = this.store;
-    if (store.isDiskFull || !isConfigured(store.view.catalogue)) return 0;
+    // A standby follows the log of the hub in charge and writes nothing of its own.
+    if (!store.role.inCharge || store.isDiskFull || !isConfigured(store.view.catalogue)) return 0;
     store.openDayIfDue();
     const facts = this.facts();
     if (alertChanges(store.view, facts).length === 0) return 0;
