@@ -5,3 +5,5 @@ export { CITY_MIGRATIONS, migrateCity } from './schema';
 export { Shipper, ShippingRefused, type BatchHook, type ShipperOptions, type UpstreamState, type UpstreamStatus } from './ship';
 export { cityHooks, queueRatings } from './hooks';
 export { startUpstream, type Upstream } from './upstream';
+export { CityFacts, ensureHallFacts, hallEventOf, hallSchema, writeFacts } from './facts';
+export { cityReport } from './reports';
