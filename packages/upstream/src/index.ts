@@ -7,3 +7,4 @@ export { cityHooks, queueRatings } from './hooks';
 export { startUpstream, type Upstream } from './upstream';
 export { CityFacts, ensureHallFacts, hallEventOf, hallSchema, writeFacts } from './facts';
 export { cityReport } from './reports';
+export { FEED_ATTEMPTS, feedRecord, retryDelaySeconds, sendDueRatings, startRatingFeed, type FeedTarget } from './feed';
