@@ -4,7 +4,7 @@ import { chinaCalendar } from './calendar';
 import type { CaseRoute, Complaint, Delivery } from './casework';
 import { CatalogueSchema } from './catalogue';
 import type { Actor, CommandBody } from './commands';
-import { applyEvent, dayChange, decide, emptyView, overdueItems, type DecideContext, type Decision, type HallView } from './hall';
+import { applyEvent, dayChange, decide, emptyView, overdueItems, overdueReports, type DecideContext, type Decision, type HallView } from './hall';
 import type { FollowUp } from './ratings';
 import type { Result } from './result';
 import type { StaffRef } from './staff';
@@ -234,6 +234,17 @@ describe('delivery of results (H-12)', () => {
 });
 
 describe('what is overdue (督办)', () => {
+  it("becomes the supervisors' overdue alerts, one for each item and due day", () => {
+    const h = hall();
+    const f = h.view.followUps.get(h.followUp.id)!;
+    const reports = overdueReports(overdueItems({ followUps: [f], complaints: [], routes: [] }, at('09:00', '2026-10-08'), chinaCalendar, TZ));
+    expect(reports).toEqual([{ subject: 'follow-up', reference: f.id, due: '2026-09-29', department: '市场监管（企业开办）' }]);
+    // The view the alerts are reviewed on raises one overdue alert for it, whose key names the step's due day.
+    const review = decide(h.view, { type: 'reviewAlerts', terminals: [], overdue: reports }, h.records.ctx(at('09:00', '2026-10-08'), { role: 'admin', terminal: 'hub' }));
+    expect(review.ok).toBe(true);
+    expect(review.ok && review.value.events.map((e) => (e.type === 'alert.raised' ? e.key : e.type))).toContain(`overdue:follow-up:${f.id}:2026-09-29`);
+  });
+
   it('names the step a follow-up waits for once its day has passed, with its department', () => {
     const h = hall();
     const f: FollowUp = h.view.followUps.get(h.followUp.id)!;

@@ -14,7 +14,7 @@ import {
   type Ticket,
 } from '@servicehall/core';
 import { bucketOf } from './buckets';
-import { MAX_COUNTERS, rowChanges, type Counter, type RowChange } from './schema';
+import { rowChanges, type Counter, type RowChange } from './schema';
 
 /** Where and when a fact happened: the key of its rows in every fact table. */
 export interface FactPlace {
@@ -80,11 +80,28 @@ export function departmentOf(catalogue: Catalogue, serviceCode: string, window: 
   return (clerk ? catalogue.clerks.find((c) => c.number === clerk)?.department : undefined) ?? '';
 }
 
+/**
+ * The hall's day and hour of an instant, remembered per quarter of an hour (every zone's offset is
+ * a whole number of quarters): the fact rules ask it several times an event, for times all over the day.
+ */
+const hours = new Map<string, { day: string; minutes: number }>();
+function localHour(at: number, tz: string): { day: string; minutes: number } {
+  const quarter = Math.floor(at / 900_000);
+  const key = `${tz}|${quarter}`;
+  let h = hours.get(key);
+  if (!h) {
+    if (hours.size > 50_000) hours.clear();
+    const t = localTime(quarter * 900_000, tz);
+    hours.set(key, (h = { day: t.day, minutes: t.minutes - (t.minutes % 60) }));
+  }
+  return h;
+}
+
 function placer(catalogue: Catalogue) {
   const tz = catalogue.hall.timeZone;
   const departments = new Map<string, string>();
   return (at: number, serviceCode: string, window: number | undefined, clerk: string | undefined, reason?: string): FactPlace => {
-    const local = localTime(at, tz);
+    const local = localHour(at, tz);
     const w = window ?? 0;
     const c = clerk ?? '';
     const dk = `${serviceCode}|${w}|${c}`;
@@ -103,88 +120,52 @@ function placer(catalogue: Catalogue) {
   };
 }
 type Place = ReturnType<typeof placer>;
+const placers = new WeakMap<Catalogue, Place>();
+function placerOf(catalogue: Catalogue): Place {
+  let p = placers.get(catalogue);
+  if (!p) placers.set(catalogue, (p = placer(catalogue)));
+  return p;
+}
 
 const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
 
-/**
- * A ticket's facts as its record stands: issued (when and for what it was issued), its first call
- * and wait (at the desk that first called it), its service (where it was finished), its no-show,
- * its transfers and referrals (at the desk that passed it on), voided. An event adds the difference
- * between the ticket after it and before it, so that the facts of a ticket never count twice.
- */
-export function ticketFacts(t: Ticket, place: Place): FactIncrement[] {
-  const out: FactIncrement[] = [];
+/** Issued: when and for what item (the one it was issued for, wherever a transfer sent it). */
+const issuedFact = (t: Ticket, place: Place): FactIncrement => ({ ...place(t.issuedAt, issuedItem(t), 0, ''), add: t.state === 'voided' ? { issued: 1, voided: 1 } : { issued: 1 } });
+
+/** The first call and the wait before it, at the desk that first called it (a transfer passes the ticket on from there; 首问负责). */
+function calledFact(t: Ticket, place: Place): FactIncrement {
   const first = t.transfers[0];
-  out.push({ ...place(t.issuedAt, issuedItem(t), 0, ''), add: t.state === 'voided' ? { issued: 1, voided: 1 } : { issued: 1 } });
-  if (t.calledAt !== undefined) {
-    // A transfer passes the ticket on from the desk that first called it; the ticket keeps where it is now.
-    const desk = first ? { code: first.fromService, window: first.fromWindow, clerk: t.firstClerk } : { code: t.serviceCode, window: t.window, clerk: t.clerk };
-    const wait = seconds(t.calledAt - t.issuedAt);
-    out.push({ ...place(t.calledAt, desk.code, desk.window, desk.clerk), add: { called: 1, wait_s: wait, wait_max_s: wait, [`w${bucketOf(wait)}`]: 1 } });
-  }
-  if (t.state === 'done' && t.finishedAt !== undefined) {
-    const service = seconds(t.finishedAt - (t.servingAt ?? t.finishedAt));
-    out.push({ ...place(t.finishedAt, t.serviceCode, t.window, t.clerk), add: { served: 1, service_s: service, service_max_s: service, [`s${bucketOf(service)}`]: 1 } });
-  }
-  if (t.state === 'no-show') out.push({ ...place(t.lastCalledAt ?? t.calledAt ?? t.issuedAt, t.serviceCode, t.window, t.clerk), add: { no_shows: 1 } });
-  // The record names the clerk of the first desk only (首问负责); a later transfer is the window's.
-  t.transfers.forEach((tr, i) => out.push({ ...place(tr.at, tr.fromService, tr.fromWindow, i === 0 ? t.firstClerk : undefined), add: tr.referral ? { referred: 1 } : { transferred: 1 } }));
-  return out;
+  const desk = first ? { code: first.fromService, window: first.fromWindow, clerk: t.firstClerk } : { code: t.serviceCode, window: t.window, clerk: t.clerk };
+  const wait = seconds(t.calledAt! - t.issuedAt);
+  return { ...place(t.calledAt!, desk.code, desk.window, desk.clerk), add: { called: 1, wait_s: wait, wait_max_s: wait, [`w${bucketOf(wait)}`]: 1 } };
 }
 
-const placeKey = (p: FactPlace) => `${p.day}|${p.hour}|${p.serviceCode}|${p.department}|${p.window}|${p.clerk}|${p.reason ?? ''}`;
-
-/** after − before, place by place; a maximum is given again only where it is new. */
-export function difference(after: readonly FactIncrement[], before: readonly FactIncrement[]): FactIncrement[] {
-  const was = new Map<string, Partial<Record<string, number>>>();
-  for (const b of before) {
-    const k = placeKey(b);
-    const sum = was.get(k) ?? {};
-    for (const [c, v] of Object.entries(b.add)) sum[c] = MAX_COUNTERS.has(c) ? Math.max(sum[c] ?? 0, v!) : (sum[c] ?? 0) + v!;
-    was.set(k, sum);
-  }
-  const out: FactIncrement[] = [];
-  const seen = new Set<string>();
-  for (const a of merge(after)) {
-    const k = placeKey(a);
-    seen.add(k);
-    const old = was.get(k) ?? {};
-    const add: Partial<Record<string, number>> = {};
-    for (const [c, v] of Object.entries(a.add)) {
-      if (MAX_COUNTERS.has(c)) {
-        if (old[c] === undefined || old[c] !== v) add[c] = v;
-      } else if (v! - (old[c] ?? 0) !== 0) add[c] = v! - (old[c] ?? 0);
-    }
-    for (const [c, v] of Object.entries(old)) if (!(c in a.add) && !MAX_COUNTERS.has(c) && v) add[c] = -v;
-    if (Object.keys(add).length) out.push({ ...strip(a), add });
-  }
-  for (const b of merge(before)) {
-    if (seen.has(placeKey(b))) continue;
-    const add: Partial<Record<string, number>> = {};
-    for (const [c, v] of Object.entries(b.add)) if (!MAX_COUNTERS.has(c) && v) add[c] = -v;
-    if (Object.keys(add).length) out.push({ ...strip(b), add });
-  }
-  return out;
+function servedFact(t: Ticket, place: Place): FactIncrement {
+  const service = seconds(t.finishedAt! - (t.servingAt ?? t.finishedAt!));
+  return { ...place(t.finishedAt!, t.serviceCode, t.window, t.clerk), add: { served: 1, service_s: service, service_max_s: service, [`s${bucketOf(service)}`]: 1 } };
 }
 
-const strip = ({ add: _add, ...place }: FactIncrement): FactPlace => place;
+const noShowFact = (t: Ticket, place: Place): FactIncrement => ({ ...place(t.lastCalledAt ?? t.calledAt ?? t.issuedAt, t.serviceCode, t.window, t.clerk), add: { no_shows: 1 } });
 
-/** Increments at the same place made one. */
-export function merge(list: readonly FactIncrement[]): FactIncrement[] {
-  const by = new Map<string, FactIncrement>();
-  for (const f of list) {
-    const k = placeKey(f);
-    const m = by.get(k);
-    if (!m) {
-      by.set(k, { ...f, add: { ...f.add } });
-      continue;
-    }
-    for (const [c, v] of Object.entries(f.add)) {
-      const key = c as Counter;
-      m.add[key] = MAX_COUNTERS.has(c) ? Math.max(m.add[key] ?? 0, v!) : (m.add[key] ?? 0) + v!;
-    }
-  }
-  return [...by.values()];
+/** A transfer or referral, at the desk that passed the ticket on: the record names the clerk of the first desk only, a later one is the window's. */
+function transferFact(t: Ticket, i: number, place: Place): FactIncrement {
+  const tr = t.transfers[i]!;
+  return { ...place(tr.at, tr.fromService, tr.fromWindow, i === 0 ? t.firstClerk : undefined), add: tr.referral ? { referred: 1 } : { transferred: 1 } };
+}
+
+/**
+ * A ticket's facts as its record stands, which its events add one by one: issued (when and for
+ * what), its first call and wait, its service (where it was finished), its no-show, its transfers
+ * and referrals, voided. The events' increments of a ticket always sum to these (tested).
+ */
+export function ticketFacts(t: Ticket, catalogue: Catalogue): FactIncrement[] {
+  const place = placerOf(catalogue);
+  const out = [issuedFact(t, place)];
+  if (t.calledAt !== undefined) out.push(calledFact(t, place));
+  if (t.state === 'done' && t.finishedAt !== undefined) out.push(servedFact(t, place));
+  if (t.state === 'no-show') out.push(noShowFact(t, place));
+  t.transfers.forEach((_, i) => out.push(transferFact(t, i, place)));
+  return out;
 }
 
 const OUTCOME_COUNTER: Record<Outcome, Counter> = { accepted: 'accepted', correction: 'corrections', rejected: 'rejected', consultation: 'consultations' };
@@ -208,21 +189,32 @@ const late = (f: FollowUp, step: FollowUp['done'][number], tz: string) => {
  * event's own transaction, the city applies the same to PostgreSQL.
  */
 export function eventFacts(event: HallEvent, before: Before, view: HallView, options: FactOptions = {}): FactIncrement[] {
-  const place = placer(view.catalogue);
+  const place = placerOf(view.catalogue);
   switch (event.type) {
     case 'ticket.issued': {
-      const id = 'id' in event.ticket ? event.ticket.id : `${view.day}-${event.ticket.number}`;
-      const t = view.tickets.get(id);
-      return t ? ticketFacts(t, place) : [];
+      const t = view.tickets.get('id' in event.ticket ? event.ticket.id : `${view.day}-${event.ticket.number}`);
+      return t ? [issuedFact(t, place)] : [];
     }
-    case 'ticket.called':
-    case 'ticket.finished':
-    case 'ticket.noShow':
-    case 'ticket.transferred':
+    case 'ticket.called': {
+      const t = view.tickets.get(event.id);
+      // Only the first call: a ticket called back, recalled or called again after a transfer arrived once.
+      return t && t.calledAt !== undefined && before.ticket?.calledAt === undefined ? [calledFact(t, place)] : [];
+    }
+    case 'ticket.finished': {
+      const t = view.tickets.get(event.id);
+      return t?.state === 'done' && t.finishedAt !== undefined ? [servedFact(t, place)] : [];
+    }
+    case 'ticket.noShow': {
+      const t = view.tickets.get(event.id);
+      return t?.state === 'no-show' ? [noShowFact(t, place)] : [];
+    }
+    case 'ticket.transferred': {
+      const t = view.tickets.get(event.id);
+      return t && t.transfers.length ? [transferFact(t, t.transfers.length - 1, place)] : [];
+    }
     case 'ticket.voided': {
       const t = view.tickets.get(event.id);
-      if (!t) return [];
-      return difference(ticketFacts(t, place), before.ticket ? ticketFacts(before.ticket, place) : []);
+      return t && before.ticket?.state !== 'voided' ? [{ ...place(t.issuedAt, issuedItem(t), 0, ''), add: { voided: 1 } }] : [];
     }
     case 'window.resumed':
     case 'window.closed': {

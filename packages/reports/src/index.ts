@@ -5,3 +5,5 @@ export * from './definitions';
 export * from './erlang';
 export * from './forecast';
 export * from './staffing';
+export type { CompiledQuery } from 'kysely';
+export * from './columns';

@@ -70,7 +70,7 @@ export function decideComplaint(view: HallView, command: ComplaintCommand, ctx: 
     const complaint: Complaint = {
       ...c,
       escalated: { at: ctx.now, to: 'supervisor', overdueSince: c.due },
-      history: [...c.history, { at: ctx.now, action: 'escalated', by, note: `overdue since ${c.due}` }],
+      history: [...c.history, { at: ctx.now, action: 'escalated', by }],
     };
     return ok({ events: [{ type: 'complaint.changed', action: 'escalated', complaint }] });
   }

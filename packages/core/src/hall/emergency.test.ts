@@ -142,6 +142,17 @@ describe('reconciling what terminals did while no hub answered', () => {
     expect(view.tickets.get(t.id)).toMatchObject({ state: 'called', window: 2, calledAt: at('09:00') });
   });
 
+  it('finishes by a typed number the citizen a window was serving when the hub went: only what was left happens', () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'openWindow', window: 1, clerk: '1001' }, win(1), at('08:20'));
+    const t = issue(view, at('09:00'));
+    step(view, { type: 'callNext', window: 1 }, win(1), at('09:01'));
+    step(view, { type: 'startService', window: 1 }, win(1), at('09:02'));
+    const d = step(view, { type: 'recordEmergencyCall', number: t.number, window: 1, calledAt: at('09:05'), endedAt: at('09:08'), end: 'finished', terminalAt: at('09:05'), order: 1 }, win(1), at('09:30'));
+    expect(d.events).toEqual([{ type: 'ticket.finished', id: t.id, happenedAt: at('09:08') }]);
+    expect(view.tickets.get(t.id)).toMatchObject({ state: 'done', calledAt: at('09:01'), servingAt: at('09:02'), finishedAt: at('09:08') });
+  });
+
   it('keeps yesterday’s emergency tickets in the records when the hub returns after midnight, not in today’s queue', () => {
     const view = emptyView(catalogue(), DAY);
     const granted = lease(view, kiosk1, at('08:30'));

@@ -89,6 +89,16 @@ function ordered(call: EmergencyCall, now: number): EmergencyCall {
  * time; set aside when the ticket is no longer waiting (another window served the number first).
  */
 function callEvents(t: Ticket, given: EmergencyCall): EventBody[] {
+  // The citizen this window was dealing with when the hub went, finished by typing the number: only what is left happens.
+  if ((t.state === 'called' || t.state === 'serving') && t.window === given.window) {
+    const call = ordered(given, Number.MAX_SAFE_INTEGER);
+    const events: EventBody[] = [];
+    if (t.state === 'called' && call.end === 'noShow') return [{ type: 'ticket.noShow', id: t.id, happenedAt: Math.max(call.endedAt ?? call.calledAt, t.lastCalledAt ?? 0) }];
+    if (t.state === 'called' && (call.startedAt !== undefined || call.end !== undefined)) events.push({ type: 'ticket.started', id: t.id, happenedAt: Math.max(call.startedAt ?? call.calledAt, t.lastCalledAt ?? 0) });
+    const servingAt = t.servingAt ?? 0;
+    if (call.end !== undefined) events.push({ type: 'ticket.finished', id: t.id, happenedAt: Math.max(call.endedAt ?? call.calledAt, servingAt, t.lastCalledAt ?? 0) });
+    return events;
+  }
   const waiting = t.state === 'issued' || (t.state === 'held' && t.window === given.window);
   if (!waiting) return [{ type: 'emergency.callSetAside', call: given, reason: `${t.number} was ${t.state}${t.window !== undefined ? ` at window ${t.window}` : ''} already` }];
   // A kiosk's clock a little ahead of the window's: the call is never before the ticket.

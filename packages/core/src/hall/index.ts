@@ -55,7 +55,7 @@ export {
 export { nextFollowUpStep } from './follow-ups';
 export { formatComplaintId, isComplaintOverdue } from './complaints';
 export { currentRouteStep } from './case-routes';
-export { overdueItems, type OpenCasework, type OverdueItem } from './overdue';
+export { overdueItems, overdueReports, type OpenCasework, type OverdueItem } from './overdue';
 export { departmentOf } from './casework';
 export { CLOCK_TOLERANCE_MS, LEASE_LOW, leasesOf, normaliseNumber } from './emergency';
 

@@ -2,6 +2,7 @@ import { workingDaysBetween, type WorkingCalendar } from '../calendar';
 import type { CaseRoute, Complaint } from '../casework';
 import { hallDay } from '../clock';
 import type { FollowUp, FollowUpStep } from '../ratings';
+import type { OverdueReport } from '../supervision';
 import { currentRouteStep } from './case-routes';
 import { isComplaintOverdue } from './complaints';
 import { nextFollowUpStep } from './follow-ups';
@@ -42,4 +43,12 @@ export function overdueItems(open: OpenCasework, now: number, calendar: WorkingC
       out.push({ kind: 'case-route', id: r.caseNumber, step: r.steps.length, due: step.due, workingDaysLate: late(step.due), department: step.department, ...(step.from ? { from: step.from } : {}) });
   }
   return out.sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : a.id.localeCompare(b.id)));
+}
+
+/**
+ * The overdue items as the supervisors' alerts take them (reviewAlerts' `overdue`): one 督办 alert per
+ * item and due day, so that a follow-up's next step late again raises a new one.
+ */
+export function overdueReports(items: readonly OverdueItem[]): OverdueReport[] {
+  return items.map((i) => ({ subject: i.kind, reference: i.id, due: i.due, ...(i.department ? { department: i.department } : {}) }));
 }

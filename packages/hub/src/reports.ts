@@ -1,0 +1,177 @@
+import { hallCalendar, hallDay, type Case, type HallEvent } from '@servicehall/core';
+import {
+  addDays,
+  arrivalsQuery,
+  compileReport,
+  compilerFor,
+  factDdl,
+  FactFolder,
+  finishReport,
+  forecastArrivals,
+  incrementRows,
+  serviceTimesQuery,
+  staffingPlan,
+  upsertSql,
+  type FactIncrement,
+  type Forecast,
+  type Report,
+  type ReportSpec,
+  type StaffingPlan,
+  type WaitTarget,
+  type CompiledQuery,
+  type RowChange,
+  MAX_COUNTERS,
+} from '@servicehall/reports';
+import type { Db } from './db';
+import { CASE_FIELDS, caseOfRow, type CaseRow } from './rows';
+
+type Statement = ReturnType<Db['prepare']> & { run(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
+
+/**
+ * The fact tables of the reports in the hall's database: increments applied with prepared
+ * statements (one per table and set of counters, made once) in the event's own transaction.
+ */
+export class FactWriter {
+  private readonly statements = new Map<string, Statement>();
+  constructor(private readonly db: Db) {}
+
+  apply(facts: readonly FactIncrement[]): void {
+    for (const f of facts) for (const r of incrementRows(f)) this.run(r);
+  }
+
+  run(r: RowChange): void {
+    const key = `${r.table.name}|${r.counters.join(',')}`;
+    let st = this.statements.get(key);
+    if (!st) this.statements.set(key, (st = this.db.prepare(upsertSql(r.table, r.counters, 'sqlite'))));
+    st.run(...r.values);
+  }
+}
+
+/**
+ * Increments gathered in memory and written as one row change per row (a fold of the log makes
+ * many increments of the same rows in a day): for filling the tables, not for the hub's own events.
+ */
+class FactBuffer {
+  private readonly rows = new Map<string, { table: RowChange['table']; keys: (string | number)[]; add: Map<string, number> }>();
+  add(facts: readonly FactIncrement[]): void {
+    for (const f of facts)
+      for (const r of incrementRows(f)) {
+        const keys = r.values.slice(0, r.table.keys.length);
+        const k = `${r.table.name}|${keys.join('|')}`;
+        let row = this.rows.get(k);
+        if (!row) this.rows.set(k, (row = { table: r.table, keys, add: new Map() }));
+        r.counters.forEach((c, i) => {
+          const v = r.values[r.table.keys.length + i] as number;
+          row.add.set(c, MAX_COUNTERS.has(c) ? Math.max(row.add.get(c) ?? 0, v) : (row.add.get(c) ?? 0) + v);
+        });
+      }
+  }
+  get size(): number {
+    return this.rows.size;
+  }
+  flush(writer: FactWriter): void {
+    for (const row of this.rows.values()) {
+      const counters = [...row.add.keys()].filter((c) => row.add.get(c) !== 0);
+      if (counters.length) writer.run({ table: row.table, counters, values: [...row.keys, ...counters.map((c) => row.add.get(c)!)] });
+    }
+    this.rows.clear();
+  }
+}
+
+/** An event row of the log as its reader gives it (see store.ts eventOf): the type, sequence and time in columns. */
+function eventOfRow(r: { seq: number; at: number; type: string; body: string }): HallEvent {
+  const event = JSON.parse(r.body) as HallEvent;
+  event.seq = r.seq;
+  event.at = r.at;
+  event.type = r.type as HallEvent['type'];
+  return event;
+}
+
+/**
+ * Fills the fact tables from the event log, folded from its first event by the same rules the hub
+ * applies to each new one: a hall upgraded to reports has its whole history in them.
+ */
+export function backfillFacts(db: Db): { events: number } {
+  const caseByNumber = db.prepare<[string], CaseRow>(`SELECT ${CASE_FIELDS} FROM cases WHERE number = ?`);
+  const caseOf = (number: string): Case | undefined => {
+    const row = caseByNumber.get(number);
+    return row ? caseOfRow(row) : undefined;
+  };
+  const folder = new FactFolder({ caseOf });
+  const writer = new FactWriter(db);
+  const buffer = new FactBuffer();
+  const page = db.prepare<[number, number], { seq: number; at: number; type: string; body: string }>('SELECT seq, at, type, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+  let seq = 0;
+  let events = 0;
+  for (let whole = true; whole; ) {
+    const rows = page.all(seq, 5000);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      // A log with a gap (none has one: the log is append-only) is folded up to it.
+      if (r.seq !== folder.view.seq + 1) {
+        whole = false;
+        break;
+      }
+      buffer.add(folder.apply(eventOfRow(r)));
+      events++;
+    }
+    if (buffer.size > 50_000) buffer.flush(writer);
+    seq = rows[rows.length - 1]!.seq;
+  }
+  buffer.flush(writer);
+  return { events };
+}
+
+export const REPORTS_MIGRATION = {
+  version: 50,
+  name: "reports: fact tables kept as events are applied (by item and hour, by desk and hour, by desk and month, pauses), filled from the log",
+  sql: factDdl('sqlite').join(';\n'),
+  run: (db: Db) => void backfillFacts(db),
+};
+
+/** The wait target of the staffing plan and the reports' share called in time: 80 % within 20 minutes unless said otherwise. */
+export const DEFAULT_WAIT_TARGET: WaitTarget = { share: 0.8, minutes: 20 };
+
+/** The reports of one hall, run on its SQLite with the definitions of packages/reports. */
+export class HallReports {
+  private readonly kysely = compilerFor('sqlite');
+  private readonly prepared = new Map<string, Statement>();
+  constructor(
+    private readonly db: Db,
+    private readonly catalogue: () => import('@servicehall/core').Catalogue,
+    private readonly clock: () => number,
+  ) {}
+
+  private all(q: CompiledQuery): Record<string, unknown>[] {
+    let st = this.prepared.get(q.sql);
+    if (!st) this.prepared.set(q.sql, (st = this.db.prepare(q.sql)));
+    return st.all(...(q.parameters as unknown[])) as Record<string, unknown>[];
+  }
+
+  report(spec: ReportSpec, target: WaitTarget = DEFAULT_WAIT_TARGET): Report {
+    const compiled = compileReport(spec, this.kysely);
+    return finishReport(spec, compiled.parts.map((q) => this.all(q)), this.all(compiled.pauses), target.minutes);
+  }
+
+  /** The next `days` days' arrivals from today, from the last year of the hall's own history. */
+  forecast(days = 7, from?: string): Forecast {
+    const catalogue = this.catalogue();
+    const start = from ?? hallDay(this.clock(), catalogue.hall.timeZone);
+    const history = this.all(arrivalsQuery(this.kysely, addDays(start, -371), addDays(start, -1)).compile()).map((r) => ({
+      day: String(r.day),
+      hour: Number(r.hour),
+      serviceCode: String(r.service_code),
+      arrivals: Number(r.arrivals),
+    }));
+    return forecastArrivals({ history, calendar: hallCalendar(catalogue), from: start, days });
+  }
+
+  /** The windows each item needs per hour to keep `target`, from the forecast and the last eight weeks' service times. */
+  staffing(target: WaitTarget = DEFAULT_WAIT_TARGET, days = 7, from?: string): { forecast: Forecast; plan: StaffingPlan } {
+    const forecast = this.forecast(days, from);
+    const times = new Map<string, number>();
+    for (const r of this.all(serviceTimesQuery(this.kysely, addDays(forecast.from, -56), addDays(forecast.from, -1)).compile()))
+      if (Number(r.served) > 0) times.set(String(r.service_code), Number(r.service_s) / Number(r.served));
+    return { forecast, plan: staffingPlan(forecast, this.catalogue(), times, target) };
+  }
+}
