@@ -1,5 +1,5 @@
 import type { Catalogue, HallEvent } from '@servicehall/core';
-import { CASE_FIELDS, caseOfRow, type CaseRow } from '@servicehall/hub/rows';
+import { CASE_FIELDS, caseOfRow, eventOf, type CaseRow } from '@servicehall/hub/rows';
 import { FactFolder, factDdl, FACT_TABLE_LIST, incrementRows, MAX_COUNTERS, type FactIncrement, type FactTable } from '@servicehall/reports';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
@@ -13,14 +13,7 @@ export function hallSchema(hall: string): string {
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** An event as the hall's log holds it, whole (the fold reads the hall's own events, before any masking). */
-export function hallEventOf(r: LogRow): HallEvent {
-  const event = JSON.parse(r.body) as HallEvent;
-  event.seq = r.seq;
-  event.at = r.at;
-  event.type = r.type as HallEvent['type'];
-  if (r.command_id !== null) event.commandId = r.command_id;
-  return event;
-}
+export const hallEventOf = (r: LogRow): HallEvent => eventOf(r);
 
 /**
  * Makes the hall's schema with the fact tables of packages/reports, in PostgreSQL's dialect, when it

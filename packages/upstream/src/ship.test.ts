@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityHooks } from './hooks';
 import { Shipper, type UpstreamStatus } from './ship';
 import { cityReport } from './reports';
-import { hallReportFromLog, postgresMissing, startTestPostgres, type TestPostgres } from './testing';
+import { hallOwnReports, postgresMissing, startTestPostgres, type TestPostgres } from './testing';
 
 const missing = postgresMissing();
 if (missing) console.warn(`skipping the PostgreSQL tests: ${missing}`);
@@ -98,7 +98,7 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
       { breakdown: 'item', from: '2026-11-01', to: '2026-11-30' },
       { breakdown: 'clerk', from: '2026-11-01', to: '2026-12-31' },
     ] as const;
-    const own = hallReportFromLog(file, specs);
+    const own = hallOwnReports(file, specs);
     expect(own[0]!.total.issued).toBeGreaterThan(200);
     expect(own[0]!.total.rated).toBeGreaterThan(50);
     const c = new pg.Client(city.url);
