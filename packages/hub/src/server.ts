@@ -1,7 +1,7 @@
 import { publicBaseOf, refusalText, type Catalogue } from '@servicehall/core';
 import type { NotifyConfigInput } from '@servicehall/notify';
 import { PHONE_PAGES_DIR } from '@servicehall/phone/pages';
-import { startUpstream, type Upstream, type UpstreamConfig } from '@servicehall/upstream';
+import { startUpstream, type Upstream, type UpstreamConfig } from '@servicehall/upstream/hub';
 import { MAX_MESSAGE_BYTES } from '@servicehall/protocol';
 import fs from 'node:fs';
 import http from 'node:http';
