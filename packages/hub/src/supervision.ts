@@ -87,7 +87,8 @@ export class HallSupervision {
   /** Records the alerts that begin or end now; does nothing (and writes nothing) when none does. Says how many events it made. */
   review(): number {
     const store = this.store;
-    if (store.isDiskFull || !isConfigured(store.view.catalogue)) return 0;
+    // A standby reviews nothing: its leader records the alerts, and they come with its log.
+    if (store.isDiskFull || !store.role.inCharge || !isConfigured(store.view.catalogue)) return 0;
     store.openDayIfDue();
     const facts = this.facts();
     if (alertChanges(store.view, facts).length === 0) return 0;
