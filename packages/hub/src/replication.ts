@@ -181,7 +181,7 @@ export class Replication {
       ws.on('error', () => ws.terminate());
       ws.on('close', () => {
         clearTimeout(hello);
-        if (!link) return;
+        if (!link || this.closed) return;
         const gone = link;
         this.followers.delete(gone);
         // Its standby gone, the primary asks its peer before it answers alone: a standby that took
