@@ -7,6 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { inspectBackup, takeBackup } from '../packages/hub/src/backup';
 import { openDatabase } from '../packages/hub/src/db';
+import { KEY_FILE } from '../packages/hub/src/files';
 import { DATABASE_FILE, RUNNING_MARKER } from '../packages/hub/src/integrity';
 import { createLogger, useLogger } from '../packages/hub/src/log';
 import { restoreBackup } from '../packages/hub/src/restore';
@@ -101,16 +102,25 @@ export function writeHistory(dataDir: string, days: number, ticketsPerDay: numbe
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const sizeOf = (dir: string) => ['', '-wal'].reduce((n, ext) => n + (fs.existsSync(path.join(dir, DATABASE_FILE + ext)) ? fs.statSync(path.join(dir, DATABASE_FILE + ext)).size : 0), 0);
 
-export async function runOpsBench(given = process.env.BENCH_HALL_DATA || argument('--data')): Promise<void> {
+/** `given`: a hall folder, or a database file with the hall key it was sealed with (the bench's cached year). */
+export async function runOpsBench(given: string | { file: string; keyFile: string; name: string } | undefined = process.env.BENCH_HALL_DATA || argument('--data')): Promise<void> {
   const quiet = useLogger(createLogger({ level: 'error' }));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-bench-ops-'));
   try {
     let data: string;
     let what: string;
-    if (given) {
+    if (typeof given === 'object') {
+      data = path.join(work, 'hall');
+      fs.mkdirSync(data);
+      fs.copyFileSync(given.file, path.join(data, DATABASE_FILE));
+      fs.copyFileSync(given.keyFile, path.join(data, KEY_FILE));
+      fs.chmodSync(path.join(data, KEY_FILE), 0o600);
+      what = given.name;
+    } else if (given) {
       data = path.join(work, 'hall');
       fs.mkdirSync(data);
       fs.copyFileSync(path.join(given, DATABASE_FILE), path.join(data, DATABASE_FILE));
+      if (fs.existsSync(path.join(given, KEY_FILE))) fs.copyFileSync(path.join(given, KEY_FILE), path.join(data, KEY_FILE));
       what = `the hall in ${given}`;
     } else {
       data = path.join(work, 'hall');

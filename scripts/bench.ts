@@ -17,8 +17,19 @@ if (fs.existsSync(new URL('./bench-devices.ts', import.meta.url))) {
 if (fs.existsSync(new URL('./bench-ops.ts', import.meta.url))) {
   console.log('');
   const { runOpsBench } = await import('./bench-ops');
-  await runOpsBench();
+  // Backups, restore and start on the busy hall's year (written once and kept: year-cache.ts), or a shorter history with --no-year.
+  if (process.argv.includes('--no-year')) await runOpsBench();
+  else {
+    const { cachedYear } = await import('./year-cache');
+    const days = Number(process.env.BENCH_YEAR_DAYS ?? '250');
+    const perDay = Number(process.env.BENCH_YEAR_TICKETS ?? '12000');
+    const year = await cachedYear({ days, ticketsPerDay: perDay });
+    await runOpsBench({ file: year.file, keyFile: year.keyFile, name: `the busy hall's year (${days} working days × ${perDay} tickets: ${year.summary.tickets} tickets, ${year.summary.seq} events)` });
+  }
 }
+console.log('');
+const { runStandbyBench } = await import('./bench-standby');
+await runStandbyBench();
 if (!process.argv.includes('--no-year')) {
   console.log('');
   const { runReportsBench } = await import('./bench-reports');

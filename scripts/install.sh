@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what ServiceHall needs on Debian 12 with Node 20 (run as root, or with sudo for apt):
 #   scripts/install.sh              the npm workspace and the tools the demo hall's simulated devices use
-#   scripts/install.sh --for-tests  the same, plus Chromium and a CJK font for the browser tests
+#   scripts/install.sh --for-tests  the same, plus Chromium and a CJK font for the browser tests, and PostgreSQL 15
+#                                   for the city tests (they start throwaway clusters of their own; Debian's own may stay stopped)
 # Electron's binary is never downloaded (ELECTRON_SKIP_BINARY_DOWNLOAD=1): the apps also run in a browser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 debian=(socat)
-if [ "${1:-}" = "--for-tests" ]; then debian+=(chromium fonts-wqy-microhei systemd); fi
+if [ "${1:-}" = "--for-tests" ]; then debian+=(chromium fonts-wqy-microhei systemd postgresql); fi
 
 missing=()
 for p in "${debian[@]}"; do

@@ -141,6 +141,17 @@ describe('the queue ticket', () => {
     expect(receipt.text.some((l) => l.startsWith('预计等候'))).toBe(false);
   });
 
+  it('says on an emergency ticket (应急取号) that the wait cannot be estimated, and gives no figure', () => {
+    const { qrUrl: _, ...withoutLink } = TICKET;
+    const { receipt } = decode(ticket({ ...withoutLink, number: 'A981', emergency: true }), p58);
+    expect(receipt.text).toContain('应急取号：等候时间暂无法估算');
+    expect(receipt.text.join('')).toContain('工作人员将按取号时间先后为您办理');
+    expect(receipt.text.some((l) => l.startsWith('前面') || l.startsWith('预计等候'))).toBe(false);
+    expect(receipt.text).toContain('A981');
+    const en = decode(ticket({ ...withoutLink, number: 'A981', emergency: true, lang: 'en' }), p80).receipt.text.join(' ');
+    expect(en).toContain('the wait cannot be estimated');
+  });
+
   it('never ends with ESC @ after the cut (node-thermal-printer cut() does, resetting Chinese mode)', () => {
     const bytes = encodeDocument(ticket(TICKET), p80);
     expect([...bytes.subarray(-4)]).toEqual([0x1d, 0x56, 66, 72]);

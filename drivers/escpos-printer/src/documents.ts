@@ -39,6 +39,8 @@ export interface TicketInput {
   issuedAt: string | { iso: string; timeZone: string };
   qrUrl?: string;
   lang?: Lang;
+  /** 应急取号: given from the kiosk's lease while no hub answered, so no wait is known. */
+  emergency?: boolean;
 }
 
 /** "2024-05-06 09:12" in the given time zone. */
@@ -66,12 +68,12 @@ export function ticket(input: TicketInput): PrintDocument {
     { kind: 'text', text: input.number, align: 'center', size: 'ticket-number', bold: true },
     { kind: 'text', text: t(lang, 'ticket.item', { item: input.itemName }), align: 'center', size: 2, fit: 'shrink' },
     { kind: 'feed', lines: 1 },
-    {
-      kind: 'text',
-      text: input.waitingAhead > 0 ? t(lang, 'ticket.waiting', { n: input.waitingAhead }) : t(lang, 'ticket.noneWaiting'),
-    },
   ];
-  if (input.waitingAhead > 0) blocks.push({ kind: 'text', text: t(lang, 'ticket.expected', { m: input.expectedWaitMinutes }) });
+  if (input.emergency) blocks.push({ kind: 'text', text: t(lang, 'ticket.emergency'), bold: true }, { kind: 'text', text: t(lang, 'ticket.emergencyOrder') });
+  else {
+    blocks.push({ kind: 'text', text: input.waitingAhead > 0 ? t(lang, 'ticket.waiting', { n: input.waitingAhead }) : t(lang, 'ticket.noneWaiting') });
+    if (input.waitingAhead > 0) blocks.push({ kind: 'text', text: t(lang, 'ticket.expected', { m: input.expectedWaitMinutes }) });
+  }
   blocks.push({ kind: 'text', text: t(lang, 'ticket.issued', { time: formatIssuedAt(input.issuedAt) }) });
   const typeNumber = t(lang, 'ticket.typeNumber', { number: input.number });
   if (input.qrUrl) blocks.push({ kind: 'qr', data: input.qrUrl, caption: t(lang, 'ticket.scan'), instead: typeNumber });

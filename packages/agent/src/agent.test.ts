@@ -51,6 +51,8 @@ describe('terminal configuration', () => {
     [{ ...GOOD, hubUrl: 'wss://192.168.1.10:8600/ws' }, "hubCa: wss:// needs the hall CA's certificate file"],
     [{ ...GOOD, hubUrl: 'wss://192.168.1.10:8600/ws', hubCa: '/nowhere/ca.crt' }, 'hubCa: /nowhere/ca.crt cannot be read'],
     [{ ...GOOD, bridge: { host: '0.0.0.0', port: 8611 } }, 'bridge.host: 0.0.0.0 is not this machine'],
+    [{ ...GOOD, standbyHubUrls: ['ws://192.168.1.11:8600/ws'] }, 'standbyHubUrls.0: the hub is on another machine: use wss://'],
+    [{ ...GOOD, standbyHubUrls: ['http://standby:8600'] }, 'standbyHubUrls.0: a ws:// or wss:// address'],
   ])('stops on a bad field and names it: %j', (config, expected) => {
     const file = path.join(tempDir(), 'terminal.json');
     fs.writeFileSync(file, JSON.stringify(config));
@@ -70,6 +72,15 @@ describe('terminal configuration', () => {
     expect(loadConfig(undefined, { SERVICEHALL_HUB_URL: 'ws://192.168.1.10:8600/ws', SERVICEHALL_ALLOW_INSECURE: '1' }, { ...GOOD, hubUrl: undefined })).toMatchObject({ allowInsecure: true });
     fs.writeFileSync(file, JSON.stringify({ ...GOOD, bridge: { host: '0.0.0.0', port: 8611, allowRemote: true } }));
     expect(loadConfig(file, {}).bridge).toEqual({ host: '0.0.0.0', port: 8611, allowRemote: true });
+  });
+
+  it('knows the hall’s standby hub from its file or the environment, so that it moves to whichever hub is in charge', () => {
+    const file = path.join(tempDir(), 'terminal.json');
+    fs.writeFileSync(file, JSON.stringify({ ...GOOD, standbyHubUrls: ['ws://127.0.0.1:8601/ws'] }));
+    expect(loadConfig(file, {}).standbyHubUrls).toEqual(['ws://127.0.0.1:8601/ws']);
+    expect(loadConfig(file, { SERVICEHALL_STANDBY_HUB_URLS: 'ws://127.0.0.1:8602/ws, ws://127.0.0.1:8603/ws' }).standbyHubUrls).toEqual(['ws://127.0.0.1:8602/ws', 'ws://127.0.0.1:8603/ws']);
+    fs.writeFileSync(file, JSON.stringify(GOOD));
+    expect(loadConfig(file, {}).standbyHubUrls).toEqual([]);
   });
 
   it('says when the file is missing or not JSON', () => {

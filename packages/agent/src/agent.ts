@@ -38,11 +38,14 @@ export async function startAgent<S extends BridgeShape>(
   create: (ctx: AgentContext<S>) => Promise<AgentParts<S>> | AgentParts<S>,
   log: (message: string) => void = (m) => console.log(`[${config.terminal}] ${m}`),
   pushes: Pushes = new Pushes(),
+  /** The clock the hub link keeps its times by (a test's injected clock); the system's by default. */
+  options: { clock?: () => number } = {},
 ): Promise<RunningAgent> {
   const token = config.token ?? readCredential(config)?.token;
   if (!token) throw new ConfigError(['token: this terminal has no token and is not enrolled yet: enrol it by its pairing code in the console']);
   const client = new HallClient({
     url: config.hubUrl,
+    standbyUrls: config.standbyHubUrls,
     token,
     version: AGENT_VERSION,
     role: config.role,
@@ -52,6 +55,7 @@ export async function startAgent<S extends BridgeShape>(
     log,
     ...(config.hubCa ? { ca: fs.readFileSync(config.hubCa, 'utf8') } : {}),
     allowInsecure: config.allowInsecure,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   client.subscribe((c) => {
     if (c.kind === 'state') pushes.push('link', c.state);

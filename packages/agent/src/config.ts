@@ -18,6 +18,8 @@ export const TerminalConfigSchema = z
     terminal: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'letters, digits, ".", "_" and "-" only, at most 40'),
     window: z.number().int().min(1).max(999).optional(),
     hubUrl: z.string().regex(/^wss?:\/\/[^\s]+\/ws$/, 'a ws:// or wss:// address ending in /ws, e.g. wss://192.168.1.10:8600/ws'),
+    /** The hall's standby hub(s), same form: the terminal goes by itself to whichever hub is in charge. */
+    standbyHubUrls: z.array(z.string().regex(/^wss?:\/\/[^\s]+\/ws$/, 'a ws:// or wss:// address ending in /ws, e.g. wss://192.168.1.11:8600/ws')).max(4).default([]),
     /** The hall CA's certificate file (ca.crt from `hub init-tls`): with wss://, the one authority trusted for the hub. */
     hubCa: z.string().min(1).optional(),
     /** ws:// to a hub on another machine: tokens and PINs would cross the network in clear. Only on a network nobody else uses. */
@@ -59,6 +61,10 @@ export const TerminalConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['window'], message: `a ${c.role} terminal needs the number of its window` });
     const insecure = insecureHubProblem(c.hubUrl, c.allowInsecure);
     if (insecure) ctx.addIssue({ code: 'custom', path: ['hubUrl'], message: insecure });
+    c.standbyHubUrls.forEach((url, i) => {
+      const problem = insecureHubProblem(url, c.allowInsecure);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['standbyHubUrls', i], message: problem });
+    });
     if (c.hubUrl.startsWith('wss://') && !c.hubCa)
       ctx.addIssue({ code: 'custom', path: ['hubCa'], message: "wss:// needs the hall CA's certificate file (ca.crt from `npm run hub -- init-tls`), the only authority this terminal trusts for the hub" });
     if (!isLoopbackHost(c.bridge.host) && !c.bridge.allowRemote)
@@ -78,6 +84,7 @@ const ENV: Record<string, (v: string) => [string[], unknown]> = {
   SERVICEHALL_WINDOW: (v) => [['window'], Number(v)],
   SERVICEHALL_HUB_URL: (v) => [['hubUrl'], v],
   SERVICEHALL_HUB_CA: (v) => [['hubCa'], v],
+  SERVICEHALL_STANDBY_HUB_URLS: (v) => [['standbyHubUrls'], v.split(',').map((u) => u.trim()).filter(Boolean)],
   SERVICEHALL_ALLOW_INSECURE: (v) => [['allowInsecure'], v === '1' || v === 'true'],
   SERVICEHALL_TOKEN: (v) => [['token'], v],
   SERVICEHALL_TERMINAL_DATA: (v) => [['dataDir'], v],

@@ -10,6 +10,11 @@ import { Outbox } from './outbox';
 export interface HallClientOptions {
   /** The hub's terminal endpoint, ws://host:port/ws */
   url: string;
+  /**
+   * The hall's other hubs (its standby), by the same kind of address: the terminal goes from one to
+   * the next until it finds the one in charge, and carries the highest epoch it has seen (fencing).
+   */
+  standbyUrls?: string[];
   token: string;
   role: Role;
   /** This terminal's stable id, e.g. kiosk-1 */
@@ -89,10 +94,17 @@ export class HallClient {
   private readonly clock: () => number;
   private readonly random: () => number;
   private readonly backoff: BackoffPolicy;
+  /** The hall's hubs, the one tried now, and the highest epoch heard from any (see standbyUrls). */
+  private readonly hubs: string[];
+  private current = 0;
+  private epoch = 0;
 
   constructor(private readonly options: HallClientOptions) {
-    const problem = insecureHubProblem(options.url, options.allowInsecure);
-    if (problem) throw new Error(problem);
+    this.hubs = [options.url, ...(options.standbyUrls ?? []).filter((u) => u !== options.url)];
+    for (const url of this.hubs) {
+      const problem = insecureHubProblem(url, options.allowInsecure);
+      if (problem) throw new Error(problem);
+    }
     this.clock = options.clock ?? Date.now;
     this.random = options.random ?? Math.random;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
@@ -114,8 +126,18 @@ export class HallClient {
     return this.viewLogId;
   }
 
+  /** The highest hub epoch this terminal has seen: it rises when a standby hub takes charge. */
+  get hubEpoch(): number {
+    return this.epoch;
+  }
+
   get waiting(): number {
     return this.outbox.size;
+  }
+
+  /** Now on the hub's clock, as this terminal last knew it (its own clock while the hub never answered). */
+  hubNow(): number {
+    return this.clock() + this.hubOffset;
   }
 
   /**
@@ -133,7 +155,7 @@ export class HallClient {
     if (!this.outbox.has(id)) {
       this.outbox.add(command, this.clock(), options.volatile);
       this.setState({ ...this.state, waiting: this.outbox.size });
-      if (this.state.status === 'online') this.write({ type: 'command', command });
+      if (this.state.status === 'online') this.write({ type: 'command', command, ...this.epochField() });
     }
     return answered;
   }
@@ -235,7 +257,7 @@ export class HallClient {
 
   private connect(): void {
     if (this.closed) return;
-    const ws = new WebSocket(this.options.url, { handshakeTimeout: 5000, ...(this.options.ca ? { ca: this.options.ca } : {}) });
+    const ws = new WebSocket(this.hubs[this.current]!, { handshakeTimeout: 5000, ...(this.options.ca ? { ca: this.options.ca } : {}) });
     this.ws = ws;
     ws.on('open', () => {
       this.lastHeard = this.clock();
@@ -251,6 +273,7 @@ export class HallClient {
         // A hub restored from a backup has a new log: it gives a snapshot to a view of another history.
         log: this.view ? this.viewLogId : undefined,
         waiting: this.outbox.size,
+        ...this.epochField(),
       });
     });
     ws.on('message', (data) => {
@@ -267,11 +290,19 @@ export class HallClient {
       if (this.ws !== ws) return;
       this.ws = undefined;
       clearInterval(this.heartbeat);
-      this.scheduleReconnect();
+      // With a standby, the next try goes to the other hub: the one in charge may be either.
+      const nextHub = this.hubs.length > 1 && (this.current = (this.current + 1) % this.hubs.length) !== 0;
+      this.scheduleReconnect(nextHub);
     });
   }
 
-  private scheduleReconnect(): void {
+  /** The epoch to carry (none before any hub said one). */
+  private epochField(): { epoch?: number } {
+    return this.epoch > 0 ? { epoch: this.epoch } : {};
+  }
+
+  /** `nextHub`: trying the other hub of the same round, soon and without counting it as another attempt. */
+  private scheduleReconnect(nextHub = false): void {
     if (this.closed) return;
     const now = this.clock();
     const since = this.state.status === 'reconnecting' || this.state.status === 'offline' ? this.state.since : now;
@@ -283,8 +314,8 @@ export class HallClient {
         if (this.state.status === 'reconnecting') this.setState({ status: 'offline', since: this.state.since, waiting: this.outbox.size });
       }, Math.max(0, offlineAfter - (now - since)));
     }
-    const delay = backoffDelay(this.attempt, this.backoff, this.random());
-    this.attempt += 1;
+    const delay = nextHub ? Math.round(this.backoff.initialMs * (0.5 + this.random() / 2)) : backoffDelay(this.attempt, this.backoff, this.random());
+    if (!nextHub) this.attempt += 1;
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
@@ -294,10 +325,11 @@ export class HallClient {
         this.attempt = 0;
         this.hubOffset = m.hubTime - this.clock();
         this.hubLog = m.log;
+        if (m.epoch !== undefined) this.epoch = Math.max(this.epoch, m.epoch);
         clearTimeout(this.offlineTimer);
         this.offlineTimer = undefined;
         this.setState({ status: 'online', since: this.clock(), waiting: this.outbox.size });
-        for (const e of this.outbox.list()) this.write({ type: 'command', command: e.command });
+        for (const e of this.outbox.list()) this.write({ type: 'command', command: e.command, ...this.epochField() });
         this.startHeartbeat();
         return;
       }
@@ -310,6 +342,12 @@ export class HallClient {
       case 'events':
         return this.onEvents(m.events);
       case 'answer': {
+        if (m.epoch !== undefined) this.epoch = Math.max(this.epoch, m.epoch);
+        // A hub that stepped down took nothing: the command stays in the outbox for the hub in charge.
+        if (!m.answer.ok && m.answer.code === 'not-in-charge') {
+          this.ws?.close();
+          return;
+        }
         this.outbox.remove(m.commandId);
         const waiters = this.pending.get(m.commandId) ?? [];
         this.pending.delete(m.commandId);
@@ -326,6 +364,10 @@ export class HallClient {
         this.options.log?.(`the hub refused a message: ${m.code}: ${m.message}`);
         // A command the hub could not even read will never be taken: it is answered with the refusal and leaves the outbox.
         if (m.commandId && (m.code === 'bad-request' || m.code === 'too-large')) return this.onMessage({ type: 'answer', commandId: m.commandId, answer: { ok: false, code: m.code, message: m.message } });
+        if (m.code === 'not-in-charge') {
+          this.ws?.close();
+          return;
+        }
         if ((m.code === 'unauthorised' || m.code === 'unconfigured') && !m.commandId) {
           // A wrong token, or a hall not set up yet, does not heal by retrying quickly; say so and keep trying slowly.
           this.setState({ status: 'offline', since: this.state.since, waiting: this.outbox.size, reason: m.code });

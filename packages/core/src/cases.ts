@@ -95,6 +95,10 @@ export type Applicant = z.infer<typeof ApplicantSchema>;
 export const CasePolicySchema = z.object({
   /** Working days a correction notice gives the applicant to bring what is missing; the case lapses after them. */
   correctionDays: z.number().int().min(1).max(60).default(10),
+  /** Working days a complaint has for its reply (H-15); 5 when absent. */
+  complaintDays: z.number().int().min(1).max(60).optional(),
+  /** Working days a department has for a case handed to it (H-10); 3 when absent. */
+  routeDays: z.number().int().min(1).max(60).optional(),
 });
 export type CasePolicy = z.infer<typeof CasePolicySchema>;
 export const DEFAULT_CORRECTION_DAYS = 10;

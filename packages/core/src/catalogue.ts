@@ -112,6 +112,27 @@ export const PhonePolicySchema = z.object({
 });
 export type PhonePolicy = z.infer<typeof PhonePolicySchema>;
 
+/** What the hall's supervisors are alerted to (H-16, H-18, H-04): the thresholds of the live hall. */
+export const SupervisionPolicySchema = z.object({
+  /** An item whose longest wait passes this many minutes raises an alert (H-16). */
+  waitMinutes: z.number().int().min(1).max(600).default(30),
+  /** An item with this many or more waiting raises an alert too (H-16); none when absent. */
+  waitingCount: z.number().int().min(1).max(9999).optional(),
+  /** A pause longer than this many minutes raises an alert (H-18). */
+  pauseMinutes: z.number().int().min(1).max(600).default(15),
+  /** A terminal out of touch this long during the hall's hours raises an alert (H-04). */
+  offlineMinutes: z.number().int().min(1).max(600).default(5),
+  /** The morning device check: this many minutes before the hall opens, terminals not reported ready raise an alert (H-04). */
+  checkBeforeOpeningMinutes: z.number().int().min(0).max(240).default(30),
+});
+export type SupervisionPolicy = z.infer<typeof SupervisionPolicySchema>;
+export const SUPERVISION_DEFAULTS: SupervisionPolicy = { waitMinutes: 30, pauseMinutes: 15, offlineMinutes: 5, checkBeforeOpeningMinutes: 30 };
+
+/** The hall's supervision thresholds; a catalogue saved before they existed has the defaults. */
+export function supervisionOf(catalogue: { supervision?: SupervisionPolicy }): SupervisionPolicy {
+  return { ...SUPERVISION_DEFAULTS, ...catalogue.supervision };
+}
+
 /** 弃号 rule for bookings: `count` no-shows within `withinDays` days block booking for `blockDays` days. */
 export const NoShowRuleSchema = z.object({
   count: z.number().int().min(1).max(20).default(3),
@@ -250,6 +271,8 @@ export const CatalogueSchema = z
     phone: PhonePolicySchema.prefault({}),
     appointments: AppointmentPolicySchema.prefault({}),
     cases: CasePolicySchema.default({ correctionDays: DEFAULT_CORRECTION_DAYS }),
+    /** Absent: the defaults (see supervisionOf). */
+    supervision: SupervisionPolicySchema.optional(),
   })
   .superRefine((c, ctx) => {
     const codes = new Set<string>();

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { CatalogueSchema, IssuingHoursSchema } from './catalogue';
 import { ApplicantSchema } from './cases';
-import { DeviceReportSchema } from './events';
+import { AdvanceComplaintCommandSchema, CreateComplaintCommandSchema, EvidenceRefSchema, RecordDeliveryCommandSchema, RouteCaseCommandSchema } from './casework';
+import { DeviceReportSchema, EmergencyCallSchema } from './events';
 import { FollowUpStepSchema, RatingAspectsSchema, RatingChannelSchema, RatingLevelSchema } from './ratings';
 import type { StaffRef } from './staff';
 import { LaneSchema, PriorityReasonSchema } from './ticket';
+import { OverdueReportSchema, TerminalPresenceSchema } from './supervision';
 
 const windowNo = z.number().int().min(1).max(999);
 const ticketId = z.string().min(1).max(80);
@@ -86,6 +88,21 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('cancelAppointment'), code: z.string().trim().min(1).max(40) }),
   z.object({ type: z.literal('voidTicket'), ticketId, reason }),
+  /** A kiosk asks for a block of numbers of `prefix` to give while no hub answers (应急取号). */
+  z.object({ type: z.literal('takeLease'), prefix: z.string().regex(/^[A-Z]{1,2}$/), size: z.number().int().min(1).max(100).default(20) }),
+  /** A kiosk's emergency ticket, reconciled with its original issue time (in the hub's clock as the kiosk last knew it). */
+  z.object({
+    type: z.literal('recordEmergencyTicket'),
+    number: z.string().min(2).max(8),
+    serviceCode: z.string().min(1).max(40),
+    lane: z.enum(['ordinary', 'priority']).default('ordinary'),
+    priorityReason: PriorityReasonSchema.optional(),
+    issuedAt: z.number().int(),
+    terminalAt: z.number().int(),
+    order: z.number().int().min(1),
+  }),
+  /** A window's call by typed number (应急手动叫号) and its outcome, reconciled with their original times. */
+  EmergencyCallSchema.extend({ type: z.literal('recordEmergencyCall') }),
   z.object({ type: z.literal('callNext'), window: windowNo }),
   z.object({ type: z.literal('callTicket'), window: windowNo, ticketId, reason: reason.optional() }),
   z.object({ type: z.literal('recall'), window: windowNo }),
@@ -114,8 +131,23 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('defaultRating'), ticketId }),
   /** The hub's own: a correction case past its deadline lapses. */
   z.object({ type: z.literal('lapseCase'), caseNumber: z.string().min(1).max(40) }),
-  z.object({ type: z.literal('advanceFollowUp'), followUpId: z.string().min(1).max(80), step: FollowUpStepSchema, note: z.string().trim().min(1).max(500) }),
+  /** The next step of a bad rating's follow-up, with its text and the evidence stored for it (N-03). */
+  z.object({
+    type: z.literal('advanceFollowUp'),
+    followUpId: z.string().min(1).max(80),
+    step: FollowUpStepSchema,
+    note: z.string().trim().min(1).max(500),
+    evidence: z.array(EvidenceRefSchema).max(10).optional(),
+  }),
   z.object({ type: z.literal('appealFollowUp'), followUpId: z.string().min(1).max(80), reason: z.string().trim().min(1).max(500) }),
+  /** The supervisor's review of a clerk's appeal (申诉复核): upheld closes the follow-up. */
+  z.object({ type: z.literal('decideFollowUpAppeal'), followUpId: z.string().min(1).max(80), upheld: z.boolean(), note: z.string().trim().min(1).max(500) }),
+  CreateComplaintCommandSchema,
+  AdvanceComplaintCommandSchema,
+  /** The hub's own: a complaint past its deadline without a reply goes to the hall's supervisor (H-15). */
+  z.object({ type: z.literal('escalateComplaint'), complaintId: z.string().min(1).max(40) }),
+  RouteCaseCommandSchema,
+  RecordDeliveryCommandSchema,
   z.object({ type: z.literal('closeWindow'), window: windowNo }),
   z.object({ type: z.literal('pauseWindow'), window: windowNo, reason }),
   z.object({ type: z.literal('resumeWindow'), window: windowNo }),
@@ -149,6 +181,10 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
     workdays: z.record(calendarDay, z.string().trim().min(1).max(40)),
   }),
   z.object({ type: z.literal('reportDevices'), devices: z.array(DeviceReportSchema).max(10) }),
+  /** The hub's own: raises and clears supervisors' alerts from the hall as it stands and what only the hub knows (links, overdue records). */
+  z.object({ type: z.literal('reviewAlerts'), terminals: z.array(TerminalPresenceSchema).max(500), overdue: z.array(OverdueReportSchema).max(500).default([]) }),
+  /** A staff member has seen an alert (it stays shown, silenced, while its condition lasts). */
+  z.object({ type: z.literal('acknowledgeAlert'), alertId: z.string().min(1).max(200) }),
 ]);
 export type CommandBody = z.infer<typeof CommandBodySchema>;
 export type CommandType = CommandBody['type'];
@@ -186,9 +222,10 @@ const windowCommands: readonly CommandType[] = [
   'signIn',
   'recordOutcome',
   'amendOutcome',
+  'recordEmergencyCall',
 ];
 
-const kioskCommands: readonly CommandType[] = ['issueTicket', 'checkInAppointment', 'voidTicket'];
+const kioskCommands: readonly CommandType[] = ['issueTicket', 'checkInAppointment', 'voidTicket', 'takeLease', 'recordEmergencyTicket'];
 
 /** Whether `actor` may send `command`: a kiosk cannot call, a window acts on its own window only, a pad cannot issue. */
 export function mayCommand(actor: Actor, command: CommandBody): boolean {

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { CalendarOverridesSchema, CatalogueSchema, IssuingHoursSchema, WindowSchema } from './catalogue';
 import { StaffRefSchema, type StaffRef } from './staff';
 import { CaseGivenSchema, CaseSchema } from './cases';
+import { CaseRouteSchema, ComplaintSchema, DeliverySchema, EvidenceRefSchema } from './casework';
 import { FollowUpSchema, FollowUpStepSchema, RatingAspectsSchema, RatingGivenSchema, RatingSchema } from './ratings';
 import { IssuedTicketSchema, TicketSchema } from './ticket';
+import { AlertSubjectSchema } from './supervision';
 
 const id = z.string().min(1).max(80);
 
@@ -34,6 +36,34 @@ export interface ScheduledChange {
   change: PendingChange;
 }
 
+/** A number lease: `first`..`last` of `prefix` on `day`, for `terminal` alone. */
+export const NumberLeaseSchema = z.object({
+  id: z.string().min(1).max(80),
+  terminal: z.string().min(1).max(80),
+  day: z.string(),
+  prefix: z.string().min(1).max(2),
+  first: z.number().int().min(0),
+  last: z.number().int().min(0),
+  grantedAt: z.number().int(),
+});
+export type NumberLease = z.infer<typeof NumberLeaseSchema>;
+
+/** What a window recorded of a number it called by typing while no hub answered, with its own times (in the hub's clock as last known). */
+export const EmergencyCallSchema = z.object({
+  number: z.string().min(2).max(8),
+  window: windowNo,
+  clerk: z.string().max(16).optional(),
+  calledAt: z.number().int(),
+  startedAt: z.number().int().optional(),
+  endedAt: z.number().int().optional(),
+  /** How the visit ended; none yet when the hub came back during the service. */
+  end: z.enum(['finished', 'noShow']).optional(),
+  /** The window's own clock at the call, and the call's place in the window's own order. */
+  terminalAt: z.number().int(),
+  order: z.number().int().min(1),
+});
+export type EmergencyCall = z.infer<typeof EmergencyCallSchema>;
+
 /** What happened in the hall. The hub appends these with a gap-free sequence; every view is their fold. */
 export const EventBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('catalogue.replaced'), catalogue: CatalogueSchema, pendingId: z.number().int().optional() }),
@@ -61,13 +91,16 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('appointment.cancelled'), code: z.string(), by: z.string().optional() }),
   /** The ticket as issued; events written by earlier versions carry it whole. */
   z.object({ type: z.literal('ticket.issued'), ticket: z.union([TicketSchema, IssuedTicketSchema]), by: z.string().optional() }),
-  /** The clerk is the window's (events written by earlier versions name it). */
-  z.object({ type: z.literal('ticket.called'), id, window: windowNo, clerk: z.string().optional(), outOfOrderReason: reason.optional() }),
+  /**
+   * The clerk is the window's (events written by earlier versions name it). `happenedAt`: a call made
+   * by typing at a window while no hub answered (应急手动叫号), reconciled later with its true time.
+   */
+  z.object({ type: z.literal('ticket.called'), id, window: windowNo, clerk: z.string().optional(), outOfOrderReason: reason.optional(), happenedAt: z.number().int().optional() }),
   z.object({ type: z.literal('ticket.recalled'), id, window: windowNo }),
   // The window of these is the ticket's own (events written by earlier versions name it).
-  z.object({ type: z.literal('ticket.started'), id, window: windowNo.optional() }),
-  z.object({ type: z.literal('ticket.finished'), id, window: windowNo.optional() }),
-  z.object({ type: z.literal('ticket.noShow'), id, window: windowNo.optional() }),
+  z.object({ type: z.literal('ticket.started'), id, window: windowNo.optional(), happenedAt: z.number().int().optional() }),
+  z.object({ type: z.literal('ticket.finished'), id, window: windowNo.optional(), happenedAt: z.number().int().optional() }),
+  z.object({ type: z.literal('ticket.noShow'), id, window: windowNo.optional(), happenedAt: z.number().int().optional() }),
   z.object({ type: z.literal('ticket.held'), id, window: windowNo.optional() }),
   z.object({
     type: z.literal('ticket.transferred'),
@@ -81,6 +114,14 @@ export const EventBodySchema = z.discriminatedUnion('type', [
     referral: z.boolean().optional(),
   }),
   z.object({ type: z.literal('ticket.voided'), id, reason }),
+  /** A block of numbers a kiosk may give while no hub answers (应急取号); the hub's own numbering skips it. */
+  z.object({ type: z.literal('lease.granted'), lease: NumberLeaseSchema }),
+  /** A call typed at a window while no hub answered, whose ticket the hub does not know yet: it applies when its kiosk's record comes. */
+  z.object({ type: z.literal('emergency.callRecorded'), call: EmergencyCallSchema }),
+  /** A call typed at a window that cannot apply (another window served the number, or its day is over): kept for a supervisor. */
+  z.object({ type: z.literal('emergency.callSetAside'), call: EmergencyCallSchema, reason: z.string().max(200) }),
+  /** An emergency ticket of an earlier hall day, reconciled after midnight: kept in the hall's records, not in today's queue. */
+  z.object({ type: z.literal('ticket.lateRecorded'), ticket: TicketSchema }),
   /** One outcome of a visit for one service item (H-07); the case as it now stands. */
   /** A new case as decided (see hall/case-events), or a continued one whole. */
   z.object({ type: z.literal('case.recorded'), outcome: z.enum(['accepted', 'correction', 'rejected', 'consultation']), case: z.union([CaseSchema, CaseGivenSchema]) }),
@@ -111,13 +152,30 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('followUp.opened'), followUp: FollowUpSchema }),
   // A follow-up of an earlier day, which the view does not hold, is carried as it stood.
-  z.object({ type: z.literal('followUp.advanced'), id, step: FollowUpStepSchema, note: z.string().max(500), by: z.string().optional(), followUp: FollowUpSchema.optional() }),
-  z.object({ type: z.literal('followUp.appealed'), id, reason: z.string().max(500), followUp: FollowUpSchema.optional() }),
+  z.object({
+    type: z.literal('followUp.advanced'),
+    id,
+    step: FollowUpStepSchema,
+    note: z.string().max(500),
+    by: z.string().optional(),
+    evidence: z.array(EvidenceRefSchema).max(10).optional(),
+    followUp: FollowUpSchema.optional(),
+  }),
+  z.object({ type: z.literal('followUp.appealed'), id, reason: z.string().max(500), by: z.string().optional(), followUp: FollowUpSchema.optional() }),
+  z.object({ type: z.literal('followUp.appealDecided'), id, upheld: z.boolean(), note: z.string().max(500), by: z.string().optional(), followUp: FollowUpSchema.optional() }),
+  // The cases that need someone are kept in the hall's records, not the view: their events carry them whole.
+  z.object({ type: z.literal('complaint.changed'), action: z.enum(['registered', 'assigned', 'replied', 'escalated', 'closed']), complaint: ComplaintSchema }),
+  z.object({ type: z.literal('caseRoute.changed'), action: z.enum(['handed', 'finished']), route: CaseRouteSchema }),
+  z.object({ type: z.literal('delivery.recorded'), action: z.enum(['notify', 'send', 'hand-over', 'return-originals']), delivery: DeliverySchema }),
   z.object({ type: z.literal('window.opened'), window: windowNo, clerk: z.string().optional() }),
   z.object({ type: z.literal('window.closed'), window: windowNo }),
   z.object({ type: z.literal('window.paused'), window: windowNo, reason }),
   z.object({ type: z.literal('window.resumed'), window: windowNo }),
   z.object({ type: z.literal('devices.reported'), terminal: z.string(), role: z.string(), devices: z.array(DeviceReportSchema).max(10) }),
+  // Supervisors' alerts (H-04, H-16, H-18, N-03): raised once per occurrence of a condition, cleared when it ends.
+  z.object({ type: z.literal('alert.raised'), id: z.string().max(200), key: z.string().max(200), subject: AlertSubjectSchema }),
+  z.object({ type: z.literal('alert.cleared'), id: z.string().max(200) }),
+  z.object({ type: z.literal('alert.acknowledged'), id: z.string().max(200) }),
 ]);
 export type EventBody = z.infer<typeof EventBodySchema>;
 export type EventType = EventBody['type'];

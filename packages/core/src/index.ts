@@ -1,4 +1,5 @@
 export * from './cases';
+export * from './casework';
 export * from './catalogue';
 export * from './clock';
 export * from './calendar';
@@ -11,5 +12,6 @@ export * from './ratings';
 export * from './result';
 export * from './staff';
 export * from './strings';
+export * from './supervision';
 export * from './ticket';
 export * from './wait';

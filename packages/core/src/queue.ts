@@ -25,8 +25,12 @@ function inSlot(t: Ticket, ctx: Pick<QueueContext, 'now' | 'policy'>): boolean {
   return ctx.now >= a.slotStart - ctx.policy.appointmentEarlyMinutes * 60_000 && ctx.now <= a.slotEnd;
 }
 
-const byPlace = (a: Ticket, b: Ticket) => a.place - b.place;
-const bySlot = (a: Ticket, b: Ticket) => (a.appointment!.slotStart - b.appointment!.slotStart) || a.place - b.place;
+/**
+ * Arrival: the issue time, then the place in line. The two agree for the hub's own tickets; an
+ * emergency ticket reconciled later (应急取号) has an early time and a late place, and goes by its time.
+ */
+export const byArrival = (a: Ticket, b: Ticket) => a.issuedAt - b.issuedAt || a.place - b.place;
+const bySlot = (a: Ticket, b: Ticket) => (a.appointment!.slotStart - b.appointment!.slotStart) || byArrival(a, b);
 
 /** The effective lane of a waiting ticket now: an appointment outside its slot waits like anyone else. */
 function laneNow(t: Ticket, ctx: Pick<QueueContext, 'now' | 'policy'>): 'slot' | 'priority' | 'ordinary' {
@@ -45,8 +49,8 @@ export function queueLanes(waiting: readonly Ticket[], window: HallWindow, ctx: 
   const mine = waiting.filter((t) => t.state === 'issued' && servesTicket(window, t));
   return {
     slot: mine.filter((t) => laneNow(t, ctx) === 'slot').sort(bySlot),
-    priority: mine.filter((t) => laneNow(t, ctx) === 'priority').sort(byPlace),
-    ordinary: mine.filter((t) => laneNow(t, ctx) === 'ordinary').sort(byPlace),
+    priority: mine.filter((t) => laneNow(t, ctx) === 'priority').sort(byArrival),
+    ordinary: mine.filter((t) => laneNow(t, ctx) === 'ordinary').sort(byArrival),
   };
 }
 
@@ -97,8 +101,8 @@ export function nextTicket(waiting: Iterable<Ticket>, window: HallWindow, ctx: Q
     if (lane === 'slot') {
       if (!slot || bySlot(t, slot) < 0) slot = t;
     } else if (lane === 'priority') {
-      if (!priority || t.place < priority.place) priority = t;
-    } else if (!ordinary || t.place < ordinary.place) ordinary = t;
+      if (!priority || byArrival(t, priority) < 0) priority = t;
+    } else if (!ordinary || byArrival(t, ordinary) < 0) ordinary = t;
   }
   if (slot) return slot;
   if (priority && (ctx.memory.ordinarySincePriority >= ctx.policy.ordinaryPerPriority || !ordinary)) return priority;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EvidenceRefSchema } from './casework';
 
 /** The five national levels (GB/T 39735-2020, N-01). One internal enum; codes differ per export target. */
 export const RatingLevelSchema = z.enum(['very-satisfied', 'satisfied', 'basically-satisfied', 'dissatisfied', 'very-dissatisfied']);
@@ -123,9 +124,23 @@ export const FollowUpSchema = z.object({
   level: RatingLevelSchema,
   openedOn: z.string(),
   due: z.record(FollowUpStepSchema, z.string()),
-  done: z.array(z.object({ step: FollowUpStepSchema, at: z.number().int(), note: z.string().max(500), by: z.string().optional() })).default([]),
-  appeal: z.object({ at: z.number().int(), reason: z.string().max(500) }).optional(),
+  done: z
+    .array(z.object({ step: FollowUpStepSchema, at: z.number().int(), note: z.string().max(500), by: z.string().optional(), evidence: z.array(EvidenceRefSchema).max(10).optional() }))
+    .default([]),
+  /** The clerk's appeal (申诉) and, once reviewed (复核), its decision: upheld closes the follow-up. */
+  appeal: z
+    .object({
+      at: z.number().int(),
+      reason: z.string().max(500),
+      by: z.string().optional(),
+      decision: z.object({ at: z.number().int(), upheld: z.boolean(), note: z.string().max(500), by: z.string().optional() }).optional(),
+    })
+    .optional(),
   closed: z.boolean().default(false),
+  /** How it closed: its revisit done, or the clerk's appeal upheld. */
+  closure: z.object({ at: z.number().int(), how: z.enum(['revisited', 'appeal-upheld']) }).optional(),
+  /** The department whose head sees to it (the window's, else the clerk's). */
+  department: z.string().optional(),
 });
 export type FollowUp = z.infer<typeof FollowUpSchema>;
 

@@ -53,6 +53,7 @@ export type RefusalCode =
   | 'sign-in-paused'
   | 'too-many-connections'
   | 'disk-full'
+  | 'not-in-charge'
   | 'phone-limit'
   | 'remote-closed'
   | 'slot-unavailable'

@@ -9,5 +9,11 @@ export const StaffRoleSchema = z.enum(['administrator', 'supervisor', 'departmen
 export type StaffRole = z.infer<typeof StaffRoleSchema>;
 
 /** A staff member as the events name them: who made a change from the console. */
-export const StaffRefSchema = z.object({ id: z.string().min(1).max(40), name: z.string().max(40), role: StaffRoleSchema });
+export const StaffRefSchema = z.object({
+  id: z.string().min(1).max(40),
+  name: z.string().max(40),
+  role: StaffRoleSchema,
+  /** A department head's department: what their role lets them handle. */
+  department: z.string().max(40).optional(),
+});
 export type StaffRef = z.infer<typeof StaffRefSchema>;

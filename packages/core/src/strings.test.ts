@@ -47,6 +47,7 @@ const CODES = Object.keys({
   'sign-in-paused': 1,
   'too-many-connections': 1,
   'disk-full': 1,
+  'not-in-charge': 1,
 } satisfies Record<RefusalCode, 1>) as RefusalCode[];
 
 const LANGUAGES: Language[] = ['zh-CN', 'en'];

@@ -60,6 +60,7 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
     'sign-in-paused': '登录尝试过于频繁，请稍候片刻再试；如忘记密码，请联系值班负责人。',
     'too-many-connections': '抱歉，系统当前连接较多，请稍候片刻自动重试。',
     'disk-full': '抱歉，系统存储空间不足，暂时无法记录，请到服务台人工办理，管理员正在处理。',
+    'not-in-charge': '系统正在切换到备用服务器，请稍候片刻自动重试。',
   },
   en: {
     'bad-request': 'Sorry, the request is not valid. Please check it and try again.',
@@ -105,6 +106,7 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
     'sign-in-paused': 'Too many sign-in attempts; please wait a moment. If the PIN is forgotten, ask the supervisor on duty.',
     'too-many-connections': 'Sorry, the hub has too many connections just now; it will be tried again shortly.',
     'disk-full': 'Sorry, the hub is out of storage and cannot record this now. Please go to the service desk; the administrator is on it.',
+    'not-in-charge': 'The hall is moving to its standby hub; this will be tried again in a moment.',
   },
 };
 

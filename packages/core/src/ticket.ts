@@ -33,6 +33,13 @@ export const TransferSchema = z.object({
 });
 export type Transfer = z.infer<typeof TransferSchema>;
 
+/**
+ * How an emergency ticket was issued, as its kiosk recorded it: the kiosk's own clock at the press
+ * (its issue time is that, set to the hub's clock as last known) and its place in the kiosk's own order.
+ */
+export const EmergencyIssueSchema = z.object({ terminalAt: z.number().int(), order: z.number().int().min(1) });
+export type EmergencyIssue = z.infer<typeof EmergencyIssueSchema>;
+
 export const TicketSchema = z.object({
   id: z.string(),
   /** Displayed number, prefix plus zero-padded sequence: A012. */
@@ -64,13 +71,17 @@ export const TicketSchema = z.object({
   transfers: z.array(TransferSchema).default([]),
   /** The terminal that issued it: a kiosk may void only its own tickets (its print failed). */
   issuedBy: z.string().optional(),
+  /** 应急取号: issued by its kiosk from a number lease while no hub answered, and reconciled later. */
+  emergency: EmergencyIssueSchema.optional(),
 });
 export type Ticket = z.infer<typeof TicketSchema>;
 
 /** A new ticket as its ticket.issued event carries it: the rest follows from the day and the event's time. */
-export const IssuedTicketSchema = TicketSchema.pick({ number: true, serviceCode: true, place: true, priorityReason: true, appointment: true, remote: true }).extend({
+export const IssuedTicketSchema = TicketSchema.pick({ number: true, serviceCode: true, place: true, priorityReason: true, appointment: true, remote: true, emergency: true }).extend({
   /** Left out for the ordinary lane. */
   lane: LaneSchema.optional(),
+  /** Only for a ticket issued before the event (an emergency ticket reconciled): otherwise the event's time. */
+  issuedAt: z.number().int().optional(),
 });
 export type IssuedTicket = z.infer<typeof IssuedTicketSchema>;
 

@@ -82,6 +82,31 @@ describe('archiving a past year', () => {
     }
   });
 
+  it('moves closed complaints, finished routes, deliveries and unreferenced evidence with their year, and keeps what is still open', () => {
+    const dir = hallAcrossNewYear();
+    const db = openDatabase(dir, 'hall.db');
+    const caseNumber = (db.prepare("SELECT number FROM cases WHERE day < '2026-01-01' AND state = 'accepted' LIMIT 1").get() as { number: string }).number;
+    const complaint = db.prepare('INSERT INTO complaints (id, state, due, department, received_on, body) VALUES (?, ?, ?, NULL, ?, ?)');
+    complaint.run('TS202512300001', 'closed', '2026-01-07', '2025-12-30', '{}');
+    complaint.run('TS202512310001', 'assigned', '2026-01-08', '2025-12-31', '{}');
+    db.prepare('INSERT INTO case_routes (case_number, state, department, due, body) VALUES (?, ?, NULL, NULL, ?)').run(caseNumber, 'done', '{}');
+    db.prepare('INSERT INTO deliveries (case_number, body) VALUES (?, ?)').run(caseNumber, '{}');
+    const file = db.prepare('INSERT INTO evidence_files (hash, type, size, data, stored_at, stored_by) VALUES (?, ?, 1, ?, ?, ?)');
+    const [kept, gone] = ['a'.repeat(64), 'b'.repeat(64)];
+    file.run(kept, 'image/png', Buffer.from('x'), Date.parse('2025-12-30T10:00:00+08:00'), 'li');
+    file.run(gone, 'image/png', Buffer.from('y'), Date.parse('2025-12-30T10:00:00+08:00'), 'li');
+    // A follow-up of 2025 still open names the first file: it stays with it.
+    db.prepare('INSERT INTO follow_ups (id, closed, body, day) VALUES (?, 0, ?, ?)').run('FU-open', JSON.stringify({ openedOn: '2025-12-30', done: [{ evidence: [{ hash: kept }] }] }), '2025-12-30');
+    db.close();
+
+    const done = archiveYear(dir, 2025, Date.parse('2026-01-07T20:00:00+08:00'));
+    expect(done.moved).toMatchObject({ complaints: 1, case_routes: 1, deliveries: 1, evidence_files: 1 });
+    expect(count(dir, 'hall.db', "SELECT COUNT(*) AS n FROM complaints WHERE id = 'TS202512310001'")).toBe(1);
+    expect(count(dir, 'hall.db', `SELECT COUNT(*) AS n FROM evidence_files WHERE hash = '${kept}'`)).toBe(1);
+    expect(count(dir, 'hall-2025.db', `SELECT COUNT(*) AS n FROM evidence_files WHERE hash = '${gone}'`)).toBe(1);
+    expect(count(dir, 'hall-2025.db', 'SELECT COUNT(*) AS n FROM deliveries')).toBe(1);
+  });
+
   it('refuses a year not ended, a year not the oldest, a year archived already, and a year the hall does not hold', () => {
     const dir = hallAcrossNewYear();
     expect(() => archiveYear(dir, 2025, Date.parse('2025-12-31T20:00:00+08:00'))).toThrow(ArchiveRefusal);

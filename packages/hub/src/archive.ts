@@ -92,7 +92,14 @@ export function archiveYear(dataDir: string, year: number, now: number = Date.no
         move('ratings', 'day BETWEEN ? AND ?', from, to);
         move('appointments', 'day BETWEEN ? AND ?', from, to);
         move('follow_ups', "closed = 1 AND json_extract(body, '$.openedOn') BETWEEN ? AND ?", from, to);
-        // A case is archived with the year it was last recorded in, unless it still waits for corrections.
+        // Evidence goes with its follow-ups: a file no follow-up left here names.
+        move('evidence_files', 'stored_at < ? AND NOT EXISTS (SELECT 1 FROM main.follow_ups f WHERE instr(f.body, main.evidence_files.hash) > 0)', end);
+        move('complaints', "state = 'closed' AND received_on BETWEEN ? AND ?", from, to);
+        // A case is archived with the year it was last recorded in, unless it still waits for corrections;
+        // its finished route and its delivery go with it.
+        const archivedCases = `SELECT number FROM main.cases WHERE day BETWEEN ? AND ? AND state <> 'correction'`;
+        move('case_routes', `state = 'done' AND case_number IN (${archivedCases})`, from, to);
+        move('deliveries', `case_number IN (${archivedCases})`, from, to);
         move('personal_data', `case_number IN (SELECT number FROM main.cases WHERE day BETWEEN ? AND ? AND state <> 'correction')`, from, to);
         move('cases', "day BETWEEN ? AND ? AND state <> 'correction'", from, to);
         move('personal_data_access', 'at < ?', end);

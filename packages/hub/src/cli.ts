@@ -1,6 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { hallSetupWarnings, isConfigured, StaffRoleSchema } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
+import fs from 'node:fs';
 import path from 'node:path';
 import { backupPolicyFromEnv } from './backup';
 import { openDatabase } from './db';
@@ -10,7 +11,9 @@ import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
 import { limitsFrom } from './limits';
 import { configureLog, log } from './log';
 import { readNotifyInput } from './notifications';
-import { startHub, type HubOptions } from './server';
+import { upstreamFromEnv } from '@servicehall/upstream';
+import { copyFromPeer, promoteLocal } from './replication';
+import { startHub, type HubOptions, type RunningHub } from './server';
 import { Staff, StaffIdSchema } from './staff';
 import { HallStore } from './store';
 import { CA_CERT, TLS_DIR } from './tls';
@@ -21,11 +24,17 @@ import { CA_CERT, TLS_DIR } from './tls';
  * SERVICEHALL_KEY_FILE, SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY, SERVICEHALL_ALLOW_INSECURE,
  * SERVICEHALL_LIMITS, SERVICEHALL_MAX_DB_MB, SERVICEHALL_NOTIFY_CONFIG or SERVICEHALL_NOTIFY (the
  * notification channels: citizens' SMS), SERVICEHALL_TRUST_PROXY=1 (behind a proxy that sets
- * X-Forwarded-For). A new hall starts unconfigured and is set up in the console (/console);
+ * X-Forwarded-For), SERVICEHALL_UPSTREAM_URL and SERVICEHALL_UPSTREAM_HALL (the city's PostgreSQL
+ * and this hall's code there: the log is shipped to it). A new hall starts unconfigured and is set up in the console (/console);
  * SERVICEHALL_SEED=demo seeds it with the demo hall instead, and SERVICEHALL_DEMO_ALL_DAY=1 issues
  * at any hour.
  * Operations: SERVICEHALL_LOG_LEVEL, SERVICEHALL_LOG_FILE, SERVICEHALL_METRICS_TOKEN,
- * SERVICEHALL_BACKUP_DIR and its schedule (backup.ts). With an argument it runs an operator's
+ * SERVICEHALL_BACKUP_DIR and its schedule (backup.ts).
+ * A standby hub (replication.ts): SERVICEHALL_PEER (the other hub's address, on both PCs),
+ * SERVICEHALL_PEER_CA (default the hall CA in the data folder's tls/), SERVICEHALL_STANDBY=1 (on
+ * the standby: its first start copies the primary's database), SERVICEHALL_PROMOTE_AFTER_S (a
+ * follower takes charge by itself after this much silence of its leader; off by default),
+ * SERVICEHALL_SEMI_SYNC_TIMEOUT_MS; `promote` makes the hub on this machine take charge. With an argument it runs an operator's
  * command instead: create-admin, init-tls (the hall's CA and the hub's certificate), or backup,
  * backups, restore FILE, check, install-service (ops-cli.ts).
  */
@@ -59,7 +68,41 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOpti
     wholeCheckUpToBytes: wholeCheckLimit(env.SERVICEHALL_START_CHECK_WHOLE_MB),
     notify: notify.input as never,
     trustProxy: env.SERVICEHALL_TRUST_PROXY === '1',
+    upstream: upstreamFromEnv(env),
+    ...standbyOptions(env),
   };
+}
+
+function standbyOptions(env: NodeJS.ProcessEnv): Pick<HubOptions, 'peer' | 'standby' | 'promoteAfterMs' | 'semiSyncTimeoutMs'> {
+  const standby = env.SERVICEHALL_STANDBY === '1';
+  const peerUrl = env.SERVICEHALL_PEER || undefined;
+  if (standby && !peerUrl) throw new Error('SERVICEHALL_STANDBY=1 needs SERVICEHALL_PEER: the address of the hub in charge, e.g. https://192.168.1.10:8600');
+  const seconds = env.SERVICEHALL_PROMOTE_AFTER_S;
+  if (seconds !== undefined && seconds !== '' && !/^\d{1,4}(\.\d{1,3})?$/.test(seconds)) throw new Error(`SERVICEHALL_PROMOTE_AFTER_S must be a number of seconds, not "${seconds}"`);
+  const timeout = env.SERVICEHALL_SEMI_SYNC_TIMEOUT_MS;
+  if (timeout !== undefined && timeout !== '' && !/^\d{1,6}$/.test(timeout)) throw new Error(`SERVICEHALL_SEMI_SYNC_TIMEOUT_MS must be a whole number of milliseconds, not "${timeout}"`);
+  if (!peerUrl) return {};
+  if (!/^https?:\/\/[^/\s]+\/?$/.test(peerUrl)) throw new Error(`SERVICEHALL_PEER is the other hub's address, http(s)://host:port, not "${peerUrl}"`);
+  const dataDir = env.SERVICEHALL_DATA || './data';
+  const token = env.SERVICEHALL_TOKEN || readIfThere(path.join(dataDir, TOKEN_FILE));
+  if (!token) throw new Error('a hub with SERVICEHALL_PEER needs the hall token of its peer: set SERVICEHALL_TOKEN to the primary’s (both hubs share one)');
+  const caFile = env.SERVICEHALL_PEER_CA || path.join(dataDir, TLS_DIR, CA_CERT);
+  const ca = peerUrl.startsWith('https:') ? readIfThere(caFile) : undefined;
+  if (peerUrl.startsWith('https:') && !ca) throw new Error(`the peer is reached over HTTPS: copy the hall CA (ca.crt) to ${caFile}, or name it in SERVICEHALL_PEER_CA`);
+  return {
+    peer: { url: peerUrl.replace(/\/$/, ''), token, ...(ca ? { ca } : {}) },
+    standby,
+    ...(seconds ? { promoteAfterMs: Math.round(Number(seconds) * 1000) } : {}),
+    ...(timeout ? { semiSyncTimeoutMs: Number(timeout) } : {}),
+  };
+}
+
+function readIfThere(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function argument(args: string[], name: string): string | undefined {
@@ -124,11 +167,41 @@ const flushed = () => new Promise<void>((resolve) => log.flush(() => resolve()))
 async function main() {
   await configureLog({ level: process.env.SERVICEHALL_LOG_LEVEL, file: process.env.SERVICEHALL_LOG_FILE || undefined });
   const options = hubOptionsFromEnv();
-  const hub = await startHub({
-    ...options,
-    // The whole check in the background found damage: the hub has closed; its service must not start it again.
-    onDatabaseDamaged: () => void flushed().then(() => process.exit(REFUSED_EXIT_CODE)),
-  });
+  let rebuilding = false;
+  const start = (): Promise<RunningHub> =>
+    startHub({
+      ...options,
+      // The whole check in the background found damage: the hub has closed; its service must not start it again.
+      onDatabaseDamaged: () => void flushed().then(() => process.exit(REFUSED_EXIT_CODE)),
+      // Its log parted from the leader's (it was the primary, and events it took were never handed over):
+      // the database is kept aside and copied again from the hub in charge, and the hub starts on the copy.
+      onRebuild: (why) => {
+        if (rebuilding || !options.peer) return;
+        rebuilding = true;
+        log.warn({ why }, 'this hub’s database is copied again from the hub in charge');
+        void (async () => {
+          await hub.close();
+          for (let tries = 1; ; tries++) {
+            try {
+              const copied = await copyFromPeer(options.peer!, options.dataDir);
+              log.warn({ seq: copied.seq, keptAs: copied.keptAs }, 'copied from the hub in charge; the parted database is kept aside');
+              break;
+            } catch (error) {
+              log.error({ err: error instanceof Error ? error.message : error, tries }, 'copying from the hub in charge failed: trying again');
+              await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * tries)));
+            }
+          }
+          hub = await start();
+          rebuilding = false;
+          log.info({ url: hub.url, seq: hub.store.seq, inCharge: hub.store.role.inCharge }, 'ServiceHall hub started again on the copy (following)');
+        })().catch(async (error: unknown) => {
+          log.fatal({ err: error }, 'the hub could not start again on the copy');
+          await flushed();
+          process.exit(1);
+        });
+      },
+    });
+  let hub = await start();
   const name = hub.store.view.catalogue.hall.name;
   log.info(
     {
@@ -144,6 +217,10 @@ async function main() {
       database: path.join(options.dataDir, DATABASE_FILE),
       hallKey: options.keyFile ?? path.join(options.dataDir, KEY_FILE),
       seq: hub.store.seq,
+      // The one in charge, or a follower of its peer (a standby).
+      inCharge: hub.store.role.inCharge,
+      epoch: hub.store.role.epoch,
+      ...(options.peer ? { peer: options.peer.url } : {}),
       // Milliseconds since the process began, and of them the database opened and today's view loaded.
       startedMs: Math.round(performance.now()),
       loadMs: hub.loadMs,
@@ -184,6 +261,23 @@ async function main() {
   });
 }
 
+/** `npm run hub -- promote`: the standby hub on this machine takes charge of the hall now (its primary is gone). */
+async function promote() {
+  const env = process.env;
+  const dataDir = env.SERVICEHALL_DATA || './data';
+  const tls = fs.existsSync(path.join(dataDir, TLS_DIR, 'hub.crt'));
+  const token = env.SERVICEHALL_TOKEN || readIfThere(path.join(dataDir, TOKEN_FILE));
+  if (!token) throw new Error(`no hall token: set SERVICEHALL_TOKEN or run it where ${path.join(dataDir, TOKEN_FILE)} is`);
+  const ca = tls ? readIfThere(path.join(dataDir, TLS_DIR, CA_CERT)) : undefined;
+  const url = `${tls ? 'https' : 'http'}://${tls ? 'localhost' : '127.0.0.1'}:${env.SERVICEHALL_PORT ?? '8600'}`;
+  const done = await promoteLocal({ url, token, ...(ca ? { ca } : {}) });
+  console.log(
+    done.already
+      ? `本机服务器已在主用状态 this hub was in charge already (epoch ${done.epoch}, event ${done.seq})`
+      : `本机服务器已接管大厅 this hub is now in charge of the hall (epoch ${done.epoch}, event ${done.seq}); terminals move to it by themselves`,
+  );
+}
+
 /** `npm run hub -- archive 2025`: moves a past year into data/hall-2025.db and vacuums; the hub must be stopped. */
 function archive(year: string | undefined): void {
   const dataDir = hubOptionsFromEnv().dataDir;
@@ -201,7 +295,12 @@ function archive(year: string | undefined): void {
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('cli.ts')) {
   const [command, ...args] = process.argv.slice(2);
-  if (command === 'create-admin' || command === 'init-tls') {
+  if (command === 'promote') {
+    promote().catch((error: unknown) => {
+      console.error(`ServiceHall hub could not promote: ${error instanceof Error ? error.message : error}`);
+      process.exitCode = 1;
+    });
+  } else if (command === 'create-admin' || command === 'init-tls') {
     const what = command === 'create-admin' ? 'could not make the account' : 'could not make its certificates';
     (command === 'create-admin' ? createAdmin(args) : initTlsMain(args)).catch((error: unknown) => {
       console.error(`ServiceHall hub ${what}: ${error instanceof Error ? error.message : error}`);

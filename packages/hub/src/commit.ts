@@ -13,7 +13,14 @@ const FAILED: Answer = { ok: false, code: 'internal', message: 'the hub could no
 export class GroupCommit {
   private queued: (CommandEntry & { resolve: (r: Executed) => void })[] = [];
 
-  constructor(private readonly store: HallStore) {}
+  /**
+   * `durable`: what else must hold a batch before it is answered (the standby hub's acknowledgement,
+   * see replication.ts); it resolves, never rejects.
+   */
+  constructor(
+    private readonly store: HallStore,
+    private readonly durable?: () => Promise<void>,
+  ) {}
 
   /**
    * Runs the command with the others of this turn, its id in `scope` (by default its actor's), or
@@ -37,6 +44,13 @@ export class GroupCommit {
       log.error({ err: error }, 'a batch of commands failed');
       results = batch.map(() => ({ answer: FAILED, events: [], repeated: false }));
     }
-    batch.forEach(({ resolve }, i) => resolve(results[i]!));
+    const answer = () => {
+      // A hub that learnt while it waited that another took charge gives no answer of its own: the
+      // batch may not be in the new primary's log. The terminal sends it again to the hub in charge.
+      const fenced = results.some((r) => r.events.length > 0) ? this.store.role.refusal() : undefined;
+      batch.forEach(({ resolve }, i) => resolve(fenced && results[i]!.events.length > 0 ? { answer: fenced, events: [], repeated: false } : results[i]!));
+    };
+    if (this.durable) void this.durable().then(answer, answer);
+    else answer();
   }
 }

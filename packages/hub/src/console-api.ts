@@ -15,6 +15,7 @@ import { DEFAULT_CREDENTIAL_DAYS } from './enrolment';
 import { answerReply, HttpRefusal, type Operation, type Reply, type Request } from './http';
 import { clearedCookie, sessionCookie, StaffIdSchema, type Staff, type StaffChange } from './staff';
 import type { HallStore } from './store';
+import { terminalPresence } from './supervision';
 import type { TerminalLinks } from './terminals';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -76,7 +77,7 @@ export function terminalList(ctx: ConsoleContext) {
   const hallToken = linked
     .filter((l) => !l.credentialId && l.role !== 'admin')
     .map((l) => ({ terminal: l.terminal, role: l.role, window: l.window, since: l.since, devices: ctx.store.view.devices.get(l.terminal)?.devices ?? [] }));
-  return { terminals: credentials, hallToken, waiting: ctx.pairings.list(now) };
+  return { terminals: credentials, hallToken, waiting: ctx.pairings.list(now), presence: terminalPresence(ctx.credentials, linked, now) };
 }
 
 const windowNo = (req: Request) => {
@@ -85,7 +86,7 @@ const windowNo = (req: Request) => {
   return n;
 };
 
-function command(store: HallStore, req: Request, body: CommandBody, okStatus = 200): Reply {
+export function command(store: HallStore, req: Request, body: CommandBody, okStatus = 200): Reply {
   const parsed = CommandBodySchema.safeParse(body);
   if (!parsed.success) throw new HttpRefusal('bad-request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   // A console operation sent with the hall token (an installer's script) is audited as the hall token's.

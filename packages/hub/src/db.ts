@@ -3,8 +3,9 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkDatabaseFile, DATABASE_FILE } from './files';
+import { FENCING_MIGRATION } from './fencing';
 import { LINEAGE_MIGRATION } from './lineage';
-import { REPORTS_MIGRATION } from './reports';
+import { REPORTS_COMPLAINTS_MIGRATION, REPORTS_MIGRATION } from './reports';
 
 export type Db = Database.Database;
 
@@ -182,8 +183,23 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
   },
   // The notification outbox (packages/notify): queued in the command's transaction.
   NOTIFY_MIGRATION,
-  // The reports' fact tables, filled from the log (packages/reports).
-  REPORTS_MIGRATION,
+  {
+    version: 42,
+    name: "supervisors' alerts: raised once per occurrence, acknowledged, cleared (H-04, H-16, H-18, N-03)",
+    sql: `
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        raised_at INTEGER NOT NULL,
+        -- 1 while its condition lasts: a new day's view keeps these.
+        standing INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX alerts_day ON alerts (day);
+      CREATE INDEX alerts_standing ON alerts (standing);
+    `,
+  },
   {
     version: 60,
     name: "citizens' phones: one-time codes, sessions, the phone behind each number and booking (kept apart from events)",
@@ -226,6 +242,45 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
   },
   // The identity of the event log (lineage.ts): a restored hub's terminals notice it.
   LINEAGE_MIGRATION,
+  // The epoch of the hub in charge (fencing.ts): a standby that takes over writes the next one.
+  FENCING_MIGRATION,
+  {
+    version: 90,
+    name: 'number leases for emergency issuing (应急取号): every day’s, so that a kiosk’s record that comes after midnight is checked against its lease',
+    sql: `
+      CREATE TABLE number_leases (
+        id TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        terminal TEXT NOT NULL,
+        prefix TEXT NOT NULL,
+        first INTEGER NOT NULL,
+        last INTEGER NOT NULL,
+        granted_at INTEGER NOT NULL
+      );
+      CREATE INDEX number_leases_day ON number_leases (day, prefix);
+    `,
+  },
+  {
+    version: 100,
+    name: 'the cases that need someone: complaints, cases handed between departments, deliveries of results, evidence files; the access log by staff and purpose',
+    sql: `
+      -- Each kept whole as its last event left it (core/casework); the columns are what lists filter by.
+      CREATE TABLE complaints (id TEXT PRIMARY KEY, state TEXT NOT NULL, due TEXT NOT NULL, department TEXT, received_on TEXT NOT NULL, body TEXT NOT NULL);
+      CREATE INDEX complaints_open ON complaints (state, due);
+      CREATE INDEX complaints_received ON complaints (received_on);
+      CREATE TABLE case_routes (case_number TEXT PRIMARY KEY, state TEXT NOT NULL, department TEXT, due TEXT, body TEXT NOT NULL);
+      CREATE INDEX case_routes_open ON case_routes (state, due);
+      CREATE TABLE deliveries (case_number TEXT PRIMARY KEY, body TEXT NOT NULL);
+      -- Evidence of a follow-up's step, by the SHA-256 of its content: the events carry only the hash.
+      CREATE TABLE evidence_files (hash TEXT PRIMARY KEY, type TEXT NOT NULL, size INTEGER NOT NULL, data BLOB NOT NULL, stored_at INTEGER NOT NULL, stored_by TEXT NOT NULL);
+      ALTER TABLE personal_data_access ADD COLUMN staff_id TEXT;
+      CREATE INDEX personal_data_access_staff ON personal_data_access (staff_id, id);
+      CREATE INDEX personal_data_access_purpose ON personal_data_access (purpose, id);
+    `,
+  },
+  // The reports' fact tables, filled from the log (packages/reports): last, so that it folds the log on a database migrated whole.
+  REPORTS_MIGRATION,
+  REPORTS_COMPLAINTS_MIGRATION,
 ];
 
 export function migrate(db: Db): number {

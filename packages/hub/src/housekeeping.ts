@@ -5,7 +5,7 @@ const HUB: Actor = { role: 'admin', terminal: 'hub' };
 const HUB_SCOPE = ':hub';
 
 export interface Swept {
-  /** Default ratings given and correction cases lapsed. */
+  /** Default ratings given, correction cases lapsed and complaints escalated. */
   commands: number;
   /** Command answers dropped for being older than the window they are kept for. */
   pruned: number;
@@ -14,7 +14,7 @@ export interface Swept {
 /**
  * What the hub does by itself on every sweep (and the history generator at the same moments of its
  * clock): it opens the new hall day after midnight, gives services left unrated the hall's default
- * level (N-04), lapses correction cases past their deadline, and drops command answers older than
+ * level (N-04), lapses correction cases past their deadline, sends complaints overdue to the supervisor, and drops command answers older than
  * their window. Each step is a command with a stable id in the hub's own scope, so that doing it
  * twice does it once.
  */
@@ -27,6 +27,8 @@ export function housekeep(store: HallStore, now: number): Swept {
   for (const r of store.view.ratingRequests.values())
     if (r.finishedAt <= due) commands.push({ id: `default-rating:${r.ticketId}`, type: 'defaultRating', ticketId: r.ticketId });
   for (const caseNumber of store.correctionsDue(store.view.day)) commands.push({ id: `lapse:${caseNumber}`, type: 'lapseCase', caseNumber });
+  // A complaint past its deadline without a reply goes to the hall's supervisor, once (H-15).
+  for (const complaintId of store.casework.overdueComplaints(store.view.day)) commands.push({ id: `escalate:${complaintId}`, type: 'escalateComplaint', complaintId });
   // The hub's own ids, in its own namespace (no terminal or token can send into it), stable so that a second sweep is answered by the first.
   if (commands.length > 0) store.executeBatch(commands.map((command) => ({ command, actor: HUB, scope: HUB_SCOPE })));
   return { commands: commands.length, pruned: store.pruneAnswers() };

@@ -1,7 +1,6 @@
 import {
   CatalogueSchema,
   exportRating,
-  FollowUpStepSchema,
   RateCommandSchema,
   RecordOutcomeCommandSchema,
   AmendOutcomeCommandSchema,
@@ -25,6 +24,7 @@ import {
   type Answer,
 } from '@servicehall/protocol';
 import type { TerminalIdentity } from '@servicehall/protocol/node';
+import type { Upstream, UpstreamStatus } from '@servicehall/upstream';
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -35,7 +35,8 @@ import { Buckets, CommandRates, rateLimited, type HubLimits, type Rate } from '.
 import type { Session, Staff } from './staff';
 import { cookies, csrfMatches, SESSION_COOKIE } from './staff/sessions';
 import { log } from './log';
-import { ACCESS_PURPOSES, FOLLOW_UP_PAGE, isDiskFull, type AccessPurpose, type HallStore } from './store';
+import { caseworkOperations } from './casework-api';
+import { ACCESS_PURPOSES, isDiskFull, type AccessPurpose, type HallStore } from './store';
 import { tokensMatch } from './terminals';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -55,6 +56,7 @@ const STATUS: Partial<Record<RefusalCode, number>> = {
   internal: 500,
   'too-many-connections': 503,
   'disk-full': 507,
+  'not-in-charge': 503,
 };
 export const statusOf = (code: RefusalCode) => STATUS[code] ?? 409;
 
@@ -134,6 +136,8 @@ export interface Operation {
 }
 
 export interface ApiContext {
+  /** Shipping to the city, when the hub has one: its lag is on /api/health. */
+  upstream?: Pick<Upstream, 'status'>;
   store: HallStore;
   /** The group commit the terminals' commands share. */
   commits: GroupCommit;
@@ -150,6 +154,18 @@ export interface ApiContext {
   trustProxy?: boolean;
 }
 
+/** What anyone may read of the shipping to the city: its state and how far behind, not its address or its errors. */
+export function upstreamHealth(s: UpstreamStatus) {
+  return {
+    hall: s.hall,
+    state: s.state,
+    shippedSeq: s.shippedSeq,
+    behindEvents: s.behindEvents,
+    behindSeconds: s.behindSeconds,
+    ...(s.lastShippedAt ? { lastShippedAt: new Date(s.lastShippedAt).toISOString() } : {}),
+  };
+}
+
 /** The namespace of an HTTP token's Idempotency-Keys: a tag of the token, never the token. */
 export const httpScope = (token: string) => `:http/${createHash('sha256').update(token).digest('base64url').slice(0, 12)}`;
 
@@ -160,7 +176,14 @@ const windowParam = (req: Request) => {
 };
 
 /** The hub's HTTP API for integrations and administration. The table serves both routing and OpenAPI. */
-export function operations(store: HallStore, commits: GroupCommit, startedAt: number, credentials: TerminalCredentials, clock: () => number = Date.now): Operation[] {
+export function operations(
+  store: HallStore,
+  commits: GroupCommit,
+  startedAt: number,
+  credentials: TerminalCredentials,
+  clock: () => number = Date.now,
+  upstream?: Pick<Upstream, 'status'>,
+): Operation[] {
   // Commands share the group commit with the terminals': those arriving together, one disk flush.
   const run = async (req: Request, command: CommandBody, okStatus = 200): Promise<Reply> => {
     const { answer } = await commits.submit({ ...command, id: req.commandId, ...(req.madeAt !== undefined ? { madeAt: req.madeAt } : {}) } as never, req.actor, req.scope);
@@ -174,9 +197,20 @@ export function operations(store: HallStore, commits: GroupCommit, startedAt: nu
       method: 'GET',
       path: '/api/health',
       operationId: 'health',
-      summary: 'Whether the hub is up, its last event sequence and the hall day',
+      summary: "Whether the hub is up, its last event sequence, the hall day, and how far behind the hall the city's copy of its log is",
       public: true,
-      handle: () => ({ status: 200, body: { ok: true, seq: store.seq, day: store.view.day, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) } }),
+      handle: () => ({
+        status: 200,
+        body: {
+          ok: true,
+          seq: store.seq,
+          day: store.view.day,
+          uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+          inCharge: store.role.inCharge,
+          epoch: store.role.epoch,
+          ...(upstream ? { upstream: upstreamHealth(upstream.status()) } : {}),
+        },
+      }),
     },
     {
       method: 'GET',
@@ -411,7 +445,7 @@ export function operations(store: HallStore, commits: GroupCommit, startedAt: nu
           throw new HttpRefusal('bad-request', `say why the personal data is read: ?purpose= one of ${ACCESS_PURPOSES.join(', ')}`);
         const note = req.query.get('note')?.trim() || undefined;
         if (note !== undefined && (note.length > 200 || /[\r\n\u0000-\u001f]/.test(note))) throw new HttpRefusal('bad-request', 'the note is one line of at most 200 characters');
-        const applicant = store.applicantOf(req.params.caseNumber!, req.who, purpose as AccessPurpose, note);
+        const applicant = store.applicantOf(req.params.caseNumber!, req.who, purpose as AccessPurpose, note, req.session?.staff.id);
         if (!applicant) throw new HttpRefusal('not-found', `case ${req.params.caseNumber} has no applicant data`);
         return { status: 200, body: applicant };
       },
@@ -422,14 +456,23 @@ export function operations(store: HallStore, commits: GroupCommit, startedAt: nu
       operationId: 'listPersonalDataAccess',
       summary: 'The personal-data access log for a supervisor, newest first: who read which case, when and why (H-19)',
       staff: ['administrator', 'supervisor'],
-      query: { case: 'one case number', since: 'epoch milliseconds', limit: 'how many at most (default 200, up to 5000)' },
+      query: {
+        case: 'one case number (the record read)',
+        staff: 'one staff member by id',
+        purpose: `one purpose: ${ACCESS_PURPOSES.join(', ')}`,
+        since: 'epoch milliseconds',
+        limit: 'how many at most (default 200, up to 5000)',
+      },
       handle: (req) => {
         const since = plainNumber(req.query.get('since') ?? '0', 0, Number.MAX_SAFE_INTEGER);
         const limit = plainNumber(req.query.get('limit') ?? '200', 1, 5000);
         if (since === undefined) throw new HttpRefusal('bad-request', 'since is epoch milliseconds, a whole number');
         if (limit === undefined) throw new HttpRefusal('bad-request', 'limit must be a whole number from 1 to 5000');
-        const caseNumber = req.query.get('case') ?? undefined;
-        return { status: 200, body: { ok: true, records: store.accessLog({ caseNumber, since, limit }) } };
+        const caseNumber = req.query.get('case')?.trim() || undefined;
+        const staffId = req.query.get('staff')?.trim() || undefined;
+        const purpose = req.query.get('purpose') || undefined;
+        if (purpose !== undefined && !(ACCESS_PURPOSES as readonly string[]).includes(purpose)) throw new HttpRefusal('bad-request', `purpose is one of ${ACCESS_PURPOSES.join(', ')}`);
+        return { status: 200, body: { ok: true, purposes: ACCESS_PURPOSES, records: store.accessLog({ caseNumber, staffId, purpose, since, limit }) } };
       },
     },
     {
@@ -455,41 +498,7 @@ export function operations(store: HallStore, commits: GroupCommit, startedAt: nu
       body: RateCommandSchema.omit({ type: true, window: true, channel: true }).required({ ticketId: true }),
       handle: (req) => run(req, { type: 'rate', channel: 'qr', ...(req.body as object) } as CommandBody, 201),
     },
-    {
-      method: 'GET',
-      path: '/api/follow-ups',
-      operationId: 'listFollowUps',
-      summary: `Bad ratings' follow-up cases (核实, 整改, 反馈, 回访 with their due dates): the open ones; ?closed=1 for closed ones, newest first, ${FOLLOW_UP_PAGE} a page (?before=next for the following page)`,
-      query: { closed: '1 for closed ones', before: 'the `next` of the previous page', limit: `how many at most (up to ${FOLLOW_UP_PAGE})` },
-      handle: (req) => {
-        if (req.query.get('closed') !== '1') return { status: 200, body: { followUps: store.openFollowUps() } };
-        const before = req.query.get('before');
-        const limit = req.query.get('limit');
-        const whole = (v: string | null, name: string) => {
-          if (v === null) return undefined;
-          const n = Number(v);
-          if (!Number.isInteger(n) || n < 1) throw new HttpRefusal('bad-request', `${name} must be a whole number, 1 or more`);
-          return n;
-        };
-        return { status: 200, body: store.closedFollowUps({ before: whole(before, 'before'), limit: whole(limit, 'limit') }) };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/api/follow-ups/{id}/advance',
-      operationId: 'advanceFollowUp',
-      summary: 'Completes the next step of a follow-up case with a note',
-      body: z.object({ step: FollowUpStepSchema, note: z.string().trim().min(1).max(500) }),
-      handle: (req) => run(req, { type: 'advanceFollowUp', followUpId: req.params.id!, ...(req.body as { step: 'verify'; note: string }) }),
-    },
-    {
-      method: 'POST',
-      path: '/api/follow-ups/{id}/appeal',
-      operationId: 'appealFollowUp',
-      summary: 'Appeals a bad rating for review (申诉复核)',
-      body: z.object({ reason: z.string().trim().min(1).max(500) }),
-      handle: (req) => run(req, { type: 'appealFollowUp', followUpId: req.params.id!, reason: (req.body as { reason: string }).reason }),
-    },
+    ...caseworkOperations(store, run, clock),
     {
       method: 'GET',
       path: '/api/devices',
@@ -690,7 +699,7 @@ function sameOrigin(req: IncomingMessage): boolean {
 export function apiHandler(ctx: ApiContext) {
   const { store, token, startedAt, limits } = ctx;
   const clock = ctx.clock ?? Date.now;
-  const ops = [...operations(store, ctx.commits, startedAt, ctx.credentials, clock), ...(ctx.more ?? [])];
+  const ops = [...operations(store, ctx.commits, startedAt, ctx.credentials, clock, ctx.upstream), ...(ctx.more ?? [])];
   const doc = openApiDocument(ops);
   const rates = new CommandRates(limits.commands);
   const publicRates = new Map(ops.flatMap((op) => (op.rate ? [[op.operationId, new Buckets(op.rate)] as const] : [])));
@@ -743,7 +752,7 @@ export function apiHandler(ctx: ApiContext) {
           if (req.method !== 'GET' && (!csrfMatches(header(req, 'x-csrf-token'), open.csrf) || !sameOrigin(req)))
             return refuse('forbidden', 'the change did not come from the console page (CSRF token or origin missing or wrong)');
           session = { ...open, secret };
-          actor = { role: 'admin', terminal: 'console', staff: { id: open.staff.id, name: open.staff.name, role: open.staff.role } };
+          actor = { role: 'admin', terminal: 'console', staff: { id: open.staff.id, name: open.staff.name, role: open.staff.role, ...(open.staff.department ? { department: open.staff.department } : {}) } };
           // A staff member's keys are their own, and the access log names them (H-19).
           scope = `:staff/${open.staff.id}`;
           who = `staff ${open.staff.id} (${open.staff.name}, ${open.staff.role}) from ${from}`;

@@ -20,3 +20,4 @@ export { HubMetrics } from './metrics';
 export { HallNotifications, readNotifyInput, checkNotifyConfig } from './notifications';
 export { PhoneVault, PhoneBook } from './phones';
 export { DEFAULT_PHONE_LIMITS, type PhoneLimits } from './limits';
+export { overdueAlertReports, overdueNow } from './casework';

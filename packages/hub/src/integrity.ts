@@ -21,7 +21,7 @@ export { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE };
  */
 export const WHOLE_CHECK_UP_TO_BYTES = 256 * 1024 * 1024;
 /** The tables that grow with the hall's history: left to the background check of a big database. */
-export const HISTORY_TABLES: readonly string[] = ['events', 'tickets', 'commands', 'cases', 'ratings', 'personal_data', 'personal_data_access', 'follow_ups', 'notify_outbox', 'notify_attempts'];
+export const HISTORY_TABLES: readonly string[] = ['events', 'tickets', 'commands', 'cases', 'ratings', 'personal_data', 'personal_data_access', 'follow_ups', 'notify_outbox', 'notify_attempts', 'complaints', 'case_routes', 'deliveries', 'evidence_files'];
 
 interface Marker {
   pid: number;

@@ -87,7 +87,11 @@ describe('the /metrics page', () => {
     expect(sample(text, 'servicehall_event_seq')).toBe(hub.store.seq);
     expect(sample(text, 'servicehall_start_check_seconds', { kind: 'new' })).toBe(0);
     expect(sample(text, 'servicehall_nodejs_eventloop_lag_seconds')).toBeGreaterThanOrEqual(0);
-    expect(text).not.toContain('replication');
+    // A hub alone: in charge at the first epoch, no standby linked, nothing waiting for one.
+    expect(sample(text, 'servicehall_in_charge')).toBe(1);
+    expect(sample(text, 'servicehall_epoch')).toBe(1);
+    expect(sample(text, 'servicehall_replication_standby')).toBe(0);
+    expect(sample(text, 'servicehall_replication_lag_events')).toBe(0);
 
     // The outbox as the terminal reports it with its heartbeat; the paper put back; the kiosk gone.
     kiosk.send({ type: 'ping', t: 1, waiting: 0 });

@@ -2,9 +2,11 @@ import { Outbox as NotifyOutbox } from '@servicehall/notify';
 import { RoleSchema } from '@servicehall/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { UpstreamStatus } from '@servicehall/upstream';
 import type { BackupStatus } from './backup';
 import type { Db } from './db';
 import type { StartCheck } from './integrity';
+import type { ReplicationStatus } from './replication';
 import type { Executed, HallStore } from './store';
 import { tokensMatch, type LinkedTerminal } from './terminals';
 
@@ -16,6 +18,10 @@ export interface MetricsSources {
   startCheck?: StartCheck;
   /** Seconds from the start of startHub to the view loaded. */
   loadSeconds?: number;
+  /** Shipping to the city's PostgreSQL, when the hub has one. */
+  upstream?: () => UpstreamStatus;
+  /** The hall's standby hub as this hub sees it (replication.ts). */
+  replication?: () => ReplicationStatus;
 }
 
 /** How a command ended, for the counters. */
@@ -32,8 +38,8 @@ const NOT_READY = ['warning', 'fault', 'absent'] as const;
  * The hub's figures for Prometheus, in a registry of its own (one per hub, so that hubs in one
  * process do not mix): commands and their latency by type, terminals online by role and the
  * commands waiting in their outboxes as they report them, devices not ready, the notification
- * outbox, the last backup, the start-up check; and Node's own (event loop lag, memory).
- * Not here yet: replication lag (no standby hub yet) and upstream lag (no upstream package yet).
+ * outbox, the last backup, the start-up check, how far behind the city's copy of the log is, the
+ * standby hub's replication lag; and Node's own (event loop lag, memory).
  */
 export class HubMetrics {
   readonly registry = new Registry();
@@ -159,6 +165,94 @@ export class HubMetrics {
         registers,
         collect() {
           this.set(backups.failures);
+        },
+      });
+    }
+    const upstream = sources.upstream;
+    if (upstream) {
+      new Gauge({
+        name: 'servicehall_upstream_behind_events',
+        help: "Events of the hall's log not yet in the city's PostgreSQL",
+        registers,
+        collect() {
+          this.set(upstream().behindEvents);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_upstream_behind_seconds',
+        help: 'How old the oldest event not yet in the city is (0: none waiting)',
+        registers,
+        collect() {
+          this.set(upstream().behindSeconds);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_upstream_shipped_seq',
+        help: 'The last event sequence number the city holds',
+        registers,
+        collect() {
+          this.set(upstream().shippedSeq);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_upstream_connected',
+        help: "1 while the hub reaches the city's PostgreSQL (shipping or caught up), else 0",
+        registers,
+        collect() {
+          const state = upstream().state;
+          this.set(state === 'shipping' || state === 'caught-up' ? 1 : 0);
+        },
+      });
+    }
+    const replication = sources.replication;
+    if (replication) {
+      new Gauge({
+        name: 'servicehall_in_charge',
+        help: 'One while this hub takes the hall’s commands (the primary), zero while it follows another (the standby)',
+        registers,
+        collect() {
+          this.set(replication().part === 'primary' ? 1 : 0);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_epoch',
+        help: 'The fencing epoch this hub holds: a promoted standby takes the next',
+        registers,
+        collect() {
+          this.set(replication().epoch);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_replication_standby',
+        help: 'The primary’s standby: 1 in step (answers wait for it), 0.5 behind (answered without it: alert), 0 none linked (alert when one is configured)',
+        registers,
+        collect() {
+          const s = replication().standby;
+          this.set(s === 'in-step' ? 1 : s === 'behind' ? 0.5 : 0);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_replication_lag_events',
+        help: 'Events the standby does not hold yet (on the primary, by its acknowledgements; on the standby, by what its leader last said)',
+        registers,
+        collect() {
+          this.set(replication().lagEvents);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_replication_lag_seconds',
+        help: 'On the primary: age of the oldest batch the standby has not acknowledged; on the standby: time since its leader was last heard',
+        registers,
+        collect() {
+          this.set(replication().lagSeconds);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_replication_unacknowledged_batches',
+        help: 'Batches of commands answered without the standby’s acknowledgement (it did not answer within the semi-sync timeout) since the hub started',
+        registers,
+        collect() {
+          this.set(replication().unacknowledged);
         },
       });
     }

@@ -115,7 +115,8 @@ describe('a database of every released schema version', () => {
 
       // Read through today's API.
       const events = await api('GET', '/api/events?since=0&limit=5000');
-      expect(events.body.events).toHaveLength(before.events);
+      // Once it runs the hub raises its alerts by itself (the old day's long waits, its bad ratings); the log is otherwise as it was.
+      expect(events.body.events.filter((e: { type: string }) => !e.type.startsWith('alert.'))).toHaveLength(before.events);
       expect(essence(toSnapshot(hub.store.view))).toEqual(essence(fold(events.body.events)));
       const today = before.tickets.filter((t) => t.id.startsWith('2026-11-20'));
       expect(today.length).toBeGreaterThan(0);

@@ -415,7 +415,7 @@ describe('applicant data at rest', () => {
     expect((await admin.login('admin', 'first-admin-pass-1')).status).toBe(200);
     expect((await admin.request('GET', `/api/cases/${number}/applicant?purpose=supervision`)).body).toMatchObject({ name: '王小明' });
     const log = await admin.request<{ records: { who: string; purpose: string }[] }>('GET', `/api/personal-data-access?case=${number}`);
-    expect(log.body.records).toEqual([{ at: expect.any(Number), who: 'staff admin (王管理, administrator) from 127.0.0.1', caseNumber: number, purpose: 'supervision' }]);
+    expect(log.body.records).toEqual([{ at: expect.any(Number), who: 'staff admin (王管理, administrator) from 127.0.0.1', caseNumber: number, purpose: 'supervision', staffId: 'admin' }]);
   });
 
   it('kept in a key file apart from the data folder when the hall says where', async () => {

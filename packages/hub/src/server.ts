@@ -1,11 +1,13 @@
 import { publicBaseOf, refusalText, type Catalogue } from '@servicehall/core';
 import type { NotifyConfigInput } from '@servicehall/notify';
 import { PHONE_PAGES_DIR } from '@servicehall/phone/pages';
+import { startUpstream, type Upstream, type UpstreamConfig } from '@servicehall/upstream';
 import { MAX_MESSAGE_BYTES } from '@servicehall/protocol';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -21,17 +23,19 @@ import { housekeep } from './housekeeping';
 import { apiHandler, send } from './http';
 import { checkAtStart, checkInBackground, damageMessage, markDamaged, markRunning, type StartCheck } from './integrity';
 import { ConnectionCount, DEFAULT_LIMITS, type HubLimits, type PhoneLimits } from './limits';
-import { readLineage } from './lineage';
 import { log } from './log';
 import { checkNotifyConfig, HallNotifications } from './notifications';
 import { startOperations, type Operations, type OperationsOptions } from './operations';
 import { publicPages } from './pages';
+import { copyFromPeer, peerStatus, Replication, type Peer } from './replication';
 import { Staff } from './staff';
 import { phoneOperations } from './phone/api';
 import { doorPoster, phonePages } from './phone/pages';
 import { TicketWatch } from './phone/watch';
 import { PhoneBook, PhoneVault } from './phones';
 import { HallStore } from './store';
+import { HallSupervision, terminalPresence } from './supervision';
+import { supervisionOperations } from './supervision-api';
 import { serveTerminals, type TerminalLinks } from './terminals';
 import { loadTls, tlsFilesIn, type TlsFiles } from './tls';
 
@@ -79,6 +83,20 @@ export interface HubOptions {
   trustProxy?: boolean;
   /** Where the built phone pages are (apps/phone/dist/renderer). */
   phonePagesDir?: string;
+  /** How often the supervisors' alerts are reviewed besides after every change (waits and pauses grow with the clock). */
+  supervisionSweepMs?: number;
+  /** The city's PostgreSQL and this hall's code there: the log is shipped to it (packages/upstream); none without it. */
+  upstream?: UpstreamConfig;
+  /** The hall's other hub (primary or standby; see replication.ts): this one follows it while it is in charge. */
+  peer?: Peer;
+  /** This hub is the standby: on its first start its database is copied from the peer, and it follows. */
+  standby?: boolean;
+  /** A follower that has not heard its leader for this long takes charge by itself; without it, only an operator's promote does. */
+  promoteAfterMs?: number;
+  /** How long a batch of commands waits for the standby's acknowledgement before the primary answers without it. */
+  semiSyncTimeoutMs?: number;
+  /** This hub's database parted from its leader's and must be copied again (the command line closes the hub and does it). */
+  onRebuild?: (why: string) => void;
 }
 
 export interface RunningHub {
@@ -103,6 +121,12 @@ export interface RunningHub {
   backgroundCheck?: Promise<string | undefined>;
   operations: Operations;
   notifications: HallNotifications;
+  /** The supervisors' alerts, reviewed after every change and on a beat. */
+  supervision: HallSupervision;
+  /** Shipping to the city, when the hub has one. */
+  upstream?: Upstream;
+  /** Following the peer hub, or being followed by it. */
+  replication: Replication;
   /** Phones following their tickets now. */
   phonesWatching(): number;
   /** The hall's public address (its setup's hall.publicUrl, else the hub's own): the phone pages are under /m/. */
@@ -144,6 +168,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   prepareDataFolder(options.dataDir, warn);
   const keyFile = options.keyFile ?? path.join(options.dataDir, KEY_FILE);
   // A damaged database is refused before anything opens it for writing.
+  // A standby's first start: its database is a copy of the hub in charge.
+  if (options.standby && options.peer && !fs.existsSync(path.join(options.dataDir, DATABASE_FILE))) {
+    const copied = await copyFromPeer(options.peer, options.dataDir);
+    log.info({ seq: copied.seq, bytes: copied.bytes }, 'the standby’s database was copied from the hub in charge');
+  }
   const startCheck = await checkAtStart(options.dataDir, options.backup?.dir, options.wholeCheckUpToBytes);
   const clearRunning = markRunning(options.dataDir);
   const loadStarted = performance.now();
@@ -157,7 +186,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     key = HallKey.load(keyFile, warn);
     if (!HallStore.hasCatalogue(db) && options.seed) HallStore.seed(db, options.seed, clock());
     store = new HallStore(db, clock, key);
-    // A hub started on a new day opens it first: no terminal is sent yesterday's queue.
+    if (options.peer) await learnFromPeer(store, options.peer, !!options.standby);
+    // A hub started on a new day opens it first: no terminal is sent yesterday's queue (a follower's opens with its leader's).
     store.openDayIfDue();
   } catch (error) {
     db.close();
@@ -187,8 +217,22 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       return () => void terminalListeners.delete(l);
     },
   };
-  // One group commit for every way a command comes: terminals, the HTTP API, the QR page, the phones.
-  const commits = new GroupCommit(store);
+  const replication = new Replication(store, db, token, {
+    peer: options.peer,
+    name: os.hostname(),
+    semiSyncTimeoutMs: options.semiSyncTimeoutMs,
+    promoteAfterMs: options.promoteAfterMs,
+    onRebuild: options.onRebuild,
+  });
+  // The city's copy of the log, shipped beside the hall by a worker of its own.
+  const upstream = options.upstream ? startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE) }) : undefined;
+  if (upstream) {
+    upstream.appended(store.seq);
+    store.onEvents((events) => upstream.appended(events[events.length - 1]?.seq ?? store.seq));
+  }
+  // One group commit for every way a command comes: terminals, the HTTP API, the QR page, the phones;
+  // with a standby in step, answered once it holds the batch (semi-synchronous).
+  const commits = new GroupCommit(store, () => replication.ship());
   const consoleFiles = serveConsole(options.consoleDir ?? defaultConsoleDir());
   // The notification channels; the hall's name heads robot messages (a hall not set up yet has none).
   const notifyConfig = checkNotifyConfig(options.notify ?? { channels: [] }, store.view.catalogue.hall.name || '政务服务中心');
@@ -204,26 +248,41 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // Phone numbers are sealed and hashed with keys derived from the hall key, as applicants are.
   const phones = new PhoneBook(db, new PhoneVault(key.derive('phones')));
   const watch = new TicketWatch(store, phones, notifications, { publicBase, clock });
+  // Supervisors' alerts: reviewed after every change and on a beat, sent through the channels once.
+  const supervision = new HallSupervision(store, () => terminalPresence(credentials, terminals?.linked() ?? [], clock()), notifications, {
+    clock,
+    ...(options.supervisionSweepMs ? { everyMs: options.supervisionSweepMs } : {}),
+  });
   const api = apiHandler({
     store,
     commits,
     token,
     startedAt,
+    upstream,
     staff,
     credentials,
-    more: [...consoleOperations(consoleContext), ...reportOperations(store, new HallReports(db, () => store.view.catalogue, clock)), ...phoneOperations({ store, commits, watch, phones, notifications, clock, limits: limits.phone })],
+    more: [...consoleOperations(consoleContext), ...supervisionOperations({ store, supervision, notifications }), ...reportOperations(store, new HallReports(db, () => store.view.catalogue, clock)), ...phoneOperations({ store, commits, watch, phones, notifications, clock, limits: limits.phone })],
     clock,
     limits,
     trustProxy: options.trustProxy,
   });
   const pages = publicPages(store, commits, limits, clock, options.trustProxy);
   const phonePagesHandler = phonePages(options.phonePagesDir ?? PHONE_PAGES_DIR, () => doorPoster(store.view.catalogue, publicBase()));
-  notifications.start();
-  if (options.demoPin) for (const c of store.view.catalogue.clerks) if (!store.pins.has(c.number)) await store.pins.set(c.number, options.demoPin);
+  // Only the hub in charge sends notices: a follower's outbox is its leader's, sent there.
+  let notifying = false;
+  const notifyIfInCharge = () => {
+    if (store.role.inCharge && !notifying) notifications.start();
+    else if (!store.role.inCharge && notifying) void notifications.stop();
+    notifying = store.role.inCharge;
+  };
+  notifyIfInCharge();
+  const stopNotifyWatch = store.role.onChange(notifyIfInCharge);
+  if (options.demoPin && store.role.inCharge) for (const c of store.view.catalogue.clerks) if (!store.pins.has(c.number)) await store.pins.set(c.number, options.demoPin);
   if (!tls && !isLoopback(host)) warn(`listening on ${host} WITHOUT TLS (allowInsecure): tokens, PINs and applicant data cross the network in clear`);
 
   // The new day, default ratings (N-04), lapsed corrections, old command answers: see housekeep.
   const sweep = setInterval(() => {
+    if (!store.role.inCharge) return;
     try {
       housekeep(store, clock());
     } catch (error) {
@@ -251,6 +310,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       res.writeHead(302, { location: '/console/' });
       return void res.end();
     }
+    if (url.pathname.startsWith('/replication/'))
+      return void replication.serveHttp(req, res, url, path.join(options.dataDir, DATABASE_FILE)).catch((error) => {
+        log.error({ err: error, path: url.pathname }, 'a replication request failed');
+        if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the replication request failed' });
+        else res.destroy();
+      });
     if (url.pathname === '/metrics') return void operations.metrics.serve(req, res, options.metricsToken);
     if (url.pathname === '/m' || url.pathname.startsWith('/m/'))
       return void phonePagesHandler(req, res, url).catch((error) => {
@@ -292,21 +357,27 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
 
   // The socket takes more than a message may hold, so that an oversized message gets an answer, not a dropped line.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * MAX_MESSAGE_BYTES });
+  // The standby hub's link (the hall token; see replication.ts).
+  const replicationWss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_MESSAGE_BYTES });
+  replication.serve(replicationWss);
   server.on('upgrade', (req, socket, head) => {
     // Node drops the socket's error listener before 'upgrade': without one, a reset would end the hub.
     socket.on('error', () => socket.destroy());
     if ((req.socket as Socket & { overCap?: boolean }).overCap) return overCap(socket, req.headers['accept-language']);
+    if (req.url === '/replication') return replicationWss.handleUpgrade(req, socket, head, (ws) => replicationWss.emit('connection', ws, req));
     if (!req.url?.startsWith('/ws')) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits, lineage: readLineage(db) });
+  terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits });
   // Devices reported change the terminal list too.
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();
   });
+  // A terminal that comes or goes may begin or end an alert.
+  terminalListeners.add(() => supervision.soon());
   const links = terminals;
   const operations = await startOperations(options, {
     db,
@@ -314,6 +385,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     terminals: () => links.linked(),
     startCheck,
     loadSeconds: (Date.now() - startedAt) / 1000,
+    ...(upstream ? { upstream: () => upstream.status() } : {}),
+    replication: () => replication.status(),
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -322,14 +395,19 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   }).catch(async (error: unknown) => {
     // Not started (the port is taken, say): nothing ran, so this is a clean stop.
     clearInterval(sweep);
+    supervision.stop();
+    replication.close();
+    stopNotifyWatch();
     links.close();
     watch.close();
     await notifications.stop();
     await operations.stop();
+    await upstream?.stop();
     db.close();
     clearRunning();
     throw error;
   });
+  supervision.start();
   const { port } = server.address() as AddressInfo;
   const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
   ownUrl = `${tls ? 'https' : 'http'}://${shown}:${port}`;
@@ -350,6 +428,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     startCheck,
     operations,
     notifications,
+    supervision,
+    ...(upstream ? { upstream } : {}),
+    replication,
     phonesWatching: () => watch.watching,
     publicUrl: publicBase,
     terminalCount: () => links.count(),
@@ -359,13 +440,18 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       closed = true;
       background?.stop();
       clearInterval(sweep);
+      supervision.stop();
+      replication.close();
+      stopNotifyWatch();
       watch.close();
       await notifications.stop();
       await operations.stop();
       links.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => replicationWss.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await upstream?.stop();
       db.close();
       clearRunning();
     },
@@ -387,4 +473,20 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     });
   }
   return running;
+}
+
+/**
+ * Before it serves, a hub with a peer asks it who is in charge: one that has taken charge with a
+ * higher epoch (this hub was the primary and is back after a failover) makes this one a follower;
+ * a configured standby follows a peer in charge. An unreachable peer changes nothing.
+ */
+async function learnFromPeer(store: HallStore, peer: Peer, standby: boolean): Promise<void> {
+  try {
+    const status = await peerStatus(peer, 1_500);
+    if (!status.inCharge) return;
+    if (status.epoch > store.role.epoch) store.role.learn(status.epoch, 'the peer hub, at start');
+    else if (standby && store.role.inCharge && status.epoch === store.role.epoch) store.role.follow();
+  } catch (error) {
+    log.warn({ peer: peer.url, err: error instanceof Error ? error.message : error }, store.role.inCharge ? 'the peer hub cannot be reached: this hub starts in charge' : 'the peer hub cannot be reached: this hub starts as a follower and keeps trying');
+  }
 }

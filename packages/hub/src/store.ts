@@ -16,6 +16,7 @@ import {
   type Case,
   type Command,
   type FollowUp,
+  type HallAlert,
   type Rating,
   type TerminalDevices,
   type CommandBody,
@@ -29,11 +30,15 @@ import {
   type Ticket,
   type ScheduledChange,
   type StaffRef,
+  type EmergencyCall,
+  type NumberLease,
 } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
 import { eventFacts, factsBefore } from '@servicehall/reports';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Db } from './db';
+import { CaseworkRecords } from './casework';
+import { HubRole } from './fencing';
 import { HubRefusal } from './files';
 import { LinkSigner } from './links';
 import { PublicRefs } from './refs';
@@ -57,6 +62,18 @@ import {
   type RatingRow,
   type TicketRow,
 } from './rows';
+
+interface LeaseRow {
+  id: string;
+  day: string;
+  terminal: string;
+  prefix: string;
+  first: number;
+  last: number;
+  granted_at: number;
+}
+
+const leaseOfRow = (r: LeaseRow): NumberLease => ({ id: r.id, terminal: r.terminal, day: r.day, prefix: r.prefix, first: r.first, last: r.last, grantedAt: r.granted_at });
 
 export interface Executed {
   answer: Answer;
@@ -119,6 +136,8 @@ export interface AccessRecord {
   caseNumber: string;
   purpose: string;
   note?: string;
+  /** The staff member who read it, when a console session did. */
+  staffId?: string;
 }
 
 /** What a public terminal may learn of a case: its number, item, state and dates, never the applicant. */
@@ -157,6 +176,8 @@ export const LOOKUPS = {
   followUpById: 'SELECT body FROM follow_ups WHERE id = ?',
   closedFollowUps: 'SELECT rowid, body FROM follow_ups WHERE closed = 1 AND rowid < ? ORDER BY rowid DESC LIMIT ?',
   devices: "SELECT value FROM hall WHERE key >= 'devices:' AND key < 'devices;'",
+  alertsOfDay: 'SELECT body FROM alerts WHERE day = ?',
+  alertsStanding: 'SELECT body FROM alerts WHERE standing = 1',
   lastSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events',
   eventsSince: 'SELECT seq, at, type, command_id, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
   answer: 'SELECT answer, body_hash FROM commands WHERE id = ?',
@@ -177,6 +198,11 @@ interface EventRow {
   type: string;
   command_id: string | null;
   body: string;
+}
+
+/** An event row as a leader sends it to its follower, with the epoch of the hub that appended it. */
+export interface ReplicatedEvent extends EventRow {
+  epoch: number;
 }
 
 /** The event a row holds; rows written before events were slimmed hold the whole event in their body. */
@@ -201,6 +227,10 @@ export class HallStore {
   readonly links: LinkSigner;
   /** Today's tickets and the bookings by their public references (the phone's addresses, the ticket's QR code). */
   readonly refs: PublicRefs;
+  /** Complaints, cases handed between departments, deliveries, evidence files. */
+  readonly casework: CaseworkRecords;
+  /** Whether this hub is the one in charge, and its epoch (fencing between a primary and its standby). */
+  readonly role: HubRole;
   private readonly sealer: Sealer;
   /** The reports' fact tables, kept in each event's transaction. */
   private readonly facts: FactWriter;
@@ -230,8 +260,9 @@ export class HallStore {
         'INSERT INTO commands (id, terminal, type, at, answer, body_hash, first_seq, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       commandsOfEvents: db.prepare<[number, number], { id: string; first_seq: number; last_seq: number }>(LOOKUPS.commandsOfEvents),
-      appendEvent: db.prepare('INSERT INTO events (seq, at, type, command_id, body) VALUES (?, ?, ?, ?, ?)'),
+      appendEvent: db.prepare('INSERT INTO events (seq, at, type, command_id, body, epoch) VALUES (?, ?, ?, ?, ?, ?)'),
       since: db.prepare<[number, number], EventRow>(LOOKUPS.eventsSince),
+      rowsSince: db.prepare<[number, number], ReplicatedEvent>('SELECT seq, at, type, command_id, body, COALESCE(epoch, 1) AS epoch FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
       putTicket: db.prepare<[string, string, string, string, string, string, number, number, string]>(
         `INSERT INTO tickets (id, day, number, service_code, state, lane, issued_at, seq, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET service_code = excluded.service_code, state = excluded.state, seq = excluded.seq, body = excluded.body`,
@@ -265,10 +296,14 @@ export class HallStore {
         'INSERT INTO follow_ups (id, closed, body, day) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET closed = excluded.closed, body = excluded.body, day = excluded.day',
       ),
       followUpById: db.prepare<[string], { body: string }>(LOOKUPS.followUpById),
+      putAlert: db.prepare(
+        'INSERT INTO alerts (id, day, kind, raised_at, standing, body) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET standing = excluded.standing, body = excluded.body',
+      ),
       putPersonal: db.prepare('INSERT INTO personal_data (case_number, applicant, stored_at) VALUES (?, ?, ?) ON CONFLICT (case_number) DO UPDATE SET applicant = excluded.applicant'),
     };
     this.pins = new ClerkPins(db);
     this.facts = new FactWriter(db);
+    this.casework = new CaseworkRecords(db);
     this.audit = new AuditLog(db);
     this.links = new LinkSigner(keys.derive('links'));
     this.sealer = new Sealer(keys.derive('applicant-data'));
@@ -281,6 +316,7 @@ export class HallStore {
       return executed;
     });
     this.runBatch = db.transaction((batch: readonly CommandEntry[]) => batch.map((entry) => this.runEntry(entry)));
+    this.role = new HubRole(db);
     this.checkKey();
     this.view = this.load();
     // The public references follow the log first, before any other listener reads them.
@@ -370,10 +406,13 @@ export class HallStore {
     for (const c of this.db.prepare<[string], CaseRow>(LOOKUPS.casesOfDay).all(day).map(caseOfRow)) view.cases.set(c.number, c);
     for (const rating of this.st.ratingsOfDay.all(day).map(ratingOfRow)) view.ratings.set(rating.ticketId, [...(view.ratings.get(rating.ticketId) ?? []), rating]);
     for (const f of bodies<FollowUp>(LOOKUPS.followUpsOfDay, day)) view.followUps.set(f.id, f);
+    view.leases = this.db.prepare<[string], LeaseRow>('SELECT * FROM number_leases WHERE day >= ? ORDER BY rowid').all(day).map(leaseOfRow);
+    for (const c of JSON.parse(row('emergencyCalls') ?? '[]') as EmergencyCall[]) view.emergencyCalls.set(c.number, [...(view.emergencyCalls.get(c.number) ?? []), c]);
     for (const r of this.db.prepare<[], { value: string }>(LOOKUPS.devices).all()) {
       const d = JSON.parse(r.value) as TerminalDevices;
       view.devices.set(d.terminal, d);
     }
+    for (const a of [...bodies<HallAlert>(LOOKUPS.alertsOfDay, day), ...bodies<HallAlert>(LOOKUPS.alertsStanding)]) view.alerts.set(a.id, a);
     reindex(view);
     // A finished service of today without a rating still waits for one.
     for (const t of view.tickets.values()) {
@@ -529,6 +568,12 @@ export class HallStore {
       this.tellExecuted(batch, refused, timed);
       return refused;
     }
+    const notInCharge = this.role.refusal();
+    if (notInCharge) {
+      const refused = batch.map(() => ({ answer: notInCharge, events: [], repeated: false }));
+      this.tellExecuted(batch, refused, timed);
+      return refused;
+    }
     let results: Executed[];
     this.wrote = false;
     try {
@@ -590,6 +635,8 @@ export class HallStore {
    * waiting for the first ticket. Commands open it too; this is for the quiet hours.
    */
   openDayIfDue(): HallEvent[] {
+    // A follower's day opens with its leader's event.
+    if (!this.role.inCharge) return [];
     if (dayChange(this.view, this.clock()).length === 0) return [];
     if (this.diskFull && this.clock() < this.diskFull.retryAt) return [];
     let appended: HallEvent[];
@@ -612,12 +659,48 @@ export class HallStore {
     return appended;
   }
 
+  /**
+   * A follower's side of replication: appends its leader's events as they were (sequence, time,
+   * epoch), folds them into the view and the read tables, with `within` (the leader's other rows)
+   * in the same transaction. Listeners hear them once they are durable.
+   */
+  follow(rows: readonly ReplicatedEvent[], within?: () => void): HallEvent[] {
+    const run = this.db.transaction(() => {
+      const out: HallEvent[] = [];
+      for (const r of rows) {
+        if (r.seq <= this.view.seq) continue;
+        if (r.seq !== this.view.seq + 1) throw new Error(`the leader's event ${r.seq} does not follow this hub's ${this.view.seq}`);
+        this.st.appendEvent.run(r.seq, r.at, r.type, r.command_id, r.body, r.epoch);
+        const event = eventOf(r);
+        applyEvent(this.view, event);
+        this.persist(event);
+        out.push(event);
+      }
+      within?.();
+      return out;
+    });
+    let appended: HallEvent[];
+    try {
+      appended = run();
+    } catch (error) {
+      this.view = this.load();
+      throw error;
+    }
+    if (appended.length > 0) for (const listener of this.listeners) listener(appended);
+    return appended;
+  }
+
+  /** The log's rows after `seq`, at most `limit`, as they are stored: what a follower is sent. */
+  eventRowsSince(seq: number, limit = 1000): ReplicatedEvent[] {
+    return this.st.rowsSince.all(seq, limit);
+  }
+
   private append(body: EventBody, now: number, commandId?: string, staff?: StaffRef): HallEvent {
     const event = { ...body, seq: this.view.seq + 1, at: now, ...(commandId ? { commandId } : {}), ...(staff ? { staff } : {}) } as HallEvent;
     // The row's columns hold the sequence, time and type, the body the rest. The command that made
     // it is found through the command's answer, while that is kept (see eventsSince).
     const { type, ...rest } = body;
-    this.st.appendEvent.run(event.seq, now, type, null, JSON.stringify(staff ? { ...rest, staff } : rest));
+    this.st.appendEvent.run(event.seq, now, type, null, JSON.stringify(staff ? { ...rest, staff } : rest), this.role.epoch);
     this.viewTouched = true;
     const before = factsBefore(this.view, event);
     applyEvent(this.view, event);
@@ -642,7 +725,19 @@ export class HallStore {
     const refusal = this.precheck(body, entry.pin);
     const holder = entry.holder?.();
     const decided =
-      refusal ?? decide(this.view, body, { now, actor, earlierRatings: this.earlierRatings(body), caseOf: this.caseRecord, followUpOf: this.followUpRecord, ...(holder ? { holder } : {}) });
+      refusal ?? decide(this.view, body, {
+        now,
+        actor,
+        earlierRatings: this.earlierRatings(body),
+        caseOf: this.caseRecord,
+        followUpOf: this.followUpRecord,
+        leaseOf: this.leaseRecord,
+        complaintOf: this.casework.complaintOf,
+        caseRouteOf: this.casework.routeOf,
+        deliveryOf: this.casework.deliveryOf,
+        evidenceOf: this.casework.hasEvidence,
+        ...(holder ? { holder } : {}),
+      });
     if (!decided.ok) {
       const answer: Answer = {
         ok: false,
@@ -699,6 +794,12 @@ export class HallStore {
     return row ? (JSON.parse(row.body) as FollowUp) : undefined;
   };
 
+  /** The lease of an earlier day that holds a number, from the hall's records. */
+  private readonly leaseRecord = (day: string, prefix: string, sequence: number): NumberLease | undefined => {
+    const row = this.db.prepare<[string, string, number, number], LeaseRow>('SELECT * FROM number_leases WHERE day = ? AND prefix = ? AND first <= ? AND last >= ?').get(day, prefix, sequence, sequence);
+    return row ? leaseOfRow(row) : undefined;
+  };
+
   /** A case as the hall's records hold it (an earlier day's, which the view does not). */
   private readonly caseRecord = (number: string): Case | undefined => {
     const row = this.st.caseByNumber.get(number);
@@ -729,20 +830,27 @@ export class HallStore {
   }
 
   /** The applicant of a case, in full, for staff whose role needs it; every read is logged with who and why (H-19). */
-  applicantOf(caseNumber: string, who: string, purpose: AccessPurpose, note?: string): unknown {
+  applicantOf(caseNumber: string, who: string, purpose: AccessPurpose, note?: string, staffId?: string): unknown {
     const row = this.db.prepare<[string], { applicant: string }>('SELECT applicant FROM personal_data WHERE case_number = ?').get(caseNumber);
-    this.db.prepare('INSERT INTO personal_data_access (at, who, case_number, purpose, note) VALUES (?, ?, ?, ?, ?)').run(this.clock(), who, caseNumber, purpose, note ?? null);
+    this.db
+      .prepare('INSERT INTO personal_data_access (at, who, case_number, purpose, note, staff_id) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(this.clock(), who, caseNumber, purpose, note ?? null, staffId ?? null);
     return row ? JSON.parse(this.sealer.open(row.applicant, caseNumber)) : undefined;
   }
 
-  /** The personal-data access log, newest first, for a supervisor: of one case, or of all. */
-  accessLog(options: { caseNumber?: string; since?: number; limit: number }): AccessRecord[] {
+  /** The personal-data access log, newest first, for a supervisor: of one case, one staff member, one purpose, or of all. */
+  accessLog(options: { caseNumber?: string; staffId?: string; purpose?: string; since?: number; limit: number }): AccessRecord[] {
+    const { caseNumber = null, staffId = null, purpose = null } = options;
     return this.db
-      .prepare<[string | null, string | null, number, number], { at: number; who: string; case_number: string; purpose: string; note: string | null }>(
-        'SELECT at, who, case_number, purpose, note FROM personal_data_access WHERE (? IS NULL OR case_number = ?) AND at >= ? ORDER BY id DESC LIMIT ?',
+      .prepare<
+        (string | number | null)[],
+        { at: number; who: string; case_number: string; purpose: string; note: string | null; staff_id: string | null }
+      >(
+        `SELECT at, who, case_number, purpose, note, staff_id FROM personal_data_access
+         WHERE (? IS NULL OR case_number = ?) AND (? IS NULL OR staff_id = ?) AND (? IS NULL OR purpose = ?) AND at >= ? ORDER BY id DESC LIMIT ?`,
       )
-      .all(options.caseNumber ?? null, options.caseNumber ?? null, options.since ?? 0, options.limit)
-      .map((r) => ({ at: r.at, who: r.who, caseNumber: r.case_number, purpose: r.purpose, ...(r.note ? { note: r.note } : {}) }));
+      .all(caseNumber, caseNumber, staffId, staffId, purpose, purpose, options.since ?? 0, options.limit)
+      .map((r) => ({ at: r.at, who: r.who, caseNumber: r.case_number, purpose: r.purpose, ...(r.note ? { note: r.note } : {}), ...(r.staff_id ? { staffId: r.staff_id } : {}) }));
   }
 
   /** A case's progress with numbers and states only: what a kiosk may show a citizen (H-11, H-19). */
@@ -813,6 +921,11 @@ export class HallStore {
     return this.st.ratingsOfDay.all(day).map(ratingOfRow);
   }
 
+  /** A follow-up as the hall's records hold it. */
+  followUp(id: string): FollowUp | undefined {
+    return this.followUpRecord(id);
+  }
+
   /** The follow-ups still open, all of them (their steps are due within days). */
   openFollowUps(): FollowUp[] {
     return this.st.openFollowUps.all().map((r) => JSON.parse(r.body) as FollowUp);
@@ -867,6 +980,7 @@ export class HallStore {
         // The new day ends temporary windows and today's changes of items.
         this.st.putHall.run('catalogue', JSON.stringify(v.catalogue));
         this.st.dropOldCounters.run(v.day);
+        this.st.putHall.run('emergencyCalls', '[]');
         for (const w of v.windows.keys()) this.persistWindow(w);
         break;
       case 'appointment.booked':
@@ -893,7 +1007,24 @@ export class HallStore {
       case 'ticket.called':
         this.persistTicket(event.id, seq);
         this.persistWindow(event.window);
+        if (event.happenedAt !== undefined) this.st.putHall.run('emergencyCalls', JSON.stringify([...v.emergencyCalls.values()].flat()));
         break;
+      case 'lease.granted': {
+        const l = event.lease;
+        this.db.prepare('INSERT OR IGNORE INTO number_leases (id, day, terminal, prefix, first, last, granted_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(l.id, l.day, l.terminal, l.prefix, l.first, l.last, l.grantedAt);
+        break;
+      }
+      case 'emergency.callRecorded':
+        this.st.putHall.run('emergencyCalls', JSON.stringify([...v.emergencyCalls.values()].flat()));
+        break;
+      case 'emergency.callSetAside':
+        break;
+      case 'ticket.lateRecorded': {
+        // An earlier day's ticket: into the hall's records, not into today's view.
+        const t = event.ticket;
+        this.st.putTicket.run(t.id, t.day, t.number, t.serviceCode, t.state, t.lane, t.issuedAt, seq, ticketBody(t));
+        break;
+      }
       case 'ticket.voided': {
         const t = this.persistTicket(event.id, seq);
         const a = t?.appointment ? v.appointments.get(t.appointment.code) : undefined;
@@ -935,9 +1066,15 @@ export class HallStore {
         if (r) this.st.amendRating.run(ratingBody(r), r.id);
         break;
       }
+      case 'complaint.changed':
+      case 'caseRoute.changed':
+      case 'delivery.recorded':
+        this.casework.follow(event);
+        break;
       case 'followUp.opened':
       case 'followUp.advanced':
-      case 'followUp.appealed': {
+      case 'followUp.appealed':
+      case 'followUp.appealDecided': {
         const f = v.followUps.get(event.type === 'followUp.opened' ? event.followUp.id : event.id)!;
         this.st.putFollowUp.run(f.id, f.closed ? 1 : 0, JSON.stringify(f), v.day);
         break;
@@ -945,6 +1082,13 @@ export class HallStore {
       case 'devices.reported':
         this.st.putHall.run(`devices:${event.terminal}`, JSON.stringify(v.devices.get(event.terminal)));
         break;
+      case 'alert.raised':
+      case 'alert.cleared':
+      case 'alert.acknowledged': {
+        const a = v.alerts.get(event.id);
+        if (a) this.st.putAlert.run(a.id, hallDay(a.raisedAt, v.catalogue.hall.timeZone), a.subject.kind, a.raisedAt, a.clearedAt === undefined ? 1 : 0, JSON.stringify(a));
+        break;
+      }
     }
   }
 }

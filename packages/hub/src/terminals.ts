@@ -72,7 +72,7 @@ export interface TerminalAccess {
   clock: () => number;
   /** What one terminal may do: how long it may stay silent, how fast it may send (see DEFAULT_LIMITS). */
   limits: HubLimits;
-  /** The identity of the hub's event log: a terminal whose view came from another takes a snapshot. */
+  /** The identity of the hub's event log: a terminal whose view came from another takes a snapshot (by default the store's, which a promotion branches). */
   lineage?: Lineage;
 }
 
@@ -117,6 +117,36 @@ export function publicEvent(e: HallEvent): HallEvent {
       return { ...e, note: '' };
     case 'followUp.appealed':
       return { ...e, reason: '' };
+    case 'followUp.appealDecided':
+      return { ...e, note: '' };
+    // What a complaint says and who made it, what a department noted and who signed for a result stay inside.
+    case 'complaint.changed': {
+      const { complainant: _c, sourceRef: _s, reply, closed, assigned, ...c } = e.complaint;
+      return {
+        ...e,
+        complaint: {
+          ...c,
+          summary: '',
+          history: c.history.map(({ note: _n, ...h }) => h),
+          ...(reply ? { reply: { ...reply, text: '' } } : {}),
+          ...(closed ? { closed: { ...closed, note: '' } } : {}),
+          ...(assigned ? { assigned: { ...assigned, note: '' } } : {}),
+        },
+      };
+    }
+    case 'caseRoute.changed':
+      return { ...e, route: { ...e.route, steps: e.route.steps.map((s) => ({ ...s, note: '' })) } };
+    case 'delivery.recorded': {
+      const { delivered, originals, ...d } = e.delivery;
+      return {
+        ...e,
+        delivery: {
+          ...d,
+          ...(delivered ? { delivered: { at: delivered.at } } : {}),
+          ...(originals ? { originals: { ...originals, signedBy: '' } } : {}),
+        },
+      };
+    }
     default:
       return e;
   }
@@ -156,6 +186,15 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
   const { limits, clock } = access;
   const sessions = new Set<Session>();
   const rates = new CommandRates(limits.commands);
+  const lineageNow = () => access.lineage ?? store.role.lineage;
+  const notInCharge = (s: Session) => {
+    send(s, { type: 'error', code: 'not-in-charge', message: 'this hub is not the one in charge of the hall: the terminal goes to the other hub' });
+    s.ws.close(4003, 'not in charge');
+  };
+  // A hub that steps down sends its terminals to the one in charge.
+  const stopRole = store.role.onChange(() => {
+    if (!store.role.inCharge) for (const s of sessions) if (s.actor) notInCharge(s);
+  });
   const messageRates = new Buckets(limits.messages);
 
   const send = (s: Session, message: HubMessage | string) => {
@@ -180,7 +219,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
   const catchUp = (s: Session, since: number | undefined) => {
     const seq = store.seq;
     const open = isPublic(s.actor);
-    const lineage = access.lineage;
+    const lineage = lineageNow();
     const sameHistory = !lineage || since === undefined || continuesLog(lineage, s.log, since);
     if (since === undefined || !sameHistory || since > seq || seq - since > MAX_CATCH_UP_EVENTS) {
       const snapshot = store.snapshot();
@@ -234,6 +273,9 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
           s.credentialId = check.credential.id;
           access.credentials.seen(check.credential.id, now, { version: message.version, address: s.address });
         }
+        // A terminal that saw a higher epoch has been with a hub promoted since: this one is fenced.
+        if (message.epoch !== undefined) store.role.learn(message.epoch, `terminal ${message.terminal}`);
+        if (!store.role.inCharge) return notInCharge(s);
         if (!isConfigured(store.view.catalogue) && message.role !== 'admin')
           return send(s, { type: 'error', code: 'unconfigured', message: 'the hall is not set up yet: an administrator sets it up in the console (/console)' });
         s.actor = actor;
@@ -249,7 +291,8 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
           seq: store.seq,
           // The hub's clock: terminals say in it when they made each command (see retention).
           hubTime: store.now(),
-          ...(access.lineage ? { log: access.lineage.log } : {}),
+          log: lineageNow().log,
+          epoch: store.role.epoch,
         });
         return catchUp(s, message.since);
       }
@@ -294,6 +337,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       case 'command': {
         const command = message.command;
         if (!s.actor) return send(s, { type: 'error', code: 'unauthorised', message: 'say hello with the hall token first', commandId: command.id });
+        if (message.epoch !== undefined) store.role.learn(message.epoch, `terminal ${s.actor.terminal}`);
         if (!mayCommand(s.actor, command))
           return send(s, {
             type: 'answer',
@@ -312,11 +356,11 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
               log.error({ err: error, terminal: actor.terminal }, 'a sign-in failed');
               return { ok: false, code: 'internal', message: 'the hub could not check this sign-in; it is safe to try again' };
             })
-            .then((a) => send(s, { type: 'answer', commandId: command.id, answer: a }));
+            .then((a) => send(s, { type: 'answer', commandId: command.id, answer: a, epoch: store.role.epoch }));
           return;
         }
         // Commands that arrive in the same turn of the event loop are committed together, with the HTTP API's (group commit).
-        void commits.submit(command, s.actor).then(({ answer }) => send(s, { type: 'answer', commandId: command.id, answer }));
+        void commits.submit(command, s.actor).then(({ answer }) => send(s, { type: 'answer', commandId: command.id, answer, epoch: store.role.epoch }));
         return;
       }
     }
@@ -400,6 +444,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     },
     close() {
       clearInterval(heartbeat);
+      stopRole();
       unsubscribe();
       for (const s of sessions) {
         clearTimeout(s.helloTimer);

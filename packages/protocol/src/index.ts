@@ -4,6 +4,8 @@ import {
   CaseSchema,
   CommandSchema,
   DeviceReportSchema,
+  EmergencyCallSchema,
+  NumberLeaseSchema,
   FollowUpSchema,
   RatingSchema,
   HallEventSchema,
@@ -69,6 +71,8 @@ export const RefusalCodeSchema = z.enum([
   'sign-in-paused',
   'too-many-connections',
   'disk-full',
+  /** A standby hub, or a primary that learnt of a newer one: it takes no commands (see the hub's replication). */
+  'not-in-charge',
 ]);
 
 export const AnswerSchema = z.discriminatedUnion('ok', [
@@ -121,6 +125,8 @@ export const HallSnapshotSchema = z.object({
   ratings: z.array(RatingSchema).default([]),
   followUps: z.array(FollowUpSchema).default([]),
   pending: z.array(z.object({ id: z.number().int(), at: z.number().int(), staff: StaffRefSchema.optional(), change: PendingChangeSchema })).default([]),
+  leases: z.array(NumberLeaseSchema).default([]),
+  emergencyCalls: z.array(EmergencyCallSchema).default([]),
 });
 
 // ---- terminal to hub ----
@@ -141,6 +147,8 @@ export const HelloSchema = z.object({
   log: z.string().regex(/^[0-9a-f]{1,64}$/).optional(),
   /** Commands in the terminal's outbox, not yet answered. */
   waiting: z.number().int().min(0).optional(),
+  /** The highest hub epoch the terminal has seen (fencing): a hub behind it learns that another is in charge. */
+  epoch: z.number().int().min(1).optional(),
 });
 export type Hello = z.infer<typeof HelloSchema>;
 
@@ -170,7 +178,8 @@ export const TerminalMessageSchema = z.discriminatedUnion('type', [
   HelloSchema,
   PairSchema,
   z.object({ type: z.literal('subscribe'), since: z.number().int().min(0).optional() }),
-  z.object({ type: z.literal('command'), command: CommandSchema }),
+  /** `epoch`: the hub epoch the terminal last saw; kept outside the command so that a retry across a failover asks the same. */
+  z.object({ type: z.literal('command'), command: CommandSchema, epoch: z.number().int().min(1).optional() }),
   z.object({ type: z.literal('ping'), t: z.number().optional(), waiting: z.number().int().min(0).optional() }),
   z.object({ type: z.literal('ask'), id: z.string().min(1).max(80), question: QuestionSchema }),
 ]);
@@ -181,25 +190,25 @@ export type TerminalMessage = z.infer<typeof TerminalMessageSchema>;
 export type Reply = { type: 'reply'; id: string; ok: true; value: Record<string, unknown> } | { type: 'reply'; id: string; ok: false; code: z.infer<typeof RefusalCodeSchema>; message: string };
 
 export type HubMessage =
-  | { type: 'welcome'; protocol: number; terminal: string; role: Role; seq: number; hubTime: number; log?: string }
+  | { type: 'welcome'; protocol: number; terminal: string; role: Role; seq: number; hubTime: number; log?: string; epoch?: number }
   | Reply
   | { type: 'snapshot'; snapshot: HallSnapshot }
   | { type: 'events'; events: HallEvent[] }
-  | { type: 'answer'; commandId: string; answer: Answer }
+  | { type: 'answer'; commandId: string; answer: Answer; epoch?: number }
   | { type: 'error'; code: z.infer<typeof RefusalCodeSchema>; message: string; commandId?: string }
   | { type: 'pong'; t?: number; hubTime: number }
   | { type: 'pairing'; code: string; expiresAt: number }
   | { type: 'paired'; token: string; role: Pair['role']; terminal: string; window?: number; expiresAt: number };
 
 export const HubMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('welcome'), protocol: z.number().int(), terminal: z.string(), role: RoleSchema, seq: z.number().int(), hubTime: z.number(), log: z.string().optional() }),
+  z.object({ type: z.literal('welcome'), protocol: z.number().int(), terminal: z.string(), role: RoleSchema, seq: z.number().int(), hubTime: z.number(), log: z.string().optional(), epoch: z.number().int().optional() }),
   z.discriminatedUnion('ok', [
     z.object({ type: z.literal('reply'), id: z.string(), ok: z.literal(true), value: z.record(z.string(), z.unknown()) }),
     z.object({ type: z.literal('reply'), id: z.string(), ok: z.literal(false), code: RefusalCodeSchema, message: z.string() }),
   ]),
   z.object({ type: z.literal('snapshot'), snapshot: HallSnapshotSchema }),
   z.object({ type: z.literal('events'), events: z.array(HallEventSchema) }),
-  z.object({ type: z.literal('answer'), commandId: z.string(), answer: AnswerSchema }),
+  z.object({ type: z.literal('answer'), commandId: z.string(), answer: AnswerSchema, epoch: z.number().int().optional() }),
   z.object({ type: z.literal('error'), code: RefusalCodeSchema, message: z.string(), commandId: z.string().optional() }),
   z.object({ type: z.literal('pong'), t: z.number().optional(), hubTime: z.number() }),
   z.object({ type: z.literal('pairing'), code: z.string().regex(/^\d{6}$/), expiresAt: z.number() }),

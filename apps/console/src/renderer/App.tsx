@@ -1,10 +1,12 @@
 import type { StaffRole } from '@servicehall/core';
 import { createContext, lazy, Suspense, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { createBrowserRouter, Navigate, NavLink, Outlet, RouterProvider } from 'react-router';
+import { createBrowserRouter, Navigate, NavLink, Outlet, RouterProvider, useLocation } from 'react-router';
+import { AlertTray } from './alerts';
 import { api, ApiError, setApiLanguage, setCsrf } from './api';
 import { STRINGS, type Language, type Strings } from './i18n';
 import { useLive, type Live } from './live';
 import { AuditPage } from './pages/Audit';
+import { BoardPage } from './pages/Board';
 import { CalendarPage } from './pages/Calendar';
 import { LoginPage, PasswordPage } from './pages/Login';
 import { OverviewPage } from './pages/Overview';
@@ -12,6 +14,12 @@ import { SetupPage } from './pages/Setup';
 import { StaffPage } from './pages/Staff';
 import { TerminalsPage } from './pages/Terminals';
 import { TodayPage } from './pages/Today';
+import { CaseRoutesPage } from './pages/CaseRoutes';
+import { CasePage } from './pages/Case';
+import { ComplaintPage, ComplaintsPage } from './pages/Complaints';
+import { FollowUpPage, FollowUpsPage } from './pages/FollowUps';
+import { PersonalDataPage } from './pages/PersonalData';
+import { CASEWORK_STRINGS, type CaseworkStrings } from './casework-strings';
 
 // The reports' pages carry the charting library: loaded when first opened, not with the console.
 const ReportsPage = lazy(() => import('./pages/Reports').then((m) => ({ default: m.ReportsPage })));
@@ -28,6 +36,8 @@ export interface SignedIn {
 
 interface ConsoleState {
   t: Strings;
+  /** The words of the cases that need someone. */
+  cw: CaseworkStrings;
   language: Language;
   setLanguage(l: Language): void;
   staff?: SignedIn;
@@ -50,23 +60,47 @@ export function useConsole(): ConsoleState {
  * The console's pages, by role. Parts 2 (supervision, alerts, follow-ups, complaints) and 3
  * (reports) add theirs here: a route and a navigation entry with the roles that see it.
  */
-export const PAGES: { path: string; nav: keyof Strings['nav']; roles: readonly StaffRole[]; element: ReactNode }[] = [
+const ALL_STAFF: readonly StaffRole[] = ['administrator', 'supervisor', 'department-head', 'clerk'];
+const HANDLERS: readonly StaffRole[] = ['administrator', 'supervisor', 'department-head'];
+
+/** A hidden page (a detail) is routed but not in the navigation. */
+export const PAGES: { path: string; nav: keyof Strings['nav']; roles: readonly StaffRole[]; element: ReactNode; hidden?: boolean }[] = [
   { path: '', nav: 'overview', roles: ['administrator', 'supervisor', 'department-head'], element: <OverviewPage /> },
+  { path: 'board', nav: 'board', roles: ['administrator', 'supervisor', 'department-head'], element: <BoardPage /> },
   { path: 'setup', nav: 'setup', roles: ['administrator'], element: <SetupPage /> },
   { path: 'today', nav: 'today', roles: ['administrator', 'supervisor', 'department-head'], element: <TodayPage /> },
   { path: 'staff', nav: 'staff', roles: ['administrator', 'supervisor', 'department-head'], element: <StaffPage /> },
   { path: 'terminals', nav: 'terminals', roles: ['administrator', 'supervisor', 'department-head'], element: <TerminalsPage /> },
   { path: 'calendar', nav: 'calendar', roles: ['administrator', 'supervisor', 'department-head'], element: <CalendarPage /> },
   { path: 'audit', nav: 'audit', roles: ['administrator', 'supervisor'], element: <AuditPage /> },
-  { path: 'reports', nav: 'reports', roles: ['administrator', 'supervisor', 'department-head', 'clerk'], element: <ReportsPage /> },
+  { path: 'follow-ups', nav: 'followUps', roles: ALL_STAFF, element: <FollowUpsPage /> },
+  { path: 'follow-ups/:id', nav: 'followUps', roles: ALL_STAFF, element: <FollowUpPage />, hidden: true },
+  { path: 'complaints', nav: 'complaints', roles: HANDLERS, element: <ComplaintsPage /> },
+  { path: 'complaints/:id', nav: 'complaints', roles: HANDLERS, element: <ComplaintPage />, hidden: true },
+  { path: 'case-routes', nav: 'caseRoutes', roles: HANDLERS, element: <CaseRoutesPage /> },
+  { path: 'cases', nav: 'cases', roles: ALL_STAFF, element: <CasePage /> },
+  { path: 'cases/:number', nav: 'cases', roles: ALL_STAFF, element: <CasePage />, hidden: true },
+  { path: 'personal-data', nav: 'personalData', roles: ['administrator', 'supervisor'], element: <PersonalDataPage /> },
+  { path: 'reports', nav: 'reports', roles: ALL_STAFF, element: <ReportsPage /> },
+  { path: 'reports/monthly', nav: 'reports', roles: ALL_STAFF, element: <MonthlyReportPage />, hidden: true },
   { path: 'forecast', nav: 'forecast', roles: ['administrator', 'supervisor', 'department-head'], element: <ForecastPage /> },
   { path: 'password', nav: 'password', roles: ['administrator', 'supervisor', 'department-head', 'clerk'], element: <PasswordPage /> },
 ];
 
 function Layout() {
   const { t, staff, status, signOut, language, setLanguage, live } = useConsole();
+  const location = useLocation();
+  const wall = location.pathname.endsWith('/board') && new URLSearchParams(location.search).has('wall');
   if (!staff) return <Navigate to="/login" replace />;
   if (staff.mustChange) return <Navigate to="/login" replace />;
+  // The wall screen of the supervisors' office: the board alone, in large type.
+  if (wall)
+    return (
+      <main className="page wall-page">
+        <AlertTray />
+        <Outlet />
+      </main>
+    );
   return (
     <div className="shell">
       <aside className="nav">
@@ -75,7 +109,7 @@ function Layout() {
           <div className="app">{t.appName}</div>
         </div>
         <nav>
-          {PAGES.filter((p) => p.roles.includes(staff.role)).map((p) => (
+          {PAGES.filter((p) => !p.hidden && p.roles.includes(staff.role)).map((p) => (
             <NavLink key={p.path} to={`/${p.path}`} end={p.path === ''} className={({ isActive }) => (isActive ? 'active' : '')}>
               {t.nav[p.nav]}
             </NavLink>
@@ -99,6 +133,7 @@ function Layout() {
         </div>
       </aside>
       <main className="page">
+        <AlertTray />
         <Suspense fallback={null}>
           <Outlet />
         </Suspense>
@@ -119,10 +154,7 @@ const router = createBrowserRouter(
     {
       path: '/',
       element: <Layout />,
-      children: [
-        ...PAGES.map((p) => ({ path: p.path || undefined, index: p.path === '', element: <Guard roles={p.roles}>{p.element}</Guard> })),
-        { path: 'reports/monthly', element: <MonthlyReportPage /> },
-      ],
+      children: PAGES.map((p) => ({ path: p.path || undefined, index: p.path === '', element: <Guard roles={p.roles}>{p.element}</Guard> })),
     },
     { path: '*', element: <Navigate to="/" replace /> },
   ],
@@ -168,6 +200,7 @@ export function App() {
   const value = useMemo<ConsoleState>(
     () => ({
       t: STRINGS[language],
+      cw: CASEWORK_STRINGS[language],
       language,
       setLanguage: setLang,
       staff,

@@ -75,3 +75,12 @@ export async function download(path: string, fallbackName: string): Promise<void
   a.click();
   URL.revokeObjectURL(a.href);
 }
+
+/** Sends a file as it is (a step's evidence): the hub stores it by its hash and answers its reference. */
+export async function upload<T = Record<string, unknown>>(path: string, file: Blob): Promise<T> {
+  const headers: Record<string, string> = { 'accept-language': language === 'en' ? 'en' : 'zh-CN', 'content-type': 'application/octet-stream', 'x-csrf-token': csrf };
+  const res = await fetch(path, { method: 'POST', headers, body: file, credentials: 'same-origin' });
+  const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!res.ok || json.ok === false) throw new ApiError(res.status, String(json.code ?? 'internal'), String(json.message ?? res.statusText), String(json.text ?? json.message ?? ''));
+  return json as T;
+}

@@ -1,4 +1,4 @@
-import { applyEvent, fromSnapshot, OutOfStep, type HallEvent, type HallSnapshot, type HallView } from '@servicehall/core';
+import { applyEvent, fromSnapshot, OutOfStep, type HallEvent, type HallSnapshot, type HallView, type TerminalPresence } from '@servicehall/core';
 import { useEffect, useState } from 'react';
 
 export interface TerminalRow {
@@ -22,12 +22,16 @@ export interface TerminalList {
   terminals: TerminalRow[];
   hallToken: { terminal: string; role: string; window?: number; since: number }[];
   waiting: { role: string; terminal: string; window?: number; at: number; expiresAt: number; address?: string; version?: string }[];
+  /** Every terminal the hall expects, linked or not: what the board and the alerts read. */
+  presence: TerminalPresence[];
 }
 
 export interface Live {
   view?: HallView;
   /** Changes with every event, so that pages showing the view render again. */
   seq: number;
+  /** Changes when a follow-up, complaint, case route or delivery changed: their pages read them again. */
+  casework: number;
   terminals?: TerminalList;
   online: boolean;
 }
@@ -38,7 +42,7 @@ export interface Live {
  * EventSource reconnects by itself and the hub sends a fresh snapshot.
  */
 export function useLive(enabled: boolean): Live {
-  const [live, setLive] = useState<Live>({ seq: 0, online: false });
+  const [live, setLive] = useState<Live>({ seq: 0, casework: 0, online: false });
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
     if (!enabled) return;
@@ -50,8 +54,13 @@ export function useLive(enabled: boolean): Live {
     });
     source.addEventListener('events', (e) => {
       if (!view) return;
+      let casework = 0;
       try {
-        for (const event of JSON.parse((e as MessageEvent).data) as HallEvent[]) if (event.seq > view.seq) applyEvent(view, event);
+        for (const event of JSON.parse((e as MessageEvent).data) as HallEvent[]) {
+          if (event.seq <= view.seq) continue;
+          applyEvent(view, event);
+          if (/^(followUp|complaint|caseRoute|delivery)\./.test(event.type)) casework += 1;
+        }
       } catch (error) {
         if (!(error instanceof OutOfStep)) throw error;
         // Out of step: start again from a fresh snapshot.
@@ -59,7 +68,7 @@ export function useLive(enabled: boolean): Live {
         setGeneration((g) => g + 1);
         return;
       }
-      setLive((l) => ({ ...l, view, seq: view!.seq }));
+      setLive((l) => ({ ...l, view, seq: view!.seq, casework: l.casework + casework }));
     });
     source.addEventListener('terminals', (e) => {
       const terminals = JSON.parse((e as MessageEvent).data) as TerminalList;

@@ -37,6 +37,18 @@ function hall() {
 }
 
 describe('the board', () => {
+  it('neither shows nor announces a call typed at a window while no hub answered, reconciled later', () => {
+    const { view, run } = hall();
+    run({ type: 'openWindow', window: 1, clerk: '1001' });
+    const a1 = run({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }).ticket!;
+    const typed = run({ type: 'recordEmergencyCall', number: a1.number, window: 1, calledAt: at('09:00:00') + 50, terminalAt: at('09:00:00'), order: 1 });
+    expect(typed.events.map((e) => e.type)).toEqual(['ticket.called']);
+    expect(callsIn(typed.events, view)).toEqual([]);
+    const a2 = run({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }).ticket!;
+    run({ type: 'markNoShow', window: 1 });
+    expect(callsIn(run({ type: 'callNext', window: 1 }).events, view).map((c) => c.ticket)).toEqual([a2.number]);
+  });
+
   it('shows calls newest first, numbers and windows only, and brings a recall to the top', () => {
     const { view, run } = hall();
     run({ type: 'openWindow', window: 3, clerk: '1005' });

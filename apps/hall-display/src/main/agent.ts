@@ -62,6 +62,8 @@ export function callsIn(events: readonly HallEvent[], view: HallView): CallShown
   const out: CallShown[] = [];
   for (const e of events) {
     if (e.type !== 'ticket.called' && e.type !== 'ticket.recalled') continue;
+    // A call typed at a window while no hub answered, reconciled later: it happened long ago, and is neither shown nor announced now.
+    if (e.type === 'ticket.called' && e.happenedAt !== undefined) continue;
     const t = view.tickets.get(e.id);
     if (!t) continue;
     out.push({ seq: e.seq, ticket: t.number, window: e.window, windowName: windowName(view, e.window), at: e.at, recall: e.type === 'ticket.recalled', ...(t.remote ? { remote: true } : {}) });

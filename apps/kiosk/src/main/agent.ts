@@ -1,9 +1,24 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
-import { findItem, ticketWait, waitPhrase, type CommandBody, type HallView, type RefusalCode, type Ticket } from '@servicehall/core';
+import { EmergencyLedger } from '@servicehall/client';
+import {
+  findItem,
+  formatTicketNumber,
+  hallDay,
+  issuingRefusal,
+  LEASE_LOW,
+  leasesOf,
+  ticketWait,
+  waitPhrase,
+  type CommandBody,
+  type HallView,
+  type RefusalCode,
+  type Ticket,
+} from '@servicehall/core';
 import { healthAfter, ReopeningPrinter } from '@servicehall/escpos-printer';
 import type { Answer } from '@servicehall/protocol';
 import { publicLink } from '@servicehall/protocol/node';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { Guide, KioskRefusal, KioskSettings, KioskShape, Lang, QueryResult, TakeResult, TicketShown } from '../shared/api';
@@ -46,8 +61,14 @@ const CodeSchema = z.object({ code: z.string().trim().min(1).max(40), lang: Lang
  * voids it). It watches its printer and reports it; a fault turns the screen out of service
  * until the printer recovers (H-17).
  */
-export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskSettingsConfig = loadKioskSettings(undefined, process.env)): AgentParts<KioskShape> {
+export function createKioskAgent(
+  ctx: AgentContext<KioskShape>,
+  settings: KioskSettingsConfig = loadKioskSettings(undefined, process.env),
+  deps: { now?: () => number } = {},
+): AgentParts<KioskShape> {
   const { client, config } = ctx;
+  const now = deps.now ?? Date.now;
+  const ledger = new EmergencyLedger(path.join(config.dataDir, 'emergency.json'));
   const threshold: BusyThreshold = { minutes: settings.busyMinutes, people: settings.busyPeople };
   /** Where citizens' phones reach the hub: this kiosk's own setting, else the hall's; never the hub's loopback address. */
   const publicBase = (view: HallView): string | undefined => publicBaseOf(settings.publicUrl ?? view.catalogue.hall.publicUrl);
@@ -57,7 +78,28 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
   let reported = '';
   let stopped = false;
 
-  const pushStatus = () => ctx.push('status', kioskStatus(printerState, client.state.status, client.state.status === 'offline' ? client.state.reason : undefined));
+  /** When this kiosk last lost its hub (its own clock); undefined while online. */
+  let lostAt: number | undefined = client.state.status === 'online' ? undefined : now();
+  /** No hub for longer than the set time, for a reason that is not the hall's setup or this kiosk's token: give numbers from the leases. */
+  const inEmergency = (): boolean => {
+    if (settings.leaseSize === 0 || lostAt === undefined || client.state.status === 'online') return false;
+    if (client.state.status === 'offline' && (client.state.reason === 'unconfigured' || client.state.reason === 'unauthorised')) return false;
+    return now() - lostAt >= settings.emergencyAfterSeconds * 1000;
+  };
+  /** The hall day on the hub's clock as this kiosk last knew it. */
+  const hubDay = (view: HallView) => hallDay(client.hubNow(), view.catalogue.hall.timeZone);
+  const leasesLeft = (): boolean => {
+    const view = client.view;
+    if (!view) return false;
+    const day = hubDay(view);
+    return [...new Set(view.catalogue.items.map((i) => i.prefix))].some((p) => ledger.remaining(p, day) > 0);
+  };
+  let lastStatus = '';
+  const pushStatus = () => {
+    const status = kioskStatus(printerState, client.state.status, client.state.status === 'offline' ? client.state.reason : undefined, inEmergency() ? { leasesLeft: leasesLeft() } : undefined);
+    lastStatus = JSON.stringify(status);
+    ctx.push('status', status);
+  };
   const report = () => {
     const devices = [printerReport(printerState)];
     const text = JSON.stringify(devices);
@@ -78,13 +120,41 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
     if (view) ctx.push('home', homeOf(view, threshold, Date.now()));
   };
 
+  /** While online, keeps a lease of each prefix with enough numbers in it; a lease asked twice under one id is granted once. */
+  const keepLeases = (view: HallView) => {
+    ledger.remember(leasesOf(view, config.terminal));
+    if (settings.leaseSize === 0 || client.state.status !== 'online' || view.catalogue.items.length === 0) return;
+    for (const prefix of new Set(view.catalogue.items.map((i) => i.prefix))) {
+      if (ledger.remaining(prefix, view.day) >= Math.min(LEASE_LOW, settings.leaseSize)) continue;
+      const held = ledger.leases.filter((l) => l.prefix === prefix && l.day === view.day).length;
+      void client.send({ type: 'takeLease', prefix, size: settings.leaseSize }, `lease-${config.terminal}-${view.day}-${prefix}-${held + 1}`).then((a) => {
+        if (!a.ok && a.code !== 'numbers-exhausted') ctx.log(`no lease of ${prefix}: ${a.code} ${a.message}`);
+      });
+    }
+  };
+
   const unsubscribe = client.subscribe((change) => {
-    if (change.kind === 'view') pushHome(change.view);
-    else pushStatus();
+    if (change.kind === 'view') {
+      pushHome(change.view);
+      keepLeases(change.view);
+    } else {
+      if (change.state.status === 'online') lostAt = undefined;
+      else lostAt ??= now();
+      pushStatus();
+      if (change.state.status === 'online' && client.view) keepLeases(client.view);
+    }
   });
+  // Emergency mode begins a set time after the hub went: the screen hears it without waiting for another change.
+  const emergencyTimer = setInterval(() => {
+    const before = lastStatus;
+    const status = kioskStatus(printerState, client.state.status, client.state.status === 'offline' ? client.state.reason : undefined, inEmergency() ? { leasesLeft: leasesLeft() } : undefined);
+    if (JSON.stringify(status) !== before) pushStatus();
+  }, 1000);
+  emergencyTimer.unref?.();
   ctx.push('settings', kioskSettings);
   pushStatus();
   pushHome(client.view);
+  if (client.view) keepLeases(client.view);
   report();
 
   let pollTimer: NodeJS.Timeout | undefined;
@@ -152,6 +222,7 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
   const issue = (body: Extract<CommandBody, { type: 'issueTicket' | 'checkInAppointment' }>, lang: Lang): Promise<TakeResult> =>
     oneAtATime(async () => {
       const serviceCode = body.type === 'issueTicket' ? body.serviceCode : undefined;
+      if (!stopped && body.type === 'issueTicket' && inEmergency() && client.view) return emergencyIssue(body, lang);
       if (stopped || client.state.status !== 'online' || !client.view) return refusal('hub-offline', serviceCode, lang);
       if (printer) {
         // Ask the printer before issuing: no number is given that cannot be printed.
@@ -174,6 +245,95 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
         return refusal('print-failed', t.serviceCode, lang);
       }
     });
+
+  /**
+   * 应急取号: a number from this kiosk's lease, taken durably before it is printed, printed with the
+   * words that no wait is known, and recorded in the outbox (original time, this kiosk's order) for
+   * the hub to take in when it answers again. A print that fails leaves the number unused: no ticket.
+   */
+  const emergencyIssue = async (body: Extract<CommandBody, { type: 'issueTicket' }>, lang: Lang): Promise<TakeResult> => {
+    const view = client.view!;
+    const item = findItem(view.catalogue, body.serviceCode);
+    if (!item) return refusal('not-found', body.serviceCode, lang);
+    const issuedAt = client.hubNow();
+    const closed = issuingRefusal(item, view, issuedAt);
+    if (closed && closed.code !== 'daily-quota-reached') return refusal(closed.code, item.code, lang);
+    if (printer) {
+      setPrinter(await printer.health());
+      if (printerState.kind === 'fault') return refusal('out-of-service', item.code, lang);
+    }
+    const day = hubDay(view);
+    const taken = ledger.take(item.prefix, day);
+    if (!taken) {
+      pushStatus();
+      return refusal('leases-spent', item.code, lang);
+    }
+    const number = formatTicketNumber(item.prefix, taken.sequence, view.catalogue.numbering.digits);
+    const t: Ticket = {
+      id: `${day}-${number}`,
+      number,
+      day,
+      serviceCode: item.code,
+      lane: body.lane,
+      ...(body.lane === 'priority' ? { priorityReason: body.priorityReason ?? 'other' } : {}),
+      state: 'issued',
+      issuedAt,
+      place: 0,
+      recalls: 0,
+      transfers: [],
+      issuedBy: config.terminal,
+      emergency: { terminalAt: now(), order: taken.order },
+    };
+    const tz = view.catalogue.hall.timeZone;
+    const shown: TicketShown = {
+      id: t.id,
+      number,
+      serviceCode: item.code,
+      materials: item.materials,
+      itemName: item.name,
+      ...(item.nameEn ? { itemNameEn: item.nameEn } : {}),
+      lane: t.lane,
+      ...(t.priorityReason ? { priorityReason: t.priorityReason } : {}),
+      ahead: 0,
+      minutes: 0,
+      wait: { kind: 'next' },
+      caveats: [],
+      issuedAt: clock(issuedAt, tz),
+      printed: false,
+      emergency: true,
+    };
+    const record = () =>
+      void client
+        .send(
+          {
+            type: 'recordEmergencyTicket',
+            number,
+            serviceCode: item.code,
+            lane: t.lane as 'ordinary' | 'priority',
+            ...(t.priorityReason ? { priorityReason: t.priorityReason } : {}),
+            issuedAt,
+            terminalAt: t.emergency!.terminalAt,
+            order: taken.order,
+          },
+          `emergency-${config.terminal}-${t.id}`,
+        )
+        .then((a) => {
+          if (!a.ok) ctx.log(`the hub did not take emergency ticket ${number}: ${a.code} ${a.message}`);
+        });
+    if (!printer) {
+      record();
+      return { ok: true, ticket: shown };
+    }
+    const printed = await printer.print(ticketDocument({ view, ticket: t, ahead: 0, minutes: 0, lang, emergency: true }));
+    setPrinter(printed.ok ? healthAfter(printed) : await printer.health());
+    if (printed.ok || printed.code === 'unknown-after-write') {
+      record();
+      return { ok: true, ticket: { ...shown, printed: true, ...(printed.ok ? {} : { printUnconfirmed: true as const }) } };
+    }
+    ctx.log(`emergency ticket ${number} did not print (${printed.code}): the number is left unused`);
+    if (printed.written !== 'none') return refusal('print-cut-off', item.code, lang, number);
+    return refusal('print-failed', item.code, lang);
+  };
 
   /** Shows and prints an issued ticket; a print that fails voids it. */
   const handOver = async (t: Ticket, seq: number, link: string, lang: Lang): Promise<TakeResult> => {
@@ -305,6 +465,7 @@ export function createKioskAgent(ctx: AgentContext<KioskShape>, settings: KioskS
     async stop() {
       stopped = true;
       clearTimeout(pollTimer);
+      clearInterval(emergencyTimer);
       unsubscribe();
       await printer?.close();
     },

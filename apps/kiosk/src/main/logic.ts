@@ -39,10 +39,12 @@ export function printerReport(state: PrinterState): DeviceReport {
   }
 }
 
-export function kioskStatus(printer: PrinterState, linkStatus: string, linkReason?: string): KioskStatus {
+/** What the kiosk can do now; `emergency` while it gives numbers from its leases (应急取号). */
+export function kioskStatus(printer: PrinterState, linkStatus: string, linkReason?: string, emergency?: { leasesLeft: boolean }): KioskStatus {
   const status: KioskStatus = { printer: printer.kind, outOfService: false };
   if (printer.kind === 'warning' || printer.kind === 'fault') status.printerCode = printer.code;
   if (printer.kind === 'fault') return { ...status, outOfService: true, reason: 'printer' };
+  if (emergency) return emergency.leasesLeft ? { ...status, emergency: true } : { ...status, emergency: true, outOfService: true, reason: 'leases-spent' };
   if (linkStatus === 'offline') return { ...status, outOfService: true, reason: linkReason === 'unconfigured' ? 'unconfigured' : 'hub' };
   return status;
 }
@@ -148,6 +150,8 @@ export interface TicketPrintInput {
   /** The progress page for the QR code; without one the ticket says which number to type at a kiosk. */
   progressUrl?: string;
   lang: Lang;
+  /** 应急取号: no wait is known; the ticket says so. */
+  emergency?: boolean;
 }
 
 /**
@@ -168,6 +172,7 @@ export function ticketDocument(input: TicketPrintInput): PrintDocument {
     issuedAt: { iso: new Date(t.issuedAt).toISOString(), timeZone: hall.timeZone },
     ...(input.progressUrl ? { qrUrl: input.progressUrl } : {}),
     lang,
+    ...(input.emergency ? { emergency: true } : {}),
   });
   const lane = laneLine(t, lang, hall.timeZone);
   if (lane) {

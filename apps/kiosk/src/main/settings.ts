@@ -14,6 +14,10 @@ export const KioskSettingsSchema = z.object({
   busyPeople: z.number().int().min(1).max(999).default(20),
   /** How often the printer's status is asked, so that the kiosk recovers by itself. */
   printerPollMs: z.number().int().min(100).max(60_000).default(3000),
+  /** With no hub for this long, the kiosk gives numbers from its leases (应急取号). */
+  emergencyAfterSeconds: z.number().int().min(5).max(3600).default(60),
+  /** Numbers of each prefix the kiosk holds in a lease while online (0: no leases, no emergency issuing). */
+  leaseSize: z.number().int().min(0).max(100).default(20),
   /**
    * Base of the progress address on tickets (<base>/q/<ticket id>) for this kiosk, over the hall's
    * own (catalogue hall.publicUrl); never this machine's loopback address, which no phone reaches.
@@ -34,6 +38,8 @@ const ENV: Record<string, keyof KioskSettingsConfig> = {
   SERVICEHALL_KIOSK_BUSY_MINUTES: 'busyMinutes',
   SERVICEHALL_KIOSK_BUSY_PEOPLE: 'busyPeople',
   SERVICEHALL_KIOSK_PRINTER_POLL_MS: 'printerPollMs',
+  SERVICEHALL_KIOSK_EMERGENCY_AFTER_SECONDS: 'emergencyAfterSeconds',
+  SERVICEHALL_KIOSK_LEASE_SIZE: 'leaseSize',
   SERVICEHALL_PUBLIC_URL: 'publicUrl',
 };
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Lang, TakeResult, TicketShown } from '../shared/api';
+import type { KioskStatus, Lang, TakeResult, TicketShown } from '../shared/api';
 import { idlePhase, type IdlePhase } from '../shared/idle';
 import { refusalSentence } from '../shared/strings';
 import { WedgeReader } from '../shared/wedge';
@@ -112,7 +112,7 @@ export function App() {
       result = { ok: false, code: 'internal' };
     }
     if (result.ok) {
-      const wait = result.ticket.ahead > 0 ? t('ticket.ahead', { n: result.ticket.ahead }) : t('ticket.noneAhead');
+      const wait = result.ticket.emergency ? t('ticket.emergencyWait') : result.ticket.ahead > 0 ? t('ticket.ahead', { n: result.ticket.ahead }) : t('ticket.noneAhead');
       say(`${t('speak.ticket', { number: result.ticket.number, wait })}${result.ticket.printed ? `，${t('speak.ticketTake')}` : ''}`);
       setScreen({ name: 'ticket', ticket: result.ticket });
     } else if (result.code === 'print-cut-off' && result.number) {
@@ -193,7 +193,7 @@ export function App() {
 
   const hallName = home ? nameIn(lang, { name: home.hallName, nameEn: home.hallNameEn }) : t('app.title');
   return (
-    <div className={`kiosk${elderly ? ' elderly' : ''}`} data-screen={covered ? 'out-of-service' : screen.name}>
+    <div className={`kiosk${elderly ? ' elderly' : ''}${status?.emergency && !covered ? ' emergency' : ''}`} data-screen={covered ? 'out-of-service' : screen.name}>
       <header className="top">
         <div className="brand" onClick={goHome}>
           <div className="emblem" aria-hidden>
@@ -219,12 +219,18 @@ export function App() {
           </div>
         </div>
       </header>
+      {status?.emergency && !covered && (
+        <div className="emergency-banner" role="status" data-testid="emergency-banner">
+          <strong>{t('emergency.title')}</strong>
+          <span>{t('emergency.message')}</span>
+        </div>
+      )}
       <main className="body">{covered ? <OutOfService t={t} reason={status?.reason} /> : body}</main>
       <footer className="bottom">
         <span>{elderly ? t('elderly.help') : t('footer.help')}</span>
         <span>{t('footer.phone', { phone: home?.complaintPhone ?? '12345' })}</span>
       </footer>
-      {link && link.status !== 'online' && !covered && (
+      {link && link.status !== 'online' && !covered && !status?.emergency && (
         <div className="link-badge" data-testid="link">
           {t('link.reconnecting')}
         </div>
@@ -247,7 +253,7 @@ export function App() {
   );
 }
 
-function OutOfService({ t, reason }: { t: T; reason?: 'printer' | 'hub' | 'unconfigured' }) {
+function OutOfService({ t, reason }: { t: T; reason?: KioskStatus['reason'] }) {
   return (
     <div className="oos" data-testid="out-of-service" role="alert">
       <div className="oos-card">
@@ -255,7 +261,9 @@ function OutOfService({ t, reason }: { t: T; reason?: 'printer' | 'hub' | 'uncon
           <PrinterIcon />
         </div>
         <h2>{t('oos.title')}</h2>
-        <p className="oos-message">{reason === 'unconfigured' ? t('oos.unconfiguredMessage') : reason === 'hub' ? t('oos.hubMessage') : t('oos.message')}</p>
+        <p className="oos-message">
+          {reason === 'unconfigured' ? t('oos.unconfiguredMessage') : reason === 'hub' ? t('oos.hubMessage') : reason === 'leases-spent' ? t('oos.leasesSpentMessage') : t('oos.message')}
+        </p>
         <OtherWays t={t} />
         <p className="oos-recover">{t('oos.recover')}</p>
       </div>

@@ -106,6 +106,12 @@ export function TicketScreen({ t, lang, ticket, onHome, onGuide }: { t: T; lang:
               : `${t('lane.appointment')}${ticket.slot ? ` · ${ticket.slot}` : ''}`}
           </div>
         )}
+        {ticket.emergency ? (
+          <div className="ticket-wait emergency" data-testid="ticket-wait">
+            <div className="emergency-line">{t('ticket.emergency')}</div>
+            <div>{t('ticket.emergencyOrder')}</div>
+          </div>
+        ) : (
         <div className="ticket-wait" data-testid="ticket-wait">
           <div>{ticket.ahead > 0 ? t('ticket.ahead', { n: ticket.ahead }) : t('ticket.noneAhead')}</div>
           {ticket.wait.kind !== 'next' && <div data-testid="ticket-expected">{t('ticket.expected', { wait: waitText(lang, ticket.wait) })}</div>}
@@ -115,6 +121,7 @@ export function TicketScreen({ t, lang, ticket, onHome, onGuide }: { t: T; lang:
             </div>
           ))}
         </div>
+        )}
         <div className="ticket-time">{t('ticket.issuedAt', { time: ticket.issuedAt })}</div>
         {(!ticket.printed || ticket.printUnconfirmed) && ticket.qr && (
           <div className="ticket-qr">

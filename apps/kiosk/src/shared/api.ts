@@ -46,7 +46,10 @@ export interface KioskStatus {
   /** paper-near-end, paper-end, cover-open, offline, timeout, ... */
   printerCode?: string;
   outOfService: boolean;
-  reason?: 'printer' | 'hub' | 'unconfigured';
+  /** `leases-spent`: in emergency mode with no lease numbers left. */
+  reason?: 'printer' | 'hub' | 'unconfigured' | 'leases-spent';
+  /** 应急取号: no hub for a while; numbers come from the kiosk's leases and no wait is known. */
+  emergency?: boolean;
 }
 
 export interface KioskSettings {
@@ -113,6 +116,8 @@ export interface TicketShown {
    */
   printUnconfirmed?: true;
   slot?: string;
+  /** 应急取号: given from the kiosk's lease while no hub answered; no wait is known. */
+  emergency?: true;
 }
 
 /**
@@ -120,7 +125,7 @@ export interface TicketShown {
  * the printer stopped in the middle of the ticket (paper end, cover open), so a partial slip may
  * show a number that is now void.
  */
-export type KioskRefusal = RefusalCode | 'out-of-service' | 'print-failed' | 'print-cut-off' | 'hub-offline';
+export type KioskRefusal = RefusalCode | 'out-of-service' | 'print-failed' | 'print-cut-off' | 'hub-offline' | 'leases-spent';
 
 export type TakeResult =
   | { ok: true; ticket: TicketShown }

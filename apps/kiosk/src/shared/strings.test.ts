@@ -23,11 +23,18 @@ describe("the kiosk's string catalogue (H-14)", () => {
   });
 
   it('apologises and offers another kiosk or the service desk when it cannot issue', () => {
-    for (const code of ['out-of-service', 'print-failed', 'print-cut-off', 'hub-offline'] as const) {
+    for (const code of ['out-of-service', 'print-failed', 'print-cut-off', 'hub-offline', 'leases-spent'] as const) {
       const text = refusalSentence('zh-CN', code);
       expect(text).toMatch(/^抱歉/);
       expect(text).toContain('服务台');
     }
+  });
+
+  it('says on an emergency ticket (应急取号) that the wait cannot be estimated, in both languages', () => {
+    expect(tr('zh-CN', 'ticket.emergency')).toBe('应急取号：等候时间暂无法估算');
+    expect(tr('en', 'ticket.emergency')).toMatch(/wait cannot be estimated/);
+    expect(tr('zh-CN', 'emergency.message')).toContain('等候时间暂无法估算');
+    expect(tr('zh-CN', 'oos.leasesSpentMessage')).toMatch(/^抱歉/);
   });
 
   it("uses the hall's own sentence for a hub refusal", () => {

@@ -102,6 +102,7 @@ const zh = {
   'refusal.out-of-service': '抱歉，本机暂时无法出票。请使用另一台自助取号机，或到服务台人工取号。',
   'refusal.print-failed': '抱歉，号票没有打印成功。该号码已作废，不会占用排队位置。请使用另一台自助取号机，或到服务台人工取号。',
   'refusal.hub-offline': '抱歉，系统正在连接，暂时无法取号。请稍后再试，或到服务台人工取号。',
+  'refusal.leases-spent': '抱歉，本机的应急号码已全部发放。请使用另一台自助取号机，或到服务台人工取号。',
   'refusal.print-cut-off': '抱歉，号票没有打印完整，该号码已作废，不会被叫号。请使用另一台自助取号机重新取号，或到服务台，工作人员将为您安排。',
   'void.title': '抱歉，号票没有打印完整',
   'void.number': '号票上的号码 {number} 已作废',
@@ -142,6 +143,12 @@ const zh = {
   'oos.hubMessage': '抱歉，本机正在连接系统，暂时无法取号，给您带来不便，敬请谅解。',
   'oos.unconfiguredMessage': '本大厅正在筹备中，暂未开始取号，给您带来不便，敬请谅解。',
   'oos.recover': '本机恢复后将自动开放，无需任何操作。',
+  'oos.leasesSpentMessage': '抱歉，系统暂时无法连接，本机的应急号码已全部发放，暂时无法取号，给您带来不便，敬请谅解。',
+  'emergency.title': '应急取号',
+  'emergency.message': '系统暂时无法连接，本机照常发放号码，等候时间暂无法估算，请留意窗口叫号。',
+  'ticket.emergency': '应急取号：等候时间暂无法估算',
+  'ticket.emergencyOrder': '请留意窗口叫号，工作人员将按取号时间先后为您办理。',
+  'ticket.emergencyWait': '等候时间暂无法估算，请留意窗口叫号',
   'link.reconnecting': '正在连接服务器，请稍候',
   'idle.title': '您还在办理吗？',
   'idle.message': '{n} 秒后将返回首页',
@@ -260,6 +267,7 @@ const en: Record<KioskStringKey, string> = {
   'refusal.out-of-service': 'Sorry, this kiosk cannot print tickets now. Please use the other kiosk, or the service desk will give you a number.',
   'refusal.print-failed': 'Sorry, the ticket did not print. That number has been cancelled and holds no place. Please use the other kiosk, or the service desk will give you a number.',
   'refusal.hub-offline': 'Sorry, the kiosk is reconnecting and cannot issue numbers now. Please try again shortly, or go to the service desk.',
+  'refusal.leases-spent': 'Sorry, this kiosk has given all its emergency numbers. Please use the other kiosk, or the service desk will give you a number.',
   'refusal.print-cut-off': 'Sorry, the ticket did not print whole. That number has been cancelled and will not be called. Please take a new number at the other kiosk, or the service desk will help you.',
   'void.title': 'Sorry, the ticket did not print whole',
   'void.number': 'Number {number} on the slip is cancelled',
@@ -300,6 +308,12 @@ const en: Record<KioskStringKey, string> = {
   'oos.hubMessage': 'Sorry, this kiosk is reconnecting and cannot issue numbers at the moment. We apologise for the inconvenience.',
   'oos.unconfiguredMessage': 'This hall is being prepared and is not issuing numbers yet. We apologise for the inconvenience.',
   'oos.recover': 'It will reopen by itself as soon as it is ready.',
+  'oos.leasesSpentMessage': 'Sorry, the system cannot be reached and this kiosk has given all its emergency numbers, so it cannot issue numbers now. We apologise for the inconvenience.',
+  'emergency.title': 'Emergency tickets',
+  'emergency.message': 'The system cannot be reached just now. This kiosk still gives numbers, but the wait cannot be estimated: please watch the windows.',
+  'ticket.emergency': 'Emergency ticket: the wait cannot be estimated just now',
+  'ticket.emergencyOrder': 'Please watch the windows: staff will serve you in the order the tickets were taken.',
+  'ticket.emergencyWait': 'The wait cannot be estimated just now; please watch the windows',
   'link.reconnecting': 'Connecting to the server, one moment please',
   'idle.title': 'Are you still there?',
   'idle.message': 'Back to the home screen in {n} s',
@@ -328,7 +342,7 @@ export function tr(lang: Lang, key: KioskStringKey, vars: Record<string, string 
   return KIOSK_STRINGS[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
-const KIOSK_REFUSALS = ['out-of-service', 'print-failed', 'print-cut-off', 'hub-offline'] as const;
+const KIOSK_REFUSALS = ['out-of-service', 'print-failed', 'print-cut-off', 'hub-offline', 'leases-spent'] as const;
 
 /** The wait as the kiosk says it (H-09): 即将叫号, 约 N 分钟, N–M 分钟, or that no window is open yet. */
 export function waitText(lang: Lang, wait: WaitPhrase): string {

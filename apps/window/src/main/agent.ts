@@ -1,9 +1,23 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
-import { ApplicantSchema, currentTicket, decide, findItem, findWindow, forbiddenPhrasesIn, type Case, type CommandBody, type DeviceReport, type HallEvent } from '@servicehall/core';
+import { EmergencyLedger } from '@servicehall/client';
+import {
+  ApplicantSchema,
+  currentTicket,
+  decide,
+  findItem,
+  findWindow,
+  forbiddenPhrasesIn,
+  normaliseNumber,
+  type Case,
+  type CommandBody,
+  type DeviceReport,
+  type HallEvent,
+} from '@servicehall/core';
 import { healthAfter, ReopeningPrinter, type PrintDocument } from '@servicehall/escpos-printer';
 import type { Answer } from '@servicehall/protocol';
 import { createHash, randomUUID } from 'node:crypto';
-import type { AmendRequest, DeviceState, Done, OutcomeDone, OutcomeRequest, PrintRecord, PrintResult, TransferRequest, WindowShape } from '../shared/api';
+import path from 'node:path';
+import type { AmendRequest, DeviceState, Done, EmergencyCallCard, EmergencyDesk, OutcomeDone, OutcomeRequest, PrintRecord, PrintResult, TransferRequest, WindowShape } from '../shared/api';
 import { stringsFor } from '../shared/strings';
 import { caseCard, deskOf, displayFaceOf, type DisplayFace } from './desk';
 import { WindowDisplay } from './display';
@@ -67,6 +81,11 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
   };
   let lastPrint: PrintRecord | undefined;
   let stopped = false;
+  const ledger = new EmergencyLedger(path.join(ctx.config.dataDir, 'emergency.json'));
+  /** This outage's typed calls, newest first (the screen's list); the records themselves are in the outbox. */
+  let recent: EmergencyCallCard[] = [];
+  /** When this window last lost its hub (its own clock); undefined while online. */
+  let lostAt: number | undefined = ctx.client.state.status === 'online' ? undefined : now();
   const eventsByCommand = new Map<string, HallEvent[]>();
   const notices = new Map<string, { document: PrintRecord['document']; doc: PrintDocument }>();
 
@@ -108,9 +127,11 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
   let showing: Promise<void> = Promise.resolve();
   const follow = () => {
     const view = ctx.client.view;
-    if (!view) return;
-    const next = displayFaceOf(view, window);
-    const t = next.kind === 'call' ? view.tickets.get(view.current.get(window) ?? '') : undefined;
+    const open = ledger.openCall;
+    if (!view && !open) return;
+    // A number called by typing shows above the window while it is dealt with, whatever the hub last said.
+    const next: DisplayFace = open ? { kind: open.startedAt !== undefined ? 'serving' : 'call', number: open.number, window } : displayFaceOf(view!, window);
+    const t = next.kind === 'call' && view && !open ? view.tickets.get(view.current.get(window) ?? '') : undefined;
     // A recall shows the call again.
     const key = JSON.stringify({ ...next, recalls: t?.recalls ?? 0 });
     if (key === faceKey) return;
@@ -123,8 +144,37 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
     });
   };
 
+  /** 应急模式: no hub for longer than the set time, or a typed call still open from it. */
+  const inEmergency = (): boolean => ledger.openCall !== undefined || (lostAt !== undefined && ctx.client.state.status !== 'online' && now() - lostAt >= options.emergencyAfterSeconds * 1000);
+  let emergencyKey = '';
+  const pushEmergency = () => {
+    const open = ledger.openCall;
+    const clerk = open?.clerk ?? ctx.client.view?.windows.get(window)?.clerk;
+    const desk: EmergencyDesk = {
+      active: inEmergency(),
+      window,
+      ...(clerk ? { clerk } : {}),
+      ...(open ? { current: { number: open.number, state: open.startedAt !== undefined ? 'serving' : 'called', calledAt: open.calledAt } } : {}),
+      recent: recent.slice(0, 8),
+      waiting: ctx.client.waiting,
+    };
+    const key = JSON.stringify(desk);
+    if (key === emergencyKey) return;
+    emergencyKey = key;
+    ctx.push('emergency', desk);
+  };
+  const emergencyTimer = setInterval(pushEmergency, 1000);
+  emergencyTimer.unref?.();
+
   const unsubscribe = ctx.client.subscribe((change) => {
-    if (change.kind !== 'view') return;
+    if (change.kind === 'state') {
+      if (change.state.status === 'online') lostAt = undefined;
+      else lostAt ??= now();
+      // A new outage starts a new list.
+      if (change.state.status === 'online' && !ledger.openCall && change.state.waiting === 0) recent = [];
+      pushEmergency();
+      return;
+    }
     for (const e of change.events) {
       if (!e.commandId) continue;
       eventsByCommand.set(e.commandId, [...(eventsByCommand.get(e.commandId) ?? []), e]);
@@ -135,6 +185,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
   });
   pushDesk();
   follow();
+  pushEmergency();
 
   const checkPrinter = async () => {
     if (!printer || stopped) return;
@@ -334,6 +385,46 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
       },
       outcome,
       amendOutcome,
+      emergencyCall: async (arg) => {
+        if (!inEmergency()) return refused('bad-request', 'numbers are typed only in emergency mode; call from the queue');
+        if (ledger.openCall) return refused('window-busy', `window ${window} is still with ${ledger.openCall.number}`);
+        const digits = ctx.client.view?.catalogue.numbering.digits ?? 3;
+        const number = typeof arg?.number === 'string' ? normaliseNumber(arg.number, digits) : undefined;
+        if (!number) return refused('invalid', 'a ticket number, such as A012');
+        const at = ctx.client.hubNow();
+        const clerk = ctx.client.view?.windows.get(window)?.clerk;
+        ledger.setOpenCall({ number, window, ...(clerk ? { clerk } : {}), calledAt: at, terminalAt: now(), order: ledger.nextOrder() });
+        recent = [{ number, state: 'called', calledAt: at }, ...recent.filter((c) => c.number !== number || c.calledAt !== at)];
+        follow();
+        pushEmergency();
+        return { ok: true, ticket: number };
+      },
+      emergencyStart: async () => {
+        const open = ledger.openCall;
+        if (!open) return refused('not-found', `window ${window} has no number called`);
+        if (open.startedAt === undefined) ledger.setOpenCall({ ...open, startedAt: ctx.client.hubNow() });
+        recent = recent.map((c, i) => (i === 0 && c.number === open.number ? { ...c, state: 'serving' } : c));
+        follow();
+        pushEmergency();
+        return { ok: true, ticket: open.number };
+      },
+      emergencyEnd: async (arg) => {
+        const open = ledger.openCall;
+        if (!open) return refused('not-found', `window ${window} has no number called`);
+        const end = arg?.end === 'noShow' ? 'noShow' : arg?.end === 'finished' ? 'finished' : undefined;
+        if (!end) return refused('invalid', 'finished or no-show');
+        const endedAt = ctx.client.hubNow();
+        // The record goes into the outbox first; the call is closed only once it is kept there.
+        void ctx.client.send({ type: 'recordEmergencyCall', ...open, end, endedAt }, `emergency-call-${ctx.config.terminal}-${open.calledAt}-${open.order}`).then((a) => {
+          if (!a.ok) ctx.log(`the hub did not take the typed call of ${open.number}: ${a.code} ${a.message}`);
+          pushEmergency();
+        });
+        ledger.setOpenCall(undefined);
+        recent = recent.map((c, i) => (i === 0 && c.number === open.number ? { ...c, state: end } : c));
+        follow();
+        pushEmergency();
+        return { ok: true, ticket: open.number };
+      },
       reprint: async (arg) => {
         const n = text(arg?.caseNumber, 40);
         const notice = n ? notices.get(n) : undefined;
@@ -344,6 +435,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
     async stop() {
       stopped = true;
       if (poll) clearInterval(poll);
+      clearInterval(emergencyTimer);
       unsubscribe();
       await showing;
       await Promise.all([printer?.close(), display?.close()]);

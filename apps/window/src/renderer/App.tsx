@@ -1,6 +1,6 @@
 import type { ConnectionState } from '@servicehall/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Desk, Done, WindowShape } from '../shared/api';
+import type { Desk, Done, EmergencyDesk, WindowShape } from '../shared/api';
 import { bridge } from './bridge';
 import { stringsFor, type WindowStrings } from '../shared/strings';
 import { OutOfOrderDialog, PauseDialog, TransferDialog } from './dialogs';
@@ -45,9 +45,118 @@ export function App() {
   const t = stringsFor(language);
   const desk = useTopic('desk');
   const link = useTopic('link');
+  const emergency = useTopic('emergency');
+  if (emergency?.active) return <Emergency t={t} emergency={emergency} desk={desk ?? undefined} />;
   if (!desk) return <Loading t={t} link={link} />;
   if (!desk.open) return <SignIn t={t} desk={desk} link={link} />;
   return <Main t={t} desk={desk} link={link} />;
+}
+
+/** 应急模式: the clerk calls the number typed from the ticket and records the outcome; the window keeps it until the hub takes it in. */
+function Emergency({ t, emergency, desk }: { t: WindowStrings; emergency: EmergencyDesk; desk?: Desk }) {
+  const e = t.emergency;
+  const [number, setNumber] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const now = useNow();
+  const run = async (call: () => Promise<Done>) => {
+    if (busy) return;
+    setBusy(true);
+    const r = await call().catch((): Done => ({ ok: false, code: 'internal', message: '' }));
+    setBusy(false);
+    setError(r.ok ? undefined : r.code === 'invalid' ? e.invalidNumber : answerText(t, r));
+    if (r.ok) setNumber('');
+  };
+  const current = emergency.current;
+  const time = (at: number) => new Date(at).toLocaleTimeString(language(t), { timeZone: desk?.timeZone ?? 'Asia/Shanghai', hour12: false, hour: '2-digit', minute: '2-digit' });
+  return (
+    <main className="emergency" data-testid="emergency">
+      <div className="emergency-banner" role="alert">
+        <strong>{e.title}</strong>
+        <span>{e.message}</span>
+      </div>
+      <header>
+        <div className="title">
+          <span className="window-no">{t.windowLabel(emergency.window)}</span>
+          {desk ? <span className="window-name">{desk.window.department ?? desk.window.name}</span> : null}
+          {desk ? <span className="hall">{desk.hallName}</span> : null}
+        </div>
+        <div className="header-right">
+          <span className="clerk">{emergency.clerk ? t.clerkLabel(emergency.clerk, desk?.clerk?.number === emergency.clerk ? desk.clerk.name : undefined) : ''}</span>
+          <time>{new Date(now).toLocaleTimeString(language(t), { timeZone: desk?.timeZone ?? 'Asia/Shanghai', hour12: false })}</time>
+        </div>
+      </header>
+      <section className="emergency-current">
+        <h2>{e.current}</h2>
+        {current ? (
+          <>
+            <div className="emergency-number" data-testid="emergency-number">
+              {current.number}
+            </div>
+            <div className="emergency-state">
+              {e.state[current.state]} · {time(current.calledAt)}
+            </div>
+            <div className="emergency-actions">
+              {current.state === 'called' ? (
+                <button className="primary big" disabled={busy} onClick={() => run(() => bridge.call('emergencyStart'))} data-testid="emergency-start">
+                  {e.start}
+                </button>
+              ) : null}
+              <button className="primary big" disabled={busy} onClick={() => run(() => bridge.call('emergencyEnd', { end: 'finished' }))} data-testid="emergency-finish">
+                {e.finish}
+              </button>
+              {current.state === 'called' ? (
+                <button className="big" disabled={busy} onClick={() => run(() => bridge.call('emergencyEnd', { end: 'noShow' }))} data-testid="emergency-no-show">
+                  {e.noShow}
+                </button>
+              ) : null}
+            </div>
+          </>
+        ) : (
+          <form
+            className="emergency-call"
+            onSubmit={(ev) => {
+              ev.preventDefault();
+              void run(() => bridge.call('emergencyCall', { number }));
+            }}
+          >
+            <label>
+              {e.typeNumber}
+              <input name="number" autoFocus autoComplete="off" value={number} placeholder={e.placeholder} maxLength={8} onChange={(ev) => {
+                  setNumber(ev.target.value.toUpperCase());
+                  setError(undefined);
+                }} data-testid="emergency-input" />
+            </label>
+            <button type="submit" className="primary big" disabled={busy || number.trim() === ''} data-testid="emergency-call">
+              {e.call}
+            </button>
+            <p className="hint">{e.none}</p>
+          </form>
+        )}
+        {error ? (
+          <p className="error" role="alert" data-testid="emergency-error">
+            {error}
+          </p>
+        ) : null}
+      </section>
+      <section className="emergency-recent">
+        <h2>{e.recent}</h2>
+        {emergency.recent.length === 0 ? <p className="hint">{e.recentEmpty}</p> : null}
+        <ul>
+          {emergency.recent.map((c) => (
+            <li key={`${c.number}-${c.calledAt}`}>
+              <span className="number">{c.number}</span>
+              <span className={`state ${c.state}`}>{e.state[c.state]}</span>
+              <time>{time(c.calledAt)}</time>
+            </li>
+          ))}
+        </ul>
+        <p className="waiting" data-testid="emergency-waiting">
+          {emergency.waiting > 0 ? e.waiting(emergency.waiting) : e.allIn}
+        </p>
+      </section>
+    </main>
+  );
 }
 
 function Loading({ t, link }: { t: WindowStrings; link?: ConnectionState }) {

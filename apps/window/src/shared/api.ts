@@ -171,6 +171,29 @@ export type Done =
 
 export type PrintResult = { ok: true } | { ok: false; code: string };
 
+/** A number called by typing while no hub answered, as this window recorded it. */
+export interface EmergencyCallCard {
+  number: string;
+  state: 'called' | 'serving' | 'finished' | 'noShow';
+  calledAt: number;
+}
+
+/**
+ * 应急模式: no hub for a while. The clerk types the number to call (应急手动叫号) and records how
+ * the visit ended; this window keeps the record until the hub takes it in.
+ */
+export interface EmergencyDesk {
+  active: boolean;
+  window: number;
+  clerk?: string;
+  /** The number being dealt with now. */
+  current?: EmergencyCallCard;
+  /** The window's calls of this outage, newest first. */
+  recent: EmergencyCallCard[];
+  /** Records not yet taken in by the hub. */
+  waiting: number;
+}
+
 export type OutcomeDone = (Done & { ok: false }) | { ok: true; case?: CaseCard; printed: PrintResult };
 
 export type OutcomeKind = 'accepted' | 'correction' | 'rejected' | 'consultation';
@@ -225,6 +248,9 @@ export interface WindowShape {
     outcome(arg: OutcomeRequest): OutcomeDone;
     amendOutcome(arg: AmendRequest): OutcomeDone;
     reprint(arg: { caseNumber: string }): PrintResult;
+    emergencyCall(arg: { number: string }): Done;
+    emergencyStart(): Done;
+    emergencyEnd(arg: { end: 'finished' | 'noShow' }): Done;
   };
-  topics: LinkTopic & { desk: Desk | null };
+  topics: LinkTopic & { desk: Desk | null; emergency: EmergencyDesk };
 }

@@ -11,6 +11,12 @@ describe("the window terminal's words (H-14)", () => {
     });
   }
 
+  it('names emergency mode (应急模式) and tells the clerk the records are filed once the system is back', () => {
+    expect(STRINGS['zh-CN'].emergency.title).toBe('应急模式');
+    expect(STRINGS['zh-CN'].emergency.message).toContain('自动补录');
+    expect(STRINGS.en.emergency.waiting(2)).toContain('2');
+  });
+
   it('has the same keys in both languages', () => {
     const keys = (o: object): string[] => Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v) ? keys(v).map((x) => `${k}.${x}`) : [k]));
     expect(keys(STRINGS.en).sort()).toEqual(keys(STRINGS['zh-CN']).sort());

@@ -150,6 +150,25 @@ export interface WindowStrings {
   // answers
   answer: Record<string, string>;
   done: Record<'callNext' | 'recall' | 'start' | 'finish' | 'noShow' | 'hold' | 'transfer' | 'referral' | 'pause' | 'resume' | 'callTicket', (ticket?: string) => string>;
+  /** 应急模式: no hub; the clerk calls a typed number (应急手动叫号) and records the outcome here. */
+  emergency: {
+    title: string;
+    message: string;
+    typeNumber: string;
+    placeholder: string;
+    call: string;
+    start: string;
+    finish: string;
+    noShow: string;
+    current: string;
+    none: string;
+    state: Record<'called' | 'serving' | 'finished' | 'noShow', string>;
+    recent: string;
+    recentEmpty: string;
+    waiting(n: number): string;
+    allIn: string;
+    invalidNumber: string;
+  };
   // the number display above the window, read by citizens
   /** callLines: the call under the greeting, fullest first; the display takes the first that fits it whole. */
   display: { greeting: string; paused: string; pausedHint: string; windowLabel(n: number): string; callLines(number: string, window: number): string[] };
@@ -372,6 +391,24 @@ const zh: WindowStrings = {
     pause: () => '已暂停服务',
     resume: () => '已恢复服务',
   },
+  emergency: {
+    title: '应急模式',
+    message: '系统暂时无法连接。请按号票上的号码手动叫号，并记录办理结果；系统恢复后将自动补录，无需重复操作。',
+    typeNumber: '输入号票上的号码',
+    placeholder: '如 A981',
+    call: '叫号',
+    start: '开始办理',
+    finish: '办结',
+    noShow: '弃号',
+    current: '当前号码',
+    none: '请输入号码叫号',
+    state: { called: '已叫号', serving: '办理中', finished: '已办结', noShow: '已弃号' },
+    recent: '本窗口应急叫号记录',
+    recentEmpty: '暂无记录',
+    waiting: (n) => `${n} 条记录待系统恢复后补录`,
+    allIn: '暂无待补录的记录',
+    invalidNumber: '请输入号票上的号码，字母加数字，如 A981。',
+  },
   display: {
     greeting: '您好！很高兴为您服务',
     paused: '暂停服务',
@@ -562,6 +599,24 @@ const en: WindowStrings = {
     referral: (t) => `${t ?? ''} referred`,
     pause: () => 'Paused',
     resume: () => 'Resumed',
+  },
+  emergency: {
+    title: 'Emergency mode',
+    message: 'The system cannot be reached just now. Call the number printed on the ticket by typing it, and record how the visit ended; everything is filed automatically once the system is back.',
+    typeNumber: 'Number on the ticket',
+    placeholder: 'e.g. A981',
+    call: 'Call',
+    start: 'Start',
+    finish: 'Finish',
+    noShow: 'No-show',
+    current: 'Now serving',
+    none: 'Type a number to call',
+    state: { called: 'called', serving: 'serving', finished: 'finished', noShow: 'no-show' },
+    recent: 'Typed calls at this window',
+    recentEmpty: 'None yet',
+    waiting: (n) => `${n} record(s) to be filed when the system is back`,
+    allIn: 'No records waiting to be filed',
+    invalidNumber: 'Please type the number on the ticket: letters then digits, such as A981.',
   },
   display: {
     greeting: 'Glad to serve you!',

@@ -1,50 +1,74 @@
 import type { CommandBody } from '../commands';
-import { FOLLOW_UP_STEPS } from '../ratings';
+import { FOLLOW_UP_STEPS, type FollowUp } from '../ratings';
 import { ok, refuse, type Result } from '../result';
+import { byOf, forbidden, isHeadOf, isSupervisor, missingEvidence, staffOf } from './casework';
 import { OutOfStep, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 
-// Follow-ups of bad ratings (N-03): verify, rectify, feed back, revisit; the clerk's appeal.
+// Follow-ups of bad ratings (N-03): verify, rectify, feed back, revisit, each with its text and
+// evidence; the clerk's appeal (申诉) and the supervisor's review (复核); closure.
 
-export type FollowUpEventType = 'followUp.opened' | 'followUp.advanced' | 'followUp.appealed';
+export type FollowUpEventType = 'followUp.opened' | 'followUp.advanced' | 'followUp.appealed' | 'followUp.appealDecided';
 
-export type FollowUpCommand = Extract<CommandBody, { type: 'advanceFollowUp' | 'appealFollowUp' }>;
+export type FollowUpCommand = Extract<CommandBody, { type: 'advanceFollowUp' | 'appealFollowUp' | 'decideFollowUpAppeal' }>;
 
 export function applyFollowUpEvent(view: HallView, event: EventOf<FollowUpEventType>): void {
+  if (event.type === 'followUp.opened') {
+    view.followUps.set(event.followUp.id, event.followUp);
+    return;
+  }
+  const f = view.followUps.get(event.id) ?? event.followUp;
+  if (!f) throw new OutOfStep(`event ${event.seq} names unknown follow-up ${event.id}`);
   switch (event.type) {
-    case 'followUp.opened':
-      view.followUps.set(event.followUp.id, event.followUp);
-      break;
     case 'followUp.advanced': {
-      const f = view.followUps.get(event.id) ?? event.followUp;
-      if (!f) throw new OutOfStep(`event ${event.seq} advances unknown follow-up ${event.id}`);
-      view.followUps.set(f.id, { ...f, done: [...f.done, { step: event.step, at: event.at, note: event.note, by: event.by }], closed: event.step === 'revisit' });
+      const closed = event.step === 'revisit';
+      const step = { step: event.step, at: event.at, note: event.note, by: event.by, ...(event.evidence?.length ? { evidence: event.evidence } : {}) };
+      view.followUps.set(f.id, { ...f, done: [...f.done, step], closed, ...(closed ? { closure: { at: event.at, how: 'revisited' as const } } : {}) });
       break;
     }
-    case 'followUp.appealed': {
-      const f = view.followUps.get(event.id) ?? event.followUp;
-      if (!f) throw new OutOfStep(`event ${event.seq} appeals unknown follow-up ${event.id}`);
-      view.followUps.set(f.id, { ...f, appeal: { at: event.at, reason: event.reason } });
+    case 'followUp.appealed':
+      view.followUps.set(f.id, { ...f, appeal: { at: event.at, reason: event.reason, ...(event.by ? { by: event.by } : {}) } });
+      break;
+    case 'followUp.appealDecided': {
+      const decision = { at: event.at, upheld: event.upheld, note: event.note, ...(event.by ? { by: event.by } : {}) };
+      const appeal = { ...(f.appeal ?? { at: event.at, reason: '' }), decision };
+      view.followUps.set(f.id, { ...f, appeal, ...(event.upheld ? { closed: true, closure: { at: event.at, how: 'appeal-upheld' as const } } : {}) });
       break;
     }
   }
 }
 
+/** The step a follow-up waits for, or none once closed. */
+export const nextFollowUpStep = (f: FollowUp) => (f.closed ? undefined : FOLLOW_UP_STEPS[f.done.length]);
+
 export function decideFollowUp(view: HallView, command: FollowUpCommand, ctx: DecideContext): Result<Decision> {
-  const by = ctx.actor.terminal;
+  const by = byOf(ctx);
   // The view holds today's follow-ups; an earlier one is in the hall's records, and its event carries it.
   const today = view.followUps.get(command.followUpId);
   const f = today ?? ctx.followUpOf?.(command.followUpId);
   if (!f) return refuse('not-found', `there is no open follow-up ${command.followUpId}`);
   const carried = today ? {} : { followUp: f };
+  if (f.closed) return refuse('illegal-transition', `follow-up ${f.id} is closed`);
   switch (command.type) {
     case 'advanceFollowUp': {
-      if (f.closed) return refuse('illegal-transition', `follow-up ${f.id} is closed`);
-      const expected = FOLLOW_UP_STEPS[f.done.length];
+      // The department head sees to their department's follow-ups; supervisors to all.
+      if (!isSupervisor(ctx) && !isHeadOf(ctx, f.department)) return forbidden(ctx, `advance follow-up ${f.id} of ${f.department ?? 'no department'}`);
+      const expected = nextFollowUpStep(f);
       if (command.step !== expected) return refuse('illegal-transition', `follow-up ${f.id} is at step ${expected}, not ${command.step}`);
-      return ok({ events: [{ type: 'followUp.advanced', id: f.id, step: command.step, note: command.note, by, ...carried }] });
+      const missing = missingEvidence(ctx, command.evidence);
+      if (missing) return missing;
+      return ok({ events: [{ type: 'followUp.advanced', id: f.id, step: command.step, note: command.note, by, ...(command.evidence?.length ? { evidence: command.evidence } : {}), ...carried }] });
     }
-    case 'appealFollowUp':
-      if (f.closed || f.appeal) return refuse('illegal-transition', `follow-up ${f.id} is closed or appealed already`);
-      return ok({ events: [{ type: 'followUp.appealed', id: f.id, reason: command.reason, ...carried }] });
+    case 'appealFollowUp': {
+      // The clerk appeals their own follow-up (the hall token may record an appeal made on paper).
+      const s = staffOf(ctx);
+      if (s && s.id !== 'hall-token' && !(s.role === 'clerk' && s.id === f.clerk)) return forbidden(ctx, `appeal follow-up ${f.id}: only its clerk appeals`);
+      if (f.appeal) return refuse('illegal-transition', `follow-up ${f.id} is appealed already`);
+      return ok({ events: [{ type: 'followUp.appealed', id: f.id, reason: command.reason, by, ...carried }] });
+    }
+    case 'decideFollowUpAppeal':
+      if (!isSupervisor(ctx)) return forbidden(ctx, `decide the appeal of follow-up ${f.id}`);
+      if (!f.appeal) return refuse('illegal-transition', `follow-up ${f.id} has no appeal to decide`);
+      if (f.appeal.decision) return refuse('illegal-transition', `the appeal of follow-up ${f.id} is decided already`);
+      return ok({ events: [{ type: 'followUp.appealDecided', id: f.id, upheld: command.upheld, note: command.note, by, ...carried }] });
   }
 }

@@ -2,6 +2,7 @@ import { dueDate } from '../calendar';
 import { hallCalendar } from './setup';
 import type { CommandBody } from '../commands';
 import type { EventBody } from '../events';
+import { departmentOf } from './casework';
 import { FOLLOW_UP_STEPS, isBadRating, type FollowUp, type Rating, type RatingGiven, type RatingRequest } from '../ratings';
 import { ok, refuse, type Result } from '../result';
 import { currentTicket, OutOfStep, type DecideContext, type Decision, type EventOf, type HallView } from './view';
@@ -160,7 +161,19 @@ function ratingEvents(
     const due = Object.fromEntries(FOLLOW_UP_STEPS.map((step) => [step, dueDate(calendar, view.day, days[step]).day])) as FollowUp['due'];
     events.push({
       type: 'followUp.opened',
-      followUp: { id: `FU-${rating.id.replace('#', '-')}`, ratingId: rating.id, ticketId: rating.ticketId, window: rating.window, clerk: rating.clerk, level: rating.level, openedOn: view.day, due, done: [], closed: false },
+      followUp: {
+        id: `FU-${rating.id.replace('#', '-')}`,
+        ratingId: rating.id,
+        ticketId: rating.ticketId,
+        window: rating.window,
+        clerk: rating.clerk,
+        level: rating.level,
+        openedOn: view.day,
+        due,
+        done: [],
+        closed: false,
+        ...departmentOf(view.catalogue, rating.window, rating.clerk),
+      },
     });
   }
   return events;

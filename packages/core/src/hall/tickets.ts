@@ -1,7 +1,7 @@
 import { findItem, findWindow, type ServiceItem } from '../catalogue';
 import { clockMinutes, localTime } from '../clock';
 import type { CommandBody } from '../commands';
-import { counterKey, formatTicketNumber, nextSequence, parseTicketNumber } from '../numbering';
+import { counterKey, formatTicketNumber, nextFreeSequence, parseTicketNumber } from '../numbering';
 import { nextTicket, queueOrder, rememberCall } from '../queue';
 import { RECENT_SERVICES } from '../wait';
 import { ok, refuse, type Refusal, type Result } from '../result';
@@ -77,7 +77,8 @@ export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>
       putTicket(view, t);
       const { prefix, sequence } = parseTicketNumber(t.number)!;
       const key = counterKey(t.day, prefix);
-      view.counters.set(key, Math.max(view.counters.get(key) ?? 0, sequence));
+      // A leased number is the kiosk's, not the hub's: the hub's own numbering goes on below the leases.
+      if (!t.emergency) view.counters.set(key, Math.max(view.counters.get(key) ?? 0, sequence));
       view.nextPlace = Math.max(view.nextPlace, t.place + 1);
       if (t.appointment) {
         const a = view.appointments.get(t.appointment.code);
@@ -87,8 +88,9 @@ export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>
     }
     case 'ticket.called': {
       const clerk = 'clerk' in event ? event.clerk : windowState(view, event.window).clerk;
-      const t = must(callTicket(ticketOf(view, event.id, event), event.window, clerk, event.at), event);
+      const t = must(callTicket(ticketOf(view, event.id, event), event.window, clerk, event.happenedAt ?? event.at), event);
       putTicket(view, t);
+      if (event.happenedAt !== undefined) view.emergencyCalls.delete(t.number);
       const w = windowOf(view, event.window);
       w.memory = rememberCall(w.memory, t);
       break;
@@ -101,14 +103,15 @@ export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>
       break;
     }
     case 'ticket.started':
-      putTicket(view, must(startService(ticketOf(view, event.id, event), event.at), event));
+      putTicket(view, must(startService(ticketOf(view, event.id, event), event.happenedAt ?? event.at), event));
       break;
     case 'ticket.finished': {
-      const t = must(finishService(ticketOf(view, event.id, event), event.at), event);
+      const at = event.happenedAt ?? event.at;
+      const t = must(finishService(ticketOf(view, event.id, event), at), event);
       putTicket(view, t);
       if (t.servingAt !== undefined) {
         const times = view.serviceTimes.get(t.serviceCode) ?? [];
-        times.push(event.at - t.servingAt);
+        times.push(at - t.servingAt);
         if (times.length > RECENT_SERVICES) times.shift();
         view.serviceTimes.set(t.serviceCode, times);
       }
@@ -118,13 +121,13 @@ export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>
         window: event.window ?? t.window!,
         clerk: t.clerk,
         serviceCode: t.serviceCode,
-        finishedAt: event.at,
+        finishedAt: at,
         caseNumbers: [...(view.casesOfTicket.get(t.id) ?? [])],
       });
       break;
     }
     case 'ticket.noShow':
-      putTicket(view, must(markNoShow(ticketOf(view, event.id, event), event.at), event));
+      putTicket(view, must(markNoShow(ticketOf(view, event.id, event), event.happenedAt ?? event.at), event));
       break;
     case 'ticket.held':
       putTicket(view, must(holdTicket(ticketOf(view, event.id, event), event.at), event));
@@ -199,6 +202,7 @@ export function issuedPart(t: Ticket): IssuedTicket {
     ...(t.priorityReason ? { priorityReason: t.priorityReason } : {}),
     ...(t.appointment ? { appointment: t.appointment } : {}),
     ...(t.remote ? { remote: true } : {}),
+    ...(t.emergency ? { issuedAt: t.issuedAt, emergency: t.emergency } : {}),
   };
 }
 
@@ -223,7 +227,7 @@ export function issuedTicket(view: HallView, event: EventOf<'ticket.issued'>): T
 }
 
 export function newTicket(view: HallView, item: ServiceItem, day: string, now: number, extra: Pick<Ticket, 'lane'> & Partial<Ticket>): Result<Ticket> {
-  const seq = nextSequence(view.counters.get(counterKey(day, item.prefix)), view.catalogue.numbering);
+  const seq = nextFreeSequence(view.counters.get(counterKey(day, item.prefix)), view.catalogue.numbering, view.leases, day, item.prefix);
   if (!seq.ok) return seq;
   const number = formatTicketNumber(item.prefix, seq.value, view.catalogue.numbering.digits);
   return ok({

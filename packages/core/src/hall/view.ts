@@ -2,10 +2,12 @@ import type { Catalogue, HallWindow } from '../catalogue';
 import type { Case } from '../cases';
 import type { WorkingCalendar } from '../calendar';
 import type { Actor } from '../commands';
-import type { DeviceReport, EventBody, HallEvent, ScheduledChange } from '../events';
+import type { DeviceReport, EmergencyCall, EventBody, HallEvent, NumberLease, ScheduledChange } from '../events';
 import type { LaneMemory } from '../queue';
 import type { FollowUp, Rating, RatingRequest } from '../ratings';
+import type { CaseRoute, Complaint, Delivery } from '../casework';
 import type { Result } from '../result';
+import type { HallAlert } from '../supervision';
 import type { Ticket } from '../ticket';
 
 export interface WindowState {
@@ -69,6 +71,12 @@ export interface HallView {
   followUps: Map<string, FollowUp>;
   /** Changes waiting for the next hall day, in the order they were made. */
   pending: ScheduledChange[];
+  /** Supervisors' alerts by id: today's, and those still standing from earlier days (H-04, H-16, H-18, N-03). */
+  alerts: Map<string, HallAlert>;
+  /** Today's number leases (应急取号), in the order granted. */
+  leases: NumberLease[];
+  /** Calls typed at windows while no hub answered whose tickets the hub does not know yet, by ticket number. */
+  emergencyCalls: Map<string, EmergencyCall[]>;
   /** Index: the tickets waiting (state issued), by id. Derived from `tickets` by `reindex`. */
   waiting: Map<string, Ticket>;
   /** Index: the tickets waiting for each service item, by id. Derived from `tickets`. */
@@ -104,6 +112,9 @@ export interface HallSnapshot {
   ratings: Rating[];
   followUps: FollowUp[];
   pending: ScheduledChange[];
+  alerts?: HallAlert[];
+  leases?: NumberLease[];
+  emergencyCalls?: EmergencyCall[];
 }
 
 export function emptyView(catalogue: Catalogue, day: string): HallView {
@@ -123,6 +134,9 @@ export function emptyView(catalogue: Catalogue, day: string): HallView {
     ratings: new Map(),
     followUps: new Map(),
     pending: [],
+    alerts: new Map(),
+    leases: [],
+    emergencyCalls: new Map(),
     waiting: new Map(),
     waitingFor: new Map(),
     waitingAt: new Map(),
@@ -157,6 +171,9 @@ export function toSnapshot(view: HallView): HallSnapshot {
     ratings: [...view.ratings.values()].flat(),
     followUps: [...view.followUps.values()].map((f) => ({ ...f, done: [...f.done] })),
     pending: [...view.pending],
+    alerts: [...view.alerts.values()],
+    leases: [...view.leases],
+    emergencyCalls: [...view.emergencyCalls.values()].flat(),
   };
 }
 
@@ -177,6 +194,9 @@ export function fromSnapshot(s: HallSnapshot): HallView {
     ratings: groupRatings(s.ratings ?? []),
     followUps: new Map((s.followUps ?? []).map((f) => [f.id, { ...f, done: [...f.done] }])),
     pending: [...(s.pending ?? [])],
+    alerts: new Map((s.alerts ?? []).map((a) => [a.id, a])),
+    leases: [...(s.leases ?? [])],
+    emergencyCalls: groupCalls(s.emergencyCalls ?? []),
     waiting: new Map(),
     waitingFor: new Map(),
     waitingAt: new Map(),
@@ -186,6 +206,12 @@ export function fromSnapshot(s: HallSnapshot): HallView {
     casesOfTicket: new Map(),
     lastFinished: new Map(),
   });
+}
+
+function groupCalls(list: readonly EmergencyCall[]): Map<string, EmergencyCall[]> {
+  const out = new Map<string, EmergencyCall[]>();
+  for (const c of list) out.set(c.number, [...(out.get(c.number) ?? []), c]);
+  return out;
 }
 
 function groupRatings(list: readonly Rating[]): Map<string, Rating[]> {
@@ -373,6 +399,14 @@ export interface DecideContext {
   caseOf?: (number: string) => Case | undefined;
   /** A follow-up from an earlier day, which the view no longer holds, by its id. */
   followUpOf?: (id: string) => FollowUp | undefined;
+  /** Complaints, case routes and deliveries live in the hall's records only (see casework). */
+  complaintOf?: (id: string) => Complaint | undefined;
+  caseRouteOf?: (caseNumber: string) => CaseRoute | undefined;
+  deliveryOf?: (caseNumber: string) => Delivery | undefined;
+  /** Whether the hub stores a file of evidence with this hash. */
+  evidenceOf?: (hash: string) => boolean;
+  /** A lease of an earlier day, which the view no longer holds (an emergency ticket reconciled after midnight). */
+  leaseOf?: (day: string, prefix: string, sequence: number) => NumberLease | undefined;
 }
 
 /**

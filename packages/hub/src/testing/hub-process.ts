@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,7 +40,7 @@ export async function spawnHub(dataDir: string, env: Record<string, string> = {}
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the hub did not start in time:\n${out}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`the hub did not start in time:\n${out}`)), 60_000);
     const check = () => {
       // The hub's log line 'ServiceHall hub started' (JSON) names its address, https:// when it has TLS.
       const m = /"url":"(https?:\/\/[\d.]+:\d+)"/.exec(out);
@@ -66,4 +67,14 @@ export async function spawnHub(dataDir: string, env: Record<string, string> = {}
       await exited;
     },
   };
+}
+
+/** A TCP port free on this machine now, for a hub that must come back on the same address. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -1,6 +1,43 @@
 import { isConfigured, itemWaits, windowQueue } from '@servicehall/core';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { useConsole } from '../App';
+
+interface UpstreamHealth {
+  state: 'connecting' | 'shipping' | 'caught-up' | 'offline' | 'refused' | 'stopped';
+  behindEvents: number;
+  behindSeconds: number;
+}
+
+/** How far behind the hall the city's copy of its log is (from /api/health), when the hub ships to a city. */
+function UpstreamCard() {
+  const { t } = useConsole();
+  const [upstream, setUpstream] = useState<UpstreamHealth>();
+  useEffect(() => {
+    let alive = true;
+    const look = () =>
+      fetch('/api/health')
+        .then((r) => r.json() as Promise<{ upstream?: UpstreamHealth }>)
+        .then((h) => alive && setUpstream(h.upstream))
+        .catch(() => undefined);
+    void look();
+    const timer = setInterval(look, 5_000);
+    return () => {
+      alive = false;
+      clearInterval(timer);
+    };
+  }, []);
+  if (!upstream) return null;
+  const bad = upstream.state === 'offline' || upstream.state === 'refused';
+  return (
+    <section className="card" data-testid="upstream">
+      <h2>{t.overview.upstream.title}</h2>
+      <p className={bad ? 'notice' : undefined}>
+        <span className={`tag ${bad ? 'warn' : ''}`}>{t.overview.upstream.states[upstream.state]}</span> {t.overview.upstream.behind(upstream.behindEvents, upstream.behindSeconds)}
+      </p>
+    </section>
+  );
+}
 
 export function OverviewPage() {
   const { t, live, staff } = useConsole();
@@ -72,6 +109,7 @@ export function OverviewPage() {
           </tbody>
         </table>
       </section>
+      <UpstreamCard />
       {view.pending.length > 0 && (
         <section className="card">
           <h2>{t.overview.pending}</h2>

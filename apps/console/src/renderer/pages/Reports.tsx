@@ -20,7 +20,7 @@ const BREAKDOWN_LABEL: Record<Breakdown, { 'zh-CN': string; en: string }> = {
 /** The columns the page's table shows (the workbook has them all). */
 const TABLE: ReportColumn['key'][] = [
   'issued', 'served', 'noShows', 'transferred', 'waitMedianS', 'waitP90S', 'waitMaxS', 'calledWithinTarget', 'serviceMedianS', 'serviceP90S', 'pausedS',
-  'rated', 'satisfactionRate', 'badRatings', 'accepted', 'corrections', 'rejected', 'consultations', 'breaches', 'lapsed',
+  'rated', 'satisfactionRate', 'badRatings', 'accepted', 'corrections', 'rejected', 'consultations', 'breaches', 'lapsed', 'complaints', 'complaintsRepliedLate',
 ];
 
 interface Query {

@@ -1,4 +1,4 @@
-import { isConfigured, type Catalogue, type HallWindow } from '@servicehall/core';
+import { isConfigured, supervisionOf, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, ApiError, download, type Problem } from '../api';
 import { ErrorLine, useConsole } from '../App';
@@ -36,8 +36,21 @@ interface Draft {
   items: ItemForm[];
   windows: WindowForm[];
   clerks: { number: string; name: string; department: string; title: string; photo?: string }[];
+  /** The alert thresholds of the live hall (H-16, H-18, H-04), as typed. */
+  supervision: Record<keyof SupervisionPolicy, string>;
   base: Partial<Catalogue>;
 }
+
+const supervisionDraft = (c: Catalogue | undefined): Draft['supervision'] => {
+  const p = supervisionOf(c ?? {});
+  return {
+    waitMinutes: String(p.waitMinutes),
+    waitingCount: p.waitingCount === undefined ? '' : String(p.waitingCount),
+    pauseMinutes: String(p.pauseMinutes),
+    offlineMinutes: String(p.offlineMinutes),
+    checkBeforeOpeningMinutes: String(p.checkBeforeOpeningMinutes),
+  };
+};
 
 const FORMS: Record<string, string> = { original: '原件', copy: '复印件', 'original-and-copy': '原件及复印件', electronic: '电子版' };
 const FORM_BY_NAME = Object.fromEntries(Object.entries(FORMS).map(([k, v]) => [v, k]));
@@ -56,6 +69,7 @@ function toDraft(c: Catalogue | undefined): Draft {
       items: [emptyItem('')],
       windows: [{ number: '1', name: '1号窗口', department: '', serves: [], devices: ['window-terminal', 'number-display', 'rating-pad'] }],
       clerks: [],
+      supervision: supervisionDraft(c),
       base: c ? { numbering: c.numbering, queue: c.queue, rating: c.rating } : {},
     };
   return {
@@ -90,6 +104,7 @@ function toDraft(c: Catalogue | undefined): Draft {
       .filter((w) => !w.temporary)
       .map((w) => ({ number: String(w.number), name: w.name, department: w.department ?? '', serves: [...w.serves], devices: [...(w.devices ?? [])] })),
     clerks: c.clerks.map((k) => ({ number: k.number, name: k.name, department: k.department, title: k.title ?? '', ...(k.photo ? { photo: k.photo } : {}) })),
+    supervision: supervisionDraft(c),
     base: { numbering: c.numbering, queue: c.queue, rating: c.rating },
   };
 }
@@ -120,6 +135,7 @@ function fromDraft(d: Draft): unknown {
   const opt = (s: string) => (s.trim() === '' ? undefined : s.trim());
   return {
     ...d.base,
+    supervision: Object.fromEntries(Object.entries(d.supervision).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, Number(v.trim())])),
     hall: {
       name: d.hall.name.trim(),
       ...(opt(d.hall.nameEn) ? { nameEn: opt(d.hall.nameEn) } : {}),
@@ -349,6 +365,10 @@ export function SetupPage() {
             {text('hall.complaintPhone', t.setup.hall.complaintPhone, draft.hall.complaintPhone, (v) => update((d) => void (d.hall.complaintPhone = v)))}
             {text('hall.complaintWindow', t.setup.hall.complaintWindow, draft.hall.complaintWindow, (v) => update((d) => void (d.hall.complaintWindow = v)))}
             {text('hall.notices', t.setup.hall.notices, draft.hall.notices, (v) => update((d) => void (d.hall.notices = v)), true)}
+            <h3 className="span-all">{t.board.settings}</h3>
+            {(Object.keys(draft.supervision) as (keyof SupervisionPolicy)[]).map((key) =>
+              text(`supervision.${key}`, t.board[key], draft.supervision[key], (v) => update((d) => void (d.supervision[key] = v))),
+            )}
           </div>
         )}
         {step === 'departments' && (

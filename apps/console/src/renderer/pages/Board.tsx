@@ -1,0 +1,181 @@
+import { hallBoard, isConfigured, type BoardTerminal, type BoardWindow } from '@servicehall/core';
+import { useEffect, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { AlertCard, myAlerts } from '../alerts';
+import { useConsole } from '../App';
+import { ChannelList } from '../channels';
+
+/** The clock, moving on by itself: waits and pauses grow between the hall's events. */
+function useNow(everyMs: number): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
+}
+
+function windowLine(w: BoardWindow, t: ReturnType<typeof useConsole>['t']): string {
+  if (!w.open) return t.board.closed;
+  if (w.paused) return t.board.paused(w.paused.reason, w.paused.minutes);
+  if (w.serving) return w.serving.state === 'serving' ? t.board.serving(w.serving.ticket, w.serving.minutes) : t.board.called(w.serving.ticket, w.serving.minutes);
+  return t.board.idle;
+}
+
+function Devices({ terminal }: { terminal: BoardTerminal }) {
+  const { t } = useConsole();
+  if (terminal.devices.length === 0) return <span className="small">{t.board.noDevices}</span>;
+  return (
+    <>
+      {terminal.devices.map((d) => (
+        <span key={d.name} className={`tag ${d.status === 'fault' ? 'bad' : d.status === 'warning' ? 'warn' : ''}`} data-testid={`device-${terminal.terminal}-${d.kind}`}>
+          {t.board.deviceKinds[d.kind] ?? d.kind}
+          {d.status !== 'ok' ? ` ${t.board.deviceCodes[d.code ?? d.status] ?? t.board.deviceCodes[d.status]}` : ''}
+        </span>
+      ))}
+    </>
+  );
+}
+
+/**
+ * The live hall (H-04, H-16, H-18): every window, queue and terminal, today's figures and the
+ * alerts standing, worked out by core's hallBoard from the view the hub pushes. `?wall` is the
+ * wall screen of the supervisors' office: the same board in large type, without the console around it.
+ */
+export function BoardPage() {
+  const { t, live, staff, language } = useConsole();
+  const [params] = useSearchParams();
+  const wall = params.has('wall');
+  const now = useNow(5_000);
+  const view = live.view;
+  if (!view) return <p className="notice">{t.overview.notConnected}</p>;
+  if (!isConfigured(view.catalogue)) return <p className="notice">{t.overview.unconfigured}</p>;
+  const board = hallBoard(view, { now, terminals: live.terminals?.presence ?? [] });
+  // The alerts still to be seen are in the tray above every page; the board lists those seen and still standing.
+  const seen = myAlerts(view, staff).filter((a) => a.acknowledged);
+  const f = board.figures;
+  const figures: [string, number][] = [
+    [t.board.figures.waiting, f.waiting],
+    [t.board.figures.issued, f.issued],
+    [t.board.figures.served, f.served],
+    [t.board.figures.windowsOpen, f.windowsOpen],
+    [t.board.figures.averageWait, f.averageWaitMinutes],
+    [t.board.figures.noShow, f.noShow],
+    [t.board.figures.ratings, f.ratings],
+    [t.board.figures.badRatings, f.badRatings],
+  ];
+  const items = board.items.filter((i) => i.waiting > 0 || i.windowsOpen > 0);
+  return (
+    <div className={wall ? 'board wall' : 'board'} data-testid="board">
+      <div className="row spread">
+        <h1>
+          {board.hallName} · {t.board.title}
+        </h1>
+        <span className="row">
+          <span className="small">{t.board.updated(new Date(board.at).toLocaleTimeString(language, { hour12: false }))}</span>
+          {wall ? (
+            <Link className="button ghost" to="/board">
+              {t.board.leaveWall}
+            </Link>
+          ) : (
+            <Link className="button ghost" to="/board?wall">
+              {t.board.wall}
+            </Link>
+          )}
+        </span>
+      </div>
+      {board.check && (
+        <section className={`card check ${board.check.notReady.length ? 'warn' : 'fine'}`} data-testid="device-check">
+          <h2>{t.board.check(board.check.opensAt)}</h2>
+          <p>{board.check.notReady.length ? `${t.board.checkNotReady}${board.check.notReady.join('、')}` : t.board.checkAllReady}</p>
+        </section>
+      )}
+      <section className="figures">
+        {figures.map(([label, value]) => (
+          <div key={label} className="figure">
+            <div className="value">{value}</div>
+            <div className="label">{label}</div>
+          </div>
+        ))}
+      </section>
+      {seen.length > 0 && (
+        <section className="card">
+          <h2>{t.alerts.seenTitle}</h2>
+          {seen.map((a) => (
+            <AlertCard key={a.id} alert={a} />
+          ))}
+        </section>
+      )}
+      <div className="board-grid">
+        <section className="card">
+          <h2>{t.board.windows}</h2>
+          <div className="tiles">
+            {board.windows.map((w) => (
+              <div key={w.number} className={`tile ${!w.open ? 'dim' : w.paused ? (w.paused.tooLong ? 'bad' : 'warn') : ''}`} data-testid={`board-window-${w.number}`}>
+                <div className="tile-head">
+                  <b>{w.number}</b> {w.name.replace(new RegExp(`^${w.number}号窗口\\s*`), '')} {w.temporary && <span className="tag">{t.today.temporaryMark}</span>}
+                </div>
+                <div>{windowLine(w, t)}</div>
+                {w.clerk && <div className="small">{w.clerk.name ?? w.clerk.number}</div>}
+                <div>
+                  {w.terminals.map((x) => (
+                    <span key={x.terminal} className={`tag ${x.online ? '' : 'warn'}`}>
+                      {t.terminals.roles[x.role] ?? x.role} {x.online ? t.board.online : t.board.offline}
+                      {x.faults.length > 0 ? ` · ${x.faults.map((d) => t.board.deviceCodes[d.code ?? d.status] ?? d.status).join('、')}` : ''}
+                    </span>
+                  ))}
+                </div>
+              </div>
+            ))}
+          </div>
+        </section>
+        <section className="card">
+          <h2>{t.board.items}</h2>
+          <table>
+            <thead>
+              <tr>
+                <th>{t.board.item}</th>
+                <th>{t.board.waiting}</th>
+                <th>{t.board.longest}</th>
+                <th>{t.board.expected}</th>
+                <th>{t.board.windowsFor}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((i) => (
+                <tr key={i.code} className={i.overThreshold ? 'over' : ''} data-testid={`board-item-${i.code}`}>
+                  <td>{i.name}</td>
+                  <td>{i.waiting}</td>
+                  <td>{t.board.minutes(i.longestWaitMinutes)}</td>
+                  <td>{t.board.minutes(i.expectedWaitMinutes)}</td>
+                  <td>{i.windowsOpen}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+        <section className="card">
+          <h2>{t.board.terminals}</h2>
+          <table>
+            <tbody>
+              {board.terminals.map((x) => (
+                <tr key={x.terminal} data-testid={`board-terminal-${x.terminal}`}>
+                  <td>{x.terminal}</td>
+                  <td>
+                    {t.terminals.roles[x.role] ?? x.role}
+                    {x.window !== undefined ? ` · ${x.window}` : ''}
+                  </td>
+                  <td className={`state ${x.online ? 'online' : 'offline'}`}>{x.online ? t.board.online : t.board.offline}</td>
+                  <td>
+                    <Devices terminal={x} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      </div>
+      {!wall && (staff?.role === 'administrator' || staff?.role === 'supervisor') && <ChannelList />}
+    </div>
+  );
+}

@@ -1,0 +1,228 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestConsole } from '../packages/hub/src/testing/console';
+import { launchChromium, screenshot, startTestHall, type TestHall } from './harness';
+
+/**
+ * The cases that need someone, in Chromium on the demo hall: a department head takes a bad
+ * rating's follow-up through every step with a photo as evidence; a supervisor registers a
+ * complaint from the 12345 line, the hall's clock (injected) moves past its deadline and the hub's
+ * own sweep sends it to the supervisor; a case handed between departments, its delivery by post,
+ * and the log of who read the applicant's data.
+ */
+const WIDE = { width: 1920, height: 1080 };
+const MON = Date.parse('2026-11-30T09:00:00+08:00');
+let now = MON;
+let hall: TestHall;
+let browser: Browser;
+let dir: string;
+const CASE = 'SL202611300001';
+// A small real PNG (1×1, white): the evidence a head attaches to the rectification step.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==', 'base64');
+
+async function staff(admin: TestConsole, id: string, role: string, department?: string): Promise<string> {
+  const made = await admin.request('POST', '/api/staff', { id, name: id === 'li' ? '李科长' : id === 'wang' ? '王主任' : id, role, ...(department ? { department } : {}) });
+  expect(made.status).toBe(201);
+  const c = new TestConsole(hall.hub.url);
+  await c.login(id, String(made.body.password));
+  const own = `${id}-own-pass-9`;
+  expect((await c.request('POST', '/api/console/password', { current: made.body.password, next: own })).status).toBe(200);
+  return own;
+}
+
+async function signedIn(id: string, password: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: WIDE, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`console page error: ${error.message}`));
+  await page.goto(`${hall.hub.url}/console/login`);
+  await page.locator('[name=id]').fill(id);
+  await page.locator('[name=password]').fill(password);
+  await page.locator('button[type=submit]').click();
+  await page.locator('.nav .who').waitFor();
+  return page;
+}
+
+const passwords: Record<string, string> = {};
+
+beforeAll(async () => {
+  hall = await startTestHall({ clock: () => now, ratingSweepMs: 200, demoPin: '246810' });
+  browser = await launchChromium();
+  dir = fs.mkdtempSync(path.join(hall.dir, 'files-'));
+  const admin = new TestConsole(hall.hub.url);
+  expect((await admin.request('POST', '/api/console/first-admin', { setupCode: hall.hub.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
+  await admin.login('admin', 'first-admin-pass-1');
+  passwords.li = await staff(admin, 'li', 'department-head', '市场监管（企业开办）');
+  passwords.zhao = await staff(admin, 'zhao', 'department-head', '税务');
+  passwords.wang = await staff(admin, 'wang', 'supervisor');
+  // A visit at window 7 accepted as a case, then rated 非常不满意: a follow-up opens (N-03).
+  const api = hall.api;
+  expect((await api('POST', '/api/windows/7/open', { clerk: '1011' })).status).toBe(200);
+  const t = await api<{ ticket: { id: string } }>('POST', '/api/tickets', { serviceCode: 'SJ-QY-SL' });
+  for (const step of ['call-next', 'start']) expect((await api('POST', `/api/windows/7/${step}`)).status).toBe(200);
+  expect((await api('POST', '/api/windows/7/outcome', { serviceCode: 'SJ-QY-SL', outcome: 'accepted', applicant: { name: '张三丰', idNumber: '330106198801011234' } })).status).toBe(200);
+  expect((await api('POST', '/api/windows/7/finish')).status).toBe(200);
+  expect((await api('POST', '/api/ratings', { ticketId: t.body.ticket.id, level: 'very-dissatisfied', reasons: ['态度生硬'], text: '窗口人员不耐烦' })).status).toBe(201);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await hall?.close();
+});
+
+describe('the cases that need someone, in the console', { timeout: 90_000 }, () => {
+  it("takes a bad rating's follow-up through 核实, 整改, 反馈, 回访 with a photo as evidence", async () => {
+    const head = await signedIn('li', passwords.li!);
+    await head.getByRole('link', { name: '差评整改' }).click();
+    const row = head.locator('table.casework tbody tr');
+    await row.first().waitFor();
+    expect(await row.count()).toBe(1);
+    expect(await row.first().textContent()).toContain('核实');
+    expect(await row.first().textContent()).toContain('市场监管（企业开办）');
+    await screenshot(head, 'console-follow-ups');
+    await row.first().locator('a').click();
+    const photo = path.join(dir, '整改后窗口.png');
+    fs.writeFileSync(photo, PNG);
+    const texts = { verify: '调阅录像，核实窗口人员答复生硬属实。', fix: '对当事人谈话提醒，科室组织文明用语培训。', reply: '已电话向评价人反馈整改情况并致歉。', revisit: '回访评价人，对整改表示认可。' };
+    for (const [step, text] of Object.entries(texts)) {
+      const current = head.locator(`li.current[data-step=${step}]`);
+      await current.waitFor();
+      await current.locator('textarea[name=note]').fill(text);
+      if (step === 'fix') await current.locator('input[name=evidence]').setInputFiles(photo);
+      await current.locator('button[type=submit]').click();
+      await head.locator(`li.done[data-step=${step}]`).waitFor();
+      if (step === 'reply') await screenshot(head, 'console-follow-up-steps');
+    }
+    expect(await head.locator('li.done').count()).toBe(4);
+    await head.getByText('已回访办结').waitFor();
+    expect(await head.locator('li.done[data-step=fix] a.evidence').textContent()).toContain('整改后窗口.png');
+    await screenshot(head, 'console-follow-up-closed');
+    // The hub holds the same: four steps by the head, the photo stored by its hash, the follow-up closed.
+    const open = await hall.api<{ followUps: unknown[] }>('GET', '/api/follow-ups');
+    expect(open.body.followUps).toEqual([]);
+    const closed = await hall.api<{ followUps: { closed: boolean; done: { by: string; evidence?: { type: string }[] }[] }[] }>('GET', '/api/follow-ups?closed=1');
+    expect(closed.body.followUps[0]!.done.map((d) => d.by)).toEqual(['li', 'li', 'li', 'li']);
+    expect(closed.body.followUps[0]!.done[1]!.evidence).toEqual([expect.objectContaining({ type: 'image/png', size: PNG.length })]);
+  });
+
+  it('registers a complaint from the 12345 line; once the clock passes its deadline the hub escalates it to the supervisor', async () => {
+    let supervisor = await signedIn('wang', passwords.wang!);
+    await supervisor.getByRole('link', { name: '投诉处理' }).click();
+    await supervisor.locator('[name=summary]').waitFor();
+    await supervisor.locator('[name=source]').selectOption('hotline-12345');
+    await supervisor.locator('[name=sourceRef]').fill('12345-20261130-0088');
+    await supervisor.locator('[name=complainant]').fill('张三丰');
+    await supervisor.locator('[name=summary]').fill('办理企业设立登记时，窗口工作人员态度生硬，没有一次性说明所需材料。');
+    await supervisor.locator('[name=caseNumber]').fill(CASE);
+    await supervisor.locator('button[type=submit]').click();
+    await supervisor.getByRole('heading', { name: '投诉处理 TS202611300001' }).waitFor();
+    expect(await supervisor.textContent('body')).toContain('2026-12-07');
+    expect(await supervisor.textContent('body')).toContain('张**');
+    await screenshot(supervisor, 'console-complaint-new');
+
+    // Tuesday 12-08: past the 5 working days; the hub's own sweep on its clock sends it to the supervisor.
+    now = Date.parse('2026-12-08T08:30:00+08:00');
+    await expect.poll(() => hall.hub.store.casework.complaintOf('TS202611300001')?.escalated?.overdueSince, { timeout: 10_000 }).toBe('2026-12-07');
+    // A week on, the console session has ended: the supervisor signs in again.
+    supervisor = await signedIn('wang', passwords.wang!);
+    await supervisor.getByRole('link', { name: '投诉处理' }).click();
+    const row = supervisor.locator('table.casework tbody tr', { hasText: 'TS202611300001' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('已超期');
+    expect(await row.textContent()).toContain('已提交主任督办');
+    await screenshot(supervisor, 'console-complaints-overdue');
+    await row.locator('a').click();
+    await supervisor.locator('[name=note]').fill('请科室核实并答复投诉人。');
+    await supervisor.locator('[name=department]').selectOption('市场监管（企业开办）');
+    await supervisor.getByRole('button', { name: '交办' }).click();
+    await supervisor.getByText('已交办').first().waitFor();
+    await supervisor.locator('[name=note]').fill('已电话致歉，说明补正材料清单，并告知整改措施。');
+    await supervisor.locator('[name=channel]').selectOption('phone');
+    await supervisor.getByRole('button', { name: '答复投诉人' }).click();
+    await supervisor.locator('text=已答复').first().waitFor();
+    expect(await supervisor.textContent('body')).toContain('超期提交主任督办');
+    await screenshot(supervisor, 'console-complaint-detail');
+  });
+
+  it("hands the case to another department, records its delivery by post, and shows who read the applicant's data", async () => {
+    const head = await signedIn('li', passwords.li!);
+    await head.getByRole('link', { name: '办件送达' }).click();
+    await head.locator('[name=caseNumber]').fill(CASE);
+    await head.getByRole('button', { name: '查询' }).click();
+    await head.getByRole('heading', { name: CASE }).waitFor();
+    await head.locator('[name=toDepartment]').selectOption('税务');
+    await head.locator('[name=days]').fill('2');
+    await head.locator('[name=routeNote]').fill('涉税信息确认，请税务窗口协办');
+    await head.getByRole('button', { name: '移交', exact: true }).click();
+    await head.locator('table.casework tbody tr', { hasText: '税务' }).waitFor();
+    await head.locator('[name=method]').selectOption('post');
+    await head.locator('[name=channel]').selectOption('sms');
+    await head.getByRole('button', { name: '记录通知' }).click();
+    await head.locator('dd', { hasText: '短信' }).waitFor();
+    await head.locator('[name=tracking]').fill('SF1234567890');
+    await head.getByRole('button', { name: '记录寄出' }).click();
+    await head.locator('dd', { hasText: 'SF1234567890' }).waitFor();
+    await head.locator('[name=signedBy]').fill('张三丰');
+    await head.getByRole('button', { name: '记录签收' }).click();
+    await head.locator('dd', { hasText: '张**' }).first().waitFor();
+    await head.locator('[name=items]').fill('营业执照申请书原件');
+    await head.getByRole('button', { name: '记录原件退还' }).click();
+    await head.locator('dd', { hasText: '营业执照申请书原件' }).waitFor();
+    await screenshot(head, 'console-case-delivery');
+
+    const tax = await signedIn('zhao', passwords.zhao!);
+    await tax.getByRole('link', { name: '部门流转' }).click();
+    const route = tax.locator('table.casework tbody tr', { hasText: CASE });
+    await route.waitFor();
+    expect(await route.textContent()).toContain('税务');
+    await screenshot(tax, 'console-case-routes');
+
+    // Staff read the applicant for their purposes; the supervisor filters the log by staff member and purpose.
+    const reader = new TestConsole(hall.hub.url);
+    await reader.login('li', passwords.li!);
+    expect((await reader.request('GET', `/api/cases/${CASE}/applicant?purpose=delivery&note=${encodeURIComponent('核对邮寄地址')}`)).status).toBe(200);
+    const boss = new TestConsole(hall.hub.url);
+    await boss.login('wang', passwords.wang!);
+    expect((await boss.request('GET', `/api/cases/${CASE}/applicant?purpose=complaint`)).status).toBe(200);
+    const supervisor = await signedIn('wang', passwords.wang!);
+    await supervisor.getByRole('link', { name: '个人信息访问' }).click();
+    await supervisor.locator('table.access tbody tr').nth(1).waitFor();
+    await supervisor.locator('[name=staff]').fill('li');
+    await supervisor.locator('[name=purpose]').selectOption('delivery');
+    await supervisor.getByRole('button', { name: '筛选' }).click();
+    await expect.poll(() => supervisor.locator('table.access tbody tr').count()).toBe(1);
+    expect(await supervisor.locator('table.access tbody tr').textContent()).toContain('核对邮寄地址');
+    await screenshot(supervisor, 'console-personal-data-access');
+  });
+
+  it("takes the clerk's appeal of their own follow-up, and the supervisor's review", async () => {
+    const api = hall.api;
+    await api('POST', '/api/windows/7/open', { clerk: '1011' });
+    const t = await api<{ ticket: { id: string } }>('POST', '/api/tickets', { serviceCode: 'SJ-QY-SL' });
+    for (const step of ['call-next', 'start', 'finish']) expect((await api('POST', `/api/windows/7/${step}`)).status).toBe(200);
+    expect((await api('POST', '/api/ratings', { ticketId: t.body.ticket.id, level: 'dissatisfied', reasons: ['等候时间长'] })).status).toBe(201);
+
+    const clerk = await signedIn('1011', '246810');
+    await clerk.getByRole('link', { name: '差评整改' }).click();
+    const row = clerk.locator('table.casework tbody tr');
+    await row.first().waitFor();
+    expect(await row.count()).toBe(1);
+    await row.first().locator('a').click();
+    await clerk.locator('[name=reason]').fill('当日系统故障导致等候较长，非本人服务原因，申请复核。');
+    await clerk.getByRole('button', { name: '提交申诉' }).click();
+    await clerk.getByText('申诉待复核').waitFor();
+    // The clerk sees the steps but cannot take them.
+    expect(await clerk.locator('textarea[name=note]').count()).toBe(0);
+
+    const supervisor = await signedIn('wang', passwords.wang!);
+    await supervisor.getByRole('link', { name: '差评整改' }).click();
+    await supervisor.locator('table.casework tbody tr', { hasText: '申诉待复核' }).locator('a').click();
+    await supervisor.locator('[name=decision]').fill('调阅当日设备记录，叫号系统故障属实，申诉成立。');
+    await screenshot(supervisor, 'console-follow-up-appeal');
+    await supervisor.getByRole('button', { name: '申诉成立（撤销差评整改）' }).click();
+    await supervisor.getByText('申诉成立，已办结').waitFor();
+    const closed = await api<{ followUps: { appeal?: { by: string; decision?: { upheld: boolean; by: string } }; closure?: { how: string } }[] }>('GET', '/api/follow-ups?closed=1');
+    expect(closed.body.followUps[0]).toMatchObject({ appeal: { by: '1011', decision: { upheld: true, by: 'wang' } }, closure: { how: 'appeal-upheld' } });
+  });
+});

@@ -1,0 +1,171 @@
+import { demoCatalogue } from '@servicehall/fixtures';
+import { PrinterSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
+import { WecomStandIn } from '@servicehall/notify/testing';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runKioskInBrowserMode } from '../apps/kiosk/src/main/browser';
+import { runRatingPadInBrowserMode } from '../apps/rating-pad/src/main/browser';
+import { launchChromium, openScreen, screenshot, startTestHall, terminalEnv, type TestHall } from './harness';
+
+/**
+ * The live hall in the console (issue 14): the demo hall with its device simulators, a supervisor
+ * on the board and a department head in their own console, and a stand-in WeChat Work robot for
+ * each. A long queue raises an alert from which the supervisor opens a window; a printer's paper
+ * end shows on the board (and on the wall screen); a pad's 非常不满意 reaches the department head.
+ */
+const WIDE = { width: 1920, height: 1080 };
+let hall: TestHall;
+let browser: Browser;
+let robot: WecomStandIn;
+let pair: PtyPair;
+let printer: PrinterSimulator;
+const stops: (() => Promise<unknown>)[] = [];
+let supervisor: Page;
+let head: Page;
+let pad: Page;
+
+/** A staff member made with the hall token, who chooses their own password once, as the console asks. */
+async function staffMember(id: string, role: string, department?: string): Promise<string> {
+  const made = await hall.api<{ password: string }>('POST', '/api/staff', { id, name: id === 'duty' ? '周值班' : '赵科长', role, ...(department ? { department } : {}) });
+  expect(made.status).toBe(201);
+  const login = await fetch(`${hall.hub.url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, password: made.body.password }) });
+  const { csrf } = (await login.json()) as { csrf: string };
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const own = `${id}-own-pass-2026`;
+  const changed = await fetch(`${hall.hub.url}/api/console/password`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+    body: JSON.stringify({ current: made.body.password, next: own }),
+  });
+  expect(changed.status).toBe(200);
+  return own;
+}
+
+async function signedIn(id: string, password: string, path = ''): Promise<Page> {
+  const page = await openScreen(browser, `${hall.hub.url}/console/`, WIDE);
+  await page.locator('[name=id]').fill(id);
+  await page.locator('[name=password]').fill(password);
+  await page.locator('button[type=submit]').click();
+  await page.locator('.shell').waitFor();
+  // Browsers let a page sound only after a gesture: the click above was one.
+  if (path) await page.goto(`${hall.hub.url}/console/${path}`);
+  return page;
+}
+
+beforeAll(async () => {
+  robot = await WecomStandIn.start({ keys: ['duty-room', 'ga-head'] });
+  hall = await startTestHall({
+    seed: { ...demoCatalogue({ allDay: true }), supervision: { waitMinutes: 30, waitingCount: 4, pauseMinutes: 15, offlineMinutes: 5, checkBeforeOpeningMinutes: 30 } },
+    supervisionSweepMs: 1_000,
+    notify: {
+      channels: [
+        { id: 'duty-room', name: '值班群', kind: 'wecom-robot', webhook: robot.webhook('duty-room'), notices: ['wait-threshold', 'long-pause', 'device-fault', 'terminal-offline', 'devices-not-ready'] },
+        { id: 'ga-head', name: '公安户籍负责人', kind: 'wecom-robot', webhook: robot.webhook('ga-head'), notices: ['bad-rating'], departments: ['公安户籍'] },
+      ],
+    },
+  });
+  const first = await fetch(`${hall.hub.url}/api/console/first-admin`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ setupCode: hall.hub.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' }),
+  });
+  expect(first.status).toBe(201);
+  browser = await launchChromium();
+  pair = await startPtyPair();
+  printer = await PrinterSimulator.open(pair.device);
+  const kiosk = await runKioskInBrowserMode(undefined, terminalEnv(hall, 'kiosk-1', { SERVICEHALL_PRINTER: pair.host, SERVICEHALL_KIOSK_PRINTER_POLL_MS: '250' }));
+  const ratingPad = await runRatingPadInBrowserMode(undefined, terminalEnv(hall, 'pad-1', { SERVICEHALL_WINDOW: '1' }));
+  stops.push(kiosk.stop, ratingPad.stop);
+  pad = await openScreen(browser, ratingPad.screen.url, { width: 1280, height: 800 });
+  supervisor = await signedIn('duty', await staffMember('duty', 'supervisor'), 'board');
+  head = await signedIn('head-ga', await staffMember('head-ga', 'department-head', '公安户籍'));
+});
+
+afterAll(async () => {
+  for (const stop of stops) await stop().catch(() => undefined);
+  await browser?.close();
+  await printer?.close();
+  await pair?.close();
+  await hall?.close();
+  await robot?.close();
+});
+
+describe('the live hall in the console', () => {
+  it('raises a long queue as an alert, sounded, from which the supervisor opens a temporary window (H-16)', async () => {
+    await supervisor.locator('[data-testid=board]').waitFor();
+    const numbers: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const issued = await hall.api<{ number: string }>('POST', '/api/tickets', { serviceCode: 'CRJ-HZ-SL' });
+      expect(issued.status).toBe(201);
+      numbers.push(issued.body.number);
+    }
+    const alert = supervisor.locator('.alert-tray [data-testid=alert-wait-threshold]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('有 4 人等候');
+    expect(Number(await supervisor.locator('.alert-tray').getAttribute('data-chimes'))).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => supervisor.locator('[data-testid=board-item-CRJ-HZ-SL]').getAttribute('class')).toBe('over');
+    await screenshot(supervisor, 'console-board-long-queue');
+    await robot.waitFor(() => robot.messages.some((m) => m.robot === 'duty-room' && m.content.includes('候号时间过长')));
+
+    await alert.locator('input[aria-label=窗口号]').fill('21');
+    await alert.getByRole('button', { name: '开设临时窗口' }).click();
+    await supervisor.getByText('已生效。临时窗口开设后').waitFor();
+    expect(hall.hub.store.view.catalogue.windows.find((w) => w.number === 21)).toMatchObject({ serves: ['CRJ-HZ-SL'], temporary: hall.hub.store.view.day });
+    await supervisor.locator('[data-testid=board-window-21]').waitFor();
+
+    // A clerk of 出入境 opens the new window and calls: three wait, the alert is over and leaves the tray.
+    expect((await hall.api('POST', '/api/windows/21/open', { clerk: '1004' })).status).toBe(200);
+    expect((await hall.api('POST', '/api/windows/21/call-next')).status).toBe(200);
+    await alert.waitFor({ state: 'detached' });
+    await expect.poll(() => supervisor.locator('[data-testid=board-window-21]').textContent()).toContain(`已呼叫 ${numbers[0]}`);
+  });
+
+  it('lists the hall’s notification channels and sends a test message through one', async () => {
+    const channels = supervisor.locator('[data-testid=channels]');
+    await channels.getByText('值班群').waitFor();
+    expect(await channels.textContent()).toContain('企业微信群机器人');
+    await channels.locator('tr', { hasText: '值班群' }).getByRole('button', { name: '发送测试消息' }).click();
+    await supervisor.getByText('测试消息已交给渠道 duty-room 发送').waitFor();
+    await robot.waitFor(() => robot.messages.some((m) => m.robot === 'duty-room' && m.content.includes('测试')));
+  });
+
+  it('shows a printer’s paper end on the board and the wall screen, and alerts it (H-04)', async () => {
+    printer.device.set({ paperEnd: true });
+    const tag = supervisor.locator('[data-testid=device-kiosk-1-printer]');
+    await expect.poll(() => tag.textContent(), { timeout: 10_000 }).toContain('缺纸');
+    await supervisor.locator('.alert-tray [data-testid=alert-device-fault]').waitFor();
+    expect(await supervisor.locator('.alert-tray [data-testid=alert-device-fault]').textContent()).toContain('kiosk-1的打印机：缺纸');
+    await robot.waitFor(() => robot.messages.some((m) => m.robot === 'duty-room' && m.content.includes('缺纸')));
+    await screenshot(supervisor, 'console-board-paper-end');
+    await supervisor.goto(`${hall.hub.url}/console/board?wall`);
+    await supervisor.locator('.board.wall').waitFor();
+    expect(await supervisor.locator('.nav').count()).toBe(0);
+    await expect.poll(() => supervisor.locator('[data-testid=device-kiosk-1-printer]').textContent()).toContain('缺纸');
+    await screenshot(supervisor, 'console-board-wall');
+    printer.device.set({ paperEnd: false, paperNearEnd: false });
+    await supervisor.locator('.alert-tray [data-testid=alert-device-fault]').waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  it('takes a pad’s 非常不满意 to the department head’s console and their WeChat Work robot at once (N-03)', async () => {
+    expect((await hall.api('POST', '/api/windows/1/open', { clerk: '1001' })).status).toBe(200);
+    const issued = await hall.api<{ number: string }>('POST', '/api/tickets', { serviceCode: 'GA-SFZ-HL' });
+    for (const step of ['call-next', 'start', 'finish']) expect((await hall.api('POST', `/api/windows/1/${step}`)).status).toBe(200);
+    await expect.poll(() => pad.locator('[data-testid=pad]').getAttribute('data-phase')).toBe('asking');
+    await pad.click('[data-testid=level-very-dissatisfied]');
+
+    const alert = head.locator('.alert-tray [data-testid=alert-bad-rating]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain(`${issued.body.number}`);
+    expect(await alert.textContent()).toContain('非常不满意');
+    expect(Number(await head.locator('.alert-tray').getAttribute('data-chimes'))).toBeGreaterThanOrEqual(1);
+    await robot.waitFor(() => robot.messages.some((m) => m.robot === 'ga-head'));
+    expect(robot.messages.filter((m) => m.robot === 'ga-head')).toEqual([{ robot: 'ga-head', msgtype: 'markdown', content: expect.stringContaining('非常不满意') }]);
+    await screenshot(head, 'console-bad-rating-head');
+
+    await alert.getByRole('button', { name: '知道了' }).click();
+    await alert.waitFor({ state: 'detached' });
+    expect([...hall.hub.store.view.alerts.values()].find((a) => a.subject.kind === 'bad-rating')?.acknowledged?.by).toMatchObject({ id: 'head-ga', role: 'department-head' });
+    // The hall's supervisors see it on their board, acknowledged by the head.
+    await expect.poll(() => supervisor.locator('.board [data-testid=alert-bad-rating]').textContent()).toContain('赵科长 已确认');
+  });
+});

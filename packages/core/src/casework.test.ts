@@ -1,0 +1,258 @@
+import { describe, expect, it } from 'vitest';
+import demo from '../../../fixtures/catalogue/demo-hall.json' with { type: 'json' };
+import { chinaCalendar } from './calendar';
+import type { CaseRoute, Complaint, Delivery } from './casework';
+import { CatalogueSchema } from './catalogue';
+import type { Actor, CommandBody } from './commands';
+import { applyEvent, dayChange, decide, emptyView, overdueItems, overdueReports, type DecideContext, type Decision, type HallView } from './hall';
+import type { FollowUp } from './ratings';
+import type { Result } from './result';
+import type { StaffRef } from './staff';
+
+const DAY = '2026-09-28';
+const at = (time: string, day = DAY) => Date.parse(`${day}T${time}:00+08:00`);
+const TZ = 'Asia/Shanghai';
+const kiosk: Actor = { role: 'kiosk', terminal: 'kiosk-1' };
+const win7: Actor = { role: 'window', terminal: 'window-7', window: 7 };
+const pad7: Actor = { role: 'rating-pad', terminal: 'pad-7', window: 7 };
+const staff = (s: StaffRef): Actor => ({ role: 'admin', terminal: 'console', staff: s });
+const supervisor = staff({ id: 'wang', name: '王督导', role: 'supervisor' });
+const head7 = staff({ id: 'li', name: '李科长', role: 'department-head', department: '市场监管（企业开办）' });
+const headTax = staff({ id: 'zhao', name: '赵科长', role: 'department-head', department: '税务' });
+const clerk1011 = staff({ id: '1011', name: '窗口七', role: 'clerk' });
+const clerk1001 = staff({ id: '1001', name: '窗口一', role: 'clerk' });
+
+/** The hall's records of what the view does not hold (the hub's tables), kept by the events. */
+class Records {
+  complaints = new Map<string, Complaint>();
+  routes = new Map<string, CaseRoute>();
+  deliveries = new Map<string, Delivery>();
+  files = new Set<string>();
+  ctx(now: number, actor: Actor): DecideContext {
+    return {
+      now,
+      actor,
+      complaintOf: (id) => this.complaints.get(id),
+      caseRouteOf: (n) => this.routes.get(n),
+      deliveryOf: (n) => this.deliveries.get(n),
+      evidenceOf: (h) => this.files.has(h),
+    };
+  }
+}
+
+function run(view: HallView, records: Records, command: CommandBody, actor: Actor, now: number): Result<Decision> {
+  // As the hub does: a new hall day opens before the first command on it.
+  for (const e of dayChange(view, now)) applyEvent(view, { ...e, seq: view.seq + 1, at: now });
+  const r = decide(view, command, records.ctx(now, actor));
+  if (!r.ok) return r;
+  for (const e of r.value.events) {
+    applyEvent(view, { ...e, seq: view.seq + 1, at: now });
+    if (e.type === 'complaint.changed') records.complaints.set(e.complaint.id, e.complaint);
+    if (e.type === 'caseRoute.changed') records.routes.set(e.route.caseNumber, e.route);
+    if (e.type === 'delivery.recorded') records.deliveries.set(e.delivery.caseNumber, e.delivery);
+  }
+  return r;
+}
+
+function must(view: HallView, records: Records, command: CommandBody, actor: Actor, now: number): Decision {
+  const r = run(view, records, command, actor, now);
+  if (!r.ok) throw new Error(`${command.type} refused: ${r.code}: ${r.message}`);
+  return r.value;
+}
+
+/** The demo hall on 2026-09-28 (the Monday before 国庆): one visit at window 7 accepted as a case and rated 不满意. */
+function hall() {
+  const view = emptyView(CatalogueSchema.parse(demo), DAY);
+  const records = new Records();
+  const go = (command: CommandBody, actor: Actor, time: string, day = DAY) => must(view, records, command, actor, at(time, day));
+  go({ type: 'openWindow', window: 7, clerk: '1011' }, win7, '08:30');
+  go({ type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' }, kiosk, '09:00');
+  go({ type: 'callNext', window: 7 }, win7, '09:01');
+  go({ type: 'startService', window: 7 }, win7, '09:02');
+  go({ type: 'recordOutcome', window: 7, serviceCode: 'SJ-QY-SL', outcome: 'accepted' }, win7, '09:10');
+  go({ type: 'finishService', window: 7 }, win7, '09:12');
+  const ticketId = [...view.tickets.keys()][0]!;
+  const rated = go({ type: 'rate', window: 7, ticketId, level: 'dissatisfied', channel: 'window-pad', aspects: {}, reasons: [] }, pad7, '09:13');
+  const opened = rated.events.find((e) => e.type === 'followUp.opened');
+  const followUp = opened?.type === 'followUp.opened' ? opened.followUp : undefined;
+  return { view, records, go, followUp: followUp!, caseNumber: 'SL202609280001', try: (command: CommandBody, actor: Actor, now: number) => run(view, records, command, actor, now) };
+}
+
+const PHOTO = { hash: 'a'.repeat(64), name: '整改照片.jpg', type: 'image/jpeg' as const, size: 2048 };
+
+describe("a bad rating's follow-up (N-03)", () => {
+  it('belongs to the department of the window rated, and its head takes it through every step with text and evidence', () => {
+    const h = hall();
+    expect(h.followUp.department).toBe('市场监管（企业开办）');
+    const advance = (step: 'verify' | 'fix' | 'reply' | 'revisit', evidence?: (typeof PHOTO)[]): CommandBody => ({
+      type: 'advanceFollowUp',
+      followUpId: h.followUp.id,
+      step,
+      note: `${step}：已办`,
+      ...(evidence ? { evidence } : {}),
+    });
+    // Another department's head may not; evidence must be stored before a step names it.
+    expect(h.try(advance('verify'), headTax, at('10:00'))).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(h.try(advance('verify', [PHOTO]), head7, at('10:00'))).toMatchObject({ ok: false, code: 'not-found' });
+    h.records.files.add(PHOTO.hash);
+    h.go(advance('verify', [PHOTO]), head7, '10:00');
+    expect(h.try(advance('reply'), head7, at('10:01'))).toMatchObject({ ok: false, code: 'illegal-transition' });
+    for (const step of ['fix', 'reply', 'revisit'] as const) h.go(advance(step), head7, '10:05');
+    const f = h.view.followUps.get(h.followUp.id)!;
+    expect(f.done.map((d) => [d.step, d.by])).toEqual([
+      ['verify', 'li'],
+      ['fix', 'li'],
+      ['reply', 'li'],
+      ['revisit', 'li'],
+    ]);
+    expect(f.done[0]!.evidence).toEqual([PHOTO]);
+    expect(f).toMatchObject({ closed: true, closure: { how: 'revisited', at: at('10:05') } });
+    expect(h.try(advance('revisit'), supervisor, at('10:06'))).toMatchObject({ ok: false, code: 'illegal-transition' });
+  });
+
+  it("takes the clerk's own appeal, and a supervisor's decision: upheld closes it, rejected lets it go on", () => {
+    const h = hall();
+    const appeal: CommandBody = { type: 'appealFollowUp', followUpId: h.followUp.id, reason: '评价与录像不符' };
+    const decision = (upheld: boolean): CommandBody => ({ type: 'decideFollowUpAppeal', followUpId: h.followUp.id, upheld, note: '调阅录像' });
+    expect(h.try(decision(true), supervisor, at('10:00'))).toMatchObject({ ok: false, code: 'illegal-transition' });
+    expect(h.try(appeal, clerk1001, at('10:00'))).toMatchObject({ ok: false, code: 'forbidden' });
+    h.go(appeal, clerk1011, '10:00');
+    expect(h.try(appeal, clerk1011, at('10:01'))).toMatchObject({ ok: false, code: 'illegal-transition' });
+    expect(h.try(decision(true), head7, at('10:02'))).toMatchObject({ ok: false, code: 'forbidden' });
+    h.go(decision(true), supervisor, '10:03');
+    expect(h.view.followUps.get(h.followUp.id)).toMatchObject({
+      closed: true,
+      closure: { how: 'appeal-upheld' },
+      appeal: { reason: '评价与录像不符', by: '1011', decision: { upheld: true, by: 'wang' } },
+    });
+
+    const other = hall();
+    other.go({ ...appeal, followUpId: other.followUp.id }, clerk1011, '10:00');
+    other.go({ type: 'decideFollowUpAppeal', followUpId: other.followUp.id, upheld: false, note: '录像显示确有怠慢' }, supervisor, '10:03');
+    expect(other.view.followUps.get(other.followUp.id)).toMatchObject({ closed: false, appeal: { decision: { upheld: false } } });
+    other.go({ type: 'advanceFollowUp', followUpId: other.followUp.id, step: 'verify', note: '已核实' }, head7, '10:10');
+  });
+});
+
+describe('complaints (H-15)', () => {
+  const create = (extra: Partial<Extract<CommandBody, { type: 'createComplaint' }>> = {}): CommandBody => ({
+    type: 'createComplaint',
+    source: 'hotline-12345',
+    sourceRef: 'GD-2026-0001',
+    summary: '窗口工作人员态度生硬',
+    complainant: '张三丰',
+    about: { window: 7 },
+    ...extra,
+  });
+
+  it('registers from the hotline with a number, the department of its window and a deadline in working days across 国庆', () => {
+    const h = hall();
+    expect(h.try(create(), head7, at('11:00'))).toMatchObject({ ok: false, code: 'forbidden' });
+    h.go(create(), supervisor, '11:00');
+    h.go(create({ source: 'letter', about: { caseNumber: h.caseNumber } }), supervisor, '11:01');
+    const [first, second] = [...h.records.complaints.values()];
+    // 5 working days from 09-28: 09-29, 09-30, then 10-08, 10-09 and the make-up Saturday 10-10.
+    expect(first).toMatchObject({ id: 'TS202609280001', department: '市场监管（企业开办）', complainant: '张**', due: '2026-10-10', state: 'registered' });
+    expect(second).toMatchObject({ id: 'TS202609280002', source: 'letter', department: '市场监管（企业开办）' });
+    expect(h.try(create({ about: { caseNumber: 'SL209901010001' } }), supervisor, at('11:02'))).toMatchObject({ ok: false, code: 'not-found' });
+  });
+
+  it('goes to the supervisor once overdue without a reply, once only, and is assigned, replied to and closed', () => {
+    const h = hall();
+    h.go(create(), supervisor, '11:00');
+    const id = 'TS202609280001';
+    const escalate: CommandBody = { type: 'escalateComplaint', complaintId: id };
+    // Due 10-10: not overdue that day, overdue the next.
+    expect(h.try(escalate, supervisor, at('18:00', '2026-10-10'))).toMatchObject({ ok: false, code: 'conflict' });
+    const open = () => ({ followUps: [], complaints: [...h.records.complaints.values()], routes: [] });
+    expect(overdueItems(open(), at('18:00', '2026-10-10'), chinaCalendar, TZ)).toEqual([]);
+    h.go(escalate, supervisor, '08:01', '2026-10-11');
+    expect(h.records.complaints.get(id)).toMatchObject({ escalated: { to: 'supervisor', overdueSince: '2026-10-10' } });
+    expect(h.try(escalate, supervisor, at('08:02', '2026-10-11'))).toMatchObject({ ok: false, code: 'conflict' });
+    expect(overdueItems(open(), at('08:02', '2026-10-12'), chinaCalendar, TZ)).toEqual([
+      { kind: 'complaint', id, due: '2026-10-10', workingDaysLate: 1, escalated: true, department: '市场监管（企业开办）' },
+    ]);
+
+    const advance = (action: 'assign' | 'reply' | 'close', extra: object = {}): CommandBody => ({ type: 'advanceComplaint', complaintId: id, action, note: `${action} 说明`, ...extra });
+    expect(h.try(advance('close'), supervisor, at('09:00', '2026-10-11'))).toMatchObject({ ok: false, code: 'illegal-transition' });
+    h.go(advance('assign', { department: '市场监管（企业开办）' }), supervisor, '09:00', '2026-10-11');
+    expect(h.try(advance('reply', { channel: 'phone' }), headTax, at('09:30', '2026-10-11'))).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(h.try({ ...advance('reply', { channel: 'phone' }), note: '不归我管' } as CommandBody, head7, at('09:30', '2026-10-11'))).toMatchObject({ ok: false, code: 'bad-request' });
+    h.go(advance('reply', { channel: 'phone' }), head7, '09:30', '2026-10-11');
+    expect(overdueItems(open(), at('08:00', '2026-10-12'), chinaCalendar, TZ)).toEqual([]);
+    h.go(advance('close', { satisfied: true }), supervisor, '10:00', '2026-10-11');
+    expect(h.records.complaints.get(id)).toMatchObject({ state: 'closed', reply: { channel: 'phone', by: 'li' }, closed: { satisfied: true, by: 'wang' } });
+    expect(h.records.complaints.get(id)!.history.map((x) => x.action)).toEqual(['registered', 'escalated', 'assign', 'reply', 'close']);
+  });
+});
+
+describe('cases handed between departments (H-10)', () => {
+  it('tracks who holds a case and till when; a step past its day is overdue', () => {
+    const h = hall();
+    const route = (extra: object): CommandBody => ({ type: 'routeCase', caseNumber: h.caseNumber, note: '请协办', ...extra }) as CommandBody;
+    // The item's department hands it on first; another department's head may not.
+    expect(h.try(route({ toDepartment: '税务' }), headTax, at('11:00'))).toMatchObject({ ok: false, code: 'forbidden' });
+    h.go(route({ toDepartment: '税务' }), head7, '11:00');
+    expect(h.try(route({ toDepartment: '税务' }), supervisor, at('11:01'))).toMatchObject({ ok: false, code: 'conflict' });
+    h.go(route({ toDepartment: '不动产登记', days: 2 }), headTax, '11:05');
+    const r = h.records.routes.get(h.caseNumber)!;
+    expect(r.steps.map((s) => [s.from, s.department, s.due, s.doneAt !== undefined])).toEqual([
+      ['市场监管（企业开办）', '税务', '2026-10-08', true],
+      ['税务', '不动产登记', '2026-09-30', false],
+    ]);
+    const open = () => ({ followUps: [], complaints: [], routes: [...h.records.routes.values()] });
+    expect(overdueItems(open(), at('09:00', '2026-09-30'), chinaCalendar, TZ)).toEqual([]);
+    expect(overdueItems(open(), at('09:00', '2026-10-08'), chinaCalendar, TZ)).toEqual([
+      { kind: 'case-route', id: h.caseNumber, step: 2, due: '2026-09-30', workingDaysLate: 1, department: '不动产登记', from: '税务' },
+    ]);
+    h.go(route({ finish: true }), supervisor, '11:10');
+    expect(h.records.routes.get(h.caseNumber)).toMatchObject({ state: 'done' });
+    expect(overdueItems(open(), at('09:00', '2026-10-08'), chinaCalendar, TZ)).toEqual([]);
+  });
+});
+
+describe('delivery of results (H-12)', () => {
+  it('records the notice, the post with its tracking number, the signature and the originals given back', () => {
+    const h = hall();
+    const deliver = (extra: object): CommandBody => ({ type: 'recordDelivery', caseNumber: h.caseNumber, ...extra }) as CommandBody;
+    expect(h.try(deliver({ action: 'notify' }), clerk1011, at('11:00'))).toMatchObject({ ok: false, code: 'bad-request' });
+    h.go(deliver({ action: 'notify', channel: 'sms', method: 'post' }), clerk1011, '11:00');
+    expect(h.try(deliver({ action: 'send' }), clerk1011, at('11:01'))).toMatchObject({ ok: false, code: 'bad-request' });
+    h.go(deliver({ action: 'send', trackingNumber: 'SF1234567890' }), clerk1011, '11:02');
+    expect(h.try(deliver({ action: 'send', trackingNumber: 'SF1234567890' }), clerk1011, at('11:03'))).toMatchObject({ ok: false, code: 'illegal-transition' });
+    h.go(deliver({ action: 'hand-over', signedBy: '张三丰' }), clerk1011, '11:04', DAY);
+    h.go(deliver({ action: 'return-originals', items: '营业执照原件', signedBy: '张三丰' }), head7, '11:05');
+    expect(h.try(deliver({ action: 'notify', channel: 'sms' }), headTax, at('11:06'))).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(h.records.deliveries.get(h.caseNumber)).toMatchObject({
+      method: 'post',
+      notices: [{ channel: 'sms', by: '1011' }],
+      sent: { trackingNumber: 'SF1234567890' },
+      delivered: { signedBy: '张**' },
+      originals: { items: '营业执照原件', signedBy: '张**', by: 'li' },
+    });
+  });
+});
+
+describe('what is overdue (督办)', () => {
+  it("becomes the supervisors' overdue alerts, one for each item and due day", () => {
+    const h = hall();
+    const f = h.view.followUps.get(h.followUp.id)!;
+    const reports = overdueReports(overdueItems({ followUps: [f], complaints: [], routes: [] }, at('09:00', '2026-10-08'), chinaCalendar, TZ));
+    expect(reports).toEqual([{ subject: 'follow-up', reference: f.id, due: '2026-09-29', department: '市场监管（企业开办）' }]);
+    // The view the alerts are reviewed on raises one overdue alert for it, whose key names the step's due day.
+    const review = decide(h.view, { type: 'reviewAlerts', terminals: [], overdue: reports }, h.records.ctx(at('09:00', '2026-10-08'), { role: 'admin', terminal: 'hub' }));
+    expect(review.ok).toBe(true);
+    expect(review.ok && review.value.events.map((e) => (e.type === 'alert.raised' ? e.key : e.type))).toContain(`overdue:follow-up:${f.id}:2026-09-29`);
+  });
+
+  it('names the step a follow-up waits for once its day has passed, with its department', () => {
+    const h = hall();
+    const f: FollowUp = h.view.followUps.get(h.followUp.id)!;
+    const open = { followUps: [f], complaints: [], routes: [] };
+    expect(overdueItems(open, at('17:00', '2026-09-29'), chinaCalendar, TZ)).toEqual([]);
+    // verify was due 09-29; during 国庆 it is one working day late until 10-08 counts.
+    expect(overdueItems(open, at('09:00', '2026-10-08'), chinaCalendar, TZ)).toEqual([
+      { kind: 'follow-up', id: f.id, step: 'verify', due: '2026-09-29', workingDaysLate: 2, window: 7, department: '市场监管（企业开办）', clerk: '1011' },
+    ]);
+  });
+});

@@ -1,0 +1,431 @@
+import { supervisionOf, type HallWindow } from '../catalogue';
+import { clockMinutes, localTime } from '../clock';
+import type { CommandBody } from '../commands';
+import type { DeviceReport, EventBody } from '../events';
+import { isBadRating } from '../ratings';
+import { ok, refuse, type Result } from '../result';
+import type { AlertSubject, HallAlert, OverdueReport, TerminalPresence } from '../supervision';
+import { itemToday } from './setup';
+import { itemWaits } from './waits';
+import { currentTicket, type DecideContext, type Decision, type EventOf, type HallView } from './view';
+
+// The live hall as its supervisors see it (H-04, H-16, H-18, N-03): the board, and the alerts that
+// follow from the hall's view, the clock and what only the hub knows (which terminals are linked,
+// what is overdue in its records). Pure: every console and a restarted hub work them out alike; the
+// log records each alert once, when its condition begins, and its end.
+
+export type SupervisionEventType = 'alert.raised' | 'alert.cleared' | 'alert.acknowledged';
+export type SupervisionCommand = Extract<CommandBody, { type: 'reviewAlerts' | 'acknowledgeAlert' }>;
+
+const MINUTE = 60_000;
+
+/** What the hub adds to the view for supervision: the terminals' links and the overdue records. */
+export interface SupervisionFacts {
+  now: number;
+  terminals: readonly TerminalPresence[];
+  overdue?: readonly OverdueReport[];
+}
+
+/** A condition that wants an alert while it holds; `key` names it, so that it is raised once however often it is seen. */
+export interface AlertCondition {
+  key: string;
+  subject: AlertSubject;
+}
+
+/** One source of alerts. A new kind of alert is one more function in ALERT_SOURCES. */
+export type AlertSource = (view: HallView, facts: SupervisionFacts) => AlertCondition[];
+
+const minutesSince = (since: number, now: number) => Math.max(0, Math.floor((now - since) / MINUTE));
+
+/** The hall's hours today: from the earliest issuing hour of its items to the latest (undefined: no item issues today). */
+export function hallHours(view: HallView): { opensAt: string; closesAt: string } | undefined {
+  const hours = view.catalogue.items.filter((i) => !itemToday(i, view.day).closedNotice).flatMap((i) => itemToday(i, view.day).issuingHours);
+  if (hours.length === 0) return undefined;
+  const from = Math.min(...hours.map((h) => clockMinutes(h.from)));
+  const to = Math.max(...hours.map((h) => clockMinutes(h.to)));
+  const text = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+  return { opensAt: text(from), closesAt: text(to) };
+}
+
+/** The tickets of an item waiting now, the longest wait among them in minutes. */
+function longestWait(view: HallView, code: string, now: number): { waiting: number; longest: number } {
+  const waiting = view.waitingFor.get(code);
+  let oldest = Infinity;
+  for (const t of waiting?.values() ?? []) oldest = Math.min(oldest, t.issuedAt);
+  return { waiting: waiting?.size ?? 0, longest: oldest === Infinity ? 0 : minutesSince(oldest, now) };
+}
+
+/** H-16: an item waited on past the hall's threshold (its longest wait, or how many wait). */
+export const waitAlerts: AlertSource = (view, { now }) => {
+  const policy = supervisionOf(view.catalogue);
+  const out: AlertCondition[] = [];
+  for (const item of view.catalogue.items) {
+    const { waiting, longest } = longestWait(view, item.code, now);
+    if (waiting === 0) continue;
+    if (longest < policy.waitMinutes && (policy.waitingCount === undefined || waiting < policy.waitingCount)) continue;
+    out.push({
+      key: `wait:${item.code}`,
+      subject: { kind: 'wait-threshold', serviceCode: item.code, item: item.name, waiting, longestMinutes: longest, thresholdMinutes: policy.waitMinutes, department: item.department },
+    });
+  }
+  return out;
+};
+
+/** H-18: a pause longer than the hall allows; each pause is its own occurrence. */
+export const pauseAlerts: AlertSource = (view, { now }) => {
+  const allowed = supervisionOf(view.catalogue).pauseMinutes;
+  const out: AlertCondition[] = [];
+  for (const w of view.windows.values()) {
+    if (!w.open || w.pausedSince === undefined) continue;
+    const minutes = minutesSince(w.pausedSince, now);
+    if (minutes < allowed) continue;
+    const department = view.catalogue.windows.find((x) => x.number === w.number)?.department;
+    out.push({ key: `pause:${w.number}:${w.pausedSince}`, subject: { kind: 'long-pause', window: w.number, minutes, allowedMinutes: allowed, ...(department ? { department } : {}) } });
+  }
+  return out;
+};
+
+/** A device's fault code as the notices name it (lower-case words and dashes). */
+const faultCode = (d: DeviceReport) => (d.code && /^[a-z][a-z0-9-]{0,39}$/.test(d.code) ? d.code : d.status);
+
+/** H-04: a device reported at fault. */
+export const deviceAlerts: AlertSource = (view) => {
+  const out: AlertCondition[] = [];
+  for (const t of view.devices.values())
+    for (const d of t.devices)
+      if (d.status === 'fault') out.push({ key: `device:${t.terminal}:${d.kind}:${faultCode(d)}`, subject: { kind: 'device-fault', terminal: t.terminal, device: d.kind, fault: faultCode(d) } });
+  return out;
+};
+
+/** Whether the hall's clock is within its hours today, from the morning check on. */
+function inHours(view: HallView, now: number): boolean {
+  const hours = hallHours(view);
+  if (!hours) return false;
+  const local = localTime(now, view.catalogue.hall.timeZone);
+  if (local.day !== view.day) return false;
+  return local.minutes >= clockMinutes(hours.opensAt) - supervisionOf(view.catalogue).checkBeforeOpeningMinutes && local.minutes < clockMinutes(hours.closesAt);
+}
+
+/** H-04: a terminal out of touch during the hall's hours. */
+export const offlineAlerts: AlertSource = (view, { now, terminals }) => {
+  if (!inHours(view, now)) return [];
+  const allowed = supervisionOf(view.catalogue).offlineMinutes;
+  const out: AlertCondition[] = [];
+  for (const t of terminals) {
+    if (t.online || t.lastSeen === undefined) continue;
+    const minutes = minutesSince(t.lastSeen, now);
+    if (minutes >= allowed) out.push({ key: `offline:${t.terminal}`, subject: { kind: 'terminal-offline', terminal: t.terminal, minutes } });
+  }
+  return out;
+};
+
+/** Whether a terminal has reported healthy today: linked, and every device it reported today ok (or only warned). */
+export function terminalReady(view: HallView, t: TerminalPresence, now: number): boolean {
+  if (!t.online) return false;
+  const report = view.devices.get(t.terminal);
+  if (!report) return false;
+  if (localTime(report.at, view.catalogue.hall.timeZone).day !== localTime(now, view.catalogue.hall.timeZone).day) return false;
+  return report.devices.every((d) => d.status === 'ok' || d.status === 'warning' || d.status === 'absent');
+}
+
+/** H-04, the morning device check: before the hall opens, the terminals that have not reported healthy. */
+export function deviceCheck(view: HallView, facts: SupervisionFacts): { opensAt: string; notReady: string[] } | undefined {
+  const hours = hallHours(view);
+  if (!hours) return undefined;
+  const local = localTime(facts.now, view.catalogue.hall.timeZone);
+  const opens = clockMinutes(hours.opensAt);
+  const before = supervisionOf(view.catalogue).checkBeforeOpeningMinutes;
+  if (local.day !== view.day || local.minutes < opens - before || local.minutes >= opens) return undefined;
+  const notReady = facts.terminals.filter((t) => !terminalReady(view, t, facts.now)).map((t) => t.terminal).sort();
+  return { opensAt: hours.opensAt, notReady };
+}
+
+export const deviceCheckAlerts: AlertSource = (view, facts) => {
+  const check = deviceCheck(view, facts);
+  if (!check || check.notReady.length === 0) return [];
+  return [{ key: `check:${view.day}`, subject: { kind: 'devices-not-ready', terminals: check.notReady.slice(0, 50), opensAt: check.opensAt } }];
+};
+
+/** The department a window's service belongs to: its clerk's, else the window's, else the item's. */
+function departmentOf(view: HallView, window: number, clerk: string | undefined, serviceCode: string): string | undefined {
+  return (
+    view.catalogue.clerks.find((c) => c.number === clerk)?.department ??
+    view.catalogue.windows.find((w) => w.number === window)?.department ??
+    view.catalogue.items.find((i) => i.code === serviceCode)?.department
+  );
+}
+
+/** N-03: a bad rating today, for the head of the rated clerk's department at once. */
+export const badRatingAlerts: AlertSource = (view) => {
+  const out: AlertCondition[] = [];
+  for (const list of view.ratings.values())
+    for (const r of list) {
+      if (r.isDefault || (r.level !== 'dissatisfied' && r.level !== 'very-dissatisfied') || !isBadRating(r.level)) continue;
+      const item = view.catalogue.items.find((i) => i.code === r.serviceCode);
+      const department = departmentOf(view, r.window, r.clerk, r.serviceCode);
+      out.push({
+        key: `rating:${r.id}`,
+        subject: { kind: 'bad-rating', window: r.window, level: r.level, ticket: r.ticketNumber, item: item?.name ?? r.serviceCode, ...(department ? { department } : {}) },
+      });
+    }
+  return out;
+};
+
+/** Anything overdue in the hall's records, as the hub finds it (follow-up steps, complaints, case routes, deliveries). */
+export const overdueAlerts: AlertSource = (_view, { overdue }) =>
+  (overdue ?? []).map((o) => ({ key: `overdue:${o.subject}:${o.reference}:${o.due}`, subject: { kind: 'overdue', subject: o.subject, reference: o.reference, due: o.due, ...(o.department ? { department: o.department } : {}) } }));
+
+/** Every source of the hall's alerts, in the order the console lists their kinds. */
+export const ALERT_SOURCES: readonly AlertSource[] = [waitAlerts, pauseAlerts, deviceAlerts, offlineAlerts, deviceCheckAlerts, badRatingAlerts, overdueAlerts];
+
+export function alertConditions(view: HallView, facts: SupervisionFacts, sources: readonly AlertSource[] = ALERT_SOURCES): AlertCondition[] {
+  return sources.flatMap((source) => source(view, facts));
+}
+
+/** The department an alert concerns (a department head sees their own), when it concerns one. */
+export function alertDepartment(alert: Pick<HallAlert, 'subject'>): string | undefined {
+  return 'department' in alert.subject ? alert.subject.department : undefined;
+}
+
+/** The alerts still standing: raised and not cleared. */
+export function activeAlerts(view: HallView): HallAlert[] {
+  return [...view.alerts.values()].filter((a) => a.clearedAt === undefined).sort((a, b) => b.raisedAt - a.raisedAt);
+}
+
+/**
+ * The events that bring the recorded alerts in line with the conditions: each condition without a
+ * standing alert raises one (once, however often it is asked), each standing alert whose condition
+ * has ended is cleared. Nothing when nothing changed.
+ */
+export function alertChanges(view: HallView, facts: SupervisionFacts, sources: readonly AlertSource[] = ALERT_SOURCES): EventBody[] {
+  const conditions = alertConditions(view, facts, sources);
+  const standing = new Map(activeAlerts(view).map((a) => [a.key, a]));
+  const holding = new Set(conditions.map((c) => c.key));
+  const out: EventBody[] = [];
+  for (const a of standing.values()) if (!holding.has(a.key)) out.push({ type: 'alert.cleared', id: a.id });
+  const seen = new Set<string>();
+  for (const c of conditions) {
+    if (standing.has(c.key) || seen.has(c.key)) continue;
+    seen.add(c.key);
+    out.push({ type: 'alert.raised', id: `${c.key}@${facts.now}`, key: c.key, subject: c.subject });
+  }
+  return out;
+}
+
+export function applySupervisionEvent(view: HallView, event: EventOf<SupervisionEventType>): void {
+  switch (event.type) {
+    case 'alert.raised':
+      view.alerts.set(event.id, { id: event.id, key: event.key, subject: event.subject, raisedAt: event.at });
+      break;
+    case 'alert.cleared': {
+      const a = view.alerts.get(event.id);
+      if (a) view.alerts.set(a.id, { ...a, clearedAt: event.at });
+      break;
+    }
+    case 'alert.acknowledged': {
+      const a = view.alerts.get(event.id);
+      if (a) view.alerts.set(a.id, { ...a, acknowledged: { at: event.at, ...(event.staff ? { by: event.staff } : {}) } });
+      break;
+    }
+  }
+}
+
+/** What the new hall day keeps of the alerts: those still standing. */
+export function alertsForNewDay(view: HallView): void {
+  for (const [id, a] of view.alerts) if (a.clearedAt !== undefined) view.alerts.delete(id);
+}
+
+export function decideSupervision(view: HallView, command: SupervisionCommand, ctx: DecideContext): Result<Decision> {
+  switch (command.type) {
+    case 'reviewAlerts':
+      if (ctx.actor.role !== 'admin' || ctx.actor.staff) return refuse('forbidden', 'alerts are raised by the hub itself');
+      return ok({ events: alertChanges(view, { now: ctx.now, terminals: command.terminals, overdue: command.overdue }) });
+    case 'acknowledgeAlert': {
+      const a = view.alerts.get(command.alertId);
+      if (!a) return refuse('not-found', `there is no alert ${command.alertId} today`);
+      if (a.acknowledged) return ok({ events: [] });
+      return ok({ events: [{ type: 'alert.acknowledged', id: a.id }] });
+    }
+  }
+}
+
+// The board: the whole hall at a glance, for the console and the wall screen.
+
+export interface BoardDevice {
+  kind: DeviceReport['kind'];
+  name: string;
+  status: DeviceReport['status'];
+  code?: string;
+}
+
+export interface BoardTerminal {
+  terminal: string;
+  role: string;
+  window?: number;
+  online: boolean;
+  lastSeen?: number;
+  /** When its devices last reported. */
+  reportedAt?: number;
+  devices: BoardDevice[];
+  /** Devices at fault (paper end, cover open, offline ...). */
+  faults: BoardDevice[];
+  /** A printer whose paper is nearly out. */
+  paperNearEnd: boolean;
+  /** Linked and reported healthy today (the morning check). */
+  ready: boolean;
+}
+
+export interface BoardWindow {
+  number: number;
+  name: string;
+  department?: string;
+  temporary: boolean;
+  open: boolean;
+  paused?: { reason: string; since: number; minutes: number; tooLong: boolean };
+  serving?: { ticket: string; serviceCode: string; state: 'called' | 'serving'; since: number; minutes: number };
+  clerk?: { number: string; name?: string };
+  serves: string[];
+  terminals: BoardTerminal[];
+}
+
+export interface BoardItem {
+  code: string;
+  name: string;
+  department: string;
+  waiting: number;
+  longestWaitMinutes: number;
+  expectedWaitMinutes: number;
+  windowsOpen: number;
+  /** Past the hall's threshold (H-16). */
+  overThreshold: boolean;
+}
+
+export interface BoardFigures {
+  issued: number;
+  served: number;
+  waiting: number;
+  noShow: number;
+  /** Average minutes from issue to call of today's called tickets. */
+  averageWaitMinutes: number;
+  ratings: number;
+  badRatings: number;
+  windowsOpen: number;
+}
+
+export interface HallBoard {
+  at: number;
+  day: string;
+  hallName: string;
+  windows: BoardWindow[];
+  items: BoardItem[];
+  terminals: BoardTerminal[];
+  figures: BoardFigures;
+  /** Before opening: the morning device check (H-04). */
+  check?: { opensAt: string; notReady: string[] };
+  alerts: HallAlert[];
+}
+
+function boardTerminal(view: HallView, t: TerminalPresence, now: number): BoardTerminal {
+  const report = view.devices.get(t.terminal);
+  const devices: BoardDevice[] = (report?.devices ?? []).map((d) => ({ kind: d.kind, name: d.name, status: d.status, ...(d.code ? { code: d.code } : {}) }));
+  return {
+    terminal: t.terminal,
+    role: t.role,
+    ...(t.window !== undefined ? { window: t.window } : {}),
+    online: t.online,
+    ...(t.lastSeen !== undefined ? { lastSeen: t.lastSeen } : {}),
+    ...(report ? { reportedAt: report.at } : {}),
+    devices,
+    faults: devices.filter((d) => d.status === 'fault'),
+    paperNearEnd: devices.some((d) => d.kind === 'printer' && d.code === 'paper-near-end'),
+    ready: terminalReady(view, t, now),
+  };
+}
+
+const openFor = (view: HallView, w: HallWindow) => {
+  const s = view.windows.get(w.number);
+  return !!s?.open && s.pausedSince === undefined;
+};
+
+/** The live board: every window, every item's queue, every terminal and its devices, today's figures, the standing alerts. */
+export function hallBoard(view: HallView, facts: SupervisionFacts): HallBoard {
+  const { now } = facts;
+  const policy = supervisionOf(view.catalogue);
+  // Terminals that reported devices but are not in the hub's list (an older installation) still show.
+  const presence = [...facts.terminals];
+  for (const d of view.devices.values()) if (!presence.some((p) => p.terminal === d.terminal)) presence.push({ terminal: d.terminal, role: d.role, online: false });
+  const terminals = presence.map((t) => boardTerminal(view, t, now)).sort((a, b) => a.terminal.localeCompare(b.terminal));
+  const windows: BoardWindow[] = view.catalogue.windows.map((w) => {
+    const s = view.windows.get(w.number);
+    const current = currentTicket(view, w.number);
+    const clerk = s?.open && s.clerk ? view.catalogue.clerks.find((c) => c.number === s.clerk) : undefined;
+    const since = current ? (current.state === 'serving' ? (current.servingAt ?? current.calledAt ?? now) : (current.calledAt ?? now)) : 0;
+    return {
+      number: w.number,
+      name: w.name,
+      ...(w.department ? { department: w.department } : {}),
+      temporary: w.temporary !== undefined,
+      open: !!s?.open,
+      ...(s?.open && s.pausedSince !== undefined
+        ? { paused: { reason: s.pauseReason ?? '', since: s.pausedSince, minutes: minutesSince(s.pausedSince, now), tooLong: minutesSince(s.pausedSince, now) >= policy.pauseMinutes } }
+        : {}),
+      ...(current && (current.state === 'called' || current.state === 'serving')
+        ? { serving: { ticket: current.number, serviceCode: current.serviceCode, state: current.state, since, minutes: minutesSince(since, now) } }
+        : {}),
+      ...(s?.open && s.clerk ? { clerk: { number: s.clerk, ...(clerk ? { name: clerk.name } : {}) } } : {}),
+      serves: [...w.serves],
+      terminals: terminals.filter((t) => t.window === w.number),
+    };
+  });
+  const waits = itemWaits(view, now);
+  const items: BoardItem[] = view.catalogue.items.map((item) => {
+    const { waiting, longest } = longestWait(view, item.code, now);
+    return {
+      code: item.code,
+      name: item.name,
+      department: item.department,
+      waiting,
+      longestWaitMinutes: longest,
+      expectedWaitMinutes: waiting > 0 ? (waits.get(item.code)?.minutes ?? 0) : 0,
+      windowsOpen: view.catalogue.windows.filter((w) => w.serves.includes(item.code) && openFor(view, w)).length,
+      overThreshold: waiting > 0 && (longest >= policy.waitMinutes || (policy.waitingCount !== undefined && waiting >= policy.waitingCount)),
+    };
+  });
+  let issued = 0;
+  let served = 0;
+  let noShow = 0;
+  let waited = 0;
+  let called = 0;
+  for (const t of view.tickets.values()) {
+    if (t.state === 'voided') continue;
+    issued++;
+    if (t.state === 'done') served++;
+    if (t.state === 'no-show') noShow++;
+    if (t.calledAt !== undefined) {
+      called++;
+      waited += t.calledAt - t.issuedAt;
+    }
+  }
+  const ratings = [...view.ratings.values()].flat();
+  const check = deviceCheck(view, facts);
+  return {
+    at: now,
+    day: view.day,
+    hallName: view.catalogue.hall.name,
+    windows,
+    items,
+    terminals,
+    figures: {
+      issued,
+      served,
+      waiting: view.waiting.size,
+      noShow,
+      averageWaitMinutes: called > 0 ? Math.round(waited / called / MINUTE) : 0,
+      ratings: ratings.length,
+      badRatings: ratings.filter((r) => isBadRating(r.level) && !r.isDefault).length,
+      windowsOpen: windows.filter((w) => w.open).length,
+    },
+    ...(check ? { check } : {}),
+    alerts: activeAlerts(view),
+  };
+}

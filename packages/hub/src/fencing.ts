@@ -1,0 +1,131 @@
+import type { Answer } from '@servicehall/protocol';
+import type { Db } from './db';
+import { branchLineage, readLineage, type Lineage } from './lineage';
+import { log } from './log';
+
+/**
+ * Fencing between a hall's primary hub and its standby: the epoch of the hub in charge is kept in
+ * the database and written into every event; a promoted standby takes the next epoch. A hub takes
+ * commands only while it is in charge and has seen no higher epoch than its own: one that learns of
+ * a higher one (from its peer, or from a terminal that carries the epoch it last saw) steps down and
+ * follows, so that two hubs never both accept commands.
+ */
+export const FENCING_MIGRATION = {
+  version: 85,
+  name: 'fencing: the epoch of the hub in charge, in every event; whether this hub leads or follows',
+  sql: `
+    ALTER TABLE events ADD COLUMN epoch INTEGER;
+    INSERT OR IGNORE INTO hall (key, value) VALUES ('epoch', '1');
+  `,
+};
+
+export type HubPart = 'primary' | 'follower';
+
+const NOT_IN_CHARGE: Answer = {
+  ok: false,
+  code: 'not-in-charge',
+  message: 'this hub is not the one in charge of the hall (it is the standby, or another hub took over): send to the hub in charge',
+};
+
+/** What this hub is now: its epoch, whether it leads, and the identity of its log (which a promotion branches). */
+export class HubRole {
+  private epochNow: number;
+  private partNow: HubPart;
+  private lineageNow: Lineage;
+  private readonly listeners = new Set<() => void>();
+  private readonly put;
+
+  constructor(private readonly db: Db) {
+    const get = db.prepare<[string], { value: string }>('SELECT value FROM hall WHERE key = ?');
+    this.put = db.prepare('INSERT INTO hall (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.epochNow = Number(get.get('epoch')?.value ?? '1');
+    this.partNow = get.get('part')?.value === 'follower' ? 'follower' : 'primary';
+    this.lineageNow = readLineage(db);
+  }
+
+  get epoch(): number {
+    return this.epochNow;
+  }
+
+  get part(): HubPart {
+    return this.partNow;
+  }
+
+  get inCharge(): boolean {
+    return this.partNow === 'primary';
+  }
+
+  get lineage(): Lineage {
+    return this.lineageNow;
+  }
+
+  /** The refusal of a command while this hub is not in charge, or undefined. */
+  refusal(): Answer | undefined {
+    return this.inCharge ? undefined : NOT_IN_CHARGE;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Hears of an epoch seen elsewhere (the peer, a terminal). A higher one than this hub's means
+   * another hub was promoted since: this one steps down (said once, loudly) and follows. Returns
+   * whether it stepped down now.
+   */
+  learn(epoch: number, from: string): boolean {
+    if (epoch <= this.epochNow) return false;
+    const wasInCharge = this.inCharge;
+    this.db.transaction(() => {
+      this.put.run('epoch', String(epoch));
+      this.put.run('part', 'follower');
+    })();
+    this.epochNow = epoch;
+    this.partNow = 'follower';
+    if (wasInCharge) log.error({ epoch, from }, 'another hub is in charge with a higher epoch: this hub steps down, refuses commands and follows it');
+    this.changed();
+    return wasInCharge;
+  }
+
+  /** Becomes a follower of the peer (a standby's first start, or an operator's choice), keeping its epoch. */
+  follow(): void {
+    if (this.partNow === 'follower') return;
+    this.put.run('part', 'follower');
+    this.partNow = 'follower';
+    this.changed();
+  }
+
+  /** The log a follower follows is its leader's (a leader that was promoted branched it). */
+  adoptLineage(lineage: Lineage): void {
+    if (lineage.log === this.lineageNow.log) return;
+    this.db.transaction(() => {
+      this.put.run('log', lineage.log);
+      if (lineage.parent) this.put.run('log_parent', JSON.stringify(lineage.parent));
+    })();
+    this.lineageNow = lineage;
+  }
+
+  /**
+   * Takes charge: the next epoch (above any seen), and a new log branching from the last event
+   * held, so that a terminal that saw events the old primary never handed over takes a snapshot.
+   */
+  promote(seenEpoch = 0): number {
+    if (this.inCharge) return this.epochNow;
+    const epoch = Math.max(this.epochNow, seenEpoch) + 1;
+    this.db.transaction(() => {
+      this.put.run('epoch', String(epoch));
+      this.put.run('part', 'primary');
+      this.lineageNow = branchLineage(this.db);
+    })();
+    this.epochNow = epoch;
+    this.partNow = 'primary';
+    log.warn({ epoch, log: this.lineageNow.log }, 'this hub is now in charge of the hall');
+    this.changed();
+    return epoch;
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+}

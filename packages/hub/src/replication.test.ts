@@ -1,0 +1,196 @@
+import { demoCatalogue } from '@servicehall/fixtures';
+import type { Answer } from '@servicehall/protocol';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KEY_FILE } from './files';
+import { copyFromPeer } from './replication';
+import { startHub, type RunningHub } from './server';
+import { freePort } from './testing/hub-process';
+import { TestTerminal } from './testing/terminal';
+
+const TOKEN = 'hall-token-for-the-standby-tests';
+const hubs: RunningHub[] = [];
+const terminals: TestTerminal[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const t of terminals.splice(0)) t.close();
+  for (const h of hubs.splice(0).reverse()) await h.close();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-standby-'));
+  dirs.push(d);
+  return d;
+}
+
+async function primaryAndStandby(options: { promoteAfterMs?: number; semiSyncTimeoutMs?: number; primaryKnowsStandby?: boolean } = {}) {
+  const primaryDir = tempDir();
+  const standbyPort = await freePort();
+  const peerOfPrimary = options.primaryKnowsStandby ? { peer: { url: `http://127.0.0.1:${standbyPort}`, token: TOKEN } } : {};
+  const primary = await startHub({ dataDir: primaryDir, token: TOKEN, seed: demoCatalogue({ allDay: true }), ...peerOfPrimary });
+  hubs.push(primary);
+  const standbyDir = tempDir();
+  // The installer copies the hall key to the standby: the copy of the database is sealed with it.
+  fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(standbyDir, KEY_FILE));
+  const { primaryKnowsStandby: _, ...standbyOptions } = options;
+  const standby = await startHub({ dataDir: standbyDir, port: standbyPort, token: TOKEN, peer: { url: primary.url, token: TOKEN }, standby: true, ...standbyOptions });
+  hubs.push(standby);
+  await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+  return { primary, standby };
+}
+
+async function kiosk(hub: RunningHub, name = 'kiosk-1'): Promise<TestTerminal> {
+  const t = await TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: name, token: TOKEN });
+  terminals.push(t);
+  return t;
+}
+
+const issue = (t: TestTerminal, id?: string) => t.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, id);
+
+describe('a standby hub', () => {
+  it('holds every event and answer of the primary by the time the primary answers (semi-synchronous)', async () => {
+    const { primary, standby } = await primaryAndStandby();
+    expect(standby.store.role.inCharge).toBe(false);
+    const k = await kiosk(primary);
+    const answers: Answer[] = [];
+    for (let i = 0; i < 20; i++) {
+      const a = await issue(k, `press-${String(i).padStart(4, '0')}`);
+      // Answered: the standby holds it already.
+      expect(a.ok && standby.store.seq >= a.seq).toBe(true);
+      answers.push(a);
+    }
+    expect(standby.store.seq).toBe(primary.store.seq);
+    expect([...standby.store.view.tickets.values()].map((t) => t.number).sort()).toEqual([...primary.store.view.tickets.values()].map((t) => t.number).sort());
+    // The command answers came too: the standby answers a repeat with the first answer.
+    expect(standby.store.answerOf('kiosk-1', 'press-0003')).toEqual(answers[3]);
+    expect(primary.replication.status()).toMatchObject({ part: 'primary', standby: 'in-step', lagEvents: 0 });
+  });
+
+  it('refuses terminals and commands while it follows, and the promoted one takes commands with the next epoch', async () => {
+    const { primary, standby } = await primaryAndStandby();
+    const refused = await TestTerminal.open(standby.wsUrl);
+    terminals.push(refused);
+    const said = refused.next((m) => m.type === 'error');
+    refused.send({ type: 'hello', protocol: 1, role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    expect(await said).toMatchObject({ type: 'error', code: 'not-in-charge' });
+    const http = await fetch(`${standby.url}/api/tickets`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) });
+    expect(http.status).toBe(503);
+    expect(await http.json()).toMatchObject({ code: 'not-in-charge' });
+
+    const k = await kiosk(primary);
+    const first = await issue(k, 'press-before');
+    await primary.close();
+    const res = await fetch(`${standby.url}/replication/promote`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(await res.json()).toMatchObject({ ok: true, epoch: 2 });
+    const moved = await kiosk(standby, 'kiosk-1');
+    // The same press sent again to the new primary gets its first answer; a new one continues the numbers.
+    expect(await issue(moved, 'press-before')).toEqual(first);
+    const next = await issue(moved, 'press-after');
+    expect(next.ok && first.ok && next.ticket!.number).not.toBe(first.ok && first.ticket!.number);
+    expect(standby.store.eventRowsSince(next.ok ? next.seq - 1 : 0, 1)[0]!.epoch).toBe(2);
+  });
+
+  it('takes charge by itself after its leader has been silent for the configured time', async () => {
+    const { primary, standby } = await primaryAndStandby({ promoteAfterMs: 600 });
+    const k = await kiosk(primary);
+    expect((await issue(k)).ok).toBe(true);
+    await primary.close();
+    await expect.poll(() => standby.store.role.inCharge, { timeout: 5000 }).toBe(true);
+    expect(standby.store.role.epoch).toBe(2);
+    expect((await issue(await kiosk(standby))).ok).toBe(true);
+  });
+
+  it('answers without a standby that stopped acknowledging, and says so', async () => {
+    const { primary, standby } = await primaryAndStandby({ semiSyncTimeoutMs: 200 });
+    const k = await kiosk(primary);
+    expect((await issue(k)).ok).toBe(true);
+    // The standby's process freezes (a stopped VM, a hung disk): its link stays open but nothing comes back.
+    const link = (standby.replication as unknown as { follower: { ws: import('ws').WebSocket } }).follower.ws;
+    link.pause();
+    const started = performance.now();
+    const a = await issue(k);
+    expect(a.ok).toBe(true);
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(primary.replication.status().standby).toBe('behind');
+    const quick = performance.now();
+    expect((await issue(k)).ok).toBe(true);
+    // Behind: not waited for again until it catches up.
+    expect(performance.now() - quick).toBeLessThan(150);
+    link.resume();
+    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+  });
+
+  it('steps a live primary down when its standby takes charge, and acknowledges nothing the new primary lacks', async () => {
+    const { primary, standby } = await primaryAndStandby({ primaryKnowsStandby: true });
+    const k = await kiosk(primary);
+    expect((await issue(k, 'press-before')).ok).toBe(true);
+    // The standby is promoted while the primary lives (its silence was a loaded PC's, say).
+    const promoted = await fetch(`${standby.url}/replication/promote`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(promoted.status).toBe(200);
+    await expect.poll(() => primary.store.role.inCharge, { timeout: 5000 }).toBe(false);
+    expect(primary.store.role.epoch).toBe(2);
+    const http = await fetch(`${primary.url}/api/tickets`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) });
+    expect(http.status).toBe(503);
+    // Every ticket the old primary acknowledged is at the new one.
+    for (const t of primary.store.view.tickets.values()) expect(standby.store.view.tickets.get(t.id)?.number).toBe(t.number);
+  });
+
+  it('copies a returning primary again when it holds events the new primary never got, keeping its own aside', async () => {
+    const [portA, portB] = [await freePort(), await freePort()];
+    const [dirA, dirB] = [tempDir(), tempDir()];
+    const a = await startHub({ dataDir: dirA, port: portA, token: TOKEN, seed: demoCatalogue({ allDay: true }), peer: { url: `http://127.0.0.1:${portB}`, token: TOKEN } });
+    fs.copyFileSync(path.join(dirA, KEY_FILE), path.join(dirB, KEY_FILE));
+    let b = await startHub({ dataDir: dirB, port: portB, token: TOKEN, peer: { url: a.url, token: TOKEN }, standby: true });
+    hubs.push(b);
+    await expect.poll(() => a.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    const k = await kiosk(a);
+    expect((await issue(k)).ok).toBe(true);
+    // The standby's PC goes down; the primary goes on alone and issues what the standby never gets.
+    await b.close();
+    hubs.splice(hubs.indexOf(b), 1);
+    const alone = await issue(k);
+    expect(alone.ok).toBe(true);
+    k.close();
+    await a.close();
+    // Then the primary's PC dies too; the standby comes back first and is promoted by hand.
+    b = await startHub({ dataDir: dirB, port: portB, token: TOKEN, peer: { url: a.url, token: TOKEN }, standby: true });
+    hubs.push(b);
+    expect(b.replication.promote('the test')).toBe(2);
+    const onB = await issue(await kiosk(b));
+    expect(onB.ok).toBe(true);
+    // The old primary returns: it learns of epoch 2, and its log has parted from the new primary's.
+    let why: string | undefined;
+    const back = await startHub({ dataDir: dirA, port: portA, token: TOKEN, peer: { url: b.url, token: TOKEN }, onRebuild: (w) => (why = w) });
+    expect(back.store.role.inCharge).toBe(false);
+    await expect.poll(() => why, { timeout: 5000 }).toBeDefined();
+    await back.close();
+    const copied = await copyFromPeer({ url: b.url, token: TOKEN }, dirA);
+    expect(copied.keptAs).toMatch(/hall\.db\.parted-/);
+    expect(fs.existsSync(copied.keptAs!)).toBe(true);
+    const again = await startHub({ dataDir: dirA, port: portA, token: TOKEN, peer: { url: b.url, token: TOKEN } });
+    hubs.push(again);
+    await expect.poll(() => b.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    expect(again.store.role).toMatchObject({ inCharge: false, epoch: 2 });
+    expect(again.store.seq).toBe(b.store.seq);
+    // The ticket only the old primary had is not in the hall's log: its number went again to the new primary's press.
+    expect(onB.ok && alone.ok && onB.ticket!.number).toBe(alone.ok && alone.ticket!.number);
+    expect([...again.store.view.tickets.values()].map((t) => t.number)).toEqual([...b.store.view.tickets.values()].map((t) => t.number));
+  });
+
+  it('fences a primary that hears of a higher epoch from a terminal: it steps down and refuses commands', async () => {
+    const primary = await startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+    hubs.push(primary);
+    const k = await kiosk(primary);
+    expect((await issue(k)).ok).toBe(true);
+    const fenced = k.next((m) => m.type === 'answer' || m.type === 'error');
+    k.send({ type: 'command', command: { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary', id: 'after-failover' }, epoch: 2 });
+    expect(await fenced).toMatchObject({ code: 'not-in-charge' });
+    expect(primary.store.role.inCharge).toBe(false);
+    expect(primary.store.role.epoch).toBe(2);
+    expect(primary.store.answerOf('kiosk-1', 'after-failover')).toBeUndefined();
+  });
+});

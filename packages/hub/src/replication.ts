@@ -1,0 +1,671 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import WebSocket, { type WebSocketServer } from 'ws';
+import { z } from 'zod';
+import { takeBackup } from './backup';
+import type { Db } from './db';
+import type { HubRole } from './fencing';
+import { DATABASE_FILE } from './files';
+import { continuesLog, type Lineage } from './lineage';
+import { log } from './log';
+import type { HallStore, ReplicatedEvent } from './store';
+import { tokensMatch } from './terminals';
+
+/**
+ * A hall's standby hub follows its primary's event log into its own SQLite over an authenticated
+ * WebSocket (/replication, the hall token): the events as they were appended (with their epoch),
+ * the command answers (so that a terminal retrying against the new primary gets the first answer),
+ * the audit and personal-data rows of those commands, and the small tables a terminal or a clerk
+ * needs at the standby (staff, terminal credentials, clerk PINs), whole whenever they change.
+ *
+ * Semi-synchronous: with a follower in step, the primary answers a batch of commands only once the
+ * follower holds it. A follower that does not acknowledge within `semiSyncTimeoutMs` is marked
+ * behind and the primary goes on alone (a hall keeps serving), saying so on /metrics and in its
+ * log, until the follower has caught up again.
+ */
+
+export const DEFAULT_SEMI_SYNC_TIMEOUT_MS = 1_000;
+/** How often a follower hears its leader when nothing happens, and a leader without a follower asks its peer who is in charge. */
+const BEAT_MS = 250;
+const PEER_POLL_MS = 1_000;
+/** At most this many events in one message of a catch-up. */
+const CATCH_UP_EVENTS = 2_000;
+
+/** Tables whose new rows follow the events: each with how to find where a follower at some time starts. */
+const TAILS = [
+  { table: 'commands', key: 'rowid', at: 'at', mode: 'REPLACE' },
+  { table: 'audit', key: 'id', at: 'at', mode: 'IGNORE' },
+  { table: 'personal_data', key: 'rowid', at: 'stored_at', mode: 'REPLACE' },
+] as const;
+type TailTable = (typeof TAILS)[number]['table'];
+/** Small tables sent whole whenever they change. */
+const WHOLE = ['staff', 'terminal_credentials', 'clerk_pins'] as const;
+type WholeTable = (typeof WHOLE)[number];
+/** Rows older than this before the follower's last event are sent again at a new link (answers are kept by id: no harm). */
+const TAIL_OVERLAP_MS = 60_000;
+
+type Row = Record<string, unknown>;
+
+const LineageSchema = z.object({ log: z.string(), parent: z.object({ log: z.string().nullable(), seq: z.number().int() }).optional() });
+const EventRowSchema = z.object({ seq: z.number().int(), at: z.number(), type: z.string(), command_id: z.string().nullable(), body: z.string(), epoch: z.number().int() });
+const RowSchema = z.record(z.string().regex(/^[a-z_]{1,40}$/), z.unknown());
+
+const FollowerMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('follow'), token: z.string().min(1).max(200), hub: z.string().max(80), seq: z.number().int().min(0), log: z.string().max(64), epoch: z.number().int().min(1) }),
+  z.object({ type: z.literal('ack'), n: z.number().int(), seq: z.number().int() }),
+]);
+
+const LeaderMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('following'), epoch: z.number().int(), lineage: LineageSchema, seq: z.number().int() }),
+  z.object({
+    type: z.literal('rows'),
+    n: z.number().int(),
+    epoch: z.number().int(),
+    seq: z.number().int(),
+    events: z.array(EventRowSchema),
+    tails: z.record(z.string(), z.array(RowSchema)),
+    whole: z.record(z.string(), z.array(RowSchema)).optional(),
+  }),
+  z.object({ type: z.literal('beat'), epoch: z.number().int(), seq: z.number().int() }),
+  z.object({ type: z.literal('rebuild'), message: z.string() }),
+  z.object({ type: z.literal('refused'), code: z.string(), message: z.string(), epoch: z.number().int().optional() }),
+]);
+type LeaderMessage = z.infer<typeof LeaderMessageSchema>;
+
+/** What the peer says of itself (GET /replication/status). */
+export interface PeerStatus {
+  inCharge: boolean;
+  epoch: number;
+  seq: number;
+  log: string;
+}
+
+/** Where the other hub of the hall is, and how this one proves it belongs to the hall. */
+export interface Peer {
+  /** Its address, http(s)://host:port */
+  url: string;
+  token: string;
+  /** The hall's CA (PEM) when the peer serves HTTPS. */
+  ca?: string;
+}
+
+interface FollowerLink {
+  ws: WebSocket;
+  hub: string;
+  seq: number;
+  positions: Record<TailTable, number>;
+  whole: Partial<Record<WholeTable, string>>;
+  /** The last message number sent, the last acknowledged, and the events it held by then. */
+  sent: number;
+  acked: number;
+  ackedSeq: number;
+  sentAt: Map<number, number>;
+  waiters: Map<number, (() => void)[]>;
+  /** Did not acknowledge in time: the primary does not wait for it until it has caught up. */
+  behind: boolean;
+}
+
+export interface ReplicationStatus {
+  part: 'primary' | 'follower';
+  epoch: number;
+  seq: number;
+  /** For a primary: whether a follower is linked and in step (semi-synchronous), behind (the primary goes on alone), or none. */
+  standby: 'in-step' | 'behind' | 'none';
+  /** Events the follower does not hold yet (primary: by its acknowledgements; follower: by what the leader last said). */
+  lagEvents: number;
+  /** Seconds since the oldest unacknowledged message (primary), or since the leader was last heard (follower). */
+  lagSeconds: number;
+  /** A follower: whether its leader is linked now. */
+  leaderLinked?: boolean;
+  /** Batches answered without the follower's acknowledgement since the hub started. */
+  unacknowledged: number;
+}
+
+/**
+ * The replication of one hub: the leader's side while it is in charge (followers link to it) and
+ * the follower's side while it is not (it links to its peer), switching as its role changes.
+ */
+export class Replication {
+  private readonly followers = new Set<FollowerLink>();
+  private readonly st;
+  private peerTimer: NodeJS.Timeout | undefined;
+  private beatTimer: NodeJS.Timeout | undefined;
+  private follower: FollowerSide | undefined;
+  private unacknowledged = 0;
+  /** Set while the primary, its standby just gone, asks the peer whether it took charge. */
+  private doubt: Promise<void> | undefined;
+  private closed = false;
+  private readonly stopRole: () => void;
+
+  constructor(
+    private readonly store: HallStore,
+    private readonly db: Db,
+    private readonly token: string,
+    private readonly options: {
+      peer?: Peer;
+      /** This hub's name in the peer's log. */
+      name: string;
+      semiSyncTimeoutMs?: number;
+      /** A follower that has not heard its leader for this long takes charge by itself (undefined: only by `promote`). */
+      promoteAfterMs?: number;
+      /** This hub's database has parted from the leader's: it must be copied again (the command line does it). */
+      onRebuild?: (why: string) => void;
+      /** It took charge (start the work only the hub in charge does: notifications). */
+      onPromoted?: () => void;
+    },
+  ) {
+    this.st = {
+      atOf: db.prepare<[number], { at: number }>('SELECT at FROM events WHERE seq = ?'),
+    };
+    this.stopRole = store.role.onChange(() => this.roleChanged());
+    this.beatTimer = setInterval(() => this.beat(), BEAT_MS);
+    this.beatTimer.unref();
+    this.roleChanged();
+  }
+
+  get role(): HubRole {
+    return this.store.role;
+  }
+
+  /** The leader's endpoint: a follower says hello with the hall token and where it stands. */
+  serve(wss: WebSocketServer): void {
+    wss.on('connection', (ws) => {
+      let link: FollowerLink | undefined;
+      const hello = setTimeout(() => ws.terminate(), 5_000);
+      hello.unref();
+      ws.on('error', () => ws.terminate());
+      ws.on('close', () => {
+        clearTimeout(hello);
+        if (!link) return;
+        const gone = link;
+        this.followers.delete(gone);
+        // Its standby gone, the primary asks its peer before it answers alone: a standby that took
+        // charge (after a silence of this hub's) must not see this one acknowledge what it lacks.
+        this.doubt = this.askPeer().finally(() => {
+          this.doubt = undefined;
+          for (const list of gone.waiters.values()) for (const w of list) w();
+          if (this.role.inCharge) log.warn({ follower: gone.hub }, 'the standby hub has gone: this hub goes on alone');
+        });
+      });
+      ws.on('message', (data) => {
+        let message;
+        try {
+          message = FollowerMessageSchema.parse(JSON.parse(data.toString()));
+        } catch {
+          return void ws.close(1008, 'not a replication message');
+        }
+        if (message.type === 'follow') {
+          clearTimeout(hello);
+          if (!tokensMatch(message.token, this.token)) return refuse(ws, 'unauthorised', 'the token is not this hall’s');
+          if (message.epoch > this.role.epoch) {
+            this.role.learn(message.epoch, `follower ${message.hub}`);
+            return refuse(ws, 'not-in-charge', 'this hub has seen a higher epoch and is not in charge', this.role.epoch);
+          }
+          if (!this.role.inCharge) return refuse(ws, 'not-in-charge', 'this hub is not in charge', this.role.epoch);
+          const lineage = this.role.lineage;
+          if (message.seq > this.store.seq || !continuesLog(lineage, message.log, message.seq))
+            return void send(ws, { type: 'rebuild', message: `the follower holds event ${message.seq} of log ${message.log}, which is not this hub's history (log ${lineage.log} at ${this.store.seq}): it must be copied again` });
+          link = this.link(ws, message.hub, message.seq);
+          send(ws, { type: 'following', epoch: this.role.epoch, lineage, seq: this.store.seq });
+          log.info({ follower: message.hub, from: message.seq, to: this.store.seq }, 'a standby hub follows this one');
+          this.followers.add(link);
+          this.push(link, true);
+          return;
+        }
+        if (!link) return;
+        link.acked = Math.max(link.acked, message.n);
+        link.ackedSeq = Math.max(link.ackedSeq, message.seq);
+        for (const [n, list] of link.waiters)
+          if (n <= message.n) {
+            link.waiters.delete(n);
+            for (const w of list) w();
+          }
+        for (const n of link.sentAt.keys()) if (n <= message.n) link.sentAt.delete(n);
+        if (link.behind && link.acked >= link.sent) {
+          link.behind = false;
+          log.info({ follower: link.hub }, 'the standby hub has caught up: answers wait for it again');
+        }
+      });
+    });
+  }
+
+  private link(ws: WebSocket, hub: string, seq: number): FollowerLink {
+    const since = (this.st.atOf.get(seq)?.at ?? 0) - TAIL_OVERLAP_MS;
+    const positions = {} as Record<TailTable, number>;
+    for (const t of TAILS) {
+      const first = this.db.prepare<[number], { k: number | null }>(`SELECT MIN(${t.key}) AS k FROM ${t.table} WHERE ${t.at} >= ?`).get(since)?.k;
+      const last = this.db.prepare<[], { k: number | null }>(`SELECT MAX(${t.key}) AS k FROM ${t.table}`).get()?.k ?? 0;
+      positions[t.table] = first === null || first === undefined ? last : first - 1;
+    }
+    return { ws, hub, seq, positions, whole: {}, sent: 0, acked: 0, ackedSeq: seq, sentAt: new Map(), waiters: new Map(), behind: false };
+  }
+
+  /** Sends a follower what it does not have yet; returns the number of the message that holds the newest (or undefined: it has all). */
+  private push(link: FollowerLink, withWhole = false): number | undefined {
+    if (link.ws.readyState !== WebSocket.OPEN) return undefined;
+    let last: number | undefined;
+    for (;;) {
+      const events = this.store.eventRowsSince(link.seq, CATCH_UP_EVENTS);
+      const tails: Record<string, Row[]> = {};
+      let any = events.length > 0;
+      for (const t of TAILS) {
+        const rows = this.db.prepare<[number], Row>(`SELECT ${t.key} AS _key, * FROM ${t.table} WHERE ${t.key} > ? ORDER BY ${t.key} LIMIT 5000`).all(link.positions[t.table]);
+        if (rows.length === 0) continue;
+        link.positions[t.table] = rows[rows.length - 1]!._key as number;
+        tails[t.table] = rows.map(({ _key, ...r }) => r);
+        any = true;
+      }
+      const whole = withWhole ? this.wholeChanges(link) : undefined;
+      if (whole) any = true;
+      if (!any) break;
+      if (events.length > 0) link.seq = events[events.length - 1]!.seq;
+      const n = ++link.sent;
+      link.sentAt.set(n, Date.now());
+      send(link.ws, { type: 'rows', n, epoch: this.role.epoch, seq: this.store.seq, events, tails, ...(whole ? { whole } : {}) });
+      last = n;
+      withWhole = false;
+      if (events.length < CATCH_UP_EVENTS) break;
+    }
+    if (last !== undefined) return last;
+    return link.acked < link.sent ? link.sent : undefined;
+  }
+
+  private wholeChanges(link: FollowerLink): Record<string, Row[]> | undefined {
+    let out: Record<string, Row[]> | undefined;
+    for (const table of WHOLE) {
+      const rows = this.db.prepare<[], Row>(`SELECT * FROM ${table} ORDER BY rowid`).all();
+      const hash = createHash('sha256').update(JSON.stringify(rows)).digest('base64');
+      if (link.whole[table] === hash) continue;
+      link.whole[table] = hash;
+      (out ??= {})[table] = rows;
+    }
+    return out;
+  }
+
+  /**
+   * After a batch of commands is durable here: sends it to the followers and resolves once one in
+   * step holds it (semi-synchronous), or at once with none in step, or after the timeout (the
+   * follower is then marked behind and not waited for until it catches up).
+   */
+  ship(): Promise<void> {
+    if (this.doubt) return this.doubt.then(() => this.ship());
+    if (!this.role.inCharge || this.followers.size === 0) return Promise.resolve();
+    const waits: Promise<boolean>[] = [];
+    for (const link of this.followers) {
+      const n = this.push(link);
+      if (n === undefined || link.behind) continue;
+      waits.push(
+        new Promise<boolean>((resolve) => {
+          const list = link.waiters.get(n) ?? [];
+          list.push(() => resolve(true));
+          link.waiters.set(n, list);
+        }),
+      );
+    }
+    if (waits.length === 0) return Promise.resolve();
+    const timeoutMs = this.options.semiSyncTimeoutMs ?? DEFAULT_SEMI_SYNC_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([Promise.any(waits), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]).then((acknowledged) => {
+      clearTimeout(timer);
+      if (acknowledged) return;
+      this.unacknowledged += 1;
+      for (const link of this.followers)
+        if (!link.behind && link.acked < link.sent) {
+          link.behind = true;
+          log.error({ follower: link.hub, timeoutMs }, 'the standby hub did not acknowledge in time: this hub answers without it until it catches up');
+        }
+    });
+  }
+
+  status(): ReplicationStatus {
+    const now = Date.now();
+    if (this.role.inCharge) {
+      let standby: ReplicationStatus['standby'] = 'none';
+      let lagEvents = 0;
+      let oldest = now;
+      for (const link of this.followers) {
+        standby = link.behind ? (standby === 'in-step' ? standby : 'behind') : 'in-step';
+        lagEvents = Math.max(lagEvents, this.store.seq - link.ackedSeq);
+        for (const at of link.sentAt.values()) oldest = Math.min(oldest, at);
+      }
+      return { part: 'primary', epoch: this.role.epoch, seq: this.store.seq, standby, lagEvents, lagSeconds: (now - oldest) / 1000, unacknowledged: this.unacknowledged };
+    }
+    const f = this.follower;
+    return {
+      part: 'follower',
+      epoch: this.role.epoch,
+      seq: this.store.seq,
+      standby: 'none',
+      lagEvents: Math.max(0, (f?.leaderSeq ?? this.store.seq) - this.store.seq),
+      lagSeconds: f ? (now - f.lastHeard) / 1000 : 0,
+      leaderLinked: f?.linked ?? false,
+      unacknowledged: this.unacknowledged,
+    };
+  }
+
+  /** An operator's `promote`, or the follower's own after its leader's silence: this hub takes charge with the next epoch. */
+  promote(why: string): number {
+    if (this.role.inCharge) return this.role.epoch;
+    const seen = this.follower?.leaderEpoch ?? 0;
+    this.follower?.stop();
+    this.follower = undefined;
+    const epoch = this.role.promote(seen);
+    log.warn({ why, epoch, seq: this.store.seq }, 'promoted: this hub takes the hall’s commands');
+    this.options.onPromoted?.();
+    return epoch;
+  }
+
+  private roleChanged(): void {
+    if (this.closed) return;
+    if (this.role.inCharge) {
+      this.follower?.stop();
+      this.follower = undefined;
+      this.watchPeer();
+      return;
+    }
+    // No longer in charge: followers of this hub must find the one that is.
+    for (const link of this.followers) refuse(link.ws, 'not-in-charge', 'this hub is no longer in charge', this.role.epoch);
+    clearInterval(this.peerTimer);
+    this.peerTimer = undefined;
+    if (!this.follower && this.options.peer) this.follower = new FollowerSide(this, this.store, this.options.peer, this.options);
+  }
+
+  /** Whether the peer took charge with a higher epoch (then this hub steps down); an unreachable peer changes nothing. */
+  private async askPeer(): Promise<void> {
+    const peer = this.options.peer;
+    if (!peer || !this.role.inCharge) return;
+    try {
+      const s = await peerStatus(peer, this.options.semiSyncTimeoutMs ?? DEFAULT_SEMI_SYNC_TIMEOUT_MS);
+      if (s.inCharge && s.epoch > this.role.epoch) this.role.learn(s.epoch, 'the peer hub');
+    } catch {
+      // Unreachable: its PC or the link is down; the hall goes on with this hub (and /metrics says there is no standby).
+    }
+  }
+
+  /** A primary with no follower asks its peer who is in charge: one promoted while the two could not reach each other fences this one. */
+  private watchPeer(): void {
+    const peer = this.options.peer;
+    if (!peer || this.peerTimer) return;
+    this.peerTimer = setInterval(() => {
+      if (this.followers.size > 0 || !this.role.inCharge) return;
+      void this.askPeer();
+    }, PEER_POLL_MS);
+    this.peerTimer.unref();
+  }
+
+  private beat(): void {
+    if (!this.role.inCharge) return this.follower?.checkSilence();
+    for (const link of this.followers) {
+      // Rows written outside a batch of commands (a new day, a sign-in, the console's tables) go at the next beat.
+      if (this.push(link, true) === undefined) send(link.ws, { type: 'beat', epoch: this.role.epoch, seq: this.store.seq });
+    }
+  }
+
+  /** The leader's side of GET /replication/status and /replication/copy, POST /replication/promote (the hall token; promote from this machine only). */
+  async serveHttp(req: IncomingMessage, res: ServerResponse, url: URL, dbFile: string): Promise<void> {
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('Bearer ') || !tokensMatch(header.slice(7).trim(), this.token)) return reply(res, 401, { ok: false, code: 'unauthorised', message: 'the hall token is needed' });
+    if (url.pathname === '/replication/status' && req.method === 'GET') {
+      const s = this.status();
+      return reply(res, 200, { ...s, inCharge: this.role.inCharge, log: this.role.lineage.log });
+    }
+    if (url.pathname === '/replication/promote' && req.method === 'POST') {
+      const address = req.socket.remoteAddress ?? '';
+      if (!(address === '::1' || /^(::ffff:)?127\./.test(address))) return reply(res, 403, { ok: false, code: 'forbidden', message: 'promote from the standby hub’s own machine (npm run hub -- promote)' });
+      const before = this.role.inCharge;
+      const epoch = this.promote('an operator’s promote');
+      return reply(res, 200, { ok: true, epoch, seq: this.store.seq, already: before });
+    }
+    if (url.pathname === '/replication/copy' && req.method === 'GET') {
+      if (!this.role.inCharge) return reply(res, 409, { ok: false, code: 'not-in-charge', message: 'copy from the hub in charge' });
+      // Beside the database, on its disk: a year's copy is gigabytes, more than a temporary folder may hold.
+      const dir = fs.mkdtempSync(path.join(path.dirname(dbFile), 'copy-for-standby-'));
+      try {
+        const copy = await takeBackup(dbFile, dir);
+        res.writeHead(200, { 'content-type': 'application/vnd.sqlite3', 'content-length': String(copy.bytes), 'x-sha256': copy.sha256, 'x-seq': String(copy.seq) });
+        await new Promise<void>((resolve, reject) => fs.createReadStream(copy.path).on('error', reject).on('end', resolve).pipe(res));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      return;
+    }
+    reply(res, 404, { ok: false, code: 'not-found', message: `there is no ${url.pathname}` });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.stopRole();
+    clearInterval(this.beatTimer);
+    clearInterval(this.peerTimer);
+    this.follower?.stop();
+    for (const link of this.followers) link.ws.terminate();
+  }
+
+  /** The follower's side, called by FollowerSide: applies the leader's rows in one transaction. */
+  applyRows(message: Extract<LeaderMessage, { type: 'rows' }>): void {
+    this.store.follow(message.events as ReplicatedEvent[], () => {
+      for (const t of TAILS) {
+        const rows = message.tails[t.table];
+        if (rows?.length) insertRows(this.db, t.table, rows, t.mode);
+      }
+      for (const table of WHOLE) {
+        const rows = message.whole?.[table];
+        if (!rows) continue;
+        this.db.prepare(`DELETE FROM ${table}`).run();
+        insertRows(this.db, table, rows, 'REPLACE');
+      }
+    });
+  }
+
+  rebuild(why: string): void {
+    if (this.options.onRebuild) this.options.onRebuild(why);
+    else log.error({ why }, 'this hub’s database has parted from the leader’s and must be copied again: restart it with SERVICEHALL_PEER set');
+  }
+}
+
+function insertRows(db: Db, table: string, rows: Row[], mode: 'REPLACE' | 'IGNORE'): void {
+  const statements = new Map<string, Database.Statement>();
+  for (const row of rows) {
+    const columns = Object.keys(row);
+    const sql = `INSERT OR ${mode} INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+    let st = statements.get(sql);
+    if (!st) statements.set(sql, (st = db.prepare(sql)));
+    st.run(...columns.map((c) => row[c] as never));
+  }
+}
+
+function send(ws: WebSocket, message: LeaderMessage | z.infer<typeof FollowerMessageSchema>): void {
+  if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+}
+
+function refuse(ws: WebSocket, code: string, message: string, epoch?: number): void {
+  send(ws, { type: 'refused', code, message, ...(epoch !== undefined ? { epoch } : {}) });
+  ws.close(4003, code);
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/** The follower's link to its leader: reconnects, applies and acknowledges, and takes charge after the configured silence. */
+class FollowerSide {
+  private ws: WebSocket | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
+  lastHeard = Date.now();
+  leaderSeq: number | undefined;
+  leaderEpoch = 0;
+  linked = false;
+
+  constructor(
+    private readonly replication: Replication,
+    private readonly store: HallStore,
+    private readonly peer: Peer,
+    private readonly options: { name: string; promoteAfterMs?: number },
+  ) {
+    this.connect();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const url = this.peer.url.replace(/^http/, 'ws').replace(/\/$/, '') + '/replication';
+    const ws = new WebSocket(url, { handshakeTimeout: 2_000, maxPayload: 256 * 1024 * 1024, ...(this.peer.ca ? { ca: this.peer.ca } : {}) });
+    this.ws = ws;
+    ws.on('open', () => {
+      const role = this.store.role;
+      send(ws, { type: 'follow', token: this.peer.token, hub: this.options.name, seq: this.store.seq, log: role.lineage.log, epoch: role.epoch });
+    });
+    ws.on('message', (data) => {
+      let message: LeaderMessage;
+      try {
+        message = LeaderMessageSchema.parse(JSON.parse(data.toString()));
+      } catch (error) {
+        log.error({ err: error }, 'the leader hub sent a message this hub does not understand');
+        return void ws.terminate();
+      }
+      try {
+        this.onMessage(ws, message);
+      } catch (error) {
+        log.error({ err: error }, 'following the leader hub failed: linking again');
+        ws.terminate();
+      }
+    });
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      if (this.ws !== ws) return;
+      this.linked = false;
+      this.ws = undefined;
+      if (!this.stopped) this.retry = setTimeout(() => this.connect(), 300);
+    });
+  }
+
+  private onMessage(ws: WebSocket, m: LeaderMessage): void {
+    const role = this.store.role;
+    switch (m.type) {
+      case 'following':
+        // A leader behind this hub's epoch would have learnt it from the hello and refused.
+        if (m.epoch < role.epoch) return void ws.terminate();
+        role.learn(m.epoch, 'the leader hub');
+        role.adoptLineage(m.lineage as Lineage);
+        this.leaderEpoch = m.epoch;
+        this.leaderSeq = m.seq;
+        this.linked = true;
+        this.lastHeard = Date.now();
+        log.info({ epoch: m.epoch, from: this.store.seq, leader: m.seq }, 'this hub follows the hub in charge');
+        return;
+      case 'rows':
+        if (m.epoch < role.epoch) return void ws.terminate();
+        this.lastHeard = Date.now();
+        this.leaderSeq = m.seq;
+        this.replication.applyRows(m);
+        send(ws, { type: 'ack', n: m.n, seq: this.store.seq });
+        return;
+      case 'beat':
+        this.lastHeard = Date.now();
+        this.leaderSeq = m.seq;
+        return;
+      case 'rebuild':
+        this.stop();
+        this.replication.rebuild(m.message);
+        return;
+      case 'refused':
+        if (m.epoch !== undefined && m.epoch > role.epoch) role.learn(m.epoch, 'the peer hub');
+        if (m.code === 'unauthorised') log.error({ message: m.message }, 'the peer hub refused this hub’s token: both hubs need the same hall token');
+        return;
+    }
+  }
+
+  /** Called at every beat: after the configured silence of its leader, this hub takes charge. */
+  checkSilence(): void {
+    const after = this.options.promoteAfterMs;
+    if (this.stopped || !after || Date.now() - this.lastHeard < after) return;
+    this.replication.promote(`the leader hub was silent for ${Math.round((Date.now() - this.lastHeard) / 100) / 10} s`);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    this.ws?.terminate();
+  }
+}
+
+function request(peer: Peer, route: string, method: string, timeoutMs: number): Promise<IncomingMessage> {
+  const url = new URL(route, peer.url);
+  const lib = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = lib.request(url, { method, headers: { authorization: `Bearer ${peer.token}` }, timeout: timeoutMs, ...(peer.ca ? { ca: peer.ca } : {}) }, resolve);
+    req.on('timeout', () => req.destroy(new Error(`the peer hub did not answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function readJson<T>(res: IncomingMessage): Promise<T> {
+  let text = '';
+  for await (const chunk of res) text += chunk;
+  return JSON.parse(text) as T;
+}
+
+/** Who the peer is now (in charge, its epoch); rejects when it cannot be reached. */
+export async function peerStatus(peer: Peer, timeoutMs = 2_000): Promise<PeerStatus> {
+  const res = await request(peer, '/replication/status', 'GET', timeoutMs);
+  if (res.statusCode !== 200) {
+    res.resume();
+    throw new Error(`the peer hub answered ${res.statusCode} to its status${res.statusCode === 401 ? ': both hubs need the same hall token' : ''}`);
+  }
+  return readJson<PeerStatus>(res);
+}
+
+/** Asks the hub on this machine to take charge (the operator's `npm run hub -- promote`). */
+export async function promoteLocal(hub: Peer): Promise<{ epoch: number; seq: number; already: boolean }> {
+  const res = await request(hub, '/replication/promote', 'POST', 5_000);
+  const body = await readJson<{ ok: boolean; epoch: number; seq: number; already: boolean; message?: string }>(res);
+  if (res.statusCode !== 200) throw new Error(body.message ?? `the hub answered ${res.statusCode}`);
+  return body;
+}
+
+/**
+ * Makes this machine's hall database a copy of the peer's (a standby's first start, or a hub whose
+ * log parted from its leader's): the old one, if any, is kept aside as hall.db.parted-<time>. The
+ * copy becomes a follower.
+ */
+export async function copyFromPeer(peer: Peer, dataDir: string, now = Date.now()): Promise<{ seq: number; bytes: number; keptAs?: string }> {
+  const res = await request(peer, '/replication/copy', 'GET', 600_000);
+  if (res.statusCode !== 200) {
+    const body = await readJson<{ message?: string }>(res).catch(() => ({ message: undefined }));
+    throw new Error(`the peer hub would not give a copy of its database (${res.statusCode}): ${body.message ?? ''}`);
+  }
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = path.join(dataDir, DATABASE_FILE);
+  const partial = `${file}.copying`;
+  const hash = createHash('sha256');
+  await new Promise<void>((resolve, reject) => {
+    const out = fs.createWriteStream(partial, { mode: 0o600 });
+    res.on('data', (chunk: Buffer) => hash.update(chunk));
+    res.on('error', reject);
+    out.on('error', reject);
+    out.on('finish', () => resolve());
+    res.pipe(out);
+  });
+  if (hash.digest('hex') !== res.headers['x-sha256']) {
+    fs.rmSync(partial, { force: true });
+    throw new Error('the copy of the peer hub’s database arrived damaged (its checksum differs): try again');
+  }
+  const copy = new Database(partial);
+  copy.prepare("INSERT INTO hall (key, value) VALUES ('part', 'follower') ON CONFLICT (key) DO UPDATE SET value = excluded.value").run();
+  copy.close();
+  let keptAs: string | undefined;
+  if (fs.existsSync(file)) {
+    keptAs = `${file}.parted-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+    fs.renameSync(file, keptAs);
+    for (const suffix of ['-wal', '-shm']) if (fs.existsSync(file + suffix)) fs.renameSync(file + suffix, keptAs + suffix);
+  }
+  fs.renameSync(partial, file);
+  return { seq: Number(res.headers['x-seq'] ?? 0), bytes: fs.statSync(file).size, ...(keptAs ? { keptAs } : {}) };
+}

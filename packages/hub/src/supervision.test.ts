@@ -1,0 +1,204 @@
+import type { HallAlert, HallBoard } from '@servicehall/core';
+import { demoCatalogue } from '@servicehall/fixtures';
+import { WecomStandIn } from '@servicehall/notify/testing';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHub, type RunningHub } from './server';
+import { TestConsole } from './testing/console';
+import { TestTerminal } from './testing/terminal';
+
+const TOKEN = 'hall-token-for-supervision-tests';
+const START = Date.parse('2026-11-27T09:00:00+08:00');
+let now = START;
+const hubs: RunningHub[] = [];
+const dirs: string[] = [];
+const terminals: TestTerminal[] = [];
+const robots: WecomStandIn[] = [];
+
+async function hall(dir: string, notify?: unknown) {
+  const catalogue = demoCatalogue({ allDay: true });
+  const hub = await startHub({
+    dataDir: dir,
+    token: TOKEN,
+    clock: () => now,
+    seed: { ...catalogue, supervision: { waitMinutes: 20, pauseMinutes: 15, offlineMinutes: 5, checkBeforeOpeningMinutes: 30 } },
+    // The tests review by hand, at the moments they choose.
+    supervisionSweepMs: 3_600_000,
+    ...(notify ? { notify: notify as never } : {}),
+  });
+  hubs.push(hub);
+  return hub;
+}
+
+function folder(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-supervision-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function connect(hub: RunningHub, hello: { role: 'kiosk' | 'window' | 'rating-pad'; terminal: string; window?: number }) {
+  const t = await TestTerminal.connect(hub.wsUrl, { ...hello, token: TOKEN });
+  terminals.push(t);
+  return t;
+}
+
+async function staff(hub: RunningHub, admin: TestConsole, id: string, role: string, department?: string): Promise<TestConsole> {
+  const made = await admin.request('POST', '/api/staff', { id, name: id, role, ...(department ? { department } : {}) });
+  expect(made.status).toBe(201);
+  const c = new TestConsole(hub.url);
+  await c.login(id, String(made.body.password));
+  expect((await c.request('POST', '/api/console/password', { current: made.body.password, next: `${id}-own-pass-9` })).status).toBe(200);
+  return c;
+}
+
+/** Opens a window as the hall token's administrator does (a window terminal signs in with a PIN). */
+async function openWindow(hub: RunningHub, window: number, clerk?: string) {
+  const res = await fetch(`${hub.url}/api/windows/${window}/open`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(clerk ? { clerk } : {}),
+  });
+  expect(res.status).toBe(200);
+}
+
+async function admin(hub: RunningHub): Promise<TestConsole> {
+  const c = new TestConsole(hub.url);
+  expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
+  expect((await c.login('admin', 'first-admin-pass-1')).status).toBe(200);
+  return c;
+}
+
+afterEach(async () => {
+  for (const t of terminals.splice(0)) t.close();
+  for (const h of hubs.splice(0)) await h.close();
+  for (const r of robots.splice(0)) await r.close();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+  now = START;
+});
+
+/** Serves one ticket of GA-SFZ-HL at window 1 and has its pad rate it. */
+async function servedAndRated(hub: RunningHub, level: 'very-dissatisfied' | 'satisfied') {
+  const kiosk = await connect(hub, { role: 'kiosk', terminal: 'kiosk-1' });
+  const window = await connect(hub, { role: 'window', terminal: 'window-1', window: 1 });
+  const pad = await connect(hub, { role: 'rating-pad', terminal: 'pad-1', window: 1 });
+  await openWindow(hub, 1, '1001');
+  const issued = await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
+  if (!issued.ok) throw new Error(issued.message);
+  for (const type of ['callNext', 'startService', 'finishService'] as const) expect((await window.command({ type, window: 1 })).ok).toBe(true);
+  const rated = await pad.command({ type: 'rate', ticketId: issued.ticket!.id, window: 1, level, channel: 'window-pad', aspects: {}, reasons: [] });
+  expect(rated.ok).toBe(true);
+  return issued.ticket!;
+}
+
+describe('the supervisors’ alerts on the hub', () => {
+  it('takes a pad’s 非常不满意 to the rated clerk’s department head and its robot, once, even after a restart (N-03)', async () => {
+    const robot = await WecomStandIn.start({ keys: ['ga-head', 'crj-head'], clock: () => now });
+    robots.push(robot);
+    const notify = {
+      channels: [
+        { id: 'ga-head', kind: 'wecom-robot', webhook: robot.webhook('ga-head'), departments: ['公安户籍'] },
+        { id: 'crj-head', kind: 'wecom-robot', webhook: robot.webhook('crj-head'), departments: ['出入境'] },
+      ],
+    };
+    const dir = folder();
+    let hub = await hall(dir, notify);
+    const a = await admin(hub);
+    const gaHead = await staff(hub, a, 'head-ga', 'department-head', '公安户籍');
+    const crjHead = await staff(hub, a, 'head-crj', 'department-head', '出入境');
+    const ticket = await servedAndRated(hub, 'very-dissatisfied');
+    hub.supervision.review();
+
+    const seen = await gaHead.request<{ alerts: HallAlert[] }>('GET', '/api/alerts');
+    expect(seen.status).toBe(200);
+    expect(seen.body.alerts.map((x) => x.subject)).toEqual([{ kind: 'bad-rating', window: 1, level: 'very-dissatisfied', ticket: ticket.number, item: expect.any(String), department: '公安户籍' }]);
+    expect((await crjHead.request<{ alerts: HallAlert[] }>('GET', '/api/alerts')).body.alerts).toEqual([]);
+    const id = seen.body.alerts[0]!.id;
+    expect((await crjHead.request('POST', `/api/alerts/${encodeURIComponent(id)}/acknowledge`)).status).toBe(403);
+
+    await robot.waitFor(() => robot.messages.length >= 1);
+    expect(robot.messages).toEqual([{ robot: 'ga-head', msgtype: 'markdown', content: expect.stringContaining('非常不满意') }]);
+    expect(robot.messages[0]!.content).toContain(ticket.number);
+
+    const acked = await gaHead.request('POST', `/api/alerts/${encodeURIComponent(id)}/acknowledge`);
+    expect(acked.status).toBe(200);
+    expect(hub.store.view.alerts.get(id)?.acknowledged).toMatchObject({ by: { id: 'head-ga', role: 'department-head' } });
+
+    // A restarted hub holds the same alert, acknowledged, and raises and sends nothing again.
+    await hub.close();
+    hubs.splice(hubs.indexOf(hub), 1);
+    hub = await hall(dir, notify);
+    expect(hub.supervision.review()).toBe(0);
+    expect([...hub.store.view.alerts.values()]).toMatchObject([{ id, acknowledged: { by: { id: 'head-ga' } } }]);
+    await hub.notifications.loop.runOnce();
+    expect(robot.received.filter((r) => r.accepted)).toHaveLength(1);
+  });
+
+  it('raises a long wait once, shows it on the board, and a robot that fails first still gets it once (H-16)', async () => {
+    const robot = await WecomStandIn.start({ keys: ['duty'], clock: () => now });
+    robots.push(robot);
+    robot.failNext({ kind: 'error', code: -1, message: 'system busy' });
+    const hub = await hall(folder(), { channels: [{ id: 'duty', kind: 'wecom-robot', webhook: robot.webhook('duty'), format: 'text' }] });
+    const a = await admin(hub);
+    const kiosk = await connect(hub, { role: 'kiosk', terminal: 'kiosk-1' });
+    for (let i = 0; i < 3; i++) expect((await kiosk.command({ type: 'issueTicket', serviceCode: 'CRJ-HZ-SL', lane: 'ordinary' })).ok).toBe(true);
+    expect(hub.supervision.review()).toBe(0);
+    now += 21 * 60_000;
+    expect(hub.supervision.review()).toBe(1);
+    expect(hub.supervision.review()).toBe(0);
+    now += 60_000;
+    expect(hub.supervision.review()).toBe(0);
+
+    const board = await a.request<{ board: HallBoard }>('GET', '/api/board');
+    expect(board.status).toBe(200);
+    expect(board.body.board.items.find((i) => i.code === 'CRJ-HZ-SL')).toMatchObject({ waiting: 3, longestWaitMinutes: 22, windowsOpen: 0, overThreshold: true });
+    expect(board.body.board.alerts.map((x) => x.subject)).toMatchObject([{ kind: 'wait-threshold', serviceCode: 'CRJ-HZ-SL', waiting: 3, thresholdMinutes: 20 }]);
+    expect(board.body.board.terminals).toMatchObject([{ terminal: 'kiosk-1', online: true }]);
+
+    // The first attempt fails; the outbox tries again after its back-off and the robot gets it once.
+    await robot.waitFor(() => robot.received.length >= 1);
+    await expect.poll(() => hub.notifications.notifier.outbox.list().map((e) => [e.state, e.failures])).toEqual([['pending', 1]]);
+    now += 10 * 60_000;
+    hub.notifications.wake();
+    await robot.waitFor(() => robot.messages.length >= 1);
+    await hub.notifications.loop.runOnce();
+    expect(robot.messages).toEqual([{ robot: 'duty', msgtype: 'text', content: expect.stringContaining('候号时间过长') }]);
+
+    // The supervisor opens a temporary window for the item from the alert; once the queue is served the alert clears.
+    expect((await a.request('POST', '/api/windows/temporary', { window: 21, serves: ['CRJ-HZ-SL'] })).status).toBe(201);
+    const temp = await connect(hub, { role: 'window', terminal: 'window-21', window: 21 });
+    await openWindow(hub, 21);
+    for (let i = 0; i < 3; i++)
+      for (const type of ['callNext', 'startService', 'finishService'] as const) expect((await temp.command({ type, window: 21 })).ok).toBe(true);
+    hub.supervision.review();
+    expect((await a.request<{ alerts: HallAlert[] }>('GET', '/api/alerts?standing=1')).body.alerts).toEqual([]);
+    expect((await a.request<{ alerts: HallAlert[] }>('GET', '/api/alerts')).body.alerts).toMatchObject([{ subject: { kind: 'wait-threshold' }, clearedAt: now }]);
+  });
+
+  it('shows a printer’s paper end on the board and alerts it; lists the channels without secrets and tests one (H-04)', async () => {
+    const robot = await WecomStandIn.start({ keys: ['secret-key-abc'], clock: () => now });
+    robots.push(robot);
+    const hub = await hall(folder(), { channels: [{ id: 'duty', name: '值班群', kind: 'wecom-robot', webhook: robot.webhook('secret-key-abc') }] });
+    const a = await admin(hub);
+    const kiosk = await connect(hub, { role: 'kiosk', terminal: 'kiosk-1' });
+    expect((await kiosk.command({ type: 'reportDevices', devices: [{ kind: 'printer', name: '号票打印机', status: 'fault', code: 'paper-end' }] })).ok).toBe(true);
+    hub.supervision.review();
+    const board = (await a.request<{ board: HallBoard }>('GET', '/api/board')).body.board;
+    expect(board.terminals.find((t) => t.terminal === 'kiosk-1')).toMatchObject({ faults: [{ kind: 'printer', code: 'paper-end' }], ready: false });
+    expect(board.alerts.map((x) => x.subject)).toEqual([{ kind: 'device-fault', terminal: 'kiosk-1', device: 'printer', fault: 'paper-end' }]);
+    await robot.waitFor(() => robot.messages.length >= 1);
+    expect(robot.messages[0]!.content).toContain('缺纸');
+
+    const channels = await a.request<{ channels: Record<string, unknown>[] }>('GET', '/api/notify/channels');
+    expect(channels.body.channels).toMatchObject([{ id: 'duty', name: '值班群', kind: 'wecom-robot', enabled: true }]);
+    expect(JSON.stringify(channels.body)).not.toContain('secret-key-abc');
+    const tested = await a.request('POST', '/api/notify/channels/duty/test', undefined, { 'idempotency-key': 'channel-test-0001' });
+    expect(tested.status).toBe(202);
+    expect((await a.request('POST', '/api/notify/channels/duty/test', undefined, { 'idempotency-key': 'channel-test-0001' })).status).toBe(202);
+    expect((await a.request('POST', '/api/notify/channels/nothing/test')).status).toBe(404);
+    await robot.waitFor(() => robot.messages.length >= 2);
+    await hub.notifications.loop.runOnce();
+    expect(robot.messages.filter((m) => m.content.includes('测试'))).toHaveLength(1);
+  });
+});

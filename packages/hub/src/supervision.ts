@@ -1,0 +1,110 @@
+import { alertChanges, isConfigured, type Actor, type OverdueReport, type TerminalPresence } from '@servicehall/core';
+import { overdueAlertReports } from './casework';
+import type { TerminalCredentials } from './enrolment';
+import { log } from './log';
+import type { HallNotifications } from './notifications';
+import { HallStore } from './store';
+import type { LinkedTerminal } from './terminals';
+
+const HUB: Actor = { role: 'admin', terminal: 'hub' };
+const HUB_SCOPE = ':hub';
+
+/**
+ * What is overdue in the hall's records, each source one function of the store and the time: the
+ * follow-up steps, complaints and case routes (casework.ts). A new kind of record adds its source
+ * here, one line; the alerts, the board and the notices follow without more.
+ */
+export type OverdueSource = (store: HallStore, now: number) => OverdueReport[];
+export const OVERDUE_SOURCES: OverdueSource[] = [overdueAlertReports];
+
+/** The terminals the hall expects, each with whether it is linked now and when it was last heard (H-04). */
+export function terminalPresence(credentials: TerminalCredentials, linked: readonly LinkedTerminal[], now: number): TerminalPresence[] {
+  const out: TerminalPresence[] = [];
+  for (const c of credentials.list(now, true)) {
+    const link = linked.find((l) => l.credentialId === c.id);
+    out.push({ terminal: c.terminal, role: c.role, ...(c.window !== undefined ? { window: c.window } : {}), online: !!link, ...(c.lastSeen !== undefined ? { lastSeen: c.lastSeen } : {}) });
+  }
+  // Terminals linked with the hall token itself (older installations) count while they are linked.
+  for (const l of linked)
+    if (!l.credentialId && l.role !== 'admin' && !out.some((p) => p.terminal === l.terminal))
+      out.push({ terminal: l.terminal, role: l.role, ...(l.window !== undefined ? { window: l.window } : {}), online: true, lastSeen: now });
+  return out;
+}
+
+/**
+ * The hub's side of the alerts: after every change and on a steady beat (waits and pauses grow with
+ * the clock), it works out with core's rules whether an alert begins or ends, and only then records
+ * it with a command of its own. A raised alert goes to the notification channels in the same
+ * transaction, keyed by its id: sent once, retried by the outbox.
+ */
+export class HallSupervision {
+  private timer: NodeJS.Timeout | undefined;
+  private scheduled = false;
+  private stopped = false;
+  private readonly stopEvents: () => void;
+
+  constructor(
+    private readonly store: HallStore,
+    private readonly presence: () => TerminalPresence[],
+    private readonly notifications: HallNotifications | undefined,
+    private readonly options: { clock: () => number; everyMs?: number; overdue?: readonly OverdueSource[] },
+  ) {
+    this.stopEvents = store.onEvents(() => this.soon());
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.soon(), this.options.everyMs ?? 5_000);
+    this.timer.unref();
+    this.soon();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.stopEvents();
+  }
+
+  /** A review after the current work, once however many changes asked for it. */
+  soon(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      if (this.stopped) return;
+      try {
+        this.review();
+      } catch (error) {
+        log.error({ err: error }, 'reviewing the hall’s alerts failed');
+      }
+    });
+  }
+
+  /** The facts only the hub has: the terminals' links and what is overdue in its records. */
+  facts(now = this.options.clock()): { now: number; terminals: TerminalPresence[]; overdue: OverdueReport[] } {
+    return { now, terminals: this.presence(), overdue: (this.options.overdue ?? OVERDUE_SOURCES).flatMap((source) => source(this.store, now)) };
+  }
+
+  /** Records the alerts that begin or end now; does nothing (and writes nothing) when none does. Says how many events it made. */
+  review(): number {
+    const store = this.store;
+    if (store.isDiskFull || !isConfigured(store.view.catalogue)) return 0;
+    store.openDayIfDue();
+    const facts = this.facts();
+    if (alertChanges(store.view, facts).length === 0) return 0;
+    const known = new Set(store.view.alerts.keys());
+    let queued = 0;
+    const { events } = store.execute({ id: HallStore.ownId('alerts'), type: 'reviewAlerts', terminals: facts.terminals, overdue: facts.overdue }, HUB, {
+      scope: HUB_SCOPE,
+      within: () => {
+        for (const a of store.view.alerts.values()) {
+          if (known.has(a.id)) continue;
+          const r = this.notifications?.notifier.notify(a.subject, { key: `alert:${a.id}`, at: a.raisedAt });
+          if (r && !r.ok) log.warn({ alert: a.id, code: r.code }, `an alert could not be queued for the notification channels: ${r.message}`);
+          else if (r) queued += r.queued.filter((q) => !q.repeated).length;
+        }
+      },
+    });
+    if (queued > 0) this.notifications?.wake();
+    return events.length;
+  }
+}

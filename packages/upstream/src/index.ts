@@ -1,0 +1,7 @@
+// The hall's event log to the city's PostgreSQL, exactly once; the city's schema; the 好差评 feed.
+export { upstreamFromEnv, type UpstreamConfig } from './config';
+export { cityBody, cityEvent, scrubText, type CityEvent, type Enrichment, type LogRow } from './mask';
+export { CITY_MIGRATIONS, migrateCity } from './schema';
+export { Shipper, ShippingRefused, type BatchHook, type ShipperOptions, type UpstreamState, type UpstreamStatus } from './ship';
+export { cityHooks, queueRatings } from './hooks';
+export { startUpstream, type Upstream } from './upstream';

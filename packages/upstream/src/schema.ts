@@ -1,0 +1,91 @@
+import type { ClientBase } from 'pg';
+
+/**
+ * The city's PostgreSQL schema, versioned like the hall's (each migration once, in order, in one
+ * transaction with its version row). Every hub runs them at connect, under an advisory lock, so
+ * that a city needs no step of its own beyond creating the database.
+ */
+export const CITY_MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 70,
+    name: 'halls with their shipping cursor, the event stream of every hall',
+    sql: `
+      CREATE TABLE halls (
+        hall text PRIMARY KEY,
+        name text NOT NULL,
+        time_zone text NOT NULL DEFAULT 'Asia/Shanghai',
+        -- The identity of the hall's event log (a hub restored from a backup starts a new one).
+        log text,
+        -- The cursor: every event up to shipped_seq is in hall_events, none after it.
+        shipped_seq bigint NOT NULL DEFAULT 0,
+        shipped_at timestamptz,
+        -- The hall's own last sequence and time as its hub last said, so that the city sees how far behind a hall is.
+        hall_seq bigint NOT NULL DEFAULT 0,
+        hall_seen_at timestamptz,
+        problem text
+      );
+      CREATE TABLE hall_events (
+        hall text NOT NULL REFERENCES halls (hall),
+        seq bigint NOT NULL,
+        -- The hall's clock in epoch milliseconds, as its log holds it (not always whole).
+        at double precision NOT NULL,
+        type text NOT NULL,
+        body jsonb NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (hall, seq)
+      );
+    `,
+  },
+  {
+    version: 71,
+    name: 'ratings for the provincial 好差评 platform: each once, retried, every attempt kept',
+    sql: `
+      CREATE TABLE rating_feed (
+        hall text NOT NULL REFERENCES halls (hall),
+        rating_id text NOT NULL,
+        seq bigint NOT NULL,
+        at double precision NOT NULL,
+        record jsonb NOT NULL,
+        state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+        attempts integer NOT NULL DEFAULT 0,
+        next_at timestamptz NOT NULL DEFAULT now(),
+        sent_at timestamptz,
+        sent_to text,
+        PRIMARY KEY (hall, rating_id)
+      );
+      CREATE INDEX rating_feed_due ON rating_feed (next_at) WHERE state = 'pending';
+      CREATE TABLE rating_feed_attempts (
+        id bigserial PRIMARY KEY,
+        hall text NOT NULL,
+        rating_id text NOT NULL,
+        at timestamptz NOT NULL DEFAULT now(),
+        target text NOT NULL,
+        ok boolean NOT NULL,
+        status integer,
+        answer text,
+        record jsonb NOT NULL
+      );
+      CREATE INDEX rating_feed_attempts_rating ON rating_feed_attempts (hall, rating_id);
+    `,
+  },
+];
+
+/** Applies the city's migrations not yet applied; several hubs may do so at once. */
+export async function migrateCity(client: ClientBase): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    // One hub at a time: the others wait here, then find the work done.
+    await client.query('SELECT pg_advisory_xact_lock(7017017)');
+    await client.query('CREATE TABLE IF NOT EXISTS city_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())');
+    const applied = new Set((await client.query<{ version: number }>('SELECT version FROM city_migrations')).rows.map((r) => r.version));
+    for (const m of CITY_MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      await client.query(m.sql);
+      await client.query('INSERT INTO city_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

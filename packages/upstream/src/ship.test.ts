@@ -1,0 +1,108 @@
+import { generateHistory } from '@servicehall/hub/testing';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cityHooks } from './hooks';
+import { Shipper, type UpstreamStatus } from './ship';
+import { postgresMissing, startTestPostgres, type TestPostgres } from './testing';
+
+const missing = postgresMissing();
+if (missing) console.warn(`skipping the PostgreSQL tests: ${missing}`);
+
+describe.skipIf(!!missing)('shipping a hall log to the city', () => {
+  let city: TestPostgres;
+  let dir: string;
+  let file: string;
+  let lastSeq: number;
+
+  beforeAll(async () => {
+    city = await startTestPostgres();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-'));
+    generateHistory({ dataDir: dir, days: 2, ticketsPerDay: 150, lastDay: '2026-11-27' });
+    file = path.join(dir, 'hall.db');
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(file, { readonly: true });
+    lastSeq = (db.prepare('SELECT MAX(seq) AS seq FROM events').get() as { seq: number }).seq;
+    db.close();
+  }, 60_000);
+  afterAll(() => {
+    city?.destroy();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const query = async <T extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => {
+    const c = new pg.Client(city.url);
+    await c.connect();
+    try {
+      return (await c.query<T>(sql, params)).rows;
+    } finally {
+      await c.end();
+    }
+  };
+  const until = async (check: () => boolean, ms = 20_000) => {
+    const end = Date.now() + ms;
+    while (!check()) {
+      if (Date.now() > end) throw new Error('not in time');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  it('ships every event once and in order, even with two shippers of one hall at once and the city away for a while', async () => {
+    const seen: UpstreamStatus[] = [];
+    const options = { databaseFile: file, url: city.url, hall: 'H-01', batchEvents: 97, idleMs: 50, firstRetryMs: 50, maxRetryMs: 200 };
+    const a = new Shipper(options, (s) => seen.push(s), cityHooks());
+    const b = new Shipper(options, () => undefined, cityHooks());
+    const runs = [a.run(), b.run()];
+    await until(() => a.status.shippedSeq > lastSeq / 3);
+    city.stop();
+    await until(() => a.status.state === 'offline');
+    const stoppedAt = a.status.shippedSeq;
+    expect(stoppedAt).toBeLessThan(lastSeq);
+    expect(a.status.behindEvents).toBe(lastSeq - stoppedAt);
+    city.start();
+    await until(() => a.status.state === 'caught-up' && b.status.state === 'caught-up' && a.status.shippedSeq === lastSeq && b.status.shippedSeq === lastSeq);
+    await Promise.all([a.stop(), b.stop()]);
+    await Promise.all(runs);
+
+    const rows = await query<{ n: string; lo: string; hi: string; distinct: string }>('SELECT count(*) AS n, min(seq) AS lo, max(seq) AS hi, count(DISTINCT seq) AS distinct FROM hall_events WHERE hall = $1', ['H-01']);
+    expect(rows[0]).toEqual({ n: String(lastSeq), lo: '1', hi: String(lastSeq), distinct: String(lastSeq) });
+    expect((await query<{ shipped_seq: string }>('SELECT shipped_seq FROM halls WHERE hall = $1', ['H-01']))[0]!.shipped_seq).toBe(String(lastSeq));
+    // The offline spell was seen and said.
+    expect(seen.some((s) => s.state === 'offline' && s.behindEvents > 0 && s.message)).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ state: 'stopped', behindEvents: 0, behindSeconds: 0 });
+  }, 60_000);
+
+  it('holds the same events as the hall, with each rating queued once for the province', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(file, { readonly: true });
+    const hall = db.prepare('SELECT seq, type, at FROM events ORDER BY seq').all() as { seq: number; type: string; at: number }[];
+    const ratings = db.prepare('SELECT id FROM ratings ORDER BY id').all() as { id: string }[];
+    db.close();
+    const cityRows = await query<{ seq: string; type: string; at: string }>('SELECT seq, type, at FROM hall_events WHERE hall = $1 ORDER BY seq', ['H-01']);
+    expect(cityRows.map((r) => ({ seq: Number(r.seq), type: r.type, at: Number(r.at) }))).toEqual(hall);
+    const fed = await query<{ rating_id: string }>('SELECT rating_id FROM rating_feed WHERE hall = $1 ORDER BY rating_id', ['H-01']);
+    expect(ratings.length).toBeGreaterThan(50);
+    expect(fed.map((r) => r.rating_id)).toEqual(ratings.map((r) => r.id));
+    // Slim events arrive readable on their own.
+    const issued = await query<{ body: { ticket: { id: string; day: string } } }>("SELECT body FROM hall_events WHERE hall = $1 AND type = 'ticket.issued' ORDER BY seq LIMIT 1", ['H-01']);
+    expect(issued[0]!.body.ticket.id).toMatch(/^2026-11-2\d-[A-Z]+\d+$/);
+  });
+
+  it('refuses a log that is not the one it shipped, and says why', async () => {
+    const other = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-other-'));
+    try {
+      generateHistory({ dataDir: other, days: 1, ticketsPerDay: 20, lastDay: '2026-11-27' });
+      const s = new Shipper({ databaseFile: path.join(other, 'hall.db'), url: city.url, hall: 'H-01', idleMs: 50, firstRetryMs: 50 });
+      const run = s.run();
+      await until(() => s.status.state === 'refused');
+      expect(s.status.message).toMatch(/restored from a backup|not the database/);
+      await s.stop();
+      await run;
+      expect((await query<{ n: string }>('SELECT count(*) AS n FROM hall_events WHERE hall = $1', ['H-01']))[0]!.n).toBe(String(lastSeq));
+    } finally {
+      fs.rmSync(other, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -1,0 +1,66 @@
+import { Worker } from 'node:worker_threads';
+import type { ShipperOptions, UpstreamStatus } from './ship';
+
+/** The hub's side of shipping: a worker thread that ships, and the status it last reported. */
+export interface Upstream {
+  status(): UpstreamStatus;
+  /** The hall appended events up to `seq`: ship them now. */
+  appended(seq: number): void;
+  stop(): Promise<void>;
+}
+
+const BOOT = new URL('./boot.mjs', import.meta.url);
+const ENTRY = new URL('./worker.ts', import.meta.url).href;
+
+/**
+ * Starts shipping the hall's log in a worker thread: its reads of the log (a read-only SQLite
+ * connection of its own), its masking and its PostgreSQL round trips never hold up a command.
+ */
+export function startUpstream(options: ShipperOptions, onStatus: (status: UpstreamStatus) => void = () => undefined): Upstream {
+  let status: UpstreamStatus = { hall: options.hall, state: 'connecting', shippedSeq: 0, hallSeq: 0, behindEvents: 0, behindSeconds: 0, eventsPerSecond: 0 };
+  let hallSeq = 0;
+  // When the hall appended while the worker last said it was caught up: the age of what waits since.
+  let appendedSince: number | undefined;
+  let waking = false;
+  const worker = new Worker(BOOT, { workerData: { entry: ENTRY, options } });
+  const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.on('message', (message: { kind: 'status'; status: UpstreamStatus } | { kind: 'stopped' }) => {
+    if (message.kind === 'status') {
+      status = message.status;
+      if (status.shippedSeq >= hallSeq) appendedSince = undefined;
+      onStatus(status);
+    }
+  });
+  worker.on('error', (error) => {
+    status = { ...status, state: 'stopped', message: `the upstream worker failed: ${error.message}` };
+    onStatus(status);
+  });
+  // The worker is no reason for the hub's process to stay.
+  worker.unref();
+  return {
+    status() {
+      // The hall may have gone on since the worker last looked.
+      const seq = Math.max(hallSeq, status.hallSeq);
+      const since = status.waitingSince ?? (seq > status.shippedSeq ? appendedSince : undefined);
+      const behindSeconds = since === undefined ? 0 : Math.max(0, Math.round((Date.now() - since) / 1000));
+      return { ...status, hallSeq: seq, behindEvents: Math.max(0, seq - status.shippedSeq), behindSeconds };
+    },
+    appended(seq) {
+      if (seq > hallSeq && appendedSince === undefined && status.shippedSeq >= hallSeq) appendedSince = Date.now();
+      hallSeq = Math.max(hallSeq, seq);
+      // One wake-up in flight is enough: a busy hall appends many times while a batch is on its way.
+      if (waking) return;
+      waking = true;
+      setImmediate(() => {
+        waking = false;
+        worker.postMessage({ kind: 'wake' });
+      });
+    },
+    async stop() {
+      worker.postMessage({ kind: 'stop' });
+      const timer = setTimeout(() => void worker.terminate(), 5_000);
+      await stopped;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { cityHooks } from './hooks';
+import { Shipper, type ShipperOptions } from './ship';
+
+// The hub's upstream worker: ships the hall's log beside the hub, reporting its status to it.
+const options = workerData.options as ShipperOptions;
+const shipper = new Shipper(options, (status) => parentPort!.postMessage({ kind: 'status', status }), cityHooks());
+parentPort!.on('message', (message: { kind: 'wake' | 'stop' }) => {
+  if (message.kind === 'wake') shipper.wake();
+  else void shipper.stop();
+});
+await shipper.run();
+parentPort!.postMessage({ kind: 'stopped' });
