@@ -1,5 +1,5 @@
 import { hallDay, type Catalogue } from '@servicehall/core';
-import { FACT_TABLE_LIST, type Breakdown } from '@servicehall/reports';
+import { addDays, FACT_TABLES, FACT_TABLE_LIST, MAX_COUNTERS, type Breakdown } from '@servicehall/reports';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +15,8 @@ import { cachedYear, YEAR_CACHE } from './year-cache';
  * an upgraded hall gets them), then a day's, a month's and a year's reports by each breakdown, the
  * forecast and the staffing plan, each the median of five runs; and the database's size per ticket.
  * The year is the bench's cached one (see year-cache.ts), copied; `--days N` writes a shorter
- * history here instead (through the hub's own command path).
+ * history here instead (through the hub's own command path), and `--stretch-to D` then repeats its
+ * fact rows over D working days, to time a year's reports on a year's rows.
  */
 const RUNS = 5;
 
@@ -45,7 +46,35 @@ function tableBytes(db: Db, name: string): number | undefined {
   }
 }
 
-export async function runReportsBench(options: { days?: number; ticketsPerDay?: number } = {}): Promise<void> {
+/**
+ * Makes the fact tables a year's size from a shorter history's: the days before it are given the
+ * rows of its days in turn (working days only), the months summed again. Only the reports' reading
+ * is measured on them; the history's own figures (size, filling) are measured before.
+ */
+function stretchFacts(db: Db, toDays: number): number {
+  const real = (db.prepare('SELECT DISTINCT day FROM report_item_hours ORDER BY day').all() as { day: string }[]).map((r) => r.day);
+  if (real.length === 0) return 0;
+  const extra: string[] = [];
+  for (let d = addDays(real[0]!, -1); extra.length + real.length < toDays; d = addDays(d, -1)) {
+    const wd = new Date(`${d}T00:00:00Z`).getUTCDay();
+    if (wd !== 0 && wd !== 6) extra.push(d);
+  }
+  db.transaction(() => {
+    for (const t of [FACT_TABLES.itemHours, FACT_TABLES.deskHours, FACT_TABLES.pauses]) {
+      const rest = [...t.keys.slice(1), ...t.counters].map((c) => `"${c}"`).join(', ');
+      const copy = db.prepare(`INSERT INTO ${t.name} (day, ${rest}) SELECT ?, ${rest} FROM ${t.name} WHERE day = ?`);
+      extra.forEach((d, i) => copy.run(d, real[i % real.length]));
+    }
+    const m = FACT_TABLES.deskMonths;
+    const keys = m.keys.slice(1).map((c) => `"${c}"`).join(', ');
+    const sums = m.counters.map((c) => (MAX_COUNTERS.has(c) ? `MAX("${c}")` : `SUM("${c}")`)).join(', ');
+    db.exec(`DELETE FROM ${m.name}`);
+    db.exec(`INSERT INTO ${m.name} (month, ${keys}, ${m.counters.map((c) => `"${c}"`).join(', ')}) SELECT substr(day, 1, 7), ${keys}, ${sums} FROM ${FACT_TABLES.deskHours.name} GROUP BY substr(day, 1, 7), ${keys}`);
+  })();
+  return extra.length + real.length;
+}
+
+export async function runReportsBench(options: { days?: number; ticketsPerDay?: number; stretchTo?: number } = {}): Promise<void> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-bench-reports-'));
   const log = (line: string) => console.log(line);
   try {
@@ -87,6 +116,14 @@ export async function runReportsBench(options: { days?: number; ticketsPerDay?: 
     log(`  the history (${source}): ${tickets.toLocaleString()} tickets, ${events.toLocaleString()} events`);
     log(`  fact tables filled from the log on opening (migration 50): ${(backfill / 1000).toFixed(1)} s (${((used.user + used.system) / 1e6).toFixed(1)} processor-seconds), ${((backfill * 1000) / Math.max(1, events)).toFixed(1)} µs an event`);
     const catalogue = JSON.parse((db.prepare("SELECT value FROM hall WHERE key = 'catalogue'").get() as { value: string }).value) as Catalogue;
+    const size = (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
+    const facts = FACT_TABLE_LIST.map((t) => ({ name: t.name, rows: (db.prepare(`SELECT COUNT(*) AS n FROM ${t.name}`).get() as { n: number }).n, bytes: tableBytes(db, t.name) }));
+    const factBytes = facts.reduce((a, t) => a + (t.bytes ?? 0), 0);
+    log(`  database: ${(size / 1e9).toFixed(2)} GB, ${Math.round(size / Math.max(1, tickets))} bytes a ticket; the fact tables ${facts.every((t) => t.bytes !== undefined) ? `${(factBytes / 1e6).toFixed(1)} MB (${Math.round(factBytes / Math.max(1, tickets))} bytes a ticket)` : ''}: ${facts.map((t) => `${t.name} ${t.rows.toLocaleString()} rows${t.bytes !== undefined ? ` ${(t.bytes / 1e6).toFixed(1)} MB` : ''}`).join(', ')}`);
+    if (options.stretchTo) {
+      const n = stretchFacts(db, options.stretchTo);
+      log(`  the fact tables stretched to ${n} working days (the history's days repeated before it) to read a year's reports from a year's rows: ${FACT_TABLE_LIST.map((t) => `${t.name} ${(db.prepare(`SELECT COUNT(*) AS n FROM ${t.name}`).get() as { n: number }).n.toLocaleString()}`).join(', ')} rows`);
+    }
     const days = (db.prepare('SELECT MIN(day) AS first, MAX(day) AS last FROM report_item_hours').get() as { first: string; last: string });
     const last = days.last;
     const month = last.slice(0, 7);
@@ -119,10 +156,6 @@ export async function runReportsBench(options: { days?: number; ticketsPerDay?: 
     const s = time(() => reports.staffing(undefined, 7, today));
     log(`  the forecast of 7 days from ${today} (a year of history): ${fmt(f.ms)}; with the staffing plan (Erlang C, every item and hour): ${fmt(s.ms)} (target under 1 s)`);
     log(`    its error on the last weeks: ${f.value.errors.map((e) => `${e.weekFrom} ${(e.dailyError * 100).toFixed(1)} % by day, ${(e.hourlyError * 100).toFixed(1)} % by hour`).join('; ')}`);
-    const size = (db.pragma('page_count', { simple: true }) as number) * (db.pragma('page_size', { simple: true }) as number);
-    const facts = FACT_TABLE_LIST.map((t) => ({ name: t.name, rows: (db.prepare(`SELECT COUNT(*) AS n FROM ${t.name}`).get() as { n: number }).n, bytes: tableBytes(db, t.name) }));
-    const factBytes = facts.reduce((a, t) => a + (t.bytes ?? 0), 0);
-    log(`  database: ${(size / 1e9).toFixed(2)} GB, ${Math.round(size / Math.max(1, tickets))} bytes a ticket; the fact tables ${facts.every((t) => t.bytes !== undefined) ? `${(factBytes / 1e6).toFixed(0)} MB (${Math.round(factBytes / Math.max(1, tickets))} bytes a ticket)` : ''}: ${facts.map((t) => `${t.name} ${t.rows.toLocaleString()} rows${t.bytes !== undefined ? ` ${(t.bytes / 1e6).toFixed(0)} MB` : ''}`).join(', ')}`);
     db.close();
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
@@ -131,5 +164,8 @@ export async function runReportsBench(options: { days?: number; ticketsPerDay?: 
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf('--days');
-  await runReportsBench(i > 0 ? { days: Number(process.argv[i + 1]), ticketsPerDay: Number(process.env.BENCH_TICKETS ?? '12000') } : {});
+  const stretch = process.argv.indexOf('--stretch-to');
+  await runReportsBench(
+    i > 0 ? { days: Number(process.argv[i + 1]), ticketsPerDay: Number(process.env.BENCH_TICKETS ?? '12000'), ...(stretch > 0 ? { stretchTo: Number(process.argv[stretch + 1]) } : {}) } : {},
+  );
 }

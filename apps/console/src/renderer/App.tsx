@@ -81,7 +81,8 @@ export const PAGES: { path: string; nav: keyof Strings['nav']; roles: readonly S
   { path: 'cases', nav: 'cases', roles: ALL_STAFF, element: <CasePage /> },
   { path: 'cases/:number', nav: 'cases', roles: ALL_STAFF, element: <CasePage />, hidden: true },
   { path: 'personal-data', nav: 'personalData', roles: ['administrator', 'supervisor'], element: <PersonalDataPage /> },
-  { path: 'reports', nav: 'reports', roles: ['administrator', 'supervisor', 'department-head', 'clerk'], element: <ReportsPage /> },
+  { path: 'reports', nav: 'reports', roles: ALL_STAFF, element: <ReportsPage /> },
+  { path: 'reports/monthly', nav: 'reports', roles: ALL_STAFF, element: <MonthlyReportPage />, hidden: true },
   { path: 'forecast', nav: 'forecast', roles: ['administrator', 'supervisor', 'department-head'], element: <ForecastPage /> },
   { path: 'password', nav: 'password', roles: ['administrator', 'supervisor', 'department-head', 'clerk'], element: <PasswordPage /> },
 ];
@@ -153,10 +154,7 @@ const router = createBrowserRouter(
     {
       path: '/',
       element: <Layout />,
-      children: [
-        ...PAGES.map((p) => ({ path: p.path || undefined, index: p.path === '', element: <Guard roles={p.roles}>{p.element}</Guard> })),
-        { path: 'reports/monthly', element: <MonthlyReportPage /> },
-      ],
+      children: PAGES.map((p) => ({ path: p.path || undefined, index: p.path === '', element: <Guard roles={p.roles}>{p.element}</Guard> })),
     },
     { path: '*', element: <Navigate to="/" replace /> },
   ],

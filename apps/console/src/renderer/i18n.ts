@@ -6,8 +6,8 @@ const zh = {
   appName: '管理控制台',
   language: 'English',
   signOut: '退出登录',
-  nav: { overview: '大厅概况', board: '大厅实况', setup: '大厅设置', today: '今日调整', staff: '人员', terminals: '终端', calendar: '工作日历', audit: '操作日志', reports: '统计报表', forecast: '明日窗口', password: '修改密码',
-    followUps: '差评整改', complaints: '投诉处理', caseRoutes: '部门流转', cases: '办件送达', personalData: '个人信息访问' },
+  nav: { overview: '大厅概况', board: '大厅实况', setup: '大厅设置', today: '今日调整', staff: '人员', terminals: '终端', calendar: '工作日历', audit: '操作日志', password: '修改密码',
+    followUps: '差评整改', complaints: '投诉处理', caseRoutes: '部门流转', cases: '办件送达', personalData: '个人信息访问', reports: '统计报表', forecast: '明日窗口' },
   roles: { administrator: '管理员', supervisor: '值班主任', 'department-head': '科室负责人', clerk: '窗口工作人员' } satisfies Record<StaffRole, string>,
   live: { online: '实时连接', offline: '连接中断，正在重新连接……' },
   login: {
@@ -400,8 +400,8 @@ const en: Strings = {
   appName: 'Console',
   language: '中文',
   signOut: 'Sign out',
-  nav: { overview: 'Overview', board: 'Live hall', setup: 'Hall setup', today: 'Today', staff: 'Staff', terminals: 'Terminals', calendar: 'Calendar', audit: 'Audit log', reports: 'Reports', forecast: 'Windows ahead', password: 'Password',
-    followUps: 'Follow-ups', complaints: 'Complaints', caseRoutes: 'Case routes', cases: 'Cases & delivery', personalData: 'Data access log' },
+  nav: { overview: 'Overview', board: 'Live hall', setup: 'Hall setup', today: 'Today', staff: 'Staff', terminals: 'Terminals', calendar: 'Calendar', audit: 'Audit log', password: 'Password',
+    followUps: 'Follow-ups', complaints: 'Complaints', caseRoutes: 'Case routes', cases: 'Cases & delivery', personalData: 'Data access log', reports: 'Reports', forecast: 'Windows ahead' },
   roles: { administrator: 'Administrator', supervisor: 'Supervisor', 'department-head': 'Department head', clerk: 'Clerk' },
   live: { online: 'Live', offline: 'Link lost, reconnecting…' },
   login: {

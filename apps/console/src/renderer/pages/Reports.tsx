@@ -20,7 +20,7 @@ const BREAKDOWN_LABEL: Record<Breakdown, { 'zh-CN': string; en: string }> = {
 /** The columns the page's table shows (the workbook has them all). */
 const TABLE: ReportColumn['key'][] = [
   'issued', 'served', 'noShows', 'transferred', 'waitMedianS', 'waitP90S', 'waitMaxS', 'calledWithinTarget', 'serviceMedianS', 'serviceP90S', 'pausedS',
-  'rated', 'satisfactionRate', 'badRatings', 'accepted', 'corrections', 'rejected', 'consultations', 'breaches', 'lapsed',
+  'rated', 'satisfactionRate', 'badRatings', 'accepted', 'corrections', 'rejected', 'consultations', 'breaches', 'lapsed', 'complaints', 'complaintsRepliedLate',
 ];
 
 interface Query {
@@ -147,7 +147,7 @@ function heatChart(t: ReturnType<typeof useConsole>['t'], dayHour: Report): Char
   );
   return {
     tooltip: { position: 'top' },
-    grid: { left: 50, right: 20, top: 10, bottom: 70 },
+    grid: { left: 50, right: 20, top: 10, bottom: 95 },
     xAxis: { type: 'category', data: hours.map((h) => `${String(h).padStart(2, '0')}:00`), splitArea: { show: true } },
     yAxis: { type: 'category', data: weekdays.map((wd) => t.reports.charts.weekdays[wd]), splitArea: { show: true } },
     visualMap: { min: 0, max: Math.max(1, max), calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#eef4fb', '#7fb0e0', '#134074'] } },
