@@ -1,7 +1,7 @@
 import { publicBaseOf, refusalText, type Catalogue } from '@servicehall/core';
 import type { NotifyConfigInput } from '@servicehall/notify';
 import { PHONE_PAGES_DIR } from '@servicehall/phone/pages';
-import { startUpstream, type Upstream, type UpstreamConfig } from '@servicehall/upstream';
+import { startUpstream, type Upstream, type UpstreamConfig } from '@servicehall/upstream/hub';
 import { MAX_MESSAGE_BYTES } from '@servicehall/protocol';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -337,7 +337,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
         log.error({ err: error, path: url.pathname }, 'a phone page failed');
         if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the page could not be made' });
       });
-    if (url.pathname.startsWith('/q/') || url.pathname.startsWith('/rate/'))
+    if (url.pathname.startsWith('/q/') || url.pathname.startsWith('/rate/') || url.pathname === '/complain')
       return void pages(req, res, url).catch((error) => {
         log.error({ err: error, path: url.pathname }, 'a page failed');
         if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the page could not be made' });
