@@ -5,7 +5,7 @@ import path from 'node:path';
 import { checkDatabaseFile, DATABASE_FILE } from './files';
 import { FENCING_MIGRATION } from './fencing';
 import { LINEAGE_MIGRATION } from './lineage';
-import { REPORTS_COMPLAINTS_MIGRATION, REPORTS_MIGRATION } from './reports';
+import { REPORTS_COMPLAINTS_MIGRATION, REPORTS_MIGRATION } from './report-facts';
 
 export type Db = Database.Database;
 

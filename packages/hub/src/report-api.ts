@@ -1,7 +1,9 @@
-import { BREAKDOWNS, type Breakdown, type ReportFilters, type ReportSpec } from '@servicehall/reports';
-import { reportCsv, reportWorkbook, type ReportLabels } from '@servicehall/reports/export';
+import type { Breakdown, ReportFilters, ReportSpec } from '@servicehall/reports';
+import { BREAKDOWNS } from '@servicehall/reports/columns';
+import type { ReportLabels } from '@servicehall/reports/export';
 import { HttpRefusal, plainNumber, type Operation, type Request } from './http';
-import { DEFAULT_WAIT_TARGET, type HallReports } from './reports';
+import { DEFAULT_WAIT_TARGET } from './report-facts';
+import type { HallReports } from './reports';
 import type { HallStore } from './store';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -85,8 +87,11 @@ export function labelsOf(store: HallStore): ReportLabels {
   };
 }
 
-/** The reports, their export and tomorrow's windows, for the console and integrations. */
-export function reportOperations(store: HallStore, reports: HallReports): Operation[] {
+/**
+ * The reports, their export and tomorrow's windows, for the console and integrations. The reports'
+ * query builder and workbook writer are loaded with the first request, not with the hub.
+ */
+export function reportOperations(store: HallStore, hallReports: () => Promise<HallReports>): Operation[] {
   return [
     {
       method: 'GET',
@@ -96,9 +101,10 @@ export function reportOperations(store: HallStore, reports: HallReports): Operat
         'A report of a period (H-20, N-07) by clerk, window, item, department, hour, day or day and hour, under filters: tickets, waits, service times, pauses and why, ratings, outcomes, breaches. A clerk sees their own figures, a department head their department',
       staff: ALL_STAFF,
       query: REPORT_QUERY,
-      handle: (req) => {
+      handle: async (req) => {
         const spec = specOf(req, store);
-        return { status: 200, body: reports.report(spec, { ...DEFAULT_WAIT_TARGET, minutes: targetOf(req).minutes }) };
+        const target = { ...DEFAULT_WAIT_TARGET, minutes: targetOf(req).minutes };
+        return { status: 200, body: (await hallReports()).report(spec, target) };
       },
     },
     {
@@ -113,6 +119,7 @@ export function reportOperations(store: HallStore, reports: HallReports): Operat
         if (format !== 'xlsx' && format !== 'csv') throw new HttpRefusal('bad-request', 'format is xlsx or csv');
         const spec = specOf(req, store, false);
         const target = { ...DEFAULT_WAIT_TARGET, minutes: targetOf(req).minutes };
+        const [reports, { reportCsv, reportWorkbook }] = await Promise.all([hallReports(), import('@servicehall/reports/export')]);
         const name = `${store.view.catalogue.hall.name}统计${spec.from}至${spec.to}`;
         if (format === 'csv') {
           const data = Buffer.from(reportCsv(reports.report(spec, target), labelsOf(store)), 'utf8');
@@ -129,7 +136,7 @@ export function reportOperations(store: HallStore, reports: HallReports): Operat
       summary: "Arrivals expected per item and hour for the next days (default 7), from the hall's own history, with the method's error on the last four weeks",
       staff: PLANNERS,
       query: { days: 'days to forecast, 1 to 14 (default 7)', from: 'first day (default today)' },
-      handle: (req) => ({ status: 200, body: reports.forecast(daysOf(req), fromOf(req)) }),
+      handle: async (req) => ({ status: 200, body: (await hallReports()).forecast(daysOf(req), fromOf(req)) }),
     },
     {
       method: 'GET',
@@ -138,7 +145,7 @@ export function reportOperations(store: HallStore, reports: HallReports): Operat
       summary: 'The windows each item needs per hour to keep the wait target (Erlang C on the forecast and the items\' service times), against the windows planned',
       staff: PLANNERS,
       query: { days: 'days, 1 to 14 (default 7)', from: 'first day (default today)', share: 'percentage called within the target (default 80)', waitMinutes: 'the target in minutes (default 20)' },
-      handle: (req) => ({ status: 200, body: reports.staffing(targetOf(req), daysOf(req), fromOf(req)).plan }),
+      handle: async (req) => ({ status: 200, body: (await hallReports()).staffing(targetOf(req), daysOf(req), fromOf(req)).plan }),
     },
   ];
 }

@@ -14,7 +14,7 @@ import { WebSocketServer } from 'ws';
 import { GroupCommit } from './commit';
 import { consoleOperations } from './console-api';
 import { reportOperations } from './report-api';
-import { HallReports } from './reports';
+import type { HallReports } from './reports';
 import { serveConsole } from './console-files';
 import { openDatabase } from './db';
 import { Pairings, TerminalCredentials } from './enrolment';
@@ -268,6 +268,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     clock,
     ...(options.supervisionSweepMs ? { everyMs: options.supervisionSweepMs } : {}),
   });
+  // The reports' query builder is loaded with the first report asked for, not with the hub.
+  let reports: Promise<HallReports> | undefined;
+  const hallReports = () => (reports ??= import('./reports').then((m) => new m.HallReports(db, () => store.view.catalogue, clock)));
   const api = apiHandler({
     store,
     commits,
@@ -276,7 +279,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     upstream: shipping,
     staff,
     credentials,
-    more: [...consoleOperations(consoleContext), ...supervisionOperations({ store, supervision, notifications }), ...reportOperations(store, new HallReports(db, () => store.view.catalogue, clock)), ...phoneOperations({ store, commits, watch, phones, notifications, clock, limits: limits.phone })],
+    more: [...consoleOperations(consoleContext), ...supervisionOperations({ store, supervision, notifications }), ...reportOperations(store, hallReports), ...phoneOperations({ store, commits, watch, phones, notifications, clock, limits: limits.phone })],
     clock,
     limits,
     trustProxy: options.trustProxy,

@@ -34,7 +34,7 @@ import {
   type NumberLease,
 } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
-import { eventFacts, factsBefore } from '@servicehall/reports';
+import { eventFacts, factsBefore } from '@servicehall/reports/facts';
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Db } from './db';
 import { CaseworkRecords } from './casework';
@@ -42,7 +42,7 @@ import { HubRole } from './fencing';
 import { HubRefusal } from './files';
 import { LinkSigner } from './links';
 import { PublicRefs } from './refs';
-import { FactWriter } from './reports';
+import { FactWriter } from './report-facts';
 import { log } from './log';
 import { ClerkPins, type PinCheck } from './pins';
 import { Sealer } from './sealed';

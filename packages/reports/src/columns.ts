@@ -1,4 +1,8 @@
-import type { Breakdown, ReportRow } from './definitions';
+import type { ReportRow } from './definitions';
+
+/** How a report's rows are broken down. */
+export const BREAKDOWNS = ['hall', 'clerk', 'window', 'item', 'department', 'hour', 'day', 'dayHour'] as const;
+export type Breakdown = (typeof BREAKDOWNS)[number];
 
 /**
  * The figures of a report as people read them: Chinese first, English second, and what kind of

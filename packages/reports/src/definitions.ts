@@ -12,6 +12,7 @@ import {
   type SelectQueryBuilder,
 } from 'kysely';
 import { BUCKETS, countWithin, quantile } from './buckets';
+import { addDays } from './days';
 import { FACT_TABLES, MAX_COUNTERS, PAUSE_COUNTERS, type Dialect, type FactTable, type KeyColumn } from './schema';
 
 /**
@@ -19,8 +20,9 @@ import { FACT_TABLES, MAX_COUNTERS, PAUSE_COUNTERS, type Dialect, type FactTable
  * hall's SQLite and the city's PostgreSQL. A report is a breakdown (by clerk, window, item,
  * department, hour, day, or day and hour) of a period (days, both ends included) under filters.
  */
-export const BREAKDOWNS = ['hall', 'clerk', 'window', 'item', 'department', 'hour', 'day', 'dayHour'] as const;
-export type Breakdown = (typeof BREAKDOWNS)[number];
+import { BREAKDOWNS, type Breakdown } from './columns';
+
+export { BREAKDOWNS, type Breakdown };
 
 export interface ReportFilters {
   serviceCode?: string;
@@ -65,11 +67,7 @@ export interface ReportPart {
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-export function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
+export { addDays };
 
 const lastOfMonth = (month: string) => addDays(`${nextMonth(month)}-01`, -1);
 function nextMonth(month: string): string {

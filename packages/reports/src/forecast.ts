@@ -1,5 +1,5 @@
 import type { WorkingCalendar } from '@servicehall/core';
-import { addDays } from './definitions';
+import { addDays } from './days';
 
 /**
  * Tomorrow's arrivals, from the hall's own history: each item's level over recent weeks, the

@@ -292,6 +292,25 @@ export function PauseTable({ report }: { report: Report }) {
   );
 }
 
+/** A filter: all, or one of its options (none shown when there are none to choose). */
+function Choice({ label, value, options, onChange }: { label: string; value?: string; options: { value: string; label: string }[]; onChange(value: string | undefined): void }) {
+  const { t } = useConsole();
+  if (options.length === 0) return null;
+  return (
+    <label>
+      {label}
+      <select value={value ?? ''} onChange={(e) => onChange(e.target.value || undefined)}>
+        <option value="">{t.reports.all}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function ReportsPage() {
   const { t, language, staff, live } = useConsole();
   const today = live.view?.day ?? localToday();
@@ -354,42 +373,12 @@ export function ReportsPage() {
             {t.reports.to}
             <input type="date" value={q.to} onChange={(e) => setQ({ ...q, to: e.target.value })} />
           </label>
-          {!isClerk && departments.length > 0 && (
-            <label>
-              {t.reports.department}
-              <select value={q.department ?? ''} onChange={(e) => setQ({ ...q, department: e.target.value || undefined })}>
-                <option value="">{t.reports.all}</option>
-                {departments.map((d) => (
-                  <option key={d.name}>{d.name}</option>
-                ))}
-              </select>
-            </label>
-          )}
-          {!isClerk && items.length > 0 && (
-            <label>
-              {t.reports.item}
-              <select value={q.serviceCode ?? ''} onChange={(e) => setQ({ ...q, serviceCode: e.target.value || undefined })}>
-                <option value="">{t.reports.all}</option>
-                {items.map((i) => (
-                  <option key={i.code} value={i.code}>
-                    {i.name}
-                  </option>
-                ))}
-              </select>
-            </label>
-          )}
-          {!isClerk && clerks.length > 0 && (
-            <label>
-              {t.reports.clerk}
-              <select value={q.clerk ?? ''} onChange={(e) => setQ({ ...q, clerk: e.target.value || undefined })}>
-                <option value="">{t.reports.all}</option>
-                {clerks.map((c) => (
-                  <option key={c.number} value={c.number}>
-                    {c.number} {c.name}
-                  </option>
-                ))}
-              </select>
-            </label>
+          {!isClerk && (
+            <>
+              <Choice label={t.reports.department} value={q.department} options={departments.map((d) => ({ value: d.name, label: d.name }))} onChange={(department) => setQ({ ...q, department })} />
+              <Choice label={t.reports.item} value={q.serviceCode} options={items.map((i) => ({ value: i.code, label: i.name }))} onChange={(serviceCode) => setQ({ ...q, serviceCode })} />
+              <Choice label={t.reports.clerk} value={q.clerk} options={clerks.map((c) => ({ value: c.number, label: `${c.number} ${c.name}` }))} onChange={(clerk) => setQ({ ...q, clerk })} />
+            </>
           )}
           <label>
             {t.reports.waitTarget}

@@ -1,0 +1,143 @@
+import { emptyView, unconfiguredCatalogue, type Case, type Catalogue, type HallEvent } from '@servicehall/core';
+import {
+  eventFacts,
+  FACT_TABLES,
+  factDdl,
+  factDdlSteps,
+  FactFolder,
+  incrementRows,
+  MAX_COUNTERS,
+  upsertSql,
+  type FactIncrement,
+  type RowChange,
+} from '@servicehall/reports/facts';
+import type { Db } from './db';
+import { CASE_FIELDS, caseOfRow, type CaseRow } from './rows';
+
+type Statement = ReturnType<Db['prepare']> & { run(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
+
+/**
+ * The fact tables of the reports in the hall's database: increments applied with prepared
+ * statements (one per table and set of counters, made once) in the event's own transaction.
+ */
+export class FactWriter {
+  private readonly statements = new Map<string, Statement>();
+  constructor(private readonly db: Db) {}
+
+  apply(facts: readonly FactIncrement[]): void {
+    for (const f of facts) for (const r of incrementRows(f)) this.run(r);
+  }
+
+  run(r: RowChange): void {
+    const key = `${r.table.name}|${r.counters.join(',')}`;
+    let st = this.statements.get(key);
+    if (!st) this.statements.set(key, (st = this.db.prepare(upsertSql(r.table, r.counters, 'sqlite'))));
+    st.run(...r.values);
+  }
+}
+
+/**
+ * Increments gathered in memory and written as one row change per row (a fold of the log makes
+ * many increments of the same rows in a day): for filling the tables, not for the hub's own events.
+ */
+class FactBuffer {
+  private readonly rows = new Map<string, { table: RowChange['table']; keys: (string | number)[]; add: Map<string, number> }>();
+  add(facts: readonly FactIncrement[]): void {
+    for (const f of facts)
+      for (const r of incrementRows(f)) {
+        const keys = r.values.slice(0, r.table.keys.length);
+        const k = `${r.table.name}|${keys.join('|')}`;
+        let row = this.rows.get(k);
+        if (!row) this.rows.set(k, (row = { table: r.table, keys, add: new Map() }));
+        r.counters.forEach((c, i) => {
+          const v = r.values[r.table.keys.length + i] as number;
+          row.add.set(c, MAX_COUNTERS.has(c) ? Math.max(row.add.get(c) ?? 0, v) : (row.add.get(c) ?? 0) + v);
+        });
+      }
+  }
+  get size(): number {
+    return this.rows.size;
+  }
+  flush(writer: FactWriter): void {
+    for (const row of this.rows.values()) {
+      const counters = [...row.add.keys()].filter((c) => row.add.get(c) !== 0);
+      if (counters.length) writer.run({ table: row.table, counters, values: [...row.keys, ...counters.map((c) => row.add.get(c)!)] });
+    }
+    this.rows.clear();
+  }
+}
+
+/** An event row of the log as its reader gives it (see store.ts eventOf): the type, sequence and time in columns. */
+function eventOfRow(r: { seq: number; at: number; type: string; body: string }): HallEvent {
+  const event = JSON.parse(r.body) as HallEvent;
+  event.seq = r.seq;
+  event.at = r.at;
+  event.type = r.type as HallEvent['type'];
+  return event;
+}
+
+/**
+ * Fills the fact tables from the event log, folded from its first event by the same rules the hub
+ * applies to each new one: a hall upgraded to reports has its whole history in them.
+ */
+export function backfillFacts(db: Db): { events: number } {
+  const caseByNumber = db.prepare<[string], CaseRow>(`SELECT ${CASE_FIELDS} FROM cases WHERE number = ?`);
+  const caseOf = (number: string): Case | undefined => {
+    const row = caseByNumber.get(number);
+    return row ? caseOfRow(row) : undefined;
+  };
+  const folder = new FactFolder({ caseOf });
+  const writer = new FactWriter(db);
+  const buffer = new FactBuffer();
+  const page = db.prepare<[number, number], { seq: number; at: number; type: string; body: string }>('SELECT seq, at, type, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+  let seq = 0;
+  let events = 0;
+  for (let whole = true; whole; ) {
+    const rows = page.all(seq, 5000);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      // A log with a gap (none has one: the log is append-only) is folded up to it.
+      if (r.seq !== folder.view.seq + 1) {
+        whole = false;
+        break;
+      }
+      buffer.add(folder.apply(eventOfRow(r)));
+      events++;
+    }
+    if (buffer.size > 50_000) buffer.flush(writer);
+    seq = rows[rows.length - 1]!.seq;
+  }
+  buffer.flush(writer);
+  return { events };
+}
+
+export const REPORTS_MIGRATION = {
+  version: 50,
+  name: "reports: fact tables kept as events are applied (by item and hour, by desk and hour, by desk and month, pauses), filled from the log",
+  sql: factDdl('sqlite').join(';\n'),
+  run: (db: Db) => void backfillFacts(db),
+};
+
+/**
+ * The complaints' counters for a database whose fact tables were made before complaints were
+ * counted (migration 50 as it first was): the columns, and the complaints' facts from the log.
+ * A database that took migration 50 as it is now has both, and this does nothing.
+ */
+export const REPORTS_COMPLAINTS_MIGRATION = {
+  version: 51,
+  name: "reports: complaints counted (received, replied, replied late, escalated, closed, complainant satisfied), filled from the log",
+  sql: '',
+  run: (db: Db) => {
+    const columns = (db.prepare(`PRAGMA table_info(${FACT_TABLES.itemHours.name})`).all() as { name: string }[]).map((c) => c.name);
+    if (columns.includes('complaints')) return;
+    for (const statement of factDdlSteps('sqlite').find((s) => s.step === 2)!.statements) db.exec(statement);
+    const text = db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key = 'catalogue'").get()?.value;
+    const view = emptyView(text ? (JSON.parse(text) as Catalogue) : unconfiguredCatalogue(), '');
+    const writer = new FactWriter(db);
+    for (const r of db.prepare<[], { seq: number; at: number; type: string; body: string }>("SELECT seq, at, type, body FROM events WHERE type = 'complaint.changed' ORDER BY seq").all())
+      writer.apply(eventFacts(eventOfRow(r), {}, view));
+  },
+};
+
+/** The wait target of the staffing plan and the reports' share called in time: 80 % within 20 minutes unless said otherwise. */
+export const DEFAULT_WAIT_TARGET = { share: 0.8, minutes: 20 } as const;
