@@ -224,12 +224,36 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     promoteAfterMs: options.promoteAfterMs,
     onRebuild: options.onRebuild,
   });
-  // The city's copy of the log, shipped beside the hall by a worker of its own.
-  const upstream = options.upstream ? startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE) }) : undefined;
-  if (upstream) {
-    upstream.appended(store.seq);
-    store.onEvents((events) => upstream.appended(events[events.length - 1]?.seq ?? store.seq));
-  }
+  // The city's copy of the log, shipped beside the hall by a worker of its own; by the hub in charge
+  // only (a follower's log is its leader's, shipped there).
+  let shipper: Upstream | undefined;
+  const upstreamConfig = options.upstream;
+  const shipIfInCharge = () => {
+    if (!upstreamConfig) return;
+    if (store.role.inCharge && !shipper) {
+      shipper = startUpstream({ ...upstreamConfig, databaseFile: path.join(options.dataDir, DATABASE_FILE) });
+      shipper.appended(store.seq);
+    } else if (!store.role.inCharge && shipper) {
+      const stopping = shipper;
+      shipper = undefined;
+      void stopping.stop();
+    }
+  };
+  const upstream: Upstream | undefined = upstreamConfig
+    ? {
+        status: () =>
+          shipper?.status() ?? { hall: upstreamConfig.hall, state: 'stopped', shippedSeq: 0, hallSeq: store.seq, behindEvents: 0, behindSeconds: 0, eventsPerSecond: 0, message: 'this hub follows the hub in charge, which ships the log' },
+        appended: (seq) => shipper?.appended(seq),
+        stop: async () => {
+          const stopping = shipper;
+          shipper = undefined;
+          await stopping?.stop();
+        },
+      }
+    : undefined;
+  shipIfInCharge();
+  const stopShipWatch = upstreamConfig ? store.role.onChange(shipIfInCharge) : () => undefined;
+  if (upstream) store.onEvents((events) => upstream.appended(events[events.length - 1]?.seq ?? store.seq));
   // One group commit for every way a command comes: terminals, the HTTP API, the QR page, the phones;
   // with a standby in step, answered once it holds the batch (semi-synchronous).
   const commits = new GroupCommit(store, () => replication.ship());
@@ -402,6 +426,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     watch.close();
     await notifications.stop();
     await operations.stop();
+    stopShipWatch();
     await upstream?.stop();
     db.close();
     clearRunning();
@@ -451,6 +476,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       await new Promise<void>((resolve) => replicationWss.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      stopShipWatch();
       await upstream?.stop();
       db.close();
       clearRunning();
