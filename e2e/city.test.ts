@@ -135,5 +135,5 @@ describe.skipIf(!!missing)('the city view', () => {
     // The hall's administrator lands on the hall, with no way back to the city's list.
     expect(await admin.isVisible('text=返回全市')).toBe(false);
     await screenshot(admin, 'city-hall-admin');
-  });
+  }, 120_000);
 });
