@@ -35,3 +35,8 @@ if (fs.existsSync(new URL('./bench-ops.ts', import.meta.url))) {
 console.log('');
 const { runStandbyBench } = await import('./bench-standby');
 await runStandbyBench();
+if (!process.argv.includes('--no-year')) {
+  console.log('');
+  const { runReportsBench } = await import('./bench-reports');
+  await runReportsBench();
+}

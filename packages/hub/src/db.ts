@@ -5,7 +5,7 @@ import path from 'node:path';
 import { checkDatabaseFile, DATABASE_FILE } from './files';
 import { FENCING_MIGRATION } from './fencing';
 import { LINEAGE_MIGRATION } from './lineage';
-import { REPORTS_MIGRATION } from './reports';
+import { REPORTS_COMPLAINTS_MIGRATION, REPORTS_MIGRATION } from './reports';
 
 export type Db = Database.Database;
 
@@ -183,8 +183,6 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
   },
   // The notification outbox (packages/notify): queued in the command's transaction.
   NOTIFY_MIGRATION,
-  // The reports' fact tables, filled from the log (packages/reports).
-  REPORTS_MIGRATION,
   {
     version: 42,
     name: "supervisors' alerts: raised once per occurrence, acknowledged, cleared (H-04, H-16, H-18, N-03)",
@@ -280,6 +278,9 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
       CREATE INDEX personal_data_access_purpose ON personal_data_access (purpose, id);
     `,
   },
+  // The reports' fact tables, filled from the log (packages/reports): last, so that it folds the log on a database migrated whole.
+  REPORTS_MIGRATION,
+  REPORTS_COMPLAINTS_MIGRATION,
 ];
 
 export function migrate(db: Db): number {

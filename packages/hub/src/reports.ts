@@ -1,10 +1,13 @@
-import { hallCalendar, hallDay, type Case, type HallEvent } from '@servicehall/core';
+import { emptyView, hallCalendar, hallDay, unconfiguredCatalogue, type Case, type Catalogue, type HallEvent } from '@servicehall/core';
 import {
   addDays,
   arrivalsQuery,
   compileReport,
   compilerFor,
+  eventFacts,
+  FACT_TABLES,
   factDdl,
+  factDdlSteps,
   FactFolder,
   finishReport,
   forecastArrivals,
@@ -127,6 +130,27 @@ export const REPORTS_MIGRATION = {
   name: "reports: fact tables kept as events are applied (by item and hour, by desk and hour, by desk and month, pauses), filled from the log",
   sql: factDdl('sqlite').join(';\n'),
   run: (db: Db) => void backfillFacts(db),
+};
+
+/**
+ * The complaints' counters for a database whose fact tables were made before complaints were
+ * counted (migration 50 as it first was): the columns, and the complaints' facts from the log.
+ * A database that took migration 50 as it is now has both, and this does nothing.
+ */
+export const REPORTS_COMPLAINTS_MIGRATION = {
+  version: 51,
+  name: "reports: complaints counted (received, replied, replied late, escalated, closed, complainant satisfied), filled from the log",
+  sql: '',
+  run: (db: Db) => {
+    const columns = (db.prepare(`PRAGMA table_info(${FACT_TABLES.itemHours.name})`).all() as { name: string }[]).map((c) => c.name);
+    if (columns.includes('complaints')) return;
+    for (const statement of factDdlSteps('sqlite').find((s) => s.step === 2)!.statements) db.exec(statement);
+    const text = db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key = 'catalogue'").get()?.value;
+    const view = emptyView(text ? (JSON.parse(text) as Catalogue) : unconfiguredCatalogue(), '');
+    const writer = new FactWriter(db);
+    for (const r of db.prepare<[], { seq: number; at: number; type: string; body: string }>("SELECT seq, at, type, body FROM events WHERE type = 'complaint.changed' ORDER BY seq").all())
+      writer.apply(eventFacts(eventOfRow(r), {}, view));
+  },
 };
 
 /** The wait target of the staffing plan and the reports' share called in time: 80 % within 20 minutes unless said otherwise. */

@@ -1051,7 +1051,13 @@ export class HallStore {
         if (r) this.st.amendRating.run(ratingBody(r), r.id);
         break;
       }
-      case 'complaint.changed':
+      case 'complaint.changed': {
+        this.casework.follow(event);
+        // Complaint numbers run per day like case numbers: the counter survives a restart.
+        const key = counterKey(v.day, 'TS');
+        if (v.counters.has(key)) this.st.putCounter.run(key, v.counters.get(key));
+        break;
+      }
       case 'caseRoute.changed':
       case 'delivery.recorded':
         this.casework.follow(event);

@@ -11,7 +11,7 @@ export interface ReportColumn {
   zh: string;
   en: string;
   kind: ColumnKind;
-  group: 'tickets' | 'waits' | 'service' | 'pauses' | 'ratings' | 'outcomes';
+  group: 'tickets' | 'waits' | 'service' | 'pauses' | 'ratings' | 'outcomes' | 'complaints';
 }
 
 export const REPORT_COLUMNS: readonly ReportColumn[] = [
@@ -47,6 +47,12 @@ export const REPORT_COLUMNS: readonly ReportColumn[] = [
   { key: 'consultations', zh: '仅咨询', en: 'Consultations', kind: 'count', group: 'outcomes' },
   { key: 'breaches', zh: '一次性告知违规', en: 'One-time notice breaches', kind: 'count', group: 'outcomes' },
   { key: 'lapsed', zh: '补正逾期', en: 'Corrections lapsed', kind: 'count', group: 'outcomes' },
+  { key: 'complaints', zh: '投诉受理', en: 'Complaints', kind: 'count', group: 'complaints' },
+  { key: 'complaintsReplied', zh: '投诉答复', en: 'Complaints replied', kind: 'count', group: 'complaints' },
+  { key: 'complaintsRepliedLate', zh: '逾期答复', en: 'Replied late', kind: 'count', group: 'complaints' },
+  { key: 'complaintsEscalated', zh: '投诉督办', en: 'Escalated', kind: 'count', group: 'complaints' },
+  { key: 'complaintsClosed', zh: '投诉办结', en: 'Complaints closed', kind: 'count', group: 'complaints' },
+  { key: 'complaintsSatisfied', zh: '投诉人满意', en: 'Complainant satisfied', kind: 'count', group: 'complaints' },
 ];
 
 export const BREAKDOWN_NAMES: Record<Breakdown, { zh: string; en: string }> = {

@@ -224,6 +224,12 @@ export interface ReportRow {
   amended: number;
   breaches: number;
   lapsed: number;
+  complaints: number;
+  complaintsReplied: number;
+  complaintsRepliedLate: number;
+  complaintsEscalated: number;
+  complaintsClosed: number;
+  complaintsSatisfied: number;
 }
 
 export interface PauseReason {
@@ -314,6 +320,12 @@ function figures(key: ReportRow['key'], s: Sums, targetMinutes: number): ReportR
     amended: n('amended'),
     breaches: n('breaches'),
     lapsed: n('lapsed'),
+    complaints: n('complaints'),
+    complaintsReplied: n('complaints_replied'),
+    complaintsRepliedLate: n('complaints_replied_late'),
+    complaintsEscalated: n('complaints_escalated'),
+    complaintsClosed: n('complaints_closed'),
+    complaintsSatisfied: n('complaints_satisfied'),
   } as ReportRow;
 }
 

@@ -260,6 +260,25 @@ export function eventFacts(event: HallEvent, before: Before, view: HallView, opt
       if (f.closed && !before.followUp?.closed) add.follow_ups_closed = 1;
       return Object.keys(add).length ? [{ ...place(event.at, '', f.window, f.clerk), add }] : [];
     }
+    case 'complaint.changed': {
+      const c = event.complaint;
+      const add: FactIncrement['add'] = {};
+      if (event.action === 'registered') add.complaints = 1;
+      if (event.action === 'replied') {
+        add.complaints_replied = 1;
+        // Replied after its last working day (H-15).
+        if (localHour(event.at, view.catalogue.hall.timeZone).day > c.due) add.complaints_replied_late = 1;
+      }
+      if (event.action === 'escalated') add.complaints_escalated = 1;
+      if (event.action === 'closed') {
+        add.complaints_closed = 1;
+        if (c.closed?.satisfied) add.complaints_satisfied = 1;
+      }
+      if (!Object.keys(add).length) return [];
+      // A complaint about a window or clerk counts at that desk; one about the hall as a whole, at its department (or none).
+      const p = place(event.at, '', c.about.window, c.about.clerk);
+      return [{ ...p, department: c.department ?? p.department, add }];
+    }
     case 'followUp.appealed': {
       const f = view.followUps.get(event.id) ?? event.followUp;
       return f ? [{ ...place(event.at, '', f.window, f.clerk), add: { follow_ups_appealed: 1 } }] : [];

@@ -64,8 +64,18 @@ export const COUNTERS = [
   'amended',
   'breaches',
   'lapsed',
+  // Complaints (H-15, N-07's complaint handling): added in the schema's second step.
+  'complaints',
+  'complaints_replied',
+  'complaints_replied_late',
+  'complaints_escalated',
+  'complaints_closed',
+  'complaints_satisfied',
 ] as const;
 export type Counter = (typeof COUNTERS)[number] | WaitBucket | ServiceBucket;
+
+/** The counters each step of the fact tables' schema added (a database made at step 1 gets step 2's columns by ALTER TABLE). */
+export const COMPLAINT_COUNTERS: readonly Counter[] = ['complaints', 'complaints_replied', 'complaints_replied_late', 'complaints_escalated', 'complaints_closed', 'complaints_satisfied'];
 
 export const MAX_COUNTERS: ReadonlySet<string> = new Set(['wait_max_s', 'service_max_s']);
 export const PAUSE_COUNTERS = ['pauses', 'paused_s'] as const;
@@ -96,13 +106,32 @@ export type Dialect = 'sqlite' | 'postgres';
 
 const q = (name: string) => `"${name}"`;
 
-/** The statements that create the fact tables (and their indexes) in `dialect`. */
+/**
+ * The fact tables' schema in `dialect`, step by step: 1 made the tables (and their indexes) with
+ * the counters of tickets, pauses, ratings and outcomes; 2 added the complaints' counters. A new
+ * database takes every step (factDdl); one made at an earlier step takes the steps after it.
+ */
+export function factDdlSteps(dialect: Dialect): { step: number; statements: string[] }[] {
+  const counterType = dialect === 'postgres' ? 'BIGINT' : 'INTEGER';
+  const later = new Set<string>(COMPLAINT_COUNTERS);
+  const withCounters = FACT_TABLE_LIST.filter((t) => t.counters.some((c) => later.has(c)));
+  return [
+    { step: 1, statements: createTables(dialect, later) },
+    { step: 2, statements: withCounters.flatMap((t) => COMPLAINT_COUNTERS.map((c) => `ALTER TABLE ${q(t.name)} ADD COLUMN ${q(c)} ${counterType} NOT NULL DEFAULT 0`)) },
+  ];
+}
+
+/** The statements that create the fact tables (and their indexes) in `dialect`, as they stand now. */
 export function factDdl(dialect: Dialect): string[] {
+  return factDdlSteps(dialect).flatMap((s) => s.statements);
+}
+
+function createTables(dialect: Dialect, leaveOut: ReadonlySet<string>): string[] {
   const counterType = dialect === 'postgres' ? 'BIGINT' : 'INTEGER';
   const out: string[] = [];
   for (const t of FACT_TABLE_LIST) {
     const keys = t.keys.map((k) => `${q(k)} ${KEY_COLUMNS[k] === 'int' ? 'INTEGER NOT NULL DEFAULT 0' : "TEXT NOT NULL DEFAULT ''"}`);
-    const counters = t.counters.map((c) => `${q(c)} ${counterType} NOT NULL DEFAULT 0`);
+    const counters = t.counters.filter((c) => !leaveOut.has(c)).map((c) => `${q(c)} ${counterType} NOT NULL DEFAULT 0`);
     out.push(`CREATE TABLE ${q(t.name)} (${[...keys, ...counters].join(', ')}, PRIMARY KEY (${t.keys.map(q).join(', ')}))`);
     // Reports of one clerk or window over a period read their rows by it.
     if (t.keys.includes('clerk')) out.push(`CREATE INDEX ${q(`${t.name}_clerk`)} ON ${q(t.name)} (${q('clerk')}, ${q(t.keys[0]!)})`);

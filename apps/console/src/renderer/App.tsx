@@ -1,5 +1,5 @@
 import type { StaffRole } from '@servicehall/core';
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, lazy, Suspense, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { createBrowserRouter, Navigate, NavLink, Outlet, RouterProvider, useLocation } from 'react-router';
 import { AlertTray } from './alerts';
 import { api, ApiError, setApiLanguage, setCsrf } from './api';
@@ -20,6 +20,11 @@ import { ComplaintPage, ComplaintsPage } from './pages/Complaints';
 import { FollowUpPage, FollowUpsPage } from './pages/FollowUps';
 import { PersonalDataPage } from './pages/PersonalData';
 import { CASEWORK_STRINGS, type CaseworkStrings } from './casework-strings';
+
+// The reports' pages carry the charting library: loaded when first opened, not with the console.
+const ReportsPage = lazy(() => import('./pages/Reports').then((m) => ({ default: m.ReportsPage })));
+const MonthlyReportPage = lazy(() => import('./pages/Reports').then((m) => ({ default: m.MonthlyReportPage })));
+const ForecastPage = lazy(() => import('./pages/Forecast').then((m) => ({ default: m.ForecastPage })));
 
 export interface SignedIn {
   id: string;
@@ -76,6 +81,9 @@ export const PAGES: { path: string; nav: keyof Strings['nav']; roles: readonly S
   { path: 'cases', nav: 'cases', roles: ALL_STAFF, element: <CasePage /> },
   { path: 'cases/:number', nav: 'cases', roles: ALL_STAFF, element: <CasePage />, hidden: true },
   { path: 'personal-data', nav: 'personalData', roles: ['administrator', 'supervisor'], element: <PersonalDataPage /> },
+  { path: 'reports', nav: 'reports', roles: ALL_STAFF, element: <ReportsPage /> },
+  { path: 'reports/monthly', nav: 'reports', roles: ALL_STAFF, element: <MonthlyReportPage />, hidden: true },
+  { path: 'forecast', nav: 'forecast', roles: ['administrator', 'supervisor', 'department-head'], element: <ForecastPage /> },
   { path: 'password', nav: 'password', roles: ['administrator', 'supervisor', 'department-head', 'clerk'], element: <PasswordPage /> },
 ];
 
@@ -112,7 +120,8 @@ function Layout() {
             {staff.name} · {t.roles[staff.role]}
             {staff.department ? ` · ${staff.department}` : ''}
           </div>
-          <div className={`link ${live.online ? 'on' : 'off'}`}>{live.online ? t.live.online : t.live.offline}</div>
+          {/* A clerk's console has no live feed (their pages read their own figures): no link to report on. */}
+          {staff.role !== 'clerk' && <div className={`link ${live.online ? 'on' : 'off'}`}>{live.online ? t.live.online : t.live.offline}</div>}
           <div className="row">
             <button className="ghost" onClick={() => setLanguage(language === 'zh-CN' ? 'en' : 'zh-CN')}>
               {t.language}
@@ -125,7 +134,9 @@ function Layout() {
       </aside>
       <main className="page">
         <AlertTray />
-        <Outlet />
+        <Suspense fallback={null}>
+          <Outlet />
+        </Suspense>
       </main>
     </div>
   );

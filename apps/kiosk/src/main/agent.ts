@@ -1,6 +1,7 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
 import { EmergencyLedger } from '@servicehall/client';
 import {
+  emergencyTicket,
   findItem,
   formatTicketNumber,
   hallDay,
@@ -269,21 +270,17 @@ export function createKioskAgent(
       return refusal('leases-spent', item.code, lang);
     }
     const number = formatTicketNumber(item.prefix, taken.sequence, view.catalogue.numbering.digits);
-    const t: Ticket = {
-      id: `${day}-${number}`,
+    const t = emergencyTicket({
       number,
       day,
       serviceCode: item.code,
       lane: body.lane,
-      ...(body.lane === 'priority' ? { priorityReason: body.priorityReason ?? 'other' } : {}),
-      state: 'issued',
+      priorityReason: body.priorityReason,
       issuedAt,
-      place: 0,
-      recalls: 0,
-      transfers: [],
-      issuedBy: config.terminal,
+      terminal: config.terminal,
       emergency: { terminalAt: now(), order: taken.order },
-    };
+      place: 0,
+    });
     const tz = view.catalogue.hall.timeZone;
     const shown: TicketShown = {
       id: t.id,

@@ -3,3 +3,4 @@ export * from './year';
 export { spawnHub, type HubProcess } from './hub-process';
 export { TestTerminal } from './terminal';
 export { hallKeyOf } from './hall-db';
+export { TestConsole } from './console';

@@ -1,0 +1,513 @@
+import type { Breakdown, Report, ReportRow } from '@servicehall/reports';
+import { formatDuration, REPORT_COLUMNS, type ReportColumn } from '@servicehall/reports/columns';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { api } from '../api';
+import { ErrorLine, useConsole } from '../App';
+import { Chart, type ChartOption } from '../chart';
+
+const BREAKDOWNS: Breakdown[] = ['clerk', 'window', 'item', 'department', 'hour', 'day'];
+const BREAKDOWN_LABEL: Record<Breakdown, { 'zh-CN': string; en: string }> = {
+  hall: { 'zh-CN': '全厅', en: 'Hall' },
+  clerk: { 'zh-CN': '按工作人员', en: 'By clerk' },
+  window: { 'zh-CN': '按窗口', en: 'By window' },
+  item: { 'zh-CN': '按事项', en: 'By item' },
+  department: { 'zh-CN': '按部门', en: 'By department' },
+  hour: { 'zh-CN': '按时段', en: 'By hour' },
+  day: { 'zh-CN': '按日', en: 'By day' },
+  dayHour: { 'zh-CN': '按日和时段', en: 'By day and hour' },
+};
+/** The columns the page's table shows (the workbook has them all). */
+const TABLE: ReportColumn['key'][] = [
+  'issued', 'served', 'noShows', 'transferred', 'waitMedianS', 'waitP90S', 'waitMaxS', 'calledWithinTarget', 'serviceMedianS', 'serviceP90S', 'pausedS',
+  'rated', 'satisfactionRate', 'badRatings', 'accepted', 'corrections', 'rejected', 'consultations', 'breaches', 'lapsed', 'complaints', 'complaintsRepliedLate',
+];
+
+interface Query {
+  breakdown: Breakdown;
+  from: string;
+  to: string;
+  department?: string;
+  serviceCode?: string;
+  window?: string;
+  clerk?: string;
+  waitMinutes: number;
+}
+
+const addDays = (day: string, n: number) => {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+};
+const localToday = () => {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+};
+const lastOfMonth = (month: string) => {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+};
+
+function queryString(q: Partial<Query>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') p.set(k, String(v));
+  return p.toString();
+}
+
+export const minutes = (s: number | undefined) => (s === undefined ? undefined : Math.round((s / 60) * 10) / 10);
+
+/** A figure as the table shows it: durations h:mm:ss, shares as percentages, nothing counted as —. */
+export function cell(c: Pick<ReportColumn, 'kind'>, v: number | undefined): string {
+  if (v === undefined) return '—';
+  return c.kind === 'duration' ? formatDuration(v) : c.kind === 'share' ? `${(v * 100).toFixed(1)}%` : v.toLocaleString();
+}
+
+/** Names from the hall's catalogue (from the live view where the page has it). */
+export function useNames() {
+  const { live, t } = useConsole();
+  const c = live.view?.catalogue;
+  return useCallback(
+    (row: ReportRow, key: keyof ReportRow['key']): string => {
+      const v = row.key[key];
+      if (key === 'clerk') return v === '' ? t.reports.none : `${v} ${c?.clerks.find((x) => x.number === v)?.name ?? ''}`.trim();
+      if (key === 'window') return v === 0 ? t.reports.none : (c?.windows.find((x) => x.number === v)?.name ?? `${v}`);
+      if (key === 'serviceCode') return v === '' ? t.reports.noItem : (c?.items.find((x) => x.code === v)?.name ?? String(v));
+      if (key === 'hour') return `${String(v).padStart(2, '0')}:00`;
+      return String(v ?? '') || t.reports.none;
+    },
+    [c, t],
+  );
+}
+
+const KEYS: Record<Breakdown, (keyof ReportRow['key'])[]> = { hall: [], clerk: ['clerk'], window: ['window'], item: ['serviceCode', 'department'], department: ['department'], hour: ['hour'], day: ['day'], dayHour: ['day', 'hour'] };
+
+/** People waiting at the end of each hour, a mean over the days of the period, from its arrivals and first calls. */
+export function waitingByHour(dayHour: Report): { hour: number; waiting: number }[] {
+  const days = new Map<string, Map<number, ReportRow>>();
+  for (const r of dayHour.rows) {
+    const d = days.get(r.key.day!) ?? new Map<number, ReportRow>();
+    d.set(r.key.hour!, r);
+    days.set(r.key.day!, d);
+  }
+  const hours = [...new Set(dayHour.rows.map((r) => r.key.hour!))].sort((a, b) => a - b);
+  if (!hours.length) return [];
+  const sums = new Map<number, number>();
+  for (const byHour of days.values()) {
+    let waiting = 0;
+    for (let h = hours[0]!; h <= hours.at(-1)!; h++) {
+      const r = byHour.get(h);
+      waiting += (r?.issued ?? 0) - (r?.voided ?? 0) - (r?.called ?? 0);
+      sums.set(h, (sums.get(h) ?? 0) + Math.max(0, waiting));
+    }
+  }
+  return [...sums].map(([hour, s]) => ({ hour, waiting: Math.round((s / Math.max(1, days.size)) * 10) / 10 }));
+}
+
+/** The day's chart: people waiting (the hall's, not a clerk's: a clerk's figures have no arrivals) and the median wait by hour. */
+export function dayChart(t: ReturnType<typeof useConsole>['t'], byHour: Report, dayHour: Report, withWaiting = true): ChartOption {
+  const waiting = withWaiting ? waitingByHour(dayHour) : [];
+  const hours = [...new Set([...waiting.map((w) => w.hour), ...byHour.rows.map((r) => r.key.hour!)])].sort((a, b) => a - b);
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    grid: { left: 50, right: 60, top: 40, bottom: 30 },
+    xAxis: { type: 'category', data: hours.map((h) => `${String(h).padStart(2, '0')}:00`) },
+    yAxis: [
+      { type: 'value', name: t.reports.charts.waiting, show: withWaiting },
+      { type: 'value', name: t.reports.charts.wait, position: 'right' },
+    ],
+    series: [
+      ...(withWaiting ? [{ type: 'bar', name: t.reports.charts.waiting, data: hours.map((h) => waiting.find((w) => w.hour === h)?.waiting ?? 0), itemStyle: { color: '#1f5fa6' } }] : []),
+      { type: 'line', name: t.reports.charts.wait, yAxisIndex: 1, data: hours.map((h) => minutes(byHour.rows.find((r) => r.key.hour === h)?.waitMedianS) ?? null), itemStyle: { color: '#b5521b' } },
+    ],
+  };
+}
+
+function heatChart(t: ReturnType<typeof useConsole>['t'], dayHour: Report): ChartOption {
+  const cells = new Map<string, { sum: number; days: Set<string> }>();
+  const daysOfWeekday = new Map<number, Set<string>>();
+  for (const r of dayHour.rows) {
+    const wd = new Date(`${r.key.day}T00:00:00Z`).getUTCDay();
+    const k = `${wd}|${r.key.hour}`;
+    const c = cells.get(k) ?? { sum: 0, days: new Set() };
+    c.sum += r.issued;
+    cells.set(k, c);
+    if (r.issued > 0) daysOfWeekday.set(wd, (daysOfWeekday.get(wd) ?? new Set()).add(r.key.day!));
+  }
+  const hours = [...new Set(dayHour.rows.map((r) => r.key.hour!))].sort((a, b) => a - b);
+  const weekdays = [1, 2, 3, 4, 5, 6, 0];
+  const data: [number, number, number][] = [];
+  let max = 0;
+  weekdays.forEach((wd, y) =>
+    hours.forEach((h, x) => {
+      const n = Math.round((cells.get(`${wd}|${h}`)?.sum ?? 0) / Math.max(1, daysOfWeekday.get(wd)?.size ?? 0));
+      max = Math.max(max, n);
+      data.push([x, y, n]);
+    }),
+  );
+  return {
+    tooltip: { position: 'top' },
+    grid: { left: 50, right: 20, top: 10, bottom: 95 },
+    xAxis: { type: 'category', data: hours.map((h) => `${String(h).padStart(2, '0')}:00`), splitArea: { show: true } },
+    yAxis: { type: 'category', data: weekdays.map((wd) => t.reports.charts.weekdays[wd]), splitArea: { show: true } },
+    visualMap: { min: 0, max: Math.max(1, max), calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#eef4fb', '#7fb0e0', '#134074'] } },
+    series: [{ type: 'heatmap', data, label: { show: true, fontSize: 11 } }],
+  };
+}
+
+function clerkChart(t: ReturnType<typeof useConsole>['t'], byClerk: Report, name: (r: ReportRow) => string): ChartOption {
+  const rows = byClerk.rows.filter((r) => r.key.clerk && r.served > 0);
+  const perClerk = rows.length ? Math.round(rows.reduce((a, r) => a + r.served, 0) / rows.length) : 0;
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0 },
+    grid: { left: 50, right: 60, top: 40, bottom: 80 },
+    xAxis: { type: 'category', data: rows.map(name), axisLabel: { rotate: 40, interval: 0, fontSize: 11 } },
+    yAxis: [
+      { type: 'value', name: t.reports.charts.served },
+      { type: 'value', name: t.reports.charts.serviceMedian, position: 'right' },
+    ],
+    series: [
+      {
+        type: 'bar',
+        name: t.reports.charts.served,
+        data: rows.map((r) => r.served),
+        itemStyle: { color: '#1f5fa6' },
+        markLine: { symbol: 'none', data: [{ yAxis: perClerk, name: t.reports.charts.hallServed }], label: { formatter: `${t.reports.charts.hallServed} {c}`, position: 'insideEndTop' }, lineStyle: { color: '#1f5fa6', type: 'dashed' } },
+      },
+      {
+        type: 'line',
+        name: t.reports.charts.serviceMedian,
+        yAxisIndex: 1,
+        data: rows.map((r) => minutes(r.serviceMedianS) ?? null),
+        itemStyle: { color: '#2a7d4f' },
+        markLine: { symbol: 'none', data: [{ yAxis: minutes(byClerk.total.serviceMedianS) ?? 0 }], label: { formatter: `${t.reports.charts.hallService} {c}`, position: 'insideEndBottom' }, lineStyle: { color: '#2a7d4f', type: 'dashed' } },
+      },
+    ],
+  };
+}
+
+/** A report's rows as a table with its total. */
+export function ReportTable({ report, columns = TABLE }: { report: Report; columns?: ReportColumn['key'][] }) {
+  const { t, language } = useConsole();
+  const name = useNames();
+  const keys = KEYS[report.spec.breakdown];
+  const cols = columns.map((k) => REPORT_COLUMNS.find((c) => c.key === k)!);
+  const head = (c: ReportColumn) => (language === 'en' ? c.en : c.zh);
+  return (
+    <div className="table-scroll">
+      <table className="report">
+        <thead>
+          <tr>
+            {keys.map((k) => (
+              <th key={k}>{{ clerk: t.reports.clerk, window: t.reports.window, serviceCode: t.reports.item, department: t.reports.department, hour: t.forecast.hour, day: t.forecast.day }[k]}</th>
+            ))}
+            {cols.map((c) => (
+              <th key={c.key} className="num">
+                {head(c)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {report.rows.map((r, i) => (
+            <tr key={i}>
+              {keys.map((k) => (
+                <td key={k}>{name(r, k)}</td>
+              ))}
+              {cols.map((c) => (
+                <td key={c.key} className="num">
+                  {cell(c, r[c.key] as number | undefined)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            {keys.map((k, i) => (
+              <th key={k}>{i === 0 ? t.reports.total : ''}</th>
+            ))}
+            {cols.map((c) => (
+              <th key={c.key} className="num">
+                {cell(c, report.total[c.key] as number | undefined)}
+              </th>
+            ))}
+          </tr>
+        </tfoot>
+      </table>
+    </div>
+  );
+}
+
+export function Tiles({ report }: { report: Report }) {
+  const { t, staff } = useConsole();
+  const r = report.total;
+  const f = t.reports.figures;
+  const tiles: [string, string][] = [
+    // A clerk issues no tickets: their first figure is the citizens they called.
+    staff?.role === 'clerk' ? [f.called, cell({ kind: 'count' }, r.called)] : [f.issued, cell({ kind: 'count' }, r.issued)],
+    [f.served, cell({ kind: 'count' }, r.served)],
+    [f.waitMedian, cell({ kind: 'duration' }, r.waitMedianS)],
+    [f.waitP90, cell({ kind: 'duration' }, r.waitP90S)],
+    [f.satisfaction, cell({ kind: 'share' }, r.satisfactionRate)],
+    [f.bad, cell({ kind: 'count' }, r.badRatings)],
+    [f.noShows, cell({ kind: 'count' }, r.noShows)],
+    [f.breaches, cell({ kind: 'count' }, r.breaches)],
+  ];
+  return (
+    <div className="figures">
+      {tiles.map(([label, value]) => (
+        <div className="figure" key={label}>
+          <div className="label">{label}</div>
+          <div className="value">{value}</div>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function PauseTable({ report }: { report: Report }) {
+  const { t } = useConsole();
+  if (!report.pauseReasons.length) return <p className="small">{t.reports.empty}</p>;
+  return (
+    <table className="report narrow">
+      <thead>
+        <tr>
+          <th>{t.reports.pauseReason}</th>
+          <th className="num">{t.reports.pauseCount}</th>
+          <th className="num">{t.reports.pauseTime}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {report.pauseReasons.map((p) => (
+          <tr key={p.reason}>
+            <td>{p.reason || t.reports.none}</td>
+            <td className="num">{p.pauses}</td>
+            <td className="num">{formatDuration(p.pausedS)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function ReportsPage() {
+  const { t, language, staff, live } = useConsole();
+  const today = live.view?.day ?? localToday();
+  const [q, setQ] = useState<Query>({ breakdown: staff?.role === 'clerk' ? 'day' : 'clerk', from: addDays(today, -6), to: today, waitMinutes: 20 });
+  const [shown, setShown] = useState<Query>(q);
+  const [data, setData] = useState<{ main: Report; byHour: Report; dayHour: Report; byClerk?: Report }>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const name = useNames();
+  const isClerk = staff?.role === 'clerk';
+  const catalogue = live.view?.catalogue;
+
+  useEffect(() => {
+    let gone = false;
+    setBusy(true);
+    setError(undefined);
+    const get = (breakdown: Breakdown) => api<Report>('GET', `/api/reports?${queryString({ ...shown, breakdown })}`);
+    void Promise.all([get(shown.breakdown), get('hour'), get('dayHour'), isClerk ? Promise.resolve(undefined) : get('clerk')])
+      .then(([main, byHour, dayHour, byClerk]) => !gone && setData({ main, byHour, dayHour, byClerk }), (e) => !gone && setError(e))
+      .finally(() => !gone && setBusy(false));
+    return () => void (gone = true);
+  }, [shown, isClerk]);
+
+  const preset = (from: string, to: string) => setQ({ ...q, from, to });
+  const month = today.slice(0, 7);
+  const lastMonth = addDays(`${month}-01`, -1).slice(0, 7);
+  const charts = useMemo(
+    () =>
+      data && {
+        day: dayChart(t, data.byHour, data.dayHour, !isClerk),
+        heat: isClerk ? undefined : heatChart(t, data.dayHour),
+        clerks: data.byClerk ? clerkChart(t, data.byClerk, (r) => name(r, 'clerk')) : undefined,
+      },
+    [data, t, name, isClerk],
+  );
+  const filters = queryString({ from: shown.from, to: shown.to, department: shown.department, serviceCode: shown.serviceCode, window: shown.window, clerk: shown.clerk, waitMinutes: shown.waitMinutes });
+  const departments = staff?.role === 'department-head' ? [] : (catalogue?.departments ?? []);
+  const items = (catalogue?.items ?? []).filter((i) => staff?.role !== 'department-head' || i.department === staff.department);
+  const clerks = (catalogue?.clerks ?? []).filter((c) => staff?.role !== 'department-head' || c.department === staff.department);
+  return (
+    <>
+      <h1>{isClerk ? t.reports.mine : t.reports.title}</h1>
+      <section className="card no-print">
+        <div className="row wrap">
+          <label>
+            {t.reports.breakdown}
+            <select value={q.breakdown} onChange={(e) => setQ({ ...q, breakdown: e.target.value as Breakdown })}>
+              {BREAKDOWNS.filter((b) => !isClerk || b !== 'clerk').map((b) => (
+                <option key={b} value={b}>
+                  {BREAKDOWN_LABEL[b][language]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t.reports.from}
+            <input type="date" value={q.from} onChange={(e) => setQ({ ...q, from: e.target.value })} />
+          </label>
+          <label>
+            {t.reports.to}
+            <input type="date" value={q.to} onChange={(e) => setQ({ ...q, to: e.target.value })} />
+          </label>
+          {!isClerk && departments.length > 0 && (
+            <label>
+              {t.reports.department}
+              <select value={q.department ?? ''} onChange={(e) => setQ({ ...q, department: e.target.value || undefined })}>
+                <option value="">{t.reports.all}</option>
+                {departments.map((d) => (
+                  <option key={d.name}>{d.name}</option>
+                ))}
+              </select>
+            </label>
+          )}
+          {!isClerk && items.length > 0 && (
+            <label>
+              {t.reports.item}
+              <select value={q.serviceCode ?? ''} onChange={(e) => setQ({ ...q, serviceCode: e.target.value || undefined })}>
+                <option value="">{t.reports.all}</option>
+                {items.map((i) => (
+                  <option key={i.code} value={i.code}>
+                    {i.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          {!isClerk && clerks.length > 0 && (
+            <label>
+              {t.reports.clerk}
+              <select value={q.clerk ?? ''} onChange={(e) => setQ({ ...q, clerk: e.target.value || undefined })}>
+                <option value="">{t.reports.all}</option>
+                {clerks.map((c) => (
+                  <option key={c.number} value={c.number}>
+                    {c.number} {c.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          <label>
+            {t.reports.waitTarget}
+            <input className="short" type="number" min={1} max={240} value={q.waitMinutes} onChange={(e) => setQ({ ...q, waitMinutes: Number(e.target.value) || 20 })} />
+          </label>
+          <button onClick={() => setShown(q)}>{t.reports.show}</button>
+        </div>
+        <div className="row wrap">
+          <button className="ghost" onClick={() => preset(today, today)}>
+            {t.reports.presets.today}
+          </button>
+          <button className="ghost" onClick={() => preset(addDays(today, -1), addDays(today, -1))}>
+            {t.reports.presets.yesterday}
+          </button>
+          <button className="ghost" onClick={() => preset(addDays(today, -6), today)}>
+            {t.reports.presets.week}
+          </button>
+          <button className="ghost" onClick={() => preset(`${month}-01`, today)}>
+            {t.reports.presets.month}
+          </button>
+          <button className="ghost" onClick={() => preset(`${lastMonth}-01`, lastOfMonth(lastMonth))}>
+            {t.reports.presets.lastMonth}
+          </button>
+          <span className="spacer" />
+          <a className="button ghost" href={`/api/reports/export?format=xlsx&${filters}`} download>
+            {t.reports.excel}
+          </a>
+          <a className="button ghost" href={`/api/reports/export?format=csv&breakdown=${shown.breakdown}&${filters}`} download>
+            {t.reports.csv}
+          </a>
+          <Link className="button ghost" to={`/reports/monthly?month=${shown.from.slice(0, 7)}`}>
+            {t.reports.print}
+          </Link>
+        </div>
+      </section>
+      <ErrorLine error={error} />
+      {busy && !data && <p className="small">{t.reports.loading}</p>}
+      {data && charts && (
+        <>
+          <section className="card">
+            <h2>
+              {BREAKDOWN_LABEL[data.main.spec.breakdown][language]} · {data.main.spec.from} — {data.main.spec.to}
+            </h2>
+            <Tiles report={data.main} />
+          </section>
+          <div className={charts.heat ? 'grid two' : ''}>
+            <section className="card">
+              <h2>{isClerk ? t.reports.charts.wait : t.reports.charts.day}</h2>
+              <Chart option={charts.day} label={t.reports.charts.day} />
+            </section>
+            {charts.heat && (
+              <section className="card">
+                <h2>{t.reports.charts.heat}</h2>
+                <Chart option={charts.heat} label={t.reports.charts.heat} />
+              </section>
+            )}
+          </div>
+          {charts.clerks && (
+            <section className="card">
+              <h2>{t.reports.charts.clerks}</h2>
+              <Chart option={charts.clerks} height={360} label={t.reports.charts.clerks} />
+            </section>
+          )}
+          <section className="card">
+            {data.main.rows.length ? <ReportTable report={data.main} columns={isClerk ? ['called', ...TABLE.slice(1)] : TABLE} /> : <p className="small">{t.reports.empty}</p>}
+          </section>
+          <section className="card">
+            <h2>{t.reports.pauses}</h2>
+            <PauseTable report={data.main} />
+          </section>
+        </>
+      )}
+    </>
+  );
+}
+
+/** The month's report on paper (print stylesheet): the hall, its departments, its clerks, its hours, its pauses. */
+export function MonthlyReportPage() {
+  const { t, language, status, staff } = useConsole();
+  const [params] = useSearchParams();
+  const month = /^\d{4}-\d{2}$/.test(params.get('month') ?? '') ? params.get('month')! : localToday().slice(0, 7);
+  const [data, setData] = useState<{ departments: Report; clerks: Report; hours: Report; dayHour: Report }>();
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    const q = (breakdown: Breakdown) => api<Report>('GET', `/api/reports?${queryString({ breakdown, from: `${month}-01`, to: lastOfMonth(month) })}`);
+    void Promise.all([q('department'), q('clerk'), q('hour'), q('dayHour')]).then(([departments, clerks, hours, dayHour]) => setData({ departments, clerks, hours, dayHour }), setError);
+  }, [month]);
+  const chart = useMemo(() => data && dayChart(t, data.hours, data.dayHour), [data, t]);
+  const short: ReportColumn['key'][] = ['issued', 'served', 'noShows', 'waitMedianS', 'waitP90S', 'calledWithinTarget', 'serviceMedianS', 'rated', 'satisfactionRate', 'badRatings', 'accepted', 'corrections', 'rejected', 'breaches'];
+  return (
+    <div className="monthly printable">
+      <div className="row spread no-print">
+        <Link className="button ghost" to="/reports">
+          {t.reports.monthly.back}
+        </Link>
+        <button onClick={() => window.print()}>{t.reports.print}</button>
+      </div>
+      <h1>{t.reports.monthly.title(status?.hallName ?? '', month)}</h1>
+      <p className="small">
+        {staff?.role === 'clerk' ? `${staff.name} · ` : staff?.role === 'department-head' ? `${staff.department} · ` : ''}
+        {t.reports.monthly.made} {new Date().toLocaleString(language)}
+      </p>
+      <ErrorLine error={error} />
+      {data && chart && (
+        <>
+          <h2>{t.reports.monthly.sections.summary}</h2>
+          <Tiles report={data.departments} />
+          <h2>{t.reports.monthly.sections.departments}</h2>
+          <ReportTable report={data.departments} columns={short} />
+          <h2>{t.reports.monthly.sections.clerks}</h2>
+          {/* A clerk issues no tickets: the clerks' table counts those they called, and leaves out the arrivals no desk has yet. */}
+          <ReportTable report={{ ...data.clerks, rows: data.clerks.rows.filter((r) => r.key.clerk) }} columns={['called', ...short.slice(1)]} />
+          <h2>{t.reports.monthly.sections.hours}</h2>
+          <Chart option={chart} height={260} label={t.reports.charts.day} />
+          <h2>{t.reports.monthly.sections.pauses}</h2>
+          <PauseTable report={data.clerks} />
+        </>
+      )}
+    </div>
+  );
+}
