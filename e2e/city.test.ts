@@ -23,6 +23,8 @@ describe.skipIf(!!missing)('the city view', () => {
   let browser: Browser | undefined;
   const dirs: string[] = [];
   const today = hallDay(Date.now(), 'Asia/Shanghai');
+  // The histories end today when today is a working day (else on the last one before it).
+  let workedToday = false;
 
   beforeAll(async () => {
     pgCity = await startTestPostgres();
@@ -34,7 +36,8 @@ describe.skipIf(!!missing)('the city view', () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), `servicehall-city-${hall}-`));
       dirs.push(dir);
       const catalogue = busyHall();
-      generateHistory({ dataDir: dir, days, ticketsPerDay: perDay, seed, lastDay: today, catalogue: { ...catalogue, hall: { ...catalogue.hall, name } } });
+      const summary = generateHistory({ dataDir: dir, days, ticketsPerDay: perDay, seed, lastDay: today, catalogue: { ...catalogue, hall: { ...catalogue.hall, name } } });
+      workedToday = summary.lastDay === today;
       const shipper = new Shipper({ databaseFile: path.join(dir, 'hall.db'), url: pgCity.url, hall, idleMs: 50 }, undefined, cityHooks());
       const run = shipper.run();
       while (shipper.status.state !== 'caught-up') await new Promise((r) => setTimeout(r, 50));
@@ -85,7 +88,7 @@ describe.skipIf(!!missing)('the city view', () => {
       for (const h of halls) {
         const own = (await cityReport(client, h.hall, { breakdown: 'hall', from: today, to: today })).total;
         expect(h.today.issued).toBe(own.issued);
-        expect(h.today.issued).toBeGreaterThan(100);
+        if (workedToday) expect(h.today.issued).toBeGreaterThan(100);
         expect(h.today.satisfactionRate).toBe(own.satisfactionRate);
         expect(h.behindEvents).toBe(0);
       }
@@ -132,5 +135,5 @@ describe.skipIf(!!missing)('the city view', () => {
     // The hall's administrator lands on the hall, with no way back to the city's list.
     expect(await admin.isVisible('text=返回全市')).toBe(false);
     await screenshot(admin, 'city-hall-admin');
-  });
+  }, 120_000);
 });

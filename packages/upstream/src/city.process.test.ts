@@ -95,6 +95,9 @@ describe.skipIf(!!missing)('three halls and one city', () => {
     for (const h of halls) {
       await expect.poll(async () => (await health(h)).upstream?.state, { timeout: 60_000 }).toBe('offline');
       expect((await health(h)).upstream!.behindEvents).toBeGreaterThan(0);
+      const metrics = await (await fetch(`${h.hub.url}/metrics`)).text();
+      expect(metrics).toMatch(/^servicehall_upstream_connected 0$/m);
+      expect(Number(/^servicehall_upstream_behind_events (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     }
     city.start();
     await Promise.all(halls.map((h) => work(h, 10)));
@@ -107,6 +110,11 @@ describe.skipIf(!!missing)('three halls and one city', () => {
         }, { timeout: 60_000, interval: 100 })
         .toBe(true);
 
+    for (const h of halls) {
+      const metrics = await (await fetch(`${h.hub.url}/metrics`)).text();
+      expect(metrics).toMatch(/^servicehall_upstream_behind_events 0$/m);
+      expect(metrics).toMatch(/^servicehall_upstream_connected 1$/m);
+    }
     const client = new pg.Client(city.url);
     await client.connect();
     try {
