@@ -220,8 +220,9 @@ describe('the hall screen agent', () => {
     for (const code of ['GA-SFZ-HL', 'CRJ-HZ-SL', 'RS-SBK-SL']) h.run({ type: 'issueTicket', serviceCode: code, lane: 'ordinary' });
     const calls = [5, 1, 3].map((w) => h.run({ type: 'callNext', window: w }));
     a.tell(calls.flatMap((c) => c.events));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(a.said.filter((s) => s !== 'chime')).toEqual(calls.map((c) => `请${c.ticket!.number}号到${c.ticket!.window}号窗口办理`));
+    const expected = calls.map((c) => `请${c.ticket!.number}号到${c.ticket!.window}号窗口办理`);
+    await expect.poll(() => a.said.filter((s) => s !== 'chime').length).toBe(expected.length);
+    expect(a.said.filter((s) => s !== 'chime')).toEqual(expected);
     expect(a.parts.announcements.list().map((e) => [e.ticket, e.voice])).toEqual(calls.map((c) => [c.ticket!.number, 'espeak-ng']));
     expect(a.latest<Board>('board').calls[0]!.window).toBe(3);
     a.parts.stop?.();
