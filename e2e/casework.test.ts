@@ -225,4 +225,22 @@ describe('the cases that need someone, in the console', { timeout: 90_000 }, () 
     const closed = await api<{ followUps: { appeal?: { by: string; decision?: { upheld: boolean; by: string } }; closure?: { how: string } }[] }>('GET', '/api/follow-ups?closed=1');
     expect(closed.body.followUps[0]).toMatchObject({ appeal: { by: '1011', decision: { upheld: true, by: 'wang' } }, closure: { how: 'appeal-upheld' } });
   });
+
+  it("takes a citizen's complaint from the QR page on a phone, and lists it for the supervisor", async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', deviceScaleFactor: 2 });
+    const phone = await context.newPage();
+    await phone.goto(`${hall.hub.url}/complain?ticket=A001`);
+    await phone.locator('textarea[name=text]').fill('叫号屏长时间不显示号码，也没有人解释原因。');
+    await screenshot(phone, 'phone-complaint-form');
+    await phone.locator('button[type=submit]').click();
+    await phone.getByText('已收到您的投诉').waitFor();
+    const id = (await phone.locator('.big').textContent())!.trim();
+    expect(id).toMatch(/^TS\d{12}$/);
+    await screenshot(phone, 'phone-complaint-received');
+    const supervisor = await signedIn('wang', passwords.wang!);
+    await supervisor.getByRole('link', { name: '投诉处理' }).click();
+    const row = supervisor.locator('table.casework tbody tr', { hasText: id });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('扫码评价页');
+  });
 });

@@ -101,11 +101,12 @@ describe('the live hall in the console', () => {
     }
     const alert = supervisor.locator('.alert-tray [data-testid=alert-wait-threshold]');
     await alert.waitFor();
-    expect(await alert.textContent()).toContain('有 4 人等候');
+    expect(await alert.textContent()).toContain('有 4 人等候，达到设定的 4 人');
     expect(Number(await supervisor.locator('.alert-tray').getAttribute('data-chimes'))).toBeGreaterThanOrEqual(1);
     await expect.poll(() => supervisor.locator('[data-testid=board-item-CRJ-HZ-SL]').getAttribute('class')).toBe('over');
     await screenshot(supervisor, 'console-board-long-queue');
     await robot.waitFor(() => robot.messages.some((m) => m.robot === 'duty-room' && m.content.includes('候号时间过长')));
+    expect(robot.messages.find((m) => m.content.includes('候号时间过长'))!.content).toContain('有4人等候，达到设定的4人');
 
     await alert.locator('input[aria-label=窗口号]').fill('21');
     await alert.getByRole('button', { name: '开设临时窗口' }).click();

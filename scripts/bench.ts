@@ -14,6 +14,11 @@ if (fs.existsSync(new URL('./bench-devices.ts', import.meta.url))) {
   const { runDeviceBench } = await import('./bench-devices');
   await runDeviceBench();
 }
+if (fs.existsSync(new URL('./bench-upstream.ts', import.meta.url)) && !process.argv.includes('--no-year')) {
+  console.log('');
+  const { runUpstreamBench } = await import('./bench-upstream');
+  await runUpstreamBench();
+}
 if (fs.existsSync(new URL('./bench-ops.ts', import.meta.url))) {
   console.log('');
   const { runOpsBench } = await import('./bench-ops');

@@ -2,13 +2,12 @@ import { toSnapshot, type HallEvent } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import { startHub, type RunningHub } from '@servicehall/hub';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { HubLimits } from '../../hub/src/limits';
-import { LOAD_TEST_LIMITS, spawnHub, type HubProcess } from '../../hub/src/testing/hub-process';
+import { freePort, LOAD_TEST_LIMITS, spawnHub, type HubProcess } from '../../hub/src/testing/hub-process';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff';
 import { HallClient, type ClientChange } from './client';
 import { Outbox } from './outbox';
@@ -38,15 +37,6 @@ async function inProcessHub(limits?: Partial<HubLimits>): Promise<RunningHub> {
   const hub = await startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue({ allDay: true }), limits });
   cleanups.push(() => hub.close());
   return hub;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,11 +2,11 @@ import { toSnapshot, type HallView } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import { HallStore, openDatabase, readLineage, restoreBackup, startHub, takeBackup, type RunningHub } from '@servicehall/hub';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hallKeyOf, issueTickets } from '../../hub/src/testing/hall-db';
+import { freePort } from '../../hub/src/testing/hub-process';
 import { HallClient, type ClientChange } from './client';
 
 const TOKEN = 'restore-token-for-the-hall';
@@ -19,15 +19,6 @@ function tempDir(): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-restore-'));
   cleanups.push(() => fs.rmSync(d, { recursive: true, force: true }));
   return d;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function display(url: string, terminal: string, kept?: { view: HallView; log?: string }) {

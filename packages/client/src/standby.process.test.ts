@@ -81,8 +81,11 @@ async function json<T>(url: string, init: RequestInit = {}): Promise<{ status: n
 
 type Status = { inCharge: boolean; epoch: number; seq: number; standby: string; log: string };
 
+/** Each terminal's link as it last said: its state and the epoch of its hub (a failure shows them all). */
+const linksOf = () => terminals.map((t) => `${t.link?.status ?? 'none'}@${t.link?.epoch ?? 0}`).join(' ');
+
 describe('a hall with a primary hub, a standby hub and terminals, each its own process', () => {
-  it('loses no acknowledged ticket when the primary is killed under load, repeats no number, moves every terminal within 5 s, and fences the old primary', { timeout: 90_000 }, async () => {
+  it('loses no acknowledged ticket when the primary is killed under load, repeats no number, moves every terminal within 5 s, and fences the old primary', { timeout: 180_000 }, async () => {
     const [portA, portB] = [await freePort(), await freePort()];
     const [dirA, dirB] = [tempDir(), tempDir()];
     const urlA = `http://127.0.0.1:${portA}`;
@@ -101,15 +104,16 @@ describe('a hall with a primary hub, a standby hub and terminals, each its own p
     const base = { urls, token: HUB_PROCESS_TOKEN, services: SERVICES };
     for (const n of [1, 2]) terminals.push(TerminalProcess.start({ ...base, role: 'kiosk', terminal: `kiosk-${n}`, everyMs: 15, outboxFile: path.join(tempDir(), 'outbox.json') }));
     for (const n of [1, 2]) terminals.push(TerminalProcess.start({ ...base, role: 'display', terminal: `display-${n}` }));
-    await expect.poll(() => terminals.every((t) => t.link?.status === 'online' && t.link.epoch === 1), { timeout: 20_000 }).toBe(true);
-    await expect.poll(() => terminals.slice(0, 2).every((t) => t.answers().length >= 30), { timeout: 20_000 }).toBe(true);
+    // Four terminal processes start slowly on a loaded machine.
+    await expect.poll(linksOf, { timeout: 60_000 }).toBe('online@1 online@1 online@1 online@1');
+    await expect.poll(() => terminals.slice(0, 2).every((t) => t.answers().length >= 30), { timeout: 30_000 }).toBe(true);
 
     // The primary's PC dies while both kiosks are pressing.
     await primary.kill('SIGKILL');
     const killedAt = Date.now();
     await expect.poll(async () => (await json<Status>(`${urlB}/replication/status`).catch(() => undefined))?.body.inCharge, { timeout: 10_000 }).toBe(true);
     // Every terminal is back online with the new primary (its epoch) within 5 s of the kill.
-    await expect.poll(() => terminals.every((t) => t.link?.status === 'online' && t.link.epoch === 2), { timeout: 10_000 }).toBe(true);
+    await expect.poll(linksOf, { timeout: 10_000 }).toBe('online@2 online@2 online@2 online@2');
     for (const t of terminals) {
       const moved = t.lines.find((l) => l.link?.status === 'online' && l.link.epoch === 2)!;
       expect(moved.at - killedAt, `terminal ${terminals.indexOf(t)} moved`).toBeLessThan(5_000);

@@ -20,6 +20,8 @@ export const AlertSubjectSchema = z.discriminatedUnion('kind', [
     waiting: z.number().int().min(0),
     longestMinutes: minutes,
     thresholdMinutes: minutes,
+    /** The hall's count of people waiting, when that (not the minutes) raised it. */
+    waitingCount: z.number().int().min(1).optional(),
     department: department.optional(),
   }),
   z.object({ kind: z.literal('long-pause'), window: windowNo, minutes, allowedMinutes: minutes, department: department.optional() }),

@@ -82,7 +82,7 @@ describe('archiving a past year', () => {
     }
   });
 
-  it('moves closed complaints, finished routes, deliveries and unreferenced evidence with their year, and keeps what is still open', () => {
+  it('moves closed complaints, finished routes, deliveries and unreferenced evidence with their year, and keeps what is still open', { timeout: 60_000 }, () => {
     const dir = hallAcrossNewYear();
     const db = openDatabase(dir, 'hall.db');
     const caseNumber = (db.prepare("SELECT number FROM cases WHERE day < '2026-01-01' AND state = 'accepted' LIMIT 1").get() as { number: string }).number;

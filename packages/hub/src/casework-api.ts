@@ -2,12 +2,14 @@ import {
   AdvanceComplaintCommandSchema,
   CreateComplaintCommandSchema,
   EvidenceRefSchema,
+  followUpDepartment,
   FollowUpStepSchema,
   MAX_EVIDENCE_BYTES,
   nextFollowUpStep,
   RecordDeliveryCommandSchema,
   RouteCaseCommandSchema,
   type CaseRoute,
+  type Catalogue,
   type CommandBody,
   type Complaint,
   type FollowUp,
@@ -34,9 +36,9 @@ function scope(req: Request): { role?: StaffRole; department?: string; id?: stri
   return s ? { role: s.role, ...(s.department ? { department: s.department } : {}), id: s.id } : {};
 }
 
-function seesFollowUp(req: Request, f: FollowUp): boolean {
+function seesFollowUp(req: Request, f: FollowUp, catalogue: Catalogue): boolean {
   const s = scope(req);
-  if (s.role === 'department-head') return f.department === s.department;
+  if (s.role === 'department-head') return followUpDepartment(f, catalogue) === s.department;
   if (s.role === 'clerk') return f.clerk === s.id;
   return true;
 }
@@ -57,7 +59,7 @@ export function caseworkOperations(store: HallStore, run: Run, clock: () => numb
   const followUp = (req: Request): FollowUp => {
     const id = req.params.id!;
     const f = store.view.followUps.get(id) ?? store.followUp(id);
-    if (!f || !seesFollowUp(req, f)) throw new HttpRefusal('not-found', `there is no follow-up ${id}`);
+    if (!f || !seesFollowUp(req, f, store.view.catalogue)) throw new HttpRefusal('not-found', `there is no follow-up ${id}`);
     return f;
   };
   return [
@@ -70,7 +72,7 @@ export function caseworkOperations(store: HallStore, run: Run, clock: () => numb
       staff: ALL_STAFF,
       handle: (req) => {
         if (req.query.get('closed') !== '1') {
-          const open = store.openFollowUps().filter((f) => seesFollowUp(req, f));
+          const open = store.openFollowUps().filter((f) => seesFollowUp(req, f, store.view.catalogue));
           return { status: 200, body: { day: store.view.day, followUps: open.sort((a, b) => (nextDue(a) < nextDue(b) ? -1 : nextDue(a) > nextDue(b) ? 1 : 0)) } };
         }
         const whole = (v: string | null, name: string) => {
@@ -80,7 +82,7 @@ export function caseworkOperations(store: HallStore, run: Run, clock: () => numb
           return n;
         };
         const page = store.closedFollowUps({ before: whole(req.query.get('before'), 'before'), limit: whole(req.query.get('limit'), 'limit') });
-        return { status: 200, body: { day: store.view.day, ...page, followUps: page.followUps.filter((f) => seesFollowUp(req, f)) } };
+        return { status: 200, body: { day: store.view.day, ...page, followUps: page.followUps.filter((f) => seesFollowUp(req, f, store.view.catalogue)) } };
       },
     },
     {

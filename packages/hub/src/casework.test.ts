@@ -178,6 +178,45 @@ describe('complaints through the console (H-15)', () => {
   });
 });
 
+describe("the citizen's complaint page (H-15, the QR page)", () => {
+  it('registers a complaint from the QR page once, linked to the ticket named, with its number and deadline shown', async () => {
+    const { hub, api } = await hall();
+    const { ticketId } = await badVisit(api);
+    const number = ticketId.slice('2026-11-30-'.length);
+    const form = await (await fetch(`${hub.url}/complain?ticket=${number}`)).text();
+    expect(form).toContain('意见投诉');
+    expect(form).toContain('12345');
+    const once = /name="once" value="([0-9a-f-]{36})"/.exec(form)![1]!;
+    const send = (text: string) =>
+      fetch(`${hub.url}/complain`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ once, ticket: number.toLowerCase(), text }).toString() });
+    expect((await send('   ')).status).toBe(400);
+    const first = await send('等候时叫号屏不显示号码，工作人员也没有解释。');
+    expect(first.status).toBe(200);
+    const page = await first.text();
+    expect(page).toContain('TS202611300001');
+    expect(page).toContain('2026-12-07');
+    // The same form sent again (a second press): the same complaint, none added.
+    expect(await (await send('等候时叫号屏不显示号码，工作人员也没有解释。')).text()).toContain('TS202611300001');
+    const open = await api<{ complaints: { id: string; source: string; about: { ticketId?: string } }[] }>('GET', '/api/complaints');
+    expect(open.body.complaints).toEqual([expect.objectContaining({ id: 'TS202611300001', source: 'qr', about: { ticketId }, department: '市场监管（企业开办）' })]);
+  });
+});
+
+describe('complaint numbers', () => {
+  it('run on after the hub restarts the same day: a new complaint never takes an earlier one\'s number', async () => {
+    const { hub, api } = await hall();
+    const register = (summary: string) => api<{ complaint: { id: string } }>('POST', '/api/complaints', { source: 'complaint-window', summary });
+    expect((await register('第一件')).body.complaint.id).toBe('TS202611300001');
+    await hub.close();
+    hubs = hubs.filter((h) => h !== hub);
+    const again = await startHub({ dataDir: dirs.at(-1)!, token: TOKEN, clock: () => now });
+    hubs.push(again);
+    const after = await new TestConsole(again.url).request<{ complaint: { id: string } }>('POST', '/api/complaints', { source: 'letter', summary: '第二件' }, { authorization: `Bearer ${TOKEN}` });
+    expect(after.body.complaint.id).toBe('TS202611300002');
+    expect(again.store.casework.complaintOf('TS202611300001')?.summary).toBe('第一件');
+  });
+});
+
 describe('cases between departments, delivery and who read personal data (H-10, H-12, H-19)', () => {
   it('routes a case, records its delivery by post, and logs each read of its applicant by staff member and purpose', async () => {
     const { api, member, clerk, again } = await hall();

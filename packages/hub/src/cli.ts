@@ -11,7 +11,7 @@ import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
 import { limitsFrom } from './limits';
 import { configureLog, log } from './log';
 import { readNotifyInput } from './notifications';
-import { upstreamFromEnv } from '@servicehall/upstream';
+import { upstreamFromEnv } from '@servicehall/upstream/hub';
 import { copyFromPeer, promoteLocal } from './replication';
 import { startHub, type HubOptions, type RunningHub } from './server';
 import { Staff, StaffIdSchema } from './staff';

@@ -19,9 +19,9 @@ import { terminalPresence } from './supervision';
 import type { TerminalLinks } from './terminals';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const ADMIN_ONLY = ['administrator'] as const;
-const SUPERVISORS = ['administrator', 'supervisor'] as const;
-const CONSOLE_STAFF = ['administrator', 'supervisor', 'department-head'] as const;
+export const ADMIN_ONLY = ['administrator'] as const;
+export const SUPERVISORS = ['administrator', 'supervisor'] as const;
+export const CONSOLE_STAFF = ['administrator', 'supervisor', 'department-head'] as const;
 
 export interface ConsoleContext {
   store: HallStore;

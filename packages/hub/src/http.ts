@@ -24,7 +24,7 @@ import {
   type Answer,
 } from '@servicehall/protocol';
 import type { TerminalIdentity } from '@servicehall/protocol/node';
-import type { Upstream, UpstreamStatus } from '@servicehall/upstream';
+import type { Upstream, UpstreamStatus } from '@servicehall/upstream/hub';
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';

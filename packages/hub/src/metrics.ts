@@ -2,7 +2,7 @@ import { Outbox as NotifyOutbox } from '@servicehall/notify';
 import { RoleSchema } from '@servicehall/protocol';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { UpstreamStatus } from '@servicehall/upstream';
+import type { UpstreamStatus } from '@servicehall/upstream/hub';
 import type { BackupStatus } from './backup';
 import type { Db } from './db';
 import type { StartCheck } from './integrity';

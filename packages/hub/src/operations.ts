@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { BackupSchedule, type BackupPolicy } from './backup';
-import type { UpstreamStatus } from '@servicehall/upstream';
+import type { UpstreamStatus } from '@servicehall/upstream/hub';
 import type { Db } from './db';
 import { DATABASE_FILE, type StartCheck } from './integrity';
 import { log } from './log';

@@ -1,4 +1,5 @@
-import { findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalText, ticketWait, waitPhrase, type Language, type QueueWait } from '@servicehall/core';
+import { complaintDays, findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalText, ticketWait, waitPhrase, type Language, type QueueWait } from '@servicehall/core';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GroupCommit } from './commit';
 import { clientAddress, statusOf } from './http';
@@ -51,6 +52,61 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 
 export function publicPages(store: HallStore, commits: GroupCommit, limits: HubLimits, clock: () => number = Date.now, trustProxy = false) {
   const perAddress = new Buckets(limits.pages);
+  type Tx = (key: PageKey, vars?: Record<string, string | number>) => string;
+
+  /**
+   * The complaint page the hall's QR codes (and the ticket's progress page) open (H-15): what went
+   * wrong and, optionally, the ticket; registered as a complaint from the QR page with its deadline.
+   * The form carries a one-time id, so that a second press registers nothing twice. No personal data.
+   */
+  async function complaintPage(req: IncomingMessage, res: ServerResponse, url: URL, lang: Language, tx: Tx): Promise<void> {
+    const { catalogue } = store.view;
+    const hall = escape(catalogue.hall.name);
+    const where = { days: complaintDays(catalogue), phone: escape(catalogue.hall.complaintPhone), window: escape(catalogue.hall.complaintWindow ?? tx('complainWindow')) };
+    const form = (ticket: string, problem = '') =>
+      page(
+        res,
+        problem ? 400 : 200,
+        lang,
+        tx('complainTitle'),
+        `<h1>${hall} · ${tx('complainTitle')}</h1><div class="card"><p>${tx('complainLead', where)}</p>${problem ? `<p><strong>${problem}</strong></p>` : ''}
+<form method="post"><input type="hidden" name="once" value="${randomUUID()}"><p>${tx('complainTicket')}</p><input name="ticket" maxlength="8" value="${escape(ticket)}" style="font-size:18px;width:8em">
+<p>${tx('complainText')}</p><textarea name="text" maxlength="1000" required></textarea><button class="bad" type="submit">${tx('complainSend')}</button></form></div>
+<p class="note">${tx('complainPrivate')}</p>`,
+      );
+    if (req.method === 'GET' || req.method === 'HEAD') return form((url.searchParams.get('ticket') ?? '').slice(0, 8));
+    if (req.method !== 'POST') {
+      res.setHeader('allow', 'GET, HEAD, POST');
+      return page(res, 405, lang, tx('methodTitle'), `<h1>${tx('methodTitle')}</h1><p>${tx('method')}</p>`);
+    }
+    let body: URLSearchParams;
+    try {
+      body = await readForm(req);
+    } catch (error) {
+      if (!(error instanceof FormTooLarge)) throw error;
+      res.setHeader('connection', 'close');
+      return page(res, 413, lang, tx('tooLargeTitle'), `<h1>${tx('tooLargeTitle')}</h1><p>${tx('tooLarge')}</p>`);
+    }
+    const ticket = (body.get('ticket') ?? '').trim().toUpperCase();
+    const text = (body.get('text') ?? '').trim().slice(0, 1000);
+    const once = body.get('once') ?? '';
+    if (!text || !/^[0-9a-f-]{36}$/.test(once)) return form(ticket, tx('complainEmpty'));
+    // Today's ticket of that number, when there is one: the complaint is linked to it.
+    const ticketId = /^[A-Z]{1,3}\d{1,4}$/.test(ticket) && store.view.tickets.has(`${store.view.day}-${ticket}`) ? `${store.view.day}-${ticket}` : undefined;
+    const command = { id: `complain-${once}`, type: 'createComplaint' as const, source: 'qr' as const, summary: text, ...(ticketId ? { about: { ticketId } } : {}) };
+    const { answer } = await commits.submit(command, { role: 'admin', terminal: 'qr-page' }, ':qr');
+    if (!answer.ok) return page(res, statusOf(answer.code), lang, tx('complainTitle'), `<h1>${hall}</h1><div class="card"><p>${escape(refusalText(answer.code, lang))}</p></div>`);
+    const made = store.eventsSince(answer.seq - 1, 1)[0];
+    const c = made?.type === 'complaint.changed' ? made.complaint : undefined;
+    return page(
+      res,
+      200,
+      lang,
+      tx('complainThanksTitle'),
+      `<h1>${hall}</h1><div class="card"><h2>${tx('complainThanksTitle')}</h2><div class="big" style="font-size:30px;word-break:break-all">${escape(c?.id ?? '')}</div><p>${tx('complainThanks', { ...where, id: escape(c?.id ?? ''), due: c?.due ?? '' })}</p></div>`,
+    );
+  }
+
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     // Chinese first; English for a phone that asks for it.
     const lang: Language = /^\s*en\b/i.test(req.headers['accept-language'] ?? '') ? 'en' : 'zh-CN';
@@ -60,6 +116,7 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
       res.setHeader('retry-after', '10');
       return notice(429, 'busyTitle', 'busy');
     }
+    if (url.pathname === '/complain') return complaintPage(req, res, url, lang, tx);
     const m = /^\/(q|rate)\/([^/]+)$/.exec(url.pathname);
     if (!m) return notice(404, 'notFoundTitle', 'notFound');
     const kind = m[1] as 'q' | 'rate';
@@ -92,7 +149,7 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
         `<h1>${hall}</h1><div class="card"><div class="big">${escape(t.number)}</div><p>${escape(tx('item', { item: itemName }))}</p>
 <p>${tx('state', { state: TICKET_STATE_TEXT[lang][t.state] })}${here}</p>
 ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
-<p><a href="${store.links.livePath(t.id)}">${tx('live')}</a></p><p class="note">${tx('noPersonalData')}</p>`,
+<p><a href="${store.links.livePath(t.id)}">${tx('live')}</a></p><p><a href="/complain?ticket=${encodeURIComponent(t.number)}">${tx('complainLink')}</a></p><p class="note">${tx('noPersonalData')}</p>`,
       );
     }
     // A rating link serves one rating: a used one says so, and a second press of the same form is answered as the first.

@@ -33,6 +33,8 @@ export const DEFAULT_SEMI_SYNC_TIMEOUT_MS = 1_000;
 /** How often a follower hears its leader when nothing happens, and a leader without a follower asks its peer who is in charge. */
 const BEAT_MS = 250;
 const PEER_POLL_MS = 1_000;
+/** A follower that has acknowledged nothing for this long while messages wait (a frozen PC) is cut off; it links again when it wakes. */
+const FROZEN_FOLLOWER_MS = 30_000;
 /** At most this many events in one message of a catch-up. */
 const CATCH_UP_EVENTS = 2_000;
 
@@ -181,7 +183,7 @@ export class Replication {
       ws.on('error', () => ws.terminate());
       ws.on('close', () => {
         clearTimeout(hello);
-        if (!link) return;
+        if (!link || this.closed) return;
         const gone = link;
         this.followers.delete(gone);
         // Its standby gone, the primary asks its peer before it answers alone: a standby that took
@@ -400,7 +402,15 @@ export class Replication {
 
   private beat(): void {
     if (!this.role.inCharge) return this.follower?.checkSilence();
+    const now = Date.now();
     for (const link of this.followers) {
+      // Messages are kept in the order they were sent: the first is the oldest unacknowledged.
+      const oldest = link.sentAt.values().next().value ?? now;
+      if (now - oldest > FROZEN_FOLLOWER_MS) {
+        log.error({ follower: link.hub }, 'the standby hub has acknowledged nothing for 30 s: its link is cut');
+        link.ws.terminate();
+        continue;
+      }
       // Rows written outside a batch of commands (a new day, a sign-in, the console's tables) go at the next beat.
       if (this.push(link, true) === undefined) send(link.ws, { type: 'beat', epoch: this.role.epoch, seq: this.store.seq });
     }

@@ -1,4 +1,4 @@
-import { CaseStateSchema, outcomeOfState, type Case, type CaseState, type Rating, type Ticket } from '@servicehall/core';
+import { CaseStateSchema, outcomeOfState, type Case, type CaseState, type HallEvent, type Rating, type Ticket } from '@servicehall/core';
 
 /**
  * The read tables keep each record's searchable fields in columns and the rest as JSON in `body`.
@@ -134,3 +134,22 @@ export function caseOfRow(r: CaseRow): Case {
 export const TICKET_FIELDS = 'id, day, number, service_code, state, lane, issued_at, body';
 export const RATING_FIELDS = 'id, ticket_id, level, window, clerk, body';
 export const CASE_FIELDS = 'number, service_code, state, day, body';
+
+/** An event as the log stores it: its sequence, time, type and command id in columns, the rest as JSON. */
+export interface EventRow {
+  seq: number;
+  at: number;
+  type: string;
+  command_id: string | null;
+  body: string;
+}
+
+/** The event a row holds; rows written before events were slimmed hold the whole event in their body. */
+export function eventOf(r: EventRow): HallEvent {
+  const event = JSON.parse(r.body) as HallEvent;
+  event.seq = r.seq;
+  event.at = r.at;
+  event.type = r.type as HallEvent['type'];
+  if (r.command_id !== null) event.commandId = r.command_id;
+  return event;
+}

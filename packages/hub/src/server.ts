@@ -1,7 +1,7 @@
 import { publicBaseOf, refusalText, type Catalogue } from '@servicehall/core';
 import type { NotifyConfigInput } from '@servicehall/notify';
 import { PHONE_PAGES_DIR } from '@servicehall/phone/pages';
-import { startUpstream, type Upstream, type UpstreamConfig } from '@servicehall/upstream';
+import { startUpstream, type Upstream, type UpstreamConfig } from '@servicehall/upstream/hub';
 import { MAX_MESSAGE_BYTES } from '@servicehall/protocol';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -224,12 +224,27 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     promoteAfterMs: options.promoteAfterMs,
     onRebuild: options.onRebuild,
   });
-  // The city's copy of the log, shipped beside the hall by a worker of its own.
-  const upstream = options.upstream ? startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE) }) : undefined;
-  if (upstream) {
-    upstream.appended(store.seq);
-    store.onEvents((events) => upstream.appended(events[events.length - 1]?.seq ?? store.seq));
-  }
+  // The city's copy of the log, shipped beside the hall by a worker of its own: by the hub in charge
+  // only (a standby's log is its leader's, shipped from there; a hub that steps down stops shipping).
+  let upstream: Upstream | undefined;
+  const shipIfInCharge = () => {
+    if (!options.upstream) return;
+    if (store.role.inCharge && !upstream) {
+      upstream = startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE) });
+      upstream.appended(store.seq);
+    } else if (!store.role.inCharge && upstream) {
+      void upstream.stop();
+      upstream = undefined;
+    }
+  };
+  shipIfInCharge();
+  const stopShippingWatch = store.role.onChange(shipIfInCharge);
+  store.onEvents((events) => upstream?.appended(events[events.length - 1]?.seq ?? store.seq));
+  const upstreamConfig = options.upstream;
+  // What health and /metrics say of the shipping, also while this hub follows (nothing shipped from here then).
+  const shipping: Pick<Upstream, 'status'> | undefined = upstreamConfig
+    ? { status: () => upstream?.status() ?? { hall: upstreamConfig.hall, state: 'connecting', shippedSeq: 0, hallSeq: store.seq, behindEvents: 0, behindSeconds: 0, eventsPerSecond: 0 } }
+    : undefined;
   // One group commit for every way a command comes: terminals, the HTTP API, the QR page, the phones;
   // with a standby in step, answered once it holds the batch (semi-synchronous).
   const commits = new GroupCommit(store, () => replication.ship());
@@ -261,7 +276,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     commits,
     token,
     startedAt,
-    upstream,
+    upstream: shipping,
     staff,
     credentials,
     more: [...consoleOperations(consoleContext), ...supervisionOperations({ store, supervision, notifications }), ...reportOperations(store, hallReports), ...phoneOperations({ store, commits, watch, phones, notifications, clock, limits: limits.phone })],
@@ -325,7 +340,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
         log.error({ err: error, path: url.pathname }, 'a phone page failed');
         if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the page could not be made' });
       });
-    if (url.pathname.startsWith('/q/') || url.pathname.startsWith('/rate/'))
+    if (url.pathname.startsWith('/q/') || url.pathname.startsWith('/rate/') || url.pathname === '/complain')
       return void pages(req, res, url).catch((error) => {
         log.error({ err: error, path: url.pathname }, 'a page failed');
         if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the page could not be made' });
@@ -367,6 +382,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     // Node drops the socket's error listener before 'upgrade': without one, a reset would end the hub.
     socket.on('error', () => socket.destroy());
     if ((req.socket as Socket & { overCap?: boolean }).overCap) return overCap(socket, req.headers['accept-language']);
+    if (closed) return void socket.destroy();
     if (req.url === '/replication') return replicationWss.handleUpgrade(req, socket, head, (ws) => replicationWss.emit('connection', ws, req));
     if (!req.url?.startsWith('/ws')) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
@@ -388,7 +404,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     terminals: () => links.linked(),
     startCheck,
     loadSeconds: (Date.now() - startedAt) / 1000,
-    ...(upstream ? { upstream: () => upstream.status() } : {}),
+    ...(shipping ? { upstream: () => shipping.status() } : {}),
     replication: () => replication.status(),
   });
 
@@ -401,6 +417,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     supervision.stop();
     replication.close();
     stopNotifyWatch();
+    stopShippingWatch();
     links.close();
     watch.close();
     await notifications.stop();
@@ -432,7 +449,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     operations,
     notifications,
     supervision,
-    ...(upstream ? { upstream } : {}),
+    get upstream() {
+      return upstream;
+    },
     replication,
     phonesWatching: () => watch.watching,
     publicUrl: publicBase,
@@ -446,11 +465,14 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       supervision.stop();
       replication.close();
       stopNotifyWatch();
+      stopShippingWatch();
       watch.close();
       await notifications.stop();
       await operations.stop();
       links.close();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      // ws closes a server once its clients have gone: a follower linking again meanwhile is cut too.
+      for (const c of replicationWss.clients) c.terminate();
       await new Promise<void>((resolve) => replicationWss.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -49,6 +49,8 @@ import { Sealer } from './sealed';
 import { AuditLog, auditSubject } from './staff/audit';
 import { AnswerRetention, EXPIRED_ANSWER, isExpired } from './retention';
 import {
+  eventOf,
+  type EventRow,
   CASE_FIELDS,
   RATING_FIELDS,
   TICKET_FIELDS,
@@ -192,28 +194,11 @@ type StoredAnswer = Answer | { ok: true; seq: number; ticketId?: string; link?: 
 export const FOLLOW_UP_PAGE = 100;
 
 /** An event as the log stores it: its sequence, time, type and command id in columns, the rest as JSON. */
-interface EventRow {
-  seq: number;
-  at: number;
-  type: string;
-  command_id: string | null;
-  body: string;
-}
-
 /** An event row as a leader sends it to its follower, with the epoch of the hub that appended it. */
 export interface ReplicatedEvent extends EventRow {
   epoch: number;
 }
 
-/** The event a row holds; rows written before events were slimmed hold the whole event in their body. */
-function eventOf(r: EventRow): HallEvent {
-  const event = JSON.parse(r.body) as HallEvent;
-  event.seq = r.seq;
-  event.at = r.at;
-  event.type = r.type as HallEvent['type'];
-  if (r.command_id !== null) event.commandId = r.command_id;
-  return event;
-}
 
 /**
  * The hall's single writer. A command is one function inside one SQLite transaction: the rules in
@@ -1066,7 +1051,13 @@ export class HallStore {
         if (r) this.st.amendRating.run(ratingBody(r), r.id);
         break;
       }
-      case 'complaint.changed':
+      case 'complaint.changed': {
+        this.casework.follow(event);
+        // Complaint numbers run per day like case numbers: the counter survives a restart.
+        const key = counterKey(v.day, 'TS');
+        if (v.counters.has(key)) this.st.putCounter.run(key, v.counters.get(key));
+        break;
+      }
       case 'caseRoute.changed':
       case 'delivery.recorded':
         this.casework.follow(event);

@@ -1,12 +1,9 @@
 import { activeAlerts, alertDepartment, hallBoard, type HallAlert } from '@servicehall/core';
-import { command } from './console-api';
+import { command, CONSOLE_STAFF, SUPERVISORS } from './console-api';
 import { HttpRefusal, type Operation, type Request } from './http';
 import type { HallNotifications } from './notifications';
 import type { HallStore } from './store';
 import type { HallSupervision } from './supervision';
-
-const SUPERVISORS = ['administrator', 'supervisor'] as const;
-const CONSOLE_STAFF = ['administrator', 'supervisor', 'department-head'] as const;
 
 export interface SupervisionContext {
   store: HallStore;

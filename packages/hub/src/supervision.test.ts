@@ -79,7 +79,7 @@ afterEach(async () => {
 });
 
 /** Serves one ticket of GA-SFZ-HL at window 1 and has its pad rate it. */
-async function servedAndRated(hub: RunningHub, level: 'very-dissatisfied' | 'satisfied') {
+async function servedAndRated(hub: RunningHub, level: 'very-dissatisfied' | 'dissatisfied' | 'satisfied') {
   const kiosk = await connect(hub, { role: 'kiosk', terminal: 'kiosk-1' });
   const window = await connect(hub, { role: 'window', terminal: 'window-1', window: 1 });
   const pad = await connect(hub, { role: 'rating-pad', terminal: 'pad-1', window: 1 });
@@ -133,6 +133,27 @@ describe('the supervisors’ alerts on the hub', () => {
     expect([...hub.store.view.alerts.values()]).toMatchObject([{ id, acknowledged: { by: { id: 'head-ga' } } }]);
     await hub.notifications.loop.runOnce();
     expect(robot.received.filter((r) => r.accepted)).toHaveLength(1);
+  });
+
+  it('raises a follow-up step past its due day as overdue, for the department head, and clears it once the step is taken', async () => {
+    const hub = await hall(folder());
+    await servedAndRated(hub, 'dissatisfied');
+    hub.supervision.review();
+    const [followUp] = hub.store.openFollowUps();
+    expect(followUp).toBeDefined();
+    // Friday's follow-up is to be verified within a working day: on Wednesday it is overdue.
+    now = Date.parse('2026-12-02T09:00:00+08:00');
+    hub.supervision.review();
+    const standing = [...hub.store.view.alerts.values()].filter((a) => a.clearedAt === undefined);
+    expect(standing.map((a) => a.subject)).toEqual([{ kind: 'overdue', subject: 'follow-up', reference: followUp!.id, due: followUp!.due.verify, department: '公安户籍' }]);
+    const advanced = await fetch(`${hub.url}/api/follow-ups/${encodeURIComponent(followUp!.id)}/advance`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ step: 'verify', note: '已核实：等候时间较长' }),
+    });
+    expect(advanced.status).toBe(200);
+    hub.supervision.review();
+    expect([...hub.store.view.alerts.values()].filter((x) => x.clearedAt === undefined).map((x) => x.subject)).not.toContainEqual(expect.objectContaining({ subject: 'follow-up', due: followUp!.due.verify }));
   });
 
   it('raises a long wait once, shows it on the board, and a robot that fails first still gets it once (H-16)', async () => {

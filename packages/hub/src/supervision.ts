@@ -17,6 +17,9 @@ const HUB_SCOPE = ':hub';
 export type OverdueSource = (store: HallStore, now: number) => OverdueReport[];
 export const OVERDUE_SOURCES: OverdueSource[] = [overdueAlertReports];
 
+/** Overdue records are read again at most this often (they are due by the day), or when casework changes. */
+const OVERDUE_EVERY_MS = 60_000;
+
 /** The terminals the hall expects, each with whether it is linked now and when it was last heard (H-04). */
 export function terminalPresence(credentials: TerminalCredentials, linked: readonly LinkedTerminal[], now: number): TerminalPresence[] {
   const out: TerminalPresence[] = [];
@@ -42,6 +45,7 @@ export class HallSupervision {
   private scheduled = false;
   private stopped = false;
   private readonly stopEvents: () => void;
+  private overdue: { at: number; reports: OverdueReport[] } | undefined;
 
   constructor(
     private readonly store: HallStore,
@@ -49,7 +53,11 @@ export class HallSupervision {
     private readonly notifications: HallNotifications | undefined,
     private readonly options: { clock: () => number; everyMs?: number; overdue?: readonly OverdueSource[] },
   ) {
-    this.stopEvents = store.onEvents(() => this.soon());
+    this.stopEvents = store.onEvents((events) => {
+      // Casework that moved may have ended (or begun) something overdue.
+      if (events.some((e) => /^(followUp|complaint|caseRoute|case|delivery)\./.test(e.type))) this.overdue = undefined;
+      this.soon();
+    });
   }
 
   start(): void {
@@ -81,13 +89,16 @@ export class HallSupervision {
 
   /** The facts only the hub has: the terminals' links and what is overdue in its records. */
   facts(now = this.options.clock()): { now: number; terminals: TerminalPresence[]; overdue: OverdueReport[] } {
-    return { now, terminals: this.presence(), overdue: (this.options.overdue ?? OVERDUE_SOURCES).flatMap((source) => source(this.store, now)) };
+    if (!this.overdue || now - this.overdue.at >= OVERDUE_EVERY_MS || now < this.overdue.at)
+      this.overdue = { at: now, reports: (this.options.overdue ?? OVERDUE_SOURCES).flatMap((source) => source(this.store, now)) };
+    return { now, terminals: this.presence(), overdue: this.overdue.reports };
   }
 
   /** Records the alerts that begin or end now; does nothing (and writes nothing) when none does. Says how many events it made. */
   review(): number {
     const store = this.store;
-    if (store.isDiskFull || !isConfigured(store.view.catalogue)) return 0;
+    // A standby follows the log of the hub in charge and writes nothing of its own.
+    if (!store.role.inCharge || store.isDiskFull || !isConfigured(store.view.catalogue)) return 0;
     store.openDayIfDue();
     const facts = this.facts();
     if (alertChanges(store.view, facts).length === 0) return 0;

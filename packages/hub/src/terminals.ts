@@ -113,8 +113,10 @@ export function publicEvent(e: HallEvent): HallEvent {
       const { text: _text, ...amended } = e;
       return amended;
     }
-    case 'followUp.advanced':
-      return { ...e, note: '' };
+    case 'followUp.advanced': {
+      const { evidence: _evidence, ...advanced } = e;
+      return { ...advanced, note: '' };
+    }
     case 'followUp.appealed':
       return { ...e, reason: '' };
     case 'followUp.appealDecided':
@@ -162,7 +164,7 @@ export function publicSnapshot(s: HallSnapshot): HallSnapshot {
     ...s,
     cases: s.cases.map(publicCase),
     ratings: s.ratings.map(({ text: _text, ...r }) => r),
-    followUps: s.followUps.map(({ appeal, ...f }) => ({ ...f, done: f.done.map((d) => ({ ...d, note: '' })), ...(appeal ? { appeal: { ...appeal, reason: '' } } : {}) })),
+    followUps: s.followUps.map(({ appeal, ...f }) => ({ ...f, done: f.done.map(({ evidence: _evidence, ...d }) => ({ ...d, note: '' })), ...(appeal ? { appeal: { ...appeal, reason: '' } } : {}) })),
   };
 }
 

@@ -30,6 +30,8 @@ export const NoticeSchema = z.discriminatedUnion('kind', [
     waiting: count,
     longestMinutes: minutes,
     thresholdMinutes: minutes,
+    /** The hall's count of people waiting, when that (not the minutes) raised it. */
+    waitingCount: count.optional(),
     department: department.optional(),
   }),
   z.strictObject({ kind: z.literal('long-pause'), window: windowNo, minutes, allowedMinutes: minutes, department: department.optional() }),

@@ -10,6 +10,16 @@ describe('a notice in words', () => {
       '户籍迁入有23人等候，最长已等48分钟，超过设定的30分钟，请考虑增开窗口或调配窗口办理该事项。',
       '户籍迁入: 23 waiting, the longest for 48 min, past the set 30 min. Please consider opening a window or adding this item to one.',
     ],
+    [
+      { kind: 'wait-threshold', serviceCode: 'HJ-01', item: '户籍迁入', waiting: 20, longestMinutes: 12, thresholdMinutes: 30, waitingCount: 20 },
+      '户籍迁入有20人等候，达到设定的20人（最长已等12分钟），请考虑增开窗口或调配窗口办理该事项。',
+      '户籍迁入: 20 waiting, the set 20 reached (the longest for 12 min). Please consider opening a window or adding this item to one.',
+    ],
+    [
+      { kind: 'wait-threshold', serviceCode: 'HJ-01', item: '户籍迁入', waiting: 25, longestMinutes: 31, thresholdMinutes: 30, waitingCount: 20 },
+      '户籍迁入有25人等候，最长已等31分钟，超过设定的30分钟，请考虑增开窗口或调配窗口办理该事项。',
+      '户籍迁入: 25 waiting, the longest for 31 min, past the set 30 min. Please consider opening a window or adding this item to one.',
+    ],
     [{ kind: 'long-pause', window: 7, minutes: 35, allowedMinutes: 15 }, '7号窗口已暂停35分钟，超过允许的15分钟，请关注。', 'Window 7 has been paused for 35 min, past the 15 min allowed.'],
     [{ kind: 'device-fault', terminal: 'kiosk-1', device: 'printer', fault: 'paper-end' }, 'kiosk-1的打印机缺纸，请尽早处理。', 'kiosk-1: printer, out of paper. Please see to it soon.'],
     [{ kind: 'device-fault', terminal: 'pad-3', device: 'keypad', fault: 'crc-burst' }, 'pad-3的评价按键出现故障（crc-burst），请尽早处理。', 'pad-3: rating keys, fault (crc-burst). Please see to it soon.'],

@@ -37,6 +37,9 @@ export interface RenderedNotice {
 export function renderNotice(notice: Notice, language: Language): RenderedNotice {
   const entry = NOTICE_TEXT[language][notice.kind];
   const values = noticeValues(notice, language);
+  // Raised by how many wait, not by the minutes: the text says so rather than a threshold not passed.
+  if (notice.kind === 'wait-threshold' && notice.waitingCount !== undefined && notice.longestMinutes < notice.thresholdMinutes)
+    return { title: entry.title, text: fill(WORDS[language].waitCount, values) };
   return { title: entry.title, text: fill(entry.text, values) };
 }
 

@@ -13,6 +13,7 @@ const everyText = (language: Language) => [
   ...Object.values(WORDS[language].fault),
   ...Object.values(WORDS[language].subject),
   WORDS[language].otherFault,
+  WORDS[language].waitCount,
 ];
 
 describe("the notifications' words", () => {

@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { postgresMissing, startTestPostgres, type TestPostgres } from './testing';
+import { cityReport } from './reports';
+import { hallOwnReports, postgresMissing, startTestPostgres, type TestPostgres } from './testing';
 
 const missing = postgresMissing();
 if (missing) console.warn(`skipping the city test: ${missing}`);
@@ -79,7 +80,7 @@ describe.skipIf(!!missing)('three halls and one city', () => {
     }
     // The first hall ships its history in small batches, and is killed while it is on its way.
     const first = await start(histories[0]!.code, dirs[0]!, 10);
-    await expect.poll(async () => (await health(first)).upstream?.shippedSeq ?? 0, { timeout: 20_000, interval: 10 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await health(first)).upstream?.shippedSeq ?? 0, { timeout: 120_000, interval: 10 }).toBeGreaterThan(0);
     const before = (await health(first)).upstream!;
     expect(before.behindEvents).toBeGreaterThan(0);
     first.admin.close();
@@ -92,8 +93,11 @@ describe.skipIf(!!missing)('three halls and one city', () => {
     city.stop();
     await Promise.all(halls.map((h) => work(h, 15)));
     for (const h of halls) {
-      await expect.poll(async () => (await health(h)).upstream?.state, { timeout: 20_000 }).toBe('offline');
+      await expect.poll(async () => (await health(h)).upstream?.state, { timeout: 60_000 }).toBe('offline');
       expect((await health(h)).upstream!.behindEvents).toBeGreaterThan(0);
+      const metrics = await (await fetch(`${h.hub.url}/metrics`)).text();
+      expect(metrics).toMatch(/^servicehall_upstream_connected 0$/m);
+      expect(Number(/^servicehall_upstream_behind_events (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     }
     city.start();
     await Promise.all(halls.map((h) => work(h, 10)));
@@ -106,6 +110,11 @@ describe.skipIf(!!missing)('three halls and one city', () => {
         }, { timeout: 60_000, interval: 100 })
         .toBe(true);
 
+    for (const h of halls) {
+      const metrics = await (await fetch(`${h.hub.url}/metrics`)).text();
+      expect(metrics).toMatch(/^servicehall_upstream_behind_events 0$/m);
+      expect(metrics).toMatch(/^servicehall_upstream_connected 1$/m);
+    }
     const client = new pg.Client(city.url);
     await client.connect();
     try {
@@ -131,6 +140,15 @@ describe.skipIf(!!missing)('three halls and one city', () => {
         expect(cityTickets.rows, h.code).toEqual(tickets);
         const fed = await client.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM rating_feed WHERE hall = $1', [h.code]);
         expect(fed.rows[0]!.n).toBe(ratings.reduce((a, r) => a + r.n, 0));
+        // The hall's own reports, run on the city's PostgreSQL from the same definitions, say the same.
+        const specs = [
+          { breakdown: 'day', from: '2020-01-01', to: '2030-12-31' },
+          { breakdown: 'window', from: '2020-01-01', to: '2030-12-31' },
+          { breakdown: 'item', from: '2020-01-01', to: '2030-12-31' },
+        ] as const;
+        const ownReports = hallOwnReports(path.join(h.dir, 'hall.db'), specs);
+        expect(ownReports[0]!.total.issued).toBeGreaterThan(0);
+        for (const [i, spec] of specs.entries()) expect(await cityReport(client, h.code, spec), `${h.code} by ${spec.breakdown}`).toEqual(ownReports[i]);
         // What the citizens typed stays masked.
         const leaked = await client.query("SELECT 1 FROM hall_events WHERE body::text LIKE '%13812345678%' LIMIT 1");
         expect(leaked.rows).toEqual([]);
@@ -138,5 +156,5 @@ describe.skipIf(!!missing)('three halls and one city', () => {
     } finally {
       await client.end();
     }
-  }, 240_000);
+  }, 420_000);
 });

@@ -24,7 +24,22 @@ export const queueRatings: BatchHook = async (client, hall, events) => {
   }
 };
 
+/** The supervisors' alerts of each hall as they stand: raised, acknowledged (handled), cleared. */
+export const followAlerts: BatchHook = async (client, hall, events) => {
+  for (const e of events) {
+    if (e.type === 'alert.raised') {
+      const subject = e.body.subject as { kind?: string };
+      await client.query(
+        `INSERT INTO hall_alerts (hall, id, seq, at, kind, subject) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (hall, id) DO UPDATE SET seq = excluded.seq, at = excluded.at, subject = excluded.subject, acknowledged = false, cleared = false`,
+        [hall, e.body.id, e.seq, e.at, subject.kind ?? '', JSON.stringify(subject)],
+      );
+    } else if (e.type === 'alert.acknowledged') await client.query('UPDATE hall_alerts SET acknowledged = true WHERE hall = $1 AND id = $2', [hall, e.body.id]);
+    else if (e.type === 'alert.cleared') await client.query('UPDATE hall_alerts SET cleared = true WHERE hall = $1 AND id = $2', [hall, e.body.id]);
+  }
+};
+
 /** What the city does with each batch, inside its transaction. */
 export function cityHooks(): BatchHook[] {
-  return [queueRatings];
+  return [queueRatings, followAlerts];
 }

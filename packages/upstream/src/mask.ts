@@ -1,4 +1,5 @@
 import { maskIdNumber, type Rating } from '@servicehall/core';
+import type { EventRow } from '@servicehall/hub/rows';
 
 /**
  * An event of a hall as the city receives it: its place in the hall's log, its time, its type and
@@ -11,14 +12,8 @@ export interface CityEvent {
   body: Record<string, unknown>;
 }
 
-/** An event as the hall's log stores it (packages/hub store.ts): columns and the rest as JSON. */
-export interface LogRow {
-  seq: number;
-  at: number;
-  type: string;
-  command_id: string | null;
-  body: string;
-}
+/** An event as the hall's log stores it (packages/hub rows.ts): columns and the rest as JSON. */
+export type LogRow = EventRow;
 
 /** What the hall adds to a slim event from its own tables, so that the city can read it alone. */
 export interface Enrichment {

@@ -68,6 +68,42 @@ export const CITY_MIGRATIONS: readonly { version: number; name: string; sql: str
       CREATE INDEX rating_feed_attempts_rating ON rating_feed_attempts (hall, rating_id);
     `,
   },
+  {
+    version: 72,
+    name: "the halls' supervisors' alerts as they stand, the city's accounts and their sessions",
+    sql: `
+      CREATE TABLE hall_alerts (
+        hall text NOT NULL REFERENCES halls (hall),
+        id text NOT NULL,
+        seq bigint NOT NULL,
+        at double precision NOT NULL,
+        kind text NOT NULL,
+        subject jsonb NOT NULL,
+        acknowledged boolean NOT NULL DEFAULT false,
+        cleared boolean NOT NULL DEFAULT false,
+        PRIMARY KEY (hall, id)
+      );
+      CREATE INDEX hall_alerts_unhandled ON hall_alerts (hall, at) WHERE NOT acknowledged;
+      -- 'city': every hall; 'hall': one hall's administrator, who sees that hall only.
+      CREATE TABLE city_accounts (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        role text NOT NULL CHECK (role IN ('city', 'hall')),
+        hall text,
+        password_hash text NOT NULL,
+        disabled boolean NOT NULL DEFAULT false,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        CHECK ((role = 'hall') = (hall IS NOT NULL))
+      );
+      -- Only a hash of each session's secret is kept.
+      CREATE TABLE city_sessions (
+        id_hash text PRIMARY KEY,
+        account text NOT NULL REFERENCES city_accounts (id),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        last_seen timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
 
 /** Applies the city's migrations not yet applied; several hubs may do so at once. */

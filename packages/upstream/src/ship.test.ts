@@ -6,7 +6,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityHooks } from './hooks';
 import { Shipper, type UpstreamStatus } from './ship';
-import { postgresMissing, startTestPostgres, type TestPostgres } from './testing';
+import { cityReport } from './reports';
+import { hallOwnReports, postgresMissing, startTestPostgres, type TestPostgres } from './testing';
 
 const missing = postgresMissing();
 if (missing) console.warn(`skipping the PostgreSQL tests: ${missing}`);
@@ -88,6 +89,25 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     // Slim events arrive readable on their own.
     const issued = await query<{ body: { ticket: { id: string; day: string } } }>("SELECT body FROM hall_events WHERE hall = $1 AND type = 'ticket.issued' ORDER BY seq LIMIT 1", ['H-01']);
     expect(issued[0]!.body.ticket.id).toMatch(/^2026-11-2\d-[A-Z]+\d+$/);
+  });
+
+  it("gives the hall's own reports on the city's PostgreSQL, equal to the hall's", async () => {
+    const specs = [
+      { breakdown: 'day', from: '2026-11-01', to: '2026-11-30' },
+      { breakdown: 'window', from: '2026-11-26', to: '2026-11-27' },
+      { breakdown: 'item', from: '2026-11-01', to: '2026-11-30' },
+      { breakdown: 'clerk', from: '2026-11-01', to: '2026-12-31' },
+    ] as const;
+    const own = hallOwnReports(file, specs);
+    expect(own[0]!.total.issued).toBeGreaterThan(200);
+    expect(own[0]!.total.rated).toBeGreaterThan(50);
+    const c = new pg.Client(city.url);
+    await c.connect();
+    try {
+      for (const [i, spec] of specs.entries()) expect(await cityReport(c, 'H-01', spec), spec.breakdown).toEqual(own[i]);
+    } finally {
+      await c.end();
+    }
   });
 
   it('refuses a log that is not the one it shipped, and says why', async () => {

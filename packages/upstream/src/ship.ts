@@ -2,6 +2,7 @@ import { RATING_FIELDS, ratingOfRow, type RatingRow } from '@servicehall/hub/row
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { cityBodyText, type CityEvent, type Enrichment, type LogRow } from './mask';
+import { CityFacts, ensureHallFacts, writeFacts } from './facts';
 import { migrateCity } from './schema';
 
 /** Where a hall's log goes and how. */
@@ -84,6 +85,7 @@ export class Shipper {
   private db: Database.Database | undefined;
   private day: string | undefined;
   private ratingsOfTicket: Database.Statement<[string], RatingRow> | undefined;
+  private facts: CityFacts | undefined;
   private readonly rates: { at: number; events: number }[] = [];
   readonly status: UpstreamStatus;
 
@@ -189,6 +191,17 @@ export class Shipper {
       [this.options.hall, hall?.name || this.options.hall, hall?.timeZone || 'Asia/Shanghai'],
     );
     await this.checkLineage(client);
+    this.facts = new CityFacts(this.log());
+    // A hall shipped before the city kept its facts gets them from what the city holds, once.
+    await ensureHallFacts(client, this.options.hall, async () => {
+      const read = this.log().prepare<[number, number, number], LogRow>('SELECT seq, at, type, command_id, body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
+      for (let from = 0; from < this.status.shippedSeq; ) {
+        const rows = read.all(from, this.status.shippedSeq, 5000);
+        if (rows.length === 0) break;
+        await writeFacts(client, this.options.hall, this.facts!.apply(rows));
+        from = rows[rows.length - 1]!.seq;
+      }
+    });
   }
 
   /**
@@ -240,7 +253,7 @@ export class Shipper {
         throw new ShippingRefused(`hall ${this.options.hall}'s log begins at ${rows[0]!.seq}, but the city holds events up to ${cursor} only: a year was archived before it was shipped`);
       const events = rows.map((r) => this.cityRow(r));
       const started = performance.now();
-      await this.commit(events, hallSeq);
+      await this.commit(events, hallSeq, rows);
       this.rate(events.length, performance.now() - started);
       this.set({ state: 'shipping', hallSeq, lastShippedAt: Date.now(), message: undefined });
     }
@@ -310,8 +323,16 @@ export class Shipper {
   }
 
   /** The batch and the cursor in one transaction, taken only if the cursor stands where the batch begins. */
-  private async commit(events: readonly ShippedEvent[], hallSeq: number): Promise<void> {
+  private async commit(events: readonly ShippedEvent[], hallSeq: number, rows: readonly LogRow[]): Promise<void> {
     const client = this.client!;
+    // The facts are worked out before the transaction: it holds the hall's cursor row no longer than the writing.
+    let increments;
+    try {
+      increments = this.facts!.apply(rows);
+    } catch (error) {
+      this.facts!.reset();
+      throw error;
+    }
     const first = events[0]!.seq;
     const lastSeq = events[events.length - 1]!.seq;
     await client.query('BEGIN');
@@ -323,6 +344,7 @@ export class Shipper {
         await client.query('ROLLBACK');
         this.status.shippedSeq = shipped;
         this.day = undefined;
+        this.facts!.reset();
         return;
       }
       await client.query(
@@ -330,12 +352,14 @@ export class Shipper {
          SELECT $1, u.seq, u.at, u.type, u.body::jsonb FROM unnest($2::bigint[], $3::float8[], $4::text[], $5::text[]) AS u(seq, at, type, body)`,
         [this.options.hall, events.map((e) => e.seq), events.map((e) => e.at), events.map((e) => e.type), events.map((e) => e.text)],
       );
+      await writeFacts(client, this.options.hall, increments);
       for (const hook of this.hooks) await hook(client, this.options.hall, events);
       await client.query('UPDATE halls SET shipped_seq = $2, shipped_at = now(), hall_seq = $3, hall_seen_at = now() WHERE hall = $1', [this.options.hall, lastSeq, hallSeq]);
       await client.query('COMMIT');
       this.status.shippedSeq = lastSeq;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
+      this.facts!.reset();
       throw error;
     }
   }

@@ -17,7 +17,7 @@ export function alertText(a: HallAlert, t: Strings, language: Language): string 
   const x = t.alerts.text;
   switch (s.kind) {
     case 'wait-threshold':
-      return x.wait(s.item, s.waiting, s.longestMinutes, s.thresholdMinutes);
+      return s.waitingCount !== undefined && s.longestMinutes < s.thresholdMinutes ? x.waitCount(s.item, s.waiting, s.waitingCount, s.longestMinutes) : x.wait(s.item, s.waiting, s.longestMinutes, s.thresholdMinutes);
     case 'long-pause':
       return x.pause(s.window, s.minutes, s.allowedMinutes);
     case 'device-fault':

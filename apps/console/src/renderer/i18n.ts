@@ -132,8 +132,8 @@ const zh = {
       overdue: '督办提醒',
     } as Record<string, string>,
     text: {
-      wait: (item: string, waiting: number, longest: number, threshold: number) =>
-        `${item}有 ${waiting} 人等候，最长已等 ${longest} 分钟${longest >= threshold ? `，超过设定的 ${threshold} 分钟` : ''}。可开设临时窗口或将该事项加到其他窗口。`,
+      wait: (item: string, waiting: number, longest: number, threshold: number) => `${item}有 ${waiting} 人等候，最长已等 ${longest} 分钟，超过设定的 ${threshold} 分钟。可开设临时窗口或将该事项加到其他窗口。`,
+      waitCount: (item: string, waiting: number, count: number, longest: number) => `${item}有 ${waiting} 人等候，达到设定的 ${count} 人（最长已等 ${longest} 分钟）。可开设临时窗口或将该事项加到其他窗口。`,
       pause: (window: number, minutes: number, allowed: number) => `${window}号窗口已暂停 ${minutes} 分钟，超过允许的 ${allowed} 分钟。`,
       device: (terminal: string, device: string, fault: string) => `${terminal}的${device}：${fault}。`,
       offline: (terminal: string, minutes: number) => `${terminal}已离线 ${minutes} 分钟，请检查网络和电源。`,
@@ -526,8 +526,8 @@ const en: Strings = {
       overdue: 'Overdue',
     } as Record<string, string>,
     text: {
-      wait: (item: string, waiting: number, longest: number, threshold: number) =>
-        `${item}: ${waiting} waiting, the longest for ${longest} min${longest >= threshold ? `, past the set ${threshold} min` : ''}. Open a temporary window or add the item to another window.`,
+      wait: (item: string, waiting: number, longest: number, threshold: number) => `${item}: ${waiting} waiting, the longest for ${longest} min, past the set ${threshold} min. Open a temporary window or add the item to another window.`,
+      waitCount: (item: string, waiting: number, count: number, longest: number) => `${item}: ${waiting} waiting, the set ${count} reached (the longest for ${longest} min). Open a temporary window or add the item to another window.`,
       pause: (window: number, minutes: number, allowed: number) => `Window ${window} has been paused for ${minutes} min, past the ${allowed} min allowed.`,
       device: (terminal: string, device: string, fault: string) => `${terminal}: ${device}, ${fault}.`,
       offline: (terminal: string, minutes: number) => `${terminal} has been offline for ${minutes} min. Please check its network and power.`,

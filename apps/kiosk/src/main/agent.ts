@@ -1,6 +1,7 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
 import { EmergencyLedger } from '@servicehall/client';
 import {
+  emergencyTicket,
   findItem,
   formatTicketNumber,
   hallDay,
@@ -120,6 +121,7 @@ export function createKioskAgent(
     if (view) ctx.push('home', homeOf(view, threshold, Date.now()));
   };
 
+  const leasesAsked = new Set<string>();
   /** While online, keeps a lease of each prefix with enough numbers in it; a lease asked twice under one id is granted once. */
   const keepLeases = (view: HallView) => {
     ledger.remember(leasesOf(view, config.terminal));
@@ -127,7 +129,11 @@ export function createKioskAgent(
     for (const prefix of new Set(view.catalogue.items.map((i) => i.prefix))) {
       if (ledger.remaining(prefix, view.day) >= Math.min(LEASE_LOW, settings.leaseSize)) continue;
       const held = ledger.leases.filter((l) => l.prefix === prefix && l.day === view.day).length;
-      void client.send({ type: 'takeLease', prefix, size: settings.leaseSize }, `lease-${config.terminal}-${view.day}-${prefix}-${held + 1}`).then((a) => {
+      const id = `lease-${config.terminal}-${view.day}-${prefix}-${held + 1}`;
+      // Asked once: a lease refused (no numbers left to lease) is not asked again at every change of the hall.
+      if (leasesAsked.has(id)) continue;
+      leasesAsked.add(id);
+      void client.send({ type: 'takeLease', prefix, size: settings.leaseSize }, id).then((a) => {
         if (!a.ok && a.code !== 'numbers-exhausted') ctx.log(`no lease of ${prefix}: ${a.code} ${a.message}`);
       });
     }
@@ -269,21 +275,17 @@ export function createKioskAgent(
       return refusal('leases-spent', item.code, lang);
     }
     const number = formatTicketNumber(item.prefix, taken.sequence, view.catalogue.numbering.digits);
-    const t: Ticket = {
-      id: `${day}-${number}`,
+    const t = emergencyTicket({
       number,
       day,
       serviceCode: item.code,
       lane: body.lane,
-      ...(body.lane === 'priority' ? { priorityReason: body.priorityReason ?? 'other' } : {}),
-      state: 'issued',
+      priorityReason: body.priorityReason,
       issuedAt,
-      place: 0,
-      recalls: 0,
-      transfers: [],
-      issuedBy: config.terminal,
+      terminal: config.terminal,
       emergency: { terminalAt: now(), order: taken.order },
-    };
+      place: 0,
+    });
     const tz = view.catalogue.hall.timeZone;
     const shown: TicketShown = {
       id: t.id,

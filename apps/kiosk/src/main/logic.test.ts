@@ -81,6 +81,10 @@ describe("the kiosk's printer state", () => {
     expect(kioskStatus({ kind: 'warning', code: 'paper-near-end' }, 'online').outOfService).toBe(false);
     expect(kioskStatus({ kind: 'absent' }, 'offline')).toMatchObject({ outOfService: true, reason: 'hub' });
     expect(kioskStatus({ kind: 'absent' }, 'offline', 'unconfigured')).toMatchObject({ outOfService: true, reason: 'unconfigured' });
+    // 应急取号: with no hub the kiosk issues from its leases, and once they are spent it is politely out of service.
+    expect(kioskStatus({ kind: 'ok' }, 'offline', undefined, { leasesLeft: true })).toEqual({ printer: 'ok', outOfService: false, emergency: true });
+    expect(kioskStatus({ kind: 'ok' }, 'offline', undefined, { leasesLeft: false })).toMatchObject({ outOfService: true, reason: 'leases-spent', emergency: true });
+    expect(kioskStatus({ kind: 'fault', code: 'paper-end' }, 'offline', undefined, { leasesLeft: true })).toMatchObject({ outOfService: true, reason: 'printer' });
     expect(kioskStatus({ kind: 'ok' }, 'reconnecting').outOfService).toBe(false);
   });
 

@@ -112,15 +112,15 @@ export function TicketScreen({ t, lang, ticket, onHome, onGuide }: { t: T; lang:
             <div>{t('ticket.emergencyOrder')}</div>
           </div>
         ) : (
-        <div className="ticket-wait" data-testid="ticket-wait">
-          <div>{ticket.ahead > 0 ? t('ticket.ahead', { n: ticket.ahead }) : t('ticket.noneAhead')}</div>
-          {ticket.wait.kind !== 'next' && <div data-testid="ticket-expected">{t('ticket.expected', { wait: waitText(lang, ticket.wait) })}</div>}
-          {ticket.caveats.map((c) => (
-            <div className="caveat" key={c}>
-              {t(`wait.caveat.${c}`)}
-            </div>
-          ))}
-        </div>
+          <div className="ticket-wait" data-testid="ticket-wait">
+            <div>{ticket.ahead > 0 ? t('ticket.ahead', { n: ticket.ahead }) : t('ticket.noneAhead')}</div>
+            {ticket.wait.kind !== 'next' && <div data-testid="ticket-expected">{t('ticket.expected', { wait: waitText(lang, ticket.wait) })}</div>}
+            {ticket.caveats.map((c) => (
+              <div className="caveat" key={c}>
+                {t(`wait.caveat.${c}`)}
+              </div>
+            ))}
+          </div>
         )}
         <div className="ticket-time">{t('ticket.issuedAt', { time: ticket.issuedAt })}</div>
         {(!ticket.printed || ticket.printUnconfirmed) && ticket.qr && (

@@ -42,9 +42,13 @@ export function decideComplaint(view: HallView, command: ComplaintCommand, ctx: 
     if (about.window !== undefined && !catalogue.windows.some((w) => w.number === about.window)) return refuse('not-found', `there is no window ${about.window}`);
     if (about.clerk !== undefined && !catalogue.clerks.some((k) => k.number === about.clerk)) return refuse('not-found', `there is no clerk ${about.clerk}`);
     if (command.department && !catalogue.departments.some((d) => d.name === command.department)) return refuse('not-found', `there is no department ${command.department}`);
-    const itemDepartment = c ? catalogue.items.find((i) => i.code === c.serviceCode)?.department : undefined;
-    const department = command.department ?? departmentOf(catalogue, about.window ?? c?.window, about.clerk ?? c?.clerk).department ?? itemDepartment;
+    // A ticket of today tells its window, clerk and item (an earlier day's is not in the view).
+    const t = about.ticketId ? view.tickets.get(about.ticketId) : undefined;
+    const code = c?.serviceCode ?? t?.serviceCode;
+    const itemDepartment = code ? catalogue.items.find((i) => i.code === code)?.department : undefined;
+    const department = command.department ?? departmentOf(catalogue, about.window ?? c?.window ?? t?.window, about.clerk ?? c?.clerk ?? t?.clerk).department ?? itemDepartment;
     const n = (view.counters.get(counterKey(view.day, PREFIX)) ?? 0) + 1;
+    if (ctx.complaintOf?.(formatComplaintId(view.day, n))) return refuse('conflict', `complaint ${formatComplaintId(view.day, n)} exists already: the day's numbering is out of step`);
     const complaint: Complaint = {
       id: formatComplaintId(view.day, n),
       source: command.source,

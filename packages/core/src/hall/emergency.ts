@@ -4,7 +4,7 @@ import type { CommandBody } from '../commands';
 import type { EmergencyCall, EventBody, NumberLease } from '../events';
 import { counterKey, formatTicketNumber, leaseBlock, leaseOf, parseTicketNumber } from '../numbering';
 import { ok, refuse, type Result } from '../result';
-import type { Ticket } from '../ticket';
+import type { EmergencyIssue, Ticket } from '../ticket';
 import { issuedPart } from './tickets';
 import type { DecideContext, Decision, EventOf, HallView } from './view';
 
@@ -110,6 +110,35 @@ function callEvents(t: Ticket, given: EmergencyCall): EventBody[] {
   return events;
 }
 
+/** A ticket given from a lease: as the kiosk shows and prints it, and as the hub takes it in (with its place in line). */
+export function emergencyTicket(given: {
+  number: string;
+  day: string;
+  serviceCode: string;
+  lane: 'ordinary' | 'priority';
+  priorityReason?: Ticket['priorityReason'];
+  issuedAt: number;
+  terminal: string;
+  emergency: EmergencyIssue;
+  place: number;
+}): Ticket {
+  return {
+    id: `${given.day}-${given.number}`,
+    number: given.number,
+    day: given.day,
+    serviceCode: given.serviceCode,
+    lane: given.lane,
+    ...(given.lane === 'priority' ? { priorityReason: given.priorityReason ?? 'other' } : {}),
+    state: 'issued',
+    issuedAt: given.issuedAt,
+    place: given.place,
+    recalls: 0,
+    transfers: [],
+    issuedBy: given.terminal,
+    emergency: given.emergency,
+  };
+}
+
 function decideEmergencyTicket(view: HallView, command: Extract<EmergencyCommand, { type: 'recordEmergencyTicket' }>, ctx: DecideContext): Result<Decision> {
   const { now } = ctx;
   const terminal = ctx.actor.terminal;
@@ -124,21 +153,17 @@ function decideEmergencyTicket(view: HallView, command: Extract<EmergencyCommand
   if (!lease || lease.terminal !== terminal) return refuse('forbidden', `${number} is not in a lease of ${terminal} for ${day}`);
   // Never before its lease was granted, never ahead of the hub (a kiosk's clock a little off).
   const issuedAt = Math.max(lease.grantedAt, Math.min(command.issuedAt, now));
-  const ticket: Ticket = {
-    id: `${day}-${number}`,
+  const ticket = emergencyTicket({
     number,
     day,
     serviceCode: item.code,
     lane: command.lane,
-    ...(command.lane === 'priority' ? { priorityReason: command.priorityReason ?? 'other' } : {}),
-    state: 'issued',
+    priorityReason: command.priorityReason,
     issuedAt,
-    place: day === view.day ? view.nextPlace : 1,
-    recalls: 0,
-    transfers: [],
-    issuedBy: terminal,
+    terminal,
     emergency: { terminalAt: command.terminalAt, order: command.order },
-  };
+    place: day === view.day ? view.nextPlace : 1,
+  });
   if (day !== view.day) return ok({ events: [{ type: 'ticket.lateRecorded', ticket }], ticket });
   const known = view.tickets.get(ticket.id);
   // The same record again under another command id (a kiosk's outbox rebuilt): nothing new.

@@ -1,7 +1,8 @@
 import type { CommandBody } from '../commands';
 import { FOLLOW_UP_STEPS, type FollowUp } from '../ratings';
 import { ok, refuse, type Result } from '../result';
-import { byOf, forbidden, isHeadOf, isSupervisor, missingEvidence, staffOf } from './casework';
+import { byOf, departmentOf, forbidden, isHeadOf, isSupervisor, missingEvidence, staffOf } from './casework';
+import type { Catalogue } from '../catalogue';
 import { OutOfStep, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 
 // Follow-ups of bad ratings (N-03): verify, rectify, feed back, revisit, each with its text and
@@ -37,6 +38,9 @@ export function applyFollowUpEvent(view: HallView, event: EventOf<FollowUpEventT
   }
 }
 
+/** The department whose head sees to a follow-up (one opened before follow-ups named it: its window's or clerk's). */
+export const followUpDepartment = (f: FollowUp, catalogue: Catalogue): string | undefined => f.department ?? departmentOf(catalogue, f.window, f.clerk).department;
+
 /** The step a follow-up waits for, or none once closed. */
 export const nextFollowUpStep = (f: FollowUp) => (f.closed ? undefined : FOLLOW_UP_STEPS[f.done.length]);
 
@@ -51,7 +55,8 @@ export function decideFollowUp(view: HallView, command: FollowUpCommand, ctx: De
   switch (command.type) {
     case 'advanceFollowUp': {
       // The department head sees to their department's follow-ups; supervisors to all.
-      if (!isSupervisor(ctx) && !isHeadOf(ctx, f.department)) return forbidden(ctx, `advance follow-up ${f.id} of ${f.department ?? 'no department'}`);
+      const department = followUpDepartment(f, view.catalogue);
+      if (!isSupervisor(ctx) && !isHeadOf(ctx, department)) return forbidden(ctx, `advance follow-up ${f.id} of ${department ?? 'no department'}`);
       const expected = nextFollowUpStep(f);
       if (command.step !== expected) return refuse('illegal-transition', `follow-up ${f.id} is at step ${expected}, not ${command.step}`);
       const missing = missingEvidence(ctx, command.evidence);

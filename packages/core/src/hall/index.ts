@@ -52,12 +52,12 @@ export {
   type HallBoard,
   type SupervisionFacts,
 } from './supervision';
-export { nextFollowUpStep } from './follow-ups';
+export { followUpDepartment, nextFollowUpStep } from './follow-ups';
 export { formatComplaintId, isComplaintOverdue } from './complaints';
 export { currentRouteStep } from './case-routes';
 export { overdueItems, overdueReports, type OpenCasework, type OverdueItem } from './overdue';
-export { departmentOf } from './casework';
-export { CLOCK_TOLERANCE_MS, LEASE_LOW, leasesOf, normaliseNumber } from './emergency';
+export { complaintDays, departmentOf, routeDays } from './casework';
+export { CLOCK_TOLERANCE_MS, emergencyTicket, LEASE_LOW, leasesOf, normaliseNumber } from './emergency';
 
 function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {
   view.day = event.day;

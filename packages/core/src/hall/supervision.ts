@@ -62,10 +62,20 @@ export const waitAlerts: AlertSource = (view, { now }) => {
   for (const item of view.catalogue.items) {
     const { waiting, longest } = longestWait(view, item.code, now);
     if (waiting === 0) continue;
-    if (longest < policy.waitMinutes && (policy.waitingCount === undefined || waiting < policy.waitingCount)) continue;
+    const byCount = policy.waitingCount !== undefined && waiting >= policy.waitingCount;
+    if (longest < policy.waitMinutes && !byCount) continue;
     out.push({
       key: `wait:${item.code}`,
-      subject: { kind: 'wait-threshold', serviceCode: item.code, item: item.name, waiting, longestMinutes: longest, thresholdMinutes: policy.waitMinutes, department: item.department },
+      subject: {
+        kind: 'wait-threshold',
+        serviceCode: item.code,
+        item: item.name,
+        waiting,
+        longestMinutes: longest,
+        thresholdMinutes: policy.waitMinutes,
+        ...(byCount ? { waitingCount: policy.waitingCount } : {}),
+        department: item.department,
+      },
     });
   }
   return out;

@@ -40,6 +40,7 @@ export async function spawnHub(dataDir: string, env: Record<string, string> = {}
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const url = await new Promise<string>((resolve, reject) => {
+    // A loaded machine (the test suite beside the hubs) starts a hub in seconds, not milliseconds.
     const timer = setTimeout(() => reject(new Error(`the hub did not start in time:\n${out}`)), 60_000);
     const check = () => {
       // The hub's log line 'ServiceHall hub started' (JSON) names its address, https:// when it has TLS.

@@ -1,0 +1,303 @@
+import type { Breakdown, Report, ReportRow } from '@servicehall/reports';
+import { useCallback, useEffect, useState } from 'react';
+import type { HallSummary } from '../server/server';
+import { STRINGS, type Language, type Strings } from './i18n';
+
+interface Account {
+  id: string;
+  name: string;
+  role: 'city' | 'hall';
+  hall?: string;
+}
+
+interface Alert {
+  id: string;
+  at: number;
+  kind: keyof Strings['hall']['kinds'];
+  subject: Record<string, unknown>;
+  cleared: boolean;
+}
+
+interface HallDetail {
+  hall: string;
+  name: string;
+  today: string;
+  report: Report;
+  alerts: Alert[];
+}
+
+class Problem extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
+
+async function api<T>(path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Problem(res.status);
+  return (await res.json()) as T;
+}
+
+const percent = (x: number | undefined) => (x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
+const time = (at: number) => new Date(at).toLocaleString('zh-CN', { hour12: false });
+
+function Login({ t, onIn }: { t: Strings; onIn: (a: Account) => void }) {
+  const [id, setId] = useState('');
+  const [password, setPassword] = useState('');
+  const [wrong, setWrong] = useState(false);
+  return (
+    <form
+      className="card login"
+      onSubmit={(e) => {
+        e.preventDefault();
+        api<{ account: Account }>('/api/login', { id, password })
+          .then((r) => onIn(r.account))
+          .catch(() => setWrong(true));
+      }}
+    >
+      <h1>{t.login.title}</h1>
+      <label>
+        {t.login.id}
+        <input value={id} onChange={(e) => setId(e.target.value)} autoComplete="username" name="id" />
+      </label>
+      <label>
+        {t.login.password}
+        <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" name="password" />
+      </label>
+      {wrong && <p className="notice">{t.login.wrong}</p>}
+      <button type="submit">{t.login.submit}</button>
+    </form>
+  );
+}
+
+function Halls({ t, halls, open }: { t: Strings; halls: HallSummary[]; open: (hall: string) => void }) {
+  if (halls.length === 0) return <p className="notice">{t.halls.none}</p>;
+  return (
+    <section className="card">
+      <h2>{t.halls.title}</h2>
+      <table data-testid="halls">
+        <thead>
+          <tr>
+            <th>{t.halls.hall}</th>
+            <th>{t.halls.issued}</th>
+            <th>{t.halls.served}</th>
+            <th>{t.halls.waiting}</th>
+            <th>{t.halls.waitP90}</th>
+            <th>{t.halls.rated}</th>
+            <th>{t.halls.satisfaction}</th>
+            <th>{t.halls.bad}</th>
+            <th>{t.halls.alerts}</th>
+            <th>{t.halls.behind}</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {halls.map((h) => (
+            <tr key={h.hall} data-hall={h.hall}>
+              <td>
+                <b>{h.name}</b>
+                <div className="muted">{h.hall}</div>
+              </td>
+              <td>{h.today.issued}</td>
+              <td>{h.today.served}</td>
+              <td>{t.halls.minutes(h.today.waitMedianS)}</td>
+              <td>{t.halls.minutes(h.today.waitP90S)}</td>
+              <td>{h.today.rated}</td>
+              <td>{percent(h.today.satisfactionRate)}</td>
+              <td className={h.today.badRatings > 0 ? 'warn' : undefined}>{h.today.badRatings}</td>
+              <td className={h.unhandledAlerts > 0 ? 'bad' : undefined}>{h.unhandledAlerts}</td>
+              <td>{h.behindEvents === 0 ? t.halls.upToDate : t.halls.behindBy(h.behindEvents)}</td>
+              <td>
+                <button onClick={() => open(h.hall)}>{t.halls.open}</button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function rowName(t: Strings, r: ReportRow, breakdown: Breakdown): string {
+  const k = r.key;
+  if (breakdown === 'window') return k.window ? `${k.window}` : t.hall.noWindow;
+  if (breakdown === 'clerk') return k.clerk || '—';
+  if (breakdown === 'item') return k.serviceCode ?? '';
+  if (breakdown === 'department') return k.department || '—';
+  if (breakdown === 'hour') return `${k.hour}:00`;
+  if (breakdown === 'day') return k.day ?? '';
+  if (breakdown === 'dayHour') return `${k.day} ${k.hour}:00`;
+  return t.hall.total;
+}
+
+function Hall({ t, hall, back }: { t: Strings; hall: string; back?: () => void }) {
+  const [breakdown, setBreakdown] = useState<Breakdown>('window');
+  const [period, setPeriod] = useState<{ from?: string; to?: string }>({});
+  const [detail, setDetail] = useState<HallDetail>();
+  const [problem, setProblem] = useState<string>();
+  useEffect(() => {
+    const q = new URLSearchParams({ breakdown, ...(period.from ? { from: period.from } : {}), ...(period.to ? { to: period.to } : {}) });
+    api<HallDetail>(`/api/halls/${encodeURIComponent(hall)}?${q}`)
+      .then((d) => {
+        setDetail(d);
+        setProblem(undefined);
+      })
+      .catch((e: unknown) => setProblem(e instanceof Problem && e.status === 403 ? t.hall.forbidden : t.unavailable));
+  }, [hall, breakdown, period, t]);
+  if (problem) return <p className="notice">{problem}</p>;
+  if (!detail) return null;
+  const rows = [...detail.report.rows, detail.report.total];
+  return (
+    <>
+      {back && (
+        <button className="link" onClick={back}>
+          ← {t.hall.back}
+        </button>
+      )}
+      <h1>
+        {detail.name} <span className="muted">{detail.hall}</span>
+      </h1>
+      <section className="card">
+        <h2>{t.hall.alerts}</h2>
+        {detail.alerts.length === 0 ? (
+          <p className="muted">{t.hall.noAlerts}</p>
+        ) : (
+          <ul className="alerts" data-testid="alerts">
+            {detail.alerts.map((a) => (
+              <li key={a.id}>
+                <span className="tag bad">{t.hall.kinds[a.kind] ?? a.kind}</span> {time(a.at)} {a.cleared ? <span className="muted">（{t.hall.cleared}）</span> : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section className="card">
+        <div className="controls">
+          <label>
+            {t.hall.period}
+            <input type="date" value={period.from ?? detail.report.spec.from} onChange={(e) => setPeriod({ ...period, from: e.target.value })} />
+            —
+            <input type="date" value={period.to ?? detail.report.spec.to} onChange={(e) => setPeriod({ ...period, to: e.target.value })} />
+          </label>
+          <label>
+            {t.hall.breakdown}
+            <select value={breakdown} onChange={(e) => setBreakdown(e.target.value as Breakdown)}>
+              {(Object.keys(t.hall.breakdowns) as Breakdown[]).map((b) => (
+                <option key={b} value={b}>
+                  {t.hall.breakdowns[b]}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <table data-testid="report">
+          <thead>
+            <tr>
+              <th>{t.hall.breakdowns[breakdown]}</th>
+              <th>{t.halls.issued}</th>
+              <th>{t.halls.served}</th>
+              <th>{t.hall.noShows}</th>
+              <th>{t.halls.waiting}</th>
+              <th>{t.halls.waitP90}</th>
+              <th>{t.halls.rated}</th>
+              <th>{t.halls.satisfaction}</th>
+              <th>{t.halls.bad}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r, i) => (
+              <tr key={i} className={i === rows.length - 1 ? 'total' : undefined}>
+                <td>{i === rows.length - 1 ? t.hall.total : rowName(t, r, breakdown)}</td>
+                <td>{r.issued}</td>
+                <td>{r.served}</td>
+                <td>{r.noShows}</td>
+                <td>{t.halls.minutes(r.waitMedianS)}</td>
+                <td>{t.halls.minutes(r.waitP90S)}</td>
+                <td>{r.rated}</td>
+                <td>{percent(r.satisfactionRate)}</td>
+                <td>{r.badRatings}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </>
+  );
+}
+
+export function App() {
+  const [language, setLanguage] = useState<Language>(() => (localStorage.getItem('city-language') === 'en' ? 'en' : 'zh-CN'));
+  const t = STRINGS[language];
+  const [account, setAccount] = useState<Account | null>();
+  const [halls, setHalls] = useState<HallSummary[]>();
+  const [hall, setHall] = useState<string | undefined>(() => decodeURIComponent(/^#\/hall\/(.+)$/.exec(location.hash)?.[1] ?? '') || undefined);
+  const [down, setDown] = useState(false);
+  useEffect(() => {
+    api<{ account: Account }>('/api/session')
+      .then((r) => setAccount(r.account))
+      .catch(() => setAccount(null));
+  }, []);
+  const load = useCallback(() => {
+    api<{ halls: HallSummary[] }>('/api/halls')
+      .then((r) => {
+        setHalls(r.halls);
+        setDown(false);
+      })
+      .catch(() => setDown(true));
+  }, []);
+  useEffect(() => {
+    if (!account) return;
+    load();
+    const timer = setInterval(load, 30_000);
+    return () => clearInterval(timer);
+  }, [account, load]);
+  const open = (h: string | undefined) => {
+    setHall(h);
+    history.replaceState(null, '', h ? `#/hall/${encodeURIComponent(h)}` : '#/');
+  };
+  useEffect(() => {
+    document.documentElement.lang = language;
+    document.title = `${t.title} · ServiceHall`;
+  }, [language, t]);
+  if (account === undefined) return null;
+  const shownHall = account?.role === 'hall' ? account.hall : hall;
+  return (
+    <div className="page">
+      <header>
+        <b>{t.title}</b>
+        <span className="spacer" />
+        {account && (
+          <span>
+            {account.name} · {t.roles[account.role]}
+          </span>
+        )}
+        <button
+          className="link"
+          onClick={() => {
+            const next = language === 'en' ? 'zh-CN' : 'en';
+            localStorage.setItem('city-language', next);
+            setLanguage(next);
+          }}
+        >
+          {t.language}
+        </button>
+        {account && (
+          <button className="link" onClick={() => void api('/api/logout', {}).then(() => setAccount(null))}>
+            {t.signOut}
+          </button>
+        )}
+      </header>
+      <main>
+        {!account ? (
+          <Login t={t} onIn={setAccount} />
+        ) : down ? (
+          <p className="notice">{t.unavailable}</p>
+        ) : shownHall ? (
+          <Hall t={t} hall={shownHall} {...(account.role === 'city' ? { back: () => open(undefined) } : {})} />
+        ) : halls ? (
+          <Halls t={t} halls={halls} open={open} />
+        ) : null}
+      </main>
+    </div>
+  );
+}

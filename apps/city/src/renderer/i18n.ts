@@ -1,0 +1,110 @@
+import type { AlertKind } from '@servicehall/core';
+import type { Breakdown } from '@servicehall/reports';
+
+export type Language = 'zh-CN' | 'en';
+
+const minutes = (s: number | undefined, unit: string) => (s === undefined ? '—' : `${s < 600 ? (s / 60).toFixed(1) : Math.round(s / 60)} ${unit}`);
+
+const zh = {
+  title: '全市政务服务大厅',
+  login: { title: '登录全市大厅监管', id: '账号', password: '密码', submit: '登录', wrong: '账号或密码不正确，请核对后重试。' },
+  signOut: '退出',
+  language: 'English',
+  roles: { city: '市级监管', hall: '大厅管理员' },
+  halls: {
+    title: '各大厅今日情况',
+    hall: '大厅',
+    issued: '取号',
+    served: '办结',
+    waiting: '等候中位数',
+    waitP90: '九成等候不超过',
+    satisfaction: '满意率',
+    rated: '评价数',
+    bad: '差评',
+    alerts: '未处理提醒',
+    behind: '数据同步',
+    upToDate: '已同步',
+    behindBy: (n: number) => `待同步 ${n} 条`,
+    none: '暂无大厅上报数据。',
+    minutes: (s: number | undefined) => minutes(s, '分钟'),
+    open: '查看',
+  },
+  hall: {
+    back: '返回全市',
+    period: '统计期间',
+    breakdown: '分组',
+    breakdowns: { hall: '全厅', clerk: '工作人员', window: '窗口', item: '事项', department: '部门', hour: '时段', day: '日期', dayHour: '日期时段' } satisfies Record<Breakdown, string>,
+    alerts: '未处理的提醒',
+    noAlerts: '没有未处理的提醒。',
+    cleared: '情况已解除，尚未确认处理',
+    kinds: {
+      'wait-threshold': '等候超时',
+      'long-pause': '窗口暂停过长',
+      'device-fault': '设备故障',
+      'terminal-offline': '终端离线',
+      'devices-not-ready': '开厅前设备未就绪',
+      'bad-rating': '差评',
+      overdue: '事项逾期',
+    } satisfies Record<AlertKind, string>,
+    key: '项目',
+    total: '合计',
+    noShows: '过号',
+    noWindow: '取号（未到窗口）',
+    forbidden: '您只能查看本大厅的数据。',
+  },
+  unavailable: '市级数据库暂时无法连接，请稍后刷新。',
+};
+
+export type Strings = typeof zh;
+
+const en: Strings = {
+  title: "The city's service halls",
+  login: { title: "Sign in to the city's halls", id: 'Account', password: 'Password', submit: 'Sign in', wrong: 'The account or password is not right. Please check and try again.' },
+  signOut: 'Sign out',
+  language: '中文',
+  roles: { city: 'City supervisor', hall: 'Hall administrator' },
+  halls: {
+    title: 'Every hall today',
+    hall: 'Hall',
+    issued: 'Tickets',
+    served: 'Served',
+    waiting: 'Median wait',
+    waitP90: '90% waited at most',
+    satisfaction: 'Satisfaction',
+    rated: 'Ratings',
+    bad: 'Bad ratings',
+    alerts: 'Unhandled alerts',
+    behind: 'Data',
+    upToDate: 'Up to date',
+    behindBy: (n: number) => `${n} records to come`,
+    none: 'No hall has reported yet.',
+    minutes: (s: number | undefined) => minutes(s, 'min'),
+    open: 'Open',
+  },
+  hall: {
+    back: 'Back to the city',
+    period: 'Period',
+    breakdown: 'By',
+    breakdowns: { hall: 'Hall', clerk: 'Clerk', window: 'Window', item: 'Service item', department: 'Department', hour: 'Hour', day: 'Day', dayHour: 'Day and hour' },
+    alerts: 'Unhandled alerts',
+    noAlerts: 'No unhandled alerts.',
+    cleared: 'Condition over, not yet acknowledged',
+    kinds: {
+      'wait-threshold': 'Long wait',
+      'long-pause': 'Window paused too long',
+      'device-fault': 'Device fault',
+      'terminal-offline': 'Terminal offline',
+      'devices-not-ready': 'Devices not ready before opening',
+      'bad-rating': 'Bad rating',
+      overdue: 'Overdue',
+    },
+    key: 'Row',
+    total: 'Total',
+    noShows: 'No-shows',
+    noWindow: 'Issued (no window yet)',
+    forbidden: 'You may see your own hall only.',
+  },
+  unavailable: "The city's database cannot be reached for now. Please refresh later.",
+};
+
+export const STRINGS: Record<Language, Strings> = { 'zh-CN': zh, en };

@@ -1,0 +1,52 @@
+import { hash, verify } from '@node-rs/argon2';
+import { createHash, randomBytes } from 'node:crypto';
+import type pg from 'pg';
+
+/** Who signed in to the city view: the city's supervisors see every hall, a hall's administrator that hall only. */
+export interface CityAccount {
+  id: string;
+  name: string;
+  role: 'city' | 'hall';
+  hall?: string;
+}
+
+const sessionHash = (secret: string) => createHash('sha256').update(secret).digest('hex');
+
+/** Sessions end after this long without a request. */
+export const CITY_IDLE_MS = 30 * 60_000;
+
+export async function createAccount(db: pg.Pool | pg.ClientBase, account: CityAccount, password: string): Promise<void> {
+  if (password.length < 10) throw new Error('a city account needs a password of at least 10 characters');
+  await db.query('INSERT INTO city_accounts (id, name, role, hall, password_hash) VALUES ($1, $2, $3, $4, $5)', [account.id, account.name, account.role, account.hall ?? null, await hash(password)]);
+}
+
+/** A new session for the account whose password this is; undefined for a wrong id or password (which are not told apart). */
+export async function signIn(db: pg.Pool, id: string, password: string): Promise<{ secret: string; account: CityAccount } | undefined> {
+  const { rows } = await db.query<{ id: string; name: string; role: 'city' | 'hall'; hall: string | null; password_hash: string }>(
+    'SELECT id, name, role, hall, password_hash FROM city_accounts WHERE id = $1 AND NOT disabled',
+    [id],
+  );
+  const row = rows[0];
+  // A wrong id costs the same as a wrong password.
+  const ok = await verify(row?.password_hash ?? '$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$YqvqJ9Wz1CqJmv9oW1iLsnEqYy0VQW2yQb8Hk5d4m8Q', password).catch(() => false);
+  if (!row || !ok) return undefined;
+  const secret = randomBytes(32).toString('base64url');
+  await db.query('INSERT INTO city_sessions (id_hash, account) VALUES ($1, $2)', [sessionHash(secret), row.id]);
+  return { secret, account: { id: row.id, name: row.name, role: row.role, ...(row.hall ? { hall: row.hall } : {}) } };
+}
+
+export async function sessionAccount(db: pg.Pool, secret: string | undefined): Promise<CityAccount | undefined> {
+  if (!secret) return undefined;
+  const { rows } = await db.query<{ id: string; name: string; role: 'city' | 'hall'; hall: string | null }>(
+    `UPDATE city_sessions s SET last_seen = now() FROM city_accounts a
+     WHERE s.id_hash = $1 AND a.id = s.account AND NOT a.disabled AND s.last_seen > now() - make_interval(secs => $2)
+     RETURNING a.id, a.name, a.role, a.hall`,
+    [sessionHash(secret), CITY_IDLE_MS / 1000],
+  );
+  const r = rows[0];
+  return r ? { id: r.id, name: r.name, role: r.role, ...(r.hall ? { hall: r.hall } : {}) } : undefined;
+}
+
+export async function signOut(db: pg.Pool, secret: string | undefined): Promise<void> {
+  if (secret) await db.query('DELETE FROM city_sessions WHERE id_hash = $1', [sessionHash(secret)]);
+}

@@ -1,0 +1,139 @@
+import { hallDay } from '@servicehall/core';
+import { busyHall, generateHistory } from '@servicehall/hub/testing';
+import { cityReport, followAlerts, Shipper, cityHooks, type CityEvent } from '@servicehall/upstream';
+import { postgresMissing, startTestPostgres, type TestPostgres } from '@servicehall/upstream/testing';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccount } from '../apps/city/src/server/accounts';
+import { startCity, type HallSummary, type RunningCity } from '../apps/city/src/server/server';
+import { launchChromium, openScreen, screenshot } from './harness';
+
+const missing = postgresMissing();
+if (missing) console.warn(`skipping the city view: ${missing}`);
+
+const PASSWORD = 'city-test-password';
+
+describe.skipIf(!!missing)('the city view', () => {
+  let pgCity: TestPostgres;
+  let city: RunningCity;
+  let browser: Browser | undefined;
+  const dirs: string[] = [];
+  const today = hallDay(Date.now(), 'Asia/Shanghai');
+  // The histories end today when today is a working day (else on the last one before it).
+  let workedToday = false;
+
+  beforeAll(async () => {
+    pgCity = await startTestPostgres();
+    // Two halls, each with days of its own up to today, shipped as their hubs would.
+    for (const [hall, name, days, perDay, seed] of [
+      ['330106-01', '西湖区政务服务中心', 3, 300, 1],
+      ['330106-02', '北山街道便民服务中心', 2, 200, 5],
+    ] as const) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `servicehall-city-${hall}-`));
+      dirs.push(dir);
+      const catalogue = busyHall();
+      const summary = generateHistory({ dataDir: dir, days, ticketsPerDay: perDay, seed, lastDay: today, catalogue: { ...catalogue, hall: { ...catalogue.hall, name } } });
+      workedToday = summary.lastDay === today;
+      const shipper = new Shipper({ databaseFile: path.join(dir, 'hall.db'), url: pgCity.url, hall, idleMs: 50 }, undefined, cityHooks());
+      const run = shipper.run();
+      while (shipper.status.state !== 'caught-up') await new Promise((r) => setTimeout(r, 50));
+      await shipper.stop();
+      await run;
+    }
+    const client = new pg.Client(pgCity.url);
+    await client.connect();
+    // The first hall's supervisors' alerts: two raised, one of them handled.
+    const alert = (seq: number, type: string, body: Record<string, unknown>): CityEvent => ({ seq, at: Date.now() - 600_000 + seq, type, body });
+    await followAlerts(client, '330106-01', [
+      alert(1, 'alert.raised', { id: 'wait-1', key: 'wait|A', subject: { kind: 'wait-threshold', serviceCode: 'A', item: '社保', waiting: 31, longestMinutes: 48, thresholdMinutes: 30 } }),
+      alert(2, 'alert.raised', { id: 'bad-1', key: 'bad|3', subject: { kind: 'bad-rating', window: 3, level: 'very-dissatisfied', ticket: 'A031', item: '社保' } }),
+      alert(3, 'alert.acknowledged', { id: 'bad-1' }),
+    ]);
+    await createAccount(client, { id: 'city-supervisor', name: '市政务办 王主任', role: 'city' }, PASSWORD);
+    await createAccount(client, { id: 'hall-01-admin', name: '西湖区 李管理员', role: 'hall', hall: '330106-01' }, PASSWORD);
+    await client.end();
+    city = await startCity({ databaseUrl: pgCity.url });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await city?.close();
+    pgCity?.destroy();
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  const signIn = async (id: string, password = PASSWORD) => {
+    const res = await fetch(`${city.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, password }) });
+    return { status: res.status, cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]! };
+  };
+  const get = async (cookie: string, route: string) => {
+    const res = await fetch(`${city.url}${route}`, { headers: { cookie } });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it("shows the city's supervisors every hall's day, equal to that hall's report on the city's copy", async () => {
+    expect((await get('', '/api/halls')).status).toBe(401);
+    expect((await signIn('city-supervisor', 'wrong-password-here')).status).toBe(401);
+    const { status, cookie } = await signIn('city-supervisor');
+    expect(status).toBe(200);
+    const halls = (await get(cookie, '/api/halls')).body.halls as HallSummary[];
+    expect(halls.map((h) => h.hall)).toEqual(['330106-01', '330106-02']);
+    const client = new pg.Client(pgCity.url);
+    await client.connect();
+    try {
+      for (const h of halls) {
+        const own = (await cityReport(client, h.hall, { breakdown: 'hall', from: today, to: today })).total;
+        expect(h.today.issued).toBe(own.issued);
+        if (workedToday) expect(h.today.issued).toBeGreaterThan(100);
+        expect(h.today.satisfactionRate).toBe(own.satisfactionRate);
+        expect(h.behindEvents).toBe(0);
+      }
+    } finally {
+      await client.end();
+    }
+    expect(halls.find((h) => h.hall === '330106-01')!.unhandledAlerts).toBe(1);
+    const detail = await get(cookie, '/api/halls/330106-02?breakdown=window');
+    expect(detail.status).toBe(200);
+    expect((detail.body.report as { rows: unknown[] }).rows.length).toBeGreaterThan(1);
+  });
+
+  it("shows a hall's administrator that hall only", async () => {
+    const { cookie } = await signIn('hall-01-admin');
+    const halls = (await get(cookie, '/api/halls')).body.halls as HallSummary[];
+    expect(halls.map((h) => h.hall)).toEqual(['330106-01']);
+    expect((await get(cookie, '/api/halls/330106-02')).status).toBe(403);
+    const own = await get(cookie, '/api/halls/330106-01?breakdown=item');
+    expect(own.status).toBe(200);
+    expect((own.body.alerts as { id: string }[]).map((a) => a.id)).toEqual(['wait-1']);
+  });
+
+  it('looks right in Chinese and English at a desk screen', async () => {
+    browser = await launchChromium();
+    const page = await openScreen(browser, city.url, { width: 1366, height: 768 });
+    await page.fill('input[name=id]', 'city-supervisor');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=halls] tr[data-hall="330106-02"]');
+    expect(await page.textContent('[data-testid=halls]')).toContain('满意率');
+    await screenshot(page, 'city-halls');
+    await page.click('tr[data-hall="330106-01"] button');
+    await page.waitForSelector('[data-testid=report] tr.total');
+    expect(await page.textContent('[data-testid=alerts]')).toContain('等候超时');
+    await screenshot(page, 'city-hall');
+    await page.click('header button:has-text("English")');
+    await page.waitForSelector('text=Unhandled alerts');
+    await screenshot(page, 'city-hall-en');
+    const admin = await openScreen(browser, city.url, { width: 1366, height: 768 });
+    await admin.fill('input[name=id]', 'hall-01-admin');
+    await admin.fill('input[name=password]', PASSWORD);
+    await admin.click('button[type=submit]');
+    await admin.waitForSelector('[data-testid=report]');
+    // The hall's administrator lands on the hall, with no way back to the city's list.
+    expect(await admin.isVisible('text=返回全市')).toBe(false);
+    await screenshot(admin, 'city-hall-admin');
+  }, 120_000);
+});

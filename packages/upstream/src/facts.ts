@@ -1,0 +1,128 @@
+import type { Catalogue, HallEvent } from '@servicehall/core';
+import { CASE_FIELDS, caseOfRow, eventOf, type CaseRow } from '@servicehall/hub/rows';
+import { FactFolder, factDdl, FACT_TABLE_LIST, incrementRows, MAX_COUNTERS, type FactIncrement, type FactTable } from '@servicehall/reports';
+import type Database from 'better-sqlite3';
+import type pg from 'pg';
+import type { LogRow } from './mask';
+
+/** The city's PostgreSQL schema holding one hall's fact tables (the hall's own tables, by the same definitions). */
+export function hallSchema(hall: string): string {
+  return `hall_${hall.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+}
+
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** An event as the hall's log holds it, whole (the fold reads the hall's own events, before any masking). */
+export const hallEventOf = (r: LogRow): HallEvent => eventOf(r);
+
+/**
+ * Makes the hall's schema with the fact tables of packages/reports, in PostgreSQL's dialect, when it
+ * has none; `fill` then adds the facts of what the city already holds, in the same transaction.
+ */
+export async function ensureHallFacts(client: pg.ClientBase, hall: string, fill: () => Promise<void>): Promise<void> {
+  const schema = hallSchema(hall);
+  const { rows } = await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, FACT_TABLE_LIST[0]!.name]);
+  if (rows.length > 0) return;
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock(7017018)');
+    const again = await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, FACT_TABLE_LIST[0]!.name]);
+    if (again.rows.length === 0) {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${q(schema)}`);
+      await client.query(`SET LOCAL search_path TO ${q(schema)}`);
+      for (const statement of factDdl('postgres')) await client.query(statement);
+      await client.query('SET LOCAL search_path TO DEFAULT');
+      await fill();
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * The hall's facts as its log is shipped: the same fold and fact rules as the hall's own reports
+ * (packages/reports), over the hall's own events. A fold begins at the start of the hall day in
+ * which shipping resumes (a day's facts need only that day, open cases and follow-ups carry
+ * themselves), with the hall's catalogue as it stood then.
+ */
+export class CityFacts {
+  private folder: FactFolder | undefined;
+
+  constructor(private readonly db: Database.Database) {}
+
+  private readonly caseOf = (number: string) => {
+    const row = this.db.prepare<[string], CaseRow>(`SELECT ${CASE_FIELDS} FROM cases WHERE number = ?`).get(number);
+    return row ? caseOfRow(row) : undefined;
+  };
+
+  /** Prepares the fold so that the next event applied is `seq`. */
+  resumeAt(seq: number): void {
+    const dayStart = this.db.prepare<[number], { seq: number }>("SELECT seq FROM events WHERE seq <= ? AND type = 'day.opened' ORDER BY seq DESC LIMIT 1").get(seq)?.seq ?? 1;
+    const catalogueRow = this.db.prepare<[number], { body: string }>("SELECT body FROM events WHERE seq < ? AND type = 'catalogue.replaced' ORDER BY seq DESC LIMIT 1").get(dayStart);
+    const stored = this.db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key = 'catalogue'").get();
+    const catalogue = catalogueRow ? (JSON.parse(catalogueRow.body) as { catalogue: Catalogue }).catalogue : stored ? (JSON.parse(stored.value) as Catalogue) : undefined;
+    const folder = new FactFolder({ caseOf: this.caseOf }, catalogue);
+    folder.view.seq = dayStart - 1;
+    const read = this.db.prepare<[number, number, number], LogRow>('SELECT seq, at, type, command_id, body FROM events WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?');
+    for (let from = dayStart; from < seq; ) {
+      const rows = read.all(from, seq, 5000);
+      if (rows.length === 0) break;
+      for (const r of rows) folder.apply(hallEventOf(r));
+      from = rows[rows.length - 1]!.seq + 1;
+    }
+    this.folder = folder;
+  }
+
+  /** The facts of the next events (in order, from where the fold stands). */
+  apply(rows: readonly LogRow[]): FactIncrement[] {
+    if (!this.folder || this.folder.view.seq + 1 !== rows[0]?.seq) this.resumeAt(rows[0]?.seq ?? 1);
+    const out: FactIncrement[] = [];
+    for (const r of rows) out.push(...this.folder!.apply(hallEventOf(r)));
+    return out;
+  }
+
+  /** Forgets the fold (a batch that did not go): the next apply resumes from the log. */
+  reset(): void {
+    this.folder = undefined;
+  }
+}
+
+/**
+ * Adds a batch's facts to the hall's fact tables: the increments summed per row first, then one
+ * INSERT ... ON CONFLICT DO UPDATE per table for the whole batch (counters add, maxima keep the larger).
+ */
+export async function writeFacts(client: pg.ClientBase, hall: string, increments: readonly FactIncrement[]): Promise<void> {
+  if (increments.length === 0) return;
+  const byTable = new Map<FactTable, Map<string, { keys: (string | number)[]; add: Map<string, number> }>>();
+  for (const f of increments)
+    for (const change of incrementRows(f)) {
+      const keys = change.values.slice(0, change.table.keys.length);
+      const rows = byTable.get(change.table) ?? byTable.set(change.table, new Map()).get(change.table)!;
+      const k = JSON.stringify(keys);
+      const row = rows.get(k) ?? rows.set(k, { keys, add: new Map() }).get(k)!;
+      change.counters.forEach((c, i) => {
+        const v = Number(change.values[change.table.keys.length + i]);
+        row.add.set(c, MAX_COUNTERS.has(c) ? Math.max(row.add.get(c) ?? 0, v) : (row.add.get(c) ?? 0) + v);
+      });
+    }
+  const schema = q(hallSchema(hall));
+  for (const [table, rows] of byTable) {
+    const counters = [...new Set([...rows.values()].flatMap((r) => [...r.add.keys()]))];
+    const columns = [...table.keys, ...counters];
+    const list = [...rows.values()];
+    const arrays = [
+      ...table.keys.map((_, i) => list.map((r) => r.keys[i])),
+      ...counters.map((c) => list.map((r) => r.add.get(c) ?? 0)),
+    ];
+    const types = [...table.keys.map((k) => (k === 'hour' || k === 'window_no' ? 'int[]' : 'text[]')), ...counters.map(() => 'bigint[]')];
+    const set = counters.map((c) => (MAX_COUNTERS.has(c) ? `${q(c)} = GREATEST(t.${q(c)}, excluded.${q(c)})` : `${q(c)} = t.${q(c)} + excluded.${q(c)}`));
+    await client.query(
+      `INSERT INTO ${schema}.${q(table.name)} AS t (${columns.map(q).join(', ')})
+       SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}`).join(', ')})
+       ON CONFLICT (${table.keys.map(q).join(', ')}) DO UPDATE SET ${set.join(', ')}`,
+      arrays,
+    );
+  }
+}

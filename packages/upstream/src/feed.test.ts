@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { retryDelaySeconds, sendDueRatings } from './feed';
+import { migrateCity } from './schema';
+import { postgresMissing, startTestPostgres, type TestPostgres } from './testing';
+
+const missing = postgresMissing();
+
+const rating = (n: number, level: string) => ({
+  id: `2026-11-27-A00${n}#1`,
+  ticketId: `2026-11-27-A00${n}`,
+  ticketNumber: `A00${n}`,
+  serviceCode: 'SJ-QY-SL',
+  caseNumber: `SL2026112700${n}0`,
+  window: 3,
+  clerk: '3003',
+  channel: 'window-pad',
+  raterType: 'citizen',
+  anonymous: true,
+  level,
+  aspects: { attitude: level },
+  reasons: [],
+  text: '办事快',
+  at: Date.UTC(2026, 10, 27, 2, n),
+  count: 1,
+  isDefault: false,
+});
+
+/** A stand-in for the provincial platform: refuses the first `failFirst` requests, then takes what it is sent. */
+function platform(failFirst: number) {
+  const received: { ok: boolean; records: { recordId: string; level: number; aspects: { attitude?: number } }[] }[] = [];
+  let seen = 0;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const ok = ++seen > failFirst;
+      received.push({ ok, records: (JSON.parse(body) as { records: never[] }).records });
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { code: 0 } : { code: 503, message: 'busy' }));
+    });
+  });
+  return { server, received };
+}
+
+describe.skipIf(!!missing)('the 好差评 feed', () => {
+  let city: TestPostgres;
+  let client: pg.Client;
+  beforeAll(async () => {
+    city = await startTestPostgres();
+    client = new pg.Client(city.url);
+    await client.connect();
+    await migrateCity(client);
+    await client.query("INSERT INTO halls (hall, name) VALUES ('330106-01', '西湖区便民服务中心')");
+  }, 60_000);
+  afterAll(async () => {
+    await client?.end();
+    city?.destroy();
+  });
+
+  const queue = async (ratings: ReturnType<typeof rating>[]) => {
+    for (const [i, r] of ratings.entries())
+      await client.query('INSERT INTO rating_feed (hall, rating_id, seq, at, record) VALUES ($1, $2, $3, $4, $5)', ['330106-01', r.id, i + 1, r.at, JSON.stringify(r)]);
+  };
+
+  it('pushes each rating once in the platform’s codes, tries again later after a refusal, and keeps every try', async () => {
+    await queue([rating(1, 'very-satisfied'), rating(2, 'dissatisfied'), rating(3, 'satisfied')]);
+    const { server, received } = platform(2);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/haochaping`;
+    try {
+      const target = { kind: 'http', url, levels: 'provincial-reversed' } as const;
+      expect(await sendDueRatings(client, target)).toEqual({ sent: 0, failed: 3 });
+      // Not due again yet: nothing is sent before its next try.
+      expect(await sendDueRatings(client, target)).toEqual({ sent: 0, failed: 0 });
+      const waiting = await client.query<{ wait: number }>("SELECT EXTRACT(EPOCH FROM next_at - now())::int AS wait FROM rating_feed WHERE state = 'pending' LIMIT 1");
+      expect(waiting.rows[0]!.wait).toBeGreaterThan(retryDelaySeconds(1) - 5);
+      for (let i = 0; i < 2; i++) {
+        await client.query('UPDATE rating_feed SET next_at = now()');
+        await sendDueRatings(client, target);
+      }
+      expect(await sendDueRatings(client, target)).toEqual({ sent: 0, failed: 0 });
+      const accepted = received.filter((r) => r.ok).flatMap((r) => r.records);
+      expect(accepted.map((r) => r.recordId).sort()).toEqual(['330106-01:2026-11-27-A001#1', '330106-01:2026-11-27-A002#1', '330106-01:2026-11-27-A003#1']);
+      // 1 = 非常不满意 on this platform: 非常满意 is 5, 不满意 is 2.
+      expect(accepted.find((r) => r.recordId.endsWith('A001#1'))).toMatchObject({ level: 5, aspects: { attitude: 5 } });
+      expect(accepted.find((r) => r.recordId.endsWith('A002#1'))).toMatchObject({ level: 2 });
+      const audit = await client.query<{ rating_id: string; ok: boolean; status: number }>('SELECT rating_id, ok, status FROM rating_feed_attempts ORDER BY id');
+      expect(audit.rows.filter((a) => a.rating_id.endsWith('A001#1')).map((a) => [a.ok, a.status])).toEqual([
+        [false, 503],
+        [false, 503],
+        [true, 200],
+      ]);
+      const states = await client.query("SELECT count(*)::int AS n FROM rating_feed WHERE state = 'sent' AND attempts = 3 AND sent_to = $1", [url]);
+      expect(states.rows[0].n).toBe(3);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('writes the platform’s upload file whole, each rating in one file only, in national codes', async () => {
+    await queue([rating(4, 'very-satisfied'), rating(5, 'very-dissatisfied')]);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-feed-'));
+    try {
+      expect(await sendDueRatings(client, { kind: 'file', dir, levels: 'national' })).toEqual({ sent: 2, failed: 0 });
+      expect(await sendDueRatings(client, { kind: 'file', dir, levels: 'national' })).toEqual({ sent: 0, failed: 0 });
+      const files = fs.readdirSync(dir);
+      expect(files).toHaveLength(1);
+      const lines = fs.readFileSync(path.join(dir, files[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { recordId: string; level: number });
+      expect(lines.map((l) => [l.recordId, l.level])).toEqual([
+        ['330106-01:2026-11-27-A004#1', 1],
+        ['330106-01:2026-11-27-A005#1', 5],
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

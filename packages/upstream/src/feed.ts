@@ -1,0 +1,152 @@
+import { exportRating, type Rating, type RatingExportTarget } from '@servicehall/core';
+import fs from 'node:fs';
+import path from 'node:path';
+import type pg from 'pg';
+
+/**
+ * Where the city's ratings go: the provincial 好差评 platform's HTTP interface, or a file for its
+ * upload page. `levels` names the platform's level codes (N-02: 1 = 非常满意 nationally, 1 = 非常不满意
+ * in some provincial interfaces).
+ */
+export type FeedTarget =
+  | { kind: 'http'; url: string; token?: string; levels: RatingExportTarget; batch?: number; timeoutMs?: number }
+  | { kind: 'file'; dir: string; levels: RatingExportTarget };
+
+/** A rating as the platform gets it: the record of N-02 in its codes, under an id that is the same on every try. */
+export function feedRecord(hall: string, record: Record<string, unknown>, levels: RatingExportTarget) {
+  const rating = { aspects: {}, reasons: [], ...record } as unknown as Rating;
+  return { recordId: `${hall}:${rating.id}`, hallCode: hall, ticketNumber: rating.ticketNumber, ...exportRating(rating, levels) };
+}
+
+/** How long a rating waits after its n-th failed try: 30 s doubling, at most an hour. */
+export const retryDelaySeconds = (attempts: number) => Math.min(3600, 30 * 2 ** Math.max(0, attempts - 1));
+
+/** Tries after which a rating is set aside as failed, for a person to look at (and send again). */
+export const FEED_ATTEMPTS = 12;
+
+interface Due {
+  hall: string;
+  rating_id: string;
+  record: Record<string, unknown>;
+  attempts: number;
+}
+
+/** What a try came to: taken or not, the platform's status and answer, the file written. */
+interface Outcome {
+  ok: boolean;
+  status?: number;
+  answer: string;
+  file?: string;
+}
+
+const describe = (t: FeedTarget) => (t.kind === 'http' ? t.url : `file:${t.dir}`);
+
+/**
+ * Sends the ratings that are due, each once: taken under a row lock (two feeders never send the
+ * same one), sent, and marked sent or put back with its next try, every try written to the audit.
+ * Answers how many were sent and how many failed this time.
+ */
+export async function sendDueRatings(client: pg.ClientBase, target: FeedTarget): Promise<{ sent: number; failed: number }> {
+  const limit = target.kind === 'http' ? (target.batch ?? 50) : 10_000;
+  await client.query('BEGIN');
+  try {
+    const { rows } = await client.query<Due>(
+      `SELECT hall, rating_id, record, attempts FROM rating_feed WHERE state = 'pending' AND next_at <= now() ORDER BY at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+    if (rows.length === 0) {
+      await client.query('COMMIT');
+      return { sent: 0, failed: 0 };
+    }
+    const records = rows.map((r) => feedRecord(r.hall, r.record, target.levels));
+    const outcome = target.kind === 'http' ? await push(target, records) : writeFile(target, records);
+    for (const [i, r] of rows.entries()) {
+      await client.query('INSERT INTO rating_feed_attempts (hall, rating_id, target, ok, status, answer, record) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+        r.hall,
+        r.rating_id,
+        outcome.ok && target.kind === 'file' ? `file:${outcome.file}` : describe(target),
+        outcome.ok,
+        outcome.status ?? null,
+        outcome.answer.slice(0, 2000),
+        JSON.stringify(records[i]),
+      ]);
+      if (outcome.ok)
+        await client.query("UPDATE rating_feed SET state = 'sent', attempts = attempts + 1, sent_at = now(), sent_to = $3 WHERE hall = $1 AND rating_id = $2", [
+          r.hall,
+          r.rating_id,
+          target.kind === 'file' ? `file:${outcome.file}` : target.url,
+        ]);
+      else
+        await client.query(
+          `UPDATE rating_feed SET attempts = attempts + 1, next_at = now() + make_interval(secs => $3), state = CASE WHEN attempts + 1 >= $4 THEN 'failed' ELSE 'pending' END WHERE hall = $1 AND rating_id = $2`,
+          [r.hall, r.rating_id, retryDelaySeconds(r.attempts + 1), FEED_ATTEMPTS],
+        );
+    }
+    await client.query('COMMIT');
+    return outcome.ok ? { sent: rows.length, failed: 0 } : { sent: 0, failed: rows.length };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The platform's HTTP interface: a JSON array of records; a 2xx answer takes them all. */
+async function push(target: Extract<FeedTarget, { kind: 'http' }>, records: unknown[]): Promise<Outcome> {
+  try {
+    const res = await fetch(target.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8', ...(target.token ? { authorization: `Bearer ${target.token}` } : {}) },
+      body: JSON.stringify({ records }),
+      signal: AbortSignal.timeout(target.timeoutMs ?? 15_000),
+    });
+    const answer = await res.text();
+    return { ok: res.ok, status: res.status, answer };
+  } catch (error) {
+    return { ok: false, answer: (error as Error).message };
+  }
+}
+
+/** The platform's upload file: one JSON record a line, written whole (a temporary name, then renamed) before the ratings count as sent. */
+function writeFile(target: Extract<FeedTarget, { kind: 'file' }>, records: unknown[]): Outcome {
+  fs.mkdirSync(target.dir, { recursive: true });
+  const name = `haochaping-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${process.pid}-${Date.now() % 100000}.jsonl`;
+  const file = path.join(target.dir, name);
+  const temp = `${file}.part`;
+  const fd = fs.openSync(temp, 'w', 0o600);
+  try {
+    fs.writeSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(temp, file);
+  return { ok: true, answer: `${records.length} records written`, file: name };
+}
+
+/** Sends what is due every `everyMs` until stopped; a failing city database is tried again at the next turn. */
+export function startRatingFeed(connect: () => Promise<pg.ClientBase & { release?: () => void }>, target: FeedTarget, everyMs = 10_000, onError: (e: unknown) => void = () => undefined) {
+  let stopped = false;
+  let running: Promise<void> = Promise.resolve();
+  const turn = async () => {
+    const client = await connect();
+    try {
+      // Sends batch after batch while there are due ratings, then waits for the next turn.
+      for (;;) {
+        const r = await sendDueRatings(client, target);
+        if (stopped || r.sent === 0) break;
+      }
+    } finally {
+      client.release?.();
+    }
+  };
+  const timer = setInterval(() => {
+    running = running.then(() => (stopped ? undefined : turn().catch(onError)));
+  }, everyMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
