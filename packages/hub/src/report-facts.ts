@@ -2,6 +2,7 @@ import { emptyView, unconfiguredCatalogue, type Case, type Catalogue, type HallE
 import {
   eventFacts,
   FACT_TABLES,
+  FACT_TABLE_LIST,
   factDdl,
   factDdlSteps,
   FactFolder,
@@ -125,9 +126,11 @@ export const REPORTS_MIGRATION = {
  */
 export const REPORTS_COMPLAINTS_MIGRATION = {
   version: 51,
-  name: "reports: complaints counted (received, replied, replied late, escalated, closed, complainant satisfied), filled from the log",
+  name: "reports: complaints counted (received, replied, replied late, escalated, closed, complainant satisfied), filled from the log; no index by clerk or window",
   sql: '',
   run: (db: Db) => {
+    // Migration 50 as it first was made indexes by clerk and window, which SQLite took to group a day's report by them, reading every row.
+    for (const t of FACT_TABLE_LIST) for (const k of ['clerk', 'window']) db.exec(`DROP INDEX IF EXISTS "${t.name}_${k}"`);
     const columns = (db.prepare(`PRAGMA table_info(${FACT_TABLES.itemHours.name})`).all() as { name: string }[]).map((c) => c.name);
     if (columns.includes('complaints')) return;
     for (const statement of factDdlSteps('sqlite').find((s) => s.step === 2)!.statements) db.exec(statement);
