@@ -45,13 +45,25 @@ export interface QueueLanes {
   ordinary: Ticket[];
 }
 
-export function queueLanes(waiting: readonly Ticket[], window: HallWindow, ctx: Pick<QueueContext, 'now' | 'policy'>): QueueLanes {
-  const mine = waiting.filter((t) => t.state === 'issued' && servesTicket(window, t));
-  return {
-    slot: mine.filter((t) => laneNow(t, ctx) === 'slot').sort(bySlot),
-    priority: mine.filter((t) => laneNow(t, ctx) === 'priority').sort(byArrival),
-    ordinary: mine.filter((t) => laneNow(t, ctx) === 'ordinary').sort(byArrival),
-  };
+export function queueLanes(waiting: Iterable<Ticket>, window: HallWindow, ctx: Pick<QueueContext, 'now' | 'policy'>): QueueLanes {
+  const mine: Ticket[] = [];
+  for (const t of waiting) if (servesTicket(window, t)) mine.push(t);
+  return splitLanes(mine, ctx);
+}
+
+/** Waiting tickets (those not `issued` are left out) in their three lanes now, each in its own order. */
+export function splitLanes(tickets: Iterable<Ticket>, ctx: Pick<QueueContext, 'now' | 'policy'>): QueueLanes {
+  const lanes: QueueLanes = { slot: [], priority: [], ordinary: [] };
+  for (const t of tickets) if (t.state === 'issued') lanes[laneNow(t, ctx)].push(t);
+  return sortLanes(lanes);
+}
+
+/** Puts each lane in its order (appointments by slot, the others by arrival); lanes made of runs already in order sort in about one pass. */
+export function sortLanes(lanes: QueueLanes): QueueLanes {
+  lanes.slot.sort(bySlot);
+  lanes.priority.sort(byArrival);
+  lanes.ordinary.sort(byArrival);
+  return lanes;
 }
 
 /** An appointment waiting outside its slot now: when its slot opens it goes before everyone else. */

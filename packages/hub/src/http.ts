@@ -6,7 +6,6 @@ import {
   AmendOutcomeCommandSchema,
   type Rating,
   itemWaits,
-  ticketWait,
   refusalText,
   windowQueue,
   type Actor,
@@ -242,7 +241,7 @@ export function operations(
         );
         if (!answer.ok || !answer.ticket) return answerReply(answer, 201);
         // The wait from the queue policy itself (H-09): the people called first, about N minutes, the range around it.
-        const wait = ticketWait(store.view, answer.ticket, store.now());
+        const wait = store.waits().of(store.view.tickets.get(answer.ticket.id) ?? answer.ticket);
         return {
           status: 201,
           body: { ...answer, number: answer.ticket.number, ahead: wait.ahead, expectedWaitMinutes: wait.minutes, expectedWaitRange: wait.range, noWindowOpen: wait.noWindowOpen, waitCaveats: wait.caveats },

@@ -1,4 +1,4 @@
-import { complaintDays, findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalText, ticketWait, waitPhrase, type Language, type QueueWait } from '@servicehall/core';
+import { complaintDays, findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalText, waitPhrase, type Language, type QueueWait } from '@servicehall/core';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GroupCommit } from './commit';
@@ -138,7 +138,7 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
     if (kind === 'q') {
       if (!t) return page(res, 404, lang, tx('progressTitle'), `<h1>${hall}</h1><div class="card"><p>${tx('notToday')}</p></div>`);
       const item = findItem(store.view.catalogue, t.serviceCode);
-      const wait = t.state === 'issued' ? ticketWait(store.view, t, store.now()) : undefined;
+      const wait = t.state === 'issued' ? store.waits().of(t) : undefined;
       const itemName = (lang === 'en' ? item?.nameEn : undefined) ?? item?.name ?? t.serviceCode;
       const here = t.window && (t.state === 'called' || t.state === 'serving') ? tx('atWindow', { window: t.window }) : '';
       return page(

@@ -23,10 +23,49 @@ type Statement = ReturnType<Db['prepare']> & { run(...params: unknown[]): unknow
  */
 export class FactWriter {
   private readonly statements = new Map<string, Statement>();
+  /** Increments held while a batch of commands runs (see hold), written as one row change per row at its end. */
+  private held: FactIncrement[] | undefined;
+  private holding = 0;
   constructor(private readonly db: Db) {}
 
   apply(facts: readonly FactIncrement[]): void {
-    for (const f of facts) for (const r of incrementRows(f)) this.run(r);
+    if (this.held) for (const f of facts) this.held.push(f);
+    else for (const f of facts) for (const r of incrementRows(f)) this.run(r);
+  }
+
+  /**
+   * Holds the increments of what runs until the matching `release` (nested holds count), which
+   * writes them in the transaction still open, one row change per row: a batch of commands makes
+   * many increments of the same rows (the hour's, the desk's, the month's).
+   */
+  hold(): void {
+    if (this.holding++ === 0) this.held = [];
+  }
+
+  release(): void {
+    if (--this.holding > 0) return;
+    const held = this.held ?? [];
+    this.held = undefined;
+    if (held.length === 0) return;
+    const buffer = new FactBuffer();
+    buffer.add(held);
+    buffer.flush(this);
+  }
+
+  /** Where the held increments stand now: a command rolled back goes back to it (see `drop`). */
+  mark(): number {
+    return this.held?.length ?? 0;
+  }
+
+  /** Forgets the increments held after `mark` (a command whose savepoint was rolled back). */
+  drop(mark: number): void {
+    if (this.held) this.held.length = Math.min(this.held.length, mark);
+  }
+
+  /** Forgets every held increment: the transaction they belonged to was rolled back. */
+  discard(): void {
+    this.held = undefined;
+    this.holding = 0;
   }
 
   run(r: RowChange): void {
@@ -60,9 +99,10 @@ class FactBuffer {
     return this.rows.size;
   }
   flush(writer: FactWriter): void {
+    // Every counter of the table in each change (0 where nothing was added): one statement per table, made once.
     for (const row of this.rows.values()) {
-      const counters = [...row.add.keys()].filter((c) => row.add.get(c) !== 0);
-      if (counters.length) writer.run({ table: row.table, counters, values: [...row.keys, ...counters.map((c) => row.add.get(c)!)] });
+      const counters = row.table.counters as readonly string[];
+      if ([...row.add.values()].some((v) => v !== 0)) writer.run({ table: row.table, counters: [...counters], values: [...row.keys, ...counters.map((c) => row.add.get(c) ?? 0)] });
     }
     this.rows.clear();
   }

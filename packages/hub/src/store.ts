@@ -32,6 +32,7 @@ import {
   type StaffRef,
   type EmergencyCall,
   type NumberLease,
+  WaitBoard,
 } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
 import { eventFacts, factsBefore } from '@servicehall/reports/facts';
@@ -300,7 +301,8 @@ export class HallStore {
       if (executed.answer.ok) entry.within?.(executed.answer);
       return executed;
     });
-    this.runBatch = db.transaction((batch: readonly CommandEntry[]) => batch.map((entry) => this.runEntry(entry)));
+    // The batch's increments of the reports' fact tables are written together at its end, one change per row.
+    this.runBatch = db.transaction((batch: readonly CommandEntry[]) => this.withFactsHeld(() => batch.map((entry) => this.runEntry(entry))));
     this.role = new HubRole(db);
     this.checkKey();
     this.view = this.load();
@@ -430,6 +432,19 @@ export class HallStore {
 
   get seq(): number {
     return this.view.seq;
+  }
+
+  private board: WaitBoard | undefined;
+
+  /**
+   * The waiting tickets' waits now (core's WaitBoard), played forward once for the hall as it is and
+   * shared until it changes or a second has passed: the answers of a batch of tickets issued
+   * together, the ticket pages and the phones following theirs, without playing the queue again for each.
+   */
+  waits(now = this.clock()): WaitBoard {
+    const b = this.board;
+    if (b && b.seq === this.view.seq && now >= b.now && now - b.now < 1000) return b;
+    return (this.board = new WaitBoard(this.view, now));
   }
 
   snapshot(): HallSnapshot {
@@ -566,6 +581,7 @@ export class HallStore {
       results = batch.length === 1 ? [this.runEntry(batch[0]!)] : this.runBatch(batch);
     } catch (error) {
       // The transaction rolled back; the view may hold part of it, so it is read again from the tables.
+      this.facts.discard();
       this.view = this.load();
       if (isDiskFull(error)) {
         this.onDiskFull(started);
@@ -583,6 +599,33 @@ export class HallStore {
     return results;
   }
 
+  /**
+   * Runs `fn` (inside a transaction it leaves open) with the increments of the reports' fact tables
+   * held and written together when it ends, one change per row: for a batch of commands, and for a
+   * writer of many commands in one transaction of its own (the history generator).
+   */
+  withFactsHeld<T>(fn: () => T): T {
+    this.holdFacts();
+    let done = false;
+    try {
+      const out = fn();
+      done = true;
+      return out;
+    } finally {
+      if (done) this.releaseFacts();
+      else this.facts.discard();
+    }
+  }
+
+  /** withFactsHeld in two halves, for a writer that opens and commits its own transactions: release before each commit. */
+  holdFacts(): void {
+    this.facts.hold();
+  }
+
+  releaseFacts(): void {
+    this.facts.release();
+  }
+
   private runEntry(entry: CommandEntry): Executed {
     const key = this.commandKey(entry.command, entry.actor, entry.scope);
     const hash = this.bodyHash(entry.command);
@@ -590,9 +633,11 @@ export class HallStore {
     if (repeat) return repeat;
     this.wrote = true;
     this.viewTouched = false;
+    const facts = this.facts.mark();
     try {
       return this.runOne(entry, key, hash);
     } catch (error) {
+      this.facts.drop(facts);
       // Nothing of the batch can be written on a full disk: the whole of it is refused (executeBatch).
       if (isDiskFull(error)) throw error;
       // A bug in one command: its transaction (a savepoint in a batch) is rolled back and the rest of

@@ -1,8 +1,8 @@
 import { findItem, type HallWindow } from '../catalogue';
-import { awaitsSlot, queueLanes, rememberCall, servesTicket, type LaneMemory, type QueueLanes } from '../queue';
+import { awaitsSlot, rememberCall, servesTicket, sortLanes, splitLanes, type LaneMemory, type QueueLanes } from '../queue';
 import type { Ticket } from '../ticket';
 import { serviceMinutes, waitRange, type QueueWait, type WaitCaveat } from '../wait';
-import { currentTicket, isWindowReady, waitingForWindow, windowState, type HallView } from './view';
+import { currentTicket, isWindowReady, windowState, type HallView } from './view';
 
 // Waits that are true (H-09): a ticket's place and wait come from the queue policy itself, played
 // forward with nobody else arriving: every open window calls as the policy would (appointments in
@@ -37,18 +37,20 @@ function serviceOf(view: HallView, code: string): { ms: number; basis: 'recent' 
   return { ms: s.minutes * MINUTE, basis: s.basis };
 }
 
+/** The first ticket of a lane not called yet, the window's place in the lane moved on past those called. */
+function firstIn(run: WindowRun, i: 0 | 1 | 2, lane: readonly Ticket[], called: ReadonlySet<string>): Ticket | undefined {
+  let k = run.next[i];
+  while (k < lane.length && called.has(lane[k]!.id)) k += 1;
+  run.next[i] = k;
+  return lane[k];
+}
+
 /** The next ticket a window calls, as queueOrder would put it first, skipping those called already. */
 function pick(run: WindowRun, called: ReadonlySet<string>, ordinaryPerPriority: number): Ticket | undefined {
-  const lanes = [run.lanes.slot, run.lanes.priority, run.lanes.ordinary] as const;
-  const first = (i: 0 | 1 | 2): Ticket | undefined => {
-    const lane = lanes[i];
-    while (run.next[i] < lane.length && called.has(lane[run.next[i]]!.id)) run.next[i] += 1;
-    return lane[run.next[i]];
-  };
-  const slot = first(0);
+  const slot = firstIn(run, 0, run.lanes.slot, called);
   if (slot) return slot;
-  const priority = first(1);
-  const ordinary = first(2);
+  const priority = firstIn(run, 1, run.lanes.priority, called);
+  const ordinary = firstIn(run, 2, run.lanes.ordinary, called);
   if (priority && (run.memory.ordinarySincePriority >= ordinaryPerPriority || !ordinary)) return priority;
   return ordinary;
 }
@@ -64,11 +66,24 @@ interface Plan {
 
 function planOf(view: HallView, now: number): Plan {
   const policy = view.catalogue.queue;
+  const ctx = { now, policy };
   const known = new Map<string, { ms: number; basis: 'recent' | 'typical' }>();
   const service = (code: string) => {
     let s = known.get(code);
     if (!s) known.set(code, (s = serviceOf(view, code)));
     return s;
+  };
+  // Each item's waiting tickets in their lanes, sorted once and shared by every window serving the
+  // item (a ticket a transfer sent to one window is in that window's lanes only).
+  const itemLanes = new Map<string, QueueLanes>();
+  const lanesOfItem = (code: string): QueueLanes => {
+    let lanes = itemLanes.get(code);
+    if (!lanes) {
+      const open: Ticket[] = [];
+      for (const t of view.waitingFor.get(code)?.values() ?? []) if (t.targetWindow === undefined) open.push(t);
+      itemLanes.set(code, (lanes = splitLanes(open, ctx)));
+    }
+    return lanes;
   };
   const windows = view.catalogue.windows.map((w) => {
     const current = currentTicket(view, w.number);
@@ -78,8 +93,14 @@ function planOf(view: HallView, now: number): Plan {
       // A service past its expected time is taken as ending now; a citizen only called has all of it ahead.
       freeIn = current.state === 'serving' ? Math.max(0, ms - (now - (current.servingAt ?? now))) : ms;
     }
-    // Each window's lanes from the view's index of what waits for its items (and was sent to it), not from every waiting ticket.
-    const lanes = queueLanes([...waitingForWindow(view, w)], w, { now, policy });
+    const parts = [...new Set(w.serves)].map(lanesOfItem);
+    const sent = view.waitingAt.get(w.number);
+    if (sent && sent.size > 0) parts.push(splitLanes(sent.values(), ctx));
+    // One item's lanes serve as they are; several are put together, runs already in order (one pass).
+    const lanes: QueueLanes =
+      parts.length === 1
+        ? parts[0]!
+        : sortLanes({ slot: parts.flatMap((l) => l.slot), priority: parts.flatMap((l) => l.priority), ordinary: parts.flatMap((l) => l.ordinary) });
     return { window: w, ready: isWindowReady(view.windows.get(w.number)), lanes, memory: windowState(view, w.number).memory, freeIn };
   });
   return { view, now, service, windows };
@@ -110,23 +131,71 @@ function playForward(plan: Plan, target?: Ticket): { calls: Call[]; noWindowOpen
     }));
   const called = new Set<string>();
   const calls: Call[] = [];
-  const active = new Set(runs);
-  while (active.size > 0) {
-    let run: WindowRun | undefined;
-    for (const r of active) if (!run || r.freeIn < run.freeIn || (r.freeIn === run.freeIn && r.window.number < run.window.number)) run = r;
-    const t = pick(run!, called, policy.ordinaryPerPriority);
+  // The windows by the time they are free (then by number): the first is the next to call.
+  const free = new WindowHeap(runs);
+  for (let run = free.first(); run; run = free.first()) {
+    const t = pick(run, called, policy.ordinaryPerPriority);
     if (!t) {
       // Nothing this window may call is left, and nobody arrives.
-      active.delete(run!);
+      free.removeFirst();
       continue;
     }
     called.add(t.id);
-    calls.push({ ticket: t, window: run!.window.number, in: run!.freeIn });
+    calls.push({ ticket: t, window: run.window.number, in: run.freeIn });
     if (t.id === target?.id) break;
-    run!.memory = rememberCall(run!.memory, t);
-    run!.freeIn += plan.service(t.serviceCode).ms;
+    run.memory = rememberCall(run.memory, t);
+    run.freeIn += plan.service(t.serviceCode).ms;
+    free.firstMoved();
   }
   return { calls, noWindowOpen };
+}
+
+/** A binary heap of the windows in a play-forward, the one free first (then the lowest number) on top. */
+class WindowHeap {
+  private readonly runs: WindowRun[];
+
+  constructor(runs: WindowRun[]) {
+    this.runs = [...runs];
+    for (let i = (this.runs.length >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  first(): WindowRun | undefined {
+    return this.runs[0];
+  }
+
+  removeFirst(): void {
+    const last = this.runs.pop()!;
+    if (this.runs.length > 0) {
+      this.runs[0] = last;
+      this.down(0);
+    }
+  }
+
+  /** The first window's time moved on: it goes down to its place. */
+  firstMoved(): void {
+    this.down(0);
+  }
+
+  private before(a: WindowRun, b: WindowRun): boolean {
+    return a.freeIn < b.freeIn || (a.freeIn === b.freeIn && a.window.number < b.window.number);
+  }
+
+  private down(i: number): void {
+    const runs = this.runs;
+    const n = runs.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < n && this.before(runs[l]!, runs[m]!)) m = l;
+      if (r < n && this.before(runs[r]!, runs[m]!)) m = r;
+      if (m === i) return;
+      const x = runs[i]!;
+      runs[i] = runs[m]!;
+      runs[m] = x;
+      i = m;
+    }
+  }
 }
 
 const noOpenWindowFor = (plan: Plan, target: Ticket) => !plan.windows.some((w) => w.ready && servesTicket(w.window, target));
@@ -214,43 +283,90 @@ export function ticketWait(view: HallView, ticket: Ticket, now: number): QueueWa
 
 /**
  * ticketWait of every waiting ticket at once (of the given items, or all): what the phones following
- * their tickets are told after each change. One play-forward serves every ticket an open window may
- * call (its calls up to a ticket are those the ticket's own play would make); a ticket no open window
- * may call gets its own, as ticketWait gives it.
+ * their tickets are told after each change. See WaitBoard.
  */
 export function ticketWaits(view: HallView, now: number, serviceCodes?: ReadonlySet<string>): Map<string, QueueWait> {
-  const plan = planOf(view, now);
   const out = new Map<string, QueueWait>();
-  const targets: Ticket[] = [];
-  for (const [code, waiting] of view.waitingFor) if (!serviceCodes || serviceCodes.has(code)) targets.push(...waiting.values());
-  if (targets.length === 0) return out;
-  const { calls } = playForward(plan);
-  const index = new Map(calls.map((c, i) => [c.ticket.id, i]));
-  // Each window's calls before each call: a ticket's people ahead are summed over the windows that may call it.
-  const before = new Map(view.catalogue.windows.map((w) => [w.number, new Int32Array(calls.length + 1)]));
-  calls.forEach((c, i) => {
-    for (const [n, counts] of before) counts[i + 1] = counts[i]! + (c.window === n ? 1 : 0);
-  });
-  // Tickets the same windows may call (those of an item, or sent to one window) share their caveats' basis.
-  const bases = new Map<string, { windows: Plan['windows']; basis: CaveatBasis }>();
-  for (const t of targets) {
-    const waiting = view.waitingFor.get(t.serviceCode)?.size ?? 0;
-    if (noOpenWindowFor(plan, t)) {
-      out.set(t.id, { ...waitOf(plan, t), waiting });
-      continue;
-    }
-    const key = t.targetWindow !== undefined ? `window ${t.targetWindow}` : `item ${t.serviceCode}`;
-    let shared = bases.get(key);
-    if (!shared) {
-      const windows = plan.windows.filter((w) => servesTicket(w.window, t));
-      bases.set(key, (shared = { windows, basis: caveatBasis(plan, windows) }));
-    }
-    const i = index.get(t.id) ?? -1;
-    let ahead = 0;
-    for (const w of shared.windows) ahead += before.get(w.window.number)![Math.max(0, i)]!;
-    out.set(t.id, { ...waitIn(plan, t, calls, false, i, { ahead, caveats: caveatsOf(shared.basis, t) }), waiting });
+  let board: WaitBoard | undefined;
+  for (const [code, waiting] of view.waitingFor) {
+    if (serviceCodes && !serviceCodes.has(code)) continue;
+    for (const t of waiting.values()) out.set(t.id, (board ??= new WaitBoard(view, now)).of(t));
   }
   return out;
+}
+
+/**
+ * The waits of the waiting tickets as one play-forward of the queue gives them, for a view at a
+ * moment, asked of as often as needed while the view stays as it was (its `seq`): the hub keeps one
+ * for the answers of a batch of issued tickets and for the phones following theirs, where a play of
+ * its own for each ticket would play the whole queue again each time. A ticket an open window may
+ * call has the wait ticketWait gives it (its calls up to it are those its own play would make);
+ * one no open window may call, or one not waiting yet, gets its own play, as ticketWait gives it.
+ */
+export class WaitBoard {
+  /** The view's sequence when the board was made: the board holds while the view has not moved on. */
+  readonly seq: number;
+  private readonly plan: Plan;
+  private played: { index: Map<string, number>; callsAt: Map<number, number[]>; calls: Call[] } | undefined;
+  /** Tickets the same windows may call (those of an item, or sent to one window) share their caveats' basis. */
+  private readonly bases = new Map<string, { windows: Plan['windows']; basis: CaveatBasis }>();
+
+  constructor(
+    private readonly view: HallView,
+    readonly now: number,
+  ) {
+    this.seq = view.seq;
+    this.plan = planOf(view, now);
+  }
+
+  of(t: Ticket): QueueWait {
+    const { view, plan } = this;
+    const waiting = view.waitingFor.get(t.serviceCode)?.size ?? 0;
+    if (t.state !== 'issued') return { waiting, ahead: 0, minutes: 0, range: { low: 0, high: 0 }, basis: plan.service(t.serviceCode).basis, noWindowOpen: false, caveats: [] };
+    if (!view.waiting.has(t.id) || noOpenWindowFor(plan, t)) return { ...waitOf(plan, t), waiting };
+    const { index, callsAt, calls } = this.play();
+    const key = t.targetWindow !== undefined ? `window ${t.targetWindow}` : `item ${t.serviceCode}`;
+    let shared = this.bases.get(key);
+    if (!shared) {
+      const windows = plan.windows.filter((w) => servesTicket(w.window, t));
+      this.bases.set(key, (shared = { windows, basis: caveatBasis(plan, windows) }));
+    }
+    const i = index.get(t.id) ?? -1;
+    // The people ahead: the calls before this one by the windows that may call it.
+    let ahead = 0;
+    for (const w of shared.windows) ahead += countBelow(callsAt.get(w.window.number), Math.max(0, i));
+    return { ...waitIn(plan, t, calls, false, i, { ahead, caveats: caveatsOf(shared.basis, t) }), waiting };
+  }
+
+  private play() {
+    if (!this.played) {
+      const { calls } = playForward(this.plan);
+      const index = new Map<string, number>();
+      // Each window's calls by their place in the play, in order.
+      const callsAt = new Map<number, number[]>();
+      calls.forEach((c, i) => {
+        index.set(c.ticket.id, i);
+        const at = callsAt.get(c.window);
+        if (at) at.push(i);
+        else callsAt.set(c.window, [i]);
+      });
+      this.played = { index, callsAt, calls };
+    }
+    return this.played;
+  }
+}
+
+/** How many of the ascending numbers are below `limit`. */
+function countBelow(ascending: readonly number[] | undefined, limit: number): number {
+  if (!ascending) return 0;
+  let lo = 0;
+  let hi = ascending.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ascending[mid]! < limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function takenNow(view: HallView, code: string, now: number): Ticket {

@@ -1,4 +1,4 @@
-import { alertsDue, findItem, findWindow, issuedTicket, phonePolicyOf, ticketWait, ticketWaits, type HallEvent, type PhoneAlert, type QueueWait, type Ticket } from '@servicehall/core';
+import { alertsDue, findItem, findWindow, issuedTicket, phonePolicyOf, ticketWait, type HallEvent, type PhoneAlert, type QueueWait, type Ticket } from '@servicehall/core';
 import type { PhoneTicket } from '@servicehall/protocol/phone';
 import type { ServerResponse } from 'node:http';
 import type { HallNotifications } from '../notifications';
@@ -47,7 +47,7 @@ const STREAM_PREAMBLE = `retry: 3000\n:${' '.repeat(2048)}\n\n`;
 /**
  * The phones following their tickets, and the alerts their holders get. After each batch of events
  * the tickets followed are looked at again (every waiting ticket's place and wait at once, with
- * core's ticketWaits: the queue policy played forward, where a call at one window moves the lines
+ * core's WaitBoard: the queue policy played forward, where a call at one window moves the lines
  * of every item its windows share), and a phone hears only when its own ticket changed: by server-sent events, or
  * by a long poll where a phone cannot keep a stream. Numbers taken by a verified phone also get
  * the near and called SMS, once each (core's alertsDue), recorded with the number's phone link.
@@ -292,7 +292,8 @@ export class TicketWatch {
       concerned = new Set([...this.streams.keys(), ...this.polls.keys(), ...this.targets.keys()]);
     } else concerned = touched;
     if (concerned.size === 0) return;
-    const positions = ticketWaits(view, this.options.clock());
+    // One play-forward of the queue for all of them (core's WaitBoard), each ticket's wait read from it.
+    const board = this.store.waits(this.options.clock());
     const alerts: { target: AlertTarget; ticket: Ticket; due: PhoneAlert[] }[] = [];
     for (const id of concerned) {
       if (!this.streams.has(id) && !this.polls.has(id) && !this.targets.has(id)) continue;
@@ -301,7 +302,7 @@ export class TicketWatch {
         if (all) this.gone(id);
         continue;
       }
-      const { state, changed, urgent } = this.update(t, positions.get(id), all || touched.has(id));
+      const { state, changed, urgent } = this.update(t, t.state === 'issued' ? board.of(t) : undefined, all || touched.has(id));
       if (changed && urgent) {
         this.lazy.delete(id);
         this.tell(id, state);
@@ -346,7 +347,7 @@ export class TicketWatch {
   private build(t: Ticket, wait?: Pick<QueueWait, 'ahead' | 'minutes' | 'range' | 'noWindowOpen'>): PhoneTicket {
     const view = this.store.view;
     const item = findItem(view.catalogue, t.serviceCode);
-    const waiting = t.state === 'issued' ? (wait ?? ticketWait(view, t, this.options.clock())) : undefined;
+    const waiting = t.state === 'issued' ? (wait ?? this.store.waits(this.options.clock()).of(t)) : undefined;
     const atWindow = t.state === 'called' || t.state === 'serving' || t.state === 'held';
     const w = atWindow && t.window !== undefined ? findWindow(view.catalogue, t.window) : undefined;
     const target = this.targets.get(t.id);
@@ -399,7 +400,7 @@ export class TicketWatch {
 
   /** The ticket as its phone would see it now; `urgent` unless only its far place in line or its expected wait moved. */
   private update(t: Ticket, wait: QueueWait | undefined, touched: boolean): { state: PhoneTicket; changed: boolean; urgent: boolean } {
-    const waiting = t.state === 'issued' ? (wait ?? ticketWait(this.store.view, t, this.options.clock())) : undefined;
+    const waiting = t.state === 'issued' ? (wait ?? this.store.waits(this.options.clock()).of(t)) : undefined;
     const cached = this.cache.get(t.id);
     // The common case, a ticket further down a line that did not move for it: nothing to build.
     const same = cached?.state;
