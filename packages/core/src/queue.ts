@@ -30,7 +30,7 @@ function inSlot(t: Ticket, ctx: Pick<QueueContext, 'now' | 'policy'>): boolean {
  * emergency ticket reconciled later (应急取号) has an early time and a late place, and goes by its time.
  */
 export const byArrival = (a: Ticket, b: Ticket) => a.issuedAt - b.issuedAt || a.place - b.place;
-const bySlot = (a: Ticket, b: Ticket) => (a.appointment!.slotStart - b.appointment!.slotStart) || byArrival(a, b);
+export const bySlot = (a: Ticket, b: Ticket) => (a.appointment!.slotStart - b.appointment!.slotStart) || byArrival(a, b);
 
 /** The effective lane of a waiting ticket now: an appointment outside its slot waits like anyone else. */
 function laneNow(t: Ticket, ctx: Pick<QueueContext, 'now' | 'policy'>): 'slot' | 'priority' | 'ordinary' {

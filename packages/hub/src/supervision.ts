@@ -40,9 +40,13 @@ export function terminalPresence(credentials: TerminalCredentials, linked: reado
  * it with a command of its own. A raised alert goes to the notification channels in the same
  * transaction, keyed by its id: sent once, retried by the outbox.
  */
+/** The least time between two reviews after changes (see HallSupervision.soon). */
+const REVIEW_GAP_MS = 200;
+
 export class HallSupervision {
   private timer: NodeJS.Timeout | undefined;
   private scheduled = false;
+  private reviewedAt: number | undefined;
   private stopped = false;
   private readonly stopEvents: () => void;
   private overdue: { at: number; reports: OverdueReport[] } | undefined;
@@ -72,19 +76,27 @@ export class HallSupervision {
     this.stopEvents();
   }
 
-  /** A review after the current work, once however many changes asked for it. */
+  /**
+   * A review after the current work, once however many changes asked for it, and at most one in
+   * REVIEW_GAP_MS: a hall under load changes hundreds of times a second, and an alert a fifth of a
+   * second later is as good.
+   */
   soon(): void {
     if (this.scheduled || this.stopped) return;
     this.scheduled = true;
-    setImmediate(() => {
+    const go = () => {
       this.scheduled = false;
       if (this.stopped) return;
+      this.reviewedAt = performance.now();
       try {
         this.review();
       } catch (error) {
         log.error({ err: error }, 'reviewing the hall’s alerts failed');
       }
-    });
+    };
+    const wait = this.reviewedAt === undefined ? 0 : this.reviewedAt + REVIEW_GAP_MS - performance.now();
+    if (wait <= 0) setImmediate(go);
+    else setTimeout(go, wait).unref();
   }
 
   /** The facts only the hub has: the terminals' links and what is overdue in its records. */

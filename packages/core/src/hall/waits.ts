@@ -1,5 +1,5 @@
 import { findItem, type HallWindow } from '../catalogue';
-import { awaitsSlot, rememberCall, servesTicket, sortLanes, splitLanes, type LaneMemory, type QueueLanes } from '../queue';
+import { awaitsSlot, byArrival, bySlot, rememberCall, servesTicket, splitLanes, type LaneMemory, type QueueLanes } from '../queue';
 import type { Ticket } from '../ticket';
 import { serviceMinutes, waitRange, type QueueWait, type WaitCaveat } from '../wait';
 import { currentTicket, isWindowReady, windowState, type HallView } from './view';
@@ -14,9 +14,12 @@ const MINUTE = 60_000;
 
 interface WindowRun {
   window: HallWindow;
-  lanes: QueueLanes;
-  /** How far into each lane the window has looked (tickets before are called). */
-  next: [number, number, number];
+  /** The lanes the window calls from: each item's it serves (shared with the other windows serving it), and those of the tickets sent to it. */
+  parts: readonly QueueLanes[];
+  /** How far into each part's lanes the window has looked (tickets before are called): part × 3 + lane. */
+  next: Int32Array;
+  /** A ticket taken now, for the window's ordinary lane after everyone in it (see playForward). */
+  joining: Ticket | undefined;
   memory: LaneMemory;
   /** Milliseconds from now until the window is free to call. */
   freeIn: number;
@@ -37,20 +40,35 @@ function serviceOf(view: HallView, code: string): { ms: number; basis: 'recent' 
   return { ms: s.minutes * MINUTE, basis: s.basis };
 }
 
-/** The first ticket of a lane not called yet, the window's place in the lane moved on past those called. */
-function firstIn(run: WindowRun, i: 0 | 1 | 2, lane: readonly Ticket[], called: ReadonlySet<string>): Ticket | undefined {
-  let k = run.next[i];
-  while (k < lane.length && called.has(lane[k]!.id)) k += 1;
-  run.next[i] = k;
-  return lane[k];
+const LANES = ['slot', 'priority', 'ordinary'] as const;
+
+/**
+ * The first ticket of a lane not called yet, over the window's parts (each in the lane's order, so
+ * the first of their first ones), its place in each part moved on past those called.
+ */
+function firstIn(run: WindowRun, lane: 0 | 1 | 2, called: ReadonlySet<string>): Ticket | undefined {
+  const name = LANES[lane];
+  const order = lane === 0 ? bySlot : byArrival;
+  let best: Ticket | undefined;
+  for (let p = 0; p < run.parts.length; p++) {
+    const list = run.parts[p]![name];
+    const at = p * 3 + lane;
+    let k = run.next[at]!;
+    while (k < list.length && called.has(list[k]!.id)) k += 1;
+    run.next[at] = k;
+    const t = list[k];
+    if (t && (!best || order(t, best) < 0)) best = t;
+  }
+  if (!best && lane === 2 && run.joining && !called.has(run.joining.id)) return run.joining;
+  return best;
 }
 
 /** The next ticket a window calls, as queueOrder would put it first, skipping those called already. */
 function pick(run: WindowRun, called: ReadonlySet<string>, ordinaryPerPriority: number): Ticket | undefined {
-  const slot = firstIn(run, 0, run.lanes.slot, called);
+  const slot = firstIn(run, 0, called);
   if (slot) return slot;
-  const priority = firstIn(run, 1, run.lanes.priority, called);
-  const ordinary = firstIn(run, 2, run.lanes.ordinary, called);
+  const priority = firstIn(run, 1, called);
+  const ordinary = firstIn(run, 2, called);
   if (priority && (run.memory.ordinarySincePriority >= ordinaryPerPriority || !ordinary)) return priority;
   return ordinary;
 }
@@ -61,7 +79,7 @@ interface Plan {
   now: number;
   /** Each item's service time, worked out once. */
   service: (code: string) => { ms: number; basis: 'recent' | 'typical' };
-  windows: { window: HallWindow; ready: boolean; lanes: QueueLanes; memory: LaneMemory; freeIn: number }[];
+  windows: { window: HallWindow; ready: boolean; parts: QueueLanes[]; memory: LaneMemory; freeIn: number }[];
 }
 
 function planOf(view: HallView, now: number): Plan {
@@ -96,12 +114,7 @@ function planOf(view: HallView, now: number): Plan {
     const parts = [...new Set(w.serves)].map(lanesOfItem);
     const sent = view.waitingAt.get(w.number);
     if (sent && sent.size > 0) parts.push(splitLanes(sent.values(), ctx));
-    // One item's lanes serve as they are; several are put together, runs already in order (one pass).
-    const lanes: QueueLanes =
-      parts.length === 1
-        ? parts[0]!
-        : sortLanes({ slot: parts.flatMap((l) => l.slot), priority: parts.flatMap((l) => l.priority), ordinary: parts.flatMap((l) => l.ordinary) });
-    return { window: w, ready: isWindowReady(view.windows.get(w.number)), lanes, memory: windowState(view, w.number).memory, freeIn };
+    return { window: w, ready: isWindowReady(view.windows.get(w.number)), parts, memory: windowState(view, w.number).memory, freeIn };
   });
   return { view, now, service, windows };
 }
@@ -124,8 +137,9 @@ function playForward(plan: Plan, target?: Ticket): { calls: Call[]; noWindowOpen
     .filter((w) => w.ready || (noWindowOpen && servesTicket(w.window, target!)))
     .map((w) => ({
       window: w.window,
-      lanes: joining && servesTicket(w.window, target!) ? { ...w.lanes, ordinary: [...w.lanes.ordinary, target!] } : w.lanes,
-      next: [0, 0, 0],
+      parts: w.parts,
+      next: new Int32Array(w.parts.length * 3),
+      joining: joining && servesTicket(w.window, target!) ? target : undefined,
       memory: { ...w.memory },
       freeIn: w.freeIn,
     }));
@@ -213,7 +227,7 @@ function caveatBasis(plan: Plan, windows: Plan['windows']): CaveatBasis {
   const { view, now } = plan;
   const ctx = { now, policy: view.catalogue.queue };
   const slotTickets = new Set<string>();
-  for (const w of windows) for (const t of w.lanes.ordinary) if (awaitsSlot(t, ctx)) slotTickets.add(t.id);
+  for (const w of windows) for (const part of w.parts) for (const t of part.ordinary) if (awaitsSlot(t, ctx)) slotTickets.add(t.id);
   return {
     slotTickets,
     appointmentsLater: [...view.appointments.values()].some((a) => !a.ticketId && a.day === view.day && a.slotEnd >= now && windows.some((w) => w.window.serves.includes(a.serviceCode))),
