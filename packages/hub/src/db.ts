@@ -5,7 +5,7 @@ import path from 'node:path';
 import { checkDatabaseFile, DATABASE_FILE } from './files';
 import { FENCING_MIGRATION } from './fencing';
 import { LINEAGE_MIGRATION } from './lineage';
-import { REPORTS_COMPLAINTS_MIGRATION, REPORTS_MIGRATION } from './report-facts';
+import { REPORTS_COMPLAINTS_MIGRATION, REPORTS_DESK_DAYS_MIGRATION, REPORTS_MIGRATION } from './report-facts';
 
 export type Db = Database.Database;
 
@@ -281,6 +281,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
   // The reports' fact tables, filled from the log (packages/reports): last, so that it folds the log on a database migrated whole.
   REPORTS_MIGRATION,
   REPORTS_COMPLAINTS_MIGRATION,
+  REPORTS_DESK_DAYS_MIGRATION,
 ];
 
 export function migrate(db: Db): number {

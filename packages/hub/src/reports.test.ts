@@ -128,6 +128,30 @@ describe("the hall's reports, recomputed from a generated history", () => {
     }
   });
 
+  it('give a day of clerks and windows from the desk-by-day rows, the same as summed from the hours; a hall made before that table gets it filled from them', () => {
+    const deskDays = db.prepare('SELECT COUNT(*) AS n FROM report_desk_days').get() as { n: number };
+    expect(deskDays.n).toBeGreaterThan(0);
+    // Every desk's day equals its hours summed (the longest wait the longest of them).
+    const fromHours = db
+      .prepare('SELECT day, window_no, clerk, service_code, SUM(issued) AS issued, SUM(served) AS served, SUM(wait_s) AS wait_s, MAX(wait_max_s) AS wait_max_s FROM report_desk_hours GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4')
+      .all();
+    const days = () => db.prepare('SELECT day, window_no, clerk, service_code, issued, served, wait_s, wait_max_s FROM report_desk_days ORDER BY 1, 2, 3, 4').all();
+    expect(days()).toEqual(fromHours);
+    const byClerk = reports.report({ breakdown: 'clerk', from: TO, to: TO });
+    expect(byClerk.rows.length).toBeGreaterThan(1);
+    for (const row of byClerk.rows) {
+      // The same clerk's hours, read from the desk-by-hour rows.
+      const hours = reports.report({ breakdown: 'hour', from: TO, to: TO, filters: { clerk: String(row.key.clerk) } });
+      expect({ issued: hours.total.issued, served: hours.total.served, waitMaxS: hours.total.waitMaxS }).toEqual({ issued: row.issued, served: row.served, waitMaxS: row.waitMaxS });
+    }
+    // Migration 52 on a hall made before the table: made and filled from the hours' rows.
+    db.exec('DROP TABLE report_desk_days');
+    db.exec('DELETE FROM schema_migrations WHERE version = 52');
+    migrate(db);
+    expect(days()).toEqual(fromHours);
+    expect(reports.report({ breakdown: 'clerk', from: TO, to: TO })).toEqual(byClerk);
+  });
+
   it('count complaints at the desk they are about: received, replied (late when after the due day), closed with the complainant satisfied', () => {
     let now = Date.parse('2026-12-01T09:00:00+08:00');
     const store = new HallStore(db, () => now, hallKeyOf(dir));
@@ -144,8 +168,10 @@ describe("the hall's reports, recomputed from a generated history", () => {
     expect(r.total.complaints).toBe(1);
 
     // A hall whose fact tables were made before complaints were counted gets their columns and figures from its log.
-    for (const t of FACT_TABLE_LIST) for (const c of COMPLAINT_COUNTERS) if (t.counters.includes(c)) db.exec(`ALTER TABLE ${t.name} DROP COLUMN ${c}`);
-    db.exec('DELETE FROM schema_migrations WHERE version = 51');
+    // (Such a hall had no desk-by-day table either: migration 52 makes it after 51.)
+    db.exec('DROP TABLE report_desk_days');
+    for (const t of FACT_TABLE_LIST) if (t.name !== 'report_desk_days') for (const c of COMPLAINT_COUNTERS) if (t.counters.includes(c)) db.exec(`ALTER TABLE ${t.name} DROP COLUMN ${c}`);
+    db.exec('DELETE FROM schema_migrations WHERE version IN (51, 52)');
     migrate(db);
     expect(reports.report({ breakdown: 'clerk', from: '2026-12-01', to: '2026-12-31' })).toEqual(r);
   });

@@ -77,8 +77,9 @@ function nextMonth(month: string): string {
 
 /**
  * Which tables answer a report, each over which stretch: the item-and-hour table when no desk is
- * asked for; whole months from the monthly desk table when neither hours nor days are; the desk
- * table for the rest. So a year's report by clerk reads twelve months' rows, not every hour's.
+ * asked for; the desk-and-hour table when hours are; whole months from the monthly desk table when
+ * neither hours nor days are; the desk-and-day table for the rest. So a year's report by clerk reads
+ * twelve months' rows, and a day's its desks' rows of the day, not every hour's.
  */
 export function planReport(spec: ReportSpec): ReportPart[] {
   if (!DAY.test(spec.from) || !DAY.test(spec.to)) throw new RangeError('a report period is two days, YYYY-MM-DD');
@@ -88,7 +89,8 @@ export function planReport(spec: ReportSpec): ReportPart[] {
   for (const [k, col] of Object.entries(FILTER_COLUMNS)) if (filters[k as keyof ReportFilters] !== undefined) needed.add(col);
   const itemOnly = [...needed].every((c) => FACT_TABLES.itemHours.keys.includes(c as never));
   if (itemOnly) return [{ table: FACT_TABLES.itemHours, from: spec.from, to: spec.to, group, filters }];
-  if (needed.has('day') || needed.has('hour')) return [{ table: FACT_TABLES.deskHours, from: spec.from, to: spec.to, group, filters }];
+  if (needed.has('hour')) return [{ table: FACT_TABLES.deskHours, from: spec.from, to: spec.to, group, filters }];
+  if (needed.has('day')) return [{ table: FACT_TABLES.deskDays, from: spec.from, to: spec.to, group, filters }];
   const parts: ReportPart[] = [];
   let day = spec.from;
   while (day <= spec.to) {
@@ -103,8 +105,8 @@ export function planReport(spec: ReportSpec): ReportPart[] {
     } else {
       const stop = end < spec.to ? end : spec.to;
       const prev = parts.at(-1);
-      if (prev && prev.table === FACT_TABLES.deskHours && addDays(prev.to, 1) === day) prev.to = stop;
-      else parts.push({ table: FACT_TABLES.deskHours, from: day, to: stop, group, filters });
+      if (prev && prev.table === FACT_TABLES.deskDays && addDays(prev.to, 1) === day) prev.to = stop;
+      else parts.push({ table: FACT_TABLES.deskDays, from: day, to: stop, group, filters });
       day = addDays(stop, 1);
     }
   }

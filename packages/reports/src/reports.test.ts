@@ -147,10 +147,13 @@ describe('the report definitions', () => {
   it('read whole months from the monthly table and the days around them from the daily one', () => {
     const parts = planReport({ breakdown: 'clerk', from: '2026-01-15', to: '2026-04-10' });
     expect(parts.map((p) => [p.table.name, p.from, p.to])).toEqual([
-      ['report_desk_hours', '2026-01-15', '2026-01-31'],
+      ['report_desk_days', '2026-01-15', '2026-01-31'],
       ['report_desk_months', '2026-02', '2026-03'],
-      ['report_desk_hours', '2026-04-01', '2026-04-10'],
+      ['report_desk_days', '2026-04-01', '2026-04-10'],
     ]);
+    // A day's desks, and desks by day, from the day table; a desk's hours from the hour table.
+    expect(planReport({ breakdown: 'window', from: '2026-01-15', to: '2026-01-15' }).map((p) => p.table.name)).toEqual(['report_desk_days']);
+    expect(planReport({ breakdown: 'day', from: '2026-01-01', to: '2026-12-31', filters: { clerk: '1001' } }).map((p) => p.table.name)).toEqual(['report_desk_days']);
     expect(planReport({ breakdown: 'item', from: '2026-01-01', to: '2026-12-31' }).map((p) => p.table.name)).toEqual(['report_item_hours']);
     expect(planReport({ breakdown: 'hour', from: '2026-01-01', to: '2026-12-31', filters: { clerk: '1001' } }).map((p) => p.table.name)).toEqual(['report_desk_hours']);
   });

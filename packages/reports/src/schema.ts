@@ -89,13 +89,15 @@ export interface FactTable {
 }
 
 /**
- * Three shapes of the same counters, each for the reports it serves fast: by item and hour (no
- * desks: items, departments, hours, days, the forecast); by desk and hour (any breakdown within
- * days); by desk and month (clerks and windows over months and years). And the pauses with their reasons.
+ * Four shapes of the same counters, each for the reports it serves fast: by item and hour (no
+ * desks: items, departments, hours, days, the forecast); by desk and hour (a desk's hours); by desk
+ * and day (clerks and windows over days and weeks: a tenth of the hours' rows); by desk and month
+ * (clerks and windows over months and years). And the pauses with their reasons.
  */
 export const FACT_TABLES = {
   itemHours: { name: 'report_item_hours', period: 'day', keys: ['day', 'hour', 'service_code', 'department'], counters: COUNTERS },
   deskHours: { name: 'report_desk_hours', period: 'day', keys: ['day', 'hour', 'service_code', 'department', 'window_no', 'clerk'], counters: COUNTERS },
+  deskDays: { name: 'report_desk_days', period: 'day', keys: ['day', 'service_code', 'department', 'window_no', 'clerk'], counters: COUNTERS },
   deskMonths: { name: 'report_desk_months', period: 'month', keys: ['month', 'service_code', 'department', 'window_no', 'clerk'], counters: COUNTERS },
   pauses: { name: 'report_pauses', period: 'day', keys: ['day', 'department', 'window_no', 'clerk', 'reason'], counters: PAUSE_COUNTERS },
 } as const satisfies Record<string, FactTable>;
@@ -108,17 +110,27 @@ const q = (name: string) => `"${name}"`;
 
 /**
  * The fact tables' schema in `dialect`, step by step: 1 made the tables (and their indexes) with
- * the counters of tickets, pauses, ratings and outcomes; 2 added the complaints' counters. A new
- * database takes every step (factDdl); one made at an earlier step takes the steps after it.
+ * the counters of tickets, pauses, ratings and outcomes; 2 added the complaints' counters; 3 added
+ * the desk-by-day table, filled from the desk-by-hour one. A new database takes every step
+ * (factDdl); one made at an earlier step takes the steps after it.
  */
 export function factDdlSteps(dialect: Dialect): { step: number; statements: string[] }[] {
   const counterType = dialect === 'postgres' ? 'BIGINT' : 'INTEGER';
   const later = new Set<string>(COMPLAINT_COUNTERS);
-  const withCounters = FACT_TABLE_LIST.filter((t) => t.counters.some((c) => later.has(c)));
+  const first = FACT_TABLE_LIST.filter((t) => t !== FACT_TABLES.deskDays);
+  const withCounters = first.filter((t) => t.counters.some((c) => later.has(c)));
   return [
-    { step: 1, statements: createTables(dialect, later) },
+    { step: 1, statements: first.map((t) => createTable(t, dialect, later)) },
     { step: 2, statements: withCounters.flatMap((t) => COMPLAINT_COUNTERS.map((c) => `ALTER TABLE ${q(t.name)} ADD COLUMN ${q(c)} ${counterType} NOT NULL DEFAULT 0`)) },
+    { step: 3, statements: [createTable(FACT_TABLES.deskDays, dialect, new Set()), rollUp(FACT_TABLES.deskHours, FACT_TABLES.deskDays)] },
   ];
+}
+
+/** The rows of `to` made from those of `from`, whose keys are `to`'s and more (an hour's rows summed into its day's). */
+function rollUp(from: FactTable, to: FactTable): string {
+  const keys = to.keys.map(q).join(', ');
+  const counters = to.counters.map((c) => (MAX_COUNTERS.has(c) ? `MAX(${q(c)})` : `SUM(${q(c)})`)).join(', ');
+  return `INSERT INTO ${q(to.name)} (${keys}, ${to.counters.map(q).join(', ')}) SELECT ${keys}, ${counters} FROM ${q(from.name)} GROUP BY ${keys}`;
 }
 
 /** The statements that create the fact tables in `dialect`, as they stand now. */
@@ -126,16 +138,12 @@ export function factDdl(dialect: Dialect): string[] {
   return factDdlSteps(dialect).flatMap((s) => s.statements);
 }
 
-function createTables(dialect: Dialect, leaveOut: ReadonlySet<string>): string[] {
+function createTable(t: FactTable, dialect: Dialect, leaveOut: ReadonlySet<string>): string {
   const counterType = dialect === 'postgres' ? 'BIGINT' : 'INTEGER';
-  const out: string[] = [];
-  for (const t of FACT_TABLE_LIST) {
-    const keys = t.keys.map((k) => `${q(k)} ${KEY_COLUMNS[k] === 'int' ? 'INTEGER NOT NULL DEFAULT 0' : "TEXT NOT NULL DEFAULT ''"}`);
-    const counters = t.counters.filter((c) => !leaveOut.has(c)).map((c) => `${q(c)} ${counterType} NOT NULL DEFAULT 0`);
-    out.push(`CREATE TABLE ${q(t.name)} (${[...keys, ...counters].join(', ')}, PRIMARY KEY (${t.keys.map(q).join(', ')}))`);
-    // No index by clerk or window: SQLite would read a whole table through one to group by it; a period's rows are found by the key's first column.
-  }
-  return out;
+  const keys = t.keys.map((k) => `${q(k)} ${KEY_COLUMNS[k] === 'int' ? 'INTEGER NOT NULL DEFAULT 0' : "TEXT NOT NULL DEFAULT ''"}`);
+  const counters = t.counters.filter((c) => !leaveOut.has(c)).map((c) => `${q(c)} ${counterType} NOT NULL DEFAULT 0`);
+  // No index by clerk or window: SQLite would read a whole table through one to group by it; a period's rows are found by the key's first column.
+  return `CREATE TABLE ${q(t.name)} (${[...keys, ...counters].join(', ')}, PRIMARY KEY (${t.keys.map(q).join(', ')}))`;
 }
 
 /**

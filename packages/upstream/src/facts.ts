@@ -1,6 +1,6 @@
 import type { Catalogue, HallEvent } from '@servicehall/core';
 import { CASE_FIELDS, caseOfRow, eventOf, type CaseRow } from '@servicehall/hub/rows';
-import { FactFolder, factDdl, FACT_TABLE_LIST, incrementRows, MAX_COUNTERS, type FactIncrement, type FactTable } from '@servicehall/reports';
+import { FactFolder, factDdl, factDdlSteps, FACT_TABLES, FACT_TABLE_LIST, incrementRows, MAX_COUNTERS, type FactIncrement, type FactTable } from '@servicehall/reports';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import type { LogRow } from './mask';
@@ -22,7 +22,7 @@ export const hallEventOf = (r: LogRow): HallEvent => eventOf(r);
 export async function ensureHallFacts(client: pg.ClientBase, hall: string, fill: () => Promise<void>): Promise<void> {
   const schema = hallSchema(hall);
   const { rows } = await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, FACT_TABLE_LIST[0]!.name]);
-  if (rows.length > 0) return;
+  if (rows.length > 0) return addLaterSteps(client, schema);
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock(7017018)');
@@ -33,6 +33,25 @@ export async function ensureHallFacts(client: pg.ClientBase, hall: string, fill:
       for (const statement of factDdl('postgres')) await client.query(statement);
       await client.query('SET LOCAL search_path TO DEFAULT');
       await fill();
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The schema's steps made after a hall's fact tables were (factDdlSteps): the desk-by-day table, filled from the desk-by-hour one. */
+async function addLaterSteps(client: pg.ClientBase, schema: string): Promise<void> {
+  const has = async (table: string) => (await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, table])).rows.length > 0;
+  if (await has(FACT_TABLES.deskDays.name)) return;
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock(7017018)');
+    if (!(await has(FACT_TABLES.deskDays.name))) {
+      await client.query(`SET LOCAL search_path TO ${q(schema)}`);
+      for (const statement of factDdlSteps('postgres').find((s) => s.step === 3)!.statements) await client.query(statement);
+      await client.query('SET LOCAL search_path TO DEFAULT');
     }
     await client.query('COMMIT');
   } catch (error) {
