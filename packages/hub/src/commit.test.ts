@@ -68,3 +68,32 @@ describe('the group commit', () => {
     expect(lines.filter((l) => l.includes('a batch of commands failed'))).toHaveLength(1);
   });
 });
+
+describe("a batch's increments of the reports' fact tables", () => {
+  it('are written at its end, one change per row, without those of a command that was rolled back', () => {
+    const s = store();
+    const db = (s as unknown as { db: import('./db').Db }).db;
+    const kiosk = { role: 'kiosk', terminal: 'kiosk-1' } as const;
+    const issued = () => (db.prepare("SELECT COALESCE(SUM(issued), 0) AS n FROM report_item_hours WHERE service_code = 'GA-SFZ-HL'").get() as { n: number }).n;
+    const desk = () => (db.prepare("SELECT COALESCE(SUM(issued), 0) AS n FROM report_desk_days WHERE service_code = 'GA-SFZ-HL'").get() as { n: number }).n;
+    const issue = (id: string, within?: () => void) => ({ command: { id, type: 'issueTicket' as const, serviceCode: 'GA-SFZ-HL', lane: 'ordinary' as const }, actor: kiosk, ...(within ? { within } : {}) });
+    const lines: string[] = [];
+    const restore = useLogger(createLogger({ destination: { write: (line: string) => void lines.push(line) } }));
+    const results = s.executeBatch([
+      issue('facts-batch-1'),
+      issue('facts-batch-2', () => {
+        throw new Error('a bug after the ticket was decided');
+      }),
+      issue('facts-batch-3'),
+    ]);
+    restore();
+    expect(lines.join('')).toContain('a command failed');
+    expect(results.map((r) => r.answer.ok)).toEqual([true, false, true]);
+    // Two tickets in the tables, in every shape, as if each had been written alone.
+    expect(s.view.tickets.size).toBe(2);
+    expect(issued()).toBe(2);
+    expect(desk()).toBe(2);
+    s.execute({ id: 'facts-alone-1', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk);
+    expect(issued()).toBe(3);
+  });
+});
