@@ -68,6 +68,10 @@ describe('a standby hub', () => {
     // The command answers came too: the standby answers a repeat with the first answer.
     expect(standby.store.answerOf('kiosk-1', 'press-0003')).toEqual(answers[3]);
     expect(primary.replication.status()).toMatchObject({ part: 'primary', standby: 'in-step', lagEvents: 0 });
+    // And the reports' figures, made from the same events: a standby that takes charge reports the hall as it was.
+    const facts = (hub: RunningHub) => (hub.store as unknown as { db: import('./db').Db }).db.prepare('SELECT * FROM report_item_hours ORDER BY day, hour, service_code').all();
+    expect(facts(primary)).toHaveLength(1);
+    expect(facts(standby)).toEqual(facts(primary));
   });
 
   it('refuses terminals and commands while it follows, and the promoted one takes commands with the next epoch', async () => {

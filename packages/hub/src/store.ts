@@ -695,24 +695,30 @@ export class HallStore {
    * in the same transaction. Listeners hear them once they are durable.
    */
   follow(rows: readonly ReplicatedEvent[], within?: () => void): HallEvent[] {
-    const run = this.db.transaction(() => {
-      const out: HallEvent[] = [];
-      for (const r of rows) {
-        if (r.seq <= this.view.seq) continue;
-        if (r.seq !== this.view.seq + 1) throw new Error(`the leader's event ${r.seq} does not follow this hub's ${this.view.seq}`);
-        this.st.appendEvent.run(r.seq, r.at, r.type, r.command_id, r.body, r.epoch);
-        const event = eventOf(r);
-        applyEvent(this.view, event);
-        this.persist(event);
-        out.push(event);
-      }
-      within?.();
-      return out;
-    });
+    const run = this.db.transaction(() =>
+      this.withFactsHeld(() => {
+        const out: HallEvent[] = [];
+        for (const r of rows) {
+          if (r.seq <= this.view.seq) continue;
+          if (r.seq !== this.view.seq + 1) throw new Error(`the leader's event ${r.seq} does not follow this hub's ${this.view.seq}`);
+          this.st.appendEvent.run(r.seq, r.at, r.type, r.command_id, r.body, r.epoch);
+          const event = eventOf(r);
+          // The reports' facts as the leader made them: a standby that takes charge has the hall's figures.
+          const before = factsBefore(this.view, event);
+          applyEvent(this.view, event);
+          this.persist(event);
+          this.facts.apply(eventFacts(event, before, this.view, { caseOf: this.caseRecord }));
+          out.push(event);
+        }
+        within?.();
+        return out;
+      }),
+    );
     let appended: HallEvent[];
     try {
       appended = run();
     } catch (error) {
+      this.facts.discard();
       this.view = this.load();
       throw error;
     }
