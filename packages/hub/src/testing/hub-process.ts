@@ -31,7 +31,9 @@ export interface HubProcess {
 
 /** Runs the hub as its own process on `dataDir`, as an installer would, and waits until it serves. */
 export async function spawnHub(dataDir: string, env: Record<string, string> = {}, port = 0): Promise<HubProcess> {
-  const child = spawn(process.execPath, [...(process.env.HUB_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), '--import', 'tsx', cli], {
+  // HUB_PROF=DIR: the hub writes a CPU profile there when it stops (for the benches: where does a hub's time go).
+  const profile = process.env.HUB_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HUB_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', cli], {
     cwd: root,
     env: { ...process.env, SERVICEHALL_DATA: dataDir, SERVICEHALL_PORT: String(port), SERVICEHALL_TOKEN: HUB_PROCESS_TOKEN, SERVICEHALL_DEMO_ALL_DAY: '1', SERVICEHALL_SEED: 'demo', SERVICEHALL_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
