@@ -434,7 +434,7 @@ export class HallStore {
     return this.view.seq;
   }
 
-  private board: WaitBoard | undefined;
+  private board: { view: HallView; board: WaitBoard } | undefined;
 
   /**
    * The waiting tickets' waits now (core's WaitBoard), played forward once for the hall as it is and
@@ -442,9 +442,12 @@ export class HallStore {
    * together, the ticket pages and the phones following theirs, without playing the queue again for each.
    */
   waits(now = this.clock()): WaitBoard {
-    const b = this.board;
-    if (b && b.seq === this.view.seq && now >= b.now && now - b.now < 1000) return b;
-    return (this.board = new WaitBoard(this.view, now));
+    const b = this.board?.board;
+    // The same view (not one read again after a batch rolled back) at the same sequence, and the same second.
+    if (b && this.board!.view === this.view && b.seq === this.view.seq && now >= b.now && now - b.now < 1000) return b;
+    const board = new WaitBoard(this.view, now);
+    this.board = { view: this.view, board };
+    return board;
   }
 
   snapshot(): HallSnapshot {
