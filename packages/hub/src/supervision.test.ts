@@ -195,6 +195,11 @@ describe('the supervisors’ alerts on the hub', () => {
     hub.supervision.review();
     expect((await a.request<{ alerts: HallAlert[] }>('GET', '/api/alerts?standing=1')).body.alerts).toEqual([]);
     expect((await a.request<{ alerts: HallAlert[] }>('GET', '/api/alerts')).body.alerts).toMatchObject([{ subject: { kind: 'wait-threshold' }, clearedAt: now }]);
+    // The alerts are the supervisors': a terminal that starts now gets the hall without them (a year's standing 督办 would be most of its snapshot).
+    const late = await connect(hub, { role: 'kiosk', terminal: 'kiosk-2' });
+    expect(late.snapshot?.tickets).toHaveLength(3);
+    expect(late.snapshot?.alerts).toEqual([]);
+    expect(hub.store.view.alerts.size).toBe(1);
   });
 
   it('shows a printer’s paper end on the board and alerts it; lists the channels without secrets and tests one (H-04)', async () => {

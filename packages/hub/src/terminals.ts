@@ -224,7 +224,8 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     const lineage = lineageNow();
     const sameHistory = !lineage || since === undefined || continuesLog(lineage, s.log, since);
     if (since === undefined || !sameHistory || since > seq || seq - since > MAX_CATCH_UP_EVENTS) {
-      const snapshot = store.snapshot();
+      // The supervisors' alerts are the console's (its own stream): a terminal starts without them, however many stand.
+      const snapshot = { ...store.snapshot(), alerts: [] };
       send(s, { type: 'snapshot', snapshot: open ? publicSnapshot(snapshot) : snapshot });
     } else if (since < seq) {
       const events = store.eventsSince(since, MAX_CATCH_UP_EVENTS);
