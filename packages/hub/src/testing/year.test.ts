@@ -110,5 +110,15 @@ describe('the history generator', () => {
     expect(events.filter((e) => e.type === 'catalogue.replaced')).toHaveLength(1);
     expect(view.day).toBe('2026-11-30');
     expect(() => replay(dir)).not.toThrow(OutOfStep);
+    // The reports' fact rows of both stretches are in the whole: every ticket issued is counted, in every shape.
+    const db = openDatabase(dir);
+    try {
+      const issued = db.prepare("SELECT COUNT(*) AS n FROM events WHERE type = 'ticket.issued'").get() as { n: number };
+      for (const table of ['report_item_hours', 'report_desk_hours', 'report_desk_days', 'report_desk_months'])
+        expect((db.prepare(`SELECT SUM(issued) AS n FROM ${table}`).get() as { n: number }).n, table).toBe(issued.n);
+      expect((db.prepare('SELECT COUNT(DISTINCT day) AS n FROM report_item_hours').get() as { n: number }).n).toBe(10);
+    } finally {
+      db.close();
+    }
   });
 });

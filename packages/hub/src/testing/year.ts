@@ -15,6 +15,7 @@ import {
   type WorkingCalendar,
 } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
+import { FACT_TABLE_LIST, MAX_COUNTERS } from '@servicehall/reports/facts';
 import type { Answer } from '@servicehall/protocol';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -601,6 +602,12 @@ export function appendHistory(db: Db, file: string): void {
         -- The hall's key check and its log's identity stay the first stretch's: the whole is one hall, one log.
         INSERT OR REPLACE INTO hall (key, value) SELECT key, value FROM part.hall WHERE key NOT IN ('catalogue', 'key-check', 'log', 'log_parent');
       `);
+      // The reports' fact rows, added to the whole's (the month of the cut has rows in both stretches).
+      for (const t of FACT_TABLE_LIST) {
+        const columns = [...t.keys, ...t.counters].map((c) => `"${c}"`).join(', ');
+        const set = t.counters.map((c) => (MAX_COUNTERS.has(c) ? `"${c}" = MAX("${t.name}"."${c}", excluded."${c}")` : `"${c}" = "${t.name}"."${c}" + excluded."${c}"`)).join(', ');
+        db.exec(`INSERT INTO "${t.name}" (${columns}) SELECT ${columns} FROM part."${t.name}" WHERE true ON CONFLICT (${t.keys.map((k) => `"${k}"`).join(', ')}) DO UPDATE SET ${set}`);
+      }
     })();
   } finally {
     db.exec('DETACH part');
