@@ -22,6 +22,8 @@ import { hallKeyOf, issueTickets } from '../packages/hub/src/testing/hall-db';
  * is written here through the hub's own store (BENCH_DAYS working days of BENCH_TICKETS tickets,
  * each called, served, given its outcome and rated).
  */
+/** The hall token of the benches' hubs (a hub refuses one shorter than 16 characters). */
+const BENCH_TOKEN = 'bench-token-of-the-hall-ops';
 const WINDOWS = 20;
 
 function historyCatalogue(): Catalogue {
@@ -134,7 +136,7 @@ export async function runOpsBench(given: string | { file: string; keyFile: strin
 
     // Online backup while the hub runs and serves: the copy and its check run in a worker. The
     // hub's event loop is watched during the backup and, for comparison, as long without one.
-    const hub = await startHub({ dataDir: data, token: 'bench-token', ratingSweepMs: 3_600_000 });
+    const hub = await startHub({ dataDir: data, token: BENCH_TOKEN, ratingSweepMs: 3_600_000 });
     const backups = path.join(work, 'backups');
     const underLoad = async <T>(during: () => Promise<T>) => {
       const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -169,7 +171,7 @@ export async function runOpsBench(given: string | { file: string; keyFile: strin
     const starts: { total: number; check: number; load: number }[] = [];
     for (let i = 0; i < 3; i++) {
       const t = performance.now();
-      const h = await startHub({ dataDir: data, token: 'bench-token', ratingSweepMs: 3_600_000 });
+      const h = await startHub({ dataDir: data, token: BENCH_TOKEN, ratingSweepMs: 3_600_000 });
       starts.push({ total: performance.now() - t, check: h.startCheck.ms, load: (await h.operations.metrics.registry.getSingleMetric('servicehall_start_load_seconds')!.get()).values[0]!.value * 1000 });
       await h.close();
     }
@@ -178,7 +180,7 @@ export async function runOpsBench(given: string | { file: string; keyFile: strin
 
     // As a database over the whole-check size starts: small tables first, the whole in the background.
     const bigStarted = performance.now();
-    const big = await startHub({ dataDir: data, token: 'bench-token', ratingSweepMs: 3_600_000, wholeCheckUpToBytes: 0 });
+    const big = await startHub({ dataDir: data, token: BENCH_TOKEN, ratingSweepMs: 3_600_000, wholeCheckUpToBytes: 0 });
     const bigStart = performance.now() - bigStarted;
     const problem = await big.backgroundCheck;
     const bigWhole = performance.now() - bigStarted;
@@ -190,7 +192,7 @@ export async function runOpsBench(given: string | { file: string; keyFile: strin
     // Start after a crash: the running marker left behind asks for the whole integrity_check.
     fs.writeFileSync(path.join(data, RUNNING_MARKER), JSON.stringify({ pid: 0, startedAt: 'bench' }));
     const t = performance.now();
-    const crashed = await startHub({ dataDir: data, token: 'bench-token', ratingSweepMs: 3_600_000 });
+    const crashed = await startHub({ dataDir: data, token: BENCH_TOKEN, ratingSweepMs: 3_600_000 });
     const afterCrash = performance.now() - t;
     console.log(`  hub start after an unclean stop: ${(afterCrash / 1000).toFixed(2)} s (integrity_check ${(crashed.startCheck.ms / 1000).toFixed(2)} s)`);
     const scrapeStarted = performance.now();
