@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { openDatabase } from '../packages/hub/src/db';
 import { housekeep } from '../packages/hub/src/housekeeping';
 import { HallStore } from '../packages/hub/src/store';
+import { terminalSnapshot } from '../packages/hub/src/terminals';
 import { KEY_FILE } from '../packages/hub/src/files';
 import { hallKeyOf } from '../packages/hub/src/testing/hall-db';
 import { LOAD_TEST_LIMITS, spawnHub, type HubProcess } from '../packages/hub/src/testing/hub-process';
@@ -287,7 +288,7 @@ function snapshotAfterSameDay(dir: string, day: string): { bytes: number; ticket
   const db = openDatabase(dir);
   const store = new HallStore(db, () => Date.parse(`${day}T20:00:00+08:00`), hallKeyOf(dir));
   const loadMs = performance.now() - started;
-  const bytes = Buffer.byteLength(JSON.stringify({ type: 'snapshot', snapshot: toSnapshot(store.view) }));
+  const bytes = Buffer.byteLength(JSON.stringify({ type: 'snapshot', snapshot: terminalSnapshot(toSnapshot(store.view)) }));
   const tickets = store.view.tickets.size;
   db.close();
   return { bytes, tickets, loadMs };

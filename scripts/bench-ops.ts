@@ -168,15 +168,15 @@ export async function runOpsBench(given: string | { file: string; keyFile: strin
     await hub.close();
 
     // Start after a clean stop: quick_check, migrations (none to run), today's view.
-    const starts: { total: number; check: number; load: number }[] = [];
+    const starts: { total: number; check: number; load: number; kind: string }[] = [];
     for (let i = 0; i < 3; i++) {
       const t = performance.now();
       const h = await startHub({ dataDir: data, token: BENCH_TOKEN, ratingSweepMs: 3_600_000 });
-      starts.push({ total: performance.now() - t, check: h.startCheck.ms, load: (await h.operations.metrics.registry.getSingleMetric('servicehall_start_load_seconds')!.get()).values[0]!.value * 1000 });
+      starts.push({ total: performance.now() - t, kind: h.startCheck.kind, check: h.startCheck.ms, load: (await h.operations.metrics.registry.getSingleMetric('servicehall_start_load_seconds')!.get()).values[0]!.value * 1000 });
       await h.close();
     }
     const best = starts.sort((a, b) => a.total - b.total)[0]!;
-    console.log(`  hub start after a clean stop (goal under 2 s): ${(best.total / 1000).toFixed(2)} s (quick_check of the whole ${mb(dbBytes)} ${(best.check / 1000).toFixed(2)} s, open and load ${(best.load / 1000 - best.check / 1000).toFixed(2)} s; best of 3)`);
+    console.log(`  hub start after a clean stop (goal under 2 s): ${(best.total / 1000).toFixed(2)} s (${best.kind === 'partial' ? `quick_check of the small tables (the whole ${mb(dbBytes)} is over the whole-check size, checked in the background)` : `quick_check of the whole ${mb(dbBytes)}`} ${(best.check / 1000).toFixed(2)} s, open and load ${(best.load / 1000 - best.check / 1000).toFixed(2)} s; best of 3)`);
 
     // As a database over the whole-check size starts: small tables first, the whole in the background.
     const bigStarted = performance.now();

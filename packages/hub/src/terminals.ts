@@ -159,6 +159,11 @@ function publicCase<C extends Case | CaseGiven>({ applicant: _applicant, ...c }:
   return { ...c, ...(c.amendments ? { amendments: c.amendments.map((a) => ({ ...a, reason: '' })) } : {}) };
 }
 
+/** The snapshot a terminal starts from: the supervisors' alerts are the console's (its own stream), however many stand. */
+export function terminalSnapshot(s: HallSnapshot): HallSnapshot {
+  return { ...s, alerts: [] };
+}
+
 export function publicSnapshot(s: HallSnapshot): HallSnapshot {
   return {
     ...s,
@@ -224,8 +229,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     const lineage = lineageNow();
     const sameHistory = !lineage || since === undefined || continuesLog(lineage, s.log, since);
     if (since === undefined || !sameHistory || since > seq || seq - since > MAX_CATCH_UP_EVENTS) {
-      // The supervisors' alerts are the console's (its own stream): a terminal starts without them, however many stand.
-      const snapshot = { ...store.snapshot(), alerts: [] };
+      const snapshot = terminalSnapshot(store.snapshot());
       send(s, { type: 'snapshot', snapshot: open ? publicSnapshot(snapshot) : snapshot });
     } else if (since < seq) {
       const events = store.eventsSince(since, MAX_CATCH_UP_EVENTS);

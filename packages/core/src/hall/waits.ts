@@ -126,15 +126,20 @@ function planOf(view: HallView, now: number): Plan {
  * ticket taken now) joins the ordinary lane last: it has the day's next place.
  */
 function playForward(plan: Plan, target: Ticket): { calls: Call[]; noWindowOpen: boolean };
-/** Without a target: the open windows' calls of every waiting ticket they may call, in order. */
-function playForward(plan: Plan): { calls: Call[]; noWindowOpen: false };
-function playForward(plan: Plan, target?: Ticket): { calls: Call[]; noWindowOpen: boolean } {
+/**
+ * Without a target: the open windows' calls of every waiting ticket they may call, in order; with
+ * `assumeOpenFor`, the windows that may call that ticket taken as open too (as its own play would
+ * when none of them is).
+ */
+function playForward(plan: Plan, target?: undefined, assumeOpenFor?: Ticket): { calls: Call[]; noWindowOpen: false };
+function playForward(plan: Plan, target?: Ticket, assumeOpenFor?: Ticket): { calls: Call[]; noWindowOpen: boolean } {
   const { view } = plan;
   const policy = view.catalogue.queue;
   const noWindowOpen = !!target && noOpenWindowFor(plan, target);
   const joining = !!target && !view.waiting.has(target.id);
+  const opened = noWindowOpen ? target : assumeOpenFor;
   const runs: WindowRun[] = plan.windows
-    .filter((w) => w.ready || (noWindowOpen && servesTicket(w.window, target!)))
+    .filter((w) => w.ready || (!!opened && servesTicket(w.window, opened)))
     .map((w) => ({
       window: w.window,
       parts: w.parts,
@@ -321,7 +326,7 @@ export class WaitBoard {
   /** The view's sequence when the board was made: the board holds while the view has not moved on. */
   readonly seq: number;
   private readonly plan: Plan;
-  private played: { index: Map<string, number>; callsAt: Map<number, number[]>; calls: Call[] } | undefined;
+  private readonly played = new Map<string, { index: Map<string, number>; callsAt: Map<number, number[]>; calls: Call[] }>();
   /** Tickets the same windows may call (those of an item, or sent to one window) share their caveats' basis. */
   private readonly bases = new Map<string, { windows: Plan['windows']; basis: CaveatBasis }>();
 
@@ -337,9 +342,12 @@ export class WaitBoard {
     const { view, plan } = this;
     const waiting = view.waitingFor.get(t.serviceCode)?.size ?? 0;
     if (t.state !== 'issued') return { waiting, ahead: 0, minutes: 0, range: { low: 0, high: 0 }, basis: plan.service(t.serviceCode).basis, noWindowOpen: false, caveats: [] };
-    if (!view.waiting.has(t.id) || noOpenWindowFor(plan, t)) return { ...waitOf(plan, t), waiting };
-    const { index, callsAt, calls } = this.play();
+    if (!view.waiting.has(t.id)) return { ...waitOf(plan, t), waiting };
     const key = t.targetWindow !== undefined ? `window ${t.targetWindow}` : `item ${t.serviceCode}`;
+    // No open window may call it: the play of its own takes those that may as open; it is the same
+    // for every ticket they may call (an item's, or those sent to one window), played once for them.
+    const closed = noOpenWindowFor(plan, t);
+    const { index, callsAt, calls } = this.play(closed ? key : '', closed ? t : undefined);
     let shared = this.bases.get(key);
     if (!shared) {
       const windows = plan.windows.filter((w) => servesTicket(w.window, t));
@@ -349,12 +357,14 @@ export class WaitBoard {
     // The people ahead: the calls before this one by the windows that may call it.
     let ahead = 0;
     for (const w of shared.windows) ahead += countBelow(callsAt.get(w.window.number), Math.max(0, i));
-    return { ...waitIn(plan, t, calls, false, i, { ahead, caveats: caveatsOf(shared.basis, t) }), waiting };
+    return { ...waitIn(plan, t, calls, closed, i, { ahead, caveats: caveatsOf(shared.basis, t) }), waiting };
   }
 
-  private play() {
-    if (!this.played) {
-      const { calls } = playForward(this.plan);
+  /** The play of the open windows (key ''), or with those that may call `assumeOpenFor` taken as open too (its key). */
+  private play(key: string, assumeOpenFor?: Ticket) {
+    let played = this.played.get(key);
+    if (!played) {
+      const { calls } = playForward(this.plan, undefined, assumeOpenFor);
       const index = new Map<string, number>();
       // Each window's calls by their place in the play, in order.
       const callsAt = new Map<number, number[]>();
@@ -364,9 +374,9 @@ export class WaitBoard {
         if (at) at.push(i);
         else callsAt.set(c.window, [i]);
       });
-      this.played = { index, callsAt, calls };
+      this.played.set(key, (played = { index, callsAt, calls }));
     }
-    return this.played;
+    return played;
   }
 }
 

@@ -95,7 +95,7 @@ export class TicketWatch {
   /** The ticket as its phone sees it now (kept up to date only while someone follows it). */
   stateOf(ticket: Ticket): PhoneTicket {
     // Changes still being gathered are looked at now: an answer is never older than the hall.
-    if (this.timer || this.immediate) this.run();
+    if (this.timer || this.immediate) this.run(false);
     const followed = this.streams.has(ticket.id) || this.polls.has(ticket.id) || this.targets.has(ticket.id);
     const cached = followed ? this.cache.get(ticket.id) : undefined;
     if (cached) return cached.state;
@@ -252,37 +252,42 @@ export class TicketWatch {
 
   /**
    * The events of the next few milliseconds are looked at together: in a busy hall one pass serves
-   * many calls. A call of a followed ticket is looked at at once: the call itself is never late.
+   * many calls. A call of a followed ticket is looked at at once, that ticket's phone only: the call
+   * itself is never late, and the other phones' places follow in the pass a few milliseconds later
+   * (with thousands of phones, a pass for everyone at every call would fall behind the hall).
    */
   private schedule(): void {
-    if (this.immediate) return;
     if (this.soon) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      this.immediate = setImmediate(() => this.run());
+      this.immediate ??= setImmediate(() => this.run(true));
       return;
     }
-    this.timer ??= setTimeout(() => this.run(), FLUSH_MS);
+    this.timer ??= setTimeout(() => this.run(false), FLUSH_MS);
   }
 
-  private run(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.immediate = undefined;
+  private run(touchedOnly: boolean): void {
+    if (touchedOnly) this.immediate = undefined;
+    else {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     this.soon = false;
     try {
-      this.flush();
+      this.flush(touchedOnly);
     } catch (error) {
       log.error({ err: error }, 'the phones could not be told of a change');
     }
+    // What the pass for the touched tickets left (every other phone's place) goes in the next one.
+    if (this.dirtyAll || this.linesMoved || this.dirtyTickets.size > 0) this.timer ??= setTimeout(() => this.run(false), FLUSH_MS);
   }
 
-  private flush(): void {
-    const all = this.dirtyAll;
-    const moved = this.linesMoved;
+  private flush(touchedOnly = false): void {
+    const all = touchedOnly ? false : this.dirtyAll;
+    const moved = touchedOnly ? false : this.linesMoved;
     const touched = this.dirtyTickets;
-    this.dirtyAll = false;
-    this.linesMoved = false;
+    if (!touchedOnly) {
+      this.dirtyAll = false;
+      this.linesMoved = false;
+    }
     this.dirtyTickets = new Set();
     const view = this.store.view;
     // A change in any line may move every followed ticket (the windows share items): all places are
