@@ -234,6 +234,27 @@ describe('a number taken by phone (扫码取号)', () => {
     await expect.poll(() => hub.phonesWatching()).toBe(0);
   });
 
+  it('looks at a phone far back every two seconds, not at every call, yet answers its place now when asked', async () => {
+    await openWindow();
+    for (let i = 0; i < 15; i++) await issue();
+    const session = await verify();
+    const { ticket } = (await take(session)).body;
+    expect(ticket.ahead).toBe(15);
+    const stream = await follow(ticket.ref);
+    await expect.poll(() => stream.last()?.ahead).toBe(15);
+    await callNext();
+    // Asked, the hub works its place out now; the stream hears of a place this far back within two seconds.
+    expect((await call<PhoneTicket>('GET', `/api/phone/tickets/${ticket.ref}`)).body.ahead).toBe(14);
+    await expect.poll(() => stream.last()?.ahead, { timeout: 3000 }).toBe(14);
+    // Near the front (10 or fewer ahead), each move is told at once again.
+    for (let i = 0; i < 5; i++) {
+      await finish();
+      await callNext();
+    }
+    await expect.poll(() => stream.last()?.ahead, { timeout: 1000 }).toBe(9);
+    await stream.close();
+  });
+
   it("counts as ahead the people the window calls first whatever their item, as the hall's other screens do (H-09)", async () => {
     await openWindow();
     // Window 1 serves both items: the two 户口 numbers taken before are called before this one.

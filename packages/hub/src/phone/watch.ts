@@ -39,6 +39,8 @@ interface Cached {
   /** The same without the place in line and the expected wait: a change here is told at once. */
   key: string;
   frame: string;
+  /** The tickets that had left the lines (this.departures) when the place was last worked out. */
+  departures?: number;
 }
 
 /** What opens each stream: the reconnect delay for EventSource, and padding for proxies that hold the first kilobytes. */
@@ -68,6 +70,16 @@ export class TicketWatch {
   private immediate: NodeJS.Immediate | undefined;
   /** A followed ticket was called: look now, not at the end of the gathering. */
   private soon = false;
+  /**
+   * Tickets that have left the lines today (called, held, voided, no-show): a place can drop by no
+   * more than these since it was worked out, so a phone far back need not be looked at each pass.
+   */
+  private departures = 0;
+  /** Something may have reordered the lines (a window, a transfer): this pass looks at every phone. */
+  private reordered = false;
+  /** Phones far back, looked at together every LAZY_MS instead of every pass. */
+  private far = new Set<string>();
+  private farTimer: NodeJS.Timeout | undefined;
   private streamCount = 0;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
@@ -97,6 +109,8 @@ export class TicketWatch {
     // Changes still being gathered are looked at now: an answer is never older than the hall.
     if (this.timer || this.immediate) this.run(false);
     const followed = this.streams.has(ticket.id) || this.polls.has(ticket.id) || this.targets.has(ticket.id);
+    // A phone far back is looked at every LAZY_MS; one that asks is answered with its place now.
+    if (followed && this.far.has(ticket.id)) return this.build(ticket);
     const cached = followed ? this.cache.get(ticket.id) : undefined;
     if (cached) return cached.state;
     const state = this.build(ticket);
@@ -166,6 +180,7 @@ export class TicketWatch {
   close(): void {
     clearInterval(this.heartbeat);
     clearTimeout(this.lazyTimer);
+    clearTimeout(this.farTimer);
     clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
     this.unsubscribe();
@@ -208,6 +223,7 @@ export class TicketWatch {
         case 'ticket.held':
         case 'ticket.voided': {
           if (e.type === 'ticket.called' && this.cache.has(e.id)) this.soon = true;
+          if (e.type === 'ticket.called' || e.type === 'ticket.held' || e.type === 'ticket.voided') this.departures += 1;
           this.dirtyTickets.add(e.id);
           const t = view.tickets.get(e.id);
           if (t) this.linesMoved = true;
@@ -218,6 +234,7 @@ export class TicketWatch {
         case 'window.paused':
         case 'window.resumed':
           this.linesMoved = true;
+          this.reordered = true;
           break;
         case 'rating.recorded':
           this.dirtyTickets.add(e.rating.ticketId);
@@ -280,20 +297,26 @@ export class TicketWatch {
     if (this.dirtyAll || this.linesMoved || this.dirtyTickets.size > 0) this.timer ??= setTimeout(() => this.run(false), FLUSH_MS);
   }
 
-  private flush(touchedOnly = false): void {
+  private flush(touchedOnly = false, farOnes?: ReadonlySet<string>): void {
     const all = touchedOnly ? false : this.dirtyAll;
     const moved = touchedOnly ? false : this.linesMoved;
+    const reordered = !touchedOnly && this.reordered;
     const touched = this.dirtyTickets;
     if (!touchedOnly) {
       this.dirtyAll = false;
       this.linesMoved = false;
+      this.reordered = false;
     }
     this.dirtyTickets = new Set();
+    // A pass that only tickets moved leaves the phones far back to the pass every LAZY_MS: their
+    // place cannot have come near (it drops by one at most for each ticket that left the lines).
+    const skipFar = !all && !reordered;
     const view = this.store.view;
     // A change in any line may move every followed ticket (the windows share items): all places are
     // worked out in one pass, and only the phones whose view changed hear of it.
     let concerned: Set<string>;
-    if (all || moved) {
+    if (farOnes) concerned = new Set(farOnes);
+    else if (all || moved) {
       concerned = new Set([...this.streams.keys(), ...this.polls.keys(), ...this.targets.keys()]);
     } else concerned = touched;
     if (concerned.size === 0) return;
@@ -307,8 +330,15 @@ export class TicketWatch {
         if (all) this.gone(id);
         continue;
       }
+      if (!farOnes && skipFar && t.state === 'issued' && !touched.has(id) && this.isFar(id)) {
+        this.far.add(id);
+        continue;
+      }
       const { state, changed, urgent } = this.update(t, t.state === 'issued' ? board.of(t) : undefined, all || touched.has(id));
-      if (changed && urgent) {
+      if (changed && farOnes) {
+        this.lazy.delete(id);
+        this.tell(id, state);
+      } else if (changed && urgent) {
         this.lazy.delete(id);
         this.tell(id, state);
       } else if (changed) this.tellLater(id);
@@ -320,6 +350,25 @@ export class TicketWatch {
       }
     }
     if (alerts.length > 0) this.sendAlerts(alerts);
+    if (this.far.size > 0)
+      this.farTimer ??= setTimeout(() => {
+        this.farTimer = undefined;
+        const ids = this.far;
+        this.far = new Set();
+        try {
+          this.flush(false, ids);
+        } catch (error) {
+          log.error({ err: error }, 'the phones could not be told of a change');
+        }
+      }, LAZY_MS);
+  }
+
+  /** Whether a followed ticket's place is so far back that it cannot have come near since it was last worked out. */
+  private isFar(id: string): boolean {
+    const c = this.cache.get(id);
+    if (!c || c.state.state !== 'issued' || c.departures === undefined) return false;
+    const live = Math.max(LIVE_AHEAD, 3 * c.state.nearAhead);
+    return c.state.ahead - (this.departures - c.departures) > live + 1;
   }
 
   /** The near and called SMS, queued with the record that they were sent, in one transaction. */
@@ -409,14 +458,19 @@ export class TicketWatch {
     const cached = this.cache.get(t.id);
     // The common case, a ticket further down a line that did not move for it: nothing to build.
     const same = cached?.state;
-    if (same && waiting && !touched && same.state === 'issued' && same.ahead === waiting.ahead && same.minutes === waiting.minutes && same.range?.low === waiting.range.low && same.range?.high === waiting.range.high && same.noWindowOpen === waiting.noWindowOpen && same.serviceCode === t.serviceCode)
+    if (same && waiting && !touched && same.state === 'issued' && same.ahead === waiting.ahead && same.minutes === waiting.minutes && same.range?.low === waiting.range.low && same.range?.high === waiting.range.high && same.noWindowOpen === waiting.noWindowOpen && same.serviceCode === t.serviceCode) {
+      cached.departures = this.departures;
       return { state: same, changed: false, urgent: false };
+    }
     const key = this.keyOf(t, waiting);
     const sig = `${key}#${waiting?.ahead ?? 0}#${waiting?.minutes ?? 0}#${waiting?.range.low ?? 0}-${waiting?.range.high ?? 0}`;
     const before = this.cache.get(t.id);
-    if (before && before.sig === sig) return { state: before.state, changed: false, urgent: false };
+    if (before && before.sig === sig) {
+      before.departures = this.departures;
+      return { state: before.state, changed: false, urgent: false };
+    }
     const next = this.build(t, waiting);
-    this.cache.set(t.id, { state: next, sig, key, frame: frame(next) });
+    this.cache.set(t.id, { state: next, sig, key, frame: frame(next), departures: this.departures });
     const live = Math.max(LIVE_AHEAD, 3 * next.nearAhead);
     const moved = before !== undefined && before.state.ahead !== next.ahead && Math.min(before.state.ahead, next.ahead) <= live;
     return { state: next, changed: true, urgent: !before || before.key !== key || moved };
