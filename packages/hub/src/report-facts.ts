@@ -104,10 +104,10 @@ class FactBuffer {
     return this.rows.size;
   }
   flush(writer: FactWriter): void {
-    // Every counter of the table in each change (0 where nothing was added): one statement per table, made once.
+    // The counters a row changes, in the table's order: few statements (one per set of counters, made once), each writing only what moved.
     for (const row of this.rows.values()) {
-      const counters = row.table.counters as readonly string[];
-      if ([...row.add.values()].some((v) => v !== 0)) writer.run({ table: row.table, counters: [...counters], values: [...row.keys, ...counters.map((c) => row.add.get(c) ?? 0)] });
+      const counters = (row.table.counters as readonly string[]).filter((c) => (row.add.get(c) ?? 0) !== 0);
+      if (counters.length > 0) writer.run({ table: row.table, counters, values: [...row.keys, ...counters.map((c) => row.add.get(c)!)] });
     }
     this.rows.clear();
   }
