@@ -55,11 +55,6 @@ export function queueLanes(waiting: Iterable<Ticket>, window: HallWindow, ctx: P
 export function splitLanes(tickets: Iterable<Ticket>, ctx: Pick<QueueContext, 'now' | 'policy'>): QueueLanes {
   const lanes: QueueLanes = { slot: [], priority: [], ordinary: [] };
   for (const t of tickets) if (t.state === 'issued') lanes[laneNow(t, ctx)].push(t);
-  return sortLanes(lanes);
-}
-
-/** Puts each lane in its order (appointments by slot, the others by arrival); lanes made of runs already in order sort in about one pass. */
-export function sortLanes(lanes: QueueLanes): QueueLanes {
   lanes.slot.sort(bySlot);
   lanes.priority.sort(byArrival);
   lanes.ordinary.sort(byArrival);

@@ -66,12 +66,6 @@ export class FactWriter {
     if (this.held) this.held.length = Math.min(this.held.length, mark);
   }
 
-  /** Forgets every held increment: the transaction they belonged to was rolled back. */
-  discard(): void {
-    this.held = undefined;
-    this.holding = 0;
-  }
-
   run(r: RowChange): void {
     if (this.only && !this.only.has(r.table.name)) return;
     const key = `${r.table.name}|${r.counters.join(',')}`;

@@ -434,7 +434,7 @@ export class HallStore {
     return this.view.seq;
   }
 
-  private board: { view: HallView; board: WaitBoard } | undefined;
+  private board: WaitBoard | undefined;
 
   /**
    * The waiting tickets' waits now (core's WaitBoard), played forward once for the hall as it is and
@@ -442,12 +442,10 @@ export class HallStore {
    * together, the ticket pages and the phones following theirs, without playing the queue again for each.
    */
   waits(now = this.clock()): WaitBoard {
-    const b = this.board?.board;
+    const b = this.board;
     // The same view (not one read again after a batch rolled back) at the same sequence, and the same second.
-    if (b && this.board!.view === this.view && b.seq === this.view.seq && now >= b.now && now - b.now < 1000) return b;
-    const board = new WaitBoard(this.view, now);
-    this.board = { view: this.view, board };
-    return board;
+    if (b && b.view === this.view && b.seq === this.view.seq && now >= b.now && now - b.now < 1000) return b;
+    return (this.board = new WaitBoard(this.view, now));
   }
 
   snapshot(): HallSnapshot {
@@ -584,7 +582,6 @@ export class HallStore {
       results = batch.length === 1 ? [this.runEntry(batch[0]!)] : this.runBatch(batch);
     } catch (error) {
       // The transaction rolled back; the view may hold part of it, so it is read again from the tables.
-      this.facts.discard();
       this.view = this.load();
       if (isDiskFull(error)) {
         this.onDiskFull(started);
@@ -608,15 +605,16 @@ export class HallStore {
    * writer of many commands in one transaction of its own (the history generator).
    */
   withFactsHeld<T>(fn: () => T): T {
+    const mark = this.facts.mark();
     this.holdFacts();
-    let done = false;
     try {
-      const out = fn();
-      done = true;
-      return out;
+      return fn();
+    } catch (error) {
+      // What `fn` held goes with its transaction.
+      this.facts.drop(mark);
+      throw error;
     } finally {
-      if (done) this.releaseFacts();
-      else this.facts.discard();
+      this.releaseFacts();
     }
   }
 
@@ -721,7 +719,6 @@ export class HallStore {
     try {
       appended = run();
     } catch (error) {
-      this.facts.discard();
       this.view = this.load();
       throw error;
     }

@@ -153,11 +153,16 @@ function createTable(t: FactTable, dialect: Dialect, leaveOut: ReadonlySet<strin
 export function upsertSql(table: FactTable, counters: readonly string[], dialect: Dialect): string {
   const columns = [...table.keys, ...counters];
   const params = columns.map((_, i) => (dialect === 'postgres' ? `$${i + 1}` : '?'));
+  return `INSERT INTO ${q(table.name)} (${columns.map(q).join(', ')}) VALUES (${params.join(', ')}) ${onConflictAdd(table, counters, dialect)}`;
+}
+
+/** The clause that adds a row's counters to the row already there (the largest kept for a `max` counter). */
+export function onConflictAdd(table: FactTable, counters: readonly string[], dialect: Dialect): string {
   const greatest = dialect === 'postgres' ? 'GREATEST' : 'MAX';
   const set = counters.map((c) =>
     MAX_COUNTERS.has(c) ? `${q(c)} = ${greatest}(${q(table.name)}.${q(c)}, excluded.${q(c)})` : `${q(c)} = ${q(table.name)}.${q(c)} + excluded.${q(c)}`,
   );
-  return `INSERT INTO ${q(table.name)} (${columns.map(q).join(', ')}) VALUES (${params.join(', ')}) ON CONFLICT (${table.keys.map(q).join(', ')}) DO UPDATE SET ${set.join(', ')}`;
+  return `ON CONFLICT (${table.keys.map(q).join(', ')}) DO UPDATE SET ${set.join(', ')}`;
 }
 
 /** One increment as a row change of one table: the table, the counters it adds, and the values (keys, then counters). */

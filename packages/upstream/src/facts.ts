@@ -17,38 +17,25 @@ export const hallEventOf = (r: LogRow): HallEvent => eventOf(r);
 
 /**
  * Makes the hall's schema with the fact tables of packages/reports, in PostgreSQL's dialect, when it
- * has none; `fill` then adds the facts of what the city already holds, in the same transaction.
+ * has none; `fill` then adds the facts of what the city already holds, in the same transaction. A
+ * schema made at an earlier step of the tables (factDdlSteps) gets the steps after it: the
+ * desk-by-day table, filled from the desk-by-hour one.
  */
 export async function ensureHallFacts(client: pg.ClientBase, hall: string, fill: () => Promise<void>): Promise<void> {
   const schema = hallSchema(hall);
-  const { rows } = await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, FACT_TABLE_LIST[0]!.name]);
-  if (rows.length > 0) return addLaterSteps(client, schema);
+  const has = async (table: string) => (await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, table])).rows.length > 0;
+  // The newest step's table stands only where every step was taken.
+  if (await has(FACT_TABLES.deskDays.name)) return;
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock(7017018)');
-    const again = await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, FACT_TABLE_LIST[0]!.name]);
-    if (again.rows.length === 0) {
+    if (!(await has(FACT_TABLE_LIST[0]!.name))) {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${q(schema)}`);
       await client.query(`SET LOCAL search_path TO ${q(schema)}`);
       for (const statement of factDdl('postgres')) await client.query(statement);
       await client.query('SET LOCAL search_path TO DEFAULT');
       await fill();
-    }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
-}
-
-/** The schema's steps made after a hall's fact tables were (factDdlSteps): the desk-by-day table, filled from the desk-by-hour one. */
-async function addLaterSteps(client: pg.ClientBase, schema: string): Promise<void> {
-  const has = async (table: string) => (await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, table])).rows.length > 0;
-  if (await has(FACT_TABLES.deskDays.name)) return;
-  await client.query('BEGIN');
-  try {
-    await client.query('SELECT pg_advisory_xact_lock(7017018)');
-    if (!(await has(FACT_TABLES.deskDays.name))) {
+    } else if (!(await has(FACT_TABLES.deskDays.name))) {
       await client.query(`SET LOCAL search_path TO ${q(schema)}`);
       for (const statement of factDdlSteps('postgres').find((s) => s.step === 3)!.statements) await client.query(statement);
       await client.query('SET LOCAL search_path TO DEFAULT');

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityHooks } from './hooks';
 import { Shipper, type UpstreamStatus } from './ship';
+import { ensureHallFacts, hallSchema } from './facts';
 import { cityReport } from './reports';
 import { hallOwnReports, postgresMissing, startTestPostgres, type TestPostgres } from './testing';
 
@@ -105,6 +106,23 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     await c.connect();
     try {
       for (const [i, spec] of specs.entries()) expect(await cityReport(c, 'H-01', spec), spec.breakdown).toEqual(own[i]);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it("adds the desk-by-day table to a hall's schema made before it, from its desk hours, to the same reports", async () => {
+    const spec = { breakdown: 'window', from: '2026-11-26', to: '2026-11-27' } as const;
+    const c = new pg.Client(city.url);
+    await c.connect();
+    try {
+      const before = await cityReport(c, 'H-01', spec);
+      await c.query(`DROP TABLE "${hallSchema('H-01')}".report_desk_days`);
+      await ensureHallFacts(c, 'H-01', async () => {
+        throw new Error('a schema with its tables is not filled again');
+      });
+      expect(await cityReport(c, 'H-01', spec)).toEqual(before);
+      expect(before.total.issued).toBeGreaterThan(0);
     } finally {
       await c.end();
     }

@@ -296,8 +296,13 @@ function waitIn(
 export function ticketWait(view: HallView, ticket: Ticket, now: number): QueueWait {
   const plan = planOf(view, now);
   const waiting = view.waitingFor.get(ticket.serviceCode)?.size ?? 0;
-  if (ticket.state !== 'issued') return { waiting, ahead: 0, minutes: 0, range: { low: 0, high: 0 }, basis: serviceOf(view, ticket.serviceCode).basis, noWindowOpen: false, caveats: [] };
+  if (ticket.state !== 'issued') return notWaiting(plan, ticket, waiting);
   return { ...waitOf(plan, ticket), waiting };
+}
+
+/** The wait of a ticket no longer waiting (called, served, held...): nothing ahead, nothing to wait. */
+function notWaiting(plan: Plan, t: Ticket, waiting: number): QueueWait {
+  return { waiting, ahead: 0, minutes: 0, range: { low: 0, high: 0 }, basis: plan.service(t.serviceCode).basis, noWindowOpen: false, caveats: [] };
 }
 
 /**
@@ -331,7 +336,7 @@ export class WaitBoard {
   private readonly bases = new Map<string, { windows: Plan['windows']; basis: CaveatBasis }>();
 
   constructor(
-    private readonly view: HallView,
+    readonly view: HallView,
     readonly now: number,
   ) {
     this.seq = view.seq;
@@ -341,7 +346,7 @@ export class WaitBoard {
   of(t: Ticket): QueueWait {
     const { view, plan } = this;
     const waiting = view.waitingFor.get(t.serviceCode)?.size ?? 0;
-    if (t.state !== 'issued') return { waiting, ahead: 0, minutes: 0, range: { low: 0, high: 0 }, basis: plan.service(t.serviceCode).basis, noWindowOpen: false, caveats: [] };
+    if (t.state !== 'issued') return notWaiting(plan, t, waiting);
     if (!view.waiting.has(t.id)) return { ...waitOf(plan, t), waiting };
     const key = t.targetWindow !== undefined ? `window ${t.targetWindow}` : `item ${t.serviceCode}`;
     // No open window may call it: the play of its own takes those that may as open; it is the same

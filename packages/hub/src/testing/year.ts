@@ -15,7 +15,7 @@ import {
   type WorkingCalendar,
 } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
-import { FACT_TABLE_LIST, MAX_COUNTERS } from '@servicehall/reports/facts';
+import { FACT_TABLE_LIST, onConflictAdd } from '@servicehall/reports/facts';
 import type { Answer } from '@servicehall/protocol';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -605,8 +605,7 @@ export function appendHistory(db: Db, file: string): void {
       // The reports' fact rows, added to the whole's (the month of the cut has rows in both stretches).
       for (const t of FACT_TABLE_LIST) {
         const columns = [...t.keys, ...t.counters].map((c) => `"${c}"`).join(', ');
-        const set = t.counters.map((c) => (MAX_COUNTERS.has(c) ? `"${c}" = MAX("${t.name}"."${c}", excluded."${c}")` : `"${c}" = "${t.name}"."${c}" + excluded."${c}"`)).join(', ');
-        db.exec(`INSERT INTO "${t.name}" (${columns}) SELECT ${columns} FROM part."${t.name}" WHERE true ON CONFLICT (${t.keys.map((k) => `"${k}"`).join(', ')}) DO UPDATE SET ${set}`);
+        db.exec(`INSERT INTO "${t.name}" (${columns}) SELECT ${columns} FROM part."${t.name}" WHERE true ${onConflictAdd(t, t.counters, 'sqlite')}`);
       }
     })();
   } finally {
