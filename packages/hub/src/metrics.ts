@@ -45,6 +45,7 @@ export class HubMetrics {
   readonly registry = new Registry();
   private readonly commands: Counter<'type' | 'outcome'>;
   private readonly latency: Histogram<'type'>;
+  private readonly batchSize: Histogram;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -60,6 +61,12 @@ export class HubMetrics {
       help: 'From the start of a command batch transaction to its commit (synchronous=FULL), by command type',
       labelNames: ['type'],
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.batchSize = new Histogram({
+      name: 'servicehall_command_batch_size',
+      help: 'Commands committed together in one transaction (group commit): how many a disk flush serves',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers,
     });
     new Gauge({
@@ -275,6 +282,7 @@ export class HubMetrics {
       this.commands.inc({ type: command.type, outcome: outcomeOf(results?.[i]) });
       this.latency.observe({ type: command.type }, seconds);
     });
+    this.batchSize.observe(batch.length);
   }
 
   /**

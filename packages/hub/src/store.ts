@@ -27,6 +27,7 @@ import {
   type HallView,
   type HolderHistory,
   type BookedAppointment,
+  issuedTicket,
   type Ticket,
   type ScheduledChange,
   type StaffRef,
@@ -435,6 +436,8 @@ export class HallStore {
   }
 
   private board: WaitBoard | undefined;
+  /** Tickets issued since the board was made, while nothing else has happened (then undefined): the board follows them. */
+  private joined: Ticket[] | undefined = [];
 
   /**
    * The waiting tickets' waits now (core's WaitBoard), played forward once for the hall as it is and
@@ -443,8 +446,16 @@ export class HallStore {
    */
   waits(now = this.clock()): WaitBoard {
     const b = this.board;
-    // The same view (not one read again after a batch rolled back) at the same sequence, and the same second.
-    if (b && b.view === this.view && b.seq === this.view.seq && now >= b.now && now - b.now < 1000) return b;
+    // The same view (not one read again after a batch rolled back) within the same second, at the
+    // same sequence or moved on only by tickets issued, which join the board's plays where they could be called.
+    if (b && b.view === this.view && now >= b.now && now - b.now < 1000) {
+      if (b.seq === this.view.seq) return b;
+      if (this.joined && b.follow(this.joined, this.view.seq)) {
+        this.joined = [];
+        return b;
+      }
+    }
+    this.joined = [];
     return (this.board = new WaitBoard(this.view, now));
   }
 
@@ -707,6 +718,7 @@ export class HallStore {
           // The reports' facts as the leader made them: a standby that takes charge has the hall's figures.
           const before = factsBefore(this.view, event);
           applyEvent(this.view, event);
+          this.noteForWaits(event);
           this.persist(event);
           this.facts.apply(eventFacts(event, before, this.view, { caseOf: this.caseRecord }));
           out.push(event);
@@ -740,9 +752,19 @@ export class HallStore {
     this.viewTouched = true;
     const before = factsBefore(this.view, event);
     applyEvent(this.view, event);
+    this.noteForWaits(event);
     this.persist(event);
     this.facts.apply(eventFacts(event, before, this.view, { caseOf: this.caseRecord }));
     return event;
+  }
+
+  /** A ticket issued joins the waits' board; anything else makes a new board when next asked. */
+  private noteForWaits(event: HallEvent): void {
+    if (!this.board || !this.joined) return;
+    const t = event.type === 'ticket.issued' ? this.view.tickets.get(issuedTicket(this.view, event).id) : undefined;
+    // Many issued since the board was last asked: a new one costs less than following them all.
+    if (t && this.joined.length < 500) this.joined.push(t);
+    else this.joined = undefined;
   }
 
   private decideAndAppend(entry: CommandEntry, key: string, hash: string): Executed {

@@ -7,7 +7,7 @@ import type { EventBody } from '../events';
 import { servesTicket } from '../queue';
 import type { Ticket } from '../ticket';
 import { serviceMinutes } from '../wait';
-import { applyEvent, currentTicket, decide, emptyView, fromSnapshot, isWindowReady, itemWait, ticketWait, ticketWaits, toSnapshot, waitingTickets, type HallView } from '.';
+import { applyEvent, currentTicket, decide, emptyView, fromSnapshot, isWindowReady, itemWait, ticketWait, ticketWaits, toSnapshot, waitingTickets, WaitBoard, type HallView } from '.';
 
 const DAY = '2026-11-27';
 const at = (time: string) => Date.parse(`${DAY}T${time}:00+08:00`);
@@ -272,5 +272,43 @@ describe('every waiting ticket at once (ticketWaits)', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('a board that follows the tickets issued after it was made (WaitBoard.follow)', () => {
+  it('tells every ticket what a board made afresh tells it, over random halls, histories and tickets joining', () => {
+    fc.assert(
+      fc.property(hallArb, fc.array(fc.record({ item: fc.nat(99), lane: fc.constantFrom('ordinary' as const, 'ordinary' as const, 'priority' as const) }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 4 }), (h, joining, rounds) => {
+        const { view, now } = history(h);
+        const items = [...new Set(view.catalogue.windows.flatMap((w) => w.serves))];
+        const board = new WaitBoard(view, now);
+        // Every play the board keeps is made before the tickets join: the open windows', and those of items no open window serves.
+        for (const t of waitingTickets(view)) board.of(t);
+        const per = Math.ceil(joining.length / rounds);
+        for (let r = 0; r * per < joining.length; r++) {
+          const joined = joining.slice(r * per, (r + 1) * per).map((j) => issue(view, items[j.item % items.length]!, now, j.lane));
+          expect(board.follow(joined, view.seq)).toBe(true);
+          expect(board.seq).toBe(view.seq);
+          const fresh = new WaitBoard(view, now);
+          for (const t of waitingTickets(view)) expect(board.of(t)).toEqual(fresh.of(t));
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('does not follow an appointment checked in, nor a ticket that arrived before the last of its lane', () => {
+    const view = emptyView(catalogue(), DAY);
+    open(view, 1, '1001');
+    issue(view, 'GA-SFZ-HL', at('09:00'));
+    const board = new WaitBoard(view, at('09:05'));
+    step(view, { type: 'bookAppointment', code: 'YY1', serviceCode: 'GA-SFZ-HL', slotStart: at('09:00'), slotEnd: at('09:30') }, admin, at('09:05'));
+    const booked = step(view, { type: 'checkInAppointment', code: 'YY1' }, kiosk, at('09:05'))!;
+    expect(board.follow([booked], view.seq)).toBe(false);
+    const again = new WaitBoard(view, at('09:05'));
+    // A kiosk's ticket taken offline earlier and sent now: it goes before the one issued at 09:00.
+    const early = issue(view, 'GA-SFZ-HL', at('08:59'));
+    expect(again.follow([early], view.seq)).toBe(false);
+    expect(again.seq).toBeLessThan(view.seq);
   });
 });

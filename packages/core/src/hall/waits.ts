@@ -23,6 +23,14 @@ interface WindowRun {
   memory: LaneMemory;
   /** Milliseconds from now until the window is free to call. */
   freeIn: number;
+  /** Nothing is left that the window may call: it has left the play. */
+  gone: boolean;
+  /** The step of the play at which the window first found nobody left in its ordinary lane; -1 until then. */
+  ordinaryOut: number;
+  /** The window's time at that step: when an ordinary ticket joining the end of the lane is its to call. */
+  outIn: number;
+  /** The window left the play at that very step: nobody was left in any of its lanes (see WaitBoard.follow). */
+  leftEmpty: boolean;
 }
 
 /** One call as the play-forward makes it. */
@@ -42,43 +50,16 @@ function serviceOf(view: HallView, code: string): { ms: number; basis: 'recent' 
 
 const LANES = ['slot', 'priority', 'ordinary'] as const;
 
-/**
- * The first ticket of a lane not called yet, over the window's parts (each in the lane's order, so
- * the first of their first ones), its place in each part moved on past those called.
- */
-function firstIn(run: WindowRun, lane: 0 | 1 | 2, called: ReadonlySet<string>): Ticket | undefined {
-  const name = LANES[lane];
-  const order = lane === 0 ? bySlot : byArrival;
-  let best: Ticket | undefined;
-  for (let p = 0; p < run.parts.length; p++) {
-    const list = run.parts[p]![name];
-    const at = p * 3 + lane;
-    let k = run.next[at]!;
-    while (k < list.length && called.has(list[k]!.id)) k += 1;
-    run.next[at] = k;
-    const t = list[k];
-    if (t && (!best || order(t, best) < 0)) best = t;
-  }
-  if (!best && lane === 2 && run.joining && !called.has(run.joining.id)) return run.joining;
-  return best;
-}
-
-/** The next ticket a window calls, as queueOrder would put it first, skipping those called already. */
-function pick(run: WindowRun, called: ReadonlySet<string>, ordinaryPerPriority: number): Ticket | undefined {
-  const slot = firstIn(run, 0, called);
-  if (slot) return slot;
-  const priority = firstIn(run, 1, called);
-  const ordinary = firstIn(run, 2, called);
-  if (priority && (run.memory.ordinarySincePriority >= ordinaryPerPriority || !ordinary)) return priority;
-  return ordinary;
-}
-
 /** Each window's lanes, memory and time until it is free, made once for a view at a moment and shared by every wait asked of it. */
 interface Plan {
   view: HallView;
   now: number;
   /** Each item's service time, worked out once. */
   service: (code: string) => { ms: number; basis: 'recent' | 'typical' };
+  /** Each item's waiting tickets in their lanes, shared by the windows serving it (only items some window serves). */
+  itemLanes: Map<string, QueueLanes>;
+  /** The last to arrive of the tickets in the priority and ordinary lanes: a ticket issued after it joins the end of a lane. */
+  latest: Ticket | undefined;
   windows: { window: HallWindow; ready: boolean; parts: QueueLanes[]; memory: LaneMemory; freeIn: number }[];
 }
 
@@ -116,7 +97,108 @@ function planOf(view: HallView, now: number): Plan {
     if (sent && sent.size > 0) parts.push(splitLanes(sent.values(), ctx));
     return { window: w, ready: isWindowReady(view.windows.get(w.number)), parts, memory: windowState(view, w.number).memory, freeIn };
   });
-  return { view, now, service, windows };
+  let latest: Ticket | undefined;
+  for (const w of windows)
+    for (const part of w.parts)
+      for (const list of [part.priority, part.ordinary]) {
+        const last = list[list.length - 1];
+        if (last && (!latest || byArrival(last, latest) > 0)) latest = last;
+      }
+  return { view, now, service, itemLanes, latest, windows };
+}
+
+/**
+ * The queue played forward from the plan's moment, nobody arriving: the open windows take turns as
+ * they become free, each calling what the policy puts first for it.
+ */
+class Play {
+  readonly calls: Call[] = [];
+  private readonly free: WindowHeap;
+  private readonly called = new Set<string>();
+  private steps = 0;
+
+  constructor(
+    private readonly plan: Plan,
+    readonly runs: WindowRun[],
+  ) {
+    this.free = new WindowHeap(runs);
+  }
+
+  /** Plays until `target` is called, or until no window has anything left it may call. */
+  run(target?: Ticket): void {
+    const ordinaryPerPriority = this.plan.view.catalogue.queue.ordinaryPerPriority;
+    const { free, called, calls } = this;
+    for (let run = free.first(); run; run = free.first()) {
+      const step = this.steps++;
+      const t = this.pick(run, ordinaryPerPriority);
+      if (!t) {
+        // Nothing this window may call is left, and nobody arrives.
+        run.gone = true;
+        run.leftEmpty = run.ordinaryOut === step;
+        free.removeFirst();
+        continue;
+      }
+      called.add(t.id);
+      calls.push({ ticket: t, window: run.window.number, in: run.freeIn });
+      if (t.id === target?.id) break;
+      run.memory = rememberCall(run.memory, t);
+      run.freeIn += this.plan.service(t.serviceCode).ms;
+      free.firstMoved();
+    }
+  }
+
+  /** The next ticket a window calls, as queueOrder would put it first, skipping those called already. */
+  private pick(run: WindowRun, ordinaryPerPriority: number): Ticket | undefined {
+    const slot = this.firstIn(run, 0);
+    if (slot) return slot;
+    const priority = this.firstIn(run, 1);
+    const ordinary = this.firstIn(run, 2);
+    if (!ordinary && run.ordinaryOut === -1) {
+      run.ordinaryOut = this.steps - 1;
+      run.outIn = run.freeIn;
+    }
+    if (priority && (run.memory.ordinarySincePriority >= ordinaryPerPriority || !ordinary)) return priority;
+    return ordinary;
+  }
+
+  /**
+   * The first ticket of a lane not called yet, over the window's parts (each in the lane's order, so
+   * the first of their first ones), its place in each part moved on past those called.
+   */
+  private firstIn(run: WindowRun, lane: 0 | 1 | 2): Ticket | undefined {
+    const name = LANES[lane];
+    const order = lane === 0 ? bySlot : byArrival;
+    const called = this.called;
+    let best: Ticket | undefined;
+    for (let p = 0; p < run.parts.length; p++) {
+      const list = run.parts[p]![name];
+      const at = p * 3 + lane;
+      let k = run.next[at]!;
+      while (k < list.length && called.has(list[k]!.id)) k += 1;
+      run.next[at] = k;
+      const t = list[k];
+      if (t && (!best || order(t, best) < 0)) best = t;
+    }
+    if (!best && lane === 2 && run.joining && !called.has(run.joining.id)) return run.joining;
+    return best;
+  }
+}
+
+function runsOf(plan: Plan, opened: Ticket | undefined, joining: Ticket | undefined): WindowRun[] {
+  return plan.windows
+    .filter((w) => w.ready || (!!opened && servesTicket(w.window, opened)))
+    .map((w) => ({
+      window: w.window,
+      parts: w.parts,
+      next: new Int32Array(w.parts.length * 3),
+      joining: joining && servesTicket(w.window, joining) ? joining : undefined,
+      memory: { ...w.memory },
+      freeIn: w.freeIn,
+      gone: false,
+      ordinaryOut: -1,
+      outIn: 0,
+      leftEmpty: false,
+    }));
 }
 
 /**
@@ -125,48 +207,12 @@ function planOf(view: HallView, now: number): Plan {
  * it are taken as open and free (the wait then assumes one opens). A target not yet waiting (a
  * ticket taken now) joins the ordinary lane last: it has the day's next place.
  */
-function playForward(plan: Plan, target: Ticket): { calls: Call[]; noWindowOpen: boolean };
-/**
- * Without a target: the open windows' calls of every waiting ticket they may call, in order; with
- * `assumeOpenFor`, the windows that may call that ticket taken as open too (as its own play would
- * when none of them is).
- */
-function playForward(plan: Plan, target?: undefined, assumeOpenFor?: Ticket): { calls: Call[]; noWindowOpen: false };
-function playForward(plan: Plan, target?: Ticket, assumeOpenFor?: Ticket): { calls: Call[]; noWindowOpen: boolean } {
-  const { view } = plan;
-  const policy = view.catalogue.queue;
-  const noWindowOpen = !!target && noOpenWindowFor(plan, target);
-  const joining = !!target && !view.waiting.has(target.id);
-  const opened = noWindowOpen ? target : assumeOpenFor;
-  const runs: WindowRun[] = plan.windows
-    .filter((w) => w.ready || (!!opened && servesTicket(w.window, opened)))
-    .map((w) => ({
-      window: w.window,
-      parts: w.parts,
-      next: new Int32Array(w.parts.length * 3),
-      joining: joining && servesTicket(w.window, target!) ? target : undefined,
-      memory: { ...w.memory },
-      freeIn: w.freeIn,
-    }));
-  const called = new Set<string>();
-  const calls: Call[] = [];
-  // The windows by the time they are free (then by number): the first is the next to call.
-  const free = new WindowHeap(runs);
-  for (let run = free.first(); run; run = free.first()) {
-    const t = pick(run, called, policy.ordinaryPerPriority);
-    if (!t) {
-      // Nothing this window may call is left, and nobody arrives.
-      free.removeFirst();
-      continue;
-    }
-    called.add(t.id);
-    calls.push({ ticket: t, window: run.window.number, in: run.freeIn });
-    if (t.id === target?.id) break;
-    run.memory = rememberCall(run.memory, t);
-    run.freeIn += plan.service(t.serviceCode).ms;
-    free.firstMoved();
-  }
-  return { calls, noWindowOpen };
+function playForward(plan: Plan, target: Ticket): { calls: Call[]; noWindowOpen: boolean } {
+  const noWindowOpen = noOpenWindowFor(plan, target);
+  const joining = !plan.view.waiting.has(target.id);
+  const play = new Play(plan, runsOf(plan, noWindowOpen ? target : undefined, joining ? target : undefined));
+  play.run(target);
+  return { calls: play.calls, noWindowOpen };
 }
 
 /** A binary heap of the windows in a play-forward, the one free first (then the lowest number) on top. */
@@ -259,19 +305,19 @@ function waitOf(plan: Plan, target: Ticket): Omit<QueueWait, 'waiting'> {
 
 /**
  * A target's wait from a play-forward's calls (the target's own, or one of every waiting ticket when
- * an open window may call it). `known` gives what ticketWaits works out once for many targets: the
- * people ahead and the caveats.
+ * an open window may call it). `known` gives what a WaitBoard works out once for many targets: the
+ * target's call, the people ahead and the caveats.
  */
 function waitIn(
   plan: Plan,
   target: Ticket,
   calls: readonly Call[],
   noWindowOpen: boolean,
-  index = calls.findIndex((c) => c.ticket.id === target.id),
-  known?: { ahead: number; caveats: WaitCaveat[] },
+  known?: { own: Call | undefined; ahead: number; caveats: WaitCaveat[] },
 ): Omit<QueueWait, 'waiting'> {
   const { view } = plan;
-  const own = calls[index];
+  const index = known ? -1 : calls.findIndex((c) => c.ticket.id === target.id);
+  const own = known ? known.own : calls[index];
   let ahead = known?.ahead;
   if (ahead === undefined) {
     const mayCall = new Set(view.catalogue.windows.filter((w) => servesTicket(w, target)).map((w) => w.number));
@@ -328,10 +374,13 @@ export function ticketWaits(view: HallView, now: number, serviceCodes?: Readonly
  * one no open window may call, or one not waiting yet, gets its own play, as ticketWait gives it.
  */
 export class WaitBoard {
-  /** The view's sequence when the board was made: the board holds while the view has not moved on. */
-  readonly seq: number;
+  /** The view's sequence the board holds for: it holds while the view has not moved on, or has moved on only by tickets it followed. */
+  get seq(): number {
+    return this.at;
+  }
+  private at: number;
   private readonly plan: Plan;
-  private readonly played = new Map<string, { index: Map<string, number>; callsAt: Map<number, number[]>; calls: Call[] }>();
+  private readonly played = new Map<string, Played>();
   /** Tickets the same windows may call (those of an item, or sent to one window) share their caveats' basis. */
   private readonly bases = new Map<string, { windows: Plan['windows']; basis: CaveatBasis }>();
 
@@ -339,7 +388,7 @@ export class WaitBoard {
     readonly view: HallView,
     readonly now: number,
   ) {
-    this.seq = view.seq;
+    this.at = view.seq;
     this.plan = planOf(view, now);
   }
 
@@ -352,47 +401,113 @@ export class WaitBoard {
     // No open window may call it: the play of its own takes those that may as open; it is the same
     // for every ticket they may call (an item's, or those sent to one window), played once for them.
     const closed = noOpenWindowFor(plan, t);
-    const { index, callsAt, calls } = this.play(closed ? key : '', closed ? t : undefined);
+    const played = this.play(closed ? key : '', closed ? t : undefined);
     let shared = this.bases.get(key);
     if (!shared) {
       const windows = plan.windows.filter((w) => servesTicket(w.window, t));
       this.bases.set(key, (shared = { windows, basis: caveatBasis(plan, windows) }));
     }
-    const i = index.get(t.id) ?? -1;
-    // The people ahead: the calls before this one by the windows that may call it.
+    const own = played.callOf.get(t.id);
+    // The people ahead: the calls before this one by the windows that may call it (the play calls in
+    // the order of time, then of window number, and each window in its own order).
     let ahead = 0;
-    for (const w of shared.windows) ahead += countBelow(callsAt.get(w.window.number), Math.max(0, i));
-    return { ...waitIn(plan, t, calls, closed, i, { ahead, caveats: caveatsOf(shared.basis, t) }), waiting };
+    if (own)
+      for (const w of shared.windows) {
+        const n = w.window.number;
+        ahead += n === own.call.window ? own.k : countBelow(played.timesAt.get(n), own.call.in, n < own.call.window);
+      }
+    return { ...waitIn(plan, t, played.play.calls, closed, { own: own?.call, ahead, caveats: caveatsOf(shared.basis, t) }), waiting };
+  }
+
+  /**
+   * Takes in tickets issued since the board was made (in the order they were issued; the view is now
+   * at `seq`) when nothing else has changed. An ordinary ticket that arrived after everyone waiting
+   * joins the end of its lane: the first window that may call it and finds its ordinary lane empty
+   * calls it then. When that window had nobody left at all (no priority ticket either), nothing else
+   * in the play changes, and the call is added as it stands; otherwise that play is made again when
+   * next asked for. False when a ticket does not simply join the end of a lane (an appointment, one
+   * sent to a window, one that arrived before others waiting): the board no longer holds.
+   */
+  follow(joined: readonly Ticket[], seq: number): boolean {
+    const { plan, view } = this;
+    const joins: { lanes: QueueLanes; ticket: Ticket }[] = [];
+    let latest = plan.latest;
+    for (const t of joined) {
+      if (t.state !== 'issued' || !view.waiting.has(t.id) || t.targetWindow !== undefined || t.appointment || (t.lane !== 'ordinary' && t.lane !== 'priority')) return false;
+      if (latest && byArrival(latest, t) >= 0) return false;
+      latest = t;
+      const lanes = plan.itemLanes.get(t.serviceCode);
+      // No window serves its item: it is in none of the plays.
+      if (lanes) joins.push({ lanes, ticket: t });
+    }
+    plan.latest = latest;
+    for (const { lanes, ticket } of joins) lanes[ticket.lane === 'priority' ? 'priority' : 'ordinary'].push(ticket);
+    for (const [key, played] of this.played)
+      for (const { ticket } of joins) {
+        if (ticket.lane === 'priority' || !this.joinEnd(played, ticket)) {
+          this.played.delete(key);
+          break;
+        }
+      }
+    this.at = seq;
+    return true;
+  }
+
+  /** An ordinary ticket joins the end of its lane in a play: false when that changes more than its own call. */
+  private joinEnd(played: Played, t: Ticket): boolean {
+    let first: WindowRun | undefined;
+    for (const run of played.play.runs)
+      if (servesTicket(run.window, t) && (!first || run.outIn < first.outIn || (run.outIn === first.outIn && run.window.number < first.window.number))) first = run;
+    // No window of this play may call it.
+    if (!first) return true;
+    // The window found its ordinary lane empty but still had someone to call (a priority ticket): the rest of the play moves.
+    if (!first.leftEmpty) return false;
+    const call: Call = { ticket: t, window: first.window.number, in: first.outIn };
+    played.play.calls.push(call);
+    this.index(played, call);
+    // Its next turn, after this citizen, finds nobody again.
+    first.outIn += this.plan.service(t.serviceCode).ms;
+    return true;
   }
 
   /** The play of the open windows (key ''), or with those that may call `assumeOpenFor` taken as open too (its key). */
-  private play(key: string, assumeOpenFor?: Ticket) {
+  private play(key: string, assumeOpenFor?: Ticket): Played {
     let played = this.played.get(key);
     if (!played) {
-      const { calls } = playForward(this.plan, undefined, assumeOpenFor);
-      const index = new Map<string, number>();
-      // Each window's calls by their place in the play, in order.
-      const callsAt = new Map<number, number[]>();
-      calls.forEach((c, i) => {
-        index.set(c.ticket.id, i);
-        const at = callsAt.get(c.window);
-        if (at) at.push(i);
-        else callsAt.set(c.window, [i]);
-      });
-      this.played.set(key, (played = { index, callsAt, calls }));
+      const play = new Play(this.plan, runsOf(this.plan, assumeOpenFor, undefined));
+      play.run();
+      played = { play, callOf: new Map(), timesAt: new Map() };
+      for (const c of play.calls) this.index(played, c);
+      this.played.set(key, played);
     }
     return played;
   }
+
+  private index(played: Played, call: Call): void {
+    const times = played.timesAt.get(call.window);
+    if (times) times.push(call.in);
+    else played.timesAt.set(call.window, [call.in]);
+    played.callOf.set(call.ticket.id, { call, k: (times?.length ?? 1) - 1 });
+  }
 }
 
-/** How many of the ascending numbers are below `limit`. */
-function countBelow(ascending: readonly number[] | undefined, limit: number): number {
+/** A play a board keeps, and its calls by ticket and by window. */
+interface Played {
+  play: Play;
+  /** Each ticket's call, and how many calls its window makes before it. */
+  callOf: Map<string, { call: Call; k: number }>;
+  /** Each window's calls' times (from the plan's moment), ascending. */
+  timesAt: Map<number, number[]>;
+}
+
+/** How many of the ascending numbers are below `limit` (or equal to it, when `orEqual`). */
+function countBelow(ascending: readonly number[] | undefined, limit: number, orEqual = false): number {
   if (!ascending) return 0;
   let lo = 0;
   let hi = ascending.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (ascending[mid]! < limit) lo = mid + 1;
+    if (ascending[mid]! < limit || (orEqual && ascending[mid] === limit)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
