@@ -14,7 +14,7 @@ export { tokenProblem, HubRefusal, REFUSED_EXIT_CODE, DATABASE_FILE } from './fi
 export { takeBackup, listBackups, newestBackup, inspectBackup, pruneBackups, backupsToKeep, BackupSchedule, type Backup, type BackupManifest, type BackupPolicy } from './backup';
 export { restoreBackup, type Restored } from './restore';
 export { checkAtStart, type StartCheck } from './integrity';
-export { readLineage, type Lineage } from './lineage';
+export { branchLineage, readLineage, type Lineage } from './lineage';
 export { log, configureLog, createLogger, useLogger, type Logger } from './log';
 export { HubMetrics } from './metrics';
 export { HallNotifications, readNotifyInput, checkNotifyConfig } from './notifications';

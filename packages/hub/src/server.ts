@@ -230,7 +230,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const shipIfInCharge = () => {
     if (!options.upstream) return;
     if (store.role.inCharge && !upstream) {
-      upstream = startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE) });
+      upstream = startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE) }, undefined, (parted) =>
+        log.warn(
+          parted,
+          `the city held events ${parted.branch + 1} to ${parted.shipped} of this hall's previous log, which this hub's log does not have (a failover's or a restore's parted tail): it set them aside (hall_events_parted) and takes this log from ${parted.branch + 1}`,
+        ),
+      );
       upstream.appended(store.seq);
     } else if (!store.role.inCharge && upstream) {
       void upstream.stop();

@@ -104,6 +104,25 @@ export const CITY_MIGRATIONS: readonly { version: number; name: string; sql: str
       );
     `,
   },
+  {
+    version: 73,
+    name: "a hall's parted tail: events the city held of a log the hall left at a failover or a restore, set aside",
+    sql: `
+      CREATE TABLE hall_events_parted (
+        hall text NOT NULL REFERENCES halls (hall),
+        -- The log they belonged to, and where the hall's log left it.
+        log text,
+        parted_after bigint NOT NULL,
+        seq bigint NOT NULL,
+        at double precision NOT NULL,
+        type text NOT NULL,
+        body jsonb NOT NULL,
+        received_at timestamptz NOT NULL,
+        parted_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX hall_events_parted_hall ON hall_events_parted (hall, parted_at, seq);
+    `,
+  },
 ];
 
 /** Applies the city's migrations not yet applied; several hubs may do so at once. */

@@ -1,11 +1,12 @@
-import { generateHistory } from '@servicehall/hub/testing';
+import { branchLineage, HallStore, openDatabase } from '@servicehall/hub';
+import { generateHistory, hallKeyOf } from '@servicehall/hub/testing';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityHooks } from './hooks';
-import { Shipper, type UpstreamStatus } from './ship';
+import { Shipper, type PartedTail, type UpstreamStatus } from './ship';
 import { ensureHallFacts, hallSchema } from './facts';
 import { cityReport } from './reports';
 import { hallOwnReports, postgresMissing, startTestPostgres, type TestPostgres } from './testing';
@@ -128,6 +129,87 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     }
   });
 
+  it("sets aside a failover's parted tail: the old primary's last events that its standby never got, shipped before the standby took charge", async () => {
+    const primary = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-primary-'));
+    const standby = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-standby-'));
+    try {
+      generateHistory({ dataDir: primary, days: 1, ticketsPerDay: 40, lastDay: '2026-11-27' });
+      // The standby holds the log as it stood when the primary's PC died, less its last batches.
+      for (const f of fs.readdirSync(primary)) fs.copyFileSync(path.join(primary, f), path.join(standby, f));
+      const append = (dir: string, serviceIndex: number, n: number) => {
+        const db = openDatabase(dir);
+        // The next working day's morning, within every item's issuing hours.
+        const store = new HallStore(db, () => Date.parse('2026-11-30T09:00:00+08:00'), hallKeyOf(dir));
+        const code = store.view.catalogue.items[serviceIndex]!.code;
+        const answers = store.executeBatch(Array.from({ length: n }, (_, i) => ({ command: { id: `${dir}-${serviceIndex}-${i}`, type: 'issueTicket' as const, serviceCode: code, lane: 'ordinary' as const }, actor: { role: 'kiosk' as const, terminal: 'kiosk-1' } })));
+        expect(answers.map((a) => (a.answer.ok ? "ok" : `${a.answer.code}: ${a.answer.message}`))).toEqual(answers.map(() => "ok"));
+        const seq = store.seq;
+        db.close();
+        return seq;
+      };
+      const branch = (() => {
+        const db = openDatabase(standby);
+        const seq = (db.prepare('SELECT MAX(seq) AS seq FROM events').get() as { seq: number }).seq;
+        db.close();
+        return seq;
+      })();
+      const primaryLast = append(primary, 0, 5);
+      const ship = async (dir: string, parted: PartedTail[] = []) => {
+        const s = new Shipper({ databaseFile: path.join(dir, 'hall.db'), url: city.url, hall: 'H-02', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks(), (p) => parted.push(p));
+        const run = s.run();
+        await until(() => s.status.state === 'caught-up' || s.status.state === 'refused');
+        const reached = { ...s.status };
+        await s.stop();
+        await run;
+        return reached;
+      };
+      // The old primary's shipper stays up, caught up, as a primary that has not yet learnt it lost charge.
+      const oldShipper = new Shipper({ databaseFile: path.join(primary, 'hall.db'), url: city.url, hall: 'H-02', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
+      const oldRun = oldShipper.run();
+      await until(() => oldShipper.status.state === 'caught-up' && oldShipper.status.shippedSeq === primaryLast);
+      // The standby takes charge: a new log branching from its last event, and the hall goes on there.
+      const db = openDatabase(standby);
+      branchLineage(db);
+      db.close();
+      const standbyLast = append(standby, 1, 3);
+      const parted: PartedTail[] = [];
+      const status = await ship(standby, parted);
+      expect(status).toMatchObject({ state: 'caught-up', shippedSeq: standbyLast });
+      expect(parted).toEqual([expect.objectContaining({ hall: 'H-02', branch, shipped: primaryLast, setAside: primaryLast - branch })]);
+
+      const Database = (await import('better-sqlite3')).default;
+      const hallDb = new Database(path.join(standby, 'hall.db'), { readonly: true });
+      const hall = hallDb.prepare('SELECT seq, type, at FROM events ORDER BY seq').all() as { seq: number; type: string; at: number }[];
+      hallDb.close();
+      const cityRows = await query<{ seq: string; type: string; at: string }>('SELECT seq, type, at FROM hall_events WHERE hall = $1 ORDER BY seq', ['H-02']);
+      expect(cityRows.map((r) => ({ seq: Number(r.seq), type: r.type, at: Number(r.at) }))).toEqual(hall);
+      const aside = await query<{ seq: string; parted_after: string }>('SELECT seq, parted_after FROM hall_events_parted WHERE hall = $1 ORDER BY seq', ['H-02']);
+      expect(aside.map((r) => Number(r.seq))).toEqual(Array.from({ length: primaryLast - branch }, (_, i) => branch + 1 + i));
+      // The city's reports of the hall are the standby's own again (the tail's tickets are not counted).
+      const spec = { breakdown: 'item', from: '2026-11-01', to: '2026-11-30' } as const;
+      const c = new pg.Client(city.url);
+      await c.connect();
+      try {
+        expect(await cityReport(c, 'H-02', spec)).toEqual(hallOwnReports(path.join(standby, 'hall.db'), [spec])[0]);
+      } finally {
+        await c.end();
+      }
+      // The old primary goes on a moment longer: its next batch is refused, for the city follows the standby's log now.
+      append(primary, 2, 2);
+      oldShipper.wake();
+      await until(() => oldShipper.status.state === 'refused');
+      expect(oldShipper.status.message).toMatch(/another log/);
+      await oldShipper.stop();
+      await oldRun;
+      // Started again with its own log, it is refused at once.
+      expect(await ship(primary)).toMatchObject({ state: 'refused', message: expect.stringMatching(/another log/) });
+      expect((await query<{ n: string }>('SELECT count(*) AS n FROM hall_events WHERE hall = $1', ['H-02']))[0]!.n).toBe(String(standbyLast));
+    } finally {
+      fs.rmSync(primary, { recursive: true, force: true });
+      fs.rmSync(standby, { recursive: true, force: true });
+    }
+  }, 90_000);
+
   it('refuses a log that is not the one it shipped, and says why', async () => {
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-other-'));
     try {
@@ -135,7 +217,7 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
       const s = new Shipper({ databaseFile: path.join(other, 'hall.db'), url: city.url, hall: 'H-01', idleMs: 50, firstRetryMs: 50 });
       const run = s.run();
       await until(() => s.status.state === 'refused');
-      expect(s.status.message).toMatch(/restored from a backup|not the database/);
+      expect(s.status.message).toMatch(/another log|not the database/);
       await s.stop();
       await run;
       expect((await query<{ n: string }>('SELECT count(*) AS n FROM hall_events WHERE hall = $1', ['H-01']))[0]!.n).toBe(String(lastSeq));

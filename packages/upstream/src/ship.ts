@@ -2,7 +2,7 @@ import { RATING_FIELDS, ratingOfRow, type RatingRow } from '@servicehall/hub/row
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { cityBodyText, type CityEvent, type Enrichment, type LogRow } from './mask';
-import { CityFacts, ensureHallFacts, writeFacts } from './facts';
+import { CityFacts, ensureHallFacts, hallSchema, writeFacts } from './facts';
 import { migrateCity } from './schema';
 
 /** Where a hall's log goes and how. */
@@ -55,6 +55,19 @@ export interface ShippedEvent extends CityEvent {
 /** Work done inside the transaction of each batch, before the cursor moves: the city's facts, the rating feed. */
 export type BatchHook = (client: pg.ClientBase, hall: string, events: readonly CityEvent[]) => Promise<void>;
 
+/** A parted tail the city set aside: the events after `branch` up to `shipped` of `log`. */
+export interface PartedTail {
+  hall: string;
+  log: string | null;
+  branch: number;
+  shipped: number;
+  setAside: number | null;
+  /** Ratings of the tail already sent to the province (they stay sent). */
+  ratingsAlreadySent?: number;
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
 /** The city refused this hall's log (a restored log that diverged, an archived gap): an operator must look. */
 export class ShippingRefused extends Error {
   override name = 'ShippingRefused';
@@ -87,12 +100,16 @@ export class Shipper {
   private ratingsOfTicket: Database.Statement<[string], RatingRow> | undefined;
   private facts: CityFacts | undefined;
   private readonly rates: { at: number; events: number }[] = [];
+  /** The log this shipper ships, as the lineage check at connect found the city agreeing. */
+  private logId: string | null | undefined;
   readonly status: UpstreamStatus;
 
   constructor(
     private readonly options: ShipperOptions,
     private readonly report: (status: UpstreamStatus) => void = () => undefined,
     private readonly hooks: BatchHook[] = [],
+    /** Told when the city set a parted tail of this hall aside (the worker logs it). */
+    private readonly onParted: (what: PartedTail) => void = () => undefined,
   ) {
     this.batchEvents = options.batchEvents ?? 5000;
     this.batchBytes = options.batchBytes ?? 4 * 1024 * 1024;
@@ -206,30 +223,100 @@ export class Shipper {
 
   /**
    * The city's cursor counts in this hall's log only if the log is the one shipped so far, or one
-   * restored from it no further back than the cursor; otherwise events the city holds are no longer
-   * the hall's, and an operator must say what to do.
+   * that branched from it (a standby promoted at a failover, a database restored from a backup).
+   * When the hall's log left the city's before the cursor, the events after the branch are the
+   * parted tail: the old primary's last events that its standby never received, or those after the
+   * backup. They are no longer the hall's; the city sets them aside (hall_events_parted), moves the
+   * cursor back to the branch, and makes the hall's facts and alerts again from the hall's own log.
+   * A log that is neither is not this hall's, and an operator must say what to do.
    */
   private async checkLineage(client: pg.Client): Promise<void> {
     const log = this.hallValue('log') ?? null;
     const parentText = this.hallValue('log_parent');
     const parent = parentText ? (JSON.parse(parentText) as { log: string | null; seq: number }) : undefined;
-    const { rows } = await client.query<{ log: string | null; shipped_seq: string }>('SELECT log, shipped_seq FROM halls WHERE hall = $1', [this.options.hall]);
-    const city = rows[0]!;
-    const shipped = Number(city.shipped_seq);
-    const hallSeq = this.lastSeq();
-    if (city.log === null || city.log === log) {
-      if (shipped > hallSeq)
-        throw new ShippingRefused(`the city holds events up to ${shipped} of hall ${this.options.hall}, but its log ends at ${hallSeq}: this is not the database that was shipped`);
-    } else if (parent && parent.log === city.log && shipped <= parent.seq) {
-      // Restored from a backup taken after what the city holds: the new log goes on from it.
-    } else {
-      throw new ShippingRefused(
-        `hall ${this.options.hall} was restored from a backup older than what the city holds (the city has events up to ${shipped} of another log): the events after the backup are in the city only; clear them there (see the upstream README) before shipping goes on`,
-      );
+    await client.query('BEGIN');
+    try {
+      const { rows } = await client.query<{ log: string | null; shipped_seq: string }>('SELECT log, shipped_seq FROM halls WHERE hall = $1 FOR UPDATE', [this.options.hall]);
+      const city = rows[0]!;
+      let shipped = Number(city.shipped_seq);
+      const hallSeq = this.lastSeq();
+      if (city.log === null || city.log === log) {
+        if (shipped > hallSeq)
+          throw new ShippingRefused(`the city holds events up to ${shipped} of hall ${this.options.hall}, but its log ends at ${hallSeq}: this is not the database that was shipped`);
+      } else if (parent && parent.log === city.log) {
+        // A standby promoted, or a restore: the new log goes on from the branch.
+        if (shipped > parent.seq) {
+          await this.setAsideTail(client, city.log, parent.seq, shipped);
+          shipped = parent.seq;
+        }
+      } else {
+        throw new ShippingRefused(
+          `the city holds events up to ${shipped} of another log of hall ${this.options.hall} than this database's (nor did this one branch from it): the city is following another hub of this hall, or this is not the hall's database`,
+        );
+      }
+      await client.query('UPDATE halls SET log = $2, shipped_seq = $3, problem = NULL WHERE hall = $1', [this.options.hall, log, shipped]);
+      await client.query('COMMIT');
+      this.logId = log;
+      this.status.shippedSeq = shipped;
+      this.day = undefined;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
     }
-    await client.query('UPDATE halls SET log = $2, problem = NULL WHERE hall = $1', [this.options.hall, log]);
-    this.status.shippedSeq = shipped;
-    this.day = undefined;
+  }
+
+  /**
+   * Sets aside the parted tail (the events after `branch` up to `shipped` of the city's `log`) in the
+   * lineage check's transaction: the events move to hall_events_parted; the alerts they raised go
+   * and those they acknowledged or cleared stand again as the hall's log has them; ratings they
+   * queued and not yet sent go (one sent stays sent, and is said in the log); the hall's facts are
+   * dropped, to be made again from the hall's log (ensureHallFacts, after this).
+   */
+  private async setAsideTail(client: pg.ClientBase, log: string | null, branch: number, shipped: number): Promise<void> {
+    const hall = this.options.hall;
+    const moved = await client.query(
+      `WITH tail AS (DELETE FROM hall_events WHERE hall = $1 AND seq > $3 RETURNING *)
+       INSERT INTO hall_events_parted (hall, log, parted_after, seq, at, type, body, received_at)
+       SELECT hall, $2, $3, seq, at, type, body, received_at FROM tail`,
+      [hall, log, branch],
+    );
+    const touched = await client.query<{ id: string }>(
+      `SELECT DISTINCT body->>'id' AS id FROM hall_events_parted WHERE hall = $1 AND parted_after = $2 AND type IN ('alert.acknowledged', 'alert.cleared')`,
+      [hall, branch],
+    );
+    await client.query('DELETE FROM hall_alerts WHERE hall = $1 AND seq > $2', [hall, branch]);
+    const standing = await client.query<{ id: string; seq: string }>('SELECT id, seq FROM hall_alerts WHERE hall = $1 AND id = ANY($2::text[])', [hall, touched.rows.map((r) => r.id)]);
+    if (standing.rows.length > 0) {
+      // Their state as the hall's log has it up to the branch.
+      const from = Math.min(...standing.rows.map((r) => Number(r.seq)));
+      const ids = new Set(standing.rows.map((r) => r.id));
+      const state = new Map([...ids].map((id) => [id, { acknowledged: false, cleared: false }]));
+      const rows = this.log()
+        .prepare<[number, number], { type: string; body: string }>("SELECT type, body FROM events WHERE seq > ? AND seq <= ? AND type IN ('alert.acknowledged', 'alert.cleared', 'alert.raised') ORDER BY seq")
+        .all(from, branch);
+      for (const r of rows) {
+        const id = (JSON.parse(r.body) as { id?: string }).id;
+        const s = id === undefined ? undefined : state.get(id);
+        if (!s) continue;
+        if (r.type === 'alert.raised') Object.assign(s, { acknowledged: false, cleared: false });
+        else if (r.type === 'alert.acknowledged') s.acknowledged = true;
+        else s.cleared = true;
+      }
+      for (const [id, s] of state) await client.query('UPDATE hall_alerts SET acknowledged = $3, cleared = $4 WHERE hall = $1 AND id = $2', [hall, id, s.acknowledged, s.cleared]);
+    }
+    await client.query("DELETE FROM rating_feed WHERE hall = $1 AND seq > $2 AND state = 'pending'", [hall, branch]);
+    const sent = await client.query<{ n: string }>('SELECT count(*) AS n FROM rating_feed WHERE hall = $1 AND seq > $2', [hall, branch]);
+    await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(hallSchema(hall))} CASCADE`);
+    this.facts?.reset();
+    const warning = {
+      hall,
+      log,
+      branch,
+      shipped,
+      setAside: moved.rowCount,
+      ...(Number(sent.rows[0]!.n) > 0 ? { ratingsAlreadySent: Number(sent.rows[0]!.n) } : {}),
+    };
+    this.onParted(warning);
   }
 
   private lastSeq(): number {
@@ -337,8 +424,15 @@ export class Shipper {
     const lastSeq = events[events.length - 1]!.seq;
     await client.query('BEGIN');
     try {
-      const { rows } = await client.query<{ shipped_seq: string }>('SELECT shipped_seq FROM halls WHERE hall = $1 FOR UPDATE', [this.options.hall]);
+      const { rows } = await client.query<{ shipped_seq: string; log: string | null }>('SELECT shipped_seq, log FROM halls WHERE hall = $1 FOR UPDATE', [this.options.hall]);
       const shipped = Number(rows[0]!.shipped_seq);
+      if (rows[0]!.log !== this.logId) {
+        // Another hub of this hall (a standby promoted while this one still ran) ships another log
+        // now: this one's events may no longer be the hall's. The lineage check says which.
+        await client.query('ROLLBACK');
+        this.facts!.reset();
+        throw new Error(`the city now follows another log of hall ${this.options.hall}: checking again which is the hall's`);
+      }
       if (shipped !== first - 1) {
         // Another shipper of this hall (a hub started twice, an answer lost on the way) moved the cursor: go on from it.
         await client.query('ROLLBACK');

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { ShipperOptions, UpstreamStatus } from './ship';
+import type { PartedTail, ShipperOptions, UpstreamStatus } from './ship';
 
 /** The hub's side of shipping: a worker thread that ships, and the status it last reported. */
 export interface Upstream {
@@ -16,7 +16,12 @@ const ENTRY = new URL('./worker.ts', import.meta.url).href;
  * Starts shipping the hall's log in a worker thread: its reads of the log (a read-only SQLite
  * connection of its own), its masking and its PostgreSQL round trips never hold up a command.
  */
-export function startUpstream(options: ShipperOptions, onStatus: (status: UpstreamStatus) => void = () => undefined): Upstream {
+export function startUpstream(
+  options: ShipperOptions,
+  onStatus: (status: UpstreamStatus) => void = () => undefined,
+  /** The city set aside a parted tail of this hall (see Shipper.checkLineage): the hub logs it. */
+  onParted: (parted: PartedTail) => void = () => undefined,
+): Upstream {
   let status: UpstreamStatus = { hall: options.hall, state: 'connecting', shippedSeq: 0, hallSeq: 0, behindEvents: 0, behindSeconds: 0, eventsPerSecond: 0 };
   let hallSeq = 0;
   // When the hall appended while the worker last said it was caught up: the age of what waits since.
@@ -24,7 +29,8 @@ export function startUpstream(options: ShipperOptions, onStatus: (status: Upstre
   let waking = false;
   const worker = new Worker(BOOT, { workerData: { entry: ENTRY, options } });
   const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  worker.on('message', (message: { kind: 'status'; status: UpstreamStatus } | { kind: 'stopped' }) => {
+  worker.on('message', (message: { kind: 'status'; status: UpstreamStatus } | { kind: 'parted'; parted: PartedTail } | { kind: 'stopped' }) => {
+    if (message.kind === 'parted') onParted(message.parted);
     if (message.kind === 'status') {
       status = message.status;
       if (status.shippedSeq >= hallSeq) appendedSince = undefined;

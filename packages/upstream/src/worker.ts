@@ -4,7 +4,12 @@ import { Shipper, type ShipperOptions } from './ship';
 
 // The hub's upstream worker: ships the hall's log beside the hub, reporting its status to it.
 const options = workerData.options as ShipperOptions;
-const shipper = new Shipper(options, (status) => parentPort!.postMessage({ kind: 'status', status }), cityHooks());
+const shipper = new Shipper(
+  options,
+  (status) => parentPort!.postMessage({ kind: 'status', status }),
+  cityHooks(),
+  (parted) => parentPort!.postMessage({ kind: 'parted', parted }),
+);
 parentPort!.on('message', (message: { kind: 'wake' | 'stop' }) => {
   if (message.kind === 'wake') shipper.wake();
   else void shipper.stop();
