@@ -6,8 +6,8 @@ import {
   factDdl,
   factDdlSteps,
   FactFolder,
+  FactSums,
   incrementRows,
-  MAX_COUNTERS,
   upsertSql,
   type FactIncrement,
   type RowChange,
@@ -79,31 +79,10 @@ export class FactWriter {
  * Increments gathered in memory and written as one row change per row (a fold of the log makes
  * many increments of the same rows in a day): for filling the tables, not for the hub's own events.
  */
-class FactBuffer {
-  private readonly rows = new Map<string, { table: RowChange['table']; keys: (string | number)[]; add: Map<string, number> }>();
-  add(facts: readonly FactIncrement[]): void {
-    for (const f of facts)
-      for (const r of incrementRows(f)) {
-        const keys = r.values.slice(0, r.table.keys.length);
-        const k = `${r.table.name}|${keys.join('|')}`;
-        let row = this.rows.get(k);
-        if (!row) this.rows.set(k, (row = { table: r.table, keys, add: new Map() }));
-        r.counters.forEach((c, i) => {
-          const v = r.values[r.table.keys.length + i] as number;
-          row.add.set(c, MAX_COUNTERS.has(c) ? Math.max(row.add.get(c) ?? 0, v) : (row.add.get(c) ?? 0) + v);
-        });
-      }
-  }
-  get size(): number {
-    return this.rows.size;
-  }
+class FactBuffer extends FactSums {
   flush(writer: FactWriter): void {
     // The counters a row changes, in the table's order: few statements (one per set of counters, made once), each writing only what moved.
-    for (const row of this.rows.values()) {
-      const counters = (row.table.counters as readonly string[]).filter((c) => (row.add.get(c) ?? 0) !== 0);
-      if (counters.length > 0) writer.run({ table: row.table, counters, values: [...row.keys, ...counters.map((c) => row.add.get(c)!)] });
-    }
-    this.rows.clear();
+    for (const change of this.take()) writer.run(change);
   }
 }
 

@@ -14,7 +14,7 @@ import {
   type Ticket,
 } from '@servicehall/core';
 import { bucketOf } from './buckets';
-import { rowChanges, type Counter, type RowChange } from './schema';
+import { FACT_TABLE_LIST, FACT_TABLES, MAX_COUNTERS, PAUSE_COUNTERS, rowChanges, type Counter, type FactTable, type PlaceColumns, type RowChange } from './schema';
 
 /** Where and when a fact happened: the key of its rows in every fact table. */
 export interface FactPlace {
@@ -315,4 +315,69 @@ export function incrementRows(f: FactIncrement): RowChange[] {
     f.add,
     f.reason !== undefined,
   );
+}
+
+/** Each fact place's field by the key column that holds it. */
+const PLACE_OF: Record<keyof PlaceColumns, (f: FactIncrement) => string | number> = {
+  day: (f) => f.day,
+  month: (f) => f.month,
+  hour: (f) => f.hour,
+  service_code: (f) => f.serviceCode,
+  department: (f) => f.department,
+  window_no: (f) => f.window,
+  clerk: (f) => f.clerk,
+  reason: (f) => f.reason ?? '',
+};
+
+const SUMMED_TABLES = FACT_TABLE_LIST.map((table) => ({
+  table,
+  pauses: table === FACT_TABLES.pauses,
+  keyOf: table.keys.map((k) => PLACE_OF[k as keyof PlaceColumns]),
+}));
+
+const IS_PAUSE_COUNTER = new Set<string>(PAUSE_COUNTERS);
+
+/**
+ * Increments summed per row of every fact table (counters add, maxima keep the larger): a batch of
+ * commands, or a fold of the log, makes many increments of the same rows (the hour's, the desk's,
+ * the month's), written then as one row change per row. The hub's batches and the city's shipping
+ * both write what this sums.
+ */
+export class FactSums {
+  private readonly rows = new Map<string, { table: FactTable; keys: (string | number)[]; add: Map<string, number> }>();
+
+  add(facts: Iterable<FactIncrement>): void {
+    for (const f of facts) {
+      const counters = Object.keys(f.add).filter((c) => f.add[c as Counter] !== 0);
+      if (counters.length === 0) continue;
+      for (const { table, pauses, keyOf } of SUMMED_TABLES) {
+        if (pauses && f.reason === undefined) continue;
+        const keys = keyOf.map((of) => of(f));
+        const k = `${table.name}\u0000${keys.join('\u0000')}`;
+        let row = this.rows.get(k);
+        for (const c of counters) {
+          if (pauses && !IS_PAUSE_COUNTER.has(c)) continue;
+          if (!row) this.rows.set(k, (row = { table, keys, add: new Map() }));
+          const v = f.add[c as Counter]!;
+          const was = row.add.get(c);
+          row.add.set(c, MAX_COUNTERS.has(c) ? Math.max(was ?? 0, v) : (was ?? 0) + v);
+        }
+      }
+    }
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  /** The rows summed so far, each with the counters that moved in its table's order, and forgets them. */
+  take(): RowChange[] {
+    const out: RowChange[] = [];
+    for (const row of this.rows.values()) {
+      const counters = (row.table.counters as readonly string[]).filter((c) => (row.add.get(c) ?? 0) !== 0);
+      if (counters.length > 0) out.push({ table: row.table, counters, values: [...row.keys, ...counters.map((c) => row.add.get(c)!)] });
+    }
+    this.rows.clear();
+    return out;
+  }
 }

@@ -1,6 +1,6 @@
 import type { Catalogue, HallEvent } from '@servicehall/core';
 import { CASE_FIELDS, caseOfRow, eventOf, type CaseRow } from '@servicehall/hub/rows';
-import { FactFolder, factDdl, factDdlSteps, FACT_TABLES, FACT_TABLE_LIST, incrementRows, MAX_COUNTERS, type FactIncrement, type FactTable } from '@servicehall/reports';
+import { FactFolder, factDdl, factDdlSteps, FactSums, FACT_TABLES, FACT_TABLE_LIST, onConflictAdd, type FactIncrement, type FactTable, type RowChange } from '@servicehall/reports';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import type { LogRow } from './mask';
@@ -96,38 +96,30 @@ export class CityFacts {
 }
 
 /**
- * Adds a batch's facts to the hall's fact tables: the increments summed per row first, then one
- * INSERT ... ON CONFLICT DO UPDATE per table for the whole batch (counters add, maxima keep the larger).
+ * Adds a batch's facts to the hall's fact tables: the increments summed per row first (FactSums),
+ * then one INSERT ... ON CONFLICT DO UPDATE per table for the whole batch (counters add, maxima keep the larger).
  */
 export async function writeFacts(client: pg.ClientBase, hall: string, increments: readonly FactIncrement[]): Promise<void> {
   if (increments.length === 0) return;
-  const byTable = new Map<FactTable, Map<string, { keys: (string | number)[]; add: Map<string, number> }>>();
-  for (const f of increments)
-    for (const change of incrementRows(f)) {
-      const keys = change.values.slice(0, change.table.keys.length);
-      const rows = byTable.get(change.table) ?? byTable.set(change.table, new Map()).get(change.table)!;
-      const k = JSON.stringify(keys);
-      const row = rows.get(k) ?? rows.set(k, { keys, add: new Map() }).get(k)!;
-      change.counters.forEach((c, i) => {
-        const v = Number(change.values[change.table.keys.length + i]);
-        row.add.set(c, MAX_COUNTERS.has(c) ? Math.max(row.add.get(c) ?? 0, v) : (row.add.get(c) ?? 0) + v);
-      });
-    }
+  const sums = new FactSums();
+  sums.add(increments);
+  const byTable = new Map<FactTable, RowChange[]>();
+  for (const change of sums.take()) (byTable.get(change.table) ?? byTable.set(change.table, []).get(change.table)!).push(change);
   const schema = q(hallSchema(hall));
   for (const [table, rows] of byTable) {
-    const counters = [...new Set([...rows.values()].flatMap((r) => [...r.add.keys()]))];
+    const keyCount = table.keys.length;
+    const counters = (table.counters as readonly string[]).filter((c) => rows.some((r) => r.counters.includes(c)));
     const columns = [...table.keys, ...counters];
-    const list = [...rows.values()];
-    const arrays = [
-      ...table.keys.map((_, i) => list.map((r) => r.keys[i])),
-      ...counters.map((c) => list.map((r) => r.add.get(c) ?? 0)),
-    ];
+    const valueOf = (r: RowChange, c: string) => {
+      const i = r.counters.indexOf(c);
+      return i < 0 ? 0 : r.values[keyCount + i];
+    };
+    const arrays = [...table.keys.map((_, i) => rows.map((r) => r.values[i])), ...counters.map((c) => rows.map((r) => valueOf(r, c)))];
     const types = [...table.keys.map((k) => (k === 'hour' || k === 'window_no' ? 'int[]' : 'text[]')), ...counters.map(() => 'bigint[]')];
-    const set = counters.map((c) => (MAX_COUNTERS.has(c) ? `${q(c)} = GREATEST(t.${q(c)}, excluded.${q(c)})` : `${q(c)} = t.${q(c)} + excluded.${q(c)}`));
     await client.query(
-      `INSERT INTO ${schema}.${q(table.name)} AS t (${columns.map(q).join(', ')})
+      `INSERT INTO ${schema}.${q(table.name)} (${columns.map(q).join(', ')})
        SELECT * FROM unnest(${types.map((t, i) => `$${i + 1}::${t}`).join(', ')})
-       ON CONFLICT (${table.keys.map(q).join(', ')}) DO UPDATE SET ${set.join(', ')}`,
+       ${onConflictAdd(table, counters, 'postgres')}`,
       arrays,
     );
   }

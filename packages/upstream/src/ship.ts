@@ -1,5 +1,6 @@
 import { RATING_FIELDS, ratingOfRow, type RatingRow } from '@servicehall/hub/rows';
 import Database from 'better-sqlite3';
+import type { FactIncrement } from '@servicehall/reports';
 import pg from 'pg';
 import { cityBodyText, type CityEvent, type Enrichment, type LogRow } from './mask';
 import { CityFacts, ensureHallFacts, hallSchema, writeFacts } from './facts';
@@ -45,6 +46,15 @@ export interface UpstreamStatus {
   eventsPerSecond: number;
   /** Why the last attempt failed (offline), or why shipping stopped (refused). */
   message?: string;
+}
+
+/** A batch ready to go: the hall's rows, as the city gets them, and their facts. */
+interface Batch {
+  rows: LogRow[];
+  events: ShippedEvent[];
+  increments: FactIncrement[];
+  /** The hall's last sequence when the batch was read. */
+  hallSeq: number;
 }
 
 /** An event on its way: its body as the city's JSON text, parsed when a hook reads it. */
@@ -327,22 +337,48 @@ export class Shipper {
     const db = this.log();
     const read = db.prepare<[number, number], LogRow>('SELECT seq, at, type, command_id, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     const last = db.prepare<[], { seq: number }>('SELECT COALESCE(MAX(seq), 0) AS seq FROM events');
-    while (!this.stopped) {
-      const cursor = this.status.shippedSeq;
+    // The next batch, made ready while the city writes this one (see commit).
+    let ahead: Batch | undefined;
+    const prepare = (cursor: number): Batch => {
       const rows = this.takeBatch(read.all(cursor, this.batchEvents));
       const hallSeq = last.get()!.seq;
-      if (rows.length === 0) {
-        this.set({ state: 'caught-up', hallSeq, message: undefined });
-        await this.pause(this.options.idleMs ?? 1000);
-        continue;
-      }
+      if (rows.length === 0) return { rows, events: [], increments: [], hallSeq };
       if (rows[0]!.seq !== cursor + 1)
         throw new ShippingRefused(`hall ${this.options.hall}'s log begins at ${rows[0]!.seq}, but the city holds events up to ${cursor} only: a year was archived before it was shipped`);
       const events = rows.map((r) => this.cityRow(r));
+      let increments: FactIncrement[];
+      try {
+        increments = this.facts!.apply(rows);
+      } catch (error) {
+        this.facts!.reset();
+        throw error;
+      }
+      return { rows, events, increments, hallSeq };
+    };
+    while (!this.stopped) {
+      const cursor = this.status.shippedSeq;
+      // One made ahead counts only if the cursor is where it begins (another shipper may have moved it).
+      const batch = ahead && ahead.rows[0]?.seq === cursor + 1 ? ahead : prepare(cursor);
+      ahead = undefined;
+      if (batch.rows.length === 0) {
+        this.set({ state: 'caught-up', hallSeq: batch.hallSeq, message: undefined });
+        await this.pause(this.options.idleMs ?? 1000);
+        continue;
+      }
       const started = performance.now();
-      await this.commit(events, hallSeq, rows);
-      this.rate(events.length, performance.now() - started);
-      this.set({ state: 'shipping', hallSeq, lastShippedAt: Date.now(), message: undefined });
+      const next = batch.rows[batch.rows.length - 1]!.seq;
+      await this.commit(batch, () => {
+        // Only when more was waiting; otherwise the next look is soon enough. What goes wrong in
+        // reading ahead is met again, and said, when that batch's turn comes.
+        if (batch.hallSeq <= next) return;
+        try {
+          ahead = prepare(next);
+        } catch {
+          ahead = undefined;
+        }
+      });
+      this.rate(batch.events.length, performance.now() - started);
+      this.set({ state: 'shipping', hallSeq: batch.hallSeq, lastShippedAt: Date.now(), message: undefined });
     }
   }
 
@@ -409,17 +445,14 @@ export class Shipper {
     return this.day || undefined;
   }
 
-  /** The batch and the cursor in one transaction, taken only if the cursor stands where the batch begins. */
-  private async commit(events: readonly ShippedEvent[], hallSeq: number, rows: readonly LogRow[]): Promise<void> {
+  /**
+   * The batch and the cursor in one transaction, taken only if the cursor stands where the batch
+   * begins. `meanwhile` runs while the city inserts the batch's events (the next batch is read,
+   * masked and folded then, on this core, while the city's server works on its own).
+   */
+  private async commit(batch: Batch, meanwhile: () => void): Promise<void> {
     const client = this.client!;
-    // The facts are worked out before the transaction: it holds the hall's cursor row no longer than the writing.
-    let increments;
-    try {
-      increments = this.facts!.apply(rows);
-    } catch (error) {
-      this.facts!.reset();
-      throw error;
-    }
+    const { events, hallSeq, increments } = batch;
     const first = events[0]!.seq;
     const lastSeq = events[events.length - 1]!.seq;
     await client.query('BEGIN');
@@ -441,11 +474,20 @@ export class Shipper {
         this.facts!.reset();
         return;
       }
-      await client.query(
+      // The bodies go as one JSON array (they are JSON text already): no escaping of each as an array element.
+      const inserting = client.query(
         `INSERT INTO hall_events (hall, seq, at, type, body)
-         SELECT $1, u.seq, u.at, u.type, u.body::jsonb FROM unnest($2::bigint[], $3::float8[], $4::text[], $5::text[]) AS u(seq, at, type, body)`,
-        [this.options.hall, events.map((e) => e.seq), events.map((e) => e.at), events.map((e) => e.type), events.map((e) => e.text)],
+         SELECT $1, u.seq, u.at, u.type, b.body
+         FROM unnest($2::bigint[], $3::float8[], $4::text[]) WITH ORDINALITY AS u(seq, at, type, n)
+         JOIN jsonb_array_elements($5::jsonb) WITH ORDINALITY AS b(body, n) USING (n)`,
+        [this.options.hall, events.map((e) => e.seq), events.map((e) => e.at), events.map((e) => e.type), `[${events.map((e) => e.text).join(',')}]`],
       );
+      // The insert is on its way (its rejection is taken at the await just below: nothing yields before it).
+      try {
+        meanwhile();
+      } finally {
+        await inserting;
+      }
       await writeFacts(client, this.options.hall, increments);
       for (const hook of this.hooks) await hook(client, this.options.hall, events);
       await client.query('UPDATE halls SET shipped_seq = $2, shipped_at = now(), hall_seq = $3, hall_seen_at = now() WHERE hall = $1', [this.options.hall, lastSeq, hallSeq]);
