@@ -21,6 +21,7 @@ import { Pairings, TerminalCredentials } from './enrolment';
 import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
 import { housekeep } from './housekeeping';
 import { apiHandler, send } from './http';
+import { startCheckpointer } from './checkpoints';
 import { checkAtStart, checkInBackground, damageMessage, markDamaged, markRunning, type StartCheck } from './integrity';
 import { ConnectionCount, DEFAULT_LIMITS, type HubLimits, type PhoneLimits } from './limits';
 import { log } from './log';
@@ -438,6 +439,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   ownUrl = `${tls ? 'https' : 'http'}://${shown}:${port}`;
   let closed = false;
   const background = startCheck.kind === 'partial' ? checkInBackground(path.join(options.dataDir, DATABASE_FILE)) : undefined;
+  // The WAL is copied into the database beside the hub, not inside its commands' commits.
+  const checkpointer = startCheckpointer(db, path.join(options.dataDir, DATABASE_FILE));
   const running: RunningHub = {
     url: ownUrl,
     wsUrl: `${tls ? 'wss' : 'ws'}://${shown}:${port}/ws`,
@@ -482,6 +485,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await upstream?.stop();
+      await checkpointer.stop();
       db.close();
       clearRunning();
     },
