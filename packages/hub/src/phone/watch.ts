@@ -28,9 +28,19 @@ const MAX_UNREAD_BYTES = 64 * 1024;
  */
 const LAZY_MS = 2000;
 /** How long the events of a moment are gathered before the phones they concern are looked at again. */
-const FLUSH_MS = 25;
+const FLUSH_MS = 100;
 /** A ticket this near the front (or nearer than three times the hall's "near") hears every move at once. */
 const LIVE_AHEAD = 10;
+/** How long one turn of the event loop looks at phones before it lets the terminals' commands in. */
+const SLICE_MS = 4;
+
+/** Why a phone is looked at again: a pass of every phone (`all`), its own ticket moved, a pass that may leave it for later if far back, the far ones' pass. */
+interface Pass {
+  all: boolean;
+  touched: boolean;
+  skipFar: boolean;
+  fromFar: boolean;
+}
 
 interface Cached {
   state: PhoneTicket;
@@ -81,6 +91,10 @@ export class TicketWatch {
   private far = new Set<string>();
   private farTimer: NodeJS.Timeout | undefined;
   private streamCount = 0;
+  /** Phones to look at again: those whose own ticket moved first, then the others (see drain). */
+  private readonly urgentQueue = new Map<string, Pass>();
+  private readonly queue = new Map<string, Pass>();
+  private draining: NodeJS.Immediate | undefined;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
 
@@ -108,6 +122,14 @@ export class TicketWatch {
   stateOf(ticket: Ticket): PhoneTicket {
     // Changes still being gathered are looked at now: an answer is never older than the hall.
     if (this.timer || this.immediate) this.run(false);
+    const queued = this.urgentQueue.get(ticket.id) ?? this.queue.get(ticket.id);
+    if (queued) {
+      this.urgentQueue.delete(ticket.id);
+      this.queue.delete(ticket.id);
+      const alerts: { target: AlertTarget; ticket: Ticket; due: PhoneAlert[] }[] = [];
+      this.look(ticket.id, queued, alerts);
+      if (alerts.length > 0) this.sendAlerts(alerts);
+    }
     const followed = this.streams.has(ticket.id) || this.polls.has(ticket.id) || this.targets.has(ticket.id);
     // A phone far back is looked at every LAZY_MS; one that asks is answered with its place now.
     if (followed && this.far.has(ticket.id)) return this.build(ticket);
@@ -183,6 +205,9 @@ export class TicketWatch {
     clearTimeout(this.farTimer);
     clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
+    if (this.draining) clearImmediate(this.draining);
+    this.urgentQueue.clear();
+    this.queue.clear();
     this.unsubscribe();
     for (const set of this.streams.values()) for (const res of set) res.end();
     for (const set of this.polls.values()) for (const p of [...set]) p.done(undefined);
@@ -311,44 +336,43 @@ export class TicketWatch {
     // A pass that only tickets moved leaves the phones far back to the pass every LAZY_MS: their
     // place cannot have come near (it drops by one at most for each ticket that left the lines).
     const skipFar = !all && !reordered;
-    const view = this.store.view;
     // A change in any line may move every followed ticket (the windows share items): all places are
-    // worked out in one pass, and only the phones whose view changed hear of it.
-    let concerned: Set<string>;
-    if (farOnes) concerned = new Set(farOnes);
-    else if (all || moved) {
-      concerned = new Set([...this.streams.keys(), ...this.polls.keys(), ...this.targets.keys()]);
-    } else concerned = touched;
-    if (concerned.size === 0) return;
-    // One play-forward of the queue for all of them (core's WaitBoard), each ticket's wait read from it.
-    const board = this.store.waits(this.options.clock());
+    // worked out, and only the phones whose view changed hear of it.
+    let concerned: Iterable<string>;
+    if (farOnes) concerned = farOnes;
+    else if (all || moved) concerned = new Set([...this.streams.keys(), ...this.polls.keys(), ...this.targets.keys()]);
+    else concerned = touched;
+    // The touched tickets (a call) first, then the rest.
+    for (const id of touched) this.enqueue(this.urgentQueue, id, { all, touched: true, skipFar, fromFar: false });
+    for (const id of concerned) if (!touched.has(id)) this.enqueue(this.queue, id, { all, touched: false, skipFar, fromFar: !!farOnes });
+    this.drain();
+  }
+
+  private enqueue(queue: Map<string, Pass>, id: string, pass: Pass): void {
+    const was = queue.get(id);
+    queue.set(id, was ? { all: was.all || pass.all, touched: was.touched || pass.touched, skipFar: was.skipFar && pass.skipFar, fromFar: was.fromFar || pass.fromFar } : pass);
+  }
+
+  /**
+   * Looks at the queued phones, those of a call first, a few milliseconds at a time: with thousands
+   * of phones a pass would otherwise hold the terminals' commands for tens of milliseconds. What is
+   * left goes on at the next turn of the event loop, after the commands that came meanwhile; each
+   * phone is looked at with the hall as it is then (the waits are played once per change, see store.waits).
+   */
+  private drain(): void {
+    if (this.draining) clearImmediate(this.draining);
+    this.draining = undefined;
+    const until = performance.now() + SLICE_MS;
     const alerts: { target: AlertTarget; ticket: Ticket; due: PhoneAlert[] }[] = [];
-    for (const id of concerned) {
-      if (!this.streams.has(id) && !this.polls.has(id) && !this.targets.has(id)) continue;
-      const t = view.tickets.get(id);
-      if (!t) {
-        if (all) this.gone(id);
-        continue;
+    for (const queue of [this.urgentQueue, this.queue])
+      for (const [id, pass] of queue) {
+        queue.delete(id);
+        this.look(id, pass, alerts);
+        if (performance.now() > until && (this.urgentQueue.size > 0 || this.queue.size > 0)) {
+          this.draining = setImmediate(() => this.drainSafely());
+          break;
+        }
       }
-      if (!farOnes && skipFar && t.state === 'issued' && !touched.has(id) && this.isFar(id)) {
-        this.far.add(id);
-        continue;
-      }
-      const { state, changed, urgent } = this.update(t, t.state === 'issued' ? board.of(t) : undefined, all || touched.has(id));
-      if (changed && farOnes) {
-        this.lazy.delete(id);
-        this.tell(id, state);
-      } else if (changed && urgent) {
-        this.lazy.delete(id);
-        this.tell(id, state);
-      } else if (changed) this.tellLater(id);
-      const target = this.targets.get(id);
-      if (target) {
-        const first = target.firstAhead === null ? undefined : { state: 'issued' as const, ahead: target.firstAhead };
-        const due = alertsDue(first, { state: t.state, ahead: state.ahead }, target.alerts as Set<PhoneAlert>, phonePolicyOf(view.catalogue));
-        if (due.length > 0) alerts.push({ target, ticket: t, due });
-      }
-    }
     if (alerts.length > 0) this.sendAlerts(alerts);
     if (this.far.size > 0)
       this.farTimer ??= setTimeout(() => {
@@ -361,6 +385,42 @@ export class TicketWatch {
           log.error({ err: error }, 'the phones could not be told of a change');
         }
       }, LAZY_MS);
+  }
+
+  private drainSafely(): void {
+    try {
+      this.drain();
+    } catch (error) {
+      log.error({ err: error }, 'the phones could not be told of a change');
+    }
+  }
+
+  /** One followed ticket looked at again: its phones told if their view changed, its SMS alerts gathered. */
+  private look(id: string, pass: Pass, alerts: { target: AlertTarget; ticket: Ticket; due: PhoneAlert[] }[]): void {
+    if (!this.streams.has(id) && !this.polls.has(id) && !this.targets.has(id)) return;
+    const view = this.store.view;
+    const t = view.tickets.get(id);
+    if (!t) {
+      if (pass.all) this.gone(id);
+      return;
+    }
+    if (!pass.fromFar && pass.skipFar && t.state === 'issued' && !pass.touched && this.isFar(id)) {
+      this.far.add(id);
+      return;
+    }
+    // One play-forward of the queue for all of them (core's WaitBoard, kept by the store while the hall stands), each ticket's wait read from it.
+    const wait = t.state === 'issued' ? this.store.waits(this.options.clock()).of(t) : undefined;
+    const { state, changed, urgent } = this.update(t, wait, pass.all || pass.touched);
+    if (changed && (pass.fromFar || urgent)) {
+      this.lazy.delete(id);
+      this.tell(id, state);
+    } else if (changed) this.tellLater(id);
+    const target = this.targets.get(id);
+    if (target) {
+      const first = target.firstAhead === null ? undefined : { state: 'issued' as const, ahead: target.firstAhead };
+      const due = alertsDue(first, { state: t.state, ahead: state.ahead }, target.alerts as Set<PhoneAlert>, phonePolicyOf(view.catalogue));
+      if (due.length > 0) alerts.push({ target, ticket: t, due });
+    }
   }
 
   /** Whether a followed ticket's place is so far back that it cannot have come near since it was last worked out. */
