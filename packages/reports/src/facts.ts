@@ -14,7 +14,7 @@ import {
   type Ticket,
 } from '@servicehall/core';
 import { bucketOf } from './buckets';
-import { FACT_TABLE_LIST, FACT_TABLES, MAX_COUNTERS, PAUSE_COUNTERS, rowChanges, type Counter, type FactTable, type PlaceColumns, type RowChange } from './schema';
+import { COUNTER_FAMILY, FACT_TABLE_LIST, FACT_TABLES, MAX_COUNTERS, PAUSE_COUNTERS, rowChanges, type Counter, type FactTable, type PlaceColumns, type RowChange } from './schema';
 
 /** Where and when a fact happened: the key of its rows in every fact table. */
 export interface FactPlace {
@@ -370,12 +370,18 @@ export class FactSums {
     return this.rows.size;
   }
 
-  /** The rows summed so far, each with the counters that moved in its table's order, and forgets them. */
+  /**
+   * The rows summed so far, and forgets them: each with every counter of the families it moved
+   * (COUNTER_FAMILY), in its table's order, 0 for those of them that did not move.
+   */
   take(): RowChange[] {
     const out: RowChange[] = [];
     for (const row of this.rows.values()) {
-      const counters = (row.table.counters as readonly string[]).filter((c) => (row.add.get(c) ?? 0) !== 0);
-      if (counters.length > 0) out.push({ table: row.table, counters, values: [...row.keys, ...counters.map((c) => row.add.get(c)!)] });
+      const moved = new Set<string>();
+      for (const [c, v] of row.add) if (v !== 0) moved.add(COUNTER_FAMILY.get(c)!);
+      if (moved.size === 0) continue;
+      const counters = (row.table.counters as readonly string[]).filter((c) => moved.has(COUNTER_FAMILY.get(c)!));
+      out.push({ table: row.table, counters, values: [...row.keys, ...counters.map((c) => row.add.get(c) ?? 0)] });
     }
     this.rows.clear();
     return out;

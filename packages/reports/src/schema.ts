@@ -78,6 +78,32 @@ export type Counter = (typeof COUNTERS)[number] | WaitBucket | ServiceBucket;
 export const COMPLAINT_COUNTERS: readonly Counter[] = ['complaints', 'complaints_replied', 'complaints_replied_late', 'complaints_escalated', 'complaints_closed', 'complaints_satisfied'];
 
 export const MAX_COUNTERS: ReadonlySet<string> = new Set(['wait_max_s', 'service_max_s']);
+
+/**
+ * The counters in families that move together (a call moves the wait, its maximum and a wait
+ * bucket; a rating its level and the rated count). A row is written with every counter of the
+ * families it moves, 0 for those that did not: so that the statements that write rows are a few
+ * per table (one per set of families), not one per set of counters, of which a day makes thousands.
+ */
+const FAMILY_FIRST: readonly [Counter, string][] = [
+  ['issued', 'tickets'],
+  ['w0', 'waits'],
+  ['s0', 'services'],
+  ['pauses', 'pauses'],
+  ['rated', 'ratings'],
+  ['accepted', 'outcomes'],
+  ['complaints', 'complaints'],
+];
+export const COUNTER_FAMILY: ReadonlyMap<string, string> = (() => {
+  const out = new Map<string, string>();
+  const all: readonly string[] = COUNTERS;
+  let family = 'tickets';
+  for (const c of all) {
+    family = FAMILY_FIRST.find(([first]) => first === c)?.[1] ?? family;
+    out.set(c, family);
+  }
+  return out;
+})();
 export const PAUSE_COUNTERS = ['pauses', 'paused_s'] as const;
 
 export interface FactTable {
