@@ -162,6 +162,8 @@ export function upstreamHealth(s: UpstreamStatus) {
     behindEvents: s.behindEvents,
     behindSeconds: s.behindSeconds,
     ...(s.lastShippedAt ? { lastShippedAt: new Date(s.lastShippedAt).toISOString() } : {}),
+    // Time it left to the hall's own commands while the hall was busy (ShipperOptions.busyShare).
+    ...(s.restedMs ? { restedMs: Math.round(s.restedMs) } : {}),
   };
 }
 

@@ -210,6 +210,26 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     }
   }, 90_000);
 
+  it("rests between batches while the hall is busy, leaving it nine tenths of the time, and ships at full pace when it is quiet", async () => {
+    const shipWith = async (hall: string, busy: boolean) => {
+      const s = new Shipper({ databaseFile: file, url: city.url, hall, batchEvents: 97, idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
+      if (busy) s.hallBusy(Date.now() + 60_000);
+      const run = s.run();
+      await until(() => s.status.state === 'caught-up' && s.status.shippedSeq === lastSeq, 60_000);
+      const reached = { ...s.status };
+      await s.stop();
+      await run;
+      return reached;
+    };
+    const busy = await shipWith('H-03', true);
+    const quiet = await shipWith('H-04', false);
+    // Busy: after each batch a rest nine times as long as the batch took.
+    expect(busy.restedMs).toBeGreaterThan(0);
+    expect(quiet.restedMs).toBeUndefined();
+    for (const hall of ['H-03', 'H-04'])
+      expect((await query<{ n: string }>('SELECT count(DISTINCT seq) AS n FROM hall_events WHERE hall = $1', [hall]))[0]!.n).toBe(String(lastSeq));
+  }, 90_000);
+
   it('refuses a log that is not the one it shipped, and says why', async () => {
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-other-'));
     try {

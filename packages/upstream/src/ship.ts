@@ -23,6 +23,13 @@ export interface ShipperOptions {
   /** The first wait after a failure, doubling up to maxRetryMs (defaults 500 ms, 30 s). */
   firstRetryMs?: number;
   maxRetryMs?: number;
+  /**
+   * While the hall is busy (its hub appended events in the last seconds, see hallBusy), the share of
+   * the time the shipper works: after each batch it rests for the rest (default 0.1: a backlog after
+   * days offline goes up at a tenth of the pace, about 1,500 events a second, while citizens are
+   * served, a busy day's events in about a minute, and at full pace when the hall is quiet). 1: never rests.
+   */
+  busyShare?: number;
 }
 
 export type UpstreamState = 'connecting' | 'shipping' | 'caught-up' | 'offline' | 'refused' | 'stopped';
@@ -44,6 +51,8 @@ export interface UpstreamStatus {
   lastShippedAt?: number;
   /** Events per second over the last batches. */
   eventsPerSecond: number;
+  /** Time the shipper has rested so far for the hall's own commands (see ShipperOptions.busyShare). */
+  restedMs?: number;
   /** Why the last attempt failed (offline), or why shipping stopped (refused). */
   message?: string;
 }
@@ -110,6 +119,8 @@ export class Shipper {
   private ratingsOfTicket: Database.Statement<[string], RatingRow> | undefined;
   private facts: CityFacts | undefined;
   private readonly rates: { at: number; events: number }[] = [];
+  /** Until when the hall is busy (epoch ms): the shipper rests between batches until then. */
+  private busyUntil = 0;
   /** The log this shipper ships, as the lineage check at connect found the city agreeing. */
   private logId: string | null | undefined;
   readonly status: UpstreamStatus;
@@ -130,6 +141,11 @@ export class Shipper {
   /** New events are in the log: ship them now rather than at the next look. */
   wake(): void {
     this.wakeUp();
+  }
+
+  /** The hall is serving (its hub appends events): until `until`, batches leave it most of the time (busyShare). */
+  hallBusy(until: number): void {
+    this.busyUntil = Math.max(this.busyUntil, until);
   }
 
   /** Runs until stop(): connects, ships, and after a failure waits and tries again. */
@@ -377,8 +393,16 @@ export class Shipper {
           ahead = undefined;
         }
       });
-      this.rate(batch.events.length, performance.now() - started);
+      const took = performance.now() - started;
+      this.rate(batch.events.length, took);
       this.set({ state: 'shipping', hallSeq: batch.hallSeq, lastShippedAt: Date.now(), message: undefined });
+      const share = this.options.busyShare ?? 0.1;
+      if (share < 1 && Date.now() < this.busyUntil && !this.stopped) {
+        // The hall's commands come first: the shipper takes no more than its share of the time.
+        const rest = Math.min(5_000, took * (1 / Math.max(share, 0.01) - 1));
+        await sleep(rest);
+        this.status.restedMs = (this.status.restedMs ?? 0) + rest;
+      }
     }
   }
 

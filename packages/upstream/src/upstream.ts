@@ -10,6 +10,9 @@ export interface Upstream {
 }
 
 const BOOT = new URL('./boot.mjs', import.meta.url);
+/** How long the hall counts as busy after it appended an event, and how often the worker is told. */
+const BUSY_FOR_MS = 3_000;
+const BUSY_SAY_MS = 500;
 const ENTRY = new URL('./worker.ts', import.meta.url).href;
 
 /**
@@ -27,6 +30,7 @@ export function startUpstream(
   // When the hall appended while the worker last said it was caught up: the age of what waits since.
   let appendedSince: number | undefined;
   let waking = false;
+  let busySaid = 0;
   const worker = new Worker(BOOT, { workerData: { entry: ENTRY, options } });
   const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('message', (message: { kind: 'status'; status: UpstreamStatus } | { kind: 'parted'; parted: PartedTail } | { kind: 'stopped' }) => {
@@ -54,6 +58,12 @@ export function startUpstream(
     appended(seq) {
       if (seq > hallSeq && appendedSince === undefined && status.shippedSeq >= hallSeq) appendedSince = Date.now();
       hallSeq = Math.max(hallSeq, seq);
+      // The hall is serving: the shipper leaves it most of the time for a while (ShipperOptions.busyShare).
+      const now = Date.now();
+      if (now - busySaid > BUSY_SAY_MS) {
+        busySaid = now;
+        worker.postMessage({ kind: 'busy', until: now + BUSY_FOR_MS });
+      }
       // One wake-up in flight is enough: a busy hall appends many times while a batch is on its way.
       if (waking) return;
       waking = true;

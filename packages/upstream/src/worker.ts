@@ -10,8 +10,9 @@ const shipper = new Shipper(
   cityHooks(),
   (parted) => parentPort!.postMessage({ kind: 'parted', parted }),
 );
-parentPort!.on('message', (message: { kind: 'wake' | 'stop' }) => {
-  if (message.kind === 'wake') shipper.wake();
+parentPort!.on('message', (message: { kind: 'wake' | 'stop' } | { kind: 'busy'; until: number }) => {
+  if (message.kind === 'busy') shipper.hallBusy(message.until);
+  else if (message.kind === 'wake') shipper.wake();
   else void shipper.stop();
 });
 await shipper.run();
