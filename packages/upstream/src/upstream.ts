@@ -13,6 +13,8 @@ const BOOT = new URL('./boot.mjs', import.meta.url);
 /** How long the hall counts as busy after it appended an event, and how often the worker is told. */
 const BUSY_FOR_MS = 3_000;
 const BUSY_SAY_MS = 500;
+/** Events in a second from which the hall counts as busy (a hall serving citizens appends several a second). */
+const BUSY_EVENTS = 5;
 const ENTRY = new URL('./worker.ts', import.meta.url).href;
 
 /**
@@ -31,6 +33,8 @@ export function startUpstream(
   let appendedSince: number | undefined;
   let waking = false;
   let busySaid = 0;
+  let secondStarted = 0;
+  let eventsThisSecond = 0;
   const worker = new Worker(BOOT, { workerData: { entry: ENTRY, options } });
   const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('message', (message: { kind: 'status'; status: UpstreamStatus } | { kind: 'parted'; parted: PartedTail } | { kind: 'stopped' }) => {
@@ -57,10 +61,16 @@ export function startUpstream(
     },
     appended(seq) {
       if (seq > hallSeq && appendedSince === undefined && status.shippedSeq >= hallSeq) appendedSince = Date.now();
-      hallSeq = Math.max(hallSeq, seq);
-      // The hall is serving: the shipper leaves it most of the time for a while (ShipperOptions.busyShare).
       const now = Date.now();
-      if (now - busySaid > BUSY_SAY_MS) {
+      // The hall is serving (several events a second, not the hub's own now and then): the shipper
+      // leaves it most of the time for a while (ShipperOptions.busyShare).
+      if (now - secondStarted > 1000) {
+        secondStarted = now;
+        eventsThisSecond = 0;
+      }
+      eventsThisSecond += Math.max(0, seq - hallSeq);
+      hallSeq = Math.max(hallSeq, seq);
+      if (eventsThisSecond >= BUSY_EVENTS && now - busySaid > BUSY_SAY_MS) {
         busySaid = now;
         worker.postMessage({ kind: 'busy', until: now + BUSY_FOR_MS });
       }
