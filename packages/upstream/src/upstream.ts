@@ -10,11 +10,32 @@ export interface Upstream {
 }
 
 const BOOT = new URL('./boot.mjs', import.meta.url);
-/** How long the hall counts as busy after it appended an event, and how often the worker is told. */
+/** How long the hall counts as busy after a busy second, and how often the worker is told. */
 const BUSY_FOR_MS = 3_000;
 const BUSY_SAY_MS = 500;
 /** Events in a second from which the hall counts as busy (a hall serving citizens appends several a second). */
 const BUSY_EVENTS = 5;
+
+/**
+ * Whether the hall is serving: five events or more within a second, not the hub's own event now and
+ * then. Says until when the shipper should count it busy, at most every BUSY_SAY_MS.
+ */
+export class HallPace {
+  private secondStarted = -Infinity;
+  private events = 0;
+  private said = -Infinity;
+
+  appended(events: number, now: number): number | undefined {
+    if (now - this.secondStarted > 1000) {
+      this.secondStarted = now;
+      this.events = 0;
+    }
+    this.events += events;
+    if (this.events < BUSY_EVENTS || now - this.said < BUSY_SAY_MS) return undefined;
+    this.said = now;
+    return now + BUSY_FOR_MS;
+  }
+}
 const ENTRY = new URL('./worker.ts', import.meta.url).href;
 
 /**
@@ -32,9 +53,7 @@ export function startUpstream(
   // When the hall appended while the worker last said it was caught up: the age of what waits since.
   let appendedSince: number | undefined;
   let waking = false;
-  let busySaid = 0;
-  let secondStarted = 0;
-  let eventsThisSecond = 0;
+  const pace = new HallPace();
   const worker = new Worker(BOOT, { workerData: { entry: ENTRY, options } });
   const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('message', (message: { kind: 'status'; status: UpstreamStatus } | { kind: 'parted'; parted: PartedTail } | { kind: 'stopped' }) => {
@@ -61,19 +80,10 @@ export function startUpstream(
     },
     appended(seq) {
       if (seq > hallSeq && appendedSince === undefined && status.shippedSeq >= hallSeq) appendedSince = Date.now();
-      const now = Date.now();
-      // The hall is serving (several events a second, not the hub's own now and then): the shipper
-      // leaves it most of the time for a while (ShipperOptions.busyShare).
-      if (now - secondStarted > 1000) {
-        secondStarted = now;
-        eventsThisSecond = 0;
-      }
-      eventsThisSecond += Math.max(0, seq - hallSeq);
+      // The hall is serving: the shipper leaves it most of the time for a while (ShipperOptions.busyShare).
+      const until = pace.appended(Math.max(0, seq - hallSeq), Date.now());
+      if (until !== undefined) worker.postMessage({ kind: 'busy', until });
       hallSeq = Math.max(hallSeq, seq);
-      if (eventsThisSecond >= BUSY_EVENTS && now - busySaid > BUSY_SAY_MS) {
-        busySaid = now;
-        worker.postMessage({ kind: 'busy', until: now + BUSY_FOR_MS });
-      }
       // One wake-up in flight is enough: a busy hall appends many times while a batch is on its way.
       if (waking) return;
       waking = true;
