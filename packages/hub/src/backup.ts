@@ -1,9 +1,8 @@
 import { hallDay } from '@servicehall/core';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { log } from './log';
+import { sqliteWorker } from './sqlite-worker';
 import { formatBytes, opsText } from './ops-strings';
 
 /** What is known of one backup: written beside it once it has been copied and checked. */
@@ -164,10 +163,9 @@ export type Inspection =
 type BackupResult = { ok: true; manifest: BackupManifest; path: string } | { ok: false; problem: string; file?: string };
 
 function inWorker<T>(task: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Error('the backup was stopped'));
-    const worker = new Worker(WORKER, { eval: true, workerData: { ...task, driver } });
+    const worker = sqliteWorker(WORKER, task);
     const abort = () => {
       void worker.terminate();
       reject(new Error('the backup was stopped: the hub is closing'));

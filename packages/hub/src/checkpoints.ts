@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import type { Db } from './db';
 import { log } from './log';
+import { sqliteWorker } from './sqlite-worker';
 
 /**
  * SQLite's WAL is copied back into the database file by a checkpoint. By default the connection
@@ -69,8 +68,7 @@ export interface Checkpointer {
  * connection to checkpoint as SQLite does by default, and says so.
  */
 export function startCheckpointer(db: Db, file: string, everyMs = 200, onCheckpoint: (c: Checkpoint) => void = () => undefined): Checkpointer {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER, { eval: true, workerData: { file, driver, everyMs } });
+  const worker = sqliteWorker(WORKER, { file, everyMs });
   db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
   let last: Checkpoint | undefined;
   let failed = false;

@@ -1,13 +1,12 @@
 import { FACT_TABLE_LIST } from '@servicehall/reports/facts';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { newestBackup } from './backup';
 import { checkDatabaseFile, DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './files';
 import { log } from './log';
+import { sqliteWorker } from './sqlite-worker';
 import { opsText } from './ops-strings';
 
 /** Present while a hub runs on the data folder; found at start, it means the last one did not stop cleanly. */
@@ -181,8 +180,7 @@ try {
  * ends it (the hub is closing) and it then resolves with undefined.
  */
 export function checkInBackground(file: string): { result: Promise<string | undefined>; stop(): void } {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(CHECK_WORKER, { eval: true, workerData: { file, driver } });
+  const worker = sqliteWorker(CHECK_WORKER, { file });
   let stopped = false;
   const result = new Promise<string | undefined>((resolve) => {
     worker.once('message', (problem: string | null) => resolve(stopped ? undefined : (problem ?? undefined)));

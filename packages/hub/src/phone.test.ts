@@ -124,6 +124,18 @@ async function openWindow(n = 1, clerk = '1001') {
   expect((await admin('POST', `/api/windows/${n}/open`, { clerk })).status).toBe(200);
 }
 const issue = async (serviceCode = ITEM) => (await admin('POST', '/api/tickets', { serviceCode })).body.ticket;
+
+/** Window 1 open and `before` numbers taken at the kiosk, then one by phone, followed on its stream until that shows them ahead. */
+async function takeAndFollow(before: number) {
+  await openWindow();
+  for (let i = 0; i < before; i++) await issue();
+  const session = await verify();
+  const { ticket } = (await take(session)).body;
+  expect(ticket.ahead).toBe(before);
+  const stream = await follow(ticket.ref);
+  await expect.poll(() => stream.last()?.ahead).toBe(before);
+  return { ticket, stream };
+}
 const callNext = (n = 1) => admin('POST', `/api/windows/${n}/call-next`);
 const finish = async (n = 1) => {
   await admin('POST', `/api/windows/${n}/start`);
@@ -201,13 +213,7 @@ describe('a number taken by phone (扫码取号)', () => {
   });
 
   it('is followed live by server-sent events as the queue moves, up to the call, and by long poll where a phone cannot stream', async () => {
-    await openWindow();
-    for (let i = 0; i < 3; i++) await issue();
-    const session = await verify();
-    const { ticket } = (await take(session)).body;
-    expect(ticket.ahead).toBe(3);
-    const stream = await follow(ticket.ref);
-    await expect.poll(() => stream.last()?.ahead).toBe(3);
+    const { ticket, stream } = await takeAndFollow(3);
     const version = stream.last()!.version;
     const poll = call<PhoneTicket>('GET', `/api/phone/tickets/${ticket.ref}?after=${version}`);
     await callNext();
@@ -235,13 +241,7 @@ describe('a number taken by phone (扫码取号)', () => {
   });
 
   it('looks at a phone far back every two seconds, not at every call, yet answers its place now when asked', async () => {
-    await openWindow();
-    for (let i = 0; i < 15; i++) await issue();
-    const session = await verify();
-    const { ticket } = (await take(session)).body;
-    expect(ticket.ahead).toBe(15);
-    const stream = await follow(ticket.ref);
-    await expect.poll(() => stream.last()?.ahead).toBe(15);
+    const { ticket, stream } = await takeAndFollow(15);
     await callNext();
     // Asked, the hub works its place out now; the stream hears of a place this far back within two seconds.
     expect((await call<PhoneTicket>('GET', `/api/phone/tickets/${ticket.ref}`)).body.ahead).toBe(14);

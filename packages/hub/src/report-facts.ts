@@ -33,12 +33,19 @@ export class FactWriter {
 
   apply(facts: readonly FactIncrement[]): void {
     if (this.held) for (const f of facts) this.held.push(f);
-    else {
-      // Written in the same shapes as a held batch's (FactSums): few statements, made once.
-      const sums = new FactSums();
-      sums.add(facts);
-      for (const change of sums.take()) this.run(change);
-    }
+    else this.write(facts);
+  }
+
+  /** Increments summed per row (FactSums) and written, one row change per row. */
+  write(facts: readonly FactIncrement[]): void {
+    const sums = new FactSums();
+    sums.add(facts);
+    this.flush(sums);
+  }
+
+  /** The rows summed so far, written (FactSums.take: a few statement shapes per table, each made once). */
+  flush(sums: FactSums): void {
+    for (const change of sums.take()) this.run(change);
   }
 
   /**
@@ -54,10 +61,7 @@ export class FactWriter {
     if (--this.holding > 0) return;
     const held = this.held ?? [];
     this.held = undefined;
-    if (held.length === 0) return;
-    const buffer = new FactBuffer();
-    buffer.add(held);
-    buffer.flush(this);
+    if (held.length > 0) this.write(held);
   }
 
   /** Where the held increments stand now: a command rolled back goes back to it (see `drop`). */
@@ -76,17 +80,6 @@ export class FactWriter {
     let st = this.statements.get(key);
     if (!st) this.statements.set(key, (st = this.db.prepare(upsertSql(r.table, r.counters, 'sqlite'))));
     st.run(...r.values);
-  }
-}
-
-/**
- * Increments gathered in memory and written as one row change per row (a fold of the log makes
- * many increments of the same rows in a day): for filling the tables, not for the hub's own events.
- */
-class FactBuffer extends FactSums {
-  flush(writer: FactWriter): void {
-    // The counters a row changes, in the table's order: few statements (one per set of counters, made once), each writing only what moved.
-    for (const change of this.take()) writer.run(change);
   }
 }
 
@@ -111,7 +104,8 @@ export function backfillFacts(db: Db): { events: number } {
   };
   const folder = new FactFolder({ caseOf });
   const writer = new FactWriter(db);
-  const buffer = new FactBuffer();
+  // A fold of the log makes many increments of the same rows in a day: summed, then written a row at a time.
+  const buffer = new FactSums();
   const page = db.prepare<[number, number], { seq: number; at: number; type: string; body: string }>('SELECT seq, at, type, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
   let seq = 0;
   let events = 0;
@@ -127,10 +121,10 @@ export function backfillFacts(db: Db): { events: number } {
       buffer.add(folder.apply(eventOfRow(r)));
       events++;
     }
-    if (buffer.size > 50_000) buffer.flush(writer);
+    if (buffer.size > 50_000) writer.flush(buffer);
     seq = rows[rows.length - 1]!.seq;
   }
-  buffer.flush(writer);
+  writer.flush(buffer);
   return { events };
 }
 

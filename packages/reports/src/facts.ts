@@ -14,7 +14,7 @@ import {
   type Ticket,
 } from '@servicehall/core';
 import { bucketOf } from './buckets';
-import { COUNTER_FAMILY, FACT_TABLE_LIST, FACT_TABLES, MAX_COUNTERS, PAUSE_COUNTERS, rowChanges, type Counter, type FactTable, type PlaceColumns, type RowChange } from './schema';
+import { COUNTER_FAMILY, FACT_TABLE_LIST, FACT_TABLES, MAX_COUNTERS, PAUSE_COUNTERS, type Counter, type FactTable, type PlaceColumns, type RowChange } from './schema';
 
 /** Where and when a fact happened: the key of its rows in every fact table. */
 export interface FactPlace {
@@ -306,15 +306,6 @@ export class FactFolder {
     applyEvent(this.view, event);
     return eventFacts(event, before, this.view, this.options);
   }
-}
-
-/** The row changes of an increment in every fact table (see rowChanges). */
-export function incrementRows(f: FactIncrement): RowChange[] {
-  return rowChanges(
-    { day: f.day, month: f.month, hour: f.hour, service_code: f.serviceCode, department: f.department, window_no: f.window, clerk: f.clerk, reason: f.reason ?? '' },
-    f.add,
-    f.reason !== undefined,
-  );
 }
 
 /** Each fact place's field by the key column that holds it. */

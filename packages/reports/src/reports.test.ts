@@ -10,7 +10,7 @@ import {
   factDdl,
   FactFolder,
   finishReport,
-  incrementRows,
+  FactSums,
   planReport,
   quantile,
   ticketFacts,
@@ -36,10 +36,12 @@ function hall() {
   let seq = 0;
   const append = (body: Omit<HallEvent, 'seq' | 'at'>, now: number) => {
     const event = { ...body, seq: ++seq, at: now } as HallEvent;
+    const sums = new FactSums();
     for (const f of folder.apply(event)) {
       facts.push(f);
-      for (const r of incrementRows(f)) db.prepare(upsertSql(r.table, r.counters, 'sqlite')).run(...r.values);
+      sums.add([f]);
     }
+    for (const r of sums.take()) db.prepare(upsertSql(r.table, r.counters, 'sqlite')).run(...r.values);
   };
   append({ type: 'catalogue.replaced', catalogue: demoCatalogue() } as never, at(-120));
   const run = (command: CommandBody, actor: Actor, minutes: number) => {

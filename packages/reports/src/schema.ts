@@ -210,18 +210,3 @@ export interface PlaceColumns {
   reason: string;
 }
 
-/**
- * The row changes an increment makes in every fact table (the pauses table only for a pause with
- * its reason). Both the hub and the city apply these with `upsertSql(table, counters, dialect)`.
- */
-export function rowChanges(place: PlaceColumns, add: Partial<Record<string, number>>, isPause: boolean): RowChange[] {
-  const out: RowChange[] = [];
-  for (const table of FACT_TABLE_LIST) {
-    const pauseTable = table === FACT_TABLES.pauses;
-    if (pauseTable && !isPause) continue;
-    const counters = Object.keys(add).filter((c) => add[c] !== 0 && (!pauseTable || (PAUSE_COUNTERS as readonly string[]).includes(c)));
-    if (counters.length === 0) continue;
-    out.push({ table, counters, values: [...table.keys.map((k) => place[k]), ...counters.map((c) => add[c]!)] });
-  }
-  return out;
-}

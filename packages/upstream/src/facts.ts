@@ -47,6 +47,11 @@ export async function ensureHallFacts(client: pg.ClientBase, hall: string, fill:
   }
 }
 
+/** Drops the hall's fact tables (a parted tail set aside): ensureHallFacts makes them again from the hall's log. */
+export async function dropHallFacts(client: pg.ClientBase, hall: string): Promise<void> {
+  await client.query(`DROP SCHEMA IF EXISTS ${q(hallSchema(hall))} CASCADE`);
+}
+
 /**
  * The hall's facts as its log is shipped: the same fold and fact rules as the hall's own reports
  * (packages/reports), over the hall's own events. A fold begins at the start of the hall day in

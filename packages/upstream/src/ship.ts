@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import type { FactIncrement } from '@servicehall/reports';
 import pg from 'pg';
 import { cityBodyText, type CityEvent, type Enrichment, type LogRow } from './mask';
-import { CityFacts, ensureHallFacts, hallSchema, writeFacts } from './facts';
+import { CityFacts, dropHallFacts, ensureHallFacts, writeFacts } from './facts';
 import { migrateCity } from './schema';
 
 /** Where a hall's log goes and how. */
@@ -84,8 +84,6 @@ export interface PartedTail {
   /** Ratings of the tail already sent to the province (they stay sent). */
   ratingsAlreadySent?: number;
 }
-
-const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** The city refused this hall's log (a restored log that diverged, an archived gap): an operator must look. */
 export class ShippingRefused extends Error {
@@ -332,7 +330,7 @@ export class Shipper {
     }
     await client.query("DELETE FROM rating_feed WHERE hall = $1 AND seq > $2 AND state = 'pending'", [hall, branch]);
     const sent = await client.query<{ n: string }>('SELECT count(*) AS n FROM rating_feed WHERE hall = $1 AND seq > $2', [hall, branch]);
-    await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(hallSchema(hall))} CASCADE`);
+    await dropHallFacts(client, hall);
     this.facts?.reset();
     const warning = {
       hall,
@@ -483,13 +481,10 @@ export class Shipper {
     try {
       const { rows } = await client.query<{ shipped_seq: string; log: string | null }>('SELECT shipped_seq, log FROM halls WHERE hall = $1 FOR UPDATE', [this.options.hall]);
       const shipped = Number(rows[0]!.shipped_seq);
-      if (rows[0]!.log !== this.logId) {
-        // Another hub of this hall (a standby promoted while this one still ran) ships another log
-        // now: this one's events may no longer be the hall's. The lineage check says which.
-        await client.query('ROLLBACK');
-        this.facts!.reset();
+      // Another hub of this hall (a standby promoted while this one still ran) ships another log now:
+      // this one's events may no longer be the hall's. The lineage check, at the reconnect, says which.
+      if (rows[0]!.log !== this.logId)
         throw new Error(`the city now follows another log of hall ${this.options.hall}: checking again which is the hall's`);
-      }
       if (shipped !== first - 1) {
         // Another shipper of this hall (a hub started twice, an answer lost on the way) moved the cursor: go on from it.
         await client.query('ROLLBACK');

@@ -23,8 +23,6 @@ interface WindowRun {
   memory: LaneMemory;
   /** Milliseconds from now until the window is free to call. */
   freeIn: number;
-  /** Nothing is left that the window may call: it has left the play. */
-  gone: boolean;
   /** The step of the play at which the window first found nobody left in its ordinary lane; -1 until then. */
   ordinaryOut: number;
   /** The window's time at that step: when an ordinary ticket joining the end of the lane is its to call. */
@@ -133,7 +131,6 @@ class Play {
       const t = this.pick(run, ordinaryPerPriority);
       if (!t) {
         // Nothing this window may call is left, and nobody arrives.
-        run.gone = true;
         run.leftEmpty = run.ordinaryOut === step;
         free.removeFirst();
         continue;
@@ -194,7 +191,6 @@ function runsOf(plan: Plan, opened: Ticket | undefined, joining: Ticket | undefi
       joining: joining && servesTicket(w.window, joining) ? joining : undefined,
       memory: { ...w.memory },
       freeIn: w.freeIn,
-      gone: false,
       ordinaryOut: -1,
       outIn: 0,
       leftEmpty: false,

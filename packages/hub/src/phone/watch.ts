@@ -31,6 +31,10 @@ const LAZY_MS = 2000;
 const FLUSH_MS = 100;
 /** A ticket this near the front (or nearer than three times the hall's "near") hears every move at once. */
 const LIVE_AHEAD = 10;
+/** How near the front a ticket hears every move at once: LIVE_AHEAD, or three times the hall's "near" if more. */
+const liveAhead = (state: PhoneTicket) => Math.max(LIVE_AHEAD, 3 * state.nearAhead);
+/** The SMS alerts a look at the phones found due, sent together at its end. */
+type DueAlerts = { target: AlertTarget; ticket: Ticket; due: PhoneAlert[] }[];
 /** How long one turn of the event loop looks at phones before it lets the terminals' commands in. */
 const SLICE_MS = 4;
 
@@ -126,7 +130,7 @@ export class TicketWatch {
     if (queued) {
       this.urgentQueue.delete(ticket.id);
       this.queue.delete(ticket.id);
-      const alerts: { target: AlertTarget; ticket: Ticket; due: PhoneAlert[] }[] = [];
+      const alerts: DueAlerts = [];
       this.look(ticket.id, queued, alerts);
       if (alerts.length > 0) this.sendAlerts(alerts);
     }
@@ -313,11 +317,7 @@ export class TicketWatch {
       this.timer = undefined;
     }
     this.soon = false;
-    try {
-      this.flush(touchedOnly);
-    } catch (error) {
-      log.error({ err: error }, 'the phones could not be told of a change');
-    }
+    this.safely(() => this.flush(touchedOnly));
     // What the pass for the touched tickets left (every other phone's place) goes in the next one.
     if (this.dirtyAll || this.linesMoved || this.dirtyTickets.size > 0) this.timer ??= setTimeout(() => this.run(false), FLUSH_MS);
   }
@@ -363,14 +363,14 @@ export class TicketWatch {
     if (this.draining) clearImmediate(this.draining);
     this.draining = undefined;
     const until = performance.now() + SLICE_MS;
-    const alerts: { target: AlertTarget; ticket: Ticket; due: PhoneAlert[] }[] = [];
-    for (const queue of [this.urgentQueue, this.queue])
+    const alerts: DueAlerts = [];
+    slice: for (const queue of [this.urgentQueue, this.queue])
       for (const [id, pass] of queue) {
         queue.delete(id);
         this.look(id, pass, alerts);
         if (performance.now() > until && (this.urgentQueue.size > 0 || this.queue.size > 0)) {
-          this.draining = setImmediate(() => this.drainSafely());
-          break;
+          this.draining = setImmediate(() => this.safely(() => this.drain()));
+          break slice;
         }
       }
     if (alerts.length > 0) this.sendAlerts(alerts);
@@ -379,24 +379,21 @@ export class TicketWatch {
         this.farTimer = undefined;
         const ids = this.far;
         this.far = new Set();
-        try {
-          this.flush(false, ids);
-        } catch (error) {
-          log.error({ err: error }, 'the phones could not be told of a change');
-        }
+        this.safely(() => this.flush(false, ids));
       }, LAZY_MS);
   }
 
-  private drainSafely(): void {
+  /** Work for the phones that fails is said in the log; the hall's own work goes on. */
+  private safely(work: () => void): void {
     try {
-      this.drain();
+      work();
     } catch (error) {
       log.error({ err: error }, 'the phones could not be told of a change');
     }
   }
 
   /** One followed ticket looked at again: its phones told if their view changed, its SMS alerts gathered. */
-  private look(id: string, pass: Pass, alerts: { target: AlertTarget; ticket: Ticket; due: PhoneAlert[] }[]): void {
+  private look(id: string, pass: Pass, alerts: DueAlerts): void {
     if (!this.streams.has(id) && !this.polls.has(id) && !this.targets.has(id)) return;
     const view = this.store.view;
     const t = view.tickets.get(id);
@@ -427,12 +424,11 @@ export class TicketWatch {
   private isFar(id: string): boolean {
     const c = this.cache.get(id);
     if (!c || c.state.state !== 'issued' || c.departures === undefined) return false;
-    const live = Math.max(LIVE_AHEAD, 3 * c.state.nearAhead);
-    return c.state.ahead - (this.departures - c.departures) > live + 1;
+    return c.state.ahead - (this.departures - c.departures) > liveAhead(c.state) + 1;
   }
 
   /** The near and called SMS, queued with the record that they were sent, in one transaction. */
-  private sendAlerts(list: { target: AlertTarget; ticket: Ticket; due: PhoneAlert[] }[]): void {
+  private sendAlerts(list: DueAlerts): void {
     const now = this.options.clock();
     let queued = false;
     this.store.withTransaction(() => {
@@ -531,8 +527,7 @@ export class TicketWatch {
     }
     const next = this.build(t, waiting);
     this.cache.set(t.id, { state: next, sig, key, frame: frame(next), departures: this.departures });
-    const live = Math.max(LIVE_AHEAD, 3 * next.nearAhead);
-    const moved = before !== undefined && before.state.ahead !== next.ahead && Math.min(before.state.ahead, next.ahead) <= live;
+    const moved = before !== undefined && before.state.ahead !== next.ahead && Math.min(before.state.ahead, next.ahead) <= liveAhead(next);
     return { state: next, changed: true, urgent: !before || before.key !== key || moved };
   }
 
