@@ -1,7 +1,7 @@
 import { hallDay, type Catalogue } from '@servicehall/core';
 import fs from 'node:fs';
 import path from 'node:path';
-import { migrate, openDatabase, type Db } from './db';
+import { idsOfDay, migrate, openDatabase, type Db } from './db';
 import { DATABASE_FILE, runningHub } from './integrity';
 
 /**
@@ -88,7 +88,8 @@ export function archiveYear(dataDir: string, year: number, now: number = Date.no
         db.exec('DROP TRIGGER events_no_delete');
         move('events', 'seq <= ?', lastSeq);
         db.exec(NO_DELETE);
-        move('tickets', 'day BETWEEN ? AND ?', from, to);
+        // Tickets are kept by id ('<day>-<number>'): the year's are a range of it.
+        move('tickets', 'id > ? AND id < ?', idsOfDay(from)[0], idsOfDay(to)[1]);
         move('ratings', 'day BETWEEN ? AND ?', from, to);
         move('appointments', 'day BETWEEN ? AND ?', from, to);
         move('follow_ups', "closed = 1 AND json_extract(body, '$.openedOn') BETWEEN ? AND ?", from, to);

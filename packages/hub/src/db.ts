@@ -278,11 +278,39 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
       CREATE INDEX personal_data_access_purpose ON personal_data_access (purpose, id);
     `,
   },
+  {
+    version: 110,
+    name: "tickets kept by their id alone (the day's number is in it): no second key on (day, number), and the rows in the id's own tree",
+    sql: `
+      -- A ticket's id is its day and number ('2026-11-27-A001'): the key (day, number) repeated it, and
+      -- a rowid table kept a third copy of the id in its primary key's index. About 60 B a ticket.
+      CREATE TABLE tickets_by_id (
+        id TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        number TEXT NOT NULL,
+        service_code TEXT NOT NULL,
+        state TEXT NOT NULL,
+        lane TEXT NOT NULL,
+        issued_at INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        body TEXT NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO tickets_by_id SELECT id, day, number, service_code, state, lane, issued_at, seq, body FROM tickets;
+      DROP TABLE tickets;
+      ALTER TABLE tickets_by_id RENAME TO tickets;
+    `,
+  },
   // The reports' fact tables, filled from the log (packages/reports): last, so that it folds the log on a database migrated whole.
   REPORTS_MIGRATION,
   REPORTS_COMPLAINTS_MIGRATION,
   REPORTS_DESK_DAYS_MIGRATION,
 ];
+
+/**
+ * The bounds of a day's ticket ids ('<day>-<number>'), both outside: '<day>-' and '<day>.' ('.'
+ * follows '-'). Tickets are kept by id alone (migration 110), so a day's are a range of their key.
+ */
+export const idsOfDay = (day: string): [string, string] => [`${day}-`, `${day}.`];
 
 export function migrate(db: Db): number {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');

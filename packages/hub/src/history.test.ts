@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from './db';
+import { idsOfDay, openDatabase } from './db';
 import { httpScope } from './http';
 import { PRUNE_LOOKUP } from './retention';
 import { startHub, type RunningHub } from './server';
@@ -264,6 +264,26 @@ describe('the lookups that must not grow with history', () => {
       expect(step).toMatch(/^SEARCH /);
       expect(step).not.toMatch(/TEMP B-TREE/);
     }
+  });
+});
+
+describe('a ticket on the disk', () => {
+  it('is kept once, in the tree of its id: no rowid beside it and no second key on (day, number)', () => {
+    const db = openDatabase(folder());
+    const { sql } = db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tickets'").get()!;
+    expect(sql).toMatch(/WITHOUT ROWID/);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tickets'").all()).toEqual([]);
+    db.close();
+  });
+
+  it("a day's tickets are found by the range of their ids, without the day before's or after's", () => {
+    const db = openDatabase(folder());
+    const put = db.prepare("INSERT INTO tickets (id, day, number, service_code, state, lane, issued_at, seq, body) VALUES (?, ?, ?, 'A', 'waiting', 'ordinary', 0, 1, '{}')");
+    for (const day of ['2026-11-26', '2026-11-27', '2026-11-28'])
+      for (const number of ['A001', 'Z999', 'a001', '0001', '~99']) put.run(`${day}-${number}`, day, number);
+    const ids = db.prepare<[string, string], { id: string }>(LOOKUPS.ticketsOfDay).all(...idsOfDay('2026-11-27')).map((r) => r.id);
+    expect(ids.sort()).toEqual(['2026-11-27-0001', '2026-11-27-A001', '2026-11-27-Z999', '2026-11-27-a001', '2026-11-27-~99']);
+    db.close();
   });
 });
 

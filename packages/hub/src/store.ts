@@ -38,7 +38,7 @@ import {
 import type { Answer } from '@servicehall/protocol';
 import { eventFacts, factsBefore } from '@servicehall/reports/facts';
 import { createHmac, randomUUID } from 'node:crypto';
-import type { Db } from './db';
+import { idsOfDay, type Db } from './db';
 import { CaseworkRecords } from './casework';
 import { HubRole } from './fencing';
 import { HubRefusal } from './files';
@@ -166,7 +166,8 @@ export type ExecuteOptions = Pick<CommandEntry, 'scope' | 'holder' | 'within'>;
  * EXPLAIN QUERY PLAN in the tests): start-up loads today and what is still open, lookups go by key.
  */
 export const LOOKUPS = {
-  ticketsOfDay: `SELECT ${TICKET_FIELDS} FROM tickets WHERE day = ?`,
+  // Tickets are kept by id alone; a day's are a range of ids (idsOfDay).
+  ticketsOfDay: `SELECT ${TICKET_FIELDS} FROM tickets WHERE id > ? AND id < ?`,
   ticketById: `SELECT ${TICKET_FIELDS} FROM tickets WHERE id = ?`,
   appointmentsFrom: 'SELECT body FROM appointments WHERE day >= ?',
   casesOfDay: `SELECT ${CASE_FIELDS} FROM cases WHERE day = ?`,
@@ -379,7 +380,7 @@ export class HallStore {
     view.pending = JSON.parse(row('pending') ?? '[]') as ScheduledChange[];
     const bodies = <T>(sql: string, ...args: unknown[]) => this.db.prepare<unknown[], { body: string }>(sql).all(...args).map((r) => JSON.parse(r.body) as T);
     view.seq = (this.db.prepare(LOOKUPS.lastSeq).get() as { seq: number }).seq;
-    for (const t of this.db.prepare<[string], TicketRow>(LOOKUPS.ticketsOfDay).all(day).map(ticketOfRow)) {
+    for (const t of this.db.prepare<[string, string], TicketRow>(LOOKUPS.ticketsOfDay).all(...idsOfDay(day)).map(ticketOfRow)) {
       view.tickets.set(t.id, t);
       view.nextPlace = Math.max(view.nextPlace, t.place + 1);
     }

@@ -37,7 +37,7 @@ import { hallKeyOf } from './hall-db';
  *
  * Bump the version whenever what it writes changes: cached histories are keyed by it.
  */
-export const HISTORY_GENERATOR_VERSION = 2;
+export const HISTORY_GENERATOR_VERSION = 3;
 
 export interface HistoryOptions {
   /** Folder of the hall database (hall.db), made when new. A folder that holds a hall goes on from it. */
@@ -140,9 +140,10 @@ class Agenda {
     return h[a]!.t < h[b]!.t || (h[a]!.t === h[b]!.t && h[a]!.n < h[b]!.n);
   }
 
+  /** Runs `run` at `t`, in whole milliseconds as the hub's own clock (Date.now) counts them. */
   at(t: number, run: () => void): void {
     const h = this.heap;
-    h.push({ t, n: this.n++, run });
+    h.push({ t: Math.round(t), n: this.n++, run });
     let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -584,7 +585,7 @@ export function appendHistory(db: Db, file: string): void {
       db.exec(`
         INSERT INTO events (seq, at, type, command_id, body) SELECT seq + ${offset}, at, type, command_id, body FROM part.events WHERE seq > 1 ORDER BY seq;
         INSERT INTO tickets (id, day, number, service_code, state, lane, issued_at, seq, body)
-          SELECT id, day, number, service_code, state, lane, issued_at, seq + ${offset}, body FROM part.tickets ORDER BY rowid;
+          SELECT id, day, number, service_code, state, lane, issued_at, seq + ${offset}, body FROM part.tickets ORDER BY id;
         INSERT INTO cases (number, service_code, state, day, seq, body, deadline) SELECT number, service_code, state, day, seq + ${offset}, body, deadline FROM part.cases ORDER BY rowid;
         INSERT INTO ratings (id, ticket_id, day, level, window, clerk, body) SELECT id, ticket_id, day, level, window, clerk, body FROM part.ratings ORDER BY rowid;
         INSERT INTO follow_ups (id, closed, body, day) SELECT id, closed, body, day FROM part.follow_ups ORDER BY rowid;
