@@ -341,6 +341,8 @@ export function openDatabase(dataDir: string, file = DATABASE_FILE): Db {
   db.pragma('busy_timeout = 5000');
   // SQLite's default page cache is 2 MB: a year's indexes need more to keep the write path in memory.
   db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+  // Each command of a batch is a savepoint: the pages it changes are kept for its rollback in memory, not in a temporary file.
+  db.pragma('temp_store = MEMORY');
   migrate(db);
   return db;
 }
