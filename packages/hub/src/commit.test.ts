@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { HallEvent } from '@servicehall/core';
 import { GroupCommit } from './commit';
 import { openDatabase } from './db';
 import { createLogger, useLogger } from './log';
@@ -66,6 +67,122 @@ describe('the group commit', () => {
     expect(answers.map((r) => r.answer)).toEqual([1, 2].map(() => expect.objectContaining({ ok: false, code: 'internal' })));
     // Said once, in the hub's log.
     expect(lines.filter((l) => l.includes('a batch of commands failed'))).toHaveLength(1);
+  });
+});
+
+describe("the group commit's flush, off the event loop", () => {
+  const kiosk = { role: 'kiosk', terminal: 'kiosk-1' } as const;
+  const issue = (id: string) => ({ id, type: 'issueTicket' as const, serviceCode: 'GA-SFZ-HL', lane: 'ordinary' as const });
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  /** fs.fdatasync held: each flush waits until the test lets it end (with an error, if given). */
+  function heldFlushes() {
+    const waiting: ((error: NodeJS.ErrnoException | null) => void)[] = [];
+    const spy = vi.spyOn(fs, 'fdatasync').mockImplementation(((_fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void waiting.push(done)) as never);
+    return {
+      get waiting() {
+        return waiting.length;
+      },
+      end(error: NodeJS.ErrnoException | null = null) {
+        waiting.shift()!(error);
+      },
+      restore: () => spy.mockRestore(),
+    };
+  }
+
+  it('tells nothing of a batch before its flush has ended, and runs what came meanwhile as the next batch', async () => {
+    const s = store();
+    const flushes = heldFlushes();
+    const told: number[][] = [];
+    s.onEvents((events) => told.push(events.map((e) => e.seq)));
+    const batches = vi.spyOn(s, 'executeBatch');
+    const commits = new GroupCommit(s);
+    const answered: string[] = [];
+    const first = [commits.submit(issue('held-1'), kiosk), commits.submit(issue('held-2'), kiosk)].map((p) => p.then((r) => (answered.push(r.answer.ok ? r.answer.ticket!.number : r.answer.code), r)));
+    await turn();
+    // Committed (the view has both) and on its way to the disk: no answer, no event told yet.
+    expect(batches).toHaveBeenCalledTimes(1);
+    expect(batches.mock.calls[0]![1]).toBe('later');
+    // Only the batch's own commit left the flush for later: every other commit flushes on its own (FULL).
+    expect((s as unknown as { db: import('./db').Db }).db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(s.view.tickets.size).toBe(2);
+    expect(flushes.waiting).toBe(1);
+    expect(told).toEqual([]);
+    expect(answered).toEqual([]);
+    // What a standby may be sent stops before the batch.
+    expect(s.durableSeq).toBe(s.seq - 2);
+    expect(s.eventRowsSince(0).at(-1)?.seq).toBe(s.durableSeq);
+    // A command that arrives meanwhile waits for the flush, then goes in the next batch.
+    const second = commits.submit(issue('held-3'), kiosk);
+    await turn();
+    expect(batches).toHaveBeenCalledTimes(1);
+    flushes.end();
+    await Promise.all(first);
+    expect(answered).toEqual(['A001', 'A002']);
+    expect(told).toEqual([[s.seq - 1, s.seq]]);
+    expect(s.durableSeq).toBe(s.seq);
+    await turn();
+    expect(batches).toHaveBeenCalledTimes(2);
+    flushes.end();
+    expect((await second).answer).toMatchObject({ ok: true, ticket: { number: 'A003' } });
+    expect(told.flat()).toEqual([1, 2, 3].map((n) => s.seq - 3 + n));
+    flushes.restore();
+    await commits.close();
+  });
+
+  it('tells the events of a batch still flushing first when another write flushes the log itself', async () => {
+    const s = store();
+    const flushes = heldFlushes();
+    const told: HallEvent[][] = [];
+    s.onEvents((events) => told.push(events));
+    const commits = new GroupCommit(s);
+    const pending = commits.submit(issue('before-the-admin'), kiosk);
+    await turn();
+    expect(told).toEqual([]);
+    // A command run on its own commits with its flush (synchronous = FULL): the batch before it is on the disk too.
+    s.execute(issue('the-admins-own'), { role: 'admin', terminal: 'http' });
+    expect(told.map((events) => events.map((e) => e.seq))).toEqual([[s.seq - 1, s.seq]]);
+    flushes.end();
+    expect((await pending).answer.ok).toBe(true);
+    // Told once.
+    expect(told.flat()).toHaveLength(2);
+    flushes.restore();
+    await commits.close();
+  });
+
+  it('answers a batch whose flush failed as not recorded, and a command sent again gets what was done', async () => {
+    const s = store();
+    const flushes = heldFlushes();
+    const lines: string[] = [];
+    const restore = useLogger(createLogger({ destination: { write: (line: string) => void lines.push(line) } }));
+    const told: number[] = [];
+    s.onEvents((events) => told.push(...events.map((e) => e.seq)));
+    const commits = new GroupCommit(s);
+    const pending = commits.submit(issue('flush-fails'), kiosk);
+    await turn();
+    flushes.end(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    expect((await pending).answer).toMatchObject({ ok: false, code: 'internal' });
+    expect(lines.join('')).toContain('could not be flushed');
+    // The hub holds the ticket, and its terminals are told of it.
+    expect(told).toEqual([s.seq]);
+    const again = commits.submit(issue('flush-fails'), kiosk);
+    await turn();
+    flushes.end();
+    expect(await again).toMatchObject({ repeated: true, answer: { ok: true, ticket: { number: 'A001' } } });
+    restore();
+    flushes.restore();
+    await commits.close();
+  });
+
+  it('flushes for real: the answer comes once the disk has the batch', async () => {
+    const s = store();
+    const flush = vi.spyOn(fs, 'fdatasync');
+    const commits = new GroupCommit(s);
+    const answers = await Promise.all([1, 2, 3].map((n) => commits.submit(issue(`real-flush-${n}`), kiosk)));
+    expect(answers.map((r) => r.answer.ok && r.answer.ticket?.number)).toEqual(['A001', 'A002', 'A003']);
+    expect(flush).toHaveBeenCalledTimes(1);
+    flush.mockRestore();
+    await commits.close();
   });
 });
 

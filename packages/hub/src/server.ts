@@ -484,6 +484,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       await new Promise<void>((resolve) => replicationWss.close(() => resolve()));
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await commits.close();
       await upstream?.stop();
       await checkpointer.stop();
       db.close();

@@ -224,6 +224,12 @@ export class HallStore {
   private readonly facts: FactWriter;
   private readonly bodyKey: Buffer;
   private readonly listeners = new Set<EventListener>();
+  /**
+   * Events committed by a batch whose disk flush runs off the event loop (executeBatch's `flush:
+   * 'later'`, see GroupCommit), in order: listeners hear them once the flush is done (logFlushed), or
+   * when a later commit that flushed the log itself made them durable with it.
+   */
+  private unflushed: HallEvent[] = [];
   private readonly executedListeners = new Set<ExecutedListener>();
   private readonly retention: AnswerRetention;
   private readonly st;
@@ -250,7 +256,7 @@ export class HallStore {
       commandsOfEvents: db.prepare<[number, number], { id: string; first_seq: number; last_seq: number }>(LOOKUPS.commandsOfEvents),
       appendEvent: db.prepare('INSERT INTO events (seq, at, type, command_id, body, epoch) VALUES (?, ?, ?, ?, ?, ?)'),
       since: db.prepare<[number, number], EventRow>(LOOKUPS.eventsSince),
-      rowsSince: db.prepare<[number, number], ReplicatedEvent>('SELECT seq, at, type, command_id, body, COALESCE(epoch, 1) AS epoch FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
+      rowsSince: db.prepare<[number, number, number], ReplicatedEvent>('SELECT seq, at, type, command_id, body, COALESCE(epoch, 1) AS epoch FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?'),
       putTicket: db.prepare<[string, string, string, string, string, string, number, number, string]>(
         `INSERT INTO tickets (id, day, number, service_code, state, lane, issued_at, seq, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET service_code = excluded.service_code, state = excluded.state, seq = excluded.seq, body = excluded.body`,
@@ -572,8 +578,12 @@ export class HallStore {
    * Runs commands that arrived together in one outer transaction (group commit: one disk flush for
    * the lot). Each command is still its own transaction inside it, a savepoint: a refusal or a
    * failure of one leaves the others whole. Listeners hear all the batch's events once it is durable.
+   *
+   * `flush: 'later'`: the commit writes the log without waiting for the disk, and the caller flushes
+   * it off the event loop (logFile, then logFlushed once the disk has it): the hub goes on with its
+   * terminals meanwhile. Its events are told to listeners only then.
    */
-  executeBatch(batch: readonly CommandEntry[]): Executed[] {
+  executeBatch(batch: readonly CommandEntry[], flush: 'now' | 'later' = 'now'): Executed[] {
     const started = this.clock();
     const timed = performance.now();
     if (this.diskFull && started < this.diskFull.retryAt) {
@@ -589,7 +599,10 @@ export class HallStore {
     }
     let results: Executed[];
     this.wrote = false;
+    const later = flush === 'later';
     try {
+      // (A pragma takes effect when it is prepared: run again, it does nothing. So it is run afresh.)
+      if (later) this.db.exec('PRAGMA synchronous = NORMAL');
       // One command alone needs no savepoint inside its transaction.
       results = batch.length === 1 ? [this.runEntry(batch[0]!)] : this.runBatch(batch);
     } catch (error) {
@@ -603,12 +616,48 @@ export class HallStore {
       }
       this.tellExecuted(batch, undefined, timed);
       throw error;
+    } finally {
+      if (later) this.db.exec('PRAGMA synchronous = FULL');
     }
     if (this.wrote) this.onWritten();
     this.tellExecuted(batch, results, timed);
     const events = results.flatMap((r) => r.events);
-    if (events.length > 0) for (const listener of this.listeners) listener(events);
+    if (later) this.unflushed.push(...events);
+    else this.tell(events);
     return results;
+  }
+
+  /** The write-ahead log's file, which a batch committed with `flush: 'later'` leaves to be flushed (none: the database is in memory). */
+  get logFile(): string | undefined {
+    return this.db.memory ? undefined : `${this.db.name}-wal`;
+  }
+
+  /**
+   * The log is on the disk up to `seq` (a flush that began when the hub's log ended there): the
+   * events of batches committed before it are told to listeners now, in order.
+   */
+  logFlushed(seq: number): void {
+    let n = 0;
+    while (n < this.unflushed.length && this.unflushed[n]!.seq <= seq) n++;
+    if (n > 0) this.tellNow(this.unflushed.splice(0, n));
+  }
+
+  /** The last event on the disk: those after it were committed by a batch whose flush has not ended. */
+  get durableSeq(): number {
+    return this.unflushed.length > 0 ? this.unflushed[0]!.seq - 1 : this.view.seq;
+  }
+
+  /**
+   * Tells listeners of events just committed by a transaction that flushed the log itself (synchronous
+   * = FULL): its flush made those of a batch still waiting for its own durable too, so they go first.
+   */
+  private tell(events: HallEvent[]): void {
+    if (events.length === 0) return;
+    this.tellNow(this.unflushed.length > 0 ? [...this.unflushed.splice(0), ...events] : events);
+  }
+
+  private tellNow(events: HallEvent[]): void {
+    for (const listener of this.listeners) listener(events);
   }
 
   /**
@@ -698,7 +747,7 @@ export class HallStore {
       throw error;
     }
     this.onWritten();
-    if (appended.length > 0) for (const listener of this.listeners) listener(appended);
+    this.tell(appended);
     return appended;
   }
 
@@ -735,13 +784,14 @@ export class HallStore {
       this.view = this.load();
       throw error;
     }
-    if (appended.length > 0) for (const listener of this.listeners) listener(appended);
+    this.tell(appended);
     return appended;
   }
 
   /** The log's rows after `seq`, at most `limit`, as they are stored: what a follower is sent. */
   eventRowsSince(seq: number, limit = 1000): ReplicatedEvent[] {
-    return this.st.rowsSince.all(seq, limit);
+    // Not those of a batch whose flush has not ended: a follower never holds what this hub could lose.
+    return this.st.rowsSince.all(seq, this.durableSeq, limit);
   }
 
   private append(body: EventBody, now: number, commandId?: string, staff?: StaffRef): HallEvent {
