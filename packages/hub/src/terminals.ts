@@ -204,21 +204,24 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
   });
   const messageRates = new Buckets(limits.messages);
 
-  const send = (s: Session, message: HubMessage | string) => {
+  /** A message, or one already written as UTF-8 for many terminals (sent as text all the same). */
+  const send = (s: Session, message: HubMessage | Buffer) => {
     if (s.ws.readyState !== s.ws.OPEN) return;
     if (s.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
       s.ws.terminate();
       return;
     }
-    s.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+    if (Buffer.isBuffer(message)) s.ws.send(message, { binary: false });
+    else s.ws.send(JSON.stringify(message));
   };
 
+  // The events go to every terminal as the same bytes, written once (not once a terminal).
   const unsubscribe = store.onEvents((events) => {
-    const full = JSON.stringify({ type: 'events', events } satisfies HubMessage);
-    let open: string | undefined;
+    const full = Buffer.from(JSON.stringify({ type: 'events', events } satisfies HubMessage));
+    let open: Buffer | undefined;
     for (const s of sessions) {
       if (!s.subscribed) continue;
-      if (isPublic(s.actor)) send(s, (open ??= JSON.stringify({ type: 'events', events: events.map(publicEvent) } satisfies HubMessage)));
+      if (isPublic(s.actor)) send(s, (open ??= Buffer.from(JSON.stringify({ type: 'events', events: events.map(publicEvent) } satisfies HubMessage))));
       else send(s, full);
     }
   });
