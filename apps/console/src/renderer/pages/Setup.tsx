@@ -1,178 +1,9 @@
-import { isConfigured, supervisionOf, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
+import { isConfigured, type Catalogue, type SupervisionPolicy } from '@servicehall/core';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, ApiError, download, type Problem } from '../api';
 import { ErrorLine, useConsole } from '../App';
 import type { Strings } from '../i18n';
-
-// The wizard edits the catalogue as a form: lists inside an item are text, one entry a line.
-interface ItemForm {
-  code: string;
-  name: string;
-  nameEn?: string;
-  department: string;
-  prefix: string;
-  dailyQuota: string;
-  issuingHours: string;
-  conditions: string;
-  materials: string;
-  steps: string;
-  fees: string;
-  legalLimitDays: string;
-  promisedLimitDays: string;
-  onlineUrl: string;
-  /** What the form does not show is kept as it was. */
-  rest: Record<string, unknown>;
-}
-interface WindowForm {
-  number: string;
-  name: string;
-  department: string;
-  serves: string[];
-  devices: NonNullable<HallWindow['devices']>;
-}
-interface Draft {
-  hall: { name: string; nameEn: string; timeZone: string; publicUrl: string; complaintPhone: string; complaintWindow: string; notices: string };
-  departments: { name: string; nameEn: string }[];
-  items: ItemForm[];
-  windows: WindowForm[];
-  clerks: { number: string; name: string; department: string; title: string; photo?: string }[];
-  /** The alert thresholds of the live hall (H-16, H-18, H-04), as typed. */
-  supervision: Record<keyof SupervisionPolicy, string>;
-  base: Partial<Catalogue>;
-}
-
-const supervisionDraft = (c: Catalogue | undefined): Draft['supervision'] => {
-  const p = supervisionOf(c ?? {});
-  return {
-    waitMinutes: String(p.waitMinutes),
-    waitingCount: p.waitingCount === undefined ? '' : String(p.waitingCount),
-    pauseMinutes: String(p.pauseMinutes),
-    offlineMinutes: String(p.offlineMinutes),
-    checkBeforeOpeningMinutes: String(p.checkBeforeOpeningMinutes),
-  };
-};
-
-const FORMS: Record<string, string> = { original: '原件', copy: '复印件', 'original-and-copy': '原件及复印件', electronic: '电子版' };
-const FORM_BY_NAME = Object.fromEntries(Object.entries(FORMS).map(([k, v]) => [v, k]));
-const DEVICES: NonNullable<HallWindow['devices']> = ['window-terminal', 'number-display', 'rating-pad', 'rating-keypad', 'receipt-printer'];
-const lines = (s: string) =>
-  s
-    .split('\n')
-    .map((x) => x.trim())
-    .filter(Boolean);
-
-function toDraft(c: Catalogue | undefined): Draft {
-  if (!c || !isConfigured(c))
-    return {
-      hall: { name: c?.hall.name ?? '', nameEn: '', timeZone: 'Asia/Shanghai', publicUrl: '', complaintPhone: '12345', complaintWindow: '', notices: '' },
-      departments: [{ name: '', nameEn: '' }],
-      items: [emptyItem('')],
-      windows: [{ number: '1', name: '1号窗口', department: '', serves: [], devices: ['window-terminal', 'number-display', 'rating-pad'] }],
-      clerks: [],
-      supervision: supervisionDraft(c),
-      base: c ? { numbering: c.numbering, queue: c.queue, rating: c.rating } : {},
-    };
-  return {
-    hall: {
-      name: c.hall.name,
-      nameEn: c.hall.nameEn ?? '',
-      timeZone: c.hall.timeZone,
-      publicUrl: c.hall.publicUrl ?? '',
-      complaintPhone: c.hall.complaintPhone,
-      complaintWindow: c.hall.complaintWindow ?? '',
-      notices: c.hall.notices.join('\n'),
-    },
-    departments: c.departments.map((d) => ({ name: d.name, nameEn: d.nameEn ?? '' })),
-    items: c.items.map(({ code, name, nameEn, department, prefix, dailyQuota, issuingHours, conditions, materials, steps, fees, legalLimitDays, promisedLimitDays, onlineUrl, ...rest }) => ({
-      code,
-      name,
-      nameEn,
-      department,
-      prefix,
-      dailyQuota: dailyQuota === undefined ? '' : String(dailyQuota),
-      issuingHours: issuingHours.map((h) => `${h.from}-${h.to}`).join('\n'),
-      conditions: conditions.join('\n'),
-      materials: materials.map((m) => [m.name, FORMS[m.form], m.count, m.note].filter((x) => x !== undefined && x !== '').join('|')).join('\n'),
-      steps: steps.join('\n'),
-      fees,
-      legalLimitDays: String(legalLimitDays),
-      promisedLimitDays: String(promisedLimitDays),
-      onlineUrl: onlineUrl ?? '',
-      rest,
-    })),
-    windows: c.windows
-      .filter((w) => !w.temporary)
-      .map((w) => ({ number: String(w.number), name: w.name, department: w.department ?? '', serves: [...w.serves], devices: [...(w.devices ?? [])] })),
-    clerks: c.clerks.map((k) => ({ number: k.number, name: k.name, department: k.department, title: k.title ?? '', ...(k.photo ? { photo: k.photo } : {}) })),
-    supervision: supervisionDraft(c),
-    base: { numbering: c.numbering, queue: c.queue, rating: c.rating },
-  };
-}
-
-function emptyItem(department: string): ItemForm {
-  return {
-    code: '',
-    name: '',
-    department,
-    prefix: '',
-    dailyQuota: '',
-    issuingHours: '08:30-12:00\n13:30-17:00',
-    conditions: '',
-    materials: '',
-    steps: '',
-    fees: '不收费',
-    legalLimitDays: '20',
-    promisedLimitDays: '10',
-    onlineUrl: '',
-    rest: {},
-  };
-}
-
-const num = (s: string) => (s.trim() === '' ? undefined : Number(s.trim()));
-
-/** The form as the catalogue the hub checks; what is wrong is for the hub to say, all at once. */
-function fromDraft(d: Draft): unknown {
-  const opt = (s: string) => (s.trim() === '' ? undefined : s.trim());
-  return {
-    ...d.base,
-    supervision: Object.fromEntries(Object.entries(d.supervision).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, Number(v.trim())])),
-    hall: {
-      name: d.hall.name.trim(),
-      ...(opt(d.hall.nameEn) ? { nameEn: opt(d.hall.nameEn) } : {}),
-      timeZone: d.hall.timeZone.trim(),
-      ...(opt(d.hall.publicUrl) ? { publicUrl: opt(d.hall.publicUrl) } : {}),
-      complaintPhone: d.hall.complaintPhone.trim(),
-      ...(opt(d.hall.complaintWindow) ? { complaintWindow: opt(d.hall.complaintWindow) } : {}),
-      notices: lines(d.hall.notices),
-    },
-    departments: d.departments.map((x) => ({ name: x.name.trim(), ...(opt(x.nameEn) ? { nameEn: opt(x.nameEn) } : {}) })),
-    items: d.items.map((i) => ({
-      ...i.rest,
-      code: i.code.trim(),
-      name: i.name.trim(),
-      ...(i.nameEn ? { nameEn: i.nameEn } : {}),
-      department: i.department,
-      prefix: i.prefix.trim().toUpperCase(),
-      ...(num(i.dailyQuota) !== undefined ? { dailyQuota: num(i.dailyQuota) } : {}),
-      issuingHours: lines(i.issuingHours).map((span) => {
-        const [from = '', to = ''] = span.split(/[-–~～至]/).map((x) => x.trim());
-        return { from, to };
-      }),
-      conditions: lines(i.conditions),
-      materials: lines(i.materials).map((line, j) => {
-        const [name = '', form = '原件', count = '1', note] = line.split(/[|｜]/).map((x) => x.trim());
-        return { id: `m${j + 1}`, name, form: FORM_BY_NAME[form] ?? form, count: Number(count), ...(note ? { note } : {}) };
-      }),
-      steps: lines(i.steps),
-      fees: i.fees.trim() || '不收费',
-      legalLimitDays: num(i.legalLimitDays),
-      promisedLimitDays: num(i.promisedLimitDays),
-      ...(opt(i.onlineUrl) ? { onlineUrl: opt(i.onlineUrl) } : {}),
-    })),
-    windows: d.windows.map((w) => ({ number: num(w.number), name: w.name.trim(), ...(w.department ? { department: w.department } : {}), serves: w.serves, devices: w.devices })),
-    clerks: d.clerks.map((k) => ({ number: k.number.trim(), name: k.name.trim(), department: k.department, ...(opt(k.title) ? { title: opt(k.title) } : {}), ...(k.photo ? { photo: k.photo } : {}) })),
-  };
-}
+import { DEVICES, emptyItem, fromDraft, toDraft, type Draft } from '../setup-form';
 
 // The catalogue's own English checks, said in Chinese.
 const ZH_MESSAGES: [RegExp, (m: RegExpExecArray) => string][] = [
@@ -296,7 +127,8 @@ export function SetupPage() {
     setNote('');
     try {
       const r = await api<{ catalogue: Catalogue }>('POST', '/api/catalogue.xlsx', await f.arrayBuffer());
-      setDraft(toDraft(r.catalogue));
+      // A workbook holds no window opened for today only: those stay.
+      setDraft({ ...toDraft(r.catalogue), temporary: draft.temporary });
       setProblems([]);
       setStep('hall');
       setNote(t.setup.imported);
@@ -382,7 +214,7 @@ export function SetupPage() {
                 </button>
               </div>
             ))}
-            <button className="ghost" onClick={() => update((d) => void d.departments.push({ name: '', nameEn: '' }))}>
+            <button className="ghost" onClick={() => update((d) => void d.departments.push({ name: '', nameEn: '', rest: {} }))}>
               {t.setup.add}
             </button>
           </>
@@ -479,7 +311,7 @@ export function SetupPage() {
               onClick={() =>
                 update((d) => {
                   const n = Math.max(0, ...d.windows.map((w) => Number(w.number) || 0)) + 1;
-                  d.windows.push({ number: String(n), name: `${n}号窗口`, department: '', serves: [], devices: ['window-terminal', 'number-display', 'rating-pad'] });
+                  d.windows.push({ number: String(n), name: `${n}号窗口`, department: '', serves: [], devices: ['window-terminal', 'number-display', 'rating-pad'], rest: {} });
                 })
               }
             >
@@ -500,7 +332,7 @@ export function SetupPage() {
                 </button>
               </div>
             ))}
-            <button className="ghost" onClick={() => update((d) => void d.clerks.push({ number: '', name: '', department: d.departments[0]?.name ?? '', title: '' }))}>
+            <button className="ghost" onClick={() => update((d) => void d.clerks.push({ number: '', name: '', department: d.departments[0]?.name ?? '', title: '', rest: {} }))}>
               {t.setup.add}
             </button>
           </>

@@ -1,0 +1,193 @@
+import { isConfigured, supervisionOf, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
+
+/**
+ * The setup wizard's form and the catalogue: what the form shows is text to type, and everything
+ * it does not show (the calendar's holidays, the phone, appointment and case policies, a window
+ * opened for today only, any field of a later version) is kept as it was when the form is saved.
+ */
+
+// The wizard edits the catalogue as a form: lists inside an item are text, one entry a line.
+export interface ItemForm {
+  code: string;
+  name: string;
+  nameEn?: string;
+  department: string;
+  prefix: string;
+  dailyQuota: string;
+  issuingHours: string;
+  conditions: string;
+  materials: string;
+  steps: string;
+  fees: string;
+  legalLimitDays: string;
+  promisedLimitDays: string;
+  onlineUrl: string;
+  /** What the form does not show is kept as it was. */
+  rest: Record<string, unknown>;
+}
+export interface WindowForm {
+  number: string;
+  name: string;
+  department: string;
+  serves: string[];
+  devices: NonNullable<HallWindow['devices']>;
+  /** What the form does not show is kept as it was. */
+  rest: Record<string, unknown>;
+}
+export interface Draft {
+  hall: { name: string; nameEn: string; timeZone: string; publicUrl: string; complaintPhone: string; complaintWindow: string; notices: string; rest: Record<string, unknown> };
+  departments: { name: string; nameEn: string; rest: Record<string, unknown> }[];
+  items: ItemForm[];
+  windows: WindowForm[];
+  clerks: { number: string; name: string; department: string; title: string; photo?: string; rest: Record<string, unknown> }[];
+  /** The alert thresholds of the live hall (H-16, H-18, H-04), as typed. */
+  supervision: Record<keyof SupervisionPolicy, string>;
+  /** The catalogue's other parts (numbering, queue, rating, calendar, phone, appointments, cases), as they were. */
+  base: Partial<Catalogue>;
+  /** Windows opened for one day at peak: not in the form, kept until their day ends. */
+  temporary: HallWindow[];
+}
+
+const supervisionDraft = (c: Catalogue | undefined): Draft['supervision'] => {
+  const p = supervisionOf(c ?? {});
+  return {
+    waitMinutes: String(p.waitMinutes),
+    waitingCount: p.waitingCount === undefined ? '' : String(p.waitingCount),
+    pauseMinutes: String(p.pauseMinutes),
+    offlineMinutes: String(p.offlineMinutes),
+    checkBeforeOpeningMinutes: String(p.checkBeforeOpeningMinutes),
+  };
+};
+
+export const FORMS: Record<string, string> = { original: '原件', copy: '复印件', 'original-and-copy': '原件及复印件', electronic: '电子版' };
+const FORM_BY_NAME = Object.fromEntries(Object.entries(FORMS).map(([k, v]) => [v, k]));
+export const DEVICES: NonNullable<HallWindow['devices']> = ['window-terminal', 'number-display', 'rating-pad', 'rating-keypad', 'receipt-printer'];
+const lines = (s: string) =>
+  s
+    .split('\n')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+export function toDraft(c: Catalogue | undefined): Draft {
+  // The parts of the catalogue the form shows; the others are kept whole.
+  const { hall: _hall, departments: _departments, items: _items, windows: _windows, clerks: _clerks, supervision: _supervision, ...base } = c ?? ({} as Partial<Catalogue>);
+  if (!c || !isConfigured(c))
+    return {
+      hall: { name: c?.hall.name ?? '', nameEn: '', timeZone: 'Asia/Shanghai', publicUrl: '', complaintPhone: '12345', complaintWindow: '', notices: '', rest: {} },
+      departments: [{ name: '', nameEn: '', rest: {} }],
+      items: [emptyItem('')],
+      windows: [{ number: '1', name: '1号窗口', department: '', serves: [], devices: ['window-terminal', 'number-display', 'rating-pad'], rest: {} }],
+      clerks: [],
+      supervision: supervisionDraft(c),
+      base,
+      temporary: [],
+    };
+  const { name: _n, nameEn: _e, timeZone: _z, publicUrl: _u, complaintPhone: _p, complaintWindow: _w, notices: _o, ...hallRest } = c.hall;
+  return {
+    hall: {
+      name: c.hall.name,
+      nameEn: c.hall.nameEn ?? '',
+      timeZone: c.hall.timeZone,
+      publicUrl: c.hall.publicUrl ?? '',
+      complaintPhone: c.hall.complaintPhone,
+      complaintWindow: c.hall.complaintWindow ?? '',
+      notices: c.hall.notices.join('\n'),
+      rest: hallRest,
+    },
+    departments: c.departments.map(({ name, nameEn, ...rest }) => ({ name, nameEn: nameEn ?? '', rest })),
+    items: c.items.map(({ code, name, nameEn, department, prefix, dailyQuota, issuingHours, conditions, materials, steps, fees, legalLimitDays, promisedLimitDays, onlineUrl, ...rest }) => ({
+      code,
+      name,
+      nameEn,
+      department,
+      prefix,
+      dailyQuota: dailyQuota === undefined ? '' : String(dailyQuota),
+      issuingHours: issuingHours.map((h) => `${h.from}-${h.to}`).join('\n'),
+      conditions: conditions.join('\n'),
+      materials: materials.map((m) => [m.name, FORMS[m.form], m.count, m.note].filter((x) => x !== undefined && x !== '').join('|')).join('\n'),
+      steps: steps.join('\n'),
+      fees,
+      legalLimitDays: String(legalLimitDays),
+      promisedLimitDays: String(promisedLimitDays),
+      onlineUrl: onlineUrl ?? '',
+      rest,
+    })),
+    windows: c.windows
+      .filter((w) => !w.temporary)
+      .map(({ number, name, department, serves, devices, ...rest }) => ({ number: String(number), name, department: department ?? '', serves: [...serves], devices: [...(devices ?? [])], rest })),
+    clerks: c.clerks.map(({ number, name, department, title, photo, ...rest }) => ({ number, name, department, title: title ?? '', ...(photo ? { photo } : {}), rest })),
+    supervision: supervisionDraft(c),
+    base,
+    temporary: c.windows.filter((w) => w.temporary),
+  };
+}
+
+export function emptyItem(department: string): ItemForm {
+  return {
+    code: '',
+    name: '',
+    department,
+    prefix: '',
+    dailyQuota: '',
+    issuingHours: '08:30-12:00\n13:30-17:00',
+    conditions: '',
+    materials: '',
+    steps: '',
+    fees: '不收费',
+    legalLimitDays: '20',
+    promisedLimitDays: '10',
+    onlineUrl: '',
+    rest: {},
+  };
+}
+
+const num = (s: string) => (s.trim() === '' ? undefined : Number(s.trim()));
+
+/** The form as the catalogue the hub checks; what is wrong is for the hub to say, all at once. */
+export function fromDraft(d: Draft): unknown {
+  const opt = (s: string) => (s.trim() === '' ? undefined : s.trim());
+  return {
+    ...d.base,
+    supervision: Object.fromEntries(Object.entries(d.supervision).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, Number(v.trim())])),
+    hall: {
+      ...d.hall.rest,
+      name: d.hall.name.trim(),
+      ...(opt(d.hall.nameEn) ? { nameEn: opt(d.hall.nameEn) } : {}),
+      timeZone: d.hall.timeZone.trim(),
+      ...(opt(d.hall.publicUrl) ? { publicUrl: opt(d.hall.publicUrl) } : {}),
+      complaintPhone: d.hall.complaintPhone.trim(),
+      ...(opt(d.hall.complaintWindow) ? { complaintWindow: opt(d.hall.complaintWindow) } : {}),
+      notices: lines(d.hall.notices),
+    },
+    departments: d.departments.map((x) => ({ ...x.rest, name: x.name.trim(), ...(opt(x.nameEn) ? { nameEn: opt(x.nameEn) } : {}) })),
+    items: d.items.map((i) => ({
+      ...i.rest,
+      code: i.code.trim(),
+      name: i.name.trim(),
+      ...(i.nameEn ? { nameEn: i.nameEn } : {}),
+      department: i.department,
+      prefix: i.prefix.trim().toUpperCase(),
+      ...(num(i.dailyQuota) !== undefined ? { dailyQuota: num(i.dailyQuota) } : {}),
+      issuingHours: lines(i.issuingHours).map((span) => {
+        const [from = '', to = ''] = span.split(/[-–~～至]/).map((x) => x.trim());
+        return { from, to };
+      }),
+      conditions: lines(i.conditions),
+      materials: lines(i.materials).map((line, j) => {
+        const [name = '', form = '原件', count = '1', note] = line.split(/[|｜]/).map((x) => x.trim());
+        return { id: `m${j + 1}`, name, form: FORM_BY_NAME[form] ?? form, count: Number(count), ...(note ? { note } : {}) };
+      }),
+      steps: lines(i.steps),
+      fees: i.fees.trim() || '不收费',
+      legalLimitDays: num(i.legalLimitDays),
+      promisedLimitDays: num(i.promisedLimitDays),
+      ...(opt(i.onlineUrl) ? { onlineUrl: opt(i.onlineUrl) } : {}),
+    })),
+    windows: [
+      ...d.windows.map((w) => ({ ...w.rest, number: num(w.number), name: w.name.trim(), ...(w.department ? { department: w.department } : {}), serves: w.serves, ...(w.devices.length > 0 ? { devices: w.devices } : {}) })),
+      ...d.temporary,
+    ],
+    clerks: d.clerks.map((k) => ({ ...k.rest, number: k.number.trim(), name: k.name.trim(), department: k.department, ...(opt(k.title) ? { title: opt(k.title) } : {}), ...(k.photo ? { photo: k.photo } : {}) })),
+  };
+}
+
