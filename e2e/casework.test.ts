@@ -89,12 +89,22 @@ describe('the cases that need someone, in the console', { timeout: 90_000 }, () 
       const current = head.locator(`li.current[data-step=${step}]`);
       await current.waitFor();
       await current.locator('textarea[name=note]').fill(text);
-      if (step === 'fix') await current.locator('input[name=evidence]').setInputFiles(photo);
+      // The file button is the console's own, in Chinese (not the browser's “Choose Files”), and names what was chosen.
+      if (step === 'fix') {
+        const files = current.locator('.files');
+        expect(await files.textContent()).toContain('选择文件');
+        expect(await files.textContent()).toContain('未选择文件');
+        await current.locator('input[name=evidence]').setInputFiles(photo);
+        expect(await files.textContent()).toContain('整改后窗口.png');
+        await screenshot(head, 'console-follow-up-evidence');
+      }
       await current.locator('button[type=submit]').click();
       await head.locator(`li.done[data-step=${step}]`).waitFor();
       if (step === 'reply') await screenshot(head, 'console-follow-up-steps');
     }
     expect(await head.locator('li.done').count()).toBe(4);
+    // Who did each step, by name (the staff account's id beside it), not by id alone.
+    expect(await head.locator('li.done[data-step=verify]').textContent()).toContain('李科长（li）');
     await head.getByText('已回访办结').waitFor();
     expect(await head.locator('li.done[data-step=fix] a.evidence').textContent()).toContain('整改后窗口.png');
     await screenshot(head, 'console-follow-up-closed');

@@ -4,6 +4,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../api';
 import { ErrorLine, useConsole } from '../App';
 import { Due } from './FollowUps';
+import { staffNameOf, useStaffNames } from '../staff-names';
 
 const SOURCES = ['hotline-12345', 'complaint-window', 'qr', 'letter', 'other'] as const;
 const CHANNELS = ['phone', 'sms', 'letter', 'in-person', 'hotline'] as const;
@@ -164,6 +165,8 @@ export function ComplaintsPage() {
 /** One complaint: what it is about, its deadline, assignment, escalation, reply, closure and history. */
 export function ComplaintPage() {
   const { cw, staff, language, live } = useConsole();
+  const names = useStaffNames();
+  const who = (id?: string) => staffNameOf(id, names, live.view?.catalogue.clerks ?? [], cw.complaints.hub);
   const { id = '' } = useParams();
   const [data, setData] = useState<{ day: string; complaint: Complaint }>();
   const [error, setError] = useState<unknown>();
@@ -308,7 +311,7 @@ export function ComplaintPage() {
               <tr key={i}>
                 <td>{when(h.at)}</td>
                 <td>{cw.complaints.actions[h.action] ?? h.action}</td>
-                <td>{h.by === 'hub' ? cw.complaints.hub : (h.by ?? '—')}</td>
+                <td>{who(h.by)}</td>
                 <td>{h.action === 'escalated' && c.escalated ? `${cw.due}：${c.escalated.overdueSince}` : (h.note ?? '')}</td>
               </tr>
             ))}

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, upload } from '../api';
 import { ErrorLine, useConsole } from '../App';
+import { staffNameOf, useStaffNames } from '../staff-names';
 
 /** A due day as the list shows it: overdue in red, due today marked. */
 export function Due({ day, due, done }: { day: string; due?: string; done?: boolean }) {
@@ -91,6 +92,8 @@ export function FollowUpsPage() {
 /** One follow-up: its four steps with text and evidence, the next step's form, the appeal and its review. */
 export function FollowUpPage() {
   const { cw, staff, language, live } = useConsole();
+  const names = useStaffNames();
+  const who = (id?: string) => staffNameOf(id, names, live.view?.catalogue.clerks ?? [], cw.complaints.hub);
   const { id = '' } = useParams();
   const [data, setData] = useState<{ day: string; followUp: FollowUp }>();
   const [error, setError] = useState<unknown>();
@@ -149,7 +152,7 @@ export function FollowUpPage() {
             {cw.followUps.window}：{f.window}
           </span>
           <span>
-            {cw.followUps.clerk}：{f.clerk ?? '—'}
+            {cw.followUps.clerk}：{who(f.clerk)}
           </span>
           <span>
             {cw.followUps.level}：{cw.levels[f.level] ?? f.level}
@@ -176,7 +179,7 @@ export function FollowUpPage() {
                 <div>
                   <p className="step-note">{done.note}</p>
                   <p className="small">
-                    {cw.by}：{done.by ?? '—'} · {when(done.at)}
+                    {cw.by}：{who(done.by)} · {when(done.at)}
                   </p>
                   {done.evidence && done.evidence.length > 0 && (
                     <p className="small">
@@ -200,10 +203,15 @@ export function FollowUpPage() {
                     {cw.followUps.stepText}
                     <textarea name="note" rows={3} value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} required />
                   </label>
-                  <label>
-                    {cw.followUps.evidence}
-                    <input name="evidence" type="file" multiple accept="image/jpeg,image/png,application/pdf" onChange={(e) => setFiles([...(e.target.files ?? [])])} />
-                  </label>
+                  {/* The browser's own file button speaks the browser's language: this one speaks the console's. */}
+                  <div className="files">
+                    <span>{cw.followUps.evidence}</span>
+                    <label className="button ghost">
+                      {cw.followUps.chooseFiles}
+                      <input name="evidence" type="file" multiple hidden accept="image/jpeg,image/png,application/pdf" onChange={(e) => setFiles([...(e.target.files ?? [])])} />
+                    </label>
+                    <span className="small dim">{files.length > 0 ? files.map((f) => f.name).join('、') : cw.followUps.noFiles}</span>
+                  </div>
                   <button type="submit" disabled={busy || !note.trim()}>
                     {cw.followUps.complete(cw.steps[s]!)}
                   </button>
@@ -223,11 +231,11 @@ export function FollowUpPage() {
               {cw.followUps.appealReason}：{f.appeal.reason}
             </p>
             <p className="small">
-              {f.appeal.by ?? '—'} · {when(f.appeal.at)}
+              {who(f.appeal.by)} · {when(f.appeal.at)}
             </p>
             {f.appeal.decision ? (
               <p>
-                <span className="tag">{f.appeal.decision.upheld ? cw.followUps.appealUpheld : cw.followUps.appealRejected}</span> {f.appeal.decision.note}（{f.appeal.decision.by ?? '—'}）
+                <span className="tag">{f.appeal.decision.upheld ? cw.followUps.appealUpheld : cw.followUps.appealRejected}</span> {f.appeal.decision.note}（{who(f.appeal.decision.by)}）
               </p>
             ) : supervises ? (
               <form onSubmit={(e) => e.preventDefault()}>
