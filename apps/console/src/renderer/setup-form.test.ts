@@ -1,11 +1,23 @@
 import { CatalogueSchema, unconfiguredCatalogue, type Catalogue } from '@servicehall/core';
-import { demoCatalogue } from '@servicehall/fixtures';
 import { describe, expect, it } from 'vitest';
 import { fromDraft, toDraft } from './setup-form';
 
 /** A hall set up over months: holidays in its calendar, its own phone, appointment and case policies, a window opened for today. */
 function settledHall(): Catalogue {
-  const c = demoCatalogue();
+  // (A renderer's tests use no fixtures of the agents: the hall is written out here.)
+  const c = CatalogueSchema.parse({
+    hall: { name: '滨江区政务服务中心', timeZone: 'Asia/Shanghai', complaintPhone: '12345', notices: ['午间不休'] },
+    departments: [{ name: '公安户籍' }, { name: '市场监管（企业开办）', nameEn: 'Business registration' }],
+    items: [
+      { code: 'GA-SFZ-HL', name: '居民身份证换领', department: '公安户籍', prefix: 'A', issuingHours: [{ from: '08:30', to: '12:00' }], conditions: ['本人到场'], materials: [{ id: 'm1', name: '居民户口簿', form: 'original', count: 1 }], steps: ['取号', '办理'], fees: '20元', legalLimitDays: 60, promisedLimitDays: 30 },
+      { code: 'SJ-QY-SL', name: '企业设立登记', department: '市场监管（企业开办）', prefix: 'E', dailyQuota: 80, issuingHours: [{ from: '09:00', to: '17:00' }], conditions: [], materials: [], steps: [], fees: '不收费', legalLimitDays: 15, promisedLimitDays: 3, onlineUrl: 'https://zwfw.example.gov.cn/qy' },
+    ],
+    windows: [
+      { number: 1, name: '1号窗口', department: '公安户籍', serves: ['GA-SFZ-HL'], devices: ['window-terminal', 'number-display'] },
+      { number: 7, name: '7号窗口', serves: ['SJ-QY-SL'] },
+    ],
+    clerks: [{ number: '1011', name: '徐静', department: '市场监管（企业开办）', title: '科员' }],
+  });
   return CatalogueSchema.parse({
     ...c,
     calendar: { holidays: { '2027-02-08': '春节' }, workdays: { '2027-02-20': '春节调休' } },
