@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addCalendarDays, chinaCalendar, dueDate, makeCalendar, workingDaysBetween } from './calendar';
+import { addCalendarDays, chinaCalendar, dueDate, makeCalendar, workingDaysBetween, workingDaysUntil } from './calendar';
 
 describe('the statutory calendar', () => {
   it.each([
@@ -101,3 +101,13 @@ describe('working days between two days', () => {
     expect(addCalendarDays('2026-03-01', -1)).toBe('2026-02-28');
   });
 });
+
+describe('working days from many days to one', () => {
+  it('counts as workingDaysBetween does, asked in any order, across holidays and make-up days', () => {
+    const to = '2026-10-12';
+    const since = workingDaysUntil(chinaCalendar, to);
+    const days = Array.from({ length: 400 }, (_, i) => addCalendarDays(to, -((i * 37) % 420) + 3));
+    for (const from of days) expect(since(from)).toBe(workingDaysBetween(chinaCalendar, from, to));
+  });
+});
+

@@ -88,3 +88,23 @@ export function workingDaysBetween(calendar: WorkingCalendar, from: string, to: 
   for (let day = addCalendarDays(from, 1); day <= to; day = addCalendarDays(day, 1)) if (calendar.isWorkingDay(day)) n += 1;
   return n;
 }
+
+/**
+ * workingDaysBetween(calendar, from, to) for many `from` and one `to` (how late each of the hall's
+ * overdue items is, today): one walk back from `to`, shared by all, instead of a walk for each.
+ */
+export function workingDaysUntil(calendar: WorkingCalendar, to: string): (from: string) => number {
+  // Working days in (day, to] for each day from `to` back to the earliest asked so far.
+  const after = new Map<string, number>([[to, 0]]);
+  let earliest = to;
+  let count = 0;
+  return (from) => {
+    if (from > to) return workingDaysBetween(calendar, from, to);
+    while (earliest > from) {
+      if (calendar.isWorkingDay(earliest)) count += 1;
+      earliest = addCalendarDays(earliest, -1);
+      after.set(earliest, count);
+    }
+    return after.get(from)!;
+  };
+}

@@ -16,9 +16,10 @@ export interface Swept {
  * clock): it opens the new hall day after midnight, gives services left unrated the hall's default
  * level (N-04), lapses correction cases past their deadline, sends complaints overdue to the supervisor, and drops command answers older than
  * their window. Each step is a command with a stable id in the hub's own scope, so that doing it
- * twice does it once.
+ * twice does it once. At most `max` commands a call: the hub's sweep goes through a backlog (default
+ * ratings due by the thousand after the hub was down) a chunk at a time, its terminals' commands in between.
  */
-export function housekeep(store: HallStore, now: number): Swept {
+export function housekeep(store: HallStore, now: number, max = Infinity): Swept {
   store.openDayIfDue();
   // On a full disk nothing is tried until the hub can write again (it says so itself).
   if (store.isDiskFull) return { commands: 0, pruned: 0 };
@@ -30,6 +31,7 @@ export function housekeep(store: HallStore, now: number): Swept {
   // A complaint past its deadline without a reply goes to the hall's supervisor, once (H-15).
   for (const complaintId of store.casework.overdueComplaints(store.view.day)) commands.push({ id: `escalate:${complaintId}`, type: 'escalateComplaint', complaintId });
   // The hub's own ids, in its own namespace (no terminal or token can send into it), stable so that a second sweep is answered by the first.
-  if (commands.length > 0) store.executeBatch(commands.map((command) => ({ command, actor: HUB, scope: HUB_SCOPE })));
-  return { commands: commands.length, pruned: store.pruneAnswers() };
+  const chunk = commands.length > max ? commands.slice(0, max) : commands;
+  if (chunk.length > 0) store.executeBatch(chunk.map((command) => ({ command, actor: HUB, scope: HUB_SCOPE })));
+  return { commands: chunk.length, pruned: store.pruneAnswers() };
 }

@@ -152,6 +152,9 @@ function defaultConsoleDir(): string {
   return path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../apps/console/dist/renderer');
 }
 
+/** The hub's own commands in one batch of its housekeeping (a default rating, a lapse, an escalation each). */
+const HOUSEKEEPING_CHUNK = 200;
+
 export async function startHub(options: HubOptions): Promise<RunningHub> {
   const startedAt = Date.now();
   const clock = options.clock ?? Date.now;
@@ -305,13 +308,18 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   if (!tls && !isLoopback(host)) warn(`listening on ${host} WITHOUT TLS (allowInsecure): tokens, PINs and applicant data cross the network in clear`);
 
   // The new day, default ratings (N-04), lapsed corrections, old command answers: see housekeep.
-  const sweep = setInterval(() => {
+  // A backlog goes a chunk at a time (a batch of thousands held the event loop for seconds on a year's hall).
+  const housekeepInChunks = () => {
     if (!store.role.inCharge) return;
     try {
-      housekeep(store, clock());
+      if (housekeep(store, clock(), HOUSEKEEPING_CHUNK).commands >= HOUSEKEEPING_CHUNK) setImmediate(housekeepInChunks);
     } catch (error) {
       log.error({ err: error }, 'the hub’s housekeeping failed');
     }
+  };
+  const sweep = setInterval(() => {
+    if (!store.role.inCharge) return;
+    housekeepInChunks();
     try {
       phones.forget(clock(), store.view.day);
     } catch (error) {

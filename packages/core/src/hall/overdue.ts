@@ -1,4 +1,4 @@
-import { workingDaysBetween, type WorkingCalendar } from '../calendar';
+import { workingDaysUntil, type WorkingCalendar } from '../calendar';
 import type { CaseRoute, Complaint } from '../casework';
 import { hallDay } from '../clock';
 import type { FollowUp, FollowUpStep } from '../ratings';
@@ -27,7 +27,9 @@ export type OverdueItem =
  */
 export function overdueItems(open: OpenCasework, now: number, calendar: WorkingCalendar, timeZone: string): OverdueItem[] {
   const day = hallDay(now, timeZone);
-  const late = (due: string) => Math.max(1, workingDaysBetween(calendar, due, day));
+  // A hall after a year may hold thousands of overdue items: one walk back through the calendar for all.
+  const since = workingDaysUntil(calendar, day);
+  const late = (due: string) => Math.max(1, since(due));
   const out: OverdueItem[] = [];
   for (const f of open.followUps) {
     const step = nextFollowUpStep(f);
