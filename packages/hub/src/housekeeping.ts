@@ -31,7 +31,7 @@ export function housekeep(store: HallStore, now: number, max = Infinity): Swept 
   // A complaint past its deadline without a reply goes to the hall's supervisor, once (H-15).
   for (const complaintId of store.casework.overdueComplaints(store.view.day)) commands.push({ id: `escalate:${complaintId}`, type: 'escalateComplaint', complaintId });
   // The hub's own ids, in its own namespace (no terminal or token can send into it), stable so that a second sweep is answered by the first.
-  const chunk = commands.length > max ? commands.slice(0, max) : commands;
+  const chunk = commands.slice(0, max);
   if (chunk.length > 0) store.executeBatch(chunk.map((command) => ({ command, actor: HUB, scope: HUB_SCOPE })));
   return { commands: chunk.length, pruned: store.pruneAnswers() };
 }

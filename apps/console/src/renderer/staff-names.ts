@@ -20,8 +20,14 @@ export function staffNameOf(id: string | undefined, accounts: readonly StaffName
   return name ? `${name}（${id}）` : id;
 }
 
-/** The staff accounts this console's user may list (a department head: their department's), once; none while loading or when refused. */
-export function useStaffNames(): readonly StaffName[] {
+/** staffNameOf with the staff accounts this console's user may list (a department head: their department's), loaded once. */
+export function useStaffNameOf(clerks: readonly Clerk[], hub: string): (id?: string) => string {
+  const names = useStaffNames();
+  return (id) => staffNameOf(id, names, clerks, hub);
+}
+
+/** The staff accounts this console's user may list, once; none while loading or when refused. */
+function useStaffNames(): readonly StaffName[] {
   const [names, setNames] = useState<readonly StaffName[]>([]);
   useEffect(() => {
     let live = true;

@@ -4,7 +4,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../api';
 import { ErrorLine, useConsole } from '../App';
 import { Due } from './FollowUps';
-import { staffNameOf, useStaffNames } from '../staff-names';
+import { useStaffNameOf } from '../staff-names';
 
 const SOURCES = ['hotline-12345', 'complaint-window', 'qr', 'letter', 'other'] as const;
 const CHANNELS = ['phone', 'sms', 'letter', 'in-person', 'hotline'] as const;
@@ -165,8 +165,7 @@ export function ComplaintsPage() {
 /** One complaint: what it is about, its deadline, assignment, escalation, reply, closure and history. */
 export function ComplaintPage() {
   const { cw, staff, language, live } = useConsole();
-  const names = useStaffNames();
-  const who = (id?: string) => staffNameOf(id, names, live.view?.catalogue.clerks ?? [], cw.complaints.hub);
+  const who = useStaffNameOf(live.view?.catalogue.clerks ?? [], cw.complaints.hub);
   const { id = '' } = useParams();
   const [data, setData] = useState<{ day: string; complaint: Complaint }>();
   const [error, setError] = useState<unknown>();

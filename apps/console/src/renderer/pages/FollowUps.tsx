@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, upload } from '../api';
 import { ErrorLine, useConsole } from '../App';
-import { staffNameOf, useStaffNames } from '../staff-names';
+import { useStaffNameOf } from '../staff-names';
 
 /** A due day as the list shows it: overdue in red, due today marked. */
 export function Due({ day, due, done }: { day: string; due?: string; done?: boolean }) {
@@ -92,8 +92,7 @@ export function FollowUpsPage() {
 /** One follow-up: its four steps with text and evidence, the next step's form, the appeal and its review. */
 export function FollowUpPage() {
   const { cw, staff, language, live } = useConsole();
-  const names = useStaffNames();
-  const who = (id?: string) => staffNameOf(id, names, live.view?.catalogue.clerks ?? [], cw.complaints.hub);
+  const who = useStaffNameOf(live.view?.catalogue.clerks ?? [], cw.complaints.hub);
   const { id = '' } = useParams();
   const [data, setData] = useState<{ day: string; followUp: FollowUp }>();
   const [error, setError] = useState<unknown>();
