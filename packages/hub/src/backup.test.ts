@@ -30,7 +30,11 @@ const HOUR = 3_600_000;
 const SHANGHAI = 'Asia/Shanghai';
 
 describe('an online backup', () => {
-  it('is one consistent moment of the log while kiosks keep issuing: checked, with its last event in its manifest', async () => {
+  // In one step (the test's database is far under a step), and in steps of 16 KB with the kiosk's commits between them.
+  it.each([
+    ['in one step', undefined],
+    ['in many small steps', 16 * 1024],
+  ])('is one consistent moment of the log while kiosks keep issuing, %s: checked, with its last event in its manifest', async (_, stepBytes) => {
     const data = tempDir();
     const backups = tempDir();
     // The kiosk keeps issuing throughout, beyond a kiosk's pace (whose refusals would make the loop below spin without writing).
@@ -50,9 +54,17 @@ describe('an online backup', () => {
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
-    const backup = await takeBackup(path.join(data, DATABASE_FILE), backups);
+    // Between small steps, commits of the hub's own as well, every millisecond or so.
+    const writer = stepBytes ? setInterval(() => issueTickets(hub.store, 1), 1) : undefined;
+    const backup = await takeBackup(path.join(data, DATABASE_FILE), backups, Date.now, undefined, stepBytes);
+    clearInterval(writer);
     issuing = false;
     await load;
+    if (stepBytes) {
+      expect(backup.steps).toBeGreaterThan(10);
+      // Never started over: SQLite restarts a backup whose source changed between its steps (114 steps here when it did).
+      expect(backup.steps).toBeLessThanOrEqual(Math.ceil(backup.bytes / stepBytes) + 1);
+    }
 
     expect(issuedMeanwhile).toBeGreaterThan(0);
     expect(backup.seq).toBeGreaterThanOrEqual(seqBefore);
@@ -60,7 +72,7 @@ describe('an online backup', () => {
     expect(backup.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(fs.statSync(backup.path).size).toBe(backup.bytes);
     const manifest = JSON.parse(fs.readFileSync(backup.path.replace(/\.db$/, '.json'), 'utf8'));
-    expect(manifest).toEqual({ ...backup, path: undefined, ms: backup.ms });
+    expect(manifest).toEqual({ ...backup, path: undefined, steps: undefined, ms: backup.ms });
     // One file on its own (no -wal beside it), holding exactly the tickets of the events up to its last one.
     expect(fs.readdirSync(backups).sort()).toEqual([path.basename(backup.path), path.basename(backup.path).replace(/\.db$/, '.json')].sort());
     const copy = new Database(backup.path, { readonly: true });
