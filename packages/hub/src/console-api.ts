@@ -7,7 +7,6 @@ import {
   type CommandBody,
   type StaffRef,
 } from '@servicehall/core';
-import { catalogueToWorkbook, templateWorkbook, workbookToCatalogue } from '@servicehall/workbook';
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Pairings, TerminalCredentials } from './enrolment';
@@ -17,6 +16,9 @@ import { clearedCookie, sessionCookie, StaffIdSchema, type Staff, type StaffChan
 import type { HallStore } from './store';
 import { terminalPresence } from './supervision';
 import type { TerminalLinks } from './terminals';
+
+/** The workbook's code (exceljs, hundreds of files) is loaded when a workbook is first asked for, not at every start of the hub. */
+const workbook = () => import('@servicehall/workbook');
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 export const ADMIN_ONLY = ['administrator'] as const;
@@ -269,6 +271,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       query: { template: '1 for the template' },
       handle: async (req) => {
         const template = req.query.get('template') === '1' || !isConfigured(store.view.catalogue);
+        const { catalogueToWorkbook, templateWorkbook } = await workbook();
         const data = template ? await templateWorkbook() : await catalogueToWorkbook(store.view.catalogue);
         return { status: 200, body: undefined, file: { contentType: XLSX, name: template ? '事项目录模板.xlsx' : `${store.view.catalogue.hall.name}事项目录.xlsx`, data } };
       },
@@ -281,6 +284,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       staff: ADMIN_ONLY,
       file: { contentType: XLSX, maxBytes: 8 * 1024 * 1024 },
       handle: async (req) => {
+        const { workbookToCatalogue } = await workbook();
         const r = await workbookToCatalogue(req.raw ?? Buffer.alloc(0), store.view.catalogue);
         if (!r.ok) throw new HttpRefusal('bad-request', `${r.problems.length} problem(s) in the workbook`, { problems: r.problems });
         return { status: 200, body: { ok: true, catalogue: r.catalogue } };
