@@ -80,6 +80,8 @@ describe('the cases that need someone, in the console', { timeout: 90_000 }, () 
     expect(await row.count()).toBe(1);
     expect(await row.first().textContent()).toContain('核实');
     expect(await row.first().textContent()).toContain('市场监管（企业开办）');
+    // The clerk named as the follow-up's own pages name people: 名字（工号）.
+    expect(await row.first().locator('td').nth(3).textContent()).toMatch(/^[\u4e00-\u9fff]+（\d+）$/);
     await screenshot(head, 'console-follow-ups');
     await row.first().locator('a').click();
     const photo = path.join(dir, '整改后窗口.png');

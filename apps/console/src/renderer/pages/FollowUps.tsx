@@ -3,7 +3,7 @@ import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, upload } from '../api';
 import { ErrorLine, useConsole } from '../App';
-import { useStaffNameOf } from '../staff-names';
+import { staffNameOf, useStaffNameOf } from '../staff-names';
 
 /** A due day as the list shows it: overdue in red, due today marked. */
 export function Due({ day, due, done }: { day: string; due?: string; done?: boolean }) {
@@ -32,7 +32,8 @@ export function FollowUpsPage() {
   const [error, setError] = useState<unknown>();
   useEffect(() => void api<{ day: string; followUps: FollowUp[] }>('GET', `/api/follow-ups${closed ? '?closed=1' : ''}`).then(setList, setError), [closed, live.casework]);
   const day = list?.day ?? '';
-  const clerkName = (n?: string) => (n ? `${n} ${live.view?.catalogue.clerks.find((k) => k.number === n)?.name ?? ''}`.trim() : '—');
+  // The clerk as the follow-up's own pages name people: 徐静（1011）.
+  const clerkName = (n?: string) => staffNameOf(n, [], live.view?.catalogue.clerks ?? [], cw.complaints.hub);
   return (
     <>
       <div className="row spread">
