@@ -222,6 +222,29 @@ describe('subscribing', () => {
     expect(late.snapshot).toBeUndefined();
     expect(late.events.map((e) => e.seq)).toEqual([3]);
   });
+
+  it('writes a snapshot once for the terminals that ask within a second, each given the events since it', async () => {
+    const kiosk = await terminal({ role: 'kiosk', terminal: 'kiosk-1', token: TOKEN, since: hub.store.seq });
+    for (let i = 0; i < 3; i++) await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
+    const first = await terminal({ role: 'display', terminal: 'hall-screen', token: TOKEN });
+    const written = first.snapshot!.seq;
+    expect(written).toBe(hub.store.seq);
+    for (let i = 0; i < 3; i++) await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
+    // Another screen a moment later: the same snapshot, then what happened since, so that it holds the hall as it is.
+    const second = await terminal({ role: 'display', terminal: 'screen-2', token: TOKEN });
+    for (let i = 0; i < 100 && second.events.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(second.snapshot!.seq).toBe(written);
+    expect(second.events.map((e) => e.seq)).toEqual([written + 1, written + 2, written + 3]);
+    const held = new Set([...second.snapshot!.tickets.map((t) => t.number), ...second.events.flatMap((e) => (e.type === 'ticket.issued' ? [e.ticket.number] : []))]);
+    expect([...held].sort()).toEqual([...hub.store.view.tickets.values()].map((t) => t.number).sort());
+    // A window terminal is not given the screens' snapshot (theirs is without personal data): its own, of now.
+    const window3 = await terminal({ role: 'window', terminal: 'window-3', window: 3, token: TOKEN });
+    expect(window3.snapshot!.seq).toBe(hub.store.seq);
+    // A second later the snapshot is written again.
+    await new Promise((r) => setTimeout(r, 1100));
+    const third = await terminal({ role: 'display', terminal: 'screen-3', token: TOKEN });
+    expect(third.snapshot!.seq).toBe(hub.store.seq);
+  });
 });
 
 describe('device reports', () => {

@@ -281,7 +281,10 @@ describe('public terminals (H-19)', () => {
     expect(await pad.command({ type: 'amendRating', ticketId, aspects: {}, reasons: ['服务态度差'], text: '说话很不耐烦' })).toMatchObject({ ok: true });
     await added;
     await expect.poll(() => window7.events.some((e) => e.type === 'rating.amended')).toBe(true);
+    // A screen linking now gets a snapshot written now (one written within the last second would come with the events since).
+    await new Promise((r) => setTimeout(r, 1100));
     const late = await terminal(h, { role: 'display', terminal: 'screen-2', token: TOKEN });
+    expect(late.snapshot!.seq).toBe(h.store.seq);
     for (const seen of [display.events, kiosk.events, pad.events, late.snapshot]) {
       const text = JSON.stringify(seen);
       expect(text).toContain(caseNumber);

@@ -19,6 +19,7 @@ import { Buckets, CommandRates, rateLimited, type HubLimits } from './limits';
 import { continuesLog, type Lineage } from './lineage';
 import { log } from './log';
 import { commandScope, type HallStore } from './store';
+import { SnapshotCache } from './snapshots';
 
 /** A terminal further behind than this gets a snapshot instead of the events it missed. */
 export const MAX_CATCH_UP_EVENTS = 500;
@@ -215,6 +216,16 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     else s.ws.send(JSON.stringify(message));
   };
 
+  // A snapshot goes to every terminal that asks within a second as the same bytes, written once.
+  const snapshots = new SnapshotCache(
+    (open) => {
+      const snapshot = terminalSnapshot(store.snapshot());
+      return { type: 'snapshot', snapshot: open ? publicSnapshot(snapshot) : snapshot } satisfies HubMessage;
+    },
+    () => ({ view: store.view, seq: store.seq }),
+    { maxBehind: MAX_CATCH_UP_EVENTS / 2 },
+  );
+
   // The events go to every terminal as the same bytes, written once (not once a terminal).
   const unsubscribe = store.onEvents((events) => {
     const full = Buffer.from(JSON.stringify({ type: 'events', events } satisfies HubMessage));
@@ -226,18 +237,21 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     }
   });
 
+  const sendEventsSince = (s: Session, since: number, open: boolean) => {
+    const events = store.eventsSince(since, MAX_CATCH_UP_EVENTS);
+    send(s, { type: 'events', events: open ? events.map(publicEvent) : events });
+  };
+
   const catchUp = (s: Session, since: number | undefined) => {
     const seq = store.seq;
     const open = isPublic(s.actor);
     const lineage = lineageNow();
     const sameHistory = !lineage || since === undefined || continuesLog(lineage, s.log, since);
     if (since === undefined || !sameHistory || since > seq || seq - since > MAX_CATCH_UP_EVENTS) {
-      const snapshot = terminalSnapshot(store.snapshot());
-      send(s, { type: 'snapshot', snapshot: open ? publicSnapshot(snapshot) : snapshot });
-    } else if (since < seq) {
-      const events = store.eventsSince(since, MAX_CATCH_UP_EVENTS);
-      send(s, { type: 'events', events: open ? events.map(publicEvent) : events });
-    }
+      const snapshot = snapshots.get(open);
+      send(s, snapshot.bytes);
+      if (snapshot.seq < seq) sendEventsSince(s, snapshot.seq, open);
+    } else if (since < seq) sendEventsSince(s, since, open);
     // From here on the terminal's view is of this hub's log.
     s.log = lineage?.log;
     s.subscribed = true;
@@ -456,6 +470,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       clearInterval(heartbeat);
       stopRole();
       unsubscribe();
+      snapshots.clear();
       for (const s of sessions) {
         clearTimeout(s.helloTimer);
         s.ws.terminate();
