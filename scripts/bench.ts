@@ -9,6 +9,9 @@ import { runPhoneBench } from './bench-phones';
 await runHubBench({ year: !process.argv.includes('--no-year') });
 console.log('');
 await runPhoneBench();
+console.log('');
+const { runReconnectBench } = await import('./bench-reconnect');
+await runReconnectBench();
 if (fs.existsSync(new URL('./bench-devices.ts', import.meta.url))) {
   console.log('');
   const { runDeviceBench } = await import('./bench-devices');
