@@ -166,14 +166,17 @@ const hallArb: fc.Arbitrary<RandomHall> = fc.record({
   gaps: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 45, maxLength: 45 }),
 });
 
-function history(h: RandomHall): { view: HallView; now: number } {
-  const view = emptyView(catalogue(h.n), DAY);
-  // One item has figures of its own; the others wait on their typical time.
-  view.serviceTimes.set('SJ-QY-SL', h.recent.map((m) => m * MINUTE));
-  for (const w of h.open) step(view, { type: 'openWindow', window: w, clerk: CLERKS[w] }, admin, at('08:30'));
+/** A random hall's history; or, given a view and its moment, more of it (the windows stay as they are). */
+function history(h: RandomHall, going?: HallView, from?: number): { view: HallView; now: number } {
+  const view = going ?? emptyView(catalogue(h.n), DAY);
+  if (!going) {
+    // One item has figures of its own; the others wait on their typical time.
+    view.serviceTimes.set('SJ-QY-SL', h.recent.map((m) => m * MINUTE));
+    for (const w of h.open) step(view, { type: 'openWindow', window: w, clerk: CLERKS[w] }, admin, at('08:30'));
+  }
   const items = [...new Set(WINDOWS.flatMap((w) => view.catalogue.windows.find((x) => x.number === w)!.serves))];
-  let now = at('09:00');
-  let booked = 0;
+  let now = from ?? at('09:00');
+  let booked = going ? view.appointments.size : 0;
   h.actions.forEach((a, i) => {
     now += h.gaps[i]! * MINUTE;
     const item = 'item' in a ? items[a.item % items.length]! : '';
@@ -310,5 +313,31 @@ describe('a board that follows the tickets issued after it was made (WaitBoard.f
     const early = issue(view, 'GA-SFZ-HL', at('08:59'));
     expect(again.follow([early], view.seq)).toBe(false);
     expect(again.seq).toBeLessThan(view.seq);
+  });
+});
+
+describe('a board asked after the hall moved on (WaitBoard.held)', () => {
+  it('tells each ticket it held what it told when it was made, and declines those that came to the lines after', () => {
+    fc.assert(
+      fc.property(hallArb, fc.array(action, { minLength: 1, maxLength: 15 }), (h, more) => {
+        const { view, now } = history(h);
+        const board = new WaitBoard(view, now);
+        const then = new Map(waitingTickets(view).map((t) => [t.id, board.of(t)]));
+        // The hall moves on: more tickets, calls, services, transfers; the board is not told.
+        history({ ...h, actions: more, gaps: h.gaps }, view, now);
+        for (const t of waitingTickets(view)) {
+          const held = board.held(t);
+          if (held === undefined) continue;
+          const { waiting: _then, ...told } = then.get(t.id)!;
+          const { waiting: _now, ...holds } = held;
+          expect(holds).toEqual(told);
+        }
+        // What it cannot tell it declines: a ticket that was not waiting when it was made.
+        for (const t of waitingTickets(view)) if (!then.has(t.id)) expect(board.held(t)).toBeUndefined();
+        // And a ticket no longer waiting is not its to tell.
+        for (const t of view.tickets.values()) if (t.state !== 'issued') expect(board.held(t)).toBeUndefined();
+      }),
+      { numRuns: 150 },
+    );
   });
 });

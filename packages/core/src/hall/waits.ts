@@ -393,6 +393,32 @@ export class WaitBoard {
     const waiting = view.waitingFor.get(t.serviceCode)?.size ?? 0;
     if (t.state !== 'issued') return notWaiting(plan, t, waiting);
     if (!view.waiting.has(t.id)) return { ...waitOf(plan, t), waiting };
+    return this.waitAt(t, this.placeOf(t), waiting);
+  }
+
+  /**
+   * The wait of a waiting ticket as the board holds it, the hall as it was when the board was made,
+   * even after the hall has moved on (the phones' pass that began with this board goes on with it
+   * while the terminals' commands run between its slices). Undefined when the board has no call for
+   * the ticket: it came to the lines after the board was made (or came back to them), or no window
+   * serves its item; the caller then asks a board of the hall as it is.
+   */
+  held(t: Ticket): QueueWait | undefined {
+    if (t.state !== 'issued') return undefined;
+    const place = this.placeOf(t);
+    const then = place.own?.ticket;
+    // Sent to another item or window since, or come back to another lane: not the ticket the board played.
+    if (!then || then.serviceCode !== t.serviceCode || then.targetWindow !== t.targetWindow || then.lane !== t.lane) return undefined;
+    return this.waitAt(t, place, this.view.waitingFor.get(t.serviceCode)?.size ?? 0);
+  }
+
+  private waitAt(t: Ticket, place: Place, waiting: number): QueueWait {
+    return { ...waitIn(this.plan, t, place.calls, place.closed, place), waiting };
+  }
+
+  /** A waiting ticket's call in the board's play (made once for the windows that may call it), the people ahead and the caveats. */
+  private placeOf(t: Ticket): Place {
+    const { plan } = this;
     const key = t.targetWindow !== undefined ? `window ${t.targetWindow}` : `item ${t.serviceCode}`;
     // No open window may call it: the play of its own takes those that may as open; it is the same
     // for every ticket they may call (an item's, or those sent to one window), played once for them.
@@ -412,7 +438,7 @@ export class WaitBoard {
         const n = w.window.number;
         ahead += n === own.call.window ? own.k : countBelow(played.timesAt.get(n), own.call.in, n < own.call.window);
       }
-    return { ...waitIn(plan, t, played.play.calls, closed, { own: own?.call, ahead, caveats: caveatsOf(shared.basis, t) }), waiting };
+    return { own: own?.call, ahead, caveats: caveatsOf(shared.basis, t), calls: played.play.calls, closed };
   }
 
   /**
@@ -485,6 +511,15 @@ export class WaitBoard {
     else played.timesAt.set(call.window, [call.in]);
     played.callOf.set(call.ticket.id, { call, k: (times?.length ?? 1) - 1 });
   }
+}
+
+/** A ticket's call in a board's play (none: the play has none for it), the people ahead, and what its wait rests on. */
+interface Place {
+  own: Call | undefined;
+  ahead: number;
+  caveats: WaitCaveat[];
+  calls: readonly Call[];
+  closed: boolean;
 }
 
 /** A play a board keeps, and its calls by ticket and by window. */

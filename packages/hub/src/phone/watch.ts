@@ -1,4 +1,4 @@
-import { alertsDue, findItem, findWindow, issuedTicket, phonePolicyOf, ticketWait, type HallEvent, type PhoneAlert, type QueueWait, type Ticket } from '@servicehall/core';
+import { alertsDue, findItem, findWindow, issuedTicket, phonePolicyOf, ticketWait, type HallEvent, type HallView, type PhoneAlert, type QueueWait, type Ticket, type WaitBoard } from '@servicehall/core';
 import type { PhoneTicket } from '@servicehall/protocol/phone';
 import type { ServerResponse } from 'node:http';
 import type { HallNotifications } from '../notifications';
@@ -47,15 +47,24 @@ interface Pass {
 }
 
 interface Cached {
+  /** What the phones were last told. */
   state: PhoneTicket;
-  /** Everything a phone sees that can change. */
-  sig: string;
-  /** The same without the place in line and the expected wait: a change here is told at once. */
+  /** What a phone sees that can change, but the place in line and the expected wait: a change here is told at once. */
   key: string;
   frame: string;
+  /** The place and wait last worked out: told, or to be told with the others within LAZY_MS (see lazy). */
+  seen: Seen | undefined;
   /** The tickets that had left the lines (this.departures) when the place was last worked out. */
   departures?: number;
+  /** The hall's sequence the waits' board that worked out the place had: a pass never tells a phone a place older than that. */
+  basis: number;
 }
+
+/** A waiting ticket's place and wait, as compared between looks. */
+type Seen = Pick<QueueWait, 'ahead' | 'minutes' | 'noWindowOpen'> & { low: number; high: number };
+
+const seenOf = (w: Pick<QueueWait, 'ahead' | 'minutes' | 'noWindowOpen' | 'range'>): Seen => ({ ahead: w.ahead, minutes: w.minutes, noWindowOpen: w.noWindowOpen, low: w.range.low, high: w.range.high });
+const sameSeen = (a: Seen | undefined, w: QueueWait) => a !== undefined && a.ahead === w.ahead && a.minutes === w.minutes && a.low === w.range.low && a.high === w.range.high && a.noWindowOpen === w.noWindowOpen;
 
 /** What opens each stream: the reconnect delay for EventSource, and padding for proxies that hold the first kilobytes. */
 const STREAM_PREAMBLE = `retry: 3000\n:${' '.repeat(2048)}\n\n`;
@@ -70,8 +79,8 @@ const STREAM_PREAMBLE = `retry: 3000\n:${' '.repeat(2048)}\n\n`;
  */
 export class TicketWatch {
   private readonly cache = new Map<string, Cached>();
-  /** Tickets whose expected wait alone has changed: told within LAZY_MS, together, not one message per service finished. */
-  private readonly lazy = new Set<string>();
+  /** Tickets whose expected wait (or far place) alone has changed: looked at again and told within LAZY_MS, together, not one message per service finished. */
+  private lazy = new Set<string>();
   private lazyTimer: NodeJS.Timeout | undefined;
   private readonly streams = new Map<string, Set<ServerResponse>>();
   private readonly polls = new Map<string, Set<Poll>>();
@@ -99,6 +108,12 @@ export class TicketWatch {
   private readonly urgentQueue = new Map<string, Pass>();
   private readonly queue = new Map<string, Pass>();
   private draining: NodeJS.Immediate | undefined;
+  /**
+   * The waits' board a pass began with: its slices go on with it while the terminals' commands run
+   * between them (a board played again at each slice was most of the phones' cost in a busy hall).
+   * What changed meanwhile is looked at in the next pass, FLUSH_MS later.
+   */
+  private passBoard: WaitBoard | undefined;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly unsubscribe: () => void;
 
@@ -135,8 +150,8 @@ export class TicketWatch {
       if (alerts.length > 0) this.sendAlerts(alerts);
     }
     const followed = this.streams.has(ticket.id) || this.polls.has(ticket.id) || this.targets.has(ticket.id);
-    // A phone far back is looked at every LAZY_MS; one that asks is answered with its place now.
-    if (followed && this.far.has(ticket.id)) return this.build(ticket);
+    // A phone far back is looked at every LAZY_MS, and a change of its wait alone told within it; one that asks is answered with its place now.
+    if (followed && (this.far.has(ticket.id) || this.lazy.has(ticket.id))) return this.build(ticket);
     const cached = followed ? this.cache.get(ticket.id) : undefined;
     if (cached) return cached.state;
     const state = this.build(ticket);
@@ -204,6 +219,7 @@ export class TicketWatch {
   }
 
   close(): void {
+    this.passBoard = undefined;
     clearInterval(this.heartbeat);
     clearTimeout(this.lazyTimer);
     clearTimeout(this.farTimer);
@@ -322,7 +338,7 @@ export class TicketWatch {
     if (this.dirtyAll || this.linesMoved || this.dirtyTickets.size > 0) this.timer ??= setTimeout(() => this.run(false), FLUSH_MS);
   }
 
-  private flush(touchedOnly = false, farOnes?: ReadonlySet<string>): void {
+  private flush(touchedOnly = false): void {
     const all = touchedOnly ? false : this.dirtyAll;
     const moved = touchedOnly ? false : this.linesMoved;
     const reordered = !touchedOnly && this.reordered;
@@ -331,6 +347,8 @@ export class TicketWatch {
       this.dirtyAll = false;
       this.linesMoved = false;
       this.reordered = false;
+      // The pass looks at the hall as it is now.
+      this.passBoard = undefined;
     }
     this.dirtyTickets = new Set();
     // A pass that only tickets moved leaves the phones far back to the pass every LAZY_MS: their
@@ -338,13 +356,21 @@ export class TicketWatch {
     const skipFar = !all && !reordered;
     // A change in any line may move every followed ticket (the windows share items): all places are
     // worked out, and only the phones whose view changed hear of it.
-    let concerned: Iterable<string>;
-    if (farOnes) concerned = farOnes;
-    else if (all || moved) concerned = new Set([...this.streams.keys(), ...this.polls.keys(), ...this.targets.keys()]);
-    else concerned = touched;
+    const concerned = all || moved ? new Set([...this.streams.keys(), ...this.polls.keys(), ...this.targets.keys()]) : touched;
     // The touched tickets (a call) first, then the rest.
     for (const id of touched) this.enqueue(this.urgentQueue, id, { all, touched: true, skipFar, fromFar: false });
-    for (const id of concerned) if (!touched.has(id)) this.enqueue(this.queue, id, { all, touched: false, skipFar, fromFar: !!farOnes });
+    for (const id of concerned) if (!touched.has(id)) this.enqueue(this.queue, id, { all, touched: false, skipFar, fromFar: false });
+    this.drain();
+  }
+
+  /**
+   * The phones left for later (far back, or a change of their wait alone) looked at again with the
+   * hall as it is now, and told whatever changed. The passes' own marks (what moved since the last
+   * pass) are left to the next pass.
+   */
+  private lookAgain(ids: ReadonlySet<string>): void {
+    this.passBoard = undefined;
+    for (const id of ids) this.enqueue(this.queue, id, { all: false, touched: false, skipFar: false, fromFar: true });
     this.drain();
   }
 
@@ -373,13 +399,14 @@ export class TicketWatch {
           break slice;
         }
       }
+    if (!this.draining) this.passBoard = undefined;
     if (alerts.length > 0) this.sendAlerts(alerts);
     if (this.far.size > 0)
       this.farTimer ??= setTimeout(() => {
         this.farTimer = undefined;
         const ids = this.far;
         this.far = new Set();
-        this.safely(() => this.flush(false, ids));
+        this.safely(() => this.lookAgain(ids));
       }, LAZY_MS);
   }
 
@@ -405,13 +432,23 @@ export class TicketWatch {
       this.far.add(id);
       return;
     }
-    // One play-forward of the queue for all of them (core's WaitBoard, kept by the store while the hall stands), each ticket's wait read from it.
-    const wait = t.state === 'issued' ? this.store.waits(this.options.clock()).of(t) : undefined;
-    const { state, changed, urgent } = this.update(t, wait, pass.all || pass.touched);
-    if (changed && (pass.fromFar || urgent)) {
+    // One play-forward of the queue for all of them (core's WaitBoard, the one this pass began with), each ticket's wait read from it.
+    let wait: QueueWait | undefined;
+    let basis = view.seq;
+    if (t.state === 'issued') {
+      let board = this.passBoardOf(view);
+      wait = board.held(t);
+      // A ticket that came to the lines after the pass began: the hall as it is now.
+      if (!wait) wait = (board = this.store.waits(this.options.clock())).of(t);
+      basis = board.seq;
+      // The phone was told a place worked out later than this pass's board (it asked meanwhile): the next pass looks again.
+      if (basis < (this.cache.get(id)?.basis ?? 0)) return;
+    }
+    const { state, changed } = this.update(t, wait, basis, pass.all || pass.touched || pass.fromFar);
+    if (changed) {
       this.lazy.delete(id);
       this.tell(id, state);
-    } else if (changed) this.tellLater(id);
+    }
     const target = this.targets.get(id);
     if (target) {
       const first = target.firstAhead === null ? undefined : { state: 'issued' as const, ahead: target.firstAhead };
@@ -420,11 +457,17 @@ export class TicketWatch {
     }
   }
 
+  /** The waits' board this pass looks with: the one it began with, while the hall's view is the same object (not one read again after a batch rolled back). */
+  private passBoardOf(view: HallView): WaitBoard {
+    if (this.passBoard?.view !== view) this.passBoard = this.store.waits(this.options.clock());
+    return this.passBoard;
+  }
+
   /** Whether a followed ticket's place is so far back that it cannot have come near since it was last worked out. */
   private isFar(id: string): boolean {
     const c = this.cache.get(id);
-    if (!c || c.state.state !== 'issued' || c.departures === undefined) return false;
-    return c.state.ahead - (this.departures - c.departures) > liveAhead(c.state) + 1;
+    if (!c?.seen || c.state.state !== 'issued' || c.departures === undefined) return false;
+    return c.seen.ahead - (this.departures - c.departures) > liveAhead(c.state) + 1;
   }
 
   /** The near and called SMS, queued with the record that they were sent, in one transaction. */
@@ -492,7 +535,8 @@ export class TicketWatch {
   private remember(id: string, state: PhoneTicket): Cached {
     const t = this.store.view.tickets.get(id);
     const key = t ? this.keyOf(t, state.state === 'issued' ? { noWindowOpen: state.noWindowOpen } : undefined) : '';
-    const entry = { state, key, sig: `${key}#${state.ahead}#${state.minutes}#${state.range?.low ?? 0}-${state.range?.high ?? 0}`, frame: frame(state) };
+    const seen = state.state === 'issued' ? seenOf({ ...state, range: state.range ?? { low: 0, high: 0 } }) : undefined;
+    const entry: Cached = { state, key, frame: frame(state), seen, basis: state.version };
     this.cache.set(id, entry);
     return entry;
   }
@@ -508,39 +552,53 @@ export class TicketWatch {
     return `${t.serviceCode}|${t.state}|${wait ? `${wait.noWindowOpen}` : ''}|${t.window ?? ''}|${t.lastCalledAt ?? ''}|${this.targets.get(t.id)?.sealed ? 1 : 0}|${rated}`;
   }
 
-  /** The ticket as its phone would see it now; `urgent` unless only its far place in line or its expected wait moved. */
-  private update(t: Ticket, wait: QueueWait | undefined, touched: boolean): { state: PhoneTicket; changed: boolean; urgent: boolean } {
-    const waiting = t.state === 'issued' ? (wait ?? this.store.waits(this.options.clock()).of(t)) : undefined;
+  /**
+   * The ticket as its phone would see it now, built and `changed` when the phone is to hear of it now:
+   * a change of anything but the place and the wait, a move near the front, or any change when
+   * `now` (the ticket itself moved, or a look at what was left for later). A change of the expected
+   * wait alone, or of a place far back, is left for the look at the lazy ones within LAZY_MS: one
+   * message, built once, for many services finished.
+   */
+  private update(t: Ticket, wait: QueueWait | undefined, basis: number, now: boolean): { state: PhoneTicket; changed: boolean } {
     const cached = this.cache.get(t.id);
     // The common case, a ticket further down a line that did not move for it: nothing to build.
-    const same = cached?.state;
-    if (same && waiting && !touched && same.state === 'issued' && same.ahead === waiting.ahead && same.minutes === waiting.minutes && same.range?.low === waiting.range.low && same.range?.high === waiting.range.high && same.noWindowOpen === waiting.noWindowOpen && same.serviceCode === t.serviceCode) {
+    if (cached && wait && !now && cached.state.state === 'issued' && cached.state.serviceCode === t.serviceCode && sameSeen(cached.seen, wait)) {
       cached.departures = this.departures;
-      return { state: same, changed: false, urgent: false };
+      cached.basis = basis;
+      return { state: cached.state, changed: false };
     }
-    const key = this.keyOf(t, waiting);
-    const sig = `${key}#${waiting?.ahead ?? 0}#${waiting?.minutes ?? 0}#${waiting?.range.low ?? 0}-${waiting?.range.high ?? 0}`;
-    const before = this.cache.get(t.id);
-    if (before && before.sig === sig) {
-      before.departures = this.departures;
-      return { state: before.state, changed: false, urgent: false };
+    const key = this.keyOf(t, wait);
+    const told = cached?.state;
+    const sameWait = !wait || (told?.state === 'issued' && told.ahead === wait.ahead && told.minutes === wait.minutes && told.range?.low === wait.range.low && told.range?.high === wait.range.high && told.noWindowOpen === wait.noWindowOpen);
+    if (cached && cached.key === key && sameWait) {
+      // Back to what the phone was told (a change left for later undone meanwhile).
+      cached.seen = wait && seenOf(wait);
+      cached.departures = this.departures;
+      cached.basis = basis;
+      this.lazy.delete(t.id);
+      return { state: cached.state, changed: false };
     }
-    const next = this.build(t, waiting);
-    this.cache.set(t.id, { state: next, sig, key, frame: frame(next), departures: this.departures });
-    const moved = before !== undefined && before.state.ahead !== next.ahead && Math.min(before.state.ahead, next.ahead) <= liveAhead(next);
-    return { state: next, changed: true, urgent: !before || before.key !== key || moved };
+    const moved = told !== undefined && wait !== undefined && told.ahead !== wait.ahead && Math.min(told.ahead, wait.ahead) <= liveAhead(told);
+    if (cached && !now && cached.key === key && !moved) {
+      cached.seen = wait && seenOf(wait);
+      cached.departures = this.departures;
+      cached.basis = basis;
+      this.tellLater(t.id);
+      return { state: cached.state, changed: false };
+    }
+    const next = this.build(t, wait);
+    this.cache.set(t.id, { state: next, key, frame: frame(next), seen: wait && seenOf(wait), departures: this.departures, basis });
+    return { state: next, changed: true };
   }
 
+  /** A change of the wait alone (or of a far place): the phone is looked at again, and told, within LAZY_MS, with the others. */
   private tellLater(id: string): void {
     this.lazy.add(id);
     this.lazyTimer ??= setTimeout(() => {
       this.lazyTimer = undefined;
-      const ids = [...this.lazy];
-      this.lazy.clear();
-      for (const lazyId of ids) {
-        const c = this.cache.get(lazyId);
-        if (c) this.tell(lazyId, c.state);
-      }
+      const ids = this.lazy;
+      this.lazy = new Set();
+      this.safely(() => this.lookAgain(ids));
     }, LAZY_MS);
     this.lazyTimer.unref();
   }

@@ -1,0 +1,171 @@
+import { ticketWait, type WaitBoard } from '@servicehall/core';
+import { demoCatalogue } from '@servicehall/fixtures';
+import type { PhoneTicket } from '@servicehall/protocol/phone';
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../db';
+import { checkNotifyConfig, HallNotifications } from '../notifications';
+import { PhoneBook, PhoneVault } from '../phones';
+import { HallStore } from '../store';
+import { hallKeyOf, issueTickets } from '../testing/hall-db';
+import { TicketWatch } from './watch';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A phone's open stream as the watch writes to it: each frame it is sent, read back. */
+class PhoneStream extends EventEmitter {
+  readonly seen: PhoneTicket[] = [];
+  writableEnded = false;
+  destroyed = false;
+  writableLength = 0;
+  socket = null;
+  writeHead(): this {
+    return this;
+  }
+  write(text: string): boolean {
+    for (const line of text.split('\n')) if (line.startsWith('data: ')) this.seen.push(JSON.parse(line.slice(6)) as PhoneTicket);
+    return true;
+  }
+  end(): void {
+    this.writableEnded = true;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+const dirs: string[] = [];
+const closing: (() => void)[] = [];
+afterEach(() => {
+  for (const close of closing.splice(0)) close();
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A hall with three windows open on the same items and `tickets` waiting, each followed by a phone's stream. */
+function hallWithPhones(tickets: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-watch-'));
+  dirs.push(dir);
+  const db: Db = openDatabase(dir);
+  const clock = { now: Date.parse('2026-11-27T09:00:00+08:00') };
+  const now = () => clock.now;
+  const catalogue = demoCatalogue({ allDay: true });
+  for (const item of catalogue.items) delete item.dailyQuota;
+  HallStore.seed(db, catalogue, now());
+  const store = new HallStore(db, now, hallKeyOf(dir));
+  const admin = { role: 'admin', terminal: 'console' } as const;
+  for (const [window, clerk] of [
+    [1, '1001'],
+    [2, '1002'],
+  ] as const)
+    expect(store.execute({ id: `open-${window}`, type: 'openWindow', window, clerk }, admin).answer).toMatchObject({ ok: true });
+  issueTickets(store, tickets);
+  const notify = checkNotifyConfig({ channels: [] }, '滨江政务服务中心');
+  if (!notify.ok) throw new Error(notify.message);
+  const notifications = new HallNotifications(db, notify.config, { clock: now });
+  const watch = new TicketWatch(store, new PhoneBook(db, new PhoneVault(Buffer.alloc(32, 7))), notifications, { publicBase: () => 'https://hall.example', clock: now });
+  closing.push(() => {
+    watch.close();
+    db.close();
+  });
+  const phones = new Map<string, PhoneStream>();
+  for (const t of store.view.tickets.values()) {
+    const phone = new PhoneStream();
+    watch.stream(t, phone as unknown as ServerResponse);
+    phones.set(t.id, phone);
+  }
+  // Every waits' board the hub makes from now on.
+  const boards = new Set<WaitBoard>();
+  const waits = store.waits.bind(store);
+  store.waits = (at?: number) => {
+    const board = waits(at);
+    boards.add(board);
+    return board;
+  };
+  return { store, watch, phones, boards, clock };
+}
+
+/** The clerks of windows 1 and 2 call, start and finish in turn, one command each turn of the event loop (20 s of the hall's time apart), until stopped. */
+function hallAtWork(store: HallStore, clock: { now: number }): { stop(): number } {
+  const steps = ['callNext', 'startService', 'finishService'] as const;
+  let n = 0;
+  let working = true;
+  const work = () => {
+    if (!working) return;
+    const window = 1 + (n % 2);
+    const type = steps[Math.floor(n / 2) % 3]!;
+    store.execute({ id: `work-${n}`, type, window }, { role: 'window', terminal: `window-${window}`, window });
+    clock.now += 20_000;
+    n += 1;
+    setImmediate(work);
+  };
+  setImmediate(work);
+  return {
+    stop() {
+      working = false;
+      return n;
+    },
+  };
+}
+
+describe('the phones following their tickets (TicketWatch)', () => {
+  it('looks at thousands of phones a slice at a time, the queue played once for a pass however many commands run between its slices', async () => {
+    const { store, boards, clock } = hallWithPhones(3000);
+    // The first pass (every phone) ends.
+    await sleep(500);
+    boards.clear();
+    const seqBefore = store.seq;
+    const started = performance.now();
+    const hall = hallAtWork(store, clock);
+    // Passes begin every 100 ms while the hall works, a command between each two slices of 4 ms; a pass for 3,000 phones takes several.
+    while (store.seq - seqBefore < 60) await sleep(10);
+    hall.stop();
+    const passes = Math.ceil((performance.now() - started) / 100) + 1;
+    // One board a pass (a play of the queue for each slice was most of a busy hall's cost for the phones).
+    expect(boards.size).toBeGreaterThan(0);
+    expect(boards.size).toBeLessThanOrEqual(passes);
+  });
+
+  it('tells every phone where its ticket stands once the hall is quiet: the changes left for later are told too', async () => {
+    const { store, watch, phones, clock } = hallWithPhones(1500);
+    await sleep(300);
+    const hall = hallAtWork(store, clock);
+    await sleep(300);
+    hall.stop();
+    // The hall quiet, and whatever was left for later told.
+    await sleep(2200);
+    // Last, both windows serve; a minute later window 2's service ends: the expected waits change, nobody's place does.
+    for (const window of [1, 2])
+      for (const type of ['finishService', 'callNext', 'startService'] as const) store.execute({ id: `last-${type}-${window}`, type, window }, { role: 'window', terminal: `window-${window}`, window });
+    await sleep(300);
+    const before = new Map([...phones.keys()].map((id) => [id, ticketWait(store.view, store.view.tickets.get(id)!, clock.now)]));
+    clock.now += 60_000;
+    expect(store.execute({ id: 'last-finish', type: 'finishService', window: 2 }, { role: 'window', terminal: 'window-2', window: 2 }).answer).toMatchObject({ ok: true });
+    const waitsOnly = [...before].filter(([id, w]) => {
+      const t = store.view.tickets.get(id)!;
+      const now = ticketWait(store.view, t, clock.now);
+      return t.state === 'issued' && now.ahead === w.ahead && now.minutes !== w.minutes;
+    });
+    expect(waitsOnly.length).toBeGreaterThan(10);
+    // The far ones and the waits alone are looked at again within two seconds.
+    await sleep(2500);
+    let issued = 0;
+    for (const [id, phone] of phones) {
+      const t = store.view.tickets.get(id)!;
+      const last = phone.seen.at(-1)!;
+      expect(last.state, t.number).toBe(t.state);
+      if (t.state !== 'issued') continue;
+      issued += 1;
+      const truth = ticketWait(store.view, t, clock.now);
+      expect({ ahead: last.ahead, minutes: last.minutes, range: last.range }, t.number).toEqual({ ahead: truth.ahead, minutes: truth.minutes, range: truth.range });
+      // A phone is never told a place it had already been told was passed.
+      const aheads = phone.seen.filter((s) => s.state === 'issued').map((s) => s.ahead);
+      expect(aheads, t.number).toEqual([...aheads].sort((a, b) => b - a));
+    }
+    expect(issued).toBeGreaterThan(1000);
+    expect(watch.watching).toBe(1500);
+  });
+});
