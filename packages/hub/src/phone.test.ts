@@ -433,7 +433,9 @@ describe("the hall's side", () => {
     const { ticket } = (await take(session)).body;
     expect(ticket.ref).toBe(hub.store.links.ref('ticket', `2026-11-27-${ticket.number}`));
     expect(ticket.ref).not.toContain(ticket.number);
-    expect((await call('GET', `/api/phone/tickets/${ticket.ref.slice(0, -1)}A`)).status).toBe(404);
+    // One character off (never the same one: a reference ending in A made this test fail once in 64).
+    const guessed = `${ticket.ref.slice(0, -1)}${ticket.ref.endsWith('A') ? 'B' : 'A'}`;
+    expect((await call('GET', `/api/phone/tickets/${guessed}`)).status).toBe(404);
     expect((await call('GET', '/api/phone/tickets/2026-11-27-A001')).status).toBe(404);
     const all = JSON.stringify([(await call('GET', `/api/phone/tickets/${ticket.ref}`)).body, (await call('GET', '/api/phone/mine', undefined, { 'x-phone-session': session })).body]);
     expect(all).not.toContain(PHONE);
