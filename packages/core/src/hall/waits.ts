@@ -377,8 +377,9 @@ export class WaitBoard {
   private at: number;
   private readonly plan: Plan;
   private readonly played = new Map<string, Played>();
-  /** Tickets the same windows may call (those of an item, or sent to one window) share their caveats' basis. */
-  private readonly bases = new Map<string, { windows: Plan['windows']; basis: CaveatBasis }>();
+  /** Tickets the same windows may call (those of an item, or those sent to one window) share their play and caveats' basis: worked out once for them. */
+  private readonly ofItem = new Map<string, Group>();
+  private readonly ofWindow = new Map<number, Group>();
 
   constructor(
     readonly view: HallView,
@@ -418,17 +419,11 @@ export class WaitBoard {
 
   /** A waiting ticket's call in the board's play (made once for the windows that may call it), the people ahead and the caveats. */
   private placeOf(t: Ticket): Place {
-    const { plan } = this;
-    const key = t.targetWindow !== undefined ? `window ${t.targetWindow}` : `item ${t.serviceCode}`;
+    const shared = this.groupOf(t);
+    const { closed } = shared;
     // No open window may call it: the play of its own takes those that may as open; it is the same
     // for every ticket they may call (an item's, or those sent to one window), played once for them.
-    const closed = noOpenWindowFor(plan, t);
-    const played = this.play(closed ? key : '', closed ? t : undefined);
-    let shared = this.bases.get(key);
-    if (!shared) {
-      const windows = plan.windows.filter((w) => servesTicket(w.window, t));
-      this.bases.set(key, (shared = { windows, basis: caveatBasis(plan, windows) }));
-    }
+    const played = this.play(closed ? shared.key : '', closed ? t : undefined);
     const own = played.callOf.get(t.id);
     // The people ahead: the calls before this one by the windows that may call it (the play calls in
     // the order of time, then of window number, and each window in its own order).
@@ -439,6 +434,18 @@ export class WaitBoard {
         ahead += n === own.call.window ? own.k : countBelow(played.timesAt.get(n), own.call.in, n < own.call.window);
       }
     return { own: own?.call, ahead, caveats: caveatsOf(shared.basis, t), calls: played.play.calls, closed };
+  }
+
+  private groupOf(t: Ticket): Group {
+    const sent = t.targetWindow;
+    let group = sent !== undefined ? this.ofWindow.get(sent) : this.ofItem.get(t.serviceCode);
+    if (!group) {
+      const windows = this.plan.windows.filter((w) => servesTicket(w.window, t));
+      group = { key: sent !== undefined ? `window ${sent}` : `item ${t.serviceCode}`, closed: noOpenWindowFor(this.plan, t), windows, basis: caveatBasis(this.plan, windows) };
+      if (sent !== undefined) this.ofWindow.set(sent, group);
+      else this.ofItem.set(t.serviceCode, group);
+    }
+    return group;
   }
 
   /**
@@ -511,6 +518,14 @@ export class WaitBoard {
     else played.timesAt.set(call.window, [call.in]);
     played.callOf.set(call.ticket.id, { call, k: (times?.length ?? 1) - 1 });
   }
+}
+
+/** The tickets the same windows may call: the key of their play when no open window may, and their caveats' basis. */
+interface Group {
+  key: string;
+  closed: boolean;
+  windows: Plan['windows'];
+  basis: CaveatBasis;
 }
 
 /** A ticket's call in a board's play (none: the play has none for it), the people ahead, and what its wait rests on. */

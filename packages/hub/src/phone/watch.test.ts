@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Db } from '../db';
 import { checkNotifyConfig, HallNotifications } from '../notifications';
 import { PhoneBook, PhoneVault } from '../phones';
@@ -167,5 +167,35 @@ describe('the phones following their tickets (TicketWatch)', () => {
     }
     expect(issued).toBeGreaterThan(1000);
     expect(watch.watching).toBe(1500);
+  });
+
+  it('leaves the phones of tickets already served alone while the lines move, and tells them what happens to their own', async () => {
+    const { store, phones } = hallWithPhones(300);
+    const window1 = { role: 'window', terminal: 'window-1', window: 1 } as const;
+    const window2 = { role: 'window', terminal: 'window-2', window: 2 } as const;
+    const served: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const called = store.execute({ id: `call-${i}`, type: 'callNext', window: 1 }, window1).answer;
+      expect(called).toMatchObject({ ok: true });
+      served.push((called as { ticket: { id: string } }).ticket.id);
+      for (const type of ['startService', 'finishService'] as const) store.execute({ id: `${type}-${i}`, type, window: 1 }, window1);
+    }
+    await sleep(300);
+    const looked = vi.spyOn(TicketWatch.prototype as unknown as { update: (t: { id: string }) => unknown }, 'update');
+    // The lines move: window 2 calls five in turn.
+    for (let i = 0; i < 5; i++) {
+      store.execute({ id: `more-${i}`, type: 'callNext', window: 2 }, window2);
+      store.execute({ id: `more-finish-${i}`, type: 'finishService', window: 2 }, window2);
+      await sleep(120);
+    }
+    const servedLooks = looked.mock.calls.filter(([t]) => served.includes(t.id));
+    expect(looked.mock.calls.length).toBeGreaterThan(0);
+    expect(servedLooks).toEqual([]);
+    looked.mockRestore();
+    for (const id of served) expect(phones.get(id)!.seen.at(-1)!.state).toBe('done');
+    // A served ticket's own change reaches its phone: the visit's rating is taken, the rating link goes.
+    expect(phones.get(served[0]!)!.seen.at(-1)!.rateUrl).toBeDefined();
+    expect(store.execute({ id: 'rated', type: 'rate', ticketId: served[0]!, level: 'satisfied', channel: 'qr', aspects: {}, reasons: [] }, { role: 'admin', terminal: 'qr-page' }, ':qr').answer).toMatchObject({ ok: true });
+    await expect.poll(() => phones.get(served[0]!)!.seen.at(-1)!.rateUrl).toBeUndefined();
   });
 });

@@ -428,6 +428,10 @@ export class TicketWatch {
       if (pass.all) this.gone(id);
       return;
     }
+    // A ticket no longer waiting changes only by its own events (a call, a service, a rating, a case),
+    // which touch it, or with the whole hall (a new day, a new catalogue): a pass for the lines leaves
+    // its phone alone (by the end of a busy day most phones follow a ticket already served).
+    if (t.state !== 'issued' && !pass.touched && !pass.all && !pass.fromFar && this.cache.has(id)) return;
     if (!pass.fromFar && pass.skipFar && t.state === 'issued' && !pass.touched && this.isFar(id)) {
       this.far.add(id);
       return;
