@@ -537,7 +537,8 @@ export function operations(
         const limit = plainNumber(req.query.get('limit') ?? '500', 1, 5000);
         if (since === undefined) throw new HttpRefusal('bad-request', 'since must be a whole number, 0 or more');
         if (limit === undefined) throw new HttpRefusal('bad-request', 'limit must be a whole number from 1 to 5000');
-        return { status: 200, body: { seq: store.seq, events: store.eventsSince(since, limit) } };
+        // What is on the disk: a batch still being flushed is given once it is there.
+        return { status: 200, body: { seq: store.durableSeq, events: store.durableEventsSince(since, limit) } };
       },
     },
   ];

@@ -2,7 +2,7 @@ import { demoCatalogue } from '@servicehall/fixtures';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startHub, type RunningHub } from './server';
 import { TestTerminal } from './testing/terminal';
 
@@ -244,6 +244,43 @@ describe('subscribing', () => {
     await new Promise((r) => setTimeout(r, 1100));
     const third = await terminal({ role: 'display', terminal: 'screen-3', token: TOKEN });
     expect(third.snapshot!.seq).toBe(hub.store.seq);
+  });
+});
+
+describe('what is not on the disk yet', () => {
+  it('is given to no terminal and no client of the API: a batch still being flushed reaches them with everyone once it is there', async () => {
+    const kiosk = await terminal({ role: 'kiosk', terminal: 'kiosk-1', token: TOKEN, since: hub.store.seq });
+    expect(await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' })).toMatchObject({ ok: true });
+    const before = hub.store.seq;
+    // A slow disk: the next flush is held until the test lets it go.
+    const flush = fs.fdatasync;
+    let release: (() => void) | undefined;
+    const held = vi.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, done: (error: NodeJS.ErrnoException | null) => void) => {
+      release = () => flush(fd, done);
+    }) as typeof fs.fdatasync);
+    const answered = kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
+    await vi.waitFor(() => expect(release).toBeDefined());
+    held.mockRestore();
+    // The second ticket is committed in memory and in the database's log, and is on its way to the disk.
+    const committed = hub.store.seq;
+    expect(committed).toBeGreaterThan(before);
+    expect(hub.store.durableSeq).toBe(before);
+    // A new screen, a screen coming back, and a client of the API, meanwhile: none is given the batch.
+    const fresh = await terminal({ role: 'display', terminal: 'screen-new', token: TOKEN });
+    const back = await terminal({ role: 'display', terminal: 'screen-back', token: TOKEN, since: before - 1 });
+    const api = (await (await http(`/api/events?since=${before - 1}`)).json()) as { seq: number; events: { seq: number }[] };
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fresh.snapshot).toBeUndefined();
+    expect(back.events.filter((e) => e.seq > before)).toEqual([]);
+    expect(api).toMatchObject({ seq: before });
+    expect(api.events.map((e) => e.seq)).toEqual([before]);
+    // The disk has it: the kiosk is answered, and every screen holds the hall with the second ticket, each event once.
+    release!();
+    expect(await answered).toMatchObject({ ok: true, ticket: { number: 'A002' } });
+    await vi.waitFor(() => expect(fresh.snapshot?.seq).toBe(committed));
+    expect(fresh.snapshot!.tickets.map((t) => t.number).sort()).toEqual(['A001', 'A002']);
+    await vi.waitFor(() => expect(back.events.at(-1)?.seq).toBe(committed));
+    expect(back.events.map((e) => e.seq)).toEqual(Array.from({ length: committed - before + 1 }, (_, i) => before + i));
   });
 });
 

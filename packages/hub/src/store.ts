@@ -470,6 +470,17 @@ export class HallStore {
     return toSnapshot(this.view);
   }
 
+  /**
+   * Events after `seq` that are on the disk, at most `limit`, in order: what a terminal or a client
+   * of the API is given. Those of a batch whose flush has not ended reach them with the fan-out once
+   * it has (after a power cut in between, the hub would not hold them, and neither may anyone else).
+   */
+  durableEventsSince(seq: number, limit = 1000): HallEvent[] {
+    const durable = this.durableSeq;
+    if (seq >= durable) return [];
+    return this.eventsSince(seq, Math.min(limit, durable - seq));
+  }
+
   /** Events after `seq`, at most `limit`, in order. */
   eventsSince(seq: number, limit = 1000): HallEvent[] {
     const events = this.st.since.all(seq, limit).map(eventOf);

@@ -235,14 +235,30 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       if (isPublic(s.actor)) send(s, (open ??= Buffer.from(JSON.stringify({ type: 'events', events: events.map(publicEvent) } satisfies HubMessage))));
       else send(s, full);
     }
+    if (waitingForDisk.size > 0 && store.durableSeq === store.seq)
+      for (const [s, since] of [...waitingForDisk]) {
+        waitingForDisk.delete(s);
+        if (sessions.has(s) && s.ws.readyState === s.ws.OPEN) catchUp(s, since);
+      }
   });
 
   const sendEventsSince = (s: Session, since: number, open: boolean) => {
-    const events = store.eventsSince(since, MAX_CATCH_UP_EVENTS);
+    const events = store.durableEventsSince(since, MAX_CATCH_UP_EVENTS);
     send(s, { type: 'events', events: open ? events.map(publicEvent) : events });
   };
 
+  /**
+   * Terminals that linked while a batch was on its way to the disk, and the sequence each said it
+   * had: they are caught up once it is there (a snapshot holds the hall as it is in memory, and after
+   * a power cut meanwhile the hub would come back without that batch).
+   */
+  const waitingForDisk = new Map<Session, number | undefined>();
+
   const catchUp = (s: Session, since: number | undefined) => {
+    if (store.durableSeq < store.seq) {
+      waitingForDisk.set(s, since);
+      return;
+    }
     const seq = store.seq;
     const open = isPublic(s.actor);
     const lineage = lineageNow();
@@ -427,6 +443,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     ws.on('close', () => {
       clearTimeout(s.helloTimer);
       sessions.delete(s);
+      waitingForDisk.delete(s);
       if (s.pairing) access.pairings.withdraw(s.pairing);
       if (s.credentialId) access.credentials.seen(s.credentialId, access.clock());
       if (s.actor || s.pairing) access.changed();
