@@ -181,7 +181,8 @@ export async function runPhoneBench(): Promise<void> {
       if (!frame) missed += 1;
       else callToPhone.push(frame.at - t0);
     }
-    // Near the front (10 ahead or fewer) every move is told at once; further back, moves are told together every 2 s.
+    // Near the front (10 ahead or fewer) every move is told at once; further back, within 2 s, the phone looked at again then:
+    // each is how old the state told was when it arrived (from the command that made the hall it shows).
     const nearToPhone: number[] = [];
     const farToPhone: number[] = [];
     for (const p of phones)
@@ -206,7 +207,7 @@ export async function runPhoneBench(): Promise<void> {
     console.log(`  CPU used                          hub ${((hubCpu / elapsed) * 100).toFixed(0)}% of a core, this bench's terminals and phones ${(((benchCpu.user + benchCpu.system) / 1e6 / elapsed) * 100).toFixed(0)}%; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
     console.log(`  the call reaching its phone       p50 ${ms(call.p50)}   p99 ${ms(call.p99)}   max ${ms(call.max)}   (n=${call.n}${missed ? `, ${missed} calls never reached their phone` : ''})`);
     console.log(`  a move near the front (<= 10)     p50 ${ms(near.p50)}   p99 ${ms(near.p99)}   max ${ms(near.max)}   (n=${near.n})`);
-    console.log(`  a move further back (told every 2 s) p50 ${ms(far.p50)}   p99 ${ms(far.p99)}   (n=${far.n}; ${frames} messages to phones in all)`);
+    console.log(`  a move further back (age when told) p50 ${ms(far.p50)}   p99 ${ms(far.p99)}   (n=${far.n}; ${frames} messages to phones in all)`);
     console.log(`  issueTicket latency               p50 ${ms(issue.p50)}   p99 ${ms(issue.p99)}   (n=${issue.n})`);
     console.log(`  callNext latency                  p50 ${ms(callNext.p50)}   p99 ${ms(callNext.p99)}   (n=${callNext.n})`);
     console.log(`  event to all ${subscribers.length} terminals         p50 ${ms(fan.p50)}   p99 ${ms(fan.p99)}   (n=${fan.n})`);

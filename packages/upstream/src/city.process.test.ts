@@ -8,6 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cityReport } from './reports';
+import { SHIPPER_NICE } from './ship';
 import { hallOwnReports, postgresMissing, startTestPostgres, type TestPostgres } from './testing';
 
 const missing = postgresMissing();
@@ -83,6 +84,12 @@ describe.skipIf(!!missing)('three halls and one city', () => {
     await expect.poll(async () => (await health(first)).upstream?.shippedSeq ?? 0, { timeout: 120_000, interval: 10 }).toBeGreaterThan(0);
     const before = (await health(first)).upstream!;
     expect(before.behindEvents).toBeGreaterThan(0);
+    // The shipper gives way to the hall's own work: its thread runs at a lower priority than the hub's (Linux keeps one per thread).
+    if (process.platform === 'linux') {
+      const nices = fs.readdirSync(`/proc/${first.hub.child.pid}/task`).map((t) => Number(fs.readFileSync(`/proc/${first.hub.child.pid}/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+      expect(nices).toContain(SHIPPER_NICE);
+      expect(nices.filter((n) => n === SHIPPER_NICE).length).toBeLessThan(nices.length);
+    }
     first.admin.close();
     await first.hub.kill('SIGKILL');
     halls.push(await start(first.code, first.dir));
