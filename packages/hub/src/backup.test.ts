@@ -7,7 +7,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BackupSchedule, backupPolicyFromEnv, backupsToKeep, inspectBackup, listBackups, pruneBackups, takeBackup } from './backup';
 import { DATABASE_FILE } from './integrity';
 import { createLogger, useLogger } from './log';
-import { BACKGROUND_NICE } from './sqlite-worker';
 import { startHub } from './server';
 import { issueTickets, makeHallDatabase } from './testing/hall-db';
 import { TestTerminal } from './testing/terminal';
@@ -31,26 +30,6 @@ const HOUR = 3_600_000;
 const SHANGHAI = 'Asia/Shanghai';
 
 describe('an online backup', () => {
-  it('runs at a lower priority than the hub (its own thread, on Linux where a thread has a nice value of its own)', async () => {
-    const data = tempDir();
-    makeHallDatabase(data, 3000);
-    const nices = new Set<number>();
-    const taken = takeBackup(path.join(data, DATABASE_FILE), tempDir(), Date.now, undefined, 16 * 1024);
-    let done = false;
-    void taken.finally(() => (done = true));
-    while (!done) {
-      for (const t of fs.readdirSync('/proc/self/task'))
-        try {
-          nices.add(Number(fs.readFileSync(`/proc/self/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
-        } catch {
-          // The thread ended between the listing and the read.
-        }
-      await new Promise((r) => setTimeout(r, 2));
-    }
-    expect((await taken).steps).toBeGreaterThan(10);
-    expect([...nices].sort()).toEqual(process.platform === 'linux' ? [os.getPriority(0), BACKGROUND_NICE].sort() : [os.getPriority(0)]);
-  });
-
   // In one step (the test's database is far under a step), and in steps of 16 KB with the kiosk's commits between them.
   it.each([
     ['in one step', undefined],

@@ -193,7 +193,7 @@ type BackupResult = { ok: true; manifest: BackupManifest; path: string; steps: n
 function inWorker<T>(task: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new Error('the backup was stopped'));
-    const worker = sqliteWorker(WORKER, task, { background: true });
+    const worker = sqliteWorker(WORKER, task);
     const abort = () => {
       void worker.terminate();
       reject(new Error('the backup was stopped: the hub is closing'));

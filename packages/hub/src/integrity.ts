@@ -180,7 +180,7 @@ try {
  * ends it (the hub is closing) and it then resolves with undefined.
  */
 export function checkInBackground(file: string): { result: Promise<string | undefined>; stop(): void } {
-  const worker = sqliteWorker(CHECK_WORKER, { file }, { background: true });
+  const worker = sqliteWorker(CHECK_WORKER, { file });
   let stopped = false;
   const result = new Promise<string | undefined>((resolve) => {
     worker.once('message', (problem: string | null) => resolve(stopped ? undefined : (problem ?? undefined)));
