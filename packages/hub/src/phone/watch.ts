@@ -64,6 +64,8 @@ interface Cached {
 type Seen = Pick<QueueWait, 'ahead' | 'minutes' | 'noWindowOpen'> & { low: number; high: number };
 
 const seenOf = (w: Pick<QueueWait, 'ahead' | 'minutes' | 'noWindowOpen' | 'range'>): Seen => ({ ahead: w.ahead, minutes: w.minutes, noWindowOpen: w.noWindowOpen, low: w.range.low, high: w.range.high });
+/** The place and wait a phone was told, when its ticket was waiting. */
+const seenIn = (told: PhoneTicket | undefined): Seen | undefined => (told?.state === 'issued' ? seenOf({ ...told, range: told.range ?? { low: 0, high: 0 } }) : undefined);
 const sameSeen = (a: Seen | undefined, w: QueueWait) => a !== undefined && a.ahead === w.ahead && a.minutes === w.minutes && a.low === w.range.low && a.high === w.range.high && a.noWindowOpen === w.noWindowOpen;
 
 /** What opens each stream: the reconnect delay for EventSource, and padding for proxies that hold the first kilobytes. */
@@ -539,8 +541,7 @@ export class TicketWatch {
   private remember(id: string, state: PhoneTicket): Cached {
     const t = this.store.view.tickets.get(id);
     const key = t ? this.keyOf(t, state.state === 'issued' ? { noWindowOpen: state.noWindowOpen } : undefined) : '';
-    const seen = state.state === 'issued' ? seenOf({ ...state, range: state.range ?? { low: 0, high: 0 } }) : undefined;
-    const entry: Cached = { state, key, frame: frame(state), seen, basis: state.version };
+    const entry: Cached = { state, key, frame: frame(state), seen: seenIn(state), basis: state.version };
     this.cache.set(id, entry);
     return entry;
   }
@@ -573,21 +574,16 @@ export class TicketWatch {
     }
     const key = this.keyOf(t, wait);
     const told = cached?.state;
-    const sameWait = !wait || (told?.state === 'issued' && told.ahead === wait.ahead && told.minutes === wait.minutes && told.range?.low === wait.range.low && told.range?.high === wait.range.high && told.noWindowOpen === wait.noWindowOpen);
-    if (cached && cached.key === key && sameWait) {
-      // Back to what the phone was told (a change left for later undone meanwhile).
-      cached.seen = wait && seenOf(wait);
-      cached.departures = this.departures;
-      cached.basis = basis;
-      this.lazy.delete(t.id);
-      return { state: cached.state, changed: false };
-    }
     const moved = told !== undefined && wait !== undefined && told.ahead !== wait.ahead && Math.min(told.ahead, wait.ahead) <= liveAhead(told);
-    if (cached && !now && cached.key === key && !moved) {
+    // Nothing the phone sees but its wait (or a far place) changed: noted, told with the others later
+    // or, back to what the phone was told (a change left for later undone meanwhile), not at all.
+    const backToTold = !wait || sameSeen(seenIn(told), wait);
+    if (cached && cached.key === key && (backToTold || (!now && !moved))) {
       cached.seen = wait && seenOf(wait);
       cached.departures = this.departures;
       cached.basis = basis;
-      this.tellLater(t.id);
+      if (backToTold) this.lazy.delete(t.id);
+      else this.tellLater(t.id);
       return { state: cached.state, changed: false };
     }
     const next = this.build(t, wait);
