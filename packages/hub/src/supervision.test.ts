@@ -4,7 +4,7 @@ import { WecomStandIn } from '@servicehall/notify/testing';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startHub, type RunningHub } from './server';
 import { TestConsole } from './testing/console';
 import { TestTerminal } from './testing/terminal';
@@ -154,6 +154,45 @@ describe('the supervisors’ alerts on the hub', () => {
     expect(advanced.status).toBe(200);
     hub.supervision.review();
     expect([...hub.store.view.alerts.values()].filter((x) => x.clearedAt === undefined).map((x) => x.subject)).not.toContainEqual(expect.objectContaining({ subject: 'follow-up', due: followUp!.due.verify }));
+  });
+
+  it('reads the overdue records again when casework or the day changes, not for each case a window records nor as the minutes pass', async () => {
+    const hub = await hall(folder());
+    await servedAndRated(hub, 'dissatisfied');
+    const reads = vi.spyOn(hub.store, 'openFollowUps');
+    hub.supervision.review();
+    expect(reads).toHaveBeenCalledTimes(1);
+    // Minutes pass and a window records a case: what is overdue (due by the day) cannot have changed.
+    now += 5 * 60_000;
+    const kiosk = await connect(hub, { role: 'kiosk', terminal: 'kiosk-2' });
+    const window = await connect(hub, { role: 'window', terminal: 'window-1b', window: 1 });
+    expect((await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' })).ok).toBe(true);
+    for (const type of ['callNext', 'startService'] as const) expect((await window.command({ type, window: 1 })).ok).toBe(true);
+    const cases = hub.store.view.cases.size;
+    expect((await window.command({ type: 'recordOutcome', window: 1, serviceCode: 'GA-SFZ-HL', outcome: 'accepted' })).ok).toBe(true);
+    expect(hub.store.view.cases.size).toBe(cases + 1);
+    hub.supervision.review();
+    expect(reads).toHaveBeenCalledTimes(1);
+    // The follow-up moves: read again.
+    const [followUp] = hub.store.openFollowUps();
+    reads.mockClear();
+    const advanced = await fetch(`${hub.url}/api/follow-ups/${encodeURIComponent(followUp!.id)}/advance`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ step: 'verify', note: '已核实' }),
+    });
+    expect(advanced.status).toBe(200);
+    hub.supervision.review();
+    expect(reads).toHaveBeenCalledTimes(1);
+    hub.supervision.review();
+    expect(reads).toHaveBeenCalledTimes(1);
+    // The next step falls due a working day later: the day turning reads them again, and finds it overdue.
+    now = Date.parse('2026-12-03T09:00:00+08:00');
+    hub.supervision.review();
+    expect(reads).toHaveBeenCalledTimes(2);
+    expect([...hub.store.view.alerts.values()].filter((a) => a.clearedAt === undefined).map((a) => a.subject)).toContainEqual(
+      expect.objectContaining({ kind: 'overdue', subject: 'follow-up', reference: followUp!.id }),
+    );
   });
 
   it('raises a long wait once, shows it on the board, and a robot that fails first still gets it once (H-16)', async () => {

@@ -1,4 +1,4 @@
-import { alertChanges, isConfigured, type Actor, type OverdueReport, type TerminalPresence } from '@servicehall/core';
+import { alertChanges, hallDay, isConfigured, type Actor, type OverdueReport, type TerminalPresence } from '@servicehall/core';
 import { overdueAlertReports } from './casework';
 import type { TerminalCredentials } from './enrolment';
 import { log } from './log';
@@ -17,8 +17,14 @@ const HUB_SCOPE = ':hub';
 export type OverdueSource = (store: HallStore, now: number) => OverdueReport[];
 export const OVERDUE_SOURCES: OverdueSource[] = [overdueAlertReports];
 
-/** Overdue records are read again at most this often (they are due by the day), or when casework changes. */
-const OVERDUE_EVERY_MS = 60_000;
+/**
+ * The events after which the overdue records are read again: those that change an open follow-up,
+ * complaint or case route, or the calendar and time zone that count their days. Nothing else can
+ * (a case recorded at a window, many a minute in a busy hall, changes none of them), and otherwise
+ * they are read again when the hall's day turns: they are due by the day. On a hall of a year, with
+ * thousands of follow-ups left open, a read takes tens of milliseconds of the hub's event loop.
+ */
+const CHANGES_OVERDUE = /^(followUp\.|complaint\.|caseRoute\.|calendar\.|catalogue\.replaced$)/;
 
 /** The terminals the hall expects, each with whether it is linked now and when it was last heard (H-04). */
 export function terminalPresence(credentials: TerminalCredentials, linked: readonly LinkedTerminal[], now: number): TerminalPresence[] {
@@ -49,7 +55,7 @@ export class HallSupervision {
   private reviewedAt: number | undefined;
   private stopped = false;
   private readonly stopEvents: () => void;
-  private overdue: { at: number; reports: OverdueReport[] } | undefined;
+  private overdue: { day: string; at: number; reports: OverdueReport[] } | undefined;
 
   constructor(
     private readonly store: HallStore,
@@ -59,7 +65,7 @@ export class HallSupervision {
   ) {
     this.stopEvents = store.onEvents((events) => {
       // Casework that moved may have ended (or begun) something overdue.
-      if (events.some((e) => /^(followUp|complaint|caseRoute|case|delivery)\./.test(e.type))) this.overdue = undefined;
+      if (events.some((e) => CHANGES_OVERDUE.test(e.type))) this.overdue = undefined;
       this.soon();
     });
   }
@@ -101,8 +107,9 @@ export class HallSupervision {
 
   /** The facts only the hub has: the terminals' links and what is overdue in its records. */
   facts(now = this.options.clock()): { now: number; terminals: TerminalPresence[]; overdue: OverdueReport[] } {
-    if (!this.overdue || now - this.overdue.at >= OVERDUE_EVERY_MS || now < this.overdue.at)
-      this.overdue = { at: now, reports: (this.options.overdue ?? OVERDUE_SOURCES).flatMap((source) => source(this.store, now)) };
+    const day = hallDay(now, this.store.view.catalogue.hall.timeZone);
+    if (!this.overdue || this.overdue.day !== day || now < this.overdue.at)
+      this.overdue = { day, at: now, reports: (this.options.overdue ?? OVERDUE_SOURCES).flatMap((source) => source(this.store, now)) };
     return { now, terminals: this.presence(), overdue: this.overdue.reports };
   }
 
