@@ -15,7 +15,7 @@ const FAILED: Answer = { ok: false, code: 'internal', message: 'the hub could no
  * disk works, the hub reads what its terminals send and answers what it can from memory. One batch
  * is on its way to the disk at a time; the commands that arrive meanwhile are the next batch, run
  * as soon as it is there. Nothing of a batch is told (answers, events to terminals, the standby,
- * the city) before its flush has ended.
+ * the city) before its flush has ended; then its answers first, its events right after.
  */
 export class GroupCommit {
   private queued: (CommandEntry & { resolve: (r: Executed) => void })[] = [];
@@ -81,6 +81,11 @@ export class GroupCommit {
       }
       this.store.logFlushed(seq);
       this.settle(batch, results);
+      // The batch's answers go first, its events to every listener (the terminals, the phones, the
+      // city) right after them, once this turn's answers are written: an answer does not wait for
+      // the same events written to sixty terminals (a terminal holds an answer until its view has
+      // the answer's events, see the client's whenInStep).
+      setImmediate(() => this.store.tellFlushed());
       if (this.queued.length > 0) setImmediate(() => this.run());
     });
   }

@@ -226,10 +226,12 @@ export class HallStore {
   private readonly listeners = new Set<EventListener>();
   /**
    * Events committed by a batch whose disk flush runs off the event loop (executeBatch's `flush:
-   * 'later'`, see GroupCommit), in order: listeners hear them once the flush is done (logFlushed), or
-   * when a later commit that flushed the log itself made them durable with it.
+   * 'later'`, see GroupCommit), in order: listeners hear them once the flush is done (logFlushed,
+   * then tellFlushed), or when a later commit that flushed the log itself made them durable with it.
    */
   private unflushed: HallEvent[] = [];
+  /** Events on the disk (logFlushed) that listeners are told next (tellFlushed, or with the next commit's). */
+  private untold: HallEvent[] = [];
   private readonly executedListeners = new Set<ExecutedListener>();
   private readonly retention: AnswerRetention;
   private readonly st;
@@ -645,12 +647,18 @@ export class HallStore {
 
   /**
    * The log is on the disk up to `seq` (a flush that began when the hub's log ended there): the
-   * events of batches committed before it are told to listeners now, in order.
+   * events of batches committed before it are durable now (durableSeq: what a standby, the events
+   * API and a terminal catching up may be given), and are told to listeners at `tellFlushed`.
    */
   logFlushed(seq: number): void {
     let n = 0;
     while (n < this.unflushed.length && this.unflushed[n]!.seq <= seq) n++;
-    if (n > 0) this.tellNow(this.unflushed.splice(0, n));
+    if (n > 0) this.untold.push(...this.unflushed.splice(0, n));
+  }
+
+  /** Tells listeners, in order, the events that logFlushed made durable and nobody has told yet. */
+  tellFlushed(): void {
+    if (this.untold.length > 0) this.tellNow(this.untold.splice(0));
   }
 
   /** The last event on the disk: those after it were committed by a batch whose flush has not ended. */
@@ -664,7 +672,7 @@ export class HallStore {
    */
   private tell(events: HallEvent[]): void {
     if (events.length === 0) return;
-    this.tellNow(this.unflushed.length > 0 ? [...this.unflushed.splice(0), ...events] : events);
+    this.tellNow(this.untold.length + this.unflushed.length > 0 ? [...this.untold.splice(0), ...this.unflushed.splice(0), ...events] : events);
   }
 
   private tellNow(events: HallEvent[]): void {
