@@ -8,7 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cityReport } from './reports';
-import { SHIPPER_NICE } from './ship';
+import { SHIPPER_NICE } from './upstream';
 import { hallOwnReports, postgresMissing, startTestPostgres, type TestPostgres } from './testing';
 
 const missing = postgresMissing();

@@ -6,9 +6,6 @@ import { cityBodyText, type CityEvent, type Enrichment, type LogRow } from './ma
 import { CityFacts, dropHallFacts, ensureHallFacts, writeFacts } from './facts';
 import { migrateCity } from './schema';
 
-/** The nice value of the shipper's thread: the hub's own threads keep the process's, and come first when the cores are busy. */
-export const SHIPPER_NICE = 10;
-
 /** Where a hall's log goes and how. */
 export interface ShipperOptions {
   /** The hall's database file (hall.db); opened read-only, beside the hub's own connection. */

@@ -10,6 +10,8 @@ export interface Upstream {
 }
 
 const BOOT = new URL('./boot.mjs', import.meta.url);
+/** The nice value of the shipper's thread (set by boot.mjs before its code loads): the hub's own threads keep the process's, and come first when the cores are busy. */
+export const SHIPPER_NICE = 10;
 /** How long the hall counts as busy after a busy second, and how often the worker is told. */
 const BUSY_FOR_MS = 3_000;
 const BUSY_SAY_MS = 500;
@@ -54,7 +56,7 @@ export function startUpstream(
   let appendedSince: number | undefined;
   let waking = false;
   const pace = new HallPace();
-  const worker = new Worker(BOOT, { workerData: { entry: ENTRY, options } });
+  const worker = new Worker(BOOT, { workerData: { entry: ENTRY, options, nice: SHIPPER_NICE } });
   const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('message', (message: { kind: 'status'; status: UpstreamStatus } | { kind: 'parted'; parted: PartedTail } | { kind: 'stopped' }) => {
     if (message.kind === 'parted') onParted(message.parted);

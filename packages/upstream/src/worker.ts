@@ -1,17 +1,9 @@
-import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { cityHooks } from './hooks';
-import { Shipper, SHIPPER_NICE, type ShipperOptions } from './ship';
+import { Shipper, type ShipperOptions } from './ship';
 
-// The hub's upstream worker: ships the hall's log beside the hub, reporting its status to it.
-// It gives way to the hub's event loop when the cores are busy: on Linux a thread has a nice value
-// of its own, and this one lowers its own (elsewhere the call would lower the whole hub).
-if (process.platform === 'linux')
-  try {
-    os.setPriority(0, SHIPPER_NICE);
-  } catch {
-    // Not allowed here: the shipper runs at the hub's priority, and still rests while the hall is busy.
-  }
+// The hub's upstream worker: ships the hall's log beside the hub, reporting its status to it. Its
+// thread has lowered its priority before loading this (boot.mjs, SHIPPER_NICE).
 const options = workerData.options as ShipperOptions;
 const shipper = new Shipper(
   options,
