@@ -4,6 +4,7 @@ import { checkCatalogue, type Catalogue, type CatalogueInput } from '../catalogu
 import type { Actor, CommandBody } from '../commands';
 import type { TerminalPresence } from '../supervision';
 import { activeAlerts, alertChanges, applyEvent, decide, emptyView, fromSnapshot, hallBoard, toSnapshot, type AlertSource, type HallView } from '.';
+import { overdueAlerts } from './supervision';
 
 const DAY = '2026-11-27';
 const at = (time: string, day = DAY) => Date.parse(`${day}T${time}:00+08:00`);
@@ -156,6 +157,24 @@ describe('alerts of the live hall', () => {
     expect(activeAlerts(view).map((a) => a.subject)).toEqual([{ kind: 'overdue', subject: 'follow-up', reference: 'FU-1', due: '2026-11-26', department: '出入境' }]);
     const always: AlertSource = () => [{ key: 'test:1', subject: { kind: 'overdue', subject: 'complaint', reference: 'TS-1', due: DAY } }];
     expect(alertChanges(view, { now: at('09:01'), terminals: [] }, [always]).map((e) => e.type)).toEqual(['alert.cleared', 'alert.raised']);
+  });
+
+  it('clears the alerts whose conditions ended the latest raised first, and makes the conditions of one overdue list once', () => {
+    const view = emptyView(catalogue(), DAY);
+    const overdue = ['FU-1', 'FU-2', 'FU-3'].map((reference, i) => ({ subject: 'follow-up' as const, reference, due: `2026-11-2${i + 1}` }));
+    // Raised at 09:00, 09:01 and 09:02, one at a time.
+    overdue.forEach((o, i) => step(view, { type: 'reviewAlerts', terminals: [], overdue: overdue.slice(0, i + 1) }, hub, at(`09:0${i}`)));
+    expect(activeAlerts(view)).toHaveLength(3);
+    const ended = alertChanges(view, { now: at('09:10'), terminals: [], overdue: [] });
+    expect(ended.map((e) => (e.type === 'alert.cleared' ? e.id : e.type))).toEqual(activeAlerts(view).map((a) => a.id));
+    expect(ended.map((e) => (e.type === 'alert.cleared' ? view.alerts.get(e.id)?.subject : undefined))).toEqual(
+      [...overdue].reverse().map((o) => expect.objectContaining({ reference: o.reference })),
+    );
+    // The hub hands the same list to every review until it reads its records again: its conditions are made once.
+    const facts = { now: at('09:10'), terminals: [], overdue };
+    expect(overdueAlerts(view, facts)).toBe(overdueAlerts(view, facts));
+    expect(overdueAlerts(view, { ...facts, overdue: [...overdue] })).not.toBe(overdueAlerts(view, facts));
+    expect(alertChanges(view, facts)).toEqual([]);
   });
 
   it('keeps alerts through a snapshot, and the new day keeps only those still standing', () => {

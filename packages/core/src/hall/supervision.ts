@@ -181,9 +181,23 @@ export const badRatingAlerts: AlertSource = (view) => {
   return out;
 };
 
+/**
+ * The conditions of one list of overdue reports. The hub reads its records again only when they may
+ * have changed and hands the same list to every review until then, which a hall of a year, with
+ * thousands of items overdue, makes several times a second while it is busy.
+ */
+const overdueConditions = new WeakMap<readonly OverdueReport[], AlertCondition[]>();
+
 /** Anything overdue in the hall's records, as the hub finds it (follow-up steps, complaints, case routes, deliveries). */
-export const overdueAlerts: AlertSource = (_view, { overdue }) =>
-  (overdue ?? []).map((o) => ({ key: `overdue:${o.subject}:${o.reference}:${o.due}`, subject: { kind: 'overdue', subject: o.subject, reference: o.reference, due: o.due, ...(o.department ? { department: o.department } : {}) } }));
+export const overdueAlerts: AlertSource = (_view, { overdue }) => {
+  if (!overdue) return [];
+  let conditions = overdueConditions.get(overdue);
+  if (!conditions) {
+    conditions = overdue.map((o) => ({ key: `overdue:${o.subject}:${o.reference}:${o.due}`, subject: { kind: 'overdue', subject: o.subject, reference: o.reference, due: o.due, ...(o.department ? { department: o.department } : {}) } }));
+    overdueConditions.set(overdue, conditions);
+  }
+  return conditions;
+};
 
 /** Every source of the hall's alerts, in the order the console lists their kinds. */
 export const ALERT_SOURCES: readonly AlertSource[] = [waitAlerts, pauseAlerts, deviceAlerts, offlineAlerts, deviceCheckAlerts, badRatingAlerts, overdueAlerts];
@@ -209,10 +223,14 @@ export function activeAlerts(view: HallView): HallAlert[] {
  */
 export function alertChanges(view: HallView, facts: SupervisionFacts, sources: readonly AlertSource[] = ALERT_SOURCES): EventBody[] {
   const conditions = alertConditions(view, facts, sources);
-  const standing = new Map(activeAlerts(view).map((a) => [a.key, a]));
+  // The standing alerts by their condition (not sorted: a hall of a year may hold thousands, each review).
+  const standing = new Map<string, HallAlert>();
+  for (const a of view.alerts.values()) if (a.clearedAt === undefined && !standing.has(a.key)) standing.set(a.key, a);
   const holding = new Set(conditions.map((c) => c.key));
-  const out: EventBody[] = [];
-  for (const a of standing.values()) if (!holding.has(a.key)) out.push({ type: 'alert.cleared', id: a.id });
+  const ended: HallAlert[] = [];
+  for (const a of standing.values()) if (!holding.has(a.key)) ended.push(a);
+  // Cleared the latest raised first, as the console lists them.
+  const out: EventBody[] = ended.sort((a, b) => b.raisedAt - a.raisedAt).map((a) => ({ type: 'alert.cleared', id: a.id }));
   const seen = new Set<string>();
   for (const c of conditions) {
     if (standing.has(c.key) || seen.has(c.key)) continue;
