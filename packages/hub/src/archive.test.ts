@@ -82,7 +82,7 @@ describe('archiving a past year', () => {
     }
   });
 
-  it('moves closed complaints, finished routes, deliveries and unreferenced evidence with their year, and keeps what is still open', { timeout: 60_000 }, () => {
+  it('moves closed complaints, finished routes, deliveries, unreferenced evidence and ended alerts with their year, and keeps what is still open', { timeout: 60_000 }, () => {
     const dir = hallAcrossNewYear();
     const db = openDatabase(dir, 'hall.db');
     const caseNumber = (db.prepare("SELECT number FROM cases WHERE day < '2026-01-01' AND state = 'accepted' LIMIT 1").get() as { number: string }).number;
@@ -97,10 +97,18 @@ describe('archiving a past year', () => {
     file.run(gone, 'image/png', Buffer.from('y'), Date.parse('2025-12-30T10:00:00+08:00'), 'li');
     // A follow-up of 2025 still open names the first file: it stays with it.
     db.prepare('INSERT INTO follow_ups (id, closed, body, day) VALUES (?, 0, ?, ?)').run('FU-open', JSON.stringify({ openedOn: '2025-12-30', done: [{ evidence: [{ hash: kept }] }] }), '2025-12-30');
+    // The supervisors' alerts: one of 2025 that ended, one of 2025 still standing, one of 2026.
+    const alert = db.prepare('INSERT INTO alerts (id, day, kind, raised_at, standing, body) VALUES (?, ?, ?, ?, ?, ?)');
+    alert.run('wait:GA-CS-DJ@1', '2025-12-30', 'wait-threshold', Date.parse('2025-12-30T10:00:00+08:00'), 0, '{}');
+    alert.run('overdue:follow-up:FU-open@2', '2025-12-31', 'overdue', Date.parse('2025-12-31T09:00:00+08:00'), 1, '{}');
+    alert.run('pause:3@3', '2026-01-05', 'long-pause', Date.parse('2026-01-05T11:00:00+08:00'), 0, '{}');
     db.close();
 
     const done = archiveYear(dir, 2025, Date.parse('2026-01-07T20:00:00+08:00'));
-    expect(done.moved).toMatchObject({ complaints: 1, case_routes: 1, deliveries: 1, evidence_files: 1 });
+    expect(done.moved).toMatchObject({ complaints: 1, case_routes: 1, deliveries: 1, evidence_files: 1, alerts: 1 });
+    expect(count(dir, 'hall-2025.db', "SELECT COUNT(*) AS n FROM alerts WHERE id = 'wait:GA-CS-DJ@1'")).toBe(1);
+    expect(count(dir, 'hall.db', "SELECT COUNT(*) AS n FROM alerts WHERE id IN ('overdue:follow-up:FU-open@2', 'pause:3@3')")).toBe(2);
+    expect(count(dir, 'hall.db', 'SELECT COUNT(*) AS n FROM alerts')).toBe(2);
     expect(count(dir, 'hall.db', "SELECT COUNT(*) AS n FROM complaints WHERE id = 'TS202512310001'")).toBe(1);
     expect(count(dir, 'hall.db', `SELECT COUNT(*) AS n FROM evidence_files WHERE hash = '${kept}'`)).toBe(1);
     expect(count(dir, 'hall-2025.db', `SELECT COUNT(*) AS n FROM evidence_files WHERE hash = '${gone}'`)).toBe(1);

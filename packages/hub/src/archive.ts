@@ -6,9 +6,9 @@ import { DATABASE_FILE, runningHub } from './integrity';
 
 /**
  * A past year of the hall leaves its database for a file of its own (hall-2025.db beside hall.db):
- * its events, tickets, closed cases, ratings, closed follow-ups, appointments and personal data
- * with its access log. What is still open (a case waiting for corrections, a follow-up not closed)
- * stays. Then the database is vacuumed. The hub must be stopped: the file is rewritten.
+ * its events, tickets, closed cases, ratings, closed follow-ups, appointments, the supervisors'
+ * alerts that ended, and personal data with its access log. What is still open (a case waiting for
+ * corrections, a follow-up not closed, an alert still standing) stays. Then the database is vacuumed. The hub must be stopped: the file is rewritten.
  */
 
 export interface Archived {
@@ -96,6 +96,8 @@ export function archiveYear(dataDir: string, year: number, now: number = Date.no
         // Evidence goes with its follow-ups: a file no follow-up left here names.
         move('evidence_files', 'stored_at < ? AND NOT EXISTS (SELECT 1 FROM main.follow_ups f WHERE instr(f.body, main.evidence_files.hash) > 0)', end);
         move('complaints', "state = 'closed' AND received_on BETWEEN ? AND ?", from, to);
+        // The supervisors' alerts of the year that have ended; one still standing stays (a new day's view keeps it).
+        move('alerts', 'day BETWEEN ? AND ? AND standing = 0', from, to);
         // A case is archived with the year it was last recorded in, unless it still waits for corrections;
         // its finished route and its delivery go with it.
         const archivedCases = `SELECT number FROM main.cases WHERE day BETWEEN ? AND ? AND state <> 'correction'`;
