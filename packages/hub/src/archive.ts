@@ -8,7 +8,8 @@ import { DATABASE_FILE, runningHub } from './integrity';
  * A past year of the hall leaves its database for a file of its own (hall-2025.db beside hall.db):
  * its events, tickets, closed cases, ratings, closed follow-ups, appointments, the supervisors'
  * alerts that ended, and personal data with its access log. What is still open (a case waiting for
- * corrections, a follow-up not closed, an alert still standing) stays. Then the database is vacuumed. The hub must be stopped: the file is rewritten.
+ * corrections, a follow-up not closed, an alert still standing) stays. Then the database is
+ * vacuumed. The hub must be stopped: the file is rewritten.
  */
 
 export interface Archived {

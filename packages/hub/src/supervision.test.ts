@@ -63,6 +63,16 @@ async function openWindow(hub: RunningHub, window: number, clerk?: string) {
   expect(res.status).toBe(200);
 }
 
+/** Takes a follow-up's next step through the hub's API, as a supervisor does, and expects it done. */
+async function advanceFollowUp(hub: RunningHub, id: string, step: string, note: string) {
+  const res = await fetch(`${hub.url}/api/follow-ups/${encodeURIComponent(id)}/advance`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ step, note }),
+  });
+  expect(res.status).toBe(200);
+}
+
 async function admin(hub: RunningHub): Promise<TestConsole> {
   const c = new TestConsole(hub.url);
   expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
@@ -146,12 +156,7 @@ describe('the supervisors’ alerts on the hub', () => {
     hub.supervision.review();
     const standing = [...hub.store.view.alerts.values()].filter((a) => a.clearedAt === undefined);
     expect(standing.map((a) => a.subject)).toEqual([{ kind: 'overdue', subject: 'follow-up', reference: followUp!.id, due: followUp!.due.verify, department: '公安户籍' }]);
-    const advanced = await fetch(`${hub.url}/api/follow-ups/${encodeURIComponent(followUp!.id)}/advance`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ step: 'verify', note: '已核实：等候时间较长' }),
-    });
-    expect(advanced.status).toBe(200);
+    await advanceFollowUp(hub, followUp!.id, 'verify', '已核实：等候时间较长');
     hub.supervision.review();
     expect([...hub.store.view.alerts.values()].filter((x) => x.clearedAt === undefined).map((x) => x.subject)).not.toContainEqual(expect.objectContaining({ subject: 'follow-up', due: followUp!.due.verify }));
   });
@@ -176,12 +181,7 @@ describe('the supervisors’ alerts on the hub', () => {
     // The follow-up moves: read again.
     const [followUp] = hub.store.openFollowUps();
     reads.mockClear();
-    const advanced = await fetch(`${hub.url}/api/follow-ups/${encodeURIComponent(followUp!.id)}/advance`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ step: 'verify', note: '已核实' }),
-    });
-    expect(advanced.status).toBe(200);
+    await advanceFollowUp(hub, followUp!.id, 'verify', '已核实');
     hub.supervision.review();
     expect(reads).toHaveBeenCalledTimes(1);
     hub.supervision.review();

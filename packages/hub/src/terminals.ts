@@ -226,6 +226,13 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     { maxBehind: MAX_CATCH_UP_EVENTS / 2 },
   );
 
+  /**
+   * Terminals that linked while a batch was on its way to the disk, and the sequence each said it
+   * had: they are caught up once it is there (a snapshot holds the hall as it is in memory, and after
+   * a power cut meanwhile the hub would come back without that batch).
+   */
+  const waitingForDisk = new Map<Session, number | undefined>();
+
   // The events go to every terminal as the same bytes, written once (not once a terminal).
   const unsubscribe = store.onEvents((events) => {
     const full = Buffer.from(JSON.stringify({ type: 'events', events } satisfies HubMessage));
@@ -246,13 +253,6 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     const events = store.durableEventsSince(since, MAX_CATCH_UP_EVENTS);
     send(s, { type: 'events', events: open ? events.map(publicEvent) : events });
   };
-
-  /**
-   * Terminals that linked while a batch was on its way to the disk, and the sequence each said it
-   * had: they are caught up once it is there (a snapshot holds the hall as it is in memory, and after
-   * a power cut meanwhile the hub would come back without that batch).
-   */
-  const waitingForDisk = new Map<Session, number | undefined>();
 
   const catchUp = (s: Session, since: number | undefined) => {
     if (store.durableSeq < store.seq) {
