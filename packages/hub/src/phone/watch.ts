@@ -603,8 +603,9 @@ export class TicketWatch {
     this.lazyTimer.unref();
   }
 
+  /** The ticket's cases of today, from the view's index (not a walk of every case: this runs at each look at a served ticket). */
   private casesOf(ticketId: string): string[] {
-    return [...this.store.view.cases.values()].filter((c) => c.ticketId === ticketId).map((c) => c.number);
+    return [...(this.store.view.casesOfTicket.get(ticketId) ?? [])];
   }
 
   private tell(id: string, state: PhoneTicket): void {
