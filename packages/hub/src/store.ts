@@ -103,6 +103,12 @@ export interface CommandEntry {
   holder?: () => HolderHistory;
   /** Runs inside the command's transaction once it is accepted (a phone link, a notice): they commit or roll back together. */
   within?: (answer: Extract<Answer, { ok: true }>) => void;
+  /**
+   * `false` for a writer of history from before the window answers are kept for (the history
+   * generator): its answer would only be pruned, so none is kept, none looked for, and its body is
+   * not hashed. Its id must be new. Default true.
+   */
+  keepAnswer?: boolean;
 }
 
 /**
@@ -159,7 +165,7 @@ export interface CaseProgress {
 }
 
 /** What the hub adds to one command: the namespace of its id, facts kept apart from events, and work done in its transaction. */
-export type ExecuteOptions = Pick<CommandEntry, 'scope' | 'holder' | 'within'>;
+export type ExecuteOptions = Pick<CommandEntry, 'scope' | 'holder' | 'within' | 'keepAnswer'>;
 
 /**
  * The reads that must not grow with the hall's history, each served by an index (checked with
@@ -709,8 +715,9 @@ export class HallStore {
 
   private runEntry(entry: CommandEntry): Executed {
     const key = this.commandKey(entry.command, entry.actor, entry.scope);
-    const hash = this.bodyHash(entry.command);
-    const repeat = this.repeatOf(key, hash);
+    const kept = entry.keepAnswer !== false;
+    const hash = kept ? this.bodyHash(entry.command) : '';
+    const repeat = kept ? this.repeatOf(key, hash) : undefined;
     if (repeat) return repeat;
     this.wrote = true;
     this.viewTouched = false;
@@ -844,7 +851,7 @@ export class HallStore {
     // The command is decided as it came: the rules read only its own fields, never its id or time.
     const body: CommandBody = command;
     if (isExpired(command, now)) {
-      this.st.recordAnswer.run(key, actor.terminal, command.type, now, JSON.stringify(EXPIRED_ANSWER), hash, null, null);
+      this.recordAnswer(entry, key, hash, now, EXPIRED_ANSWER);
       return { answer: EXPIRED_ANSWER, events: [], repeated: false };
     }
     const appended: HallEvent[] = [];
@@ -874,7 +881,7 @@ export class HallStore {
         ...(decided.tickets ? { tickets: decided.tickets } : {}),
         ...(decided.materials ? { materials: decided.materials } : {}),
       };
-      this.st.recordAnswer.run(key, actor.terminal, command.type, now, JSON.stringify(answer), hash, null, null);
+      this.recordAnswer(entry, key, hash, now, answer);
       return { answer, events: appended, repeated: false };
     }
     // A console change is audited with the part of the hall it changes, before and after (in this transaction).
@@ -905,10 +912,15 @@ export class HallStore {
     // The answer is kept without its ticket, which the tables hold: a repeat gets the ticket as it stands.
     const stored: StoredAnswer = { ok: true, seq, ...(ticket ? { ticketId: ticket.id } : {}), ...(link ? { link } : {}) };
     const made = seq >= firstSeq;
-    this.st.recordAnswer.run(key, actor.terminal, command.type, now, JSON.stringify(stored), hash, made ? firstSeq : null, made ? seq : null);
+    this.recordAnswer(entry, key, hash, now, stored, made ? [firstSeq, seq] : undefined);
     return { answer: { ok: true, seq, ...(ticket ? { ticket } : {}), ...(link ? { link } : {}) }, events: appended, repeated: false };
   }
 
+  /** Keeps a command's answer under its key, with the events it made (unless the writer keeps none: CommandEntry.keepAnswer). */
+  private recordAnswer(entry: CommandEntry, key: string, hash: string, now: number, answer: Answer | StoredAnswer, made?: [first: number, last: number]): void {
+    if (entry.keepAnswer === false) return;
+    this.st.recordAnswer.run(key, entry.actor.terminal, entry.command.type, now, JSON.stringify(answer), hash, made?.[0] ?? null, made?.[1] ?? null);
+  }
 
   /** A QR rating of a service from an earlier day: its first rating, from the table (the view keeps today's only). */
   private earlierRatings(body: CommandBody): Rating[] | undefined {

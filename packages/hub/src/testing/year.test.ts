@@ -68,6 +68,25 @@ describe('the history generator', () => {
     db.close();
   });
 
+  it('keeps no answer for a command of history before the window answers are kept for (it would only be pruned)', () => {
+    const dir = folder();
+    const db = openDatabase(dir);
+    const now = Date.parse('2026-11-30T09:00:00+08:00');
+    HallStore.seed(db, hall, now - 3600_000);
+    const store = new HallStore(db, () => now, hallKeyOf(dir));
+    const kiosk = { role: 'kiosk', terminal: 'kiosk-1' } as const;
+    const issue = { id: 'history-00000001', type: 'issueTicket', serviceCode: hall.items[0]!.code, lane: 'ordinary' } as const;
+    const first = store.execute(issue, kiosk, { keepAnswer: false });
+    expect(first.answer).toMatchObject({ ok: true, ticket: { number: expect.any(String) } });
+    expect(store.answerOf('kiosk-1', issue.id)).toBeUndefined();
+    expect(db.prepare('SELECT COUNT(*) AS n FROM commands').get()).toEqual({ n: 0 });
+    // A command that keeps its answer (the default) is answered again on a retry, not run twice.
+    const kept = store.execute({ ...issue, id: 'kiosk-1-press-1' }, kiosk);
+    expect(store.execute({ ...issue, id: 'kiosk-1-press-1' }, kiosk)).toMatchObject({ repeated: true, answer: kept.answer });
+    expect([...store.view.tickets.values()]).toHaveLength(2);
+    db.close();
+  });
+
   it('is deterministic: the same options write the same log', () => {
     const a = folder();
     const b = folder();

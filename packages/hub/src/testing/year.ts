@@ -177,6 +177,8 @@ class Agenda {
 }
 
 const MIN = 60_000;
+/** Commands written in one transaction by the history generator. */
+const COMMANDS_PER_COMMIT = 10_000;
 const LEVELS: [RatingLevel, number][] = [
   ['very-satisfied', 0.85],
   ['satisfied', 0.12],
@@ -216,9 +218,9 @@ export function generateHistory(options: HistoryOptions): HistorySummary {
   const chance = (p: number) => rng() < p;
   const between = (lo: number, hi: number) => lo + rng() * (hi - lo);
   const hex = (n: number) => Math.floor(rng() * 16 ** n).toString(16).padStart(n, '0');
-  // Terminals' command ids are random UUIDs, from the seeded stream here. Answers older than their
-  // window are pruned as the history goes, so those earlier get cheaper ids in order: the kept window
-  // holds ids as a hall's terminals make them.
+  // Terminals' command ids are random UUIDs, from the seeded stream here, in the last days, whose
+  // answers the hall still keeps. An answer older than its window would only be pruned: commands
+  // before the window keep none (and get cheaper ids in order, never stored).
   let counter = 0;
   const commandId = () =>
     now >= randomIdsFrom ? `${hex(8)}-${hex(4)}-4${hex(3)}-${(8 + Math.floor(rng() * 4)).toString(16)}${hex(3)}-${hex(6)}${hex(6)}` : `history-${(counter++).toString(36).padStart(8, '0')}`;
@@ -266,23 +268,26 @@ export function generateHistory(options: HistoryOptions): HistorySummary {
   let commands = 0;
   let refused = 0;
   let tickets = 0;
+  // Commands are committed COMMANDS_PER_COMMIT at a time, and the reports' fact rows of a day are
+  // written once each, at its end (the history is whole only once it is written, see above).
   let inTransaction = false;
+  const begin = () => {
+    if (inTransaction) return;
+    db.exec('BEGIN');
+    inTransaction = true;
+  };
+  const commit = () => {
+    if (!inTransaction) return;
+    db.exec('COMMIT');
+    inTransaction = false;
+  };
   const run = (body: CommandBody, actor: Actor): Answer => {
-    if (!inTransaction) {
-      db.exec('BEGIN');
-      // The reports' fact rows of the 2,000 commands are written once each, before the commit.
-      store.holdFacts();
-      inTransaction = true;
-    }
+    begin();
     const command = { ...body, id: commandId(), madeAt: now } as Command;
-    const { answer } = store.execute(command, actor);
+    const { answer } = store.execute(command, actor, { keepAnswer: now >= randomIdsFrom });
     commands += 1;
     if (!answer.ok) refused += 1;
-    if (commands % 2000 === 0) {
-      store.releaseFacts();
-      db.exec('COMMIT');
-      inTransaction = false;
-    }
+    if (commands % COMMANDS_PER_COMMIT === 0) commit();
     return answer;
   };
 
@@ -466,15 +471,14 @@ export function generateHistory(options: HistoryOptions): HistorySummary {
       });
 
     const before = commands;
+    store.holdFacts();
     for (let next = agenda.next(); next; next = agenda.next()) {
       now = Math.max(now, next.t);
       next.run();
     }
-    if (inTransaction) {
-      store.releaseFacts();
-      db.exec('COMMIT');
-      inTransaction = false;
-    }
+    begin();
+    store.releaseFacts();
+    commit();
     options.onDay?.({ day, done: index + 1, of: days.length, tickets: dayTickets.n, commands: commands - before });
   });
   db.pragma('wal_checkpoint(TRUNCATE)');
@@ -580,6 +584,10 @@ const ROOT = fileURLToPath(new URL('../../../..', import.meta.url));
 export function appendHistory(db: Db, file: string): void {
   const offset = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events').get() as { seq: number }).seq - 1;
   db.prepare('ATTACH ? AS part').run(file);
+  // Gigabytes in one transaction: with the rollback journal they are written once, into the
+  // database (the journal keeps only the few pages that held rows before), not into the WAL first
+  // and then again by the checkpoint. The database is the writer's alone while it is made.
+  db.pragma('journal_mode = DELETE');
   try {
     db.transaction(() => {
       db.exec(`
@@ -611,5 +619,6 @@ export function appendHistory(db: Db, file: string): void {
     })();
   } finally {
     db.exec('DETACH part');
+    db.pragma('journal_mode = WAL');
   }
 }
