@@ -704,7 +704,10 @@ export class HallStore {
     }
   }
 
-  /** withFactsHeld in two halves, for a writer that opens and commits its own transactions: release before each commit. */
+  /**
+   * withFactsHeld in two halves, for a writer that opens and commits its own transactions (the
+   * history generator holds a day's): release inside the transaction that is to write them, before its commit.
+   */
   holdFacts(): void {
     this.facts.hold();
   }

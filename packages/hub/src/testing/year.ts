@@ -222,8 +222,8 @@ export function generateHistory(options: HistoryOptions): HistorySummary {
   // answers the hall still keeps. An answer older than its window would only be pruned: commands
   // before the window keep none (and get cheaper ids in order, never stored).
   let counter = 0;
-  const commandId = () =>
-    now >= randomIdsFrom ? `${hex(8)}-${hex(4)}-4${hex(3)}-${(8 + Math.floor(rng() * 4)).toString(16)}${hex(3)}-${hex(6)}${hex(6)}` : `history-${(counter++).toString(36).padStart(8, '0')}`;
+  const commandId = (kept: boolean) =>
+    kept ? `${hex(8)}-${hex(4)}-4${hex(3)}-${(8 + Math.floor(rng() * 4)).toString(16)}${hex(3)}-${hex(6)}${hex(6)}` : `history-${(counter++).toString(36).padStart(8, '0')}`;
 
   const db: Db = openDatabase(options.dataDir);
   // A history is written once, by one writer, and is whole when this returns: no flush on the way.
@@ -237,7 +237,8 @@ export function generateHistory(options: HistoryOptions): HistorySummary {
   const lastDay = options.lastDay ?? addCalendarDays(hallDay(Date.now(), catalogue0.hall.timeZone), -1);
   const days = workingDays(calendar, lastDay, options.days);
   const tz = catalogue0.hall.timeZone;
-  const randomIdsFrom = instant(addCalendarDays(lastDay, -8), 0, tz);
+  // The window of kept answers (7 days) as it stands at the history's end, with a day to spare.
+  const answersKeptFrom = instant(addCalendarDays(lastDay, -8), 0, tz);
   if (!held) HallStore.seed(db, catalogue0, instant(days[0]!, 7 * 60, tz));
   const store = new HallStore(db, () => now, hallKeyOf(options.dataDir));
   const catalogue = store.view.catalogue;
@@ -283,8 +284,9 @@ export function generateHistory(options: HistoryOptions): HistorySummary {
   };
   const run = (body: CommandBody, actor: Actor): Answer => {
     begin();
-    const command = { ...body, id: commandId(), madeAt: now } as Command;
-    const { answer } = store.execute(command, actor, { keepAnswer: now >= randomIdsFrom });
+    const kept = now >= answersKeptFrom;
+    const command = { ...body, id: commandId(kept), madeAt: now } as Command;
+    const { answer } = store.execute(command, actor, { keepAnswer: kept });
     commands += 1;
     if (!answer.ok) refused += 1;
     if (commands % COMMANDS_PER_COMMIT === 0) commit();
