@@ -90,7 +90,7 @@ describe("the group commit's flush, off the event loop", () => {
     };
   }
 
-  it('tells nothing of a batch before its flush has ended, and runs what came meanwhile as the next batch', async () => {
+  it('tells nothing of a batch before its flush has ended, runs what came meanwhile at once, and flushes that together next', async () => {
     const s = store();
     const flushes = heldFlushes();
     const told: number[][] = [];
@@ -98,7 +98,8 @@ describe("the group commit's flush, off the event loop", () => {
     const batches = vi.spyOn(s, 'executeBatch');
     const commits = new GroupCommit(s);
     const answered: string[] = [];
-    const first = [commits.submit(issue('held-1'), kiosk), commits.submit(issue('held-2'), kiosk)].map((p) => p.then((r) => (answered.push(r.answer.ok ? r.answer.ticket!.number : r.answer.code), r)));
+    const note = (p: Promise<Awaited<ReturnType<GroupCommit['submit']>>>) => p.then((r) => (answered.push(r.answer.ok ? r.answer.ticket!.number : r.answer.code), r));
+    const first = [commits.submit(issue('held-1'), kiosk), commits.submit(issue('held-2'), kiosk)].map(note);
     await turn();
     // Committed (the view has both) and on its way to the disk: no answer, no event told yet.
     expect(batches).toHaveBeenCalledTimes(1);
@@ -112,27 +113,64 @@ describe("the group commit's flush, off the event loop", () => {
     // What a standby may be sent stops before the batch.
     expect(s.durableSeq).toBe(s.seq - 2);
     expect(s.eventRowsSince(0).at(-1)?.seq).toBe(s.durableSeq);
-    // A command that arrives meanwhile waits for the flush, then goes in the next batch.
-    const second = commits.submit(issue('held-3'), kiosk);
+    // Commands that arrive meanwhile, in two turns, run at once (committed, not flushed): two more
+    // batches, and no second flush while the first is under way.
+    const second = note(commits.submit(issue('held-3'), kiosk));
     await turn();
-    expect(batches).toHaveBeenCalledTimes(1);
+    const third = note(commits.submit(issue('held-4'), kiosk));
+    await turn();
+    expect(batches).toHaveBeenCalledTimes(3);
+    expect(s.view.tickets.size).toBe(4);
+    expect(flushes.waiting).toBe(1);
+    expect(s.durableSeq).toBe(s.seq - 4);
     flushes.end();
     await Promise.all(first);
     expect(answered).toEqual(['A001', 'A002']);
     // The answers go first, on the disk already (a standby may be sent the batch); the events right after them.
     const seq = s.seq;
-    expect(s.durableSeq).toBe(seq);
+    expect(s.durableSeq).toBe(seq - 2);
     expect(told).toEqual([]);
     await turn();
-    expect(told).toEqual([[seq - 1, seq]]);
-    // The next batch runs once they are told.
-    expect(batches).toHaveBeenCalledTimes(2);
+    expect(told).toEqual([[seq - 3, seq - 2]]);
+    // One flush for both batches run meanwhile; nothing of them is told before it ends.
+    expect(flushes.waiting).toBe(1);
+    expect(answered).toEqual(['A001', 'A002']);
     flushes.end();
     expect((await second).answer).toMatchObject({ ok: true, ticket: { number: 'A003' } });
+    expect((await third).answer).toMatchObject({ ok: true, ticket: { number: 'A004' } });
+    expect(answered).toEqual(['A001', 'A002', 'A003', 'A004']);
+    expect(s.durableSeq).toBe(seq);
     await turn();
-    expect(told.flat()).toEqual([1, 2, 3].map((n) => s.seq - 3 + n));
+    expect(told).toEqual([
+      [seq - 3, seq - 2],
+      [seq - 1, seq],
+    ]);
+    expect(flushes.waiting).toBe(0);
     flushes.restore();
     await commits.close();
+  });
+
+  it('closes only once the batches run during a flush have had theirs', async () => {
+    const s = store();
+    const flushes = heldFlushes();
+    const commits = new GroupCommit(s);
+    const first = commits.submit(issue('closing-1'), kiosk);
+    await turn();
+    const second = commits.submit(issue('closing-2'), kiosk);
+    await turn();
+    let closed = false;
+    const closing = commits.close().then(() => (closed = true));
+    flushes.end();
+    expect((await first).answer.ok).toBe(true);
+    await turn();
+    // The second batch's flush is under way: the log's file stays open for it.
+    expect(flushes.waiting).toBe(1);
+    expect(closed).toBe(false);
+    flushes.end();
+    expect((await second).answer.ok).toBe(true);
+    await closing;
+    expect(closed).toBe(true);
+    flushes.restore();
   });
 
   it('tells the events of a batch still flushing first when another write flushes the log itself', async () => {

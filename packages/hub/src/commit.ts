@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import { log } from './log';
 import type { CommandEntry, ExecuteOptions, Executed, HallStore } from './store';
 
+type Entry = CommandEntry & { resolve: (r: Executed) => void };
+
 const FAILED: Answer = { ok: false, code: 'internal', message: 'the hub could not record this command; it is safe to send it again' };
 
 /**
@@ -12,14 +14,18 @@ const FAILED: Answer = { ok: false, code: 'internal', message: 'the hub could no
  * still its own savepoint with its own answer, and made durable by one disk flush.
  *
  * The flush runs off the event loop (fdatasync of the write-ahead log in libuv's pool): while the
- * disk works, the hub reads what its terminals send and answers what it can from memory. One batch
- * is on its way to the disk at a time; the commands that arrive meanwhile are the next batch, run
- * as soon as it is there. Nothing of a batch is told (answers, events to terminals, the standby,
- * the city) before its flush has ended; then its answers first, its events right after.
+ * disk works, the hub reads what its terminals send and answers what it can from memory, and runs
+ * the commands that arrive meanwhile (committed to the log, not yet flushed). One flush is under
+ * way at a time; when it ends, one flush takes every batch run since. A command thus waits for the
+ * flush under way and its own, not also for its turn to run behind them. Nothing of a batch is told
+ * (answers, events to terminals, the standby, the city) before a flush that holds it has ended;
+ * then the batches' answers in order, their events right after.
  */
 export class GroupCommit {
-  private queued: (CommandEntry & { resolve: (r: Executed) => void })[] = [];
-  /** A batch's flush running (its end): the commands that arrive wait for it, and go together after. */
+  private queued: Entry[] = [];
+  /** Batches run and committed to the log since the flush under way began: the next flush takes them all. */
+  private unflushed: { batch: Entry[]; results: Executed[] }[] = [];
+  /** The flush under way (its end). */
   private flushing: Promise<void> | undefined;
   private closed = false;
   private log: { file: string; fd: number } | undefined;
@@ -41,14 +47,15 @@ export class GroupCommit {
     const options = typeof scope === 'string' ? { scope } : (scope ?? {});
     return new Promise((resolve) => {
       this.queued.push({ command, actor, ...options, resolve });
-      if (this.queued.length === 1 && !this.flushing) setImmediate(() => this.run());
+      if (this.queued.length === 1) setImmediate(() => this.run());
     });
   }
 
-  /** Waits for the flush under way, and closes the log's file (the hub stops): a batch after it flushes on its commit. */
+  /** Waits for the flushes under way and due, and closes the log's file (the hub stops): a batch after it flushes on its commit. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.flushing;
+    // A flush that ends starts the next one at once, for the batches run meanwhile.
+    while (this.flushing) await this.flushing;
     if (this.log) fs.closeSync(this.log.fd);
     this.log = undefined;
   }
@@ -66,27 +73,35 @@ export class GroupCommit {
       results = batch.map(() => ({ answer: FAILED, events: [], repeated: false }));
     }
     if (fd === undefined) return this.settle(batch, results);
+    this.unflushed.push({ batch, results });
+    if (!this.flushing) this.flush(fd);
+  }
+
+  /** Flushes the log with every batch committed to it since the last flush, then tells them, in order. */
+  private flush(fd: number): void {
+    const batches = this.unflushed;
+    this.unflushed = [];
     const seq = this.store.seq;
     let ended = () => {};
     this.flushing = new Promise((resolve) => (ended = resolve));
     fs.fdatasync(fd, (error) => {
       this.flushing = undefined;
       ended();
-      if (error) {
-        // The disk did not say it holds the batch: no answer says it was done. The events are in the
+      if (error)
+        // The disk did not say it holds the batches: no answer says it was done. The events are in the
         // hub's memory and tables, so the terminals are told them; a command sent again gets its
         // stored answer, or is run again if the disk lost it.
         log.error({ err: error }, "the hall database's log could not be flushed to the disk");
-        results = results.map((r) => (r.events.length > 0 || r.answer.ok ? { answer: FAILED, events: [], repeated: false } : r));
-      }
       this.store.logFlushed(seq);
-      this.settle(batch, results);
-      // The batch's answers go first, its events to every listener (the terminals, the phones, the
+      for (const { batch, results } of batches)
+        this.settle(batch, error ? results.map((r) => (r.events.length > 0 || r.answer.ok ? { answer: FAILED, events: [], repeated: false } : r)) : results);
+      // The batches' answers go first, their events to every listener (the terminals, the phones, the
       // city) right after them, once this turn's answers are written: an answer does not wait for
       // the same events written to sixty terminals (a terminal holds an answer until its view has
       // the answer's events, see the client's whenInStep).
       setImmediate(() => this.store.tellFlushed());
-      if (this.queued.length > 0) setImmediate(() => this.run());
+      // Batches run while this flush was under way: one flush for them all (a hub closing flushes them too).
+      if (this.unflushed.length > 0) this.flush(this.logFd() ?? fd);
     });
   }
 
@@ -104,7 +119,7 @@ export class GroupCommit {
     }
   }
 
-  private settle(batch: (CommandEntry & { resolve: (r: Executed) => void })[], results: Executed[]): void {
+  private settle(batch: Entry[], results: Executed[]): void {
     const answer = () => {
       // A hub that learnt while it waited that another took charge gives no answer of its own: the
       // batch may not be in the new primary's log. The terminal sends it again to the hub in charge.
