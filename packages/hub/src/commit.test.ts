@@ -98,7 +98,7 @@ describe("the group commit's flush, off the event loop", () => {
     const batches = vi.spyOn(s, 'executeBatch');
     const commits = new GroupCommit(s);
     const answered: string[] = [];
-    const note = (p: Promise<Awaited<ReturnType<GroupCommit['submit']>>>) => p.then((r) => (answered.push(r.answer.ok ? r.answer.ticket!.number : r.answer.code), r));
+    const note = (p: ReturnType<GroupCommit['submit']>) => p.then((r) => (answered.push(r.answer.ok ? r.answer.ticket!.number : r.answer.code), r));
     const first = [commits.submit(issue('held-1'), kiosk), commits.submit(issue('held-2'), kiosk)].map(note);
     await turn();
     // Committed (the view has both) and on its way to the disk: no answer, no event told yet.

@@ -8,6 +8,9 @@ type Entry = CommandEntry & { resolve: (r: Executed) => void };
 
 const FAILED: Answer = { ok: false, code: 'internal', message: 'the hub could not record this command; it is safe to send it again' };
 
+/** A result whose flush failed: a command that did something is not said to be done; a refusal stands. */
+const notRecorded = (r: Executed): Executed => (r.events.length > 0 || r.answer.ok ? { answer: FAILED, events: [], repeated: false } : r);
+
 /**
  * Group commit for every way a command arrives (terminals' WebSocket, the HTTP API, the QR page):
  * those that arrive in the same turn of the event loop are run together in one transaction, each
@@ -93,8 +96,7 @@ export class GroupCommit {
         // stored answer, or is run again if the disk lost it.
         log.error({ err: error }, "the hall database's log could not be flushed to the disk");
       this.store.logFlushed(seq);
-      for (const { batch, results } of batches)
-        this.settle(batch, error ? results.map((r) => (r.events.length > 0 || r.answer.ok ? { answer: FAILED, events: [], repeated: false } : r)) : results);
+      for (const { batch, results } of batches) this.settle(batch, error ? results.map(notRecorded) : results);
       // The batches' answers go first, their events to every listener (the terminals, the phones, the
       // city) right after them, once this turn's answers are written: an answer does not wait for
       // the same events written to sixty terminals (a terminal holds an answer until its view has
