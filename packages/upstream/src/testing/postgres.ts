@@ -44,16 +44,22 @@ export interface TestPostgres {
 
 // The server refuses to run as root: as root, the cluster belongs to Debian's postgres user.
 const asRoot = process.getuid?.() === 0;
-function run(tool: string, args: string[]): string {
+function run(tool: string, args: string[], nice = 0): string {
   const file = path.join(PG_BIN, tool);
-  const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
+  const [as, asArgs] = asRoot ? ['runuser', ['-u', 'postgres', '--', file, ...args]] : [file, args];
+  // The server started under nice: its processes inherit the value.
+  const [cmd, argv] = nice ? ['nice', ['-n', String(nice), as, ...asArgs]] : [as, asArgs];
   const result = spawnSync(cmd, argv, { encoding: 'utf8', cwd: os.tmpdir() });
   if (result.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
   return result.stdout;
 }
 
-/** initdb, pg_ctl start, and a database named `database`: about two seconds. */
-export async function startTestPostgres(database = 'city'): Promise<TestPostgres> {
+/**
+ * initdb, pg_ctl start, and a database named `database`: about two seconds. `nice`: the server's
+ * processes run at that nice value (the bench: a city's server is not the hall's PC, and here it
+ * shares the hall's cores, so it gives way to the hub as the shipper's own thread does).
+ */
+export async function startTestPostgres(database = 'city', options: { nice?: number } = {}): Promise<TestPostgres> {
   const missing = postgresMissing();
   if (missing) throw new Error(missing);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-pg-'));
@@ -62,10 +68,10 @@ export async function startTestPostgres(database = 'city'): Promise<TestPostgres
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync']);
   const port = await freePort();
   // fsync stays on: the tests stop the server and count on what it committed.
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=50 -c shared_buffers=64MB`;
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=50 -c shared_buffers=64MB`;
   let up = false;
   const start = () => {
-    run('pg_ctl', ['-D', data, '-o', options, '-l', path.join(dir, 'log'), '-w', '-t', '30', 'start']);
+    run('pg_ctl', ['-D', data, '-o', serverOptions, '-l', path.join(dir, 'log'), '-w', '-t', '30', 'start'], options.nice);
     up = true;
   };
   const stop = () => {
