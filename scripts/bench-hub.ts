@@ -298,6 +298,7 @@ function catchUp(dir: string): { pruned: number; commands: number } {
     done.commands += swept.commands;
     if (swept.pruned === 0 && swept.commands === 0) break;
   }
+  store.writeFacts();
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   return done;

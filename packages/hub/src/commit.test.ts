@@ -230,14 +230,15 @@ describe("the group commit's flush, off the event loop", () => {
   });
 });
 
-describe("a batch's increments of the reports' fact tables", () => {
-  it('are written at its end, one change per row, without those of a command that was rolled back', () => {
+describe("the reports' fact tables beside the commands", () => {
+  const kiosk = { role: 'kiosk', terminal: 'kiosk-1' } as const;
+  const dbOf = (s: HallStore) => (s as unknown as { db: import('./db').Db }).db;
+  const sum = (s: HallStore, table: string, counter = 'issued') => (dbOf(s).prepare(`SELECT COALESCE(SUM(${counter}), 0) AS n FROM ${table}`).get() as { n: number }).n;
+  const writtenSeq = (s: HallStore) => Number((dbOf(s).prepare("SELECT value FROM hall WHERE key = 'facts_seq'").get() as { value: string } | undefined)?.value);
+  const issue = (id: string, within?: () => void) => ({ command: { id, type: 'issueTicket' as const, serviceCode: 'GA-SFZ-HL', lane: 'ordinary' as const }, actor: kiosk, ...(within ? { within } : {}) });
+
+  it("hold a batch's increments until its end, without those of a command rolled back, and write them together when asked (with the last event they hold)", () => {
     const s = store();
-    const db = (s as unknown as { db: import('./db').Db }).db;
-    const kiosk = { role: 'kiosk', terminal: 'kiosk-1' } as const;
-    const issued = () => (db.prepare("SELECT COALESCE(SUM(issued), 0) AS n FROM report_item_hours WHERE service_code = 'GA-SFZ-HL'").get() as { n: number }).n;
-    const desk = () => (db.prepare("SELECT COALESCE(SUM(issued), 0) AS n FROM report_desk_days WHERE service_code = 'GA-SFZ-HL'").get() as { n: number }).n;
-    const issue = (id: string, within?: () => void) => ({ command: { id, type: 'issueTicket' as const, serviceCode: 'GA-SFZ-HL', lane: 'ordinary' as const }, actor: kiosk, ...(within ? { within } : {}) });
     const lines: string[] = [];
     const restore = useLogger(createLogger({ destination: { write: (line: string) => void lines.push(line) } }));
     const results = s.executeBatch([
@@ -250,11 +251,75 @@ describe("a batch's increments of the reports' fact tables", () => {
     restore();
     expect(lines.join('')).toContain('a command failed');
     expect(results.map((r) => r.answer.ok)).toEqual([true, false, true]);
-    // Two tickets in the tables, in every shape, as if each had been written alone.
     expect(s.view.tickets.size).toBe(2);
-    expect(issued()).toBe(2);
-    expect(desk()).toBe(2);
+    // Not written with the batch: in memory until the hub's timer, a report or the hub's stop writes them.
+    expect(sum(s, 'report_item_hours')).toBe(0);
+    s.writeFacts();
+    // Two tickets in the tables, in every shape, as if each had been written alone.
+    expect(sum(s, 'report_item_hours')).toBe(2);
+    expect(sum(s, 'report_desk_days')).toBe(2);
+    expect(writtenSeq(s)).toBe(s.seq);
     s.execute({ id: 'facts-alone-1', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk);
-    expect(issued()).toBe(3);
+    s.writeFacts();
+    expect(sum(s, 'report_item_hours')).toBe(3);
+    expect(writtenSeq(s)).toBe(s.seq);
+  });
+
+  it('are made again from the log when a hub stopped without writing them: the same rows as a hub that wrote them, none counted twice', () => {
+    const admin = { role: 'admin', terminal: 'console' } as const;
+    const window = { role: 'window', terminal: 'window-1', window: 1 } as const;
+    const must = (r: { answer: { ok: boolean } }) => expect(r.answer, JSON.stringify(r.answer)).toMatchObject({ ok: true });
+    // The same morning in two halls: one writes its facts before it stops, the other stops without (its store dropped).
+    const morning = (dir: string): { store: HallStore; clock: { now: number } } => {
+      const db = openDatabase(dir);
+      const clock = { now: Date.parse('2026-11-27T09:00:00+08:00') };
+      HallStore.seed(db, demoCatalogue({ allDay: true }), clock.now);
+      const s = new HallStore(db, () => clock.now, hallKeyOf(dir));
+      must(s.execute({ id: 'open-1', type: 'openWindow', window: 1, clerk: '1001' }, admin));
+      for (let i = 1; i <= 4; i++) must(s.execute({ id: `issue-${i}`, type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk));
+      s.writeFacts();
+      // Served after the tables' last event: the fold must know from earlier that day when they were issued (their waits).
+      for (let i = 1; i <= 2; i++)
+        for (const type of ['callNext', 'startService', 'finishService'] as const) {
+          clock.now += 7 * 60_000;
+          must(s.execute({ id: `${type}-${i}`, type, window: 1 }, window));
+        }
+      must(s.execute({ id: 'issue-5', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk));
+      return { store: s, clock };
+    };
+    const folder = () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-facts-'));
+      dirs.push(dir);
+      return dir;
+    };
+    const wrote = morning(folder()).store;
+    wrote.writeFacts();
+    const dir = folder();
+    const dropped = morning(dir);
+    expect(sum(dropped.store, 'report_item_hours', 'called')).toBe(0);
+    const reopened = new HallStore(dbOf(dropped.store), () => dropped.clock.now, hallKeyOf(dir));
+    const rows = (s: HallStore) =>
+      ['report_item_hours', 'report_desk_hours', 'report_desk_days', 'report_desk_months', 'report_pauses'].map((t) => dbOf(s).prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3, 4, 5`).all());
+    expect(sum(wrote, 'report_item_hours')).toBe(5);
+    expect(sum(wrote, 'report_item_hours', 'called')).toBe(2);
+    expect(sum(wrote, 'report_item_hours', 'served')).toBe(2);
+    expect(sum(wrote, 'report_item_hours', 'wait_s')).toBeGreaterThan(0);
+    expect(rows(reopened)).toEqual(rows(wrote));
+    expect(writtenSeq(reopened)).toBe(reopened.seq);
+    // Opened again, nothing is folded twice.
+    const again = new HallStore(dbOf(dropped.store), () => dropped.clock.now, hallKeyOf(dir));
+    expect(rows(again)).toEqual(rows(wrote));
+  });
+
+  it('keep those of the batches before a batch refused on a full disk, and none of its own', () => {
+    const s = store();
+    s.executeBatch([issue('before-full-1'), issue('before-full-2')]);
+    s.limitSize(s.sizeBytes());
+    let refused = 0;
+    for (let i = 0; i < 200 && refused === 0; i++) refused += s.executeBatch([issue(`full-${i}-a`), issue(`full-${i}-b`)]).filter((r) => !r.answer.ok).length;
+    expect(refused).toBeGreaterThan(0);
+    s.limitSize(undefined);
+    s.writeFacts();
+    expect(sum(s, 'report_item_hours')).toBe(s.view.tickets.size);
   });
 });

@@ -97,7 +97,8 @@ describe('the hub as its own process on a real database', () => {
       await hub!.kill('SIGKILL');
     })();
     const pending = kiosks.flatMap((k, i) =>
-      issueMany(k, 2000, i).map((p) =>
+      // 3,000 in all, 750 of each prefix: a hub that ran all of them before it died still has numbers left (999 a prefix).
+      issueMany(k, 1500, i).map((p) =>
         p.then((x) => {
           if (x.ok) acked.push(x.ticket!);
         }),
@@ -108,7 +109,7 @@ describe('the hub as its own process on a real database', () => {
     void Promise.allSettled(pending);
     const acknowledged = [...acked];
     expect(acknowledged.length).toBeGreaterThanOrEqual(300);
-    expect(acknowledged.length).toBeLessThan(4000);
+    expect(acknowledged.length).toBeLessThan(3000);
     for (const k of kiosks) k.close();
 
     hub = await spawnHub(dir);
@@ -126,7 +127,8 @@ describe('the hub as its own process on a real database', () => {
     // The restarted hub goes on from where the log ends.
     const kiosk = await TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: 'kiosk-1', token: hub.token });
     const after = await kiosk.command({ type: 'issueTicket', serviceCode: items[0]!.code, lane: 'ordinary' });
-    expect(after.ok).toBe(true);
+    // (Refused only when the numbers of the prefix had run out: what 4,000 tickets over 4 prefixes did when the hub had run them all.)
+    expect(after, JSON.stringify(after)).toMatchObject({ ok: true });
     expectGapFree([...queue.tickets, (after as { ticket: Ticket }).ticket]);
     kiosk.close();
   });

@@ -12,31 +12,57 @@ import {
   type RowChange,
 } from '@servicehall/reports/facts';
 import type { Db } from './db';
-import { CASE_FIELDS, caseOfRow, type CaseRow } from './rows';
+import { CASE_FIELDS, caseOfRow, eventOf, type CaseRow, type EventRow } from './rows';
 
 type Statement = ReturnType<Db['prepare']> & { run(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
 
+/** The hall's key under which the hub keeps the last event whose facts are in the fact tables (see FactWriter). */
+export const FACTS_SEQ_KEY = 'facts_seq';
+
+/**
+ * How often the hub writes the reports' fact rows (about): the increments of the events committed
+ * meanwhile wait in memory, summed per row. A report reads them first (HallStore.writeFacts).
+ */
+export const FACTS_EVERY_MS = 1000;
+
 /**
  * The fact tables of the reports in the hall's database: increments applied with prepared
- * statements (one per table and set of counters, made once) in the event's own transaction.
+ * statements (one per table and set of counters, made once).
+ *
+ * The hub's own writer keeps them apart from its commands' transactions: the increments of the
+ * events committed are summed per row in memory (pending) and written now and then in one go
+ * (writePending), with the last event they hold (FACTS_SEQ_KEY) in the same transaction. Written
+ * at each batch's end instead, they were about a fifth of the hub's thread under HTTP commands. A
+ * hub that stops without writing them folds the log after that event when it starts again
+ * (HallStore.catchUpFacts), so the tables never lose or count twice an event.
  */
 export class FactWriter {
   private readonly statements = new Map<string, Statement>();
-  /** Increments held while a batch of commands runs (see hold), written as one row change per row at its end. */
+  /** Increments held while a batch of commands runs (see hold): they join the pending ones at its end. */
   private held: FactIncrement[] | undefined;
   private holding = 0;
+  /** Increments of events applied and not held, summed per row, not written yet (see writePending). */
+  private pending = new FactSums();
+  private pendingIncrements = 0;
   /** `only`: the tables to write (a migration of a hall whose later tables are not made yet); all by default. */
   constructor(
     private readonly db: Db,
     private readonly only?: ReadonlySet<string>,
   ) {}
 
+  /** An event's increments: held with its batch's, else pending (the hub's events), written by writePending. */
   apply(facts: readonly FactIncrement[]): void {
+    if (facts.length === 0) return;
     if (this.held) for (const f of facts) this.held.push(f);
-    else this.write(facts);
+    else this.addPending(facts);
   }
 
-  /** Increments summed per row (FactSums) and written, one row change per row. */
+  private addPending(facts: readonly FactIncrement[]): void {
+    this.pending.add(facts);
+    this.pendingIncrements += facts.length;
+  }
+
+  /** Increments summed per row (FactSums) and written now, one row change per row (migrations). */
   write(facts: readonly FactIncrement[]): void {
     const sums = new FactSums();
     sums.add(facts);
@@ -49,9 +75,8 @@ export class FactWriter {
   }
 
   /**
-   * Holds the increments of what runs until the matching `release` (nested holds count), which
-   * writes them in the transaction still open, one row change per row: a batch of commands makes
-   * many increments of the same rows (the hour's, the desk's, the month's).
+   * Holds the increments of what runs until the matching `release` (nested holds count): a command
+   * rolled back drops its own (mark, drop), and the batch's join the pending ones at its end.
    */
   hold(): void {
     if (this.holding++ === 0) this.held = [];
@@ -61,7 +86,61 @@ export class FactWriter {
     if (--this.holding > 0) return;
     const held = this.held ?? [];
     this.held = undefined;
-    if (held.length > 0) this.write(held);
+    if (held.length > 0) this.addPending(held);
+  }
+
+  /** Whether a batch holds increments now (its transaction is open). */
+  get isHolding(): boolean {
+    return this.holding > 0;
+  }
+
+  /** Increments waiting to be written (an event's are one to four). */
+  get pendingCount(): number {
+    return this.pendingIncrements;
+  }
+
+  /**
+   * Writes the pending rows and that the tables hold the events up to `seq`, in the transaction the
+   * caller has open: its rollback takes both back (and the caller then calls catchUp).
+   */
+  writePending(seq: number): void {
+    this.flush(this.pending);
+    this.pendingIncrements = 0;
+    this.db.prepare('INSERT INTO hall (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(FACTS_SEQ_KEY, String(seq));
+  }
+
+  /** Forgets the pending increments (a transaction that held some rolled back): catchUp makes them again from the log. */
+  discardPending(): void {
+    this.pending = new FactSums();
+    this.pendingIncrements = 0;
+  }
+
+  /** The last event whose facts the tables hold, or undefined where none was ever recorded (written with each event then). */
+  writtenSeq(): number | undefined {
+    const value = this.db.prepare<[string], { value: string }>('SELECT value FROM hall WHERE key = ?').get(FACTS_SEQ_KEY)?.value;
+    return value === undefined ? undefined : Number(value);
+  }
+
+  /**
+   * Makes the pending increments of the events after the tables' last one up to `seq` again, by the
+   * fold of the log from the start of that hall day (factFolderAt): what a hub that stopped without
+   * writing them, or a transaction rolled back, left out. Returns how many events it folded.
+   */
+  catchUp(seq: number): number {
+    this.discardPending();
+    const written = this.writtenSeq() ?? seq;
+    if (written >= seq) return 0;
+    const folder = factFolderAt(this.db, written + 1);
+    const read = this.db.prepare<[number, number, number], EventRow>('SELECT seq, at, type, command_id, body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
+    let events = 0;
+    for (let from = written; from < seq; ) {
+      const rows = read.all(from, seq, 5000);
+      if (rows.length === 0) break;
+      for (const r of rows) this.addPending(folder.apply(eventOf(r)));
+      events += rows.length;
+      from = rows[rows.length - 1]!.seq;
+    }
+    return events;
   }
 
   /** Where the held increments stand now: a command rolled back goes back to it (see `drop`). */
@@ -85,11 +164,39 @@ export class FactWriter {
 
 /** An event row of the log as its reader gives it (see store.ts eventOf): the type, sequence and time in columns. */
 function eventOfRow(r: { seq: number; at: number; type: string; body: string }): HallEvent {
-  const event = JSON.parse(r.body) as HallEvent;
-  event.seq = r.seq;
-  event.at = r.at;
-  event.type = r.type as HallEvent['type'];
-  return event;
+  return eventOf({ ...r, command_id: null });
+}
+
+/** A case as the database holds it now, by its number (the fold's facts of a case's outcome need its item, window and clerk). */
+function caseLookup(db: Db): (number: string) => Case | undefined {
+  const caseByNumber = db.prepare<[string], CaseRow>(`SELECT ${CASE_FIELDS} FROM cases WHERE number = ?`);
+  return (number) => {
+    const row = caseByNumber.get(number);
+    return row ? caseOfRow(row) : undefined;
+  };
+}
+
+/**
+ * A fold of the log that applies `seq` next: begun at the start of the hall day that holds it, with
+ * the hall's catalogue as it stood then (a day's facts need only that day; open cases are looked up,
+ * follow-ups carry themselves). The hub's facts after a stop without writing them, and the city's
+ * as a hall's log is shipped, are made so.
+ */
+export function factFolderAt(db: Db, seq: number): FactFolder {
+  const dayStart = db.prepare<[number], { seq: number }>("SELECT seq FROM events WHERE seq <= ? AND type = 'day.opened' ORDER BY seq DESC LIMIT 1").get(seq)?.seq ?? 1;
+  const catalogueRow = db.prepare<[number], { body: string }>("SELECT body FROM events WHERE seq < ? AND type = 'catalogue.replaced' ORDER BY seq DESC LIMIT 1").get(dayStart);
+  const stored = db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key = 'catalogue'").get();
+  const catalogue = catalogueRow ? (JSON.parse(catalogueRow.body) as { catalogue: Catalogue }).catalogue : stored ? (JSON.parse(stored.value) as Catalogue) : undefined;
+  const folder = new FactFolder({ caseOf: caseLookup(db) }, catalogue);
+  folder.view.seq = dayStart - 1;
+  const read = db.prepare<[number, number, number], EventRow>('SELECT seq, at, type, command_id, body FROM events WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?');
+  for (let from = dayStart; from < seq; ) {
+    const rows = read.all(from, seq, 5000);
+    if (rows.length === 0) break;
+    for (const r of rows) folder.apply(eventOf(r));
+    from = rows[rows.length - 1]!.seq + 1;
+  }
+  return folder;
 }
 
 /**
@@ -97,12 +204,7 @@ function eventOfRow(r: { seq: number; at: number; type: string; body: string }):
  * applies to each new one: a hall upgraded to reports has its whole history in them.
  */
 export function backfillFacts(db: Db): { events: number } {
-  const caseByNumber = db.prepare<[string], CaseRow>(`SELECT ${CASE_FIELDS} FROM cases WHERE number = ?`);
-  const caseOf = (number: string): Case | undefined => {
-    const row = caseByNumber.get(number);
-    return row ? caseOfRow(row) : undefined;
-  };
-  const folder = new FactFolder({ caseOf });
+  const folder = new FactFolder({ caseOf: caseLookup(db) });
   const writer = new FactWriter(db);
   // A fold of the log makes many increments of the same rows in a day: summed, then written a row at a time.
   const buffer = new FactSums();
@@ -156,7 +258,7 @@ export const REPORTS_COMPLAINTS_MIGRATION = {
     const made = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
     const writer = new FactWriter(db, made);
     for (const r of db.prepare<[], { seq: number; at: number; type: string; body: string }>("SELECT seq, at, type, body FROM events WHERE type = 'complaint.changed' ORDER BY seq").all())
-      writer.apply(eventFacts(eventOfRow(r), {}, view));
+      writer.write(eventFacts(eventOfRow(r), {}, view));
   },
 };
 

@@ -163,6 +163,8 @@ describe("the hall's reports, recomputed from a generated history", () => {
     now = Date.parse('2026-12-31T10:00:00+08:00');
     for (const [i, action] of (['reply', 'close'] as const).entries())
       expect(store.execute({ id: `c-${i + 2}`, type: 'advanceComplaint', complaintId: id, action, channel: 'phone', note: '已电话答复', satisfied: true } as never, admin).answer.ok).toBe(true);
+    // (The hub's reports write the facts still in memory first; these read the tables straight.)
+    store.writeFacts();
     const r = reports.report({ breakdown: 'clerk', from: '2026-12-01', to: '2026-12-31' });
     expect(r.rows.find((x) => x.key.clerk === clerk)).toMatchObject({ complaints: 1, complaintsReplied: 1, complaintsRepliedLate: 1, complaintsClosed: 1, complaintsSatisfied: 1 });
     expect(r.total.complaints).toBe(1);

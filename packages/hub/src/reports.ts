@@ -31,9 +31,12 @@ export class HallReports {
     private readonly db: Db,
     private readonly catalogue: () => Catalogue,
     private readonly clock: () => number,
+    /** Writes the fact rows still in memory (HallStore.writeFacts): a report holds every event committed before it. */
+    private readonly writeFacts: () => void = () => undefined,
   ) {}
 
   private all(q: CompiledQuery): Record<string, unknown>[] {
+    this.writeFacts();
     let st = this.prepared.get(q.sql);
     if (!st) this.prepared.set(q.sql, (st = this.db.prepare(q.sql)));
     return st.all(...(q.parameters as unknown[])) as Record<string, unknown>[];

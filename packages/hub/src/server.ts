@@ -25,6 +25,7 @@ import { startCheckpointer } from './checkpoints';
 import { checkAtStart, checkInBackground, damageMessage, markDamaged, markRunning, type StartCheck } from './integrity';
 import { ConnectionCount, DEFAULT_LIMITS, type HubLimits, type PhoneLimits } from './limits';
 import { log } from './log';
+import { FACTS_EVERY_MS } from './report-facts';
 import { checkNotifyConfig, HallNotifications } from './notifications';
 import { startOperations, type Operations, type OperationsOptions } from './operations';
 import { publicPages } from './pages';
@@ -279,7 +280,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   });
   // The reports' query builder is loaded with the first report asked for, not with the hub.
   let reports: Promise<HallReports> | undefined;
-  const hallReports = () => (reports ??= import('./reports').then((m) => new m.HallReports(db, () => store.view.catalogue, clock)));
+  const hallReports = () => (reports ??= import('./reports').then((m) => new m.HallReports(db, () => store.view.catalogue, clock, () => store.writeFacts())));
   const api = apiHandler({
     store,
     commits,
@@ -327,6 +328,15 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     }
   }, options.ratingSweepMs ?? 30_000);
   sweep.unref();
+  // The reports' fact rows of the events committed since the last time (FactWriter: about once a second).
+  const factsTimer = setInterval(() => {
+    try {
+      store.writeFacts();
+    } catch (error) {
+      log.error({ err: error }, "writing the reports' facts failed: they are made again from the log");
+    }
+  }, FACTS_EVERY_MS);
+  factsTimer.unref();
 
   const handler: http.RequestListener = (req, res) => {
     if ((req.socket as Socket & { overCap?: boolean }).overCap) return overCap(req.socket, req.headers['accept-language']);
@@ -428,6 +438,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   }).catch(async (error: unknown) => {
     // Not started (the port is taken, say): nothing ran, so this is a clean stop.
     clearInterval(sweep);
+    clearInterval(factsTimer);
     supervision.stop();
     replication.close();
     stopNotifyWatch();
@@ -478,6 +489,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       closed = true;
       background?.stop();
       clearInterval(sweep);
+      clearInterval(factsTimer);
       supervision.stop();
       replication.close();
       stopNotifyWatch();
@@ -493,6 +505,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await commits.close();
+      store.writeFacts();
       await upstream?.stop();
       await checkpointer.stop();
       db.close();

@@ -226,7 +226,7 @@ export class HallStore {
   /** Whether this hub is the one in charge, and its epoch (fencing between a primary and its standby). */
   readonly role: HubRole;
   private readonly sealer: Sealer;
-  /** The reports' fact tables, kept in each event's transaction. */
+  /** The reports' fact tables: each event's increments summed in memory and written about once a second (writeFacts). */
   private readonly facts: FactWriter;
   private readonly bodyKey: Buffer;
   private readonly listeners = new Set<EventListener>();
@@ -322,6 +322,9 @@ export class HallStore {
     this.role = new HubRole(db);
     this.checkKey();
     this.view = this.load();
+    // The facts of events after the tables' last one (a hub stopped without writing them), and the mark of where they stand.
+    this.catchUpFacts();
+    this.writeFacts();
     // The public references follow the log first, before any other listener reads them.
     this.refs = new PublicRefs(this.links, () => this.view);
     this.onEvents((events) => this.refs.follow(events));
@@ -623,10 +626,12 @@ export class HallStore {
       // (A pragma takes effect when it is prepared: run again, it does nothing. So it is run afresh.)
       if (later) this.db.exec('PRAGMA synchronous = NORMAL');
       // One command alone needs no savepoint inside its transaction.
-      results = batch.length === 1 ? [this.runEntry(batch[0]!)] : this.runBatch(batch);
+      // (Its facts held until its transaction ends: a command rolled back drops them.)
+      results = batch.length === 1 ? [this.withFactsHeld(() => this.runEntry(batch[0]!))] : this.runBatch(batch);
     } catch (error) {
       // The transaction rolled back; the view may hold part of it, so it is read again from the tables.
       this.view = this.load();
+      this.catchUpFacts();
       if (isDiskFull(error)) {
         this.onDiskFull(started);
         const refused = batch.map(() => ({ answer: DISK_FULL, events: [], repeated: false }));
@@ -706,7 +711,7 @@ export class HallStore {
 
   /**
    * withFactsHeld in two halves, for a writer that opens and commits its own transactions (the
-   * history generator holds a day's): release inside the transaction that is to write them, before its commit.
+   * history generator holds a day's): release, then writeFacts, inside the transaction that is to write them.
    */
   holdFacts(): void {
     this.facts.hold();
@@ -714,6 +719,38 @@ export class HallStore {
 
   releaseFacts(): void {
     this.facts.release();
+  }
+
+  /**
+   * Writes the reports' fact rows of the events applied so far (about once a second, the hub's
+   * timer; before a report is read; when the hub stops). In the transaction open, if one is (not
+   * while a batch holds its own); else in one of its own, which the next flush of the log makes
+   * durable (a stop before that folds them again: catchUpFacts).
+   */
+  writeFacts(): void {
+    if (this.facts.isHolding) return;
+    const due = this.facts.pendingCount > 0 || this.facts.writtenSeq() !== this.view.seq;
+    if (!due) return;
+    if (this.db.inTransaction) return this.facts.writePending(this.view.seq);
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    try {
+      this.db.transaction(() => this.facts.writePending(this.view.seq))();
+    } catch (error) {
+      this.catchUpFacts();
+      throw error;
+    } finally {
+      this.db.exec('PRAGMA synchronous = FULL');
+    }
+  }
+
+  /**
+   * The facts' increments of the events after the fact tables' last one, made again from the log
+   * (FactWriter.catchUp): at start, and after a transaction rolled back (it may have taken pending
+   * increments with it, or left some of events that are not in the log).
+   */
+  private catchUpFacts(): void {
+    const folded = this.facts.catchUp(this.view.seq);
+    if (folded > 0) log.info({ events: folded }, "the reports' facts of events after the fact tables' last one were made again from the log");
   }
 
   private runEntry(entry: CommandEntry): Executed {
@@ -769,6 +806,7 @@ export class HallStore {
       })();
     } catch (error) {
       this.view = this.load();
+      this.catchUpFacts();
       if (isDiskFull(error)) {
         this.onDiskFull(this.clock());
         return [];
@@ -811,6 +849,7 @@ export class HallStore {
       appended = run();
     } catch (error) {
       this.view = this.load();
+      this.catchUpFacts();
       throw error;
     }
     this.tell(appended);

@@ -1,6 +1,7 @@
-import type { Catalogue, HallEvent } from '@servicehall/core';
-import { CASE_FIELDS, caseOfRow, eventOf, type CaseRow } from '@servicehall/hub/rows';
-import { FactFolder, factDdl, factDdlSteps, FactSums, FACT_TABLES, FACT_TABLE_LIST, onConflictAdd, type FactIncrement, type FactTable, type RowChange } from '@servicehall/reports';
+import type { HallEvent } from '@servicehall/core';
+import { factFolderAt } from '@servicehall/hub/report-facts';
+import { eventOf } from '@servicehall/hub/rows';
+import { type FactFolder, factDdl, factDdlSteps, FactSums, FACT_TABLES, FACT_TABLE_LIST, onConflictAdd, type FactIncrement, type FactTable, type RowChange } from '@servicehall/reports';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import type { LogRow } from './mask';
@@ -63,27 +64,9 @@ export class CityFacts {
 
   constructor(private readonly db: Database.Database) {}
 
-  private readonly caseOf = (number: string) => {
-    const row = this.db.prepare<[string], CaseRow>(`SELECT ${CASE_FIELDS} FROM cases WHERE number = ?`).get(number);
-    return row ? caseOfRow(row) : undefined;
-  };
-
   /** Prepares the fold so that the next event applied is `seq`. */
   resumeAt(seq: number): void {
-    const dayStart = this.db.prepare<[number], { seq: number }>("SELECT seq FROM events WHERE seq <= ? AND type = 'day.opened' ORDER BY seq DESC LIMIT 1").get(seq)?.seq ?? 1;
-    const catalogueRow = this.db.prepare<[number], { body: string }>("SELECT body FROM events WHERE seq < ? AND type = 'catalogue.replaced' ORDER BY seq DESC LIMIT 1").get(dayStart);
-    const stored = this.db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key = 'catalogue'").get();
-    const catalogue = catalogueRow ? (JSON.parse(catalogueRow.body) as { catalogue: Catalogue }).catalogue : stored ? (JSON.parse(stored.value) as Catalogue) : undefined;
-    const folder = new FactFolder({ caseOf: this.caseOf }, catalogue);
-    folder.view.seq = dayStart - 1;
-    const read = this.db.prepare<[number, number, number], LogRow>('SELECT seq, at, type, command_id, body FROM events WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?');
-    for (let from = dayStart; from < seq; ) {
-      const rows = read.all(from, seq, 5000);
-      if (rows.length === 0) break;
-      for (const r of rows) folder.apply(hallEventOf(r));
-      from = rows[rows.length - 1]!.seq + 1;
-    }
-    this.folder = folder;
+    this.folder = factFolderAt(this.db, seq);
   }
 
   /** The facts of the next events (in order, from where the fold stands). */

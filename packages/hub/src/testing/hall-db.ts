@@ -34,6 +34,7 @@ export function makeHallDatabase(dataDir: string, tickets: number, now: () => nu
     // The key the hub on this folder will use (the hub refuses a database sealed with another).
     const store = new HallStore(db, now, hallKeyOf(dataDir));
     const ticketIds = issueTickets(store, tickets);
+    store.writeFacts();
     return { seq: store.seq, ticketIds };
   } finally {
     db.close();

@@ -26,6 +26,7 @@ import { openDatabase, type Db } from '../db';
 import { housekeep } from '../housekeeping';
 import { KEY_FILE } from '../files';
 import { HallStore } from '../store';
+import { FACTS_SEQ_KEY } from '../report-facts';
 import { hallKeyOf } from './hall-db';
 
 /**
@@ -480,6 +481,7 @@ export function generateHistory(options: HistoryOptions): HistorySummary {
     }
     begin();
     store.releaseFacts();
+    store.writeFacts();
     commit();
     options.onDay?.({ day, done: index + 1, of: days.length, tickets: dayTickets.n, commands: commands - before });
   });
@@ -557,6 +559,7 @@ export async function generateHistoryInParallel(options: ParallelHistoryOptions)
   const evening = instant(lastDay, 23 * 60 + 30, catalogue.hall.timeZone);
   const store = new HallStore(db, () => evening, hallKeyOf(options.dataDir));
   housekeep(store, evening);
+  store.writeFacts();
   const seq = store.seq;
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
@@ -611,7 +614,9 @@ export function appendHistory(db: Db, file: string): void {
         DELETE FROM counters; INSERT INTO counters SELECT * FROM part.counters;
         DELETE FROM service_times; INSERT INTO service_times SELECT * FROM part.service_times;
         -- The hall's key check and its log's identity stay the first stretch's: the whole is one hall, one log.
-        INSERT OR REPLACE INTO hall (key, value) SELECT key, value FROM part.hall WHERE key NOT IN ('catalogue', 'key-check', 'log', 'log_parent');
+        INSERT OR REPLACE INTO hall (key, value) SELECT key, value FROM part.hall WHERE key NOT IN ('catalogue', 'key-check', 'log', 'log_parent', '${FACTS_SEQ_KEY}');
+        -- The last event the part's fact rows hold, in the whole's numbering.
+        INSERT OR REPLACE INTO hall (key, value) SELECT key, CAST(CAST(value AS INTEGER) + ${offset} AS TEXT) FROM part.hall WHERE key = '${FACTS_SEQ_KEY}';
       `);
       // The reports' fact rows, added to the whole's (the month of the cut has rows in both stretches).
       for (const t of FACT_TABLE_LIST) {
