@@ -43,7 +43,6 @@ export class FactWriter {
   private holding = 0;
   /** Increments of events applied and not held, summed per row, not written yet (see writePending). */
   private pending = new FactSums();
-  private pendingIncrements = 0;
   /** `only`: the tables to write (a migration of a hall whose later tables are not made yet); all by default. */
   constructor(
     private readonly db: Db,
@@ -54,12 +53,7 @@ export class FactWriter {
   apply(facts: readonly FactIncrement[]): void {
     if (facts.length === 0) return;
     if (this.held) for (const f of facts) this.held.push(f);
-    else this.addPending(facts);
-  }
-
-  private addPending(facts: readonly FactIncrement[]): void {
-    this.pending.add(facts);
-    this.pendingIncrements += facts.length;
+    else this.pending.add(facts);
   }
 
   /** Increments summed per row (FactSums) and written now, one row change per row (migrations). */
@@ -86,7 +80,7 @@ export class FactWriter {
     if (--this.holding > 0) return;
     const held = this.held ?? [];
     this.held = undefined;
-    if (held.length > 0) this.addPending(held);
+    if (held.length > 0) this.pending.add(held);
   }
 
   /** Whether a batch holds increments now (its transaction is open). */
@@ -94,9 +88,9 @@ export class FactWriter {
     return this.holding > 0;
   }
 
-  /** Increments waiting to be written (an event's are one to four). */
-  get pendingCount(): number {
-    return this.pendingIncrements;
+  /** Whether rows wait to be written. */
+  get hasPending(): boolean {
+    return this.pending.size > 0;
   }
 
   /**
@@ -105,14 +99,12 @@ export class FactWriter {
    */
   writePending(seq: number): void {
     this.flush(this.pending);
-    this.pendingIncrements = 0;
     this.db.prepare('INSERT INTO hall (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(FACTS_SEQ_KEY, String(seq));
   }
 
   /** Forgets the pending increments (a transaction that held some rolled back): catchUp makes them again from the log. */
   discardPending(): void {
     this.pending = new FactSums();
-    this.pendingIncrements = 0;
   }
 
   /** The last event whose facts the tables hold, or undefined where none was ever recorded (written with each event then). */
@@ -131,16 +123,7 @@ export class FactWriter {
     const written = this.writtenSeq() ?? seq;
     if (written >= seq) return 0;
     const folder = factFolderAt(this.db, written + 1);
-    const read = this.db.prepare<[number, number, number], EventRow>('SELECT seq, at, type, command_id, body FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
-    let events = 0;
-    for (let from = written; from < seq; ) {
-      const rows = read.all(from, seq, 5000);
-      if (rows.length === 0) break;
-      for (const r of rows) this.addPending(folder.apply(eventOf(r)));
-      events += rows.length;
-      from = rows[rows.length - 1]!.seq;
-    }
-    return events;
+    return eachEvent(this.db, written + 1, seq, (event) => this.pending.add(folder.apply(event)));
   }
 
   /** Where the held increments stand now: a command rolled back goes back to it (see `drop`). */
@@ -162,9 +145,18 @@ export class FactWriter {
   }
 }
 
-/** An event row of the log as its reader gives it (see store.ts eventOf): the type, sequence and time in columns. */
-function eventOfRow(r: { seq: number; at: number; type: string; body: string }): HallEvent {
-  return eventOf({ ...r, command_id: null });
+/** The log's events from `from` to `to` (both included), in order, a page at a time; returns how many. */
+function eachEvent(db: Db, from: number, to: number, fn: (event: HallEvent) => void): number {
+  const page = db.prepare<[number, number, number], EventRow>('SELECT seq, at, type, command_id, body FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?');
+  let events = 0;
+  for (let next = from; next <= to; ) {
+    const rows = page.all(next, to, 5000);
+    if (rows.length === 0) break;
+    for (const r of rows) fn(eventOf(r));
+    events += rows.length;
+    next = rows[rows.length - 1]!.seq + 1;
+  }
+  return events;
 }
 
 /** A case as the database holds it now, by its number (the fold's facts of a case's outcome need its item, window and clerk). */
@@ -189,13 +181,7 @@ export function factFolderAt(db: Db, seq: number): FactFolder {
   const catalogue = catalogueRow ? (JSON.parse(catalogueRow.body) as { catalogue: Catalogue }).catalogue : stored ? (JSON.parse(stored.value) as Catalogue) : undefined;
   const folder = new FactFolder({ caseOf: caseLookup(db) }, catalogue);
   folder.view.seq = dayStart - 1;
-  const read = db.prepare<[number, number, number], EventRow>('SELECT seq, at, type, command_id, body FROM events WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?');
-  for (let from = dayStart; from < seq; ) {
-    const rows = read.all(from, seq, 5000);
-    if (rows.length === 0) break;
-    for (const r of rows) folder.apply(eventOf(r));
-    from = rows[rows.length - 1]!.seq + 1;
-  }
+  eachEvent(db, dayStart, seq - 1, (event) => folder.apply(event));
   return folder;
 }
 
@@ -208,7 +194,7 @@ export function backfillFacts(db: Db): { events: number } {
   const writer = new FactWriter(db);
   // A fold of the log makes many increments of the same rows in a day: summed, then written a row at a time.
   const buffer = new FactSums();
-  const page = db.prepare<[number, number], { seq: number; at: number; type: string; body: string }>('SELECT seq, at, type, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+  const page = db.prepare<[number, number], EventRow>('SELECT seq, at, type, command_id, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
   let seq = 0;
   let events = 0;
   for (let whole = true; whole; ) {
@@ -220,7 +206,7 @@ export function backfillFacts(db: Db): { events: number } {
         whole = false;
         break;
       }
-      buffer.add(folder.apply(eventOfRow(r)));
+      buffer.add(folder.apply(eventOf(r)));
       events++;
     }
     if (buffer.size > 50_000) writer.flush(buffer);
@@ -257,8 +243,8 @@ export const REPORTS_COMPLAINTS_MIGRATION = {
     // The tables such a hall has (the desk-by-day one comes after, from these: migration 52).
     const made = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name));
     const writer = new FactWriter(db, made);
-    for (const r of db.prepare<[], { seq: number; at: number; type: string; body: string }>("SELECT seq, at, type, body FROM events WHERE type = 'complaint.changed' ORDER BY seq").all())
-      writer.write(eventFacts(eventOfRow(r), {}, view));
+    for (const r of db.prepare<[], EventRow>("SELECT seq, at, type, command_id, body FROM events WHERE type = 'complaint.changed' ORDER BY seq").all())
+      writer.write(eventFacts(eventOf(r), {}, view));
   },
 };
 

@@ -729,7 +729,7 @@ export class HallStore {
    */
   writeFacts(): void {
     if (this.facts.isHolding) return;
-    const due = this.facts.pendingCount > 0 || this.facts.writtenSeq() !== this.view.seq;
+    const due = this.facts.hasPending || this.facts.writtenSeq() !== this.view.seq;
     if (!due) return;
     if (this.db.inTransaction) return this.facts.writePending(this.view.seq);
     this.db.exec('PRAGMA synchronous = NORMAL');
