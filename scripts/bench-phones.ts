@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LOAD_TEST_LIMITS, spawnHub } from '../packages/hub/src/testing/hub-process';
 import { TestTerminal } from '../packages/hub/src/testing/terminal';
 import { benchCatalogue } from './bench-catalogue';
@@ -148,6 +149,8 @@ export async function runPhoneBench(): Promise<void> {
       return answer;
     };
     const followed = new Set(ticketIds);
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
     const hubCpu0 = cpuSeconds(pid);
     const benchCpu0 = process.cpuUsage();
     const allCalled = () => [...followed].every((id) => callSent.has(id));
@@ -170,6 +173,7 @@ export async function runPhoneBench(): Promise<void> {
     const elapsed = (performance.now() - started) / 1000;
     const hubCpu = cpuSeconds(pid) - hubCpu0;
     const benchCpu = process.cpuUsage(benchCpu0);
+    loopDelay.disable();
     await new Promise((r) => setTimeout(r, 500));
 
     const callToPhone: number[] = [];
@@ -205,6 +209,7 @@ export async function runPhoneBench(): Promise<void> {
     console.log(`  hub memory (RSS)                  ${(before / 1024).toFixed(1)} MB before the phones, ${(after / 1024).toFixed(1)} MB with them: ${((after - before) / phones.length).toFixed(1)} KB per watching phone`);
     console.log(`  the hall meanwhile                ${(done / elapsed).toFixed(0)} commands/s for ${elapsed.toFixed(1)} s, until all ${PHONES} followed tickets were called`);
     console.log(`  CPU used                          hub ${((hubCpu / elapsed) * 100).toFixed(0)}% of a core, this bench's terminals and phones ${(((benchCpu.user + benchCpu.system) / 1e6 / elapsed) * 100).toFixed(0)}%; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
+    console.log(`  this bench's own event loop        delay p50 ${ms(loopDelay.percentile(50) / 1e6)}   p99 ${ms(loopDelay.percentile(99) / 1e6)}   max ${ms(loopDelay.max / 1e6)} (what its figures below may owe to the measuring process)`);
     console.log(`  the call reaching its phone       p50 ${ms(call.p50)}   p99 ${ms(call.p99)}   max ${ms(call.max)}   (n=${call.n}${missed ? `, ${missed} calls never reached their phone` : ''})`);
     console.log(`  a move near the front (<= 10)     p50 ${ms(near.p50)}   p99 ${ms(near.p99)}   max ${ms(near.max)}   (n=${near.n})`);
     console.log(`  a move further back (age when told) p50 ${ms(far.p50)}   p99 ${ms(far.p99)}   (n=${far.n}; ${frames} messages to phones in all)`);

@@ -89,12 +89,16 @@ function hallWithPhones(tickets: number) {
 }
 
 /** The clerks of windows 1 and 2 call, start and finish in turn, one command each turn of the event loop (20 s of the hall's time apart), until stopped. */
-function hallAtWork(store: HallStore, clock: { now: number }): { stop(): number } {
+/**
+ * Two windows at work, a command at each turn of the event loop, the clock 20 s on at each, for at
+ * most `max` commands (by default 120: 40 minutes of the hall's morning, however fast the loop turns).
+ */
+function hallAtWork(store: HallStore, clock: { now: number }, max = 120): { stop(): number } {
   const steps = ['callNext', 'startService', 'finishService'] as const;
   let n = 0;
   let working = true;
   const work = () => {
-    if (!working) return;
+    if (!working || n >= max) return;
     const window = 1 + (n % 2);
     const type = steps[Math.floor(n / 2) % 3]!;
     store.execute({ id: `work-${n}`, type, window }, { role: 'window', terminal: `window-${window}`, window });
@@ -120,7 +124,7 @@ describe('the phones following their tickets (TicketWatch)', () => {
     const seqBefore = store.seq;
     const started = performance.now();
     const hall = hallAtWork(store, clock);
-    // Passes begin every 100 ms while the hall works, a command between each two slices of 4 ms; a pass for 3,000 phones takes several.
+    // Passes begin every 100 ms while the hall works, a command between each two slices of 1 ms; a pass for 3,000 phones takes several.
     // (And a few passes' time: on a busy machine 60 commands may all come before the next pass begins.)
     while (store.seq - seqBefore < 60 || performance.now() - started < 350) await sleep(10);
     hall.stop();

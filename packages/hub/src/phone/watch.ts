@@ -35,8 +35,13 @@ const LIVE_AHEAD = 10;
 const liveAhead = (state: PhoneTicket) => Math.max(LIVE_AHEAD, 3 * state.nearAhead);
 /** The SMS alerts a look at the phones found due, sent together at its end. */
 type DueAlerts = { target: AlertTarget; ticket: Ticket; due: PhoneAlert[] }[];
-/** How long one turn of the event loop looks at phones before it lets the terminals' commands in. */
-const SLICE_MS = 4;
+/**
+ * How long one turn of the event loop looks at phones before it lets the terminals' commands in. A
+ * command waits for a slice at each of the turns it takes (read, run, flushed, answered): with
+ * 3,000 phones, slices of 4 ms made the terminals' p99 about 50 ms, of 1 ms about 34 ms, and the
+ * call reached its phone sooner too (bench-phones).
+ */
+const SLICE_MS = 1;
 
 /** Why a phone is looked at again: a pass of every phone (`all`), its own ticket moved, a pass that may leave it for later if far back, the far ones' pass. */
 interface Pass {
