@@ -46,7 +46,7 @@ afterEach(() => {
 });
 
 /** A hall with three windows open on the same items and `tickets` waiting, each followed by a phone's stream. */
-function hallWithPhones(tickets: number) {
+function hallWithPhones(tickets: number, heartbeatMs?: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-watch-'));
   dirs.push(dir);
   const db: Db = openDatabase(dir);
@@ -66,7 +66,7 @@ function hallWithPhones(tickets: number) {
   const notify = checkNotifyConfig({ channels: [] }, '滨江政务服务中心');
   if (!notify.ok) throw new Error(notify.message);
   const notifications = new HallNotifications(db, notify.config, { clock: now });
-  const watch = new TicketWatch(store, new PhoneBook(db, new PhoneVault(Buffer.alloc(32, 7))), notifications, { publicBase: () => 'https://hall.example', clock: now });
+  const watch = new TicketWatch(store, new PhoneBook(db, new PhoneVault(Buffer.alloc(32, 7))), notifications, { publicBase: () => 'https://hall.example', clock: now, ...(heartbeatMs ? { heartbeatMs } : {}) });
   closing.push(() => {
     watch.close();
     db.close();
@@ -88,10 +88,10 @@ function hallWithPhones(tickets: number) {
   return { store, watch, phones, boards, clock };
 }
 
-/** The clerks of windows 1 and 2 call, start and finish in turn, one command each turn of the event loop (20 s of the hall's time apart), until stopped. */
 /**
- * Two windows at work, a command at each turn of the event loop, the clock 20 s on at each, for at
- * most `max` commands (by default 120: 40 minutes of the hall's morning, however fast the loop turns).
+ * The clerks of windows 1 and 2 call, start and finish in turn, one command each turn of the event
+ * loop (20 s of the hall's time apart), until stopped or after at most `max` commands (by default
+ * 120: 40 minutes of the hall's morning, however fast the loop turns).
  */
 function hallAtWork(store: HallStore, clock: { now: number }, max = 120): { stop(): number } {
   const steps = ['callNext', 'startService', 'finishService'] as const;
@@ -132,6 +132,29 @@ describe('the phones following their tickets (TicketWatch)', () => {
     // One board a pass (a play of the queue for each slice was most of a busy hall's cost for the phones).
     expect(boards.size).toBeGreaterThan(0);
     expect(boards.size).toBeLessThanOrEqual(passes);
+  });
+
+  it("writes the streams' keep-alive lines a slice at a time, the hall's work let in between", async () => {
+    const { phones } = hallWithPhones(3000, 200);
+    // Each keep-alive line costs what a write to a socket does (tens of microseconds). A turn of the
+    // event loop asked for at the first line of a beat comes before its last.
+    let lines = 0;
+    let turnedAt: number | undefined;
+    for (const phone of phones.values()) {
+      const write = phone.write.bind(phone);
+      phone.write = (text: string) => {
+        if (text === ':\n\n') {
+          if (lines++ === 0) setImmediate(() => (turnedAt = lines));
+          const end = performance.now() + 0.02;
+          while (performance.now() < end);
+        }
+        return write(text);
+      };
+    }
+    for (let waited = 0; lines < 3000 && waited < 3000; waited += 20) await sleep(20);
+    expect(lines).toBeGreaterThanOrEqual(3000);
+    expect(turnedAt).toBeGreaterThan(0);
+    expect(turnedAt).toBeLessThan(3000);
   });
 
   it('tells every phone where its ticket stands once the hall is quiet: the changes left for later are told too', async () => {
