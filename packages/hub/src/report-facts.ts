@@ -145,15 +145,20 @@ export class FactWriter {
   }
 }
 
-/** The log's events from `from` to `to` (both included), in order, a page at a time; returns how many. */
-function eachEvent(db: Db, from: number, to: number, fn: (event: HallEvent) => void): number {
+/**
+ * The log's events from `from` to `to` (both included), in order, a page at a time, until `fn`
+ * returns false (that event not counted); returns how many were given to `fn` and taken.
+ */
+function eachEvent(db: Db, from: number, to: number, fn: (event: HallEvent) => boolean | void): number {
   const page = db.prepare<[number, number, number], EventRow>('SELECT seq, at, type, command_id, body FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?');
   let events = 0;
   for (let next = from; next <= to; ) {
     const rows = page.all(next, to, 5000);
     if (rows.length === 0) break;
-    for (const r of rows) fn(eventOf(r));
-    events += rows.length;
+    for (const r of rows) {
+      if (fn(eventOf(r)) === false) return events;
+      events += 1;
+    }
     next = rows[rows.length - 1]!.seq + 1;
   }
   return events;
@@ -181,7 +186,9 @@ export function factFolderAt(db: Db, seq: number): FactFolder {
   const catalogue = catalogueRow ? (JSON.parse(catalogueRow.body) as { catalogue: Catalogue }).catalogue : stored ? (JSON.parse(stored.value) as Catalogue) : undefined;
   const folder = new FactFolder({ caseOf: caseLookup(db) }, catalogue);
   folder.view.seq = dayStart - 1;
-  eachEvent(db, dayStart, seq - 1, (event) => folder.apply(event));
+  eachEvent(db, dayStart, seq - 1, (event) => {
+    folder.apply(event);
+  });
   return folder;
 }
 
@@ -194,24 +201,12 @@ export function backfillFacts(db: Db): { events: number } {
   const writer = new FactWriter(db);
   // A fold of the log makes many increments of the same rows in a day: summed, then written a row at a time.
   const buffer = new FactSums();
-  const page = db.prepare<[number, number], EventRow>('SELECT seq, at, type, command_id, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
-  let seq = 0;
-  let events = 0;
-  for (let whole = true; whole; ) {
-    const rows = page.all(seq, 5000);
-    if (rows.length === 0) break;
-    for (const r of rows) {
-      // A log with a gap (none has one: the log is append-only) is folded up to it.
-      if (r.seq !== folder.view.seq + 1) {
-        whole = false;
-        break;
-      }
-      buffer.add(folder.apply(eventOf(r)));
-      events++;
-    }
+  const events = eachEvent(db, 1, Number.MAX_SAFE_INTEGER, (event) => {
+    // A log with a gap (none has one: the log is append-only) is folded up to it.
+    if (event.seq !== folder.view.seq + 1) return false;
+    buffer.add(folder.apply(event));
     if (buffer.size > 50_000) writer.flush(buffer);
-    seq = rows[rows.length - 1]!.seq;
-  }
+  });
   writer.flush(buffer);
   return { events };
 }
