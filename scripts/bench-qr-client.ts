@@ -1,0 +1,68 @@
+import http from 'node:http';
+import { PerformanceObserver } from 'node:perf_hooks';
+
+/**
+ * The QR page's ratings as a phone sends them, for the hub bench: one after another over one kept-alive
+ * connection, from a process of their own (a phone is not the bench's process, whose garbage
+ * collection after its loads would be timed as the hub's). Reads `{ url, token, ticketIds }` as JSON on
+ * stdin; writes `{ latency, answers, clientGc }` as JSON on stdout: each rating's milliseconds, the
+ * answers by code, and how many ratings this process's own garbage collection overlapped.
+ */
+interface Job {
+  url: string;
+  token: string;
+  ticketIds: string[];
+}
+
+async function readJob(): Promise<Job> {
+  let text = '';
+  for await (const chunk of process.stdin) text += chunk;
+  return JSON.parse(text) as Job;
+}
+
+const job = await readJob();
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const rate = (ticketId: string) =>
+  new Promise<string>((resolve, reject) => {
+    const body = JSON.stringify({ ticketId, level: 'satisfied' });
+    const req = http.request(
+      `${job.url}/api/ratings`,
+      { method: 'POST', agent, headers: { authorization: `Bearer ${job.token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          try {
+            resolve((JSON.parse(text) as { code?: string }).code ?? 'recorded');
+          } catch {
+            reject(new Error(`the hub answered a rating with ${res.statusCode} and no JSON`));
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+
+const gcs: { start: number; end: number }[] = [];
+const observer = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration });
+});
+observer.observe({ entryTypes: ['gc'] });
+// The connection opened, as a phone's page has it when its citizen taps a rating.
+await rate('warm-up-0000');
+const timed: { start: number; end: number }[] = [];
+const answers: Record<string, number> = {};
+for (const ticketId of job.ticketIds) {
+  const start = performance.now();
+  const code = await rate(ticketId);
+  timed.push({ start, end: performance.now() });
+  answers[code] = (answers[code] ?? 0) + 1;
+}
+// The observer's entries arrive after the fact: a turn of the event loop for the last ones.
+await new Promise((resolve) => setTimeout(resolve, 50));
+observer.disconnect();
+agent.destroy();
+const clientGc = timed.filter((t) => gcs.some((g) => g.start < t.end && g.end > t.start)).length;
+process.stdout.write(JSON.stringify({ latency: timed.map((t) => t.end - t.start), answers, clientGc }));
