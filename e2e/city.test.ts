@@ -122,10 +122,14 @@ describe.skipIf(!!missing)('the city view', () => {
     await screenshot(page, 'city-halls');
     await page.click('tr[data-hall="330106-01"] button');
     await page.waitForSelector('[data-testid=report] tr.total');
-    expect(await page.textContent('[data-testid=alerts]')).toContain('等候超时');
+    // Each alert says what happened, in the words of the hall's notices: which item, how many wait, for how long.
+    const alerts = await page.textContent('[data-testid=alerts]');
+    expect(alerts).toContain('等候超时');
+    expect(alerts).toContain('社保有31人等候，最长已等48分钟，超过设定的30分钟');
     await screenshot(page, 'city-hall');
     await page.click('header button:has-text("English")');
     await page.waitForSelector('text=Unhandled alerts');
+    expect(await page.textContent('[data-testid=alerts]')).toContain('社保: 31 waiting, the longest for 48 min');
     await screenshot(page, 'city-hall-en');
     const admin = await openScreen(browser, city.url, { width: 1366, height: 768 });
     await admin.fill('input[name=id]', 'hall-01-admin');

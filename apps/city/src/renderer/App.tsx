@@ -1,3 +1,4 @@
+import { checkNotice, renderNotice } from '@servicehall/notify/render';
 import type { Breakdown, Report, ReportRow } from '@servicehall/reports';
 import { useCallback, useEffect, useState } from 'react';
 import type { HallSummary } from '../server/server';
@@ -40,6 +41,12 @@ async function api<T>(path: string, body?: unknown): Promise<T> {
 
 const percent = (x: number | undefined) => (x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
 const time = (at: number) => new Date(at).toLocaleString('zh-CN', { hour12: false });
+
+/** What an alert says, in the words the hall's notices use (packages/notify); nothing for a subject those do not know. */
+function alertWords(a: Alert, language: Language): string | undefined {
+  const checked = checkNotice(a.subject, language);
+  return checked.ok ? renderNotice(checked.notice, language).text : undefined;
+}
 
 function Login({ t, onIn }: { t: Strings; onIn: (a: Account) => void }) {
   const [id, setId] = useState('');
@@ -130,7 +137,7 @@ function rowName(t: Strings, r: ReportRow, breakdown: Breakdown): string {
   return t.hall.total;
 }
 
-function Hall({ t, hall, back }: { t: Strings; hall: string; back?: () => void }) {
+function Hall({ t, language, hall, back }: { t: Strings; language: Language; hall: string; back?: () => void }) {
   const [breakdown, setBreakdown] = useState<Breakdown>('window');
   const [period, setPeriod] = useState<{ from?: string; to?: string }>({});
   const [detail, setDetail] = useState<HallDetail>();
@@ -165,7 +172,7 @@ function Hall({ t, hall, back }: { t: Strings; hall: string; back?: () => void }
           <ul className="alerts" data-testid="alerts">
             {detail.alerts.map((a) => (
               <li key={a.id}>
-                <span className="tag bad">{t.hall.kinds[a.kind] ?? a.kind}</span> {time(a.at)} {a.cleared ? <span className="muted">（{t.hall.cleared}）</span> : null}
+                <span className="tag bad">{t.hall.kinds[a.kind] ?? a.kind}</span> <span className="muted">{time(a.at)}</span> {alertWords(a, language)} {a.cleared ? <span className="muted">（{t.hall.cleared}）</span> : null}
               </li>
             ))}
           </ul>
@@ -293,7 +300,7 @@ export function App() {
         ) : down ? (
           <p className="notice">{t.unavailable}</p>
         ) : shownHall ? (
-          <Hall t={t} hall={shownHall} {...(account.role === 'city' ? { back: () => open(undefined) } : {})} />
+          <Hall t={t} language={language} hall={shownHall} {...(account.role === 'city' ? { back: () => open(undefined) } : {})} />
         ) : halls ? (
           <Halls t={t} halls={halls} open={open} />
         ) : null}

@@ -15,9 +15,25 @@ const sessionHash = (secret: string) => createHash('sha256').update(secret).dige
 /** Sessions end after this long without a request. */
 export const CITY_IDLE_MS = 30 * 60_000;
 
+/** The shortest password a city account may have. */
+export const MIN_PASSWORD = 10;
+
+/** An account that was not made, and why: its password too short, or its id taken already. Nothing was written. */
+export class AccountRefused extends Error {
+  constructor(readonly code: 'short-password' | 'id-taken') {
+    super(code === 'short-password' ? `a city account needs a password of at least ${MIN_PASSWORD} characters` : 'there is a city account with that id already');
+  }
+}
+
 export async function createAccount(db: pg.Pool | pg.ClientBase, account: CityAccount, password: string): Promise<void> {
-  if (password.length < 10) throw new Error('a city account needs a password of at least 10 characters');
-  await db.query('INSERT INTO city_accounts (id, name, role, hall, password_hash) VALUES ($1, $2, $3, $4, $5)', [account.id, account.name, account.role, account.hall ?? null, await hash(password)]);
+  if ([...password].length < MIN_PASSWORD) throw new AccountRefused('short-password');
+  try {
+    await db.query('INSERT INTO city_accounts (id, name, role, hall, password_hash) VALUES ($1, $2, $3, $4, $5)', [account.id, account.name, account.role, account.hall ?? null, await hash(password)]);
+  } catch (error) {
+    // 23505: unique_violation (the id is the table's key).
+    if ((error as { code?: string }).code === '23505') throw new AccountRefused('id-taken');
+    throw error;
+  }
 }
 
 /** A new session for the account whose password this is; undefined for a wrong id or password (which are not told apart). */

@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 import { startRatingFeed, type FeedTarget } from '@servicehall/upstream';
 import pg from 'pg';
-import { createAccount } from './accounts';
+import { AccountRefused, createAccount, MIN_PASSWORD } from './accounts';
 import { startCity } from './server';
 
 /**
@@ -13,30 +13,99 @@ import { startCity } from './server';
  * `npm run city -- create-account ID NAME city|hall [HALL]` makes an account, its password from CITY_ACCOUNT_PASSWORD.
  */
 const env = process.env;
-const url = env.CITY_DATABASE_URL;
-if (!url) {
-  console.error('CITY_DATABASE_URL is needed: the city PostgreSQL, e.g. postgres://city@127.0.0.1:5432/city');
-  process.exit(2);
+
+/** What the city's operator reads on the command line: Chinese first, English second, each saying what to do next. */
+const TEXT = {
+  noDatabase: [
+    '没有设置 CITY_DATABASE_URL：请设为全市 PostgreSQL 的地址，如 postgres://city@127.0.0.1:5432/city。',
+    'CITY_DATABASE_URL is needed: the city PostgreSQL, e.g. postgres://city@127.0.0.1:5432/city',
+  ],
+  badDatabase: ['CITY_DATABASE_URL 不是有效的 PostgreSQL 地址（应如 postgres://city@127.0.0.1:5432/city）。', 'CITY_DATABASE_URL is not a PostgreSQL address (e.g. postgres://city@127.0.0.1:5432/city).'],
+  badPort: ['CITY_PORT 应为 1 到 65535 之间的端口号，现为 “{port}”。', 'CITY_PORT is a port number from 1 to 65535, not "{port}".'],
+  usage: [
+    '用法：npm run city -- create-account 账号 姓名 city|hall [大厅编码]（大厅账号须写它的大厅编码，全市账号不写），密码取自 CITY_ACCOUNT_PASSWORD。',
+    'Usage: npm run city -- create-account ID NAME city|hall [HALL] (a hall account names its hall, a city account none); the password comes from CITY_ACCOUNT_PASSWORD.',
+  ],
+  shortPassword: [
+    '账号 {id} 没有建立：密码至少要 {min} 个字符（取自 CITY_ACCOUNT_PASSWORD）。请换一个更长的密码再试。',
+    'Account {id} was not made: its password needs at least {min} characters (from CITY_ACCOUNT_PASSWORD). Try again with a longer one.',
+  ],
+  idTaken: ['账号 {id} 没有建立：已有同一账号名的账号。请换一个账号名。', 'Account {id} was not made: there is an account with that id already. Choose another id.'],
+  madeCity: ['全市账号 {id} 已建立：可查看所有大厅。', 'City account {id} made: it sees every hall.'],
+  madeHall: ['大厅账号 {id} 已建立：只可查看大厅 {hall}。', 'Hall account {id} made: it sees hall {hall} only.'],
+  unreachable: [
+    '连接不上全市数据库 {where}（{reason}）。请检查 CITY_DATABASE_URL、数据库是否在运行、账号和密码。没有做任何改动。',
+    "The city's database {where} cannot be reached ({reason}). Check CITY_DATABASE_URL, that the database runs, and its account and password. Nothing was changed.",
+  ],
+  portInUse: ['端口 {port} 已被占用：请停止占用它的程序，或用 CITY_PORT 换一个端口。', 'Port {port} is in use: stop what holds it, or choose another with CITY_PORT.'],
+  failed: ['全市服务器没有启动：{reason}', 'The city server did not start: {reason}'],
+} as const;
+
+const fill = (text: string, values: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? ''));
+
+/** Says `key` (both languages) on stderr and ends the process with `code` (2: the setup is wrong). */
+function fail(key: keyof typeof TEXT, values: Record<string, string | number> = {}, code = 2): never {
+  for (const line of TEXT[key]) console.error(fill(line, values));
+  process.exit(code);
 }
+
+/** Errors of reaching the database (the network, the server, its account) rather than of what was asked of it. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', '28P01', '28000', '3D000', '57P03']);
+
+/** The database's address as it may be shown: without its password. */
+function where(url: string): string {
+  const u = new URL(url);
+  u.password = '';
+  return u.toString();
+}
+
+const url = env.CITY_DATABASE_URL;
+if (!url) fail('noDatabase');
+try {
+  if (!/^postgres(ql)?:$/.test(new URL(url).protocol)) fail('badDatabase');
+} catch {
+  fail('badDatabase');
+}
+const refusedByDatabase = (error: unknown): never => {
+  const e = error as { code?: string; message?: string };
+  if (e.code && UNREACHABLE.has(e.code)) fail('unreachable', { where: where(url), reason: e.message ?? e.code });
+  fail('failed', { reason: e.message ?? String(error) }, 1);
+};
+
 const [command, ...args] = process.argv.slice(2);
 if (command === 'create-account') {
   const [id, name, role, hall] = args;
-  if (!id || !name || (role !== 'city' && role !== 'hall') || (role === 'hall') !== !!hall) {
-    console.error('create-account ID NAME city|hall [HALL]: a hall account names its hall, a city account none');
-    process.exit(2);
-  }
+  if (!id || !name || (role !== 'city' && role !== 'hall') || (role === 'hall') !== !!hall) fail('usage');
+  const password = env.CITY_ACCOUNT_PASSWORD ?? '';
+  // Refused before the database is asked: nothing is written for a password that will not do.
+  if ([...password].length < MIN_PASSWORD) fail('shortPassword', { id, min: MIN_PASSWORD });
   const pool = new pg.Pool({ connectionString: url });
-  const { migrateCity } = await import('@servicehall/upstream');
-  const c = await pool.connect();
-  await migrateCity(c);
-  c.release();
-  await createAccount(pool, { id, name, role, ...(hall ? { hall } : {}) }, env.CITY_ACCOUNT_PASSWORD ?? '');
+  pool.on('error', () => undefined);
+  try {
+    const { migrateCity } = await import('@servicehall/upstream');
+    const c = await pool.connect();
+    try {
+      await migrateCity(c);
+    } finally {
+      c.release();
+    }
+    await createAccount(pool, { id, name, role, ...(hall ? { hall } : {}) }, password);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    if (error instanceof AccountRefused) fail(error.code === 'id-taken' ? 'idTaken' : 'shortPassword', { id, min: MIN_PASSWORD });
+    refusedByDatabase(error);
+  }
   await pool.end();
-  console.log(`account ${id} (${role}${hall ? ` of hall ${hall}` : ''}) made`);
+  for (const line of TEXT[role === 'city' ? 'madeCity' : 'madeHall']) console.log(fill(line, { id, hall: hall ?? '' }));
   process.exit(0);
 }
 
-const city = await startCity({ databaseUrl: url, port: Number(env.CITY_PORT ?? '8700'), host: env.CITY_HOST || '127.0.0.1', secureCookie: env.CITY_SECURE_COOKIE === '1' });
+const port = Number(env.CITY_PORT ?? '8700');
+if (!Number.isInteger(port) || port < 1 || port > 65535) fail('badPort', { port: env.CITY_PORT ?? '' });
+const city = await startCity({ databaseUrl: url, port, host: env.CITY_HOST || '127.0.0.1', secureCookie: env.CITY_SECURE_COOKIE === '1' }).catch((error: unknown) => {
+  if ((error as { code?: string }).code === 'EADDRINUSE') fail('portInUse', { port });
+  return refusedByDatabase(error);
+});
 const levels = env.CITY_FEED_LEVELS === 'provincial-reversed' ? 'provincial-reversed' : 'national';
 const target: FeedTarget | undefined = env.CITY_FEED_URL
   ? { kind: 'http', url: env.CITY_FEED_URL, ...(env.CITY_FEED_TOKEN ? { token: env.CITY_FEED_TOKEN } : {}), levels }
