@@ -253,12 +253,22 @@ function pooledIssuing(runs: Issuing[]): Issuing {
   return { rate: runs.reduce((n, r) => n + r.rate, 0) / runs.length, latency: stats(samples), samples };
 }
 
+interface QrRatings {
+  latency: ReturnType<typeof stats>;
+  answers: Record<string, number>;
+  clientGc: number;
+  /** The slowest three and their place in the run (0: the first). */
+  slowest: { place: number; ms: number }[];
+}
+
+const slowestOf = (r: QrRatings) => r.slowest.map((s) => `#${s.place + 1} ${s.ms.toFixed(1)} ms`).join(', ');
+
 /**
  * QR ratings over HTTP, one after another, from a client process of their own over a kept-alive
  * connection (bench-qr-client.ts): each ticket's latency, and how many of them the client's own
  * garbage collection overlapped.
  */
-async function qrRatings(h: Hall, ticketIds: string[]): Promise<{ latency: ReturnType<typeof stats>; answers: Record<string, number>; clientGc: number }> {
+async function qrRatings(h: Hall, ticketIds: string[]): Promise<QrRatings> {
   const client = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'bench-qr-client.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   client.stdout.setEncoding('utf8');
@@ -267,8 +277,8 @@ async function qrRatings(h: Hall, ticketIds: string[]): Promise<{ latency: Retur
   client.stdin.end(JSON.stringify({ url: h.hub.url, token: TOKEN, ticketIds }));
   const code = await exited;
   if (code !== 0) throw new Error(`the QR rating client exited with ${code}`);
-  const r = JSON.parse(out) as { latency: number[]; answers: Record<string, number>; clientGc: number };
-  return { latency: stats(r.latency), answers: r.answers, clientGc: r.clientGc };
+  const r = JSON.parse(out) as { latency: number[]; answers: Record<string, number>; clientGc: number; slowest: { place: number; ms: number }[] };
+  return { latency: stats(r.latency), answers: r.answers, clientGc: r.clientGc, slowest: r.slowest };
 }
 
 /**
@@ -333,8 +343,8 @@ interface HallFigures {
   paced: Phase;
   issue8: { ws: Issuing; http: Issuing };
   issue32: { ws: Issuing; http: Issuing };
-  qrUnknown: Awaited<ReturnType<typeof qrRatings>>;
-  qrEarlier?: Awaited<ReturnType<typeof qrRatings>>;
+  qrUnknown: QrRatings;
+  qrEarlier?: QrRatings;
   memory: { rss: number; peak: number };
 }
 
@@ -451,7 +461,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
     console.log(`    32 clients   WebSocket ${issued(e.issue32.ws)}   HTTP ${issued(e.issue32.http)}`);
     console.log('  goals: >= 2000 commands/s; p99 < 10 ms; event to 60 subscribers p99 < 20 ms; issueTicket over HTTP about 2,000/s with p99 < 10 ms at 8 clients');
     console.log(`  the disk's own flush, what each commit waits for (4 KB appended and fdatasync'd, 1,000 in a row, no hub running): p50 ${ms(flush.p50)}   p99 ${ms(flush.p99)}   max ${ms(flush.max)}`);
-    console.log(`  QR rating of an unknown ticket, 200 one after another from a client process of their own: p50 ${ms(e.qrUnknown.latency.p50)}   p99 ${ms(e.qrUnknown.latency.p99)}   max ${ms(e.qrUnknown.latency.max)}   (the client's own GC in ${e.qrUnknown.clientGc})`);
+    console.log(`  QR rating of an unknown ticket, 200 one after another from a client process of their own: p50 ${ms(e.qrUnknown.latency.p50)}   p99 ${ms(e.qrUnknown.latency.p99)}   max ${ms(e.qrUnknown.latency.max)}   (the client's own GC in ${e.qrUnknown.clientGc}; slowest ${slowestOf(e.qrUnknown)})`);
     if (!year || !busy) return;
 
     // One identical generated day on both, a week on: the snapshot a new terminal gets then.
@@ -480,7 +490,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
         'QR rating of an earlier day p50 / p99',
         '-',
         busy.qrEarlier ? `${ms(busy.qrEarlier.latency.p50)} / ${ms(busy.qrEarlier.latency.p99)}` : '-',
-        busy.qrEarlier ? `goal < 5 ms (${Object.entries(busy.qrEarlier.answers).map(([k, v]) => `${v} ${k}`).join(', ')}; the client's own GC in ${busy.qrEarlier.clientGc})` : '',
+        busy.qrEarlier ? `goal < 5 ms (${Object.entries(busy.qrEarlier.answers).map(([k, v]) => `${v} ${k}`).join(', ')}; the client's own GC in ${busy.qrEarlier.clientGc}; slowest ${slowestOf(busy.qrEarlier)})` : '',
       ],
       ['hub memory after the hall’s load (RSS / peak)', `${mb(empty.memory.rss)} / ${mb(empty.memory.peak)}`, `${mb(busy.memory.rss)} / ${mb(busy.memory.peak)}`, `${ratio(empty.memory.peak, busy.memory.peak)} (goal <= 1.5×)`],
       ['disk per ticket, with its whole life', '-', `${(bytes / year.summary.tickets).toFixed(0)} B (${(bytes / 1024 ** 3).toFixed(2)} GB)`, 'goal <= 1.5 KB'],

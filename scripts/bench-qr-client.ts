@@ -5,8 +5,9 @@ import { PerformanceObserver } from 'node:perf_hooks';
  * The QR page's ratings as a phone sends them, for the hub bench: one after another over one kept-alive
  * connection, from a process of their own (a phone is not the bench's process, whose garbage
  * collection after its loads would be timed as the hub's). Reads `{ url, token, ticketIds }` as JSON on
- * stdin; writes `{ latency, answers, clientGc }` as JSON on stdout: each rating's milliseconds, the
- * answers by code, and how many ratings this process's own garbage collection overlapped.
+ * stdin; writes `{ latency, answers, clientGc, slowest }` as JSON on stdout: each rating's milliseconds,
+ * the answers by code, how many ratings this process's own garbage collection overlapped, and the
+ * three slowest with their place in the run.
  */
 interface Job {
   url: string;
@@ -65,4 +66,9 @@ await new Promise((resolve) => setTimeout(resolve, 50));
 observer.disconnect();
 agent.destroy();
 const clientGc = timed.filter((t) => gcs.some((g) => g.start < t.end && g.end > t.start)).length;
-process.stdout.write(JSON.stringify({ latency: timed.map((t) => t.end - t.start), answers, clientGc }));
+// The slowest three, by their place in the run (the first ratings run the hub's code for the first time).
+const slowest = timed
+  .map((t, place) => ({ place, ms: t.end - t.start }))
+  .sort((a, b) => b.ms - a.ms)
+  .slice(0, 3);
+process.stdout.write(JSON.stringify({ latency: timed.map((t) => t.end - t.start), answers, clientGc, slowest }));

@@ -38,7 +38,7 @@ const TEXT = {
     "The city's database {where} cannot be reached ({reason}). Check CITY_DATABASE_URL, that the database runs, and its account and password. Nothing was changed.",
   ],
   portInUse: ['端口 {port} 已被占用：请停止占用它的程序，或用 CITY_PORT 换一个端口。', 'Port {port} is in use: stop what holds it, or choose another with CITY_PORT.'],
-  failed: ['全市服务器没有启动：{reason}', 'The city server did not start: {reason}'],
+  failed: ['没有完成：{reason}', 'Not done: {reason}'],
 } as const;
 
 const fill = (text: string, values: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? ''));
