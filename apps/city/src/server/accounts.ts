@@ -25,8 +25,13 @@ export class AccountRefused extends Error {
   }
 }
 
-export async function createAccount(db: pg.Pool | pg.ClientBase, account: CityAccount, password: string): Promise<void> {
+/** Refuses (AccountRefused) a password a city account may not have: one shorter than MIN_PASSWORD characters. */
+export function checkPassword(password: string): void {
   if ([...password].length < MIN_PASSWORD) throw new AccountRefused('short-password');
+}
+
+export async function createAccount(db: pg.Pool | pg.ClientBase, account: CityAccount, password: string): Promise<void> {
+  checkPassword(password);
   try {
     await db.query('INSERT INTO city_accounts (id, name, role, hall, password_hash) VALUES ($1, $2, $3, $4, $5)', [account.id, account.name, account.role, account.hall ?? null, await hash(password)]);
   } catch (error) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env -S npx tsx
+import { fill } from '@servicehall/notify/strings';
 import { startRatingFeed, type FeedTarget } from '@servicehall/upstream';
 import pg from 'pg';
-import { AccountRefused, createAccount, MIN_PASSWORD } from './accounts';
+import { AccountRefused, checkPassword, createAccount, MIN_PASSWORD } from './accounts';
 import { startCity } from './server';
 
 /**
@@ -41,8 +42,6 @@ const TEXT = {
   failed: ['没有完成：{reason}', 'Not done: {reason}'],
 } as const;
 
-const fill = (text: string, values: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? ''));
-
 /** Says `key` (both languages) on stderr and ends the process with `code` (2: the setup is wrong). */
 function fail(key: keyof typeof TEXT, values: Record<string, string | number> = {}, code = 2): never {
   for (const line of TEXT[key]) console.error(fill(line, values));
@@ -77,11 +76,11 @@ if (command === 'create-account') {
   const [id, name, role, hall] = args;
   if (!id || !name || (role !== 'city' && role !== 'hall') || (role === 'hall') !== !!hall) fail('usage');
   const password = env.CITY_ACCOUNT_PASSWORD ?? '';
-  // Refused before the database is asked: nothing is written for a password that will not do.
-  if ([...password].length < MIN_PASSWORD) fail('shortPassword', { id, min: MIN_PASSWORD });
   const pool = new pg.Pool({ connectionString: url });
   pool.on('error', () => undefined);
   try {
+    // Refused before the database is asked (the pool connects at its first use): nothing is written, not even the city's tables, for a password that will not do.
+    checkPassword(password);
     const { migrateCity } = await import('@servicehall/upstream');
     const c = await pool.connect();
     try {
