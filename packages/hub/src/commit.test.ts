@@ -234,7 +234,8 @@ describe("the reports' fact tables beside the commands", () => {
   const kiosk = { role: 'kiosk', terminal: 'kiosk-1' } as const;
   const dbOf = (s: HallStore) => (s as unknown as { db: import('./db').Db }).db;
   const sum = (s: HallStore, table: string, counter = 'issued') => (dbOf(s).prepare(`SELECT COALESCE(SUM(${counter}), 0) AS n FROM ${table}`).get() as { n: number }).n;
-  const writtenSeq = (s: HallStore) => Number((dbOf(s).prepare("SELECT value FROM hall WHERE key = 'facts_seq'").get() as { value: string } | undefined)?.value);
+  /** The last event every fact table holds (the earliest of the tables'). */
+  const writtenSeq = (s: HallStore) => Math.min(...(dbOf(s).prepare("SELECT value FROM hall WHERE key GLOB 'facts_seq:*'").all() as { value: string }[]).map((r) => Number(r.value)));
   const issue = (id: string, within?: () => void) => ({ command: { id, type: 'issueTicket' as const, serviceCode: 'GA-SFZ-HL', lane: 'ordinary' as const }, actor: kiosk, ...(within ? { within } : {}) });
 
   it("hold a batch's increments until its end, without those of a command rolled back, and write them together when asked (with the last event they hold)", () => {
@@ -265,50 +266,110 @@ describe("the reports' fact tables beside the commands", () => {
     expect(writtenSeq(s)).toBe(s.seq);
   });
 
+  const admin = { role: 'admin', terminal: 'console' } as const;
+  const window = { role: 'window', terminal: 'window-1', window: 1 } as const;
+  const must = (r: { answer: { ok: boolean } }) => expect(r.answer, JSON.stringify(r.answer)).toMatchObject({ ok: true });
+  /**
+   * The same morning in several halls: four tickets, their facts written, two served, a fifth
+   * taken. `midway` runs after the first service (a hub's timer, say), `dropped` stops without
+   * writing the rest (its store is simply dropped).
+   */
+  const morning = (dir: string, midway?: (s: HallStore) => void): { store: HallStore; clock: { now: number } } => {
+    const db = openDatabase(dir);
+    const clock = { now: Date.parse('2026-11-27T09:00:00+08:00') };
+    HallStore.seed(db, demoCatalogue({ allDay: true }), clock.now);
+    const s = new HallStore(db, () => clock.now, hallKeyOf(dir));
+    must(s.execute({ id: 'open-1', type: 'openWindow', window: 1, clerk: '1001' }, admin));
+    for (let i = 1; i <= 4; i++) must(s.execute({ id: `issue-${i}`, type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk));
+    s.writeFacts();
+    // Served after the tables' last event: the fold must know from earlier that day when they were issued (their waits).
+    for (let i = 1; i <= 2; i++) {
+      for (const type of ['callNext', 'startService', 'finishService'] as const) {
+        clock.now += 7 * 60_000;
+        must(s.execute({ id: `${type}-${i}`, type, window: 1 }, window));
+      }
+      if (i === 1) midway?.(s);
+    }
+    must(s.execute({ id: 'issue-5', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk));
+    return { store: s, clock };
+  };
+  const folder = () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-facts-'));
+    dirs.push(dir);
+    return dir;
+  };
+  const TABLES = ['report_item_hours', 'report_desk_hours', 'report_desk_days', 'report_desk_months', 'report_pauses'];
+  const rows = (s: HallStore) => TABLES.map((t) => dbOf(s).prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3, 4, 5`).all());
+  /** The last event each table holds, by the hall's keys. */
+  const seqs = (s: HallStore) => Object.fromEntries(TABLES.map((t) => [t, Number((dbOf(s).prepare('SELECT value FROM hall WHERE key = ?').get(`facts_seq:${t}`) as { value: string } | undefined)?.value)]));
+  /** A hall that wrote its facts to the end, and what its tables hold. */
+  const wroteAll = () => {
+    const s = morning(folder()).store;
+    s.writeFacts();
+    expect(sum(s, 'report_item_hours')).toBe(5);
+    expect(sum(s, 'report_item_hours', 'called')).toBe(2);
+    expect(sum(s, 'report_item_hours', 'served')).toBe(2);
+    expect(sum(s, 'report_item_hours', 'wait_s')).toBeGreaterThan(0);
+    return rows(s);
+  };
+
   it('are made again from the log when a hub stopped without writing them: the same rows as a hub that wrote them, none counted twice', () => {
-    const admin = { role: 'admin', terminal: 'console' } as const;
-    const window = { role: 'window', terminal: 'window-1', window: 1 } as const;
-    const must = (r: { answer: { ok: boolean } }) => expect(r.answer, JSON.stringify(r.answer)).toMatchObject({ ok: true });
-    // The same morning in two halls: one writes its facts before it stops, the other stops without (its store dropped).
-    const morning = (dir: string): { store: HallStore; clock: { now: number } } => {
-      const db = openDatabase(dir);
-      const clock = { now: Date.parse('2026-11-27T09:00:00+08:00') };
-      HallStore.seed(db, demoCatalogue({ allDay: true }), clock.now);
-      const s = new HallStore(db, () => clock.now, hallKeyOf(dir));
-      must(s.execute({ id: 'open-1', type: 'openWindow', window: 1, clerk: '1001' }, admin));
-      for (let i = 1; i <= 4; i++) must(s.execute({ id: `issue-${i}`, type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk));
-      s.writeFacts();
-      // Served after the tables' last event: the fold must know from earlier that day when they were issued (their waits).
-      for (let i = 1; i <= 2; i++)
-        for (const type of ['callNext', 'startService', 'finishService'] as const) {
-          clock.now += 7 * 60_000;
-          must(s.execute({ id: `${type}-${i}`, type, window: 1 }, window));
-        }
-      must(s.execute({ id: 'issue-5', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk));
-      return { store: s, clock };
-    };
-    const folder = () => {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-facts-'));
-      dirs.push(dir);
-      return dir;
-    };
-    const wrote = morning(folder()).store;
-    wrote.writeFacts();
+    const wrote = wroteAll();
     const dir = folder();
     const dropped = morning(dir);
     expect(sum(dropped.store, 'report_item_hours', 'called')).toBe(0);
     const reopened = new HallStore(dbOf(dropped.store), () => dropped.clock.now, hallKeyOf(dir));
-    const rows = (s: HallStore) =>
-      ['report_item_hours', 'report_desk_hours', 'report_desk_days', 'report_desk_months', 'report_pauses'].map((t) => dbOf(s).prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3, 4, 5`).all());
-    expect(sum(wrote, 'report_item_hours')).toBe(5);
-    expect(sum(wrote, 'report_item_hours', 'called')).toBe(2);
-    expect(sum(wrote, 'report_item_hours', 'served')).toBe(2);
-    expect(sum(wrote, 'report_item_hours', 'wait_s')).toBeGreaterThan(0);
-    expect(rows(reopened)).toEqual(rows(wrote));
+    expect(rows(reopened)).toEqual(wrote);
     expect(writtenSeq(reopened)).toBe(reopened.seq);
+    expect(Object.values(seqs(reopened))).toEqual(TABLES.map(() => reopened.seq));
     // Opened again, nothing is folded twice.
     const again = new HallStore(dbOf(dropped.store), () => dropped.clock.now, hallKeyOf(dir));
-    expect(rows(again)).toEqual(rows(wrote));
+    expect(rows(again)).toEqual(wrote);
+  });
+
+  it("are written a table a turn by the hub's timer; a hub stopped between turns makes again each table's own missing events, none counted twice", () => {
+    const wrote = wroteAll();
+    const dir = folder();
+    let midway: Record<string, number> = {};
+    const turned = morning(dir, (s) => {
+      const before = seqs(s);
+      // One turn: the first table's rows, not the others' (those with rows waiting keep their last event).
+      s.writeNextFacts();
+      midway = seqs(s);
+      expect(midway.report_item_hours).toBe(s.seq);
+      expect(sum(s, 'report_item_hours', 'called')).toBe(1);
+      expect(midway.report_desk_hours).toBe(before.report_desk_hours);
+      expect(sum(s, 'report_desk_hours', 'called')).toBe(0);
+      // No pause was taken: the pauses' table has nothing waiting and holds every event.
+      expect(midway.report_pauses).toBe(s.seq);
+      s.writeNextFacts();
+      expect(seqs(s).report_desk_hours).toBe(s.seq);
+      expect(seqs(s).report_desk_days).toBe(before.report_desk_days);
+      midway = seqs(s);
+    });
+    expect(midway.report_item_hours).toBeGreaterThan(midway.report_desk_days!);
+    const reopened = new HallStore(dbOf(turned.store), () => turned.clock.now, hallKeyOf(dir));
+    expect(rows(reopened)).toEqual(wrote);
+    expect(Object.values(seqs(reopened))).toEqual(TABLES.map(() => reopened.seq));
+    // Five turns write every table.
+    const more = morning(folder()).store;
+    for (let i = 0; i < TABLES.length; i++) more.writeNextFacts();
+    expect(rows(more)).toEqual(wrote);
+  });
+
+  it('keep the last event of a hall written before the tables had one each (one for all of them): made again from there, then one each', () => {
+    const wrote = wroteAll();
+    const dir = folder();
+    const old = morning(dir);
+    const db = dbOf(old.store);
+    // As a hub before 2026-12-03 left it: one key for all the tables, at the four tickets' facts.
+    const at = seqs(old.store).report_item_hours!;
+    db.prepare("DELETE FROM hall WHERE key GLOB 'facts_seq:*'").run();
+    db.prepare("INSERT INTO hall (key, value) VALUES ('facts_seq', ?)").run(String(at));
+    const reopened = new HallStore(db, () => old.clock.now, hallKeyOf(dir));
+    expect(rows(reopened)).toEqual(wrote);
+    expect(Object.values(seqs(reopened))).toEqual(TABLES.map(() => reopened.seq));
+    expect(db.prepare("SELECT 1 FROM hall WHERE key = 'facts_seq'").get()).toBeUndefined();
   });
 
   it('keep those of the batches before a batch refused on a full disk, and none of its own', () => {

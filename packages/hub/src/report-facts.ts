@@ -9,6 +9,7 @@ import {
   FactSums,
   upsertSql,
   type FactIncrement,
+  type FactTable,
   type RowChange,
 } from '@servicehall/reports/facts';
 import type { Db } from './db';
@@ -16,14 +17,23 @@ import { CASE_FIELDS, caseOfRow, eventOf, type CaseRow, type EventRow } from './
 
 type Statement = ReturnType<Db['prepare']> & { run(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
 
-/** The hall's key under which the hub keeps the last event whose facts are in the fact tables (see FactWriter). */
+/**
+ * The hall's keys under which the hub keeps the last event whose facts a fact table holds: this
+ * and the table's name (`facts_seq:report_desk_hours`). This key alone is where hubs before
+ * 2026-12-03 kept one such event for all the tables (writtenSeq reads it where a table has none).
+ */
 export const FACTS_SEQ_KEY = 'facts_seq';
+const seqKeyOf = (table: FactTable) => `${FACTS_SEQ_KEY}:${table.name}`;
 
 /**
- * How often the hub writes the reports' fact rows (about): the increments of the events committed
- * meanwhile wait in memory, summed per row. A report reads them first (HallStore.writeFacts).
+ * How often the hub writes each table's fact rows (about): the increments of the events committed
+ * meanwhile wait in memory, summed per row. The hub writes one table at a time, in turns
+ * (HallStore.writeNextFacts): all of them in one go held its commands 12 to 16 ms once a second at
+ * 1,700 commands a second. A report reads them all first (HallStore.writeFacts).
  */
 export const FACTS_EVERY_MS = 1000;
+/** How often the hub's timer writes a table's rows: each table about every FACTS_EVERY_MS. */
+export const FACTS_TURN_MS = FACTS_EVERY_MS / FACT_TABLE_LIST.length;
 
 /**
  * The fact tables of the reports in the hall's database: increments applied with prepared
@@ -43,11 +53,23 @@ export class FactWriter {
   private holding = 0;
   /** Increments of events applied and not held, summed per row, not written yet (see writePending). */
   private pending = new FactSums();
+  /** The tables this writer keeps. */
+  readonly tables: readonly FactTable[];
+  private readonly st;
+
   /** `only`: the tables to write (a migration of a hall whose later tables are not made yet); all by default. */
   constructor(
     private readonly db: Db,
     private readonly only?: ReadonlySet<string>,
-  ) {}
+  ) {
+    this.tables = FACT_TABLE_LIST.filter((t) => !only || only.has(t.name));
+    this.st = {
+      seq: db.prepare<[string], { value: string }>('SELECT value FROM hall WHERE key = ?'),
+      putSeq: db.prepare('INSERT INTO hall (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      keepSeq: db.prepare('INSERT OR IGNORE INTO hall (key, value) VALUES (?, ?)'),
+      dropSeq: db.prepare('DELETE FROM hall WHERE key = ?'),
+    };
+  }
 
   /** An event's increments: held with its batch's, else pending (the hub's events), written by writePending. */
   apply(facts: readonly FactIncrement[]): void {
@@ -88,18 +110,29 @@ export class FactWriter {
     return this.holding > 0;
   }
 
-  /** Whether rows wait to be written. */
-  get hasPending(): boolean {
-    return this.pending.size > 0;
+  /** Whether rows wait to be written (of `table`, when it is named). */
+  hasPending(table?: FactTable): boolean {
+    return this.pending.has(table);
   }
 
   /**
-   * Writes the pending rows and that the tables hold the events up to `seq`, in the transaction the
-   * caller has open: its rollback takes both back (and the caller then calls catchUp).
+   * Writes the pending rows of `tables` (every table by default), and that each table with nothing
+   * pending now holds the events up to `seq` (those written, and those whose events moved nothing in
+   * them), in the transaction the caller has open: its rollback takes both back (and the caller then
+   * calls catchUp). Not while a batch holds increments: they would not be in the rows written.
    */
-  writePending(seq: number): void {
-    this.flush(this.pending);
-    this.db.prepare('INSERT INTO hall (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(FACTS_SEQ_KEY, String(seq));
+  writePending(seq: number, tables: readonly FactTable[] = this.tables): void {
+    this.splitLegacySeq();
+    for (const table of tables) for (const change of this.pending.take(table)) this.run(change);
+    for (const table of this.tables) if (!this.pending.has(table)) this.st.putSeq.run(seqKeyOf(table), String(seq));
+  }
+
+  /** A hall written before the tables had a last event each: the one of all of them becomes each table's. */
+  private splitLegacySeq(): void {
+    const legacy = this.st.seq.get(FACTS_SEQ_KEY)?.value;
+    if (legacy === undefined) return;
+    for (const table of FACT_TABLE_LIST) this.st.keepSeq.run(seqKeyOf(table), legacy);
+    this.st.dropSeq.run(FACTS_SEQ_KEY);
   }
 
   /** Forgets the pending increments (a transaction that held some rolled back): catchUp makes them again from the log. */
@@ -107,23 +140,35 @@ export class FactWriter {
     this.pending = new FactSums();
   }
 
-  /** The last event whose facts the tables hold, or undefined where none was ever recorded (written with each event then). */
-  writtenSeq(): number | undefined {
-    const value = this.db.prepare<[string], { value: string }>('SELECT value FROM hall WHERE key = ?').get(FACTS_SEQ_KEY)?.value;
+  /**
+   * The last event whose facts `table` holds (the earliest of the tables', when none is named), or
+   * undefined where none was ever recorded (written with each event then).
+   */
+  writtenSeq(table?: FactTable): number | undefined {
+    if (!table) {
+      const each = this.tables.map((t) => this.writtenSeq(t)).filter((s) => s !== undefined);
+      return each.length === 0 ? undefined : Math.min(...each);
+    }
+    const value = this.st.seq.get(seqKeyOf(table))?.value ?? this.st.seq.get(FACTS_SEQ_KEY)?.value;
     return value === undefined ? undefined : Number(value);
   }
 
   /**
-   * Makes the pending increments of the events after the tables' last one up to `seq` again, by the
-   * fold of the log from the start of that hall day (factFolderAt): what a hub that stopped without
-   * writing them, or a transaction rolled back, left out. Returns how many events it folded.
+   * Makes the pending increments of the events after each table's last one up to `seq` again, by
+   * the fold of the log from the start of the hall day of the earliest (factFolderAt), each table
+   * given those of the events after its own: what a hub that stopped without writing them, or a
+   * transaction rolled back, left out. Returns how many events it folded.
    */
   catchUp(seq: number): number {
     this.discardPending();
-    const written = this.writtenSeq() ?? seq;
-    if (written >= seq) return 0;
-    const folder = factFolderAt(this.db, written + 1);
-    return eachEvent(this.db, written + 1, seq, (event) => this.pending.add(folder.apply(event)));
+    const written = new Map(this.tables.map((t) => [t, this.writtenSeq(t) ?? seq]));
+    const from = Math.min(seq, ...written.values()) + 1;
+    if (from > seq) return 0;
+    const folder = factFolderAt(this.db, from);
+    return eachEvent(this.db, from, seq, (event) => {
+      const facts = folder.apply(event);
+      this.pending.add(facts, (table) => event.seq > (written.get(table) ?? Number.MAX_SAFE_INTEGER));
+    });
   }
 
   /** Where the held increments stand now: a command rolled back goes back to it (see `drop`). */

@@ -25,7 +25,7 @@ import { startCheckpointer } from './checkpoints';
 import { checkAtStart, checkInBackground, damageMessage, markDamaged, markRunning, type StartCheck } from './integrity';
 import { ConnectionCount, DEFAULT_LIMITS, type HubLimits, type PhoneLimits } from './limits';
 import { log } from './log';
-import { FACTS_EVERY_MS } from './report-facts';
+import { FACTS_TURN_MS } from './report-facts';
 import { checkNotifyConfig, HallNotifications } from './notifications';
 import { startOperations, type Operations, type OperationsOptions } from './operations';
 import { publicPages } from './pages';
@@ -328,14 +328,14 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     }
   }, options.ratingSweepMs ?? 30_000);
   sweep.unref();
-  // The reports' fact rows of the events committed since the last time (FactWriter: about once a second).
+  // The reports' fact rows of the events committed since the last time, one table a turn (FactWriter: each about once a second).
   const factsTimer = setInterval(() => {
     try {
-      store.writeFacts();
+      store.writeNextFacts();
     } catch (error) {
       log.error({ err: error }, "writing the reports' facts failed: they are made again from the log");
     }
-  }, FACTS_EVERY_MS);
+  }, FACTS_TURN_MS);
   factsTimer.unref();
 
   const handler: http.RequestListener = (req, res) => {

@@ -36,7 +36,7 @@ import {
   WaitBoard,
 } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
-import { eventFacts, factsBefore } from '@servicehall/reports/facts';
+import { eventFacts, factsBefore, type FactTable } from '@servicehall/reports/facts';
 import { createHmac, randomUUID } from 'node:crypto';
 import { idsOfDay, type Db } from './db';
 import { CaseworkRecords } from './casework';
@@ -722,25 +722,37 @@ export class HallStore {
   }
 
   /**
-   * Writes the reports' fact rows of the events applied so far (about once a second, the hub's
-   * timer; before a report is read; when the hub stops). In the transaction open, if one is (not
-   * while a batch holds its own); else in one of its own, which the next flush of the log makes
-   * durable (a stop before that folds them again: catchUpFacts).
+   * Writes the reports' fact rows of the events applied so far (of `tables`, every table by default:
+   * before a report is read; when the hub stops; the hub's timer, one table a turn: writeNextFacts).
+   * In the transaction open, if one is (not while a batch holds its own); else in one of its own,
+   * which the next flush of the log makes durable (a stop before that folds them again: catchUpFacts).
    */
-  writeFacts(): void {
+  writeFacts(tables: readonly FactTable[] = this.facts.tables): void {
     if (this.facts.isHolding) return;
-    const due = this.facts.hasPending || this.facts.writtenSeq() !== this.view.seq;
+    const due = tables.some((t) => this.facts.hasPending(t)) || this.facts.tables.some((t) => this.facts.writtenSeq(t) !== this.view.seq);
     if (!due) return;
-    if (this.db.inTransaction) return this.facts.writePending(this.view.seq);
+    if (this.db.inTransaction) return this.facts.writePending(this.view.seq, tables);
     this.db.exec('PRAGMA synchronous = NORMAL');
     try {
-      this.db.transaction(() => this.facts.writePending(this.view.seq))();
+      this.db.transaction(() => this.facts.writePending(this.view.seq, tables))();
     } catch (error) {
       this.catchUpFacts();
       throw error;
     } finally {
       this.db.exec('PRAGMA synchronous = FULL');
     }
+  }
+
+  /** Which fact table the hub's timer writes next (writeNextFacts). */
+  private factsTurn = 0;
+
+  /**
+   * The hub's timer: the next fact table's rows, each table in its turn (FACTS_EVERY_MS / tables
+   * apart). A turn writes one table's rows, and the last event of every table with none pending.
+   */
+  writeNextFacts(): void {
+    const tables = this.facts.tables;
+    this.writeFacts([tables[this.factsTurn++ % tables.length]!]);
   }
 
   /**

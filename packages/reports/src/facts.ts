@@ -336,19 +336,30 @@ const IS_PAUSE_COUNTER = new Set<string>(PAUSE_COUNTERS);
  */
 export class FactSums {
   private readonly rows = new Map<string, { table: FactTable; keys: (string | number)[]; add: Map<string, number> }>();
+  /** How many rows of each table wait (see has). */
+  private readonly counts = new Map<FactTable, number>();
 
-  add(facts: Iterable<FactIncrement>): void {
+  /**
+   * `into`: the tables that take these increments (every table by default): a fold of the log that
+   * makes again the increments of tables written up to different events (the hub writes one table
+   * at a time) gives each table those of the events after its own last one.
+   */
+  add(facts: Iterable<FactIncrement>, into?: (table: FactTable) => boolean): void {
     for (const f of facts) {
       const counters = Object.keys(f.add).filter((c) => f.add[c as Counter] !== 0);
       if (counters.length === 0) continue;
       for (const { table, pauses, keyOf } of SUMMED_TABLES) {
         if (pauses && f.reason === undefined) continue;
+        if (into && !into(table)) continue;
         const keys = keyOf.map((of) => of(f));
         const k = `${table.name}\u0000${keys.join('\u0000')}`;
         let row = this.rows.get(k);
         for (const c of counters) {
           if (pauses && !IS_PAUSE_COUNTER.has(c)) continue;
-          if (!row) this.rows.set(k, (row = { table, keys, add: new Map() }));
+          if (!row) {
+            this.rows.set(k, (row = { table, keys, add: new Map() }));
+            this.counts.set(table, (this.counts.get(table) ?? 0) + 1);
+          }
           const v = f.add[c as Counter]!;
           const was = row.add.get(c);
           row.add.set(c, MAX_COUNTERS.has(c) ? Math.max(was ?? 0, v) : (was ?? 0) + v);
@@ -361,20 +372,28 @@ export class FactSums {
     return this.rows.size;
   }
 
+  /** Whether rows of `table` wait (of any table, when none is named). */
+  has(table?: FactTable): boolean {
+    return table ? (this.counts.get(table) ?? 0) > 0 : this.rows.size > 0;
+  }
+
   /**
-   * The rows summed so far, and forgets them: each with every counter of the families it moved
-   * (COUNTER_FAMILY), in its table's order, 0 for those of them that did not move.
+   * The rows summed so far (of `only`, when it is named), and forgets them: each with every counter
+   * of the families it moved (COUNTER_FAMILY), in its table's order, 0 for those of them that did not move.
    */
-  take(): RowChange[] {
+  take(only?: FactTable): RowChange[] {
     const out: RowChange[] = [];
-    for (const row of this.rows.values()) {
+    for (const [k, row] of this.rows) {
+      if (only && row.table !== only) continue;
+      this.rows.delete(k);
       const moved = new Set<string>();
       for (const [c, v] of row.add) if (v !== 0) moved.add(COUNTER_FAMILY.get(c)!);
       if (moved.size === 0) continue;
       const counters = (row.table.counters as readonly string[]).filter((c) => moved.has(COUNTER_FAMILY.get(c)!));
       out.push({ table: row.table, counters, values: [...row.keys, ...counters.map((c) => row.add.get(c) ?? 0)] });
     }
-    this.rows.clear();
+    if (only) this.counts.delete(only);
+    else this.counts.clear();
     return out;
   }
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FactSums, type FactIncrement } from './facts';
-import { COUNTER_FAMILY, COUNTERS, FACT_TABLES, MAX_COUNTERS, type Counter } from './schema';
+import { COUNTER_FAMILY, COUNTERS, FACT_TABLE_LIST, FACT_TABLES, MAX_COUNTERS, type Counter } from './schema';
 
 const increment: fc.Arbitrary<FactIncrement> = fc.record({
   day: fc.constantFrom('2026-11-30', '2026-12-01'),
@@ -52,5 +52,39 @@ describe('fact increments summed per row (FactSums)', () => {
     const shapes = new Set(sums.take().map((r) => `${r.table.name}|${r.counters.join(',')}`));
     // Five families among them (tickets, waits, services, ratings, outcomes): 31 sets, in 4 tables.
     expect(shapes.size).toBe(31 * 4);
+  });
+  it('gives a table at a time the rows that all of them at once would give, and tells which tables have rows waiting (the hub writes one table a turn)', () => {
+    fc.assert(
+      fc.property(fc.array(increment, { maxLength: 60 }), fc.shuffledSubarray([...FACT_TABLE_LIST]), (increments, order) => {
+        const all = new FactSums();
+        all.add(increments);
+        const whole = all.take();
+        const byTable = new FactSums();
+        byTable.add(increments);
+        const parts = [];
+        for (const table of order) {
+          expect(byTable.has(table), table.name).toBe(whole.some((r) => r.table === table));
+          const rows = byTable.take(table);
+          expect(rows.every((r) => r.table === table)).toBe(true);
+          expect(byTable.has(table)).toBe(false);
+          parts.push(...rows);
+        }
+        const rest = byTable.take();
+        const key = (r: (typeof whole)[number]) => JSON.stringify([r.table.name, r.counters, r.values]);
+        expect([...parts, ...rest].map(key).sort()).toEqual(whole.map(key).sort());
+        expect(byTable.has()).toBe(false);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('adds increments only to the tables asked (a fold that catches up tables written up to different events)', () => {
+    const sums = new FactSums();
+    const f: FactIncrement = { day: '2026-12-01', month: '2026-12', hour: 9, serviceCode: 'A', department: 'd', window: 1, clerk: 'c', add: { issued: 1 } };
+    sums.add([f, f], (t) => t !== FACT_TABLES.deskHours);
+    expect(sums.has(FACT_TABLES.deskHours)).toBe(false);
+    expect(sums.has(FACT_TABLES.itemHours)).toBe(true);
+    expect(sums.take(FACT_TABLES.deskDays).map((r) => r.values[r.table.keys.length + r.counters.indexOf('issued')])).toEqual([2]);
+    expect(sums.take().map((r) => r.table.name).sort()).toEqual([FACT_TABLES.deskMonths.name, FACT_TABLES.itemHours.name]);
   });
 });

@@ -614,9 +614,10 @@ export function appendHistory(db: Db, file: string): void {
         DELETE FROM counters; INSERT INTO counters SELECT * FROM part.counters;
         DELETE FROM service_times; INSERT INTO service_times SELECT * FROM part.service_times;
         -- The hall's key check and its log's identity stay the first stretch's: the whole is one hall, one log.
-        INSERT OR REPLACE INTO hall (key, value) SELECT key, value FROM part.hall WHERE key NOT IN ('catalogue', 'key-check', 'log', 'log_parent', '${FACTS_SEQ_KEY}');
-        -- The last event the part's fact rows hold, in the whole's numbering.
-        INSERT OR REPLACE INTO hall (key, value) SELECT key, CAST(CAST(value AS INTEGER) + ${offset} AS TEXT) FROM part.hall WHERE key = '${FACTS_SEQ_KEY}';
+        INSERT OR REPLACE INTO hall (key, value) SELECT key, value FROM part.hall WHERE key NOT IN ('catalogue', 'key-check', 'log', 'log_parent') AND key NOT GLOB '${FACTS_SEQ_KEY}*';
+        -- The last event each of the part's fact tables holds, in the whole's numbering.
+        DELETE FROM hall WHERE key GLOB '${FACTS_SEQ_KEY}*';
+        INSERT INTO hall (key, value) SELECT key, CAST(CAST(value AS INTEGER) + ${offset} AS TEXT) FROM part.hall WHERE key GLOB '${FACTS_SEQ_KEY}*';
       `);
       // The reports' fact rows, added to the whole's (the month of the cut has rows in both stretches).
       for (const t of FACT_TABLE_LIST) {
