@@ -389,6 +389,13 @@ export class WaitBoard {
     this.plan = planOf(view, now);
   }
 
+  /** The calls its plays have made so far: the work the board holds, which a board made again would do again. */
+  get calls(): number {
+    let n = 0;
+    for (const played of this.played.values()) n += played.play.calls.length;
+    return n;
+  }
+
   of(t: Ticket): QueueWait {
     const { view, plan } = this;
     const waiting = view.waitingFor.get(t.serviceCode)?.size ?? 0;
