@@ -70,7 +70,23 @@ function follow(base: URL, ticketId: string, ref: string, agent: http.Agent): Pr
   });
 }
 
-export async function runPhoneBench(): Promise<void> {
+/** The hall's figures from one run: the terminals' own, and with `watching` the phones'. */
+interface HallRun {
+  lines: string[];
+  issue: ReturnType<typeof stats>;
+  callNext: ReturnType<typeof stats>;
+  fan: ReturnType<typeof stats>;
+  hubCpu: number;
+}
+
+/**
+ * The hall's load on a hub of its own: the tickets taken, the windows calling them. With `watching`,
+ * a phone follows each ticket (the bench's figures); without, nobody does: the terminals' own
+ * latencies under the same load, for what the phones add to them.
+ */
+async function runHall(watching: boolean): Promise<HallRun> {
+  const lines: string[] = [];
+  const say = (line: string) => lines.push(line);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-bench-phones-'));
   // 3,000 phones from this one address, and thousands of commands a second: the limits are off.
   const hub = await spawnHub(dir, { SERVICEHALL_TOKEN: TOKEN, SERVICEHALL_LIMITS: LOAD_TEST_LIMITS });
@@ -101,7 +117,7 @@ export async function runPhoneBench(): Promise<void> {
     await new Promise((r) => setTimeout(r, 500));
     const before = rssKb(pid);
     const phones: Phone[] = [];
-    for (let i = 0; i < ticketIds.length; i += 100)
+    for (let i = 0; watching && i < ticketIds.length; i += 100)
       phones.push(...(await Promise.all(ticketIds.slice(i, i + 100).map((id) => follow(base, id, refs.get(id)!, agent)))));
     await new Promise((r) => setTimeout(r, 2000));
     const after = rssKb(pid);
@@ -204,26 +220,43 @@ export async function runPhoneBench(): Promise<void> {
     const callNext = stats(latency.callNext!);
     const fan = stats(fanOut);
     const ms = (x: number) => `${x.toFixed(1)} ms`;
-    console.log(`Phones following their tickets: ${PHONES} server-sent-event streams on one hub (its own process), ${WINDOWS} windows and ${KIOSKS} kiosks working, paced (~${PAUSE_MS} ms between a terminal's commands), ${os.cpus().length} cores`);
-    console.log(`  streams open and answered         ${first} of ${phones.length}`);
-    console.log(`  hub memory (RSS)                  ${(before / 1024).toFixed(1)} MB before the phones, ${(after / 1024).toFixed(1)} MB with them: ${((after - before) / phones.length).toFixed(1)} KB per watching phone`);
-    console.log(`  the hall meanwhile                ${(done / elapsed).toFixed(0)} commands/s for ${elapsed.toFixed(1)} s, until all ${PHONES} followed tickets were called`);
-    console.log(`  CPU used                          hub ${((hubCpu / elapsed) * 100).toFixed(0)}% of a core, this bench's terminals and phones ${(((benchCpu.user + benchCpu.system) / 1e6 / elapsed) * 100).toFixed(0)}%; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
-    console.log(`  this bench's own event loop        delay p50 ${ms(loopDelay.percentile(50) / 1e6)}   p99 ${ms(loopDelay.percentile(99) / 1e6)}   max ${ms(loopDelay.max / 1e6)} (what its figures below may owe to the measuring process)`);
-    console.log(`  the call reaching its phone       p50 ${ms(call.p50)}   p99 ${ms(call.p99)}   max ${ms(call.max)}   (n=${call.n}${missed ? `, ${missed} calls never reached their phone` : ''})`);
-    console.log(`  a move near the front (<= 10)     p50 ${ms(near.p50)}   p99 ${ms(near.p99)}   max ${ms(near.max)}   (n=${near.n})`);
-    console.log(`  a move further back (age when told) p50 ${ms(far.p50)}   p99 ${ms(far.p99)}   (n=${far.n}; ${frames} messages to phones in all)`);
-    console.log(`  issueTicket latency               p50 ${ms(issue.p50)}   p99 ${ms(issue.p99)}   (n=${issue.n})`);
-    console.log(`  callNext latency                  p50 ${ms(callNext.p50)}   p99 ${ms(callNext.p99)}   (n=${callNext.n})`);
-    console.log(`  event to all ${subscribers.length} terminals         p50 ${ms(fan.p50)}   p99 ${ms(fan.p99)}   (n=${fan.n})`);
-    console.log('  goals: the call at every phone p99 < 200 ms; < 50 KB per watching phone; terminals p99 < 10 ms, fan-out p99 < 20 ms');
+    say(`Phones following their tickets: ${PHONES} server-sent-event streams on one hub (its own process), ${WINDOWS} windows and ${KIOSKS} kiosks working, paced (~${PAUSE_MS} ms between a terminal's commands), ${os.cpus().length} cores`);
+    say(`  streams open and answered         ${first} of ${phones.length}`);
+    say(`  hub memory (RSS)                  ${(before / 1024).toFixed(1)} MB before the phones, ${(after / 1024).toFixed(1)} MB with them: ${((after - before) / phones.length).toFixed(1)} KB per watching phone`);
+    say(`  the hall meanwhile                ${(done / elapsed).toFixed(0)} commands/s for ${elapsed.toFixed(1)} s, until all ${PHONES} followed tickets were called`);
+    say(`  CPU used                          hub ${((hubCpu / elapsed) * 100).toFixed(0)}% of a core, this bench's terminals and phones ${(((benchCpu.user + benchCpu.system) / 1e6 / elapsed) * 100).toFixed(0)}%; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
+    say(`  this bench's own event loop        delay p50 ${ms(loopDelay.percentile(50) / 1e6)}   p99 ${ms(loopDelay.percentile(99) / 1e6)}   max ${ms(loopDelay.max / 1e6)} (what its figures below may owe to the measuring process)`);
+    say(`  the call reaching its phone       p50 ${ms(call.p50)}   p99 ${ms(call.p99)}   max ${ms(call.max)}   (n=${call.n}${missed ? `, ${missed} calls never reached their phone` : ''})`);
+    say(`  a move near the front (<= 10)     p50 ${ms(near.p50)}   p99 ${ms(near.p99)}   max ${ms(near.max)}   (n=${near.n})`);
+    say(`  a move further back (age when told) p50 ${ms(far.p50)}   p99 ${ms(far.p99)}   (n=${far.n}; ${frames} messages to phones in all)`);
+    say(`  issueTicket latency               p50 ${ms(issue.p50)}   p99 ${ms(issue.p99)}   (n=${issue.n})`);
+    say(`  callNext latency                  p50 ${ms(callNext.p50)}   p99 ${ms(callNext.p99)}   (n=${callNext.n})`);
+    say(`  event to all ${subscribers.length} terminals         p50 ${ms(fan.p50)}   p99 ${ms(fan.p99)}   (n=${fan.n})`);
+    say('  goals: the call at every phone p99 < 200 ms; < 50 KB per watching phone; terminals p99 < 10 ms, fan-out p99 < 20 ms');
     for (const p of phones) p.req.destroy();
     for (const t of subscribers) t.close();
+    return { lines, issue, callNext, fan, hubCpu: hubCpu / elapsed };
   } finally {
     agent.destroy();
     await hub.kill('SIGTERM');
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * `npm run bench`'s phones: the hall with 3,000 phones following their tickets, then the same load on
+ * a fresh hub with no phone watching, whose terminals' latencies say what the phones add to them.
+ */
+export async function runPhoneBench(): Promise<void> {
+  const withPhones = await runHall(true);
+  for (const line of withPhones.lines) console.log(line);
+  const alone = await runHall(false);
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  const pair = (a: ReturnType<typeof stats>, b: ReturnType<typeof stats>) => `p50 ${ms(a.p50)}   p99 ${ms(a.p99)}   (with the phones p99 ${ms(b.p99)})`;
+  console.log(`  the same load, no phone watching (a hub of its own, after the run above): hub ${(alone.hubCpu * 100).toFixed(0)}% of a core (with the phones ${(withPhones.hubCpu * 100).toFixed(0)}%)`);
+  console.log(`    issueTicket latency             ${pair(alone.issue, withPhones.issue)}`);
+  console.log(`    callNext latency                ${pair(alone.callNext, withPhones.callNext)}`);
+  console.log(`    event to all the terminals      ${pair(alone.fan, withPhones.fan)}`);
 }
 
 if (process.argv[1]?.endsWith('bench-phones.ts')) await runPhoneBench();
