@@ -7,7 +7,7 @@ import { ok, refuse, type Result } from '../result';
 import type { AlertSubject, HallAlert, OverdueReport, TerminalPresence } from '../supervision';
 import { itemToday } from './setup';
 import { itemWaits } from './waits';
-import { currentTicket, type DecideContext, type Decision, type EventOf, type HallView } from './view';
+import { currentTicket, oldestWaiting, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 
 // The live hall as its supervisors see it (H-04, H-16, H-18, N-03): the board, and the alerts that
 // follow from the hall's view, the clock and what only the hub knows (which terminals are linked,
@@ -49,10 +49,8 @@ export function hallHours(view: HallView): { opensAt: string; closesAt: string }
 
 /** The tickets of an item waiting now, the longest wait among them in minutes. */
 function longestWait(view: HallView, code: string, now: number): { waiting: number; longest: number } {
-  const waiting = view.waitingFor.get(code);
-  let oldest = Infinity;
-  for (const t of waiting?.values() ?? []) oldest = Math.min(oldest, t.issuedAt);
-  return { waiting: waiting?.size ?? 0, longest: oldest === Infinity ? 0 : minutesSince(oldest, now) };
+  const oldest = oldestWaiting(view, code);
+  return { waiting: view.waitingFor.get(code)?.size ?? 0, longest: oldest ? minutesSince(oldest.issuedAt, now) : 0 };
 }
 
 /** H-16: an item waited on past the hall's threshold (its longest wait, or how many wait). */

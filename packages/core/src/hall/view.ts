@@ -252,6 +252,7 @@ function indexTicket(view: HallView, before: Ticket | undefined, t: Ticket): voi
   if (t.state === 'issued') {
     view.waiting.set(t.id, t);
     list(view.waitingFor, t.serviceCode, t);
+    noteIssueOrder(view.waitingFor.get(t.serviceCode)!, t);
     if (t.targetWindow !== undefined) list(view.waitingAt, t.targetWindow, t);
   } else view.waiting.delete(t.id);
   if (t.state === 'held') view.held.add(t.id);
@@ -267,6 +268,35 @@ function indexTicket(view: HallView, before: Ticket | undefined, t: Ticket): voi
 
 /** Finish order at a window; the place breaks a tie, so that the fold and a rebuilt index agree. */
 const finishedBefore = (a: Ticket, b: Ticket): boolean => (a.finishedAt ?? 0) < (b.finishedAt ?? 0) || ((a.finishedAt ?? 0) === (b.finishedAt ?? 0) && a.place < b.place);
+
+/**
+ * Beside each item's waiting list (not in the view: nothing a view's copy must have), the latest
+ * issue time listed so far, and the lists where a ticket came in behind a later one (a transfer, a
+ * ticket back to the lines): while a list took its tickets in the order they were issued, its first
+ * is the one waiting longest (oldestWaiting), whatever left it since.
+ */
+const listedUpTo = new WeakMap<Map<string, Ticket>, number>();
+const outOfOrder = new WeakSet<Map<string, Ticket>>();
+
+function noteIssueOrder(m: Map<string, Ticket>, t: Ticket): void {
+  const upTo = listedUpTo.get(m);
+  if (upTo !== undefined && t.issuedAt < upTo) outOfOrder.add(m);
+  else listedUpTo.set(m, t.issuedAt);
+}
+
+/**
+ * The ticket of an item that has waited longest (the earliest issued among those waiting): the
+ * first of its list while the list took its tickets in issue order (most days, every list), else
+ * the earliest of them all. The supervisors' review asks it of every item several times a second.
+ */
+export function oldestWaiting(view: HallView, serviceCode: string): Ticket | undefined {
+  const m = view.waitingFor.get(serviceCode);
+  if (!m) return undefined;
+  if (!outOfOrder.has(m)) return m.values().next().value;
+  let oldest: Ticket | undefined;
+  for (const t of m.values()) if (!oldest || t.issuedAt < oldest.issuedAt) oldest = t;
+  return oldest;
+}
 
 function list<K>(index: Map<K, Map<string, Ticket>>, key: K, t: Ticket): void {
   let m = index.get(key);

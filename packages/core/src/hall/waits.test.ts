@@ -7,7 +7,7 @@ import type { EventBody } from '../events';
 import { servesTicket } from '../queue';
 import type { Ticket } from '../ticket';
 import { serviceMinutes } from '../wait';
-import { applyEvent, currentTicket, decide, emptyView, fromSnapshot, isWindowReady, itemWait, ticketWait, ticketWaits, toSnapshot, waitingTickets, WaitBoard, type HallView } from '.';
+import { applyEvent, currentTicket, decide, emptyView, fromSnapshot, isWindowReady, itemWait, oldestWaiting, ticketWait, ticketWaits, toSnapshot, waitingTickets, WaitBoard, type HallView } from '.';
 
 const DAY = '2026-11-27';
 const at = (time: string) => Date.parse(`${DAY}T${time}:00+08:00`);
@@ -256,6 +256,35 @@ describe('the place shown, as a property', () => {
         }
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('the ticket of an item waiting longest (oldestWaiting)', () => {
+  it('is the first of the line while tickets came in the order they were issued, and the earliest still when one comes back behind later ones', () => {
+    const view = emptyView(catalogue(), DAY);
+    open(view, 1, '1001');
+    open(view, 2, '1002');
+    const tickets = [0, 1, 2, 3].map((i) => issue(view, 'GA-SFZ-HL', at('09:00') + i * 1000));
+    expect(oldestWaiting(view, 'GA-SFZ-HL')?.id).toBe(tickets[0]!.id);
+    step(view, { type: 'callNext', window: 2 }, win(2), at('09:01'));
+    expect(oldestWaiting(view, 'GA-SFZ-HL')?.id).toBe(tickets[1]!.id);
+    // Sent to window 1: back in the lines, last of its list, issued before the others.
+    step(view, { type: 'transferTicket', window: 2, toWindow: 1, reason: '需户籍窗口核验' }, win(2), at('09:02'));
+    expect([...view.waitingFor.get('GA-SFZ-HL')!.keys()].at(-1)).toBe(tickets[0]!.id);
+    expect(oldestWaiting(view, 'GA-SFZ-HL')?.id).toBe(tickets[0]!.id);
+    expect(oldestWaiting(view, 'GA-HK-QR')).toBeUndefined();
+  });
+
+  it('is the earliest issued of those waiting, over random halls and histories, and in a copy from a snapshot', () => {
+    fc.assert(
+      fc.property(hallArb, (h) => {
+        const { view } = history(h);
+        for (const v of [view, fromSnapshot(toSnapshot(view))])
+          for (const [code, waiting] of v.waitingFor) expect(oldestWaiting(v, code)?.issuedAt, code).toBe(Math.min(...[...waiting.values()].map((t) => t.issuedAt)));
+        for (const item of view.catalogue.items) if (!view.waitingFor.has(item.code)) expect(oldestWaiting(view, item.code)).toBeUndefined();
+      }),
+      { numRuns: 300 },
     );
   });
 });
