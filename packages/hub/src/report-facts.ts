@@ -110,8 +110,8 @@ export class FactWriter {
     return this.holding > 0;
   }
 
-  /** Whether rows wait to be written (of `table`, when it is named). */
-  hasPending(table?: FactTable): boolean {
+  /** Whether rows of `table` wait to be written. */
+  hasPending(table: FactTable): boolean {
     return this.pending.has(table);
   }
 
@@ -140,15 +140,8 @@ export class FactWriter {
     this.pending = new FactSums();
   }
 
-  /**
-   * The last event whose facts `table` holds (the earliest of the tables', when none is named), or
-   * undefined where none was ever recorded (written with each event then).
-   */
-  writtenSeq(table?: FactTable): number | undefined {
-    if (!table) {
-      const each = this.tables.map((t) => this.writtenSeq(t)).filter((s) => s !== undefined);
-      return each.length === 0 ? undefined : Math.min(...each);
-    }
+  /** The last event whose facts `table` holds, or undefined where none was ever recorded (written with each event then). */
+  writtenSeq(table: FactTable): number | undefined {
     const value = this.st.seq.get(seqKeyOf(table))?.value ?? this.st.seq.get(FACTS_SEQ_KEY)?.value;
     return value === undefined ? undefined : Number(value);
   }
