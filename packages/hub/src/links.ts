@@ -1,3 +1,4 @@
+import type { HallView } from '@servicehall/core';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type LinkKind = 'q' | 'rate';
@@ -53,6 +54,23 @@ export class LinkSigner {
   bookingCode(scopedCommandId: string): string {
     const digest = createHmac('sha256', this.key).update(`booking\n${scopedCommandId}`).digest();
     return [...digest.subarray(0, 8)].map((b) => BOOKING_CODE_ALPHABET[b % BOOKING_CODE_ALPHABET.length]).join('');
+  }
+
+  /**
+   * The phone rating page's link of a service waiting for its rating (the pad's QR code, the phone
+   * that took the number): bound to the ticket, expiring the hall's second-rating days after the
+   * service, used once. The same service always gets the same link.
+   */
+  ratingPath(view: HallView, ticketId: string): string | undefined {
+    const request = view.ratingRequests.get(ticketId);
+    if (!request) return undefined;
+    const days = Math.max(1, view.catalogue.rating.secondRatingDays);
+    return this.path('rate', ticketId, request.finishedAt + days * 86_400_000);
+  }
+
+  /** The key, for the hub's own phones' process only (the same machine and user, over its IPC channel): never for a terminal. */
+  keyForPhones(): string {
+    return this.key.toString('hex');
   }
 
   private sign(kind: LinkKind, ticketId: string, e: string): string {

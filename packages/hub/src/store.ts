@@ -27,13 +27,12 @@ import {
   type HallView,
   type HolderHistory,
   type BookedAppointment,
-  issuedTicket,
   type Ticket,
   type ScheduledChange,
   type StaffRef,
   type EmergencyCall,
   type NumberLease,
-  WaitBoard,
+  type WaitBoard,
 } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
 import { eventFacts, factsBefore, type FactTable } from '@servicehall/reports/facts';
@@ -44,6 +43,7 @@ import { HubRole } from './fencing';
 import { HubRefusal } from './files';
 import { LinkSigner } from './links';
 import { PublicRefs } from './refs';
+import { SharedWaits } from './waits';
 import { FactWriter } from './report-facts';
 import { log } from './log';
 import { ClerkPins, type PinCheck } from './pins';
@@ -208,27 +208,6 @@ export interface ReplicatedEvent extends EventRow {
   epoch: number;
 }
 
-
-/**
- * The calls a waits' board may have played and still be made again each second: about a busy hall's
- * longest queue. A board that played more is kept longer in proportion (boardLifeMs).
- */
-export const BOARD_CALLS_A_SECOND = 2000;
-/** The longest a waits' board is kept while the hall changes only by tickets issued. */
-export const BOARD_LIFE_MAX_MS = 15_000;
-
-/**
- * How long a waits' board is used while the hall changes only by tickets issued (or not at all): a
- * second, or, where its plays made more calls than BOARD_CALLS_A_SECOND, longer in proportion (up
- * to BOARD_LIFE_MAX_MS), so that playing the queue again takes a bounded share of the hub's thread
- * however long the queue. A play of 29,000 waiting tickets (a load test's, not a hall's) took 60
- * to 90 ms; made again every second it held the commands behind it each time. What it costs: the
- * expected wait of a ticket at the end of such a queue is told from a play up to 15 s old, and
- * any call, service or window change makes the board again at once.
- */
-export function boardLifeMs(calls: number): number {
-  return Math.min(BOARD_LIFE_MAX_MS, Math.max(1000, (calls / BOARD_CALLS_A_SECOND) * 1000));
-}
 
 /**
  * The hall's single writer. A command is one function inside one SQLite transaction: the rules in
@@ -474,9 +453,8 @@ export class HallStore {
     return this.view.seq;
   }
 
-  private board: WaitBoard | undefined;
-  /** Tickets issued since the board was made, while nothing else has happened (then undefined): the board follows them. */
-  private joined: Ticket[] | undefined = [];
+  /** The waits' board, shared until the hall changes or its time is up (see SharedWaits). */
+  private readonly sharedWaits = new SharedWaits(() => this.view);
 
   /**
    * The waiting tickets' waits now (core's WaitBoard), played forward once for the hall as it is and
@@ -485,18 +463,7 @@ export class HallStore {
    * following theirs, without playing the queue again for each.
    */
   waits(now = this.clock()): WaitBoard {
-    const b = this.board;
-    // The same view (not one read again after a batch rolled back) within the board's time, at the
-    // same sequence or moved on only by tickets issued, which join the board's plays where they could be called.
-    if (b && b.view === this.view && now >= b.now && now - b.now < boardLifeMs(b.calls)) {
-      if (b.seq === this.view.seq) return b;
-      if (this.joined && b.follow(this.joined, this.view.seq)) {
-        this.joined = [];
-        return b;
-      }
-    }
-    this.joined = [];
-    return (this.board = new WaitBoard(this.view, now));
+    return this.sharedWaits.at(now);
   }
 
   snapshot(): HallSnapshot {
@@ -869,7 +836,7 @@ export class HallStore {
           // The reports' facts as the leader made them: a standby that takes charge has the hall's figures.
           const before = factsBefore(this.view, event);
           applyEvent(this.view, event);
-          this.noteForWaits(event);
+          this.sharedWaits.note(event);
           this.persist(event);
           this.facts.apply(eventFacts(event, before, this.view, { caseOf: this.caseRecord }));
           out.push(event);
@@ -905,19 +872,10 @@ export class HallStore {
     this.viewTouched = true;
     const before = factsBefore(this.view, event);
     applyEvent(this.view, event);
-    this.noteForWaits(event);
+    this.sharedWaits.note(event);
     this.persist(event);
     this.facts.apply(eventFacts(event, before, this.view, { caseOf: this.caseRecord }));
     return event;
-  }
-
-  /** A ticket issued joins the waits' board; anything else makes a new board when next asked. */
-  private noteForWaits(event: HallEvent): void {
-    if (!this.board || !this.joined) return;
-    const t = event.type === 'ticket.issued' ? this.view.tickets.get(issuedTicket(this.view, event).id) : undefined;
-    // Many issued since the board was last asked: a new one costs less than following them all.
-    if (t && this.joined.length < 500) this.joined.push(t);
-    else this.joined = undefined;
   }
 
   private decideAndAppend(entry: CommandEntry, key: string, hash: string): Executed {
@@ -1100,16 +1058,9 @@ export class HallStore {
     return { ok: true, link: this.ratingLink(ticketId)! };
   }
 
-  /**
-   * The phone rating page's link of a service waiting for its rating (the pad's QR code, the phone
-   * that took the number): signed here, bound to the ticket, expiring the hall's second-rating days
-   * after the service, used once. The same service always gets the same link.
-   */
+  /** The phone rating page's link of a service waiting for its rating (see LinkSigner.ratingPath). */
   ratingLink(ticketId: string): string | undefined {
-    const request = this.view.ratingRequests.get(ticketId);
-    if (!request) return undefined;
-    const days = Math.max(1, this.view.catalogue.rating.secondRatingDays);
-    return this.links.path('rate', ticketId, request.finishedAt + days * 86_400_000);
+    return this.links.ratingPath(this.view, ticketId);
   }
 
   /** Whether a citizen's link was used already. */

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './db';
-import { BOARD_CALLS_A_SECOND, BOARD_LIFE_MAX_MS, boardLifeMs, HallStore } from './store';
+import { HallStore } from './store';
+import { BOARD_CALLS_A_SECOND, BOARD_LIFE_MAX_MS, boardLifeMs } from './waits';
 import { hallKeyOf, issueTickets } from './testing/hall-db';
 
 const dirs: string[] = [];
