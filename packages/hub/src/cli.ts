@@ -24,7 +24,8 @@ import { CA_CERT, TLS_DIR } from './tls';
  * SERVICEHALL_KEY_FILE, SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY, SERVICEHALL_ALLOW_INSECURE,
  * SERVICEHALL_LIMITS, SERVICEHALL_MAX_DB_MB, SERVICEHALL_NOTIFY_CONFIG or SERVICEHALL_NOTIFY (the
  * notification channels: citizens' SMS), SERVICEHALL_TRUST_PROXY=1 (behind a proxy that sets
- * X-Forwarded-For), SERVICEHALL_UPSTREAM_URL and SERVICEHALL_UPSTREAM_HALL (the city's PostgreSQL
+ * X-Forwarded-For), SERVICEHALL_PHONE_STREAMS (`process`, the default: the phones' streams in a
+ * process of the hub's own; `inline`: on the hub's thread), SERVICEHALL_UPSTREAM_URL and SERVICEHALL_UPSTREAM_HALL (the city's PostgreSQL
  * and this hall's code there: the log is shipped to it). A new hall starts unconfigured and is set up in the console (/console);
  * SERVICEHALL_SEED=demo seeds it with the demo hall instead, and SERVICEHALL_DEMO_ALL_DAY=1 issues
  * at any hour.
@@ -50,6 +51,9 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOpti
   if (maxMb !== undefined && maxMb !== '' && !/^\d{1,7}$/.test(maxMb)) throw new Error(`SERVICEHALL_MAX_DB_MB must be a whole number of megabytes, not "${maxMb}"`);
   const notify = readNotifyInput(env);
   if (!notify.ok) throw new Error(notify.message);
+  const phoneStreams = env.SERVICEHALL_PHONE_STREAMS || 'process';
+  if (phoneStreams !== 'process' && phoneStreams !== 'inline')
+    throw new Error(`SERVICEHALL_PHONE_STREAMS is "process" (the phones' streams in a process of the hub's own) or "inline" (on the hub's thread), not "${phoneStreams}"`);
   return {
     dataDir: env.SERVICEHALL_DATA || './data',
     port,
@@ -68,6 +72,7 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOpti
     wholeCheckUpToBytes: wholeCheckLimit(env.SERVICEHALL_START_CHECK_WHOLE_MB),
     notify: notify.input as never,
     trustProxy: env.SERVICEHALL_TRUST_PROXY === '1',
+    phoneStreams,
     upstream: upstreamFromEnv(env),
     ...standbyOptions(env),
   };

@@ -22,6 +22,15 @@ export interface MetricsSources {
   upstream?: () => UpstreamStatus;
   /** The hall's standby hub as this hub sees it (replication.ts). */
   replication?: () => ReplicationStatus;
+  /** The phones' streams: served by the hub's thread, or by the phones' own process (when the hub has one: phone/streams.ts). */
+  phones?: () => PhoneStreamsStatus;
+}
+
+export interface PhoneStreamsStatus {
+  onHub: number;
+  inProcess: number;
+  /** Undefined when the hub serves every stream itself (HubOptions.phoneStreams inline, or TLS). */
+  process?: { serving: boolean; starts: number };
 }
 
 /** How a command ended, for the counters. */
@@ -172,6 +181,38 @@ export class HubMetrics {
         registers,
         collect() {
           this.set(backups.failures);
+        },
+      });
+    }
+    const phones = sources.phones;
+    if (phones) {
+      new Gauge({
+        name: 'servicehall_phone_streams',
+        help: "Phones following their tickets now, by what serves their streams: the hub's thread or the phones' own process",
+        labelNames: ['served_by'],
+        registers,
+        collect() {
+          const p = phones();
+          this.set({ served_by: 'hub' }, p.onHub);
+          this.set({ served_by: 'process' }, p.inProcess);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_phone_process_up',
+        help: "Whether the phones' own process serves their streams (1), or the hub does meanwhile (0); absent when the hub serves them by design",
+        registers,
+        collect() {
+          const p = phones().process;
+          if (p) this.set(p.serving ? 1 : 0);
+        },
+      });
+      new Gauge({
+        name: 'servicehall_phone_process_starts',
+        help: "Times the phones' own process was started (more than one: it stopped and the hub started it again)",
+        registers,
+        collect() {
+          const p = phones().process;
+          if (p) this.set(p.starts);
         },
       });
     }

@@ -1,14 +1,8 @@
 import path from 'node:path';
 import { BackupSchedule, type BackupPolicy } from './backup';
-import type { UpstreamStatus } from '@servicehall/upstream/hub';
-import type { Db } from './db';
 import { DATABASE_FILE, type StartCheck } from './integrity';
 import { log } from './log';
-import { HubMetrics } from './metrics';
-import { outcomeOf } from './metrics';
-import type { ReplicationStatus } from './replication';
-import type { HallStore } from './store';
-import type { LinkedTerminal } from './terminals';
+import { HubMetrics, outcomeOf, type MetricsSources } from './metrics';
 
 export interface OperationsOptions {
   dataDir: string;
@@ -27,7 +21,7 @@ export interface Operations {
 /** What the hub does for its operator beside the hall's work: metrics, the command log, scheduled backups. */
 export async function startOperations(
   options: OperationsOptions,
-  parts: { db: Db; store: HallStore; terminals: () => LinkedTerminal[]; startCheck: StartCheck; loadSeconds: number; upstream?: () => UpstreamStatus; replication?: () => ReplicationStatus },
+  parts: Omit<MetricsSources, 'backups'> & { startCheck: StartCheck; loadSeconds: number },
 ): Promise<Operations> {
   const backups = options.backup
     ? new BackupSchedule(path.join(options.dataDir, DATABASE_FILE), options.backup, () => parts.store.view.catalogue.hall.timeZone)

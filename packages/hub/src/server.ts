@@ -33,6 +33,7 @@ import { copyFromPeer, peerStatus, Replication, type Peer } from './replication'
 import { Staff } from './staff';
 import { phoneOperations } from './phone/api';
 import { doorPoster, phonePages } from './phone/pages';
+import { PhoneStreams } from './phone/streams';
 import { TicketWatch } from './phone/watch';
 import { PhoneBook, PhoneVault } from './phones';
 import { HallStore } from './store';
@@ -91,6 +92,12 @@ export interface HubOptions {
   upstream?: UpstreamConfig;
   /** The hall's other hub (primary or standby; see replication.ts): this one follows it while it is in charge. */
   peer?: Peer;
+  /**
+   * Where the phones' streams (watchTicket) are served: `process`, a process of the hub's own that
+   * the hub hands each phone's connection to (the command line's default; not behind TLS), or
+   * `inline`, on the hub's thread (the default here, and whenever that process is not running).
+   */
+  phoneStreams?: 'process' | 'inline';
   /** This hub is the standby: on its first start its database is copied from the peer, and it follows. */
   standby?: boolean;
   /** A follower that has not heard its leader for this long takes charge by itself; without it, only an operator's promote does. */
@@ -131,6 +138,8 @@ export interface RunningHub {
   replication: Replication;
   /** Phones following their tickets now. */
   phonesWatching(): number;
+  /** The phones' own process's id while it serves their streams (HubOptions.phoneStreams). */
+  phonesProcess(): number | undefined;
   /** The hall's public address (its setup's hall.publicUrl, else the hub's own): the phone pages are under /m/. */
   publicUrl(): string;
   terminalCount(): number;
@@ -272,7 +281,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const publicBase = () => publicBaseOf(store.view.catalogue.hall.publicUrl) ?? ownUrl;
   // Phone numbers are sealed and hashed with keys derived from the hall key, as applicants are.
   const phones = new PhoneBook(db, new PhoneVault(key.derive('phones')));
-  const watch = new TicketWatch(store, phones, notifications, { publicBase, clock });
+  const watch = new TicketWatch(store, { phones, notifications, transaction: (work) => store.withTransaction(work) }, { publicBase, clock });
+  // TLS sessions cannot move to another process: behind TLS the hub serves the phones' streams itself.
+  const phoneStreams = options.phoneStreams === 'process' && !tls ? new PhoneStreams(store, store.links, { ownUrl: () => ownUrl, smsOf: (id) => watch.smsFor(id) }) : undefined;
+  if (options.phoneStreams === 'process' && tls) log.info("the hub serves TLS: the phones' streams stay on the hub's thread (a TLS session cannot be handed to another process)");
   // Supervisors' alerts: reviewed after every change and on a beat, sent through the channels once.
   const supervision = new HallSupervision(store, () => terminalPresence(credentials, terminals?.linked() ?? [], clock()), notifications, {
     clock,
@@ -289,7 +301,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     upstream: shipping,
     staff,
     credentials,
-    more: [...consoleOperations(consoleContext), ...supervisionOperations({ store, supervision, notifications }), ...reportOperations(store, hallReports), ...phoneOperations({ store, commits, watch, phones, notifications, clock, limits: limits.phone })],
+    more: [...consoleOperations(consoleContext), ...supervisionOperations({ store, supervision, notifications }), ...reportOperations(store, hallReports), ...phoneOperations({ store, commits, watch, streams: phoneStreams, phones, notifications, clock, limits: limits.phone })],
     clock,
     limits,
     trustProxy: options.trustProxy,
@@ -430,6 +442,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     loadSeconds: (Date.now() - startedAt) / 1000,
     ...(shipping ? { upstream: () => shipping.status() } : {}),
     replication: () => replication.status(),
+    phones: () => ({ onHub: watch.watching, inProcess: phoneStreams?.watching ?? 0, ...(phoneStreams ? { process: { serving: phoneStreams.serving, starts: phoneStreams.starts } } : {}) }),
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -445,6 +458,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     stopShippingWatch();
     links.close();
     watch.close();
+    await phoneStreams?.close();
     await notifications.stop();
     await operations.stop();
     await upstream?.stop();
@@ -456,6 +470,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const { port } = server.address() as AddressInfo;
   const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
   ownUrl = `${tls ? 'https' : 'http'}://${shown}:${port}`;
+  phoneStreams?.start();
   let closed = false;
   const background = startCheck.kind === 'partial' ? checkInBackground(path.join(options.dataDir, DATABASE_FILE)) : undefined;
   // The WAL is copied into the database beside the hub, not inside its commands' commits.
@@ -480,7 +495,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       return upstream;
     },
     replication,
-    phonesWatching: () => watch.watching,
+    phonesWatching: () => watch.watching + (phoneStreams?.watching ?? 0),
+    phonesProcess: () => phoneStreams?.pid,
     publicUrl: publicBase,
     terminalCount: () => links.count(),
     connectionCount: () => connections.size,
@@ -495,6 +511,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       stopNotifyWatch();
       stopShippingWatch();
       watch.close();
+      await phoneStreams?.close();
       await notifications.stop();
       await operations.stop();
       links.close();

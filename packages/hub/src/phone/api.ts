@@ -40,7 +40,8 @@ import type { HallNotifications } from '../notifications';
 import { CODE_MINUTES, CODE_RESEND_MS, PhoneBook, SESSION_MS, type PhoneSession } from '../phones';
 import type { PhoneLimits } from '../limits';
 import type { HallStore } from '../store';
-import type { TicketWatch } from './watch';
+import type { PhoneStreams } from './streams';
+import { openEventStream, type TicketWatch } from './watch';
 
 /** The hub's phone pages act as one actor; the phone's identity travels beside the command, never in it. */
 export const PHONE_ACTOR: Actor = { role: 'admin', terminal: 'phone' };
@@ -50,6 +51,8 @@ export interface PhoneApiParts {
   /** The hub's one group commit: a phone's commands are run with the terminals' and the API's. */
   commits: GroupCommit;
   watch: TicketWatch;
+  /** The phones' own process, which the streams are handed to while it serves (see PhoneStreams); none: the hub serves them. */
+  streams?: PhoneStreams | undefined;
   phones: PhoneBook;
   notifications: HallNotifications;
   clock: () => number;
@@ -73,7 +76,7 @@ function refParam(req: Request): string {
 
 /** The citizen's phone: the hall's items, one-time codes, numbers by phone followed live, bookings, case progress. All public, rate-limited. */
 export function phoneOperations(parts: PhoneApiParts): Operation[] {
-  const { store, commits, watch, phones, notifications, clock, limits } = parts;
+  const { store, commits, watch, streams, phones, notifications, clock, limits } = parts;
   const refs = store.refs;
   let streamsByAddress = new Map<string, number>();
 
@@ -295,17 +298,20 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
       stream: (req: Request, res: ServerResponse) => {
         const t = ticketOf(req);
         const address = req.address ?? 'unknown';
-        if (watch.watching >= limits.streams) throw new HttpRefusal('rate-limited', 'the hall follows as many phones as it can; the page falls back to asking now and then');
+        if (watch.watching + (streams?.watching ?? 0) >= limits.streams) throw new HttpRefusal('rate-limited', 'the hall follows as many phones as it can; the page falls back to asking now and then');
         const mine = streamsByAddress.get(address) ?? 0;
         if (mine >= limits.streamsPerAddress) throw new HttpRefusal('rate-limited', 'too many streams from this address');
         streamsByAddress.set(address, mine + 1);
-        res.on('close', () => {
+        const closed = () => {
           const n = (streamsByAddress.get(address) ?? 1) - 1;
           if (n <= 0) streamsByAddress.delete(address);
           else streamsByAddress.set(address, n);
           if (streamsByAddress.size > 50_000) streamsByAddress = new Map();
-        });
-        watch.stream(t, res);
+        };
+        // Served by the phones' own process where it runs; else here.
+        if (streams?.handOver(t, res, closed)) return;
+        res.on('close', closed);
+        watch.stream(t, openEventStream(res));
       },
     },
     {

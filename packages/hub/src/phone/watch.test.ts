@@ -3,7 +3,6 @@ import { demoCatalogue } from '@servicehall/fixtures';
 import type { PhoneTicket } from '@servicehall/protocol/phone';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import type { ServerResponse } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -12,20 +11,16 @@ import { checkNotifyConfig, HallNotifications } from '../notifications';
 import { PhoneBook, PhoneVault } from '../phones';
 import { HallStore } from '../store';
 import { hallKeyOf, issueTickets } from '../testing/hall-db';
-import { TicketWatch } from './watch';
+import { TicketWatch, type WatchOptions } from './watch';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A phone's open stream as the watch writes to it: each frame it is sent, read back. */
-class PhoneStream extends EventEmitter {
+class FakePhone extends EventEmitter {
   readonly seen: PhoneTicket[] = [];
   writableEnded = false;
   destroyed = false;
   writableLength = 0;
-  socket = null;
-  writeHead(): this {
-    return this;
-  }
   write(text: string): boolean {
     for (const line of text.split('\n')) if (line.startsWith('data: ')) this.seen.push(JSON.parse(line.slice(6)) as PhoneTicket);
     return true;
@@ -46,7 +41,7 @@ afterEach(() => {
 });
 
 /** A hall with three windows open on the same items and `tickets` waiting, each followed by a phone's stream. */
-function hallWithPhones(tickets: number, heartbeatMs?: number) {
+function hallWithPhones(tickets: number, heartbeatMs?: number, options: Pick<WatchOptions, 'callsAtOnce'> = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-watch-'));
   dirs.push(dir);
   const db: Db = openDatabase(dir);
@@ -66,15 +61,15 @@ function hallWithPhones(tickets: number, heartbeatMs?: number) {
   const notify = checkNotifyConfig({ channels: [] }, '滨江政务服务中心');
   if (!notify.ok) throw new Error(notify.message);
   const notifications = new HallNotifications(db, notify.config, { clock: now });
-  const watch = new TicketWatch(store, new PhoneBook(db, new PhoneVault(Buffer.alloc(32, 7))), notifications, { publicBase: () => 'https://hall.example', clock: now, ...(heartbeatMs ? { heartbeatMs } : {}) });
+  const watch = new TicketWatch(store, { phones: new PhoneBook(db, new PhoneVault(Buffer.alloc(32, 7))), notifications, transaction: (work) => store.withTransaction(work) }, { publicBase: () => 'https://hall.example', clock: now, ...(heartbeatMs ? { heartbeatMs } : {}), ...options });
   closing.push(() => {
     watch.close();
     db.close();
   });
-  const phones = new Map<string, PhoneStream>();
+  const phones = new Map<string, FakePhone>();
   for (const t of store.view.tickets.values()) {
-    const phone = new PhoneStream();
-    watch.stream(t, phone as unknown as ServerResponse);
+    const phone = new FakePhone();
+    watch.stream(t, phone);
     phones.set(t.id, phone);
   }
   // Every waits' board the hub makes from now on.
@@ -116,6 +111,20 @@ function hallAtWork(store: HallStore, clock: { now: number }, max = 120): { stop
 }
 
 describe('the phones following their tickets (TicketWatch)', () => {
+  it("tells the call itself when its service begins and ends in the same moment (the phones' own process, whose events come in bursts)", async () => {
+    const { store, phones } = hallWithPhones(3, undefined, { callsAtOnce: true });
+    const clerk = { role: 'window', terminal: 'window-1', window: 1 } as const;
+    // Three commands in one turn of the event loop, as the phones' process hears a burst of the hub's events.
+    const call = store.execute({ id: 'burst-call', type: 'callNext', window: 1 }, clerk).answer as { ok: boolean; ticket?: { id: string } };
+    expect(call.ok).toBe(true);
+    expect(store.execute({ id: 'burst-start', type: 'startService', window: 1 }, clerk).answer).toMatchObject({ ok: true });
+    expect(store.execute({ id: 'burst-finish', type: 'finishService', window: 1 }, clerk).answer).toMatchObject({ ok: true });
+    await sleep(250);
+    const seen = phones.get(call.ticket!.id)!.seen.map((s) => s.state);
+    expect(seen).toContain('called');
+    expect(seen.at(-1)).toBe('done');
+  });
+
   it('looks at thousands of phones a slice at a time, the queue played once for a pass however many commands run between its slices', async () => {
     const { store, boards, clock } = hallWithPhones(3000);
     // The first pass (every phone) ends.

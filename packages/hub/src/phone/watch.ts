@@ -4,7 +4,6 @@ import type { ServerResponse } from 'node:http';
 import type { HallNotifications } from '../notifications';
 import type { AlertTarget, PhoneBook } from '../phones';
 import { log } from '../log';
-import type { HallStore } from '../store';
 
 export interface WatchOptions {
   /** The hall's public address (known once the hub listens, when it is the hub's own). */
@@ -12,7 +11,65 @@ export interface WatchOptions {
   clock: () => number;
   /** A comment line this often keeps proxies and phones from closing a quiet stream. */
   heartbeatMs?: number;
+  /**
+   * A followed ticket's call is told as soon as its events are heard, not at the next turn of the
+   * event loop: the phones' own process, which has no terminals' commands to let in first, and whose
+   * events come in bursts (a call, its service begun and ended, heard together would tell the phone
+   * only that it was served, and it would never ring).
+   */
+  callsAtOnce?: boolean;
+  /** Without the alerts' side (the phones' own process): whether a ticket's holder gets the SMS, as the hub said when it handed the stream over. */
+  smsOf?: (ticketId: string) => boolean;
 }
+
+/**
+ * The hall as the phones follow it: the hub's store, or the phones' own process's copy of its view
+ * (phone/streams-process.ts), fed the same events once they are on the disk.
+ */
+export interface WatchedHall {
+  readonly view: HallView;
+  onEvents(listener: (events: readonly HallEvent[]) => void): () => void;
+  waits(now: number): WaitBoard;
+  ratingLink(ticketId: string): string | undefined;
+  readonly refs: { ofTicket(id: string): string };
+}
+
+/** The near and called SMS: only on the hub, which holds the phone numbers and the outbox. */
+export interface WatchAlerts {
+  phones: PhoneBook;
+  notifications: HallNotifications;
+  /** One transaction on the hall's database. */
+  transaction(work: () => void): void;
+}
+
+/**
+ * A phone's open stream, already answered with its head (openEventStream): a response of the hub's
+ * HTTP server, or the socket the hub handed to the phones' process.
+ */
+export interface PhoneStream {
+  write(text: string): unknown;
+  end(): unknown;
+  end(text: string): unknown;
+  destroy(): unknown;
+  readonly writableEnded: boolean;
+  readonly destroyed: boolean;
+  readonly writableLength: number;
+  on(event: 'close', listener: () => void): unknown;
+}
+
+/** A phone's stream on the hub's own HTTP server: answered with the stream's head, written at once. */
+export function openEventStream(res: ServerResponse): ServerResponse {
+  res.writeHead(200, { ...STREAM_HEADERS, connection: 'keep-alive' });
+  res.socket?.setNoDelay(true);
+  return res;
+}
+
+/** The head of a phone's stream, as the hub's HTTP server writes it (and the phones' process, raw, after the hand-over). */
+export const STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-store, no-transform',
+  'x-accel-buffering': 'no',
+} as const;
 
 interface Poll {
   after: number;
@@ -89,7 +146,7 @@ export class TicketWatch {
   /** Tickets whose expected wait (or far place) alone has changed: looked at again and told within LAZY_MS, together, not one message per service finished. */
   private lazy = new Set<string>();
   private lazyTimer: NodeJS.Timeout | undefined;
-  private readonly streams = new Map<string, Set<ServerResponse>>();
+  private readonly streams = new Map<string, Set<PhoneStream>>();
   private readonly polls = new Map<string, Set<Poll>>();
   private targets = new Map<string, AlertTarget>();
   /** Something moved the lines (a ticket, a window, the clock): every followed ticket's place is looked at again. */
@@ -127,9 +184,8 @@ export class TicketWatch {
   private readonly unsubscribe: () => void;
 
   constructor(
-    private readonly store: HallStore,
-    private readonly phones: PhoneBook,
-    private readonly notifications: HallNotifications,
+    private readonly store: WatchedHall,
+    private readonly alerts: WatchAlerts | undefined,
     private readonly options: WatchOptions,
   ) {
     this.loadTargets();
@@ -168,15 +224,8 @@ export class TicketWatch {
     return state;
   }
 
-  /** Follows a ticket on an open response: the state now, then each change, until the phone goes. */
-  stream(ticket: Ticket, res: ServerResponse): void {
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store, no-transform',
-      'x-accel-buffering': 'no',
-      connection: 'keep-alive',
-    });
-    res.socket?.setNoDelay(true);
+  /** Follows a ticket on a stream answered with its head: the state now, then each change, until the phone goes. */
+  stream(ticket: Ticket, res: PhoneStream): void {
     res.write(STREAM_PREAMBLE);
     let set = this.streams.get(ticket.id);
     if (!set) this.streams.set(ticket.id, (set = new Set()));
@@ -220,6 +269,14 @@ export class TicketWatch {
     });
   }
 
+  /** The hall's view was replaced whole (the phones' process given the hub's view again): every followed ticket is looked at again. */
+  hallReplaced(): void {
+    this.passBoard = undefined;
+    this.dirtyAll = true;
+    this.linesMoved = true;
+    this.schedule();
+  }
+
   /** A number now has a phone behind it (taken by phone, or a booking's check-in): it gets the SMS alerts. */
   addTarget(target: AlertTarget): void {
     this.targets.set(target.ticketId, target);
@@ -245,7 +302,17 @@ export class TicketWatch {
   }
 
   private loadTargets(): void {
-    this.targets = new Map(this.phones.alertTargets(this.store.view.day).map((t) => [t.ticketId, t]));
+    this.targets = new Map((this.alerts?.phones.alertTargets(this.store.view.day) ?? []).map((t) => [t.ticketId, t]));
+  }
+
+  /** Whether the ticket's holder gets the near and called SMS (a number given, and a channel that carries them). */
+  smsFor(ticketId: string): boolean {
+    return this.hasPhone(ticketId) && (this.alerts ? this.alerts.notifications.smsCarries('ticket-called') : true);
+  }
+
+  /** Whether the ticket's holder gave a phone number for its SMS (the hub's targets, or what it told the phones' process). */
+  private hasPhone(ticketId: string): boolean {
+    return this.alerts ? !!this.targets.get(ticketId)?.sealed : (this.options.smsOf?.(ticketId) ?? false);
   }
 
   /** Which tickets and lines a batch of events concerns; the work is done once the event loop is free. */
@@ -301,7 +368,7 @@ export class TicketWatch {
         }
         case 'day.opened':
           // Yesterday's numbers are done with: their phones are forgotten, their holders' hashes stay for the no-show rule.
-          this.phones.forget(this.options.clock(), e.day);
+          this.alerts?.phones.forget(this.options.clock(), e.day);
           this.loadTargets();
           this.dirtyAll = true;
           break;
@@ -315,10 +382,12 @@ export class TicketWatch {
 
   /** A booking made by phone checked in at the kiosk: its number gets the alerts of the phone that booked it. */
   private linkBookingTicket(t: Ticket): void {
-    const booking = this.phones.linkOf('appointment', t.appointment!.code);
+    if (!this.alerts) return;
+    const { phones } = this.alerts;
+    const booking = phones.linkOf('appointment', t.appointment!.code);
     if (!booking?.sealed) return;
     const ahead = ticketWait(this.store.view, t, this.options.clock()).ahead;
-    this.phones.link('ticket', t.id, { holder: booking.holder, sealed: booking.sealed }, t.day, false, this.options.clock(), ahead);
+    phones.link('ticket', t.id, { holder: booking.holder, sealed: booking.sealed }, t.day, false, this.options.clock(), ahead);
     this.targets.set(t.id, { ticketId: t.id, sealed: booking.sealed, firstAhead: ahead, alerts: new Set() });
   }
 
@@ -330,7 +399,8 @@ export class TicketWatch {
    */
   private schedule(): void {
     if (this.soon) {
-      this.immediate ??= setImmediate(() => this.run(true));
+      if (this.options.callsAtOnce) this.run(true);
+      else this.immediate ??= setImmediate(() => this.run(true));
       return;
     }
     this.timer ??= setTimeout(() => this.run(false), FLUSH_MS);
@@ -486,11 +556,13 @@ export class TicketWatch {
 
   /** The near and called SMS, queued with the record that they were sent, in one transaction. */
   private sendAlerts(list: DueAlerts): void {
+    if (!this.alerts) return;
+    const { phones, notifications } = this.alerts;
     const now = this.options.clock();
     let queued = false;
-    this.store.withTransaction(() => {
+    this.alerts.transaction(() => {
       for (const { target, ticket, due } of list) {
-        const phone = target.sealed ? this.phones.vault.open(target.sealed) : undefined;
+        const phone = target.sealed ? phones.vault.open(target.sealed) : undefined;
         for (const alert of due) {
           target.alerts.add(alert);
           if (!phone) continue;
@@ -499,16 +571,16 @@ export class TicketWatch {
             alert === 'near'
               ? { kind: 'ticket-near' as const, ticket: ticket.number, ahead }
               : { kind: 'ticket-called' as const, ticket: ticket.number, window: ticket.window ?? 0 };
-          if (!this.notifications.smsCarries(notice.kind)) continue;
+          if (!notifications.smsCarries(notice.kind)) continue;
           // Not worth sending late: a near alert once the number may have been called, a call once it is over.
-          const r = this.notifications.toCitizen(notice, `${notice.kind}:${ticket.id}`, phone, now + (alert === 'near' ? 15 : 10) * 60_000);
+          const r = notifications.toCitizen(notice, `${notice.kind}:${ticket.id}`, phone, now + (alert === 'near' ? 15 : 10) * 60_000);
           if (r.ok && r.queued.length > 0) queued = true;
           else if (!r.ok) log.error({ ticket: ticket.number, alert, code: r.code }, `the ${alert} SMS was refused: ${r.message}`);
         }
-        this.phones.markAlerts(ticket.id, target.alerts);
+        phones.markAlerts(ticket.id, target.alerts);
       }
     });
-    if (queued) this.notifications.wake();
+    if (queued) notifications.wake();
   }
 
   private build(t: Ticket, wait?: Pick<QueueWait, 'ahead' | 'minutes' | 'range' | 'noWindowOpen'>): PhoneTicket {
@@ -517,7 +589,6 @@ export class TicketWatch {
     const waiting = t.state === 'issued' ? (wait ?? this.store.waits(this.options.clock()).of(t)) : undefined;
     const atWindow = t.state === 'called' || t.state === 'serving' || t.state === 'held';
     const w = atWindow && t.window !== undefined ? findWindow(view.catalogue, t.window) : undefined;
-    const target = this.targets.get(t.id);
     // The hub-signed rating link of this service (used once), while it waits for its rating.
     const rateLink = t.state === 'done' && !view.ratings.has(t.id) ? this.store.ratingLink(t.id) : undefined;
     const cases = t.state === 'done' || t.state === 'serving' ? this.casesOf(t.id) : [];
@@ -539,7 +610,7 @@ export class TicketWatch {
       issuedAt: t.issuedAt,
       ...(t.lastCalledAt !== undefined ? { calledAt: t.lastCalledAt } : {}),
       nearAhead: phonePolicyOf(view.catalogue).nearAhead,
-      sms: !!target?.sealed && this.notifications.smsCarries('ticket-called'),
+      sms: this.smsFor(t.id),
       ...(rateLink ? { rateUrl: `${this.options.publicBase()}${rateLink}` } : {}),
       cases,
       version: view.seq,
@@ -562,7 +633,7 @@ export class TicketWatch {
     const view = this.store.view;
     const after = t.state === 'done' || t.state === 'serving';
     const rated = after ? `${view.ratings.has(t.id)}|${view.ratingRequests.has(t.id)}|${this.casesOf(t.id).length}` : '';
-    return `${t.serviceCode}|${t.state}|${wait ? `${wait.noWindowOpen}` : ''}|${t.window ?? ''}|${t.lastCalledAt ?? ''}|${this.targets.get(t.id)?.sealed ? 1 : 0}|${rated}`;
+    return `${t.serviceCode}|${t.state}|${wait ? `${wait.noWindowOpen}` : ''}|${t.window ?? ''}|${t.lastCalledAt ?? ''}|${this.hasPhone(t.id) ? 1 : 0}|${rated}`;
   }
 
   /**
@@ -639,7 +710,7 @@ export class TicketWatch {
     this.cache.delete(id);
   }
 
-  private write(res: ServerResponse, text: string): void {
+  private write(res: PhoneStream, text: string): void {
     if (res.writableEnded || res.destroyed) return;
     if (res.writableLength > MAX_UNREAD_BYTES) {
       res.destroy();
@@ -660,7 +731,7 @@ export class TicketWatch {
   }
 
   /** The keep-alive lines from `from` on, for SLICE_MS; the rest at the next turn of the event loop. */
-  private beatSlice(list: readonly ServerResponse[], from: number): void {
+  private beatSlice(list: readonly PhoneStream[], from: number): void {
     this.beating = undefined;
     const until = performance.now() + SLICE_MS;
     let i = from;

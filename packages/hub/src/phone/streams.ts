@@ -1,0 +1,219 @@
+import type { HallEvent, HallSnapshot, HallView, Ticket } from '@servicehall/core';
+import { fork, type ChildProcess } from 'node:child_process';
+import type { ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
+import os from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { log, LOG_LEVELS, type LogLevel } from '../log';
+import type { HallStore } from '../store';
+
+/** What the hub tells the phones' process. */
+export type ToPhones =
+  | { kind: 'start'; linksKey: string; ownUrl: string; heartbeatMs?: number }
+  | { kind: 'view'; snapshot: HallSnapshot }
+  | { kind: 'events'; events: readonly HallEvent[] }
+  /** A phone's connection, with the ticket it follows, the hub's sequence when it asked, and whether its holder gets the SMS. */
+  | { kind: 'watch'; id: number; ticketId: string; seq: number; sms: boolean }
+  | { kind: 'close' };
+
+/** What the phones' process tells the hub. */
+export type FromPhones = { kind: 'hello' } | { kind: 'ready'; seq: number } | { kind: 'closed'; id: number } | { kind: 'resync' } | { kind: 'log'; line: string };
+
+export interface PhoneStreamsOptions {
+  /** The hub's own address (the phones' links when the hall has no public one). */
+  ownUrl: () => string;
+  heartbeatMs?: number;
+  /** Whether a ticket's holder gets the near and called SMS (the hub's alert targets). */
+  smsOf: (ticketId: string) => boolean;
+  /** The first wait before a stopped process is started again; it doubles to a minute while the process keeps stopping. */
+  restartMs?: number;
+}
+
+const PROCESS_FILE = fileURLToPath(new URL('./streams-process.ts', import.meta.url));
+/** A process that ran this long before it stopped is started again after the first wait, not a longer one. */
+const STEADY_MS = 60_000;
+const MAX_RESTART_MS = 60_000;
+/** The phones' process's scheduling priority: below the hub's (0), so that the hall's commands come first. */
+const PHONES_NICE = 10;
+
+/**
+ * The phones' streams (watchTicket) in a process of their own (phone/streams-process.ts): the hub
+ * checks each phone's request as before and then hands its connection over, so that the phones'
+ * passes and writes (with 3,000 phones about a tenth of a core and the terminals' p99 tripled)
+ * leave the hub's thread. The process follows the hall's events as a display does. While it is
+ * not running (starting, stopped, started again after a fault) `handOver` says no and the hub
+ * serves the stream itself, as it does behind TLS, whose sessions cannot move to another process.
+ */
+export class PhoneStreams {
+  private child: ChildProcess | undefined;
+  /** The process has the hall's view and takes phones. */
+  private ready = false;
+  /** The view last sent: a view the store read again (a batch rolled back, a new day) is sent whole. */
+  private sentView: HallView | undefined;
+  /** Streams in the process now, each with what the hub does when it closes. */
+  private readonly open = new Map<number, () => void>();
+  private nextId = 0;
+  private restartMs: number;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
+  private closing = false;
+  private readonly unsubscribe: () => void;
+  /** Times the process was started. */
+  starts = 0;
+
+  constructor(
+    private readonly store: HallStore,
+    private readonly links: { keyForPhones(): string },
+    private readonly options: PhoneStreamsOptions,
+  ) {
+    this.restartMs = options.restartMs ?? 1000;
+    this.unsubscribe = store.onEvents((events) => this.feed(events));
+  }
+
+  /** Phones whose streams the process serves now. */
+  get watching(): number {
+    return this.open.size;
+  }
+
+  /** The process's id while it runs (its memory and processor are the phones'). */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
+  /** Whether the process takes phones now. */
+  get serving(): boolean {
+    return this.ready && !!this.child?.connected;
+  }
+
+  start(): void {
+    if (this.closing || this.child) return;
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    // A hub profiled (HUB_PROF in the benches) profiles its phones too.
+    const profile = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+    const child = fork(PROCESS_FILE, [], { execArgv: ['--import', tsx, ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = child;
+    this.starts += 1;
+    // The terminals' commands first: where the processor is short, the phones wait (their goal is 200 ms, the terminals' 10).
+    try {
+      if (child.pid) os.setPriority(child.pid, PHONES_NICE);
+    } catch (error) {
+      log.warn({ err: error }, "the phones' process runs at the hub's priority: it could not be lowered");
+    }
+    this.startedAt = Date.now();
+    child.on('message', (message: FromPhones) => this.heard(child, message));
+    child.on('error', (error) => log.error({ err: error }, "the phones' process could not be reached"));
+    child.on('exit', (code, signal) => this.stopped(child, code, signal));
+  }
+
+  /**
+   * Hands a phone's connection to the process, the request checked and nothing written yet: false
+   * (the hub serves it) while the process is not serving, or behind TLS. `onClosed` runs when the
+   * phone's stream ends there (or the process stops).
+   */
+  handOver(ticket: Ticket, res: ServerResponse, onClosed: () => void): boolean {
+    const child = this.child;
+    const socket = res.socket as (Socket & { server?: unknown; encrypted?: boolean }) | null;
+    if (!this.serving || !child || !socket || socket.encrypted || res.headersSent || socket.destroyed) return false;
+    const id = ++this.nextId;
+    this.open.set(id, onClosed);
+    // The hub's server no longer counts this connection (else its close would wait for the process's).
+    socket.server = null;
+    const message: ToPhones = { kind: 'watch', id, ticketId: ticket.id, seq: this.store.view.seq, sms: this.options.smsOf(ticket.id) };
+    child.send(message, socket, { keepOpen: true }, (error) => {
+      // The process holds its own copy of the connection now: the hub's goes, the phone's stays open.
+      socket.destroy();
+      if (error) this.ended(id);
+    });
+    return true;
+  }
+
+  /** Ends the phones' streams there and stops the process (at most `waitMs`, then it is killed). */
+  async close(waitMs = 2000): Promise<void> {
+    this.closing = true;
+    this.unsubscribe();
+    clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    if (child.connected) child.send({ kind: 'close' } satisfies ToPhones);
+    const timer = setTimeout(() => child.kill('SIGKILL'), waitMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private send(child: ChildProcess, message: ToPhones): void {
+    if (child.connected) child.send(message);
+  }
+
+  private sendView(child: ChildProcess): void {
+    this.sentView = this.store.view;
+    this.send(child, { kind: 'view', snapshot: this.store.snapshot() });
+  }
+
+  private feed(events: readonly HallEvent[]): void {
+    const child = this.child;
+    if (!child || !this.sentView) return;
+    try {
+      if (this.store.view !== this.sentView) this.sendView(child);
+      else this.send(child, { kind: 'events', events });
+    } catch (error) {
+      log.error({ err: error }, "the phones' process could not be told the hall's events");
+    }
+  }
+
+  private heard(child: ChildProcess, message: FromPhones): void {
+    switch (message.kind) {
+      case 'hello':
+        this.send(child, { kind: 'start', linksKey: this.links.keyForPhones(), ownUrl: this.options.ownUrl(), ...(this.options.heartbeatMs ? { heartbeatMs: this.options.heartbeatMs } : {}) });
+        this.sendView(child);
+        return;
+      case 'ready':
+        if (!this.ready) log.info({ pid: child.pid, seq: message.seq }, "the phones' process serves the phones' streams");
+        this.ready = true;
+        return;
+      case 'resync':
+        this.sendView(child);
+        return;
+      case 'closed':
+        this.ended(message.id);
+        return;
+      case 'log':
+        relayLog(message.line);
+        return;
+    }
+  }
+
+  private ended(id: number): void {
+    const onClosed = this.open.get(id);
+    if (!onClosed) return;
+    this.open.delete(id);
+    onClosed();
+  }
+
+  private stopped(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.child !== child) return;
+    this.child = undefined;
+    this.ready = false;
+    this.sentView = undefined;
+    // Its phones are gone with it: they ask again, and the hub serves them until the process is back.
+    for (const id of [...this.open.keys()]) this.ended(id);
+    if (this.closing) return;
+    if (Date.now() - this.startedAt >= STEADY_MS) this.restartMs = this.options.restartMs ?? 1000;
+    log.error({ code, signal, restartInMs: this.restartMs }, "the phones' process stopped; the hub serves the phones' streams until it is started again");
+    this.restartTimer = setTimeout(() => this.start(), this.restartMs);
+    this.restartTimer.unref();
+    this.restartMs = Math.min(MAX_RESTART_MS, this.restartMs * 2);
+  }
+}
+
+/** A line of the phones' process's log, written to the hub's. */
+function relayLog(line: string): void {
+  try {
+    const { level, msg, time: _time, name: _name, pid: _pid, hostname: _host, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    const at: LogLevel = (LOG_LEVELS as readonly unknown[]).includes(level) && level !== 'silent' ? (level as LogLevel) : 'info';
+    if (at !== 'silent') log[at]({ ...rest, process: 'phones' }, typeof msg === 'string' ? msg : '');
+  } catch {
+    log.warn({ process: 'phones', line: line.slice(0, 500) }, "a line of the phones' process's log could not be read");
+  }
+}
