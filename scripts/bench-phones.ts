@@ -1,14 +1,16 @@
 import type { CommandBody } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
+import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LOAD_TEST_LIMITS, spawnHub } from '../packages/hub/src/testing/hub-process';
 import { TestTerminal } from '../packages/hub/src/testing/terminal';
 import { benchCatalogue } from './bench-catalogue';
+import type { FromReader, ReaderFrame, ToReader } from './bench-phone-reader';
 import { stats } from './bench-hub';
 
 /**
@@ -31,43 +33,71 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** The hub's resident memory, from the kernel (Linux): what the hall's server pays in RAM. */
+/** A process's resident memory, from the kernel (Linux). */
 function rssKb(pid: number): number {
   const m = /VmRSS:\s+(\d+)\s+kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : NaN;
 }
 
-interface Phone {
-  ticketId: string;
-  /** When each frame arrived, with the hub sequence it reflects. */
-  frames: { at: number; version: number; called: boolean; ahead: number; issued: boolean }[];
-  req: http.ClientRequest;
+/** The processes the hub started (its phones' process), from the kernel (Linux). */
+function childrenOf(pid: number): number[] {
+  const tasks = fs.readdirSync(`/proc/${pid}/task`);
+  return tasks.flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
 }
 
-/** One phone: an EventSource's request, read by hand (Node has no EventSource). */
-function follow(base: URL, ticketId: string, ref: string, agent: http.Agent): Promise<Phone> {
-  return new Promise((resolve, reject) => {
-    const phone = { ticketId, frames: [] as Phone['frames'] } as Phone;
-    phone.req = http.get({ host: base.hostname, port: base.port, path: `/api/phone/tickets/${ref}/watch`, agent, headers: { accept: 'text/event-stream' } }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`phone stream answered ${res.statusCode}`));
-      res.setEncoding('utf8');
-      let buffer = '';
-      res.on('data', (chunk: string) => {
-        const at = performance.now();
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (!block.startsWith('id: ')) continue;
-          const version = Number(block.slice(4, block.indexOf('\n')));
-          phone.frames.push({ at, version, called: block.includes('"state":"called"'), issued: block.includes('"state":"issued"'), ahead: Number(/"ahead":(\d+)/.exec(block)?.[1] ?? '0') });
-        }
-      });
-      resolve(phone);
+/** What the hall's server pays in RAM: the hub and the processes it started. */
+function hallRssKb(pid: number): number {
+  return [pid, ...childrenOf(pid)].reduce((kb, p) => kb + rssKb(p), 0);
+}
+
+/** How many streams each side served, from the hub's /metrics (servicehall_phone_streams). */
+async function streamsServedBy(url: string): Promise<string> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const of = (who: string) => new RegExp(`servicehall_phone_streams\\{served_by="${who}"\\} (\\d+)`).exec(text)?.[1] ?? '?';
+  return `${of('process')} by the phones' own process, ${of('hub')} by the hub's thread`;
+}
+
+/** A phone's frames, arrival times in this process's performance.now(). */
+interface Phone {
+  ticketId: string;
+  frames: ReaderFrame[];
+  ended: boolean;
+}
+
+/** The phones' reader (bench-phone-reader.ts), in a process of its own: phones are other machines in a hall. */
+class PhoneReader {
+  private readonly child = fork(fileURLToPath(new URL('./bench-phone-reader.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
+  private ask(message: ToReader, answer: FromReader['kind']): Promise<FromReader> {
+    return new Promise((resolve, reject) => {
+      const heard = (m: FromReader) => {
+        if (m.kind !== answer && m.kind !== 'failed') return;
+        this.child.off('message', heard);
+        if (m.kind === 'failed') reject(new Error(`the phones' reader failed: ${m.message}`));
+        else resolve(m);
+      };
+      this.child.on('message', heard);
+      this.child.send(message);
     });
-    phone.req.on('error', reject);
-  });
+  }
+  get pid(): number {
+    return this.child.pid!;
+  }
+  async follow(base: URL, phones: { ticketId: string; ref: string }[]): Promise<number> {
+    const m = await this.ask({ kind: 'follow', host: base.hostname, port: base.port, phones }, 'following');
+    return m.kind === 'following' ? m.answered : 0;
+  }
+  reset(): void {
+    this.child.send({ kind: 'reset' } satisfies ToReader);
+  }
+  async report(): Promise<Phone[]> {
+    const m = await this.ask({ kind: 'report' }, 'report');
+    if (m.kind !== 'report') return [];
+    // Its times are milliseconds since 1970; the bench's, since its own start.
+    return m.phones.map((p) => ({ ...p, frames: p.frames.map((f) => ({ ...f, at: f.at - performance.timeOrigin })) }));
+  }
+  close(): void {
+    if (this.child.connected) this.child.send({ kind: 'close' } satisfies ToReader);
+  }
 }
 
 /** The hall's figures from one run: the terminals' own, and with `watching` the phones'. */
@@ -93,7 +123,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
   const pid = hub.child.pid!;
   const base = new URL(hub.url);
   const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
-  const agent = new http.Agent({ keepAlive: true, maxSockets: PHONES + 64 });
+  let reader: PhoneReader | undefined;
   try {
     const put = await fetch(`${hub.url}/api/catalogue`, { method: 'PUT', headers: auth, body: JSON.stringify(benchCatalogue()) });
     if (put.status !== 200) throw new Error(`the bench catalogue was refused: ${await put.text()}`);
@@ -115,13 +145,12 @@ async function runHall(watching: boolean): Promise<HallRun> {
       }
     }
     await new Promise((r) => setTimeout(r, 500));
-    const before = rssKb(pid);
-    const phones: Phone[] = [];
-    for (let i = 0; watching && i < ticketIds.length; i += 100)
-      phones.push(...(await Promise.all(ticketIds.slice(i, i + 100).map((id) => follow(base, id, refs.get(id)!, agent)))));
-    await new Promise((r) => setTimeout(r, 2000));
-    const after = rssKb(pid);
-    const first = phones.filter((p) => p.frames.length > 0).length;
+    const before = hallRssKb(pid);
+    reader = watching ? new PhoneReader() : undefined;
+    const first = reader ? await reader.follow(base, ticketIds.map((ticketId) => ({ ticketId, ref: refs.get(ticketId)! }))) : 0;
+    const after = hallRssKb(pid);
+    const servedBy = await streamsServedBy(hub.url);
+    const phonesPid = childrenOf(pid)[0];
 
     const kiosks = await Promise.all(Array.from({ length: KIOSKS }, (_, i) => TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: `kiosk-${i + 1}`, token: TOKEN }, false)));
     const windows = await Promise.all(Array.from({ length: WINDOWS }, (_, i) => TestTerminal.connect(hub.wsUrl, { role: 'window', terminal: `window-${i + 1}`, window: i + 1, token: TOKEN }, false)));
@@ -140,7 +169,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
         if (!text.startsWith('{"type":"events"')) return;
         for (const m of text.matchAll(/"commandId":"([^"]+)"/g)) (arrivals.get(m[1]!) ?? arrivals.set(m[1]!, []).get(m[1]!)!).push(at);
       });
-    for (const p of phones) p.frames.length = 0;
+    reader?.reset();
 
     const latency: Record<string, number[]> = { issueTicket: [], callNext: [] };
     const sentAt = new Map<string, number>();
@@ -168,7 +197,9 @@ async function runHall(watching: boolean): Promise<HallRun> {
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
     const hubCpu0 = cpuSeconds(pid);
+    const phonesCpu0 = phonesPid ? cpuSeconds(phonesPid) : 0;
     const benchCpu0 = process.cpuUsage();
+    const readerCpu0 = reader ? cpuSeconds(reader.pid) : 0;
     const allCalled = () => [...followed].every((id) => callSent.has(id));
     const started = performance.now();
     const deadline = started + 60_000;
@@ -188,9 +219,12 @@ async function runHall(watching: boolean): Promise<HallRun> {
     await Promise.all([...kioskLoops, ...windowLoops]);
     const elapsed = (performance.now() - started) / 1000;
     const hubCpu = cpuSeconds(pid) - hubCpu0;
+    const phonesCpu = phonesPid ? cpuSeconds(phonesPid) - phonesCpu0 : 0;
     const benchCpu = process.cpuUsage(benchCpu0);
+    const readerCpu = reader ? cpuSeconds(reader.pid) - readerCpu0 : 0;
     loopDelay.disable();
     await new Promise((r) => setTimeout(r, 500));
+    const phones = (await reader?.report()) ?? [];
 
     const callToPhone: number[] = [];
     let missed = 0;
@@ -198,7 +232,10 @@ async function runHall(watching: boolean): Promise<HallRun> {
       const t0 = callSent.get(p.ticketId);
       const frame = p.frames.find((f) => f.called);
       if (t0 === undefined) continue;
-      if (!frame) missed += 1;
+      if (!frame) {
+        missed += 1;
+        if (process.env.BENCH_HUB_LOG) say(`    never told its call: ${p.ticketId}, ${p.frames.length} frames, the last ${JSON.stringify(p.frames.at(-1))}, ended ${p.ended}`);
+      }
       else callToPhone.push(frame.at - t0);
     }
     // Near the front (10 ahead or fewer) every move is told at once; further back, within 2 s, the phone looked at again then:
@@ -221,10 +258,10 @@ async function runHall(watching: boolean): Promise<HallRun> {
     const fan = stats(fanOut);
     const ms = (x: number) => `${x.toFixed(1)} ms`;
     say(`Phones following their tickets: ${PHONES} server-sent-event streams on one hub (its own process), ${WINDOWS} windows and ${KIOSKS} kiosks working, paced (~${PAUSE_MS} ms between a terminal's commands), ${os.cpus().length} cores`);
-    say(`  streams open and answered         ${first} of ${phones.length}`);
-    say(`  hub memory (RSS)                  ${(before / 1024).toFixed(1)} MB before the phones, ${(after / 1024).toFixed(1)} MB with them: ${((after - before) / phones.length).toFixed(1)} KB per watching phone`);
+    say(`  streams open and answered         ${first} of ${phones.length} (${servedBy})`);
+    say(`  hub memory (RSS, with its phones' process) ${(before / 1024).toFixed(1)} MB before the phones, ${(after / 1024).toFixed(1)} MB with them: ${((after - before) / phones.length).toFixed(1)} KB per watching phone`);
     say(`  the hall meanwhile                ${(done / elapsed).toFixed(0)} commands/s for ${elapsed.toFixed(1)} s, until all ${PHONES} followed tickets were called`);
-    say(`  CPU used                          hub ${((hubCpu / elapsed) * 100).toFixed(0)}% of a core, this bench's terminals and phones ${(((benchCpu.user + benchCpu.system) / 1e6 / elapsed) * 100).toFixed(0)}%; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
+    say(`  CPU used                          hub ${((hubCpu / elapsed) * 100).toFixed(0)}% of a core, its phones' process ${((phonesCpu / elapsed) * 100).toFixed(0)}%, this bench's terminals ${(((benchCpu.user + benchCpu.system) / 1e6 / elapsed) * 100).toFixed(0)}% and its phones ${((readerCpu / elapsed) * 100).toFixed(0)}%; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
     say(`  this bench's own event loop        delay p50 ${ms(loopDelay.percentile(50) / 1e6)}   p99 ${ms(loopDelay.percentile(99) / 1e6)}   max ${ms(loopDelay.max / 1e6)} (what its figures below may owe to the measuring process)`);
     say(`  the call reaching its phone       p50 ${ms(call.p50)}   p99 ${ms(call.p99)}   max ${ms(call.max)}   (n=${call.n}${missed ? `, ${missed} calls never reached their phone` : ''})`);
     say(`  a move near the front (<= 10)     p50 ${ms(near.p50)}   p99 ${ms(near.p99)}   max ${ms(near.max)}   (n=${near.n})`);
@@ -233,12 +270,13 @@ async function runHall(watching: boolean): Promise<HallRun> {
     say(`  callNext latency                  p50 ${ms(callNext.p50)}   p99 ${ms(callNext.p99)}   (n=${callNext.n})`);
     say(`  event to all ${subscribers.length} terminals         p50 ${ms(fan.p50)}   p99 ${ms(fan.p99)}   (n=${fan.n})`);
     say('  goals: the call at every phone p99 < 200 ms; < 50 KB per watching phone; terminals p99 < 10 ms, fan-out p99 < 20 ms');
-    for (const p of phones) p.req.destroy();
     for (const t of subscribers) t.close();
     return { lines, issue, callNext, fan, hubCpu: hubCpu / elapsed };
   } finally {
-    agent.destroy();
+    reader?.close();
     await hub.kill('SIGTERM');
+    // BENCH_HUB_LOG=FILE: the hub's log of the run (with its phones' process's), for a run to look into.
+    if (process.env.BENCH_HUB_LOG) fs.writeFileSync(`${process.env.BENCH_HUB_LOG}.${watching ? 'phones' : 'alone'}`, hub.output());
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
