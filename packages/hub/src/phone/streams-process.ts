@@ -6,13 +6,13 @@
  * checked the request (the ticket's reference, the rate limits). Its view is the hub's, a few
  * milliseconds later; it never writes the hall's database and sends no SMS (the hub does both).
  */
-import { applyEvent, fromSnapshot, publicBaseOf, type HallEvent, type HallView } from '@servicehall/core';
+import { fromSnapshot, publicBaseOf, type HallView } from '@servicehall/core';
 import type { Socket } from 'node:net';
 import { LinkSigner } from '../links';
 import { configureLog, log } from '../log';
-import { SharedWaits } from '../waits';
+import { FollowedHall } from './followed-hall';
 import type { FromPhones, ToPhones } from './streams';
-import { STREAM_HEADERS, TicketWatch, type WatchedHall } from './watch';
+import { STREAM_HEADERS, TicketWatch } from './watch';
 
 /** A stream handed over before this process's view has reached the hub's (its events are still being flushed) waits at most this long. */
 const CATCH_UP_MS = 2000;
@@ -20,69 +20,6 @@ const CATCH_UP_MS = 2000;
 const send = (message: FromPhones) => {
   if (process.connected) process.send!(message);
 };
-
-/** The hub's view, followed: a snapshot, then each batch of events in order (a gap asks for a snapshot again). */
-class FollowedHall implements WatchedHall {
-  view: HallView;
-  readonly refs: { ofTicket(id: string): string };
-  private readonly listeners = new Set<(events: readonly HallEvent[]) => void>();
-  private readonly shared = new SharedWaits(() => this.view);
-  private resyncing = false;
-
-  constructor(
-    view: HallView,
-    private readonly links: LinkSigner,
-  ) {
-    this.view = view;
-    this.refs = { ofTicket: (id) => this.refOf.get(id) ?? this.refOf.set(id, links.ref('ticket', id)).get(id)! };
-  }
-
-  /** The public references of the tickets followed today (an HMAC each, told at every change of their phones' state). */
-  private readonly refOf = new Map<string, string>();
-
-  /** What this process keeps for each followed ticket goes with the day: tickets no longer in the view are forgotten. */
-  forgetPast(keep: (ticketId: string) => boolean): void {
-    for (const id of this.refOf.keys()) if (!keep(id)) this.refOf.delete(id);
-  }
-
-  onEvents(listener: (events: readonly HallEvent[]) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  waits(now: number) {
-    return this.shared.at(now);
-  }
-
-  ratingLink(ticketId: string): string | undefined {
-    return this.links.ratingPath(this.view, ticketId);
-  }
-
-  replace(view: HallView): void {
-    this.view = view;
-    this.resyncing = false;
-  }
-
-  apply(events: readonly HallEvent[]): void {
-    if (this.resyncing) return;
-    const applied: HallEvent[] = [];
-    try {
-      for (const e of events) {
-        if (e.seq <= this.view.seq) continue;
-        if (e.seq !== this.view.seq + 1) throw new Error(`event ${e.seq} after ${this.view.seq}`);
-        applyEvent(this.view, e);
-        this.shared.note(e);
-        applied.push(e);
-      }
-    } catch (error) {
-      // Never a guess at what was missed: the hub sends its view again.
-      log.warn({ err: error }, "the phones' copy of the hall is out of step; asking the hub for its view");
-      this.resyncing = true;
-      send({ kind: 'resync' });
-    }
-    if (applied.length > 0) for (const listener of this.listeners) listener(applied);
-  }
-}
 
 interface Waiting {
   id: number;
@@ -118,7 +55,7 @@ function startWatch(view: HallView): void {
     watch.hallReplaced();
     return;
   }
-  hall = new FollowedHall(view, links);
+  hall = new FollowedHall(view, links, () => send({ kind: 'resync' }));
   const followed = hall;
   watch = new TicketWatch(followed, undefined, {
     publicBase: () => publicBaseOf(followed.view.catalogue.hall.publicUrl) ?? ownUrl,
@@ -165,6 +102,8 @@ function handOver(message: Extract<ToPhones, { kind: 'watch' }>, socket: Socket 
   sms.set(ticketId, message.sms);
   // A phone gone (reset, closed) is forgotten; it never stops the process.
   socket.on('error', () => socket.destroy());
+  // A phone's stream sends nothing after its request: anything it does is read and dropped, so that its close is heard.
+  socket.resume();
   socket.on('close', () => {
     for (const w of waiting)
       if (w.socket === socket) {
