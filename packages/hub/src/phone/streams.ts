@@ -58,6 +58,8 @@ export class PhoneStreams {
   private restartTimer: NodeJS.Timeout | undefined;
   private startedAt = 0;
   private closing = false;
+  /** A connection could not be handed over (a platform that cannot pass sockets): the hub serves the phones itself from then on. */
+  private cannotHandOver = false;
   private readonly unsubscribe: () => void;
   /** Times the process was started. */
   starts = 0;
@@ -114,7 +116,7 @@ export class PhoneStreams {
   handOver(ticket: Ticket, res: ServerResponse, onClosed: () => void): boolean {
     const child = this.child;
     const socket = res.socket as (Socket & { server?: unknown; encrypted?: boolean }) | null;
-    if (!this.serving || !child || !socket || socket.encrypted || res.headersSent || socket.destroyed) return false;
+    if (!this.serving || this.cannotHandOver || !child || !socket || socket.encrypted || res.headersSent || socket.destroyed) return false;
     const id = ++this.nextId;
     this.open.set(id, onClosed);
     // The hub's server no longer counts this connection (else its close would wait for the process's).
@@ -123,7 +125,11 @@ export class PhoneStreams {
     child.send(message, socket, { keepOpen: true }, (error) => {
       // The process holds its own copy of the connection now: the hub's goes, the phone's stays open.
       socket.destroy();
-      if (error) this.ended(id);
+      if (!error) return;
+      this.ended(id);
+      if (this.cannotHandOver || !child.connected) return;
+      this.cannotHandOver = true;
+      log.error({ err: error }, "a phone's connection could not be handed to the phones' process: the hub serves the phones' streams itself from now on");
     });
     return true;
   }
