@@ -25,7 +25,9 @@ import { CA_CERT, TLS_DIR } from './tls';
  * SERVICEHALL_LIMITS, SERVICEHALL_MAX_DB_MB, SERVICEHALL_NOTIFY_CONFIG or SERVICEHALL_NOTIFY (the
  * notification channels: citizens' SMS), SERVICEHALL_TRUST_PROXY=1 (behind a proxy that sets
  * X-Forwarded-For), SERVICEHALL_PHONE_STREAMS (`process`, the default: the phones' streams in a
- * process of the hub's own; `inline`: on the hub's thread), SERVICEHALL_UPSTREAM_URL and SERVICEHALL_UPSTREAM_HALL (the city's PostgreSQL
+ * process of the hub's own; `inline`: on the hub's thread), SERVICEHALL_PUBLIC_PORT (the citizens'
+ * pages and API on this machine's loopback, for a reverse proxy with the hall's public
+ * certificate), SERVICEHALL_UPSTREAM_URL and SERVICEHALL_UPSTREAM_HALL (the city's PostgreSQL
  * and this hall's code there: the log is shipped to it). A new hall starts unconfigured and is set up in the console (/console);
  * SERVICEHALL_SEED=demo seeds it with the demo hall instead, and SERVICEHALL_DEMO_ALL_DAY=1 issues
  * at any hour.
@@ -54,6 +56,9 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOpti
   const phoneStreams = env.SERVICEHALL_PHONE_STREAMS || 'process';
   if (phoneStreams !== 'process' && phoneStreams !== 'inline')
     throw new Error(`SERVICEHALL_PHONE_STREAMS is "process" (the phones' streams in a process of the hub's own) or "inline" (on the hub's thread), not "${phoneStreams}"`);
+  const publicPort = env.SERVICEHALL_PUBLIC_PORT;
+  if (publicPort !== undefined && publicPort !== '' && (!/^\d{1,5}$/.test(publicPort) || Number(publicPort) > 65535))
+    throw new Error(`SERVICEHALL_PUBLIC_PORT must be a port number (0-65535), not "${publicPort}"`);
   return {
     dataDir: env.SERVICEHALL_DATA || './data',
     port,
@@ -73,6 +78,7 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOpti
     notify: notify.input as never,
     trustProxy: env.SERVICEHALL_TRUST_PROXY === '1',
     phoneStreams,
+    ...(publicPort ? { publicPort: Number(publicPort) } : {}),
     upstream: upstreamFromEnv(env),
     ...standbyOptions(env),
   };

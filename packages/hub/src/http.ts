@@ -634,9 +634,13 @@ export function language(req: IncomingMessage): Language {
   return /^\s*en\b/i.test(req.headers['accept-language'] ?? '') ? 'en' : 'zh-CN';
 }
 
-/** The client's address: the socket's, or with a trusted proxy in front, the last hop it added to X-Forwarded-For. */
+/**
+ * The client's address: the socket's, or with a trusted proxy in front (SERVICEHALL_TRUST_PROXY, or
+ * any request on the citizens' listener, which only the proxy on the hub's machine reaches), the last
+ * hop it added to X-Forwarded-For.
+ */
 export function clientAddress(req: IncomingMessage, trustProxy = false): string {
-  if (trustProxy) {
+  if (trustProxy || (req.socket as { viaProxy?: boolean }).viaProxy) {
     const forwarded = req.headers['x-forwarded-for'];
     const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').map((h) => h.trim()).filter(Boolean);
     if (hops.length > 0) return hops.at(-1)!;

@@ -94,10 +94,19 @@ export interface HubOptions {
   peer?: Peer;
   /**
    * Where the phones' streams (watchTicket) are served: `process`, a process of the hub's own that
-   * the hub hands each phone's connection to (the command line's default; not behind TLS), or
-   * `inline`, on the hub's thread (the default here, and whenever that process is not running).
+   * the hub hands each phone's connection to (the command line's default; not behind TLS, nor with
+   * an injected clock, which that process does not share), or `inline`, on the hub's thread (the
+   * default here, and whenever that process is not running).
    */
   phoneStreams?: 'process' | 'inline';
+  /**
+   * A second listener, plain HTTP on this machine's loopback, for a reverse proxy on the same
+   * machine that holds the hall's public certificate (phones do not trust the hall's own CA): it
+   * serves the citizens' pages and API only (/m/, /api/phone/, /q/, /rate/, /complain,
+   * /api/health), reads each phone's address from X-Forwarded-For, and hands the phones' streams to
+   * the phones' process also when the hub itself serves TLS.
+   */
+  publicPort?: number;
   /** This hub is the standby: on its first start its database is copied from the peer, and it follows. */
   standby?: boolean;
   /** A follower that has not heard its leader for this long takes charge by itself; without it, only an operator's promote does. */
@@ -142,6 +151,8 @@ export interface RunningHub {
   phonesProcess(): number | undefined;
   /** The hall's public address (its setup's hall.publicUrl, else the hub's own): the phone pages are under /m/. */
   publicUrl(): string;
+  /** The citizens' listener on loopback for a proxy (HubOptions.publicPort), when the hub has one. */
+  publicPort?: number;
   terminalCount(): number;
   /** Open connections (HTTP and WebSocket), as the caps count them. */
   connectionCount(): number;
@@ -155,6 +166,19 @@ function overCap(socket: Duplex, language: string | undefined): void {
   const lang = /^\s*en\b/i.test(language ?? '') ? 'en' : 'zh-CN';
   const body = JSON.stringify({ ok: false, code: 'too-many-connections', message: 'the hub has as many connections as it takes from this address or in all: try again shortly', text: refusalText('too-many-connections', lang) });
   socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 5\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** What the citizens' listener (HubOptions.publicPort) serves: their pages and API, nothing of the hall's staff or terminals. */
+export function isCitizensPath(pathname: string): boolean {
+  return (
+    pathname === '/m' ||
+    pathname.startsWith('/m/') ||
+    pathname.startsWith('/api/phone/') ||
+    pathname.startsWith('/q/') ||
+    pathname.startsWith('/rate/') ||
+    pathname === '/complain' ||
+    pathname === '/api/health'
+  );
 }
 
 /** Where the console's built files are in this repository. */
@@ -282,9 +306,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // Phone numbers are sealed and hashed with keys derived from the hall key, as applicants are.
   const phones = new PhoneBook(db, new PhoneVault(key.derive('phones')));
   const watch = new TicketWatch(store, { phones, notifications, transaction: (work) => store.withTransaction(work) }, { publicBase, clock });
-  // TLS sessions cannot move to another process: behind TLS the hub serves the phones' streams itself.
-  const phoneStreams = options.phoneStreams === 'process' && !tls ? new PhoneStreams(store, store.links, { ownUrl: () => ownUrl, smsOf: (id) => watch.smsFor(id) }) : undefined;
-  if (options.phoneStreams === 'process' && tls) log.info("the hub serves TLS: the phones' streams stay on the hub's thread (a TLS session cannot be handed to another process)");
+  // TLS sessions cannot move to another process: behind TLS the hub serves the phones' streams itself,
+  // but for those through its citizens' listener on loopback (publicPort). Nor does the process share a test's clock.
+  const handsOver = options.phoneStreams === 'process' && !options.clock && (!tls || options.publicPort !== undefined);
+  const phoneStreams = handsOver ? new PhoneStreams(store, store.links, { ownUrl: () => ownUrl, smsOf: (id) => watch.smsFor(id) }) : undefined;
+  if (options.phoneStreams === 'process' && !handsOver && tls)
+    log.info("the hub serves TLS and has no citizens' listener (SERVICEHALL_PUBLIC_PORT): the phones' streams stay on the hub's thread (a TLS session cannot be handed to another process)");
   // Supervisors' alerts: reviewed after every change and on a beat, sent through the channels once.
   const supervision = new HallSupervision(store, () => terminalPresence(credentials, terminals?.linked() ?? [], clock()), notifications, {
     clock,
@@ -383,6 +410,19 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       });
     send(res, 404, { ok: false, code: 'not-found', message: `there is no ${url.pathname}; the console is at /console/, the API under /api/ (see /api/openapi.json)` });
   };
+  // The citizens' listener (publicPort): their pages and API only, for the proxy in front of it.
+  const publicHandler: http.RequestListener = (req, res) => {
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://hub').pathname;
+    } catch {
+      return send(res, 400, { ok: false, code: 'bad-request', message: 'the address is not valid' });
+    }
+    if (!isCitizensPath(pathname)) return send(res, 404, { ok: false, code: 'not-found', message: `there is no ${pathname} here: this address serves the citizens' pages (/m/) and their API (/api/phone/)` });
+    // Every request here comes through the proxy: the phone's address is the last hop it added.
+    (req.socket as Socket & { viaProxy?: boolean }).viaProxy = true;
+    handler(req, res);
+  };
   // Connections are checked every second, so that one that never finishes its headers goes at headersTimeout, not up to 30 s later.
   const serverOptions = { headersTimeout: limits.headersTimeoutMs, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 };
   // A TLS handshake that never finishes holds a connection no longer than unfinished headers would.
@@ -407,6 +447,16 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       overCapTls.delete(key);
     });
   });
+  const publicServer = options.publicPort !== undefined ? http.createServer(serverOptions, publicHandler) : undefined;
+  if (publicServer) {
+    // All its connections come from the proxy: capped in all only (the proxy caps its clients).
+    const proxied = new ConnectionCount(limits, false);
+    publicServer.on('connection', (socket: Socket & { overCap?: boolean }) => {
+      if (!proxied.open('proxy')) socket.overCap = true;
+      socket.once('close', () => proxied.close('proxy'));
+    });
+    publicServer.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 404 Not Found\r\n\r\n'));
+  }
   if (tls) server.on('secureConnection', (socket: Socket & { overCap?: boolean }) => void (overCapTls.has(`${socket.remoteAddress}|${socket.remotePort}`) && (socket.overCap = true)));
 
   // The socket takes more than a message may hold, so that an oversized message gets an answer, not a dropped line.
@@ -448,7 +498,19 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
-  }).catch(async (error: unknown) => {
+  })
+    .then(() =>
+      publicServer
+        ? new Promise<void>((resolve, reject) => {
+            publicServer.once('error', (error) => {
+              server.close();
+              reject(error);
+            });
+            publicServer.listen(options.publicPort, '127.0.0.1', () => resolve());
+          })
+        : undefined,
+    )
+    .catch(async (error: unknown) => {
     // Not started (the port is taken, say): nothing ran, so this is a clean stop.
     clearInterval(sweep);
     clearInterval(factsTimer);
@@ -497,6 +559,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     replication,
     phonesWatching: () => watch.watching + (phoneStreams?.watching ?? 0),
     phonesProcess: () => phoneStreams?.pid,
+    ...(publicServer ? { publicPort: (publicServer.address() as AddressInfo).port } : {}),
     publicUrl: publicBase,
     terminalCount: () => links.count(),
     connectionCount: () => connections.size,
@@ -520,7 +583,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       for (const c of replicationWss.clients) c.terminate();
       await new Promise<void>((resolve) => replicationWss.close(() => resolve()));
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      publicServer?.closeAllConnections();
+      await Promise.all([server, ...(publicServer ? [publicServer] : [])].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       await commits.close();
       store.writeFacts();
       await upstream?.stop();

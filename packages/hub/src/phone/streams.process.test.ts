@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnHub, type HubProcess } from '../testing/hub-process';
+import { initTls } from '../init-tls';
+import { freePort, spawnHub, type HubProcess } from '../testing/hub-process';
 
 /**
  * The phones' streams in the hub's own phones' process, as the command line runs the hub: the hub
@@ -41,10 +43,10 @@ interface Phone {
   close(): void;
 }
 
-/** A phone's EventSource, read by hand. */
-function watch(h: HubProcess, ref: string): Promise<Phone> {
+/** A phone's EventSource, read by hand: at the hub's address, or at `base` (the citizens' listener) with the headers a proxy adds. */
+function watch(h: HubProcess, ref: string, base = h.url, headers: Record<string, string> = {}): Promise<Phone> {
   return new Promise((resolve, reject) => {
-    const req = http.get(`${h.url}/api/phone/tickets/${ref}/watch`, { headers: { accept: 'text/event-stream' } }, (res) => {
+    const req = http.get(`${base}/api/phone/tickets/${ref}/watch`, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
       const phone: Phone = { status: res.statusCode ?? 0, headers: res.headers, states: [], ended: false, close: () => req.destroy() };
       phones.push(phone);
       res.setEncoding('utf8');
@@ -186,6 +188,66 @@ describe("the phones' own process", () => {
       } catch {
         return true;
       }
+    });
+  }, 60_000);
+});
+
+/** A request to a hub serving TLS, trusting the hall's CA, as a terminal or the installer would. */
+function overTls(url: string, ca: string, method = 'GET', body?: unknown, token?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method, ca, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
+  });
+}
+
+describe("a hub serving TLS, with the citizens' listener for the proxy in front of it", () => {
+  it("hands the phones through that listener to the phones' process, serves nothing else there, and counts phones by the proxy's X-Forwarded-For", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-phones-tls-'));
+    dirs.push(dir);
+    await initTls(dir, { names: ['127.0.0.1'] });
+    const ca = fs.readFileSync(path.join(dir, 'tls', 'ca.crt'), 'utf8');
+    const port = await freePort();
+    hub = await spawnHub(dir, { SERVICEHALL_PUBLIC_PORT: String(port), SERVICEHALL_LIMITS: JSON.stringify({ phone: { streamsPerAddress: 1 } }) });
+    const h = hub;
+    expect(h.url).toMatch(/^https:/);
+    const citizens = `http://127.0.0.1:${port}`;
+    const metricOverTls = async (name: string) => {
+      const line = (await overTls(`${h.url}/metrics`, ca)).text.split('\n').find((l) => l.startsWith(`${name} `));
+      return line === undefined ? undefined : Number(line.slice(name.length + 1));
+    };
+    await until("the phones' process serving", async () => ((await metricOverTls('servicehall_phone_process_up')) === 1 ? true : undefined));
+    const catalogue = JSON.parse((await overTls(`${h.url}/api/catalogue`, ca, 'GET', undefined, h.token)).text) as { items: { code: string }[] };
+    const taken = JSON.parse((await overTls(`${h.url}/api/tickets`, ca, 'POST', { serviceCode: catalogue.items[0]!.code }, h.token)).text) as { link: string };
+    const ref = taken.link.split('/').at(-1)!;
+
+    // Two phones behind the proxy, each its own address: one stream each, both handed over.
+    const a = await watch(h, ref, citizens, { 'x-forwarded-for': '10.1.0.7' });
+    const b = await watch(h, ref, citizens, { 'x-forwarded-for': '10.1.0.8' });
+    expect([a.status, b.status]).toEqual([200, 200]);
+    await until('both told', () => (a.states.length > 0 && b.states.length > 0 ? true : undefined));
+    expect((await watch(h, ref, citizens, { 'x-forwarded-for': '10.1.0.7' })).status).toBe(429);
+    expect(await metricOverTls('servicehall_phone_streams{served_by="process"}')).toBe(2);
+
+    // The phone pages are there; the hall's staff, terminals and figures are not.
+    expect((await fetch(`${citizens}/m/`)).status).toBe(200);
+    for (const route of ['/metrics', '/console/', '/api/queue', '/api/catalogue', '/replication/status'])
+      expect((await fetch(`${citizens}${route}`, { headers: { authorization: `Bearer ${h.token}` } })).status, route).toBe(404);
+    // On the TLS address itself a phone's stream stays with the hub (a TLS session cannot move).
+    await new Promise<void>((resolve, reject) => {
+      const req = https.get(`${h.url}/api/phone/tickets/${ref}/watch`, { ca, headers: { accept: 'text/event-stream' } }, (res) => {
+        expect(res.statusCode).toBe(200);
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', reject);
     });
   }, 60_000);
 });

@@ -184,12 +184,12 @@ export class TicketWatch {
   private readonly unsubscribe: () => void;
 
   constructor(
-    private readonly store: WatchedHall,
+    private readonly hall: WatchedHall,
     private readonly alerts: WatchAlerts | undefined,
     private readonly options: WatchOptions,
   ) {
     this.loadTargets();
-    this.unsubscribe = store.onEvents((events) => this.note(events));
+    this.unsubscribe = hall.onEvents((events) => this.note(events));
     this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs ?? 20_000);
     this.heartbeat.unref();
     // Alerts that fell due while the hub was down go out now (their keys keep them once only).
@@ -302,7 +302,7 @@ export class TicketWatch {
   }
 
   private loadTargets(): void {
-    this.targets = new Map((this.alerts?.phones.alertTargets(this.store.view.day) ?? []).map((t) => [t.ticketId, t]));
+    this.targets = new Map((this.alerts?.phones.alertTargets(this.hall.view.day) ?? []).map((t) => [t.ticketId, t]));
   }
 
   /** Whether the ticket's holder gets the near and called SMS (a number given, and a channel that carries them). */
@@ -327,7 +327,7 @@ export class TicketWatch {
   }
 
   private mark(events: readonly HallEvent[]): void {
-    const view = this.store.view;
+    const view = this.hall.view;
     for (const e of events) {
       switch (e.type) {
         case 'ticket.issued': {
@@ -386,7 +386,7 @@ export class TicketWatch {
     const { phones } = this.alerts;
     const booking = phones.linkOf('appointment', t.appointment!.code);
     if (!booking?.sealed) return;
-    const ahead = ticketWait(this.store.view, t, this.options.clock()).ahead;
+    const ahead = ticketWait(this.hall.view, t, this.options.clock()).ahead;
     phones.link('ticket', t.id, { holder: booking.holder, sealed: booking.sealed }, t.day, false, this.options.clock(), ahead);
     this.targets.set(t.id, { ticketId: t.id, sealed: booking.sealed, firstAhead: ahead, alerts: new Set() });
   }
@@ -463,7 +463,7 @@ export class TicketWatch {
    * Looks at the queued phones, those of a call first, a few milliseconds at a time: with thousands
    * of phones a pass would otherwise hold the terminals' commands for tens of milliseconds. What is
    * left goes on at the next turn of the event loop, after the commands that came meanwhile; each
-   * phone is looked at with the hall as it is then (the waits are played once per change, see store.waits).
+   * phone is looked at with the hall as it is then (the waits are played once per change, see SharedWaits).
    */
   private drain(): void {
     if (this.draining) clearImmediate(this.draining);
@@ -502,7 +502,7 @@ export class TicketWatch {
   /** One followed ticket looked at again: its phones told if their view changed, its SMS alerts gathered. */
   private look(id: string, pass: Pass, alerts: DueAlerts): void {
     if (!this.streams.has(id) && !this.polls.has(id) && !this.targets.has(id)) return;
-    const view = this.store.view;
+    const view = this.hall.view;
     const t = view.tickets.get(id);
     if (!t) {
       if (pass.all) this.gone(id);
@@ -523,7 +523,7 @@ export class TicketWatch {
       let board = this.passBoardOf(view);
       wait = board.held(t);
       // A ticket that came to the lines after the pass began: the hall as it is now.
-      if (!wait) wait = (board = this.store.waits(this.options.clock())).of(t);
+      if (!wait) wait = (board = this.hall.waits(this.options.clock())).of(t);
       basis = board.seq;
       // The phone was told a place worked out later than this pass's board (it asked meanwhile): the next pass looks again.
       if (basis < (this.cache.get(id)?.basis ?? 0)) return;
@@ -543,7 +543,7 @@ export class TicketWatch {
 
   /** The waits' board this pass looks with: the one it began with, while the hall's view is the same object (not one read again after a batch rolled back). */
   private passBoardOf(view: HallView): WaitBoard {
-    if (this.passBoard?.view !== view) this.passBoard = this.store.waits(this.options.clock());
+    if (this.passBoard?.view !== view) this.passBoard = this.hall.waits(this.options.clock());
     return this.passBoard;
   }
 
@@ -584,16 +584,16 @@ export class TicketWatch {
   }
 
   private build(t: Ticket, wait?: Pick<QueueWait, 'ahead' | 'minutes' | 'range' | 'noWindowOpen'>): PhoneTicket {
-    const view = this.store.view;
+    const view = this.hall.view;
     const item = findItem(view.catalogue, t.serviceCode);
-    const waiting = t.state === 'issued' ? (wait ?? this.store.waits(this.options.clock()).of(t)) : undefined;
+    const waiting = t.state === 'issued' ? (wait ?? this.hall.waits(this.options.clock()).of(t)) : undefined;
     const atWindow = t.state === 'called' || t.state === 'serving' || t.state === 'held';
     const w = atWindow && t.window !== undefined ? findWindow(view.catalogue, t.window) : undefined;
     // The hub-signed rating link of this service (used once), while it waits for its rating.
-    const rateLink = t.state === 'done' && !view.ratings.has(t.id) ? this.store.ratingLink(t.id) : undefined;
+    const rateLink = t.state === 'done' && !view.ratings.has(t.id) ? this.hall.ratingLink(t.id) : undefined;
     const cases = t.state === 'done' || t.state === 'serving' ? this.casesOf(t.id) : [];
     return {
-      ref: this.store.refs.ofTicket(t.id),
+      ref: this.hall.refs.ofTicket(t.id),
       number: t.number,
       day: t.day,
       serviceCode: t.serviceCode,
@@ -618,7 +618,7 @@ export class TicketWatch {
   }
 
   private remember(id: string, state: PhoneTicket): Cached {
-    const t = this.store.view.tickets.get(id);
+    const t = this.hall.view.tickets.get(id);
     const key = t ? this.keyOf(t, state.state === 'issued' ? { noWindowOpen: state.noWindowOpen } : undefined) : '';
     const entry: Cached = { state, key, frame: frame(state), seen: seenIn(state), basis: state.version };
     this.cache.set(id, entry);
@@ -630,7 +630,7 @@ export class TicketWatch {
    * built, so that a change in a line touches only the phones whose view of it changed.
    */
   private keyOf(t: Ticket, wait?: Pick<QueueWait, 'noWindowOpen'>): string {
-    const view = this.store.view;
+    const view = this.hall.view;
     const after = t.state === 'done' || t.state === 'serving';
     const rated = after ? `${view.ratings.has(t.id)}|${view.ratingRequests.has(t.id)}|${this.casesOf(t.id).length}` : '';
     return `${t.serviceCode}|${t.state}|${wait ? `${wait.noWindowOpen}` : ''}|${t.window ?? ''}|${t.lastCalledAt ?? ''}|${this.hasPhone(t.id) ? 1 : 0}|${rated}`;
@@ -684,7 +684,7 @@ export class TicketWatch {
 
   /** The ticket's cases of today, from the view's index (not a walk of every case: this runs at each look at a served ticket). */
   private casesOf(ticketId: string): string[] {
-    return [...(this.store.view.casesOfTicket.get(ticketId) ?? [])];
+    return [...(this.hall.view.casesOfTicket.get(ticketId) ?? [])];
   }
 
   private tell(id: string, state: PhoneTicket): void {
