@@ -79,8 +79,9 @@ function serve(w: Omit<Waiting, 'timer' | 'seq'>): void {
   if (w.socket.destroyed) return;
   const ticket = hall?.view.tickets.get(w.ticketId);
   if (!watch || !ticket) {
-    // Not today's any more, or not in this process's view: the phone asks again (EventSource retries) and the hub answers.
-    w.socket.end('HTTP/1.1 503 Service Unavailable\r\nretry-after: 3\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    // Not in this process's view even after CATCH_UP_MS: the connection is dropped, not answered, so
+    // that the phone's EventSource asks again (it gives up on an error status) and the hub answers it.
+    w.socket.destroy();
     return;
   }
   open(w.socket);
