@@ -175,7 +175,7 @@ export class PhoneStreams {
         this.sendView(child);
         return;
       case 'ready':
-        if (!this.ready) log.info({ pid: child.pid, seq: message.seq }, "the phones' process serves the phones' streams");
+        if (!this.ready) log.info({ phonesPid: child.pid, seq: message.seq }, "the phones' process serves the phones' streams");
         this.ready = true;
         return;
       case 'resync':
