@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { metricIn } from '@servicehall/hub/testing';
 import { launchChromium, screenshot, startTestHall, type TestHall } from './harness';
 
 /**
@@ -14,19 +15,12 @@ let hall: TestHall;
 let browser: Browser;
 let page: Page;
 
-async function metric(name: string): Promise<number | undefined> {
-  const text = await (await fetch(`${hall.hub.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line === undefined ? undefined : Number(line.slice(name.length + 1));
-}
+const metric = async (name: string) => metricIn(await (await fetch(`${hall.hub.url}/metrics`)).text(), name);
 
 beforeAll(async () => {
   hall = await startTestHall({ phoneStreams: 'process' });
   browser = await launchChromium();
-  for (const end = Date.now() + 15_000; (await metric('servicehall_phone_process_up')) !== 1; ) {
-    if (Date.now() > end) throw new Error("the phones' process did not start within 15 s");
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await vi.waitFor(async () => expect(await metric('servicehall_phone_process_up')).toBe(1), { timeout: 15_000, interval: 50 });
   await hall.api('POST', '/api/windows/1/open', { clerk: '1001' });
 });
 

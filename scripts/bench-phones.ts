@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { LOAD_TEST_LIMITS, spawnHub } from '../packages/hub/src/testing/hub-process';
+import { childrenOf, LOAD_TEST_LIMITS, metricIn, spawnHub } from '../packages/hub/src/testing/hub-process';
 import { TestTerminal } from '../packages/hub/src/testing/terminal';
 import { benchCatalogue } from './bench-catalogue';
 import type { FromReader, ReaderFrame, ToReader } from './bench-phone-reader';
@@ -39,12 +39,6 @@ function rssKb(pid: number): number {
   return m ? Number(m[1]) : NaN;
 }
 
-/** The processes the hub started (its phones' process), from the kernel (Linux). */
-function childrenOf(pid: number): number[] {
-  const tasks = fs.readdirSync(`/proc/${pid}/task`);
-  return tasks.flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
-}
-
 /** What the hall's server pays in RAM: the hub and the processes it started. */
 function hallRssKb(pid: number): number {
   return [pid, ...childrenOf(pid)].reduce((kb, p) => kb + rssKb(p), 0);
@@ -53,7 +47,7 @@ function hallRssKb(pid: number): number {
 /** How many streams each side served, from the hub's /metrics (servicehall_phone_streams). */
 async function streamsServedBy(url: string): Promise<string> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const of = (who: string) => new RegExp(`servicehall_phone_streams\\{served_by="${who}"\\} (\\d+)`).exec(text)?.[1] ?? '?';
+  const of = (who: string) => metricIn(text, `servicehall_phone_streams{served_by="${who}"}`) ?? '?';
   return `${of('process')} by the phones' own process, ${of('hub')} by the hub's thread`;
 }
 

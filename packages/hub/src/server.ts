@@ -309,7 +309,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // TLS sessions cannot move to another process: behind TLS the hub serves the phones' streams itself,
   // but for those through its citizens' listener on loopback (publicPort). Nor does the process share a test's clock.
   const handsOver = options.phoneStreams === 'process' && !options.clock && (!tls || options.publicPort !== undefined);
-  const phoneStreams = handsOver ? new PhoneStreams(store, store.links, { ownUrl: () => ownUrl, smsOf: (id) => watch.smsFor(id) }) : undefined;
+  const phoneStreams = handsOver ? new PhoneStreams(store, { ownUrl: () => ownUrl, smsOf: (id) => watch.smsFor(id) }) : undefined;
   if (options.phoneStreams === 'process' && !handsOver && tls)
     log.info("the hub serves TLS and has no citizens' listener (SERVICEHALL_PUBLIC_PORT): the phones' streams stay on the hub's thread (a TLS session cannot be handed to another process)");
   // Supervisors' alerts: reviewed after every change and on a beat, sent through the channels once.

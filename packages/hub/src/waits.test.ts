@@ -1,39 +1,21 @@
-import { demoCatalogue } from '@servicehall/fixtures';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from './db';
-import { HallStore } from './store';
 import { BOARD_CALLS_A_SECOND, BOARD_LIFE_MAX_MS, boardLifeMs } from './waits';
-import { hallKeyOf, issueTickets } from './testing/hall-db';
+import { hallWithTicketsWaiting, issueTickets } from './testing/hall-db';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const admin = { role: 'admin', terminal: 'console' } as const;
-
 /** A hall with windows 1 and 2 open, serving every item, and `tickets` waiting. */
 function hall(tickets: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-waits-'));
   dirs.push(dir);
-  const db = openDatabase(dir);
-  const clock = { now: Date.parse('2026-11-27T09:00:00+08:00') };
-  const catalogue = demoCatalogue({ allDay: true });
-  for (const item of catalogue.items) delete item.dailyQuota;
   // Numbers of four digits (a load test's queue), and every item served by the two windows opened.
-  catalogue.numbering = { ...catalogue.numbering, digits: 4, last: 9999 };
-  for (const w of catalogue.windows.slice(0, 2)) w.serves = catalogue.items.map((i) => i.code);
-  HallStore.seed(db, catalogue, clock.now);
-  const store = new HallStore(db, () => clock.now, hallKeyOf(dir));
-  for (const [window, clerk] of [
-    [1, '1001'],
-    [2, '1002'],
-  ] as const)
-    expect(store.execute({ id: `open-${window}`, type: 'openWindow', window, clerk }, admin).answer).toMatchObject({ ok: true });
-  const ids = issueTickets(store, tickets);
+  const { db, store, clock, ids } = hallWithTicketsWaiting(dir, tickets, { serveEveryItem: true, adjust: (c) => (c.numbering = { ...c.numbering, digits: 4, last: 9999 }) });
   return { store, clock, ids, close: () => db.close() };
 }
 

@@ -1,12 +1,9 @@
 import { fromSnapshot, type HallEvent } from '@servicehall/core';
-import { demoCatalogue } from '@servicehall/fixtures';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../db';
-import { HallStore } from '../store';
-import { hallKeyOf, issueTickets } from '../testing/hall-db';
+import { hallWithTicketsWaiting } from '../testing/hall-db';
 import { FollowedHall } from './followed-hall';
 
 const dirs: string[] = [];
@@ -20,22 +17,9 @@ afterEach(() => {
 function hubAndCopy(tickets: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-followed-'));
   dirs.push(dir);
-  const db = openDatabase(dir);
+  // Every item served by windows 1 and 2: the windows call whatever was issued.
+  const { db, store, clock } = hallWithTicketsWaiting(dir, tickets, { serveEveryItem: true });
   closing.push(() => db.close());
-  const clock = { now: Date.parse('2026-11-27T09:00:00+08:00') };
-  const catalogue = demoCatalogue({ allDay: true });
-  // Every item served by windows 1 and 2, without quotas: the windows call whatever was issued.
-  for (const item of catalogue.items) delete item.dailyQuota;
-  for (const w of catalogue.windows.slice(0, 2)) w.serves = catalogue.items.map((i) => i.code);
-  HallStore.seed(db, catalogue, clock.now);
-  const store = new HallStore(db, () => clock.now, hallKeyOf(dir));
-  const admin = { role: 'admin', terminal: 'console' } as const;
-  for (const [window, clerk] of [
-    [1, '1001'],
-    [2, '1002'],
-  ] as const)
-    expect(store.execute({ id: `open-${window}`, type: 'openWindow', window, clerk }, admin).answer).toMatchObject({ ok: true });
-  issueTickets(store, tickets);
   const batches: HallEvent[][] = [];
   store.onEvents((events) => batches.push([...events]));
   let resyncs = 0;

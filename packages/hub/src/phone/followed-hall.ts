@@ -1,13 +1,15 @@
 import { applyEvent, type HallEvent, type HallView } from '@servicehall/core';
 import type { LinkSigner } from '../links';
 import { log } from '../log';
+import { PublicRefs } from '../refs';
 import { SharedWaits } from '../waits';
 import type { WatchedHall } from './watch';
 
 /** The hub's view, followed: a snapshot, then each batch of events in order (a gap asks for a snapshot again). */
 export class FollowedHall implements WatchedHall {
   view: HallView;
-  readonly refs: { ofTicket(id: string): string };
+  /** The tickets' public references, kept as the hub's store keeps them (made once per ticket, not at every message). */
+  readonly refs: PublicRefs;
   private readonly listeners = new Set<(events: readonly HallEvent[]) => void>();
   private readonly shared = new SharedWaits(() => this.view);
   private resyncing = false;
@@ -19,15 +21,7 @@ export class FollowedHall implements WatchedHall {
     private readonly resync: () => void,
   ) {
     this.view = view;
-    this.refs = { ofTicket: (id) => this.refOf.get(id) ?? this.refOf.set(id, links.ref('ticket', id)).get(id)! };
-  }
-
-  /** The public references of the tickets followed today (an HMAC each, told at every change of their phones' state). */
-  private readonly refOf = new Map<string, string>();
-
-  /** What this process keeps for each followed ticket goes with the day: tickets no longer in the view are forgotten. */
-  forgetPast(keep: (ticketId: string) => boolean): void {
-    for (const id of this.refOf.keys()) if (!keep(id)) this.refOf.delete(id);
+    this.refs = new PublicRefs(links, () => this.view);
   }
 
   onEvents(listener: (events: readonly HallEvent[]) => void): () => void {
@@ -46,6 +40,7 @@ export class FollowedHall implements WatchedHall {
   replace(view: HallView): void {
     this.view = view;
     this.resyncing = false;
+    this.refs.rebuild();
   }
 
   apply(events: readonly HallEvent[]): void {
@@ -66,6 +61,8 @@ export class FollowedHall implements WatchedHall {
       this.resyncing = true;
       this.resync();
     }
-    if (applied.length > 0) for (const listener of this.listeners) listener(applied);
+    if (applied.length === 0) return;
+    this.refs.follow(applied);
+    for (const listener of this.listeners) listener(applied);
   }
 }

@@ -39,11 +39,9 @@ const sms = new Map<string, boolean>();
 /** Streams handed over before this process's view reached the hub's at that moment. */
 const waiting = new Set<Waiting>();
 
-/** A new day: yesterday's tickets' references and SMS flags go. */
+/** A new day: yesterday's tickets' SMS flags go. */
 function forgetPast(followed: FollowedHall): void {
-  const today = (id: string) => followed.view.tickets.has(id);
-  followed.forgetPast(today);
-  for (const id of sms.keys()) if (!today(id)) sms.delete(id);
+  for (const id of sms.keys()) if (!followed.view.tickets.has(id)) sms.delete(id);
 }
 
 function startWatch(view: HallView): void {

@@ -3,9 +3,9 @@ import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { initTls } from '../init-tls';
-import { freePort, spawnHub, type HubProcess } from '../testing/hub-process';
+import { childrenOf, freePort, metricIn, spawnHub, type HubProcess } from '../testing/hub-process';
 
 /**
  * The phones' streams in the hub's own phones' process, as the command line runs the hub: the hub
@@ -25,15 +25,8 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(50);
-  }
-}
+/** Waits for a check to pass (vitest's waitFor), 15 s at most unless told. */
+const eventually = (check: () => unknown, timeout = 15_000) => vi.waitFor(check, { timeout, interval: 50 });
 
 interface Phone {
   status: number;
@@ -69,14 +62,7 @@ function watch(h: HubProcess, ref: string, base = h.url, headers: Record<string,
 }
 
 async function metric(h: HubProcess, name: string): Promise<number | undefined> {
-  const text = await (await fetch(`${h.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return line === undefined ? undefined : Number(line.slice(name.length + 1));
-}
-
-/** The processes the hub started, from the kernel (Linux). */
-function childrenOf(pid: number): number[] {
-  return fs.readdirSync(`/proc/${pid}/task`).flatMap((t) => fs.readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+  return metricIn(await (await fetch(`${h.url}/metrics`)).text(), name);
 }
 
 async function post(h: HubProcess, route: string, body: unknown): Promise<Record<string, unknown>> {
@@ -90,7 +76,7 @@ async function hallHub(perAddress = 5000) {
   dirs.push(dir);
   hub = await spawnHub(dir, { SERVICEHALL_LIMITS: JSON.stringify({ phone: { streamsPerAddress: perAddress } }) });
   const h = hub;
-  await until("the phones' process serving", async () => ((await metric(h, 'servicehall_phone_process_up')) === 1 ? true : undefined));
+  await eventually(async () => expect(await metric(h, 'servicehall_phone_process_up')).toBe(1));
   const catalogue = (await (await fetch(`${h.url}/api/catalogue`, { headers: { authorization: `Bearer ${h.token}` } })).json()) as { items: { code: string }[]; windows: { number: number; serves: string[] }[] };
   const code = catalogue.items[0]!.code;
   const window = catalogue.windows.find((w) => w.serves.includes(code))!.number;
@@ -112,21 +98,21 @@ describe("the phones' own process", () => {
     const phone = await watch(h, second.ref);
     expect(phone.status).toBe(200);
     expect(phone.headers['content-type']).toMatch(/^text\/event-stream/);
-    await until('the ticket told', () => phone.states.at(-1));
+    await eventually(() => expect(phone.states.length).toBeGreaterThan(0));
     expect(phone.states.at(-1)).toMatchObject({ state: 'issued', ahead: 1 });
     expect(await servedBy(h, 'process')).toBe(1);
     expect(await servedBy(h, 'hub')).toBe(0);
 
     expect(await post(h, `/api/windows/${window}/open`, { clerk: '1001' })).toMatchObject({ ok: true });
     expect(await post(h, `/api/windows/${window}/call-next`, {})).toMatchObject({ ok: true, ticket: { number: first.number } });
-    await until('one ahead no more', () => phone.states.find((s) => s.state === 'issued' && s.ahead === 0));
+    await eventually(() => expect(phone.states).toContainEqual(expect.objectContaining({ state: 'issued', ahead: 0 })));
     // A call, its service begun and ended straight after: the phone is told of the call itself (it rings), not only of the end.
     await post(h, `/api/windows/${window}/start`, {});
     await post(h, `/api/windows/${window}/finish`, {});
     await post(h, `/api/windows/${window}/call-next`, {});
     await post(h, `/api/windows/${window}/start`, {});
     await post(h, `/api/windows/${window}/finish`, {});
-    await until('the call told', () => phone.states.find((s) => s.state === 'called'));
+    await eventually(() => expect(phone.states.map((s) => s.state)).toContain('called'));
     expect(phone.states.find((s) => s.state === 'called')).toMatchObject({ window });
   }, 60_000);
 
@@ -138,7 +124,7 @@ describe("the phones' own process", () => {
     expect([a.status, b.status]).toEqual([200, 200]);
     expect((await watch(h, t.ref)).status).toBe(429);
     a.close();
-    await until('the ended stream counted out', async () => ((await servedBy(h, 'process')) === 1 ? true : undefined));
+    await eventually(async () => expect(await servedBy(h, 'process')).toBe(1));
     expect((await watch(h, t.ref)).status).toBe(200);
   }, 60_000);
 
@@ -146,23 +132,23 @@ describe("the phones' own process", () => {
     const { h, take } = await hallHub();
     const t = await take();
     const before = await watch(h, t.ref);
-    await until('the ticket told', () => before.states.at(-1));
+    await eventually(() => expect(before.states.length).toBeGreaterThan(0));
     const [pid] = childrenOf(h.child.pid!);
     expect(pid).toBeGreaterThan(0);
     process.kill(pid!, 'SIGKILL');
     // Its phones lose their stream (EventSource asks again), and the hub takes the next ones.
-    await until('the phone cut off', () => (before.ended ? true : undefined));
-    await until('the process seen down', async () => ((await metric(h, 'servicehall_phone_process_up')) === 0 ? true : undefined), 5_000);
+    await eventually(() => expect(before.ended).toBe(true));
+    await eventually(async () => expect(await metric(h, 'servicehall_phone_process_up')).toBe(0), 5_000);
     const meanwhile = await watch(h, t.ref);
     expect(meanwhile.status).toBe(200);
-    await until('the ticket told by the hub', () => meanwhile.states.at(-1));
+    await eventually(() => expect(meanwhile.states.length).toBeGreaterThan(0));
     expect(await servedBy(h, 'hub')).toBe(1);
     // Started again (after a second): the next phone goes to it.
-    await until('the process back', async () => ((await metric(h, 'servicehall_phone_process_up')) === 1 ? true : undefined));
+    await eventually(async () => expect(await metric(h, 'servicehall_phone_process_up')).toBe(1));
     expect(await metric(h, 'servicehall_phone_process_starts')).toBe(2);
     expect(childrenOf(h.child.pid!)).not.toContain(pid);
     const after = await watch(h, t.ref);
-    await until('the ticket told by the process', () => after.states.at(-1));
+    await eventually(() => expect(after.states.length).toBeGreaterThan(0));
     expect(await servedBy(h, 'process')).toBe(1);
     expect(await servedBy(h, 'hub')).toBe(1);
     // A clean stop does not wait for connections handed to the process that stopped.
@@ -175,20 +161,14 @@ describe("the phones' own process", () => {
   it('stops with the hub, its phones told the stream is over', async () => {
     const { h, take } = await hallHub();
     const phone = await watch(h, (await take()).ref);
-    await until('the ticket told', () => phone.states.at(-1));
+    await eventually(() => expect(phone.states.length).toBeGreaterThan(0));
     const [pid] = childrenOf(h.child.pid!);
     const stopped = Date.now();
     await h.kill('SIGTERM');
     expect(Date.now() - stopped).toBeLessThan(10_000);
-    await until('the phone let go', () => (phone.ended ? true : undefined));
-    await until('the process gone', () => {
-      try {
-        process.kill(pid!, 0);
-        return undefined;
-      } catch {
-        return true;
-      }
-    });
+    await eventually(() => expect(phone.ended).toBe(true));
+    // Signal 0 only asks whether the process is there: it throws once it is gone.
+    await eventually(() => expect(() => process.kill(pid!, 0)).toThrow());
   }, 60_000);
 });
 
@@ -217,11 +197,8 @@ describe("a hub serving TLS, with the citizens' listener for the proxy in front 
     const h = hub;
     expect(h.url).toMatch(/^https:/);
     const citizens = `http://127.0.0.1:${port}`;
-    const metricOverTls = async (name: string) => {
-      const line = (await overTls(`${h.url}/metrics`, ca)).text.split('\n').find((l) => l.startsWith(`${name} `));
-      return line === undefined ? undefined : Number(line.slice(name.length + 1));
-    };
-    await until("the phones' process serving", async () => ((await metricOverTls('servicehall_phone_process_up')) === 1 ? true : undefined));
+    const metricOverTls = async (name: string) => metricIn((await overTls(`${h.url}/metrics`, ca)).text, name);
+    await eventually(async () => expect(await metricOverTls('servicehall_phone_process_up')).toBe(1));
     const catalogue = JSON.parse((await overTls(`${h.url}/api/catalogue`, ca, 'GET', undefined, h.token)).text) as { items: { code: string }[] };
     const taken = JSON.parse((await overTls(`${h.url}/api/tickets`, ca, 'POST', { serviceCode: catalogue.items[0]!.code }, h.token)).text) as { link: string };
     const ref = taken.link.split('/').at(-1)!;
@@ -230,7 +207,7 @@ describe("a hub serving TLS, with the citizens' listener for the proxy in front 
     const a = await watch(h, ref, citizens, { 'x-forwarded-for': '10.1.0.7' });
     const b = await watch(h, ref, citizens, { 'x-forwarded-for': '10.1.0.8' });
     expect([a.status, b.status]).toEqual([200, 200]);
-    await until('both told', () => (a.states.length > 0 && b.states.length > 0 ? true : undefined));
+    await eventually(() => expect(Math.min(a.states.length, b.states.length)).toBeGreaterThan(0));
     expect((await watch(h, ref, citizens, { 'x-forwarded-for': '10.1.0.7' })).status).toBe(429);
     expect(await metricOverTls('servicehall_phone_streams{served_by="process"}')).toBe(2);
 

@@ -66,7 +66,6 @@ export class PhoneStreams {
 
   constructor(
     private readonly store: HallStore,
-    private readonly links: { keyForPhones(): string },
     private readonly options: PhoneStreamsOptions,
   ) {
     this.restartMs = options.restartMs ?? 1000;
@@ -171,7 +170,7 @@ export class PhoneStreams {
   private heard(child: ChildProcess, message: FromPhones): void {
     switch (message.kind) {
       case 'hello':
-        this.send(child, { kind: 'start', linksKey: this.links.keyForPhones(), ownUrl: this.options.ownUrl(), ...(this.options.heartbeatMs ? { heartbeatMs: this.options.heartbeatMs } : {}) });
+        this.send(child, { kind: 'start', linksKey: this.store.links.keyForPhones(), ownUrl: this.options.ownUrl(), ...(this.options.heartbeatMs ? { heartbeatMs: this.options.heartbeatMs } : {}) });
         this.sendView(child);
         return;
       case 'ready':
@@ -217,8 +216,8 @@ export class PhoneStreams {
 function relayLog(line: string): void {
   try {
     const { level, msg, time: _time, name: _name, pid: _pid, hostname: _host, ...rest } = JSON.parse(line) as Record<string, unknown>;
-    const at: LogLevel = (LOG_LEVELS as readonly unknown[]).includes(level) && level !== 'silent' ? (level as LogLevel) : 'info';
-    if (at !== 'silent') log[at]({ ...rest, process: 'phones' }, typeof msg === 'string' ? msg : '');
+    const at = (LOG_LEVELS as readonly unknown[]).includes(level) && level !== 'silent' ? (level as Exclude<LogLevel, 'silent'>) : 'info';
+    log[at]({ ...rest, process: 'phones' }, typeof msg === 'string' ? msg : '');
   } catch {
     log.warn({ process: 'phones', line: line.slice(0, 500) }, "a line of the phones' process's log could not be read");
   }

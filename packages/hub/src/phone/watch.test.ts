@@ -1,16 +1,14 @@
 import { ticketWait, type WaitBoard } from '@servicehall/core';
-import { demoCatalogue } from '@servicehall/fixtures';
 import type { PhoneTicket } from '@servicehall/protocol/phone';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openDatabase, type Db } from '../db';
 import { checkNotifyConfig, HallNotifications } from '../notifications';
 import { PhoneBook, PhoneVault } from '../phones';
 import { HallStore } from '../store';
-import { hallKeyOf, issueTickets } from '../testing/hall-db';
+import { hallWithTicketsWaiting } from '../testing/hall-db';
 import { TicketWatch, type WatchOptions } from './watch';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -44,20 +42,8 @@ afterEach(() => {
 function hallWithPhones(tickets: number, heartbeatMs?: number, options: Pick<WatchOptions, 'callsAtOnce'> = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-watch-'));
   dirs.push(dir);
-  const db: Db = openDatabase(dir);
-  const clock = { now: Date.parse('2026-11-27T09:00:00+08:00') };
+  const { db, store, clock } = hallWithTicketsWaiting(dir, tickets);
   const now = () => clock.now;
-  const catalogue = demoCatalogue({ allDay: true });
-  for (const item of catalogue.items) delete item.dailyQuota;
-  HallStore.seed(db, catalogue, now());
-  const store = new HallStore(db, now, hallKeyOf(dir));
-  const admin = { role: 'admin', terminal: 'console' } as const;
-  for (const [window, clerk] of [
-    [1, '1001'],
-    [2, '1002'],
-  ] as const)
-    expect(store.execute({ id: `open-${window}`, type: 'openWindow', window, clerk }, admin).answer).toMatchObject({ ok: true });
-  issueTickets(store, tickets);
   const notify = checkNotifyConfig({ channels: [] }, '滨江政务服务中心');
   if (!notify.ok) throw new Error(notify.message);
   const notifications = new HallNotifications(db, notify.config, { clock: now });

@@ -273,7 +273,6 @@ export class TicketWatch {
   hallReplaced(): void {
     this.passBoard = undefined;
     this.dirtyAll = true;
-    this.linesMoved = true;
     this.schedule();
   }
 

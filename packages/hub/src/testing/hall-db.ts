@@ -1,8 +1,8 @@
-import type { Command, CommandBody } from '@servicehall/core';
+import type { Catalogue, Command, CommandBody } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { openDatabase } from '../db';
+import { openDatabase, type Db } from '../db';
 import { HallKey, KEY_FILE } from '../files';
 import { HallStore } from '../store';
 
@@ -39,4 +39,30 @@ export function makeHallDatabase(dataDir: string, tickets: number, now: () => nu
   } finally {
     db.close();
   }
+}
+
+/**
+ * A demo hall in `dataDir` at 09:00 on 2026-11-27 (a working day), issuing all day with no daily
+ * quota, windows 1 and 2 open (clerks 1001 and 1002) and `tickets` issued: the tests of the waits
+ * and of the phones start from it. With `serveEveryItem` the two windows serve every item (they call
+ * whatever was issued); `adjust` changes the catalogue further before it is seeded. The clock is
+ * the test's to move.
+ */
+export function hallWithTicketsWaiting(dataDir: string, tickets: number, options: { serveEveryItem?: boolean; adjust?: (catalogue: Catalogue) => void } = {}): { db: Db; store: HallStore; clock: { now: number }; ids: string[] } {
+  const db = openDatabase(dataDir);
+  const clock = { now: Date.parse('2026-11-27T09:00:00+08:00') };
+  const catalogue = demoCatalogue({ allDay: true });
+  for (const item of catalogue.items) delete item.dailyQuota;
+  if (options.serveEveryItem) for (const w of catalogue.windows.slice(0, 2)) w.serves = catalogue.items.map((i) => i.code);
+  options.adjust?.(catalogue);
+  HallStore.seed(db, catalogue, clock.now);
+  const store = new HallStore(db, () => clock.now, hallKeyOf(dataDir));
+  for (const [window, clerk] of [
+    [1, '1001'],
+    [2, '1002'],
+  ] as const) {
+    const answer = store.execute({ id: `open-${window}`, type: 'openWindow', window, clerk }, { role: 'admin', terminal: 'console' }).answer;
+    if (!answer.ok) throw new Error(`window ${window} did not open: ${answer.message}`);
+  }
+  return { db, store, clock, ids: issueTickets(store, tickets) };
 }
