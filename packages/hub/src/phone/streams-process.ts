@@ -144,6 +144,9 @@ function handle(message: ToPhones, socket: Socket | undefined): void {
       return;
     case 'watch':
       return handOver(message, socket);
+    case 'ping':
+      send({ kind: 'pong', n: message.n });
+      return;
     case 'close':
       for (const w of waiting) {
         clearTimeout(w.timer);

@@ -1,11 +1,15 @@
+import type { Ticket } from '@servicehall/core';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { initTls } from '../init-tls';
+import { hallWithTicketsWaiting } from '../testing/hall-db';
 import { childrenOf, freePort, metricIn, spawnHub, type HubProcess } from '../testing/hub-process';
+import { PhoneStreams } from './streams';
 
 /**
  * The phones' streams in the hub's own phones' process, as the command line runs the hub: the hub
@@ -170,6 +174,109 @@ describe("the phones' own process", () => {
     // Signal 0 only asks whether the process is there: it throws once it is gone.
     await eventually(() => expect(() => process.kill(pid!, 0)).toThrow());
   }, 60_000);
+});
+
+/** Whether a process of this id is there (signal 0 only asks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The hub's store (two windows open, tickets waiting) with its phones' process, watched often for the test. */
+async function storeWithProcess(tickets: number) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-phones-store-'));
+  dirs.push(dir);
+  const { db, store, ids } = hallWithTicketsWaiting(dir, tickets);
+  const streams = new PhoneStreams(store, { ownUrl: () => 'http://127.0.0.1:1', smsOf: () => false, restartMs: 50, aliveMs: 100, hungMs: 1500 });
+  closing.push(async () => {
+    await streams.close();
+    db.close();
+  });
+  streams.start();
+  await eventually(() => expect(streams.serving).toBe(true));
+  return { store, streams, ids };
+}
+const closing: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closing.splice(0)) await close();
+});
+
+/** An HTTP server that hands every request's connection to the phones' process for `ticketId`; what the phone reads comes back. */
+async function handedOver(streams: PhoneStreams, ticket: () => Ticket) {
+  let closed = 0;
+  const server = http.createServer((_req, res) => {
+    if (!streams.handOver(ticket(), res, () => (closed += 1))) res.writeHead(503).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closing.push(() => new Promise((resolve) => server.close(() => resolve())));
+  const { port } = server.address() as AddressInfo;
+  const read = () =>
+    new Promise<{ status?: number; text: string; error?: string }>((resolve) => {
+      const req = http.get(`http://127.0.0.1:${port}/`, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+          // The first state told: enough for the test.
+          if (text.includes('event: ticket')) {
+            req.destroy();
+            resolve({ status: res.statusCode, text });
+          }
+        });
+        res.on('close', () => resolve({ status: res.statusCode, text }));
+      });
+      req.on('error', (error) => resolve({ text: '', error: error.message }));
+    });
+  return { read, closed: () => closed };
+}
+
+describe("the hub's phones' process, watched by the hub", () => {
+  it('is killed when it stops answering, and another started; meanwhile it takes no phone', async () => {
+    const { streams } = await storeWithProcess(2);
+    const first = streams.pid!;
+    expect(alive(first)).toBe(true);
+    // Stopped, as a process stuck in a loop or on a full pipe would be: alive, reading nothing.
+    process.kill(first, 'SIGSTOP');
+    // Late with its answer: new phones stay with the hub before it is called hung.
+    await eventually(() => expect(streams.serving).toBe(false), 5_000);
+    expect(alive(first)).toBe(true);
+    await eventually(() => expect(streams.starts).toBe(2), 10_000);
+    await eventually(() => expect(streams.serving).toBe(true));
+    expect(streams.pid).not.toBe(first);
+    expect(alive(first)).toBe(false);
+  }, 30_000);
+
+  it('serves a phone whose ticket reaches the process after the phone does, and drops one whose ticket never does', async () => {
+    const { store, streams, ids } = await storeWithProcess(2);
+    const kiosk = { role: 'kiosk', terminal: 'kiosk-1' } as const;
+    // Issued in a batch whose flush has not ended: the hub has the ticket, its phones' process not yet.
+    const [issued] = store.executeBatch([{ command: { id: 'late-1', type: 'issueTicket', serviceCode: store.view.tickets.get(ids[0]!)!.serviceCode, lane: 'ordinary' }, actor: kiosk }], 'later');
+    const ticket = issued!.answer.ok ? issued!.answer.ticket! : expect.unreachable('the ticket is issued');
+    const { read, closed } = await handedOver(streams, () => ticket);
+    const phone = read();
+    await sleep(300);
+    store.logFlushed(store.seq);
+    store.tellFlushed();
+    const served = await phone;
+    expect(served.status).toBe(200);
+    expect(served.text).toContain(`"number":"${ticket.number}"`);
+    await eventually(() => expect(closed()).toBe(1));
+
+    // A ticket the process is never told of (only the hub's view has it): the phone is dropped after
+    // 2 s, with no status (its EventSource then asks again, and is answered by whoever holds it).
+    const [never] = store.executeBatch([{ command: { id: 'late-2', type: 'issueTicket', serviceCode: ticket.serviceCode, lane: 'ordinary' }, actor: kiosk }], 'later');
+    const missing = never!.answer.ok ? never!.answer.ticket! : expect.unreachable('the ticket is issued');
+    const { read: readMissing } = await handedOver(streams, () => missing);
+    const asked = Date.now();
+    const dropped = await readMissing();
+    expect(dropped.status).toBeUndefined();
+    expect(dropped.error).toMatch(/socket hang up|ECONNRESET/);
+    expect(Date.now() - asked).toBeGreaterThanOrEqual(1_900);
+  }, 30_000);
 });
 
 /** A request to a hub serving TLS, trusting the hall's CA, as a terminal or the installer would. */

@@ -15,10 +15,18 @@ export type ToPhones =
   | { kind: 'events'; events: readonly HallEvent[] }
   /** A phone's connection, with the ticket it follows, the hub's sequence when it asked, and whether its holder gets the SMS. */
   | { kind: 'watch'; id: number; ticketId: string; seq: number; sms: boolean }
+  /** Is the process still reading? It answers with a pong of the same number. */
+  | { kind: 'ping'; n: number }
   | { kind: 'close' };
 
 /** What the phones' process tells the hub. */
-export type FromPhones = { kind: 'hello' } | { kind: 'ready'; seq: number } | { kind: 'closed'; id: number } | { kind: 'resync' } | { kind: 'log'; line: string };
+export type FromPhones =
+  | { kind: 'hello' }
+  | { kind: 'ready'; seq: number }
+  | { kind: 'closed'; id: number }
+  | { kind: 'resync' }
+  | { kind: 'pong'; n: number }
+  | { kind: 'log'; line: string };
 
 export interface PhoneStreamsOptions {
   /** The hub's own address (the phones' links when the hall has no public one). */
@@ -28,6 +36,10 @@ export interface PhoneStreamsOptions {
   smsOf: (ticketId: string) => boolean;
   /** The first wait before a stopped process is started again; it doubles to a minute while the process keeps stopping. */
   restartMs?: number;
+  /** How often the hub asks whether the process still reads (default 5 s); a process that has not answered within this takes no new phone. */
+  aliveMs?: number;
+  /** A process that answers nothing this long (default 20 s) hangs: it is killed and started again, its phones ask again. */
+  hungMs?: number;
 }
 
 const PROCESS_FILE = fileURLToPath(new URL('./streams-process.ts', import.meta.url));
@@ -61,6 +73,10 @@ export class PhoneStreams {
   /** A connection could not be handed over (a platform that cannot pass sockets): the hub serves the phones itself from then on. */
   private cannotHandOver = false;
   private readonly unsubscribe: () => void;
+  /** The hub's question whether the process still reads, while unanswered: its number and when it was asked. */
+  private asked: { n: number; at: number } | undefined;
+  private pings = 0;
+  private readonly aliveTimer: NodeJS.Timeout;
   /** Times the process was started. */
   starts = 0;
 
@@ -70,6 +86,8 @@ export class PhoneStreams {
   ) {
     this.restartMs = options.restartMs ?? 1000;
     this.unsubscribe = store.onEvents((events) => this.feed(events));
+    this.aliveTimer = setInterval(() => this.checkAlive(), options.aliveMs ?? 5000);
+    this.aliveTimer.unref();
   }
 
   /** Phones whose streams the process serves now. */
@@ -82,9 +100,9 @@ export class PhoneStreams {
     return this.child?.exitCode === null ? this.child.pid : undefined;
   }
 
-  /** Whether the process takes phones now. */
+  /** Whether the process takes phones now: it has the view and answered the hub's last question in time. */
   get serving(): boolean {
-    return this.ready && !!this.child?.connected;
+    return this.ready && !!this.child?.connected && !this.late(Date.now());
   }
 
   start(): void {
@@ -138,6 +156,7 @@ export class PhoneStreams {
     this.closing = true;
     this.unsubscribe();
     clearTimeout(this.restartTimer);
+    clearInterval(this.aliveTimer);
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -145,6 +164,31 @@ export class PhoneStreams {
     const timer = setTimeout(() => child.kill('SIGKILL'), waitMs);
     await exited;
     clearTimeout(timer);
+  }
+
+  /** Whether the question under way has waited longer than the time between questions. */
+  private late(now: number): boolean {
+    return !!this.asked && now - this.asked.at > (this.options.aliveMs ?? 5000);
+  }
+
+  /**
+   * Asks the process whether it still reads, and kills one that has not answered for hungMs: a process
+   * stuck (in a loop, stopped, its pipe full) would hold its phones silent and let the hub's messages
+   * to it pile up in the hub's memory. Its phones then ask again, and the hub serves them meanwhile.
+   */
+  private checkAlive(): void {
+    const child = this.child;
+    if (!child || !this.ready || !child.connected) return;
+    const now = Date.now();
+    if (!this.asked) {
+      this.asked = { n: ++this.pings, at: now };
+      this.send(child, { kind: 'ping', n: this.pings });
+      return;
+    }
+    const silentMs = now - this.asked.at;
+    if (silentMs < (this.options.hungMs ?? 20_000)) return;
+    log.error({ phonesPid: child.pid, silentMs }, "the phones' process has answered nothing for too long: it is stopped and started again");
+    child.kill('SIGKILL');
   }
 
   private send(child: ChildProcess, message: ToPhones): void {
@@ -183,6 +227,9 @@ export class PhoneStreams {
       case 'closed':
         this.ended(message.id);
         return;
+      case 'pong':
+        if (this.asked?.n === message.n) this.asked = undefined;
+        return;
       case 'log':
         relayLog(message.line);
         return;
@@ -201,6 +248,7 @@ export class PhoneStreams {
     this.child = undefined;
     this.ready = false;
     this.sentView = undefined;
+    this.asked = undefined;
     // Its phones are gone with it: they ask again, and the hub serves them until the process is back.
     for (const id of [...this.open.keys()]) this.ended(id);
     if (this.closing) return;
