@@ -186,8 +186,8 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The hub's store (two windows open, tickets waiting) with its phones' process, watched often for the test. */
-async function storeWithProcess(tickets: number) {
+/** The hub's store (two windows open, tickets waiting) with its phones' process, watched often for the test; not started yet. */
+function storeAndProcess(tickets: number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-phones-store-'));
   dirs.push(dir);
   const { db, store, ids } = hallWithTicketsWaiting(dir, tickets);
@@ -196,9 +196,15 @@ async function storeWithProcess(tickets: number) {
     await streams.close();
     db.close();
   });
-  streams.start();
-  await eventually(() => expect(streams.serving).toBe(true));
   return { store, streams, ids };
+}
+
+/** The same, its process started and serving. */
+async function storeWithProcess(tickets: number) {
+  const hall = storeAndProcess(tickets);
+  hall.streams.start();
+  await eventually(() => expect(hall.streams.serving).toBe(true));
+  return hall;
 }
 const closing: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -247,6 +253,17 @@ describe("the hub's phones' process, watched by the hub", () => {
     await eventually(() => expect(streams.starts).toBe(2), 10_000);
     await eventually(() => expect(streams.serving).toBe(true));
     expect(streams.pid).not.toBe(first);
+    expect(alive(first)).toBe(false);
+  }, 30_000);
+
+  it('is killed when it does not take the view after its start, and another started', async () => {
+    const { streams } = storeAndProcess(1);
+    streams.start();
+    const first = streams.pid!;
+    // Stopped before it could say hello: it never serves.
+    process.kill(first, 'SIGSTOP');
+    await eventually(() => expect(streams.starts).toBe(2), 10_000);
+    await eventually(() => expect(streams.serving).toBe(true));
     expect(alive(first)).toBe(false);
   }, 30_000);
 

@@ -178,15 +178,23 @@ export class PhoneStreams {
    */
   private checkAlive(): void {
     const child = this.child;
-    if (!child || !this.ready || !child.connected) return;
+    if (!child || !child.connected) return;
     const now = Date.now();
+    const hungMs = this.options.hungMs ?? 20_000;
+    if (!this.ready) {
+      // Not serving yet: one that has not taken the view within hungMs of its start is stuck too.
+      if (now - this.startedAt < hungMs) return;
+      log.error({ phonesPid: child.pid, startedMsAgo: now - this.startedAt }, "the phones' process has not taken the hall's view: it is stopped and started again");
+      child.kill('SIGKILL');
+      return;
+    }
     if (!this.asked) {
       this.asked = { n: ++this.pings, at: now };
       this.send(child, { kind: 'ping', n: this.pings });
       return;
     }
     const silentMs = now - this.asked.at;
-    if (silentMs < (this.options.hungMs ?? 20_000)) return;
+    if (silentMs < hungMs) return;
     log.error({ phonesPid: child.pid, silentMs }, "the phones' process has answered nothing for too long: it is stopped and started again");
     child.kill('SIGKILL');
   }
