@@ -86,8 +86,9 @@ class PhoneReader {
   async report(): Promise<Phone[]> {
     const m = await this.ask({ kind: 'report' }, 'report');
     if (m.kind !== 'report') return [];
-    // Its times are milliseconds since 1970; the bench's, since its own start.
-    return m.phones.map((p) => ({ ...p, frames: p.frames.map((f) => ({ ...f, at: f.at - performance.timeOrigin })) }));
+    // Its times are the system's monotonic clock in milliseconds; the bench's, the same clock since its own start.
+    const monotonicAtZero = Number(process.hrtime.bigint()) / 1e6 - performance.now();
+    return m.phones.map((p) => ({ ...p, frames: p.frames.map((f) => ({ ...f, at: f.at - monotonicAtZero })) }));
   }
   close(): void {
     if (this.child.connected) this.child.send({ kind: 'close' } satisfies ToReader);
