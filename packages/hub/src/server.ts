@@ -92,8 +92,6 @@ export interface HubOptions {
   upstream?: UpstreamConfig;
   /** The hall's other hub (primary or standby; see replication.ts): this one follows it while it is in charge. */
   peer?: Peer;
-  /** The least time between two writes of events to the terminals (terminals.ts, FAN_OUT_GAP_MS by default). */
-  fanOutGapMs?: number;
   /**
    * Where the phones' streams (watchTicket) are served: `process`, a process of the hub's own that
    * the hub hands each phone's connection to (the command line's default; not behind TLS, nor with
@@ -478,7 +476,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits, fanOutGapMs: options.fanOutGapMs });
+  terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits });
   // Devices reported change the terminal list too.
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();

@@ -75,19 +75,7 @@ export interface TerminalAccess {
   limits: HubLimits;
   /** The identity of the hub's event log: a terminal whose view came from another takes a snapshot (by default the store's, which a promotion branches). */
   lineage?: Lineage;
-  /** The least time between two writes of events to the terminals (default FAN_OUT_GAP_MS). */
-  fanOutGapMs?: number;
 }
-
-/**
- * The least time between two writes of the hall's events to every terminal. A quiet hall's events
- * go at once; a busy one's, on the disk every millisecond or so, go together at most 200 times a
- * second, still three times a screen's 60 frames. Each write is a system call on every terminal's
- * connection (sixty in a big hall): written once a flush under the bench's paced load (1,700
- * commands a second), they were the biggest part of the hub's thread. The hub's own followers of
- * the events (supervision, the phones, the standby, the city) are told at once, as before.
- */
-export const FAN_OUT_GAP_MS = 5;
 
 export function tokensMatch(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -245,17 +233,8 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
    */
   const waitingForDisk = new Map<Session, number | undefined>();
 
-  /** Events on the disk not yet written to the terminals, the write due (its timer), and when the last one was (performance.now). */
-  let pending: HallEvent[] = [];
-  let fanOutTimer: NodeJS.Timeout | undefined;
-  let fannedOutAt = -Infinity;
-  const gapMs = access.fanOutGapMs ?? FAN_OUT_GAP_MS;
-
-  /** The events pending go to every terminal as the same bytes, written once (not once a terminal). */
-  const sendPending = () => {
-    if (pending.length === 0) return;
-    const events = pending;
-    pending = [];
+  // The events go to every terminal as the same bytes, written once (not once a terminal).
+  const unsubscribe = store.onEvents((events) => {
     const full = Buffer.from(JSON.stringify({ type: 'events', events } satisfies HubMessage));
     let open: Buffer | undefined;
     for (const s of sessions) {
@@ -263,26 +242,11 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       if (isPublic(s.actor)) send(s, (open ??= Buffer.from(JSON.stringify({ type: 'events', events: events.map(publicEvent) } satisfies HubMessage))));
       else send(s, full);
     }
-  };
-
-  const fanOut = () => {
-    clearTimeout(fanOutTimer);
-    fanOutTimer = undefined;
-    fannedOutAt = performance.now();
-    sendPending();
     if (waitingForDisk.size > 0 && store.durableSeq === store.seq)
       for (const [s, since] of [...waitingForDisk]) {
         waitingForDisk.delete(s);
         if (sessions.has(s) && s.ws.readyState === s.ws.OPEN) catchUp(s, since);
       }
-  };
-
-  const unsubscribe = store.onEvents((events) => {
-    for (const e of events) pending.push(e);
-    if (fanOutTimer) return;
-    const wait = fannedOutAt + gapMs - performance.now();
-    if (wait <= 0) fanOut();
-    else fanOutTimer = setTimeout(fanOut, wait);
   });
 
   const sendEventsSince = (s: Session, since: number, open: boolean) => {
@@ -295,8 +259,6 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       waitingForDisk.set(s, since);
       return;
     }
-    // The others are written what they are due first: this terminal's view then starts where theirs is.
-    sendPending();
     const seq = store.seq;
     const open = isPublic(s.actor);
     const lineage = lineageNow();
@@ -525,7 +487,6 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       clearInterval(heartbeat);
       stopRole();
       unsubscribe();
-      clearTimeout(fanOutTimer);
       snapshots.clear();
       for (const s of sessions) {
         clearTimeout(s.helloTimer);
