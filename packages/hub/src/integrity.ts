@@ -74,7 +74,8 @@ function bootId(): string | undefined {
   }
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of this id is there (signal 0 only asks; one of another user's is there too). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -77,6 +77,8 @@ export class PhoneStreams {
   private asked: { n: number; at: number } | undefined;
   private pings = 0;
   private readonly aliveTimer: NodeJS.Timeout;
+  private readonly aliveMs: number;
+  private readonly hungMs: number;
   /** Times the process was started. */
   starts = 0;
 
@@ -86,7 +88,9 @@ export class PhoneStreams {
   ) {
     this.restartMs = options.restartMs ?? 1000;
     this.unsubscribe = store.onEvents((events) => this.feed(events));
-    this.aliveTimer = setInterval(() => this.checkAlive(), options.aliveMs ?? 5000);
+    this.aliveMs = options.aliveMs ?? 5000;
+    this.hungMs = options.hungMs ?? 20_000;
+    this.aliveTimer = setInterval(() => this.checkAlive(), this.aliveMs);
     this.aliveTimer.unref();
   }
 
@@ -168,7 +172,7 @@ export class PhoneStreams {
 
   /** Whether the question under way has waited longer than the time between questions. */
   private late(now: number): boolean {
-    return !!this.asked && now - this.asked.at > (this.options.aliveMs ?? 5000);
+    return !!this.asked && now - this.asked.at > this.aliveMs;
   }
 
   /**
@@ -180,10 +184,9 @@ export class PhoneStreams {
     const child = this.child;
     if (!child || !child.connected) return;
     const now = Date.now();
-    const hungMs = this.options.hungMs ?? 20_000;
     if (!this.ready) {
       // Not serving yet: one that has not taken the view within hungMs of its start is stuck too.
-      if (now - this.startedAt < hungMs) return;
+      if (now - this.startedAt < this.hungMs) return;
       log.error({ phonesPid: child.pid, startedMsAgo: now - this.startedAt }, "the phones' process has not taken the hall's view: it is stopped and started again");
       child.kill('SIGKILL');
       return;
@@ -194,7 +197,7 @@ export class PhoneStreams {
       return;
     }
     const silentMs = now - this.asked.at;
-    if (silentMs < hungMs) return;
+    if (silentMs < this.hungMs) return;
     log.error({ phonesPid: child.pid, silentMs }, "the phones' process has answered nothing for too long: it is stopped and started again");
     child.kill('SIGKILL');
   }
