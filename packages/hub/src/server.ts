@@ -99,6 +99,8 @@ export interface HubOptions {
    * default here, and whenever that process is not running).
    */
   phoneStreams?: 'process' | 'inline';
+  /** The least time between two writes of events to the terminals only looking on (fan-out.ts, FAN_OUT_GAP_MS by default). */
+  fanOutGapMs?: number;
   /**
    * A second listener, plain HTTP on this machine's loopback, for a reverse proxy on the same
    * machine that holds the hall's public certificate (phones do not trust the hall's own CA): it
@@ -476,7 +478,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits });
+  terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits, fanOutGapMs: options.fanOutGapMs });
   // Devices reported change the terminal list too.
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();

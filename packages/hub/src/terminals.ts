@@ -15,6 +15,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { GroupCommit } from './commit';
 import type { Pairings, PairingRequest, TerminalCredentials } from './enrolment';
+import { EventFanOut } from './fan-out';
 import { Buckets, CommandRates, rateLimited, type HubLimits } from './limits';
 import { continuesLog, type Lineage } from './lineage';
 import { log } from './log';
@@ -36,6 +37,8 @@ interface Session {
   address?: string;
   since: number;
   subscribed: boolean;
+  /** The last sequence number its view has (see EventFanOut). */
+  told: number;
   alive: boolean;
   helloTimer?: NodeJS.Timeout;
   /** The log the terminal's view came from, as its hello said. */
@@ -75,6 +78,8 @@ export interface TerminalAccess {
   limits: HubLimits;
   /** The identity of the hub's event log: a terminal whose view came from another takes a snapshot (by default the store's, which a promotion branches). */
   lineage?: Lineage;
+  /** The least time between two writes of events to the terminals only looking on (FAN_OUT_GAP_MS by default). */
+  fanOutGapMs?: number;
 }
 
 export function tokensMatch(given: string, expected: string): boolean {
@@ -233,21 +238,29 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
    */
   const waitingForDisk = new Map<Session, number | undefined>();
 
-  // The events go to every terminal as the same bytes, written once (not once a terminal).
+  // The events go to the terminals that sent their commands at once, to the others at most every few
+  // milliseconds; each message as the same bytes for every terminal, written once.
+  const fanOut = new EventFanOut<Session>({
+    terminals: () => sessions,
+    write: send,
+    isPublic: (s) => isPublic(s.actor),
+    publicEvents: (events) => events.map(publicEvent),
+    gapMs: access.fanOutGapMs,
+  });
   const unsubscribe = store.onEvents((events) => {
-    const full = Buffer.from(JSON.stringify({ type: 'events', events } satisfies HubMessage));
-    let open: Buffer | undefined;
-    for (const s of sessions) {
-      if (!s.subscribed) continue;
-      if (isPublic(s.actor)) send(s, (open ??= Buffer.from(JSON.stringify({ type: 'events', events: events.map(publicEvent) } satisfies HubMessage))));
-      else send(s, full);
-    }
+    fanOut.told(events);
     if (waitingForDisk.size > 0 && store.durableSeq === store.seq)
       for (const [s, since] of [...waitingForDisk]) {
         waitingForDisk.delete(s);
         if (sessions.has(s) && s.ws.readyState === s.ws.OPEN) catchUp(s, since);
       }
   });
+
+  /** A command's answer; its events follow at once (the terminal's client holds the answer until its view has them). */
+  const answered = (s: Session, commandId: string, answer: Answer) => {
+    send(s, { type: 'answer', commandId, answer, epoch: store.role.epoch });
+    if (answer.ok) fanOut.answered(s, answer.seq);
+  };
 
   const sendEventsSince = (s: Session, since: number, open: boolean) => {
     const events = store.durableEventsSince(since, MAX_CATCH_UP_EVENTS);
@@ -271,6 +284,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     // From here on the terminal's view is of this hub's log.
     s.log = lineage?.log;
     s.subscribed = true;
+    fanOut.startsAt(s, seq);
   };
 
 
@@ -396,11 +410,11 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
               log.error({ err: error, terminal: actor.terminal }, 'a sign-in failed');
               return { ok: false, code: 'internal', message: 'the hub could not check this sign-in; it is safe to try again' };
             })
-            .then((a) => send(s, { type: 'answer', commandId: command.id, answer: a, epoch: store.role.epoch }));
+            .then((a) => answered(s, command.id, a));
           return;
         }
         // Commands that arrive in the same turn of the event loop are committed together, with the HTTP API's (group commit).
-        void commits.submit(command, s.actor).then(({ answer }) => send(s, { type: 'answer', commandId: command.id, answer, epoch: store.role.epoch }));
+        void commits.submit(command, s.actor).then(({ answer }) => answered(s, command.id, answer));
         return;
       }
     }
@@ -416,7 +430,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
 
   let nextConnection = 0;
   wss.on('connection', (ws, req: IncomingMessage) => {
-    const s: Session = { ws, subscribed: false, alive: true, since: Date.now(), ...(req?.socket?.remoteAddress ? { address: req.socket.remoteAddress } : {}) };
+    const s: Session = { ws, subscribed: false, told: 0, alive: true, since: Date.now(), ...(req?.socket?.remoteAddress ? { address: req.socket.remoteAddress } : {}) };
     const connection = `c${++nextConnection}`;
     sessions.add(s);
     // A socket that never says who it is holds a place for nothing: it is closed after a few seconds.
@@ -443,6 +457,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     ws.on('close', () => {
       clearTimeout(s.helloTimer);
       sessions.delete(s);
+      fanOut.forget(s);
       waitingForDisk.delete(s);
       if (s.pairing) access.pairings.withdraw(s.pairing);
       if (s.credentialId) access.credentials.seen(s.credentialId, access.clock());
@@ -487,6 +502,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       clearInterval(heartbeat);
       stopRole();
       unsubscribe();
+      fanOut.close();
       snapshots.clear();
       for (const s of sessions) {
         clearTimeout(s.helloTimer);
