@@ -73,17 +73,17 @@ class Written implements FanOutTerminal {
   constructor(readonly open = false) {}
 }
 
-const event = (seq: number, secret = 'x') => ({ seq, type: 'ticket.issued', at: 0, ticket: { id: `t${seq}`, secret } }) as unknown as HallEvent;
+const event = (seq: number) => ({ seq, type: 'ticket.issued', at: 0, ticket: { id: `t${seq}`, secret: 'x' } }) as unknown as HallEvent;
 
 describe('EventFanOut', () => {
   const terminals: Written[] = [];
-  const fanOut = (gapMs = 1000) =>
+  const fanOut = () =>
     new EventFanOut<Written>({
       terminals: () => terminals,
       write: (t, bytes) => t.got.push((JSON.parse(bytes.toString()) as { events: { seq: number; ticket: { secret?: string } }[] }).events.map((e) => (t.open && e.ticket.secret ? -e.seq : e.seq))),
       isPublic: (t) => t.open,
       publicEvents: (events) => events.map((e) => ({ ...e, ticket: { id: (e as { ticket: { id: string } }).ticket.id } })),
-      gapMs,
+      gapMs: 1000,
     });
   afterEach(() => {
     terminals.length = 0;

@@ -13,7 +13,7 @@ import type { HallEvent } from '@servicehall/core';
  */
 export const FAN_OUT_GAP_MS = 5;
 
-/** A terminal as the fan-out sees it: where its view is, and what it waits for. */
+/** A terminal as the fan-out sees it: whether it follows the events, and where its view is. */
 export interface FanOutTerminal {
   /** Whether it follows the events yet (it has its snapshot or its catch-up). */
   readonly subscribed: boolean;
@@ -65,10 +65,7 @@ export class EventFanOut<T extends FanOutTerminal> {
     this.tellings.push({ events, last, full: JSON.stringify(events).slice(1, -1) });
     this.toldSeq = Math.max(this.toldSeq, last);
     this.made.clear();
-    for (const [t, seq] of this.awaiting) {
-      this.writeDue(t);
-      if (t.told >= seq) this.awaiting.delete(t);
-    }
+    this.writeAwaiting();
     if (this.timer) return;
     const wait = this.wroteAt + (this.to.gapMs ?? FAN_OUT_GAP_MS) - performance.now();
     if (wait <= 0) this.round();
@@ -96,14 +93,14 @@ export class EventFanOut<T extends FanOutTerminal> {
     terminal.told = Math.max(terminal.told, seq);
   }
 
-  /** Writes what is due to every terminal now (the round's time has come, or the hub stops). */
-  round(): void {
+  /** Writes what is due to every terminal (the round's time has come). */
+  private round(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.wroteAt = performance.now();
     if (this.tellings.length === 0) return;
     for (const t of this.to.terminals()) this.writeDue(t);
-    for (const [t, seq] of this.awaiting) if (t.told >= seq) this.awaiting.delete(t);
+    this.writeAwaiting();
     this.tellings = [];
     this.made.clear();
   }
@@ -111,6 +108,14 @@ export class EventFanOut<T extends FanOutTerminal> {
   close(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** Writes the answered terminals what is due, and forgets those that now have their events. */
+  private writeAwaiting(): void {
+    for (const [t, seq] of this.awaiting) {
+      this.writeDue(t);
+      if (t.told >= seq) this.awaiting.delete(t);
+    }
   }
 
   /** Everything told that the terminal has not had, in one message. */
