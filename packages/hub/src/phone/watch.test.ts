@@ -111,6 +111,37 @@ describe('the phones following their tickets (TicketWatch)', () => {
     expect(seen.at(-1)).toBe('done');
   });
 
+  it("tells a call before the next burst of events, though the slice ran out on the tickets touched before it (the phones' own process)", async () => {
+    const { store, phones, clock } = hallWithPhones(3, undefined, { callsAtOnce: true });
+    const clerk = (window: number) => ({ role: 'window', terminal: `window-${window}`, window }) as const;
+    const serve = (window: number, id: string) => {
+      for (const type of ['startService', 'finishService'] as const) expect(store.execute({ id: `${id}-${type}`, type, window }, clerk(window)).answer).toMatchObject({ ok: true });
+    };
+    // Window 2's ticket is served: its phone is told the service (touched) in the next pass, 100 ms on.
+    expect(store.execute({ id: 'first-call', type: 'callNext', window: 2 }, clerk(2)).answer).toMatchObject({ ok: true });
+    serve(2, 'first');
+    // A busy machine: the phones' process loses the processor in the middle of a slice, so the slice
+    // runs out after the first ticket it looks at (window 2's, touched before the call).
+    let now = performance.now();
+    const slow = vi.spyOn(performance, 'now').mockImplementation(() => (now += 5));
+    try {
+      // Window 1 calls, calls again a minute later, and the service begins and ends, all in the same burst of the hub's events.
+      const call = store.execute({ id: 'second-call', type: 'callNext', window: 1 }, clerk(1)).answer as { ok: boolean; ticket?: { id: string } };
+      expect(call.ok).toBe(true);
+      clock.now += 60_000;
+      expect(store.execute({ id: 'second-recall', type: 'recall', window: 1 }, clerk(1)).answer).toMatchObject({ ok: true });
+      serve(1, 'second');
+      slow.mockRestore();
+      await sleep(250);
+      const seen = phones.get(call.ticket!.id)!.seen;
+      // Both calls rang, each with its own time.
+      expect(new Set(seen.filter((s) => s.state === 'called').map((s) => s.calledAt)).size).toBe(2);
+      expect(seen.at(-1)?.state).toBe('done');
+    } finally {
+      slow.mockRestore();
+    }
+  });
+
   it('looks at thousands of phones a slice at a time, the queue played once for a pass however many commands run between its slices', async () => {
     const { store, boards, clock } = hallWithPhones(3000);
     // The first pass (every phone) ends.

@@ -158,6 +158,12 @@ export class TicketWatch {
   /** A followed ticket was called: look now, not at the end of the gathering. */
   private soon = false;
   /**
+   * The followed tickets called (or called again) and not yet looked at: looked at before anything
+   * else and whatever the slice, so that the call is told before the next events can move the ticket
+   * on (the phones' process hears the hub's events in bursts: a call, then its service's start).
+   */
+  private readonly calls = new Set<string>();
+  /**
    * Tickets that have left the lines today (called, held, voided, no-show): a place can drop by no
    * more than these since it was worked out, so a phone far back need not be looked at each pass.
    */
@@ -294,6 +300,7 @@ export class TicketWatch {
     if (this.draining) clearImmediate(this.draining);
     this.urgentQueue.clear();
     this.queue.clear();
+    this.calls.clear();
     this.unsubscribe();
     for (const set of this.streams.values()) for (const res of set) res.end();
     for (const set of this.polls.values()) for (const p of [...set]) p.done(undefined);
@@ -343,7 +350,10 @@ export class TicketWatch {
         case 'ticket.noShow':
         case 'ticket.held':
         case 'ticket.voided': {
-          if (e.type === 'ticket.called' && this.cache.has(e.id)) this.soon = true;
+          if ((e.type === 'ticket.called' || e.type === 'ticket.recalled') && this.cache.has(e.id)) {
+            this.soon = true;
+            this.calls.add(e.id);
+          }
           if (e.type === 'ticket.called' || e.type === 'ticket.held' || e.type === 'ticket.voided') this.departures += 1;
           this.dirtyTickets.add(e.id);
           const t = view.tickets.get(e.id);
@@ -467,8 +477,16 @@ export class TicketWatch {
   private drain(): void {
     if (this.draining) clearImmediate(this.draining);
     this.draining = undefined;
-    const until = performance.now() + SLICE_MS;
     const alerts: DueAlerts = [];
+    for (const id of this.calls) {
+      const pass = this.urgentQueue.get(id);
+      // Not queued yet (the pass for the touched tickets queues it, and drains at once).
+      if (!pass) continue;
+      this.calls.delete(id);
+      this.urgentQueue.delete(id);
+      this.look(id, pass, alerts);
+    }
+    const until = performance.now() + SLICE_MS;
     slice: for (const queue of [this.urgentQueue, this.queue])
       for (const [id, pass] of queue) {
         queue.delete(id);
