@@ -82,7 +82,7 @@ describe('EventFanOut', () => {
       terminals: () => terminals,
       write: (t, bytes) => t.got.push((JSON.parse(bytes.toString()) as { events: { seq: number; ticket: { secret?: string } }[] }).events.map((e) => (t.open && e.ticket.secret ? -e.seq : e.seq))),
       isPublic: (t) => t.open,
-      publicEvents: (events) => events.map((e) => ({ ...e, ticket: { id: (e as { ticket: { id: string } }).ticket.id } })),
+      publicEvents: (events) => events.map((e) => ({ ...e, ticket: { id: (e as { ticket: { id: string } }).ticket.id } }) as unknown as HallEvent),
       gapMs: 1000,
     });
   afterEach(() => {

@@ -1,4 +1,5 @@
 import type { HallEvent } from '@servicehall/core';
+import { eventsJson, eventsMessage, type EventsJson } from '@servicehall/protocol';
 
 /**
  * The least time between two writes of the hall's events to the terminals that are only looking on.
@@ -27,7 +28,7 @@ export interface FanOutTargets<T extends FanOutTerminal> {
   write: (terminal: T, bytes: Buffer) => void;
   /** A screen or a pad: written the events without personal data (publicEvents). */
   isPublic: (terminal: T) => boolean;
-  publicEvents: (events: readonly HallEvent[]) => unknown[];
+  publicEvents: (events: readonly HallEvent[]) => HallEvent[];
   /** The least time between two rounds (FAN_OUT_GAP_MS by default). */
   gapMs?: number;
 }
@@ -36,8 +37,8 @@ export interface FanOutTargets<T extends FanOutTerminal> {
 interface Telling {
   events: readonly HallEvent[];
   last: number;
-  full: string;
-  open?: string;
+  full: EventsJson;
+  open?: EventsJson;
 }
 
 /**
@@ -62,7 +63,7 @@ export class EventFanOut<T extends FanOutTerminal> {
   told(events: readonly HallEvent[]): void {
     if (events.length === 0) return;
     const last = events.at(-1)!.seq;
-    this.tellings.push({ events, last, full: JSON.stringify(events).slice(1, -1) });
+    this.tellings.push({ events, last, full: eventsJson(events) });
     this.toldSeq = Math.max(this.toldSeq, last);
     this.made.clear();
     this.writeAwaiting();
@@ -127,8 +128,8 @@ export class EventFanOut<T extends FanOutTerminal> {
     const key = `${open ? 'open' : 'full'}:${from}`;
     let bytes = this.made.get(key);
     if (!bytes) {
-      const parts = this.tellings.slice(from).map((telling) => (open ? (telling.open ??= JSON.stringify(this.to.publicEvents(telling.events)).slice(1, -1)) : telling.full));
-      bytes = Buffer.from(`{"type":"events","events":[${parts.join(',')}]}`);
+      const parts = this.tellings.slice(from).map((telling) => (open ? (telling.open ??= eventsJson(this.to.publicEvents(telling.events))) : telling.full));
+      bytes = Buffer.from(eventsMessage(parts));
       this.made.set(key, bytes);
     }
     t.told = this.toldSeq;

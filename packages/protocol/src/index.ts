@@ -222,6 +222,24 @@ export const HubMessageSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
+/**
+ * A run of hall events as JSON without its brackets: a piece of an events message, made once and
+ * shared by every terminal it goes to (the hub's fan-out writes the same bytes to many).
+ */
+export type EventsJson = string & { readonly __eventsJson: true };
+
+export function eventsJson(events: readonly HallEvent[]): EventsJson {
+  return JSON.stringify(events).slice(1, -1) as EventsJson;
+}
+
+/** The bytes of an events message (HubMessage) before its list: the message's own shape, so that a change of it changes them. */
+const EVENTS_OPENING = JSON.stringify({ type: 'events', events: [] } satisfies HubMessage).slice(0, -'[]}'.length);
+
+/** An events message holding `runs` in order, as JSON.stringify({ type: 'events', events }) would give it. */
+export function eventsMessage(runs: readonly EventsJson[]): string {
+  return `${EVENTS_OPENING}[${runs.filter((run) => run.length > 0).join(',')}]}`;
+}
+
 /** What a terminal's screen shows of its link to the hub: online; reconnecting since T; offline with N commands waiting. */
 export type ConnectionState =
   | { status: 'connecting'; since: number; waiting: number }
