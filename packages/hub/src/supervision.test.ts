@@ -163,10 +163,15 @@ describe('the supervisors’ alerts on the hub', () => {
 
   it('reads the overdue records again when casework or the day changes, not for each case a window records nor as the minutes pass', async () => {
     const hub = await hall(folder());
-    await servedAndRated(hub, 'dissatisfied');
     const reads = vi.spyOn(hub.store, 'openFollowUps');
+    await servedAndRated(hub, 'dissatisfied');
+    // The rating made a follow-up: what is overdue is read again, by this review or by the one the hub
+    // made after the rating (on a loaded machine it may come first).
     hub.supervision.review();
-    expect(reads).toHaveBeenCalledTimes(1);
+    expect(reads).toHaveBeenCalled();
+    reads.mockClear();
+    hub.supervision.review();
+    expect(reads).toHaveBeenCalledTimes(0);
     // Minutes pass and a window records a case: what is overdue (due by the day) cannot have changed.
     now += 5 * 60_000;
     const kiosk = await connect(hub, { role: 'kiosk', terminal: 'kiosk-2' });
@@ -177,7 +182,7 @@ describe('the supervisors’ alerts on the hub', () => {
     expect((await window.command({ type: 'recordOutcome', window: 1, serviceCode: 'GA-SFZ-HL', outcome: 'accepted' })).ok).toBe(true);
     expect(hub.store.view.cases.size).toBe(cases + 1);
     hub.supervision.review();
-    expect(reads).toHaveBeenCalledTimes(1);
+    expect(reads).toHaveBeenCalledTimes(0);
     // The follow-up moves: read again.
     const [followUp] = hub.store.openFollowUps();
     reads.mockClear();
