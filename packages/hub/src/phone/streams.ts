@@ -48,13 +48,6 @@ const STEADY_MS = 60_000;
 const MAX_RESTART_MS = 60_000;
 /** The phones' process's scheduling priority: below the hub's (0), so that the hall's commands come first. */
 const PHONES_NICE = 10;
-/**
- * While no phone watches, the hall's events go to the phones' process together, at most this often:
- * each message is a write on the hub's thread (a message a flush was about 3% of it in the phones'
- * bench), for nobody. A phone handed over gets what is waiting first; while phones watch, every
- * flush's events go at once (paced every 20 ms, the call at its phone took 23 ms at p50 against 7).
- */
-export const UNWATCHED_FEED_MS = 100;
 
 /**
  * The phones' streams (watchTicket) in a process of their own (phone/streams-process.ts): the hub
@@ -86,13 +79,8 @@ export class PhoneStreams {
   private readonly aliveTimer: NodeJS.Timeout;
   private readonly aliveMs: number;
   private readonly hungMs: number;
-  /** The events told since the process was last sent some, and when they go. */
-  private unsent: HallEvent[] = [];
-  private feedTimer: NodeJS.Timeout | undefined;
   /** Times the process was started. */
   starts = 0;
-  /** Messages of events sent to the process. */
-  fed = 0;
 
   constructor(
     private readonly store: HallStore,
@@ -152,8 +140,6 @@ export class PhoneStreams {
     if (!this.serving || this.cannotHandOver || !child || !socket || socket.encrypted || res.headersSent || socket.destroyed) return false;
     const id = ++this.nextId;
     this.open.set(id, onClosed);
-    // The process has the hall as far as it is told before it hears of the phone.
-    this.sendUnsent();
     // The hub's server no longer counts this connection (else its close would wait for the process's).
     socket.server = null;
     const message: ToPhones = { kind: 'watch', id, ticketId: ticket.id, seq: this.store.view.seq, sms: this.options.smsOf(ticket.id) };
@@ -175,7 +161,6 @@ export class PhoneStreams {
     this.unsubscribe();
     clearTimeout(this.restartTimer);
     clearInterval(this.aliveTimer);
-    this.forgetUnsent();
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -222,40 +207,19 @@ export class PhoneStreams {
   }
 
   private sendView(child: ChildProcess): void {
-    // The view holds the events waiting to go.
-    this.forgetUnsent();
     this.sentView = this.store.view;
     this.send(child, { kind: 'view', snapshot: this.store.snapshot() });
   }
 
   private feed(events: readonly HallEvent[]): void {
-    if (!this.child || !this.sentView) return;
-    for (const e of events) this.unsent.push(e);
-    if (this.open.size > 0) this.sendUnsent();
-    else this.feedTimer ??= setTimeout(() => this.sendUnsent(), UNWATCHED_FEED_MS);
-  }
-
-  /** The events waiting, in one message (or the view, when the store read its own again meanwhile). */
-  private sendUnsent(): void {
-    clearTimeout(this.feedTimer);
-    this.feedTimer = undefined;
     const child = this.child;
-    if (!child || !this.sentView || this.unsent.length === 0) return;
+    if (!child || !this.sentView) return;
     try {
-      if (this.store.view !== this.sentView) return this.sendView(child);
-      const events = this.unsent;
-      this.unsent = [];
-      this.send(child, { kind: 'events', events });
-      this.fed += 1;
+      if (this.store.view !== this.sentView) this.sendView(child);
+      else this.send(child, { kind: 'events', events });
     } catch (error) {
       log.error({ err: error }, "the phones' process could not be told the hall's events");
     }
-  }
-
-  private forgetUnsent(): void {
-    clearTimeout(this.feedTimer);
-    this.feedTimer = undefined;
-    this.unsent = [];
   }
 
   private heard(child: ChildProcess, message: FromPhones): void {
@@ -296,7 +260,6 @@ export class PhoneStreams {
     this.ready = false;
     this.sentView = undefined;
     this.asked = undefined;
-    this.forgetUnsent();
     // Its phones are gone with it: they ask again, and the hub serves them until the process is back.
     for (const id of [...this.open.keys()]) this.ended(id);
     if (this.closing) return;
