@@ -78,6 +78,26 @@ describe('a standby hub', () => {
     expect(facts(standby)).toEqual(facts(primary));
   });
 
+  it('is sent no answer before the events it names are on the primary’s disk: a retry at a standby that took charge is never "done" without its ticket', async () => {
+    const { primary, standby } = await primaryAndStandby();
+    const before = standby.store.seq;
+    const command = { id: 'press-unflushed', type: 'issueTicket' as const, serviceCode: 'GA-SFZ-HL', lane: 'ordinary' as const };
+    // Committed to the log, its flush not ended: as the group commit leaves a batch while fdatasync runs.
+    const [done] = primary.store.executeBatch([{ command, actor: { role: 'kiosk', terminal: 'kiosk-1' } }], 'later');
+    expect(done!.answer.ok).toBe(true);
+    const number = done!.answer.ok ? done!.answer.ticket?.number : undefined;
+    expect(number).toMatch(/^[A-Z]\d{3}$/);
+    // Beats go by, each sending the standby what it lacks: neither the ticket nor its answer yet.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(standby.store.seq).toBe(before);
+    expect(standby.store.answerOf('kiosk-1', 'press-unflushed')).toBeUndefined();
+    // The flush ends: the events and the answer go together.
+    primary.store.logFlushed(primary.store.seq);
+    primary.store.tellFlushed();
+    await expect.poll(() => standby.store.answerOf('kiosk-1', 'press-unflushed'), { timeout: 5000 }).toMatchObject({ ok: true, ticket: { number } });
+    expect(standby.store.seq).toBe(primary.store.seq);
+  });
+
   it('refuses terminals and commands while it follows, and the promoted one takes commands with the next epoch', async () => {
     const { primary, standby } = await primaryAndStandby();
     const refused = await TestTerminal.open(standby.wsUrl);

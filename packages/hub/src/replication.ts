@@ -164,6 +164,12 @@ export class Replication {
     this.st = {
       atOf: db.prepare<[number], { at: number }>('SELECT at FROM events WHERE seq = ?'),
     };
+    // The tables' last keys before each batch: a follower gets a batch's answers with its events, once they are on the disk.
+    const lastKeys = db.prepare<[], Record<TailTable, number | null>>(`SELECT ${TAILS.map((t) => `(SELECT MAX(${t.key}) FROM ${t.table}) AS ${t.table}`).join(', ')}`);
+    store.markRows = () => {
+      const keys = lastKeys.get()!;
+      return Object.fromEntries(TAILS.map((t) => [t.table, keys[t.table] ?? 0]));
+    };
     this.stopRole = store.role.onChange(() => this.roleChanged());
     this.beatTimer = setInterval(() => this.beat(), BEAT_MS);
     this.beatTimer.unref();
@@ -253,10 +259,14 @@ export class Replication {
     let last: number | undefined;
     for (;;) {
       const events = this.store.eventRowsSince(link.seq, CATCH_UP_EVENTS);
+      // Not the rows of a batch whose flush has not ended: a follower that took charge would answer a
+      // retried command "done" with none of its events (a ticket acknowledged that no hub holds).
+      const durable = this.store.durableRowsMark;
       const tails: Record<string, Row[]> = {};
       let any = events.length > 0;
       for (const t of TAILS) {
-        const rows = this.db.prepare<[number], Row>(`SELECT ${t.key} AS _key, * FROM ${t.table} WHERE ${t.key} > ? ORDER BY ${t.key} LIMIT 5000`).all(link.positions[t.table]);
+        const upTo = durable?.[t.table] ?? Number.MAX_SAFE_INTEGER;
+        const rows = this.db.prepare<[number, number], Row>(`SELECT ${t.key} AS _key, * FROM ${t.table} WHERE ${t.key} > ? AND ${t.key} <= ? ORDER BY ${t.key} LIMIT 5000`).all(link.positions[t.table], upTo);
         if (rows.length === 0) continue;
         link.positions[t.table] = rows[rows.length - 1]!._key as number;
         tails[t.table] = rows.map(({ _key, ...r }) => r);
@@ -450,6 +460,7 @@ export class Replication {
   close(): void {
     this.closed = true;
     this.stopRole();
+    this.store.markRows = undefined;
     clearInterval(this.beatTimer);
     clearInterval(this.peerTimer);
     this.follower?.stop();

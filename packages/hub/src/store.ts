@@ -87,6 +87,9 @@ export interface Executed {
   repeated: boolean;
 }
 
+/** The last key of each table that replication sends beside the events, by table. */
+export type RowsMark = Readonly<Record<string, number>>;
+
 export type EventListener = (events: HallEvent[]) => void;
 /** Hears each batch once it is durable (or failed whole: no results), and how long its transaction took. */
 export type ExecutedListener = (batch: readonly { command: Command; actor: Actor }[], results: Executed[] | undefined, seconds: number) => void;
@@ -238,6 +241,18 @@ export class HallStore {
   private unflushed: HallEvent[] = [];
   /** Events on the disk (logFlushed) that listeners are told next (tellFlushed, or with the next commit's). */
   private untold: HallEvent[] = [];
+  /**
+   * Where the tables that follow the events stood before each batch in `unflushed` ran (see
+   * markRows), with the batch's first event: a row after the first mark may belong to a batch the
+   * disk does not hold yet.
+   */
+  private unflushedMarks: { seq: number; mark: RowsMark }[] = [];
+  /**
+   * Set by replication: where the tables it sends beside the events stand (their last keys). Taken
+   * before each batch whose flush comes later, so that a standby is never sent a command's answer
+   * before the events it names are on this hub's disk (see durableRowsMark).
+   */
+  markRows: (() => RowsMark) | undefined;
   private readonly executedListeners = new Set<ExecutedListener>();
   private readonly retention: AnswerRetention;
   private readonly st;
@@ -611,6 +626,7 @@ export class HallStore {
     let results: Executed[];
     this.wrote = false;
     const later = flush === 'later';
+    const mark = later ? this.markRows?.() : undefined;
     try {
       // (A pragma takes effect when it is prepared: run again, it does nothing. So it is run afresh.)
       if (later) this.db.exec('PRAGMA synchronous = NORMAL');
@@ -635,8 +651,10 @@ export class HallStore {
     if (this.wrote) this.onWritten();
     this.tellExecuted(batch, results, timed);
     const events = results.flatMap((r) => r.events);
-    if (later) this.unflushed.push(...events);
-    else this.tell(events);
+    if (later) {
+      if (mark && events.length > 0) this.unflushedMarks.push({ seq: events[0]!.seq, mark });
+      this.unflushed.push(...events);
+    } else this.tell(events);
     return results;
   }
 
@@ -654,6 +672,23 @@ export class HallStore {
     let n = 0;
     while (n < this.unflushed.length && this.unflushed[n]!.seq <= seq) n++;
     if (n > 0) this.untold.push(...this.unflushed.splice(0, n));
+    this.dropMarks();
+  }
+
+  /**
+   * The tables that follow the events hold, on the disk, the rows up to this mark (taken by markRows
+   * before the first batch whose flush has not ended); undefined: every row committed is on the disk.
+   */
+  get durableRowsMark(): RowsMark | undefined {
+    return this.unflushed.length > 0 ? this.unflushedMarks[0]?.mark : undefined;
+  }
+
+  /** Forgets the marks of batches that are on the disk now. */
+  private dropMarks(): void {
+    const first = this.unflushed[0]?.seq ?? Infinity;
+    let n = 0;
+    while (n < this.unflushedMarks.length && this.unflushedMarks[n]!.seq < first) n++;
+    if (n > 0) this.unflushedMarks.splice(0, n);
   }
 
   /** Tells listeners, in order, the events that logFlushed made durable and nobody has told yet. */
@@ -673,6 +708,7 @@ export class HallStore {
   private tell(events: HallEvent[]): void {
     if (events.length === 0) return;
     this.tellNow(this.untold.length + this.unflushed.length > 0 ? [...this.untold.splice(0), ...this.unflushed.splice(0), ...events] : events);
+    this.dropMarks();
   }
 
   private tellNow(events: HallEvent[]): void {
