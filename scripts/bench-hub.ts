@@ -259,10 +259,20 @@ interface QrRatings {
   clientGc: number;
   /** The slowest three and their place in the run (0: the first). */
   slowest: { place: number; ms: number }[];
+  /** The hub's flushes of its log meanwhile (its /metrics): how many, and how many took over 5 ms. */
+  flushes: { n: number; over5ms: number };
+}
+
+/** The hub's flushes of its log so far, by its /metrics: in all, and those within 5 ms. */
+async function logFlushes(h: Hall): Promise<{ n: number; within5ms: number }> {
+  const text = await (await fetch(`${h.hub.url}/metrics`)).text();
+  const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
+  return { n: value(/^servicehall_log_flush_seconds_count (\S+)$/m), within5ms: value(/^servicehall_log_flush_seconds_bucket\{le="0\.005"\} (\S+)$/m) };
 }
 
 const qrFigure = (r: QrRatings) => `${ms(r.latency.p50)} / ${ms(r.latency.p99)}`;
-const qrNotes = (r: QrRatings) => `${Object.entries(r.answers).map(([k, v]) => `${v} ${k}`).join(', ')}; the client's own GC in ${r.clientGc}; slowest ${slowestOf(r)}`;
+const qrNotes = (r: QrRatings) => `${Object.entries(r.answers).map(([k, v]) => `${v} ${k}`).join(', ')}; the client's own GC in ${r.clientGc}; slowest ${slowestOf(r)}; ${flushesOf(r)}`;
+const flushesOf = (r: QrRatings) => `the hub's log flushed ${r.flushes.n} times meanwhile, ${r.flushes.over5ms} of them over 5 ms`;
 const slowestOf = (r: QrRatings) => r.slowest.map((s) => `#${s.place + 1} ${s.ms.toFixed(1)} ms`).join(', ');
 
 /**
@@ -276,11 +286,14 @@ async function qrRatings(h: Hall, ticketIds: string[]): Promise<QrRatings> {
   client.stdout.setEncoding('utf8');
   client.stdout.on('data', (d: string) => (out += d));
   const exited = new Promise<number | null>((resolve) => client.once('exit', resolve));
+  const before = await logFlushes(h);
   client.stdin.end(JSON.stringify({ url: h.hub.url, token: TOKEN, ticketIds }));
   const code = await exited;
+  const after = await logFlushes(h);
   if (code !== 0) throw new Error(`the QR rating client exited with ${code}`);
   const r = JSON.parse(out) as { latency: number[]; answers: Record<string, number>; clientGc: number; slowest: { place: number; ms: number }[] };
-  return { latency: stats(r.latency), answers: r.answers, clientGc: r.clientGc, slowest: r.slowest };
+  const flushes = { n: after.n - before.n, over5ms: after.n - after.within5ms - (before.n - before.within5ms) };
+  return { latency: stats(r.latency), answers: r.answers, clientGc: r.clientGc, slowest: r.slowest, flushes };
 }
 
 /**
@@ -472,7 +485,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
     console.log(`    32 clients   WebSocket ${issued(e.issue32.ws)}   HTTP ${issued(e.issue32.http)}`);
     console.log('  goals: >= 2000 commands/s; p99 < 10 ms; event to 60 subscribers p99 < 20 ms; issueTicket over HTTP about 2,000/s with p99 < 10 ms at 8 clients');
     console.log(`  the disk's own flush, what each commit waits for (4 KB appended and fdatasync'd, 1,000 in a row, no hub running): p50 ${ms(flush.p50)}   p99 ${ms(flush.p99)}   max ${ms(flush.max)}`);
-    console.log(`  QR rating of an unknown ticket, 200 one after another from a client process of their own: p50 ${ms(e.qrUnknown.latency.p50)}   p99 ${ms(e.qrUnknown.latency.p99)}   max ${ms(e.qrUnknown.latency.max)}   (the client's own GC in ${e.qrUnknown.clientGc}; slowest ${slowestOf(e.qrUnknown)})`);
+    console.log(`  QR rating of an unknown ticket, 200 one after another from a client process of their own: p50 ${ms(e.qrUnknown.latency.p50)}   p99 ${ms(e.qrUnknown.latency.p99)}   max ${ms(e.qrUnknown.latency.max)}   (the client's own GC in ${e.qrUnknown.clientGc}; slowest ${slowestOf(e.qrUnknown)}; ${flushesOf(e.qrUnknown)})`);
     if (!year || !busy) return;
 
     // One identical generated day on both, a week on: the snapshot a new terminal gets then.
@@ -496,7 +509,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
       ['snapshot for a new terminal, start of day', kb(empty.snapshotStart), kb(busy.snapshotStart), ratio(empty.snapshotStart, busy.snapshotStart)],
       [`snapshot after the same day (${emptyDay.tickets} tickets)`, kb(emptyDay.bytes), kb(yearDay.bytes), ratio(emptyDay.bytes, yearDay.bytes)],
       ['restart that evening: database opened, the day loaded', `${emptyDay.loadMs.toFixed(0)} ms`, `${yearDay.loadMs.toFixed(0)} ms`, ratio(emptyDay.loadMs, yearDay.loadMs)],
-      ['QR rating of an unknown ticket p50 / p99', `${ms(empty.qrUnknown.latency.p50)} / ${ms(empty.qrUnknown.latency.p99)}`, `${ms(busy.qrUnknown.latency.p50)} / ${ms(busy.qrUnknown.latency.p99)}`, `the client's own GC in ${empty.qrUnknown.clientGc} and ${busy.qrUnknown.clientGc} of 200`],
+      ['QR rating of an unknown ticket p50 / p99', `${ms(empty.qrUnknown.latency.p50)} / ${ms(empty.qrUnknown.latency.p99)}`, `${ms(busy.qrUnknown.latency.p50)} / ${ms(busy.qrUnknown.latency.p99)}`, `the client's own GC in ${empty.qrUnknown.clientGc} and ${busy.qrUnknown.clientGc} of 200; the hub's log flushes over 5 ms ${empty.qrUnknown.flushes.over5ms} of ${empty.qrUnknown.flushes.n} and ${busy.qrUnknown.flushes.over5ms} of ${busy.qrUnknown.flushes.n}`],
       ...(busy.qrEarlier
         ? ([
             ['QR rating of an earlier day p50 / p99', '-', qrFigure(busy.qrEarlier.hallQueue), `goal < 5 ms; today's queue a hall's (${qrNotes(busy.qrEarlier.hallQueue)})`],

@@ -30,6 +30,7 @@ export class GroupCommit {
   private unflushed: { batch: Entry[]; results: Executed[] }[] = [];
   /** The flush under way (its end). */
   private flushing: Promise<void> | undefined;
+  private readonly flushListeners = new Set<(seconds: number) => void>();
   private closed = false;
   private log: { file: string; fd: number } | undefined;
 
@@ -52,6 +53,15 @@ export class GroupCommit {
       this.queued.push({ command, actor, ...options, resolve });
       if (this.queued.length === 1) setImmediate(() => this.run());
     });
+  }
+
+  /**
+   * Hears each flush of the log as it ends: its seconds from the call to the disk's answer, as the
+   * event loop sees them (the commands of its batches waited that long). Returns the unsubscribe.
+   */
+  onFlushed(listener: (seconds: number) => void): () => void {
+    this.flushListeners.add(listener);
+    return () => this.flushListeners.delete(listener);
   }
 
   /** Waits for the flushes under way and due, and closes the log's file (the hub stops): a batch after it flushes on its commit. */
@@ -87,9 +97,12 @@ export class GroupCommit {
     const seq = this.store.seq;
     let ended = () => {};
     this.flushing = new Promise((resolve) => (ended = resolve));
+    const started = performance.now();
     fs.fdatasync(fd, (error) => {
       this.flushing = undefined;
       ended();
+      const seconds = (performance.now() - started) / 1000;
+      for (const listener of this.flushListeners) listener(seconds);
       if (error)
         // The disk did not say it holds the batches: no answer says it was done. The events are in the
         // hub's memory and tables, so the terminals are told them; a command sent again gets its

@@ -79,6 +79,11 @@ describe('the /metrics page', () => {
     expect(sample(text, 'servicehall_command_duration_seconds_count', { type: 'issueTicket' })).toBe(6);
     expect(sample(text, 'servicehall_command_duration_seconds_bucket', { type: 'issueTicket', le: '+Inf' })).toBe(6);
     expect(sample(text, 'servicehall_command_duration_seconds_sum', { type: 'issueTicket' })).toBeGreaterThan(0);
+    // Each command above waited for its own flush of the log (one after another, none shares one).
+    const flushes = sample(text, 'servicehall_log_flush_seconds_count')!;
+    expect(flushes).toBeGreaterThanOrEqual(5);
+    expect(sample(text, 'servicehall_log_flush_seconds_bucket', { le: '+Inf' })).toBe(flushes);
+    expect(sample(text, 'servicehall_log_flush_seconds_sum')).toBeGreaterThan(0);
     expect(sample(text, 'servicehall_terminals_online', { role: 'kiosk' })).toBe(1);
     expect(sample(text, 'servicehall_terminals_online', { role: 'window' })).toBe(1);
     expect(sample(text, 'servicehall_terminals_online', { role: 'display' })).toBe(0);

@@ -55,6 +55,7 @@ export class HubMetrics {
   private readonly commands: Counter<'type' | 'outcome'>;
   private readonly latency: Histogram<'type'>;
   private readonly batchSize: Histogram;
+  private readonly logFlush: Histogram;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -76,6 +77,12 @@ export class HubMetrics {
       name: 'servicehall_command_batch_size',
       help: 'Commands committed together in one transaction (group commit): how many a disk flush serves',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers,
+    });
+    this.logFlush = new Histogram({
+      name: 'servicehall_log_flush_seconds',
+      help: "Flushes of the hall database's log to the disk (fdatasync, off the event loop), from the call to its end as the hub sees it: every command of its batches waited for it",
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
       registers,
     });
     new Gauge({
@@ -315,6 +322,11 @@ export class HubMetrics {
     }
     if (sources.loadSeconds !== undefined)
       new Gauge({ name: 'servicehall_start_load_seconds', help: 'Opening, migrating and loading the hall database at start', registers }).set(sources.loadSeconds);
+  }
+
+  /** Notes a flush of the hall database's log (GroupCommit.onFlushed). */
+  flushed(seconds: number): void {
+    this.logFlush.observe(seconds);
   }
 
   /** Counts a batch of commands (store.onExecuted). */

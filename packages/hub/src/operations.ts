@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { BackupSchedule, type BackupPolicy } from './backup';
 import { DATABASE_FILE, type StartCheck } from './integrity';
+import type { GroupCommit } from './commit';
 import { log } from './log';
 import { HubMetrics, outcomeOf, type MetricsSources } from './metrics';
 
@@ -21,7 +22,7 @@ export interface Operations {
 /** What the hub does for its operator beside the hall's work: metrics, the command log, scheduled backups. */
 export async function startOperations(
   options: OperationsOptions,
-  parts: Omit<MetricsSources, 'backups'> & { startCheck: StartCheck; loadSeconds: number },
+  parts: Omit<MetricsSources, 'backups'> & { startCheck: StartCheck; loadSeconds: number; commits?: Pick<GroupCommit, 'onFlushed'> },
 ): Promise<Operations> {
   const backups = options.backup
     ? new BackupSchedule(path.join(options.dataDir, DATABASE_FILE), options.backup, () => parts.store.view.catalogue.hall.timeZone)
@@ -29,6 +30,7 @@ export async function startOperations(
   // Not awaited: the backup folder may be a slow share, and the hall must not wait for it.
   void backups?.start();
   const metrics = new HubMetrics({ ...parts, backups: backups?.status });
+  const stopFlushes = parts.commits?.onFlushed((seconds) => metrics.flushed(seconds));
   const stopObserving = parts.store.onExecuted((batch, results, seconds) => {
     metrics.observe(batch, results, seconds);
     if (!log.isLevelEnabled('debug')) return;
@@ -44,6 +46,7 @@ export async function startOperations(
     backups,
     async stop() {
       stopObserving();
+      stopFlushes?.();
       await backups?.stop();
     },
   };

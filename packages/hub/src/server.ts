@@ -489,6 +489,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const operations = await startOperations(options, {
     db,
     store,
+    commits,
     terminals: () => links.linked(),
     startCheck,
     loadSeconds: (Date.now() - startedAt) / 1000,
