@@ -165,11 +165,8 @@ export class Replication {
       atOf: db.prepare<[number], { at: number }>('SELECT at FROM events WHERE seq = ?'),
     };
     // The tables' last keys before each batch: a follower gets a batch's answers with its events, once they are on the disk.
-    const lastKeys = db.prepare<[], Record<TailTable, number | null>>(`SELECT ${TAILS.map((t) => `(SELECT MAX(${t.key}) FROM ${t.table}) AS ${t.table}`).join(', ')}`);
-    store.markRows = () => {
-      const keys = lastKeys.get()!;
-      return Object.fromEntries(TAILS.map((t) => [t.table, keys[t.table] ?? 0]));
-    };
+    const lastKeys = db.prepare<[], Record<TailTable, number>>(`SELECT ${TAILS.map((t) => `COALESCE((SELECT MAX(${t.key}) FROM ${t.table}), 0) AS ${t.table}`).join(', ')}`);
+    store.markRows = () => lastKeys.get()!;
     this.stopRole = store.role.onChange(() => this.roleChanged());
     this.beatTimer = setInterval(() => this.beat(), BEAT_MS);
     this.beatTimer.unref();
