@@ -1,8 +1,7 @@
 import { addCalendarDays, chinaCalendar, hallDay, toSnapshot, type CommandBody, type HallEvent } from '@servicehall/core';
-import type { Answer } from '@servicehall/protocol';
+import { newCommandId, type Answer } from '@servicehall/protocol';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -144,7 +143,7 @@ async function phase(h: Hall, pauseMs: number) {
   const pause = () => (pauseMs > 0 ? new Promise((r) => setTimeout(r, pauseMs * (0.5 + Math.random()))) : undefined);
   const timed = async (t: TestTerminal, body: CommandBody): Promise<Answer> => {
     await pause();
-    const id = randomUUID();
+    const id = newCommandId();
     const t0 = performance.now();
     sentAt.set(id, t0);
     const answer = await t.command(body, id);
@@ -211,7 +210,7 @@ async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Is
   const post = (body: string) =>
     new Promise<number>((resolve, reject) => {
       const req = http.request(
-        { host: url.hostname, port: url.port, path: '/api/tickets', method: 'POST', agent, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': randomUUID() } },
+        { host: url.hostname, port: url.port, path: '/api/tickets', method: 'POST', agent, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'idempotency-key': newCommandId() } },
         (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));

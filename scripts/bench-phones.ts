@@ -1,7 +1,6 @@
 import type { CommandBody } from '@servicehall/core';
-import type { Answer } from '@servicehall/protocol';
+import { newCommandId, type Answer } from '@servicehall/protocol';
 import { fork } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -176,7 +175,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
     const pause = () => new Promise((r) => setTimeout(r, PAUSE_MS * (0.5 + Math.random())));
     const timed = async (t: TestTerminal, body: CommandBody): Promise<Answer> => {
       await pause();
-      const id = randomUUID();
+      const id = newCommandId();
       const t0 = performance.now();
       sentAt.set(id, t0);
       const answer = await t.command(body, id);

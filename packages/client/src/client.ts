@@ -1,5 +1,5 @@
 import { applyEvent, fromSnapshot, OutOfStep, type CommandBody, type HallEvent, type HallView } from '@servicehall/core';
-import { HubMessageSchema, PROTOCOL_VERSION, parseMessage, type Answer, type ConnectionState, type HubMessage, type Question, type Reply, type Role } from '@servicehall/protocol';
+import { HubMessageSchema, PROTOCOL_VERSION, newCommandId, parseMessage, type Answer, type ConnectionState, type HubMessage, type Question, type Reply, type Role } from '@servicehall/protocol';
 
 export type { ConnectionState };
 import { randomUUID } from 'node:crypto';
@@ -145,7 +145,7 @@ export class HallClient {
    * of this terminal. The promise resolves with the hub's answer, however long that takes.
    * A volatile command (one carrying a PIN) waits in memory only, never in the outbox file.
    */
-  send(body: CommandBody, id: string = randomUUID(), options: { volatile?: boolean } = {}): Promise<Answer> {
+  send(body: CommandBody, id: string = newCommandId(), options: { volatile?: boolean } = {}): Promise<Answer> {
     const command = { ...body, id, madeAt: this.clock() + this.hubOffset };
     const answered = new Promise<Answer>((resolve) => {
       const list = this.pending.get(id) ?? [];
@@ -172,7 +172,7 @@ export class HallClient {
     body: CommandBody,
     options: { id?: string; timeoutMs: number; volatile?: boolean; keepOnTimeout?: boolean },
   ): Promise<{ ok: true; answer: Answer } | { ok: false; reason: 'offline' | 'timeout'; late: Promise<Answer> }> {
-    const id = options.id ?? randomUUID();
+    const id = options.id ?? newCommandId();
     if (this.state.status !== 'online') return { ok: false, reason: 'offline', late: new Promise(() => {}) };
     const answered = this.send(body, id, { volatile: options.volatile });
     let timer: NodeJS.Timeout | undefined;

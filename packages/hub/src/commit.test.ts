@@ -1,4 +1,6 @@
 import { demoCatalogue } from '@servicehall/fixtures';
+import { newCommandId } from '@servicehall/protocol';
+import type Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +9,7 @@ import type { HallEvent } from '@servicehall/core';
 import { GroupCommit } from './commit';
 import { openDatabase } from './db';
 import { createLogger, useLogger } from './log';
-import { HallStore } from './store';
+import { answerKey, HallStore, idOfAnswerKey } from './store';
 import { hallKeyOf } from './testing/hall-db';
 
 const dirs: string[] = [];
@@ -382,5 +384,55 @@ describe("the reports' fact tables beside the commands", () => {
     s.limitSize(undefined);
     s.writeFacts();
     expect(sum(s, 'report_item_hours')).toBe(s.view.tickets.size);
+  });
+});
+
+describe("a command's answer, kept under its id and its sender", () => {
+  const issue = (id: string) => ({ id, type: 'issueTicket' as const, serviceCode: 'GA-SFZ-HL', lane: 'ordinary' as const });
+
+  it('is added at the end of the index when the ids follow the clock, whichever of sixty terminals sent them', async () => {
+    const s = store();
+    const commits = new GroupCommit(s);
+    const sent: string[] = [];
+    for (let turn = 0; turn < 3; turn++)
+      await Promise.all(
+        Array.from({ length: 60 }, (_, i) => {
+          const id = newCommandId();
+          sent.push(id);
+          return commits.submit(issue(id), { role: 'kiosk', terminal: `kiosk-${i + 1}` });
+        }),
+      );
+    const db = (s as unknown as { db: Database.Database }).db;
+    const byKey = (db.prepare("SELECT id FROM commands WHERE type = 'issueTicket' ORDER BY id").all() as { id: string }[]).map((r) => r.id);
+    const byTime = (db.prepare("SELECT id FROM commands WHERE type = 'issueTicket' ORDER BY rowid").all() as { id: string }[]).map((r) => r.id);
+    expect(byKey).toHaveLength(180);
+    // The order of the keys is the order the answers were given in: each is added after the last.
+    expect(byKey).toEqual(byTime);
+    expect(byKey.map(idOfAnswerKey)).toEqual(sent);
+  });
+
+  it("keeps every sender's ids apart, whatever they hold, and the events name each id as it was sent", async () => {
+    const s = store();
+    const commits = new GroupCommit(s);
+    const kiosk = (terminal: string) => ({ role: 'kiosk', terminal }) as const;
+    // A namespace may hold a '|' (a staff member's id is the hall's to choose); an id may hold anything.
+    const first = await commits.submit(issue('abcdefgh'), kiosk('kiosk-1'), ':staff/x|y');
+    const reaching = await commits.submit(issue('abcdefgh|:staff/x'), kiosk('y'), 'y');
+    const percent = await commits.submit(issue('50%7Coff|%25'), kiosk('kiosk-3'));
+    expect([first, reaching, percent].map((r) => [r.repeated, r.answer.ok && r.answer.ticket?.number])).toEqual([
+      [false, 'A001'],
+      [false, 'A002'],
+      [false, 'A003'],
+    ]);
+    expect(s.answerOf(':staff/x|y', 'abcdefgh')).toMatchObject({ ok: true, ticket: { number: 'A001' } });
+    expect(s.answerOf('y', 'abcdefgh|:staff/x')).toMatchObject({ ok: true, ticket: { number: 'A002' } });
+    const issued = s.eventsSince(0, 1000).filter((e) => e.type === 'ticket.issued');
+    expect(issued.map((e) => e.commandId)).toEqual(['abcdefgh', 'abcdefgh|:staff/x', '50%7Coff|%25']);
+    // Each key turns back into its id.
+    for (const [scope, id] of [
+      ['kiosk-1', '50%7Coff|%25'],
+      [':http/abc', '%|%|'],
+    ] as const)
+      expect(idOfAnswerKey(answerKey(scope, id))).toBe(id);
   });
 });

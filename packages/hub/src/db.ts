@@ -300,6 +300,32 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
       ALTER TABLE tickets_by_id RENAME TO tickets;
     `,
   },
+  {
+    version: 120,
+    name: "command answers kept under their id first, then the sender's namespace: ids that follow the clock add to the end of the index",
+    sql: `
+      -- "<scope>|<id>" becomes "<id>|<scope>", the id's '%' and '|' written %25 and %7C (store.ts,
+      -- answerKey). A new table, not an UPDATE of the keys: no key is ever another's while it turns.
+      -- The rowids stay, in the order the answers were given (retention and the standby's marks).
+      CREATE TABLE commands_by_id (
+        id TEXT PRIMARY KEY,
+        terminal TEXT NOT NULL,
+        type TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        answer TEXT NOT NULL,
+        first_seq INTEGER,
+        last_seq INTEGER,
+        body_hash TEXT
+      );
+      INSERT INTO commands_by_id (rowid, id, terminal, type, at, answer, first_seq, last_seq, body_hash)
+        SELECT rowid, replace(replace(substr(id, instr(id, '|') + 1), '%', '%25'), '|', '%7C') || '|' || substr(id, 1, instr(id, '|') - 1),
+          terminal, type, at, answer, first_seq, last_seq, body_hash
+        FROM commands ORDER BY rowid;
+      DROP TABLE commands;
+      ALTER TABLE commands_by_id RENAME TO commands;
+      CREATE INDEX commands_at ON commands (at);
+    `,
+  },
   // The reports' fact tables, filled from the log (packages/reports): last, so that it folds the log on a database migrated whole.
   REPORTS_MIGRATION,
   REPORTS_COMPLAINTS_MIGRATION,

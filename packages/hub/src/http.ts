@@ -22,9 +22,10 @@ import {
   describeIssues,
   type Answer,
 } from '@servicehall/protocol';
+import { newCommandId } from '@servicehall/protocol';
 import type { TerminalIdentity } from '@servicehall/protocol/node';
 import type { Upstream, UpstreamStatus } from '@servicehall/upstream/hub';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { StaffRole } from '@servicehall/core';
@@ -806,7 +807,7 @@ export function apiHandler(ctx: ApiContext) {
         }
       }
       const key = req.headers['idempotency-key'];
-      const commandId = typeof key === 'string' ? key : randomUUID();
+      const commandId = typeof key === 'string' ? key : newCommandId();
       if (commandId.length < 8 || commandId.length > 80) return refuse('bad-request', 'Idempotency-Key must be 8 to 80 characters');
       const made = header(req, 'x-made-at');
       const madeAt = made === undefined ? undefined : /^\d+$/.test(made) ? Number(made) : Date.parse(made);

@@ -6,9 +6,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RELEASES } from '../../../fixtures/databases/make';
-import { MIGRATIONS } from './db';
+import { migrate, MIGRATIONS } from './db';
 import { DATABASE_FILE } from './integrity';
 import { startHub, type RunningHub } from './server';
+import { answerKey, idOfAnswerKey } from './store';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/databases');
 const TOKEN = 'hall-token-upgrades';
@@ -102,11 +103,11 @@ describe('a database of every released schema version', () => {
       expect(applied).toEqual(MIGRATIONS.map((m) => m.version).sort((a, b) => a - b));
       const after = rowsOf(path.join(dir, DATABASE_FILE), version);
       // Applicants are sealed with the hall key at the first start (migration 10's release): the same
-      // cases, none readable in the file; the API reads them back whole (below). Command ids gain their sender's scope.
+      // cases, none readable in the file; the API reads them back whole (below). Command ids gain their sender's scope, after them.
       const plain = (r: Rows) => ({ ...r, applicants: r.applicants.map((a) => a.case_number), issued: undefined });
       expect(plain(after)).toEqual(plain(before));
       for (const a of after.applicants) expect(a.applicant).toMatch(/^sealed1:/);
-      expect(after.issued).toEqual({ ...before.issued, id: `${before.issued!.terminal}|${before.issued!.id}` });
+      expect(after.issued).toEqual({ ...before.issued, id: `${before.issued!.id}|${before.issued!.terminal}` });
       // The kiosk that sent that command before the upgrade gets its first answer again, and nothing changes.
       const seq = hub.store.seq;
       const again = hub.store.execute({ id: before.issued!.id, type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, { role: 'kiosk', terminal: before.issued!.terminal });
@@ -149,4 +150,26 @@ describe('a database of every released schema version', () => {
       expect((await api('POST', '/api/windows/2/finish')).status).toBe(200);
     },
   );
+});
+
+describe('migration 120', () => {
+  it("keeps each answer under its id first, then its sender's namespace, on the row it had", () => {
+    const db = new Database(':memory:');
+    cleanups.push(() => db.close());
+    migrate(db);
+    // Answers as the hub kept them before: "<scope>|<id>", an id holding anything.
+    const kept: [rowid: number, scope: string, id: string][] = [
+      [7, 'kiosk-1', '0192f4c8-52a1-7c3e-9d2b-5f8e1a2b3c4d'],
+      [8, ':http/Qx3a9', 'key|with|bars'],
+      [9, ':staff/1004', '100%-sure-%7C'],
+    ];
+    const put = db.prepare("INSERT INTO commands (rowid, id, terminal, type, at, answer) VALUES (?, ?, 'kiosk-1', 'issueTicket', ?, '{\"ok\":true}')");
+    for (const [rowid, scope, id] of kept) put.run(rowid, `${scope}|${id}`, rowid);
+    db.prepare('DELETE FROM schema_migrations WHERE version = 120').run();
+    migrate(db);
+    expect(db.prepare('SELECT rowid, id, at FROM commands ORDER BY rowid').all()).toEqual(kept.map(([rowid, scope, id]) => ({ rowid, id: answerKey(scope, id), at: rowid })));
+    expect(kept.map(([, scope, id]) => idOfAnswerKey(answerKey(scope, id)))).toEqual(kept.map(([, , id]) => id));
+    // Pruning by age still has its index.
+    expect(db.prepare("SELECT tbl_name FROM sqlite_master WHERE name = 'commands_at'").get()).toEqual({ tbl_name: 'commands' });
+  });
 });

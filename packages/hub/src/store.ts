@@ -34,9 +34,9 @@ import {
   type NumberLease,
   type WaitBoard,
 } from '@servicehall/core';
-import type { Answer } from '@servicehall/protocol';
+import { newCommandId, type Answer } from '@servicehall/protocol';
 import { eventFacts, factsBefore, type FactTable } from '@servicehall/reports/facts';
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { idsOfDay, type Db } from './db';
 import { CaseworkRecords } from './casework';
 import { HubRole } from './fencing';
@@ -119,6 +119,19 @@ export interface CommandEntry {
  * never be answered with another's result; the hub's own, the QR page's and each HTTP token's
  * begin with ":", which no terminal id may hold.
  */
+/**
+ * The key a command's answer is kept under: its id, then the namespace of its sender, divided by the
+ * first '|' (the id's own '%' and '|' written %25 and %7C, so that no id reaches into another
+ * sender's namespace). The id comes first because the ids the hall's terminals and the hub make
+ * follow the clock (newCommandId): each batch's answers are then added at the end of the key's
+ * index, where a key that began with its sender put sixty senders' answers in sixty places of it,
+ * one page written for each. Migration 120 turned the keys kept before.
+ */
+export const answerKey = (scope: string, id: string): string => `${id.replace(/[%|]/g, (c) => (c === '%' ? '%25' : '%7C'))}|${scope}`;
+
+/** The id its sender chose, from the key its answer is kept under (answerKey). */
+export const idOfAnswerKey = (key: string): string => key.slice(0, key.indexOf('|')).replace(/%(25|7C)/g, (_, c: string) => (c === '25' ? '%' : '|'));
+
 export function commandScope(actor: Actor): string {
   if (actor.role !== 'admin') return actor.terminal;
   return actor.staff ? `:staff/${actor.staff.id}` : `:admin/${actor.terminal}`;
@@ -512,15 +525,15 @@ export class HallStore {
     for (const c of this.st.commandsOfEvents.all(from, to))
       for (let s = Math.max(c.first_seq, seq + 1); s <= Math.min(c.last_seq, last.seq); s++) {
         const e = bySeq.get(s);
-        // Answers are kept under "<scope>|<id>" (the sender's namespace); the event names the id its sender chose.
-        if (e) e.commandId = c.id.slice(c.id.indexOf('|') + 1);
+        // Answers are kept under "<id>|<scope>" (answerKey); the event names the id its sender chose.
+        if (e) e.commandId = idOfAnswerKey(c.id);
       }
     return events;
   }
 
   /** The answer first given to command `id` of `scope`, if it was seen (and answered within the window answers are kept for). */
   answerOf(scope: string, id: string): Answer | undefined {
-    const row = this.st.answer.get(`${scope}|${id}`);
+    const row = this.st.answer.get(answerKey(scope, id));
     return row ? this.storedAnswer(row.answer) : undefined;
   }
 
@@ -561,7 +574,7 @@ export class HallStore {
   }
 
   private commandKey(command: Command, actor: Actor, scope: string | undefined): string {
-    return `${scope ?? commandScope(actor)}|${command.id}`;
+    return answerKey(scope ?? commandScope(actor), command.id);
   }
 
   /**
@@ -1111,9 +1124,9 @@ export class HallStore {
     this.db.prepare('DELETE FROM used_links WHERE expires_at < ?').run(now);
   }
 
-  /** An id for one of the hub's own commands: random, so that no terminal can take it first. */
+  /** An id for one of the hub's own commands: its time, then random bits, so that no terminal can take it first. */
   static ownId(kind: string): string {
-    return `${kind}-${randomUUID()}`;
+    return `${kind}-${newCommandId()}`;
   }
 
   caseOf(number: string): unknown {

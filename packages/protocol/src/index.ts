@@ -17,6 +17,7 @@ import {
 } from '@servicehall/core';
 
 export { CommandSchema, CommandBodySchema, HallEventSchema, EventBodySchema, CatalogueSchema, TicketSchema } from '@servicehall/core';
+export { newCommandId } from './command-id';
 
 /** Version of the wire protocol; a terminal and a hub of different versions refuse each other politely. */
 export const PROTOCOL_VERSION = 1;

@@ -24,11 +24,15 @@ export function useLanguage(lang: Lang): void {
   language = lang;
 }
 
-/** A fresh key per press, for the hub's Idempotency-Key: a retry of the same press is answered once. */
+/**
+ * A fresh key per press, for the hub's Idempotency-Key: a retry of the same press is answered once.
+ * Its time comes first, then 80 random bits: the hub adds keys that follow the clock at the end of
+ * the index it keeps answers by (see newCommandId in the protocol package).
+ */
 export function pressKey(): string {
-  const bytes = new Uint8Array(16);
+  const bytes = new Uint8Array(10);
   (globalThis.crypto ?? (window as unknown as { msCrypto: Crypto }).msCrypto).getRandomValues(bytes);
-  return `phone-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return `phone-${Date.now().toString(16).padStart(12, '0')}-${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 /** One call to the hub's phone API; a refusal throws ApiError with its sentence. */

@@ -14,7 +14,7 @@ import {
   type HallEvent,
 } from '@servicehall/core';
 import { healthAfter, ReopeningPrinter, type PrintDocument } from '@servicehall/escpos-printer';
-import type { Answer } from '@servicehall/protocol';
+import { newCommandId, type Answer } from '@servicehall/protocol';
 import { createHash, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { AmendRequest, DeviceState, Done, EmergencyCallCard, EmergencyDesk, OutcomeDone, OutcomeRequest, PrintRecord, PrintResult, TransferRequest, WindowShape } from '../shared/api';
@@ -197,7 +197,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
   report();
 
   /** Sends a command when the hub is there; a clerk's action is never left to happen minutes later unseen. */
-  const run = async (body: CommandBody, id: string = randomUUID()): Promise<{ done: Done; answer?: Answer }> => {
+  const run = async (body: CommandBody, id: string = newCommandId()): Promise<{ done: Done; answer?: Answer }> => {
     // A PIN, a name or an ID number is never written to the outbox file (H-19).
     const volatile = body.type === 'signIn' || (body.type === 'recordOutcome' && body.applicant !== undefined);
     const sent = await ctx.client.sendNow(body, { id, timeoutMs: options.answerTimeoutMs, volatile });

@@ -1,6 +1,6 @@
 import type { Catalogue, Command, CommandBody } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
-import { randomUUID } from 'node:crypto';
+import { newCommandId } from '@servicehall/protocol';
 import path from 'node:path';
 import { openDatabase, type Db } from '../db';
 import { HallKey, KEY_FILE } from '../files';
@@ -15,7 +15,7 @@ export function issueTickets(store: HallStore, count: number): string[] {
   const batch: { command: Command; actor: typeof KIOSK }[] = [];
   for (let i = 0; i < count; i++) {
     const body: CommandBody = { type: 'issueTicket', serviceCode: items[i % items.length]!.code, lane: 'ordinary' };
-    batch.push({ command: { ...body, id: randomUUID() }, actor: KIOSK });
+    batch.push({ command: { ...body, id: newCommandId() }, actor: KIOSK });
   }
   for (const r of store.executeBatch(batch)) if (r.answer.ok && r.answer.ticket) ids.push(r.answer.ticket.id);
   return ids;

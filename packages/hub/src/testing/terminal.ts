@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { CommandBody, HallEvent, HallSnapshot } from '@servicehall/core';
-import type { Answer, Hello, HubMessage } from '@servicehall/protocol';
+import { newCommandId, type Answer, type Hello, type HubMessage } from '@servicehall/protocol';
 import WebSocket from 'ws';
 
 /**
@@ -60,7 +59,7 @@ export class TestTerminal {
     });
   }
 
-  command(body: CommandBody, id: string = randomUUID()): Promise<Answer> {
+  command(body: CommandBody, id: string = newCommandId()): Promise<Answer> {
     return new Promise((resolve) => {
       this.pending.set(id, (a) => {
         this.pending.delete(id);
