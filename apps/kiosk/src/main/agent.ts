@@ -18,7 +18,6 @@ import {
 import { healthAfter, ReopeningPrinter } from '@servicehall/escpos-printer';
 import type { Answer } from '@servicehall/protocol';
 import { publicLink } from '@servicehall/protocol/node';
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import QRCode from 'qrcode';
 import { z } from 'zod';

@@ -40,6 +40,9 @@ describe('the window agent with a hub', () => {
       expect(first).toMatchObject({ ok: true });
       expect(again).toMatchObject({ ok: true });
       expect([...hub.store.view.cases.values()]).toHaveLength(1);
+      // Its id begins with the ticket served, as the day and its number order it (near the end of the hub's index of answers).
+      const recorded = hub.store.eventsSince(0, 1000).find((e) => e.type === 'case.recorded');
+      expect(recorded?.commandId).toMatch(/^outcome-\d{4}-\d{2}-\d{2}-[A-Z]+\d+-[0-9a-f]{32}$/);
       // A reason printed on the citizen's correction notice is held to civil language (H-14).
       expect(await h.outcome!({ serviceCode: 'SJ-QY-SL', outcome: 'correction', materials: [{ id: 'm2', reason: '你自己看' }] })).toMatchObject({ ok: false, code: 'invalid' });
       expect([...hub.store.view.cases.values()]).toHaveLength(1);

@@ -15,7 +15,7 @@ import {
 } from '@servicehall/core';
 import { healthAfter, ReopeningPrinter, type PrintDocument } from '@servicehall/escpos-printer';
 import { newCommandId, type Answer } from '@servicehall/protocol';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { AmendRequest, DeviceState, Done, EmergencyCallCard, EmergencyDesk, OutcomeDone, OutcomeRequest, PrintRecord, PrintResult, TransferRequest, WindowShape } from '../shared/api';
 import { stringsFor } from '../shared/strings';
@@ -248,11 +248,16 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
     return { materials, ...(reason ? { reason } : {}), ...(breachReason ? { breachReason } : {}) };
   };
 
-  /** A command's id from what it says: the same press again (its answer was late) is the same command (rule 2, H-08). */
+  /**
+   * A command's id from what it says: the same press again (its answer was late) is the same command
+   * (rule 2, H-08). The ticket served comes first, as the day and its number order it, so that the
+   * hub adds the answer near the end of its index (see newCommandId); with no ticket, a new id.
+   */
   const outcomeId = (kind: string, parts: unknown[]): string => {
     const serving = ctx.client.view ? currentTicket(ctx.client.view, window)?.id : undefined;
-    return `${kind}-${createHash('sha256')
-      .update(JSON.stringify([serving ?? randomUUID(), ...parts]))
+    if (serving === undefined) return `${kind}-${newCommandId()}`;
+    return `${kind}-${serving}-${createHash('sha256')
+      .update(JSON.stringify([serving, ...parts]))
       .digest('hex')
       .slice(0, 32)}`;
   };
