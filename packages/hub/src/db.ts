@@ -103,7 +103,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
   {
     version: 10,
     name: 'command ids scoped by their sender, with a keyed hash of the body',
-    // The stored key is "<scope>|<id>": a terminal's id, or ":http/<token tag>", ":hub", ":qr". Rows
+    // The stored key is "<scope>|<id>" (until migration 120): a terminal's id, or ":http/<token tag>", ":hub", ":qr". Rows
     // from before keep their answers under the scope their sender column names.
     sql: `
       ALTER TABLE commands ADD COLUMN body_hash TEXT;

@@ -20,9 +20,9 @@ import {
   PauseBodySchema,
   TransferBodySchema,
   describeIssues,
+  newCommandId,
   type Answer,
 } from '@servicehall/protocol';
-import { newCommandId } from '@servicehall/protocol';
 import type { TerminalIdentity } from '@servicehall/protocol/node';
 import type { Upstream, UpstreamStatus } from '@servicehall/upstream/hub';
 import { createHash } from 'node:crypto';

@@ -115,11 +115,6 @@ export interface CommandEntry {
 }
 
 /**
- * The namespace of a sender's command ids: a terminal's id for a terminal, so that one terminal can
- * never be answered with another's result; the hub's own, the QR page's and each HTTP token's
- * begin with ":", which no terminal id may hold.
- */
-/**
  * The key a command's answer is kept under: its id, then the namespace of its sender, divided by the
  * first '|' (the id's own '%' and '|' written %25 and %7C, so that no id reaches into another
  * sender's namespace). The id comes first because the ids the hall's terminals and the hub make
@@ -132,6 +127,11 @@ export const answerKey = (scope: string, id: string): string => `${id.replace(/[
 /** The id its sender chose, from the key its answer is kept under (answerKey). */
 export const idOfAnswerKey = (key: string): string => key.slice(0, key.indexOf('|')).replace(/%(25|7C)/g, (_, c: string) => (c === '25' ? '%' : '|'));
 
+/**
+ * The namespace of a sender's command ids: a terminal's id for a terminal, so that one terminal can
+ * never be answered with another's result; the hub's own, the QR page's and each HTTP token's
+ * begin with ":", which no terminal id may hold.
+ */
 export function commandScope(actor: Actor): string {
   if (actor.role !== 'admin') return actor.terminal;
   return actor.staff ? `:staff/${actor.staff.id}` : `:admin/${actor.terminal}`;
