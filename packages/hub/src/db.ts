@@ -338,6 +338,9 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
  */
 export const idsOfDay = (day: string): [string, string] => [`${day}-`, `${day}.`];
 
+/** The schema this release writes: its last migration's version. Two hubs of one hall must have the same (replication.ts). */
+export const SCHEMA_VERSION = Math.max(0, ...MIGRATIONS.map((m) => m.version));
+
 export function migrate(db: Db): number {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
   const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));

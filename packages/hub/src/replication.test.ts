@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import { SCHEMA_VERSION } from './db';
 import { KEY_FILE } from './files';
 import { copyFromPeer } from './replication';
 import { startHub, type RunningHub } from './server';
@@ -220,5 +222,44 @@ describe('a standby hub', () => {
     expect(primary.store.role.inCharge).toBe(false);
     expect(primary.store.role.epoch).toBe(2);
     expect(primary.store.answerOf('kiosk-1', 'after-failover')).toBeUndefined();
+  });
+});
+
+describe('two hubs of different releases', () => {
+  it('are never linked: the primary refuses a standby of another release, and a standby neither follows a primary of another release nor takes charge on its silence', async () => {
+    const { primary, standby } = await primaryAndStandby({ promoteAfterMs: 1500 });
+    // A standby of a release before this one says no schema in its hello.
+    const older = new WebSocket(`${primary.url.replace(/^http/, 'ws')}/replication`);
+    const refusal = new Promise<{ type: string; code?: string; message?: string }>((resolve) => older.on('message', (data) => resolve(JSON.parse(data.toString()))));
+    older.on('open', () => older.send(JSON.stringify({ type: 'follow', token: TOKEN, hub: 'older', seq: 0, log: primary.store.role.lineage.log, epoch: primary.store.role.epoch })));
+    expect(await refusal).toMatchObject({ type: 'refused', code: 'other-release', message: expect.stringContaining(`this hub's ${SCHEMA_VERSION}`) });
+    older.terminate();
+    expect(primary.replication.status().standby).toBe('in-step');
+
+    // The primary is upgraded the wrong way round: on its address now, a hub of an older release in charge.
+    const port = Number(new URL(primary.url).port);
+    const epoch = primary.store.role.epoch;
+    const lineage = primary.store.role.lineage;
+    await primary.close();
+    hubs.splice(hubs.indexOf(primary), 1);
+    const hellos: { schema?: number }[] = [];
+    const older2 = new WebSocketServer({ port, host: '127.0.0.1', path: '/replication' });
+    older2.on('connection', (ws) =>
+      ws.on('message', (data) => {
+        hellos.push(JSON.parse(data.toString()));
+        ws.send(JSON.stringify({ type: 'following', epoch, lineage, seq: standby.store.seq }));
+      }),
+    );
+    try {
+      await expect.poll(() => hellos.length, { timeout: 5000 }).toBeGreaterThan(0);
+      // Well past its 1.5 s of silence: it has not taken charge, and asks again every few seconds, not every 300 ms.
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(standby.store.role.inCharge).toBe(false);
+      expect(hellos[0]).toMatchObject({ schema: SCHEMA_VERSION });
+      expect(hellos.length).toBeLessThanOrEqual(2);
+    } finally {
+      for (const c of older2.clients) c.terminate();
+      await new Promise((r) => older2.close(r));
+    }
   });
 });

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import WebSocket, { type WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { takeBackup } from './backup';
-import type { Db } from './db';
+import { SCHEMA_VERSION, type Db } from './db';
 import type { HubRole } from './fencing';
 import { DATABASE_FILE } from './files';
 import { continuesLog, type Lineage } from './lineage';
@@ -35,6 +35,8 @@ const BEAT_MS = 250;
 const PEER_POLL_MS = 1_000;
 /** A follower that has acknowledged nothing for this long while messages wait (a frozen PC) is cut off; it links again when it wakes. */
 const FROZEN_FOLLOWER_MS = 30_000;
+/** How often a standby asks again a hub in charge of another release. */
+const OTHER_RELEASE_RETRY_MS = 5_000;
 /** At most this many events in one message of a catch-up. */
 const CATCH_UP_EVENTS = 2_000;
 
@@ -58,12 +60,13 @@ const EventRowSchema = z.object({ seq: z.number().int(), at: z.number(), type: z
 const RowSchema = z.record(z.string().regex(/^[a-z_]{1,40}$/), z.unknown());
 
 const FollowerMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('follow'), token: z.string().min(1).max(200), hub: z.string().max(80), seq: z.number().int().min(0), log: z.string().max(64), epoch: z.number().int().min(1) }),
+  // `schema`: the release's (SCHEMA_VERSION); a hub of a release before it sends none.
+  z.object({ type: z.literal('follow'), token: z.string().min(1).max(200), hub: z.string().max(80), seq: z.number().int().min(0), log: z.string().max(64), epoch: z.number().int().min(1), schema: z.number().int().optional() }),
   z.object({ type: z.literal('ack'), n: z.number().int(), seq: z.number().int() }),
 ]);
 
 const LeaderMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('following'), epoch: z.number().int(), lineage: LineageSchema, seq: z.number().int() }),
+  z.object({ type: z.literal('following'), epoch: z.number().int(), lineage: LineageSchema, seq: z.number().int(), schema: z.number().int().optional() }),
   z.object({
     type: z.literal('rows'),
     n: z.number().int(),
@@ -212,11 +215,15 @@ export class Replication {
             return refuse(ws, 'not-in-charge', 'this hub has seen a higher epoch and is not in charge', this.role.epoch);
           }
           if (!this.role.inCharge) return refuse(ws, 'not-in-charge', 'this hub is not in charge', this.role.epoch);
+          // The rows go as this release keeps them (the answers' keys changed in migration 120): a hub of
+          // another release would hold what it cannot read.
+          if (message.schema !== SCHEMA_VERSION)
+            return refuse(ws, 'other-release', `the standby's release writes schema ${message.schema ?? 'before 120'}, this hub's ${SCHEMA_VERSION}: both hubs must run the same release`);
           const lineage = this.role.lineage;
           if (message.seq > this.store.seq || !continuesLog(lineage, message.log, message.seq))
             return void send(ws, { type: 'rebuild', message: `the follower holds event ${message.seq} of log ${message.log}, which is not this hub's history (log ${lineage.log} at ${this.store.seq}): it must be copied again` });
           link = this.link(ws, message.hub, message.seq);
-          send(ws, { type: 'following', epoch: this.role.epoch, lineage, seq: this.store.seq });
+          send(ws, { type: 'following', epoch: this.role.epoch, lineage, seq: this.store.seq, schema: SCHEMA_VERSION });
           log.info({ follower: message.hub, from: message.seq, to: this.store.seq }, 'a standby hub follows this one');
           this.followers.add(link);
           this.push(link, true);
@@ -520,6 +527,8 @@ class FollowerSide {
   leaderSeq: number | undefined;
   leaderEpoch = 0;
   linked = false;
+  /** The hub in charge runs another release (see otherRelease). */
+  releaseApart = false;
 
   constructor(
     private readonly replication: Replication,
@@ -537,7 +546,7 @@ class FollowerSide {
     this.ws = ws;
     ws.on('open', () => {
       const role = this.store.role;
-      send(ws, { type: 'follow', token: this.peer.token, hub: this.options.name, seq: this.store.seq, log: role.lineage.log, epoch: role.epoch });
+      send(ws, { type: 'follow', token: this.peer.token, hub: this.options.name, seq: this.store.seq, log: role.lineage.log, epoch: role.epoch, schema: SCHEMA_VERSION });
     });
     ws.on('message', (data) => {
       let message: LeaderMessage;
@@ -559,7 +568,7 @@ class FollowerSide {
       if (this.ws !== ws) return;
       this.linked = false;
       this.ws = undefined;
-      if (!this.stopped) this.retry = setTimeout(() => this.connect(), 300);
+      if (!this.stopped) this.retry = setTimeout(() => this.connect(), this.releaseApart ? OTHER_RELEASE_RETRY_MS : 300);
     });
   }
 
@@ -569,6 +578,8 @@ class FollowerSide {
       case 'following':
         // A leader behind this hub's epoch would have learnt it from the hello and refused.
         if (m.epoch < role.epoch) return void ws.terminate();
+        if (m.schema !== SCHEMA_VERSION) return this.otherRelease(ws, m.schema);
+        this.releaseApart = false;
         role.learn(m.epoch, 'the leader hub');
         role.adoptLineage(m.lineage as Lineage);
         this.leaderEpoch = m.epoch;
@@ -595,14 +606,30 @@ class FollowerSide {
       case 'refused':
         if (m.epoch !== undefined && m.epoch > role.epoch) role.learn(m.epoch, 'the peer hub');
         if (m.code === 'unauthorised') log.error({ message: m.message }, 'the peer hub refused this hub’s token: both hubs need the same hall token');
+        if (m.code === 'other-release') this.otherRelease(ws, undefined, m.message);
         return;
     }
   }
 
-  /** Called at every beat: after the configured silence of its leader, this hub takes charge. */
+  /**
+   * The hub in charge runs another release: this one does not follow it, and does not take charge
+   * on its silence either (it is there, the operator is upgrading the pair); it asks again every few
+   * seconds, and says so once.
+   */
+  private otherRelease(ws: WebSocket, schema: number | undefined, message?: string): void {
+    if (!this.releaseApart)
+      log.error(
+        { leaderSchema: schema, schema: SCHEMA_VERSION, message },
+        'the hub in charge runs another release: this hub does not follow it nor take charge; run the same release on both hubs',
+      );
+    this.releaseApart = true;
+    ws.close(4003, 'other-release');
+  }
+
+  /** Called at every beat: after the configured silence of its leader, this hub takes charge (not while the leader runs another release). */
   checkSilence(): void {
     const after = this.options.promoteAfterMs;
-    if (this.stopped || !after || Date.now() - this.lastHeard < after) return;
+    if (this.stopped || this.releaseApart || !after || Date.now() - this.lastHeard < after) return;
     this.replication.promote(`the leader hub was silent for ${Math.round((Date.now() - this.lastHeard) / 100) / 10} s`);
   }
 
