@@ -544,7 +544,9 @@ class FollowerSide {
     const url = this.peer.url.replace(/^http/, 'ws').replace(/\/$/, '') + '/replication';
     const ws = new WebSocket(url, { handshakeTimeout: 2_000, maxPayload: 256 * 1024 * 1024, ...(this.peer.ca ? { ca: this.peer.ca } : {}) });
     this.ws = ws;
+    let opened = false;
     ws.on('open', () => {
+      opened = true;
       const role = this.store.role;
       send(ws, { type: 'follow', token: this.peer.token, hub: this.options.name, seq: this.store.seq, log: role.lineage.log, epoch: role.epoch, schema: SCHEMA_VERSION });
     });
@@ -568,6 +570,8 @@ class FollowerSide {
       if (this.ws !== ws) return;
       this.linked = false;
       this.ws = undefined;
+      // Its leader unreachable now, not of another release: its silence counts again (a dead PC fails over).
+      if (!opened) this.releaseApart = false;
       if (!this.stopped) this.retry = setTimeout(() => this.connect(), this.releaseApart ? OTHER_RELEASE_RETRY_MS : 300);
     });
   }
@@ -613,8 +617,8 @@ class FollowerSide {
 
   /**
    * The hub in charge runs another release: this one does not follow it, and does not take charge
-   * on its silence either (it is there, the operator is upgrading the pair); it asks again every few
-   * seconds, and says so once.
+   * on its silence either while it answers (it is there, the operator is upgrading the pair); it
+   * asks again every few seconds, and says so once. Unreachable, it is silent as any leader.
    */
   private otherRelease(ws: WebSocket, schema: number | undefined, message?: string): void {
     if (!this.releaseApart)
