@@ -1,3 +1,3 @@
-import { rendererConfig } from '../vite.renderer';
+import { rendererConfig } from '../vite.renderer.ts';
 
 export default rendererConfig(import.meta.url);
