@@ -338,7 +338,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
  */
 export const idsOfDay = (day: string): [string, string] => [`${day}-`, `${day}.`];
 
-/** The schema this release writes: its last migration's version. Two hubs of one hall must have the same (replication.ts). */
+/** The schema this release writes: its last migration's version. Two hubs of one hall must have the same (replication.ts); a backup of a newer one is not restored (restore.ts). */
 export const SCHEMA_VERSION = Math.max(0, ...MIGRATIONS.map((m) => m.version));
 
 export function migrate(db: Db): number {
@@ -353,7 +353,7 @@ export function migrate(db: Db): number {
       record.run(m.version, m.name, Date.now());
     })();
   }
-  return Math.max(0, ...MIGRATIONS.map((m) => m.version));
+  return SCHEMA_VERSION;
 }
 
 /**

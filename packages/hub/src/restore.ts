@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { inspectBackup, type BackupManifest } from './backup';
-import { MIGRATIONS } from './db';
+import { SCHEMA_VERSION } from './db';
 import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, RUNNING_MARKER, runningHub } from './integrity';
 import { branchLineage, type Lineage } from './lineage';
 import { opsText } from './ops-strings';
@@ -41,7 +41,7 @@ export async function restoreBackup(file: string, dataDir: string, now: () => nu
   if (!fs.existsSync(source)) throw new HubRefusal(opsText('notABackup', { file: source, problem: 'no such file' }));
   const found = await inspectBackup(source);
   if (!found.ok) throw new HubRefusal(opsText('notABackup', { file: source, problem: found.problem }));
-  const known = Math.max(...MIGRATIONS.map((m) => m.version));
+  const known = SCHEMA_VERSION;
   if (found.schemaVersion > known) throw new HubRefusal(opsText('newerSchema', { file: source, version: found.schemaVersion, known }));
   let manifest: BackupManifest | undefined;
   try {
