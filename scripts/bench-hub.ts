@@ -19,6 +19,7 @@ import { TestTerminal } from '../packages/hub/src/testing/terminal';
 import { generateHistory, workingDays } from '../packages/hub/src/testing/year';
 import { BENCH_WINDOWS, benchCatalogue } from './bench-catalogue';
 import { cachedYear } from './year-cache';
+import { bucketsBetween, hubAnswerBuckets, hubOwnFigure, plus, quantileMs, type AnswerBuckets } from './hub-answer-times';
 
 /**
  * The hub under a hall's load, over loopback, the hub in its own process as in a hall: 50 windows
@@ -151,6 +152,7 @@ async function phase(h: Hall, pauseMs: number) {
     done += 1;
     return answer;
   };
+  const hubBefore = { issue: await hubAnswerBuckets(h.hub.url, ['issueTicket']), call: await hubAnswerBuckets(h.hub.url, ['callNext']) };
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
   const kioskLoops = h.kiosks.map(async (k, i) => {
@@ -171,6 +173,7 @@ async function phase(h: Hall, pauseMs: number) {
   });
   await Promise.all([...kioskLoops, ...windowLoops]);
   const elapsed = (performance.now() - started) / 1000;
+  const hubOwn = { issue: bucketsBetween(hubBefore.issue, await hubAnswerBuckets(h.hub.url, ['issueTicket'])), call: bucketsBetween(hubBefore.call, await hubAnswerBuckets(h.hub.url, ['callNext'])) };
   await new Promise((r) => setTimeout(r, 300));
   const fanOut: number[] = [];
   let incomplete = 0;
@@ -180,7 +183,7 @@ async function phase(h: Hall, pauseMs: number) {
     if (times.length < h.subscribers.length) incomplete += 1;
     else fanOut.push(Math.max(...times) - t0);
   }
-  return { rate: done / elapsed, done, issue: latency.issueTicket!, call: latency.callNext!, fanOut, incomplete };
+  return { rate: done / elapsed, done, issue: latency.issueTicket!, call: latency.callNext!, fanOut, incomplete, hubOwn };
 }
 
 type Samples = Awaited<ReturnType<typeof phase>>;
@@ -196,10 +199,12 @@ function pooled(runs: Samples[]) {
     fanOut: stats(all('fanOut')),
     incomplete: runs.reduce((n, r) => n + r.incomplete, 0),
     runs: runs.length,
+    /** The hub's own answer times (its /metrics) of the runs' commands, pooled. */
+    hubOwn: { issue: runs.map((r) => r.hubOwn.issue).reduce(plus), call: runs.map((r) => r.hubOwn.call).reduce(plus) },
   };
 }
 
-type Issuing = { rate: number; latency: ReturnType<typeof stats>; samples: number[] };
+type Issuing = { rate: number; latency: ReturnType<typeof stats>; samples: number[]; hubOwn: AnswerBuckets };
 
 /** `clients` send issueTicket one after another, each as soon as it has its answer, over the WebSocket or HTTP. */
 async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Issuing> {
@@ -223,6 +228,7 @@ async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Is
   const since = ((await api(h.hub, 'GET', '/api/health')).body as { seq: number }).seq;
   const terminals =
     via === 'ws' ? await Promise.all(Array.from({ length: clients }, (_, i) => TestTerminal.connect(h.hub.wsUrl, { role: 'kiosk', terminal: `bench-kiosk-${i + 1}`, token: TOKEN, since }, false))) : [];
+  const hubBefore = await hubAnswerBuckets(h.hub.url, ['issueTicket']);
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
   await Promise.all(
@@ -242,14 +248,15 @@ async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Is
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const hubOwn = bucketsBetween(hubBefore, await hubAnswerBuckets(h.hub.url, ['issueTicket']));
   for (const t of terminals) t.close();
   agent.destroy();
-  return { rate: latency.length / elapsed, latency: stats(latency), samples: latency };
+  return { rate: latency.length / elapsed, latency: stats(latency), samples: latency, hubOwn };
 }
 
 function pooledIssuing(runs: Issuing[]): Issuing {
   const samples = runs.flatMap((r) => r.samples);
-  return { rate: runs.reduce((n, r) => n + r.rate, 0) / runs.length, latency: stats(samples), samples };
+  return { rate: runs.reduce((n, r) => n + r.rate, 0) / runs.length, latency: stats(samples), samples, hubOwn: runs.map((r) => r.hubOwn).reduce(plus) };
 }
 
 interface QrRatings {
@@ -260,6 +267,8 @@ interface QrRatings {
   slowest: { place: number; ms: number }[];
   /** The hub's flushes of its log meanwhile (its /metrics): how many, and how many took over 5 ms. */
   flushes: { n: number; over5ms: number };
+  /** The hub's own answer times of the ratings (its /metrics). */
+  hubOwn: AnswerBuckets;
 }
 
 /** The hub's flushes of its log so far, by its /metrics: in all, and those within 5 ms. */
@@ -270,7 +279,7 @@ async function logFlushes(h: Hall): Promise<{ n: number; within5ms: number }> {
 }
 
 const qrFigure = (r: QrRatings) => `${ms(r.latency.p50)} / ${ms(r.latency.p99)}`;
-const qrNotes = (r: QrRatings) => `${Object.entries(r.answers).map(([k, v]) => `${v} ${k}`).join(', ')}; the client's own GC in ${r.clientGc}; slowest ${slowestOf(r)}; ${flushesOf(r)}`;
+const qrNotes = (r: QrRatings) => `the hub's own ${hubOwnFigure(r.hubOwn)}; ${Object.entries(r.answers).map(([k, v]) => `${v} ${k}`).join(', ')}; the client's own GC in ${r.clientGc}; slowest ${slowestOf(r)}; ${flushesOf(r)}`;
 const flushesOf = (r: QrRatings) => `the hub's log flushed ${r.flushes.n} times meanwhile, ${r.flushes.over5ms} of them over 5 ms`;
 const slowestOf = (r: QrRatings) => r.slowest.map((s) => `#${s.place + 1} ${s.ms.toFixed(1)} ms`).join(', ');
 
@@ -286,13 +295,15 @@ async function qrRatings(h: Hall, ticketIds: string[]): Promise<QrRatings> {
   client.stdout.on('data', (d: string) => (out += d));
   const exited = new Promise<number | null>((resolve) => client.once('exit', resolve));
   const before = await logFlushes(h);
+  const hubBefore = await hubAnswerBuckets(h.hub.url, ['rate']);
   client.stdin.end(JSON.stringify({ url: h.hub.url, token: TOKEN, ticketIds }));
   const code = await exited;
   const after = await logFlushes(h);
+  const hubOwn = bucketsBetween(hubBefore, await hubAnswerBuckets(h.hub.url, ['rate']));
   if (code !== 0) throw new Error(`the QR rating client exited with ${code}`);
   const r = JSON.parse(out) as { latency: number[]; answers: Record<string, number>; clientGc: number; slowest: { place: number; ms: number }[] };
   const flushes = { n: after.n - before.n, over5ms: after.n - after.within5ms - (before.n - before.within5ms) };
-  return { latency: stats(r.latency), answers: r.answers, clientGc: r.clientGc, slowest: r.slowest, flushes };
+  return { latency: stats(r.latency), answers: r.answers, clientGc: r.clientGc, slowest: r.slowest, flushes, hubOwn };
 }
 
 /**
@@ -423,9 +434,14 @@ function printLoad(title: string, r: Phase, subscribers: number): void {
   console.log(`    commands per second          ${r.rate.toFixed(0)}   (${r.done} commands; each a savepoint, those arriving together committed at once, synchronous=FULL)`);
   console.log(`    issueTicket latency          p50 ${ms(r.issue.p50)}   p99 ${ms(r.issue.p99)}   (n=${r.issue.n})`);
   console.log(`    callNext latency             p50 ${ms(r.call.p50)}   p99 ${ms(r.call.p99)}   (n=${r.call.n})`);
+  console.log(`    the hub's own answer time    issueTicket ${hubOwnFigure(r.hubOwn.issue)};  callNext ${hubOwnFigure(r.hubOwn.call)}`);
   console.log(`    event to all ${subscribers} subscribers  p50 ${ms(r.fanOut.p50)}   p99 ${ms(r.fanOut.p99)}   max ${ms(r.fanOut.max)}   (n=${r.fanOut.n}${r.incomplete ? `, ${r.incomplete} not yet everywhere` : ''})`);
 }
 
+const ownP99 = (b: AnswerBuckets) => {
+  const v = quantileMs(b, 0.99);
+  return v === undefined ? '-' : ms(v);
+};
 const issued = (r: Issuing) => `${r.rate.toFixed(0).padStart(5)}/s  p50 ${ms(r.latency.p50)}  p99 ${ms(r.latency.p99)}`;
 
 export async function runHubBench(options: { year: boolean } = { year: true }): Promise<void> {
@@ -482,6 +498,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
     console.log('  issueTicket, every client sending its next as soon as it has its answer (WebSocket beside HTTP)');
     console.log(`     8 clients   WebSocket ${issued(e.issue8.ws)}   HTTP ${issued(e.issue8.http)}`);
     console.log(`    32 clients   WebSocket ${issued(e.issue32.ws)}   HTTP ${issued(e.issue32.http)}`);
+    console.log(`    the hub's own answer time, 8 clients: WebSocket ${hubOwnFigure(e.issue8.ws.hubOwn)};  HTTP ${hubOwnFigure(e.issue8.http.hubOwn)}`);
     console.log('  goals: >= 2000 commands/s; p99 < 10 ms; event to 60 subscribers p99 < 20 ms; issueTicket over HTTP about 2,000/s with p99 < 10 ms at 8 clients');
     console.log(`  the disk's own flush, what each commit waits for (4 KB appended and fdatasync'd, 1,000 in a row, no hub running): p50 ${ms(flush.p50)}   p99 ${ms(flush.p99)}   max ${ms(flush.max)}`);
     console.log(`  QR rating of an unknown ticket, 200 one after another from a client process of their own: p50 ${ms(e.qrUnknown.latency.p50)}   p99 ${ms(e.qrUnknown.latency.p99)}   max ${ms(e.qrUnknown.latency.max)}   (the client's own GC in ${e.qrUnknown.clientGc}; slowest ${slowestOf(e.qrUnknown)}; ${flushesOf(e.qrUnknown)})`);
@@ -503,7 +520,10 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
       ['saturated issueTicket p50 / p99', `${ms(empty.saturated.issue.p50)} / ${ms(empty.saturated.issue.p99)}`, `${ms(busy.saturated.issue.p50)} / ${ms(busy.saturated.issue.p99)}`, ratio(empty.saturated.issue.p50, busy.saturated.issue.p50)],
       ['paced 2,000/s issueTicket p50 / p99', `${ms(empty.paced.issue.p50)} / ${ms(empty.paced.issue.p99)}`, `${ms(busy.paced.issue.p50)} / ${ms(busy.paced.issue.p99)}`, ratio(empty.paced.issue.p50, busy.paced.issue.p50)],
       ['paced 2,000/s callNext p50 / p99', `${ms(empty.paced.call.p50)} / ${ms(empty.paced.call.p99)}`, `${ms(busy.paced.call.p50)} / ${ms(busy.paced.call.p99)}`, ratio(empty.paced.call.p50, busy.paced.call.p50)],
+      ['  the hub\'s own answer, issueTicket p99', ownP99(empty.paced.hubOwn.issue), ownP99(busy.paced.hubOwn.issue), 'its /metrics: from the command read to its answer'],
+      ['  the hub\'s own answer, callNext p99', ownP99(empty.paced.hubOwn.call), ownP99(busy.paced.hubOwn.call), ''],
       ['issueTicket over HTTP, 8 clients', issued(empty.issue8.http), issued(busy.issue8.http), ''],
+      ['  the hub\'s own answer p99', ownP99(empty.issue8.http.hubOwn), ownP99(busy.issue8.http.hubOwn), ''],
       ['issueTicket over WebSocket, 8 clients', issued(empty.issue8.ws), issued(busy.issue8.ws), ''],
       ['snapshot for a new terminal, start of day', kb(empty.snapshotStart), kb(busy.snapshotStart), ratio(empty.snapshotStart, busy.snapshotStart)],
       [`snapshot after the same day (${emptyDay.tickets} tickets)`, kb(emptyDay.bytes), kb(yearDay.bytes), ratio(emptyDay.bytes, yearDay.bytes)],

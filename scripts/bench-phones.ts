@@ -11,6 +11,7 @@ import { TestTerminal } from '../packages/hub/src/testing/terminal';
 import { benchCatalogue } from './bench-catalogue';
 import type { FromReader, ReaderFrame, ToReader } from './bench-phone-reader';
 import { stats } from './bench-hub';
+import { bucketsBetween, hubAnswerBuckets, hubOwnFigure, quantileMs } from './hub-answer-times';
 
 /**
  * 3,000 phones following their tickets on one hub while the hall works: the hub in its own process,
@@ -101,6 +102,8 @@ interface HallRun {
   callNext: ReturnType<typeof stats>;
   fan: ReturnType<typeof stats>;
   hubCpu: number;
+  /** The hub's own answer time p99 (its /metrics), ms. */
+  hubOwnP99: { issue: number | undefined; call: number | undefined };
 }
 
 /**
@@ -188,6 +191,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
       return answer;
     };
     const followed = new Set(ticketIds);
+    const hubBefore = { issue: await hubAnswerBuckets(hub.url, ['issueTicket']), call: await hubAnswerBuckets(hub.url, ['callNext']) };
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
     const hubCpu0 = cpuSeconds(pid);
@@ -212,6 +216,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
     });
     await Promise.all([...kioskLoops, ...windowLoops]);
     const elapsed = (performance.now() - started) / 1000;
+    const hubOwn = { issue: bucketsBetween(hubBefore.issue, await hubAnswerBuckets(hub.url, ['issueTicket'])), call: bucketsBetween(hubBefore.call, await hubAnswerBuckets(hub.url, ['callNext'])) };
     const hubCpu = cpuSeconds(pid) - hubCpu0;
     const phonesCpu = phonesPid ? cpuSeconds(phonesPid) - phonesCpu0 : 0;
     const benchCpu = process.cpuUsage(benchCpu0);
@@ -262,10 +267,11 @@ async function runHall(watching: boolean): Promise<HallRun> {
     say(`  a move further back (age when told) p50 ${ms(far.p50)}   p99 ${ms(far.p99)}   (n=${far.n}; ${frames} messages to phones in all)`);
     say(`  issueTicket latency               p50 ${ms(issue.p50)}   p99 ${ms(issue.p99)}   (n=${issue.n})`);
     say(`  callNext latency                  p50 ${ms(callNext.p50)}   p99 ${ms(callNext.p99)}   (n=${callNext.n})`);
+    say(`  the hub's own answer time        issueTicket ${hubOwnFigure(hubOwn.issue)};  callNext ${hubOwnFigure(hubOwn.call)}   (its /metrics: from the command read to its answer)`);
     say(`  event to all ${subscribers.length} terminals         p50 ${ms(fan.p50)}   p99 ${ms(fan.p99)}   (n=${fan.n})`);
     say('  goals: the call at every phone p99 < 200 ms; < 50 KB per watching phone; terminals p99 < 10 ms, fan-out p99 < 20 ms');
     for (const t of subscribers) t.close();
-    return { lines, issue, callNext, fan, hubCpu: hubCpu / elapsed };
+    return { lines, issue, callNext, fan, hubCpu: hubCpu / elapsed, hubOwnP99: { issue: quantileMs(hubOwn.issue, 0.99), call: quantileMs(hubOwn.call, 0.99) } };
   } finally {
     reader?.close();
     await hub.kill('SIGTERM');
@@ -289,6 +295,8 @@ export async function runPhoneBench(): Promise<void> {
   console.log(`    issueTicket latency             ${pair(alone.issue, withPhones.issue)}`);
   console.log(`    callNext latency                ${pair(alone.callNext, withPhones.callNext)}`);
   console.log(`    event to all the terminals      ${pair(alone.fan, withPhones.fan)}`);
+  const own = (x: number | undefined) => (x === undefined ? '-' : ms(x));
+  console.log(`    the hub's own answer p99        issueTicket ${own(alone.hubOwnP99.issue)}, callNext ${own(alone.hubOwnP99.call)}   (with the phones ${own(withPhones.hubOwnP99.issue)} and ${own(withPhones.hubOwnP99.call)})`);
 }
 
 if (process.argv[1]?.endsWith('bench-phones.ts')) await runPhoneBench();

@@ -56,6 +56,30 @@ describe('the group commit', () => {
     expect(batches).toHaveBeenCalledTimes(4);
   });
 
+  it("says how long each command waited for its answer, from its coming to the hub to the standby's word", async () => {
+    const s = store();
+    // A standby in step that takes 60 ms to hold the batch: the answer waits for it, and so does the time told.
+    const commits = new GroupCommit(s, () => new Promise((resolve) => setTimeout(resolve, 60)));
+    const heard: { type: string; seconds: number }[] = [];
+    const stop = commits.onAnswered((type, seconds) => heard.push({ type, seconds }));
+    const kiosk = { role: 'kiosk', terminal: 'kiosk-1' } as const;
+    const started = performance.now();
+    await Promise.all([
+      commits.submit({ id: 'timed-issue', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk),
+      commits.submit({ id: 'timed-refused', type: 'issueTicket', serviceCode: 'NO-SUCH-ITEM', lane: 'ordinary' }, kiosk),
+      commits.submit({ id: 'timed-open', type: 'openWindow', window: 1 }, { role: 'admin', terminal: 'http' }),
+    ]);
+    const waited = (performance.now() - started) / 1000;
+    expect(heard.map((h) => h.type)).toEqual(['issueTicket', 'issueTicket', 'openWindow']);
+    for (const { seconds } of heard) {
+      expect(seconds).toBeGreaterThanOrEqual(0.059);
+      expect(seconds).toBeLessThanOrEqual(waited);
+    }
+    stop();
+    await commits.submit({ id: 'not-heard', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk);
+    expect(heard).toHaveLength(3);
+  });
+
   it('answers every command of a batch that could not be written, so that each may be sent again', async () => {
     const s = store();
     vi.spyOn(s, 'executeBatch').mockImplementation(() => {

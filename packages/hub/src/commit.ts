@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import { log } from './log';
 import type { CommandEntry, ExecuteOptions, Executed, HallStore } from './store';
 
-type Entry = CommandEntry & { resolve: (r: Executed) => void };
+/** A command waiting for its batch, with when it came to the hub (performance.now()). */
+type Entry = CommandEntry & { resolve: (r: Executed) => void; arrived: number };
 
 const FAILED: Answer = { ok: false, code: 'internal', message: 'the hub could not record this command; it is safe to send it again' };
 
@@ -31,6 +32,7 @@ export class GroupCommit {
   /** The flush under way (its end). */
   private flushing: Promise<void> | undefined;
   private readonly flushListeners = new Set<(seconds: number) => void>();
+  private readonly answerListeners = new Set<(type: string, seconds: number) => void>();
   private closed = false;
   private log: { file: string; fd: number } | undefined;
 
@@ -50,7 +52,7 @@ export class GroupCommit {
   submit(command: Command, actor: Actor, scope?: string | ExecuteOptions): Promise<Executed> {
     const options = typeof scope === 'string' ? { scope } : (scope ?? {});
     return new Promise((resolve) => {
-      this.queued.push({ command, actor, ...options, resolve });
+      this.queued.push({ command, actor, ...options, resolve, arrived: performance.now() });
       if (this.queued.length === 1) setImmediate(() => this.run());
     });
   }
@@ -62,6 +64,17 @@ export class GroupCommit {
   onFlushed(listener: (seconds: number) => void): () => void {
     this.flushListeners.add(listener);
     return () => this.flushListeners.delete(listener);
+  }
+
+  /**
+   * Hears each command answered: its type, and its seconds from its coming to the hub to its answer
+   * (waiting for its turn, its batch run, the disk's flush, the standby's word when one is in step).
+   * This is the hub's own part of a terminal's wait: time the command spent in the machine's network
+   * buffers before the hub read it is not in it. Returns the unsubscribe.
+   */
+  onAnswered(listener: (type: string, seconds: number) => void): () => void {
+    this.answerListeners.add(listener);
+    return () => this.answerListeners.delete(listener);
   }
 
   /** Waits for the flushes under way and due, and closes the log's file (the hub stops): a batch after it flushes on its commit. */
@@ -140,6 +153,9 @@ export class GroupCommit {
       // batch may not be in the new primary's log. The terminal sends it again to the hub in charge.
       const fenced = results.some((r) => r.events.length > 0) ? this.store.role.refusal() : undefined;
       batch.forEach(({ resolve }, i) => resolve(fenced && results[i]!.events.length > 0 ? { answer: fenced, events: [], repeated: false } : results[i]!));
+      if (this.answerListeners.size === 0) return;
+      const now = performance.now();
+      for (const { command, arrived } of batch) for (const listener of this.answerListeners) listener(command.type, (now - arrived) / 1000);
     };
     if (this.durable) void this.durable().then(answer, answer);
     else answer();

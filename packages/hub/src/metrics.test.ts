@@ -79,6 +79,10 @@ describe('the /metrics page', () => {
     expect(sample(text, 'servicehall_command_duration_seconds_count', { type: 'issueTicket' })).toBe(6);
     expect(sample(text, 'servicehall_command_duration_seconds_bucket', { type: 'issueTicket', le: '+Inf' })).toBe(6);
     expect(sample(text, 'servicehall_command_duration_seconds_sum', { type: 'issueTicket' })).toBeGreaterThan(0);
+    // Each answered, with the hub's own time for it (the terminal's wait without its network's).
+    expect(sample(text, 'servicehall_command_answer_seconds_count', { type: 'issueTicket' })).toBe(6);
+    expect(sample(text, 'servicehall_command_answer_seconds_bucket', { type: 'issueTicket', le: '1' })).toBe(6);
+    expect(sample(text, 'servicehall_command_answer_seconds_sum', { type: 'issueTicket' })).toBeGreaterThan(sample(text, 'servicehall_command_duration_seconds_sum', { type: 'issueTicket' })!);
     // Each command above waited for its own flush of the log (one after another, none shares one).
     const flushes = sample(text, 'servicehall_log_flush_seconds_count')!;
     expect(flushes).toBeGreaterThanOrEqual(5);

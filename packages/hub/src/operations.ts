@@ -22,7 +22,7 @@ export interface Operations {
 /** What the hub does for its operator beside the hall's work: metrics, the command log, scheduled backups. */
 export async function startOperations(
   options: OperationsOptions,
-  parts: Omit<MetricsSources, 'backups'> & { startCheck: StartCheck; loadSeconds: number; commits?: Pick<GroupCommit, 'onFlushed'> },
+  parts: Omit<MetricsSources, 'backups'> & { startCheck: StartCheck; loadSeconds: number; commits?: Pick<GroupCommit, 'onFlushed' | 'onAnswered'> },
 ): Promise<Operations> {
   const backups = options.backup
     ? new BackupSchedule(path.join(options.dataDir, DATABASE_FILE), options.backup, () => parts.store.view.catalogue.hall.timeZone)
@@ -31,6 +31,7 @@ export async function startOperations(
   void backups?.start();
   const metrics = new HubMetrics({ ...parts, backups: backups?.status });
   const stopFlushes = parts.commits?.onFlushed((seconds) => metrics.flushed(seconds));
+  const stopAnswers = parts.commits?.onAnswered((type, seconds) => metrics.answered(type, seconds));
   const stopObserving = parts.store.onExecuted((batch, results, seconds) => {
     metrics.observe(batch, results, seconds);
     if (!log.isLevelEnabled('debug')) return;
@@ -47,6 +48,7 @@ export async function startOperations(
     async stop() {
       stopObserving();
       stopFlushes?.();
+      stopAnswers?.();
       await backups?.stop();
     },
   };
