@@ -520,7 +520,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
       ['saturated issueTicket p50 / p99', `${ms(empty.saturated.issue.p50)} / ${ms(empty.saturated.issue.p99)}`, `${ms(busy.saturated.issue.p50)} / ${ms(busy.saturated.issue.p99)}`, ratio(empty.saturated.issue.p50, busy.saturated.issue.p50)],
       ['paced 2,000/s issueTicket p50 / p99', `${ms(empty.paced.issue.p50)} / ${ms(empty.paced.issue.p99)}`, `${ms(busy.paced.issue.p50)} / ${ms(busy.paced.issue.p99)}`, ratio(empty.paced.issue.p50, busy.paced.issue.p50)],
       ['paced 2,000/s callNext p50 / p99', `${ms(empty.paced.call.p50)} / ${ms(empty.paced.call.p99)}`, `${ms(busy.paced.call.p50)} / ${ms(busy.paced.call.p99)}`, ratio(empty.paced.call.p50, busy.paced.call.p50)],
-      ['  the hub\'s own answer, issueTicket p99', ownP99(empty.paced.hubOwn.issue), ownP99(busy.paced.hubOwn.issue), 'its /metrics: from the command read to its answer'],
+      ['  the hub\'s own answer, issueTicket p99', ownP99(empty.paced.hubOwn.issue), ownP99(busy.paced.hubOwn.issue), 'its /metrics: from the command read and checked to its answer'],
       ['  the hub\'s own answer, callNext p99', ownP99(empty.paced.hubOwn.call), ownP99(busy.paced.hubOwn.call), ''],
       ['issueTicket over HTTP, 8 clients', issued(empty.issue8.http), issued(busy.issue8.http), ''],
       ['  the hub\'s own answer p99', ownP99(empty.issue8.http.hubOwn), ownP99(busy.issue8.http.hubOwn), ''],

@@ -267,7 +267,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
     say(`  a move further back (age when told) p50 ${ms(far.p50)}   p99 ${ms(far.p99)}   (n=${far.n}; ${frames} messages to phones in all)`);
     say(`  issueTicket latency               p50 ${ms(issue.p50)}   p99 ${ms(issue.p99)}   (n=${issue.n})`);
     say(`  callNext latency                  p50 ${ms(callNext.p50)}   p99 ${ms(callNext.p99)}   (n=${callNext.n})`);
-    say(`  the hub's own answer time        issueTicket ${hubOwnFigure(hubOwn.issue)};  callNext ${hubOwnFigure(hubOwn.call)}   (its /metrics: from the command read to its answer)`);
+    say(`  the hub's own answer time        issueTicket ${hubOwnFigure(hubOwn.issue)};  callNext ${hubOwnFigure(hubOwn.call)}   (its /metrics: from the command read and checked to its answer)`);
     say(`  event to all ${subscribers.length} terminals         p50 ${ms(fan.p50)}   p99 ${ms(fan.p99)}   (n=${fan.n})`);
     say('  goals: the call at every phone p99 < 200 ms; < 50 KB per watching phone; terminals p99 < 10 ms, fan-out p99 < 20 ms');
     for (const t of subscribers) t.close();

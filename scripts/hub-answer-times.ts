@@ -1,6 +1,6 @@
 /**
  * The hub's own answer times, as its /metrics counts them (servicehall_command_answer_seconds: from a
- * command's coming to the hub to its answer), for the benches to print beside what their clients
+ * command read and checked to its answer), for the benches to print beside what their clients
  * measured. A client's latency holds the hub's time and the rest: the machine's network stack, and
  * on one machine the clients' own processes waiting for a core. The difference says which of the two
  * a figure over its goal owes to.

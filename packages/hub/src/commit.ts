@@ -67,10 +67,10 @@ export class GroupCommit {
   }
 
   /**
-   * Hears each command answered: its type, and its seconds from its coming to the hub to its answer
-   * (waiting for its turn, its batch run, the disk's flush, the standby's word when one is in step).
-   * This is the hub's own part of a terminal's wait: time the command spent in the machine's network
-   * buffers before the hub read it is not in it. Returns the unsubscribe.
+   * Hears each command answered: its type, and its seconds from its submission (the command read and
+   * checked) to its answer (waiting for its turn, its batch run, the disk's flush, the standby's word
+   * when one is in step). This is the hub's own part of a terminal's wait: the time the command spent
+   * in the network and the machine's buffers before the hub read it is not in it. Returns the unsubscribe.
    */
   onAnswered(listener: (type: string, seconds: number) => void): () => void {
     this.answerListeners.add(listener);

@@ -94,7 +94,7 @@ export class HubMetrics {
     });
     this.answerTime = new Histogram({
       name: 'servicehall_command_answer_seconds',
-      help: "From a command's coming to the hub to its answer (its turn, its batch, the log's flush, the standby's word when one is in step), by command type: the hub's own part of a terminal's wait, without the time it spent in the machine's network buffers before the hub read it",
+      help: "From a command read and checked (handed to the group commit) to its answer (its turn, its batch, the log's flush, the standby's word when one is in step), by command type: the hub's own part of a terminal's wait, without the time the command spent in the network and the machine's buffers before the hub read it",
       labelNames: ['type'],
       buckets: ANSWER_BUCKETS,
       registers,
