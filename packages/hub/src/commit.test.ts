@@ -56,7 +56,7 @@ describe('the group commit', () => {
     expect(batches).toHaveBeenCalledTimes(4);
   });
 
-  it("says how long each command waited for its answer, from its coming to the hub to the standby's word", async () => {
+  it("says how long each command waited for its answer, from its submission to the standby's word", async () => {
     const s = store();
     // A standby in step that takes 60 ms to hold the batch: the answer waits for it, and so does the time told.
     const commits = new GroupCommit(s, () => new Promise((resolve) => setTimeout(resolve, 60)));

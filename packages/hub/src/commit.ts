@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { log } from './log';
 import type { CommandEntry, ExecuteOptions, Executed, HallStore } from './store';
 
-/** A command waiting for its batch, with when it came to the hub (performance.now()). */
+/** A command waiting for its batch, with when it was submitted (performance.now()). */
 type Entry = CommandEntry & { resolve: (r: Executed) => void; arrived: number };
 
 const FAILED: Answer = { ok: false, code: 'internal', message: 'the hub could not record this command; it is safe to send it again' };

@@ -8,13 +8,13 @@ import type { Db } from './db';
 import type { StartCheck } from './integrity';
 import type { ReplicationStatus } from './replication';
 import type { Executed, HallStore } from './store';
+import { tokensMatch, type LinkedTerminal } from './terminals';
 
 /**
  * The buckets of a command's answer time (seconds): fine enough about the terminals' goal of 10 ms
  * that a percentile read between two of them (the benches print the hub's own p99) is near the truth.
  */
 export const ANSWER_BUCKETS = [0.0005, 0.001, 0.0015, 0.002, 0.003, 0.004, 0.005, 0.006, 0.008, 0.01, 0.0125, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 0.5, 1];
-import { tokensMatch, type LinkedTerminal } from './terminals';
 
 export interface MetricsSources {
   store: HallStore;
