@@ -152,7 +152,7 @@ async function phase(h: Hall, pauseMs: number) {
     done += 1;
     return answer;
   };
-  const hubBefore = { issue: await hubAnswerBuckets(h.hub.url, ['issueTicket']), call: await hubAnswerBuckets(h.hub.url, ['callNext']) };
+  const [issueBefore, callBefore] = await hubAnswerBuckets(h.hub.url, ['issueTicket'], ['callNext']);
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
   const kioskLoops = h.kiosks.map(async (k, i) => {
@@ -173,7 +173,8 @@ async function phase(h: Hall, pauseMs: number) {
   });
   await Promise.all([...kioskLoops, ...windowLoops]);
   const elapsed = (performance.now() - started) / 1000;
-  const hubOwn = { issue: bucketsBetween(hubBefore.issue, await hubAnswerBuckets(h.hub.url, ['issueTicket'])), call: bucketsBetween(hubBefore.call, await hubAnswerBuckets(h.hub.url, ['callNext'])) };
+  const [issueAfter, callAfter] = await hubAnswerBuckets(h.hub.url, ['issueTicket'], ['callNext']);
+  const hubOwn = { issue: bucketsBetween(issueBefore!, issueAfter!), call: bucketsBetween(callBefore!, callAfter!) };
   await new Promise((r) => setTimeout(r, 300));
   const fanOut: number[] = [];
   let incomplete = 0;
@@ -228,7 +229,7 @@ async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Is
   const since = ((await api(h.hub, 'GET', '/api/health')).body as { seq: number }).seq;
   const terminals =
     via === 'ws' ? await Promise.all(Array.from({ length: clients }, (_, i) => TestTerminal.connect(h.hub.wsUrl, { role: 'kiosk', terminal: `bench-kiosk-${i + 1}`, token: TOKEN, since }, false))) : [];
-  const hubBefore = await hubAnswerBuckets(h.hub.url, ['issueTicket']);
+  const [hubBefore] = await hubAnswerBuckets(h.hub.url, ['issueTicket']);
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
   await Promise.all(
@@ -248,7 +249,7 @@ async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Is
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  const hubOwn = bucketsBetween(hubBefore, await hubAnswerBuckets(h.hub.url, ['issueTicket']));
+  const hubOwn = bucketsBetween(hubBefore!, (await hubAnswerBuckets(h.hub.url, ['issueTicket']))[0]!);
   for (const t of terminals) t.close();
   agent.destroy();
   return { rate: latency.length / elapsed, latency: stats(latency), samples: latency, hubOwn };
@@ -295,11 +296,11 @@ async function qrRatings(h: Hall, ticketIds: string[]): Promise<QrRatings> {
   client.stdout.on('data', (d: string) => (out += d));
   const exited = new Promise<number | null>((resolve) => client.once('exit', resolve));
   const before = await logFlushes(h);
-  const hubBefore = await hubAnswerBuckets(h.hub.url, ['rate']);
+  const [hubBefore] = await hubAnswerBuckets(h.hub.url, ['rate']);
   client.stdin.end(JSON.stringify({ url: h.hub.url, token: TOKEN, ticketIds }));
   const code = await exited;
   const after = await logFlushes(h);
-  const hubOwn = bucketsBetween(hubBefore, await hubAnswerBuckets(h.hub.url, ['rate']));
+  const hubOwn = bucketsBetween(hubBefore!, (await hubAnswerBuckets(h.hub.url, ['rate']))[0]!);
   if (code !== 0) throw new Error(`the QR rating client exited with ${code}`);
   const r = JSON.parse(out) as { latency: number[]; answers: Record<string, number>; clientGc: number; slowest: { place: number; ms: number }[] };
   const flushes = { n: after.n - before.n, over5ms: after.n - after.within5ms - (before.n - before.within5ms) };

@@ -191,7 +191,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
       return answer;
     };
     const followed = new Set(ticketIds);
-    const hubBefore = { issue: await hubAnswerBuckets(hub.url, ['issueTicket']), call: await hubAnswerBuckets(hub.url, ['callNext']) };
+    const [issueBefore, callBefore] = await hubAnswerBuckets(hub.url, ['issueTicket'], ['callNext']);
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
     const hubCpu0 = cpuSeconds(pid);
@@ -216,7 +216,8 @@ async function runHall(watching: boolean): Promise<HallRun> {
     });
     await Promise.all([...kioskLoops, ...windowLoops]);
     const elapsed = (performance.now() - started) / 1000;
-    const hubOwn = { issue: bucketsBetween(hubBefore.issue, await hubAnswerBuckets(hub.url, ['issueTicket'])), call: bucketsBetween(hubBefore.call, await hubAnswerBuckets(hub.url, ['callNext'])) };
+    const [issueAfter, callAfter] = await hubAnswerBuckets(hub.url, ['issueTicket'], ['callNext']);
+    const hubOwn = { issue: bucketsBetween(issueBefore!, issueAfter!), call: bucketsBetween(callBefore!, callAfter!) };
     const hubCpu = cpuSeconds(pid) - hubCpu0;
     const phonesCpu = phonesPid ? cpuSeconds(phonesPid) - phonesCpu0 : 0;
     const benchCpu = process.cpuUsage(benchCpu0);

@@ -25,9 +25,10 @@ export function answerBucketsIn(text: string, types: readonly string[]): AnswerB
   return out;
 }
 
-/** The hub's answer-time buckets of these command types now. */
-export async function hubAnswerBuckets(url: string, types: readonly string[]): Promise<AnswerBuckets> {
-  return answerBucketsIn(await (await fetch(`${url}/metrics`)).text(), types);
+/** The hub's answer-time buckets now, from one reading of its /metrics: one for each list of command types (added within a list). */
+export async function hubAnswerBuckets(url: string, ...lists: (readonly string[])[]): Promise<AnswerBuckets[]> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return lists.map((types) => answerBucketsIn(text, types));
 }
 
 /** What was counted between two readings (or several such, added: `plus`). */
@@ -48,7 +49,8 @@ export function plus(a: AnswerBuckets, b: AnswerBuckets): AnswerBuckets {
  */
 export function quantileMs(buckets: AnswerBuckets, q: number): number | undefined {
   const bounds = [...buckets.keys()].sort((x, y) => x - y);
-  const total = buckets.get(Infinity) ?? (bounds.length ? buckets.get(bounds.at(-1)!)! : 0);
+  // The last bound's count is every answer (+Inf's, when the page has it, as it always does).
+  const total = bounds.length ? buckets.get(bounds.at(-1)!)! : 0;
   if (!total) return undefined;
   const rank = q * total;
   let lower = 0;
