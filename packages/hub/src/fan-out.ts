@@ -31,6 +31,11 @@ export interface FanOutTargets<T extends FanOutTerminal> {
   publicEvents: (events: readonly HallEvent[]) => HallEvent[];
   /** The least time between two rounds (FAN_OUT_GAP_MS by default). */
   gapMs?: number;
+  /**
+   * A message's bytes as they go to every terminal it is written to, made once (by default its
+   * UTF-8; the hub's terminals frame it once as a WebSocket message, see terminals.ts).
+   */
+  encode?: (text: string) => Buffer;
 }
 
 /** One telling of events (a flush's), written as it will go inside every terminal's message. */
@@ -48,8 +53,8 @@ interface Telling {
  */
 export class EventFanOut<T extends FanOutTerminal> {
   private tellings: Telling[] = [];
-  /** The messages made for this round, by the first telling they hold (most terminals share one). */
-  private made = new Map<string, Buffer>();
+  /** The messages made for this round, by the first telling they hold, twice that and 1 more for the open one (most terminals share one). */
+  private made = new Map<number, Buffer>();
   private timer: NodeJS.Timeout | undefined;
   private wroteAt = -Infinity;
   /** The last sequence number told. */
@@ -122,14 +127,16 @@ export class EventFanOut<T extends FanOutTerminal> {
   /** Everything told that the terminal has not had, in one message. */
   private writeDue(t: T): void {
     if (!t.subscribed || t.told >= this.toldSeq) return;
-    const from = this.tellings.findIndex((telling) => telling.last > t.told);
-    if (from < 0) return;
+    let from = 0;
+    while (from < this.tellings.length && this.tellings[from]!.last <= t.told) from += 1;
+    if (from === this.tellings.length) return;
     const open = this.to.isPublic(t);
-    const key = `${open ? 'open' : 'full'}:${from}`;
+    const key = from * 2 + (open ? 1 : 0);
     let bytes = this.made.get(key);
     if (!bytes) {
       const parts = this.tellings.slice(from).map((telling) => (open ? (telling.open ??= eventsJson(this.to.publicEvents(telling.events))) : telling.full));
-      bytes = Buffer.from(eventsMessage(parts));
+      const text = eventsMessage(parts);
+      bytes = this.to.encode ? this.to.encode(text) : Buffer.from(text);
       this.made.set(key, bytes);
     }
     t.told = this.toldSeq;

@@ -462,7 +462,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   if (tls) server.on('secureConnection', (socket: Socket & { overCap?: boolean }) => void (overCapTls.has(`${socket.remoteAddress}|${socket.remotePort}`) && (socket.overCap = true)));
 
   // The socket takes more than a message may hold, so that an oversized message gets an answer, not a dropped line.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * MAX_MESSAGE_BYTES });
+  // No compression: a round of events is framed once and written as the same bytes to every terminal (terminals.ts).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * MAX_MESSAGE_BYTES, perMessageDeflate: false });
   // The standby hub's link (the hall token; see replication.ts).
   const replicationWss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_MESSAGE_BYTES });
   replication.serve(replicationWss);

@@ -12,6 +12,7 @@ import {
 } from '@servicehall/protocol';
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { GroupCommit } from './commit';
 import type { Pairings, PairingRequest, TerminalCredentials } from './enrolment';
@@ -21,6 +22,7 @@ import { continuesLog, type Lineage } from './lineage';
 import { log } from './log';
 import { commandScope, type HallStore } from './store';
 import { SnapshotCache } from './snapshots';
+import { textFrame } from './ws-frame';
 
 /** A terminal further behind than this gets a snapshot instead of the events it missed. */
 export const MAX_CATCH_UP_EVENTS = 500;
@@ -30,6 +32,8 @@ const HEARTBEAT_MS = 15_000;
 
 interface Session {
   ws: WebSocket;
+  /** The connection under it, where messages framed once for many terminals are written as they are. */
+  socket: Duplex;
   actor?: Actor;
   /** The credential the terminal said hello with (none for the hall token). */
   credentialId?: string;
@@ -221,6 +225,21 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     else s.ws.send(JSON.stringify(message));
   };
 
+  /**
+   * A message framed once for many terminals (a round of events), written to this one as it is:
+   * the same bytes ws.send would write, without framing them again and corking the connection for
+   * each terminal. The hub's sockets have no extension (no compression), so a frame's bytes are the
+   * same for every terminal, and ws writes its own (answers, pings) on the same connection in order.
+   */
+  const writeFramed = (s: Session, frame: Buffer) => {
+    if (s.ws.readyState !== s.ws.OPEN) return;
+    if (s.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      s.ws.terminate();
+      return;
+    }
+    s.socket.write(frame);
+  };
+
   // A snapshot goes to every terminal that asks within a second as the same bytes, written once.
   const snapshots = new SnapshotCache(
     (open) => {
@@ -242,7 +261,8 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
   // milliseconds; each message as the same bytes for every terminal, written once.
   const fanOut = new EventFanOut<Session>({
     terminals: () => sessions,
-    write: send,
+    write: writeFramed,
+    encode: textFrame,
     isPublic: (s) => isPublic(s.actor),
     publicEvents: (events) => events.map(publicEvent),
     gapMs: access.fanOutGapMs,
@@ -430,7 +450,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
 
   let nextConnection = 0;
   wss.on('connection', (ws, req: IncomingMessage) => {
-    const s: Session = { ws, subscribed: false, told: 0, alive: true, since: Date.now(), ...(req?.socket?.remoteAddress ? { address: req.socket.remoteAddress } : {}) };
+    const s: Session = { ws, socket: req.socket, subscribed: false, told: 0, alive: true, since: Date.now(), ...(req?.socket?.remoteAddress ? { address: req.socket.remoteAddress } : {}) };
     const connection = `c${++nextConnection}`;
     sessions.add(s);
     // A socket that never says who it is holds a place for nothing: it is closed after a few seconds.
