@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { HallWindow } from './catalogue';
-import { nextTicket, queueOrder, rememberCall, servesTicket, type LaneMemory, type QueueContext } from './queue';
+import { nextTicket, nextTicketIn, queueOrder, rememberCall, servesTicket, type LaneMemory, type QueueContext } from './queue';
 import type { Lane, Ticket, TicketState } from './ticket';
 
 const NOW = Date.parse('2026-11-27T10:00:00+08:00');
@@ -232,6 +232,22 @@ describe('queueOrder as a whole', () => {
         expect(ids(called)).toEqual(ids(shown));
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('reads the lists tickets wait in as they are: split in any way, some tickets in two lists, the same first', () => {
+    fc.assert(
+      fc.property(arbLine, arbCtx, fc.array(fc.nat(2)), fc.array(fc.boolean()), (line, c, where, twice) => {
+        // Each ticket in one of three lists, some also in the last (as a ticket sent to a window is also in its item's).
+        const lists: Ticket[][] = [[], [], []];
+        line.forEach((t, i) => {
+          lists[where[i] ?? 0]!.push(t);
+          if (twice[i] && (where[i] ?? 0) !== 2) lists[2]!.push(t);
+        });
+        const context = ctx(c.n, c.since, c.early);
+        expect(nextTicketIn(lists, window1, context)?.id).toBe(nextTicket(line, window1, context)?.id);
+      }),
+      { numRuns: 300 },
     );
   });
 });

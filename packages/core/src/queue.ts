@@ -99,18 +99,28 @@ export function queueOrder(waiting: readonly Ticket[], window: HallWindow, ctx: 
  * ordinary one. Called on every callNext, over however many wait.
  */
 export function nextTicket(waiting: Iterable<Ticket>, window: HallWindow, ctx: QueueContext): Ticket | undefined {
+  return nextTicketIn([waiting], window, ctx);
+}
+
+/**
+ * nextTicket over the lists the waiting tickets are kept in, read where they are (the hall's call
+ * reads its items' lists so, without a copy or a generator's step for each ticket waiting). A ticket
+ * in two lists counts once: each lane keeps its first, and a ticket is not before itself.
+ */
+export function nextTicketIn(lists: readonly Iterable<Ticket>[], window: HallWindow, ctx: QueueContext): Ticket | undefined {
   let slot: Ticket | undefined;
   let priority: Ticket | undefined;
   let ordinary: Ticket | undefined;
-  for (const t of waiting) {
-    if (t.state !== 'issued' || !servesTicket(window, t)) continue;
-    const lane = laneNow(t, ctx);
-    if (lane === 'slot') {
-      if (!slot || bySlot(t, slot) < 0) slot = t;
-    } else if (lane === 'priority') {
-      if (!priority || byArrival(t, priority) < 0) priority = t;
-    } else if (!ordinary || byArrival(t, ordinary) < 0) ordinary = t;
-  }
+  for (const list of lists)
+    for (const t of list) {
+      if (t.state !== 'issued' || !servesTicket(window, t)) continue;
+      const lane = laneNow(t, ctx);
+      if (lane === 'slot') {
+        if (!slot || bySlot(t, slot) < 0) slot = t;
+      } else if (lane === 'priority') {
+        if (!priority || byArrival(t, priority) < 0) priority = t;
+      } else if (!ordinary || byArrival(t, ordinary) < 0) ordinary = t;
+    }
   if (slot) return slot;
   if (priority && (ctx.memory.ordinarySincePriority >= ctx.policy.ordinaryPerPriority || !ordinary)) return priority;
   return ordinary ?? priority;

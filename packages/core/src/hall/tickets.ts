@@ -2,7 +2,7 @@ import { findItem, findWindow, type ServiceItem } from '../catalogue';
 import { clockMinutes, localTime } from '../clock';
 import type { CommandBody } from '../commands';
 import { counterKey, formatTicketNumber, nextFreeSequence, parseTicketNumber } from '../numbering';
-import { nextTicket, queueOrder, rememberCall } from '../queue';
+import { nextTicketIn, queueOrder, rememberCall } from '../queue';
 import { RECENT_SERVICES } from '../wait';
 import { ok, refuse, type Refusal, type Result } from '../result';
 import {
@@ -25,6 +25,7 @@ import {
   putTicket,
   ticketOf,
   waitingForWindow,
+  waitingListsForWindow,
   windowOf,
   windowState,
   type DecideContext,
@@ -314,7 +315,7 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
       const busy = currentTicket(view, command.window);
       if (busy) return refuse('window-busy', `window ${command.window} is still with ${busy.number}`);
       const hallWindow = findWindow(view.catalogue, command.window)!;
-      const t = nextTicket(waitingForWindow(view, hallWindow), hallWindow, { now, policy: view.catalogue.queue, memory: w.value.memory });
+      const t = nextTicketIn(waitingListsForWindow(view, hallWindow), hallWindow, { now, policy: view.catalogue.queue, memory: w.value.memory });
       if (!t) return refuse('queue-empty', `nobody is waiting for window ${command.window}`);
       const called = callTicket(t, command.window, w.value.clerk, now);
       if (!called.ok) return called;
@@ -334,7 +335,7 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
         const serves = t.targetWindow !== undefined ? t.targetWindow === command.window : hallWindow.serves.includes(t.serviceCode);
         if (!serves) return refuse('not-served-here', `window ${command.window} does not serve ${t.serviceCode}`);
         if (!command.reason && t.state === 'issued') {
-          const first = nextTicket(waitingForWindow(view, hallWindow), hallWindow, { now, policy: view.catalogue.queue, memory: w.value.memory });
+          const first = nextTicketIn(waitingListsForWindow(view, hallWindow), hallWindow, { now, policy: view.catalogue.queue, memory: w.value.memory });
           if (first && first.id !== t.id) return refuse('bad-request', `calling ${t.number} before ${first.number} needs a reason`);
         }
       }

@@ -391,6 +391,21 @@ export function* waitingForWindow(view: HallView, window: Pick<HallWindow, 'numb
   for (const t of view.waitingAt.get(window.number)?.values() ?? []) if (!codes.has(t.serviceCode)) yield t;
 }
 
+/**
+ * The lists the tickets a window may call wait in, as they are: its items' and the one of tickets
+ * sent to it (a ticket may be in two). For nextTicketIn, on every call, over however many wait.
+ */
+export function waitingListsForWindow(view: HallView, window: Pick<HallWindow, 'number' | 'serves'>): Iterable<Ticket>[] {
+  const lists: Iterable<Ticket>[] = [];
+  for (const code of window.serves) {
+    const forItem = view.waitingFor.get(code);
+    if (forItem) lists.push(forItem.values());
+  }
+  const sent = view.waitingAt.get(window.number);
+  if (sent) lists.push(sent.values());
+  return lists;
+}
+
 /** The ticket a window is dealing with now: called or being served there. */
 export function currentTicket(view: HallView, window: number): Ticket | undefined {
   const id = view.current.get(window);
