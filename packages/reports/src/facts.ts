@@ -334,10 +334,25 @@ const IS_PAUSE_COUNTER = new Set<string>(PAUSE_COUNTERS);
  * the month's), written then as one row change per row. The hub's batches and the city's shipping
  * both write what this sums.
  */
+/** Each counter's family as one bit of a number (the families are few). */
+const FAMILY_BIT: ReadonlyMap<string, number> = (() => {
+  const families = [...new Set(COUNTER_FAMILY.values())];
+  if (families.length > 31) throw new Error(`${families.length} counter families: more than the bits of a number`);
+  return new Map([...COUNTER_FAMILY].map(([c, family]) => [c, 1 << families.indexOf(family)]));
+})();
+
+/** A table's counters of the families in `moved` (FAMILY_BIT), in its order: one list for each shape, kept. */
+const shapes = new Map<FactTable, Map<number, readonly string[]>>();
+function countersMoved(table: FactTable, moved: number): readonly string[] {
+  const ofTable = shapes.get(table) ?? shapes.set(table, new Map()).get(table)!;
+  let counters = ofTable.get(moved);
+  if (!counters) ofTable.set(moved, (counters = (table.counters as readonly string[]).filter((c) => (FAMILY_BIT.get(c)! & moved) !== 0)));
+  return counters;
+}
+
 export class FactSums {
-  private readonly rows = new Map<string, { table: FactTable; keys: (string | number)[]; add: Map<string, number> }>();
-  /** How many rows of each table wait (see has). */
-  private readonly counts = new Map<FactTable, number>();
+  /** The rows summed, by table (a table's rows are taken alone: see take), then by key. */
+  private readonly rows = new Map<FactTable, Map<string, { keys: (string | number)[]; add: Map<string, number> }>>();
 
   /**
    * `into`: the tables that take these increments (every table by default): a fold of the log that
@@ -352,13 +367,14 @@ export class FactSums {
         if (pauses && f.reason === undefined) continue;
         if (into && !into(table)) continue;
         const keys = keyOf.map((of) => of(f));
-        const k = `${table.name}\u0000${keys.join('\u0000')}`;
-        let row = this.rows.get(k);
+        const k = keys.join('\u0000');
+        let row = this.rows.get(table)?.get(k);
         for (const c of counters) {
           if (pauses && !IS_PAUSE_COUNTER.has(c)) continue;
           if (!row) {
-            this.rows.set(k, (row = { table, keys, add: new Map() }));
-            this.counts.set(table, (this.counts.get(table) ?? 0) + 1);
+            row = { keys, add: new Map() };
+            const ofTable = this.rows.get(table) ?? this.rows.set(table, new Map()).get(table)!;
+            ofTable.set(k, row);
           }
           const v = f.add[c as Counter]!;
           const was = row.add.get(c);
@@ -369,12 +385,14 @@ export class FactSums {
   }
 
   get size(): number {
-    return this.rows.size;
+    let n = 0;
+    for (const ofTable of this.rows.values()) n += ofTable.size;
+    return n;
   }
 
   /** Whether rows of `table` wait (of any table, when none is named). */
   has(table?: FactTable): boolean {
-    return table ? (this.counts.get(table) ?? 0) > 0 : this.rows.size > 0;
+    return table ? (this.rows.get(table)?.size ?? 0) > 0 : this.size > 0;
   }
 
   /**
@@ -383,17 +401,22 @@ export class FactSums {
    */
   take(only?: FactTable): RowChange[] {
     const out: RowChange[] = [];
-    for (const [k, row] of this.rows) {
-      if (only && row.table !== only) continue;
-      this.rows.delete(k);
-      const moved = new Set<string>();
-      for (const [c, v] of row.add) if (v !== 0) moved.add(COUNTER_FAMILY.get(c)!);
-      if (moved.size === 0) continue;
-      const counters = (row.table.counters as readonly string[]).filter((c) => moved.has(COUNTER_FAMILY.get(c)!));
-      out.push({ table: row.table, counters, values: [...row.keys, ...counters.map((c) => row.add.get(c) ?? 0)] });
+    for (const table of only ? [only] : [...this.rows.keys()]) {
+      const ofTable = this.rows.get(table);
+      if (!ofTable) continue;
+      this.rows.delete(table);
+      for (const row of ofTable.values()) {
+        // The families moved, as bits (FAMILY_BIT); a table's rows share a few such shapes, each one list.
+        let moved = 0;
+        for (const [c, v] of row.add) if (v !== 0) moved |= FAMILY_BIT.get(c)!;
+        if (moved === 0) continue;
+        const counters = countersMoved(table, moved);
+        const values = new Array<string | number>(row.keys.length + counters.length);
+        for (let i = 0; i < row.keys.length; i++) values[i] = row.keys[i]!;
+        for (let i = 0; i < counters.length; i++) values[row.keys.length + i] = row.add.get(counters[i]!) ?? 0;
+        out.push({ table, counters, values });
+      }
     }
-    if (only) this.counts.delete(only);
-    else this.counts.clear();
     return out;
   }
 }

@@ -194,7 +194,7 @@ export function onConflictAdd(table: FactTable, counters: readonly string[], dia
 /** One increment as a row change of one table: the table, the counters it adds, and the values (keys, then counters). */
 export interface RowChange {
   table: FactTable;
-  counters: string[];
+  counters: readonly string[];
   values: (string | number)[];
 }
 
