@@ -328,12 +328,6 @@ const SUMMED_TABLES = FACT_TABLE_LIST.map((table) => ({
 
 const IS_PAUSE_COUNTER = new Set<string>(PAUSE_COUNTERS);
 
-/**
- * Increments summed per row of every fact table (counters add, maxima keep the larger): a batch of
- * commands, or a fold of the log, makes many increments of the same rows (the hour's, the desk's,
- * the month's), written then as one row change per row. The hub's batches and the city's shipping
- * both write what this sums.
- */
 /** Each counter's family as one bit of a number (the families are few). */
 const FAMILY_BIT: ReadonlyMap<string, number> = (() => {
   const families = [...new Set(COUNTER_FAMILY.values())];
@@ -350,6 +344,12 @@ function countersMoved(table: FactTable, moved: number): readonly string[] {
   return counters;
 }
 
+/**
+ * Increments summed per row of every fact table (counters add, maxima keep the larger): a batch of
+ * commands, or a fold of the log, makes many increments of the same rows (the hour's, the desk's,
+ * the month's), written then as one row change per row. The hub's batches and the city's shipping
+ * both write what this sums.
+ */
 export class FactSums {
   /** The rows summed, by table (a table's rows are taken alone: see take), then by key. */
   private readonly rows = new Map<FactTable, Map<string, { keys: (string | number)[]; add: Map<string, number> }>>();
