@@ -53,7 +53,7 @@ interface Telling {
  */
 export class EventFanOut<T extends FanOutTerminal> {
   private tellings: Telling[] = [];
-  /** The messages made for this round, by the first telling they hold, twice that and 1 more for the open one (most terminals share one). */
+  /** The messages made for this round, by the first telling they hold and whether they are the open ones (most terminals share one). */
   private made = new Map<number, Buffer>();
   private timer: NodeJS.Timeout | undefined;
   private wroteAt = -Infinity;

@@ -214,13 +214,17 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
   });
   const messageRates = new Buckets(limits.messages);
 
+  /** Whether a terminal may be written to now: its link is open and not so far behind that it is cut off (then it is). */
+  const writable = (s: Session): boolean => {
+    if (s.ws.readyState !== s.ws.OPEN) return false;
+    if (s.ws.bufferedAmount <= MAX_BUFFERED_BYTES) return true;
+    s.ws.terminate();
+    return false;
+  };
+
   /** A message, or one already written as UTF-8 for many terminals (sent as text all the same). */
   const send = (s: Session, message: HubMessage | Buffer) => {
-    if (s.ws.readyState !== s.ws.OPEN) return;
-    if (s.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      s.ws.terminate();
-      return;
-    }
+    if (!writable(s)) return;
     if (Buffer.isBuffer(message)) s.ws.send(message, { binary: false });
     else s.ws.send(JSON.stringify(message));
   };
@@ -232,12 +236,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
    * same for every terminal, and ws writes its own (answers, pings) on the same connection in order.
    */
   const writeFramed = (s: Session, frame: Buffer) => {
-    if (s.ws.readyState !== s.ws.OPEN) return;
-    if (s.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      s.ws.terminate();
-      return;
-    }
-    s.socket.write(frame);
+    if (writable(s)) s.socket.write(frame);
   };
 
   // A snapshot goes to every terminal that asks within a second as the same bytes, written once.
@@ -450,7 +449,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
 
   let nextConnection = 0;
   wss.on('connection', (ws, req: IncomingMessage) => {
-    const s: Session = { ws, socket: req.socket, subscribed: false, told: 0, alive: true, since: Date.now(), ...(req?.socket?.remoteAddress ? { address: req.socket.remoteAddress } : {}) };
+    const s: Session = { ws, socket: req.socket, subscribed: false, told: 0, alive: true, since: Date.now(), ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}) };
     const connection = `c${++nextConnection}`;
     sessions.add(s);
     // A socket that never says who it is holds a place for nothing: it is closed after a few seconds.

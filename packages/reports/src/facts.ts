@@ -401,7 +401,8 @@ export class FactSums {
    */
   take(only?: FactTable): RowChange[] {
     const out: RowChange[] = [];
-    for (const table of only ? [only] : [...this.rows.keys()]) {
+    // A Map read on while its entries are deleted gives each entry still there once.
+    for (const table of only ? [only] : this.rows.keys()) {
       const ofTable = this.rows.get(table);
       if (!ofTable) continue;
       this.rows.delete(table);
