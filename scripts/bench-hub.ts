@@ -20,6 +20,7 @@ import { generateHistory, workingDays } from '../packages/hub/src/testing/year';
 import { BENCH_WINDOWS, benchCatalogue } from './bench-catalogue';
 import { cachedYear } from './year-cache';
 import { bucketsBetween, hubAnswerBuckets, hubOwnFigure, plus, quantileMs, type AnswerBuckets } from './hub-answer-times';
+import { describeSchedule, scheduleBetween, scheduleSum, threadSchedule, waitedFigure, type ThreadSchedule } from './processor-wait';
 
 /**
  * The hub under a hall's load, over loopback, the hub in its own process as in a hall: 50 windows
@@ -153,6 +154,7 @@ async function phase(h: Hall, pauseMs: number) {
     return answer;
   };
   const [issueBefore, callBefore] = await hubAnswerBuckets(h.hub.url, ['issueTicket'], ['callNext']);
+  const thread0 = threadSchedule(h.hub.child.pid!);
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
   const kioskLoops = h.kiosks.map(async (k, i) => {
@@ -173,6 +175,7 @@ async function phase(h: Hall, pauseMs: number) {
   });
   await Promise.all([...kioskLoops, ...windowLoops]);
   const elapsed = (performance.now() - started) / 1000;
+  const hubThread = scheduleBetween(thread0, threadSchedule(h.hub.child.pid!));
   const [issueAfter, callAfter] = await hubAnswerBuckets(h.hub.url, ['issueTicket'], ['callNext']);
   const hubOwn = { issue: bucketsBetween(issueBefore!, issueAfter!), call: bucketsBetween(callBefore!, callAfter!) };
   await new Promise((r) => setTimeout(r, 300));
@@ -184,7 +187,7 @@ async function phase(h: Hall, pauseMs: number) {
     if (times.length < h.subscribers.length) incomplete += 1;
     else fanOut.push(Math.max(...times) - t0);
   }
-  return { rate: done / elapsed, done, issue: latency.issueTicket!, call: latency.callNext!, fanOut, incomplete, hubOwn };
+  return { rate: done / elapsed, done, issue: latency.issueTicket!, call: latency.callNext!, fanOut, incomplete, hubOwn, hubThread };
 }
 
 type Samples = Awaited<ReturnType<typeof phase>>;
@@ -202,10 +205,12 @@ function pooled(runs: Samples[]) {
     runs: runs.length,
     /** The hub's own answer times (its /metrics) of the runs' commands, pooled. */
     hubOwn: { issue: runs.map((r) => r.hubOwn.issue).reduce(plus), call: runs.map((r) => r.hubOwn.call).reduce(plus) },
+    /** The hub's main thread in the runs: how long it ran, and how long it waited for a processor. */
+    hubThread: scheduleSum(runs.map((r) => r.hubThread)),
   };
 }
 
-type Issuing = { rate: number; latency: ReturnType<typeof stats>; samples: number[]; hubOwn: AnswerBuckets };
+type Issuing = { rate: number; latency: ReturnType<typeof stats>; samples: number[]; hubOwn: AnswerBuckets; hubThread: ThreadSchedule | undefined };
 
 /** `clients` send issueTicket one after another, each as soon as it has its answer, over the WebSocket or HTTP. */
 async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Issuing> {
@@ -230,6 +235,7 @@ async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Is
   const terminals =
     via === 'ws' ? await Promise.all(Array.from({ length: clients }, (_, i) => TestTerminal.connect(h.hub.wsUrl, { role: 'kiosk', terminal: `bench-kiosk-${i + 1}`, token: TOKEN, since }, false))) : [];
   const [hubBefore] = await hubAnswerBuckets(h.hub.url, ['issueTicket']);
+  const thread0 = threadSchedule(h.hub.child.pid!);
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
   await Promise.all(
@@ -249,15 +255,16 @@ async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Is
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const hubThread = scheduleBetween(thread0, threadSchedule(h.hub.child.pid!));
   const hubOwn = bucketsBetween(hubBefore!, (await hubAnswerBuckets(h.hub.url, ['issueTicket']))[0]!);
   for (const t of terminals) t.close();
   agent.destroy();
-  return { rate: latency.length / elapsed, latency: stats(latency), samples: latency, hubOwn };
+  return { rate: latency.length / elapsed, latency: stats(latency), samples: latency, hubOwn, hubThread };
 }
 
 function pooledIssuing(runs: Issuing[]): Issuing {
   const samples = runs.flatMap((r) => r.samples);
-  return { rate: runs.reduce((n, r) => n + r.rate, 0) / runs.length, latency: stats(samples), samples, hubOwn: runs.map((r) => r.hubOwn).reduce(plus) };
+  return { rate: runs.reduce((n, r) => n + r.rate, 0) / runs.length, latency: stats(samples), samples, hubOwn: runs.map((r) => r.hubOwn).reduce(plus), hubThread: scheduleSum(runs.map((r) => r.hubThread)) };
 }
 
 interface QrRatings {
@@ -436,6 +443,7 @@ function printLoad(title: string, r: Phase, subscribers: number): void {
   console.log(`    issueTicket latency          p50 ${ms(r.issue.p50)}   p99 ${ms(r.issue.p99)}   (n=${r.issue.n})`);
   console.log(`    callNext latency             p50 ${ms(r.call.p50)}   p99 ${ms(r.call.p99)}   (n=${r.call.n})`);
   console.log(`    the hub's own answer time    issueTicket ${hubOwnFigure(r.hubOwn.issue)};  callNext ${hubOwnFigure(r.hubOwn.call)}`);
+  console.log(`    the hub's thread meanwhile   ${describeSchedule(r.hubThread)}`);
   console.log(`    event to all ${subscribers} subscribers  p50 ${ms(r.fanOut.p50)}   p99 ${ms(r.fanOut.p99)}   max ${ms(r.fanOut.max)}   (n=${r.fanOut.n}${r.incomplete ? `, ${r.incomplete} not yet everywhere` : ''})`);
 }
 
@@ -500,6 +508,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
     console.log(`     8 clients   WebSocket ${issued(e.issue8.ws)}   HTTP ${issued(e.issue8.http)}`);
     console.log(`    32 clients   WebSocket ${issued(e.issue32.ws)}   HTTP ${issued(e.issue32.http)}`);
     console.log(`    the hub's own answer time, 8 clients: WebSocket ${hubOwnFigure(e.issue8.ws.hubOwn)};  HTTP ${hubOwnFigure(e.issue8.http.hubOwn)}`);
+    console.log(`    the hub's thread, 8 clients: WebSocket ${describeSchedule(e.issue8.ws.hubThread)};  HTTP ${describeSchedule(e.issue8.http.hubThread)}`);
     console.log('  goals: >= 2000 commands/s; p99 < 10 ms; event to 60 subscribers p99 < 20 ms; issueTicket over HTTP about 2,000/s with p99 < 10 ms at 8 clients');
     console.log(`  the disk's own flush, what each commit waits for (4 KB appended and fdatasync'd, 1,000 in a row, no hub running): p50 ${ms(flush.p50)}   p99 ${ms(flush.p99)}   max ${ms(flush.max)}`);
     console.log(`  QR rating of an unknown ticket, 200 one after another from a client process of their own: p50 ${ms(e.qrUnknown.latency.p50)}   p99 ${ms(e.qrUnknown.latency.p99)}   max ${ms(e.qrUnknown.latency.max)}   (the client's own GC in ${e.qrUnknown.clientGc}; slowest ${slowestOf(e.qrUnknown)}; ${flushesOf(e.qrUnknown)})`);
@@ -523,8 +532,10 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
       ['paced 2,000/s callNext p50 / p99', `${ms(empty.paced.call.p50)} / ${ms(empty.paced.call.p99)}`, `${ms(busy.paced.call.p50)} / ${ms(busy.paced.call.p99)}`, ratio(empty.paced.call.p50, busy.paced.call.p50)],
       ['  the hub\'s own answer, issueTicket p99', ownP99(empty.paced.hubOwn.issue), ownP99(busy.paced.hubOwn.issue), 'its /metrics: from the command read and checked to its answer'],
       ['  the hub\'s own answer, callNext p99', ownP99(empty.paced.hubOwn.call), ownP99(busy.paced.hubOwn.call), ''],
+      ['  the hub\'s thread waited for a processor', waitedFigure(empty.paced.hubThread), waitedFigure(busy.paced.hubThread), 'ready to run while another thread or process held both cores'],
       ['issueTicket over HTTP, 8 clients', issued(empty.issue8.http), issued(busy.issue8.http), ''],
       ['  the hub\'s own answer p99', ownP99(empty.issue8.http.hubOwn), ownP99(busy.issue8.http.hubOwn), ''],
+      ['  the hub\'s thread waited for a processor', waitedFigure(empty.issue8.http.hubThread), waitedFigure(busy.issue8.http.hubThread), ''],
       ['issueTicket over WebSocket, 8 clients', issued(empty.issue8.ws), issued(busy.issue8.ws), ''],
       ['snapshot for a new terminal, start of day', kb(empty.snapshotStart), kb(busy.snapshotStart), ratio(empty.snapshotStart, busy.snapshotStart)],
       [`snapshot after the same day (${emptyDay.tickets} tickets)`, kb(emptyDay.bytes), kb(yearDay.bytes), ratio(emptyDay.bytes, yearDay.bytes)],

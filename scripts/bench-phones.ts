@@ -12,6 +12,7 @@ import { benchCatalogue } from './bench-catalogue';
 import type { FromReader, ReaderFrame, ToReader } from './bench-phone-reader';
 import { stats } from './bench-hub';
 import { bucketsBetween, hubAnswerBuckets, hubOwnFigure, quantileMs } from './hub-answer-times';
+import { describeSchedule, scheduleBetween, threadSchedule, type ThreadSchedule } from './processor-wait';
 
 /**
  * 3,000 phones following their tickets on one hub while the hall works: the hub in its own process,
@@ -102,6 +103,8 @@ interface HallRun {
   callNext: ReturnType<typeof stats>;
   fan: ReturnType<typeof stats>;
   hubCpu: number;
+  /** The hub's main thread during the load: how long it ran, and how long it waited for a processor. */
+  hubThread: ThreadSchedule | undefined;
   /** The hub's own answer time p99 (its /metrics), ms. */
   hubOwnP99: { issue: number | undefined; call: number | undefined };
 }
@@ -195,6 +198,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
     const hubCpu0 = cpuSeconds(pid);
+    const hubThread0 = threadSchedule(pid);
     const phonesCpu0 = phonesPid ? cpuSeconds(phonesPid) : 0;
     const benchCpu0 = process.cpuUsage();
     const readerCpu0 = reader ? cpuSeconds(reader.pid) : 0;
@@ -219,6 +223,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
     const [issueAfter, callAfter] = await hubAnswerBuckets(hub.url, ['issueTicket'], ['callNext']);
     const hubOwn = { issue: bucketsBetween(issueBefore!, issueAfter!), call: bucketsBetween(callBefore!, callAfter!) };
     const hubCpu = cpuSeconds(pid) - hubCpu0;
+    const hubThread = scheduleBetween(hubThread0, threadSchedule(pid));
     const phonesCpu = phonesPid ? cpuSeconds(phonesPid) - phonesCpu0 : 0;
     const benchCpu = process.cpuUsage(benchCpu0);
     const readerCpu = reader ? cpuSeconds(reader.pid) - readerCpu0 : 0;
@@ -262,6 +267,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
     say(`  hub memory (RSS, with its phones' process) ${(before / 1024).toFixed(1)} MB before the phones, ${(after / 1024).toFixed(1)} MB with them: ${((after - before) / phones.length).toFixed(1)} KB per watching phone`);
     say(`  the hall meanwhile                ${(done / elapsed).toFixed(0)} commands/s for ${elapsed.toFixed(1)} s, until all ${PHONES} followed tickets were called`);
     say(`  CPU used                          hub ${((hubCpu / elapsed) * 100).toFixed(0)}% of a core, its phones' process ${((phonesCpu / elapsed) * 100).toFixed(0)}%, this bench's terminals ${(((benchCpu.user + benchCpu.system) / 1e6 / elapsed) * 100).toFixed(0)}% and its phones ${((readerCpu / elapsed) * 100).toFixed(0)}%; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
+    say(`  the hub's thread meanwhile        ${describeSchedule(hubThread)}`);
     say(`  this bench's own event loop        delay p50 ${ms(loopDelay.percentile(50) / 1e6)}   p99 ${ms(loopDelay.percentile(99) / 1e6)}   max ${ms(loopDelay.max / 1e6)} (what its figures below may owe to the measuring process)`);
     say(`  the call reaching its phone       p50 ${ms(call.p50)}   p99 ${ms(call.p99)}   max ${ms(call.max)}   (n=${call.n}${missed ? `, ${missed} calls never reached their phone` : ''})`);
     say(`  a move near the front (<= 10)     p50 ${ms(near.p50)}   p99 ${ms(near.p99)}   max ${ms(near.max)}   (n=${near.n})`);
@@ -272,7 +278,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
     say(`  event to all ${subscribers.length} terminals         p50 ${ms(fan.p50)}   p99 ${ms(fan.p99)}   (n=${fan.n})`);
     say('  goals: the call at every phone p99 < 200 ms; < 50 KB per watching phone; terminals p99 < 10 ms, fan-out p99 < 20 ms');
     for (const t of subscribers) t.close();
-    return { lines, issue, callNext, fan, hubCpu: hubCpu / elapsed, hubOwnP99: { issue: quantileMs(hubOwn.issue, 0.99), call: quantileMs(hubOwn.call, 0.99) } };
+    return { lines, issue, callNext, fan, hubCpu: hubCpu / elapsed, hubThread, hubOwnP99: { issue: quantileMs(hubOwn.issue, 0.99), call: quantileMs(hubOwn.call, 0.99) } };
   } finally {
     reader?.close();
     await hub.kill('SIGTERM');
@@ -297,6 +303,7 @@ export async function runPhoneBench(): Promise<void> {
   console.log(`    callNext latency                ${pair(alone.callNext, withPhones.callNext)}`);
   console.log(`    event to all the terminals      ${pair(alone.fan, withPhones.fan)}`);
   const own = (x: number | undefined) => (x === undefined ? '-' : ms(x));
+  console.log(`    the hub's thread                ${describeSchedule(alone.hubThread)}   (with the phones it waited ${withPhones.hubThread ? Math.round(withPhones.hubThread.waitedMs).toLocaleString('en') : '-'} ms)`);
   console.log(`    the hub's own answer p99        issueTicket ${own(alone.hubOwnP99.issue)}, callNext ${own(alone.hubOwnP99.call)}   (with the phones ${own(withPhones.hubOwnP99.issue)} and ${own(withPhones.hubOwnP99.call)})`);
 }
 
