@@ -12,7 +12,7 @@ import { benchCatalogue } from './bench-catalogue';
 import type { FromReader, ReaderFrame, ToReader } from './bench-phone-reader';
 import { stats } from './bench-hub';
 import { bucketsBetween, hubAnswerBuckets, hubOwnFigure, quantileMs } from './hub-answer-times';
-import { describeSchedule, scheduleBetween, threadSchedule, type ThreadSchedule } from './processor-wait';
+import { describeSchedule, scheduleBetween, threadSchedule, waitedFigure, type ThreadSchedule } from './processor-wait';
 
 /**
  * 3,000 phones following their tickets on one hub while the hall works: the hub in its own process,
@@ -303,7 +303,7 @@ export async function runPhoneBench(): Promise<void> {
   console.log(`    callNext latency                ${pair(alone.callNext, withPhones.callNext)}`);
   console.log(`    event to all the terminals      ${pair(alone.fan, withPhones.fan)}`);
   const own = (x: number | undefined) => (x === undefined ? '-' : ms(x));
-  console.log(`    the hub's thread                ${describeSchedule(alone.hubThread)}   (with the phones it waited ${withPhones.hubThread ? Math.round(withPhones.hubThread.waitedMs).toLocaleString('en') : '-'} ms)`);
+  console.log(`    the hub's thread                ${describeSchedule(alone.hubThread)}   (with the phones it waited ${waitedFigure(withPhones.hubThread)})`);
   console.log(`    the hub's own answer p99        issueTicket ${own(alone.hubOwnP99.issue)}, callNext ${own(alone.hubOwnP99.call)}   (with the phones ${own(withPhones.hubOwnP99.issue)} and ${own(withPhones.hubOwnP99.call)})`);
 }
 

@@ -15,11 +15,11 @@ export interface ThreadSchedule {
   slices: number;
 }
 
-/** A thread's schedule so far (its process's main thread by default), or undefined where the kernel does not keep it. */
-export function threadSchedule(pid: number, tid = pid): ThreadSchedule | undefined {
+/** A process's main thread's schedule so far, or undefined where the kernel does not keep it. */
+export function threadSchedule(pid: number): ThreadSchedule | undefined {
   let text: string;
   try {
-    text = fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8');
+    text = fs.readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8');
   } catch {
     return undefined;
   }
@@ -40,18 +40,21 @@ export function scheduleSum(parts: (ThreadSchedule | undefined)[]): ThreadSchedu
   return parts.reduce<ThreadSchedule>((a, p) => ({ ranMs: a.ranMs + p!.ranMs, waitedMs: a.waitedMs + p!.waitedMs, slices: a.slices + p!.slices }), { ranMs: 0, waitedMs: 0, slices: 0 });
 }
 
-/** "ran 5,583 ms, waited for a processor 1,880 ms (25% of the time it was ready)". */
+const msText = (ms: number) => `${Math.round(ms).toLocaleString('en')} ms`;
+
+/** The wait's share of the time the thread was ready to run (ran or waited), in whole percent. */
+const waitedShare = (s: ThreadSchedule) => {
+  const ready = s.ranMs + s.waitedMs;
+  return ready > 0 ? Math.round((100 * s.waitedMs) / ready) : 0;
+};
+
+/** "ran 5,583 ms, waited for a processor 1,880 ms (25% of the time it was ready to run)". */
 export function describeSchedule(s: ThreadSchedule | undefined): string {
   if (!s) return 'not known (no scheduler statistics on this system)';
-  const ready = s.ranMs + s.waitedMs;
-  const share = ready > 0 ? Math.round((100 * s.waitedMs) / ready) : 0;
-  const n = (ms: number) => Math.round(ms).toLocaleString('en');
-  return `ran ${n(s.ranMs)} ms, waited for a processor ${n(s.waitedMs)} ms (${share}% of the time it was ready to run)`;
+  return `ran ${msText(s.ranMs)}, waited for a processor ${msText(s.waitedMs)} (${waitedShare(s)}% of the time it was ready to run)`;
 }
 
 /** "1,880 ms (25%)": the wait alone, and its share of the time the thread was ready, for a table's column. */
 export function waitedFigure(s: ThreadSchedule | undefined): string {
-  if (!s) return '-';
-  const ready = s.ranMs + s.waitedMs;
-  return `${Math.round(s.waitedMs).toLocaleString('en')} ms (${ready > 0 ? Math.round((100 * s.waitedMs) / ready) : 0}%)`;
+  return s ? `${msText(s.waitedMs)} (${waitedShare(s)}%)` : '-';
 }
