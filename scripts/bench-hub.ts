@@ -1,4 +1,4 @@
-import { addCalendarDays, chinaCalendar, hallDay, toSnapshot, type CommandBody, type HallEvent } from '@servicehall/core';
+import { addCalendarDays, chinaCalendar, hallDay, toSnapshot, type CommandBody } from '@servicehall/core';
 import { newCommandId, type Answer } from '@servicehall/protocol';
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { openDatabase } from '../packages/hub/src/db';
@@ -15,6 +16,7 @@ import { terminalSnapshot } from '../packages/hub/src/terminals';
 import { KEY_FILE } from '../packages/hub/src/files';
 import { hallKeyOf } from '../packages/hub/src/testing/hall-db';
 import { LOAD_TEST_LIMITS, spawnHub, type HubProcess } from '../packages/hub/src/testing/hub-process';
+import { EventArrivals } from '../packages/hub/src/testing/event-arrivals';
 import { TestTerminal } from '../packages/hub/src/testing/terminal';
 import { generateHistory, workingDays } from '../packages/hub/src/testing/year';
 import { BENCH_WINDOWS, benchCatalogue } from './bench-catalogue';
@@ -60,7 +62,7 @@ interface Hall {
   kiosks: TestTerminal[];
   windows: TestTerminal[];
   subscribers: TestTerminal[];
-  arrivals: Map<string, number[]>;
+  arrivals: EventArrivals;
 }
 
 async function api(hub: HubProcess, method: string, route: string, body?: unknown): Promise<{ status: number; body: unknown }> {
@@ -115,14 +117,9 @@ async function openHall(dir: string): Promise<Hall> {
     if (res.status !== 200) throw new Error(`window ${n} did not open: ${JSON.stringify(res.body)}`);
   }
   // Fan-out: when each subscriber received the event of each command, by command id.
-  const arrivals = new Map<string, number[]>();
-  for (const t of subscribers)
-    t.ws.on('message', (data) => {
-      const now = performance.now();
-      const text = data.toString();
-      if (!text.startsWith('{"type":"events"')) return;
-      for (const e of (JSON.parse(text) as { events: HallEvent[] }).events) if (e.commandId) (arrivals.get(e.commandId) ?? arrivals.set(e.commandId, []).get(e.commandId)!).push(now);
-    });
+  const arrivals = new EventArrivals();
+  // Read from the bytes (a hall's terminals are machines of their own; these share the hub's cores).
+  for (const t of subscribers) t.ws.on('message', (data: Buffer) => arrivals.heard(data, performance.now()));
   return { hub, dir, startMs, loadMs, snapshotBytes: snapshot, kiosks, windows, subscribers, arrivals };
 }
 
@@ -155,6 +152,8 @@ async function phase(h: Hall, pauseMs: number) {
   };
   const [issueBefore, callBefore] = await hubAnswerBuckets(h.hub.url, ['issueTicket'], ['callNext']);
   const thread0 = threadSchedule(h.hub.child.pid!);
+  const cpu0 = process.cpuUsage();
+  const pauses = collectorPauses();
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
   const kioskLoops = h.kiosks.map(async (k, i) => {
@@ -176,18 +175,20 @@ async function phase(h: Hall, pauseMs: number) {
   await Promise.all([...kioskLoops, ...windowLoops]);
   const elapsed = (performance.now() - started) / 1000;
   const hubThread = scheduleBetween(thread0, threadSchedule(h.hub.child.pid!));
+  const benchCpu = cpuSecondsSince(cpu0);
+  const benchGc = pauses();
   const [issueAfter, callAfter] = await hubAnswerBuckets(h.hub.url, ['issueTicket'], ['callNext']);
   const hubOwn = { issue: bucketsBetween(issueBefore!, issueAfter!), call: bucketsBetween(callBefore!, callAfter!) };
   await new Promise((r) => setTimeout(r, 300));
   const fanOut: number[] = [];
   let incomplete = 0;
-  for (const [id, times] of h.arrivals) {
+  for (const [id, arrival] of h.arrivals.entries()) {
     const t0 = sentAt.get(id);
     if (t0 === undefined) continue;
-    if (times.length < h.subscribers.length) incomplete += 1;
-    else fanOut.push(Math.max(...times) - t0);
+    if (arrival.terminals < h.subscribers.length) incomplete += 1;
+    else fanOut.push(arrival.last - t0);
   }
-  return { rate: done / elapsed, done, issue: latency.issueTicket!, call: latency.callNext!, fanOut, incomplete, hubOwn, hubThread };
+  return { rate: done / elapsed, done, issue: latency.issueTicket!, call: latency.callNext!, fanOut, incomplete, hubOwn, hubThread, benchCpu, benchGc, elapsed };
 }
 
 type Samples = Awaited<ReturnType<typeof phase>>;
@@ -207,10 +208,13 @@ function pooled(runs: Samples[]) {
     hubOwn: { issue: runs.map((r) => r.hubOwn.issue).reduce(plus), call: runs.map((r) => r.hubOwn.call).reduce(plus) },
     /** The hub's main thread in the runs: how long it ran, and how long it waited for a processor. */
     hubThread: scheduleSum(runs.map((r) => r.hubThread)),
+    /** This bench's own process (the terminals' stand-ins) in the runs, as a share of one core. */
+    benchCore: runs.reduce((n, r) => n + r.benchCpu, 0) / runs.reduce((n, r) => n + r.elapsed, 0),
+    benchGc: { count: runs.reduce((n, r) => n + r.benchGc.count, 0), totalMs: runs.reduce((n, r) => n + r.benchGc.totalMs, 0), maxMs: Math.max(...runs.map((r) => r.benchGc.maxMs)) },
   };
 }
 
-type Issuing = { rate: number; latency: ReturnType<typeof stats>; samples: number[]; hubOwn: AnswerBuckets; hubThread: ThreadSchedule | undefined };
+type Issuing = { rate: number; latency: ReturnType<typeof stats>; samples: number[]; hubOwn: AnswerBuckets; hubThread: ThreadSchedule | undefined; benchCpu: number; elapsed: number };
 
 /** `clients` send issueTicket one after another, each as soon as it has its answer, over the WebSocket or HTTP. */
 async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Issuing> {
@@ -236,6 +240,7 @@ async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Is
     via === 'ws' ? await Promise.all(Array.from({ length: clients }, (_, i) => TestTerminal.connect(h.hub.wsUrl, { role: 'kiosk', terminal: `bench-kiosk-${i + 1}`, token: TOKEN, since }, false))) : [];
   const [hubBefore] = await hubAnswerBuckets(h.hub.url, ['issueTicket']);
   const thread0 = threadSchedule(h.hub.child.pid!);
+  const cpu0 = process.cpuUsage();
   const deadline = performance.now() + SECONDS * 1000;
   const started = performance.now();
   await Promise.all(
@@ -256,15 +261,24 @@ async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Is
   );
   const elapsed = (performance.now() - started) / 1000;
   const hubThread = scheduleBetween(thread0, threadSchedule(h.hub.child.pid!));
+  const benchCpu = cpuSecondsSince(cpu0);
   const hubOwn = bucketsBetween(hubBefore!, (await hubAnswerBuckets(h.hub.url, ['issueTicket']))[0]!);
   for (const t of terminals) t.close();
   agent.destroy();
-  return { rate: latency.length / elapsed, latency: stats(latency), samples: latency, hubOwn, hubThread };
+  return { rate: latency.length / elapsed, latency: stats(latency), samples: latency, hubOwn, hubThread, benchCpu, elapsed };
 }
 
 function pooledIssuing(runs: Issuing[]): Issuing {
   const samples = runs.flatMap((r) => r.samples);
-  return { rate: runs.reduce((n, r) => n + r.rate, 0) / runs.length, latency: stats(samples), samples, hubOwn: runs.map((r) => r.hubOwn).reduce(plus), hubThread: scheduleSum(runs.map((r) => r.hubThread)) };
+  return {
+    rate: runs.reduce((n, r) => n + r.rate, 0) / runs.length,
+    latency: stats(samples),
+    samples,
+    hubOwn: runs.map((r) => r.hubOwn).reduce(plus),
+    hubThread: scheduleSum(runs.map((r) => r.hubThread)),
+    benchCpu: runs.reduce((n, r) => n + r.benchCpu, 0),
+    elapsed: runs.reduce((n, r) => n + r.elapsed, 0),
+  };
 }
 
 interface QrRatings {
@@ -272,7 +286,7 @@ interface QrRatings {
   answers: Record<string, number>;
   clientGc: number;
   /** The slowest three and their place in the run (0: the first). */
-  slowest: { place: number; ms: number }[];
+  slowest: { place: number; ms: number; clientGc: boolean }[];
   /** The hub's flushes of its log meanwhile (its /metrics): how many, and how many took over 5 ms. */
   flushes: { n: number; over5ms: number };
   /** The hub's own answer times of the ratings (its /metrics). */
@@ -289,7 +303,7 @@ async function logFlushes(h: Hall): Promise<{ n: number; within5ms: number }> {
 const qrFigure = (r: QrRatings) => `${ms(r.latency.p50)} / ${ms(r.latency.p99)}`;
 const qrNotes = (r: QrRatings) => `the hub's own ${hubOwnFigure(r.hubOwn)}; ${Object.entries(r.answers).map(([k, v]) => `${v} ${k}`).join(', ')}; the client's own GC in ${r.clientGc}; slowest ${slowestOf(r)}; ${flushesOf(r)}`;
 const flushesOf = (r: QrRatings) => `the hub's log flushed ${r.flushes.n} times meanwhile, ${r.flushes.over5ms} of them over 5 ms`;
-const slowestOf = (r: QrRatings) => r.slowest.map((s) => `#${s.place + 1} ${s.ms.toFixed(1)} ms`).join(', ');
+const slowestOf = (r: QrRatings) => r.slowest.map((s) => `#${s.place + 1} ${s.ms.toFixed(1)} ms${s.clientGc ? " (the client's GC)" : ''}`).join(', ');
 
 /**
  * QR ratings over HTTP, one after another, from a client process of their own over a kept-alive
@@ -297,7 +311,8 @@ const slowestOf = (r: QrRatings) => r.slowest.map((s) => `#${s.place + 1} ${s.ms
  * garbage collection overlapped.
  */
 async function qrRatings(h: Hall, ticketIds: string[]): Promise<QrRatings> {
-  const client = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'bench-qr-client.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // A young generation (64 MB a half) larger than the garbage of its ratings, emptied before them: the client, a phone, does not collect while it is timed.
+  const client = spawn(process.execPath, ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', '--import', 'tsx', path.join(here, 'bench-qr-client.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   client.stdout.setEncoding('utf8');
   client.stdout.on('data', (d: string) => (out += d));
@@ -309,7 +324,7 @@ async function qrRatings(h: Hall, ticketIds: string[]): Promise<QrRatings> {
   const after = await logFlushes(h);
   const hubOwn = bucketsBetween(hubBefore!, (await hubAnswerBuckets(h.hub.url, ['rate']))[0]!);
   if (code !== 0) throw new Error(`the QR rating client exited with ${code}`);
-  const r = JSON.parse(out) as { latency: number[]; answers: Record<string, number>; clientGc: number; slowest: { place: number; ms: number }[] };
+  const r = JSON.parse(out) as { latency: number[]; answers: Record<string, number>; clientGc: number; slowest: QrRatings['slowest'] };
   const flushes = { n: after.n - before.n, over5ms: after.n - after.within5ms - (before.n - before.within5ms) };
   return { latency: stats(r.latency), answers: r.answers, clientGc: r.clientGc, slowest: r.slowest, flushes, hubOwn };
 }
@@ -437,6 +452,30 @@ async function measure(halls: { dir: string; qrTickets: string[] }[], log: (line
   return figures;
 }
 
+/** This process's own garbage collection from now until the returned function is called: its pauses, in all and the longest. */
+export function collectorPauses(): () => { count: number; totalMs: number; maxMs: number } {
+  const pauses: number[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) pauses.push(e.duration);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return () => {
+    for (const e of observer.takeRecords()) pauses.push(e.duration);
+    observer.disconnect();
+    return { count: pauses.length, totalMs: pauses.reduce((a, b) => a + b, 0), maxMs: Math.max(0, ...pauses) };
+  };
+}
+
+/** The collector's pauses in words. */
+export const describePauses = (p: { count: number; totalMs: number; maxMs: number }) => `its collector paused it ${p.count} times, ${p.totalMs.toFixed(0)} ms in all, the longest ${p.maxMs.toFixed(1)} ms`;
+
+/** This process's processor seconds (user and system) since `start`. */
+const cpuSecondsSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+};
+const percentOfCore = (share: number) => `${(share * 100).toFixed(0)}% of a core`;
+
 function printLoad(title: string, r: Phase, subscribers: number): void {
   console.log(`  ${title}`);
   console.log(`    commands per second          ${r.rate.toFixed(0)}   (${r.done} commands; each a savepoint, those arriving together committed at once, synchronous=FULL)`);
@@ -444,6 +483,7 @@ function printLoad(title: string, r: Phase, subscribers: number): void {
   console.log(`    callNext latency             p50 ${ms(r.call.p50)}   p99 ${ms(r.call.p99)}   (n=${r.call.n})`);
   console.log(`    the hub's own answer time    issueTicket ${hubOwnFigure(r.hubOwn.issue)};  callNext ${hubOwnFigure(r.hubOwn.call)}`);
   console.log(`    the hub's thread meanwhile   ${describeSchedule(r.hubThread)}`);
+  console.log(`    this bench's own process     ${percentOfCore(r.benchCore)} (the terminals' stand-ins, on the hub's two cores); ${describePauses(r.benchGc)}`);
   console.log(`    event to all ${subscribers} subscribers  p50 ${ms(r.fanOut.p50)}   p99 ${ms(r.fanOut.p99)}   max ${ms(r.fanOut.max)}   (n=${r.fanOut.n}${r.incomplete ? `, ${r.incomplete} not yet everywhere` : ''})`);
 }
 
@@ -509,6 +549,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
     console.log(`    32 clients   WebSocket ${issued(e.issue32.ws)}   HTTP ${issued(e.issue32.http)}`);
     console.log(`    the hub's own answer time, 8 clients: WebSocket ${hubOwnFigure(e.issue8.ws.hubOwn)};  HTTP ${hubOwnFigure(e.issue8.http.hubOwn)}`);
     console.log(`    the hub's thread, 8 clients: WebSocket ${describeSchedule(e.issue8.ws.hubThread)};  HTTP ${describeSchedule(e.issue8.http.hubThread)}`);
+    console.log(`    this bench's own process, 8 clients: WebSocket ${percentOfCore(e.issue8.ws.benchCpu / e.issue8.ws.elapsed)};  HTTP ${percentOfCore(e.issue8.http.benchCpu / e.issue8.http.elapsed)}`);
     console.log('  goals: >= 2000 commands/s; p99 < 10 ms; event to 60 subscribers p99 < 20 ms; issueTicket over HTTP about 2,000/s with p99 < 10 ms at 8 clients');
     console.log(`  the disk's own flush, what each commit waits for (4 KB appended and fdatasync'd, 1,000 in a row, no hub running): p50 ${ms(flush.p50)}   p99 ${ms(flush.p99)}   max ${ms(flush.max)}`);
     console.log(`  QR rating of an unknown ticket, 200 one after another from a client process of their own: p50 ${ms(e.qrUnknown.latency.p50)}   p99 ${ms(e.qrUnknown.latency.p99)}   max ${ms(e.qrUnknown.latency.max)}   (the client's own GC in ${e.qrUnknown.clientGc}; slowest ${slowestOf(e.qrUnknown)}; ${flushesOf(e.qrUnknown)})`);
@@ -533,6 +574,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
       ['  the hub\'s own answer, issueTicket p99', ownP99(empty.paced.hubOwn.issue), ownP99(busy.paced.hubOwn.issue), 'its /metrics: from the command read and checked to its answer'],
       ['  the hub\'s own answer, callNext p99', ownP99(empty.paced.hubOwn.call), ownP99(busy.paced.hubOwn.call), ''],
       ['  the hub\'s thread waited for a processor', waitedFigure(empty.paced.hubThread), waitedFigure(busy.paced.hubThread), 'ready to run while another thread or process held both cores'],
+      ['  this bench\'s own process (the terminals)', percentOfCore(empty.paced.benchCore), percentOfCore(busy.paced.benchCore), 'the stand-ins share the two cores with the hub'],
       ['issueTicket over HTTP, 8 clients', issued(empty.issue8.http), issued(busy.issue8.http), ''],
       ['  the hub\'s own answer p99', ownP99(empty.issue8.http.hubOwn), ownP99(busy.issue8.http.hubOwn), ''],
       ['  the hub\'s thread waited for a processor', waitedFigure(empty.issue8.http.hubThread), waitedFigure(busy.issue8.http.hubThread), ''],

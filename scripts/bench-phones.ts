@@ -7,10 +7,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { childrenOf, LOAD_TEST_LIMITS, metricIn, spawnHub } from '../packages/hub/src/testing/hub-process';
+import { EventArrivals } from '../packages/hub/src/testing/event-arrivals';
 import { TestTerminal } from '../packages/hub/src/testing/terminal';
 import { benchCatalogue } from './bench-catalogue';
 import type { FromReader, ReaderFrame, ToReader } from './bench-phone-reader';
-import { stats } from './bench-hub';
+import { collectorPauses, describePauses, stats } from './bench-hub';
 import { bucketsBetween, hubAnswerBuckets, hubOwnFigure, quantileMs } from './hub-answer-times';
 import { describeSchedule, scheduleBetween, threadSchedule, waitedFigure, type ThreadSchedule } from './processor-wait';
 
@@ -161,14 +162,8 @@ async function runHall(watching: boolean): Promise<HallRun> {
       if (res.status !== 200) throw new Error(`window ${n} did not open: ${await res.text()}`);
     }
     // The terminals' fan-out, as bench-hub measures it: each event at all 60 subscribers.
-    const arrivals = new Map<string, number[]>();
-    for (const t of subscribers)
-      t.ws.on('message', (data) => {
-        const at = performance.now();
-        const text = data.toString();
-        if (!text.startsWith('{"type":"events"')) return;
-        for (const m of text.matchAll(/"commandId":"([^"]+)"/g)) (arrivals.get(m[1]!) ?? arrivals.set(m[1]!, []).get(m[1]!)!).push(at);
-      });
+    const arrivals = new EventArrivals();
+    for (const t of subscribers) t.ws.on('message', (data: Buffer) => arrivals.heard(data, performance.now()));
     reader?.reset();
 
     const latency: Record<string, number[]> = { issueTicket: [], callNext: [] };
@@ -197,6 +192,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
     const [issueBefore, callBefore] = await hubAnswerBuckets(hub.url, ['issueTicket'], ['callNext']);
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
+    const pauses = collectorPauses();
     const hubCpu0 = cpuSeconds(pid);
     const hubThread0 = threadSchedule(pid);
     const phonesCpu0 = phonesPid ? cpuSeconds(phonesPid) : 0;
@@ -228,6 +224,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
     const benchCpu = process.cpuUsage(benchCpu0);
     const readerCpu = reader ? cpuSeconds(reader.pid) - readerCpu0 : 0;
     loopDelay.disable();
+    const benchGc = pauses();
     await new Promise((r) => setTimeout(r, 500));
     const phones = (await reader?.report()) ?? [];
 
@@ -250,9 +247,9 @@ async function runHall(watching: boolean): Promise<HallRun> {
     for (const p of phones)
       for (const f of p.frames) if (seqSent.has(f.version)) (f.issued && f.ahead > 10 ? farToPhone : nearToPhone).push(f.at - seqSent.get(f.version)!);
     const fanOut: number[] = [];
-    for (const [id, times] of arrivals) {
+    for (const [id, arrival] of arrivals.entries()) {
       const t0 = sentAt.get(id);
-      if (t0 !== undefined && times.length >= subscribers.length) fanOut.push(Math.max(...times) - t0);
+      if (t0 !== undefined && arrival.terminals >= subscribers.length) fanOut.push(arrival.last - t0);
     }
     const frames = phones.reduce((n, p) => n + p.frames.length, 0);
     const call = stats(callToPhone);
@@ -266,9 +263,9 @@ async function runHall(watching: boolean): Promise<HallRun> {
     say(`  streams open and answered         ${first} of ${phones.length} (${servedBy})`);
     say(`  hub memory (RSS, with its phones' process) ${(before / 1024).toFixed(1)} MB before the phones, ${(after / 1024).toFixed(1)} MB with them: ${((after - before) / phones.length).toFixed(1)} KB per watching phone`);
     say(`  the hall meanwhile                ${(done / elapsed).toFixed(0)} commands/s for ${elapsed.toFixed(1)} s, until all ${PHONES} followed tickets were called`);
-    say(`  CPU used                          hub ${((hubCpu / elapsed) * 100).toFixed(0)}% of a core, its phones' process ${((phonesCpu / elapsed) * 100).toFixed(0)}%, this bench's terminals ${(((benchCpu.user + benchCpu.system) / 1e6 / elapsed) * 100).toFixed(0)}% and its phones ${((readerCpu / elapsed) * 100).toFixed(0)}%; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
+    say(`  CPU used                          hub ${((hubCpu / elapsed) * 100).toFixed(0)}% of a core, its phones' process ${((phonesCpu / elapsed) * 100).toFixed(0)}%, this bench's terminals ${(((benchCpu.user + benchCpu.system) / 1e6 / elapsed) * 100).toFixed(0)}% (${((benchCpu.system / 1e6 / elapsed) * 100).toFixed(0)}% of it in the kernel) and its phones ${((readerCpu / elapsed) * 100).toFixed(0)}%; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
     say(`  the hub's thread meanwhile        ${describeSchedule(hubThread)}`);
-    say(`  this bench's own event loop        delay p50 ${ms(loopDelay.percentile(50) / 1e6)}   p99 ${ms(loopDelay.percentile(99) / 1e6)}   max ${ms(loopDelay.max / 1e6)} (what its figures below may owe to the measuring process)`);
+    say(`  this bench's own event loop        delay p50 ${ms(loopDelay.percentile(50) / 1e6)}   p99 ${ms(loopDelay.percentile(99) / 1e6)}   max ${ms(loopDelay.max / 1e6)}; ${describePauses(benchGc)} (what its figures below may owe to the measuring process)`);
     say(`  the call reaching its phone       p50 ${ms(call.p50)}   p99 ${ms(call.p99)}   max ${ms(call.max)}   (n=${call.n}${missed ? `, ${missed} calls never reached their phone` : ''})`);
     say(`  a move near the front (<= 10)     p50 ${ms(near.p50)}   p99 ${ms(near.p99)}   max ${ms(near.max)}   (n=${near.n})`);
     say(`  a move further back (age when told) p50 ${ms(far.p50)}   p99 ${ms(far.p99)}   (n=${far.n}; ${frames} messages to phones in all)`);
