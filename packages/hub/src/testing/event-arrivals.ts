@@ -4,10 +4,10 @@
  * bytes as they came, not decoded and parsed.
  *
  * Why: the benches' 60 terminals share the hub's two cores, where a hall's are 60 machines of their
- * own. Decoding and parsing every events message at each of them (in a busy phase, 200 messages a
- * second of several kilobytes each, 60 times over) kept the bench's own process busy for a third of a
- * core and more, time the hub waited for a processor behind, which its terminals' latencies then
- * showed as the hub's own.
+ * own, so they should do no more than they must. Decoding and parsing every events message at each of
+ * them (in a busy phase, 200 messages a second of several kilobytes each, 60 times over) is work no
+ * hall's terminal does on the hub's machine. Measured, it was not what held the hub: the terminals'
+ * latencies did not move without it (docs/performance.md, "The bench's own stand-ins").
  */
 import { eventsMessage } from '@servicehall/protocol';
 
@@ -50,8 +50,8 @@ export interface Arrival {
 
 /**
  * Each command's events as they reach the terminals, for the fan-out's figure: a count and the
- * latest time, not every terminal's time (sixty numbers a command, thousands of commands a load,
- * all kept alive until the load ends, were the bench's collector copying them again and again).
+ * latest time, not every terminal's time (sixty numbers a command, for thousands of commands a load,
+ * all alive until the load ends for the bench's collector to copy).
  */
 export class EventArrivals {
   private readonly commands = new Map<string, Arrival>();

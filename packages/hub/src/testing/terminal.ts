@@ -18,8 +18,7 @@ export class TestTerminal {
    * `records`: every message is read and kept (messages, events), for a test to look at. A load's
    * terminal (false) reads only what is not an events message (told from its first bytes, nothing
    * decoded) and keeps nothing: a bench's sixty of them share the hub's processors, and a load's
-   * hundreds of thousands of answers kept would grow the bench's heap and its collector's pauses,
-   * which its measured latencies would carry.
+   * hundreds of thousands of answers, and each terminal's snapshot, need not stay in the bench's heap.
    */
   private constructor(
     readonly ws: WebSocket,
