@@ -2,12 +2,13 @@ import http from 'node:http';
 import { PerformanceObserver } from 'node:perf_hooks';
 
 /**
- * The QR page's ratings as a phone sends them, for the hub bench: one after another over one kept-alive
- * connection, from a process of their own (a phone is not the bench's process, whose garbage
- * collection after its loads would be timed as the hub's), and kept from collecting while it is timed. Reads `{ url, token, ticketIds }` as JSON on
- * stdin; writes `{ latency, answers, clientGc, slowest }` as JSON on stdout: each rating's milliseconds,
- * the answers by code, how many ratings this process's own garbage collection overlapped, and the
- * three slowest with their place in the run and whether this process's collection overlapped each.
+ * The QR page's ratings as a phone sends them, for the hub bench: one after another over one
+ * kept-alive connection, from a process of their own (a phone is not the bench's process, whose
+ * garbage collection after its loads would be timed as the hub's), which does not collect while it
+ * is timed. Reads `{ url, token, ticketIds }` as JSON on stdin; writes `{ latency, answers, clientGc,
+ * slowest }` as JSON on stdout: each rating's milliseconds, the answers by code, how many ratings
+ * this process's own garbage collection overlapped, and the three slowest with their place in the
+ * run and whether this process's collection overlapped each.
  */
 interface Job {
   url: string;
