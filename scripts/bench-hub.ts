@@ -21,7 +21,7 @@ import { TestTerminal } from '../packages/hub/src/testing/terminal';
 import { generateHistory, workingDays } from '../packages/hub/src/testing/year';
 import { BENCH_WINDOWS, benchCatalogue } from './bench-catalogue';
 import { cachedYear } from './year-cache';
-import { bucketsBetween, hubAnswerBuckets, hubOwnFigure, plus, quantileMs, type AnswerBuckets } from './hub-answer-times';
+import { bucketsBetween, describeStalls, flushesOver5ms, hubAnswerBuckets, hubOwnFigure, hubStalls, plus, quantileMs, stallsBetween, stallsCell, stallsPlus, type AnswerBuckets, type HubStalls } from './hub-answer-times';
 import { describeSchedule, scheduleBetween, scheduleSum, threadSchedule, waitedFigure, type ThreadSchedule } from './processor-wait';
 
 /**
@@ -151,6 +151,7 @@ async function phase(h: Hall, pauseMs: number) {
     return answer;
   };
   const [issueBefore, callBefore] = await hubAnswerBuckets(h.hub.url, ['issueTicket'], ['callNext']);
+  const stalls0 = await hubStalls(h.hub.url);
   const thread0 = threadSchedule(h.hub.child.pid!);
   const cpu0 = process.cpuUsage();
   const pauses = collectorPauses();
@@ -179,6 +180,7 @@ async function phase(h: Hall, pauseMs: number) {
   const benchGc = pauses();
   const [issueAfter, callAfter] = await hubAnswerBuckets(h.hub.url, ['issueTicket'], ['callNext']);
   const hubOwn = { issue: bucketsBetween(issueBefore!, issueAfter!), call: bucketsBetween(callBefore!, callAfter!) };
+  const stalls = stallsBetween(stalls0, await hubStalls(h.hub.url));
   await new Promise((r) => setTimeout(r, 300));
   const fanOut: number[] = [];
   let incomplete = 0;
@@ -188,7 +190,7 @@ async function phase(h: Hall, pauseMs: number) {
     if (arrival.terminals < h.subscribers.length) incomplete += 1;
     else fanOut.push(arrival.last - t0);
   }
-  return { rate: done / elapsed, done, issue: latency.issueTicket!, call: latency.callNext!, fanOut, incomplete, hubOwn, hubThread, benchCpu, benchGc, elapsed };
+  return { rate: done / elapsed, done, issue: latency.issueTicket!, call: latency.callNext!, fanOut, incomplete, hubOwn, stalls, hubThread, benchCpu, benchGc, elapsed };
 }
 
 type Samples = Awaited<ReturnType<typeof phase>>;
@@ -206,6 +208,8 @@ function pooled(runs: Samples[]) {
     runs: runs.length,
     /** The hub's own answer times (its /metrics) of the runs' commands, pooled. */
     hubOwn: { issue: runs.map((r) => r.hubOwn.issue).reduce(plus), call: runs.map((r) => r.hubOwn.call).reduce(plus) },
+    /** What held all the hub's commands in the runs: its log's flushes and its collector's pauses. */
+    stalls: runs.map((r) => r.stalls).reduce(stallsPlus),
     /** The hub's main thread in the runs: how long it ran, and how long it waited for a processor. */
     hubThread: scheduleSum(runs.map((r) => r.hubThread)),
     /** This bench's own process (the terminals' stand-ins) in the runs, as a share of one core. */
@@ -214,7 +218,7 @@ function pooled(runs: Samples[]) {
   };
 }
 
-type Issuing = { rate: number; latency: ReturnType<typeof stats>; samples: number[]; hubOwn: AnswerBuckets; hubThread: ThreadSchedule | undefined; benchCpu: number; elapsed: number };
+type Issuing = { rate: number; latency: ReturnType<typeof stats>; samples: number[]; hubOwn: AnswerBuckets; stalls: HubStalls; hubThread: ThreadSchedule | undefined; benchCpu: number; elapsed: number };
 
 /** `clients` send issueTicket one after another, each as soon as it has its answer, over the WebSocket or HTTP. */
 async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Issuing> {
@@ -239,6 +243,7 @@ async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Is
   const terminals =
     via === 'ws' ? await Promise.all(Array.from({ length: clients }, (_, i) => TestTerminal.connect(h.hub.wsUrl, { role: 'kiosk', terminal: `bench-kiosk-${i + 1}`, token: TOKEN, since }, false))) : [];
   const [hubBefore] = await hubAnswerBuckets(h.hub.url, ['issueTicket']);
+  const stalls0 = await hubStalls(h.hub.url);
   const thread0 = threadSchedule(h.hub.child.pid!);
   const cpu0 = process.cpuUsage();
   const deadline = performance.now() + SECONDS * 1000;
@@ -263,9 +268,10 @@ async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Is
   const hubThread = scheduleBetween(thread0, threadSchedule(h.hub.child.pid!));
   const benchCpu = cpuSecondsSince(cpu0);
   const hubOwn = bucketsBetween(hubBefore!, (await hubAnswerBuckets(h.hub.url, ['issueTicket']))[0]!);
+  const stalls = stallsBetween(stalls0, await hubStalls(h.hub.url));
   for (const t of terminals) t.close();
   agent.destroy();
-  return { rate: latency.length / elapsed, latency: stats(latency), samples: latency, hubOwn, hubThread, benchCpu, elapsed };
+  return { rate: latency.length / elapsed, latency: stats(latency), samples: latency, hubOwn, stalls, hubThread, benchCpu, elapsed };
 }
 
 function pooledIssuing(runs: Issuing[]): Issuing {
@@ -275,6 +281,7 @@ function pooledIssuing(runs: Issuing[]): Issuing {
     latency: stats(samples),
     samples,
     hubOwn: runs.map((r) => r.hubOwn).reduce(plus),
+    stalls: runs.map((r) => r.stalls).reduce(stallsPlus),
     hubThread: scheduleSum(runs.map((r) => r.hubThread)),
     benchCpu: runs.reduce((n, r) => n + r.benchCpu, 0),
     elapsed: runs.reduce((n, r) => n + r.elapsed, 0),
@@ -287,22 +294,15 @@ interface QrRatings {
   clientGc: number;
   /** The slowest three and their place in the run (0: the first). */
   slowest: { place: number; ms: number; clientGc: boolean }[];
-  /** The hub's flushes of its log meanwhile (its /metrics): how many, and how many took over 5 ms. */
-  flushes: { n: number; over5ms: number };
+  /** The hub's flushes of its log and its collector's pauses meanwhile (its /metrics). */
+  stalls: HubStalls;
   /** The hub's own answer times of the ratings (its /metrics). */
   hubOwn: AnswerBuckets;
 }
 
-/** The hub's flushes of its log so far, by its /metrics: in all, and those within 5 ms. */
-async function logFlushes(h: Hall): Promise<{ n: number; within5ms: number }> {
-  const text = await (await fetch(`${h.hub.url}/metrics`)).text();
-  const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? NaN);
-  return { n: value(/^servicehall_log_flush_seconds_count (\S+)$/m), within5ms: value(/^servicehall_log_flush_seconds_bucket\{le="0\.005"\} (\S+)$/m) };
-}
-
 const qrFigure = (r: QrRatings) => `${ms(r.latency.p50)} / ${ms(r.latency.p99)}`;
 const qrNotes = (r: QrRatings) => `the hub's own ${hubOwnFigure(r.hubOwn)}; ${Object.entries(r.answers).map(([k, v]) => `${v} ${k}`).join(', ')}; the client's own GC in ${r.clientGc}; slowest ${slowestOf(r)}; ${flushesOf(r)}`;
-const flushesOf = (r: QrRatings) => `the hub's log flushed ${r.flushes.n} times meanwhile, ${r.flushes.over5ms} of them over 5 ms`;
+const flushesOf = (r: QrRatings) => `meanwhile the hub: ${describeStalls(r.stalls)}`;
 const slowestOf = (r: QrRatings) => r.slowest.map((s) => `#${s.place + 1} ${s.ms.toFixed(1)} ms${s.clientGc ? " (the client's GC)" : ''}`).join(', ');
 
 /**
@@ -317,16 +317,15 @@ async function qrRatings(h: Hall, ticketIds: string[]): Promise<QrRatings> {
   client.stdout.setEncoding('utf8');
   client.stdout.on('data', (d: string) => (out += d));
   const exited = new Promise<number | null>((resolve) => client.once('exit', resolve));
-  const before = await logFlushes(h);
+  const before = await hubStalls(h.hub.url);
   const [hubBefore] = await hubAnswerBuckets(h.hub.url, ['rate']);
   client.stdin.end(JSON.stringify({ url: h.hub.url, token: TOKEN, ticketIds }));
   const code = await exited;
-  const after = await logFlushes(h);
+  const stalls = stallsBetween(before, await hubStalls(h.hub.url));
   const hubOwn = bucketsBetween(hubBefore!, (await hubAnswerBuckets(h.hub.url, ['rate']))[0]!);
   if (code !== 0) throw new Error(`the QR rating client exited with ${code}`);
   const r = JSON.parse(out) as { latency: number[]; answers: Record<string, number>; clientGc: number; slowest: QrRatings['slowest'] };
-  const flushes = { n: after.n - before.n, over5ms: after.n - after.within5ms - (before.n - before.within5ms) };
-  return { latency: stats(r.latency), answers: r.answers, clientGc: r.clientGc, slowest: r.slowest, flushes, hubOwn };
+  return { latency: stats(r.latency), answers: r.answers, clientGc: r.clientGc, slowest: r.slowest, stalls, hubOwn };
 }
 
 /**
@@ -483,6 +482,7 @@ function printLoad(title: string, r: Phase, subscribers: number): void {
   console.log(`    callNext latency             p50 ${ms(r.call.p50)}   p99 ${ms(r.call.p99)}   (n=${r.call.n})`);
   console.log(`    the hub's own answer time    issueTicket ${hubOwnFigure(r.hubOwn.issue)};  callNext ${hubOwnFigure(r.hubOwn.call)}`);
   console.log(`    the hub's thread meanwhile   ${describeSchedule(r.hubThread)}`);
+  console.log(`    what held every command      ${describeStalls(r.stalls)}`);
   console.log(`    this bench's own process     ${percentOfCore(r.benchCore)} (the terminals' stand-ins, on the hub's two cores); ${describePauses(r.benchGc)}`);
   console.log(`    event to all ${subscribers} subscribers  p50 ${ms(r.fanOut.p50)}   p99 ${ms(r.fanOut.p99)}   max ${ms(r.fanOut.max)}   (n=${r.fanOut.n}${r.incomplete ? `, ${r.incomplete} not yet everywhere` : ''})`);
 }
@@ -549,6 +549,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
     console.log(`    32 clients   WebSocket ${issued(e.issue32.ws)}   HTTP ${issued(e.issue32.http)}`);
     console.log(`    the hub's own answer time, 8 clients: WebSocket ${hubOwnFigure(e.issue8.ws.hubOwn)};  HTTP ${hubOwnFigure(e.issue8.http.hubOwn)}`);
     console.log(`    the hub's thread, 8 clients: WebSocket ${describeSchedule(e.issue8.ws.hubThread)};  HTTP ${describeSchedule(e.issue8.http.hubThread)}`);
+    console.log(`    what held every command, 8 clients: WebSocket ${describeStalls(e.issue8.ws.stalls)};  HTTP ${describeStalls(e.issue8.http.stalls)}`);
     console.log(`    this bench's own process, 8 clients: WebSocket ${percentOfCore(e.issue8.ws.benchCpu / e.issue8.ws.elapsed)};  HTTP ${percentOfCore(e.issue8.http.benchCpu / e.issue8.http.elapsed)}`);
     console.log('  goals: >= 2000 commands/s; p99 < 10 ms; event to 60 subscribers p99 < 20 ms; issueTicket over HTTP about 2,000/s with p99 < 10 ms at 8 clients');
     console.log(`  the disk's own flush, what each commit waits for (4 KB appended and fdatasync'd, 1,000 in a row, no hub running): p50 ${ms(flush.p50)}   p99 ${ms(flush.p99)}   max ${ms(flush.max)}`);
@@ -575,14 +576,16 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
       ['  the hub\'s own answer, callNext p99', ownP99(empty.paced.hubOwn.call), ownP99(busy.paced.hubOwn.call), ''],
       ['  the hub\'s thread waited for a processor', waitedFigure(empty.paced.hubThread), waitedFigure(busy.paced.hubThread), 'ready to run while another thread or process held both cores'],
       ['  this bench\'s own process (the terminals)', percentOfCore(empty.paced.benchCore), percentOfCore(busy.paced.benchCore), 'the stand-ins share the two cores with the hub'],
+      ['  what held every command', stallsCell(empty.paced.stalls), stallsCell(busy.paced.stalls), "the log's flushes (each batch waits for one) and the collector's pauses (the loop stopped)"],
       ['issueTicket over HTTP, 8 clients', issued(empty.issue8.http), issued(busy.issue8.http), ''],
       ['  the hub\'s own answer p99', ownP99(empty.issue8.http.hubOwn), ownP99(busy.issue8.http.hubOwn), ''],
       ['  the hub\'s thread waited for a processor', waitedFigure(empty.issue8.http.hubThread), waitedFigure(busy.issue8.http.hubThread), ''],
+      ['  what held every command', stallsCell(empty.issue8.http.stalls), stallsCell(busy.issue8.http.stalls), ''],
       ['issueTicket over WebSocket, 8 clients', issued(empty.issue8.ws), issued(busy.issue8.ws), ''],
       ['snapshot for a new terminal, start of day', kb(empty.snapshotStart), kb(busy.snapshotStart), ratio(empty.snapshotStart, busy.snapshotStart)],
       [`snapshot after the same day (${emptyDay.tickets} tickets)`, kb(emptyDay.bytes), kb(yearDay.bytes), ratio(emptyDay.bytes, yearDay.bytes)],
       ['restart that evening: database opened, the day loaded', `${emptyDay.loadMs.toFixed(0)} ms`, `${yearDay.loadMs.toFixed(0)} ms`, ratio(emptyDay.loadMs, yearDay.loadMs)],
-      ['QR rating of an unknown ticket p50 / p99', `${ms(empty.qrUnknown.latency.p50)} / ${ms(empty.qrUnknown.latency.p99)}`, `${ms(busy.qrUnknown.latency.p50)} / ${ms(busy.qrUnknown.latency.p99)}`, `the client's own GC in ${empty.qrUnknown.clientGc} and ${busy.qrUnknown.clientGc} of 200; the hub's log flushes over 5 ms ${empty.qrUnknown.flushes.over5ms} of ${empty.qrUnknown.flushes.n} and ${busy.qrUnknown.flushes.over5ms} of ${busy.qrUnknown.flushes.n}`],
+      ['QR rating of an unknown ticket p50 / p99', `${ms(empty.qrUnknown.latency.p50)} / ${ms(empty.qrUnknown.latency.p99)}`, `${ms(busy.qrUnknown.latency.p50)} / ${ms(busy.qrUnknown.latency.p99)}`, `the client's own GC in ${empty.qrUnknown.clientGc} and ${busy.qrUnknown.clientGc} of 200; the hub's log flushes over 5 ms ${flushesOver5ms(empty.qrUnknown.stalls)} of ${empty.qrUnknown.stalls.flushes.get(Infinity) ?? 0} and ${flushesOver5ms(busy.qrUnknown.stalls)} of ${busy.qrUnknown.stalls.flushes.get(Infinity) ?? 0}`],
       ...(busy.qrEarlier
         ? ([
             ['QR rating of an earlier day p50 / p99', '-', qrFigure(busy.qrEarlier.hallQueue), `goal < 5 ms; today's queue a hall's (${qrNotes(busy.qrEarlier.hallQueue)})`],

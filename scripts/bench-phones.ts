@@ -12,7 +12,7 @@ import { TestTerminal } from '../packages/hub/src/testing/terminal';
 import { benchCatalogue } from './bench-catalogue';
 import type { FromReader, ReaderFrame, ToReader } from './bench-phone-reader';
 import { collectorPauses, describePauses, stats } from './bench-hub';
-import { bucketsBetween, hubAnswerBuckets, hubOwnFigure, quantileMs } from './hub-answer-times';
+import { bucketsBetween, describeStalls, hubAnswerBuckets, hubOwnFigure, hubStalls, quantileMs, stallsBetween, stallsCell, type HubStalls } from './hub-answer-times';
 import { describeSchedule, scheduleBetween, threadSchedule, waitedFigure, type ThreadSchedule } from './processor-wait';
 
 /**
@@ -106,6 +106,8 @@ interface HallRun {
   hubCpu: number;
   /** The hub's main thread during the load: how long it ran, and how long it waited for a processor. */
   hubThread: ThreadSchedule | undefined;
+  /** What held every command of the hub during the load: its log's flushes and its collector's pauses. */
+  stalls: HubStalls;
   /** The hub's own answer time p99 (its /metrics), ms. */
   hubOwnP99: { issue: number | undefined; call: number | undefined };
 }
@@ -190,6 +192,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
     };
     const followed = new Set(ticketIds);
     const [issueBefore, callBefore] = await hubAnswerBuckets(hub.url, ['issueTicket'], ['callNext']);
+    const stalls0 = await hubStalls(hub.url);
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
     const pauses = collectorPauses();
@@ -218,6 +221,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
     const elapsed = (performance.now() - started) / 1000;
     const [issueAfter, callAfter] = await hubAnswerBuckets(hub.url, ['issueTicket'], ['callNext']);
     const hubOwn = { issue: bucketsBetween(issueBefore!, issueAfter!), call: bucketsBetween(callBefore!, callAfter!) };
+    const stalls = stallsBetween(stalls0, await hubStalls(hub.url));
     const hubCpu = cpuSeconds(pid) - hubCpu0;
     const hubThread = scheduleBetween(hubThread0, threadSchedule(pid));
     const phonesCpu = phonesPid ? cpuSeconds(phonesPid) - phonesCpu0 : 0;
@@ -265,6 +269,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
     say(`  the hall meanwhile                ${(done / elapsed).toFixed(0)} commands/s for ${elapsed.toFixed(1)} s, until all ${PHONES} followed tickets were called`);
     say(`  CPU used                          hub ${((hubCpu / elapsed) * 100).toFixed(0)}% of a core, its phones' process ${((phonesCpu / elapsed) * 100).toFixed(0)}%, this bench's terminals ${(((benchCpu.user + benchCpu.system) / 1e6 / elapsed) * 100).toFixed(0)}% (${((benchCpu.system / 1e6 / elapsed) * 100).toFixed(0)}% of it in the kernel) and its phones ${((readerCpu / elapsed) * 100).toFixed(0)}%; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
     say(`  the hub's thread meanwhile        ${describeSchedule(hubThread)}`);
+    say(`  what held every command          ${describeStalls(stalls)}`);
     say(`  this bench's own event loop        delay p50 ${ms(loopDelay.percentile(50) / 1e6)}   p99 ${ms(loopDelay.percentile(99) / 1e6)}   max ${ms(loopDelay.max / 1e6)}; ${describePauses(benchGc)} (what its figures below may owe to the measuring process)`);
     say(`  the call reaching its phone       p50 ${ms(call.p50)}   p99 ${ms(call.p99)}   max ${ms(call.max)}   (n=${call.n}${missed ? `, ${missed} calls never reached their phone` : ''})`);
     say(`  a move near the front (<= 10)     p50 ${ms(near.p50)}   p99 ${ms(near.p99)}   max ${ms(near.max)}   (n=${near.n})`);
@@ -275,7 +280,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
     say(`  event to all ${subscribers.length} terminals         p50 ${ms(fan.p50)}   p99 ${ms(fan.p99)}   (n=${fan.n})`);
     say('  goals: the call at every phone p99 < 200 ms; < 50 KB per watching phone; terminals p99 < 10 ms, fan-out p99 < 20 ms');
     for (const t of subscribers) t.close();
-    return { lines, issue, callNext, fan, hubCpu: hubCpu / elapsed, hubThread, hubOwnP99: { issue: quantileMs(hubOwn.issue, 0.99), call: quantileMs(hubOwn.call, 0.99) } };
+    return { lines, issue, callNext, fan, hubCpu: hubCpu / elapsed, hubThread, stalls, hubOwnP99: { issue: quantileMs(hubOwn.issue, 0.99), call: quantileMs(hubOwn.call, 0.99) } };
   } finally {
     reader?.close();
     await hub.kill('SIGTERM');
@@ -301,6 +306,7 @@ export async function runPhoneBench(): Promise<void> {
   console.log(`    event to all the terminals      ${pair(alone.fan, withPhones.fan)}`);
   const own = (x: number | undefined) => (x === undefined ? '-' : ms(x));
   console.log(`    the hub's thread                ${describeSchedule(alone.hubThread)}   (with the phones it waited ${waitedFigure(withPhones.hubThread)})`);
+  console.log(`    what held every command         ${stallsCell(alone.stalls)}   (with the phones ${stallsCell(withPhones.stalls)})`);
   console.log(`    the hub's own answer p99        issueTicket ${own(alone.hubOwnP99.issue)}, callNext ${own(alone.hubOwnP99.call)}   (with the phones ${own(withPhones.hubOwnP99.issue)} and ${own(withPhones.hubOwnP99.call)})`);
 }
 

@@ -10,6 +10,9 @@ import type { ReplicationStatus } from './replication';
 import type { Executed, HallStore } from './store';
 import { tokensMatch, type LinkedTerminal } from './terminals';
 
+/** The bounds of the log flushes' histogram (servicehall_log_flush_seconds), in seconds: fine where a disk's flushes lie (a tenth of a millisecond to a few), so that their tail can be read from it. */
+export const LOG_FLUSH_BUCKETS = [0.00025, 0.0005, 0.00075, 0.001, 0.0015, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.25, 1];
+
 /**
  * The buckets of a command's answer time (seconds): fine enough about the terminals' goal of 10 ms
  * that a percentile read between two of them (the benches print the hub's own p99) is near the truth.
@@ -89,7 +92,7 @@ export class HubMetrics {
     this.logFlush = new Histogram({
       name: 'servicehall_log_flush_seconds',
       help: "Flushes of the hall database's log to the disk (fdatasync, off the event loop), from the call to its end as the hub sees it: every command of its batches waited for it",
-      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+      buckets: LOG_FLUSH_BUCKETS,
       registers,
     });
     this.answerTime = new Histogram({
