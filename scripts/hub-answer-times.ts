@@ -75,7 +75,7 @@ export function stallsPlus(a: HubStalls, b: HubStalls): HubStalls {
 /** The flushes over 5 ms of a reading (the histogram's 5 ms bound). */
 export const flushesOver5ms = (s: HubStalls) => (s.flushes.get(Infinity) ?? 0) - (s.flushes.get(0.005) ?? 0);
 
-/** "its log flushed 5,210 times, p50 0.4 ms  p99 3.1 ms, 12 over 5 ms; its collector paused it 41 times, 236 ms in all (5.8 ms each)" */
+/** "its log flushed 5210 times, p50 0.4 ms  p99 3.1 ms, 12 over 5 ms; its collector paused it 41 times, 236 ms in all (5.8 ms each)" */
 export function describeStalls(s: HubStalls): string {
   const n = s.flushes.get(Infinity) ?? 0;
   const q = (p: number) => {
