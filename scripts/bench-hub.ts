@@ -21,7 +21,7 @@ import { TestTerminal } from '../packages/hub/src/testing/terminal';
 import { generateHistory, workingDays } from '../packages/hub/src/testing/year';
 import { BENCH_WINDOWS, benchCatalogue } from './bench-catalogue';
 import { cachedYear } from './year-cache';
-import { bucketsBetween, describeStalls, flushesOver5ms, hubAnswerBuckets, hubOwnFigure, hubStalls, plus, quantileMs, stallsBetween, stallsCell, stallsPlus, type AnswerBuckets, type HubStalls } from './hub-answer-times';
+import { bucketsBetween, describeStalls, flushesOver5ms, hubOwnFigure, hubReading, plus, quantileMs, stallsBetween, stallsCell, stallsPlus, type AnswerBuckets, type HubStalls } from './hub-answer-times';
 import { describeSchedule, scheduleBetween, scheduleSum, threadSchedule, waitedFigure, type ThreadSchedule } from './processor-wait';
 
 /**
@@ -150,8 +150,7 @@ async function phase(h: Hall, pauseMs: number) {
     done += 1;
     return answer;
   };
-  const [issueBefore, callBefore] = await hubAnswerBuckets(h.hub.url, ['issueTicket'], ['callNext']);
-  const stalls0 = await hubStalls(h.hub.url);
+  const before = await hubReading(h.hub.url, ['issueTicket'], ['callNext']);
   const thread0 = threadSchedule(h.hub.child.pid!);
   const cpu0 = process.cpuUsage();
   const pauses = collectorPauses();
@@ -178,9 +177,9 @@ async function phase(h: Hall, pauseMs: number) {
   const hubThread = scheduleBetween(thread0, threadSchedule(h.hub.child.pid!));
   const benchCpu = cpuSecondsSince(cpu0);
   const benchGc = pauses();
-  const [issueAfter, callAfter] = await hubAnswerBuckets(h.hub.url, ['issueTicket'], ['callNext']);
-  const hubOwn = { issue: bucketsBetween(issueBefore!, issueAfter!), call: bucketsBetween(callBefore!, callAfter!) };
-  const stalls = stallsBetween(stalls0, await hubStalls(h.hub.url));
+  const after = await hubReading(h.hub.url, ['issueTicket'], ['callNext']);
+  const hubOwn = { issue: bucketsBetween(before.answers[0]!, after.answers[0]!), call: bucketsBetween(before.answers[1]!, after.answers[1]!) };
+  const stalls = stallsBetween(before.stalls, after.stalls);
   await new Promise((r) => setTimeout(r, 300));
   const fanOut: number[] = [];
   let incomplete = 0;
@@ -242,8 +241,7 @@ async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Is
   const since = ((await api(h.hub, 'GET', '/api/health')).body as { seq: number }).seq;
   const terminals =
     via === 'ws' ? await Promise.all(Array.from({ length: clients }, (_, i) => TestTerminal.connect(h.hub.wsUrl, { role: 'kiosk', terminal: `bench-kiosk-${i + 1}`, token: TOKEN, since }, false))) : [];
-  const [hubBefore] = await hubAnswerBuckets(h.hub.url, ['issueTicket']);
-  const stalls0 = await hubStalls(h.hub.url);
+  const before = await hubReading(h.hub.url, ['issueTicket']);
   const thread0 = threadSchedule(h.hub.child.pid!);
   const cpu0 = process.cpuUsage();
   const deadline = performance.now() + SECONDS * 1000;
@@ -267,8 +265,9 @@ async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Is
   const elapsed = (performance.now() - started) / 1000;
   const hubThread = scheduleBetween(thread0, threadSchedule(h.hub.child.pid!));
   const benchCpu = cpuSecondsSince(cpu0);
-  const hubOwn = bucketsBetween(hubBefore!, (await hubAnswerBuckets(h.hub.url, ['issueTicket']))[0]!);
-  const stalls = stallsBetween(stalls0, await hubStalls(h.hub.url));
+  const after = await hubReading(h.hub.url, ['issueTicket']);
+  const hubOwn = bucketsBetween(before.answers[0]!, after.answers[0]!);
+  const stalls = stallsBetween(before.stalls, after.stalls);
   for (const t of terminals) t.close();
   agent.destroy();
   return { rate: latency.length / elapsed, latency: stats(latency), samples: latency, hubOwn, stalls, hubThread, benchCpu, elapsed };
@@ -317,12 +316,12 @@ async function qrRatings(h: Hall, ticketIds: string[]): Promise<QrRatings> {
   client.stdout.setEncoding('utf8');
   client.stdout.on('data', (d: string) => (out += d));
   const exited = new Promise<number | null>((resolve) => client.once('exit', resolve));
-  const before = await hubStalls(h.hub.url);
-  const [hubBefore] = await hubAnswerBuckets(h.hub.url, ['rate']);
+  const before = await hubReading(h.hub.url, ['rate']);
   client.stdin.end(JSON.stringify({ url: h.hub.url, token: TOKEN, ticketIds }));
   const code = await exited;
-  const stalls = stallsBetween(before, await hubStalls(h.hub.url));
-  const hubOwn = bucketsBetween(hubBefore!, (await hubAnswerBuckets(h.hub.url, ['rate']))[0]!);
+  const after = await hubReading(h.hub.url, ['rate']);
+  const stalls = stallsBetween(before.stalls, after.stalls);
+  const hubOwn = bucketsBetween(before.answers[0]!, after.answers[0]!);
   if (code !== 0) throw new Error(`the QR rating client exited with ${code}`);
   const r = JSON.parse(out) as { latency: number[]; answers: Record<string, number>; clientGc: number; slowest: QrRatings['slowest'] };
   return { latency: stats(r.latency), answers: r.answers, clientGc: r.clientGc, slowest: r.slowest, stalls, hubOwn };

@@ -12,7 +12,7 @@ import { TestTerminal } from '../packages/hub/src/testing/terminal';
 import { benchCatalogue } from './bench-catalogue';
 import type { FromReader, ReaderFrame, ToReader } from './bench-phone-reader';
 import { collectorPauses, describePauses, stats } from './bench-hub';
-import { bucketsBetween, describeStalls, hubAnswerBuckets, hubOwnFigure, hubStalls, quantileMs, stallsBetween, stallsCell, type HubStalls } from './hub-answer-times';
+import { bucketsBetween, describeStalls, hubOwnFigure, hubReading, quantileMs, stallsBetween, stallsCell, type HubStalls } from './hub-answer-times';
 import { describeSchedule, scheduleBetween, threadSchedule, waitedFigure, type ThreadSchedule } from './processor-wait';
 
 /**
@@ -191,8 +191,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
       return answer;
     };
     const followed = new Set(ticketIds);
-    const [issueBefore, callBefore] = await hubAnswerBuckets(hub.url, ['issueTicket'], ['callNext']);
-    const stalls0 = await hubStalls(hub.url);
+    const metricsBefore = await hubReading(hub.url, ['issueTicket'], ['callNext']);
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
     const pauses = collectorPauses();
@@ -219,9 +218,9 @@ async function runHall(watching: boolean): Promise<HallRun> {
     });
     await Promise.all([...kioskLoops, ...windowLoops]);
     const elapsed = (performance.now() - started) / 1000;
-    const [issueAfter, callAfter] = await hubAnswerBuckets(hub.url, ['issueTicket'], ['callNext']);
-    const hubOwn = { issue: bucketsBetween(issueBefore!, issueAfter!), call: bucketsBetween(callBefore!, callAfter!) };
-    const stalls = stallsBetween(stalls0, await hubStalls(hub.url));
+    const metricsAfter = await hubReading(hub.url, ['issueTicket'], ['callNext']);
+    const hubOwn = { issue: bucketsBetween(metricsBefore.answers[0]!, metricsAfter.answers[0]!), call: bucketsBetween(metricsBefore.answers[1]!, metricsAfter.answers[1]!) };
+    const stalls = stallsBetween(metricsBefore.stalls, metricsAfter.stalls);
     const hubCpu = cpuSeconds(pid) - hubCpu0;
     const hubThread = scheduleBetween(hubThread0, threadSchedule(pid));
     const phonesCpu = phonesPid ? cpuSeconds(phonesPid) - phonesCpu0 : 0;

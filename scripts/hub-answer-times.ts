@@ -60,10 +60,6 @@ export function hubStallsIn(text: string): HubStalls {
   return { flushes: histogramIn(text, 'servicehall_log_flush_seconds'), gc: { pauses, seconds } };
 }
 
-export async function hubStalls(url: string): Promise<HubStalls> {
-  return hubStallsIn(await (await fetch(`${url}/metrics`)).text());
-}
-
 export function stallsBetween(before: HubStalls, after: HubStalls): HubStalls {
   return { flushes: bucketsBetween(before.flushes, after.flushes), gc: { pauses: after.gc.pauses - before.gc.pauses, seconds: after.gc.seconds - before.gc.seconds } };
 }
@@ -75,22 +71,23 @@ export function stallsPlus(a: HubStalls, b: HubStalls): HubStalls {
 /** The flushes over 5 ms of a reading (the histogram's 5 ms bound). */
 export const flushesOver5ms = (s: HubStalls) => (s.flushes.get(Infinity) ?? 0) - (s.flushes.get(0.005) ?? 0);
 
+/** A pause's mean length in ms (undefined when there was none). */
+const pauseEachMs = (s: HubStalls) => (s.gc.pauses > 0 ? (s.gc.seconds * 1000) / s.gc.pauses : undefined);
+
 /** "its log flushed 5210 times, p50 0.4 ms  p99 3.1 ms, 12 over 5 ms; its collector paused it 41 times, 236 ms in all (5.8 ms each)" */
 export function describeStalls(s: HubStalls): string {
   const n = s.flushes.get(Infinity) ?? 0;
-  const q = (p: number) => {
-    const v = quantileMs(s.flushes, p);
-    return v === undefined ? '-' : `${v.toFixed(1)} ms`;
-  };
-  const gcMs = s.gc.seconds * 1000;
-  const each = s.gc.pauses > 0 ? ` (${(gcMs / s.gc.pauses).toFixed(1)} ms each)` : '';
-  return `its log flushed ${n} times, p50 ${q(0.5)}  p99 ${q(0.99)}, ${flushesOver5ms(s)} over 5 ms; its collector paused it ${s.gc.pauses} times, ${gcMs.toFixed(0)} ms in all${each}`;
+  const each = pauseEachMs(s);
+  return `its log flushed ${n} times, p50 ${quantileFigure(s.flushes, 0.5)}  p99 ${quantileFigure(s.flushes, 0.99)}, ${flushesOver5ms(s)} over 5 ms; its collector paused it ${s.gc.pauses} times, ${(s.gc.seconds * 1000).toFixed(0)} ms in all${each === undefined ? '' : ` (${each.toFixed(1)} ms each)`}`;
 }
 
-/** The hub's answer-time buckets now, from one reading of its /metrics: one for each list of command types (added within a list). */
-export async function hubAnswerBuckets(url: string, ...lists: (readonly string[])[]): Promise<AnswerBuckets[]> {
+/**
+ * One reading of the hub's /metrics: its answer-time buckets, one for each list of command types
+ * (added within a list), and what held its commands so far (its log's flushes, its collector's pauses).
+ */
+export async function hubReading(url: string, ...lists: (readonly string[])[]): Promise<{ answers: AnswerBuckets[]; stalls: HubStalls }> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return lists.map((types) => answerBucketsIn(text, types));
+  return { answers: lists.map((types) => answerBucketsIn(text, types)), stalls: hubStallsIn(text) };
 }
 
 /** What was counted between two readings (or several such, added: `plus`). */
@@ -132,16 +129,16 @@ export function quantileMs(buckets: AnswerBuckets, q: number): number | undefine
 /** "p50 1.2 ms  p99 7.5 ms (n=…)" of the hub's own answer times, for a bench's line. */
 export function hubOwnFigure(buckets: AnswerBuckets): string {
   const n = buckets.get(Infinity) ?? 0;
-  const ms = (q: number) => {
-    const v = quantileMs(buckets, q);
-    return v === undefined ? '-' : `${v.toFixed(1)} ms`;
-  };
-  return `p50 ${ms(0.5)}   p99 ${ms(0.99)}   (n=${n})`;
+  return `p50 ${quantileFigure(buckets, 0.5)}   p99 ${quantileFigure(buckets, 0.99)}   (n=${n})`;
+}
+
+/** quantileMs in words: "7.5 ms", or "-" when nothing was counted. */
+function quantileFigure(buckets: AnswerBuckets, q: number): string {
+  const v = quantileMs(buckets, q);
+  return v === undefined ? '-' : `${v.toFixed(1)} ms`;
 }
 
 /** describeStalls for a table's cell: "flush p99 3.1 ms; GC 41 × 5.8 ms". */
 export function stallsCell(s: HubStalls): string {
-  const p99 = quantileMs(s.flushes, 0.99);
-  const each = s.gc.pauses > 0 ? ((s.gc.seconds * 1000) / s.gc.pauses).toFixed(1) : '0';
-  return `flush p99 ${p99 === undefined ? '-' : `${p99.toFixed(1)} ms`}; GC ${s.gc.pauses} × ${each} ms`;
+  return `flush p99 ${quantileFigure(s.flushes, 0.99)}; GC ${s.gc.pauses} × ${(pauseEachMs(s) ?? 0).toFixed(1)} ms`;
 }
