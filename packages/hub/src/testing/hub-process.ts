@@ -42,6 +42,12 @@ export async function spawnHub(dataDir: string, env: Record<string, string> = {}
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
+  // HUB_OUT=FILE: the hub's output is written there too (with HUB_NODE_ARGS=--trace-gc-nvp, a line for each of its collections).
+  if (process.env.HUB_OUT) {
+    const file = fs.createWriteStream(process.env.HUB_OUT, { flags: 'a' });
+    child.stdout!.pipe(file);
+    child.stderr!.pipe(file);
+  }
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const url = await new Promise<string>((resolve, reject) => {
