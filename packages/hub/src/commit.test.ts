@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HallEvent } from '@servicehall/core';
-import { GroupCommit } from './commit';
+import { FLUSHES_AT_ONCE, GroupCommit } from './commit';
 import { openDatabase } from './db';
 import { createLogger, useLogger } from './log';
 import { answerKey, HallStore, idOfAnswerKey } from './store';
@@ -101,22 +101,26 @@ describe("the group commit's flush, off the event loop", () => {
   const issue = (id: string) => ({ id, type: 'issueTicket' as const, serviceCode: 'GA-SFZ-HL', lane: 'ordinary' as const });
   const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-  /** fs.fdatasync held: each flush waits until the test lets it end (with an error, if given). */
+  /** fs.fdatasync held: each flush waits until the test lets it end (with an error, if given), the first begun unless told which. */
   function heldFlushes() {
-    const waiting: ((error: NodeJS.ErrnoException | null) => void)[] = [];
-    const spy = vi.spyOn(fs, 'fdatasync').mockImplementation(((_fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void waiting.push(done)) as never);
+    const waiting: { fd: number; done: (error: NodeJS.ErrnoException | null) => void }[] = [];
+    const spy = vi.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void waiting.push({ fd, done })) as never);
     return {
       get waiting() {
         return waiting.length;
       },
-      end(error: NodeJS.ErrnoException | null = null) {
-        waiting.shift()!(error);
+      /** The descriptors of the flushes under way, in the order they began. */
+      get fds() {
+        return waiting.map((w) => w.fd);
+      },
+      end(error: NodeJS.ErrnoException | null = null, which = 0) {
+        waiting.splice(which, 1)[0]!.done(error);
       },
       restore: () => spy.mockRestore(),
     };
   }
 
-  it('tells nothing of a batch before its flush has ended, runs what came meanwhile at once, and flushes that together next', async () => {
+  it('tells nothing of a batch before a flush that holds it has ended, runs what came meanwhile at once, and flushes it beside the first', async () => {
     const s = store();
     const flushes = heldFlushes();
     const told: number[][] = [];
@@ -139,39 +143,73 @@ describe("the group commit's flush, off the event loop", () => {
     // What a standby may be sent stops before the batch.
     expect(s.durableSeq).toBe(s.seq - 2);
     expect(s.eventRowsSince(0).at(-1)?.seq).toBe(s.durableSeq);
-    // Commands that arrive meanwhile, in two turns, run at once (committed, not flushed): two more
-    // batches, and no second flush while the first is under way.
+    // A command that arrives meanwhile runs at once (committed, not flushed), and its flush begins
+    // beside the first, through a descriptor of its own; two more in two turns wait for a flush to end.
     const second = note(commits.submit(issue('held-3'), kiosk));
     await turn();
+    expect(flushes.waiting).toBe(2);
+    expect(new Set(flushes.fds).size).toBe(2);
     const third = note(commits.submit(issue('held-4'), kiosk));
     await turn();
-    expect(batches).toHaveBeenCalledTimes(3);
-    expect(s.view.tickets.size).toBe(4);
-    expect(flushes.waiting).toBe(1);
-    expect(s.durableSeq).toBe(s.seq - 4);
+    const fourth = note(commits.submit(issue('held-5'), kiosk));
+    await turn();
+    expect(batches).toHaveBeenCalledTimes(4);
+    expect(s.view.tickets.size).toBe(5);
+    expect(flushes.waiting).toBe(FLUSHES_AT_ONCE);
+    expect(s.durableSeq).toBe(s.seq - 5);
+    // The first flush ends: its batch is answered, then its events told; the next flush begins at
+    // once for the two batches no flush held.
     flushes.end();
     await Promise.all(first);
     expect(answered).toEqual(['A001', 'A002']);
-    // The answers go first, on the disk already (a standby may be sent the batch); the events right after them.
     const seq = s.seq;
-    expect(s.durableSeq).toBe(seq - 2);
+    expect(s.durableSeq).toBe(seq - 3);
     expect(told).toEqual([]);
     await turn();
-    expect(told).toEqual([[seq - 3, seq - 2]]);
-    // One flush for both batches run meanwhile; nothing of them is told before it ends.
-    expect(flushes.waiting).toBe(1);
-    expect(answered).toEqual(['A001', 'A002']);
-    flushes.end();
+    expect(told).toEqual([[seq - 4, seq - 3]]);
+    expect(flushes.waiting).toBe(2);
+    // The last flush ends before the one under way beside it: it holds every batch committed before it
+    // began, the second's too, which are answered in order.
+    flushes.end(null, 1);
     expect((await second).answer).toMatchObject({ ok: true, ticket: { number: 'A003' } });
-    expect((await third).answer).toMatchObject({ ok: true, ticket: { number: 'A004' } });
-    expect(answered).toEqual(['A001', 'A002', 'A003', 'A004']);
+    expect((await fourth).answer).toMatchObject({ ok: true, ticket: { number: 'A005' } });
+    expect(answered).toEqual(['A001', 'A002', 'A003', 'A004', 'A005']);
     expect(s.durableSeq).toBe(seq);
     await turn();
     expect(told).toEqual([
-      [seq - 3, seq - 2],
-      [seq - 1, seq],
+      [seq - 4, seq - 3],
+      [seq - 2, seq - 1, seq],
     ]);
+    // The second's own flush ends later: nothing is left for it to tell.
+    expect(await third).toMatchObject({ answer: { ok: true } });
+    flushes.end();
+    await turn();
+    expect(told).toHaveLength(2);
     expect(flushes.waiting).toBe(0);
+    flushes.restore();
+    await commits.close();
+  });
+
+  it('answers as not recorded every batch not yet answered when a flush fails, even one another flush under way holds', async () => {
+    const s = store();
+    const flushes = heldFlushes();
+    const commits = new GroupCommit(s);
+    const first = commits.submit(issue('failing-beside-1'), kiosk);
+    await turn();
+    const second = commits.submit(issue('failing-beside-2'), kiosk);
+    await turn();
+    expect(flushes.waiting).toBe(2);
+    // The first flush fails: Linux may have told it of a failed write-back that concerned the second
+    // batch too (once to each descriptor), so neither is said to be done.
+    flushes.end(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    expect((await first).answer).toMatchObject({ ok: false, code: 'internal' });
+    expect((await second).answer).toMatchObject({ ok: false, code: 'internal' });
+    flushes.end();
+    // Sent again, each gets what was done.
+    const again = commits.submit(issue('failing-beside-2'), kiosk);
+    await turn();
+    flushes.end();
+    expect(await again).toMatchObject({ repeated: true, answer: { ok: true, ticket: { number: 'A002' } } });
     flushes.restore();
     await commits.close();
   });

@@ -12,6 +12,22 @@ const FAILED: Answer = { ok: false, code: 'internal', message: 'the hub could no
 /** A result whose flush failed: a command that did something is not said to be done; a refusal stands. */
 const notRecorded = (r: Executed): Executed => (r.events.length > 0 || r.answer.ok ? { answer: FAILED, events: [], repeated: false } : r);
 
+/** Flushes of the log under way at once, each through a descriptor of its own (see GroupCommit). */
+export const FLUSHES_AT_ONCE = 2;
+
+/** A batch run and committed to the log, waiting for a flush that holds it: `n` counts the batches run. */
+interface Committed {
+  n: number;
+  batch: Entry[];
+  results: Executed[];
+}
+
+/** One way to the disk: its own descriptor of the log, and whether a flush through it is under way. */
+interface Lane {
+  log: { file: string; fd: number } | undefined;
+  flushing: Promise<void> | undefined;
+}
+
 /**
  * Group commit for every way a command arrives (terminals' WebSocket, the HTTP API, the QR page):
  * those that arrive in the same turn of the event loop are run together in one transaction, each
@@ -19,22 +35,30 @@ const notRecorded = (r: Executed): Executed => (r.events.length > 0 || r.answer.
  *
  * The flush runs off the event loop (fdatasync of the write-ahead log in libuv's pool): while the
  * disk works, the hub reads what its terminals send and answers what it can from memory, and runs
- * the commands that arrive meanwhile (committed to the log, not yet flushed). One flush is under
- * way at a time; when it ends, one flush takes every batch run since. A command thus waits for the
- * flush under way and its own, not also for its turn to run behind them. Nothing of a batch is told
+ * the commands that arrive meanwhile (committed to the log, not yet flushed). A batch run while a
+ * flush is under way starts a second at once rather than waiting for the first to end: the disk
+ * often ends the second sooner, and a flush holds everything written before it began, so the
+ * batches before it are on the disk too. At most FLUSHES_AT_ONCE are under way; a batch run while
+ * they all are is taken by the next to begin, as soon as one ends. Nothing of a batch is told
  * (answers, events to terminals, the standby, the city) before a flush that holds it has ended;
  * then the batches' answers in order, their events right after.
+ *
+ * Each flush under way has a descriptor of the log of its own: Linux reports a failed write-back
+ * once to each open file (not once to each flush), so two flushes through one descriptor could
+ * leave one of them unaware of a failure that concerned its batches. A failed flush answers every
+ * batch not yet answered as not recorded.
  */
 export class GroupCommit {
   private queued: Entry[] = [];
-  /** Batches run and committed to the log since the flush under way began: the next flush takes them all. */
-  private unflushed: { batch: Entry[]; results: Executed[] }[] = [];
-  /** The flush under way (its end). */
-  private flushing: Promise<void> | undefined;
+  /** Batches run and committed to the log, not yet answered, in order. */
+  private committed: Committed[] = [];
+  /** Batches run so far, and the most of them a flush begun holds. */
+  private ran = 0;
+  private covered = 0;
+  private readonly lanes: Lane[] = Array.from({ length: FLUSHES_AT_ONCE }, () => ({ log: undefined, flushing: undefined }));
   private readonly flushListeners = new Set<(seconds: number) => void>();
   private readonly answerListeners = new Set<(type: string, seconds: number) => void>();
   private closed = false;
-  private log: { file: string; fd: number } | undefined;
 
   /**
    * `durable`: what else must hold a batch before it is answered (the standby hub's acknowledgement,
@@ -77,74 +101,100 @@ export class GroupCommit {
     return () => this.answerListeners.delete(listener);
   }
 
-  /** Waits for the flushes under way and due, and closes the log's file (the hub stops): a batch after it flushes on its commit. */
+  /** Waits for the flushes under way and due, and closes the log's files (the hub stops): a batch after it flushes on its commit. */
   async close(): Promise<void> {
     this.closed = true;
     // A flush that ends starts the next one at once, for the batches run meanwhile.
-    while (this.flushing) await this.flushing;
-    if (this.log) fs.closeSync(this.log.fd);
-    this.log = undefined;
+    for (let under = this.underWay(); under.length > 0; under = this.underWay()) await Promise.all(under);
+    for (const lane of this.lanes) {
+      if (lane.log) fs.closeSync(lane.log.fd);
+      lane.log = undefined;
+    }
+  }
+
+  private underWay(): Promise<void>[] {
+    return this.lanes.flatMap((lane) => (lane.flushing ? [lane.flushing] : []));
   }
 
   private run(): void {
     const batch = this.queued;
     this.queued = [];
     if (batch.length === 0) return;
-    const fd = this.logFd();
+    const later = !this.closed && this.logsOpen();
     let results: Executed[];
     try {
-      results = this.store.executeBatch(batch, fd === undefined ? 'now' : 'later');
+      results = this.store.executeBatch(batch, later ? 'later' : 'now');
     } catch (error) {
       log.error({ err: error }, 'a batch of commands failed');
       results = batch.map(() => ({ answer: FAILED, events: [], repeated: false }));
     }
-    if (fd === undefined) return this.settle(batch, results);
-    this.unflushed.push({ batch, results });
-    if (!this.flushing) this.flush(fd);
+    if (!later) return this.settle(batch, results);
+    this.committed.push({ n: ++this.ran, batch, results });
+    const free = this.lanes.find((lane) => !lane.flushing);
+    if (free) this.flush(free);
   }
 
-  /** Flushes the log with every batch committed to it since the last flush, then tells them, in order. */
-  private flush(fd: number): void {
-    const batches = this.unflushed;
-    this.unflushed = [];
+  /**
+   * Flushes the log through one lane, holding every batch committed to it so far; when it ends, tells
+   * those not told yet, in order, and takes on the batches run meanwhile that no flush holds.
+   */
+  private flush(lane: Lane): void {
+    const fd = lane.log!.fd;
+    const holds = this.ran;
+    this.covered = holds;
     const seq = this.store.seq;
     let ended = () => {};
-    this.flushing = new Promise((resolve) => (ended = resolve));
+    lane.flushing = new Promise((resolve) => (ended = resolve));
     const started = performance.now();
     fs.fdatasync(fd, (error) => {
-      this.flushing = undefined;
+      lane.flushing = undefined;
       ended();
       const seconds = (performance.now() - started) / 1000;
       for (const listener of this.flushListeners) listener(seconds);
-      if (error)
-        // The disk did not say it holds the batches: no answer says it was done. The events are in the
-        // hub's memory and tables, so the terminals are told them; a command sent again gets its
-        // stored answer, or is run again if the disk lost it.
+      let told: Committed[];
+      if (error) {
+        // The disk did not say it holds the batches: no answer says it was done, for any batch not
+        // answered yet (a failed write-back is reported once to each descriptor, and this flush may
+        // have taken the report of a batch run after it began). The events are in the hub's memory and
+        // tables, so the terminals are told them; a command sent again gets its stored answer, or is
+        // run again if the disk lost it.
         log.error({ err: error }, "the hall database's log could not be flushed to the disk");
-      this.store.logFlushed(seq);
-      for (const { batch, results } of batches) this.settle(batch, error ? results.map(notRecorded) : results);
+        told = this.committed.splice(0);
+        this.store.logFlushed(this.store.seq);
+      } else {
+        let k = 0;
+        while (k < this.committed.length && this.committed[k]!.n <= holds) k++;
+        told = this.committed.splice(0, k);
+        this.store.logFlushed(seq);
+      }
+      for (const { batch, results } of told) this.settle(batch, error ? results.map(notRecorded) : results);
       // The batches' answers go first, their events to every listener (the terminals, the phones, the
       // city) right after them, once this turn's answers are written: an answer does not wait for
       // the same events written to sixty terminals (a terminal holds an answer until its view has
       // the answer's events, see the client's whenInStep).
-      setImmediate(() => this.store.tellFlushed());
-      // Batches run while this flush was under way: one flush for them all (a hub closing flushes them too).
-      if (this.unflushed.length > 0) this.flush(this.logFd() ?? fd);
+      if (told.length > 0) setImmediate(() => this.store.tellFlushed());
+      // Batches run while the flushes were under way that none holds: one flush for them all (a hub closing flushes them too).
+      if (this.ran > this.covered) this.flush(lane);
     });
   }
 
-  /** The write-ahead log's file descriptor, opened once (none: the database is in memory or its log cannot be opened; each commit flushes). */
-  private logFd(): number | undefined {
+  /**
+   * Whether each lane has its descriptor of the write-ahead log, opened once (no: the database is in
+   * memory or its log cannot be opened, and each commit flushes itself).
+   */
+  private logsOpen(): boolean {
     const file = this.store.logFile;
-    if (file === undefined || this.closed) return undefined;
-    if (this.log?.file === file) return this.log.fd;
-    try {
-      this.log = { file, fd: fs.openSync(file, 'r+') };
-      return this.log.fd;
-    } catch (error) {
-      log.warn({ err: error, file }, 'the write-ahead log could not be opened: each batch flushes it on its commit');
-      return undefined;
+    if (file === undefined) return false;
+    for (const lane of this.lanes) {
+      if (lane.log?.file === file) continue;
+      try {
+        lane.log = { file, fd: fs.openSync(file, 'r+') };
+      } catch (error) {
+        log.warn({ err: error, file }, 'the write-ahead log could not be opened: each batch flushes it on its commit');
+        return false;
+      }
     }
+    return true;
   }
 
   private settle(batch: Entry[], results: Executed[]): void {

@@ -91,7 +91,7 @@ export class HubMetrics {
     });
     this.logFlush = new Histogram({
       name: 'servicehall_log_flush_seconds',
-      help: "Flushes of the hall database's log to the disk (fdatasync, off the event loop), from the call to its end as the hub sees it: every command of its batches waited for it",
+      help: "Flushes of the hall database's log to the disk (fdatasync, off the event loop), from the call to its end as the hub sees it: the commands of its batches waited for it (or for one begun after it, beside it, that ended first)",
       buckets: LOG_FLUSH_BUCKETS,
       registers,
     });
