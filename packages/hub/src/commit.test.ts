@@ -193,18 +193,27 @@ describe("the group commit's flush, off the event loop", () => {
   it('answers as not recorded every batch not yet answered when a flush fails, even one another flush under way holds', async () => {
     const s = store();
     const flushes = heldFlushes();
+    const told: number[] = [];
+    s.onEvents((events) => told.push(...events.map((e) => e.seq)));
     const commits = new GroupCommit(s);
     const first = commits.submit(issue('failing-beside-1'), kiosk);
     await turn();
     const second = commits.submit(issue('failing-beside-2'), kiosk);
     await turn();
     expect(flushes.waiting).toBe(2);
+    const seq = s.seq;
     // The first flush fails: Linux may have told it of a failed write-back that concerned the second
     // batch too (once to each descriptor), so neither is said to be done.
     flushes.end(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
     expect((await first).answer).toMatchObject({ ok: false, code: 'internal' });
     expect((await second).answer).toMatchObject({ ok: false, code: 'internal' });
+    // The first batch's events are told (the hub holds them); the second's wait for its own flush.
+    await turn();
+    expect(told).toEqual([seq - 1]);
+    expect(s.durableSeq).toBe(seq - 1);
     flushes.end();
+    await turn();
+    expect(told).toEqual([seq - 1, seq]);
     // Sent again, each gets what was done.
     const again = commits.submit(issue('failing-beside-2'), kiosk);
     await turn();

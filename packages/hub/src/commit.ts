@@ -155,24 +155,24 @@ export class GroupCommit {
       if (error) {
         // The disk did not say it holds the batches: no answer says it was done, for any batch not
         // answered yet (a failed write-back is reported once to each descriptor, and this flush may
-        // have taken the report of a batch run after it began). The events are in the hub's memory and
-        // tables, so the terminals are told them; a command sent again gets its stored answer, or is
-        // run again if the disk lost it.
+        // have taken the report of a batch run after it began: that one's events wait for its own
+        // flush). The events of this flush's batches are in the hub's memory and tables, so the
+        // terminals are told them; a command sent again gets its stored answer, or is run again if the
+        // disk lost it.
         log.error({ err: error }, "the hall database's log could not be flushed to the disk");
         told = this.committed.splice(0);
-        this.store.logFlushed(this.store.seq);
       } else {
         let k = 0;
         while (k < this.committed.length && this.committed[k]!.n <= holds) k++;
         told = this.committed.splice(0, k);
-        this.store.logFlushed(seq);
       }
+      this.store.logFlushed(seq);
       for (const { batch, results } of told) this.settle(batch, error ? results.map(notRecorded) : results);
       // The batches' answers go first, their events to every listener (the terminals, the phones, the
       // city) right after them, once this turn's answers are written: an answer does not wait for
       // the same events written to sixty terminals (a terminal holds an answer until its view has
       // the answer's events, see the client's whenInStep).
-      if (told.length > 0) setImmediate(() => this.store.tellFlushed());
+      setImmediate(() => this.store.tellFlushed());
       // Batches run while the flushes were under way that none holds: one flush for them all (a hub closing flushes them too).
       if (this.ran > this.covered) this.flush(lane);
     });
