@@ -165,6 +165,11 @@ describe('the supervisors’ alerts on the hub', () => {
     const hub = await hall(folder());
     const reads = vi.spyOn(hub.store, 'openFollowUps');
     await servedAndRated(hub, 'dissatisfied');
+    // The pad has its answer; the rating's events (its follow-up) are told right after, once every
+    // batch is on the disk. Until then a review would read, and the follow-up told meanwhile would
+    // make the next one read again: wait for them to be told.
+    await vi.waitFor(() => expect(hub.store.durableSeq).toBe(hub.store.seq));
+    await new Promise((resolve) => setImmediate(resolve));
     // The rating made a follow-up: what is overdue is read again, by this review or by the one the hub
     // made after the rating (on a loaded machine it may come first).
     hub.supervision.review();
