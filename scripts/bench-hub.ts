@@ -21,7 +21,7 @@ import { TestTerminal } from '../packages/hub/src/testing/terminal';
 import { generateHistory, workingDays } from '../packages/hub/src/testing/year';
 import { BENCH_WINDOWS, benchCatalogue } from './bench-catalogue';
 import { cachedYear } from './year-cache';
-import { bucketsBetween, describeStalls, flushesOver5ms, hubOwnFigure, hubReading, plus, quantileMs, stallsBetween, stallsCell, stallsPlus, type AnswerBuckets, type HubStalls } from './hub-answer-times';
+import { describeStalls, flushesOver5ms, hubOwnFigure, hubReading, plus, quantileMs, readingBetween, stallsCell, stallsPlus, type AnswerBuckets, type HubStalls } from './hub-answer-times';
 import { describeSchedule, scheduleBetween, scheduleSum, threadSchedule, waitedFigure, type ThreadSchedule } from './processor-wait';
 
 /**
@@ -177,9 +177,8 @@ async function phase(h: Hall, pauseMs: number) {
   const hubThread = scheduleBetween(thread0, threadSchedule(h.hub.child.pid!));
   const benchCpu = cpuSecondsSince(cpu0);
   const benchGc = pauses();
-  const after = await hubReading(h.hub.url, ['issueTicket'], ['callNext']);
-  const hubOwn = { issue: bucketsBetween(before.answers[0]!, after.answers[0]!), call: bucketsBetween(before.answers[1]!, after.answers[1]!) };
-  const stalls = stallsBetween(before.stalls, after.stalls);
+  const { answers, stalls } = readingBetween(before, await hubReading(h.hub.url, ['issueTicket'], ['callNext']));
+  const hubOwn = { issue: answers[0]!, call: answers[1]! };
   await new Promise((r) => setTimeout(r, 300));
   const fanOut: number[] = [];
   let incomplete = 0;
@@ -265,9 +264,8 @@ async function issuing(h: Hall, clients: number, via: 'ws' | 'http'): Promise<Is
   const elapsed = (performance.now() - started) / 1000;
   const hubThread = scheduleBetween(thread0, threadSchedule(h.hub.child.pid!));
   const benchCpu = cpuSecondsSince(cpu0);
-  const after = await hubReading(h.hub.url, ['issueTicket']);
-  const hubOwn = bucketsBetween(before.answers[0]!, after.answers[0]!);
-  const stalls = stallsBetween(before.stalls, after.stalls);
+  const { answers, stalls } = readingBetween(before, await hubReading(h.hub.url, ['issueTicket']));
+  const hubOwn = answers[0]!;
   for (const t of terminals) t.close();
   agent.destroy();
   return { rate: latency.length / elapsed, latency: stats(latency), samples: latency, hubOwn, stalls, hubThread, benchCpu, elapsed };
@@ -319,9 +317,8 @@ async function qrRatings(h: Hall, ticketIds: string[]): Promise<QrRatings> {
   const before = await hubReading(h.hub.url, ['rate']);
   client.stdin.end(JSON.stringify({ url: h.hub.url, token: TOKEN, ticketIds }));
   const code = await exited;
-  const after = await hubReading(h.hub.url, ['rate']);
-  const stalls = stallsBetween(before.stalls, after.stalls);
-  const hubOwn = bucketsBetween(before.answers[0]!, after.answers[0]!);
+  const { answers, stalls } = readingBetween(before, await hubReading(h.hub.url, ['rate']));
+  const hubOwn = answers[0]!;
   if (code !== 0) throw new Error(`the QR rating client exited with ${code}`);
   const r = JSON.parse(out) as { latency: number[]; answers: Record<string, number>; clientGc: number; slowest: QrRatings['slowest'] };
   return { latency: stats(r.latency), answers: r.answers, clientGc: r.clientGc, slowest: r.slowest, stalls, hubOwn };

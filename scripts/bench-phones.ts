@@ -12,7 +12,7 @@ import { TestTerminal } from '../packages/hub/src/testing/terminal';
 import { benchCatalogue } from './bench-catalogue';
 import type { FromReader, ReaderFrame, ToReader } from './bench-phone-reader';
 import { collectorPauses, describePauses, stats } from './bench-hub';
-import { bucketsBetween, describeStalls, hubOwnFigure, hubReading, quantileMs, stallsBetween, stallsCell, type HubStalls } from './hub-answer-times';
+import { describeStalls, hubOwnFigure, hubReading, quantileMs, readingBetween, stallsCell, type HubStalls } from './hub-answer-times';
 import { describeSchedule, scheduleBetween, threadSchedule, waitedFigure, type ThreadSchedule } from './processor-wait';
 
 /**
@@ -218,9 +218,8 @@ async function runHall(watching: boolean): Promise<HallRun> {
     });
     await Promise.all([...kioskLoops, ...windowLoops]);
     const elapsed = (performance.now() - started) / 1000;
-    const metricsAfter = await hubReading(hub.url, ['issueTicket'], ['callNext']);
-    const hubOwn = { issue: bucketsBetween(metricsBefore.answers[0]!, metricsAfter.answers[0]!), call: bucketsBetween(metricsBefore.answers[1]!, metricsAfter.answers[1]!) };
-    const stalls = stallsBetween(metricsBefore.stalls, metricsAfter.stalls);
+    const { answers, stalls } = readingBetween(metricsBefore, await hubReading(hub.url, ['issueTicket'], ['callNext']));
+    const hubOwn = { issue: answers[0]!, call: answers[1]! };
     const hubCpu = cpuSeconds(pid) - hubCpu0;
     const hubThread = scheduleBetween(hubThread0, threadSchedule(pid));
     const phonesCpu = phonesPid ? cpuSeconds(phonesPid) - phonesCpu0 : 0;

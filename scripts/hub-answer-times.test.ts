@@ -1,7 +1,7 @@
 import { Histogram, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { ANSWER_BUCKETS, LOG_FLUSH_BUCKETS } from '../packages/hub/src/metrics';
-import { answerBucketsIn, bucketsBetween, describeStalls, flushesOver5ms, hubStallsIn, plus, quantileMs, stallsBetween, stallsCell, stallsPlus } from './hub-answer-times';
+import { answerBucketsIn, bucketsBetween, describeStalls, flushesOver5ms, hubStallsIn, plus, quantileMs, readingBetween, stallsBetween, stallsCell, stallsPlus, type HubReading } from './hub-answer-times';
 
 /** A /metrics text with these answer times (ms) of issueTicket and callNext, as the hub writes it. */
 async function page(issue: number[], call: number[] = []): Promise<string> {
@@ -71,6 +71,17 @@ describe("what held every command of the hub: its log's flushes and its collecto
     const both = stallsPlus(between, between);
     expect(both.flushes.get(Infinity)).toBe(200);
     expect(both.gc).toEqual({ pauses: 6, seconds: between.gc.seconds * 2 });
+  });
+
+  it('are counted with the answer times between two readings of one scrape each, each list of types apart', async () => {
+    const reading = async (issue: number[], call: number[], flushes: number[]): Promise<HubReading> => {
+      const answers = await page(issue, call);
+      return { answers: [answerBucketsIn(answers, ['issueTicket']), answerBucketsIn(answers, ['callNext'])], stalls: hubStallsIn(await stallsPage(flushes, [])) };
+    };
+    const between = readingBetween(await reading([1], [2, 2], [0.3]), await reading([1, 1, 1], [2, 2, 2, 2, 2, 2], [0.3, 0.3, 7]));
+    expect(between.answers.map((a) => a.get(Infinity))).toEqual([2, 4]);
+    expect(between.stalls.flushes.get(Infinity)).toBe(2);
+    expect(flushesOver5ms(between.stalls)).toBe(1);
   });
 
   it('says so when nothing was flushed or collected', async () => {

@@ -81,13 +81,23 @@ export function describeStalls(s: HubStalls): string {
   return `its log flushed ${n} times, p50 ${quantileFigure(s.flushes, 0.5)}  p99 ${quantileFigure(s.flushes, 0.99)}, ${flushesOver5ms(s)} over 5 ms; its collector paused it ${s.gc.pauses} times, ${(s.gc.seconds * 1000).toFixed(0)} ms in all${each === undefined ? '' : ` (${each.toFixed(1)} ms each)`}`;
 }
 
+export interface HubReading {
+  answers: AnswerBuckets[];
+  stalls: HubStalls;
+}
+
 /**
  * One reading of the hub's /metrics: its answer-time buckets, one for each list of command types
  * (added within a list), and what held its commands so far (its log's flushes, its collector's pauses).
  */
-export async function hubReading(url: string, ...lists: (readonly string[])[]): Promise<{ answers: AnswerBuckets[]; stalls: HubStalls }> {
+export async function hubReading(url: string, ...lists: (readonly string[])[]): Promise<HubReading> {
   const text = await (await fetch(`${url}/metrics`)).text();
   return { answers: lists.map((types) => answerBucketsIn(text, types)), stalls: hubStallsIn(text) };
+}
+
+/** What was counted between two readings of hubReading: each list's answer times, and what held the commands. */
+export function readingBetween(before: HubReading, after: HubReading): HubReading {
+  return { answers: after.answers.map((a, i) => bucketsBetween(before.answers[i]!, a)), stalls: stallsBetween(before.stalls, after.stalls) };
 }
 
 /** What was counted between two readings (or several such, added: `plus`). */

@@ -43,10 +43,12 @@ export async function spawnHub(dataDir: string, env: Record<string, string> = {}
   });
   let out = '';
   // HUB_OUT=FILE: the hub's output is written there too (with HUB_NODE_ARGS=--trace-gc-nvp, a line for each of its collections).
+  // Both streams write to the one file, closed once the hub has exited (not by whichever stream ends first).
   if (process.env.HUB_OUT) {
     const file = fs.createWriteStream(process.env.HUB_OUT, { flags: 'a' });
-    child.stdout!.pipe(file);
-    child.stderr!.pipe(file);
+    child.stdout!.pipe(file, { end: false });
+    child.stderr!.pipe(file, { end: false });
+    child.once('close', () => file.end());
   }
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
