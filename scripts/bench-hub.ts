@@ -300,28 +300,60 @@ interface QrRatings {
 const qrFigure = (r: QrRatings) => `${ms(r.latency.p50)} / ${ms(r.latency.p99)}`;
 const qrNotes = (r: QrRatings) => `the hub's own ${hubOwnFigure(r.hubOwn)}; ${Object.entries(r.answers).map(([k, v]) => `${v} ${k}`).join(', ')}; the client's own GC in ${r.clientGc}; slowest ${slowestOf(r)}; ${flushesOf(r)}`;
 const flushesOf = (r: QrRatings) => `meanwhile the hub: ${describeStalls(r.stalls)}`;
-const slowestOf = (r: QrRatings) => r.slowest.map((s) => `#${s.place + 1} ${s.ms.toFixed(1)} ms${s.clientGc ? " (the client's GC)" : ''}`).join(', ');
+const slowestOf = (r: Pick<QrRatings, 'slowest'>) => r.slowest.map((s) => `#${s.place + 1} ${s.ms.toFixed(1)} ms${s.clientGc ? " (the client's GC)" : ''}`).join(', ');
+
+/** What the QR rating client measured (bench-qr-client.ts). */
+type QrClientRun = Pick<QrRatings, 'latency' | 'answers' | 'clientGc' | 'slowest'>;
 
 /**
- * QR ratings over HTTP, one after another, from a client process of their own over a kept-alive
- * connection (bench-qr-client.ts): each ticket's latency, and how many of them the client's own
- * garbage collection overlapped.
+ * QR ratings over HTTP to the server at `url`, one after another, from a client process of their
+ * own over a kept-alive connection (bench-qr-client.ts): each ticket's latency, and how many of them
+ * the client's own garbage collection overlapped.
  */
-async function qrRatings(h: Hall, ticketIds: string[]): Promise<QrRatings> {
+async function qrClient(url: string, ticketIds: string[]): Promise<QrClientRun> {
   // A young generation (64 MB a half) larger than the garbage of its ratings, emptied before them: the client, a phone, does not collect while it is timed.
-  const client = spawn(process.execPath, ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', '--import', 'tsx', path.join(here, 'bench-qr-client.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // And no optimising compiler: V8 optimised the stand-in's own code (its HTTP client) at fixed
+  // counts of its requests (the 140th, the 179th, ... in every run), each time a few milliseconds
+  // on its thread, the slowest of its 200 ratings; without it those places are gone and the stand-in
+  // costs about 0.1 ms more a rating (docs/performance.md, "The QR rating's client").
+  const client = spawn(process.execPath, ['--no-opt', '--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', '--import', 'tsx', path.join(here, 'bench-qr-client.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   client.stdout.setEncoding('utf8');
   client.stdout.on('data', (d: string) => (out += d));
   const exited = new Promise<number | null>((resolve) => client.once('exit', resolve));
-  const before = await hubReading(h.hub.url, ['rate']);
-  client.stdin.end(JSON.stringify({ url: h.hub.url, token: TOKEN, ticketIds }));
+  client.stdin.end(JSON.stringify({ url, token: TOKEN, ticketIds }));
   const code = await exited;
-  const { answers, stalls } = readingBetween(before, await hubReading(h.hub.url, ['rate']));
-  const hubOwn = answers[0]!;
   if (code !== 0) throw new Error(`the QR rating client exited with ${code}`);
   const r = JSON.parse(out) as { latency: number[]; answers: Record<string, number>; clientGc: number; slowest: QrRatings['slowest'] };
-  return { latency: stats(r.latency), answers: r.answers, clientGc: r.clientGc, slowest: r.slowest, stalls, hubOwn };
+  return { latency: stats(r.latency), answers: r.answers, clientGc: r.clientGc, slowest: r.slowest };
+}
+
+/** QR ratings of the hub (qrClient), with its own answer times and what held them meanwhile (its /metrics). */
+async function qrRatings(h: Hall, ticketIds: string[]): Promise<QrRatings> {
+  const before = await hubReading(h.hub.url, ['rate']);
+  const run = await qrClient(h.hub.url, ticketIds);
+  const { answers, stalls } = readingBetween(before, await hubReading(h.hub.url, ['rate']));
+  return { ...run, stalls, hubOwn: answers[0]! };
+}
+
+/**
+ * The floor under a QR rating on this machine: the same client's 200 ratings to a server that only
+ * writes and flushes before each answer (bench-flush-server.ts), its files in `dir`, no hub running.
+ * The server runs without V8's optimising compiler, as the client does: a fresh process would
+ * compile at fixed counts of its requests, where the hub has long finished.
+ */
+async function flushFloor(dir: string): Promise<QrClientRun> {
+  const server = spawn(process.execPath, ['--no-opt', '--import', 'tsx', path.join(here, 'bench-flush-server.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      server.stdout.setEncoding('utf8');
+      server.stdout.once('data', (d: string) => resolve(d.trim()));
+      server.once('exit', (code) => reject(new Error(`the flush server exited with ${code} before it served`)));
+    });
+    return await qrClient(`http://127.0.0.1:${port}`, Array.from({ length: 200 }, (_, i) => `2026-01-05-F${String(90000 + i)}`));
+  } finally {
+    server.kill();
+  }
 }
 
 /**
@@ -533,8 +565,9 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
       source.close();
     }
     const [first, busy] = await measure([{ dir: emptyDir, qrTickets: [] }, ...(year ? [{ dir: yearDir, qrTickets }] : [])], log);
-    // The hubs have stopped: the disk's flush alone, beside which a lone QR rating's latency is read.
+    // The hubs have stopped: the disk's flush alone, and an HTTP server that only flushes, beside which a lone QR rating's latency is read.
     const flush = diskFlush(scratch);
+    const floor = await flushFloor(scratch);
     const e = first!;
     const runs = e.saturated.runs > 1 ? ` (${e.saturated.runs} runs of each, taken in turns with the year's)` : '';
     console.log(`The empty hub${runs}`);
@@ -549,6 +582,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
     console.log(`    this bench's own process, 8 clients: WebSocket ${percentOfCore(e.issue8.ws.benchCpu / e.issue8.ws.elapsed)};  HTTP ${percentOfCore(e.issue8.http.benchCpu / e.issue8.http.elapsed)}`);
     console.log('  goals: >= 2000 commands/s; p99 < 10 ms; event to 60 subscribers p99 < 20 ms; issueTicket over HTTP about 2,000/s with p99 < 10 ms at 8 clients');
     console.log(`  the disk's own flush, what each commit waits for (4 KB appended and fdatasync'd, 1,000 in a row, no hub running): p50 ${ms(flush.p50)}   p99 ${ms(flush.p99)}   max ${ms(flush.max)}`);
+    console.log(`  the floor under a QR rating: the same client's 200 ratings to a server that only writes 12 KB and flushes before each answer (no hub running): p50 ${ms(floor.latency.p50)}   p99 ${ms(floor.latency.p99)}   max ${ms(floor.latency.max)}   (slowest ${slowestOf(floor)})`);
     console.log(`  QR rating of an unknown ticket, 200 one after another from a client process of their own: p50 ${ms(e.qrUnknown.latency.p50)}   p99 ${ms(e.qrUnknown.latency.p99)}   max ${ms(e.qrUnknown.latency.max)}   (the client's own GC in ${e.qrUnknown.clientGc}; slowest ${slowestOf(e.qrUnknown)}; ${flushesOf(e.qrUnknown)})`);
     if (!year || !busy) return;
 
@@ -584,7 +618,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
       ['QR rating of an unknown ticket p50 / p99', `${ms(empty.qrUnknown.latency.p50)} / ${ms(empty.qrUnknown.latency.p99)}`, `${ms(busy.qrUnknown.latency.p50)} / ${ms(busy.qrUnknown.latency.p99)}`, `the client's own GC in ${empty.qrUnknown.clientGc} and ${busy.qrUnknown.clientGc} of 200; the hub's log flushes over 5 ms ${flushesOver5ms(empty.qrUnknown.stalls)} of ${empty.qrUnknown.stalls.flushes.get(Infinity) ?? 0} and ${flushesOver5ms(busy.qrUnknown.stalls)} of ${busy.qrUnknown.stalls.flushes.get(Infinity) ?? 0}`],
       ...(busy.qrEarlier
         ? ([
-            ['QR rating of an earlier day p50 / p99', '-', qrFigure(busy.qrEarlier.hallQueue), `goal < 5 ms; today's queue a hall's (${qrNotes(busy.qrEarlier.hallQueue)})`],
+            ['QR rating of an earlier day p50 / p99', '-', qrFigure(busy.qrEarlier.hallQueue), `goal < 5 ms; the floor (HTTP and a flush, no hub) ${ms(floor.latency.p50)} / ${ms(floor.latency.p99)}; today's queue a hall's (${qrNotes(busy.qrEarlier.hallQueue)})`],
             ['  the same after the issuing loads', '-', qrFigure(busy.qrEarlier.piled), `tens of thousands waiting that nobody calls (${qrNotes(busy.qrEarlier.piled)})`],
           ] satisfies [string, string, string, string][])
         : []),
