@@ -606,20 +606,55 @@ export function openApiDocument(ops: Operation[]): unknown {
   };
 }
 
-function matchPath(pattern: string, path: string): Record<string, string> | undefined {
-  const a = pattern.split('/');
-  const b = path.split('/');
-  if (a.length !== b.length) return undefined;
+/** An operation's path pattern, split once into its parts: a `{name}` part takes any one segment of a request's path. */
+interface Route {
+  op: Operation;
+  parts: readonly ({ literal: string } | { param: string })[];
+}
+
+/**
+ * The operations by their path patterns, split once when the hub starts: a request's path is split
+ * once and compared with the patterns of as many parts.
+ */
+class Routes {
+  private readonly byLength = new Map<number, Route[]>();
+
+  constructor(ops: readonly Operation[]) {
+    for (const op of ops) {
+      const parts = op.path.split('/').map((p) => (p.startsWith('{') ? { param: p.slice(1, -1) } : { literal: p }));
+      const same = this.byLength.get(parts.length) ?? [];
+      same.push({ op, parts });
+      this.byLength.set(parts.length, same);
+    }
+  }
+
+  /** The operation for this method and path with its path's parameters, or the methods the path has (none: no such path). */
+  find(method: string | undefined, pathname: string): { op: Operation; params: Record<string, string> } | { allowed: string[] } {
+    const segments = pathname.split('/');
+    const allowed: string[] = [];
+    for (const route of this.byLength.get(segments.length) ?? []) {
+      const params = matchParts(route.parts, segments);
+      if (!params) continue;
+      if (route.op.method === method) return { op: route.op, params };
+      allowed.push(route.op.method);
+    }
+    return { allowed };
+  }
+}
+
+function matchParts(parts: Route['parts'], segments: readonly string[]): Record<string, string> | undefined {
   const params: Record<string, string> = {};
-  for (let i = 0; i < a.length; i++) {
-    const p = a[i]!;
-    if (p.startsWith('{')) {
-      try {
-        params[p.slice(1, -1)] = decodeURIComponent(b[i]!);
-      } catch {
-        return undefined;
-      }
-    } else if (p !== b[i]) return undefined;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if ('literal' in part) {
+      if (part.literal !== segments[i]) return undefined;
+      continue;
+    }
+    try {
+      params[part.param] = decodeURIComponent(segments[i]!);
+    } catch {
+      return undefined;
+    }
   }
   return params;
 }
@@ -708,6 +743,7 @@ export function apiHandler(ctx: ApiContext) {
   const clock = ctx.clock ?? Date.now;
   const ops = [...operations(store, ctx.commits, startedAt, ctx.credentials, clock, ctx.upstream), ...(ctx.more ?? [])];
   const doc = openApiDocument(ops);
+  const routes = new Routes(ops);
   const rates = new CommandRates(limits.commands);
   const publicRates = new Map(ops.flatMap((op) => (op.rate ? [[op.operationId, new Buckets(op.rate)] as const] : [])));
   const hallScope = httpScope(token);
@@ -721,14 +757,14 @@ export function apiHandler(ctx: ApiContext) {
         res.setHeader('allow', 'GET');
         return refuse('method-not-allowed', `${req.method} is not allowed here; use GET`);
       }
-      let params: Record<string, string> | undefined;
-      const op = ops.find((o) => o.method === req.method && (params = matchPath(o.path, url.pathname)));
-      if (!op || !params) {
-        const allowed = ops.filter((o) => matchPath(o.path, url.pathname)).map((o) => o.method);
+      const route = routes.find(req.method, url.pathname);
+      if (!('op' in route)) {
+        const { allowed } = route;
         if (allowed.length === 0) return refuse('not-found', `there is no ${url.pathname}`);
         res.setHeader('allow', allowed.join(', '));
         return refuse('method-not-allowed', `${req.method} is not allowed here; use ${allowed.join(' or ')}`);
       }
+      const { op, params } = route;
       let actor: Actor = ADMIN;
       // A public operation's handler keeps its own ids (the phone's are scoped by its verified number).
       let scope = op.public ? ':public' : hallScope;
