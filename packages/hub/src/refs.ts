@@ -23,6 +23,16 @@ export class PublicRefs {
     return this.refsOfTickets.get(id) ?? this.links.ref('ticket', id);
   }
 
+  /**
+   * The path of the live page of a ticket just issued (in the view), its reference indexed now: the
+   * event that follows finds it there and does not sign it again. A reference is its ticket id's
+   * alone, so one kept for a ticket whose batch then failed resolves to no ticket, or to the same
+   * number issued again.
+   */
+  livePathOfIssued(id: string): string {
+    return `/m/t/${this.refsOfTickets.get(id) ?? this.addTicket(id)}`;
+  }
+
   ofAppointment(code: string): string {
     return this.links.ref('appointment', code);
   }
@@ -47,17 +57,21 @@ export class PublicRefs {
     for (const code of view.appointments.keys()) this.appointments.set(this.ofAppointment(code), code);
   }
 
-  private addTicket(id: string): void {
+  private addTicket(id: string): string {
     const ref = this.links.ref('ticket', id);
     this.tickets.set(ref, id);
     this.refsOfTickets.set(id, ref);
+    return ref;
   }
 
   /** Follows the events appended: a new day or catalogue rebuilds, a ticket or a booking is added. */
   follow(events: readonly HallEvent[]): void {
     for (const e of events) {
       if (e.type === 'day.opened' || e.type === 'catalogue.replaced') this.rebuild();
-      else if (e.type === 'ticket.issued') this.addTicket(issuedTicket(this.view(), e).id);
+      else if (e.type === 'ticket.issued') {
+        const id = issuedTicket(this.view(), e).id;
+        if (!this.refsOfTickets.has(id)) this.addTicket(id);
+      }
       else if (e.type === 'appointment.booked') this.appointments.set(this.ofAppointment(e.code), e.code);
     }
   }

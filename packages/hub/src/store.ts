@@ -990,7 +990,7 @@ export class HallStore {
     }
     const ticket = decided.value.ticket ? this.view.tickets.get(decided.value.ticket.id) : undefined;
     // A new ticket comes with the path of its live page (what its QR code opens), made here: no terminal holds the key.
-    const link = ticket && (body.type === 'issueTicket' || body.type === 'checkInAppointment' || body.type === 'takeRemoteTicket') ? this.links.livePath(ticket.id) : undefined;
+    const link = ticket && (body.type === 'issueTicket' || body.type === 'checkInAppointment' || body.type === 'takeRemoteTicket') ? this.refs.livePathOfIssued(ticket.id) : undefined;
     const seq = this.view.seq;
     // The answer is kept without its ticket, which the tables hold: a repeat gets the ticket as it stands.
     const stored: StoredAnswer = { ok: true, seq, ...(ticket ? { ticketId: ticket.id } : {}), ...(link ? { link } : {}) };

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PIN_ATTEMPTS } from './pins';
 import { startHub, type RunningHub } from './server';
 import { TestTerminal } from './testing/terminal';
@@ -147,6 +147,21 @@ describe('ratings through the hub', () => {
     expect(hub.store.view.ratings.get(ticketId)![0]).toMatchObject({ isDefault: true, level: 'satisfied' });
     const exported = await api('GET', '/api/ratings?target=provincial-reversed');
     expect(exported.body.ratings[0]).toMatchObject({ level: 4, isDefault: true, window: '7', clerk: '1011' });
+  });
+
+  it("signs a new ticket's reference once: its answer's link resolves at once, and its event finds the reference indexed", async () => {
+    const signed = vi.spyOn(hub.store.links, 'ref');
+    // The ticket's event, once the hub has told it (the references hear it before this listener).
+    const told = new Promise<string>((resolve) =>
+      hub.store.onEvents((events) => {
+        for (const e of events) if (e.type === 'ticket.issued') resolve(e.ticket.number);
+      }),
+    );
+    const t = await api('POST', '/api/tickets', { serviceCode: 'SJ-QY-SL' });
+    const id: string = t.body.ticket.id;
+    expect(hub.store.refs.ticket(t.body.link.split('/').at(-1))?.id).toBe(id);
+    expect(await told).toBe(t.body.ticket.number);
+    expect(signed.mock.calls.filter(([kind, of]) => kind === 'ticket' && of === id)).toHaveLength(1);
   });
 
   it('serves the progress page of the link the hub signed, and refuses a link it did not sign or that expired', async () => {
