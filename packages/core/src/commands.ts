@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CatalogueSchema, IssuingHoursSchema } from './catalogue';
 import { ApplicantSchema } from './cases';
 import { AdvanceComplaintCommandSchema, CreateComplaintCommandSchema, EvidenceRefSchema, RecordDeliveryCommandSchema, RouteCaseCommandSchema } from './casework';
-import { DeviceReportSchema, EmergencyCallSchema } from './events';
+import { DeviceReportSchema, EmergencyCallSchema, withFields } from './events';
 import { FollowUpStepSchema, RatingAspectsSchema, RatingChannelSchema, RatingLevelSchema } from './ratings';
 import type { StaffRef } from './staff';
 import { LaneSchema, PriorityReasonSchema } from './ticket';
@@ -189,14 +189,11 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
 export type CommandBody = z.infer<typeof CommandBodySchema>;
 export type CommandType = CommandBody['type'];
 
-export const CommandSchema = z.intersection(
-  z.object({
-    id: z.string().min(8).max(80),
-    /** When the terminal made it (its clock set by the hub's): a command older than the hub keeps answers for is refused, not run. */
-    madeAt: z.number().int().optional(),
-  }),
-  CommandBodySchema,
-);
+export const CommandSchema = withFields(CommandBodySchema, {
+  id: z.string().min(8).max(80),
+  /** When the terminal made it (its clock set by the hub's): a command older than the hub keeps answers for is refused, not run. */
+  madeAt: z.number().int().optional(),
+}) as unknown as z.ZodType<Command>;
 export type Command = CommandBody & { id: string; madeAt?: number };
 
 /** Who sends a command. A terminal may send only its own kind of commands. */

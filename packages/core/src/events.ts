@@ -64,6 +64,16 @@ export const EmergencyCallSchema = z.object({
 });
 export type EmergencyCall = z.infer<typeof EmergencyCallSchema>;
 
+/**
+ * A union of objects by `type`, each object with the same fields added: one union, each value parsed
+ * once. (An intersection of the fields' object with the union parses a value twice, once for each,
+ * and merges the two results: several times the work for every command and event.)
+ */
+export function withFields(union: z.ZodDiscriminatedUnion, fields: z.ZodRawShape): z.ZodDiscriminatedUnion {
+  const options = (union.options as unknown as z.ZodObject[]).map((option) => option.extend(fields));
+  return z.discriminatedUnion('type', options as [z.ZodObject, ...z.ZodObject[]]);
+}
+
 /** What happened in the hall. The hub appends these with a gap-free sequence; every view is their fold. */
 export const EventBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('catalogue.replaced'), catalogue: CatalogueSchema, pendingId: z.number().int().optional() }),
@@ -180,9 +190,6 @@ export const EventBodySchema = z.discriminatedUnion('type', [
 export type EventBody = z.infer<typeof EventBodySchema>;
 export type EventType = EventBody['type'];
 
-export const HallEventSchema = z.intersection(
-  z.object({ seq: z.number().int().min(1), at: z.number().int(), commandId: z.string().optional(), staff: StaffRefSchema.optional() }),
-  EventBodySchema,
-);
+export const HallEventSchema = withFields(EventBodySchema, { seq: z.number().int().min(1), at: z.number().int(), commandId: z.string().optional(), staff: StaffRefSchema.optional() }) as unknown as z.ZodType<HallEvent>;
 /** An event as logged: its place in the log, its time, the command that made it and the staff member who sent that command. */
 export type HallEvent = EventBody & { seq: number; at: number; commandId?: string; staff?: StaffRef };
