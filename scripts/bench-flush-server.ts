@@ -5,9 +5,8 @@ import path from 'node:path';
 /**
  * The least a QR rating could cost on this machine, for the hub bench: an HTTP server in a process
  * of its own that does nothing with a request but append three pages (12 KB) to a file and flush it
- * (fdatasync) before it answers, as a hub's commit of one
- * rating would with no other work. Started with the folder for its file; prints its port, then
- * serves until it is killed.
+ * (fdatasync) before it answers, as a hub's commit of one rating would with no other work. Started
+ * with the folder for its file; prints its port, then serves until it is killed.
  */
 const dir = process.argv[2];
 if (!dir) throw new Error('bench-flush-server: give the folder for its file');
@@ -21,9 +20,10 @@ const server = http.createServer((req, res) => {
     // Written on the event loop and flushed in libuv's pool, as SQLite's commit and the hub's flush are.
     fs.writeSync(fd, pages);
     fs.fdatasync(fd, (error) => {
-      if (error) throw error;
-      res.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
-      res.end(answer);
+      // A failed flush is the client's answer (its code counted beside the latencies), not a crash.
+      const text = error ? JSON.stringify({ ok: false, code: 'internal', message: `the flush failed: ${error.message}` }) : answer;
+      res.writeHead(error ? 500 : 404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
     });
   });
 });

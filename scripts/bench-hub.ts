@@ -298,7 +298,8 @@ interface QrRatings {
 }
 
 const qrFigure = (r: QrRatings) => `${ms(r.latency.p50)} / ${ms(r.latency.p99)}`;
-const qrNotes = (r: QrRatings) => `the hub's own ${hubOwnFigure(r.hubOwn)}; ${Object.entries(r.answers).map(([k, v]) => `${v} ${k}`).join(', ')}; the client's own GC in ${r.clientGc}; slowest ${slowestOf(r)}; ${flushesOf(r)}`;
+const answersOf = (r: Pick<QrRatings, 'answers'>) => Object.entries(r.answers).map(([k, v]) => `${v} ${k}`).join(', ');
+const qrNotes = (r: QrRatings) => `the hub's own ${hubOwnFigure(r.hubOwn)}; ${answersOf(r)}; the client's own GC in ${r.clientGc}; slowest ${slowestOf(r)}; ${flushesOf(r)}`;
 const flushesOf = (r: QrRatings) => `meanwhile the hub: ${describeStalls(r.stalls)}`;
 const slowestOf = (r: Pick<QrRatings, 'slowest'>) => r.slowest.map((s) => `#${s.place + 1} ${s.ms.toFixed(1)} ms${s.clientGc ? " (the client's GC)" : ''}`).join(', ');
 
@@ -582,7 +583,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
     console.log(`    this bench's own process, 8 clients: WebSocket ${percentOfCore(e.issue8.ws.benchCpu / e.issue8.ws.elapsed)};  HTTP ${percentOfCore(e.issue8.http.benchCpu / e.issue8.http.elapsed)}`);
     console.log('  goals: >= 2000 commands/s; p99 < 10 ms; event to 60 subscribers p99 < 20 ms; issueTicket over HTTP about 2,000/s with p99 < 10 ms at 8 clients');
     console.log(`  the disk's own flush, what each commit waits for (4 KB appended and fdatasync'd, 1,000 in a row, no hub running): p50 ${ms(flush.p50)}   p99 ${ms(flush.p99)}   max ${ms(flush.max)}`);
-    console.log(`  the floor under a QR rating: the same client's 200 ratings to a server that only writes 12 KB and flushes before each answer (no hub running): p50 ${ms(floor.latency.p50)}   p99 ${ms(floor.latency.p99)}   max ${ms(floor.latency.max)}   (slowest ${slowestOf(floor)})`);
+    console.log(`  the floor under a QR rating: the same client's 200 ratings to a server that only writes 12 KB and flushes before each answer (no hub running): p50 ${ms(floor.latency.p50)}   p99 ${ms(floor.latency.p99)}   max ${ms(floor.latency.max)}   (${answersOf(floor)}; slowest ${slowestOf(floor)})`);
     console.log(`  QR rating of an unknown ticket, 200 one after another from a client process of their own: p50 ${ms(e.qrUnknown.latency.p50)}   p99 ${ms(e.qrUnknown.latency.p99)}   max ${ms(e.qrUnknown.latency.max)}   (the client's own GC in ${e.qrUnknown.clientGc}; slowest ${slowestOf(e.qrUnknown)}; ${flushesOf(e.qrUnknown)})`);
     if (!year || !busy) return;
 

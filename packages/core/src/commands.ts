@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { CatalogueSchema, IssuingHoursSchema } from './catalogue';
 import { ApplicantSchema } from './cases';
 import { AdvanceComplaintCommandSchema, CreateComplaintCommandSchema, EvidenceRefSchema, RecordDeliveryCommandSchema, RouteCaseCommandSchema } from './casework';
-import { DeviceReportSchema, EmergencyCallSchema, withFields } from './events';
+import { DeviceReportSchema, EmergencyCallSchema } from './events';
 import { FollowUpStepSchema, RatingAspectsSchema, RatingChannelSchema, RatingLevelSchema } from './ratings';
 import type { StaffRef } from './staff';
 import { LaneSchema, PriorityReasonSchema } from './ticket';
 import { OverdueReportSchema, TerminalPresenceSchema } from './supervision';
+import { withFields } from './with-fields';
 
 const windowNo = z.number().int().min(1).max(999);
 const ticketId = z.string().min(1).max(80);

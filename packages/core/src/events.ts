@@ -6,6 +6,7 @@ import { CaseRouteSchema, ComplaintSchema, DeliverySchema, EvidenceRefSchema } f
 import { FollowUpSchema, FollowUpStepSchema, RatingAspectsSchema, RatingGivenSchema, RatingSchema } from './ratings';
 import { IssuedTicketSchema, TicketSchema } from './ticket';
 import { AlertSubjectSchema } from './supervision';
+import { withFields } from './with-fields';
 
 const id = z.string().min(1).max(80);
 
@@ -63,16 +64,6 @@ export const EmergencyCallSchema = z.object({
   order: z.number().int().min(1),
 });
 export type EmergencyCall = z.infer<typeof EmergencyCallSchema>;
-
-/**
- * A union of objects by `type`, each object with the same fields added: one union, each value parsed
- * once. (An intersection of the fields' object with the union parses a value twice, once for each,
- * and merges the two results: several times the work for every command and event.)
- */
-export function withFields(union: z.ZodDiscriminatedUnion, fields: z.ZodRawShape): z.ZodDiscriminatedUnion {
-  const options = (union.options as unknown as z.ZodObject[]).map((option) => option.extend(fields));
-  return z.discriminatedUnion('type', options as [z.ZodObject, ...z.ZodObject[]]);
-}
 
 /** What happened in the hall. The hub appends these with a gap-free sequence; every view is their fold. */
 export const EventBodySchema = z.discriminatedUnion('type', [

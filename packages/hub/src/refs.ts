@@ -71,8 +71,7 @@ export class PublicRefs {
       else if (e.type === 'ticket.issued') {
         const id = issuedTicket(this.view(), e).id;
         if (!this.refsOfTickets.has(id)) this.addTicket(id);
-      }
-      else if (e.type === 'appointment.booked') this.appointments.set(this.ofAppointment(e.code), e.code);
+      } else if (e.type === 'appointment.booked') this.appointments.set(this.ofAppointment(e.code), e.code);
     }
   }
 }
