@@ -297,7 +297,7 @@ interface QrRatings {
   hubOwn: AnswerBuckets;
 }
 
-const qrFigure = (r: QrRatings) => `${ms(r.latency.p50)} / ${ms(r.latency.p99)}`;
+const qrFigure = (r: Pick<QrRatings, 'latency'>) => `${ms(r.latency.p50)} / ${ms(r.latency.p99)}`;
 const answersOf = (r: Pick<QrRatings, 'answers'>) => Object.entries(r.answers).map(([k, v]) => `${v} ${k}`).join(', ');
 const qrNotes = (r: QrRatings) => `the hub's own ${hubOwnFigure(r.hubOwn)}; ${answersOf(r)}; the client's own GC in ${r.clientGc}; slowest ${slowestOf(r)}; ${flushesOf(r)}`;
 const flushesOf = (r: QrRatings) => `meanwhile the hub: ${describeStalls(r.stalls)}`;
@@ -619,7 +619,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
       ['QR rating of an unknown ticket p50 / p99', `${ms(empty.qrUnknown.latency.p50)} / ${ms(empty.qrUnknown.latency.p99)}`, `${ms(busy.qrUnknown.latency.p50)} / ${ms(busy.qrUnknown.latency.p99)}`, `the client's own GC in ${empty.qrUnknown.clientGc} and ${busy.qrUnknown.clientGc} of 200; the hub's log flushes over 5 ms ${flushesOver5ms(empty.qrUnknown.stalls)} of ${empty.qrUnknown.stalls.flushes.get(Infinity) ?? 0} and ${flushesOver5ms(busy.qrUnknown.stalls)} of ${busy.qrUnknown.stalls.flushes.get(Infinity) ?? 0}`],
       ...(busy.qrEarlier
         ? ([
-            ['QR rating of an earlier day p50 / p99', '-', qrFigure(busy.qrEarlier.hallQueue), `goal < 5 ms; the floor (HTTP and a flush, no hub) ${ms(floor.latency.p50)} / ${ms(floor.latency.p99)}; today's queue a hall's (${qrNotes(busy.qrEarlier.hallQueue)})`],
+            ['QR rating of an earlier day p50 / p99', '-', qrFigure(busy.qrEarlier.hallQueue), `goal < 5 ms; the floor (HTTP and a flush, no hub) ${qrFigure(floor)}; today's queue a hall's (${qrNotes(busy.qrEarlier.hallQueue)})`],
             ['  the same after the issuing loads', '-', qrFigure(busy.qrEarlier.piled), `tens of thousands waiting that nobody calls (${qrNotes(busy.qrEarlier.piled)})`],
           ] satisfies [string, string, string, string][])
         : []),

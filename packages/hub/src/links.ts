@@ -8,6 +8,9 @@ export type RefKind = 'ticket' | 'appointment';
 
 const BOOKING_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
+/** The path of the phone's live page by a ticket's public reference. */
+export const livePathOf = (ref: string): string => `/m/t/${ref}`;
+
 export type LinkCheck = { ok: true; signature: string; expiresAt: number } | { ok: false; why: 'forged' | 'expired' };
 
 /**
@@ -47,7 +50,7 @@ export class LinkSigner {
 
   /** The path of the phone's live page of a ticket: what the ticket's QR code opens. */
   livePath(ticketId: string): string {
-    return `/m/t/${this.ref('ticket', ticketId)}`;
+    return livePathOf(this.ref('ticket', ticketId));
   }
 
   /** A booking's code from the command that booked it (its scoped id): a retry of the same press books the same code, once. */

@@ -1,5 +1,5 @@
 import { issuedTicket, type HallEvent, type HallView, type Ticket } from '@servicehall/core';
-import type { LinkSigner } from './links';
+import { livePathOf, type LinkSigner } from './links';
 
 /**
  * The public references of today's tickets and of the bookings: what a phone's address (and the
@@ -30,7 +30,7 @@ export class PublicRefs {
    * number issued again.
    */
   livePathOfIssued(id: string): string {
-    return `/m/t/${this.refsOfTickets.get(id) ?? this.addTicket(id)}`;
+    return livePathOf(this.refsOfTickets.get(id) ?? this.addTicket(id));
   }
 
   ofAppointment(code: string): string {
