@@ -81,6 +81,8 @@ describe('the hub as its own process on a real database', () => {
     expect(queue.tickets).toHaveLength(1000);
     const byPrefix = expectGapFree(queue.tickets);
     expect([...byPrefix.values()].map((n) => n.length)).toEqual([250, 250, 250, 250]);
+    // The hub's process runs with its Node options, as the service starts it (node-flags.ts).
+    expect(fs.readFileSync(`/proc/${hub.child.pid}/cmdline`, 'utf8').split('\0')).toContain('--initial-old-space-size=512');
     a.close();
     b.close();
   });

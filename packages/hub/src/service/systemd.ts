@@ -1,4 +1,5 @@
 import { REFUSED_EXIT_CODE } from '../integrity';
+import { HUB_NODE_FLAGS } from '../node-flags';
 import type { ServicePlan } from './plan';
 
 export const UNIT_NAME = 'servicehall-hub.service';
@@ -38,7 +39,7 @@ Type=simple
 User=${plan.user}
 WorkingDirectory=${plan.root}
 EnvironmentFile=${ENV_FILE}
-ExecStart=${plan.node} --import tsx ${plan.cli}
+ExecStart=${plan.node} ${HUB_NODE_FLAGS.join(' ')} --import tsx ${plan.cli}
 Restart=on-failure
 RestartSec=3
 RestartPreventExitStatus=${REFUSED_EXIT_CODE}

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { HUB_NODE_FLAGS } from '../node-flags';
 import type { ServicePlan } from './plan';
 
 export const WINDOWS_SERVICE_NAME = 'ServiceHall hub';
@@ -29,7 +30,7 @@ export function nodeWindowsConfig(plan: ServicePlan): Record<string, unknown> {
     description: `ServiceHall hub${plan.hall ? ` (${plan.hall})` : ''}: the hall's single writer; data in ${plan.dataDir}`,
     script: plan.cli,
     execPath: plan.node,
-    nodeOptions: '--import tsx',
+    nodeOptions: [...HUB_NODE_FLAGS, '--import', 'tsx'],
     workingDirectory: plan.root,
     env: Object.entries(plan.env).map(([name, value]) => ({ name, value })),
     wait: 2,
