@@ -4,6 +4,7 @@ export * from './catalogue';
 export * from './clock';
 export * from './calendar';
 export * from './commands';
+export * from './copy';
 export * from './events';
 export * from './hall';
 export * from './numbering';

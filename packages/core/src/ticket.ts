@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { QueuePolicy } from './catalogue';
+import { changed } from './copy';
 import { ok, refuse, type Result } from './result';
 
 export const LaneSchema = z.enum(['ordinary', 'priority', 'appointment']);
@@ -95,17 +96,18 @@ function illegal(t: Ticket, action: string): Result<never> {
 
 export function callTicket(t: Ticket, window: number, clerk: string | undefined, at: number): Result<Ticket> {
   if (t.state !== 'issued' && t.state !== 'held') return illegal(t, 'called');
-  return ok({
-    ...t,
-    state: 'called',
-    window,
-    clerk,
-    firstClerk: t.firstClerk ?? clerk,
-    calledAt: t.calledAt ?? at,
-    lastCalledAt: at,
-    heldAt: undefined,
-    targetWindow: undefined,
-  });
+  return ok(
+    changed(t, {
+      state: 'called',
+      window,
+      clerk,
+      firstClerk: t.firstClerk ?? clerk,
+      calledAt: t.calledAt ?? at,
+      lastCalledAt: at,
+      heldAt: undefined,
+      targetWindow: undefined,
+    }),
+  );
 }
 
 export function recallTicket(t: Ticket, at: number, policy: Pick<QueuePolicy, 'recallLimit' | 'recallCooldownSeconds'>): Result<Ticket> {
@@ -115,29 +117,29 @@ export function recallTicket(t: Ticket, at: number, policy: Pick<QueuePolicy, 'r
   const since = at - (t.lastCalledAt ?? 0);
   if (since < policy.recallCooldownSeconds * 1000)
     return refuse('recall-cooldown', `ticket ${t.number} was called ${Math.floor(since / 1000)} s ago; wait ${policy.recallCooldownSeconds} s between calls`);
-  return ok({ ...t, recalls: t.recalls + 1, lastCalledAt: at });
+  return ok(changed(t, { recalls: t.recalls + 1, lastCalledAt: at }));
 }
 
 export function startService(t: Ticket, at: number): Result<Ticket> {
   if (t.state !== 'called') return illegal(t, 'started');
-  return ok({ ...t, state: 'serving', servingAt: at });
+  return ok(changed(t, { state: 'serving', servingAt: at }));
 }
 
 export function finishService(t: Ticket, at: number): Result<Ticket> {
   if (t.state !== 'serving') return illegal(t, 'finished');
-  return ok({ ...t, state: 'done', finishedAt: at });
+  return ok(changed(t, { state: 'done', finishedAt: at }));
 }
 
 /** 弃号: called and did not come. */
 export function markNoShow(t: Ticket, at: number): Result<Ticket> {
   if (t.state !== 'called') return illegal(t, 'marked no-show');
-  return ok({ ...t, state: 'no-show', finishedAt: at });
+  return ok(changed(t, { state: 'no-show', finishedAt: at }));
 }
 
 /** 挂起: set aside (the citizen fetches a copy, say) and called back later by the same window. */
 export function holdTicket(t: Ticket, at: number): Result<Ticket> {
   if (t.state !== 'called' && t.state !== 'serving') return illegal(t, 'held');
-  return ok({ ...t, state: 'held', heldAt: at });
+  return ok(changed(t, { state: 'held', heldAt: at }));
 }
 
 export interface TransferRequest {
@@ -162,23 +164,24 @@ export function transferTicket(t: Ticket, req: TransferRequest): Result<Ticket> 
     by: req.by,
     ...(req.referral ? { referral: true } : {}),
   };
-  return ok({
-    ...t,
-    state: 'issued',
-    serviceCode: req.toService,
-    targetWindow: req.toWindow,
-    window: undefined,
-    clerk: undefined,
-    recalls: 0,
-    lastCalledAt: undefined,
-    servingAt: undefined,
-    heldAt: undefined,
-    transfers: [...t.transfers, transfer],
-  });
+  return ok(
+    changed(t, {
+      state: 'issued',
+      serviceCode: req.toService,
+      targetWindow: req.toWindow,
+      window: undefined,
+      clerk: undefined,
+      recalls: 0,
+      lastCalledAt: undefined,
+      servingAt: undefined,
+      heldAt: undefined,
+      transfers: [...t.transfers, transfer],
+    }),
+  );
 }
 
 /** A ticket that nobody holds (its print failed) leaves the queue (DESIGN rule 4). */
 export function voidTicket(t: Ticket, reason: string): Result<Ticket> {
   if (t.state !== 'issued' && t.state !== 'called') return illegal(t, 'voided');
-  return ok({ ...t, state: 'voided', voidReason: reason });
+  return ok(changed(t, { state: 'voided', voidReason: reason }));
 }

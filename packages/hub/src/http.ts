@@ -1,6 +1,7 @@
 import {
   CatalogueSchema,
   exportRating,
+  extended,
   RateCommandSchema,
   RecordOutcomeCommandSchema,
   AmendOutcomeCommandSchema,
@@ -188,7 +189,7 @@ export function operations(
 ): Operation[] {
   // Commands share the group commit with the terminals': those arriving together, one disk flush.
   const run = async (req: Request, command: CommandBody, okStatus = 200): Promise<Reply> => {
-    const { answer } = await commits.submit({ ...command, id: req.commandId, ...(req.madeAt !== undefined ? { madeAt: req.madeAt } : {}) } as never, req.actor, req.scope);
+    const { answer } = await commits.submit(extended(command, { id: req.commandId, ...(req.madeAt !== undefined ? { madeAt: req.madeAt } : {}) }) as never, req.actor, req.scope);
     return answerReply(answer, okStatus);
   };
   const windowCommand = (type: 'callNext' | 'recall' | 'startService' | 'finishService' | 'markNoShow' | 'holdTicket' | 'closeWindow' | 'resumeWindow') =>
@@ -247,7 +248,7 @@ export function operations(
         const wait = store.waits().of(store.view.tickets.get(answer.ticket.id) ?? answer.ticket);
         return {
           status: 201,
-          body: { ...answer, number: answer.ticket.number, ahead: wait.ahead, expectedWaitMinutes: wait.minutes, expectedWaitRange: wait.range, noWindowOpen: wait.noWindowOpen, waitCaveats: wait.caveats },
+          body: extended(answer, { number: answer.ticket.number, ahead: wait.ahead, expectedWaitMinutes: wait.minutes, expectedWaitRange: wait.range, noWindowOpen: wait.noWindowOpen, waitCaveats: wait.caveats }),
         };
       },
     },
@@ -794,7 +795,7 @@ export function apiHandler(ctx: ApiContext) {
           if (op.staff && !op.staff.includes(open.staff.role)) return refuse('forbidden', `a ${open.staff.role} may not ${op.operationId}`);
           if (req.method !== 'GET' && (!csrfMatches(header(req, 'x-csrf-token'), open.csrf) || !sameOrigin(req)))
             return refuse('forbidden', 'the change did not come from the console page (CSRF token or origin missing or wrong)');
-          session = { ...open, secret };
+          session = extended(open, { secret });
           actor = { role: 'admin', terminal: 'console', staff: { id: open.staff.id, name: open.staff.name, role: open.staff.role, ...(open.staff.department ? { department: open.staff.department } : {}) } };
           // A staff member's keys are their own, and the access log names them (H-19).
           scope = `:staff/${open.staff.id}`;
@@ -878,7 +879,7 @@ export function apiHandler(ctx: ApiContext) {
         return void res.end(reply.file.data);
       }
       const b = reply.body as { ok?: boolean; code?: RefusalCode };
-      if (b && b.ok === false && b.code) return send(res, reply.status, { ...b, text: refusalText(b.code, lang) }, reply.headers);
+      if (b && b.ok === false && b.code) return send(res, reply.status, extended(b, { text: refusalText(b.code, lang) }), reply.headers);
       return send(res, reply.status, reply.body, reply.headers);
     } catch (error) {
       if (res.headersSent) {

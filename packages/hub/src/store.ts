@@ -5,6 +5,7 @@ import {
   dayChange,
   decide,
   emptyView,
+  extended,
   hallDay,
   isConfigured,
   parseTicketNumber,
@@ -543,7 +544,7 @@ export class HallStore {
     if (!('ticketId' in stored) || stored.ticketId === undefined) return stored as Answer;
     const { ticketId, ...answer } = stored;
     const ticket = this.view.tickets.get(ticketId) ?? this.ticketRecord(ticketId);
-    return { ...answer, ...(ticket ? { ticket } : {}) };
+    return ticket ? extended(answer, { ticket }) : answer;
   }
 
   /** A ticket as the hall's records hold it (an earlier day's, which the view does not). */
@@ -913,11 +914,11 @@ export class HallStore {
   }
 
   private append(body: EventBody, now: number, commandId?: string, staff?: StaffRef): HallEvent {
-    const event = { ...body, seq: this.view.seq + 1, at: now, ...(commandId ? { commandId } : {}), ...(staff ? { staff } : {}) } as HallEvent;
+    const event = extended(body, { seq: this.view.seq + 1, at: now, ...(commandId ? { commandId } : {}), ...(staff ? { staff } : {}) }) as HallEvent;
     // The row's columns hold the sequence, time and type, the body the rest. The command that made
     // it is found through the command's answer, while that is kept (see eventsSince).
     const { type, ...rest } = body;
-    this.st.appendEvent.run(event.seq, now, type, null, JSON.stringify(staff ? { ...rest, staff } : rest), this.role.epoch);
+    this.st.appendEvent.run(event.seq, now, type, null, JSON.stringify(staff ? extended(rest, { staff }) : rest), this.role.epoch);
     this.viewTouched = true;
     const before = factsBefore(this.view, event);
     applyEvent(this.view, event);

@@ -1,6 +1,7 @@
 import { findItem, findWindow, type ServiceItem } from '../catalogue';
 import { clockMinutes, localTime } from '../clock';
 import type { CommandBody } from '../commands';
+import { changed } from '../copy';
 import { counterKey, formatTicketNumber, nextFreeSequence, parseTicketNumber } from '../numbering';
 import { nextTicketIn, queueOrder, rememberCall } from '../queue';
 import { RECENT_SERVICES } from '../wait';
@@ -100,7 +101,7 @@ export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>
       const t = ticketOf(view, event.id, event);
       // The cap and cooldown were checked when the command was decided; the fold only counts.
       if (t.state !== 'called') throw new OutOfStep(`event ${event.seq} recalls ${t.number} in state ${t.state}`);
-      putTicket(view, { ...t, recalls: t.recalls + 1, lastCalledAt: event.at });
+      putTicket(view, changed(t, { recalls: t.recalls + 1, lastCalledAt: event.at }));
       break;
     }
     case 'ticket.started':

@@ -1,4 +1,5 @@
 import { findItem, type HallWindow } from '../catalogue';
+import { extended } from '../copy';
 import { awaitsSlot, byArrival, bySlot, rememberCall, servesTicket, splitLanes, type LaneMemory, type QueueLanes } from '../queue';
 import type { Ticket } from '../ticket';
 import { serviceMinutes, waitRange, type QueueWait, type WaitCaveat } from '../wait';
@@ -339,7 +340,7 @@ export function ticketWait(view: HallView, ticket: Ticket, now: number): QueueWa
   const plan = planOf(view, now);
   const waiting = view.waitingFor.get(ticket.serviceCode)?.size ?? 0;
   if (ticket.state !== 'issued') return notWaiting(plan, ticket, waiting);
-  return { ...waitOf(plan, ticket), waiting };
+  return extended(waitOf(plan, ticket), { waiting });
 }
 
 /** The wait of a ticket no longer waiting (called, served, held...): nothing ahead, nothing to wait. */
@@ -400,7 +401,7 @@ export class WaitBoard {
     const { view, plan } = this;
     const waiting = view.waitingFor.get(t.serviceCode)?.size ?? 0;
     if (t.state !== 'issued') return notWaiting(plan, t, waiting);
-    if (!view.waiting.has(t.id)) return { ...waitOf(plan, t), waiting };
+    if (!view.waiting.has(t.id)) return extended(waitOf(plan, t), { waiting });
     return this.waitAt(t, this.placeOf(t), waiting);
   }
 
@@ -421,7 +422,7 @@ export class WaitBoard {
   }
 
   private waitAt(t: Ticket, place: Place, waiting: number): QueueWait {
-    return { ...waitIn(this.plan, t, place.calls, place.closed, place), waiting };
+    return extended(waitIn(this.plan, t, place.calls, place.closed, place), { waiting });
   }
 
   /** A waiting ticket's call in the board's play (made once for the windows that may call it), the people ahead and the caveats. */
@@ -578,5 +579,5 @@ export function itemWait(view: HallView, code: string, now: number): QueueWait {
 /** itemWait for many items at once (a kiosk's home, the hall screen), the windows' lanes made once. */
 export function itemWaits(view: HallView, now: number, codes: readonly string[] = view.catalogue.items.map((i) => i.code)): Map<string, QueueWait> {
   const plan = planOf(view, now);
-  return new Map(codes.map((code) => [code, { ...waitOf(plan, takenNow(view, code, now)), waiting: view.waitingFor.get(code)?.size ?? 0 }]));
+  return new Map(codes.map((code) => [code, extended(waitOf(plan, takenNow(view, code, now)), { waiting: view.waitingFor.get(code)?.size ?? 0 })]));
 }

@@ -1,4 +1,4 @@
-import { alertsDue, findItem, findWindow, issuedTicket, phonePolicyOf, ticketWait, type HallEvent, type HallView, type PhoneAlert, type QueueWait, type Ticket, type WaitBoard } from '@servicehall/core';
+import { alertsDue, extended, findItem, findWindow, issuedTicket, phonePolicyOf, ticketWait, type HallEvent, type HallView, type PhoneAlert, type QueueWait, type Ticket, type WaitBoard } from '@servicehall/core';
 import type { PhoneTicket } from '@servicehall/protocol/phone';
 import type { ServerResponse } from 'node:http';
 import type { HallNotifications } from '../notifications';
@@ -59,7 +59,7 @@ export interface PhoneStream {
 
 /** A phone's stream on the hub's own HTTP server: answered with the stream's head, written at once. */
 export function openEventStream(res: ServerResponse): ServerResponse {
-  res.writeHead(200, { ...STREAM_HEADERS, connection: 'keep-alive' });
+  res.writeHead(200, extended(STREAM_HEADERS, { connection: 'keep-alive' }));
   res.socket?.setNoDelay(true);
   return res;
 }
@@ -127,7 +127,7 @@ type Seen = Pick<QueueWait, 'ahead' | 'minutes' | 'noWindowOpen'> & { low: numbe
 
 const seenOf = (w: Pick<QueueWait, 'ahead' | 'minutes' | 'noWindowOpen' | 'range'>): Seen => ({ ahead: w.ahead, minutes: w.minutes, noWindowOpen: w.noWindowOpen, low: w.range.low, high: w.range.high });
 /** The place and wait a phone was told, when its ticket was waiting. */
-const seenIn = (told: PhoneTicket | undefined): Seen | undefined => (told?.state === 'issued' ? seenOf({ ...told, range: told.range ?? { low: 0, high: 0 } }) : undefined);
+const seenIn = (told: PhoneTicket | undefined): Seen | undefined => (told?.state === 'issued' ? seenOf({ ahead: told.ahead, minutes: told.minutes, noWindowOpen: told.noWindowOpen, range: told.range ?? { low: 0, high: 0 } }) : undefined);
 const sameSeen = (a: Seen | undefined, w: QueueWait) => a !== undefined && a.ahead === w.ahead && a.minutes === w.minutes && a.low === w.range.low && a.high === w.range.high && a.noWindowOpen === w.noWindowOpen;
 
 /** What opens each stream: the reconnect delay for EventSource, and padding for proxies that hold the first kilobytes. */
