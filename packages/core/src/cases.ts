@@ -1,3 +1,4 @@
+import { changed } from './copy';
 import { z } from 'zod';
 
 /** 受理 outcomes of a visit's review of materials (H-07): exactly one per item handled. */
@@ -69,7 +70,7 @@ export function outcomeOfState(state: CaseState): Outcome {
  */
 export function withOutcome(c: Case): Case {
   if (c.outcome !== undefined && c.amendments !== undefined) return c;
-  return { ...c, outcome: c.outcome ?? outcomeOfState(c.state), amendments: c.amendments ?? [] };
+  return changed(c, { outcome: c.outcome ?? outcomeOfState(c.state), amendments: c.amendments ?? [] });
 }
 
 /** A new case as its event carries it: what the outcome decided (see hall/case-events). */

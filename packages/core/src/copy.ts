@@ -14,7 +14,7 @@ export function changed<T extends object>(base: T, changes: Partial<T>): T {
 }
 
 /** `{ ...base, ...more }`: the object with fields added after its own. */
-export function extended<T extends object, M extends object>(base: T, more: M): T & M {
+export function extended<T extends object, const M extends object>(base: T, more: M): T & M {
   return copyWith(base, more) as T & M;
 }
 

@@ -12,7 +12,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
  * the young generation's collections; these files use core's `changed` and `extended` instead.
  */
 const COMMAND_PATH = [
+  'packages/core/src/cases.ts',
   'packages/core/src/ticket.ts',
+  'packages/core/src/hall/follow-ups.ts',
+  'packages/core/src/hall/outcomes.ts',
+  'packages/core/src/hall/ratings.ts',
+  'packages/core/src/hall/supervision.ts',
   'packages/core/src/hall/tickets.ts',
   'packages/core/src/hall/waits.ts',
   'packages/hub/src/store.ts',

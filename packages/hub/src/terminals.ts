@@ -1,4 +1,4 @@
-import { isConfigured, mayCommand, type Actor, type Case, type CaseGiven, type HallEvent, type HallSnapshot } from '@servicehall/core';
+import { changed, extended, isConfigured, mayCommand, type Actor, type Case, type CaseGiven, type HallEvent, type HallSnapshot } from '@servicehall/core';
 import {
   MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION,
@@ -112,12 +112,12 @@ export const isPublic = (actor: Actor | undefined) => actor?.role === 'kiosk' ||
 export function publicEvent(e: HallEvent): HallEvent {
   switch (e.type) {
     case 'case.recorded':
-      return { ...e, case: publicCase(e.case) };
+      return changed(e, { case: publicCase(e.case) });
     case 'case.amended':
-      return { ...e, case: publicCase(e.case), reason: '' };
+      return changed(e, { case: publicCase(e.case), reason: '' });
     case 'rating.recorded': {
       const { text: _text, ...rating } = e.rating;
-      return { ...e, rating };
+      return changed(e, { rating });
     }
     case 'rating.amended': {
       const { text: _text, ...amended } = e;
@@ -125,12 +125,12 @@ export function publicEvent(e: HallEvent): HallEvent {
     }
     case 'followUp.advanced': {
       const { evidence: _evidence, ...advanced } = e;
-      return { ...advanced, note: '' };
+      return changed(advanced, { note: '' });
     }
     case 'followUp.appealed':
-      return { ...e, reason: '' };
+      return changed(e, { reason: '' });
     case 'followUp.appealDecided':
-      return { ...e, note: '' };
+      return changed(e, { note: '' });
     // What a complaint says and who made it, what a department noted and who signed for a result stay inside.
     case 'complaint.changed': {
       const { complainant: _c, sourceRef: _s, reply, closed, assigned, ...c } = e.complaint;
@@ -166,7 +166,7 @@ export function publicEvent(e: HallEvent): HallEvent {
 
 /** A case without its applicant and without the clerks' reasons for amending its outcome (a new case's event carries only what was decided). */
 function publicCase<C extends Case | CaseGiven>({ applicant: _applicant, ...c }: C): Omit<C, 'applicant'> {
-  return { ...c, ...(c.amendments ? { amendments: c.amendments.map((a) => ({ ...a, reason: '' })) } : {}) };
+  return c.amendments ? extended(c, { amendments: c.amendments.map((a) => changed(a, { reason: '' })) }) : c;
 }
 
 /** The snapshot a terminal starts from: the supervisors' alerts are the console's (its own stream), however many stand. */

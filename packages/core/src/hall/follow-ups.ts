@@ -1,3 +1,4 @@
+import { changed } from '../copy';
 import type { CommandBody } from '../commands';
 import { FOLLOW_UP_STEPS, type FollowUp } from '../ratings';
 import { ok, refuse, type Result } from '../result';
@@ -23,16 +24,16 @@ export function applyFollowUpEvent(view: HallView, event: EventOf<FollowUpEventT
     case 'followUp.advanced': {
       const closed = event.step === 'revisit';
       const step = { step: event.step, at: event.at, note: event.note, by: event.by, ...(event.evidence?.length ? { evidence: event.evidence } : {}) };
-      view.followUps.set(f.id, { ...f, done: [...f.done, step], closed, ...(closed ? { closure: { at: event.at, how: 'revisited' as const } } : {}) });
+      view.followUps.set(f.id, changed(f, { done: [...f.done, step], closed, ...(closed ? { closure: { at: event.at, how: 'revisited' as const } } : {}) }));
       break;
     }
     case 'followUp.appealed':
-      view.followUps.set(f.id, { ...f, appeal: { at: event.at, reason: event.reason, ...(event.by ? { by: event.by } : {}) } });
+      view.followUps.set(f.id, changed(f, { appeal: { at: event.at, reason: event.reason, ...(event.by ? { by: event.by } : {}) } }));
       break;
     case 'followUp.appealDecided': {
       const decision = { at: event.at, upheld: event.upheld, note: event.note, ...(event.by ? { by: event.by } : {}) };
-      const appeal = { ...(f.appeal ?? { at: event.at, reason: '' }), decision };
-      view.followUps.set(f.id, { ...f, appeal, ...(event.upheld ? { closed: true, closure: { at: event.at, how: 'appeal-upheld' as const } } : {}) });
+      const appeal = changed(f.appeal ?? { at: event.at, reason: '' }, { decision });
+      view.followUps.set(f.id, changed(f, { appeal, ...(event.upheld ? { closed: true, closure: { at: event.at, how: 'appeal-upheld' as const } } : {}) }));
       break;
     }
   }

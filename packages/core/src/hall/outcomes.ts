@@ -1,3 +1,4 @@
+import { changed } from '../copy';
 import { dueDate } from '../calendar';
 import { correctionNotice, formatCaseNumber, maskIdNumber, maskName, outcomeOfState, type Case, type CorrectionNotice, type Outcome } from '../cases';
 import { findItem, type ServiceItem } from '../catalogue';
@@ -84,7 +85,7 @@ function decideRecord(view: HallView, command: Extract<OutcomeCommand, { type: '
   const applicant = command.applicant
     ? { name: maskName(command.applicant.name), ...(command.applicant.idNumber ? { idNumber: maskIdNumber(command.applicant.idNumber) } : {}) }
     : base.applicant;
-  const touched: Case = { ...base, ticketId: t.id, window: command.window, clerk, applicant };
+  const touched: Case = changed(base, { ticketId: t.id, window: command.window, clerk, applicant });
   const c = caseWithOutcome(view, item, touched, command, { earlierNotices: base.notices, continued: !!existing, clerk, ctx });
   if (!c.ok) return c;
   return ok({ events: [caseRecorded(view, command.outcome, c.value, !existing, ctx.now)] });
@@ -108,10 +109,10 @@ function decideAmendment(view: HallView, command: Extract<OutcomeCommand, { type
   const continued = recorded.openedAt < start;
   const clerk = view.windows.get(command.window)?.clerk;
   const { acceptedOn: _a, promisedDue: _p, legalDue: _l, dueCertain: _d, rejectReason: _r, ...plain } = recorded;
-  const base: Case = { ...plain, notices: earlierNotices, window: command.window, clerk, state: continued ? 'correction' : 'consulted' };
+  const base: Case = changed(plain, { notices: earlierNotices, window: command.window, clerk, state: continued ? 'correction' : 'consulted' });
   const c = caseWithOutcome(view, item, base, command, { earlierNotices, continued, clerk, ctx });
   if (!c.ok) return c;
-  const amended: Case = { ...c.value, amendments: [...(recorded.amendments ?? []), { at: ctx.now, clerk, from, to: command.outcome, reason: command.amendReason }] };
+  const amended: Case = changed(c.value, { amendments: [...(recorded.amendments ?? []), { at: ctx.now, clerk, from, to: command.outcome, reason: command.amendReason }] });
   return ok({ events: [{ type: 'case.amended', outcome: command.outcome, from, reason: command.amendReason, case: amended, by: ctx.actor.terminal }] });
 }
 
@@ -136,7 +137,7 @@ function caseWithOutcome(
       const calendar = ctx.calendar ?? hallCalendar(view.catalogue);
       const promised = dueDate(calendar, view.day, item.promisedLimitDays);
       const legal = dueDate(calendar, view.day, item.legalLimitDays);
-      return ok({ ...base, state: 'accepted', outcome: 'accepted', acceptedOn: view.day, promisedDue: promised.day, legalDue: legal.day, dueCertain: promised.certain && legal.certain });
+      return ok(changed(base, { state: 'accepted', outcome: 'accepted', acceptedOn: view.day, promisedDue: promised.day, legalDue: legal.day, dueCertain: promised.certain && legal.certain }));
     }
     case 'correction': {
       const materials = fields.materials ?? [];
@@ -149,20 +150,17 @@ function caseWithOutcome(
       // 一次性告知 (H-03): the clerk is warned before such a notice is printed, and gives it only with a reason.
       // The refusal names them: a terminal whose view does not hold an earlier day's case can still say which.
       if (notice.breach && !fields.breachReason)
-        return {
-          ...refuse('notice-breach', `the notice adds material an earlier notice on case ${base.number} did not name: ${notice.newMaterials.join(', ')}; confirm with the reason`),
-          materials: notice.newMaterials,
-        };
-      return ok({ ...base, state: 'correction', outcome: 'correction', notices: [...at.earlierNotices, notice] });
+        return changed(refuse('notice-breach', `the notice adds material an earlier notice on case ${base.number} did not name: ${notice.newMaterials.join(', ')}; confirm with the reason`), { materials: notice.newMaterials });
+      return ok(changed(base, { state: 'correction', outcome: 'correction', notices: [...at.earlierNotices, notice] }));
     }
     case 'rejected': {
       if (!fields.reason) return refuse('bad-request', 'not accepting needs the reason, stated for the citizen');
       const uncivil = forbiddenPhrasesIn(fields.reason);
       if (uncivil.length > 0) return refuse('bad-request', `the reason is printed for the citizen and uses a phrase the handbook forbids (H-14): ${uncivil.join('、')}; please say it civilly`);
-      return ok({ ...base, state: 'rejected', outcome: 'rejected', rejectReason: fields.reason });
+      return ok(changed(base, { state: 'rejected', outcome: 'rejected', rejectReason: fields.reason }));
     }
     case 'consultation':
       // A case back with its corrections stays waiting for them after a mere consultation.
-      return ok({ ...base, state: at.continued ? 'correction' : 'consulted', outcome: 'consultation' });
+      return ok(changed(base, { state: at.continued ? 'correction' : 'consulted', outcome: 'consultation' }));
   }
 }

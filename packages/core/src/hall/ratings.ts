@@ -1,3 +1,4 @@
+import { changed, extended } from '../copy';
 import { dueDate } from '../calendar';
 import { hallCalendar } from './setup';
 import type { CommandBody } from '../commands';
@@ -34,7 +35,7 @@ export function applyRatingEvent(view: HallView, event: EventOf<RatingEventType>
       const amend = (r: Rating): Rating =>
         r.id !== event.ratingId
           ? r
-          : { ...r, aspects: { ...r.aspects, ...event.aspects }, reasons: event.reasons, ...(event.text ? { text: event.text } : {}), amendedAt: event.at };
+          : changed(r, { aspects: changed(r.aspects, event.aspects), reasons: event.reasons, ...(event.text ? { text: event.text } : {}), amendedAt: event.at });
       view.ratings.set(event.ticketId, list.map(amend));
       break;
     }
@@ -110,7 +111,7 @@ export function decideRating(view: HallView, command: RatingCommand, ctx: Decide
     if (ctx.now - request.finishedAt < policy.defaultAfterMinutes * 60_000) return refuse('conflict', `the citizen still has time to rate ${request.ticketNumber}`);
     return ok({ events: ratingEvents(view, request, { level: policy.defaultLevel, aspects: {}, reasons: [], channel: 'window-pad', count: 1, isDefault: true }, ctx) });
   }
-  if (request) return ok({ events: ratingEvents(view, request, { ...command, count: 1, isDefault: false }, ctx) });
+  if (request) return ok({ events: ratingEvents(view, request, extended(command, { count: 1, isDefault: false }), ctx) });
   if (command.channel !== 'qr' || earlier.length === 0) {
     if (earlier.length > 0) return refuse('already-rated', `ticket ${earlier[0]!.ticketNumber} has been rated`);
     return refuse('not-found', 'there is no finished service waiting for a rating here');
@@ -120,7 +121,7 @@ export function decideRating(view: HallView, command: RatingCommand, ctx: Decide
   if (ctx.now - first.at > policy.secondRatingDays * 86_400_000)
     return refuse('conflict', `a second rating is taken within ${policy.secondRatingDays} days of the service`);
   const again: RatingRequest = { ticketId: first.ticketId, ticketNumber: first.ticketNumber, window: first.window, clerk: first.clerk, serviceCode: first.serviceCode, finishedAt: first.at, caseNumbers: first.caseNumber ? [first.caseNumber] : [] };
-  return ok({ events: ratingEvents(view, again, { ...command, count: 2, isDefault: false }, ctx) });
+  return ok({ events: ratingEvents(view, again, extended(command, { count: 2, isDefault: false }), ctx) });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { changed } from '../copy';
 import { supervisionOf, type HallWindow } from '../catalogue';
 import { clockMinutes, localTime } from '../clock';
 import type { CommandBody } from '../commands';
@@ -245,12 +246,12 @@ export function applySupervisionEvent(view: HallView, event: EventOf<Supervision
       break;
     case 'alert.cleared': {
       const a = view.alerts.get(event.id);
-      if (a) view.alerts.set(a.id, { ...a, clearedAt: event.at });
+      if (a) view.alerts.set(a.id, changed(a, { clearedAt: event.at }));
       break;
     }
     case 'alert.acknowledged': {
       const a = view.alerts.get(event.id);
-      if (a) view.alerts.set(a.id, { ...a, acknowledged: { at: event.at, ...(event.staff ? { by: event.staff } : {}) } });
+      if (a) view.alerts.set(a.id, changed(a, { acknowledged: { at: event.at, ...(event.staff ? { by: event.staff } : {}) } }));
       break;
     }
   }
