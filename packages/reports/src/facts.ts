@@ -1,7 +1,6 @@
 import {
   applyEvent,
   emptyView,
-  extended,
   issuedItem,
   localTime,
   unconfiguredCatalogue,
@@ -98,10 +97,11 @@ function localHour(at: number, tz: string): { day: string; minutes: number } {
   return h;
 }
 
+/** An event's fact row at a desk and time: its place in the fact tables, with the counters it adds. */
 function placer(catalogue: Catalogue) {
   const tz = catalogue.hall.timeZone;
   const departments = new Map<string, string>();
-  return (at: number, serviceCode: string, window: number | undefined, clerk: string | undefined, reason?: string): FactPlace => {
+  return (at: number, serviceCode: string, window: number | undefined, clerk: string | undefined, add: FactIncrement['add'], reason?: string): FactIncrement => {
     const local = localHour(at, tz);
     const w = window ?? 0;
     const c = clerk ?? '';
@@ -117,6 +117,7 @@ function placer(catalogue: Catalogue) {
       window: w,
       clerk: c,
       ...(reason !== undefined ? { reason } : {}),
+      add,
     };
   };
 }
@@ -131,27 +132,27 @@ function placerOf(catalogue: Catalogue): Place {
 const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
 
 /** Issued: when and for what item (the one it was issued for, wherever a transfer sent it). */
-const issuedFact = (t: Ticket, place: Place): FactIncrement => extended(place(t.issuedAt, issuedItem(t), 0, ''), { add: t.state === 'voided' ? { issued: 1, voided: 1 } : { issued: 1 } });
+const issuedFact = (t: Ticket, place: Place): FactIncrement => place(t.issuedAt, issuedItem(t), 0, '', t.state === 'voided' ? { issued: 1, voided: 1 } : { issued: 1 });
 
 /** The first call and the wait before it, at the desk that first called it (a transfer passes the ticket on from there; 首问负责). */
 function calledFact(t: Ticket, place: Place): FactIncrement {
   const first = t.transfers[0];
   const desk = first ? { code: first.fromService, window: first.fromWindow, clerk: t.firstClerk } : { code: t.serviceCode, window: t.window, clerk: t.clerk };
   const wait = seconds(t.calledAt! - t.issuedAt);
-  return extended(place(t.calledAt!, desk.code, desk.window, desk.clerk), { add: { called: 1, wait_s: wait, wait_max_s: wait, [`w${bucketOf(wait)}`]: 1 } });
+  return place(t.calledAt!, desk.code, desk.window, desk.clerk, { called: 1, wait_s: wait, wait_max_s: wait, [`w${bucketOf(wait)}`]: 1 });
 }
 
 function servedFact(t: Ticket, place: Place): FactIncrement {
   const service = seconds(t.finishedAt! - (t.servingAt ?? t.finishedAt!));
-  return extended(place(t.finishedAt!, t.serviceCode, t.window, t.clerk), { add: { served: 1, service_s: service, service_max_s: service, [`s${bucketOf(service)}`]: 1 } });
+  return place(t.finishedAt!, t.serviceCode, t.window, t.clerk, { served: 1, service_s: service, service_max_s: service, [`s${bucketOf(service)}`]: 1 });
 }
 
-const noShowFact = (t: Ticket, place: Place): FactIncrement => extended(place(t.lastCalledAt ?? t.calledAt ?? t.issuedAt, t.serviceCode, t.window, t.clerk), { add: { no_shows: 1 } });
+const noShowFact = (t: Ticket, place: Place): FactIncrement => place(t.lastCalledAt ?? t.calledAt ?? t.issuedAt, t.serviceCode, t.window, t.clerk, { no_shows: 1 });
 
 /** A transfer or referral, at the desk that passed the ticket on: the record names the clerk of the first desk only, a later one is the window's. */
 function transferFact(t: Ticket, i: number, place: Place): FactIncrement {
   const tr = t.transfers[i]!;
-  return extended(place(tr.at, tr.fromService, tr.fromWindow, i === 0 ? t.firstClerk : undefined), { add: tr.referral ? { referred: 1 } : { transferred: 1 } });
+  return place(tr.at, tr.fromService, tr.fromWindow, i === 0 ? t.firstClerk : undefined, tr.referral ? { referred: 1 } : { transferred: 1 });
 }
 
 /**
@@ -215,13 +216,13 @@ export function eventFacts(event: HallEvent, before: Before, view: HallView, opt
     }
     case 'ticket.voided': {
       const t = view.tickets.get(event.id);
-      return t && before.ticket?.state !== 'voided' ? [extended(place(t.issuedAt, issuedItem(t), 0, ''), { add: { voided: 1 } })] : [];
+      return t && before.ticket?.state !== 'voided' ? [place(t.issuedAt, issuedItem(t), 0, '', { voided: 1 })] : [];
     }
     case 'window.resumed':
     case 'window.closed': {
       const w = before.window;
       if (w?.pausedSince === undefined) return [];
-      return [extended(place(w.pausedSince, '', event.window, w.clerk, w.pauseReason ?? ''), { add: { pauses: 1, paused_s: seconds(event.at - w.pausedSince) } })];
+      return [place(w.pausedSince, '', event.window, w.clerk, { pauses: 1, paused_s: seconds(event.at - w.pausedSince) }, w.pauseReason ?? '')];
     }
     case 'rating.recorded': {
       const r = view.ratings.get(event.rating.ticketId)?.at(-1);
@@ -229,7 +230,7 @@ export function eventFacts(event: HallEvent, before: Before, view: HallView, opt
       const add: FactIncrement['add'] = { rated: 1, [LEVEL_COUNTER[r.level]]: 1 };
       if (r.isDefault) add.rated_default = 1;
       if (r.count === 2) add.rated_second = 1;
-      return [extended(place(r.at, r.serviceCode, r.window, r.clerk), { add })];
+      return [place(r.at, r.serviceCode, r.window, r.clerk, add)];
     }
     case 'case.recorded':
     case 'case.amended': {
@@ -242,15 +243,15 @@ export function eventFacts(event: HallEvent, before: Before, view: HallView, opt
       }
       const notice = c.notices.at(-1);
       if (event.outcome === 'correction' && notice?.at === event.at && notice.breach) add.breaches = 1;
-      return [extended(place(event.at, c.serviceCode, c.window, c.clerk), { add })];
+      return [place(event.at, c.serviceCode, c.window, c.clerk, add)];
     }
     case 'case.lapsed': {
       const c = view.cases.get(event.number) ?? options.caseOf?.(event.number);
-      return [extended(place(event.at, c?.serviceCode ?? '', c?.window, c?.clerk), { add: { lapsed: 1 } })];
+      return [place(event.at, c?.serviceCode ?? '', c?.window, c?.clerk, { lapsed: 1 })];
     }
     case 'followUp.opened': {
       const f = event.followUp;
-      return [extended(place(event.at, '', f.window, f.clerk), { add: { follow_ups_opened: 1 } })];
+      return [place(event.at, '', f.window, f.clerk, { follow_ups_opened: 1 })];
     }
     case 'followUp.advanced': {
       const f = view.followUps.get(event.id);
@@ -259,7 +260,7 @@ export function eventFacts(event: HallEvent, before: Before, view: HallView, opt
       const step = f.done.at(-1);
       if (step && late(f, step, view.catalogue.hall.timeZone)) add.follow_ups_late = 1;
       if (f.closed && !before.followUp?.closed) add.follow_ups_closed = 1;
-      return Object.keys(add).length ? [extended(place(event.at, '', f.window, f.clerk), { add })] : [];
+      return Object.keys(add).length ? [place(event.at, '', f.window, f.clerk, add)] : [];
     }
     case 'complaint.changed': {
       const c = event.complaint;
@@ -277,12 +278,13 @@ export function eventFacts(event: HallEvent, before: Before, view: HallView, opt
       }
       if (!Object.keys(add).length) return [];
       // A complaint about a window or clerk counts at that desk; one about the hall as a whole, at its department (or none).
-      const p = place(event.at, '', c.about.window, c.about.clerk);
-      return [extended(p, { department: c.department ?? p.department, add })];
+      const fact = place(event.at, '', c.about.window, c.about.clerk, add);
+      fact.department = c.department ?? fact.department;
+      return [fact];
     }
     case 'followUp.appealed': {
       const f = view.followUps.get(event.id) ?? event.followUp;
-      return f ? [extended(place(event.at, '', f.window, f.clerk), { add: { follow_ups_appealed: 1 } })] : [];
+      return f ? [place(event.at, '', f.window, f.clerk, { follow_ups_appealed: 1 })] : [];
     }
     default:
       return [];
