@@ -213,6 +213,23 @@ async function main() {
       },
     });
   let hub = await start();
+  // Stoppable before it says it serves: whoever started it may stop it as soon as it reads that line.
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ why }, 'ServiceHall hub stopping');
+    await hub.close();
+    log.info({ seq: hub.store.seq }, 'ServiceHall hub stopped cleanly');
+    await flushed();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  // The Windows service's wrapper (node-windows) asks for a clean stop with a message: Windows has no SIGTERM.
+  process.on('message', (message) => {
+    if (message === 'shutdown') void stop('service shutdown');
+  });
   const name = hub.store.view.catalogue.hall.name;
   log.info(
     {
@@ -254,22 +271,6 @@ async function main() {
   // nothing once the first administrator exists (create-admin on this machine is the other way).
   if (hub.setupCode)
     log.warn({ setupCode: hub.setupCode }, '一次性设置码：在控制台创建第一个管理员账号 / one-time setup code to make the first administrator in the console');
-  let stopping = false;
-  const stop = async (why: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ why }, 'ServiceHall hub stopping');
-    await hub.close();
-    log.info({ seq: hub.store.seq }, 'ServiceHall hub stopped cleanly');
-    await flushed();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  // The Windows service's wrapper (node-windows) asks for a clean stop with a message: Windows has no SIGTERM.
-  process.on('message', (message) => {
-    if (message === 'shutdown') void stop('service shutdown');
-  });
 }
 
 /** `npm run hub -- promote`: the standby hub on this machine takes charge of the hall now (its primary is gone). */

@@ -154,7 +154,12 @@ function handle(message: ToPhones, socket: Socket | undefined): void {
       }
       waiting.clear();
       watch?.close();
-      process.disconnect();
+      // Not in this turn: messages that came before this process listened (a hub stopped as it
+      // started) are handed to the listener in one loop of Node's, which fails if the channel is
+      // gone when it ends (Node 20's child_process: "Cannot set properties of null").
+      setImmediate(() => {
+        if (process.connected) process.disconnect();
+      });
       return;
   }
 }

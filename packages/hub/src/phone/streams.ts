@@ -125,7 +125,11 @@ export class PhoneStreams {
     }
     this.startedAt = Date.now();
     child.on('message', (message: FromPhones) => this.heard(child, message));
-    child.on('error', (error) => log.error({ err: error }, "the phones' process could not be reached"));
+    // Stopping, the process may leave before the hub's last messages reach it (a hub stopped as it starts): nothing is lost.
+    child.on('error', (error) => {
+      if (this.closing) log.debug({ err: error }, "the phones' process had left when the hub's last message came");
+      else log.error({ err: error }, "the phones' process could not be reached");
+    });
     child.on('exit', (code, signal) => this.stopped(child, code, signal));
   }
 
@@ -262,7 +266,10 @@ export class PhoneStreams {
     this.asked = undefined;
     // Its phones are gone with it: they ask again, and the hub serves them until the process is back.
     for (const id of [...this.open.keys()]) this.ended(id);
-    if (this.closing) return;
+    if (this.closing) {
+      if (code !== 0) log.warn({ code, signal }, "the phones' process did not end cleanly as the hub stopped");
+      return;
+    }
     if (Date.now() - this.startedAt >= STEADY_MS) this.restartMs = this.options.restartMs ?? 1000;
     log.error({ code, signal, restartInMs: this.restartMs }, "the phones' process stopped; the hub serves the phones' streams until it is started again");
     this.restartTimer = setTimeout(() => this.start(), this.restartMs);
