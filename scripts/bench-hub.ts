@@ -23,6 +23,7 @@ import { BENCH_WINDOWS, benchCatalogue } from './bench-catalogue';
 import { cachedYear } from './year-cache';
 import { describeStalls, flushesOver5ms, hubOwnFigure, hubReading, plus, quantileMs, readingBetween, stallsCell, stallsPlus, type AnswerBuckets, type HubStalls } from './hub-answer-times';
 import { describeSchedule, scheduleBetween, scheduleSum, threadSchedule, waitedFigure, type ThreadSchedule } from './processor-wait';
+import { useBuiltHub } from './build-hub';
 
 /**
  * The hub under a hall's load, over loopback, the hub in its own process as in a hall: 50 windows
@@ -635,4 +636,7 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
   }
 }
 
-if (process.argv[1]?.endsWith('bench-hub.ts')) await runHubBench({ year: !process.argv.includes('--no-year') });
+if (process.argv[1]?.endsWith('bench-hub.ts')) {
+  await useBuiltHub();
+  await runHubBench({ year: !process.argv.includes('--no-year') });
+}

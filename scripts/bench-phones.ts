@@ -14,6 +14,7 @@ import type { FromReader, ReaderFrame, ToReader } from './bench-phone-reader';
 import { collectorPauses, describePauses, stats } from './bench-hub';
 import { describeStalls, hubOwnFigure, hubReading, quantileMs, readingBetween, stallsCell, type HubStalls } from './hub-answer-times';
 import { describeSchedule, scheduleBetween, threadSchedule, waitedFigure, type ThreadSchedule } from './processor-wait';
+import { useBuiltHub } from './build-hub';
 
 /**
  * 3,000 phones following their tickets on one hub while the hall works: the hub in its own process,
@@ -308,4 +309,7 @@ export async function runPhoneBench(): Promise<void> {
   console.log(`    the hub's own answer p99        issueTicket ${own(alone.hubOwnP99.issue)}, callNext ${own(alone.hubOwnP99.call)}   (with the phones ${own(withPhones.hubOwnP99.issue)} and ${own(withPhones.hubOwnP99.call)})`);
 }
 
-if (process.argv[1]?.endsWith('bench-phones.ts')) await runPhoneBench();
+if (process.argv[1]?.endsWith('bench-phones.ts')) {
+  await useBuiltHub();
+  await runPhoneBench();
+}

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, HUB_PROCESS_TOKEN, LOAD_TEST_LIMITS, spawnHub, type HubProcess } from '../packages/hub/src/testing/hub-process';
 import { TestTerminal } from '../packages/hub/src/testing/terminal';
+import { useBuiltHub } from './build-hub';
 
 /**
  * The standby hub (packages/hub/src/replication.ts), each hub its own process on this machine:
@@ -144,4 +145,7 @@ export async function runStandbyBench(): Promise<void> {
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) await runStandbyBench();
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  await useBuiltHub();
+  await runStandbyBench();
+}

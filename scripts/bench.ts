@@ -1,11 +1,14 @@
 import fs from 'node:fs';
 import { runHubBench } from './bench-hub';
 import { runPhoneBench } from './bench-phones';
+import { useBuiltHub } from './build-hub';
 
 /**
  * `npm run bench`: the figures behind the README's performance tables. `--no-year` skips the year
  * (whose history is written once, under 15 minutes, and kept between runs: see year-cache.ts).
  */
+// The hub as a hall runs it: built (packages/hub/dist), not through tsx.
+await useBuiltHub();
 await runHubBench({ year: !process.argv.includes('--no-year') });
 console.log('');
 await runPhoneBench();

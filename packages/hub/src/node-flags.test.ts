@@ -6,9 +6,13 @@ const scripts = (JSON.parse(fs.readFileSync(new URL('../../../package.json', imp
 
 describe("the hub's Node options", () => {
   // The service's unit and the Windows service are held to them in service.test.ts, the tests' hub processes in hub.process.test.ts.
-  it.each(['hub', 'demo'])('are those `npm run %s` starts the hub with', (name) => {
+  // `npm run hub` runs the built hub (packages/hub/dist), the demo its TypeScript through tsx.
+  it.each([
+    ['hub', ['packages/hub/dist/cli.js']],
+    ['demo', ['--import', 'tsx']],
+  ])('are those `npm run %s` starts the hub with', (name, program) => {
     const words = scripts[name]!.split(' && ').at(-1)!.split(' ');
     expect(words.slice(0, 1 + HUB_NODE_FLAGS.length)).toEqual(['node', ...HUB_NODE_FLAGS]);
-    expect(words.slice(1 + HUB_NODE_FLAGS.length, 3 + HUB_NODE_FLAGS.length)).toEqual(['--import', 'tsx']);
+    expect(words.slice(1 + HUB_NODE_FLAGS.length, 1 + HUB_NODE_FLAGS.length + program.length)).toEqual(program);
   });
 });

@@ -21,6 +21,7 @@ import { Pairings, TerminalCredentials } from './enrolment';
 import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
 import { housekeep } from './housekeeping';
 import { apiHandler, send } from './http';
+import { INSTALL_ROOT } from './built';
 import { startCheckpointer } from './checkpoints';
 import { checkAtStart, checkInBackground, damageMessage, markDamaged, markRunning, type StartCheck } from './integrity';
 import { ConnectionCount, DEFAULT_LIMITS, type HubLimits, type PhoneLimits } from './limits';
@@ -185,7 +186,7 @@ export function isCitizensPath(pathname: string): boolean {
 
 /** Where the console's built files are in this repository. */
 function defaultConsoleDir(): string {
-  return path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../apps/console/dist/renderer');
+  return path.join(INSTALL_ROOT, 'apps/console/dist/renderer');
 }
 
 /** The hub's own commands in one batch of its housekeeping (a default rating, a lapse, an escalation each). */

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { builtEntry, HUB_BUILT } from '../built';
 import { log, LOG_LEVELS, type LogLevel } from '../log';
 import type { HallStore } from '../store';
 
@@ -42,7 +43,8 @@ export interface PhoneStreamsOptions {
   hungMs?: number;
 }
 
-const PROCESS_FILE = fileURLToPath(new URL('./streams-process.ts', import.meta.url));
+/** The phones' process's program: built beside the hub (packages/hub/dist), or its TypeScript run through tsx. */
+const PROCESS_FILE = HUB_BUILT ? builtEntry('phones') : fileURLToPath(new URL('./streams-process.ts', import.meta.url));
 /** A process that ran this long before it stopped is started again after the first wait, not a longer one. */
 const STEADY_MS = 60_000;
 const MAX_RESTART_MS = 60_000;
@@ -111,10 +113,10 @@ export class PhoneStreams {
 
   start(): void {
     if (this.closing || this.child) return;
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const typescript = HUB_BUILT ? [] : ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
     // A hub profiled (HUB_PROF in the benches) profiles its phones too.
     const profile = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
-    const child = fork(PROCESS_FILE, [], { execArgv: ['--import', tsx, ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(PROCESS_FILE, [], { execArgv: [...typescript, ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child = child;
     this.starts += 1;
     // The terminals' commands first: where the processor is short, the phones wait (their goal is 200 ms, the terminals' 10).

@@ -52,6 +52,8 @@ export async function installService(options: InstallOptions): Promise<Installed
     files.push({ path: path.join(windowsServiceFolder(plan), 'daemon', 'servicehallhub.xml'), mode: 0o644, text: winswXml(plan) });
   }
   if (!options.dryRun) {
+    // The service runs the built hub: one not built (a checkout without npm run build) would fail at every start.
+    if (!options.fsRoot && !fs.existsSync(plan.cli)) throw new Error(`the hub is not built (${plan.cli} is missing): run npm run build first`);
     if (plan.platform === 'linux') {
       const privileged = options.privileged ?? process.getuid?.() === 0;
       if (!privileged && !options.fsRoot) throw new Error('installing a systemd service needs root: sudo -E npm run hub -- install-service (-E keeps your SERVICEHALL_* settings)');

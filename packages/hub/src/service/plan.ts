@@ -2,11 +2,9 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { INSTALL_ROOT } from '../built';
 import { DATABASE_FILE } from '../integrity';
 
-/** Where ServiceHall is installed: the repository's root, which holds node_modules and this package. */
-export const INSTALL_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 /** What a service runs and with which settings, whatever the service manager. */
 export interface ServicePlan {
@@ -75,7 +73,8 @@ export function planService(options: { env: NodeJS.ProcessEnv; platform: NodeJS.
     hall: hallName(env.SERVICEHALL_DATA!),
     root,
     node: options.node ?? process.execPath,
-    cli: path.join(root, 'packages', 'hub', 'src', 'cli.ts'),
+    // The built hub (npm run build), which Node runs without tsx.
+    cli: path.join(root, 'packages', 'hub', 'dist', 'cli.js'),
     dataDir: env.SERVICEHALL_DATA!,
     user,
     env,

@@ -57,7 +57,9 @@ describe('install-service on Linux (systemd)', () => {
     );
     expect(fs.readFileSync(settings, 'utf8')).not.toContain('PATH=');
     const unit = fs.readFileSync(path.join(root, UNIT_FILE), 'utf8');
-    expect(unit).toContain(`ExecStart=${process.execPath} --initial-old-space-size=512 --import tsx ${done.plan.cli}`);
+    // The built hub, run by Node itself (no tsx).
+    expect(unit).toContain(`ExecStart=${process.execPath} --initial-old-space-size=512 ${done.plan.cli}`);
+    expect(done.plan.cli).toMatch(/packages\/hub\/dist\/cli\.js$/);
     expect(unit).toContain('User=servicehall');
     // A refusal to start (a damaged database) is not met by restarting in a loop.
     expect(unit).toContain('RestartPreventExitStatus=78');
@@ -97,7 +99,8 @@ describe('install-service on Windows (node-windows, WinSW)', () => {
     expect(done.files).toHaveLength(1);
     const xml = done.files[0]!.text;
     expect(xml).toContain('<name>ServiceHall hub</name>');
-    expect(xml).toMatch(/<argument>--initial-old-space-size=512<\/argument>\s*<argument>--import<\/argument>\s*<argument>tsx<\/argument>/);
+    expect(xml).toContain('<argument>--initial-old-space-size=512</argument>');
+    expect(xml).not.toContain('<argument>tsx</argument>');
     expect(xml).toContain(`<argument>${done.plan.cli}</argument>`);
     expect(xml).toMatch(/<argument>--maxrestarts<\/argument>\s*<argument>10<\/argument>/);
     expect(xml).toMatch(/<argument>--stopparentfirst<\/argument>\s*<argument>true<\/argument>/);

@@ -30,7 +30,7 @@ export function nodeWindowsConfig(plan: ServicePlan): Record<string, unknown> {
     description: `ServiceHall hub${plan.hall ? ` (${plan.hall})` : ''}: the hall's single writer; data in ${plan.dataDir}`,
     script: plan.cli,
     execPath: plan.node,
-    nodeOptions: [...HUB_NODE_FLAGS, '--import', 'tsx'],
+    nodeOptions: [...HUB_NODE_FLAGS],
     workingDirectory: plan.root,
     env: Object.entries(plan.env).map(([name, value]) => ({ name, value })),
     wait: 2,

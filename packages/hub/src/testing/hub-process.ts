@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtEntry } from '../built';
 import { HUB_NODE_FLAGS } from '../node-flags';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -31,14 +32,21 @@ export interface HubProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Runs the hub as its own process on `dataDir`, as an installer would, and waits until it serves. */
+/**
+ * Runs the hub as its own process on `dataDir`, as an installer would, and waits until it serves:
+ * its TypeScript through tsx, or with HUB_BUILT=1 (the benches set it) the hub as `npm run build`
+ * built it (packages/hub/dist), as a hall runs it.
+ */
 export async function spawnHub(dataDir: string, env: Record<string, string> = {}, port = 0): Promise<HubProcess> {
+  const built = process.env.HUB_BUILT === '1';
+  if (built && !fs.existsSync(builtEntry('cli'))) throw new Error(`HUB_BUILT=1 but the hub is not built (${builtEntry('cli')}): npm run build:hub`);
+  const program = built ? [builtEntry('cli')] : ['--import', 'tsx', cli];
   // HUB_PROF=DIR: the hub writes a CPU profile there when it stops (for the benches: where does a hub's time go).
   const profile = process.env.HUB_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HUB_PROF}`] : [];
   // HUB_NODE_ARGS="--trace-gc-nvp --inspect=127.0.0.1:9339": more of Node's and V8's options for the hub (its collector's log, an
   // inspector); after the hub's own (HUB_NODE_FLAGS), so that one given again here wins (a bench of another setting).
   const extra = process.env.HUB_NODE_ARGS ? process.env.HUB_NODE_ARGS.split(' ').filter(Boolean) : [];
-  const child = spawn(process.execPath, [...HUB_NODE_FLAGS, ...profile, ...extra, '--import', 'tsx', cli], {
+  const child = spawn(process.execPath, [...HUB_NODE_FLAGS, ...profile, ...extra, ...program], {
     cwd: root,
     env: { ...process.env, SERVICEHALL_DATA: dataDir, SERVICEHALL_PORT: String(port), SERVICEHALL_TOKEN: HUB_PROCESS_TOKEN, SERVICEHALL_DEMO_ALL_DAY: '1', SERVICEHALL_SEED: 'demo', SERVICEHALL_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
