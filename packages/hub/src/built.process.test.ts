@@ -44,6 +44,13 @@ describe('the built hub', () => {
     expect(commandLine(phones[0]!)).toContain(builtEntry('phones'));
     expect(commandLine(phones[0]!).join(' ')).not.toMatch(/tsx/);
 
+    // Its pages, found from the bundle: the citizens' (apps/phone) and the console (apps/console).
+    for (const page of ['/m/', '/console/']) {
+      const res = await fetch(`${h.url}${page}`);
+      expect(res.status, page).toBe(200);
+      expect(await res.text()).toMatch(/<script/);
+    }
+
     const catalogue = (await (await fetch(`${h.url}/api/catalogue`, { headers: { authorization: `Bearer ${h.token}` } })).json()) as { items: { code: string }[] };
     const taken = (await (
       await fetch(`${h.url}/api/tickets`, { method: 'POST', headers: { authorization: `Bearer ${h.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ serviceCode: catalogue.items[0]!.code }) })

@@ -21,7 +21,7 @@ import { Pairings, TerminalCredentials } from './enrolment';
 import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
 import { housekeep } from './housekeeping';
 import { apiHandler, send } from './http';
-import { INSTALL_ROOT } from './built';
+import { HUB_BUILT, INSTALL_ROOT } from './built';
 import { startCheckpointer } from './checkpoints';
 import { checkAtStart, checkInBackground, damageMessage, markDamaged, markRunning, type StartCheck } from './integrity';
 import { ConnectionCount, DEFAULT_LIMITS, type HubLimits, type PhoneLimits } from './limits';
@@ -184,6 +184,14 @@ export function isCitizensPath(pathname: string): boolean {
   );
 }
 
+/**
+ * Where the phone's built pages are: the phone's package says (apps/phone/src/pages.ts), relative to
+ * its own file; in the hub's bundle that file's place is the bundle's, so from the installation's root.
+ */
+function defaultPhonePagesDir(): string {
+  return HUB_BUILT ? path.join(INSTALL_ROOT, 'apps/phone/dist/renderer') : PHONE_PAGES_DIR;
+}
+
 /** Where the console's built files are in this repository. */
 function defaultConsoleDir(): string {
   return path.join(INSTALL_ROOT, 'apps/console/dist/renderer');
@@ -337,7 +345,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     trustProxy: options.trustProxy,
   });
   const pages = publicPages(store, commits, limits, clock, options.trustProxy);
-  const phonePagesHandler = phonePages(options.phonePagesDir ?? PHONE_PAGES_DIR, () => doorPoster(store.view.catalogue, publicBase()));
+  const phonePagesHandler = phonePages(options.phonePagesDir ?? defaultPhonePagesDir(), () => doorPoster(store.view.catalogue, publicBase()));
   // Only the hub in charge sends notices: a follower's outbox is its leader's, sent there.
   let notifying = false;
   const notifyIfInCharge = () => {
