@@ -199,6 +199,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
     const hubCpu0 = cpuSeconds(pid);
     const hubThread0 = threadSchedule(pid);
     const phonesCpu0 = phonesPid ? cpuSeconds(phonesPid) : 0;
+    const phonesThread0 = phonesPid ? threadSchedule(phonesPid) : undefined;
     const benchCpu0 = process.cpuUsage();
     const readerCpu0 = reader ? cpuSeconds(reader.pid) : 0;
     const allCalled = () => [...followed].every((id) => callSent.has(id));
@@ -224,6 +225,7 @@ async function runHall(watching: boolean): Promise<HallRun> {
     const hubCpu = cpuSeconds(pid) - hubCpu0;
     const hubThread = scheduleBetween(hubThread0, threadSchedule(pid));
     const phonesCpu = phonesPid ? cpuSeconds(phonesPid) - phonesCpu0 : 0;
+    const phonesThread = phonesPid ? scheduleBetween(phonesThread0, threadSchedule(phonesPid)) : undefined;
     const benchCpu = process.cpuUsage(benchCpu0);
     const readerCpu = reader ? cpuSeconds(reader.pid) - readerCpu0 : 0;
     loopDelay.disable();
@@ -268,6 +270,8 @@ async function runHall(watching: boolean): Promise<HallRun> {
     say(`  the hall meanwhile                ${(done / elapsed).toFixed(0)} commands/s for ${elapsed.toFixed(1)} s, until all ${PHONES} followed tickets were called`);
     say(`  CPU used                          hub ${((hubCpu / elapsed) * 100).toFixed(0)}% of a core, its phones' process ${((phonesCpu / elapsed) * 100).toFixed(0)}%, this bench's terminals ${(((benchCpu.user + benchCpu.system) / 1e6 / elapsed) * 100).toFixed(0)}% (${((benchCpu.system / 1e6 / elapsed) * 100).toFixed(0)}% of it in the kernel) and its phones ${((readerCpu / elapsed) * 100).toFixed(0)}%; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
     say(`  the hub's thread meanwhile        ${describeSchedule(hubThread)}`);
+    // The phones' process runs at a lower priority: how long it waited for a core is how late it tells the phones.
+    if (watching) say(`  its phones' process's thread      ${describeSchedule(phonesThread)}`);
     say(`  what held every command          ${describeStalls(stalls)}`);
     say(`  this bench's own event loop        delay p50 ${ms(loopDelay.percentile(50) / 1e6)}   p99 ${ms(loopDelay.percentile(99) / 1e6)}   max ${ms(loopDelay.max / 1e6)}; ${describePauses(benchGc)} (what its figures below may owe to the measuring process)`);
     say(`  the call reaching its phone       p50 ${ms(call.p50)}   p99 ${ms(call.p99)}   max ${ms(call.max)}   (n=${call.n}${missed ? `, ${missed} calls never reached their phone` : ''})`);
