@@ -2,8 +2,7 @@ import { build } from 'esbuild';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { HUB_DIST } from '../packages/hub/src/built';
+import { HUB_DIST, INSTALL_ROOT as root } from '../packages/hub/src/built';
 
 /**
  * Builds the hub into packages/hub/dist: its TypeScript bundled with esbuild into plain ES modules
@@ -16,7 +15,6 @@ import { HUB_DIST } from '../packages/hub/src/built';
  * dynamic imports stay lazy (split chunks beside the entries): the workbook's and the certificates'
  * libraries are loaded when first asked for, not at start.
  */
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export async function buildHub(): Promise<void> {
   fs.rmSync(HUB_DIST, { recursive: true, force: true });

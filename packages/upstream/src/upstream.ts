@@ -1,3 +1,5 @@
+import { builtEntry, HUB_BUILT } from '@servicehall/hub/built';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PartedTail, ShipperOptions, UpstreamStatus } from './ship';
 
@@ -9,14 +11,8 @@ export interface Upstream {
   stop(): Promise<void>;
 }
 
-/**
- * Where the hub runs built (packages/hub/dist, see the hub's built.ts), the worker's programs are
- * built beside it, and run without tsx; otherwise these files, the worker's TypeScript through tsx.
- */
-declare const SERVICEHALL_HUB_BUILD: boolean | undefined;
-const BUILT = typeof SERVICEHALL_HUB_BUILD !== 'undefined' && SERVICEHALL_HUB_BUILD === true;
-// The bundle's entries and chunks share one folder: this code's own, there.
-const BOOT = new URL(BUILT ? './upstream-boot.js' : './boot.mjs', import.meta.url);
+// A hub run built (packages/hub/dist, the hub's built.ts) starts the worker's build, without tsx; else these files, through tsx.
+const BOOT = HUB_BUILT ? pathToFileURL(builtEntry('upstream-boot')) : new URL('./boot.mjs', import.meta.url);
 /** The nice value of the shipper's thread (set by boot.mjs before its code loads): the hub's own threads keep the process's, and come first when the cores are busy. */
 export const SHIPPER_NICE = 10;
 /** How long the hall counts as busy after a busy second, and how often the worker is told. */
@@ -45,7 +41,7 @@ export class HallPace {
     return now + BUSY_FOR_MS;
   }
 }
-const ENTRY = new URL(BUILT ? './upstream-worker.js' : './worker.ts', import.meta.url).href;
+const ENTRY = (HUB_BUILT ? pathToFileURL(builtEntry('upstream-worker')) : new URL('./worker.ts', import.meta.url)).href;
 
 /**
  * Starts shipping the hall's log in a worker thread: its reads of the log (a read-only SQLite
@@ -63,7 +59,7 @@ export function startUpstream(
   let appendedSince: number | undefined;
   let waking = false;
   const pace = new HallPace();
-  const worker = new Worker(BOOT, { workerData: { entry: ENTRY, typescript: !BUILT, options, nice: SHIPPER_NICE } });
+  const worker = new Worker(BOOT, { workerData: { entry: ENTRY, typescript: !HUB_BUILT, options, nice: SHIPPER_NICE } });
   const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('message', (message: { kind: 'status'; status: UpstreamStatus } | { kind: 'parted'; parted: PartedTail } | { kind: 'stopped' }) => {
     if (message.kind === 'parted') onParted(message.parted);
