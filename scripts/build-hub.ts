@@ -68,6 +68,10 @@ export async function buildHub(): Promise<void> {
     ],
   });
   fs.writeFileSync(path.join(HUB_DIST, 'package.json'), `${JSON.stringify({ type: 'module' }, null, 2)}\n`);
+  // The source's first line runs it through tsx (`npx tsx`); the built one is run by Node itself.
+  const cli = path.join(HUB_DIST, 'cli.js');
+  fs.writeFileSync(cli, fs.readFileSync(cli, 'utf8').replace(/^#!.*\n/, '#!/usr/bin/env node\n'));
+  fs.chmodSync(cli, 0o755);
 }
 
 /** For a bench: the hub built now, and every hub it spawns (spawnHub) run from the build, as a hall runs it. */

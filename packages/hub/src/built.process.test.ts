@@ -29,6 +29,9 @@ const commandLine = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, 'ut
 describe('the built hub', () => {
   it('serves, follows a phone in its own phones process and ships to the city from its worker, with no tsx anywhere, and stops cleanly', async () => {
     expect(fs.existsSync(builtEntry('cli')), `the hub is not built (${builtEntry('cli')}): npm run build:hub`).toBe(true);
+    // Runnable as it is (an installer's `./packages/hub/dist/cli.js`): by Node, not through tsx as the source.
+    expect(fs.readFileSync(builtEntry('cli'), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
+    expect(fs.statSync(builtEntry('cli')).mode & 0o111).not.toBe(0);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-built-'));
     dirs.push(dir);
     process.env.HUB_BUILT = '1';

@@ -230,6 +230,9 @@ async function main() {
   process.on('message', (message) => {
     if (message === 'shutdown') void stop('service shutdown');
   });
+  // A hub a test or a bench started (SERVICEHALL_STOP_WITH_PARENT=1, over an IPC channel) stops when
+  // that process is gone, however it ended: not left serving and checkpointing on its own.
+  if (process.env.SERVICEHALL_STOP_WITH_PARENT === '1' && process.channel) process.once('disconnect', () => void stop('the process that started it is gone'));
   const name = hub.store.view.catalogue.hall.name;
   log.info(
     {

@@ -1,10 +1,13 @@
 import { parseTicketNumber, type HallEvent, type Ticket } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import type { Answer } from '@servicehall/protocol';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RUNNING_MARKER } from './integrity';
 import { LOAD_TEST_LIMITS, spawnHub, type HubProcess } from './testing/hub-process';
 import { TestTerminal } from './testing/terminal';
 
@@ -165,5 +168,31 @@ describe('the hub as its own process on a real database', () => {
       new Promise<number>((resolve, reject) => https.get(`${hub!.url}/api/health`, ca ? { ca } : {}, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject));
     expect(await get(fs.readFileSync(path.join(dir, 'tls', 'ca.crt')))).toBe(200);
     await expect(get()).rejects.toThrow(/certificate/);
+  });
+});
+
+describe('a hub a test or bench started', () => {
+  it('stops cleanly by itself when that process ends without stopping it', async () => {
+    const dir = tempDir();
+    const parent = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./testing/abandoning-parent.ts', import.meta.url)), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    parent.stdout!.on('data', (d) => (out += d));
+    parent.stderr!.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((resolve) => parent.once('exit', resolve));
+    expect(out, 'the parent failed as it should').toMatch(/the bench failed here, on purpose/);
+    expect(code).not.toBe(0);
+    const pid = Number(/^(\d+)$/m.exec(out)?.[1]);
+    expect(pid, `the hub's pid, from:\n${out}`).toBeGreaterThan(0);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await vi.waitFor(() => expect(alive(), `hub ${pid} still runs with its parent gone`).toBe(false), { timeout: 20_000, interval: 100 });
+    // Stopped cleanly: the running marker removed, so the next start does not check the whole database.
+    expect(fs.existsSync(path.join(dir, RUNNING_MARKER))).toBe(false);
   });
 });

@@ -48,9 +48,12 @@ export async function spawnHub(dataDir: string, env: Record<string, string> = {}
   const extra = process.env.HUB_NODE_ARGS ? process.env.HUB_NODE_ARGS.split(' ').filter(Boolean) : [];
   const child = spawn(process.execPath, [...HUB_NODE_FLAGS, ...profile, ...extra, ...program], {
     cwd: root,
-    env: { ...process.env, SERVICEHALL_DATA: dataDir, SERVICEHALL_PORT: String(port), SERVICEHALL_TOKEN: HUB_PROCESS_TOKEN, SERVICEHALL_DEMO_ALL_DAY: '1', SERVICEHALL_SEED: 'demo', SERVICEHALL_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SERVICEHALL_DATA: dataDir, SERVICEHALL_PORT: String(port), SERVICEHALL_TOKEN: HUB_PROCESS_TOKEN, SERVICEHALL_DEMO_ALL_DAY: '1', SERVICEHALL_SEED: 'demo', SERVICEHALL_LOG_LEVEL: 'info', SERVICEHALL_STOP_WITH_PARENT: '1', ...env },
+    // An IPC channel the hub stops with (SERVICEHALL_STOP_WITH_PARENT): a bench or test that throws leaves no hub behind.
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
+  // The channel does not keep this process alive: one that forgets its hub still ends (and the hub with it).
+  child.channel?.unref();
   let out = '';
   // HUB_OUT=FILE: the hub's output is written there too (with HUB_NODE_ARGS=--trace-gc-nvp, a line for each of its collections).
   // Both streams write to the one file, closed once the hub has exited (not by whichever stream ends first).
