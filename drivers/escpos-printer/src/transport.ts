@@ -1,6 +1,7 @@
 import { createConnection, type Socket } from 'node:net';
 import { open, type FileHandle } from 'node:fs/promises';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
+import { openSerialPort } from './serial';
 
 /** A byte pipe to a device; the driver reads the device's replies through onData. */
 export interface Transport {
@@ -10,6 +11,8 @@ export interface Transport {
   close(): Promise<void>;
   /** False for a device file, which cannot read replies. */
   readonly canRead: boolean;
+  /** Hears the line go away (a cable pulled, a USB adapter unplugged), where the transport can tell. */
+  onClose?(listener: () => void): () => void;
 }
 
 abstract class ListenerSet {
@@ -28,22 +31,33 @@ export class SerialTransport extends ListenerSet implements Transport {
   private constructor(private port: SerialPort) {
     super();
     port.on('data', (chunk: Buffer) => this.emit(chunk));
-    // Errors surface through write(); an unhandled 'error' event must not crash the agent.
-    port.on('error', () => {});
   }
 
-  static open(path: string, baudRate = 9600): Promise<SerialTransport> {
-    return new Promise((resolve, reject) => {
-      const port = new SerialPort({ path, baudRate, autoOpen: false });
-      port.open((err) => (err ? reject(err) : resolve(new SerialTransport(port))));
-    });
+  static async open(path: string, baudRate = 9600): Promise<SerialTransport> {
+    return new SerialTransport(await openSerialPort(path, baudRate));
+  }
+
+  onClose(listener: () => void): () => void {
+    this.port.on('close', listener);
+    return () => this.port.off('close', listener);
   }
 
   write(bytes: Uint8Array): Promise<void> {
     return new Promise((resolve, reject) => {
+      // A closed port keeps writes until it is opened again, which this one never is: they fail now.
+      if (!this.port.isOpen) return reject(new Error('the line is closed: the device went away'));
+      const closed = () => reject(new Error('the line closed before the bytes were sent'));
+      this.port.once('close', closed);
       this.port.write(Buffer.from(bytes), (err) => {
-        if (err) return reject(err);
-        this.port.drain((e) => (e ? reject(e) : resolve()));
+        if (err) {
+          this.port.off('close', closed);
+          return reject(err);
+        }
+        this.port.drain((e) => {
+          this.port.off('close', closed);
+          if (e) reject(e);
+          else resolve();
+        });
       });
     });
   }

@@ -54,4 +54,14 @@ describe('a rating key pad on a serial line', () => {
     expect(presses.map((p) => p.level)).toEqual(['very-dissatisfied']);
     expect(pad.stats.badChecksum + pad.stats.garbage).toBeGreaterThan(0);
   });
+
+  it('hears the pad go away when its line hangs up, instead of reading nothing for ever', async () => {
+    const link = await openSerialLink(pair.host);
+    // The far end of the line is gone, as a USB adapter pulled out: the pty pair ends, and a line
+    // hung up reads no bytes at all, for ever.
+    await pair.close();
+    const lost = new Promise<void>((resolve) => (pad = new RatingKeyPad(link, (p) => presses.push(p), () => undefined, resolve)));
+    await lost;
+    expect(await link.write(Buffer.from([0x5a])).catch((e: unknown) => e)).toBeInstanceOf(Error);
+  }, 5000);
 });

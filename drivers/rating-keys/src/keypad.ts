@@ -1,4 +1,4 @@
-import { SerialPort } from 'serialport';
+import { SerialTransport } from '@servicehall/escpos-printer';
 import { RatingKeyDecoder, type DecoderStats, type KeyPress } from './decoder';
 
 /** The byte pipe the driver needs; serial ports and the other drivers' transports fit it. */
@@ -10,27 +10,9 @@ export interface ByteLink {
   onClose?(listener: () => void): () => void;
 }
 
-/** Opens a serial port at 9600 8N1 as a ByteLink. */
+/** Opens a serial port at 9600 8N1 as a ByteLink; it closes by itself when the pad goes away under it. */
 export function openSerialLink(path: string, baudRate = 9600): Promise<ByteLink> {
-  return new Promise((resolve, reject) => {
-    const port = new SerialPort({ path, baudRate, autoOpen: false });
-    port.on('error', () => {});
-    port.open((err) => {
-      if (err) return reject(err);
-      resolve({
-        write: (bytes) => new Promise((res, rej) => port.write(Buffer.from(bytes), (e) => (e ? rej(e) : port.drain((d) => (d ? rej(d) : res()))))),
-        onData: (listener) => {
-          port.on('data', listener);
-          return () => port.off('data', listener);
-        },
-        close: () => new Promise((res) => (port.isOpen ? port.close(() => res()) : res())),
-        onClose: (listener) => {
-          port.on('close', listener);
-          return () => port.off('close', listener);
-        },
-      });
-    });
-  });
+  return SerialTransport.open(path, baudRate);
 }
 
 /** A rating key pad on a link: reports each new press once and acknowledges every good frame. */
