@@ -247,6 +247,20 @@ describe('the rating pad agent', () => {
     await expect.poll(() => padNoticeGone(last())).toBe(true);
   });
 
+  it('says and logs once, not once a frame, when a key is held or the pad floods with nothing to rate', async () => {
+    const line = fakeLine();
+    const { client, screens, logs } = start({ openKeyLink: async () => line.link, noticeMs: 5000 }, { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9', address: 3 } } });
+    await expect.poll(() => screens.at(-1)?.keypad).toBe('ok');
+    const before = screens.length;
+    for (let i = 0; i < 2000; i++) line.play(keyFrame(3, 'very-dissatisfied', i));
+    for (let i = 0; i < 2000; i++) line.play(keyFrame(4, 'satisfied', i));
+    expect(screens.at(-1)?.notice).toBe('nothing-to-rate');
+    expect(screens.length - before).toBe(1);
+    expect(logs.filter((l) => l.includes('no service asked about'))).toHaveLength(1);
+    expect(logs.filter((l) => l.includes('pad 4 is ignored'))).toHaveLength(1);
+    expect(client.sent.filter((c) => c.type === 'rate')).toHaveLength(0);
+  });
+
   it('notices a key pad unplugged after it was working, says so, and takes it back when it returns', async () => {
     const lines = [fakeLine(), fakeLine()];
     let opened = 0;
