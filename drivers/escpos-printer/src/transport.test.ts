@@ -1,4 +1,6 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +44,25 @@ describe('other transports', () => {
       expect(written.equals(encodeDocument(DOC, PROFILES['generic-80']))).toBe(true);
       expect(decodeReceipt(written).receipt.text).toContain('B007');
     } finally {
+      await transport.close();
+    }
+  });
+
+  it('gives up on a device file that takes no bytes without holding an I/O thread: the terminal’s files stay writable', async () => {
+    // A printer's device file that stops taking bytes (paper out, switched off): a pipe nobody reads.
+    const path = join(mkdtempSync(join(tmpdir(), 'lp-')), 'lp0');
+    execFileSync('mkfifo', [path]);
+    const reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const transport = await FileTransport.open(path);
+    try {
+      const printer = new TicketPrinter(transport, PROFILES['generic-80'], { timeoutMs: 50, allowWithoutStatus: true, baudRate: 100_000_000 });
+      // More jobs than Node has I/O threads (four), each more than the pipe holds.
+      for (let job = 0; job < 6; job++) expect(await printer.printBytes(Buffer.alloc(70_000, 0x41)).catch((e: unknown) => e)).toMatchObject({ code: 'write-incomplete', written: 'partial' });
+      const read = readFile(__filename, 'utf8').then(() => 'read');
+      expect(await Promise.race([read, new Promise((r) => setTimeout(() => r('the I/O threads are all held'), 2000))])).toBe('read');
+    } finally {
+      // Unblocks any write still held, so that a failure here does not hold the test run.
+      closeSync(reader);
       await transport.close();
     }
   });

@@ -1,4 +1,5 @@
 import { createConnection, type Socket } from 'node:net';
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { SerialPort } from 'serialport';
 import { openSerialPort } from './serial';
@@ -106,22 +107,43 @@ export class TcpTransport extends ListenerSet implements Transport {
   }
 }
 
+/** How often a device file that took no bytes is offered them again. */
+const FILE_RETRY_MS = 20;
+
 /** A printer device file such as /dev/usb/lp0; write only, so no status. */
 export class FileTransport extends ListenerSet implements Transport {
   readonly canRead = false;
+  private closed = false;
   private constructor(private handle: FileHandle) {
     super();
   }
 
+  /**
+   * Opened without blocking: a printer that takes no bytes (paper out, switched off) answers "not
+   * now" instead of holding one of Node's four I/O threads for good, and with them every file the
+   * terminal reads or writes (its outbox, its ledger).
+   */
   static async open(path: string): Promise<FileTransport> {
-    return new FileTransport(await open(path, 'a'));
+    return new FileTransport(await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK));
   }
 
+  /** Writes it all, offering what the device did not take again until it is taken or the transport is closed. */
   async write(bytes: Uint8Array): Promise<void> {
-    await this.handle.write(bytes);
+    let offset = 0;
+    while (offset < bytes.length) {
+      if (this.closed) throw new Error(`the printer file was closed with ${bytes.length - offset} bytes not taken`);
+      try {
+        offset += (await this.handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        await new Promise((resolve) => setTimeout(resolve, FILE_RETRY_MS));
+      }
+    }
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.handle.close();
   }
 }
