@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -64,6 +64,26 @@ describe('other transports', () => {
       // Unblocks any write still held, so that a failure here does not hold the test run.
       closeSync(reader);
       await transport.close();
+    }
+  });
+
+  it('lets go of a network printer that stopped reading, instead of waiting for it for ever', async () => {
+    const held: Socket[] = [];
+    // Paper out: the printer takes no more bytes, and its window stays shut.
+    const server = createServer((socket) => (socket.pause(), held.push(socket)));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const transport = await TcpTransport.connect('127.0.0.1', (server.address() as AddressInfo).port);
+    try {
+      const job = transport.write(Buffer.alloc(32 << 20)).then(
+        () => 'taken',
+        () => 'failed',
+      );
+      const closed = transport.close().then(() => 'closed');
+      expect(await Promise.race([closed, new Promise((r) => setTimeout(() => r('still waiting'), 3000))])).toBe('closed');
+      expect(await job).toBe('failed');
+    } finally {
+      held.forEach((s) => s.destroy());
+      await new Promise((r) => server.close(r));
     }
   });
 });

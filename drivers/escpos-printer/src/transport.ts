@@ -71,6 +71,9 @@ export class SerialTransport extends ListenerSet implements Transport {
   }
 }
 
+/** How long a network printer is given to take the rest of the bytes when its line is closed. */
+const TCP_CLOSE_WITHIN_MS = 1000;
+
 /** A network printer's raw port (9100). */
 export class TcpTransport extends ListenerSet implements Transport {
   readonly canRead = true;
@@ -99,11 +102,27 @@ export class TcpTransport extends ListenerSet implements Transport {
   }
 
   write(bytes: Uint8Array): Promise<void> {
-    return new Promise((resolve, reject) => this.socket.write(bytes, (err) => (err ? reject(err) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.socket.write(bytes, (err) => {
+        // A write let go of when the line is closed is called back without an error: it was not taken.
+        if (err || this.socket.destroyed) reject(err ?? new Error('the line was closed before the printer took the bytes'));
+        else resolve();
+      }),
+    );
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.socket.end(() => resolve()));
+    return new Promise((resolve) => {
+      // A printer that stopped reading never lets the end through (its window is shut): the line is let go of after a bound.
+      const timer = setTimeout(() => {
+        this.socket.destroy();
+        resolve();
+      }, TCP_CLOSE_WITHIN_MS);
+      this.socket.end(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 }
 
