@@ -94,6 +94,8 @@ export class WindowDisplay {
     private readonly config: DisplayConfig,
     private readonly strings: WindowStrings['display'],
     private readonly log: (message: string) => void,
+    /** Hears the display's line go away under it (a cable pulled, a USB adapter unplugged). */
+    private readonly onLost: () => void = () => {},
   ) {
     this.profile = displayProfileOf(config);
   }
@@ -103,13 +105,19 @@ export class WindowDisplay {
     this.opening ??= (async () => {
       try {
         const c = this.config;
-        const link = c.transport === 'serial' ? await SerialTransport.open(c.path, c.baudRate) : c.transport === 'tcp' ? await TcpTransport.connect(c.host, c.port) : await FileTransport.open(c.path);
+        const link: Transport = c.transport === 'serial' ? await SerialTransport.open(c.path, c.baudRate) : c.transport === 'tcp' ? await TcpTransport.connect(c.host, c.port) : await FileTransport.open(c.path);
         if (this.closed) {
           await link.close();
           return false;
         }
         this.link = link;
         this.driver = new NumberDisplay(link, this.profile);
+        link.onClose?.(() => {
+          if (this.link !== link || this.closed) return;
+          this.log('the number display went away; it is opened again when it is back');
+          void this.drop();
+          this.onLost();
+        });
         return true;
       } catch (error) {
         this.log(`the number display cannot be opened: ${error instanceof Error ? error.message : error}`);
