@@ -114,6 +114,14 @@ describe('a display whose line stops taking bytes', () => {
     expect(await display.clear()).toMatchObject({ ok: false, code: 'write-failed' });
     expect(performance.now() - started).toBeLessThan(2000);
   });
+
+  it('does not ask a Modbus display again through a line that took no request: the line is stuck, not the reply lost', async () => {
+    let writes = 0;
+    const stuck: ByteLink = { write: () => (writes++, new Promise<void>(() => {})), onData: () => () => undefined, close: async () => undefined };
+    const display = new NumberDisplay(stuck, DISPLAY_PROFILES['modbus-led'], 50, 2);
+    expect(await display.show(CALL)).toMatchObject({ ok: false, code: 'write-failed' });
+    expect(writes).toBe(1);
+  });
 });
 
 describe('a Modbus display that floods garbage before its reply', () => {

@@ -103,6 +103,7 @@ export class NumberDisplay {
     return new Promise((resolve) => {
       let got = Buffer.alloc(0);
       let received = 0;
+      let sent = false;
       const done = (r: DisplayResult) => {
         clearTimeout(timer);
         unsubscribe();
@@ -111,7 +112,10 @@ export class NumberDisplay {
       const timer = setTimeout(
         () =>
           done(
-            received > 0
+            // Not even sent: the line is stuck, and asking again would only pile more bytes behind it.
+            !sent
+              ? { ok: false, code: 'write-failed', message: `the line took no request within ${this.timeoutMs} ms` }
+              : received > 0
               ? { ok: false, code: 'bad-reply', message: `expected ${expected.toString('hex')}, got ${received} bytes ending ${got.toString('hex')}` }
               : { ok: false, code: 'timeout', message: `no reply within ${this.timeoutMs} ms` },
           ),
@@ -128,7 +132,10 @@ export class NumberDisplay {
         }
         if (got.length > keep) got = got.subarray(got.length - keep);
       });
-      this.link.write(frame).catch((err) => done({ ok: false, code: 'write-failed', message: String(err) }));
+      this.link.write(frame).then(
+        () => (sent = true),
+        (err) => done({ ok: false, code: 'write-failed', message: String(err) }),
+      );
     });
   }
 }
