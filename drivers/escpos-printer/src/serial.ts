@@ -51,6 +51,10 @@ export function openSerialPort(path: string, baudRate: number): Promise<SerialPo
     const port = new SerialPort({ path, baudRate, autoOpen: false, binding } as SerialPortOpenOptions<Binding>);
     // Errors surface through write() and 'close'; an unhandled 'error' event must not end the agent.
     port.on('error', () => {});
-    port.open((err) => (err ? reject(err) : resolve(port)));
+    port.open((err) => {
+      if (!err) return resolve(port);
+      // The binding names the speed it could not set on a path that is no serial port (a file, /dev/null): say what is wrong.
+      reject((err as NodeJS.ErrnoException).code === 'ENOTTY' || /Inappropriate ioctl/.test(err.message) ? new Error(`${path} is not a serial port (${err.message})`) : err);
+    });
   });
 }

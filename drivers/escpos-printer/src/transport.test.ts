@@ -10,9 +10,17 @@ import { ticket } from './documents';
 import { encodeDocument } from './encode';
 import { PrintError, TicketPrinter } from './printer';
 import { PROFILES } from './profiles';
-import { FileTransport, TcpTransport } from './transport';
+import { FileTransport, SerialTransport, TcpTransport } from './transport';
 
 const DOC = ticket({ hallName: '滨江区政务服务中心', number: 'B007', itemName: '社保卡补办', waitingAhead: 2, expectedWaitMinutes: 6, issuedAt: '2024-05-06 10:01' });
+
+describe('a serial path that is no serial port', () => {
+  it('is refused naming the path as no serial port, not the speed the binding could not set', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tty-')), 'ttyUSB0');
+    writeFileSync(file, '');
+    for (const path of [file, '/dev/null']) await expect(SerialTransport.open(path, 9600)).rejects.toThrow(`${path} is not a serial port`);
+  });
+});
 
 describe('other transports', () => {
   it('prints over TCP to a network printer on its raw port, with status', async () => {
