@@ -59,6 +59,19 @@ describe('a terminal printer on its line', () => {
   }, 20_000);
 });
 
+describe('a printer on a device file', () => {
+  it('says offline when its device file is gone (unplugged), and makes no plain file in its place to print into', async () => {
+    const { existsSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const path = join(mkdtempSync(join(tmpdir(), 'usb-')), 'lp0');
+    const printer = new ReopeningPrinter({ transport: 'file', path }, () => undefined);
+    cleanups.push(() => printer.close());
+    expect(await printer.print(TICKET)).toEqual({ ok: false, code: 'offline', written: 'none' });
+    expect(existsSync(path)).toBe(false);
+  });
+});
+
 describe('a printer whose line stops taking bytes', () => {
   it('rejects as a value, saying part of the job may be on paper, and the process goes on', async () => {
     const { TicketPrinter } = await import('./printer');

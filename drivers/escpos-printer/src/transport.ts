@@ -140,10 +140,11 @@ export class FileTransport extends ListenerSet implements Transport {
   /**
    * Opened without blocking: a printer that takes no bytes (paper out, switched off) answers "not
    * now" instead of holding one of Node's four I/O threads for good, and with them every file the
-   * terminal reads or writes (its outbox, its ledger).
+   * terminal reads or writes (its outbox, its ledger). Never created: a printer unplugged takes its
+   * device file with it, and tickets written to a plain file in its place would be lost unseen.
    */
   static async open(path: string): Promise<FileTransport> {
-    return new FileTransport(await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK));
+    return new FileTransport(await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NONBLOCK));
   }
 
   /** Writes it all, offering what the device did not take again until it is taken or the transport is closed. */
