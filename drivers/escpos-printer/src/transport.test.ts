@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -39,21 +39,45 @@ describe('other transports', () => {
   });
 
   it('refuses to print blind to a device file unless told to, then writes the very bytes', async () => {
+    // The printer's device file: a pipe whose far end is the printer.
     const path = join(mkdtempSync(join(tmpdir(), 'lp-')), 'lp0');
-    writeFileSync(path, '');
+    execFileSync('mkfifo', [path]);
+    const printerEnd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const received = () => {
+      const chunks: Buffer[] = [];
+      const buf = Buffer.alloc(65536);
+      for (;;) {
+        let n = 0;
+        try {
+          n = readSync(printerEnd, buf);
+        } catch {
+          // EAGAIN: nothing more in the pipe.
+        }
+        if (n === 0) return Buffer.concat(chunks);
+        chunks.push(Buffer.from(buf.subarray(0, n)));
+      }
+    };
     const transport = await FileTransport.open(path);
     try {
       const err = await new TicketPrinter(transport, PROFILES['generic-80']).print(DOC).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PrintError);
       expect((err as PrintError).code).toBe('status-unavailable');
-      expect(readFileSync(path)).toHaveLength(0);
+      expect(received()).toHaveLength(0);
       await new TicketPrinter(transport, PROFILES['generic-80'], { allowWithoutStatus: true }).print(DOC);
-      const written = readFileSync(path);
+      const written = received();
       expect(written.equals(encodeDocument(DOC, PROFILES['generic-80']))).toBe(true);
       expect(decodeReceipt(written).receipt.text).toContain('B007');
     } finally {
       await transport.close();
+      closeSync(printerEnd);
     }
+  });
+
+  it('refuses a plain file as a printer’s device file: tickets printed into it would be lost unseen', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'lp-')), 'lp0');
+    writeFileSync(path, '');
+    await expect(FileTransport.open(path)).rejects.toThrow(`${path} is not a device file`);
+    expect(readFileSync(path)).toHaveLength(0);
   });
 
   it('gives up on a device file that takes no bytes without holding an I/O thread: the terminal’s files stay writable', async () => {

@@ -144,7 +144,13 @@ export class FileTransport extends ListenerSet implements Transport {
    * device file with it, and tickets written to a plain file in its place would be lost unseen.
    */
   static async open(path: string): Promise<FileTransport> {
-    return new FileTransport(await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NONBLOCK));
+    const handle = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NONBLOCK);
+    // A plain file takes every ticket and prints none: a path set wrong must say so, not print into it.
+    if ((await handle.stat()).isFile()) {
+      await handle.close();
+      throw new Error(`${path} is not a device file (a printer's, such as /dev/usb/lp0)`);
+    }
+    return new FileTransport(handle);
   }
 
   /** Writes it all, offering what the device did not take again until it is taken or the transport is closed. */
