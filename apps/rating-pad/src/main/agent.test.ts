@@ -309,9 +309,10 @@ describe('the rating pad agent', () => {
       { openKeyLink: async () => (tries++, Promise.reject(new Error('no such port'))), keypadRetryMs: 20 },
       { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9' } } },
     );
-    await expect.poll(() => tries).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => tries).toBeGreaterThanOrEqual(5);
     expect(last().keypad).toBe('fault');
-    expect(logs.join('\n')).toContain('cannot be opened');
+    // Said once, not at every try.
+    expect(logs.filter((l) => l.includes('cannot be opened'))).toHaveLength(1);
     expect(client.sent).toEqual([{ type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'fault', code: 'offline', detail: '/dev/ttyS9' }] }]);
   });
 });

@@ -61,6 +61,8 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
   let keypadState: PadScreen['keypad'] = config.devices.keypad ? 'fault' : 'absent';
   let keypad: RatingKeyPad | undefined;
   let keypadRetry: NodeJS.Timeout | undefined;
+  /** Why the key pad last failed to open, logged once while it stays the same. */
+  let openFailure: string | undefined;
   let stopped = false;
 
   const photo = (value: string) => {
@@ -260,10 +262,14 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
       );
       keypad = pad;
       keypadState = 'ok';
+      openFailure = undefined;
       ctx.log(`rating key pad ready on ${kp.path} (address ${kp.address})`);
     } catch (error) {
       keypadState = 'fault';
-      ctx.log(`the rating key pad on ${kp.path} cannot be opened (${error instanceof Error ? error.message : error}); touch rating goes on, trying again later`);
+      const why = error instanceof Error ? error.message : String(error);
+      // Said once for as long as it stays so: the pad is tried again every few seconds, all day if it must.
+      if (why !== openFailure) ctx.log(`the rating key pad on ${kp.path} cannot be opened (${why}); touch rating goes on, trying again later`);
+      openFailure = why;
       keypadRetry = setTimeout(() => void openKeypad(), options.keypadRetryMs);
     }
     reportKeypad();

@@ -88,6 +88,8 @@ export class WindowDisplay {
   private driver: NumberDisplay | undefined;
   private opening: Promise<boolean> | undefined;
   private closed = false;
+  /** Why the display last failed to open, logged once while it stays the same. */
+  private openFailure: string | undefined;
   readonly profile: DisplayProfile;
 
   constructor(
@@ -112,6 +114,7 @@ export class WindowDisplay {
         }
         this.link = link;
         this.driver = new NumberDisplay(link, this.profile);
+        this.openFailure = undefined;
         link.onClose?.(() => {
           if (this.link !== link || this.closed) return;
           this.log('the number display went away; it is opened again when it is back');
@@ -120,7 +123,10 @@ export class WindowDisplay {
         });
         return true;
       } catch (error) {
-        this.log(`the number display cannot be opened: ${error instanceof Error ? error.message : error}`);
+        const why = error instanceof Error ? error.message : String(error);
+        // Said once for as long as it stays so: a display in fault is tried again every few seconds.
+        if (why !== this.openFailure) this.log(`the number display cannot be opened: ${why}`);
+        this.openFailure = why;
         return false;
       } finally {
         this.opening = undefined;
