@@ -39,6 +39,9 @@ describe('a terminal printer on its line', () => {
     cleanups.push(() => missing.close());
     expect(await missing.health()).toEqual({ kind: 'fault', code: 'offline' });
     expect(await missing.print(TICKET)).toEqual({ ok: false, code: 'offline', written: 'none' });
+    expect(await missing.health()).toEqual({ kind: 'fault', code: 'offline' });
+    // Said once, not at every poll.
+    expect(logs).toHaveLength(1);
     expect(logs[0]).toMatch(/cannot be opened/);
 
     const pair: PtyPair = await startPtyPair();

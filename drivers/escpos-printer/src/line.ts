@@ -53,6 +53,8 @@ export class ReopeningPrinter {
   private transport: Transport | undefined;
   private opening: Promise<TicketPrinter | undefined> | undefined;
   private closed = false;
+  /** Why the line last failed to open, logged once while it stays the same. */
+  private openFailure: string | undefined;
 
   constructor(
     private readonly line: PrinterLine & { profile?: string },
@@ -70,6 +72,7 @@ export class ReopeningPrinter {
           return undefined;
         }
         this.transport = transport;
+        this.openFailure = undefined;
         this.printer = new TicketPrinter(transport, profileByName(c.profile), {
           // A device file cannot answer DLE EOT: it prints without status.
           allowWithoutStatus: c.transport === 'file',
@@ -77,7 +80,10 @@ export class ReopeningPrinter {
         });
         return this.printer;
       } catch (error) {
-        this.log(`the printer cannot be opened: ${error instanceof Error ? error.message : error}`);
+        const why = error instanceof Error ? error.message : String(error);
+        // Said once for as long as it stays so: a terminal asks its printer every few seconds, all day if it must.
+        if (why !== this.openFailure) this.log(`the printer cannot be opened: ${why}`);
+        this.openFailure = why;
         return undefined;
       } finally {
         this.opening = undefined;
