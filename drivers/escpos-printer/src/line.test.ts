@@ -62,6 +62,33 @@ describe('a terminal printer on its line', () => {
   }, 20_000);
 });
 
+describe('a printer unplugged and plugged in again between two asks', () => {
+  it('is opened afresh at the next ask, not failed once more on its old line', async () => {
+    const { mkdtempSync, rmSync, symlinkSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const port = join(mkdtempSync(join(tmpdir(), 'tty-')), 'ttyUSB0');
+    let pair = await startPtyPair();
+    let sim = await PrinterSimulator.open(pair.device);
+    symlinkSync(pair.host, port);
+    cleanups.push(async () => (await sim.close(), await pair.close()));
+    const logs: string[] = [];
+    const printer = new ReopeningPrinter({ transport: 'serial', path: port, baudRate: 115200 }, (m) => logs.push(m));
+    cleanups.push(() => printer.close());
+    expect(await printer.health()).toEqual({ kind: 'ok' });
+    await sim.close();
+    await pair.close();
+    await expect.poll(() => logs.some((l) => l.includes('went away'))).toBe(true);
+    pair = await startPtyPair();
+    sim = await PrinterSimulator.open(pair.device);
+    rmSync(port);
+    symlinkSync(pair.host, port);
+    expect(await printer.health()).toEqual({ kind: 'ok' });
+    expect(await printer.print(TICKET)).toMatchObject({ ok: true });
+    expect(sim.device.receipts).toHaveLength(1);
+  });
+});
+
 describe('a printer on a device file', () => {
   it('says offline when its device file is gone (unplugged), and makes no plain file in its place to print into', async () => {
     const { existsSync, mkdtempSync } = await import('node:fs');

@@ -66,13 +66,19 @@ export class ReopeningPrinter {
     this.opening ??= (async () => {
       try {
         const c = this.line;
-        const transport = c.transport === 'serial' ? await SerialTransport.open(c.path, c.baudRate) : c.transport === 'tcp' ? await TcpTransport.connect(c.host, c.port) : await FileTransport.open(c.path);
+        const transport: Transport = c.transport === 'serial' ? await SerialTransport.open(c.path, c.baudRate) : c.transport === 'tcp' ? await TcpTransport.connect(c.host, c.port) : await FileTransport.open(c.path);
         if (this.closed) {
           await transport.close();
           return undefined;
         }
         this.transport = transport;
         this.openFailure = undefined;
+        // Unplugged: let go of the line now, so that the printer plugged in again is opened at the next ask, not failed once more.
+        transport.onClose?.(() => {
+          if (this.transport !== transport || this.closed) return;
+          this.log('the printer went away (its line closed); it is opened again at the next ask');
+          void this.drop();
+        });
         this.printer = new TicketPrinter(transport, profileByName(c.profile), {
           // A device file cannot answer DLE EOT: it prints without status.
           allowWithoutStatus: c.transport === 'file',
