@@ -89,6 +89,30 @@ describe('a printer unplugged and plugged in again between two asks', () => {
   });
 });
 
+describe('a network printer restarted between two asks', () => {
+  it('is connected afresh at the next ask, not failed on its old connection', async () => {
+    const { createServer } = await import('node:net');
+    const { PrinterDevice } = await import('@servicehall/fixtures/devices');
+    const sockets: import('node:net').Socket[] = [];
+    const server = createServer((socket) => {
+      const device = new PrinterDevice();
+      sockets.push(socket);
+      socket.on('data', (d) => socket.write(device.receive(d)));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => server.close(r)));
+    const logs: string[] = [];
+    const printer = new ReopeningPrinter({ transport: 'tcp', host: '127.0.0.1', port: (server.address() as import('node:net').AddressInfo).port }, (m) => logs.push(m));
+    cleanups.push(() => printer.close());
+    expect(await printer.health()).toEqual({ kind: 'ok' });
+    // Restarted: the printer drops its connection.
+    sockets.forEach((s) => s.destroy());
+    await expect.poll(() => logs.some((l) => l.includes('went away'))).toBe(true);
+    expect(await printer.health()).toEqual({ kind: 'ok' });
+    expect(sockets).toHaveLength(2);
+  });
+});
+
 describe('a printer on a device file', () => {
   it('says offline when its device file is gone (unplugged), and makes no plain file in its place to print into', async () => {
     const { existsSync, mkdtempSync } = await import('node:fs');

@@ -83,6 +83,12 @@ export class TcpTransport extends ListenerSet implements Transport {
     socket.on('error', () => {});
   }
 
+  /** Hears the printer close the connection (switched off, restarted). */
+  onClose(listener: () => void): () => void {
+    this.socket.on('close', listener);
+    return () => this.socket.off('close', listener);
+  }
+
   static connect(host: string, port = 9100, timeoutMs = 3000): Promise<TcpTransport> {
     return new Promise((resolve, reject) => {
       const socket = createConnection({ host, port });
