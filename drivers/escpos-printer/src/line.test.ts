@@ -39,6 +39,9 @@ describe('a terminal printer on its line', () => {
     cleanups.push(() => missing.close());
     expect(await missing.health()).toEqual({ kind: 'fault', code: 'offline' });
     expect(await missing.print(TICKET)).toEqual({ ok: false, code: 'offline', written: 'none' });
+    expect(await missing.health()).toEqual({ kind: 'fault', code: 'offline' });
+    // Said once, not at every poll.
+    expect(logs).toHaveLength(1);
     expect(logs[0]).toMatch(/cannot be opened/);
 
     const pair: PtyPair = await startPtyPair();
@@ -57,6 +60,70 @@ describe('a terminal printer on its line', () => {
     cleanups.push(() => sim.close());
     await expect.poll(() => printer.health(), { timeout: 5000 }).toEqual({ kind: 'ok' });
   }, 20_000);
+});
+
+describe('a printer unplugged and plugged in again between two asks', () => {
+  it('is opened afresh at the next ask, not failed once more on its old line', async () => {
+    const { mkdtempSync, rmSync, symlinkSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const port = join(mkdtempSync(join(tmpdir(), 'tty-')), 'ttyUSB0');
+    let pair = await startPtyPair();
+    let sim = await PrinterSimulator.open(pair.device);
+    symlinkSync(pair.host, port);
+    cleanups.push(async () => (await sim.close(), await pair.close()));
+    const logs: string[] = [];
+    const printer = new ReopeningPrinter({ transport: 'serial', path: port, baudRate: 115200 }, (m) => logs.push(m));
+    cleanups.push(() => printer.close());
+    expect(await printer.health()).toEqual({ kind: 'ok' });
+    await sim.close();
+    await pair.close();
+    await expect.poll(() => logs.some((l) => l.includes('went away'))).toBe(true);
+    pair = await startPtyPair();
+    sim = await PrinterSimulator.open(pair.device);
+    rmSync(port);
+    symlinkSync(pair.host, port);
+    expect(await printer.health()).toEqual({ kind: 'ok' });
+    expect(await printer.print(TICKET)).toMatchObject({ ok: true });
+    expect(sim.device.receipts).toHaveLength(1);
+  });
+});
+
+describe('a network printer restarted between two asks', () => {
+  it('is connected afresh at the next ask, not failed on its old connection', async () => {
+    const { createServer } = await import('node:net');
+    const { PrinterDevice } = await import('@servicehall/fixtures/devices');
+    const sockets: import('node:net').Socket[] = [];
+    const server = createServer((socket) => {
+      const device = new PrinterDevice();
+      sockets.push(socket);
+      socket.on('data', (d) => socket.write(device.receive(d)));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => server.close(r)));
+    const logs: string[] = [];
+    const printer = new ReopeningPrinter({ transport: 'tcp', host: '127.0.0.1', port: (server.address() as import('node:net').AddressInfo).port }, (m) => logs.push(m));
+    cleanups.push(() => printer.close());
+    expect(await printer.health()).toEqual({ kind: 'ok' });
+    // Restarted: the printer drops its connection.
+    sockets.forEach((s) => s.destroy());
+    await expect.poll(() => logs.some((l) => l.includes('went away'))).toBe(true);
+    expect(await printer.health()).toEqual({ kind: 'ok' });
+    expect(sockets).toHaveLength(2);
+  });
+});
+
+describe('a printer on a device file', () => {
+  it('says offline when its device file is gone (unplugged), and makes no plain file in its place to print into', async () => {
+    const { existsSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const path = join(mkdtempSync(join(tmpdir(), 'usb-')), 'lp0');
+    const printer = new ReopeningPrinter({ transport: 'file', path }, () => undefined);
+    cleanups.push(() => printer.close());
+    expect(await printer.print(TICKET)).toEqual({ ok: false, code: 'offline', written: 'none' });
+    expect(existsSync(path)).toBe(false);
+  });
 });
 
 describe('a printer whose line stops taking bytes', () => {

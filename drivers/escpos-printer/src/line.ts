@@ -53,6 +53,8 @@ export class ReopeningPrinter {
   private transport: Transport | undefined;
   private opening: Promise<TicketPrinter | undefined> | undefined;
   private closed = false;
+  /** Why the line last failed to open, logged once while it stays the same. */
+  private openFailure: string | undefined;
 
   constructor(
     private readonly line: PrinterLine & { profile?: string },
@@ -64,12 +66,19 @@ export class ReopeningPrinter {
     this.opening ??= (async () => {
       try {
         const c = this.line;
-        const transport = c.transport === 'serial' ? await SerialTransport.open(c.path, c.baudRate) : c.transport === 'tcp' ? await TcpTransport.connect(c.host, c.port) : await FileTransport.open(c.path);
+        const transport: Transport = c.transport === 'serial' ? await SerialTransport.open(c.path, c.baudRate) : c.transport === 'tcp' ? await TcpTransport.connect(c.host, c.port) : await FileTransport.open(c.path);
         if (this.closed) {
           await transport.close();
           return undefined;
         }
         this.transport = transport;
+        this.openFailure = undefined;
+        // Unplugged: let go of the line now, so that the printer plugged in again is opened at the next ask, not failed once more.
+        transport.onClose?.(() => {
+          if (this.transport !== transport || this.closed) return;
+          this.log('the printer went away (its line closed); it is opened again at the next ask');
+          void this.drop();
+        });
         this.printer = new TicketPrinter(transport, profileByName(c.profile), {
           // A device file cannot answer DLE EOT: it prints without status.
           allowWithoutStatus: c.transport === 'file',
@@ -77,7 +86,10 @@ export class ReopeningPrinter {
         });
         return this.printer;
       } catch (error) {
-        this.log(`the printer cannot be opened: ${error instanceof Error ? error.message : error}`);
+        const why = error instanceof Error ? error.message : String(error);
+        // Said once for as long as it stays so: a terminal asks its printer every few seconds, all day if it must.
+        if (why !== this.openFailure) this.log(`the printer cannot be opened: ${why}`);
+        this.openFailure = why;
         return undefined;
       } finally {
         this.opening = undefined;

@@ -1,5 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,9 +10,17 @@ import { ticket } from './documents';
 import { encodeDocument } from './encode';
 import { PrintError, TicketPrinter } from './printer';
 import { PROFILES } from './profiles';
-import { FileTransport, TcpTransport } from './transport';
+import { FileTransport, SerialTransport, TcpTransport } from './transport';
 
 const DOC = ticket({ hallName: '滨江区政务服务中心', number: 'B007', itemName: '社保卡补办', waitingAhead: 2, expectedWaitMinutes: 6, issuedAt: '2024-05-06 10:01' });
+
+describe('a serial path that is no serial port', () => {
+  it('is refused naming the path as no serial port, not the speed the binding could not set', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tty-')), 'ttyUSB0');
+    writeFileSync(file, '');
+    for (const path of [file, '/dev/null']) await expect(SerialTransport.open(path, 9600)).rejects.toThrow(`${path} is not a serial port`);
+  });
+});
 
 describe('other transports', () => {
   it('prints over TCP to a network printer on its raw port, with status', async () => {
@@ -29,20 +39,83 @@ describe('other transports', () => {
   });
 
   it('refuses to print blind to a device file unless told to, then writes the very bytes', async () => {
+    // The printer's device file: a pipe whose far end is the printer.
     const path = join(mkdtempSync(join(tmpdir(), 'lp-')), 'lp0');
-    writeFileSync(path, '');
+    execFileSync('mkfifo', [path]);
+    const printerEnd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const received = () => {
+      const chunks: Buffer[] = [];
+      const buf = Buffer.alloc(65536);
+      for (;;) {
+        let n = 0;
+        try {
+          n = readSync(printerEnd, buf);
+        } catch {
+          // EAGAIN: nothing more in the pipe.
+        }
+        if (n === 0) return Buffer.concat(chunks);
+        chunks.push(Buffer.from(buf.subarray(0, n)));
+      }
+    };
     const transport = await FileTransport.open(path);
     try {
       const err = await new TicketPrinter(transport, PROFILES['generic-80']).print(DOC).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PrintError);
       expect((err as PrintError).code).toBe('status-unavailable');
-      expect(readFileSync(path)).toHaveLength(0);
+      expect(received()).toHaveLength(0);
       await new TicketPrinter(transport, PROFILES['generic-80'], { allowWithoutStatus: true }).print(DOC);
-      const written = readFileSync(path);
+      const written = received();
       expect(written.equals(encodeDocument(DOC, PROFILES['generic-80']))).toBe(true);
       expect(decodeReceipt(written).receipt.text).toContain('B007');
     } finally {
       await transport.close();
+      closeSync(printerEnd);
+    }
+  });
+
+  it('refuses a plain file as a printer’s device file: tickets printed into it would be lost unseen', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'lp-')), 'lp0');
+    writeFileSync(path, '');
+    await expect(FileTransport.open(path)).rejects.toThrow(`${path} is not a device file`);
+    expect(readFileSync(path)).toHaveLength(0);
+  });
+
+  it('gives up on a device file that takes no bytes without holding an I/O thread: the terminal’s files stay writable', async () => {
+    // A printer's device file that stops taking bytes (paper out, switched off): a pipe nobody reads.
+    const path = join(mkdtempSync(join(tmpdir(), 'lp-')), 'lp0');
+    execFileSync('mkfifo', [path]);
+    const reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const transport = await FileTransport.open(path);
+    try {
+      const printer = new TicketPrinter(transport, PROFILES['generic-80'], { timeoutMs: 50, allowWithoutStatus: true, baudRate: 100_000_000 });
+      // More jobs than Node has I/O threads (four), each more than the pipe holds.
+      for (let job = 0; job < 6; job++) expect(await printer.printBytes(Buffer.alloc(70_000, 0x41)).catch((e: unknown) => e)).toMatchObject({ code: 'write-incomplete', written: 'partial' });
+      const read = readFile(__filename, 'utf8').then(() => 'read');
+      expect(await Promise.race([read, new Promise((r) => setTimeout(() => r('the I/O threads are all held'), 2000))])).toBe('read');
+    } finally {
+      // Unblocks any write still held, so that a failure here does not hold the test run.
+      closeSync(reader);
+      await transport.close();
+    }
+  });
+
+  it('lets go of a network printer that stopped reading, instead of waiting for it for ever', async () => {
+    const held: Socket[] = [];
+    // Paper out: the printer takes no more bytes, and its window stays shut.
+    const server = createServer((socket) => (socket.pause(), held.push(socket)));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const transport = await TcpTransport.connect('127.0.0.1', (server.address() as AddressInfo).port);
+    try {
+      const job = transport.write(Buffer.alloc(32 << 20)).then(
+        () => 'taken',
+        () => 'failed',
+      );
+      const closed = transport.close().then(() => 'closed');
+      expect(await Promise.race([closed, new Promise((r) => setTimeout(() => r('still waiting'), 3000))])).toBe('closed');
+      expect(await job).toBe('failed');
+    } finally {
+      held.forEach((s) => s.destroy());
+      await new Promise((r) => server.close(r));
     }
   });
 });

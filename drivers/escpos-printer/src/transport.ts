@@ -1,6 +1,8 @@
 import { createConnection, type Socket } from 'node:net';
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
+import { openSerialPort } from './serial';
 
 /** A byte pipe to a device; the driver reads the device's replies through onData. */
 export interface Transport {
@@ -10,6 +12,8 @@ export interface Transport {
   close(): Promise<void>;
   /** False for a device file, which cannot read replies. */
   readonly canRead: boolean;
+  /** Hears the line go away (a cable pulled, a USB adapter unplugged), where the transport can tell. */
+  onClose?(listener: () => void): () => void;
 }
 
 abstract class ListenerSet {
@@ -28,22 +32,33 @@ export class SerialTransport extends ListenerSet implements Transport {
   private constructor(private port: SerialPort) {
     super();
     port.on('data', (chunk: Buffer) => this.emit(chunk));
-    // Errors surface through write(); an unhandled 'error' event must not crash the agent.
-    port.on('error', () => {});
   }
 
-  static open(path: string, baudRate = 9600): Promise<SerialTransport> {
-    return new Promise((resolve, reject) => {
-      const port = new SerialPort({ path, baudRate, autoOpen: false });
-      port.open((err) => (err ? reject(err) : resolve(new SerialTransport(port))));
-    });
+  static async open(path: string, baudRate = 9600): Promise<SerialTransport> {
+    return new SerialTransport(await openSerialPort(path, baudRate));
+  }
+
+  onClose(listener: () => void): () => void {
+    this.port.on('close', listener);
+    return () => this.port.off('close', listener);
   }
 
   write(bytes: Uint8Array): Promise<void> {
     return new Promise((resolve, reject) => {
+      // A closed port keeps writes until it is opened again, which this one never is: they fail now.
+      if (!this.port.isOpen) return reject(new Error('the line is closed: the device went away'));
+      const closed = () => reject(new Error('the line closed before the bytes were sent'));
+      this.port.once('close', closed);
       this.port.write(Buffer.from(bytes), (err) => {
-        if (err) return reject(err);
-        this.port.drain((e) => (e ? reject(e) : resolve()));
+        if (err) {
+          this.port.off('close', closed);
+          return reject(err);
+        }
+        this.port.drain((e) => {
+          this.port.off('close', closed);
+          if (e) reject(e);
+          else resolve();
+        });
       });
     });
   }
@@ -56,6 +71,9 @@ export class SerialTransport extends ListenerSet implements Transport {
   }
 }
 
+/** How long a network printer is given to take the rest of the bytes when its line is closed. */
+const TCP_CLOSE_WITHIN_MS = 1000;
+
 /** A network printer's raw port (9100). */
 export class TcpTransport extends ListenerSet implements Transport {
   readonly canRead = true;
@@ -63,6 +81,12 @@ export class TcpTransport extends ListenerSet implements Transport {
     super();
     socket.on('data', (chunk: Buffer) => this.emit(chunk));
     socket.on('error', () => {});
+  }
+
+  /** Hears the printer close the connection (switched off, restarted). */
+  onClose(listener: () => void): () => void {
+    this.socket.on('close', listener);
+    return () => this.socket.off('close', listener);
   }
 
   static connect(host: string, port = 9100, timeoutMs = 3000): Promise<TcpTransport> {
@@ -84,30 +108,74 @@ export class TcpTransport extends ListenerSet implements Transport {
   }
 
   write(bytes: Uint8Array): Promise<void> {
-    return new Promise((resolve, reject) => this.socket.write(bytes, (err) => (err ? reject(err) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.socket.write(bytes, (err) => {
+        // A write let go of when the line is closed is called back without an error: it was not taken.
+        if (err || this.socket.destroyed) reject(err ?? new Error('the line was closed before the printer took the bytes'));
+        else resolve();
+      }),
+    );
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.socket.end(() => resolve()));
+    return new Promise((resolve) => {
+      // A printer that stopped reading never lets the end through (its window is shut): the line is let go of after a bound.
+      const timer = setTimeout(() => {
+        this.socket.destroy();
+        resolve();
+      }, TCP_CLOSE_WITHIN_MS);
+      this.socket.end(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 }
+
+/** How often a device file that took no bytes is offered them again. */
+const FILE_RETRY_MS = 20;
 
 /** A printer device file such as /dev/usb/lp0; write only, so no status. */
 export class FileTransport extends ListenerSet implements Transport {
   readonly canRead = false;
+  private closed = false;
   private constructor(private handle: FileHandle) {
     super();
   }
 
+  /**
+   * Opened without blocking: a printer that takes no bytes (paper out, switched off) answers "not
+   * now" instead of holding one of Node's four I/O threads for good, and with them every file the
+   * terminal reads or writes (its outbox, its ledger). Never created: a printer unplugged takes its
+   * device file with it, and tickets written to a plain file in its place would be lost unseen.
+   */
   static async open(path: string): Promise<FileTransport> {
-    return new FileTransport(await open(path, 'a'));
+    const handle = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_NONBLOCK);
+    // A plain file takes every ticket and prints none: a path set wrong must say so, not print into it.
+    if ((await handle.stat()).isFile()) {
+      await handle.close();
+      throw new Error(`${path} is not a device file (a printer's, such as /dev/usb/lp0)`);
+    }
+    return new FileTransport(handle);
   }
 
+  /** Writes it all, offering what the device did not take again until it is taken or the transport is closed. */
   async write(bytes: Uint8Array): Promise<void> {
-    await this.handle.write(bytes);
+    let offset = 0;
+    while (offset < bytes.length) {
+      if (this.closed) throw new Error(`the printer file was closed with ${bytes.length - offset} bytes not taken`);
+      try {
+        offset += (await this.handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        await new Promise((resolve) => setTimeout(resolve, FILE_RETRY_MS));
+      }
+    }
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.handle.close();
   }
 }

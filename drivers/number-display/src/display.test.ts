@@ -104,6 +104,50 @@ describe('a Modbus display that refuses or stays silent', () => {
   });
 });
 
+describe('a display whose line stops taking bytes', () => {
+  it('says the call was not shown within the bound, and the next call is not held behind it', async () => {
+    // A write that never settles: a display hung, a port held by flow control.
+    const stuck: ByteLink = { write: () => new Promise<void>(() => {}), onData: () => () => undefined, close: async () => undefined };
+    const display = new NumberDisplay(stuck, DISPLAY_PROFILES['dm-d-chinese'], 50);
+    const started = performance.now();
+    expect(await display.show(CALL)).toMatchObject({ ok: false, code: 'write-failed' });
+    expect(await display.clear()).toMatchObject({ ok: false, code: 'write-failed' });
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('does not ask a Modbus display again through a line that took no request: the line is stuck, not the reply lost', async () => {
+    let writes = 0;
+    const stuck: ByteLink = { write: () => (writes++, new Promise<void>(() => {})), onData: () => () => undefined, close: async () => undefined };
+    const display = new NumberDisplay(stuck, DISPLAY_PROFILES['modbus-led'], 50, 2);
+    expect(await display.show(CALL)).toMatchObject({ ok: false, code: 'write-failed' });
+    expect(writes).toBe(1);
+  });
+});
+
+describe('a Modbus display that floods garbage before its reply', () => {
+  it('finds the reply within the bound, whatever came before it', async () => {
+    const device = displayDevice(DISPLAY_PROFILES['modbus-led']);
+    const listeners = new Set<(chunk: Buffer) => void>();
+    const garbage = Buffer.alloc(4096, 0x55);
+    // Eight megabytes of noise, a chunk a turn of the event loop as a serial line gives them, then the display's reply.
+    const flood = async (reply: Buffer) => {
+      for (let i = 0; i < 2048; i++) {
+        listeners.forEach((l) => l(garbage));
+        await new Promise((r) => setImmediate(r));
+      }
+      listeners.forEach((l) => l(reply));
+    };
+    const link: ByteLink = {
+      write: async (bytes) => void flood(device.receive(Buffer.from(bytes))),
+      onData: (l) => (listeners.add(l), () => listeners.delete(l)),
+      close: async () => undefined,
+    };
+    const display = new NumberDisplay(link, DISPLAY_PROFILES['modbus-led'], 1500, 0);
+    expect(await display.show(CALL)).toEqual({ ok: true });
+    expect(device.shown.rows).toEqual(['A012', '3']);
+  });
+});
+
 /** A driver whose bytes go straight into a simulated device, and the device's replies straight back. */
 function onDevice(profile: DisplayProfile, timeoutMs = 20) {
   const device: DisplayDevice = displayDevice(profile);

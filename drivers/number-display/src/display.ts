@@ -8,6 +8,9 @@ export interface ByteLink {
   close(): Promise<void>;
 }
 
+/** The slowest line a window display is set to (8N1): a write's bound grows with its bytes at this speed. */
+const SLOWEST_BAUD = 1200;
+
 export type DisplayResult =
   | { ok: true }
   | { ok: false; code: 'not-shown' | 'timeout' | 'modbus-exception' | 'bad-reply' | 'write-failed'; message: string };
@@ -53,14 +56,7 @@ export class NumberDisplay {
 
   private send(bytes: Buffer | Buffer[]): Promise<DisplayResult> {
     const run = this.queue.then(async (): Promise<DisplayResult> => {
-      if (!Array.isArray(bytes)) {
-        try {
-          await this.link.write(bytes);
-          return { ok: true };
-        } catch (err) {
-          return { ok: false, code: 'write-failed', message: String(err) };
-        }
-      }
+      if (!Array.isArray(bytes)) return this.write(bytes);
       for (const frame of bytes) {
         const result = await this.request(frame);
         if (!result.ok) return result;
@@ -69,6 +65,21 @@ export class NumberDisplay {
     });
     this.queue = run;
     return run;
+  }
+
+  /**
+   * A write to a display that does not answer, bounded: a line that stops taking bytes (a display
+   * hung, a flow-controlled port held) would otherwise hold every later call behind it, for ever.
+   */
+  private write(bytes: Buffer): Promise<DisplayResult> {
+    const ms = this.timeoutMs + Math.ceil((bytes.length * 10 * 1000) / SLOWEST_BAUD);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ ok: false, code: 'write-failed', message: `the display took no ${bytes.length} bytes within ${ms} ms` }), ms);
+      this.link.write(bytes).then(
+        () => (clearTimeout(timer), resolve({ ok: true })),
+        (err) => (clearTimeout(timer), resolve({ ok: false, code: 'write-failed', message: String(err) })),
+      );
+    });
   }
 
   /**
@@ -87,18 +98,31 @@ export class NumberDisplay {
 
   private once(frame: Buffer): Promise<DisplayResult> {
     const expected = writeReply(frame);
+    // Only the tail that may still begin a reply is kept: a display flooding garbage holds no more memory, nor time, than a quiet one.
+    const keep = Math.max(expected.length, 5) - 1;
     return new Promise((resolve) => {
       let got = Buffer.alloc(0);
+      let received = 0;
+      let sent = false;
       const done = (r: DisplayResult) => {
         clearTimeout(timer);
         unsubscribe();
         resolve(r);
       };
       const timer = setTimeout(
-        () => done(got.length > 0 ? { ok: false, code: 'bad-reply', message: `expected ${expected.toString('hex')}, got ${got.toString('hex')}` } : { ok: false, code: 'timeout', message: `no reply within ${this.timeoutMs} ms` }),
+        () =>
+          done(
+            // Not even sent: the line is stuck, and asking again would only pile more bytes behind it.
+            !sent
+              ? { ok: false, code: 'write-failed', message: `the line took no request within ${this.timeoutMs} ms` }
+              : received > 0
+              ? { ok: false, code: 'bad-reply', message: `expected ${expected.toString('hex')}, got ${received} bytes ending ${got.toString('hex')}` }
+              : { ok: false, code: 'timeout', message: `no reply within ${this.timeoutMs} ms` },
+          ),
         this.timeoutMs,
       );
       const unsubscribe = this.link.onData((chunk) => {
+        received += chunk.length;
         got = Buffer.concat([got, chunk]);
         // A late reply to an earlier try may come first: look for this one anywhere in what came.
         if (got.includes(expected)) return done({ ok: true });
@@ -106,8 +130,12 @@ export class NumberDisplay {
           if (got[i] === frame[0] && got[i + 1] === (frame[1]! | 0x80) && crc16Modbus(got, i, i + 3) === got[i + 3]! + (got[i + 4]! << 8))
             return done({ ok: false, code: 'modbus-exception', message: `exception code ${got[i + 2]}` });
         }
+        if (got.length > keep) got = got.subarray(got.length - keep);
       });
-      this.link.write(frame).catch((err) => done({ ok: false, code: 'write-failed', message: String(err) }));
+      this.link.write(frame).then(
+        () => (sent = true),
+        (err) => done({ ok: false, code: 'write-failed', message: String(err) }),
+      );
     });
   }
 }

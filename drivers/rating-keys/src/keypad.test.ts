@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeyPadSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
 import type { KeyPress } from './decoder';
-import { openSerialLink, RatingKeyPad } from './keypad';
+import { ackFrame, keyFrame } from './frame';
+import { openSerialLink, RatingKeyPad, type ByteLink } from './keypad';
 
 let pair: PtyPair;
 let sim: KeyPadSimulator;
@@ -53,5 +54,43 @@ describe('a rating key pad on a serial line', () => {
     expect((await sim.press('very-dissatisfied')).acked).toBe(true);
     expect(presses.map((p) => p.level)).toEqual(['very-dissatisfied']);
     expect(pad.stats.badChecksum + pad.stats.garbage).toBeGreaterThan(0);
+  });
+
+  it('hears the pad go away when its line hangs up, instead of reading nothing for ever', async () => {
+    // Whether the kernel says so with an error or with reads of no bytes depends on timing: five times over.
+    for (let round = 0; round < 5; round++) {
+      const line = await startPtyPair();
+      const link = await openSerialLink(line.host);
+      const lost = new Promise<void>((resolve) => (pad = new RatingKeyPad(link, (p) => presses.push(p), () => undefined, resolve)));
+      // The far end of the line is gone, as a USB adapter pulled out: the pty pair ends.
+      await line.close();
+      await lost;
+      expect(await link.write(Buffer.from([0x5a])).catch((e: unknown) => e)).toBeInstanceOf(Error);
+      await pad!.close();
+    }
+  }, 5000);
+});
+
+describe('a rating key pad that floods frames and takes no bytes back', () => {
+  it('keeps one write on the line and only the latest acknowledgements waiting, and counts every new press', async () => {
+    const writes: Buffer[] = [];
+    let release = () => {};
+    let listener: (chunk: Buffer) => void = () => {};
+    // The first acknowledgement is never taken until the test lets it go.
+    const link: ByteLink = {
+      write: (bytes) => (writes.push(Buffer.from(bytes)), writes.length === 1 ? new Promise<void>((r) => (release = r)) : Promise.resolve()),
+      onData: (l) => ((listener = l), () => undefined),
+      close: async () => undefined,
+    };
+    const got: KeyPress[] = [];
+    const flooding = new RatingKeyPad(link, (p) => got.push(p));
+    for (let chunk = 0; chunk < 200; chunk++) listener(Buffer.concat(Array.from({ length: 50 }, (_, i) => keyFrame(3, 'satisfied', chunk * 50 + i))));
+    expect(got).toHaveLength(10_000);
+    expect(writes).toHaveLength(1);
+    release();
+    await expect.poll(() => writes.length).toBe(2);
+    expect(writes[1]!.length).toBeLessThanOrEqual(16 * 5);
+    expect(writes[1]!.subarray(-5)).toEqual(ackFrame(3, 9_999 & 0xff));
+    await flooding.close();
   });
 });

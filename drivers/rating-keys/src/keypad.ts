@@ -1,4 +1,4 @@
-import { SerialPort } from 'serialport';
+import { SerialTransport } from '@servicehall/escpos-printer';
 import { RatingKeyDecoder, type DecoderStats, type KeyPress } from './decoder';
 
 /** The byte pipe the driver needs; serial ports and the other drivers' transports fit it. */
@@ -10,48 +10,56 @@ export interface ByteLink {
   onClose?(listener: () => void): () => void;
 }
 
-/** Opens a serial port at 9600 8N1 as a ByteLink. */
+/** Opens a serial port at 9600 8N1 as a ByteLink; it closes by itself when the pad goes away under it. */
 export function openSerialLink(path: string, baudRate = 9600): Promise<ByteLink> {
-  return new Promise((resolve, reject) => {
-    const port = new SerialPort({ path, baudRate, autoOpen: false });
-    port.on('error', () => {});
-    port.open((err) => {
-      if (err) return reject(err);
-      resolve({
-        write: (bytes) => new Promise((res, rej) => port.write(Buffer.from(bytes), (e) => (e ? rej(e) : port.drain((d) => (d ? rej(d) : res()))))),
-        onData: (listener) => {
-          port.on('data', listener);
-          return () => port.off('data', listener);
-        },
-        close: () => new Promise((res) => (port.isOpen ? port.close(() => res()) : res())),
-        onClose: (listener) => {
-          port.on('close', listener);
-          return () => port.off('close', listener);
-        },
-      });
-    });
-  });
+  return SerialTransport.open(path, baudRate);
 }
+
+/** Acknowledgements kept while the line is busy: more than one pad's frames in flight, far fewer than a flood. */
+const MAX_WAITING_ACKS = 16;
 
 /** A rating key pad on a link: reports each new press once and acknowledges every good frame. */
 export class RatingKeyPad {
   private decoder = new RatingKeyDecoder();
   private unsubscribe: () => void;
   private unwatch: () => void;
+  /** Acknowledgements waiting while the line takes the one before them. */
+  private acks: Buffer[] = [];
+  private writing = false;
 
   /** `onLost` hears the line go away: the key pad is dead until it is opened again. */
   constructor(
     private link: ByteLink,
     onPress: (press: KeyPress) => void,
-    onError: (err: unknown) => void = () => {},
+    private onError: (err: unknown) => void = () => {},
     onLost: () => void = () => {},
   ) {
     this.unsubscribe = link.onData((chunk) => {
       const { presses, acks } = this.decoder.push(chunk);
-      if (acks.length > 0) link.write(Buffer.concat(acks)).catch(onError);
+      if (acks.length > 0) this.acknowledge(acks);
       for (const p of presses) onPress(p);
     });
     this.unwatch = link.onClose?.(onLost) ?? (() => {});
+  }
+
+  /**
+   * One write on the line at a time; the acknowledgements that come meanwhile go together in the
+   * next. A pad that floods frames and takes no bytes back would otherwise pile up writes without
+   * end: only the latest few wait, and the pad resends the frames whose acknowledgement was dropped.
+   */
+  private acknowledge(acks: Buffer[]): void {
+    this.acks.push(...acks);
+    if (this.acks.length > MAX_WAITING_ACKS) this.acks.splice(0, this.acks.length - MAX_WAITING_ACKS);
+    if (!this.writing) void this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    this.writing = true;
+    while (this.acks.length > 0) {
+      const bytes = Buffer.concat(this.acks.splice(0));
+      await this.link.write(bytes).catch(this.onError);
+    }
+    this.writing = false;
   }
 
   get stats(): DecoderStats {

@@ -5,8 +5,16 @@ import { z } from 'zod';
 /** Hosts that stay on this machine. */
 export const isLoopbackHost = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
+/** The speeds a serial device is set to: another number is a typo, which would read as garbage or silence, never as an error. */
+const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600];
+const baudRate = z
+  .number()
+  .int()
+  .refine((n) => BAUD_RATES.includes(n), `one of ${BAUD_RATES.join(', ')}, as the device is set (most use 9600)`)
+  .default(9600);
+
 const serialOrTcp = z.discriminatedUnion('transport', [
-  z.object({ transport: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(9600) }),
+  z.object({ transport: z.literal('serial'), path: z.string().min(1), baudRate }),
   z.object({ transport: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(9100) }),
   z.object({ transport: z.literal('file'), path: z.string().min(1) }),
 ]);
@@ -52,7 +60,15 @@ export const TerminalConfigSchema = z
             }),
           )
           .optional(),
-        keypad: z.object({ transport: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(9600), address: z.number().int().min(0).max(255).default(1) }).optional(),
+        keypad: z
+          .object({
+            transport: z.literal('serial'),
+            path: z.string().min(1),
+            baudRate,
+            /** As the pad's DIP switches are set; PROTOCOL.md reserves 0 and 255, and a pad there would never be heard. */
+            address: z.number().int().min(1, '1 to 254, as the pad is set (0 and 255 are reserved)').max(254, '1 to 254, as the pad is set (0 and 255 are reserved)').default(1),
+          })
+          .optional(),
       })
       .default({}),
   })

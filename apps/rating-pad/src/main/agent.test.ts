@@ -2,6 +2,7 @@ import { TerminalConfigSchema, type AgentContext } from '@servicehall/agent';
 import type { HallClient } from '@servicehall/client';
 import { emptyView, putTicket, type CommandBody, type HallView } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
+import { KeyPadSimulator, startPtyPair } from '@servicehall/fixtures/devices';
 import type { Answer, Question } from '@servicehall/protocol';
 import { ackFrame, keyFrame, type ByteLink } from '@servicehall/rating-keys';
 import fs from 'node:fs';
@@ -247,6 +248,20 @@ describe('the rating pad agent', () => {
     await expect.poll(() => padNoticeGone(last())).toBe(true);
   });
 
+  it('says and logs once, not once a frame, when a key is held or the pad floods with nothing to rate', async () => {
+    const line = fakeLine();
+    const { client, screens, logs } = start({ openKeyLink: async () => line.link, noticeMs: 5000 }, { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9', address: 3 } } });
+    await expect.poll(() => screens.at(-1)?.keypad).toBe('ok');
+    const before = screens.length;
+    for (let i = 0; i < 2000; i++) line.play(keyFrame(3, 'very-dissatisfied', i));
+    for (let i = 0; i < 2000; i++) line.play(keyFrame(4, 'satisfied', i));
+    expect(screens.at(-1)?.notice).toBe('nothing-to-rate');
+    expect(screens.length - before).toBe(1);
+    expect(logs.filter((l) => l.includes('no service asked about'))).toHaveLength(1);
+    expect(logs.filter((l) => l.includes('pad 4 is ignored'))).toHaveLength(1);
+    expect(client.sent.filter((c) => c.type === 'rate')).toHaveLength(0);
+  });
+
   it('notices a key pad unplugged after it was working, says so, and takes it back when it returns', async () => {
     const lines = [fakeLine(), fakeLine()];
     let opened = 0;
@@ -262,15 +277,42 @@ describe('the rating pad agent', () => {
     await expect.poll(() => client.sent.at(-1)).toMatchObject({ type: 'rate', channel: 'key-pad', level: 'satisfied' });
   });
 
+  it('hears a key pad on a real line unplugged, and takes it back plugged in again: a press then counts once', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-pad-'));
+    // The pad's port as the terminal names it; the USB adapter behind it is pulled out and plugged in again.
+    const port = path.join(dir, 'ttyUSB0');
+    let pair = await startPtyPair();
+    let pad = await KeyPadSimulator.open(pair.device, 3, 100);
+    fs.symlinkSync(pair.host, port);
+    stops.push(async () => (await pad.close(), await pair.close(), fs.rmSync(dir, { recursive: true, force: true })));
+    const { client, last } = start({ keypadRetryMs: 50 }, { devices: { keypad: { transport: 'serial', path: port, address: 3 } } });
+    await expect.poll(() => last().keypad).toBe('ok');
+    await pad.close();
+    await pair.close();
+    await expect.poll(() => last().keypad).toBe('fault');
+    expect(client.sent).toContainEqual({ type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'fault', code: 'offline', detail: port }] });
+    pair = await startPtyPair();
+    pad = await KeyPadSimulator.open(pair.device, 3, 100);
+    fs.rmSync(port);
+    fs.symlinkSync(pair.host, port);
+    await expect.poll(() => last().keypad, { timeout: 5000 }).toBe('ok');
+    client.finish('c1');
+    expect(await pad.press('satisfied')).toMatchObject({ acked: true });
+    // The same key again at once (a bounce, a second press): the service is rated already.
+    expect(await pad.press('satisfied')).toMatchObject({ acked: true });
+    expect(client.sent.filter((c) => c.type === 'rate')).toEqual([{ type: 'rate', ticketId: 'c1', level: 'satisfied', aspects: {}, reasons: [], channel: 'key-pad' }]);
+  });
+
   it('keeps rating by touch when the key pad cannot be opened, and says so', async () => {
     let tries = 0;
     const { client, last, logs } = start(
       { openKeyLink: async () => (tries++, Promise.reject(new Error('no such port'))), keypadRetryMs: 20 },
       { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9' } } },
     );
-    await expect.poll(() => tries).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => tries).toBeGreaterThanOrEqual(5);
     expect(last().keypad).toBe('fault');
-    expect(logs.join('\n')).toContain('cannot be opened');
+    // Said once, not at every try.
+    expect(logs.filter((l) => l.includes('cannot be opened'))).toHaveLength(1);
     expect(client.sent).toEqual([{ type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'fault', code: 'offline', detail: '/dev/ttyS9' }] }]);
   });
 });

@@ -61,6 +61,8 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
   let keypadState: PadScreen['keypad'] = config.devices.keypad ? 'fault' : 'absent';
   let keypad: RatingKeyPad | undefined;
   let keypadRetry: NodeJS.Timeout | undefined;
+  /** Why the key pad last failed to open, logged once while it stays the same. */
+  let openFailure: string | undefined;
   let stopped = false;
 
   const photo = (value: string) => {
@@ -133,13 +135,15 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
   };
 
   const showNotice = (next: PadScreen['notice']) => {
+    const shown = notice === next;
     notice = next;
     clearTimeout(noticeTimer);
     noticeTimer = setTimeout(() => {
       notice = undefined;
       refresh();
     }, options.noticeMs);
-    refresh();
+    // The same notice again (a key held, a pad flooding frames) keeps it up longer; the screen has it already.
+    if (!shown) refresh();
   };
 
   /** Sends a command; tells what became of it once the hub answers, or that it is kept while the hub is away. */
@@ -201,20 +205,26 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
     });
   };
 
+  /** Pads of another address heard on the line, each logged once: a neighbour's pad may press all day. */
+  const strangers = new Set<number>();
+  /** A press that rates nothing: said on the pad, and logged once while its notice is up, not once a frame (a key held, a pad flooding). */
+  const drop = (next: 'already-rated' | 'nothing-to-rate', why: string) => {
+    if (notice !== next) ctx.log(why);
+    showNotice(next);
+  };
+
   const onPress = (press: KeyPress) => {
     const expected = config.devices.keypad?.address;
-    if (expected !== undefined && press.address !== expected) return ctx.log(`a key press from pad ${press.address} is ignored: this pad listens to address ${expected}`);
+    if (expected !== undefined && press.address !== expected) {
+      if (!strangers.has(press.address)) ctx.log(`a key press from pad ${press.address} is ignored: this pad listens to address ${expected}`);
+      strangers.add(press.address);
+      return;
+    }
     const view = client.view;
     // The citizen has just rated: a press now is theirs again, never a rating of the next service (acknowledged, logged, dropped).
-    if (thanks || details) {
-      ctx.log(`a key press (${press.level}) just after the rating of ${(thanks ?? details)!.ticketNumber} is dropped: that service is rated`);
-      return showNotice('already-rated');
-    }
+    if (thanks || details) return drop('already-rated', `a key press (${press.level}) just after the rating of ${(thanks ?? details)!.ticketNumber} is dropped: that service is rated`);
     const request = view ? currentRequest(view, window, handled) : undefined;
-    if (!request) {
-      ctx.log(`a key press (${press.level}) with no service asked about is dropped`);
-      return showNotice('nothing-to-rate');
-    }
+    if (!request) return drop('nothing-to-rate', `a key press (${press.level}) with no service asked about is dropped`);
     void rate({ ticketId: request.ticketId, level: press.level }, 'key-pad');
   };
 
@@ -252,10 +262,14 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
       );
       keypad = pad;
       keypadState = 'ok';
+      openFailure = undefined;
       ctx.log(`rating key pad ready on ${kp.path} (address ${kp.address})`);
     } catch (error) {
       keypadState = 'fault';
-      ctx.log(`the rating key pad on ${kp.path} cannot be opened (${error instanceof Error ? error.message : error}); touch rating goes on, trying again later`);
+      const why = error instanceof Error ? error.message : String(error);
+      // Said once for as long as it stays so: the pad is tried again every few seconds, all day if it must.
+      if (why !== openFailure) ctx.log(`the rating key pad on ${kp.path} cannot be opened (${why}); touch rating goes on, trying again later`);
+      openFailure = why;
       keypadRetry = setTimeout(() => void openKeypad(), options.keypadRetryMs);
     }
     reportKeypad();

@@ -106,3 +106,55 @@ describe('the window agent and a case of an earlier day', () => {
     }
   });
 });
+
+describe('the window agent and its number display', () => {
+  it('says at once when the display is unplugged, and shows the call again on it when it is back (H-17)', async () => {
+    const { startHub } = await import('@servicehall/hub');
+    const { loadConfig, startAgent } = await import('@servicehall/agent');
+    const { demoCatalogue } = await import('@servicehall/fixtures');
+    const { DisplaySimulator, startPtyPair } = await import('@servicehall/fixtures/devices');
+    const { DISPLAY_PROFILES } = await import('@servicehall/number-display');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { createWindowAgent } = await import('./agent');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-window-display-'));
+    const hub = await startHub({ dataDir: path.join(dir, 'hub'), token: 'window-agent-token', seed: demoCatalogue({ allDay: true }), demoPin: '246810' });
+    // The display's port as the terminal names it; the USB adapter behind it is pulled out and plugged in again.
+    const port = path.join(dir, 'ttyUSB0');
+    let pair = await startPtyPair();
+    let sim = await DisplaySimulator.open(pair.device, DISPLAY_PROFILES['dm-d-chinese']);
+    fs.symlinkSync(pair.host, port);
+    const config = loadConfig(undefined, { SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TOKEN: 'window-agent-token', SERVICEHALL_WINDOW: '7', SERVICEHALL_TERMINAL_DATA: path.join(dir, 'window-7'), SERVICEHALL_DISPLAY: port }, { role: 'window', terminal: 'window-7' });
+    const agent = await startAgent(config, (ctx) => createWindowAgent(ctx, undefined, { displayRetryMs: 50 }), () => undefined);
+    const display = () => hub.store.view.devices.get('window-7')?.devices.find((d) => d.kind === 'display');
+    try {
+      const h = agent.handlers as Record<string, (arg?: unknown) => Promise<{ ok: boolean }>>;
+      await agent.client.whenInStep();
+      expect(await h.signIn!({ clerk: '1011', pin: '246810' })).toMatchObject({ ok: true });
+      hub.store.execute({ id: 'issue-for-window-7', type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' }, { role: 'admin', terminal: 'test' });
+      await agent.client.whenInStep(hub.store.seq);
+      expect(await h.callNext!()).toMatchObject({ ok: true });
+      await expect.poll(() => sim.shown.rows[1]).toMatch(/7号窗口/);
+      const call = [...sim.shown.rows];
+      await expect.poll(() => display()).toMatchObject({ status: 'ok' });
+
+      await sim.close();
+      await pair.close();
+      await expect.poll(() => display()).toMatchObject({ status: 'fault', code: 'offline' });
+
+      pair = await startPtyPair();
+      sim = await DisplaySimulator.open(pair.device, DISPLAY_PROFILES['dm-d-chinese']);
+      fs.rmSync(port);
+      fs.symlinkSync(pair.host, port);
+      await expect.poll(() => sim.shown.rows, { timeout: 5000 }).toEqual(call);
+      await expect.poll(() => display()).toMatchObject({ status: 'ok' });
+    } finally {
+      await agent.stop();
+      await sim.close();
+      await pair.close();
+      await hub.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

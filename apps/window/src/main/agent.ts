@@ -25,6 +25,8 @@ import { noticeFor } from './documents';
 import { WindowOptionsSchema, type WindowOptions } from './options';
 
 const REMEMBERED_COMMANDS = 50;
+/** How soon a number display in fault is tried again (one replugged or switched on again shows the call by itself). */
+const DISPLAY_RETRY_MS = 15_000;
 const REMEMBERED_NOTICES = 30;
 
 /** A device's state as the hub's device board takes it (H-04). */
@@ -56,6 +58,8 @@ const text = (v: unknown, max: number): string | undefined => (typeof v === 'str
 
 export interface WindowAgentDeps {
   now?: () => number;
+  /** How soon a number display in fault is tried again; DISPLAY_RETRY_MS by default. */
+  displayRetryMs?: number;
 }
 
 export interface WindowAgentParts extends AgentParts<WindowShape> {
@@ -74,7 +78,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
   const strings = stringsFor(ctx.config.language);
   const { printer: printerConfig, display: displayConfig } = ctx.config.devices;
   const printer = printerConfig ? new ReopeningPrinter(printerConfig, ctx.log) : undefined;
-  const display = displayConfig ? new WindowDisplay(displayConfig, strings.display, ctx.log) : undefined;
+  const display = displayConfig ? new WindowDisplay(displayConfig, strings.display, ctx.log, () => displayLost()) : undefined;
   const devices: { printer: DeviceState; display: DeviceState } = {
     printer: printer ? { kind: 'ok' } : { kind: 'absent' },
     display: display ? { kind: 'ok' } : { kind: 'absent' },
@@ -137,11 +141,33 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
     if (key === faceKey) return;
     faceKey = key;
     face = next;
+    showFace(next);
+  };
+
+  const showFace = (next: DisplayFace) => {
     if (!display) return;
     showing = showing.then(async () => {
       if (stopped || face !== next) return;
-      setDevice('display', await display.show(next));
+      const state = await display.show(next);
+      setDevice('display', state);
+      if (state.kind === 'fault') retryDisplayLater();
     });
+  };
+
+  /** A display in fault is given the face it should show again, until it takes it: replugged or switched back on, it shows the call by itself (H-17). */
+  let displayRetry: NodeJS.Timeout | undefined;
+  const retryDisplayLater = () => {
+    if (stopped || displayRetry) return;
+    displayRetry = setTimeout(() => {
+      displayRetry = undefined;
+      if (face) showFace(face);
+    }, deps.displayRetryMs ?? DISPLAY_RETRY_MS);
+  };
+  /** The display's line went away under it (unplugged): said on the device board now, not at the next call. */
+  const displayLost = () => {
+    if (stopped) return;
+    setDevice('display', { kind: 'fault', code: 'offline' });
+    retryDisplayLater();
   };
 
   /** 应急模式: no hub for longer than the set time, or a typed call still open from it. */
@@ -441,6 +467,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
       stopped = true;
       if (poll) clearInterval(poll);
       clearInterval(emergencyTimer);
+      clearTimeout(displayRetry);
       unsubscribe();
       await showing;
       await Promise.all([printer?.close(), display?.close()]);

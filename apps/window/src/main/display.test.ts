@@ -3,7 +3,7 @@ import { DISPLAY_PROFILES, NumberDisplay, type TextDisplayProfile } from '@servi
 import { describe, expect, it } from 'vitest';
 import { STRINGS } from '../shared/strings';
 import { loadConfig } from '@servicehall/agent';
-import { checkWindowDisplay, displayProfileFor, displayProfileOf, faceRows } from './display';
+import { checkWindowDisplay, displayProfileFor, displayProfileOf, faceRows, WindowDisplay } from './display';
 
 const zh = STRINGS['zh-CN'].display;
 
@@ -67,6 +67,14 @@ describe('the rows on a Chinese window display', () => {
     expect(() => checkWindowDisplay(config({ profile: 'cd5220', columns: 10 }), zh)).not.toThrow();
     expect(() => checkWindowDisplay(config({ profile: 'cd5220', columns: 8 }), zh)).toThrow(/cd5220 has 8 columns a row; "Window 12" needs 9/);
     expect(displayProfileOf({ transport: 'serial', path: '/dev/ttyS1', baudRate: 9600, profile: 'modbus', slave: 7 })).toMatchObject({ id: 'modbus-led', slave: 7 });
+  });
+
+  it('says once, not at every try, that a display cannot be opened', async () => {
+    const logs: string[] = [];
+    const display = new WindowDisplay({ transport: 'serial', path: '/dev/servicehall-no-such-display', baudRate: 9600, profile: 'dmd' }, zh, (m) => logs.push(m));
+    for (let i = 0; i < 4; i++) expect(await display.show({ kind: 'idle', window: 3 })).toEqual({ kind: 'fault', code: 'offline' });
+    expect(logs.filter((l) => l.includes('cannot be opened'))).toHaveLength(1);
+    await display.close();
   });
 
   it('reads the configuration’s short profile names', () => {

@@ -88,12 +88,16 @@ export class WindowDisplay {
   private driver: NumberDisplay | undefined;
   private opening: Promise<boolean> | undefined;
   private closed = false;
+  /** Why the display last failed to open, logged once while it stays the same. */
+  private openFailure: string | undefined;
   readonly profile: DisplayProfile;
 
   constructor(
     private readonly config: DisplayConfig,
     private readonly strings: WindowStrings['display'],
     private readonly log: (message: string) => void,
+    /** Hears the display's line go away under it (a cable pulled, a USB adapter unplugged). */
+    private readonly onLost: () => void = () => {},
   ) {
     this.profile = displayProfileOf(config);
   }
@@ -103,16 +107,26 @@ export class WindowDisplay {
     this.opening ??= (async () => {
       try {
         const c = this.config;
-        const link = c.transport === 'serial' ? await SerialTransport.open(c.path, c.baudRate) : c.transport === 'tcp' ? await TcpTransport.connect(c.host, c.port) : await FileTransport.open(c.path);
+        const link: Transport = c.transport === 'serial' ? await SerialTransport.open(c.path, c.baudRate) : c.transport === 'tcp' ? await TcpTransport.connect(c.host, c.port) : await FileTransport.open(c.path);
         if (this.closed) {
           await link.close();
           return false;
         }
         this.link = link;
         this.driver = new NumberDisplay(link, this.profile);
+        this.openFailure = undefined;
+        link.onClose?.(() => {
+          if (this.link !== link || this.closed) return;
+          this.log('the number display went away; it is opened again when it is back');
+          void this.drop();
+          this.onLost();
+        });
         return true;
       } catch (error) {
-        this.log(`the number display cannot be opened: ${error instanceof Error ? error.message : error}`);
+        const why = error instanceof Error ? error.message : String(error);
+        // Said once for as long as it stays so: a display in fault is tried again every few seconds.
+        if (why !== this.openFailure) this.log(`the number display cannot be opened: ${why}`);
+        this.openFailure = why;
         return false;
       } finally {
         this.opening = undefined;
