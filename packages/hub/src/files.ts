@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { opsText } from './ops-strings';
 
 /**
  * The hub's files on disk: the data folder (owner only), hall.db with its WAL (applicant data),
@@ -119,9 +120,10 @@ export class HallKey {
 
   static load(file: string, warn: (message: string) => void = console.warn): HallKey {
     if (fs.existsSync(file)) {
+      // Read before its mode is put right: a wrong SERVICEHALL_KEY_FILE (a folder, another file) is refused, not made owner-only.
+      const text = fs.statSync(file).isFile() ? fs.readFileSync(file, 'utf8').trim() : '';
+      if (!/^[0-9a-f]{64}$/.test(text)) throw new HubRefusal(opsText('notHallKey', { file }));
       secureFile(file, warn);
-      const text = fs.readFileSync(file, 'utf8').trim();
-      if (!/^[0-9a-f]{64}$/.test(text)) throw new HubRefusal(`${file} is not a hall key (64 hexadecimal digits): restore it from its backup`);
       return new HallKey(Buffer.from(text, 'hex'), file, false);
     }
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });

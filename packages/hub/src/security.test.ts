@@ -427,6 +427,17 @@ describe('applicant data at rest', () => {
     expect(fs.existsSync(keyFile)).toBe(true);
     expect(fs.existsSync(path.join(h.dir, 'hall.key'))).toBe(false);
   });
+
+  it('named wrongly (a folder, another file) is refused in both languages and left with its mode as it was', async () => {
+    const folder = tempDir();
+    fs.chmodSync(folder, 0o755);
+    const other = path.join(folder, 'notes.txt');
+    fs.writeFileSync(other, 'not a key\n', { mode: 0o644 });
+    for (const keyFile of [folder, other]) {
+      await expect(startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue(), keyFile, warn: () => undefined })).rejects.toThrow(/不是大厅密钥文件[^]*is not a hall key file/);
+      expect((fs.statSync(keyFile).mode & 0o777).toString(8)).toBe(keyFile === folder ? '755' : '644');
+    }
+  });
 });
 
 describe('a full disk', () => {
