@@ -120,4 +120,10 @@ describe("the operator's commands on a hub in its own process", () => {
     const noFile = await hubCommand(['restore'], { SERVICEHALL_DATA: tempDir() });
     expect(noFile.out).toContain('name the backup to restore');
   }, 60_000);
+
+  it('stops on a wrong SERVICEHALL_LOG_LEVEL with a line of its log naming it, not a crash', async () => {
+    const wrong = await hubCommand([], { SERVICEHALL_DATA: tempDir(), SERVICEHALL_LOG_LEVEL: 'loud' });
+    expect(wrong.code).toBe(1);
+    expect(JSON.parse(wrong.out.trim().split('\n').at(-1)!)).toMatchObject({ level: 'fatal', msg: expect.stringContaining('SERVICEHALL_LOG_LEVEL must be one of fatal, error, warn') });
+  }, 60_000);
 });
