@@ -66,6 +66,20 @@ describe('the database check at start', () => {
     expect(fs.existsSync(path.join(data, RUNNING_MARKER))).toBe(false);
   });
 
+  it('does not call a database it cannot open (its disk full or read-only) damaged, nor ask for a restore', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 5);
+    // A log file SQLite cannot open stands for the disk a test cannot make full or read-only.
+    const wal = path.join(data, `${DATABASE_FILE}-wal`);
+    fs.mkdirSync(wal);
+    const refused = (await checkAtStart(data).catch((error: unknown) => error)) as HubRefusal;
+    expect(refused).toBeInstanceOf(HubRefusal);
+    expect(refused.message).toMatch(/主机无法读取大厅数据库[^]*不需要恢复备份[^]*cannot read the hall database[^]*needs no restore/);
+    expect(refused.message).not.toContain('已损坏');
+    fs.rmdirSync(wal);
+    expect((await checkAtStart(data)).kind).toBe('quick');
+  });
+
   it('says where to find a backup when no backup folder is set', async () => {
     const data = tempDir();
     makeHallDatabase(data, 50);
