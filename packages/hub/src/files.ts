@@ -42,7 +42,12 @@ export function secureFile(file: string, warn: (message: string) => void, mode =
 
 /** The data folder, made owner-only, with its database files and secrets checked. */
 export function prepareDataFolder(dataDir: string, warn: (message: string) => void): void {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    fs.accessSync(dataDir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
+  } catch (error) {
+    throw new HubRefusal(opsText('dataFolder', { dir: path.resolve(dataDir), problem: (error as Error).message }));
+  }
   secureFile(dataDir, warn, 0o700);
   for (const name of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, TOKEN_FILE, KEY_FILE]) secureFile(path.join(dataDir, name), warn);
 }

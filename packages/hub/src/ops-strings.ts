@@ -21,6 +21,7 @@ export const OPS_TEXT = {
     restoredNext: '现在可以启动主机（如 systemctl start servicehall-hub）；各终端会自行赶上恢复后的记录。备份之后发出的号码不在恢复的数据库中。',
     running: '主机正在运行（pid {pid}）：请先停止主机服务，再恢复。',
     unreadable: '主机无法读取大厅数据库 {file}（{problem}）：它所在的磁盘可能已满或只读，主机可能没有读写它的权限，或另一个程序正占用它。数据库没有被改动，不需要恢复备份；请腾出磁盘空间、改正权限或关闭占用它的程序，再启动主机。',
+    dataFolder: '数据文件夹 {dir} 无法创建或写入（{problem}）。请确认 SERVICEHALL_DATA 指向一个文件夹，它所在的磁盘已挂载、可写，且主机的运行账号有权读写它。',
     notHallKey: '{file} 不是大厅密钥文件（应为一行 64 位十六进制数字），主机没有改动它。请从备份中取回 hall.key，或在 SERVICEHALL_KEY_FILE 中写明它的正确位置。',
   },
   en: {
@@ -41,6 +42,7 @@ export const OPS_TEXT = {
     restoredNext: 'Start the hub now (e.g. systemctl start servicehall-hub); terminals catch up with the restored log by themselves. Numbers issued after the backup are not in the restored database.',
     running: 'The hub is running (pid {pid}): stop the hub service before restoring.',
     unreadable: 'The hub cannot read the hall database {file} ({problem}): its disk may be full or read-only, the hub may lack the right to read and write it, or another program may hold it. The database was not changed and needs no restore; free some space, put the permissions right or close that program, then start the hub again.',
+    dataFolder: 'The data folder {dir} cannot be made or written to ({problem}). Check that SERVICEHALL_DATA names a folder, on a disk that is mounted and writable, which the hub’s account may read and write.',
     notHallKey: '{file} is not a hall key file (one line of 64 hexadecimal digits); the hub left it as it was. Restore hall.key from its backup, or name where it is in SERVICEHALL_KEY_FILE.',
   },
 } as const;

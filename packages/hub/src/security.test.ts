@@ -360,6 +360,13 @@ describe('files of the hall', () => {
     await expect(startHub({ dataDir: dir, seed: demoCatalogue() })).rejects.toThrow(/admin-token holds binary data/);
   });
 
+  it('refuse a data folder that cannot be made, in both languages', async () => {
+    const file = path.join(tempDir(), 'hall-data');
+    fs.writeFileSync(file, 'a file, not a folder');
+    for (const dataDir of [file, path.join(file, 'data')])
+      await expect(startHub({ dataDir, token: TOKEN, seed: demoCatalogue(), warn: () => undefined })).rejects.toThrow(/数据文件夹 .* 无法创建或写入[^]*The data folder .* cannot be made or written to/);
+  });
+
   it('refuse an empty hall.db where a hall was before, instead of issuing A001 again', async () => {
     const h = await hub();
     await http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) });
