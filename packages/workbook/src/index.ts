@@ -200,6 +200,8 @@ export interface WorkbookProblem {
   row?: number;
   column?: string;
   message: string;
+  /** The check's code (zod's: too_big, invalid_type, ...) where the catalogue's own check found it, for the console to say in its language. */
+  code?: string;
 }
 
 export type WorkbookImport = { ok: true; catalogue: Catalogue } | { ok: false; problems: WorkbookProblem[] };
@@ -219,6 +221,9 @@ function text(cell: ExcelJS.Cell | undefined): string {
   return String(cell?.text ?? '').trim();
 }
 
+/** Cells of codes, numbers and times: full-width digits, letters and colons (８：３０, Ａ, １００１) are read as their plain forms. */
+const PLAIN = new Set(['code', 'prefix', 'dailyQuota', 'issuingHours', 'legalLimitDays', 'promisedLimitDays', 'typicalServiceMinutes', 'number', 'serves']);
+
 /** Reads a sheet by its headers (in any order); unknown headers are named as problems. */
 function readTable(sheet: ExcelJS.Worksheet, columns: readonly (readonly [string, string])[], problems: WorkbookProblem[]): { row: number; values: Record<string, string> }[] {
   const byHeader = new Map(columns.map(([key, header]) => [header.replace(/\s|（.*）|\(.*\)/g, ''), key]));
@@ -234,7 +239,7 @@ function readTable(sheet: ExcelJS.Worksheet, columns: readonly (readonly [string
   sheet.eachRow((row, n) => {
     if (n === 1) return;
     const values: Record<string, string> = {};
-    for (const [col, key] of keys) values[key] = text(row.getCell(col));
+    for (const [col, key] of keys) values[key] = PLAIN.has(key) ? text(row.getCell(col)).normalize('NFKC') : text(row.getCell(col));
     if (Object.values(values).some((v) => v !== '')) out.push({ row: n, values });
   });
   return out;
@@ -242,8 +247,6 @@ function readTable(sheet: ExcelJS.Worksheet, columns: readonly (readonly [string
 
 const FORM_BY_NAME = new Map(Object.entries(FORMS).map(([k, v]) => [v, k as Material['form']]));
 const DEVICE_BY_NAME = new Map(Object.entries(DEVICES).map(([k, v]) => [v, k]));
-
-const num = (s: string) => (s === '' ? undefined : Number(s));
 
 /**
  * Reads a workbook into a catalogue. The hall's other settings (numbering, queue policy, ratings,
@@ -257,6 +260,13 @@ export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Cata
     return { ok: false, problems: [{ sheet: '', message: '文件不是有效的 Excel 工作簿（.xlsx），请用模板填写后再导入' }] };
   }
   const problems: WorkbookProblem[] = [];
+  /** A number in a cell, or a problem that names the cell (and undefined). */
+  const num = (s: string | undefined, sheetName: string, row: number, key: string, columns: readonly (readonly [string, string])[]) => {
+    if (!s) return undefined;
+    if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
+    problems.push({ sheet: sheetName, row, column: columns.find(([k]) => k === key)![1], message: `应填写数字，如 60，而不是“${s}”` });
+    return undefined;
+  };
   const sheet = (name: string) => {
     const s = book.getWorksheet(name);
     if (!s) problems.push({ sheet: name, message: `缺少工作表“${name}”` });
@@ -309,7 +319,9 @@ export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Cata
         const [name, form = '原件', count = '1', note] = line.split(/[|｜]/).map((s) => s.trim());
         const f = FORM_BY_NAME.get(form);
         if (!f) problems.push({ sheet: SHEETS.items, row, column: '申请材料', message: `第${j + 1}项的形式“${form}”应为 ${Object.values(FORMS).join('、')}` });
-        return { id: `m${j + 1}`, name, form: f ?? 'original', count: Number(count), ...(note ? { note } : {}) };
+        const n = count.normalize('NFKC');
+        if (!/^\d+$/.test(n)) problems.push({ sheet: SHEETS.items, row, column: '申请材料', message: `第${j + 1}项的份数应填写数字，如 1，而不是“${count}”` });
+        return { id: `m${j + 1}`, name, form: f ?? 'original', count: /^\d+$/.test(n) ? Number(n) : 1, ...(note ? { note } : {}) };
       });
       const issuingHours = splitLines(v.issuingHours ?? '').map((span) => {
         const [from, to] = span.split(/[-–~～至]/).map((s) => s.trim().replace(/^(\d):/, '0$1:'));
@@ -321,20 +333,20 @@ export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Cata
         ...(v.nameEn ? { nameEn: v.nameEn } : {}),
         department: v.department,
         prefix: (v.prefix ?? '').toUpperCase(),
-        ...(v.dailyQuota ? { dailyQuota: num(v.dailyQuota) } : {}),
+        ...(v.dailyQuota ? { dailyQuota: num(v.dailyQuota, SHEETS.items, row, 'dailyQuota', ITEM_COLUMNS) } : {}),
         ...(issuingHours.length ? { issuingHours } : {}),
         conditions: splitLines(v.conditions ?? ''),
         materials,
         steps: splitLines(v.steps ?? ''),
         ...(v.fees ? { fees: v.fees } : {}),
-        legalLimitDays: num(v.legalLimitDays ?? ''),
-        promisedLimitDays: num(v.promisedLimitDays ?? ''),
-        ...(v.typicalServiceMinutes ? { typicalServiceMinutes: num(v.typicalServiceMinutes) } : {}),
+        legalLimitDays: num(v.legalLimitDays, SHEETS.items, row, 'legalLimitDays', ITEM_COLUMNS),
+        promisedLimitDays: num(v.promisedLimitDays, SHEETS.items, row, 'promisedLimitDays', ITEM_COLUMNS),
+        ...(v.typicalServiceMinutes ? { typicalServiceMinutes: num(v.typicalServiceMinutes, SHEETS.items, row, 'typicalServiceMinutes', ITEM_COLUMNS) } : {}),
         ...(v.onlineUrl ? { onlineUrl: v.onlineUrl } : {}),
       };
     }),
     windows: rows.windows.map(({ row, values: v }) => ({
-      number: num(v.number ?? ''),
+      number: num(v.number, SHEETS.windows, row, 'number', WINDOW_COLUMNS),
       name: v.name || (v.number ? `${v.number}号窗口` : ''),
       ...(v.department ? { department: v.department } : {}),
       serves: splitLines(v.serves ?? '').flatMap((s) => s.split(/[,，、\s]+/)).filter(Boolean),
@@ -345,22 +357,27 @@ export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Cata
   const parsed = CatalogueSchema.safeParse(input);
   if (parsed.success && problems.length === 0) return { ok: true, catalogue: parsed.data };
   if (!parsed.success) {
+    // A cell already named above (a word where a number goes) is not named again by the catalogue's check.
+    const named = new Set(problems.map((p) => `${p.sheet}|${p.row}|${p.column}`));
+    const push = (p: WorkbookProblem) => {
+      if (!named.has(`${p.sheet}|${p.row}|${p.column}`)) problems.push(p);
+    };
     for (const issue of parsed.error.issues) {
       const [part, index, field] = issue.path as (string | number)[];
       const at = (sheetName: string, list: { row: number }[], columns: readonly (readonly [string, string])[]) => {
         const row = typeof index === 'number' ? list[index]?.row : undefined;
         const column = columns.find(([key]) => key === field)?.[1];
-        problems.push({ sheet: sheetName, ...(row ? { row } : {}), ...(column ? { column } : {}), message: issue.message });
+        push({ sheet: sheetName, ...(row ? { row } : {}), ...(column ? { column } : {}), message: issue.message, code: issue.code });
       };
       if (part === 'hall') {
         const label = HALL_ROWS.find(([key]) => key === index)?.[1];
         const row = hallRow.get(String(index));
-        problems.push({ sheet: SHEETS.hall, ...(row ? { row } : {}), ...(label ? { column: label } : {}), message: issue.message });
+        push({ sheet: SHEETS.hall, ...(row ? { row } : {}), ...(label ? { column: label } : {}), message: issue.message, code: issue.code });
       } else if (part === 'departments') at(SHEETS.departments, rows.departments, DEPARTMENT_COLUMNS);
       else if (part === 'items') at(SHEETS.items, rows.items, ITEM_COLUMNS);
       else if (part === 'windows') at(SHEETS.windows, rows.windows, WINDOW_COLUMNS);
       else if (part === 'clerks') at(SHEETS.clerks, rows.clerks, CLERK_COLUMNS);
-      else problems.push({ sheet: '', message: `${issue.path.join('.')}: ${issue.message}` });
+      else push({ sheet: '', message: `${issue.path.join('.')}: ${issue.message}`, code: issue.code });
     }
   }
   return { ok: false, problems };

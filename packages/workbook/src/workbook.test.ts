@@ -51,6 +51,37 @@ describe('the catalogue as an Excel workbook', () => {
     );
   });
 
+  it('reads full-width digits, letters and colons in codes, numbers and hours as their plain forms', async () => {
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await templateWorkbook()) as unknown as ArrayBuffer);
+    const items = book.getWorksheet(SHEETS.items)!;
+    items.getRow(2).getCell(5).value = 'Ａ'; // 号码前缀
+    items.getRow(2).getCell(6).value = '２００'; // 每日限额
+    items.getRow(2).getCell(7).value = '８：３０－１２：００'; // 取号时段
+    items.getRow(2).getCell(9).value = '原居民身份证|原件|１';
+    book.getWorksheet(SHEETS.clerks)!.getRow(2).getCell(1).value = '１００１';
+    const r = await workbookToCatalogue(Buffer.from(await book.xlsx.writeBuffer()), unconfiguredCatalogue());
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(r.catalogue.items[0]).toMatchObject({ prefix: 'A', dailyQuota: 200, issuingHours: [{ from: '08:30', to: '12:00' }], materials: [{ count: 1 }] });
+    expect(r.catalogue.clerks[0]!.number).toBe('1001');
+  });
+
+  it('names a word where a number goes in Chinese, once, and gives the catalogue check’s code for the console to say the rest', async () => {
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await templateWorkbook()) as unknown as ArrayBuffer);
+    const items = book.getWorksheet(SHEETS.items)!;
+    items.getRow(2).getCell(12).value = '六十天'; // 法定办结时限
+    items.getRow(2).getCell(2).value = '事'.repeat(81); // 事项名称, at most 80
+    book.getWorksheet(SHEETS.windows)!.getRow(2).getCell(1).value = '一号'; // 窗口号
+    const r = await workbookToCatalogue(Buffer.from(await book.xlsx.writeBuffer()), unconfiguredCatalogue());
+    if (r.ok) throw new Error('imported');
+    expect(r.problems).toEqual([
+      { sheet: '事项', row: 2, column: '法定办结时限（工作日）', message: '应填写数字，如 60，而不是“六十天”' },
+      { sheet: '窗口', row: 2, column: '窗口号', message: '应填写数字，如 60，而不是“一号”' },
+      expect.objectContaining({ sheet: '事项', row: 2, column: '事项名称', code: 'too_big' }),
+    ]);
+  });
+
   it('says plainly when the file is not a workbook', async () => {
     const r = await workbookToCatalogue(Buffer.from('not a workbook'), unconfiguredCatalogue());
     expect(r).toEqual({ ok: false, problems: [{ sheet: '', message: expect.stringContaining('Excel') }] });
