@@ -1,5 +1,6 @@
 import { CatalogueSchema, type Catalogue, type HallWindow, type Material } from '@servicehall/core';
 import ExcelJS from 'exceljs';
+import zlib from 'node:zlib';
 
 /**
  * The catalogue as an Excel workbook: what halls keep their item lists in, and what the provincial
@@ -249,11 +250,49 @@ const FORM_BY_NAME = new Map(Object.entries(FORMS).map(([k, v]) => [v, k as Mate
 const DEVICE_BY_NAME = new Map(Object.entries(DEVICES).map(([k, v]) => [v, k]));
 
 /**
+ * The most a workbook may hold unpacked. A hall's catalogue with its whole guides is a few
+ * megabytes; the reader (exceljs) unpacks all of it into the hub's memory, and a zip of a few
+ * megabytes can unpack to gigabytes.
+ */
+export const MAX_UNPACKED_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Whether a zip unpacks to more than `limit` bytes: each entry is inflated here with that cap,
+ * whatever its header claims. Undefined when it is not a zip this can read (exceljs then says so).
+ */
+function unpacksBeyond(data: Buffer, limit: number): boolean | undefined {
+  try {
+    const end = data.lastIndexOf(Buffer.from('PK\x05\x06', 'latin1'));
+    if (end < 0) return undefined;
+    let at = data.readUInt32LE(end + 16);
+    let total = 0;
+    for (let n = data.readUInt16LE(end + 10); n > 0; n--) {
+      if (data.readUInt32LE(at) !== 0x02014b50) return undefined;
+      const method = data.readUInt16LE(at + 10);
+      const local = data.readUInt32LE(at + 42);
+      const start = local + 30 + data.readUInt16LE(local + 26) + data.readUInt16LE(local + 28);
+      const body = data.subarray(start, start + data.readUInt32LE(at + 20));
+      total += method === 8 ? zlib.inflateRawSync(body, { maxOutputLength: limit - total + 1 }).length : body.length;
+      if (total > limit) return true;
+      at += 46 + data.readUInt16LE(at + 28) + data.readUInt16LE(at + 30) + data.readUInt16LE(at + 32);
+    }
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? true : undefined;
+  }
+}
+
+/**
  * Reads a workbook into a catalogue. The hall's other settings (numbering, queue policy, ratings,
  * calendar) are kept from `base`. Every problem is named by sheet, row and column, all at once.
  */
 export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Catalogue): Promise<WorkbookImport> {
   const book = new ExcelJS.Workbook();
+  if (unpacksBeyond(Buffer.isBuffer(data) ? data : Buffer.from(data), MAX_UNPACKED_BYTES))
+    return {
+      ok: false,
+      problems: [{ sheet: '', message: `工作簿解压后超过 ${MAX_UNPACKED_BYTES / 1024 / 1024} MB，不像一个大厅的事项目录（可能含有大量空行、图片或格式）。请只保留大厅、部门、事项、窗口、工作人员各表的内容，另存后再导入` }],
+    };
   try {
     await book.xlsx.load(data as ArrayBuffer);
   } catch {

@@ -2,7 +2,7 @@ import { demoCatalogue } from '@servicehall/fixtures';
 import { unconfiguredCatalogue } from '@servicehall/core';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { catalogueToWorkbook, SHEETS, templateWorkbook, workbookToCatalogue } from '.';
+import { catalogueToWorkbook, MAX_UNPACKED_BYTES, SHEETS, templateWorkbook, workbookToCatalogue } from '.';
 
 describe('the catalogue as an Excel workbook', () => {
   it('exports the demo hall and reads it back unchanged', async () => {
@@ -80,6 +80,17 @@ describe('the catalogue as an Excel workbook', () => {
       { sheet: '窗口', row: 2, column: '窗口号', message: '应填写数字，如 60，而不是“一号”' },
       expect.objectContaining({ sheet: '事项', row: 2, column: '事项名称', code: 'too_big' }),
     ]);
+  });
+
+  it('refuses a small file that unpacks to more than a catalogue can hold, before reading it', async () => {
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await templateWorkbook()) as unknown as ArrayBuffer);
+    const image = book.addImage({ buffer: Buffer.alloc(MAX_UNPACKED_BYTES + 1) as never, extension: 'png' });
+    book.getWorksheet(SHEETS.notes)!.addImage(image, 'B2:C3');
+    const packed = Buffer.from(await book.xlsx.writeBuffer());
+    expect(packed.length).toBeLessThan(1024 * 1024);
+    const r = await workbookToCatalogue(packed, unconfiguredCatalogue());
+    expect(r).toEqual({ ok: false, problems: [{ sheet: '', message: expect.stringContaining('工作簿解压后超过 16 MB') }] });
   });
 
   it('says plainly when the file is not a workbook', async () => {
