@@ -245,6 +245,14 @@ describe('clerks’ PINs', () => {
     const actions = (await a.request<{ entries: { action: string }[] }>('GET', '/api/audit')).body.entries.map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['issueInitialPin', 'changeOwnPin', 'unlockClerk']));
   });
+
+  it('a clerk named twice in one request gets one PIN, the one that signs in', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const issued = await a.request<{ pins: { clerk: string; pin: string }[] }>('POST', '/api/clerks/initial-pins', { clerks: ['1001', '1002', '1001'] });
+    expect(issued.body.pins.map((p) => p.clerk)).toEqual(['1001', '1002']);
+    expect((await new TestConsole(hub.url).login('1001', issued.body.pins[0]!.pin)).status).toBe(200);
+  });
 });
 
 describe('live changes', () => {

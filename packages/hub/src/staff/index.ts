@@ -203,8 +203,9 @@ export class Staff {
     const unknown = clerks.find((n) => !known.some((c) => c.number === n));
     if (unknown) return { ok: false, code: 'not-found', message: `there is no clerk ${unknown}` };
     // The PINs are hashed off the event loop first, then written together with their audit records.
+    // A clerk named twice gets one PIN: a second would replace the first, and its slip would not sign in.
     const made = await Promise.all(
-      clerks.map(async (n) => {
+      [...new Set(clerks)].map(async (n) => {
         const pin = initialPin();
         return { n, pin, hashed: await this.pins.hash(pin) };
       }),
