@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { serveBrowserMode } from './browser-mode';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, readConfigFile } from './config';
 import { IPC_CALL, IPC_PUSH } from './contract';
 import { serveOverIpc } from './electron-main';
 import { Pushes } from './pushes';
@@ -53,6 +53,8 @@ describe('terminal configuration', () => {
     [{ ...GOOD, bridge: { host: '0.0.0.0', port: 8611 } }, 'bridge.host: 0.0.0.0 is not this machine'],
     [{ ...GOOD, standbyHubUrls: ['ws://192.168.1.11:8600/ws'] }, 'standbyHubUrls.0: the hub is on another machine: use wss://'],
     [{ ...GOOD, standbyHubUrls: ['http://standby:8600'] }, 'standbyHubUrls.0: a ws:// or wss:// address'],
+    [{ ...GOOD, devices: { printr: { transport: 'serial', path: '/dev/ttyS0' } } }, 'devices: Unrecognized key: "printr"'],
+    [{ ...GOOD, devices: { printer: { transport: 'serial', path: '/dev/ttyS0', baudrate: 19200 } } }, 'devices.printer: Unrecognized key: "baudrate"'],
   ])('stops on a bad field and names it: %j', (config, expected) => {
     const file = path.join(tempDir(), 'terminal.json');
     fs.writeFileSync(file, JSON.stringify(config));
@@ -81,6 +83,13 @@ describe('terminal configuration', () => {
     expect(loadConfig(file, { SERVICEHALL_STANDBY_HUB_URLS: 'ws://127.0.0.1:8602/ws, ws://127.0.0.1:8603/ws' }).standbyHubUrls).toEqual(['ws://127.0.0.1:8602/ws', 'ws://127.0.0.1:8603/ws']);
     fs.writeFileSync(file, JSON.stringify(GOOD));
     expect(loadConfig(file, {}).standbyHubUrls).toEqual([]);
+  });
+
+  it('reads a file saved with a byte-order mark (Windows Notepad), its own part and the app’s', () => {
+    const file = path.join(tempDir(), 'terminal.json');
+    fs.writeFileSync(file, '\uFEFF' + JSON.stringify({ ...GOOD, language: 'en', windowTerminal: { correctionDays: 5 } }));
+    expect(loadConfig(file, {})).toMatchObject({ role: 'window', language: 'en' });
+    expect(readConfigFile(file)).toMatchObject({ windowTerminal: { correctionDays: 5 } });
   });
 
   it('says when the file is missing or not JSON', () => {

@@ -5,11 +5,13 @@ import { z } from 'zod';
 /** Hosts that stay on this machine. */
 export const isLoopbackHost = (host: string) => host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 
-const serialOrTcp = z.discriminatedUnion('transport', [
-  z.object({ transport: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(9600) }),
-  z.object({ transport: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(9100) }),
-  z.object({ transport: z.literal('file'), path: z.string().min(1) }),
-]);
+/** A device's link and its own fields; a key it does not know (baudrate for baudRate) is named, not left to a default. */
+const serialOrTcp = <T extends z.ZodRawShape>(own: T) =>
+  z.discriminatedUnion('transport', [
+    z.strictObject({ transport: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(9600), ...own }),
+    z.strictObject({ transport: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(9100), ...own }),
+    z.strictObject({ transport: z.literal('file'), path: z.string().min(1), ...own }),
+  ]);
 
 export const TerminalConfigSchema = z
   .object({
@@ -37,22 +39,18 @@ export const TerminalConfigSchema = z
       .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0), allowRemote: z.boolean().default(false) })
       .default({ host: '127.0.0.1', port: 0, allowRemote: false }),
     devices: z
-      .object({
-        printer: serialOrTcp.and(z.object({ profile: z.string().default('80mm') })).optional(),
-        display: serialOrTcp
-          .and(
-            z.object({
-              profile: z.string().default('dmd'),
-              /** The display's own size where it differs from its profile's: columns a row (DM-D, CD5220). */
-              columns: z.number().int().min(4).max(80).optional(),
-              /** Modbus LED: character cells of the number, digits of the window, the display's address. */
-              cells: z.number().int().min(1).max(16).optional(),
-              windowDigits: z.number().int().min(1).max(4).optional(),
-              slave: z.number().int().min(1).max(247).optional(),
-            }),
-          )
-          .optional(),
-        keypad: z.object({ transport: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(9600), address: z.number().int().min(0).max(255).default(1) }).optional(),
+      .strictObject({
+        printer: serialOrTcp({ profile: z.string().default('80mm') }).optional(),
+        display: serialOrTcp({
+          profile: z.string().default('dmd'),
+          /** The display's own size where it differs from its profile's: columns a row (DM-D, CD5220). */
+          columns: z.number().int().min(4).max(80).optional(),
+          /** Modbus LED: character cells of the number, digits of the window, the display's address. */
+          cells: z.number().int().min(1).max(16).optional(),
+          windowDigits: z.number().int().min(1).max(4).optional(),
+          slave: z.number().int().min(1).max(247).optional(),
+        }).optional(),
+        keypad: z.strictObject({ transport: z.literal('serial'), path: z.string().min(1), baudRate: z.number().int().positive().default(9600), address: z.number().int().min(0).max(255).default(1) }).optional(),
       })
       .default({}),
   })
@@ -101,6 +99,11 @@ function setPath(target: Record<string, unknown>, keys: string[], value: unknown
   o[keys[keys.length - 1]!] = value;
 }
 
+/** The JSON of a terminal's configuration file; a byte-order mark before it (Windows Notepad writes one) is not part of it. */
+export function readConfigFile(file: string): unknown {
+  return JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+}
+
 /**
  * The terminal's configuration: a JSON file (if given), then the environment on top. A problem
  * stops the terminal with a message that names the field and says what is wrong with it.
@@ -115,7 +118,7 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
       throw new ConfigError([`${file}: the file cannot be read`]);
     }
     try {
-      const parsed = JSON.parse(text) as unknown;
+      const parsed = JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError([`${file}: must hold one JSON object`]);
       raw = { ...raw, ...(parsed as Record<string, unknown>) };
     } catch (error) {

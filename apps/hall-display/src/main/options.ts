@@ -1,6 +1,5 @@
 import { forbiddenPhrasesIn } from '@servicehall/core';
-import { ConfigError } from '@servicehall/agent';
-import fs from 'node:fs';
+import { ConfigError, readConfigFile } from '@servicehall/agent';
 import { z } from 'zod';
 import { VOICE_PREFERENCES, type VoicePreference } from '../shared/voice';
 
@@ -52,7 +51,7 @@ export function loadDisplayOptions(file: string | undefined, env: NodeJS.Process
   let raw: Record<string, unknown> = {};
   if (file) {
     try {
-      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { hallDisplay?: unknown };
+      const parsed = readConfigFile(file) as { hallDisplay?: unknown };
       // loadConfig has already said what is wrong with an unreadable file; only our own part is checked here.
       if (parsed.hallDisplay && typeof parsed.hallDisplay === 'object') raw = { ...(parsed.hallDisplay as Record<string, unknown>) };
     } catch {

@@ -1,6 +1,5 @@
-import { ConfigError } from '@servicehall/agent';
+import { ConfigError, readConfigFile } from '@servicehall/agent';
 import { publicUrlProblem } from '@servicehall/core';
-import fs from 'node:fs';
 import { z } from 'zod';
 
 /** The kiosk's own settings, beside the terminal configuration every app shares. */
@@ -51,7 +50,7 @@ export function loadKioskSettings(file: string | undefined, env: NodeJS.ProcessE
   let raw: Record<string, unknown> = {};
   if (file) {
     try {
-      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { kiosk?: unknown };
+      const parsed = readConfigFile(file) as { kiosk?: unknown };
       if (parsed && typeof parsed.kiosk === 'object' && parsed.kiosk) raw = { ...(parsed.kiosk as Record<string, unknown>) };
     } catch {
       // loadConfig has already said what is wrong with the file.

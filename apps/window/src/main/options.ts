@@ -1,5 +1,4 @@
-import { ConfigError } from '@servicehall/agent';
-import fs from 'node:fs';
+import { ConfigError, readConfigFile } from '@servicehall/agent';
 import { z } from 'zod';
 
 /**
@@ -29,7 +28,7 @@ export function loadWindowOptions(file: string | undefined, env: NodeJS.ProcessE
   let raw: Record<string, unknown> = {};
   if (file) {
     try {
-      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { windowTerminal?: unknown };
+      const parsed = readConfigFile(file) as { windowTerminal?: unknown };
       // loadConfig has already said what is wrong with an unreadable file; only our own part is checked here.
       if (parsed.windowTerminal && typeof parsed.windowTerminal === 'object') raw = { ...(parsed.windowTerminal as Record<string, unknown>) };
     } catch {
