@@ -161,6 +161,20 @@ describe('the database check at start', () => {
     await hub.close();
   });
 
+  it('refuses to restore another hall’s backup (sealed with another hall key), changing nothing', async () => {
+    const here = tempDir();
+    const other = tempDir();
+    makeHallDatabase(here, 5);
+    makeHallDatabase(other, 3);
+    const theirs = await takeBackup(path.join(other, DATABASE_FILE), tempDir());
+    const before = sha(path.join(here, DATABASE_FILE));
+    await expect(restoreBackup(theirs.path, here)).rejects.toThrow(/另一个大厅密钥[^]*数据文件夹没有被改动[^]*sealed with another hall key/);
+    expect(sha(path.join(here, DATABASE_FILE))).toBe(before);
+    expect(fs.readdirSync(here).filter((f) => f.startsWith('replaced-'))).toEqual([]);
+    const ours = await takeBackup(path.join(here, DATABASE_FILE), tempDir());
+    expect((await restoreBackup(ours.path, here)).seq).toBe(ours.seq);
+  });
+
   it('lifts the mark of damage when a whole check by hand passes', async () => {
     const data = tempDir();
     makeHallDatabase(data, 5);
