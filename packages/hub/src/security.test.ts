@@ -483,6 +483,19 @@ describe('listening beyond this machine', () => {
     expect(warnings.join('\n')).toMatch(/WITHOUT TLS/);
   });
 
+  it('refuses, before it opens the database, a certificate that is not PEM or a key not of its certificate', async () => {
+    const { initTls } = await import('./init-tls');
+    const tlsDir = path.join(tempDir(), 'tls-made');
+    await initTls(tlsDir, { names: ['127.0.0.1'] });
+    const garbage = path.join(tlsDir, 'garbage.pem');
+    fs.writeFileSync(garbage, 'not a certificate\n');
+    for (const files of [{ cert: garbage, key: garbage }, { cert: path.join(tlsDir, 'tls', 'hub.crt'), key: path.join(tlsDir, 'tls', 'ca.key') }]) {
+      const dataDir = tempDir();
+      await expect(startHub({ dataDir, token: TOKEN, seed: demoCatalogue(), tls: files, warn: () => undefined })).rejects.toThrow(/的证书 .* 不能使用[^]*certificate .* cannot be used/);
+      expect(fs.readdirSync(dataDir)).toEqual([]);
+    }
+  });
+
   it('serves HTTPS and WSS from the files init-tls made, and a client trusting the hall CA reaches it', async () => {
     const { initTls } = await import('./init-tls');
     const dir = tempDir();
