@@ -228,6 +228,20 @@ describe('what a terminal sends that cannot be read', () => {
     kiosk.send({ type: 'command', command: { id: 'press-bad-0001', type: 'issueTicket', serviceCode: 42 } });
     expect(await reply).toMatchObject({ type: 'error', code: 'bad-request', commandId: 'press-bad-0001' });
   });
+
+  it('over HTTP: a JSON file with a byte-order mark is read; one saved as GBK is refused, not stored as mojibake', async () => {
+    const h = await hub();
+    const catalogue = { ...demoCatalogue({ allDay: true }), hall: { ...demoCatalogue().hall, name: 'NAME' } };
+    const [before, after] = JSON.stringify(catalogue).split('NAME') as [string, string];
+    const put = (body: Buffer) => http(h, '/api/catalogue', { method: 'PUT', body: new Uint8Array(body) });
+    expect((await put(Buffer.from('\uFEFF' + before + '东城政务中心' + after))).status).toBe(200);
+    expect(h.store.view.catalogue.hall.name).toBe('东城政务中心');
+    // 政务 in GBK, as Notepad on a Chinese Windows saves "ANSI".
+    const refused = await put(Buffer.concat([Buffer.from(before), Buffer.from([0xd5, 0xfe, 0xce, 0xf1]), Buffer.from(after)]));
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ code: 'bad-request', message: expect.stringContaining('not UTF-8') });
+    expect(h.store.view.catalogue.hall.name).toBe('东城政务中心');
+  });
 });
 
 describe('public terminals (H-19)', () => {
