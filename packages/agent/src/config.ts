@@ -99,9 +99,15 @@ function setPath(target: Record<string, unknown>, keys: string[], value: unknown
   o[keys[keys.length - 1]!] = value;
 }
 
-/** The JSON of a terminal's configuration file; a byte-order mark before it (Windows Notepad writes one) is not part of it. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The JSON of a terminal's configuration file. A byte-order mark before it (Windows Notepad writes
+ * one) is not part of it; a file that is not UTF-8 (saved as GBK) is refused, not read as mojibake
+ * that would reach the hall's screens.
+ */
 export function readConfigFile(file: string): unknown {
-  return JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+  return JSON.parse(UTF8.decode(fs.readFileSync(file)));
 }
 
 /**
@@ -111,14 +117,20 @@ export function readConfigFile(file: string): unknown {
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env, defaults: Record<string, unknown> = {}): TerminalConfig {
   let raw: Record<string, unknown> = structuredClone(defaults);
   if (file) {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      bytes = fs.readFileSync(file);
     } catch {
       throw new ConfigError([`${file}: the file cannot be read`]);
     }
+    let text: string;
     try {
-      const parsed = JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+      text = UTF8.decode(bytes);
+    } catch {
+      throw new ConfigError([`${file}: not UTF-8 text: save it as UTF-8 (an editor on a Chinese Windows may have saved it as GBK/ANSI)`]);
+    }
+    try {
+      const parsed = JSON.parse(text) as unknown;
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError([`${file}: must hold one JSON object`]);
       raw = { ...raw, ...(parsed as Record<string, unknown>) };
     } catch (error) {
