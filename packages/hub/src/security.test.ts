@@ -497,6 +497,14 @@ describe('listening beyond this machine', () => {
     expect(warnings.join('\n')).toMatch(/WITHOUT TLS/);
   });
 
+  it('says in both languages when its port is taken or its address is none of this machine’s, and leaves its data folder as after a clean stop', async () => {
+    const first = await hub();
+    const dir = tempDir();
+    await expect(startHub({ dataDir: dir, token: TOKEN, seed: demoCatalogue(), port: first.port, warn: () => undefined })).rejects.toThrow(/主机无法在 127\.0\.0\.1 的端口 \d+ 上监听[^]*cannot listen on 127\.0\.0\.1 port/);
+    expect(fs.existsSync(path.join(dir, 'hub.running'))).toBe(false);
+    await expect(startHub({ dataDir: dir, token: TOKEN, host: 'no-such-host.invalid', allowInsecure: true, warn: () => undefined })).rejects.toThrow(/主机无法在 no-such-host\.invalid 的端口/);
+  });
+
   it('refuses, before it opens the database, a certificate that is not PEM or a key not of its certificate', async () => {
     const { initTls } = await import('./init-tls');
     const tlsDir = path.join(tempDir(), 'tls-made');

@@ -19,6 +19,7 @@ import { serveConsole } from './console-files';
 import { openDatabase } from './db';
 import { Pairings, TerminalCredentials } from './enrolment';
 import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
+import { opsText } from './ops-strings';
 import { housekeep } from './housekeeping';
 import { apiHandler, send } from './http';
 import { HUB_BUILT, INSTALL_ROOT } from './built';
@@ -539,6 +540,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     await upstream?.stop();
     db.close();
     clearRunning();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new Error(opsText('cannotListen', { address: (error as { address?: string }).address ?? host, port: (error as { port?: number }).port ?? '', problem: (error as Error).message }));
     throw error;
   });
   supervision.start();
