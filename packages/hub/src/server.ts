@@ -16,7 +16,7 @@ import { consoleOperations } from './console-api';
 import { reportOperations } from './report-api';
 import type { HallReports } from './reports';
 import { serveConsole } from './console-files';
-import { openDatabase } from './db';
+import { openDatabase, type Db } from './db';
 import { Pairings, TerminalCredentials } from './enrolment';
 import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
 import { opsText } from './ops-strings';
@@ -226,7 +226,13 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const startCheck = await checkAtStart(options.dataDir, options.backup?.dir, options.wholeCheckUpToBytes);
   const clearRunning = markRunning(options.dataDir);
   const loadStarted = performance.now();
-  const db = openDatabase(options.dataDir);
+  let db: Db;
+  try {
+    db = openDatabase(options.dataDir);
+  } catch (error) {
+    clearRunning();
+    throw error;
+  }
   let store: HallStore;
   let key: HallKey;
   try {
