@@ -235,7 +235,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   }
   let store: HallStore;
   let key: HallKey;
+  let token: string;
+  let created: boolean;
   try {
+    ({ token, created } = resolveToken(options.dataDir, options.token, warn));
     // A database sealed with a key whose file is gone must not get a new key: its applicants would be lost.
     if (HallStore.recordsKey(db) && !fs.existsSync(keyFile))
       throw new HubRefusal(`the hall key ${keyFile} is missing, and this database was sealed with it: restore it from its backup (or name it in SERVICEHALL_KEY_FILE)`);
@@ -252,7 +255,6 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   }
   const loadMs = Math.round(performance.now() - loadStarted);
   if (options.maxDatabaseBytes !== undefined) store.limitSize(options.maxDatabaseBytes);
-  const { token, created } = resolveToken(options.dataDir, options.token, warn);
   const staff = new Staff(db, store.pins, () => store.view.catalogue, clock);
   const credentials = new TerminalCredentials(db);
   const pairings = new Pairings();
