@@ -66,10 +66,7 @@ export function checkDatabaseFile(dataDir: string, file = DATABASE_FILE, keyFile
   if (fs.statSync(db).size > 0) return;
   const signs = [keyFile, path.join(dataDir, TOKEN_FILE), `${db}-wal`].filter((f) => fs.existsSync(f));
   if (signs.length > 0)
-    throw new HubRefusal(
-      `${db} is empty (0 bytes) but this folder held a hall before (${signs.map((f) => path.basename(f)).join(', ')}): ` +
-        'the hub will not start a new hall over it. Restore hall.db from its backup; to start a new hall on purpose, remove the empty file.',
-    );
+    throw new HubRefusal(opsText('emptyDatabase', { file: db, signs: signs.map((f) => path.basename(f)).join(', ') }));
 }
 
 /** What is wrong with a hall token, or undefined when it will do. */

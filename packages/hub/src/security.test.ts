@@ -390,7 +390,7 @@ describe('files of the hall', () => {
     cleanups.pop();
     for (const f of ['hall.db-wal', 'hall.db-shm']) fs.rmSync(path.join(h.dir, f), { force: true });
     fs.truncateSync(path.join(h.dir, 'hall.db'), 0);
-    await expect(startHub({ dataDir: h.dir, token: TOKEN, seed: demoCatalogue({ allDay: true }) })).rejects.toThrow(/hall\.db is empty \(0 bytes\) but this folder held a hall before \(hall\.key\)/);
+    await expect(startHub({ dataDir: h.dir, token: TOKEN, seed: demoCatalogue({ allDay: true }) })).rejects.toThrow(/是空文件（0 字节）[^]*hall\.db is empty \(0 bytes\) but this folder held a hall before \(hall\.key\)/);
   });
 });
 
@@ -424,10 +424,12 @@ describe('applicant data at rest', () => {
     cleanups.pop();
     const key = fs.readFileSync(path.join(h.dir, 'hall.key'));
     fs.rmSync(path.join(h.dir, 'hall.key'));
-    await expect(startHub({ dataDir: h.dir, token: TOKEN })).rejects.toThrow(/hall key .* is missing, and this database was sealed with it/);
+    await expect(startHub({ dataDir: h.dir, token: TOKEN })).rejects.toThrow(/大厅密钥 .* 不见了[^]*hall key .* is missing, and this database was sealed with it/);
     expect(fs.existsSync(path.join(h.dir, 'hall.key'))).toBe(false);
     const other = path.join(tempDir(), 'other.key');
-    await expect(startHub({ dataDir: h.dir, token: TOKEN, keyFile: other })).rejects.toThrow();
+    await expect(startHub({ dataDir: h.dir, token: TOKEN, keyFile: other })).rejects.toThrow(/大厅密钥 .* 不见了/);
+    fs.writeFileSync(other, 'ab'.repeat(32) + '\n', { mode: 0o600 });
+    await expect(startHub({ dataDir: h.dir, token: TOKEN, keyFile: other })).rejects.toThrow(/不配套[^]*does not belong to this database/);
     fs.writeFileSync(path.join(h.dir, 'hall.key'), key, { mode: 0o600 });
     const back = await hub({ dataDir: h.dir });
     expect(back.store.seq).toBeGreaterThan(0);

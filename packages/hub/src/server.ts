@@ -241,7 +241,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     ({ token, created } = resolveToken(options.dataDir, options.token, warn));
     // A database sealed with a key whose file is gone must not get a new key: its applicants would be lost.
     if (HallStore.recordsKey(db) && !fs.existsSync(keyFile))
-      throw new HubRefusal(`the hall key ${keyFile} is missing, and this database was sealed with it: restore it from its backup (or name it in SERVICEHALL_KEY_FILE)`);
+      throw new HubRefusal(opsText('keyMissing', { key: keyFile }));
     key = HallKey.load(keyFile, warn);
     if (!HallStore.hasCatalogue(db) && options.seed) HallStore.seed(db, options.seed, clock());
     store = new HallStore(db, clock, key);
