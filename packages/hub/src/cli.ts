@@ -305,6 +305,8 @@ async function promote() {
 function archive(year: string | undefined): void {
   const dataDir = hubOptionsFromEnv().dataDir;
   try {
+    // "abc" is said as typed, not as the NaN it would make.
+    if (!/^\d{4}$/.test(year ?? '')) throw new ArchiveRefusal(opsText('archiveYear', { year: year ?? '' }));
     const done = archiveYear(dataDir, Number(year));
     console.log(`ServiceHall: ${done.year} archived to ${done.file}`);
     console.log(`  events     ${done.firstSeq} to ${done.lastSeq}`);
