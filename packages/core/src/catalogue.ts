@@ -335,6 +335,12 @@ export const CatalogueSchema = z
     c.appointments.hours.forEach((h, i) => {
       if (clockText(h.to) <= clockText(h.from)) ctx.addIssue({ code: 'custom', path: ['appointments', 'hours', i, 'to'], message: 'the hours must end after they start' });
     });
+    // The calendar's own days, as setCalendarYear checks them: real days, none both off and worked (调休).
+    for (const kind of ['holidays', 'workdays'] as const)
+      for (const day of Object.keys(c.calendar[kind]))
+        if (new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) ctx.addIssue({ code: 'custom', path: ['calendar', kind, day], message: `${day} is not a day of the calendar` });
+    for (const day of Object.keys(c.calendar.holidays))
+      if (day in c.calendar.workdays) ctx.addIssue({ code: 'custom', path: ['calendar', 'workdays', day], message: `${day} cannot be both a holiday and a make-up working day` });
     if (c.numbering.last <= c.numbering.first)
       ctx.addIssue({ code: 'custom', path: ['numbering', 'last'], message: 'the range must hold at least two numbers' });
     if (String(c.numbering.last).length > c.numbering.digits)
