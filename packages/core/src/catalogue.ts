@@ -303,6 +303,15 @@ export const CatalogueSchema = z
       const found = text ? forbiddenPhrasesIn(text) : [];
       if (found.length > 0) ctx.addIssue({ code: 'custom', path, message: `uses a phrase the handbook forbids (H-14): ${found.join('、')}` });
     };
+    // Names shown to citizens and staff: a name of spaces only (from a script; the console and the workbook trim) shows as nothing.
+    const blank = (text: string, path: (string | number)[]) => {
+      if (text.trim() === '') ctx.addIssue({ code: 'custom', path, message: 'must not be spaces only' });
+    };
+    blank(c.hall.name, ['hall', 'name']);
+    c.departments.forEach((d, i) => blank(d.name, ['departments', i, 'name']));
+    c.items.forEach((item, i) => blank(item.name, ['items', i, 'name']));
+    c.windows.forEach((w, i) => blank(w.name, ['windows', i, 'name']));
+    c.clerks.forEach((clerk, i) => blank(clerk.name, ['clerks', i, 'name']));
     civil(c.hall.name, ['hall', 'name']);
     c.hall.notices.forEach((t, i) => civil(t, ['hall', 'notices', i]));
     const clerkNumbers = new Set<string>();
