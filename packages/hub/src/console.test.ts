@@ -91,6 +91,8 @@ describe('a hub on an empty data folder', () => {
     expect(audit.body.entries[0]).toMatchObject({ action: 'replaceCatalogue', staff: { id: 'admin' } });
     expect(audit.body.entries[0]!.before).toBeNull();
     expect(audit.body.entries[0]!.after!.hall.name).toBe(demo.hall.name);
+    for (const query of ['before=abc', 'limit=-5', 'limit=501', 'before=1.5']) expect((await c.request('GET', `/api/audit?${query}`)).body, query).toMatchObject({ code: 'bad-request' });
+    expect((await c.request<{ entries: unknown[] }>('GET', '/api/audit?limit=1')).body.entries).toHaveLength(1);
     // The event carries the staff member too.
     const replaced = hub.store.eventsSince(0).find((e) => e.type === 'catalogue.replaced');
     expect(replaced?.staff).toEqual({ id: 'admin', name: '王管理', role: 'administrator' });
