@@ -194,6 +194,7 @@ describe('staff roles', () => {
     const a = await admin(hub);
     const made = await a.request('POST', '/api/staff', { id: 'zhang', name: '张主任', role: 'supervisor' });
     expect(made.body).toMatchObject({ ok: true, staff: { id: 'zhang', mustChange: true } });
+    for (const id of ['zhang', 'ZHANG']) expect((await a.request('POST', '/api/staff', { id, name: '张二', role: 'supervisor' })).body).toMatchObject({ code: 'conflict', message: 'there is an account zhang already' });
     const s = new TestConsole(hub.url);
     await s.login('zhang', String(made.body.password));
     expect((await s.request('GET', '/api/terminals')).body).toMatchObject({ code: 'pin-change-required' });

@@ -129,7 +129,9 @@ export class Staff {
 
   private add(m: Parameters<StaffAccounts['add']>[0], by: StaffRef): StaffChange<StaffMember> {
     return this.db.transaction((): StaffChange<StaffMember> => {
-      if (this.accounts.get(m.id)) return { ok: false, code: 'conflict', message: `there is an account ${m.id} already` };
+      // Zhang and zhang would be two accounts that one sign-in lockout counts as one, and staff tell apart by nothing.
+      const taken = this.accounts.list().find((a) => a.id.toLowerCase() === m.id.toLowerCase());
+      if (taken) return { ok: false, code: 'conflict', message: `there is an account ${taken.id} already` };
       const now = this.clock();
       this.accounts.add({ ...m, createdBy: by.id }, now);
       const member = this.accounts.get(m.id)!;
