@@ -97,6 +97,7 @@ describe('terminal configuration', () => {
     expect(problemsOf(() => loadConfig(path.join(dir, 'nope.json'), {}))[0]).toMatch(/cannot be read/);
     fs.writeFileSync(path.join(dir, 'bad.json'), '{ role: window');
     expect(problemsOf(() => loadConfig(path.join(dir, 'bad.json'), {}))[0]).toMatch(/not valid JSON/);
+    expect(() => loadConfig(path.join(dir, 'bad.json'), {})).toThrow(/^终端配置有误，终端没有启动。[^]*configuration is not usable:\n {2}- .*bad\.json: not valid JSON/);
     // 大厅 in GBK, as Notepad on a Chinese Windows saves "ANSI": refused, not shown on the hall's screens as mojibake.
     const [before, after] = JSON.stringify({ ...GOOD, hallDisplay: { notices: ['NOTICE'] } }).split('NOTICE') as [string, string];
     fs.writeFileSync(path.join(dir, 'gbk.json'), Buffer.concat([Buffer.from(before), Buffer.from([0xb4, 0xf3, 0xcc, 0xfc]), Buffer.from(after)]));

@@ -72,7 +72,8 @@ export type TerminalConfig = z.infer<typeof TerminalConfigSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`the terminal's configuration is not usable:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    // Shown in the terminal's error box and its log to whoever installs it: the hall's staff read Chinese first.
+    super(`终端配置有误，终端没有启动。请按下列各项改正配置文件或环境变量后再启动：\nthe terminal's configuration is not usable:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 
