@@ -80,7 +80,21 @@ export function tokenProblem(token: string): string | undefined {
   return undefined;
 }
 
-const TOKEN_ADVICE = 'Leave SERVICEHALL_TOKEN unset and remove the admin-token file to have the hub make a strong one, or give one of 16 to 200 letters, digits and punctuation on one line.';
+/** What tokenProblem says, in Chinese, for the operator's first line. */
+const TOKEN_PROBLEM_ZH: [RegExp, string][] = [
+  [/^is empty/, '是空的'],
+  [/^holds more than one line/, '不止一行'],
+  [/^holds spaces/, '含有空格、控制字符或 ASCII 字母、数字和标点以外的字符'],
+  [/^is too short/, '太短（至少 16 个字符）'],
+  [/^is too long/, '太长（至多 200 个字符）'],
+  [/^is too weak/, '太弱（不同的字符少于 8 个）'],
+  [/^holds binary data/, '含有二进制数据'],
+];
+
+function tokenRefusal(where: string, problem: string): HubRefusal {
+  const zh = TOKEN_PROBLEM_ZH.find(([re]) => re.test(problem))?.[1] ?? problem;
+  return new HubRefusal(opsText('badToken', { where, problemZh: zh, problem }));
+}
 
 /**
  * The hall token: the one given (checked), else the one stored in the data folder (checked, its
@@ -89,7 +103,7 @@ const TOKEN_ADVICE = 'Leave SERVICEHALL_TOKEN unset and remove the admin-token f
 export function resolveToken(dataDir: string, given: string | undefined, warn: (message: string) => void = console.warn): { token: string; created: boolean } {
   if (given !== undefined) {
     const problem = tokenProblem(given);
-    if (problem) throw new HubRefusal(`the hall token given in SERVICEHALL_TOKEN ${problem}. ${TOKEN_ADVICE}`);
+    if (problem) throw tokenRefusal('SERVICEHALL_TOKEN', problem);
     return { token: given, created: false };
   }
   const file = path.join(dataDir, TOKEN_FILE);
@@ -100,7 +114,7 @@ export function resolveToken(dataDir: string, given: string | undefined, warn: (
     // One line, ending in a newline or not.
     const token = raw.toString('latin1').replace(/\r?\n$/, '');
     const problem = raw.includes(0) ? 'holds binary data' : tokenProblem(token);
-    if (problem) throw new HubRefusal(`the hall token in ${file} ${problem}. ${TOKEN_ADVICE}`);
+    if (problem) throw tokenRefusal(file, problem);
     return { token, created: false };
   }
   const token = randomBytes(24).toString('base64url');
