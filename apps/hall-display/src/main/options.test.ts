@@ -16,6 +16,9 @@ describe('the hall screen’s notices', () => {
       const file = path.join(dir, 'terminal.json');
       fs.writeFileSync(file, '\uFEFF' + JSON.stringify({ hallDisplay: { notices: ['请凭号码按序办理'] } }));
       expect(loadDisplayOptions(file, {}).notices).toEqual(['请凭号码按序办理']);
+      // A key it does not know is named, not left to its default.
+      fs.writeFileSync(file, JSON.stringify({ hallDisplay: { notice: ['请凭号码按序办理'] } }));
+      expect(() => loadDisplayOptions(file, {})).toThrow(ConfigError);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -7,7 +7,8 @@ import { VOICE_PREFERENCES, type VoicePreference } from '../shared/voice';
  * The hall screen's own settings: the "hallDisplay" object of the terminal's configuration file,
  * then the environment on top. The shared terminal configuration knows nothing of them.
  */
-export const DisplayOptionsSchema = z.object({
+// A key it does not know (notice for notices) is named, not left to its default.
+export const DisplayOptionsSchema = z.strictObject({
   /** Hall notices shown on the screen; without them, the civil default set of the strings catalogue. */
   notices: z
     .array(
@@ -65,6 +66,6 @@ export function loadDisplayOptions(file: string | undefined, env: NodeJS.Process
     raw[key] = value;
   }
   const parsed = DisplayOptionsSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `hallDisplay.${i.path.join('.')}: ${i.message}`));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${['hallDisplay', ...i.path].join('.')}: ${i.message}`));
   return parsed.data;
 }

@@ -3,7 +3,8 @@ import { publicUrlProblem } from '@servicehall/core';
 import { z } from 'zod';
 
 /** The kiosk's own settings, beside the terminal configuration every app shares. */
-export const KioskSettingsSchema = z.object({
+// A key it does not know (leasesize for leaseSize) is named, not left to its default.
+export const KioskSettingsSchema = z.strictObject({
   /** After this long without a touch the kiosk asks whether the citizen is still there. */
   idleSeconds: z.number().int().min(10).max(600).default(60),
   /** How long it counts down, with a "继续" button, before it goes back home (and to the standard mode). */
@@ -63,7 +64,7 @@ export function loadKioskSettings(file: string | undefined, env: NodeJS.ProcessE
   }
   const parsed = KioskSettingsSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `kiosk.${i.path.join('.')}: ${i.message}`));
+    throw new ConfigError(parsed.error.issues.map((i) => `${['kiosk', ...i.path].join('.')}: ${i.message}`));
   }
   return parsed.data;
 }

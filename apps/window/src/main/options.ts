@@ -5,7 +5,8 @@ import { z } from 'zod';
  * The window terminal's own settings: the "windowTerminal" object of the terminal's configuration
  * file, then the environment on top. The shared terminal configuration knows nothing of them.
  */
-export const WindowOptionsSchema = z.object({
+// A key it does not know (a misspelt one) is named, not left to its default.
+export const WindowOptionsSchema = z.strictObject({
   /** Working days a correction notice gives, for a notice the hub gave no deadline (an earlier hub); the hall's catalogue sets it (cases.correctionDays). */
   correctionDays: z.number().int().min(1).max(60).default(10),
   /** How long the clerk's screen waits for the hub's answer before saying so (the command stays queued). */
@@ -40,6 +41,6 @@ export function loadWindowOptions(file: string | undefined, env: NodeJS.ProcessE
     if (v !== undefined && v !== '') raw[key] = Number(v);
   }
   const parsed = WindowOptionsSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `windowTerminal.${i.path.join('.')}: ${i.message}`));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${['windowTerminal', ...i.path].join('.')}: ${i.message}`));
   return parsed.data;
 }
