@@ -207,20 +207,27 @@ export interface WorkbookProblem {
 
 export type WorkbookImport = { ok: true; catalogue: Catalogue } | { ok: false; problems: WorkbookProblem[] };
 
-/** A cell's value as text, whatever Excel made of it (numbers, rich text, formulas, hyperlinks, dates). */
-function text(cell: ExcelJS.Cell | undefined): string {
-  const v = cell?.value;
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v.trim();
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
+/**
+ * A cell's value as text, whatever Excel made of it (numbers, rich text, formulas and their
+ * results, hyperlinks, dates); an error (#N/A, a formula's #REF!) is told apart, never read as text.
+ */
+function cellText(v: unknown): { text: string; error?: string } {
+  if (v === null || v === undefined) return { text: '' };
+  if (typeof v === 'string') return { text: v.trim() };
+  if (typeof v === 'number' || typeof v === 'boolean') return { text: String(v) };
+  if (v instanceof Date) return { text: v.toISOString().slice(0, 10) };
   if (typeof v === 'object') {
-    if ('richText' in v) return v.richText.map((r) => r.text).join('').trim();
-    if ('text' in v) return String(v.text).trim();
-    if ('result' in v) return String(v.result ?? '').trim();
+    if ('error' in v) return { text: '', error: String(v.error) };
+    if ('richText' in v && Array.isArray(v.richText)) return { text: v.richText.map((r: { text?: unknown }) => String(r.text ?? '')).join('').trim() };
+    if ('text' in v) return cellText(v.text);
+    if ('result' in v) return cellText(v.result);
   }
-  return String(cell?.text ?? '').trim();
+  // A formula Excel never worked out (no result kept in the file) says nothing.
+  return { text: '' };
 }
+
+const text = (cell: ExcelJS.Cell | undefined) => cellText(cell?.value).text;
+const formulaError = (error: string) => `单元格的公式出错（${error}），请改正公式或直接填写内容`;
 
 /** Cells of codes, numbers and times: full-width digits, letters and colons (８：３０, Ａ, １００１) are read as their plain forms. */
 const PLAIN = new Set(['code', 'prefix', 'dailyQuota', 'issuingHours', 'legalLimitDays', 'promisedLimitDays', 'typicalServiceMinutes', 'number', 'serves']);
@@ -240,7 +247,11 @@ function readTable(sheet: ExcelJS.Worksheet, columns: readonly (readonly [string
   sheet.eachRow((row, n) => {
     if (n === 1) return;
     const values: Record<string, string> = {};
-    for (const [col, key] of keys) values[key] = PLAIN.has(key) ? text(row.getCell(col)).normalize('NFKC') : text(row.getCell(col));
+    for (const [col, key] of keys) {
+      const cell = cellText(row.getCell(col).value);
+      if (cell.error) problems.push({ sheet: sheet.name, row: n, column: columns.find(([k]) => k === key)![1], message: formulaError(cell.error) });
+      values[key] = PLAIN.has(key) ? cell.text.normalize('NFKC') : cell.text;
+    }
     if (Object.values(values).some((v) => v !== '')) out.push({ row: n, values });
   });
   return out;
@@ -321,7 +332,9 @@ export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Cata
       const key = byLabel.get(text(row.getCell(1)));
       if (!key) return;
       hallRow.set(key, n);
-      const value = text(row.getCell(2));
+      const cell = cellText(row.getCell(2).value);
+      if (cell.error) problems.push({ sheet: SHEETS.hall, row: n, column: HALL_ROWS.find(([k]) => k === key)![1], message: formulaError(cell.error) });
+      const value = cell.text;
       if (key === 'notices') hall[key] = splitLines(value);
       else if (value === '') delete hall[key];
       else hall[key] = value;

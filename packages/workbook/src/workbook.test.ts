@@ -82,6 +82,19 @@ describe('the catalogue as an Excel workbook', () => {
     ]);
   });
 
+  it('names a formula that ends in an error (#N/A) instead of reading it as text, and reads a hyperlink of rich text', async () => {
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await templateWorkbook()) as unknown as ArrayBuffer);
+    const items = book.getWorksheet(SHEETS.items)!;
+    items.getRow(2).getCell(10).value = { text: { richText: [{ text: '取号' }, { text: '；缴费' }] }, hyperlink: 'https://zwfw.example.gov.cn/guide' } as never;
+    const steps = await workbookToCatalogue(Buffer.from(await book.xlsx.writeBuffer()), unconfiguredCatalogue());
+    if (!steps.ok) throw new Error(JSON.stringify(steps.problems));
+    expect(steps.catalogue.items[0]!.steps).toEqual(['取号', '缴费']);
+    items.getRow(2).getCell(2).value = { formula: 'VLOOKUP(A2,事项库!A:B,2,0)', result: { error: '#N/A' } } as never;
+    const r = await workbookToCatalogue(Buffer.from(await book.xlsx.writeBuffer()), unconfiguredCatalogue());
+    expect(r).toEqual({ ok: false, problems: [{ sheet: '事项', row: 2, column: '事项名称', message: '单元格的公式出错（#N/A），请改正公式或直接填写内容' }] });
+  });
+
   it('refuses a small file that unpacks to more than a catalogue can hold, before reading it', async () => {
     const book = new ExcelJS.Workbook();
     await book.xlsx.load((await templateWorkbook()) as unknown as ArrayBuffer);
