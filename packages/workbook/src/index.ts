@@ -268,28 +268,43 @@ const DEVICE_BY_NAME = new Map(Object.entries(DEVICES).map(([k, v]) => [v, k]));
 export const MAX_UNPACKED_BYTES = 16 * 1024 * 1024;
 
 /**
- * Whether a zip unpacks to more than `limit` bytes: each entry is inflated here with that cap,
- * whatever its header claims. Undefined when it is not a zip this can read (exceljs then says so).
+ * The most rows a sheet may have: a hall's items are hundreds, a province's library some thousands.
+ * Reading 100,000 rows took the hub's thread 8 s and a gigabyte, and named half a million problems.
  */
-function unpacksBeyond(data: Buffer, limit: number): boolean | undefined {
+export const MAX_SHEET_ROWS = 10_000;
+
+/** The most problems one answer names: the first ones, and how many more there are. */
+export const MAX_PROBLEMS = 200;
+
+/**
+ * What a zip holds unpacked: more than `limit` bytes (each entry is inflated here with that cap,
+ * whatever its header claims), or the most rows one of its worksheets has. Undefined when it is
+ * not a zip this can read (exceljs then says so).
+ */
+function unpacked(data: Buffer, limit: number): { beyond: true } | { beyond: false; rows: number } | undefined {
   try {
     const end = data.lastIndexOf(Buffer.from('PK\x05\x06', 'latin1'));
     if (end < 0) return undefined;
     let at = data.readUInt32LE(end + 16);
     let total = 0;
+    let rows = 0;
     for (let n = data.readUInt16LE(end + 10); n > 0; n--) {
       if (data.readUInt32LE(at) !== 0x02014b50) return undefined;
       const method = data.readUInt16LE(at + 10);
+      const nameLength = data.readUInt16LE(at + 28);
+      const name = data.toString('utf8', at + 46, at + 46 + nameLength);
       const local = data.readUInt32LE(at + 42);
       const start = local + 30 + data.readUInt16LE(local + 26) + data.readUInt16LE(local + 28);
       const body = data.subarray(start, start + data.readUInt32LE(at + 20));
-      total += method === 8 ? zlib.inflateRawSync(body, { maxOutputLength: limit - total + 1 }).length : body.length;
-      if (total > limit) return true;
-      at += 46 + data.readUInt16LE(at + 28) + data.readUInt16LE(at + 30) + data.readUInt16LE(at + 32);
+      const content = method === 8 ? zlib.inflateRawSync(body, { maxOutputLength: limit - total + 1 }) : body;
+      total += content.length;
+      if (total > limit) return { beyond: true };
+      if (/^xl\/worksheets\/[^/]+\.xml$/.test(name)) rows = Math.max(rows, content.toString('latin1').match(/<(?:\w+:)?row[\s>]/g)?.length ?? 0);
+      at += 46 + nameLength + data.readUInt16LE(at + 30) + data.readUInt16LE(at + 32);
     }
-    return false;
+    return { beyond: false, rows };
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? true : undefined;
+    return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? { beyond: true } : undefined;
   }
 }
 
@@ -299,11 +314,14 @@ function unpacksBeyond(data: Buffer, limit: number): boolean | undefined {
  */
 export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Catalogue): Promise<WorkbookImport> {
   const book = new ExcelJS.Workbook();
-  if (unpacksBeyond(Buffer.isBuffer(data) ? data : Buffer.from(data), MAX_UNPACKED_BYTES))
+  const held = unpacked(Buffer.isBuffer(data) ? data : Buffer.from(data), MAX_UNPACKED_BYTES);
+  if (held?.beyond)
     return {
       ok: false,
       problems: [{ sheet: '', message: `工作簿解压后超过 ${MAX_UNPACKED_BYTES / 1024 / 1024} MB，不像一个大厅的事项目录（可能含有大量空行、图片或格式）。请只保留大厅、部门、事项、窗口、工作人员各表的内容，另存后再导入` }],
     };
+  if (held && held.rows > MAX_SHEET_ROWS)
+    return { ok: false, problems: [{ sheet: '', message: `有一个工作表有 ${held.rows} 行，超过 ${MAX_SHEET_ROWS} 行的上限：请只保留本大厅的部门、事项、窗口和工作人员，删去多余的行后再导入` }] };
   try {
     await book.xlsx.load(data as ArrayBuffer);
   } catch {
@@ -432,5 +450,7 @@ export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Cata
       else push({ sheet: '', message: `${issue.path.join('.')}: ${issue.message}`, code: issue.code });
     }
   }
+  if (problems.length > MAX_PROBLEMS)
+    return { ok: false, problems: [...problems.slice(0, MAX_PROBLEMS), { sheet: '', message: `另有 ${problems.length - MAX_PROBLEMS} 处问题未列出：请先改正以上各处，再导入一次` }] };
   return { ok: false, problems };
 }

@@ -2,7 +2,7 @@ import { demoCatalogue } from '@servicehall/fixtures';
 import { unconfiguredCatalogue } from '@servicehall/core';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { catalogueToWorkbook, MAX_UNPACKED_BYTES, SHEETS, templateWorkbook, workbookToCatalogue } from '.';
+import { catalogueToWorkbook, MAX_PROBLEMS, MAX_SHEET_ROWS, MAX_UNPACKED_BYTES, SHEETS, templateWorkbook, workbookToCatalogue } from '.';
 
 describe('the catalogue as an Excel workbook', () => {
   it('exports the demo hall and reads it back unchanged', async () => {
@@ -104,6 +104,22 @@ describe('the catalogue as an Excel workbook', () => {
     expect(packed.length).toBeLessThan(1024 * 1024);
     const r = await workbookToCatalogue(packed, unconfiguredCatalogue());
     expect(r).toEqual({ ok: false, problems: [{ sheet: '', message: expect.stringContaining('工作簿解压后超过 16 MB') }] });
+  });
+
+  it('refuses a sheet of more rows than a catalogue holds before reading it, and names the first problems of many', async () => {
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await templateWorkbook()) as unknown as ArrayBuffer);
+    const clerks = book.getWorksheet(SHEETS.clerks)!;
+    for (let i = 0; i < 300; i++) clerks.addRow([`x-${i}`]);
+    const many = await workbookToCatalogue(Buffer.from(await book.xlsx.writeBuffer()), unconfiguredCatalogue());
+    if (many.ok) throw new Error('imported');
+    expect(many.problems).toHaveLength(MAX_PROBLEMS + 1);
+    expect(many.problems.at(-1)).toEqual({ sheet: '', message: expect.stringMatching(/^另有 \d+ 处问题未列出/) });
+    for (let i = 300; i < MAX_SHEET_ROWS; i++) clerks.addRow([`x-${i}`]);
+    const started = performance.now();
+    const r = await workbookToCatalogue(Buffer.from(await book.xlsx.writeBuffer()), unconfiguredCatalogue());
+    expect(r).toEqual({ ok: false, problems: [{ sheet: '', message: expect.stringContaining(`有一个工作表有 ${MAX_SHEET_ROWS + 2} 行，超过 ${MAX_SHEET_ROWS} 行的上限`) }] });
+    expect(performance.now() - started).toBeLessThan(500);
   });
 
   it('says plainly when the file is not a workbook', async () => {
