@@ -3,7 +3,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadKioskSettings } from './settings';
+import { loadConfig } from '@servicehall/agent';
+import { checkKioskPrinter, loadKioskSettings } from './settings';
+
+describe("the kiosk's ticket printer", () => {
+  it('is refused at load when its profile is none the driver knows (it would print 80 mm lines on 58 mm paper)', () => {
+    const config = (profile: string) =>
+      loadConfig(undefined, { SERVICEHALL_HUB_URL: 'ws://127.0.0.1:8600/ws', SERVICEHALL_TOKEN: 'a-hall-token' }, { role: 'kiosk', terminal: 'kiosk-1', devices: { printer: { transport: 'serial', path: '/dev/ttyS0', profile } } });
+    expect(() => checkKioskPrinter(config('58 mm'))).toThrow(/devices\.printer\.profile: "58 mm" is not a printer profile; one of 58, 58mm, 80, 80mm, generic-58/);
+    for (const profile of ['58mm', '80MM', 'generic-58']) expect(() => checkKioskPrinter(config(profile))).not.toThrow();
+  });
+});
 
 describe("the kiosk's own settings", () => {
   it('name a key they do not know instead of leaving its setting at the default', () => {

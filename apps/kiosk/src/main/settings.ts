@@ -1,4 +1,5 @@
-import { ConfigError, readConfigFile } from '@servicehall/agent';
+import { ConfigError, readConfigFile, type TerminalConfig } from '@servicehall/agent';
+import { printerProfileProblem } from '@servicehall/escpos-printer';
 import { publicUrlProblem } from '@servicehall/core';
 import { z } from 'zod';
 
@@ -47,6 +48,12 @@ const ENV: Record<string, keyof KioskSettingsConfig> = {
  * The "kiosk" object of the terminal's JSON configuration file (if any), then the environment on
  * top. A bad value stops the kiosk with a message naming it, as loadConfig does.
  */
+/** Refuses, at load, a ticket printer profile the driver does not know (it would print 80 mm lines on any paper). */
+export function checkKioskPrinter(config: TerminalConfig): void {
+  const problem = config.devices.printer && printerProfileProblem(config.devices.printer.profile);
+  if (problem) throw new ConfigError([`devices.printer.profile: ${problem}`]);
+}
+
 export function loadKioskSettings(file: string | undefined, env: NodeJS.ProcessEnv): KioskSettingsConfig {
   let raw: Record<string, unknown> = {};
   if (file) {
