@@ -80,20 +80,8 @@ export function tokenProblem(token: string): string | undefined {
   return undefined;
 }
 
-/** What tokenProblem says, in Chinese, for the operator's first line. */
-const TOKEN_PROBLEM_ZH: [RegExp, string][] = [
-  [/^is empty/, '是空的'],
-  [/^holds more than one line/, '不止一行'],
-  [/^holds spaces/, '含有空格、控制字符或 ASCII 字母、数字和标点以外的字符'],
-  [/^is too short/, '太短（至少 16 个字符）'],
-  [/^is too long/, '太长（至多 200 个字符）'],
-  [/^is too weak/, '太弱（不同的字符少于 8 个）'],
-  [/^holds binary data/, '含有二进制数据'],
-];
-
 function tokenRefusal(where: string, problem: string): HubRefusal {
-  const zh = TOKEN_PROBLEM_ZH.find(([re]) => re.test(problem))?.[1] ?? problem;
-  return new HubRefusal(opsText('badToken', { where, problemZh: zh, problem }));
+  return new HubRefusal(opsText('badToken', { where, problem }));
 }
 
 /**

@@ -27,7 +27,7 @@ export const OPS_TEXT = {
     archiveNotEnded: '{year} 年在本大厅还没有结束，结束后才能归档。',
     archiveNothing: '大厅数据库中没有 {year} 年的记录。',
     archiveOldestFirst: '大厅数据库中还有 {oldest} 年的记录：请先归档最早的一年。',
-    badToken: '{where} 中的大厅令牌{problemZh}。请不设 SERVICEHALL_TOKEN 并删除 admin-token 文件，让主机生成一个足够强的令牌；或给出一行 16 到 200 个字母、数字和标点组成的令牌。',
+    badToken: '{where} 中的大厅令牌不能使用（{problem}）。请不设 SERVICEHALL_TOKEN 并删除 admin-token 文件，让主机生成一个足够强的令牌；或给出一行 16 到 200 个字母、数字和标点组成、至少有 8 个不同字符的令牌。',
     keyMissing: '大厅密钥 {key} 不见了，而这个数据库是用它加密的：主机不会另造一个（那样已存的申请人信息就再也无法读出）。请从备份中取回 hall.key，或在 SERVICEHALL_KEY_FILE 中写明它的位置。',
     keyOfAnother: '大厅密钥文件与这个数据库不配套（它是另一个密钥）。请取回与这个数据库一起生成的 hall.key（参见 SERVICEHALL_KEY_FILE）；数据库没有被改动。',
     emptyDatabase: '{file} 是空文件（0 字节），但这个文件夹以前有过大厅（{signs}）：主机不会在它上面开始一个新大厅（那样会重复发出今天已发的号码）。请用备份恢复 hall.db；如确要开始新大厅，请删除这个空文件。',

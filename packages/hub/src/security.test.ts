@@ -368,10 +368,10 @@ describe('files of the hall', () => {
   });
 
   it('refuse a weak or binary token at start, whether given or stored', async () => {
-    await expect(startHub({ dataDir: tempDir(), token: 'test-token', seed: demoCatalogue() })).rejects.toThrow(/SERVICEHALL_TOKEN 中的大厅令牌太短[^]*SERVICEHALL_TOKEN is too short/);
+    await expect(startHub({ dataDir: tempDir(), token: 'test-token', seed: demoCatalogue() })).rejects.toThrow(/SERVICEHALL_TOKEN 中的大厅令牌不能使用（is too short[^]*SERVICEHALL_TOKEN is too short/);
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'admin-token'), Buffer.from([0x61, 0x00, 0xff, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70]), { mode: 0o600 });
-    await expect(startHub({ dataDir: dir, seed: demoCatalogue() })).rejects.toThrow(/admin-token 中的大厅令牌含有二进制数据[^]*admin-token holds binary data/);
+    await expect(startHub({ dataDir: dir, seed: demoCatalogue() })).rejects.toThrow(/admin-token 中的大厅令牌不能使用（holds binary data[^]*admin-token holds binary data/);
     // Refused like a clean stop: the next start has no crash to check for.
     expect(fs.existsSync(path.join(dir, 'hub.running'))).toBe(false);
   });
