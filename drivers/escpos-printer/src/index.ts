@@ -20,4 +20,4 @@ export {
 } from './documents';
 export { STRINGS, FORBIDDEN_PHRASES, forbiddenPhraseIn, t, type Lang, type StringKey } from './strings';
 export { wrap, columns, encodeText, PRINTER_ENCODING } from './text';
-export { ReopeningPrinter, profileByName, healthOf, healthAfter, type PrinterLine, type PrinterHealth, type LinePrintOutcome } from './line';
+export { ReopeningPrinter, profileByName, printerProfileProblem, healthOf, healthAfter, type PrinterLine, type PrinterHealth, type LinePrintOutcome } from './line';

@@ -11,6 +11,12 @@ export type PrinterLine =
   | { transport: 'file'; path: string };
 
 /** The profile a configuration names: `80mm` / `58mm` (or `80` / `58`), or a profile id such as `no-cutter-58`. */
+/** What is wrong with a configured printer profile's name (which profileByName would take as 80 mm), or undefined. */
+export function printerProfileProblem(name: string): string | undefined {
+  const known = ['58', '58mm', '80', '80mm', ...Object.keys(PROFILES)];
+  return known.includes(name) || known.includes(name.toLowerCase()) ? undefined : `"${name}" is not a printer profile; one of ${known.join(', ')}`;
+}
+
 export function profileByName(name: string | undefined): PrinterProfile {
   const key = (name ?? '80mm').toLowerCase();
   if (key === '58' || key === '58mm') return PROFILES['generic-58'];

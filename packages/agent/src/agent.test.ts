@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { serveBrowserMode } from './browser-mode';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, readConfigFile } from './config';
 import { IPC_CALL, IPC_PUSH } from './contract';
 import { serveOverIpc } from './electron-main';
 import { Pushes } from './pushes';
@@ -57,6 +57,8 @@ describe('terminal configuration', () => {
     [{ ...GOOD, bridge: { host: '0.0.0.0', port: 8611 } }, 'bridge.host: 0.0.0.0 is not this machine'],
     [{ ...GOOD, standbyHubUrls: ['ws://192.168.1.11:8600/ws'] }, 'standbyHubUrls.0: the hub is on another machine: use wss://'],
     [{ ...GOOD, standbyHubUrls: ['http://standby:8600'] }, 'standbyHubUrls.0: a ws:// or wss:// address'],
+    [{ ...GOOD, devices: { printr: { transport: 'serial', path: '/dev/ttyS0' } } }, 'devices: Unrecognized key: "printr"'],
+    [{ ...GOOD, devices: { printer: { transport: 'serial', path: '/dev/ttyS0', baudrate: 19200 } } }, 'devices.printer: Unrecognized key: "baudrate"'],
   ])('stops on a bad field and names it: %j', (config, expected) => {
     const file = path.join(tempDir(), 'terminal.json');
     fs.writeFileSync(file, JSON.stringify(config));
@@ -87,11 +89,23 @@ describe('terminal configuration', () => {
     expect(loadConfig(file, {}).standbyHubUrls).toEqual([]);
   });
 
+  it('reads a file saved with a byte-order mark (Windows Notepad), its own part and the app’s', () => {
+    const file = path.join(tempDir(), 'terminal.json');
+    fs.writeFileSync(file, '\uFEFF' + JSON.stringify({ ...GOOD, language: 'en', windowTerminal: { correctionDays: 5 } }));
+    expect(loadConfig(file, {})).toMatchObject({ role: 'window', language: 'en' });
+    expect(readConfigFile(file)).toMatchObject({ windowTerminal: { correctionDays: 5 } });
+  });
+
   it('says when the file is missing or not JSON', () => {
     const dir = tempDir();
     expect(problemsOf(() => loadConfig(path.join(dir, 'nope.json'), {}))[0]).toMatch(/cannot be read/);
     fs.writeFileSync(path.join(dir, 'bad.json'), '{ role: window');
     expect(problemsOf(() => loadConfig(path.join(dir, 'bad.json'), {}))[0]).toMatch(/not valid JSON/);
+    expect(() => loadConfig(path.join(dir, 'bad.json'), {})).toThrow(/^终端配置有误，终端没有启动。[^]*configuration is not usable:\n {2}- .*bad\.json: not valid JSON/);
+    // 大厅 in GBK, as Notepad on a Chinese Windows saves "ANSI": refused, not shown on the hall's screens as mojibake.
+    const [before, after] = JSON.stringify({ ...GOOD, hallDisplay: { notices: ['NOTICE'] } }).split('NOTICE') as [string, string];
+    fs.writeFileSync(path.join(dir, 'gbk.json'), Buffer.concat([Buffer.from(before), Buffer.from([0xb4, 0xf3, 0xcc, 0xfc]), Buffer.from(after)]));
+    expect(problemsOf(() => loadConfig(path.join(dir, 'gbk.json'), {}))[0]).toMatch(/not UTF-8 text/);
   });
 });
 

@@ -13,11 +13,13 @@ const baudRate = z
   .refine((n) => BAUD_RATES.includes(n), `one of ${BAUD_RATES.join(', ')}, as the device is set (most use 9600)`)
   .default(9600);
 
-const serialOrTcp = z.discriminatedUnion('transport', [
-  z.object({ transport: z.literal('serial'), path: z.string().min(1), baudRate }),
-  z.object({ transport: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(9100) }),
-  z.object({ transport: z.literal('file'), path: z.string().min(1) }),
-]);
+/** A device's link and its own fields; a key it does not know (baudrate for baudRate) is named, not left to a default. */
+const serialOrTcp = <T extends z.ZodRawShape>(own: T) =>
+  z.discriminatedUnion('transport', [
+    z.strictObject({ transport: z.literal('serial'), path: z.string().min(1), baudRate, ...own }),
+    z.strictObject({ transport: z.literal('tcp'), host: z.string().min(1), port: z.number().int().min(1).max(65535).default(9100), ...own }),
+    z.strictObject({ transport: z.literal('file'), path: z.string().min(1), ...own }),
+  ]);
 
 export const TerminalConfigSchema = z
   .object({
@@ -45,23 +47,19 @@ export const TerminalConfigSchema = z
       .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0), allowRemote: z.boolean().default(false) })
       .default({ host: '127.0.0.1', port: 0, allowRemote: false }),
     devices: z
-      .object({
-        printer: serialOrTcp.and(z.object({ profile: z.string().default('80mm') })).optional(),
-        display: serialOrTcp
-          .and(
-            z.object({
-              profile: z.string().default('dmd'),
-              /** The display's own size where it differs from its profile's: columns a row (DM-D, CD5220). */
-              columns: z.number().int().min(4).max(80).optional(),
-              /** Modbus LED: character cells of the number, digits of the window, the display's address. */
-              cells: z.number().int().min(1).max(16).optional(),
-              windowDigits: z.number().int().min(1).max(4).optional(),
-              slave: z.number().int().min(1).max(247).optional(),
-            }),
-          )
-          .optional(),
+      .strictObject({
+        printer: serialOrTcp({ profile: z.string().default('80mm') }).optional(),
+        display: serialOrTcp({
+          profile: z.string().default('dmd'),
+          /** The display's own size where it differs from its profile's: columns a row (DM-D, CD5220). */
+          columns: z.number().int().min(4).max(80).optional(),
+          /** Modbus LED: character cells of the number, digits of the window, the display's address. */
+          cells: z.number().int().min(1).max(16).optional(),
+          windowDigits: z.number().int().min(1).max(4).optional(),
+          slave: z.number().int().min(1).max(247).optional(),
+        }).optional(),
         keypad: z
-          .object({
+          .strictObject({
             transport: z.literal('serial'),
             path: z.string().min(1),
             baudRate,
@@ -90,7 +88,8 @@ export type TerminalConfig = z.infer<typeof TerminalConfigSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`the terminal's configuration is not usable:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    // Shown in the terminal's error box and its log to whoever installs it: the hall's staff read Chinese first.
+    super(`终端配置有误，终端没有启动。请按下列各项改正配置文件或环境变量后再启动：\nthe terminal's configuration is not usable:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 
@@ -117,6 +116,17 @@ function setPath(target: Record<string, unknown>, keys: string[], value: unknown
   o[keys[keys.length - 1]!] = value;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The JSON of a terminal's configuration file. A byte-order mark before it (Windows Notepad writes
+ * one) is not part of it; a file that is not UTF-8 (saved as GBK) is refused, not read as mojibake
+ * that would reach the hall's screens.
+ */
+export function readConfigFile(file: string): unknown {
+  return JSON.parse(UTF8.decode(fs.readFileSync(file)));
+}
+
 /**
  * The terminal's configuration: a JSON file (if given), then the environment on top. A problem
  * stops the terminal with a message that names the field and says what is wrong with it.
@@ -124,11 +134,17 @@ function setPath(target: Record<string, unknown>, keys: string[], value: unknown
 export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env, defaults: Record<string, unknown> = {}): TerminalConfig {
   let raw: Record<string, unknown> = structuredClone(defaults);
   if (file) {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      bytes = fs.readFileSync(file);
     } catch {
       throw new ConfigError([`${file}: the file cannot be read`]);
+    }
+    let text: string;
+    try {
+      text = UTF8.decode(bytes);
+    } catch {
+      throw new ConfigError([`${file}: not UTF-8 text: save it as UTF-8 (an editor on a Chinese Windows may have saved it as GBK/ANSI)`]);
     }
     try {
       const parsed = JSON.parse(text) as unknown;

@@ -78,9 +78,25 @@ describe('the outbox', () => {
     const dir = tempDir();
     const file = path.join(dir, 'outbox.json');
     fs.writeFileSync(file, '[{"command": {"id": "x"');
-    const o = new Outbox(file);
+    const said: string[] = [];
+    const o = new Outbox(file, (m) => said.push(m));
     expect(o.size).toBe(0);
-    expect(fs.readdirSync(dir).some((f) => f.startsWith('outbox.json.damaged-'))).toBe(true);
+    const aside = fs.readdirSync(dir).find((f) => f.startsWith('outbox.json.damaged-'))!;
+    expect(said).toEqual([expect.stringMatching(new RegExp(`could not be read .*: the commands in it are not sent; it is kept as .*${aside}`))]);
+  });
+
+  it('keeps a file with entries it cannot read aside before it forgets them, and says so', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'outbox.json');
+    const good = { command: { id: 'cmd-00000001', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, queuedAt: 1 };
+    const written = JSON.stringify([good, { command: 'garbled' }]);
+    fs.writeFileSync(file, written);
+    const said: string[] = [];
+    const o = new Outbox(file, (m) => said.push(m));
+    expect(o.list().map((e) => e.command.id)).toEqual(['cmd-00000001']);
+    const aside = fs.readdirSync(dir).find((f) => f.startsWith('outbox.json.damaged-'))!;
+    expect(fs.readFileSync(path.join(dir, aside), 'utf8')).toBe(written);
+    expect(said).toEqual([expect.stringContaining('held 1 entries that are not commands')]);
   });
 });
 

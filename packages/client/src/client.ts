@@ -108,7 +108,7 @@ export class HallClient {
     this.clock = options.clock ?? Date.now;
     this.random = options.random ?? Math.random;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
-    this.outbox = new Outbox(options.outboxFile);
+    this.outbox = new Outbox(options.outboxFile, (m) => options.log?.(m));
     this.view = options.initialView;
     this.viewLogId = options.initialView ? options.initialLog : undefined;
     this.state = { status: 'connecting', since: this.clock(), waiting: this.outbox.size };

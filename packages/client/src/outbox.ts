@@ -18,16 +18,28 @@ export interface OutboxEntry {
 export class Outbox {
   private entries: OutboxEntry[] = [];
 
-  constructor(private readonly file?: string) {
+  constructor(
+    private readonly file?: string,
+    /** Told when the file could not be read whole: its commands will not be sent, and a person should look at the copy kept. */
+    warn: (message: string) => void = () => undefined,
+  ) {
     if (!file) return;
     fs.mkdirSync(path.dirname(file), { recursive: true });
     if (!fs.existsSync(file)) return;
+    const aside = `${file}.damaged-${Date.now()}`;
     try {
       const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
-      if (Array.isArray(parsed)) this.entries = parsed.filter(isEntry);
-    } catch {
+      if (!Array.isArray(parsed)) throw new Error('not a list of commands');
+      this.entries = parsed.filter(isEntry);
+      // The entries it cannot read would be gone at the next save: the file as it was is kept aside first.
+      if (this.entries.length < parsed.length) {
+        fs.copyFileSync(file, aside);
+        warn(`the outbox ${file} held ${parsed.length - this.entries.length} entries that are not commands: they are not sent; the file as it was is kept as ${aside}`);
+      }
+    } catch (error) {
       // A damaged file is kept aside for a person to look at; the terminal starts with an empty outbox.
-      fs.renameSync(file, `${file}.damaged-${Date.now()}`);
+      fs.renameSync(file, aside);
+      warn(`the outbox ${file} could not be read (${error instanceof Error ? error.message : error}): the commands in it are not sent; it is kept as ${aside}`);
     }
   }
 

@@ -101,6 +101,14 @@ describe('checkCatalogue', () => {
     ],
     ['a number range that does not fit the digits', (c) => void (c.numbering = { digits: 2, first: 1, last: 999 }), 'numbering.digits: the last number does not fit in the digits'],
     ['a number range of one number', (c) => void (c.numbering = { digits: 3, first: 5, last: 5 }), 'numbering.last: the range must hold at least two numbers'],
+    ['an item named with spaces only', (c) => void (c.items[2]!.name = ' \u3000 '), 'items.2.name: must not be spaces only'],
+    ['a hall named with spaces only', (c) => void (c.hall.name = '   '), 'hall.name: must not be spaces only'],
+    ['a holiday that is no day', (c) => void (c.calendar = { holidays: { '2031-02-30': '春节' }, workdays: {} }), 'calendar.holidays.2031-02-30: 2031-02-30 is not a day of the calendar'],
+    [
+      'a day both a holiday and a make-up working day',
+      (c) => void (c.calendar = { holidays: { '2031-01-01': '元旦' }, workdays: { '2031-01-01': '调休' } }),
+      'calendar.workdays.2031-01-01: 2031-01-01 cannot be both a holiday and a make-up working day',
+    ],
   ])('refuses %s, naming the path', (_what, spoil, problem) => {
     const input = demoInput();
     spoil(input);

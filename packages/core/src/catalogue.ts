@@ -303,6 +303,15 @@ export const CatalogueSchema = z
       const found = text ? forbiddenPhrasesIn(text) : [];
       if (found.length > 0) ctx.addIssue({ code: 'custom', path, message: `uses a phrase the handbook forbids (H-14): ${found.join('、')}` });
     };
+    // Names shown to citizens and staff: a name of spaces only (from a script; the console and the workbook trim) shows as nothing.
+    const blank = (text: string, path: (string | number)[]) => {
+      if (text.trim() === '') ctx.addIssue({ code: 'custom', path, message: 'must not be spaces only' });
+    };
+    blank(c.hall.name, ['hall', 'name']);
+    c.departments.forEach((d, i) => blank(d.name, ['departments', i, 'name']));
+    c.items.forEach((item, i) => blank(item.name, ['items', i, 'name']));
+    c.windows.forEach((w, i) => blank(w.name, ['windows', i, 'name']));
+    c.clerks.forEach((clerk, i) => blank(clerk.name, ['clerks', i, 'name']));
     civil(c.hall.name, ['hall', 'name']);
     c.hall.notices.forEach((t, i) => civil(t, ['hall', 'notices', i]));
     const clerkNumbers = new Set<string>();
@@ -335,6 +344,12 @@ export const CatalogueSchema = z
     c.appointments.hours.forEach((h, i) => {
       if (clockText(h.to) <= clockText(h.from)) ctx.addIssue({ code: 'custom', path: ['appointments', 'hours', i, 'to'], message: 'the hours must end after they start' });
     });
+    // The calendar's own days, as setCalendarYear checks them: real days, none both off and worked (调休).
+    for (const kind of ['holidays', 'workdays'] as const)
+      for (const day of Object.keys(c.calendar[kind]))
+        if (new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) ctx.addIssue({ code: 'custom', path: ['calendar', kind, day], message: `${day} is not a day of the calendar` });
+    for (const day of Object.keys(c.calendar.holidays))
+      if (day in c.calendar.workdays) ctx.addIssue({ code: 'custom', path: ['calendar', 'workdays', day], message: `${day} cannot be both a holiday and a make-up working day` });
     if (c.numbering.last <= c.numbering.first)
       ctx.addIssue({ code: 'custom', path: ['numbering', 'last'], message: 'the range must hold at least two numbers' });
     if (String(c.numbering.last).length > c.numbering.digits)

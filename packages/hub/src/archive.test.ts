@@ -118,7 +118,7 @@ describe('archiving a past year', () => {
   it('refuses a year not ended, a year not the oldest, a year archived already, and a year the hall does not hold', () => {
     const dir = hallAcrossNewYear();
     expect(() => archiveYear(dir, 2025, Date.parse('2025-12-31T20:00:00+08:00'))).toThrow(ArchiveRefusal);
-    expect(() => archiveYear(dir, 2026, Date.parse('2027-01-02T09:00:00+08:00'))).toThrow(/oldest year first/);
+    expect(() => archiveYear(dir, 2026, Date.parse('2027-01-02T09:00:00+08:00'))).toThrow(/还有 2025 年的记录[^]*oldest year first/);
     expect(() => archiveYear(dir, 2024, Date.parse('2026-01-07T09:00:00+08:00'))).toThrow(/nothing of 2024/);
     expect(() => archiveYear(dir, 25, Date.parse('2026-01-07T09:00:00+08:00'))).toThrow(/four digits/);
     archiveYear(dir, 2025, Date.parse('2026-01-07T20:00:00+08:00'));
@@ -131,7 +131,10 @@ describe('archiving a past year', () => {
     const refused = await runCli(['archive', '2025'], dir);
     await hub.kill('SIGTERM');
     expect(refused.code).toBe(2);
-    expect(refused.out).toMatch(/the hub is running/);
+    expect(refused.out).toMatch(/主机正在数据文件夹 .* 上运行[^]*The hub is running/);
+    const typo = await runCli(['archive', '２０２５年'], dir);
+    expect(typo.code).toBe(2);
+    expect(typo.out).toContain('而不是“２０２５年”');
     const done = await runCli(['archive', '2025'], dir);
     expect(done.code).toBe(0);
     expect(done.out).toMatch(/2025 archived to .*hall-2025\.db/);

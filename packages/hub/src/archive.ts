@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { idsOfDay, migrate, openDatabase, type Db } from './db';
 import { DATABASE_FILE, runningHub } from './integrity';
+import { opsText } from './ops-strings';
 
 /**
  * A past year of the hall leaves its database for a file of its own (hall-2025.db beside hall.db):
@@ -48,23 +49,23 @@ function lastSeqOf(db: Db, before: number): number {
 
 /** Moves `year` out of the hall database in `dataDir` into hall-YEAR.db and vacuums; `now` decides whether the year has ended. */
 export function archiveYear(dataDir: string, year: number, now: number = Date.now()): Archived {
-  if (!Number.isInteger(year) || year < 2000 || year > 2999) throw new ArchiveRefusal(`the year to archive is four digits, like 2025, not "${year}"`);
+  if (!Number.isInteger(year) || year < 2000 || year > 2999) throw new ArchiveRefusal(opsText('archiveYear', { year }));
   // The hub's running marker (see integrity.ts) says whether a hub process uses the folder now.
   const running = runningHub(dataDir);
-  if (running) throw new ArchiveRefusal(`the hub is running on ${dataDir} (process ${running.pid}): stop it first, the archive rewrites the database`);
+  if (running) throw new ArchiveRefusal(opsText('archiveRunning', { dir: dataDir, pid: running.pid }));
   const main = path.join(dataDir, DATABASE_FILE);
-  if (!fs.existsSync(main)) throw new ArchiveRefusal(`there is no hall database in ${dataDir}`);
+  if (!fs.existsSync(main)) throw new ArchiveRefusal(opsText('archiveNoDatabase', { dir: dataDir }));
   const file = path.join(dataDir, `hall-${year}.db`);
-  if (fs.existsSync(file)) throw new ArchiveRefusal(`${file} exists already: ${year} was archived`);
+  if (fs.existsSync(file)) throw new ArchiveRefusal(opsText('archivedAlready', { file, year }));
 
   const db = openDatabase(dataDir);
   try {
     const catalogue = JSON.parse((db.prepare("SELECT value FROM hall WHERE key = 'catalogue'").get() as { value: string }).value) as Catalogue;
     const zone = catalogue.hall.timeZone;
-    if (hallDay(now, zone) < `${year + 1}-01-01`) throw new ArchiveRefusal(`${year} has not ended yet in the hall`);
+    if (hallDay(now, zone) < `${year + 1}-01-01`) throw new ArchiveRefusal(opsText('archiveNotEnded', { year }));
     const first = db.prepare('SELECT seq, at FROM events ORDER BY seq LIMIT 1').get() as { seq: number; at: number } | undefined;
-    if (!first || hallDay(first.at, zone) >= `${year + 1}-01-01`) throw new ArchiveRefusal(`the hall database holds nothing of ${year}`);
-    if (hallDay(first.at, zone) < `${year}-01-01`) throw new ArchiveRefusal(`the hall database still holds ${hallDay(first.at, zone).slice(0, 4)}: archive the oldest year first`);
+    if (!first || hallDay(first.at, zone) >= `${year + 1}-01-01`) throw new ArchiveRefusal(opsText('archiveNothing', { year }));
+    if (hallDay(first.at, zone) < `${year}-01-01`) throw new ArchiveRefusal(opsText('archiveOldestFirst', { oldest: hallDay(first.at, zone).slice(0, 4) }));
     // The first instant of the next year in the hall's zone: the latest UTC midnight around it that is already next year there.
     let end = Date.parse(`${year + 1}-01-01T00:00:00Z`) - 14 * 3600_000;
     while (hallDay(end, zone) < `${year + 1}-01-01`) end += 15 * 60_000;

@@ -9,6 +9,7 @@ import { archiveYear, ArchiveRefusal } from './archive';
 import { HallKey, KEY_FILE, prepareDataFolder, TOKEN_FILE } from './files';
 import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
 import { limitsFrom } from './limits';
+import { opsText } from './ops-strings';
 import { configureLog, log } from './log';
 import { readNotifyInput } from './notifications';
 import { upstreamFromEnv } from '@servicehall/upstream/hub';
@@ -175,9 +176,19 @@ function wholeCheckLimit(text: string | undefined): number | undefined {
 
 const flushed = () => new Promise<void>((resolve) => log.flush(() => resolve()));
 
+/** A setting the hub cannot start with: said in both languages, and not restarted in a loop by its service (restarting cannot mend it). */
+async function settings(): Promise<HubOptions> {
+  try {
+    await configureLog({ level: process.env.SERVICEHALL_LOG_LEVEL, file: process.env.SERVICEHALL_LOG_FILE || undefined });
+    return hubOptionsFromEnv();
+  } catch (error) {
+    if (error instanceof HubRefusal) throw error;
+    throw new HubRefusal(opsText('badSetting', { problem: error instanceof Error ? error.message : String(error) }));
+  }
+}
+
 async function main() {
-  await configureLog({ level: process.env.SERVICEHALL_LOG_LEVEL, file: process.env.SERVICEHALL_LOG_FILE || undefined });
-  const options = hubOptionsFromEnv();
+  const options = await settings();
   let rebuilding = false;
   const start = (): Promise<RunningHub> =>
     startHub({
@@ -297,6 +308,8 @@ async function promote() {
 function archive(year: string | undefined): void {
   const dataDir = hubOptionsFromEnv().dataDir;
   try {
+    // "abc" is said as typed, not as the NaN it would make.
+    if (!/^\d{4}$/.test(year ?? '')) throw new ArchiveRefusal(opsText('archiveYear', { year: year ?? '' }));
     const done = archiveYear(dataDir, Number(year));
     console.log(`ServiceHall: ${done.year} archived to ${done.file}`);
     console.log(`  events     ${done.firstSeq} to ${done.lastSeq}`);

@@ -11,7 +11,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS } from './enrolment';
-import { answerReply, HttpRefusal, type Operation, type Reply, type Request } from './http';
+import { answerReply, HttpRefusal, plainNumber, type Operation, type Reply, type Request } from './http';
 import { clearedCookie, sessionCookie, StaffIdSchema, type Staff, type StaffChange } from './staff';
 import type { HallStore } from './store';
 import { terminalPresence } from './supervision';
@@ -425,8 +425,11 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       staff: SUPERVISORS,
       query: { before: 'an entry id: older entries', limit: 'how many (default 100, at most 500)', staff: 'one staff member', action: 'one action' },
       handle: (req) => {
+        // A page asked for wrongly (?before=abc) is refused, not answered as an empty log.
         const before = req.query.get('before');
         const limit = req.query.get('limit');
+        if (before !== null && plainNumber(before, 1, Number.MAX_SAFE_INTEGER) === undefined) throw new HttpRefusal('bad-request', 'before is an entry id: a whole number, 1 or more');
+        if (limit !== null && plainNumber(limit, 1, 500) === undefined) throw new HttpRefusal('bad-request', 'limit is a whole number from 1 to 500');
         return {
           status: 200,
           body: {

@@ -91,6 +91,8 @@ describe('a hub on an empty data folder', () => {
     expect(audit.body.entries[0]).toMatchObject({ action: 'replaceCatalogue', staff: { id: 'admin' } });
     expect(audit.body.entries[0]!.before).toBeNull();
     expect(audit.body.entries[0]!.after!.hall.name).toBe(demo.hall.name);
+    for (const query of ['before=abc', 'limit=-5', 'limit=501', 'before=1.5']) expect((await c.request('GET', `/api/audit?${query}`)).body, query).toMatchObject({ code: 'bad-request' });
+    expect((await c.request<{ entries: unknown[] }>('GET', '/api/audit?limit=1')).body.entries).toHaveLength(1);
     // The event carries the staff member too.
     const replaced = hub.store.eventsSince(0).find((e) => e.type === 'catalogue.replaced');
     expect(replaced?.staff).toEqual({ id: 'admin', name: '王管理', role: 'administrator' });
@@ -192,6 +194,7 @@ describe('staff roles', () => {
     const a = await admin(hub);
     const made = await a.request('POST', '/api/staff', { id: 'zhang', name: '张主任', role: 'supervisor' });
     expect(made.body).toMatchObject({ ok: true, staff: { id: 'zhang', mustChange: true } });
+    for (const id of ['zhang', 'ZHANG']) expect((await a.request('POST', '/api/staff', { id, name: '张二', role: 'supervisor' })).body).toMatchObject({ code: 'conflict', message: 'there is an account zhang already' });
     const s = new TestConsole(hub.url);
     await s.login('zhang', String(made.body.password));
     expect((await s.request('GET', '/api/terminals')).body).toMatchObject({ code: 'pin-change-required' });
@@ -244,6 +247,14 @@ describe('clerks’ PINs', () => {
     expect(await window.command({ type: 'signIn', window: 1, clerk: '1001', pin: '275031' })).toMatchObject({ ok: true });
     const actions = (await a.request<{ entries: { action: string }[] }>('GET', '/api/audit')).body.entries.map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['issueInitialPin', 'changeOwnPin', 'unlockClerk']));
+  });
+
+  it('a clerk named twice in one request gets one PIN, the one that signs in', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const issued = await a.request<{ pins: { clerk: string; pin: string }[] }>('POST', '/api/clerks/initial-pins', { clerks: ['1001', '1002', '1001'] });
+    expect(issued.body.pins.map((p) => p.clerk)).toEqual(['1001', '1002']);
+    expect((await new TestConsole(hub.url).login('1001', issued.body.pins[0]!.pin)).status).toBe(200);
   });
 });
 

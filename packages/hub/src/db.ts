@@ -2,9 +2,10 @@ import { NOTIFY_MIGRATION } from '@servicehall/notify';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { checkDatabaseFile, DATABASE_FILE } from './files';
+import { checkDatabaseFile, DATABASE_FILE, HubRefusal } from './files';
 import { FENCING_MIGRATION } from './fencing';
 import { LINEAGE_MIGRATION } from './lineage';
+import { opsText } from './ops-strings';
 import { REPORTS_COMPLAINTS_MIGRATION, REPORTS_DESK_DAYS_MIGRATION, REPORTS_MIGRATION } from './report-facts';
 
 export type Db = Database.Database;
@@ -344,6 +345,9 @@ export const SCHEMA_VERSION = Math.max(0, ...MIGRATIONS.map((m) => m.version));
 export function migrate(db: Db): number {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
   const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  // A database a newer release wrote (an upgrade taken back): this one would go on writing it in a form it has left.
+  const newest = Math.max(0, ...applied);
+  if (newest > SCHEMA_VERSION) throw new HubRefusal(opsText('newerSchema', { file: db.name, version: newest, known: SCHEMA_VERSION }));
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const m of MIGRATIONS) {
     if (applied.has(m.version)) continue;
@@ -372,6 +376,11 @@ export function openDatabase(dataDir: string, file = DATABASE_FILE): Db {
   db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   // Each command of a batch is a savepoint: the pages it changes are kept for its rollback in memory, not in a temporary file.
   db.pragma('temp_store = MEMORY');
-  migrate(db);
+  try {
+    migrate(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   return db;
 }

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { opsText } from './ops-strings';
 
 /**
  * The hub's files on disk: the data folder (owner only), hall.db with its WAL (applicant data),
@@ -41,7 +42,12 @@ export function secureFile(file: string, warn: (message: string) => void, mode =
 
 /** The data folder, made owner-only, with its database files and secrets checked. */
 export function prepareDataFolder(dataDir: string, warn: (message: string) => void): void {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  try {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    fs.accessSync(dataDir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
+  } catch (error) {
+    throw new HubRefusal(opsText('dataFolder', { dir: path.resolve(dataDir), problem: (error as Error).message }));
+  }
   secureFile(dataDir, warn, 0o700);
   for (const name of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, TOKEN_FILE, KEY_FILE]) secureFile(path.join(dataDir, name), warn);
 }
@@ -60,10 +66,7 @@ export function checkDatabaseFile(dataDir: string, file = DATABASE_FILE, keyFile
   if (fs.statSync(db).size > 0) return;
   const signs = [keyFile, path.join(dataDir, TOKEN_FILE), `${db}-wal`].filter((f) => fs.existsSync(f));
   if (signs.length > 0)
-    throw new HubRefusal(
-      `${db} is empty (0 bytes) but this folder held a hall before (${signs.map((f) => path.basename(f)).join(', ')}): ` +
-        'the hub will not start a new hall over it. Restore hall.db from its backup; to start a new hall on purpose, remove the empty file.',
-    );
+    throw new HubRefusal(opsText('emptyDatabase', { file: db, signs: signs.map((f) => path.basename(f)).join(', ') }));
 }
 
 /** What is wrong with a hall token, or undefined when it will do. */
@@ -77,7 +80,9 @@ export function tokenProblem(token: string): string | undefined {
   return undefined;
 }
 
-const TOKEN_ADVICE = 'Leave SERVICEHALL_TOKEN unset and remove the admin-token file to have the hub make a strong one, or give one of 16 to 200 letters, digits and punctuation on one line.';
+function tokenRefusal(where: string, problem: string): HubRefusal {
+  return new HubRefusal(opsText('badToken', { where, problem }));
+}
 
 /**
  * The hall token: the one given (checked), else the one stored in the data folder (checked, its
@@ -86,7 +91,7 @@ const TOKEN_ADVICE = 'Leave SERVICEHALL_TOKEN unset and remove the admin-token f
 export function resolveToken(dataDir: string, given: string | undefined, warn: (message: string) => void = console.warn): { token: string; created: boolean } {
   if (given !== undefined) {
     const problem = tokenProblem(given);
-    if (problem) throw new HubRefusal(`the hall token given in SERVICEHALL_TOKEN ${problem}. ${TOKEN_ADVICE}`);
+    if (problem) throw tokenRefusal('SERVICEHALL_TOKEN', problem);
     return { token: given, created: false };
   }
   const file = path.join(dataDir, TOKEN_FILE);
@@ -97,7 +102,7 @@ export function resolveToken(dataDir: string, given: string | undefined, warn: (
     // One line, ending in a newline or not.
     const token = raw.toString('latin1').replace(/\r?\n$/, '');
     const problem = raw.includes(0) ? 'holds binary data' : tokenProblem(token);
-    if (problem) throw new HubRefusal(`the hall token in ${file} ${problem}. ${TOKEN_ADVICE}`);
+    if (problem) throw tokenRefusal(file, problem);
     return { token, created: false };
   }
   const token = randomBytes(24).toString('base64url');
@@ -119,9 +124,10 @@ export class HallKey {
 
   static load(file: string, warn: (message: string) => void = console.warn): HallKey {
     if (fs.existsSync(file)) {
+      // Read before its mode is put right: a wrong SERVICEHALL_KEY_FILE (a folder, another file) is refused, not made owner-only.
+      const text = fs.statSync(file).isFile() ? fs.readFileSync(file, 'utf8').trim() : '';
+      if (!/^[0-9a-f]{64}$/.test(text)) throw new HubRefusal(opsText('notHallKey', { file }));
       secureFile(file, warn);
-      const text = fs.readFileSync(file, 'utf8').trim();
-      if (!/^[0-9a-f]{64}$/.test(text)) throw new HubRefusal(`${file} is not a hall key (64 hexadecimal digits): restore it from its backup`);
       return new HallKey(Buffer.from(text, 'hex'), file, false);
     }
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });

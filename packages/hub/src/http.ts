@@ -698,10 +698,19 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      try {
+        // A byte-order mark (Windows Notepad) is not part of the JSON; text that is not UTF-8 (a file a Chinese Windows saved as GBK) is refused, not read as mojibake.
+        resolve(UTF8.decode(Buffer.concat(chunks)));
+      } catch {
+        reject(new HttpRefusal('bad-request', 'the body is not UTF-8 text: save the file as UTF-8 (an editor on a Chinese Windows may have saved it as GBK/ANSI)'));
+      }
+    });
     req.on('error', reject);
   });
 }
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);

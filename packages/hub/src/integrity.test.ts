@@ -66,6 +66,20 @@ describe('the database check at start', () => {
     expect(fs.existsSync(path.join(data, RUNNING_MARKER))).toBe(false);
   });
 
+  it('does not call a database it cannot open (its disk full or read-only) damaged, nor ask for a restore', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 5);
+    // A log file SQLite cannot open stands for the disk a test cannot make full or read-only.
+    const wal = path.join(data, `${DATABASE_FILE}-wal`);
+    fs.mkdirSync(wal);
+    const refused = (await checkAtStart(data).catch((error: unknown) => error)) as HubRefusal;
+    expect(refused).toBeInstanceOf(HubRefusal);
+    expect(refused.message).toMatch(/主机无法读取大厅数据库[^]*不需要恢复备份[^]*cannot read the hall database[^]*needs no restore/);
+    expect(refused.message).not.toContain('已损坏');
+    fs.rmdirSync(wal);
+    expect((await checkAtStart(data)).kind).toBe('quick');
+  });
+
   it('says where to find a backup when no backup folder is set', async () => {
     const data = tempDir();
     makeHallDatabase(data, 50);
@@ -145,6 +159,20 @@ describe('the database check at start', () => {
     expect(await hub.backgroundCheck).toBeUndefined();
     expect((await fetch(`${hub.url}/api/health`, { headers: { authorization: 'Bearer t' } })).status).toBe(200);
     await hub.close();
+  });
+
+  it('refuses to restore another hall’s backup (sealed with another hall key), changing nothing', async () => {
+    const here = tempDir();
+    const other = tempDir();
+    makeHallDatabase(here, 5);
+    makeHallDatabase(other, 3);
+    const theirs = await takeBackup(path.join(other, DATABASE_FILE), tempDir());
+    const before = sha(path.join(here, DATABASE_FILE));
+    await expect(restoreBackup(theirs.path, here)).rejects.toThrow(/另一个大厅密钥[^]*数据文件夹没有被改动[^]*sealed with another hall key/);
+    expect(sha(path.join(here, DATABASE_FILE))).toBe(before);
+    expect(fs.readdirSync(here).filter((f) => f.startsWith('replaced-'))).toEqual([]);
+    const ours = await takeBackup(path.join(here, DATABASE_FILE), tempDir());
+    expect((await restoreBackup(ours.path, here)).seq).toBe(ours.seq);
   });
 
   it('lifts the mark of damage when a whole check by hand passes', async () => {

@@ -103,7 +103,14 @@ export function runningHub(dataDir: string): Marker | undefined {
   return marker;
 }
 
-/** What SQLite says is wrong with the database, or undefined when it is whole. */
+/** SQLite's words for a damaged file (or none of its own); any other failure to read it is the disk's or the folder's, not the database's. */
+const DAMAGE = /^SQLITE_(CORRUPT|NOTADB)/;
+
+/**
+ * What SQLite says is wrong with the database, or undefined when it is whole. A database it cannot
+ * read for another reason (a full or read-only disk, its permissions, another program's lock) is
+ * not called damaged: that refusal says so, and asks for no restore.
+ */
 export function databaseProblem(file: string, kind: 'quick' | 'full' | 'partial'): string | undefined {
   let db: Database.Database | undefined;
   try {
@@ -119,6 +126,7 @@ export function databaseProblem(file: string, kind: 'quick' | 'full' | 'partial'
     if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get()) return 'no event log in it';
     return undefined;
   } catch (error) {
+    if (error instanceof Database.SqliteError && !DAMAGE.test(error.code)) throw new HubRefusal(opsText('unreadable', { file, problem: error.message }));
     return error instanceof Error ? error.message : String(error);
   } finally {
     db?.close();

@@ -88,6 +88,14 @@ export function limitsFrom(json: string | undefined, base: HubLimits = DEFAULT_L
   } catch {
     throw new Error(`SERVICEHALL_LIMITS must be a JSON object, e.g. {"connectionsPerAddress":128}; it is ${JSON.stringify(json.slice(0, 80))}`);
   }
+  // A key misspelt would leave its limit as it was without a word: each is one the hub knows.
+  const unknown = (keys: string[], known: object, at: string) => {
+    const wrong = keys.find((k) => !Object.hasOwn(known, k));
+    if (wrong !== undefined) throw new Error(`SERVICEHALL_LIMITS${at} has no limit "${wrong}"; it knows ${Object.keys(known).join(', ')}`);
+  };
+  unknown(Object.keys(given), DEFAULT_LIMITS, '');
+  if (given.phone && typeof given.phone === 'object') unknown(Object.keys(given.phone), DEFAULT_PHONE_LIMITS, '.phone');
+  if (given.commands && typeof given.commands === 'object') unknown(Object.keys(given.commands), DEFAULT_LIMITS.commands as Record<Role, Rate>, '.commands');
   const out = { ...base, ...given } as HubLimits;
   for (const key of ['helloTimeoutMs', 'connectionsPerAddress', 'connections', 'headersTimeoutMs'] as const)
     if (!Number.isInteger(out[key]) || out[key] < 1) throw new Error(`SERVICEHALL_LIMITS.${key} must be a whole number, 1 or more`);

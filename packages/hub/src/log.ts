@@ -50,7 +50,12 @@ export function createLogger(settings: LogSettings = {}): Logger {
  * The hub's logger. Every module logs through `log`; `configureLog` replaces it once at start (the
  * command line does, from SERVICEHALL_LOG_LEVEL and SERVICEHALL_LOG_FILE).
  */
-export let log: Logger = createLogger({ level: process.env.SERVICEHALL_LOG_LEVEL });
+export let log: Logger = createLogger({ level: knownLevel(process.env.SERVICEHALL_LOG_LEVEL) });
+
+/** A wrong level is said by configureLog, at start, in a line of the log: not thrown while the modules load, as a crash. */
+function knownLevel(level: string | undefined): LogLevel | undefined {
+  return (LOG_LEVELS as readonly string[]).includes(level ?? '') ? (level as LogLevel) : undefined;
+}
 
 export async function configureLog(settings: LogSettings): Promise<Logger> {
   let destination = settings.destination;

@@ -73,6 +73,22 @@ const essence = (s: HallSnapshot) => ({
 });
 
 describe('a database of every released schema version', () => {
+  it('of a newer release than this one (an upgrade taken back) is refused at start in both languages, and left as it was', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-newer-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const first = await startHub({ dataDir: dir, token: TOKEN, clock: () => NOW });
+    await first.close();
+    const file = path.join(dir, DATABASE_FILE);
+    const db = new Database(file);
+    const newer = Math.max(...MIGRATIONS.map((m) => m.version)) + 1;
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(newer, 'a later release', NOW);
+    db.close();
+    const bytes = fs.readFileSync(file);
+    await expect(startHub({ dataDir: dir, token: TOKEN, clock: () => NOW })).rejects.toThrow(new RegExp(`来自更新版本的 ServiceHall（数据库版本 ${newer}[^]*comes from a newer ServiceHall`));
+    expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'hub.running'))).toBe(false);
+  });
+
   it('is kept under fixtures/databases, one per release', () => {
     expect(RELEASES.map((r) => r.name)).toEqual(['v1', 'v2', 'v40', 'v40-20']);
     for (const r of RELEASES) expect(fs.existsSync(path.join(FIXTURES, `${r.name}.db`)), `${r.name}.db`).toBe(true);

@@ -66,7 +66,8 @@ export function readNotifyInput(env: NodeJS.ProcessEnv): { ok: true; input?: unk
   const file = env.SERVICEHALL_NOTIFY_CONFIG;
   if (file) {
     try {
-      return { ok: true, input: JSON.parse(fs.readFileSync(file, 'utf8')), from: file };
+      // A byte-order mark before the JSON (Windows Notepad writes one) is not part of it.
+      return { ok: true, input: JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '')), from: file };
     } catch (error) {
       return { ok: false, message: `SERVICEHALL_NOTIFY_CONFIG: ${file} cannot be read as JSON (${(error as Error).message.split('\n')[0]})` };
     }

@@ -55,7 +55,7 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
     case 'restore': {
       const file = args.find((a) => !a.startsWith('--'));
       if (!file) throw new Error('name the backup to restore: npm run hub -- restore FILE (npm run hub -- backups lists them)');
-      const restored = await restoreBackup(file, dataDir);
+      const restored = await restoreBackup(file, dataDir, Date.now, env.SERVICEHALL_KEY_FILE || undefined);
       out(opsText('restored', { file: path.resolve(file), seq: restored.seq, at: restored.takenAt ?? '?', kept: restored.kept ?? '-' }));
       out(opsText('restoredNext'));
       return 0;

@@ -3,9 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { inspectBackup, type BackupManifest } from './backup';
 import { SCHEMA_VERSION } from './db';
+import { HallKey, KEY_FILE } from './files';
 import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, RUNNING_MARKER, runningHub } from './integrity';
 import { branchLineage, type Lineage } from './lineage';
 import { opsText } from './ops-strings';
+import { Sealer } from './sealed';
 
 export interface Restored {
   /** The backup's last event: the restored hub goes on from here. */
@@ -34,7 +36,7 @@ function fsyncFile(file: string): void {
  * deleted. The restored log gets a new identity, so that terminals that saw later events than the
  * backup holds take a snapshot instead of following a history the hub no longer has.
  */
-export async function restoreBackup(file: string, dataDir: string, now: () => number = Date.now): Promise<Restored> {
+export async function restoreBackup(file: string, dataDir: string, now: () => number = Date.now, keyFile = path.join(dataDir, KEY_FILE)): Promise<Restored> {
   const running = runningHub(dataDir);
   if (running) throw new HubRefusal(opsText('running', { pid: running.pid }));
   const source = path.resolve(file);
@@ -50,6 +52,18 @@ export async function restoreBackup(file: string, dataDir: string, now: () => nu
     manifest = undefined;
   }
   if (manifest && manifest.sha256 !== found.sha256) throw new HubRefusal(opsText('checksumMismatch', { file: source }));
+  // Another hall's backup (sealed with another hall key) would be put in place only for the hub to refuse it.
+  if (fs.existsSync(keyFile)) {
+    const backup = new Database(source, { readonly: true, fileMustExist: true });
+    let sealedWith: string | undefined;
+    try {
+      sealedWith = backup.prepare<[], { value: string }>("SELECT value FROM hall WHERE key = 'key-check'").get()?.value;
+    } finally {
+      backup.close();
+    }
+    if (sealedWith && sealedWith !== new Sealer(HallKey.load(keyFile).derive('applicant-data')).fingerprint())
+      throw new HubRefusal(opsText('otherHallKey', { file: source, key: keyFile }));
+  }
 
   fs.mkdirSync(dataDir, { recursive: true });
   const target = path.join(dataDir, DATABASE_FILE);

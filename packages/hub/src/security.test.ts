@@ -228,6 +228,20 @@ describe('what a terminal sends that cannot be read', () => {
     kiosk.send({ type: 'command', command: { id: 'press-bad-0001', type: 'issueTicket', serviceCode: 42 } });
     expect(await reply).toMatchObject({ type: 'error', code: 'bad-request', commandId: 'press-bad-0001' });
   });
+
+  it('over HTTP: a JSON file with a byte-order mark is read; one saved as GBK is refused, not stored as mojibake', async () => {
+    const h = await hub();
+    const catalogue = { ...demoCatalogue({ allDay: true }), hall: { ...demoCatalogue().hall, name: 'NAME' } };
+    const [before, after] = JSON.stringify(catalogue).split('NAME') as [string, string];
+    const put = (body: Buffer) => http(h, '/api/catalogue', { method: 'PUT', body: new Uint8Array(body) });
+    expect((await put(Buffer.from('\uFEFF' + before + '东城政务中心' + after))).status).toBe(200);
+    expect(h.store.view.catalogue.hall.name).toBe('东城政务中心');
+    // 政务 in GBK, as Notepad on a Chinese Windows saves "ANSI".
+    const refused = await put(Buffer.concat([Buffer.from(before), Buffer.from([0xd5, 0xfe, 0xce, 0xf1]), Buffer.from(after)]));
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ code: 'bad-request', message: expect.stringContaining('not UTF-8') });
+    expect(h.store.view.catalogue.hall.name).toBe('东城政务中心');
+  });
 });
 
 describe('public terminals (H-19)', () => {
@@ -354,10 +368,19 @@ describe('files of the hall', () => {
   });
 
   it('refuse a weak or binary token at start, whether given or stored', async () => {
-    await expect(startHub({ dataDir: tempDir(), token: 'test-token', seed: demoCatalogue() })).rejects.toThrow(/SERVICEHALL_TOKEN is too short/);
+    await expect(startHub({ dataDir: tempDir(), token: 'test-token', seed: demoCatalogue() })).rejects.toThrow(/SERVICEHALL_TOKEN 中的大厅令牌不能使用（is too short[^]*SERVICEHALL_TOKEN is too short/);
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'admin-token'), Buffer.from([0x61, 0x00, 0xff, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70]), { mode: 0o600 });
-    await expect(startHub({ dataDir: dir, seed: demoCatalogue() })).rejects.toThrow(/admin-token holds binary data/);
+    await expect(startHub({ dataDir: dir, seed: demoCatalogue() })).rejects.toThrow(/admin-token 中的大厅令牌不能使用（holds binary data[^]*admin-token holds binary data/);
+    // Refused like a clean stop: the next start has no crash to check for.
+    expect(fs.existsSync(path.join(dir, 'hub.running'))).toBe(false);
+  });
+
+  it('refuse a data folder that cannot be made, in both languages', async () => {
+    const file = path.join(tempDir(), 'hall-data');
+    fs.writeFileSync(file, 'a file, not a folder');
+    for (const dataDir of [file, path.join(file, 'data')])
+      await expect(startHub({ dataDir, token: TOKEN, seed: demoCatalogue(), warn: () => undefined })).rejects.toThrow(/数据文件夹 .* 无法创建或写入[^]*The data folder .* cannot be made or written to/);
   });
 
   it('refuse an empty hall.db where a hall was before, instead of issuing A001 again', async () => {
@@ -367,7 +390,7 @@ describe('files of the hall', () => {
     cleanups.pop();
     for (const f of ['hall.db-wal', 'hall.db-shm']) fs.rmSync(path.join(h.dir, f), { force: true });
     fs.truncateSync(path.join(h.dir, 'hall.db'), 0);
-    await expect(startHub({ dataDir: h.dir, token: TOKEN, seed: demoCatalogue({ allDay: true }) })).rejects.toThrow(/hall\.db is empty \(0 bytes\) but this folder held a hall before \(hall\.key\)/);
+    await expect(startHub({ dataDir: h.dir, token: TOKEN, seed: demoCatalogue({ allDay: true }) })).rejects.toThrow(/是空文件（0 字节）[^]*hall\.db is empty \(0 bytes\) but this folder held a hall before \(hall\.key\)/);
   });
 });
 
@@ -401,10 +424,12 @@ describe('applicant data at rest', () => {
     cleanups.pop();
     const key = fs.readFileSync(path.join(h.dir, 'hall.key'));
     fs.rmSync(path.join(h.dir, 'hall.key'));
-    await expect(startHub({ dataDir: h.dir, token: TOKEN })).rejects.toThrow(/hall key .* is missing, and this database was sealed with it/);
+    await expect(startHub({ dataDir: h.dir, token: TOKEN })).rejects.toThrow(/大厅密钥 .* 不见了[^]*hall key .* is missing, and this database was sealed with it/);
     expect(fs.existsSync(path.join(h.dir, 'hall.key'))).toBe(false);
     const other = path.join(tempDir(), 'other.key');
-    await expect(startHub({ dataDir: h.dir, token: TOKEN, keyFile: other })).rejects.toThrow();
+    await expect(startHub({ dataDir: h.dir, token: TOKEN, keyFile: other })).rejects.toThrow(/大厅密钥 .* 不见了/);
+    fs.writeFileSync(other, 'ab'.repeat(32) + '\n', { mode: 0o600 });
+    await expect(startHub({ dataDir: h.dir, token: TOKEN, keyFile: other })).rejects.toThrow(/不配套[^]*does not belong to this database/);
     fs.writeFileSync(path.join(h.dir, 'hall.key'), key, { mode: 0o600 });
     const back = await hub({ dataDir: h.dir });
     expect(back.store.seq).toBeGreaterThan(0);
@@ -426,6 +451,17 @@ describe('applicant data at rest', () => {
     const h = await hub({ keyFile });
     expect(fs.existsSync(keyFile)).toBe(true);
     expect(fs.existsSync(path.join(h.dir, 'hall.key'))).toBe(false);
+  });
+
+  it('named wrongly (a folder, another file) is refused in both languages and left with its mode as it was', async () => {
+    const folder = tempDir();
+    fs.chmodSync(folder, 0o755);
+    const other = path.join(folder, 'notes.txt');
+    fs.writeFileSync(other, 'not a key\n', { mode: 0o644 });
+    for (const keyFile of [folder, other]) {
+      await expect(startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue(), keyFile, warn: () => undefined })).rejects.toThrow(/不是大厅密钥文件[^]*is not a hall key file/);
+      expect((fs.statSync(keyFile).mode & 0o777).toString(8)).toBe(keyFile === folder ? '755' : '644');
+    }
   });
 });
 
@@ -463,6 +499,27 @@ describe('listening beyond this machine', () => {
     const h = await hub({ host: '0.0.0.0', allowInsecure: true, warn: (m) => warnings.push(m) });
     expect(h.url).toMatch(/^http:/);
     expect(warnings.join('\n')).toMatch(/WITHOUT TLS/);
+  });
+
+  it('says in both languages when its port is taken or its address is none of this machine’s, and leaves its data folder as after a clean stop', async () => {
+    const first = await hub();
+    const dir = tempDir();
+    await expect(startHub({ dataDir: dir, token: TOKEN, seed: demoCatalogue(), port: first.port, warn: () => undefined })).rejects.toThrow(/主机无法在 127\.0\.0\.1 的端口 \d+ 上监听[^]*cannot listen on 127\.0\.0\.1 port/);
+    expect(fs.existsSync(path.join(dir, 'hub.running'))).toBe(false);
+    await expect(startHub({ dataDir: dir, token: TOKEN, host: 'no-such-host.invalid', allowInsecure: true, warn: () => undefined })).rejects.toThrow(/主机无法在 no-such-host\.invalid 的端口/);
+  });
+
+  it('refuses, before it opens the database, a certificate that is not PEM or a key not of its certificate', async () => {
+    const { initTls } = await import('./init-tls');
+    const tlsDir = path.join(tempDir(), 'tls-made');
+    await initTls(tlsDir, { names: ['127.0.0.1'] });
+    const garbage = path.join(tlsDir, 'garbage.pem');
+    fs.writeFileSync(garbage, 'not a certificate\n');
+    for (const files of [{ cert: garbage, key: garbage }, { cert: path.join(tlsDir, 'tls', 'hub.crt'), key: path.join(tlsDir, 'tls', 'ca.key') }]) {
+      const dataDir = tempDir();
+      await expect(startHub({ dataDir, token: TOKEN, seed: demoCatalogue(), tls: files, warn: () => undefined })).rejects.toThrow(/的证书 .* 不能使用[^]*certificate .* cannot be used/);
+      expect(fs.readdirSync(dataDir)).toEqual([]);
+    }
   });
 
   it('serves HTTPS and WSS from the files init-tls made, and a client trusting the hall CA reaches it', async () => {

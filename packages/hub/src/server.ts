@@ -16,9 +16,10 @@ import { consoleOperations } from './console-api';
 import { reportOperations } from './report-api';
 import type { HallReports } from './reports';
 import { serveConsole } from './console-files';
-import { openDatabase } from './db';
+import { openDatabase, type Db } from './db';
 import { Pairings, TerminalCredentials } from './enrolment';
 import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
+import { opsText } from './ops-strings';
 import { housekeep } from './housekeeping';
 import { apiHandler, send } from './http';
 import { HUB_BUILT, INSTALL_ROOT } from './built';
@@ -225,13 +226,22 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const startCheck = await checkAtStart(options.dataDir, options.backup?.dir, options.wholeCheckUpToBytes);
   const clearRunning = markRunning(options.dataDir);
   const loadStarted = performance.now();
-  const db = openDatabase(options.dataDir);
+  let db: Db;
+  try {
+    db = openDatabase(options.dataDir);
+  } catch (error) {
+    clearRunning();
+    throw error;
+  }
   let store: HallStore;
   let key: HallKey;
+  let token: string;
+  let created: boolean;
   try {
+    ({ token, created } = resolveToken(options.dataDir, options.token, warn));
     // A database sealed with a key whose file is gone must not get a new key: its applicants would be lost.
     if (HallStore.recordsKey(db) && !fs.existsSync(keyFile))
-      throw new HubRefusal(`the hall key ${keyFile} is missing, and this database was sealed with it: restore it from its backup (or name it in SERVICEHALL_KEY_FILE)`);
+      throw new HubRefusal(opsText('keyMissing', { key: keyFile }));
     key = HallKey.load(keyFile, warn);
     if (!HallStore.hasCatalogue(db) && options.seed) HallStore.seed(db, options.seed, clock());
     store = new HallStore(db, clock, key);
@@ -245,7 +255,6 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   }
   const loadMs = Math.round(performance.now() - loadStarted);
   if (options.maxDatabaseBytes !== undefined) store.limitSize(options.maxDatabaseBytes);
-  const { token, created } = resolveToken(options.dataDir, options.token, warn);
   const staff = new Staff(db, store.pins, () => store.view.catalogue, clock);
   const credentials = new TerminalCredentials(db);
   const pairings = new Pairings();
@@ -539,6 +548,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     await upstream?.stop();
     db.close();
     clearRunning();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new Error(opsText('cannotListen', { address: (error as { address?: string }).address ?? host, port: (error as { port?: number }).port ?? '', problem: (error as Error).message }));
     throw error;
   });
   supervision.start();

@@ -42,6 +42,7 @@ import { idsOfDay, type Db } from './db';
 import { CaseworkRecords } from './casework';
 import { HubRole } from './fencing';
 import { HubRefusal } from './files';
+import { opsText } from './ops-strings';
 import { LinkSigner } from './links';
 import { PublicRefs } from './refs';
 import { SharedWaits } from './waits';
@@ -366,7 +367,7 @@ export class HallStore {
   private checkKey(): void {
     const stored = this.db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key = 'key-check'").get()?.value;
     const mine = this.sealer.fingerprint();
-    if (stored && stored !== mine) throw new HubRefusal('the hall key file does not belong to this database: restore the hall key that was made with it (see SERVICEHALL_KEY_FILE)');
+    if (stored && stored !== mine) throw new HubRefusal(opsText('keyOfAnother'));
     this.db.transaction(() => {
       if (!stored) this.st.putHall.run('key-check', mine);
       const plain = this.db.prepare<[], { case_number: string; applicant: string }>("SELECT case_number, applicant FROM personal_data WHERE applicant NOT LIKE 'sealed1:%'").all();

@@ -1,5 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import tls from 'node:tls';
+import { HubRefusal } from './files';
+import { opsText } from './ops-strings';
 
 /** The hall's own certificate authority and the hub's certificate, in `<data>/tls` (made by `hub init-tls`, see init-tls.ts). */
 export const TLS_DIR = 'tls';
@@ -22,7 +25,14 @@ export function loadTls(files: TlsFiles): { cert: string; key: string } {
       throw new Error(`the hub's TLS ${what} ${file} cannot be read: run \`npm run hub -- init-tls\` or name the files in SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY`);
     }
   };
-  return { cert: read(files.cert, 'certificate'), key: read(files.key, 'key') };
+  const loaded = { cert: read(files.cert, 'certificate'), key: read(files.key, 'key') };
+  try {
+    // What HTTPS would find wrong only once the database is open: not PEM, or a key not of this certificate.
+    tls.createSecureContext(loaded);
+  } catch (error) {
+    throw new HubRefusal(opsText('tlsFiles', { cert: files.cert, key: files.key, problem: (error as Error).message }));
+  }
+  return loaded;
 }
 
 /** The TLS files in `<data>/tls` if init-tls made them. */

@@ -1,5 +1,6 @@
 import { CatalogueSchema, type Catalogue, type HallWindow, type Material } from '@servicehall/core';
 import ExcelJS from 'exceljs';
+import zlib from 'node:zlib';
 
 /**
  * The catalogue as an Excel workbook: what halls keep their item lists in, and what the provincial
@@ -200,24 +201,36 @@ export interface WorkbookProblem {
   row?: number;
   column?: string;
   message: string;
+  /** The check's code (zod's: too_big, invalid_type, ...) where the catalogue's own check found it, for the console to say in its language. */
+  code?: string;
 }
 
 export type WorkbookImport = { ok: true; catalogue: Catalogue } | { ok: false; problems: WorkbookProblem[] };
 
-/** A cell's value as text, whatever Excel made of it (numbers, rich text, formulas, hyperlinks, dates). */
-function text(cell: ExcelJS.Cell | undefined): string {
-  const v = cell?.value;
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'string') return v.trim();
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
+/**
+ * A cell's value as text, whatever Excel made of it (numbers, rich text, formulas and their
+ * results, hyperlinks, dates); an error (#N/A, a formula's #REF!) is told apart, never read as text.
+ */
+function cellText(v: unknown): { text: string; error?: string } {
+  if (v === null || v === undefined) return { text: '' };
+  if (typeof v === 'string') return { text: v.trim() };
+  if (typeof v === 'number' || typeof v === 'boolean') return { text: String(v) };
+  if (v instanceof Date) return { text: v.toISOString().slice(0, 10) };
   if (typeof v === 'object') {
-    if ('richText' in v) return v.richText.map((r) => r.text).join('').trim();
-    if ('text' in v) return String(v.text).trim();
-    if ('result' in v) return String(v.result ?? '').trim();
+    if ('error' in v) return { text: '', error: String(v.error) };
+    if ('richText' in v && Array.isArray(v.richText)) return { text: v.richText.map((r: { text?: unknown }) => String(r.text ?? '')).join('').trim() };
+    if ('text' in v) return cellText(v.text);
+    if ('result' in v) return cellText(v.result);
   }
-  return String(cell?.text ?? '').trim();
+  // A formula Excel never worked out (no result kept in the file) says nothing.
+  return { text: '' };
 }
+
+const text = (cell: ExcelJS.Cell | undefined) => cellText(cell?.value).text;
+const formulaError = (error: string) => `单元格的公式出错（${error}），请改正公式或直接填写内容`;
+
+/** Cells of codes, numbers and times: full-width digits, letters and colons (８：３０, Ａ, １００１) are read as their plain forms. */
+const PLAIN = new Set(['code', 'prefix', 'dailyQuota', 'issuingHours', 'legalLimitDays', 'promisedLimitDays', 'typicalServiceMinutes', 'number', 'serves']);
 
 /** Reads a sheet by its headers (in any order); unknown headers are named as problems. */
 function readTable(sheet: ExcelJS.Worksheet, columns: readonly (readonly [string, string])[], problems: WorkbookProblem[]): { row: number; values: Record<string, string> }[] {
@@ -234,7 +247,11 @@ function readTable(sheet: ExcelJS.Worksheet, columns: readonly (readonly [string
   sheet.eachRow((row, n) => {
     if (n === 1) return;
     const values: Record<string, string> = {};
-    for (const [col, key] of keys) values[key] = text(row.getCell(col));
+    for (const [col, key] of keys) {
+      const cell = cellText(row.getCell(col).value);
+      if (cell.error) problems.push({ sheet: sheet.name, row: n, column: columns.find(([k]) => k === key)![1], message: formulaError(cell.error) });
+      values[key] = PLAIN.has(key) ? cell.text.normalize('NFKC') : cell.text;
+    }
     if (Object.values(values).some((v) => v !== '')) out.push({ row: n, values });
   });
   return out;
@@ -243,7 +260,53 @@ function readTable(sheet: ExcelJS.Worksheet, columns: readonly (readonly [string
 const FORM_BY_NAME = new Map(Object.entries(FORMS).map(([k, v]) => [v, k as Material['form']]));
 const DEVICE_BY_NAME = new Map(Object.entries(DEVICES).map(([k, v]) => [v, k]));
 
-const num = (s: string) => (s === '' ? undefined : Number(s));
+/**
+ * The most a workbook may hold unpacked. A hall's catalogue with its whole guides is a few
+ * megabytes; the reader (exceljs) unpacks all of it into the hub's memory, and a zip of a few
+ * megabytes can unpack to gigabytes.
+ */
+export const MAX_UNPACKED_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The most rows a sheet may have: a hall's items are hundreds, a province's library some thousands.
+ * Reading 100,000 rows took the hub's thread 8 s and a gigabyte, and named half a million problems.
+ */
+export const MAX_SHEET_ROWS = 10_000;
+
+/** The most problems one answer names: the first ones, and how many more there are. */
+export const MAX_PROBLEMS = 200;
+
+/**
+ * What a zip holds unpacked: more than `limit` bytes (each entry is inflated here with that cap,
+ * whatever its header claims), or the most rows one of its worksheets has. Undefined when it is
+ * not a zip this can read (exceljs then says so).
+ */
+function unpacked(data: Buffer, limit: number): { beyond: true } | { beyond: false; rows: number } | undefined {
+  try {
+    const end = data.lastIndexOf(Buffer.from('PK\x05\x06', 'latin1'));
+    if (end < 0) return undefined;
+    let at = data.readUInt32LE(end + 16);
+    let total = 0;
+    let rows = 0;
+    for (let n = data.readUInt16LE(end + 10); n > 0; n--) {
+      if (data.readUInt32LE(at) !== 0x02014b50) return undefined;
+      const method = data.readUInt16LE(at + 10);
+      const nameLength = data.readUInt16LE(at + 28);
+      const name = data.toString('utf8', at + 46, at + 46 + nameLength);
+      const local = data.readUInt32LE(at + 42);
+      const start = local + 30 + data.readUInt16LE(local + 26) + data.readUInt16LE(local + 28);
+      const body = data.subarray(start, start + data.readUInt32LE(at + 20));
+      const content = method === 8 ? zlib.inflateRawSync(body, { maxOutputLength: limit - total + 1 }) : body;
+      total += content.length;
+      if (total > limit) return { beyond: true };
+      if (/^xl\/worksheets\/[^/]+\.xml$/.test(name)) rows = Math.max(rows, content.toString('latin1').match(/<(?:\w+:)?row[\s>]/g)?.length ?? 0);
+      at += 46 + nameLength + data.readUInt16LE(at + 30) + data.readUInt16LE(at + 32);
+    }
+    return { beyond: false, rows };
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? { beyond: true } : undefined;
+  }
+}
 
 /**
  * Reads a workbook into a catalogue. The hall's other settings (numbering, queue policy, ratings,
@@ -251,12 +314,27 @@ const num = (s: string) => (s === '' ? undefined : Number(s));
  */
 export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Catalogue): Promise<WorkbookImport> {
   const book = new ExcelJS.Workbook();
+  const held = unpacked(Buffer.isBuffer(data) ? data : Buffer.from(data), MAX_UNPACKED_BYTES);
+  if (held?.beyond)
+    return {
+      ok: false,
+      problems: [{ sheet: '', message: `工作簿解压后超过 ${MAX_UNPACKED_BYTES / 1024 / 1024} MB，不像一个大厅的事项目录（可能含有大量空行、图片或格式）。请只保留大厅、部门、事项、窗口、工作人员各表的内容，另存后再导入` }],
+    };
+  if (held && held.rows > MAX_SHEET_ROWS)
+    return { ok: false, problems: [{ sheet: '', message: `有一个工作表有 ${held.rows} 行，超过 ${MAX_SHEET_ROWS} 行的上限：请只保留本大厅的部门、事项、窗口和工作人员，删去多余的行后再导入` }] };
   try {
     await book.xlsx.load(data as ArrayBuffer);
   } catch {
     return { ok: false, problems: [{ sheet: '', message: '文件不是有效的 Excel 工作簿（.xlsx），请用模板填写后再导入' }] };
   }
   const problems: WorkbookProblem[] = [];
+  /** A number in a cell, or a problem that names the cell (and undefined). */
+  const num = (s: string | undefined, sheetName: string, row: number, key: string, columns: readonly (readonly [string, string])[]) => {
+    if (!s) return undefined;
+    if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
+    problems.push({ sheet: sheetName, row, column: columns.find(([k]) => k === key)![1], message: `应填写数字，如 60，而不是“${s}”` });
+    return undefined;
+  };
   const sheet = (name: string) => {
     const s = book.getWorksheet(name);
     if (!s) problems.push({ sheet: name, message: `缺少工作表“${name}”` });
@@ -272,7 +350,9 @@ export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Cata
       const key = byLabel.get(text(row.getCell(1)));
       if (!key) return;
       hallRow.set(key, n);
-      const value = text(row.getCell(2));
+      const cell = cellText(row.getCell(2).value);
+      if (cell.error) problems.push({ sheet: SHEETS.hall, row: n, column: HALL_ROWS.find(([k]) => k === key)![1], message: formulaError(cell.error) });
+      const value = cell.text;
       if (key === 'notices') hall[key] = splitLines(value);
       else if (value === '') delete hall[key];
       else hall[key] = value;
@@ -309,7 +389,9 @@ export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Cata
         const [name, form = '原件', count = '1', note] = line.split(/[|｜]/).map((s) => s.trim());
         const f = FORM_BY_NAME.get(form);
         if (!f) problems.push({ sheet: SHEETS.items, row, column: '申请材料', message: `第${j + 1}项的形式“${form}”应为 ${Object.values(FORMS).join('、')}` });
-        return { id: `m${j + 1}`, name, form: f ?? 'original', count: Number(count), ...(note ? { note } : {}) };
+        const n = count.normalize('NFKC');
+        if (!/^\d+$/.test(n)) problems.push({ sheet: SHEETS.items, row, column: '申请材料', message: `第${j + 1}项的份数应填写数字，如 1，而不是“${count}”` });
+        return { id: `m${j + 1}`, name, form: f ?? 'original', count: /^\d+$/.test(n) ? Number(n) : 1, ...(note ? { note } : {}) };
       });
       const issuingHours = splitLines(v.issuingHours ?? '').map((span) => {
         const [from, to] = span.split(/[-–~～至]/).map((s) => s.trim().replace(/^(\d):/, '0$1:'));
@@ -321,20 +403,20 @@ export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Cata
         ...(v.nameEn ? { nameEn: v.nameEn } : {}),
         department: v.department,
         prefix: (v.prefix ?? '').toUpperCase(),
-        ...(v.dailyQuota ? { dailyQuota: num(v.dailyQuota) } : {}),
+        ...(v.dailyQuota ? { dailyQuota: num(v.dailyQuota, SHEETS.items, row, 'dailyQuota', ITEM_COLUMNS) } : {}),
         ...(issuingHours.length ? { issuingHours } : {}),
         conditions: splitLines(v.conditions ?? ''),
         materials,
         steps: splitLines(v.steps ?? ''),
         ...(v.fees ? { fees: v.fees } : {}),
-        legalLimitDays: num(v.legalLimitDays ?? ''),
-        promisedLimitDays: num(v.promisedLimitDays ?? ''),
-        ...(v.typicalServiceMinutes ? { typicalServiceMinutes: num(v.typicalServiceMinutes) } : {}),
+        legalLimitDays: num(v.legalLimitDays, SHEETS.items, row, 'legalLimitDays', ITEM_COLUMNS),
+        promisedLimitDays: num(v.promisedLimitDays, SHEETS.items, row, 'promisedLimitDays', ITEM_COLUMNS),
+        ...(v.typicalServiceMinutes ? { typicalServiceMinutes: num(v.typicalServiceMinutes, SHEETS.items, row, 'typicalServiceMinutes', ITEM_COLUMNS) } : {}),
         ...(v.onlineUrl ? { onlineUrl: v.onlineUrl } : {}),
       };
     }),
     windows: rows.windows.map(({ row, values: v }) => ({
-      number: num(v.number ?? ''),
+      number: num(v.number, SHEETS.windows, row, 'number', WINDOW_COLUMNS),
       name: v.name || (v.number ? `${v.number}号窗口` : ''),
       ...(v.department ? { department: v.department } : {}),
       serves: splitLines(v.serves ?? '').flatMap((s) => s.split(/[,，、\s]+/)).filter(Boolean),
@@ -345,23 +427,30 @@ export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Cata
   const parsed = CatalogueSchema.safeParse(input);
   if (parsed.success && problems.length === 0) return { ok: true, catalogue: parsed.data };
   if (!parsed.success) {
+    // A cell already named above (a word where a number goes) is not named again by the catalogue's check.
+    const named = new Set(problems.map((p) => `${p.sheet}|${p.row}|${p.column}`));
+    const push = (p: WorkbookProblem) => {
+      if (!named.has(`${p.sheet}|${p.row}|${p.column}`)) problems.push(p);
+    };
     for (const issue of parsed.error.issues) {
       const [part, index, field] = issue.path as (string | number)[];
       const at = (sheetName: string, list: { row: number }[], columns: readonly (readonly [string, string])[]) => {
         const row = typeof index === 'number' ? list[index]?.row : undefined;
         const column = columns.find(([key]) => key === field)?.[1];
-        problems.push({ sheet: sheetName, ...(row ? { row } : {}), ...(column ? { column } : {}), message: issue.message });
+        push({ sheet: sheetName, ...(row ? { row } : {}), ...(column ? { column } : {}), message: issue.message, code: issue.code });
       };
       if (part === 'hall') {
         const label = HALL_ROWS.find(([key]) => key === index)?.[1];
         const row = hallRow.get(String(index));
-        problems.push({ sheet: SHEETS.hall, ...(row ? { row } : {}), ...(label ? { column: label } : {}), message: issue.message });
+        push({ sheet: SHEETS.hall, ...(row ? { row } : {}), ...(label ? { column: label } : {}), message: issue.message, code: issue.code });
       } else if (part === 'departments') at(SHEETS.departments, rows.departments, DEPARTMENT_COLUMNS);
       else if (part === 'items') at(SHEETS.items, rows.items, ITEM_COLUMNS);
       else if (part === 'windows') at(SHEETS.windows, rows.windows, WINDOW_COLUMNS);
       else if (part === 'clerks') at(SHEETS.clerks, rows.clerks, CLERK_COLUMNS);
-      else problems.push({ sheet: '', message: `${issue.path.join('.')}: ${issue.message}` });
+      else push({ sheet: '', message: `${issue.path.join('.')}: ${issue.message}`, code: issue.code });
     }
   }
+  if (problems.length > MAX_PROBLEMS)
+    return { ok: false, problems: [...problems.slice(0, MAX_PROBLEMS), { sheet: '', message: `另有 ${problems.length - MAX_PROBLEMS} 处问题未列出：请先改正以上各处，再导入一次` }] };
   return { ok: false, problems };
 }

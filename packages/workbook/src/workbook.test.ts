@@ -2,7 +2,7 @@ import { demoCatalogue } from '@servicehall/fixtures';
 import { unconfiguredCatalogue } from '@servicehall/core';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { catalogueToWorkbook, SHEETS, templateWorkbook, workbookToCatalogue } from '.';
+import { catalogueToWorkbook, MAX_PROBLEMS, MAX_SHEET_ROWS, MAX_UNPACKED_BYTES, SHEETS, templateWorkbook, workbookToCatalogue } from '.';
 
 describe('the catalogue as an Excel workbook', () => {
   it('exports the demo hall and reads it back unchanged', async () => {
@@ -49,6 +49,77 @@ describe('the catalogue as an Excel workbook', () => {
         expect.objectContaining({ sheet: '窗口', row: 2, column: '办理事项编码' }),
       ]),
     );
+  });
+
+  it('reads full-width digits, letters and colons in codes, numbers and hours as their plain forms', async () => {
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await templateWorkbook()) as unknown as ArrayBuffer);
+    const items = book.getWorksheet(SHEETS.items)!;
+    items.getRow(2).getCell(5).value = 'Ａ'; // 号码前缀
+    items.getRow(2).getCell(6).value = '２００'; // 每日限额
+    items.getRow(2).getCell(7).value = '８：３０－１２：００'; // 取号时段
+    items.getRow(2).getCell(9).value = '原居民身份证|原件|１';
+    book.getWorksheet(SHEETS.clerks)!.getRow(2).getCell(1).value = '１００１';
+    const r = await workbookToCatalogue(Buffer.from(await book.xlsx.writeBuffer()), unconfiguredCatalogue());
+    if (!r.ok) throw new Error(JSON.stringify(r.problems));
+    expect(r.catalogue.items[0]).toMatchObject({ prefix: 'A', dailyQuota: 200, issuingHours: [{ from: '08:30', to: '12:00' }], materials: [{ count: 1 }] });
+    expect(r.catalogue.clerks[0]!.number).toBe('1001');
+  });
+
+  it('names a word where a number goes in Chinese, once, and gives the catalogue check’s code for the console to say the rest', async () => {
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await templateWorkbook()) as unknown as ArrayBuffer);
+    const items = book.getWorksheet(SHEETS.items)!;
+    items.getRow(2).getCell(12).value = '六十天'; // 法定办结时限
+    items.getRow(2).getCell(2).value = '事'.repeat(81); // 事项名称, at most 80
+    book.getWorksheet(SHEETS.windows)!.getRow(2).getCell(1).value = '一号'; // 窗口号
+    const r = await workbookToCatalogue(Buffer.from(await book.xlsx.writeBuffer()), unconfiguredCatalogue());
+    if (r.ok) throw new Error('imported');
+    expect(r.problems).toEqual([
+      { sheet: '事项', row: 2, column: '法定办结时限（工作日）', message: '应填写数字，如 60，而不是“六十天”' },
+      { sheet: '窗口', row: 2, column: '窗口号', message: '应填写数字，如 60，而不是“一号”' },
+      expect.objectContaining({ sheet: '事项', row: 2, column: '事项名称', code: 'too_big' }),
+    ]);
+  });
+
+  it('names a formula that ends in an error (#N/A) instead of reading it as text, and reads a hyperlink of rich text', async () => {
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await templateWorkbook()) as unknown as ArrayBuffer);
+    const items = book.getWorksheet(SHEETS.items)!;
+    items.getRow(2).getCell(10).value = { text: { richText: [{ text: '取号' }, { text: '；缴费' }] }, hyperlink: 'https://zwfw.example.gov.cn/guide' } as never;
+    const steps = await workbookToCatalogue(Buffer.from(await book.xlsx.writeBuffer()), unconfiguredCatalogue());
+    if (!steps.ok) throw new Error(JSON.stringify(steps.problems));
+    expect(steps.catalogue.items[0]!.steps).toEqual(['取号', '缴费']);
+    items.getRow(2).getCell(2).value = { formula: 'VLOOKUP(A2,事项库!A:B,2,0)', result: { error: '#N/A' } } as never;
+    const r = await workbookToCatalogue(Buffer.from(await book.xlsx.writeBuffer()), unconfiguredCatalogue());
+    expect(r).toEqual({ ok: false, problems: [{ sheet: '事项', row: 2, column: '事项名称', message: '单元格的公式出错（#N/A），请改正公式或直接填写内容' }] });
+  });
+
+  it('refuses a small file that unpacks to more than a catalogue can hold, before reading it', async () => {
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await templateWorkbook()) as unknown as ArrayBuffer);
+    const image = book.addImage({ buffer: Buffer.alloc(MAX_UNPACKED_BYTES + 1) as never, extension: 'png' });
+    book.getWorksheet(SHEETS.notes)!.addImage(image, 'B2:C3');
+    const packed = Buffer.from(await book.xlsx.writeBuffer());
+    expect(packed.length).toBeLessThan(1024 * 1024);
+    const r = await workbookToCatalogue(packed, unconfiguredCatalogue());
+    expect(r).toEqual({ ok: false, problems: [{ sheet: '', message: expect.stringContaining('工作簿解压后超过 16 MB') }] });
+  });
+
+  it('refuses a sheet of more rows than a catalogue holds before reading it, and names the first problems of many', async () => {
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await templateWorkbook()) as unknown as ArrayBuffer);
+    const clerks = book.getWorksheet(SHEETS.clerks)!;
+    for (let i = 0; i < 300; i++) clerks.addRow([`x-${i}`]);
+    const many = await workbookToCatalogue(Buffer.from(await book.xlsx.writeBuffer()), unconfiguredCatalogue());
+    if (many.ok) throw new Error('imported');
+    expect(many.problems).toHaveLength(MAX_PROBLEMS + 1);
+    expect(many.problems.at(-1)).toEqual({ sheet: '', message: expect.stringMatching(/^另有 \d+ 处问题未列出/) });
+    for (let i = 300; i < MAX_SHEET_ROWS; i++) clerks.addRow([`x-${i}`]);
+    const started = performance.now();
+    const r = await workbookToCatalogue(Buffer.from(await book.xlsx.writeBuffer()), unconfiguredCatalogue());
+    expect(r).toEqual({ ok: false, problems: [{ sheet: '', message: expect.stringContaining(`有一个工作表有 ${MAX_SHEET_ROWS + 2} 行，超过 ${MAX_SHEET_ROWS} 行的上限`) }] });
+    expect(performance.now() - started).toBeLessThan(500);
   });
 
   it('says plainly when the file is not a workbook', async () => {

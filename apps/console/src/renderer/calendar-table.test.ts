@@ -14,4 +14,9 @@ describe("a year's holidays typed as the State Council's notice lists them", () 
   it('names the lines it cannot read, and days of another year', () => {
     expect(parseYearTable('2031-01-01 元旦\n2030-12-31 放假 跨年', 2031).bad).toEqual(['2031-01-01 元旦', '2030-12-31 放假 跨年']);
   });
+
+  it('names a day that does not exist, and a day listed both off and worked', () => {
+    expect(parseYearTable('2031-02-30 放假 春节\n2031年13月1日 休', 2031).bad).toEqual(['2031-02-30 放假 春节', '2031年13月1日 休']);
+    expect(parseYearTable('2031-10-01 放假 国庆\n2031-10-01 上班', 2031)).toEqual({ holidays: { '2031-10-01': '国庆' }, workdays: {}, bad: ['2031-10-01 上班'] });
+  });
 });

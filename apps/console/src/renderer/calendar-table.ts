@@ -12,8 +12,14 @@ export function parseYearTable(text: string, year: number): { holidays: Record<s
       continue;
     }
     const day = `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
-    const name = m[5]!.trim() || (m[4]!.includes('班') ? '调休上班' : '放假');
-    if (m[4]!.includes('班')) workdays[day] = name;
+    const worked = m[4]!.includes('班');
+    // No such day (2月30日), or a day already listed the other way (off and worked): the line is named here, not refused by the hub as a whole.
+    if (Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day || day in (worked ? holidays : workdays)) {
+      bad.push(line);
+      continue;
+    }
+    const name = m[5]!.trim() || (worked ? '调休上班' : '放假');
+    if (worked) workdays[day] = name;
     else holidays[day] = name;
   }
   return { holidays, workdays, bad };

@@ -1,10 +1,27 @@
 import { ConfigError } from '@servicehall/agent';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDisplayOptions } from './options';
 
 describe('the hall screen’s notices', () => {
   it('are taken from the environment, one per "|"', () => {
     expect(loadDisplayOptions(undefined, { SERVICEHALL_NOTICES: '请凭号码按序办理 | 请保管好随身财物' }).notices).toEqual(['请凭号码按序办理', '请保管好随身财物']);
+  });
+
+  it('are read from a configuration file saved with a byte-order mark (Windows Notepad)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-display-'));
+    try {
+      const file = path.join(dir, 'terminal.json');
+      fs.writeFileSync(file, '\uFEFF' + JSON.stringify({ hallDisplay: { notices: ['请凭号码按序办理'] } }));
+      expect(loadDisplayOptions(file, {}).notices).toEqual(['请凭号码按序办理']);
+      // A key it does not know is named, not left to its default.
+      fs.writeFileSync(file, JSON.stringify({ hallDisplay: { notice: ['请凭号码按序办理'] } }));
+      expect(() => loadDisplayOptions(file, {})).toThrow(ConfigError);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('are refused, naming the phrase, when one uses a phrase the handbook forbids (H-14)', () => {

@@ -1,6 +1,5 @@
 import { forbiddenPhrasesIn } from '@servicehall/core';
-import { ConfigError } from '@servicehall/agent';
-import fs from 'node:fs';
+import { ConfigError, readConfigFile } from '@servicehall/agent';
 import { z } from 'zod';
 import { VOICE_PREFERENCES, type VoicePreference } from '../shared/voice';
 
@@ -8,7 +7,8 @@ import { VOICE_PREFERENCES, type VoicePreference } from '../shared/voice';
  * The hall screen's own settings: the "hallDisplay" object of the terminal's configuration file,
  * then the environment on top. The shared terminal configuration knows nothing of them.
  */
-export const DisplayOptionsSchema = z.object({
+// A key it does not know (notice for notices) is named, not left to its default.
+export const DisplayOptionsSchema = z.strictObject({
   /** Hall notices shown on the screen; without them, the civil default set of the strings catalogue. */
   notices: z
     .array(
@@ -52,7 +52,7 @@ export function loadDisplayOptions(file: string | undefined, env: NodeJS.Process
   let raw: Record<string, unknown> = {};
   if (file) {
     try {
-      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { hallDisplay?: unknown };
+      const parsed = readConfigFile(file) as { hallDisplay?: unknown };
       // loadConfig has already said what is wrong with an unreadable file; only our own part is checked here.
       if (parsed.hallDisplay && typeof parsed.hallDisplay === 'object') raw = { ...(parsed.hallDisplay as Record<string, unknown>) };
     } catch {
@@ -66,6 +66,6 @@ export function loadDisplayOptions(file: string | undefined, env: NodeJS.Process
     raw[key] = value;
   }
   const parsed = DisplayOptionsSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `hallDisplay.${i.path.join('.')}: ${i.message}`));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${['hallDisplay', ...i.path].join('.')}: ${i.message}`));
   return parsed.data;
 }

@@ -1,8 +1,8 @@
-import { runElectronTerminal } from '@servicehall/agent';
+import { loadConfig, runElectronTerminal } from '@servicehall/agent';
 import * as electron from 'electron';
 import type { KioskShape } from '../shared/api';
 import { createKioskAgent } from './agent';
-import { loadKioskSettings } from './settings';
+import { checkKioskPrinter, loadKioskSettings } from './settings';
 
 /** The kiosk's Electron shell: the portrait touch screen (1080×1920), locked in kiosk mode. */
 void runElectronTerminal<KioskShape>(
@@ -14,6 +14,7 @@ void runElectronTerminal<KioskShape>(
     background: '#f3f6fa',
     kiosk: true,
     prepare: (file, env) => {
+      checkKioskPrinter(loadConfig(file, env, { role: 'kiosk', terminal: 'kiosk-1' }));
       const settings = loadKioskSettings(file, env);
       return (ctx) => createKioskAgent(ctx, settings);
     },

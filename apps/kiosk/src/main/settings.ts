@@ -1,10 +1,11 @@
-import { ConfigError } from '@servicehall/agent';
+import { ConfigError, readConfigFile, type TerminalConfig } from '@servicehall/agent';
+import { printerProfileProblem } from '@servicehall/escpos-printer';
 import { publicUrlProblem } from '@servicehall/core';
-import fs from 'node:fs';
 import { z } from 'zod';
 
 /** The kiosk's own settings, beside the terminal configuration every app shares. */
-export const KioskSettingsSchema = z.object({
+// A key it does not know (leasesize for leaseSize) is named, not left to its default.
+export const KioskSettingsSchema = z.strictObject({
   /** After this long without a touch the kiosk asks whether the citizen is still there. */
   idleSeconds: z.number().int().min(10).max(600).default(60),
   /** How long it counts down, with a "继续" button, before it goes back home (and to the standard mode). */
@@ -47,11 +48,17 @@ const ENV: Record<string, keyof KioskSettingsConfig> = {
  * The "kiosk" object of the terminal's JSON configuration file (if any), then the environment on
  * top. A bad value stops the kiosk with a message naming it, as loadConfig does.
  */
+/** Refuses, at load, a ticket printer profile the driver does not know (it would print 80 mm lines on any paper). */
+export function checkKioskPrinter(config: TerminalConfig): void {
+  const problem = config.devices.printer && printerProfileProblem(config.devices.printer.profile);
+  if (problem) throw new ConfigError([`devices.printer.profile: ${problem}`]);
+}
+
 export function loadKioskSettings(file: string | undefined, env: NodeJS.ProcessEnv): KioskSettingsConfig {
   let raw: Record<string, unknown> = {};
   if (file) {
     try {
-      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { kiosk?: unknown };
+      const parsed = readConfigFile(file) as { kiosk?: unknown };
       if (parsed && typeof parsed.kiosk === 'object' && parsed.kiosk) raw = { ...(parsed.kiosk as Record<string, unknown>) };
     } catch {
       // loadConfig has already said what is wrong with the file.
@@ -64,7 +71,7 @@ export function loadKioskSettings(file: string | undefined, env: NodeJS.ProcessE
   }
   const parsed = KioskSettingsSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `kiosk.${i.path.join('.')}: ${i.message}`));
+    throw new ConfigError(parsed.error.issues.map((i) => `${['kiosk', ...i.path].join('.')}: ${i.message}`));
   }
   return parsed.data;
 }

@@ -66,6 +66,11 @@ describe('the rows on a Chinese window display', () => {
     expect(() => checkWindowDisplay(config({ profile: 'dmd', columns: 16 }), zh)).toThrow(/dm-d-chinese has 16 columns a row/);
     expect(() => checkWindowDisplay(config({ profile: 'cd5220', columns: 10 }), zh)).not.toThrow();
     expect(() => checkWindowDisplay(config({ profile: 'cd5220', columns: 8 }), zh)).toThrow(/cd5220 has 8 columns a row; "Window 12" needs 9/);
+    // A profile misspelt is named, not driven with DM-D's commands.
+    expect(() => checkWindowDisplay(config({ profile: 'cd5200' }), zh)).toThrow(/devices\.display\.profile: "cd5200" is not a display profile; one of .*cd5220/);
+    expect(() => checkWindowDisplay(config({ profile: 'CD5220' }), zh)).not.toThrow();
+    const withPrinter = { ...config({ profile: 'dmd' }), devices: { printer: { transport: 'file' as const, path: '/dev/usb/lp0', profile: '58-mm' } } };
+    expect(() => checkWindowDisplay(withPrinter, zh)).toThrow(/devices\.printer\.profile: "58-mm" is not a printer profile/);
     expect(displayProfileOf({ transport: 'serial', path: '/dev/ttyS1', baudRate: 9600, profile: 'modbus', slave: 7 })).toMatchObject({ id: 'modbus-led', slave: 7 });
   });
 

@@ -1,6 +1,6 @@
 import { ConfigError, type TerminalConfig } from '@servicehall/agent';
 import { LONGEST_TICKET_NUMBER } from '@servicehall/core';
-import { FileTransport, SerialTransport, TcpTransport, type Transport } from '@servicehall/escpos-printer';
+import { FileTransport, printerProfileProblem, SerialTransport, TcpTransport, type Transport } from '@servicehall/escpos-printer';
 import { DISPLAY_PROFILES, displayColumns, displayLimitProblem, NumberDisplay, type DisplayProfile } from '@servicehall/number-display';
 import type { DeviceState } from '../shared/api';
 import type { WindowStrings } from '../shared/strings';
@@ -73,7 +73,13 @@ export function displayProblem(profile: DisplayProfile, window: number, strings:
 
 /** Refuses, at load, a window display that cannot show every number and this window (ConfigError names it and its limit). */
 export function checkWindowDisplay(config: TerminalConfig, strings: WindowStrings['display']): void {
+  // A profile misspelt would drive the display with another's commands (DM-D's), its screen showing garbage.
+  const printer = config.devices.printer && printerProfileProblem(config.devices.printer.profile);
+  if (printer) throw new ConfigError([`devices.printer.profile: ${printer}`]);
   const display = config.devices.display;
+  const names = [...Object.keys(DISPLAY_PROFILES), 'dmd', 'modbus'];
+  if (display && !names.includes(display.profile) && !names.includes(display.profile.toLowerCase()))
+    throw new ConfigError([`devices.display.profile: "${display.profile}" is not a display profile; one of ${names.join(', ')}`]);
   if (!display || config.window === undefined) return;
   const problem = displayProblem(displayProfileOf(display), config.window, strings);
   if (problem) throw new ConfigError([`devices.display: ${problem}`]);

@@ -1,12 +1,12 @@
-import { ConfigError } from '@servicehall/agent';
-import fs from 'node:fs';
+import { ConfigError, readConfigFile } from '@servicehall/agent';
 import { z } from 'zod';
 
 /**
  * The window terminal's own settings: the "windowTerminal" object of the terminal's configuration
  * file, then the environment on top. The shared terminal configuration knows nothing of them.
  */
-export const WindowOptionsSchema = z.object({
+// A key it does not know (a misspelt one) is named, not left to its default.
+export const WindowOptionsSchema = z.strictObject({
   /** Working days a correction notice gives, for a notice the hub gave no deadline (an earlier hub); the hall's catalogue sets it (cases.correctionDays). */
   correctionDays: z.number().int().min(1).max(60).default(10),
   /** How long the clerk's screen waits for the hub's answer before saying so (the command stays queued). */
@@ -29,7 +29,7 @@ export function loadWindowOptions(file: string | undefined, env: NodeJS.ProcessE
   let raw: Record<string, unknown> = {};
   if (file) {
     try {
-      const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { windowTerminal?: unknown };
+      const parsed = readConfigFile(file) as { windowTerminal?: unknown };
       // loadConfig has already said what is wrong with an unreadable file; only our own part is checked here.
       if (parsed.windowTerminal && typeof parsed.windowTerminal === 'object') raw = { ...(parsed.windowTerminal as Record<string, unknown>) };
     } catch {
@@ -41,6 +41,6 @@ export function loadWindowOptions(file: string | undefined, env: NodeJS.ProcessE
     if (v !== undefined && v !== '') raw[key] = Number(v);
   }
   const parsed = WindowOptionsSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `windowTerminal.${i.path.join('.')}: ${i.message}`));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${['windowTerminal', ...i.path].join('.')}: ${i.message}`));
   return parsed.data;
 }

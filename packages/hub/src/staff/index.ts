@@ -129,7 +129,9 @@ export class Staff {
 
   private add(m: Parameters<StaffAccounts['add']>[0], by: StaffRef): StaffChange<StaffMember> {
     return this.db.transaction((): StaffChange<StaffMember> => {
-      if (this.accounts.get(m.id)) return { ok: false, code: 'conflict', message: `there is an account ${m.id} already` };
+      // Zhang and zhang would be two accounts that one sign-in lockout counts as one, and staff tell apart by nothing.
+      const taken = this.accounts.list().find((a) => a.id.toLowerCase() === m.id.toLowerCase());
+      if (taken) return { ok: false, code: 'conflict', message: `there is an account ${taken.id} already` };
       const now = this.clock();
       this.accounts.add({ ...m, createdBy: by.id }, now);
       const member = this.accounts.get(m.id)!;
@@ -203,8 +205,9 @@ export class Staff {
     const unknown = clerks.find((n) => !known.some((c) => c.number === n));
     if (unknown) return { ok: false, code: 'not-found', message: `there is no clerk ${unknown}` };
     // The PINs are hashed off the event loop first, then written together with their audit records.
+    // A clerk named twice gets one PIN: a second would replace the first, and its slip would not sign in.
     const made = await Promise.all(
-      clerks.map(async (n) => {
+      [...new Set(clerks)].map(async (n) => {
         const pin = initialPin();
         return { n, pin, hashed: await this.pins.hash(pin) };
       }),

@@ -24,6 +24,7 @@ const ZH_MESSAGES: [RegExp, (m: RegExpExecArray) => string][] = [
   [/this machine's own address/, () => '这是服务器本机地址，群众手机无法访问，请填写手机可访问的地址'],
   [/must not hold a user name|must not hold a query/, () => '网址中不能含用户名、密码、问号或井号'],
   [/range must hold at least two numbers|does not fit in the digits/, () => '号码范围设置有误'],
+  [/must not be spaces only/, () => '不能只填空格'],
 ];
 
 export function problemText(p: Problem, t: Strings, language: string): string {
