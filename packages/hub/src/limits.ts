@@ -163,6 +163,16 @@ export class CommandRates {
 export const rateLimited = (waitMs: number) =>
   ({ ok: false, code: 'rate-limited', message: `too many commands from this terminal: the next is taken in ${Math.max(1, Math.ceil(waitMs / 1000))} s` }) as const;
 
+/**
+ * What becomes of a new connection: `open` within the caps; `over` beyond one, answered 503 at its
+ * first request; `drop` beyond twice one, a flood, closed at once without an answer, so that it holds
+ * no descriptor of the hub's. `inAll`: whether it counts against the cap in all.
+ */
+export interface Admission {
+  verdict: 'open' | 'over' | 'drop';
+  inAll: boolean;
+}
+
 /** Open connections by address, with the hall's caps. */
 export class ConnectionCount {
   private readonly byAddress = new Map<string, number>();
@@ -177,19 +187,24 @@ export class ConnectionCount {
     private readonly perAddress = true,
   ) {}
 
-  /** Counts a new connection; false when it is over a cap (it is counted all the same, until it closes). */
-  open(address: string): boolean {
+  /**
+   * Counts a new connection until it closes (`close` with its admission). One beyond its address's
+   * cap is not counted in all: one address's flood cannot shut the hall's other terminals out.
+   */
+  open(address: string): Admission {
     const n = (this.byAddress.get(address) ?? 0) + 1;
     this.byAddress.set(address, n);
+    if (this.perAddress && n > this.limits.connectionsPerAddress) return { verdict: n > 2 * this.limits.connectionsPerAddress ? 'drop' : 'over', inAll: false };
     this.total += 1;
-    return (!this.perAddress || n <= this.limits.connectionsPerAddress) && this.total <= this.limits.connections;
+    const verdict = this.total <= this.limits.connections ? 'open' : this.total > 2 * this.limits.connections ? 'drop' : 'over';
+    return { verdict, inAll: true };
   }
 
-  close(address: string): void {
+  close(address: string, admission: Admission): void {
     const n = (this.byAddress.get(address) ?? 1) - 1;
     if (n <= 0) this.byAddress.delete(address);
     else this.byAddress.set(address, n);
-    this.total = Math.max(0, this.total - 1);
+    if (admission.inAll) this.total = Math.max(0, this.total - 1);
   }
 
   get size(): number {

@@ -1,6 +1,7 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
+import nodeHttp from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -201,6 +202,23 @@ describe('connections', () => {
     expect((await http(h, '/api/health', { token: null })).status).toBe(503);
     sockets[0]!.close();
     await expect.poll(async () => (await http(h, '/api/health', { token: null })).status).toBe(200);
+  });
+
+  it('of one address flooding the hub do not shut another address out, and beyond twice its cap are closed at once', async () => {
+    const h = await hub({ limits: { connectionsPerAddress: 3, connections: 5 } });
+    const port = Number(new URL(h.url).port);
+    const flood = Array.from({ length: 8 }, () => net.connect(port, '127.0.0.1'));
+    for (const s of flood) cleanups.push(() => s.destroy());
+    // The hub takes connections in order: once it has closed the last two, it holds the six before them.
+    await Promise.all(flood.slice(6).map((s) => new Promise<void>((resolve) => s.once('close', () => resolve()))));
+    expect(flood.slice(0, 6).every((s) => !s.destroyed)).toBe(true);
+    const status = await new Promise<number>((resolve, reject) =>
+      nodeHttp.get({ host: '127.0.0.1', port, path: '/api/health', localAddress: '127.0.0.2', agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject),
+    );
+    expect(status).toBe(200);
   });
 
   it('that never finish their headers are dropped at the header timeout, not half a minute later', async () => {

@@ -443,28 +443,33 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   server.headersTimeout = limits.headersTimeoutMs;
 
   // Every connection counts against its address's cap and the hub's, from its first byte (before
-  // TLS); one over a cap is answered 503 at its first request (over TLS, once its handshake is done).
+  // TLS); one over a cap is answered 503 at its first request (over TLS, once its handshake is done),
+  // one of a flood far beyond it is closed at once (see ConnectionCount).
   const connections = new ConnectionCount(limits, !options.trustProxy);
   const overCapTls = new Set<string>();
   server.on('connection', (socket: Socket & { overCap?: boolean }) => {
     const address = socket.remoteAddress ?? 'unknown';
     const key = `${address}|${socket.remotePort}`;
-    if (!connections.open(address)) {
+    const admission = connections.open(address);
+    socket.once('close', () => {
+      connections.close(address, admission);
+      overCapTls.delete(key);
+    });
+    if (admission.verdict === 'drop') return void socket.destroy();
+    if (admission.verdict === 'over') {
       socket.overCap = true;
       if (tls) overCapTls.add(key);
     }
-    socket.once('close', () => {
-      connections.close(address);
-      overCapTls.delete(key);
-    });
   });
   const publicServer = options.publicPort !== undefined ? http.createServer(serverOptions, publicHandler) : undefined;
   if (publicServer) {
     // All its connections come from the proxy: capped in all only (the proxy caps its clients).
     const proxied = new ConnectionCount(limits, false);
     publicServer.on('connection', (socket: Socket & { overCap?: boolean }) => {
-      if (!proxied.open('proxy')) socket.overCap = true;
-      socket.once('close', () => proxied.close('proxy'));
+      const admission = proxied.open('proxy');
+      socket.once('close', () => proxied.close('proxy', admission));
+      if (admission.verdict === 'drop') return void socket.destroy();
+      if (admission.verdict === 'over') socket.overCap = true;
     });
     publicServer.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 404 Not Found\r\n\r\n'));
   }
