@@ -233,8 +233,36 @@ describe('connections', () => {
     socket.write('GET /api/health HTTP/1.1\r\nHost: hub\r\n');
     await new Promise<void>((resolve) => socket.once('close', () => resolve()));
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(answer).toContain('"code":"bad-request"');
     // Node checks its connections every 30 s unless told otherwise; the hub checks every second.
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
+describe('a request that is not HTTP the hub can read', () => {
+  it('is refused in the API’s shape with the polite text, not with a bare status line, and the hub goes on serving', async () => {
+    const h = await hub();
+    const port = Number(new URL(h.url).port);
+    const answer = (request: string) =>
+      new Promise<{ head: string; body: { code?: string; text?: string } }>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
+        cleanups.push(() => socket.destroy());
+        let text = '';
+        socket.on('data', (d) => (text += d));
+        socket.on('error', reject);
+        socket.on('close', () => {
+          const [head, body] = text.split('\r\n\r\n');
+          resolve({ head: head!, body: JSON.parse(body || '{}') });
+        });
+      });
+    const long = await answer(`GET /api/queue?service=${'A'.repeat(20_000)} HTTP/1.1\r\nHost: hub\r\n\r\n`);
+    expect(long.head).toMatch(/^HTTP\/1\.1 431/);
+    expect(long.body).toMatchObject({ ok: false, code: 'too-large', text: '抱歉，提交的内容过大。' });
+    // Both lengths at once: the shape of request smuggling.
+    const smuggled = await answer(`POST /api/tickets HTTP/1.1\r\nHost: hub\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`);
+    expect(smuggled.head).toMatch(/^HTTP\/1\.1 400/);
+    expect(smuggled.body).toMatchObject({ ok: false, code: 'bad-request', text: expect.stringContaining('抱歉') });
+    expect((await http(h, '/api/health', { token: null })).status).toBe(200);
   });
 });
 

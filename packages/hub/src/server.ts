@@ -1,4 +1,4 @@
-import { publicBaseOf, refusalText, type Catalogue } from '@servicehall/core';
+import { publicBaseOf, refusalText, type Catalogue, type RefusalCode } from '@servicehall/core';
 import type { NotifyConfigInput } from '@servicehall/notify';
 import { PHONE_PAGES_DIR } from '@servicehall/phone/pages';
 import { startUpstream, type Upstream, type UpstreamConfig } from '@servicehall/upstream/hub';
@@ -164,11 +164,29 @@ export interface RunningHub {
 
 const isLoopback = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost' || host.startsWith('127.');
 
+/** A refusal in the API's shape written on the connection itself (no request to answer through), then closed. */
+function refuseOnSocket(socket: Duplex, status: string, code: RefusalCode, message: string, language: string | undefined, headers = ''): void {
+  const lang = /^\s*en\b/i.test(language ?? '') ? 'en' : 'zh-CN';
+  const body = JSON.stringify({ ok: false, code, message, text: refusalText(code, lang) });
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}Connection: close\r\n\r\n${body}`);
+}
+
 /** The polite answer to a connection over the hub's caps: 503 with the code and the text, then closed. */
 function overCap(socket: Duplex, language: string | undefined): void {
-  const lang = /^\s*en\b/i.test(language ?? '') ? 'en' : 'zh-CN';
-  const body = JSON.stringify({ ok: false, code: 'too-many-connections', message: 'the hub has as many connections as it takes from this address or in all: try again shortly', text: refusalText('too-many-connections', lang) });
-  socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 5\r\nConnection: close\r\n\r\n${body}`);
+  refuseOnSocket(socket, '503 Service Unavailable', 'too-many-connections', 'the hub has as many connections as it takes from this address or in all: try again shortly', language, 'Retry-After: 5\r\n');
+}
+
+/**
+ * A request Node cannot read (not HTTP, headers or an address too long, too slow) gets the API's
+ * refusal instead of Node's bare status line, unless an answer has begun on its connection.
+ */
+function unreadable(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // Node's own guard: a response whose head is written must not be followed by another.
+  const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) return void socket.destroy();
+  if (error.code === 'HPE_HEADER_OVERFLOW') return refuseOnSocket(socket, '431 Request Header Fields Too Large', 'too-large', 'the address or the headers are too long', undefined);
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return refuseOnSocket(socket, '408 Request Timeout', 'bad-request', 'the request did not arrive in time', undefined);
+  refuseOnSocket(socket, '400 Bad Request', 'bad-request', 'the request is not valid HTTP', undefined);
 }
 
 /** What the citizens' listener (HubOptions.publicPort) serves: their pages and API, nothing of the hall's staff or terminals. */
@@ -441,6 +459,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const server = tls ? https.createServer({ ...serverOptions, ...tlsOptions, ...tls }, handler) : http.createServer(serverOptions, handler);
   server.requestTimeout = 30_000;
   server.headersTimeout = limits.headersTimeoutMs;
+  server.on('clientError', unreadable);
 
   // Every connection counts against its address's cap and the hub's, from its first byte (before
   // TLS); one over a cap is answered 503 at its first request (over TLS, once its handshake is done),
@@ -472,6 +491,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       if (admission.verdict === 'over') socket.overCap = true;
     });
     publicServer.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 404 Not Found\r\n\r\n'));
+    publicServer.on('clientError', unreadable);
   }
   if (tls) server.on('secureConnection', (socket: Socket & { overCap?: boolean }) => void (overCapTls.has(`${socket.remoteAddress}|${socket.remotePort}`) && (socket.overCap = true)));
 
