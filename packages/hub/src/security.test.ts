@@ -239,6 +239,22 @@ describe('connections', () => {
   });
 });
 
+describe("the console's files", () => {
+  it('are served from its folder only, not from a folder beside it whose name begins the same', async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'console'));
+    fs.writeFileSync(path.join(dir, 'console', 'index.html'), '<!doctype html><title>console</title>');
+    fs.mkdirSync(path.join(dir, 'console-old'));
+    fs.writeFileSync(path.join(dir, 'console-old', 'secret.txt'), 'not for the network');
+    const h = await hub({ consoleDir: path.join(dir, 'console') });
+    for (const route of ['/console/..%2fconsole-old/secret.txt', '/console/%2e%2e%2fconsole-old%2fsecret.txt']) {
+      const res = await http(h, route, { token: null });
+      expect(await res.text()).not.toContain('not for the network');
+    }
+    expect(await (await http(h, '/console/', { token: null })).text()).toContain('<title>console</title>');
+  });
+});
+
 describe('a request that is not HTTP the hub can read', () => {
   it('is refused in the API’s shape with the polite text, not with a bare status line, and the hub goes on serving', async () => {
     const h = await hub();
