@@ -221,6 +221,19 @@ describe('connections', () => {
     expect(status).toBe(200);
   });
 
+  it('that send request after request without reading the answers are closed, not answered into the hub’s memory', async () => {
+    const h = await hub();
+    const socket = net.connect(Number(new URL(h.url).port), '127.0.0.1');
+    cleanups.push(() => socket.destroy());
+    socket.pause();
+    socket.on('error', () => undefined);
+    await expect.poll(() => h.connectionCount()).toBe(1);
+    socket.write('GET /api/openapi.json HTTP/1.1\r\nHost: hub\r\n\r\n'.repeat(50));
+    // A client that reads nothing does not see its connection closed: the hub counts it gone.
+    await expect.poll(() => h.connectionCount()).toBe(0);
+    expect((await http(h, '/api/health', { token: null })).status).toBe(200);
+  });
+
   it('that never finish their headers are dropped at the header timeout, not half a minute later', async () => {
     const h = await hub({ limits: { headersTimeoutMs: 500 } });
     const port = Number(new URL(h.url).port);

@@ -189,6 +189,21 @@ function unreadable(error: NodeJS.ErrnoException, socket: Duplex): void {
   refuseOnSocket(socket, '400 Bad Request', 'bad-request', 'the request is not valid HTTP', undefined);
 }
 
+/**
+ * Answers one connection may have waiting at once: requests sent one after another without reading
+ * the answers (pipelined) would have the hub hold every answer (a 100 KB OpenAPI document thousands
+ * of times over, gigabytes in seconds); beyond these the connection is closed.
+ */
+const MAX_WAITING_ANSWERS = 8;
+
+function holdsAnswer(socket: Socket & { waitingAnswers?: number }, res: http.ServerResponse): boolean {
+  socket.waitingAnswers = (socket.waitingAnswers ?? 0) + 1;
+  if (socket.waitingAnswers > MAX_WAITING_ANSWERS) return false;
+  // An answer is gone once its last byte is handed to the system (or the connection is closed).
+  res.once('close', () => void (socket.waitingAnswers! -= 1));
+  return true;
+}
+
 /** What the citizens' listener (HubOptions.publicPort) serves: their pages and API, nothing of the hall's staff or terminals. */
 export function isCitizensPath(pathname: string): boolean {
   return (
@@ -408,6 +423,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
 
   const handler: http.RequestListener = (req, res) => {
     if ((req.socket as Socket & { overCap?: boolean }).overCap) return overCap(req.socket, req.headers['accept-language']);
+    if (!holdsAnswer(req.socket, res)) return void req.socket.destroy();
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://hub');
