@@ -886,7 +886,11 @@ export function apiHandler(ctx: ApiContext) {
         log.error({ err: error, method: req.method, path: url.pathname }, 'a request failed after its answer began');
         return void res.destroy();
       }
-      if (error instanceof HttpRefusal) return refuse(error.code, error.message, error.detail);
+      if (error instanceof HttpRefusal) {
+        // The rest of a body too large is not read on to its end (a chunked one need never end): the connection closes after the answer.
+        if (error.code === 'too-large') res.setHeader('connection', 'close');
+        return refuse(error.code, error.message, error.detail);
+      }
       if (isDiskFull(error)) return refuse('disk-full', 'the hub cannot write: its disk is full');
       log.error({ err: error, method: req.method, path: url.pathname }, 'a request failed');
       return refuse('internal', 'the hub could not handle this request');

@@ -234,6 +234,23 @@ describe('connections', () => {
     expect((await http(h, '/api/health', { token: null })).status).toBe(200);
   });
 
+  it('that send a body too large that never ends are answered 413 and closed, not read on for half a minute', async () => {
+    const h = await hub();
+    const socket = net.connect(Number(new URL(h.url).port), '127.0.0.1');
+    cleanups.push(() => socket.destroy());
+    let answer = '';
+    socket.on('data', (d) => (answer += d));
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(`POST /api/tickets HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer ${TOKEN}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    const chunk = `10000\r\n${'a'.repeat(0x10000)}\r\n`;
+    const more = setInterval(() => socket.write(chunk), 5);
+    cleanups.push(() => clearInterval(more));
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 413/);
+    expect(answer).toContain('"code":"too-large"');
+  });
+
   it('that never finish their headers are dropped at the header timeout, not half a minute later', async () => {
     const h = await hub({ limits: { headersTimeoutMs: 500 } });
     const port = Number(new URL(h.url).port);
