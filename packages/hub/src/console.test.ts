@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHub, type RunningHub } from './server';
+import { SETUP_CODE_TRIES } from './staff';
 import { TestConsole } from './testing/console';
 import { TestTerminal } from './testing/terminal';
 
@@ -70,6 +71,17 @@ describe('a hub on an empty data folder', () => {
     expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password: 'short' })).status).toBe(400);
     expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
     expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin2', name: '李', password: 'first-admin-pass-1' })).status).toBe(403);
+  });
+
+  it('opens nothing with its setup code after ten wrong tries, the right code included, so that it cannot be guessed', async () => {
+    const hub = await hall();
+    const c = new TestConsole(hub.url);
+    const first = (setupCode: string) => c.request('POST', '/api/console/first-admin', { setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' });
+    const wrong = hub.setupCode === '00000000' ? '00000001' : '00000000';
+    for (let i = 0; i < SETUP_CODE_TRIES; i++) expect((await first(wrong)).status).toBe(401);
+    const refused = await first(hub.setupCode!);
+    expect(refused.body).toMatchObject({ ok: false, code: 'locked', text: expect.stringContaining('锁定') });
+    expect((await c.request('GET', '/api/console/status')).body).toMatchObject({ needsFirstAdmin: true });
   });
 
   it('is set up through setupHall: every problem at once with its path, then the hall serves and the audit names who did it', async () => {
