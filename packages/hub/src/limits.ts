@@ -53,6 +53,8 @@ export interface HubLimits {
   messages: Rate;
   /** Requests to the citizens' pages (/q/, /rate/) from one address. */
   pages: Rate;
+  /** Complaints sent from the citizens' complaint page (/complain) from one address: each is a supervisor's case with a deadline (H-15). */
+  complaints: Rate;
   /** The phone's API (/api/phone/...) and its live streams. */
   phone: PhoneLimits;
 }
@@ -72,6 +74,7 @@ export const DEFAULT_LIMITS: HubLimits = {
   },
   messages: { perMinute: 1_200, burst: 200 },
   pages: { perMinute: 300, burst: 60 },
+  complaints: { perMinute: 1, burst: 5 },
   phone: DEFAULT_PHONE_LIMITS,
 };
 
@@ -104,6 +107,7 @@ export function limitsFrom(json: string | undefined, base: HubLimits = DEFAULT_L
   const rates: [string, unknown][] = [
     ['messages', out.messages],
     ['pages', out.pages],
+    ['complaints', out.complaints],
     ...(['read', 'watch', 'code', 'write', 'cases'] as const).map((k) => [`phone.${k}`, out.phone[k]] as [string, unknown]),
     ...(out.commands === 'off' ? [] : Object.entries(out.commands).map(([role, r]) => [`commands.${role}`, r] as [string, unknown])),
   ];

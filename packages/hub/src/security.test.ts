@@ -1,5 +1,6 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import nodeHttp from 'node:http';
 import net from 'node:net';
@@ -411,6 +412,18 @@ describe("the citizens' pages", () => {
     expect(put.status).toBe(405);
     expect(put.headers.get('allow')).toBe('GET, HEAD, POST');
     expect((await fetch(h.url + progress, { method: 'POST', body: 'x' })).status).toBe(405);
+  });
+
+  it('take a few complaints from one address, not a flood of supervisors’ cases at the pace pages are read (H-15)', async () => {
+    const h = await hub();
+    const complain = () =>
+      fetch(`${h.url}/complain`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ once: randomUUID(), text: '等候时间太长' }) });
+    for (let i = 0; i < DEFAULT_LIMITS.complaints.burst; i++) expect((await complain()).status).toBe(200);
+    const refused = await complain();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('60');
+    expect(await refused.text()).toContain('12345');
+    expect(h.store.casework.complaints(false).length).toBe(DEFAULT_LIMITS.complaints.burst);
   });
 });
 
