@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHub, type RunningHub } from './server';
 import { SETUP_CODE_TRIES } from './staff';
+import { FEEDS_PER_STAFF } from './console-api';
 import { TestConsole } from './testing/console';
 import { TestTerminal } from './testing/terminal';
 
@@ -292,6 +293,20 @@ describe('live changes', () => {
     // A setup saved later keeps today's temporary window.
     expect((await a.request('POST', '/api/setup', { catalogue: demoCatalogue({ allDay: true }) })).status).toBe(200);
     expect(hub.store.view.catalogue.windows.find((w) => w.number === 60)).toMatchObject({ temporary: hub.store.view.day });
+  });
+
+  it('opens a few live feeds a staff member, each holding the hall’s snapshot until it is read, and another once one closes', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const feed = () => fetch(`${hub.url}/api/console/stream`, { headers: { cookie: a.cookie } });
+    const open = await Promise.all(Array.from({ length: FEEDS_PER_STAFF }, feed));
+    expect(open.map((r) => r.status)).toEqual(open.map(() => 200));
+    const refused = await feed();
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ ok: false, code: 'rate-limited' });
+    await open[0]!.body!.cancel();
+    await expect.poll(async () => (await feed()).status).toBe(200);
+    for (const r of open.slice(1)) await r.body!.cancel();
   });
 });
 
