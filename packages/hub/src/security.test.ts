@@ -313,6 +313,22 @@ describe('a request that is not HTTP the hub can read', () => {
   });
 });
 
+describe("the citizens' listener", () => {
+  it('outlives clients that ask it for a WebSocket and reset their connection at once', async () => {
+    const h = await hub({ publicPort: 0 });
+    for (let i = 0; i < 100; i++)
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(h.publicPort!, '127.0.0.1', () => {
+          socket.write('GET /m/ HTTP/1.1\r\nHost: hub\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+          setImmediate(() => socket.resetAndDestroy());
+        });
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve());
+      });
+    expect((await fetch(`http://127.0.0.1:${h.publicPort}/api/health`)).status).toBe(200);
+  });
+});
+
 describe('what a terminal sends that cannot be read', () => {
   it('is refused with the command id it named, so that the terminal can match the refusal', async () => {
     const h = await hub();

@@ -506,7 +506,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       if (admission.verdict === 'drop') return void socket.destroy();
       if (admission.verdict === 'over') socket.overCap = true;
     });
-    publicServer.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 404 Not Found\r\n\r\n'));
+    publicServer.on('upgrade', (_req, socket) => {
+      // As on the hub's own address: without an error listener, a client's reset here would end the hub.
+      socket.on('error', () => socket.destroy());
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+    });
     publicServer.on('clientError', unreadable);
   }
   if (tls) server.on('secureConnection', (socket: Socket & { overCap?: boolean }) => void (overCapTls.has(`${socket.remoteAddress}|${socket.remotePort}`) && (socket.overCap = true)));
