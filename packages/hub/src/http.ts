@@ -728,7 +728,7 @@ function readRaw(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
 }
 
 /** A change from a browser must come from the hub's own pages: Origin, when sent, names this very host. */
-function sameOrigin(req: IncomingMessage): boolean {
+export function sameOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (!origin) return true;
   try {

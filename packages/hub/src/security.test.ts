@@ -205,6 +205,27 @@ describe('connections', () => {
     await expect.poll(async () => (await http(h, '/api/health', { token: null })).status).toBe(200);
   });
 
+  it('from a page of another site in a browser are refused 403 before they are WebSockets; programs and the hub’s own pages link', async () => {
+    const h = await hub();
+    const upgrade = (origin?: string) =>
+      new Promise<{ status: number; body: string } | 'open'>((resolve) => {
+        const ws = new WebSocket(h.wsUrl, origin ? { headers: { origin } } : {});
+        cleanups.push(() => ws.terminate());
+        ws.on('open', () => resolve('open'));
+        ws.on('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        ws.on('error', () => undefined);
+      });
+    const foreign = await upgrade('http://evil.example');
+    expect(foreign).toMatchObject({ status: 403 });
+    expect(JSON.parse((foreign as { body: string }).body)).toMatchObject({ ok: false, code: 'forbidden', text: expect.stringContaining('抱歉') });
+    expect(await upgrade()).toBe('open');
+    expect(await upgrade(h.url)).toBe('open');
+  });
+
   it('of one address flooding the hub do not shut another address out, and beyond twice its cap are closed at once', async () => {
     const h = await hub({ limits: { connectionsPerAddress: 3, connections: 5 } });
     const port = Number(new URL(h.url).port);

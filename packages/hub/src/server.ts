@@ -20,7 +20,7 @@ import { openDatabase } from './db';
 import { Pairings, TerminalCredentials } from './enrolment';
 import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
 import { housekeep } from './housekeeping';
-import { apiHandler, send } from './http';
+import { apiHandler, sameOrigin, send } from './http';
 import { HUB_BUILT, INSTALL_ROOT } from './built';
 import { startCheckpointer } from './checkpoints';
 import { checkAtStart, checkInBackground, damageMessage, markDamaged, markRunning, type StartCheck } from './integrity';
@@ -526,6 +526,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     socket.on('error', () => socket.destroy());
     if ((req.socket as Socket & { overCap?: boolean }).overCap) return overCap(socket, req.headers['accept-language']);
     if (closed) return void socket.destroy();
+    // Terminals and the standby are programs, which send no Origin: a page of another site in a browser on the hall's network does.
+    if (!sameOrigin(req)) return refuseOnSocket(socket, '403 Forbidden', 'forbidden', 'a page of another site may not link to the hub', req.headers['accept-language']);
     if (req.url === '/replication') return replicationWss.handleUpgrade(req, socket, head, (ws) => replicationWss.emit('connection', ws, req));
     if (!req.url?.startsWith('/ws')) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
