@@ -124,6 +124,11 @@ export function limitsFrom(json: string | undefined, base: HubLimits = DEFAULT_L
  */
 export class Buckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  /**
+   * The size at which full buckets are next looked for: twice what the last look left. Many keys
+   * spending at once (thousands of addresses) would else have every take look through them all.
+   */
+  private sweepAt = 10_000;
 
   constructor(private readonly rate: Rate) {}
 
@@ -139,7 +144,10 @@ export class Buckets {
     }
     b.tokens -= 1;
     this.buckets.set(key, b);
-    if (this.buckets.size > 10_000) this.forgetFull(now);
+    if (this.buckets.size > this.sweepAt) {
+      this.forgetFull(now);
+      this.sweepAt = Math.max(10_000, 2 * this.buckets.size);
+    }
     return 0;
   }
 
