@@ -350,6 +350,17 @@ describe("the citizens' listener", () => {
   });
 });
 
+describe('a terminal’s link', () => {
+  it('says who it is once: another hello is refused and changes nothing, so that hellos cannot be sent for the hall to be checked and written again', async () => {
+    const h = await hub();
+    const kiosk = await terminal(h, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    const refused = kiosk.next((m) => m.type === 'error' || m.type === 'welcome');
+    kiosk.send({ type: 'hello', protocol: 1, role: 'window', terminal: 'window-3', window: 3, token: TOKEN });
+    expect(await refused).toMatchObject({ type: 'error', code: 'bad-request' });
+    expect(await kiosk.command({ type: 'callNext', window: 3 })).toMatchObject({ ok: false, code: 'forbidden' });
+  });
+});
+
 describe('what a terminal sends that cannot be read', () => {
   it('is refused with the command id it named, so that the terminal can match the refusal', async () => {
     const h = await hub();
