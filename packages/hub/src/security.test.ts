@@ -305,6 +305,20 @@ describe("the console's files", () => {
     }
     expect(await (await http(h, '/console/', { token: null })).text()).toContain('<title>console</title>');
   });
+
+  it('refuse what they cannot serve in the API’s shape with the polite text, not with an empty page', async () => {
+    const h = await hub();
+    const outside = await http(h, '/console/..%2f..%2fpackage.json', { token: null });
+    expect(outside.status).toBe(403);
+    expect(await outside.json()).toMatchObject({ ok: false, code: 'forbidden', text: expect.stringContaining('抱歉') });
+    const missing = await http(h, '/console/assets/none.js', { token: null });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ ok: false, code: 'not-found' });
+    const posted = await http(h, '/console/', { method: 'POST', body: '{}', token: null });
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get('allow')).toBe('GET, HEAD');
+    expect(await posted.json()).toMatchObject({ ok: false, code: 'method-not-allowed' });
+  });
 });
 
 describe('a request that is not HTTP the hub can read', () => {
