@@ -205,7 +205,7 @@ describe('connections', () => {
     await expect.poll(async () => (await http(h, '/api/health', { token: null })).status).toBe(200);
   });
 
-  it('from a page of another site in a browser are refused 403 before they are WebSockets; programs and the hub’s own pages link', async () => {
+  it('from a page of another site in a browser are refused 403, and to another path 404, in the API’s shape; programs and the hub’s own pages link', async () => {
     const h = await hub();
     const upgrade = (origin?: string) =>
       new Promise<{ status: number; body: string } | 'open'>((resolve) => {
@@ -219,6 +219,17 @@ describe('connections', () => {
         });
         ws.on('error', () => undefined);
       });
+    const elsewhere = await new Promise<{ status: number; body: string }>((resolve) => {
+      const ws = new WebSocket(h.wsUrl.replace(/\/ws$/, '/elsewhere'));
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      ws.on('error', () => undefined);
+    });
+    expect(elsewhere.status).toBe(404);
+    expect(JSON.parse(elsewhere.body)).toMatchObject({ ok: false, code: 'not-found' });
     const foreign = await upgrade('http://evil.example');
     expect(foreign).toMatchObject({ status: 403 });
     expect(JSON.parse((foreign as { body: string }).body)).toMatchObject({ ok: false, code: 'forbidden', text: expect.stringContaining('抱歉') });

@@ -506,10 +506,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       if (admission.verdict === 'drop') return void socket.destroy();
       if (admission.verdict === 'over') socket.overCap = true;
     });
-    publicServer.on('upgrade', (_req, socket) => {
+    publicServer.on('upgrade', (req, socket) => {
       // As on the hub's own address: without an error listener, a client's reset here would end the hub.
       socket.on('error', () => socket.destroy());
-      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      refuseOnSocket(socket, '404 Not Found', 'not-found', "this address serves the citizens' pages and their API, not the terminals' link", req.headers['accept-language']);
     });
     publicServer.on('clientError', unreadable);
   }
@@ -529,10 +529,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     // Terminals and the standby are programs, which send no Origin: a page of another site in a browser on the hall's network does.
     if (!sameOrigin(req)) return refuseOnSocket(socket, '403 Forbidden', 'forbidden', 'a page of another site may not link to the hub', req.headers['accept-language']);
     if (req.url === '/replication') return replicationWss.handleUpgrade(req, socket, head, (ws) => replicationWss.emit('connection', ws, req));
-    if (!req.url?.startsWith('/ws')) {
-      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
-      return;
-    }
+    if (!req.url?.startsWith('/ws')) return refuseOnSocket(socket, '404 Not Found', 'not-found', 'the terminals link at /ws', req.headers['accept-language']);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
   terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits, fanOutGapMs: options.fanOutGapMs });
