@@ -643,6 +643,23 @@ describe('listening beyond this machine', () => {
     expect(warnings.join('\n')).toMatch(/WITHOUT TLS/);
   });
 
+  it('over TLS, closes and stops counting connections whose handshake fails or never comes, though their client reads nothing', async () => {
+    const { initTls } = await import('./init-tls');
+    const dir = tempDir();
+    await initTls(dir, { names: ['127.0.0.1'] });
+    const h = await hub({ dataDir: dir, host: '0.0.0.0', limits: { headersTimeoutMs: 300 } });
+    const port = Number(new URL(h.url).port);
+    for (const bytes of ['GET /api/health HTTP/1.1\r\nHost: hub\r\n\r\n', Buffer.from([0x17, 0x03, 0x03, 0x00, 0x01, 0x00]), undefined]) {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      cleanups.push(() => socket.destroy());
+      await expect.poll(() => h.connectionCount()).toBe(1);
+      if (bytes) socket.write(bytes);
+      // Held open until such a client went away, each filled a place of its address's and the hub's caps.
+      await expect.poll(() => h.connectionCount(), { timeout: 3_000 }).toBe(0);
+    }
+  });
+
   it('serves HTTPS and WSS from the files init-tls made, and a client trusting the hall CA reaches it', async () => {
     const { initTls } = await import('./init-tls');
     const dir = tempDir();

@@ -178,12 +178,14 @@ function overCap(socket: Duplex, language: string | undefined): void {
 
 /**
  * A request Node cannot read (not HTTP, headers or an address too long, too slow) gets the API's
- * refusal instead of Node's bare status line, unless an answer has begun on its connection.
+ * refusal instead of Node's bare status line, unless an answer has begun on its connection. Anything
+ * else (a reset, a TLS handshake that failed, which HTTPS reports here too) closes the connection.
  */
 function unreadable(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const answerable = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' || !!error.code?.startsWith('HPE_');
   // Node's own guard: a response whose head is written must not be followed by another.
   const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
-  if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) return void socket.destroy();
+  if (!answerable || !socket.writable || answering?.headersSent) return void socket.destroy();
   if (error.code === 'HPE_HEADER_OVERFLOW') return refuseOnSocket(socket, '431 Request Header Fields Too Large', 'too-large', 'the address or the headers are too long', undefined);
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return refuseOnSocket(socket, '408 Request Timeout', 'bad-request', 'the request did not arrive in time', undefined);
   refuseOnSocket(socket, '400 Bad Request', 'bad-request', 'the request is not valid HTTP', undefined);
