@@ -215,6 +215,18 @@ describe('the browser-mode bridge', () => {
     });
   }
 
+  it('serves files from the renderer’s folder only, not from a folder beside it whose name begins the same', async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'renderer'));
+    fs.writeFileSync(path.join(dir, 'renderer', 'index.html'), '<!doctype html><title>终端</title>');
+    fs.mkdirSync(path.join(dir, 'renderer-old'));
+    fs.writeFileSync(path.join(dir, 'renderer-old', 'secret.txt'), 'not for any page');
+    const mode = await serveBrowserMode({ handlers: {}, pushes: new Pushes(), staticDir: path.join(dir, 'renderer') });
+    cleanups.push(() => mode.close());
+    expect(await (await fetch(mode.url + '..%2frenderer-old%2fsecret.txt')).text()).not.toContain('not for any page');
+    expect(await (await fetch(mode.url)).text()).toContain('终端');
+  });
+
   it('hands the page it serves this start’s secret, never cached', async () => {
     const { mode } = await served();
     const res = await fetch(mode.url);

@@ -104,7 +104,8 @@ export async function serveBrowserMode(options: BrowserModeOptions): Promise<Bro
       res.writeHead(400).end();
       return;
     }
-    if (!file.startsWith(root)) {
+    // Inside the folder itself: a folder beside it whose name begins the same (renderer-old) is outside.
+    if (file !== root && !file.startsWith(root + path.sep)) {
       res.writeHead(403).end();
       return;
     }

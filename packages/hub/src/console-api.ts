@@ -100,6 +100,7 @@ export function command(store: HallStore, req: Request, body: CommandBody, okSta
 /** The console's operations: sign-in, staff, the hall's setup, live changes, terminals, calendar, audit. */
 export function consoleOperations(ctx: ConsoleContext): Operation[] {
   const { store, staff } = ctx;
+  const feeds = new Map<string, number>();
   return [
     {
       method: 'GET',
@@ -176,7 +177,19 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       summary: "The hall's live state for the console, pushed as Server-Sent Events: a snapshot, then every event, and the terminal list when it changes",
       sessionOnly: true,
       handle: () => ({ status: 405, body: {} }),
-      stream: (req, res) => consoleStream(ctx, req, res),
+      stream: (req, res) => {
+        // Each feed holds the hall's snapshot (megabytes at a busy day's end) until its reader takes it: a few a staff member, not one a connection.
+        const id = req.session!.staff.id;
+        const open = feeds.get(id) ?? 0;
+        if (open >= FEEDS_PER_STAFF) throw new HttpRefusal('rate-limited', `${FEEDS_PER_STAFF} live feeds are open for this staff member already: close a console page first`);
+        feeds.set(id, open + 1);
+        res.once('close', () => {
+          const n = (feeds.get(id) ?? 1) - 1;
+          if (n <= 0) feeds.delete(id);
+          else feeds.set(id, n);
+        });
+        consoleStream(ctx, req, res);
+      },
     },
     {
       method: 'GET',
@@ -446,6 +459,9 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
     },
   ];
 }
+
+/** Console pages (tabs, the board on a wall screen) one staff member may have live at once. */
+export const FEEDS_PER_STAFF = 8;
 
 /**
  * The console's live feed (Server-Sent Events): the hall's snapshot, then its events as they are

@@ -1,6 +1,8 @@
+import { refusalText, type RefusalCode } from '@servicehall/core';
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { language, send, statusOf } from './http';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -19,10 +21,10 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 export function serveConsole(dir: string) {
   const root = path.resolve(dir);
   return (req: IncomingMessage, res: ServerResponse, url: URL): void => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
-      return;
-    }
+    // A refusal in the API's shape, with its polite text, not an empty page.
+    const refuse = (code: RefusalCode, message: string, headers: Record<string, string> = {}) =>
+      send(res, statusOf(code), { ok: false, code, message, text: refusalText(code, language(req)) }, headers);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return refuse('method-not-allowed', `${req.method} is not allowed here; the console's files are read with GET`, { allow: 'GET, HEAD' });
     if (url.pathname === '/console') {
       res.writeHead(301, { location: '/console/' }).end();
       return;
@@ -31,19 +33,13 @@ export function serveConsole(dir: string) {
     try {
       file = path.resolve(root, '.' + decodeURIComponent(url.pathname.slice('/console'.length)));
     } catch {
-      res.writeHead(400).end();
-      return;
+      return refuse('bad-request', 'the address is not valid');
     }
-    if (!file.startsWith(root)) {
-      res.writeHead(403).end();
-      return;
-    }
+    // Inside the folder itself: a folder beside it whose name begins the same (renderer-old) is outside.
+    if (file !== root && !file.startsWith(root + path.sep)) return refuse('forbidden', 'the address leads outside the console');
     const asset = url.pathname.startsWith('/console/assets/');
     if (!fs.existsSync(file) || fs.statSync(file).isDirectory()) {
-      if (asset) {
-        res.writeHead(404).end();
-        return;
-      }
+      if (asset) return refuse('not-found', `there is no ${url.pathname}`);
       file = path.join(root, 'index.html');
     }
     if (!fs.existsSync(file)) {

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHub, type RunningHub } from './server';
+import { SETUP_CODE_TRIES } from './staff';
+import { FEEDS_PER_STAFF } from './console-api';
 import { TestConsole } from './testing/console';
 import { TestTerminal } from './testing/terminal';
 
@@ -70,6 +72,17 @@ describe('a hub on an empty data folder', () => {
     expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password: 'short' })).status).toBe(400);
     expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
     expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin2', name: '李', password: 'first-admin-pass-1' })).status).toBe(403);
+  });
+
+  it('opens nothing with its setup code after ten wrong tries, the right code included, so that it cannot be guessed', async () => {
+    const hub = await hall();
+    const c = new TestConsole(hub.url);
+    const first = (setupCode: string) => c.request('POST', '/api/console/first-admin', { setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' });
+    const wrong = hub.setupCode === '00000000' ? '00000001' : '00000000';
+    for (let i = 0; i < SETUP_CODE_TRIES; i++) expect((await first(wrong)).status).toBe(401);
+    const refused = await first(hub.setupCode!);
+    expect(refused.body).toMatchObject({ ok: false, code: 'locked', text: expect.stringContaining('锁定') });
+    expect((await c.request('GET', '/api/console/status')).body).toMatchObject({ needsFirstAdmin: true });
   });
 
   it('is set up through setupHall: every problem at once with its path, then the hall serves and the audit names who did it', async () => {
@@ -291,6 +304,20 @@ describe('live changes', () => {
     // A setup saved later keeps today's temporary window.
     expect((await a.request('POST', '/api/setup', { catalogue: demoCatalogue({ allDay: true }) })).status).toBe(200);
     expect(hub.store.view.catalogue.windows.find((w) => w.number === 60)).toMatchObject({ temporary: hub.store.view.day });
+  });
+
+  it('opens a few live feeds a staff member, each holding the hall’s snapshot until it is read, and another once one closes', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const feed = () => fetch(`${hub.url}/api/console/stream`, { headers: { cookie: a.cookie } });
+    const open = await Promise.all(Array.from({ length: FEEDS_PER_STAFF }, feed));
+    expect(open.map((r) => r.status)).toEqual(open.map(() => 200));
+    const refused = await feed();
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ ok: false, code: 'rate-limited' });
+    await open[0]!.body!.cancel();
+    await expect.poll(async () => (await feed()).status).toBe(200);
+    for (const r of open.slice(1)) await r.body!.cancel();
   });
 });
 

@@ -737,7 +737,7 @@ function readRaw(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
 }
 
 /** A change from a browser must come from the hub's own pages: Origin, when sent, names this very host. */
-function sameOrigin(req: IncomingMessage): boolean {
+export function sameOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
   if (!origin) return true;
   try {
@@ -895,7 +895,11 @@ export function apiHandler(ctx: ApiContext) {
         log.error({ err: error, method: req.method, path: url.pathname }, 'a request failed after its answer began');
         return void res.destroy();
       }
-      if (error instanceof HttpRefusal) return refuse(error.code, error.message, error.detail);
+      if (error instanceof HttpRefusal) {
+        // The rest of a body too large is not read on to its end (a chunked one need never end): the connection closes after the answer.
+        if (error.code === 'too-large') res.setHeader('connection', 'close');
+        return refuse(error.code, error.message, error.detail);
+      }
       if (isDiskFull(error)) return refuse('disk-full', 'the hub cannot write: its disk is full');
       log.error({ err: error, method: req.method, path: url.pathname }, 'a request failed');
       return refuse('internal', 'the hub could not handle this request');

@@ -53,6 +53,8 @@ export interface HubLimits {
   messages: Rate;
   /** Requests to the citizens' pages (/q/, /rate/) from one address. */
   pages: Rate;
+  /** Complaints sent from the citizens' complaint page (/complain) from one address: each is a supervisor's case with a deadline (H-15). */
+  complaints: Rate;
   /** The phone's API (/api/phone/...) and its live streams. */
   phone: PhoneLimits;
 }
@@ -72,6 +74,7 @@ export const DEFAULT_LIMITS: HubLimits = {
   },
   messages: { perMinute: 1_200, burst: 200 },
   pages: { perMinute: 300, burst: 60 },
+  complaints: { perMinute: 1, burst: 5 },
   phone: DEFAULT_PHONE_LIMITS,
 };
 
@@ -112,6 +115,7 @@ export function limitsFrom(json: string | undefined, base: HubLimits = DEFAULT_L
   const rates: [string, unknown][] = [
     ['messages', out.messages],
     ['pages', out.pages],
+    ['complaints', out.complaints],
     ...(['read', 'watch', 'code', 'write', 'cases'] as const).map((k) => [`phone.${k}`, out.phone[k]] as [string, unknown]),
     ...(out.commands === 'off' ? [] : Object.entries(out.commands).map(([role, r]) => [`commands.${role}`, r] as [string, unknown])),
   ];
@@ -128,6 +132,11 @@ export function limitsFrom(json: string | undefined, base: HubLimits = DEFAULT_L
  */
 export class Buckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  /**
+   * The size at which full buckets are next looked for: twice what the last look left. Many keys
+   * spending at once (thousands of addresses) would else have every take look through them all.
+   */
+  private sweepAt = 10_000;
 
   constructor(private readonly rate: Rate) {}
 
@@ -143,7 +152,10 @@ export class Buckets {
     }
     b.tokens -= 1;
     this.buckets.set(key, b);
-    if (this.buckets.size > 10_000) this.forgetFull(now);
+    if (this.buckets.size > this.sweepAt) {
+      this.forgetFull(now);
+      this.sweepAt = Math.max(10_000, 2 * this.buckets.size);
+    }
     return 0;
   }
 
@@ -171,6 +183,16 @@ export class CommandRates {
 export const rateLimited = (waitMs: number) =>
   ({ ok: false, code: 'rate-limited', message: `too many commands from this terminal: the next is taken in ${Math.max(1, Math.ceil(waitMs / 1000))} s` }) as const;
 
+/**
+ * What becomes of a new connection: `open` within the caps; `over` beyond one, answered 503 at its
+ * first request; `drop` beyond twice one, a flood, closed at once without an answer, so that it holds
+ * no descriptor of the hub's. `inAll`: whether it counts against the cap in all.
+ */
+export interface Admission {
+  verdict: 'open' | 'over' | 'drop';
+  inAll: boolean;
+}
+
 /** Open connections by address, with the hall's caps. */
 export class ConnectionCount {
   private readonly byAddress = new Map<string, number>();
@@ -185,19 +207,24 @@ export class ConnectionCount {
     private readonly perAddress = true,
   ) {}
 
-  /** Counts a new connection; false when it is over a cap (it is counted all the same, until it closes). */
-  open(address: string): boolean {
+  /**
+   * Counts a new connection until it closes (`close` with its admission). One beyond its address's
+   * cap is not counted in all: one address's flood cannot shut the hall's other terminals out.
+   */
+  open(address: string): Admission {
     const n = (this.byAddress.get(address) ?? 0) + 1;
     this.byAddress.set(address, n);
+    if (this.perAddress && n > this.limits.connectionsPerAddress) return { verdict: n > 2 * this.limits.connectionsPerAddress ? 'drop' : 'over', inAll: false };
     this.total += 1;
-    return (!this.perAddress || n <= this.limits.connectionsPerAddress) && this.total <= this.limits.connections;
+    const verdict = this.total <= this.limits.connections ? 'open' : this.total > 2 * this.limits.connections ? 'drop' : 'over';
+    return { verdict, inAll: true };
   }
 
-  close(address: string): void {
+  close(address: string, admission: Admission): void {
     const n = (this.byAddress.get(address) ?? 1) - 1;
     if (n <= 0) this.byAddress.delete(address);
     else this.byAddress.set(address, n);
-    this.total = Math.max(0, this.total - 1);
+    if (admission.inAll) this.total = Math.max(0, this.total - 1);
   }
 
   get size(): number {

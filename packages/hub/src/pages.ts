@@ -52,6 +52,7 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 
 export function publicPages(store: HallStore, commits: GroupCommit, limits: HubLimits, clock: () => number = Date.now, trustProxy = false) {
   const perAddress = new Buckets(limits.pages);
+  const complaintsPerAddress = new Buckets(limits.complaints);
   type Tx = (key: PageKey, vars?: Record<string, string | number>) => string;
 
   /**
@@ -78,6 +79,11 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
     if (req.method !== 'POST') {
       res.setHeader('allow', 'GET, HEAD, POST');
       return page(res, 405, lang, tx('methodTitle'), `<h1>${tx('methodTitle')}</h1><p>${tx('method')}</p>`);
+    }
+    // Each complaint is a supervisor's case with a deadline: an address sends a few, not the pages' pace of reading (hundreds a minute).
+    if (complaintsPerAddress.take(clientAddress(req, trustProxy), clock()) > 0) {
+      res.setHeader('retry-after', '60');
+      return page(res, 429, lang, tx('busyTitle'), `<h1>${tx('busyTitle')}</h1><div class="card"><p>${tx('complainBusy', where)}</p></div>`);
     }
     let body: URLSearchParams;
     try {

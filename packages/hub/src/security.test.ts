@@ -1,6 +1,8 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import nodeHttp from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -203,6 +205,85 @@ describe('connections', () => {
     await expect.poll(async () => (await http(h, '/api/health', { token: null })).status).toBe(200);
   });
 
+  it('from a page of another site in a browser are refused 403, and to another path 404, in the API’s shape; programs and the hub’s own pages link', async () => {
+    const h = await hub();
+    const upgrade = (origin?: string) =>
+      new Promise<{ status: number; body: string } | 'open'>((resolve) => {
+        const ws = new WebSocket(h.wsUrl, origin ? { headers: { origin } } : {});
+        cleanups.push(() => ws.terminate());
+        ws.on('open', () => resolve('open'));
+        ws.on('unexpected-response', (_req, res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        ws.on('error', () => undefined);
+      });
+    const elsewhere = await new Promise<{ status: number; body: string }>((resolve) => {
+      const ws = new WebSocket(h.wsUrl.replace(/\/ws$/, '/elsewhere'));
+      ws.on('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      ws.on('error', () => undefined);
+    });
+    expect(elsewhere.status).toBe(404);
+    expect(JSON.parse(elsewhere.body)).toMatchObject({ ok: false, code: 'not-found' });
+    const foreign = await upgrade('http://evil.example');
+    expect(foreign).toMatchObject({ status: 403 });
+    expect(JSON.parse((foreign as { body: string }).body)).toMatchObject({ ok: false, code: 'forbidden', text: expect.stringContaining('抱歉') });
+    expect(await upgrade()).toBe('open');
+    expect(await upgrade(h.url)).toBe('open');
+  });
+
+  it('of one address flooding the hub do not shut another address out, and beyond twice its cap are closed at once', async () => {
+    const h = await hub({ limits: { connectionsPerAddress: 3, connections: 5 } });
+    const port = Number(new URL(h.url).port);
+    const flood = Array.from({ length: 8 }, () => net.connect(port, '127.0.0.1'));
+    for (const s of flood) cleanups.push(() => s.destroy());
+    // The hub takes connections in order: once it has closed the last two, it holds the six before them.
+    await Promise.all(flood.slice(6).map((s) => new Promise<void>((resolve) => s.once('close', () => resolve()))));
+    expect(flood.slice(0, 6).every((s) => !s.destroyed)).toBe(true);
+    const status = await new Promise<number>((resolve, reject) =>
+      nodeHttp.get({ host: '127.0.0.1', port, path: '/api/health', localAddress: '127.0.0.2', agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject),
+    );
+    expect(status).toBe(200);
+  });
+
+  it('that send request after request without reading the answers are closed, not answered into the hub’s memory', async () => {
+    const h = await hub();
+    const socket = net.connect(Number(new URL(h.url).port), '127.0.0.1');
+    cleanups.push(() => socket.destroy());
+    socket.pause();
+    socket.on('error', () => undefined);
+    await expect.poll(() => h.connectionCount()).toBe(1);
+    socket.write('GET /api/openapi.json HTTP/1.1\r\nHost: hub\r\n\r\n'.repeat(50));
+    // A client that reads nothing does not see its connection closed: the hub counts it gone.
+    await expect.poll(() => h.connectionCount()).toBe(0);
+    expect((await http(h, '/api/health', { token: null })).status).toBe(200);
+  });
+
+  it('that send a body too large that never ends are answered 413 and closed, not read on for half a minute', async () => {
+    const h = await hub();
+    const socket = net.connect(Number(new URL(h.url).port), '127.0.0.1');
+    cleanups.push(() => socket.destroy());
+    let answer = '';
+    socket.on('data', (d) => (answer += d));
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write(`POST /api/tickets HTTP/1.1\r\nHost: hub\r\nAuthorization: Bearer ${TOKEN}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    const chunk = `10000\r\n${'a'.repeat(0x10000)}\r\n`;
+    const more = setInterval(() => socket.write(chunk), 5);
+    cleanups.push(() => clearInterval(more));
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 413/);
+    expect(answer).toContain('"code":"too-large"');
+  });
+
   it('that never finish their headers are dropped at the header timeout, not half a minute later', async () => {
     const h = await hub({ limits: { headersTimeoutMs: 500 } });
     const port = Number(new URL(h.url).port);
@@ -215,8 +296,93 @@ describe('connections', () => {
     socket.write('GET /api/health HTTP/1.1\r\nHost: hub\r\n');
     await new Promise<void>((resolve) => socket.once('close', () => resolve()));
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(answer).toContain('"code":"bad-request"');
     // Node checks its connections every 30 s unless told otherwise; the hub checks every second.
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
+describe("the console's files", () => {
+  it('are served from its folder only, not from a folder beside it whose name begins the same', async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'console'));
+    fs.writeFileSync(path.join(dir, 'console', 'index.html'), '<!doctype html><title>console</title>');
+    fs.mkdirSync(path.join(dir, 'console-old'));
+    fs.writeFileSync(path.join(dir, 'console-old', 'secret.txt'), 'not for the network');
+    const h = await hub({ consoleDir: path.join(dir, 'console') });
+    for (const route of ['/console/..%2fconsole-old/secret.txt', '/console/%2e%2e%2fconsole-old%2fsecret.txt']) {
+      const res = await http(h, route, { token: null });
+      expect(await res.text()).not.toContain('not for the network');
+    }
+    expect(await (await http(h, '/console/', { token: null })).text()).toContain('<title>console</title>');
+  });
+
+  it('refuse what they cannot serve in the API’s shape with the polite text, not with an empty page', async () => {
+    const h = await hub();
+    const outside = await http(h, '/console/..%2f..%2fpackage.json', { token: null });
+    expect(outside.status).toBe(403);
+    expect(await outside.json()).toMatchObject({ ok: false, code: 'forbidden', text: expect.stringContaining('抱歉') });
+    const missing = await http(h, '/console/assets/none.js', { token: null });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ ok: false, code: 'not-found' });
+    const posted = await http(h, '/console/', { method: 'POST', body: '{}', token: null });
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get('allow')).toBe('GET, HEAD');
+    expect(await posted.json()).toMatchObject({ ok: false, code: 'method-not-allowed' });
+  });
+});
+
+describe('a request that is not HTTP the hub can read', () => {
+  it('is refused in the API’s shape with the polite text, not with a bare status line, and the hub goes on serving', async () => {
+    const h = await hub();
+    const port = Number(new URL(h.url).port);
+    const answer = (request: string) =>
+      new Promise<{ head: string; body: { code?: string; text?: string } }>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => socket.write(request));
+        cleanups.push(() => socket.destroy());
+        let text = '';
+        socket.on('data', (d) => (text += d));
+        socket.on('error', reject);
+        socket.on('close', () => {
+          const [head, body] = text.split('\r\n\r\n');
+          resolve({ head: head!, body: JSON.parse(body || '{}') });
+        });
+      });
+    const long = await answer(`GET /api/queue?service=${'A'.repeat(20_000)} HTTP/1.1\r\nHost: hub\r\n\r\n`);
+    expect(long.head).toMatch(/^HTTP\/1\.1 431/);
+    expect(long.body).toMatchObject({ ok: false, code: 'too-large', text: '抱歉，提交的内容过大。' });
+    // Both lengths at once: the shape of request smuggling.
+    const smuggled = await answer(`POST /api/tickets HTTP/1.1\r\nHost: hub\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`);
+    expect(smuggled.head).toMatch(/^HTTP\/1\.1 400/);
+    expect(smuggled.body).toMatchObject({ ok: false, code: 'bad-request', text: expect.stringContaining('抱歉') });
+    expect((await http(h, '/api/health', { token: null })).status).toBe(200);
+  });
+});
+
+describe("the citizens' listener", () => {
+  it('outlives clients that ask it for a WebSocket and reset their connection at once', async () => {
+    const h = await hub({ publicPort: 0 });
+    for (let i = 0; i < 100; i++)
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(h.publicPort!, '127.0.0.1', () => {
+          socket.write('GET /m/ HTTP/1.1\r\nHost: hub\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+          setImmediate(() => socket.resetAndDestroy());
+        });
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve());
+      });
+    expect((await fetch(`http://127.0.0.1:${h.publicPort}/api/health`)).status).toBe(200);
+  });
+});
+
+describe('a terminal’s link', () => {
+  it('says who it is once: another hello is refused and changes nothing, so that hellos cannot be sent for the hall to be checked and written again', async () => {
+    const h = await hub();
+    const kiosk = await terminal(h, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    const refused = kiosk.next((m) => m.type === 'error' || m.type === 'welcome');
+    kiosk.send({ type: 'hello', protocol: 1, role: 'window', terminal: 'window-3', window: 3, token: TOKEN });
+    expect(await refused).toMatchObject({ type: 'error', code: 'bad-request' });
+    expect(await kiosk.command({ type: 'callNext', window: 3 })).toMatchObject({ ok: false, code: 'forbidden' });
   });
 });
 
@@ -333,6 +499,18 @@ describe("the citizens' pages", () => {
     expect(put.status).toBe(405);
     expect(put.headers.get('allow')).toBe('GET, HEAD, POST');
     expect((await fetch(h.url + progress, { method: 'POST', body: 'x' })).status).toBe(405);
+  });
+
+  it('take a few complaints from one address, not a flood of supervisors’ cases at the pace pages are read (H-15)', async () => {
+    const h = await hub();
+    const complain = () =>
+      fetch(`${h.url}/complain`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ once: randomUUID(), text: '等候时间太长' }) });
+    for (let i = 0; i < DEFAULT_LIMITS.complaints.burst; i++) expect((await complain()).status).toBe(200);
+    const refused = await complain();
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('60');
+    expect(await refused.text()).toContain('12345');
+    expect(h.store.casework.complaints(false).length).toBe(DEFAULT_LIMITS.complaints.burst);
   });
 });
 
@@ -519,6 +697,23 @@ describe('listening beyond this machine', () => {
       const dataDir = tempDir();
       await expect(startHub({ dataDir, token: TOKEN, seed: demoCatalogue(), tls: files, warn: () => undefined })).rejects.toThrow(/的证书 .* 不能使用[^]*certificate .* cannot be used/);
       expect(fs.readdirSync(dataDir)).toEqual([]);
+    }
+  });
+
+  it('over TLS, closes and stops counting connections whose handshake fails or never comes, though their client reads nothing', async () => {
+    const { initTls } = await import('./init-tls');
+    const dir = tempDir();
+    await initTls(dir, { names: ['127.0.0.1'] });
+    const h = await hub({ dataDir: dir, host: '0.0.0.0', limits: { headersTimeoutMs: 300 } });
+    const port = Number(new URL(h.url).port);
+    for (const bytes of ['GET /api/health HTTP/1.1\r\nHost: hub\r\n\r\n', Buffer.from([0x17, 0x03, 0x03, 0x00, 0x01, 0x00]), undefined]) {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      cleanups.push(() => socket.destroy());
+      await expect.poll(() => h.connectionCount()).toBe(1);
+      if (bytes) socket.write(bytes);
+      // Held open until such a client went away, each filled a place of its address's and the hub's caps.
+      await expect.poll(() => h.connectionCount(), { timeout: 3_000 }).toBe(0);
     }
   });
 

@@ -1,4 +1,4 @@
-import { publicBaseOf, refusalText, type Catalogue } from '@servicehall/core';
+import { publicBaseOf, refusalText, type Catalogue, type RefusalCode } from '@servicehall/core';
 import type { NotifyConfigInput } from '@servicehall/notify';
 import { PHONE_PAGES_DIR } from '@servicehall/phone/pages';
 import { startUpstream, type Upstream, type UpstreamConfig } from '@servicehall/upstream/hub';
@@ -21,7 +21,7 @@ import { Pairings, TerminalCredentials } from './enrolment';
 import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
 import { opsText } from './ops-strings';
 import { housekeep } from './housekeeping';
-import { apiHandler, send } from './http';
+import { apiHandler, sameOrigin, send } from './http';
 import { HUB_BUILT, INSTALL_ROOT } from './built';
 import { startCheckpointer } from './checkpoints';
 import { checkAtStart, checkInBackground, damageMessage, markDamaged, markRunning, type StartCheck } from './integrity';
@@ -165,11 +165,46 @@ export interface RunningHub {
 
 const isLoopback = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost' || host.startsWith('127.');
 
+/** A refusal in the API's shape written on the connection itself (no request to answer through), then closed. */
+function refuseOnSocket(socket: Duplex, status: string, code: RefusalCode, message: string, language: string | undefined, headers = ''): void {
+  const lang = /^\s*en\b/i.test(language ?? '') ? 'en' : 'zh-CN';
+  const body = JSON.stringify({ ok: false, code, message, text: refusalText(code, lang) });
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}Connection: close\r\n\r\n${body}`);
+}
+
 /** The polite answer to a connection over the hub's caps: 503 with the code and the text, then closed. */
 function overCap(socket: Duplex, language: string | undefined): void {
-  const lang = /^\s*en\b/i.test(language ?? '') ? 'en' : 'zh-CN';
-  const body = JSON.stringify({ ok: false, code: 'too-many-connections', message: 'the hub has as many connections as it takes from this address or in all: try again shortly', text: refusalText('too-many-connections', lang) });
-  socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nRetry-After: 5\r\nConnection: close\r\n\r\n${body}`);
+  refuseOnSocket(socket, '503 Service Unavailable', 'too-many-connections', 'the hub has as many connections as it takes from this address or in all: try again shortly', language, 'Retry-After: 5\r\n');
+}
+
+/**
+ * A request Node cannot read (not HTTP, headers or an address too long, too slow) gets the API's
+ * refusal instead of Node's bare status line, unless an answer has begun on its connection. Anything
+ * else (a reset, a TLS handshake that failed, which HTTPS reports here too) closes the connection.
+ */
+function unreadable(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const answerable = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' || !!error.code?.startsWith('HPE_');
+  // Node's own guard: a response whose head is written must not be followed by another.
+  const answering = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (!answerable || !socket.writable || answering?.headersSent) return void socket.destroy();
+  if (error.code === 'HPE_HEADER_OVERFLOW') return refuseOnSocket(socket, '431 Request Header Fields Too Large', 'too-large', 'the address or the headers are too long', undefined);
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return refuseOnSocket(socket, '408 Request Timeout', 'bad-request', 'the request did not arrive in time', undefined);
+  refuseOnSocket(socket, '400 Bad Request', 'bad-request', 'the request is not valid HTTP', undefined);
+}
+
+/**
+ * Answers one connection may have waiting at once: requests sent one after another without reading
+ * the answers (pipelined) would have the hub hold every answer (a 100 KB OpenAPI document thousands
+ * of times over, gigabytes in seconds); beyond these the connection is closed.
+ */
+const MAX_WAITING_ANSWERS = 8;
+
+function holdsAnswer(socket: Socket & { waitingAnswers?: number }, res: http.ServerResponse): boolean {
+  socket.waitingAnswers = (socket.waitingAnswers ?? 0) + 1;
+  if (socket.waitingAnswers > MAX_WAITING_ANSWERS) return false;
+  // An answer is gone once its last byte is handed to the system (or the connection is closed).
+  res.once('close', () => void (socket.waitingAnswers! -= 1));
+  return true;
 }
 
 /** What the citizens' listener (HubOptions.publicPort) serves: their pages and API, nothing of the hall's staff or terminals. */
@@ -399,6 +434,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
 
   const handler: http.RequestListener = (req, res) => {
     if ((req.socket as Socket & { overCap?: boolean }).overCap) return overCap(req.socket, req.headers['accept-language']);
+    if (!holdsAnswer(req.socket, res)) return void req.socket.destroy();
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://hub');
@@ -450,32 +486,43 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const server = tls ? https.createServer({ ...serverOptions, ...tlsOptions, ...tls }, handler) : http.createServer(serverOptions, handler);
   server.requestTimeout = 30_000;
   server.headersTimeout = limits.headersTimeoutMs;
+  server.on('clientError', unreadable);
 
   // Every connection counts against its address's cap and the hub's, from its first byte (before
-  // TLS); one over a cap is answered 503 at its first request (over TLS, once its handshake is done).
+  // TLS); one over a cap is answered 503 at its first request (over TLS, once its handshake is done),
+  // one of a flood far beyond it is closed at once (see ConnectionCount).
   const connections = new ConnectionCount(limits, !options.trustProxy);
   const overCapTls = new Set<string>();
   server.on('connection', (socket: Socket & { overCap?: boolean }) => {
     const address = socket.remoteAddress ?? 'unknown';
     const key = `${address}|${socket.remotePort}`;
-    if (!connections.open(address)) {
+    const admission = connections.open(address);
+    socket.once('close', () => {
+      connections.close(address, admission);
+      overCapTls.delete(key);
+    });
+    if (admission.verdict === 'drop') return void socket.destroy();
+    if (admission.verdict === 'over') {
       socket.overCap = true;
       if (tls) overCapTls.add(key);
     }
-    socket.once('close', () => {
-      connections.close(address);
-      overCapTls.delete(key);
-    });
   });
   const publicServer = options.publicPort !== undefined ? http.createServer(serverOptions, publicHandler) : undefined;
   if (publicServer) {
     // All its connections come from the proxy: capped in all only (the proxy caps its clients).
     const proxied = new ConnectionCount(limits, false);
     publicServer.on('connection', (socket: Socket & { overCap?: boolean }) => {
-      if (!proxied.open('proxy')) socket.overCap = true;
-      socket.once('close', () => proxied.close('proxy'));
+      const admission = proxied.open('proxy');
+      socket.once('close', () => proxied.close('proxy', admission));
+      if (admission.verdict === 'drop') return void socket.destroy();
+      if (admission.verdict === 'over') socket.overCap = true;
     });
-    publicServer.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 404 Not Found\r\n\r\n'));
+    publicServer.on('upgrade', (req, socket) => {
+      // As on the hub's own address: without an error listener, a client's reset here would end the hub.
+      socket.on('error', () => socket.destroy());
+      refuseOnSocket(socket, '404 Not Found', 'not-found', "this address serves the citizens' pages and their API, not the terminals' link", req.headers['accept-language']);
+    });
+    publicServer.on('clientError', unreadable);
   }
   if (tls) server.on('secureConnection', (socket: Socket & { overCap?: boolean }) => void (overCapTls.has(`${socket.remoteAddress}|${socket.remotePort}`) && (socket.overCap = true)));
 
@@ -490,11 +537,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     socket.on('error', () => socket.destroy());
     if ((req.socket as Socket & { overCap?: boolean }).overCap) return overCap(socket, req.headers['accept-language']);
     if (closed) return void socket.destroy();
+    // Terminals and the standby are programs, which send no Origin: a page of another site in a browser on the hall's network does.
+    if (!sameOrigin(req)) return refuseOnSocket(socket, '403 Forbidden', 'forbidden', 'a page of another site may not link to the hub', req.headers['accept-language']);
     if (req.url === '/replication') return replicationWss.handleUpgrade(req, socket, head, (ws) => replicationWss.emit('connection', ws, req));
-    if (!req.url?.startsWith('/ws')) {
-      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
-      return;
-    }
+    if (!req.url?.startsWith('/ws')) return refuseOnSocket(socket, '404 Not Found', 'not-found', 'the terminals link at /ws', req.headers['accept-language']);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
   terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits, fanOutGapMs: options.fanOutGapMs });

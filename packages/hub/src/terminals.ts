@@ -333,6 +333,8 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     const message = parsed.value;
     switch (message.type) {
       case 'hello': {
+        // A terminal says who it is once, when it links: another hello would be checked, written down and answered with the hall again.
+        if (s.actor) return send(s, { type: 'error', code: 'bad-request', message: 'this link has said hello already: a terminal says it once, when it links' });
         const actor = actorOf(message);
         if (typeof actor === 'string') return send(s, { type: 'error', code: 'bad-request', message: actor });
         // The hall token opens any role; a terminal's credential only the identity it was enrolled as.

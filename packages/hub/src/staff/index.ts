@@ -1,6 +1,7 @@
 import type { Catalogue, StaffRef, StaffRole } from '@servicehall/core';
-import { randomInt } from 'node:crypto';
+import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db';
+import { log } from '../log';
 import type { ClerkPins } from '../pins';
 import { StaffAccounts, type StaffMember } from './accounts';
 import { AuditLog } from './audit';
@@ -18,7 +19,13 @@ export type SignIn =
   | { ok: true; secret: string; csrf: string; staff: Session['staff'] }
   | { ok: false; code: 'unauthorised' | 'locked' | 'forbidden'; message: string; retryAfterSeconds?: number };
 
-export type StaffChange<T> = { ok: true; value: T } | { ok: false; code: 'bad-request' | 'conflict' | 'not-found' | 'forbidden' | 'unauthorised'; message: string };
+export type StaffChange<T> = { ok: true; value: T } | { ok: false; code: 'bad-request' | 'conflict' | 'not-found' | 'forbidden' | 'unauthorised' | 'locked'; message: string };
+
+/**
+ * Wrong setup codes a hub takes before its code opens nothing more: the code is eight digits, open to
+ * anyone on the network while the hall has no administrator. A restart prints a new one.
+ */
+export const SETUP_CODE_TRIES = 10;
 
 /**
  * The console's people: staff accounts (argon2id), clerks signing in with their PIN, sessions,
@@ -47,6 +54,7 @@ export class Staff {
   }
 
   private setupCodeUsed: boolean;
+  private setupCodeMisses = 0;
 
   /** Who a session's owner is now (an account disabled or a clerk removed ends the session). */
   private who(id: string, role: StaffRole): Session['staff'] | undefined {
@@ -98,7 +106,16 @@ export class Staff {
   /** Makes the first administrator with the one-time setup code printed at start. */
   async firstAdmin(code: string, m: { id: string; name: string; password: string }): Promise<StaffChange<StaffMember>> {
     if (!this.needsFirstAdmin || !this.setupCode || this.setupCodeUsed) return { ok: false, code: 'forbidden', message: 'the hall has an administrator already' };
-    if (code !== this.setupCode) return { ok: false, code: 'unauthorised', message: 'the setup code is not the one the hub printed at its start' };
+    if (this.setupCodeMisses >= SETUP_CODE_TRIES)
+      return { ok: false, code: 'locked', message: `the setup code was given wrongly ${SETUP_CODE_TRIES} times and opens nothing more: restart the hub for a new one, or make the administrator with create-admin on the hub's machine` };
+    const given = Buffer.from(code);
+    const expected = Buffer.from(this.setupCode);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      this.setupCodeMisses += 1;
+      if (this.setupCodeMisses === SETUP_CODE_TRIES)
+        log.warn(`一次性设置码已被错误输入 ${SETUP_CODE_TRIES} 次，不再有效：请重启主机以获得新的设置码 / the setup code was given wrongly ${SETUP_CODE_TRIES} times and opens nothing more: restart the hub for a new one`);
+      return { ok: false, code: 'unauthorised', message: 'the setup code is not the one the hub printed at its start' };
+    }
     const problem = passwordProblem(m.password);
     if (problem) return { ok: false, code: 'bad-request', message: problem };
     const passwordHash = await hashPassword(m.password);
