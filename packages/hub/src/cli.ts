@@ -8,6 +8,7 @@ import { openDatabase } from './db';
 import { archiveYear, ArchiveRefusal } from './archive';
 import { HallKey, KEY_FILE, prepareDataFolder, TOKEN_FILE } from './files';
 import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
+import { proxyTrustFrom } from './http';
 import { limitsFrom } from './limits';
 import { opsText } from './ops-strings';
 import { configureLog, log } from './log';
@@ -24,7 +25,7 @@ import { CA_CERT, TLS_DIR } from './tls';
  * SERVICEHALL_HOST (default 127.0.0.1), SERVICEHALL_TOKEN (default: stored in the data folder),
  * SERVICEHALL_KEY_FILE, SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY, SERVICEHALL_ALLOW_INSECURE,
  * SERVICEHALL_LIMITS, SERVICEHALL_MAX_DB_MB, SERVICEHALL_NOTIFY_CONFIG or SERVICEHALL_NOTIFY (the
- * notification channels: citizens' SMS), SERVICEHALL_TRUST_PROXY=1 (behind a proxy that sets
+ * notification channels: citizens' SMS), SERVICEHALL_TRUST_PROXY (the addresses of the proxies that set
  * X-Forwarded-For), SERVICEHALL_PHONE_STREAMS (`process`, the default: the phones' streams in a
  * process of the hub's own; `inline`: on the hub's thread), SERVICEHALL_PUBLIC_PORT (the citizens'
  * pages and API on this machine's loopback, for a reverse proxy with the hall's public
@@ -77,7 +78,7 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOpti
     metricsToken: env.SERVICEHALL_METRICS_TOKEN || undefined,
     wholeCheckUpToBytes: wholeCheckLimit(env.SERVICEHALL_START_CHECK_WHOLE_MB),
     notify: notify.input as never,
-    trustProxy: env.SERVICEHALL_TRUST_PROXY === '1',
+    trustProxy: proxyTrustFrom(env.SERVICEHALL_TRUST_PROXY),
     phoneStreams,
     ...(publicPort ? { publicPort: Number(publicPort) } : {}),
     upstream: upstreamFromEnv(env),
@@ -189,6 +190,7 @@ async function settings(): Promise<HubOptions> {
 
 async function main() {
   const options = await settings();
+  if (options.trustProxy === true) log.warn(opsText('anyProxy', { example: '127.0.0.1' }));
   let rebuilding = false;
   const start = (): Promise<RunningHub> =>
     startHub({

@@ -28,6 +28,7 @@ import type { TerminalIdentity } from '@servicehall/protocol/node';
 import type { Upstream, UpstreamStatus } from '@servicehall/upstream/hub';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { StaffRole } from '@servicehall/core';
 import type { GroupCommit } from './commit';
@@ -151,8 +152,8 @@ export interface ApiContext {
   clock?: () => number;
   /** What one party may send: its rate of commands, and each public operation's rate per address (see DEFAULT_LIMITS). */
   limits: HubLimits;
-  /** The hub is behind a proxy that adds the client's address to X-Forwarded-For. */
-  trustProxy?: boolean;
+  /** Who may say in X-Forwarded-For whom it speaks for (see ProxyTrust). */
+  trustProxy?: ProxyTrust;
 }
 
 /** What anyone may read of the shipping to the city: its state and how far behind, not its address or its errors. */
@@ -672,12 +673,39 @@ export function language(req: IncomingMessage): Language {
 }
 
 /**
- * The client's address: the socket's, or with a trusted proxy in front (SERVICEHALL_TRUST_PROXY, or
- * any request on the citizens' listener, which only the proxy on the hub's machine reaches), the last
+ * Who may say in X-Forwarded-For whom it speaks for (SERVICEHALL_TRUST_PROXY): the proxies named, by
+ * their addresses; `true` any client at all, so that anyone on the hall's network could claim a new
+ * address at each request and pass every limit kept per address (the hub warns of it at start); none.
+ */
+export type ProxyTrust = boolean | readonly string[];
+
+/** An address as the hub compares it: IPv4 as such, not in its IPv6 form (::ffff:10.0.0.5). */
+export const plainAddress = (address: string) => address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+
+/** Whether a connection from `address` is a proxy whose X-Forwarded-For is believed. */
+export function trustedProxy(trust: ProxyTrust | undefined, address: string | undefined): boolean {
+  if (trust === true) return true;
+  if (!trust || trust.length === 0 || address === undefined) return false;
+  return trust.includes(plainAddress(address));
+}
+
+/** SERVICEHALL_TRUST_PROXY: `1` (any client: warned of at start), or the proxies' addresses separated by commas. */
+export function proxyTrustFrom(text: string | undefined): ProxyTrust {
+  if (text === undefined || text.trim() === '' || text.trim() === '0') return false;
+  if (text.trim() === '1') return true;
+  const addresses = text.split(',').map((a) => a.trim());
+  const wrong = addresses.find((a) => isIP(a) === 0);
+  if (wrong !== undefined) throw new Error(`SERVICEHALL_TRUST_PROXY must be 1 or the proxies' addresses separated by commas (e.g. 192.168.1.2,::1), not "${wrong}"`);
+  return addresses.map(plainAddress);
+}
+
+/**
+ * The client's address: the socket's, or from a trusted proxy (SERVICEHALL_TRUST_PROXY, or any
+ * request on the citizens' listener, which only the proxy on the hub's machine reaches), the last
  * hop it added to X-Forwarded-For.
  */
-export function clientAddress(req: IncomingMessage, trustProxy = false): string {
-  if (trustProxy || (req.socket as { viaProxy?: boolean }).viaProxy) {
+export function clientAddress(req: IncomingMessage, trustProxy: ProxyTrust = false): string {
+  if (trustedProxy(trustProxy, req.socket.remoteAddress) || (req.socket as { viaProxy?: boolean }).viaProxy) {
     const forwarded = req.headers['x-forwarded-for'];
     const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').map((h) => h.trim()).filter(Boolean);
     if (hops.length > 0) return hops.at(-1)!;

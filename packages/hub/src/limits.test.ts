@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Buckets, DEFAULT_LIMITS, limitsFrom } from './limits';
+import { Buckets, ConnectionCount, DEFAULT_LIMITS, limitsFrom } from './limits';
 
 describe('SERVICEHALL_LIMITS', () => {
   it('changes the limits it names and keeps the others', () => {
@@ -30,5 +30,14 @@ describe('the rate buckets', () => {
     // Looking through them all at every take past 10,000 took seconds (quadratic); once each time they double, milliseconds.
     expect(performance.now() - started).toBeLessThan(1_500);
     expect(refused).toBe(0);
+  });
+});
+
+describe('the connections counted', () => {
+  it('cap every address but a trusted proxy’s, whose connections are its clients’ (capped in all only)', () => {
+    const count = new ConnectionCount({ connections: 100, connectionsPerAddress: 2 }, (address) => address !== '10.0.0.5');
+    expect([1, 2, 3, 4, 5].map(() => count.open('10.0.0.5').verdict)).toEqual(['open', 'open', 'open', 'open', 'open']);
+    expect([1, 2, 3].map(() => count.open('10.0.0.9').verdict)).toEqual(['open', 'open', 'over']);
+    expect(count.size).toBe(7);
   });
 });

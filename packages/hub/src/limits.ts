@@ -199,12 +199,12 @@ export class ConnectionCount {
   private total = 0;
 
   /**
-   * `perAddress` false: behind a proxy every connection comes from its address, so only the cap in
-   * all holds (the proxy caps its clients).
+   * `perAddress` false, or false for an address: a proxy's connections all come from its address, so
+   * only the cap in all holds for them (the proxy caps its clients).
    */
   constructor(
     private readonly limits: Pick<HubLimits, 'connections' | 'connectionsPerAddress'>,
-    private readonly perAddress = true,
+    private readonly perAddress: boolean | ((address: string) => boolean) = true,
   ) {}
 
   /**
@@ -214,7 +214,8 @@ export class ConnectionCount {
   open(address: string): Admission {
     const n = (this.byAddress.get(address) ?? 0) + 1;
     this.byAddress.set(address, n);
-    if (this.perAddress && n > this.limits.connectionsPerAddress) return { verdict: n > 2 * this.limits.connectionsPerAddress ? 'drop' : 'over', inAll: false };
+    const capped = typeof this.perAddress === 'function' ? this.perAddress(address) : this.perAddress;
+    if (capped && n > this.limits.connectionsPerAddress) return { verdict: n > 2 * this.limits.connectionsPerAddress ? 'drop' : 'over', inAll: false };
     this.total += 1;
     const verdict = this.total <= this.limits.connections ? 'open' : this.total > 2 * this.limits.connections ? 'drop' : 'over';
     return { verdict, inAll: true };

@@ -2,7 +2,7 @@ import { complaintDays, findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevel
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GroupCommit } from './commit';
-import { clientAddress, statusOf } from './http';
+import { clientAddress, statusOf, type ProxyTrust } from './http';
 import { Buckets, type HubLimits } from './limits';
 import { pageText, TICKET_STATE_TEXT, type PageKey } from './page-strings';
 import type { HallStore } from './store';
@@ -50,7 +50,7 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   });
 }
 
-export function publicPages(store: HallStore, commits: GroupCommit, limits: HubLimits, clock: () => number = Date.now, trustProxy = false) {
+export function publicPages(store: HallStore, commits: GroupCommit, limits: HubLimits, clock: () => number = Date.now, trustProxy: ProxyTrust = false) {
   const perAddress = new Buckets(limits.pages);
   const complaintsPerAddress = new Buckets(limits.complaints);
   type Tx = (key: PageKey, vars?: Record<string, string | number>) => string;

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import tlsModule from 'node:tls';
 import WebSocket from 'ws';
 import { tokenProblem } from './files';
+import { proxyTrustFrom, trustedProxy } from './http';
 import { DEFAULT_LIMITS, type HubLimits, type Rate } from './limits';
 import { createLogger, useLogger } from './log';
 import { startHub, type HubOptions, type RunningHub } from './server';
@@ -511,6 +512,45 @@ describe("the citizens' pages", () => {
     expect(refused.headers.get('retry-after')).toBe('60');
     expect(await refused.text()).toContain('12345');
     expect(h.store.casework.complaints(false).length).toBe(DEFAULT_LIMITS.complaints.burst);
+  });
+
+  it('believe X-Forwarded-For only from the proxies the hall names: another client cannot claim a new address at each request and pass the limits kept per address', async () => {
+    const h = await hub({ trustProxy: proxyTrustFrom('127.0.0.2') });
+    const { port } = new URL(h.url);
+    const complain = (from: string, claimed: string) =>
+      new Promise<number>((resolve, reject) => {
+        const body = new URLSearchParams({ once: randomUUID(), text: '等候时间太长' }).toString();
+        const req = nodeHttp.request(
+          { host: '127.0.0.1', port: Number(port), localAddress: from, path: '/complain', method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': claimed, connection: 'close' } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode!));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    const burst = DEFAULT_LIMITS.complaints.burst;
+    // A client on the hall's network that names a new address each time is counted by its own.
+    for (let i = 0; i < burst; i++) expect(await complain('127.0.0.1', `10.9.0.${i}`)).toBe(200);
+    expect(await complain('127.0.0.1', '10.9.0.99')).toBe(429);
+    // The proxy named: its clients, each by the address it adds, none refused for the others' complaints.
+    for (let i = 0; i <= burst; i++) expect(await complain('127.0.0.2', `10.8.0.${i}`)).toBe(200);
+    expect(h.store.casework.complaints(false).length).toBe(2 * burst + 1);
+  });
+});
+
+describe('SERVICEHALL_TRUST_PROXY', () => {
+  it('names the proxies by their addresses; 1 believes any client (the hub warns of it); a name that is no address is refused', () => {
+    expect(proxyTrustFrom(undefined)).toBe(false);
+    expect(proxyTrustFrom('')).toBe(false);
+    expect(proxyTrustFrom('1')).toBe(true);
+    expect(proxyTrustFrom(' 192.168.1.2, ::ffff:10.0.0.5 ,::1')).toEqual(['192.168.1.2', '10.0.0.5', '::1']);
+    expect(() => proxyTrustFrom('192.168.1.2,proxy.hall.local')).toThrow('not "proxy.hall.local"');
+    expect(trustedProxy(['10.0.0.5'], '::ffff:10.0.0.5')).toBe(true);
+    expect(trustedProxy(['10.0.0.5'], '10.0.0.6')).toBe(false);
+    expect(trustedProxy(true, '10.0.0.6')).toBe(true);
+    expect(trustedProxy(false, '10.0.0.5')).toBe(false);
   });
 });
 

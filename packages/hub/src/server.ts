@@ -21,7 +21,7 @@ import { Pairings, TerminalCredentials } from './enrolment';
 import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
 import { opsText } from './ops-strings';
 import { housekeep } from './housekeeping';
-import { apiHandler, sameOrigin, send } from './http';
+import { apiHandler, sameOrigin, send, trustedProxy, type ProxyTrust } from './http';
 import { HUB_BUILT, INSTALL_ROOT } from './built';
 import { startCheckpointer } from './checkpoints';
 import { checkAtStart, checkInBackground, damageMessage, markDamaged, markRunning, type StartCheck } from './integrity';
@@ -84,8 +84,8 @@ export interface HubOptions {
   onDatabaseDamaged?: (message: string) => void;
   /** The notification channels (packages/notify); none when absent: nothing is sent and phones cannot verify. */
   notify?: NotifyConfigInput | Omit<NotifyConfigInput, 'hall'>;
-  /** The hub is behind a proxy that adds the client's address to X-Forwarded-For. */
-  trustProxy?: boolean;
+  /** Who may say in X-Forwarded-For whom it speaks for: the proxies in front of the hub (see ProxyTrust). */
+  trustProxy?: ProxyTrust;
   /** Where the built phone pages are (apps/phone/dist/renderer). */
   phonePagesDir?: string;
   /** How often the supervisors' alerts are reviewed besides after every change (waits and pauses grow with the clock). */
@@ -491,7 +491,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // Every connection counts against its address's cap and the hub's, from its first byte (before
   // TLS); one over a cap is answered 503 at its first request (over TLS, once its handshake is done),
   // one of a flood far beyond it is closed at once (see ConnectionCount).
-  const connections = new ConnectionCount(limits, !options.trustProxy);
+  // A proxy's connections are its clients': capped in all only (the proxy caps them per client).
+  const connections = new ConnectionCount(limits, (address) => !trustedProxy(options.trustProxy, address));
   const overCapTls = new Set<string>();
   server.on('connection', (socket: Socket & { overCap?: boolean }) => {
     const address = socket.remoteAddress ?? 'unknown';
