@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { Gauge } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE } from './integrity';
 import { isLoopback, mayReadMetrics } from './metrics';
@@ -126,6 +127,26 @@ describe('the /metrics page', () => {
     expect(sample(text, 'servicehall_backup_last_bytes')).toBe(hub.operations.backups!.status.last!.bytes);
     expect(sample(text, 'servicehall_backup_last_success_timestamp_seconds')).toBeCloseTo(hub.operations.backups!.status.last!.takenAtMs / 1000, 3);
     expect(sample(text, 'servicehall_backup_failures')).toBe(0);
+  });
+});
+
+describe('a scrape that fails', () => {
+  it('answers 500 with the reason and leaves the hub serving (a figure that threw ended the process: an unhandled rejection)', async () => {
+    const { hub } = await hubWith();
+    const failing = { name: 'servicehall_test_failing', help: 'a figure whose source fails', registers: [hub.operations.metrics.registry] };
+    new Gauge({
+      ...failing,
+      collect() {
+        throw new Error('disk I/O error');
+      },
+    });
+    const res = await fetch(`${hub.url}/metrics`);
+    expect(res.status).toBe(500);
+    expect(await res.text()).toContain('disk I/O error');
+    hub.operations.metrics.registry.removeSingleMetric(failing.name);
+    // Still serving, the next scrape whole.
+    expect((await fetch(`${hub.url}/api/health`)).status).toBe(200);
+    expect(await scrape(hub)).toContain('servicehall_commands_total');
   });
 });
 

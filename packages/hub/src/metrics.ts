@@ -7,6 +7,7 @@ import type { BackupStatus } from './backup';
 import type { Db } from './db';
 import type { StartCheck } from './integrity';
 import type { ReplicationStatus } from './replication';
+import { log } from './log';
 import type { Executed, HallStore } from './store';
 import { tokensMatch, type LinkedTerminal } from './terminals';
 
@@ -378,7 +379,16 @@ export class HubMetrics {
       res.writeHead(405, { allow: 'GET' }).end();
       return;
     }
-    const text = await this.registry.metrics();
+    let text: string;
+    try {
+      text = await this.registry.metrics();
+    } catch (error) {
+      // A figure that cannot be read now (its table locked, the disk failing) fails this scrape, not the hub.
+      log.error({ err: error }, 'the metrics could not be gathered for a scrape');
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(`the metrics could not be gathered now: ${error instanceof Error ? error.message : String(error)}\n`);
+      return;
+    }
     res.writeHead(200, { 'content-type': this.registry.contentType, 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : text);
   }
