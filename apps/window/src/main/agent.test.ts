@@ -1,6 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { deviceReport, triesLeftIn } from './agent';
 
+const TOKEN = 'window-agent-token';
+
+/** The demo hall's hub in `dir` (its clerks' PIN 246810), on its own clock where a test moves the day. */
+async function demoHub(dir: string, clock?: () => number) {
+  const { startHub } = await import('@servicehall/hub');
+  const { demoCatalogue } = await import('@servicehall/fixtures');
+  const path = await import('node:path');
+  return startHub({ dataDir: path.join(dir, 'hub'), token: TOKEN, seed: demoCatalogue({ allDay: true }), demoPin: '246810', ...(clock ? { clock } : {}) });
+}
+
+type Hub = Awaited<ReturnType<typeof demoHub>>;
+
+/** Window 7's agent on `hub`, its folder in `dir`; `env`, more of its settings, as a hall gives them. */
+async function windowSeven(hub: Hub, dir: string, env: Record<string, string> = {}, options?: Parameters<typeof import('./agent').createWindowAgent>[2], log?: Parameters<typeof import('@servicehall/agent').startAgent>[2]) {
+  const { loadConfig, startAgent } = await import('@servicehall/agent');
+  const path = await import('node:path');
+  const { createWindowAgent } = await import('./agent');
+  const config = loadConfig(undefined, { SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TOKEN: TOKEN, SERVICEHALL_WINDOW: '7', SERVICEHALL_TERMINAL_DATA: path.join(dir, 'window-7'), ...env }, { role: 'window', terminal: 'window-7' });
+  const agent = await startAgent(config, (ctx) => createWindowAgent(ctx, undefined, options), log);
+  return { agent, h: agent.handlers as Record<string, (arg?: unknown) => Promise<{ ok: boolean }>> };
+}
+
+/** Clerk 1011 signs in at window 7 and calls the ticket the hall issues for it. */
+async function signInAndCall(hub: Hub, { agent, h }: Awaited<ReturnType<typeof windowSeven>>) {
+  await agent.client.whenInStep();
+  expect(await h.signIn!({ clerk: '1011', pin: '246810' })).toMatchObject({ ok: true });
+  hub.store.execute({ id: 'issue-for-window-7', type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' }, { role: 'admin', terminal: 'test' });
+  await agent.client.whenInStep(hub.store.seq);
+  expect(await h.callNext!()).toMatchObject({ ok: true });
+}
+
 describe('the window agent', () => {
   it('reads the tries left from the hub’s refusal of a wrong PIN', () => {
     expect(triesLeftIn('wrong PIN for clerk 1005 (3 tries left)')).toBe(3);
@@ -15,24 +46,15 @@ describe('the window agent', () => {
 
 describe('the window agent with a hub', () => {
   it('records an outcome pressed twice (its answer was slow) once, and keeps the applicant off the disk', async () => {
-    const { startHub } = await import('@servicehall/hub');
-    const { loadConfig, startAgent } = await import('@servicehall/agent');
-    const { demoCatalogue } = await import('@servicehall/fixtures');
     const fs = await import('node:fs');
     const os = await import('node:os');
     const path = await import('node:path');
-    const { createWindowAgent } = await import('./agent');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-window-agent-'));
-    const hub = await startHub({ dataDir: path.join(dir, 'hub'), token: 'window-agent-token', seed: demoCatalogue({ allDay: true }), demoPin: '246810' });
-    const config = loadConfig(undefined, { SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TOKEN: 'window-agent-token', SERVICEHALL_WINDOW: '7', SERVICEHALL_TERMINAL_DATA: path.join(dir, 'window-7') }, { role: 'window', terminal: 'window-7' });
-    const agent = await startAgent(config, (ctx) => createWindowAgent(ctx));
+    const hub = await demoHub(dir);
+    const window = await windowSeven(hub, dir);
+    const { agent, h } = window;
     try {
-      const h = agent.handlers as Record<string, (arg?: unknown) => Promise<{ ok: boolean }>>;
-      await agent.client.whenInStep();
-      expect(await h.signIn!({ clerk: '1011', pin: '246810' })).toMatchObject({ ok: true });
-      hub.store.execute({ id: 'issue-for-window-7', type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' }, { role: 'admin', terminal: 'test' });
-      await agent.client.whenInStep(hub.store.seq);
-      expect(await h.callNext!()).toMatchObject({ ok: true });
+      await signInAndCall(hub, window);
       expect(await h.start!()).toMatchObject({ ok: true });
       const request = { serviceCode: 'SJ-QY-SL', outcome: 'accepted', applicant: { name: '王小明', idNumber: '330106198801011234' } };
       const first = await h.outcome!(request);
@@ -58,17 +80,13 @@ describe('the window agent with a hub', () => {
 
 describe('the window agent and a case of an earlier day', () => {
   it('names the materials a breaching notice would add, though its view holds today’s cases only (H-03)', async () => {
-    const { startHub } = await import('@servicehall/hub');
-    const { loadConfig, startAgent } = await import('@servicehall/agent');
-    const { demoCatalogue } = await import('@servicehall/fixtures');
     const { findItem } = await import('@servicehall/core');
     const fs = await import('node:fs');
     const os = await import('node:os');
     const path = await import('node:path');
-    const { createWindowAgent } = await import('./agent');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-window-agent-'));
     let now = Date.parse('2026-11-26T09:00:00+08:00');
-    const hub = await startHub({ dataDir: path.join(dir, 'hub'), token: 'window-agent-token', seed: demoCatalogue({ allDay: true }), demoPin: '246810', clock: () => now });
+    const hub = await demoHub(dir, () => now);
     const admin = { role: 'admin', terminal: 'test' } as const;
     const win7 = { role: 'window', terminal: 'window-7', window: 7 } as const;
     let n = 0;
@@ -87,10 +105,8 @@ describe('the window agent and a case of an earlier day', () => {
     // Today: the citizen is back; the clerk's screen starts afresh and holds today's cases only.
     now = Date.parse('2026-11-27T09:00:00+08:00');
     must({ type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' });
-    const config = loadConfig(undefined, { SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TOKEN: 'window-agent-token', SERVICEHALL_WINDOW: '7', SERVICEHALL_TERMINAL_DATA: path.join(dir, 'window-7') }, { role: 'window', terminal: 'window-7' });
-    const agent = await startAgent(config, (ctx) => createWindowAgent(ctx));
+    const { agent, h } = await windowSeven(hub, dir);
     try {
-      const h = agent.handlers as Record<string, (arg?: unknown) => Promise<{ ok: boolean }>>;
       await agent.client.whenInStep(hub.store.seq);
       expect(agent.client.view!.cases.has(caseNumber)).toBe(false);
       expect(await h.signIn!({ clerk: '1011', pin: '246810' })).toMatchObject({ ok: true });
@@ -109,32 +125,23 @@ describe('the window agent and a case of an earlier day', () => {
 
 describe('the window agent and its number display', () => {
   it('says at once when the display is unplugged, and shows the call again on it when it is back (H-17)', async () => {
-    const { startHub } = await import('@servicehall/hub');
-    const { loadConfig, startAgent } = await import('@servicehall/agent');
-    const { demoCatalogue } = await import('@servicehall/fixtures');
     const { DisplaySimulator, startPtyPair } = await import('@servicehall/fixtures/devices');
     const { DISPLAY_PROFILES } = await import('@servicehall/number-display');
     const fs = await import('node:fs');
     const os = await import('node:os');
     const path = await import('node:path');
-    const { createWindowAgent } = await import('./agent');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-window-display-'));
-    const hub = await startHub({ dataDir: path.join(dir, 'hub'), token: 'window-agent-token', seed: demoCatalogue({ allDay: true }), demoPin: '246810' });
+    const hub = await demoHub(dir);
     // The display's port as the terminal names it; the USB adapter behind it is pulled out and plugged in again.
     const port = path.join(dir, 'ttyUSB0');
     let pair = await startPtyPair();
     let sim = await DisplaySimulator.open(pair.device, DISPLAY_PROFILES['dm-d-chinese']);
     fs.symlinkSync(pair.host, port);
-    const config = loadConfig(undefined, { SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TOKEN: 'window-agent-token', SERVICEHALL_WINDOW: '7', SERVICEHALL_TERMINAL_DATA: path.join(dir, 'window-7'), SERVICEHALL_DISPLAY: port }, { role: 'window', terminal: 'window-7' });
-    const agent = await startAgent(config, (ctx) => createWindowAgent(ctx, undefined, { displayRetryMs: 50 }), () => undefined);
+    const window = await windowSeven(hub, dir, { SERVICEHALL_DISPLAY: port }, { displayRetryMs: 50 }, () => undefined);
+    const { agent } = window;
     const display = () => hub.store.view.devices.get('window-7')?.devices.find((d) => d.kind === 'display');
     try {
-      const h = agent.handlers as Record<string, (arg?: unknown) => Promise<{ ok: boolean }>>;
-      await agent.client.whenInStep();
-      expect(await h.signIn!({ clerk: '1011', pin: '246810' })).toMatchObject({ ok: true });
-      hub.store.execute({ id: 'issue-for-window-7', type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' }, { role: 'admin', terminal: 'test' });
-      await agent.client.whenInStep(hub.store.seq);
-      expect(await h.callNext!()).toMatchObject({ ok: true });
+      await signInAndCall(hub, window);
       await expect.poll(() => sim.shown.rows[1]).toMatch(/7号窗口/);
       const call = [...sim.shown.rows];
       await expect.poll(() => display()).toMatchObject({ status: 'ok' });
