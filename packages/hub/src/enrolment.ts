@@ -138,8 +138,9 @@ export class Pairings {
 
   request(r: Omit<PairingRequest, 'code' | 'expiresAt'>): PairingRequest {
     this.sweep(r.at);
-    // One request per terminal id: asking again replaces the earlier code.
-    for (const [code, w] of this.waiting) if (w.terminal === r.terminal) this.waiting.delete(code);
+    // Another link's request under the same terminal id stands beside it: anyone on the hall's network may
+    // ask in any name, and would else replace the code on the terminal's screen as often as it liked.
+    // A link asking again withdraws its own earlier request first (terminals.ts).
     let code: string;
     do code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     while (this.waiting.has(code));

@@ -176,6 +176,28 @@ describe('connections', () => {
     expect(waiting.ws.readyState).toBe(WebSocket.OPEN);
   });
 
+  it('waiting to be enrolled keep their code when another link asks to pair as the same terminal: the administrator enrols the one on the screen', async () => {
+    const h = await hub();
+    const waiting = await TestTerminal.open(h.wsUrl);
+    cleanups.push(() => waiting.close());
+    const shown = waiting.next((m) => m.type === 'pairing');
+    waiting.send({ type: 'pair', protocol: 1, role: 'kiosk', terminal: 'kiosk-new' });
+    const code = ((await shown) as { code: string }).code;
+    // Anyone on the hall's network may link and ask to pair under the same name, as often as it likes.
+    const nuisance = await TestTerminal.open(h.wsUrl);
+    cleanups.push(() => nuisance.close());
+    for (let i = 0; i < 3; i++) {
+      const other = nuisance.next((m) => m.type === 'pairing');
+      nuisance.send({ type: 'pair', protocol: 1, role: 'kiosk', terminal: 'kiosk-new' });
+      expect(await other).toMatchObject({ type: 'pairing', code: expect.not.stringMatching(code) });
+    }
+    const paired = waiting.next((m) => m.type === 'paired');
+    const enrolled = await http(h, '/api/terminals/enrol', { method: 'POST', body: JSON.stringify({ code }) });
+    expect(enrolled.status).toBe(201);
+    expect(await paired).toMatchObject({ type: 'paired', terminal: 'kiosk-new', token: expect.stringMatching(/^tc1\./) });
+    expect(nuisance.messages.some((m) => m.type === 'paired')).toBe(false);
+  });
+
   it('beyond the cap of one address are answered 503 with the polite text, and the hub goes on serving', async () => {
     const h = await hub({ limits: { connectionsPerAddress: 5 } });
     const sockets = await Promise.all(Array.from({ length: 5 }, () => TestTerminal.open(h.wsUrl)));

@@ -62,7 +62,8 @@ export function TerminalsPage() {
           {list?.waiting.length ? (
             <ul>
               {list.waiting.map((w) => (
-                <li key={w.terminal}>
+                // Two links may ask under one name (one of them not the terminal): each is listed.
+                <li key={`${w.terminal}|${w.at}|${w.address ?? ''}`}>
                   {t.terminals.roles[w.role] ?? w.role} · {w.terminal}
                   {w.window !== undefined ? ` · ${t.terminals.window} ${w.window}` : ''} · {w.address ?? ''} · {time(w.at)}
                 </li>
