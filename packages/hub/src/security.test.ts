@@ -409,6 +409,44 @@ describe('a terminal’s link', () => {
   });
 });
 
+describe('a link that has not said who it is', () => {
+  /** The head of a masked text frame declaring `length` bytes (RFC 6455: 127, then the length in 8 bytes, then the mask). */
+  const frameHead = (length: number) => {
+    const head = Buffer.alloc(14);
+    head[0] = 0x81;
+    head[1] = 0x80 | 127;
+    head.writeBigUInt64BE(BigInt(length), 2);
+    head.writeUInt32BE(0x01020304, 10);
+    return head;
+  };
+
+  it('is closed when it sends a message of 1 MB, and when it begins one: the hub does not hold it while the rest trickles in', async () => {
+    const h = await hub({ limits: { helloTimeoutMs: 60_000 } });
+    const whole = await TestTerminal.open(h.wsUrl);
+    cleanups.push(() => whole.close());
+    const wholeClosed = new Promise<number>((resolve) => whole.ws.once('close', (code) => resolve(code)));
+    whole.ws.send(JSON.stringify({ type: 'hello', padding: 'x'.repeat(1024 * 1024) }));
+    expect(await wholeClosed).toBe(1009);
+
+    const begun = await TestTerminal.open(h.wsUrl);
+    cleanups.push(() => begun.close());
+    const socket = (begun.ws as unknown as { _socket: net.Socket })._socket;
+    const begunClosed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+    const sent = Date.now();
+    socket.write(Buffer.concat([frameHead(1024 * 1024), Buffer.alloc(64 * 1024)]));
+    // Closed as the frame's head arrives, long before the hello timeout (60 s here) would close it.
+    expect((await begunClosed) - sent).toBeLessThan(5_000);
+    expect(h.terminalCount()).toBe(0);
+
+    // A terminal that has said hello may still send a large message: it is answered, not cut off.
+    const kiosk = await terminal(h, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    const answer = kiosk.next((m) => m.type === 'error');
+    kiosk.ws.send(JSON.stringify({ type: 'ask', id: 'x'.repeat(64 * 1024), question: { kind: 'caseProgress', caseNumber: 'SL1' } }));
+    expect(await answer).toMatchObject({ type: 'error', code: 'bad-request' });
+    expect(kiosk.ws.readyState).toBe(WebSocket.OPEN);
+  });
+});
+
 describe('what a terminal sends that cannot be read', () => {
   it('is refused with the command id it named, so that the terminal can match the refusal', async () => {
     const h = await hub();

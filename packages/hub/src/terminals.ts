@@ -29,6 +29,22 @@ export const MAX_CATCH_UP_EVENTS = 500;
 /** A terminal that cannot keep up with this much unsent data is dropped; it reconnects and catches up. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
+/** What a link may send in one message before it has said who it is: a hello, a pairing request or a ping is under a few hundred bytes. */
+export const MAX_MESSAGE_BEFORE_HELLO_BYTES = 16 * 1024;
+
+/**
+ * ws takes one message size for the whole server (4 MB here, so that an oversized message gets an
+ * answer) and copies it into each link's receiver, which checks every frame's declared length against
+ * it as the frame's header arrives: a link that has not said hello gets a smaller one there, so that a
+ * client on the hall's network cannot have the hub hold 4 MB of a message per connection.
+ */
+function limitMessages(ws: WebSocket, bytes: number | undefined): number | undefined {
+  const receiver = (ws as unknown as { _receiver?: { _maxPayload?: unknown } })._receiver;
+  if (!receiver || typeof receiver._maxPayload !== 'number') return undefined;
+  const before = receiver._maxPayload;
+  if (bytes !== undefined) receiver._maxPayload = bytes;
+  return before;
+}
 
 interface Session {
   ws: WebSocket;
@@ -45,6 +61,8 @@ interface Session {
   told: number;
   alive: boolean;
   helloTimer?: NodeJS.Timeout;
+  /** The server's message size, given back to the link once it has said hello (see limitMessages). */
+  fullMessages?: number;
   /** The log the terminal's view came from, as its hello said. */
   log?: string;
   /** Commands in its outbox, as it last reported. */
@@ -355,6 +373,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
           return send(s, { type: 'error', code: 'unconfigured', message: 'the hall is not set up yet: an administrator sets it up in the console (/console)' });
         s.actor = actor;
         clearTimeout(s.helloTimer);
+        limitMessages(s.ws, s.fullMessages);
         access.changed();
         s.log = message.log;
         s.waiting = message.waiting;
@@ -454,6 +473,8 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     const s: Session = { ws, socket: req.socket, subscribed: false, told: 0, alive: true, since: Date.now(), ...(req.socket.remoteAddress ? { address: req.socket.remoteAddress } : {}) };
     const connection = `c${++nextConnection}`;
     sessions.add(s);
+    const full = limitMessages(ws, MAX_MESSAGE_BEFORE_HELLO_BYTES);
+    if (full !== undefined) s.fullMessages = full;
     // A socket that never says who it is holds a place for nothing: it is closed after a few seconds.
     s.helloTimer = setTimeout(() => closeSilent(s, `no hello with a valid token within ${Math.round(limits.helloTimeoutMs / 1000)} s`), limits.helloTimeoutMs);
     s.helloTimer.unref();
@@ -466,6 +487,8 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       }
       if (isBinary) return send(s, { type: 'error', code: 'bad-request', message: 'messages are JSON text' });
       const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
+      // Were ws's receiver ever to keep its limit elsewhere, a whole message too large still closes a link that has not said hello.
+      if (!s.actor && size > MAX_MESSAGE_BEFORE_HELLO_BYTES) return void ws.close(1009, 'too large before hello');
       if (size > MAX_MESSAGE_BYTES) return send(s, { type: 'error', code: 'too-large', message: `a message may hold at most ${MAX_MESSAGE_BYTES} bytes` });
       try {
         onMessage(s, data.toString());
