@@ -25,6 +25,7 @@ import { apiHandler, sameOrigin, send, trustedProxy, type ProxyTrust } from './h
 import { HUB_BUILT, INSTALL_ROOT } from './built';
 import { startCheckpointer } from './checkpoints';
 import { checkAtStart, checkInBackground, damageMessage, markDamaged, markRunning, type StartCheck } from './integrity';
+import { openFileLimit, withinDescriptors } from './descriptors';
 import { ConnectionCount, DEFAULT_LIMITS, type HubLimits, type PhoneLimits } from './limits';
 import { log } from './log';
 import { FACTS_TURN_MS } from './report-facts';
@@ -111,6 +112,8 @@ export interface HubOptions {
    * the phones' process also when the hub itself serves TLS.
    */
   publicPort?: number;
+  /** The process's limit of open files (by default read from /proc/self/limits): the caps of connections and phone streams stay well under it. */
+  openFiles?: number;
   /** This hub is the standby: on its first start its database is copied from the peer, and it follows. */
   standby?: boolean;
   /** A follower that has not heard its leader for this long takes charge by itself; without it, only an operator's promote does. */
@@ -240,7 +243,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const startedAt = Date.now();
   const clock = options.clock ?? Date.now;
   const warn = options.warn ?? ((m: string) => log.warn(m));
-  const limits: HubLimits = { ...DEFAULT_LIMITS, ...options.limits, phone: { ...DEFAULT_LIMITS.phone, ...options.limits?.phone } };
+  // Caps beyond what the process may open would have the hub run out of descriptors before it refuses anyone.
+  const openFiles = options.openFiles ?? openFileLimit();
+  const { limits, lowered } = withinDescriptors({ ...DEFAULT_LIMITS, ...options.limits, phone: { ...DEFAULT_LIMITS.phone, ...options.limits?.phone } }, openFiles);
+  for (const cap of lowered) warn(opsText('capsLowered', { limit: openFiles!, ...cap }));
   const host = options.host ?? '127.0.0.1';
   const tlsFiles = options.tls === false ? undefined : (options.tls ?? tlsFilesIn(options.dataDir));
   if (!tlsFiles && !isLoopback(host) && !options.allowInsecure)
