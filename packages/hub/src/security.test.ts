@@ -420,7 +420,7 @@ describe('a link that has not said who it is', () => {
     return head;
   };
 
-  it('is closed when it sends a message of 1 MB, and when it begins one: the hub does not hold it while the rest trickles in', async () => {
+  it('is closed when it sends a message over 1 MB, and when it begins one: the hub does not hold it while the rest trickles in', async () => {
     const h = await hub({ limits: { helloTimeoutMs: 60_000 } });
     const whole = await TestTerminal.open(h.wsUrl);
     cleanups.push(() => whole.close());
@@ -433,16 +433,16 @@ describe('a link that has not said who it is', () => {
     const socket = (begun.ws as unknown as { _socket: net.Socket })._socket;
     const begunClosed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
     const sent = Date.now();
-    socket.write(Buffer.concat([frameHead(1024 * 1024), Buffer.alloc(64 * 1024)]));
+    socket.write(Buffer.concat([frameHead(2 * 1024 * 1024), Buffer.alloc(64 * 1024)]));
     // Closed as the frame's head arrives, long before the hello timeout (60 s here) would close it.
     expect((await begunClosed) - sent).toBeLessThan(5_000);
     expect(h.terminalCount()).toBe(0);
 
-    // A terminal that has said hello may still send a large message: it is answered, not cut off.
+    // A terminal that has said hello may still send a message of 2 MB: it is told it is too large, not cut off.
     const kiosk = await terminal(h, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
     const answer = kiosk.next((m) => m.type === 'error');
-    kiosk.ws.send(JSON.stringify({ type: 'ask', id: 'x'.repeat(64 * 1024), question: { kind: 'caseProgress', caseNumber: 'SL1' } }));
-    expect(await answer).toMatchObject({ type: 'error', code: 'bad-request' });
+    kiosk.ws.send(JSON.stringify({ type: 'ask', id: 'x'.repeat(2 * 1024 * 1024), question: { kind: 'caseProgress', caseNumber: 'SL1' } }));
+    expect(await answer).toMatchObject({ type: 'error', code: 'too-large' });
     expect(kiosk.ws.readyState).toBe(WebSocket.OPEN);
   });
 });

@@ -29,8 +29,12 @@ export const MAX_CATCH_UP_EVENTS = 500;
 /** A terminal that cannot keep up with this much unsent data is dropped; it reconnects and catches up. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
-/** What a link may send in one message before it has said who it is: a hello, a pairing request or a ping is under a few hundred bytes. */
-export const MAX_MESSAGE_BEFORE_HELLO_BYTES = 16 * 1024;
+/**
+ * What a link may send in one message before it has said who it is: a hello, a pairing request or a
+ * ping is under a few hundred bytes; a malformed message of some hundred KB still gets its answer (the
+ * bad-input tests), but nobody may have the hub hold a 4 MB message per connection.
+ */
+export const MAX_MESSAGE_BEFORE_HELLO_BYTES = 1024 * 1024;
 
 /**
  * ws takes one message size for the whole server (4 MB here, so that an oversized message gets an
