@@ -104,6 +104,32 @@ describe('a Modbus display that refuses or stays silent', () => {
   });
 });
 
+describe('a Modbus display behind an RS-485 adapter that echoes what it sends', () => {
+  it('skips the echo of each request and reads the display\'s own reply; a display gone silent is a timeout, not a write taken', async () => {
+    const pair = await startPtyPair();
+    const link = await openSerialLink(pair.host);
+    const sim = await DisplaySimulator.open(pair.device, DISPLAY_PROFILES['modbus-led'], { echo: true });
+    const display = new NumberDisplay(link, DISPLAY_PROFILES['modbus-led'], 300, 0);
+    try {
+      // Blanking first, before any call has shown that the line echoes: the echo and then the reply, the same eight bytes twice.
+      expect(await display.clear()).toEqual({ ok: true });
+      expect(await display.show(CALL)).toEqual({ ok: true });
+      expect(sim.shown.rows).toEqual(['A012', '3']);
+      expect(await display.setBrightness(2)).toEqual({ ok: true });
+      expect(sim.shown.brightness).toBe(2);
+      // The display stops answering; the adapter still gives every request back.
+      sim.device.set!({ dropRequests: 1000 });
+      expect(await display.setBrightness(3)).toMatchObject({ ok: false, code: 'timeout' });
+      expect(await display.show({ number: 'B7', window: 9 })).toMatchObject({ ok: false, code: 'timeout' });
+      expect(sim.shown).toEqual({ rows: ['A012', '3'], brightness: 2 });
+    } finally {
+      await link.close();
+      await sim.close();
+      await pair.close();
+    }
+  });
+});
+
 describe('a display whose line stops taking bytes', () => {
   it('says the call was not shown within the bound, and the next call is not held behind it', async () => {
     // A write that never settles: a display hung, a port held by flow control.

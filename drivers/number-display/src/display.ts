@@ -22,6 +22,11 @@ export type DisplayResult =
 export class NumberDisplay {
   private commands: DisplayCommands;
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * Whether the line gives back what is sent (a two-wire RS-485 adapter that hears itself), once a
+   * request has shown it: a function-16 request comes back whole before its reply, or does not.
+   */
+  private echoes: boolean | undefined;
 
   constructor(
     private link: ByteLink,
@@ -98,12 +103,18 @@ export class NumberDisplay {
 
   private once(frame: Buffer): Promise<DisplayResult> {
     const expected = writeReply(frame);
+    // Function 06 is answered with the request's own bytes: one copy back may be the echo or the reply.
+    const answeredInKind = expected.equals(frame);
     // Only the tail that may still begin a reply is kept: a display flooding garbage holds no more memory, nor time, than a quiet one.
     const keep = Math.max(expected.length, 5) - 1;
     return new Promise((resolve) => {
       let got = Buffer.alloc(0);
       let received = 0;
       let sent = false;
+      /** Bytes at the start that are the request again, so far: its echo while they match. */
+      let echoed = 0;
+      let echoOver = this.echoes === false && answeredInKind;
+      let echoSkipped = false;
       const done = (r: DisplayResult) => {
         clearTimeout(timer);
         unsubscribe();
@@ -115,20 +126,46 @@ export class NumberDisplay {
             // Not even sent: the line is stuck, and asking again would only pile more bytes behind it.
             !sent
               ? { ok: false, code: 'write-failed', message: `the line took no request within ${this.timeoutMs} ms` }
-              : received > 0
-              ? { ok: false, code: 'bad-reply', message: `expected ${expected.toString('hex')}, got ${received} bytes ending ${got.toString('hex')}` }
-              : { ok: false, code: 'timeout', message: `no reply within ${this.timeoutMs} ms` },
+              : // One copy of a function-06 request back, on a line not yet known to echo, and nothing after it: it was the reply.
+              echoSkipped && answeredInKind && this.echoes === undefined && received === 0
+              ? { ok: true }
+              : received > 0 || (echoed > 0 && !echoSkipped)
+              ? { ok: false, code: 'bad-reply', message: `expected ${expected.toString('hex')}, got ${received + echoed} bytes ending ${got.toString('hex')}` }
+              : { ok: false, code: 'timeout', message: `no reply within ${this.timeoutMs} ms${echoSkipped ? ' (only the echo of the request came back)' : ''}` },
           ),
         this.timeoutMs,
       );
-      const unsubscribe = this.link.onData((chunk) => {
+      const unsubscribe = this.link.onData((data) => {
+        let chunk = data;
+        if (!echoOver) {
+          let i = 0;
+          while (i < chunk.length && echoed < frame.length && chunk[i] === frame[echoed]) i++, echoed++;
+          if (echoed === frame.length) {
+            echoOver = echoSkipped = true;
+            if (!answeredInKind) this.echoes = true;
+            chunk = chunk.subarray(i);
+          } else if (i < chunk.length) {
+            // Not the echo after all: what matched so far is part of what came.
+            echoOver = true;
+            chunk = Buffer.concat([frame.subarray(0, echoed), chunk.subarray(i)]);
+            echoed = 0;
+          } else return;
+          if (chunk.length === 0) return;
+        }
         received += chunk.length;
         got = Buffer.concat([got, chunk]);
         // A late reply to an earlier try may come first: look for this one anywhere in what came.
-        if (got.includes(expected)) return done({ ok: true });
+        if (got.includes(expected)) {
+          // A reply after a copy of a function-06 request: that copy was the echo. A function-16 reply with none before it: the line does not echo.
+          if (echoSkipped) this.echoes = true;
+          else if (!answeredInKind) this.echoes = false;
+          return done({ ok: true });
+        }
         for (let i = 0; i + 5 <= got.length; i++) {
-          if (got[i] === frame[0] && got[i + 1] === (frame[1]! | 0x80) && crc16Modbus(got, i, i + 3) === got[i + 3]! + (got[i + 4]! << 8))
+          if (got[i] === frame[0] && got[i + 1] === (frame[1]! | 0x80) && crc16Modbus(got, i, i + 3) === got[i + 3]! + (got[i + 4]! << 8)) {
+            if (!echoSkipped) this.echoes = false;
             return done({ ok: false, code: 'modbus-exception', message: `exception code ${got[i + 2]}` });
+          }
         }
         if (got.length > keep) got = got.subarray(got.length - keep);
       });
