@@ -1,7 +1,7 @@
 import { PrinterSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ticket } from './documents';
-import { healthAfter, profileByName, ReopeningPrinter } from './line';
+import { healthAfter, healthOf, profileByName, ReopeningPrinter } from './line';
 
 const TICKET = ticket({ hallName: '滨江区政务服务中心', number: 'A012', itemName: '出生登记', waitingAhead: 1, expectedWaitMinutes: 5, issuedAt: '2026-11-27 09:12', qrUrl: 'https://hub/q/A012' });
 
@@ -29,7 +29,12 @@ describe('what a job says of its printer', () => {
     [{ ok: false, code: 'fault-after-write', written: 'complete', fault: 'paper-end' }, { kind: 'fault', code: 'paper-end' }],
     [{ ok: false, code: 'timeout', written: 'none' }, { kind: 'fault', code: 'offline' }],
     [{ ok: false, code: 'cover-open', written: 'none' }, { kind: 'fault', code: 'cover-open' }],
+    [{ ok: false, code: 'status-unknown', written: 'none' }, { kind: 'warning', code: 'status-unknown' }],
   ] as const)('%j → %j', (outcome, health) => expect(healthAfter(outcome as Parameters<typeof healthAfter>[0])).toEqual(health));
+
+  it('reads a status answer that was noise as not known, never as a fault', () => {
+    expect(healthOf({ ok: false, code: 'status-unknown', message: 'noise' })).toEqual({ kind: 'warning', code: 'status-unknown' });
+  });
 });
 
 describe('a terminal printer on its line', () => {

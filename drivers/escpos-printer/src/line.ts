@@ -28,7 +28,12 @@ export function profileByName(name: string | undefined): PrinterProfile {
 export type PrinterHealth = { kind: 'ok' } | { kind: 'warning'; code: 'paper-near-end' | 'status-unknown' } | { kind: 'fault'; code: string };
 
 export function healthOf(result: StatusResult): PrinterHealth {
-  if (!result.ok) return result.code === 'unsupported' ? { kind: 'ok' } : { kind: 'fault', code: result.code === 'timeout' ? 'offline' : result.code };
+  if (!result.ok) {
+    if (result.code === 'unsupported') return { kind: 'ok' };
+    // An answer that was noise says nothing of the paper or the cover: not known, not a fault.
+    if (result.code === 'status-unknown') return { kind: 'warning', code: 'status-unknown' };
+    return { kind: 'fault', code: result.code === 'timeout' ? 'offline' : result.code };
+  }
   const fault = faultOf(result.status);
   if (fault) return { kind: 'fault', code: fault };
   if (result.status.paperNearEnd) return { kind: 'warning', code: 'paper-near-end' };
@@ -44,7 +49,7 @@ export type LinePrintOutcome = { ok: true; warnings: string[] } | { ok: false; c
 /** What a job's outcome says of the printer: its fault, paper near-end, or a printer that did not say how the job went. */
 export function healthAfter(outcome: LinePrintOutcome): PrinterHealth {
   if (outcome.ok) return outcome.warnings.includes('paper-near-end') ? { kind: 'warning', code: 'paper-near-end' } : { kind: 'ok' };
-  if (outcome.code === 'unknown-after-write') return { kind: 'warning', code: 'status-unknown' };
+  if (outcome.code === 'unknown-after-write' || outcome.code === 'status-unknown') return { kind: 'warning', code: 'status-unknown' };
   if (outcome.code === 'timeout') return { kind: 'fault', code: 'offline' };
   return { kind: 'fault', code: outcome.fault ?? outcome.code };
 }

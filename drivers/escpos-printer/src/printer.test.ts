@@ -3,6 +3,7 @@ import { PrinterSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtu
 import { ticket } from './documents';
 import { PrintError, TicketPrinter, type StatusResult } from './printer';
 import { PROFILES } from './profiles';
+import { faultOf } from './status';
 import { SerialTransport } from './transport';
 
 const TICKET = ticket({
@@ -135,6 +136,35 @@ describe('a ticket printer on a serial line', () => {
     expect(await status).toMatchObject({ ok: true, status: { coverOpen: true } });
     stopCounting();
     expect(received).toHaveLength(8);
+  });
+
+  // 0xff breaks the fixed bits of a status byte (bits 1 and 4 on, 0 and 7 off); 0x32 keeps them, and reads as paper end (or an unrecoverable error).
+  const NOISE = [0xff, 0x32];
+
+  it('takes status bytes that come with noise for no answer: never a fault the printer did not report', async () => {
+    sim.device.set({ lineNoise: NOISE });
+    const result = await printer.status();
+    expect(result).toMatchObject({ ok: false, code: 'status-unknown' });
+    // Asked again, twice, before giving up.
+    expect(sim.device.statusRequests).toBe(12);
+    const err = await rejection(printer.print(TICKET));
+    expect(err).toMatchObject({ code: 'status-unknown', written: 'none' });
+    expect(sim.device.receipts).toHaveLength(0);
+  });
+
+  it('asks again through a burst of noise and reads the printer as it is', async () => {
+    sim.device.set({ lineNoise: NOISE, noisyAnswers: 1 });
+    const result = await printer.status();
+    expect(result.ok && faultOf(result.status)).toBeUndefined();
+    expect(sim.device.statusRequests).toBe(8);
+  });
+
+  it('does not void a ticket sent whole because noise after the cut looked like a fault: its end is not known', async () => {
+    // The answer before the job is clean; the one after it is noise, and so are the two asked again.
+    sim.device.set({ lineNoise: NOISE, cleanAnswers: 1 });
+    expect(await rejection(printer.print(TICKET))).toMatchObject({ code: 'unknown-after-write', written: 'complete' });
+    expect(sim.device.statusRequests).toBe(16);
+    expect(sim.device.receipts).toHaveLength(1);
   });
 
   it('prints on near-end paper but says so', async () => {

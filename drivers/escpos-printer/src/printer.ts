@@ -4,7 +4,11 @@ import type { PrinterProfile } from './profiles';
 import { DLE_EOT_ALL, decodeStatus, faultOf, isStatusByte, type PrintFailureCode, type PrinterStatus } from './status';
 import type { Transport } from './transport';
 
-export type StatusResult = { ok: true; status: PrinterStatus } | { ok: false; code: 'timeout' | 'unsupported' | 'write-failed'; message: string };
+/** `status-unknown`: the answer came with bytes that no status byte can be (noise on the line), asked again and still so. */
+export type StatusResult = { ok: true; status: PrinterStatus } | { ok: false; code: 'timeout' | 'unsupported' | 'write-failed' | 'status-unknown'; message: string };
+
+/** More asks of a status whose answer came with noise: a burst passes, a line that stays noisy is reported. */
+const NOISY_ANSWER_RETRIES = 2;
 
 /** How much of a job reached the printer when it failed: what decides whether printing it again is safe. */
 export type Written = 'none' | 'partial' | 'complete';
@@ -116,9 +120,22 @@ export class TicketPrinter {
     return this.exclusive(() => this.readStatus());
   }
 
+  /** The status, asked again when the answer came with noise: a noisy answer is never decoded, whatever its bytes look like. */
   private async readStatus(timeoutMs = this.timeoutMs): Promise<StatusResult> {
+    let result = await this.askStatus(timeoutMs);
+    for (let retry = 0; retry < NOISY_ANSWER_RETRIES && !result.ok && result.code === 'status-unknown'; retry++) result = await this.askStatus(timeoutMs);
+    return result;
+  }
+
+  private async askStatus(timeoutMs: number): Promise<StatusResult> {
     if (!this.transport.canRead) return { ok: false, code: 'unsupported', message: 'this transport cannot read the printer status' };
     const replies: number[] = [];
+    /**
+     * Bytes that break a status byte's fixed bits (1 and 4 on, 0 and 7 off): noise on the line. The
+     * bytes that came with them may be noise too, however much they look like status (0x32 reads
+     * as paper end): such an answer is not taken.
+     */
+    const noise: number[] = [];
     // A slow printer's answer to an earlier ask comes first: the answer to this ask is the last four bytes.
     const expected = this.owed + 4;
     this.asking = true;
@@ -126,10 +143,10 @@ export class TicketPrinter {
     const answered = new Promise<StatusResult>((resolve) => {
       unsubscribe = this.transport.onData((chunk) => {
         for (const byte of chunk) {
-          // Anything that is not a status reply (automatic status, noise) is skipped.
           if (isStatusByte(byte)) replies.push(byte);
+          else if (noise.length < 8) noise.push(byte);
         }
-        if (replies.length >= expected) resolve(this.lastFour(replies));
+        if (replies.length >= expected) resolve(noise.length > 0 ? this.noisy(noise) : this.lastFour(replies));
       });
     });
     try {
@@ -143,15 +160,22 @@ export class TicketPrinter {
     }
     const result = await withTimeout<StatusResult>(answered, timeoutMs, () =>
       // Late and short: four bytes are still an answer (the owed ones were lost); fewer are owed to the next ask.
-      replies.length >= 4
+      noise.length > 0
+        ? this.noisy(noise)
+        : replies.length >= 4
         ? this.lastFour(replies)
         : { ok: false, code: 'timeout', message: `the printer did not answer DLE EOT within ${timeoutMs} ms` },
     );
     unsubscribe();
     this.asking = false;
     if (replies.length >= 4) this.owed = 0;
-    else this.owed = Math.min(8, expected - replies.length);
+    // A byte that came as noise is not owed any more.
+    else this.owed = Math.min(8, Math.max(0, expected - replies.length - noise.length));
     return result;
+  }
+
+  private noisy(noise: number[]): StatusResult {
+    return { ok: false, code: 'status-unknown', message: `the answer to DLE EOT came with noise (${Buffer.from(noise).toString('hex')}, no status byte): not taken` };
   }
 
   private lastFour(replies: number[]): StatusResult {
@@ -166,7 +190,7 @@ export class TicketPrinter {
         if (this.allowWithoutStatus) return undefined;
         throw new PrintError('status-unavailable', 'this transport cannot read the printer status; set allowWithoutStatus to print blind');
       }
-      throw new PrintError(result.code === 'timeout' ? 'timeout' : 'write-failed', `before the job: ${result.message}`);
+      throw new PrintError(result.code, `before the job: ${result.message}`);
     }
     const fault = faultOf(result.status);
     if (fault) throw new PrintError(fault, `before the job the printer reports ${fault}`, result.status);

@@ -43,8 +43,8 @@ import {
 import { loadKioskSettings, type KioskSettingsConfig } from './settings';
 
 const ANSWER_WITHIN_MS = 8000;
-/** Failures worth one more try, before anything was written: the line hiccupped, the printer itself did not report a fault. */
-const TRANSIENT = new Set(['timeout', 'write-failed']);
+/** Failures worth one more try, before anything was written: the line hiccupped (or its status was noise), the printer itself did not report a fault. */
+const TRANSIENT = new Set(['timeout', 'write-failed', 'status-unknown']);
 
 const LangSchema = z.enum(['zh-CN', 'en']).catch('zh-CN');
 const TakeSchema = z.object({
