@@ -3,6 +3,7 @@ export { loadConfig, readConfigFile, ConfigError, TerminalConfigSchema, type Ter
 export { serveBrowserMode, startBrowserTerminal, browserModeMain, type BrowserMode, type BrowserModeOptions } from './browser-mode';
 export { serveOverIpc, secureWebPreferences, runElectronTerminal, fromOwnScreen, type ElectronTerminal, type IpcSender } from './electron-main';
 export { Pushes } from './pushes';
+export { SteadyState } from './steady';
 export { dispatch } from './dispatch';
 export type * from './contract';
 export { BRIDGE_GLOBAL, IPC_CALL, IPC_PUSH } from './contract';

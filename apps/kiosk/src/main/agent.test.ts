@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 /** A kiosk agent on this hub; its printer (if any) on `printerPath`. The status poll is slow so that the check before issuing is what counts. */
-async function kiosk(terminal: string, printerPath?: string) {
+async function kiosk(terminal: string, printerPath?: string, settings: Record<string, unknown> = {}) {
   const config = loadConfig(undefined, {
     SERVICEHALL_HUB_URL: hub.wsUrl,
     SERVICEHALL_TOKEN: TOKEN,
@@ -35,7 +35,7 @@ async function kiosk(terminal: string, printerPath?: string) {
     SERVICEHALL_TERMINAL_DATA: path.join(dir, terminal),
     ...(printerPath ? { SERVICEHALL_PRINTER: printerPath } : {}),
   }, { role: 'kiosk' });
-  const agent = await startAgent<KioskShape>(config, (ctx) => createKioskAgent(ctx, KioskSettingsSchema.parse({ printerPollMs: 60_000 })), () => undefined);
+  const agent = await startAgent<KioskShape>(config, (ctx) => createKioskAgent(ctx, KioskSettingsSchema.parse({ printerPollMs: 60_000, ...settings })), () => undefined);
   running.push(agent);
   await agent.client.whenInStep();
   const call = agent.handlers as unknown as {
@@ -69,6 +69,22 @@ describe('the kiosk agent and its printer', () => {
     for (const a of running.splice(0)) await a.stop();
     await printer.close();
     await pair.close();
+  });
+
+  it('reports a printer whose cover switch flaps as in fault once, not at every poll, and as ready once it has stayed so', async () => {
+    await kiosk('kiosk-1', pair.host, { printerPollMs: 100, printerRecoveryMs: 1500 });
+    const reported = () => hub.store.eventsSince(0).flatMap((e) => (e.type === 'devices.reported' && e.terminal === 'kiosk-1' ? [e.devices[0]!.status] : []));
+    await expect.poll(reported).toEqual(['ok']);
+    // A loose cover switch: open, closed, open, ... for two seconds, the kiosk asking every 100 ms.
+    let open = false;
+    const flap = setInterval(() => printer.device.set({ coverOpen: (open = !open) }), 150);
+    await new Promise((r) => setTimeout(r, 2000));
+    clearInterval(flap);
+    printer.device.set({ coverOpen: false });
+    expect(printer.device.statusRequests).toBeGreaterThan(40);
+    expect(reported()).toEqual(['ok', 'fault']);
+    // Closed for good: ready again on the board once it has held.
+    await expect.poll(reported, { timeout: 5000 }).toEqual(['ok', 'fault', 'ok']);
   });
 
   it('voids the ticket when the paper runs out while it prints, and names the number on the partial slip', async () => {

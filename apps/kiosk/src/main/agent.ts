@@ -1,4 +1,4 @@
-import type { AgentContext, AgentParts } from '@servicehall/agent';
+import { SteadyState, type AgentContext, type AgentParts } from '@servicehall/agent';
 import { EmergencyLedger } from '@servicehall/client';
 import {
   emergencyTicket,
@@ -100,20 +100,22 @@ export function createKioskAgent(
     lastStatus = JSON.stringify(status);
     ctx.push('status', status);
   };
-  const report = () => {
-    const devices = [printerReport(printerState)];
+  /** The printer as the hall is told it (the device board, the log): a fault at once, its end once it has held. */
+  const told = new SteadyState<PrinterState>(settings.printerRecoveryMs, (state) => {
+    if (state.kind === 'fault' || state.kind === 'warning') ctx.log(`printer: ${state.kind} ${state.code}`);
+    const devices = [printerReport(state)];
     const text = JSON.stringify(devices);
-    if (text === reported || printerState.kind === 'checking') return;
+    if (text === reported || stopped) return;
     reported = text;
     client.send({ type: 'reportDevices', devices }).catch(() => undefined);
+  });
+  const report = () => {
+    if (printerState.kind !== 'checking') told.see(printerState);
   };
   const setPrinter = (state: PrinterState) => {
     const changed = JSON.stringify(state) !== JSON.stringify(printerState);
     printerState = state;
-    if (changed) {
-      if (state.kind === 'fault' || state.kind === 'warning') ctx.log(`printer: ${state.kind} ${state.code}`);
-      pushStatus();
-    }
+    if (changed) pushStatus();
     report();
   };
   const pushHome = (view: HallView | undefined) => {
@@ -466,6 +468,7 @@ export function createKioskAgent(
     async stop() {
       stopped = true;
       clearTimeout(pollTimer);
+      told.close();
       clearInterval(emergencyTimer);
       unsubscribe();
       await printer?.close();

@@ -15,6 +15,8 @@ export const KioskSettingsSchema = z.strictObject({
   busyPeople: z.number().int().min(1).max(999).default(20),
   /** How often the printer's status is asked, so that the kiosk recovers by itself. */
   printerPollMs: z.number().int().min(100).max(60_000).default(3000),
+  /** How long the printer must stay better (a fault cleared) before the hub's device board is told: a flapping printer is not reported at every poll. A fault is told at once. */
+  printerRecoveryMs: z.number().int().min(0).max(600_000).default(10_000),
   /** With no hub for this long, the kiosk gives numbers from its leases (应急取号). */
   emergencyAfterSeconds: z.number().int().min(5).max(3600).default(60),
   /** Numbers of each prefix the kiosk holds in a lease while online (0: no leases, no emergency issuing). */
@@ -39,6 +41,7 @@ const ENV: Record<string, keyof KioskSettingsConfig> = {
   SERVICEHALL_KIOSK_BUSY_MINUTES: 'busyMinutes',
   SERVICEHALL_KIOSK_BUSY_PEOPLE: 'busyPeople',
   SERVICEHALL_KIOSK_PRINTER_POLL_MS: 'printerPollMs',
+  SERVICEHALL_KIOSK_PRINTER_RECOVERY_MS: 'printerRecoveryMs',
   SERVICEHALL_KIOSK_EMERGENCY_AFTER_SECONDS: 'emergencyAfterSeconds',
   SERVICEHALL_KIOSK_LEASE_SIZE: 'leaseSize',
   SERVICEHALL_PUBLIC_URL: 'publicUrl',

@@ -165,3 +165,41 @@ describe('the window agent and its number display', () => {
     }
   });
 });
+
+describe('the window agent and its notice printer', () => {
+  it('tells the device board of a printer whose cover switch flaps once as in fault, not at every poll, and as ready once it has stayed so', async () => {
+    const { PrinterSimulator, startPtyPair } = await import('@servicehall/fixtures/devices');
+    const { loadConfig, startAgent } = await import('@servicehall/agent');
+    const { createWindowAgent } = await import('./agent');
+    const { WindowOptionsSchema } = await import('./options');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-window-printer-'));
+    const hub = await demoHub(dir);
+    const pair = await startPtyPair();
+    const sim = await PrinterSimulator.open(pair.device);
+    const config = loadConfig(undefined, { SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TOKEN: TOKEN, SERVICEHALL_WINDOW: '7', SERVICEHALL_TERMINAL_DATA: path.join(dir, 'window-7'), SERVICEHALL_PRINTER: pair.host }, { role: 'window', terminal: 'window-7' });
+    const options = WindowOptionsSchema.parse({ printerPollMs: 1000, printerRecoveryMs: 2500 });
+    const agent = await startAgent(config, (ctx) => createWindowAgent(ctx, options), () => undefined);
+    const reported = () => hub.store.eventsSince(0).flatMap((e) => (e.type === 'devices.reported' && e.terminal === 'window-7' ? [e.devices.find((d) => d.kind === 'printer')!.status] : []));
+    try {
+      await expect.poll(reported).toEqual(['ok']);
+      // Open, closed, open, ... at every poll or so, for five seconds.
+      let open = false;
+      const flap = setInterval(() => sim.device.set({ coverOpen: (open = !open) }), 700);
+      await new Promise((r) => setTimeout(r, 5000));
+      clearInterval(flap);
+      sim.device.set({ coverOpen: false });
+      expect(sim.device.statusRequests).toBeGreaterThanOrEqual(16);
+      expect(reported()).toEqual(['ok', 'fault']);
+      await expect.poll(reported, { timeout: 6000 }).toEqual(['ok', 'fault', 'ok']);
+    } finally {
+      await agent.stop();
+      await sim.close();
+      await pair.close();
+      await hub.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
+});

@@ -1,4 +1,4 @@
-import type { AgentContext, AgentParts } from '@servicehall/agent';
+import { SteadyState, type AgentContext, type AgentParts } from '@servicehall/agent';
 import { EmergencyLedger } from '@servicehall/client';
 import {
   ApplicantSchema,
@@ -104,8 +104,10 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
   };
 
   let reported = '';
+  /** The printer as the device board is told it: a fault at once, its end once it has held (a flapping printer is not reported at every poll). */
+  let toldPrinter: DeviceState = devices.printer;
   const report = () => {
-    const list = [deviceReport('printer', 'notice-printer', devices.printer), deviceReport('display', 'window-display', devices.display)];
+    const list = [deviceReport('printer', 'notice-printer', toldPrinter), deviceReport('display', 'window-display', devices.display)];
     const key = JSON.stringify(list);
     if (key === reported || stopped) return;
     reported = key;
@@ -118,7 +120,14 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
     );
   };
 
+  const printerTold = new SteadyState<DeviceState>(options.printerRecoveryMs, (state) => {
+    toldPrinter = state;
+    report();
+  });
+  printerTold.see(devices.printer);
+
   const setDevice = (which: 'printer' | 'display', state: DeviceState) => {
+    if (which === 'printer') printerTold.see(state);
     if (JSON.stringify(devices[which]) === JSON.stringify(state)) return;
     devices[which] = state;
     pushDesk();
@@ -466,6 +475,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
     async stop() {
       stopped = true;
       if (poll) clearInterval(poll);
+      printerTold.close();
       clearInterval(emergencyTimer);
       clearTimeout(displayRetry);
       unsubscribe();

@@ -13,6 +13,8 @@ export const WindowOptionsSchema = z.strictObject({
   answerTimeoutMs: z.number().int().min(500).max(60_000).default(8000),
   /** How often the printer's status is asked for the device board (H-04). */
   printerPollMs: z.number().int().min(1000).max(600_000).default(60_000),
+  /** How long the printer must stay better (a fault cleared) before the device board is told; a fault is told at once. */
+  printerRecoveryMs: z.number().int().min(0).max(600_000).default(10_000),
   /** With no hub for this long, the clerk may call a typed number and record its outcome here (应急手动叫号). */
   emergencyAfterSeconds: z.number().int().min(5).max(3600).default(60),
 });
@@ -22,6 +24,7 @@ const ENV: Record<string, keyof WindowOptions> = {
   SERVICEHALL_CORRECTION_DAYS: 'correctionDays',
   SERVICEHALL_ANSWER_TIMEOUT_MS: 'answerTimeoutMs',
   SERVICEHALL_PRINTER_POLL_MS: 'printerPollMs',
+  SERVICEHALL_PRINTER_RECOVERY_MS: 'printerRecoveryMs',
   SERVICEHALL_WINDOW_EMERGENCY_AFTER_SECONDS: 'emergencyAfterSeconds',
 };
 

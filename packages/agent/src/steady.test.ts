@@ -1,0 +1,53 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SteadyState } from './steady';
+
+type Health = { kind: 'ok' } | { kind: 'warning'; code: string } | { kind: 'fault'; code: string };
+const OK: Health = { kind: 'ok' };
+const COVER: Health = { kind: 'fault', code: 'cover-open' };
+const PAPER: Health = { kind: 'fault', code: 'paper-end' };
+const NEAR: Health = { kind: 'warning', code: 'paper-near-end' };
+
+describe('a device state told to the hall', () => {
+  let told: Health[];
+  let steady: SteadyState<Health>;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    told = [];
+    steady = new SteadyState<Health>(10_000, (s) => told.push(s));
+  });
+  afterEach(() => {
+    steady.close();
+    vi.useRealTimers();
+  });
+
+  it('tells a printer flapping every 3 s once as in fault, and ready once it has stayed so for the hold', () => {
+    steady.see(OK);
+    for (let i = 0; i < 21; i++) {
+      steady.see(i % 2 === 0 ? COVER : OK);
+      vi.advanceTimersByTime(3000);
+    }
+    expect(told).toEqual([OK, COVER]);
+    steady.see(OK);
+    vi.advanceTimersByTime(9999);
+    expect(told).toEqual([OK, COVER]);
+    vi.advanceTimersByTime(1);
+    expect(told).toEqual([OK, COVER, OK]);
+  });
+
+  it('tells a change for the worse at once: a fault after a warning, another fault', () => {
+    steady.see(OK);
+    steady.see(NEAR);
+    steady.see(COVER);
+    steady.see(PAPER);
+    expect(told).toEqual([OK, NEAR, COVER, PAPER]);
+  });
+
+  it('holds a fault cleared to a warning as it holds one cleared to ready, and tells the same state once', () => {
+    steady.see(PAPER);
+    steady.see(NEAR);
+    steady.see(NEAR);
+    vi.advanceTimersByTime(10_000);
+    steady.see(NEAR);
+    expect(told).toEqual([PAPER, NEAR]);
+  });
+});
