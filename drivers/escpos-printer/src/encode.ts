@@ -33,9 +33,13 @@ export function cutCommand(profile: PrinterProfile): Buffer {
   return Buffer.from([GS, 0x56, profile.cut === 'full' ? 65 : 66, profile.feedBeforeCut * 24]);
 }
 
+/** Why a document cannot be printed on a profile, found before anything is sent. */
+export const DOCUMENT_CODES = ['no-chinese', 'qr-too-long', 'too-wide'] as const;
+export type DocumentCode = (typeof DOCUMENT_CODES)[number];
+
 export class EncodeError extends Error {
   constructor(
-    readonly code: 'no-chinese' | 'qr-too-long' | 'too-wide',
+    readonly code: DocumentCode,
     message: string,
   ) {
     super(message);

@@ -1,6 +1,7 @@
-import { TicketPrinter, type StatusResult, type Written } from './printer';
+import { AFTER_WRITE_CODES, TicketPrinter, type StatusResult, type Written } from './printer';
 import { PROFILES, type PrinterProfile } from './profiles';
-import { faultOf } from './status';
+import { faultOf, PRINT_FAILURE_CODES } from './status';
+import { DOCUMENT_CODES } from './encode';
 import { FileTransport, SerialTransport, TcpTransport, type Transport } from './transport';
 import type { PrintDocument } from './documents';
 
@@ -23,6 +24,12 @@ export function profileByName(name: string | undefined): PrinterProfile {
   if (key === '80' || key === '80mm') return PROFILES['generic-80'];
   return (PROFILES as Record<string, PrinterProfile>)[name!] ?? PROFILES['generic-80'];
 }
+
+/**
+ * Every code a terminal's printer can report, as its health or a job's outcome: the screens that
+ * show them give each its own words.
+ */
+export const PRINTER_CODES = [...PRINT_FAILURE_CODES, ...AFTER_WRITE_CODES, ...DOCUMENT_CODES, 'paper-near-end'] as const;
 
 /** What a terminal knows of its printer: a fault stops it, paper near-end is a warning. */
 export type PrinterHealth = { kind: 'ok' } | { kind: 'warning'; code: 'paper-near-end' | 'status-unknown' } | { kind: 'fault'; code: string };

@@ -1,4 +1,4 @@
-import { encodeDocument } from './encode';
+import { encodeDocument, type DocumentCode } from './encode';
 import type { PrintDocument } from './documents';
 import type { PrinterProfile } from './profiles';
 import { DLE_EOT_ALL, decodeStatus, faultOf, isStatusByte, type PrintFailureCode, type PrinterStatus } from './status';
@@ -14,7 +14,8 @@ const NOISY_ANSWER_RETRIES = 2;
 export type Written = 'none' | 'partial' | 'complete';
 
 /** Codes of a job that failed after its bytes were sent; a job that failed before has the fault's own code (paper-end, timeout, ...). */
-export type AfterWriteCode = 'write-incomplete' | 'fault-after-write' | 'unknown-after-write';
+export const AFTER_WRITE_CODES = ['write-incomplete', 'fault-after-write', 'unknown-after-write'] as const;
+export type AfterWriteCode = (typeof AFTER_WRITE_CODES)[number];
 
 export class PrintError extends Error {
   constructor(
@@ -24,7 +25,7 @@ export class PrintError extends Error {
      * `fault-after-write`: all sent, then the printer reported `fault` (paper end or cover open in the middle of the job, ...).
      * `unknown-after-write`: all sent, and the printer did not say how it went.
      */
-    readonly code: PrintFailureCode | AfterWriteCode | 'no-chinese' | 'qr-too-long' | 'too-wide',
+    readonly code: PrintFailureCode | AfterWriteCode | DocumentCode,
     message: string,
     readonly status?: PrinterStatus,
     readonly written: Written = 'none',

@@ -41,7 +41,8 @@ export function encodeStatus(s: Omit<PrinterStatus, 'raw'>): [number, number, nu
   return [printer, offlineCause, errorCause, paper];
 }
 
-export type PrintFailureCode = 'cover-open' | 'paper-end' | 'cutter-error' | 'unrecoverable-error' | 'offline' | 'timeout' | 'write-failed' | 'status-unavailable' | 'status-unknown';
+export const PRINT_FAILURE_CODES = ['cover-open', 'paper-end', 'cutter-error', 'unrecoverable-error', 'offline', 'timeout', 'write-failed', 'status-unavailable', 'status-unknown'] as const;
+export type PrintFailureCode = (typeof PRINT_FAILURE_CODES)[number];
 
 /** The one reason a printer cannot print now, most specific first; undefined when it can. */
 export function faultOf(s: PrinterStatus): PrintFailureCode | undefined {

@@ -11,9 +11,10 @@ export interface ByteLink {
 /** The slowest line a window display is set to (8N1): a write's bound grows with its bytes at this speed. */
 const SLOWEST_BAUD = 1200;
 
-export type DisplayResult =
-  | { ok: true }
-  | { ok: false; code: 'not-shown' | 'timeout' | 'modbus-exception' | 'bad-reply' | 'write-failed'; message: string };
+/** Every code a display's write can fail with (a terminal adds `offline` for a line it cannot open): the screens give each its own words. */
+export const DISPLAY_CODES = ['not-shown', 'timeout', 'modbus-exception', 'bad-reply', 'write-failed', 'offline'] as const;
+
+export type DisplayResult = { ok: true } | { ok: false; code: Exclude<(typeof DISPLAY_CODES)[number], 'offline'>; message: string };
 
 /**
  * A window's number display. DM-D and CD5220 displays are write-only; a Modbus display answers

@@ -1,0 +1,25 @@
+import { PRINTER_CODES } from '@servicehall/escpos-printer';
+import { DISPLAY_CODES } from '@servicehall/number-display';
+import { describe, expect, it } from 'vitest';
+import { STRINGS as WINDOW } from '../apps/window/src/shared/strings';
+import { STRINGS as CONSOLE } from '../apps/console/src/renderer/i18n';
+
+/** Every code a printer or a number display can report: a code added to a driver and to no screen fails here. */
+const CODES = [...new Set([...PRINTER_CODES, ...DISPLAY_CODES])];
+
+describe('every device code the drivers report, in words on the screens that show it', () => {
+  it('finds the codes', () => {
+    expect(CODES).toEqual(expect.arrayContaining(['paper-end', 'write-failed', 'status-unknown', 'bad-reply']));
+  });
+
+  it.each(CODES)("has the clerk's window words of its own for %s, in Chinese and English", (code) => {
+    // A code the screen does not know reads as the generic words: each of these has its own.
+    for (const lang of ['zh-CN', 'en'] as const) expect(WINDOW[lang].deviceCode(code), lang).not.toBe(WINDOW[lang].deviceCode('a-code-added-later'));
+    expect(WINDOW['zh-CN'].deviceCode(code)).not.toMatch(/[A-Za-z]/);
+  });
+
+  it.each(CODES)("has the supervisors' device board words for %s, in Chinese and English", (code) => {
+    for (const lang of ['zh-CN', 'en'] as const) expect(CONSOLE[lang].board.deviceCodes[code], lang).toBeTruthy();
+    expect(CONSOLE['zh-CN'].board.deviceCodes[code]).not.toMatch(/[A-Za-z]/);
+  });
+});
