@@ -6,11 +6,11 @@ import {
   oneTimeNotice,
   PROFILES,
   rejectionNotice,
-  SerialTransport,
   ticket,
   TicketPrinter,
   type PrintDocument,
 } from '@servicehall/escpos-printer';
+import { SerialTransport } from '@servicehall/device-line';
 import { decodeReceipt, PrinterSimulator, SAMPLE_ITEM, startPtyPair } from '@servicehall/fixtures/devices';
 import { RatingKeyDecoder, keyFrame } from '@servicehall/rating-keys';
 

@@ -1,5 +1,4 @@
 export { TicketPrinter, PrintError, type Printed, type StatusResult, type TicketPrinterOptions, type Written, type AfterWriteCode, AFTER_WRITE_CODES } from './printer';
-export { SerialTransport, TcpTransport, FileTransport, type Transport } from './transport';
 export { PROFILES, type PrinterProfile, type ProfileId } from './profiles';
 export { decodeStatus, encodeStatus, faultOf, isStatusByte, DLE_EOT_ALL, PRINT_FAILURE_CODES, type PrinterStatus, type PrintFailureCode } from './status';
 export { encodeDocument, qrCommand, cutCommand, CHINESE_MODE_ON, EncodeError, DOCUMENT_CODES, type DocumentCode } from './encode';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DisplaySimulator, displayDevice, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
-import { openSerialLink } from '@servicehall/rating-keys';
+import { SerialTransport } from '@servicehall/device-line';
 import type { DisplayDevice } from '@servicehall/fixtures/devices';
 import { callLine, callRegisters, commandsFor, displayLimitProblem } from './commands';
 import { crc16Modbus, writeRegister, writeRegisters } from './crc16';
@@ -59,7 +59,7 @@ describe.each(cases)('a %s display on a serial line', (_name, profile, expected)
   beforeEach(async () => {
     pair = await startPtyPair();
     sim = await DisplaySimulator.open(pair.device, profile);
-    link = await openSerialLink(pair.host);
+    link = await SerialTransport.open(pair.host);
     display = new NumberDisplay(link, profile, 500);
   });
 
@@ -83,7 +83,7 @@ describe.each(cases)('a %s display on a serial line', (_name, profile, expected)
 describe('a Modbus display that refuses or stays silent', () => {
   it('returns the exception as a value, and a timeout within the bound when nobody answers', async () => {
     const pair = await startPtyPair();
-    const link = await openSerialLink(pair.host);
+    const link = await SerialTransport.open(pair.host);
     const base = DISPLAY_PROFILES['modbus-led'];
     if (base.commandSet !== 'modbus-rtu') throw new Error('profile');
     const sim = await DisplaySimulator.open(pair.device, { ...base, registers: { ...base.registers, call: 0x0100 } });
@@ -107,7 +107,7 @@ describe('a Modbus display that refuses or stays silent', () => {
 describe('a Modbus display behind an RS-485 adapter that echoes what it sends', () => {
   it('skips the echo of each request and reads the display\'s own reply; a display gone silent is a timeout, not a write taken', async () => {
     const pair = await startPtyPair();
-    const link = await openSerialLink(pair.host);
+    const link = await SerialTransport.open(pair.host);
     const sim = await DisplaySimulator.open(pair.device, DISPLAY_PROFILES['modbus-led'], { echo: true });
     const display = new NumberDisplay(link, DISPLAY_PROFILES['modbus-led'], 300, 0);
     try {

@@ -1,12 +1,9 @@
+import type { ByteLink } from '@servicehall/device-line';
 import { commandsFor, type Call, type DisplayCommands } from './commands';
 import { crc16Modbus, writeReply } from './crc16';
 import type { DisplayProfile } from './profiles';
 
-export interface ByteLink {
-  write(bytes: Uint8Array): Promise<void>;
-  onData(listener: (chunk: Buffer) => void): () => void;
-  close(): Promise<void>;
-}
+export type { ByteLink };
 
 /** The slowest line a window display is set to (8N1): a write's bound grows with its bytes at this speed. */
 const SLOWEST_BAUD = 1200;

@@ -1,14 +1,7 @@
-import { SerialTransport } from '@servicehall/escpos-printer';
+import { SerialTransport, type ByteLink } from '@servicehall/device-line';
 import { RatingKeyDecoder, type DecoderStats, type KeyPress } from './decoder';
 
-/** The byte pipe the driver needs; serial ports and the other drivers' transports fit it. */
-export interface ByteLink {
-  write(bytes: Uint8Array): Promise<void>;
-  onData(listener: (chunk: Buffer) => void): () => void;
-  close(): Promise<void>;
-  /** Hears the line go away (a cable pulled, a USB adapter unplugged), where the link can tell. */
-  onClose?(listener: () => void): () => void;
-}
+export type { ByteLink };
 
 /** Opens a serial port at 9600 8N1 as a ByteLink; it closes by itself when the pad goes away under it. */
 export function openSerialLink(path: string, baudRate = 9600): Promise<ByteLink> {

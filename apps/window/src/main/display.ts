@@ -1,6 +1,7 @@
 import { ConfigError, type TerminalConfig } from '@servicehall/agent';
 import { LONGEST_TICKET_NUMBER } from '@servicehall/core';
-import { FileTransport, printerProfileProblem, SerialTransport, TcpTransport, type Transport } from '@servicehall/escpos-printer';
+import { FileTransport, SerialTransport, TcpTransport, type Transport } from '@servicehall/device-line';
+import { printerProfileProblem } from '@servicehall/escpos-printer';
 import { DISPLAY_PROFILES, displayColumns, displayLimitProblem, NumberDisplay, type DisplayProfile } from '@servicehall/number-display';
 import type { DeviceState } from '../shared/api';
 import type { WindowStrings } from '../shared/strings';

@@ -4,16 +4,20 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { SerialPort } from 'serialport';
 import { openSerialPort } from './serial';
 
-/** A byte pipe to a device; the driver reads the device's replies through onData. */
-export interface Transport {
+/** The byte pipe a driver needs: the serial, TCP and device-file lines fit it, and so does a test's own. */
+export interface ByteLink {
   write(bytes: Uint8Array): Promise<void>;
   /** Subscribes to bytes from the device; returns the unsubscribe function. */
   onData(listener: (chunk: Buffer) => void): () => void;
   close(): Promise<void>;
+  /** Hears the line go away (a cable pulled, a USB adapter unplugged), where the link can tell. */
+  onClose?(listener: () => void): () => void;
+}
+
+/** A line to a device; the driver reads the device's replies through onData. */
+export interface Transport extends ByteLink {
   /** False for a device file, which cannot read replies. */
   readonly canRead: boolean;
-  /** Hears the line go away (a cable pulled, a USB adapter unplugged), where the transport can tell. */
-  onClose?(listener: () => void): () => void;
 }
 
 abstract class ListenerSet {
