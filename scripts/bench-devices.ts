@@ -10,7 +10,7 @@ import {
   TicketPrinter,
   type PrintDocument,
 } from '@servicehall/escpos-printer';
-import { SerialTransport } from '@servicehall/device-line';
+import { SerialTransport } from '@servicehall/serial';
 import { decodeReceipt, PrinterSimulator, SAMPLE_ITEM, startPtyPair } from '@servicehall/fixtures/devices';
 import { RatingKeyDecoder, keyFrame } from '@servicehall/rating-keys';
 

@@ -2,7 +2,7 @@ import { AFTER_WRITE_CODES, TicketPrinter, type StatusResult, type Written } fro
 import { PROFILES, type PrinterProfile } from './profiles';
 import { faultOf, PRINT_FAILURE_CODES } from './status';
 import { DOCUMENT_CODES } from './encode';
-import { FileTransport, SerialTransport, TcpTransport, type Transport } from '@servicehall/device-line';
+import { FileTransport, SerialTransport, TcpTransport, type Transport } from '@servicehall/serial';
 import type { PrintDocument } from './documents';
 
 /** Where a terminal's printer is: a serial port, a network printer (port 9100) or a device file. */

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileTransport, TcpTransport } from '@servicehall/device-line';
+import { FileTransport, TcpTransport } from '@servicehall/serial';
 import { describe, expect, it } from 'vitest';
 import { decodeReceipt, PrinterDevice } from '@servicehall/fixtures/devices';
 import { ticket } from './documents';

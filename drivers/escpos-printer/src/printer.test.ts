@@ -4,7 +4,7 @@ import { ticket } from './documents';
 import { PrintError, TicketPrinter, type StatusResult } from './printer';
 import { PROFILES } from './profiles';
 import { faultOf } from './status';
-import { SerialTransport } from '@servicehall/device-line';
+import { SerialTransport } from '@servicehall/serial';
 
 const TICKET = ticket({
   hallName: '滨江区政务服务中心',

@@ -2,7 +2,7 @@ import { encodeDocument, type DocumentCode } from './encode';
 import type { PrintDocument } from './documents';
 import type { PrinterProfile } from './profiles';
 import { DLE_EOT_ALL, decodeStatus, faultOf, isStatusByte, type PrintFailureCode, type PrinterStatus } from './status';
-import type { Transport } from '@servicehall/device-line';
+import type { Transport } from '@servicehall/serial';
 
 /** `status-unknown`: the answer came with bytes that no status byte can be (noise on the line), asked again and still so. */
 export type StatusResult = { ok: true; status: PrinterStatus } | { ok: false; code: 'timeout' | 'unsupported' | 'write-failed' | 'status-unknown'; message: string };

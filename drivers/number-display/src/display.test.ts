@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DisplaySimulator, displayDevice, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
-import { SerialTransport } from '@servicehall/device-line';
+import { SerialTransport } from '@servicehall/serial';
 import type { DisplayDevice } from '@servicehall/fixtures/devices';
 import { callLine, callRegisters, commandsFor, displayLimitProblem } from './commands';
 import { crc16Modbus, writeRegister, writeRegisters } from './crc16';

@@ -1,4 +1,4 @@
-import type { ByteLink } from '@servicehall/device-line';
+import type { ByteLink } from '@servicehall/serial';
 import { commandsFor, type Call, type DisplayCommands } from './commands';
 import { crc16Modbus, writeReply } from './crc16';
 import type { DisplayProfile } from './profiles';

@@ -1,4 +1,4 @@
-import { SerialTransport, type ByteLink } from '@servicehall/device-line';
+import { SerialTransport, type ByteLink } from '@servicehall/serial';
 import { RatingKeyDecoder, type DecoderStats, type KeyPress } from './decoder';
 
 export type { ByteLink };

@@ -1,6 +1,6 @@
 import { ConfigError, type TerminalConfig } from '@servicehall/agent';
 import { LONGEST_TICKET_NUMBER } from '@servicehall/core';
-import { FileTransport, SerialTransport, TcpTransport, type Transport } from '@servicehall/device-line';
+import { FileTransport, SerialTransport, TcpTransport, type Transport } from '@servicehall/serial';
 import { printerProfileProblem } from '@servicehall/escpos-printer';
 import { DISPLAY_PROFILES, displayColumns, displayLimitProblem, NumberDisplay, type DisplayProfile } from '@servicehall/number-display';
 import type { DeviceState } from '../shared/api';
