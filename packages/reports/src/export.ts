@@ -104,13 +104,21 @@ function cellValue(kind: 'count' | 'duration' | 'share', v: number | undefined):
   return kind === 'duration' ? v / 86_400 : v;
 }
 
+/**
+ * A text cell of a CSV file: one that Excel or WPS would open as a formula (it begins with =, +, -,
+ * @, a tab or a carriage return; names and remarks come from citizens too) gets a single quote in
+ * front (OWASP's advice), and one with a comma, quote or line break is quoted.
+ */
+export function csvText(text: string): string {
+  const s = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
 /** One report as CSV (UTF-8 with a byte-order mark, so that Excel reads the Chinese), durations as h:mm:ss. */
 export function reportCsv(report: Report, labels: ReportLabels): string {
   const keys = KEY_COLUMNS_OF[report.spec.breakdown];
-  const esc = (v: string | number) => {
-    const s = String(v);
-    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
+  // Numbers (counts, durations, shares, written from numbers here) are left as they are: -3 is a number, not a formula.
+  const esc = (v: string | number) => (typeof v === 'number' ? String(v) : csvText(v));
   const lines = [[...keys.map((k) => k.zh), ...REPORT_COLUMNS.map((c) => c.zh)].map(esc).join(',')];
   const cell = (kind: 'count' | 'duration' | 'share', v: number | undefined) =>
     v === undefined ? '' : kind === 'duration' ? formatDuration(v) : kind === 'share' ? `${(v * 100).toFixed(1)}%` : String(v);
@@ -118,7 +126,7 @@ export function reportCsv(report: Report, labels: ReportLabels): string {
     const isTotal = Object.keys(row.key).length === 0;
     const keyCells = keys.map((k, i) => (isTotal ? (i === 0 ? '合计' : '') : keyText(k.key, row, labels)));
     if (isTotal && keys.length === 0) continue;
-    lines.push([...keyCells, ...REPORT_COLUMNS.map((c) => cell(c.kind, row[c.key] as number | undefined))].map(esc).join(','));
+    lines.push([...keyCells.map(esc), ...REPORT_COLUMNS.map((c) => cell(c.kind, row[c.key] as number | undefined))].join(','));
   }
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
