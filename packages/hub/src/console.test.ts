@@ -262,6 +262,38 @@ describe('clerks’ PINs', () => {
     expect(actions).toEqual(expect.arrayContaining(['issueInitialPin', 'changeOwnPin', 'unlockClerk']));
   });
 
+  it('a clerk whose clerk number is also a staff account’s id and the staff member each sign in as themselves, and neither’s mistakes lock the other', async () => {
+    const hub = await hall();
+    const a = await admin(hub);
+    // The supervisor's account 1001 was made before the hall's clerks were entered; then clerk 1001 (王建国) came with the catalogue.
+    const zhao = await staffMember(hub, a, '1001', 'supervisor');
+    expect((await a.request('POST', '/api/setup', { catalogue: demoCatalogue({ allDay: true }) })).status).toBe(200);
+    const pin = (await a.request<{ pins: { pin: string }[] }>('POST', '/api/clerks/initial-pins', { clerks: ['1001'] })).body.pins[0]!.pin;
+
+    const clerk = new TestConsole(hub.url);
+    expect((await clerk.login('1001', pin)).body).toMatchObject({ ok: true, staff: { id: '1001', role: 'clerk', name: '王建国', mustChange: true } });
+    expect((await clerk.request('POST', '/api/console/password', { current: pin, next: '275031' })).status).toBe(200);
+    const supervisor = new TestConsole(hub.url);
+    expect((await supervisor.login('1001', '1001-own-pass-9')).body).toMatchObject({ ok: true, staff: { id: '1001', role: 'supervisor' } });
+    expect((await supervisor.request('GET', '/api/terminals')).status).toBe(200);
+
+    // The clerk's wrong PINs lock the clerk, not the supervisor; the supervisor's wrong passwords lock the supervisor, not the clerk.
+    for (let i = 0; i < 3; i++) expect((await new TestConsole(hub.url).login('1001', '000000')).status).toBe(401);
+    expect((await new TestConsole(hub.url).login('1001', '275031')).body).toMatchObject({ code: 'locked' });
+    expect((await new TestConsole(hub.url).login('1001', '1001-own-pass-9')).body).toMatchObject({ ok: true, staff: { role: 'supervisor' } });
+    now += 31_000;
+    for (let i = 0; i < 3; i++) expect((await new TestConsole(hub.url).login('1001', 'wrong-password-1')).status).toBe(401);
+    expect((await new TestConsole(hub.url).login('1001', '1001-own-pass-9')).body).toMatchObject({ code: 'locked' });
+    expect((await new TestConsole(hub.url).login('1001', '275031')).body).toMatchObject({ ok: true, staff: { role: 'clerk' } });
+    expect((await a.request('POST', '/api/clerks/1001/unlock')).status).toBe(200);
+    expect((await new TestConsole(hub.url).login('1001', '1001-own-pass-9')).body).toMatchObject({ code: 'locked' });
+
+    // A new password for the supervisor ends the supervisor's sessions, not the clerk's.
+    expect((await a.request('POST', '/api/staff/1001/reset-password')).status).toBe(200);
+    expect((await zhao.request('GET', '/api/console/session')).status).toBe(401);
+    expect((await clerk.request('GET', '/api/console/session')).body).toMatchObject({ ok: true, staff: { id: '1001', role: 'clerk' } });
+  });
+
   it('a clerk named twice in one request gets one PIN, the one that signs in', async () => {
     const hub = await hall({ seed: true });
     const a = await admin(hub);

@@ -27,6 +27,9 @@ export type StaffChange<T> = { ok: true; value: T } | { ok: false; code: 'bad-re
  */
 export const SETUP_CODE_TRIES = 10;
 
+/** A clerk's failed console sign-ins, counted apart from a staff account of the same id (a staff id has no colon). */
+const clerkLockKey = (clerk: string): LockKey => ({ kind: 'account', value: `clerk:${clerk}` });
+
 /**
  * The console's people: staff accounts (argon2id), clerks signing in with their PIN, sessions,
  * sign-in lockout and the audit log. Every change here is recorded with who made it.
@@ -73,19 +76,22 @@ export class Staff {
 
   /** Signs a staff member (or a clerk, by clerk number and PIN) in, with lockout per account and per address. */
   async signIn(id: string, password: string, address: string | undefined): Promise<SignIn> {
-    const keys: LockKey[] = [{ kind: 'account', value: id.toLowerCase() }, ...(address ? [{ kind: 'address' as const, value: address }] : [])];
+    // A clerk number may also be a staff account's id (two people): a PIN is digits only and a staff
+    // password never is (passwordProblem), so what is typed says who signs in, and each has their own lock.
+    const asClerk = /^\d{4,8}$/.test(password) && this.catalogue().clerks.some((c) => c.number === id);
+    const keys: LockKey[] = [asClerk ? clerkLockKey(id) : { kind: 'account', value: id.toLowerCase() }, ...(address ? [{ kind: 'address' as const, value: address }] : [])];
     const lockedUntil = this.lockout.lockedUntil(keys, this.clock());
     if (lockedUntil) {
       const retryAfterSeconds = Math.ceil((lockedUntil - this.clock()) / 1000);
       return { ok: false, code: 'locked', message: `too many failed sign-ins: try again in ${retryAfterSeconds} s`, retryAfterSeconds };
     }
-    const account = this.accounts.get(id);
+    const account = asClerk ? undefined : this.accounts.get(id);
     let good = false;
     let staff: Session['staff'] | undefined;
     if (account) {
       good = (await verifyPassword(account.passwordHash, password)) && !account.disabled;
       staff = this.who(account.id, account.role);
-    } else if (this.catalogue().clerks.some((c) => c.number === id) && /^\d{4,8}$/.test(password)) {
+    } else if (asClerk) {
       const check = await this.pins.check(id, password, this.clock());
       good = check.ok;
       if (!check.ok && check.code === 'locked') return { ok: false, code: 'locked', message: check.message };
@@ -243,7 +249,7 @@ export class Staff {
     if (!this.catalogue().clerks.some((c) => c.number === clerk)) return { ok: false, code: 'not-found', message: `there is no clerk ${clerk}` };
     this.db.transaction(() => {
       this.pins.unlock(clerk);
-      this.lockout.clear({ kind: 'account', value: clerk.toLowerCase() });
+      this.lockout.clear(clerkLockKey(clerk));
       this.audit.record({ at: this.clock(), staff: by, action: 'unlockClerk', target: `clerk:${clerk}` });
     })();
     return { ok: true, value: null };

@@ -33,7 +33,8 @@ export class StaffSessions {
       ),
       touch: db.prepare('UPDATE staff_sessions SET last_seen = ? WHERE id_hash = ?'),
       drop: db.prepare('DELETE FROM staff_sessions WHERE id_hash = ?'),
-      dropStaff: db.prepare('DELETE FROM staff_sessions WHERE staff_id = ?'),
+      // A clerk's sessions are not a staff account's, though a clerk number may be an account's id too.
+      dropStaff: db.prepare("DELETE FROM staff_sessions WHERE staff_id = ? AND role <> 'clerk'"),
       dropStale: db.prepare('DELETE FROM staff_sessions WHERE last_seen < ? OR created_at < ?'),
     };
   }
