@@ -26,6 +26,7 @@ export async function buildHub(): Promise<void> {
       phones: path.join(root, 'packages/hub/src/phone/streams-process.ts'),
       'upstream-worker': path.join(root, 'packages/upstream/src/worker.ts'),
       'upstream-boot': path.join(root, 'packages/upstream/src/boot.mjs'),
+      'workbook-worker': path.join(root, 'packages/hub/src/workbook-worker.ts'),
     },
     outdir: HUB_DIST,
     bundle: true,

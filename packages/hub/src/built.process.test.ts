@@ -82,8 +82,15 @@ describe('the built hub', () => {
       expect(health.upstream?.state).toBe('offline');
     });
 
+    // The catalogue workbook, read back by the built reader's thread (workbook-worker.js), not through tsx.
+    const auth = { authorization: `Bearer ${h.token}` };
+    const workbook = Buffer.from(await (await fetch(`${h.url}/api/catalogue.xlsx`, { headers: auth })).arrayBuffer());
+    const read = await fetch(`${h.url}/api/catalogue.xlsx`, { method: 'POST', headers: { ...auth, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, body: workbook });
+    expect(read.status, await read.clone().text()).toBe(200);
+    expect(((await read.json()) as { catalogue: { items: { code: string }[] } }).catalogue.items.map((i) => i.code)).toEqual(catalogue.items.map((i) => i.code));
+
     await h.kill('SIGTERM');
     await eventually(() => expect(h.output()).toContain('stopped cleanly'));
-    expect(h.output()).not.toMatch(/Cannot find module|ERR_MODULE_NOT_FOUND|upstream worker failed/);
+    expect(h.output()).not.toMatch(/Cannot find module|ERR_MODULE_NOT_FOUND|upstream worker failed|workbook's reader/);
   }, 60_000);
 });

@@ -18,7 +18,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const INSTALL_ROOT = path.resolve(here, '../../..');
 
 /** The hub's own programs that run in a process or thread of their own (the bundle's entries beside cli.js). */
-export type HubEntry = 'cli' | 'phones' | 'upstream-worker' | 'upstream-boot';
+export type HubEntry = 'cli' | 'phones' | 'upstream-worker' | 'upstream-boot' | 'workbook-worker';
 
 /** The bundle's folder, whatever the code that asks is compiled into. */
 export const HUB_DIST = path.join(INSTALL_ROOT, 'packages', 'hub', 'dist');

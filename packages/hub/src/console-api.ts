@@ -16,6 +16,7 @@ import { clearedCookie, sessionCookie, StaffIdSchema, type Staff, type StaffChan
 import type { HallStore } from './store';
 import { terminalPresence } from './supervision';
 import type { TerminalLinks } from './terminals';
+import type { WorkbookImports } from './workbook-import';
 
 /** The workbook's code (exceljs, hundreds of files) is loaded when a workbook is first asked for, not at every start of the hub. */
 const workbook = () => import('@servicehall/workbook');
@@ -35,6 +36,8 @@ export interface ConsoleContext {
   /** Tells the console pages listening that the terminal list changed. */
   terminalsChanged(): void;
   onTerminalsChanged(listener: () => void): () => void;
+  /** Reads uploaded catalogue workbooks off the hub's thread. */
+  workbooks: WorkbookImports;
 }
 
 /** Who acts: the signed-in staff member, or the hall token's administrator (installer scripts). */
@@ -297,10 +300,10 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       staff: ADMIN_ONLY,
       file: { contentType: XLSX, maxBytes: 8 * 1024 * 1024 },
       handle: async (req) => {
-        const { workbookToCatalogue } = await workbook();
-        const r = await workbookToCatalogue(req.raw ?? Buffer.alloc(0), store.view.catalogue);
+        const r = await ctx.workbooks.read(req.raw ?? Buffer.alloc(0), store.view.catalogue);
         if (!r.ok) throw new HttpRefusal('bad-request', `${r.problems.length} problem(s) in the workbook`, { problems: r.problems });
-        return { status: 200, body: { ok: true, catalogue: r.catalogue } };
+        // The answer ({ ok, catalogue }, megabytes for a province's library) was written as JSON by the reader's thread.
+        return { status: 200, body: undefined, file: { contentType: 'application/json; charset=utf-8', data: r.json } };
       },
     },
     {

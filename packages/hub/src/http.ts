@@ -110,8 +110,8 @@ export interface Reply {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
-  /** A file instead of JSON. */
-  file?: { contentType: string; name: string; data: Buffer };
+  /** A file instead of JSON; without a name, a body already written (JSON made off the hub's thread) to show, not to save. */
+  file?: { contentType: string; name?: string; data: Buffer };
 }
 
 export interface Operation {
@@ -905,11 +905,10 @@ export function apiHandler(ctx: ApiContext) {
       if (op.stream) return op.stream(request, res);
       const reply = await op.handle(request);
       if (reply.file) {
-        const name = encodeURIComponent(reply.file.name);
         res.writeHead(reply.status, {
           'content-type': reply.file.contentType,
           'content-length': reply.file.data.length,
-          'content-disposition': `attachment; filename*=UTF-8''${name}`,
+          ...(reply.file.name !== undefined ? { 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(reply.file.name)}` } : {}),
           'cache-control': 'no-store',
           ...reply.headers,
         });

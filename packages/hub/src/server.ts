@@ -39,6 +39,7 @@ import { doorPoster, phonePages } from './phone/pages';
 import { PhoneStreams } from './phone/streams';
 import { TicketWatch } from './phone/watch';
 import { PhoneBook, PhoneVault } from './phones';
+import { WORKBOOK_IMPORT_LIMITS, WorkbookImports, type WorkbookImportLimits } from './workbook-import';
 import { HallStore } from './store';
 import { HallSupervision, terminalPresence } from './supervision';
 import { supervisionOperations } from './supervision-api';
@@ -87,6 +88,8 @@ export interface HubOptions {
   notify?: NotifyConfigInput | Omit<NotifyConfigInput, 'hall'>;
   /** Who may say in X-Forwarded-For whom it speaks for: the proxies in front of the hub (see ProxyTrust). */
   trustProxy?: ProxyTrust;
+  /** The time and heap that reading one uploaded catalogue workbook may take (WORKBOOK_IMPORT_LIMITS by default). */
+  workbookImport?: Partial<WorkbookImportLimits>;
   /** Where the built phone pages are (apps/phone/dist/renderer). */
   phonePagesDir?: string;
   /** How often the supervisors' alerts are reviewed besides after every change (waits and pauses grow with the clock). */
@@ -315,6 +318,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       terminalListeners.add(l);
       return () => void terminalListeners.delete(l);
     },
+    workbooks: new WorkbookImports({ ...WORKBOOK_IMPORT_LIMITS, ...options.workbookImport }),
   };
   const replication = new Replication(store, db, token, {
     peer: options.peer,
