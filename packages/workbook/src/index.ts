@@ -1,6 +1,6 @@
 import { CatalogueSchema, type Catalogue, type HallWindow, type Material } from '@servicehall/core';
 import ExcelJS from 'exceljs';
-import zlib from 'node:zlib';
+import JSZip from 'jszip';
 
 /**
  * The catalogue as an Excel workbook: what halls keep their item lists in, and what the provincial
@@ -277,35 +277,44 @@ export const MAX_SHEET_ROWS = 10_000;
 export const MAX_PROBLEMS = 200;
 
 /**
- * What a zip holds unpacked: more than `limit` bytes (each entry is inflated here with that cap,
- * whatever its header claims), or the most rows one of its worksheets has. Undefined when it is
- * not a zip this can read (exceljs then says so).
+ * What a zip holds unpacked: more than `limit` bytes (each entry is inflated here, counted as it
+ * comes, and dropped once the count passes the limit, whatever its header claims), or the most rows
+ * one of its worksheets has. Undefined when it is not a zip this can read (exceljs then says so). The
+ * zip is read by JSZip, as exceljs reads it (ZIP64 included), so both see the same entries.
  */
-function unpacked(data: Buffer, limit: number): { beyond: true } | { beyond: false; rows: number } | undefined {
+async function unpacked(data: Buffer, limit: number): Promise<{ beyond: true } | { beyond: false; rows: number } | undefined> {
+  let zip: JSZip;
   try {
-    const end = data.lastIndexOf(Buffer.from('PK\x05\x06', 'latin1'));
-    if (end < 0) return undefined;
-    let at = data.readUInt32LE(end + 16);
-    let total = 0;
-    let rows = 0;
-    for (let n = data.readUInt16LE(end + 10); n > 0; n--) {
-      if (data.readUInt32LE(at) !== 0x02014b50) return undefined;
-      const method = data.readUInt16LE(at + 10);
-      const nameLength = data.readUInt16LE(at + 28);
-      const name = data.toString('utf8', at + 46, at + 46 + nameLength);
-      const local = data.readUInt32LE(at + 42);
-      const start = local + 30 + data.readUInt16LE(local + 26) + data.readUInt16LE(local + 28);
-      const body = data.subarray(start, start + data.readUInt32LE(at + 20));
-      const content = method === 8 ? zlib.inflateRawSync(body, { maxOutputLength: limit - total + 1 }) : body;
-      total += content.length;
-      if (total > limit) return { beyond: true };
-      if (/^xl\/worksheets\/[^/]+\.xml$/.test(name)) rows = Math.max(rows, content.toString('latin1').match(/<(?:\w+:)?row[\s>]/g)?.length ?? 0);
-      at += 46 + nameLength + data.readUInt16LE(at + 30) + data.readUInt16LE(at + 32);
-    }
-    return { beyond: false, rows };
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ? { beyond: true } : undefined;
+    zip = await JSZip.loadAsync(data);
+  } catch {
+    return undefined;
   }
+  let total = 0;
+  let rows = 0;
+  try {
+    for (const entry of Object.values(zip.files)) {
+      if (entry.dir) continue;
+      const sheet = /^xl\/worksheets\/[^/]+\.xml$/.test(entry.name);
+      const chunks: Buffer[] = [];
+      const beyond = await new Promise<boolean>((resolve, reject) => {
+        const stream = entry.nodeStream('nodebuffer');
+        stream
+          .on('data', (chunk: Buffer) => {
+            total += chunk.length;
+            // Paused for good: nothing more of this entry is inflated.
+            if (total > limit) return void (stream.pause(), resolve(true));
+            if (sheet) chunks.push(chunk);
+          })
+          .on('error', reject)
+          .on('end', () => resolve(false));
+      });
+      if (beyond) return { beyond: true };
+      if (sheet) rows = Math.max(rows, Buffer.concat(chunks).toString('latin1').match(/<(?:\w+:)?row[\s>]/g)?.length ?? 0);
+    }
+  } catch {
+    return undefined;
+  }
+  return { beyond: false, rows };
 }
 
 /**
@@ -314,7 +323,7 @@ function unpacked(data: Buffer, limit: number): { beyond: true } | { beyond: fal
  */
 export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Catalogue): Promise<WorkbookImport> {
   const book = new ExcelJS.Workbook();
-  const held = unpacked(Buffer.isBuffer(data) ? data : Buffer.from(data), MAX_UNPACKED_BYTES);
+  const held = await unpacked(Buffer.isBuffer(data) ? data : Buffer.from(data), MAX_UNPACKED_BYTES);
   if (held?.beyond)
     return {
       ok: false,

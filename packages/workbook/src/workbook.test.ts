@@ -1,6 +1,8 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import { unconfiguredCatalogue } from '@servicehall/core';
+import archiver from 'archiver';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { catalogueToWorkbook, MAX_PROBLEMS, MAX_SHEET_ROWS, MAX_UNPACKED_BYTES, SHEETS, templateWorkbook, workbookToCatalogue } from '.';
 
@@ -104,6 +106,25 @@ describe('the catalogue as an Excel workbook', () => {
     expect(packed.length).toBeLessThan(1024 * 1024);
     const r = await workbookToCatalogue(packed, unconfiguredCatalogue());
     expect(r).toEqual({ ok: false, problems: [{ sheet: '', message: expect.stringContaining('工作簿解压后超过 16 MB') }] });
+    // Its headers made to claim the image is a kilobyte: what counts is what it inflates to.
+    const lying = Buffer.from(packed);
+    for (let at = lying.indexOf(CENTRAL_ENTRY); at >= 0; at = lying.indexOf(CENTRAL_ENTRY, at + 4)) {
+      if (!lying.toString('utf8', at + 46, at + 46 + lying.readUInt16LE(at + 28)).startsWith('xl/media/')) continue;
+      lying.writeUInt32LE(1024, at + 24);
+      lying.writeUInt32LE(1024, lying.readUInt32LE(at + 42) + 22);
+    }
+    expect(lying.equals(packed)).toBe(false);
+    expect(await workbookToCatalogue(lying, unconfiguredCatalogue())).toEqual({ ok: false, problems: [{ sheet: '', message: expect.stringContaining('工作簿解压后超过 16 MB') }] });
+  });
+
+  it('reads a ZIP64 workbook, and refuses one that unpacks to more than a catalogue can hold, before reading it', async () => {
+    const plain = await zip64(await templateWorkbook());
+    expect(plain.readUInt32LE(plain.length - 22 - 20)).toBe(0x07064b50); // the ZIP64 end of central directory's locator
+    const read = await workbookToCatalogue(plain, unconfiguredCatalogue());
+    expect(read.ok && read.catalogue.items[0]!.code).toBe('GA-SFZ-HL');
+    const bomb = await zip64(await templateWorkbook(), { 'xl/media/image1.png': Buffer.alloc(MAX_UNPACKED_BYTES + 1) });
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    expect(await workbookToCatalogue(bomb, unconfiguredCatalogue())).toEqual({ ok: false, problems: [{ sheet: '', message: expect.stringContaining('工作簿解压后超过 16 MB') }] });
   });
 
   it('refuses a sheet of more rows than a catalogue holds before reading it, and names the first problems of many', async () => {
@@ -116,8 +137,10 @@ describe('the catalogue as an Excel workbook', () => {
     expect(many.problems).toHaveLength(MAX_PROBLEMS + 1);
     expect(many.problems.at(-1)).toEqual({ sheet: '', message: expect.stringMatching(/^另有 \d+ 处问题未列出/) });
     for (let i = 300; i < MAX_SHEET_ROWS; i++) clerks.addRow([`x-${i}`]);
+    // Timed: the reading only, not the writing of the workbook it reads.
+    const rows = Buffer.from(await book.xlsx.writeBuffer());
     const started = performance.now();
-    const r = await workbookToCatalogue(Buffer.from(await book.xlsx.writeBuffer()), unconfiguredCatalogue());
+    const r = await workbookToCatalogue(rows, unconfiguredCatalogue());
     expect(r).toEqual({ ok: false, problems: [{ sheet: '', message: expect.stringContaining(`有一个工作表有 ${MAX_SHEET_ROWS + 2} 行，超过 ${MAX_SHEET_ROWS} 行的上限`) }] });
     expect(performance.now() - started).toBeLessThan(500);
   });
@@ -127,3 +150,20 @@ describe('the catalogue as an Excel workbook', () => {
     expect(r).toEqual({ ok: false, problems: [{ sheet: '', message: expect.stringContaining('Excel') }] });
   });
 });
+
+/** The signature of an entry in a zip's central directory. */
+const CENTRAL_ENTRY = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
+
+/** A workbook written again as a ZIP64 archive (as some tools write every zip), with entries added. */
+async function zip64(workbook: Buffer, more: Record<string, Buffer> = {}): Promise<Buffer> {
+  const entries = await JSZip.loadAsync(workbook);
+  const archive = archiver('zip', { forceZip64: true, zlib: { level: 9 } });
+  const chunks: Buffer[] = [];
+  archive.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const ended = new Promise((resolve, reject) => archive.on('end', resolve).on('error', reject));
+  for (const entry of Object.values(entries.files)) if (!entry.dir) archive.append(await entry.async('nodebuffer'), { name: entry.name });
+  for (const [name, data] of Object.entries(more)) archive.append(data, { name });
+  await archive.finalize();
+  await ended;
+  return Buffer.concat(chunks);
+}
