@@ -213,6 +213,6 @@ describe('scheduled backups', () => {
       keepDaily: 7,
       keepWeekly: 8,
     });
-    expect(() => backupPolicyFromEnv({ SERVICEHALL_BACKUP_DIR: '/b', SERVICEHALL_BACKUP_KEEP_DAILY: 'seven' })).toThrow('SERVICEHALL_BACKUP_KEEP_DAILY must be a whole number, at least 1, not "seven"');
+    expect(() => backupPolicyFromEnv({ SERVICEHALL_BACKUP_DIR: '/b', SERVICEHALL_BACKUP_KEEP_DAILY: 'seven' })).toThrow('SERVICEHALL_BACKUP_KEEP_DAILY must be a whole number of days from 1 to 3660, not "seven"');
   });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { log } from './log';
 import { sqliteWorker } from './sqlite-worker';
 import { formatBytes, opsText } from './ops-strings';
+import { hubNumber } from './setting';
 
 /** What is known of one backup: written beside it once it has been copied and checked. */
 export interface BackupManifest {
@@ -307,23 +308,15 @@ export async function pruneBackups(dir: string, policy: Pick<BackupPolicy, 'keep
   return removed;
 }
 
-function whole(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
-  const text = env[name];
-  if (text === undefined || text === '') return fallback;
-  if (!/^\d{1,6}$/.test(text) || Number(text) < min) throw new Error(`${name} must be a whole number, at least ${min}, not "${text}"`);
-  return Number(text);
-}
-
 /** SERVICEHALL_BACKUP_DIR (no backups without it), _EVERY_MINUTES (240), _KEEP_DAILY (7), _KEEP_WEEKLY (8). */
 export function backupPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): BackupPolicy | undefined {
+  // Checked even without a folder: a wrong number is a mistake whether or not backups are on yet.
+  const everyMinutes = hubNumber(env, 'SERVICEHALL_BACKUP_EVERY_MINUTES') ?? DEFAULT_BACKUP_POLICY.everyMs / 60_000;
+  const keepDaily = hubNumber(env, 'SERVICEHALL_BACKUP_KEEP_DAILY') ?? DEFAULT_BACKUP_POLICY.keepDaily;
+  const keepWeekly = hubNumber(env, 'SERVICEHALL_BACKUP_KEEP_WEEKLY') ?? DEFAULT_BACKUP_POLICY.keepWeekly;
   const dir = env.SERVICEHALL_BACKUP_DIR;
   if (!dir) return undefined;
-  return {
-    dir: path.resolve(dir),
-    everyMs: whole(env, 'SERVICEHALL_BACKUP_EVERY_MINUTES', DEFAULT_BACKUP_POLICY.everyMs / 60_000, 1) * 60_000,
-    keepDaily: whole(env, 'SERVICEHALL_BACKUP_KEEP_DAILY', DEFAULT_BACKUP_POLICY.keepDaily, 1),
-    keepWeekly: whole(env, 'SERVICEHALL_BACKUP_KEEP_WEEKLY', DEFAULT_BACKUP_POLICY.keepWeekly, 0),
-  };
+  return { dir: path.resolve(dir), everyMs: everyMinutes * 60_000, keepDaily, keepWeekly };
 }
 
 async function sameDisk(a: string, b: string): Promise<boolean> {

@@ -13,6 +13,7 @@ import { limitsFrom } from './limits';
 import { opsText } from './ops-strings';
 import { configureLog, log } from './log';
 import { readNotifyInput } from './notifications';
+import { hubNumber, SettingProblem } from './setting';
 import { upstreamFromEnv } from '@servicehall/upstream/hub';
 import { copyFromPeer, promoteLocal } from './replication';
 import { startHub, type HubOptions, type RunningHub } from './server';
@@ -44,23 +45,19 @@ import { CA_CERT, TLS_DIR } from './tls';
  * backups, restore FILE, check, install-service (ops-cli.ts).
  */
 export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOptions {
-  const port = Number(env.SERVICEHALL_PORT ?? '8600');
-  if (!/^\d{1,5}$/.test(env.SERVICEHALL_PORT ?? '8600') || port > 65535) throw new Error(`SERVICEHALL_PORT must be a port number (0-65535), not "${env.SERVICEHALL_PORT}"`);
+  const port = hubNumber(env, 'SERVICEHALL_PORT') ?? 8600;
   const seed = env.SERVICEHALL_SEED ?? '';
   if (seed !== '' && seed !== 'demo') throw new Error(`SERVICEHALL_SEED is "demo" (the demo hall) or empty (a new hall set up in the console), not "${seed}"`);
   const cert = env.SERVICEHALL_TLS_CERT || undefined;
   const key = env.SERVICEHALL_TLS_KEY || undefined;
   if (!!cert !== !!key) throw new Error('SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY go together: the certificate file and its key file');
-  const maxMb = env.SERVICEHALL_MAX_DB_MB;
-  if (maxMb !== undefined && maxMb !== '' && !/^\d{1,7}$/.test(maxMb)) throw new Error(`SERVICEHALL_MAX_DB_MB must be a whole number of megabytes, not "${maxMb}"`);
+  const maxMb = hubNumber(env, 'SERVICEHALL_MAX_DB_MB');
   const notify = readNotifyInput(env);
   if (!notify.ok) throw new Error(notify.message);
   const phoneStreams = env.SERVICEHALL_PHONE_STREAMS || 'process';
   if (phoneStreams !== 'process' && phoneStreams !== 'inline')
     throw new Error(`SERVICEHALL_PHONE_STREAMS is "process" (the phones' streams in a process of the hub's own) or "inline" (on the hub's thread), not "${phoneStreams}"`);
-  const publicPort = env.SERVICEHALL_PUBLIC_PORT;
-  if (publicPort !== undefined && publicPort !== '' && (!/^\d{1,5}$/.test(publicPort) || Number(publicPort) > 65535))
-    throw new Error(`SERVICEHALL_PUBLIC_PORT must be a port number (0-65535), not "${publicPort}"`);
+  const publicPort = hubNumber(env, 'SERVICEHALL_PUBLIC_PORT');
   return {
     dataDir: env.SERVICEHALL_DATA || './data',
     port,
@@ -73,14 +70,14 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOpti
     ...(cert && key ? { tls: { cert, key } } : {}),
     allowInsecure: env.SERVICEHALL_ALLOW_INSECURE === '1',
     limits: limitsFrom(env.SERVICEHALL_LIMITS),
-    ...(maxMb ? { maxDatabaseBytes: Number(maxMb) * 1024 * 1024 } : {}),
+    ...(maxMb !== undefined ? { maxDatabaseBytes: maxMb * 1024 * 1024 } : {}),
     backup: backupPolicyFromEnv(env),
     metricsToken: env.SERVICEHALL_METRICS_TOKEN || undefined,
-    wholeCheckUpToBytes: wholeCheckLimit(env.SERVICEHALL_START_CHECK_WHOLE_MB),
+    wholeCheckUpToBytes: wholeCheckLimit(env),
     notify: notify.input as never,
     trustProxy: proxyTrustFrom(env.SERVICEHALL_TRUST_PROXY),
     phoneStreams,
-    ...(publicPort ? { publicPort: Number(publicPort) } : {}),
+    ...(publicPort !== undefined ? { publicPort } : {}),
     upstream: upstreamFromEnv(env),
     ...standbyOptions(env),
   };
@@ -90,10 +87,8 @@ function standbyOptions(env: NodeJS.ProcessEnv): Pick<HubOptions, 'peer' | 'stan
   const standby = env.SERVICEHALL_STANDBY === '1';
   const peerUrl = env.SERVICEHALL_PEER || undefined;
   if (standby && !peerUrl) throw new Error('SERVICEHALL_STANDBY=1 needs SERVICEHALL_PEER: the address of the hub in charge, e.g. https://192.168.1.10:8600');
-  const seconds = env.SERVICEHALL_PROMOTE_AFTER_S;
-  if (seconds !== undefined && seconds !== '' && !/^\d{1,4}(\.\d{1,3})?$/.test(seconds)) throw new Error(`SERVICEHALL_PROMOTE_AFTER_S must be a number of seconds, not "${seconds}"`);
-  const timeout = env.SERVICEHALL_SEMI_SYNC_TIMEOUT_MS;
-  if (timeout !== undefined && timeout !== '' && !/^\d{1,6}$/.test(timeout)) throw new Error(`SERVICEHALL_SEMI_SYNC_TIMEOUT_MS must be a whole number of milliseconds, not "${timeout}"`);
+  const seconds = hubNumber(env, 'SERVICEHALL_PROMOTE_AFTER_S');
+  const timeout = hubNumber(env, 'SERVICEHALL_SEMI_SYNC_TIMEOUT_MS');
   if (!peerUrl) return {};
   if (!/^https?:\/\/[^/\s]+\/?$/.test(peerUrl)) throw new Error(`SERVICEHALL_PEER is the other hub's address, http(s)://host:port, not "${peerUrl}"`);
   const dataDir = env.SERVICEHALL_DATA || './data';
@@ -105,8 +100,8 @@ function standbyOptions(env: NodeJS.ProcessEnv): Pick<HubOptions, 'peer' | 'stan
   return {
     peer: { url: peerUrl.replace(/\/$/, ''), token, ...(ca ? { ca } : {}) },
     standby,
-    ...(seconds ? { promoteAfterMs: Math.round(Number(seconds) * 1000) } : {}),
-    ...(timeout ? { semiSyncTimeoutMs: Number(timeout) } : {}),
+    ...(seconds !== undefined ? { promoteAfterMs: Math.round(seconds * 1000) } : {}),
+    ...(timeout !== undefined ? { semiSyncTimeoutMs: timeout } : {}),
   };
 }
 
@@ -169,10 +164,9 @@ async function initTlsMain(args: string[]) {
   console.log(`  terminals connect to wss://${made.names.find((n) => n !== 'localhost' && n !== '127.0.0.1') ?? made.names[0]}:PORT/ws`);
 }
 
-function wholeCheckLimit(text: string | undefined): number | undefined {
-  if (text === undefined || text === '') return undefined;
-  if (!/^\d{1,7}$/.test(text)) throw new Error(`SERVICEHALL_START_CHECK_WHOLE_MB must be a whole number of megabytes, not "${text}"`);
-  return Number(text) * 1024 * 1024;
+function wholeCheckLimit(env: NodeJS.ProcessEnv): number | undefined {
+  const mb = hubNumber(env, 'SERVICEHALL_START_CHECK_WHOLE_MB');
+  return mb === undefined ? undefined : mb * 1024 * 1024;
 }
 
 const flushed = () => new Promise<void>((resolve) => log.flush(() => resolve()));
@@ -184,7 +178,8 @@ async function settings(): Promise<HubOptions> {
     return hubOptionsFromEnv();
   } catch (error) {
     if (error instanceof HubRefusal) throw error;
-    throw new HubRefusal(opsText('badSetting', { problem: error instanceof Error ? error.message : String(error) }));
+    const problem = error instanceof SettingProblem ? { 'zh-CN': error.zh, en: error.message } : error instanceof Error ? error.message : String(error);
+    throw new HubRefusal(opsText('badSetting', { problem }));
   }
 }
 

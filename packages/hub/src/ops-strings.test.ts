@@ -19,5 +19,9 @@ describe("the operator's words", () => {
   it('say Chinese first, then English, with the values filled in', () => {
     expect(opsText('running', { pid: 42 })).toBe('主机正在运行（pid 42）：请先停止主机服务，再恢复。\nThe hub is running (pid 42): stop the hub service before restoring.');
     expect(formatBytes(167_900_000)).toBe('167.9 MB');
+    // A value given in each language goes into its own line.
+    const [zh, en] = opsText('badSetting', { problem: { 'zh-CN': '端口号有误', en: 'the port is wrong' } }).split('\n');
+    expect(zh).toMatch(/^主机的运行设置有误，没有启动：端口号有误。请改正/);
+    expect(en).toMatch(/^A setting of the hub is wrong, and it did not start: the port is wrong\. Put/);
   });
 });

@@ -83,10 +83,17 @@ export const OPS_TEXT = {
 
 export type OpsMessage = keyof (typeof OPS_TEXT)['en'];
 
+/** A value said in each language: a problem put in Chinese words in the Chinese line, in English in the English one. */
+export type Bilingual = { 'zh-CN': string; en: string };
+
 /** One message in both languages, Chinese first, one line each. */
-export function opsText(key: OpsMessage, values: Record<string, string | number> = {}): string {
-  const fill = (text: string) => text.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
-  return `${fill(OPS_TEXT['zh-CN'][key])}\n${fill(OPS_TEXT.en[key])}`;
+export function opsText(key: OpsMessage, values: Record<string, string | number | Bilingual> = {}): string {
+  const fill = (text: string, language: keyof Bilingual) =>
+    text.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const value = values[name];
+      return value === undefined ? `{${name}}` : typeof value === 'object' ? value[language] : String(value);
+    });
+  return `${fill(OPS_TEXT['zh-CN'][key], 'zh-CN')}\n${fill(OPS_TEXT.en[key], 'en')}`;
 }
 
 /** 12.3 MB, 456 kB, 789 B. */

@@ -121,13 +121,16 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(noFile.out).toContain('name the backup to restore');
   }, 60_000);
 
-  it('stops on a wrong setting (SERVICEHALL_LOG_LEVEL, SERVICEHALL_PORT) with a line of its log naming it in both languages, and is not restarted', async () => {
-    for (const [name, value] of [['SERVICEHALL_LOG_LEVEL', 'loud'], ['SERVICEHALL_PORT', '86OO']]) {
-      const wrong = await hubCommand([], { SERVICEHALL_DATA: tempDir(), [name!]: value! });
+  it('stops on a wrong setting (SERVICEHALL_LOG_LEVEL, SERVICEHALL_PORT, SERVICEHALL_MAX_DB_MB=0, a backup every 99999 minutes) with a line of its log naming it in both languages, and is not restarted', async () => {
+    for (const [name, value] of [['SERVICEHALL_LOG_LEVEL', 'loud'], ['SERVICEHALL_PORT', '86OO'], ['SERVICEHALL_MAX_DB_MB', '0'], ['SERVICEHALL_BACKUP_EVERY_MINUTES', '99999']]) {
+      const data = tempDir();
+      const wrong = await hubCommand([], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: '0', [name!]: value! });
       expect(wrong.code).toBe(REFUSED_EXIT_CODE);
       const line = JSON.parse(wrong.out.trim().split('\n').at(-1)!) as { level: string; msg: string };
       expect(line.level).toBe('fatal');
       expect(line.msg).toMatch(new RegExp(`^主机的运行设置有误，没有启动：${name}[^]*A setting of the hub is wrong`));
+      if (name !== 'SERVICEHALL_LOG_LEVEL') expect(line.msg.split('\n')[0]).toContain(`${name} 应为`);
+      expect(fs.readdirSync(data)).toEqual([]);
     }
   }, 60_000);
 });

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { hubOptionsFromEnv } from './cli';
+import { NUMBER_SETTINGS, type NumberSettingName } from './setting';
+
+/** Every number the hub reads from its environment: what it must refuse, and what it must take. */
+const CASES: [NumberSettingName, refused: string[], taken: [string, (o: ReturnType<typeof hubOptionsFromEnv>) => unknown, unknown][]][] = [
+  ['SERVICEHALL_PORT', ['-1', '65536', '86OO', '8600.5', ' 8600', '1e3'], [['8601', (o) => o.port, 8601], ['0', (o) => o.port, 0]]],
+  ['SERVICEHALL_PUBLIC_PORT', ['0', '-8602', '70000', '8602/tcp'], [['8602', (o) => o.publicPort, 8602]]],
+  ['SERVICEHALL_MAX_DB_MB', ['0', '-5', '1.5', '10MB', '15', '99999999999', '1e6'], [['2048', (o) => o.maxDatabaseBytes, 2048 * 1024 * 1024]]],
+  ['SERVICEHALL_START_CHECK_WHOLE_MB', ['-1', '0.5', '256M', '99999999999'], [['0', (o) => o.wholeCheckUpToBytes, 0], ['512', (o) => o.wholeCheckUpToBytes, 512 * 1024 * 1024]]],
+  // 99999 minutes is beyond what a Node timer can wait: it would fire at once, a backup after another.
+  ['SERVICEHALL_BACKUP_EVERY_MINUTES', ['0', '-60', '1.5', '60m', '99999'], [['60', (o) => o.backup?.everyMs, 3_600_000]]],
+  ['SERVICEHALL_BACKUP_KEEP_DAILY', ['0', '-7', 'seven', '7.5', '999999'], [['14', (o) => o.backup?.keepDaily, 14]]],
+  ['SERVICEHALL_BACKUP_KEEP_WEEKLY', ['-1', '8.5', '99999'], [['0', (o) => o.backup?.keepWeekly, 0]]],
+  ['SERVICEHALL_PROMOTE_AFTER_S', ['0', '-10', '10s', '0.5', '86400'], [['2.5', (o) => o.promoteAfterMs, 2500]]],
+  ['SERVICEHALL_SEMI_SYNC_TIMEOUT_MS', ['0', '-1', '1000.5', '999999'], [['1500', (o) => o.semiSyncTimeoutMs, 1500]]],
+];
+
+// The standby's settings are read only with a peer; its token is given so that none is looked for.
+const base = { SERVICEHALL_DATA: '/nonexistent/servicehall-test', SERVICEHALL_BACKUP_DIR: '/nonexistent/backups', SERVICEHALL_PEER: 'http://192.0.2.1:8600', SERVICEHALL_TOKEN: 'a-token-of-sixteen-plus' };
+
+describe("the hub's numeric settings", () => {
+  it('cover every number the hub reads', () => {
+    expect(CASES.map(([name]) => name).sort()).toEqual(Object.keys(NUMBER_SETTINGS).sort());
+  });
+
+  for (const [name, refused, taken] of CASES) {
+    it.each(refused)(`refuse ${name}=%j, naming it in Chinese and English`, (value) => {
+      let error: unknown;
+      try {
+        hubOptionsFromEnv({ ...base, [name]: value });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, `${name}=${value} was taken`).toBeInstanceOf(Error);
+      const { message, zh } = error as Error & { zh?: string };
+      expect(message).toContain(`${name} must be a`);
+      expect(message).toContain(`not "${value}"`);
+      expect(zh).toContain(`${name} 应为`);
+      expect(zh).toContain(`而不是“${value}”`);
+    });
+
+    it.each(taken)(`take ${name}=%j`, (value, read, expected) => {
+      expect(read(hubOptionsFromEnv({ ...base, [name]: value }))).toBe(expected);
+    });
+  }
+});
