@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { opsText } from './ops-strings';
+import { opsText, type Bilingual } from './ops-strings';
 
 /**
  * The hub's files on disk: the data folder (owner only), hall.db with its WAL (applicant data),
@@ -69,18 +69,19 @@ export function checkDatabaseFile(dataDir: string, file = DATABASE_FILE, keyFile
     throw new HubRefusal(opsText('emptyDatabase', { file: db, signs: signs.map((f) => path.basename(f)).join(', ') }));
 }
 
-/** What is wrong with a hall token, or undefined when it will do. */
-export function tokenProblem(token: string): string | undefined {
-  if (token.length === 0) return 'is empty';
-  if (/[\r\n]/.test(token)) return 'holds more than one line';
-  if (!/^[\x21-\x7e]+$/.test(token)) return 'holds spaces, control characters or characters other than ASCII letters, digits and punctuation';
-  if (token.length < 16) return `is too short (${token.length} characters; at least 16)`;
-  if (token.length > 200) return 'is too long (at most 200 characters)';
-  if (new Set(token).size < 8) return 'is too weak (fewer than 8 different characters)';
+/** What is wrong with a hall token, in Chinese and English, or undefined when it will do. */
+export function tokenProblem(token: string): Bilingual | undefined {
+  const say = (zh: string, en: string): Bilingual => ({ 'zh-CN': zh, en });
+  if (token.length === 0) return say('是空的', 'is empty');
+  if (/[\r\n]/.test(token)) return say('有不止一行', 'holds more than one line');
+  if (!/^[\x21-\x7e]+$/.test(token)) return say('含有空格、控制字符或 ASCII 字母、数字和标点以外的字符', 'holds spaces, control characters or characters other than ASCII letters, digits and punctuation');
+  if (token.length < 16) return say(`太短（${token.length} 个字符，至少 16 个）`, `is too short (${token.length} characters; at least 16)`);
+  if (token.length > 200) return say('太长（至多 200 个字符）', 'is too long (at most 200 characters)');
+  if (new Set(token).size < 8) return say('太弱（不同的字符少于 8 个）', 'is too weak (fewer than 8 different characters)');
   return undefined;
 }
 
-function tokenRefusal(where: string, problem: string): HubRefusal {
+function tokenRefusal(where: string, problem: Bilingual): HubRefusal {
   return new HubRefusal(opsText('badToken', { where, problem }));
 }
 
@@ -101,7 +102,7 @@ export function resolveToken(dataDir: string, given: string | undefined, warn: (
     const raw = fs.readFileSync(file);
     // One line, ending in a newline or not.
     const token = raw.toString('latin1').replace(/\r?\n$/, '');
-    const problem = raw.includes(0) ? 'holds binary data' : tokenProblem(token);
+    const problem = raw.includes(0) ? { 'zh-CN': '含有二进制数据', en: 'holds binary data' } : tokenProblem(token);
     if (problem) throw tokenRefusal(file, problem);
     return { token, created: false };
   }

@@ -635,21 +635,23 @@ describe('files of the hall', () => {
   });
 
   it.each([
-    ['', 'is empty'],
-    ['short-token', 'is too short'],
-    ['aaaaaaaaaaaaaaaaaaaaaaaa', 'is too weak'],
-    ['two-lines-of-token\nsecond-line-here', 'more than one line'],
-    ['token with some spaces in it', 'spaces'],
-    ['令牌令牌令牌令牌令牌令牌令牌令牌', 'characters other than ASCII'],
-  ])('refuse a hall token %j with a message: %s', (token, problem) => {
-    expect(tokenProblem(token)).toContain(problem);
+    ['', '是空的', 'is empty'],
+    ['short-token', '太短（11 个字符', 'is too short'],
+    ['aaaaaaaaaaaaaaaaaaaaaaaa', '太弱', 'is too weak'],
+    ['two-lines-of-token\nsecond-line-here', '不止一行', 'more than one line'],
+    ['token with some spaces in it', '空格', 'spaces'],
+    ['令牌令牌令牌令牌令牌令牌令牌令牌', 'ASCII 字母、数字和标点以外', 'characters other than ASCII'],
+  ])('refuse a hall token %j with a message in Chinese (%s) and English (%s)', (token, zh, en) => {
+    expect(tokenProblem(token)?.['zh-CN']).toContain(zh);
+    expect(tokenProblem(token)?.en).toContain(en);
   });
 
   it('refuse a weak or binary token at start, whether given or stored', async () => {
-    await expect(startHub({ dataDir: tempDir(), token: 'test-token', seed: demoCatalogue() })).rejects.toThrow(/SERVICEHALL_TOKEN 中的大厅令牌不能使用（is too short[^]*SERVICEHALL_TOKEN is too short/);
+    // The problem in Chinese in the Chinese line, in English in the English one.
+    await expect(startHub({ dataDir: tempDir(), token: 'test-token', seed: demoCatalogue() })).rejects.toThrow(/SERVICEHALL_TOKEN 中的大厅令牌不能使用（太短（10 个字符，至少 16 个））[^\n]*\nThe hall token given in SERVICEHALL_TOKEN is too short/);
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'admin-token'), Buffer.from([0x61, 0x00, 0xff, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f, 0x70]), { mode: 0o600 });
-    await expect(startHub({ dataDir: dir, seed: demoCatalogue() })).rejects.toThrow(/admin-token 中的大厅令牌不能使用（holds binary data[^]*admin-token holds binary data/);
+    await expect(startHub({ dataDir: dir, seed: demoCatalogue() })).rejects.toThrow(/admin-token 中的大厅令牌不能使用（含有二进制数据）[^\n]*\nThe hall token given in \S+admin-token holds binary data/);
     // Refused like a clean stop: the next start has no crash to check for.
     expect(fs.existsSync(path.join(dir, 'hub.running'))).toBe(false);
   });
