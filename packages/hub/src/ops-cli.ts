@@ -34,9 +34,13 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
     case 'backup': {
       // Safe while the hub runs: the backup API reads one consistent moment beside the writer.
       const policy = backupPolicyFromEnv(env);
-      const dir = option(args, 'to') ?? policy?.dir;
+      const to = option(args, 'to');
+      const dir = to ?? policy?.dir;
       if (!dir) throw new Error('say where to put the backup: SERVICEHALL_BACKUP_DIR, or --to FOLDER');
-      const backup = await takeBackup(path.join(dataDir, DATABASE_FILE), path.resolve(dir));
+      const database = path.join(dataDir, DATABASE_FILE);
+      if (!isFile(database)) throw new HubRefusal(opsText('backupNoDatabase', { dir: path.resolve(dataDir), file: DATABASE_FILE }));
+      backupFolder(dir, to ? '--to' : 'SERVICEHALL_BACKUP_DIR', 'write');
+      const backup = await takeBackup(database, path.resolve(dir));
       out(opsText('backupDone', { file: backup.path, seq: backup.seq, size: formatBytes(backup.bytes), ms: backup.ms }));
       if (policy && path.resolve(dir) === policy.dir) {
         const { timeZone } = await hallTimeZone(backup.path);
@@ -45,8 +49,10 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       return 0;
     }
     case 'backups': {
-      const dir = option(args, 'in') ?? backupPolicyFromEnv(env)?.dir;
+      const within = option(args, 'in');
+      const dir = within ?? backupPolicyFromEnv(env)?.dir;
       if (!dir) throw new Error('say where the backups are: SERVICEHALL_BACKUP_DIR, or --in FOLDER');
+      backupFolder(dir, within ? '--in' : 'SERVICEHALL_BACKUP_DIR', 'read');
       const backups = await listBackups(path.resolve(dir));
       if (backups.length === 0) out(opsText('noBackup', { dir }));
       for (const b of backups) out(`${b.takenAt}  event ${String(b.seq).padStart(9)}  ${formatBytes(b.bytes).padStart(9)}  ${b.path}`);
@@ -83,6 +89,63 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
     default:
       throw new Error(`unknown command "${command}": the hub takes none (it runs), or ${OPS_COMMANDS.join(', ')}`);
   }
+}
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The backup folder an operator named (`where`: the option or the setting), checked before
+ * anything is done: a file given for the folder, a path that does not exist (a share not mounted,
+ * a typing mistake), a folder this account may not use. A new folder is made for a backup only
+ * where its parent folder exists.
+ */
+function backupFolder(dir: string, where: string, use: 'read' | 'write'): void {
+  const full = path.resolve(dir);
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(full);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw new HubRefusal(opsText('backupDirNotFolder', { dir: nearestFile(full), where }));
+    if (code !== 'ENOENT') throw new HubRefusal(opsText('backupDirDenied', { dir: full, problem: (error as Error).message }));
+  }
+  if (stat && !stat.isDirectory()) throw new HubRefusal(opsText('backupDirNotFolder', { dir: full, where }));
+  if (!stat) {
+    const parent = path.dirname(full);
+    const parentIsFolder = (() => {
+      try {
+        return fs.statSync(parent).isDirectory();
+      } catch {
+        return false;
+      }
+    })();
+    if (use === 'read' || !parentIsFolder)
+      throw new HubRefusal(opsText('backupDirMissing', { dir: full, where, parent: parentIsFolder ? '' : { 'zh-CN': `，它所在的 ${parent} 也不存在`, en: `, nor does ${parent}, where it would be` } }));
+    return;
+  }
+  try {
+    fs.accessSync(full, use === 'write' ? fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK : fs.constants.R_OK | fs.constants.X_OK);
+  } catch (error) {
+    throw new HubRefusal(opsText('backupDirDenied', { dir: full, problem: (error as Error).message }));
+  }
+}
+
+/** The file on the way to `full` that stands where a folder should (ENOTDIR). */
+function nearestFile(full: string): string {
+  for (let at = path.dirname(full); at !== path.dirname(at); at = path.dirname(at)) {
+    try {
+      if (fs.statSync(at).isFile()) return at;
+    } catch {
+      // Further up.
+    }
+  }
+  return full;
 }
 
 async function hallTimeZone(backupFile: string): Promise<{ timeZone: string }> {

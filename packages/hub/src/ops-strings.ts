@@ -39,6 +39,10 @@ export const OPS_TEXT = {
     otherHallKey: '{file} 是用另一个大厅密钥加密的备份（可能来自另一个大厅，或来自更换密钥之前），与 {key} 不配套，恢复后主机无法启动。数据文件夹没有被改动；请换用本大厅的备份，或同时取回与该备份配套的 hall.key。',
     unreadable: '主机无法读取大厅数据库 {file}（{problem}）：它所在的磁盘可能已满或只读，主机可能没有读写它的权限，或另一个程序正占用它。数据库没有被改动，不需要恢复备份；请腾出磁盘空间、改正权限或关闭占用它的程序，再启动主机。',
     dataFolder: '数据文件夹 {dir} 无法创建或写入（{problem}）。请确认 SERVICEHALL_DATA 指向一个文件夹，它所在的磁盘已挂载、可写，且主机的运行账号有权读写它。',
+    backupDirNotFolder: '{dir}（{where}）是一个文件，不是文件夹，而备份放在文件夹中。请在 {where} 中写明一个文件夹。什么都没有改动。',
+    backupDirMissing: '备份文件夹 {dir}（{where}）不存在{parent}。请确认路径写对了，网络共享或备份磁盘已经挂载。什么都没有改动。',
+    backupDirDenied: '无法读写备份文件夹 {dir}（{problem}）。请确认运行本命令的账号有权读写它。什么都没有改动。',
+    backupNoDatabase: '{dir} 中没有大厅数据库（{file}），没有可备份的内容。请确认 SERVICEHALL_DATA 指向主机的数据文件夹。',
     notHallKey: '{file} 不是大厅密钥文件（应为一行 64 位十六进制数字），主机没有改动它。请从备份中取回 hall.key，或在 SERVICEHALL_KEY_FILE 中写明它的正确位置。',
   },
   en: {
@@ -77,6 +81,10 @@ export const OPS_TEXT = {
     otherHallKey: '{file} was sealed with another hall key (another hall’s backup, or one from before the key changed): it does not go with {key}, and the hub would not start on it. The data folder was not changed; use a backup of this hall, or bring back the hall.key that goes with this one too.',
     unreadable: 'The hub cannot read the hall database {file} ({problem}): its disk may be full or read-only, the hub may lack the right to read and write it, or another program may hold it. The database was not changed and needs no restore; free some space, put the permissions right or close that program, then start the hub again.',
     dataFolder: 'The data folder {dir} cannot be made or written to ({problem}). Check that SERVICEHALL_DATA names a folder, on a disk that is mounted and writable, which the hub’s account may read and write.',
+    backupDirNotFolder: '{dir} ({where}) is a file, not a folder, and backups go in a folder. Name a folder in {where}. Nothing was changed.',
+    backupDirMissing: 'The backup folder {dir} ({where}) does not exist{parent}. Check the path, and that the network share or the backup disk is mounted. Nothing was changed.',
+    backupDirDenied: 'The backup folder {dir} cannot be read or written ({problem}). Check that the account running this command may read and write it. Nothing was changed.',
+    backupNoDatabase: 'There is no hall database in {dir} ({file}): nothing to back up. Check that SERVICEHALL_DATA names the hub’s data folder.',
     notHallKey: '{file} is not a hall key file (one line of 64 hexadecimal digits); the hub left it as it was. Restore hall.key from its backup, or name where it is in SERVICEHALL_KEY_FILE.',
   },
 } as const;

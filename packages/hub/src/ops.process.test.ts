@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, REFUSED_EXIT_CODE } from './integrity';
 import { HUB_PROCESS_TOKEN, LOAD_TEST_LIMITS, spawnHub, type HubProcess } from './testing/hub-process';
+import { makeHallDatabase } from './testing/hall-db';
 import { TestTerminal } from './testing/terminal';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -26,10 +27,10 @@ function tempDir(): string {
   return d;
 }
 
-/** `npm run hub -- ARGS` as an operator types it: its exit code and all it printed. */
-function hubCommand(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+/** `npm run hub -- ARGS` as an operator types it (as another account with `as`): its exit code and all it printed. */
+function hubCommand(args: string[], env: Record<string, string>, as: { uid?: number; gid?: number } = {}): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, SERVICEHALL_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, SERVICEHALL_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -111,6 +112,54 @@ describe("the operator's commands on a hub in its own process", () => {
     const check = await hubCommand(['check'], env);
     expect(check.code).toBe(1);
     expect(check.out).toContain('is damaged');
+  }, 120_000);
+
+  it('says in Chinese, then English, what is wrong with a file given for a folder, a folder for a file, a path that is not there or a file it may not read, exits non-zero and changes nothing', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 3);
+    const database = path.join(data, DATABASE_FILE);
+    const before = fs.readFileSync(database);
+    const place = tempDir();
+    const file = path.join(place, 'not-a-folder');
+    fs.writeFileSync(file, 'a file, not a folder');
+    const env = { SERVICEHALL_DATA: data };
+    const refused = async (args: string[], expected: RegExp, extra: Record<string, string> = {}, as: { uid?: number; gid?: number } = {}) => {
+      const said = await hubCommand(args, { ...env, ...extra }, as);
+      expect(said.code, `${args.join(' ')}: ${said.out}`).toBe(REFUSED_EXIT_CODE);
+      const lines = said.out.trim().split('\n');
+      expect(lines, args.join(' ')).toHaveLength(2);
+      expect(lines[0], args.join(' ')).toMatch(/[\u4e00-\u9fff]/);
+      expect(said.out, args.join(' ')).toMatch(expected);
+      expect(said.out).not.toMatch(/ENOTDIR|EEXIST|\n\s+at /);
+    };
+    const notAFolder = /是一个文件，不是文件夹[^]*is a file, not a folder/;
+    await refused(['backups', '--in', file], notAFolder);
+    await refused(['backups', '--in', path.join(file, 'backups')], notAFolder);
+    await refused(['backup', '--to', file], notAFolder);
+    await refused(['backup', '--to', path.join(file, 'backups')], notAFolder);
+    await refused(['backup'], /SERVICEHALL_BACKUP_DIR[^]*是一个文件，不是文件夹[^]*is a file, not a folder/, { SERVICEHALL_BACKUP_DIR: file });
+    const nowhere = path.join(place, 'share-not-mounted', 'servicehall');
+    await refused(['backup', '--to', nowhere], /不存在[^]*does not exist/);
+    await refused(['backups', '--in', nowhere], /不存在[^]*does not exist/);
+    await refused(['backup'], /没有大厅数据库[^]*There is no hall database/, { SERVICEHALL_DATA: path.join(place, 'no-hall-here'), SERVICEHALL_BACKUP_DIR: place });
+    await refused(['restore', place], /这是一个文件夹，不是备份文件[^]*it is a folder, not a backup file/);
+    await refused(['restore', path.join(place, 'hall-20261205.db')], /没有这个文件[^]*no such file/);
+    await refused(['restore', file], /数据文件夹 [^]*它是一个文件，不是文件夹[^]*The data folder [^]*it is a file, not a folder/, { SERVICEHALL_DATA: file });
+    // A backup file this account may not read (root reads anything: the command runs as nobody then).
+    const secret = path.join(place, 'hall-secret.db');
+    fs.copyFileSync(database, secret);
+    fs.chmodSync(secret, 0o000);
+    fs.chmodSync(place, 0o755);
+    await refused(['restore', secret], /无权读取[^]*may not read it/, {}, process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {});
+
+    expect(fs.readFileSync(database).equals(before)).toBe(true);
+    expect(fs.readdirSync(data).filter((f) => f.startsWith('replaced-') || f.endsWith('.restoring'))).toEqual([]);
+    expect(fs.readFileSync(file, 'utf8')).toBe('a file, not a folder');
+    expect(fs.existsSync(path.join(place, 'share-not-mounted'))).toBe(false);
+    // A new folder in one that exists is made for the backup, as before.
+    const made = await hubCommand(['backup', '--to', path.join(place, 'new-folder')], env);
+    expect(made.code, made.out).toBe(0);
+    expect(made.out).toContain('备份完成');
   }, 120_000);
 
   it('names what is wrong with an unknown command or a missing argument', async () => {

@@ -6,7 +6,7 @@ import { SCHEMA_VERSION } from './db';
 import { HallKey, KEY_FILE } from './files';
 import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, RUNNING_MARKER, runningHub } from './integrity';
 import { branchLineage, type Lineage } from './lineage';
-import { opsText } from './ops-strings';
+import { opsText, type Bilingual } from './ops-strings';
 import { Sealer } from './sealed';
 
 export interface Restored {
@@ -29,6 +29,37 @@ function fsyncFile(file: string): void {
   }
 }
 
+/** What keeps `file` from being read as a backup file: not there, a folder, not readable by this account. */
+function backupFileProblem(file: string): Bilingual | undefined {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { 'zh-CN': '没有这个文件：请用 npm run hub -- backups 列出备份', en: 'no such file: npm run hub -- backups lists the backups' };
+    return { 'zh-CN': `无法读取它：${(error as Error).message}`, en: `it cannot be read: ${(error as Error).message}` };
+  }
+  if (stat.isDirectory()) return { 'zh-CN': '这是一个文件夹，不是备份文件：请写明其中的 hall-….db 文件', en: 'it is a folder, not a backup file: name the hall-….db file in it' };
+  if (!stat.isFile()) return { 'zh-CN': '这不是普通文件', en: 'it is not a regular file' };
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch (error) {
+    return { 'zh-CN': `运行本命令的账号无权读取它（${(error as NodeJS.ErrnoException).code}）`, en: `the account running this command may not read it (${(error as NodeJS.ErrnoException).code})` };
+  }
+  return undefined;
+}
+
+/** A data folder that is a file (or under one) is said so before anything is read or made. */
+function dataFolderProblem(dataDir: string): void {
+  try {
+    if (fs.statSync(dataDir).isDirectory()) return;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new HubRefusal(opsText('dataFolder', { dir: path.resolve(dataDir), problem: (error as Error).message }));
+  }
+  throw new HubRefusal(opsText('dataFolder', { dir: path.resolve(dataDir), problem: { 'zh-CN': '它是一个文件，不是文件夹', en: 'it is a file, not a folder' } }));
+}
+
 /**
  * Puts the backup `file` in place of the hall database in `dataDir`, with the hub stopped. The
  * backup is checked first (integrity, an event log, a schema this program knows, its manifest's
@@ -40,7 +71,9 @@ export async function restoreBackup(file: string, dataDir: string, now: () => nu
   const running = runningHub(dataDir);
   if (running) throw new HubRefusal(opsText('running', { pid: running.pid }));
   const source = path.resolve(file);
-  if (!fs.existsSync(source)) throw new HubRefusal(opsText('notABackup', { file: source, problem: 'no such file' }));
+  const unusable = backupFileProblem(source);
+  if (unusable) throw new HubRefusal(opsText('notABackup', { file: source, problem: unusable }));
+  dataFolderProblem(dataDir);
   const found = await inspectBackup(source);
   if (!found.ok) throw new HubRefusal(opsText('notABackup', { file: source, problem: found.problem }));
   const known = SCHEMA_VERSION;
