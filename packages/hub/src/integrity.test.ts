@@ -175,6 +175,29 @@ describe('the database check at start', () => {
     expect((await restoreBackup(ours.path, here)).seq).toBe(ours.seq);
   });
 
+  it.each([
+    ['not JSON', () => 'this is no manifest', /不是完整的 JSON[^]*not whole JSON/],
+    ['cut short', (m: string) => m.slice(0, m.length / 2), /不是完整的 JSON[^]*not whole JSON/],
+    ['empty', () => '', /不是完整的 JSON[^]*not whole JSON/],
+    ['of another shape', () => '[1, 2, 3]', /已损坏[^]*is damaged/],
+    ['without its checksum', (m: string) => JSON.stringify({ ...JSON.parse(m), sha256: undefined }), /sha256 不对[^]*sha256 is wrong/],
+    ['with a checksum that is no checksum', (m: string) => JSON.stringify({ ...JSON.parse(m), sha256: 42 }), /sha256 不对[^]*sha256 is wrong/],
+  ])('refuses a backup whose manifest is there but %s, before the data folder changes', async (_, spoil, said) => {
+    const data = tempDir();
+    makeHallDatabase(data, 5);
+    const backup = await takeBackup(path.join(data, DATABASE_FILE), tempDir());
+    const manifest = backup.path.replace(/\.db$/, '.json');
+    fs.writeFileSync(manifest, spoil(fs.readFileSync(manifest, 'utf8')));
+    const before = sha(path.join(data, DATABASE_FILE));
+    await expect(restoreBackup(backup.path, data)).rejects.toThrow(said);
+    await expect(restoreBackup(backup.path, data)).rejects.toThrow(/清单记录着保护这个备份的校验值[^]*数据文件夹没有被改动[^]*holds the checksum that guards the backup[^]*The data folder was not changed/);
+    expect(sha(path.join(data, DATABASE_FILE))).toBe(before);
+    expect(fs.readdirSync(data).filter((f) => f.startsWith('replaced-') || f.endsWith('.restoring'))).toEqual([]);
+    // Without a manifest at all (a backup copied alone) it is restored, checked whole.
+    fs.rmSync(manifest);
+    expect((await restoreBackup(backup.path, data)).checksum).toBe('no manifest');
+  });
+
   it('lifts the mark of damage when a whole check by hand passes', async () => {
     const data = tempDir();
     makeHallDatabase(data, 5);

@@ -144,6 +144,11 @@ describe("the operator's commands on a hub in its own process", () => {
     await refused(['backup'], /没有大厅数据库[^]*There is no hall database/, { SERVICEHALL_DATA: path.join(place, 'no-hall-here'), SERVICEHALL_BACKUP_DIR: place });
     await refused(['restore', place], /这是一个文件夹，不是备份文件[^]*it is a folder, not a backup file/);
     await refused(['restore', path.join(place, 'hall-20261205.db')], /没有这个文件[^]*no such file/);
+    // A backup whose manifest, the keeper of its checksum, was cut short.
+    const backedUp = await hubCommand(['backup', '--to', path.join(place, 'backups')], env);
+    const copied = /Backup done: (\S+\.db)/.exec(backedUp.out)![1]!;
+    fs.truncateSync(copied.replace(/\.db$/, '.json'), 40);
+    await refused(['restore', copied], /清单 [^]*已损坏[^]*The manifest [^]*is damaged/);
     await refused(['restore', file], /数据文件夹 [^]*它是一个文件，不是文件夹[^]*The data folder [^]*it is a file, not a folder/, { SERVICEHALL_DATA: file });
     // A backup file this account may not read (root reads anything: the command runs as nobody then).
     const secret = path.join(place, 'hall-secret.db');

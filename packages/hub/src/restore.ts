@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { inspectBackup, type BackupManifest } from './backup';
 import { SCHEMA_VERSION } from './db';
 import { HallKey, KEY_FILE } from './files';
@@ -49,6 +50,45 @@ function backupFileProblem(file: string): Bilingual | undefined {
   return undefined;
 }
 
+/** What restore relies on in a manifest: its checksum guards the backup, and its time is said. */
+const ManifestSchema = z.looseObject({
+  format: z.literal(1),
+  file: z.string(),
+  takenAt: z.string(),
+  seq: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+/**
+ * The manifest beside the backup `file`, or undefined when there is none (a backup copied without
+ * it). One that is there but cannot be read or is not a whole manifest (not JSON, cut short, another
+ * shape) is refused: its checksum is what tells a whole backup from one damaged in storage.
+ */
+function readManifest(file: string): Pick<BackupManifest, 'sha256' | 'takenAt'> | undefined {
+  const manifest = file.replace(/\.db$/, '.json');
+  if (manifest === file) return undefined;
+  let text: string;
+  try {
+    text = fs.readFileSync(manifest, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new HubRefusal(opsText('badManifest', { file, manifest, problem: (error as Error).message }));
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new HubRefusal(opsText('badManifest', { file, manifest, problem: { 'zh-CN': `不是完整的 JSON：${(error as Error).message}`, en: `not whole JSON: ${(error as Error).message}` } }));
+  }
+  const checked = ManifestSchema.safeParse(parsed);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    const where = issue.path.join('.') || '(whole)';
+    throw new HubRefusal(opsText('badManifest', { file, manifest, problem: { 'zh-CN': `${where} 不对：${issue.message}`, en: `${where} is wrong: ${issue.message}` } }));
+  }
+  return checked.data;
+}
+
 /** A data folder that is a file (or under one) is said so before anything is read or made. */
 function dataFolderProblem(dataDir: string): void {
   try {
@@ -78,12 +118,7 @@ export async function restoreBackup(file: string, dataDir: string, now: () => nu
   if (!found.ok) throw new HubRefusal(opsText('notABackup', { file: source, problem: found.problem }));
   const known = SCHEMA_VERSION;
   if (found.schemaVersion > known) throw new HubRefusal(opsText('newerSchema', { file: source, version: found.schemaVersion, known }));
-  let manifest: BackupManifest | undefined;
-  try {
-    manifest = JSON.parse(fs.readFileSync(source.replace(/\.db$/, '.json'), 'utf8')) as BackupManifest;
-  } catch {
-    manifest = undefined;
-  }
+  const manifest = readManifest(source);
   if (manifest && manifest.sha256 !== found.sha256) throw new HubRefusal(opsText('checksumMismatch', { file: source }));
   // Another hall's backup (sealed with another hall key) would be put in place only for the hub to refuse it.
   if (fs.existsSync(keyFile)) {
