@@ -107,9 +107,20 @@ function syncFolder(dir) {
   // Makes the renames durable; folders cannot be opened for this on Windows, where NTFS journals them.
   try { const fd = fs.openSync(dir, 'r'); fs.fsyncSync(fd); fs.closeSync(fd); } catch {}
 }
+// mkdir -p one folder at a time: Node 20's recursive mkdir never returns where a folder can never be made (/proc).
+function makeFolder(dir) {
+  const missing = [];
+  for (let at = path.resolve(dir); !fs.existsSync(at); at = path.dirname(at)) {
+    missing.unshift(at);
+    if (path.dirname(at) === at) break;
+  }
+  for (const folder of missing) {
+    try { fs.mkdirSync(folder); } catch (e) { if (e.code !== 'EEXIST') throw e; }
+  }
+}
 async function backup() {
   const started = performance.now();
-  fs.mkdirSync(task.dir, { recursive: true });
+  makeFolder(task.dir);
   let name = task.stem;
   for (let i = 2; fs.existsSync(path.join(task.dir, name + '.db')); i++) name = task.stem + '-' + i;
   const file = path.join(task.dir, name + '.db');

@@ -40,10 +40,30 @@ export function secureFile(file: string, warn: (message: string) => void, mode =
   warn(`${file} was readable by others (mode ${was.toString(8)}); it is now ${mode.toString(8)}`);
 }
 
+/**
+ * `mkdir -p`, one folder at a time. Node 20's recursive mkdir never returns where a folder can never
+ * be made (under /proc: it retries its ENOENT forever); made one by one, that is an error at once.
+ */
+export function makeFolder(dir: string, mode = 0o700): void {
+  const missing: string[] = [];
+  for (let at = path.resolve(dir); !fs.existsSync(at); at = path.dirname(at)) {
+    missing.unshift(at);
+    if (path.dirname(at) === at) break;
+  }
+  for (const folder of missing) {
+    try {
+      fs.mkdirSync(folder, { mode });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error(`${path.resolve(dir)} is a file, not a folder`), { code: 'ENOTDIR' });
+}
+
 /** The data folder, made owner-only, with its database files and secrets checked. */
 export function prepareDataFolder(dataDir: string, warn: (message: string) => void): void {
   try {
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    makeFolder(dataDir, 0o700);
     fs.accessSync(dataDir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
   } catch (error) {
     throw new HubRefusal(opsText('dataFolder', { dir: path.resolve(dataDir), problem: (error as Error).message }));
@@ -96,7 +116,7 @@ export function resolveToken(dataDir: string, given: string | undefined, warn: (
     return { token: given, created: false };
   }
   const file = path.join(dataDir, TOKEN_FILE);
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeFolder(dataDir, 0o700);
   if (fs.existsSync(file)) {
     secureFile(file, warn);
     const raw = fs.readFileSync(file);
@@ -131,7 +151,7 @@ export class HallKey {
       secureFile(file, warn);
       return new HallKey(Buffer.from(text, 'hex'), file, false);
     }
-    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    makeFolder(path.dirname(file), 0o700);
     const secret = randomBytes(32);
     fs.writeFileSync(file, secret.toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
     return new HallKey(secret, file, true);

@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { HubRefusal, makeFolder } from './files';
+import { opsText } from './ops-strings';
 import { CA_CERT, CA_KEY, HUB_CERT, HUB_KEY, TLS_DIR } from './tls';
 
 // @peculiar/x509 (a maintained library; no hand-written ASN.1) over Node's WebCrypto.
@@ -38,7 +40,11 @@ async function importKey(pem: string): Promise<CryptoKey> {
  */
 export async function initTls(dataDir: string, options: { names?: string[]; hallName?: string; days?: number; now?: Date } = {}): Promise<{ dir: string; caCreated: boolean; names: string[] }> {
   const dir = path.join(dataDir, TLS_DIR);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    makeFolder(dir, 0o700);
+  } catch (error) {
+    throw new HubRefusal(opsText('dataFolder', { dir: path.resolve(dataDir), problem: (error as Error).message }));
+  }
   const now = options.now ?? new Date();
   const names = options.names && options.names.length > 0 ? options.names : defaultHubNames();
   for (const n of names) if (!net.isIP(n) && !/^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.?)+$/.test(n)) throw new Error(`"${n}" is neither an IP address nor a host name`);

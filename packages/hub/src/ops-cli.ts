@@ -40,7 +40,12 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       const database = path.join(dataDir, DATABASE_FILE);
       if (!isFile(database)) throw new HubRefusal(opsText('backupNoDatabase', { dir: path.resolve(dataDir), file: DATABASE_FILE }));
       backupFolder(dir, to ? '--to' : 'SERVICEHALL_BACKUP_DIR', 'write');
-      const backup = await takeBackup(database, path.resolve(dir));
+      // A folder that cannot be made or written (a share gone read-only, /proc) is said as a failed backup.
+      const backup = await takeBackup(database, path.resolve(dir)).catch((error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        // A copy that failed its check is said in both languages already (backupBad).
+        throw /[\u4e00-\u9fff]/.test(reason) ? error : new Error(opsText('backupFailed', { reason }));
+      });
       out(opsText('backupDone', { file: backup.path, seq: backup.seq, size: formatBytes(backup.bytes), ms: backup.ms }));
       if (policy && path.resolve(dir) === policy.dir) {
         const { timeZone } = await hallTimeZone(backup.path);

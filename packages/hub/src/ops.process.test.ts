@@ -28,13 +28,19 @@ function tempDir(): string {
 }
 
 /** `npm run hub -- ARGS` as an operator types it (as another account with `as`): its exit code and all it printed. */
-function hubCommand(args: string[], env: Record<string, string>, as: { uid?: number; gid?: number } = {}): Promise<{ code: number | null; out: string }> {
+function hubCommand(args: string[], env: Record<string, string>, as: { uid?: number; gid?: number } = {}, killAfterMs = 60_000): Promise<{ code: number | null; out: string; ms: number }> {
   return new Promise((resolve) => {
+    const started = performance.now();
     const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, SERVICEHALL_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    child.once('exit', (code) => resolve({ code, out }));
+    // A command that hangs is ended and reported as such (exit code null), not waited for.
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, ms: performance.now() - started });
+    });
   });
 }
 
@@ -166,6 +172,27 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(made.code, made.out).toBe(0);
     expect(made.out).toContain('备份完成');
   }, 120_000);
+
+  it('refuses a data folder or a backup folder that can never be made (under /proc) within seconds, not spinning in mkdir', async () => {
+    const never = '/proc/servicehall-never/data';
+    const start = await hubCommand([], { SERVICEHALL_DATA: never, SERVICEHALL_PORT: '0' }, {}, 10_000);
+    expect(start.code, `the hub did not end within 10 s: ${start.out}`).toBe(REFUSED_EXIT_CODE);
+    expect(start.out).toMatch(/数据文件夹 \/proc\/servicehall-never\/data 无法创建或写入[^]*The data folder \/proc\/servicehall-never\/data cannot be made/);
+
+    const data = tempDir();
+    makeHallDatabase(data, 3);
+    const backup = await hubCommand(['backup', '--to', '/proc/servicehall-never'], { SERVICEHALL_DATA: data }, {}, 10_000);
+    expect(backup.code, `backup did not end within 10 s: ${backup.out}`).not.toBe(null);
+    expect(backup.code).not.toBe(0);
+    expect(backup.out).toMatch(/备份失败[^]*The backup failed/);
+
+    const place = tempDir();
+    const made = await hubCommand(['backup', '--to', place], { SERVICEHALL_DATA: data });
+    const file = /Backup done: (\S+\.db)/.exec(made.out)![1]!;
+    const restore = await hubCommand(['restore', file], { SERVICEHALL_DATA: never }, {}, 10_000);
+    expect(restore.code, `restore did not end within 10 s: ${restore.out}`).toBe(REFUSED_EXIT_CODE);
+    expect(restore.out).toMatch(/数据文件夹 [^]*无法创建或写入[^]*cannot be made/);
+  }, 60_000);
 
   it('names what is wrong with an unknown command or a missing argument', async () => {
     const unknown = await hubCommand(['bakcup'], {});

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { inspectBackup, type BackupManifest } from './backup';
 import { SCHEMA_VERSION } from './db';
-import { HallKey, KEY_FILE } from './files';
+import { HallKey, KEY_FILE, makeFolder } from './files';
 import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, RUNNING_MARKER, runningHub } from './integrity';
 import { branchLineage, type Lineage } from './lineage';
 import { opsText, type Bilingual } from './ops-strings';
@@ -133,7 +133,11 @@ export async function restoreBackup(file: string, dataDir: string, now: () => nu
       throw new HubRefusal(opsText('otherHallKey', { file: source, key: keyFile }));
   }
 
-  fs.mkdirSync(dataDir, { recursive: true });
+  try {
+    makeFolder(dataDir, 0o700);
+  } catch (error) {
+    throw new HubRefusal(opsText('dataFolder', { dir: path.resolve(dataDir), problem: (error as Error).message }));
+  }
   const target = path.join(dataDir, DATABASE_FILE);
   const incoming = `${target}.restoring`;
   fs.copyFileSync(source, incoming);
