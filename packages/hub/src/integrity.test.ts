@@ -4,10 +4,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { takeBackup } from './backup';
 import Database from 'better-sqlite3';
-import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE, RUNNING_MARKER, checkAtStart } from './integrity';
+import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE, RUNNING_MARKER, checkAtStart, checkInBackground, checkOnce } from './integrity';
 import { createLogger, useLogger } from './log';
 import { runOpsCommand } from './ops-cli';
 import { restoreBackup } from './restore';
@@ -149,6 +149,38 @@ describe('the database check at start', () => {
     const restored = await startHub({ dataDir: data, token: HUB_TOKEN, wholeCheckUpToBytes: 0 });
     expect(await restored.backgroundCheck).toBeUndefined();
     await restored.close();
+  });
+
+  it('takes a background check that could not finish (the file gone for a while, an I/O error) for no damage: says so in both languages, asks for no restore, and checks again', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 20);
+    const elsewhere = path.join(tempDir(), DATABASE_FILE);
+    const logged: string[] = [];
+    const restoreLog = useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } }));
+    try {
+      const check = checkInBackground(elsewhere, 200);
+      await vi.waitFor(() => expect(logged).toHaveLength(1), { timeout: 10_000 });
+      fs.copyFileSync(path.join(data, DATABASE_FILE), elsewhere);
+      expect(await check.result).toBeUndefined();
+      const said = JSON.parse(logged[0]!) as { level: string; msg: string; attempt: number };
+      expect(said).toMatchObject({ level: 'warn', attempt: 1 });
+      expect(said.msg).toMatch(/完整检查没能做完[^]*不需要恢复备份[^\n]*\nThe whole check [^]*could not finish[^]*no restore is needed/);
+      expect(said.msg).not.toMatch(/npm run hub -- restore|停止接受命令|stopped taking commands/);
+      expect(logged.map((l) => JSON.parse(l).level)).not.toContain('fatal');
+    } finally {
+      restoreLog();
+    }
+  });
+
+  it('takes its worker ended before it finished (killed, out of memory) for a check unfinished, and only SQLite’s verdict for damage', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 5);
+    const killed = checkOnce(path.join(data, DATABASE_FILE));
+    await killed.worker.terminate();
+    expect(await killed.verdict).toMatchObject({ kind: 'unfinished', reason: expect.stringContaining('before it finished') });
+    expect(await checkOnce(path.join(data, DATABASE_FILE)).verdict).toEqual({ kind: 'whole' });
+    damage(path.join(data, DATABASE_FILE));
+    expect(await checkOnce(path.join(data, DATABASE_FILE)).verdict).toMatchObject({ kind: 'damaged' });
   });
 
   it('lets a big, whole database serve while the background check passes', async () => {

@@ -7,6 +7,7 @@ import { newestBackup } from './backup';
 import { checkDatabaseFile, DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './files';
 import { log } from './log';
 import { sqliteWorker } from './sqlite-worker';
+import type { Worker } from 'node:worker_threads';
 import { opsText } from './ops-strings';
 
 /** Present while a hub runs on the data folder; found at start, it means the last one did not stop cleanly. */
@@ -175,32 +176,69 @@ let db;
 try {
   db = new Database(workerData.file, { readonly: true, fileMustExist: true });
   const found = db.pragma('quick_check(5)').map((r) => Object.values(r)[0]).filter((m) => m !== 'ok');
-  parentPort.postMessage(found.length ? found.join('; ') : null);
+  parentPort.postMessage(found.length ? { kind: 'damaged', problem: found.join('; ') } : { kind: 'whole' });
 } catch (e) {
-  parentPort.postMessage(e && e.message ? e.message : String(e));
+  const message = e && e.message ? e.message : String(e);
+  // Only SQLite's own verdict of corruption is damage; a busy file, an I/O error, no memory is a check that could not finish.
+  parentPort.postMessage(/^SQLITE_(CORRUPT|NOTADB)/.test(e && e.code) ? { kind: 'damaged', problem: message } : { kind: 'unfinished', reason: (e && e.code ? e.code + ': ' : '') + message });
 } finally {
   try { if (db) db.close(); } catch {}
 }
 `;
 
+/** What one whole check in the background found: the database whole, damaged (SQLite says so), or nothing (it could not finish). */
+export type BackgroundVerdict = { kind: 'whole' } | { kind: 'damaged'; problem: string } | { kind: 'unfinished'; reason: string };
+
+/** One whole quick_check in a worker. Its worker failing (out of memory, killed) is a check unfinished, not damage. */
+export function checkOnce(file: string): { verdict: Promise<BackgroundVerdict>; worker: Worker } {
+  const worker = sqliteWorker(CHECK_WORKER, { file });
+  const verdict = new Promise<BackgroundVerdict>((resolve) => {
+    worker.once('message', (found: BackgroundVerdict) => resolve(found));
+    worker.once('error', (error) => resolve({ kind: 'unfinished', reason: `the check's worker failed: ${error.message}` }));
+    worker.once('exit', (code) => resolve({ kind: 'unfinished', reason: `the check's worker ended (exit code ${code}) before it finished` }));
+  });
+  return { verdict, worker };
+}
+
+/** How long after a check that could not finish the next one begins. */
+export const CHECK_RETRY_MS = 15 * 60_000;
+
 /**
  * The whole quick_check of a big database, in a worker beside the running hub (a read transaction
- * in WAL mode: the hub writes on meanwhile). Resolves with the problem found, or undefined; `stop`
- * ends it (the hub is closing) and it then resolves with undefined.
+ * in WAL mode: the hub writes on meanwhile). Resolves with the problem found when SQLite finds the
+ * database damaged, or undefined when it is whole; `stop` ends it (the hub is closing) and it then
+ * resolves with undefined. A check that could not finish (its worker out of memory or ended, an I/O
+ * error, the file busy or gone) is logged as such and tried again after `retryMs`: it is no damage.
  */
-export function checkInBackground(file: string): { result: Promise<string | undefined>; stop(): void } {
-  const worker = sqliteWorker(CHECK_WORKER, { file });
+export function checkInBackground(file: string, retryMs = CHECK_RETRY_MS): { result: Promise<string | undefined>; stop(): void } {
   let stopped = false;
-  const result = new Promise<string | undefined>((resolve) => {
-    worker.once('message', (problem: string | null) => resolve(stopped ? undefined : (problem ?? undefined)));
-    worker.once('error', (error) => resolve(stopped ? undefined : error.message));
-    worker.once('exit', () => resolve(undefined));
-  });
+  let current: Worker | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let settle!: (problem: string | undefined) => void;
+  const result = new Promise<string | undefined>((resolve) => (settle = resolve));
+  const attempt = (n: number) => {
+    const check = checkOnce(file);
+    current = check.worker;
+    void check.verdict.then((verdict) => {
+      void check.worker.terminate();
+      if (stopped) return;
+      if (verdict.kind === 'unfinished') {
+        log.warn({ reason: verdict.reason, attempt: n, retryInMinutes: retryMs / 60_000 }, opsText('checkUnfinished', { file, reason: verdict.reason, minutes: Math.round((retryMs / 60_000) * 10) / 10 }));
+        retry = setTimeout(() => attempt(n + 1), retryMs);
+        retry.unref();
+        return;
+      }
+      settle(verdict.kind === 'damaged' ? verdict.problem : undefined);
+    });
+  };
+  attempt(1);
   return {
     result,
     stop() {
       stopped = true;
-      void worker.terminate();
+      clearTimeout(retry);
+      void current?.terminate();
+      settle(undefined);
     },
   };
 }
