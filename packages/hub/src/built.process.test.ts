@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -27,6 +28,17 @@ const eventually = (check: () => unknown) => vi.waitFor(check, { timeout: 20_000
 const commandLine = (pid: number) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
 
 describe('the built hub', () => {
+  it('is what the hub package’s bin names, and runs as it is, an operator’s command through it', async () => {
+    const hubPackage = path.resolve(path.dirname(builtEntry('cli')), '..');
+    const bin = (JSON.parse(fs.readFileSync(path.join(hubPackage, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['servicehall-hub']!;
+    expect(path.resolve(hubPackage, bin)).toBe(builtEntry('cli'));
+    expect(fs.existsSync(builtEntry('cli')), `the hub is not built (${builtEntry('cli')}): npm run build:hub`).toBe(true);
+    const missing = path.join(os.tmpdir(), 'servicehall-no-such-backups-folder');
+    const said = spawnSync(path.resolve(hubPackage, bin), ['backups', '--in', missing], { encoding: 'utf8', env: { ...process.env, SERVICEHALL_DATA: missing } });
+    expect(said.status, said.stderr).toBe(78);
+    expect(said.stderr).toMatch(/备份文件夹 [^]*不存在[^]*does not exist/);
+  }, 30_000);
+
   it('serves, follows a phone in its own phones process and ships to the city from its worker, with no tsx anywhere, and stops cleanly', async () => {
     expect(fs.existsSync(builtEntry('cli')), `the hub is not built (${builtEntry('cli')}): npm run build:hub`).toBe(true);
     // Runnable as it is (an installer's `./packages/hub/dist/cli.js`): by Node, not through tsx as the source.
