@@ -127,7 +127,8 @@ export function databaseProblem(file: string, kind: 'quick' | 'full' | 'partial'
     if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get()) return 'no event log in it';
     return undefined;
   } catch (error) {
-    if (error instanceof Database.SqliteError && !DAMAGE.test(error.code)) throw new HubRefusal(opsText('unreadable', { file, problem: error.message }));
+    // Only SQLite's own word is damage: better-sqlite3's errors of its own (a folder that is not there) are not.
+    if (!(error instanceof Database.SqliteError) || !DAMAGE.test(error.code)) throw new HubRefusal(opsText('unreadable', { file, problem: error instanceof Error ? error.message : String(error) }));
     return error instanceof Error ? error.message : String(error);
   } finally {
     db?.close();

@@ -73,6 +73,8 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
     }
     case 'check': {
       const file = path.join(dataDir, DATABASE_FILE);
+      // No database is no damage: SERVICEHALL_DATA names another folder.
+      if (!isFile(file)) throw new HubRefusal(opsText('archiveNoDatabase', { dir: path.resolve(dataDir) }));
       const problem = databaseProblem(file, 'full');
       if (!problem) {
         out(`${file}: integrity_check ok`);

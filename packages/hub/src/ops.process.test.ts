@@ -148,6 +148,7 @@ describe("the operator's commands on a hub in its own process", () => {
     await refused(['backup', '--to', nowhere], /不存在[^]*does not exist/);
     await refused(['backups', '--in', nowhere], /不存在[^]*does not exist/);
     await refused(['backup'], /没有大厅数据库[^]*There is no hall database/, { SERVICEHALL_DATA: path.join(place, 'no-hall-here'), SERVICEHALL_BACKUP_DIR: place });
+    await refused(['check'], /中没有大厅数据库[^]*There is no hall database in/, { SERVICEHALL_DATA: path.join(place, 'no-hall-here') });
     await refused(['restore', place], /这是一个文件夹，不是备份文件[^]*it is a folder, not a backup file/);
     await refused(['restore', path.join(place, 'hall-20261205.db')], /没有这个文件[^]*no such file/);
     // A backup whose manifest, the keeper of its checksum, was cut short.
