@@ -167,6 +167,15 @@ describe('a ticket printer on a serial line', () => {
     expect(sim.device.receipts).toHaveLength(1);
   });
 
+  it('reads the status of a printer on software flow control: XOFF and XON among its answers are neither status nor noise', async () => {
+    sim.device.set({ lineNoise: [0x13, 0x11] });
+    const result = await printer.status();
+    expect(result.ok && faultOf(result.status)).toBeUndefined();
+    expect(sim.device.statusRequests).toBe(4);
+    await printer.print(TICKET);
+    expect(sim.device.receipts).toHaveLength(1);
+  });
+
   it('prints on near-end paper but says so', async () => {
     sim.device.set({ paperNearEnd: true });
     const printed = await printer.print(TICKET);

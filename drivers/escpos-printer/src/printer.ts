@@ -1,7 +1,7 @@
 import { encodeDocument, type DocumentCode } from './encode';
 import type { PrintDocument } from './documents';
 import type { PrinterProfile } from './profiles';
-import { DLE_EOT_ALL, decodeStatus, faultOf, isStatusByte, type PrintFailureCode, type PrinterStatus } from './status';
+import { DLE_EOT_ALL, decodeStatus, faultOf, isFlowControl, isStatusByte, type PrintFailureCode, type PrinterStatus } from './status';
 import type { Transport } from '@servicehall/serial';
 
 /** `status-unknown`: the answer came with bytes that no status byte can be (noise on the line), asked again and still so. */
@@ -145,6 +145,7 @@ export class TicketPrinter {
       unsubscribe = this.transport.onData((chunk) => {
         for (const byte of chunk) {
           if (isStatusByte(byte)) replies.push(byte);
+          else if (isFlowControl(byte)) continue;
           else if (noise.length < 8) noise.push(byte);
         }
         if (replies.length >= expected) resolve(noise.length > 0 ? this.noisy(noise) : this.lastFour(replies));

@@ -5,6 +5,14 @@ export function isStatusByte(byte: number): boolean {
   return (byte & 0x93) === 0x12;
 }
 
+/**
+ * XON (0x11) and XOFF (0x13): a printer set to software flow control sends them whenever its buffer
+ * fills and empties, answers or not. They are not status (bit 0 is on) and not noise either.
+ */
+export function isFlowControl(byte: number): boolean {
+  return byte === 0x11 || byte === 0x13;
+}
+
 export interface PrinterStatus {
   offline: boolean;
   coverOpen: boolean;
