@@ -339,7 +339,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       (code) => (process.exitCode = code),
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
-        console.error(message.startsWith('unknown command') ? `${message}; or create-admin, init-tls, archive YEAR` : message);
+        console.error(message);
         process.exitCode = error instanceof HubRefusal ? error.exitCode : 1;
       },
     );

@@ -18,7 +18,7 @@ function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
   if (i < 0) return undefined;
   const value = args[i + 1];
-  if (!value || value.startsWith('--')) throw new Error(`--${name} needs a value`);
+  if (!value || value.startsWith('--')) throw new Error(opsText('optionValue', { name, example: name === 'user' ? 'servicehall' : { 'zh-CN': '文件夹', en: 'FOLDER' } }));
   return value;
 }
 
@@ -36,7 +36,7 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       const policy = backupPolicyFromEnv(env);
       const to = option(args, 'to');
       const dir = to ?? policy?.dir;
-      if (!dir) throw new Error('say where to put the backup: SERVICEHALL_BACKUP_DIR, or --to FOLDER');
+      if (!dir) throw new Error(opsText('backupWhere'));
       const database = path.join(dataDir, DATABASE_FILE);
       if (!isFile(database)) throw new HubRefusal(opsText('backupNoDatabase', { dir: path.resolve(dataDir), file: DATABASE_FILE }));
       backupFolder(dir, to ? '--to' : 'SERVICEHALL_BACKUP_DIR', 'write');
@@ -56,7 +56,7 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
     case 'backups': {
       const within = option(args, 'in');
       const dir = within ?? backupPolicyFromEnv(env)?.dir;
-      if (!dir) throw new Error('say where the backups are: SERVICEHALL_BACKUP_DIR, or --in FOLDER');
+      if (!dir) throw new Error(opsText('backupsWhere'));
       backupFolder(dir, within ? '--in' : 'SERVICEHALL_BACKUP_DIR', 'read');
       const backups = await listBackups(path.resolve(dir));
       if (backups.length === 0) out(opsText('noBackup', { dir }));
@@ -65,7 +65,7 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
     }
     case 'restore': {
       const file = args.find((a) => !a.startsWith('--'));
-      if (!file) throw new Error('name the backup to restore: npm run hub -- restore FILE (npm run hub -- backups lists them)');
+      if (!file) throw new Error(opsText('restoreWhich'));
       const restored = await restoreBackup(file, dataDir, Date.now, env.SERVICEHALL_KEY_FILE || undefined);
       out(opsText('restored', { file: path.resolve(file), seq: restored.seq, at: restored.takenAt ?? '?', kept: restored.kept ?? '-' }));
       out(opsText('restoredNext'));
@@ -94,7 +94,7 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       return 0;
     }
     default:
-      throw new Error(`unknown command "${command}": the hub takes none (it runs), or ${OPS_COMMANDS.join(', ')}`);
+      throw new Error(opsText('unknownCommand', { command, commands: [...OPS_COMMANDS, 'create-admin', 'init-tls', 'archive YEAR', 'promote'].join(', ') }));
   }
 }
 

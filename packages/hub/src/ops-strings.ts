@@ -6,6 +6,11 @@ export const OPS_TEXT = {
   'zh-CN': {
     damaged: '大厅数据库 {file} 已损坏（{problem}）。主机没有使用它，也没有改动它。',
     damagedWhileServing: '大厅数据库 {file} 已损坏（{problem}）：主机运行中的完整检查发现了它，主机已停止接受命令。',
+    optionValue: '命令选项 --{name} 后面缺少它的值（如 --{name} {example}）。',
+    backupWhere: '没有说明把备份放到哪里：请设置 SERVICEHALL_BACKUP_DIR，或写 --to 文件夹。',
+    backupsWhere: '没有说明备份在哪里：请设置 SERVICEHALL_BACKUP_DIR，或写 --in 文件夹。',
+    restoreWhich: '没有说明要恢复哪个备份：npm run hub -- restore 备份文件（npm run hub -- backups 列出已有的备份）。',
+    unknownCommand: '主机没有“{command}”这个命令。不带命令时主机开始运行；它的命令有 {commands}。',
     checkUnfinished: '主机运行中对大厅数据库 {file} 的完整检查没能做完（{reason}）：这不说明数据库已损坏，主机照常运行，不需要恢复备份。{minutes} 分钟后再检查一次；若一再如此，请检查磁盘和内存。',
     restoreNewest: '请先停止主机服务，再用最新的备份恢复：npm run hub -- restore {backup}',
     noBackup: '在 {dir} 中没有找到可用的备份。请把最近的备份文件放到该文件夹，或用 npm run hub -- restore 备份文件 恢复。',
@@ -50,6 +55,11 @@ export const OPS_TEXT = {
   en: {
     damaged: 'The hall database {file} is damaged ({problem}). The hub has neither used nor changed it.',
     damagedWhileServing: 'The hall database {file} is damaged ({problem}): the whole check the hub runs while serving found it, and the hub has stopped taking commands.',
+    optionValue: '--{name} needs a value (e.g. --{name} {example}).',
+    backupWhere: 'say where to put the backup: SERVICEHALL_BACKUP_DIR, or --to FOLDER',
+    backupsWhere: 'say where the backups are: SERVICEHALL_BACKUP_DIR, or --in FOLDER',
+    restoreWhich: 'name the backup to restore: npm run hub -- restore FILE (npm run hub -- backups lists them)',
+    unknownCommand: 'unknown command "{command}": the hub takes none (it runs), or {commands}',
     checkUnfinished: 'The whole check of the hall database {file} that the hub runs while serving could not finish ({reason}): this says nothing of damage, the hub goes on serving and no restore is needed. It is tried again in {minutes} minutes; should this keep happening, look at the disk and the memory.',
     restoreNewest: 'Stop the hub service, then restore the newest backup: npm run hub -- restore {backup}',
     noBackup: 'No usable backup was found in {dir}. Put the latest backup file there, or restore it with npm run hub -- restore FILE.',

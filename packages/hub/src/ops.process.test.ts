@@ -195,12 +195,19 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(restore.out).toMatch(/数据文件夹 [^]*无法创建或写入[^]*cannot be made/);
   }, 60_000);
 
-  it('names what is wrong with an unknown command or a missing argument', async () => {
+  it('names what is wrong with an unknown command or a missing argument, in Chinese then English', async () => {
     const unknown = await hubCommand(['bakcup'], {});
     expect(unknown.code).toBe(1);
+    expect(unknown.out).toContain('主机没有“bakcup”这个命令');
     expect(unknown.out).toContain('unknown command "bakcup"');
+    expect(unknown.out).toContain('create-admin, init-tls, archive YEAR');
     const noFile = await hubCommand(['restore'], { SERVICEHALL_DATA: tempDir() });
-    expect(noFile.out).toContain('name the backup to restore');
+    expect(noFile.out).toMatch(/没有说明要恢复哪个备份[^]*name the backup to restore/);
+    const noValue = await hubCommand(['backup', '--to'], { SERVICEHALL_DATA: tempDir() });
+    expect(noValue.code).toBe(1);
+    expect(noValue.out).toMatch(/--to 后面缺少它的值[^]*--to needs a value/);
+    const nowhere = await hubCommand(['backups'], { SERVICEHALL_DATA: tempDir(), SERVICEHALL_BACKUP_DIR: '' });
+    expect(nowhere.out).toMatch(/没有说明备份在哪里[^]*say where the backups are/);
   }, 60_000);
 
   it('stops on a wrong setting (SERVICEHALL_LOG_LEVEL, SERVICEHALL_PORT, SERVICEHALL_MAX_DB_MB=0, a backup every 99999 minutes) with a line of its log naming it in both languages, and is not restarted', async () => {
