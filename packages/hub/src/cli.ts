@@ -47,16 +47,19 @@ import { CA_CERT, TLS_DIR } from './tls';
 export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOptions {
   const port = hubNumber(env, 'SERVICEHALL_PORT') ?? 8600;
   const seed = env.SERVICEHALL_SEED ?? '';
-  if (seed !== '' && seed !== 'demo') throw new Error(`SERVICEHALL_SEED is "demo" (the demo hall) or empty (a new hall set up in the console), not "${seed}"`);
+  if (seed !== '' && seed !== 'demo') throw new SettingProblem(`SERVICEHALL_SEED 应为 demo（演示大厅）或不设（在管理控制台中设置的新大厅），而不是“${seed}”`, `SERVICEHALL_SEED is "demo" (the demo hall) or empty (a new hall set up in the console), not "${seed}"`);
   const cert = env.SERVICEHALL_TLS_CERT || undefined;
   const key = env.SERVICEHALL_TLS_KEY || undefined;
-  if (!!cert !== !!key) throw new Error('SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY go together: the certificate file and its key file');
+  if (!!cert !== !!key) throw new SettingProblem('SERVICEHALL_TLS_CERT 和 SERVICEHALL_TLS_KEY 要一起设置：证书文件和它的私钥文件', 'SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY go together: the certificate file and its key file');
   const maxMb = hubNumber(env, 'SERVICEHALL_MAX_DB_MB');
   const notify = readNotifyInput(env);
-  if (!notify.ok) throw new Error(notify.message);
+  if (!notify.ok) throw new SettingProblem('通知渠道的设置（SERVICEHALL_NOTIFY_CONFIG 或 SERVICEHALL_NOTIFY）不能使用：它应是 README 所述的 JSON，具体问题见下面的英文', notify.message);
   const phoneStreams = env.SERVICEHALL_PHONE_STREAMS || 'process';
   if (phoneStreams !== 'process' && phoneStreams !== 'inline')
-    throw new Error(`SERVICEHALL_PHONE_STREAMS is "process" (the phones' streams in a process of the hub's own) or "inline" (on the hub's thread), not "${phoneStreams}"`);
+    throw new SettingProblem(
+      `SERVICEHALL_PHONE_STREAMS 应为 process（手机的实时连接由主机自己的一个进程服务）或 inline（由主机的主线程服务），而不是“${phoneStreams}”`,
+      `SERVICEHALL_PHONE_STREAMS is "process" (the phones' streams in a process of the hub's own) or "inline" (on the hub's thread), not "${phoneStreams}"`,
+    );
   const publicPort = hubNumber(env, 'SERVICEHALL_PUBLIC_PORT');
   return {
     dataDir: env.SERVICEHALL_DATA || './data',
@@ -69,34 +72,48 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOpti
     keyFile: env.SERVICEHALL_KEY_FILE || undefined,
     ...(cert && key ? { tls: { cert, key } } : {}),
     allowInsecure: env.SERVICEHALL_ALLOW_INSECURE === '1',
-    limits: limitsFrom(env.SERVICEHALL_LIMITS),
+    limits: inChinese('SERVICEHALL_LIMITS 的写法有误：它应是一个 JSON 对象，限制的名称和数值见 README 的设置表，具体问题见下面的英文', () => limitsFrom(env.SERVICEHALL_LIMITS)),
     ...(maxMb !== undefined ? { maxDatabaseBytes: maxMb * 1024 * 1024 } : {}),
     backup: backupPolicyFromEnv(env),
     metricsToken: env.SERVICEHALL_METRICS_TOKEN || undefined,
     wholeCheckUpToBytes: wholeCheckLimit(env),
     notify: notify.input as never,
-    trustProxy: proxyTrustFrom(env.SERVICEHALL_TRUST_PROXY),
+    trustProxy: inChinese('SERVICEHALL_TRUST_PROXY 应为代理服务器的地址，多个用逗号隔开（如 192.168.1.2,::1）', () => proxyTrustFrom(env.SERVICEHALL_TRUST_PROXY)),
     phoneStreams,
     ...(publicPort !== undefined ? { publicPort } : {}),
-    upstream: upstreamFromEnv(env),
+    upstream: inChinese('上报市级平台的设置（SERVICEHALL_UPSTREAM_*）有误：SERVICEHALL_UPSTREAM_URL 和 SERVICEHALL_UPSTREAM_HALL 要一起设置，SERVICEHALL_UPSTREAM_BATCH 为 1 到 20000，具体问题见下面的英文', () => upstreamFromEnv(env)),
     ...standbyOptions(env),
   };
+}
+
+/** A setting read by another module, whose problem is said in English: the Chinese line says what the setting should be. */
+function inChinese<T>(zh: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof SettingProblem || !(error instanceof Error)) throw error;
+    throw new SettingProblem(zh, error.message);
+  }
 }
 
 function standbyOptions(env: NodeJS.ProcessEnv): Pick<HubOptions, 'peer' | 'standby' | 'promoteAfterMs' | 'semiSyncTimeoutMs'> {
   const standby = env.SERVICEHALL_STANDBY === '1';
   const peerUrl = env.SERVICEHALL_PEER || undefined;
-  if (standby && !peerUrl) throw new Error('SERVICEHALL_STANDBY=1 needs SERVICEHALL_PEER: the address of the hub in charge, e.g. https://192.168.1.10:8600');
+  if (standby && !peerUrl)
+    throw new SettingProblem('SERVICEHALL_STANDBY=1 需要 SERVICEHALL_PEER：主用主机的地址，如 https://192.168.1.10:8600', 'SERVICEHALL_STANDBY=1 needs SERVICEHALL_PEER: the address of the hub in charge, e.g. https://192.168.1.10:8600');
   const seconds = hubNumber(env, 'SERVICEHALL_PROMOTE_AFTER_S');
   const timeout = hubNumber(env, 'SERVICEHALL_SEMI_SYNC_TIMEOUT_MS');
   if (!peerUrl) return {};
-  if (!/^https?:\/\/[^/\s]+\/?$/.test(peerUrl)) throw new Error(`SERVICEHALL_PEER is the other hub's address, http(s)://host:port, not "${peerUrl}"`);
+  if (!/^https?:\/\/[^/\s]+\/?$/.test(peerUrl))
+    throw new SettingProblem(`SERVICEHALL_PEER 应为另一台主机的地址 http(s)://主机:端口，而不是“${peerUrl}”`, `SERVICEHALL_PEER is the other hub's address, http(s)://host:port, not "${peerUrl}"`);
   const dataDir = env.SERVICEHALL_DATA || './data';
   const token = env.SERVICEHALL_TOKEN || readIfThere(path.join(dataDir, TOKEN_FILE));
-  if (!token) throw new Error('a hub with SERVICEHALL_PEER needs the hall token of its peer: set SERVICEHALL_TOKEN to the primary’s (both hubs share one)');
+  if (!token)
+    throw new SettingProblem('设置了 SERVICEHALL_PEER 的主机需要对方的大厅令牌：请把 SERVICEHALL_TOKEN 设为主用主机的令牌（两台主机共用一个）', 'a hub with SERVICEHALL_PEER needs the hall token of its peer: set SERVICEHALL_TOKEN to the primary’s (both hubs share one)');
   const caFile = env.SERVICEHALL_PEER_CA || path.join(dataDir, TLS_DIR, CA_CERT);
   const ca = peerUrl.startsWith('https:') ? readIfThere(caFile) : undefined;
-  if (peerUrl.startsWith('https:') && !ca) throw new Error(`the peer is reached over HTTPS: copy the hall CA (ca.crt) to ${caFile}, or name it in SERVICEHALL_PEER_CA`);
+  if (peerUrl.startsWith('https:') && !ca)
+    throw new SettingProblem(`对方主机经 HTTPS 连接：请把大厅的 CA 证书（ca.crt）复制到 ${caFile}，或在 SERVICEHALL_PEER_CA 中写明它的位置`, `the peer is reached over HTTPS: copy the hall CA (ca.crt) to ${caFile}, or name it in SERVICEHALL_PEER_CA`);
   return {
     peer: { url: peerUrl.replace(/\/$/, ''), token, ...(ca ? { ca } : {}) },
     standby,

@@ -45,3 +45,32 @@ describe("the hub's numeric settings", () => {
     });
   }
 });
+
+/** The other settings the hub refuses at start: each named in Chinese words in the Chinese line, the English beside it. */
+const OTHERS: [env: Record<string, string>, zh: string, en: string][] = [
+  [{ SERVICEHALL_SEED: 'demo2' }, 'SERVICEHALL_SEED 应为 demo', 'SERVICEHALL_SEED is "demo"'],
+  [{ SERVICEHALL_TLS_CERT: '/etc/hub.crt' }, 'SERVICEHALL_TLS_CERT 和 SERVICEHALL_TLS_KEY 要一起设置', 'go together'],
+  [{ SERVICEHALL_PHONE_STREAMS: 'thread' }, 'SERVICEHALL_PHONE_STREAMS 应为 process', 'not "thread"'],
+  [{ SERVICEHALL_STANDBY: '1' }, 'SERVICEHALL_STANDBY=1 需要 SERVICEHALL_PEER', 'needs SERVICEHALL_PEER'],
+  [{ SERVICEHALL_PEER: 'ftp://192.0.2.1' }, 'SERVICEHALL_PEER 应为另一台主机的地址', 'not "ftp://192.0.2.1"'],
+  [{ SERVICEHALL_PEER: 'https://192.0.2.1:8600', SERVICEHALL_TOKEN: 'a-token-of-sixteen-plus' }, '请把大厅的 CA 证书（ca.crt）复制到', 'copy the hall CA'],
+  [{ SERVICEHALL_LIMITS: '{"conections":10}' }, 'SERVICEHALL_LIMITS 的写法有误', 'has no limit "conections"'],
+  [{ SERVICEHALL_TRUST_PROXY: 'the-proxy' }, 'SERVICEHALL_TRUST_PROXY 应为代理服务器的地址', 'not "the-proxy"'],
+  [{ SERVICEHALL_NOTIFY: '{not json' }, '通知渠道的设置', 'SERVICEHALL_NOTIFY is not valid JSON'],
+  [{ SERVICEHALL_UPSTREAM_URL: 'postgres://city/db' }, '上报市级平台的设置', 'SERVICEHALL_UPSTREAM_HALL go together'],
+];
+
+describe("the hub's other settings", () => {
+  it.each(OTHERS)('refuse %j in Chinese words, then English', (env, zh, en) => {
+    let error: unknown;
+    try {
+      hubOptionsFromEnv({ SERVICEHALL_DATA: '/nonexistent/servicehall-test', ...env });
+    } catch (e) {
+      error = e;
+    }
+    expect(error, `${JSON.stringify(env)} was taken`).toBeInstanceOf(Error);
+    const { message, zh: chinese } = error as Error & { zh?: string };
+    expect(chinese).toContain(zh);
+    expect(message).toContain(en);
+  });
+});
