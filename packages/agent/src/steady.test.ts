@@ -20,18 +20,30 @@ describe('a device state told to the hall', () => {
     vi.useRealTimers();
   });
 
-  it('tells a printer flapping every 3 s once as in fault, and ready once it has stayed so for the hold', () => {
+  it('tells a printer flapping every 3 s twice as in fault, and ready once it has stayed so for the hold', () => {
     steady.see(OK);
     for (let i = 0; i < 21; i++) {
       steady.see(i % 2 === 0 ? COVER : OK);
       vi.advanceTimersByTime(3000);
     }
-    expect(told).toEqual([OK, COVER]);
+    expect(told).toEqual([OK, COVER, OK, COVER]);
     steady.see(OK);
     vi.advanceTimersByTime(9999);
-    expect(told).toEqual([OK, COVER]);
+    expect(told).toEqual([OK, COVER, OK, COVER]);
     vi.advanceTimersByTime(1);
-    expect(told).toEqual([OK, COVER, OK]);
+    expect(told).toEqual([OK, COVER, OK, COVER, OK]);
+  });
+
+  it('tells a fault mended once at once: paper out, refilled, ready on the board without waiting', () => {
+    steady.see(OK);
+    steady.see(PAPER);
+    steady.see(OK);
+    expect(told).toEqual([OK, PAPER, OK]);
+    // A minute later the next fault and its mending are told at once again: that is no flapping.
+    vi.advanceTimersByTime(60_000);
+    steady.see(COVER);
+    steady.see(OK);
+    expect(told).toEqual([OK, PAPER, OK, COVER, OK]);
   });
 
   it('tells a change for the worse at once: a fault after a warning, another fault', () => {
@@ -42,12 +54,15 @@ describe('a device state told to the hall', () => {
     expect(told).toEqual([OK, NEAR, COVER, PAPER]);
   });
 
-  it('holds a fault cleared to a warning as it holds one cleared to ready, and tells the same state once', () => {
-    steady.see(PAPER);
+  it('holds a fault cleared to a warning as it holds one cleared to ready, once it flaps, and tells the same state once', () => {
+    for (let i = 0; i < 3; i++) {
+      steady.see(PAPER);
+      steady.see(NEAR);
+    }
     steady.see(NEAR);
-    steady.see(NEAR);
+    expect(told).toEqual([PAPER, NEAR, PAPER, NEAR, PAPER]);
     vi.advanceTimersByTime(10_000);
     steady.see(NEAR);
-    expect(told).toEqual([PAPER, NEAR]);
+    expect(told).toEqual([PAPER, NEAR, PAPER, NEAR, PAPER, NEAR]);
   });
 });
