@@ -160,6 +160,8 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await admin.getByText('终端 kiosk-1 已登记').waitFor();
     await kiosk.ready;
     await admin.locator('[data-testid=terminal-kiosk-1] .state.online').waitFor();
+    // Its devices in the hall's words, not the terminal's own names for them ("ticket-printer ok").
+    await expect.poll(() => admin.locator('[data-testid=terminal-kiosk-1] [data-testid=device-ticket-printer]').textContent()).toBe('打印机 正常');
     await screenshot(admin, 'console-terminals');
 
     // The kiosk's screen turns into the kiosk by itself; a citizen takes a number.

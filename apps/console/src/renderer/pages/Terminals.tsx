@@ -99,8 +99,8 @@ export function TerminalsPage() {
                 <td>{c.version ?? ''}</td>
                 <td>
                   {c.devices.map((d) => (
-                    <span key={d.name} className={`tag ${d.status === 'ok' ? '' : 'warn'}`}>
-                      {d.name} {d.status}
+                    <span key={d.name} className={`tag ${d.status === 'ok' ? '' : 'warn'}`} title={`${d.name}: ${d.code ?? d.status}`} data-testid={`device-${d.name}`}>
+                      {t.board.deviceKinds[d.kind] ?? d.name} {d.status === 'ok' ? t.terminals.deviceOk : (t.board.deviceCodes[d.code ?? d.status] ?? t.board.deviceCodes[d.status] ?? d.status)}
                     </span>
                   ))}
                 </td>
