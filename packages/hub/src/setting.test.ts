@@ -6,7 +6,7 @@ import { NUMBER_SETTINGS, type NumberSettingName } from './setting';
 const CASES: [NumberSettingName, refused: string[], taken: [string, (o: ReturnType<typeof hubOptionsFromEnv>) => unknown, unknown][]][] = [
   ['SERVICEHALL_PORT', ['-1', '65536', '86OO', '8600.5', ' 8600', '1e3'], [['8601', (o) => o.port, 8601], ['0', (o) => o.port, 0]]],
   ['SERVICEHALL_PUBLIC_PORT', ['0', '-8602', '70000', '8602/tcp'], [['8602', (o) => o.publicPort, 8602]]],
-  ['SERVICEHALL_MAX_DB_MB', ['0', '-5', '1.5', '10MB', '15', '99999999999', '1e6'], [['2048', (o) => o.maxDatabaseBytes, 2048 * 1024 * 1024]]],
+  ['SERVICEHALL_MAX_DB_MB', ['0', '-5', '1.5', '10MB', '99999999999', '1e6'], [['2048', (o) => o.maxDatabaseBytes, 2048 * 1024 * 1024], ['2', (o) => o.maxDatabaseBytes, 2 * 1024 * 1024]]],
   ['SERVICEHALL_START_CHECK_WHOLE_MB', ['-1', '0.5', '256M', '99999999999'], [['0', (o) => o.wholeCheckUpToBytes, 0], ['512', (o) => o.wholeCheckUpToBytes, 512 * 1024 * 1024]]],
   // 99999 minutes is beyond what a Node timer can wait: it would fire at once, a backup after another.
   ['SERVICEHALL_BACKUP_EVERY_MINUTES', ['0', '-60', '1.5', '60m', '99999'], [['60', (o) => o.backup?.everyMs, 3_600_000]]],

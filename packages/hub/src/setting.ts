@@ -46,8 +46,9 @@ export const NUMBER_SETTINGS = {
   SERVICEHALL_PORT: { min: 0, max: 65535, unit: ['端口号', 'port'] },
   // The reverse proxy must know it: a port the system picks would do it no good.
   SERVICEHALL_PUBLIC_PORT: { min: 1, max: 65535, unit: ['端口号', 'port'] },
-  // Below 16 MB not even a new hall's database fits; SQLite's own ceiling is about 16 TB.
-  SERVICEHALL_MAX_DB_MB: { min: 16, max: 16_000_000, unit: ['MB', 'megabytes'] },
+  // 0 would cap the database at one page; a small ceiling (a few MB) is an operator's or a tester's
+  // way to see the full disk's refusals, and is taken. SQLite's own ceiling is about 16 TB.
+  SERVICEHALL_MAX_DB_MB: { min: 1, max: 16_000_000, unit: ['MB', 'megabytes'] },
   // 0: every database has its small tables checked before the start and the whole in the background.
   SERVICEHALL_START_CHECK_WHOLE_MB: { min: 0, max: 16_000_000, unit: ['MB', 'megabytes'] },
   // At most a week; Node's timers cannot wait beyond 24.8 days.
