@@ -12,7 +12,7 @@ const CASES: [NumberSettingName, refused: string[], taken: [string, (o: ReturnTy
   ['SERVICEHALL_BACKUP_EVERY_MINUTES', ['0', '-60', '1.5', '60m', '99999'], [['60', (o) => o.backup?.everyMs, 3_600_000]]],
   ['SERVICEHALL_BACKUP_KEEP_DAILY', ['0', '-7', 'seven', '7.5', '999999'], [['14', (o) => o.backup?.keepDaily, 14]]],
   ['SERVICEHALL_BACKUP_KEEP_WEEKLY', ['-1', '8.5', '99999'], [['0', (o) => o.backup?.keepWeekly, 0]]],
-  ['SERVICEHALL_PROMOTE_AFTER_S', ['0', '-10', '10s', '0.5', '86400'], [['2.5', (o) => o.promoteAfterMs, 2500]]],
+  ['SERVICEHALL_PROMOTE_AFTER_S', ['0', '0.05', '-10', '10s', '86400'], [['2.5', (o) => o.promoteAfterMs, 2500], ['0.5', (o) => o.promoteAfterMs, 500]]],
   ['SERVICEHALL_SEMI_SYNC_TIMEOUT_MS', ['0', '-1', '1000.5', '999999'], [['1500', (o) => o.semiSyncTimeoutMs, 1500]]],
 ];
 

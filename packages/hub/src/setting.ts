@@ -55,7 +55,7 @@ export const NUMBER_SETTINGS = {
   SERVICEHALL_BACKUP_EVERY_MINUTES: { min: 1, max: 10_080, unit: ['分钟', 'minutes'] },
   SERVICEHALL_BACKUP_KEEP_DAILY: { min: 1, max: 3_660, unit: ['天', 'days'] },
   SERVICEHALL_BACKUP_KEEP_WEEKLY: { min: 0, max: 520, unit: ['周', 'weeks'] },
-  SERVICEHALL_PROMOTE_AFTER_S: { min: 1, max: 3_600, unit: ['秒', 'seconds'], fractions: true },
+  SERVICEHALL_PROMOTE_AFTER_S: { min: 0.1, max: 3_600, unit: ['秒', 'seconds'], fractions: true },
   SERVICEHALL_SEMI_SYNC_TIMEOUT_MS: { min: 1, max: 60_000, unit: ['毫秒', 'milliseconds'] },
 } as const satisfies Record<string, NumberRange>;
 
