@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { log } from './log';
 import { sqliteWorker } from './sqlite-worker';
-import { formatBytes, opsText } from './ops-strings';
+import { formatBytes, opsText, type Bilingual } from './ops-strings';
 import { hubNumber } from './setting';
 
 /** What is known of one backup: written beside it once it has been copied and checked. */
@@ -244,26 +244,45 @@ export async function takeBackup(dbFile: string, dir: string, now: () => number 
 
 /** The backups in `dir` whose file and manifest are both there, newest first. */
 export async function listBackups(dir: string): Promise<Backup[]> {
+  return (await readBackups(dir)).backups;
+}
+
+/** A manifest in the backups' folder that offers no backup: cut short, not one, or its file gone. */
+export interface UnlistedBackup {
+  manifest: string;
+  problem: Bilingual;
+}
+
+/** The backups in `dir` (newest first), and the manifests there that offer none (`backups` names them). */
+export async function readBackups(dir: string): Promise<{ backups: Backup[]; unlisted: UnlistedBackup[] }> {
   let names: string[];
   try {
     names = await fs.promises.readdir(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { backups: [], unlisted: [] };
     throw error;
   }
   const out: Backup[] = [];
+  const unlisted: UnlistedBackup[] = [];
   for (const name of names) {
     if (!name.startsWith(PREFIX) || !name.endsWith('.json')) continue;
+    const manifestFile = path.join(dir, name);
+    let manifest: BackupManifest;
     try {
-      const manifest = JSON.parse(await fs.promises.readFile(path.join(dir, name), 'utf8')) as BackupManifest;
-      if (manifest.format !== 1 || typeof manifest.file !== 'string' || typeof manifest.seq !== 'number') continue;
-      const file = path.join(dir, path.basename(manifest.file));
-      if (await fs.promises.access(file).then(() => true, () => false)) out.push({ ...manifest, path: file });
+      manifest = JSON.parse(await fs.promises.readFile(manifestFile, 'utf8')) as BackupManifest;
     } catch {
-      // Not one of ours, or cut short: it is not offered as a backup.
+      unlisted.push({ manifest: manifestFile, problem: { 'zh-CN': '清单不是完整可读的 JSON（可能写到一半被中断，或在存储中损坏）', en: 'the manifest is not whole, readable JSON (cut short, or damaged in storage)' } });
+      continue;
     }
+    if (!manifest || manifest.format !== 1 || typeof manifest.file !== 'string' || typeof manifest.seq !== 'number') {
+      unlisted.push({ manifest: manifestFile, problem: { 'zh-CN': '清单的内容不是大厅备份的清单', en: 'the manifest is not a hall backup\'s' } });
+      continue;
+    }
+    const file = path.join(dir, path.basename(manifest.file));
+    if (await fs.promises.access(file).then(() => true, () => false)) out.push({ ...manifest, path: file });
+    else unlisted.push({ manifest: manifestFile, problem: { 'zh-CN': `清单所说的备份文件 ${path.basename(file)} 不在`, en: `the backup file it names, ${path.basename(file)}, is not there` } });
   }
-  return out.sort((a, b) => b.takenAtMs - a.takenAtMs);
+  return { backups: out.sort((a, b) => b.takenAtMs - a.takenAtMs), unlisted };
 }
 
 export async function newestBackup(dir: string): Promise<Backup | undefined> {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { backupPolicyFromEnv, listBackups, pruneBackups, takeBackup } from './backup';
+import { backupPolicyFromEnv, pruneBackups, readBackups, takeBackup } from './backup';
 import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, databaseProblem } from './integrity';
 import { formatBytes, opsText } from './ops-strings';
 import { restoreBackup } from './restore';
@@ -58,9 +58,11 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       const dir = within ?? backupPolicyFromEnv(env)?.dir;
       if (!dir) throw new Error(opsText('backupsWhere'));
       backupFolder(dir, within ? '--in' : 'SERVICEHALL_BACKUP_DIR', 'read');
-      const backups = await listBackups(path.resolve(dir));
+      const { backups, unlisted } = await readBackups(path.resolve(dir));
       if (backups.length === 0) out(opsText('noBackup', { dir }));
       for (const b of backups) out(`${b.takenAt}  event ${String(b.seq).padStart(9)}  ${formatBytes(b.bytes).padStart(9)}  ${b.path}`);
+      // A manifest that offers no backup is said, not passed over: the operator counting on that backup learns it now.
+      for (const u of unlisted) out(opsText('backupUnlisted', { manifest: u.manifest, problem: u.problem }));
       return 0;
     }
     case 'restore': {

@@ -79,6 +79,17 @@ describe("the operator's commands on a hub in its own process", () => {
 
     const listed = await hubCommand(['backups'], env);
     expect(listed.out).toContain(file);
+    // A manifest cut short (a share that went away mid-write), one of no backup, one whose file is gone: each said, not passed over.
+    fs.writeFileSync(path.join(backups, 'hall-2026-01-01T000000Z.json'), '{"format":1,"file":"hall-2026');
+    fs.writeFileSync(path.join(backups, 'hall-2026-01-02T000000Z.json'), '[]');
+    fs.writeFileSync(path.join(backups, 'hall-2026-01-03T000000Z.json'), JSON.stringify({ format: 1, file: 'hall-2026-01-03T000000Z.db', seq: 7 }));
+    const unlisted = await hubCommand(['backups'], env);
+    expect(unlisted.code).toBe(0);
+    expect(unlisted.out).toContain(file);
+    expect(unlisted.out.match(/没有列出/g)).toHaveLength(3);
+    expect(unlisted.out.match(/is not listed/g)).toHaveLength(3);
+    expect(unlisted.out).toContain('清单所说的备份文件 hall-2026-01-03T000000Z.db 不在');
+    for (const name of ['hall-2026-01-01T000000Z.json', 'hall-2026-01-02T000000Z.json', 'hall-2026-01-03T000000Z.json']) fs.rmSync(path.join(backups, name));
 
     const underRunningHub = await hubCommand(['restore', file], env);
     expect(underRunningHub.code).toBe(REFUSED_EXIT_CODE);
