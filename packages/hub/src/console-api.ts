@@ -182,7 +182,8 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       handle: () => ({ status: 405, body: {} }),
       stream: (req, res) => {
         // Each feed holds the hall's snapshot (megabytes at a busy day's end) until its reader takes it: a few a staff member, not one a connection.
-        const id = req.session!.staff.id;
+        // A clerk's number may be a staff account's id too (two people, console.test.ts): each has their own count.
+        const id = `${req.session!.staff.role === 'clerk' ? 'clerk' : 'staff'}:${req.session!.staff.id}`;
         const open = feeds.get(id) ?? 0;
         if (open >= FEEDS_PER_STAFF) throw new HttpRefusal('rate-limited', `${FEEDS_PER_STAFF} live feeds are open for this staff member already: close a console page first`);
         feeds.set(id, open + 1);

@@ -276,6 +276,13 @@ describe('clerks’ PINs', () => {
     const supervisor = new TestConsole(hub.url);
     expect((await supervisor.login('1001', '1001-own-pass-9')).body).toMatchObject({ ok: true, staff: { id: '1001', role: 'supervisor' } });
     expect((await supervisor.request('GET', '/api/terminals')).status).toBe(200);
+    // Their live feeds are counted apart: the supervisor's pages all open, the clerk's still opens.
+    const feed = (who: TestConsole) => fetch(`${hub.url}/api/console/stream`, { headers: { cookie: who.cookie } });
+    const supervisorsFeeds = await Promise.all(Array.from({ length: FEEDS_PER_STAFF }, () => feed(supervisor)));
+    expect(supervisorsFeeds.map((r) => r.status)).toEqual(supervisorsFeeds.map(() => 200));
+    const clerksFeed = await feed(clerk);
+    expect(clerksFeed.status).toBe(200);
+    for (const r of [...supervisorsFeeds, clerksFeed]) await r.body!.cancel();
 
     // The clerk's wrong PINs lock the clerk, not the supervisor; the supervisor's wrong passwords lock the supervisor, not the clerk.
     for (let i = 0; i < 3; i++) expect((await new TestConsole(hub.url).login('1001', '000000')).status).toBe(401);
