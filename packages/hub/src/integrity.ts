@@ -181,7 +181,7 @@ try {
 } catch (e) {
   const message = e && e.message ? e.message : String(e);
   // Only SQLite's own verdict of corruption is damage; a busy file, an I/O error, no memory is a check that could not finish.
-  parentPort.postMessage(/^SQLITE_(CORRUPT|NOTADB)/.test(e && e.code) ? { kind: 'damaged', problem: message } : { kind: 'unfinished', reason: (e && e.code ? e.code + ': ' : '') + message });
+  parentPort.postMessage(new RegExp(workerData.damage).test(e && e.code) ? { kind: 'damaged', problem: message } : { kind: 'unfinished', reason: (e && e.code ? e.code + ': ' : '') + message });
 } finally {
   try { if (db) db.close(); } catch {}
 }
@@ -192,7 +192,8 @@ export type BackgroundVerdict = { kind: 'whole' } | { kind: 'damaged'; problem: 
 
 /** One whole quick_check in a worker. Its worker failing (out of memory, killed) is a check unfinished, not damage. */
 export function checkOnce(file: string): { verdict: Promise<BackgroundVerdict>; worker: Worker } {
-  const worker = sqliteWorker(CHECK_WORKER, { file });
+  // The worker's source is a string: it is given the same test of damage as databaseProblem's.
+  const worker = sqliteWorker(CHECK_WORKER, { file, damage: DAMAGE.source });
   const verdict = new Promise<BackgroundVerdict>((resolve) => {
     worker.once('message', (found: BackgroundVerdict) => resolve(found));
     worker.once('error', (error) => resolve({ kind: 'unfinished', reason: `the check's worker failed: ${error.message}` }));
