@@ -13,13 +13,20 @@ async function demoHub(dir: string, clock?: () => number) {
 
 type Hub = Awaited<ReturnType<typeof demoHub>>;
 
-/** Window 7's agent on `hub`, its folder in `dir`; `env`, more of its settings, as a hall gives them. */
-async function windowSeven(hub: Hub, dir: string, env: Record<string, string> = {}, options?: Parameters<typeof import('./agent').createWindowAgent>[2], log?: Parameters<typeof import('@servicehall/agent').startAgent>[2]) {
+/** Window 7's agent on `hub`, its folder in `dir`; `env`, more of its settings, as a hall gives them; `settings`, its options (the window's settings file). */
+async function windowSeven(
+  hub: Hub,
+  dir: string,
+  env: Record<string, string> = {},
+  options?: Parameters<typeof import('./agent').createWindowAgent>[2],
+  log?: Parameters<typeof import('@servicehall/agent').startAgent>[2],
+  settings?: Parameters<typeof import('./agent').createWindowAgent>[1],
+) {
   const { loadConfig, startAgent } = await import('@servicehall/agent');
   const path = await import('node:path');
   const { createWindowAgent } = await import('./agent');
   const config = loadConfig(undefined, { SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TOKEN: TOKEN, SERVICEHALL_WINDOW: '7', SERVICEHALL_TERMINAL_DATA: path.join(dir, 'window-7'), ...env }, { role: 'window', terminal: 'window-7' });
-  const agent = await startAgent(config, (ctx) => createWindowAgent(ctx, undefined, options), log);
+  const agent = await startAgent(config, (ctx) => createWindowAgent(ctx, settings, options), log);
   return { agent, h: agent.handlers as Record<string, (arg?: unknown) => Promise<{ ok: boolean }>> };
 }
 
@@ -169,8 +176,6 @@ describe('the window agent and its number display', () => {
 describe('the window agent and its notice printer', () => {
   it('tells the device board of a printer whose cover switch flaps twice as in fault, not at every poll, and as ready once it has stayed so', async () => {
     const { PrinterSimulator, startPtyPair } = await import('@servicehall/fixtures/devices');
-    const { loadConfig, startAgent } = await import('@servicehall/agent');
-    const { createWindowAgent } = await import('./agent');
     const { WindowOptionsSchema } = await import('./options');
     const fs = await import('node:fs');
     const os = await import('node:os');
@@ -179,9 +184,8 @@ describe('the window agent and its notice printer', () => {
     const hub = await demoHub(dir);
     const pair = await startPtyPair();
     const sim = await PrinterSimulator.open(pair.device);
-    const config = loadConfig(undefined, { SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TOKEN: TOKEN, SERVICEHALL_WINDOW: '7', SERVICEHALL_TERMINAL_DATA: path.join(dir, 'window-7'), SERVICEHALL_PRINTER: pair.host }, { role: 'window', terminal: 'window-7' });
-    const options = WindowOptionsSchema.parse({ printerPollMs: 1000, printerRecoveryMs: 2500 });
-    const agent = await startAgent(config, (ctx) => createWindowAgent(ctx, options), () => undefined);
+    const settings = WindowOptionsSchema.parse({ printerPollMs: 1000, printerRecoveryMs: 2500 });
+    const { agent } = await windowSeven(hub, dir, { SERVICEHALL_PRINTER: pair.host }, undefined, () => undefined, settings);
     const reported = () => hub.store.eventsSince(0).flatMap((e) => (e.type === 'devices.reported' && e.terminal === 'window-7' ? [e.devices.find((d) => d.kind === 'printer')!.status] : []));
     try {
       await expect.poll(reported).toEqual(['ok']);
@@ -193,7 +197,7 @@ describe('the window agent and its notice printer', () => {
       sim.device.set({ coverOpen: false });
       expect(sim.device.statusRequests).toBeGreaterThanOrEqual(16);
       // Its first mending told at once (a printer refilled is ready on the board without waiting); once it flaps, held.
-    expect(reported()).toEqual(['ok', 'fault', 'ok', 'fault']);
+      expect(reported()).toEqual(['ok', 'fault', 'ok', 'fault']);
       await expect.poll(reported, { timeout: 6000 }).toEqual(['ok', 'fault', 'ok', 'fault', 'ok']);
     } finally {
       await agent.stop();
