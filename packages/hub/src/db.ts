@@ -1,8 +1,7 @@
 import { NOTIFY_MIGRATION } from '@servicehall/notify';
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
 import path from 'node:path';
-import { checkDatabaseFile, DATABASE_FILE, HubRefusal } from './files';
+import { checkDatabaseFile, DATABASE_FILE, HubRefusal, makeDataFolder } from './files';
 import { FENCING_MIGRATION } from './fencing';
 import { LINEAGE_MIGRATION } from './lineage';
 import { opsText } from './ops-strings';
@@ -365,7 +364,7 @@ export function migrate(db: Db): number {
  * migrated. An empty hall.db in a folder that held a hall is refused (see checkDatabaseFile).
  */
 export function openDatabase(dataDir: string, file = DATABASE_FILE): Db {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeDataFolder(dataDir);
   checkDatabaseFile(dataDir, file);
   const db = new Database(path.join(dataDir, file));
   db.pragma('journal_mode = WAL');

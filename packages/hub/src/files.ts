@@ -60,6 +60,15 @@ export function makeFolder(dir: string, mode = 0o700): void {
   if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error(`${path.resolve(dir)} is a file, not a folder`), { code: 'ENOTDIR' });
 }
 
+/** The data folder made owner-only, one level at a time; one that cannot be made is the hub's refusal naming it (dataFolder). */
+export function makeDataFolder(dataDir: string): void {
+  try {
+    makeFolder(dataDir, 0o700);
+  } catch (error) {
+    throw new HubRefusal(opsText('dataFolder', { dir: path.resolve(dataDir), problem: (error as Error).message }));
+  }
+}
+
 /** The data folder, made owner-only, with its database files and secrets checked. */
 export function prepareDataFolder(dataDir: string, warn: (message: string) => void): void {
   try {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { newestBackup } from './backup';
-import { checkDatabaseFile, DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './files';
+import { checkDatabaseFile, DATABASE_FILE, HubRefusal, makeDataFolder, REFUSED_EXIT_CODE } from './files';
 import { log } from './log';
 import { sqliteWorker } from './sqlite-worker';
 import type { Worker } from 'node:worker_threads';
@@ -252,7 +252,7 @@ export function markDamaged(dataDir: string, message: string): void {
 
 /** Leaves the running marker in the data folder; the returned function removes it at a clean stop. */
 export function markRunning(dataDir: string): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
+  makeDataFolder(dataDir);
   const file = path.join(dataDir, RUNNING_MARKER);
   const marker: Marker = { pid: process.pid, startedAt: new Date().toISOString(), ...(bootId() ? { boot: bootId() } : {}) };
   fs.writeFileSync(file, JSON.stringify({ ...marker, host: os.hostname() }) + '\n', { mode: 0o600 });

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { takeBackup } from './backup';
 import { SCHEMA_VERSION, type Db } from './db';
 import type { HubRole } from './fencing';
-import { DATABASE_FILE } from './files';
+import { DATABASE_FILE, makeDataFolder } from './files';
 import { continuesLog, type Lineage } from './lineage';
 import { log } from './log';
 import type { HallStore, ReplicatedEvent } from './store';
@@ -690,7 +690,7 @@ export async function copyFromPeer(peer: Peer, dataDir: string, now = Date.now()
     const body = await readJson<{ message?: string }>(res).catch(() => ({ message: undefined }));
     throw new Error(`the peer hub would not give a copy of its database (${res.statusCode}): ${body.message ?? ''}`);
   }
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makeDataFolder(dataDir);
   const file = path.join(dataDir, DATABASE_FILE);
   const partial = `${file}.copying`;
   const hash = createHash('sha256');

@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
+
+/** A folder that can never be made: Node 20's recursive mkdir retries its ENOENT there forever. */
+const NEVER = '/proc/servicehall-never/data';
+
+/**
+ * Runs `body` (an ES module's text, which may import the hub's sources as `hub/...`) in a Node of
+ * its own: a mkdir that spins holds its thread, which only ending the process stops. Resolves with
+ * what it printed, or null when it had not ended within `ms`.
+ */
+function runAlone(body: string, ms = 10_000): Promise<string | null> {
+  return new Promise((resolve) => {
+    const code = body.replaceAll("'hub/", `'${here}/`);
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.once('exit', (exit) => {
+      clearTimeout(timer);
+      resolve(exit === null ? null : out);
+    });
+  });
+}
+
+describe('a data folder that can never be made (SERVICEHALL_DATA under /proc)', () => {
+  it.each([
+    ['opening the hall database', `const { openDatabase } = await import('hub/db.ts'); openDatabase('${NEVER}');`],
+    ['marking the hub as running', `const { markRunning } = await import('hub/integrity.ts'); markRunning('${NEVER}');`],
+    [
+      'copying the database from the peer hub',
+      `const { default: http } = await import('node:http');
+       const { copyFromPeer } = await import('hub/replication.ts');
+       const server = http.createServer((req, res) => { res.writeHead(200, { 'x-sha256': '0', 'x-seq': '0' }); res.end(); });
+       await new Promise((r) => server.listen(0, '127.0.0.1', r));
+       try { await copyFromPeer({ url: 'http://127.0.0.1:' + server.address().port, token: 'hall-token-for-the-folder-tests' }, '${NEVER}'); } finally { server.close(); }`,
+    ],
+  ])('is refused at once when %s, naming the folder in Chinese then English, not spun on in mkdir', async (_, body) => {
+    const out = await runAlone(`try { ${body} console.log('made'); } catch (error) { console.log(error.name + ': ' + error.message); }`);
+    expect(out, 'it had not ended within 10 s').not.toBeNull();
+    expect(out).toMatch(/^HubRefusal: 数据文件夹 \/proc\/servicehall-never\/data 无法创建或写入（ENOENT[^]*\nThe data folder \/proc\/servicehall-never\/data cannot be made/);
+  }, 30_000);
+});
