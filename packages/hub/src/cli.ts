@@ -304,12 +304,20 @@ async function main() {
 /** `npm run hub -- promote`: the standby hub on this machine takes charge of the hall now (its primary is gone). */
 async function promote() {
   const env = process.env;
+  // The hub's own range (NUMBER_SETTINGS): 99999 was tried as a port and failed as an unreachable hub.
+  let port: number;
+  try {
+    port = hubNumber(env, 'SERVICEHALL_PORT') ?? 8600;
+  } catch (error) {
+    const problem = error instanceof SettingProblem ? { 'zh-CN': error.zh, en: error.message } : error instanceof Error ? error.message : String(error);
+    throw new HubRefusal(opsText('promoteSetting', { problem }));
+  }
   const dataDir = env.SERVICEHALL_DATA || './data';
   const tls = fs.existsSync(path.join(dataDir, TLS_DIR, 'hub.crt'));
   const token = env.SERVICEHALL_TOKEN || readIfThere(path.join(dataDir, TOKEN_FILE));
   if (!token) throw new Error(`no hall token: set SERVICEHALL_TOKEN or run it where ${path.join(dataDir, TOKEN_FILE)} is`);
   const ca = tls ? readIfThere(path.join(dataDir, TLS_DIR, CA_CERT)) : undefined;
-  const url = `${tls ? 'https' : 'http'}://${tls ? 'localhost' : '127.0.0.1'}:${env.SERVICEHALL_PORT ?? '8600'}`;
+  const url = `${tls ? 'https' : 'http'}://${tls ? 'localhost' : '127.0.0.1'}:${port}`;
   const done = await promoteLocal({ url, token, ...(ca ? { ca } : {}) });
   console.log(
     done.already
@@ -339,8 +347,10 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   const [command, ...args] = process.argv.slice(2);
   if (command === 'promote') {
     promote().catch((error: unknown) => {
-      console.error(`ServiceHall hub could not promote: ${error instanceof Error ? error.message : error}`);
-      process.exitCode = 1;
+      // A refusal says itself in both languages; its exit code (78) tells a script that trying again cannot mend it.
+      if (error instanceof HubRefusal) console.error(error.message);
+      else console.error(`ServiceHall hub could not promote: ${error instanceof Error ? error.message : error}`);
+      process.exitCode = error instanceof HubRefusal ? error.exitCode : 1;
     });
   } else if (command === 'create-admin' || command === 'init-tls') {
     const what = command === 'create-admin' ? 'could not make the account' : 'could not make its certificates';

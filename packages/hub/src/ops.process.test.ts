@@ -233,4 +233,14 @@ describe("the operator's commands on a hub in its own process", () => {
       expect(fs.readdirSync(data)).toEqual([]);
     }
   }, 60_000);
+
+  it('refuses promote with a port out of range, as the hub’s start refuses it, in Chinese then English, exit code 78', async () => {
+    const data = tempDir();
+    for (const port of ['99999', '86OO']) {
+      const wrong = await hubCommand(['promote'], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: port, SERVICEHALL_TOKEN: HUB_PROCESS_TOKEN });
+      expect(wrong.code, wrong.out).toBe(REFUSED_EXIT_CODE);
+      expect(wrong.out).toMatch(new RegExp(`^设置有误，没有请本机主机接管：SERVICEHALL_PORT 应为 0 到 65535 之间的整数（端口号），而不是“${port}”[^]*\nA setting is wrong, and the hub on this machine was not asked to take charge: SERVICEHALL_PORT must be a whole number of port from 0 to 65535, not "${port}"`));
+    }
+    expect(fs.readdirSync(data)).toEqual([]);
+  }, 60_000);
 });
