@@ -1,13 +1,14 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import type { Answer } from '@servicehall/protocol';
 import fs from 'node:fs';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { SCHEMA_VERSION } from './db';
 import { KEY_FILE } from './files';
-import { copyFromPeer } from './replication';
+import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES } from './replication';
 import { startHub, type RunningHub } from './server';
 import { freePort } from './testing/hub-process';
 import { TestTerminal } from './testing/terminal';
@@ -263,5 +264,65 @@ describe('two hubs of different releases', () => {
     }
     // That hub gone (its PC died), its silence counts again: the standby takes charge.
     await expect.poll(() => standby.store.role.inCharge, { timeout: 10_000, interval: 100 }).toBe(true);
+  });
+});
+
+describe('a link to the primary’s /replication that has not followed yet', () => {
+  /** The head of a masked text frame declaring `length` bytes (RFC 6455: 127, then the length in 8 bytes, then the mask). */
+  const frameHead = (length: number) => {
+    const head = Buffer.alloc(14);
+    head[0] = 0x81;
+    head[1] = 0x80 | 127;
+    head.writeBigUInt64BE(BigInt(length), 2);
+    head.writeUInt32BE(0x01020304, 10);
+    return head;
+  };
+  const open = async (hub: RunningHub) => {
+    const ws = new WebSocket(`${hub.url.replace(/^http/, 'ws')}/replication`);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const closed = new Promise<{ code: number; reason: string; at: number }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString(), at: Date.now() })));
+    ws.on('error', () => undefined);
+    return { ws, closed };
+  };
+
+  it('is closed when it sends or begins a message larger than a follow can be; the largest follow is read, and once followed a link sends as before', async () => {
+    const primary = await startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+    hubs.push(primary);
+    const { epoch, lineage } = primary.store.role;
+
+    // The largest follow the schema takes: every string at its longest, each character one JSON writes as \u0001.
+    const largest = JSON.stringify({ type: 'follow', token: '\u0001'.repeat(200), hub: '\u0001'.repeat(80), seq: Number.MAX_SAFE_INTEGER, log: '\u0001'.repeat(64), epoch: Number.MAX_SAFE_INTEGER, schema: Number.MAX_SAFE_INTEGER });
+    expect(Buffer.byteLength(largest)).toBeGreaterThan(2_000);
+    expect(Buffer.byteLength(largest)).toBeLessThan(MAX_MESSAGE_BEFORE_FOLLOW_BYTES / 2);
+    const stranger = await open(primary);
+    const answer = new Promise<unknown>((resolve) => stranger.ws.once('message', (data) => resolve(JSON.parse(data.toString()))));
+    stranger.ws.send(largest);
+    expect(await answer).toMatchObject({ type: 'refused', code: 'unauthorised' });
+
+    // The head of a 1 MB message, its first 64 KB, and the rest never sent: closed as the head arrives, not after the 5 s the follow is awaited.
+    const begun = await open(primary);
+    const sent = Date.now();
+    (begun.ws as unknown as { _socket: net.Socket })._socket.write(Buffer.concat([frameHead(1024 * 1024), Buffer.alloc(64 * 1024)]));
+    expect((await begun.closed).at - sent).toBeLessThan(2_000);
+
+    // A whole message of 64 KB before the follow.
+    const padded = await open(primary);
+    padded.ws.send(JSON.stringify({ type: 'follow', token: TOKEN, hub: 'x'.repeat(64 * 1024), seq: 0, log: lineage.log, epoch }));
+    expect((await padded.closed).code).toBe(1009);
+    expect(primary.replication.status().standby).toBe('none');
+
+    // A standby that has followed: a message of 64 KB is read as before (its acknowledgement counts), and the link goes on.
+    const standby = await open(primary);
+    const messages: { type: string; n?: number }[] = [];
+    standby.ws.on('message', (data) => messages.push(JSON.parse(data.toString())));
+    standby.ws.send(JSON.stringify({ type: 'follow', token: TOKEN, hub: 'standby-pc', seq: 0, log: lineage.log, epoch, schema: SCHEMA_VERSION }));
+    await expect.poll(() => messages.find((m) => m.type === 'rows'), { timeout: 5000 }).toBeDefined();
+    const rows = messages.find((m) => m.type === 'rows')!;
+    standby.ws.send(JSON.stringify({ type: 'ack', n: rows.n, seq: primary.store.seq, padding: 'x'.repeat(64 * 1024) }));
+    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    const heard = messages.length;
+    await expect.poll(() => messages.length, { timeout: 5000 }).toBeGreaterThan(heard);
+    expect(standby.ws.readyState).toBe(WebSocket.OPEN);
+    standby.ws.terminate();
   });
 });

@@ -14,7 +14,7 @@ import { DATABASE_FILE, makeDataFolder } from './files';
 import { continuesLog, type Lineage } from './lineage';
 import { log } from './log';
 import type { HallStore, ReplicatedEvent } from './store';
-import { tokensMatch } from './terminals';
+import { limitMessages, tokensMatch } from './terminals';
 
 /**
  * A hall's standby hub follows its primary's event log into its own SQLite over an authenticated
@@ -39,6 +39,14 @@ const FROZEN_FOLLOWER_MS = 30_000;
 const OTHER_RELEASE_RETRY_MS = 5_000;
 /** At most this many events in one message of a catch-up. */
 const CATCH_UP_EVENTS = 2_000;
+
+/**
+ * What a link to /replication may send in one message before its follow: the largest follow the
+ * schema admits (a 200-character token, an 80-character name, a 64-character log, each character
+ * escaped by JSON to 6 bytes) is about 2.2 KB, a standby's own under 1 KB. Without it a stranger on
+ * the hall's LAN had the hub hold 2 MB per connection for the 5 s the follow is awaited.
+ */
+export const MAX_MESSAGE_BEFORE_FOLLOW_BYTES = 8 * 1024;
 
 /** Tables whose new rows follow the events: each with how to find where a follower at some time starts. */
 const TAILS = [
@@ -184,6 +192,8 @@ export class Replication {
   serve(wss: WebSocketServer): void {
     wss.on('connection', (ws) => {
       let link: FollowerLink | undefined;
+      // Checked by ws as each frame's head arrives (see limitMessages), and given back once the follow is taken.
+      const full = limitMessages(ws, MAX_MESSAGE_BEFORE_FOLLOW_BYTES);
       const hello = setTimeout(() => ws.terminate(), 5_000);
       hello.unref();
       ws.on('error', () => ws.terminate());
@@ -201,6 +211,9 @@ export class Replication {
         });
       });
       ws.on('message', (data) => {
+        const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
+        // Were ws's receiver ever to keep its limit elsewhere, a whole message too large still closes a link that has not followed.
+        if (!link && size > MAX_MESSAGE_BEFORE_FOLLOW_BYTES) return void ws.close(1009, 'too large before follow');
         let message;
         try {
           message = FollowerMessageSchema.parse(JSON.parse(data.toString()));
@@ -223,6 +236,7 @@ export class Replication {
           if (message.seq > this.store.seq || !continuesLog(lineage, message.log, message.seq))
             return void send(ws, { type: 'rebuild', message: `the follower holds event ${message.seq} of log ${message.log}, which is not this hub's history (log ${lineage.log} at ${this.store.seq}): it must be copied again` });
           link = this.link(ws, message.hub, message.seq);
+          limitMessages(ws, full);
           send(ws, { type: 'following', epoch: this.role.epoch, lineage, seq: this.store.seq, schema: SCHEMA_VERSION });
           log.info({ follower: message.hub, from: message.seq, to: this.store.seq }, 'a standby hub follows this one');
           this.followers.add(link);

@@ -42,7 +42,7 @@ export const MAX_MESSAGE_BEFORE_HELLO_BYTES = 1024 * 1024;
  * it as the frame's header arrives: a link that has not said hello gets a smaller one there, so that a
  * client on the hall's network cannot have the hub hold 4 MB of a message per connection.
  */
-function limitMessages(ws: WebSocket, bytes: number | undefined): number | undefined {
+export function limitMessages(ws: WebSocket, bytes: number | undefined): number | undefined {
   const receiver = (ws as unknown as { _receiver?: { _maxPayload?: unknown } })._receiver;
   if (!receiver || typeof receiver._maxPayload !== 'number') return undefined;
   const before = receiver._maxPayload;
