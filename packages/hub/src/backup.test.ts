@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackupSchedule, backupPolicyFromEnv, backupsToKeep, inspectBackup, listBackups, pruneBackups, takeBackup } from './backup';
+import { BackupSchedule, backupPolicyFromEnv, backupsToKeep, inspectBackup, listBackups, pruneBackups, readBackups, takeBackup } from './backup';
 import { DATABASE_FILE } from './integrity';
 import { createLogger, useLogger } from './log';
+import { restoreBackup } from './restore';
 import { startHub } from './server';
 import { issueTickets, makeHallDatabase } from './testing/hall-db';
 import { TestTerminal } from './testing/terminal';
@@ -112,6 +113,38 @@ describe('an online backup', () => {
     db.exec('CREATE TABLE notes (text TEXT)');
     db.close();
     expect(await inspectBackup(file)).toEqual({ ok: false, problem: 'not a hall database: no event log in it' });
+  });
+});
+
+describe('the backups offered', () => {
+  it.each([
+    ['without its checksum', ['sha256']],
+    ['without the time it was taken', ['takenAt']],
+    ['without either', ['takenAt', 'sha256']],
+  ])('are only those restore would take: one whose manifest is %s is named with the reason, not listed', async (_, missing) => {
+    const data = tempDir();
+    const backups = tempDir();
+    makeHallDatabase(data, 5);
+    const whole = await takeBackup(path.join(data, DATABASE_FILE), backups, () => Date.parse('2026-12-01T02:00:00Z'));
+    const lacking = await takeBackup(path.join(data, DATABASE_FILE), backups, () => Date.parse('2026-12-02T02:00:00Z'));
+    const manifest = lacking.path.replace(/\.db$/, '.json');
+    const fields = JSON.parse(fs.readFileSync(manifest, 'utf8')) as Record<string, unknown>;
+    for (const name of missing) delete fields[name];
+    fs.writeFileSync(manifest, JSON.stringify(fields));
+
+    const { backups: listed, unlisted } = await readBackups(backups);
+    expect(listed.map((b) => b.file)).toEqual([whole.file]);
+    expect(unlisted).toHaveLength(1);
+    expect(unlisted[0]!.manifest).toBe(manifest);
+    for (const name of missing) {
+      expect(unlisted[0]!.problem['zh-CN']).toContain(`${name} 不对`);
+      expect(unlisted[0]!.problem.en).toContain(`${name} is wrong`);
+    }
+    expect(unlisted[0]!.problem['zh-CN']).toContain('恢复时会被拒绝');
+    expect(unlisted[0]!.problem.en).toContain('restore would refuse it');
+    // And restore refuses it, for the same reason.
+    await expect(restoreBackup(lacking.path, tempDir())).rejects.toThrow(new RegExp(`${missing[0]} 不对[^]*${missing[0]} is wrong`));
+    expect((await restoreBackup(whole.path, tempDir())).checksum).toBe('matched');
   });
 });
 

@@ -1,30 +1,51 @@
 import { hallDay } from '@servicehall/core';
 import fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import { log } from './log';
 import { sqliteWorker } from './sqlite-worker';
 import { formatBytes, opsText, type Bilingual } from './ops-strings';
 import { hubNumber } from './setting';
 
-/** What is known of one backup: written beside it once it has been copied and checked. */
-export interface BackupManifest {
-  format: 1;
+/**
+ * What is known of one backup: written beside it once it has been copied and checked. The one idea
+ * of a manifest: the listing offers a backup, and restore takes its manifest, only when it passes
+ * this. The fields the hub relies on are required (its checksum above all: it tells a whole backup
+ * from one damaged in storage); those the first manifests lacked (log, hall, ms) are taken as unknown.
+ */
+export const BackupManifestSchema = z.looseObject({
+  format: z.literal(1),
   /** The backup's file name, in the same folder as this manifest. */
-  file: string;
-  takenAt: string;
-  takenAtMs: number;
+  file: z.string().min(1),
+  takenAt: z.string().min(1),
+  takenAtMs: z.number().nonnegative(),
   /** The last event in it: every command acknowledged up to this event is in the backup. */
-  seq: number;
+  seq: z.number().int().nonnegative(),
   /** The identity of its event log (see lineage.ts); null for a database older than migration 80. */
-  log: string | null;
-  schemaVersion: number;
-  hall: string;
-  bytes: number;
-  sha256: string;
+  log: z.string().nullable().default(null),
+  schemaVersion: z.number().int().nonnegative(),
+  hall: z.string().default(''),
+  bytes: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
   /** PRAGMA integrity_check of the copy said ok. */
-  integrity: 'ok';
+  integrity: z.literal('ok'),
   /** Copy and check, milliseconds. */
-  ms: number;
+  ms: z.number().nonnegative().default(0),
+});
+export type BackupManifest = z.infer<typeof BackupManifestSchema>;
+
+/** A manifest's parsed JSON as a backup's manifest, or what is wrong with it, said in both languages. */
+export function checkManifest(parsed: unknown): { ok: true; manifest: BackupManifest } | { ok: false; problem: Bilingual } {
+  const checked = BackupManifestSchema.safeParse(parsed);
+  if (checked.success) return { ok: true, manifest: checked.data };
+  const where = (issue: { path: PropertyKey[] }) => issue.path.map(String).join('.') || '(whole)';
+  return {
+    ok: false,
+    problem: {
+      'zh-CN': checked.error.issues.map((issue) => `${where(issue)} 不对：${issue.message}`).join('；'),
+      en: checked.error.issues.map((issue) => `${where(issue)} is wrong: ${issue.message}`).join('; '),
+    },
+  };
 }
 
 export interface Backup extends BackupManifest {
@@ -267,17 +288,20 @@ export async function readBackups(dir: string): Promise<{ backups: Backup[]; unl
   for (const name of names) {
     if (!name.startsWith(PREFIX) || !name.endsWith('.json')) continue;
     const manifestFile = path.join(dir, name);
-    let manifest: BackupManifest;
+    let parsed: unknown;
     try {
-      manifest = JSON.parse(await fs.promises.readFile(manifestFile, 'utf8')) as BackupManifest;
+      parsed = JSON.parse(await fs.promises.readFile(manifestFile, 'utf8'));
     } catch {
       unlisted.push({ manifest: manifestFile, problem: { 'zh-CN': '清单不是完整可读的 JSON（可能写到一半被中断，或在存储中损坏）', en: 'the manifest is not whole, readable JSON (cut short, or damaged in storage)' } });
       continue;
     }
-    if (!manifest || manifest.format !== 1 || typeof manifest.file !== 'string' || typeof manifest.seq !== 'number') {
-      unlisted.push({ manifest: manifestFile, problem: { 'zh-CN': '清单的内容不是大厅备份的清单', en: 'the manifest is not a hall backup\'s' } });
+    // What restore would refuse is no backup to offer.
+    const checked = checkManifest(parsed);
+    if (!checked.ok) {
+      unlisted.push({ manifest: manifestFile, problem: { 'zh-CN': `清单的内容不是大厅备份的清单（${checked.problem['zh-CN']}），恢复时会被拒绝`, en: `the manifest is not a hall backup's (${checked.problem.en}), and restore would refuse it` } });
       continue;
     }
+    const manifest = checked.manifest;
     const file = path.join(dir, path.basename(manifest.file));
     if (await fs.promises.access(file).then(() => true, () => false)) out.push({ ...manifest, path: file });
     else unlisted.push({ manifest: manifestFile, problem: { 'zh-CN': `清单所说的备份文件 ${path.basename(file)} 不在`, en: `the backup file it names, ${path.basename(file)}, is not there` } });

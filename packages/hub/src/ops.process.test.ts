@@ -82,7 +82,8 @@ describe("the operator's commands on a hub in its own process", () => {
     // A manifest cut short (a share that went away mid-write), one of no backup, one whose file is gone: each said, not passed over.
     fs.writeFileSync(path.join(backups, 'hall-2026-01-01T000000Z.json'), '{"format":1,"file":"hall-2026');
     fs.writeFileSync(path.join(backups, 'hall-2026-01-02T000000Z.json'), '[]');
-    fs.writeFileSync(path.join(backups, 'hall-2026-01-03T000000Z.json'), JSON.stringify({ format: 1, file: 'hall-2026-01-03T000000Z.db', seq: 7 }));
+    const whole = JSON.parse(fs.readFileSync(file.replace(/\.db$/, '.json'), 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(path.join(backups, 'hall-2026-01-03T000000Z.json'), JSON.stringify({ ...whole, file: 'hall-2026-01-03T000000Z.db' }));
     const unlisted = await hubCommand(['backups'], env);
     expect(unlisted.code).toBe(0);
     expect(unlisted.out).toContain(file);

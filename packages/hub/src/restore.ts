@@ -1,8 +1,7 @@
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
-import { inspectBackup, type BackupManifest } from './backup';
+import { checkManifest, inspectBackup, type BackupManifest } from './backup';
 import { SCHEMA_VERSION } from './db';
 import { HallKey, KEY_FILE, makeFolder } from './files';
 import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, RUNNING_MARKER, runningHub } from './integrity';
@@ -50,21 +49,12 @@ function backupFileProblem(file: string): Bilingual | undefined {
   return undefined;
 }
 
-/** What restore relies on in a manifest: its checksum guards the backup, and its time is said. */
-const ManifestSchema = z.looseObject({
-  format: z.literal(1),
-  file: z.string(),
-  takenAt: z.string(),
-  seq: z.number().int().nonnegative(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-});
-
 /**
  * The manifest beside the backup `file`, or undefined when there is none (a backup copied without
  * it). One that is there but cannot be read or is not a whole manifest (not JSON, cut short, another
  * shape) is refused: its checksum is what tells a whole backup from one damaged in storage.
  */
-function readManifest(file: string): Pick<BackupManifest, 'sha256' | 'takenAt'> | undefined {
+function readManifest(file: string): BackupManifest | undefined {
   const manifest = file.replace(/\.db$/, '.json');
   if (manifest === file) return undefined;
   let text: string;
@@ -80,13 +70,9 @@ function readManifest(file: string): Pick<BackupManifest, 'sha256' | 'takenAt'> 
   } catch (error) {
     throw new HubRefusal(opsText('badManifest', { file, manifest, problem: { 'zh-CN': `不是完整的 JSON：${(error as Error).message}`, en: `not whole JSON: ${(error as Error).message}` } }));
   }
-  const checked = ManifestSchema.safeParse(parsed);
-  if (!checked.success) {
-    const issue = checked.error.issues[0]!;
-    const where = issue.path.join('.') || '(whole)';
-    throw new HubRefusal(opsText('badManifest', { file, manifest, problem: { 'zh-CN': `${where} 不对：${issue.message}`, en: `${where} is wrong: ${issue.message}` } }));
-  }
-  return checked.data;
+  const checked = checkManifest(parsed);
+  if (!checked.ok) throw new HubRefusal(opsText('badManifest', { file, manifest, problem: checked.problem }));
+  return checked.manifest;
 }
 
 /** A data folder that is a file (or under one) is said so before anything is read or made. */
