@@ -238,6 +238,32 @@ describe('scheduled backups', () => {
     await schedule.stop();
   });
 
+  it('take no backup, make no folder and say so in Chinese then English while the share the folder is on is not mounted, and take it at a later turn once it is', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 5);
+    const mountPoint = path.join(tempDir(), 'nas');
+    const dir = path.join(mountPoint, 'servicehall');
+    const lines: string[] = [];
+    cleanups.push(useLogger(createLogger({ destination: { write: (line: string) => void lines.push(line) } })));
+    const schedule = new BackupSchedule(path.join(data, DATABASE_FILE), { dir, everyMs: 300, keepDaily: 7, keepWeekly: 8 }, () => SHANGHAI);
+    cleanups.push(() => schedule.stop());
+    await schedule.start();
+    await expect.poll(() => schedule.status.failures, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    expect(fs.existsSync(mountPoint)).toBe(false);
+    expect(schedule.status.last).toBeUndefined();
+    const said = lines.map((l) => JSON.parse(l) as { level: number | string; msg: string; dir?: string; missing?: string }).filter((l) => l.msg.includes(mountPoint));
+    expect(said.length).toBeGreaterThanOrEqual(2);
+    expect(said[0]).toMatchObject({ level: 'error', dir, missing: mountPoint });
+    const [zh, en] = said[0]!.msg.split('\n');
+    expect(zh).toBe(`定时备份没有进行：备份文件夹 ${dir} 所在的 ${mountPoint} 不存在，网络共享或备份磁盘可能没有挂载；主机不会在本机磁盘上建立这条路径。请挂载它（如写入 /etc/fstab），或在 SERVICEHALL_BACKUP_DIR 中写明已有文件夹中的一个文件夹。已有的备份未受影响；0.005 分钟后按时再试。`);
+    expect(en).toMatch(/^The scheduled backup was not taken: .* does not exist; .* Mount it \(e\.g\. in \/etc\/fstab\)/);
+
+    // The share is mounted: the next turn makes the folder's last level in it and backs up there.
+    fs.mkdirSync(mountPoint);
+    await expect.poll(() => schedule.status.last?.path, { timeout: 10_000 }).toMatch(new RegExp(`^${dir}/hall-`));
+    expect((await listBackups(dir)).length).toBeGreaterThanOrEqual(1);
+  });
+
   it('are set from the environment, with a clear error for a wrong number', () => {
     expect(backupPolicyFromEnv({})).toBeUndefined();
     expect(backupPolicyFromEnv({ SERVICEHALL_BACKUP_DIR: '/mnt/nas/hall', SERVICEHALL_BACKUP_EVERY_MINUTES: '60' })).toEqual({

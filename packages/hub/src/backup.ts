@@ -128,20 +128,21 @@ function syncFolder(dir) {
   // Makes the renames durable; folders cannot be opened for this on Windows, where NTFS journals them.
   try { const fd = fs.openSync(dir, 'r'); fs.fsyncSync(fd); fs.closeSync(fd); } catch {}
 }
-// mkdir -p one folder at a time: Node 20's recursive mkdir never returns where a folder can never be made (/proc).
-function makeFolder(dir) {
-  const missing = [];
-  for (let at = path.resolve(dir); !fs.existsSync(at); at = path.dirname(at)) {
-    missing.unshift(at);
-    if (path.dirname(at) === at) break;
-  }
-  for (const folder of missing) {
-    try { fs.mkdirSync(folder); } catch (e) { if (e.code !== 'EEXIST') throw e; }
-  }
+// The backup folder's last level at most, in a folder that exists: a share that is not mounted
+// leaves its mount point's path missing, and the whole path made on the local disk would fill it.
+// False when the parent is missing. (One level: Node 20's recursive mkdir never returns under /proc.)
+function makeLastFolder(dir) {
+  const full = path.resolve(dir);
+  if (fs.existsSync(full)) return true;
+  let parentIsFolder = false;
+  try { parentIsFolder = fs.statSync(path.dirname(full)).isDirectory(); } catch {}
+  if (!parentIsFolder) return false;
+  try { fs.mkdirSync(full); } catch (e) { if (e.code !== 'EEXIST') throw e; }
+  return true;
 }
 async function backup() {
   const started = performance.now();
-  makeFolder(task.dir);
+  if (!makeLastFolder(task.dir)) return { ok: false, missing: path.dirname(path.resolve(task.dir)) };
   let name = task.stem;
   for (let i = 2; fs.existsSync(path.join(task.dir, name + '.db')); i++) name = task.stem + '-' + i;
   const file = path.join(task.dir, name + '.db');
@@ -221,7 +222,18 @@ export type Inspection =
   | { ok: true; seq: number; schemaVersion: number; log: string | null; hall: string; bytes: number; sha256: string }
   | { ok: false; problem: string };
 
-type BackupResult = { ok: true; manifest: BackupManifest; path: string; steps: number } | { ok: false; problem: string; file?: string };
+type BackupResult = { ok: true; manifest: BackupManifest; path: string; steps: number } | { ok: false; problem: string; file?: string } | { ok: false; missing: string };
+
+/** No backup was taken: the folder above the backup folder is missing (a share not mounted); nothing was made. */
+export class BackupFolderMissing extends Error {
+  override readonly name = 'BackupFolderMissing';
+  constructor(
+    readonly dir: string,
+    readonly parent: string,
+  ) {
+    super(opsText('backupParentMissing', { dir, parent }));
+  }
+}
 
 function inWorker<T>(task: Record<string, unknown>, signal?: AbortSignal): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -259,6 +271,7 @@ function stamp(at: number): string {
 export async function takeBackup(dbFile: string, dir: string, now: () => number = Date.now, signal?: AbortSignal, stepBytes = BACKUP_STEP_BYTES): Promise<Backup> {
   const takenAtMs = now();
   const result = await inWorker<BackupResult>({ kind: 'backup', source: dbFile, dir, stem: `${PREFIX}${stamp(takenAtMs)}`, takenAtMs, stepBytes }, signal);
+  if (!result.ok && 'missing' in result) throw new BackupFolderMissing(path.resolve(dir), result.missing);
   if (!result.ok) throw new Error(result.file ? opsText('backupBad', { file: result.file, problem: result.problem }) : result.problem);
   return { ...result.manifest, path: result.path, steps: result.steps };
 }
@@ -394,7 +407,8 @@ export interface BackupStatus {
 /**
  * Backs the hall up every `everyMs` while the hub runs (the first one as soon as the newest backup
  * in the folder is older than that), then applies the retention policy. A failed backup is logged
- * and counted; the next is tried at the next turn. Runs never overlap.
+ * and counted; the next is tried at the next turn. The backup folder's parent must exist (a share
+ * mounted there): the hub makes the folder's last level at most. Runs never overlap.
  */
 export class BackupSchedule {
   readonly status: BackupStatus = { failures: 0, running: false };
@@ -447,7 +461,9 @@ export class BackupSchedule {
       return backup;
     } catch (error) {
       this.status.failures += 1;
-      log.error({ err: error, dir: this.policy.dir }, opsText('backupFailed', { reason: error instanceof Error ? error.message : String(error) }));
+      if (error instanceof BackupFolderMissing)
+        log.error({ dir: error.dir, missing: error.parent }, opsText('scheduledBackupNoParent', { dir: error.dir, parent: error.parent, minutes: this.policy.everyMs / 60_000 }));
+      else log.error({ err: error, dir: this.policy.dir }, opsText('backupFailed', { reason: error instanceof Error ? error.message : String(error) }));
       return undefined;
     } finally {
       this.status.running = false;
