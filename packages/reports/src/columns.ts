@@ -88,9 +88,13 @@ export const KEY_COLUMNS_OF: Record<Breakdown, { key: keyof ReportRow['key']; zh
   ],
 };
 
-/** A duration in seconds as h:mm:ss. */
+/**
+ * A duration in seconds as h:mm:ss. A negative one (a clock set back, a ticket whose times cross) keeps
+ * one minus sign in front, so that the supervisor sees that something is wrong rather than a plausible wait.
+ */
 export function formatDuration(seconds: number | undefined): string {
-  if (seconds === undefined) return '';
-  const s = Math.round(seconds);
-  return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  if (seconds === undefined || !Number.isFinite(seconds)) return '';
+  const s = Math.abs(Math.round(seconds));
+  const sign = Math.round(seconds) < 0 ? '-' : '';
+  return `${sign}${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
