@@ -1,6 +1,7 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import { PrinterSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
 import { startHub, type RunningHub } from '@servicehall/hub';
+import { TestConsole } from '@servicehall/hub/testing';
 import { catalogueToWorkbook } from '@servicehall/workbook';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -252,6 +253,28 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await admin.getByRole('link', { name: '大厅设置' }).click();
     await admin.locator('[name="hall.name"]').waitFor();
     await screenshot(admin, 'console-setup-1366');
+  });
+
+  it('filters the audit log to one person, telling apart a clerk and a staff account of the same id', async () => {
+    // A clerk whose number is zhang joins the hall: 张三, at the window, beside 张主任's supervisor account zhang.
+    const catalogue = hub.store.view.catalogue;
+    const clerk = { number: 'zhang', name: '张三', department: catalogue.clerks[0]!.department };
+    expect((await api('POST', '/api/setup', { catalogue: { ...catalogue, clerks: [...catalogue.clerks, clerk] } })).status).toBe(200);
+    const pin = ((await api('POST', '/api/clerks/initial-pins', { clerks: ['zhang'] })).body.pins as { pin: string }[])[0]!.pin;
+    const zhangAtTheWindow = new TestConsole(hub.url);
+    expect((await zhangAtTheWindow.login('zhang', pin)).body).toMatchObject({ ok: true, staff: { role: 'clerk' } });
+    expect((await zhangAtTheWindow.request('POST', '/api/console/password', { current: pin, next: '275031' })).status).toBe(200);
+
+    await admin.getByRole('link', { name: '操作日志' }).click();
+    const person = admin.locator('[name=audit-person]');
+    await person.locator('option', { hasText: '张三（zhang）· 窗口工作人员' }).waitFor({ state: 'attached' });
+    const actions = () => admin.locator('table.audit tbody tr td:nth-child(3)').allTextContents();
+    await person.selectOption({ label: '张三（zhang）· 窗口工作人员' });
+    await expect.poll(actions).toEqual(['修改本人 PIN']);
+    await person.selectOption({ label: '张主任（zhang）· 值班主任' });
+    await expect.poll(actions).toEqual(['调整事项今日设置', '调整窗口事项', '修改本人密码']);
+    await person.selectOption({ label: '全部人员' });
+    await expect.poll(async () => (await actions()).length).toBeGreaterThan(4);
   });
 
   it('revokes the kiosk from the terminal list: it is cut off at once and shows a pairing code again', async () => {

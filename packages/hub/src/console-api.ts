@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS } from './enrolment';
 import { answerReply, HttpRefusal, plainNumber, type Operation, type Reply, type Request } from './http';
-import { clearedCookie, sessionCookie, StaffIdSchema, type Staff, type StaffChange } from './staff';
+import { auditPerson, clearedCookie, sessionCookie, StaffIdSchema, type Staff, type StaffChange } from './staff';
 import type { HallStore } from './store';
 import { terminalPresence } from './supervision';
 import type { TerminalLinks } from './terminals';
@@ -440,13 +440,19 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       operationId: 'listAudit',
       summary: 'The audit log of console changes: who, what, when, before and after (newest first; ?before=id pages back)',
       staff: SUPERVISORS,
-      query: { before: 'an entry id: older entries', limit: 'how many (default 100, at most 500)', staff: 'one staff member', action: 'one action' },
+      query: { before: 'an entry id: older entries', limit: 'how many (default 100, at most 500)', staff: 'one person: clerk:NUMBER for a clerk, staff:ID for a staff account', action: 'one action' },
       handle: (req) => {
         // A page asked for wrongly (?before=abc) is refused, not answered as an empty log.
         const before = req.query.get('before');
         const limit = req.query.get('limit');
         if (before !== null && plainNumber(before, 1, Number.MAX_SAFE_INTEGER) === undefined) throw new HttpRefusal('bad-request', 'before is an entry id: a whole number, 1 or more');
         if (limit !== null && plainNumber(limit, 1, 500) === undefined) throw new HttpRefusal('bad-request', 'limit is a whole number from 1 to 500');
+        // A clerk's number may be a staff account's id too (two people): the filter says which of them it means.
+        const person = req.query.get('staff') ? auditPerson(req.query.get('staff')!) : undefined;
+        if (req.query.get('staff') && !person)
+          throw new HttpRefusal('bad-request', 'staff names one person with its kind: clerk:NUMBER for a clerk, staff:ID for a staff account', {
+            text: req.language === 'en' ? 'Say whose entries to show: clerk:NUMBER for a clerk, staff:ID for a staff account.' : '请说明要看谁的记录：窗口工作人员写 clerk:工号，其他账号写 staff:账号。',
+          });
         return {
           status: 200,
           body: {
@@ -454,7 +460,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
             entries: store.audit.list({
               ...(before ? { before: Number(before) } : {}),
               ...(limit ? { limit: Number(limit) } : {}),
-              ...(req.query.get('staff') ? { staff: req.query.get('staff')! } : {}),
+              ...(person ? { staff: person } : {}),
               ...(req.query.get('action') ? { action: req.query.get('action')! } : {}),
             }),
           },

@@ -301,6 +301,28 @@ describe('clerks’ PINs', () => {
     expect((await clerk.request('GET', '/api/console/session')).body).toMatchObject({ ok: true, staff: { id: '1001', role: 'clerk' } });
   });
 
+  it('in the audit log, a clerk and a staff account of the same id are filtered apart: each filter shows only that person’s entries', async () => {
+    const hub = await hall();
+    const a = await admin(hub);
+    await staffMember(hub, a, '1001', 'supervisor');
+    expect((await a.request('POST', '/api/setup', { catalogue: demoCatalogue({ allDay: true }) })).status).toBe(200);
+    const pin = (await a.request<{ pins: { pin: string }[] }>('POST', '/api/clerks/initial-pins', { clerks: ['1001'] })).body.pins[0]!.pin;
+    const clerk = new TestConsole(hub.url);
+    await clerk.login('1001', pin);
+    expect((await clerk.request('POST', '/api/console/password', { current: pin, next: '275031' })).status).toBe(200);
+
+    type Entries = { entries: { action: string; staff: { id: string; role: string } }[] };
+    const asClerk = (await a.request<Entries>('GET', '/api/audit?staff=clerk:1001')).body.entries;
+    expect(asClerk.map((e) => [e.action, e.staff.role])).toEqual([['changeOwnPin', 'clerk']]);
+    const asSupervisor = (await a.request<Entries>('GET', '/api/audit?staff=staff:1001')).body.entries;
+    expect(asSupervisor.map((e) => [e.action, e.staff.role])).toEqual([['changeOwnPassword', 'supervisor']]);
+    expect((await a.request<Entries>('GET', '/api/audit?staff=staff:admin')).body.entries.map((e) => e.action)).toEqual(['issueInitialPin', 'replaceCatalogue', 'createStaff', 'createStaff']);
+    // An id alone does not say whom it means: refused, in the console's language, not answered with both people's entries.
+    const bare = await a.request('GET', '/api/audit?staff=1001');
+    expect(bare.status).toBe(400);
+    expect(bare.body).toMatchObject({ code: 'bad-request', text: expect.stringContaining('clerk:工号') });
+  });
+
   it('a clerk named twice in one request gets one PIN, the one that signs in', async () => {
     const hub = await hall({ seed: true });
     const a = await admin(hub);

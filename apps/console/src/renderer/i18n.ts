@@ -302,6 +302,8 @@ const zh = {
     before: '修改前',
     after: '修改后',
     more: '更早的记录',
+    person: '只看此人',
+    everyone: '全部人员',
     actions: {
       replaceCatalogue: '保存大厅设置',
       assignWindowItems: '调整窗口事项',
@@ -697,6 +699,8 @@ const en: Strings = {
     before: 'Before',
     after: 'After',
     more: 'Older entries',
+    person: 'Only',
+    everyone: 'Everyone',
     actions: {
       replaceCatalogue: 'Saved the hall setup',
       assignWindowItems: "Changed a window's items",

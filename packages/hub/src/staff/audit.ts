@@ -15,6 +15,18 @@ export interface AuditEntry {
   seq?: number;
 }
 
+/** Whose entries the audit log is filtered to: a clerk's number and a staff account's id may be the same string (two people). */
+export interface AuditPerson {
+  kind: 'clerk' | 'staff';
+  id: string;
+}
+
+/** `clerk:1001` or `staff:zhang`, as the console and the API name one person of the audit log; undefined for anything else. */
+export function auditPerson(text: string): AuditPerson | undefined {
+  const m = /^(clerk|staff):(.{1,40})$/.exec(text);
+  return m ? { kind: m[1] as AuditPerson['kind'], id: m[2]! } : undefined;
+}
+
 /** The console's audit log: who changed what, when, before and after. Append-only, like the event log. */
 export class AuditLog {
   private readonly st;
@@ -32,12 +44,12 @@ export class AuditLog {
     this.st.add.run(e.at, e.staff.id, e.staff.name, e.staff.role, e.action, e.target, json(e.before), json(e.after), e.commandId ?? null, e.seq ?? null);
   }
 
-  /** Newest first; `before` pages back by id. */
-  list(options: { limit?: number; before?: number; staff?: string; action?: string } = {}): AuditEntry[] {
+  /** Newest first; `before` pages back by id; `staff` is one person: a clerk (by number) or a staff account (by id), which may share one id string. */
+  list(options: { limit?: number; before?: number; staff?: AuditPerson; action?: string } = {}): AuditEntry[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (options.before !== undefined) (where.push('id < ?'), args.push(options.before));
-    if (options.staff) (where.push('staff_id = ?'), args.push(options.staff));
+    if (options.staff) (where.push(`staff_id = ? AND staff_role ${options.staff.kind === 'clerk' ? '=' : '<>'} 'clerk'`), args.push(options.staff.id));
     if (options.action) (where.push('action = ?'), args.push(options.action));
     const rows = this.db
       .prepare(`SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`)

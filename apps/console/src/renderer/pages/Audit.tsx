@@ -1,3 +1,4 @@
+import type { StaffRole } from '@servicehall/core';
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import { ErrorLine, useConsole } from '../App';
@@ -23,12 +24,17 @@ export function AuditPage() {
   const [entries, setEntries] = useState<Entry[]>([]);
   const [error, setError] = useState<unknown>();
   const [open, setOpen] = useState<number>();
-  // Read when the page opens and again when the hall's setup changes (the live feed says when).
-  useEffect(() => void api<{ entries: Entry[] }>('GET', '/api/audit').then((r) => setEntries(r.entries), setError), [live.view?.catalogue, live.view?.pending]);
+  // One person: a clerk's number may be a staff account's id too (two people), so the choice carries its kind (clerk:1001, staff:1001).
+  const [person, setPerson] = useState('');
+  const [accounts, setAccounts] = useState<{ id: string; name: string; role: StaffRole }[]>([]);
+  useEffect(() => void api<{ staff: { id: string; name: string; role: StaffRole }[] }>('GET', '/api/staff').then((r) => setAccounts(r.staff), setError), []);
+  const only = person ? `staff=${encodeURIComponent(person)}` : '';
+  // Read when the page opens, when another person is chosen, and again when the hall's setup changes (the live feed says when).
+  useEffect(() => void api<{ entries: Entry[] }>('GET', `/api/audit${only ? `?${only}` : ''}`).then((r) => setEntries(r.entries), setError), [live.view?.catalogue, live.view?.pending, only]);
   const more = async () => {
     const last = entries[entries.length - 1];
     if (!last) return;
-    const r = await api<{ entries: Entry[] }>('GET', `/api/audit?before=${last.id}`);
+    const r = await api<{ entries: Entry[] }>('GET', `/api/audit?before=${last.id}${only ? `&${only}` : ''}`);
     setEntries([...entries, ...r.entries]);
   };
   return (
@@ -36,6 +42,22 @@ export function AuditPage() {
       <h1>{t.audit.title}</h1>
       <ErrorLine error={error} />
       <section className="card">
+        <label>
+          {t.audit.person}
+          <select name="audit-person" value={person} onChange={(e) => setPerson(e.target.value)}>
+            <option value="">{t.audit.everyone}</option>
+            {accounts.map((a) => (
+              <option key={`staff:${a.id}`} value={`staff:${a.id}`}>
+                {`${a.name}（${a.id}）· ${t.roles[a.role]}`}
+              </option>
+            ))}
+            {(live.view?.catalogue.clerks ?? []).map((c) => (
+              <option key={`clerk:${c.number}`} value={`clerk:${c.number}`}>
+                {`${c.name}（${c.number}）· ${t.roles.clerk}`}
+              </option>
+            ))}
+          </select>
+        </label>
         <table className="audit">
           <thead>
             <tr>
