@@ -17,7 +17,7 @@ import { hubNumber, SettingProblem } from './setting';
 import { upstreamFromEnv } from '@servicehall/upstream/hub';
 import { copyFromPeer, promoteLocal } from './replication';
 import { startHub, type HubOptions, type RunningHub } from './server';
-import { Staff, StaffIdSchema } from './staff';
+import { Staff } from './staff';
 import { HallStore } from './store';
 import { CA_CERT, TLS_DIR } from './tls';
 
@@ -136,23 +136,24 @@ function argument(args: string[], name: string): string | undefined {
 }
 
 /**
- * `npm run hub -- create-admin [--id admin] [--name 管理员] [--role administrator]`: makes a staff
- * account on this machine's hall database and prints its one-time password, to be changed at the
- * first sign-in in the console.
+ * `npm run hub -- create-admin [--id admin] [--name 管理员] [--role administrator] [--department 科室]`:
+ * makes a staff account on this machine's hall database and prints its one-time password, to be
+ * changed at the first sign-in in the console. It refuses what the console's account form refuses,
+ * in the same words (Chinese, then English), with exit code 78.
  */
 async function createAdmin(args: string[]) {
   const { dataDir, keyFile } = hubOptionsFromEnv();
-  const id = StaffIdSchema.safeParse(argument(args, 'id') ?? 'admin');
-  if (!id.success) throw new Error(`--id: ${id.error.issues[0]!.message}`);
   const role = StaffRoleSchema.safeParse(argument(args, 'role') ?? 'administrator');
-  if (!role.success || role.data === 'clerk') throw new Error('--role is administrator, supervisor or department-head');
+  if (!role.success)
+    throw new HubRefusal('--role 应为 administrator（管理员）、supervisor（值班主任）或 department-head（科室负责人）。\n--role is administrator, supervisor or department-head');
+  const department = argument(args, 'department');
   prepareDataFolder(dataDir, (m) => console.warn(`  warning    ${m}`));
   const db = openDatabase(dataDir);
   try {
     const store = new HallStore(db, Date.now, HallKey.load(keyFile ?? path.join(dataDir, KEY_FILE)));
     const staff = new Staff(db, store.pins, () => store.view.catalogue, Date.now);
-    const made = await staff.createFromCommandLine({ id: id.data, name: argument(args, 'name') ?? '管理员', role: role.data });
-    if (!made.ok) throw new Error(made.message);
+    const made = await staff.createFromCommandLine({ id: argument(args, 'id') ?? 'admin', name: argument(args, 'name') ?? '管理员', role: role.data, ...(department ? { department } : {}) });
+    if (!made.ok) throw made.text ? new HubRefusal(`${made.text['zh-CN']}\n${made.text.en}`) : new Error(made.message);
     console.log(`已创建账号 ${made.value.member.id}（${made.value.member.name}，${made.value.member.role}）`);
     console.log(`  一次性密码 one-time password:  ${made.value.password}`);
     console.log('  请在管理控制台 /console 登录，首次登录后须设置自己的密码。Sign in at /console and choose your own password.');
@@ -355,7 +356,9 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   } else if (command === 'create-admin' || command === 'init-tls') {
     const what = command === 'create-admin' ? 'could not make the account' : 'could not make its certificates';
     (command === 'create-admin' ? createAdmin(args) : initTlsMain(args)).catch((error: unknown) => {
-      console.error(`ServiceHall hub ${what}: ${error instanceof Error ? error.message : error}`);
+      // An account refused is said as the console says it, Chinese first, then English.
+      if (command === 'create-admin' && error instanceof HubRefusal) console.error(error.message);
+      else console.error(`ServiceHall hub ${what}: ${error instanceof Error ? error.message : error}`);
       process.exitCode = error instanceof HubRefusal ? error.exitCode : 1;
     });
   } else if (command === 'archive') {

@@ -12,7 +12,10 @@ import { z } from 'zod';
 import type { Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS } from './enrolment';
 import { answerReply, HttpRefusal, plainNumber, type Operation, type Reply, type Request } from './http';
-import { auditPerson, clearedCookie, sessionCookie, StaffIdSchema, type Staff, type StaffChange } from './staff';
+import { auditPerson, clearedCookie, sessionCookie, type Staff, type StaffChange } from './staff';
+
+/** An account's id as sent: its form (StaffIdSchema) is checked with the other account rules, so that it is refused in their words. */
+const AccountIdField = z.string().max(100).describe('2 to 40 letters, digits, ".", "_" or "-"');
 import type { HallStore } from './store';
 import { terminalPresence } from './supervision';
 import type { TerminalLinks } from './terminals';
@@ -45,8 +48,9 @@ function who(req: Request): StaffRef {
   return req.session?.staff ? { id: req.session.staff.id, name: req.session.staff.name, role: req.session.staff.role } : { id: 'hall-token', name: '大厅令牌', role: 'administrator' };
 }
 
-function change<T>(r: StaffChange<T>, okStatus = 200, body: (v: T) => unknown = (v) => ({ ok: true, value: v })): Reply {
-  if (!r.ok) throw new HttpRefusal(r.code, r.message);
+function change<T>(r: StaffChange<T>, okStatus = 200, body: (v: T) => unknown = (v) => ({ ok: true, value: v }), req?: Request): Reply {
+  // A refusal in words of its own (an account the hall cannot have) is shown in them, in the console's language.
+  if (!r.ok) throw new HttpRefusal(r.code, r.message, r.text && req ? { text: r.text[req.language] } : undefined);
   return { status: okStatus, body: body(r.value) };
 }
 
@@ -122,10 +126,10 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       operationId: 'createFirstAdmin',
       summary: 'Makes the first administrator with the one-time setup code the hub printed at its first start',
       public: true,
-      body: z.object({ setupCode: z.string().min(1).max(20), id: StaffIdSchema, name: z.string().trim().min(1).max(40), password: z.string().min(1).max(128) }),
+      body: z.object({ setupCode: z.string().min(1).max(20), id: AccountIdField, name: z.string().trim().min(1).max(40), password: z.string().min(1).max(128) }),
       handle: async (req) => {
         const b = req.body as { setupCode: string; id: string; name: string; password: string };
-        return change(await staff.firstAdmin(b.setupCode, b), 201, (m) => ({ ok: true, staff: m }));
+        return change(await staff.firstAdmin(b.setupCode, b), 201, (m) => ({ ok: true, staff: m }), req);
       },
     },
     {
@@ -220,8 +224,8 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       operationId: 'createStaff',
       summary: 'Makes a staff account (administrator, supervisor, department head) with a one-time password shown once',
       staff: ADMIN_ONLY,
-      body: z.object({ id: StaffIdSchema, name: z.string().trim().min(1).max(40), role: StaffRoleSchema, department: z.string().min(1).max(40).optional() }),
-      handle: async (req) => change(await staff.create(who(req), req.body as never), 201, (v) => ({ ok: true, staff: v.member, password: v.password })),
+      body: z.object({ id: AccountIdField, name: z.string().trim().min(1).max(40), role: StaffRoleSchema, department: z.string().min(1).max(40).optional() }),
+      handle: async (req) => change(await staff.create(who(req), req.body as never), 201, (v) => ({ ok: true, staff: v.member, password: v.password }), req),
     },
     {
       method: 'POST',

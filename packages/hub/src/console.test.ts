@@ -128,6 +128,50 @@ describe('a hub on an empty data folder', () => {
     expect(() => execFileSync(process.execPath, ['--import', 'tsx', cli, 'create-admin', '--id', 'boss'], { env: { ...process.env, SERVICEHALL_DATA: dir }, stdio: 'pipe' })).toThrow(/already/);
   });
 
+  it('refuses on the command line and for the first administrator what the console’s account form refuses, in the same words', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const hub = await hall({ seed: true });
+    const dir = dirs.at(-1)!;
+    // The first administrator may not take a clerk's number either.
+    const first = await new TestConsole(hub.url).request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: '1001', name: '王管理', password: 'first-admin-pass-1' });
+    expect(first.status).toBe(409);
+    expect(first.body).toMatchObject({ code: 'conflict', text: '1001 是一位窗口工作人员的工号：请另选一个账号名。' });
+    expect(hub.staff.accounts.count()).toBe(0);
+    const a = await admin(hub);
+    // What the console's form answers, in each of its languages.
+    const form = async (account: Record<string, string>) => {
+      const said = await Promise.all(['zh-CN', 'en'].map((language) => a.request('POST', '/api/staff', { name: '李', ...account }, { 'accept-language': language })));
+      for (const r of said) expect(r.status, JSON.stringify(r.body)).toBeGreaterThanOrEqual(400);
+      return said.map((r) => String(r.body.text)).join('\n');
+    };
+    const cli = path.resolve(import.meta.dirname, 'cli.ts');
+    const commandLine = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', cli, 'create-admin', '--name', '李', ...args], { env: { ...process.env, SERVICEHALL_DATA: dir }, encoding: 'utf8' });
+    const cases: [Record<string, string>, string[]][] = [
+      [{ id: '1001', role: 'supervisor' }, ['--id', '1001', '--role', 'supervisor']],
+      [{ id: 'ADMIN', role: 'administrator' }, ['--id', 'ADMIN']],
+      [{ id: 'head', role: 'department-head' }, ['--id', 'head', '--role', 'department-head']],
+      [{ id: 'head', role: 'department-head', department: '档案' }, ['--id', 'head', '--role', 'department-head', '--department', '档案']],
+      [{ id: 'wang', role: 'clerk' }, ['--id', 'wang', '--role', 'clerk']],
+      [{ id: 'x', role: 'supervisor' }, ['--id', 'x', '--role', 'supervisor']],
+    ];
+    const answers = [];
+    for (const [account] of cases) answers.push(await form(account));
+    expect(answers[0]).toBe('1001 是一位窗口工作人员的工号：请另选一个账号名。\n1001 is a clerk number; choose another account name');
+    // The console's own words for each, not its general sentence for any refusal.
+    for (const answer of answers) expect(answer).not.toContain('抱歉');
+    // The hub is stopped for create-admin, as on the hall's machine.
+    await hub.close();
+    for (const [i, [, args]] of cases.entries()) {
+      const run = commandLine(...args);
+      expect(run.status, run.stderr).toBe(78);
+      expect(run.stderr.trim(), args.join(' ')).toBe(answers[i]);
+    }
+    // And the one it takes is still made.
+    const made = commandLine('--id', 'boss', '--role', 'supervisor');
+    expect(made.status, made.stderr).toBe(0);
+    expect(made.stdout).toContain('已创建账号 boss');
+  });
+
   it('still takes the hall token for the installer’s scripts', async () => {
     const hub = await hall();
     const res = await fetch(`${hub.url}/api/setup`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ catalogue: demoCatalogue() }) });

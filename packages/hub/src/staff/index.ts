@@ -3,7 +3,7 @@ import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db';
 import { log } from '../log';
 import type { ClerkPins } from '../pins';
-import { StaffAccounts, type StaffMember } from './accounts';
+import { StaffAccounts, StaffIdSchema, type StaffMember } from './accounts';
 import { AuditLog } from './audit';
 import { SignInLockout, type LockKey } from './lockout';
 import { hashPassword, initialPin, oneTimePassword, passwordProblem, spendVerifyTime, verifyPassword } from './passwords';
@@ -19,7 +19,34 @@ export type SignIn =
   | { ok: true; secret: string; csrf: string; staff: Session['staff'] }
   | { ok: false; code: 'unauthorised' | 'locked' | 'forbidden'; message: string; retryAfterSeconds?: number };
 
-export type StaffChange<T> = { ok: true; value: T } | { ok: false; code: 'bad-request' | 'conflict' | 'not-found' | 'forbidden' | 'unauthorised' | 'locked'; message: string };
+export type StaffChange<T> =
+  | { ok: true; value: T }
+  | {
+      ok: false;
+      code: 'bad-request' | 'conflict' | 'not-found' | 'forbidden' | 'unauthorised' | 'locked';
+      message: string;
+      /** The refusal in the staff member's words, where it has its own (the console shows it; the command line says both). */
+      text?: { 'zh-CN': string; en: string };
+    };
+
+/**
+ * Why an account is not made, in the same words wherever it is asked for: the console's account form,
+ * the first administrator's form, and create-admin on the hub's machine.
+ */
+export const ACCOUNT_REFUSALS = {
+  badId: { code: 'bad-request', 'zh-CN': '账号应为 2 到 40 个字母、数字、“.”、“_”或“-”。', en: 'the account is 2 to 40 letters, digits, ".", "_" or "-"' },
+  clerk: { code: 'bad-request', 'zh-CN': '窗口工作人员用工号和 PIN 登录，不另设账号：请在大厅设置的工作人员中添加。', en: 'clerks sign in with their clerk number and PIN: add them to the hall’s clerks instead' },
+  noDepartment: { code: 'bad-request', 'zh-CN': '科室负责人的账号要写明所负责的科室。', en: 'a department head needs the department they look after' },
+  unknownDepartment: { code: 'not-found', 'zh-CN': '本大厅没有“{department}”这个科室。', en: 'there is no department {department}' },
+  clerkNumber: { code: 'conflict', 'zh-CN': '{id} 是一位窗口工作人员的工号：请另选一个账号名。', en: '{id} is a clerk number; choose another account name' },
+  taken: { code: 'conflict', 'zh-CN': '已有账号 {id}（账号不分大小写）：请另选一个账号名。', en: 'there is an account {id} already' },
+} as const;
+
+function refusal(why: keyof typeof ACCOUNT_REFUSALS, values: Record<string, string> = {}): Extract<StaffChange<never>, { ok: false }> {
+  const words = ACCOUNT_REFUSALS[why];
+  const fill = (text: string) => text.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? `{${name}}`);
+  return { ok: false, code: words.code, message: fill(words.en), text: { 'zh-CN': fill(words['zh-CN']), en: fill(words.en) } };
+}
 
 /**
  * Wrong setup codes a hub takes before its code opens nothing more: the code is eight digits, open to
@@ -122,6 +149,8 @@ export class Staff {
         log.warn(`一次性设置码已被错误输入 ${SETUP_CODE_TRIES} 次，不再有效：请重启主机以获得新的设置码 / the setup code was given wrongly ${SETUP_CODE_TRIES} times and opens nothing more: restart the hub for a new one`);
       return { ok: false, code: 'unauthorised', message: 'the setup code is not the one the hub printed at its start' };
     }
+    const refused = this.accountProblem({ id: m.id, role: 'administrator' });
+    if (refused) return refused;
     const problem = passwordProblem(m.password);
     if (problem) return { ok: false, code: 'bad-request', message: problem };
     const passwordHash = await hashPassword(m.password);
@@ -131,7 +160,9 @@ export class Staff {
   }
 
   /** An account made from the hub's command line, with a password to change at the first sign-in. */
-  async createFromCommandLine(m: { id: string; name: string; role: StaffRole }): Promise<StaffChange<{ member: StaffMember; password: string }>> {
+  async createFromCommandLine(m: { id: string; name: string; role: StaffRole; department?: string }): Promise<StaffChange<{ member: StaffMember; password: string }>> {
+    const refused = this.accountProblem(m);
+    if (refused) return refused;
     const password = oneTimePassword();
     const passwordHash = await hashPassword(password);
     const made = this.add({ ...m, passwordHash, mustChange: true }, { id: 'hub-cli', name: '命令行', role: 'administrator' });
@@ -140,21 +171,29 @@ export class Staff {
 
   /** A new account with a one-time password, shown once, to be changed at the first sign-in. */
   async create(by: StaffRef, m: { id: string; name: string; role: StaffRole; department?: string }): Promise<StaffChange<{ member: StaffMember; password: string }>> {
-    if (m.role === 'clerk') return { ok: false, code: 'bad-request', message: 'clerks sign in with their clerk number and PIN: add them to the hall’s clerks instead' };
-    if (m.role === 'department-head' && !m.department) return { ok: false, code: 'bad-request', message: 'a department head needs the department they look after' };
-    if (m.department && !this.catalogue().departments.some((d) => d.name === m.department)) return { ok: false, code: 'not-found', message: `there is no department ${m.department}` };
-    if (this.catalogue().clerks.some((c) => c.number === m.id)) return { ok: false, code: 'conflict', message: `${m.id} is a clerk number; choose another account name` };
+    const refused = this.accountProblem(m);
+    if (refused) return refused;
     const password = oneTimePassword();
     const passwordHash = await hashPassword(password);
     const made = this.add({ ...m, passwordHash, mustChange: true }, by);
     return made.ok ? { ok: true, value: { member: made.value, password } } : made;
   }
 
+  /** What the console's account form refuses, asked of every way an account is made: the first administrator, the form, the command line. */
+  private accountProblem(m: { id: string; role: StaffRole; department?: string }): Extract<StaffChange<never>, { ok: false }> | undefined {
+    if (!StaffIdSchema.safeParse(m.id).success) return refusal('badId');
+    if (m.role === 'clerk') return refusal('clerk');
+    if (m.role === 'department-head' && !m.department) return refusal('noDepartment');
+    if (m.department && !this.catalogue().departments.some((d) => d.name === m.department)) return refusal('unknownDepartment', { department: m.department });
+    if (this.catalogue().clerks.some((c) => c.number === m.id)) return refusal('clerkNumber', { id: m.id });
+    return undefined;
+  }
+
   private add(m: Parameters<StaffAccounts['add']>[0], by: StaffRef): StaffChange<StaffMember> {
     return this.db.transaction((): StaffChange<StaffMember> => {
       // Zhang and zhang would be two accounts that one sign-in lockout counts as one, and staff tell apart by nothing.
       const taken = this.accounts.list().find((a) => a.id.toLowerCase() === m.id.toLowerCase());
-      if (taken) return { ok: false, code: 'conflict', message: `there is an account ${taken.id} already` };
+      if (taken) return refusal('taken', { id: taken.id });
       const now = this.clock();
       this.accounts.add({ ...m, createdBy: by.id }, now);
       const member = this.accounts.get(m.id)!;
