@@ -648,6 +648,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     async close() {
       if (closed) return;
       closed = true;
+      // A catalogue workbook being read would hold the hub's exit until its reader ended (up to a minute).
+      await consoleContext.workbooks.stop();
       background?.stop();
       clearInterval(sweep);
       clearInterval(factsTimer);

@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { startHub, type HubOptions, type RunningHub } from './server';
+import { WorkbookImports } from './workbook-import';
 import { TestConsole } from './testing/console';
 import { TestTerminal } from './testing/terminal';
 
@@ -132,5 +134,53 @@ describe('a catalogue workbook uploaded to the console', () => {
     const r = await admin.request<{ problems: unknown[] }>('POST', '/api/catalogue.xlsx', new Uint8Array(big));
     expect(r.status).toBe(400);
     expect(r.body.problems).toEqual([{ sheet: '', message: expect.stringContaining('读取工作簿超过了 0 秒') }]);
+  }, 60_000);
+
+  it('being read when the hub stops is ended at once: answered as cancelled, and those waiting their turn too', async () => {
+    const imports = new WorkbookImports();
+    const reading = imports.read(new Uint8Array(big), demo);
+    const waiting = imports.read(new Uint8Array(big), demo);
+    // The big one takes its reader 3 to 7 s here: it is under way.
+    await new Promise((r) => setTimeout(r, 500));
+    const stopping = performance.now();
+    await imports.stop();
+    expect(await reading).toMatchObject({ ok: false, cancelled: true, problems: [{ sheet: '', message: expect.stringContaining('主机正在停止') }] });
+    expect(await waiting).toMatchObject({ ok: false, cancelled: true });
+    expect(performance.now() - stopping).toBeLessThan(1000);
+    expect(await imports.read(new Uint8Array(big), demo)).toMatchObject({ ok: false, cancelled: true });
+  }, 60_000);
+
+  it('being read does not hold up the exit of a hub that stops', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-workbook-exit-'));
+    dirs.push(dir);
+    fs.writeFileSync(path.join(dir, 'big.xlsx'), big);
+    // A process of its own that starts a hub, has the big workbook read, stops the hub while it is read, and ends when nothing holds it.
+    const script = path.join(dir, 'stop-while-reading.mts');
+    fs.writeFileSync(
+      script,
+      `import fs from 'node:fs';
+import { startHub } from ${JSON.stringify(path.resolve(import.meta.dirname, 'server.ts'))};
+const hub = await startHub({ dataDir: ${JSON.stringify(path.join(dir, 'hub'))}, token: ${JSON.stringify(TOKEN)} });
+const upload = fetch(hub.url + '/api/catalogue.xlsx', { method: 'POST', headers: { authorization: 'Bearer ${TOKEN}', 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, body: fs.readFileSync(${JSON.stringify(path.join(dir, 'big.xlsx'))}) });
+upload.catch(() => undefined);
+await new Promise((r) => setTimeout(r, 1000));
+await hub.close();
+console.log('closed');
+`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    let closedAt = 0;
+    child.stdout.on('data', () => void (closedAt ||= output.includes('closed') ? performance.now() : 0));
+    const exited = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => (child.kill('SIGKILL'), resolve(null)), 30_000);
+      child.once('exit', (code) => (clearTimeout(timer), resolve(code)));
+    });
+    expect(exited, output).toBe(0);
+    expect(closedAt, output).toBeGreaterThan(0);
+    // Its reader would go on for seconds, and its time limit (60 s) after that.
+    expect(performance.now() - closedAt, output).toBeLessThan(2000);
   }, 60_000);
 });

@@ -20,10 +20,11 @@ export const WORKBOOK_IMPORT_LIMITS: WorkbookImportLimits = { timeMs: 60_000, me
 // A hub run built (packages/hub/dist) starts the worker's build; else this folder's TypeScript, through tsx.
 const WORKER = HUB_BUILT ? { file: pathToFileURL(builtEntry('workbook-worker')), entry: undefined } : { file: new URL('./typescript-worker.mjs', import.meta.url), entry: new URL('./workbook-worker.ts', import.meta.url).href };
 
-/** What reading a workbook came to: the console's answer as JSON, or the problems the reader named. */
-export type WorkbookRead = { ok: true; json: Buffer } | { ok: false; problems: WorkbookProblem[] };
+/** What reading a workbook came to: the console's answer as JSON, or the problems the reader named (or that the hub stopped first). */
+export type WorkbookRead = { ok: true; json: Buffer } | { ok: false; problems: WorkbookProblem[]; cancelled?: true };
 
 const refused = (message: string): WorkbookRead => ({ ok: false, problems: [{ sheet: '', message }] });
+const CANCELLED: WorkbookRead = { ok: false, cancelled: true, problems: [{ sheet: '', message: '主机正在停止，工作簿没有读完，未导入：主机重新启动后请再导入一次' }] };
 
 /**
  * Reads an uploaded catalogue workbook (packages/workbook) in a worker thread, so that a big one
@@ -32,13 +33,25 @@ const refused = (message: string): WorkbookRead => ({ ok: false, problems: [{ sh
  */
 export class WorkbookImports {
   private queue: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+  /** The reading under way: stopping the hub ends it at once. */
+  private current: { cancel(): Promise<void> } | undefined;
 
   constructor(private readonly limits: WorkbookImportLimits = WORKBOOK_IMPORT_LIMITS) {}
 
   read(data: Uint8Array, base: Catalogue): Promise<WorkbookRead> {
-    const turn = this.queue.then(() => this.readOne(data, base));
+    const turn = this.queue.then(() => (this.stopped ? CANCELLED : this.readOne(data, base)));
     this.queue = turn.catch(() => undefined);
     return turn;
+  }
+
+  /**
+   * The hub stops: the reading under way ends now (its thread terminated, whoever waits answered that
+   * it was cancelled; a reading writes nothing), and those waiting their turn are answered so too.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.current?.cancel();
   }
 
   private readOne(data: Uint8Array, base: Catalogue): Promise<WorkbookRead> {
@@ -47,11 +60,13 @@ export class WorkbookImports {
     const copy = new Uint8Array(data);
     return new Promise((resolve) => {
       let done = false;
+      let ended: Promise<number> = Promise.resolve(0);
       const finish = (answer: WorkbookRead) => {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        void worker.terminate();
+        this.current = undefined;
+        ended = worker.terminate();
         resolve(answer);
       };
       const worker = new Worker(WORKER.file, {
@@ -63,6 +78,12 @@ export class WorkbookImports {
         () => finish(refused(`读取工作簿超过了 ${Math.round(timeMs / 1000)} 秒，未导入：请只保留大厅、部门、事项、窗口、工作人员各表的内容，另存后再导入`)),
         timeMs,
       );
+      this.current = {
+        cancel: async () => {
+          finish(CANCELLED);
+          await ended;
+        },
+      };
       worker.on('message', (answer: { ok: true; json: Uint8Array } | { ok: false; problems: WorkbookProblem[] }) =>
         finish(answer.ok ? { ok: true, json: Buffer.from(answer.json.buffer, answer.json.byteOffset, answer.json.byteLength) } : answer),
       );
