@@ -1,7 +1,7 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import { PrinterSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
 import { startHub, type RunningHub } from '@servicehall/hub';
-import { TestConsole } from '@servicehall/hub/testing';
+import { TestConsole, TestTerminal } from '@servicehall/hub/testing';
 import { catalogueToWorkbook } from '@servicehall/workbook';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -154,11 +154,19 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     const code = (await codeBox.getAttribute('data-state'))!.slice('showing:'.length);
     await screenshot(screen, 'kiosk-pairing');
 
+    // Another link asks under the kiosk's name: the list shows kiosk-1 once, saying that two links ask.
+    const nuisance = await TestTerminal.open(hub.wsUrl);
+    const asked = nuisance.next((m) => m.type === 'pairing');
+    nuisance.send({ type: 'pair', protocol: 1, role: 'kiosk', terminal: 'kiosk-1' });
+    await asked;
     await admin.getByRole('link', { name: '终端' }).click();
-    await admin.getByText('kiosk-1').first().waitFor();
+    await admin.locator('[data-testid=waiting-kiosk-1]').getByText('2 个连接以此名称请求登记').waitFor();
+    expect(await admin.getByRole('listitem').filter({ hasText: 'kiosk-1' }).count()).toBe(1);
     await admin.locator('[name=pairing-code]').fill(code);
     await admin.getByRole('button', { name: '确认登记' }).click();
     await admin.getByText('终端 kiosk-1 已登记').waitFor();
+    expect(nuisance.messages.some((m) => m.type === 'paired')).toBe(false);
+    nuisance.close();
     await kiosk.ready;
     await admin.locator('[data-testid=terminal-kiosk-1] .state.online').waitFor();
     // Its devices in the hall's words, not the terminal's own names for them ("ticket-printer ok").

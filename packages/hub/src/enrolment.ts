@@ -161,10 +161,35 @@ export class Pairings {
     if (this.waiting.get(request.code) === request) this.waiting.delete(request.code);
   }
 
-  /** What the console shows of the waiting terminals: who, never the code (that is read off the terminal's screen). */
-  list(now: number): Omit<PairingRequest, 'code' | 'deliver'>[] {
+  /** The request a code names, left in the waiting list. */
+  peek(code: string, now: number): PairingRequest | undefined {
     this.sweep(now);
-    return [...this.waiting.values()].map(({ code: _, deliver: __, ...rest }) => rest);
+    return this.waiting.get(code);
+  }
+
+  /** The newest request under a terminal's name: the one the console shows for it. */
+  latest(terminal: string, now: number): PairingRequest | undefined {
+    this.sweep(now);
+    let newest: PairingRequest | undefined;
+    // Kept in the order asked: a later one of the same moment is the newer.
+    for (const r of this.waiting.values()) if (r.terminal === terminal && (!newest || r.at >= newest.at)) newest = r;
+    return newest;
+  }
+
+  /**
+   * What the console shows of the waiting terminals: each name once, its newest request, and how many
+   * links ask under it (anyone on the hall's network may ask in a terminal's name); never the code
+   * (that is read off the terminal's screen).
+   */
+  list(now: number): (Omit<PairingRequest, 'code' | 'deliver'> & { links: number })[] {
+    this.sweep(now);
+    const names = new Map<string, { request: PairingRequest; links: number }>();
+    for (const r of this.waiting.values()) {
+      const seen = names.get(r.terminal);
+      if (!seen) names.set(r.terminal, { request: r, links: 1 });
+      else names.set(r.terminal, { request: r.at >= seen.request.at ? r : seen.request, links: seen.links + 1 });
+    }
+    return [...names.values()].map(({ request: { code: _, deliver: __, ...rest }, links }) => ({ ...rest, links }));
   }
 
   private sweep(now: number): void {

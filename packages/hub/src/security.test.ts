@@ -198,6 +198,44 @@ describe('connections', () => {
     expect(nuisance.messages.some((m) => m.type === 'paired')).toBe(false);
   });
 
+  it('waiting to be enrolled are listed once a name, as its newest request asks, with how many links ask; a code pairs only what that shows', async () => {
+    const h = await hub();
+    const link = async () => {
+      const t = await TestTerminal.open(h.wsUrl);
+      cleanups.push(() => t.close());
+      return t;
+    };
+    const pair = async (t: TestTerminal, ask: { role: string; window?: number }) => {
+      const shown = t.next((m) => m.type === 'pairing');
+      t.send({ type: 'pair', protocol: 1, terminal: 'kiosk-new', ...ask });
+      return ((await shown) as { code: string }).code;
+    };
+    const waiting = async () => ((await (await http(h, '/api/terminals')).json()) as { waiting: { terminal: string; role: string; window?: number; links: number }[] }).waiting;
+    const kiosk = await link();
+    const code = await pair(kiosk, { role: 'kiosk' });
+    const nuisances = [await link(), await link()];
+    await pair(nuisances[0]!, { role: 'kiosk' });
+    // Each link asking again withdraws its own earlier request: three links ask, not five.
+    for (let i = 0; i < 3; i++) await pair(nuisances[1]!, { role: 'kiosk' });
+    expect(await waiting()).toEqual([expect.objectContaining({ terminal: 'kiosk-new', role: 'kiosk', links: 3 })]);
+
+    // Now the newest asks to be window 3's terminal: the list shows that, and the kiosk's code would pair something else.
+    await pair(nuisances[1]!, { role: 'window', window: 3 });
+    expect(await waiting()).toEqual([expect.objectContaining({ terminal: 'kiosk-new', role: 'window', window: 3, links: 3 })]);
+    const refused = await http(h, '/api/terminals/enrol', { method: 'POST', body: JSON.stringify({ code }), headers: { 'accept-language': 'zh-CN' } });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ code: 'conflict', text: expect.stringContaining('另有连接以同一名称请求登记') });
+    expect(h.credentials.list(Date.now())).toEqual([]);
+
+    // The kiosk asks again: its request is the newest, the list shows it, and its code enrols it.
+    const again = await pair(kiosk, { role: 'kiosk' });
+    expect(await waiting()).toEqual([expect.objectContaining({ terminal: 'kiosk-new', role: 'kiosk', links: 3 })]);
+    const paired = kiosk.next((m) => m.type === 'paired');
+    expect((await http(h, '/api/terminals/enrol', { method: 'POST', body: JSON.stringify({ code: again }) })).status).toBe(201);
+    expect(await paired).toMatchObject({ type: 'paired', terminal: 'kiosk-new', role: 'kiosk' });
+    expect(nuisances.some((n) => n.messages.some((m) => m.type === 'paired'))).toBe(false);
+  });
+
   it('beyond the cap of one address are answered 503 with the polite text, and the hub goes on serving', async () => {
     const h = await hub({ limits: { connectionsPerAddress: 5 } });
     const sockets = await Promise.all(Array.from({ length: 5 }, () => TestTerminal.open(h.wsUrl)));

@@ -21,7 +21,8 @@ export interface TerminalRow {
 export interface TerminalList {
   terminals: TerminalRow[];
   hallToken: { terminal: string; role: string; window?: number; since: number }[];
-  waiting: { role: string; terminal: string; window?: number; at: number; expiresAt: number; address?: string; version?: string }[];
+  /** Each name once: its newest request, and how many links ask under it. */
+  waiting: { role: string; terminal: string; window?: number; at: number; expiresAt: number; address?: string; version?: string; links: number }[];
   /** Every terminal the hall expects, linked or not: what the board and the alerts read. */
   presence: TerminalPresence[];
 }

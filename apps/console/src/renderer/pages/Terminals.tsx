@@ -62,10 +62,11 @@ export function TerminalsPage() {
           {list?.waiting.length ? (
             <ul>
               {list.waiting.map((w) => (
-                // Two links may ask under one name (one of them not the terminal): each is listed.
-                <li key={`${w.terminal}|${w.at}|${w.address ?? ''}`}>
+                // Each name once, as its newest request asks; more links asking under it (one of them perhaps not the terminal) are counted.
+                <li key={w.terminal} data-testid={`waiting-${w.terminal}`}>
                   {t.terminals.roles[w.role] ?? w.role} · {w.terminal}
                   {w.window !== undefined ? ` · ${t.terminals.window} ${w.window}` : ''} · {w.address ?? ''} · {time(w.at)}
+                  {w.links > 1 && <span className="tag warn">{t.terminals.links(w.links)}</span>}
                 </li>
               ))}
             </ul>
