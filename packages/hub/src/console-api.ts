@@ -89,9 +89,6 @@ export function terminalList(ctx: ConsoleContext) {
   return { terminals: credentials, hallToken, waiting: ctx.pairings.list(now), presence: terminalPresence(ctx.credentials, linked, now) };
 }
 
-/** The kinds of terminal as the console names them (its Terminals page). */
-const TERMINAL_KINDS: Record<string, string> = { kiosk: '取号机', window: '窗口终端', 'rating-pad': '评价器', display: '大厅显示屏' };
-
 const windowNo = (req: Request) => {
   const n = Number(req.params.window);
   if (!/^\d{1,3}$/.test(req.params.window ?? '') || n < 1) throw new HttpRefusal('bad-request', 'the window number must be a whole number from 1 to 999');
@@ -381,21 +378,11 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       handle: (req) => {
         const b = req.body as { code: string; expiresInDays?: number };
         const now = ctx.clock();
-        const asked = ctx.pairings.peek(b.code, now);
-        if (!asked) throw new HttpRefusal('not-found', 'no terminal is showing this code now: check the code on its screen (codes last 10 minutes)');
-        // The console shows each name once, as its newest request asks: a code of another request under that name
-        // asking to be another kind of terminal (or another window's) would pair what the administrator did not see.
-        const shown = ctx.pairings.latest(asked.terminal, now)!;
-        if (shown.role !== asked.role || shown.window !== asked.window) {
-          const what = (r: typeof asked, zh: boolean) => `${zh ? TERMINAL_KINDS[r.role] : r.role}${r.window !== undefined ? (zh ? `，${r.window} 号窗口` : `, window ${r.window}`) : ''}`;
-          throw new HttpRefusal('conflict', `this code asks for ${asked.terminal} as ${what(asked, false)}, while the console shows its newest request, as ${what(shown, false)}: another link asks under this name; check the terminal, and have it ask again`, {
-            text:
-              req.language === 'en'
-                ? `This code asks to enrol ${asked.terminal} as ${what(asked, false)}, but the list shows its newest request, as ${what(shown, false)}: another link asks under the same name. Check that the terminal is the hall's, restart its pairing so that its request is the newest, and type its new code.`
-                : `这个登记码要把 ${asked.terminal} 登记为 ${what(asked, true)}，而列表中显示的是以此名称最新的请求（${what(shown, true)}）：另有连接以同一名称请求登记。请核实该终端确属本大厅，让它重新请求登记（使它的请求成为最新的），再输入它屏幕上的新登记码。`,
-          });
-        }
-        const request = ctx.pairings.take(b.code, now)!;
+        // The code typed decides, read off the terminal's own screen: that link is enrolled as it asked, whatever
+        // other links ask under its name (refusing it while another's request is the newest let any of them hold
+        // the terminal's enrolment off for as long as it kept asking).
+        const request = ctx.pairings.take(b.code, now);
+        if (!request) throw new HttpRefusal('not-found', 'no terminal is showing this code now: check the code on its screen (codes last 10 minutes)');
         const by = who(req);
         const identity = { role: request.role, terminal: request.terminal, ...(request.window !== undefined ? { window: request.window } : {}) };
         const made = store.withTransaction(() => {

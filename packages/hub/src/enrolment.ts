@@ -161,21 +161,6 @@ export class Pairings {
     if (this.waiting.get(request.code) === request) this.waiting.delete(request.code);
   }
 
-  /** The request a code names, left in the waiting list. */
-  peek(code: string, now: number): PairingRequest | undefined {
-    this.sweep(now);
-    return this.waiting.get(code);
-  }
-
-  /** The newest request under a terminal's name: the one the console shows for it. */
-  latest(terminal: string, now: number): PairingRequest | undefined {
-    this.sweep(now);
-    let newest: PairingRequest | undefined;
-    // Kept in the order asked: a later one of the same moment is the newer.
-    for (const r of this.waiting.values()) if (r.terminal === terminal && (!newest || r.at >= newest.at)) newest = r;
-    return newest;
-  }
-
   /**
    * What the console shows of the waiting terminals: each name once, its newest request, and how many
    * links ask under it (anyone on the hall's network may ask in a terminal's name); never the code
