@@ -24,6 +24,7 @@ import { cachedYear } from './year-cache';
 import { describeStalls, flushesOver5ms, hubOwnFigure, hubReading, plus, quantileMs, readingBetween, stallsCell, stallsPlus, type AnswerBuckets, type HubStalls } from './hub-answer-times';
 import { describeSchedule, scheduleBetween, scheduleSum, threadSchedule, waitedFigure, type ThreadSchedule } from './processor-wait';
 import { useBuiltHub } from './build-hub';
+import { benchGivesWay, giveWayAsStandIn } from './stand-ins';
 
 /**
  * The hub under a hall's load, over loopback, the hub in its own process as in a hall: 50 windows
@@ -319,6 +320,7 @@ async function qrClient(url: string, ticketIds: string[]): Promise<QrClientRun> 
   // on its thread, the slowest of its 200 ratings; without it those places are gone and the stand-in
   // costs about 0.1 ms more a rating (docs/performance.md, "The QR rating's client").
   const client = spawn(process.execPath, ['--no-opt', '--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', '--import', 'tsx', path.join(here, 'bench-qr-client.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  giveWayAsStandIn(client.pid!);
   let out = '';
   client.stdout.setEncoding('utf8');
   client.stdout.on('data', (d: string) => (out += d));
@@ -638,5 +640,6 @@ export async function runHubBench(options: { year: boolean } = { year: true }): 
 
 if (process.argv[1]?.endsWith('bench-hub.ts')) {
   await useBuiltHub();
+  benchGivesWay();
   await runHubBench({ year: !process.argv.includes('--no-year') });
 }

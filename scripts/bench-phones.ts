@@ -15,6 +15,7 @@ import { collectorPauses, describePauses, stats } from './bench-hub';
 import { describeStalls, hubOwnFigure, hubReading, quantileMs, readingBetween, stallsCell, type HubStalls } from './hub-answer-times';
 import { describeSchedule, scheduleBetween, threadSchedule, waitedFigure, type ThreadSchedule } from './processor-wait';
 import { useBuiltHub } from './build-hub';
+import { benchGivesWay, giveWayAsStandIn } from './stand-ins';
 
 /**
  * 3,000 phones following their tickets on one hub while the hall works: the hub in its own process,
@@ -64,6 +65,10 @@ interface Phone {
 /** The phones' reader (bench-phone-reader.ts), in a process of its own: phones are other machines in a hall. */
 class PhoneReader {
   private readonly child = fork(fileURLToPath(new URL('./bench-phone-reader.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
+  constructor() {
+    // A stand-in as the bench's terminals are (stand-ins.ts): it does not take the hub's processor when a frame wakes it.
+    giveWayAsStandIn(this.child.pid!);
+  }
   private ask(message: ToReader, answer: FromReader['kind']): Promise<FromReader> {
     return new Promise((resolve, reject) => {
       const heard = (m: FromReader) => {
@@ -315,5 +320,6 @@ export async function runPhoneBench(): Promise<void> {
 
 if (process.argv[1]?.endsWith('bench-phones.ts')) {
   await useBuiltHub();
+  benchGivesWay();
   await runPhoneBench();
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { runHubBench } from './bench-hub';
 import { runPhoneBench } from './bench-phones';
 import { useBuiltHub } from './build-hub';
+import { benchGivesWay } from './stand-ins';
 
 /**
  * `npm run bench`: the figures behind the README's performance tables. `--no-year` skips the year
@@ -9,6 +10,7 @@ import { useBuiltHub } from './build-hub';
  */
 // The hub as a hall runs it: built (packages/hub/dist), not through tsx.
 await useBuiltHub();
+benchGivesWay();
 await runHubBench({ year: !process.argv.includes('--no-year') });
 console.log('');
 await runPhoneBench();

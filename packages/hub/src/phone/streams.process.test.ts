@@ -76,10 +76,10 @@ async function post(h: HubProcess, route: string, body: unknown): Promise<Record
 }
 
 /** A hub as the command line runs it, with the phones' streams limited to `perAddress` from one address. */
-async function hallHub(perAddress = 5000) {
+async function hallHub(perAddress = 5000, env: Record<string, string> = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-phones-process-'));
   dirs.push(dir);
-  hub = await spawnHub(dir, { SERVICEHALL_LIMITS: JSON.stringify({ phone: { streamsPerAddress: perAddress } }) });
+  hub = await spawnHub(dir, { SERVICEHALL_LIMITS: JSON.stringify({ phone: { streamsPerAddress: perAddress } }), ...env });
   const h = hub;
   await eventually(async () => expect(await metric(h, 'servicehall_phone_process_up')).toBe(1));
   const catalogue = (await (await fetch(`${h.url}/api/catalogue`, { headers: { authorization: `Bearer ${h.token}` } })).json()) as { items: { code: string }[]; windows: { number: number; serves: string[] }[] };
@@ -119,6 +119,36 @@ describe("the phones' own process", () => {
     await post(h, `/api/windows/${window}/finish`, {});
     await eventually(() => expect(phone.states.map((s) => s.state)).toContain('called'));
     expect(phone.states.find((s) => s.state === 'called')).toMatchObject({ window });
+  }, 60_000);
+
+  // Linux keeps a scheduling policy and a nice value per thread (proc(5): /proc/PID/task/TID/stat, fields 19 and 41).
+  it.skipIf(process.platform !== 'linux')("gives way to the hub's thread: each of its threads at nice 10 under SCHED_IDLE, the hub's own as they were", async () => {
+    const { h } = await hallHub();
+    const [pid] = childrenOf(h.child.pid!);
+    const threads = (p: number) =>
+      fs.readdirSync(`/proc/${p}/task`).map((t) => {
+        const fields = fs.readFileSync(`/proc/${p}/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return { nice: Number(fields[16]), policy: Number(fields[38]) };
+      });
+    const SCHED_OTHER = 0;
+    const SCHED_IDLE = 5;
+    await eventually(() => expect(new Set(threads(pid!).map((t) => `${t.nice} ${t.policy}`))).toEqual(new Set([`10 ${SCHED_IDLE}`])));
+    expect(threads(h.child.pid!)).toContainEqual({ nice: 0, policy: SCHED_OTHER });
+    expect(threads(h.child.pid!).some((t) => t.policy === SCHED_IDLE)).toBe(false);
+  }, 60_000);
+
+  it.skipIf(process.platform !== 'linux')('keeps its nice value where chrt cannot be found, says so once, and serves the phones all the same', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-no-chrt-'));
+    dirs.push(empty);
+    const { h, take } = await hallHub(5000, { PATH: empty });
+    await eventually(() => expect(h.output()).toContain('not under SCHED_IDLE'));
+    const [pid] = childrenOf(h.child.pid!);
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    expect({ nice: Number(fields[16]), policy: Number(fields[38]) }).toEqual({ nice: 10, policy: 0 });
+    const phone = await watch(h, (await take()).ref);
+    await eventually(() => expect(phone.states.length).toBeGreaterThan(0));
+    expect(await servedBy(h, 'process')).toBe(1);
+    expect(h.output().split('not under SCHED_IDLE').length - 1).toBe(1);
   }, 60_000);
 
   it("gives a phone's place back to its address when its stream ends there", async () => {
