@@ -313,6 +313,16 @@ async function promote() {
     const problem = error instanceof SettingProblem ? { 'zh-CN': error.zh, en: error.message } : error instanceof Error ? error.message : String(error);
     throw new HubRefusal(opsText('promoteSetting', { problem }));
   }
+  // 0 lets the system choose a port when a hub starts (the tests' hubs); the hub to promote serves on a port of its own.
+  if (port === 0)
+    throw new HubRefusal(
+      opsText('promoteSetting', {
+        problem: {
+          'zh-CN': 'SERVICEHALL_PORT=0 只在主机启动时让系统自选端口，接管要用本机主机实际服务的端口（通常为 8600）',
+          en: 'SERVICEHALL_PORT=0 only lets the system choose a port as a hub starts; promote needs the port the hub on this machine serves on (usually 8600)',
+        },
+      }),
+    );
   const dataDir = env.SERVICEHALL_DATA || './data';
   const tls = fs.existsSync(path.join(dataDir, TLS_DIR, 'hub.crt'));
   const token = env.SERVICEHALL_TOKEN || readIfThere(path.join(dataDir, TOKEN_FILE));

@@ -242,6 +242,10 @@ describe("the operator's commands on a hub in its own process", () => {
       expect(wrong.code, wrong.out).toBe(REFUSED_EXIT_CODE);
       expect(wrong.out).toMatch(new RegExp(`^设置有误，没有请本机主机接管：SERVICEHALL_PORT 应为 0 到 65535 之间的整数（端口号），而不是“${port}”[^]*\nA setting is wrong, and the hub on this machine was not asked to take charge: SERVICEHALL_PORT must be a whole number of port from 0 to 65535, not "${port}"`));
     }
+    // 0 is a hub's start letting the system choose (the tests' hubs): promote would have tried port 0.
+    const zero = await hubCommand(['promote'], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: '0', SERVICEHALL_TOKEN: HUB_PROCESS_TOKEN });
+    expect(zero.code, zero.out).toBe(REFUSED_EXIT_CODE);
+    expect(zero.out).toMatch(/^设置有误，没有请本机主机接管：SERVICEHALL_PORT=0 只在主机启动时让系统自选端口[^]*\nA setting is wrong, and the hub on this machine was not asked to take charge: SERVICEHALL_PORT=0 only lets the system choose a port/);
     expect(fs.readdirSync(data)).toEqual([]);
   }, 60_000);
 });
