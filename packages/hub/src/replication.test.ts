@@ -12,6 +12,7 @@ import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES } from './replication';
 import { startHub, type RunningHub } from './server';
 import { freePort } from './testing/hub-process';
 import { TestTerminal } from './testing/terminal';
+import { frameHead } from './testing/frames';
 
 const TOKEN = 'hall-token-for-the-standby-tests';
 const hubs: RunningHub[] = [];
@@ -268,15 +269,6 @@ describe('two hubs of different releases', () => {
 });
 
 describe('a link to the primary’s /replication that has not followed yet', () => {
-  /** The head of a masked text frame declaring `length` bytes (RFC 6455: 127, then the length in 8 bytes, then the mask). */
-  const frameHead = (length: number) => {
-    const head = Buffer.alloc(14);
-    head[0] = 0x81;
-    head[1] = 0x80 | 127;
-    head.writeBigUInt64BE(BigInt(length), 2);
-    head.writeUInt32BE(0x01020304, 10);
-    return head;
-  };
   const open = async (hub: RunningHub) => {
     const ws = new WebSocket(`${hub.url.replace(/^http/, 'ws')}/replication`);
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));

@@ -16,6 +16,7 @@ import { createLogger, useLogger } from './log';
 import { startHub, type HubOptions, type RunningHub } from './server';
 import { TestConsole } from './testing/console';
 import { TestTerminal } from './testing/terminal';
+import { frameHead } from './testing/frames';
 
 const TOKEN = 'hall-token-for-security';
 const cleanups: (() => unknown)[] = [];
@@ -444,15 +445,6 @@ describe('a terminal’s link', () => {
 });
 
 describe('a link that has not said who it is', () => {
-  /** The head of a masked text frame declaring `length` bytes (RFC 6455: 127, then the length in 8 bytes, then the mask). */
-  const frameHead = (length: number) => {
-    const head = Buffer.alloc(14);
-    head[0] = 0x81;
-    head[1] = 0x80 | 127;
-    head.writeBigUInt64BE(BigInt(length), 2);
-    head.writeUInt32BE(0x01020304, 10);
-    return head;
-  };
 
   it('is closed when it sends a message over 1 MB, and when it begins one: the hub does not hold it while the rest trickles in', async () => {
     const h = await hub({ limits: { helloTimeoutMs: 60_000 } });
