@@ -60,10 +60,14 @@ export function makeFolder(dir: string, mode = 0o700): void {
   if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error(`${path.resolve(dir)} is a file, not a folder`), { code: 'ENOTDIR' });
 }
 
-/** The data folder made owner-only, one level at a time; one that cannot be made is the hub's refusal naming it (dataFolder). */
-export function makeDataFolder(dataDir: string): void {
+/**
+ * The data folder made owner-only, one level at a time (and with `usable`, readable, writable and
+ * searchable by the hub); one that cannot be is the hub's refusal naming it (dataFolder).
+ */
+export function makeDataFolder(dataDir: string, usable = false): void {
   try {
     makeFolder(dataDir, 0o700);
+    if (usable) fs.accessSync(dataDir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
   } catch (error) {
     throw new HubRefusal(opsText('dataFolder', { dir: path.resolve(dataDir), problem: (error as Error).message }));
   }
@@ -71,12 +75,7 @@ export function makeDataFolder(dataDir: string): void {
 
 /** The data folder, made owner-only, with its database files and secrets checked. */
 export function prepareDataFolder(dataDir: string, warn: (message: string) => void): void {
-  try {
-    makeFolder(dataDir, 0o700);
-    fs.accessSync(dataDir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
-  } catch (error) {
-    throw new HubRefusal(opsText('dataFolder', { dir: path.resolve(dataDir), problem: (error as Error).message }));
-  }
+  makeDataFolder(dataDir, true);
   secureFile(dataDir, warn, 0o700);
   for (const name of [DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, TOKEN_FILE, KEY_FILE]) secureFile(path.join(dataDir, name), warn);
 }
