@@ -13,13 +13,13 @@ import type { Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS } from './enrolment';
 import { answerReply, HttpRefusal, plainNumber, type Operation, type Reply, type Request } from './http';
 import { auditPerson, clearedCookie, sessionCookie, type Staff, type StaffChange } from './staff';
-
-/** An account's id as sent: its form (StaffIdSchema) is checked with the other account rules, so that it is refused in their words. */
-const AccountIdField = z.string().max(100).describe('2 to 40 letters, digits, ".", "_" or "-"');
 import type { HallStore } from './store';
 import { terminalPresence } from './supervision';
 import type { TerminalLinks } from './terminals';
 import type { WorkbookImports } from './workbook-import';
+
+/** An account's id as sent: its form (StaffIdSchema) is checked with the other account rules, so that it is refused in their words. */
+const AccountIdField = z.string().max(100).describe('2 to 40 letters, digits, ".", "_" or "-"');
 
 /** The workbook's code (exceljs, hundreds of files) is loaded when a workbook is first asked for, not at every start of the hub. */
 const workbook = () => import('@servicehall/workbook');
