@@ -25,6 +25,7 @@ import { describeStalls, flushesOver5ms, hubOwnFigure, hubReading, plus, quantil
 import { describeSchedule, scheduleBetween, scheduleSum, threadSchedule, waitedFigure, type ThreadSchedule } from './processor-wait';
 import { useBuiltHub } from './build-hub';
 import { benchGivesWay, giveWayAsStandIn } from './stand-ins';
+import { underOrdinaryPolicy } from '../packages/hub/src/testing/ordinary-policy';
 
 /**
  * The hub under a hall's load, over loopback, the hub in its own process as in a hall: 50 windows
@@ -347,7 +348,7 @@ async function qrRatings(h: Hall, ticketIds: string[]): Promise<QrRatings> {
  * compile at fixed counts of its requests, where the hub has long finished.
  */
 async function flushFloor(dir: string): Promise<QrClientRun> {
-  const server = spawn(process.execPath, ['--no-opt', '--import', 'tsx', path.join(here, 'bench-flush-server.ts'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(...underOrdinaryPolicy(process.execPath, ['--no-opt', '--import', 'tsx', path.join(here, 'bench-flush-server.ts'), dir]), { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
     const port = await new Promise<string>((resolve, reject) => {
       server.stdout.setEncoding('utf8');

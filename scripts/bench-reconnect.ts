@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { generateHistory } from '../packages/hub/src/testing/year';
 import { benchCatalogue } from './bench-catalogue';
+import { underOrdinaryPolicy } from '../packages/hub/src/testing/ordinary-policy';
 
 /**
  * The hall's terminals linking again all at once at the end of a busy day (a switch restarted, the
@@ -31,7 +32,7 @@ export async function runReconnectBench(): Promise<void> {
   try {
     const day = generateHistory({ dataDir: dir, days: 1, lastDay: DAY, ticketsPerDay: 12_000, seed: 42, catalogue: benchCatalogue() });
     const evening = Date.parse(`${DAY}T19:00:00+08:00`);
-    const child = spawn(process.execPath, ['--import', 'tsx', HUB, dir, String(evening), TOKEN], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(...underOrdinaryPolicy(process.execPath, ['--import', 'tsx', HUB, dir, String(evening), TOKEN]), { stdio: ['pipe', 'pipe', 'inherit'] });
     const lines: HubLine[] = [];
     const waiting: ((line: HubLine) => void)[] = [];
     let buffered = '';

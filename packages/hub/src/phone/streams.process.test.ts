@@ -10,6 +10,7 @@ import { initTls } from '../init-tls';
 import { alive } from '../integrity';
 import { hallWithTicketsWaiting } from '../testing/hall-db';
 import { childrenOf, freePort, metricIn, spawnHub, type HubProcess } from '../testing/hub-process';
+import { SCHED_IDLE, SCHED_OTHER, threadPolicies, threadPolicy } from '../testing/ordinary-policy';
 import { PhoneStreams } from './streams';
 
 /**
@@ -121,20 +122,13 @@ describe("the phones' own process", () => {
     expect(phone.states.find((s) => s.state === 'called')).toMatchObject({ window });
   }, 60_000);
 
-  // Linux keeps a scheduling policy and a nice value per thread (proc(5): /proc/PID/task/TID/stat, fields 19 and 41).
+  // Linux keeps a scheduling policy and a nice value per thread (threadPolicies).
   it.skipIf(process.platform !== 'linux')("gives way to the hub's thread: each of its threads at nice 10 under SCHED_IDLE, the hub's own as they were", async () => {
     const { h } = await hallHub();
     const [pid] = childrenOf(h.child.pid!);
-    const threads = (p: number) =>
-      fs.readdirSync(`/proc/${p}/task`).map((t) => {
-        const fields = fs.readFileSync(`/proc/${p}/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        return { nice: Number(fields[16]), policy: Number(fields[38]) };
-      });
-    const SCHED_OTHER = 0;
-    const SCHED_IDLE = 5;
-    await eventually(() => expect(new Set(threads(pid!).map((t) => `${t.nice} ${t.policy}`))).toEqual(new Set([`10 ${SCHED_IDLE}`])));
-    expect(threads(h.child.pid!)).toContainEqual({ nice: 0, policy: SCHED_OTHER });
-    expect(threads(h.child.pid!).some((t) => t.policy === SCHED_IDLE)).toBe(false);
+    await eventually(() => expect(new Set(threadPolicies(pid!).map((t) => `${t.nice} ${t.policy}`))).toEqual(new Set([`10 ${SCHED_IDLE}`])));
+    expect(threadPolicies(h.child.pid!)).toContainEqual({ nice: 0, policy: SCHED_OTHER });
+    expect(threadPolicies(h.child.pid!).some((t) => t.policy === SCHED_IDLE)).toBe(false);
   }, 60_000);
 
   it.skipIf(process.platform !== 'linux')('keeps its nice value where chrt cannot be found, says so once, and serves the phones all the same', async () => {
@@ -143,8 +137,7 @@ describe("the phones' own process", () => {
     const { h, take } = await hallHub(5000, { PATH: empty });
     await eventually(() => expect(h.output()).toContain('not under SCHED_IDLE'));
     const [pid] = childrenOf(h.child.pid!);
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    expect({ nice: Number(fields[16]), policy: Number(fields[38]) }).toEqual({ nice: 10, policy: 0 });
+    expect(threadPolicy(pid!)).toEqual({ nice: 10, policy: SCHED_OTHER });
     const phone = await watch(h, (await take()).ref);
     await eventually(() => expect(phone.states.length).toBeGreaterThan(0));
     expect(await servedBy(h, 'process')).toBe(1);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { builtEntry } from '../built';
 import { HUB_NODE_FLAGS } from '../node-flags';
+import { underOrdinaryPolicy } from './ordinary-policy';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../../..');
@@ -46,7 +47,9 @@ export async function spawnHub(dataDir: string, env: Record<string, string> = {}
   // HUB_NODE_ARGS="--trace-gc-nvp --inspect=127.0.0.1:9339": more of Node's and V8's options for the hub (its collector's log, an
   // inspector); after the hub's own (HUB_NODE_FLAGS), so that one given again here wins (a bench of another setting).
   const extra = process.env.HUB_NODE_ARGS ? process.env.HUB_NODE_ARGS.split(' ').filter(Boolean) : [];
-  const child = spawn(process.execPath, [...HUB_NODE_FLAGS, ...profile, ...extra, ...program], {
+  // Under the ordinary policy even where the bench's own process is a stand-in under SCHED_BATCH: the hub is what is measured.
+  const [file, args] = underOrdinaryPolicy(process.execPath, [...HUB_NODE_FLAGS, ...profile, ...extra, ...program]);
+  const child = spawn(file, args, {
     cwd: root,
     env: { ...process.env, SERVICEHALL_DATA: dataDir, SERVICEHALL_PORT: String(port), SERVICEHALL_TOKEN: HUB_PROCESS_TOKEN, SERVICEHALL_DEMO_ALL_DAY: '1', SERVICEHALL_SEED: 'demo', SERVICEHALL_LOG_LEVEL: 'info', SERVICEHALL_STOP_WITH_PARENT: '1', ...env },
     // An IPC channel the hub stops with (SERVICEHALL_STOP_WITH_PARENT): a bench or test that throws leaves no hub behind.
