@@ -17,6 +17,7 @@ import { KEY_FILE } from '../packages/hub/src/files';
 import { hallKeyOf } from '../packages/hub/src/testing/hall-db';
 import { LOAD_TEST_LIMITS, spawnHub, type HubProcess } from '../packages/hub/src/testing/hub-process';
 import { EventArrivals } from '../packages/hub/src/testing/event-arrivals';
+import { underOrdinaryPolicy } from '../packages/hub/src/testing/ordinary-policy';
 import { TestTerminal } from '../packages/hub/src/testing/terminal';
 import { generateHistory, workingDays } from '../packages/hub/src/testing/year';
 import { BENCH_WINDOWS, benchCatalogue } from './bench-catalogue';
@@ -25,7 +26,6 @@ import { describeStalls, flushesOver5ms, hubOwnFigure, hubReading, plus, quantil
 import { describeSchedule, scheduleBetween, scheduleSum, threadSchedule, waitedFigure, type ThreadSchedule } from './processor-wait';
 import { useBuiltHub } from './build-hub';
 import { benchGivesWay, giveWayAsStandIn } from './stand-ins';
-import { underOrdinaryPolicy } from '../packages/hub/src/testing/ordinary-policy';
 
 /**
  * The hub under a hall's load, over loopback, the hub in its own process as in a hall: 50 windows

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { underOrdinaryPolicy } from '../packages/hub/src/testing/ordinary-policy';
 import { generateHistory } from '../packages/hub/src/testing/year';
 import { benchCatalogue } from './bench-catalogue';
-import { underOrdinaryPolicy } from '../packages/hub/src/testing/ordinary-policy';
 
 /**
  * The hall's terminals linking again all at once at the end of a busy day (a switch restarted, the

@@ -49,13 +49,13 @@ function policyIn(statFile: string): ThreadPolicy | undefined {
 /**
  * A program to start as the benches start what they measure (a hub, the floor's flush server):
  * under the ordinary policy. A bench's own process runs its stand-ins under SCHED_BATCH (the
- * scripts' stand-ins.ts), and a child inherits its parent's policy: SCHED_RESET_ON_FORK gives back
- * only the real-time policies and a negative nice value (sched(7)), not SCHED_BATCH. So when this
- * process is not under the ordinary policy, the program is started through util-linux's
- * `chrt --other 0`, which sets it and then runs the program in its own place (the same process, so
- * the same pid): every thread the program makes starts under the ordinary policy. Otherwise (the
- * tests, a system without /proc or without chrt) the program is started as it is. (A child takes the policy of
- * the thread that starts it: this thread's is the one read.)
+ * scripts' stand-ins.ts), and a child takes the policy of the thread that starts it:
+ * SCHED_RESET_ON_FORK gives back only the real-time policies and a negative nice value (sched(7)),
+ * not SCHED_BATCH. So when this thread is under SCHED_BATCH, the program is started through
+ * util-linux's `chrt --other 0`, which sets the policy and then runs the program in its own place
+ * (the same process, so the same pid): every thread the program makes starts under the ordinary
+ * policy. Otherwise (the tests, a system without /proc or without chrt) the program is started as
+ * it is.
  */
 export function underOrdinaryPolicy(file: string, args: string[]): [string, string[]] {
   const own = ownThreadPolicy();
