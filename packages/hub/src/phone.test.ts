@@ -167,6 +167,23 @@ describe('a phone number verified by a one-time code (N-06)', () => {
     expect(await call('POST', '/api/phone/code', { phone: '12345678' })).toMatchObject({ status: 400, body: { code: 'bad-request' } });
   });
 
+  it('tells a phone whose five codes of the day are spent to come back tomorrow or use the kiosk, not to wait a moment, through a restart', async () => {
+    for (let i = 0; i < 5; i++) {
+      expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+      now += 61_000;
+    }
+    await hub.close();
+    hub = await start();
+    const spent = await call('POST', '/api/phone/code', { phone: `+86 ${PHONE}` });
+    expect(spent).toMatchObject({ status: 429, body: { code: 'code-limit', text: expect.stringContaining('明天') } });
+    expect(spent.body.text).toContain('取号机');
+    const english = await call('POST', '/api/phone/code', { phone: PHONE }, { 'accept-language': 'en' });
+    expect(english.body).toMatchObject({ code: 'code-limit', text: expect.stringContaining('tomorrow') });
+    // The next day the phone gets codes again.
+    now = Date.parse('2026-11-28T09:00:00+08:00');
+    expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+  });
+
   it('expires a code after five minutes and after five wrong tries', async () => {
     await call('POST', '/api/phone/code', { phone: PHONE });
     const code = await codeSentTo(PHONE);

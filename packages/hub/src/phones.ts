@@ -127,7 +127,7 @@ export class PhoneBook {
     const last = this.st.code.get(holder);
     if (last && now - last.sent_at < CODE_RESEND_MS) return refuse('rate-limited', `a code went to this phone ${Math.round((now - last.sent_at) / 1000)} s ago`);
     const sentToday = last && last.day === day ? last.sent_today : 0;
-    if (sentToday >= CODES_PER_DAY) return refuse('rate-limited', `${CODES_PER_DAY} codes went to this phone today`);
+    if (sentToday >= CODES_PER_DAY) return refuse('code-limit', `${CODES_PER_DAY} codes went to this phone today`);
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const expiresAt = now + CODE_MINUTES * 60_000;
     this.st.putCode.run({ holder, hash: this.vault.digest(`code:${holder}:${code}`), expiresAt, now, day, sentToday: sentToday + 1 });
