@@ -167,6 +167,16 @@ describe('a phone number verified by a one-time code (N-06)', () => {
     expect(await call('POST', '/api/phone/code', { phone: '12345678' })).toMatchObject({ status: 400, body: { code: 'bad-request' } });
   });
 
+  it('says when the next code may be sent to a phone that asks again within the minute (Retry-After, which the page counts down)', async () => {
+    expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+    now += 20_000;
+    const again = await call('POST', '/api/phone/code', { phone: PHONE });
+    expect(again).toMatchObject({ status: 429, body: { code: 'rate-limited', text: expect.stringContaining('稍候') } });
+    expect(again.headers.get('retry-after')).toBe('40');
+    now += 40_000;
+    expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+  });
+
   it('tells a phone whose five codes of the day are spent to come back tomorrow or use the kiosk, not to wait a moment, through a restart', async () => {
     for (let i = 0; i < 5; i++) {
       expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);

@@ -219,7 +219,12 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
           if (!queued.ok) throw new HttpRefusal('internal', `the code could not be queued: ${queued.code}`);
           return r;
         });
-        if (!sent.ok) throw new HttpRefusal(sent.code, sent.message);
+        if (!sent.ok) {
+          // Asked again within the minute (a page reloaded): when the next may go, for the page's countdown.
+          if (sent.retryAfterMs !== undefined)
+            return { status: 429, body: { ok: false, code: sent.code, message: sent.message }, headers: { 'retry-after': String(Math.max(1, Math.ceil(sent.retryAfterMs / 1000))) } };
+          throw new HttpRefusal(sent.code, sent.message);
+        }
         notifications.wake();
         return ok(202, { expiresInSeconds: CODE_MINUTES * 60, resendInSeconds: CODE_RESEND_MS / 1000 });
       },
