@@ -171,7 +171,7 @@ describe('a phone number verified by a one-time code (N-06)', () => {
     expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
     now += 20_000;
     const again = await call('POST', '/api/phone/code', { phone: PHONE });
-    expect(again).toMatchObject({ status: 429, body: { code: 'rate-limited', text: expect.stringContaining('稍候') } });
+    expect(again).toMatchObject({ status: 429, body: { code: 'rate-limited', codeSent: true, text: expect.stringContaining('稍候') } });
     expect(again.headers.get('retry-after')).toBe('40');
     now += 40_000;
     expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);

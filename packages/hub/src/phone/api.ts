@@ -220,9 +220,9 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
           return r;
         });
         if (!sent.ok) {
-          // Asked again within the minute (a page reloaded): when the next may go, for the page's countdown.
+          // Asked again within the minute (a page reloaded): the code sent holds, and when the next may go, for the page's countdown.
           if (sent.retryAfterMs !== undefined)
-            return { status: 429, body: { ok: false, code: sent.code, message: sent.message }, headers: { 'retry-after': String(Math.max(1, Math.ceil(sent.retryAfterMs / 1000))) } };
+            return { status: 429, body: { ok: false, code: sent.code, message: sent.message, codeSent: true }, headers: { 'retry-after': String(Math.max(1, Math.ceil(sent.retryAfterMs / 1000))) } };
           throw new HttpRefusal(sent.code, sent.message);
         }
         notifications.wake();
