@@ -288,4 +288,17 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     await p.locator('[data-testid=verify]').waitFor({ state: 'detached' });
     await ctx.close();
   });
+
+  it('takes a mobile number written as phones show it, +86 and spaces (17 characters)', async () => {
+    const ctx = await phoneContext();
+    const p = await ctx.newPage();
+    await p.goto(`${hall.hub.publicUrl()}/m/item/${ITEM}`);
+    await p.locator('[data-testid=take]').tap();
+    // Typed key by key, as pasting is: the field's length limit applies to both.
+    await p.locator('[data-testid=phone-number]').pressSequentially('+86 137 0000 4444');
+    expect(await p.locator('[data-testid=phone-number]').inputValue()).toBe('+86 137 0000 4444');
+    await p.locator('[data-testid=send-code]').tap();
+    await expect.poll(() => sent(TEMPLATES['phone-code']).filter((m) => m.phone === '+8613700004444').length).toBe(1);
+    await ctx.close();
+  });
 });

@@ -71,7 +71,7 @@ export function VerifyPhone({ onVerified }: { onVerified(session: Session): void
             type="tel"
             inputMode="numeric"
             autoComplete="tel"
-            maxLength={16}
+            maxLength={20}
             data-testid="phone-number"
             placeholder={t('verify.phonePlaceholder')}
             value={phone}
