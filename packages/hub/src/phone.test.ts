@@ -177,6 +177,21 @@ describe('a phone number verified by a one-time code (N-06)', () => {
     expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
   });
 
+  it('sends only the newest code when the SMS provider was slow and the citizen asked again: the earlier one, no longer valid, is withdrawn', async () => {
+    sms.failNext({ kind: 'status', status: 502 });
+    expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+    await expect.poll(() => sms.received.length, { timeout: 5000 }).toBe(1);
+    const outbox = () => hub.notifications.notifier.outbox.list().filter((e) => e.kind === 'phone-code');
+    expect(outbox().map((e) => e.state)).toEqual(['pending']);
+    // A minute on, the citizen asks again; the provider answers again.
+    now += 61_000;
+    expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+    const code = await codeSentTo(PHONE);
+    await expect.poll(() => outbox().map((e) => e.state).sort()).toEqual(['delivered', 'expired']);
+    expect(codesTo(PHONE)).toHaveLength(1);
+    expect((await call('POST', '/api/phone/verify', { phone: PHONE, code })).status).toBe(200);
+  });
+
   it('tells a phone whose five codes of the day are spent to come back tomorrow or use the kiosk, not to wait a moment, through a restart', async () => {
     for (let i = 0; i < 5; i++) {
       expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);

@@ -66,6 +66,8 @@ export interface CodeRequest {
   e164: string;
   holder: string;
   expiresAt: number;
+  /** When the code this one replaces was sent, if any: its SMS, if still waiting, is of no use now. */
+  replacesSentAt?: number;
 }
 
 export interface AlertTarget {
@@ -132,7 +134,7 @@ export class PhoneBook {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const expiresAt = now + CODE_MINUTES * 60_000;
     this.st.putCode.run({ holder, hash: this.vault.digest(`code:${holder}:${code}`), expiresAt, now, day, sentToday: sentToday + 1 });
-    return { ok: true, value: { code, e164, holder, expiresAt } };
+    return { ok: true, value: { code, e164, holder, expiresAt, ...(last ? { replacesSentAt: last.sent_at } : {}) } };
   }
 
   /** Checks a code; a right one is spent and opens a session (its token is the phone's to keep). */

@@ -214,7 +214,9 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
         const sent = store.withTransaction(() => {
           const r = phones.requestCode(phone, now, store.view.day);
           if (!r.ok) return r;
-          const { code, e164, holder, expiresAt } = r.value;
+          const { code, e164, holder, expiresAt, replacesSentAt } = r.value;
+          // The earlier code no longer opens anything: its SMS, if the provider has not taken it yet, is not sent late.
+          if (replacesSentAt !== undefined) notifications.withdraw(`phone-code:${holder}:${replacesSentAt}`, 'a newer code replaces it');
           const queued = notifications.toCitizen({ kind: 'phone-code', code, minutes: CODE_MINUTES }, `phone-code:${holder}:${now}`, e164, expiresAt);
           if (!queued.ok) throw new HttpRefusal('internal', `the code could not be queued: ${queued.code}`);
           return r;
