@@ -524,6 +524,14 @@ describe("the hall's side", () => {
       expect((await fetch(`${hub.url}/m/..%2f..%2fhall.db`)).status).toBe(200);
       expect(await (await fetch(`${hub.url}/m/..%2f..%2fhall.db`)).text()).toContain('<title>phone</title>');
       expect((await fetch(`${hub.url}/m/`, { method: 'POST' })).status).toBe(405);
+      // An address mangled on its way (a broken escape): the citizen is told in Chinese first, and led home.
+      const broken = await fetch(`${hub.url}/m/t/%E0%A4`);
+      expect(broken.status).toBe(400);
+      expect(broken.headers.get('content-type')).toContain('text/html');
+      const sorry = await broken.text();
+      expect(sorry.indexOf('请重新扫码')).toBeGreaterThanOrEqual(0);
+      expect(sorry.indexOf('请重新扫码')).toBeLessThan(sorry.indexOf('scan the code again'));
+      expect(sorry).toContain('href="/m/"');
       const poster = await (await fetch(`${hub.url}/m/door`)).text();
       expect(poster).toContain('扫码取号');
       expect(poster).toContain('https://hall.example.cn/m/');
