@@ -264,4 +264,41 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     expect(await page.locator('[data-testid=enable-alerts], [data-testid=alerts-on]').first().isVisible()).toBe(true);
     await screenshot(page, 'phone-ticket-en-elderly');
   });
+
+  it('lets a citizen whose page was reloaded right after the code was sent type that code', async () => {
+    const other = '13900002222';
+    const ctx = await phoneContext();
+    const p = await ctx.newPage();
+    await p.goto(`${hall.hub.publicUrl()}/m/item/${ITEM}`);
+    await p.locator('[data-testid=take]').tap();
+    await p.locator('[data-testid=phone-number]').fill(other);
+    await p.locator('[data-testid=send-code]').tap();
+    const codes = () => sent(TEMPLATES['phone-code']).filter((m) => m.phone === `+86${other}`);
+    await expect.poll(() => codes().length).toBe(1);
+    // The in-app browser reloads the page on the way back from the SMS app: the number is typed again, and the code asked for again.
+    await p.reload();
+    await p.locator('[data-testid=take]').tap();
+    await p.locator('[data-testid=phone-number]').fill(other);
+    await p.locator('[data-testid=send-code]').tap();
+    await expect.poll(() => p.locator('[data-testid=send-code]').textContent()).toMatch(/秒后可重新获取/);
+    expect(codes()).toHaveLength(1);
+    await p.locator('[data-testid=phone-code]').fill(codes()[0]!.params[0]!);
+    await expect.poll(() => p.locator('[data-testid=verify-submit]').isEnabled()).toBe(true);
+    await p.locator('[data-testid=verify-submit]').tap();
+    await p.locator('[data-testid=verify]').waitFor({ state: 'detached' });
+    await ctx.close();
+  });
+
+  it('takes a mobile number written as phones show it, +86 and spaces (17 characters)', async () => {
+    const ctx = await phoneContext();
+    const p = await ctx.newPage();
+    await p.goto(`${hall.hub.publicUrl()}/m/item/${ITEM}`);
+    await p.locator('[data-testid=take]').tap();
+    // Typed key by key, as pasting is: the field's length limit applies to both.
+    await p.locator('[data-testid=phone-number]').pressSequentially('+86 137 0000 4444');
+    expect(await p.locator('[data-testid=phone-number]').inputValue()).toBe('+86 137 0000 4444');
+    await p.locator('[data-testid=send-code]').tap();
+    await expect.poll(() => sent(TEMPLATES['phone-code']).filter((m) => m.phone === '+8613700004444').length).toBe(1);
+    await ctx.close();
+  });
 });

@@ -38,6 +38,7 @@ export type RefusalCode =
   | 'closed-today'
   | 'pin-change-required'
   | 'phone-limit'
+  | 'code-limit'
   | 'remote-closed'
   | 'slot-unavailable'
   | 'slot-full'

@@ -31,6 +31,7 @@ const CODES = Object.keys({
   'closed-today': 1,
   'pin-change-required': 1,
   'phone-limit': 1,
+  'code-limit': 1,
   'remote-closed': 1,
   'slot-unavailable': 1,
   'slot-full': 1,

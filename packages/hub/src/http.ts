@@ -53,6 +53,7 @@ const STATUS: Partial<Record<RefusalCode, number>> = {
   'too-large': 413,
   'method-not-allowed': 405,
   'rate-limited': 429,
+  'code-limit': 429,
   'sign-in-paused': 429,
   'phone-unverified': 401,
   internal: 500,

@@ -50,6 +50,11 @@ export class HallNotifications {
     return this.notifier.notify(notice, { key, recipient: phone, ...(expiresAt !== undefined ? { expiresAt } : {}) });
   }
 
+  /** Withdraws a citizen's SMS queued under `key` and not yet sent (see Outbox.withdraw). */
+  withdraw(key: string, detail: string): number {
+    return this.notifier.outbox.withdraw(key, this.notifier.clock(), detail);
+  }
+
   /** Something was queued: deliver now rather than at the next pass. */
   wake(): void {
     this.loop.wake();

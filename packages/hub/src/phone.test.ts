@@ -167,6 +167,48 @@ describe('a phone number verified by a one-time code (N-06)', () => {
     expect(await call('POST', '/api/phone/code', { phone: '12345678' })).toMatchObject({ status: 400, body: { code: 'bad-request' } });
   });
 
+  it('says when the next code may be sent to a phone that asks again within the minute (Retry-After, which the page counts down)', async () => {
+    expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+    now += 20_000;
+    const again = await call('POST', '/api/phone/code', { phone: PHONE });
+    expect(again).toMatchObject({ status: 429, body: { code: 'rate-limited', codeSent: true, text: expect.stringContaining('稍候') } });
+    expect(again.headers.get('retry-after')).toBe('40');
+    now += 40_000;
+    expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+  });
+
+  it('sends only the newest code when the SMS provider was slow and the citizen asked again: the earlier one, no longer valid, is withdrawn', async () => {
+    sms.failNext({ kind: 'status', status: 502 });
+    expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+    await expect.poll(() => sms.received.length, { timeout: 5000 }).toBe(1);
+    const outbox = () => hub.notifications.notifier.outbox.list().filter((e) => e.kind === 'phone-code');
+    expect(outbox().map((e) => e.state)).toEqual(['pending']);
+    // A minute on, the citizen asks again; the provider answers again.
+    now += 61_000;
+    expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+    const code = await codeSentTo(PHONE);
+    await expect.poll(() => outbox().map((e) => e.state).sort()).toEqual(['delivered', 'expired']);
+    expect(codesTo(PHONE)).toHaveLength(1);
+    expect((await call('POST', '/api/phone/verify', { phone: PHONE, code })).status).toBe(200);
+  });
+
+  it('tells a phone whose five codes of the day are spent to come back tomorrow or use the kiosk, not to wait a moment, through a restart', async () => {
+    for (let i = 0; i < 5; i++) {
+      expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+      now += 61_000;
+    }
+    await hub.close();
+    hub = await start();
+    const spent = await call('POST', '/api/phone/code', { phone: `+86 ${PHONE}` });
+    expect(spent).toMatchObject({ status: 429, body: { code: 'code-limit', text: expect.stringContaining('明天') } });
+    expect(spent.body.text).toContain('取号机');
+    const english = await call('POST', '/api/phone/code', { phone: PHONE }, { 'accept-language': 'en' });
+    expect(english.body).toMatchObject({ code: 'code-limit', text: expect.stringContaining('tomorrow') });
+    // The next day the phone gets codes again.
+    now = Date.parse('2026-11-28T09:00:00+08:00');
+    expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+  });
+
   it('expires a code after five minutes and after five wrong tries', async () => {
     await call('POST', '/api/phone/code', { phone: PHONE });
     const code = await codeSentTo(PHONE);
@@ -482,6 +524,14 @@ describe("the hall's side", () => {
       expect((await fetch(`${hub.url}/m/..%2f..%2fhall.db`)).status).toBe(200);
       expect(await (await fetch(`${hub.url}/m/..%2f..%2fhall.db`)).text()).toContain('<title>phone</title>');
       expect((await fetch(`${hub.url}/m/`, { method: 'POST' })).status).toBe(405);
+      // An address mangled on its way (a broken escape): the citizen is told in Chinese first, and led home.
+      const broken = await fetch(`${hub.url}/m/t/%E0%A4`);
+      expect(broken.status).toBe(400);
+      expect(broken.headers.get('content-type')).toContain('text/html');
+      const sorry = await broken.text();
+      expect(sorry.indexOf('请重新扫码')).toBeGreaterThanOrEqual(0);
+      expect(sorry.indexOf('请重新扫码')).toBeLessThan(sorry.indexOf('scan the code again'));
+      expect(sorry).toContain('href="/m/"');
       const poster = await (await fetch(`${hub.url}/m/door`)).text();
       expect(poster).toContain('扫码取号');
       expect(poster).toContain('https://hall.example.cn/m/');

@@ -66,6 +66,8 @@ export interface CodeRequest {
   e164: string;
   holder: string;
   expiresAt: number;
+  /** When the code this one replaces was sent, if any: its SMS, if still waiting, is of no use now. */
+  replacesSentAt?: number;
 }
 
 export interface AlertTarget {
@@ -120,18 +122,19 @@ export class PhoneBook {
    * A new one-time code for `phone`, unless one went out less than a minute ago or five today. The
    * caller queues the SMS in the same transaction; only a keyed hash of the code is kept.
    */
-  requestCode(phone: string, now: number, day: string): { ok: true; value: CodeRequest } | Refusal {
+  requestCode(phone: string, now: number, day: string): { ok: true; value: CodeRequest } | (Refusal & { retryAfterMs?: number }) {
     const e164 = normalizePhone(phone);
     if (!e164) return refuse('bad-request', 'not a mainland China mobile number');
     const holder = this.vault.holder(e164);
     const last = this.st.code.get(holder);
-    if (last && now - last.sent_at < CODE_RESEND_MS) return refuse('rate-limited', `a code went to this phone ${Math.round((now - last.sent_at) / 1000)} s ago`);
+    if (last && now - last.sent_at < CODE_RESEND_MS)
+      return { ...refuse('rate-limited', `a code went to this phone ${Math.round((now - last.sent_at) / 1000)} s ago`), retryAfterMs: CODE_RESEND_MS - (now - last.sent_at) };
     const sentToday = last && last.day === day ? last.sent_today : 0;
-    if (sentToday >= CODES_PER_DAY) return refuse('rate-limited', `${CODES_PER_DAY} codes went to this phone today`);
+    if (sentToday >= CODES_PER_DAY) return refuse('code-limit', `${CODES_PER_DAY} codes went to this phone today`);
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const expiresAt = now + CODE_MINUTES * 60_000;
     this.st.putCode.run({ holder, hash: this.vault.digest(`code:${holder}:${code}`), expiresAt, now, day, sentToday: sentToday + 1 });
-    return { ok: true, value: { code, e164, holder, expiresAt } };
+    return { ok: true, value: { code, e164, holder, expiresAt, ...(last ? { replacesSentAt: last.sent_at } : {}) } };
   }
 
   /** Checks a code; a right one is spent and opens a session (its token is the phone's to keep). */

@@ -150,6 +150,7 @@ export class Outbox {
          VALUES (@key, @channel, @kind, @recipient, @notice, 'pending', @at, @at, @expiresAt) ON CONFLICT (key) DO NOTHING`,
       ),
       byKey: db.prepare<[string], { id: number }>('SELECT id FROM notify_outbox WHERE key = ?'),
+      pendingUnder: db.prepare<[string, string], Row>("SELECT * FROM notify_outbox WHERE key >= ? AND key < ? AND state = 'pending'"),
       get: db.prepare<[number], Row>('SELECT * FROM notify_outbox WHERE id = ?'),
       due: db.prepare<[number, number], Row>("SELECT * FROM notify_outbox WHERE state = 'pending' AND next_at <= ? ORDER BY next_at, id LIMIT ?"),
       nextDue: db.prepare<[], { at: number | null }>(
@@ -247,6 +248,19 @@ export class Outbox {
         this.st.endAttempt.run(now, answer.outcome, answer.reason, answer.status ?? null, answer.answer ?? null, answer.detail, attemptId);
       this.settle(row, transition, answer.detail, now);
       if (transition.pauseChannelUntil !== undefined) this.st.pause.run(row.channel, transition.pauseChannelUntil, answer.detail);
+    })();
+  }
+
+  /**
+   * Withdraws what is still pending of the notice queued under `key` (its row on each channel): a
+   * newer notice makes it useless. One being sent is left to its answer. Answers how many.
+   */
+  withdraw(key: string, now: number, detail: string): number {
+    return this.db.transaction(() => {
+      // The rows' keys are the notice's key, '|', the channel ('}' follows '|').
+      const rows = this.st.pendingUnder.all(`${key}|`, `${key}}`);
+      for (const row of rows) this.settle(row, { state: 'expired', failures: row.failures, nextAt: now, reason: 'expired' }, detail, now);
+      return rows.length;
     })();
   }
 

@@ -56,6 +56,7 @@ export const RefusalCodeSchema = z.enum([
   'closed-today',
   'pin-change-required',
   'phone-limit',
+  'code-limit',
   'remote-closed',
   'slot-unavailable',
   'slot-full',

@@ -32,6 +32,12 @@ export function VerifyPhone({ onVerified }: { onVerified(session: Session): void
       setSentTo(`${digits.slice(-11, -8)}****${digits.slice(-4)}`);
       setWait(r.resendInSeconds);
     } catch (error) {
+      // A code went to this phone within the minute (the page was reloaded since): it can be typed.
+      if (error instanceof ApiError && error.codeSent) {
+        setSentTo(`${digits.slice(-11, -8)}****${digits.slice(-4)}`);
+        setWait(error.retryAfterSeconds ?? 60);
+        return;
+      }
       setProblem(error instanceof ApiError ? refusalSentence(lang, error.code, error.text) : t('app.offline'));
       if (error instanceof ApiError && error.retryAfterSeconds) setWait(error.retryAfterSeconds);
     } finally {
@@ -65,7 +71,7 @@ export function VerifyPhone({ onVerified }: { onVerified(session: Session): void
             type="tel"
             inputMode="numeric"
             autoComplete="tel"
-            maxLength={16}
+            maxLength={20}
             data-testid="phone-number"
             placeholder={t('verify.phonePlaceholder')}
             value={phone}

@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly code: string | undefined,
     readonly text: string | undefined,
     readonly retryAfterSeconds?: number,
+    /** The hub sent this phone a code within the minute (a refused second ask): that code holds. */
+    readonly codeSent = false,
   ) {
     super(`${status} ${code ?? ''}`);
   }
@@ -56,9 +58,9 @@ export async function api<T>(method: 'GET' | 'POST', path: string, options: { bo
     body = undefined;
   }
   if (!res.ok) {
-    const b = (body ?? {}) as { code?: string; text?: string };
+    const b = (body ?? {}) as { code?: string; text?: string; codeSent?: boolean };
     const retry = Number(res.headers.get('retry-after'));
-    throw new ApiError(res.status, b.code, b.text, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+    throw new ApiError(res.status, b.code, b.text, Number.isFinite(retry) && retry > 0 ? retry : undefined, b.codeSent === true);
   }
   return body as T;
 }

@@ -66,6 +66,19 @@ describe('the days and slots a phone may book (N-06)', () => {
     expect(slots.map((s) => `${s.from}-${s.to}/${s.capacity}`)).toEqual(['09:00-09:45/5', '09:45-10:30/5']);
   });
 
+  it("offers only the slots within the item's own issuing hours, and refuses a booking outside them", () => {
+    const view = emptyView(
+      catalogue((c) => {
+        c.items.find((i) => i.code === ITEM)!.issuingHours = [{ from: '08:30', to: '11:00' }];
+      }),
+      DAY,
+    );
+    const slots = slotsOf(view, findItem(view.catalogue, ITEM)!, '2026-11-30');
+    expect(slots.map((s) => s.from)).toEqual(['09:00', '09:30', '10:00', '10:30']);
+    expect(run(view, book('PMPMPM22', at('14:00', '2026-11-30'), at('14:30', '2026-11-30')), at('10:00'))).toMatchObject({ ok: false, code: 'slot-unavailable' });
+    expect(run(view, book('AMAMAM22', at('10:30', '2026-11-30'), at('11:00', '2026-11-30')), at('10:00')).ok).toBe(true);
+  });
+
   it('refuses appointment hours that end before they start', () => {
     const input = JSON.parse(JSON.stringify(demo)) as CatalogueInput;
     input.appointments = { hours: [{ from: '12:00', to: '09:00' }] };

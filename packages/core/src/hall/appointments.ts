@@ -71,14 +71,20 @@ export function bookedIn(view: HallView, serviceCode: string, slotStart: number)
   return n;
 }
 
-/** An item's slots on `day`: the hall's appointment hours cut into slots of the policy's length (a short rest is no slot). */
+/**
+ * An item's slots on `day`: the hall's appointment hours cut into slots of the policy's length (a
+ * short rest is no slot), each within the item's own issuing hours (an item given out in the
+ * mornings only is booked in the mornings only).
+ */
 export function slotsOf(view: HallView, item: ServiceItem, day: string): Slot[] {
   const policy = appointmentPolicyOf(view.catalogue);
   const zone = view.catalogue.hall.timeZone;
   const capacity = slotQuotaOf(view.catalogue, item);
   const slots: Slot[] = [];
+  const issuing = (from: number, to: number) => item.issuingHours.some((h) => from >= clockMinutes(h.from) && to <= clockMinutes(h.to));
   for (const h of policy.hours) {
     for (let m = clockMinutes(h.from); m + policy.slotMinutes <= clockMinutes(h.to); m += policy.slotMinutes) {
+      if (!issuing(m, m + policy.slotMinutes)) continue;
       const from = slotTimes(m);
       const to = slotTimes(m + policy.slotMinutes);
       const start = zonedInstant(day, from, zone);

@@ -214,12 +214,19 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
         const sent = store.withTransaction(() => {
           const r = phones.requestCode(phone, now, store.view.day);
           if (!r.ok) return r;
-          const { code, e164, holder, expiresAt } = r.value;
+          const { code, e164, holder, expiresAt, replacesSentAt } = r.value;
+          // The earlier code no longer opens anything: its SMS, if the provider has not taken it yet, is not sent late.
+          if (replacesSentAt !== undefined) notifications.withdraw(`phone-code:${holder}:${replacesSentAt}`, 'a newer code replaces it');
           const queued = notifications.toCitizen({ kind: 'phone-code', code, minutes: CODE_MINUTES }, `phone-code:${holder}:${now}`, e164, expiresAt);
           if (!queued.ok) throw new HttpRefusal('internal', `the code could not be queued: ${queued.code}`);
           return r;
         });
-        if (!sent.ok) throw new HttpRefusal(sent.code, sent.message);
+        if (!sent.ok) {
+          // Asked again within the minute (a page reloaded): the code sent holds, and when the next may go, for the page's countdown.
+          if (sent.retryAfterMs !== undefined)
+            return { status: 429, body: { ok: false, code: sent.code, message: sent.message, codeSent: true }, headers: { 'retry-after': String(Math.max(1, Math.ceil(sent.retryAfterMs / 1000))) } };
+          throw new HttpRefusal(sent.code, sent.message);
+        }
         notifications.wake();
         return ok(202, { expiresInSeconds: CODE_MINUTES * 60, resendInSeconds: CODE_RESEND_MS / 1000 });
       },

@@ -77,7 +77,13 @@ export function phonePages(dir: string, poster: () => Promise<string>) {
     try {
       rel = decodeURIComponent(url.pathname.slice('/m/'.length));
     } catch {
-      return answer(400, 'text/plain; charset=utf-8', '400: the address is not valid\n', 'no-store');
+      // A link mangled on its way (a broken escape): said to the citizen, Chinese first, with the way home.
+      return answer(
+        400,
+        TYPES['.html']!,
+        '<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><p>抱歉，这个地址无法打开，请重新扫码，或<a href="/m/">从首页进入</a>。</p><p>Sorry, this address cannot be opened: please scan the code again, or <a href="/m/">start from the home page</a>.</p>',
+        'no-store',
+      );
     }
     const file = path.resolve(root, rel);
     const inside = file.startsWith(root + path.sep);
