@@ -56,6 +56,8 @@ export type LinePrintOutcome = { ok: true; warnings: string[] } | { ok: false; c
 /** What a job's outcome says of the printer: its fault, paper near-end, or a printer that did not say how the job went. */
 export function healthAfter(outcome: LinePrintOutcome): PrinterHealth {
   if (outcome.ok) return outcome.warnings.includes('paper-near-end') ? { kind: 'warning', code: 'paper-near-end' } : { kind: 'ok' };
+  // Sent whole, then its line closed: how the job went is not known, but the printer is gone.
+  if (outcome.code === 'unknown-after-write' && outcome.fault === 'offline') return { kind: 'fault', code: 'offline' };
   if (outcome.code === 'unknown-after-write' || outcome.code === 'status-unknown') return { kind: 'warning', code: 'status-unknown' };
   if (outcome.code === 'timeout') return { kind: 'fault', code: 'offline' };
   return { kind: 'fault', code: outcome.fault ?? outcome.code };
