@@ -26,6 +26,7 @@ describe('what a job says of its printer', () => {
     [{ ok: true, warnings: [] }, { kind: 'ok' }],
     [{ ok: true, warnings: ['paper-near-end'] }, { kind: 'warning', code: 'paper-near-end' }],
     [{ ok: false, code: 'unknown-after-write', written: 'complete' }, { kind: 'warning', code: 'status-unknown' }],
+    [{ ok: false, code: 'unknown-after-write', written: 'complete', fault: 'offline' }, { kind: 'fault', code: 'offline' }],
     [{ ok: false, code: 'fault-after-write', written: 'complete', fault: 'paper-end' }, { kind: 'fault', code: 'paper-end' }],
     [{ ok: false, code: 'timeout', written: 'none' }, { kind: 'fault', code: 'offline' }],
     [{ ok: false, code: 'cover-open', written: 'none' }, { kind: 'fault', code: 'cover-open' }],

@@ -12,10 +12,11 @@ export type PrinterLine =
   | { transport: 'file'; path: string };
 
 /** The profile a configuration names: `80mm` / `58mm` (or `80` / `58`), or a profile id such as `no-cutter-58`. */
-/** What is wrong with a configured printer profile's name (which profileByName would take as 80 mm), or undefined. */
-export function printerProfileProblem(name: string): string | undefined {
+/** What is wrong with a configured printer profile's name (which profileByName would take as 80 mm), in Chinese and English, or undefined. */
+export function printerProfileProblem(name: string): { zh: string; en: string } | undefined {
   const known = ['58', '58mm', '80', '80mm', ...Object.keys(PROFILES)];
-  return known.includes(name) || known.includes(name.toLowerCase()) ? undefined : `"${name}" is not a printer profile; one of ${known.join(', ')}`;
+  if (known.includes(name) || known.includes(name.toLowerCase())) return undefined;
+  return { zh: `“${name}”不是打印机型号，应为以下之一：${known.join('、')}`, en: `"${name}" is not a printer profile; one of ${known.join(', ')}` };
 }
 
 export function profileByName(name: string | undefined): PrinterProfile {
@@ -56,6 +57,8 @@ export type LinePrintOutcome = { ok: true; warnings: string[] } | { ok: false; c
 /** What a job's outcome says of the printer: its fault, paper near-end, or a printer that did not say how the job went. */
 export function healthAfter(outcome: LinePrintOutcome): PrinterHealth {
   if (outcome.ok) return outcome.warnings.includes('paper-near-end') ? { kind: 'warning', code: 'paper-near-end' } : { kind: 'ok' };
+  // Sent whole, then its line closed: how the job went is not known, but the printer is gone.
+  if (outcome.code === 'unknown-after-write' && outcome.fault === 'offline') return { kind: 'fault', code: 'offline' };
   if (outcome.code === 'unknown-after-write' || outcome.code === 'status-unknown') return { kind: 'warning', code: 'status-unknown' };
   if (outcome.code === 'timeout') return { kind: 'fault', code: 'offline' };
   return { kind: 'fault', code: outcome.fault ?? outcome.code };

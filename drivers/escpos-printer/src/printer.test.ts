@@ -117,6 +117,28 @@ describe('a ticket printer on a serial line', () => {
     expect(sim.device.receipts).toHaveLength(1);
   });
 
+  it('hears a printer unplugged while it is asked for its status, instead of waiting out the bound', async () => {
+    // Bounds far beyond the test's own: an unplugged printer must be heard go, not waited for.
+    const patient = new TicketPrinter(transport, PROFILES['generic-80'], { timeoutMs: 60_000 });
+    sim.device.set({ silent: true });
+    const asked = patient.status();
+    await waitFor(() => sim.device.statusRequests > 0);
+    await sim.close();
+    await pair.close();
+    expect(await asked).toMatchObject({ ok: false, code: 'offline' });
+  }, 20_000);
+
+  it('says a job sent whole is not known, and the printer offline, when it is unplugged while it cuts', async () => {
+    const patient = new TicketPrinter(transport, PROFILES['generic-80'], { timeoutMs: 2000, afterJobTimeoutMs: 60_000 });
+    sim.device.set({ holdAfterCut: true });
+    const printing = patient.tryPrint(TICKET);
+    await waitFor(() => sim.device.receipts.length === 1);
+    await sim.close();
+    await pair.close();
+    // All of it reached the printer: never printed again, never voided for a fault it did not report.
+    expect(await printing).toMatchObject({ ok: false, code: 'unknown-after-write', written: 'complete', fault: 'offline' });
+  }, 20_000);
+
   it('does not take a late answer to an earlier ask for the answer to the next one', async () => {
     // The cutter holds every answer until the test lets it go: the wait after the job ends first, however slow the machine.
     sim.device.set({ holdAfterCut: true });

@@ -4,8 +4,11 @@ import type { PrinterProfile } from './profiles';
 import { DLE_EOT_ALL, decodeStatus, faultOf, isFlowControl, isStatusByte, type PrintFailureCode, type PrinterStatus } from './status';
 import type { Transport } from '@servicehall/serial';
 
-/** `status-unknown`: the answer came with bytes that no status byte can be (noise on the line), asked again and still so. */
-export type StatusResult = { ok: true; status: PrinterStatus } | { ok: false; code: 'timeout' | 'unsupported' | 'write-failed' | 'status-unknown'; message: string };
+/**
+ * `status-unknown`: the answer came with bytes that no status byte can be (noise on the line), asked again and still so.
+ * `offline`: the line closed while the answer was awaited (the printer unplugged, switched off).
+ */
+export type StatusResult = { ok: true; status: PrinterStatus } | { ok: false; code: 'timeout' | 'unsupported' | 'write-failed' | 'status-unknown' | 'offline'; message: string };
 
 /** More asks of a status whose answer came with noise: a burst passes, a line that stays noisy is reported. */
 const NOISY_ANSWER_RETRIES = 2;
@@ -29,7 +32,7 @@ export class PrintError extends Error {
     message: string,
     readonly status?: PrinterStatus,
     readonly written: Written = 'none',
-    /** The fault the printer reported after the job (`fault-after-write`). */
+    /** The fault the printer reported after the job (`fault-after-write`); `offline` when it went away after the job (`unknown-after-write`). */
     readonly fault?: PrintFailureCode,
   ) {
     super(message);
@@ -142,7 +145,7 @@ export class TicketPrinter {
     this.asking = true;
     let unsubscribe = () => {};
     const answered = new Promise<StatusResult>((resolve) => {
-      unsubscribe = this.transport.onData((chunk) => {
+      const stopReading = this.transport.onData((chunk) => {
         for (const byte of chunk) {
           if (isStatusByte(byte)) replies.push(byte);
           else if (isFlowControl(byte)) continue;
@@ -150,6 +153,9 @@ export class TicketPrinter {
         }
         if (replies.length >= expected) resolve(noise.length > 0 ? this.noisy(noise) : this.lastFour(replies));
       });
+      // A printer unplugged (or switched off) while it is asked will never answer: said now, not at the end of the bound.
+      const stopHearing = this.transport.onClose?.(() => resolve({ ok: false, code: 'offline', message: 'the line closed while the status was awaited: the printer went away' })) ?? (() => undefined);
+      unsubscribe = () => (stopReading(), stopHearing());
     });
     try {
       await withTimeout(this.transport.write(DLE_EOT_ALL), this.timeoutMs, () => {
@@ -204,7 +210,8 @@ export class TicketPrinter {
     const result = await this.readStatus(this.afterJobTimeoutMs);
     if (!result.ok) {
       if (result.code === 'unsupported') return undefined;
-      throw new PrintError('unknown-after-write', `the job was sent, then the status could not be read: ${result.message}`, undefined, 'complete');
+      // Gone after the job: how the job went is not known, and the printer is offline.
+      throw new PrintError('unknown-after-write', `the job was sent, then the status could not be read: ${result.message}`, undefined, 'complete', result.code === 'offline' ? 'offline' : undefined);
     }
     const fault = faultOf(result.status);
     if (fault) throw new PrintError('fault-after-write', `the job was sent, then the printer reported ${fault}`, result.status, 'complete', fault);

@@ -48,6 +48,13 @@ describe('a rating key pad on a serial line', () => {
     expect(pad.stats.repeated).toBe(1);
   });
 
+  it('acknowledges only the pad it is set to: a pad of another address on the line is left to resend and light its lamp', async () => {
+    pad = new RatingKeyPad(await openSerialLink(pair.host), (p) => presses.push(p), undefined, undefined, { address: 4 });
+    // The pad on the line is pad 3: its press is heard (the terminal may log it) but not taken for pad 4's.
+    expect(await sim.press('satisfied')).toEqual({ acked: false, attempts: 3, sequence: 0 });
+    expect(presses.map((p) => p.address)).toEqual([3]);
+  });
+
   it('survives garbage on the line between presses', async () => {
     pad = new RatingKeyPad(await openSerialLink(pair.host), (p) => presses.push(p));
     await sim.write(Buffer.from([0x00, 0xa5, 0xff, 0x13, 0xa5, 0xa5, 0x52]));

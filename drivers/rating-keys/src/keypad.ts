@@ -20,15 +20,22 @@ export class RatingKeyPad {
   private acks: Buffer[] = [];
   private writing = false;
 
-  /** `onLost` hears the line go away: the key pad is dead until it is opened again. */
+  /**
+   * `onLost` hears the line go away: the key pad is dead until it is opened again. With `address`,
+   * only that pad's frames are acknowledged: another pad on the line (a neighbour's, one set wrong)
+   * keeps resending and lights its error lamp, instead of being told that a press nobody counts was taken.
+   */
   constructor(
     private link: ByteLink,
     onPress: (press: KeyPress) => void,
     private onError: (err: unknown) => void = () => {},
     onLost: () => void = () => {},
+    options: { address?: number } = {},
   ) {
     this.unsubscribe = link.onData((chunk) => {
-      const { presses, acks } = this.decoder.push(chunk);
+      const { presses, acks: all } = this.decoder.push(chunk);
+      // An acknowledgement's second byte is the address of the frame it answers.
+      const acks = options.address === undefined ? all : all.filter((ack) => ack[1] === options.address);
       if (acks.length > 0) this.acknowledge(acks);
       for (const p of presses) onPress(p);
     });

@@ -66,6 +66,38 @@ describe('terminal configuration', () => {
     expect(problems.join('\n')).toContain(expected);
   });
 
+  it.each([
+    [{ devices: { printer: { transport: 'serial', path: '/dev/ttyUSB0', baudRate: 96000 } } }, 'devices.printer.baudRate：串口速率应为 1200、2400、4800、9600、'],
+    [{ devices: { printer: { transport: 'serial', path: '/dev/ttyUSB0', baudRate: '9600' } } }, 'devices.printer.baudRate：应为数字（不加引号）'],
+    [{ devices: { printer: { transport: 'serial' } } }, 'devices.printer.path：缺少此项，必须填写'],
+    [{ devices: { printer: { transport: 'usb', path: '/dev/usb/lp0' } } }, 'devices.printer.transport：应为 serial、tcp、file 之一'],
+    [{ devices: { printer: { transport: 'serial', path: '/dev/ttyS0', baudrate: 19200 } } }, 'devices.printer：不认识的项：baudrate'],
+    [{ devices: { keypad: { transport: 'serial', path: '/dev/ttyS1', address: 0 } } }, 'devices.keypad.address：按键器地址应为 1 到 254'],
+    [{ devices: { display: { transport: 'tcp', host: 'led-3', port: 70000 } } }, 'devices.display.port：不能大于 65535'],
+    [{ window: undefined }, 'window：窗口终端需要填写它所属的窗口号'],
+  ])('says a bad device or field in Chinese first, then in English for the installer: %j', (fields, chinese) => {
+    const file = path.join(tempDir(), 'terminal.json');
+    fs.writeFileSync(file, JSON.stringify({ ...GOOD, ...fields }));
+    let message = '';
+    try {
+      loadConfig(file, {});
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    const [zh, en] = message.split("the terminal's configuration is not usable:");
+    expect(zh).toContain(`  - ${chinese}`);
+    // The Chinese says what is wrong in Chinese, not zod's English again.
+    expect(zh).not.toMatch(/Invalid|Unrecognized|expected|one of/);
+    expect(en).toMatch(/\n {2}- \S+: /);
+  });
+
+  it('says in Chinese, then English, when the file is missing or not JSON', () => {
+    const dir = tempDir();
+    expect(() => loadConfig(path.join(dir, 'nope.json'), {})).toThrow(/^终端配置有误[^]*nope\.json：没有这个文件，请核对路径\nthe terminal's configuration is not usable:\n {2}- .*nope\.json: the file cannot be read$/);
+    fs.writeFileSync(path.join(dir, 'bad.json'), '{ "role": "window",');
+    expect(() => loadConfig(path.join(dir, 'bad.json'), {})).toThrow(/bad\.json：不是有效的 JSON（[^]*），请检查引号、逗号和括号\nthe terminal's/);
+  });
+
   it('takes a hub on another machine over wss:// with the hall CA, or over ws:// only when told allowInsecure', () => {
     const dir = tempDir();
     const ca = path.join(dir, 'ca.crt');

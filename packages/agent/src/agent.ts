@@ -42,7 +42,8 @@ export async function startAgent<S extends BridgeShape>(
   options: { clock?: () => number } = {},
 ): Promise<RunningAgent> {
   const token = config.token ?? readCredential(config)?.token;
-  if (!token) throw new ConfigError(['token: this terminal has no token and is not enrolled yet: enrol it by its pairing code in the console']);
+  if (!token)
+    throw new ConfigError([{ zh: 'token：本终端没有令牌，也还没有登记：请在控制台用它的配对码登记', en: 'token: this terminal has no token and is not enrolled yet: enrol it by its pairing code in the console' }]);
   const client = new HallClient({
     url: config.hubUrl,
     standbyUrls: config.standbyHubUrls,

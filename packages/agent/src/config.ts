@@ -7,10 +7,23 @@ export const isLoopbackHost = (host: string) => host === 'localhost' || host ===
 
 /** The speeds a serial device is set to: another number is a typo, which would read as garbage or silence, never as an error. */
 const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600];
+
+/** The schema's own words for what is wrong, each with the Chinese the hall's staff read first. */
+const SAID = {
+  baudRate: { en: `one of ${BAUD_RATES.join(', ')}, as the device is set (most use 9600)`, zh: `串口速率应为 ${BAUD_RATES.join('、')} 之一，与设备上的设置相同（多数为 9600）` },
+  address: { en: '1 to 254, as the pad is set (0 and 255 are reserved)', zh: '按键器地址应为 1 到 254，与按键器拨码开关的设置相同（0 和 255 为保留地址）' },
+  terminal: { en: 'letters, digits, ".", "_" and "-" only, at most 40', zh: '只能用字母、数字和“.”“_”“-”，最多 40 个' },
+  hubUrl: { en: 'a ws:// or wss:// address ending in /ws, e.g. wss://192.168.1.10:8600/ws', zh: '应为以 /ws 结尾的 ws:// 或 wss:// 地址，例如 wss://192.168.1.10:8600/ws' },
+  standbyHubUrl: { en: 'a ws:// or wss:// address ending in /ws, e.g. wss://192.168.1.11:8600/ws', zh: '应为以 /ws 结尾的 ws:// 或 wss:// 地址，例如 wss://192.168.1.11:8600/ws' },
+  token: { en: 'at least 8 characters: a credential from the hub, or leave it out and enrol the terminal by its pairing code', zh: '至少 8 个字符：填写主机发给本终端的凭据；或不填写，在控制台用配对码登记本终端' },
+  insecure: { zh: '主机在另一台机器上：请用 wss:// 并设置大厅 CA 证书（hubCa）；只有在无他人使用的网络上才可设置 allowInsecure（令牌和 PIN 将以明文传输）' },
+  hubCa: { en: "wss:// needs the hall CA's certificate file (ca.crt from `npm run hub -- init-tls`), the only authority this terminal trusts for the hub", zh: '使用 wss:// 需要大厅 CA 证书文件（npm run hub -- init-tls 生成的 ca.crt），终端只信任它' },
+};
+
 const baudRate = z
   .number()
   .int()
-  .refine((n) => BAUD_RATES.includes(n), `one of ${BAUD_RATES.join(', ')}, as the device is set (most use 9600)`)
+  .refine((n) => BAUD_RATES.includes(n), SAID.baudRate.en)
   .default(9600);
 
 /** A device's link and its own fields; a key it does not know (baudrate for baudRate) is named, not left to a default. */
@@ -25,17 +38,17 @@ export const TerminalConfigSchema = z
   .object({
     role: z.enum(['kiosk', 'window', 'rating-pad', 'display']),
     /** The terminal's stable id, e.g. kiosk-1 */
-    terminal: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'letters, digits, ".", "_" and "-" only, at most 40'),
+    terminal: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, SAID.terminal.en),
     window: z.number().int().min(1).max(999).optional(),
-    hubUrl: z.string().regex(/^wss?:\/\/[^\s]+\/ws$/, 'a ws:// or wss:// address ending in /ws, e.g. wss://192.168.1.10:8600/ws'),
+    hubUrl: z.string().regex(/^wss?:\/\/[^\s]+\/ws$/, SAID.hubUrl.en),
     /** The hall's standby hub(s), same form: the terminal goes by itself to whichever hub is in charge. */
-    standbyHubUrls: z.array(z.string().regex(/^wss?:\/\/[^\s]+\/ws$/, 'a ws:// or wss:// address ending in /ws, e.g. wss://192.168.1.11:8600/ws')).max(4).default([]),
+    standbyHubUrls: z.array(z.string().regex(/^wss?:\/\/[^\s]+\/ws$/, SAID.standbyHubUrl.en)).max(4).default([]),
     /** The hall CA's certificate file (ca.crt from `hub init-tls`): with wss://, the one authority trusted for the hub. */
     hubCa: z.string().min(1).optional(),
     /** ws:// to a hub on another machine: tokens and PINs would cross the network in clear. Only on a network nobody else uses. */
     allowInsecure: z.boolean().default(false),
     /** The terminal's credential (or the hall token); without one the terminal shows a pairing code and keeps the credential it is given. */
-    token: z.string().min(8, 'at least 8 characters: a credential from the hub, or leave it out and enrol the terminal by its pairing code').optional(),
+    token: z.string().min(8, SAID.token.en).optional(),
     /** The terminal's own folder: outbox, logs. */
     dataDir: z.string().min(1).default('./data/terminal'),
     language: z.enum(['zh-CN', 'en']).default('zh-CN'),
@@ -64,7 +77,7 @@ export const TerminalConfigSchema = z
             path: z.string().min(1),
             baudRate,
             /** As the pad's DIP switches are set; PROTOCOL.md reserves 0 and 255, and a pad there would never be heard. */
-            address: z.number().int().min(1, '1 to 254, as the pad is set (0 and 255 are reserved)').max(254, '1 to 254, as the pad is set (0 and 255 are reserved)').default(1),
+            address: z.number().int().min(1, SAID.address.en).max(254, SAID.address.en).default(1),
           })
           .optional(),
       })
@@ -72,25 +85,74 @@ export const TerminalConfigSchema = z
   })
   .superRefine((c, ctx) => {
     if ((c.role === 'window' || c.role === 'rating-pad') && c.window === undefined)
-      ctx.addIssue({ code: 'custom', path: ['window'], message: `a ${c.role} terminal needs the number of its window` });
+      ctx.addIssue({ code: 'custom', path: ['window'], message: `a ${c.role} terminal needs the number of its window`, params: { zh: `${c.role === 'window' ? '窗口' : '评价器'}终端需要填写它所属的窗口号` } });
     const insecure = insecureHubProblem(c.hubUrl, c.allowInsecure);
-    if (insecure) ctx.addIssue({ code: 'custom', path: ['hubUrl'], message: insecure });
+    if (insecure) ctx.addIssue({ code: 'custom', path: ['hubUrl'], message: insecure, params: SAID.insecure });
     c.standbyHubUrls.forEach((url, i) => {
       const problem = insecureHubProblem(url, c.allowInsecure);
-      if (problem) ctx.addIssue({ code: 'custom', path: ['standbyHubUrls', i], message: problem });
+      if (problem) ctx.addIssue({ code: 'custom', path: ['standbyHubUrls', i], message: problem, params: SAID.insecure });
     });
-    if (c.hubUrl.startsWith('wss://') && !c.hubCa)
-      ctx.addIssue({ code: 'custom', path: ['hubCa'], message: "wss:// needs the hall CA's certificate file (ca.crt from `npm run hub -- init-tls`), the only authority this terminal trusts for the hub" });
+    if (c.hubUrl.startsWith('wss://') && !c.hubCa) ctx.addIssue({ code: 'custom', path: ['hubCa'], message: SAID.hubCa.en, params: SAID.hubCa });
     if (!isLoopbackHost(c.bridge.host) && !c.bridge.allowRemote)
-      ctx.addIssue({ code: 'custom', path: ['bridge', 'host'], message: `${c.bridge.host} is not this machine: the screen's bridge drives the terminal, so it listens on loopback unless bridge.allowRemote is true` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bridge', 'host'],
+        message: `${c.bridge.host} is not this machine: the screen's bridge drives the terminal, so it listens on loopback unless bridge.allowRemote is true`,
+        params: { zh: `${c.bridge.host} 不是本机地址：界面桥接能操作本终端，所以只在本机监听，除非设置 bridge.allowRemote 为 true` },
+      });
   });
 export type TerminalConfig = z.infer<typeof TerminalConfigSchema>;
 
+/** What is wrong with a configuration: in Chinese and in English, or one text said to both (already bilingual, or names only). */
+export type ConfigProblem = string | { zh: string; en: string };
+
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    // Shown in the terminal's error box and its log to whoever installs it: the hall's staff read Chinese first.
-    super(`终端配置有误，终端没有启动。请按下列各项改正配置文件或环境变量后再启动：\nthe terminal's configuration is not usable:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  /** The problems in English, for logs and tests. */
+  readonly problems: string[];
+  /** The same problems in Chinese, in the same order. */
+  readonly problemsZh: string[];
+  constructor(problems: ConfigProblem[]) {
+    const en = problems.map((p) => (typeof p === 'string' ? p : p.en));
+    const zh = problems.map((p) => (typeof p === 'string' ? p : p.zh));
+    // Shown in the terminal's error box and its log to whoever installs it: the hall's staff read Chinese first, the installer may read English.
+    super(`终端配置有误，终端没有启动。请按下列各项改正配置文件或环境变量后再启动：\n${zh.map((p) => `  - ${p}`).join('\n')}\nthe terminal's configuration is not usable:\n${en.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = en;
+    this.problemsZh = zh;
   }
+}
+
+const TYPE_ZH: Record<string, string> = { string: '文字（加引号）', number: '数字（不加引号）', boolean: 'true 或 false', object: '一组设置 { … }', array: '列表 [ … ]' };
+const ZH_BY_EN = new Map(Object.values(SAID).flatMap((s) => ('en' in s ? [[s.en, s.zh] as const] : [])));
+
+/** A schema problem in Chinese: the schema's own words where it has them, else what zod found, said plainly. */
+function problemZh(issue: z.core.$ZodIssue): string {
+  const own = (issue as { params?: { zh?: string } }).params?.zh ?? ZH_BY_EN.get(issue.message);
+  if (own) return own;
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? '缺少此项，必须填写' : `应为${TYPE_ZH[issue.expected] ?? issue.expected}`;
+    case 'invalid_union':
+      return 'options' in issue && Array.isArray(issue.options) ? `应为 ${issue.options.join('、')} 之一` : '格式不正确';
+    case 'invalid_value':
+      return `应为 ${issue.values.map(String).join('、')} 之一`;
+    case 'too_small':
+      return issue.origin === 'string' ? (Number(issue.minimum) <= 1 ? '不能为空' : `至少 ${issue.minimum} 个字符`) : issue.origin === 'array' ? `至少 ${issue.minimum} 项` : `不能小于 ${issue.minimum}`;
+    case 'too_big':
+      return issue.origin === 'string' ? `最多 ${issue.maximum} 个字符` : issue.origin === 'array' ? `最多 ${issue.maximum} 项` : `不能大于 ${issue.maximum}`;
+    case 'unrecognized_keys':
+      return `不认识的项：${issue.keys.join('、')}（请核对拼写和大小写）`;
+    default:
+      // A rule of the schema's own with no Chinese of its own: its English words say more than 格式不正确.
+      return issue.code === 'custom' || issue.code === 'invalid_format' ? `格式不正确（${issue.message}）` : '格式不正确';
+  }
+}
+
+/** A schema's problems, each named by its field (under `prefix`, an app's own object) in Chinese and English. Parse with `reportInput: true`. */
+export function configProblems(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): ConfigProblem[] {
+  return issues.map((i) => {
+    const where = [...prefix, ...i.path].map(String).join('.') || '(config)';
+    return { zh: `${where}：${problemZh(i)}`, en: `${where}: ${i.message}` };
+  });
 }
 
 const ENV: Record<string, (v: string) => [string[], unknown]> = {
@@ -137,22 +199,23 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
     let bytes: Buffer;
     try {
       bytes = fs.readFileSync(file);
-    } catch {
-      throw new ConfigError([`${file}: the file cannot be read`]);
+    } catch (error) {
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new ConfigError([{ zh: `${file}：${missing ? '没有这个文件，请核对路径' : '文件无法读取，请检查它的权限'}`, en: `${file}: the file cannot be read` }]);
     }
     let text: string;
     try {
       text = UTF8.decode(bytes);
     } catch {
-      throw new ConfigError([`${file}: not UTF-8 text: save it as UTF-8 (an editor on a Chinese Windows may have saved it as GBK/ANSI)`]);
+      throw new ConfigError([{ zh: `${file}：不是 UTF-8 文本，请另存为 UTF-8（中文 Windows 上的编辑器可能存成了 GBK/ANSI）`, en: `${file}: not UTF-8 text: save it as UTF-8 (an editor on a Chinese Windows may have saved it as GBK/ANSI)` }]);
     }
     try {
       const parsed = JSON.parse(text) as unknown;
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError([`${file}: must hold one JSON object`]);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError([{ zh: `${file}：应为一个 JSON 对象 { … }`, en: `${file}: must hold one JSON object` }]);
       raw = { ...raw, ...(parsed as Record<string, unknown>) };
     } catch (error) {
       if (error instanceof ConfigError) throw error;
-      throw new ConfigError([`${file}: not valid JSON (${(error as Error).message})`]);
+      throw new ConfigError([{ zh: `${file}：不是有效的 JSON（${(error as Error).message}），请检查引号、逗号和括号`, en: `${file}: not valid JSON (${(error as Error).message})` }]);
     }
   }
   for (const [name, map] of Object.entries(ENV)) {
@@ -161,16 +224,17 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
     const [keys, value] = map(v);
     setPath(raw, keys, value);
   }
-  const parsed = TerminalConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`));
+  const parsed = TerminalConfigSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) throw new ConfigError(configProblems(parsed.error.issues));
   if (parsed.data.hubCa) {
     let text = '';
     try {
       text = fs.readFileSync(parsed.data.hubCa, 'utf8');
     } catch {
-      throw new ConfigError([`hubCa: ${parsed.data.hubCa} cannot be read`]);
+      throw new ConfigError([{ zh: `hubCa：${parsed.data.hubCa} 无法读取，请核对路径和权限`, en: `hubCa: ${parsed.data.hubCa} cannot be read` }]);
     }
-    if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError([`hubCa: ${parsed.data.hubCa} is not a PEM certificate (ca.crt from \`npm run hub -- init-tls\`)`]);
+    if (!text.includes('-----BEGIN CERTIFICATE-----'))
+      throw new ConfigError([{ zh: `hubCa：${parsed.data.hubCa} 不是 PEM 格式的证书（应为 npm run hub -- init-tls 生成的 ca.crt）`, en: `hubCa: ${parsed.data.hubCa} is not a PEM certificate (ca.crt from \`npm run hub -- init-tls\`)` }]);
   }
   return parsed.data;
 }

@@ -1,5 +1,5 @@
 import { forbiddenPhrasesIn } from '@servicehall/core';
-import { ConfigError, readConfigFile } from '@servicehall/agent';
+import { ConfigError, configProblems, readConfigFile } from '@servicehall/agent';
 import { z } from 'zod';
 import { VOICE_PREFERENCES, type VoicePreference } from '../shared/voice';
 
@@ -65,7 +65,7 @@ export function loadDisplayOptions(file: string | undefined, env: NodeJS.Process
     const [key, value] = map(v);
     raw[key] = value;
   }
-  const parsed = DisplayOptionsSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${['hallDisplay', ...i.path].join('.')}: ${i.message}`));
+  const parsed = DisplayOptionsSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) throw new ConfigError(configProblems(parsed.error.issues, ['hallDisplay']));
   return parsed.data;
 }

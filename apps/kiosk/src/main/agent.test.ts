@@ -133,6 +133,30 @@ describe('the kiosk agent and its printer', () => {
     await expect.poll(() => hub.store.view.devices.get('kiosk-1')?.devices[0]).toMatchObject({ status: 'warning', code: 'status-unknown' });
   }, 15_000);
 
+  it('keeps a ticket sent whole when the printer is unplugged while it cuts, and is out of service at once, not ready with a warning', async () => {
+    const { call, status } = await kiosk('kiosk-1', pair.host);
+    printer.device.set({ holdAfterCut: true });
+    const taking = call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'ordinary', lang: 'zh-CN' });
+    await expect.poll(() => printer.device.receipts.length).toBe(1);
+    await printer.close();
+    await pair.close();
+    expect(await taking).toMatchObject({ ok: true, ticket: { number: 'A001', printed: true, printUnconfirmed: true } });
+    expect(tickets()[0]!.state).toBe('issued');
+    // The next citizen is not sent to a kiosk whose printer is gone.
+    expect(status()).toMatchObject({ outOfService: true, reason: 'printer', printerCode: 'offline' });
+    await expect.poll(() => hub.store.view.devices.get('kiosk-1')?.devices[0]).toMatchObject({ status: 'fault', code: 'offline' });
+  }, 15_000);
+
+  it('gives no number to void when the printer’s status cannot be read (a noisy line, a wrong speed): out of service at the press', async () => {
+    const { call } = await kiosk('kiosk-1', pair.host);
+    // Every answer comes with bytes no status byte can be: the driver sends no job on such a line.
+    printer.device.set({ lineNoise: [0xff, 0x32] });
+    for (let i = 0; i < 2; i++) expect(await call.takeNumber({ serviceCode: 'GA-SFZ-HL', lane: 'ordinary', lang: 'zh-CN' })).toMatchObject({ ok: false, code: 'out-of-service' });
+    expect(await call.printGuide({ code: 'GA-SFZ-HL', lang: 'zh-CN' })).toEqual({ ok: false, code: 'out-of-service' });
+    expect(tickets()).toHaveLength(0);
+    expect(printer.device.receipts).toHaveLength(0);
+  }, 30_000);
+
   it('asks the printer first: with the cover open no ticket is issued at all', async () => {
     const { call, status } = await kiosk('kiosk-1', pair.host);
     printer.device.set({ coverOpen: true });

@@ -112,6 +112,11 @@ export function createKioskAgent(
   const report = () => {
     if (printerState.kind !== 'checking') told.see(printerState);
   };
+  /**
+   * Asked just now, the printer cannot take a job: a fault, or a status that cannot be read (noise,
+   * a wrong speed), on which the driver sends no job. Either way no number is given to be voided.
+   */
+  const cannotPrint = () => printerState.kind === 'fault' || (printerState.kind === 'warning' && printerState.code === 'status-unknown');
   const setPrinter = (state: PrinterState) => {
     const changed = JSON.stringify(state) !== JSON.stringify(printerState);
     printerState = state;
@@ -234,7 +239,7 @@ export function createKioskAgent(
       if (printer) {
         // Ask the printer before issuing: no number is given that cannot be printed.
         setPrinter(await printer.health());
-        if (printerState.kind === 'fault') return refusal('out-of-service', serviceCode, lang);
+        if (cannotPrint()) return refusal('out-of-service', serviceCode, lang);
       }
       const answer = await sendWithin(body);
       if (!answer) return refusal('hub-offline', serviceCode, lang);
@@ -267,7 +272,7 @@ export function createKioskAgent(
     if (closed && closed.code !== 'daily-quota-reached') return refusal(closed.code, item.code, lang);
     if (printer) {
       setPrinter(await printer.health());
-      if (printerState.kind === 'fault') return refusal('out-of-service', item.code, lang);
+      if (cannotPrint()) return refusal('out-of-service', item.code, lang);
     }
     const day = hubDay(view);
     const taken = ledger.take(item.prefix, day);
@@ -445,7 +450,7 @@ export function createKioskAgent(
         if (!printer) return { ok: false, code: 'no-printer' };
         return oneAtATime(async () => {
           setPrinter(await printer.health());
-          if (printerState.kind === 'fault') return { ok: false, code: 'out-of-service' } as const;
+          if (cannotPrint()) return { ok: false, code: 'out-of-service' } as const;
           const printed = await printer.print(guideDocument(view, item, parsed.data.lang, Date.now()));
           // A notice sent whole whose end the printer did not report has most likely printed: never printed twice.
           const done = printed.ok || printed.code === 'unknown-after-write';

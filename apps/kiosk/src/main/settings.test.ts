@@ -11,6 +11,7 @@ describe("the kiosk's ticket printer", () => {
     const config = (profile: string) =>
       loadConfig(undefined, { SERVICEHALL_HUB_URL: 'ws://127.0.0.1:8600/ws', SERVICEHALL_TOKEN: 'a-hall-token' }, { role: 'kiosk', terminal: 'kiosk-1', devices: { printer: { transport: 'serial', path: '/dev/ttyS0', profile } } });
     expect(() => checkKioskPrinter(config('58 mm'))).toThrow(/devices\.printer\.profile: "58 mm" is not a printer profile; one of 58, 58mm, 80, 80mm, generic-58/);
+    expect(() => checkKioskPrinter(config('58 mm'))).toThrow(/^终端配置有误[^]*devices\.printer\.profile：“58 mm”不是打印机型号，应为以下之一：58、58mm、80、80mm、generic-58/);
     for (const profile of ['58mm', '80MM', 'generic-58']) expect(() => checkKioskPrinter(config(profile))).not.toThrow();
   });
 });

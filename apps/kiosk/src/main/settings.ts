@@ -1,4 +1,4 @@
-import { ConfigError, readConfigFile, type TerminalConfig } from '@servicehall/agent';
+import { ConfigError, configProblems, readConfigFile, type TerminalConfig } from '@servicehall/agent';
 import { printerProfileProblem } from '@servicehall/escpos-printer';
 import { publicUrlProblem } from '@servicehall/core';
 import { z } from 'zod';
@@ -54,7 +54,7 @@ const ENV: Record<string, keyof KioskSettingsConfig> = {
 /** Refuses, at load, a ticket printer profile the driver does not know (it would print 80 mm lines on any paper). */
 export function checkKioskPrinter(config: TerminalConfig): void {
   const problem = config.devices.printer && printerProfileProblem(config.devices.printer.profile);
-  if (problem) throw new ConfigError([`devices.printer.profile: ${problem}`]);
+  if (problem) throw new ConfigError([{ zh: `devices.printer.profile：${problem.zh}`, en: `devices.printer.profile: ${problem.en}` }]);
 }
 
 export function loadKioskSettings(file: string | undefined, env: NodeJS.ProcessEnv): KioskSettingsConfig {
@@ -72,9 +72,9 @@ export function loadKioskSettings(file: string | undefined, env: NodeJS.ProcessE
     if (v === undefined || v === '') continue;
     raw[key] = key === 'publicUrl' ? v : Number(v);
   }
-  const parsed = KioskSettingsSchema.safeParse(raw);
+  const parsed = KioskSettingsSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${['kiosk', ...i.path].join('.')}: ${i.message}`));
+    throw new ConfigError(configProblems(parsed.error.issues, ['kiosk']));
   }
   return parsed.data;
 }

@@ -303,6 +303,19 @@ describe('the rating pad agent', () => {
     expect(client.sent.filter((c) => c.type === 'rate')).toEqual([{ type: 'rate', ticketId: 'c1', level: 'satisfied', aspects: {}, reasons: [], channel: 'key-pad' }]);
   });
 
+  it('does not tell a pad of another address on its line that its press was taken: that pad resends and lights its lamp', async () => {
+    const pair = await startPtyPair();
+    // Pad 4 (a neighbour's, or one set wrong) on the line of the pad that listens to pad 3.
+    const pad = await KeyPadSimulator.open(pair.device, 4, 100);
+    stops.push(async () => (await pad.close(), await pair.close()));
+    const { client, last, logs } = start({}, { devices: { keypad: { transport: 'serial', path: pair.host, address: 3 } } });
+    await expect.poll(() => last().keypad).toBe('ok');
+    client.finish('c1');
+    expect(await pad.press('very-satisfied')).toEqual({ acked: false, attempts: 3, sequence: 0 });
+    expect(client.sent.filter((c) => c.type === 'rate')).toHaveLength(0);
+    expect(logs.join('\n')).toContain('pad 4 is ignored');
+  });
+
   it('keeps rating by touch when the key pad cannot be opened, and says so', async () => {
     let tries = 0;
     const { client, last, logs } = start(

@@ -259,6 +259,7 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
           void pad.close().catch(() => undefined);
           keypadRetry = setTimeout(() => void openKeypad(), options.keypadRetryMs);
         },
+        { address: kp.address },
       );
       keypad = pad;
       keypadState = 'ok';

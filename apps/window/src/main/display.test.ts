@@ -68,6 +68,7 @@ describe('the rows on a Chinese window display', () => {
     expect(() => checkWindowDisplay(config({ profile: 'cd5220', columns: 8 }), zh)).toThrow(/cd5220 has 8 columns a row; "Window 12" needs 9/);
     // A profile misspelt is named, not driven with DM-D's commands.
     expect(() => checkWindowDisplay(config({ profile: 'cd5200' }), zh)).toThrow(/devices\.display\.profile: "cd5200" is not a display profile; one of .*cd5220/);
+    expect(() => checkWindowDisplay(config({ profile: 'cd5200' }), zh)).toThrow(/^终端配置有误[^]*devices\.display\.profile：“cd5200”不是显示屏型号，应为以下之一：.*cd5220/);
     expect(() => checkWindowDisplay(config({ profile: 'CD5220' }), zh)).not.toThrow();
     const withPrinter = { ...config({ profile: 'dmd' }), devices: { printer: { transport: 'file' as const, path: '/dev/usb/lp0', profile: '58-mm' } } };
     expect(() => checkWindowDisplay(withPrinter, zh)).toThrow(/devices\.printer\.profile: "58-mm" is not a printer profile/);

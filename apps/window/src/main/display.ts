@@ -76,11 +76,13 @@ export function displayProblem(profile: DisplayProfile, window: number, strings:
 export function checkWindowDisplay(config: TerminalConfig, strings: WindowStrings['display']): void {
   // A profile misspelt would drive the display with another's commands (DM-D's), its screen showing garbage.
   const printer = config.devices.printer && printerProfileProblem(config.devices.printer.profile);
-  if (printer) throw new ConfigError([`devices.printer.profile: ${printer}`]);
+  if (printer) throw new ConfigError([{ zh: `devices.printer.profile：${printer.zh}`, en: `devices.printer.profile: ${printer.en}` }]);
   const display = config.devices.display;
   const names = [...Object.keys(DISPLAY_PROFILES), 'dmd', 'modbus'];
   if (display && !names.includes(display.profile) && !names.includes(display.profile.toLowerCase()))
-    throw new ConfigError([`devices.display.profile: "${display.profile}" is not a display profile; one of ${names.join(', ')}`]);
+    throw new ConfigError([
+      { zh: `devices.display.profile：“${display.profile}”不是显示屏型号，应为以下之一：${names.join('、')}`, en: `devices.display.profile: "${display.profile}" is not a display profile; one of ${names.join(', ')}` },
+    ]);
   if (!display || config.window === undefined) return;
   const problem = displayProblem(displayProfileOf(display), config.window, strings);
   if (problem) throw new ConfigError([`devices.display: ${problem}`]);

@@ -1,4 +1,4 @@
-import { ConfigError, readConfigFile } from '@servicehall/agent';
+import { ConfigError, configProblems, readConfigFile } from '@servicehall/agent';
 import { z } from 'zod';
 
 /**
@@ -43,7 +43,7 @@ export function loadWindowOptions(file: string | undefined, env: NodeJS.ProcessE
     const v = env[name];
     if (v !== undefined && v !== '') raw[key] = Number(v);
   }
-  const parsed = WindowOptionsSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${['windowTerminal', ...i.path].join('.')}: ${i.message}`));
+  const parsed = WindowOptionsSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) throw new ConfigError(configProblems(parsed.error.issues, ['windowTerminal']));
   return parsed.data;
 }
