@@ -55,6 +55,8 @@ export const OPS_TEXT = {
     backupDirDenied: '无法读写备份文件夹 {dir}（{problem}）。请确认运行本命令的账号有权读写它。什么都没有改动。',
     backupNoDatabase: '{dir} 中没有大厅数据库（{file}），没有可备份的内容。请确认 SERVICEHALL_DATA 指向主机的数据文件夹。',
     notHallKey: '{file} 不是大厅密钥文件（应为一行 64 位十六进制数字），主机没有改动它。请从备份中取回 hall.key，或在 SERVICEHALL_KEY_FILE 中写明它的正确位置。',
+    clockBehind: '这台电脑的时钟比大厅已记录的时间慢了约 {minutes} 分钟（时钟被调回，或接管自时钟较快的主机）。主机的时间不倒退：它从已记录的时间照常往下走，排队次序、等候和办理时长都不受影响；电脑的时钟超过它以后主机再随电脑的时钟走。请检查这台电脑的时间同步（NTP）。',
+    clockCaughtUp: '这台电脑的时钟已追上大厅已记录的时间，主机又随电脑的时钟走。',
   },
   en: {
     damaged: 'The hall database {file} is damaged ({problem}). The hub has neither used nor changed it.',
@@ -108,6 +110,8 @@ export const OPS_TEXT = {
     backupDirDenied: 'The backup folder {dir} cannot be read or written ({problem}). Check that the account running this command may read and write it. Nothing was changed.',
     backupNoDatabase: 'There is no hall database in {dir} ({file}): nothing to back up. Check that SERVICEHALL_DATA names the hub’s data folder.',
     notHallKey: '{file} is not a hall key file (one line of 64 hexadecimal digits); the hub left it as it was. Restore hall.key from its backup, or name where it is in SERVICEHALL_KEY_FILE.',
+    clockBehind: 'This PC’s clock is about {minutes} min behind the time the hall has already recorded (set back, or taken over from a hub whose clock ran ahead). The hub’s time does not go back: it goes on from the time recorded, so the queue’s order, waits and service times are not affected; once the PC’s clock is past it the hub follows the PC’s clock again. Check this PC’s time synchronisation (NTP).',
+    clockCaughtUp: 'This PC’s clock has caught up with the time the hall has recorded; the hub follows the PC’s clock again.',
   },
 } as const;
 

@@ -47,6 +47,7 @@ import { LinkSigner } from './links';
 import { PublicRefs } from './refs';
 import { SharedWaits } from './waits';
 import { FactWriter } from './report-facts';
+import { HallClock } from './hall-clock';
 import { log } from './log';
 import { ClerkPins, type PinCheck } from './pins';
 import { Sealer } from './sealed';
@@ -281,11 +282,20 @@ export class HallStore {
   private readonly runOne: (entry: CommandEntry, key: string, hash: string) => Executed;
   private readonly runBatch: (batch: readonly CommandEntry[]) => Executed[];
 
+  /** The hub's time (see HallClock: the PC's clock, never back before what the hall has recorded). */
+  private readonly hallClock: HallClock;
+  private readonly clock: () => number;
+
   constructor(
     private readonly db: Db,
-    private readonly clock: () => number = Date.now,
+    wallClock: () => number = Date.now,
     keys: StoreKeys,
+    /** The pace of the hub's time while the PC's clock is behind it (the machine's steady clock; a test's own clock). */
+    steadyClock?: () => number,
   ) {
+    const recorded = db.prepare<[], { at: number }>('SELECT at FROM events ORDER BY seq DESC LIMIT 1').get()?.at;
+    this.hallClock = new HallClock(wallClock, recorded, steadyClock);
+    this.clock = () => this.hallClock.now();
     this.st = {
       answer: db.prepare<[string], { answer: string; body_hash: string | null }>(LOOKUPS.answer),
       recordAnswer: db.prepare<[string, string, string, number, string, string, number | null, number | null]>(
@@ -883,6 +893,7 @@ export class HallStore {
           if (r.seq <= this.view.seq) continue;
           if (r.seq !== this.view.seq + 1) throw new Error(`the leader's event ${r.seq} does not follow this hub's ${this.view.seq}`);
           this.st.appendEvent.run(r.seq, r.at, r.type, r.command_id, r.body, r.epoch);
+          this.hallClock.recorded(r.at);
           const event = eventOf(r);
           // The reports' facts as the leader made them: a standby that takes charge has the hall's figures.
           const before = factsBefore(this.view, event);
