@@ -57,6 +57,8 @@ export const OPS_TEXT = {
     notHallKey: '{file} 不是大厅密钥文件（应为一行 64 位十六进制数字），主机没有改动它。请从备份中取回 hall.key，或在 SERVICEHALL_KEY_FILE 中写明它的正确位置。',
     clockBehind: '这台电脑的时钟比大厅已记录的时间慢了约 {minutes} 分钟（时钟被调回，或接管自时钟较快的主机）。主机的时间不倒退：它从已记录的时间照常往下走，排队次序、等候和办理时长都不受影响；电脑的时钟超过它以后主机再随电脑的时钟走。请检查这台电脑的时间同步（NTP）。',
     clockCaughtUp: '这台电脑的时钟已追上大厅已记录的时间，主机又随电脑的时钟走。',
+    logUnwritable: '主机的日志文件 {file} 写不进去（{problem}）：它所在的磁盘可能已满或只读。主机照常运行；新的日志暂存在内存中（最多 16 MB），磁盘腾出空间后再写入文件。请腾出磁盘空间或检查磁盘。',
+    logWritableAgain: '主机的日志文件 {file} 又能写入了，{held}。',
   },
   en: {
     damaged: 'The hall database {file} is damaged ({problem}). The hub has neither used nor changed it.',
@@ -112,6 +114,8 @@ export const OPS_TEXT = {
     notHallKey: '{file} is not a hall key file (one line of 64 hexadecimal digits); the hub left it as it was. Restore hall.key from its backup, or name where it is in SERVICEHALL_KEY_FILE.',
     clockBehind: 'This PC’s clock is about {minutes} min behind the time the hall has already recorded (set back, or taken over from a hub whose clock ran ahead). The hub’s time does not go back: it goes on from the time recorded, so the queue’s order, waits and service times are not affected; once the PC’s clock is past it the hub follows the PC’s clock again. Check this PC’s time synchronisation (NTP).',
     clockCaughtUp: 'This PC’s clock has caught up with the time the hall has recorded; the hub follows the PC’s clock again.',
+    logUnwritable: 'The hub’s log file {file} cannot be written ({problem}): its disk may be full or read-only. The hub goes on serving; new lines are held in memory (up to 16 MB) and written to the file once the disk has room. Free space on the disk, or check it.',
+    logWritableAgain: 'The hub’s log file {file} can be written again; {held}.',
   },
 } as const;
 
