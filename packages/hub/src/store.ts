@@ -148,9 +148,15 @@ export interface StoreKeys {
 /** How often a hub that found its disk full tries to write again. */
 export const DISK_FULL_RETRY_MS = 5_000;
 
-/** SQLite's "database or disk is full" (also what a size ceiling gives). */
+/**
+ * The data folder's disk takes no more writes: SQLite's "database or disk is full" (also what a size
+ * ceiling gives), or a write it refused (a disk remounted read-only, a quota, a file size limit, a
+ * failing disk), after which SQLite has rolled back and nothing is recorded. Either way commands are
+ * refused, said once, and tried again (DISK_FULL_RETRY_MS) until the disk takes them.
+ */
 export function isDiskFull(error: unknown): boolean {
-  return (error as { code?: unknown })?.code === 'SQLITE_FULL';
+  const code = (error as { code?: unknown })?.code;
+  return code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_TRUNCATE';
 }
 
 const DISK_FULL: Answer = { ok: false, code: 'disk-full', message: 'the hub cannot write: its disk is full; nothing was recorded, and the command may be sent again once space is freed' };
@@ -613,15 +619,19 @@ export class HallStore {
     return this.diskFull !== undefined;
   }
 
-  /** Notes a full disk: said once, and writes are not tried again until the retry time. */
-  private onDiskFull(now: number): void {
-    if (!this.diskFull) log.error(`the hub's disk is full: commands are refused (507 disk-full) until space is freed; trying again every ${DISK_FULL_RETRY_MS / 1000} s`);
+  /** Notes a full disk (or one refusing writes): said once, and writes are not tried again until the retry time. */
+  private onDiskFull(now: number, error: unknown): void {
+    if (!this.diskFull) {
+      const code = String((error as { code?: unknown })?.code);
+      const why = code === 'SQLITE_FULL' ? { 'zh-CN': '磁盘已满', en: "The hub's disk is full" } : { 'zh-CN': `磁盘拒绝写入（${code}）`, en: `The hub's disk refuses writes (${code})` };
+      log.error({ code }, opsText('diskFull', { why, file: this.db.name, seconds: DISK_FULL_RETRY_MS / 1000 }));
+    }
     this.diskFull = { since: this.diskFull?.since ?? now, retryAt: now + DISK_FULL_RETRY_MS };
   }
 
   private onWritten(): void {
     if (!this.diskFull) return;
-    log.warn(`the hub can write again (its disk was full for ${Math.round((this.clock() - this.diskFull.since) / 1000)} s)`);
+    log.warn(opsText('diskWritable', { seconds: Math.round((this.clock() - this.diskFull.since) / 1000) }));
     this.diskFull = undefined;
   }
 
@@ -663,7 +673,7 @@ export class HallStore {
       this.view = this.load();
       this.catchUpFacts();
       if (isDiskFull(error)) {
-        this.onDiskFull(started);
+        this.onDiskFull(started, error);
         const refused = batch.map(() => ({ answer: DISK_FULL, events: [], repeated: false }));
         this.tellExecuted(batch, refused, timed);
         return refused;
@@ -785,8 +795,11 @@ export class HallStore {
     this.db.exec('PRAGMA synchronous = NORMAL');
     try {
       this.db.transaction(() => this.facts.writePending(this.view.seq, tables))();
+      this.onWritten();
     } catch (error) {
       this.catchUpFacts();
+      // On a disk that takes nothing they wait in memory (made again from the log should the hub stop).
+      if (isDiskFull(error)) return this.onDiskFull(this.clock(), error);
       throw error;
     } finally {
       this.db.exec('PRAGMA synchronous = FULL');
@@ -801,6 +814,7 @@ export class HallStore {
    * apart). A turn writes one table's rows, and the last event of every table with none pending.
    */
   writeNextFacts(): void {
+    if (this.diskFull && this.clock() < this.diskFull.retryAt) return;
     const tables = this.facts.tables;
     this.writeFacts([tables[this.factsTurn++ % tables.length]!]);
   }
@@ -870,7 +884,7 @@ export class HallStore {
       this.view = this.load();
       this.catchUpFacts();
       if (isDiskFull(error)) {
-        this.onDiskFull(this.clock());
+        this.onDiskFull(this.clock(), error);
         return [];
       }
       throw error;
