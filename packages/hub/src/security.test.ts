@@ -772,6 +772,32 @@ describe('applicant data at rest', () => {
   });
 });
 
+describe('a data folder removed under the running hub', () => {
+  it('answers nothing more as done, says so in Chinese and English, and saves every answered ticket where the database was', { timeout: 60_000 }, async () => {
+    const h = await hub();
+    const lines: { level: string; msg: string; saved?: string }[] = [];
+    cleanups.push(useLogger(createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } })));
+    const issue = () => http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) });
+    expect((await issue()).status).toBe(201);
+    expect((await issue()).status).toBe(201);
+    fs.rmSync(h.dir, { recursive: true, force: true });
+    // The first is told not recorded (safe to send again), the rest are refused as on a full disk, with its polite text.
+    expect((await issue()).status).toBe(500);
+    const refused = await issue();
+    expect(refused.status).toBe(507);
+    expect(await refused.json()).toMatchObject({ code: 'disk-full', text: expect.stringContaining('请到服务台人工办理') });
+    await expect.poll(() => lines.find((l) => l.saved), { timeout: 20_000 }).toBeDefined();
+    const said = lines.find((l) => l.saved)!;
+    expect(said.saved).toBe(path.join(h.dir, 'hall.db'));
+    expect(said.msg).toMatch(/^大厅数据库 .*hall\.db 在主机运行时被删除或移走了.*\nThe hall database .*hall\.db was removed or moved while the hub ran/s);
+    const saved = new Database(said.saved!, { readonly: true });
+    cleanups.push(() => saved.close());
+    expect(saved.pragma('quick_check', { simple: true })).toBe('ok');
+    const numbers = (saved.prepare('SELECT number FROM tickets ORDER BY number').all() as { number: string }[]).map((r) => r.number);
+    expect(numbers.slice(0, 2)).toEqual(['A001', 'A002']);
+  });
+});
+
 describe('a full disk', () => {
   it('answers 507 with its own code and polite text, says so once, and recovers when space returns', async () => {
     const h = await hub();

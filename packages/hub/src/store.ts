@@ -38,6 +38,9 @@ import {
 import { newCommandId, type Answer } from '@servicehall/protocol';
 import { eventFacts, factsBefore, type FactTable } from '@servicehall/reports/facts';
 import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { idsOfDay, type Db } from './db';
 import { CaseworkRecords } from './casework';
 import { HubRole } from './fencing';
@@ -280,6 +283,10 @@ export class HallStore {
   private readonly st;
   /** Set while the disk is full: commands are refused without touching it until `retryAt`. */
   private diskFull: { since: number; retryAt: number } | undefined;
+  /** Set once the database file was removed under the running hub (databaseGone): nothing more is taken. */
+  private gone = false;
+  /** The database file's inode, as the hub opened it (another file put in its place is not it). */
+  private fileId: number | undefined;
   /** Whether the command being run has changed the view (so that its failure needs the view read again). */
   private viewTouched = false;
   /** Whether the batch being run has tried to write (a repeated id only reads). */
@@ -299,6 +306,7 @@ export class HallStore {
     /** The pace of the hub's time while the PC's clock is behind it (the machine's steady clock; a test's own clock). */
     steadyClock?: () => number,
   ) {
+    if (!db.memory) this.fileId = fs.statSync(db.name).ino;
     const recorded = db.prepare<[], { at: number }>('SELECT at FROM events ORDER BY seq DESC LIMIT 1').get()?.at;
     this.hallClock = new HallClock(wallClock, recorded, steadyClock);
     this.clock = () => this.hallClock.now();
@@ -614,6 +622,52 @@ export class HallStore {
     return { answer: this.storedAnswer(row.answer), events: [], repeated: true };
   }
 
+  /**
+   * Whether the database file is still where the hub opened it, with `logFd` a descriptor of its
+   * write-ahead log: a data folder removed under the running hub (or its files) leaves SQLite writing
+   * into files no longer there, which the hub's stop would take with it.
+   */
+  databaseThere(logFd: number): boolean {
+    try {
+      this.fileId ??= fs.statSync(this.db.name).ino;
+      return fs.fstatSync(logFd).nlink > 0 && fs.statSync(this.db.name).ino === this.fileId;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The database file was removed under the running hub: it takes no more commands (refused as on a
+   * full disk), and saves what its connection still holds, every answered command with it, where
+   * the database was (DATA/hall.db, the folder made again; beside it when one is there again), or
+   * in the system's temporary folder when it cannot.
+   */
+  async databaseGone(now = Date.now()): Promise<string | undefined> {
+    if (this.gone) return undefined;
+    this.gone = true;
+    const file = this.db.name;
+    const stamp = new Date(now).toISOString().replace(/[-:.]/g, '');
+    const places = [fs.existsSync(file) ? `${file}.rescued-${stamp}` : file, path.join(os.tmpdir(), `hall.db.rescued-${stamp}`)];
+    for (const place of places) {
+      try {
+        fs.mkdirSync(path.dirname(place), { mode: 0o700 });
+      } catch {
+        // There already, or its parent is gone too: the copy says which.
+      }
+      try {
+        await this.db.backup(place);
+        fs.chmodSync(place, 0o600);
+        log.error({ file, saved: place }, opsText('databaseGone', { file, saved: place }));
+        return place;
+      } catch (error) {
+        fs.rmSync(place, { force: true });
+        log.error({ err: error, file, place }, 'saving the hall database that was removed failed here');
+      }
+    }
+    log.fatal({ file }, opsText('databaseGoneUnsaved', { file }));
+    return undefined;
+  }
+
   /** Whether the hub is refusing commands because its disk is full. */
   get isDiskFull(): boolean {
     return this.diskFull !== undefined;
@@ -647,7 +701,7 @@ export class HallStore {
   executeBatch(batch: readonly CommandEntry[], flush: 'now' | 'later' = 'now'): Executed[] {
     const started = this.clock();
     const timed = performance.now();
-    if (this.diskFull && started < this.diskFull.retryAt) {
+    if (this.gone || (this.diskFull && started < this.diskFull.retryAt)) {
       const refused = batch.map(() => ({ answer: DISK_FULL, events: [], repeated: false }));
       this.tellExecuted(batch, refused, timed);
       return refused;
