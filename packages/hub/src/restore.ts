@@ -134,6 +134,8 @@ export async function restoreBackup(file: string, dataDir: string, now: () => nu
   // read-only) leaves the data folder as it was: what was begun is removed.
   try {
     fs.copyFileSync(source, incoming);
+    // The copy takes the backup's mode: the data folder's files are for the hub's account alone.
+    fs.chmodSync(incoming, 0o600);
     fsyncFile(incoming);
     const db = new Database(incoming);
     try {
