@@ -79,6 +79,41 @@ describe("the hub's time when the PC's clock is set back", () => {
     expect(lines.at(-1)!.msg).toMatch(/^这台电脑的时钟已追上大厅已记录的时间.*\nThis PC’s clock has caught up/s);
   });
 
+  it('does not end the hall’s day early when a clock run 8 hours fast (the PC’s clock read as UTC) is put right: it waits for the PC’s midnight', () => {
+    const { store, clock, issue } = hall();
+    issue();
+    clock.now += 8 * 60 * MINUTE;
+    const late = issue();
+    // Put right at 17:30 by the hub's time, 09:30 by the PC's.
+    clock.now -= 8 * 60 * MINUTE - 30 * MINUTE;
+    // To 20:00 by the PC's clock, the hub asking the time as its timers do: its own, carried on from
+    // 17:30, would pass its midnight at 16:00.
+    const passing = (minutes: number) => {
+      for (let m = 0; m < minutes; m += 10) {
+        clock.now += 10 * MINUTE;
+        store.openDayIfDue();
+      }
+    };
+    passing(10 * 60 + 30);
+    const evening = issue();
+    expect(evening.day).toBe(late.day);
+    expect(evening.number).toBe('A003');
+    expect(evening.issuedAt).toBeGreaterThanOrEqual(late.issuedAt);
+    // The PC's midnight: the next day, numbers from 1, the hub on the PC's clock again.
+    passing(4 * 60 + 10);
+    const next = issue();
+    expect([next.day, next.number, next.issuedAt]).toEqual(['2026-11-28', 'A001', clock.now]);
+    expect(store.view.day).toBe('2026-11-28');
+  });
+
+  it('follows a clock set back further than 12 hours (a date set wrong), and says to check it', () => {
+    const { clock, lines, issue } = hall();
+    issue();
+    clock.now -= 3 * 24 * 60 * MINUTE;
+    expect(issue().issuedAt).toBe(clock.now);
+    expect(lines.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual([expect.stringMatching(/^这台电脑的时钟比大厅已记录的时间慢了约 72 小时.*\nThis PC’s clock is about 72 h behind/s)]);
+  });
+
   it('starts no earlier than the last thing the hall recorded when the hub starts again on a clock still behind', () => {
     const { dir, db, clock, issue } = hall();
     clock.now += 60 * MINUTE;

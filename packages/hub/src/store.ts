@@ -7,6 +7,7 @@ import {
   emptyView,
   extended,
   hallDay,
+  zonedInstant,
   isConfigured,
   parseTicketNumber,
   reindex,
@@ -308,7 +309,12 @@ export class HallStore {
   ) {
     if (!db.memory) this.fileId = fs.statSync(db.name).ino;
     const recorded = db.prepare<[], { at: number }>('SELECT at FROM events ORDER BY seq DESC LIMIT 1').get()?.at;
-    this.hallClock = new HallClock(wallClock, recorded, steadyClock);
+    // The hall's day ends at its midnight, in its time zone (the catalogue's, read as the clock is).
+    const dayEnd = (at: number) => {
+      const zone = this.view?.catalogue.hall.timeZone;
+      return zone ? zonedInstant(hallDay(at, zone), '24:00', zone) - 1 : Number.POSITIVE_INFINITY;
+    };
+    this.hallClock = new HallClock(wallClock, recorded, steadyClock, dayEnd);
     this.clock = () => this.hallClock.now();
     this.st = {
       answer: db.prepare<[string], { answer: string; body_hash: string | null }>(LOOKUPS.answer),
