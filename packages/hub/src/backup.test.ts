@@ -107,6 +107,18 @@ describe('an online backup', () => {
     expect(await listBackups(backups)).toEqual([]);
   });
 
+  it('and the database restored from it are for the hub’s account alone (mode 600), as the data folder’s files are', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 3);
+    const backup = await takeBackup(path.join(data, DATABASE_FILE), tempDir());
+    const mode = (file: string) => (fs.statSync(file).mode & 0o777).toString(8);
+    expect([mode(backup.path), mode(backup.path.replace(/\.db$/, '.json'))]).toEqual(['600', '600']);
+    // Restored from one an earlier release made by the umask (644), too.
+    fs.chmodSync(backup.path, 0o644);
+    await restoreBackup(backup.path, data);
+    expect(mode(path.join(data, DATABASE_FILE))).toBe('600');
+  });
+
   it('is found wanting when its file is not a hall database', async () => {
     const file = path.join(tempDir(), 'notes.db');
     const db = new Database(file);

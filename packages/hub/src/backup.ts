@@ -148,6 +148,9 @@ async function backup() {
   const file = path.join(task.dir, name + '.db');
   const partial = file + '.partial';
   try {
+    // Made for the hub's account alone, as the data folder's files are (SQLite would make it by the umask, 644).
+    fs.rmSync(partial, { force: true });
+    fs.closeSync(fs.openSync(partial, 'wx', 0o600));
     const source = new Database(task.source, { readonly: true, fileMustExist: true });
     let written;
     let steps = 0;

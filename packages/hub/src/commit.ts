@@ -151,15 +151,18 @@ export class GroupCommit {
       ended();
       const seconds = (performance.now() - started) / 1000;
       for (const listener of this.flushListeners) listener(seconds);
+      // A data folder removed under the hub: the flush went to files no longer there, and nothing is said done.
+      const gone = !error && !this.store.databaseThere(fd);
+      if (gone) void this.store.databaseGone();
       let told: Committed[];
-      if (error) {
+      if (error || gone) {
         // The disk did not say it holds the batches: no answer says it was done, for any batch not
         // answered yet (a failed write-back is reported once to each descriptor, and this flush may
         // have taken the report of a batch run after it began: that one's events wait for its own
         // flush). The events of this flush's batches are in the hub's memory and tables, so the
         // terminals are told them; a command sent again gets its stored answer, or is run again if the
         // disk lost it.
-        log.error({ err: error }, "the hall database's log could not be flushed to the disk");
+        if (error) log.error({ err: error }, "the hall database's log could not be flushed to the disk");
         told = this.committed.splice(0);
       } else {
         let k = 0;
@@ -167,7 +170,7 @@ export class GroupCommit {
         told = this.committed.splice(0, k);
       }
       this.store.logFlushed(seq);
-      for (const { batch, results } of told) this.settle(batch, error ? results.map(notRecorded) : results);
+      for (const { batch, results } of told) this.settle(batch, error || gone ? results.map(notRecorded) : results);
       // The batches' answers go first, their events to every listener (the terminals, the phones, the
       // city) right after them, once this turn's answers are written: an answer does not wait for
       // the same events written to sixty terminals (a terminal holds an answer until its view has

@@ -1,5 +1,5 @@
 import { demoCatalogue } from '@servicehall/fixtures';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -228,6 +228,28 @@ describe('the database check at start', () => {
     // Without a manifest at all (a backup copied alone) it is restored, checked whole.
     fs.rmSync(manifest);
     expect((await restoreBackup(backup.path, data)).checksum).toBe('no manifest');
+  });
+
+  it('refuses a restore the data folder’s disk cannot take (full, read-only), leaving the database there as it was and nothing begun', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 5);
+    const backup = await takeBackup(path.join(data, DATABASE_FILE), tempDir());
+    const before = sha(path.join(data, DATABASE_FILE));
+    const files = fs.readdirSync(data).sort();
+    // This process may write no file beyond its first 64 kB (RLIMIT_FSIZE: EFBIG, as ENOSPC on a full disk).
+    const fsize = (limit: string) => execFileSync('prlimit', [`--pid=${process.pid}`, `--fsize=${limit}:unlimited`]);
+    fsize('65536');
+    try {
+      await expect(restoreBackup(backup.path, data)).rejects.toThrow(
+        new RegExp(`^无法把备份写入数据文件夹 ${data}（EFBIG）：它所在的磁盘可能已满或只读。没有恢复，原数据库没有改动[^]*\\nThe backup could not be written into the data folder ${data} \\(EFBIG\\)`),
+      );
+    } finally {
+      fsize('unlimited');
+    }
+    expect(sha(path.join(data, DATABASE_FILE))).toBe(before);
+    expect(fs.readdirSync(data).sort()).toEqual(files);
+    // Once the disk has room, it is restored.
+    expect((await restoreBackup(backup.path, data)).seq).toBe(backup.seq);
   });
 
   it('lifts the mark of damage when a whole check by hand passes', async () => {

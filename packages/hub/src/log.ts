@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { opsText } from './ops-strings';
 
 export type { Logger };
 
@@ -68,10 +69,43 @@ export async function configureLog(settings: LogSettings): Promise<Logger> {
       mkdir: true,
       // Files of earlier runs count too: a service that restarts must not keep its logs for ever.
       limit: { count: settings.rotation?.count ?? 14, removeOtherLogFiles: true },
+      // Lines waiting while the file cannot be written are kept up to this much, the newest dropped beyond it.
+      maxLength: LOG_HELD_BYTES,
     });
+    keepServingWhenUnwritable(destination, settings.file);
   }
   log = createLogger({ ...settings, destination });
   return log;
+}
+
+/** How much of the log is held in memory while its file cannot be written (a full disk), at most. */
+export const LOG_HELD_BYTES = 16 * 1024 * 1024;
+
+/**
+ * A log file that cannot be written (its disk full or read-only, a file size limit) is said once on
+ * standard error, in Chinese then English, and the hub serves on: its lines wait in memory (up to
+ * LOG_HELD_BYTES) and are written once the file takes them again. Unheard, the file's error ended the
+ * hub, at the moment its disk filled.
+ */
+function keepServingWhenUnwritable(destination: DestinationStream, file: string): void {
+  // pino-roll's file of the moment (hub.3.log), where the operator looks.
+  const stream = destination as DestinationStream & NodeJS.EventEmitter & { file?: string };
+  const current = () => stream.file ?? file;
+  let failing = false;
+  let dropped = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (failing) return;
+    failing = true;
+    process.stderr.write(`${opsText('logUnwritable', { file: current(), problem: error.code ?? error.message })}\n`);
+  });
+  stream.on('drop', () => (dropped = true));
+  stream.on('write', () => {
+    if (!failing) return;
+    failing = false;
+    const held = dropped ? { 'zh-CN': '超出 16 MB 的日志已丢弃', en: 'those beyond 16 MB were dropped' } : { 'zh-CN': '暂存的日志已全部写入', en: 'every line held meanwhile is in it' };
+    dropped = false;
+    process.stderr.write(`${opsText('logWritableAgain', { file: current(), held })}\n`);
+  });
 }
 
 /** Uses `logger` until the returned function is called (tests that read what the hub logs). */

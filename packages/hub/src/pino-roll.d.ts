@@ -9,6 +9,8 @@ declare module 'pino-roll' {
     limit?: { count?: number; removeOtherLogFiles?: boolean };
     dateFormat?: string;
     mkdir?: boolean;
+    /** Passed to its SonicBoom: the most it holds while the file cannot be written, lines beyond it dropped ('drop'). */
+    maxLength?: number;
   }
   export default function roll(options: RollOptions): Promise<DestinationStream & { end(): void }>;
 }

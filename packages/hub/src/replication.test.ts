@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { SCHEMA_VERSION } from './db';
 import { KEY_FILE } from './files';
@@ -133,6 +133,22 @@ describe('a standby hub', () => {
     await primary.close();
     await expect.poll(() => standby.store.role.inCharge, { timeout: 5000 }).toBe(true);
     expect(standby.store.role.epoch).toBe(2);
+    expect((await issue(await kiosk(standby))).ok).toBe(true);
+  });
+
+  it('takes charge after its leader’s silence even when its PC’s clock was just set back an hour', async () => {
+    const { primary, standby } = await primaryAndStandby({ promoteAfterMs: 600 });
+    const k = await kiosk(primary);
+    expect((await issue(k)).ok).toBe(true);
+    // NTP corrects a clock that ran an hour fast (both hubs of the test share the process's clock).
+    const wall = Date.now.bind(Date);
+    const setBack = vi.spyOn(Date, 'now').mockImplementation(() => wall() - 3_600_000);
+    try {
+      await primary.close();
+      await expect.poll(() => standby.store.role.inCharge, { timeout: 10_000 }).toBe(true);
+    } finally {
+      setBack.mockRestore();
+    }
     expect((await issue(await kiosk(standby))).ok).toBe(true);
   });
 

@@ -4,6 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import WebSocket, { type WebSocketServer } from 'ws';
 import { z } from 'zod';
@@ -32,6 +33,14 @@ import { limitMessages, tokensMatch } from './terminals';
 export const DEFAULT_SEMI_SYNC_TIMEOUT_MS = 1_000;
 /** How often a follower hears its leader when nothing happens, and a leader without a follower asks its peer who is in charge. */
 const BEAT_MS = 250;
+
+/**
+ * The time the link's silences and lags are measured by: the machine's steady clock, which NTP or a
+ * person setting the PC's clock does not step. By the PC's clock, a standby whose clock was set back
+ * an hour did not take charge for that hour after its leader died, and one set forward took charge
+ * from a leader that was there.
+ */
+const steadyNow = (): number => performance.now();
 const PEER_POLL_MS = 1_000;
 /** A follower that has acknowledged nothing for this long while messages wait (a frozen PC) is cut off; it links again when it wakes. */
 const FROZEN_FOLLOWER_MS = 30_000;
@@ -295,7 +304,7 @@ export class Replication {
       if (!any) break;
       if (events.length > 0) link.seq = events[events.length - 1]!.seq;
       const n = ++link.sent;
-      link.sentAt.set(n, Date.now());
+      link.sentAt.set(n, steadyNow());
       send(link.ws, { type: 'rows', n, epoch: this.role.epoch, seq: this.store.seq, events, tails, ...(whole ? { whole } : {}) });
       last = n;
       withWhole = false;
@@ -353,7 +362,7 @@ export class Replication {
   }
 
   status(): ReplicationStatus {
-    const now = Date.now();
+    const now = steadyNow();
     if (this.role.inCharge) {
       let standby: ReplicationStatus['standby'] = 'none';
       let lagEvents = 0;
@@ -430,7 +439,7 @@ export class Replication {
 
   private beat(): void {
     if (!this.role.inCharge) return this.follower?.checkSilence();
-    const now = Date.now();
+    const now = steadyNow();
     for (const link of this.followers) {
       // Messages are kept in the order they were sent: the first is the oldest unacknowledged.
       const oldest = link.sentAt.values().next().value ?? now;
@@ -537,7 +546,7 @@ class FollowerSide {
   private ws: WebSocket | undefined;
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
-  lastHeard = Date.now();
+  lastHeard = steadyNow();
   leaderSeq: number | undefined;
   leaderEpoch = 0;
   linked = false;
@@ -603,18 +612,18 @@ class FollowerSide {
         this.leaderEpoch = m.epoch;
         this.leaderSeq = m.seq;
         this.linked = true;
-        this.lastHeard = Date.now();
+        this.lastHeard = steadyNow();
         log.info({ epoch: m.epoch, from: this.store.seq, leader: m.seq }, 'this hub follows the hub in charge');
         return;
       case 'rows':
         if (m.epoch < role.epoch) return void ws.terminate();
-        this.lastHeard = Date.now();
+        this.lastHeard = steadyNow();
         this.leaderSeq = m.seq;
         this.replication.applyRows(m);
         send(ws, { type: 'ack', n: m.n, seq: this.store.seq });
         return;
       case 'beat':
-        this.lastHeard = Date.now();
+        this.lastHeard = steadyNow();
         this.leaderSeq = m.seq;
         return;
       case 'rebuild':
@@ -647,8 +656,8 @@ class FollowerSide {
   /** Called at every beat: after the configured silence of its leader, this hub takes charge (not while the leader runs another release). */
   checkSilence(): void {
     const after = this.options.promoteAfterMs;
-    if (this.stopped || this.releaseApart || !after || Date.now() - this.lastHeard < after) return;
-    this.replication.promote(`the leader hub was silent for ${Math.round((Date.now() - this.lastHeard) / 100) / 10} s`);
+    if (this.stopped || this.releaseApart || !after || steadyNow() - this.lastHeard < after) return;
+    this.replication.promote(`the leader hub was silent for ${Math.round((steadyNow() - this.lastHeard) / 100) / 10} s`);
   }
 
   stop(): void {

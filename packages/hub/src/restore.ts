@@ -6,7 +6,7 @@ import { SCHEMA_VERSION } from './db';
 import { HallKey, KEY_FILE, makeFolder } from './files';
 import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, RUNNING_MARKER, runningHub } from './integrity';
 import { branchLineage, type Lineage } from './lineage';
-import { opsText, type Bilingual } from './ops-strings';
+import { formatBytes, opsText, type Bilingual } from './ops-strings';
 import { Sealer } from './sealed';
 
 export interface Restored {
@@ -126,30 +126,39 @@ export async function restoreBackup(file: string, dataDir: string, now: () => nu
   }
   const target = path.join(dataDir, DATABASE_FILE);
   const incoming = `${target}.restoring`;
-  fs.copyFileSync(source, incoming);
-  fsyncFile(incoming);
-  const db = new Database(incoming);
   let lineage: Lineage;
-  try {
-    lineage = branchLineage(db);
-  } finally {
-    db.close();
-  }
-  fsyncFile(incoming);
-
-  // The database being replaced, with its -wal and -shm, goes aside as it is: it may be the damaged
-  // one a person wants to look at, or the only copy of the events after the backup.
+  // The database being replaced goes aside as it is: it may be the damaged one a person wants to
+  // look at, or the only copy of the events after the backup.
   let kept: string | undefined;
-  if (fs.existsSync(target)) {
-    kept = path.join(dataDir, `replaced-${new Date(now()).toISOString().replace(/[-:.]/g, '')}`);
-    fs.mkdirSync(kept, { recursive: true });
+  // Until the copy is whole and the database beside it kept, a disk that takes no more (full,
+  // read-only) leaves the data folder as it was: what was begun is removed.
+  try {
+    fs.copyFileSync(source, incoming);
+    // The copy takes the backup's mode: the data folder's files are for the hub's account alone.
+    fs.chmodSync(incoming, 0o600);
+    fsyncFile(incoming);
+    const db = new Database(incoming);
     try {
-      fs.linkSync(target, path.join(kept, DATABASE_FILE));
-    } catch {
-      fs.copyFileSync(target, path.join(kept, DATABASE_FILE));
+      lineage = branchLineage(db);
+    } finally {
+      db.close();
     }
-    for (const extra of ['-wal', '-shm']) if (fs.existsSync(target + extra)) fs.renameSync(target + extra, path.join(kept, DATABASE_FILE + extra));
+    fsyncFile(incoming);
+    if (fs.existsSync(target)) {
+      kept = path.join(dataDir, `replaced-${new Date(now()).toISOString().replace(/[-:.]/g, '')}`);
+      fs.mkdirSync(kept, { recursive: true });
+      try {
+        fs.linkSync(target, path.join(kept, DATABASE_FILE));
+      } catch {
+        fs.copyFileSync(target, path.join(kept, DATABASE_FILE));
+      }
+    }
+  } catch (error) {
+    for (const begun of [incoming, `${incoming}-wal`, `${incoming}-shm`, `${incoming}-journal`, ...(kept ? [kept] : [])]) fs.rmSync(begun, { recursive: true, force: true });
+    throw new HubRefusal(opsText('restoreNoRoom', { dir: path.resolve(dataDir), problem: (error as { code?: string }).code ?? (error as Error).message, size: formatBytes(fs.statSync(source).size) }));
   }
+  // Its -wal and -shm go with it.
+  if (kept) for (const extra of ['-wal', '-shm']) if (fs.existsSync(target + extra)) fs.renameSync(target + extra, path.join(kept, DATABASE_FILE + extra));
   fs.renameSync(incoming, target);
   // The backup was checked whole just now: the next start needs no crash check, and is not damaged.
   fs.rmSync(path.join(dataDir, RUNNING_MARKER), { force: true });

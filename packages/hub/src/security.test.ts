@@ -1,5 +1,6 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import Database from 'better-sqlite3';
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import nodeHttp from 'node:http';
@@ -771,6 +772,32 @@ describe('applicant data at rest', () => {
   });
 });
 
+describe('a data folder removed under the running hub', () => {
+  it('answers nothing more as done, says so in Chinese and English, and saves every answered ticket where the database was', { timeout: 60_000 }, async () => {
+    const h = await hub();
+    const lines: { level: string; msg: string; saved?: string }[] = [];
+    cleanups.push(useLogger(createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } })));
+    const issue = () => http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) });
+    expect((await issue()).status).toBe(201);
+    expect((await issue()).status).toBe(201);
+    fs.rmSync(h.dir, { recursive: true, force: true });
+    // The first is told not recorded (safe to send again), the rest are refused as on a full disk, with its polite text.
+    expect((await issue()).status).toBe(500);
+    const refused = await issue();
+    expect(refused.status).toBe(507);
+    expect(await refused.json()).toMatchObject({ code: 'disk-full', text: expect.stringContaining('请到服务台人工办理') });
+    await expect.poll(() => lines.find((l) => l.saved), { timeout: 20_000 }).toBeDefined();
+    const said = lines.find((l) => l.saved)!;
+    expect(said.saved).toBe(path.join(h.dir, 'hall.db'));
+    expect(said.msg).toMatch(/^大厅数据库 .*hall\.db 在主机运行时被删除或移走了.*\nThe hall database .*hall\.db was removed or moved while the hub ran/s);
+    const saved = new Database(said.saved!, { readonly: true });
+    cleanups.push(() => saved.close());
+    expect(saved.pragma('quick_check', { simple: true })).toBe('ok');
+    const numbers = (saved.prepare('SELECT number FROM tickets ORDER BY number').all() as { number: string }[]).map((r) => r.number);
+    expect(numbers.slice(0, 2)).toEqual(['A001', 'A002']);
+  });
+});
+
 describe('a full disk', () => {
   it('answers 507 with its own code and polite text, says so once, and recovers when space returns', async () => {
     const h = await hub();
@@ -795,6 +822,34 @@ describe('a full disk', () => {
     await expect.poll(async () => (await http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) })).status, { timeout: 10_000, interval: 500 }).toBe(201);
     expect(errors.filter((e) => /can write again/.test(e))).toHaveLength(1);
     expect([...h.store.view.tickets.values()]).toHaveLength(issued + 1);
+  });
+
+  it('that takes no writes at all (remounted read-only, a quota, a file size limit) is refused as a full disk, said once in Chinese and English, and left by itself once it takes them', { timeout: 60_000 }, async () => {
+    const h = await hub();
+    const lines: { level: string; msg: string }[] = [];
+    cleanups.push(useLogger(createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } })));
+    const kiosk = await terminal(h, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    const issue = () => http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) });
+    const before = await issue();
+    expect(before.status).toBe(201);
+    // Every write of this process to a file fails (RLIMIT_FSIZE 0: EFBIG), as on a disk remounted read-only (EROFS).
+    const fsize = (limit: string) => execFileSync('prlimit', [`--pid=${process.pid}`, `--fsize=${limit}:unlimited`]);
+    fsize('0');
+    cleanups.push(() => fsize('unlimited'));
+    const refused = await issue();
+    expect(refused.status).toBe(507);
+    expect(await refused.json()).toMatchObject({ code: 'disk-full', text: expect.stringContaining('暂时无法记录') });
+    expect(await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' })).toMatchObject({ ok: false, code: 'disk-full' });
+    fsize('unlimited');
+    await expect.poll(async () => (await issue()).status, { timeout: 20_000, interval: 500 }).toBe(201);
+    const said = lines.filter((l) => l.level === 'error' || l.level === 'warn').map((l) => l.msg);
+    // (The checkpoint worker's own word, that the hub's connection checkpoints instead, is said once too.)
+    expect(said.filter((m) => !m.startsWith('the checkpoint worker stopped'))).toEqual([expect.stringMatching(/^磁盘拒绝写入（SQLITE_IOERR_WRITE）：大厅数据库 .*hall\.db 写不进去，主机拒绝命令.*\nThe hub's disk refuses writes \(SQLITE_IOERR_WRITE\): the hall database/s), expect.stringMatching(/^大厅数据库又能写入了.*\nThe hub can write again/s)]);
+    const numbers = [...h.store.view.tickets.values()].map((t) => t.number);
+    expect(numbers).toEqual(['A001', 'A002']);
+    const db = new Database(path.join(h.dir, 'hall.db'), { readonly: true });
+    cleanups.push(() => db.close());
+    expect(db.pragma('quick_check', { simple: true })).toBe('ok');
   });
 });
 

@@ -288,7 +288,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       throw new HubRefusal(opsText('keyMissing', { key: keyFile }));
     key = HallKey.load(keyFile, warn);
     if (!HallStore.hasCatalogue(db) && options.seed) HallStore.seed(db, options.seed, clock());
-    store = new HallStore(db, clock, key);
+    // An injected clock (a test's) is its own steady pace too.
+    store = new HallStore(db, clock, key, options.clock);
     if (options.peer) await learnFromPeer(store, options.peer, !!options.standby);
     // A hub started on a new day opens it first: no terminal is sent yesterday's queue (a follower's opens with its leader's).
     store.openDayIfDue();

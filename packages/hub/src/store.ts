@@ -7,6 +7,7 @@ import {
   emptyView,
   extended,
   hallDay,
+  zonedInstant,
   isConfigured,
   parseTicketNumber,
   reindex,
@@ -38,6 +39,9 @@ import {
 import { newCommandId, type Answer } from '@servicehall/protocol';
 import { eventFacts, factsBefore, type FactTable } from '@servicehall/reports/facts';
 import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { idsOfDay, type Db } from './db';
 import { CaseworkRecords } from './casework';
 import { HubRole } from './fencing';
@@ -47,6 +51,7 @@ import { LinkSigner } from './links';
 import { PublicRefs } from './refs';
 import { SharedWaits } from './waits';
 import { FactWriter } from './report-facts';
+import { HallClock } from './hall-clock';
 import { log } from './log';
 import { ClerkPins, type PinCheck } from './pins';
 import { Sealer } from './sealed';
@@ -147,9 +152,15 @@ export interface StoreKeys {
 /** How often a hub that found its disk full tries to write again. */
 export const DISK_FULL_RETRY_MS = 5_000;
 
-/** SQLite's "database or disk is full" (also what a size ceiling gives). */
+/**
+ * The data folder's disk takes no more writes: SQLite's "database or disk is full" (also what a size
+ * ceiling gives), or a write it refused (a disk remounted read-only, a quota, a file size limit, a
+ * failing disk), after which SQLite has rolled back and nothing is recorded. Either way commands are
+ * refused, said once, and tried again (DISK_FULL_RETRY_MS) until the disk takes them.
+ */
 export function isDiskFull(error: unknown): boolean {
-  return (error as { code?: unknown })?.code === 'SQLITE_FULL';
+  const code = (error as { code?: unknown })?.code;
+  return code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_TRUNCATE';
 }
 
 const DISK_FULL: Answer = { ok: false, code: 'disk-full', message: 'the hub cannot write: its disk is full; nothing was recorded, and the command may be sent again once space is freed' };
@@ -273,6 +284,10 @@ export class HallStore {
   private readonly st;
   /** Set while the disk is full: commands are refused without touching it until `retryAt`. */
   private diskFull: { since: number; retryAt: number } | undefined;
+  /** Set once the database file was removed under the running hub (databaseGone): nothing more is taken. */
+  private gone = false;
+  /** The database file's inode, as the hub opened it (another file put in its place is not it). */
+  private fileId: number | undefined;
   /** Whether the command being run has changed the view (so that its failure needs the view read again). */
   private viewTouched = false;
   /** Whether the batch being run has tried to write (a repeated id only reads). */
@@ -281,11 +296,26 @@ export class HallStore {
   private readonly runOne: (entry: CommandEntry, key: string, hash: string) => Executed;
   private readonly runBatch: (batch: readonly CommandEntry[]) => Executed[];
 
+  /** The hub's time (see HallClock: the PC's clock, never back before what the hall has recorded). */
+  private readonly hallClock: HallClock;
+  private readonly clock: () => number;
+
   constructor(
     private readonly db: Db,
-    private readonly clock: () => number = Date.now,
+    wallClock: () => number = Date.now,
     keys: StoreKeys,
+    /** The pace of the hub's time while the PC's clock is behind it (the machine's steady clock; a test's own clock). */
+    steadyClock?: () => number,
   ) {
+    if (!db.memory) this.fileId = fs.statSync(db.name).ino;
+    const recorded = db.prepare<[], { at: number }>('SELECT at FROM events ORDER BY seq DESC LIMIT 1').get()?.at;
+    // The hall's day ends at its midnight, in its time zone (the catalogue's, read as the clock is).
+    const dayEnd = (at: number) => {
+      const zone = this.view?.catalogue.hall.timeZone;
+      return zone ? zonedInstant(hallDay(at, zone), '24:00', zone) - 1 : Number.POSITIVE_INFINITY;
+    };
+    this.hallClock = new HallClock(wallClock, recorded, steadyClock, dayEnd);
+    this.clock = () => this.hallClock.now();
     this.st = {
       answer: db.prepare<[string], { answer: string; body_hash: string | null }>(LOOKUPS.answer),
       recordAnswer: db.prepare<[string, string, string, number, string, string, number | null, number | null]>(
@@ -598,20 +628,70 @@ export class HallStore {
     return { answer: this.storedAnswer(row.answer), events: [], repeated: true };
   }
 
+  /**
+   * Whether the database file is still where the hub opened it, with `logFd` a descriptor of its
+   * write-ahead log: a data folder removed under the running hub (or its files) leaves SQLite writing
+   * into files no longer there, which the hub's stop would take with it.
+   */
+  databaseThere(logFd: number): boolean {
+    try {
+      this.fileId ??= fs.statSync(this.db.name).ino;
+      return fs.fstatSync(logFd).nlink > 0 && fs.statSync(this.db.name).ino === this.fileId;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * The database file was removed under the running hub: it takes no more commands (refused as on a
+   * full disk), and saves what its connection still holds, every answered command with it, where
+   * the database was (DATA/hall.db, the folder made again; beside it when one is there again), or
+   * in the system's temporary folder when it cannot.
+   */
+  async databaseGone(now = Date.now()): Promise<string | undefined> {
+    if (this.gone) return undefined;
+    this.gone = true;
+    const file = this.db.name;
+    const stamp = new Date(now).toISOString().replace(/[-:.]/g, '');
+    const places = [fs.existsSync(file) ? `${file}.rescued-${stamp}` : file, path.join(os.tmpdir(), `hall.db.rescued-${stamp}`)];
+    for (const place of places) {
+      try {
+        fs.mkdirSync(path.dirname(place), { mode: 0o700 });
+      } catch {
+        // There already, or its parent is gone too: the copy says which.
+      }
+      try {
+        await this.db.backup(place);
+        fs.chmodSync(place, 0o600);
+        log.error({ file, saved: place }, opsText('databaseGone', { file, saved: place }));
+        return place;
+      } catch (error) {
+        fs.rmSync(place, { force: true });
+        log.error({ err: error, file, place }, 'saving the hall database that was removed failed here');
+      }
+    }
+    log.fatal({ file }, opsText('databaseGoneUnsaved', { file }));
+    return undefined;
+  }
+
   /** Whether the hub is refusing commands because its disk is full. */
   get isDiskFull(): boolean {
     return this.diskFull !== undefined;
   }
 
-  /** Notes a full disk: said once, and writes are not tried again until the retry time. */
-  private onDiskFull(now: number): void {
-    if (!this.diskFull) log.error(`the hub's disk is full: commands are refused (507 disk-full) until space is freed; trying again every ${DISK_FULL_RETRY_MS / 1000} s`);
+  /** Notes a full disk (or one refusing writes): said once, and writes are not tried again until the retry time. */
+  private onDiskFull(now: number, error: unknown): void {
+    if (!this.diskFull) {
+      const code = String((error as { code?: unknown })?.code);
+      const why = code === 'SQLITE_FULL' ? { 'zh-CN': '磁盘已满', en: "The hub's disk is full" } : { 'zh-CN': `磁盘拒绝写入（${code}）`, en: `The hub's disk refuses writes (${code})` };
+      log.error({ code }, opsText('diskFull', { why, file: this.db.name, seconds: DISK_FULL_RETRY_MS / 1000 }));
+    }
     this.diskFull = { since: this.diskFull?.since ?? now, retryAt: now + DISK_FULL_RETRY_MS };
   }
 
   private onWritten(): void {
     if (!this.diskFull) return;
-    log.warn(`the hub can write again (its disk was full for ${Math.round((this.clock() - this.diskFull.since) / 1000)} s)`);
+    log.warn(opsText('diskWritable', { seconds: Math.round((this.clock() - this.diskFull.since) / 1000) }));
     this.diskFull = undefined;
   }
 
@@ -627,7 +707,7 @@ export class HallStore {
   executeBatch(batch: readonly CommandEntry[], flush: 'now' | 'later' = 'now'): Executed[] {
     const started = this.clock();
     const timed = performance.now();
-    if (this.diskFull && started < this.diskFull.retryAt) {
+    if (this.gone || (this.diskFull && started < this.diskFull.retryAt)) {
       const refused = batch.map(() => ({ answer: DISK_FULL, events: [], repeated: false }));
       this.tellExecuted(batch, refused, timed);
       return refused;
@@ -653,7 +733,7 @@ export class HallStore {
       this.view = this.load();
       this.catchUpFacts();
       if (isDiskFull(error)) {
-        this.onDiskFull(started);
+        this.onDiskFull(started, error);
         const refused = batch.map(() => ({ answer: DISK_FULL, events: [], repeated: false }));
         this.tellExecuted(batch, refused, timed);
         return refused;
@@ -775,8 +855,11 @@ export class HallStore {
     this.db.exec('PRAGMA synchronous = NORMAL');
     try {
       this.db.transaction(() => this.facts.writePending(this.view.seq, tables))();
+      this.onWritten();
     } catch (error) {
       this.catchUpFacts();
+      // On a disk that takes nothing they wait in memory (made again from the log should the hub stop).
+      if (isDiskFull(error)) return this.onDiskFull(this.clock(), error);
       throw error;
     } finally {
       this.db.exec('PRAGMA synchronous = FULL');
@@ -791,6 +874,7 @@ export class HallStore {
    * apart). A turn writes one table's rows, and the last event of every table with none pending.
    */
   writeNextFacts(): void {
+    if (this.diskFull && this.clock() < this.diskFull.retryAt) return;
     const tables = this.facts.tables;
     this.writeFacts([tables[this.factsTurn++ % tables.length]!]);
   }
@@ -860,7 +944,7 @@ export class HallStore {
       this.view = this.load();
       this.catchUpFacts();
       if (isDiskFull(error)) {
-        this.onDiskFull(this.clock());
+        this.onDiskFull(this.clock(), error);
         return [];
       }
       throw error;
@@ -883,6 +967,7 @@ export class HallStore {
           if (r.seq <= this.view.seq) continue;
           if (r.seq !== this.view.seq + 1) throw new Error(`the leader's event ${r.seq} does not follow this hub's ${this.view.seq}`);
           this.st.appendEvent.run(r.seq, r.at, r.type, r.command_id, r.body, r.epoch);
+          this.hallClock.recorded(r.at);
           const event = eventOf(r);
           // The reports' facts as the leader made them: a standby that takes charge has the hall's figures.
           const before = factsBefore(this.view, event);

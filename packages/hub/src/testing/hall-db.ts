@@ -56,7 +56,7 @@ export function hallWithTicketsWaiting(dataDir: string, tickets: number, options
   if (options.serveEveryItem) for (const w of catalogue.windows.slice(0, 2)) w.serves = catalogue.items.map((i) => i.code);
   options.adjust?.(catalogue);
   HallStore.seed(db, catalogue, clock.now);
-  const store = new HallStore(db, () => clock.now, hallKeyOf(dataDir));
+  const store = new HallStore(db, () => clock.now, hallKeyOf(dataDir), () => clock.now);
   for (const [window, clerk] of [
     [1, '1001'],
     [2, '1002'],

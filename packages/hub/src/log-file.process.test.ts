@@ -1,0 +1,63 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { execFile } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../../..');
+
+/** The hub's log to a file (as the Windows service has it), 300 lines at once, then one more when asked. */
+const WRITER = `
+import { configureLog } from ${JSON.stringify(path.join(here, 'log.ts'))};
+const logger = await configureLog({ level: 'info', file: process.env.PROBE_LOG, rotation: { size: '1m', count: 3 } });
+for (let i = 0; i < 300; i++) logger.info({ i }, 'a line of the hall'.padEnd(200, '.'));
+process.stdout.write('logged\\n');
+process.stdin.once('data', () => logger.info({ i: 300 }, 'the disk has room again'));
+`;
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+describe("the hub's log file on a disk that cannot take it", () => {
+  it('is said once in Chinese and English while the hub goes on, and gets every line held meanwhile once the disk has room', { timeout: 60_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-logfull-'));
+    dirs.push(dir);
+    const script = path.join(dir, 'writer.mts');
+    fs.writeFileSync(script, WRITER);
+    const file = path.join(dir, 'logs', 'hub.log');
+    // A file size limit of 20 kB (RLIMIT_FSIZE): the file's writes beyond it fail (EFBIG), as on a full disk (ENOSPC).
+    const child = spawn('prlimit', ['--fsize=20000:unlimited', process.execPath, '--import', 'tsx', script], { cwd: root, env: { ...process.env, PROBE_LOG: file }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let code: number | null | undefined;
+    void exited.then((c) => (code = c));
+    try {
+      await expect.poll(() => (code !== undefined ? `exited ${code}: ${stderr}` : stderr.includes('写不进去') && stdout.includes('logged')), { timeout: 30_000 }).toBe(true);
+      // The disk has room again: the limit raised (as far as its hard limit: unlimited).
+      await promisify(execFile)('prlimit', [`--pid=${child.pid}`, '--fsize=unlimited:unlimited']);
+      child.stdin.write('go\n');
+      const lines = () => fs.readdirSync(path.dirname(file)).flatMap((f) => fs.readFileSync(path.join(path.dirname(file), f), 'utf8').split('\n').filter(Boolean));
+      await expect.poll(() => lines().some((l) => l.includes('the disk has room again')), { timeout: 30_000 }).toBe(true);
+      expect(lines().map((l) => (JSON.parse(l) as { i: number }).i)).toEqual(Array.from({ length: 301 }, (_, i) => i));
+      expect(code).toBeUndefined();
+      const said = stderr.split('\n').filter(Boolean);
+      expect(said).toHaveLength(4);
+      expect(said[0]).toMatch(/^主机的日志文件 .*hub\.\d+\.log 写不进去（EFBIG）：它所在的磁盘可能已满或只读。主机照常运行/);
+      expect(said[1]).toMatch(/^The hub’s log file .* cannot be written \(EFBIG\).*The hub goes on serving/);
+      expect(said[2]).toMatch(/又能写入了，暂存的日志已全部写入。$/);
+      expect(said[3]).toMatch(/can be written again; every line held meanwhile is in it\.$/);
+    } finally {
+      child.kill();
+      await exited;
+    }
+  });
+});
