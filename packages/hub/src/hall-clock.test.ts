@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './db';
 import { createLogger, useLogger } from './log';
+import { CATCH_UP_PACE } from './hall-clock';
 import { HallStore } from './store';
 import { hallKeyOf, hallWithTicketsWaiting } from './testing/hall-db';
 
@@ -52,15 +53,18 @@ describe("the hub's time when the PC's clock is set back", () => {
     expect([call1.ok && call1.ticket?.number, call2.ok && call2.ticket?.number]).toEqual([first.number, second.number]);
     expect(third.issuedAt).toBeGreaterThanOrEqual(second.issuedAt);
 
+    // Behind the hall's time the hub's runs at half pace (CATCH_UP_PACE): 30 s of the PC's clock are 15 s of the cooldown's 20.
     expect(run({ type: 'recall', window: 1 }, windowOf(1))).toMatchObject({ ok: false, code: 'recall-cooldown' });
-    clock.now += 25_000;
+    clock.now += 30_000;
+    expect(run({ type: 'recall', window: 1 }, windowOf(1))).toMatchObject({ ok: false, code: 'recall-cooldown' });
+    clock.now += 15_000;
     expect(run({ type: 'recall', window: 1 }, windowOf(1))).toMatchObject({ ok: true });
 
     expect(run({ type: 'startService', window: 1 }, windowOf(1)).ok).toBe(true);
     clock.now += 5 * MINUTE;
     expect(run({ type: 'finishService', window: 1 }, windowOf(1)).ok).toBe(true);
     const served = store.view.tickets.get(first.id)!;
-    expect(served.finishedAt! - served.servingAt!).toBe(5 * MINUTE);
+    expect(served.finishedAt! - served.servingAt!).toBe(CATCH_UP_PACE * 5 * MINUTE);
     for (const t of store.view.tickets.values()) {
       if (t.calledAt !== undefined) expect(t.calledAt - t.issuedAt).toBeGreaterThanOrEqual(0);
     }
@@ -73,8 +77,18 @@ describe("the hub's time when the PC's clock is set back", () => {
     expect(said[0]).toMatchObject({ level: 'warn' });
     expect(said[0]!.msg).toMatch(/^这台电脑的时钟比大厅已记录的时间慢了约 60 分钟.*\nThis PC’s clock is about 60 min behind/s);
 
-    // Once the PC's clock is past the hall's time again, the hub follows it, and says so.
-    clock.now += 2 * 60 * MINUTE;
+    // The PC's clock catches up after about twice the step (the hub's time at half pace meanwhile):
+    // an hour on, the hub's time is still ahead of it; another hour, and the hub follows it, and says so.
+    // (The hub asks the time every few seconds, as its timers do; here once a minute.)
+    const passing = (minutes: number) => {
+      for (let m = 0; m < minutes; m++) {
+        clock.now += MINUTE;
+        store.openDayIfDue();
+      }
+    };
+    passing(60);
+    expect(issue().issuedAt).toBeGreaterThan(clock.now);
+    passing(60);
     expect(issue().issuedAt).toBe(clock.now);
     expect(lines.at(-1)!.msg).toMatch(/^这台电脑的时钟已追上大厅已记录的时间.*\nThis PC’s clock has caught up/s);
   });
