@@ -149,6 +149,9 @@ export interface StoreKeys {
   derive(purpose: string): Buffer;
 }
 
+/** How often the flushes look at the file at the database's path (databaseThere). */
+const FILE_LOOK_MS = 1_000;
+
 /** How often a hub that found its disk full tries to write again. */
 export const DISK_FULL_RETRY_MS = 5_000;
 
@@ -288,6 +291,8 @@ export class HallStore {
   private gone = false;
   /** The database file's inode, as the hub opened it (another file put in its place is not it). */
   private fileId: number | undefined;
+  /** When databaseThere last looked at the file at the database's path (performance.now()). */
+  private fileLookedAt = Number.NEGATIVE_INFINITY;
   /** Whether the command being run has changed the view (so that its failure needs the view read again). */
   private viewTouched = false;
   /** Whether the batch being run has tried to write (a repeated id only reads). */
@@ -636,7 +641,14 @@ export class HallStore {
   databaseThere(logFd: number): boolean {
     try {
       this.fileId ??= fs.statSync(this.db.name).ino;
-      return fs.fstatSync(logFd).nlink > 0 && fs.statSync(this.db.name).ino === this.fileId;
+      // The log's own links at every flush (a descriptor's, no path to walk); the file at the
+      // database's path at most once a second (another put in its place is rarer, and each look costs
+      // the thread a few microseconds a flush, thousands a second).
+      if (fs.fstatSync(logFd).nlink === 0) return false;
+      const now = performance.now();
+      if (now - this.fileLookedAt < FILE_LOOK_MS) return true;
+      this.fileLookedAt = now;
+      return fs.statSync(this.db.name).ino === this.fileId;
     } catch {
       return false;
     }
