@@ -207,6 +207,21 @@ describe('the database check at start', () => {
     expect((await restoreBackup(ours.path, here)).seq).toBe(ours.seq);
   });
 
+  it('never writes into nor removes the database an earlier restore put aside under the same name (two restores in one millisecond)', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 5);
+    const first = sha(path.join(data, DATABASE_FILE));
+    const backup = await takeBackup(path.join(data, DATABASE_FILE), tempDir());
+    const sameMoment = () => Date.parse('2026-11-27T09:00:00Z');
+    const kept = (await restoreBackup(backup.path, data, sameMoment)).kept!;
+    expect(sha(path.join(kept, DATABASE_FILE))).toBe(first);
+    const restored = sha(path.join(data, DATABASE_FILE));
+    await expect(restoreBackup(backup.path, data, sameMoment)).rejects.toThrow(/EEXIST/);
+    expect(sha(path.join(kept, DATABASE_FILE))).toBe(first);
+    expect(sha(path.join(data, DATABASE_FILE))).toBe(restored);
+    expect(fs.readdirSync(data).filter((f) => f.endsWith('.restoring'))).toEqual([]);
+  });
+
   it.each([
     ['not JSON', () => 'this is no manifest', /不是完整的 JSON[^]*not whole JSON/],
     ['cut short', (m: string) => m.slice(0, m.length / 2), /不是完整的 JSON[^]*not whole JSON/],

@@ -145,8 +145,10 @@ export async function restoreBackup(file: string, dataDir: string, now: () => nu
     }
     fsyncFile(incoming);
     if (fs.existsSync(target)) {
-      kept = path.join(dataDir, `replaced-${new Date(now()).toISOString().replace(/[-:.]/g, '')}`);
-      fs.mkdirSync(kept, { recursive: true });
+      const aside = path.join(dataDir, `replaced-${new Date(now()).toISOString().replace(/[-:.]/g, '')}`);
+      // Made here, not found here: a folder of that name is another restore's, never written into nor removed.
+      fs.mkdirSync(aside);
+      kept = aside;
       try {
         fs.linkSync(target, path.join(kept, DATABASE_FILE));
       } catch {
