@@ -94,7 +94,7 @@ describe('the built hub', () => {
       expect(health.upstream?.state).toBe('offline');
     });
 
-    // The catalogue workbook, read back by the built reader's thread (workbook-worker.js), not through tsx.
+    // The catalogue workbook, read back by the built reader's process (workbook-worker.js), not through tsx.
     const auth = { authorization: `Bearer ${h.token}` };
     const workbook = Buffer.from(await (await fetch(`${h.url}/api/catalogue.xlsx`, { headers: auth })).arrayBuffer());
     const read = await fetch(`${h.url}/api/catalogue.xlsx`, { method: 'POST', headers: { ...auth, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }, body: workbook });

@@ -10,6 +10,7 @@ import { startHub, type HubOptions, type RunningHub } from './server';
 import { WorkbookImports } from './workbook-import';
 import { TestConsole } from './testing/console';
 import { TestTerminal } from './testing/terminal';
+import { childrenOf } from './testing/hub-process';
 
 const TOKEN = 'hall-token-for-workbook-tests';
 const demo = demoCatalogue({ allDay: true });
@@ -139,6 +140,15 @@ describe('a catalogue workbook uploaded to the console', () => {
     const small = await admin.request<{ catalogue: { items: unknown[] } }>('POST', '/api/catalogue.xlsx', new Uint8Array(await catalogueToWorkbook(demo)));
     expect(small.status).toBe(200);
     expect(small.body.catalogue.items).toEqual(demo.items);
+  }, 60_000);
+
+  it('is read in a process of its own, whose heap exhausted cannot end the hub (a thread\'s can: V8\'s "Reached heap limit" once ended a hub here)', async () => {
+    const { admin } = await hall();
+    const readers = () => childrenOf(process.pid).filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('workbook-worker'));
+    const upload = admin.request('POST', '/api/catalogue.xlsx', new Uint8Array(big));
+    await vi.waitFor(() => expect(readers()).toHaveLength(1), { timeout: 20_000, interval: 20 });
+    expect((await upload).status).toBe(200);
+    await vi.waitFor(() => expect(readers()).toEqual([]), { timeout: 20_000 });
   }, 60_000);
 
   it('that takes longer than its reader may is refused politely', async () => {

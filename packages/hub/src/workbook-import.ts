@@ -1,11 +1,12 @@
 import type { Catalogue } from '@servicehall/core';
 import type { WorkbookProblem } from '@servicehall/workbook';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { builtEntry, HUB_BUILT } from './built';
 import { log } from './log';
 
-/** How long the reading of one workbook may take, and the heap its thread may have. */
+/** How long the reading of one workbook may take, and the heap its process may have. */
 export interface WorkbookImportLimits {
   timeMs: number;
   memoryMb: number;
@@ -17,8 +18,10 @@ export interface WorkbookImportLimits {
  */
 export const WORKBOOK_IMPORT_LIMITS: WorkbookImportLimits = { timeMs: 60_000, memoryMb: 512 };
 
-// A hub run built (packages/hub/dist) starts the worker's build; else this folder's TypeScript, through tsx.
-const WORKER = HUB_BUILT ? { file: pathToFileURL(builtEntry('workbook-worker')), entry: undefined } : { file: new URL('./typescript-worker.mjs', import.meta.url), entry: new URL('./workbook-worker.ts', import.meta.url).href };
+// A hub run built (packages/hub/dist) starts the reader's build; else this folder's TypeScript, through tsx.
+const READER = HUB_BUILT
+  ? { file: builtEntry('workbook-worker'), execArgv: [] }
+  : { file: fileURLToPath(new URL('./workbook-worker.ts', import.meta.url)), execArgv: ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] };
 
 /** What reading a workbook came to: the console's answer as JSON, or the problems the reader named (or that the hub stopped first). */
 export type WorkbookRead = { ok: true; json: Buffer } | { ok: false; problems: WorkbookProblem[]; cancelled?: true };
@@ -27,8 +30,8 @@ const refused = (message: string): WorkbookRead => ({ ok: false, problems: [{ sh
 const CANCELLED: WorkbookRead = { ok: false, cancelled: true, problems: [{ sheet: '', message: '主机正在停止，工作簿没有读完，未导入：主机重新启动后请再导入一次' }] };
 
 /**
- * Reads an uploaded catalogue workbook (packages/workbook) in a worker thread, so that a big one
- * never holds up the terminals' commands; one at a time, each within the time and memory limits. The
+ * Reads an uploaded catalogue workbook (packages/workbook) in a process of its own, so that a big
+ * one never holds up the terminals' commands nor, past its memory, ends the hub; one at a time, each within the time and memory limits. The
  * reader's problems come back as it names them; a reading stopped at a limit is refused politely.
  */
 export class WorkbookImports {
@@ -46,7 +49,7 @@ export class WorkbookImports {
   }
 
   /**
-   * The hub stops: the reading under way ends now (its thread terminated, whoever waits answered that
+   * The hub stops: the reading under way ends now (its process killed, whoever waits answered that
    * it was cancelled; a reading writes nothing), and those waiting their turn are answered so too.
    */
   async stop(): Promise<void> {
@@ -56,23 +59,29 @@ export class WorkbookImports {
 
   private readOne(data: Uint8Array, base: Catalogue): Promise<WorkbookRead> {
     const { timeMs, memoryMb } = this.limits;
-    // The bytes are handed over, not copied twice: the worker gets a copy of its own to transfer.
-    const copy = new Uint8Array(data);
     return new Promise((resolve) => {
       let done = false;
-      let ended: Promise<number> = Promise.resolve(0);
+      let heapExhausted = false;
       const finish = (answer: WorkbookRead) => {
         if (done) return;
         done = true;
         clearTimeout(timer);
         this.current = undefined;
-        ended = worker.terminate();
+        if (reader.exitCode === null && reader.signalCode === null) reader.kill('SIGKILL');
         resolve(answer);
       };
-      const worker = new Worker(WORKER.file, {
-        workerData: { entry: WORKER.entry, data: copy, base },
-        transferList: [copy.buffer],
-        resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+      // A process of its own, not a thread: a heap exhausted in a worker thread may end the whole hub
+      // (V8's "Reached heap limit", seen once in CI where a thread's resourceLimits should have stopped
+      // it alone); a process at its limit ends by itself and the hub reads what it said.
+      const reader = fork(READER.file, [], {
+        execArgv: [...READER.execArgv, `--max-old-space-size=${memoryMb}`],
+        serialization: 'advanced',
+        stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      });
+      const ended = new Promise<void>((r) => reader.once('close', () => r()));
+      reader.stderr!.on('data', (chunk: Buffer) => {
+        if (/heap out of memory|Reached heap limit/.test(chunk.toString())) heapExhausted = true;
+        else process.stderr.write(chunk);
       });
       const timer = setTimeout(
         () => finish(refused(`读取工作簿超过了 ${Math.round(timeMs / 1000)} 秒，未导入：请只保留大厅、部门、事项、窗口、工作人员各表的内容，另存后再导入`)),
@@ -84,19 +93,21 @@ export class WorkbookImports {
           await ended;
         },
       };
-      worker.on('message', (answer: { ok: true; json: Uint8Array } | { ok: false; problems: WorkbookProblem[] }) =>
+      reader.on('message', (answer: { ok: true; json: Uint8Array } | { ok: false; problems: WorkbookProblem[] }) =>
         finish(answer.ok ? { ok: true, json: Buffer.from(answer.json.buffer, answer.json.byteOffset, answer.json.byteLength) } : answer),
       );
-      worker.on('error', (error: Error & { code?: string }) => {
-        if (error.code === 'ERR_WORKER_OUT_OF_MEMORY')
-          return finish(refused(`读取工作簿所需的内存超过了 ${memoryMb} MB 的上限，未导入：请删去多余的行、图片和格式，另存后再导入`));
-        log.error(`读取事项目录工作簿的线程出错 / the catalogue workbook's reader failed: ${error.message}`);
+      reader.on('error', (error: Error) => {
+        log.error(`读取事项目录工作簿的进程出错 / the catalogue workbook's reader failed: ${error.message}`);
         finish(refused('读取工作簿时出错，未导入：请另存后再导入一次；仍不行请联系系统管理员'));
       });
-      worker.on('exit', (code) => {
-        if (!done) log.error(`读取事项目录工作簿的线程意外退出 / the catalogue workbook's reader ended unexpectedly (exit code ${code})`);
+      // 'close': the process has ended and its standard error is read to its end (the words of a heap exhausted).
+      reader.on('close', (code, signal) => {
+        if (done) return;
+        if (heapExhausted) return finish(refused(`读取工作簿所需的内存超过了 ${memoryMb} MB 的上限，未导入：请删去多余的行、图片和格式，另存后再导入`));
+        log.error(`读取事项目录工作簿的进程意外退出 / the catalogue workbook's reader ended unexpectedly (${signal ?? `exit code ${code}`})`);
         finish(refused('读取工作簿时出错，未导入：请另存后再导入一次；仍不行请联系系统管理员'));
       });
+      reader.send({ data, base });
     });
   }
 }
