@@ -20,7 +20,7 @@ export interface DecoderStats {
 
 export interface DecodeResult {
   presses: KeyPress[];
-  /** Acknowledgements to send back, in order, one for every frame with a good check. */
+  /** Acknowledgements to send back, in order, one for every frame with a good check (of the pad it is set to, if any). */
   acks: Buffer[];
 }
 
@@ -29,6 +29,17 @@ export class RatingKeyDecoder {
   readonly stats: DecoderStats = { frames: 0, hellos: 0, garbage: 0, badChecksum: 0, invalid: 0, repeated: 0 };
   private pending: number[] = [];
   private lastSequence = new Map<number, number>();
+
+  /**
+   * With `address`, only that pad's frames are acknowledged: another pad on the line (a neighbour's,
+   * one set wrong) keeps resending and lights its error lamp, instead of being told that a press
+   * nobody counts was taken. Its presses are still reported (the terminal may log them).
+   */
+  constructor(private readonly options: { address?: number } = {}) {}
+
+  private acknowledges(address: number): boolean {
+    return this.options.address === undefined || this.options.address === address;
+  }
 
   push(chunk: ArrayLike<number>): DecodeResult {
     const result: DecodeResult = { presses: [], acks: [] };
@@ -60,14 +71,14 @@ export class RatingKeyDecoder {
       if (type === TYPE_HELLO) {
         this.stats.hellos++;
         this.lastSequence.delete(address);
-        result.acks.push(ackFrame(address, sequence));
+        if (this.acknowledges(address)) result.acks.push(ackFrame(address, sequence));
         continue;
       }
       if (!(key in LEVELS)) {
         this.stats.invalid++;
         continue;
       }
-      result.acks.push(ackFrame(address, sequence));
+      if (this.acknowledges(address)) result.acks.push(ackFrame(address, sequence));
       if (this.lastSequence.get(address) === sequence) {
         this.stats.repeated++;
         continue;

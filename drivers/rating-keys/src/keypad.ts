@@ -13,7 +13,7 @@ const MAX_WAITING_ACKS = 16;
 
 /** A rating key pad on a link: reports each new press once and acknowledges every good frame. */
 export class RatingKeyPad {
-  private decoder = new RatingKeyDecoder();
+  private readonly decoder: RatingKeyDecoder;
   private unsubscribe: () => void;
   private unwatch: () => void;
   /** Acknowledgements waiting while the line takes the one before them. */
@@ -22,8 +22,7 @@ export class RatingKeyPad {
 
   /**
    * `onLost` hears the line go away: the key pad is dead until it is opened again. With `address`,
-   * only that pad's frames are acknowledged: another pad on the line (a neighbour's, one set wrong)
-   * keeps resending and lights its error lamp, instead of being told that a press nobody counts was taken.
+   * only that pad's frames are acknowledged (see RatingKeyDecoder).
    */
   constructor(
     private link: ByteLink,
@@ -32,10 +31,9 @@ export class RatingKeyPad {
     onLost: () => void = () => {},
     options: { address?: number } = {},
   ) {
+    this.decoder = new RatingKeyDecoder(options);
     this.unsubscribe = link.onData((chunk) => {
-      const { presses, acks: all } = this.decoder.push(chunk);
-      // An acknowledgement's second byte is the address of the frame it answers.
-      const acks = options.address === undefined ? all : all.filter((ack) => ack[1] === options.address);
+      const { presses, acks } = this.decoder.push(chunk);
       if (acks.length > 0) this.acknowledge(acks);
       for (const p of presses) onPress(p);
     });

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * Where the hub runs from: its TypeScript through tsx (a developer's checkout, the tests), or the
@@ -27,3 +28,6 @@ export const HUB_DIST = path.join(INSTALL_ROOT, 'packages', 'hub', 'dist');
 export function builtEntry(entry: HubEntry): string {
   return path.join(HUB_DIST, `${entry}.js`);
 }
+
+/** Node's options for a process of the hub's own to run its TypeScript through tsx; none when the hub is built. */
+export const TYPESCRIPT_EXEC_ARGV: readonly string[] = HUB_BUILT ? [] : ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];

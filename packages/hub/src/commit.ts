@@ -154,8 +154,9 @@ export class GroupCommit {
       // A data folder removed under the hub: the flush went to files no longer there, and nothing is said done.
       const gone = !error && !this.store.databaseThere(fd);
       if (gone) void this.store.databaseGone();
+      const failed = !!error || gone;
       let told: Committed[];
-      if (error || gone) {
+      if (failed) {
         // The disk did not say it holds the batches: no answer says it was done, for any batch not
         // answered yet (a failed write-back is reported once to each descriptor, and this flush may
         // have taken the report of a batch run after it began: that one's events wait for its own
@@ -170,7 +171,7 @@ export class GroupCommit {
         told = this.committed.splice(0, k);
       }
       this.store.logFlushed(seq);
-      for (const { batch, results } of told) this.settle(batch, error || gone ? results.map(notRecorded) : results);
+      for (const { batch, results } of told) this.settle(batch, failed ? results.map(notRecorded) : results);
       // The batches' answers go first, their events to every listener (the terminals, the phones, the
       // city) right after them, once this turn's answers are written: an answer does not wait for
       // the same events written to sixty terminals (a terminal holds an answer until its view has

@@ -22,8 +22,8 @@ export const CATCH_UP_PACE = 0.5;
  * goes on from the latest time it has given or recorded, at half the machine's steady pace
  * (CATCH_UP_PACE), until the PC's clock is past it again; but not past the end of the PC's hall
  * day (it waits there, in the night, for the PC's midnight: a clock put right after running hours
- * fast does not end the hall's day early, and the two are one again each midnight). Further behind than MAX_CARRY_MS, the PC's
- * clock is followed back, as a date set wrong, and said so.
+ * fast does not end the hall's day early, and the two are one again each midnight). Further behind
+ * than MAX_CARRY_MS, the PC's clock is followed back, as a date set wrong, and said so.
  */
 export class HallClock {
   /** The latest time given or recorded, and the steady clock's reading then. */

@@ -76,6 +76,8 @@ export class HttpRefusal extends Error {
     message: string,
     /** More for the caller beside the code: the problems of a form, the tickets in a change's way. */
     readonly detail?: Record<string, unknown>,
+    /** When the caller may ask again, sent as Retry-After (a rate's refusal). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -741,6 +743,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+/** When the caller may ask again, in whole seconds (at least one), as the refusal's Retry-After. */
+function retryAfter(res: ServerResponse, waitMs: number): void {
+  res.setHeader('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))));
+}
+
 export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
@@ -846,7 +853,7 @@ export function apiHandler(ctx: ApiContext) {
       if (!op.public && req.method !== 'GET') {
         const wait = rates.take('admin', scope, clock());
         if (wait > 0) {
-          res.setHeader('retry-after', String(Math.max(1, Math.ceil(wait / 1000))));
+          retryAfter(res, wait);
           const r = rateLimited(wait);
           return refuse(r.code, r.message);
         }
@@ -856,7 +863,7 @@ export function apiHandler(ctx: ApiContext) {
       if (publicRate) {
         const wait = publicRate.take(address, clock());
         if (wait > 0) {
-          res.setHeader('retry-after', String(Math.max(1, Math.ceil(wait / 1000))));
+          retryAfter(res, wait);
           return refuse('rate-limited', `${op.operationId}: too many requests from this address`);
         }
       }
@@ -926,6 +933,7 @@ export function apiHandler(ctx: ApiContext) {
       if (error instanceof HttpRefusal) {
         // The rest of a body too large is not read on to its end (a chunked one need never end): the connection closes after the answer.
         if (error.code === 'too-large') res.setHeader('connection', 'close');
+        if (error.retryAfterMs !== undefined) retryAfter(res, error.retryAfterMs);
         return refuse(error.code, error.message, error.detail);
       }
       if (isDiskFull(error)) return refuse('disk-full', 'the hub cannot write: its disk is full');

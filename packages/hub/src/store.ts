@@ -640,7 +640,6 @@ export class HallStore {
    */
   databaseThere(logFd: number): boolean {
     try {
-      this.fileId ??= fs.statSync(this.db.name).ino;
       // The log's own links at every flush (a descriptor's, no path to walk); the file at the
       // database's path at most once a second (another put in its place is rarer, and each look costs
       // the thread a few microseconds a flush, thousands a second).

@@ -1,9 +1,8 @@
 import type { Catalogue } from '@servicehall/core';
 import type { WorkbookProblem } from '@servicehall/workbook';
 import { fork } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { builtEntry, HUB_BUILT } from './built';
+import { fileURLToPath } from 'node:url';
+import { builtEntry, HUB_BUILT, TYPESCRIPT_EXEC_ARGV } from './built';
 import { log } from './log';
 
 /** How long the reading of one workbook may take, and the heap its process may have. */
@@ -19,9 +18,7 @@ export interface WorkbookImportLimits {
 export const WORKBOOK_IMPORT_LIMITS: WorkbookImportLimits = { timeMs: 60_000, memoryMb: 512 };
 
 // A hub run built (packages/hub/dist) starts the reader's build; else this folder's TypeScript, through tsx.
-const READER = HUB_BUILT
-  ? { file: builtEntry('workbook-worker'), execArgv: [] }
-  : { file: fileURLToPath(new URL('./workbook-worker.ts', import.meta.url)), execArgv: ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] };
+const READER_FILE = HUB_BUILT ? builtEntry('workbook-worker') : fileURLToPath(new URL('./workbook-worker.ts', import.meta.url));
 
 /** What reading a workbook came to: the console's answer as JSON, or the problems the reader named (or that the hub stopped first). */
 export type WorkbookRead = { ok: true; json: Buffer } | { ok: false; problems: WorkbookProblem[]; cancelled?: true };
@@ -73,8 +70,8 @@ export class WorkbookImports {
       // A process of its own, not a thread: a heap exhausted in a worker thread may end the whole hub
       // (V8's "Reached heap limit", seen once in CI where a thread's resourceLimits should have stopped
       // it alone); a process at its limit ends by itself and the hub reads what it said.
-      const reader = fork(READER.file, [], {
-        execArgv: [...READER.execArgv, `--max-old-space-size=${memoryMb}`],
+      const reader = fork(READER_FILE, [], {
+        execArgv: [...TYPESCRIPT_EXEC_ARGV, `--max-old-space-size=${memoryMb}`],
         serialization: 'advanced',
         stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       });

@@ -23,18 +23,20 @@ export function VerifyPhone({ onVerified }: { onVerified(session: Session): void
   }, [wait]);
 
   const digits = phone.replace(/[\s-]/g, '');
+  /** The number as the page shows where the code went: 139****2222. */
+  const masked = `${digits.slice(-11, -8)}****${digits.slice(-4)}`;
   const send = async () => {
     if (!MOBILE.test(digits)) return setProblem(t('verify.badPhone'));
     setBusy(true);
     setProblem(undefined);
     try {
       const r = await api<{ resendInSeconds: number }>('POST', '/code', { body: { phone: digits } });
-      setSentTo(`${digits.slice(-11, -8)}****${digits.slice(-4)}`);
+      setSentTo(masked);
       setWait(r.resendInSeconds);
     } catch (error) {
       // A code went to this phone within the minute (the page was reloaded since): it can be typed.
       if (error instanceof ApiError && error.codeSent) {
-        setSentTo(`${digits.slice(-11, -8)}****${digits.slice(-4)}`);
+        setSentTo(masked);
         setWait(error.retryAfterSeconds ?? 60);
         return;
       }

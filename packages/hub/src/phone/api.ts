@@ -223,9 +223,7 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
         });
         if (!sent.ok) {
           // Asked again within the minute (a page reloaded): the code sent holds, and when the next may go, for the page's countdown.
-          if (sent.retryAfterMs !== undefined)
-            return { status: 429, body: { ok: false, code: sent.code, message: sent.message, codeSent: true }, headers: { 'retry-after': String(Math.max(1, Math.ceil(sent.retryAfterMs / 1000))) } };
-          throw new HttpRefusal(sent.code, sent.message);
+          throw new HttpRefusal(sent.code, sent.message, sent.retryAfterMs !== undefined ? { codeSent: true } : undefined, sent.retryAfterMs);
         }
         notifications.wake();
         return ok(202, { expiresInSeconds: CODE_MINUTES * 60, resendInSeconds: CODE_RESEND_MS / 1000 });

@@ -1,11 +1,10 @@
 import type { HallEvent, HallSnapshot, HallView, Ticket } from '@servicehall/core';
 import { execFile, fork, type ChildProcess } from 'node:child_process';
 import type { ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import os from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { builtEntry, HUB_BUILT } from '../built';
+import { fileURLToPath } from 'node:url';
+import { builtEntry, HUB_BUILT, TYPESCRIPT_EXEC_ARGV } from '../built';
 import { log, LOG_LEVELS, type LogLevel } from '../log';
 import type { HallStore } from '../store';
 
@@ -126,10 +125,9 @@ export class PhoneStreams {
 
   start(): void {
     if (this.closing || this.child) return;
-    const typescript = HUB_BUILT ? [] : ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
     // A hub profiled (HUB_PROF in the benches) profiles its phones too.
     const profile = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
-    const child = fork(PROCESS_FILE, [], { execArgv: [...typescript, ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(PROCESS_FILE, [], { execArgv: [...TYPESCRIPT_EXEC_ARGV, ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child = child;
     this.starts += 1;
     // The terminals' commands first: where the processor is short, the phones wait (their goal is 200 ms, the terminals' 10).
