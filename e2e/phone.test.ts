@@ -301,4 +301,16 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     await expect.poll(() => sent(TEMPLATES['phone-code']).filter((m) => m.phone === '+8613700004444').length).toBe(1);
     await ctx.close();
   });
+
+  it('takes a mobile number with 0086 in front, as the hub does', async () => {
+    const ctx = await phoneContext();
+    const p = await ctx.newPage();
+    await p.goto(`${hall.hub.publicUrl()}/m/item/${ITEM}`);
+    await p.locator('[data-testid=take]').tap();
+    await p.locator('[data-testid=phone-number]').fill('0086 137 0000 5555');
+    await p.locator('[data-testid=send-code]').tap();
+    await expect.poll(() => sent(TEMPLATES['phone-code']).filter((m) => m.phone === '+8613700005555').length).toBe(1);
+    expect(await p.textContent('body')).not.toContain('请输入正确的 11 位手机号码');
+    await ctx.close();
+  });
 });

@@ -109,6 +109,12 @@ export const PhonePolicySchema = z.object({
   ticketsPerPersonPerDay: z.number().int().min(1).max(20).default(2),
   /** The phone is alerted once when this many people or fewer are ahead. */
   nearAhead: z.number().int().min(1).max(50).default(3),
+  /**
+   * One-time codes the hall sends in a hall day, all phones together. Each is an SMS the hall pays
+   * for: someone sending codes to thousands of numbers (from many addresses, each within its own
+   * limit) costs the hall this many at most; past it phones are pointed to the kiosk until tomorrow.
+   */
+  codesPerDay: z.number().int().min(1).max(100_000).default(3000),
 });
 export type PhonePolicy = z.infer<typeof PhonePolicySchema>;
 
@@ -384,12 +390,13 @@ const APPOINTMENT_DEFAULTS = AppointmentPolicySchema.parse({});
 
 /** The hall's rules for phones; a catalogue stored before they existed follows the defaults. */
 export function phonePolicyOf(catalogue: Catalogue): PhonePolicy {
-  return (catalogue.phone as PhonePolicy | undefined) ?? PHONE_DEFAULTS;
+  // A catalogue stored before a rule existed (codesPerDay) has the others: the defaults fill in the rest.
+  return catalogue.phone ? { ...PHONE_DEFAULTS, ...catalogue.phone } : PHONE_DEFAULTS;
 }
 
 /** The hall's rules for appointments; a catalogue stored before they existed follows the defaults. */
 export function appointmentPolicyOf(catalogue: Catalogue): AppointmentPolicy {
-  return (catalogue.appointments as AppointmentPolicy | undefined) ?? APPOINTMENT_DEFAULTS;
+  return catalogue.appointments ? { ...APPOINTMENT_DEFAULTS, ...catalogue.appointments } : APPOINTMENT_DEFAULTS;
 }
 
 /** Whether the hall has been set up: it has service items and windows. */

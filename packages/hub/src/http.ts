@@ -54,6 +54,8 @@ const STATUS: Partial<Record<RefusalCode, number>> = {
   'method-not-allowed': 405,
   'rate-limited': 429,
   'code-limit': 429,
+  // The hall's SMS codes of the day are spent: not this client's doing, and not before tomorrow.
+  'codes-spent': 503,
   'sign-in-paused': 429,
   'phone-unverified': 401,
   internal: 500,

@@ -65,6 +65,7 @@ export const OPS_TEXT = {
     databaseGoneUnsaved: '大厅数据库 {file} 在主机运行时被删除或移走了，主机不再接受命令，也没能把它保存到别处。请不要停止主机进程：先恢复数据文件夹所在的磁盘，再联系技术支持；否则请用最新的备份恢复。',
     logUnwritable: '主机的日志文件 {file} 写不进去（{problem}）：它所在的磁盘可能已满或只读。主机照常运行；新的日志暂存在内存中（最多 16 MB），磁盘腾出空间后再写入文件。请腾出磁盘空间或检查磁盘。',
     logWritableAgain: '主机的日志文件 {file} 又能写入了，{held}。',
+    codesSpent: '今天已发出 {n} 条手机验证码，达到大厅每天的上限（catalogue 的 phone.codesPerDay）：今天不再发送，手机上的群众被请到取号机取号。若今天群众用手机确实多，请在管理控制台“大厅设置 → 手机与预约”中提高上限；若并非如此，可能有人在用本大厅的短信通道向大量号码发送验证码。今天要验证码最多的地址：{top}。',
   },
   en: {
     damaged: 'The hall database {file} is damaged ({problem}). The hub has neither used nor changed it.',
@@ -128,6 +129,7 @@ export const OPS_TEXT = {
     databaseGoneUnsaved: 'The hall database {file} was removed or moved while the hub ran; the hub takes no more commands and could not save it anywhere. Do not stop the hub’s process: bring back the data folder’s disk first and call for support; otherwise restore the newest backup.',
     logUnwritable: 'The hub’s log file {file} cannot be written ({problem}): its disk may be full or read-only. The hub goes on serving; new lines are held in memory (up to 16 MB) and written to the file once the disk has room. Free space on the disk, or check it.',
     logWritableAgain: 'The hub’s log file {file} can be written again; {held}.',
+    codesSpent: "{n} one-time codes went out today, the hall's daily cap (the catalogue's phone.codesPerDay): no more are sent today, and phones are pointed to the kiosk. If that many citizens did use their phones today, raise the cap in the console (Setup, Phone and bookings); if not, someone may be using the hall's SMS channel to send codes to many numbers. The addresses that asked for most codes today: {top}.",
   },
 } as const;
 

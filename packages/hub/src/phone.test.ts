@@ -209,6 +209,49 @@ describe('a phone number verified by a one-time code (N-06)', () => {
     expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
   });
 
+  /** The hub again, its warnings kept, with the hall's cap on codes a day set to `n`. */
+  async function withCodesPerDay(n: number): Promise<string[]> {
+    await hub.close();
+    const warnings: string[] = [];
+    hub = await start({ warn: (m) => warnings.push(m) });
+    const c = demoCatalogue();
+    expect((await admin('PUT', '/api/catalogue', { ...c, phone: { ...c.phone, codesPerDay: n } })).status).toBe(200);
+    return warnings;
+  }
+
+  it("stops sending codes when the hall's codes of the day are spent, all phones together: the operator is told once who asked most, phones are pointed to the kiosk, and the next day codes go again", async () => {
+    const warnings = await withCodesPerDay(3);
+    const phones = ['13700000001', '13700000002', '13700000003', '13700000004'];
+    for (const phone of phones.slice(0, 3)) expect((await call('POST', '/api/phone/code', { phone })).status).toBe(202);
+    await hub.close();
+    hub = await start({ warn: (m) => warnings.push(m) });
+    // Across a restart, from another phone: refused for the hall, not for the phone or the address.
+    const spent = await call('POST', '/api/phone/code', { phone: phones[3] });
+    expect(spent).toMatchObject({ status: 503, body: { code: 'codes-spent', text: expect.stringContaining('取号机') } });
+    expect(spent.headers.get('retry-after')).toBeNull();
+    const english = await call('POST', '/api/phone/code', { phone: phones[3] }, { 'accept-language': 'en' });
+    expect(english.body.text).toContain('kiosk');
+    expect(spent.body.text).not.toBe(english.body.text);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(codesTo(phones[3]!)).toHaveLength(0);
+    // Said once, in Chinese then English, with the cap and where to raise it.
+    const said = warnings.filter((w) => w.includes('codesPerDay'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/今天已发出 3 条手机验证码[\s\S]*\n3 one-time codes went out today/);
+    // A phone that has its code already may still use it.
+    const code = codesTo(phones[0]!).at(-1)?.params[0];
+    expect((await call('POST', '/api/phone/verify', { phone: phones[0], code })).status).toBe(200);
+    now = Date.parse('2026-11-28T09:00:00+08:00');
+    expect((await call('POST', '/api/phone/code', { phone: phones[3] })).status).toBe(202);
+  });
+
+  it('names the addresses that asked for most codes when the cap is reached', async () => {
+    const warnings = await withCodesPerDay(2);
+    for (const phone of ['13700000011', '13700000012']) expect((await call('POST', '/api/phone/code', { phone })).status).toBe(202);
+    expect((await call('POST', '/api/phone/code', { phone: '13700000013' })).status).toBe(503);
+    expect(warnings.find((w) => w.includes('codesPerDay'))).toContain('127.0.0.1 (2)');
+  });
+
   it('expires a code after five minutes and after five wrong tries', async () => {
     await call('POST', '/api/phone/code', { phone: PHONE });
     const code = await codeSentTo(PHONE);

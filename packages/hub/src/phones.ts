@@ -115,14 +115,17 @@ export class PhoneBook {
       forgetPhones: db.prepare('UPDATE phone_links SET phone = NULL WHERE day < ? AND phone IS NOT NULL'),
       forgetSessions: db.prepare('DELETE FROM phone_sessions WHERE expires_at <= ?'),
       forgetCodes: db.prepare('DELETE FROM phone_codes WHERE day < ?'),
+      // A row a phone that asked lately (past days' go with the day's housekeeping): cheap beside the SMS it guards.
+      codesToday: db.prepare<[string], { n: number }>('SELECT COALESCE(SUM(sent_today), 0) AS n FROM phone_codes WHERE day = ?'),
     };
   }
 
   /**
-   * A new one-time code for `phone`, unless one went out less than a minute ago or five today. The
-   * caller queues the SMS in the same transaction; only a keyed hash of the code is kept.
+   * A new one-time code for `phone`, unless one went out less than a minute ago or five today, or the
+   * hall has sent `hallCodesPerDay` today (all phones together). The caller queues the SMS in the
+   * same transaction; only a keyed hash of the code is kept.
    */
-  requestCode(phone: string, now: number, day: string): { ok: true; value: CodeRequest } | (Refusal & { retryAfterMs?: number }) {
+  requestCode(phone: string, now: number, day: string, hallCodesPerDay: number): { ok: true; value: CodeRequest } | (Refusal & { retryAfterMs?: number }) {
     const e164 = normalizePhone(phone);
     if (!e164) return refuse('bad-request', 'not a mainland China mobile number');
     const holder = this.vault.holder(e164);
@@ -131,10 +134,16 @@ export class PhoneBook {
       return { ...refuse('rate-limited', `a code went to this phone ${Math.round((now - last.sent_at) / 1000)} s ago`), retryAfterMs: CODE_RESEND_MS - (now - last.sent_at) };
     const sentToday = last && last.day === day ? last.sent_today : 0;
     if (sentToday >= CODES_PER_DAY) return refuse('code-limit', `${CODES_PER_DAY} codes went to this phone today`);
+    if (this.codesSentOn(day) >= hallCodesPerDay) return refuse('codes-spent', `the hall has sent its ${hallCodesPerDay} codes of today`);
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const expiresAt = now + CODE_MINUTES * 60_000;
     this.st.putCode.run({ holder, hash: this.vault.digest(`code:${holder}:${code}`), expiresAt, now, day, sentToday: sentToday + 1 });
     return { ok: true, value: { code, e164, holder, expiresAt, ...(last ? { replacesSentAt: last.sent_at } : {}) } };
+  }
+
+  /** One-time codes the hall has sent on `day`, all phones together. */
+  codesSentOn(day: string): number {
+    return this.st.codesToday.get(day)?.n ?? 0;
   }
 
   /** Checks a code; a right one is spent and opens a session (its token is the phone's to keep). */

@@ -394,7 +394,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     upstream: shipping,
     staff,
     credentials,
-    more: [...consoleOperations(consoleContext), ...supervisionOperations({ store, supervision, notifications }), ...reportOperations(store, hallReports), ...phoneOperations({ store, commits, watch, streams: phoneStreams, phones, notifications, clock, limits: limits.phone })],
+    more: [...consoleOperations(consoleContext), ...supervisionOperations({ store, supervision, notifications }), ...reportOperations(store, hallReports), ...phoneOperations({ store, commits, watch, streams: phoneStreams, phones, notifications, clock, limits: limits.phone, warn })],
     clock,
     limits,
     trustProxy: options.trustProxy,

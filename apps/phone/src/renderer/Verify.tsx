@@ -1,10 +1,9 @@
+import { normalizePhone } from '@servicehall/notify/privacy';
 import type { Verified } from '@servicehall/protocol/phone';
 import { useEffect, useState } from 'react';
 import { refusalSentence } from '../shared/strings';
 import { api, ApiError, type Session } from './api';
 import { usePhone } from './context';
-
-const MOBILE = /^(?:\+?86)?1[3-9]\d{9}$/;
 
 /** Verifies the citizen's mobile number by a one-time code; on success the session is kept for the next steps. */
 export function VerifyPhone({ onVerified }: { onVerified(session: Session): void }) {
@@ -26,7 +25,8 @@ export function VerifyPhone({ onVerified }: { onVerified(session: Session): void
   /** The number as the page shows where the code went: 139****2222. */
   const masked = `${digits.slice(-11, -8)}****${digits.slice(-4)}`;
   const send = async () => {
-    if (!MOBILE.test(digits)) return setProblem(t('verify.badPhone'));
+    // The hub's own rule (+86, 0086, spaces and dashes allowed), so that the page never refuses a number the hub takes.
+    if (!normalizePhone(digits)) return setProblem(t('verify.badPhone'));
     setBusy(true);
     setProblem(undefined);
     try {

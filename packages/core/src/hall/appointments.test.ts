@@ -4,7 +4,7 @@ import { makeCalendar } from '../calendar';
 import { checkCatalogue, findItem, type Catalogue, type CatalogueInput } from '../catalogue';
 import type { Actor, CommandBody } from '../commands';
 import type { Result } from '../result';
-import { applyEvent, bookableDays, bookingBlock, dayChange, decide, emptyView, fromSnapshot, slotsOf, toSnapshot, type Decision, type HallView, type HolderHistory } from '.';
+import { applyEvent, bookableDays, bookingBlock, dayChange, decide, emptyView, fromSnapshot, isBookable, slotsOf, toSnapshot, type Decision, type HallView, type HolderHistory } from '.';
 
 const DAY = '2026-11-27'; // a Friday
 const at = (time: string, day = DAY) => Date.parse(`${day}T${time}:00+08:00`);
@@ -77,6 +77,19 @@ describe('the days and slots a phone may book (N-06)', () => {
     expect(slots.map((s) => s.from)).toEqual(['09:00', '09:30', '10:00', '10:30']);
     expect(run(view, book('PMPMPM22', at('14:00', '2026-11-30'), at('14:30', '2026-11-30')), at('10:00'))).toMatchObject({ ok: false, code: 'slot-unavailable' });
     expect(run(view, book('AMAMAM22', at('10:30', '2026-11-30'), at('11:00', '2026-11-30')), at('10:00')).ok).toBe(true);
+  });
+
+  it('counts an item bookable only where a slot lies within its issuing hours and takes someone', () => {
+    const evening = catalogue((c) => {
+      // Given out 17:30-19:00 only: the hall's booking hours (09:00-11:30, 13:30-16:30) hold no slot of it.
+      c.items.find((i) => i.code === ITEM)!.issuingHours = [{ from: '17:30', to: '19:00' }];
+    });
+    expect(isBookable(evening, findItem(evening, ITEM)!)).toBe(false);
+    expect(slotsOf(emptyView(evening, DAY), findItem(evening, ITEM)!, '2026-11-30')).toEqual([]);
+    const morning = catalogue((c) => void (c.items.find((i) => i.code === ITEM)!.issuingHours = [{ from: '08:30', to: '09:30' }]));
+    expect(isBookable(morning, findItem(morning, ITEM)!)).toBe(true);
+    const none = catalogue((c) => void (c.items.find((i) => i.code === ITEM)!.slotQuota = 0));
+    expect(isBookable(none, findItem(none, ITEM)!)).toBe(false);
   });
 
   it('refuses appointment hours that end before they start', () => {
@@ -154,6 +167,14 @@ describe('booking on the phone', () => {
     expect(code(run(view, { type: 'cancelAppointment', code: 'TODAY2' }, at('09:55')))).toBe('appointment-used');
     expect(code(run(view, { type: 'cancelAppointment', code: 'TODAY1' }, at('09:55')))).toBe('illegal-transition');
     expect(code(run(view, { type: 'cancelAppointment', code: 'NOPE' }, at('09:55')))).toBe('appointment-unknown');
+  });
+
+  it('checks in a booking whose code is typed in small letters or with spaces, once', () => {
+    const view = emptyView(catalogue(), DAY);
+    run(view, { type: 'bookAppointment', code: 'K7MX3PQ2', serviceCode: ITEM, slotStart: at('10:00'), slotEnd: at('10:30') }, at('08:00'));
+    expect(code(run(view, { type: 'checkInAppointment', code: ' k7mx3pq2 ' }, at('09:50'), null, kiosk))).toBe('accepted');
+    expect(view.appointments.get('K7MX3PQ2')?.ticketId).toBeDefined();
+    expect(code(run(view, { type: 'checkInAppointment', code: 'K7mx3PQ2' }, at('09:51'), null, kiosk))).toBe('appointment-used');
   });
 
   it('does not check in a cancelled booking at the kiosk', () => {

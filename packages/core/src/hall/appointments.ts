@@ -77,22 +77,31 @@ export function bookedIn(view: HallView, serviceCode: string, slotStart: number)
  * mornings only is booked in the mornings only).
  */
 export function slotsOf(view: HallView, item: ServiceItem, day: string): Slot[] {
-  const policy = appointmentPolicyOf(view.catalogue);
   const zone = view.catalogue.hall.timeZone;
   const capacity = slotQuotaOf(view.catalogue, item);
-  const slots: Slot[] = [];
-  const issuing = (from: number, to: number) => item.issuingHours.some((h) => from >= clockMinutes(h.from) && to <= clockMinutes(h.to));
-  for (const h of policy.hours) {
-    for (let m = clockMinutes(h.from); m + policy.slotMinutes <= clockMinutes(h.to); m += policy.slotMinutes) {
-      if (!issuing(m, m + policy.slotMinutes)) continue;
-      const from = slotTimes(m);
-      const to = slotTimes(m + policy.slotMinutes);
-      const start = zonedInstant(day, from, zone);
-      const booked = bookedIn(view, item.code, start);
-      slots.push({ start, end: zonedInstant(day, to, zone), from, to, capacity, booked, left: Math.max(0, capacity - booked) });
-    }
-  }
+  const slots = slotSpans(view.catalogue, item).map(([m, end]) => {
+    const from = slotTimes(m);
+    const to = slotTimes(end);
+    const start = zonedInstant(day, from, zone);
+    const booked = bookedIn(view, item.code, start);
+    return { start, end: zonedInstant(day, to, zone), from, to, capacity, booked, left: Math.max(0, capacity - booked) };
+  });
   return slots.sort((a, b) => a.start - b.start);
+}
+
+/** An item's slots of a day as minutes after midnight, [from, to]: the hall's booking hours cut into slots, those within the item's issuing hours. */
+function slotSpans(catalogue: Catalogue, item: ServiceItem): [number, number][] {
+  const policy = appointmentPolicyOf(catalogue);
+  const issuing = (from: number, to: number) => item.issuingHours.some((h) => from >= clockMinutes(h.from) && to <= clockMinutes(h.to));
+  const spans: [number, number][] = [];
+  for (const h of policy.hours)
+    for (let m = clockMinutes(h.from); m + policy.slotMinutes <= clockMinutes(h.to); m += policy.slotMinutes) if (issuing(m, m + policy.slotMinutes)) spans.push([m, m + policy.slotMinutes]);
+  return spans;
+}
+
+/** Whether a phone can book this item at all: places in a slot, and a slot within its issuing hours. */
+export function isBookable(catalogue: Catalogue, item: ServiceItem): boolean {
+  return slotQuotaOf(catalogue, item) > 0 && slotSpans(catalogue, item).length > 0;
 }
 
 /** The days on which this phone number missed a booking or a number it took by phone, oldest first. */

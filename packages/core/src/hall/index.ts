@@ -25,7 +25,7 @@ import { applyWindowEvent, decideWindowCommand } from './windows';
 export * from './view';
 export { dailyQuotaLeft, issuingRefusal, windowQueue, KIOSK_VOID_MINUTES } from './tickets';
 export { itemWait, itemWaits, ticketWait, ticketWaits, WaitBoard } from './waits';
-export { activeBookings, bookableDays, bookedIn, bookingBlock, noShowDays, slotQuotaOf, slotsOf, type BookingBlock, type Slot } from './appointments';
+export { activeBookings, bookableDays, bookedIn, bookingBlock, isBookable, noShowDays, slotQuotaOf, slotsOf, type BookingBlock, type Slot } from './appointments';
 export { alertsDue, remoteTicketsToday, type FollowedTicket, type PhoneAlert } from './remote';
 export { askedRating } from './ratings';
 export { calendarYears, hallCalendar, itemToday, strandedTickets, type CalendarYear } from './setup';

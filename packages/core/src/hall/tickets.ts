@@ -283,7 +283,8 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
       return ok({ events: [{ type: 'ticket.issued', ticket: issuedPart(t.value), by }], ticket: t.value });
     }
     case 'checkInAppointment': {
-      const a = view.appointments.get(command.code);
+      // Typed at the kiosk as the phone shows it, in whatever case the keyboard gives (codes are capitals and digits).
+      const a = view.appointments.get(command.code) ?? view.appointments.get(command.code.trim().toUpperCase());
       if (!a) return refuse('appointment-unknown', `no appointment has the code ${command.code}`);
       if (a.cancelledAt !== undefined) return refuse('appointment-cancelled', `appointment ${command.code} was cancelled`);
       if (a.ticketId) return refuse('appointment-used', `appointment ${command.code} has checked in already`);

@@ -4,11 +4,11 @@ import {
   dailyQuotaLeft,
   findItem,
   hallDay,
+  isBookable,
   issuingRefusal,
   itemWaits,
   localTime,
   phonePolicyOf,
-  slotQuotaOf,
   slotsOf,
   ticketWait,
   type Actor,
@@ -41,6 +41,7 @@ import { CODE_MINUTES, CODE_RESEND_MS, PhoneBook, SESSION_MS, type PhoneSession 
 import type { PhoneLimits } from '../limits';
 import type { HallStore } from '../store';
 import type { PhoneStreams } from './streams';
+import { opsText } from '../ops-strings';
 import { openEventStream, type TicketWatch } from './watch';
 
 /** The hub's phone pages act as one actor; the phone's identity travels beside the command, never in it. */
@@ -57,6 +58,8 @@ export interface PhoneApiParts {
   notifications: HallNotifications;
   clock: () => number;
   limits: PhoneLimits;
+  /** Tells the hall's operator (the hub's log), in Chinese then English. */
+  warn?: (line: string) => void;
 }
 
 /**
@@ -76,7 +79,21 @@ function refParam(req: Request): string {
 
 /** The citizen's phone: the hall's items, one-time codes, numbers by phone followed live, bookings, case progress. All public, rate-limited. */
 export function phoneOperations(parts: PhoneApiParts): Operation[] {
-  const { store, commits, watch, streams, phones, notifications, clock, limits } = parts;
+  const { store, commits, watch, streams, phones, notifications, clock, limits, warn = () => {} } = parts;
+  /** The day the hall's codes ran out, said once; and who asked for today's codes, for the operator then. */
+  let spentSaidOn: string | undefined;
+  const codesAsked = { day: '', byAddress: new Map<string, number>() };
+  const askedFrom = (address: string, day: string) => {
+    if (codesAsked.day !== day) Object.assign(codesAsked, { day, byAddress: new Map() });
+    // Bounded: past 10,000 addresses in a day the newest are not counted (those already counted are).
+    if (codesAsked.byAddress.size < 10_000 || codesAsked.byAddress.has(address)) codesAsked.byAddress.set(address, (codesAsked.byAddress.get(address) ?? 0) + 1);
+  };
+  const mostAsked = () =>
+    [...codesAsked.byAddress]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([address, n]) => `${address} (${n})`)
+      .join(', ') || '-';
   const refs = store.refs;
   let streamsByAddress = new Map<string, number>();
 
@@ -160,7 +177,7 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
               issuingNow: phone.remoteTickets && issuingRefusal(item, view, now) === undefined,
               issuingHours: hoursText(item),
               ...(left !== undefined ? { quotaLeft: left } : {}),
-              bookable: slotQuotaOf(c, item) > 0,
+              bookable: isBookable(c, item),
             };
           }),
           remoteTickets: phone.remoteTickets,
@@ -212,7 +229,7 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
         const { phone } = req.body as z.infer<typeof SendCodeBodySchema>;
         const now = clock();
         const sent = store.withTransaction(() => {
-          const r = phones.requestCode(phone, now, store.view.day);
+          const r = phones.requestCode(phone, now, store.view.day, phonePolicyOf(store.view.catalogue).codesPerDay);
           if (!r.ok) return r;
           const { code, e164, holder, expiresAt, replacesSentAt } = r.value;
           // The earlier code no longer opens anything: its SMS, if the provider has not taken it yet, is not sent late.
@@ -222,9 +239,14 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
           return r;
         });
         if (!sent.ok) {
+          if (sent.code === 'codes-spent' && spentSaidOn !== store.view.day) {
+            spentSaidOn = store.view.day;
+            warn(opsText('codesSpent', { n: phonePolicyOf(store.view.catalogue).codesPerDay, top: mostAsked() }));
+          }
           // Asked again within the minute (a page reloaded): the code sent holds, and when the next may go, for the page's countdown.
           throw new HttpRefusal(sent.code, sent.message, sent.retryAfterMs !== undefined ? { codeSent: true } : undefined, sent.retryAfterMs);
         }
+        askedFrom(req.address ?? 'unknown', store.view.day);
         notifications.wake();
         return ok(202, { expiresInSeconds: CODE_MINUTES * 60, resendInSeconds: CODE_RESEND_MS / 1000 });
       },
@@ -334,7 +356,7 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
         if (!item) throw new HttpRefusal('not-found', `there is no service item ${code}`);
         const body: PhoneSlots = {
           serviceCode: item.code,
-          days: slotQuotaOf(view.catalogue, item) === 0 ? [] : bookableDays(view.catalogue, view.day).map((day) => ({ day, slots: slotsOf(view, item, day).map(({ booked: _booked, ...s }) => s) })),
+          days: !isBookable(view.catalogue, item) ? [] : bookableDays(view.catalogue, view.day).map((day) => ({ day, slots: slotsOf(view, item, day).map(({ booked: _booked, ...s }) => s) })),
         };
         return { status: 200, body };
       },
