@@ -137,6 +137,38 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     );
   });
 
+  it("sets the phone's and the bookings' rules on a step of their own, a mistake shown beside its field", async () => {
+    await admin.locator('[data-step=phone]').click();
+    // This hub has no SMS channel: the step says what that means for phones.
+    await expect.poll(() => admin.locator('[data-testid=sms-channels]').textContent()).toContain('没有发送验证码的短信通道');
+    await admin.locator('[name="phone.nearAhead"]').fill('0');
+    await admin.locator('[name="phone.codesPerDay"]').fill('800');
+    await admin.locator('[name="appointments.noShow.count"]').fill('2');
+    expect(await admin.locator('[data-testid=no-show-rule]').textContent()).toBe('30 天内爽约 2 次（预约未到，或手机取的号过号），暂停预约 30 天。');
+    await admin.locator('[data-step=items]').click();
+    await admin.locator('[name="items.0.slotQuota"]').fill('0');
+    await admin.locator('[data-step=review]').click();
+    await admin.locator('[data-testid=save-setup]').click();
+    // Saving fails on the one mistake, and the wizard goes to its step.
+    await admin.locator('[data-problem="phone.nearAhead"]').waitFor();
+    expect(await admin.locator('[data-step=phone] .badge').textContent()).toBe('1');
+    expect(hub.store.view.catalogue.phone.codesPerDay).toBe(3000);
+    await admin.locator('[name="phone.nearAhead"]').fill('5');
+    await admin.locator('[data-step=review]').click();
+    await admin.locator('[data-testid=save-setup]').click();
+    await expect.poll(() => hub.store.view.catalogue.phone.nearAhead).toBe(5);
+    await admin.locator('[data-step=phone]').click();
+    await screenshot(admin, 'console-setup-phone');
+    expect(hub.store.view.catalogue.phone).toMatchObject({ remoteTickets: true, codesPerDay: 800 });
+    expect(hub.store.view.catalogue.appointments.noShow).toEqual({ count: 2, withinDays: 30, blockDays: 30 });
+    expect(hub.store.view.catalogue.items[0]!.slotQuota).toBe(0);
+    // The phone's page of the hall follows: that item is no longer offered for booking, the others are.
+    const hall = (await (await fetch(`${hub.url}/api/phone/hall`)).json()) as { items: { code: string; bookable: boolean }[]; nearAhead: number };
+    expect(hall.nearAhead).toBe(5);
+    expect(hall.items[0]!.bookable).toBe(false);
+    expect(hall.items.slice(1).some((i) => i.bookable)).toBe(true);
+  });
+
   it('enrols a kiosk by the pairing code on its screen, and a citizen takes a number there', async () => {
     kiosk = await runKioskInBrowserMode(undefined, {
       SERVICEHALL_HUB_URL: hub.wsUrl,

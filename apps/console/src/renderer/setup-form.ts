@@ -1,9 +1,9 @@
-import { isConfigured, supervisionOf, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
+import { appointmentPolicyOf, isConfigured, phonePolicyOf, supervisionOf, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
 
 /**
  * The setup wizard's form and the catalogue: what the form shows is text to type, and everything
- * it does not show (the calendar's holidays, the phone, appointment and case policies, a window
- * opened for today only, any field of a later version) is kept as it was when the form is saved.
+ * it does not show (the calendar's holidays, the case policy, a window opened for today only, any
+ * field of a later version) is kept as it was when the form is saved.
  */
 
 // The wizard edits the catalogue as a form: lists inside an item are text, one entry a line.
@@ -22,6 +22,8 @@ export interface ItemForm {
   legalLimitDays: string;
   promisedLimitDays: string;
   onlineUrl: string;
+  /** Bookings a time slot of this item takes: blank, the hall's number; 0, not booked ahead. */
+  slotQuota: string;
   /** What the form does not show is kept as it was. */
   rest: Record<string, unknown>;
 }
@@ -42,11 +44,61 @@ export interface Draft {
   clerks: { number: string; name: string; department: string; title: string; photo?: string; rest: Record<string, unknown> }[];
   /** The alert thresholds of the live hall (H-16, H-18, H-04), as typed. */
   supervision: Record<keyof SupervisionPolicy, string>;
-  /** The catalogue's other parts (numbering, queue, rating, calendar, phone, appointments, cases), as they were. */
+  /** The citizen's phone (扫码取号, 无声叫号, codes by SMS) and bookings ahead, as typed. */
+  phone: PhoneForm;
+  /** The catalogue's other parts (numbering, queue, rating, calendar, cases), as they were. */
   base: Partial<Catalogue>;
   /** Windows opened for one day at peak: not in the form, kept until their day ends. */
   temporary: HallWindow[];
 }
+
+export interface PhoneForm {
+  remoteTickets: boolean;
+  ticketsPerPersonPerDay: string;
+  nearAhead: string;
+  codesPerDay: string;
+  daysAhead: string;
+  slotMinutes: string;
+  /** The hours cut into slots, one span a line (09:00-11:30). */
+  hours: string;
+  perSlot: string;
+  activePerPerson: string;
+  /** Bookings missed `noShowCount` times within `noShowWithinDays` pause booking for `noShowBlockDays`. */
+  noShowCount: string;
+  noShowWithinDays: string;
+  noShowBlockDays: string;
+  /** What the form does not show of the two policies is kept as it was. */
+  rest: { phone: Record<string, unknown>; appointments: Record<string, unknown> };
+}
+
+const phoneDraft = (c: Catalogue | undefined): PhoneForm => {
+  const { remoteTickets, ticketsPerPersonPerDay, nearAhead, codesPerDay, ...phoneRest } = phonePolicyOf(c ?? ({} as Catalogue));
+  const { daysAhead, slotMinutes, hours, perSlot, activePerPerson, noShow, ...appointmentsRest } = appointmentPolicyOf(c ?? ({} as Catalogue));
+  return {
+    remoteTickets,
+    ticketsPerPersonPerDay: String(ticketsPerPersonPerDay),
+    nearAhead: String(nearAhead),
+    codesPerDay: String(codesPerDay),
+    daysAhead: String(daysAhead),
+    slotMinutes: String(slotMinutes),
+    hours: spans(hours),
+    perSlot: String(perSlot),
+    activePerPerson: String(activePerPerson),
+    noShowCount: String(noShow.count),
+    noShowWithinDays: String(noShow.withinDays),
+    noShowBlockDays: String(noShow.blockDays),
+    rest: { phone: phoneRest, appointments: appointmentsRest },
+  };
+};
+
+/** 08:30-12:00, one span a line, as the form shows hours. */
+const spans = (hours: readonly { from: string; to: string }[]) => hours.map((h) => `${h.from}-${h.to}`).join('\n');
+/** Hours typed one span a line; 08:30-12:00, 08:30～12:00 and 08:30至12:00 alike. */
+const hoursOf = (text: string) =>
+  lines(text).map((span) => {
+    const [from = '', to = ''] = span.split(/[-–~～至]/).map((x) => x.trim());
+    return { from, to };
+  });
 
 const supervisionDraft = (c: Catalogue | undefined): Draft['supervision'] => {
   const p = supervisionOf(c ?? {});
@@ -70,7 +122,8 @@ const lines = (s: string) =>
 
 export function toDraft(c: Catalogue | undefined): Draft {
   // The parts of the catalogue the form shows; the others are kept whole.
-  const { hall: _hall, departments: _departments, items: _items, windows: _windows, clerks: _clerks, supervision: _supervision, ...base } = c ?? ({} as Partial<Catalogue>);
+  const { hall: _hall, departments: _departments, items: _items, windows: _windows, clerks: _clerks, supervision: _supervision, phone: _phone, appointments: _appointments, ...base } =
+    c ?? ({} as Partial<Catalogue>);
   if (!c || !isConfigured(c))
     return {
       hall: { name: c?.hall.name ?? '', nameEn: '', timeZone: 'Asia/Shanghai', publicUrl: '', complaintPhone: '12345', complaintWindow: '', notices: '', rest: {} },
@@ -79,6 +132,7 @@ export function toDraft(c: Catalogue | undefined): Draft {
       windows: [{ number: '1', name: '1号窗口', department: '', serves: [], devices: ['window-terminal', 'number-display', 'rating-pad'], rest: {} }],
       clerks: [],
       supervision: supervisionDraft(c),
+      phone: phoneDraft(c),
       base,
       temporary: [],
     };
@@ -95,14 +149,14 @@ export function toDraft(c: Catalogue | undefined): Draft {
       rest: hallRest,
     },
     departments: c.departments.map(({ name, nameEn, ...rest }) => ({ name, nameEn: nameEn ?? '', rest })),
-    items: c.items.map(({ code, name, nameEn, department, prefix, dailyQuota, issuingHours, conditions, materials, steps, fees, legalLimitDays, promisedLimitDays, onlineUrl, ...rest }) => ({
+    items: c.items.map(({ code, name, nameEn, department, prefix, dailyQuota, issuingHours, conditions, materials, steps, fees, legalLimitDays, promisedLimitDays, onlineUrl, slotQuota, ...rest }) => ({
       code,
       name,
       nameEn,
       department,
       prefix,
       dailyQuota: dailyQuota === undefined ? '' : String(dailyQuota),
-      issuingHours: issuingHours.map((h) => `${h.from}-${h.to}`).join('\n'),
+      issuingHours: spans(issuingHours),
       conditions: conditions.join('\n'),
       materials: materials.map((m) => [m.name, FORMS[m.form], m.count, m.note].filter((x) => x !== undefined && x !== '').join('|')).join('\n'),
       steps: steps.join('\n'),
@@ -110,6 +164,7 @@ export function toDraft(c: Catalogue | undefined): Draft {
       legalLimitDays: String(legalLimitDays),
       promisedLimitDays: String(promisedLimitDays),
       onlineUrl: onlineUrl ?? '',
+      slotQuota: slotQuota === undefined ? '' : String(slotQuota),
       rest,
     })),
     windows: c.windows
@@ -117,6 +172,7 @@ export function toDraft(c: Catalogue | undefined): Draft {
       .map(({ number, name, department, serves, devices, ...rest }) => ({ number: String(number), name, department: department ?? '', serves: [...serves], devices: [...(devices ?? [])], rest })),
     clerks: c.clerks.map(({ number, name, department, title, photo, ...rest }) => ({ number, name, department, title: title ?? '', ...(photo ? { photo } : {}), rest })),
     supervision: supervisionDraft(c),
+    phone: phoneDraft(c),
     base,
     temporary: c.windows.filter((w) => w.temporary),
   };
@@ -137,6 +193,7 @@ export function emptyItem(department: string): ItemForm {
     legalLimitDays: '20',
     promisedLimitDays: '10',
     onlineUrl: '',
+    slotQuota: '',
     rest: {},
   };
 }
@@ -149,6 +206,7 @@ export function fromDraft(d: Draft): unknown {
   return {
     ...d.base,
     supervision: Object.fromEntries(Object.entries(d.supervision).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, Number(v.trim())])),
+    ...phoneParts(d.phone),
     hall: {
       ...d.hall.rest,
       name: d.hall.name.trim(),
@@ -168,10 +226,7 @@ export function fromDraft(d: Draft): unknown {
       department: i.department,
       prefix: i.prefix.trim().toUpperCase(),
       ...(num(i.dailyQuota) !== undefined ? { dailyQuota: num(i.dailyQuota) } : {}),
-      issuingHours: lines(i.issuingHours).map((span) => {
-        const [from = '', to = ''] = span.split(/[-–~～至]/).map((x) => x.trim());
-        return { from, to };
-      }),
+      issuingHours: hoursOf(i.issuingHours),
       conditions: lines(i.conditions),
       materials: lines(i.materials).map((line, j) => {
         const [name = '', form = '原件', count = '1', note] = line.split(/[|｜]/).map((x) => x.trim());
@@ -182,6 +237,7 @@ export function fromDraft(d: Draft): unknown {
       legalLimitDays: num(i.legalLimitDays),
       promisedLimitDays: num(i.promisedLimitDays),
       ...(opt(i.onlineUrl) ? { onlineUrl: opt(i.onlineUrl) } : {}),
+      ...(num(i.slotQuota) !== undefined ? { slotQuota: num(i.slotQuota) } : {}),
     })),
     windows: [
       ...d.windows.map((w) => ({ ...w.rest, number: num(w.number), name: w.name.trim(), ...(w.department ? { department: w.department } : {}), serves: w.serves, ...(w.devices.length > 0 ? { devices: w.devices } : {}) })),
@@ -191,3 +247,17 @@ export function fromDraft(d: Draft): unknown {
   };
 }
 
+
+/** The phone's and the bookings' rules as the catalogue holds them; a field left blank takes the hall's default. */
+function phoneParts(p: PhoneForm): Pick<Catalogue, 'phone' | 'appointments'> {
+  const given = (fields: Record<string, string>) => Object.fromEntries(Object.entries(fields).flatMap(([k, v]) => (num(v) === undefined ? [] : [[k, num(v)]])));
+  return {
+    phone: { ...p.rest.phone, remoteTickets: p.remoteTickets, ...given({ ticketsPerPersonPerDay: p.ticketsPerPersonPerDay, nearAhead: p.nearAhead, codesPerDay: p.codesPerDay }) },
+    appointments: {
+      ...p.rest.appointments,
+      ...given({ daysAhead: p.daysAhead, slotMinutes: p.slotMinutes, perSlot: p.perSlot, activePerPerson: p.activePerPerson }),
+      ...(lines(p.hours).length > 0 ? { hours: hoursOf(p.hours) } : {}),
+      noShow: given({ count: p.noShowCount, withinDays: p.noShowWithinDays, blockDays: p.noShowBlockDays }),
+    },
+  } as Pick<Catalogue, 'phone' | 'appointments'>;
+}

@@ -39,11 +39,23 @@ export function problemText(p: Problem, t: Strings, language: string): string {
 }
 
 type Step = keyof Strings['setup']['steps'];
-const STEPS: Step[] = ['hall', 'departments', 'items', 'windows', 'clerks', 'review'];
-const STEP_OF: Record<string, Step> = { hall: 'hall', departments: 'departments', items: 'items', windows: 'windows', clerks: 'clerks' };
+const STEPS: Step[] = ['hall', 'departments', 'items', 'windows', 'clerks', 'phone', 'review'];
+const STEP_OF: Record<string, Step> = { hall: 'hall', departments: 'departments', items: 'items', windows: 'windows', clerks: 'clerks', phone: 'phone', appointments: 'phone', supervision: 'hall' };
+
+/** Whether the hall can send one-time codes, and through which channels (their names, never their secrets). */
+function useCodeChannels(): string[] | undefined {
+  const [names, setNames] = useState<string[]>();
+  useEffect(() => {
+    api<{ channels: { id: string; name?: string; kind: string; enabled: boolean; notices: string[] }[] }>('GET', '/api/notify/channels')
+      .then((r) => setNames(r.channels.filter((c) => c.enabled && c.notices.includes('phone-code')).map((c) => c.name ?? c.id)))
+      .catch(() => setNames(undefined));
+  }, []);
+  return names;
+}
 
 export function SetupPage() {
   const { t, live, language, refreshStatus } = useConsole();
+  const codeChannels = useCodeChannels();
   const [draft, setDraft] = useState<Draft>(() => toDraft(live.view?.catalogue));
   const [step, setStep] = useState<Step>('hall');
   const [problems, setProblems] = useState<Problem[]>([]);
@@ -246,6 +258,7 @@ export function SetupPage() {
                 </div>
                 <div className="grid four">
                   {text(`items.${i}.onlineUrl`, t.setup.item.onlineUrl, item.onlineUrl, (v) => update((d) => void (d.items[i]!.onlineUrl = v)))}
+                  {text(`items.${i}.slotQuota`, t.setup.item.slotQuota, item.slotQuota, (v) => update((d) => void (d.items[i]!.slotQuota = v)))}
                   <button className="ghost" onClick={() => update((d) => void d.items.splice(i, 1))}>
                     {t.setup.remove}
                   </button>
@@ -337,6 +350,41 @@ export function SetupPage() {
               {t.setup.add}
             </button>
           </>
+        )}
+        {step === 'phone' && (
+          <div className="grid two">
+            <h3 className="span-all">{t.setup.phone.remoteTitle}</h3>
+            <label className="check span-all">
+              <input type="checkbox" name="phone.remoteTickets" checked={draft.phone.remoteTickets} onChange={(e) => update((d) => void (d.phone.remoteTickets = e.target.checked))} />
+              {t.setup.phone.remoteTickets}
+            </label>
+            {text('phone.ticketsPerPersonPerDay', t.setup.phone.ticketsPerPersonPerDay, draft.phone.ticketsPerPersonPerDay, (v) => update((d) => void (d.phone.ticketsPerPersonPerDay = v)))}
+            {text('phone.nearAhead', t.setup.phone.nearAhead, draft.phone.nearAhead, (v) => update((d) => void (d.phone.nearAhead = v)))}
+            {text('phone.codesPerDay', t.setup.phone.codesPerDay, draft.phone.codesPerDay, (v) => update((d) => void (d.phone.codesPerDay = v)))}
+            <p className="note">{t.setup.phone.codesLead}</p>
+            {codeChannels !== undefined && (
+              <p className={`span-all${codeChannels.length === 0 ? ' notice' : ''}`} data-testid="sms-channels">
+                <strong>{t.setup.phone.smsTitle}</strong> {codeChannels.length > 0 ? t.setup.phone.smsCarries(codeChannels.join('、')) : t.setup.phone.smsNone}
+              </p>
+            )}
+            <h3 className="span-all">{t.setup.phone.bookingTitle}</h3>
+            {text('appointments.daysAhead', t.setup.phone.daysAhead, draft.phone.daysAhead, (v) => update((d) => void (d.phone.daysAhead = v)))}
+            {text('appointments.slotMinutes', t.setup.phone.slotMinutes, draft.phone.slotMinutes, (v) => update((d) => void (d.phone.slotMinutes = v)))}
+            {text('appointments.hours', t.setup.phone.hours, draft.phone.hours, (v) => update((d) => void (d.phone.hours = v)), true)}
+            <div>
+              {text('appointments.perSlot', t.setup.phone.perSlot, draft.phone.perSlot, (v) => update((d) => void (d.phone.perSlot = v)))}
+              {text('appointments.activePerPerson', t.setup.phone.activePerPerson, draft.phone.activePerPerson, (v) => update((d) => void (d.phone.activePerPerson = v)))}
+            </div>
+            <h3 className="span-all">{t.setup.phone.noShowTitle}</h3>
+            <div className="grid thirds span-all">
+              {text('appointments.noShow.withinDays', t.setup.phone.noShowWithinDays, draft.phone.noShowWithinDays, (v) => update((d) => void (d.phone.noShowWithinDays = v)))}
+              {text('appointments.noShow.count', t.setup.phone.noShowCount, draft.phone.noShowCount, (v) => update((d) => void (d.phone.noShowCount = v)))}
+              {text('appointments.noShow.blockDays', t.setup.phone.noShowBlockDays, draft.phone.noShowBlockDays, (v) => update((d) => void (d.phone.noShowBlockDays = v)))}
+            </div>
+            <p className="note span-all" data-testid="no-show-rule">
+              {t.setup.phone.noShowRule(draft.phone.noShowWithinDays.trim(), draft.phone.noShowCount.trim(), draft.phone.noShowBlockDays.trim())}
+            </p>
+          </div>
         )}
         {step === 'review' && (
           <>
