@@ -24,7 +24,7 @@ describe('the checkpoint worker', () => {
     dirs.push(dir);
     const db = openDatabase(dir);
     const seen: Checkpoint[] = [];
-    const checkpointer = startCheckpointer(db, path.join(dir, 'hall.db'), 20, (c) => seen.push(c));
+    const checkpointer = startCheckpointer(db, path.join(dir, 'hall.db'), { everyMs: 20, onCheckpoint: (c) => seen.push(c) });
     try {
       expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP_PAGES);
       db.exec('CREATE TABLE filler (n INTEGER PRIMARY KEY, text TEXT)');
@@ -51,9 +51,39 @@ describe('the checkpoint worker', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-checkpoints-'));
     dirs.push(dir);
     const db = openDatabase(dir);
-    const checkpointer = startCheckpointer(db, path.join(dir, 'no-such.db'), 20);
+    const warnings: string[] = [];
+    const checkpointer = startCheckpointer(db, path.join(dir, 'no-such.db'), { everyMs: 20, warn: (m) => warnings.push(m) });
     try {
       await until(() => db.pragma('wal_autocheckpoint', { simple: true }) === 1000);
+      expect(warnings).toEqual([expect.stringMatching(/后台线程停止了[\s\S]*\nThe thread that copies the write-ahead log/)]);
+    } finally {
+      await checkpointer.stop();
+      db.close();
+    }
+  });
+
+  it('starts its worker again after it stopped, and leaves checkpoints to it again once it works, saying so once each', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-checkpoints-'));
+    dirs.push(dir);
+    const db = openDatabase(dir);
+    const warnings: string[] = [];
+    // The worker's file is not there at first (a disk not yet back): it stops, and is tried again.
+    const later = path.join(dir, 'later.db');
+    const checkpointer = startCheckpointer(db, later, { everyMs: 20, restartMs: 20, warn: (m) => warnings.push(m) });
+    try {
+      await until(() => db.pragma('wal_autocheckpoint', { simple: true }) === 1000);
+      // Tried again and again meanwhile, said once.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(warnings).toHaveLength(1);
+      fs.symlinkSync(path.join(dir, 'hall.db'), later);
+      await until(() => db.pragma('wal_autocheckpoint', { simple: true }) === BACKSTOP_PAGES);
+      expect(warnings).toHaveLength(2);
+      expect(warnings[1]).toMatch(/又在运行了[\s\S]*\nThe thread that copies the write-ahead log back into the hall database runs again/);
+      // And it checkpoints: the hub's commits leave it the WAL.
+      db.exec('CREATE TABLE filler (n INTEGER PRIMARY KEY, text TEXT)');
+      const put = db.prepare('INSERT INTO filler (text) VALUES (?)');
+      for (let i = 0; i < 50; i++) db.transaction(() => { for (let j = 0; j < 10; j++) put.run('页'.repeat(400)); })();
+      await until(() => (checkpointer.last()?.checkpointed ?? 0) > 0);
     } finally {
       await checkpointer.stop();
       db.close();

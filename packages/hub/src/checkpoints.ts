@@ -1,5 +1,6 @@
 import type { Db } from './db';
 import { log } from './log';
+import { opsText } from './ops-strings';
 import { sqliteWorker } from './sqlite-worker';
 
 /**
@@ -22,11 +23,18 @@ export const CHECKPOINT_EVERY_MS = 50;
 /** Pages in the WAL after which the hub's own connection checkpoints after all (about 64 MB). */
 export const BACKSTOP_PAGES = 16_000;
 
+/** How soon a checkpoint worker that stopped is started again: at first, and at most (doubling between). */
+export const RESTART_FIRST_MS = 1_000;
+export const RESTART_MOST_MS = 60_000;
+
+// A checkpoint that fails (an I/O error, a disk gone read-only for a moment) ends the worker: the
+// hub's connection checkpoints meanwhile, and a new worker with a new connection is started later.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 let db;
 let timer;
+let working = false;
 const stop = () => {
   clearTimeout(timer);
   try { if (db) db.close(); } catch {}
@@ -40,6 +48,7 @@ try {
   db.pragma('wal_autocheckpoint = 0');
 } catch (e) {
   parentPort.postMessage({ kind: 'error', message: e && e.message ? e.message : String(e) });
+  db = undefined;
   stop();
 }
 const tick = () => {
@@ -47,9 +56,13 @@ const tick = () => {
     const started = performance.now();
     // PASSIVE: copies what no reader still needs, never waits for the hub's writes.
     const r = db.pragma('wal_checkpoint(PASSIVE)')[0];
+    // Working once a checkpoint has been made (opening the file is not enough: a disk that fails fails there).
+    if (!working) parentPort.postMessage({ kind: 'ready' });
+    working = true;
     if (r.checkpointed > 0 || r.busy) parentPort.postMessage({ kind: 'checkpoint', busy: r.busy, log: r.log, checkpointed: r.checkpointed, ms: performance.now() - started });
   } catch (e) {
     parentPort.postMessage({ kind: 'error', message: e && e.message ? e.message : String(e) });
+    return stop();
   }
   timer = setTimeout(tick, workerData.everyMs);
 };
@@ -70,47 +83,87 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
+export interface CheckpointOptions {
+  everyMs?: number;
+  onCheckpoint?: (c: Checkpoint) => void;
+  /** How soon a worker that stopped is started again at first (it doubles up to RESTART_MOST_MS). */
+  restartMs?: number;
+  /** Where the operator is told that the worker stopped and that it runs again; the hub's log by default. */
+  warn?: (message: string) => void;
+}
+
+type WorkerMessage = ({ kind: 'checkpoint' } & Checkpoint) | { kind: 'error'; message: string } | { kind: 'ready' };
+
 /**
  * Starts checkpointing `file` from a worker thread every `everyMs`, and sets `db` (the hub's own
- * connection) to checkpoint only past BACKSTOP_PAGES. A worker that cannot run leaves the hub's
- * connection to checkpoint as SQLite does by default, and says so.
+ * connection) to checkpoint only past BACKSTOP_PAGES. A worker that stops (it cannot open the file,
+ * a checkpoint fails) leaves the hub's connection to checkpoint as SQLite does by default, and says
+ * so; it is started again after a while, and once it runs the hub's connection leaves it the work.
  */
-export function startCheckpointer(db: Db, file: string, everyMs = CHECKPOINT_EVERY_MS, onCheckpoint: (c: Checkpoint) => void = () => undefined): Checkpointer {
-  const worker = sqliteWorker(WORKER, { file, everyMs });
-  db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+export function startCheckpointer(db: Db, file: string, options: CheckpointOptions = {}): Checkpointer {
+  const { everyMs = CHECKPOINT_EVERY_MS, onCheckpoint = () => undefined, restartMs = RESTART_FIRST_MS, warn = (m: string) => log.warn(m) } = options;
   let last: Checkpoint | undefined;
-  let failed = false;
-  const fallBack = (why: string) => {
-    if (failed) return;
-    failed = true;
-    log.warn({ why }, 'the checkpoint worker stopped: the hub checkpoints its database itself again, inside its commits');
+  /** Why the worker stopped, while the hub's connection checkpoints itself. */
+  let fallenBack: string | undefined;
+  let stopping = false;
+  let wait = restartMs;
+  let restart: NodeJS.Timeout | undefined;
+  const autocheckpoint = (pages: number) => {
     try {
-      db.pragma('wal_autocheckpoint = 1000');
+      db.pragma(`wal_autocheckpoint = ${pages}`);
     } catch {
-      // The hub's connection is closing: nothing to fall back to.
+      // The hub's connection is closing: nothing to set.
     }
   };
-  worker.on('message', (m: { kind: 'checkpoint' } & Checkpoint | { kind: 'error'; message: string }) => {
-    if (m.kind === 'error') fallBack(m.message);
-    else {
-      last = { log: m.log, checkpointed: m.checkpointed, busy: m.busy, ms: m.ms };
-      onCheckpoint(last);
-    }
-  });
-  worker.on('error', (error) => fallBack(error.message));
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  let stopping = false;
-  void exited.then(() => {
-    if (!stopping) fallBack('it exited');
-  });
-  // The worker is no reason for the hub's process to stay.
-  worker.unref();
+  const fallBack = (why: string) => {
+    if (fallenBack !== undefined || stopping) return;
+    fallenBack = why;
+    warn(opsText('checkpointsInCommits', { problem: why, seconds: Math.round(wait / 1000) || 1 }));
+    autocheckpoint(1000);
+  };
+  let exited: Promise<void> = Promise.resolve();
+  let worker: ReturnType<typeof sqliteWorker> | undefined;
+  const begin = () => {
+    restart = undefined;
+    if (stopping) return;
+    const w = sqliteWorker(WORKER, { file, everyMs });
+    worker = w;
+    w.on('message', (m: WorkerMessage) => {
+      if (m.kind === 'error') fallBack(m.message);
+      else if (m.kind === 'ready') {
+        autocheckpoint(BACKSTOP_PAGES);
+        if (fallenBack !== undefined) warn(opsText('checkpointsBack', {}));
+        fallenBack = undefined;
+        wait = restartMs;
+      } else {
+        last = { log: m.log, checkpointed: m.checkpointed, busy: m.busy, ms: m.ms };
+        onCheckpoint(last);
+      }
+    });
+    w.on('error', (error) => fallBack(error.message));
+    exited = new Promise<void>((resolve) =>
+      w.once('exit', () => {
+        resolve();
+        if (stopping) return;
+        fallBack('it exited');
+        restart = setTimeout(begin, wait);
+        restart.unref();
+        wait = Math.min(RESTART_MOST_MS, wait * 2);
+      }),
+    );
+    // The worker is no reason for the hub's process to stay.
+    w.unref();
+  };
+  autocheckpoint(BACKSTOP_PAGES);
+  begin();
   return {
     last: () => last,
     async stop() {
       stopping = true;
+      clearTimeout(restart);
+      if (!worker) return;
       worker.postMessage('stop');
-      const timer = setTimeout(() => void worker.terminate(), 2_000);
+      const timer = setTimeout(() => void worker?.terminate(), 2_000);
       await exited;
       clearTimeout(timer);
     },

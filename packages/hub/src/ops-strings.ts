@@ -65,6 +65,8 @@ export const OPS_TEXT = {
     databaseGoneUnsaved: '大厅数据库 {file} 在主机运行时被删除或移走了，主机不再接受命令，也没能把它保存到别处。请不要停止主机进程：先恢复数据文件夹所在的磁盘，再联系技术支持；否则请用最新的备份恢复。',
     logUnwritable: '主机的日志文件 {file} 写不进去（{problem}）：它所在的磁盘可能已满或只读。主机照常运行；新的日志暂存在内存中（最多 16 MB），磁盘腾出空间后再写入文件。请腾出磁盘空间或检查磁盘。',
     logWritableAgain: '主机的日志文件 {file} 又能写入了，{held}。',
+    checkpointsInCommits: '把预写日志（WAL）写回大厅数据库的后台线程停止了（{problem}）：主机改为在提交命令时自己写回，数据不受影响，但命令可能偶尔慢一些。{seconds} 秒后再启动后台线程；若一再如此，请检查磁盘。',
+    checkpointsBack: '把预写日志写回大厅数据库的后台线程又在运行了，命令的提交不再兼做写回。',
     codesSpent: '今天已发出 {n} 条手机验证码，达到大厅每天的上限（catalogue 的 phone.codesPerDay）：今天不再发送，手机上的群众被请到取号机取号。若今天群众用手机确实多，请在管理控制台“大厅设置 → 手机与预约”中提高上限；若并非如此，可能有人在用本大厅的短信通道向大量号码发送验证码。今天要验证码最多的地址：{top}。',
   },
   en: {
@@ -129,6 +131,8 @@ export const OPS_TEXT = {
     databaseGoneUnsaved: 'The hall database {file} was removed or moved while the hub ran; the hub takes no more commands and could not save it anywhere. Do not stop the hub’s process: bring back the data folder’s disk first and call for support; otherwise restore the newest backup.',
     logUnwritable: 'The hub’s log file {file} cannot be written ({problem}): its disk may be full or read-only. The hub goes on serving; new lines are held in memory (up to 16 MB) and written to the file once the disk has room. Free space on the disk, or check it.',
     logWritableAgain: 'The hub’s log file {file} can be written again; {held}.',
+    checkpointsInCommits: 'The thread that copies the write-ahead log (WAL) back into the hall database stopped ({problem}): the hub copies it itself as it commits commands, nothing is lost, but commands may now and then be slower. The thread is started again in {seconds} s; should this keep happening, look at the disk.',
+    checkpointsBack: 'The thread that copies the write-ahead log back into the hall database runs again; commits no longer do that work.',
     codesSpent: "{n} one-time codes went out today, the hall's daily cap (the catalogue's phone.codesPerDay): no more are sent today, and phones are pointed to the kiosk. If that many citizens did use their phones today, raise the cap in the console (Setup, Phone and bookings); if not, someone may be using the hall's SMS channel to send codes to many numbers. The addresses that asked for most codes today: {top}.",
   },
 } as const;

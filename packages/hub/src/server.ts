@@ -619,7 +619,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   let closed = false;
   const background = startCheck.kind === 'partial' ? checkInBackground(path.join(options.dataDir, DATABASE_FILE)) : undefined;
   // The WAL is copied into the database beside the hub, not inside its commands' commits.
-  const checkpointer = startCheckpointer(db, path.join(options.dataDir, DATABASE_FILE));
+  const checkpointer = startCheckpointer(db, path.join(options.dataDir, DATABASE_FILE), { warn });
   const running: RunningHub = {
     url: ownUrl,
     wsUrl: `${tls ? 'wss' : 'ws'}://${shown}:${port}/ws`,
