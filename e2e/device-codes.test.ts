@@ -1,15 +1,16 @@
 import { PRINTER_CODES } from '@servicehall/escpos-printer';
 import { DISPLAY_CODES } from '@servicehall/number-display';
+import { KEYPAD_CODES } from '@servicehall/rating-keys';
 import { describe, expect, it } from 'vitest';
 import { STRINGS as WINDOW } from '../apps/window/src/shared/strings';
 import { STRINGS as CONSOLE } from '../apps/console/src/renderer/i18n';
 
-/** Every code a printer or a number display can report: a code added to a driver and to no screen fails here. */
-const CODES = [...new Set([...PRINTER_CODES, ...DISPLAY_CODES])];
+/** Every code a printer, a number display or a rating key pad can report: a code added to a driver and to no screen fails here. */
+const CODES = [...new Set([...PRINTER_CODES, ...DISPLAY_CODES, ...KEYPAD_CODES])];
 
 describe('every device code the drivers report, in words on the screens that show it', () => {
   it('finds the codes', () => {
-    expect(CODES).toEqual(expect.arrayContaining(['paper-end', 'write-failed', 'status-unknown', 'bad-reply']));
+    expect(CODES).toEqual(expect.arrayContaining(['paper-end', 'write-failed', 'status-unknown', 'bad-reply', 'garbled']));
   });
 
   it.each(CODES)("has the clerk's window words of its own for %s, in Chinese and English", (code) => {

@@ -108,6 +108,34 @@ describe('the rating key decoder', () => {
     );
   });
 
+  it('counts the bytes that made no frame since the last good one, and a good frame sets the count to 0', () => {
+    const d = new RatingKeyDecoder();
+    const bad = Buffer.from(keyFrame(2, 'satisfied', 1));
+    bad[5]! ^= 0xff;
+    const unknownKey = Buffer.from([FRAME_START, 2, 0x52, 9, 1, crc8([2, 0x52, 9, 1])]);
+    d.push(Buffer.concat([Buffer.from([0x00, 0xff]), bad, unknownKey]));
+    // Two stray bytes, the bad frame's six (its start byte dropped, then the rest as garbage), the unknown key's frame.
+    expect(d.noise).toBe(2 + 6 + 6);
+    d.push(keyFrame(2, 'satisfied', 2));
+    expect(d.noise).toBe(0);
+    d.push(Buffer.from([0x13]));
+    d.push(helloFrame(7));
+    expect(d.noise).toBe(0);
+  });
+
+  it('counts every byte of a stream that makes no good frame as noise, but the last five, which may still begin one', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(), { maxLength: 10 }), (bytes, cuts) => {
+        const d = new RatingKeyDecoder();
+        feedSplit(d, bytes, cuts);
+        fc.pre(d.stats.frames + d.stats.hellos + d.stats.repeated === 0);
+        expect(d.noise).toBeGreaterThanOrEqual(bytes.length - 5);
+        expect(d.noise).toBeLessThanOrEqual(bytes.length);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('drops every frame with one flipped bit and counts it (CRC-8 catches all single-bit errors)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 254 }), levelArb, fc.integer({ min: 0, max: 255 }), fc.integer({ min: 8, max: 47 }), (address, level, sequence, bit) => {

@@ -27,6 +27,15 @@ export interface DecodeResult {
 /** The terminal's side of PROTOCOL.md: any bytes in, key presses and acknowledgements out. Never throws. */
 export class RatingKeyDecoder {
   readonly stats: DecoderStats = { frames: 0, hellos: 0, garbage: 0, badChecksum: 0, invalid: 0, repeated: 0 };
+  /**
+   * Bytes that made no frame (garbage, the start byte of a bad check, a frame of unknown type, key or
+   * address) since the last frame read whole: a line at the wrong speed or on a bad cable gives
+   * nothing else. Any good frame (a press, a repeat, a hello, another pad's) sets it to 0.
+   */
+  get noise(): number {
+    return this.noiseBytes;
+  }
+  private noiseBytes = 0;
   private pending: number[] = [];
   private lastSequence = new Map<number, number>();
 
@@ -49,12 +58,14 @@ export class RatingKeyDecoder {
     while (i < buf.length) {
       if (buf[i] !== FRAME_START) {
         this.stats.garbage++;
+        this.noiseBytes++;
         i++;
         continue;
       }
       if (buf.length - i < FRAME_LENGTH) break;
       if (crc8(buf, i + 1, i + 5) !== buf[i + 5]) {
         this.stats.badChecksum++;
+        this.noiseBytes++;
         // Drop only the start byte: a real frame may begin inside this one.
         i++;
         continue;
@@ -66,9 +77,11 @@ export class RatingKeyDecoder {
       i += FRAME_LENGTH;
       if (address === 0 || address === 0xff || (type !== TYPE_KEY && type !== TYPE_HELLO)) {
         this.stats.invalid++;
+        this.noiseBytes += FRAME_LENGTH;
         continue;
       }
       if (type === TYPE_HELLO) {
+        this.noiseBytes = 0;
         this.stats.hellos++;
         this.lastSequence.delete(address);
         if (this.acknowledges(address)) result.acks.push(ackFrame(address, sequence));
@@ -76,8 +89,10 @@ export class RatingKeyDecoder {
       }
       if (!(key in LEVELS)) {
         this.stats.invalid++;
+        this.noiseBytes += FRAME_LENGTH;
         continue;
       }
+      this.noiseBytes = 0;
       if (this.acknowledges(address)) result.acks.push(ackFrame(address, sequence));
       if (this.lastSequence.get(address) === sequence) {
         this.stats.repeated++;

@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KeyPadSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
-import type { KeyPress } from './decoder';
-import { ackFrame, keyFrame } from './frame';
-import { openSerialLink, RatingKeyPad, type ByteLink } from './keypad';
+import { KeyPadSimulator, readAtSpeed, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
+import { RatingKeyDecoder, type KeyPress } from './decoder';
+import { ackFrame, helloFrame, keyFrame } from './frame';
+import { GARBLED_AFTER_BYTES, openSerialLink, RatingKeyPad, type ByteLink } from './keypad';
 
 let pair: PtyPair;
 let sim: KeyPadSimulator;
@@ -99,5 +100,69 @@ describe('a rating key pad that floods frames and takes no bytes back', () => {
     expect(writes[1]!.length).toBeLessThanOrEqual(16 * 5);
     expect(writes[1]!.subarray(-5)).toEqual(ackFrame(3, 9_999 & 0xff));
     await flooding.close();
+  });
+});
+
+/** A key pad on a line the test plays the pad's bytes into; what it says of the line is kept. */
+function padOnTestLine() {
+  let listener: (chunk: Buffer) => void = () => {};
+  const link: ByteLink = { write: async () => undefined, onData: (l) => ((listener = l), () => undefined), close: async () => undefined };
+  const presses: KeyPress[] = [];
+  const said: boolean[] = [];
+  const pad = new RatingKeyPad(link, (p) => presses.push(p), undefined, undefined, { address: 3, onGarbled: (garbled) => said.push(garbled) });
+  return { pad, presses, said, play: (bytes: Uint8Array) => listener(Buffer.from(bytes)) };
+}
+
+/** A press as the pad sends it unanswered: the same frame three times. */
+const threeTries = (frame: Buffer) => [frame, frame, frame];
+
+describe('a rating key pad on a line at the wrong speed or on a bad cable', () => {
+  it('says the line is garbled when a pad at half its speed sends a press (each bit read twice), and read again at the first good frame', () => {
+    const { pad, presses, said, play } = padOnTestLine();
+    // The pad talks at 9600 while the terminal reads at 19200.
+    for (const frame of threeTries(keyFrame(3, 'satisfied', 0))) play(readAtSpeed(frame, 9600, 19200));
+    expect(presses).toEqual([]);
+    expect(said).toEqual([true]);
+    expect(pad.garbled).toBe(true);
+    // Set right: its next frame is read, and the line is sound again.
+    play(keyFrame(3, 'very-satisfied', 1));
+    expect(presses.map((p) => p.level)).toEqual(['very-satisfied']);
+    expect(said).toEqual([true, false]);
+    expect(pad.garbled).toBe(false);
+  });
+
+  it('says it by the second press of a pad at twice its speed, once however long it goes on', () => {
+    const { presses, said, play } = padOnTestLine();
+    // The pad talks at 19200 while the terminal reads at 9600: two or three bytes a try.
+    for (let sequence = 0; sequence < 20; sequence++) for (const frame of threeTries(keyFrame(3, 'dissatisfied', sequence))) play(readAtSpeed(frame, 19200, 9600));
+    expect(presses).toEqual([]);
+    expect(said).toEqual([true]);
+  });
+
+  it('says it of random bytes that make no good frame, once there are enough of them', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: GARBLED_AFTER_BYTES + 5, maxLength: 200 }), (bytes) => {
+        const probe = new RatingKeyDecoder();
+        probe.push(bytes);
+        fc.pre(probe.stats.frames + probe.stats.hellos + probe.stats.repeated === 0);
+        const { said, play } = padOnTestLine();
+        play(bytes);
+        expect(said).toEqual([true]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('does not say it for a stray byte or two of a cable plugged in, nor for a frame cut off by a pad restarting', () => {
+    const { presses, said, play } = padOnTestLine();
+    play(Buffer.from([0x00]));
+    play(Buffer.from([0xff, 0xfe]));
+    play(keyFrame(3, 'satisfied', 4).subarray(0, 5));
+    play(Buffer.from([0x00]));
+    play(helloFrame(3));
+    play(Buffer.from([0xf0, 0x00]));
+    play(keyFrame(3, 'basically-satisfied', 0));
+    expect(presses.map((p) => p.level)).toEqual(['basically-satisfied']);
+    expect(said).toEqual([]);
   });
 });

@@ -11,6 +11,18 @@ export function openSerialLink(path: string, baudRate = 9600): Promise<ByteLink>
 /** Acknowledgements kept while the line is busy: more than one pad's frames in flight, far fewer than a flood. */
 const MAX_WAITING_ACKS = 16;
 
+/**
+ * Bytes with no good frame among them after which the line is garbled (a speed that is not the
+ * pad's, a bad cable): two frames' worth. Fewer come from a line that is sound: a stray byte or two
+ * when a cable is plugged in, a frame cut off by a pad's reset (5 bytes), both together. A pad at
+ * another speed gives more within a press or two: one at half the terminal's speed about 12 bytes
+ * a frame, one at twice its speed about 3 a try, three tries a press.
+ */
+export const GARBLED_AFTER_BYTES = 12;
+
+/** Every code a terminal reports its key pad's fault with: the screens give each its own words. */
+export const KEYPAD_CODES = ['offline', 'garbled'] as const;
+
 /** A rating key pad on a link: reports each new press once and acknowledges every good frame. */
 export class RatingKeyPad {
   private readonly decoder: RatingKeyDecoder;
@@ -19,22 +31,30 @@ export class RatingKeyPad {
   /** Acknowledgements waiting while the line takes the one before them. */
   private acks: Buffer[] = [];
   private writing = false;
+  private isGarbled = false;
 
   /**
    * `onLost` hears the line go away: the key pad is dead until it is opened again. With `address`,
-   * only that pad's frames are acknowledged (see RatingKeyDecoder).
+   * only that pad's frames are acknowledged (see RatingKeyDecoder). `onGarbled` hears the line
+   * become garbled (GARBLED_AFTER_BYTES with no good frame: no press can be read) and, at the
+   * first good frame after, read again; once each way.
    */
   constructor(
     private link: ByteLink,
     onPress: (press: KeyPress) => void,
     private onError: (err: unknown) => void = () => {},
     onLost: () => void = () => {},
-    options: { address?: number } = {},
+    options: { address?: number; onGarbled?: (garbled: boolean, noise: number) => void } = {},
   ) {
     this.decoder = new RatingKeyDecoder(options);
     this.unsubscribe = link.onData((chunk) => {
       const { presses, acks } = this.decoder.push(chunk);
       if (acks.length > 0) this.acknowledge(acks);
+      const garbled = this.decoder.noise >= GARBLED_AFTER_BYTES;
+      if (garbled !== this.isGarbled) {
+        this.isGarbled = garbled;
+        options.onGarbled?.(garbled, this.decoder.noise);
+      }
       for (const p of presses) onPress(p);
     });
     this.unwatch = link.onClose?.(onLost) ?? (() => {});
@@ -62,6 +82,11 @@ export class RatingKeyPad {
 
   get stats(): DecoderStats {
     return this.decoder.stats;
+  }
+
+  /** Whether bytes keep coming that make no frame (see GARBLED_AFTER_BYTES). */
+  get garbled(): boolean {
+    return this.isGarbled;
   }
 
   async close(): Promise<void> {

@@ -22,6 +22,11 @@ describe('a notice in words', () => {
     ],
     [{ kind: 'long-pause', window: 7, minutes: 35, allowedMinutes: 15 }, '7号窗口已暂停35分钟，超过允许的15分钟，请关注。', 'Window 7 has been paused for 35 min, past the 15 min allowed.'],
     [{ kind: 'device-fault', terminal: 'kiosk-1', device: 'printer', fault: 'paper-end' }, 'kiosk-1的打印机缺纸，请尽早处理。', 'kiosk-1: printer, out of paper. Please see to it soon.'],
+    [
+      { kind: 'device-fault', terminal: 'pad-5', device: 'keypad', fault: 'garbled' },
+      'pad-5的评价按键信号无法识别，请尽早处理。',
+      'pad-5: rating keys, its signal cannot be read. Please see to it soon.',
+    ],
     [{ kind: 'device-fault', terminal: 'pad-3', device: 'keypad', fault: 'crc-burst' }, 'pad-3的评价按键出现故障（crc-burst），请尽早处理。', 'pad-3: rating keys, fault (crc-burst). Please see to it soon.'],
     [
       { kind: 'devices-not-ready', terminals: ['kiosk-2', 'window-5'], opensAt: '08:30' },

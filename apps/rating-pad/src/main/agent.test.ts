@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PadScreen, RatingPadShape } from '../shared/api';
-import { createRatingPadAgent, photoDataUrl, type RatingPadOptions } from './agent';
+import { createRatingPadAgent, garbledDetail, photoDataUrl, type RatingPadOptions } from './agent';
 
 /** The hub link as the agent sees it: a view, a state, and `send` answered as the test says. */
 class FakeClient {
@@ -301,6 +301,34 @@ describe('the rating pad agent', () => {
     // The same key again at once (a bounce, a second press): the service is rated already.
     expect(await pad.press('satisfied')).toMatchObject({ acked: true });
     expect(client.sent.filter((c) => c.type === 'rate')).toEqual([{ type: 'rate', ticketId: 'c1', level: 'satisfied', aspects: {}, reasons: [], channel: 'key-pad' }]);
+  });
+
+  it('reports a key pad whose bytes make no frame (a speed not its own) as garbled, on the pad and the device board, until a good frame comes', async () => {
+    const pair = await startPtyPair();
+    const pad = await KeyPadSimulator.open(pair.device, 3, 100);
+    stops.push(async () => (await pad.close(), await pair.close()));
+    const { client, last, logs } = start({}, { devices: { keypad: { transport: 'serial', path: pair.host, address: 3 } } });
+    await expect.poll(() => last().keypad).toBe('ok');
+    client.finish('c1');
+    // The pad talks at 9600 and the terminal reads at 19200: each of its bits is read twice.
+    pad.terminalBaud = 19200;
+    expect(await pad.press('very-satisfied')).toEqual({ acked: false, attempts: 3, sequence: 0 });
+    await expect.poll(() => last().keypad).toBe('fault');
+    const garbled = { type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'fault', code: 'garbled', detail: garbledDetail(pair.host, 9600) }] };
+    expect(client.sent.at(-1)).toEqual(garbled);
+    expect(garbledDetail(pair.host, 9600)).toMatch(/^\/.*host：.*9600 8N1.*连接线 \/ .*cable$/);
+    expect(client.sent.filter((c) => c.type === 'rate')).toHaveLength(0);
+    expect(await pad.press('very-satisfied')).toMatchObject({ acked: false });
+    // Said once, however many bytes come.
+    expect(logs.filter((l) => l.includes('make no frame'))).toEqual([expect.stringContaining('9600 baud 8N1, and its cable')]);
+    expect(client.sent.filter((c) => c.type === 'reportDevices')).toHaveLength(2);
+    // The speed set right: the next press is read, counted, and the key pad is ok again.
+    pad.terminalBaud = undefined;
+    expect(await pad.press('satisfied')).toMatchObject({ acked: true, attempts: 1 });
+    await expect.poll(() => last().keypad).toBe('ok');
+    expect(client.sent.filter((c) => c.type === 'reportDevices').at(-1)).toEqual({ type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'ok' }] });
+    expect(client.sent.filter((c) => c.type === 'rate')).toEqual([{ type: 'rate', ticketId: 'c1', level: 'satisfied', aspects: {}, reasons: [], channel: 'key-pad' }]);
+    expect(logs.filter((l) => l.includes('is read again'))).toHaveLength(1);
   });
 
   it('does not tell a pad of another address on its line that its press was taken: that pad resends and lights its lamp', async () => {

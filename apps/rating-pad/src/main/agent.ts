@@ -2,7 +2,7 @@ import type { AgentContext, AgentParts } from '@servicehall/agent';
 import type { DeviceReport } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
 import { hubHttpBase, publicLink } from '@servicehall/protocol/node';
-import { openSerialLink, RatingKeyPad, type ByteLink, type KeyPress } from '@servicehall/rating-keys';
+import { openSerialLink, RatingKeyPad, type ByteLink, type KeyPress, type KEYPAD_CODES } from '@servicehall/rating-keys';
 import fs from 'node:fs';
 import path from 'node:path';
 import QRCode from 'qrcode';
@@ -24,6 +24,8 @@ export interface RatingPadOptions {
   openKeyLink: (path: string, baudRate: number) => Promise<ByteLink>;
 }
 
+type KeypadCode = (typeof KEYPAD_CODES)[number];
+
 export const DEFAULT_OPTIONS: RatingPadOptions = { thanksMs: 6000, answerWaitMs: 2500, noticeMs: 5000, detailsMs: 90_000, keypadRetryMs: 15_000, openKeyLink: openSerialLink };
 
 const PHOTO_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.svg': 'image/svg+xml' };
@@ -43,6 +45,15 @@ export function photoDataUrl(value: string, dataDir: string): string | undefined
   }
 }
 
+/** A path longer than this is shown by its end in a report's detail, which holds 200 characters. */
+const DETAIL_PATH_MAX = 80;
+
+/** The device board's detail of a garbled key pad: its port, and what to check, in Chinese then English. */
+export function garbledDetail(port: string, baudRate: number): string {
+  const shown = port.length > DETAIL_PATH_MAX ? `…${port.slice(-(DETAIL_PATH_MAX - 1))}` : port;
+  return `${shown}：收到的信号无法识别，请检查按键器速率（${baudRate} 8N1）和连接线 / no frame can be read: check the pad's speed (${baudRate} 8N1) and its cable`;
+}
+
 export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, overrides: Partial<RatingPadOptions> = {}): AgentParts<RatingPadShape> {
   const options = { ...DEFAULT_OPTIONS, ...overrides };
   const { config, client } = ctx;
@@ -59,6 +70,8 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
   let notice: PadScreen['notice'];
   let noticeTimer: NodeJS.Timeout | undefined;
   let keypadState: PadScreen['keypad'] = config.devices.keypad ? 'fault' : 'absent';
+  /** Why the key pad is in fault, for the device board: its line is not there, or brings nothing that can be read. */
+  let keypadFault: KeypadCode = 'offline';
   let keypad: RatingKeyPad | undefined;
   let keypadRetry: NodeJS.Timeout | undefined;
   /** Why the key pad last failed to open, logged once while it stays the same. */
@@ -231,7 +244,11 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
   let reported: string | undefined;
   const reportKeypad = () => {
     if (!config.devices.keypad) return;
-    const report: DeviceReport = keypadState === 'ok' ? { kind: 'keypad', name: '评价按键', status: 'ok' } : { kind: 'keypad', name: '评价按键', status: 'fault', code: 'offline', detail: config.devices.keypad.path };
+    const kp = config.devices.keypad;
+    const report: DeviceReport =
+      keypadState === 'ok'
+        ? { kind: 'keypad', name: '评价按键', status: 'ok' }
+        : { kind: 'keypad', name: '评价按键', status: 'fault', code: keypadFault, detail: keypadFault === 'garbled' ? garbledDetail(kp.path, kp.baudRate) : kp.path };
     const key = JSON.stringify(report);
     if (key === reported) return;
     reported = key;
@@ -253,16 +270,33 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
           if (stopped || keypad !== pad) return;
           keypad = undefined;
           keypadState = 'fault';
+          keypadFault = 'offline';
           ctx.log(`the rating key pad on ${kp.path} went away; touch rating goes on, trying again later`);
           reportKeypad();
           refresh();
           void pad.close().catch(() => undefined);
           keypadRetry = setTimeout(() => void openKeypad(), options.keypadRetryMs);
         },
-        { address: kp.address },
+        {
+          address: kp.address,
+          // Bytes keep coming and none makes a frame (a speed that is not the pad's, a bad cable): no press is counted, so it is a fault; the first good frame ends it.
+          onGarbled: (garbled, noise) => {
+            if (stopped || keypad !== pad) return;
+            keypadState = garbled ? 'fault' : 'ok';
+            keypadFault = garbled ? 'garbled' : 'offline';
+            ctx.log(
+              garbled
+                ? `the rating key pad on ${kp.path} sends bytes that make no frame (${noise} since the last good one): check that the pad and this terminal are both at ${kp.baudRate} baud 8N1, and its cable; touch rating goes on`
+                : `the rating key pad on ${kp.path} is read again: a good frame came`,
+            );
+            reportKeypad();
+            refresh();
+          },
+        },
       );
       keypad = pad;
       keypadState = 'ok';
+      keypadFault = 'offline';
       openFailure = undefined;
       ctx.log(`rating key pad ready on ${kp.path} (address ${kp.address})`);
     } catch (error) {

@@ -1,4 +1,4 @@
-import { displayDevice } from '@servicehall/fixtures/devices';
+import { DisplaySimulator, displayDevice, startPtyPair } from '@servicehall/fixtures/devices';
 import { DISPLAY_PROFILES, NumberDisplay, type TextDisplayProfile } from '@servicehall/number-display';
 import { describe, expect, it } from 'vitest';
 import { STRINGS } from '../shared/strings';
@@ -82,6 +82,25 @@ describe('the rows on a Chinese window display', () => {
     expect(logs.filter((l) => l.includes('cannot be opened'))).toHaveLength(1);
     await display.close();
   });
+
+  it('says offline, not write-failed, for a display unplugged in the middle of a call', async () => {
+    // Whether the write fails before the line's close is heard, or after it, depends on timing: eight times over.
+    for (let round = 0; round < 8; round++) {
+      const pair = await startPtyPair();
+      const sim = await DisplaySimulator.open(pair.device, DISPLAY_PROFILES['dm-d-chinese']);
+      let lost = false;
+      const display = new WindowDisplay({ transport: 'serial', path: pair.host, baudRate: 9600, profile: 'dmd' }, zh, () => undefined, () => (lost = true));
+      expect(await display.show({ kind: 'idle', window: 3 })).toEqual({ kind: 'ok' });
+      // The USB adapter is pulled out as the call is written to it.
+      const unplugged = Promise.all([sim.close(), pair.close()]);
+      const state = await display.show({ kind: 'call', number: 'A012', window: 3 });
+      await unplugged;
+      // Written just before it went: the line's close is heard, and the terminal says offline from it.
+      if (state.kind === 'ok') await expect.poll(() => lost).toBe(true);
+      else expect(state).toEqual({ kind: 'fault', code: 'offline' });
+      await display.close();
+    }
+  }, 30_000);
 
   it('reads the configuration’s short profile names', () => {
     expect(displayProfileFor('dmd').id).toBe('dm-d-chinese');

@@ -155,13 +155,22 @@ export class WindowDisplay {
       } else if (face.kind === 'call' || face.kind === 'serving') result = await this.driver!.show({ number: face.number, window: face.window });
       else result = await this.driver!.clear();
       if (result.ok) return { kind: 'ok' };
-      if (result.code === 'write-failed') await this.drop();
+      if (result.code === 'write-failed') return await this.reopen();
       return { kind: 'fault', code: result.code ?? 'write-failed' };
     } catch (error) {
       this.log(`the number display failed: ${error}`);
-      await this.drop();
-      return { kind: 'fault', code: 'write-failed' };
+      return await this.reopen();
     }
+  }
+
+  /**
+   * A line that took no bytes is let go of and opened again at once. A display unplugged under the
+   * write (its port gone, the write failing before the line's close is heard) cannot be: it is
+   * offline now, as the printer is, not `write-failed` until the next try.
+   */
+  private async reopen(): Promise<DeviceState> {
+    await this.drop();
+    return (await this.open()) ? { kind: 'fault', code: 'write-failed' } : { kind: 'fault', code: 'offline' };
   }
 
   private async drop(): Promise<void> {
