@@ -302,6 +302,27 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     await ctx.close();
   });
 
+  it('says what to do when no code has been typed a minute after it was sent (the SMS late or lost)', async () => {
+    const ctx = await phoneContext();
+    const p = await ctx.newPage();
+    await p.clock.install();
+    await p.goto(`${hall.hub.publicUrl()}/m/item/${ITEM}`);
+    await p.locator('[data-testid=take]').tap();
+    await p.locator('[data-testid=phone-number]').fill('13700006666');
+    await p.locator('[data-testid=send-code]').tap();
+    await expect.poll(() => p.locator('[data-testid=send-code]').textContent()).toMatch(/秒后可重新获取/);
+    expect(await p.locator('[data-testid=code-not-received]').count()).toBe(0);
+    // The countdown runs a second at a time; each second lets the page draw the next.
+    for (let s = 0; s < 62; s++) await p.clock.runFor(1000);
+    await p.locator('[data-testid=code-not-received]').waitFor();
+    expect(await p.locator('[data-testid=code-not-received]').textContent()).toContain('取号机');
+    await screenshot(p, 'phone-code-not-received');
+    // Typing the code that did come puts it away.
+    await p.locator('[data-testid=phone-code]').fill('1');
+    expect(await p.locator('[data-testid=code-not-received]').count()).toBe(0);
+    await ctx.close();
+  });
+
   it('takes a mobile number with 0086 in front, as the hub does', async () => {
     const ctx = await phoneContext();
     const p = await ctx.newPage();

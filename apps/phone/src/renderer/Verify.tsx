@@ -89,6 +89,12 @@ export function VerifyPhone({ onVerified }: { onVerified(session: Session): void
           {t('verify.sent', { phone: sentTo })}
         </p>
       )}
+      {/* A minute on and no code typed: the SMS may be late or lost (the provider down); the page says what to do. */}
+      {sentTo && wait === 0 && code.length === 0 && (
+        <p className="note" data-testid="code-not-received">
+          {t('verify.notReceived')}
+        </p>
+      )}
       <label className="field">
         <span>{t('verify.code')}</span>
         <input
