@@ -317,6 +317,41 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await expect.poll(async () => (await actions()).length).toBeGreaterThan(4);
   });
 
+  it('refuses the setup saved from a form a supervisor’s change came after, says who and when, and loads the current setup when asked', async () => {
+    await admin.setViewportSize(WIDE);
+    await admin.getByRole('link', { name: '大厅设置' }).click();
+    await admin.locator('[name="hall.notices"]').waitFor();
+    // While the administrator's form is open, 张主任 gives window 4 居民身份证换领 too.
+    const zhang = new TestConsole(hub.url);
+    expect((await zhang.login('zhang', 'zhang-own-pass-9')).status).toBe(200);
+    const serves4 = hub.store.view.catalogue.windows.find((w) => w.number === 4)!.serves;
+    expect((await zhang.request('PUT', '/api/windows/4/items', { serves: [...serves4, 'GA-SFZ-HL'] })).status).toBe(200);
+
+    await admin.locator('[name="hall.notices"]').fill('午间不休，请按号就座');
+    await admin.locator('[data-step=review]').click();
+    await admin.locator('[data-testid=save-setup]').click();
+    const stale = admin.locator('[data-testid=setup-stale]');
+    await stale.waitFor();
+    expect(await stale.textContent()).toMatch(/大厅设置已被更改（最近一次：张主任，\d\d:\d\d）/);
+    expect(await stale.textContent()).toContain('张主任调整了 4 号窗口的事项');
+    await screenshot(admin, 'console-setup-stale');
+    expect(hub.store.view.catalogue.hall.notices).not.toContain('午间不休，请按号就座');
+    expect(hub.store.view.catalogue.windows.find((w) => w.number === 4)!.serves).toContain('GA-SFZ-HL');
+
+    await admin.getByRole('button', { name: /载入当前设置/ }).click();
+    await admin.getByText('已载入当前设置').waitFor();
+    await admin.locator('[data-step=windows]').click();
+    const index = hub.store.view.catalogue.windows.filter((w) => !w.temporary).findIndex((w) => w.number === 4);
+    expect(await admin.locator(`[name="windows.${index}.serves.GA-SFZ-HL"]`).isChecked()).toBe(true);
+    await admin.locator('[data-step=hall]').click();
+    await admin.locator('[name="hall.notices"]').fill('午间不休，请按号就座');
+    await admin.locator('[data-step=review]').click();
+    await admin.locator('[data-testid=save-setup]').click();
+    await admin.getByText('设置已保存，已生效').waitFor();
+    expect(hub.store.view.catalogue.hall.notices).toEqual(['午间不休，请按号就座']);
+    expect(hub.store.view.catalogue.windows.find((w) => w.number === 4)!.serves).toContain('GA-SFZ-HL');
+  });
+
   it('revokes the kiosk from the terminal list: it is cut off at once and shows a pairing code again', async () => {
     await admin.setViewportSize(WIDE);
     await admin.getByRole('link', { name: '终端' }).click();

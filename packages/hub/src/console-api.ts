@@ -2,7 +2,9 @@ import {
   calendarYears,
   CatalogueSchema,
   CommandBodySchema,
+  findItem,
   isConfigured,
+  localTime,
   StaffRoleSchema,
   type CommandBody,
   type StaffRef,
@@ -13,7 +15,7 @@ import type { Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS } from './enrolment';
 import { answerReply, HttpRefusal, plainNumber, type Operation, type Reply, type Request } from './http';
 import { auditPerson, clearedCookie, sessionCookie, type Staff, type StaffChange } from './staff';
-import type { HallStore } from './store';
+import { commandScope, type HallStore, type SetupChange } from './store';
 import { terminalPresence } from './supervision';
 import type { TerminalLinks } from './terminals';
 import type { WorkbookImports } from './workbook-import';
@@ -95,11 +97,13 @@ const windowNo = (req: Request) => {
   return n;
 };
 
+/** A console operation sent with the hall token (an installer's script) is audited as the hall token's. */
+const commandActor = (req: Request) => (req.actor.role === 'admin' && !req.actor.staff ? { ...req.actor, staff: who(req) } : req.actor);
+
 export function command(store: HallStore, req: Request, body: CommandBody, okStatus = 200): Reply {
   const parsed = CommandBodySchema.safeParse(body);
   if (!parsed.success) throw new HttpRefusal('bad-request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  // A console operation sent with the hall token (an installer's script) is audited as the hall token's.
-  const actor = req.actor.role === 'admin' && !req.actor.staff ? { ...req.actor, staff: who(req) } : req.actor;
+  const actor = commandActor(req);
   const { answer } = store.execute({ ...parsed.data, id: req.commandId } as never, actor);
   return answerReply(answer, okStatus);
 }
@@ -268,18 +272,28 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       summary:
         "Sets the hall up, or changes its setup: hall, departments, items with their guides, windows, clerks. Every problem is answered at once with its path; with atDayEnd a setup that open tickets stand in the way of waits for the day's end",
       staff: ADMIN_ONLY,
-      body: z.object({ catalogue: z.unknown(), atDayEnd: z.boolean().optional() }),
+      body: z.object({
+        catalogue: z.unknown(),
+        atDayEnd: z.boolean().optional(),
+        basedOnSeq: z.number().int().min(0).optional().describe("the hall's sequence number when the form was loaded: a save after another change to the setup is refused (409)"),
+      }),
       handle: (req) => {
-        const b = req.body as { catalogue: unknown; atDayEnd?: boolean };
+        const b = req.body as { catalogue: unknown; atDayEnd?: boolean; basedOnSeq?: number };
         const parsed = CatalogueSchema.safeParse(b.catalogue);
         if (!parsed.success)
           throw new HttpRefusal('bad-request', `${parsed.error.issues.length} problem(s) in the setup`, {
             problems: parsed.error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })),
           });
-        // The calendar and today's temporary windows are the hall's own, not the form's: they carry over.
+        // A form loaded before another change to the setup would undo it: refused, with who changed it and when (a repeat of this save gets its first answer).
+        if (b.basedOnSeq !== undefined && !store.answerOf(commandScope(commandActor(req)), req.commandId)) staleSetup(store, req, b.basedOnSeq);
+        // The calendar, today's temporary windows and today's changes of an item are the hall's own, not the form's: they carry over.
         const numbers = new Set(parsed.data.windows.map((w) => w.number));
         const temporary = store.view.catalogue.windows.filter((w) => w.temporary && !numbers.has(w.number));
-        const catalogue = { ...parsed.data, windows: [...parsed.data.windows, ...temporary], calendar: store.view.catalogue.calendar };
+        const items = parsed.data.items.map(({ today: _today, ...item }) => {
+          const today = findItem(store.view.catalogue, item.code)?.today;
+          return today ? { ...item, today } : item;
+        });
+        const catalogue = { ...parsed.data, items, windows: [...parsed.data.windows, ...temporary], calendar: store.view.catalogue.calendar };
         return command(store, req, { type: 'replaceCatalogue', catalogue, ...(b.atDayEnd ? { atDayEnd: true } : {}) });
       },
     },
@@ -475,6 +489,26 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       },
     },
   ];
+}
+
+/** Refuses (409 conflict) a setup whose form was loaded before the setup last changed, naming the changes since (from the log: who and when). */
+function staleSetup(store: HallStore, req: Request, basedOnSeq: number): void {
+  const changes = store.setupChangesSince(basedOnSeq);
+  if (changes && changes.length === 0) return;
+  const zone = store.view.catalogue.hall.timeZone;
+  const when = (c: SetupChange) => {
+    const t = localTime(c.at, zone);
+    return t.day === store.view.day ? t.time : `${t.day} ${t.time}`;
+  };
+  const last = changes?.[0];
+  const en = req.language === 'en';
+  const by = last ? (en ? ` (last by ${last.staff?.name ?? 'the hub'} at ${when(last)})` : `（最近一次：${last.staff?.name ?? '大厅服务器'}，${when(last)}）`) : '';
+  throw new HttpRefusal('conflict', `the setup changed after this form was loaded (at sequence ${basedOnSeq})${last ? `: last at seq ${last.seq}` : ''}; load the current setup and save again`, {
+    text: en
+      ? `The hall's setup was changed after you opened this form${by}. Nothing was saved, so that no one's change is undone: load the current setup and make your changes there.`
+      : `您打开此页后，大厅设置已被更改${by}。为免覆盖他人的更改，本次没有保存：请载入当前设置，在其上修改后再保存。`,
+    changes: (changes ?? []).map((c) => ({ at: c.at, time: when(c), ...(c.staff ? { by: c.staff.name } : {}), ...(c.window !== undefined ? { window: c.window } : {}) })),
+  });
 }
 
 /** Console pages (tabs, the board on a wall screen) one staff member may have live at once. */

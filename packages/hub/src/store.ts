@@ -224,9 +224,21 @@ export const LOOKUPS = {
   lastSeq: 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events',
   eventsSince: 'SELECT seq, at, type, command_id, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
   answer: 'SELECT answer, body_hash FROM commands WHERE id = ?',
+  // What the setup wizard edits: the catalogue as a whole and a window's items (today's changes carry over a save).
+  setupChangesSince:
+    "SELECT seq, at, type, json_extract(body, '$.staff') AS staff, json_extract(body, '$.window') AS window FROM events WHERE seq > ? AND type IN ('catalogue.replaced', 'window.itemsAssigned') ORDER BY seq DESC LIMIT ?",
   // A command and the events it made have the same time.
   commandsOfEvents: 'SELECT id, first_seq, last_seq FROM commands WHERE at >= ? AND at <= ? AND last_seq IS NOT NULL',
 } as const;
+
+/** A change to what the setup wizard edits, as the log holds it: when, by whom, and which window when it was one window's items. */
+export interface SetupChange {
+  seq: number;
+  at: number;
+  type: 'catalogue.replaced' | 'window.itemsAssigned';
+  staff?: StaffRef;
+  window?: number;
+}
 
 /** A command's answer as kept: the ticket it names by id (answers kept before held it whole). */
 type StoredAnswer = Answer | { ok: true; seq: number; ticketId?: string; link?: string };
@@ -329,6 +341,8 @@ export class HallStore {
       commandsOfEvents: db.prepare<[number, number], { id: string; first_seq: number; last_seq: number }>(LOOKUPS.commandsOfEvents),
       appendEvent: db.prepare('INSERT INTO events (seq, at, type, command_id, body, epoch) VALUES (?, ?, ?, ?, ?, ?)'),
       since: db.prepare<[number, number], EventRow>(LOOKUPS.eventsSince),
+      setupChangesSince: db.prepare<[number, number], { seq: number; at: number; type: string; staff: string | null; window: number | null }>(LOOKUPS.setupChangesSince),
+      firstSeq: db.prepare<[], { seq: number | null }>('SELECT MIN(seq) AS seq FROM events'),
       rowsSince: db.prepare<[number, number, number], ReplicatedEvent>('SELECT seq, at, type, command_id, body, COALESCE(epoch, 1) AS epoch FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?'),
       putTicket: db.prepare<[string, string, string, string, string, string, number, number, string]>(
         `INSERT INTO tickets (id, day, number, service_code, state, lane, issued_at, seq, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -566,6 +580,23 @@ export class HallStore {
         if (e) e.commandId = idOfAnswerKey(c.id);
       }
     return events;
+  }
+
+  /**
+   * The changes to what the setup wizard edits (the catalogue replaced, a window given other items)
+   * after `seq`, newest first, at most `limit`; undefined when the log no longer holds every event
+   * after `seq` (archived), or never held them (a form loaded from a hub restored to an earlier state).
+   */
+  setupChangesSince(seq: number, limit = 10): SetupChange[] | undefined {
+    const first = this.st.firstSeq.get()?.seq ?? this.view.seq + 1;
+    if (seq > this.view.seq || first > seq + 1) return undefined;
+    return this.st.setupChangesSince.all(seq, limit).map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      type: r.type as SetupChange['type'],
+      ...(r.staff ? { staff: JSON.parse(r.staff) as StaffRef } : {}),
+      ...(r.window !== null ? { window: r.window } : {}),
+    }));
   }
 
   /** The answer first given to command `id` of `scope`, if it was seen (and answered within the window answers are kept for). */

@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly problems: Problem[] = [],
     readonly tickets: string[] = [],
     readonly retryAfterSeconds?: number,
+    /** The whole answer, for what only one page reads (the changes a stale setup form missed). */
+    readonly body: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -58,6 +60,7 @@ export async function api<T = Record<string, unknown>>(method: 'GET' | 'POST' | 
       (json.problems as Problem[]) ?? [],
       (json.tickets as string[]) ?? [],
       json.retryAfterSeconds as number | undefined,
+      json,
     );
   return json as T;
 }

@@ -38,6 +38,13 @@ export function problemText(p: Problem, t: Strings, language: string): string {
   return p.message;
 }
 
+/** A change to the setup made after this form was loaded, as the hub names it. */
+interface StaleChange {
+  time: string;
+  by?: string;
+  window?: number;
+}
+
 type Step = keyof Strings['setup']['steps'];
 const STEPS: Step[] = ['hall', 'departments', 'items', 'windows', 'clerks', 'phone', 'review'];
 const STEP_OF: Record<string, Step> = { hall: 'hall', departments: 'departments', items: 'items', windows: 'windows', clerks: 'clerks', phone: 'phone', appointments: 'phone', supervision: 'hall' };
@@ -64,12 +71,16 @@ export function SetupPage() {
   const [note, setNote] = useState('');
   const [inTheWay, setInTheWay] = useState<string[]>([]);
   const loaded = useRef(!!live.view);
+  // The hall's sequence the form stands at: a save after another change to the setup is refused, not let undo it.
+  const basedOn = useRef(live.view?.seq);
+  const [stale, setStale] = useState<{ text: string; changes: StaleChange[] }>();
   const file = useRef<HTMLInputElement>(null);
 
   // The catalogue arrives with the live feed; the form starts from it once.
   useEffect(() => {
     if (!loaded.current && live.view) {
       loaded.current = true;
+      basedOn.current = live.view.seq;
       setDraft(toDraft(live.view.catalogue));
     }
   }, [live.view]);
@@ -118,8 +129,15 @@ export function SetupPage() {
     setError(undefined);
     setNote('');
     setInTheWay([]);
+    setStale(undefined);
     try {
-      await api('POST', '/api/setup', { catalogue: fromDraft(draft), ...(atDayEnd ? { atDayEnd: true } : {}) });
+      const saved = await api<{ seq: number }>('POST', '/api/setup', {
+        catalogue: fromDraft(draft),
+        ...(atDayEnd ? { atDayEnd: true } : {}),
+        ...(basedOn.current !== undefined ? { basedOnSeq: basedOn.current } : {}),
+      });
+      // What this page saved is the setup now (a change at the day's end is not yet).
+      if (!atDayEnd) basedOn.current = saved.seq;
       setProblems([]);
       setNote(`${atDayEnd ? t.setup.savedAtDayEnd : t.setup.saved} ${t.setup.afterSave}`);
       await refreshStatus();
@@ -130,6 +148,8 @@ export function SetupPage() {
         if (first) setStep(first);
       } else if (err instanceof ApiError && err.code === 'conflict' && err.tickets.length) {
         setInTheWay(err.tickets);
+      } else if (err instanceof ApiError && err.code === 'conflict' && Array.isArray(err.body.changes)) {
+        setStale({ text: err.text, changes: err.body.changes as StaleChange[] });
       } else setError(err);
     }
   };
@@ -150,6 +170,17 @@ export function SetupPage() {
       else setError(err);
     }
     if (file.current) file.current.value = '';
+  };
+
+  // The typing stays until the administrator chooses to load the current setup instead (no guess at merging two people's changes).
+  const reload = () => {
+    if (!live.view) return;
+    basedOn.current = live.view.seq;
+    setDraft(toDraft(live.view.catalogue));
+    setStale(undefined);
+    setProblems([]);
+    setInTheWay([]);
+    setNote(t.setup.reloaded);
   };
 
   const itemCodes = draft.items.map((i) => i.code.trim()).filter(Boolean);
@@ -200,6 +231,22 @@ export function SetupPage() {
       {problems.length > 0 && <p className="error">{t.setup.problems(problems.length)}</p>}
       {note && <p className="ok">{note}</p>}
       <ErrorLine error={error} />
+      {stale && (
+        <div className="problems" role="alert" data-testid="setup-stale">
+          <p>{stale.text}</p>
+          {stale.changes.length > 0 && (
+            <>
+              <p>{t.setup.changedSince}</p>
+              <ul>
+                {stale.changes.map((c, i) => (
+                  <li key={i}>{t.setup.change(c.time, c.by, c.window)}</li>
+                ))}
+              </ul>
+            </>
+          )}
+          <button onClick={reload}>{t.setup.reload}</button>
+        </div>
+      )}
       <section className="card">
         {step === 'hall' && (
           <div className="grid two">

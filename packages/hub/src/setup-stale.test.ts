@@ -1,0 +1,138 @@
+import { demoCatalogue } from '@servicehall/fixtures';
+import type { Catalogue, HallSnapshot } from '@servicehall/core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHub, type RunningHub } from './server';
+import { TestConsole } from './testing/console';
+
+const TOKEN = 'hall-token-for-setup-tests';
+let hubs: RunningHub[] = [];
+let dirs: string[] = [];
+let now = Date.parse('2026-11-27T09:00:00+08:00');
+const at = (hhmm: string) => void (now = Date.parse(`2026-11-27T${hhmm}:00+08:00`));
+
+async function hall(): Promise<{ hub: RunningHub; a: TestConsole }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-setup-'));
+  dirs.push(dir);
+  const hub = await startHub({ dataDir: dir, token: TOKEN, clock: () => now });
+  hubs.push(hub);
+  const a = new TestConsole(hub.url);
+  expect((await a.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
+  expect((await a.login('admin', 'first-admin-pass-1')).status).toBe(200);
+  expect((await a.request('POST', '/api/setup', { catalogue: demoCatalogue({ allDay: true }) })).status).toBe(200);
+  return { hub, a };
+}
+
+async function staffMember(hub: RunningHub, by: TestConsole, id: string, name: string, role: string): Promise<TestConsole> {
+  const made = await by.request('POST', '/api/staff', { id, name, role });
+  expect(made.status).toBe(201);
+  const c = new TestConsole(hub.url);
+  await c.login(id, String(made.body.password));
+  expect((await c.request('POST', '/api/console/password', { current: made.body.password, next: `${id}-own-pass-9` })).status).toBe(200);
+  return c;
+}
+
+/** What the setup wizard loads its form from: the console's live feed's first snapshot (the catalogue and the sequence it stands at). */
+async function openWizard(hub: RunningHub, c: TestConsole): Promise<{ catalogue: Catalogue; basedOnSeq: number }> {
+  const res = await fetch(`${hub.url}/api/console/stream`, { headers: { cookie: c.cookie } });
+  const reader = res.body!.getReader();
+  let text = '';
+  while (!/event: snapshot\ndata: .*\n\n/.test(text)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('the feed ended before its snapshot');
+    text += new TextDecoder().decode(value);
+  }
+  await reader.cancel();
+  const snapshot = JSON.parse(/event: snapshot\ndata: (.*)\n\n/.exec(text)![1]!) as HallSnapshot;
+  return { catalogue: snapshot.catalogue, basedOnSeq: snapshot.seq };
+}
+
+afterEach(async () => {
+  for (const h of hubs) await h.close();
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  hubs = [];
+  dirs = [];
+  now = Date.parse('2026-11-27T09:00:00+08:00');
+});
+
+describe('the setup wizard saved from a form loaded earlier', () => {
+  it('refuses a save from a form loaded at 09:00 after a supervisor gave window 3 another item at 09:10, naming who and when, and undoes nothing', async () => {
+    const { hub, a } = await hall();
+    const zhao = await staffMember(hub, a, 'zhao', '赵主任', 'supervisor');
+    const form = await openWizard(hub, a);
+    at('09:10');
+    expect((await zhao.request('PUT', '/api/windows/3/items', { serves: ['CRJ-HZ-SL', 'CRJ-GA-SL', 'CRJ-GA-QZ', 'GA-SFZ-HL'] })).status).toBe(200);
+    at('09:25');
+    form.catalogue.hall.notices = ['下午两点后请到二楼取号'];
+    const refused = await a.request<{ code: string; text: string; changes: { time: string; by?: string; window?: number }[] }>('POST', '/api/setup', form);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'conflict', changes: [{ time: '09:10', by: '赵主任', window: 3 }] });
+    expect(refused.body.text).toBe('您打开此页后，大厅设置已被更改（最近一次：赵主任，09:10）。为免覆盖他人的更改，本次没有保存：请载入当前设置，在其上修改后再保存。');
+    const english = await a.request<{ text: string }>('POST', '/api/setup', form, { 'accept-language': 'en' });
+    expect(english.body.text).toContain('changed after you opened this form (last by 赵主任 at 09:10)');
+    expect(hub.store.view.catalogue.windows.find((w) => w.number === 3)!.serves).toContain('GA-SFZ-HL');
+    expect(hub.store.view.catalogue.hall.notices).not.toContain('下午两点后请到二楼取号');
+
+    // Loaded again, the form holds the supervisor's change and saves.
+    const again = await openWizard(hub, a);
+    again.catalogue.hall.notices = ['下午两点后请到二楼取号'];
+    expect((await a.request('POST', '/api/setup', again)).status).toBe(200);
+    expect(hub.store.view.catalogue.windows.find((w) => w.number === 3)!.serves).toContain('GA-SFZ-HL');
+    expect(hub.store.view.catalogue.hall.notices).toEqual(['下午两点后请到二楼取号']);
+  });
+
+  it('refuses a save from a form loaded before another administrator saved a new item, and keeps that item', async () => {
+    const { hub, a } = await hall();
+    const li = await staffMember(hub, a, 'li', '李管理', 'administrator');
+    const mine = await openWizard(hub, a);
+    const theirs = await openWizard(hub, li);
+    at('09:10');
+    const item = { ...theirs.catalogue.items[0]!, code: 'GA-JZZ-BL', name: '居住证办理' };
+    theirs.catalogue.items.push(item);
+    theirs.catalogue.windows[0]!.serves.push('GA-JZZ-BL');
+    expect((await li.request('POST', '/api/setup', theirs)).status).toBe(200);
+    at('09:25');
+    const refused = await a.request<{ text: string }>('POST', '/api/setup', mine);
+    expect(refused.status).toBe(409);
+    expect(refused.body.text).toContain('最近一次：李管理，09:10');
+    expect(hub.store.view.catalogue.items.map((i) => i.code)).toContain('GA-JZZ-BL');
+  });
+
+  it("keeps an item's quota raised for today and a window opened for today when a form loaded before them is saved, with or without the form's sequence", async () => {
+    const { hub, a } = await hall();
+    const form = await openWizard(hub, a);
+    at('09:10');
+    expect((await a.request('POST', '/api/items/CRJ-HZ-SL/today', { dailyQuota: 260 })).status).toBe(200);
+    expect((await a.request('POST', '/api/windows/temporary', { window: 20, serves: ['CRJ-HZ-SL'] })).status).toBe(201);
+    at('09:25');
+    form.catalogue.hall.notices = ['午间不休'];
+    expect((await a.request('POST', '/api/setup', form)).status).toBe(200);
+    const passport = () => hub.store.view.catalogue.items.find((i) => i.code === 'CRJ-HZ-SL')!;
+    expect(passport().today).toMatchObject({ day: '2026-11-27', dailyQuota: 260 });
+    expect(passport().dailyQuota).toBe(150);
+    expect(hub.store.view.catalogue.windows.map((w) => w.number)).toContain(20);
+    // An installer's script sends no sequence: today's change stays all the same.
+    const { basedOnSeq: _, ...script } = form;
+    expect((await a.request('POST', '/api/setup', script)).status).toBe(200);
+    expect(passport().today).toMatchObject({ dailyQuota: 260 });
+  });
+
+  it('answers a save sent again under its Idempotency-Key (a retry after the network dropped) with its first answer, not as a stale form', async () => {
+    const { hub, a } = await hall();
+    const form = await openWizard(hub, a);
+    form.catalogue.hall.notices = ['午间不休'];
+    const first = await a.request('POST', '/api/setup', form, { 'idempotency-key': 'setup-save-0001' });
+    expect(first.status).toBe(200);
+    const again = await a.request('POST', '/api/setup', form, { 'idempotency-key': 'setup-save-0001' });
+    expect(again).toMatchObject({ status: 200, body: first.body });
+  });
+
+  it('refuses a form whose sequence the hall has not reached (a hub put back from a backup) and a sequence that is not one', async () => {
+    const { hub, a } = await hall();
+    const form = await openWizard(hub, a);
+    expect((await a.request('POST', '/api/setup', { ...form, basedOnSeq: hub.store.view.seq + 50 })).body).toMatchObject({ code: 'conflict', text: expect.stringContaining('请载入当前设置') });
+    for (const basedOnSeq of [-1, 1.5, '3']) expect((await a.request('POST', '/api/setup', { ...form, basedOnSeq })).status, String(basedOnSeq)).toBe(400);
+  });
+});
