@@ -115,6 +115,13 @@ export const EventBodySchema = z.discriminatedUnion('type', [
     referral: z.boolean().optional(),
   }),
   z.object({ type: z.literal('ticket.voided'), id, reason }),
+  /**
+   * The hall day ended with the ticket unfinished (written at the next day's opening, before it): a
+   * service left open ends at `happenedAt` (the hall's closing time, or its start when it began
+   * later), marked as ended by the day and not by the clerk; a ticket waiting, called or held stays
+   * as it was, not served that day (未办理).
+   */
+  z.object({ type: z.literal('ticket.dayEnded'), id, happenedAt: z.number().int() }),
   /** A block of numbers a kiosk may give while no hub answers (应急取号); the hub's own numbering skips it. */
   z.object({ type: z.literal('lease.granted'), lease: NumberLeaseSchema }),
   /** A call typed at a window while no hub answered, whose ticket the hub does not know yet: it applies when its kiosk's record comes. */

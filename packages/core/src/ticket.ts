@@ -68,6 +68,8 @@ export const TicketSchema = z.object({
   servingAt: z.number().int().optional(),
   finishedAt: z.number().int().optional(),
   heldAt: z.number().int().optional(),
+  /** The hall day ended with it unfinished (ticket.dayEnded): a service then open was ended by the day, not the clerk; any other state was not served (未办理). */
+  dayEndedAt: z.number().int().optional(),
   voidReason: z.string().optional(),
   transfers: z.array(TransferSchema).default([]),
   /** The terminal that issued it: a kiosk may void only its own tickets (its print failed). */

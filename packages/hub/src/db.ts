@@ -5,7 +5,7 @@ import { checkDatabaseFile, DATABASE_FILE, HubRefusal, makeDataFolder } from './
 import { FENCING_MIGRATION } from './fencing';
 import { LINEAGE_MIGRATION } from './lineage';
 import { opsText } from './ops-strings';
-import { REPORTS_COMPLAINTS_MIGRATION, REPORTS_DESK_DAYS_MIGRATION, REPORTS_MIGRATION } from './report-facts';
+import { REPORTS_COMPLAINTS_MIGRATION, REPORTS_DAY_END_MIGRATION, REPORTS_DESK_DAYS_MIGRATION, REPORTS_MIGRATION } from './report-facts';
 
 export type Db = Database.Database;
 
@@ -330,6 +330,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
   REPORTS_MIGRATION,
   REPORTS_COMPLAINTS_MIGRATION,
   REPORTS_DESK_DAYS_MIGRATION,
+  REPORTS_DAY_END_MIGRATION,
 ];
 
 /**

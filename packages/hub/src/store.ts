@@ -1381,6 +1381,7 @@ export class HallStore {
       case 'ticket.noShow':
       case 'ticket.held':
       case 'ticket.transferred':
+      case 'ticket.dayEnded':
         this.persistTicket(event.id, seq);
         break;
       case 'window.opened':

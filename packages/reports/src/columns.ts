@@ -24,6 +24,7 @@ export const REPORT_COLUMNS: readonly ReportColumn[] = [
   { key: 'served', zh: '办结数', en: 'Served', kind: 'count', group: 'tickets' },
   { key: 'noShows', zh: '过号（弃号）', en: 'No-shows', kind: 'count', group: 'tickets' },
   { key: 'voided', zh: '作废', en: 'Voided', kind: 'count', group: 'tickets' },
+  { key: 'unserved', zh: '未办理', en: 'Not served (day ended)', kind: 'count', group: 'tickets' },
   { key: 'transferred', zh: '转办', en: 'Transferred', kind: 'count', group: 'tickets' },
   { key: 'referred', zh: '指引', en: 'Referred', kind: 'count', group: 'tickets' },
   { key: 'waitMedianS', zh: '等候时长中位数', en: 'Wait, median', kind: 'duration', group: 'waits' },

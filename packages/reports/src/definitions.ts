@@ -188,6 +188,8 @@ export interface ReportRow {
   served: number;
   noShows: number;
   voided: number;
+  /** 未办理: waiting, called or held when the hall day ended. */
+  unserved: number;
   transferred: number;
   referred: number;
   waitMedianS?: number;
@@ -286,6 +288,7 @@ function figures(key: ReportRow['key'], s: Sums, targetMinutes: number): ReportR
     served,
     noShows: n('no_shows'),
     voided: n('voided'),
+    unserved: n('unserved'),
     transferred: n('transferred'),
     referred: n('referred'),
     ...opt('waitMedianS', round(quantile(w, 0.5, called ? n('wait_max_s') : undefined))),

@@ -5,7 +5,7 @@ import type { Report, ReportRow } from './definitions';
 import { reportCsv, reportWorkbook, type ReportLabels } from './export';
 
 const ZEROS: Omit<ReportRow, 'key'> = {
-  issued: 0, called: 0, served: 0, noShows: 0, voided: 0, transferred: 0, referred: 0, pauses: 0, pausedS: 0, rated: 0, verySatisfied: 0, satisfied: 0, basicallySatisfied: 0,
+  issued: 0, called: 0, served: 0, noShows: 0, voided: 0, unserved: 0, transferred: 0, referred: 0, pauses: 0, pausedS: 0, rated: 0, verySatisfied: 0, satisfied: 0, basicallySatisfied: 0,
   dissatisfied: 0, veryDissatisfied: 0, badRatings: 0, defaultRatings: 0, secondRatings: 0, followUpsOpened: 0, followUpsClosed: 0, followUpsLate: 0, followUpsAppealed: 0,
   accepted: 0, corrections: 0, rejected: 0, consultations: 0, amended: 0, breaches: 0, lapsed: 0, complaints: 0, complaintsReplied: 0, complaintsRepliedLate: 0,
   complaintsEscalated: 0, complaintsClosed: 0, complaintsSatisfied: 0,

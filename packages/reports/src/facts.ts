@@ -58,6 +58,7 @@ export function factsBefore(view: HallView, event: HallEvent): Before {
     case 'ticket.held':
     case 'ticket.transferred':
     case 'ticket.voided':
+    case 'ticket.dayEnded':
       return { ticket: view.tickets.get(event.id) };
     case 'window.resumed':
     case 'window.closed': {
@@ -149,6 +150,10 @@ function servedFact(t: Ticket, place: Place): FactIncrement {
 
 const noShowFact = (t: Ticket, place: Place): FactIncrement => place(t.lastCalledAt ?? t.calledAt ?? t.issuedAt, t.serviceCode, t.window, t.clerk, { no_shows: 1 });
 
+/** 未办理: the hall day ended before it was served; at the desk that last called it (then as a no-show is), else at its item when issued. */
+const unservedFact = (t: Ticket, place: Place): FactIncrement =>
+  t.calledAt !== undefined ? place(t.lastCalledAt ?? t.calledAt, t.serviceCode, t.window, t.clerk, { unserved: 1 }) : place(t.issuedAt, t.serviceCode, 0, '', { unserved: 1 });
+
 /** A transfer or referral, at the desk that passed the ticket on: the record names the clerk of the first desk only, a later one is the window's. */
 function transferFact(t: Ticket, i: number, place: Place): FactIncrement {
   const tr = t.transfers[i]!;
@@ -166,6 +171,7 @@ export function ticketFacts(t: Ticket, catalogue: Catalogue): FactIncrement[] {
   if (t.calledAt !== undefined) out.push(calledFact(t, place));
   if (t.state === 'done' && t.finishedAt !== undefined) out.push(servedFact(t, place));
   if (t.state === 'no-show') out.push(noShowFact(t, place));
+  if (t.dayEndedAt !== undefined && t.state !== 'done') out.push(unservedFact(t, place));
   t.transfers.forEach((_, i) => out.push(transferFact(t, i, place)));
   return out;
 }
@@ -205,6 +211,11 @@ export function eventFacts(event: HallEvent, before: Before, view: HallView, opt
     case 'ticket.finished': {
       const t = view.tickets.get(event.id);
       return t?.state === 'done' && t.finishedAt !== undefined ? [servedFact(t, place)] : [];
+    }
+    case 'ticket.dayEnded': {
+      const t = view.tickets.get(event.id);
+      if (!t || before.ticket?.dayEndedAt !== undefined) return [];
+      return [t.state === 'done' ? servedFact(t, place) : unservedFact(t, place)];
     }
     case 'ticket.noShow': {
       const t = view.tickets.get(event.id);

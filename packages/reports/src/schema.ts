@@ -32,6 +32,8 @@ export const COUNTERS = [
   'served',
   'no_shows',
   'voided',
+  // 未办理: waiting, called or held when the hall day ended (ticket.dayEnded); added in the schema's fourth step.
+  'unserved',
   'transferred',
   'referred',
   'wait_s',
@@ -76,6 +78,9 @@ export type Counter = (typeof COUNTERS)[number] | WaitBucket | ServiceBucket;
 
 /** The counters each step of the fact tables' schema added (a database made at step 1 gets step 2's columns by ALTER TABLE). */
 export const COMPLAINT_COUNTERS: readonly Counter[] = ['complaints', 'complaints_replied', 'complaints_replied_late', 'complaints_escalated', 'complaints_closed', 'complaints_satisfied'];
+
+/** The counter the fourth step of the schema added. */
+export const DAY_END_COUNTERS: readonly Counter[] = ['unserved'];
 
 export const MAX_COUNTERS: ReadonlySet<string> = new Set(['wait_max_s', 'service_max_s']);
 
@@ -137,26 +142,31 @@ const q = (name: string) => `"${name}"`;
 /**
  * The fact tables' schema in `dialect`, step by step: 1 made the tables (and their indexes) with
  * the counters of tickets, pauses, ratings and outcomes; 2 added the complaints' counters; 3 added
- * the desk-by-day table, filled from the desk-by-hour one. A new database takes every step
+ * the desk-by-day table, filled from the desk-by-hour one; 4 added the tickets not served by the
+ * day's end (未办理). A new database takes every step
  * (factDdl); one made at an earlier step takes the steps after it.
  */
 export function factDdlSteps(dialect: Dialect): { step: number; statements: string[] }[] {
   const counterType = dialect === 'postgres' ? 'BIGINT' : 'INTEGER';
-  const later = new Set<string>(COMPLAINT_COUNTERS);
+  const fourth = new Set<string>(DAY_END_COUNTERS);
+  const later = new Set<string>([...COMPLAINT_COUNTERS, ...fourth]);
   const first = FACT_TABLE_LIST.filter((t) => t !== FACT_TABLES.deskDays);
   const withCounters = first.filter((t) => t.counters.some((c) => later.has(c)));
+  const add = (t: FactTable, counters: readonly Counter[]) => counters.map((c) => `ALTER TABLE ${q(t.name)} ADD COLUMN ${q(c)} ${counterType} NOT NULL DEFAULT 0`);
   return [
     { step: 1, statements: first.map((t) => createTable(t, dialect, later)) },
-    { step: 2, statements: withCounters.flatMap((t) => COMPLAINT_COUNTERS.map((c) => `ALTER TABLE ${q(t.name)} ADD COLUMN ${q(c)} ${counterType} NOT NULL DEFAULT 0`)) },
-    { step: 3, statements: [createTable(FACT_TABLES.deskDays, dialect, new Set()), rollUp(FACT_TABLES.deskHours, FACT_TABLES.deskDays)] },
+    { step: 2, statements: withCounters.flatMap((t) => add(t, COMPLAINT_COUNTERS)) },
+    { step: 3, statements: [createTable(FACT_TABLES.deskDays, dialect, fourth), rollUp(FACT_TABLES.deskHours, FACT_TABLES.deskDays, fourth)] },
+    { step: 4, statements: FACT_TABLE_LIST.filter((t) => t.counters.some((c) => fourth.has(c))).flatMap((t) => add(t, DAY_END_COUNTERS)) },
   ];
 }
 
 /** The rows of `to` made from those of `from`, whose keys are `to`'s and more (an hour's rows summed into its day's). */
-function rollUp(from: FactTable, to: FactTable): string {
+function rollUp(from: FactTable, to: FactTable, leaveOut: ReadonlySet<string>): string {
   const keys = to.keys.map(q).join(', ');
-  const counters = to.counters.map((c) => (MAX_COUNTERS.has(c) ? `MAX(${q(c)})` : `SUM(${q(c)})`)).join(', ');
-  return `INSERT INTO ${q(to.name)} (${keys}, ${to.counters.map(q).join(', ')}) SELECT ${keys}, ${counters} FROM ${q(from.name)} GROUP BY ${keys}`;
+  const names = to.counters.filter((c) => !leaveOut.has(c));
+  const counters = names.map((c) => (MAX_COUNTERS.has(c) ? `MAX(${q(c)})` : `SUM(${q(c)})`)).join(', ');
+  return `INSERT INTO ${q(to.name)} (${keys}, ${names.map(q).join(', ')}) SELECT ${keys}, ${counters} FROM ${q(from.name)} GROUP BY ${keys}`;
 }
 
 /** The statements that create the fact tables in `dialect`, as they stand now. */

@@ -20,13 +20,15 @@ export const hallEventOf = (r: LogRow): HallEvent => eventOf(r);
  * Makes the hall's schema with the fact tables of packages/reports, in PostgreSQL's dialect, when it
  * has none; `fill` then adds the facts of what the city already holds, in the same transaction. A
  * schema made at an earlier step of the tables (factDdlSteps) gets the steps after it: the
- * desk-by-day table, filled from the desk-by-hour one.
+ * desk-by-day table, filled from the desk-by-hour one; the tickets not served by the day's end.
  */
 export async function ensureHallFacts(client: pg.ClientBase, hall: string, fill: () => Promise<void>): Promise<void> {
   const schema = hallSchema(hall);
   const has = async (table: string) => (await client.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [schema, table])).rows.length > 0;
-  // The newest step's table stands only where every step was taken.
-  if (await has(FACT_TABLES.deskDays.name)) return;
+  const hasUnserved = async (table: string) =>
+    (await client.query("SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = 'unserved'", [schema, table])).rows.length > 0;
+  // The newest step's column in the newest step's table stands only where every step was taken.
+  if (await hasUnserved(FACT_TABLES.deskDays.name)) return;
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock(7017018)');
@@ -36,9 +38,12 @@ export async function ensureHallFacts(client: pg.ClientBase, hall: string, fill:
       for (const statement of factDdl('postgres')) await client.query(statement);
       await client.query('SET LOCAL search_path TO DEFAULT');
       await fill();
-    } else if (!(await has(FACT_TABLES.deskDays.name))) {
+    } else if (!(await hasUnserved(FACT_TABLES.deskDays.name))) {
       await client.query(`SET LOCAL search_path TO ${q(schema)}`);
-      for (const statement of factDdlSteps('postgres').find((s) => s.step === 3)!.statements) await client.query(statement);
+      if (!(await has(FACT_TABLES.deskDays.name))) for (const statement of factDdlSteps('postgres').find((s) => s.step === 3)!.statements) await client.query(statement);
+      // Each table that lacks it: one made by step 3 just now, or every one of a schema from before step 4.
+      for (const statement of factDdlSteps('postgres').find((s) => s.step === 4)!.statements)
+        if (!(await hasUnserved(/ALTER TABLE "([^"]+)"/.exec(statement)![1]!))) await client.query(statement);
       await client.query('SET LOCAL search_path TO DEFAULT');
     }
     await client.query('COMMIT');

@@ -425,7 +425,8 @@ describe('a new hall day', () => {
     expect(dayChange(view, at('23:59'))).toEqual([]);
     const monday = at('08:40', '2026-11-30');
     const events = dayChange(view, monday);
-    expect(events).toEqual([{ type: 'day.opened', day: '2026-11-30' }]);
+    // The ticket still waiting ends with its day, before the new one opens.
+    expect(events).toEqual([{ type: 'ticket.dayEnded', id: expect.any(String), happenedAt: expect.any(Number) }, { type: 'day.opened', day: '2026-11-30' }]);
     for (const e of events) applyEvent(view, { ...e, seq: view.seq + 1, at: monday });
 
     expect(view.day).toBe('2026-11-30');

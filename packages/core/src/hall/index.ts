@@ -13,7 +13,7 @@ import { applyCaseEvent, decideOutcome } from './outcomes';
 import { applyRatingEvent, decideRating } from './ratings';
 import { decideRemoteTicket } from './remote';
 import { applySetupEvent, catalogueForNewDay, decideSetup, pendingChangesAt, unconfiguredRefusal } from './setup';
-import { applyTicketEvent, decideTicketCommand } from './tickets';
+import { applyTicketEvent, dayEndEvents, decideTicketCommand } from './tickets';
 import { clearIndexes, OutOfStep, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 import { alertsForNewDay, applySupervisionEvent, decideSupervision } from './supervision';
 import { applyWindowEvent, decideWindowCommand } from './windows';
@@ -108,6 +108,7 @@ export function applyEvent(view: HallView, event: HallEvent): void {
     case 'ticket.held':
     case 'ticket.transferred':
     case 'ticket.voided':
+    case 'ticket.dayEnded':
       applyTicketEvent(view, event);
       break;
     case 'lease.granted':
@@ -156,10 +157,13 @@ export function applyEvent(view: HallView, event: HallEvent): void {
   view.seq = event.seq;
 }
 
-/** Events that must come before any command on a new hall day: the day opens, then the changes that waited for it. */
+/**
+ * Events that must come before any command on a new hall day: the last day's unfinished tickets end
+ * with it (dayEndEvents), the day opens, then the changes that waited for it.
+ */
 export function dayChange(view: HallView, now: number): EventBody[] {
   const day = hallDay(now, view.catalogue.hall.timeZone);
-  return day > view.day ? [{ type: 'day.opened', day }, ...pendingChangesAt(view, day)] : [];
+  return day > view.day ? [...dayEndEvents(view), { type: 'day.opened', day }, ...pendingChangesAt(view, day)] : [];
 }
 
 /**

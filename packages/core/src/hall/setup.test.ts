@@ -73,7 +73,8 @@ describe('moving an item between windows at peak (H-16)', () => {
     expect(windowOf(view, 4)!.serves).toContain('CRJ-HZ-SL');
 
     const next = dayChange(view, at('08:00', '2026-11-28'));
-    expect(next.map((e) => e.type)).toEqual(['day.opened', 'window.itemsAssigned']);
+    // The two tickets still waiting end with their day (未办理) before it opens.
+    expect(next.map((e) => e.type)).toEqual(['ticket.dayEnded', 'ticket.dayEnded', 'day.opened', 'window.itemsAssigned']);
     for (const e of next) applyEvent(view, { ...e, seq: view.seq + 1, at: at('08:00', '2026-11-28') });
     expect(windowOf(view, 4)!.serves).toEqual(['CRJ-GA-SL']);
     expect(view.pending).toEqual([]);

@@ -1,6 +1,7 @@
 import { findItem, findWindow, type ServiceItem } from '../catalogue';
-import { clockMinutes, localTime } from '../clock';
+import { clockMinutes, localTime, zonedInstant } from '../clock';
 import type { CommandBody } from '../commands';
+import type { EventBody } from '../events';
 import { changed } from '../copy';
 import { counterKey, formatTicketNumber, nextFreeSequence, parseTicketNumber } from '../numbering';
 import { nextTicketIn, queueOrder, rememberCall } from '../queue';
@@ -36,6 +37,7 @@ import {
   type WindowState,
 } from './view';
 import { itemToday } from './setup';
+import { hallHours } from './supervision';
 
 // Tickets and the queue: issuing, appointments, calling, serving, transfers, and the waits they make.
 
@@ -48,7 +50,8 @@ export type TicketEventType =
   | 'ticket.noShow'
   | 'ticket.held'
   | 'ticket.transferred'
-  | 'ticket.voided';
+  | 'ticket.voided'
+  | 'ticket.dayEnded';
 
 export type TicketCommand = Extract<
   CommandBody,
@@ -150,6 +153,13 @@ export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>
         ),
       );
       break;
+    case 'ticket.dayEnded': {
+      const t = ticketOf(view, event.id, event);
+      if (!UNFINISHED.has(t.state)) throw new OutOfStep(`event ${event.seq} ends the day of ${t.number} in state ${t.state}`);
+      // Not a service time of the item's (the expected waits), nor a service to rate: the clerk did not finish it.
+      putTicket(view, t.state === 'serving' ? changed(t, { state: 'done', finishedAt: event.happenedAt, dayEndedAt: event.happenedAt }) : changed(t, { dayEndedAt: event.happenedAt }));
+      break;
+    }
     case 'ticket.voided': {
       const t = must(voidTicket(ticketOf(view, event.id, event), event.reason), event);
       putTicket(view, t);
@@ -159,6 +169,29 @@ export function applyTicketEvent(view: HallView, event: EventOf<TicketEventType>
       break;
     }
   }
+}
+
+/** The states a ticket may be in when its hall day ends unfinished: waiting, called, serving or held. */
+const UNFINISHED: ReadonlySet<Ticket['state']> = new Set(['issued', 'called', 'serving', 'held']);
+
+/**
+ * The day's tickets left unfinished when it ends, each ended by a ticket.dayEnded event: a service
+ * then open at the hall's closing time (the latest end of the day's issuing hours), or at its own
+ * start when it began later, so that its service time is not a night long.
+ */
+export function dayEndEvents(view: HallView): EventBody[] {
+  let closesAt: number | undefined | null = null;
+  const out: EventBody[] = [];
+  for (const t of view.tickets.values()) {
+    if (!UNFINISHED.has(t.state)) continue;
+    if (closesAt === null) {
+      const hours = hallHours(view);
+      closesAt = hours ? zonedInstant(view.day, hours.closesAt, view.catalogue.hall.timeZone) : undefined;
+    }
+    const last = Math.max(t.servingAt ?? 0, t.heldAt ?? 0, t.lastCalledAt ?? 0, t.calledAt ?? 0, t.issuedAt);
+    out.push({ type: 'ticket.dayEnded', id: t.id, happenedAt: Math.max(closesAt ?? last, last) });
+  }
+  return out;
 }
 
 /** The waiting line a window would call from, in the order it would call it. */
