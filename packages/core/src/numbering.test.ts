@@ -157,7 +157,12 @@ describe('numbering through the hall', () => {
     expect(run(view, { type: 'issueTicket', serviceCode: 'A1', lane: 'ordinary' }, kiosk, at(FIRST_DAY, 0))).toMatchObject({ ok: true, value: { ticket: { number: 'A01' } } });
     expect(run(view, { type: 'issueTicket', serviceCode: 'A2', lane: 'ordinary' }, kiosk, at(FIRST_DAY, 1))).toMatchObject({ ok: true, value: { ticket: { number: 'A02' } } });
     const nextMorning = Date.parse('2026-11-28T08:45:00+08:00');
-    expect(dayChange(view, nextMorning)).toEqual([{ type: 'day.opened', day: '2026-11-28' }]);
+    // The day's two tickets, still waiting, end with it (ticket.dayEnded); then the new day opens.
+    expect(dayChange(view, nextMorning)).toEqual([
+      { type: 'ticket.dayEnded', id: `${FIRST_DAY}-A01`, happenedAt: expect.any(Number) },
+      { type: 'ticket.dayEnded', id: `${FIRST_DAY}-A02`, happenedAt: expect.any(Number) },
+      { type: 'day.opened', day: '2026-11-28' },
+    ]);
     openDay(view, nextMorning);
     expect(dayChange(view, nextMorning)).toEqual([]);
     const r = run(view, { type: 'issueTicket', serviceCode: 'A2', lane: 'ordinary' }, kiosk, nextMorning);
