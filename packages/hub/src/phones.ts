@@ -115,7 +115,7 @@ export class PhoneBook {
       forgetPhones: db.prepare('UPDATE phone_links SET phone = NULL WHERE day < ? AND phone IS NOT NULL'),
       forgetSessions: db.prepare('DELETE FROM phone_sessions WHERE expires_at <= ?'),
       forgetCodes: db.prepare('DELETE FROM phone_codes WHERE day < ?'),
-      // A row a phone that asked lately (past days' go with the day's housekeeping): cheap beside the SMS it guards.
+      // One row for each phone that asked lately (past days' rows go with the day's housekeeping): cheap beside the SMS it guards.
       codesToday: db.prepare<[string], { n: number }>('SELECT COALESCE(SUM(sent_today), 0) AS n FROM phone_codes WHERE day = ?'),
     };
   }
