@@ -390,13 +390,26 @@ const APPOINTMENT_DEFAULTS = AppointmentPolicySchema.parse({});
 
 /** The hall's rules for phones; a catalogue stored before they existed follows the defaults. */
 export function phonePolicyOf(catalogue: Catalogue): PhonePolicy {
-  // A catalogue stored before a rule existed (codesPerDay) has the others: the defaults fill in the rest.
-  return catalogue.phone ? { ...PHONE_DEFAULTS, ...catalogue.phone } : PHONE_DEFAULTS;
+  return withDefaults(catalogue.phone, PHONE_DEFAULTS);
 }
 
 /** The hall's rules for appointments; a catalogue stored before they existed follows the defaults. */
 export function appointmentPolicyOf(catalogue: Catalogue): AppointmentPolicy {
-  return catalogue.appointments ? { ...APPOINTMENT_DEFAULTS, ...catalogue.appointments } : APPOINTMENT_DEFAULTS;
+  return withDefaults(catalogue.appointments, APPOINTMENT_DEFAULTS);
+}
+
+/** Each stored policy with its defaults filled in, made once: the phones' watch asks for it at every ticket it looks at. */
+const filled = new WeakMap<object, object>();
+
+/**
+ * A policy as stored, with the defaults of the rules it lacks: a catalogue stored before a rule
+ * existed (phone.codesPerDay) is read back without the schema, and has the others only.
+ */
+function withDefaults<T extends object>(given: T | undefined, defaults: T): T {
+  if (!given) return defaults;
+  let policy = filled.get(given) as T | undefined;
+  if (!policy) filled.set(given, (policy = { ...defaults, ...given }));
+  return policy;
 }
 
 /** Whether the hall has been set up: it has service items and windows. */

@@ -103,8 +103,8 @@ type WorkerMessage = ({ kind: 'checkpoint' } & Checkpoint) | { kind: 'error'; me
 export function startCheckpointer(db: Db, file: string, options: CheckpointOptions = {}): Checkpointer {
   const { everyMs = CHECKPOINT_EVERY_MS, onCheckpoint = () => undefined, restartMs = RESTART_FIRST_MS, warn = (m: string) => log.warn(m) } = options;
   let last: Checkpoint | undefined;
-  /** Why the worker stopped, while the hub's connection checkpoints itself. */
-  let fallenBack: string | undefined;
+  /** Whether the hub's connection checkpoints itself (its worker stopped, none running yet). */
+  let inCommits = false;
   let stopping = false;
   let wait = restartMs;
   let restart: NodeJS.Timeout | undefined;
@@ -116,8 +116,8 @@ export function startCheckpointer(db: Db, file: string, options: CheckpointOptio
     }
   };
   const fallBack = (why: string) => {
-    if (fallenBack !== undefined || stopping) return;
-    fallenBack = why;
+    if (inCommits || stopping) return;
+    inCommits = true;
     warn(opsText('checkpointsInCommits', { problem: why, seconds: Math.round(wait / 1000) || 1 }));
     autocheckpoint(1000);
   };
@@ -132,8 +132,8 @@ export function startCheckpointer(db: Db, file: string, options: CheckpointOptio
       if (m.kind === 'error') fallBack(m.message);
       else if (m.kind === 'ready') {
         autocheckpoint(BACKSTOP_PAGES);
-        if (fallenBack !== undefined) warn(opsText('checkpointsBack', {}));
-        fallenBack = undefined;
+        if (inCommits) warn(opsText('checkpointsBack', {}));
+        inCommits = false;
         wait = restartMs;
       } else {
         last = { log: m.log, checkpointed: m.checkpointed, busy: m.busy, ms: m.ms };
