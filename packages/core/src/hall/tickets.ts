@@ -180,12 +180,14 @@ const UNFINISHED: ReadonlySet<Ticket['state']> = new Set(['issued', 'called', 's
  * start when it began later, so that its service time is not a night long.
  */
 export function dayEndEvents(view: HallView): EventBody[] {
-  // Once a hall day, at its end.
-  const hours = hallHours(view);
-  const closesAt = hours ? zonedInstant(view.day, hours.closesAt, view.catalogue.hall.timeZone) : undefined;
+  let closesAt: number | undefined | null = null;
   const out: EventBody[] = [];
   for (const t of view.tickets.values()) {
     if (!UNFINISHED.has(t.state)) continue;
+    if (closesAt === null) {
+      const hours = hallHours(view);
+      closesAt = hours ? zonedInstant(view.day, hours.closesAt, view.catalogue.hall.timeZone) : undefined;
+    }
     const last = Math.max(t.servingAt ?? 0, t.heldAt ?? 0, t.lastCalledAt ?? 0, t.calledAt ?? 0, t.issuedAt);
     out.push({ type: 'ticket.dayEnded', id: t.id, happenedAt: Math.max(closesAt ?? last, last) });
   }
