@@ -176,7 +176,12 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('caseRoute.changed'), action: z.enum(['handed', 'finished']), route: CaseRouteSchema }),
   z.object({ type: z.literal('delivery.recorded'), action: z.enum(['notify', 'send', 'hand-over', 'return-originals']), delivery: DeliverySchema }),
   z.object({ type: z.literal('window.opened'), window: windowNo, clerk: z.string().optional() }),
-  z.object({ type: z.literal('window.closed'), window: windowNo }),
+  /**
+   * A window closed by its clerk, or by the hall day's end (`dayEnded`, written at the next day's
+   * opening for a window left open): then at `happenedAt`, the hall's closing time or the start of a
+   * pause that began later, so that a pause left open overnight is not a night long.
+   */
+  z.object({ type: z.literal('window.closed'), window: windowNo, dayEnded: z.literal(true).optional(), happenedAt: z.number().int().optional() }),
   z.object({ type: z.literal('window.paused'), window: windowNo, reason }),
   z.object({ type: z.literal('window.resumed'), window: windowNo }),
   z.object({ type: z.literal('devices.reported'), terminal: z.string(), role: z.string(), devices: z.array(DeviceReportSchema).max(10) }),

@@ -126,3 +126,36 @@ describe("the day's unfinished tickets when the hall day ends", () => {
     // afterEach closes the hub again: a second close is harmless.
   });
 });
+
+describe('the windows left open when the hall day ends', () => {
+  it("close with the day: the next morning's calls wait for a clerk to sign in, and a pause left open ends at closing time", async () => {
+    for (const [w, clerk] of [[7, '1011'], [8, '1012']] as const) {
+      expect((await api('PUT', `/api/clerks/${clerk}/pin`, { pin: '246810' })).status).toBe(200);
+      expect((await api('POST', `/api/windows/${w}/sign-in`, { clerk, pin: '246810' })).status).toBe(200);
+    }
+    // Window 8 pauses at 16:40 and its clerk goes home; window 7's clerk goes home without signing out.
+    now = at('16:40');
+    expect((await api('POST', '/api/windows/8/pause', { reason: '业务咨询' })).status).toBe(200);
+
+    now = at('08:40', '2026-11-28');
+    expect((await api('POST', '/api/tickets', { serviceCode: 'SJ-QY-SL' })).status).toBe(201);
+    for (const w of [7, 8]) expect(hub.store.view.windows.get(w), `window ${w}`).toMatchObject({ open: false, clerk: undefined, pausedSince: undefined });
+    // Yesterday's clerk is not today's: window 7 calls only once someone signs in, and the call is theirs.
+    expect((await api('POST', '/api/windows/7/call-next')).body).toMatchObject({ ok: false, code: 'window-closed' });
+    expect((await api('PUT', '/api/clerks/1013/pin', { pin: '246810' })).status).toBe(200);
+    expect((await api('POST', '/api/windows/7/sign-in', { clerk: '1013', pin: '246810' })).status).toBe(200);
+    expect((await api('POST', '/api/windows/7/call-next')).status).toBe(200);
+    expect([...hub.store.view.tickets.values()][0]).toMatchObject({ number: 'E001', window: 7, clerk: '1013' });
+
+    // The pause counts twenty minutes (16:40 to the hall's closing at 17:00), not the night.
+    const report = (await api('GET', '/api/reports?breakdown=day&from=2026-11-27&to=2026-11-27')).body;
+    expect(report.pauseReasons).toEqual([{ reason: '业务咨询', pauses: 1, pausedS: 1200 }]);
+    const db = new Database(path.join(dir, 'hall.db'), { readonly: true });
+    const closed = db.prepare("SELECT body FROM events WHERE type = 'window.closed' ORDER BY seq").all() as { body: string }[];
+    db.close();
+    expect(closed.map((r) => JSON.parse(r.body))).toEqual([
+      { window: 7, dayEnded: true, happenedAt: at('17:00') },
+      { window: 8, dayEnded: true, happenedAt: at('17:00') },
+    ]);
+  });
+});

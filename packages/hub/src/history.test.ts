@@ -88,8 +88,9 @@ describe('a correction case', () => {
     let now = Date.parse('2026-11-27T09:00:00+08:00');
     const hub = await hall(folder(), () => now, 20);
     const call = api(hub);
-    await call('POST', '/api/windows/7/open', { clerk: '1011' });
+    // The clerk opens the window each day: the hall day's end closes it.
     const serve = async () => {
+      await call('POST', '/api/windows/7/open', { clerk: '1011' });
       await call('POST', '/api/tickets', { serviceCode: 'SJ-QY-SL' });
       await call('POST', '/api/windows/7/call-next');
       await call('POST', '/api/windows/7/start');
@@ -122,8 +123,9 @@ describe('an outcome amended in its visit', () => {
     const dir = folder();
     const hub = await hall(dir, () => now, 20);
     const call = api(hub);
-    await call('POST', '/api/windows/7/open', { clerk: '1011' });
+    // The clerk opens the window each day: the hall day's end closes it.
     const serve = async () => {
+      await call('POST', '/api/windows/7/open', { clerk: '1011' });
       await call('POST', '/api/tickets', { serviceCode: 'SJ-QY-SL' });
       await call('POST', '/api/windows/7/call-next');
       await call('POST', '/api/windows/7/start');

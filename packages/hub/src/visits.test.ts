@@ -261,6 +261,8 @@ describe('a restart of the hub', () => {
     // a bad rating opens a follow-up, a terminal reports its devices.
     now = Date.parse('2026-11-27T09:00:00+08:00');
     await api('POST', '/api/tickets', { serviceCode: 'SJ-QY-SL' });
+    // The hall day's end closed window 7: its clerk signs in again.
+    expect((await api('POST', '/api/windows/7/sign-in', { clerk: '1011', pin: '246810' })).status).toBe(200);
     await api('POST', '/api/windows/7/call-next');
     await api('POST', '/api/windows/7/start');
     expect((await api('POST', '/api/windows/7/outcome', { serviceCode: 'SJ-QY-SL', outcome: 'accepted', caseNumber })).status).toBe(200);

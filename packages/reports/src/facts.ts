@@ -233,7 +233,8 @@ export function eventFacts(event: HallEvent, before: Before, view: HallView, opt
     case 'window.closed': {
       const w = before.window;
       if (w?.pausedSince === undefined) return [];
-      return [place(w.pausedSince, '', event.window, w.clerk, { pauses: 1, paused_s: seconds(event.at - w.pausedSince) }, w.pauseReason ?? '')];
+      const ended = event.type === 'window.closed' ? (event.happenedAt ?? event.at) : event.at;
+      return [place(w.pausedSince, '', event.window, w.clerk, { pauses: 1, paused_s: seconds(ended - w.pausedSince) }, w.pauseReason ?? '')];
     }
     case 'rating.recorded': {
       const r = view.ratings.get(event.rating.ticketId)?.at(-1);

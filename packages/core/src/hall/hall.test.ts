@@ -425,16 +425,43 @@ describe('a new hall day', () => {
     expect(dayChange(view, at('23:59'))).toEqual([]);
     const monday = at('08:40', '2026-11-30');
     const events = dayChange(view, monday);
-    // The ticket still waiting ends with its day, before the new one opens.
-    expect(events).toEqual([{ type: 'ticket.dayEnded', id: expect.any(String), happenedAt: expect.any(Number) }, { type: 'day.opened', day: '2026-11-30' }]);
+    // The ticket still waiting and the window still open end with their day, at its closing time, before the new one opens.
+    const closing = at('17:00');
+    expect(events).toEqual([
+      { type: 'ticket.dayEnded', id: expect.any(String), happenedAt: closing },
+      { type: 'window.closed', window: 1, dayEnded: true, happenedAt: closing },
+      { type: 'day.opened', day: '2026-11-30' },
+    ]);
     for (const e of events) applyEvent(view, { ...e, seq: view.seq + 1, at: monday });
 
     expect(view.day).toBe('2026-11-30');
     expect(view.tickets.size).toBe(0);
     expect([...view.appointments.keys()]).toEqual(['NEXT']);
-    expect(view.windows.get(1)?.memory).toEqual({ ordinarySincePriority: 3 });
+    expect(view.windows.get(1)).toMatchObject({ open: false, clerk: undefined, memory: { ordinarySincePriority: 3 } });
     expect(issue(view, 'GA-SFZ-HL', at('09:00', '2026-11-30'))).toMatchObject({ number: 'A001', place: 1, day: '2026-11-30' });
     expect(step(view, { type: 'checkInAppointment', code: 'NEXT' }, kiosk, at('09:00', '2026-11-30'))?.number).toBe('A002');
+  });
+});
+
+describe('the windows at the end of a hall day', () => {
+  it('closes a pause left open at the closing time, or where it began when that was later', () => {
+    const view = emptyView(catalogue(), DAY);
+    open(view, 1, '1001');
+    open(view, 13, '1006');
+    open(view, 6, '1008');
+    step(view, { type: 'pauseWindow', window: 1, reason: '业务咨询' }, win(1), at('16:30'));
+    step(view, { type: 'pauseWindow', window: 13, reason: '业务咨询' }, win(13), at('17:40'));
+    step(view, { type: 'closeWindow', window: 6 }, win(6), at('16:00'));
+    expect(dayChange(view, at('08:00', '2026-11-28')).filter((e) => e.type === 'window.closed')).toEqual([
+      { type: 'window.closed', window: 1, dayEnded: true, happenedAt: at('17:00') },
+      { type: 'window.closed', window: 13, dayEnded: true, happenedAt: at('17:40') },
+    ]);
+  });
+
+  it('closes a window open before the hall’s first day without a closing time, and does not throw', () => {
+    const view = emptyView(catalogue(), '');
+    applyEvent(view, { type: 'window.opened', window: 1, clerk: '1001', seq: 1, at: at('08:00') });
+    expect(dayChange(view, at('08:01'))).toEqual([{ type: 'window.closed', window: 1, dayEnded: true }, { type: 'day.opened', day: DAY }]);
   });
 });
 

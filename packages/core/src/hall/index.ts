@@ -13,10 +13,10 @@ import { applyCaseEvent, decideOutcome } from './outcomes';
 import { applyRatingEvent, decideRating } from './ratings';
 import { decideRemoteTicket } from './remote';
 import { applySetupEvent, catalogueForNewDay, decideSetup, pendingChangesAt, unconfiguredRefusal } from './setup';
-import { applyTicketEvent, dayEndEvents, decideTicketCommand } from './tickets';
+import { applyTicketEvent, closingInstant, dayEndEvents, decideTicketCommand } from './tickets';
 import { clearIndexes, OutOfStep, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 import { alertsForNewDay, applySupervisionEvent, decideSupervision } from './supervision';
-import { applyWindowEvent, decideWindowCommand } from './windows';
+import { applyWindowEvent, decideWindowCommand, windowDayEndEvents } from './windows';
 
 // The hall's rules as one fold and one decision, each passing to the part of the hall it concerns:
 // tickets and the queue, phones' numbers, appointments, windows, cases, ratings, follow-ups, the
@@ -158,12 +158,15 @@ export function applyEvent(view: HallView, event: HallEvent): void {
 }
 
 /**
- * Events that must come before any command on a new hall day: the last day's unfinished tickets end
- * with it (dayEndEvents), the day opens, then the changes that waited for it.
+ * Events that must come before any command on a new hall day: the last day's unfinished tickets and
+ * open windows end with it at its closing time (dayEndEvents, windowDayEndEvents), the day opens,
+ * then the changes that waited for it.
  */
 export function dayChange(view: HallView, now: number): EventBody[] {
   const day = hallDay(now, view.catalogue.hall.timeZone);
-  return day > view.day ? [...dayEndEvents(view), { type: 'day.opened', day }, ...pendingChangesAt(view, day)] : [];
+  if (day <= view.day) return [];
+  const closesAt = closingInstant(view);
+  return [...dayEndEvents(view, closesAt), ...windowDayEndEvents(view, closesAt), { type: 'day.opened', day }, ...pendingChangesAt(view, day)];
 }
 
 /**

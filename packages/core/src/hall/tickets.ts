@@ -176,22 +176,24 @@ const UNFINISHED: ReadonlySet<Ticket['state']> = new Set(['issued', 'called', 's
 
 /**
  * The day's tickets left unfinished when it ends, each ended by a ticket.dayEnded event: a service
- * then open at the hall's closing time (the latest end of the day's issuing hours), or at its own
- * start when it began later, so that its service time is not a night long.
+ * then open at the hall's closing time (`closesAt`, see closingInstant), or at its own start when it
+ * began later, so that its service time is not a night long.
  */
-export function dayEndEvents(view: HallView): EventBody[] {
-  let closesAt: number | undefined | null = null;
+export function dayEndEvents(view: HallView, closesAt: number | undefined): EventBody[] {
   const out: EventBody[] = [];
   for (const t of view.tickets.values()) {
     if (!UNFINISHED.has(t.state)) continue;
-    if (closesAt === null) {
-      const hours = hallHours(view);
-      closesAt = hours ? zonedInstant(view.day, hours.closesAt, view.catalogue.hall.timeZone) : undefined;
-    }
     const last = Math.max(t.servingAt ?? 0, t.heldAt ?? 0, t.lastCalledAt ?? 0, t.calledAt ?? 0, t.issuedAt);
     out.push({ type: 'ticket.dayEnded', id: t.id, happenedAt: Math.max(closesAt ?? last, last) });
   }
   return out;
+}
+
+/** When the hall's day closes (the latest end of its items' issuing hours); undefined before its first day or with no hours. */
+export function closingInstant(view: HallView): number | undefined {
+  if (!view.day) return undefined;
+  const hours = hallHours(view);
+  return hours ? zonedInstant(view.day, hours.closesAt, view.catalogue.hall.timeZone) : undefined;
 }
 
 /** The waiting line a window would call from, in the order it would call it. */

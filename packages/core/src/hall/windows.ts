@@ -1,4 +1,5 @@
 import type { CommandBody } from '../commands';
+import type { EventBody } from '../events';
 import { ok, refuse, type Result } from '../result';
 import { currentTicket, windowOf, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 import { readyWindow, windowFor } from './tickets';
@@ -43,6 +44,21 @@ export function applyWindowEvent(view: HallView, event: EventOf<WindowEventType>
       view.devices.set(event.terminal, { terminal: event.terminal, role: event.role, at: event.at, devices: event.devices });
       break;
   }
+}
+
+/**
+ * The windows left open when the hall day ends, each closed by the day: the clerk signs in again the
+ * next morning (the day's calls are not counted as yesterday's clerk's), and a pause left open ends
+ * at the hall's closing time `closesAt` (or at its own start when it began later).
+ */
+export function windowDayEndEvents(view: HallView, closesAt: number | undefined): EventBody[] {
+  const out: EventBody[] = [];
+  for (const w of view.windows.values()) {
+    if (!w.open) continue;
+    const at = closesAt === undefined ? w.pausedSince : Math.max(closesAt, w.pausedSince ?? 0);
+    out.push({ type: 'window.closed', window: w.number, dayEnded: true, ...(at !== undefined ? { happenedAt: at } : {}) });
+  }
+  return out;
 }
 
 export function decideWindowCommand(view: HallView, command: WindowCommand, ctx: DecideContext): Result<Decision> {
