@@ -253,6 +253,9 @@ export function hallSetupWarnings(catalogue: { hall: z.infer<typeof HallSchema> 
   return warnings;
 }
 
+/** C0 and C1 control characters but the tab and line breaks (a cell of a workbook may hold them; screens show a space, the printer a new line). */
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
 export const CatalogueSchema = z
   .object({
     hall: HallSchema,
@@ -313,6 +316,17 @@ export const CatalogueSchema = z
     const blank = (text: string, path: (string | number)[]) => {
       if (text.trim() === '') ctx.addIssue({ code: 'custom', path, message: 'must not be spaces only' });
     };
+    // Text from a script or pasted from Word (its cell marks \x07, line breaks \x0b) can hold control characters: screens show
+    // nothing for them and a ticket printer takes them as commands (ESC @ resets it, GS V cuts the paper), so each is refused where it is.
+    const controls = (value: unknown, path: (string | number)[]) => {
+      if (typeof value === 'string') {
+        const m = CONTROL_CHARACTER.exec(value);
+        if (m) ctx.addIssue({ code: 'custom', path, message: `holds a control character (U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) that screens cannot show and printers take as a command` });
+      } else if (Array.isArray(value)) value.forEach((v, i) => controls(v, [...path, i]));
+      // An item's changes for today are the live hall's (a supervisor's notice), carried over by the hub, not the form's to mend.
+      else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (k !== 'photo' && k !== 'today') controls(v, [...path, k]);
+    };
+    for (const part of ['hall', 'departments', 'items', 'windows', 'clerks'] as const) controls(c[part], [part]);
     blank(c.hall.name, ['hall', 'name']);
     c.departments.forEach((d, i) => blank(d.name, ['departments', i, 'name']));
     c.items.forEach((item, i) => blank(item.name, ['items', i, 'name']));
