@@ -316,17 +316,6 @@ export const CatalogueSchema = z
     const blank = (text: string, path: (string | number)[]) => {
       if (text.trim() === '') ctx.addIssue({ code: 'custom', path, message: 'must not be spaces only' });
     };
-    // Text from a script or pasted from Word (its cell marks \x07, line breaks \x0b) can hold control characters: screens show
-    // nothing for them and a ticket printer takes them as commands (ESC @ resets it, GS V cuts the paper), so each is refused where it is.
-    const controls = (value: unknown, path: (string | number)[]) => {
-      if (typeof value === 'string') {
-        const m = CONTROL_CHARACTER.exec(value);
-        if (m) ctx.addIssue({ code: 'custom', path, message: `holds a control character (U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) that screens cannot show and printers take as a command` });
-      } else if (Array.isArray(value)) value.forEach((v, i) => controls(v, [...path, i]));
-      // An item's changes for today are the live hall's (a supervisor's notice), carried over by the hub, not the form's to mend.
-      else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (k !== 'photo' && k !== 'today') controls(v, [...path, k]);
-    };
-    for (const part of ['hall', 'departments', 'items', 'windows', 'clerks'] as const) controls(c[part], [part]);
     blank(c.hall.name, ['hall', 'name']);
     c.departments.forEach((d, i) => blank(d.name, ['departments', i, 'name']));
     c.items.forEach((item, i) => blank(item.name, ['items', i, 'name']));
@@ -375,6 +364,27 @@ export const CatalogueSchema = z
     if (String(c.numbering.last).length > c.numbering.digits)
       ctx.addIssue({ code: 'custom', path: ['numbering', 'digits'], message: 'the last number does not fit in the digits' });
   });
+/**
+ * A catalogue as it comes in (a setup's save, an installer's file or script, a workbook): as
+ * CatalogueSchema, and no control character in its texts. Text from a script or pasted from Word (its
+ * cell marks \x07, line breaks \x0b) can hold them: screens show nothing for them and a ticket printer
+ * takes them as commands (ESC @ resets it, GS V cuts the paper; the printer's driver leaves them out
+ * too), so each is refused where it is. Only what comes in is held to this: a catalogue the hall
+ * already keeps (its snapshot to the terminals, its event log) is read as it is, so that a hall set up
+ * before this check keeps working.
+ */
+export const IncomingCatalogueSchema = CatalogueSchema.superRefine((c, ctx) => {
+  const controls = (value: unknown, path: (string | number)[]) => {
+    if (typeof value === 'string') {
+      const m = CONTROL_CHARACTER.exec(value);
+      if (m) ctx.addIssue({ code: 'custom', path, message: `holds a control character (U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) that screens cannot show and printers take as a command` });
+    } else if (Array.isArray(value)) value.forEach((v, i) => controls(v, [...path, i]));
+    // An item's changes for today are the live hall's (a supervisor's notice), carried over by the hub, not the form's to mend.
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (k !== 'photo' && k !== 'today') controls(v, [...path, k]);
+  };
+  for (const part of ['hall', 'departments', 'items', 'windows', 'clerks'] as const) controls(c[part], [part]);
+});
+
 export type Catalogue = z.infer<typeof CatalogueSchema>;
 export type CatalogueInput = z.input<typeof CatalogueSchema>;
 
@@ -422,7 +432,7 @@ export type CatalogueCheck = { ok: true; catalogue: Catalogue } | { ok: false; p
 
 /** Validates a catalogue from any source (file, HTTP body) and names each problem by its path. */
 export function checkCatalogue(input: unknown): CatalogueCheck {
-  const parsed = CatalogueSchema.safeParse(input);
+  const parsed = IncomingCatalogueSchema.safeParse(input);
   if (parsed.success) return { ok: true, catalogue: parsed.data };
   return {
     ok: false,
