@@ -112,6 +112,14 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
 
     await admin.locator('[name="items.0.prefix"]').fill('A');
     await admin.locator('[name="items.0.promisedLimitDays"]').fill('10');
+    // A name pasted from a Word table brings its invisible cell mark (\x07): refused beside the field, in Chinese.
+    await admin.locator('[name="items.0.name"]').fill('居民身份证\x07换领');
+    await admin.locator('[data-step=review]').click();
+    await admin.locator('[data-testid=save-setup]').click();
+    await admin.locator('[data-problem="items.0.name"]').waitFor();
+    expect(await admin.locator('[data-problem="items.0.name"]').textContent()).toContain('含有看不见的控制字符（U+0007）');
+    expect(hub.store.view.catalogue.hall.name).not.toBe('临江县政务服务中心');
+    await admin.locator('[name="items.0.name"]').fill('居民身份证换领');
     await admin.locator('[data-step=review]').click();
     await admin.locator('[data-testid=save-setup]').click();
     await admin.getByText('设置已保存，已生效').waitFor();

@@ -94,6 +94,21 @@ describe('the queue ticket', () => {
     expect(receipt.text.join('')).not.toContain('?');
   });
 
+  it('sends none of a name’s control characters (ESC @, GS V, NUL) and no emoji, only what the printer can print', () => {
+    const plain = encodeDocument(ticket(TICKET), p80);
+    const count = (bytes: Buffer, seq: number[]) => {
+      let n = 0;
+      for (let i = bytes.indexOf(Buffer.from(seq)); i >= 0; i = bytes.indexOf(Buffer.from(seq), i + 1)) n++;
+      return n;
+    };
+    const { receipt, bytes } = decode(ticket({ ...TICKET, hallName: '滨江区🏛️政务服务中心', itemName: '户籍\x1b@\x1dV\x00迁移😀' }), p80);
+    expect(receipt.text).toContain('滨江区政务服务中心');
+    expect(receipt.text).toContain('办理事项：户籍@V迁移');
+    // The ticket's own commands only: one reset at its start, one cut at its end, no NUL, no four-byte GB18030 emoji (0x95 0x32 …).
+    for (const seq of [[0x1b, 0x40], [0x1d, 0x56], [0x00]]) expect(count(bytes, seq), seq.join(' ')).toBe(count(plain, seq));
+    expect(receipt.text.join('')).not.toMatch(/\p{Extended_Pictographic}/u);
+  });
+
   it('prints in English from the same table', () => {
     const { receipt } = decode(ticket({ ...TICKET, lang: 'en', hallName: 'Binjiang Service Centre', itemName: 'Property registration' }), p58);
     expect(receipt.text).toContain('5 people ahead of you');

@@ -2,8 +2,23 @@ import iconv from 'iconv-lite';
 
 export const PRINTER_ENCODING = 'gb18030';
 
+/**
+ * A line as the printer can print it. Control characters are its commands (ESC @ resets it, GS V cuts
+ * the paper, DLE EOT asks its status), so none of a text's is sent: a tab prints as a space, the rest
+ * as nothing. Emoji are in no printer's font (GB18030 gives them four bytes a printer shows as
+ * garbage): left out, with the joiners and variation selectors that build them. Symbols GBK has (★ ※)
+ * and CJK characters beyond it (𠮷, four-byte GB18030) stay.
+ */
+export function printableText(text: string): string {
+  return text.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f\u200d\ufe0e\ufe0f\u{1f3fb}-\u{1f3ff}\u{e0020}-\u{e007f}]|\p{Extended_Pictographic}|\p{Regional_Indicator}/gu, (ch) =>
+    /\p{Extended_Pictographic}/u.test(ch) && isGbk(ch) ? ch : '',
+  );
+}
+
+const isGbk = (ch: string) => !iconv.encode(ch, 'gbk').equals(Buffer.from('?'));
+
 export function encodeText(text: string): Buffer {
-  return iconv.encode(text, PRINTER_ENCODING);
+  return iconv.encode(printableText(text), PRINTER_ENCODING);
 }
 
 /** Columns a character takes on the printer: double-byte GBK characters print full width. */

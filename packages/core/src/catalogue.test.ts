@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import demo from '../../../fixtures/catalogue/demo-hall.json' with { type: 'json' };
-import { checkCatalogue, findItem, findWindow, hallSetupWarnings, isLoopbackHost, type CatalogueInput } from './catalogue';
+import { CatalogueSchema, checkCatalogue, findItem, findWindow, hallSetupWarnings, IncomingCatalogueSchema, isLoopbackHost, type CatalogueInput } from './catalogue';
 
 /** A fresh, editable copy of the demo hall's catalogue. */
 function demoInput(): CatalogueInput {
@@ -103,6 +103,18 @@ describe('checkCatalogue', () => {
     ['a number range of one number', (c) => void (c.numbering = { digits: 3, first: 5, last: 5 }), 'numbering.last: the range must hold at least two numbers'],
     ['an item named with spaces only', (c) => void (c.items[2]!.name = ' \u3000 '), 'items.2.name: must not be spaces only'],
     ['a hall named with spaces only', (c) => void (c.hall.name = '   '), 'hall.name: must not be spaces only'],
+    [
+      'an item name holding a printer command (ESC @ resets the ticket printer)',
+      (c) => void (c.items[1]!.name = '户籍\x1b@迁移'),
+      'items.1.name: holds a control character (U+001B) that screens cannot show and printers take as a command',
+    ],
+    [
+      "a material's note pasted from a Word table (its cell mark)",
+      (c) => void (c.items[0]!.materials![0]!.note = '加盖公章\x07'),
+      'items.0.materials.0.note: holds a control character (U+0007) that screens cannot show and printers take as a command',
+    ],
+    ['a notice with a manual line break from Word', (c) => void (c.hall.notices = ['今日下午\x0b停电']), 'hall.notices.0: holds a control character (U+000B) that screens cannot show and printers take as a command'],
+    ['a window name with a C1 control', (c) => void (c.windows[2]!.name = '3号\u0085窗口'), 'windows.2.name: holds a control character (U+0085) that screens cannot show and printers take as a command'],
     ['a holiday that is no day', (c) => void (c.calendar = { holidays: { '2031-02-30': '春节' }, workdays: {} }), 'calendar.holidays.2031-02-30: 2031-02-30 is not a day of the calendar'],
     [
       'a day both a holiday and a make-up working day',
@@ -113,6 +125,24 @@ describe('checkCatalogue', () => {
     const input = demoInput();
     spoil(input);
     expect(problemsOf(input)).toContain(problem);
+  });
+
+  it('reads a catalogue the hall already keeps with a control character in it (set up before the check): only what comes in is refused', () => {
+    const input = demoInput();
+    input.items[1]!.name = '居民身份证\x07换领';
+    // The terminals' snapshot and the event log read with CatalogueSchema: a hall set up before the check keeps working.
+    expect(CatalogueSchema.safeParse(input).success).toBe(true);
+    expect(IncomingCatalogueSchema.safeParse(input).success).toBe(false);
+  });
+
+  it('takes HTML, emoji and a workbook cell’s line break in its texts as plain text (the pages escape it, the printer folds it)', () => {
+    const input = demoInput();
+    input.items[0]!.name = '<script>alert(1)</script>身份证换领';
+    input.hall.name = '滨江区🏛政务服务中心';
+    input.items[0]!.fees = '不收费\r\n（工本费除外）\t';
+    // A supervisor's notice of today, carried over by each save: not the administrator's to mend in the wizard.
+    input.items[1]!.today = { day: '2026-12-04', closedNotice: '系统维护\x07，请明日再来' };
+    expect(problemsOf(input)).toEqual([]);
   });
 
   it.each<[string, (c: CatalogueInput) => void, string]>([

@@ -253,6 +253,9 @@ export function hallSetupWarnings(catalogue: { hall: z.infer<typeof HallSchema> 
   return warnings;
 }
 
+/** C0 and C1 control characters but the tab and line breaks (a cell of a workbook may hold them; screens show a space, the printer a new line). */
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
 export const CatalogueSchema = z
   .object({
     hall: HallSchema,
@@ -361,6 +364,27 @@ export const CatalogueSchema = z
     if (String(c.numbering.last).length > c.numbering.digits)
       ctx.addIssue({ code: 'custom', path: ['numbering', 'digits'], message: 'the last number does not fit in the digits' });
   });
+/**
+ * A catalogue as it comes in (a setup's save, an installer's file or script, a workbook): as
+ * CatalogueSchema, and no control character in its texts. Text from a script or pasted from Word (its
+ * cell marks \x07, line breaks \x0b) can hold them: screens show nothing for them and a ticket printer
+ * takes them as commands (ESC @ resets it, GS V cuts the paper; the printer's driver leaves them out
+ * too), so each is refused where it is. Only what comes in is held to this: a catalogue the hall
+ * already keeps (its snapshot to the terminals, its event log) is read as it is, so that a hall set up
+ * before this check keeps working.
+ */
+export const IncomingCatalogueSchema = CatalogueSchema.superRefine((c, ctx) => {
+  const controls = (value: unknown, path: (string | number)[]) => {
+    if (typeof value === 'string') {
+      const m = CONTROL_CHARACTER.exec(value);
+      if (m) ctx.addIssue({ code: 'custom', path, message: `holds a control character (U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) that screens cannot show and printers take as a command` });
+    } else if (Array.isArray(value)) value.forEach((v, i) => controls(v, [...path, i]));
+    // An item's changes for today are the live hall's (a supervisor's notice), carried over by the hub, not the form's to mend.
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (k !== 'photo' && k !== 'today') controls(v, [...path, k]);
+  };
+  for (const part of ['hall', 'departments', 'items', 'windows', 'clerks'] as const) controls(c[part], [part]);
+});
+
 export type Catalogue = z.infer<typeof CatalogueSchema>;
 export type CatalogueInput = z.input<typeof CatalogueSchema>;
 
@@ -421,7 +445,7 @@ export type CatalogueCheck = { ok: true; catalogue: Catalogue } | { ok: false; p
 
 /** Validates a catalogue from any source (file, HTTP body) and names each problem by its path. */
 export function checkCatalogue(input: unknown): CatalogueCheck {
-  const parsed = CatalogueSchema.safeParse(input);
+  const parsed = IncomingCatalogueSchema.safeParse(input);
   if (parsed.success) return { ok: true, catalogue: parsed.data };
   return {
     ok: false,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CatalogueSchema, IssuingHoursSchema } from './catalogue';
+import { IncomingCatalogueSchema, IssuingHoursSchema } from './catalogue';
 import { ApplicantSchema } from './cases';
 import { AdvanceComplaintCommandSchema, CreateComplaintCommandSchema, EvidenceRefSchema, RecordDeliveryCommandSchema, RouteCaseCommandSchema } from './casework';
 import { DeviceReportSchema, EmergencyCallSchema } from './events';
@@ -153,7 +153,7 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('pauseWindow'), window: windowNo, reason }),
   z.object({ type: z.literal('resumeWindow'), window: windowNo }),
   /** The hall's setup as a whole; with atDayEnd it waits for the next hall day (open tickets still need an item it drops). */
-  z.object({ type: z.literal('replaceCatalogue'), catalogue: CatalogueSchema, atDayEnd: z.boolean().optional() }),
+  z.object({ type: z.literal('replaceCatalogue'), catalogue: IncomingCatalogueSchema, atDayEnd: z.boolean().optional() }),
   // Changes a busy hall makes at peak, from the console (H-16).
   z.object({ type: z.literal('assignWindowItems'), window: windowNo, serves: z.array(itemCode).min(1).max(200), atDayEnd: z.boolean().optional() }),
   z.object({

@@ -1,6 +1,6 @@
 import {
   calendarYears,
-  CatalogueSchema,
+  IncomingCatalogueSchema,
   CommandBodySchema,
   findItem,
   isConfigured,
@@ -279,7 +279,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       }),
       handle: (req) => {
         const b = req.body as { catalogue: unknown; atDayEnd?: boolean; basedOnSeq?: number };
-        const parsed = CatalogueSchema.safeParse(b.catalogue);
+        const parsed = IncomingCatalogueSchema.safeParse(b.catalogue);
         if (!parsed.success)
           throw new HttpRefusal('bad-request', `${parsed.error.issues.length} problem(s) in the setup`, {
             problems: parsed.error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })),

@@ -1,5 +1,5 @@
 import {
-  CatalogueSchema,
+  IncomingCatalogueSchema,
   exportRating,
   extended,
   RateCommandSchema,
@@ -233,7 +233,7 @@ export function operations(
       path: '/api/catalogue',
       operationId: 'putCatalogue',
       summary: 'Replaces the service catalogue (refused while open tickets need an item it drops)',
-      body: CatalogueSchema,
+      body: IncomingCatalogueSchema,
       handle: (req) => run(req, { type: 'replaceCatalogue', catalogue: req.body as never }),
     },
     {

@@ -1,4 +1,4 @@
-import { CatalogueSchema, type Catalogue, type HallWindow, type Material } from '@servicehall/core';
+import { IncomingCatalogueSchema, type Catalogue, type HallWindow, type Material } from '@servicehall/core';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 
@@ -433,7 +433,7 @@ export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Cata
     })),
     clerks: rows.clerks.map(({ values: v }) => ({ number: v.number, name: v.name, department: v.department, ...(v.title ? { title: v.title } : {}) })),
   };
-  const parsed = CatalogueSchema.safeParse(input);
+  const parsed = IncomingCatalogueSchema.safeParse(input);
   if (parsed.success && problems.length === 0) return { ok: true, catalogue: parsed.data };
   if (!parsed.success) {
     // A cell already named above (a word where a number goes) is not named again by the catalogue's check.

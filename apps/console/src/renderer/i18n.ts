@@ -374,7 +374,7 @@ const zh = {
     total: '合计',
     none: '（未指定）',
     noItem: '（无事项）',
-    figures: { issued: '取号', called: '叫号', served: '办结', waitMedian: '等候中位数', waitP90: '等候90分位', satisfaction: '满意率', bad: '差评', noShows: '过号', breaches: '告知违规' },
+    figures: { issued: '取号', called: '叫号', served: '办结', waitMedian: '等候中位数', waitP90: '等候90分位', satisfaction: '满意率', bad: '差评', noShows: '过号', voided: '作废', unserved: '未办理', breaches: '告知违规' },
     charts: {
       day: '全天等候人数与等候时长',
       waiting: '平均等候人数',
@@ -799,7 +799,7 @@ const en: Strings = {
     total: 'Total',
     none: '(none)',
     noItem: '(no item)',
-    figures: { issued: 'Issued', called: 'Called', served: 'Served', waitMedian: 'Wait, median', waitP90: 'Wait, 90th pct.', satisfaction: 'Satisfaction', bad: 'Bad ratings', noShows: 'No-shows', breaches: 'Notice breaches' },
+    figures: { issued: 'Issued', called: 'Called', served: 'Served', waitMedian: 'Wait, median', waitP90: 'Wait, 90th pct.', satisfaction: 'Satisfaction', bad: 'Bad ratings', noShows: 'No-shows', voided: 'Voided', unserved: 'Not served (day ended)', breaches: 'Notice breaches' },
     charts: {
       day: 'People waiting and waits through the day',
       waiting: 'People waiting (mean)',

@@ -1,6 +1,6 @@
 import type { Breakdown, Report, ReportRow } from '@servicehall/reports';
 import { formatDuration, REPORT_COLUMNS, type ReportColumn } from '@servicehall/reports/columns';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type CSSProperties } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api';
 import { ErrorLine, useConsole } from '../App';
@@ -19,7 +19,7 @@ const BREAKDOWN_LABEL: Record<Breakdown, { 'zh-CN': string; en: string }> = {
 };
 /** The columns the page's table shows (the workbook has them all). */
 const TABLE: ReportColumn['key'][] = [
-  'issued', 'served', 'noShows', 'transferred', 'waitMedianS', 'waitP90S', 'waitMaxS', 'calledWithinTarget', 'serviceMedianS', 'serviceP90S', 'pausedS',
+  'issued', 'served', 'noShows', 'voided', 'unserved', 'transferred', 'waitMedianS', 'waitP90S', 'waitMaxS', 'calledWithinTarget', 'serviceMedianS', 'serviceP90S', 'pausedS',
   'rated', 'satisfactionRate', 'badRatings', 'accepted', 'corrections', 'rejected', 'consultations', 'breaches', 'lapsed', 'complaints', 'complaintsRepliedLate',
 ];
 
@@ -253,10 +253,13 @@ export function Tiles({ report }: { report: Report }) {
     [f.satisfaction, cell({ kind: 'share' }, r.satisfactionRate)],
     [f.bad, cell({ kind: 'count' }, r.badRatings)],
     [f.noShows, cell({ kind: 'count' }, r.noShows)],
+    // The rest of what was issued: voided (never a clerk's: a ticket is voided where it was issued) and not served by the day's end.
+    ...(staff?.role === 'clerk' ? [] : [[f.voided, cell({ kind: 'count' }, r.voided)] as [string, string]]),
+    [f.unserved, cell({ kind: 'count' }, r.unserved)],
     [f.breaches, cell({ kind: 'count' }, r.breaches)],
   ];
   return (
-    <div className="figures">
+    <div className="figures report-figures" style={{ '--tiles': tiles.length } as CSSProperties}>
       {tiles.map(([label, value]) => (
         <div className="figure" key={label}>
           <div className="label">{label}</div>
@@ -467,7 +470,7 @@ export function MonthlyReportPage() {
     void Promise.all([q('department'), q('clerk'), q('hour'), q('dayHour')]).then(([departments, clerks, hours, dayHour]) => setData({ departments, clerks, hours, dayHour }), setError);
   }, [month]);
   const chart = useMemo(() => data && dayChart(t, data.hours, data.dayHour), [data, t]);
-  const short: ReportColumn['key'][] = ['issued', 'served', 'noShows', 'waitMedianS', 'waitP90S', 'calledWithinTarget', 'serviceMedianS', 'rated', 'satisfactionRate', 'badRatings', 'accepted', 'corrections', 'rejected', 'breaches'];
+  const short: ReportColumn['key'][] = ['issued', 'served', 'noShows', 'voided', 'unserved', 'waitMedianS', 'waitP90S', 'calledWithinTarget', 'serviceMedianS', 'rated', 'satisfactionRate', 'badRatings', 'accepted', 'corrections', 'rejected', 'breaches'];
   return (
     <div className="monthly printable">
       <div className="row spread no-print">
@@ -489,8 +492,8 @@ export function MonthlyReportPage() {
           <h2>{t.reports.monthly.sections.departments}</h2>
           <ReportTable report={data.departments} columns={short} />
           <h2>{t.reports.monthly.sections.clerks}</h2>
-          {/* A clerk issues no tickets: the clerks' table counts those they called, and leaves out the arrivals no desk has yet. */}
-          <ReportTable report={{ ...data.clerks, rows: data.clerks.rows.filter((r) => r.key.clerk) }} columns={['called', ...short.slice(1)]} />
+          {/* A clerk issues no tickets: the clerks' table counts those they called, and leaves out the arrivals no desk has yet, but not those the day ended before any desk called them (未办理), so that the rows add up to the total. */}
+          <ReportTable report={{ ...data.clerks, rows: data.clerks.rows.filter((r) => r.key.clerk || r.unserved > 0) }} columns={['called', ...short.slice(1)]} />
           <h2>{t.reports.monthly.sections.hours}</h2>
           <Chart option={chart} height={260} label={t.reports.charts.day} />
           <h2>{t.reports.monthly.sections.pauses}</h2>

@@ -25,6 +25,7 @@ const ZH_MESSAGES: [RegExp, (m: RegExpExecArray) => string][] = [
   [/must not hold a user name|must not hold a query/, () => '网址中不能含用户名、密码、问号或井号'],
   [/range must hold at least two numbers|does not fit in the digits/, () => '号码范围设置有误'],
   [/must not be spaces only/, () => '不能只填空格'],
+  [/holds a control character \(U\+([0-9A-F]+)\)/, (m) => `含有看不见的控制字符（U+${m[1]}），屏幕显示不出，打印机会当作指令：请删除后再保存（可将此项重新输入一遍）`],
 ];
 
 export function problemText(p: Problem, t: Strings, language: string): string {
