@@ -240,6 +240,9 @@ export interface SetupChange {
   window?: number;
 }
 
+/** Who the audit log names for what the hub does itself (a change the day's opening cancels). */
+export const HUB_STAFF: StaffRef = { id: 'hub', name: '大厅服务器', role: 'administrator' };
+
 /** A command's answer as kept: the ticket it names by id (answers kept before held it whole). */
 type StoredAnswer = Answer | { ok: true; seq: number; ticketId?: string; link?: string };
 
@@ -977,11 +980,7 @@ export class HallStore {
     if (this.diskFull && this.clock() < this.diskFull.retryAt) return [];
     let appended: HallEvent[];
     try {
-      appended = this.db.transaction(() => {
-        const out: HallEvent[] = [];
-        for (const body of dayChange(this.view, this.clock())) out.push(this.append(body, this.clock()));
-        return out;
-      })();
+      appended = this.db.transaction(() => this.appendDayChange(this.clock()))();
     } catch (error) {
       this.view = this.load();
       this.catchUpFacts();
@@ -1056,6 +1055,22 @@ export class HallStore {
     return event;
   }
 
+  /**
+   * A new hall day's events (dayChange), appended. A change that waited for the day and that the
+   * opening cancels (a setup changed since it was saved, a window gone) is audited as the hub's
+   * with its reason, so that the administrator sees in the console why it did not apply.
+   */
+  private appendDayChange(now: number): HallEvent[] {
+    const out: HallEvent[] = [];
+    for (const body of dayChange(this.view, now)) {
+      const pending = body.type === 'change.cancelled' ? this.view.pending.find((p) => p.id === body.pendingId) : undefined;
+      out.push(this.append(body, now));
+      if (body.type === 'change.cancelled')
+        this.audit.record({ at: now, staff: HUB_STAFF, action: 'cancelPendingChange', target: `pending:${body.pendingId}`, before: pending ?? null, after: { reason: body.reason }, seq: this.view.seq });
+    }
+    return out;
+  }
+
   private decideAndAppend(entry: CommandEntry, key: string, hash: string): Executed {
     const { command, actor } = entry;
     const now = this.clock();
@@ -1068,7 +1083,7 @@ export class HallStore {
     }
     const appended: HallEvent[] = [];
     const staff = actor.role === 'admin' ? actor.staff : undefined;
-    for (const dayEvent of dayChange(this.view, now)) appended.push(this.append(dayEvent, now));
+    appended.push(...this.appendDayChange(now));
     const refusal = this.precheck(body, entry.pin);
     const holder = entry.holder?.();
     const decided =
