@@ -128,3 +128,23 @@ describe("a setup saved for the day's end, and the changes made after it", () =>
     expect(calendar.body.years.find((y) => y.year === 2031)).toMatchObject({ source: 'hall', holidays: { '2031-01-01': '元旦' } });
   });
 });
+
+describe("an installer's script putting the catalogue file again (PUT /api/catalogue)", () => {
+  it("keeps today's quota, today's window and the calendar years the hall entered, and takes the rest from the file", async () => {
+    const { hub, a } = await hall();
+    expect((await a.request('PUT', '/api/calendar/2031', { holidays: { '2031-01-01': '元旦' }, workdays: {} })).status).toBe(200);
+    at('09:10');
+    expect((await a.request('POST', '/api/items/CRJ-HZ-SL/today', { dailyQuota: 260 })).status).toBe(200);
+    expect((await a.request('POST', '/api/windows/temporary', { window: 20, serves: ['CRJ-HZ-SL'] })).status).toBe(201);
+    at('12:00');
+    // The file as the installer keeps it: no calendar of 2031, nothing for today; a year of its own.
+    const file = { ...demoCatalogue({ allDay: true }), calendar: { holidays: { '2032-01-01': '元旦' }, workdays: {} } };
+    file.hall.notices = ['午间不休'];
+    expect((await script(hub, 'PUT', '/api/catalogue', file)).status).toBe(200);
+    const c = hub.store.view.catalogue;
+    expect(c.hall.notices).toEqual(['午间不休']);
+    expect(c.items.find((i) => i.code === 'CRJ-HZ-SL')!.today).toMatchObject({ day: '2026-11-27', dailyQuota: 260 });
+    expect(c.windows.map((w) => w.number)).toContain(20);
+    expect(c.calendar.holidays).toEqual({ '2031-01-01': '元旦', '2032-01-01': '元旦' });
+  });
+});
