@@ -38,7 +38,7 @@ function useChange() {
 }
 
 export function TodayPage() {
-  const { t, live, staff } = useConsole();
+  const { t, live, staff, language } = useConsole();
   const view = live.view;
   const change = useChange();
   const [edits, setEdits] = useState<Record<number, string[]>>({});
@@ -218,6 +218,11 @@ export function TodayPage() {
                   <button className="ghost" onClick={() => void change.send('POST', `/api/pending/${p.id}/cancel`, {})}>
                     {t.today.cancel}
                   </button>
+                )}
+                {p.overtaken && (
+                  <p className="notice" data-testid={`overtaken-${p.id}`}>
+                    {t.today.overtaken(p.overtaken.staff?.name ?? '—', new Date(p.overtaken.at).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' }), p.overtaken.window)}
+                  </p>
                 )}
               </li>
             ))}
