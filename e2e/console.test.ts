@@ -379,6 +379,19 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await admin.getByRole('listitem').filter({ hasText: '保存大厅设置 · 王管理' }).getByRole('button', { name: '取消' }).click();
     await expect.poll(() => hub.store.view.pending.length).toBe(0);
     expect(hub.store.view.catalogue.windows.find((w) => w.number === 4)!.serves).toContain(more);
+
+    // A window's change waiting for the day's end, then a setup saved for it: the setup would undo the change, and says so.
+    expect((await zhang.request('PUT', '/api/windows/4/items', { serves: serves4, atDayEnd: true })).status).toBe(200);
+    const current = hub.store.view.catalogue;
+    expect((await wang.request('POST', '/api/setup', { catalogue: { ...current, hall: { ...current.hall, notices: ['明日起二楼办理'] } }, atDayEnd: true })).status).toBe(200);
+    const [windowChange, setup] = hub.store.view.pending;
+    const behind = admin.locator(`[data-testid=overtaken-${setup!.id}]`);
+    await behind.waitFor();
+    expect(await behind.textContent()).toMatch(/^在它之前还有一项调整在等待日终生效（张主任，\d\d:\d\d，4 号窗口的事项）。为免覆盖该调整，这份设置到日终时将不生效：请取消其中一项。$/);
+    expect(await admin.locator(`[data-testid=overtaken-${windowChange!.id}]`).count()).toBe(0);
+    await behind.scrollIntoViewIfNeeded();
+    await screenshot(admin, 'console-today-behind');
+    for (const p of [windowChange!, setup!]) expect((await api('POST', `/api/pending/${p.id}/cancel`)).status).toBe(200);
   });
 
   it('revokes the kiosk from the terminal list: it is cut off at once and shows a pairing code again', async () => {

@@ -275,6 +275,14 @@ describe("a setup saved for the day's end, and what changes after it", () => {
     expect(view.catalogue.hall.notices).not.toContain('明日起二楼办理');
   });
 
+  it('applies the first of two setups saved for the same opening and cancels the second, which would undo it', () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起二楼办理'), atDayEnd: true }, admin, at('15:00'));
+    step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起三楼办理'), atDayEnd: true }, li, at('15:10'));
+    expect(opening(view).map((e) => e.type)).toEqual(['day.opened', 'catalogue.replaced', 'change.cancelled']);
+    expect(view.catalogue.hall.notices).toEqual(['明日起二楼办理']);
+  });
+
   it('does not bring back a window opened for the day it was saved on', () => {
     const view = emptyView(catalogue(), DAY);
     step(view, { type: 'openTemporaryWindow', window: 60, serves: ['GA-SFZ-HL'] }, supervisor, at('09:00'));
