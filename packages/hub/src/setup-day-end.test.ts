@@ -85,10 +85,15 @@ describe("a setup saved for the day's end, and the changes made after it", () =>
     expect(window3(hub)).toContain('GA-SFZ-HL');
     expect(hub.store.view.catalogue.hall.notices).not.toContain('明日起二楼办理');
     expect(hub.store.view.pending).toEqual([]);
-    const audit = await a.request<{ entries: { action: string; staff: { name: string }; target: string; after?: { reason?: string } }[] }>('GET', '/api/audit?action=cancelPendingChange');
+    const audit = await a.request<{ entries: { action: string; staff: { name: string }; target: string; after?: { text?: string; reason?: string } }[] }>('GET', '/api/audit?action=cancelPendingChange');
     expect(audit.body.entries).toHaveLength(1);
     expect(audit.body.entries[0]).toMatchObject({ staff: { name: '大厅服务器' }, target: expect.stringMatching(/^pending:\d+$/) });
     expect(audit.body.entries[0]!.after!.reason).toMatch(/window 3's items changed after it was saved \(by 赵主任, 2026-11-27 09:10/);
+    // In the administrator's words first.
+    expect(audit.body.entries[0]!.after).toMatchObject({
+      text: '日终生效的大厅设置未生效：保存后大厅设置已被更改（赵主任，2026-11-27 09:10，3 号窗口的事项），为免覆盖该更改，已取消。请载入当前设置后重新保存。',
+    });
+    expect(Object.keys(audit.body.entries[0]!.after!)[0]).toBe('text');
   });
 
   it('is not applied over an item another administrator saved at once after it', async () => {
@@ -108,8 +113,11 @@ describe("a setup saved for the day's end, and the changes made after it", () =>
     await a.login('admin', 'first-admin-pass-1');
     expect(hub.store.view.catalogue.items.map((i) => i.code)).toContain('GA-JZZ-BL');
     expect(hub.store.view.catalogue.hall.notices).not.toContain('明日起二楼办理');
-    const audit = await a.request<{ entries: { after?: { reason?: string } }[] }>('GET', '/api/audit?action=cancelPendingChange');
-    expect(audit.body.entries[0]!.after!.reason).toContain('the setup changed after it was saved (by 李管理');
+    const audit = await a.request<{ entries: { after?: { text?: string; reason?: string } }[] }>('GET', '/api/audit?action=cancelPendingChange');
+    expect(audit.body.entries[0]!.after).toMatchObject({
+      text: '日终生效的大厅设置未生效：保存后大厅设置已被更改（李管理，2026-11-27 09:20），为免覆盖该更改，已取消。请载入当前设置后重新保存。',
+      reason: expect.stringContaining('the setup changed after it was saved (by 李管理'),
+    });
   });
 
   it('applies with the calendar year a supervisor entered after it was saved', async () => {

@@ -7,6 +7,7 @@ import {
   emptyView,
   extended,
   hallDay,
+  localTime,
   zonedInstant,
   isConfigured,
   parseTicketNumber,
@@ -242,6 +243,16 @@ export interface SetupChange {
 
 /** Who the audit log names for what the hub does itself (a change the day's opening cancels). */
 export const HUB_STAFF: StaffRef = { id: 'hub', name: '大厅服务器', role: 'administrator' };
+
+/** Why the day's opening cancelled a change that waited for it, in the administrator's words (the event's reason is the log's, in English). */
+export function cancelledAtOpening(p: ScheduledChange, timeZone: string): string {
+  if (p.change.type === 'assignWindowItems') return `日终生效的 ${p.change.window} 号窗口事项调整未生效：该窗口或其中的事项已不在大厅设置中。`;
+  const o = p.overtaken;
+  if (!o) return '日终生效的大厅设置未生效：在它之前保存的调整已先生效，为免覆盖该调整，已取消。请载入当前设置后重新保存。';
+  const t = localTime(o.at, timeZone);
+  const what = o.window !== undefined ? `，${o.window} 号窗口的事项` : '';
+  return `日终生效的大厅设置未生效：保存后大厅设置已被更改（${o.staff?.name ?? '大厅服务器'}，${t.day} ${t.time}${what}），为免覆盖该更改，已取消。请载入当前设置后重新保存。`;
+}
 
 /** A command's answer as kept: the ticket it names by id (answers kept before held it whole). */
 type StoredAnswer = Answer | { ok: true; seq: number; ticketId?: string; link?: string };
@@ -1065,8 +1076,10 @@ export class HallStore {
     for (const body of dayChange(this.view, now)) {
       const pending = body.type === 'change.cancelled' ? this.view.pending.find((p) => p.id === body.pendingId) : undefined;
       out.push(this.append(body, now));
-      if (body.type === 'change.cancelled')
-        this.audit.record({ at: now, staff: HUB_STAFF, action: 'cancelPendingChange', target: `pending:${body.pendingId}`, before: pending ?? null, after: { reason: body.reason }, seq: this.view.seq });
+      if (body.type === 'change.cancelled') {
+        const text = pending ? cancelledAtOpening(pending, this.view.catalogue.hall.timeZone) : undefined;
+        this.audit.record({ at: now, staff: HUB_STAFF, action: 'cancelPendingChange', target: `pending:${body.pendingId}`, before: pending ?? null, after: { ...(text ? { text } : {}), reason: body.reason }, seq: this.view.seq });
+      }
     }
     return out;
   }
