@@ -360,6 +360,48 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     expect(hub.store.view.catalogue.windows.find((w) => w.number === 4)!.serves).toContain('GA-SFZ-HL');
   });
 
+  it('says on 今日调整 that a setup saved for the day’s end will not apply once a window was changed after it, and why', async () => {
+    await admin.setViewportSize(WIDE);
+    await admin.getByRole('link', { name: '今日调整' }).click();
+    const wang = new TestConsole(hub.url);
+    expect((await wang.login('admin', 'first-admin-pass-1')).status).toBe(200);
+    const catalogue = hub.store.view.catalogue;
+    const saved = await wang.request('POST', '/api/setup', { catalogue: { ...catalogue, hall: { ...catalogue.hall, notices: ['明日起二楼办理'] } }, atDayEnd: true });
+    expect(saved.status).toBe(200);
+    const pending = hub.store.view.pending[0]!;
+    await admin.getByText('保存大厅设置 · 王管理').waitFor();
+    expect(await admin.locator(`[data-testid=overtaken-${pending.id}]`).count()).toBe(0);
+
+    // 张主任 then gives window 4 one more item, at once: at the opening the saved setup would undo it.
+    const zhang = new TestConsole(hub.url);
+    expect((await zhang.login('zhang', 'zhang-own-pass-9')).status).toBe(200);
+    const serves4 = catalogue.windows.find((w) => w.number === 4)!.serves;
+    const more = catalogue.items.find((i) => !serves4.includes(i.code))!.code;
+    expect((await zhang.request('PUT', '/api/windows/4/items', { serves: [...serves4, more] })).status).toBe(200);
+    const warning = admin.locator(`[data-testid=overtaken-${pending.id}]`);
+    await warning.waitFor();
+    expect(await warning.textContent()).toMatch(/^保存后大厅设置已被更改（张主任，\d\d:\d\d，4 号窗口的事项）。为免覆盖该更改，这份设置到日终时将不生效，请载入当前设置后重新保存。$/);
+    await warning.scrollIntoViewIfNeeded();
+    await screenshot(admin, 'console-today-overtaken');
+
+    await admin.getByRole('listitem').filter({ hasText: '保存大厅设置 · 王管理' }).getByRole('button', { name: '取消' }).click();
+    await expect.poll(() => hub.store.view.pending.length).toBe(0);
+    expect(hub.store.view.catalogue.windows.find((w) => w.number === 4)!.serves).toContain(more);
+
+    // A window's change waiting for the day's end, then a setup saved for it: the setup would undo the change, and says so.
+    expect((await zhang.request('PUT', '/api/windows/4/items', { serves: serves4, atDayEnd: true })).status).toBe(200);
+    const current = hub.store.view.catalogue;
+    expect((await wang.request('POST', '/api/setup', { catalogue: { ...current, hall: { ...current.hall, notices: ['明日起二楼办理'] } }, atDayEnd: true })).status).toBe(200);
+    const [windowChange, setup] = hub.store.view.pending;
+    const behind = admin.locator(`[data-testid=overtaken-${setup!.id}]`);
+    await behind.waitFor();
+    expect(await behind.textContent()).toMatch(/^在它之前还有一项调整在等待日终生效（张主任，\d\d:\d\d，4 号窗口的事项）。为免覆盖该调整，这份设置到日终时将不生效：请取消其中一项。$/);
+    expect(await admin.locator(`[data-testid=overtaken-${windowChange!.id}]`).count()).toBe(0);
+    await behind.scrollIntoViewIfNeeded();
+    await screenshot(admin, 'console-today-behind');
+    for (const p of [windowChange!, setup!]) expect((await api('POST', `/api/pending/${p.id}/cancel`)).status).toBe(200);
+  });
+
   it('revokes the kiosk from the terminal list: it is cut off at once and shows a pairing code again', async () => {
     await admin.setViewportSize(WIDE);
     await admin.getByRole('link', { name: '终端' }).click();

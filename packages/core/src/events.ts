@@ -35,6 +35,15 @@ export interface ScheduledChange {
   at: number;
   staff?: StaffRef;
   change: PendingChange;
+  /** A whole setup waiting: the latest change made at once to the setup since it was saved (it would undo it), which cancels it at the opening. */
+  overtaken?: SetupOvertaken;
+}
+/** A change made at once to the setup after a whole setup was saved for the day's end: when, by whom, which window when it was one window's items. */
+export interface SetupOvertaken {
+  seq: number;
+  at: number;
+  staff?: StaffRef;
+  window?: number;
 }
 
 /** A number lease: `first`..`last` of `prefix` on `day`, for `terminal` alone. */

@@ -1,8 +1,8 @@
 import {
   calendarYears,
+  carriedSetup,
   IncomingCatalogueSchema,
   CommandBodySchema,
-  findItem,
   isConfigured,
   localTime,
   StaffRoleSchema,
@@ -287,13 +287,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
         // A form loaded before another change to the setup would undo it: refused, with who changed it and when (a repeat of this save gets its first answer).
         if (b.basedOnSeq !== undefined && !store.answerOf(commandScope(commandActor(req)), req.commandId)) staleSetup(store, req, b.basedOnSeq);
         // The calendar, today's temporary windows and today's changes of an item are the hall's own, not the form's: they carry over.
-        const numbers = new Set(parsed.data.windows.map((w) => w.number));
-        const temporary = store.view.catalogue.windows.filter((w) => w.temporary && !numbers.has(w.number));
-        const items = parsed.data.items.map(({ today: _today, ...item }) => {
-          const today = findItem(store.view.catalogue, item.code)?.today;
-          return today ? { ...item, today } : item;
-        });
-        const catalogue = { ...parsed.data, items, windows: [...parsed.data.windows, ...temporary], calendar: store.view.catalogue.calendar };
+        const catalogue = carriedSetup(store.view.catalogue, parsed.data);
         return command(store, req, { type: 'replaceCatalogue', catalogue, ...(b.atDayEnd ? { atDayEnd: true } : {}) });
       },
     },

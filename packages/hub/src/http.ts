@@ -1,4 +1,5 @@
 import {
+  carriedSetup,
   IncomingCatalogueSchema,
   exportRating,
   extended,
@@ -10,6 +11,7 @@ import {
   refusalText,
   windowQueue,
   type Actor,
+  type Catalogue,
   type CommandBody,
   type Language,
   type RefusalCode,
@@ -232,9 +234,10 @@ export function operations(
       method: 'PUT',
       path: '/api/catalogue',
       operationId: 'putCatalogue',
-      summary: 'Replaces the service catalogue (refused while open tickets need an item it drops)',
+      summary:
+        "Replaces the service catalogue (refused while open tickets need an item it drops); the hall's calendar years, today's temporary windows and today's changes of an item are kept, as the setup wizard's save keeps them",
       body: IncomingCatalogueSchema,
-      handle: (req) => run(req, { type: 'replaceCatalogue', catalogue: req.body as never }),
+      handle: (req) => run(req, { type: 'replaceCatalogue', catalogue: carriedSetup(store.view.catalogue, req.body as Catalogue) }),
     },
     {
       method: 'POST',

@@ -7,6 +7,7 @@ import {
   emptyView,
   extended,
   hallDay,
+  localTime,
   zonedInstant,
   isConfigured,
   parseTicketNumber,
@@ -238,6 +239,19 @@ export interface SetupChange {
   type: 'catalogue.replaced' | 'window.itemsAssigned';
   staff?: StaffRef;
   window?: number;
+}
+
+/** Who the audit log names for what the hub does itself (a change the day's opening cancels). */
+export const HUB_STAFF: StaffRef = { id: 'hub', name: '大厅服务器', role: 'administrator' };
+
+/** Why the day's opening cancelled a change that waited for it, in the administrator's words (the event's reason is the log's, in English). */
+export function cancelledAtOpening(p: ScheduledChange, timeZone: string): string {
+  if (p.change.type === 'assignWindowItems') return `日终生效的 ${p.change.window} 号窗口事项调整未生效：该窗口或其中的事项已不在大厅设置中。`;
+  const o = p.overtaken;
+  if (!o) return '日终生效的大厅设置未生效：在它之前保存的调整已先生效，为免覆盖该调整，已取消。请载入当前设置后重新保存。';
+  const t = localTime(o.at, timeZone);
+  const what = o.window !== undefined ? `，${o.window} 号窗口的事项` : '';
+  return `日终生效的大厅设置未生效：保存后大厅设置已被更改（${o.staff?.name ?? '大厅服务器'}，${t.day} ${t.time}${what}），为免覆盖该更改，已取消。请载入当前设置后重新保存。`;
 }
 
 /** A command's answer as kept: the ticket it names by id (answers kept before held it whole). */
@@ -977,11 +991,7 @@ export class HallStore {
     if (this.diskFull && this.clock() < this.diskFull.retryAt) return [];
     let appended: HallEvent[];
     try {
-      appended = this.db.transaction(() => {
-        const out: HallEvent[] = [];
-        for (const body of dayChange(this.view, this.clock())) out.push(this.append(body, this.clock()));
-        return out;
-      })();
+      appended = this.db.transaction(() => this.appendDayChange(this.clock()))();
     } catch (error) {
       this.view = this.load();
       this.catchUpFacts();
@@ -1056,6 +1066,24 @@ export class HallStore {
     return event;
   }
 
+  /**
+   * A new hall day's events (dayChange), appended. A change that waited for the day and that the
+   * opening cancels (a setup changed since it was saved, a window gone) is audited as the hub's
+   * with its reason, so that the administrator sees in the console why it did not apply.
+   */
+  private appendDayChange(now: number): HallEvent[] {
+    const out: HallEvent[] = [];
+    for (const body of dayChange(this.view, now)) {
+      const pending = body.type === 'change.cancelled' ? this.view.pending.find((p) => p.id === body.pendingId) : undefined;
+      out.push(this.append(body, now));
+      if (body.type === 'change.cancelled') {
+        const text = pending ? cancelledAtOpening(pending, this.view.catalogue.hall.timeZone) : undefined;
+        this.audit.record({ at: now, staff: HUB_STAFF, action: 'cancelPendingChange', target: `pending:${body.pendingId}`, before: pending ?? null, after: { ...(text ? { text } : {}), reason: body.reason }, seq: this.view.seq });
+      }
+    }
+    return out;
+  }
+
   private decideAndAppend(entry: CommandEntry, key: string, hash: string): Executed {
     const { command, actor } = entry;
     const now = this.clock();
@@ -1068,7 +1096,7 @@ export class HallStore {
     }
     const appended: HallEvent[] = [];
     const staff = actor.role === 'admin' ? actor.staff : undefined;
-    for (const dayEvent of dayChange(this.view, now)) appended.push(this.append(dayEvent, now));
+    appended.push(...this.appendDayChange(now));
     const refusal = this.precheck(body, entry.pin);
     const holder = entry.holder?.();
     const decided =

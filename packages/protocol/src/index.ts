@@ -127,7 +127,17 @@ export const HallSnapshotSchema = z.object({
     .default([]),
   ratings: z.array(RatingSchema).default([]),
   followUps: z.array(FollowUpSchema).default([]),
-  pending: z.array(z.object({ id: z.number().int(), at: z.number().int(), staff: StaffRefSchema.optional(), change: PendingChangeSchema })).default([]),
+  pending: z
+    .array(
+      z.object({
+        id: z.number().int(),
+        at: z.number().int(),
+        staff: StaffRefSchema.optional(),
+        change: PendingChangeSchema,
+        overtaken: z.object({ seq: z.number().int(), at: z.number().int(), staff: StaffRefSchema.optional(), window: z.number().int().optional() }).optional(),
+      }),
+    )
+    .default([]),
   leases: z.array(NumberLeaseSchema).default([]),
   emergencyCalls: z.array(EmergencyCallSchema).default([]),
 });

@@ -245,6 +245,10 @@ const zh = {
     setHours: '设置时段',
     done: '已生效。',
     pending: '待今日营业结束后生效',
+    overtaken: (who: string, time: string, window?: number) =>
+      `保存后大厅设置已被更改（${who}，${time}${window !== undefined ? `，${window} 号窗口的事项` : ''}）。为免覆盖该更改，这份设置到日终时将不生效，请载入当前设置后重新保存。`,
+    behind: (who: string, time: string, window?: number) =>
+      `在它之前还有一项调整在等待日终生效（${who}，${time}${window !== undefined ? `，${window} 号窗口的事项` : ''}）。为免覆盖该调整，这份设置到日终时将不生效：请取消其中一项。`,
     cancel: '取消',
     temporaryMark: '临时',
   },
@@ -670,6 +674,10 @@ const en: Strings = {
     setHours: 'Set hours',
     done: 'Applied.',
     pending: "Waiting for the day's end",
+    overtaken: (who: string, time: string, window?: number) =>
+      `The setup was changed after this was saved (${who}, ${time}${window !== undefined ? `, window ${window}'s items` : ''}). So as not to undo that change, this setup will not apply at the day's end: load the current setup and save it again.`,
+    behind: (who: string, time: string, window?: number) =>
+      `Another change waits for the day's end before this one (${who}, ${time}${window !== undefined ? `, window ${window}'s items` : ''}). So as not to undo it, this setup will not apply at the day's end: cancel one of the two.`,
     cancel: 'Cancel',
     temporaryMark: 'temporary',
   },

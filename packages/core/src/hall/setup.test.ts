@@ -24,7 +24,9 @@ function catalogue(spoil?: (c: CatalogueInput) => void): Catalogue {
 function run(view: HallView, command: CommandBody, actor: Actor, now: number): Result<Decision> {
   for (const e of dayChange(view, now)) applyEvent(view, { ...e, seq: view.seq + 1, at: now });
   const r = decide(view, command, { now, actor });
-  if (r.ok) for (const e of r.value.events) applyEvent(view, { ...e, seq: view.seq + 1, at: now });
+  // The hub logs a console change with the staff member who made it.
+  const staff = actor.role === 'admin' && actor.staff ? { staff: actor.staff } : {};
+  if (r.ok) for (const e of r.value.events) applyEvent(view, { ...e, seq: view.seq + 1, at: now, ...staff });
   return r;
 }
 function step(view: HallView, command: CommandBody, actor: Actor, now: number): Ticket | undefined {
@@ -193,5 +195,110 @@ describe('the working-day calendar', () => {
     expect(bad({ '2030-12-31': '元旦' })).toMatchObject({ ok: false, code: 'bad-request' });
     expect(bad({ '2031-02-30': '春节' })).toMatchObject({ ok: false, code: 'bad-request' });
     expect(bad({ '2031-01-01': '元旦' }, { '2031-01-01': '调休' })).toMatchObject({ ok: false, code: 'bad-request' });
+  });
+});
+
+describe("a setup saved for the day's end, and what changes after it", () => {
+  const admin: Actor = { role: 'admin', terminal: 'console', staff: { id: 'wang', name: '王管理', role: 'administrator' } };
+  const li: Actor = { role: 'admin', terminal: 'console', staff: { id: 'li', name: '李管理', role: 'administrator' } };
+  const noticed = (c: Catalogue, notice: string): Catalogue => ({ ...c, hall: { ...c.hall, notices: [notice] } });
+  const opening = (view: HallView) => {
+    const events = dayChange(view, at('08:00', '2026-11-28'));
+    for (const e of events) applyEvent(view, { ...e, seq: view.seq + 1, at: at('08:00', '2026-11-28') });
+    return events;
+  };
+
+  it('applies at the opening when nothing changed since, with the hall day of its own', () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起二楼办理'), atDayEnd: true }, admin, at('17:00'));
+    expect(opening(view).map((e) => e.type)).toEqual(['day.opened', 'catalogue.replaced']);
+    expect(view.catalogue.hall.notices).toEqual(['明日起二楼办理']);
+    expect(view.pending).toEqual([]);
+  });
+
+  it("is cancelled at the opening, saying who changed the setup and when, when a supervisor gave window 3 another item after it was saved; window 3 keeps it", () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起二楼办理'), atDayEnd: true }, admin, at('15:00'));
+    step(view, { type: 'assignWindowItems', window: 3, serves: [...windowOf(view, 3)!.serves, 'GA-SFZ-HL'] }, supervisor, at('15:10'));
+    const events = opening(view);
+    expect(events.map((e) => e.type)).toEqual(['day.opened', 'change.cancelled']);
+    expect(events[1]).toMatchObject({ reason: expect.stringContaining('张主任') });
+    expect((events[1] as { reason: string }).reason).toContain('15:10');
+    expect((events[1] as { reason: string }).reason).toContain('window 3');
+    expect(windowOf(view, 3)!.serves).toContain('GA-SFZ-HL');
+    expect(view.catalogue.hall.notices).not.toContain('明日起二楼办理');
+    expect(view.pending).toEqual([]);
+  });
+
+  it('is cancelled at the opening when another administrator saved a new item and clerk at once after it', () => {
+    const view = emptyView(catalogue(), DAY);
+    const before = view.catalogue;
+    step(view, { type: 'replaceCatalogue', catalogue: noticed(before, '明日起二楼办理'), atDayEnd: true }, admin, at('15:00'));
+    const theirs = catalogue((c) => {
+      c.items.push({ ...c.items[0]!, code: 'GA-JZZ-BL', name: '居住证办理' });
+      c.windows[0]!.serves.push('GA-JZZ-BL');
+      c.clerks = [...(c.clerks ?? []), { ...c.clerks![0]!, number: '1099', name: '周新' }];
+    });
+    step(view, { type: 'replaceCatalogue', catalogue: theirs }, li, at('16:00'));
+    const events = opening(view);
+    expect(events.map((e) => e.type)).toEqual(['day.opened', 'change.cancelled']);
+    expect((events[1] as { reason: string }).reason).toContain('李管理');
+    expect(view.catalogue.items.map((i) => i.code)).toContain('GA-JZZ-BL');
+    expect(view.catalogue.clerks.map((c) => c.number)).toContain('1099');
+  });
+
+  it('keeps a calendar year entered after it was saved: the setup applies with the hall’s calendar', () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起二楼办理'), atDayEnd: true }, admin, at('15:00'));
+    step(view, { type: 'setCalendarYear', year: 2031, holidays: { '2031-01-01': '元旦' }, workdays: { '2031-01-04': '元旦调休' } }, supervisor, at('15:30'));
+    expect(opening(view).map((e) => e.type)).toEqual(['day.opened', 'catalogue.replaced']);
+    expect(view.catalogue.hall.notices).toEqual(['明日起二楼办理']);
+    expect(view.catalogue.calendar).toEqual({ holidays: { '2031-01-01': '元旦' }, workdays: { '2031-01-04': '元旦调休' } });
+  });
+
+  it("applies a window's items scheduled after it on top of it", () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起二楼办理'), atDayEnd: true }, admin, at('15:00'));
+    step(view, { type: 'assignWindowItems', window: 4, serves: ['CRJ-GA-SL'], atDayEnd: true }, supervisor, at('15:10'));
+    expect(opening(view).map((e) => e.type)).toEqual(['day.opened', 'catalogue.replaced', 'window.itemsAssigned']);
+    expect(view.catalogue.hall.notices).toEqual(['明日起二楼办理']);
+    expect(windowOf(view, 4)!.serves).toEqual(['CRJ-GA-SL']);
+  });
+
+  it("is cancelled rather than undo a window's items that waited for the same opening before it was saved", () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'assignWindowItems', window: 4, serves: ['CRJ-GA-SL'], atDayEnd: true }, supervisor, at('15:00'));
+    step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起二楼办理'), atDayEnd: true }, admin, at('15:10'));
+    const events = opening(view);
+    expect(events.map((e) => e.type)).toEqual(['day.opened', 'window.itemsAssigned', 'change.cancelled']);
+    expect(windowOf(view, 4)!.serves).toEqual(['CRJ-GA-SL']);
+    expect(view.catalogue.hall.notices).not.toContain('明日起二楼办理');
+  });
+
+  it('applies the first of two setups saved for the same opening and cancels the second, which would undo it', () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起二楼办理'), atDayEnd: true }, admin, at('15:00'));
+    step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起三楼办理'), atDayEnd: true }, li, at('15:10'));
+    expect(opening(view).map((e) => e.type)).toEqual(['day.opened', 'catalogue.replaced', 'change.cancelled']);
+    expect(view.catalogue.hall.notices).toEqual(['明日起二楼办理']);
+  });
+
+  it('does not bring back a window opened for the day it was saved on', () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'openTemporaryWindow', window: 60, serves: ['GA-SFZ-HL'] }, supervisor, at('09:00'));
+    step(view, { type: 'setItemToday', serviceCode: 'GA-SFZ-HL', dailyQuota: 5 }, supervisor, at('09:05'));
+    // The console's save carries today's window and today's quota in the catalogue it schedules.
+    step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起二楼办理'), atDayEnd: true }, admin, at('17:00'));
+    expect(opening(view).map((e) => e.type)).toEqual(['day.opened', 'catalogue.replaced']);
+    expect(windowOf(view, 60)).toBeUndefined();
+    expect(view.catalogue.items.find((i) => i.code === 'GA-SFZ-HL')!.today).toBeUndefined();
+  });
+
+  it('is still cancelled after a snapshot taken between the change and the opening', () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起二楼办理'), atDayEnd: true }, admin, at('15:00'));
+    step(view, { type: 'assignWindowItems', window: 3, serves: [...windowOf(view, 3)!.serves, 'GA-SFZ-HL'] }, supervisor, at('15:10'));
+    const copy = fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(view))));
+    expect(opening(copy).map((e) => e.type)).toEqual(['day.opened', 'change.cancelled']);
   });
 });

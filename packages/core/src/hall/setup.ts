@@ -1,9 +1,9 @@
 import { chinaCalendar, makeCalendar, type CalendarData, type WorkingCalendar } from '../calendar';
 import chineseDays from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
 import { findItem, findWindow, isConfigured, type Catalogue, type HallWindow, type ServiceItem } from '../catalogue';
-import { clockMinutes } from '../clock';
+import { clockMinutes, localTime } from '../clock';
 import type { CommandBody } from '../commands';
-import type { EventBody, PendingChange } from '../events';
+import type { EventBody, PendingChange, ScheduledChange } from '../events';
 import { ok, refuse, type Result } from '../result';
 import { forbiddenPhrasesIn } from '../strings';
 import type { Ticket } from '../ticket';
@@ -36,6 +36,13 @@ function withItem(catalogue: Catalogue, code: string, change: (i: ServiceItem) =
   return { ...catalogue, items: catalogue.items.map((i) => (i.code === code ? change(i) : i)) };
 }
 
+/** A whole setup waiting for the day's end would undo a change made at once after it was saved: it is marked, and cancelled at the opening. */
+function overtake(view: HallView, event: EventOf<'catalogue.replaced' | 'window.itemsAssigned'>): void {
+  if (event.pendingId !== undefined || !view.pending.some((p) => p.change.type === 'replaceCatalogue')) return;
+  const by = { seq: event.seq, at: event.at, ...(event.staff ? { staff: event.staff } : {}), ...(event.type === 'window.itemsAssigned' ? { window: event.window } : {}) };
+  view.pending = view.pending.map((p) => (p.change.type === 'replaceCatalogue' ? { ...p, overtaken: by } : p));
+}
+
 export function applySetupEvent(view: HallView, event: EventOf<SetupEventType>): void {
   const done = (pendingId: number | undefined) => {
     if (pendingId !== undefined) view.pending = view.pending.filter((p) => p.id !== pendingId);
@@ -45,10 +52,12 @@ export function applySetupEvent(view: HallView, event: EventOf<SetupEventType>):
       view.catalogue = event.catalogue;
       for (const w of event.catalogue.windows) windowOf(view, w.number);
       done(event.pendingId);
+      overtake(view, event);
       break;
     case 'window.itemsAssigned':
       view.catalogue = withWindow(view.catalogue, event.window, (w) => ({ ...w, serves: [...event.serves] }));
       done(event.pendingId);
+      overtake(view, event);
       break;
     case 'window.temporaryOpened':
       view.catalogue = { ...view.catalogue, windows: [...view.catalogue.windows, event.window] };
@@ -89,15 +98,61 @@ export function catalogueForNewDay(catalogue: Catalogue, day: string): Catalogue
   };
 }
 
-/** The events that carry out the changes that waited for this new day, each checked against the catalogue as it then stands. */
+/**
+ * A setup as it is saved over the hall's: the calendar (a year the hall entered wins over the
+ * setup's), the windows opened for today and an item's changes for today are the hall's own and
+ * carry over; the rest is the setup's. The console's setup save, PUT /api/catalogue and the day's
+ * opening all save through it.
+ */
+export function carriedSetup(hall: Catalogue, setup: Catalogue): Catalogue {
+  const numbers = new Set(setup.windows.map((w) => w.number));
+  const temporary = hall.windows.filter((w) => w.temporary !== undefined && !numbers.has(w.number));
+  const items = setup.items.map(({ today: _today, ...item }) => {
+    const today = findItem(hall, item.code)?.today;
+    return today ? { ...item, today } : item;
+  });
+  const hallYears = new Set([...Object.keys(hall.calendar.holidays), ...Object.keys(hall.calendar.workdays)].map((d) => d.slice(0, 4)));
+  const otherYears = (days: Record<string, string>) => Object.fromEntries(Object.entries(days).filter(([d]) => !hallYears.has(d.slice(0, 4))));
+  const calendar = {
+    holidays: { ...otherYears(setup.calendar.holidays), ...hall.calendar.holidays },
+    workdays: { ...otherYears(setup.calendar.workdays), ...hall.calendar.workdays },
+  };
+  return { ...setup, items, windows: [...setup.windows, ...temporary], calendar };
+}
+
+/** Why a whole setup waiting for this opening is not applied, if it would undo a change made after it was saved. */
+function overtakenReason(view: HallView, p: ScheduledChange, earlier: boolean): string | undefined {
+  const o = p.overtaken;
+  if (o) {
+    const t = localTime(o.at, view.catalogue.hall.timeZone);
+    const what = o.window !== undefined ? `window ${o.window}'s items` : 'the setup';
+    // The event's reason holds 200 characters: a long name is cut, never the opening refused.
+    return `not applied: ${what} changed after it was saved (by ${o.staff?.name ?? 'the hub'}, ${t.day} ${t.time}, seq ${o.seq}); save the setup again from the current one`.slice(0, 200);
+  }
+  if (earlier) return 'not applied: a change saved before it applied at this opening and it would have undone that; save the setup again from the current one';
+  return undefined;
+}
+
+/**
+ * The events that carry out the changes that waited for this new day, each checked against the
+ * catalogue as it then stands. A whole setup applies only if the setup has not changed since it
+ * was saved; otherwise it is cancelled with the reason, never applied over what came after it.
+ */
 export function pendingChangesAt(view: HallView, day: string): EventBody[] {
   const out: EventBody[] = [];
   let catalogue = catalogueForNewDay(view.catalogue, day);
+  let applied = false;
   for (const p of view.pending) {
     const c = p.change;
     if (c.type === 'replaceCatalogue') {
-      out.push({ type: 'catalogue.replaced', catalogue: c.catalogue, pendingId: p.id });
-      catalogue = c.catalogue;
+      const why = overtakenReason(view, p, applied);
+      if (why) {
+        out.push({ type: 'change.cancelled', pendingId: p.id, reason: why });
+        continue;
+      }
+      catalogue = catalogueForNewDay(carriedSetup(catalogue, c.catalogue), day);
+      out.push({ type: 'catalogue.replaced', catalogue, pendingId: p.id });
+      applied = true;
     } else {
       const unknown = c.serves.find((code) => !findItem(catalogue, code));
       if (!findWindow(catalogue, c.window)) out.push({ type: 'change.cancelled', pendingId: p.id, reason: `window ${c.window} is no longer in the catalogue` });
@@ -105,6 +160,7 @@ export function pendingChangesAt(view: HallView, day: string): EventBody[] {
       else {
         out.push({ type: 'window.itemsAssigned', window: c.window, serves: c.serves, pendingId: p.id });
         catalogue = withWindow(catalogue, c.window, (w) => ({ ...w, serves: c.serves }));
+        applied = true;
       }
     }
   }
