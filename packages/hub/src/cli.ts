@@ -215,24 +215,24 @@ async function main() {
       onRebuild: (why) => {
         if (rebuilding || !options.peer) return;
         rebuilding = true;
-        log.warn({ why }, 'this hub’s database is copied again from the hub in charge');
+        log.warn({ why }, opsText('copyingAgain'));
         void (async () => {
           await hub.close();
           for (let tries = 1; ; tries++) {
             try {
               const copied = await copyFromPeer(options.peer!, options.dataDir);
-              log.warn({ seq: copied.seq, keptAs: copied.keptAs }, 'copied from the hub in charge; the parted database is kept aside');
+              log.warn({ seq: copied.seq, keptAs: copied.keptAs }, opsText('copiedAgain', { seq: copied.seq, keptAs: String(copied.keptAs) }));
               break;
             } catch (error) {
-              log.error({ err: error instanceof Error ? error.message : error, tries }, 'copying from the hub in charge failed: trying again');
+              log.error({ err: error instanceof Error ? error.message : error, tries }, opsText('copyAgainFailed', { tries }));
               await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 500 * tries)));
             }
           }
           hub = await start();
           rebuilding = false;
-          log.info({ url: hub.url, seq: hub.store.seq, inCharge: hub.store.role.inCharge }, 'ServiceHall hub started again on the copy (following)');
+          log.info({ url: hub.url, seq: hub.store.seq, inCharge: hub.store.role.inCharge }, opsText('restartedOnCopy', { seq: hub.store.seq }));
         })().catch(async (error: unknown) => {
-          log.fatal({ err: error }, 'the hub could not start again on the copy');
+          log.fatal({ err: error }, opsText('restartOnCopyFailed'));
           await flushed();
           process.exit(1);
         });
@@ -244,9 +244,9 @@ async function main() {
   const stop = async (why: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ why }, 'ServiceHall hub stopping');
+    log.info({ why }, opsText('hubStopping', { why }));
     await hub.close();
-    log.info({ seq: hub.store.seq }, 'ServiceHall hub stopped cleanly');
+    log.info({ seq: hub.store.seq }, opsText('hubStopped', { seq: hub.store.seq }));
     await flushed();
     process.exit(0);
   };
@@ -288,11 +288,11 @@ async function main() {
       door: `${hub.publicUrl()}/m/door`,
       sms: hub.notifications.notifier.channels().filter((c) => c.kind.endsWith('sms')).map((c) => c.id),
     },
-    name ? 'ServiceHall hub started' : 'ServiceHall hub started (尚未设置 not set up yet: /console)',
+    name ? opsText('hubStarted', { hall: name, console: `${hub.url}/console/` }) : opsText('hubStartedUnset', { console: `${hub.url}/console/` }),
   );
   // The hall token is a secret: never in a log. A person installing the hub at a terminal sees it once, when it is made.
   if (hub.tokenCreated) {
-    log.info({ file: path.join(options.dataDir, TOKEN_FILE) }, 'a new hall token was made and stored (readable by the owner only)');
+    log.info({ file: path.join(options.dataDir, TOKEN_FILE) }, opsText('tokenMade', { file: path.join(options.dataDir, TOKEN_FILE) }));
     if (process.stdout.isTTY) process.stdout.write(`\n  hall token (shown this once; also in ${path.join(options.dataDir, TOKEN_FILE)}): ${hub.token}\n\n`);
   }
   if (isConfigured(hub.store.view.catalogue)) for (const warning of hallSetupWarnings(hub.store.view.catalogue)) log.warn(warning);

@@ -19,7 +19,7 @@ import { serveConsole } from './console-files';
 import { openDatabase, type Db } from './db';
 import { Pairings, TerminalCredentials } from './enrolment';
 import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
-import { opsText } from './ops-strings';
+import { formatBytes, opsText } from './ops-strings';
 import { housekeep } from './housekeeping';
 import { apiHandler, sameOrigin, send, trustedProxy, type ProxyTrust } from './http';
 import { HUB_BUILT, INSTALL_ROOT } from './built';
@@ -265,7 +265,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // A standby's first start: its database is a copy of the hub in charge.
   if (options.standby && options.peer && !fs.existsSync(path.join(options.dataDir, DATABASE_FILE))) {
     const copied = await copyFromPeer(options.peer, options.dataDir);
-    log.info({ seq: copied.seq, bytes: copied.bytes }, 'the standby’s database was copied from the hub in charge');
+    log.info({ seq: copied.seq, bytes: copied.bytes }, opsText('standbyCopied', { seq: copied.seq, size: formatBytes(copied.bytes) }));
   }
   const startCheck = await checkAtStart(options.dataDir, options.backup?.dir, options.wholeCheckUpToBytes);
   const clearRunning = markRunning(options.dataDir);
@@ -335,10 +335,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     if (!options.upstream) return;
     if (store.role.inCharge && !upstream) {
       upstream = startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE) }, undefined, (parted) =>
-        log.warn(
-          parted,
-          `the city held events ${parted.branch + 1} to ${parted.shipped} of this hall's previous log, which this hub's log does not have (a failover's or a restore's parted tail): it set them aside (hall_events_parted) and takes this log from ${parted.branch + 1}`,
-        ),
+        log.warn(parted, opsText('cityParted', { from: parted.branch + 1, shipped: parted.shipped })),
       );
       upstream.appended(store.seq);
     } else if (!store.role.inCharge && upstream) {
@@ -377,7 +374,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const handsOver = options.phoneStreams === 'process' && !options.clock && (!tls || options.publicPort !== undefined);
   const phoneStreams = handsOver ? new PhoneStreams(store, { ownUrl: () => ownUrl, smsOf: (id) => watch.smsFor(id) }) : undefined;
   if (options.phoneStreams === 'process' && !handsOver && tls)
-    log.info("the hub serves TLS and has no citizens' listener (SERVICEHALL_PUBLIC_PORT): the phones' streams stay on the hub's thread (a TLS session cannot be handed to another process)");
+    log.info(opsText('tlsPhonesOnHub'));
   // Supervisors' alerts: reviewed after every change and on a beat, sent through the channels once.
   const supervision = new HallSupervision(store, () => terminalPresence(credentials, terminals?.linked() ?? [], clock()), notifications, {
     clock,
@@ -411,16 +408,17 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   notifyIfInCharge();
   const stopNotifyWatch = store.role.onChange(notifyIfInCharge);
   if (options.demoPin && store.role.inCharge) for (const c of store.view.catalogue.clerks) if (!store.pins.has(c.number)) await store.pins.set(c.number, options.demoPin);
-  if (!tls && !isLoopback(host)) warn(`listening on ${host} WITHOUT TLS (allowInsecure): tokens, PINs and applicant data cross the network in clear`);
+  if (!tls && !isLoopback(host)) warn(opsText('noTls', { host }));
 
   // The new day, default ratings (N-04), lapsed corrections, old command answers: see housekeep.
+  const sweepMs = options.ratingSweepMs ?? 30_000;
   // A backlog goes a chunk at a time (a batch of thousands held the event loop for seconds on a year's hall).
   const housekeepInChunks = () => {
     if (!store.role.inCharge) return;
     try {
       if (housekeep(store, clock(), HOUSEKEEPING_CHUNK).commands >= HOUSEKEEPING_CHUNK) setImmediate(housekeepInChunks);
     } catch (error) {
-      log.error({ err: error }, 'the hub’s housekeeping failed');
+      log.error({ err: error }, opsText('housekeepingFailed', { seconds: sweepMs / 1000 }));
     }
   };
   const sweep = setInterval(() => {
@@ -429,16 +427,16 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     try {
       phones.forget(clock(), store.view.day);
     } catch (error) {
-      log.error({ err: error }, 'forgetting phone numbers of past days failed');
+      log.error({ err: error }, opsText('phonesForgetFailed', { seconds: sweepMs / 1000 }));
     }
-  }, options.ratingSweepMs ?? 30_000);
+  }, sweepMs);
   sweep.unref();
   // The reports' fact rows of the events committed since the last time, one table a turn (FactWriter: each about once a second).
   const factsTimer = setInterval(() => {
     try {
       store.writeNextFacts();
     } catch (error) {
-      log.error({ err: error }, "writing the reports' facts failed: they are made again from the log");
+      log.error({ err: error }, opsText('factsFailed'));
     }
   }, FACTS_TURN_MS);
   factsTimer.unref();
@@ -460,19 +458,19 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     }
     if (url.pathname.startsWith('/replication/'))
       return void replication.serveHttp(req, res, url, path.join(options.dataDir, DATABASE_FILE)).catch((error) => {
-        log.error({ err: error, path: url.pathname }, 'a replication request failed');
+        log.error({ err: error, path: url.pathname }, opsText('replicationFailed', { path: url.pathname }));
         if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the replication request failed' });
         else res.destroy();
       });
     if (url.pathname === '/metrics') return void operations.metrics.serve(req, res, options.metricsToken);
     if (url.pathname === '/m' || url.pathname.startsWith('/m/'))
       return void phonePagesHandler(req, res, url).catch((error) => {
-        log.error({ err: error, path: url.pathname }, 'a phone page failed');
+        log.error({ err: error, path: url.pathname }, opsText('phonePageFailed', { path: url.pathname }));
         if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the page could not be made' });
       });
     if (url.pathname.startsWith('/q/') || url.pathname.startsWith('/rate/') || url.pathname === '/complain')
       return void pages(req, res, url).catch((error) => {
-        log.error({ err: error, path: url.pathname }, 'a page failed');
+        log.error({ err: error, path: url.pathname }, opsText('pageFailed', { path: url.pathname }));
         if (!res.headersSent) send(res, 500, { ok: false, code: 'internal', message: 'the page could not be made' });
       });
     send(res, 404, { ok: false, code: 'not-found', message: `there is no ${url.pathname}; the console is at /console/, the API under /api/ (see /api/openapi.json)` });
@@ -684,7 +682,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     running.backgroundCheck = background.result.then(async (problem) => {
       if (closed) return problem;
       // Said when it ends: an operator (and the bench) can tell that the hub is no longer reading the whole file.
-      if (!problem) log.info({ ms: Math.round(performance.now() - checking) }, 'the whole database check beside the hub found nothing');
+      if (!problem) {
+        const ms = Math.round(performance.now() - checking);
+        log.info({ ms }, opsText('wholeCheckClean', { ms }));
+      }
       if (!problem) return problem;
       const message = await damageMessage(path.join(options.dataDir, DATABASE_FILE), problem, options.backup?.dir, 'while serving');
       log.fatal(message);
@@ -709,6 +710,6 @@ async function learnFromPeer(store: HallStore, peer: Peer, standby: boolean): Pr
     if (status.epoch > store.role.epoch) store.role.learn(status.epoch, 'the peer hub, at start');
     else if (standby && store.role.inCharge && status.epoch === store.role.epoch) store.role.follow();
   } catch (error) {
-    log.warn({ peer: peer.url, err: error instanceof Error ? error.message : error }, store.role.inCharge ? 'the peer hub cannot be reached: this hub starts in charge' : 'the peer hub cannot be reached: this hub starts as a follower and keeps trying');
+    log.warn({ peer: peer.url, err: error instanceof Error ? error.message : error }, opsText(store.role.inCharge ? 'peerUnreachableInCharge' : 'peerUnreachableFollowing', { peer: peer.url }));
   }
 }

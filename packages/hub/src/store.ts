@@ -723,7 +723,7 @@ export class HallStore {
         return place;
       } catch (error) {
         fs.rmSync(place, { force: true });
-        log.error({ err: error, file, place }, 'saving the hall database that was removed failed here');
+        log.error({ err: error, file, place }, opsText('rescueFailedHere', { place }));
       }
     }
     log.fatal({ file }, opsText('databaseGoneUnsaved', { file }));
@@ -942,7 +942,7 @@ export class HallStore {
    */
   private catchUpFacts(): void {
     const folded = this.facts.catchUp(this.view.seq);
-    if (folded > 0) log.info({ events: folded }, "the reports' facts of events after the fact tables' last one were made again from the log");
+    if (folded > 0) log.info({ events: folded }, opsText('factsRefolded', { events: folded }));
   }
 
   private runEntry(entry: CommandEntry): Executed {
@@ -963,7 +963,7 @@ export class HallStore {
       // A bug in one command: its transaction (a savepoint in a batch) is rolled back and the rest of
       // the batch goes on. Deciding never changes the view; only when the command's events had been
       // folded in is the view read again (this connection sees the batch so far).
-      log.error({ err: error, command: entry.command.type }, 'a command failed');
+      log.error({ err: error, command: entry.command.type }, opsText('commandFailed', { command: entry.command.type }));
       if (this.viewTouched) this.view = this.load();
       return { answer: { ok: false, code: 'internal', message: 'the hub could not record this command' }, events: [], repeated: false };
     }
@@ -975,7 +975,7 @@ export class HallStore {
       try {
         listener(batch, results, seconds);
       } catch (error) {
-        log.error({ err: error }, 'a listener of executed commands failed');
+        log.error({ err: error }, opsText('listenerFailed'));
       }
     }
   }
