@@ -1078,7 +1078,7 @@ export class HallStore {
       out.push(this.append(body, now));
       if (body.type === 'change.cancelled') {
         const text = pending ? cancelledAtOpening(pending, this.view.catalogue.hall.timeZone) : undefined;
-        this.audit.record({ at: now, staff: HUB_STAFF, action: 'cancelPendingChange', target: `pending:${body.pendingId}`, before: pending ?? null, after: { ...(text ? { text } : {}), reason: body.reason }, seq: this.view.seq });
+        this.audit.record({ at: now, staff: HUB_STAFF, action: 'cancelPendingChange', target: `pending:${body.pendingId}`, before: pending ?? null, after: text ? { text, reason: body.reason } : { reason: body.reason }, seq: this.view.seq });
       }
     }
     return out;
