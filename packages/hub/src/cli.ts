@@ -386,7 +386,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   } else {
     main().catch(async (error: unknown) => {
       if (error instanceof HubRefusal) log.fatal(error.message);
-      else log.fatal({ err: error }, `ServiceHall hub could not start: ${error instanceof Error ? error.message : error}`);
+      else log.fatal({ err: error }, opsText('hubCouldNotStart', { problem: error instanceof Error ? error.message : String(error) }));
       await flushed();
       process.exit(error instanceof HubRefusal ? error.exitCode : 1);
     });
