@@ -139,6 +139,10 @@ export const OPS_TEXT = {
     phonesOutOfStep: '手机实时页面进程中的大厅数据与主机的不一致（原因见 err）：正在向主机重新索取。',
     hubCouldNotStart: '主机没能启动：{problem}。进程退出，服务管理器会再启动它；若一再如此，请把本条日志交给技术支持。',
     fileSecured: '{file} 原先其他账户也能读取（权限 {was}），现已改为 {mode}，只有本账户能读写。',
+    setupCode: '一次性设置码（见本行的 setupCode）：在控制台 {console} 创建第一个管理员账号时填写。',
+    setupCodeSpent: '一次性设置码已被错误输入 {tries} 次，不再有效：请重启主机以获得新的设置码。',
+    workbookReaderFailed: '读取事项目录工作簿的进程出错（{problem}）：这次导入没有进行，导入的人已被告知另存工作簿后再导入一次。',
+    workbookReaderEnded: '读取事项目录工作簿的进程意外退出（{how}）：这次导入没有进行，导入的人已被告知另存工作簿后再导入一次。',
   },
   en: {
     damaged: 'The hall database {file} is damaged ({problem}). The hub has neither used nor changed it.',
@@ -276,6 +280,10 @@ export const OPS_TEXT = {
     phonesOutOfStep: "the phones' copy of the hall is out of step; asking the hub for its view (see err)",
     hubCouldNotStart: 'ServiceHall hub could not start: {problem}. The process exits, and its service manager starts it again; should this keep happening, send this line to support',
     fileSecured: '{file} was readable by others (mode {was}); it is now {mode}, for the hub’s account alone',
+    setupCode: 'one-time setup code to make the first administrator in the console (setupCode in this line; {console})',
+    setupCodeSpent: 'the setup code was given wrongly {tries} times and opens nothing more: restart the hub for a new one',
+    workbookReaderFailed: "the catalogue workbook's reader failed: {problem}; nothing was imported, and whoever imported it was asked to save the workbook again and import it once more",
+    workbookReaderEnded: "the catalogue workbook's reader ended unexpectedly ({how}); nothing was imported, and whoever imported it was asked to save the workbook again and import it once more",
   },
 } as const;
 
