@@ -431,7 +431,7 @@ export class BackupSchedule {
   start(): Promise<void> {
     const ready = (async () => {
       if (await sameDisk(this.policy.dir, path.dirname(this.dbFile)))
-        log.warn({ dir: this.policy.dir }, 'the backup folder is on the same disk as the hall database: a disk that fails takes both; put it on another disk or a network share');
+        log.warn({ dir: this.policy.dir }, opsText('backupSameDisk', { dir: this.policy.dir }));
       this.status.last = await newestBackup(this.policy.dir).catch(() => undefined);
       const due = this.status.last ? this.status.last.takenAtMs + this.policy.everyMs - this.clock() : 0;
       this.plan(Math.max(0, due));
@@ -460,7 +460,7 @@ export class BackupSchedule {
       this.status.last = backup;
       log.info({ file: backup.path, seq: backup.seq, bytes: backup.bytes, ms: backup.ms }, opsText('backupDone', { file: backup.path, seq: backup.seq, size: formatBytes(backup.bytes), ms: backup.ms }));
       const removed = await pruneBackups(this.policy.dir, this.policy, this.timeZone(), this.clock());
-      if (removed.length > 0) log.info({ removed }, 'backups past the retention policy removed');
+      if (removed.length > 0) log.info({ removed }, opsText('backupsPruned', { n: removed.length }));
       return backup;
     } catch (error) {
       this.status.failures += 1;

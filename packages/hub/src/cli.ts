@@ -299,7 +299,7 @@ async function main() {
   // The setup code is logged: a service's first start has no terminal to show it on, and it opens
   // nothing once the first administrator exists (create-admin on this machine is the other way).
   if (hub.setupCode)
-    log.warn({ setupCode: hub.setupCode }, '一次性设置码：在控制台创建第一个管理员账号 / one-time setup code to make the first administrator in the console');
+    log.warn({ setupCode: hub.setupCode }, opsText('setupCode', { console: `${hub.url}/console/` }));
 }
 
 /** `npm run hub -- promote`: the standby hub on this machine takes charge of the hall now (its primary is gone). */
@@ -386,7 +386,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   } else {
     main().catch(async (error: unknown) => {
       if (error instanceof HubRefusal) log.fatal(error.message);
-      else log.fatal({ err: error }, `ServiceHall hub could not start: ${error instanceof Error ? error.message : error}`);
+      else log.fatal({ err: error }, opsText('hubCouldNotStart', { problem: error instanceof Error ? error.message : String(error) }));
       await flushed();
       process.exit(error instanceof HubRefusal ? error.exitCode : 1);
     });

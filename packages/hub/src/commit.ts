@@ -2,6 +2,7 @@ import type { Actor, Command } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
 import fs from 'node:fs';
 import { log } from './log';
+import { opsText } from './ops-strings';
 import type { CommandEntry, ExecuteOptions, Executed, HallStore } from './store';
 
 /** A command waiting for its batch, with when it was submitted (performance.now()). */
@@ -125,7 +126,7 @@ export class GroupCommit {
     try {
       results = this.store.executeBatch(batch, later ? 'later' : 'now');
     } catch (error) {
-      log.error({ err: error }, 'a batch of commands failed');
+      log.error({ err: error }, opsText('batchFailed', { n: batch.length }));
       results = batch.map(() => ({ answer: FAILED, events: [], repeated: false }));
     }
     if (!later) return this.settle(batch, results);
@@ -163,7 +164,7 @@ export class GroupCommit {
         // flush). The events of this flush's batches are in the hub's memory and tables, so the
         // terminals are told them; a command sent again gets its stored answer, or is run again if the
         // disk lost it.
-        if (error) log.error({ err: error }, "the hall database's log could not be flushed to the disk");
+        if (error) log.error({ err: error }, opsText('flushFailed'));
         told = this.committed.splice(0);
       } else {
         let k = 0;
@@ -194,7 +195,7 @@ export class GroupCommit {
       try {
         lane.log = { file, fd: fs.openSync(file, 'r+') };
       } catch (error) {
-        log.warn({ err: error, file }, 'the write-ahead log could not be opened: each batch flushes it on its commit');
+        log.warn({ err: error, file }, opsText('walUnopened', { file }));
         return false;
       }
     }

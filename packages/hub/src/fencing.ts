@@ -2,6 +2,7 @@ import type { Answer } from '@servicehall/protocol';
 import type { Db } from './db';
 import { branchLineage, readLineage, type Lineage } from './lineage';
 import { log } from './log';
+import { opsText } from './ops-strings';
 
 /**
  * Fencing between a hall's primary hub and its standby: the epoch of the hub in charge is kept in
@@ -83,7 +84,7 @@ export class HubRole {
     })();
     this.epochNow = epoch;
     this.partNow = 'follower';
-    if (wasInCharge) log.error({ epoch, from }, 'another hub is in charge with a higher epoch: this hub steps down, refuses commands and follows it');
+    if (wasInCharge) log.error({ epoch, from }, opsText('steppedDown', { epoch }));
     this.changed();
     return wasInCharge;
   }
@@ -120,7 +121,7 @@ export class HubRole {
     })();
     this.epochNow = epoch;
     this.partNow = 'primary';
-    log.warn({ epoch, log: this.lineageNow.log }, 'this hub is now in charge of the hall');
+    log.warn({ epoch, log: this.lineageNow.log }, opsText('nowInCharge', { epoch }));
     this.changed();
     return epoch;
   }

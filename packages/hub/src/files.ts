@@ -37,7 +37,7 @@ export function secureFile(file: string, warn: (message: string) => void, mode =
   const was = st.mode & 0o777;
   if ((was & ~mode) === 0) return;
   fs.chmodSync(file, mode);
-  warn(`${file} was readable by others (mode ${was.toString(8)}); it is now ${mode.toString(8)}`);
+  warn(opsText('fileSecured', { file, was: was.toString(8), mode: mode.toString(8) }));
 }
 
 /**

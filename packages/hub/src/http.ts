@@ -39,6 +39,7 @@ import { Buckets, CommandRates, rateLimited, type HubLimits, type Rate } from '.
 import type { Session, Staff } from './staff';
 import { cookies, csrfMatches, SESSION_COOKIE } from './staff/sessions';
 import { log } from './log';
+import { opsText } from './ops-strings';
 import { caseworkOperations } from './casework-api';
 import { ACCESS_PURPOSES, isDiskFull, type AccessPurpose, type HallStore } from './store';
 import { tokensMatch } from './terminals';
@@ -932,7 +933,7 @@ export function apiHandler(ctx: ApiContext) {
       return send(res, reply.status, reply.body, reply.headers);
     } catch (error) {
       if (res.headersSent) {
-        log.error({ err: error, method: req.method, path: url.pathname }, 'a request failed after its answer began');
+        log.error({ err: error, method: req.method, path: url.pathname }, opsText('requestFailedMidAnswer', { method: req.method ?? '', path: url.pathname }));
         return void res.destroy();
       }
       if (error instanceof HttpRefusal) {
@@ -942,7 +943,7 @@ export function apiHandler(ctx: ApiContext) {
         return refuse(error.code, error.message, error.detail);
       }
       if (isDiskFull(error)) return refuse('disk-full', 'the hub cannot write: its disk is full');
-      log.error({ err: error, method: req.method, path: url.pathname }, 'a request failed');
+      log.error({ err: error, method: req.method, path: url.pathname }, opsText('requestFailed', { method: req.method ?? '', path: url.pathname }));
       return refuse('internal', 'the hub could not handle this request');
     }
   };

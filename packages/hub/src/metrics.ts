@@ -8,6 +8,7 @@ import type { Db } from './db';
 import type { StartCheck } from './integrity';
 import type { ReplicationStatus } from './replication';
 import { log } from './log';
+import { opsText } from './ops-strings';
 import type { Executed, HallStore } from './store';
 import { tokensMatch, type LinkedTerminal } from './terminals';
 
@@ -384,7 +385,7 @@ export class HubMetrics {
       text = await this.registry.metrics();
     } catch (error) {
       // A figure that cannot be read now (its table locked, the disk failing) fails this scrape, not the hub.
-      log.error({ err: error }, 'the metrics could not be gathered for a scrape');
+      log.error({ err: error }, opsText('metricsFailed'));
       res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       res.end(`the metrics could not be gathered now: ${error instanceof Error ? error.message : String(error)}\n`);
       return;

@@ -14,6 +14,7 @@ import type { HubRole } from './fencing';
 import { DATABASE_FILE, makeDataFolder } from './files';
 import { continuesLog, type Lineage } from './lineage';
 import { log } from './log';
+import { opsText, type Bilingual } from './ops-strings';
 import type { HallStore, ReplicatedEvent } from './store';
 import { limitMessages, tokensMatch } from './terminals';
 
@@ -216,7 +217,7 @@ export class Replication {
         this.doubt = this.askPeer().finally(() => {
           this.doubt = undefined;
           for (const list of gone.waiters.values()) for (const w of list) w();
-          if (this.role.inCharge) log.warn({ follower: gone.hub }, 'the standby hub has gone: this hub goes on alone');
+          if (this.role.inCharge) log.warn({ follower: gone.hub }, opsText('standbyGone', { standby: gone.hub }));
         });
       });
       ws.on('message', (data) => {
@@ -247,7 +248,7 @@ export class Replication {
           link = this.link(ws, message.hub, message.seq);
           limitMessages(ws, full);
           send(ws, { type: 'following', epoch: this.role.epoch, lineage, seq: this.store.seq, schema: SCHEMA_VERSION });
-          log.info({ follower: message.hub, from: message.seq, to: this.store.seq }, 'a standby hub follows this one');
+          log.info({ follower: message.hub, from: message.seq, to: this.store.seq }, opsText('standbyFollows', { standby: message.hub, from: message.seq, to: this.store.seq }));
           this.followers.add(link);
           this.push(link, true);
           return;
@@ -263,7 +264,7 @@ export class Replication {
         for (const n of link.sentAt.keys()) if (n <= message.n) link.sentAt.delete(n);
         if (link.behind && link.acked >= link.sent) {
           link.behind = false;
-          log.info({ follower: link.hub }, 'the standby hub has caught up: answers wait for it again');
+          log.info({ follower: link.hub }, opsText('standbyCaughtUp', { standby: link.hub }));
         }
       });
     });
@@ -356,7 +357,7 @@ export class Replication {
       for (const link of this.followers)
         if (!link.behind && link.acked < link.sent) {
           link.behind = true;
-          log.error({ follower: link.hub, timeoutMs }, 'the standby hub did not acknowledge in time: this hub answers without it until it catches up');
+          log.error({ follower: link.hub, timeoutMs }, opsText('standbyLate', { standby: link.hub, ms: timeoutMs }));
         }
     });
   }
@@ -388,13 +389,13 @@ export class Replication {
   }
 
   /** An operator's `promote`, or the follower's own after its leader's silence: this hub takes charge with the next epoch. */
-  promote(why: string): number {
+  promote(why: string | Bilingual): number {
     if (this.role.inCharge) return this.role.epoch;
     const seen = this.follower?.leaderEpoch ?? 0;
     this.follower?.stop();
     this.follower = undefined;
     const epoch = this.role.promote(seen);
-    log.warn({ why, epoch, seq: this.store.seq }, 'promoted: this hub takes the hall’s commands');
+    log.warn({ why: typeof why === 'string' ? why : why.en, epoch, seq: this.store.seq }, opsText('promoted', { why, epoch, seq: this.store.seq }));
     this.options.onPromoted?.();
     return epoch;
   }
@@ -444,7 +445,7 @@ export class Replication {
       // Messages are kept in the order they were sent: the first is the oldest unacknowledged.
       const oldest = link.sentAt.values().next().value ?? now;
       if (now - oldest > FROZEN_FOLLOWER_MS) {
-        log.error({ follower: link.hub }, 'the standby hub has acknowledged nothing for 30 s: its link is cut');
+        log.error({ follower: link.hub }, opsText('standbyFrozen', { standby: link.hub, seconds: FROZEN_FOLLOWER_MS / 1000 }));
         link.ws.terminate();
         continue;
       }
@@ -465,7 +466,7 @@ export class Replication {
       const address = req.socket.remoteAddress ?? '';
       if (!(address === '::1' || /^(::ffff:)?127\./.test(address))) return reply(res, 403, { ok: false, code: 'forbidden', message: 'promote from the standby hub’s own machine (npm run hub -- promote)' });
       const before = this.role.inCharge;
-      const epoch = this.promote('an operator’s promote');
+      const epoch = this.promote({ 'zh-CN': '操作员在本机执行了 npm run hub -- promote', en: 'an operator’s promote' });
       return reply(res, 200, { ok: true, epoch, seq: this.store.seq, already: before });
     }
     if (url.pathname === '/replication/copy' && req.method === 'GET') {
@@ -512,7 +513,7 @@ export class Replication {
 
   rebuild(why: string): void {
     if (this.options.onRebuild) this.options.onRebuild(why);
-    else log.error({ why }, 'this hub’s database has parted from the leader’s and must be copied again: restart it with SERVICEHALL_PEER set');
+    else log.error({ why }, opsText('mustCopyAgain'));
   }
 }
 
@@ -578,13 +579,13 @@ class FollowerSide {
       try {
         message = LeaderMessageSchema.parse(JSON.parse(data.toString()));
       } catch (error) {
-        log.error({ err: error }, 'the leader hub sent a message this hub does not understand');
+        log.error({ err: error }, opsText('leaderGarbled'));
         return void ws.terminate();
       }
       try {
         this.onMessage(ws, message);
       } catch (error) {
-        log.error({ err: error }, 'following the leader hub failed: linking again');
+        log.error({ err: error }, opsText('followFailed'));
         ws.terminate();
       }
     });
@@ -613,7 +614,7 @@ class FollowerSide {
         this.leaderSeq = m.seq;
         this.linked = true;
         this.lastHeard = steadyNow();
-        log.info({ epoch: m.epoch, from: this.store.seq, leader: m.seq }, 'this hub follows the hub in charge');
+        log.info({ epoch: m.epoch, from: this.store.seq, leader: m.seq }, opsText('followingNow', { peer: this.peer.url, from: this.store.seq, leader: m.seq, epoch: m.epoch }));
         return;
       case 'rows':
         if (m.epoch < role.epoch) return void ws.terminate();
@@ -632,7 +633,7 @@ class FollowerSide {
         return;
       case 'refused':
         if (m.epoch !== undefined && m.epoch > role.epoch) role.learn(m.epoch, 'the peer hub');
-        if (m.code === 'unauthorised') log.error({ message: m.message }, 'the peer hub refused this hub’s token: both hubs need the same hall token');
+        if (m.code === 'unauthorised') log.error({ message: m.message }, opsText('tokenRefused', { peer: this.peer.url }));
         if (m.code === 'other-release') this.otherRelease(ws, undefined, m.message);
         return;
     }
@@ -647,7 +648,7 @@ class FollowerSide {
     if (!this.releaseApart)
       log.error(
         { leaderSchema: schema, schema: SCHEMA_VERSION, message },
-        'the hub in charge runs another release: this hub does not follow it nor take charge; run the same release on both hubs',
+        opsText('otherRelease', { peer: this.peer.url, seconds: OTHER_RELEASE_RETRY_MS / 1000 }),
       );
     this.releaseApart = true;
     ws.close(4003, 'other-release');
@@ -657,7 +658,8 @@ class FollowerSide {
   checkSilence(): void {
     const after = this.options.promoteAfterMs;
     if (this.stopped || this.releaseApart || !after || steadyNow() - this.lastHeard < after) return;
-    this.replication.promote(`the leader hub was silent for ${Math.round((steadyNow() - this.lastHeard) / 100) / 10} s`);
+    const seconds = Math.round((steadyNow() - this.lastHeard) / 100) / 10;
+    this.replication.promote({ 'zh-CN': `原来的主机已 ${seconds} 秒没有消息`, en: `the leader hub was silent for ${seconds} s` });
   }
 
   stop(): void {

@@ -2,6 +2,7 @@ import { alertChanges, hallDay, isConfigured, type Actor, type OverdueReport, ty
 import { overdueAlertReports } from './casework';
 import type { TerminalCredentials } from './enrolment';
 import { log } from './log';
+import { opsText } from './ops-strings';
 import type { HallNotifications } from './notifications';
 import { HallStore } from './store';
 import type { LinkedTerminal } from './terminals';
@@ -97,7 +98,7 @@ export class HallSupervision {
       try {
         this.review();
       } catch (error) {
-        log.error({ err: error }, 'reviewing the hall’s alerts failed');
+        log.error({ err: error }, opsText('alertsReviewFailed'));
       }
     };
     const wait = this.reviewedAt === undefined ? 0 : this.reviewedAt + REVIEW_GAP_MS - performance.now();
@@ -129,7 +130,7 @@ export class HallSupervision {
         for (const a of store.view.alerts.values()) {
           if (known.has(a.id)) continue;
           const r = this.notifications?.notifier.notify(a.subject, { key: `alert:${a.id}`, at: a.raisedAt });
-          if (r && !r.ok) log.warn({ alert: a.id, code: r.code }, `an alert could not be queued for the notification channels: ${r.message}`);
+          if (r && !r.ok) log.warn({ alert: a.id, code: r.code }, opsText('alertNotQueued', { alert: a.id, code: r.code, problem: r.message }));
           else if (r) queued += r.queued.filter((q) => !q.repeated).length;
         }
       },

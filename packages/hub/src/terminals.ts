@@ -20,6 +20,7 @@ import { EventFanOut } from './fan-out';
 import { Buckets, CommandRates, rateLimited, type HubLimits } from './limits';
 import { continuesLog, type Lineage } from './lineage';
 import { log } from './log';
+import { opsText } from './ops-strings';
 import { commandScope, type HallStore } from './store';
 import { SnapshotCache } from './snapshots';
 import { textFrame } from './ws-frame';
@@ -451,7 +452,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
             .executeAsync(command, actor)
             .then((r) => r.answer)
             .catch((error): Answer => {
-              log.error({ err: error, terminal: actor.terminal }, 'a sign-in failed');
+              log.error({ err: error, terminal: actor.terminal }, opsText('signInFailed', { terminal: actor.terminal }));
               return { ok: false, code: 'internal', message: 'the hub could not check this sign-in; it is safe to try again' };
             })
             .then((a) => answered(s, command.id, a));
@@ -497,7 +498,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       try {
         onMessage(s, data.toString());
       } catch (error) {
-        log.error({ err: error, terminal: s.actor?.terminal }, 'a terminal message failed');
+        log.error({ err: error, terminal: s.actor?.terminal }, opsText('terminalMessageFailed', { terminal: s.actor?.terminal ?? { 'zh-CN': '尚未表明身份', en: 'not yet known' } }));
         send(s, { type: 'error', code: 'internal', message: 'the hub could not handle this message' });
       }
     });

@@ -4,6 +4,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { builtEntry, HUB_BUILT, TYPESCRIPT_EXEC_ARGV } from './built';
 import { log } from './log';
+import { opsText } from './ops-strings';
 
 /** How long the reading of one workbook may take, and the heap its process may have. */
 export interface WorkbookImportLimits {
@@ -94,14 +95,14 @@ export class WorkbookImports {
         finish(answer.ok ? { ok: true, json: Buffer.from(answer.json.buffer, answer.json.byteOffset, answer.json.byteLength) } : answer),
       );
       reader.on('error', (error: Error) => {
-        log.error(`读取事项目录工作簿的进程出错 / the catalogue workbook's reader failed: ${error.message}`);
+        log.error({ err: error }, opsText('workbookReaderFailed', { problem: error.message }));
         finish(refused('读取工作簿时出错，未导入：请另存后再导入一次；仍不行请联系系统管理员'));
       });
       // 'close': the process has ended and its standard error is read to its end (the words of a heap exhausted).
       reader.on('close', (code, signal) => {
         if (done) return;
         if (heapExhausted) return finish(refused(`读取工作簿所需的内存超过了 ${memoryMb} MB 的上限，未导入：请删去多余的行、图片和格式，另存后再导入`));
-        log.error(`读取事项目录工作簿的进程意外退出 / the catalogue workbook's reader ended unexpectedly (${signal ?? `exit code ${code}`})`);
+        log.error({ code, signal }, opsText('workbookReaderEnded', { how: signal ? `signal ${signal}` : { 'zh-CN': `退出码 ${code}`, en: `exit code ${code}` } }));
         finish(refused('读取工作簿时出错，未导入：请另存后再导入一次；仍不行请联系系统管理员'));
       });
       reader.send({ data, base });

@@ -1,6 +1,7 @@
 import { applyEvent, type HallEvent, type HallView } from '@servicehall/core';
 import type { LinkSigner } from '../links';
 import { log } from '../log';
+import { opsText } from '../ops-strings';
 import { PublicRefs } from '../refs';
 import { SharedWaits } from '../waits';
 import type { WatchedHall } from './watch';
@@ -57,7 +58,7 @@ export class FollowedHall implements WatchedHall {
       }
     } catch (error) {
       // Never a guess at what was missed: the hub sends its view again.
-      log.warn({ err: error }, "the phones' copy of the hall is out of step; asking the hub for its view");
+      log.warn({ err: error }, opsText('phonesOutOfStep'));
       this.resyncing = true;
       this.resync();
     }

@@ -10,6 +10,7 @@ import { fromSnapshot, publicBaseOf, type HallView } from '@servicehall/core';
 import type { Socket } from 'node:net';
 import { LinkSigner } from '../links';
 import { configureLog, log } from '../log';
+import { opsText } from '../ops-strings';
 import { FollowedHall } from './followed-hall';
 import type { FromPhones, ToPhones } from './streams';
 import { STREAM_HEADERS, TicketWatch } from './watch';
@@ -170,7 +171,7 @@ process.on('message', (message: ToPhones, socket: Socket | undefined) => {
   try {
     handle(message, socket);
   } catch (error) {
-    log.error({ err: error }, `the phones' process could not handle a ${message.kind} message`);
+    log.error({ err: error }, opsText('phonesMessageFailed', { kind: message.kind }));
     socket?.destroy();
   }
 });

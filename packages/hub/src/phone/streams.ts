@@ -6,6 +6,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { builtEntry, HUB_BUILT, TYPESCRIPT_EXEC_ARGV } from '../built';
 import { log, LOG_LEVELS, type LogLevel } from '../log';
+import { opsText, type Bilingual } from '../ops-strings';
 import type { HallStore } from '../store';
 
 /** What the hub tells the phones' process. */
@@ -134,7 +135,7 @@ export class PhoneStreams {
     try {
       if (child.pid) os.setPriority(child.pid, PHONES_NICE);
     } catch (error) {
-      log.warn({ err: error }, "the phones' process runs at the hub's priority: it could not be lowered");
+      log.warn({ err: error }, opsText('phonesNotLowered'));
     }
     if (child.pid && process.platform === 'linux') this.runWhenIdle(child.pid);
     this.startedAt = Date.now();
@@ -142,7 +143,7 @@ export class PhoneStreams {
     // Stopping, the process may leave before the hub's last messages reach it (a hub stopped as it starts): nothing is lost.
     child.on('error', (error) => {
       if (this.closing) log.debug({ err: error }, "the phones' process had left when the hub's last message came");
-      else log.error({ err: error }, "the phones' process could not be reached");
+      else log.error({ err: error }, opsText('phonesUnreachable'));
     });
     child.on('exit', (code, signal) => this.stopped(child, code, signal));
   }
@@ -168,7 +169,7 @@ export class PhoneStreams {
       this.ended(id);
       if (this.cannotHandOver || !child.connected) return;
       this.cannotHandOver = true;
-      log.error({ err: error }, "a phone's connection could not be handed to the phones' process: the hub serves the phones' streams itself from now on");
+      log.error({ err: error }, opsText('handOverFailed'));
     });
     return true;
   }
@@ -181,7 +182,7 @@ export class PhoneStreams {
       if (this.child?.pid !== pid || this.child.exitCode !== null) return;
       if (this.idleRefused) return;
       this.idleRefused = true;
-      log.warn({ err: error, stderr: String(stderr).trim() }, `the phones' process runs at nice ${PHONES_NICE}, not under SCHED_IDLE (chrt could not set it): beside thousands of phones the terminals' commands may wait longer for a processor`);
+      log.warn({ err: error, stderr: String(stderr).trim() }, opsText('phonesNotIdle', { nice: PHONES_NICE }));
     });
   }
 
@@ -217,7 +218,7 @@ export class PhoneStreams {
     if (!this.ready) {
       // Not serving yet: one that has not taken the view within hungMs of its start is stuck too.
       if (now - this.startedAt < this.hungMs) return;
-      log.error({ phonesPid: child.pid, startedMsAgo: now - this.startedAt }, "the phones' process has not taken the hall's view: it is stopped and started again");
+      log.error({ phonesPid: child.pid, startedMsAgo: now - this.startedAt }, opsText('phonesNoView', { seconds: Math.round((now - this.startedAt) / 1000) }));
       child.kill('SIGKILL');
       return;
     }
@@ -228,7 +229,7 @@ export class PhoneStreams {
     }
     const silentMs = now - this.asked.at;
     if (silentMs < this.hungMs) return;
-    log.error({ phonesPid: child.pid, silentMs }, "the phones' process has answered nothing for too long: it is stopped and started again");
+    log.error({ phonesPid: child.pid, silentMs }, opsText('phonesSilent', { seconds: Math.round(silentMs / 1000) }));
     child.kill('SIGKILL');
   }
 
@@ -248,7 +249,7 @@ export class PhoneStreams {
       if (this.store.view !== this.sentView) this.sendView(child);
       else this.send(child, { kind: 'events', events });
     } catch (error) {
-      log.error({ err: error }, "the phones' process could not be told the hall's events");
+      log.error({ err: error }, opsText('phonesNotTold'));
     }
   }
 
@@ -259,7 +260,7 @@ export class PhoneStreams {
         this.sendView(child);
         return;
       case 'ready':
-        if (!this.ready) log.info({ phonesPid: child.pid, seq: message.seq }, "the phones' process serves the phones' streams");
+        if (!this.ready) log.info({ phonesPid: child.pid, seq: message.seq }, opsText('phonesServing', { seq: message.seq }));
         this.ready = true;
         return;
       case 'resync':
@@ -293,15 +294,20 @@ export class PhoneStreams {
     // Its phones are gone with it: they ask again, and the hub serves them until the process is back.
     for (const id of [...this.open.keys()]) this.ended(id);
     if (this.closing) {
-      if (code !== 0) log.warn({ code, signal }, "the phones' process did not end cleanly as the hub stopped");
+      if (code !== 0) log.warn({ code, signal }, opsText('phonesUncleanEnd', { how: howEnded(code, signal) }));
       return;
     }
     if (Date.now() - this.startedAt >= STEADY_MS) this.restartMs = this.options.restartMs ?? 1000;
-    log.error({ code, signal, restartInMs: this.restartMs }, "the phones' process stopped; the hub serves the phones' streams until it is started again");
+    log.error({ code, signal, restartInMs: this.restartMs }, opsText('phonesStopped', { how: howEnded(code, signal), seconds: this.restartMs / 1000 }));
     this.restartTimer = setTimeout(() => this.start(), this.restartMs);
     this.restartTimer.unref();
     this.restartMs = Math.min(MAX_RESTART_MS, this.restartMs * 2);
   }
+}
+
+/** How a process ended, in each language. */
+function howEnded(code: number | null, signal: NodeJS.Signals | null): Bilingual {
+  return signal ? { 'zh-CN': `信号 ${signal}`, en: `signal ${signal}` } : { 'zh-CN': `退出码 ${code}`, en: `exit code ${code}` };
 }
 
 /** A line of the phones' process's log, written to the hub's. */
@@ -311,6 +317,6 @@ function relayLog(line: string): void {
     const at = (LOG_LEVELS as readonly unknown[]).includes(level) && level !== 'silent' ? (level as Exclude<LogLevel, 'silent'>) : 'info';
     log[at]({ ...rest, process: 'phones' }, typeof msg === 'string' ? msg : '');
   } catch {
-    log.warn({ process: 'phones', line: line.slice(0, 500) }, "a line of the phones' process's log could not be read");
+    log.warn({ process: 'phones', line: line.slice(0, 500) }, opsText('phonesLogUnread'));
   }
 }

@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http';
 import type { HallNotifications } from '../notifications';
 import type { AlertTarget, PhoneBook } from '../phones';
 import { log } from '../log';
+import { opsText, type Bilingual } from '../ops-strings';
 
 export interface WatchOptions {
   /** The hall's public address (known once the hub listens, when it is the hub's own). */
@@ -90,6 +91,8 @@ const FLUSH_MS = 100;
 const LIVE_AHEAD = 10;
 /** How near the front a ticket hears every move at once: LIVE_AHEAD, or three times the hall's "near" if more. */
 const liveAhead = (state: PhoneTicket) => Math.max(LIVE_AHEAD, 3 * state.nearAhead);
+/** An SMS alert as the operator's log names it. */
+const SMS_ALERT_TEXT: Record<PhoneAlert, Bilingual> = { near: { 'zh-CN': '即将叫号', en: 'near' }, called: { 'zh-CN': '叫号', en: 'called' } };
 /** The SMS alerts a look at the phones found due, sent together at its end. */
 type DueAlerts = { target: AlertTarget; ticket: Ticket; due: PhoneAlert[] }[];
 /**
@@ -326,7 +329,7 @@ export class TicketWatch {
     try {
       this.mark(events);
     } catch (error) {
-      log.error({ err: error }, 'the phones could not follow a change');
+      log.error({ err: error }, opsText('phonesFollowFailed'));
       this.dirtyAll = true;
     }
     this.schedule();
@@ -512,7 +515,7 @@ export class TicketWatch {
     try {
       work();
     } catch (error) {
-      log.error({ err: error }, 'the phones could not be told of a change');
+      log.error({ err: error }, opsText('phonesTellFailed'));
     }
   }
 
@@ -592,7 +595,7 @@ export class TicketWatch {
           // Not worth sending late: a near alert once the number may have been called, a call once it is over.
           const r = notifications.toCitizen(notice, `${notice.kind}:${ticket.id}`, phone, now + (alert === 'near' ? 15 : 10) * 60_000);
           if (r.ok && r.queued.length > 0) queued = true;
-          else if (!r.ok) log.error({ ticket: ticket.number, alert, code: r.code }, `the ${alert} SMS was refused: ${r.message}`);
+          else if (!r.ok) log.error({ ticket: ticket.number, alert, code: r.code }, opsText('smsRefused', { ticket: ticket.number, alert: SMS_ALERT_TEXT[alert], code: r.code, problem: r.message }));
         }
         phones.markAlerts(ticket.id, target.alerts);
       }

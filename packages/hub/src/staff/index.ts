@@ -2,6 +2,7 @@ import type { Catalogue, StaffRef, StaffRole } from '@servicehall/core';
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../db';
 import { log } from '../log';
+import { opsText } from '../ops-strings';
 import type { ClerkPins } from '../pins';
 import { StaffAccounts, StaffIdSchema, type StaffMember } from './accounts';
 import { AuditLog } from './audit';
@@ -146,7 +147,7 @@ export class Staff {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       this.setupCodeMisses += 1;
       if (this.setupCodeMisses === SETUP_CODE_TRIES)
-        log.warn(`一次性设置码已被错误输入 ${SETUP_CODE_TRIES} 次，不再有效：请重启主机以获得新的设置码 / the setup code was given wrongly ${SETUP_CODE_TRIES} times and opens nothing more: restart the hub for a new one`);
+        log.warn(opsText('setupCodeSpent', { tries: SETUP_CODE_TRIES }));
       return { ok: false, code: 'unauthorised', message: 'the setup code is not the one the hub printed at its start' };
     }
     const refused = this.accountProblem({ id: m.id, role: 'administrator' });
