@@ -13,7 +13,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS } from './enrolment';
-import { answerReply, HttpRefusal, plainNumber, type Operation, type Reply, type Request } from './http';
+import { answerReply, HttpRefusal, plainNumber, SETUP_BODY_BYTES, type Operation, type Reply, type Request } from './http';
 import { auditPerson, clearedCookie, sessionCookie, type Staff, type StaffChange } from './staff';
 import { commandScope, type HallStore, type SetupChange } from './store';
 import { terminalPresence } from './supervision';
@@ -272,6 +272,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       summary:
         "Sets the hall up, or changes its setup: hall, departments, items with their guides, windows, clerks. Every problem is answered at once with its path; with atDayEnd a setup that open tickets stand in the way of waits for the day's end",
       staff: ADMIN_ONLY,
+      maxBodyBytes: SETUP_BODY_BYTES,
       body: z.object({
         catalogue: z.unknown(),
         atDayEnd: z.boolean().optional(),

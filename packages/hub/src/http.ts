@@ -45,6 +45,21 @@ import { ACCESS_PURPOSES, isDiskFull, type AccessPurpose, type HallStore } from 
 import { tokensMatch } from './terminals';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+/** A whole hall's setup (POST /api/setup, PUT /api/catalogue): a municipal centre's 1,000 to 2,000 items with their guides are 1 to 2 MB; as much as the workbook it may come from. */
+export const SETUP_BODY_BYTES = 8 * 1024 * 1024;
+
+/** 1 MB, 8 MB: a limit as the refusal names it. */
+const megabytes = (bytes: number) => `${Number((bytes / (1024 * 1024)).toFixed(1))} MB`;
+
+/** A body over its operation's limit: what was sent (when the sender said) and the limit, in the reader's language. */
+export function tooLarge(limit: number, sent: number | undefined, language: Language, what: 'body' | 'file' = 'body'): HttpRefusal {
+  const size = sent !== undefined && sent > limit ? sent : undefined;
+  const text =
+    language === 'en'
+      ? `What was sent${size !== undefined ? ` (${megabytes(size)})` : ''} is over this operation's limit of ${megabytes(limit)}; nothing was changed.`
+      : `提交的内容${size !== undefined ? `（${megabytes(size)}）` : ''}超过本项操作 ${megabytes(limit)} 的上限，未作任何更改。`;
+  return new HttpRefusal('too-large', `the ${what} is larger than ${limit} bytes`, { text, limitBytes: limit });
+}
 
 const ADMIN: Actor = { role: 'admin', terminal: 'http' };
 
@@ -135,6 +150,8 @@ export interface Operation {
   /** Only for a console session, of any role, even one that must change its password first (sign-out, own password). */
   sessionOnly?: boolean;
   body?: z.ZodType;
+  /** The largest JSON body it takes: MAX_BODY_BYTES unless said (a whole hall's setup takes SETUP_BODY_BYTES). */
+  maxBodyBytes?: number;
   /** Takes the body as a file of this content type instead of JSON, up to `maxBytes`. */
   file?: { contentType: string; maxBytes: number };
   query?: Record<string, string>;
@@ -238,6 +255,7 @@ export function operations(
       summary:
         "Replaces the service catalogue (refused while open tickets need an item it drops); the hall's calendar years, today's temporary windows and today's changes of an item are kept, as the setup wizard's save keeps them",
       body: IncomingCatalogueSchema,
+      maxBodyBytes: SETUP_BODY_BYTES,
       handle: (req) => run(req, { type: 'replaceCatalogue', catalogue: carriedSetup(store.view.catalogue, req.body as Catalogue) }),
     },
     {
@@ -722,14 +740,17 @@ export function clientAddress(req: IncomingMessage, trustProxy: ProxyTrust = fal
   return req.socket.remoteAddress ?? 'unknown';
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** What the sender says it sends (Content-Length), when it says. */
+const declaredLength = (req: IncomingMessage) => plainNumber(req.headers['content-length'], 0, Number.MAX_SAFE_INTEGER);
+
+function readBody(req: IncomingMessage, maxBytes: number, lang: Language): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new HttpRefusal('too-large', `the body is larger than ${MAX_BODY_BYTES} bytes`));
+      if (size > maxBytes) {
+        reject(tooLarge(maxBytes, declaredLength(req), lang));
         req.resume();
         return;
       }
@@ -760,14 +781,14 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
   res.end(text);
 }
 
-function readRaw(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+function readRaw(req: IncomingMessage, maxBytes: number, lang: Language): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
-        reject(new HttpRefusal('too-large', `the file is larger than ${maxBytes} bytes`));
+        reject(tooLarge(maxBytes, declaredLength(req), lang, 'file'));
         req.resume();
         return;
       }
@@ -877,9 +898,9 @@ export function apiHandler(ctx: ApiContext) {
       let raw: Buffer | undefined;
       if (req.method !== 'GET') {
         if (op.file) {
-          raw = await readRaw(req, op.file.maxBytes);
+          raw = await readRaw(req, op.file.maxBytes, lang);
         } else {
-          const text = await readBody(req);
+          const text = await readBody(req, op.maxBodyBytes ?? MAX_BODY_BYTES, lang);
           if (op.body) {
             let json: unknown;
             try {

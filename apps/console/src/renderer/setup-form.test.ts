@@ -1,6 +1,6 @@
 import { CatalogueSchema, unconfiguredCatalogue, type Catalogue } from '@servicehall/core';
 import { describe, expect, it } from 'vitest';
-import { fromDraft, toDraft } from './setup-form';
+import { findItems, fromDraft, toDraft } from './setup-form';
 
 /** A hall set up over months: holidays in its calendar, its own phone, appointment and case policies, a window opened for today. */
 function settledHall(): Catalogue {
@@ -86,5 +86,19 @@ describe("the setup wizard's form", () => {
     Object.assign(draft.phone, { nearAhead: '三', noShowWithinDays: '0' });
     const wrong = CatalogueSchema.safeParse(fromDraft(draft));
     expect(wrong.success ? [] : wrong.error.issues.map((i) => i.path.join('.')).sort()).toEqual(['appointments.noShow.withinDays', 'phone.nearAhead']);
+  });
+});
+
+describe('finding an item in a big hall', () => {
+  const items = toDraft(settledHall()).items;
+  it.each([
+    ['sfz', [0]],
+    ['企业', [1]],
+    ['公安', [0]],
+    ['  市场监管 ', [1]],
+    ['', [0, 1]],
+    ['不存在', []],
+  ])('finds %j at the places %j of the form', (query, places) => {
+    expect(findItems(items, query)).toEqual(places);
   });
 });

@@ -261,3 +261,20 @@ function phoneParts(p: PhoneForm): Pick<Catalogue, 'phone' | 'appointments'> {
     },
   } as Pick<Catalogue, 'phone' | 'appointments'>;
 }
+
+/** Rows the items step shows at once: a hall of 2,000 items is looked through by search and by page, not drawn whole. */
+export const ITEMS_PAGE = 50;
+
+/** Whether an item is the one looked for: by its code, its name or its department, any part of them, capitals or not. */
+export function itemMatches(item: Pick<ItemForm, 'code' | 'name' | 'department'>, query: string): boolean {
+  const q = query.trim().toLowerCase();
+  if (q === '') return true;
+  return item.code.toLowerCase().includes(q) || item.name.toLowerCase().includes(q) || item.department.toLowerCase().includes(q);
+}
+
+/** The places in the form (indexes, which the hub's problems name) of the items a search finds, in the form's order. */
+export function findItems(items: readonly ItemForm[], query: string): number[] {
+  const found: number[] = [];
+  items.forEach((item, i) => itemMatches(item, query) && found.push(i));
+  return found;
+}

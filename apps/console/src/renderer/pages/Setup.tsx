@@ -1,9 +1,10 @@
 import { isConfigured, type Catalogue, type SupervisionPolicy } from '@servicehall/core';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { api, ApiError, download, type Problem } from '../api';
 import { ErrorLine, useConsole } from '../App';
 import type { Strings } from '../i18n';
-import { DEVICES, emptyItem, fromDraft, toDraft, type Draft } from '../setup-form';
+import { emptyItem, fromDraft, ITEMS_PAGE, toDraft, type Draft, type ItemForm, type WindowForm } from '../setup-form';
+import { ItemsStep, WindowsStep } from './SetupLists';
 
 // The catalogue's own English checks, said in Chinese.
 const ZH_MESSAGES: [RegExp, (m: RegExpExecArray) => string][] = [
@@ -76,6 +77,10 @@ export function SetupPage() {
   const basedOn = useRef(live.view?.seq);
   const [stale, setStale] = useState<{ text: string; changes: StaleChange[] }>();
   const file = useRef<HTMLInputElement>(null);
+  // The items step: the item opened for editing, the search and the page of rows.
+  const [openItem, setOpenItem] = useState(0);
+  const [itemQuery, setItemQuery] = useState('');
+  const [itemPage, setItemPage] = useState(0);
 
   // The catalogue arrives with the live feed; the form starts from it once.
   useEffect(() => {
@@ -120,10 +125,32 @@ export function SetupPage() {
     );
   const update = (change: (d: Draft) => void) =>
     setDraft((d) => {
-      const copy = structuredClone(d);
+      // The items and windows (thousands in a big hall) are not copied whole at each keystroke: their steps change one at a time.
+      const { items, windows, ...others } = d;
+      const copy: Draft = { ...structuredClone(others), items: [...items], windows: [...windows] };
       change(copy);
       return copy;
     });
+  const setItem = useCallback((i: number, change: Partial<ItemForm>) => setDraft((d) => ({ ...d, items: d.items.map((x, j) => (j === i ? { ...x, ...change } : x)) })), []);
+  const removeItem = useCallback((i: number) => {
+    setDraft((d) => ({ ...d, items: d.items.filter((_, j) => j !== i) }));
+    setOpenItem(-1);
+  }, []);
+  const addItem = () => {
+    setItemQuery('');
+    setItemPage(Math.floor(draft.items.length / ITEMS_PAGE));
+    setOpenItem(draft.items.length);
+    setDraft((d) => ({ ...d, items: [...d.items, emptyItem(d.departments[0]?.name ?? '')] }));
+  };
+  const setWindow = useCallback((i: number, change: Partial<WindowForm>) => setDraft((d) => ({ ...d, windows: d.windows.map((x, j) => (j === i ? { ...x, ...change } : x)) })), []);
+  const removeWindow = useCallback((i: number) => setDraft((d) => ({ ...d, windows: d.windows.filter((_, j) => j !== i) })), []);
+  const addWindow = () =>
+    update((d) => {
+      const n = Math.max(0, ...d.windows.map((w) => Number(w.number) || 0)) + 1;
+      d.windows.push({ number: String(n), name: `${n}号窗口`, department: '', serves: [], devices: ['window-terminal', 'number-display', 'rating-pad'], rest: {} });
+    });
+  const say = useCallback((p: Problem) => problemText(p, t, language), [t, language]);
+  const departmentNames = useMemo(() => draft.departments.map((d) => d.name).filter((name) => name.trim()), [draft.departments]);
   const stepProblems = (s: Step) => problems.filter((p) => STEP_OF[String(p.path?.[0])] === s).length;
 
   const save = async (atDayEnd = false) => {
@@ -147,6 +174,13 @@ export function SetupPage() {
         setProblems(err.problems);
         const first = STEPS.find((s) => err.problems.some((p) => STEP_OF[String(p.path?.[0])] === s));
         if (first) setStep(first);
+        // The first item with a mistake is opened, on its page, however far down a big hall's list it is.
+        const item = err.problems.find((p) => p.path?.[0] === 'items' && typeof p.path[1] === 'number')?.path?.[1];
+        if (typeof item === 'number') {
+          setItemQuery('');
+          setItemPage(Math.floor(item / ITEMS_PAGE));
+          setOpenItem(item);
+        }
       } else if (err instanceof ApiError && err.code === 'conflict' && err.tickets.length) {
         setInTheWay(err.tickets);
       } else if (err instanceof ApiError && err.code === 'conflict' && Array.isArray(err.body.changes)) {
@@ -163,6 +197,9 @@ export function SetupPage() {
       const r = await api<{ catalogue: Catalogue }>('POST', '/api/catalogue.xlsx', await f.arrayBuffer());
       // A workbook holds no window opened for today only: those stay.
       setDraft({ ...toDraft(r.catalogue), temporary: draft.temporary });
+      setOpenItem(0);
+      setItemQuery('');
+      setItemPage(0);
       setProblems([]);
       setStep('hall');
       setNote(t.setup.imported);
@@ -183,8 +220,6 @@ export function SetupPage() {
     setInTheWay([]);
     setNote(t.setup.reloaded);
   };
-
-  const itemCodes = draft.items.map((i) => i.code.trim()).filter(Boolean);
 
   return (
     <>
@@ -281,105 +316,25 @@ export function SetupPage() {
           </>
         )}
         {step === 'items' && (
-          <>
-            {draft.items.map((item, i) => (
-              <fieldset key={i} className="item">
-                <legend>
-                  {item.prefix || '?'} · {item.name || item.code || `#${i + 1}`}
-                  {problemsAt(`items.${i}`).length > 0 && <span className="badge">{problemsAt(`items.${i}`).length}</span>}
-                </legend>
-                <div className="grid four">
-                  {text(`items.${i}.code`, t.setup.item.code, item.code, (v) => update((d) => void (d.items[i]!.code = v)))}
-                  {text(`items.${i}.name`, t.setup.item.name, item.name, (v) => update((d) => void (d.items[i]!.name = v)))}
-                  {departmentSelect(`items.${i}.department`, t.setup.item.department, item.department, (v) => update((d) => void (d.items[i]!.department = v)))}
-                  {text(`items.${i}.prefix`, t.setup.item.prefix, item.prefix, (v) => update((d) => void (d.items[i]!.prefix = v)))}
-                  {text(`items.${i}.dailyQuota`, t.setup.item.dailyQuota, item.dailyQuota, (v) => update((d) => void (d.items[i]!.dailyQuota = v)))}
-                  {text(`items.${i}.legalLimitDays`, t.setup.item.legalLimitDays, item.legalLimitDays, (v) => update((d) => void (d.items[i]!.legalLimitDays = v)))}
-                  {text(`items.${i}.promisedLimitDays`, t.setup.item.promisedLimitDays, item.promisedLimitDays, (v) => update((d) => void (d.items[i]!.promisedLimitDays = v)))}
-                  {text(`items.${i}.fees`, t.setup.item.fees, item.fees, (v) => update((d) => void (d.items[i]!.fees = v)))}
-                </div>
-                <div className="grid four">
-                  {text(`items.${i}.issuingHours`, t.setup.item.issuingHours, item.issuingHours, (v) => update((d) => void (d.items[i]!.issuingHours = v)), true)}
-                  {text(`items.${i}.conditions`, t.setup.item.conditions, item.conditions, (v) => update((d) => void (d.items[i]!.conditions = v)), true)}
-                  {text(`items.${i}.materials`, t.setup.item.materials, item.materials, (v) => update((d) => void (d.items[i]!.materials = v)), true)}
-                  {text(`items.${i}.steps`, t.setup.item.steps, item.steps, (v) => update((d) => void (d.items[i]!.steps = v)), true)}
-                </div>
-                <div className="grid four">
-                  {text(`items.${i}.onlineUrl`, t.setup.item.onlineUrl, item.onlineUrl, (v) => update((d) => void (d.items[i]!.onlineUrl = v)))}
-                  {text(`items.${i}.slotQuota`, t.setup.item.slotQuota, item.slotQuota, (v) => update((d) => void (d.items[i]!.slotQuota = v)))}
-                  <button className="ghost" onClick={() => update((d) => void d.items.splice(i, 1))}>
-                    {t.setup.remove}
-                  </button>
-                </div>
-              </fieldset>
-            ))}
-            <button className="ghost" onClick={() => update((d) => void d.items.push(emptyItem(d.departments[0]?.name ?? '')))}>
-              {t.setup.add}
-            </button>
-          </>
+          <ItemsStep
+            items={draft.items}
+            departments={departmentNames}
+            problems={problems}
+            t={t}
+            say={say}
+            open={openItem}
+            setOpen={setOpenItem}
+            query={itemQuery}
+            setQuery={setItemQuery}
+            page={itemPage}
+            setPage={setItemPage}
+            setItem={setItem}
+            removeItem={removeItem}
+            addItem={addItem}
+          />
         )}
         {step === 'windows' && (
-          <>
-            {draft.windows.map((w, i) => (
-              <fieldset key={i} className="item">
-                <legend>
-                  {w.number} {w.name}
-                </legend>
-                <div className="grid four">
-                  {text(`windows.${i}.number`, t.setup.window.number, w.number, (v) => update((d) => void (d.windows[i]!.number = v)))}
-                  {text(`windows.${i}.name`, t.setup.window.name, w.name, (v) => update((d) => void (d.windows[i]!.name = v)))}
-                  {departmentSelect(`windows.${i}.department`, t.setup.window.department, w.department, (v) => update((d) => void (d.windows[i]!.department = v)), true)}
-                  <button className="ghost" onClick={() => update((d) => void d.windows.splice(i, 1))}>
-                    {t.setup.remove}
-                  </button>
-                </div>
-                {field(
-                  `windows.${i}.serves`,
-                  t.setup.window.serves,
-                  <div className="chips">
-                    {itemCodes.map((code) => (
-                      <label key={code} className="chip">
-                        <input
-                          type="checkbox"
-                          name={`windows.${i}.serves.${code}`}
-                          checked={w.serves.includes(code)}
-                          onChange={(e) => update((d) => void (d.windows[i]!.serves = e.target.checked ? [...d.windows[i]!.serves, code] : d.windows[i]!.serves.filter((x) => x !== code)))}
-                        />
-                        {code} {draft.items.find((x) => x.code === code)?.name}
-                      </label>
-                    ))}
-                  </div>,
-                )}
-                {field(
-                  `windows.${i}.devices`,
-                  t.setup.window.devices,
-                  <div className="chips">
-                    {DEVICES.map((dev) => (
-                      <label key={dev} className="chip">
-                        <input
-                          type="checkbox"
-                          checked={w.devices.includes(dev)}
-                          onChange={(e) => update((d) => void (d.windows[i]!.devices = e.target.checked ? [...d.windows[i]!.devices, dev] : d.windows[i]!.devices.filter((x) => x !== dev)))}
-                        />
-                        {t.setup.devices[dev]}
-                      </label>
-                    ))}
-                  </div>,
-                )}
-              </fieldset>
-            ))}
-            <button
-              className="ghost"
-              onClick={() =>
-                update((d) => {
-                  const n = Math.max(0, ...d.windows.map((w) => Number(w.number) || 0)) + 1;
-                  d.windows.push({ number: String(n), name: `${n}号窗口`, department: '', serves: [], devices: ['window-terminal', 'number-display', 'rating-pad'], rest: {} });
-                })
-              }
-            >
-              {t.setup.add}
-            </button>
-          </>
+          <WindowsStep windows={draft.windows} items={draft.items} departments={departmentNames} problems={problems} t={t} say={say} setWindow={setWindow} removeWindow={removeWindow} addWindow={addWindow} />
         )}
         {step === 'clerks' && (
           <>
