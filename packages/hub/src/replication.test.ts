@@ -284,6 +284,37 @@ describe('two hubs of different releases', () => {
   });
 });
 
+describe('a standby whose hall token the hub in charge refuses', () => {
+  it('neither follows it nor takes charge on its silence while it answers, asks again every few seconds, and takes charge once it is gone', async () => {
+    const { primary, standby } = await primaryAndStandby({ promoteAfterMs: 1500 });
+    // The hub in charge restarted with another hall token (changed on it alone): on its address, a hub that refuses this standby's.
+    const port = Number(new URL(primary.url).port);
+    const epoch = primary.store.role.epoch;
+    await primary.close();
+    hubs.splice(hubs.indexOf(primary), 1);
+    const follows: unknown[] = [];
+    const renewed = new WebSocketServer({ port, host: '127.0.0.1', path: '/replication' });
+    renewed.on('connection', (ws) =>
+      ws.on('message', (data) => {
+        follows.push(JSON.parse(data.toString()));
+        ws.send(JSON.stringify({ type: 'refused', code: 'unauthorised', message: 'the hall token is not this hall’s', epoch }));
+      }),
+    );
+    try {
+      await expect.poll(() => follows.length, { timeout: 5000 }).toBeGreaterThan(0);
+      // Well past its 1.5 s of silence: two hubs in charge would take the hall's commands; it asks again every few seconds, not every 300 ms.
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(standby.store.role.inCharge).toBe(false);
+      expect(follows.length).toBeLessThanOrEqual(2);
+    } finally {
+      for (const c of renewed.clients) c.terminate();
+      await new Promise((r) => renewed.close(r));
+    }
+    // That hub gone (its PC died), its silence counts again: the standby takes charge.
+    await expect.poll(() => standby.store.role.inCharge, { timeout: 10_000, interval: 100 }).toBe(true);
+  });
+});
+
 describe('a link to the primary’s /replication that has not followed yet', () => {
   const open = async (hub: RunningHub) => {
     const ws = new WebSocket(`${hub.url.replace(/^http/, 'ws')}/replication`);

@@ -45,8 +45,8 @@ const steadyNow = (): number => performance.now();
 const PEER_POLL_MS = 1_000;
 /** A follower that has acknowledged nothing for this long while messages wait (a frozen PC) is cut off; it links again when it wakes. */
 const FROZEN_FOLLOWER_MS = 30_000;
-/** How often a standby asks again a hub in charge of another release. */
-const OTHER_RELEASE_RETRY_MS = 5_000;
+/** How often a standby asks again a hub in charge that refuses it (another release, another hall token). */
+const REFUSED_RETRY_MS = 5_000;
 /** At most this many events in one message of a catch-up. */
 const CATCH_UP_EVENTS = 2_000;
 
@@ -551,8 +551,8 @@ class FollowerSide {
   leaderSeq: number | undefined;
   leaderEpoch = 0;
   linked = false;
-  /** The hub in charge runs another release (see otherRelease). */
-  releaseApart = false;
+  /** The hub in charge answers but refuses to be followed: it runs another release, or takes another hall token (see refusedBy). */
+  refused: 'release' | 'token' | undefined;
 
   constructor(
     private readonly replication: Replication,
@@ -595,8 +595,8 @@ class FollowerSide {
       this.linked = false;
       this.ws = undefined;
       // Its leader unreachable now, not of another release: its silence counts again (a dead PC fails over).
-      if (!opened) this.releaseApart = false;
-      if (!this.stopped) this.retry = setTimeout(() => this.connect(), this.releaseApart ? OTHER_RELEASE_RETRY_MS : 300);
+      if (!opened) this.refused = undefined;
+      if (!this.stopped) this.retry = setTimeout(() => this.connect(), this.refused ? REFUSED_RETRY_MS : 300);
     });
   }
 
@@ -606,8 +606,8 @@ class FollowerSide {
       case 'following':
         // A leader behind this hub's epoch would have learnt it from the hello and refused.
         if (m.epoch < role.epoch) return void ws.terminate();
-        if (m.schema !== SCHEMA_VERSION) return this.otherRelease(ws, m.schema);
-        this.releaseApart = false;
+        if (m.schema !== SCHEMA_VERSION) return this.refusedBy(ws, 'release', m.schema);
+        this.refused = undefined;
         role.learn(m.epoch, 'the leader hub');
         role.adoptLineage(m.lineage as Lineage);
         this.leaderEpoch = m.epoch;
@@ -633,31 +633,32 @@ class FollowerSide {
         return;
       case 'refused':
         if (m.epoch !== undefined && m.epoch > role.epoch) role.learn(m.epoch, 'the peer hub');
-        if (m.code === 'unauthorised') log.error({ message: m.message }, opsText('tokenRefused', { peer: this.peer.url }));
-        if (m.code === 'other-release') this.otherRelease(ws, undefined, m.message);
+        if (m.code === 'unauthorised') this.refusedBy(ws, 'token', undefined, m.message);
+        if (m.code === 'other-release') this.refusedBy(ws, 'release', undefined, m.message);
         return;
     }
   }
 
   /**
-   * The hub in charge runs another release: this one does not follow it, and does not take charge
-   * on its silence either while it answers (it is there, the operator is upgrading the pair); it
-   * asks again every few seconds, and says so once. Unreachable, it is silent as any leader.
+   * The hub in charge answers but refuses to be followed: it runs another release (the operator is
+   * upgrading the pair), or takes another hall token (its token was changed, or this hub's copy is
+   * wrong). This one does not follow it, and does not take charge on its silence either while it
+   * answers (it is there: two hubs would be in charge); it asks again every few seconds, and says so
+   * once. Unreachable, it is silent as any leader.
    */
-  private otherRelease(ws: WebSocket, schema: number | undefined, message?: string): void {
-    if (!this.releaseApart)
-      log.error(
-        { leaderSchema: schema, schema: SCHEMA_VERSION, message },
-        opsText('otherRelease', { peer: this.peer.url, seconds: OTHER_RELEASE_RETRY_MS / 1000 }),
-      );
-    this.releaseApart = true;
-    ws.close(4003, 'other-release');
+  private refusedBy(ws: WebSocket, why: 'release' | 'token', schema?: number, message?: string): void {
+    if (this.refused !== why) {
+      if (why === 'release') log.error({ leaderSchema: schema, schema: SCHEMA_VERSION, message }, opsText('otherRelease', { peer: this.peer.url, seconds: REFUSED_RETRY_MS / 1000 }));
+      else log.error({ message }, opsText('tokenRefused', { peer: this.peer.url, seconds: REFUSED_RETRY_MS / 1000 }));
+    }
+    this.refused = why;
+    ws.close(4003, why === 'release' ? 'other-release' : 'unauthorised');
   }
 
   /** Called at every beat: after the configured silence of its leader, this hub takes charge (not while the leader runs another release). */
   checkSilence(): void {
     const after = this.options.promoteAfterMs;
-    if (this.stopped || this.releaseApart || !after || steadyNow() - this.lastHeard < after) return;
+    if (this.stopped || this.refused || !after || steadyNow() - this.lastHeard < after) return;
     const seconds = Math.round((steadyNow() - this.lastHeard) / 100) / 10;
     this.replication.promote({ 'zh-CN': `原来的主机已 ${seconds} 秒没有消息`, en: `the leader hub was silent for ${seconds} s` });
   }
