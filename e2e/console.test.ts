@@ -395,13 +395,24 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     const [windowChange, setup] = hub.store.view.pending;
     const behind = admin.locator(`[data-testid=not-applied-${setup!.id}]`);
     await behind.waitFor();
-    expect(await behind.textContent()).toMatch(/^在它之前还有一项调整在等待日终生效（张主任，\d\d:\d\d，4 号窗口的事项）。为免覆盖该调整，这份设置到日终时将不生效：请取消其中一项。$/);
+    const behindText = await behind.textContent();
+    expect(behindText).toMatch(/^在它之前还有一项调整在等待日终生效（张主任，\d\d:\d\d，4 号窗口的事项）。为免覆盖该调整，这份设置到日终时将不生效：请取消其中一项。$/);
     expect(await admin.locator(`[data-testid=not-applied-${windowChange!.id}]`).count()).toBe(0);
     await behind.scrollIntoViewIfNeeded();
     await screenshot(admin, 'console-today-behind');
+
+    // 大厅概况 lists the same changes with the same notice: a supervisor reading it is not told the setup will apply.
+    await admin.getByRole('link', { name: '大厅概况' }).click();
+    const overview = admin.locator(`[data-testid=not-applied-${setup!.id}]`);
+    await overview.waitFor();
+    expect(await overview.textContent()).toBe(behindText);
+    expect(await admin.locator(`[data-testid=not-applied-${windowChange!.id}]`).count()).toBe(0);
+    await overview.scrollIntoViewIfNeeded();
+    await screenshot(admin, 'console-overview-pending');
     for (const p of [windowChange!, setup!]) expect((await api('POST', `/api/pending/${p.id}/cancel`)).status).toBe(200);
 
     // A window's change waiting for a temporary window, which ends with the day: the opening cancels that change, so the setup saved after it applies, and says nothing against it.
+    await admin.getByRole('link', { name: '今日调整' }).click();
     const more60 = catalogue.items.find((i) => i.code !== 'GA-SFZ-HL')!.code;
     expect((await zhang.request('POST', '/api/windows/temporary', { window: 60, serves: ['GA-SFZ-HL'] })).status).toBe(201);
     expect((await zhang.request('PUT', '/api/windows/60/items', { serves: ['GA-SFZ-HL', more60], atDayEnd: true })).status).toBe(200);
