@@ -108,6 +108,14 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     expect(await admin.locator('[data-problem="items.0.promisedLimitDays"]').textContent()).toContain('承诺时限不能长于法定时限');
     expect(await admin.locator('[data-problem="items.0.prefix"]').textContent()).toContain('大写字母');
     expect(await admin.textContent('body')).toContain('有 2 处需要修改');
+    // The box of items to mend stands clear of the search below it, the count sits level with the search box, and an item with no prefix yet has no "?" in its legend.
+    const toFix = (await admin.locator('[data-testid=items-to-fix]').boundingBox())!;
+    const findLabel = (await admin.getByText('查找事项（编码、名称或部门）', { exact: true }).boundingBox())!;
+    expect(findLabel.y - (toFix.y + toFix.height)).toBeGreaterThanOrEqual(8);
+    const search = (await admin.getByRole('searchbox', { name: '查找事项（编码、名称或部门）' }).boundingBox())!;
+    const count = (await admin.getByRole('status').filter({ hasText: '共 1 项' }).boundingBox())!;
+    expect(Math.abs(count.y + count.height / 2 - (search.y + search.height / 2))).toBeLessThanOrEqual(2);
+    expect(await admin.locator('[data-item="0"] legend').textContent()).toBe('居民身份证换领');
     await screenshot(admin, 'console-setup-problems');
 
     await admin.locator('[name="items.0.prefix"]').fill('A');
