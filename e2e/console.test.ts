@@ -108,6 +108,14 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     expect(await admin.locator('[data-problem="items.0.promisedLimitDays"]').textContent()).toContain('承诺时限不能长于法定时限');
     expect(await admin.locator('[data-problem="items.0.prefix"]').textContent()).toContain('大写字母');
     expect(await admin.textContent('body')).toContain('有 2 处需要修改');
+    // The box of items to mend stands clear of the search below it, the count sits level with the search box, and an item with no prefix yet has no "?" in its legend.
+    const toFix = (await admin.locator('[data-testid=items-to-fix]').boundingBox())!;
+    const findLabel = (await admin.getByText('查找事项（编码、名称或部门）', { exact: true }).boundingBox())!;
+    expect(findLabel.y - (toFix.y + toFix.height)).toBeGreaterThanOrEqual(8);
+    const search = (await admin.getByRole('searchbox', { name: '查找事项（编码、名称或部门）' }).boundingBox())!;
+    const count = (await admin.getByRole('status').filter({ hasText: '共 1 项' }).boundingBox())!;
+    expect(Math.abs(count.y + count.height / 2 - (search.y + search.height / 2))).toBeLessThanOrEqual(2);
+    expect(await admin.locator('[data-item="0"] legend').textContent()).toBe('居民身份证换领');
     await screenshot(admin, 'console-setup-problems');
 
     await admin.locator('[name="items.0.prefix"]').fill('A');
@@ -370,7 +378,7 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     expect(saved.status).toBe(200);
     const pending = hub.store.view.pending[0]!;
     await admin.getByText('保存大厅设置 · 王管理').waitFor();
-    expect(await admin.locator(`[data-testid=overtaken-${pending.id}]`).count()).toBe(0);
+    expect(await admin.locator(`[data-testid=not-applied-${pending.id}]`).count()).toBe(0);
 
     // 张主任 then gives window 4 one more item, at once: at the opening the saved setup would undo it.
     const zhang = new TestConsole(hub.url);
@@ -378,7 +386,7 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     const serves4 = catalogue.windows.find((w) => w.number === 4)!.serves;
     const more = catalogue.items.find((i) => !serves4.includes(i.code))!.code;
     expect((await zhang.request('PUT', '/api/windows/4/items', { serves: [...serves4, more] })).status).toBe(200);
-    const warning = admin.locator(`[data-testid=overtaken-${pending.id}]`);
+    const warning = admin.locator(`[data-testid=not-applied-${pending.id}]`);
     await warning.waitFor();
     expect(await warning.textContent()).toMatch(/^保存后大厅设置已被更改（张主任，\d\d:\d\d，4 号窗口的事项）。为免覆盖该更改，这份设置到日终时将不生效，请载入当前设置后重新保存。$/);
     await warning.scrollIntoViewIfNeeded();
@@ -393,13 +401,42 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     const current = hub.store.view.catalogue;
     expect((await wang.request('POST', '/api/setup', { catalogue: { ...current, hall: { ...current.hall, notices: ['明日起二楼办理'] } }, atDayEnd: true })).status).toBe(200);
     const [windowChange, setup] = hub.store.view.pending;
-    const behind = admin.locator(`[data-testid=overtaken-${setup!.id}]`);
+    const behind = admin.locator(`[data-testid=not-applied-${setup!.id}]`);
     await behind.waitFor();
-    expect(await behind.textContent()).toMatch(/^在它之前还有一项调整在等待日终生效（张主任，\d\d:\d\d，4 号窗口的事项）。为免覆盖该调整，这份设置到日终时将不生效：请取消其中一项。$/);
-    expect(await admin.locator(`[data-testid=overtaken-${windowChange!.id}]`).count()).toBe(0);
+    const behindText = await behind.textContent();
+    expect(behindText).toMatch(/^在它之前还有一项调整在等待日终生效（张主任，\d\d:\d\d，4 号窗口的事项）。为免覆盖该调整，这份设置到日终时将不生效：请取消其中一项。$/);
+    expect(await admin.locator(`[data-testid=not-applied-${windowChange!.id}]`).count()).toBe(0);
     await behind.scrollIntoViewIfNeeded();
     await screenshot(admin, 'console-today-behind');
+
+    // 大厅概况 lists the same changes with the same notice: a supervisor reading it is not told the setup will apply.
+    await admin.getByRole('link', { name: '大厅概况' }).click();
+    const overview = admin.locator(`[data-testid=not-applied-${setup!.id}]`);
+    await overview.waitFor();
+    expect(await overview.textContent()).toBe(behindText);
+    expect(await admin.locator(`[data-testid=not-applied-${windowChange!.id}]`).count()).toBe(0);
+    await overview.scrollIntoViewIfNeeded();
+    await screenshot(admin, 'console-overview-pending');
     for (const p of [windowChange!, setup!]) expect((await api('POST', `/api/pending/${p.id}/cancel`)).status).toBe(200);
+
+    // A window's change waiting for a temporary window, which ends with the day: the opening cancels that change, so the setup saved after it applies, and says nothing against it.
+    await admin.getByRole('link', { name: '今日调整' }).click();
+    const more60 = catalogue.items.find((i) => i.code !== 'GA-SFZ-HL')!.code;
+    expect((await zhang.request('POST', '/api/windows/temporary', { window: 60, serves: ['GA-SFZ-HL'] })).status).toBe(201);
+    expect((await zhang.request('PUT', '/api/windows/60/items', { serves: ['GA-SFZ-HL', more60], atDayEnd: true })).status).toBe(200);
+    const today = hub.store.view.catalogue;
+    const lasting = { ...today, windows: today.windows.filter((w) => w.temporary === undefined), hall: { ...today.hall, notices: ['明日起二楼办理'] } };
+    expect((await wang.request('POST', '/api/setup', { catalogue: lasting, atDayEnd: true })).status).toBe(200);
+    const [temporaryChange, applying] = hub.store.view.pending;
+    const setupLine = admin.getByRole('listitem').filter({ hasText: '保存大厅设置 · 王管理' });
+    await setupLine.waitFor();
+    expect(await setupLine.locator('.notice').count()).toBe(0);
+    const gone = admin.locator(`[data-testid=not-applied-${temporaryChange!.id}]`);
+    await gone.waitFor();
+    expect(await gone.textContent()).toBe('到日终时 60 号窗口已不在大厅设置中（临时窗口只开到今日营业结束），这项调整将不生效。');
+    await gone.scrollIntoViewIfNeeded();
+    await screenshot(admin, 'console-today-temporary');
+    for (const p of [temporaryChange!, applying!]) expect((await api('POST', `/api/pending/${p.id}/cancel`)).status).toBe(200);
   });
 
   it('revokes the kiosk from the terminal list: it is cut off at once and shows a pairing code again', async () => {

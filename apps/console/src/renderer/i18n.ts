@@ -270,6 +270,9 @@ const zh = {
       `保存后大厅设置已被更改（${who}，${time}${window !== undefined ? `，${window} 号窗口的事项` : ''}）。为免覆盖该更改，这份设置到日终时将不生效，请载入当前设置后重新保存。`,
     behind: (who: string, time: string, window?: number) =>
       `在它之前还有一项调整在等待日终生效（${who}，${time}${window !== undefined ? `，${window} 号窗口的事项` : ''}）。为免覆盖该调整，这份设置到日终时将不生效：请取消其中一项。`,
+    windowGone: (window: number, temporary: boolean) =>
+      `到日终时 ${window} 号窗口已不在大厅设置中${temporary ? '（临时窗口只开到今日营业结束）' : ''}，这项调整将不生效。`,
+    itemGone: (item: string) => `到日终时事项“${item}”已不在大厅设置中，这项调整将不生效。`,
     cancel: '取消',
     temporaryMark: '临时',
   },
@@ -720,6 +723,9 @@ const en: Strings = {
       `The setup was changed after this was saved (${who}, ${time}${window !== undefined ? `, window ${window}'s items` : ''}). So as not to undo that change, this setup will not apply at the day's end: load the current setup and save it again.`,
     behind: (who: string, time: string, window?: number) =>
       `Another change waits for the day's end before this one (${who}, ${time}${window !== undefined ? `, window ${window}'s items` : ''}). So as not to undo it, this setup will not apply at the day's end: cancel one of the two.`,
+    windowGone: (window: number, temporary: boolean) =>
+      `By the day's end window ${window} is no longer in the setup${temporary ? ' (a temporary window is open for today only)' : ''}: this change will not apply.`,
+    itemGone: (item: string) => `By the day's end the item ${item} is no longer in the setup: this change will not apply.`,
     cancel: 'Cancel',
     temporaryMark: 'temporary',
   },

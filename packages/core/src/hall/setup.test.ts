@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import demo from '../../../../fixtures/catalogue/demo-hall.json' with { type: 'json' };
 import { checkCatalogue, isConfigured, unconfiguredCatalogue, type Catalogue, type CatalogueInput } from '../catalogue';
 import type { Actor, CommandBody } from '../commands';
-import { applyEvent, calendarYears, dayChange, decide, emptyView, fromSnapshot, hallCalendar, toSnapshot, windowQueue, type Decision, type HallView } from '.';
+import { applyEvent, calendarYears, dayChange, decide, emptyView, fromSnapshot, hallCalendar, pendingAtOpening, toSnapshot, windowQueue, type Decision, type HallView, type PendingOutcome } from '.';
 import { dueDate } from '../calendar';
 import type { Result } from '../result';
 import type { Ticket } from '../ticket';
@@ -300,5 +300,86 @@ describe("a setup saved for the day's end, and what changes after it", () => {
     step(view, { type: 'assignWindowItems', window: 3, serves: [...windowOf(view, 3)!.serves, 'GA-SFZ-HL'] }, supervisor, at('15:10'));
     const copy = fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(view))));
     expect(opening(copy).map((e) => e.type)).toEqual(['day.opened', 'change.cancelled']);
+  });
+
+  // What pendingAtOpening foretells, in a word a test can compare: the change's id and applies or why not.
+  const foretold = (outcomes: PendingOutcome[]) => outcomes.map((o) => `${o.pending.id} ${'applies' in o ? 'applies' : o.cancelled.kind}`);
+  // What the opening did to each change that waited: applied (an event with its pendingId) or cancelled.
+  const done = (events: ReturnType<typeof dayChange>) =>
+    events.flatMap((e) => ('pendingId' in e && e.pendingId !== undefined ? [`${e.pendingId} ${e.type === 'change.cancelled' ? 'cancelled' : 'applies'}`] : []));
+
+  it("applies when the window's change waiting before it is itself cancelled at the opening: its temporary window ends with the day", () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'openTemporaryWindow', window: 60, serves: ['GA-SFZ-HL'] }, supervisor, at('09:00'));
+    step(view, { type: 'assignWindowItems', window: 60, serves: ['GA-HK-QR'], atDayEnd: true }, supervisor, at('09:01'));
+    step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起二楼办理'), atDayEnd: true }, admin, at('17:00'));
+    const [windowChange, setup] = view.pending;
+    expect(pendingAtOpening(view, '2026-11-28')).toEqual([
+      { pending: windowChange, cancelled: { kind: 'window-gone', window: 60 } },
+      { pending: setup, applies: expect.objectContaining({ type: 'catalogue.replaced', pendingId: setup!.id }) },
+    ]);
+    expect(opening(view).map((e) => e.type)).toEqual(['day.opened', 'change.cancelled', 'catalogue.replaced']);
+    expect(view.catalogue.hall.notices).toEqual(['明日起二楼办理']);
+  });
+
+  it('foretells for each waiting change what the opening then does to it, and why a setup will not apply', () => {
+    const mixes: [string, (view: HallView) => void, string[]][] = [
+      [
+        "a window's change, then a setup behind it",
+        (view) => {
+          step(view, { type: 'assignWindowItems', window: 4, serves: ['CRJ-GA-SL'], atDayEnd: true }, supervisor, at('15:00'));
+          step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起二楼办理'), atDayEnd: true }, admin, at('15:10'));
+        },
+        ['applies', 'behind'],
+      ],
+      [
+        'a setup overtaken, then a second setup and a window change after it',
+        (view) => {
+          step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起二楼办理'), atDayEnd: true }, admin, at('15:00'));
+          step(view, { type: 'assignWindowItems', window: 3, serves: [...windowOf(view, 3)!.serves, 'GA-SFZ-HL'] }, supervisor, at('15:10'));
+          step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起三楼办理'), atDayEnd: true }, li, at('15:20'));
+          step(view, { type: 'assignWindowItems', window: 4, serves: ['CRJ-GA-SL'], atDayEnd: true }, supervisor, at('15:30'));
+        },
+        ['overtaken', 'applies', 'applies'],
+      ],
+      [
+        "a setup that drops an item, then a window's change asking for it, then two setups",
+        (view) => {
+          const without = { ...noticed(view.catalogue, '明日起二楼办理'), items: view.catalogue.items.filter((i) => i.code !== 'GA-HK-QR'), windows: view.catalogue.windows.map((w) => ({ ...w, serves: w.serves.filter((c) => c !== 'GA-HK-QR') })) };
+          step(view, { type: 'replaceCatalogue', catalogue: without, atDayEnd: true }, admin, at('15:00'));
+          step(view, { type: 'assignWindowItems', window: 4, serves: ['GA-HK-QR'], atDayEnd: true }, supervisor, at('15:10'));
+          step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起三楼办理'), atDayEnd: true }, li, at('15:20'));
+        },
+        ['applies', 'item-gone', 'behind'],
+      ],
+      [
+        "a temporary window's change and another window's, then a setup",
+        (view) => {
+          step(view, { type: 'openTemporaryWindow', window: 60, serves: ['GA-SFZ-HL'] }, supervisor, at('09:00'));
+          step(view, { type: 'assignWindowItems', window: 60, serves: ['GA-HK-QR'], atDayEnd: true }, supervisor, at('09:01'));
+          step(view, { type: 'assignWindowItems', window: 4, serves: ['CRJ-GA-SL'], atDayEnd: true }, supervisor, at('09:02'));
+          step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起二楼办理'), atDayEnd: true }, admin, at('17:00'));
+        },
+        ['window-gone', 'applies', 'behind'],
+      ],
+    ];
+    for (const [story, make, expected] of mixes) {
+      const view = emptyView(catalogue(), DAY);
+      make(view);
+      const ids = view.pending.map((p) => p.id);
+      const outcomes = pendingAtOpening(view, '2026-11-28');
+      expect(foretold(outcomes), story).toEqual(ids.map((id, k) => `${id} ${expected[k]}`));
+      expect(done(opening(view)), story).toEqual(outcomes.map((o) => `${o.pending.id} ${'applies' in o ? 'applies' : 'cancelled'}`));
+      expect(view.pending, story).toEqual([]);
+    }
+  });
+
+  it('names, for a setup behind other changes, the first change that applies before it', () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'assignWindowItems', window: 4, serves: ['CRJ-GA-SL'], atDayEnd: true }, supervisor, at('15:00'));
+    step(view, { type: 'assignWindowItems', window: 3, serves: ['CRJ-GA-SL'], atDayEnd: true }, supervisor, at('15:05'));
+    step(view, { type: 'replaceCatalogue', catalogue: noticed(view.catalogue, '明日起二楼办理'), atDayEnd: true }, admin, at('15:10'));
+    const outcome = pendingAtOpening(view, '2026-11-28')[2]!;
+    expect(outcome).toMatchObject({ cancelled: { kind: 'behind', change: { id: view.pending[0]!.id, change: { window: 4 } } } });
   });
 });

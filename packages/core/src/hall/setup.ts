@@ -3,7 +3,7 @@ import chineseDays from 'chinese-days/dist/chinese-days.json' with { type: 'json
 import { findItem, findWindow, isConfigured, type Catalogue, type HallWindow, type ServiceItem } from '../catalogue';
 import { clockMinutes, localTime } from '../clock';
 import type { CommandBody } from '../commands';
-import type { EventBody, PendingChange, ScheduledChange } from '../events';
+import type { EventBody, PendingChange, ScheduledChange, SetupOvertaken } from '../events';
 import { ok, refuse, type Result } from '../result';
 import { forbiddenPhrasesIn } from '../strings';
 import type { Ticket } from '../ticket';
@@ -120,51 +120,79 @@ export function carriedSetup(hall: Catalogue, setup: Catalogue): Catalogue {
   return { ...setup, items, windows: [...setup.windows, ...temporary], calendar };
 }
 
-/** Why a whole setup waiting for this opening is not applied, if it would undo a change made after it was saved. */
-function overtakenReason(view: HallView, p: ScheduledChange, earlier: boolean): string | undefined {
-  const o = p.overtaken;
-  if (o) {
-    const t = localTime(o.at, view.catalogue.hall.timeZone);
-    const what = o.window !== undefined ? `window ${o.window}'s items` : 'the setup';
-    // The event's reason holds 200 characters: a long name is cut, never the opening refused.
-    return `not applied: ${what} changed after it was saved (by ${o.staff?.name ?? 'the hub'}, ${t.day} ${t.time}, seq ${o.seq}); save the setup again from the current one`.slice(0, 200);
-  }
-  if (earlier) return 'not applied: a change saved before it applied at this opening and it would have undone that; save the setup again from the current one';
-  return undefined;
-}
+/** Why a change waiting for the day's end will not apply at the next opening. */
+export type PendingCancel =
+  /** A whole setup: a change made at once to the setup after it was saved, which it would undo. */
+  | { kind: 'overtaken'; by: SetupOvertaken }
+  /** A whole setup: a change saved before it for the same opening applies first, and it would undo that. */
+  | { kind: 'behind'; change: ScheduledChange }
+  /** A window's items: the window is not in the catalogue by then (a temporary window ends with its day). */
+  | { kind: 'window-gone'; window: number }
+  /** A window's items: one of them is not in the catalogue by then. */
+  | { kind: 'item-gone'; serviceCode: string };
+
+/** What the next opening does with one change waiting for it: the event that applies it, or why it is cancelled. */
+export type PendingOutcome =
+  | { pending: ScheduledChange; applies: Extract<EventBody, { type: 'catalogue.replaced' | 'window.itemsAssigned' }> }
+  | { pending: ScheduledChange; cancelled: PendingCancel };
 
 /**
- * The events that carry out the changes that waited for this new day, each checked against the
- * catalogue as it then stands. A whole setup applies only if the setup has not changed since it
- * was saved; otherwise it is cancelled with the reason, never applied over what came after it.
+ * Each change waiting for the day's end, in the order the opening of `day` takes them, with what
+ * that opening does to it, checked against the catalogue as it then stands. A whole setup applies
+ * only if the setup has not changed since it was saved and no change before it applied at this
+ * opening; otherwise it is cancelled, never applied over what came before or after it. The
+ * opening (pendingChangesAt) and the console's notices both read it.
  */
-export function pendingChangesAt(view: HallView, day: string): EventBody[] {
-  const out: EventBody[] = [];
+export function pendingAtOpening(view: HallView, day: string): PendingOutcome[] {
+  const out: PendingOutcome[] = [];
   let catalogue = catalogueForNewDay(view.catalogue, day);
-  let applied = false;
+  let applied: ScheduledChange | undefined;
   for (const p of view.pending) {
     const c = p.change;
     if (c.type === 'replaceCatalogue') {
-      const why = overtakenReason(view, p, applied);
-      if (why) {
-        out.push({ type: 'change.cancelled', pendingId: p.id, reason: why });
-        continue;
+      if (p.overtaken) out.push({ pending: p, cancelled: { kind: 'overtaken', by: p.overtaken } });
+      else if (applied) out.push({ pending: p, cancelled: { kind: 'behind', change: applied } });
+      else {
+        catalogue = catalogueForNewDay(carriedSetup(catalogue, c.catalogue), day);
+        out.push({ pending: p, applies: { type: 'catalogue.replaced', catalogue, pendingId: p.id } });
+        applied = p;
       }
-      catalogue = catalogueForNewDay(carriedSetup(catalogue, c.catalogue), day);
-      out.push({ type: 'catalogue.replaced', catalogue, pendingId: p.id });
-      applied = true;
     } else {
       const unknown = c.serves.find((code) => !findItem(catalogue, code));
-      if (!findWindow(catalogue, c.window)) out.push({ type: 'change.cancelled', pendingId: p.id, reason: `window ${c.window} is no longer in the catalogue` });
-      else if (unknown) out.push({ type: 'change.cancelled', pendingId: p.id, reason: `service item ${unknown} is no longer in the catalogue` });
+      if (!findWindow(catalogue, c.window)) out.push({ pending: p, cancelled: { kind: 'window-gone', window: c.window } });
+      else if (unknown) out.push({ pending: p, cancelled: { kind: 'item-gone', serviceCode: unknown } });
       else {
-        out.push({ type: 'window.itemsAssigned', window: c.window, serves: c.serves, pendingId: p.id });
+        out.push({ pending: p, applies: { type: 'window.itemsAssigned', window: c.window, serves: c.serves, pendingId: p.id } });
         catalogue = withWindow(catalogue, c.window, (w) => ({ ...w, serves: c.serves }));
-        applied = true;
+        applied ??= p;
       }
     }
   }
   return out;
+}
+
+/** The log's reason (English) for a change the opening cancels. */
+function cancelReason(view: HallView, why: PendingCancel): string {
+  switch (why.kind) {
+    case 'overtaken': {
+      const o = why.by;
+      const t = localTime(o.at, view.catalogue.hall.timeZone);
+      const what = o.window !== undefined ? `window ${o.window}'s items` : 'the setup';
+      // The event's reason holds 200 characters: a long name is cut, never the opening refused.
+      return `not applied: ${what} changed after it was saved (by ${o.staff?.name ?? 'the hub'}, ${t.day} ${t.time}, seq ${o.seq}); save the setup again from the current one`.slice(0, 200);
+    }
+    case 'behind':
+      return 'not applied: a change saved before it applied at this opening and it would have undone that; save the setup again from the current one';
+    case 'window-gone':
+      return `window ${why.window} is no longer in the catalogue`;
+    case 'item-gone':
+      return `service item ${why.serviceCode} is no longer in the catalogue`;
+  }
+}
+
+/** The events that carry out the changes that waited for this new day (pendingAtOpening): each applied, or cancelled with its reason. */
+export function pendingChangesAt(view: HallView, day: string): EventBody[] {
+  return pendingAtOpening(view, day).map((o) => ('applies' in o ? o.applies : { type: 'change.cancelled', pendingId: o.pending.id, reason: cancelReason(view, o.cancelled) }));
 }
 
 /** Tickets still waiting for an item that no window would serve under `catalogue`. */

@@ -2,6 +2,7 @@ import { isConfigured, itemWaits, windowQueue } from '@servicehall/core';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { useConsole } from '../App';
+import { PendingChanges } from '../pending';
 
 interface UpstreamHealth {
   state: 'connecting' | 'shipping' | 'caught-up' | 'offline' | 'refused' | 'stopped';
@@ -110,16 +111,7 @@ export function OverviewPage() {
         </table>
       </section>
       <UpstreamCard />
-      {view.pending.length > 0 && (
-        <section className="card">
-          <h2>{t.overview.pending}</h2>
-          <ul>
-            {view.pending.map((p) => (
-              <li key={p.id}>{p.change.type === 'assignWindowItems' ? `${t.setup.window.number} ${p.change.window}: ${p.change.serves.join('、')}` : t.audit.actions.replaceCatalogue}</li>
-            ))}
-          </ul>
-        </section>
-      )}
+      <PendingChanges view={view} title={t.overview.pending} />
     </>
   );
 }

@@ -106,7 +106,7 @@ export function ItemsStep(props: ItemsStepProps) {
   return (
     <div data-testid="setup-items">
       {toFix.length > 0 && (
-        <div className="problems" data-testid="items-to-fix">
+        <div className="problems items-to-fix" data-testid="items-to-fix">
           <p>{t.setup.itemsToFix(toFix.length)}</p>
           <div className="chips">
             {toFix.slice(0, 30).map((i) => (
@@ -118,10 +118,12 @@ export function ItemsStep(props: ItemsStepProps) {
           </div>
         </div>
       )}
-      <div className="row wrap list-tools">
-        <label className="grow">
-          {t.setup.findItem}
+      <div className="list-tools">
+        <label htmlFor="items-find">{t.setup.findItem}</label>
+        <div className="row">
           <input
+            id="items-find"
+            className="grow"
             type="search"
             name="items.find"
             value={query}
@@ -130,10 +132,10 @@ export function ItemsStep(props: ItemsStepProps) {
               setPage(0);
             }}
           />
-        </label>
-        <span className="small" role="status">
-          {t.setup.found(found.length, items.length)}
-        </span>
+          <span className="count" role="status">
+            {t.setup.found(found.length, items.length)}
+          </span>
+        </div>
       </div>
       <ul className="item-rows">
         {rows.map((i) => (
@@ -204,7 +206,8 @@ const ItemRow = memo(function ItemRow({ index: i, item, opened, problems, depart
       {opened && (
         <fieldset className="item" id={editor}>
           <legend>
-            {item.prefix || '?'} · {item.name || item.code || `#${i + 1}`}
+            {item.prefix ? `${item.prefix} · ` : ''}
+            {item.name || item.code || t.setup.itemNumber(i + 1)}
           </legend>
           <div className="grid four">
             {text('code')}

@@ -2,6 +2,7 @@ import { isConfigured, itemToday } from '@servicehall/core';
 import { useState } from 'react';
 import { api, ApiError } from '../api';
 import { ErrorLine, useConsole } from '../App';
+import { PendingChanges } from '../pending';
 
 /** A change sent now; when tickets stand in its way, they are named and it may wait for the day's end. */
 function useChange() {
@@ -38,7 +39,7 @@ function useChange() {
 }
 
 export function TodayPage() {
-  const { t, live, staff, language } = useConsole();
+  const { t, live, staff } = useConsole();
   const view = live.view;
   const change = useChange();
   const [edits, setEdits] = useState<Record<number, string[]>>({});
@@ -50,7 +51,6 @@ export function TodayPage() {
   const items = view.catalogue.items;
   const name = (code: string) => items.find((i) => i.code === code)?.name ?? code;
   const supervisor = staff?.role !== 'department-head';
-  const hhmm = (at: number) => new Date(at).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' });
   return (
     <>
       <h1>{t.today.title}</h1>
@@ -207,38 +207,17 @@ export function TodayPage() {
           </tbody>
         </table>
       </section>
-      {view.pending.length > 0 && (
-        <section className="card">
-          <h2>{t.today.pending}</h2>
-          <ul>
-            {view.pending.map((p, i) => {
-              // A whole setup behind another waiting change that will apply first would undo it: the opening cancels it (core's pendingChangesAt).
-              const behind = p.change.type === 'replaceCatalogue' && !p.overtaken ? view.pending.slice(0, i).find((q) => !q.overtaken) : undefined;
-              return (
-                <li key={p.id}>
-                  {p.change.type === 'assignWindowItems' ? `${p.change.window}: ${p.change.serves.map(name).join('、')}` : t.audit.actions.replaceCatalogue}
-                  {p.staff ? ` · ${p.staff.name}` : ''}{' '}
-                  {supervisor && (
-                    <button className="ghost" onClick={() => void change.send('POST', `/api/pending/${p.id}/cancel`, {})}>
-                      {t.today.cancel}
-                    </button>
-                  )}
-                  {p.overtaken && (
-                    <p className="notice" data-testid={`overtaken-${p.id}`}>
-                      {t.today.overtaken(p.overtaken.staff?.name ?? '—', hhmm(p.overtaken.at), p.overtaken.window)}
-                    </p>
-                  )}
-                  {behind && (
-                    <p className="notice" data-testid={`overtaken-${p.id}`}>
-                      {t.today.behind(behind.staff?.name ?? '—', hhmm(behind.at), behind.change.type === 'assignWindowItems' ? behind.change.window : undefined)}
-                    </p>
-                  )}
-                </li>
-              );
-            })}
-          </ul>
-        </section>
-      )}
+      <PendingChanges
+        view={view}
+        title={t.today.pending}
+        action={(p) =>
+          supervisor && (
+            <button className="ghost" onClick={() => void change.send('POST', `/api/pending/${p.id}/cancel`, {})}>
+              {t.today.cancel}
+            </button>
+          )
+        }
+      />
     </>
   );
 }
