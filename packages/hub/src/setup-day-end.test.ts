@@ -1,11 +1,10 @@
 import { demoCatalogue } from '@servicehall/fixtures';
-import type { Catalogue, HallSnapshot } from '@servicehall/core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startHub, type RunningHub } from './server';
-import { TestConsole } from './testing/console';
+import { firstAdmin, openWizard as openWizardOf, staffMember as staffMemberOf, TestConsole } from './testing/console';
 
 const TOKEN = 'hall-token-for-day-end-tests';
 let hubs: RunningHub[] = [];
@@ -18,36 +17,11 @@ async function hall(): Promise<{ hub: RunningHub; a: TestConsole }> {
   dirs.push(dir);
   const hub = await startHub({ dataDir: dir, token: TOKEN, clock: () => now });
   hubs.push(hub);
-  const a = new TestConsole(hub.url);
-  expect((await a.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
-  expect((await a.login('admin', 'first-admin-pass-1')).status).toBe(200);
-  expect((await a.request('POST', '/api/setup', { catalogue: demoCatalogue({ allDay: true }) })).status).toBe(200);
-  return { hub, a };
+  return { hub, a: await firstAdmin(hub, demoCatalogue({ allDay: true })) };
 }
 
-async function staffMember(hub: RunningHub, by: TestConsole, id: string, name: string, role: string): Promise<TestConsole> {
-  const made = await by.request('POST', '/api/staff', { id, name, role });
-  expect(made.status).toBe(201);
-  const c = new TestConsole(hub.url);
-  await c.login(id, String(made.body.password));
-  expect((await c.request('POST', '/api/console/password', { current: made.body.password, next: `${id}-own-pass-9` })).status).toBe(200);
-  return c;
-}
-
-/** What the setup wizard loads its form from: the console's live feed's first snapshot. */
-async function openWizard(hub: RunningHub, c: TestConsole): Promise<{ catalogue: Catalogue; basedOnSeq: number }> {
-  const res = await fetch(`${hub.url}/api/console/stream`, { headers: { cookie: c.cookie } });
-  const reader = res.body!.getReader();
-  let text = '';
-  while (!/event: snapshot\ndata: .*\n\n/.test(text)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error('the feed ended before its snapshot');
-    text += new TextDecoder().decode(value);
-  }
-  await reader.cancel();
-  const snapshot = JSON.parse(/event: snapshot\ndata: (.*)\n\n/.exec(text)![1]!) as HallSnapshot;
-  return { catalogue: snapshot.catalogue, basedOnSeq: snapshot.seq };
-}
+const staffMember = (hub: RunningHub, by: TestConsole, id: string, name: string, role: string) => staffMemberOf(hub.url, by, id, name, role);
+const openWizard = (hub: RunningHub, c: TestConsole) => openWizardOf(hub.url, c);
 
 /** An installer's script: the hall token, no session. */
 const script = (hub: RunningHub, method: string, route: string, body?: unknown) =>
