@@ -96,6 +96,7 @@ export const WindowStateSchema = z.object({
   clerk: z.string().optional(),
   pausedSince: z.number().int().optional(),
   pauseReason: z.string().optional(),
+  dayEndedAt: z.number().int().optional(),
   memory: z.object({ ordinarySincePriority: z.number().int() }),
 });
 

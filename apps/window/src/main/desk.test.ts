@@ -1,4 +1,4 @@
-import { applyEvent, CatalogueSchema, decide, emptyView, type Actor, type CommandBody, type HallView } from '@servicehall/core';
+import { applyEvent, CatalogueSchema, dayChange, decide, emptyView, type Actor, type CommandBody, type HallView } from '@servicehall/core';
 import { describe, expect, it } from 'vitest';
 import demo from '../../../../fixtures/catalogue/demo-hall.json' with { type: 'json' };
 import { deskOf, displayFaceOf, maskedId } from './desk';
@@ -47,6 +47,18 @@ describe("the clerk's desk", () => {
       if (i < 4) must(view, { type: 'finishService', window: 3 }, win(3), at('09:12'));
     }
     expect(deskOf(view, 3, at('09:13'), extras).current).toMatchObject({ number: remote.number, remote: true });
+  });
+
+  it('says on the sign-in screen that the window was signed out by the hall day\'s end, until someone signs in', () => {
+    const view = hall();
+    must(view, { type: 'closeWindow', window: 4 }, win(4), at('16:00'));
+    const morning = Date.parse('2026-09-29T08:10:00+08:00');
+    for (const e of dayChange(view, morning)) applyEvent(view, { ...e, seq: view.seq + 1, at: morning });
+    // Window 3's clerk went home without signing out: closed by the day at the hall's closing time; window 4 signed out itself.
+    expect(deskOf(view, 3, morning, extras)).toMatchObject({ open: false, dayEndedAt: at('17:00') });
+    expect(deskOf(view, 4, morning, extras).dayEndedAt).toBeUndefined();
+    must(view, { type: 'openWindow', window: 3, clerk: '1005' }, win(3), morning);
+    expect(deskOf(view, 3, morning, extras).dayEndedAt).toBeUndefined();
   });
 
   it('lists the waiting line in the order the window would call it, its own items only', () => {

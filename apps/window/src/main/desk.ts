@@ -145,6 +145,7 @@ export function deskOf(view: HallView, window: number, now: number, extras: Desk
     clerk: state?.open ? clerkOf(view, state.clerk) : undefined,
     pausedSince: state?.pausedSince,
     pauseReason: state?.pauseReason,
+    ...(!state?.open && state?.dayEndedAt !== undefined ? { dayEndedAt: state.dayEndedAt } : {}),
     current: current && (current.state === 'called' || current.state === 'serving') ? currentCard(view, current) : undefined,
     queue: queue.slice(0, QUEUE_SHOWN).map((t) => ticketCard(view, t)),
     waitingTotal: queue.length,

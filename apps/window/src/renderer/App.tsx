@@ -204,6 +204,11 @@ function SignIn({ t, desk, link }: { t: WindowStrings; desk: Desk; link?: Connec
           {desk.window.department && !desk.window.name.includes(desk.window.department) ? <span className="dept"> · {desk.window.department}</span> : null}
         </h1>
         <h2>{t.signInTitle}</h2>
+        {desk.dayEndedAt !== undefined ? (
+          <p className="notice" data-testid="day-ended">
+            {t.dayEndedNotice(new Date(desk.dayEndedAt).toLocaleTimeString(language(t), { timeZone: desk.timeZone, hour12: false, hour: '2-digit', minute: '2-digit' }))}
+          </p>
+        ) : null}
         <p className="hint">{t.signInHint}</p>
         <label>
           {t.clerkNumber}

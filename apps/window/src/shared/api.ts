@@ -129,6 +129,8 @@ export interface Desk {
   clerk?: { number: string; name?: string };
   pausedSince?: number;
   pauseReason?: string;
+  /** Closed by the last hall day's end (its clerk did not sign out), at the hall's closing time: said on the sign-in screen. */
+  dayEndedAt?: number;
   current?: CurrentTicket;
   /** Waiting tickets in the order this window would call them (core windowQueue). */
   queue: TicketCard[];

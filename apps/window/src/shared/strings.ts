@@ -13,6 +13,8 @@ export interface WindowStrings {
   // sign-in
   signInTitle: string;
   signInHint: string;
+  /** The window was closed by the hall day's end at `time` (its clerk did not sign out): why the sign-in screen shows. */
+  dayEndedNotice(time: string): string;
   clerkNumber: string;
   pin: string;
   signIn: string;
@@ -235,6 +237,7 @@ const zh: WindowStrings = {
   windowLabel: (n) => `${n}号窗口`,
   signInTitle: '工作人员签到',
   signInHint: '请输入您的工号和密码，签到后即可开始叫号。',
+  dayEndedNotice: (time) => `本窗口上个工作日没有签退，已在闭厅时（${time}）自动签退。请重新签到。`,
   clerkNumber: '工号',
   pin: '密码',
   signIn: '签到',
@@ -451,6 +454,7 @@ const en: WindowStrings = {
   windowLabel: (n) => `Window ${n}`,
   signInTitle: 'Clerk sign-in',
   signInHint: 'Enter your clerk number and PIN to start calling.',
+  dayEndedNotice: (time) => `This window was not signed out on the last working day: it was signed out when the hall closed (${time}). Please sign in again.`,
   clerkNumber: 'Clerk number',
   pin: 'PIN',
   signIn: 'Sign in',

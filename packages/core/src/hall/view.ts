@@ -16,6 +16,8 @@ export interface WindowState {
   clerk?: string;
   pausedSince?: number;
   pauseReason?: string;
+  /** Closed by the hall day's end (its clerk never signed out), at the hall's closing time: until it is opened again. */
+  dayEndedAt?: number;
   memory: LaneMemory;
 }
 

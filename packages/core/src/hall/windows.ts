@@ -18,6 +18,7 @@ export function applyWindowEvent(view: HallView, event: EventOf<WindowEventType>
       w.clerk = event.clerk;
       w.pausedSince = undefined;
       w.pauseReason = undefined;
+      w.dayEndedAt = undefined;
       break;
     }
     case 'window.closed': {
@@ -26,6 +27,7 @@ export function applyWindowEvent(view: HallView, event: EventOf<WindowEventType>
       w.clerk = undefined;
       w.pausedSince = undefined;
       w.pauseReason = undefined;
+      w.dayEndedAt = event.dayEnded ? (event.happenedAt ?? event.at) : undefined;
       break;
     }
     case 'window.paused': {
