@@ -1,5 +1,5 @@
 import { addCalendarDays, findWindow, hallDay, pendingAtOpening, type HallView, type PendingCancel, type ScheduledChange } from '@servicehall/core';
-import type { ReactNode } from 'react';
+import { useMemo, type ReactNode } from 'react';
 import { useConsole } from './App';
 
 /**
@@ -8,11 +8,14 @@ import { useConsole } from './App';
  */
 export function PendingChanges({ view, title, action }: { view: HallView; title: string; action?: (p: ScheduledChange) => ReactNode }) {
   const { t, language } = useConsole();
+  // Any day after today opens alike: today's temporary windows and changes end.
+  const next = addCalendarDays(view.day || hallDay(Date.now(), view.catalogue.hall.timeZone), 1);
+  // Worked out when the waiting changes or the setup change, not at each of the hall's events the page is drawn again for
+  // (a big hall's waiting setup is carried over its 2,000 items each time).
+  const outcomes = useMemo(() => pendingAtOpening(view, next), [view.pending, view.catalogue, next]);
   if (view.pending.length === 0) return null;
   const name = (code: string) => view.catalogue.items.find((i) => i.code === code)?.name ?? code;
   const hhmm = (at: number) => new Date(at).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' });
-  // Any day after today opens alike: today's temporary windows and changes end.
-  const next = addCalendarDays(view.day || hallDay(Date.now(), view.catalogue.hall.timeZone), 1);
   const notice = (why: PendingCancel): string => {
     switch (why.kind) {
       case 'overtaken':
@@ -31,7 +34,7 @@ export function PendingChanges({ view, title, action }: { view: HallView; title:
     <section className="card">
       <h2>{title}</h2>
       <ul>
-        {pendingAtOpening(view, next).map((o) => {
+        {outcomes.map((o) => {
           const p = o.pending;
           return (
             <li key={p.id}>
