@@ -1,6 +1,6 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import { startHub, type RunningHub } from '@servicehall/hub';
-import { TestConsole } from '@servicehall/hub/testing';
+import { dayLeftUnfinished, hallAt, staffMember, TestConsole } from '@servicehall/hub/testing';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,7 @@ let dir: string;
 let hub: RunningHub;
 let browser: Browser;
 
-const at = (hhmm: string, day = '2026-11-27') => Date.parse(`${day}T${hhmm}:00+08:00`);
+const at = hallAt;
 
 async function api(method: string, route: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(hub.url + route, {
@@ -73,23 +73,8 @@ beforeAll(async () => {
   const admin = new TestConsole(hub.url);
   expect((await admin.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
   await admin.login('admin', 'first-admin-pass-1');
-  const made = await admin.request('POST', '/api/staff', { id: 'zhao', name: '赵主任', role: 'supervisor' });
-  const sup = new TestConsole(hub.url);
-  await sup.login('zhao', String(made.body.password));
-  expect((await sup.request('POST', '/api/console/password', { current: made.body.password, next: 'zhao-own-pass-9' })).status).toBe(200);
-
-  for (const [w, clerk] of [[7, '1011'], [8, '1012'], [14, '1013']] as const) {
-    expect((await api('PUT', `/api/clerks/${clerk}/pin`, { pin: '246810' })).status).toBe(200);
-    expect((await api('POST', `/api/windows/${w}/sign-in`, { clerk, pin: '246810' })).status).toBe(200);
-  }
-  now = at('16:30');
-  for (let i = 0; i < 5; i++) expect((await api('POST', '/api/tickets', { serviceCode: 'SJ-QY-SL' })).status).toBe(201);
-  now = at('16:35');
-  for (const step of ['call-next', 'start']) expect((await api('POST', `/api/windows/7/${step}`)).status).toBe(200);
-  now = at('16:45');
-  expect((await api('POST', '/api/windows/7/finish')).status).toBe(200);
-  now = at('16:50');
-  for (const step of ['7/call-next', '7/start', '8/call-next', '14/call-next', '14/hold']) expect((await api('POST', `/api/windows/${step}`)).status, step).toBe(200);
+  await staffMember(hub.url, admin, 'zhao', '赵主任', 'supervisor');
+  await dayLeftUnfinished(api, (t) => (now = t));
   // The next morning's first ticket opens the day and ends yesterday's four.
   now = at('08:40', '2026-11-28');
   expect((await api('POST', '/api/tickets', { serviceCode: 'GA-CS-DJ' })).status).toBe(201);

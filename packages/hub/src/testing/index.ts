@@ -3,4 +3,5 @@ export * from './year';
 export { childrenOf, metricIn, spawnHub, type HubProcess } from './hub-process';
 export { TestTerminal } from './terminal';
 export { hallKeyOf } from './hall-db';
-export { TestConsole } from './console';
+export { firstAdmin, openWizard, staffMember, TestConsole } from './console';
+export { dayLeftUnfinished, hallAt, type HallApi } from './day-end';
