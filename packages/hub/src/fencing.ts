@@ -2,7 +2,7 @@ import type { Answer } from '@servicehall/protocol';
 import type { Db } from './db';
 import { branchLineage, readLineage, type Lineage } from './lineage';
 import { log } from './log';
-import { opsText } from './ops-strings';
+import { opsText, type Bilingual } from './ops-strings';
 
 /**
  * Fencing between a hall's primary hub and its standby: the epoch of the hub in charge is kept in
@@ -73,9 +73,9 @@ export class HubRole {
   /**
    * Hears of an epoch seen elsewhere (the peer, a terminal). A higher one than this hub's means
    * another hub was promoted since: this one steps down (said once, loudly) and follows. Returns
-   * whether it stepped down now.
+   * whether it stepped down now. `from` names who told it, in each language (the operator's log says it).
    */
-  learn(epoch: number, from: string): boolean {
+  learn(epoch: number, from: Bilingual): boolean {
     if (epoch <= this.epochNow) return false;
     const wasInCharge = this.inCharge;
     this.db.transaction(() => {
@@ -84,7 +84,7 @@ export class HubRole {
     })();
     this.epochNow = epoch;
     this.partNow = 'follower';
-    if (wasInCharge) log.error({ epoch, from }, opsText('steppedDown', { epoch }));
+    if (wasInCharge) log.error({ epoch, from: from.en }, opsText('steppedDown', { epoch, from }));
     this.changed();
     return wasInCharge;
   }

@@ -4,10 +4,11 @@ import fs from 'node:fs';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { SCHEMA_VERSION } from './db';
 import { KEY_FILE } from './files';
+import { createLogger, useLogger } from './log';
 import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES } from './replication';
 import { startHub, type RunningHub } from './server';
 import { freePort } from './testing/hub-process';
@@ -234,12 +235,20 @@ describe('a standby hub', () => {
     hubs.push(primary);
     const k = await kiosk(primary);
     expect((await issue(k)).ok).toBe(true);
+    const logged: string[] = [];
+    const restoreLog = useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } }));
+    onTestFinished(restoreLog);
     const fenced = k.next((m) => m.type === 'answer' || m.type === 'error');
     k.send({ type: 'command', command: { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary', id: 'after-failover' }, epoch: 2 });
     expect(await fenced).toMatchObject({ code: 'not-in-charge' });
     expect(primary.store.role.inCharge).toBe(false);
     expect(primary.store.role.epoch).toBe(2);
     expect(primary.store.answerOf('kiosk-1', 'after-failover')).toBeUndefined();
+    // The operator's log says who told it, Chinese first: the Chinese line names no one in English.
+    const [line] = logged.map((l) => JSON.parse(l) as { msg: string; from: string }).filter((r) => r.msg.includes('epoch 2'));
+    expect(line!.msg.split('\n')[0]).toContain('告知者：终端 kiosk-1）');
+    expect(line!.msg.split('\n')[1]).toContain('told by terminal kiosk-1');
+    expect(line!.from).toBe('terminal kiosk-1');
   });
 });
 

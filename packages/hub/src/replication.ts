@@ -43,6 +43,8 @@ const BEAT_MS = 250;
  */
 const steadyNow = (): number => performance.now();
 const PEER_POLL_MS = 1_000;
+/** The other hub of the pair, as the operator's log names who told this one of a higher epoch. */
+const PEER_HUB: Bilingual = { 'zh-CN': '另一台主机', en: 'the peer hub' };
 /** A follower that has acknowledged nothing for this long while messages wait (a frozen PC) is cut off; it links again when it wakes. */
 const FROZEN_FOLLOWER_MS = 30_000;
 /** How often a standby asks again a hub in charge that refuses it (another release, another hall token). */
@@ -234,7 +236,7 @@ export class Replication {
           clearTimeout(hello);
           if (!tokensMatch(message.token, this.token)) return refuse(ws, 'unauthorised', 'the token is not this hall’s');
           if (message.epoch > this.role.epoch) {
-            this.role.learn(message.epoch, `follower ${message.hub}`);
+            this.role.learn(message.epoch, { 'zh-CN': `跟随本主机的 ${message.hub}`, en: `follower ${message.hub}` });
             return refuse(ws, 'not-in-charge', 'this hub has seen a higher epoch and is not in charge', this.role.epoch);
           }
           if (!this.role.inCharge) return refuse(ws, 'not-in-charge', 'this hub is not in charge', this.role.epoch);
@@ -421,7 +423,7 @@ export class Replication {
     if (!peer || !this.role.inCharge) return;
     try {
       const s = await peerStatus(peer, this.options.semiSyncTimeoutMs ?? DEFAULT_SEMI_SYNC_TIMEOUT_MS);
-      if (s.inCharge && s.epoch > this.role.epoch) this.role.learn(s.epoch, 'the peer hub');
+      if (s.inCharge && s.epoch > this.role.epoch) this.role.learn(s.epoch, PEER_HUB);
     } catch {
       // Unreachable: its PC or the link is down; the hall goes on with this hub (and /metrics says there is no standby).
     }
@@ -608,7 +610,7 @@ class FollowerSide {
         if (m.epoch < role.epoch) return void ws.terminate();
         if (m.schema !== SCHEMA_VERSION) return this.refusedBy(ws, 'release', m.schema);
         this.refused = undefined;
-        role.learn(m.epoch, 'the leader hub');
+        role.learn(m.epoch, { 'zh-CN': '本主机所跟随的主机', en: 'the leader hub' });
         role.adoptLineage(m.lineage as Lineage);
         this.leaderEpoch = m.epoch;
         this.leaderSeq = m.seq;
@@ -632,7 +634,7 @@ class FollowerSide {
         this.replication.rebuild(m.message);
         return;
       case 'refused':
-        if (m.epoch !== undefined && m.epoch > role.epoch) role.learn(m.epoch, 'the peer hub');
+        if (m.epoch !== undefined && m.epoch > role.epoch) role.learn(m.epoch, PEER_HUB);
         if (m.code === 'unauthorised') this.refusedBy(ws, 'token', undefined, m.message);
         if (m.code === 'other-release') this.refusedBy(ws, 'release', undefined, m.message);
         return;

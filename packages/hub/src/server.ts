@@ -707,7 +707,7 @@ async function learnFromPeer(store: HallStore, peer: Peer, standby: boolean): Pr
   try {
     const status = await peerStatus(peer, 1_500);
     if (!status.inCharge) return;
-    if (status.epoch > store.role.epoch) store.role.learn(status.epoch, 'the peer hub, at start');
+    if (status.epoch > store.role.epoch) store.role.learn(status.epoch, { 'zh-CN': '另一台主机（本主机启动时）', en: 'the peer hub, at start' });
     else if (standby && store.role.inCharge && status.epoch === store.role.epoch) store.role.follow();
   } catch (error) {
     log.warn({ peer: peer.url, err: error instanceof Error ? error.message : error }, opsText(store.role.inCharge ? 'peerUnreachableInCharge' : 'peerUnreachableFollowing', { peer: peer.url }));

@@ -372,7 +372,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
           access.credentials.seen(check.credential.id, now, { version: message.version, address: s.address });
         }
         // A terminal that saw a higher epoch has been with a hub promoted since: this one is fenced.
-        if (message.epoch !== undefined) store.role.learn(message.epoch, `terminal ${message.terminal}`);
+        if (message.epoch !== undefined) store.role.learn(message.epoch, { 'zh-CN': `终端 ${message.terminal}`, en: `terminal ${message.terminal}` });
         if (!store.role.inCharge) return notInCharge(s);
         if (!isConfigured(store.view.catalogue) && message.role !== 'admin')
           return send(s, { type: 'error', code: 'unconfigured', message: 'the hall is not set up yet: an administrator sets it up in the console (/console)' });
@@ -436,7 +436,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       case 'command': {
         const command = message.command;
         if (!s.actor) return send(s, { type: 'error', code: 'unauthorised', message: 'say hello with the hall token first', commandId: command.id });
-        if (message.epoch !== undefined) store.role.learn(message.epoch, `terminal ${s.actor.terminal}`);
+        if (message.epoch !== undefined) store.role.learn(message.epoch, { 'zh-CN': `终端 ${s.actor.terminal}`, en: `terminal ${s.actor.terminal}` });
         if (!mayCommand(s.actor, command))
           return send(s, {
             type: 'answer',
