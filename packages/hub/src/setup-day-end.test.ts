@@ -94,6 +94,32 @@ describe("a setup saved for the day's end, and the changes made after it", () =>
     });
   });
 
+  it('says in the audit log, in the administrator\'s words, which change went first and which window was gone', async () => {
+    const { hub, a } = await hall();
+    const zhao = await staffMember(hub, a, 'zhao', '赵主任', 'supervisor');
+    at('09:05');
+    expect((await a.request('POST', '/api/windows/temporary', { window: 20, serves: ['CRJ-HZ-SL'] })).status).toBe(201);
+    at('09:10');
+    expect((await zhao.request('PUT', '/api/windows/3/items', { serves: [...window3(hub), 'GA-SFZ-HL'], atDayEnd: true })).status).toBe(200);
+    expect((await zhao.request('PUT', '/api/windows/20/items', { serves: ['CRJ-HZ-SL', 'GA-SFZ-HL'], atDayEnd: true })).status).toBe(200);
+    at('09:20');
+    const form = await openWizard(hub, a);
+    form.catalogue.hall.notices = ['明日起二楼办理'];
+    expect((await a.request('POST', '/api/setup', { ...form, atDayEnd: true })).status).toBe(200);
+    expect(hub.store.view.pending).toHaveLength(3);
+
+    at('08:30', '2026-11-28');
+    hub.store.openDayIfDue();
+    await a.login('admin', 'first-admin-pass-1');
+    expect(window3(hub)).toContain('GA-SFZ-HL');
+    expect(hub.store.view.catalogue.hall.notices).not.toContain('明日起二楼办理');
+    const audit = await a.request<{ entries: { after?: { text?: string; reason?: string } }[] }>('GET', '/api/audit?action=cancelPendingChange');
+    expect(audit.body.entries.map((e) => e.after!.text).sort()).toEqual([
+      '日终生效的 20 号窗口事项调整未生效：20 号窗口到今天开厅时已不在大厅设置中。',
+      '日终生效的大厅设置未生效：在它之前保存、同在今天开厅时生效的 3 号窗口的事项调整（赵主任，2026-11-27 09:10）已先生效，为免覆盖该调整，已取消。请载入当前设置后重新保存。',
+    ]);
+  });
+
   it('applies with the calendar year a supervisor entered after it was saved', async () => {
     const { hub, a } = await hall();
     at('09:05');

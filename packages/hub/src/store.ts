@@ -3,6 +3,7 @@ import {
   correctionDeadline,
   counterKey,
   dayChange,
+  dayOpening,
   decide,
   emptyView,
   extended,
@@ -31,6 +32,7 @@ import {
   type HolderHistory,
   type BookedAppointment,
   type Ticket,
+  type PendingCancel,
   type ScheduledChange,
   type StaffRef,
   type EmergencyCall,
@@ -244,14 +246,34 @@ export interface SetupChange {
 /** Who the audit log names for what the hub does itself (a change the day's opening cancels). */
 export const HUB_STAFF: StaffRef = { id: 'hub', name: '大厅服务器', role: 'administrator' };
 
-/** Why the day's opening cancelled a change that waited for it, in the administrator's words (the event's reason is the log's, in English). */
-export function cancelledAtOpening(p: ScheduledChange, timeZone: string): string {
-  if (p.change.type === 'assignWindowItems') return `日终生效的 ${p.change.window} 号窗口事项调整未生效：该窗口或其中的事项已不在大厅设置中。`;
-  const o = p.overtaken;
-  if (!o) return '日终生效的大厅设置未生效：在它之前保存的调整已先生效，为免覆盖该调整，已取消。请载入当前设置后重新保存。';
-  const t = localTime(o.at, timeZone);
-  const what = o.window !== undefined ? `，${o.window} 号窗口的事项` : '';
-  return `日终生效的大厅设置未生效：保存后大厅设置已被更改（${o.staff?.name ?? '大厅服务器'}，${t.day} ${t.time}${what}），为免覆盖该更改，已取消。请载入当前设置后重新保存。`;
+/**
+ * Why the day's opening cancelled a change that waited for it, in the administrator's words, from the
+ * outcome the opening itself wrote the event from (the event's reason is the log's, in English).
+ */
+export function cancelledAtOpening(p: ScheduledChange, why: PendingCancel, view: HallView): string {
+  const when = (at: number) => {
+    const t = localTime(at, view.catalogue.hall.timeZone);
+    return `${t.day} ${t.time}`;
+  };
+  const what = p.change.type === 'assignWindowItems' ? `日终生效的 ${p.change.window} 号窗口事项调整未生效` : '日终生效的大厅设置未生效';
+  switch (why.kind) {
+    case 'overtaken': {
+      const o = why.by;
+      const window = o.window !== undefined ? `，${o.window} 号窗口的事项` : '';
+      return `${what}：保存后大厅设置已被更改（${o.staff?.name ?? '大厅服务器'}，${when(o.at)}${window}），为免覆盖该更改，已取消。请载入当前设置后重新保存。`;
+    }
+    case 'behind': {
+      const c = why.change;
+      const which = c.change.type === 'assignWindowItems' ? ` ${c.change.window} 号窗口的事项调整` : '大厅设置';
+      return `${what}：在它之前保存、同在今天开厅时生效的${which}（${c.staff?.name ?? '大厅服务器'}，${when(c.at)}）已先生效，为免覆盖该调整，已取消。请载入当前设置后重新保存。`;
+    }
+    case 'window-gone':
+      return `${what}：${why.window} 号窗口到今天开厅时已不在大厅设置中。`;
+    case 'item-gone': {
+      const name = view.catalogue.items.find((i) => i.code === why.serviceCode)?.name;
+      return `${what}：事项 ${why.serviceCode}${name ? `（${name}）` : ''}到今天开厅时已不在大厅设置中。`;
+    }
+  }
 }
 
 /** A command's answer as kept: the ticket it names by id (answers kept before held it whole). */
@@ -1073,11 +1095,17 @@ export class HallStore {
    */
   private appendDayChange(now: number): HallEvent[] {
     const out: HallEvent[] = [];
-    for (const body of dayChange(this.view, now)) {
-      const pending = body.type === 'change.cancelled' ? this.view.pending.find((p) => p.id === body.pendingId) : undefined;
+    const opening = dayOpening(this.view, now);
+    // Said from the view before the opening: the changes still waiting, an item gone by its name then.
+    const said = new Map<number, { pending: ScheduledChange; text: string }>();
+    for (const [id, why] of opening.cancelled) {
+      const pending = this.view.pending.find((p) => p.id === id);
+      if (pending) said.set(id, { pending, text: cancelledAtOpening(pending, why, this.view) });
+    }
+    for (const body of opening.events) {
       out.push(this.append(body, now));
       if (body.type === 'change.cancelled') {
-        const text = pending ? cancelledAtOpening(pending, this.view.catalogue.hall.timeZone) : undefined;
+        const { pending, text } = said.get(body.pendingId) ?? {};
         this.audit.record({ at: now, staff: HUB_STAFF, action: 'cancelPendingChange', target: `pending:${body.pendingId}`, before: pending ?? null, after: text ? { text, reason: body.reason } : { reason: body.reason }, seq: this.view.seq });
       }
     }

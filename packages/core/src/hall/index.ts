@@ -12,7 +12,7 @@ import { applyFollowUpEvent, decideFollowUp } from './follow-ups';
 import { applyCaseEvent, decideOutcome } from './outcomes';
 import { applyRatingEvent, decideRating } from './ratings';
 import { decideRemoteTicket } from './remote';
-import { applySetupEvent, catalogueForNewDay, decideSetup, pendingChangesAt, unconfiguredRefusal } from './setup';
+import { applySetupEvent, catalogueForNewDay, decideSetup, pendingChangesAt, unconfiguredRefusal, type PendingCancel } from './setup';
 import { applyTicketEvent, closingInstant, dayEndEvents, decideTicketCommand } from './tickets';
 import { clearIndexes, OutOfStep, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 import { alertsForNewDay, applySupervisionEvent, decideSupervision } from './supervision';
@@ -163,10 +163,22 @@ export function applyEvent(view: HallView, event: HallEvent): void {
  * then the changes that waited for it.
  */
 export function dayChange(view: HallView, now: number): EventBody[] {
+  return dayOpening(view, now).events;
+}
+
+/** A new hall day's events (dayChange), with why each change that waited for it is cancelled, by the change's id. */
+export interface DayOpening {
+  events: EventBody[];
+  cancelled: ReadonlyMap<number, PendingCancel>;
+}
+
+/** dayChange, with why the opening cancels each change it cancels (the hub's audit says it in words). */
+export function dayOpening(view: HallView, now: number): DayOpening {
   const day = hallDay(now, view.catalogue.hall.timeZone);
-  if (day <= view.day) return [];
+  if (day <= view.day) return { events: [], cancelled: new Map() };
   const closesAt = closingInstant(view);
-  return [...dayEndEvents(view, closesAt), ...windowDayEndEvents(view, closesAt), { type: 'day.opened', day }, ...pendingChangesAt(view, day)];
+  const pending = pendingChangesAt(view, day);
+  return { events: [...dayEndEvents(view, closesAt), ...windowDayEndEvents(view, closesAt), { type: 'day.opened', day }, ...pending.events], cancelled: pending.cancelled };
 }
 
 /**

@@ -190,9 +190,19 @@ function cancelReason(view: HallView, why: PendingCancel): string {
   }
 }
 
-/** The events that carry out the changes that waited for this new day (pendingAtOpening): each applied, or cancelled with its reason. */
-export function pendingChangesAt(view: HallView, day: string): EventBody[] {
-  return pendingAtOpening(view, day).map((o) => ('applies' in o ? o.applies : { type: 'change.cancelled', pendingId: o.pending.id, reason: cancelReason(view, o.cancelled) }));
+/**
+ * The events that carry out the changes that waited for this new day (pendingAtOpening): each applied,
+ * or cancelled with its reason; and, by the cancelled change's id, why (for the hub's audit, which
+ * says it in the administrator's words from the same outcome the event was written from).
+ */
+export function pendingChangesAt(view: HallView, day: string): { events: EventBody[]; cancelled: Map<number, PendingCancel> } {
+  const cancelled = new Map<number, PendingCancel>();
+  const events = pendingAtOpening(view, day).map((o): EventBody => {
+    if ('applies' in o) return o.applies;
+    cancelled.set(o.pending.id, o.cancelled);
+    return { type: 'change.cancelled', pendingId: o.pending.id, reason: cancelReason(view, o.cancelled) };
+  });
+  return { events, cancelled };
 }
 
 /** Tickets still waiting for an item that no window would serve under `catalogue`. */
