@@ -4,7 +4,8 @@ import { useCallback, useEffect, useMemo, useState, type CSSProperties } from 'r
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api';
 import { ErrorLine, useConsole } from '../App';
-import { Chart, type ChartOption } from '../chart';
+import { Chart } from '../chart';
+import { clerkChart, dayChart, heatChart } from './report-charts';
 
 const BREAKDOWNS: Breakdown[] = ['clerk', 'window', 'item', 'department', 'hour', 'day'];
 const BREAKDOWN_LABEL: Record<Breakdown, { 'zh-CN': string; en: string }> = {
@@ -54,7 +55,6 @@ function queryString(q: Partial<Query>): string {
   return p.toString();
 }
 
-export const minutes = (s: number | undefined) => (s === undefined ? undefined : Math.round((s / 60) * 10) / 10);
 
 /** A figure as the table shows it: durations h:mm:ss, shares as percentages, nothing counted as —. */
 export function cell(c: Pick<ReportColumn, 'kind'>, v: number | undefined): string {
@@ -80,112 +80,6 @@ export function useNames() {
 }
 
 const KEYS: Record<Breakdown, (keyof ReportRow['key'])[]> = { hall: [], clerk: ['clerk'], window: ['window'], item: ['serviceCode', 'department'], department: ['department'], hour: ['hour'], day: ['day'], dayHour: ['day', 'hour'] };
-
-/** People waiting at the end of each hour, a mean over the days of the period, from its arrivals and first calls. */
-export function waitingByHour(dayHour: Report): { hour: number; waiting: number }[] {
-  const days = new Map<string, Map<number, ReportRow>>();
-  for (const r of dayHour.rows) {
-    const d = days.get(r.key.day!) ?? new Map<number, ReportRow>();
-    d.set(r.key.hour!, r);
-    days.set(r.key.day!, d);
-  }
-  const hours = [...new Set(dayHour.rows.map((r) => r.key.hour!))].sort((a, b) => a - b);
-  if (!hours.length) return [];
-  const sums = new Map<number, number>();
-  for (const byHour of days.values()) {
-    let waiting = 0;
-    for (let h = hours[0]!; h <= hours.at(-1)!; h++) {
-      const r = byHour.get(h);
-      waiting += (r?.issued ?? 0) - (r?.voided ?? 0) - (r?.called ?? 0);
-      sums.set(h, (sums.get(h) ?? 0) + Math.max(0, waiting));
-    }
-  }
-  return [...sums].map(([hour, s]) => ({ hour, waiting: Math.round((s / Math.max(1, days.size)) * 10) / 10 }));
-}
-
-/** The day's chart: people waiting (the hall's, not a clerk's: a clerk's figures have no arrivals) and the median wait by hour. */
-export function dayChart(t: ReturnType<typeof useConsole>['t'], byHour: Report, dayHour: Report, withWaiting = true): ChartOption {
-  const waiting = withWaiting ? waitingByHour(dayHour) : [];
-  const hours = [...new Set([...waiting.map((w) => w.hour), ...byHour.rows.map((r) => r.key.hour!)])].sort((a, b) => a - b);
-  return {
-    tooltip: { trigger: 'axis' },
-    legend: { top: 0 },
-    grid: { left: 50, right: 60, top: 40, bottom: 30 },
-    xAxis: { type: 'category', data: hours.map((h) => `${String(h).padStart(2, '0')}:00`) },
-    yAxis: [
-      { type: 'value', name: t.reports.charts.waiting, show: withWaiting },
-      { type: 'value', name: t.reports.charts.wait, position: 'right' },
-    ],
-    series: [
-      ...(withWaiting ? [{ type: 'bar', name: t.reports.charts.waiting, data: hours.map((h) => waiting.find((w) => w.hour === h)?.waiting ?? 0), itemStyle: { color: '#1f5fa6' } }] : []),
-      { type: 'line', name: t.reports.charts.wait, yAxisIndex: 1, data: hours.map((h) => minutes(byHour.rows.find((r) => r.key.hour === h)?.waitMedianS) ?? null), itemStyle: { color: '#b5521b' } },
-    ],
-  };
-}
-
-function heatChart(t: ReturnType<typeof useConsole>['t'], dayHour: Report): ChartOption {
-  const cells = new Map<string, { sum: number; days: Set<string> }>();
-  const daysOfWeekday = new Map<number, Set<string>>();
-  for (const r of dayHour.rows) {
-    const wd = new Date(`${r.key.day}T00:00:00Z`).getUTCDay();
-    const k = `${wd}|${r.key.hour}`;
-    const c = cells.get(k) ?? { sum: 0, days: new Set() };
-    c.sum += r.issued;
-    cells.set(k, c);
-    if (r.issued > 0) daysOfWeekday.set(wd, (daysOfWeekday.get(wd) ?? new Set()).add(r.key.day!));
-  }
-  const hours = [...new Set(dayHour.rows.map((r) => r.key.hour!))].sort((a, b) => a - b);
-  const weekdays = [1, 2, 3, 4, 5, 6, 0];
-  const data: [number, number, number][] = [];
-  let max = 0;
-  weekdays.forEach((wd, y) =>
-    hours.forEach((h, x) => {
-      const n = Math.round((cells.get(`${wd}|${h}`)?.sum ?? 0) / Math.max(1, daysOfWeekday.get(wd)?.size ?? 0));
-      max = Math.max(max, n);
-      data.push([x, y, n]);
-    }),
-  );
-  return {
-    tooltip: { position: 'top' },
-    grid: { left: 50, right: 20, top: 10, bottom: 95 },
-    xAxis: { type: 'category', data: hours.map((h) => `${String(h).padStart(2, '0')}:00`), splitArea: { show: true } },
-    yAxis: { type: 'category', data: weekdays.map((wd) => t.reports.charts.weekdays[wd]), splitArea: { show: true } },
-    visualMap: { min: 0, max: Math.max(1, max), calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#eef4fb', '#7fb0e0', '#134074'] } },
-    series: [{ type: 'heatmap', data, label: { show: true, fontSize: 11 } }],
-  };
-}
-
-function clerkChart(t: ReturnType<typeof useConsole>['t'], byClerk: Report, name: (r: ReportRow) => string): ChartOption {
-  const rows = byClerk.rows.filter((r) => r.key.clerk && r.served > 0);
-  const perClerk = rows.length ? Math.round(rows.reduce((a, r) => a + r.served, 0) / rows.length) : 0;
-  return {
-    tooltip: { trigger: 'axis' },
-    legend: { top: 0 },
-    grid: { left: 50, right: 60, top: 40, bottom: 80 },
-    xAxis: { type: 'category', data: rows.map(name), axisLabel: { rotate: 40, interval: 0, fontSize: 11 } },
-    yAxis: [
-      { type: 'value', name: t.reports.charts.served },
-      { type: 'value', name: t.reports.charts.serviceMedian, position: 'right' },
-    ],
-    series: [
-      {
-        type: 'bar',
-        name: t.reports.charts.served,
-        data: rows.map((r) => r.served),
-        itemStyle: { color: '#1f5fa6' },
-        markLine: { symbol: 'none', data: [{ yAxis: perClerk, name: t.reports.charts.hallServed }], label: { formatter: `${t.reports.charts.hallServed} {c}`, position: 'insideEndTop' }, lineStyle: { color: '#1f5fa6', type: 'dashed' } },
-      },
-      {
-        type: 'line',
-        name: t.reports.charts.serviceMedian,
-        yAxisIndex: 1,
-        data: rows.map((r) => minutes(r.serviceMedianS) ?? null),
-        itemStyle: { color: '#2a7d4f' },
-        markLine: { symbol: 'none', data: [{ yAxis: minutes(byClerk.total.serviceMedianS) ?? 0 }], label: { formatter: `${t.reports.charts.hallService} {c}`, position: 'insideEndBottom' }, lineStyle: { color: '#2a7d4f', type: 'dashed' } },
-      },
-    ],
-  };
-}
 
 /** A report's rows as a table with its total. */
 export function ReportTable({ report, columns = TABLE }: { report: Report; columns?: ReportColumn['key'][] }) {
