@@ -111,6 +111,12 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     const door = /<p class="link">([^<]+)<\/p>/.exec(poster)![1]!;
     expect(door).toBe(`${hall.hub.publicUrl()}/m/`);
     expect(poster).toContain('<svg');
+    // Opened on a phone, the poster fits its width: no sideways scroll, the QR code whole.
+    await page.goto(`${hall.hub.url}/m/door`);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    const qr = (await page.locator('.qr').boundingBox())!;
+    expect(qr.x).toBeGreaterThanOrEqual(0);
+    expect(qr.x + qr.width).toBeLessThanOrEqual(PHONE.width);
     await page.goto(door);
     const card = page.locator(`[data-testid=item-${ITEM}]`);
     await expect.poll(() => card.textContent()).toContain('等候 4 人');
