@@ -286,6 +286,13 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     await page.locator(`[data-testid=item-${ITEM}]`).tap();
     await page.locator('[data-testid=guide]').waitFor();
     expect(await smallTargets(page)).toEqual([]);
+    // The booking's days and slots too.
+    await page.locator('[data-testid=book]').tap();
+    await page.locator('[data-testid^=day-]').first().waitFor();
+    expect(await smallTargets(page)).toEqual([]);
+    await page.goto(`${hall.hub.publicUrl()}/m/a/${bookedRef}`);
+    await page.locator('[data-testid=appointment]').waitFor();
+    expect(await smallTargets(page)).toEqual([]);
   });
 
   it('lets a citizen whose page was reloaded right after the code was sent type that code', async () => {
