@@ -63,6 +63,15 @@ async function phoneContext(init = ''): Promise<BrowserContext> {
   return ctx;
 }
 
+/** What a finger can press on the page that is narrower or lower than 48 px (the elderly mode's least). */
+const smallTargets = (p: Page) =>
+  p.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('button, a[href], input:not([type=hidden]), select, [role=button]')]
+      .map((el) => ({ el, box: el.getBoundingClientRect() }))
+      .filter(({ box }) => box.width > 0 && box.height > 0 && Math.min(box.width, box.height) < 48)
+      .map(({ el, box }) => `${(el.textContent || el.getAttribute('aria-label') || el.className).trim().slice(0, 16)} ${Math.round(box.width)}×${Math.round(box.height)}`),
+  );
+
 const sent = (templateId: string) => sms.sent.filter((m) => m.templateId === templateId);
 
 /** The window calls the next number, serves it and finishes it: the line moves on by one. */
@@ -102,6 +111,12 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     const door = /<p class="link">([^<]+)<\/p>/.exec(poster)![1]!;
     expect(door).toBe(`${hall.hub.publicUrl()}/m/`);
     expect(poster).toContain('<svg');
+    // Opened on a phone, the poster fits its width: no sideways scroll, the QR code whole.
+    await page.goto(`${hall.hub.url}/m/door`);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    const qr = (await page.locator('.qr').boundingBox())!;
+    expect(qr.x).toBeGreaterThanOrEqual(0);
+    expect(qr.x + qr.width).toBeLessThanOrEqual(PHONE.width);
     await page.goto(door);
     const card = page.locator(`[data-testid=item-${ITEM}]`);
     await expect.poll(() => card.textContent()).toContain('等候 4 人');
@@ -263,6 +278,21 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).fontSize)).toBe('21px');
     expect(await page.locator('[data-testid=enable-alerts], [data-testid=alerts-on]').first().isVisible()).toBe(true);
     await screenshot(page, 'phone-ticket-en-elderly');
+    // Every button a finger's width, the bar's too (back, 标准模式, 中文), here and on the items and a guide.
+    expect(await smallTargets(page)).toEqual([]);
+    await page.goto(`${hall.hub.publicUrl()}/m/`);
+    await page.locator(`[data-testid=item-${ITEM}]`).waitFor();
+    expect(await smallTargets(page)).toEqual([]);
+    await page.locator(`[data-testid=item-${ITEM}]`).tap();
+    await page.locator('[data-testid=guide]').waitFor();
+    expect(await smallTargets(page)).toEqual([]);
+    // The booking's days and slots too.
+    await page.locator('[data-testid=book]').tap();
+    await page.locator('[data-testid^=day-]').first().waitFor();
+    expect(await smallTargets(page)).toEqual([]);
+    await page.goto(`${hall.hub.publicUrl()}/m/a/${bookedRef}`);
+    await page.locator('[data-testid=appointment]').waitFor();
+    expect(await smallTargets(page)).toEqual([]);
   });
 
   it('lets a citizen whose page was reloaded right after the code was sent type that code', async () => {

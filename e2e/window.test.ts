@@ -314,6 +314,30 @@ describe('the window terminal in Chromium', () => {
     await press(page3, 'F8');
     await expect.poll(() => page3.locator('[data-testid=desk]').getAttribute('data-paused')).toBe('no');
   });
+
+  it('keeps an item’s waiting figures on one line beside a name of 40 characters', async () => {
+    const catalogue = (await hall.api<{ items: { code: string; name: string }[] }>('GET', '/api/catalogue')).body;
+    catalogue.items.find((i) => i.code === 'CRJ-GA-QZ')!.name = '往来港澳通行证签注（含团队旅游、个人旅游、探亲、商务及其他签注种类的办理与续签）';
+    expect((await hall.api('PUT', '/api/catalogue', catalogue)).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await hall.api('POST', '/api/tickets', { serviceCode: 'CRJ-GA-QZ' })).status).toBe(201);
+    const row = page3.locator('[data-testid=queue] .by-item li[data-code=CRJ-GA-QZ]');
+    await expect.poll(() => row.locator('.figures').textContent()).toMatch(/^\d+ 人 · /);
+    const [name, figures] = await row.evaluate((li) =>
+      ['.name', '.figures'].map((s) => {
+        const el = li.querySelector<HTMLElement>(s)!;
+        const box = el.getBoundingClientRect();
+        // The lines the text takes: the distinct tops of its boxes.
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+        return { left: box.left, right: box.right, lines };
+      }),
+    );
+    // The figures (people and the wait's range) whole on one line, the name wrapping beside them.
+    expect(name!.lines).toBeGreaterThan(1);
+    expect(figures!.lines).toBe(1);
+    expect(name!.right).toBeLessThanOrEqual(figures!.left);
+  });
 });
 
 describe('accepting on a fixed date', () => {

@@ -39,7 +39,7 @@ export async function doorPoster(catalogue: Catalogue, publicBase: string): Prom
 <title>${hall} · 扫码取号</title><style>
 @page{size:A4;margin:15mm}body{font-family:'WenQuanYi Micro Hei','PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#12355b;text-align:center}
 main{max-width:170mm;margin:0 auto;padding:10mm 0}h1{font-size:30pt;margin:0 0 4mm}h2{font-size:40pt;margin:8mm 0 2mm;color:#0b5394}
-.en{font-size:14pt;color:#3d5a80}.qr{width:120mm;height:120mm;margin:6mm auto;border:3mm solid #0b5394;border-radius:6mm;padding:3mm}
+.en{font-size:14pt;color:#3d5a80}.qr{box-sizing:border-box;width:min(132mm,94vw);aspect-ratio:1;margin:6mm auto;border:3mm solid #0b5394;border-radius:6mm;padding:3mm}
 .qr svg{width:100%;height:100%}.warn{color:#a4161a;font-size:12pt;border:1px solid #a4161a;padding:3mm}ol{display:inline-block;text-align:left;font-size:16pt;line-height:1.8}.link{font-size:12pt;color:#555;word-break:break-all}
 </style></head><body><main><h1>${hall}</h1>${hallEn ? `<div class="en">${hallEn}</div>` : ''}
 <h2>扫码取号</h2><div class="en">Scan for a number · book a time · follow your turn</div>
