@@ -88,6 +88,17 @@ describe('the reports pages', { timeout: 60_000 }, () => {
     await p.locator('select').first().selectOption('item');
     await p.getByRole('button', { name: '查询' }).click();
     await p.getByText('按事项 ·').waitFor();
+    await p.locator('.chart svg text').first().waitFor();
+    // The day's chart is half the page wide here: its legend, axis names and labels must not sit on one another.
+    const overlaps = await p.locator('.chart').first().evaluate((chart) => {
+      const boxes = [...chart.querySelectorAll('svg text')].filter((el) => el.textContent?.trim()).map((el) => ({ text: el.textContent!, box: el.getBoundingClientRect() }));
+      const found: string[] = [];
+      for (const [i, a] of boxes.entries())
+        for (const b of boxes.slice(i + 1))
+          if (a.box.left < b.box.right && b.box.left < a.box.right && a.box.top < b.box.bottom && b.box.top < a.box.bottom) found.push(`${a.text} / ${b.text}`);
+      return found;
+    });
+    expect(overlaps).toEqual([]);
     await screenshot(p, 'console-reports-small');
   });
 
