@@ -88,6 +88,11 @@ describe('the reports pages', { timeout: 60_000 }, () => {
     await p.locator('select').first().selectOption('item');
     await p.getByRole('button', { name: '查询' }).click();
     await p.getByText('按事项 ·').waitFor();
+    // Every page in the navigation is in view, down to 修改密码, without scrolling the navigation.
+    const links = p.locator('.nav nav a');
+    expect(await links.last().textContent()).toBe('修改密码');
+    const nav = (await p.locator('.nav nav').boundingBox())!;
+    for (const box of await links.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().bottom))) expect(box).toBeLessThanOrEqual(nav.y + nav.height);
     await p.locator('.chart svg text').first().waitFor();
     // The day's chart is half the page wide here: its legend, axis names and labels must not sit on one another.
     const overlaps = await p.locator('.chart').first().evaluate((chart) => {
