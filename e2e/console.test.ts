@@ -246,6 +246,9 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     expect((await api('POST', '/api/windows/3/call-next')).body).toMatchObject({ ok: false, code: 'queue-empty' });
 
     const sup = await consolePage();
+    // A mistyped password is answered in Chinese alone: no 'Error:' before the sentence.
+    await signIn(sup, 'zhang', 'not-the-password-1');
+    await expect.poll(() => sup.locator('[role=alert]').textContent()).toBe('操作未成功：账号或密码不正确，请核对后重试。');
     await signIn(sup, 'zhang', password);
     await sup.locator('[name=next]').waitFor();
     await sup.locator('[name=current]').fill(password);
