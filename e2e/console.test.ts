@@ -251,6 +251,12 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await expect.poll(() => sup.locator('[role=alert]').textContent()).toBe('操作未成功：账号或密码不正确，请核对后重试。');
     await signIn(sup, 'zhang', password);
     await sup.locator('[name=next]').waitFor();
+    // A mistyped present password is said as such, not as the terminals' token the hub's general sentence speaks of.
+    await sup.locator('[name=current]').fill('not-the-password-1');
+    await sup.locator('[name=next]').fill('zhang-own-pass-9');
+    await sup.locator('[name=again]').fill('zhang-own-pass-9');
+    await sup.getByRole('button', { name: '保存' }).click();
+    await expect.poll(() => sup.locator('[role=alert]').textContent()).toBe('操作未成功：当前密码不正确，请核对后重试。');
     await sup.locator('[name=current]').fill(password);
     await sup.locator('[name=next]').fill('zhang-own-pass-9');
     await sup.locator('[name=again]').fill('zhang-own-pass-9');
