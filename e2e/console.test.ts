@@ -209,6 +209,8 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await asked;
     await admin.getByRole('link', { name: '终端' }).click();
     await admin.locator('[data-testid=waiting-kiosk-1]').getByText('2 个连接以此名称请求登记').waitFor();
+    // None enrolled yet: the list says so rather than showing its headings alone; once kiosk-1 is in, the words go.
+    expect(await admin.locator('[data-testid=no-terminals]').textContent()).toBe('暂无已登记的终端。');
     expect(await admin.getByRole('listitem').filter({ hasText: 'kiosk-1' }).count()).toBe(1);
     await admin.locator('[name=pairing-code]').fill(code);
     await admin.getByRole('button', { name: '确认登记' }).click();
@@ -217,6 +219,7 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     nuisance.close();
     await kiosk.ready;
     await admin.locator('[data-testid=terminal-kiosk-1] .state.online').waitFor();
+    expect(await admin.locator('[data-testid=no-terminals]').count()).toBe(0);
     // Its devices in the hall's words, not the terminal's own names for them ("ticket-printer ok").
     await expect.poll(() => admin.locator('[data-testid=terminal-kiosk-1] [data-testid=device-ticket-printer]').textContent()).toBe('打印机 正常');
     await screenshot(admin, 'console-terminals');

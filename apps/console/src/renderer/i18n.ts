@@ -335,6 +335,7 @@ const zh = {
     roles: { kiosk: '取号机', window: '窗口终端', 'rating-pad': '评价器', display: '大厅显示屏', admin: '管理' } as Record<string, string>,
     hallToken: '使用大厅令牌连接的终端（无法单独吊销，建议重新登记）',
     none: '暂无',
+    noneEnrolled: '暂无已登记的终端。',
   },
   calendar: {
     title: '工作日历',
@@ -791,6 +792,7 @@ const en: Strings = {
     roles: { kiosk: 'Kiosk', window: 'Window terminal', 'rating-pad': 'Rating pad', display: 'Hall screen', admin: 'Admin' },
     hallToken: 'Terminals linked with the hall token (cannot be revoked one by one; enrol them again)',
     none: 'none',
+    noneEnrolled: 'No terminal is enrolled yet.',
   },
   calendar: {
     title: 'Working-day calendar',

@@ -119,6 +119,11 @@ export function TerminalsPage() {
             ))}
           </tbody>
         </table>
+        {list && list.terminals.length === 0 && (
+          <p className="dim" data-testid="no-terminals">
+            {t.terminals.noneEnrolled}
+          </p>
+        )}
         {list && list.hallToken.length > 0 && (
           <>
             <h3>{t.terminals.hallToken}</h3>
