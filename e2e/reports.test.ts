@@ -142,6 +142,8 @@ describe('the reports pages', { timeout: 60_000 }, () => {
     await p.locator('table.staffing').waitFor();
     const text = (await p.textContent('body'))!;
     expect(text).toContain('过去几周的预测误差');
+    // Ten days of history test no week (each week's check takes the 8 weeks before it): the card says so, not headings over nothing.
+    expect(await p.locator('[data-testid=no-forecast-error]').textContent()).toBe('暂无可检验的周：检验一周的预测，要用该周之前 8 周的取号记录。');
     expect(await p.locator('table.staffing tbody tr').count()).toBeGreaterThan(5);
     await screenshot(p, 'console-forecast');
   });
