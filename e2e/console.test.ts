@@ -341,8 +341,14 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await expect.poll(actions).toEqual(['修改本人 PIN']);
     await person.selectOption({ label: '张主任（zhang）· 值班主任' });
     await expect.poll(actions).toEqual(['调整事项今日设置', '调整窗口事项', '修改本人密码']);
+    // A clerk who has done nothing the log keeps: the log says there is nothing, rather than its headings alone.
+    const idle = catalogue.clerks.at(-1)!;
+    await person.selectOption({ label: `${idle.name}（${idle.number}）· 窗口工作人员` });
+    await expect.poll(() => admin.locator('[data-testid=no-audit]').textContent()).toBe('没有符合条件的记录。');
+    expect(await actions()).toEqual([]);
     await person.selectOption({ label: '全部人员' });
     await expect.poll(async () => (await actions()).length).toBeGreaterThan(4);
+    expect(await admin.locator('[data-testid=no-audit]').count()).toBe(0);
   });
 
   it('refuses the setup saved from a form a supervisor’s change came after, says who and when, and loads the current setup when asked', async () => {

@@ -364,6 +364,7 @@ const zh = {
     more: '更早的记录',
     person: '只看此人',
     everyone: '全部人员',
+    none: '没有符合条件的记录。',
     actions: {
       replaceCatalogue: '保存大厅设置',
       assignWindowItems: '调整窗口事项',
@@ -822,6 +823,7 @@ const en: Strings = {
     more: 'Older entries',
     person: 'Only',
     everyone: 'Everyone',
+    none: 'No entry matches.',
     actions: {
       replaceCatalogue: 'Saved the hall setup',
       assignWindowItems: "Changed a window's items",
