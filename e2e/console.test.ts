@@ -466,4 +466,15 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await kioskScreen.locator('[data-testid=pairing-code]').waitFor({ timeout: 15_000 });
     await expect.poll(async () => (await kioskScreen.locator('[data-testid=pairing-code]').getAttribute('data-state')) ?? '', { timeout: 10_000 }).toMatch(/^showing:\d{6}$/);
   });
+
+  it('offers 办件送达’s 查询 only once a case number is typed, and says when no case has it', async () => {
+    await admin.getByRole('link', { name: '办件送达' }).click();
+    const find = admin.getByRole('button', { name: '查询' });
+    expect(await find.isDisabled()).toBe(true);
+    await admin.locator('[name=caseNumber]').fill('   ');
+    expect(await find.isDisabled()).toBe(true);
+    await admin.locator('[name=caseNumber]').fill('NO-SUCH-CASE');
+    await find.click();
+    await expect.poll(() => admin.locator('[role=alert]').textContent()).toContain('未找到');
+  });
 });
