@@ -207,7 +207,12 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     const asked = nuisance.next((m) => m.type === 'pairing');
     nuisance.send({ type: 'pair', protocol: 1, role: 'kiosk', terminal: 'kiosk-1' });
     await asked;
+    // A window terminal on the hall token is listed under it with its window said as a window, not a bare number.
+    const onHallToken = await TestTerminal.connect(hub.wsUrl, { role: 'window', terminal: 'window-3', window: 3, token: TOKEN });
     await admin.getByRole('link', { name: '终端' }).click();
+    await admin.getByRole('listitem').filter({ hasText: 'window-3' }).waitFor();
+    expect(await admin.getByRole('listitem').filter({ hasText: 'window-3' }).textContent()).toBe('窗口终端 · window-3 · 窗口 3');
+    onHallToken.close();
     await admin.locator('[data-testid=waiting-kiosk-1]').getByText('2 个连接以此名称请求登记').waitFor();
     // None enrolled yet: the list says so rather than showing its headings alone; once kiosk-1 is in, the words go.
     expect(await admin.locator('[data-testid=no-terminals]').textContent()).toBe('暂无已登记的终端。');

@@ -131,7 +131,7 @@ export function TerminalsPage() {
               {list.hallToken.map((h) => (
                 <li key={h.terminal}>
                   {t.terminals.roles[h.role] ?? h.role} · {h.terminal}
-                  {h.window !== undefined ? ` · ${h.window}` : ''}
+                  {h.window !== undefined ? ` · ${t.terminals.window} ${h.window}` : ''}
                 </li>
               ))}
             </ul>
