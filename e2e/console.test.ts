@@ -207,8 +207,15 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     const asked = nuisance.next((m) => m.type === 'pairing');
     nuisance.send({ type: 'pair', protocol: 1, role: 'kiosk', terminal: 'kiosk-1' });
     await asked;
+    // A window terminal on the hall token is listed under it with its window said as a window, not a bare number.
+    const onHallToken = await TestTerminal.connect(hub.wsUrl, { role: 'window', terminal: 'window-3', window: 3, token: TOKEN });
     await admin.getByRole('link', { name: '终端' }).click();
+    await admin.getByRole('listitem').filter({ hasText: 'window-3' }).waitFor();
+    expect(await admin.getByRole('listitem').filter({ hasText: 'window-3' }).textContent()).toBe('窗口终端 · window-3 · 窗口 3');
+    onHallToken.close();
     await admin.locator('[data-testid=waiting-kiosk-1]').getByText('2 个连接以此名称请求登记').waitFor();
+    // None enrolled yet: the list says so rather than showing its headings alone; once kiosk-1 is in, the words go.
+    expect(await admin.locator('[data-testid=no-terminals]').textContent()).toBe('暂无已登记的终端。');
     expect(await admin.getByRole('listitem').filter({ hasText: 'kiosk-1' }).count()).toBe(1);
     await admin.locator('[name=pairing-code]').fill(code);
     await admin.getByRole('button', { name: '确认登记' }).click();
@@ -217,6 +224,7 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     nuisance.close();
     await kiosk.ready;
     await admin.locator('[data-testid=terminal-kiosk-1] .state.online').waitFor();
+    expect(await admin.locator('[data-testid=no-terminals]').count()).toBe(0);
     // Its devices in the hall's words, not the terminal's own names for them ("ticket-printer ok").
     await expect.poll(() => admin.locator('[data-testid=terminal-kiosk-1] [data-testid=device-ticket-printer]').textContent()).toBe('打印机 正常');
     await screenshot(admin, 'console-terminals');
@@ -246,8 +254,17 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     expect((await api('POST', '/api/windows/3/call-next')).body).toMatchObject({ ok: false, code: 'queue-empty' });
 
     const sup = await consolePage();
+    // A mistyped password is answered in Chinese alone: no 'Error:' before the sentence.
+    await signIn(sup, 'zhang', 'not-the-password-1');
+    await expect.poll(() => sup.locator('[role=alert]').textContent()).toBe('操作未成功：账号或密码不正确，请核对后重试。');
     await signIn(sup, 'zhang', password);
     await sup.locator('[name=next]').waitFor();
+    // A mistyped present password is said as such, not as the terminals' token the hub's general sentence speaks of.
+    await sup.locator('[name=current]').fill('not-the-password-1');
+    await sup.locator('[name=next]').fill('zhang-own-pass-9');
+    await sup.locator('[name=again]').fill('zhang-own-pass-9');
+    await sup.getByRole('button', { name: '保存' }).click();
+    await expect.poll(() => sup.locator('[role=alert]').textContent()).toBe('操作未成功：当前密码不正确，请核对后重试。');
     await sup.locator('[name=current]').fill(password);
     await sup.locator('[name=next]').fill('zhang-own-pass-9');
     await sup.locator('[name=again]').fill('zhang-own-pass-9');
@@ -329,8 +346,14 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await expect.poll(actions).toEqual(['修改本人 PIN']);
     await person.selectOption({ label: '张主任（zhang）· 值班主任' });
     await expect.poll(actions).toEqual(['调整事项今日设置', '调整窗口事项', '修改本人密码']);
+    // A clerk who has done nothing the log keeps: the log says there is nothing, rather than its headings alone.
+    const idle = catalogue.clerks.at(-1)!;
+    await person.selectOption({ label: `${idle.name}（${idle.number}）· 窗口工作人员` });
+    await expect.poll(() => admin.locator('[data-testid=no-audit]').textContent()).toBe('没有符合条件的记录。');
+    expect(await actions()).toEqual([]);
     await person.selectOption({ label: '全部人员' });
     await expect.poll(async () => (await actions()).length).toBeGreaterThan(4);
+    expect(await admin.locator('[data-testid=no-audit]').count()).toBe(0);
   });
 
   it('refuses the setup saved from a form a supervisor’s change came after, says who and when, and loads the current setup when asked', async () => {
@@ -447,5 +470,16 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await admin.locator('[data-testid=terminal-kiosk-1] .state.revoked').waitFor();
     await kioskScreen.locator('[data-testid=pairing-code]').waitFor({ timeout: 15_000 });
     await expect.poll(async () => (await kioskScreen.locator('[data-testid=pairing-code]').getAttribute('data-state')) ?? '', { timeout: 10_000 }).toMatch(/^showing:\d{6}$/);
+  });
+
+  it('offers 办件送达’s 查询 only once a case number is typed, and says when no case has it', async () => {
+    await admin.getByRole('link', { name: '办件送达' }).click();
+    const find = admin.getByRole('button', { name: '查询' });
+    expect(await find.isDisabled()).toBe(true);
+    await admin.locator('[name=caseNumber]').fill('   ');
+    expect(await find.isDisabled()).toBe(true);
+    await admin.locator('[name=caseNumber]').fill('NO-SUCH-CASE');
+    await find.click();
+    await expect.poll(() => admin.locator('[role=alert]').textContent()).toContain('未找到');
   });
 });

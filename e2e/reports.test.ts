@@ -88,6 +88,22 @@ describe('the reports pages', { timeout: 60_000 }, () => {
     await p.locator('select').first().selectOption('item');
     await p.getByRole('button', { name: '查询' }).click();
     await p.getByText('按事项 ·').waitFor();
+    // Every page in the navigation is in view, down to 修改密码, without scrolling the navigation.
+    const links = p.locator('.nav nav a');
+    expect(await links.last().textContent()).toBe('修改密码');
+    const nav = (await p.locator('.nav nav').boundingBox())!;
+    for (const box of await links.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().bottom))) expect(box).toBeLessThanOrEqual(nav.y + nav.height);
+    await p.locator('.chart svg text').first().waitFor();
+    // The day's chart is half the page wide here: its legend, axis names and labels must not sit on one another.
+    const overlaps = await p.locator('.chart').first().evaluate((chart) => {
+      const boxes = [...chart.querySelectorAll('svg text')].filter((el) => el.textContent?.trim()).map((el) => ({ text: el.textContent!, box: el.getBoundingClientRect() }));
+      const found: string[] = [];
+      for (const [i, a] of boxes.entries())
+        for (const b of boxes.slice(i + 1))
+          if (a.box.left < b.box.right && b.box.left < a.box.right && a.box.top < b.box.bottom && b.box.top < a.box.bottom) found.push(`${a.text} / ${b.text}`);
+      return found;
+    });
+    expect(overlaps).toEqual([]);
     await screenshot(p, 'console-reports-small');
   });
 
@@ -126,6 +142,8 @@ describe('the reports pages', { timeout: 60_000 }, () => {
     await p.locator('table.staffing').waitFor();
     const text = (await p.textContent('body'))!;
     expect(text).toContain('过去几周的预测误差');
+    // Ten days of history test no week (each week's check takes the 8 weeks before it): the card says so, not headings over nothing.
+    expect(await p.locator('[data-testid=no-forecast-error]').textContent()).toBe('暂无可检验的周：检验一周的预测，要用该周之前 8 周的取号记录。');
     expect(await p.locator('table.staffing tbody tr').count()).toBeGreaterThan(5);
     await screenshot(p, 'console-forecast');
   });

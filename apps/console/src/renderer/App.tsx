@@ -231,7 +231,8 @@ export function App() {
 export function ErrorLine({ error }: { error: unknown }) {
   const { t } = useConsole();
   if (!error) return null;
-  const text = error instanceof ApiError ? error.text || error.message : String(error);
+  // A page's own sentence comes as an Error: its message alone, never 'Error: …' on the Chinese screen.
+  const text = error instanceof ApiError ? error.text || error.message : error instanceof Error ? error.message : String(error);
   return (
     <p className="error" role="alert">
       {t.error}

@@ -84,6 +84,11 @@ export function AuditPage() {
             ))}
           </tbody>
         </table>
+        {entries.length === 0 && (
+          <p className="dim" data-testid="no-audit">
+            {t.audit.none}
+          </p>
+        )}
         {entries.length >= 100 && (
           <button className="ghost" onClick={() => void more()}>
             {t.audit.more}

@@ -66,7 +66,9 @@ export function CasePage() {
             {cw.cases.number}
             <input name="caseNumber" value={wanted} onChange={(e) => setWanted(e.target.value)} />
           </label>
-          <button type="submit">{cw.cases.find}</button>
+          <button type="submit" disabled={!wanted.trim()}>
+            {cw.cases.find}
+          </button>
         </form>
       </section>
       <ErrorLine error={error} />

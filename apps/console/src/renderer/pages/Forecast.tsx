@@ -157,28 +157,35 @@ export function ForecastPage() {
           )}
           <section className="card">
             <h2>{t.forecast.error}</h2>
-            <table className="report narrow">
-              <thead>
-                <tr>
-                  <th>{t.forecast.weekFrom}</th>
-                  <th className="num">{t.forecast.actual}</th>
-                  <th className="num">{t.forecast.predicted}</th>
-                  <th className="num">{t.forecast.dailyError}</th>
-                  <th className="num">{t.forecast.hourlyError}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.forecast.errors.map((e) => (
-                  <tr key={e.weekFrom}>
-                    <td>{e.weekFrom}</td>
-                    <td className="num">{Math.round(e.actual).toLocaleString()}</td>
-                    <td className="num">{Math.round(e.forecast).toLocaleString()}</td>
-                    <td className="num">{pct(e.dailyError)}</td>
-                    <td className="num">{pct(e.hourlyError)}</td>
+            {data.forecast.errors.length === 0 && (
+              <p className="small" data-testid="no-forecast-error">
+                {t.forecast.noError}
+              </p>
+            )}
+            {data.forecast.errors.length > 0 && (
+              <table className="report narrow">
+                <thead>
+                  <tr>
+                    <th>{t.forecast.weekFrom}</th>
+                    <th className="num">{t.forecast.actual}</th>
+                    <th className="num">{t.forecast.predicted}</th>
+                    <th className="num">{t.forecast.dailyError}</th>
+                    <th className="num">{t.forecast.hourlyError}</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {data.forecast.errors.map((e) => (
+                    <tr key={e.weekFrom}>
+                      <td>{e.weekFrom}</td>
+                      <td className="num">{Math.round(e.actual).toLocaleString()}</td>
+                      <td className="num">{Math.round(e.forecast).toLocaleString()}</td>
+                      <td className="num">{pct(e.dailyError)}</td>
+                      <td className="num">{pct(e.hourlyError)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
           </section>
         </>
       )}

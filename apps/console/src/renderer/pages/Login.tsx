@@ -121,7 +121,9 @@ export function PasswordForm({ clerk, onDone }: { clerk: boolean; onDone?: () =>
       setDone(true);
       onDone?.();
     } catch (err) {
-      setError(err);
+      // The hub's general sentences speak of terminals' tokens and of requests: this form says what was wrong with it.
+      const code = err instanceof ApiError ? err.code : '';
+      setError(code === 'unauthorised' ? new Error(t.password.wrongCurrent) : code === 'bad-request' ? new Error(clerk ? t.password.refusedClerk : t.password.refused) : err);
     }
   };
   return (

@@ -119,6 +119,11 @@ export function TerminalsPage() {
             ))}
           </tbody>
         </table>
+        {list && list.terminals.length === 0 && (
+          <p className="dim" data-testid="no-terminals">
+            {t.terminals.noneEnrolled}
+          </p>
+        )}
         {list && list.hallToken.length > 0 && (
           <>
             <h3>{t.terminals.hallToken}</h3>
@@ -126,7 +131,7 @@ export function TerminalsPage() {
               {list.hallToken.map((h) => (
                 <li key={h.terminal}>
                   {t.terminals.roles[h.role] ?? h.role} · {h.terminal}
-                  {h.window !== undefined ? ` · ${h.window}` : ''}
+                  {h.window !== undefined ? ` · ${t.terminals.window} ${h.window}` : ''}
                 </li>
               ))}
             </ul>

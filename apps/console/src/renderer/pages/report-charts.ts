@@ -35,7 +35,8 @@ export function dayChart(t: Strings, byHour: Report, dayHour: Report, withWaitin
   return {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    grid: { left: 50, right: 60, top: 40, bottom: 30 },
+    // The axes' names on a row of their own under the legend: on a half-width chart (1366×768) the legend reaches the right axis's name.
+    grid: { left: 50, right: 60, top: 60, bottom: 30 },
     xAxis: { type: 'category', data: hours.map((h) => `${String(h).padStart(2, '0')}:00`) },
     yAxis: [
       { type: 'value', name: t.reports.charts.waiting, show: withWaiting },
