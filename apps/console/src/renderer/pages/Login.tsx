@@ -122,8 +122,10 @@ export function PasswordForm({ clerk, onDone }: { clerk: boolean; onDone?: () =>
       onDone?.();
     } catch (err) {
       // The hub's general sentences speak of terminals' tokens and of requests: this form says what was wrong with it.
+      // A session that has ended is refused 'unauthorised' too, with its own words: that is not a wrong password.
       const code = err instanceof ApiError ? err.code : '';
-      setError(code === 'unauthorised' ? new Error(t.password.wrongCurrent) : code === 'bad-request' ? new Error(clerk ? t.password.refusedClerk : t.password.refused) : err);
+      const sessionEnded = err instanceof ApiError && /^sign in to the console/.test(err.message);
+      setError(code === 'unauthorised' && !sessionEnded ? new Error(t.password.wrongCurrent) : code === 'bad-request' ? new Error(clerk ? t.password.refusedClerk : t.password.refused) : err);
     }
   };
   return (
