@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { SCHEMA_VERSION } from './db';
 import { KEY_FILE } from './files';
+import { RUNNING_MARKER } from './integrity';
 import { createLogger, useLogger } from './log';
 import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES } from './replication';
 import { startHub, type RunningHub } from './server';
@@ -228,6 +229,31 @@ describe('a standby hub', () => {
     await expect.poll(() => inChargeOnceLookedFor(standby), { timeout: 10_000 }).toBe(true);
     expect(standby.store.role.epoch).toBe(2);
     for (const a of during) expect(a.ok && standby.store.view.tickets.get(a.ticket!.id)?.number).toBe(a.ok && a.ticket!.number);
+  });
+
+  it('says, started after an unclean stop with its peer out of reach, that the peer may have taken charge meanwhile and what to do', async () => {
+    const logged: string[] = [];
+    onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } })));
+    const said = (peer: string) => logged.map((l) => JSON.parse(l) as { msg: string }).filter((r) => r.msg.includes(peer))[0]!.msg.split('\n');
+    const peer = `http://127.0.0.1:${await freePort()}`;
+    const dir = tempDir();
+    // Its first start, the standby not yet there: the short line, no alarm.
+    const first = await startHub({ dataDir: dir, token: TOKEN, seed: demoCatalogue({ allDay: true }), peer: { url: peer, token: TOKEN } });
+    hubs.push(first);
+    expect(said(peer)[0]).toBe(`无法连接另一台主机（${peer}）：本主机作为当前主机启动。`);
+    // Its PC dies (the hub's running marker stays), and once mended its hub is started as it was, while the hub that took over is out of reach.
+    const marker = fs.readFileSync(path.join(dir, RUNNING_MARKER));
+    await first.close();
+    hubs.splice(hubs.indexOf(first), 1);
+    fs.writeFileSync(path.join(dir, RUNNING_MARKER), marker);
+    logged.length = 0;
+    const hub = await startHub({ dataDir: dir, token: TOKEN, peer: { url: peer, token: TOKEN } });
+    hubs.push(hub);
+    expect(hub.store.role.inCharge).toBe(true);
+    const [zh, en] = said(peer);
+    expect(zh).toContain('若另一台主机在本主机停止期间已接管大厅');
+    expect(zh).toContain('请立即停止本主机的服务');
+    expect(en).toContain("stop this hub's service now");
   });
 
   it('answers without a standby that stopped acknowledging, and says so', async () => {
