@@ -390,9 +390,16 @@ export class Replication {
     };
   }
 
-  /** A terminal said hello here and was refused, this hub following: it is looking for the hub in charge. */
-  terminalLooked(terminal: string): void {
-    if (!this.role.inCharge) this.follower?.terminalLooked(terminal);
+  /**
+   * A terminal said hello here, this hub following: it is looking for the hub in charge. Its look
+   * may be the one this hub waited for to take charge (see checkSilence): then it is served at once,
+   * not sent round to the silent hub again. Returns whether this hub is in charge now.
+   */
+  terminalLooked(terminal: string): boolean {
+    if (this.role.inCharge || !this.follower) return this.role.inCharge;
+    this.follower.terminalLooked(terminal);
+    this.follower.checkSilence();
+    return this.role.inCharge;
   }
 
   /** An operator's `promote`, or the follower's own after its leader's silence: this hub takes charge with the next epoch. */
