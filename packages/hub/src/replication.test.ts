@@ -1,13 +1,14 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import type { Answer } from '@servicehall/protocol';
 import fs from 'node:fs';
-import type net from 'node:net';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { SCHEMA_VERSION } from './db';
 import { KEY_FILE } from './files';
+import { RUNNING_MARKER } from './integrity';
 import { createLogger, useLogger } from './log';
 import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES } from './replication';
 import { startHub, type RunningHub } from './server';
@@ -52,6 +53,23 @@ async function kiosk(hub: RunningHub, name = 'kiosk-1'): Promise<TestTerminal> {
   const t = await TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: name, token: TOKEN });
   terminals.push(t);
   return t;
+}
+
+/** A terminal comes to `hub` looking for the hub in charge, as one does whose hub is gone (refused by a hub that follows): its first word back. */
+async function lookFor(hub: RunningHub, name = 'kiosk-1'): Promise<string> {
+  const t = await TestTerminal.open(hub.wsUrl);
+  terminals.push(t);
+  const said = t.next((m) => m.type === 'error' || m.type === 'welcome');
+  t.send({ type: 'hello', protocol: 1, role: 'kiosk', terminal: name, token: TOKEN });
+  const m = await said;
+  t.close();
+  return m.type === 'error' ? m.code : m.type;
+}
+
+/** Whether `hub` is in charge; if not, a terminal that cannot reach the other hub comes looking once more. */
+async function inChargeOnceLookedFor(hub: RunningHub): Promise<boolean> {
+  if (!hub.store.role.inCharge) await lookFor(hub);
+  return hub.store.role.inCharge;
 }
 
 const issue = (t: TestTerminal, id?: string) => t.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, id);
@@ -132,7 +150,7 @@ describe('a standby hub', () => {
     const k = await kiosk(primary);
     expect((await issue(k)).ok).toBe(true);
     await primary.close();
-    await expect.poll(() => standby.store.role.inCharge, { timeout: 5000 }).toBe(true);
+    await expect.poll(() => inChargeOnceLookedFor(standby), { timeout: 5000 }).toBe(true);
     expect(standby.store.role.epoch).toBe(2);
     expect((await issue(await kiosk(standby))).ok).toBe(true);
   });
@@ -146,11 +164,100 @@ describe('a standby hub', () => {
     const setBack = vi.spyOn(Date, 'now').mockImplementation(() => wall() - 3_600_000);
     try {
       await primary.close();
-      await expect.poll(() => standby.store.role.inCharge, { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => inChargeOnceLookedFor(standby), { timeout: 10_000 }).toBe(true);
     } finally {
       setBack.mockRestore();
     }
     expect((await issue(await kiosk(standby))).ok).toBe(true);
+  });
+
+  it('does not take charge while the link between the hubs is cut and the primary still serves the terminals; catches up once it is mended, and takes charge once the terminals lose the primary too', async () => {
+    const primaryDir = tempDir();
+    const primary = await startHub({ dataDir: primaryDir, token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+    hubs.push(primary);
+    // The cable between the two PCs, which a test can pull out and plug in again.
+    let cut = false;
+    const wires = new Set<net.Socket>();
+    const cable = net.createServer((c) => {
+      if (cut) return void c.destroy();
+      const to = net.connect(Number(new URL(primary.url).port), '127.0.0.1');
+      for (const s of [c, to]) {
+        wires.add(s);
+        s.on('error', () => undefined).on('close', () => (c.destroy(), to.destroy()));
+      }
+      c.pipe(to).pipe(c);
+    });
+    await new Promise<void>((resolve) => cable.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => cable.close(() => resolve())));
+    const standbyDir = tempDir();
+    fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(standbyDir, KEY_FILE));
+    const standby = await startHub({ dataDir: standbyDir, token: TOKEN, peer: { url: `http://127.0.0.1:${(cable.address() as net.AddressInfo).port}`, token: TOKEN }, standby: true, promoteAfterMs: 600 });
+    hubs.push(standby);
+    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    const k = await kiosk(primary);
+    expect((await issue(k)).ok).toBe(true);
+    const logged: string[] = [];
+    onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } })));
+
+    cut = true;
+    for (const w of wires) w.destroy();
+    // A terminal that starts with the standby's address first is refused there and goes on to the primary: once is no sign of a lost primary.
+    expect(await lookFor(standby, 'kiosk-2')).toBe('not-in-charge');
+    const during: Answer[] = [];
+    for (let i = 0; i < 8; i++) {
+      during.push(await issue(k));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    // Well past its 0.6 s of the primary's silence: one hub in charge, the one the terminals reach.
+    expect(during.every((a) => a.ok)).toBe(true);
+    expect(standby.store.role).toMatchObject({ inCharge: false, epoch: 1 });
+    expect(primary.store.role).toMatchObject({ inCharge: true, epoch: 1 });
+    // The operator reads why, Chinese first, once.
+    const said = logged.map((l) => JSON.parse(l) as { msg: string }).filter((r) => r.msg.includes('npm run hub -- promote'));
+    expect(said).toHaveLength(1);
+    expect(said[0]!.msg.split('\n')[0]).toContain('但没有终端来本主机找当前主机');
+    expect(said[0]!.msg.split('\n')[1]).toContain('no terminal came here looking for the hub in charge');
+
+    // The cable back: the standby catches up with what the primary gave alone.
+    cut = false;
+    await expect.poll(() => primary.replication.status().standby, { timeout: 10_000 }).toBe('in-step');
+    await expect.poll(() => standby.store.seq, { timeout: 5000 }).toBe(primary.store.seq);
+    // Then the primary's PC dies: its kiosk comes looking, tries the primary again in vain, and comes back.
+    k.close();
+    await primary.close();
+    hubs.splice(hubs.indexOf(primary), 1);
+    expect(await lookFor(standby)).toBe('not-in-charge');
+    await expect.poll(() => standby.replication.status().lagSeconds, { timeout: 10_000 }).toBeGreaterThan(1.2);
+    expect(standby.store.role.inCharge).toBe(false);
+    // Its second look makes the standby take charge, and it is served there and then (not sent round to the dead hub again), with every ticket.
+    expect(await lookFor(standby)).toBe('welcome');
+    expect(standby.store.role.epoch).toBe(2);
+    for (const a of during) expect(a.ok && standby.store.view.tickets.get(a.ticket!.id)?.number).toBe(a.ok && a.ticket!.number);
+  });
+
+  it('says, started after an unclean stop with its peer out of reach, that the peer may have taken charge meanwhile and what to do', async () => {
+    const logged: string[] = [];
+    onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } })));
+    const said = (peer: string) => logged.map((l) => JSON.parse(l) as { msg: string }).filter((r) => r.msg.includes(peer))[0]!.msg.split('\n');
+    const peer = `http://127.0.0.1:${await freePort()}`;
+    const dir = tempDir();
+    // Its first start, the standby not yet there: the short line, no alarm.
+    const first = await startHub({ dataDir: dir, token: TOKEN, seed: demoCatalogue({ allDay: true }), peer: { url: peer, token: TOKEN } });
+    hubs.push(first);
+    expect(said(peer)[0]).toBe(`无法连接另一台主机（${peer}）：本主机作为当前主机启动。`);
+    // Its PC dies (the hub's running marker stays), and once mended its hub is started as it was, while the hub that took over is out of reach.
+    const marker = fs.readFileSync(path.join(dir, RUNNING_MARKER));
+    await first.close();
+    hubs.splice(hubs.indexOf(first), 1);
+    fs.writeFileSync(path.join(dir, RUNNING_MARKER), marker);
+    logged.length = 0;
+    const hub = await startHub({ dataDir: dir, token: TOKEN, peer: { url: peer, token: TOKEN } });
+    hubs.push(hub);
+    expect(hub.store.role.inCharge).toBe(true);
+    const [zh, en] = said(peer);
+    expect(zh).toContain('若另一台主机在本主机停止期间已接管大厅');
+    expect(zh).toContain('请立即停止本主机的服务');
+    expect(en).toContain("stop this hub's service now");
   });
 
   it('answers without a standby that stopped acknowledging, and says so', async () => {
@@ -288,8 +395,8 @@ describe('two hubs of different releases', () => {
       for (const c of older2.clients) c.terminate();
       await new Promise((r) => older2.close(r));
     }
-    // That hub gone (its PC died), its silence counts again: the standby takes charge.
-    await expect.poll(() => standby.store.role.inCharge, { timeout: 10_000, interval: 100 }).toBe(true);
+    // That hub gone (its PC died), its silence counts again: the standby takes charge (the terminals cannot reach it either).
+    await expect.poll(() => inChargeOnceLookedFor(standby), { timeout: 10_000, interval: 100 }).toBe(true);
   });
 });
 
@@ -319,8 +426,8 @@ describe('a standby whose hall token the hub in charge refuses', () => {
       for (const c of renewed.clients) c.terminate();
       await new Promise((r) => renewed.close(r));
     }
-    // That hub gone (its PC died), its silence counts again: the standby takes charge.
-    await expect.poll(() => standby.store.role.inCharge, { timeout: 10_000, interval: 100 }).toBe(true);
+    // That hub gone (its PC died), its silence counts again: the standby takes charge (the terminals cannot reach it either).
+    await expect.poll(() => inChargeOnceLookedFor(standby), { timeout: 10_000, interval: 100 }).toBe(true);
   });
 });
 

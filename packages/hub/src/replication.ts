@@ -390,6 +390,18 @@ export class Replication {
     };
   }
 
+  /**
+   * A terminal said hello here, this hub following: it is looking for the hub in charge. Its look
+   * may be the one this hub waited for to take charge (see checkSilence): then it is served at once,
+   * not sent round to the silent hub again. Returns whether this hub is in charge now.
+   */
+  terminalLooked(terminal: string): boolean {
+    if (this.role.inCharge || !this.follower) return this.role.inCharge;
+    this.follower.terminalLooked(terminal);
+    this.follower.checkSilence();
+    return this.role.inCharge;
+  }
+
   /** An operator's `promote`, or the follower's own after its leader's silence: this hub takes charge with the next epoch. */
   promote(why: string | Bilingual): number {
     if (this.role.inCharge) return this.role.epoch;
@@ -555,6 +567,9 @@ class FollowerSide {
   linked = false;
   /** The hub in charge answers but refuses to be followed: it runs another release, or takes another hall token (see refusedBy). */
   refused: 'release' | 'token' | undefined;
+  private readonly looked = new Map<string, number[]>();
+  /** The silence (by when the leader was last heard) already said to go unshared by the terminals. */
+  private waitingSince: number | undefined;
 
   constructor(
     private readonly replication: Replication,
@@ -657,12 +672,32 @@ class FollowerSide {
     ws.close(4003, why === 'release' ? 'other-release' : 'unauthorised');
   }
 
-  /** Called at every beat: after the configured silence of its leader, this hub takes charge (not while the leader runs another release). */
+  /** A terminal came to this hub looking for the one in charge (it was refused): when, by terminal. */
+  terminalLooked(terminal: string): void {
+    const times = this.looked.get(terminal) ?? [];
+    times.push(steadyNow());
+    this.looked.set(terminal, times.slice(-2));
+  }
+
+  /**
+   * Called at every beat: after the configured silence of its leader, this hub takes charge (not
+   * while the leader runs another release), once a terminal has come looking for the hub in charge
+   * twice in that silence: between the two it tried the leader and did not stay there. A silence
+   * the terminals do not share is the link between the hubs cut: the leader serves them still, and
+   * taking charge would make two hubs give numbers (each its own, and the leader's lost once the
+   * link is back).
+   */
   checkSilence(): void {
     const after = this.options.promoteAfterMs;
     if (this.stopped || this.refused || !after || steadyNow() - this.lastHeard < after) return;
     const seconds = Math.round((steadyNow() - this.lastHeard) / 100) / 10;
-    this.replication.promote({ 'zh-CN': `原来的主机已 ${seconds} 秒没有消息`, en: `the leader hub was silent for ${seconds} s` });
+    const lost = [...this.looked].find(([, times]) => times.length === 2 && times[0]! > this.lastHeard)?.[0];
+    if (lost === undefined) {
+      if (this.waitingSince !== this.lastHeard) log.error({ seconds }, opsText('leaderSilentTerminalsStay', { seconds }));
+      this.waitingSince = this.lastHeard;
+      return;
+    }
+    this.replication.promote({ 'zh-CN': `原来的主机已 ${seconds} 秒没有消息，终端 ${lost} 也连不上它`, en: `the leader hub was silent for ${seconds} s, and terminal ${lost} could not reach it either` });
   }
 
   stop(): void {

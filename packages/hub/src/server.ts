@@ -290,7 +290,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     if (!HallStore.hasCatalogue(db) && options.seed) HallStore.seed(db, options.seed, clock());
     // An injected clock (a test's) is its own steady pace too.
     store = new HallStore(db, clock, key, options.clock);
-    if (options.peer) await learnFromPeer(store, options.peer, !!options.standby);
+    if (options.peer) await learnFromPeer(store, options.peer, !!options.standby, !!startCheck.uncleanStop);
     // A hub started on a new day opens it first: no terminal is sent yesterday's queue (a follower's opens with its leader's).
     store.openDayIfDue();
   } catch (error) {
@@ -553,7 +553,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     if (!req.url?.startsWith('/ws')) return refuseOnSocket(socket, '404 Not Found', 'not-found', 'the terminals link at /ws', req.headers['accept-language']);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits, fanOutGapMs: options.fanOutGapMs });
+  terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits, fanOutGapMs: options.fanOutGapMs, lookedForHubInCharge: (terminal) => replication.terminalLooked(terminal) });
   // Devices reported change the terminal list too.
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();
@@ -703,13 +703,16 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
  * higher epoch (this hub was the primary and is back after a failover) makes this one a follower;
  * a configured standby follows a peer in charge. An unreachable peer changes nothing.
  */
-async function learnFromPeer(store: HallStore, peer: Peer, standby: boolean): Promise<void> {
+async function learnFromPeer(store: HallStore, peer: Peer, standby: boolean, afterUncleanStop: boolean): Promise<void> {
   try {
     const status = await peerStatus(peer, 1_500);
     if (!status.inCharge) return;
     if (status.epoch > store.role.epoch) store.role.learn(status.epoch, { 'zh-CN': '另一台主机（本主机启动时）', en: 'the peer hub, at start' });
     else if (standby && store.role.inCharge && status.epoch === store.role.epoch) store.role.follow();
   } catch (error) {
-    log.warn({ peer: peer.url, err: error instanceof Error ? error.message : error }, opsText(store.role.inCharge ? 'peerUnreachableInCharge' : 'peerUnreachableFollowing', { peer: peer.url }));
+    const err = error instanceof Error ? error.message : error;
+    // A hub whose PC died may find, mended, that its peer took over meanwhile and is out of reach just now: taking commands, it gives the peer's numbers again.
+    if (store.role.inCharge && afterUncleanStop) return void log.error({ peer: peer.url, err }, opsText('peerUnreachableAfterUncleanStop', { peer: peer.url }));
+    log.warn({ peer: peer.url, err }, opsText(store.role.inCharge ? 'peerUnreachableInCharge' : 'peerUnreachableFollowing', { peer: peer.url }));
   }
 }
