@@ -188,6 +188,18 @@ describe('a ticket printer on a serial line', () => {
     expect(back).toMatchObject({ ok: true, status: { coverOpen: true } });
   }, 20_000);
 
+  it('takes the answer that came in time while the machine was held up past the bound: the printer answered, it is not offline', async () => {
+    sim.device.set({ holdAfterCut: true });
+    const printing = printer.tryPrint(TICKET);
+    await waitFor(() => sim.device.statusRequests === 8);
+    // The printer answers the ask after the job at once; then this process is held up (a loaded machine) past the bound.
+    sim.release();
+    const holdUntil = Date.now() + 2000;
+    while (Date.now() < holdUntil);
+    expect(await printing).toMatchObject({ ok: true, warnings: [] });
+    expect(sim.device.receipts).toHaveLength(1);
+  });
+
   // 0xff breaks the fixed bits of a status byte (bits 1 and 4 on, 0 and 7 off); 0x32 keeps them, and reads as paper end (or an unrecoverable error).
   const NOISE = [0xff, 0x32];
 

@@ -61,16 +61,31 @@ export interface TicketPrinterOptions {
   afterJobTimeoutMs?: number;
 }
 
+/** A bound's timer this late means the process was held up (a loaded machine) while the bound ran. */
+const STALLED_MS = 100;
+/** After such a hold-up, the time given to what came meanwhile (an answer still unread) before the bound is taken as run out. */
+const AFTER_STALL_MS = 50;
+
 function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     // onTimeout may throw: that must reject this promise, never escape from the timer and end the process.
-    const timer = setTimeout(() => {
+    const expire = () => {
       try {
         resolve(onTimeout());
       } catch (error) {
         reject(error);
       }
-    }, ms);
+    };
+    // A process held up past the bound runs its timers before reading what arrived meanwhile: a printer
+    // that answered in time would be taken for one that did not. Read first, then decide.
+    let due = performance.now() + ms;
+    let timer: NodeJS.Timeout;
+    const fire = () => {
+      if (performance.now() - due <= STALLED_MS) return expire();
+      due = performance.now() + AFTER_STALL_MS;
+      timer = setTimeout(fire, AFTER_STALL_MS);
+    };
+    timer = setTimeout(fire, ms);
     promise.then(
       (v) => {
         clearTimeout(timer);
