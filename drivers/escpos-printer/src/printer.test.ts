@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PrinterSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
 import { ticket } from './documents';
 import { PrintError, TicketPrinter, type StatusResult } from './printer';
@@ -160,6 +160,46 @@ describe('a ticket printer on a serial line', () => {
     expect(received).toHaveLength(8);
   });
 
+  it('reads a printer that answers again after letting asks pass in silence at its first answer, not at the end of the bound', async () => {
+    // A bound far beyond the test's own: the ask after the printer is back must end on the printer's answer.
+    const patient = new TicketPrinter(transport, PROFILES['generic-80'], { timeoutMs: 60_000 });
+    sim.device.set({ silent: true });
+    // Switched off: three asks go unanswered, their bounds run out on a clock the test moves (the line itself is real).
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let timedOut = 0;
+      for (let tries = 0; timedOut < 3 && tries < 10; tries++) {
+        const asked = sim.device.statusRequests;
+        let result: StatusResult | undefined;
+        void patient.status().then((r) => (result = r));
+        await until(() => sim.device.statusRequests === asked + 4);
+        while (!result) await vi.advanceTimersByTimeAsync(60_000).then(() => new Promise((r) => setImmediate(r)));
+        if (!result.ok && result.code === 'timeout') timedOut++;
+      }
+      expect(timedOut).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
+    // Switched on again, its cover open: the next ask is answered, and the answer is the printer's as it is now.
+    sim.device.set({ silent: false, coverOpen: true });
+    let back: StatusResult | undefined;
+    void patient.status().then((r) => (back = r));
+    await waitFor(() => back !== undefined, 10_000);
+    expect(back).toMatchObject({ ok: true, status: { coverOpen: true } });
+  }, 20_000);
+
+  it('takes the answer that came in time while the machine was held up past the bound: the printer answered, it is not offline', async () => {
+    sim.device.set({ holdAfterCut: true });
+    const printing = printer.tryPrint(TICKET);
+    await waitFor(() => sim.device.statusRequests === 8);
+    // The printer answers the ask after the job at once; then this process is held up (a loaded machine) past the bound.
+    sim.release();
+    const holdUntil = Date.now() + 2000;
+    while (Date.now() < holdUntil);
+    expect(await printing).toMatchObject({ ok: true, warnings: [] });
+    expect(sim.device.receipts).toHaveLength(1);
+  });
+
   // 0xff breaks the fixed bits of a status byte (bits 1 and 4 on, 0 and 7 off); 0x32 keeps them, and reads as paper end (or an unrecoverable error).
   const NOISE = [0xff, 0x32];
 
@@ -231,6 +271,15 @@ describe('a ticket printer on a serial line', () => {
     expect(result).toMatchObject({ ok: false, code: 'cover-open' });
   });
 });
+
+/** waitFor without timers, for while they are fake. */
+async function until(condition: () => boolean, ms = 3000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > ms) throw new Error('condition not met in time');
+    await new Promise((r) => setImmediate(r));
+  }
+}
 
 async function waitFor(condition: () => boolean, ms = 3000): Promise<void> {
   const start = Date.now();

@@ -61,16 +61,31 @@ export interface TicketPrinterOptions {
   afterJobTimeoutMs?: number;
 }
 
+/** A bound's timer this late means the process was held up (a loaded machine) while the bound ran. */
+const STALLED_MS = 100;
+/** After such a hold-up, the time given to what came meanwhile (an answer still unread) before the bound is taken as run out. */
+const AFTER_STALL_MS = 50;
+
 function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     // onTimeout may throw: that must reject this promise, never escape from the timer and end the process.
-    const timer = setTimeout(() => {
+    const expire = () => {
       try {
         resolve(onTimeout());
       } catch (error) {
         reject(error);
       }
-    }, ms);
+    };
+    // A process held up past the bound runs its timers before reading what arrived meanwhile: a printer
+    // that answered in time would be taken for one that did not. Read first, then decide.
+    let due = performance.now() + ms;
+    let timer: NodeJS.Timeout;
+    const fire = () => {
+      if (performance.now() - due <= STALLED_MS) return expire();
+      due = performance.now() + AFTER_STALL_MS;
+      timer = setTimeout(fire, AFTER_STALL_MS);
+    };
+    timer = setTimeout(fire, ms);
     promise.then(
       (v) => {
         clearTimeout(timer);
@@ -96,6 +111,12 @@ export class TicketPrinter {
   private readonly afterJobTimeoutMs: number;
   /** Status bytes still owed by asks that timed out: when they come late, they are not taken for the next answer. */
   private owed = 0;
+  /**
+   * Asks in a row that timed out without a byte from the printer. A printer busy cutting answers
+   * late; one that let two whole asks pass in silence is off or hung, and what it owes will not
+   * come: the next ask waits for its own answer only, not for owed bytes until its bound.
+   */
+  private silentAsks = 0;
   private asking = false;
 
   constructor(
@@ -110,7 +131,11 @@ export class TicketPrinter {
     // Late answers that arrive between asks pay off what is owed.
     transport.onData((chunk) => {
       if (this.asking) return;
-      for (const byte of chunk) if (this.owed > 0 && isStatusByte(byte)) this.owed--;
+      for (const byte of chunk) {
+        if (!isStatusByte(byte)) continue;
+        this.silentAsks = 0;
+        if (this.owed > 0) this.owed--;
+      }
     });
   }
 
@@ -179,6 +204,8 @@ export class TicketPrinter {
     if (replies.length >= 4) this.owed = 0;
     // A byte that came as noise is not owed any more.
     else this.owed = Math.min(8, Math.max(0, expected - replies.length - noise.length));
+    if (replies.length > 0) this.silentAsks = 0;
+    else if (!result.ok && result.code === 'timeout' && ++this.silentAsks >= 2) this.owed = 0;
     return result;
   }
 
