@@ -4,6 +4,7 @@ export { serveBrowserMode, startBrowserTerminal, browserModeMain, type BrowserMo
 export { serveOverIpc, secureWebPreferences, runElectronTerminal, fromOwnScreen, type ElectronTerminal, type IpcSender } from './electron-main';
 export { Pushes } from './pushes';
 export { SteadyState } from './steady';
+export { pollDevice } from './poll';
 export { dispatch } from './dispatch';
 export type * from './contract';
 export { BRIDGE_GLOBAL, IPC_CALL, IPC_PUSH } from './contract';

@@ -1,4 +1,4 @@
-import { SteadyState, type AgentContext, type AgentParts } from '@servicehall/agent';
+import { pollDevice, SteadyState, type AgentContext, type AgentParts } from '@servicehall/agent';
 import { EmergencyLedger } from '@servicehall/client';
 import {
   emergencyTicket,
@@ -169,13 +169,7 @@ export function createKioskAgent(
   if (client.view) keepLeases(client.view);
   report();
 
-  let pollTimer: NodeJS.Timeout | undefined;
-  const poll = async () => {
-    if (stopped || !printer) return;
-    setPrinter(await printer.health());
-    if (!stopped) pollTimer = setTimeout(() => void poll(), settings.printerPollMs);
-  };
-  void poll();
+  const stopPolling = printer ? pollDevice(() => printer.health(), settings.printerPollMs, setPrinter) : undefined;
 
   const qrCache = new Map<string, string>();
   const qr = async (data: string): Promise<string> => {
@@ -472,7 +466,7 @@ export function createKioskAgent(
     },
     async stop() {
       stopped = true;
-      clearTimeout(pollTimer);
+      stopPolling?.();
       told.close();
       clearInterval(emergencyTimer);
       unsubscribe();

@@ -1,4 +1,4 @@
-import { SteadyState, type AgentContext, type AgentParts } from '@servicehall/agent';
+import { pollDevice, SteadyState, type AgentContext, type AgentParts } from '@servicehall/agent';
 import { EmergencyLedger } from '@servicehall/client';
 import {
   ApplicantSchema,
@@ -222,13 +222,8 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
   follow();
   pushEmergency();
 
-  const checkPrinter = async () => {
-    if (!printer || stopped) return;
-    setDevice('printer', await printer.health());
-  };
-  void checkPrinter();
-  const poll = printer ? setInterval(() => void checkPrinter(), options.printerPollMs) : undefined;
-  poll?.unref?.();
+  // Asked again once it has answered: a silent printer's asks never pile up in front of a notice to print.
+  const stopPolling = printer ? pollDevice(() => printer.health(), options.printerPollMs, (health) => setDevice('printer', health)) : undefined;
   report();
 
   /** Sends a command when the hub is there; a clerk's action is never left to happen minutes later unseen. */
@@ -474,7 +469,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
     },
     async stop() {
       stopped = true;
-      if (poll) clearInterval(poll);
+      stopPolling?.();
       printerTold.close();
       clearInterval(emergencyTimer);
       clearTimeout(displayRetry);
