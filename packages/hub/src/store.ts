@@ -2,7 +2,6 @@ import {
   applyEvent,
   correctionDeadline,
   counterKey,
-  dayChange,
   dayOpening,
   decide,
   emptyView,
@@ -1009,7 +1008,8 @@ export class HallStore {
   openDayIfDue(): HallEvent[] {
     // A follower's day opens with its leader's event.
     if (!this.role.inCharge) return [];
-    if (dayChange(this.view, this.clock()).length === 0) return [];
+    // Not a new hall day yet (dayChange would give nothing): the day's events are worked out once, in appendDayChange.
+    if (hallDay(this.clock(), this.view.catalogue.hall.timeZone) <= this.view.day) return [];
     if (this.diskFull && this.clock() < this.diskFull.retryAt) return [];
     let appended: HallEvent[];
     try {
