@@ -32,6 +32,8 @@ const NOT_IN_CHARGE: Answer = {
 export class HubRole {
   private epochNow: number;
   private partNow: HubPart;
+  /** A primary that started without reaching its peer, not taking commands yet (see Replication's hold). */
+  private heldNow = false;
   private lineageNow: Lineage;
   private readonly listeners = new Set<() => void>();
   private readonly put;
@@ -53,7 +55,41 @@ export class HubRole {
   }
 
   get inCharge(): boolean {
-    return this.partNow === 'primary';
+    return this.partNow === 'primary' && !this.heldNow;
+  }
+
+  /**
+   * Whether this hub is the primary but takes no command yet: it started and could not reach its
+   * peer, which may have taken charge while this one was down (Replication.askPeerWhileHeld).
+   */
+  get held(): boolean {
+    return this.heldNow;
+  }
+
+  /**
+   * Whether a standby has ever followed this hub (this database): only then can the peer have taken
+   * charge of this hall's log while this hub was down. A primary whose standby was never linked does
+   * not hold at start.
+   */
+  get followedOnce(): boolean {
+    return this.db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key = 'followed'").get()?.value === '1';
+  }
+
+  markFollowed(): void {
+    if (!this.followedOnce) this.put.run('followed', '1');
+  }
+
+  /** Takes no command until `release` (or a higher epoch learnt, or `follow`). Kept in memory only: each start asks again. */
+  hold(): void {
+    if (!this.inCharge) return;
+    this.heldNow = true;
+    this.changed();
+  }
+
+  release(): void {
+    if (!this.heldNow) return;
+    this.heldNow = false;
+    this.changed();
   }
 
   get lineage(): Lineage {
@@ -77,13 +113,15 @@ export class HubRole {
    */
   learn(epoch: number, from: Bilingual): boolean {
     if (epoch <= this.epochNow) return false;
-    const wasInCharge = this.inCharge;
+    // A held primary steps down too (said as loudly: it would have taken charge).
+    const wasInCharge = this.partNow === 'primary';
     this.db.transaction(() => {
       this.put.run('epoch', String(epoch));
       this.put.run('part', 'follower');
     })();
     this.epochNow = epoch;
     this.partNow = 'follower';
+    this.heldNow = false;
     if (wasInCharge) log.error({ epoch, from: from.en }, opsText('steppedDown', { epoch, from }));
     this.changed();
     return wasInCharge;
@@ -94,6 +132,7 @@ export class HubRole {
     if (this.partNow === 'follower') return;
     this.put.run('part', 'follower');
     this.partNow = 'follower';
+    this.heldNow = false;
     this.changed();
   }
 

@@ -46,7 +46,7 @@ async function primaryAndStandby(options: { promoteAfterMs?: number; semiSyncTim
   const standby = await startHub({ dataDir: standbyDir, port: standbyPort, token: TOKEN, peer: { url: primary.url, token: TOKEN }, standby: true, ...standbyOptions });
   hubs.push(standby);
   await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
-  return { primary, standby };
+  return { primary, standby, primaryDir, standbyDir, standbyUrl: `http://127.0.0.1:${standbyPort}` };
 }
 
 async function kiosk(hub: RunningHub, name = 'kiosk-1'): Promise<TestTerminal> {
@@ -235,29 +235,78 @@ describe('a standby hub', () => {
     for (const a of during) expect(a.ok && standby.store.view.tickets.get(a.ticket!.id)?.number).toBe(a.ok && a.ticket!.number);
   });
 
-  it('says, started after an unclean stop with its peer out of reach, that the peer may have taken charge meanwhile and what to do', async () => {
+  it('starts in charge, its peer out of reach, when no standby has ever followed it (its first start before the standby is installed)', async () => {
     const logged: string[] = [];
     onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } })));
-    const said = (peer: string) => logged.map((l) => JSON.parse(l) as { msg: string }).filter((r) => r.msg.includes(peer))[0]!.msg.split('\n');
     const peer = `http://127.0.0.1:${await freePort()}`;
-    const dir = tempDir();
-    // Its first start, the standby not yet there: the short line, no alarm.
-    const first = await startHub({ dataDir: dir, token: TOKEN, seed: demoCatalogue({ allDay: true }), peer: { url: peer, token: TOKEN } });
-    hubs.push(first);
-    expect(said(peer)[0]).toBe(`无法连接另一台主机（${peer}）：本主机作为当前主机启动。`);
-    // Its PC dies (the hub's running marker stays), and once mended its hub is started as it was, while the hub that took over is out of reach.
-    const marker = fs.readFileSync(path.join(dir, RUNNING_MARKER));
-    await first.close();
-    hubs.splice(hubs.indexOf(first), 1);
-    fs.writeFileSync(path.join(dir, RUNNING_MARKER), marker);
-    logged.length = 0;
-    const hub = await startHub({ dataDir: dir, token: TOKEN, peer: { url: peer, token: TOKEN } });
+    const hub = await startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue({ allDay: true }), peer: { url: peer, token: TOKEN } });
     hubs.push(hub);
     expect(hub.store.role.inCharge).toBe(true);
-    const [zh, en] = said(peer);
-    expect(zh).toContain('若另一台主机在本主机停止期间已接管大厅');
-    expect(zh).toContain('请立即停止本主机的服务');
-    expect(en).toContain("stop this hub's service now");
+    expect(logged.map((l) => (JSON.parse(l) as { msg: string }).msg).find((m) => m.includes(peer))).toContain('本主机作为当前主机启动（还没有备用主机跟随过本主机）');
+    expect((await issue(await kiosk(hub))).ok).toBe(true);
+  });
+
+  /** A primary its standby followed, both stopped, the primary started again with the standby out of reach (its PC died, or the link between them is cut). */
+  async function heldPrimary() {
+    const pair = await primaryAndStandby({ primaryKnowsStandby: true });
+    const k = await kiosk(pair.primary);
+    const before = await issue(k);
+    expect(before.ok).toBe(true);
+    terminals.splice(terminals.indexOf(k), 1)[0]!.close();
+    for (const h of [pair.standby, pair.primary]) {
+      hubs.splice(hubs.indexOf(h), 1);
+      await h.close();
+    }
+    const hub = await startHub({ dataDir: pair.primaryDir, token: TOKEN, peer: { url: pair.standbyUrl, token: TOKEN } });
+    hubs.push(hub);
+    return { ...pair, hub };
+  }
+
+  it('holds, started again while the standby that followed it is out of reach: no command until a terminal has come twice looking for the hub in charge, and says why', async () => {
+    const logged: string[] = [];
+    onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } })));
+    const said = (words: string) => logged.map((l) => JSON.parse(l) as { msg: string }).find((r) => r.msg.includes(words))?.msg.split('\n');
+    const { hub } = await heldPrimary();
+    // The standby may have taken charge while this hub was down: taking commands now would give its numbers again.
+    expect(hub.store.role.inCharge).toBe(false);
+    expect(hub.replication.status()).toMatchObject({ part: 'primary', held: true });
+    const [zh, en] = said('本主机暂不接受命令')!;
+    expect(zh).toContain('以免两台主机同时给出重复的号码');
+    expect(en).toContain('This hub takes no command yet');
+    const http = await fetch(`${hub.url}/api/tickets`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) });
+    expect(http.status).toBe(503);
+    // A terminal comes, is sent to the other hub, cannot reach it either, and comes back: this hub takes charge, at its own epoch.
+    expect(await lookFor(hub)).toBe('not-in-charge');
+    expect(hub.store.role.inCharge).toBe(false);
+    expect(await lookFor(hub)).toBe('welcome');
+    expect(hub.store.role.inCharge).toBe(true);
+    expect(hub.store.role.epoch).toBe(1);
+    expect(said('本主机接管大厅')![0]).toBe('本主机接管大厅（接管编号 epoch 1）：终端 kiosk-1 两次来本主机找当前主机，其间也连不上另一台主机。');
+    const next = await issue(await kiosk(hub));
+    expect(next.ok && next.ticket!.number).toBe('A002');
+  });
+
+  it('held, takes charge as soon as its standby is back and follows it', async () => {
+    const { hub, standbyDir, standbyUrl } = await heldPrimary();
+    expect(hub.store.role.held).toBe(true);
+    const standby = await startHub({ dataDir: standbyDir, port: Number(new URL(standbyUrl).port), token: TOKEN, peer: { url: hub.url, token: TOKEN }, standby: true });
+    hubs.push(standby);
+    await expect.poll(() => hub.store.role.inCharge, { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => hub.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    expect(standby.store.role.inCharge).toBe(false);
+    expect((await issue(await kiosk(hub))).ok).toBe(true);
+  });
+
+  it('held, follows its peer once it answers in charge with a higher epoch (the standby took over while this hub was down)', async () => {
+    const { hub, standbyDir, standbyUrl } = await heldPrimary();
+    // Meanwhile the standby had taken charge (epoch 2) and given numbers of its own; it is reachable again now.
+    const standby = await startHub({ dataDir: standbyDir, port: Number(new URL(standbyUrl).port), token: TOKEN, peer: { url: `http://127.0.0.1:${await freePort()}`, token: TOKEN } });
+    hubs.push(standby);
+    expect(standby.replication.promote('the test')).toBe(2);
+    await expect.poll(() => hub.store.role.epoch, { timeout: 10_000 }).toBe(2);
+    expect(hub.store.role.inCharge).toBe(false);
+    expect(hub.store.role.held).toBe(false);
+    expect(await lookFor(hub)).toBe('not-in-charge');
   });
 
   it('answers without a standby that stopped acknowledging, and says so', async () => {

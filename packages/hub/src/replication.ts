@@ -45,6 +45,7 @@ const steadyNow = (): number => performance.now();
 const PEER_POLL_MS = 1_000;
 /** The other hub of the pair, as the operator's log names who told this one of a higher epoch. */
 const PEER_HUB: Bilingual = { 'zh-CN': '另一台主机', en: 'the peer hub' };
+const PEER_ANSWERED: Bilingual = { 'zh-CN': '另一台主机答复了，它不是当前主机', en: 'the peer hub answered and is not in charge' };
 /** A follower that has acknowledged nothing for this long while messages wait (a frozen PC) is cut off; it links again when it wakes. */
 const FROZEN_FOLLOWER_MS = 30_000;
 /** How often a standby asks again a hub in charge that refuses it (another release, another hall token). */
@@ -149,6 +150,8 @@ export interface ReplicationStatus {
   leaderLinked?: boolean;
   /** Batches answered without the follower's acknowledgement since the hub started. */
   unacknowledged: number;
+  /** A primary that started without reaching its peer and takes no command yet (see Replication.askPeerWhileHeld). */
+  held?: boolean;
 }
 
 /**
@@ -166,6 +169,8 @@ export class Replication {
   private doubt: Promise<void> | undefined;
   private closed = false;
   private readonly stopRole: () => void;
+  /** While held (see askPeerWhileHeld): when the hold began, the terminals' looks since, and whether the peer is being asked now. */
+  private held: { since: number; looked: Map<string, number[]>; asking: boolean } | undefined;
 
   constructor(
     private readonly store: HallStore,
@@ -239,6 +244,8 @@ export class Replication {
             this.role.learn(message.epoch, { 'zh-CN': `跟随本主机的 ${message.hub}`, en: `follower ${message.hub}` });
             return refuse(ws, 'not-in-charge', 'this hub has seen a higher epoch and is not in charge', this.role.epoch);
           }
+          // Held, the peer comes to follow this hub: it did not take charge (its epoch is not higher).
+          if (this.role.held) this.releaseHold({ 'zh-CN': `另一台主机 ${message.hub} 来跟随本主机`, en: `the peer hub ${message.hub} came to follow this one` });
           if (!this.role.inCharge) return refuse(ws, 'not-in-charge', 'this hub is not in charge', this.role.epoch);
           // The rows go as this release keeps them (the answers' keys changed in migration 120): a hub of
           // another release would hold what it cannot read.
@@ -247,6 +254,7 @@ export class Replication {
           const lineage = this.role.lineage;
           if (message.seq > this.store.seq || !continuesLog(lineage, message.log, message.seq))
             return void send(ws, { type: 'rebuild', message: `the follower holds event ${message.seq} of log ${message.log}, which is not this hub's history (log ${lineage.log} at ${this.store.seq}): it must be copied again` });
+          this.role.markFollowed();
           link = this.link(ws, message.hub, message.seq);
           limitMessages(ws, full);
           send(ws, { type: 'following', epoch: this.role.epoch, lineage, seq: this.store.seq, schema: SCHEMA_VERSION });
@@ -366,7 +374,7 @@ export class Replication {
 
   status(): ReplicationStatus {
     const now = steadyNow();
-    if (this.role.inCharge) {
+    if (this.role.inCharge || this.role.held) {
       let standby: ReplicationStatus['standby'] = 'none';
       let lagEvents = 0;
       let oldest = now;
@@ -375,7 +383,7 @@ export class Replication {
         lagEvents = Math.max(lagEvents, this.store.seq - link.ackedSeq);
         for (const at of link.sentAt.values()) oldest = Math.min(oldest, at);
       }
-      return { part: 'primary', epoch: this.role.epoch, seq: this.store.seq, standby, lagEvents, lagSeconds: (now - oldest) / 1000, unacknowledged: this.unacknowledged };
+      return { part: 'primary', epoch: this.role.epoch, seq: this.store.seq, standby, lagEvents, lagSeconds: (now - oldest) / 1000, unacknowledged: this.unacknowledged, ...(this.role.held ? { held: true } : {}) };
     }
     const f = this.follower;
     return {
@@ -396,6 +404,7 @@ export class Replication {
    * not sent round to the silent hub again. Returns whether this hub is in charge now.
    */
   terminalLooked(terminal: string): boolean {
+    if (this.role.held) return this.heldTerminalLooked(terminal);
     if (this.role.inCharge || !this.follower) return this.role.inCharge;
     this.follower.terminalLooked(terminal);
     this.follower.checkSilence();
@@ -405,6 +414,8 @@ export class Replication {
   /** An operator's `promote`, or the follower's own after its leader's silence: this hub takes charge with the next epoch. */
   promote(why: string | Bilingual): number {
     if (this.role.inCharge) return this.role.epoch;
+    // Held, it is the primary already: it takes charge at its own epoch (a new one could equal a peer's that took charge).
+    if (this.role.held) return this.releaseHold(why);
     const seen = this.follower?.leaderEpoch ?? 0;
     this.follower?.stop();
     this.follower = undefined;
@@ -416,6 +427,11 @@ export class Replication {
 
   private roleChanged(): void {
     if (this.closed) return;
+    if (this.role.held) {
+      this.held ??= { since: steadyNow(), looked: new Map(), asking: false };
+      return this.watchPeer();
+    }
+    this.held = undefined;
     if (this.role.inCharge) {
       this.follower?.stop();
       this.follower = undefined;
@@ -446,10 +462,54 @@ export class Replication {
     const peer = this.options.peer;
     if (!peer || this.peerTimer) return;
     this.peerTimer = setInterval(() => {
+      if (this.role.held) return void this.askPeerWhileHeld();
       if (this.followers.size > 0 || !this.role.inCharge) return;
       void this.askPeer();
     }, PEER_POLL_MS);
     this.peerTimer.unref();
+  }
+
+  /**
+   * A primary that started without reaching its peer holds (server.ts, learnFromPeer): the peer may
+   * have taken charge while this hub was down (its PC died and was mended), and taking commands now
+   * would give the numbers the peer gives, lost once the two reach each other. It takes charge at
+   * its own epoch once the peer answers and is not in charge (or comes to follow it), or once a
+   * terminal has come looking for the hub in charge twice since the hold began, failing to reach the
+   * peer between (the witness rule of a standby whose leader went silent), or by an operator's promote.
+   * A peer that answers in charge with a higher epoch makes it a follower, as at any time.
+   */
+  private async askPeerWhileHeld(): Promise<void> {
+    const held = this.held;
+    const peer = this.options.peer;
+    if (!held || held.asking || !peer) return;
+    held.asking = true;
+    try {
+      const s = await peerStatus(peer, PEER_POLL_MS * 1.5);
+      if (this.held !== held) return;
+      if (s.inCharge && s.epoch > this.role.epoch) return void this.role.learn(s.epoch, PEER_HUB);
+      this.releaseHold(PEER_ANSWERED);
+    } catch {
+      // Still out of reach: held until a terminal says it cannot reach the peer either.
+    } finally {
+      held.asking = false;
+    }
+  }
+
+  private heldTerminalLooked(terminal: string): boolean {
+    const held = this.held;
+    if (!held) return this.role.inCharge;
+    const times = [...(held.looked.get(terminal) ?? []), steadyNow()].slice(-2);
+    held.looked.set(terminal, times);
+    if (times.length === 2) this.releaseHold({ 'zh-CN': `终端 ${terminal} 两次来本主机找当前主机，其间也连不上另一台主机`, en: `terminal ${terminal} came here twice looking for the hub in charge, failing to reach the peer between` });
+    return this.role.inCharge;
+  }
+
+  private releaseHold(why: string | Bilingual): number {
+    this.role.release();
+    log.warn({ why: typeof why === 'string' ? why : why.en, epoch: this.role.epoch }, opsText('heldReleased', { epoch: this.role.epoch, why }));
+    // It did not open a new hall day while it held: no terminal is sent yesterday's queue.
+    this.store.openDayIfDue();
+    return this.role.epoch;
   }
 
   private beat(): void {

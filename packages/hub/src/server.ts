@@ -701,7 +701,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
 /**
  * Before it serves, a hub with a peer asks it who is in charge: one that has taken charge with a
  * higher epoch (this hub was the primary and is back after a failover) makes this one a follower;
- * a configured standby follows a peer in charge. An unreachable peer changes nothing.
+ * a configured standby follows a peer in charge. A primary that cannot reach the peer that has
+ * followed it holds: the peer may have taken charge while this one was down, and taking commands now would give its
+ * numbers again (Replication.askPeerWhileHeld says when it takes charge).
  */
 async function learnFromPeer(store: HallStore, peer: Peer, standby: boolean, afterUncleanStop: boolean): Promise<void> {
   try {
@@ -711,8 +713,11 @@ async function learnFromPeer(store: HallStore, peer: Peer, standby: boolean, aft
     else if (standby && store.role.inCharge && status.epoch === store.role.epoch) store.role.follow();
   } catch (error) {
     const err = error instanceof Error ? error.message : error;
-    // A hub whose PC died may find, mended, that its peer took over meanwhile and is out of reach just now: taking commands, it gives the peer's numbers again.
-    if (store.role.inCharge && afterUncleanStop) return void log.error({ peer: peer.url, err }, opsText('peerUnreachableAfterUncleanStop', { peer: peer.url }));
+    // Never followed, this hub's log is held by no other: its peer cannot have taken charge of it.
+    if (store.role.inCharge && store.role.followedOnce) {
+      store.role.hold();
+      return void log.error({ peer: peer.url, err, afterUncleanStop }, opsText('peerUnreachableHeld', { peer: peer.url }));
+    }
     log.warn({ peer: peer.url, err }, opsText(store.role.inCharge ? 'peerUnreachableInCharge' : 'peerUnreachableFollowing', { peer: peer.url }));
   }
 }
