@@ -346,6 +346,9 @@ describe('a number taken by phone (扫码取号)', () => {
     await issue('GA-HK-QR');
     await issue(ITEM);
     await issue('GA-HK-QR');
+    // The hall's list says what a number taken now will have ahead (as the kiosk's card does), not the item's own count (1).
+    const listed = (await call('GET', '/api/phone/hall')).body.items.find((i: { code: string }) => i.code === ITEM);
+    expect(listed).toMatchObject({ waiting: 1, ahead: 3 });
     const session = await verify();
     const { ticket } = (await take(session)).body;
     expect(ticket.ahead).toBe(3);

@@ -13,7 +13,10 @@ export const PhoneItemSchema = z.object({
   nameEn: z.string().optional(),
   department: z.string(),
   departmentEn: z.string().optional(),
+  /** Tickets of this item waiting now (a plain count). */
   waiting: z.number().int(),
+  /** The people the windows will call before a number taken now (what the kiosk's card and the ticket say). */
+  ahead: z.number().int(),
   minutes: z.number().int(),
   noWindowOpen: z.boolean(),
   /** A number can be taken by phone now: within the issuing hours, quota not spent. */

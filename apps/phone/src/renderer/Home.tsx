@@ -54,7 +54,7 @@ export function HomePage() {
                 <button type="button" className="item" data-testid={`item-${item.code}`} onClick={() => go({ name: 'item', code: item.code })}>
                   <span className="item-name">{named(lang, item)}</span>
                   <span className="item-figures">
-                    <span>{item.waiting > 0 ? `${t('home.waiting', { n: item.waiting })} · ${t('home.minutes', { m: item.minutes })}` : t('home.noWait')}</span>
+                    <span>{item.noWindowOpen ? t('home.noWindow') : item.ahead > 0 ? `${t('home.waiting', { n: item.ahead })} · ${t('home.minutes', { m: item.minutes })}` : t('home.noWait')}</span>
                     <span className={`badge ${item.issuingNow ? 'open' : 'closed'}`}>{item.issuingNow ? t('home.open') : t('home.closed')}</span>
                   </span>
                 </button>

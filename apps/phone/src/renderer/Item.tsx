@@ -48,7 +48,7 @@ export function ItemPage({ code }: { code: string }) {
       <section className="card">
         <h2 id="item-title">{named(lang, guide)}</h2>
         <p className="figures" aria-live="polite">
-          {item.noWindowOpen && item.waiting > 0 ? t('item.noWindow') : item.waiting > 0 ? t('item.waiting', { n: item.waiting, m: item.minutes }) : t('home.noWait')}
+          {item.noWindowOpen ? t('item.noWindow') : item.ahead > 0 ? t('item.waiting', { n: item.ahead, m: item.minutes }) : t('home.noWait')}
         </p>
         <p className="note">{t('item.hours', { hours: item.issuingHours })}</p>
         {item.quotaLeft !== undefined && <p className="note">{t('item.quotaLeft', { n: item.quotaLeft })}</p>}

@@ -172,6 +172,7 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
               department: item.department,
               ...(nameEn ? { departmentEn: nameEn } : {}),
               waiting: wait.waiting,
+              ahead: wait.ahead,
               minutes: wait.minutes,
               noWindowOpen: wait.noWindowOpen,
               issuingNow: phone.remoteTickets && issuingRefusal(item, view, now) === undefined,
