@@ -1,4 +1,4 @@
-import { NOTIFY_MIGRATION } from '@servicehall/notify';
+import { NOTIFY_MIGRATION, NOTIFY_UNKNOWN_MIGRATION } from '@servicehall/notify';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { checkDatabaseFile, DATABASE_FILE, HubRefusal, makeDataFolder } from './files';
@@ -326,6 +326,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
       CREATE INDEX commands_at ON commands (at);
     `,
   },
+  NOTIFY_UNKNOWN_MIGRATION,
   // The reports' fact tables, filled from the log (packages/reports): last, so that it folds the log on a database migrated whole.
   REPORTS_MIGRATION,
   REPORTS_COMPLAINTS_MIGRATION,

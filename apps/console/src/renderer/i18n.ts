@@ -108,7 +108,7 @@ const zh = {
     sent: (id: string) => `测试消息已交给渠道 ${id} 发送。`,
     kinds: { 'wecom-robot': '企业微信群机器人', 'dingtalk-robot': '钉钉群机器人', 'tencent-sms': '腾讯云短信', 'log-sms': '短信（写入日志）' } as Record<string, string>,
     noticeKinds: { 'channel-test': '渠道测试', 'phone-code': '验证码', 'ticket-near': '即将叫号', 'ticket-called': '叫号通知' } as Record<string, string>,
-    states: { pending: '待发', sending: '发送中', dead: '失败' } as Record<string, string>,
+    states: { pending: '待发', sending: '发送中', dead: '失败', unknown: '结果不明（未重发）' } as Record<string, string>,
   },
   alerts: {
     title: '告警',
@@ -567,7 +567,7 @@ const en: Strings = {
     sent: (id: string) => `A test message was handed to channel ${id}.`,
     kinds: { 'wecom-robot': 'WeChat Work group robot', 'dingtalk-robot': 'DingTalk group robot', 'tencent-sms': 'Tencent Cloud SMS', 'log-sms': 'SMS (to the log)' } as Record<string, string>,
     noticeKinds: { 'channel-test': 'channel test', 'phone-code': 'verification code', 'ticket-near': 'turn near', 'ticket-called': 'called' } as Record<string, string>,
-    states: { pending: 'pending', sending: 'sending', dead: 'failed' } as Record<string, string>,
+    states: { pending: 'pending', sending: 'sending', dead: 'failed', unknown: 'result unknown (not resent)' } as Record<string, string>,
   },
   alerts: {
     title: 'Alerts',
