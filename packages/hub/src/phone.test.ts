@@ -209,13 +209,40 @@ describe('a phone number verified by a one-time code (N-06)', () => {
     expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
   });
 
+  /** The hall's phone rules changed as the console's 手机与预约 step saves them. */
+  const setPhoneRules = (rules: Record<string, unknown>) => {
+    const c = demoCatalogue();
+    return admin('PUT', '/api/catalogue', { ...c, phone: { ...c.phone, ...rules } });
+  };
+
+  it("sends a number as many codes a day as the hall's phone rules say, through a restart", async () => {
+    expect((await setPhoneRules({ codesPerPhonePerDay: 2 })).status).toBe(200);
+    for (let i = 0; i < 2; i++) {
+      expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+      now += 61_000;
+    }
+    await hub.close();
+    hub = await start();
+    expect(await call('POST', '/api/phone/code', { phone: PHONE })).toMatchObject({ status: 429, body: { code: 'code-limit', message: expect.stringContaining('2 codes') } });
+    // Another number is not held back by it; and a hall that allows more lets this one have more.
+    expect((await call('POST', '/api/phone/code', { phone: OTHER })).status).toBe(202);
+    expect((await setPhoneRules({ codesPerPhonePerDay: 3 })).status).toBe(200);
+    expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+  });
+
+  it.each([0, 21, 2.5, '5'])("refuses %j as a number's codes a day, naming the rule, and keeps the rule it had", async (value) => {
+    const refused = await setPhoneRules({ codesPerPhonePerDay: value });
+    expect(refused).toMatchObject({ status: 400, body: { code: 'bad-request', message: expect.stringContaining('phone.codesPerPhonePerDay') } });
+    expect(refused.body.problems).toEqual([expect.objectContaining({ path: ['phone', 'codesPerPhonePerDay'] })]);
+    expect(hub.store.view.catalogue.phone.codesPerPhonePerDay).toBe(5);
+  });
+
   /** The hub again, its warnings kept, with the hall's cap on codes a day set to `n`. */
   async function withCodesPerDay(n: number): Promise<string[]> {
     await hub.close();
     const warnings: string[] = [];
     hub = await start({ warn: (m) => warnings.push(m) });
-    const c = demoCatalogue();
-    expect((await admin('PUT', '/api/catalogue', { ...c, phone: { ...c.phone, codesPerDay: n } })).status).toBe(200);
+    expect((await setPhoneRules({ codesPerDay: n })).status).toBe(200);
     return warnings;
   }
 

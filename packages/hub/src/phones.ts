@@ -1,13 +1,12 @@
-import { addCalendarDays, refuse, type BookedAppointment, type HallView, type HolderHistory, type Refusal, type TicketState } from '@servicehall/core';
+import { addCalendarDays, refuse, type BookedAppointment, type HallView, type HolderHistory, type PhonePolicy, type Refusal, type TicketState } from '@servicehall/core';
 import { maskPhone, normalizePhone } from '@servicehall/notify';
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Db } from './db';
 import { Sealer } from './sealed';
 
-/** How long a one-time code holds, how soon another may be sent, how many a day, how many tries each. */
+/** How long a one-time code holds, how soon another may be sent, how many tries each (how many a day is the hall's phone policy). */
 export const CODE_MINUTES = 5;
 export const CODE_RESEND_MS = 60_000;
-export const CODES_PER_DAY = 5;
 export const CODE_ATTEMPTS = 5;
 /** A verified phone stays verified on its browser this long. */
 export const SESSION_MS = 12 * 3600_000;
@@ -121,11 +120,16 @@ export class PhoneBook {
   }
 
   /**
-   * A new one-time code for `phone`, unless one went out less than a minute ago or five today, or the
-   * hall has sent `hallCodesPerDay` today (all phones together). The caller queues the SMS in the
-   * same transaction; only a keyed hash of the code is kept.
+   * A new one-time code for `phone`, unless one went out less than a minute ago or `codesPerPhonePerDay`
+   * today, or the hall has sent `codesPerDay` today (all phones together). The caller queues the SMS
+   * in the same transaction; only a keyed hash of the code is kept.
    */
-  requestCode(phone: string, now: number, day: string, hallCodesPerDay: number): { ok: true; value: CodeRequest } | (Refusal & { retryAfterMs?: number }) {
+  requestCode(
+    phone: string,
+    now: number,
+    day: string,
+    policy: Pick<PhonePolicy, 'codesPerDay' | 'codesPerPhonePerDay'>,
+  ): { ok: true; value: CodeRequest } | (Refusal & { retryAfterMs?: number }) {
     const e164 = normalizePhone(phone);
     if (!e164) return refuse('bad-request', 'not a mainland China mobile number');
     const holder = this.vault.holder(e164);
@@ -133,8 +137,8 @@ export class PhoneBook {
     if (last && now - last.sent_at < CODE_RESEND_MS)
       return { ...refuse('rate-limited', `a code went to this phone ${Math.round((now - last.sent_at) / 1000)} s ago`), retryAfterMs: CODE_RESEND_MS - (now - last.sent_at) };
     const sentToday = last && last.day === day ? last.sent_today : 0;
-    if (sentToday >= CODES_PER_DAY) return refuse('code-limit', `${CODES_PER_DAY} codes went to this phone today`);
-    if (this.codesSentOn(day) >= hallCodesPerDay) return refuse('codes-spent', `the hall has sent its ${hallCodesPerDay} codes of today`);
+    if (sentToday >= policy.codesPerPhonePerDay) return refuse('code-limit', `${policy.codesPerPhonePerDay} codes went to this phone today`);
+    if (this.codesSentOn(day) >= policy.codesPerDay) return refuse('codes-spent', `the hall has sent its ${policy.codesPerDay} codes of today`);
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const expiresAt = now + CODE_MINUTES * 60_000;
     this.st.putCode.run({ holder, hash: this.vault.digest(`code:${holder}:${code}`), expiresAt, now, day, sentToday: sentToday + 1 });
