@@ -327,6 +327,19 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
     `,
   },
   NOTIFY_UNKNOWN_MIGRATION,
+  {
+    version: 150,
+    name: "citizens' one-time codes asked from each client address in a hall day (the address as a keyed hash)",
+    sql: `
+      -- 'address' is a keyed hash of the client's address (an IPv6 one's /64), never the address itself; past days' rows go with the day.
+      CREATE TABLE phone_code_addresses (
+        day TEXT NOT NULL,
+        address TEXT NOT NULL,
+        sent INTEGER NOT NULL,
+        PRIMARY KEY (day, address)
+      ) WITHOUT ROWID;
+    `,
+  },
   // The reports' fact tables, filled from the log (packages/reports): last, so that it folds the log on a database migrated whole.
   REPORTS_MIGRATION,
   REPORTS_COMPLAINTS_MIGRATION,
