@@ -115,6 +115,14 @@ export const PhonePolicySchema = z.object({
    * limit) costs the hall this many at most; past it phones are pointed to the kiosk until tomorrow.
    */
   codesPerDay: z.number().int().min(1).max(100_000).default(3000),
+  /** One-time codes one phone number is sent in a hall day (a citizen who mistypes asks again; each is an SMS). */
+  codesPerPhonePerDay: z.number().int().min(1).max(20).default(5),
+  /**
+   * One-time codes asked from one client address in a hall day (an IPv6 address by its /64): enough
+   * for the many phones behind a carrier's or the hall Wi-Fi's shared address, not for one sender
+   * spending the hall's codesPerDay by itself.
+   */
+  codesPerAddressPerDay: z.number().int().min(1).max(100_000).default(60),
 });
 export type PhonePolicy = z.infer<typeof PhonePolicySchema>;
 

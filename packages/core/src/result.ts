@@ -39,6 +39,7 @@ export type RefusalCode =
   | 'pin-change-required'
   | 'phone-limit'
   | 'code-limit'
+  | 'address-code-limit'
   | 'codes-spent'
   | 'remote-closed'
   | 'slot-unavailable'

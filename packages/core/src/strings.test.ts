@@ -32,6 +32,7 @@ const CODES = Object.keys({
   'pin-change-required': 1,
   'phone-limit': 1,
   'code-limit': 1,
+  'address-code-limit': 1,
   'codes-spent': 1,
   'remote-closed': 1,
   'slot-unavailable': 1,

@@ -1,4 +1,4 @@
-import { NOTIFY_MIGRATION } from '@servicehall/notify';
+import { NOTIFY_MIGRATION, NOTIFY_UNKNOWN_MIGRATION } from '@servicehall/notify';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { checkDatabaseFile, DATABASE_FILE, HubRefusal, makeDataFolder } from './files';
@@ -324,6 +324,20 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
       DROP TABLE commands;
       ALTER TABLE commands_by_id RENAME TO commands;
       CREATE INDEX commands_at ON commands (at);
+    `,
+  },
+  NOTIFY_UNKNOWN_MIGRATION,
+  {
+    version: 150,
+    name: "citizens' one-time codes asked from each client address in a hall day (the address as a keyed hash)",
+    sql: `
+      -- 'address' is a keyed hash of the client's address (an IPv6 one's /64), never the address itself; past days' rows go with the day.
+      CREATE TABLE phone_code_addresses (
+        day TEXT NOT NULL,
+        address TEXT NOT NULL,
+        sent INTEGER NOT NULL,
+        PRIMARY KEY (day, address)
+      ) WITHOUT ROWID;
     `,
   },
   // The reports' fact tables, filled from the log (packages/reports): last, so that it folds the log on a database migrated whole.

@@ -72,6 +72,8 @@ const STATUS: Partial<Record<RefusalCode, number>> = {
   'method-not-allowed': 405,
   'rate-limited': 429,
   'code-limit': 429,
+  // One address's codes of the day (a carrier's shared address, a hall's Wi-Fi): not before tomorrow.
+  'address-code-limit': 429,
   // The hall's SMS codes of the day are spent: not this client's doing, and not before tomorrow.
   'codes-spent': 503,
   'sign-in-paused': 429,

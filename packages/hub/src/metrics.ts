@@ -159,7 +159,7 @@ export class HubMetrics {
     const notify = hasTable(sources.db, 'notify_outbox') ? new NotifyOutbox(sources.db) : undefined;
     new Gauge({
       name: 'servicehall_notify_outbox',
-      help: 'Notices waiting to go out (pending, sending) and dead letters, by channel',
+      help: "Notices waiting to go out (pending, sending), dead letters, and citizens' SMS of unknown result (no answer after the request went; not sent again), by channel",
       labelNames: ['channel', 'state'],
       registers,
       collect() {

@@ -8,6 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { migrate } from './db';
+import { PhoneBook, PhoneVault } from './phones';
 import { startHub, type HubOptions, type RunningHub } from './server';
 
 const TOKEN = 'hall-token-for-phones';
@@ -209,13 +212,101 @@ describe('a phone number verified by a one-time code (N-06)', () => {
     expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
   });
 
+  /** The hall's phone rules changed as the console's 手机与预约 step saves them. */
+  const setPhoneRules = (rules: Record<string, unknown>) => {
+    const c = demoCatalogue();
+    return admin('PUT', '/api/catalogue', { ...c, phone: { ...c.phone, ...rules } });
+  };
+
+  it("sends a number as many codes a day as the hall's phone rules say, through a restart", async () => {
+    expect((await setPhoneRules({ codesPerPhonePerDay: 2 })).status).toBe(200);
+    for (let i = 0; i < 2; i++) {
+      expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+      now += 61_000;
+    }
+    await hub.close();
+    hub = await start();
+    expect(await call('POST', '/api/phone/code', { phone: PHONE })).toMatchObject({ status: 429, body: { code: 'code-limit', message: expect.stringContaining('2 codes') } });
+    // Another number is not held back by it; and a hall that allows more lets this one have more.
+    expect((await call('POST', '/api/phone/code', { phone: OTHER })).status).toBe(202);
+    expect((await setPhoneRules({ codesPerPhonePerDay: 3 })).status).toBe(200);
+    expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+  });
+
+  it.each([
+    ['codesPerPhonePerDay', 0, 5],
+    ['codesPerPhonePerDay', 21, 5],
+    ['codesPerPhonePerDay', 2.5, 5],
+    ['codesPerPhonePerDay', '5', 5],
+    ['codesPerAddressPerDay', 0, 60],
+    ['codesPerAddressPerDay', 100_001, 60],
+    ['codesPerAddressPerDay', 'many', 60],
+  ] as const)("refuses phone.%s %j, naming the rule, and keeps the rule it had (%j)", async (rule, value, kept) => {
+    const refused = await setPhoneRules({ [rule]: value });
+    expect(refused).toMatchObject({ status: 400, body: { code: 'bad-request', message: expect.stringContaining(`phone.${rule}`) } });
+    expect(refused.body.problems).toEqual([expect.objectContaining({ path: ['phone', rule] })]);
+    expect(hub.store.view.catalogue.phone[rule]).toBe(kept);
+  });
+
+  /** A code asked for `phone` through the hall's proxy, for a citizen at `address`. */
+  const codeFrom = (address: string, phone: string, headers: Record<string, string> = {}) =>
+    call('POST', '/api/phone/code', { phone }, { 'x-forwarded-for': address, ...headers });
+  const behindProxy = { trustProxy: ['127.0.0.1'] };
+  const phoneNo = (i: number) => `1370000${String(i).padStart(4, '0')}`;
+
+  it('sends 60 codes a day asked from one address behind the proxy, refuses the 61st through a restart and points to the kiosk, and serves another address', async () => {
+    await hub.close();
+    hub = await start(behindProxy);
+    for (let i = 0; i < 60; i++) {
+      expect((await codeFrom('203.0.113.7', phoneNo(i))).status).toBe(202);
+      // Within the address's 30 a minute.
+      now += 2_100;
+    }
+    await hub.close();
+    hub = await start(behindProxy);
+    const refused = await codeFrom('203.0.113.7', phoneNo(60));
+    expect(refused).toMatchObject({ status: 429, body: { code: 'address-code-limit', text: expect.stringContaining('取号机') } });
+    const english = await codeFrom('203.0.113.7', phoneNo(60), { 'accept-language': 'en' });
+    expect(english.body).toMatchObject({ code: 'address-code-limit', text: expect.stringContaining('kiosk') });
+    // The address the proxy names counts, not the proxy's own: another citizen behind it is served.
+    expect((await codeFrom('198.51.100.9', phoneNo(61))).status).toBe(202);
+    await codeSentTo(phoneNo(61));
+    expect(codesTo(phoneNo(60))).toHaveLength(0);
+    // Kept as keyed hashes, never the address.
+    const db = new Database(path.join(dir, 'hall.db'), { readonly: true });
+    try {
+      const rows = db.prepare('SELECT * FROM phone_code_addresses ORDER BY sent').all() as { day: string; address: string; sent: number }[];
+      expect(rows.map((r) => [r.day, r.sent])).toEqual([
+        ['2026-11-27', 1],
+        ['2026-11-27', 60],
+      ]);
+      expect(JSON.stringify(rows)).not.toMatch(/203\.0|198\.51/);
+    } finally {
+      db.close();
+    }
+    // The next day the address has its 60 again.
+    now = Date.parse('2026-11-28T09:00:00+08:00');
+    expect((await codeFrom('203.0.113.7', phoneNo(60))).status).toBe(202);
+  });
+
+  it("counts an IPv6 address by its /64, and gives an address as many codes as the hall's phone rules say", async () => {
+    await hub.close();
+    hub = await start(behindProxy);
+    expect((await setPhoneRules({ codesPerAddressPerDay: 2 })).status).toBe(200);
+    expect((await codeFrom('2001:db8:1:2::a', phoneNo(1))).status).toBe(202);
+    expect((await codeFrom('2001:db8:1:2:0:0:0:b', phoneNo(2))).status).toBe(202);
+    expect(await codeFrom('2001:0db8:0001:0002:ffff::1', phoneNo(3))).toMatchObject({ status: 429, body: { code: 'address-code-limit' } });
+    expect((await codeFrom('2001:db8:1:3::a', phoneNo(3))).status).toBe(202);
+    expect((await setPhoneRules({ codesPerAddressPerDay: 3 })).status).toBe(200);
+    expect((await codeFrom('2001:db8:1:2::c', phoneNo(4))).status).toBe(202);
+  });
+
   /** The hub again, its warnings kept, with the hall's cap on codes a day set to `n`. */
   async function withCodesPerDay(n: number): Promise<string[]> {
     await hub.close();
     const warnings: string[] = [];
     hub = await start({ warn: (m) => warnings.push(m) });
-    const c = demoCatalogue();
-    expect((await admin('PUT', '/api/catalogue', { ...c, phone: { ...c.phone, codesPerDay: n } })).status).toBe(200);
+    expect((await setPhoneRules({ codesPerDay: n })).status).toBe(200);
     return warnings;
   }
 
@@ -484,6 +575,18 @@ describe('appointments booked on the phone', () => {
 });
 
 describe("the hall's side", () => {
+  it("forgets a past day's codes by address with the day's housekeeping", () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    const book = new PhoneBook(db, new PhoneVault(randomBytes(32)));
+    const rules = { codesPerDay: 3000, codesPerPhonePerDay: 5, codesPerAddressPerDay: 1 };
+    expect(book.requestCode(PHONE, now, '2026-11-27', rules, '203.0.113.7').ok).toBe(true);
+    expect(book.requestCode(OTHER, now, '2026-11-27', rules, '203.0.113.7')).toMatchObject({ ok: false, code: 'address-code-limit' });
+    book.forget(now + 86_400_000, '2026-11-28');
+    expect(db.prepare('SELECT COUNT(*) AS n FROM phone_code_addresses').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
   it('keeps phone numbers out of the event log and the tables: a keyed hash, sealed, erased after the day', async () => {
     const session = await verify();
     await take(session);

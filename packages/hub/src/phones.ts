@@ -1,13 +1,13 @@
-import { addCalendarDays, refuse, type BookedAppointment, type HallView, type HolderHistory, type Refusal, type TicketState } from '@servicehall/core';
+import { addCalendarDays, refuse, type BookedAppointment, type HallView, type HolderHistory, type PhonePolicy, type Refusal, type TicketState } from '@servicehall/core';
 import { maskPhone, normalizePhone } from '@servicehall/notify';
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Db } from './db';
 import { Sealer } from './sealed';
 
-/** How long a one-time code holds, how soon another may be sent, how many a day, how many tries each. */
+/** How long a one-time code holds, how soon another may be sent, how many tries each (how many a day is the hall's phone policy). */
 export const CODE_MINUTES = 5;
 export const CODE_RESEND_MS = 60_000;
-export const CODES_PER_DAY = 5;
 export const CODE_ATTEMPTS = 5;
 /** A verified phone stays verified on its browser this long. */
 export const SESSION_MS = 12 * 3600_000;
@@ -77,6 +77,23 @@ export interface AlertTarget {
   alerts: Set<string>;
 }
 
+/**
+ * Whose codes an address's count is: an IPv4 address itself (in its IPv6 form too), an IPv6 address
+ * by its first 64 bits, the block a carrier gives one subscriber, who may take any address in it.
+ */
+export function codeNetwork(address: string): string {
+  const bare = address.replace(/%.*$/, '').toLowerCase();
+  if (isIP(bare) !== 6 || bare.includes('.')) return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  const [head = '', tail] = bare.split('::');
+  const front = head ? head.split(':') : [];
+  const back = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? front : [...front, ...Array<string>(8 - front.length - back.length).fill('0'), ...back];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
 const eq = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
@@ -115,17 +132,27 @@ export class PhoneBook {
       forgetPhones: db.prepare('UPDATE phone_links SET phone = NULL WHERE day < ? AND phone IS NOT NULL'),
       forgetSessions: db.prepare('DELETE FROM phone_sessions WHERE expires_at <= ?'),
       forgetCodes: db.prepare('DELETE FROM phone_codes WHERE day < ?'),
+      forgetAddresses: db.prepare('DELETE FROM phone_code_addresses WHERE day < ?'),
+      fromAddress: db.prepare<[string, string], { sent: number }>('SELECT sent FROM phone_code_addresses WHERE day = ? AND address = ?'),
+      countAddress: db.prepare('INSERT INTO phone_code_addresses (day, address, sent) VALUES (?, ?, 1) ON CONFLICT (day, address) DO UPDATE SET sent = sent + 1'),
       // One row for each phone that asked lately (past days' rows go with the day's housekeeping): cheap beside the SMS it guards.
       codesToday: db.prepare<[string], { n: number }>('SELECT COALESCE(SUM(sent_today), 0) AS n FROM phone_codes WHERE day = ?'),
     };
   }
 
   /**
-   * A new one-time code for `phone`, unless one went out less than a minute ago or five today, or the
-   * hall has sent `hallCodesPerDay` today (all phones together). The caller queues the SMS in the
-   * same transaction; only a keyed hash of the code is kept.
+   * A new one-time code for `phone`, asked from the client `address`, unless one went out less than a
+   * minute ago or `codesPerPhonePerDay` today, or `codesPerAddressPerDay` were asked from the address
+   * (its network: codeNetwork) today, or the hall has sent `codesPerDay` today (all phones together).
+   * The caller queues the SMS in the same transaction; only keyed hashes of the code and the address are kept.
    */
-  requestCode(phone: string, now: number, day: string, hallCodesPerDay: number): { ok: true; value: CodeRequest } | (Refusal & { retryAfterMs?: number }) {
+  requestCode(
+    phone: string,
+    now: number,
+    day: string,
+    policy: Pick<PhonePolicy, 'codesPerDay' | 'codesPerPhonePerDay' | 'codesPerAddressPerDay'>,
+    address: string,
+  ): { ok: true; value: CodeRequest } | (Refusal & { retryAfterMs?: number }) {
     const e164 = normalizePhone(phone);
     if (!e164) return refuse('bad-request', 'not a mainland China mobile number');
     const holder = this.vault.holder(e164);
@@ -133,11 +160,15 @@ export class PhoneBook {
     if (last && now - last.sent_at < CODE_RESEND_MS)
       return { ...refuse('rate-limited', `a code went to this phone ${Math.round((now - last.sent_at) / 1000)} s ago`), retryAfterMs: CODE_RESEND_MS - (now - last.sent_at) };
     const sentToday = last && last.day === day ? last.sent_today : 0;
-    if (sentToday >= CODES_PER_DAY) return refuse('code-limit', `${CODES_PER_DAY} codes went to this phone today`);
-    if (this.codesSentOn(day) >= hallCodesPerDay) return refuse('codes-spent', `the hall has sent its ${hallCodesPerDay} codes of today`);
+    if (sentToday >= policy.codesPerPhonePerDay) return refuse('code-limit', `${policy.codesPerPhonePerDay} codes went to this phone today`);
+    const network = this.vault.digest(`address:${codeNetwork(address)}`);
+    if ((this.st.fromAddress.get(day, network)?.sent ?? 0) >= policy.codesPerAddressPerDay)
+      return refuse('address-code-limit', `${policy.codesPerAddressPerDay} codes were asked from this address today`);
+    if (this.codesSentOn(day) >= policy.codesPerDay) return refuse('codes-spent', `the hall has sent its ${policy.codesPerDay} codes of today`);
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const expiresAt = now + CODE_MINUTES * 60_000;
     this.st.putCode.run({ holder, hash: this.vault.digest(`code:${holder}:${code}`), expiresAt, now, day, sentToday: sentToday + 1 });
+    this.st.countAddress.run(day, network);
     return { ok: true, value: { code, e164, holder, expiresAt, ...(last ? { replacesSentAt: last.sent_at } : {}) } };
   }
 
@@ -221,10 +252,11 @@ export class PhoneBook {
     this.st.markAlerts.run([...alerts].sort().join(','), ticketId);
   }
 
-  /** Forgets what is no longer needed: numbers of past days (the holder's hash stays for the no-show rule), old sessions and codes. */
+  /** Forgets what is no longer needed: numbers of past days (the holder's hash stays for the no-show rule), old sessions and codes, past days' counts by address. */
   forget(now: number, today: string): void {
     this.st.forgetPhones.run(today);
     this.st.forgetSessions.run(now);
     this.st.forgetCodes.run(today);
+    this.st.forgetAddresses.run(today);
   }
 }

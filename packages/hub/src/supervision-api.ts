@@ -61,7 +61,7 @@ export function supervisionOperations(ctx: SupervisionContext): Operation[] {
       method: 'GET',
       path: '/api/notify/channels',
       operationId: 'listNotificationChannels',
-      summary: "The hall's notification channels (robots, SMS), without their secrets: kind, target host, the notices and departments each takes, and its notices waiting, sending or dead",
+      summary: "The hall's notification channels (robots, SMS), without their secrets: kind, target host, the notices and departments each takes, and its notices waiting, sending, dead or of unknown result",
       staff: SUPERVISORS,
       handle: () => {
         const backlog = notifications.notifier.outbox.backlog();

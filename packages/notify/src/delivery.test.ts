@@ -7,7 +7,7 @@ import { parseNotifyConfig, type NotifyConfig } from './config';
 import { DeliveryLoop } from './delivery';
 import type { Notice } from './notices';
 import { Notifier } from './notifier';
-import { NOTIFY_MIGRATION, type Db } from './outbox';
+import { NOTIFY_MIGRATION, NOTIFY_UNKNOWN_MIGRATION, Outbox, type Db } from './outbox';
 import type { NotifyLogger } from './providers/types';
 import { REASON_TEXT, smsTemplateContent } from './strings';
 import { DingtalkStandIn, TencentSmsStandIn, WecomStandIn, type StandIn } from './testing';
@@ -53,7 +53,7 @@ function openDb(): Db {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'notify_outbox'").get()) db.exec(NOTIFY_MIGRATION.sql);
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'notify_outbox'").get()) db.exec(NOTIFY_MIGRATION.sql + NOTIFY_UNKNOWN_MIGRATION.sql);
   dbs.push(db);
   return db;
 }
@@ -98,6 +98,27 @@ describe("queueing inside the command's transaction", () => {
     expect(command(false)).toEqual({ ok: true, queued: [{ id: 1, channel: 'duty', repeated: false }] });
     expect(notifier.notify(BAD_RATING, { key: 'cmd-1|bad-rating' })).toEqual({ ok: true, queued: [{ id: 1, channel: 'duty', repeated: true }] });
     expect(outbox.counts().pending).toBe(1);
+  });
+});
+
+describe("the outbox's migration to the unknown state", () => {
+  it('keeps the notices and attempts written before it, their link, and lets a notice end unknown', () => {
+    const db = new Database(path.join(dir, 'old.db'));
+    dbs.push(db);
+    db.pragma('foreign_keys = ON');
+    db.exec(NOTIFY_MIGRATION.sql);
+    const before = new Outbox(db);
+    const { id } = before.add({ key: 'k1', channel: 'sms', notice: { kind: 'ticket-called', ticket: 'A012', window: 3 }, recipient: '+8613800001111', at: T0 });
+    before.begin(id, 'sms', T0, 60_000, '{}');
+    db.transaction(() => db.exec(NOTIFY_UNKNOWN_MIGRATION.sql))();
+    const outbox = new Outbox(db);
+    expect(outbox.get(id)).toMatchObject({ key: 'k1', state: 'sending', recipient: '+8613800001111' });
+    expect(outbox.attempts(id)).toMatchObject([{ outboxId: id, outcome: 'sending' }]);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    expect(db.pragma('foreign_key_list(notify_attempts)')).toMatchObject([{ table: 'notify_outbox', from: 'outbox_id' }]);
+    outbox.markInterrupted(id, { state: 'unknown', failures: 1, nextAt: T0, reason: 'unknown-result' }, T0, 'test');
+    expect(outbox.get(id)).toMatchObject({ state: 'unknown', recipient: '138****1111' });
+    expect(() => db.prepare('INSERT INTO notify_attempts (outbox_id, channel, started_at, outcome, request) VALUES (999, ?, 0, ?, ?)').run('sms', 'sending', '{}')).toThrow(/FOREIGN KEY/);
   });
 });
 
@@ -272,6 +293,79 @@ describe('delivery', () => {
     now = outbox.get(id!)!.nextAt;
     await loop.runOnce();
     expect(sms.sent).toEqual([{ phone: '+8613800001111', templateId: '1110', params: [CODE, '5'], text: `您的验证码为${CODE}，5分钟内有效。如非本人操作，请忽略本短信。`, signName: '滨江政务' }]);
+  });
+});
+
+describe('an SMS whose answer never came', () => {
+  const OTHER = '13900003333';
+  const templates = { '1110': smsTemplateContent('phone-code'), '1112': smsTemplateContent('ticket-called') };
+  const smsChannel = (endpoint: string) => ({ id: 'sms', kind: 'tencent-sms', ...TENCENT, endpoint, templates: { 'phone-code': '1110', 'ticket-called': '1112' } });
+
+  it("does not send a citizen's code or called alert again when the provider took it but did not answer", async () => {
+    const sms = await keep(TencentSmsStandIn.start({ ...TENCENT, templates, clock }));
+    sms.failNext({ kind: 'late' }, 2);
+    const { notifier, loop, outbox } = hub(config([smsChannel(sms.endpoint)]));
+    const [code] = queued(notifier.notify({ kind: 'phone-code', code: CODE, minutes: 5 }, { key: 'code-1', recipient: PHONE, expiresAt: now + 300_000 }));
+    const [called] = queued(notifier.notify({ kind: 'ticket-called', ticket: 'A012', window: 3 }, { key: 'called-A012', recipient: OTHER }));
+    const summaries = [];
+    // Well past the provider's 30 s a number and every back-off: a retry would have gone by then.
+    for (let pass = 0; pass < 8; pass++) {
+      summaries.push(await loop.runOnce());
+      now += 40_000;
+    }
+    expect(sms.sent.map((m) => m.text)).toEqual([`您的验证码为${CODE}，5分钟内有效。如非本人操作，请忽略本短信。`, '请A012号到3号窗口办理。']);
+    expect(sms.received).toHaveLength(2);
+    for (const id of [code!, called!]) {
+      expect(outbox.get(id)).toMatchObject({ state: 'unknown', lastReason: 'unknown-result', recipient: expect.stringMatching(/^\d{3}\*{4}\d{4}$/) });
+      expect(outbox.attempts(id).map((a) => [a.outcome, a.reason, a.detail])).toEqual([['unknown', 'unknown-result', 'no answer in time']]);
+    }
+    expect(summaries.reduce((n, s) => n + s.unknown, 0)).toBe(2);
+    expect(outbox.counts()).toMatchObject({ unknown: 2, pending: 0, sending: 0 });
+    expect(outbox.backlog()).toEqual([{ channel: 'sms', state: 'unknown', count: 2 }]);
+    expect(REASON_TEXT['zh-CN']['unknown-result']).toMatch(/不再自动重发/);
+  });
+
+  it('sends again a citizen\'s SMS that never reached the provider (connection refused)', async () => {
+    const gone = await TencentSmsStandIn.start({ ...TENCENT, templates, clock });
+    const refused = gone.endpoint;
+    await gone.close();
+    const sms = await keep(TencentSmsStandIn.start({ ...TENCENT, templates, clock }));
+    const { notifier, loop, outbox } = hub(config([smsChannel(refused)]));
+    const [id] = queued(notifier.notify({ kind: 'ticket-called', ticket: 'A012', window: 3 }, { key: 'called-A012', recipient: PHONE }));
+    await loop.runOnce();
+    expect(outbox.get(id!)).toMatchObject({ state: 'pending', failures: 1, lastReason: 'network' });
+    notifier.setConfig(config([smsChannel(sms.endpoint)]));
+    now = outbox.get(id!)!.nextAt;
+    await loop.runOnce();
+    expect(outbox.attempts(id!).map((a) => [a.outcome, a.reason])).toEqual([
+      ['retry', 'network'],
+      ['delivered', 'delivered'],
+    ]);
+    expect(sms.sent.map((m) => m.text)).toEqual(['请A012号到3号窗口办理。']);
+  });
+
+  it('ends a citizen\'s SMS cut off by a crash as unknown, not sent again; a staff alert is sent again', async () => {
+    const sms = await keep(TencentSmsStandIn.start({ ...TENCENT, templates, clock }));
+    const robot = await keep(WecomStandIn.start({ keys: [KEY], clock }));
+    const cfg = config([smsChannel(sms.endpoint), { id: 'duty', kind: 'wecom-robot', webhook: robot.webhook(KEY) }]);
+    const first = hub(cfg);
+    const [called] = queued(first.notifier.notify({ kind: 'ticket-called', ticket: 'A012', window: 3 }, { key: 'called-A012', recipient: PHONE }));
+    const [alert] = queued(first.notifier.notify(BAD_RATING, { key: 'r1' }));
+    first.outbox.begin(called!, 'sms', now, cfg.delivery.leaseMs, '{}');
+    first.outbox.begin(alert!, 'duty', now, cfg.delivery.leaseMs, '{}');
+    first.db.close();
+
+    const second = hub(cfg);
+    now += cfg.delivery.leaseMs;
+    expect(await second.loop.runOnce()).toMatchObject({ interrupted: 2, unknown: 1 });
+    for (let pass = 0; pass < 4; pass++) {
+      now += 60_000;
+      await second.loop.runOnce();
+    }
+    expect(second.outbox.get(called!)).toMatchObject({ state: 'unknown', lastReason: 'unknown-result' });
+    expect(second.outbox.get(alert!)).toMatchObject({ state: 'delivered' });
+    expect(sms.received).toHaveLength(0);
+    expect(robot.accepted).toHaveLength(1);
   });
 });
 

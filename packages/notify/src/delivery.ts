@@ -1,7 +1,7 @@
 import { rateLimitOf } from './config';
 import type { Notifier } from './notifier';
 import type { OutboxEntry } from './outbox';
-import { afterAttempt, rateLimitFreeAt, type Transition } from './policy';
+import { afterAttempt, rateLimitFreeAt, retryDelay, type Transition } from './policy';
 import { PrepareError, type PreparedRequest, type ProviderAnswer } from './providers/types';
 
 export interface DeliveryOptions {
@@ -20,6 +20,8 @@ export interface PassSummary {
   dead: number;
   expired: number;
   interrupted: number;
+  /** Citizens' SMS that may or may not have gone: not sent again. */
+  unknown: number;
 }
 
 /**
@@ -29,8 +31,11 @@ export interface PassSummary {
  *
  * A notice is claimed and its request recorded before the request leaves, and its answer recorded
  * with its next state in one transaction. So a restart never sends a delivered notice again. The one
- * case that can repeat is a hub that dies with a request in flight: the provider may have it, and
- * none of these providers takes an idempotency key, so it is sent again (marked "interrupted").
+ * case that can repeat is a request that got no answer (a timeout, a cut connection, a hub that died
+ * with it in flight): the provider may have it, and none of these providers takes an idempotency key
+ * (Tencent's SendSms has none). A staff alert is sent again; a citizen's SMS is not: it ends
+ * `unknown` (see afterAttempt). A request that never reached the provider (connection refused) is
+ * retried as any failure.
  */
 export class DeliveryLoop {
   private readonly random: () => number;
@@ -59,14 +64,16 @@ export class DeliveryLoop {
   }
 
   async runOnce(): Promise<PassSummary> {
-    const summary: PassSummary = { delivered: 0, retried: 0, rateLimited: 0, dead: 0, expired: 0, interrupted: 0 };
+    const summary: PassSummary = { delivered: 0, retried: 0, rateLimited: 0, dead: 0, expired: 0, interrupted: 0, unknown: 0 };
     const now = this.notifier.clock();
     for (const entry of this.outbox.interrupted(now)) {
-      const t = afterAttempt(entry, { outcome: 'retry', reason: 'interrupted' }, now, this.policy, this.random());
+      const t = afterAttempt(entry, { outcome: 'retry', reason: 'interrupted', maybeSent: true }, now, this.policy, this.random());
       this.outbox.markInterrupted(entry.id, t, now, 'no answer was recorded: the hub stopped while the request was out');
-      this.notifier.logger.warn('a notification was interrupted and will be sent again', { id: entry.id, channel: entry.channel, kind: entry.kind });
+      const said = t.state === 'unknown' ? 'a notification was interrupted: it may have gone and is not sent again' : 'a notification was interrupted and will be sent again';
+      this.notifier.logger.warn(said, { id: entry.id, channel: entry.channel, kind: entry.kind });
       summary.interrupted++;
       if (t.state === 'dead') summary.dead++;
+      if (t.state === 'unknown') summary.unknown++;
     }
     for (const entry of this.outbox.expiring(now)) {
       this.outbox.settleWithoutAttempt(entry.id, { state: 'expired', failures: entry.failures, nextAt: now, reason: 'expired' }, 'past its time before it could be sent', now);
@@ -113,16 +120,18 @@ export class DeliveryLoop {
       const answer = { ...raw, detail: redactor.apply(raw.detail), ...(raw.answer !== undefined ? { answer: redactor.apply(raw.answer) } : {}) };
       const after = this.notifier.clock();
       const t = afterAttempt(entry, answer, after, this.policy, this.random());
-      this.outbox.finish(entry.id, attemptId, answer, t, after);
+      this.outbox.finish(entry.id, attemptId, t.state === 'unknown' ? { ...answer, outcome: 'unknown', reason: 'unknown-result' } : answer, t, after);
       this.log(entry, t, answer.detail);
       if (t.state === 'delivered') summary.delivered++;
       else if (t.state === 'dead') summary.dead++;
       else if (t.state === 'expired') summary.expired++;
+      else if (t.state === 'unknown') summary.unknown++;
       else if (answer.outcome === 'rate-limited') summary.rateLimited++;
       else summary.retried++;
 
       if (answer.outcome === 'rate-limited') return this.outbox.postponeChannel(channelId, t.nextAt);
       // The provider is failing: the channel's other notices wait for this one's back-off instead of knocking too.
+      if (t.state === 'unknown') return this.outbox.postponeChannel(channelId, after + retryDelay(1, this.policy, this.random()));
       if (answer.outcome === 'retry' && answer.reason !== 'recipient-limit') return this.outbox.postponeChannel(channelId, t.nextAt);
     }
   }
@@ -135,6 +144,7 @@ export class DeliveryLoop {
   private log(entry: OutboxEntry, t: Transition, detail: string): void {
     const fields = { id: entry.id, channel: entry.channel, kind: entry.kind, state: t.state, reason: t.reason, detail };
     if (t.state === 'delivered') this.notifier.logger.info('notification delivered', fields);
+    else if (t.state === 'unknown') this.notifier.logger.warn('notification result unknown: it may have gone, and is not sent again', fields);
     else this.notifier.logger.warn(t.state === 'pending' ? 'notification not delivered yet' : `notification ${t.state}`, fields);
   }
 

@@ -59,6 +59,62 @@ export const NOTIFY_MIGRATION = {
   `,
 } as const;
 
+/** The version the hub gives the migration that lets a notice end `unknown` (packages/hub/src/db.ts). */
+export const NOTIFY_UNKNOWN_MIGRATION_VERSION = 140;
+
+/**
+ * SQLite cannot change a CHECK: the outbox is copied into a table that allows `unknown`, and its
+ * attempts with it (they refer to it, and with foreign keys on it cannot be dropped under them).
+ */
+export const NOTIFY_UNKNOWN_MIGRATION = {
+  version: NOTIFY_UNKNOWN_MIGRATION_VERSION,
+  name: "notification outbox: a citizen's SMS whose result is unknown (no answer after it was sent) ends 'unknown', not sent again",
+  sql: `
+    CREATE TABLE notify_outbox_new (
+      id INTEGER PRIMARY KEY,
+      key TEXT NOT NULL UNIQUE,
+      channel TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      recipient TEXT,
+      notice TEXT NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'delivered', 'dead', 'expired', 'unknown')),
+      attempts INTEGER NOT NULL DEFAULT 0,
+      failures INTEGER NOT NULL DEFAULT 0,
+      created_at INTEGER NOT NULL,
+      next_at INTEGER NOT NULL,
+      expires_at INTEGER,
+      lease_until INTEGER,
+      finished_at INTEGER,
+      last_reason TEXT,
+      last_detail TEXT
+    );
+    INSERT INTO notify_outbox_new SELECT id, key, channel, kind, recipient, notice, state, attempts, failures, created_at, next_at, expires_at, lease_until, finished_at, last_reason, last_detail FROM notify_outbox;
+    CREATE TABLE notify_attempts_new (
+      id INTEGER PRIMARY KEY,
+      outbox_id INTEGER NOT NULL REFERENCES notify_outbox_new (id),
+      channel TEXT NOT NULL,
+      started_at INTEGER NOT NULL,
+      finished_at INTEGER,
+      outcome TEXT NOT NULL,
+      reason TEXT,
+      request TEXT NOT NULL,
+      status INTEGER,
+      answer TEXT,
+      detail TEXT
+    );
+    INSERT INTO notify_attempts_new SELECT id, outbox_id, channel, started_at, finished_at, outcome, reason, request, status, answer, detail FROM notify_attempts;
+    DROP TABLE notify_attempts;
+    DROP TABLE notify_outbox;
+    -- Renaming the outbox turns the attempts' reference to it as well.
+    ALTER TABLE notify_outbox_new RENAME TO notify_outbox;
+    ALTER TABLE notify_attempts_new RENAME TO notify_attempts;
+    CREATE INDEX notify_outbox_due ON notify_outbox (state, next_at);
+    CREATE INDEX notify_outbox_channel ON notify_outbox (channel, state);
+    CREATE INDEX notify_attempts_outbox ON notify_attempts (outbox_id);
+    CREATE INDEX notify_attempts_channel ON notify_attempts (channel, started_at);
+  `,
+} as const;
+
 export interface OutboxEntry {
   id: number;
   key: string;
@@ -85,8 +141,8 @@ export interface AttemptRecord {
   channel: string;
   startedAt: number;
   finishedAt: number | null;
-  /** `sending` while the request is out; `interrupted` when the hub stopped before its answer. */
-  outcome: AttemptOutcome | 'sending' | 'interrupted';
+  /** `sending` while the request is out; `interrupted` when the hub stopped before its answer; `unknown`: no answer, the SMS not sent again. */
+  outcome: AttemptOutcome | 'sending' | 'interrupted' | 'unknown';
   reason: Reason | null;
   /** The request as sent: `{ url, body }` as JSON, with secrets and personal values replaced. */
   request: string;
@@ -133,7 +189,7 @@ const toEntry = (r: Row): OutboxEntry => ({
   lastDetail: r.last_detail,
 });
 
-const FINAL: readonly OutboxState[] = ['delivered', 'dead', 'expired'];
+const FINAL: readonly OutboxState[] = ['delivered', 'dead', 'expired', 'unknown'];
 
 /**
  * The notices waiting to go out and the record of every attempt. All calls are synchronous
@@ -179,7 +235,7 @@ export class Outbox {
       ),
       counts: db.prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM notify_outbox GROUP BY state'),
       backlog: db.prepare<[], { channel: string; state: string; n: number }>(
-        "SELECT channel, state, COUNT(*) AS n FROM notify_outbox WHERE state IN ('pending', 'sending', 'dead') GROUP BY channel, state",
+        "SELECT channel, state, COUNT(*) AS n FROM notify_outbox WHERE state IN ('pending', 'sending', 'dead', 'unknown') GROUP BY channel, state",
       ),
     };
   }
@@ -237,7 +293,7 @@ export class Outbox {
   finish(
     id: number,
     attemptId: number | undefined,
-    answer: { outcome: AttemptOutcome; reason: Reason; status?: number; answer?: string; detail: string },
+    answer: { outcome: AttemptOutcome | 'unknown'; reason: Reason; status?: number; answer?: string; detail: string },
     transition: Transition,
     now: number,
   ): void {
@@ -364,13 +420,13 @@ export class Outbox {
     return this.st.requeue.run(now, id).changes === 1;
   }
 
-  /** What still waits to go out, and the dead letters, per channel: read from the index, for the hub's metrics. */
-  backlog(): { channel: string; state: 'pending' | 'sending' | 'dead'; count: number }[] {
-    return this.st.backlog.all().map((r) => ({ channel: r.channel, state: r.state as 'pending' | 'sending' | 'dead', count: r.n }));
+  /** What still waits to go out, the dead letters and the SMS of unknown result, per channel: read from the index, for the hub's metrics. */
+  backlog(): { channel: string; state: 'pending' | 'sending' | 'dead' | 'unknown'; count: number }[] {
+    return this.st.backlog.all().map((r) => ({ channel: r.channel, state: r.state as 'pending' | 'sending' | 'dead' | 'unknown', count: r.n }));
   }
 
   counts(): Record<OutboxState, number> {
-    const out: Record<OutboxState, number> = { pending: 0, sending: 0, delivered: 0, dead: 0, expired: 0 };
+    const out: Record<OutboxState, number> = { pending: 0, sending: 0, delivered: 0, dead: 0, expired: 0, unknown: 0 };
     for (const r of this.st.counts.all()) out[r.state as OutboxState] = r.n;
     return out;
   }

@@ -60,6 +60,16 @@ describe('what an answer makes of a notice', () => {
     });
     expect(afterAttempt({ failures: 1 }, { outcome: 'rate-limited', reason: 'rate-limited' }, now, policy, 0.5).nextAt).toBe(now + 60_000);
   });
+  it.each([
+    ['phone-code', true, 'unknown'],
+    ['ticket-near', true, 'unknown'],
+    ['ticket-called', true, 'unknown'],
+    ['device-fault', true, 'pending'],
+    ['bad-rating', true, 'pending'],
+    ['ticket-called', false, 'pending'],
+  ] as const)("a %s whose request may have gone (%s): %s", (kind, maybeSent, state) => {
+    expect(afterAttempt({ failures: 0, kind }, { outcome: 'retry', reason: 'timeout', maybeSent }, now, policy, 0.5)).toMatchObject({ state });
+  });
   it('gives up on a notice whose next try would come after its time', () => {
     expect(afterAttempt({ failures: 0, expiresAt: now + 500 }, { outcome: 'retry', reason: 'server-error' }, now, policy, 0.5)).toMatchObject({ state: 'expired' });
     expect(afterAttempt({ failures: 0, expiresAt: now + 5_000 }, { outcome: 'retry', reason: 'server-error' }, now, policy, 0.5)).toMatchObject({ state: 'pending' });

@@ -1,4 +1,5 @@
 import type { DeliveryPolicy } from './config';
+import { audienceOf, type NoticeKind } from './notices';
 import type { ProviderAnswer } from './providers/types';
 import type { Reason } from './strings';
 
@@ -20,10 +21,11 @@ export function rateLimitFreeAt(recent: readonly number[], now: number, limit: {
   return inWindow[inWindow.length - limit.count]! + limit.perMs;
 }
 
-export type OutboxState = 'pending' | 'sending' | 'delivered' | 'dead' | 'expired';
+/** `unknown`: a citizen's SMS that may or may not have gone (no answer after the request left); final, never sent again. */
+export type OutboxState = 'pending' | 'sending' | 'delivered' | 'dead' | 'expired' | 'unknown';
 
 export interface Transition {
-  state: Extract<OutboxState, 'pending' | 'delivered' | 'dead' | 'expired'>;
+  state: Extract<OutboxState, 'pending' | 'delivered' | 'dead' | 'expired' | 'unknown'>;
   failures: number;
   nextAt: number;
   reason: Reason;
@@ -35,10 +37,15 @@ export interface Transition {
  * What an attempt's answer makes of a notice: delivered; dead at once when refused; dead after
  * `maxAttempts` failures; expired when the next try would come after its time; else pending again
  * after the back-off. A rate limit pauses the channel and is not the notice's failure.
+ *
+ * A request that went out and got no answer may have been sent: a citizen's SMS is then not sent
+ * again (`unknown`): a second one-time code, or a second "your number is called" minutes late,
+ * confuses more than one that did not come, and the page can ask for a new code. A staff alert is
+ * sent again: twice in the duty group costs less than a device fault nobody heard of.
  */
 export function afterAttempt(
-  row: { failures: number; expiresAt?: number | null },
-  answer: Pick<ProviderAnswer, 'outcome' | 'reason' | 'retryAfterMs' | 'pauseChannelMs'>,
+  row: { failures: number; expiresAt?: number | null; kind?: NoticeKind },
+  answer: Pick<ProviderAnswer, 'outcome' | 'reason' | 'retryAfterMs' | 'pauseChannelMs' | 'maybeSent'>,
   now: number,
   policy: DeliveryPolicy,
   jitter: number,
@@ -56,6 +63,7 @@ export function afterAttempt(
     }
     case 'retry': {
       const failures = row.failures + 1;
+      if (answer.maybeSent && row.kind !== undefined && audienceOf(row.kind) === 'citizen') return { state: 'unknown', failures, nextAt: now, reason: 'unknown-result' };
       if (failures >= policy.maxAttempts) return { state: 'dead', failures, nextAt: now, reason: 'too-many-failures' };
       const nextAt = now + Math.max(retryDelay(failures, policy, jitter), answer.retryAfterMs ?? 0);
       if (expired(nextAt)) return { state: 'expired', failures, nextAt: now, reason: 'expired' };

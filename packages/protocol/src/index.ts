@@ -57,6 +57,7 @@ export const RefusalCodeSchema = z.enum([
   'pin-change-required',
   'phone-limit',
   'code-limit',
+  'address-code-limit',
   'codes-spent',
   'remote-closed',
   'slot-unavailable',

@@ -64,11 +64,11 @@ describe("the setup wizard's form", () => {
   it("shows the phone's and the bookings' rules (issue 16), and saves what was typed of them", () => {
     const before = settledHall();
     const draft = toDraft(before);
-    expect(draft.phone).toMatchObject({ remoteTickets: false, ticketsPerPersonPerDay: '1', nearAhead: '5', codesPerDay: '3000', daysAhead: '14', slotMinutes: '20', hours: '09:00-11:30\n13:30-16:30', noShowCount: '3' });
-    Object.assign(draft.phone, { remoteTickets: true, nearAhead: '2', codesPerDay: '800', hours: '09:00-11:00\n14:00～16:00', perSlot: '4', noShowCount: '2', noShowBlockDays: '14' });
+    expect(draft.phone).toMatchObject({ remoteTickets: false, ticketsPerPersonPerDay: '1', nearAhead: '5', codesPerDay: '3000', codesPerPhonePerDay: '5', codesPerAddressPerDay: '60', daysAhead: '14', slotMinutes: '20', hours: '09:00-11:30\n13:30-16:30', noShowCount: '3' });
+    Object.assign(draft.phone, { remoteTickets: true, nearAhead: '2', codesPerDay: '800', codesPerPhonePerDay: '3', codesPerAddressPerDay: '200', hours: '09:00-11:00\n14:00～16:00', perSlot: '4', noShowCount: '2', noShowBlockDays: '14' });
     draft.items[1]!.slotQuota = '0';
     const saved = CatalogueSchema.parse(fromDraft(draft));
-    expect(saved.phone).toEqual({ remoteTickets: true, ticketsPerPersonPerDay: 1, nearAhead: 2, codesPerDay: 800 });
+    expect(saved.phone).toEqual({ remoteTickets: true, ticketsPerPersonPerDay: 1, nearAhead: 2, codesPerDay: 800, codesPerPhonePerDay: 3, codesPerAddressPerDay: 200 });
     expect(saved.appointments).toEqual({ ...before.appointments, hours: [{ from: '09:00', to: '11:00' }, { from: '14:00', to: '16:00' }], perSlot: 4, noShow: { count: 2, withinDays: 30, blockDays: 14 } });
     expect(saved.items.map((i) => i.slotQuota)).toEqual([undefined, 0]);
     expect({ ...saved, phone: before.phone, appointments: before.appointments, items: before.items }).toEqual(before);

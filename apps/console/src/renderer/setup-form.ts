@@ -57,6 +57,8 @@ export interface PhoneForm {
   ticketsPerPersonPerDay: string;
   nearAhead: string;
   codesPerDay: string;
+  codesPerPhonePerDay: string;
+  codesPerAddressPerDay: string;
   daysAhead: string;
   slotMinutes: string;
   /** The hours cut into slots, one span a line (09:00-11:30). */
@@ -72,13 +74,15 @@ export interface PhoneForm {
 }
 
 const phoneDraft = (c: Catalogue | undefined): PhoneForm => {
-  const { remoteTickets, ticketsPerPersonPerDay, nearAhead, codesPerDay, ...phoneRest } = phonePolicyOf(c ?? ({} as Catalogue));
+  const { remoteTickets, ticketsPerPersonPerDay, nearAhead, codesPerDay, codesPerPhonePerDay, codesPerAddressPerDay, ...phoneRest } = phonePolicyOf(c ?? ({} as Catalogue));
   const { daysAhead, slotMinutes, hours, perSlot, activePerPerson, noShow, ...appointmentsRest } = appointmentPolicyOf(c ?? ({} as Catalogue));
   return {
     remoteTickets,
     ticketsPerPersonPerDay: String(ticketsPerPersonPerDay),
     nearAhead: String(nearAhead),
     codesPerDay: String(codesPerDay),
+    codesPerPhonePerDay: String(codesPerPhonePerDay),
+    codesPerAddressPerDay: String(codesPerAddressPerDay),
     daysAhead: String(daysAhead),
     slotMinutes: String(slotMinutes),
     hours: spans(hours),
@@ -252,7 +256,7 @@ export function fromDraft(d: Draft): unknown {
 function phoneParts(p: PhoneForm): Pick<Catalogue, 'phone' | 'appointments'> {
   const given = (fields: Record<string, string>) => Object.fromEntries(Object.entries(fields).flatMap(([k, v]) => (num(v) === undefined ? [] : [[k, num(v)]])));
   return {
-    phone: { ...p.rest.phone, remoteTickets: p.remoteTickets, ...given({ ticketsPerPersonPerDay: p.ticketsPerPersonPerDay, nearAhead: p.nearAhead, codesPerDay: p.codesPerDay }) },
+    phone: { ...p.rest.phone, remoteTickets: p.remoteTickets, ...given({ ticketsPerPersonPerDay: p.ticketsPerPersonPerDay, nearAhead: p.nearAhead, codesPerDay: p.codesPerDay, codesPerPhonePerDay: p.codesPerPhonePerDay, codesPerAddressPerDay: p.codesPerAddressPerDay }) },
     appointments: {
       ...p.rest.appointments,
       ...given({ daysAhead: p.daysAhead, slotMinutes: p.slotMinutes, perSlot: p.perSlot, activePerPerson: p.activePerPerson }),

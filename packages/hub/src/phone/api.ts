@@ -221,7 +221,8 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
       method: 'POST',
       path: '/api/phone/code',
       operationId: 'sendPhoneCode',
-      summary: 'Sends a one-time code by SMS to a mainland mobile number (one a minute, five a day a number); the number is kept only as a keyed hash',
+      summary:
+        "Sends a one-time code by SMS to a mainland mobile number (one a minute; the hall's phone.codesPerPhonePerDay a day a number, five by default, and phone.codesPerAddressPerDay a day from one client address, 60 by default); the number and the address are kept only as keyed hashes",
       public: true,
       rate: limits.code,
       body: SendCodeBodySchema,
@@ -230,7 +231,7 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
         const { phone } = req.body as z.infer<typeof SendCodeBodySchema>;
         const now = clock();
         const sent = store.withTransaction(() => {
-          const r = phones.requestCode(phone, now, store.view.day, phonePolicyOf(store.view.catalogue).codesPerDay);
+          const r = phones.requestCode(phone, now, store.view.day, phonePolicyOf(store.view.catalogue), req.address ?? 'unknown');
           if (!r.ok) return r;
           const { code, e164, holder, expiresAt, replacesSentAt } = r.value;
           // The earlier code no longer opens anything: its SMS, if the provider has not taken it yet, is not sent late.

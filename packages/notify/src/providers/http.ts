@@ -1,26 +1,71 @@
+import http from 'node:http';
+import https from 'node:https';
 import type { PreparedRequest, ProviderAnswer } from './types';
 
 export const ANSWER_KEEP = 2_000;
 
-export type HttpResult = { kind: 'answer'; status: number; text: string } | { kind: 'timeout' } | { kind: 'network'; message: string };
+/**
+ * `sent`: the connection was made and the whole request written to it, so the provider may have
+ * acted on it (a timeout or a cut after that leaves the result unknown); false: nothing reached it.
+ */
+export type HttpResult = { kind: 'answer'; status: number; text: string } | { kind: 'timeout'; sent: boolean } | { kind: 'network'; message: string; sent: boolean };
 
-/** Sends a prepared request; a timeout (the signal's TimeoutError) and a network failure are values, not throws. */
-export async function send(request: PreparedRequest, signal: AbortSignal): Promise<HttpResult> {
-  try {
-    const response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal, redirect: 'error' });
-    const text = await response.text();
-    return { kind: 'answer', status: response.status, text };
-  } catch (error) {
-    if (signal.aborted) return { kind: 'timeout' };
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return { kind: 'network', message: cause?.code ?? cause?.message ?? (error as Error).message };
-  }
+/**
+ * Sends a prepared request; a timeout (the signal) and a network failure are values, not throws.
+ * node:http rather than fetch, to know whether the request had left when it failed: fetch says
+ * the same for a connection refused and for an answer that never came.
+ */
+export function send(request: PreparedRequest, signal: AbortSignal): Promise<HttpResult> {
+  return new Promise((resolve) => {
+    let connected = false;
+    let written = false;
+    let settled = false;
+    const done = (result: HttpResult) => {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+    };
+    const failed = (error: unknown) => {
+      const sent = connected && written;
+      if (signal.aborted) return done({ kind: 'timeout', sent });
+      const e = error as { code?: string; message?: string };
+      done({ kind: 'network', message: e.code ?? e.message ?? String(error), sent });
+    };
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch (error) {
+      return failed(error);
+    }
+    const secure = url.protocol === 'https:';
+    const body = Buffer.from(request.body, 'utf8');
+    const req = (secure ? https : http).request(url, { method: request.method, headers: { ...request.headers, 'Content-Length': String(body.length) }, signal }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => done({ kind: 'answer', status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', failed);
+      res.on('close', () => {
+        if (!res.complete) failed(new Error('the answer was cut off'));
+      });
+    });
+    req.on('socket', (socket) => {
+      // A socket kept alive from an earlier request is connected already.
+      if (!socket.connecting) connected = true;
+      else socket.once(secure ? 'secureConnect' : 'connect', () => (connected = true));
+    });
+    req.on('finish', () => (written = true));
+    req.on('error', failed);
+    req.end(body);
+  });
 }
 
-/** What a timeout, a network failure or a non-JSON or unexpected HTTP answer means for any provider. */
+/**
+ * What a timeout, a network failure or a non-JSON or unexpected HTTP answer means for any provider.
+ * One that failed after the request had gone may have been acted on: `maybeSent` (see afterAttempt).
+ */
 export function transportAnswer(result: HttpResult): ProviderAnswer | undefined {
-  if (result.kind === 'timeout') return { outcome: 'retry', reason: 'timeout', detail: 'no answer in time' };
-  if (result.kind === 'network') return { outcome: 'retry', reason: 'network', detail: result.message };
+  if (result.kind === 'timeout') return { outcome: 'retry', reason: 'timeout', detail: result.sent ? 'no answer in time' : 'no connection in time: nothing was sent', ...(result.sent ? { maybeSent: true } : {}) };
+  if (result.kind === 'network') return { outcome: 'retry', reason: 'network', detail: result.sent ? `${result.message} after the request was sent` : result.message, ...(result.sent ? { maybeSent: true } : {}) };
   const answer = result.text.slice(0, ANSWER_KEEP);
   if (result.status === 429) return { outcome: 'rate-limited', reason: 'rate-limited', status: result.status, answer, detail: 'HTTP 429' };
   if (result.status >= 500) return { outcome: 'retry', reason: 'server-error', status: result.status, answer, detail: `HTTP ${result.status}` };

@@ -34,6 +34,8 @@ export interface ProviderAnswer {
   retryAfterMs?: number;
   /** The whole channel waits this long (a rate-limit answer). */
   pauseChannelMs?: number;
+  /** No answer, but the request had gone: the provider may have sent the message (see afterAttempt). */
+  maybeSent?: boolean;
 }
 
 /** A notification provider: a channel's configuration plus the two halves of sending. */

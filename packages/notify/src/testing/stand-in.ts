@@ -7,6 +7,8 @@ export type Failure =
   | { kind: 'status'; status: number }
   /** Takes the request and never answers. */
   | { kind: 'timeout' }
+  /** Acts on the request (the message goes out) but its answer never comes: a gateway that hangs after the work. */
+  | { kind: 'late' }
   /** Drops the connection without a word. */
   | { kind: 'reset' }
   /** HTTP 200 with a body that is not JSON. */
@@ -126,7 +128,8 @@ export abstract class StandIn {
     const failure = this.failures.shift();
     if (failure) {
       received.failure = failure.kind;
-      if (failure.kind === 'timeout') {
+      if (failure.kind === 'late') received.accepted = this.handle(received).accepted;
+      if (failure.kind === 'timeout' || failure.kind === 'late') {
         this.held.add(res);
         res.on('close', () => this.held.delete(res));
       } else if (failure.kind === 'reset') req.socket.destroy();

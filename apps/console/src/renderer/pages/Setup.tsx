@@ -364,6 +364,8 @@ export function SetupPage() {
             {text('phone.ticketsPerPersonPerDay', t.setup.phone.ticketsPerPersonPerDay, draft.phone.ticketsPerPersonPerDay, (v) => update((d) => void (d.phone.ticketsPerPersonPerDay = v)))}
             {text('phone.nearAhead', t.setup.phone.nearAhead, draft.phone.nearAhead, (v) => update((d) => void (d.phone.nearAhead = v)))}
             {text('phone.codesPerDay', t.setup.phone.codesPerDay, draft.phone.codesPerDay, (v) => update((d) => void (d.phone.codesPerDay = v)))}
+            {text('phone.codesPerPhonePerDay', t.setup.phone.codesPerPhonePerDay, draft.phone.codesPerPhonePerDay, (v) => update((d) => void (d.phone.codesPerPhonePerDay = v)))}
+            {text('phone.codesPerAddressPerDay', t.setup.phone.codesPerAddressPerDay, draft.phone.codesPerAddressPerDay, (v) => update((d) => void (d.phone.codesPerAddressPerDay = v)))}
             <p className="note">{t.setup.phone.codesLead}</p>
             {codeChannels !== undefined && (
               <p className={`span-all${codeChannels.length === 0 ? ' notice' : ''}`} data-testid="sms-channels">
