@@ -78,6 +78,8 @@ const zh = {
     expected: '预计等候',
     windowsFor: '开放窗口',
     minutes: (m: number) => `${m} 分钟`,
+    // What the kiosk tells a citizen taking a number for it (its wait.noWindow), not a figure.
+    noWindow: '暂无窗口办理，开放后按序叫号',
     online: '在线',
     offline: '离线',
     ready: '已就绪',
@@ -537,6 +539,7 @@ const en: Strings = {
     expected: 'Expected wait',
     windowsFor: 'Windows open',
     minutes: (m: number) => `${m} min`,
+    noWindow: 'no window open yet; called in turn once one opens',
     online: 'online',
     offline: 'offline',
     ready: 'ready',
