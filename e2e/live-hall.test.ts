@@ -138,6 +138,17 @@ describe('the live hall in the console', () => {
     const channels = supervisor.locator('[data-testid=channels]');
     await channels.getByText('值班群').waitFor();
     expect(await channels.textContent()).toContain('企业微信群机器人');
+    // At the console's smaller size (1366×768) the 部门 cell keeps 全部 and 公安户籍 on one line.
+    await supervisor.setViewportSize({ width: 1366, height: 768 });
+    const lines = (row: string) =>
+      channels.locator('tr', { hasText: row }).locator('td').nth(3).evaluate((td) => {
+        const range = document.createRange();
+        range.selectNodeContents(td);
+        return [td.textContent, new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size];
+      });
+    expect(await lines('值班群')).toEqual(['全部', 1]);
+    expect(await lines('公安户籍负责人')).toEqual(['公安户籍', 1]);
+    await supervisor.setViewportSize(WIDE);
     await channels.locator('tr', { hasText: '值班群' }).getByRole('button', { name: '发送测试消息' }).click();
     await supervisor.getByText('测试消息已交给渠道 duty-room 发送').waitFor();
     await robot.waitFor(() => robot.messages.some((m) => m.robot === 'duty-room' && m.content.includes('测试')));
