@@ -78,14 +78,15 @@ const cases: [string, AuditRecord, string][] = [
     entry('setCalendarYear', 'calendar:2027', { holidays: {}, workdays: {} }, { holidays: { '2027-01-01': '元旦', '2027-02-11': '春节' }, workdays: { '2027-01-04': '元旦调休' } }),
     '录入 2027 年工作日历：放假 2 天，调休上班 1 天',
   ],
-  ['acknowledgeAlert', entry('acknowledgeAlert', 'acknowledgeAlert'), '确认了一条提醒'],
-  ['advanceComplaint', entry('advanceComplaint', 'advanceComplaint'), '推进投诉处理'],
+  ['acknowledgeAlert', entry('acknowledgeAlert', 'alert:wait-threshold:CRJ-HZ-SL'), '确认了一条提醒：提醒 wait-threshold:CRJ-HZ-SL'],
+  ['acknowledgeAlert as recorded before its alert was named', entry('acknowledgeAlert', 'acknowledgeAlert'), '确认了一条提醒'],
+  ['advanceComplaint', entry('advanceComplaint', 'complaint:TS-20261207-001'), '推进投诉处理：投诉 TS-20261207-001'],
   ['createComplaint', entry('createComplaint', 'createComplaint'), '登记了一件投诉'],
-  ['advanceFollowUp', entry('advanceFollowUp', 'advanceFollowUp'), '核实差评整改'],
-  ['appealFollowUp', entry('appealFollowUp', 'appealFollowUp'), '对差评提出申诉'],
-  ['decideFollowUpAppeal', entry('decideFollowUpAppeal', 'decideFollowUpAppeal'), '裁定差评申诉'],
-  ['routeCase', entry('routeCase', 'routeCase'), '办件在部门间流转'],
-  ['recordDelivery', entry('recordDelivery', 'recordDelivery'), '登记办件送达'],
+  ['advanceFollowUp', entry('advanceFollowUp', 'follow-up:FU-1'), '核实差评整改：差评整改 FU-1'],
+  ['appealFollowUp', entry('appealFollowUp', 'follow-up:FU-1'), '对差评提出申诉：差评整改 FU-1'],
+  ['decideFollowUpAppeal', entry('decideFollowUpAppeal', 'follow-up:FU-1'), '裁定差评申诉：差评整改 FU-1'],
+  ['routeCase', entry('routeCase', 'case:SL202612070001'), '办件在部门间流转：办件 SL202612070001'],
+  ['recordDelivery', entry('recordDelivery', 'case:SL202612070001'), '登记办件送达：办件 SL202612070001'],
 ];
 
 describe('the audit log as a supervisor reads it', () => {

@@ -112,7 +112,9 @@ export function auditSummary(e: AuditRecord, w: Words, names: AuditNames): strin
       // A casework or alert command sent from the console: what it did, and to what where the record names it.
       const done = w.commands[e.action];
       if (!done) return undefined;
-      return e.target === e.action ? done : `${done}（${e.target}）`;
+      const [kind, ...rest] = e.target.split(':');
+      const subject = rest.length ? w.subjects[kind!] : undefined;
+      return subject ? w.command(done, subject(rest.join(':'))) : e.target === e.action ? done : w.command(done, e.target);
     }
   }
 }
