@@ -15,6 +15,9 @@ export interface AuditEntry {
   seq?: number;
 }
 
+/** Who an installer's script with the hall token is in the audit log. */
+export const HALL_TOKEN_STAFF: StaffRef = { id: 'hall-token', name: '大厅令牌', role: 'administrator' };
+
 /** Whose entries the audit log is filtered to: a clerk's number and a staff account's id may be the same string (two people). */
 export interface AuditPerson {
   kind: 'clerk' | 'staff';
