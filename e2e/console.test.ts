@@ -327,7 +327,28 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await screenshot(admin, 'console-calendar');
     await admin.getByRole('link', { name: '操作日志' }).click();
     await admin.getByText('调整窗口事项').first().waitFor();
+    // Each entry says who did what to what, in words; none is left as the raw record.
+    const said = () => admin.locator('table.audit td.summary').allTextContents();
+    await expect.poll(said).toContain(`录入 ${year} 年工作日历：放假 1 天，调休上班 1 天`);
+    expect(await said()).toEqual(
+      expect.arrayContaining([
+        '为 王建国（1001） 生成初始 PIN',
+        '修改事项 往来港澳通行证签注 的今日设置：今日停止取号（公告：签注系统升级，今日暂停受理，敬请谅解。）',
+        expect.stringMatching(/^调整 3号窗口 的事项：.+ → .*居民身份证换领/),
+        expect.stringMatching(/^新增账号 张主任（zhang，值班主任）$/),
+        expect.stringMatching(/^首次保存大厅设置：事项 \d+ 项，窗口 \d+ 个，工作人员 \d+ 人$/),
+      ]),
+    );
+    expect(await admin.locator('table.audit tbody tr:not(.record) td.json').count()).toBe(0);
+    expect(await said()).toHaveLength(await admin.locator('table.audit tbody tr:not(.record)').count());
+    // The record itself, exactly as kept, one click away.
+    const calendarRow = admin.locator('table.audit tbody tr', { hasText: `录入 ${year} 年工作日历` });
+    await calendarRow.getByRole('button', { name: '详情' }).click();
+    const record = admin.locator('table.audit tr.record pre');
+    expect(JSON.parse((await record.textContent())!)).toMatchObject({ target: `calendar:${year}`, after: { holidays: { [`${year}-01-01`]: '元旦' }, workdays: { [`${year}-01-04`]: '元旦调休' } } });
     await screenshot(admin, 'console-audit');
+    await calendarRow.getByRole('button', { name: '收起' }).click();
+    await record.waitFor({ state: 'detached' });
     await admin.setViewportSize(SMALL);
     await admin.getByRole('link', { name: '大厅设置' }).click();
     await admin.locator('[name="hall.name"]').waitFor();

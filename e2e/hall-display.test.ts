@@ -183,4 +183,46 @@ describe('the hall screen in Chromium', () => {
     // The call made while the screen was away is announced once it is back.
     await expect.poll(() => display.announcements.list().some((e) => e.ticket === called.ticket!.number && e.window === 9 && e.time === 1)).toBe(true);
   });
+
+  it('shows a long item name on up to two lines, smaller within a floor, and ends only a cut name in an ellipsis', async () => {
+    // 40 characters, as some items' official names are; the demo hall's longest is 个人所得税汇算清缴咨询 (11).
+    const long = '灵活就业人员及新就业形态劳动者参加企业职工基本养老保险登记和缴费业务线上线下办理';
+    expect(long.length).toBe(40);
+    const catalogue = await api<{ items: { code: string; name: string }[] }>('GET', '/api/catalogue');
+    catalogue.items.find((i) => i.code === 'RS-LHJY-DJ')!.name = long;
+    await api('PUT', '/api/catalogue', catalogue);
+    for (const code of ['RS-LHJY-DJ', 'SW-GS-HSQJ']) await api('POST', '/api/tickets', { serviceCode: code });
+    await expect.poll(() => page.locator('[data-testid=waiting] li[data-code=RS-LHJY-DJ] .name').textContent()).toBe(long);
+    await page.locator('[data-testid=waiting] li[data-code=SW-GS-HSQJ]').waitFor();
+    const names = await page.locator('[data-testid=waiting]').evaluate((panel) => {
+      const inner = panel.getBoundingClientRect().bottom - parseFloat(getComputedStyle(panel).paddingBottom);
+      return [...panel.querySelectorAll<HTMLElement>('li')].map((li) => {
+        const name = li.querySelector<HTMLElement>('.name')!;
+        const box = name.getBoundingClientRect();
+        const style = getComputedStyle(name);
+        // The characters drawn inside the name's box (those past its second line are not).
+        const range = document.createRange();
+        let shown = 0;
+        const tops = new Set<number>();
+        for (let i = 0; i < name.firstChild!.textContent!.length; i++) {
+          range.setStart(name.firstChild!, i);
+          range.setEnd(name.firstChild!, i + 1);
+          const r = range.getBoundingClientRect();
+          if (r.bottom <= box.bottom + 1 && r.right <= box.right + 1) (shown++, tops.add(Math.round(r.top)));
+        }
+        return { code: li.dataset.code!, length: name.textContent!.length, shown, lines: tops.size, fontSize: parseFloat(style.fontSize), clamp: style.webkitLineClamp, inPanel: box.bottom <= inner + 1 };
+      });
+    });
+    for (const n of names) {
+      expect(n.fontSize, n.code).toBeGreaterThanOrEqual(21);
+      expect(n.inPanel, n.code).toBe(true);
+      expect(n.lines, n.code).toBeLessThanOrEqual(2);
+      // Whole, or cut after as much as two lines hold, where line-clamp draws the ellipsis.
+      if (n.shown < n.length) expect([n.code, n.lines, n.clamp]).toEqual([n.code, 2, '2']);
+    }
+    expect(names.find((n) => n.code === 'SW-GS-HSQJ')).toMatchObject({ length: 11, shown: 11 });
+    // Of the 40 characters, at least two lines' worth shows (one line at the row's size held 8).
+    expect(names.find((n) => n.code === 'RS-LHJY-DJ')!.shown).toBeGreaterThanOrEqual(20);
+    await screenshot(page, 'hall-display-long-names');
+  });
 });

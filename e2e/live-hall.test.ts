@@ -121,10 +121,34 @@ describe('the live hall in the console', () => {
     await expect.poll(() => supervisor.locator('[data-testid=board-window-21]').textContent()).toContain(`已呼叫 ${numbers[0]}`);
   });
 
+  it('says of an item whose only window is paused what the kiosk tells the citizen, not a wait', async () => {
+    // 个人所得税汇算清缴咨询 is served at window 11 only.
+    expect(hall.hub.store.view.catalogue.windows.filter((w) => w.serves.includes('SW-GS-HSQJ')).map((w) => w.number)).toEqual([11]);
+    expect((await hall.api('POST', '/api/windows/11/open', { clerk: '1013' })).status).toBe(200);
+    expect((await hall.api('POST', '/api/tickets', { serviceCode: 'SW-GS-HSQJ' })).status).toBe(201);
+    const expected = supervisor.locator('[data-testid=board-item-SW-GS-HSQJ] td').nth(3);
+    await expect.poll(() => expected.textContent()).toMatch(/^\d+ 分钟$/);
+    expect((await hall.api('POST', '/api/windows/11/pause', { reason: '暂离' })).status).toBe(200);
+    await expect.poll(() => expected.textContent()).toBe('暂无窗口办理，开放后按序叫号');
+    expect((await hall.api('POST', '/api/windows/11/resume')).status).toBe(200);
+    await expect.poll(() => expected.textContent()).toMatch(/^\d+ 分钟$/);
+  });
+
   it('lists the hall’s notification channels and sends a test message through one', async () => {
     const channels = supervisor.locator('[data-testid=channels]');
     await channels.getByText('值班群').waitFor();
     expect(await channels.textContent()).toContain('企业微信群机器人');
+    // At the console's smaller size (1366×768) the 部门 cell keeps 全部 and 公安户籍 on one line.
+    await supervisor.setViewportSize({ width: 1366, height: 768 });
+    const lines = (row: string) =>
+      channels.locator('tr', { hasText: row }).locator('td').nth(3).evaluate((td) => {
+        const range = document.createRange();
+        range.selectNodeContents(td);
+        return [td.textContent, new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size];
+      });
+    expect(await lines('值班群')).toEqual(['全部', 1]);
+    expect(await lines('公安户籍负责人')).toEqual(['公安户籍', 1]);
+    await supervisor.setViewportSize(WIDE);
     await channels.locator('tr', { hasText: '值班群' }).getByRole('button', { name: '发送测试消息' }).click();
     await supervisor.getByText('测试消息已交给渠道 duty-room 发送').waitFor();
     await robot.waitFor(() => robot.messages.some((m) => m.robot === 'duty-room' && m.content.includes('测试')));

@@ -296,6 +296,44 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     expect(await smallTargets(page)).toEqual([]);
   });
 
+  it('shows the hall’s whole name in the bar and keeps the case lookup’s box and 查询 apart, in 长辈模式 and in English, at 390×844 and 360×640', async () => {
+    const cut = (p: Page) =>
+      p.evaluate(() => {
+        const box = (el: Element) => el.getBoundingClientRect();
+        const title = document.querySelector<HTMLElement>('.bar-title')!;
+        const [t, s] = [box(title), box(document.querySelector('.bar-switches')!)];
+        const overlap = t.left < s.right && s.left < t.right && t.top < s.bottom && s.top < t.bottom;
+        return { name: title.textContent, clipped: title.scrollWidth > title.clientWidth || title.scrollHeight > title.clientHeight, overlap, outside: t.right > window.innerWidth };
+      });
+    for (const size of [PHONE, { width: 360, height: 640 }]) {
+      const ctx = await browser.newContext({ viewport: size, hasTouch: true, isMobile: true, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      const p = await ctx.newPage();
+      await p.goto(`${hall.hub.publicUrl()}/m/`);
+      await p.locator(`[data-testid=item-${ITEM}]`).waitFor();
+      const whole = { clipped: false, overlap: false, outside: false };
+      expect(await cut(p)).toEqual({ name: '滨江区政务服务中心', ...whole });
+      await p.locator('[data-testid=elderly-switch]').tap();
+      await expect.poll(() => p.evaluate(() => document.documentElement.classList.contains('elderly'))).toBe(true);
+      expect(await cut(p)).toEqual({ name: '滨江区政务服务中心', ...whole });
+      if (size === PHONE) await screenshot(p, 'phone-home-elderly');
+      await p.locator('[data-testid=go-case]').tap();
+      await p.locator('[data-testid=case-number]').waitFor();
+      expect(await cut(p)).toEqual({ name: '滨江区政务服务中心', ...whole });
+      const field = (await p.locator('[data-testid=case-number]').boundingBox())!;
+      const ask = (await p.locator('.case-page button[type=submit]').boundingBox())!;
+      // The button below the box with a gap between them, as every other card's parts have.
+      expect(ask.y - (field.y + field.height)).toBeGreaterThanOrEqual(8);
+      if (size === PHONE) await screenshot(p, 'phone-case-elderly');
+      await p.locator('[data-testid=language-switch]').tap();
+      await expect.poll(() => p.locator('.bar-title').textContent()).toBe('Binjiang District Government Service Center');
+      expect(await cut(p)).toEqual({ name: 'Binjiang District Government Service Center', ...whole });
+      await p.locator('[data-testid=elderly-switch]').tap();
+      await expect.poll(() => p.evaluate(() => document.documentElement.classList.contains('elderly'))).toBe(false);
+      expect(await cut(p)).toEqual({ name: 'Binjiang District Government Service Center', ...whole });
+      await ctx.close();
+    }
+  });
+
   it('lets a citizen whose page was reloaded right after the code was sent type that code', async () => {
     const other = '13900002222';
     const ctx = await phoneContext();

@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS } from './enrolment';
 import { answerReply, HttpRefusal, plainNumber, SETUP_BODY_BYTES, type Operation, type Reply, type Request } from './http';
-import { auditPerson, clearedCookie, sessionCookie, type Staff, type StaffChange } from './staff';
+import { auditPerson, clearedCookie, HALL_TOKEN_STAFF, sessionCookie, type Staff, type StaffChange } from './staff';
 import { commandScope, type HallStore, type SetupChange } from './store';
 import { terminalPresence } from './supervision';
 import type { TerminalLinks } from './terminals';
@@ -47,7 +47,7 @@ export interface ConsoleContext {
 
 /** Who acts: the signed-in staff member, or the hall token's administrator (installer scripts). */
 function who(req: Request): StaffRef {
-  return req.session?.staff ? { id: req.session.staff.id, name: req.session.staff.name, role: req.session.staff.role } : { id: 'hall-token', name: '大厅令牌', role: 'administrator' };
+  return req.session?.staff ? { id: req.session.staff.id, name: req.session.staff.name, role: req.session.staff.role } : HALL_TOKEN_STAFF;
 }
 
 function change<T>(r: StaffChange<T>, okStatus = 200, body: (v: T) => unknown = (v) => ({ ok: true, value: v }), req?: Request): Reply {

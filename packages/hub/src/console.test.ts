@@ -179,6 +179,13 @@ describe('a hub on an empty data folder', () => {
     expect(res.status).toBe(200);
     expect(hub.store.view.catalogue.items.length).toBeGreaterThan(0);
     expect(hub.store.audit.list()[0]).toMatchObject({ action: 'replaceCatalogue', staff: { id: 'hall-token' } });
+    // PUT /api/catalogue, the other way a script sets the hall up, is in the audit log too.
+    const renamed = { ...hub.store.view.catalogue, items: hub.store.view.catalogue.items.map((i, n) => (n === 0 ? { ...i, name: '居民身份证换领（补领）' } : i)) };
+    const put = await fetch(`${hub.url}/api/catalogue`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(renamed) });
+    expect(put.status).toBe(200);
+    expect(hub.store.view.catalogue.items[0]!.name).toBe('居民身份证换领（补领）');
+    expect(hub.store.audit.list()).toHaveLength(2);
+    expect(hub.store.audit.list()[0]).toMatchObject({ action: 'replaceCatalogue', staff: { id: 'hall-token', name: '大厅令牌' }, target: 'catalogue', after: { items: expect.arrayContaining([expect.objectContaining({ name: '居民身份证换领（补领）' })]) } });
   });
 });
 

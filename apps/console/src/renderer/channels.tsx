@@ -60,7 +60,15 @@ export function ChannelList() {
                 </td>
                 <td>{t.channels.kinds[c.kind] ?? c.kind}</td>
                 <td>{c.notices.map((n) => t.alerts.kinds[n] ?? t.channels.noticeKinds[n] ?? n).join('、')}</td>
-                <td>{c.departments?.join('、') ?? t.channels.allDepartments}</td>
+                {/* A department's name (and 全部) is never broken across lines; a long list wraps between names. */}
+                <td>
+                  {(c.departments ?? [t.channels.allDepartments]).map((d, i) => (
+                    <span key={d} className="nowrap">
+                      {i > 0 ? '、' : ''}
+                      {d}
+                    </span>
+                  ))}
+                </td>
                 <td>{Object.entries(c.backlog).map(([state, n]) => `${t.channels.states[state] ?? state} ${n}`).join('，') || '0'}</td>
                 <td>
                   <button className="ghost" disabled={!c.enabled} onClick={() => void test(c.id)}>

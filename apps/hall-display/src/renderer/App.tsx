@@ -1,6 +1,6 @@
 import { connectBridge } from '@servicehall/agent/renderer';
 import type { ConnectionState } from '@servicehall/protocol';
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { Announcing, Board, HallDisplayShape, VoicePlan } from '../shared/api';
 import { stringsFor, type DisplayStrings } from '../shared/strings';
 import { findZhVoice, ScreenVoice } from './voice';
@@ -173,8 +173,16 @@ function Recent({ board, t }: { board?: Board; t: DisplayStrings }) {
 
 function Waiting({ board, t }: { board?: Board; t: DisplayStrings }) {
   const rows = board?.waiting ?? [];
+  const list = useRef<HTMLElement>(null);
+  // A name too long for its line at the row's size is set smaller, on up to two lines, and only then ends in an ellipsis.
+  useLayoutEffect(() => {
+    for (const name of list.current?.querySelectorAll<HTMLElement>('.name') ?? []) {
+      name.classList.remove('long');
+      if (name.scrollWidth > name.clientWidth) name.classList.add('long');
+    }
+  });
   return (
-    <section className="waiting panel" data-testid="waiting">
+    <section className="waiting panel" data-testid="waiting" ref={list}>
       <h2>{t.waitingTitle}</h2>
       {rows.length === 0 ? (
         <p className="empty">{t.waitingNone}</p>

@@ -3,7 +3,7 @@ import demo from '../../../../fixtures/catalogue/demo-hall.json' with { type: 'j
 import { checkCatalogue, type Catalogue, type CatalogueInput } from '../catalogue';
 import type { Actor, CommandBody } from '../commands';
 import type { TerminalPresence } from '../supervision';
-import { activeAlerts, alertChanges, applyEvent, decide, emptyView, fromSnapshot, hallBoard, toSnapshot, type AlertSource, type HallView } from '.';
+import { activeAlerts, alertChanges, applyEvent, decide, emptyView, fromSnapshot, hallBoard, itemWait, toSnapshot, type AlertSource, type HallView } from '.';
 import { overdueAlerts } from './supervision';
 
 const DAY = '2026-11-27';
@@ -220,7 +220,21 @@ describe('the board', () => {
     expect(board.windows.find((w) => w.number === 3)).toMatchObject({ open: false });
     expect(board.items.find((i) => i.code === 'GA-SFZ-HL')).toMatchObject({ waiting: 2, longestWaitMinutes: 23, windowsOpen: 1, overThreshold: true });
     expect(board.items.find((i) => i.code === 'GA-SFZ-HL')!.expectedWaitMinutes).toBeGreaterThan(0);
+    expect(board.items.find((i) => i.code === 'GA-SFZ-HL')!.noWindowOpen).toBe(false);
     expect(board.terminals.find((t) => t.terminal === 'kiosk-1')).toMatchObject({ online: true, faults: [{ kind: 'printer', code: 'paper-end' }], ready: false });
     expect(board.figures).toMatchObject({ issued: 3, served: 0, waiting: 2, windowsOpen: 2, averageWaitMinutes: 10 });
+  });
+
+  it('says no window is open for an item whose only window is paused, as the kiosk tells the citizen', () => {
+    const view = emptyView(catalogue({ waitMinutes: 15, pauseMinutes: 10 }), DAY);
+    const only = view.catalogue.windows.filter((w) => w.serves.includes('GA-SFZ-HL')).map((w) => w.number);
+    expect(only).toEqual([1, 2]);
+    for (const n of only) step(view, { type: 'openWindow', window: n, clerk: `100${n}` }, win(n), at('08:30'));
+    step(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:00'));
+    expect(hallBoard(view, { now: at('09:01'), terminals: [] }).items.find((i) => i.code === 'GA-SFZ-HL')!.noWindowOpen).toBe(false);
+    for (const n of only) step(view, { type: 'pauseWindow', window: n, reason: '暂离' }, win(n), at('09:02'));
+    const paused = hallBoard(view, { now: at('09:03'), terminals: [] }).items.find((i) => i.code === 'GA-SFZ-HL')!;
+    expect(paused).toMatchObject({ waiting: 1, noWindowOpen: true });
+    expect(paused.noWindowOpen).toBe(itemWait(view, 'GA-SFZ-HL', at('09:03')).noWindowOpen);
   });
 });

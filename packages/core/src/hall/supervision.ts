@@ -323,6 +323,8 @@ export interface BoardItem {
   longestWaitMinutes: number;
   expectedWaitMinutes: number;
   windowsOpen: number;
+  /** No window that may call it is open and at work (closed or paused): the kiosk says 暂无窗口办理, not a wait. */
+  noWindowOpen: boolean;
   /** Past the hall's threshold (H-16). */
   overThreshold: boolean;
 }
@@ -415,6 +417,7 @@ export function hallBoard(view: HallView, facts: SupervisionFacts): HallBoard {
       longestWaitMinutes: longest,
       expectedWaitMinutes: waiting > 0 ? (waits.get(item.code)?.minutes ?? 0) : 0,
       windowsOpen: view.catalogue.windows.filter((w) => w.serves.includes(item.code) && openFor(view, w)).length,
+      noWindowOpen: waits.get(item.code)?.noWindowOpen ?? false,
       overThreshold: waiting > 0 && (longest >= policy.waitMinutes || (policy.waitingCount !== undefined && waiting >= policy.waitingCount)),
     };
   });

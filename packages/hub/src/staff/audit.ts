@@ -15,6 +15,9 @@ export interface AuditEntry {
   seq?: number;
 }
 
+/** Who an installer's script with the hall token is in the audit log. */
+export const HALL_TOKEN_STAFF: StaffRef = { id: 'hall-token', name: '大厅令牌', role: 'administrator' };
+
 /** Whose entries the audit log is filtered to: a clerk's number and a staff account's id may be the same string (two people). */
 export interface AuditPerson {
   kind: 'clerk' | 'staff';
@@ -98,7 +101,22 @@ export function auditSubject(view: HallView, command: CommandBody): { target: st
       return { target: 'catalogue', value: view.catalogue.items.length === 0 ? null : view.catalogue };
     case 'cancelPendingChange':
       return { target: `pending:${command.pendingId}`, value: view.pending.find((p) => p.id === command.pendingId) ?? null };
-    default:
-      return { target: 'type' in command && 'window' in command ? `window:${String(command.window)}` : command.type, value: undefined };
+    default: {
+      // A casework or alert command: what it was done to, by the id it names (the record would otherwise say only its own name).
+      const c = command as { complaintId?: unknown; followUpId?: unknown; caseNumber?: unknown; alertId?: unknown };
+      const target =
+        'window' in command
+          ? `window:${String(command.window)}`
+          : typeof c.complaintId === 'string'
+            ? `complaint:${c.complaintId}`
+            : typeof c.followUpId === 'string'
+              ? `follow-up:${c.followUpId}`
+              : typeof c.caseNumber === 'string'
+                ? `case:${c.caseNumber}`
+                : typeof c.alertId === 'string'
+                  ? `alert:${c.alertId}`
+                  : command.type;
+      return { target, value: undefined };
+    }
   }
 }

@@ -10,7 +10,7 @@ import { SignInLockout, type LockKey } from './lockout';
 import { hashPassword, initialPin, oneTimePassword, passwordProblem, spendVerifyTime, verifyPassword } from './passwords';
 import { StaffSessions, type Session } from './sessions';
 
-export { AuditLog, auditPerson, auditSubject, type AuditEntry, type AuditPerson } from './audit';
+export { AuditLog, auditPerson, auditSubject, HALL_TOKEN_STAFF, type AuditEntry, type AuditPerson } from './audit';
 export { StaffAccounts, StaffIdSchema, type StaffMember } from './accounts';
 export { SignInLockout, FREE_FAILURES, FIRST_LOCK_MS, LONGEST_LOCK_MS } from './lockout';
 export { hashPassword, verifyPassword, passwordProblem, oneTimePassword, initialPin } from './passwords';

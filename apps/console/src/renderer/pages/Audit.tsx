@@ -1,7 +1,8 @@
 import type { StaffRole } from '@servicehall/core';
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import { api } from '../api';
 import { ErrorLine, useConsole } from '../App';
+import { auditSummary, type AuditNames } from '../audit-summary';
 
 interface Entry {
   id: number;
@@ -19,6 +20,9 @@ const brief = (v: unknown) => {
   return text.length > 160 ? `${text.slice(0, 160)}…` : text;
 };
 
+/** The entry exactly as the hub keeps it: what 详情 shows. */
+const recordOf = (e: Entry) => JSON.stringify({ target: e.target, before: e.before, after: e.after }, null, 2);
+
 export function AuditPage() {
   const { t, language, live } = useConsole();
   const [entries, setEntries] = useState<Entry[]>([]);
@@ -28,6 +32,12 @@ export function AuditPage() {
   const [person, setPerson] = useState('');
   const [accounts, setAccounts] = useState<{ id: string; name: string; role: StaffRole }[]>([]);
   useEffect(() => void api<{ staff: { id: string; name: string; role: StaffRole }[] }>('GET', '/api/staff').then((r) => setAccounts(r.staff), setError), []);
+  const catalogue = live.view?.catalogue;
+  const names: AuditNames = {
+    item: (code) => catalogue?.items.find((i) => i.code === code)?.name,
+    person: (id) => accounts.find((a) => a.id === id)?.name ?? catalogue?.clerks.find((c) => c.number === id)?.name,
+    date: (at) => new Date(at).toLocaleDateString(language),
+  };
   const only = person ? `staff=${encodeURIComponent(person)}` : '';
   // Read when the page opens, when another person is chosen, and again when the hall's setup changes (the live feed says when).
   useEffect(() => void api<{ entries: Entry[] }>('GET', `/api/audit${only ? `?${only}` : ''}`).then((r) => setEntries(r.entries), setError), [live.view?.catalogue, live.view?.pending, only]);
@@ -64,24 +74,41 @@ export function AuditPage() {
               <th>{t.audit.at}</th>
               <th>{t.audit.who}</th>
               <th>{t.audit.action}</th>
-              <th>{t.audit.target}</th>
-              <th>{t.audit.before}</th>
-              <th>{t.audit.after}</th>
+              <th>{t.audit.what}</th>
+              <th />
             </tr>
           </thead>
           <tbody>
-            {entries.map((e) => (
-              <tr key={e.id} onClick={() => setOpen(open === e.id ? undefined : e.id)}>
-                <td>{new Date(e.at).toLocaleString(language)}</td>
-                <td>
-                  {e.staff.name} ({e.staff.id})
-                </td>
-                <td>{t.audit.actions[e.action] ?? e.action}</td>
-                <td>{e.target}</td>
-                <td className="json">{open === e.id ? <pre>{JSON.stringify(e.before, null, 2)}</pre> : brief(e.before)}</td>
-                <td className="json">{open === e.id ? <pre>{JSON.stringify(e.after, null, 2)}</pre> : brief(e.after)}</td>
-              </tr>
-            ))}
+            {entries.map((e) => {
+              const summary = auditSummary(e, t.audit.summary, names);
+              return (
+                <Fragment key={e.id}>
+                  <tr data-testid={`audit-${e.id}`}>
+                    <td className="nowrap">{new Date(e.at).toLocaleString(language)}</td>
+                    <td>
+                      {e.staff.name} ({e.staff.id})
+                    </td>
+                    <td className="nowrap">{t.audit.actions[e.action] ?? e.action}</td>
+                    {/* An action this console does not know: the record as it is. */}
+                    <td className={summary ? 'summary' : 'json'}>
+                      {summary ?? `${e.target} · ${t.audit.before} ${brief(e.before)} · ${t.audit.after} ${brief(e.after)}`}
+                    </td>
+                    <td>
+                      <button className="ghost" aria-expanded={open === e.id} onClick={() => setOpen(open === e.id ? undefined : e.id)}>
+                        {open === e.id ? t.audit.hide : t.audit.details}
+                      </button>
+                    </td>
+                  </tr>
+                  {open === e.id && (
+                    <tr className="record">
+                      <td colSpan={5} className="json" aria-label={t.audit.record}>
+                        <pre>{recordOf(e)}</pre>
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              );
+            })}
           </tbody>
         </table>
         {entries.length === 0 && (

@@ -147,7 +147,7 @@ export function BoardPage() {
                   <td>{i.name}</td>
                   <td>{i.waiting}</td>
                   <td>{t.board.minutes(i.longestWaitMinutes)}</td>
-                  <td>{t.board.minutes(i.expectedWaitMinutes)}</td>
+                  <td>{i.noWindowOpen ? t.board.noWindow : t.board.minutes(i.expectedWaitMinutes)}</td>
                   <td>{i.windowsOpen}</td>
                 </tr>
               ))}

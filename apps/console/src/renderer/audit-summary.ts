@@ -1,0 +1,152 @@
+import type { Strings } from './i18n';
+
+/** One entry of the audit log as `GET /api/audit` gives it. */
+export interface AuditRecord {
+  action: string;
+  target: string;
+  staff: { id: string; name: string; role: string };
+  before?: unknown;
+  after?: unknown;
+}
+
+/** What the summary names from the hall as it is now: items by code, people by id, a date. */
+export interface AuditNames {
+  item(code: string): string | undefined;
+  /** A staff account's or a clerk's name by id (number), when known. */
+  person(id: string): string | undefined;
+  date(at: number): string;
+}
+
+type Words = Strings['audit']['summary'];
+type Obj = Record<string, unknown>;
+
+const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+/** The id after the kind in a target: `staff:zhang` → zhang, when the target is of that kind. */
+const targetId = (target: string, kind: string) => (target.startsWith(`${kind}:`) ? target.slice(kind.length + 1) : undefined);
+
+/**
+ * What an audit entry did, as a supervisor reads it (新增账号 张三（zhang，值班主任）, 修改事项 X 的今日设置：
+ * 取号时段 08:30–11:30 → 09:00–11:30), from the entry itself. Undefined for an action it does not
+ * know or a record not of the shape the hub writes: the page then shows the record as it is.
+ */
+export function auditSummary(e: AuditRecord, w: Words, names: AuditNames): string | undefined {
+  const who = (id: string) => {
+    const name = names.person(id);
+    return name && name !== id ? w.person(name, id) : id;
+  };
+  const item = (code: string) => names.item(code) ?? code;
+  const items = (codes: unknown[]) => (codes.length ? codes.map((c) => item(String(c))).join('、') : w.none);
+  const before = obj(e.before);
+  const after = obj(e.after);
+  const atDayEnd = obj(after?.atDayEnd);
+  switch (e.action) {
+    case 'createStaff': {
+      const id = targetId(e.target, 'staff');
+      const name = str(after?.name);
+      if (!id || !name) return undefined;
+      return w.createStaff(name, id, w.role(str(after?.role) ?? ''), str(after?.department));
+    }
+    case 'resetPassword':
+    case 'disableStaff':
+    case 'enableStaff': {
+      const id = targetId(e.target, 'staff');
+      return id ? w[e.action](who(id)) : undefined;
+    }
+    case 'changeOwnPassword':
+      return w.changeOwnPassword;
+    case 'changeOwnPin':
+      return w.changeOwnPin;
+    case 'issueInitialPin':
+    case 'unlockClerk': {
+      const id = targetId(e.target, 'clerk');
+      return id ? w[e.action](who(id)) : undefined;
+    }
+    case 'enrolTerminal': {
+      const terminal = targetId(e.target, 'terminal');
+      if (!terminal || !after) return undefined;
+      const window = num(after.window);
+      const expires = num(after.expiresAt);
+      return w.enrolTerminal(terminal, w.terminalRole(str(after.role) ?? ''), window, expires !== undefined ? names.date(expires) : undefined, after.replaced === true);
+    }
+    case 'revokeTerminal': {
+      const terminal = targetId(e.target, 'terminal');
+      return terminal ? w.revokeTerminal(terminal) : undefined;
+    }
+    case 'assignWindowItems': {
+      const window = Number(targetId(e.target, 'window'));
+      if (!Number.isInteger(window)) return undefined;
+      const next = atDayEnd ? atDayEnd.serves : after?.serves;
+      if (!Array.isArray(next)) return undefined;
+      return w.assignWindowItems(window, items(list(before?.serves)), items(next), !!atDayEnd);
+    }
+    case 'openTemporaryWindow': {
+      const window = Number(targetId(e.target, 'window'));
+      if (!Number.isInteger(window) || !after) return undefined;
+      return w.openTemporaryWindow(window, str(after.name), items(list(after.serves)));
+    }
+    case 'setItemToday': {
+      const code = targetId(e.target, 'item');
+      if (!code || !before || !after) return undefined;
+      return w.setItemToday(item(code), itemTodayChanges(before, after, w));
+    }
+    case 'replaceCatalogue':
+      return catalogueSummary(before, after, w, item);
+    case 'cancelPendingChange': {
+      const text = str(after?.text);
+      if (text) return w.cancelPending(text);
+      const change = obj(before?.change);
+      if (!change) return w.cancelPending(w.pendingGone);
+      return w.cancelPending(change.type === 'assignWindowItems' ? w.pendingWindow(Number(change.window)) : w.pendingSetup);
+    }
+    case 'setCalendarYear': {
+      const year = Number(targetId(e.target, 'calendar'));
+      if (!Number.isInteger(year) || !after) return undefined;
+      const count = (v: unknown) => Object.keys(obj(v) ?? {}).length;
+      const was = before && (count(before.holidays) > 0 || count(before.workdays) > 0) ? { holidays: count(before.holidays), workdays: count(before.workdays) } : undefined;
+      return w.setCalendarYear(year, count(after.holidays), count(after.workdays), was);
+    }
+    default: {
+      // A casework or alert command sent from the console: what it did, and to what where the record names it.
+      const done = w.commands[e.action];
+      if (!done) return undefined;
+      const [kind, ...rest] = e.target.split(':');
+      const subject = rest.length ? w.subjects[kind!] : undefined;
+      return subject ? w.command(done, subject(rest.join(':'))) : e.target === e.action ? done : w.command(done, e.target);
+    }
+  }
+}
+
+/** What a change of an item for today changed: hours, quota, closed with its notice, opened again. */
+function itemTodayChanges(before: Obj, after: Obj, w: Words): string[] {
+  const effective = (o: Obj) => {
+    const today = obj(o.today);
+    const hours = list(today?.issuingHours ?? o.issuingHours)
+      .map((h) => `${str(obj(h)?.from) ?? '?'}–${str(obj(h)?.to) ?? '?'}`)
+      .join('、');
+    return { hours, quota: num(today?.dailyQuota) ?? num(o.dailyQuota), closed: str(today?.closedNotice) };
+  };
+  const [b, a] = [effective(before), effective(after)];
+  const out: string[] = [];
+  if (b.hours !== a.hours) out.push(w.hours(b.hours, a.hours));
+  if (b.quota !== a.quota) out.push(w.quota(b.quota, a.quota));
+  if (a.closed && a.closed !== b.closed) out.push(w.closed(a.closed));
+  if (b.closed && !a.closed) out.push(w.reopened);
+  return out.length ? out : [w.unchanged];
+}
+
+/** A whole setup saved: what it has, and the items it adds and drops. */
+function catalogueSummary(before: Obj | undefined, after: Obj | undefined, w: Words, item: (code: string) => string): string | undefined {
+  const scheduled = obj(obj(after?.atDayEnd)?.catalogue);
+  const next = scheduled ?? after;
+  if (!next || !Array.isArray(next.items)) return undefined;
+  const codes = (c: Obj | undefined) => new Map(list(c?.items).map((i) => [str(obj(i)?.code) ?? '', str(obj(i)?.name) ?? '']));
+  const [was, now] = [codes(before), codes(next)];
+  const added = [...now].filter(([code]) => !was.has(code)).map(([code, name]) => name || code);
+  const dropped = [...was].filter(([code]) => !now.has(code)).map(([code, name]) => name || item(code));
+  const renamed = [...now].filter(([code, name]) => was.has(code) && was.get(code) !== name).map(([code, name]) => w.renamed(was.get(code)!, name || code));
+  const counts = { items: now.size, windows: list(next.windows).length, clerks: list(next.clerks).length };
+  return w.replaceCatalogue(counts, { first: !before, added, dropped, renamed }, !!scheduled);
+}
