@@ -91,6 +91,18 @@ export function terminalList(ctx: ConsoleContext) {
   return { terminals: credentials, hallToken, waiting: ctx.pairings.list(now), presence: terminalPresence(ctx.credentials, linked, now) };
 }
 
+/** A pairing code as typed (the terminal shows it as "123 456"), or a refusal that says what is wrong with it. */
+function pairingCode(typed: string, language: Request['language']): string {
+  const code = typed.replace(/\s/g, '');
+  if (/^\d{6}$/.test(code)) return code;
+  const digitsOnly = /^\d*$/.test(code);
+  const text =
+    language === 'en'
+      ? `${code === '' ? 'No pairing code was entered' : digitsOnly ? `The pairing code has 6 digits; ${code.length} were entered` : 'The pairing code is digits only; what was entered holds other characters'}. Please enter the 6 digits shown on the terminal's screen.`
+      : `${code === '' ? '没有输入配对码' : digitsOnly ? `配对码是 6 位数字，输入的是 ${code.length} 位` : '配对码只有数字，输入的含有其他字符'}。请对照终端屏幕输入其上显示的 6 位数字。`;
+  throw new HttpRefusal('bad-request', 'the pairing code is the six digits the terminal shows', { text });
+}
+
 const windowNo = (req: Request) => {
   const n = Number(req.params.window);
   if (!/^\d{1,3}$/.test(req.params.window ?? '') || n < 1) throw new HttpRefusal('bad-request', 'the window number must be a whole number from 1 to 999');
@@ -383,15 +395,23 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       operationId: 'enrolTerminal',
       summary: "Enrols the terminal showing this pairing code on its screen: it receives its own credential over its link (kept hashed here, with an expiry)",
       staff: ADMIN_ONLY,
-      body: z.object({ code: z.string().regex(/^\d{6}$/, 'six digits'), expiresInDays: z.number().int().min(1).max(1825).optional() }),
+      // The code's form is checked here, not by the schema, so that a mistyped one is refused in words about the code.
+      body: z.object({ code: z.string().max(40).describe('the six digits the terminal shows (spaces between them are allowed)'), expiresInDays: z.number().int().min(1).max(1825).optional() }),
       handle: (req) => {
         const b = req.body as { code: string; expiresInDays?: number };
         const now = ctx.clock();
+        const code = pairingCode(b.code, req.language);
         // The code typed decides, read off the terminal's own screen: that link is enrolled as it asked, whatever
         // other links ask under its name (refusing it while another's request is the newest let any of them hold
         // the terminal's enrolment off for as long as it kept asking).
-        const request = ctx.pairings.take(b.code, now);
-        if (!request) throw new HttpRefusal('not-found', 'no terminal is showing this code now: check the code on its screen (codes last 10 minutes)');
+        const request = ctx.pairings.take(code, now);
+        if (!request)
+          throw new HttpRefusal('not-found', 'no terminal is showing this code now: check the code on its screen (codes last 10 minutes)', {
+            text:
+              req.language === 'en'
+                ? `No terminal is showing the code ${code} now. Please check the code on the terminal's screen: each code lasts 10 minutes, then the terminal shows a new one.`
+                : `没有终端正在显示配对码 ${code}。请核对终端屏幕上现在显示的配对码：每个配对码有效 10 分钟，到期后终端会显示新的配对码。`,
+          });
         const by = who(req);
         const identity = { role: request.role, terminal: request.terminal, ...(request.window !== undefined ? { window: request.window } : {}) };
         const made = store.withTransaction(() => {

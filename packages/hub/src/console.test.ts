@@ -440,9 +440,17 @@ describe('terminals enrolled by pairing code', () => {
     expect(waiting.body.waiting).toEqual([expect.objectContaining({ terminal: 'kiosk-7' })]);
     expect(waiting.body.waiting[0]!.code).toBeUndefined();
 
-    expect((await a.request('POST', '/api/terminals/enrol', { code: '000000' === pairing.code ? '000001' : '000000' })).status).toBe(404);
+    const other = '000000' === pairing.code ? '000001' : '000000';
+    expect((await a.request('POST', '/api/terminals/enrol', { code: other })).body).toMatchObject({ code: 'not-found', text: expect.stringContaining(`没有终端正在显示配对码 ${other}`) });
+    // A mistyped code is told what is wrong with it, not that the request is.
+    expect((await a.request('POST', '/api/terminals/enrol', { code: '12345' })).body).toMatchObject({ code: 'bad-request', text: '配对码是 6 位数字，输入的是 5 位。请对照终端屏幕输入其上显示的 6 位数字。' });
+    expect((await a.request('POST', '/api/terminals/enrol', { code: '12a456' })).body).toMatchObject({ text: '配对码只有数字，输入的含有其他字符。请对照终端屏幕输入其上显示的 6 位数字。' });
+    expect((await a.request('POST', '/api/terminals/enrol', { code: '1234567' }, { 'accept-language': 'en' })).body).toMatchObject({
+      text: "The pairing code has 6 digits; 7 were entered. Please enter the 6 digits shown on the terminal's screen.",
+    });
     const paid = kiosk.next((m) => m.type === 'paired');
-    const enrolled = await a.request<{ terminal: { id: string } }>('POST', '/api/terminals/enrol', { code: pairing.code, expiresInDays: 30 });
+    // As the terminal shows it, "123 456".
+    const enrolled = await a.request<{ terminal: { id: string } }>('POST', '/api/terminals/enrol', { code: `${pairing.code.slice(0, 3)} ${pairing.code.slice(3)}`, expiresInDays: 30 });
     expect(enrolled.status).toBe(201);
     const paired = await paid;
     if (paired.type !== 'paired') throw new Error('not paired');
