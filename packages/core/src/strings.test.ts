@@ -81,6 +81,17 @@ describe('civil language (H-14)', () => {
     expect(offending).toEqual([]);
   });
 
+  it.each(LANGUAGES)('gives staff a %s sentence without a citizen’s way forward where the citizen’s has one, and the citizen’s sentence otherwise', (language) => {
+    for (const code of CODES) {
+      const staff = refusalText(code, language, 'staff');
+      expect(forbiddenPhrasesIn(staff)).toEqual([]);
+      if (/服务台|service desk/.test(REFUSAL_TEXT[language][code]) && ['not-found', 'internal', 'disk-full'].includes(code)) expect(staff).not.toMatch(/服务台|service desk/);
+      else expect(staff).toBe(REFUSAL_TEXT[language][code]);
+    }
+    expect(refusalText('not-found', 'zh-CN', 'staff')).toBe('未找到相关信息，请核对后重试。');
+    expect(refusalText('not-found')).toBe('抱歉，未找到相关信息，请核对后重试，或咨询服务台。');
+  });
+
   it('speaks Chinese by default', () => {
     expect(refusalText('queue-empty')).toBe(REFUSAL_TEXT['zh-CN']['queue-empty']);
   });

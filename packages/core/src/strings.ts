@@ -114,6 +114,23 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
   },
 };
 
-export function refusalText(code: RefusalCode, language: Language = 'zh-CN'): string {
-  return REFUSAL_TEXT[language][code];
+/**
+ * Where a staff member reads the refusal (the console, an installer's script), the sentences whose way forward
+ * is a citizen's (ask at the service desk) say a staff member's instead.
+ */
+export const STAFF_REFUSAL_TEXT: Record<Language, Partial<Record<RefusalCode, string>>> = {
+  'zh-CN': {
+    'not-found': '未找到相关信息，请核对后重试。',
+    internal: '抱歉，系统暂时出现问题，请稍后重试；如仍不行，请联系系统管理员。',
+    'disk-full': '服务器存储空间不足，操作未记录：请联系系统管理员处理。',
+  },
+  en: {
+    'not-found': 'Nothing was found. Please check and try again.',
+    internal: 'Sorry, the system has a problem just now. Please try again shortly; if it persists, contact the system administrator.',
+    'disk-full': 'The hub is out of storage and did not record this: please contact the system administrator.',
+  },
+};
+
+export function refusalText(code: RefusalCode, language: Language = 'zh-CN', reader: 'citizen' | 'staff' = 'citizen'): string {
+  return (reader === 'staff' ? STAFF_REFUSAL_TEXT[language][code] : undefined) ?? REFUSAL_TEXT[language][code];
 }

@@ -282,6 +282,8 @@ describe('clerks’ PINs', () => {
     const issued = await a.request<{ pins: { clerk: string; name: string; pin: string }[] }>('POST', '/api/clerks/initial-pins', { clerks: ['1001'] });
     const pin = issued.body.pins[0]!.pin;
     expect(issued.body.pins[0]).toMatchObject({ clerk: '1001', name: '王建国' });
+    // A clerk number no clerk has: the supervisor is told so in a staff member's words, not sent to the service desk.
+    expect((await a.request('POST', '/api/clerks/9999/unlock')).body).toMatchObject({ code: 'not-found', text: '未找到相关信息，请核对后重试。' });
     const window = await TestTerminal.connect(hub.wsUrl, { role: 'window', terminal: 'window-1', window: 1, token: TOKEN });
     terminals.push(window);
     expect(await window.command({ type: 'signIn', window: 1, clerk: '1001', pin })).toMatchObject({ ok: false, code: 'pin-change-required' });

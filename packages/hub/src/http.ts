@@ -822,8 +822,10 @@ export function apiHandler(ctx: ApiContext) {
   const hallScope = httpScope(token);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const lang = language(req);
+    // A console operation's refusals are read by staff: their sentences, where a citizen's would differ.
+    let reader: 'citizen' | 'staff' = 'citizen';
     const refuse = (code: RefusalCode, message: string, detail: Record<string, unknown> = {}) =>
-      send(res, statusOf(code), { ok: false, code, message, text: refusalText(code, lang), ...detail });
+      send(res, statusOf(code), { ok: false, code, message, text: refusalText(code, lang, reader), ...detail });
     try {
       if (url.pathname === '/api/openapi.json') {
         if (req.method === 'GET') return send(res, 200, doc);
@@ -838,6 +840,7 @@ export function apiHandler(ctx: ApiContext) {
         return refuse('method-not-allowed', `${req.method} is not allowed here; use ${allowed.join(' or ')}`);
       }
       const { op, params } = route;
+      if (op.staff || op.sessionOnly) reader = 'staff';
       let actor: Actor = ADMIN;
       // A public operation's handler keeps its own ids (the phone's are scoped by its verified number).
       let scope = op.public ? ':public' : hallScope;
@@ -950,7 +953,7 @@ export function apiHandler(ctx: ApiContext) {
         return void res.end(reply.file.data);
       }
       const b = reply.body as { ok?: boolean; code?: RefusalCode };
-      if (b && b.ok === false && b.code) return send(res, reply.status, extended(b, { text: refusalText(b.code, lang) }), reply.headers);
+      if (b && b.ok === false && b.code) return send(res, reply.status, extended(b, { text: refusalText(b.code, lang, reader) }), reply.headers);
       return send(res, reply.status, reply.body, reply.headers);
     } catch (error) {
       if (res.headersSent) {
