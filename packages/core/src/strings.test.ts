@@ -50,6 +50,7 @@ const CODES = Object.keys({
   'too-many-connections': 1,
   'disk-full': 1,
   'not-in-charge': 1,
+  cancelled: 1,
 } satisfies Record<RefusalCode, 1>) as RefusalCode[];
 
 const LANGUAGES: Language[] = ['zh-CN', 'en'];

@@ -63,6 +63,7 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
     'too-many-connections': '抱歉，系统当前连接较多，请稍候片刻自动重试。',
     'disk-full': '抱歉，系统存储空间不足，暂时无法记录，请到服务台人工办理，管理员正在处理。',
     'not-in-charge': '系统正在切换到备用服务器，请稍候片刻自动重试。',
+    cancelled: '服务器正在停止，这项操作已取消，未作任何更改；服务器重新启动后请再试一次。',
   },
   en: {
     'bad-request': 'Sorry, the request is not valid. Please check it and try again.',
@@ -111,6 +112,7 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
     'too-many-connections': 'Sorry, the hub has too many connections just now; it will be tried again shortly.',
     'disk-full': 'Sorry, the hub is out of storage and cannot record this now. Please go to the service desk; the administrator is on it.',
     'not-in-charge': 'The hall is moving to its standby hub; this will be tried again in a moment.',
+    cancelled: 'The hub is stopping, so this was cancelled and nothing was changed. Please try again once it has started again.',
   },
 };
 

@@ -327,6 +327,14 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       file: { contentType: XLSX, maxBytes: 8 * 1024 * 1024 },
       handle: async (req) => {
         const r = await ctx.workbooks.read(req.raw ?? Buffer.alloc(0), store.view.catalogue);
+        // Stopped by the hub's stopping is no fault of the workbook's: a cancellation, not its problems.
+        if (!r.ok && r.cancelled)
+          throw new HttpRefusal('cancelled', 'the hub is stopping: the workbook was not read to its end and nothing was imported', {
+            text:
+              req.language === 'en'
+                ? 'The hub is stopping, so the workbook was not read to its end and nothing was imported. Please import it again once the hub has started again.'
+                : '主机正在停止，工作簿没有读完，未导入：主机重新启动后请再导入一次。',
+          });
         if (!r.ok) throw new HttpRefusal('bad-request', `${r.problems.length} problem(s) in the workbook`, { problems: r.problems });
         // The answer ({ ok, catalogue }, megabytes for a province's library) was written as JSON by the reader's thread.
         return { status: 200, body: undefined, file: { contentType: 'application/json; charset=utf-8', data: r.json } };

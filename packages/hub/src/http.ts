@@ -80,6 +80,8 @@ const STATUS: Partial<Record<RefusalCode, number>> = {
   'too-many-connections': 503,
   'disk-full': 507,
   'not-in-charge': 503,
+  // The hub is stopping: nothing was wrong with the request, and it may be sent again once the hub is back.
+  cancelled: 503,
 };
 export const statusOf = (code: RefusalCode) => STATUS[code] ?? 409;
 
