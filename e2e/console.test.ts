@@ -488,4 +488,40 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await find.click();
     await expect.poll(() => admin.locator('[role=alert]').textContent()).toContain('未找到');
   });
+
+  it('tells a clerk on 修改密码 that the PIN is locked and until when, and a session ended elsewhere to sign in again', async () => {
+    const pin = ((await api('POST', '/api/clerks/initial-pins', { clerks: ['1002'] })).body.pins as { pin: string }[])[0]!.pin;
+    const clerk = await consolePage(SMALL);
+    await signIn(clerk, '1002', pin);
+    const save = async (current: string, next: string) => {
+      await clerk.locator('[name=current]').fill(current);
+      await clerk.locator('[name=next]').fill(next);
+      await clerk.locator('[name=again]').fill(next);
+      await Promise.all([clerk.waitForResponse((r) => r.url().endsWith('/api/console/password')), clerk.getByRole('button', { name: '保存' }).click()]);
+    };
+    await save(pin, '275031');
+    await clerk.getByRole('link', { name: '修改密码' }).waitFor();
+    const alert = () => clerk.locator('[role=alert]').textContent();
+    // Four wrong present PINs are said as such; the fifth locks the PIN, and the clerk is told so and until when.
+    for (let i = 0; i < 4; i++) {
+      await save('000000', '491826');
+      await expect.poll(alert).toBe('操作未成功：当前密码不正确，请核对后重试。');
+    }
+    await save('000000', '491826');
+    await expect.poll(alert).toMatch(/^操作未成功：PIN 输错次数过多，已暂时锁定，请于 \d\d:\d\d（约 5 分钟后）再试，或请值班负责人解锁。$/);
+    // The right PIN does not open it before then either.
+    await save('275031', '491826');
+    await expect.poll(alert).toMatch(/^操作未成功：PIN 输错次数过多，已暂时锁定，请于 \d\d:\d\d（约 5 分钟后）再试/);
+    await screenshot(clerk, 'console-password-locked-1366');
+    expect((await api('POST', '/api/clerks/1002/unlock')).status).toBe(200);
+
+    // Signed out in another tab: this form's save is told the session has ended, not that the PIN is wrong.
+    const other = await clerk.context().newPage();
+    await other.goto(`${hub.url}/console/password`);
+    await other.getByRole('button', { name: '退出登录' }).click();
+    await other.locator('[name=password]').waitFor();
+    await save('275031', '491826');
+    await expect.poll(alert).toBe('操作未成功：尚未登录或登录已失效（已退出、长时间未操作或密码已重置），请重新登录。');
+    await screenshot(clerk, 'console-password-signed-out-1366');
+  }, 60_000);
 });

@@ -52,7 +52,15 @@ function who(req: Request): StaffRef {
 
 function change<T>(r: StaffChange<T>, okStatus = 200, body: (v: T) => unknown = (v) => ({ ok: true, value: v }), req?: Request): Reply {
   // A refusal in words of its own (an account the hall cannot have) is shown in them, in the console's language.
-  if (!r.ok) throw new HttpRefusal(r.code, r.message, r.text && req ? { text: r.text[req.language] } : undefined);
+  if (!r.ok)
+    throw new HttpRefusal(
+      r.code,
+      r.message,
+      r.text || r.retryAfterSeconds !== undefined
+        ? { ...(r.text && req ? { text: r.text[req.language] } : {}), ...(r.retryAfterSeconds !== undefined ? { retryAfterSeconds: r.retryAfterSeconds } : {}) }
+        : undefined,
+      r.retryAfterSeconds !== undefined ? r.retryAfterSeconds * 1000 : undefined,
+    );
   return { status: okStatus, body: body(r.value) };
 }
 

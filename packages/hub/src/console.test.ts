@@ -200,13 +200,19 @@ describe('console sessions', () => {
     expect((await c.request('GET', '/api/staff')).status).toBe(401);
   });
 
-  it('end after 30 idle minutes', async () => {
+  it('end after 30 idle minutes, and an ended session is answered as one: its own reason and words, the code as before', async () => {
     const hub = await hall({ seed: true });
     const c = await admin(hub);
     now += 29 * 60_000;
     expect((await c.request('GET', '/api/staff')).status).toBe(200);
     now += 31 * 60_000;
-    expect((await c.request('GET', '/api/staff')).status).toBe(401);
+    const ended = await c.request('POST', '/api/console/password', { current: 'first-admin-pass-1', next: 'another-pass-22' });
+    expect(ended).toMatchObject({ status: 401, body: { code: 'unauthorised', reason: 'signed-out', text: '尚未登录或登录已失效（已退出、长时间未操作或密码已重置），请重新登录。' } });
+    // A wrong present password, in a session that is open, has no such reason.
+    await c.login('admin', 'first-admin-pass-1');
+    const wrong = await c.request('POST', '/api/console/password', { current: 'not-the-pass-1', next: 'another-pass-22' });
+    expect(wrong).toMatchObject({ status: 401, body: { code: 'unauthorised' } });
+    expect(wrong.body.reason).toBeUndefined();
   });
 
   it('hash the password off the event loop: the hub answers others while a sign-in is checked', async () => {
@@ -303,6 +309,12 @@ describe('clerks’ PINs', () => {
     expect((await a.request('POST', '/api/windows/1/sign-in/unlock')).status).toBe(200);
     for (let i = 0; i < 2; i++) await wrong();
     expect(await window.command({ type: 'signIn', window: 1, clerk: '1001', pin: '275031' })).toMatchObject({ code: 'locked' });
+    // Changing the PIN meanwhile, the clerk is told the PIN is locked and for how long, not that it is wrong.
+    now += 60_000;
+    const locked = await clerk.request('POST', '/api/console/password', { current: '275031', next: '380542' });
+    expect(locked.body).toMatchObject({ code: 'locked', retryAfterSeconds: 240 });
+    expect(locked.headers.get('retry-after')).toBe('240');
+    expect((await clerk.request('POST', '/api/console/login', { id: '1001', password: '275031' })).body).toMatchObject({ code: 'locked', retryAfterSeconds: 240 });
     expect((await a.request('POST', '/api/clerks/1001/unlock')).status).toBe(200);
     expect(await window.command({ type: 'signIn', window: 1, clerk: '1001', pin: '275031' })).toMatchObject({ ok: true });
     const actions = (await a.request<{ entries: { action: string }[] }>('GET', '/api/audit')).body.entries.map((e) => e.action);

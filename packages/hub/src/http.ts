@@ -867,7 +867,15 @@ export function apiHandler(ctx: ApiContext) {
         } else if (op.staff || op.sessionOnly) {
           const secret = cookies(req.headers.cookie)[SESSION_COOKIE];
           const open = ctx.staff.sessions.open(secret, clock());
-          if (!open || !secret) return refuse('unauthorised', 'sign in to the console first (or send the hall token)');
+          // Its own reason beside the code (which other clients read as before): the console tells an ended session from a wrong password by it.
+          if (!open || !secret)
+            return refuse('unauthorised', 'sign in to the console first (or send the hall token)', {
+              reason: 'signed-out',
+              text:
+                lang === 'en'
+                  ? 'You are not signed in, or the session has ended (signed out, idle too long, or the password was reset). Please sign in again.'
+                  : '尚未登录或登录已失效（已退出、长时间未操作或密码已重置），请重新登录。',
+            });
           if (open.staff.mustChange && !op.sessionOnly) return refuse('pin-change-required', 'choose your own password first: the one you were given is for the first sign-in only');
           if (op.staff && !op.staff.includes(open.staff.role)) return refuse('forbidden', `a ${open.staff.role} may not ${op.operationId}`);
           if (req.method !== 'GET' && (!csrfMatches(header(req, 'x-csrf-token'), open.csrf) || !sameOrigin(req)))
