@@ -281,6 +281,10 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await sup.locator('[name="serves-3-GA-SFZ-HL"]').waitFor();
     await sup.locator('[data-testid=apply-window-3]').click();
     await sup.getByText('已生效。').waitFor();
+    // Each window said as the rest of the console says it, a name without its number too; the quota with its unit.
+    expect((await sup.locator('[data-testid=today-window-3] th').textContent())!.trim()).toBe('3号窗口 出入境');
+    expect((await sup.locator('[data-testid=today-window-15] th').textContent())!.trim()).toBe('15号窗口 综合咨询台');
+    expect(await sup.getByRole('row', { name: /居民身份证换领/ }).locator('.unit').textContent()).toBe('个号');
     await screenshot(sup, 'console-today');
 
     // An item stopped for the rest of the day: the kiosk shows the notice at once.
@@ -307,7 +311,7 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await sup.getByRole('link', { name: '今日调整' }).click();
     await sup.locator('[data-testid=apply-window-3]').waitFor();
     await screenshot(sup, 'console-today-1366');
-  });
+  }, 60_000);
 
   it('shows clerks’ initial PINs on a slip, the calendar and the audit log', async () => {
     await admin.getByRole('link', { name: '人员' }).click();

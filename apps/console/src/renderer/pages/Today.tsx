@@ -68,7 +68,7 @@ export function TodayPage() {
                 return (
                   <tr key={w.number} data-testid={`today-window-${w.number}`}>
                     <th>
-                      {w.name.startsWith(String(w.number)) ? w.name : `${w.number} ${w.name}`} {w.temporary && <span className="tag">{t.today.temporaryMark}</span>}
+                      {t.today.windowName(w.number, w.name)} {w.temporary && <span className="tag">{t.today.temporaryMark}</span>}
                     </th>
                     <td className="chips">
                       {serves.map((code) => (
@@ -160,6 +160,7 @@ export function TodayPage() {
                     </th>
                     <td>
                       <input size={5} placeholder={String(now.dailyQuota ?? '—')} value={e.quota ?? ''} onChange={(x) => set({ quota: x.target.value })} aria-label={t.today.quota} />
+                      <span className="unit">{t.today.quotaUnit}</span>
                       <button className="ghost" disabled={!e.quota} onClick={() => void change.send('POST', `/api/items/${encodeURIComponent(i.code)}/today`, { dailyQuota: Number(e.quota) })}>
                         {t.today.setQuota}
                       </button>
