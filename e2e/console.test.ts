@@ -287,6 +287,27 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     expect(await sup.getByRole('row', { name: /居民身份证换领/ }).locator('.unit').textContent()).toBe('个号');
     await screenshot(sup, 'console-today');
 
+    // A closing notice with a control character pasted into it is refused in the form, saying why; the item stays open.
+    const notice = sup.getByRole('row', { name: /往来港澳通行证签注/ }).getByLabel('停止取号公告（将向群众显示）');
+    await notice.fill('签注系统升级\u0007，今日暂停受理');
+    const sent: string[] = [];
+    const watch = (r: { url(): string }) => void (r.url().includes('/api/items/') && sent.push(r.url()));
+    sup.on('request', watch);
+    await sup.getByRole('row', { name: /往来港澳通行证签注/ }).getByRole('button', { name: '今日停止取号' }).click();
+    await expect
+      .poll(() => sup.locator('[role=alert]').textContent())
+      .toBe('操作未成功：停止取号公告中有控制字符（U+0007，可能是从其他软件复制带入的不可见字符），屏幕和手机上会显示成乱码：请删去后重新输入，公告只写一行。未作任何更改。');
+    sup.off('request', watch);
+    // The form said it before sending anything (the hub refuses it in the same words, console.test.ts).
+    expect(sent).toEqual([]);
+    expect(hub.store.view.catalogue.items.find((i) => i.code === 'CRJ-GA-QZ')!.today?.closedNotice).toBeUndefined();
+    await sup.setViewportSize(SMALL);
+    await sup.locator('[role=alert]').scrollIntoViewIfNeeded();
+    await screenshot(sup, 'console-today-notice-refused-1366');
+    await notice.scrollIntoViewIfNeeded();
+    await screenshot(sup, 'console-today-items-1366');
+    await sup.setViewportSize(WIDE);
+
     // An item stopped for the rest of the day: the kiosk shows the notice at once.
     await sup.getByRole('row', { name: /往来港澳通行证签注/ }).getByLabel('停止取号公告（将向群众显示）').fill('签注系统升级，今日暂停受理，敬请谅解。');
     await sup.getByRole('row', { name: /往来港澳通行证签注/ }).getByRole('button', { name: '今日停止取号' }).click();

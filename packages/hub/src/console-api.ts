@@ -5,6 +5,7 @@ import {
   CommandBodySchema,
   isConfigured,
   localTime,
+  noticeControlCharacter,
   StaffRoleSchema,
   type CommandBody,
   type StaffRef,
@@ -386,6 +387,15 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       handle: (req) => {
         const code = req.params.code!;
         mayTouchItem(req, store, code);
+        const notice = (req.body as { closedNotice?: string }).closedNotice;
+        const control = notice === undefined ? undefined : noticeControlCharacter(notice);
+        if (control)
+          throw new HttpRefusal('bad-request', `closedNotice holds a control character (${control}): the notice is one line of text`, {
+            text:
+              req.language === 'en'
+                ? `The notice holds a control character (${control}), perhaps pasted from another program, which screens and the phone would show as a stray mark: please delete it and type the notice again, on one line. Nothing was changed.`
+                : `停止取号公告中有控制字符（${control}，可能是从其他软件复制带入的不可见字符），屏幕和手机上会显示成乱码：请删去后重新输入，公告只写一行。未作任何更改。`,
+          });
         return command(store, req, { type: 'setItemToday', serviceCode: code, ...(req.body as object) } as CommandBody);
       },
     },

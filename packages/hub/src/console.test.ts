@@ -406,6 +406,25 @@ describe('live changes', () => {
     expect(audit[1]).toMatchObject({ action: 'assignWindowItems', target: 'window:3', before: { serves: ['CRJ-HZ-SL', 'CRJ-GA-SL', 'CRJ-GA-QZ'] }, after: { serves: ['CRJ-GA-SL'] } });
   });
 
+  it('refuses a closing notice holding a control character, in words that say so, and leaves the item open', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    for (const notice of ['系统升级\u0007，今日暂停受理', '系统升级\n今日暂停受理', '系统升级\u009b今日暂停受理']) {
+      const refused = await a.request('POST', '/api/items/CRJ-GA-QZ/today', { closedNotice: notice });
+      expect(refused).toMatchObject({ status: 400, body: { code: 'bad-request', text: expect.stringMatching(/^停止取号公告中有控制字符（U\+00(07|0A|9B)，/) } });
+    }
+    expect(hub.store.view.catalogue.items.find((i) => i.code === 'CRJ-GA-QZ')!.today).toBeUndefined();
+    // The command itself, sent over the hub's link (an installer's script), is refused too.
+    const script = await TestTerminal.connect(hub.wsUrl, { role: 'admin', terminal: 'installer', token: TOKEN });
+    terminals.push(script);
+    const error = script.next((m) => m.type === 'error');
+    script.send({ type: 'command', command: { id: 'notice-with-a-bell', type: 'setItemToday', serviceCode: 'CRJ-GA-QZ', closedNotice: '系统升级\u0007' } });
+    expect(await error).toMatchObject({ code: 'bad-request', message: expect.stringContaining('control character') });
+    expect(hub.store.view.catalogue.items.find((i) => i.code === 'CRJ-GA-QZ')!.today).toBeUndefined();
+    expect((await a.request('POST', '/api/items/CRJ-GA-QZ/today', { closedNotice: '签注系统升级，今日暂停受理，敬请谅解。' })).status).toBe(200);
+    expect(hub.store.view.catalogue.items.find((i) => i.code === 'CRJ-GA-QZ')!.today).toMatchObject({ closedNotice: '签注系统升级，今日暂停受理，敬请谅解。' });
+  });
+
   it('pushes the hall’s state to the console as Server-Sent Events', async () => {
     const hub = await hall({ seed: true });
     const a = await admin(hub);

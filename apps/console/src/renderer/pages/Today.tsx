@@ -1,4 +1,4 @@
-import { isConfigured, itemToday } from '@servicehall/core';
+import { isConfigured, itemToday, noticeControlCharacter } from '@servicehall/core';
 import { useState } from 'react';
 import { api, ApiError } from '../api';
 import { ErrorLine, useConsole } from '../App';
@@ -35,7 +35,13 @@ function useChange() {
       )}
     </>
   );
-  return { send, view };
+  /** A form's own refusal, before anything is sent. */
+  const fail = (err: Error) => {
+    setNote('');
+    setBlocked(undefined);
+    setError(err);
+  };
+  return { send, view, fail };
 }
 
 export function TodayPage() {
@@ -196,7 +202,15 @@ export function TodayPage() {
                       ) : (
                         <>
                           <input size={24} placeholder={t.today.closeNotice} value={e.notice ?? ''} onChange={(x) => set({ notice: x.target.value })} aria-label={t.today.closeNotice} />
-                          <button className="ghost" disabled={!e.notice} onClick={() => void change.send('POST', `/api/items/${encodeURIComponent(i.code)}/today`, { closedNotice: e.notice })}>
+                          <button
+                            className="ghost"
+                            disabled={!e.notice}
+                            onClick={() => {
+                              const control = noticeControlCharacter(e.notice ?? '');
+                              if (control) change.fail(new Error(t.today.noticeControl(control)));
+                              else void change.send('POST', `/api/items/${encodeURIComponent(i.code)}/today`, { closedNotice: e.notice });
+                            }}
+                          >
                             {t.today.close}
                           </button>
                         </>
