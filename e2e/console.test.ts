@@ -281,7 +281,32 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await sup.locator('[name="serves-3-GA-SFZ-HL"]').waitFor();
     await sup.locator('[data-testid=apply-window-3]').click();
     await sup.getByText('已生效。').waitFor();
+    // Each window said as the rest of the console says it, a name without its number too; the quota with its unit.
+    expect((await sup.locator('[data-testid=today-window-3] th').textContent())!.trim()).toBe('3号窗口 出入境');
+    expect((await sup.locator('[data-testid=today-window-15] th').textContent())!.trim()).toBe('15号窗口 综合咨询台');
+    expect(await sup.getByRole('row', { name: /居民身份证换领/ }).locator('.unit').textContent()).toBe('个号');
     await screenshot(sup, 'console-today');
+
+    // A closing notice with a control character pasted into it is refused in the form, saying why; the item stays open.
+    const notice = sup.getByRole('row', { name: /往来港澳通行证签注/ }).getByLabel('停止取号公告（将向群众显示）');
+    await notice.fill('签注系统升级\u0007，今日暂停受理');
+    const sent: string[] = [];
+    const watch = (r: { url(): string }) => void (r.url().includes('/api/items/') && sent.push(r.url()));
+    sup.on('request', watch);
+    await sup.getByRole('row', { name: /往来港澳通行证签注/ }).getByRole('button', { name: '今日停止取号' }).click();
+    await expect
+      .poll(() => sup.locator('[role=alert]').textContent())
+      .toBe('操作未成功：停止取号公告中有控制字符（U+0007，可能是从其他软件复制带入的不可见字符），屏幕和手机上会显示成乱码：请删去后重新输入，公告只写一行。未作任何更改。');
+    sup.off('request', watch);
+    // The form said it before sending anything (the hub refuses it in the same words, console.test.ts).
+    expect(sent).toEqual([]);
+    expect(hub.store.view.catalogue.items.find((i) => i.code === 'CRJ-GA-QZ')!.today?.closedNotice).toBeUndefined();
+    await sup.setViewportSize(SMALL);
+    await sup.locator('[role=alert]').scrollIntoViewIfNeeded();
+    await screenshot(sup, 'console-today-notice-refused-1366');
+    await notice.scrollIntoViewIfNeeded();
+    await screenshot(sup, 'console-today-items-1366');
+    await sup.setViewportSize(WIDE);
 
     // An item stopped for the rest of the day: the kiosk shows the notice at once.
     await sup.getByRole('row', { name: /往来港澳通行证签注/ }).getByLabel('停止取号公告（将向群众显示）').fill('签注系统升级，今日暂停受理，敬请谅解。');
@@ -307,7 +332,7 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await sup.getByRole('link', { name: '今日调整' }).click();
     await sup.locator('[data-testid=apply-window-3]').waitFor();
     await screenshot(sup, 'console-today-1366');
-  });
+  }, 60_000);
 
   it('shows clerks’ initial PINs on a slip, the calendar and the audit log', async () => {
     await admin.getByRole('link', { name: '人员' }).click();
@@ -509,4 +534,40 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await find.click();
     await expect.poll(() => admin.locator('[role=alert]').textContent()).toContain('未找到');
   });
+
+  it('tells a clerk on 修改密码 that the PIN is locked and until when, and a session ended elsewhere to sign in again', async () => {
+    const pin = ((await api('POST', '/api/clerks/initial-pins', { clerks: ['1002'] })).body.pins as { pin: string }[])[0]!.pin;
+    const clerk = await consolePage(SMALL);
+    await signIn(clerk, '1002', pin);
+    const save = async (current: string, next: string) => {
+      await clerk.locator('[name=current]').fill(current);
+      await clerk.locator('[name=next]').fill(next);
+      await clerk.locator('[name=again]').fill(next);
+      await Promise.all([clerk.waitForResponse((r) => r.url().endsWith('/api/console/password')), clerk.getByRole('button', { name: '保存' }).click()]);
+    };
+    await save(pin, '275031');
+    await clerk.getByRole('link', { name: '修改密码' }).waitFor();
+    const alert = () => clerk.locator('[role=alert]').textContent();
+    // Four wrong present PINs are said as such; the fifth locks the PIN, and the clerk is told so and until when.
+    for (let i = 0; i < 4; i++) {
+      await save('000000', '491826');
+      await expect.poll(alert).toBe('操作未成功：当前密码不正确，请核对后重试。');
+    }
+    await save('000000', '491826');
+    await expect.poll(alert).toMatch(/^操作未成功：PIN 输错次数过多，已暂时锁定，请于 \d\d:\d\d（约 5 分钟后）再试，或请值班负责人解锁。$/);
+    // The right PIN does not open it before then either.
+    await save('275031', '491826');
+    await expect.poll(alert).toMatch(/^操作未成功：PIN 输错次数过多，已暂时锁定，请于 \d\d:\d\d（约 5 分钟后）再试/);
+    await screenshot(clerk, 'console-password-locked-1366');
+    expect((await api('POST', '/api/clerks/1002/unlock')).status).toBe(200);
+
+    // Signed out in another tab: this form's save is told the session has ended, not that the PIN is wrong.
+    const other = await clerk.context().newPage();
+    await other.goto(`${hub.url}/console/password`);
+    await other.getByRole('button', { name: '退出登录' }).click();
+    await other.locator('[name=password]').waitFor();
+    await save('275031', '491826');
+    await expect.poll(alert).toBe('操作未成功：尚未登录或登录已失效（已退出、长时间未操作或密码已重置），请重新登录。');
+    await screenshot(clerk, 'console-password-signed-out-1366');
+  }, 60_000);
 });

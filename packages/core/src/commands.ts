@@ -15,6 +15,14 @@ const reason = z.string().trim().min(1).max(200);
 const itemCode = z.string().min(1).max(40);
 const calendarDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
 
+/** A closing notice is one line on the kiosk, the hall's screens and the phone: no control character, line breaks included (the printer alone would strip them). */
+export const NOTICE_CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+/** The control character a notice holds, as U+XXXX, or undefined. */
+export function noticeControlCharacter(text: string): string | undefined {
+  const m = NOTICE_CONTROL_CHARACTER.exec(text);
+  return m ? `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : undefined;
+}
+
 /** One outcome of the visit being served, for one item (H-07). */
 export const RecordOutcomeCommandSchema = z.object({
   type: z.literal('recordOutcome'),
@@ -169,7 +177,13 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
     dailyQuota: z.number().int().min(0).max(9999).optional(),
     issuingHours: z.array(IssuingHoursSchema).min(1).max(6).optional(),
     /** Closes the item for the rest of the day; the notice is shown to citizens. */
-    closedNotice: z.string().trim().min(1).max(200).optional(),
+    closedNotice: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .refine((t) => !NOTICE_CONTROL_CHARACTER.test(t), 'holds a control character: a closing notice is one line of text')
+      .optional(),
     /** Opens an item closed earlier today again. */
     reopen: z.boolean().optional(),
   }),

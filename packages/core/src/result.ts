@@ -57,6 +57,8 @@ export type RefusalCode =
   | 'too-many-connections'
   | 'disk-full'
   | 'not-in-charge'
+  /** The hub stopped before the operation was done (a workbook being read): nothing was changed, and asking again later will do. */
+  | 'cancelled'
   | 'phone-limit'
   | 'remote-closed'
   | 'slot-unavailable'

@@ -51,6 +51,7 @@ const CODES = Object.keys({
   'too-many-connections': 1,
   'disk-full': 1,
   'not-in-charge': 1,
+  cancelled: 1,
 } satisfies Record<RefusalCode, 1>) as RefusalCode[];
 
 const LANGUAGES: Language[] = ['zh-CN', 'en'];
@@ -80,6 +81,17 @@ describe('civil language (H-14)', () => {
   it.each(LANGUAGES)('uses no forbidden phrase in any %s refusal', (language) => {
     const offending = CODES.filter((code) => forbiddenPhrasesIn(REFUSAL_TEXT[language][code]).length > 0);
     expect(offending).toEqual([]);
+  });
+
+  it.each(LANGUAGES)('gives staff a %s sentence without a citizen’s way forward where the citizen’s has one, and the citizen’s sentence otherwise', (language) => {
+    for (const code of CODES) {
+      const staff = refusalText(code, language, 'staff');
+      expect(forbiddenPhrasesIn(staff)).toEqual([]);
+      if (/服务台|service desk/.test(REFUSAL_TEXT[language][code]) && ['not-found', 'internal', 'disk-full'].includes(code)) expect(staff).not.toMatch(/服务台|service desk/);
+      else expect(staff).toBe(REFUSAL_TEXT[language][code]);
+    }
+    expect(refusalText('not-found', 'zh-CN', 'staff')).toBe('未找到相关信息，请核对后重试。');
+    expect(refusalText('not-found')).toBe('抱歉，未找到相关信息，请核对后重试，或咨询服务台。');
   });
 
   it('speaks Chinese by default', () => {

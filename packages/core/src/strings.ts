@@ -64,6 +64,7 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
     'too-many-connections': '抱歉，系统当前连接较多，请稍候片刻自动重试。',
     'disk-full': '抱歉，系统存储空间不足，暂时无法记录，请到服务台人工办理，管理员正在处理。',
     'not-in-charge': '系统正在切换到备用服务器，请稍候片刻自动重试。',
+    cancelled: '服务器正在停止，这项操作已取消，未作任何更改；服务器重新启动后请再试一次。',
   },
   en: {
     'bad-request': 'Sorry, the request is not valid. Please check it and try again.',
@@ -113,9 +114,27 @@ export const REFUSAL_TEXT: Record<Language, Record<RefusalCode, string>> = {
     'too-many-connections': 'Sorry, the hub has too many connections just now; it will be tried again shortly.',
     'disk-full': 'Sorry, the hub is out of storage and cannot record this now. Please go to the service desk; the administrator is on it.',
     'not-in-charge': 'The hall is moving to its standby hub; this will be tried again in a moment.',
+    cancelled: 'The hub is stopping, so this was cancelled and nothing was changed. Please try again once it has started again.',
   },
 };
 
-export function refusalText(code: RefusalCode, language: Language = 'zh-CN'): string {
-  return REFUSAL_TEXT[language][code];
+/**
+ * Where a staff member reads the refusal (the console, an installer's script), the sentences whose way forward
+ * is a citizen's (ask at the service desk) say a staff member's instead.
+ */
+export const STAFF_REFUSAL_TEXT: Record<Language, Partial<Record<RefusalCode, string>>> = {
+  'zh-CN': {
+    'not-found': '未找到相关信息，请核对后重试。',
+    internal: '抱歉，系统暂时出现问题，请稍后重试；如仍不行，请联系系统管理员。',
+    'disk-full': '服务器存储空间不足，操作未记录：请联系系统管理员处理。',
+  },
+  en: {
+    'not-found': 'Nothing was found. Please check and try again.',
+    internal: 'Sorry, the system has a problem just now. Please try again shortly; if it persists, contact the system administrator.',
+    'disk-full': 'The hub is out of storage and did not record this: please contact the system administrator.',
+  },
+};
+
+export function refusalText(code: RefusalCode, language: Language = 'zh-CN', reader: 'citizen' | 'staff' = 'citizen'): string {
+  return (reader === 'staff' ? STAFF_REFUSAL_TEXT[language][code] : undefined) ?? REFUSAL_TEXT[language][code];
 }

@@ -5,6 +5,7 @@ import {
   CommandBodySchema,
   isConfigured,
   localTime,
+  noticeControlCharacter,
   StaffRoleSchema,
   type CommandBody,
   type StaffRef,
@@ -52,7 +53,15 @@ function who(req: Request): StaffRef {
 
 function change<T>(r: StaffChange<T>, okStatus = 200, body: (v: T) => unknown = (v) => ({ ok: true, value: v }), req?: Request): Reply {
   // A refusal in words of its own (an account the hall cannot have) is shown in them, in the console's language.
-  if (!r.ok) throw new HttpRefusal(r.code, r.message, r.text && req ? { text: r.text[req.language] } : undefined);
+  if (!r.ok)
+    throw new HttpRefusal(
+      r.code,
+      r.message,
+      r.text || r.retryAfterSeconds !== undefined
+        ? { ...(r.text && req ? { text: r.text[req.language] } : {}), ...(r.retryAfterSeconds !== undefined ? { retryAfterSeconds: r.retryAfterSeconds } : {}) }
+        : undefined,
+      r.retryAfterSeconds !== undefined ? r.retryAfterSeconds * 1000 : undefined,
+    );
   return { status: okStatus, body: body(r.value) };
 }
 
@@ -89,6 +98,18 @@ export function terminalList(ctx: ConsoleContext) {
     .filter((l) => !l.credentialId && l.role !== 'admin')
     .map((l) => ({ terminal: l.terminal, role: l.role, window: l.window, since: l.since, devices: ctx.store.view.devices.get(l.terminal)?.devices ?? [] }));
   return { terminals: credentials, hallToken, waiting: ctx.pairings.list(now), presence: terminalPresence(ctx.credentials, linked, now) };
+}
+
+/** A pairing code as typed (the terminal shows it as "123 456"), or a refusal that says what is wrong with it. */
+function pairingCode(typed: string, language: Request['language']): string {
+  const code = typed.replace(/\s/g, '');
+  if (/^\d{6}$/.test(code)) return code;
+  const digitsOnly = /^\d*$/.test(code);
+  const text =
+    language === 'en'
+      ? `${code === '' ? 'No pairing code was entered' : digitsOnly ? `The pairing code has 6 digits; ${code.length} were entered` : 'The pairing code is digits only; what was entered holds other characters'}. Please enter the 6 digits shown on the terminal's screen.`
+      : `${code === '' ? '没有输入配对码' : digitsOnly ? `配对码是 6 位数字，输入的是 ${code.length} 位` : '配对码只有数字，输入的含有其他字符'}。请对照终端屏幕输入其上显示的 6 位数字。`;
+  throw new HttpRefusal('bad-request', 'the pairing code is the six digits the terminal shows', { text });
 }
 
 const windowNo = (req: Request) => {
@@ -315,6 +336,14 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       file: { contentType: XLSX, maxBytes: 8 * 1024 * 1024 },
       handle: async (req) => {
         const r = await ctx.workbooks.read(req.raw ?? Buffer.alloc(0), store.view.catalogue);
+        // Stopped by the hub's stopping is no fault of the workbook's: a cancellation, not its problems.
+        if (!r.ok && r.cancelled)
+          throw new HttpRefusal('cancelled', 'the hub is stopping: the workbook was not read to its end and nothing was imported', {
+            text:
+              req.language === 'en'
+                ? 'The hub is stopping, so the workbook was not read to its end and nothing was imported. Please import it again once the hub has started again.'
+                : '主机正在停止，工作簿没有读完，未导入：主机重新启动后请再导入一次。',
+          });
         if (!r.ok) throw new HttpRefusal('bad-request', `${r.problems.length} problem(s) in the workbook`, { problems: r.problems });
         // The answer ({ ok, catalogue }, megabytes for a province's library) was written as JSON by the reader's thread.
         return { status: 200, body: undefined, file: { contentType: 'application/json; charset=utf-8', data: r.json } };
@@ -358,6 +387,15 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       handle: (req) => {
         const code = req.params.code!;
         mayTouchItem(req, store, code);
+        const notice = (req.body as { closedNotice?: string }).closedNotice;
+        const control = notice === undefined ? undefined : noticeControlCharacter(notice);
+        if (control)
+          throw new HttpRefusal('bad-request', `closedNotice holds a control character (${control}): the notice is one line of text`, {
+            text:
+              req.language === 'en'
+                ? `The notice holds a control character (${control}), perhaps pasted from another program, which screens and the phone would show as a stray mark: please delete it and type the notice again, on one line. Nothing was changed.`
+                : `停止取号公告中有控制字符（${control}，可能是从其他软件复制带入的不可见字符），屏幕和手机上会显示成乱码：请删去后重新输入，公告只写一行。未作任何更改。`,
+          });
         return command(store, req, { type: 'setItemToday', serviceCode: code, ...(req.body as object) } as CommandBody);
       },
     },
@@ -383,15 +421,23 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       operationId: 'enrolTerminal',
       summary: "Enrols the terminal showing this pairing code on its screen: it receives its own credential over its link (kept hashed here, with an expiry)",
       staff: ADMIN_ONLY,
-      body: z.object({ code: z.string().regex(/^\d{6}$/, 'six digits'), expiresInDays: z.number().int().min(1).max(1825).optional() }),
+      // The code's form is checked here, not by the schema, so that a mistyped one is refused in words about the code.
+      body: z.object({ code: z.string().max(40).describe('the six digits the terminal shows (spaces between them are allowed)'), expiresInDays: z.number().int().min(1).max(1825).optional() }),
       handle: (req) => {
         const b = req.body as { code: string; expiresInDays?: number };
         const now = ctx.clock();
+        const code = pairingCode(b.code, req.language);
         // The code typed decides, read off the terminal's own screen: that link is enrolled as it asked, whatever
         // other links ask under its name (refusing it while another's request is the newest let any of them hold
         // the terminal's enrolment off for as long as it kept asking).
-        const request = ctx.pairings.take(b.code, now);
-        if (!request) throw new HttpRefusal('not-found', 'no terminal is showing this code now: check the code on its screen (codes last 10 minutes)');
+        const request = ctx.pairings.take(code, now);
+        if (!request)
+          throw new HttpRefusal('not-found', 'no terminal is showing this code now: check the code on its screen (codes last 10 minutes)', {
+            text:
+              req.language === 'en'
+                ? `No terminal is showing the code ${code} now. Please check the code on the terminal's screen: each code lasts 10 minutes, then the terminal shows a new one.`
+                : `没有终端正在显示配对码 ${code}。请核对终端屏幕上现在显示的配对码：每个配对码有效 10 分钟，到期后终端会显示新的配对码。`,
+          });
         const by = who(req);
         const identity = { role: request.role, terminal: request.terminal, ...(request.window !== undefined ? { window: request.window } : {}) };
         const made = store.withTransaction(() => {

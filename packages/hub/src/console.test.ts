@@ -207,13 +207,19 @@ describe('console sessions', () => {
     expect((await c.request('GET', '/api/staff')).status).toBe(401);
   });
 
-  it('end after 30 idle minutes', async () => {
+  it('end after 30 idle minutes, and an ended session is answered as one: its own reason and words, the code as before', async () => {
     const hub = await hall({ seed: true });
     const c = await admin(hub);
     now += 29 * 60_000;
     expect((await c.request('GET', '/api/staff')).status).toBe(200);
     now += 31 * 60_000;
-    expect((await c.request('GET', '/api/staff')).status).toBe(401);
+    const ended = await c.request('POST', '/api/console/password', { current: 'first-admin-pass-1', next: 'another-pass-22' });
+    expect(ended).toMatchObject({ status: 401, body: { code: 'unauthorised', reason: 'signed-out', text: '尚未登录或登录已失效（已退出、长时间未操作或密码已重置），请重新登录。' } });
+    // A wrong present password, in a session that is open, has no such reason.
+    await c.login('admin', 'first-admin-pass-1');
+    const wrong = await c.request('POST', '/api/console/password', { current: 'not-the-pass-1', next: 'another-pass-22' });
+    expect(wrong).toMatchObject({ status: 401, body: { code: 'unauthorised' } });
+    expect(wrong.body.reason).toBeUndefined();
   });
 
   it('hash the password off the event loop: the hub answers others while a sign-in is checked', async () => {
@@ -289,6 +295,8 @@ describe('clerks’ PINs', () => {
     const issued = await a.request<{ pins: { clerk: string; name: string; pin: string }[] }>('POST', '/api/clerks/initial-pins', { clerks: ['1001'] });
     const pin = issued.body.pins[0]!.pin;
     expect(issued.body.pins[0]).toMatchObject({ clerk: '1001', name: '王建国' });
+    // A clerk number no clerk has: the supervisor is told so in a staff member's words, not sent to the service desk.
+    expect((await a.request('POST', '/api/clerks/9999/unlock')).body).toMatchObject({ code: 'not-found', text: '未找到相关信息，请核对后重试。' });
     const window = await TestTerminal.connect(hub.wsUrl, { role: 'window', terminal: 'window-1', window: 1, token: TOKEN });
     terminals.push(window);
     expect(await window.command({ type: 'signIn', window: 1, clerk: '1001', pin })).toMatchObject({ ok: false, code: 'pin-change-required' });
@@ -308,6 +316,12 @@ describe('clerks’ PINs', () => {
     expect((await a.request('POST', '/api/windows/1/sign-in/unlock')).status).toBe(200);
     for (let i = 0; i < 2; i++) await wrong();
     expect(await window.command({ type: 'signIn', window: 1, clerk: '1001', pin: '275031' })).toMatchObject({ code: 'locked' });
+    // Changing the PIN meanwhile, the clerk is told the PIN is locked and for how long, not that it is wrong.
+    now += 60_000;
+    const locked = await clerk.request('POST', '/api/console/password', { current: '275031', next: '380542' });
+    expect(locked.body).toMatchObject({ code: 'locked', retryAfterSeconds: 240 });
+    expect(locked.headers.get('retry-after')).toBe('240');
+    expect((await clerk.request('POST', '/api/console/login', { id: '1001', password: '275031' })).body).toMatchObject({ code: 'locked', retryAfterSeconds: 240 });
     expect((await a.request('POST', '/api/clerks/1001/unlock')).status).toBe(200);
     expect(await window.command({ type: 'signIn', window: 1, clerk: '1001', pin: '275031' })).toMatchObject({ ok: true });
     const actions = (await a.request<{ entries: { action: string }[] }>('GET', '/api/audit')).body.entries.map((e) => e.action);
@@ -399,6 +413,25 @@ describe('live changes', () => {
     expect(audit[1]).toMatchObject({ action: 'assignWindowItems', target: 'window:3', before: { serves: ['CRJ-HZ-SL', 'CRJ-GA-SL', 'CRJ-GA-QZ'] }, after: { serves: ['CRJ-GA-SL'] } });
   });
 
+  it('refuses a closing notice holding a control character, in words that say so, and leaves the item open', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    for (const notice of ['系统升级\u0007，今日暂停受理', '系统升级\n今日暂停受理', '系统升级\u009b今日暂停受理']) {
+      const refused = await a.request('POST', '/api/items/CRJ-GA-QZ/today', { closedNotice: notice });
+      expect(refused).toMatchObject({ status: 400, body: { code: 'bad-request', text: expect.stringMatching(/^停止取号公告中有控制字符（U\+00(07|0A|9B)，/) } });
+    }
+    expect(hub.store.view.catalogue.items.find((i) => i.code === 'CRJ-GA-QZ')!.today).toBeUndefined();
+    // The command itself, sent over the hub's link (an installer's script), is refused too.
+    const script = await TestTerminal.connect(hub.wsUrl, { role: 'admin', terminal: 'installer', token: TOKEN });
+    terminals.push(script);
+    const error = script.next((m) => m.type === 'error');
+    script.send({ type: 'command', command: { id: 'notice-with-a-bell', type: 'setItemToday', serviceCode: 'CRJ-GA-QZ', closedNotice: '系统升级\u0007' } });
+    expect(await error).toMatchObject({ code: 'bad-request', message: expect.stringContaining('control character') });
+    expect(hub.store.view.catalogue.items.find((i) => i.code === 'CRJ-GA-QZ')!.today).toBeUndefined();
+    expect((await a.request('POST', '/api/items/CRJ-GA-QZ/today', { closedNotice: '签注系统升级，今日暂停受理，敬请谅解。' })).status).toBe(200);
+    expect(hub.store.view.catalogue.items.find((i) => i.code === 'CRJ-GA-QZ')!.today).toMatchObject({ closedNotice: '签注系统升级，今日暂停受理，敬请谅解。' });
+  });
+
   it('pushes the hall’s state to the console as Server-Sent Events', async () => {
     const hub = await hall({ seed: true });
     const a = await admin(hub);
@@ -447,9 +480,17 @@ describe('terminals enrolled by pairing code', () => {
     expect(waiting.body.waiting).toEqual([expect.objectContaining({ terminal: 'kiosk-7' })]);
     expect(waiting.body.waiting[0]!.code).toBeUndefined();
 
-    expect((await a.request('POST', '/api/terminals/enrol', { code: '000000' === pairing.code ? '000001' : '000000' })).status).toBe(404);
+    const other = '000000' === pairing.code ? '000001' : '000000';
+    expect((await a.request('POST', '/api/terminals/enrol', { code: other })).body).toMatchObject({ code: 'not-found', text: expect.stringContaining(`没有终端正在显示配对码 ${other}`) });
+    // A mistyped code is told what is wrong with it, not that the request is.
+    expect((await a.request('POST', '/api/terminals/enrol', { code: '12345' })).body).toMatchObject({ code: 'bad-request', text: '配对码是 6 位数字，输入的是 5 位。请对照终端屏幕输入其上显示的 6 位数字。' });
+    expect((await a.request('POST', '/api/terminals/enrol', { code: '12a456' })).body).toMatchObject({ text: '配对码只有数字，输入的含有其他字符。请对照终端屏幕输入其上显示的 6 位数字。' });
+    expect((await a.request('POST', '/api/terminals/enrol', { code: '1234567' }, { 'accept-language': 'en' })).body).toMatchObject({
+      text: "The pairing code has 6 digits; 7 were entered. Please enter the 6 digits shown on the terminal's screen.",
+    });
     const paid = kiosk.next((m) => m.type === 'paired');
-    const enrolled = await a.request<{ terminal: { id: string } }>('POST', '/api/terminals/enrol', { code: pairing.code, expiresInDays: 30 });
+    // As the terminal shows it, "123 456".
+    const enrolled = await a.request<{ terminal: { id: string } }>('POST', '/api/terminals/enrol', { code: `${pairing.code.slice(0, 3)} ${pairing.code.slice(3)}`, expiresInDays: 30 });
     expect(enrolled.status).toBe(201);
     const paired = await paid;
     if (paired.type !== 'paired') throw new Error('not paired');

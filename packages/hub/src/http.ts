@@ -82,6 +82,8 @@ const STATUS: Partial<Record<RefusalCode, number>> = {
   'too-many-connections': 503,
   'disk-full': 507,
   'not-in-charge': 503,
+  // The hub is stopping: nothing was wrong with the request, and it may be sent again once the hub is back.
+  cancelled: 503,
 };
 export const statusOf = (code: RefusalCode) => STATUS[code] ?? 409;
 
@@ -825,8 +827,10 @@ export function apiHandler(ctx: ApiContext) {
   const hallScope = httpScope(token);
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const lang = language(req);
+    // A console operation's refusals are read by staff: their sentences, where a citizen's would differ.
+    let reader: 'citizen' | 'staff' = 'citizen';
     const refuse = (code: RefusalCode, message: string, detail: Record<string, unknown> = {}) =>
-      send(res, statusOf(code), { ok: false, code, message, text: refusalText(code, lang), ...detail });
+      send(res, statusOf(code), { ok: false, code, message, text: refusalText(code, lang, reader), ...detail });
     try {
       if (url.pathname === '/api/openapi.json') {
         if (req.method === 'GET') return send(res, 200, doc);
@@ -841,6 +845,7 @@ export function apiHandler(ctx: ApiContext) {
         return refuse('method-not-allowed', `${req.method} is not allowed here; use ${allowed.join(' or ')}`);
       }
       const { op, params } = route;
+      if (op.staff || op.sessionOnly) reader = 'staff';
       let actor: Actor = ADMIN;
       // A public operation's handler keeps its own ids (the phone's are scoped by its verified number).
       let scope = op.public ? ':public' : hallScope;
@@ -865,7 +870,15 @@ export function apiHandler(ctx: ApiContext) {
         } else if (op.staff || op.sessionOnly) {
           const secret = cookies(req.headers.cookie)[SESSION_COOKIE];
           const open = ctx.staff.sessions.open(secret, clock());
-          if (!open || !secret) return refuse('unauthorised', 'sign in to the console first (or send the hall token)');
+          // Its own reason beside the code (which other clients read as before): the console tells an ended session from a wrong password by it.
+          if (!open || !secret)
+            return refuse('unauthorised', 'sign in to the console first (or send the hall token)', {
+              reason: 'signed-out',
+              text:
+                lang === 'en'
+                  ? 'You are not signed in, or the session has ended (signed out, idle too long, or the password was reset). Please sign in again.'
+                  : '尚未登录或登录已失效（已退出、长时间未操作或密码已重置），请重新登录。',
+            });
           if (open.staff.mustChange && !op.sessionOnly) return refuse('pin-change-required', 'choose your own password first: the one you were given is for the first sign-in only');
           if (op.staff && !op.staff.includes(open.staff.role)) return refuse('forbidden', `a ${open.staff.role} may not ${op.operationId}`);
           if (req.method !== 'GET' && (!csrfMatches(header(req, 'x-csrf-token'), open.csrf) || !sameOrigin(req)))
@@ -953,7 +966,7 @@ export function apiHandler(ctx: ApiContext) {
         return void res.end(reply.file.data);
       }
       const b = reply.body as { ok?: boolean; code?: RefusalCode };
-      if (b && b.ok === false && b.code) return send(res, reply.status, extended(b, { text: refusalText(b.code, lang) }), reply.headers);
+      if (b && b.ok === false && b.code) return send(res, reply.status, extended(b, { text: refusalText(b.code, lang, reader) }), reply.headers);
       return send(res, reply.status, reply.body, reply.headers);
     } catch (error) {
       if (res.headersSent) {

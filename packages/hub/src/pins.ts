@@ -15,7 +15,7 @@ export const SOURCE_MEMORY_MS = 15 * 60_000;
 const hashPin = (pin: string, salt: string) =>
   new Promise<Buffer>((resolve, reject) => scrypt(pin, salt, 32, (error, key) => (error ? reject(error) : resolve(key))));
 
-export type PinCheck = { ok: true; mustChange: boolean } | { ok: false; code: 'unauthorised' | 'locked' | 'sign-in-paused'; message: string };
+export type PinCheck = { ok: true; mustChange: boolean } | { ok: false; code: 'unauthorised' | 'locked' | 'sign-in-paused'; message: string; lockedUntil?: number };
 
 /** A PIN hashed (off the event loop), ready to be stored inside a transaction. */
 export interface HashedPin {
@@ -103,7 +103,8 @@ export class ClerkPins {
       if (source) this.sourceFailed(source, now);
       return { ok: false, code: 'unauthorised', message: `clerk ${clerk} has no PIN yet: the administrator sets one` };
     }
-    if (row.locked_until > now) return { ok: false, code: 'locked', message: `clerk ${clerk} is locked until ${new Date(row.locked_until).toISOString()} after ${PIN_ATTEMPTS} wrong PINs` };
+    if (row.locked_until > now)
+      return { ok: false, code: 'locked', message: `clerk ${clerk} is locked until ${new Date(row.locked_until).toISOString()} after ${PIN_ATTEMPTS} wrong PINs`, lockedUntil: row.locked_until };
     const good = timingSafeEqual(await hashPin(pin, row.salt), Buffer.from(row.hash, 'hex'));
     if (good) {
       this.db.prepare('UPDATE clerk_pins SET failures = 0, locked_until = 0 WHERE clerk = ?').run(clerk);
@@ -115,7 +116,7 @@ export class ClerkPins {
     const locked = failures >= PIN_ATTEMPTS;
     this.db.prepare('UPDATE clerk_pins SET failures = ?, locked_until = ? WHERE clerk = ?').run(locked ? 0 : failures, locked ? now + PIN_LOCK_MS : 0, clerk);
     return locked
-      ? { ok: false, code: 'locked', message: `wrong PIN ${PIN_ATTEMPTS} times: clerk ${clerk} is locked for ${PIN_LOCK_MS / 60_000} minutes` }
+      ? { ok: false, code: 'locked', message: `wrong PIN ${PIN_ATTEMPTS} times: clerk ${clerk} is locked for ${PIN_LOCK_MS / 60_000} minutes`, lockedUntil: now + PIN_LOCK_MS }
       : { ok: false, code: 'unauthorised', message: `wrong PIN for clerk ${clerk} (${PIN_ATTEMPTS - failures} tries left)` };
   }
 

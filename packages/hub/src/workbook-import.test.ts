@@ -172,6 +172,17 @@ describe('a catalogue workbook uploaded to the console', () => {
     expect(await imports.read(new Uint8Array(big), demo)).toMatchObject({ ok: false, cancelled: true });
   }, 60_000);
 
+  it('being read when the hub stops is answered to the console as a cancellation, not as the workbook’s problems nor as a wrong request', async () => {
+    const { hub, admin } = await hall();
+    const upload = admin.request<{ code: string; text: string; problems?: unknown[] }>('POST', '/api/catalogue.xlsx', new Uint8Array(big));
+    // The big one takes its reader 3 to 7 s here: it is under way.
+    await new Promise((r) => setTimeout(r, 500));
+    await hub.close();
+    const r = await upload;
+    expect(r).toMatchObject({ status: 503, body: { ok: false, code: 'cancelled', text: '主机正在停止，工作簿没有读完，未导入：主机重新启动后请再导入一次。' } });
+    expect(r.body.problems).toBeUndefined();
+  }, 60_000);
+
   it('being read does not hold up the exit of a hub that stops', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-workbook-exit-'));
     dirs.push(dir);

@@ -77,6 +77,8 @@ export const RefusalCodeSchema = z.enum([
   'disk-full',
   /** A standby hub, or a primary that learnt of a newer one: it takes no commands (see the hub's replication). */
   'not-in-charge',
+  /** The hub stopped before an operation of the console was done (a workbook being read). */
+  'cancelled',
 ]);
 
 export const AnswerSchema = z.discriminatedUnion('ok', [

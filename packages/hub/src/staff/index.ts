@@ -28,6 +28,8 @@ export type StaffChange<T> =
       message: string;
       /** The refusal in the staff member's words, where it has its own (the console shows it; the command line says both). */
       text?: { 'zh-CN': string; en: string };
+      /** A lock's time left (a clerk's PIN locked after wrong tries). */
+      retryAfterSeconds?: number;
     };
 
 /**
@@ -122,7 +124,8 @@ export class Staff {
     } else if (asClerk) {
       const check = await this.pins.check(id, password, this.clock());
       good = check.ok;
-      if (!check.ok && check.code === 'locked') return { ok: false, code: 'locked', message: check.message };
+      if (!check.ok && check.code === 'locked')
+        return { ok: false, code: 'locked', message: check.message, ...(check.lockedUntil !== undefined ? { retryAfterSeconds: Math.max(1, Math.ceil((check.lockedUntil - this.clock()) / 1000)) } : {}) };
       staff = this.who(id, 'clerk');
     } else {
       await spendVerifyTime(password);
@@ -239,7 +242,11 @@ export class Staff {
       if (!/^\d{6,8}$/.test(next)) return { ok: false, code: 'bad-request', message: 'a PIN is 6 to 8 digits' };
       if (/^(\d)\1+$/.test(next) || '0123456789'.includes(next) || '9876543210'.includes(next)) return { ok: false, code: 'bad-request', message: 'the PIN is too easy to guess' };
       if (next === current) return { ok: false, code: 'bad-request', message: 'the new PIN must differ from the old one' };
-      const check = await this.pins.check(who.id, current, this.clock());
+      const now = this.clock();
+      const check = await this.pins.check(who.id, current, now);
+      // Locked (by wrong PINs here or at a window) is not a wrong present PIN: the clerk is told so, and for how long.
+      if (!check.ok && check.code === 'locked' && check.lockedUntil !== undefined)
+        return { ok: false, code: 'locked', message: check.message, retryAfterSeconds: Math.max(1, Math.ceil((check.lockedUntil - now) / 1000)) };
       if (!check.ok) return { ok: false, code: 'unauthorised', message: check.message };
       // Hashed off the event loop first; written in the transaction with its audit record.
       const hashed = await this.pins.hash(next);

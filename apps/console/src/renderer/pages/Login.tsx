@@ -104,7 +104,7 @@ export function LoginPage() {
 }
 
 export function PasswordForm({ clerk, onDone }: { clerk: boolean; onDone?: () => void }) {
-  const { t, staff, signedIn } = useConsole();
+  const { t, staff, signedIn, language } = useConsole();
   const [form, setForm] = useState({ current: '', next: '', again: '' });
   const [error, setError] = useState<unknown>();
   const [done, setDone] = useState(false);
@@ -122,10 +122,20 @@ export function PasswordForm({ clerk, onDone }: { clerk: boolean; onDone?: () =>
       onDone?.();
     } catch (err) {
       // The hub's general sentences speak of terminals' tokens and of requests: this form says what was wrong with it.
-      // A session that has ended is refused 'unauthorised' too, with its own words: that is not a wrong password.
+      // A session that has ended is refused 'unauthorised' too, with its own reason and words: that is not a wrong password.
       const code = err instanceof ApiError ? err.code : '';
-      const sessionEnded = err instanceof ApiError && /^sign in to the console/.test(err.message);
-      setError(code === 'unauthorised' && !sessionEnded ? new Error(t.password.wrongCurrent) : code === 'bad-request' ? new Error(clerk ? t.password.refusedClerk : t.password.refused) : err);
+      const sessionEnded = err instanceof ApiError && err.body.reason === 'signed-out';
+      const lockedFor = err instanceof ApiError && code === 'locked' ? err.retryAfterSeconds : undefined;
+      const until = lockedFor !== undefined ? new Date(Date.now() + lockedFor * 1000).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit', hour12: false }) : '';
+      setError(
+        lockedFor !== undefined
+          ? new Error(t.password.locked(until, Math.ceil(lockedFor / 60)))
+          : code === 'unauthorised' && !sessionEnded
+            ? new Error(t.password.wrongCurrent)
+            : code === 'bad-request'
+              ? new Error(clerk ? t.password.refusedClerk : t.password.refused)
+              : err,
+      );
     }
   };
   return (

@@ -1,4 +1,4 @@
-import { isConfigured, itemToday } from '@servicehall/core';
+import { isConfigured, itemToday, noticeControlCharacter } from '@servicehall/core';
 import { useState } from 'react';
 import { api, ApiError } from '../api';
 import { ErrorLine, useConsole } from '../App';
@@ -35,7 +35,13 @@ function useChange() {
       )}
     </>
   );
-  return { send, view };
+  /** A form's own refusal, before anything is sent. */
+  const fail = (err: Error) => {
+    setNote('');
+    setBlocked(undefined);
+    setError(err);
+  };
+  return { send, view, fail };
 }
 
 export function TodayPage() {
@@ -68,7 +74,7 @@ export function TodayPage() {
                 return (
                   <tr key={w.number} data-testid={`today-window-${w.number}`}>
                     <th>
-                      {w.name.startsWith(String(w.number)) ? w.name : `${w.number} ${w.name}`} {w.temporary && <span className="tag">{t.today.temporaryMark}</span>}
+                      {t.today.windowName(w.number, w.name)} {w.temporary && <span className="tag">{t.today.temporaryMark}</span>}
                     </th>
                     <td className="chips">
                       {serves.map((code) => (
@@ -160,6 +166,7 @@ export function TodayPage() {
                     </th>
                     <td>
                       <input size={5} placeholder={String(now.dailyQuota ?? '—')} value={e.quota ?? ''} onChange={(x) => set({ quota: x.target.value })} aria-label={t.today.quota} />
+                      <span className="unit">{t.today.quotaUnit}</span>
                       <button className="ghost" disabled={!e.quota} onClick={() => void change.send('POST', `/api/items/${encodeURIComponent(i.code)}/today`, { dailyQuota: Number(e.quota) })}>
                         {t.today.setQuota}
                       </button>
@@ -195,7 +202,15 @@ export function TodayPage() {
                       ) : (
                         <>
                           <input size={24} placeholder={t.today.closeNotice} value={e.notice ?? ''} onChange={(x) => set({ notice: x.target.value })} aria-label={t.today.closeNotice} />
-                          <button className="ghost" disabled={!e.notice} onClick={() => void change.send('POST', `/api/items/${encodeURIComponent(i.code)}/today`, { closedNotice: e.notice })}>
+                          <button
+                            className="ghost"
+                            disabled={!e.notice}
+                            onClick={() => {
+                              const control = noticeControlCharacter(e.notice ?? '');
+                              if (control) change.fail(new Error(t.today.noticeControl(control)));
+                              else void change.send('POST', `/api/items/${encodeURIComponent(i.code)}/today`, { closedNotice: e.notice });
+                            }}
+                          >
                             {t.today.close}
                           </button>
                         </>
