@@ -31,6 +31,7 @@ import type { Upstream, UpstreamStatus } from '@servicehall/upstream/hub';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
+import { addressNetwork } from './address-network';
 import { z } from 'zod';
 import type { StaffRole } from '@servicehall/core';
 import type { GroupCommit } from './commit';
@@ -904,7 +905,8 @@ export function apiHandler(ctx: ApiContext) {
       // A public operation (the citizen's phone) has its own pace per client address.
       const publicRate = op.rate ? publicRates.get(op.operationId) : undefined;
       if (publicRate) {
-        const wait = publicRate.take(address, clock());
+        // An IPv6 client counts by its /64: a phone may take a new address in it at every request.
+        const wait = publicRate.take(addressNetwork(address), clock());
         if (wait > 0) {
           retryAfter(res, wait);
           return refuse('rate-limited', `${op.operationId}: too many requests from this address`);

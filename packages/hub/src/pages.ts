@@ -2,6 +2,7 @@ import { complaintDays, findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevel
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GroupCommit } from './commit';
+import { addressNetwork } from './address-network';
 import { clientAddress, statusOf, type ProxyTrust } from './http';
 import { Buckets, type HubLimits } from './limits';
 import { pageText, TICKET_STATE_TEXT, type PageKey } from './page-strings';
@@ -81,7 +82,7 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
       return page(res, 405, lang, tx('methodTitle'), `<h1>${tx('methodTitle')}</h1><p>${tx('method')}</p>`);
     }
     // Each complaint is a supervisor's case with a deadline: an address sends a few, not the pages' pace of reading (hundreds a minute).
-    if (complaintsPerAddress.take(clientAddress(req, trustProxy), clock()) > 0) {
+    if (complaintsPerAddress.take(addressNetwork(clientAddress(req, trustProxy)), clock()) > 0) {
       res.setHeader('retry-after', '60');
       return page(res, 429, lang, tx('busyTitle'), `<h1>${tx('busyTitle')}</h1><div class="card"><p>${tx('complainBusy', where)}</p></div>`);
     }
@@ -118,7 +119,7 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
     const lang: Language = /^\s*en\b/i.test(req.headers['accept-language'] ?? '') ? 'en' : 'zh-CN';
     const tx = (key: PageKey, vars?: Record<string, string | number>) => pageText(lang, key, vars);
     const notice = (status: number, title: PageKey, text: PageKey) => page(res, status, lang, tx(title), `<h1>${tx(title)}</h1><p>${tx(text)}</p>`);
-    if (perAddress.take(clientAddress(req, trustProxy), clock()) > 0) {
+    if (perAddress.take(addressNetwork(clientAddress(req, trustProxy)), clock()) > 0) {
       res.setHeader('retry-after', '10');
       return notice(429, 'busyTitle', 'busy');
     }

@@ -644,6 +644,17 @@ describe("the hall's side", () => {
     expect((await call('POST', '/api/phone/code', { phone: '13800000003' })).status).toBe(202);
   });
 
+  it('limits the rate of an IPv6 client by its /64, in which a phone may take a new address at every request', async () => {
+    await hub.close();
+    hub = await start({ trustProxy: ['127.0.0.1'], limits: { phone: { code: { perMinute: 6, burst: 2 } } } });
+    const codeFrom = (address: string, phone: string) => call('POST', '/api/phone/code', { phone }, { 'x-forwarded-for': address });
+    expect((await codeFrom('2001:db8:a:1::1', '13800000001')).status).toBe(202);
+    expect((await codeFrom('2001:db8:a:1:ffff::2', '13800000002')).status).toBe(202);
+    expect(await codeFrom('2001:0db8:000a:0001:1234:5678:9abc:def0', '13800000003')).toMatchObject({ status: 429, body: { code: 'rate-limited' } });
+    // Another subscriber's /64 has its own pace.
+    expect((await codeFrom('2001:db8:a:2::1', '13800000003')).status).toBe(202);
+  });
+
   it('describes the phone operations in OpenAPI by the names the issue asks for', async () => {
     const doc = (await admin('GET', '/api/openapi.json')).body as { paths: Record<string, Record<string, { operationId: string; security?: unknown[] }>> };
     const ids = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));

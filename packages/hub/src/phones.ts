@@ -1,7 +1,7 @@
 import { addCalendarDays, refuse, type BookedAppointment, type HallView, type HolderHistory, type PhonePolicy, type Refusal, type TicketState } from '@servicehall/core';
 import { maskPhone, normalizePhone } from '@servicehall/notify';
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { isIP } from 'node:net';
+import { addressNetwork } from './address-network';
 import type { Db } from './db';
 import { Sealer } from './sealed';
 
@@ -77,23 +77,6 @@ export interface AlertTarget {
   alerts: Set<string>;
 }
 
-/**
- * Whose codes an address's count is: an IPv4 address itself (in its IPv6 form too), an IPv6 address
- * by its first 64 bits, the block a carrier gives one subscriber, who may take any address in it.
- */
-export function codeNetwork(address: string): string {
-  const bare = address.replace(/%.*$/, '').toLowerCase();
-  if (isIP(bare) !== 6 || bare.includes('.')) return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
-  const [head = '', tail] = bare.split('::');
-  const front = head ? head.split(':') : [];
-  const back = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? front : [...front, ...Array<string>(8 - front.length - back.length).fill('0'), ...back];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
-}
-
 const eq = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
@@ -143,7 +126,7 @@ export class PhoneBook {
   /**
    * A new one-time code for `phone`, asked from the client `address`, unless one went out less than a
    * minute ago or `codesPerPhonePerDay` today, or `codesPerAddressPerDay` were asked from the address
-   * (its network: codeNetwork) today, or the hall has sent `codesPerDay` today (all phones together).
+   * (its network: addressNetwork) today, or the hall has sent `codesPerDay` today (all phones together).
    * The caller queues the SMS in the same transaction; only keyed hashes of the code and the address are kept.
    */
   requestCode(
@@ -161,7 +144,7 @@ export class PhoneBook {
       return { ...refuse('rate-limited', `a code went to this phone ${Math.round((now - last.sent_at) / 1000)} s ago`), retryAfterMs: CODE_RESEND_MS - (now - last.sent_at) };
     const sentToday = last && last.day === day ? last.sent_today : 0;
     if (sentToday >= policy.codesPerPhonePerDay) return refuse('code-limit', `${policy.codesPerPhonePerDay} codes went to this phone today`);
-    const network = this.vault.digest(`address:${codeNetwork(address)}`);
+    const network = this.vault.digest(`address:${addressNetwork(address)}`);
     if ((this.st.fromAddress.get(day, network)?.sent ?? 0) >= policy.codesPerAddressPerDay)
       return refuse('address-code-limit', `${policy.codesPerAddressPerDay} codes were asked from this address today`);
     if (this.codesSentOn(day) >= policy.codesPerDay) return refuse('codes-spent', `the hall has sent its ${policy.codesPerDay} codes of today`);
