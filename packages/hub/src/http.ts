@@ -262,7 +262,7 @@ export function operations(
       body: IncomingCatalogueSchema,
       maxBodyBytes: SETUP_BODY_BYTES,
       // Audited as the hall token's, as POST /api/setup is: an installer's script changes the setup too.
-      handle: (req) => run(req.actor.role === 'admin' && !req.actor.staff ? { ...req, actor: { ...req.actor, staff: HALL_TOKEN_STAFF } } : req, { type: 'replaceCatalogue', catalogue: carriedSetup(store.view.catalogue, req.body as Catalogue) }),
+      handle: (req) => run(req.actor.role === 'admin' && !req.actor.staff ? extended(req, { actor: extended(req.actor, { staff: HALL_TOKEN_STAFF }) }) : req, { type: 'replaceCatalogue', catalogue: carriedSetup(store.view.catalogue, req.body as Catalogue) }),
     },
     {
       method: 'POST',
