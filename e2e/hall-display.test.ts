@@ -51,6 +51,33 @@ async function api<T = { ok: boolean; seq: number; ticket?: { number: string; wi
 
 const text = (testid: string) => page.locator(`[data-testid=${testid}]`).textContent();
 
+/** The board on the screen is the hub's latest. */
+async function screenCaughtUp() {
+  const health = await api<{ seq: number }>('GET', '/api/health');
+  await expect.poll(() => page.locator('main').getAttribute('data-seq')).toBe(String(health.seq));
+}
+
+/**
+ * Each page of the waiting list as the screen turns them, in page order: `read` takes one page at
+ * once, its page number (第 2/3 页, or none for a single page) with it, and is asked again until every
+ * page has been seen. Pages turn every 3 s here; the bound is generous for a busy machine.
+ */
+async function eachWaitingPage<T extends { indicator: string }>(read: () => Promise<T>): Promise<T[]> {
+  const pages = new Map<number, T>();
+  await expect
+    .poll(
+      async () => {
+        const shown = await read();
+        const [at, count] = shown.indicator === '' ? [1, 1] : /^第 (\d+)\/(\d+) 页$/.exec(shown.indicator)!.slice(1).map(Number);
+        pages.set(at!, shown);
+        return pages.size === count;
+      },
+      { timeout: 60_000, interval: 250 },
+    )
+    .toBe(true);
+  return [...pages.entries()].sort(([a], [b]) => a - b).map(([, shown]) => shown);
+}
+
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-hall-display-'));
   port = await freePort();
@@ -65,6 +92,8 @@ beforeAll(async () => {
     SERVICEHALL_ANNOUNCE_GAP_MS: '10',
     SERVICEHALL_CHIME_MS: '20',
     SERVICEHALL_CAPTION_MS: '40',
+    // The waiting list's shortest page time, so that a hall of 27 items is paged through in seconds.
+    SERVICEHALL_PAGE_MS: '3000',
   });
   page = await openScreen(browser, display.screen.url, { width: 1920, height: 1080 });
 });
@@ -192,27 +221,30 @@ describe('the hall screen in Chromium', () => {
     catalogue.items.find((i) => i.code === 'RS-LHJY-DJ')!.name = long;
     await api('PUT', '/api/catalogue', catalogue);
     for (const code of ['RS-LHJY-DJ', 'SW-GS-HSQJ']) await api('POST', '/api/tickets', { serviceCode: code });
-    await expect.poll(() => page.locator('[data-testid=waiting] li[data-code=RS-LHJY-DJ] .name').textContent()).toBe(long);
-    await page.locator('[data-testid=waiting] li[data-code=SW-GS-HSQJ]').waitFor();
-    const names = await page.locator('[data-testid=waiting]').evaluate((panel) => {
-      const inner = panel.getBoundingClientRect().bottom - parseFloat(getComputedStyle(panel).paddingBottom);
-      return [...panel.querySelectorAll<HTMLElement>('li')].map((li) => {
-        const name = li.querySelector<HTMLElement>('.name')!;
-        const box = name.getBoundingClientRect();
-        const style = getComputedStyle(name);
-        // The characters drawn inside the name's box (those past its second line are not).
-        const range = document.createRange();
-        let shown = 0;
-        const tops = new Set<number>();
-        for (let i = 0; i < name.firstChild!.textContent!.length; i++) {
-          range.setStart(name.firstChild!, i);
-          range.setEnd(name.firstChild!, i + 1);
-          const r = range.getBoundingClientRect();
-          if (r.bottom <= box.bottom + 1 && r.right <= box.right + 1) (shown++, tops.add(Math.round(r.top)));
-        }
-        return { code: li.dataset.code!, length: name.textContent!.length, shown, lines: tops.size, fontSize: parseFloat(style.fontSize), clamp: style.webkitLineClamp, inPanel: box.bottom <= inner + 1 };
+    await screenCaughtUp();
+    const read = () =>
+      page.locator('[data-testid=waiting]').evaluate((panel) => {
+        const inner = panel.getBoundingClientRect().bottom - parseFloat(getComputedStyle(panel).paddingBottom);
+        const rows = [...panel.querySelectorAll<HTMLElement>('li')].map((li) => {
+          const name = li.querySelector<HTMLElement>('.name')!;
+          const box = name.getBoundingClientRect();
+          const style = getComputedStyle(name);
+          // The characters drawn inside the name's box (those past its second line are not).
+          const range = document.createRange();
+          let shown = 0;
+          const tops = new Set<number>();
+          for (let i = 0; i < name.firstChild!.textContent!.length; i++) {
+            range.setStart(name.firstChild!, i);
+            range.setEnd(name.firstChild!, i + 1);
+            const r = range.getBoundingClientRect();
+            if (r.bottom <= box.bottom + 1 && r.right <= box.right + 1) (shown++, tops.add(Math.round(r.top)));
+          }
+          return { code: li.dataset.code!, length: name.textContent!.length, shown, lines: tops.size, fontSize: parseFloat(style.fontSize), clamp: style.webkitLineClamp, inPanel: box.bottom <= inner + 1 };
+        });
+        return { indicator: panel.querySelector('[data-testid=waiting-page]')?.textContent ?? '', rows };
       });
-    });
+    const names = (await eachWaitingPage(read)).flatMap((p) => p.rows);
+    expect(names.find((n) => n.code === 'RS-LHJY-DJ')).toMatchObject({ length: 40 });
     for (const n of names) {
       expect(n.fontSize, n.code).toBeGreaterThanOrEqual(21);
       expect(n.inPanel, n.code).toBe(true);
@@ -223,6 +255,50 @@ describe('the hall screen in Chromium', () => {
     expect(names.find((n) => n.code === 'SW-GS-HSQJ')).toMatchObject({ length: 11, shown: 11 });
     // Of the 40 characters, at least two lines' worth shows (one line at the row's size held 8).
     expect(names.find((n) => n.code === 'RS-LHJY-DJ')!.shown).toBeGreaterThanOrEqual(20);
+    await page.locator('[data-testid=waiting] li[data-code=RS-LHJY-DJ]').waitFor({ timeout: 60_000 });
     await screenshot(page, 'hall-display-long-names');
   });
+
+  it('pages through every item with people waiting, each page inside the panel, with its page number', async () => {
+    // Two names of 40 characters, two lines of the grid apart on the first page: a page of the five lines
+    // that hold ten one-line rows would draw its last row past the panel's edge.
+    const longNames = {
+      'GA-CS-DJ': '新生儿出生医学证明、预防接种证、户口登记、医保参保和社会保障卡申领出生一件事联办',
+      'RS-LHJY-DJ': '灵活就业人员及新就业形态劳动者参加企业职工基本养老保险登记和缴费业务线上线下办理',
+    };
+    const catalogue = await api<{ items: { code: string; name: string }[] }>('GET', '/api/catalogue');
+    expect(catalogue.items).toHaveLength(27);
+    for (const [code, name] of Object.entries(longNames)) catalogue.items.find((i) => i.code === code)!.name = name;
+    await api('PUT', '/api/catalogue', catalogue);
+    // Someone waits for every item of the demo hall.
+    for (const item of catalogue.items) await api('POST', '/api/tickets', { serviceCode: item.code });
+    await screenCaughtUp();
+
+    // One page as drawn, read at once: its page number, its rows, and where each row lies against the panel.
+    const read = () =>
+      page.locator('[data-testid=waiting]').evaluate((panel) => {
+        const box = panel.getBoundingClientRect();
+        const style = getComputedStyle(panel);
+        const inner = { top: box.top + parseFloat(style.paddingTop), bottom: box.bottom - parseFloat(style.paddingBottom), left: box.left + parseFloat(style.paddingLeft), right: box.right - parseFloat(style.paddingRight) };
+        const rows = [...panel.querySelectorAll<HTMLElement>('li')].map((li) => {
+          const r = li.getBoundingClientRect();
+          const name = li.querySelector<HTMLElement>('.name')!;
+          // A name set long is on as many lines as its line height goes into; the others are on one (nowrap).
+          const lines = name.classList.contains('long') ? Math.round(name.getBoundingClientRect().height / parseFloat(getComputedStyle(name).lineHeight)) : 1;
+          return { code: li.dataset.code!, lines, inside: r.top >= inner.top - 1 && r.bottom <= inner.bottom + 1 && r.left >= inner.left - 1 && r.right <= inner.right + 1 };
+        });
+        return { indicator: panel.querySelector('[data-testid=waiting-page]')?.textContent ?? '', rows };
+      });
+    const pages = await eachWaitingPage(read);
+    expect(pages.length).toBeGreaterThanOrEqual(3);
+    expect(pages.map((p) => p.indicator)).toEqual(pages.map((_, i) => `第 ${i + 1}/${pages.length} 页`));
+    // Every item with people waiting is on exactly one page, in the hub's order.
+    expect(pages.flatMap((p) => p.rows.map((r) => r.code))).toEqual(catalogue.items.map((i) => i.code));
+    for (const p of pages) expect(p.rows.filter((r) => !r.inside).map((r) => r.code), p.indicator).toEqual([]);
+    // Both long names on one page, each on two lines, and still every row of it inside.
+    const both = pages.find((p) => p.rows.some((r) => r.code === 'RS-LHJY-DJ'))!;
+    expect(both.rows.filter((r) => r.lines === 2).map((r) => r.code)).toEqual(['GA-CS-DJ', 'RS-LHJY-DJ']);
+    await expect.poll(() => text('waiting-page'), { timeout: 60_000 }).toBe(`第 1/${pages.length} 页`);
+    await screenshot(page, 'hall-display-pages');
+  }, 120_000);
 });

@@ -212,6 +212,12 @@ describe('the hall screen agent', () => {
     a.parts.stop?.();
   });
 
+  it("tells the screen its language and the hall screen's page time", () => {
+    const a = agentFor(hall(), { pageMs: 12_000 }, false);
+    expect(a.parts.handlers.hello()).toEqual({ terminal: 'hall-display', language: 'zh-CN', pageMs: 12_000 });
+    a.parts.stop?.();
+  });
+
   it('announces through espeak-ng in the agent, in call order, when the screen has no voice', async () => {
     const h = hall();
     const a = agentFor(h, { repeat: 1 }, true);

@@ -244,7 +244,7 @@ export function createHallDisplayAgent(
   return {
     announcements: log,
     handlers: {
-      hello: () => ({ terminal: ctx.config.terminal, language: ctx.config.language }),
+      hello: () => ({ terminal: ctx.config.terminal, language: ctx.config.language, pageMs: options.pageMs }),
       screenVoice: (voice) => {
         const zhVoice = typeof voice?.zhVoice === 'string' && voice.zhVoice.length > 0 ? voice.zhVoice.slice(0, 80) : undefined;
         clearTimeout(alone);

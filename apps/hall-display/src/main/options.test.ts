@@ -34,3 +34,22 @@ describe('the hall screen’s notices', () => {
     expect(problems.join('\n')).toContain('下班了，明天再来');
   });
 });
+
+describe('how long each page of the waiting list stays', () => {
+  it('is 8 s unless the hall sets it, in the file or the environment', () => {
+    expect(loadDisplayOptions(undefined, {}).pageMs).toBe(8000);
+    expect(loadDisplayOptions(undefined, { SERVICEHALL_PAGE_MS: '12000' }).pageMs).toBe(12_000);
+  });
+
+  it('is refused, naming the field, below 3 s (too quick to read) or above 2 minutes', () => {
+    for (const value of ['1000', '600000', 'soon']) {
+      let problems: string[] = [];
+      try {
+        loadDisplayOptions(undefined, { SERVICEHALL_PAGE_MS: value });
+      } catch (error) {
+        if (error instanceof ConfigError) problems = error.problems;
+      }
+      expect(problems.join('\n'), value).toContain('pageMs');
+    }
+  });
+});

@@ -33,6 +33,8 @@ export const DisplayOptionsSchema = z.strictObject({
   captionMs: z.number().int().min(0).max(20_000).default(3500),
   /** A call older than this when its turn comes (a screen back after an outage) is shown, not said. */
   maxAgeMs: z.number().int().min(1000).max(3_600_000).default(300_000),
+  /** How long each page of the waiting list stays before the next; a list that fits on one page never turns. */
+  pageMs: z.number().int().min(3000).max(120_000).default(8000),
   /** The service item whose window takes complaints (H-15); by default ZX-YJ-TS, else the item named 投诉. */
   complaintItem: z.string().min(1).max(40).optional(),
 });
@@ -44,6 +46,7 @@ const ENV: Record<string, (v: string) => [keyof DisplayOptions, unknown]> = {
   SERVICEHALL_ANNOUNCE_GAP_MS: (v) => ['gapMs', Number(v)],
   SERVICEHALL_CHIME_MS: (v) => ['chimeMs', Number(v)],
   SERVICEHALL_CAPTION_MS: (v) => ['captionMs', Number(v)],
+  SERVICEHALL_PAGE_MS: (v) => ['pageMs', Number(v)],
   // Several notices in one variable, separated by "|".
   SERVICEHALL_NOTICES: (v) => ['notices', v.split('|').map((s) => s.trim()).filter(Boolean)],
 };

@@ -1,8 +1,9 @@
 import { connectBridge } from '@servicehall/agent/renderer';
 import type { ConnectionState } from '@servicehall/protocol';
-import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type ReactNode, type Ref } from 'react';
 import type { Announcing, Board, HallDisplayShape, VoicePlan } from '../shared/api';
 import { stringsFor, type DisplayStrings } from '../shared/strings';
+import { PageTurner, pageStarts } from './paging';
 import { findZhVoice, ScreenVoice } from './voice';
 
 const bridge = connectBridge<HallDisplayShape>();
@@ -22,12 +23,20 @@ function useClock(): Date {
   return now;
 }
 
-function useLanguage(): [DisplayStrings, string] {
+/** The screen's language and how long each page of the waiting list stays, from the agent. */
+function useHello(): [DisplayStrings, string, number] {
   const [language, setLanguage] = useState<string>('zh-CN');
+  const [pageMs, setPageMs] = useState(8000);
   useEffect(() => {
-    bridge.call('hello').then((h) => setLanguage(h.language), () => undefined);
+    bridge.call('hello').then(
+      (h) => {
+        setLanguage(h.language);
+        setPageMs(h.pageMs);
+      },
+      () => undefined,
+    );
   }, []);
-  return [stringsFor(language), language];
+  return [stringsFor(language), language, pageMs];
 }
 
 /** The voice on the screen's side: finds the platform's zh-CN voice, tells the agent, runs the queue if the plan says so. */
@@ -57,7 +66,7 @@ function useScreenVoice(): Announcing | null {
 }
 
 export function App() {
-  const [t, language] = useLanguage();
+  const [t, language, pageMs] = useHello();
   const board = useTopic('board');
   const link = useTopic('link');
   const plan = useTopic('voice');
@@ -76,7 +85,7 @@ export function App() {
       </header>
       <Latest board={board} caption={caption ?? null} t={t} />
       <Recent board={board} t={t} />
-      <Waiting board={board} t={t} />
+      <Waiting board={board} pageMs={pageMs} t={t} />
       <Complaint board={board} t={t} />
       <Notices board={board} t={t} />
       <footer>
@@ -171,31 +180,73 @@ function Recent({ board, t }: { board?: Board; t: DisplayStrings }) {
   );
 }
 
-function Waiting({ board, t }: { board?: Board; t: DisplayStrings }) {
+/**
+ * Every item with people waiting, a page at a time: the rows are laid out whole in a hidden copy of the
+ * panel, measured (a long name on two lines makes its line taller), and a page takes the lines that
+ * fit. The page turns every pageMs; a new board keeps the page shown unless it no longer exists.
+ */
+function Waiting({ board, pageMs, t }: { board?: Board; pageMs: number; t: DisplayStrings }) {
   const rows = board?.waiting ?? [];
-  const list = useRef<HTMLElement>(null);
-  // A name too long for its line at the row's size is set smaller, on up to two lines, and only then ends in an ellipsis.
+  const shown = useRef<HTMLElement>(null);
+  const measure = useRef<HTMLElement>(null);
+  const [starts, setStarts] = useState<number[]>([0]);
+  const [page, setPage] = useState(0);
+  const [turner] = useState(() => new PageTurner(pageMs, setPage));
   useLayoutEffect(() => {
-    for (const name of list.current?.querySelectorAll<HTMLElement>('.name') ?? []) {
-      name.classList.remove('long');
-      if (name.scrollWidth > name.clientWidth) name.classList.add('long');
+    // A name too long for its line at the row's size is set smaller, on up to two lines, and only then ends in an ellipsis.
+    for (const panel of [shown.current, measure.current]) {
+      for (const name of panel?.querySelectorAll<HTMLElement>('.name') ?? []) {
+        name.classList.remove('long');
+        if (name.scrollWidth > name.clientWidth) name.classList.add('long');
+      }
     }
+    const all = measure.current?.querySelector<HTMLElement>('ul');
+    const room = shown.current?.querySelector<HTMLElement>('.rows')?.clientHeight ?? 0;
+    // No rows (nobody waiting) is one page.
+    const heights = all ? [...all.children].map((li) => li.getBoundingClientRect().height) : [];
+    const next = pageStarts(heights, all ? getComputedStyle(all).gridTemplateColumns.split(' ').length : 1, room);
+    setStarts((was) => (was.join() === next.join() ? was : next));
   });
+  useLayoutEffect(() => turner.setCount(starts.length), [turner, starts.length]);
+  useEffect(() => turner.setEveryMs(pageMs), [turner, pageMs]);
+  useEffect(() => () => turner.stop(), [turner]);
+  const at = Math.min(page, starts.length - 1);
+  const onPage = rows.slice(starts[at], starts[at + 1] ?? rows.length);
   return (
-    <section className="waiting panel" data-testid="waiting" ref={list}>
-      <h2>{t.waitingTitle}</h2>
-      {rows.length === 0 ? (
-        <p className="empty">{t.waitingNone}</p>
-      ) : (
-        <ul>
-          {rows.slice(0, 10).map((w) => (
-            <li key={w.code} data-code={w.code}>
-              <span className="name">{w.name}</span>
-              <span className="figures">{t.waitingRow(w.waiting, w.wait)}</span>
-            </li>
-          ))}
-        </ul>
-      )}
+    <>
+      <WaitingPanel rows={onPage} t={t} ref={shown} testid="waiting">
+        {starts.length > 1 && (
+          <span className="page-of" data-testid="waiting-page">
+            {t.pageOf(at + 1, starts.length)}
+          </span>
+        )}
+      </WaitingPanel>
+      <WaitingPanel rows={rows} t={t} ref={measure} measure />
+    </>
+  );
+}
+
+function WaitingPanel({ rows, t, ref, testid, measure, children }: { rows: Board['waiting']; t: DisplayStrings; ref: Ref<HTMLElement>; testid?: string; measure?: boolean; children?: ReactNode }) {
+  return (
+    <section className={`waiting panel${measure ? ' measure' : ''}`} data-testid={testid} aria-hidden={measure || undefined} ref={ref}>
+      <div className="waiting-head">
+        <h2>{t.waitingTitle}</h2>
+        {children}
+      </div>
+      <div className="rows">
+        {rows.length === 0 ? (
+          <p className="empty">{t.waitingNone}</p>
+        ) : (
+          <ul>
+            {rows.map((w) => (
+              <li key={w.code} data-code={w.code}>
+                <span className="name">{w.name}</span>
+                <span className="figures">{t.waitingRow(w.waiting, w.wait)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
     </section>
   );
 }

@@ -70,7 +70,8 @@ export interface Announcing {
 /** The hall screen's bridge: what its renderer may call and what its agent pushes. */
 export interface HallDisplayShape {
   calls: {
-    hello(): { terminal: string; language: 'zh-CN' | 'en' };
+    /** pageMs: how long each page of the waiting list stays (the hall screen's setting). */
+    hello(): { terminal: string; language: 'zh-CN' | 'en'; pageMs: number };
     /** The screen says which voice it has; the agent answers with the plan (and reports the voice to the hub). */
     screenVoice(voice: ScreenVoice): VoicePlan;
     /** The screen's announcer tells the agent what it said (or skipped), for the log. */

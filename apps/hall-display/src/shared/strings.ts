@@ -18,6 +18,8 @@ export interface DisplayStrings {
   waitingTitle: string;
   waitingRow(waiting: number, wait: WaitPhrase): string;
   waitingNone: string;
+  /** The waiting list's page indicator, so that a citizen knows more follow. */
+  pageOf(page: number, pages: number): string;
   noticesTitle: string;
   /** Used when the terminal's configuration names no notices of its own. */
   defaultNotices: string[];
@@ -46,6 +48,7 @@ export const STRINGS: Record<DisplayLanguage, DisplayStrings> = {
     waitingRow: (n, w) =>
       `${n} 人 · ${w.kind === 'next' ? '即将叫号' : w.kind === 'about' ? `约 ${w.minutes} 分钟` : w.kind === 'between' ? `${w.low}–${w.high} 分钟` : '暂无窗口办理'}`,
     waitingNone: '目前没有群众等候，取号后即可办理',
+    pageOf: (p, n) => `第 ${p}/${n} 页`,
     noticesTitle: '大厅须知',
     defaultNotices: [
       '请凭号码按序办理，留意屏幕和语音叫号。',
@@ -87,6 +90,7 @@ export const STRINGS: Record<DisplayLanguage, DisplayStrings> = {
     waitingTitle: 'Waiting and expected wait by service',
     waitingRow: (n, w) => `${n} · ${w.kind === 'next' ? 'called shortly' : w.kind === 'about' ? `about ${w.minutes} min` : w.kind === 'between' ? `${w.low}–${w.high} min` : 'no window open yet'}`,
     waitingNone: 'Nobody is waiting now: take a ticket and you will be served soon',
+    pageOf: (p, n) => `Page ${p}/${n}`,
     noticesTitle: 'Hall notices',
     defaultNotices: [
       'Please watch and listen for your number.',
