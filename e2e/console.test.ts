@@ -218,6 +218,25 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     expect(await admin.locator('[data-testid=no-terminals]').textContent()).toBe('暂无已登记的终端。');
     expect(await admin.getByRole('listitem').filter({ hasText: 'kiosk-1' }).count()).toBe(1);
     await admin.locator('[name=pairing-code]').fill(code);
+    // A validity typed wrong is said with the range allowed before anything is sent (the hub says the same: console.test.ts).
+    const enrolSent: string[] = [];
+    const watchEnrol = (r: { url(): string }) => void (r.url().endsWith('/api/terminals/enrol') && enrolSent.push(r.url()));
+    admin.on('request', watchEnrol);
+    await admin.setViewportSize(SMALL);
+    for (const [typed, said] of [
+      ['一年', '有效期（天）填写的“一年”不是 1 到 1825 之间的整数'],
+      ['0', '有效期（天）填写的“0”不是 1 到 1825 之间的整数'],
+      ['', '没有填写有效期（天）'],
+    ] as const) {
+      await admin.locator('[name=days]').fill(typed);
+      await admin.getByRole('button', { name: '确认登记' }).click();
+      await expect.poll(() => admin.locator('[role=alert]').textContent()).toBe(`操作未成功：${said}：请填写 1 到 1825 之间的整数（最长五年）。未作任何更改。`);
+      if (typed === '一年') await screenshot(admin, 'console-terminals-days-refused-1366');
+    }
+    admin.off('request', watchEnrol);
+    expect(enrolSent).toEqual([]);
+    await admin.setViewportSize(WIDE);
+    await admin.locator('[name=days]').fill('365');
     await admin.getByRole('button', { name: '确认登记' }).click();
     await admin.getByText('终端 kiosk-1 已登记').waitFor();
     expect(nuisance.messages.some((m) => m.type === 'paired')).toBe(false);
@@ -570,4 +589,5 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await expect.poll(alert).toBe('操作未成功：尚未登录或登录已失效（已退出、长时间未操作或密码已重置），请重新登录。');
     await screenshot(clerk, 'console-password-signed-out-1366');
   }, 60_000);
+
 });

@@ -323,6 +323,8 @@ const zh = {
     enrolLead: '在新终端屏幕上会显示 6 位配对码，请到现场核对后在此输入。',
     code: '配对码',
     days: '有效期（天）',
+    daysRefused: (typed: string, min: number, max: number) =>
+      `${typed === '' ? '没有填写有效期（天）' : `有效期（天）填写的“${typed}”不是 ${min} 到 ${max} 之间的整数`}：请填写 ${min} 到 ${max} 之间的整数（最长五年）。未作任何更改。`,
     confirm: '确认登记',
     enrolled: (t: string) => `终端 ${t} 已登记。`,
     waiting: '等待登记的终端',
@@ -863,6 +865,8 @@ const en: Strings = {
     enrolLead: 'A new terminal shows a six-digit pairing code on its screen. Read it there, then enter it here.',
     code: 'Pairing code',
     days: 'Valid for (days)',
+    daysRefused: (typed: string, min: number, max: number) =>
+      `${typed === '' ? 'No validity (days) was entered' : `The validity "${typed}" is not a whole number of days from ${min} to ${max}`}: enter a whole number from ${min} to ${max} (five years at most). Nothing was changed.`,
     confirm: 'Enrol',
     enrolled: (t: string) => `Terminal ${t} was enrolled.`,
     waiting: 'Terminals waiting to be enrolled',
