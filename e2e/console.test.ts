@@ -528,6 +528,8 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     const gone = admin.locator(`[data-testid=not-applied-${temporaryChange!.id}]`);
     await gone.waitFor();
     expect(await gone.textContent()).toBe('到日终时 60 号窗口已不在大厅设置中（临时窗口只开到今日营业结束），这项调整将不生效。');
+    // The change waiting names its window as the page's rows do (60号窗口 临时窗口60), not by a bare 60.
+    expect(await admin.getByRole('listitem').filter({ has: gone }).textContent()).toMatch(/^60号窗口 临时窗口60：居民身份证换领、\S+ · 张主任/);
     await gone.scrollIntoViewIfNeeded();
     await screenshot(admin, 'console-today-temporary');
     for (const p of [temporaryChange!, applying!]) expect((await api('POST', `/api/pending/${p.id}/cancel`)).status).toBe(200);
