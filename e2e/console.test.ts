@@ -307,7 +307,10 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await screenshot(sup, 'console-today');
 
     // A closing notice with a control character pasted into it is refused in the form, saying why; the item stays open.
-    const notice = sup.getByRole('row', { name: /往来港澳通行证签注/ }).getByLabel('停止取号公告（将向群众显示）');
+    // At 1366×768, where the page's top is scrolled away from the item, the refusal is under the item's row, on the screen.
+    await sup.setViewportSize(SMALL);
+    const signRow = sup.getByRole('row', { name: /往来港澳通行证签注/ }).filter({ has: sup.getByLabel('停止取号公告（将向群众显示）') });
+    const notice = signRow.getByLabel('停止取号公告（将向群众显示）');
     await notice.fill('签注系统升级\u0007，今日暂停受理');
     const sent: string[] = [];
     const watch = (r: { url(): string }) => void (r.url().includes('/api/items/') && sent.push(r.url()));
@@ -320,8 +323,14 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     // The form said it before sending anything (the hub refuses it in the same words, console.test.ts).
     expect(sent).toEqual([]);
     expect(hub.store.view.catalogue.items.find((i) => i.code === 'CRJ-GA-QZ')!.today?.closedNotice).toBeUndefined();
-    await sup.setViewportSize(SMALL);
-    await sup.locator('[role=alert]').scrollIntoViewIfNeeded();
+    const rowBox = (await signRow.boundingBox())!;
+    const refusalBox = (await sup.locator('[role=alert]').boundingBox())!;
+    expect(refusalBox.y).toBeGreaterThanOrEqual(0);
+    expect(refusalBox.y + refusalBox.height).toBeLessThanOrEqual(SMALL.height);
+    expect(refusalBox.y - (rowBox.y + rowBox.height)).toBeGreaterThanOrEqual(0);
+    expect(refusalBox.y - (rowBox.y + rowBox.height)).toBeLessThan(20);
+    // The focus is left on the row, on the button pressed.
+    expect(await sup.evaluate(() => document.activeElement?.textContent)).toBe('今日停止取号');
     await screenshot(sup, 'console-today-notice-refused-1366');
     await notice.scrollIntoViewIfNeeded();
     await screenshot(sup, 'console-today-items-1366');
