@@ -304,6 +304,17 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     expect((await sup.locator('[data-testid=today-window-3] th').textContent())!.trim()).toBe('3号窗口 出入境');
     expect((await sup.locator('[data-testid=today-window-15] th').textContent())!.trim()).toBe('15号窗口 综合咨询台');
     expect(await sup.getByRole('row', { name: /居民身份证换领/ }).locator('.unit').textContent()).toBe('个号');
+    // An item without a quota reads 不限, as the page's other empty values, not — 个号; the unit comes back as a number is typed.
+    const unlimited = hub.store.view.catalogue.items.find((i) => i.dailyQuota === undefined)!;
+    const unlimitedRow = sup.locator('tr').filter({ hasText: unlimited.name }).filter({ has: sup.getByLabel('今日限额') }).first();
+    const unlimitedQuota = unlimitedRow.getByLabel('今日限额');
+    const unlimitedUnit = unlimitedRow.locator('.unit');
+    expect(await unlimitedQuota.getAttribute('placeholder')).toBe('不限');
+    expect(await unlimitedUnit.textContent()).toBe('个号');
+    expect(await unlimitedUnit.isVisible()).toBe(false);
+    await unlimitedQuota.fill('80');
+    expect(await unlimitedUnit.isVisible()).toBe(true);
+    await unlimitedQuota.fill('');
     await screenshot(sup, 'console-today');
 
     // A closing notice with a control character pasted into it is refused in the form, saying why; the item stays open.

@@ -211,8 +211,9 @@ export function TodayPage() {
                         {now.closedNotice && <div className="tag warn">{t.today.closedNow}</div>}
                       </th>
                       <td>
-                        <input size={5} placeholder={String(now.dailyQuota ?? '—')} value={e.quota ?? ''} onChange={(x) => set({ quota: x.target.value })} aria-label={t.today.quota} />
-                        <span className="unit">{t.today.quotaUnit}</span>
+                        <input size={5} placeholder={now.dailyQuota === undefined ? t.today.noQuota : String(now.dailyQuota)} value={e.quota ?? ''} onChange={(x) => set({ quota: x.target.value })} aria-label={t.today.quota} />
+                        {/* 不限 needs no unit (不限 个号 is not said); kept in its place so that the button does not move as a number is typed. */}
+                        <span className={`unit${now.dailyQuota === undefined && !e.quota ? ' unset' : ''}`}>{t.today.quotaUnit}</span>
                         <button className="ghost" disabled={!e.quota} onClick={() => void change.send(where, 'POST', `/api/items/${encodeURIComponent(i.code)}/today`, { dailyQuota: Number(e.quota) })}>
                           {t.today.setQuota}
                         </button>
