@@ -612,4 +612,50 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await screenshot(clerk, 'console-password-signed-out-1366');
   }, 60_000);
 
+  it('takes a page whose session has ended to the sign-in page saying why, and back to it after signing in; a page with changes says first that they will not be kept', async () => {
+    const page = await consolePage(SMALL);
+    await signIn(page, 'zhang', 'zhang-own-pass-9');
+    await page.getByRole('link', { name: '今日调整' }).click();
+    await page.locator('[data-testid=apply-window-3]').waitFor();
+    const endElsewhere = async () => {
+      const other = await page.context().newPage();
+      await other.goto(`${hub.url}/console/password`);
+      await other.getByRole('button', { name: '退出登录' }).click();
+      await other.locator('[name=password]').waitFor();
+      await other.close();
+    };
+    const path = () => new URL(page.url()).pathname;
+
+    // Nothing changed on the page: the next request (操作日志 reads the log as it opens) leads to the sign-in page, which says why.
+    await endElsewhere();
+    await page.getByRole('link', { name: '操作日志' }).click();
+    await page.locator('[data-testid=session-ended]').waitFor();
+    expect(await page.locator('[data-testid=session-ended]').textContent()).toBe('会话已结束，请重新登录。');
+    expect(path()).toBe('/console/login');
+    await screenshot(page, 'console-session-ended-1366');
+    await signIn(page, 'zhang', 'zhang-own-pass-9');
+    await page.getByRole('heading', { name: '操作日志' }).waitFor();
+    expect(path()).toBe('/console/audit');
+
+    // An item chosen for window 4 and not applied: the page says the session ended and that changes will not be kept, and stays until told to go.
+    await page.getByRole('link', { name: '今日调整' }).click();
+    await page.locator('[name="add-4"]').selectOption({ index: 1 });
+    await endElsewhere();
+    await page.locator('[data-testid=apply-window-4]').click();
+    const ended = page.getByRole('alertdialog');
+    await ended.waitFor();
+    expect(await ended.textContent()).toBe('会话已结束，请重新登录。 此页上更改过的内容如未保存，重新登录后不会保留：如需要，请先记下。重新登录');
+    expect(path()).toBe('/console/today');
+    expect(await page.locator('[data-testid=apply-window-4]').isEnabled()).toBe(true);
+    await screenshot(page, 'console-session-ended-unsaved-1366');
+    await ended.getByRole('button', { name: '重新登录' }).click();
+    await page.locator('[data-testid=session-ended]').waitFor();
+    await signIn(page, 'zhang', 'zhang-own-pass-9');
+    await page.locator('[data-testid=apply-window-4]').waitFor();
+    expect(path()).toBe('/console/today');
+    // Signing out is not a session that ended: the sign-in page says nothing of it.
+    await page.getByRole('button', { name: '退出登录' }).click();
+    await page.locator('[name=password]').waitFor();
+    expect(await page.locator('[data-testid=session-ended]').count()).toBe(0);
+  }, 60_000);
 });

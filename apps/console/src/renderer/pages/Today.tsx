@@ -31,7 +31,8 @@ function useChange() {
   const [error, setError] = useState<unknown>();
   const [note, setNote] = useState('');
   const [blocked, setBlocked] = useState<{ tickets: string[]; retry: () => Promise<void> }>();
-  const send = async (where: string, method: 'POST' | 'PUT', path: string, body: Record<string, unknown>) => {
+  /** False when refused: the row keeps what was chosen on it, to be corrected or sent again. */
+  const send = async (where: string, method: 'POST' | 'PUT', path: string, body: Record<string, unknown>): Promise<boolean> => {
     setAt(where);
     setError(undefined);
     setNote('');
@@ -41,10 +42,15 @@ function useChange() {
       setNote(body.atDayEnd ? t.today.pending : t.today.done);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'conflict' && err.tickets.length)
-        setBlocked({ tickets: err.tickets, retry: () => send(where, method, path, { ...body, atDayEnd: true }) });
-      else setError(err);
+        setBlocked({ tickets: err.tickets, retry: async () => void (await send(where, method, path, { ...body, atDayEnd: true })) });
+      else {
+        setError(err);
+        setCount((c) => c + 1);
+        return false;
+      }
     }
     setCount((c) => c + 1);
+    return true;
   };
   const outcome = (
     <>
@@ -144,7 +150,7 @@ export function TodayPage() {
                         <button
                           disabled={!dirty}
                           data-testid={`apply-window-${w.number}`}
-                          onClick={() => void change.send(`window-${w.number}`, 'PUT', `/api/windows/${w.number}/items`, { serves }).then(() => setEdits((e) => ({ ...e, [w.number]: undefined as never })))}
+                          onClick={() => void change.send(`window-${w.number}`, 'PUT', `/api/windows/${w.number}/items`, { serves }).then((done) => done && setEdits((e) => ({ ...e, [w.number]: undefined as never })))}
                         >
                           {t.today.apply}
                         </button>
