@@ -218,6 +218,25 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     expect(await admin.locator('[data-testid=no-terminals]').textContent()).toBe('暂无已登记的终端。');
     expect(await admin.getByRole('listitem').filter({ hasText: 'kiosk-1' }).count()).toBe(1);
     await admin.locator('[name=pairing-code]').fill(code);
+    // A validity typed wrong is said with the range allowed before anything is sent (the hub says the same: console.test.ts).
+    const enrolSent: string[] = [];
+    const watchEnrol = (r: { url(): string }) => void (r.url().endsWith('/api/terminals/enrol') && enrolSent.push(r.url()));
+    admin.on('request', watchEnrol);
+    await admin.setViewportSize(SMALL);
+    for (const [typed, said] of [
+      ['一年', '有效期（天）填写的“一年”不是 1 到 1825 之间的整数'],
+      ['0', '有效期（天）填写的“0”不是 1 到 1825 之间的整数'],
+      ['', '没有填写有效期（天）'],
+    ] as const) {
+      await admin.locator('[name=days]').fill(typed);
+      await admin.getByRole('button', { name: '确认登记' }).click();
+      await expect.poll(() => admin.locator('[role=alert]').textContent()).toBe(`操作未成功：${said}：请填写 1 到 1825 之间的整数（最长五年）。未作任何更改。`);
+      if (typed === '一年') await screenshot(admin, 'console-terminals-days-refused-1366');
+    }
+    admin.off('request', watchEnrol);
+    expect(enrolSent).toEqual([]);
+    await admin.setViewportSize(WIDE);
+    await admin.locator('[name=days]').fill('365');
     await admin.getByRole('button', { name: '确认登记' }).click();
     await admin.getByText('终端 kiosk-1 已登记').waitFor();
     expect(nuisance.messages.some((m) => m.type === 'paired')).toBe(false);
@@ -285,10 +304,24 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     expect((await sup.locator('[data-testid=today-window-3] th').textContent())!.trim()).toBe('3号窗口 出入境');
     expect((await sup.locator('[data-testid=today-window-15] th').textContent())!.trim()).toBe('15号窗口 综合咨询台');
     expect(await sup.getByRole('row', { name: /居民身份证换领/ }).locator('.unit').textContent()).toBe('个号');
+    // An item without a quota reads 不限, as the page's other empty values, not — 个号; the unit comes back as a number is typed.
+    const unlimited = hub.store.view.catalogue.items.find((i) => i.dailyQuota === undefined)!;
+    const unlimitedRow = sup.locator('tr').filter({ hasText: unlimited.name }).filter({ has: sup.getByLabel('今日限额') }).first();
+    const unlimitedQuota = unlimitedRow.getByLabel('今日限额');
+    const unlimitedUnit = unlimitedRow.locator('.unit');
+    expect(await unlimitedQuota.getAttribute('placeholder')).toBe('不限');
+    expect(await unlimitedUnit.textContent()).toBe('个号');
+    expect(await unlimitedUnit.isVisible()).toBe(false);
+    await unlimitedQuota.fill('80');
+    expect(await unlimitedUnit.isVisible()).toBe(true);
+    await unlimitedQuota.fill('');
     await screenshot(sup, 'console-today');
 
     // A closing notice with a control character pasted into it is refused in the form, saying why; the item stays open.
-    const notice = sup.getByRole('row', { name: /往来港澳通行证签注/ }).getByLabel('停止取号公告（将向群众显示）');
+    // At 1366×768, where the page's top is scrolled away from the item, the refusal is under the item's row, on the screen.
+    await sup.setViewportSize(SMALL);
+    const signRow = sup.getByRole('row', { name: /往来港澳通行证签注/ }).filter({ has: sup.getByLabel('停止取号公告（将向群众显示）') });
+    const notice = signRow.getByLabel('停止取号公告（将向群众显示）');
     await notice.fill('签注系统升级\u0007，今日暂停受理');
     const sent: string[] = [];
     const watch = (r: { url(): string }) => void (r.url().includes('/api/items/') && sent.push(r.url()));
@@ -301,8 +334,14 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     // The form said it before sending anything (the hub refuses it in the same words, console.test.ts).
     expect(sent).toEqual([]);
     expect(hub.store.view.catalogue.items.find((i) => i.code === 'CRJ-GA-QZ')!.today?.closedNotice).toBeUndefined();
-    await sup.setViewportSize(SMALL);
-    await sup.locator('[role=alert]').scrollIntoViewIfNeeded();
+    const rowBox = (await signRow.boundingBox())!;
+    const refusalBox = (await sup.locator('[role=alert]').boundingBox())!;
+    expect(refusalBox.y).toBeGreaterThanOrEqual(0);
+    expect(refusalBox.y + refusalBox.height).toBeLessThanOrEqual(SMALL.height);
+    expect(refusalBox.y - (rowBox.y + rowBox.height)).toBeGreaterThanOrEqual(0);
+    expect(refusalBox.y - (rowBox.y + rowBox.height)).toBeLessThan(20);
+    // The focus is left on the row, on the button pressed.
+    expect(await sup.evaluate(() => document.activeElement?.textContent)).toBe('今日停止取号');
     await screenshot(sup, 'console-today-notice-refused-1366');
     await notice.scrollIntoViewIfNeeded();
     await screenshot(sup, 'console-today-items-1366');
@@ -509,6 +548,8 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     const gone = admin.locator(`[data-testid=not-applied-${temporaryChange!.id}]`);
     await gone.waitFor();
     expect(await gone.textContent()).toBe('到日终时 60 号窗口已不在大厅设置中（临时窗口只开到今日营业结束），这项调整将不生效。');
+    // The change waiting names its window as the page's rows do (60号窗口 临时窗口60), not by a bare 60.
+    expect(await admin.getByRole('listitem').filter({ has: gone }).textContent()).toMatch(/^60号窗口 临时窗口60：居民身份证换领、\S+ · 张主任/);
     await gone.scrollIntoViewIfNeeded();
     await screenshot(admin, 'console-today-temporary');
     for (const p of [temporaryChange!, applying!]) expect((await api('POST', `/api/pending/${p.id}/cancel`)).status).toBe(200);
@@ -569,5 +610,52 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await save('275031', '491826');
     await expect.poll(alert).toBe('操作未成功：尚未登录或登录已失效（已退出、长时间未操作或密码已重置），请重新登录。');
     await screenshot(clerk, 'console-password-signed-out-1366');
+  }, 60_000);
+
+  it('takes a page whose session has ended to the sign-in page saying why, and back to it after signing in; a page with changes says first that they will not be kept', async () => {
+    const page = await consolePage(SMALL);
+    await signIn(page, 'zhang', 'zhang-own-pass-9');
+    await page.getByRole('link', { name: '今日调整' }).click();
+    await page.locator('[data-testid=apply-window-3]').waitFor();
+    const endElsewhere = async () => {
+      const other = await page.context().newPage();
+      await other.goto(`${hub.url}/console/password`);
+      await other.getByRole('button', { name: '退出登录' }).click();
+      await other.locator('[name=password]').waitFor();
+      await other.close();
+    };
+    const path = () => new URL(page.url()).pathname;
+
+    // Nothing changed on the page: the next request (操作日志 reads the log as it opens) leads to the sign-in page, which says why.
+    await endElsewhere();
+    await page.getByRole('link', { name: '操作日志' }).click();
+    await page.locator('[data-testid=session-ended]').waitFor();
+    expect(await page.locator('[data-testid=session-ended]').textContent()).toBe('会话已结束，请重新登录。');
+    expect(path()).toBe('/console/login');
+    await screenshot(page, 'console-session-ended-1366');
+    await signIn(page, 'zhang', 'zhang-own-pass-9');
+    await page.getByRole('heading', { name: '操作日志' }).waitFor();
+    expect(path()).toBe('/console/audit');
+
+    // An item chosen for window 4 and not applied: the page says the session ended and that changes will not be kept, and stays until told to go.
+    await page.getByRole('link', { name: '今日调整' }).click();
+    await page.locator('[name="add-4"]').selectOption({ index: 1 });
+    await endElsewhere();
+    await page.locator('[data-testid=apply-window-4]').click();
+    const ended = page.getByRole('alertdialog');
+    await ended.waitFor();
+    expect(await ended.textContent()).toBe('会话已结束，请重新登录。 此页上更改过的内容如未保存，重新登录后不会保留：如需要，请先记下。重新登录');
+    expect(path()).toBe('/console/today');
+    expect(await page.locator('[data-testid=apply-window-4]').isEnabled()).toBe(true);
+    await screenshot(page, 'console-session-ended-unsaved-1366');
+    await ended.getByRole('button', { name: '重新登录' }).click();
+    await page.locator('[data-testid=session-ended]').waitFor();
+    await signIn(page, 'zhang', 'zhang-own-pass-9');
+    await page.locator('[data-testid=apply-window-4]').waitFor();
+    expect(path()).toBe('/console/today');
+    // Signing out is not a session that ended: the sign-in page says nothing of it.
+    await page.getByRole('button', { name: '退出登录' }).click();
+    await page.locator('[name=password]').waitFor();
+    expect(await page.locator('[data-testid=session-ended]').count()).toBe(0);
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CommandSchema, mayCommand, type Actor, type CommandBody } from './commands';
+import { CommandSchema, credentialDaysProblem, mayCommand, type Actor, type CommandBody } from './commands';
 
 const kiosk: Actor = { role: 'kiosk', terminal: 'kiosk-1' };
 const window3: Actor = { role: 'window', terminal: 'win-3', window: 3 };
@@ -53,5 +53,22 @@ describe('the command schema', () => {
   it('wants a reason, not blanks, for a pause', () => {
     expect(CommandSchema.safeParse({ id: 'cmd-00000003', type: 'pauseWindow', window: 1, reason: '   ' }).success).toBe(false);
     expect(CommandSchema.safeParse({ id: 'cmd-00000004', type: 'pauseWindow', window: 1, reason: '接听电话' }).success).toBe(true);
+  });
+});
+
+describe("a terminal credential's validity", () => {
+  it.each([
+    [365, undefined],
+    [1, undefined],
+    [1825, undefined],
+    [0, 'out-of-range'],
+    [1826, 'out-of-range'],
+    [-5, 'out-of-range'],
+    [30.5, 'not-whole'],
+    ['365', 'not-whole'],
+    [null, 'not-whole'],
+    [Number.NaN, 'not-whole'],
+  ])('%s days: %s', (days, problem) => {
+    expect(credentialDaysProblem(days)).toBe(problem);
   });
 });

@@ -23,6 +23,14 @@ export function noticeControlCharacter(text: string): string | undefined {
   return m ? `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : undefined;
 }
 
+/** How long a terminal's own credential is valid, in whole days: the console's enrolment and the hall token's script. */
+export const CREDENTIAL_DAYS = { min: 1, max: 1825 } as const;
+/** What is wrong with a credential's validity as given (a number of days), or undefined when it is a whole number in range. */
+export function credentialDaysProblem(days: unknown): 'not-whole' | 'out-of-range' | undefined {
+  if (typeof days !== 'number' || !Number.isInteger(days)) return 'not-whole';
+  return days < CREDENTIAL_DAYS.min || days > CREDENTIAL_DAYS.max ? 'out-of-range' : undefined;
+}
+
 /** One outcome of the visit being served, for one item (H-07). */
 export const RecordOutcomeCommandSchema = z.object({
   type: z.literal('recordOutcome'),

@@ -1,6 +1,8 @@
 import {
   calendarYears,
   carriedSetup,
+  CREDENTIAL_DAYS,
+  credentialDaysProblem,
   IncomingCatalogueSchema,
   CommandBodySchema,
   isConfigured,
@@ -110,6 +112,20 @@ function pairingCode(typed: string, language: Request['language']): string {
       ? `${code === '' ? 'No pairing code was entered' : digitsOnly ? `The pairing code has 6 digits; ${code.length} were entered` : 'The pairing code is digits only; what was entered holds other characters'}. Please enter the 6 digits shown on the terminal's screen.`
       : `${code === '' ? '没有输入配对码' : digitsOnly ? `配对码是 6 位数字，输入的是 ${code.length} 位` : '配对码只有数字，输入的含有其他字符'}。请对照终端屏幕输入其上显示的 6 位数字。`;
   throw new HttpRefusal('bad-request', 'the pairing code is the six digits the terminal shows', { text });
+}
+
+/** A credential's validity as given to the enrolment, or its refusal saying what is wrong and the range allowed. */
+function credentialDays(given: unknown, language: Request['language']): number {
+  const problem = credentialDaysProblem(given);
+  if (!problem) return given as number;
+  const { min, max } = CREDENTIAL_DAYS;
+  // As given, cut short (a script may send anything): a string in quotes, so that an empty one reads as such.
+  const shown = typeof given === 'string' ? `“${given.slice(0, 20)}”` : (JSON.stringify(given) ?? String(given)).slice(0, 20);
+  const text =
+    language === 'en'
+      ? `${problem === 'out-of-range' ? `A validity of ${shown} days is outside what is allowed` : `The validity ${shown} is not a whole number of days`}: enter a whole number of days from ${min} to ${max} (five years). No terminal was enrolled; its pairing code still holds.`
+      : `${problem === 'out-of-range' ? `有效期 ${shown} 天超出了允许的范围` : `有效期 ${shown} 不是整数天数`}：请填写 ${min} 到 ${max} 之间的整数（最长五年）。未登记任何终端，终端上的配对码仍然有效。`;
+  throw new HttpRefusal('bad-request', `expiresInDays is a whole number of days from ${min} to ${max}`, { text });
 }
 
 const windowNo = (req: Request) => {
@@ -422,11 +438,17 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       summary: "Enrols the terminal showing this pairing code on its screen: it receives its own credential over its link (kept hashed here, with an expiry)",
       staff: ADMIN_ONLY,
       // The code's form is checked here, not by the schema, so that a mistyped one is refused in words about the code.
-      body: z.object({ code: z.string().max(40).describe('the six digits the terminal shows (spaces between them are allowed)'), expiresInDays: z.number().int().min(1).max(1825).optional() }),
+      // The validity too, so that 有效期（天） typed wrong is refused in words about it, not as a request 有误.
+      body: z.object({
+        code: z.string().max(40).describe('the six digits the terminal shows (spaces between them are allowed)'),
+        expiresInDays: z.unknown().optional().describe(`whole days from ${CREDENTIAL_DAYS.min} to ${CREDENTIAL_DAYS.max}; ${DEFAULT_CREDENTIAL_DAYS} when left out`),
+      }),
       handle: (req) => {
-        const b = req.body as { code: string; expiresInDays?: number };
+        const b = req.body as { code: string; expiresInDays?: unknown };
         const now = ctx.clock();
         const code = pairingCode(b.code, req.language);
+        // Before the code is taken: a refused validity leaves the terminal showing its code, to be enrolled once corrected.
+        const days = b.expiresInDays === undefined ? DEFAULT_CREDENTIAL_DAYS : credentialDays(b.expiresInDays, req.language);
         // The code typed decides, read off the terminal's own screen: that link is enrolled as it asked, whatever
         // other links ask under its name (refusing it while another's request is the newest let any of them hold
         // the terminal's enrolment off for as long as it kept asking).
@@ -441,7 +463,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
         const by = who(req);
         const identity = { role: request.role, terminal: request.terminal, ...(request.window !== undefined ? { window: request.window } : {}) };
         const made = store.withTransaction(() => {
-          const issued = ctx.credentials.issue(identity, by.id, now, b.expiresInDays ?? DEFAULT_CREDENTIAL_DAYS);
+          const issued = ctx.credentials.issue(identity, by.id, now, days);
           store.audit.record({ at: now, staff: by, action: 'enrolTerminal', target: `terminal:${request.terminal}`, after: { ...identity, credential: issued.credential.id, expiresAt: issued.credential.expiresAt, replaced: issued.replaced } });
           return issued;
         });

@@ -488,9 +488,24 @@ describe('terminals enrolled by pairing code', () => {
     expect((await a.request('POST', '/api/terminals/enrol', { code: '1234567' }, { 'accept-language': 'en' })).body).toMatchObject({
       text: "The pairing code has 6 digits; 7 were entered. Please enter the 6 digits shown on the terminal's screen.",
     });
+    // A validity that is not a whole number of days, or out of range, is told so with the range, and leaves the code to be used once corrected.
+    const typed = `${pairing.code.slice(0, 3)} ${pairing.code.slice(3)}`;
+    expect((await a.request('POST', '/api/terminals/enrol', { code: typed, expiresInDays: 'abc' })).body).toMatchObject({
+      code: 'bad-request',
+      text: '有效期 “abc” 不是整数天数：请填写 1 到 1825 之间的整数（最长五年）。未登记任何终端，终端上的配对码仍然有效。',
+    });
+    expect((await a.request('POST', '/api/terminals/enrol', { code: typed, expiresInDays: 0 })).body).toMatchObject({
+      text: '有效期 0 天超出了允许的范围：请填写 1 到 1825 之间的整数（最长五年）。未登记任何终端，终端上的配对码仍然有效。',
+    });
+    expect((await a.request('POST', '/api/terminals/enrol', { code: typed, expiresInDays: 30.5 })).body).toMatchObject({ text: expect.stringMatching(/^有效期 30\.5 不是整数天数：/) });
+    expect((await a.request('POST', '/api/terminals/enrol', { code: typed, expiresInDays: null })).body).toMatchObject({ text: expect.stringMatching(/^有效期 null 不是整数天数：/) });
+    expect((await a.request('POST', '/api/terminals/enrol', { code: typed, expiresInDays: 1826 }, { 'accept-language': 'en' })).body).toMatchObject({
+      text: 'A validity of 1826 days is outside what is allowed: enter a whole number of days from 1 to 1825 (five years). No terminal was enrolled; its pairing code still holds.',
+    });
+    expect(kiosk.messages.some((m) => m.type === 'paired')).toBe(false);
     const paid = kiosk.next((m) => m.type === 'paired');
     // As the terminal shows it, "123 456".
-    const enrolled = await a.request<{ terminal: { id: string } }>('POST', '/api/terminals/enrol', { code: `${pairing.code.slice(0, 3)} ${pairing.code.slice(3)}`, expiresInDays: 30 });
+    const enrolled = await a.request<{ terminal: { id: string } }>('POST', '/api/terminals/enrol', { code: typed, expiresInDays: 30 });
     expect(enrolled.status).toBe(201);
     const paired = await paid;
     if (paired.type !== 'paired') throw new Error('not paired');

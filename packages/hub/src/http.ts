@@ -1,5 +1,6 @@
 import {
   carriedSetup,
+  CREDENTIAL_DAYS,
   IncomingCatalogueSchema,
   exportRating,
   extended,
@@ -553,7 +554,7 @@ export function operations(
         role: z.enum(['kiosk', 'window', 'rating-pad', 'display']),
         terminal: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/),
         window: z.number().int().min(1).max(999).optional(),
-        expiresInDays: z.number().int().min(1).max(1825).optional(),
+        expiresInDays: z.number().int().min(CREDENTIAL_DAYS.min).max(CREDENTIAL_DAYS.max).optional(),
       }),
       handle: (req) => {
         const { expiresInDays, ...who } = req.body as TerminalIdentity & { expiresInDays?: number };

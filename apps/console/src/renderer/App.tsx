@@ -1,8 +1,8 @@
 import type { StaffRole } from '@servicehall/core';
-import { createContext, lazy, Suspense, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, lazy, Suspense, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { createBrowserRouter, Navigate, NavLink, Outlet, RouterProvider, useLocation } from 'react-router';
 import { AlertTray } from './alerts';
-import { api, ApiError, setApiLanguage, setCsrf } from './api';
+import { api, ApiError, setApiLanguage, setCsrf, whenSignedOut } from './api';
 import { STRINGS, type Language, type Strings } from './i18n';
 import { useLive, type Live } from './live';
 import { AuditPage } from './pages/Audit';
@@ -44,6 +44,14 @@ interface ConsoleState {
   status?: { configured: boolean; hallName: string; needsFirstAdmin: boolean };
   signedIn(staff: SignedIn, csrf: string): void;
   signOut(): Promise<void>;
+  /** Whose session the hub said has ended, until they or another sign in: the sign-in page says why it is shown, and goes back to the page. */
+  sessionEnded?: string;
+  /** Leaves a page whose session has ended, once told that what was typed on it and not saved will not be kept. */
+  leave(): void;
+  /** Something was typed or chosen on the page since it was opened. */
+  changed(): void;
+  /** Another page was opened: nothing on it changed yet. */
+  opened(): void;
   refreshStatus(): Promise<void>;
   live: Live;
 }
@@ -87,16 +95,35 @@ export const PAGES: { path: string; nav: keyof Strings['nav']; roles: readonly S
   { path: 'password', nav: 'password', roles: ['administrator', 'supervisor', 'department-head', 'clerk'], element: <PasswordPage /> },
 ];
 
+/** The session has ended on a page with something typed or chosen on it: said before the page is left for the sign-in page. */
+function SessionEnded() {
+  const { t, staff, sessionEnded, leave } = useConsole();
+  if (!staff || sessionEnded !== staff.id) return null;
+  return (
+    <div className="session-ended" role="alertdialog" aria-labelledby="session-ended-title" data-testid="session-ended">
+      <p id="session-ended-title">
+        <b>{t.login.sessionEnded}</b> {t.login.unsaved}
+      </p>
+      <button onClick={leave} autoFocus>
+        {t.login.again}
+      </button>
+    </div>
+  );
+}
+
 function Layout() {
-  const { t, staff, status, signOut, language, setLanguage, live } = useConsole();
+  const { t, staff, status, signOut, language, setLanguage, live, changed, opened } = useConsole();
   const location = useLocation();
   const wall = location.pathname.endsWith('/board') && new URLSearchParams(location.search).has('wall');
-  if (!staff) return <Navigate to="/login" replace />;
+  useEffect(opened, [location.pathname, opened]);
+  // Back here after signing in again (or after signing in from a link to this page).
+  if (!staff) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   if (staff.mustChange) return <Navigate to="/login" replace />;
   // The wall screen of the supervisors' office: the board alone, in large type.
   if (wall)
     return (
       <main className="page wall-page">
+        <SessionEnded />
         <AlertTray />
         <Outlet />
       </main>
@@ -132,7 +159,9 @@ function Layout() {
           </div>
         </div>
       </aside>
-      <main className="page">
+      {/* A change event from any field of any page: what the page would lose if the session ended now. */}
+      <main className="page" onChange={changed}>
+        <SessionEnded />
         <AlertTray />
         <Suspense fallback={null}>
           <Outlet />
@@ -166,7 +195,30 @@ export function App() {
   const [staff, setStaff] = useState<SignedIn | undefined>();
   const [status, setStatus] = useState<ConsoleState['status']>();
   const [ready, setReady] = useState(false);
+  const [sessionEnded, setSessionEnded] = useState<string>();
   const live = useLive(!!staff && !staff.mustChange && staff.role !== 'clerk');
+  // Read by the hub's answers as they come, not by a render: who is signed in, and whether the page has changes.
+  const signedInAs = useRef<SignedIn | undefined>(undefined);
+  const pageChanged = useRef(false);
+  const changed = useCallback(() => void (pageChanged.current = true), []);
+  const opened = useCallback(() => void (pageChanged.current = false), []);
+  const keep = useCallback((s: SignedIn | undefined) => {
+    signedInAs.current = s;
+    setStaff(s);
+  }, []);
+
+  // The hub says the session has ended: back to the sign-in page saying why, at once unless the page has changes, which are said first.
+  useEffect(
+    () =>
+      whenSignedOut(() => {
+        const s = signedInAs.current;
+        // Not signed in (the sign-in page's own requests, the first look at the session): nothing has ended.
+        if (!s) return;
+        setSessionEnded(s.id);
+        if (!pageChanged.current) keep(undefined);
+      }),
+    [keep],
+  );
 
   const refreshStatus = useCallback(async () => {
     setStatus(await api<NonNullable<ConsoleState['status']>>('GET', '/api/console/status'));
@@ -184,13 +236,13 @@ export function App() {
       try {
         const s = await api<{ staff: SignedIn; csrf: string }>('GET', '/api/console/session');
         setCsrf(s.csrf);
-        setStaff(s.staff);
+        keep(s.staff);
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
       }
       setReady(true);
     })();
-  }, [refreshStatus]);
+  }, [refreshStatus, keep]);
 
   // The live feed brings the hall's name and whether it is set up.
   useEffect(() => {
@@ -209,15 +261,24 @@ export function App() {
       refreshStatus,
       signedIn(s, csrf) {
         setCsrf(csrf);
-        setStaff(s);
+        pageChanged.current = false;
+        setSessionEnded(undefined);
+        keep(s);
       },
       async signOut() {
+        // Signing out is not a session that ended: the sign-in page says nothing about it.
+        signedInAs.current = undefined;
+        setSessionEnded(undefined);
         await api('POST', '/api/console/logout').catch(() => undefined);
         setCsrf('');
-        setStaff(undefined);
+        keep(undefined);
       },
+      sessionEnded,
+      leave: () => keep(undefined),
+      changed,
+      opened,
     }),
-    [language, staff, status, live, refreshStatus],
+    [language, staff, status, live, refreshStatus, sessionEnded, keep, changed, opened],
   );
   if (!ready) return null;
   return (

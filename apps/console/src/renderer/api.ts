@@ -28,9 +28,15 @@ export interface Problem {
 
 let csrf = '';
 let language: Language = 'zh-CN';
+let signedOut: () => void = () => undefined;
 
 export const setCsrf = (token: string) => void (csrf = token);
 export const setApiLanguage = (l: Language) => void (language = l);
+/** What the console does when the hub says its session has ended, whichever page asked: every request comes through here. */
+export const whenSignedOut = (then: () => void) => void (signedOut = then);
+
+/** The hub's refusal of a request whose session has ended (signed out, idle, password reset): not a wrong password, which has no reason. */
+const sessionEnded = (status: number, json: Record<string, unknown>) => status === 401 && json.reason === 'signed-out';
 
 /** The one way the console's pages speak to the hub: the session cookie rides along, every change carries the CSRF token. */
 export async function api<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<T> {
@@ -51,6 +57,7 @@ export async function api<T = Record<string, unknown>>(method: 'GET' | 'POST' | 
     throw new ApiError(0, 'offline', 'the hub cannot be reached', language === 'en' ? 'The hub cannot be reached just now. Please check the network and try again.' : '暂时无法连接大厅服务器，请检查网络后重试。');
   }
   const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (sessionEnded(res.status, json)) signedOut();
   if (!res.ok || json.ok === false)
     throw new ApiError(
       res.status,
@@ -84,6 +91,7 @@ export async function upload<T = Record<string, unknown>>(path: string, file: Bl
   const headers: Record<string, string> = { 'accept-language': language === 'en' ? 'en' : 'zh-CN', 'content-type': 'application/octet-stream', 'x-csrf-token': csrf };
   const res = await fetch(path, { method: 'POST', headers, body: file, credentials: 'same-origin' });
   const json = (await res.json().catch(() => ({}))) as Record<string, unknown>;
+  if (sessionEnded(res.status, json)) signedOut();
   if (!res.ok || json.ok === false) throw new ApiError(res.status, String(json.code ?? 'internal'), String(json.message ?? res.statusText), String(json.text ?? json.message ?? ''));
   return json as T;
 }

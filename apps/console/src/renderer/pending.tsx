@@ -15,6 +15,8 @@ export function PendingChanges({ view, title, action }: { view: HallView; title:
   const outcomes = useMemo(() => pendingAtOpening(view, next), [view.pending, view.catalogue, next]);
   if (view.pending.length === 0) return null;
   const name = (code: string) => view.catalogue.items.find((i) => i.code === code)?.name ?? code;
+  // As 今日调整's rows say it (60号窗口 临时窗口60); a window no longer in the setup by its number alone.
+  const windowName = (n: number) => t.today.windowName(n, findWindow(view.catalogue, n)?.name ?? '');
   const hhmm = (at: number) => new Date(at).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' });
   const notice = (why: PendingCancel): string => {
     switch (why.kind) {
@@ -38,7 +40,7 @@ export function PendingChanges({ view, title, action }: { view: HallView; title:
           const p = o.pending;
           return (
             <li key={p.id}>
-              {p.change.type === 'assignWindowItems' ? `${p.change.window}: ${p.change.serves.map(name).join('、')}` : t.audit.actions.replaceCatalogue}
+              {p.change.type === 'assignWindowItems' ? t.today.pendingWindow(windowName(p.change.window), p.change.serves.map(name).join('、')) : t.audit.actions.replaceCatalogue}
               {p.staff ? ` · ${p.staff.name}` : ''} {action?.(p)}
               {'cancelled' in o && (
                 <p className="notice" data-testid={`not-applied-${p.id}`} data-why={o.cancelled.kind}>

@@ -1,11 +1,13 @@
 import { useState, type FormEvent } from 'react';
-import { useNavigate } from 'react-router';
+import { useLocation, useNavigate } from 'react-router';
 import { api, ApiError } from '../api';
 import { ErrorLine, useConsole, type SignedIn } from '../App';
 
 export function LoginPage() {
-  const { t, status, staff, signedIn, refreshStatus, language, setLanguage } = useConsole();
+  const { t, status, staff, signedIn, refreshStatus, language, setLanguage, sessionEnded } = useConsole();
   const navigate = useNavigate();
+  // The page the console was on when its session ended (or a link followed before signing in).
+  const from = (useLocation().state as { from?: string } | null)?.from;
   const [id, setId] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>();
@@ -29,7 +31,9 @@ export function LoginPage() {
     try {
       const r = await api<{ staff: SignedIn; csrf: string }>('POST', '/api/console/login', { id: id.trim(), password });
       signedIn(r.staff, r.csrf);
-      if (!r.staff.mustChange) navigate(r.staff.role === 'clerk' ? '/password' : '/');
+      // Back to that page, unless someone else signs in at this computer.
+      const back = from && (sessionEnded === undefined || sessionEnded === r.staff.id) ? from : undefined;
+      if (!r.staff.mustChange) navigate(back ?? (r.staff.role === 'clerk' ? '/password' : '/'));
     } catch (err) {
       setError(err instanceof ApiError && err.code === 'locked' && err.retryAfterSeconds ? new Error(t.login.locked(err.retryAfterSeconds)) : err instanceof ApiError && err.code === 'unauthorised' ? new Error(t.login.wrong) : err);
     }
@@ -85,6 +89,11 @@ export function LoginPage() {
         ) : (
           <form onSubmit={submit}>
             <h2>{t.login.title}</h2>
+            {sessionEnded !== undefined && (
+              <p className="notice" role="status" data-testid="session-ended">
+                {t.login.sessionEnded}
+              </p>
+            )}
             {note && <p className="ok">{note}</p>}
             <label>
               {t.login.id}

@@ -1,3 +1,4 @@
+import { CREDENTIAL_DAYS, credentialDaysProblem } from '@servicehall/core';
 import { useState } from 'react';
 import { api } from '../api';
 import { ErrorLine, useConsole } from '../App';
@@ -15,8 +16,12 @@ export function TerminalsPage() {
   const enrol = async () => {
     setError(undefined);
     setNote('');
+    // Said before sending, as the hub would say it: Number() made '' a 0 and 'abc' a null, refused as a request 有误.
+    const typed = days.trim();
+    const expiresInDays = /^\d+$/.test(typed) ? Number(typed) : typed;
+    if (credentialDaysProblem(expiresInDays)) return setError(new Error(t.terminals.daysRefused(typed, CREDENTIAL_DAYS.min, CREDENTIAL_DAYS.max)));
     try {
-      const r = await api<{ terminal: { terminal: string } }>('POST', '/api/terminals/enrol', { code: code.replace(/\s/g, ''), expiresInDays: Number(days) });
+      const r = await api<{ terminal: { terminal: string } }>('POST', '/api/terminals/enrol', { code: code.replace(/\s/g, ''), expiresInDays });
       setNote(t.terminals.enrolled(r.terminal.terminal));
       setCode('');
     } catch (err) {
