@@ -147,6 +147,10 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     expect(page.url()).not.toContain('A005');
     const queue = (await hall.api<{ tickets: { number: string; remote?: boolean }[] }>('GET', '/api/queue')).body.tickets;
     expect(queue.find((t) => t.number === 'A005')?.remote).toBe(true);
+    // The phone keeps its session twelve hours by its own clock, which is not the hub's (here the hub's is set to 10:00 of the
+    // hall's day): by the hub's expiresAt, a run after 22:00 in the hall took the session for spent and asked to verify again.
+    const kept = await page.evaluate(() => ({ now: Date.now(), session: JSON.parse(localStorage.getItem('sh.session') ?? 'null') as { expiresAt: number } | null }));
+    expect(Math.abs(kept.session!.expiresAt - (kept.now + 12 * 3600_000))).toBeLessThan(60_000);
     await expect.poll(() => page.locator('[data-testid=link]').textContent()).toBe('实时更新中');
     await screenshot(page, 'phone-ticket');
   });

@@ -162,7 +162,8 @@ export const VerifyBodySchema = z.object({ phone: phoneNumber, code: z.string().
 export const TakeRemoteBodySchema = z.object({ serviceCode: z.string().min(1).max(40) });
 export const BookBodySchema = z.object({ serviceCode: z.string().min(1).max(40), slotStart: z.number().int(), slotEnd: z.number().int() });
 
-export const VerifiedSchema = z.object({ ok: z.literal(true), session: z.string(), phone: z.string(), expiresAt: z.number().int() });
+/** `expiresAt` is by the hub's clock; `expiresInMs` lets a phone whose own clock is not the hub's keep the session as long. */
+export const VerifiedSchema = z.object({ ok: z.literal(true), session: z.string(), phone: z.string(), expiresAt: z.number().int(), expiresInMs: z.number().int() });
 export type Verified = z.infer<typeof VerifiedSchema>;
 
 export { PHONE_SESSION_HEADER } from './phone-session';

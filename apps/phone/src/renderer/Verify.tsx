@@ -51,7 +51,8 @@ export function VerifyPhone({ onVerified }: { onVerified(session: Session): void
     setProblem(undefined);
     try {
       const r = await api<Verified>('POST', '/verify', { body: { phone: digits, code: code.trim() } });
-      const session = { token: r.session, phone: r.phone, expiresAt: r.expiresAt };
+      // Kept by the phone's own clock: the hub's expiresAt is by the hub's, and a phone's clock may be hours off.
+      const session = { token: r.session, phone: r.phone, expiresAt: Date.now() + r.expiresInMs };
       setSession(session);
       onVerified(session);
     } catch (error) {

@@ -266,7 +266,7 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
         const now = clock();
         const r = phones.verify(phone, code, now);
         if (!r.ok) throw new HttpRefusal(r.code, r.message);
-        return ok(200, { session: r.value.session, phone: r.value.masked, expiresAt: now + SESSION_MS });
+        return ok(200, { session: r.value.session, phone: r.value.masked, expiresAt: now + SESSION_MS, expiresInMs: SESSION_MS });
       },
     },
     {
