@@ -37,9 +37,10 @@ export class HubRole {
   private lineageNow: Lineage;
   private readonly listeners = new Set<() => void>();
   private readonly put;
+  private readonly get;
 
   constructor(private readonly db: Db) {
-    const get = db.prepare<[string], { value: string }>('SELECT value FROM hall WHERE key = ?');
+    const get = (this.get = db.prepare<[string], { value: string }>('SELECT value FROM hall WHERE key = ?'));
     this.put = db.prepare('INSERT INTO hall (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
     this.epochNow = Number(get.get('epoch')?.value ?? '1');
     this.partNow = get.get('part')?.value === 'follower' ? 'follower' : 'primary';
@@ -72,7 +73,7 @@ export class HubRole {
    * not hold at start.
    */
   get followedOnce(): boolean {
-    return this.db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key = 'followed'").get()?.value === '1';
+    return this.get.get('followed')?.value === '1';
   }
 
   markFollowed(): void {

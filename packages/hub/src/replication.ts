@@ -169,8 +169,8 @@ export class Replication {
   private doubt: Promise<void> | undefined;
   private closed = false;
   private readonly stopRole: () => void;
-  /** While held (see askPeerWhileHeld): when the hold began, the terminals' looks since, and whether the peer is being asked now. */
-  private held: { since: number; looked: Map<string, number[]>; asking: boolean } | undefined;
+  /** While held (see askPeerWhileHeld): the terminals' looks since the hold began, and whether the peer is being asked now. */
+  private held: { looked: Map<string, number[]>; asking: boolean } | undefined;
 
   constructor(
     private readonly store: HallStore,
@@ -428,7 +428,7 @@ export class Replication {
   private roleChanged(): void {
     if (this.closed) return;
     if (this.role.held) {
-      this.held ??= { since: steadyNow(), looked: new Map(), asking: false };
+      this.held ??= { looked: new Map(), asking: false };
       return this.watchPeer();
     }
     this.held = undefined;
@@ -498,9 +498,7 @@ export class Replication {
   private heldTerminalLooked(terminal: string): boolean {
     const held = this.held;
     if (!held) return this.role.inCharge;
-    const times = [...(held.looked.get(terminal) ?? []), steadyNow()].slice(-2);
-    held.looked.set(terminal, times);
-    if (times.length === 2) this.releaseHold({ 'zh-CN': `终端 ${terminal} 两次来本主机找当前主机，其间也连不上另一台主机`, en: `terminal ${terminal} came here twice looking for the hub in charge, failing to reach the peer between` });
+    if (recordLook(held.looked, terminal).length === 2) this.releaseHold({ 'zh-CN': `终端 ${terminal} 两次来本主机找当前主机，其间也连不上另一台主机`, en: `terminal ${terminal} came here twice looking for the hub in charge, failing to reach the peer between` });
     return this.role.inCharge;
   }
 
@@ -734,9 +732,7 @@ class FollowerSide {
 
   /** A terminal came to this hub looking for the one in charge (it was refused): when, by terminal. */
   terminalLooked(terminal: string): void {
-    const times = this.looked.get(terminal) ?? [];
-    times.push(steadyNow());
-    this.looked.set(terminal, times.slice(-2));
+    recordLook(this.looked, terminal);
   }
 
   /**
@@ -765,6 +761,13 @@ class FollowerSide {
     clearTimeout(this.retry);
     this.ws?.terminate();
   }
+}
+
+/** A terminal came looking for the hub in charge now: its last two looks are kept (the witness rule wants two). */
+function recordLook(looked: Map<string, number[]>, terminal: string): number[] {
+  const times = [...(looked.get(terminal) ?? []), steadyNow()].slice(-2);
+  looked.set(terminal, times);
+  return times;
 }
 
 function request(peer: Peer, route: string, method: string, timeoutMs: number): Promise<IncomingMessage> {
