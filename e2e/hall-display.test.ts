@@ -58,11 +58,12 @@ async function screenCaughtUp() {
 }
 
 /**
- * Each page of the waiting list as the screen turns them, in page order: `read` takes one page at
- * once, its page number (第 2/3 页, or none for a single page) with it, and is asked again until every
- * page has been seen. Pages turn every 3 s here; the bound is generous for a busy machine.
+ * Each page of a paged panel (the waiting list, the notices) as the screen turns them, in page order:
+ * `read` takes one page at once, its page number (第 2/3 页, or none for a single page) with it, and is
+ * asked again until every page has been seen. Pages turn every 3 s here; the bound is generous for a busy
+ * machine.
  */
-async function eachWaitingPage<T extends { indicator: string }>(read: () => Promise<T>): Promise<T[]> {
+async function eachPage<T extends { indicator: string }>(read: () => Promise<T>): Promise<T[]> {
   const pages = new Map<number, T>();
   await expect
     .poll(
@@ -243,7 +244,7 @@ describe('the hall screen in Chromium', () => {
         });
         return { indicator: panel.querySelector('[data-testid=waiting-page]')?.textContent ?? '', rows };
       });
-    const names = (await eachWaitingPage(read)).flatMap((p) => p.rows);
+    const names = (await eachPage(read)).flatMap((p) => p.rows);
     expect(names.find((n) => n.code === 'RS-LHJY-DJ')).toMatchObject({ length: 40 });
     for (const n of names) {
       expect(n.fontSize, n.code).toBeGreaterThanOrEqual(21);
@@ -289,7 +290,7 @@ describe('the hall screen in Chromium', () => {
         });
         return { indicator: panel.querySelector('[data-testid=waiting-page]')?.textContent ?? '', rows };
       });
-    const pages = await eachWaitingPage(read);
+    const pages = await eachPage(read);
     expect(pages.length).toBeGreaterThanOrEqual(3);
     expect(pages.map((p) => p.indicator)).toEqual(pages.map((_, i) => `第 ${i + 1}/${pages.length} 页`));
     // Every item with people waiting is on exactly one page, in the hub's order.
@@ -300,5 +301,62 @@ describe('the hall screen in Chromium', () => {
     expect(both.rows.filter((r) => r.lines === 2).map((r) => r.code)).toEqual(['GA-CS-DJ', 'RS-LHJY-DJ']);
     await expect.poll(() => text('waiting-page'), { timeout: 60_000 }).toBe(`第 1/${pages.length} 页`);
     await screenshot(page, 'hall-display-pages');
+  }, 120_000);
+
+  it('pages through seven notices of mixed lengths, each whole on exactly one page inside the panel', async () => {
+    // Newest and most urgent first, as the hall lists them; the fourth as long as a notice may be (120 characters).
+    const notices = [
+      '今天下午两点至四点不动产登记系统升级，暂停受理不动产业务，请改日办理或到综合咨询台咨询。',
+      '国庆节假期（10月1日至7日）大厅暂停对外服务，10月8日起正常办理；急事请拨打12345。',
+      '自12月1日起，居民身份证换领可在全市任一政务服务中心办理，无需回户籍所在地。',
+      '根据市政务服务管理办公室通知，自下月一日起，企业开办、变更登记、公章刻制、银行开户预约、社保医保参保登记和住房公积金缴存登记实行一窗受理、一次办结，申请人携带营业执照正本、法定代表人身份证原件及股东决议材料到十二号窗口办理，请提前网上预约。',
+      '请凭号码按序办理，留意屏幕和语音叫号。',
+      '老年人、残疾人、军人、孕妇可走绿色通道，优先为您办理。',
+      '请妥善保管好您的证件和随身财物。',
+    ];
+    expect(notices[3]).toHaveLength(120);
+    const noticed = await runHallDisplayInBrowserMode(undefined, {
+      SERVICEHALL_HUB_URL: hub.wsUrl,
+      SERVICEHALL_TOKEN: HALL_TOKEN,
+      SERVICEHALL_TERMINAL: 'hall-display-notices',
+      SERVICEHALL_TERMINAL_DATA: path.join(dir, 'terminals', 'hall-display-notices'),
+      SERVICEHALL_VOICE: 'chime-only',
+      SERVICEHALL_PAGE_MS: '3000',
+      SERVICEHALL_NOTICES: notices.join('|'),
+    });
+    const screen = await openScreen(browser, noticed.screen.url, { width: 1920, height: 1080 });
+    try {
+      // One page as drawn, read at once: its page number, and each notice: its text, inside the panel, not cut short.
+      const read = () =>
+        screen.locator('[data-testid=notices]').evaluate((panel) => {
+          const box = panel.getBoundingClientRect();
+          const style = getComputedStyle(panel);
+          const inner = { top: box.top + parseFloat(style.paddingTop), bottom: box.bottom - parseFloat(style.paddingBottom), left: box.left + parseFloat(style.paddingLeft), right: box.right - parseFloat(style.paddingRight) };
+          const rows = [...panel.querySelectorAll<HTMLElement>('li')].map((li) => {
+            const r = li.getBoundingClientRect();
+            const text = li.querySelector<HTMLElement>('span') ?? li;
+            return {
+              text: li.textContent!,
+              inside: r.top >= inner.top - 1 && r.bottom <= inner.bottom + 1 && r.left >= inner.left - 1 && r.right <= inner.right + 1,
+              whole: text.scrollHeight <= text.clientHeight + 1,
+            };
+          });
+          return { indicator: panel.querySelector('[data-testid=notices-page]')?.textContent ?? '', rows };
+        });
+      const pages = await eachPage(read);
+      expect(pages.length).toBeGreaterThanOrEqual(2);
+      expect(pages.map((p) => p.indicator)).toEqual(pages.map((_, i) => `第 ${i + 1}/${pages.length} 页`));
+      // Every notice on exactly one page, in the hall's order.
+      expect(pages.flatMap((p) => p.rows.map((r) => r.text))).toEqual(notices);
+      for (const p of pages) {
+        expect(p.rows.filter((r) => !r.inside).map((r) => r.text), p.indicator).toEqual([]);
+        expect(p.rows.filter((r) => !r.whole).map((r) => r.text), p.indicator).toEqual([]);
+      }
+      await expect.poll(() => screen.locator('[data-testid=notices-page]').textContent(), { timeout: 60_000 }).toBe(`第 1/${pages.length} 页`);
+      await screenshot(screen, 'hall-display-notices');
+    } finally {
+      await screen.context().close();
+      await noticed.stop();
+    }
   }, 120_000);
 });

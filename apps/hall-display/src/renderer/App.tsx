@@ -23,7 +23,7 @@ function useClock(): Date {
   return now;
 }
 
-/** The screen's language and how long each page of the waiting list stays, from the agent. */
+/** The screen's language and how long each page of the waiting list and the notices stays, from the agent. */
 function useHello(): [DisplayStrings, string, number] {
   const [language, setLanguage] = useState<string>('zh-CN');
   const [pageMs, setPageMs] = useState(8000);
@@ -87,7 +87,7 @@ export function App() {
       <Recent board={board} t={t} />
       <Waiting board={board} pageMs={pageMs} t={t} />
       <Complaint board={board} t={t} />
-      <Notices board={board} t={t} />
+      <Notices board={board} pageMs={pageMs} t={t} />
       <footer>
         <span>{t.privacyNote}</span>
         <LinkBadge link={link} t={t} />
@@ -181,29 +181,35 @@ function Recent({ board, t }: { board?: Board; t: DisplayStrings }) {
 }
 
 /**
- * Every item with people waiting, a page at a time: the rows are laid out whole in a hidden copy of the
- * panel, measured (a long name on two lines makes its line taller), and a page takes the lines that
- * fit. The page turns every pageMs; a new board keeps the page shown unless it no longer exists.
+ * A panel whose list is shown a page at a time (the waiting list, the notices): the whole list is laid
+ * out in an unseen copy of the panel in its place and each row measured (a long name or notice makes its
+ * line taller), and a page takes the lines that fit. The page turns every pageMs, with 第 1/3 页 beside the
+ * title; a new list keeps the page shown unless it no longer exists. `fit` sets each copy's rows up before
+ * they are measured.
  */
-function Waiting({ board, pageMs, t }: { board?: Board; pageMs: number; t: DisplayStrings }) {
-  const rows = board?.waiting ?? [];
+function PagedPanel({ area, title, testid, count, pageMs, t, fit, list }: {
+  area: string;
+  title: string;
+  testid: string;
+  count: number;
+  pageMs: number;
+  t: DisplayStrings;
+  fit?: (panel: HTMLElement) => void;
+  /** The rows from..to, in a ul (or what the panel shows when there are none). */
+  list: (from: number, to: number) => ReactNode;
+}) {
   const shown = useRef<HTMLElement>(null);
   const measure = useRef<HTMLElement>(null);
   const [starts, setStarts] = useState<number[]>([0]);
   const [page, setPage] = useState(0);
   const [turner] = useState(() => new PageTurner(pageMs, setPage));
   useLayoutEffect(() => {
-    // A name too long for its line at the row's size is set smaller, on up to two lines, and only then ends in an ellipsis.
-    for (const panel of [shown.current, measure.current]) {
-      for (const name of panel?.querySelectorAll<HTMLElement>('.name') ?? []) {
-        name.classList.remove('long');
-        if (name.scrollWidth > name.clientWidth) name.classList.add('long');
-      }
-    }
-    const all = measure.current?.querySelector<HTMLElement>('ul');
+    for (const panel of [shown.current, measure.current]) if (panel) fit?.(panel);
+    const all = measure.current?.querySelector<HTMLElement>('.rows > ul');
     const room = shown.current?.querySelector<HTMLElement>('.rows')?.clientHeight ?? 0;
-    // No rows (nobody waiting) is one page.
+    // No rows (an empty list) is one page.
     const heights = all ? [...all.children].map((li) => li.getBoundingClientRect().height) : [];
+    // A grid's columns, or one for a plain list ("none").
     const next = pageStarts(heights, all ? getComputedStyle(all).gridTemplateColumns.split(' ').length : 1, room);
     setStarts((was) => (was.join() === next.join() ? was : next));
   });
@@ -211,57 +217,90 @@ function Waiting({ board, pageMs, t }: { board?: Board; pageMs: number; t: Displ
   useEffect(() => turner.setEveryMs(pageMs), [turner, pageMs]);
   useEffect(() => () => turner.stop(), [turner]);
   const at = Math.min(page, starts.length - 1);
-  const onPage = rows.slice(starts[at], starts[at + 1] ?? rows.length);
+  const panel = (ref: Ref<HTMLElement>, rows: ReactNode, pageOf?: ReactNode, hidden?: boolean) => (
+    <section className={`${area} paged panel${hidden ? ' measure' : ''}`} data-testid={hidden ? undefined : testid} aria-hidden={hidden || undefined} ref={ref}>
+      <div className="panel-head">
+        <h2>{title}</h2>
+        {pageOf}
+      </div>
+      <div className="rows">{rows}</div>
+    </section>
+  );
   return (
     <>
-      <WaitingPanel rows={onPage} t={t} ref={shown} testid="waiting">
-        {starts.length > 1 && (
-          <span className="page-of" data-testid="waiting-page">
+      {panel(
+        shown,
+        list(starts[at]!, starts[at + 1] ?? count),
+        starts.length > 1 && (
+          <span className="page-of" data-testid={`${testid}-page`}>
             {t.pageOf(at + 1, starts.length)}
           </span>
-        )}
-      </WaitingPanel>
-      <WaitingPanel rows={rows} t={t} ref={measure} measure />
+        ),
+      )}
+      {panel(measure, list(0, count), undefined, true)}
     </>
   );
 }
 
-function WaitingPanel({ rows, t, ref, testid, measure, children }: { rows: Board['waiting']; t: DisplayStrings; ref: Ref<HTMLElement>; testid?: string; measure?: boolean; children?: ReactNode }) {
+/** A name too long for its line at the row's size is set smaller, on up to two lines, and only then ends in an ellipsis. */
+function markLongNames(panel: HTMLElement): void {
+  for (const name of panel.querySelectorAll<HTMLElement>('.name')) {
+    name.classList.remove('long');
+    if (name.scrollWidth > name.clientWidth) name.classList.add('long');
+  }
+}
+
+/** Every item with people waiting, in the hub's order, a page at a time. */
+function Waiting({ board, pageMs, t }: { board?: Board; pageMs: number; t: DisplayStrings }) {
+  const rows = board?.waiting ?? [];
   return (
-    <section className={`waiting panel${measure ? ' measure' : ''}`} data-testid={testid} aria-hidden={measure || undefined} ref={ref}>
-      <div className="waiting-head">
-        <h2>{t.waitingTitle}</h2>
-        {children}
-      </div>
-      <div className="rows">
-        {rows.length === 0 ? (
+    <PagedPanel
+      area="waiting"
+      title={t.waitingTitle}
+      testid="waiting"
+      count={rows.length}
+      pageMs={pageMs}
+      t={t}
+      fit={markLongNames}
+      list={(from, to) =>
+        rows.length === 0 ? (
           <p className="empty">{t.waitingNone}</p>
         ) : (
           <ul>
-            {rows.map((w) => (
+            {rows.slice(from, to).map((w) => (
               <li key={w.code} data-code={w.code}>
                 <span className="name">{w.name}</span>
                 <span className="figures">{t.waitingRow(w.waiting, w.wait)}</span>
               </li>
             ))}
           </ul>
-        )}
-      </div>
-    </section>
+        )
+      }
+    />
   );
 }
 
-function Notices({ board, t }: { board?: Board; t: DisplayStrings }) {
+/** Every notice, in the order the hall gave them (the most urgent first), a page at a time. */
+function Notices({ board, pageMs, t }: { board?: Board; pageMs: number; t: DisplayStrings }) {
   const notices = board?.notices ?? t.defaultNotices;
   return (
-    <section className="notices panel" data-testid="notices">
-      <h2>{t.noticesTitle}</h2>
-      <ul>
-        {notices.slice(0, 5).map((n) => (
-          <li key={n}>{n}</li>
-        ))}
-      </ul>
-    </section>
+    <PagedPanel
+      area="notices"
+      title={t.noticesTitle}
+      testid="notices"
+      count={notices.length}
+      pageMs={pageMs}
+      t={t}
+      list={(from, to) => (
+        <ul>
+          {notices.slice(from, to).map((n, i) => (
+            <li key={from + i}>
+              <span>{n}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    />
   );
 }
 

@@ -1,6 +1,6 @@
 /**
- * The waiting list a page at a time: which rows go on which page, from the rows' heights as laid out,
- * and the page turner, whose clock the board's changes never reset.
+ * A list a page at a time (the waiting list, the notices): which rows go on which page, from the rows'
+ * heights as laid out, and the page turner, whose clock the board's changes never reset.
  */
 
 /**
