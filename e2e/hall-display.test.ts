@@ -299,6 +299,16 @@ describe('the hall screen in Chromium', () => {
     // Both long names on one page, each on two lines, and still every row of it inside.
     const both = pages.find((p) => p.rows.some((r) => r.code === 'RS-LHJY-DJ'))!;
     expect(both.rows.filter((r) => r.lines === 2).map((r) => r.code)).toEqual(['GA-CS-DJ', 'RS-LHJY-DJ']);
+    // The rows as Chromium draws them add up to the panel: five lines of one-line rows fit, and so do four
+    // with a fifth holding a name on two lines (10 rows a page, not 8).
+    const drawn = await page.locator('section.waiting.measure').evaluate((measure) => {
+      const heights = (long: boolean) => [...measure.querySelectorAll<HTMLElement>('li')].filter((li) => li.querySelector('.name.long') !== null === long).map((li) => li.getBoundingClientRect().height);
+      // A one-line row beside a two-line one is as tall as its line: the shortest one-line row is a line of them.
+      return { one: Math.min(...heights(false)), two: Math.max(...heights(true)), room: document.querySelector<HTMLElement>('[data-testid=waiting] .rows')!.clientHeight };
+    });
+    expect(drawn.two).toBeGreaterThan(drawn.one);
+    expect(5 * drawn.one, JSON.stringify(drawn)).toBeLessThanOrEqual(drawn.room);
+    expect(4 * drawn.one + drawn.two, JSON.stringify(drawn)).toBeLessThanOrEqual(drawn.room);
     await expect.poll(() => text('waiting-page'), { timeout: 60_000 }).toBe(`第 1/${pages.length} 页`);
     await screenshot(page, 'hall-display-pages');
   }, 120_000);

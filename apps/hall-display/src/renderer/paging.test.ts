@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PageTurner, pageStarts } from './paging';
 
-// Heights as Chromium lays the panel out at 1920×1080: a row of one line, a row whose name is on two.
-const ONE = 44;
-const TWO = 58;
+// Heights as Chromium lays the panel out at 1920×1080 (styles.css): a row of one line, a row whose name is
+// on two, and the room for the rows.
+const ONE = 40;
+const TWO = 55;
+const ROOM = 215;
 
 describe('which waiting rows go on which page', () => {
   it.each([
@@ -15,6 +17,8 @@ describe('which waiting rows go on which page', () => {
     // Two long names side by side cost one line's difference, not two.
     ['two two-line names side by side', [TWO, TWO, ONE, ONE, ONE, ONE, ONE], TWO + 2 * ONE, [0, 6]],
     ['a line taller than the room still has a page', [TWO, ONE, ONE], ONE, [0, 2]],
+    ['ten rows, one with a name on two lines, fill one page of the panel', [ONE, TWO, ...Array(8).fill(ONE), ONE], ROOM, [0, 10]],
+    ['two names on two lines in different lines: eight rows a page', [TWO, ONE, ONE, ONE, TWO, ...Array(5).fill(ONE)], ROOM, [0, 8]],
     ['fractional heights rounded by the browser', Array(8).fill(ONE + 0.1), 4 * ONE, [0]],
   ])('%s', (_, heights, room, starts) => {
     expect(pageStarts(heights, 2, room)).toEqual(starts);
