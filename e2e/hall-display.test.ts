@@ -313,6 +313,35 @@ describe('the hall screen in Chromium', () => {
     await screenshot(page, 'hall-display-pages');
   }, 120_000);
 
+  it('shows the rows left on one page when the list falls from three pages to one while page 2 is shown', async () => {
+    // Page 2 of the 27 items waiting (the test before) is on the screen.
+    await expect.poll(() => text('waiting-page'), { timeout: 60_000 }).toMatch(/^第 2\/[3-9] 页$/);
+    // Every change to the panel from now on, as drawn: its rows and its page number.
+    await page.evaluate(() => {
+      const seen: { rows: string[]; indicator: string | null }[] = [];
+      (window as unknown as { waitingSeen: typeof seen }).waitingSeen = seen;
+      const panel = document.querySelector('[data-testid=waiting]')!;
+      new MutationObserver(() =>
+        seen.push({ rows: [...panel.querySelectorAll<HTMLElement>('li')].map((li) => li.dataset.code!), indicator: panel.querySelector('[data-testid=waiting-page]')?.textContent ?? null }),
+      ).observe(panel, { subtree: true, childList: true, characterData: true });
+    });
+    // The three items last in the hub's order (on the last page) keep their people; everyone else has gone.
+    const queue = await api<{ tickets: { id: string; serviceCode: string }[]; items: { code: string }[] }>('GET', '/api/queue');
+    const kept = queue.items.slice(-3).map((i) => i.code);
+    await Promise.all(queue.tickets.filter((t) => !kept.includes(t.serviceCode)).map((t) => api('POST', `/api/tickets/${encodeURIComponent(t.id)}/void`, { reason: '群众离开' })));
+    await screenCaughtUp();
+    await expect.poll(() => page.locator('[data-testid=waiting] li').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.code))).toEqual(kept);
+    expect(await page.locator('[data-testid=waiting-page]').count()).toBe(0);
+    // On the way, never a blank page or a page number past the last.
+    const seen = await page.evaluate(() => (window as unknown as { waitingSeen: { rows: string[]; indicator: string | null }[] }).waitingSeen);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.filter((s) => s.rows.length === 0)).toEqual([]);
+    for (const s of seen) {
+      const [at, count] = s.indicator === null ? [1, 1] : /^第 (\d+)\/(\d+) 页$/.exec(s.indicator)!.slice(1).map(Number);
+      expect(at!, s.indicator ?? '').toBeLessThanOrEqual(count!);
+    }
+  }, 120_000);
+
   it('pages through seven notices of mixed lengths, each whole on exactly one page inside the panel', async () => {
     // Newest and most urgent first, as the hall lists them; the fourth as long as a notice may be (120 characters).
     const notices = [

@@ -3,7 +3,7 @@ import type { ConnectionState } from '@servicehall/protocol';
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode, type Ref } from 'react';
 import type { Announcing, Board, HallDisplayShape, VoicePlan } from '../shared/api';
 import { stringsFor, type DisplayStrings } from '../shared/strings';
-import { PageTurner, pageStarts } from './paging';
+import { PageTurner, pageShown, pageStarts } from './paging';
 import { findZhVoice, ScreenVoice } from './voice';
 
 const bridge = connectBridge<HallDisplayShape>();
@@ -216,7 +216,7 @@ function PagedPanel({ area, title, testid, count, pageMs, t, fit, list }: {
   useLayoutEffect(() => turner.setCount(starts.length), [turner, starts.length]);
   useEffect(() => turner.setEveryMs(pageMs), [turner, pageMs]);
   useEffect(() => () => turner.stop(), [turner]);
-  const at = Math.min(page, starts.length - 1);
+  const { at, from, to } = pageShown(starts, page, count);
   const panel = (ref: Ref<HTMLElement>, rows: ReactNode, pageOf?: ReactNode, hidden?: boolean) => (
     <section className={`${area} paged panel${hidden ? ' measure' : ''}`} data-testid={hidden ? undefined : testid} aria-hidden={hidden || undefined} ref={ref}>
       <div className="panel-head">
@@ -230,7 +230,7 @@ function PagedPanel({ area, title, testid, count, pageMs, t, fit, list }: {
     <>
       {panel(
         shown,
-        list(starts[at]!, starts[at + 1] ?? count),
+        list(from, to),
         starts.length > 1 && (
           <span className="page-of" data-testid={`${testid}-page`}>
             {t.pageOf(at + 1, starts.length)}

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PageTurner, pageStarts } from './paging';
+import { PageTurner, pageShown, pageStarts } from './paging';
 
 // Heights as Chromium lays the panel out at 1920×1080 (styles.css): a row of one line, a row whose name is
 // on two, and the room for the rows.
@@ -34,6 +34,22 @@ describe('which waiting rows go on which page', () => {
       expect(used, `page ${p + 1}`).toBeLessThanOrEqual(200);
     }
     expect(starts.every((s) => s % 2 === 0)).toBe(true);
+  });
+});
+
+describe('which page is shown', () => {
+  it.each([
+    ['page 2 of 3', [0, 10, 20], 1, 27, { at: 1, from: 10, to: 20 }],
+    ['the last page', [0, 10, 20], 2, 27, { at: 2, from: 20, to: 27 }],
+    // The list fell to 3 rows while page 2 or 3 was shown, and is measured again as one page.
+    ['page 2 once the list is one page', [0], 1, 3, { at: 0, from: 0, to: 3 }],
+    ['page 3 once the list is one page', [0], 2, 3, { at: 0, from: 0, to: 3 }],
+    // The same, before the smaller list is measured: the old pages start past the rows there are.
+    ['page 3 of the old pages when 3 rows are left', [0, 10, 20], 2, 3, { at: 0, from: 0, to: 3 }],
+    ['page 3 of the old pages when 15 rows are left', [0, 10, 20], 2, 15, { at: 1, from: 10, to: 15 }],
+    ['page 2 when nobody waits any more', [0, 10, 20], 1, 0, { at: 0, from: 0, to: 0 }],
+  ])('%s', (_, starts, page, count, shown) => {
+    expect(pageShown(starts, page, count)).toEqual(shown);
   });
 });
 
@@ -101,6 +117,27 @@ describe('the page turner', () => {
     expect(t.current).toBe(0);
     vi.advanceTimersByTime(1);
     expect(t.current).toBe(1);
+    t.stop();
+  });
+
+  it('goes back to the first page and stops when the list falls from three pages to one on page 2', () => {
+    const { t, shown } = turner();
+    t.setCount(3);
+    vi.advanceTimersByTime(8000);
+    expect(t.current).toBe(1);
+    t.setCount(1);
+    expect(t.current).toBe(0);
+    expect(shown).toEqual([1, 0]);
+    expect(vi.getTimerCount()).toBe(0);
+    // Nobody waits at all: still the one page.
+    t.setCount(0);
+    expect(t.current).toBe(0);
+    // The hall fills again: page 1 stays a full page's time.
+    t.setCount(3);
+    vi.advanceTimersByTime(7999);
+    expect(shown).toEqual([1, 0]);
+    vi.advanceTimersByTime(1);
+    expect(shown).toEqual([1, 0, 1]);
     t.stop();
   });
 

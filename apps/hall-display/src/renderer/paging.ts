@@ -24,6 +24,17 @@ export function pageStarts(heights: readonly number[], columns: number, room: nu
 }
 
 /**
+ * The page to show and its rows (from..to) from the pages as last measured. The list may have shrunk
+ * since (a board with fewer rows, not yet measured): a page that no longer exists, or that would start
+ * past the rows there are, gives way to the last one that still has rows, so that no page is ever blank.
+ */
+export function pageShown(starts: readonly number[], page: number, count: number): { at: number; from: number; to: number } {
+  let at = Math.min(page, starts.length - 1);
+  while (at > 0 && starts[at]! >= count) at--;
+  return { at, from: starts[at]!, to: Math.min(starts[at + 1] ?? count, count) };
+}
+
+/**
  * Turns to the next page every `everyMs` while there is more than one, back to the first after the
  * last. A new page count (the board changed) keeps the page unless it no longer exists, in which case
  * the last page that does is shown; the turns keep their own pace.
