@@ -398,4 +398,43 @@ describe('the hall screen in Chromium', () => {
       await noticed.stop();
     }
   }, 120_000);
+
+  it('fits the newest 8 calls in their panel, the widest the catalogue allows (WW00009 at 999号窗口) set smaller, never cut', async () => {
+    // Five-digit numbers with a two-letter prefix, called at window 999: the widest a recent call can be.
+    const catalogue = await api<{ items: { code: string; prefix: string }[]; windows: { number: number; name: string; serves: string[] }[]; clerks: { number: string }[]; numbering: { digits: number } }>('GET', '/api/catalogue');
+    catalogue.numbering.digits = 5;
+    catalogue.items.find((i) => i.code === 'SW-FP-SL')!.prefix = 'WW';
+    catalogue.windows.push({ number: 999, name: '999号窗口', serves: ['SW-FP-SL'] });
+    await api('PUT', '/api/catalogue', catalogue);
+    await api('POST', '/api/windows/999/open', { clerk: catalogue.clerks.at(-1)!.number });
+    for (let i = 0; i < 8; i++) await api('POST', '/api/tickets', { serviceCode: 'SW-FP-SL' });
+    for (let i = 0; i < 8; i++) {
+      await api('POST', '/api/windows/999/call-next');
+      await api('POST', '/api/windows/999/no-show');
+    }
+    await api('POST', '/api/tickets', { serviceCode: 'SW-FP-SL' });
+    await api('POST', '/api/windows/999/call-next');
+    await screenCaughtUp();
+    const rows = await page.locator('[data-testid=recent-calls]').evaluate((panel) => {
+      const box = panel.getBoundingClientRect();
+      const style = getComputedStyle(panel);
+      const inner = { top: box.top + parseFloat(style.paddingTop), bottom: box.bottom - parseFloat(style.paddingBottom), left: box.left + parseFloat(style.paddingLeft), right: box.right - parseFloat(style.paddingRight) };
+      return [...panel.querySelectorAll<HTMLElement>('li')].map((li) => {
+        const r = li.getBoundingClientRect();
+        return {
+          text: li.textContent!,
+          inside: r.top >= inner.top - 1 && r.bottom <= inner.bottom + 1 && r.left >= inner.left - 1 && r.right <= inner.right + 1,
+          cut: li.scrollWidth > li.clientWidth,
+          ticketPx: parseFloat(getComputedStyle(li.querySelector('.ticket')!).fontSize),
+        };
+      });
+    });
+    expect(rows).toHaveLength(8);
+    for (const r of rows) {
+      expect(r.text).toMatch(/^WW\d{5}999号窗口$/);
+      expect(r, r.text).toMatchObject({ inside: true, cut: false });
+      expect(r.ticketPx, r.text).toBeGreaterThanOrEqual(28);
+    }
+    await screenshot(page, 'hall-display-recent');
+  });
 });

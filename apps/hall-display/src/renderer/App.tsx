@@ -156,15 +156,31 @@ function Latest({ board, caption, t }: { board?: Board; caption: Announcing | nu
   );
 }
 
+/** The smallest a recent call is set to fit its column: the widest the catalogue allows (ZZ99999 at Window 999) needs about 32 px. */
+const RECENT_MIN_PX = 28;
+
+/** A call wider than its column is set smaller as a whole (its sizes are in em), never cut. */
+function fitCall(li: HTMLElement): void {
+  li.style.fontSize = '';
+  if (li.scrollWidth <= li.clientWidth) return;
+  const size = parseFloat(getComputedStyle(li).fontSize);
+  li.style.fontSize = `${Math.max(RECENT_MIN_PX, Math.floor((size * li.clientWidth) / li.scrollWidth))}px`;
+}
+
+/** The newest 8 calls before the latest; older ones are not shown (the hall moved on). */
 function Recent({ board, t }: { board?: Board; t: DisplayStrings }) {
   const recent = (board?.calls ?? []).slice(1, 9);
+  const list = useRef<HTMLOListElement>(null);
+  useLayoutEffect(() => {
+    for (const li of list.current?.children ?? []) fitCall(li as HTMLElement);
+  });
   return (
     <section className="recent panel" data-testid="recent-calls">
       <h2>{t.recentCalls}</h2>
       {recent.length === 0 ? (
         <p className="empty">{t.noRecentCalls}</p>
       ) : (
-        <ol>
+        <ol ref={list}>
           {recent.map((c) => (
             <li key={`${c.ticket}-${c.seq}-${c.at}`}>
               <span className="ticket">
