@@ -429,6 +429,15 @@ describe('the hall screen in Chromium', () => {
         };
       });
     });
+    // The latest call, WW00009 with 手机取号 beside it when taken by phone, whole inside its panel.
+    const latest = await page.locator('[data-testid=latest-call]').evaluate((panel) => {
+      const box = panel.getBoundingClientRect();
+      const ticket = panel.querySelector<HTMLElement>('.ticket')!;
+      const r = ticket.getBoundingClientRect();
+      return { text: ticket.textContent, inside: r.left >= box.left && r.right <= box.right, px: parseFloat(getComputedStyle(ticket).fontSize) };
+    });
+    expect(latest).toMatchObject({ text: 'WW00009', inside: true });
+    expect(latest.px).toBeGreaterThanOrEqual(120);
     expect(rows).toHaveLength(8);
     for (const r of rows) {
       expect(r.text).toMatch(/^WW\d{5}999号窗口$/);

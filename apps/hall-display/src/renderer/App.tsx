@@ -123,12 +123,18 @@ function LinkBadge({ link, t }: { link?: ConnectionState; t: DisplayStrings }) {
 function Latest({ board, caption, t }: { board?: Board; caption: Announcing | null; t: DisplayStrings }) {
   const latest = board?.calls[0];
   const shown = caption && latest ? latest : caption;
+  const ticket = useRef<HTMLDivElement>(null);
+  // The widest number the catalogue allows (WW00009), or one with 手机取号 beside it, is set smaller to fit, never cut.
+  useLayoutEffect(() => {
+    const el = ticket.current;
+    if (el) fitWidth(el, el.parentElement!.clientWidth - LATEST_MARGIN_PX, LATEST_MIN_PX);
+  });
   return (
     <section className={`latest${caption ? ' calling' : ''}`} data-testid="latest-call">
       {latest ? (
         <div className="latest-call">
           <div className={`recall-line${latest.recall ? '' : ' none'}`}>{latest.recall ? <span className="recall" data-testid="recall-mark">{t.recallMark}</span> : null}</div>
-          <div className="ticket">
+          <div className="ticket" ref={ticket}>
             {latest.ticket}
             {latest.remote && (
               <span className="remote" data-testid="remote-mark">
@@ -159,13 +165,23 @@ function Latest({ board, caption, t }: { board?: Board; caption: Announcing | nu
 /** The smallest a recent call is set to fit its column: the widest the catalogue allows (ZZ99999 at Window 999) needs about 32 px. */
 const RECENT_MIN_PX = 28;
 
-/** A call wider than its column is set smaller as a whole (its sizes are in em), never cut. */
-function fitCall(li: HTMLElement): void {
-  li.style.fontSize = '';
-  if (li.scrollWidth <= li.clientWidth) return;
-  const size = parseFloat(getComputedStyle(li).fontSize);
-  li.style.fontSize = `${Math.max(RECENT_MIN_PX, Math.floor((size * li.clientWidth) / li.scrollWidth))}px`;
+/** The latest call's number is kept this far from its panel's edges, and never set smaller than this. */
+const LATEST_MARGIN_PX = 48;
+const LATEST_MIN_PX = 120;
+
+/** An element wider than `room` is set smaller as a whole (its parts' sizes are in em), never cut; `minPx` at the least. */
+function fitWidth(el: HTMLElement, room: number, minPx: number): void {
+  el.style.fontSize = '';
+  // Again after a first try: spacing set in px (letter-spacing, margins) does not shrink with the font.
+  for (let tries = 0; tries < 3 && el.scrollWidth > room; tries++) {
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size <= minPx) return;
+    el.style.fontSize = `${Math.max(minPx, Math.floor((size * room) / el.scrollWidth))}px`;
+  }
 }
+
+/** A call wider than its column is set smaller as a whole, never cut. */
+const fitCall = (li: HTMLElement): void => fitWidth(li, li.clientWidth, RECENT_MIN_PX);
 
 /** The newest 8 calls before the latest; older ones are not shown (the hall moved on). */
 function Recent({ board, t }: { board?: Board; t: DisplayStrings }) {
