@@ -83,3 +83,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file });
   return file;
 }
+
+/** What the hall's clock shows (HH:MM) from a minute ago to a minute on: a run may cross a minute. */
+export const hallMinutesNow = (timeZone = 'Asia/Shanghai') =>
+  [-60_000, 0, 60_000].map((d) => new Date(Date.now() + d).toLocaleTimeString('zh-CN', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' }));
