@@ -64,9 +64,14 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function openScreen(browser: Browser, url: string, size: { width: number; height: number }, options: { locale?: string } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: size, locale: options.locale ?? 'zh-CN', timezoneId: 'Asia/Shanghai' });
+/**
+ * A page of `url` in a fresh context, in the hall's zone unless `timezoneId` says the screen's computer is set
+ * to another; `clockOffMs`, how far that computer's own clock is off (its clock then runs on from there).
+ */
+export async function openScreen(browser: Browser, url: string, size: { width: number; height: number }, options: { locale?: string; timezoneId?: string; clockOffMs?: number } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: size, locale: options.locale ?? 'zh-CN', timezoneId: options.timezoneId ?? 'Asia/Shanghai' });
   const page = await context.newPage();
+  if (options.clockOffMs !== undefined) await page.clock.install({ time: Date.now() + options.clockOffMs });
   page.on('pageerror', (error) => console.error(`page error at ${url}: ${error.message}`));
   await page.goto(url);
   return page;
@@ -78,3 +83,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file });
   return file;
 }
+
+/** What the hall's clock shows (HH:MM) from a minute ago to a minute on: a run may cross a minute. */
+export const hallMinutesNow = (timeZone = 'Asia/Shanghai') =>
+  [-60_000, 0, 60_000].map((d) => new Date(Date.now() + d).toLocaleTimeString('zh-CN', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' }));

@@ -154,11 +154,19 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       method: 'GET',
       path: '/api/console/status',
       operationId: 'consoleStatus',
-      summary: 'What the console shows before sign-in: whether the hall is set up, its name, and whether a first administrator is still to be made',
+      summary:
+        "What the console shows before sign-in: whether the hall is set up, its name, and whether a first administrator is still to be made; the hall's time zone and the hub's clock (hubTime), by which the console shows times, not by the browser's",
       public: true,
       handle: () => ({
         status: 200,
-        body: { ok: true, configured: isConfigured(store.view.catalogue), hallName: store.view.catalogue.hall.name, needsFirstAdmin: staff.needsFirstAdmin },
+        body: {
+          ok: true,
+          configured: isConfigured(store.view.catalogue),
+          hallName: store.view.catalogue.hall.name,
+          needsFirstAdmin: staff.needsFirstAdmin,
+          timeZone: store.view.catalogue.hall.timeZone,
+          hubTime: ctx.clock(),
+        },
       }),
     },
     {
@@ -222,7 +230,8 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       method: 'GET',
       path: '/api/console/stream',
       operationId: 'streamConsole',
-      summary: "The hall's live state for the console, pushed as Server-Sent Events: a snapshot, then every event, and the terminal list when it changes",
+      summary:
+        "The hall's live state for the console, pushed as Server-Sent Events: a snapshot, then every event, the terminal list when it changes, and the hub's clock (clock: hubTime) at the start and every 20 seconds",
       sessionOnly: true,
       handle: () => ({ status: 405, body: {} }),
       stream: (req, res) => {
@@ -589,14 +598,14 @@ function consoleStream(ctx: ConsoleContext, req: Request, res: ServerResponse): 
     if (!ctx.staff.sessions.peek(secret, ctx.clock())) return void res.end();
     res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
+  // The console counts waits and pauses by the hub's clock, not the browser's (which may be hours off); it keeps the feed alive too.
+  const clock = () => write('clock', { hubTime: ctx.clock() });
   write('snapshot', ctx.store.snapshot());
   write('terminals', terminalList(ctx));
+  clock();
   const stopEvents = ctx.store.onEvents((events) => write('events', events));
   const stopTerminals = ctx.onTerminalsChanged(() => write('terminals', terminalList(ctx)));
-  const keepAlive = setInterval(() => {
-    if (!ctx.staff.sessions.peek(secret, ctx.clock())) return void res.end();
-    res.write(': still here\n\n');
-  }, 20_000);
+  const keepAlive = setInterval(clock, 20_000);
   keepAlive.unref();
   res.on('close', () => {
     clearInterval(keepAlive);

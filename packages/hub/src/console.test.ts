@@ -59,7 +59,8 @@ describe('a hub on an empty data folder', () => {
   it('starts unconfigured: the console says so, terminals are told politely, and the first administrator needs the setup code', async () => {
     const hub = await hall();
     const status = await new TestConsole(hub.url).request('GET', '/api/console/status');
-    expect(status.body).toMatchObject({ configured: false, needsFirstAdmin: true });
+    // The hub's clock and the hall's zone, by which the console shows times before sign-in (a lock's end).
+    expect(status.body).toMatchObject({ configured: false, needsFirstAdmin: true, timeZone: 'Asia/Shanghai', hubTime: now });
     expect(hub.setupCode).toMatch(/^\d{8}$/);
 
     const kiosk = await terminal(hub);
@@ -439,11 +440,14 @@ describe('live changes', () => {
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const reader = res.body!.getReader();
     let text = '';
-    const until = async (s: string) => {
-      while (!text.includes(s)) text += new TextDecoder().decode((await reader.read()).value);
+    const until = async (s: string, from = 0) => {
+      while (!text.includes(s, from)) text += new TextDecoder().decode((await reader.read()).value);
     };
-    await until('event: terminals');
+    await until('event: clock');
     expect(text).toMatch(/^event: snapshot\ndata: \{"seq":/);
+    // The hub's clock, by which the console counts waits and pauses whatever the browser's says.
+    await until('\n\n', text.indexOf('event: clock'));
+    expect(text).toContain(`event: clock\ndata: {"hubTime":${now}}\n\n`);
     await a.request('POST', '/api/windows/temporary', { window: 60, serves: ['RS-SBK-SL'] });
     await until('window.temporaryOpened');
     await reader.cancel();

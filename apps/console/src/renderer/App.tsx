@@ -4,6 +4,7 @@ import { createBrowserRouter, Navigate, NavLink, Outlet, RouterProvider, useLoca
 import { AlertTray } from './alerts';
 import { api, ApiError, setApiLanguage, setCsrf, whenSignedOut } from './api';
 import { STRINGS, type Language, type Strings } from './i18n';
+import { hallTimes, type HallTimes } from './hall-time';
 import { useLive, type Live } from './live';
 import { AuditPage } from './pages/Audit';
 import { BoardPage } from './pages/Board';
@@ -41,7 +42,13 @@ interface ConsoleState {
   language: Language;
   setLanguage(l: Language): void;
   staff?: SignedIn;
-  status?: { configured: boolean; hallName: string; needsFirstAdmin: boolean };
+  status?: { configured: boolean; hallName: string; needsFirstAdmin: boolean; timeZone?: string; hubTime?: number };
+  /** The hall's time zone: the live view's, else the hub's answer before sign-in. */
+  timeZone: string;
+  /** Now on the hub's clock: waits and pauses count by it, not by this computer's clock (it may be minutes or hours off). */
+  hubNow(): number;
+  /** Times as the hall's clock shows them, in its zone (never the browser's). */
+  times: HallTimes;
   signedIn(staff: SignedIn, csrf: string): void;
   signOut(): Promise<void>;
   /** Whose session the hub said has ended, until they or another sign in: the sign-in page says why it is shown, and goes back to the page. */
@@ -220,8 +227,13 @@ export function App() {
     [keep],
   );
 
+  // Before sign-in, and for a clerk (no live feed), the hub's clock as its status answer said it.
+  const [statusOffset, setStatusOffset] = useState(0);
   const refreshStatus = useCallback(async () => {
-    setStatus(await api<NonNullable<ConsoleState['status']>>('GET', '/api/console/status'));
+    const sent = Date.now();
+    const s = await api<NonNullable<ConsoleState['status']>>('GET', '/api/console/status');
+    if (typeof s.hubTime === 'number') setStatusOffset(s.hubTime - (sent + Date.now()) / 2);
+    setStatus(s);
   }, []);
 
   useEffect(() => {
@@ -249,8 +261,13 @@ export function App() {
     if (live.view && status && status.hallName !== live.view.catalogue.hall.name) void refreshStatus();
   }, [live.seq, live.view, status, refreshStatus]);
 
+  const timeZone = live.view?.catalogue.hall.timeZone ?? status?.timeZone ?? 'Asia/Shanghai';
+  const hubOffset = live.hubOffset ?? statusOffset;
   const value = useMemo<ConsoleState>(
     () => ({
+      timeZone,
+      hubNow: () => Date.now() + hubOffset,
+      times: hallTimes(language, timeZone),
       t: STRINGS[language],
       cw: CASEWORK_STRINGS[language],
       language,
@@ -278,7 +295,7 @@ export function App() {
       changed,
       opened,
     }),
-    [language, staff, status, live, refreshStatus, sessionEnded, keep, changed, opened],
+    [language, staff, status, live, refreshStatus, sessionEnded, keep, changed, opened, timeZone, hubOffset],
   );
   if (!ready) return null;
   return (

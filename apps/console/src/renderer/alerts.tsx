@@ -151,16 +151,14 @@ function AlertActions({ alert }: { alert: HallAlert }) {
   );
 }
 
-const clock = (at: number, language: Language) => new Date(at).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit', hour12: false });
-
 export function AlertCard({ alert }: { alert: HallAlert }) {
-  const { t, language } = useConsole();
+  const { t, language, times } = useConsole();
   return (
     <div className={`alert ${alert.acknowledged ? 'seen' : ''} kind-${alert.subject.kind}`} role="alert" data-testid={`alert-${alert.subject.kind}`}>
       <div className="alert-head">
         <b>{t.alerts.kinds[alert.subject.kind]}</b>
         <span className="small">
-          {t.alerts.raisedAt(clock(alert.raisedAt, language))}
+          {t.alerts.raisedAt(times.clock(alert.raisedAt))}
           {alert.acknowledged ? ` · ${t.alerts.acknowledged(alert.acknowledged.by?.name ?? '')}` : ''}
         </span>
       </div>

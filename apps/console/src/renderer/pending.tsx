@@ -7,9 +7,9 @@ import { useConsole } from './App';
  * will not, as core's pendingAtOpening says (the opening itself reads it): 今日调整 and 大厅概况.
  */
 export function PendingChanges({ view, title, action }: { view: HallView; title: string; action?: (p: ScheduledChange) => ReactNode }) {
-  const { t, language } = useConsole();
+  const { t, times, hubNow } = useConsole();
   // Any day after today opens alike: today's temporary windows and changes end.
-  const next = addCalendarDays(view.day || hallDay(Date.now(), view.catalogue.hall.timeZone), 1);
+  const next = addCalendarDays(view.day || hallDay(hubNow(), view.catalogue.hall.timeZone), 1);
   // Worked out when the waiting changes or the setup change, not at each of the hall's events the page is drawn again for
   // (a big hall's waiting setup is carried over its 2,000 items each time).
   const outcomes = useMemo(() => pendingAtOpening(view, next), [view.pending, view.catalogue, next]);
@@ -17,7 +17,7 @@ export function PendingChanges({ view, title, action }: { view: HallView; title:
   const name = (code: string) => view.catalogue.items.find((i) => i.code === code)?.name ?? code;
   // As 今日调整's rows say it (60号窗口 临时窗口60); a window no longer in the setup by its number alone.
   const windowName = (n: number) => t.today.windowName(n, findWindow(view.catalogue, n)?.name ?? '');
-  const hhmm = (at: number) => new Date(at).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' });
+  const hhmm = (at: number) => times.clock(at);
   const notice = (why: PendingCancel): string => {
     switch (why.kind) {
       case 'overtaken':

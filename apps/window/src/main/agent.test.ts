@@ -208,3 +208,38 @@ describe('the window agent and its notice printer', () => {
     }
   }, 20_000);
 });
+
+describe('the window agent on a PC whose clock is off the hub’s', () => {
+  it('orders the desk’s queue by the hub’s clock: an appointment whose slot opens by the hall’s time goes first (N-06)', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-window-clock-'));
+    // The hub's 09:50 of a day long past by this PC's clock: the 10:00 slot is open (15 minutes early) by the hub's alone.
+    const at = (hhmm: string) => Date.parse(`2026-11-26T${hhmm}:00+08:00`);
+    let now = at('08:00');
+    const hub = await demoHub(dir, () => now);
+    const admin = { role: 'admin', terminal: 'test' } as const;
+    let n = 0;
+    const must = (body: Record<string, unknown>) => {
+      const { answer } = hub.store.execute({ id: `clock-${n++}`, ...body } as never, admin as never);
+      if (!answer.ok) throw new Error(`${String(body.type)}: ${answer.message}`);
+    };
+    must({ type: 'bookAppointment', code: 'YY0001', serviceCode: 'SJ-QY-SL', slotStart: at('10:00'), slotEnd: at('10:30') });
+    now = at('09:00');
+    must({ type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' });
+    now = at('09:50');
+    must({ type: 'checkInAppointment', code: 'YY0001' });
+    const { agent } = await windowSeven(hub, dir);
+    try {
+      await agent.client.whenInStep(hub.store.seq);
+      const desk = () => agent.pushes.get('desk') as { queue: { lane: string }[] } | null | undefined;
+      await expect.poll(() => desk()?.queue.length).toBe(2);
+      expect(desk()!.queue.map((t) => t.lane)).toEqual(['appointment', 'ordinary']);
+    } finally {
+      await agent.stop();
+      await hub.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -57,6 +57,7 @@ function refused(code: Extract<Done, { ok: false }>['code'], message: string): E
 const text = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v.trim() ? v.trim().slice(0, max) : undefined);
 
 export interface WindowAgentDeps {
+  /** This terminal's own clock (how long the hub has been away); what the hall's clock says is the hub link's `hubNow`. */
   now?: () => number;
   /** How soon a number display in fault is tried again; DISPLAY_RETRY_MS by default. */
   displayRetryMs?: number;
@@ -73,6 +74,8 @@ export interface WindowAgentParts extends AgentParts<WindowShape> {
  */
 export function createWindowAgent(ctx: AgentContext<WindowShape>, options: WindowOptions = WindowOptionsSchema.parse({}), deps: WindowAgentDeps = {}): WindowAgentParts {
   const now = deps.now ?? Date.now;
+  // The hall's time is the hub's: this PC's clock may be minutes off (set by hand, drifting).
+  const hubNow = () => ctx.client.hubNow();
   const window = ctx.config.window;
   if (window === undefined) throw new Error('a window terminal needs the number of its window');
   const strings = stringsFor(ctx.config.language);
@@ -97,7 +100,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
     const view = ctx.client.view;
     if (!view) return ctx.push('desk', null);
     try {
-      ctx.push('desk', deskOf(view, window, now(), { devices, ...(lastPrint ? { lastPrint } : {}) }));
+      ctx.push('desk', deskOf(view, window, hubNow(), { devices, ...(lastPrint ? { lastPrint } : {}) }));
     } catch (error) {
       ctx.log(`the desk could not be made: ${error instanceof Error ? error.message : error}`);
     }
@@ -305,7 +308,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
       return named.map((id) => item?.materials.find((m) => m.id === id)?.name ?? id);
     }
     if (!view) return [];
-    const preview = decide(view, { ...body, breachReason: '-' } as CommandBody, { now: now(), actor: { role: 'window', terminal: ctx.config.terminal, window } });
+    const preview = decide(view, { ...body, breachReason: '-' } as CommandBody, { now: hubNow(), actor: { role: 'window', terminal: ctx.config.terminal, window } });
     const e = preview.ok ? preview.value.events[0] : undefined;
     // Only a continued case can add to earlier notices, and its event carries it whole.
     const c = e && (e.type === 'case.recorded' || e.type === 'case.amended') ? e.case : undefined;
@@ -386,6 +389,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
     face: () => face,
     handlers: {
       hello: () => ({ terminal: ctx.config.terminal, window, language: ctx.config.language }),
+      hubTime: () => hubNow(),
       signIn: async (arg) => {
         const clerk = text(arg?.clerk, 16);
         const pin = typeof arg?.pin === 'string' ? arg.pin : '';
@@ -426,7 +430,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
         const digits = ctx.client.view?.catalogue.numbering.digits ?? 3;
         const number = typeof arg?.number === 'string' ? normaliseNumber(arg.number, digits) : undefined;
         if (!number) return refused('invalid', 'a ticket number, such as A012');
-        const at = ctx.client.hubNow();
+        const at = hubNow();
         const clerk = ctx.client.view?.windows.get(window)?.clerk;
         ledger.setOpenCall({ number, window, ...(clerk ? { clerk } : {}), calledAt: at, terminalAt: now(), order: ledger.nextOrder() });
         recent = [{ number, state: 'called', calledAt: at }, ...recent.filter((c) => c.number !== number || c.calledAt !== at)];
@@ -437,7 +441,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
       emergencyStart: async () => {
         const open = ledger.openCall;
         if (!open) return refused('not-found', `window ${window} has no number called`);
-        if (open.startedAt === undefined) ledger.setOpenCall({ ...open, startedAt: ctx.client.hubNow() });
+        if (open.startedAt === undefined) ledger.setOpenCall({ ...open, startedAt: hubNow() });
         recent = recent.map((c, i) => (i === 0 && c.number === open.number ? { ...c, state: 'serving' } : c));
         follow();
         pushEmergency();
@@ -448,7 +452,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
         if (!open) return refused('not-found', `window ${window} has no number called`);
         const end = arg?.end === 'noShow' ? 'noShow' : arg?.end === 'finished' ? 'finished' : undefined;
         if (!end) return refused('invalid', 'finished or no-show');
-        const endedAt = ctx.client.hubNow();
+        const endedAt = hubNow();
         // The record goes into the outbox first; the call is closed only once it is kept there.
         void ctx.client.send({ type: 'recordEmergencyCall', ...open, end, endedAt }, `emergency-call-${ctx.config.terminal}-${open.calledAt}-${open.order}`).then((a) => {
           if (!a.ok) ctx.log(`the hub did not take the typed call of ${open.number}: ${a.code} ${a.message}`);

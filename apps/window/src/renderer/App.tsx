@@ -14,12 +14,40 @@ function useTopic<K extends keyof WindowShape['topics'] & string>(topic: K): Win
   return value;
 }
 
-export function useNow(ms = 1000): number {
-  const [now, setNow] = useState(Date.now());
+/**
+ * Now on the hub's clock (the hall's time): this PC's own clock may be minutes off, set by hand or
+ * drifting. The agent's link knows the hub's; it is asked again each minute and whenever the link changes.
+ */
+function useHubNow(link?: ConnectionState): () => number {
+  const [offset, setOffset] = useState(0);
+  const status = link?.status;
   useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), ms);
+    let live = true;
+    const ask = () => {
+      const sent = Date.now();
+      bridge.call('hubTime').then(
+        (hub) => live && setOffset(hub - (sent + Date.now()) / 2),
+        () => undefined,
+      );
+    };
+    ask();
+    const timer = setInterval(ask, 60_000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [status]);
+  return useCallback(() => Date.now() + offset, [offset]);
+}
+
+/** `hubNow()`, moving on every `ms`. */
+export function useNow(hubNow: () => number, ms = 1000): number {
+  const [now, setNow] = useState(hubNow);
+  useEffect(() => {
+    setNow(hubNow());
+    const t = setInterval(() => setNow(hubNow()), ms);
     return () => clearInterval(t);
-  }, [ms]);
+  }, [hubNow, ms]);
   return now;
 }
 
@@ -46,19 +74,20 @@ export function App() {
   const desk = useTopic('desk');
   const link = useTopic('link');
   const emergency = useTopic('emergency');
-  if (emergency?.active) return <Emergency t={t} emergency={emergency} desk={desk ?? undefined} />;
+  const hubNow = useHubNow(link);
+  if (emergency?.active) return <Emergency t={t} emergency={emergency} desk={desk ?? undefined} hubNow={hubNow} />;
   if (!desk) return <Loading t={t} link={link} />;
   if (!desk.open) return <SignIn t={t} desk={desk} link={link} />;
-  return <Main t={t} desk={desk} link={link} />;
+  return <Main t={t} desk={desk} link={link} hubNow={hubNow} />;
 }
 
 /** 应急模式: the clerk calls the number typed from the ticket and records the outcome; the window keeps it until the hub takes it in. */
-function Emergency({ t, emergency, desk }: { t: WindowStrings; emergency: EmergencyDesk; desk?: Desk }) {
+function Emergency({ t, emergency, desk, hubNow }: { t: WindowStrings; emergency: EmergencyDesk; desk?: Desk; hubNow: () => number }) {
   const e = t.emergency;
   const [number, setNumber] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
-  const now = useNow();
+  const now = useNow(hubNow);
   const run = async (call: () => Promise<Done>) => {
     if (busy) return;
     setBusy(true);
@@ -232,11 +261,11 @@ function SignIn({ t, desk, link }: { t: WindowStrings; desk: Desk; link?: Connec
   );
 }
 
-function Main({ t, desk, link }: { t: WindowStrings; desk: Desk; link?: ConnectionState }) {
+function Main({ t, desk, link, hubNow }: { t: WindowStrings; desk: Desk; link?: ConnectionState; hubNow: () => number }) {
   const [dialog, setDialog] = useState<Dialog>();
   const [toast, setToast] = useState<Toast>();
   const [busy, setBusy] = useState(false);
-  const now = useNow();
+  const now = useNow(hubNow);
   const say = useCallback((ok: boolean, text: string) => setToast({ ok, text, at: Date.now() }), []);
 
   // One action at a time: a second key while the first is on its way is not a second call.
@@ -344,7 +373,7 @@ function Main({ t, desk, link }: { t: WindowStrings; desk: Desk; link?: Connecti
       </section>
       <section className="center">
         <CurrentPanel t={t} desk={desk} now={now} />
-        <ActionBar t={t} desk={desk} now={now} busy={busy} perform={perform} openTransfer={() => setDialog({ kind: 'transfer' })} />
+        <ActionBar t={t} desk={desk} now={now} hubNow={hubNow} busy={busy} perform={perform} openTransfer={() => setDialog({ kind: 'transfer' })} />
         {desk.current?.state === 'serving' ? <ServePanel key={desk.current.id} t={t} desk={desk} say={say} /> : <Hint t={t} desk={desk} />}
         {paused ? <PausedOverlay t={t} desk={desk} now={now} onResume={resume} /> : null}
       </section>
@@ -384,11 +413,12 @@ function Hint({ t, desk }: { t: WindowStrings; desk: Desk }) {
   return desk.current ? null : <p className="center-hint">{t.noCurrent}</p>;
 }
 
-function ActionBar({ t, desk, now, busy, perform, openTransfer }: { t: WindowStrings; desk: Desk; now: number; busy: boolean; perform: (a: Action) => void; openTransfer: () => void }) {
+function ActionBar({ t, desk, now, hubNow, busy, perform, openTransfer }: { t: WindowStrings; desk: Desk; now: number; hubNow: () => number; busy: boolean; perform: (a: Action) => void; openTransfer: () => void }) {
   const c = desk.current;
   const paused = desk.pausedSince !== undefined;
-  // The second's tick may be up to a second old: the wait is counted from this moment.
-  const recallWait = c?.recallReadyAt !== undefined && desk.recallCooldownSeconds > 0 ? Math.ceil((c.recallReadyAt - Math.max(now, Date.now())) / 1000) : 0;
+  // The second's tick may be up to a second old: the wait is counted from this moment. The hub's clock as known
+  // here may be some milliseconds off, never by enough to wait longer than the hall's cooldown.
+  const recallWait = c?.recallReadyAt !== undefined && desk.recallCooldownSeconds > 0 ? Math.min(desk.recallCooldownSeconds, Math.ceil((c.recallReadyAt - Math.max(now, hubNow())) / 1000)) : 0;
   const buttons: { key: string; action: Action | 'transfer'; label: string; enabled: boolean; extra?: string }[] = [
     { key: 'F1', action: 'callNext', label: t.actions.callNext, enabled: !c && !paused && desk.waitingTotal > 0 },
     {

@@ -235,6 +235,8 @@ export interface TransferRequest {
 export interface WindowShape {
   calls: {
     hello(): { terminal: string; window: number; language: WindowLanguage };
+    /** Now on the hub's clock, as the terminal's link knows it: the screen counts every wait and pause by it, not by this PC's clock. */
+    hubTime(): number;
     signIn(arg: { clerk: string; pin: string }): Done;
     signOut(): Done;
     pause(arg: { reason: string }): Done;

@@ -24,7 +24,7 @@ const brief = (v: unknown) => {
 const recordOf = (e: Entry) => JSON.stringify({ target: e.target, before: e.before, after: e.after }, null, 2);
 
 export function AuditPage() {
-  const { t, language, live } = useConsole();
+  const { t, times, live } = useConsole();
   const [entries, setEntries] = useState<Entry[]>([]);
   const [error, setError] = useState<unknown>();
   const [open, setOpen] = useState<number>();
@@ -36,7 +36,7 @@ export function AuditPage() {
   const names: AuditNames = {
     item: (code) => catalogue?.items.find((i) => i.code === code)?.name,
     person: (id) => accounts.find((a) => a.id === id)?.name ?? catalogue?.clerks.find((c) => c.number === id)?.name,
-    date: (at) => new Date(at).toLocaleDateString(language),
+    date: (at) => times.day(at),
   };
   const only = person ? `staff=${encodeURIComponent(person)}` : '';
   // Read when the page opens, when another person is chosen, and again when the hall's setup changes (the live feed says when).
@@ -84,7 +84,7 @@ export function AuditPage() {
               return (
                 <Fragment key={e.id}>
                   <tr data-testid={`audit-${e.id}`}>
-                    <td className="nowrap">{new Date(e.at).toLocaleString(language)}</td>
+                    <td className="nowrap">{times.at(e.at)}</td>
                     <td>
                       {e.staff.name} ({e.staff.id})
                     </td>

@@ -5,13 +5,15 @@ import { AlertCard, myAlerts } from '../alerts';
 import { useConsole } from '../App';
 import { ChannelList } from '../channels';
 
-/** The clock, moving on by itself: waits and pauses grow between the hall's events. */
+/** The hub's clock, moving on by itself: waits and pauses grow between the hall's events. */
 function useNow(everyMs: number): number {
-  const [now, setNow] = useState(Date.now());
+  const { hubNow } = useConsole();
+  const [now, setNow] = useState(hubNow);
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    setNow(hubNow());
+    const timer = setInterval(() => setNow(hubNow()), everyMs);
     return () => clearInterval(timer);
-  }, [everyMs]);
+  }, [everyMs, hubNow]);
   return now;
 }
 
@@ -43,7 +45,7 @@ function Devices({ terminal }: { terminal: BoardTerminal }) {
  * wall screen of the supervisors' office: the same board in large type, without the console around it.
  */
 export function BoardPage() {
-  const { t, live, staff, language } = useConsole();
+  const { t, live, staff, times } = useConsole();
   const [params] = useSearchParams();
   const wall = params.has('wall');
   const now = useNow(5_000);
@@ -72,7 +74,7 @@ export function BoardPage() {
           {board.hallName} · {t.board.title}
         </h1>
         <span className="row">
-          <span className="small">{t.board.updated(new Date(board.at).toLocaleTimeString(language, { hour12: false }))}</span>
+          <span className="small">{t.board.updated(times.clock(board.at, true))}</span>
           {wall ? (
             <Link className="button ghost" to="/board">
               {t.board.leaveWall}

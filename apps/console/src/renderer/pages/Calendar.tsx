@@ -1,3 +1,4 @@
+import { hallDay } from '@servicehall/core';
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import { ErrorLine, useConsole } from '../App';
@@ -14,15 +15,15 @@ interface Year {
 const dayName = (text: string) => text.split(',')[1] ?? text;
 
 export function CalendarPage() {
-  const { t, staff, live } = useConsole();
+  const { t, staff, live, hubNow, timeZone } = useConsole();
   const [data, setData] = useState<{ years: Year[]; warning?: { year: number } }>();
   const [error, setError] = useState<unknown>();
   const [note, setNote] = useState('');
-  const [year, setYear] = useState(String(new Date().getFullYear() + 1));
+  const [year, setYear] = useState(() => String(Number(hallDay(hubNow(), timeZone).slice(0, 4)) + 1));
   const [table, setTable] = useState('');
   const [bad, setBad] = useState<string[]>([]);
   const [all, setAll] = useState(false);
-  const thisYear = Number((live.view?.day ?? new Date().toISOString()).slice(0, 4));
+  const thisYear = Number((live.view?.day ?? hallDay(hubNow(), timeZone)).slice(0, 4));
   const mayEnter = staff?.role === 'administrator' || staff?.role === 'supervisor';
   // Read when the page opens and whenever the hall's calendar changes (the live feed carries it).
   useEffect(() => void api<{ years: Year[]; warning?: { year: number } }>('GET', '/api/calendar').then(setData, setError), [live.view?.catalogue.calendar]);

@@ -13,7 +13,7 @@ interface CaseData {
 
 /** A case by its number: its progress, its route between departments (H-10) and the delivery of its result (H-12). */
 export function CasePage() {
-  const { cw, staff, language, live } = useConsole();
+  const { cw, staff, times, live } = useConsole();
   const { number = '' } = useParams();
   const navigate = useNavigate();
   const [wanted, setWanted] = useState(number);
@@ -28,7 +28,7 @@ export function CasePage() {
     setWanted(number);
     void load();
   }, [number, live.casework]);
-  const when = (at?: number) => (at ? new Date(at).toLocaleString(language, { hour12: false }) : '—');
+  const when = (at?: number) => (at ? times.at(at) : '—');
   const send = async (path: string, body: object) => {
     setError(undefined);
     try {

@@ -7,7 +7,7 @@ import { Due } from './FollowUps';
 
 /** Cases handed between departments, by the due day of the step they are at (H-10). */
 export function CaseRoutesPage() {
-  const { cw, language, live } = useConsole();
+  const { cw, times, live } = useConsole();
   const [done, setDone] = useState(false);
   const [list, setList] = useState<{ day: string; routes: CaseRoute[] }>();
   const [error, setError] = useState<unknown>();
@@ -46,7 +46,7 @@ export function CaseRoutesPage() {
                     </td>
                     <td>{r.state === 'done' ? <span className="tag">{cw.routes.finished}</span> : step?.department}</td>
                     <td>{step?.from ?? '—'}</td>
-                    <td>{step ? new Date(step.at).toLocaleString(language, { hour12: false }) : '—'}</td>
+                    <td>{step ? times.at(step.at) : '—'}</td>
                     <td>
                       <Due day={list.day} due={step?.due} done={r.state === 'done'} />
                     </td>

@@ -164,7 +164,7 @@ export function ComplaintsPage() {
 
 /** One complaint: what it is about, its deadline, assignment, escalation, reply, closure and history. */
 export function ComplaintPage() {
-  const { cw, staff, language, live } = useConsole();
+  const { cw, staff, times, live } = useConsole();
   const who = useStaffNameOf(live.view?.catalogue.clerks ?? [], cw.complaints.hub);
   const { id = '' } = useParams();
   const [data, setData] = useState<{ day: string; complaint: Complaint }>();
@@ -177,7 +177,7 @@ export function ComplaintPage() {
   useEffect(() => void load(), [id, live.casework]);
   if (!data) return <ErrorLine error={error} />;
   const c = data.complaint;
-  const when = (at: number) => new Date(at).toLocaleString(language, { hour12: false });
+  const when = (at: number) => times.at(at);
   const supervises = staff?.role === 'administrator' || staff?.role === 'supervisor';
   const mayReply = supervises || (staff?.role === 'department-head' && staff.department === c.department);
   const departments = live.view?.catalogue.departments ?? [];

@@ -92,7 +92,7 @@ export function FollowUpsPage() {
 
 /** One follow-up: its four steps with text and evidence, the next step's form, the appeal and its review. */
 export function FollowUpPage() {
-  const { cw, staff, language, live } = useConsole();
+  const { cw, staff, times, live } = useConsole();
   const who = useStaffNameOf(live.view?.catalogue.clerks ?? [], cw.complaints.hub);
   const { id = '' } = useParams();
   const [data, setData] = useState<{ day: string; followUp: FollowUp }>();
@@ -107,7 +107,7 @@ export function FollowUpPage() {
   if (!data) return <ErrorLine error={error} />;
   const f = data.followUp;
   const step = nextFollowUpStep(f);
-  const when = (at: number) => new Date(at).toLocaleString(language, { hour12: false });
+  const when = (at: number) => times.at(at);
   const act = async (fn: () => Promise<unknown>) => {
     setBusy(true);
     setError(undefined);

@@ -113,7 +113,7 @@ export function LoginPage() {
 }
 
 export function PasswordForm({ clerk, onDone }: { clerk: boolean; onDone?: () => void }) {
-  const { t, staff, signedIn, language } = useConsole();
+  const { t, staff, signedIn, language, times, hubNow } = useConsole();
   const [form, setForm] = useState({ current: '', next: '', again: '' });
   const [error, setError] = useState<unknown>();
   const [done, setDone] = useState(false);
@@ -135,7 +135,7 @@ export function PasswordForm({ clerk, onDone }: { clerk: boolean; onDone?: () =>
       const code = err instanceof ApiError ? err.code : '';
       const sessionEnded = err instanceof ApiError && err.body.reason === 'signed-out';
       const lockedFor = err instanceof ApiError && code === 'locked' ? err.retryAfterSeconds : undefined;
-      const until = lockedFor !== undefined ? new Date(Date.now() + lockedFor * 1000).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit', hour12: false }) : '';
+      const until = lockedFor !== undefined ? times.clock(hubNow() + lockedFor * 1000) : '';
       setError(
         lockedFor !== undefined
           ? new Error(t.password.locked(until, Math.ceil(lockedFor / 60)))

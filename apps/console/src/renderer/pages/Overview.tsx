@@ -41,7 +41,7 @@ function UpstreamCard() {
 }
 
 export function OverviewPage() {
-  const { t, live, staff } = useConsole();
+  const { t, live, staff, hubNow } = useConsole();
   const view = live.view;
   if (!view) return <p className="notice">{t.overview.notConnected}</p>;
   if (!isConfigured(view.catalogue))
@@ -58,7 +58,7 @@ export function OverviewPage() {
   const dept = staff?.role === 'department-head' ? staff.department : undefined;
   const windows = view.catalogue.windows.filter((w) => !dept || w.department === dept);
   const items = view.catalogue.items.filter((i) => !dept || i.department === dept);
-  const now = Date.now();
+  const now = hubNow();
   // The waits come from the queue policy (core's itemWaits); the lanes are worked out once for all items.
   const waits = itemWaits(view, now);
   return (

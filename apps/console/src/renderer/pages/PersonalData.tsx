@@ -16,7 +16,7 @@ const PURPOSES = ['acceptance', 'correction', 'delivery', 'complaint', 'follow-u
 
 /** Who read applicants' personal data, why, and which case: for a supervisor, by staff member, purpose and record (H-19). */
 export function PersonalDataPage() {
-  const { cw, language } = useConsole();
+  const { cw, times } = useConsole();
   const [filter, setFilter] = useState({ staff: '', purpose: '', record: '' });
   const [query, setQuery] = useState(filter);
   const [records, setRecords] = useState<AccessRecord[]>();
@@ -80,7 +80,7 @@ export function PersonalDataPage() {
             <tbody>
               {records.map((r, i) => (
                 <tr key={i}>
-                  <td>{new Date(r.at).toLocaleString(language, { hour12: false })}</td>
+                  <td>{times.at(r.at)}</td>
                   <td>
                     {r.staffId ? <strong>{r.staffId}</strong> : null} <span className="small">{r.who}</span>
                   </td>

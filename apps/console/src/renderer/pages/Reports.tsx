@@ -1,3 +1,4 @@
+import { hallDay } from '@servicehall/core';
 import type { Breakdown, Report, ReportRow } from '@servicehall/reports';
 import { formatDuration, REPORT_COLUMNS, type ReportColumn } from '@servicehall/reports/columns';
 import { useCallback, useEffect, useMemo, useState, type CSSProperties } from 'react';
@@ -39,10 +40,6 @@ const addDays = (day: string, n: number) => {
   const d = new Date(`${day}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
   return d.toISOString().slice(0, 10);
-};
-const localToday = () => {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 };
 const lastOfMonth = (month: string) => {
   const [y, m] = month.split('-').map(Number) as [number, number];
@@ -209,8 +206,8 @@ function Choice({ label, value, options, onChange }: { label: string; value?: st
 }
 
 export function ReportsPage() {
-  const { t, language, staff, live } = useConsole();
-  const today = live.view?.day ?? localToday();
+  const { t, language, staff, live, hubNow, timeZone } = useConsole();
+  const today = live.view?.day ?? hallDay(hubNow(), timeZone);
   const [q, setQ] = useState<Query>({ breakdown: staff?.role === 'clerk' ? 'day' : 'clerk', from: addDays(today, -6), to: today, waitMinutes: 20 });
   const [shown, setShown] = useState<Query>(q);
   const [data, setData] = useState<{ main: Report; byHour: Report; dayHour: Report; byClerk?: Report }>();
@@ -354,9 +351,9 @@ export function ReportsPage() {
 
 /** The month's report on paper (print stylesheet): the hall, its departments, its clerks, its hours, its pauses. */
 export function MonthlyReportPage() {
-  const { t, language, status, staff } = useConsole();
+  const { t, status, staff, hubNow, timeZone, times } = useConsole();
   const [params] = useSearchParams();
-  const month = /^\d{4}-\d{2}$/.test(params.get('month') ?? '') ? params.get('month')! : localToday().slice(0, 7);
+  const month = /^\d{4}-\d{2}$/.test(params.get('month') ?? '') ? params.get('month')! : hallDay(hubNow(), timeZone).slice(0, 7);
   const [data, setData] = useState<{ departments: Report; clerks: Report; hours: Report; dayHour: Report }>();
   const [error, setError] = useState<unknown>();
   useEffect(() => {
@@ -376,7 +373,7 @@ export function MonthlyReportPage() {
       <h1>{t.reports.monthly.title(status?.hallName ?? '', month)}</h1>
       <p className="small">
         {staff?.role === 'clerk' ? `${staff.name} · ` : staff?.role === 'department-head' ? `${staff.department} · ` : ''}
-        {t.reports.monthly.made} {new Date().toLocaleString(language)}
+        {t.reports.monthly.made} {times.at(hubNow())}
       </p>
       <ErrorLine error={error} />
       {data && chart && (

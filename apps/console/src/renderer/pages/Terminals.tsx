@@ -4,15 +4,15 @@ import { api } from '../api';
 import { ErrorLine, useConsole } from '../App';
 
 export function TerminalsPage() {
-  const { t, live, staff, language } = useConsole();
+  const { t, live, staff, times } = useConsole();
   const [code, setCode] = useState('');
   const [days, setDays] = useState('365');
   const [error, setError] = useState<unknown>();
   const [note, setNote] = useState('');
   const admin = staff?.role === 'administrator';
   const list = live.terminals;
-  const time = (at?: number) => (at ? new Date(at).toLocaleString(language, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }) : '—');
-  const day = (at: number) => new Date(at).toLocaleDateString(language);
+  const time = (at?: number) => (at ? times.at(at, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }) : '—');
+  const day = (at: number) => times.day(at);
   const enrol = async () => {
     setError(undefined);
     setNote('');
