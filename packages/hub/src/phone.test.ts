@@ -588,6 +588,25 @@ describe("the hall's side", () => {
     db.close();
   });
 
+  it('stamps each change of a code or a count above every stamp before, even once the day’s housekeeping forgot the newest row', () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    const book = new PhoneBook(db, new PhoneVault(randomBytes(32)));
+    const rules = { codesPerDay: 3000, codesPerPhonePerDay: 5, codesPerAddressPerDay: 60 };
+    const stamps = () => (db.prepare('SELECT changed FROM phone_codes UNION ALL SELECT changed FROM phone_code_addresses').all() as { changed: number }[]).map((r) => r.changed);
+    // A code asked just before midnight, one just after, then a wrong try at the first: the newest change is yesterday's row.
+    expect(book.requestCode(OTHER, now - 120_000, '2026-11-27', rules, '203.0.113.7').ok).toBe(true);
+    expect(book.requestCode(PHONE, now - 60_000, '2026-11-28', rules, '203.0.113.7').ok).toBe(true);
+    expect(book.verify(OTHER, 'nope', now)).toMatchObject({ ok: false, message: 'the code is not right' });
+    const before = Math.max(...stamps());
+    book.forget(now, '2026-11-28');
+    expect(Math.max(...stamps())).toBeLessThan(before);
+    // A standby has seen the forgotten row's stamp: the next change must come after it, or it would never be sent.
+    expect(book.verify(PHONE, 'nope', now).ok).toBe(false);
+    expect(Math.max(...stamps())).toBeGreaterThan(before);
+    db.close();
+  });
+
   it('keeps phone numbers out of the event log and the tables: a keyed hash, sealed, erased after the day', async () => {
     const session = await verify();
     await take(session);
