@@ -115,6 +115,12 @@ const zh = {
     kinds: { 'wecom-robot': '企业微信群机器人', 'dingtalk-robot': '钉钉群机器人', 'tencent-sms': '腾讯云短信', 'log-sms': '短信（写入日志）' } as Record<string, string>,
     noticeKinds: { 'channel-test': '渠道测试', 'phone-code': '验证码', 'ticket-near': '即将叫号', 'ticket-called': '叫号通知' } as Record<string, string>,
     states: { pending: '待发', sending: '发送中', dead: '失败', unknown: '结果不明（未重发）' } as Record<string, string>,
+    paused: (until: string, why: string) => `暂停发送至 ${until}：${why}，到时自动继续。`,
+    pauseReasons: {
+      'unknown-result': '短信服务商未应答，无法确认已发出的短信是否送达',
+      'rate-limited': '发送过于频繁',
+    } as Record<string, string>,
+    pauseFailed: '服务商暂时无法发送',
   },
   alerts: {
     title: '告警',
@@ -661,6 +667,12 @@ const en: Strings = {
     kinds: { 'wecom-robot': 'WeChat Work group robot', 'dingtalk-robot': 'DingTalk group robot', 'tencent-sms': 'Tencent Cloud SMS', 'log-sms': 'SMS (to the log)' } as Record<string, string>,
     noticeKinds: { 'channel-test': 'channel test', 'phone-code': 'verification code', 'ticket-near': 'turn near', 'ticket-called': 'called' } as Record<string, string>,
     states: { pending: 'pending', sending: 'sending', dead: 'failed', unknown: 'result unknown (not resent)' } as Record<string, string>,
+    paused: (until: string, why: string) => `Paused until ${until}: ${why}; it goes on by itself then.`,
+    pauseReasons: {
+      'unknown-result': 'the SMS provider did not answer: whether the SMS sent arrived is not known',
+      'rate-limited': 'too many messages',
+    } as Record<string, string>,
+    pauseFailed: 'the provider cannot send just now',
   },
   alerts: {
     title: 'Alerts',
