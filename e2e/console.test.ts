@@ -174,6 +174,13 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await admin.locator('[data-testid=save-setup]').click();
     await expect.poll(() => hub.store.view.catalogue.phone.nearAhead).toBe(5);
     await admin.locator('[data-step=phone]').click();
+    // The note under the codes' settings names their three caps, each field in the picture.
+    const lead = await admin.locator('[data-testid=codes-lead]').textContent();
+    for (const cap of ['每个手机号每天', '同一网络地址每天', '全厅每天', '备用主机接管']) expect(lead).toContain(cap);
+    for (const field of ['phone.codesPerDay', 'phone.codesPerPhonePerDay', 'phone.codesPerAddressPerDay']) {
+      const box = await admin.locator(`[name="${field}"]`).boundingBox();
+      expect(box!.y + box!.height).toBeLessThan(WIDE.height);
+    }
     await screenshot(admin, 'console-setup-phone');
     expect(hub.store.view.catalogue.phone).toMatchObject({ remoteTickets: true, codesPerDay: 800 });
     expect(hub.store.view.catalogue.appointments.noShow).toEqual({ count: 2, withinDays: 30, blockDays: 30 });

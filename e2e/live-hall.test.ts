@@ -1,6 +1,7 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import { PrinterSimulator, startPtyPair, type PtyPair } from '@servicehall/fixtures/devices';
-import { WecomStandIn } from '@servicehall/notify/testing';
+import { smsTemplateContent } from '@servicehall/notify';
+import { TencentSmsStandIn, WecomStandIn } from '@servicehall/notify/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKioskInBrowserMode } from '../apps/kiosk/src/main/browser';
@@ -17,6 +18,9 @@ const WIDE = { width: 1920, height: 1080 };
 let hall: TestHall;
 let browser: Browser;
 let robot: WecomStandIn;
+let sms: TencentSmsStandIn;
+const TENCENT = { secretId: 'AKIDe2elivehall00000000000000000000', secretKey: 'tencentSecretKeyForLiveHallE2E00', sdkAppId: '1400007777', signName: '滨江政务' };
+const TEMPLATES = { 'phone-code': '4001', 'ticket-near': '4002', 'ticket-called': '4003' };
 let pair: PtyPair;
 let printer: PrinterSimulator;
 const stops: (() => Promise<unknown>)[] = [];
@@ -54,6 +58,7 @@ async function signedIn(id: string, password: string, path = ''): Promise<Page> 
 
 beforeAll(async () => {
   robot = await WecomStandIn.start({ keys: ['duty-room', 'ga-head'] });
+  sms = await TencentSmsStandIn.start({ ...TENCENT, templates: Object.fromEntries(Object.entries(TEMPLATES).map(([kind, id]) => [id, smsTemplateContent(kind as keyof typeof TEMPLATES)])) });
   hall = await startTestHall({
     seed: { ...demoCatalogue({ allDay: true }), supervision: { waitMinutes: 30, waitingCount: 4, pauseMinutes: 15, offlineMinutes: 5, checkBeforeOpeningMinutes: 30 } },
     supervisionSweepMs: 1_000,
@@ -61,7 +66,10 @@ beforeAll(async () => {
       channels: [
         { id: 'duty-room', name: '值班群', kind: 'wecom-robot', webhook: robot.webhook('duty-room'), notices: ['wait-threshold', 'long-pause', 'device-fault', 'terminal-offline', 'devices-not-ready'] },
         { id: 'ga-head', name: '公安户籍负责人', kind: 'wecom-robot', webhook: robot.webhook('ga-head'), notices: ['bad-rating'], departments: ['公安户籍'] },
+        { id: 'sms', name: '市民短信', kind: 'tencent-sms', ...TENCENT, endpoint: sms.endpoint, templates: TEMPLATES },
       ],
+      // An SMS without an answer in 1 s pauses the channel a minute: long enough to be seen on the list.
+      delivery: { timeoutMs: 1_000, baseDelayMs: 60_000 },
     },
   });
   const first = await fetch(`${hall.hub.url}/api/console/first-admin`, {
@@ -88,6 +96,7 @@ afterAll(async () => {
   await pair?.close();
   await hall?.close();
   await robot?.close();
+  await sms?.close();
 });
 
 describe('the live hall in the console', () => {
@@ -152,6 +161,19 @@ describe('the live hall in the console', () => {
     await channels.locator('tr', { hasText: '值班群' }).getByRole('button', { name: '发送测试消息' }).click();
     await supervisor.getByText('测试消息已交给渠道 duty-room 发送').waitFor();
     await robot.waitFor(() => robot.messages.some((m) => m.robot === 'duty-room' && m.content.includes('测试')));
+  });
+
+  it('says on the channel list that the SMS channel is paused, until when and why, after an SMS that got no answer', async () => {
+    sms.failNext({ kind: 'late' });
+    const asked = await fetch(`${hall.hub.url}/api/phone/code`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone: '13800001111' }) });
+    expect(asked.status).toBe(202);
+    const paused = supervisor.locator('[data-testid=channel-paused-sms]');
+    // The list is looked at again every 10 s.
+    await paused.waitFor({ timeout: 20_000 });
+    expect(await paused.textContent()).toMatch(/^暂停发送至 \d\d:\d\d:\d\d：短信服务商未应答，无法确认已发出的短信是否送达，到时自动继续。$/);
+    expect(await supervisor.locator('[data-testid=channels] tr', { hasText: '市民短信' }).textContent()).toContain('结果不明（未重发） 1');
+    await supervisor.locator('[data-testid=channels]').scrollIntoViewIfNeeded();
+    await screenshot(supervisor, 'console-board-channel-paused');
   });
 
   it('shows a printer’s paper end on the board and the wall screen, and alerts it (H-04)', async () => {

@@ -340,6 +340,21 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 160,
+    name: "citizens' one-time codes and their counts by address stamped at each change: the standby is sent the rows changed since it last heard",
+    sql: `
+      -- 'changed' grows with every write of a row (PhoneBook.stamp): the rows are changed in place (a wrong
+      -- try, a code spent, the day's count), so a rowid would not show a standby what changed. The rows
+      -- there already get stamps in the order of their keys.
+      ALTER TABLE phone_codes ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+      UPDATE phone_codes SET changed = rowid;
+      CREATE INDEX phone_codes_changed ON phone_codes (changed);
+      ALTER TABLE phone_code_addresses ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+      UPDATE phone_code_addresses SET changed = n FROM (SELECT day AS d, address AS a, row_number() OVER (ORDER BY day, address) AS n FROM phone_code_addresses) WHERE day = d AND address = a;
+      CREATE INDEX phone_code_addresses_changed ON phone_code_addresses (changed);
+    `,
+  },
   // The reports' fact tables, filled from the log (packages/reports): last, so that it folds the log on a database migrated whole.
   REPORTS_MIGRATION,
   REPORTS_COMPLAINTS_MIGRATION,

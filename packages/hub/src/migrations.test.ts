@@ -189,3 +189,28 @@ describe('migration 120', () => {
     expect(db.prepare("SELECT tbl_name FROM sqlite_master WHERE name = 'commands_at'").get()).toEqual({ tbl_name: 'commands' });
   });
 });
+
+describe('migration 160', () => {
+  it("gives the codes and the counts by address that a hub kept before it a stamp each, all different, so that a standby is sent every one", () => {
+    const db = new Database(':memory:');
+    cleanups.push(() => db.close());
+    migrate(db);
+    // As a hub before it left the tables: no stamp.
+    db.exec('DROP INDEX phone_codes_changed; ALTER TABLE phone_codes DROP COLUMN changed; DROP INDEX phone_code_addresses_changed; ALTER TABLE phone_code_addresses DROP COLUMN changed');
+    const code = db.prepare("INSERT INTO phone_codes (holder, code_hash, expires_at, attempts, sent_at, day, sent_today) VALUES (?, 'hash', 0, 0, 0, '2026-11-27', 1)");
+    const address = db.prepare("INSERT INTO phone_code_addresses (day, address, sent) VALUES ('2026-11-27', ?, 2)");
+    for (const h of ['holder-b', 'holder-a', 'holder-c']) code.run(h);
+    for (const a of ['net-z', 'net-x', 'net-y']) address.run(a);
+    db.prepare('DELETE FROM schema_migrations WHERE version = 160').run();
+    migrate(db);
+    const codes = db.prepare('SELECT holder, changed FROM phone_codes').all() as { holder: string; changed: number }[];
+    const counts = db.prepare('SELECT address, sent, changed FROM phone_code_addresses').all() as { address: string; sent: number; changed: number }[];
+    expect(codes.map((r) => r.holder).sort()).toEqual(['holder-a', 'holder-b', 'holder-c']);
+    expect(counts.map((r) => [r.address, r.sent]).sort()).toEqual([['net-x', 2], ['net-y', 2], ['net-z', 2]]);
+    for (const rows of [codes, counts]) {
+      expect(rows.every((r) => r.changed > 0)).toBe(true);
+      expect(new Set(rows.map((r) => r.changed)).size).toBe(3);
+    }
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name IN ('phone_codes_changed', 'phone_code_addresses_changed') ORDER BY name").all()).toHaveLength(2);
+  });
+});

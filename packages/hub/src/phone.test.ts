@@ -7,9 +7,10 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { migrate } from './db';
+import { createLogger, useLogger } from './log';
 import { PhoneBook, PhoneVault } from './phones';
 import { startHub, type HubOptions, type RunningHub } from './server';
 
@@ -302,6 +303,34 @@ describe('a phone number verified by a one-time code (N-06)', () => {
     expect((await codeFrom('2001:db8:1:2::c', phoneNo(4))).status).toBe(202);
   });
 
+  it("tells the operator once a day, at warn, of an address that asked for its codes of the day, naming it as its limit counts it", async () => {
+    await hub.close();
+    const logged: string[] = [];
+    onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } })));
+    hub = await start(behindProxy);
+    expect((await setPhoneRules({ codesPerAddressPerDay: 2 })).status).toBe(200);
+    const said = () =>
+      logged
+        .map((l) => JSON.parse(l) as { level: string; msg: string })
+        .filter((r) => r.msg.includes('phone.codesPerAddressPerDay'))
+        .map((r) => (expect(r.level).toBe('warn'), r.msg));
+    for (const i of [1, 2]) expect((await codeFrom('203.0.113.7', phoneNo(i))).status).toBe(202);
+    expect(said()).toEqual([]);
+    for (const i of [3, 4, 5]) expect(await codeFrom('203.0.113.7', phoneNo(i))).toMatchObject({ status: 429, body: { code: 'address-code-limit' } });
+    expect(said()).toHaveLength(1);
+    const [zh, en] = said()[0]!.split('\n');
+    expect(zh).toMatch(/^客户端地址 203\.0\.113\.7 今天已要了 2 条手机验证码.*防火墙/);
+    expect(en).toMatch(/^Client address 203\.0\.113\.7 has asked for 2 one-time codes today.*firewall/);
+    // An IPv6 address by its /64, once however many of its addresses come; another address on its own.
+    for (const [i, address] of (['2001:db8:1:2::a', '2001:db8:1:2::b', '2001:db8:1:2::c', '2001:db8:1:2:ffff::1'] as const).entries()) await codeFrom(address, phoneNo(10 + i));
+    expect(said()).toHaveLength(2);
+    expect(said()[1]).toContain('2001:db8:1:2::/64');
+    // The next day, said again.
+    now = Date.parse('2026-11-28T09:00:00+08:00');
+    for (const i of [1, 2, 3]) await codeFrom('203.0.113.7', phoneNo(20 + i));
+    expect(said()).toHaveLength(3);
+  });
+
   /** The hub again, its warnings kept, with the hall's cap on codes a day set to `n`. */
   async function withCodesPerDay(n: number): Promise<string[]> {
     await hub.close();
@@ -585,6 +614,25 @@ describe("the hall's side", () => {
     expect(book.requestCode(OTHER, now, '2026-11-27', rules, '203.0.113.7')).toMatchObject({ ok: false, code: 'address-code-limit' });
     book.forget(now + 86_400_000, '2026-11-28');
     expect(db.prepare('SELECT COUNT(*) AS n FROM phone_code_addresses').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('stamps each change of a code or a count above every stamp before, even once the day’s housekeeping forgot the newest row', () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    const book = new PhoneBook(db, new PhoneVault(randomBytes(32)));
+    const rules = { codesPerDay: 3000, codesPerPhonePerDay: 5, codesPerAddressPerDay: 60 };
+    const stamps = () => (db.prepare('SELECT changed FROM phone_codes UNION ALL SELECT changed FROM phone_code_addresses').all() as { changed: number }[]).map((r) => r.changed);
+    // A code asked just before midnight, one just after, then a wrong try at the first: the newest change is yesterday's row.
+    expect(book.requestCode(OTHER, now - 120_000, '2026-11-27', rules, '203.0.113.7').ok).toBe(true);
+    expect(book.requestCode(PHONE, now - 60_000, '2026-11-28', rules, '203.0.113.7').ok).toBe(true);
+    expect(book.verify(OTHER, 'nope', now)).toMatchObject({ ok: false, message: 'the code is not right' });
+    const before = Math.max(...stamps());
+    book.forget(now, '2026-11-28');
+    expect(Math.max(...stamps())).toBeLessThan(before);
+    // A standby has seen the forgotten row's stamp: the next change must come after it, or it would never be sent.
+    expect(book.verify(PHONE, 'nope', now).ok).toBe(false);
+    expect(Math.max(...stamps())).toBeGreaterThan(before);
     db.close();
   });
 

@@ -86,6 +86,7 @@ const eq = (a: string, b: string) => a.length === b.length && timingSafeEqual(Bu
  */
 export class PhoneBook {
   private readonly st;
+  private lastStamp = 0;
 
   constructor(
     private readonly db: Db,
@@ -94,11 +95,12 @@ export class PhoneBook {
     this.st = {
       code: db.prepare<[string], { code_hash: string; expires_at: number; attempts: number; sent_at: number; day: string; sent_today: number }>('SELECT * FROM phone_codes WHERE holder = ?'),
       putCode: db.prepare(
-        `INSERT INTO phone_codes (holder, code_hash, expires_at, attempts, sent_at, day, sent_today) VALUES (@holder, @hash, @expiresAt, 0, @now, @day, @sentToday)
-         ON CONFLICT (holder) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts = 0, sent_at = excluded.sent_at, day = excluded.day, sent_today = excluded.sent_today`,
+        `INSERT INTO phone_codes (holder, code_hash, expires_at, attempts, sent_at, day, sent_today, changed) VALUES (@holder, @hash, @expiresAt, 0, @now, @day, @sentToday, @stamp)
+         ON CONFLICT (holder) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts = 0, sent_at = excluded.sent_at, day = excluded.day, sent_today = excluded.sent_today, changed = excluded.changed`,
       ),
-      tried: db.prepare('UPDATE phone_codes SET attempts = attempts + 1 WHERE holder = ?'),
-      spend: db.prepare('UPDATE phone_codes SET expires_at = 0 WHERE holder = ?'),
+      tried: db.prepare<[number, string]>('UPDATE phone_codes SET attempts = attempts + 1, changed = ? WHERE holder = ?'),
+      spend: db.prepare<[number, string]>('UPDATE phone_codes SET expires_at = 0, changed = ? WHERE holder = ?'),
+      lastStamp: db.prepare<[], { n: number }>('SELECT MAX(COALESCE((SELECT MAX(changed) FROM phone_codes), 0), COALESCE((SELECT MAX(changed) FROM phone_code_addresses), 0)) AS n'),
       putSession: db.prepare('INSERT INTO phone_sessions (id_hash, holder, phone, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
       session: db.prepare<[string, number], { holder: string; phone: string }>('SELECT holder, phone FROM phone_sessions WHERE id_hash = ? AND expires_at > ?'),
       link: db.prepare(
@@ -117,7 +119,7 @@ export class PhoneBook {
       forgetCodes: db.prepare('DELETE FROM phone_codes WHERE day < ?'),
       forgetAddresses: db.prepare('DELETE FROM phone_code_addresses WHERE day < ?'),
       fromAddress: db.prepare<[string, string], { sent: number }>('SELECT sent FROM phone_code_addresses WHERE day = ? AND address = ?'),
-      countAddress: db.prepare('INSERT INTO phone_code_addresses (day, address, sent) VALUES (?, ?, 1) ON CONFLICT (day, address) DO UPDATE SET sent = sent + 1'),
+      countAddress: db.prepare<[string, string, number]>('INSERT INTO phone_code_addresses (day, address, sent, changed) VALUES (?, ?, 1, ?) ON CONFLICT (day, address) DO UPDATE SET sent = sent + 1, changed = excluded.changed'),
       // One row for each phone that asked lately (past days' rows go with the day's housekeeping): cheap beside the SMS it guards.
       codesToday: db.prepare<[string], { n: number }>('SELECT COALESCE(SUM(sent_today), 0) AS n FROM phone_codes WHERE day = ?'),
     };
@@ -150,9 +152,20 @@ export class PhoneBook {
     if (this.codesSentOn(day) >= policy.codesPerDay) return refuse('codes-spent', `the hall has sent its ${policy.codesPerDay} codes of today`);
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const expiresAt = now + CODE_MINUTES * 60_000;
-    this.st.putCode.run({ holder, hash: this.vault.digest(`code:${holder}:${code}`), expiresAt, now, day, sentToday: sentToday + 1 });
-    this.st.countAddress.run(day, network);
+    const stamp = this.stamp();
+    this.st.putCode.run({ holder, hash: this.vault.digest(`code:${holder}:${code}`), expiresAt, now, day, sentToday: sentToday + 1, stamp });
+    this.st.countAddress.run(day, network, stamp);
     return { ok: true, value: { code, e164, holder, expiresAt, ...(last ? { replacesSentAt: last.sent_at } : {}) } };
+  }
+
+  /**
+   * The stamp of a change to a code or an address's count (migration 160), by which the standby is
+   * sent the rows changed since it last heard: above every row's, and every stamp given since this
+   * hub started (the row that held the highest may be a past day's, forgotten since).
+   */
+  private stamp(): number {
+    this.lastStamp = Math.max(this.lastStamp, this.st.lastStamp.get()!.n) + 1;
+    return this.lastStamp;
   }
 
   /** One-time codes the hall has sent on `day`, all phones together. */
@@ -168,10 +181,10 @@ export class PhoneBook {
     const row = this.st.code.get(holder);
     if (!row || row.expires_at <= now || row.attempts >= CODE_ATTEMPTS) return refuse('phone-unverified', 'no code is waiting for this phone, or it has expired');
     if (!eq(row.code_hash, this.vault.digest(`code:${holder}:${code.trim()}`))) {
-      this.st.tried.run(holder);
+      this.st.tried.run(this.stamp(), holder);
       return refuse('phone-unverified', 'the code is not right');
     }
-    this.st.spend.run(holder);
+    this.st.spend.run(this.stamp(), holder);
     const session = randomBytes(24).toString('base64url');
     this.st.putSession.run(this.vault.digest(`session:${session}`), holder, this.vault.seal(e164), now, now + SESSION_MS);
     return { ok: true, value: { session, masked: maskPhone(e164) } };

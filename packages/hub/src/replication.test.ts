@@ -1,4 +1,6 @@
 import { demoCatalogue } from '@servicehall/fixtures';
+import { smsTemplateContent } from '@servicehall/notify';
+import { TencentSmsStandIn } from '@servicehall/notify/testing';
 import type { Answer } from '@servicehall/protocol';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -11,7 +13,7 @@ import { KEY_FILE } from './files';
 import { RUNNING_MARKER } from './integrity';
 import { createLogger, useLogger } from './log';
 import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES } from './replication';
-import { startHub, type RunningHub } from './server';
+import { startHub, type HubOptions, type RunningHub } from './server';
 import { freePort } from './testing/hub-process';
 import { TestTerminal } from './testing/terminal';
 import { frameHead } from './testing/frames';
@@ -33,17 +35,18 @@ function tempDir(): string {
   return d;
 }
 
-async function primaryAndStandby(options: { promoteAfterMs?: number; semiSyncTimeoutMs?: number; primaryKnowsStandby?: boolean } = {}) {
+/** `both`: the options both hubs of the hall start with (a hall configures its two alike). */
+async function primaryAndStandby(options: { promoteAfterMs?: number; semiSyncTimeoutMs?: number; primaryKnowsStandby?: boolean; both?: Partial<HubOptions> } = {}) {
   const primaryDir = tempDir();
   const standbyPort = await freePort();
   const peerOfPrimary = options.primaryKnowsStandby ? { peer: { url: `http://127.0.0.1:${standbyPort}`, token: TOKEN } } : {};
-  const primary = await startHub({ dataDir: primaryDir, token: TOKEN, seed: demoCatalogue({ allDay: true }), ...peerOfPrimary });
+  const primary = await startHub({ dataDir: primaryDir, token: TOKEN, seed: demoCatalogue({ allDay: true }), ...options.both, ...peerOfPrimary });
   hubs.push(primary);
   const standbyDir = tempDir();
   // The installer copies the hall key to the standby: the copy of the database is sealed with it.
   fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(standbyDir, KEY_FILE));
-  const { primaryKnowsStandby: _, ...standbyOptions } = options;
-  const standby = await startHub({ dataDir: standbyDir, port: standbyPort, token: TOKEN, peer: { url: primary.url, token: TOKEN }, standby: true, ...standbyOptions });
+  const { primaryKnowsStandby: _, both, ...standbyOptions } = options;
+  const standby = await startHub({ dataDir: standbyDir, port: standbyPort, token: TOKEN, peer: { url: primary.url, token: TOKEN }, standby: true, ...both, ...standbyOptions });
   hubs.push(standby);
   await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
   return { primary, standby, primaryDir, standbyDir, standbyUrl: `http://127.0.0.1:${standbyPort}` };
@@ -405,6 +408,75 @@ describe('a standby hub', () => {
     expect(line!.msg.split('\n')[0]).toContain('告知者：终端 kiosk-1）');
     expect(line!.msg.split('\n')[1]).toContain('told by terminal kiosk-1');
     expect(line!.from).toBe('terminal kiosk-1');
+  });
+});
+
+describe("the citizens' one-time codes at a standby that takes charge", () => {
+  const TENCENT = { secretId: 'AKIDstandbytest000000000000000000', secretKey: 'tencentSecretKeyForStandby000000', sdkAppId: '1400009999', signName: '滨江政务' };
+  const TEMPLATES = { 'phone-code': '3001', 'ticket-near': '3002', 'ticket-called': '3003' };
+
+  it("verify there a code the primary sent, and keep the day's bounds of a number, an address and the hall", async () => {
+    let now = Date.parse('2026-11-27T09:00:00+08:00');
+    const sms = await TencentSmsStandIn.start({ ...TENCENT, templates: Object.fromEntries(Object.entries(TEMPLATES).map(([kind, id]) => [id, smsTemplateContent(kind as keyof typeof TEMPLATES)])), clock: () => now });
+    onTestFinished(() => sms.close());
+    const { primary, standby } = await primaryAndStandby({
+      both: {
+        clock: () => now,
+        trustProxy: ['127.0.0.1'],
+        notify: { channels: [{ id: 'sms', kind: 'tencent-sms', ...TENCENT, endpoint: sms.endpoint, templates: TEMPLATES }] },
+      },
+    });
+    const c = demoCatalogue({ allDay: true });
+    const rules = await fetch(`${primary.url}/api/catalogue`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...c, phone: { ...c.phone, codesPerPhonePerDay: 2, codesPerAddressPerDay: 3, codesPerDay: 4 } }),
+    });
+    expect(rules.status).toBe(200);
+    const askCode = async (hub: RunningHub, phone: string, address: string) => {
+      const res = await fetch(`${hub.url}/api/phone/code`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: JSON.stringify({ phone }) });
+      return { status: res.status, body: (await res.json()) as { code?: string } };
+    };
+    const codesTo = (phone: string) => sms.sent.filter((m) => m.phone === `+86${phone}`).map((m) => m.params[0]!);
+    const sentTo = async (phone: string, n: number) => {
+      await expect.poll(() => codesTo(phone).length, { timeout: 5000 }).toBe(n);
+      return codesTo(phone).at(-1)!;
+    };
+    // A number's two codes of the day, a third number's from the same address, and a code of a fourth from elsewhere: the hall's 4.
+    expect((await askCode(primary, '13800001111', '203.0.113.7')).status).toBe(202);
+    await sentTo('13800001111', 1);
+    now += 61_000;
+    expect((await askCode(primary, '13900002222', '203.0.113.7')).status).toBe(202);
+    expect((await askCode(primary, '13800001111', '203.0.113.7')).status).toBe(202);
+    expect((await askCode(primary, '13700003333', '198.51.100.9')).status).toBe(202);
+    const code = await sentTo('13800001111', 2);
+    const tried = await sentTo('13900002222', 1);
+    const verify = (hub: RunningHub, phone: string, code: string) =>
+      fetch(`${hub.url}/api/phone/verify`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ phone, code }) }).then((r) => r.status);
+    // Five wrong tries at the primary spend the other number's code (a row changed in place, not a new one).
+    for (let i = 0; i < 5; i++) expect(await verify(primary, '13900002222', tried === '000000' ? '000001' : '000000')).toBe(401);
+
+    // Rows written outside a batch of commands reach the standby at the primary's next beat (a quarter of a second).
+    const phoneRows = (hub: RunningHub) => {
+      const db = (hub.store as unknown as { db: import('./db').Db }).db;
+      return [db.prepare('SELECT * FROM phone_codes ORDER BY holder').all(), db.prepare('SELECT * FROM phone_code_addresses ORDER BY day, address').all()];
+    };
+    expect(phoneRows(primary)[0]).toHaveLength(3);
+    await expect.poll(() => phoneRows(standby), { timeout: 5000 }).toEqual(phoneRows(primary));
+
+    // The primary's PC dies; the standby is promoted.
+    await primary.close();
+    hubs.splice(hubs.indexOf(primary), 1);
+    expect(standby.replication.promote('the test')).toBe(2);
+    now += 61_000;
+    // The code the citizen was just sent opens the phone at the new hub in charge.
+    expect(await verify(standby, '13800001111', code)).toBe(200);
+    // The one guessed at is spent there too, right as its code is.
+    expect(await verify(standby, '13900002222', tried)).toBe(401);
+    // And the day's bounds hold there: the number's 2, the address's 3, the hall's 4.
+    expect(await askCode(standby, '13800001111', '192.0.2.1')).toMatchObject({ status: 429, body: { code: 'code-limit' } });
+    expect(await askCode(standby, '13600004444', '203.0.113.7')).toMatchObject({ status: 429, body: { code: 'address-code-limit' } });
+    expect(await askCode(standby, '13500005555', '192.0.2.1')).toMatchObject({ status: 503, body: { code: 'codes-spent' } });
   });
 });
 

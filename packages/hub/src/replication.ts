@@ -61,11 +61,19 @@ const CATCH_UP_EVENTS = 2_000;
  */
 export const MAX_MESSAGE_BEFORE_FOLLOW_BYTES = 8 * 1024;
 
-/** Tables whose new rows follow the events: each with how to find where a follower at some time starts. */
+/**
+ * Tables whose new rows follow the events: each with how to find where a follower at some time
+ * starts. The citizens' one-time codes and the day's counts of codes by address are changed in place
+ * (a wrong try, a code spent, a count): they follow by the stamp of their last change (migration
+ * 160), and a new link is sent them all (`at` null: a day's rows, a few thousand on a busy day),
+ * so that a standby that takes charge knows the codes sent and the day's bounds.
+ */
 const TAILS = [
   { table: 'commands', key: 'rowid', at: 'at', mode: 'REPLACE' },
   { table: 'audit', key: 'id', at: 'at', mode: 'IGNORE' },
   { table: 'personal_data', key: 'rowid', at: 'stored_at', mode: 'REPLACE' },
+  { table: 'phone_codes', key: 'changed', at: null, mode: 'REPLACE' },
+  { table: 'phone_code_addresses', key: 'changed', at: null, mode: 'REPLACE' },
 ] as const;
 type TailTable = (typeof TAILS)[number]['table'];
 /** Small tables sent whole whenever they change. */
@@ -284,6 +292,10 @@ export class Replication {
     const since = (this.st.atOf.get(seq)?.at ?? 0) - TAIL_OVERLAP_MS;
     const positions = {} as Record<TailTable, number>;
     for (const t of TAILS) {
+      if (t.at === null) {
+        positions[t.table] = 0;
+        continue;
+      }
       const first = this.db.prepare<[number], { k: number | null }>(`SELECT MIN(${t.key}) AS k FROM ${t.table} WHERE ${t.at} >= ?`).get(since)?.k;
       const last = this.db.prepare<[], { k: number | null }>(`SELECT MAX(${t.key}) AS k FROM ${t.table}`).get()?.k ?? 0;
       positions[t.table] = first === null || first === undefined ? last : first - 1;

@@ -61,14 +61,19 @@ export function supervisionOperations(ctx: SupervisionContext): Operation[] {
       method: 'GET',
       path: '/api/notify/channels',
       operationId: 'listNotificationChannels',
-      summary: "The hall's notification channels (robots, SMS), without their secrets: kind, target host, the notices and departments each takes, and its notices waiting, sending, dead or of unknown result",
+      summary: "The hall's notification channels (robots, SMS), without their secrets: kind, target host, the notices and departments each takes, its notices waiting, sending, dead or of unknown result, and whether it is paused (until when, and why: a rate limit, a failing provider, answers that never came)",
       staff: SUPERVISORS,
       handle: () => {
         const backlog = notifications.notifier.outbox.backlog();
-        const channels = notifications.notifier.channels().map((c) => ({
-          ...c,
-          backlog: Object.fromEntries(backlog.filter((b) => b.channel === c.id).map((b) => [b.state, b.count])),
-        }));
+        const pauses = notifications.notifier.outbox.pauses(notifications.notifier.clock());
+        const channels = notifications.notifier.channels().map((c) => {
+          const pause = pauses.find((p) => p.channel === c.id);
+          return {
+            ...c,
+            backlog: Object.fromEntries(backlog.filter((b) => b.channel === c.id).map((b) => [b.state, b.count])),
+            ...(pause ? { paused: { until: pause.until, reason: pause.reason } } : {}),
+          };
+        });
         return { status: 200, body: { ok: true, channels } };
       },
     },

@@ -229,11 +229,16 @@ describe('the supervisors’ alerts on the hub', () => {
     // The first attempt fails; the outbox tries again after its back-off and the robot gets it once.
     await robot.waitFor(() => robot.received.length >= 1);
     await expect.poll(() => hub.notifications.notifier.outbox.list().map((e) => [e.state, e.failures])).toEqual([['pending', 1]]);
+    // The console's channel list says the channel waits, until when and why.
+    const retryAt = hub.notifications.notifier.outbox.list()[0]!.nextAt;
+    const paused = async () => (await a.request<{ channels: { id: string; paused?: unknown }[] }>('GET', '/api/notify/channels')).body.channels[0]!.paused;
+    expect(await paused()).toEqual({ until: retryAt, reason: 'server-error' });
     now += 10 * 60_000;
     hub.notifications.wake();
     await robot.waitFor(() => robot.messages.length >= 1);
     await hub.notifications.loop.runOnce();
     expect(robot.messages).toEqual([{ robot: 'duty', msgtype: 'text', content: expect.stringContaining('候号时间过长') }]);
+    expect(await paused()).toBeUndefined();
 
     // The supervisor opens a temporary window for the item from the alert; once the queue is served the alert clears.
     expect((await a.request('POST', '/api/windows/temporary', { window: 21, serves: ['CRJ-HZ-SL'] })).status).toBe(201);

@@ -325,6 +325,35 @@ describe('an SMS whose answer never came', () => {
     expect(REASON_TEXT['zh-CN']['unknown-result']).toMatch(/不再自动重发/);
   });
 
+  it("pauses the channel longer after each SMS in a row that got no answer, up to the policy's longest back-off, and one back-off again after a delivery", async () => {
+    const sms = await keep(TencentSmsStandIn.start({ ...TENCENT, templates, clock }));
+    sms.failNext({ kind: 'late' }, 3);
+    // Jitter 0.5: each back-off exactly the policy's (1 s, 2 s, 4 s) but never past 3 s.
+    const { notifier, loop, outbox } = hub(config([smsChannel(sms.endpoint)], { maxDelayMs: 3_000 }));
+    const call = (i: number) => queued(notifier.notify({ kind: 'ticket-called', ticket: `A01${i}`, window: 3 }, { key: `called-A01${i}`, recipient: `1390000000${i}` }))[0]!;
+    const ids = [1, 2, 3, 4].map(call);
+    const pauses: number[] = [];
+    for (let pass = 0; pass < 3; pass++) {
+      expect(await loop.runOnce()).toMatchObject({ unknown: 1, delivered: 0 });
+      const until = outbox.pausedUntil('sms');
+      pauses.push(until - now);
+      // The channel's next SMS waits for the pause, and the console is told why.
+      expect(outbox.get(ids[pass + 1]!)).toMatchObject({ state: 'pending', nextAt: until });
+      expect(outbox.pauses(now)).toEqual([{ channel: 'sms', until, reason: 'unknown-result' }]);
+      expect(await loop.runOnce()).toMatchObject({ unknown: 0, delivered: 0 });
+      now = until;
+    }
+    expect(pauses).toEqual([1_000, 2_000, 3_000]);
+    expect(await loop.runOnce()).toMatchObject({ delivered: 1 });
+    expect(outbox.pauses(now)).toEqual([]);
+    // After a delivery, the next SMS without an answer pauses the channel for one back-off again.
+    sms.failNext({ kind: 'late' }, 1);
+    call(5);
+    expect(await loop.runOnce()).toMatchObject({ unknown: 1 });
+    expect(outbox.pausedUntil('sms') - now).toBe(1_000);
+    expect(sms.received).toHaveLength(5);
+  });
+
   it('sends again a citizen\'s SMS that never reached the provider (connection refused)', async () => {
     const gone = await TencentSmsStandIn.start({ ...TENCENT, templates, clock });
     const refused = gone.endpoint;

@@ -131,8 +131,10 @@ export class DeliveryLoop {
 
       if (answer.outcome === 'rate-limited') return this.outbox.postponeChannel(channelId, t.nextAt);
       // The provider is failing: the channel's other notices wait for this one's back-off instead of knocking too.
-      if (t.state === 'unknown') return this.outbox.postponeChannel(channelId, after + retryDelay(1, this.policy, this.random()));
-      if (answer.outcome === 'retry' && answer.reason !== 'recipient-limit') return this.outbox.postponeChannel(channelId, t.nextAt);
+      // A request that went and got no answer is not tried again, so its back-off grows with the channel's
+      // unknowns in a row (until its next delivery): each citizen's SMS knocking at once could end unknown too.
+      if (t.state === 'unknown') return this.outbox.pauseChannel(channelId, after + retryDelay(this.outbox.unknownsSinceDelivered(channelId), this.policy, this.random()), 'unknown-result');
+      if (answer.outcome === 'retry' && answer.reason !== 'recipient-limit') return this.outbox.pauseChannel(channelId, t.nextAt, answer.reason);
     }
   }
 

@@ -225,6 +225,8 @@ export class Outbox {
       expiring: db.prepare<[number], Row>("SELECT * FROM notify_outbox WHERE state = 'pending' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY id"),
       postpone: db.prepare("UPDATE notify_outbox SET next_at = ? WHERE channel = ? AND state = 'pending' AND next_at < ?"),
       pausedUntil: db.prepare<[string], { paused_until: number }>('SELECT paused_until FROM notify_channel_state WHERE channel = ?'),
+      pauses: db.prepare<[number], { channel: string; paused_until: number; reason: string }>('SELECT channel, paused_until, reason FROM notify_channel_state WHERE paused_until > ?'),
+      lastOutcomes: db.prepare<[string, number], { outcome: string }>('SELECT outcome FROM notify_attempts WHERE channel = ? ORDER BY started_at DESC, id DESC LIMIT ?'),
       pause: db.prepare(
         'INSERT INTO notify_channel_state (channel, paused_until, reason) VALUES (?, ?, ?) ON CONFLICT (channel) DO UPDATE SET paused_until = MAX(paused_until, excluded.paused_until), reason = excluded.reason',
       ),
@@ -303,7 +305,7 @@ export class Outbox {
       if (attemptId !== undefined)
         this.st.endAttempt.run(now, answer.outcome, answer.reason, answer.status ?? null, answer.answer ?? null, answer.detail, attemptId);
       this.settle(row, transition, answer.detail, now);
-      if (transition.pauseChannelUntil !== undefined) this.st.pause.run(row.channel, transition.pauseChannelUntil, answer.detail);
+      if (transition.pauseChannelUntil !== undefined) this.st.pause.run(row.channel, transition.pauseChannelUntil, answer.reason);
     })();
   }
 
@@ -367,8 +369,34 @@ export class Outbox {
     this.st.postpone.run(until, channel, until);
   }
 
+  /** Pauses a channel until `until` (a pause already longer stays), saying why, and moves its pending notices there. */
+  pauseChannel(channel: string, until: number, reason: Reason): void {
+    this.db.transaction(() => {
+      this.st.pause.run(channel, until, reason);
+      this.st.postpone.run(until, channel, until);
+    })();
+  }
+
   pausedUntil(channel: string): number {
     return this.st.pausedUntil.get(channel)?.paused_until ?? 0;
+  }
+
+  /** The channels paused beyond `now`: until when, and why (a Reason). */
+  pauses(now: number): { channel: string; until: number; reason: string }[] {
+    return this.st.pauses.all(now).map((r) => ({ channel: r.channel, until: r.paused_until, reason: r.reason }));
+  }
+
+  /**
+   * The channel's results of unknown outcome since its last delivery, among its last `lookBack`
+   * attempts: how many times in a row, as far as its back-off can grow, a request went and no answer came.
+   */
+  unknownsSinceDelivered(channel: string, lookBack = 64): number {
+    let n = 0;
+    for (const { outcome } of this.st.lastOutcomes.all(channel, lookBack)) {
+      if (outcome === 'delivered') break;
+      if (outcome === 'unknown') n++;
+    }
+    return n;
   }
 
   /** When the channel's requests went out since `since` (attempts survive a restart, and so does the limit). */

@@ -11,18 +11,31 @@ interface Channel {
   notices: string[];
   departments?: string[];
   backlog: Record<string, number>;
+  /** Paused by the hub until then (a rate limit, a failing provider, answers that never came), and why. */
+  paused?: { until: number; reason: string };
 }
+
+const CHANNELS_LOOK_MS = 10_000;
 
 /** The hall's notification channels (robots, SMS), without their secrets, each with a test message at hand. */
 export function ChannelList() {
-  const { t } = useConsole();
+  const { t, language } = useConsole();
   const [channels, setChannels] = useState<Channel[]>();
   const [error, setError] = useState<unknown>();
   const [note, setNote] = useState('');
   useEffect(() => {
-    api<{ channels: Channel[] }>('GET', '/api/notify/channels')
-      .then((r) => setChannels(r.channels))
-      .catch(setError);
+    let alive = true;
+    // Looked at again every few seconds: a channel's backlog and pause change as the hub sends.
+    const look = () =>
+      api<{ channels: Channel[] }>('GET', '/api/notify/channels')
+        .then((r) => alive && setChannels(r.channels))
+        .catch((e: unknown) => alive && setError(e));
+    void look();
+    const timer = setInterval(look, CHANNELS_LOOK_MS);
+    return () => {
+      alive = false;
+      clearInterval(timer);
+    };
   }, [note]);
   const test = async (id: string) => {
     setError(undefined);
@@ -69,7 +82,14 @@ export function ChannelList() {
                     </span>
                   ))}
                 </td>
-                <td>{Object.entries(c.backlog).map(([state, n]) => `${t.channels.states[state] ?? state} ${n}`).join('，') || '0'}</td>
+                <td>
+                  {Object.entries(c.backlog).map(([state, n]) => `${t.channels.states[state] ?? state} ${n}`).join('，') || '0'}
+                  {c.paused && (
+                    <div className="tag warn" data-testid={`channel-paused-${c.id}`}>
+                      {t.channels.paused(new Date(c.paused.until).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }), t.channels.pauseReasons[c.paused.reason] ?? t.channels.pauseFailed)}
+                    </div>
+                  )}
+                </td>
                 <td>
                   <button className="ghost" disabled={!c.enabled} onClick={() => void test(c.id)}>
                     {t.channels.test}

@@ -115,6 +115,12 @@ const zh = {
     kinds: { 'wecom-robot': '企业微信群机器人', 'dingtalk-robot': '钉钉群机器人', 'tencent-sms': '腾讯云短信', 'log-sms': '短信（写入日志）' } as Record<string, string>,
     noticeKinds: { 'channel-test': '渠道测试', 'phone-code': '验证码', 'ticket-near': '即将叫号', 'ticket-called': '叫号通知' } as Record<string, string>,
     states: { pending: '待发', sending: '发送中', dead: '失败', unknown: '结果不明（未重发）' } as Record<string, string>,
+    paused: (until: string, why: string) => `暂停发送至 ${until}：${why}，到时自动继续。`,
+    pauseReasons: {
+      'unknown-result': '短信服务商未应答，无法确认已发出的短信是否送达',
+      'rate-limited': '发送过于频繁',
+    } as Record<string, string>,
+    pauseFailed: '服务商暂时无法发送',
   },
   alerts: {
     title: '告警',
@@ -203,7 +209,7 @@ const zh = {
       codesPerDay: '全厅每天最多发送的短信验证码（条）',
       codesPerPhonePerDay: '每个手机号每天最多收到的验证码（条）',
       codesPerAddressPerDay: '同一网络地址每天最多可要的验证码（条；运营商和大厅无线网络让许多手机共用一个地址）',
-      codesLead: '验证码每条都要付短信费。达到上限后当天不再发送，手机上的群众被请到取号机取号，主机日志会说明要得最多的地址。',
+      codesLead: '验证码每条都要付短信费。三个上限各管一处：每个手机号每天、同一网络地址每天、全厅每天；达到其中任一个，当天不再发送，手机上的群众被请到取号机取号。主机日志会写明达到上限的地址，以及全厅用完时要得最多的地址。计数在主机重启或备用主机接管后照样有效。',
       bookingTitle: '预约',
       daysAhead: '可提前预约的天数（工作日，从明天起）',
       slotMinutes: '每个时段的长度（分钟）',
@@ -661,6 +667,12 @@ const en: Strings = {
     kinds: { 'wecom-robot': 'WeChat Work group robot', 'dingtalk-robot': 'DingTalk group robot', 'tencent-sms': 'Tencent Cloud SMS', 'log-sms': 'SMS (to the log)' } as Record<string, string>,
     noticeKinds: { 'channel-test': 'channel test', 'phone-code': 'verification code', 'ticket-near': 'turn near', 'ticket-called': 'called' } as Record<string, string>,
     states: { pending: 'pending', sending: 'sending', dead: 'failed', unknown: 'result unknown (not resent)' } as Record<string, string>,
+    paused: (until: string, why: string) => `Paused until ${until}: ${why}; it goes on by itself then.`,
+    pauseReasons: {
+      'unknown-result': 'the SMS provider did not answer: whether the SMS sent arrived is not known',
+      'rate-limited': 'too many messages',
+    } as Record<string, string>,
+    pauseFailed: 'the provider cannot send just now',
   },
   alerts: {
     title: 'Alerts',
@@ -749,7 +761,7 @@ const en: Strings = {
       codesPerDay: 'SMS codes the whole hall sends a day, at most',
       codesPerPhonePerDay: 'SMS codes one phone number is sent a day, at most',
       codesPerAddressPerDay: "SMS codes asked from one network address a day, at most (a carrier's or the hall Wi-Fi's address is shared by many phones)",
-      codesLead: "Each code is an SMS the hall pays for. Past the cap none is sent that day, phones are pointed to the kiosk, and the hub's log names the addresses that asked most.",
+      codesLead: "Each code is an SMS the hall pays for. Three caps, each for its own: one phone number a day, one network address a day, the whole hall a day. Past any of them no more codes are sent that day, and phones are pointed to the kiosk. The hub's log names an address that reached its cap, and the addresses that asked most when the hall's are spent. The counts hold through a restart and a failover to the standby hub.",
       bookingTitle: 'Bookings',
       daysAhead: 'Days ahead that can be booked (working days, from tomorrow)',
       slotMinutes: 'Length of a time slot (minutes)',

@@ -42,6 +42,7 @@ import type { PhoneLimits } from '../limits';
 import type { HallStore } from '../store';
 import type { PhoneStreams } from './streams';
 import { opsText } from '../ops-strings';
+import { addressNetwork } from '../address-network';
 import { openEventStream, type TicketWatch } from './watch';
 
 /** The hub's phone pages act as one actor; the phone's identity travels beside the command, never in it. */
@@ -94,6 +95,16 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
       .slice(0, 5)
       .map(([address, n]) => `${address} (${n})`)
       .join(', ') || '-';
+  /** The addresses (as their limits count them: an IPv6 one's /64) already said today to have asked for their codes of the day. */
+  const limitSaid = { day: '', networks: new Set<string>() };
+  const addressLimitReached = (address: string, day: string) => {
+    if (limitSaid.day !== day) Object.assign(limitSaid, { day, networks: new Set() });
+    const network = addressNetwork(address);
+    // Bounded as codesAsked is: past 10,000 addresses in a day the newest are not said.
+    if (limitSaid.networks.has(network) || limitSaid.networks.size >= 10_000) return;
+    limitSaid.networks.add(network);
+    warn(opsText('addressCodeLimit', { address: network, n: phonePolicyOf(store.view.catalogue).codesPerAddressPerDay }));
+  };
   const refs = store.refs;
   let streamsByAddress = new Map<string, number>();
 
@@ -245,6 +256,7 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
             spentSaidOn = store.view.day;
             warn(opsText('codesSpent', { n: phonePolicyOf(store.view.catalogue).codesPerDay, top: mostAsked() }));
           }
+          if (sent.code === 'address-code-limit') addressLimitReached(req.address ?? 'unknown', store.view.day);
           // Asked again within the minute (a page reloaded): the code sent holds, and when the next may go, for the page's countdown.
           throw new HttpRefusal(sent.code, sent.message, sent.retryAfterMs !== undefined ? { codeSent: true } : undefined, sent.retryAfterMs);
         }

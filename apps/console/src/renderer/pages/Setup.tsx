@@ -366,7 +366,9 @@ export function SetupPage() {
             {text('phone.codesPerDay', t.setup.phone.codesPerDay, draft.phone.codesPerDay, (v) => update((d) => void (d.phone.codesPerDay = v)))}
             {text('phone.codesPerPhonePerDay', t.setup.phone.codesPerPhonePerDay, draft.phone.codesPerPhonePerDay, (v) => update((d) => void (d.phone.codesPerPhonePerDay = v)))}
             {text('phone.codesPerAddressPerDay', t.setup.phone.codesPerAddressPerDay, draft.phone.codesPerAddressPerDay, (v) => update((d) => void (d.phone.codesPerAddressPerDay = v)))}
-            <p className="note">{t.setup.phone.codesLead}</p>
+            <p className="note" data-testid="codes-lead">
+              {t.setup.phone.codesLead}
+            </p>
             {codeChannels !== undefined && (
               <p className={`span-all${codeChannels.length === 0 ? ' notice' : ''}`} data-testid="sms-channels">
                 <strong>{t.setup.phone.smsTitle}</strong> {codeChannels.length > 0 ? t.setup.phone.smsCarries(codeChannels.join('、')) : t.setup.phone.smsNone}
