@@ -122,12 +122,23 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await admin.locator('[name="items.0.promisedLimitDays"]').fill('10');
     // A name pasted from a Word table brings its invisible cell mark (\x07): refused beside the field, in Chinese.
     await admin.locator('[name="items.0.name"]').fill('居民身份证\x07换领');
+    // Issuing hours of a time not HH:MM and of a period that ends before it starts: each period said under the field, what a right one looks like.
+    await admin.locator('[name="items.0.issuingHours"]').fill('8:3-12:00\n17:00-08:30');
     await admin.locator('[data-step=review]').click();
     await admin.locator('[data-testid=save-setup]').click();
     await admin.locator('[data-problem="items.0.name"]').waitFor();
     expect(await admin.locator('[data-problem="items.0.name"]').textContent()).toContain('含有看不见的控制字符（U+0007）');
+    expect(await admin.locator('[data-problem="items.0.issuingHours"]').allTextContents()).toEqual([
+      '第 1 段“8:3-12:00”：时间应为 HH:MM，例如 08:30（24:00 为一天的结束）',
+      '第 2 段“17:00-08:30”：结束时间须晚于开始时间，例如 08:30-17:00',
+    ]);
+    await admin.setViewportSize(SMALL);
+    await admin.locator('[name="items.0.issuingHours"]').scrollIntoViewIfNeeded();
+    await screenshot(admin, 'console-setup-hours-1366');
+    await admin.setViewportSize(WIDE);
     expect(hub.store.view.catalogue.hall.name).not.toBe('临江县政务服务中心');
     await admin.locator('[name="items.0.name"]').fill('居民身份证换领');
+    await admin.locator('[name="items.0.issuingHours"]').fill('08:30-12:00\n13:30-17:00');
     await admin.locator('[data-step=review]').click();
     await admin.locator('[data-testid=save-setup]').click();
     await admin.getByText('设置已保存，已生效').waitFor();

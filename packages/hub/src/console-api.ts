@@ -16,7 +16,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS } from './enrolment';
-import { answerReply, HttpRefusal, plainNumber, SETUP_BODY_BYTES, type Operation, type Reply, type Request } from './http';
+import { answerReply, HttpRefusal, plainNumber, SETUP_BODY_BYTES, setupRefusal, type Operation, type Reply, type Request } from './http';
 import { auditPerson, clearedCookie, HALL_TOKEN_STAFF, sessionCookie, type Staff, type StaffChange } from './staff';
 import { commandScope, type HallStore, type SetupChange } from './store';
 import { terminalPresence } from './supervision';
@@ -318,10 +318,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       handle: (req) => {
         const b = req.body as { catalogue: unknown; atDayEnd?: boolean; basedOnSeq?: number };
         const parsed = IncomingCatalogueSchema.safeParse(b.catalogue);
-        if (!parsed.success)
-          throw new HttpRefusal('bad-request', `${parsed.error.issues.length} problem(s) in the setup`, {
-            problems: parsed.error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })),
-          });
+        if (!parsed.success) throw setupRefusal(b.catalogue, parsed.error.issues, req.language);
         // A form loaded before another change to the setup would undo it: refused, with who changed it and when (a repeat of this save gets its first answer).
         if (b.basedOnSeq !== undefined && !store.answerOf(commandScope(commandActor(req)), req.commandId)) staleSetup(store, req, b.basedOnSeq);
         // The calendar, today's temporary windows and today's changes of an item are the hall's own, not the form's: they carry over.

@@ -9,6 +9,7 @@ import {
   AmendOutcomeCommandSchema,
   type Rating,
   itemWaits,
+  periodProblem,
   refusalText,
   windowQueue,
   type Actor,
@@ -64,6 +65,29 @@ export function tooLarge(limit: number, sent: number | undefined, language: Lang
 }
 
 const ADMIN: Actor = { role: 'admin', terminal: 'http' };
+
+/** Sentences of a setup's problems the hall's text names one by one; the others are counted. */
+const SETUP_PROBLEMS_SAID = 3;
+
+/**
+ * A setup refused (POST /api/setup, PUT /api/catalogue): every problem with its path, a problem of a
+ * period of the day (an item's issuing hours) with its own `text`, and the whole in words that name
+ * the first of those, whose item and which period, for a script's reader or a log.
+ */
+export function setupRefusal(catalogue: unknown, issues: readonly z.core.$ZodIssue[], language: Language): HttpRefusal {
+  const said: string[] = [];
+  const problems = issues.map((i) => {
+    const period = periodProblem(catalogue, i.path, language);
+    if (period) said.push(`${period.subject}${period.text}`);
+    return { path: i.path, code: i.code, message: i.message, ...(period ? { text: period.text } : {}) };
+  });
+  const others = problems.length - Math.min(said.length, SETUP_PROBLEMS_SAID);
+  const text =
+    language === 'en'
+      ? `The setup has ${problems.length} thing(s) to mend; nothing was changed. ${said.slice(0, SETUP_PROBLEMS_SAID).map((t) => `${t}.`).join(' ')}${others > 0 ? ` ${said.length ? `${others} more are` : 'They are'} listed in problems, each with its place.` : ''}`.replace(/ +$/, '')
+      : `设置中有 ${problems.length} 处需要修改，未作任何更改。${said.slice(0, SETUP_PROBLEMS_SAID).map((t) => `${t}。`).join('')}${others > 0 ? `${said.length ? `其余 ${others} 处` : '各处'}见 problems 列表，各带位置。` : ''}`;
+  return new HttpRefusal('bad-request', `${problems.length} problem(s) in the setup`, { text, problems });
+}
 
 const STATUS: Partial<Record<RefusalCode, number>> = {
   'bad-request': 400,
@@ -156,6 +180,8 @@ export interface Operation {
   /** Only for a console session, of any role, even one that must change its password first (sign-out, own password). */
   sessionOnly?: boolean;
   body?: z.ZodType;
+  /** The refusal of a body `body` does not pass, in the operation's own words (else its issues with their paths, as the schema says them). */
+  refuseBody?(json: unknown, error: z.ZodError, language: Language): HttpRefusal;
   /** The largest JSON body it takes: MAX_BODY_BYTES unless said (a whole hall's setup takes SETUP_BODY_BYTES). */
   maxBodyBytes?: number;
   /** Takes the body as a file of this content type instead of JSON, up to `maxBytes`. */
@@ -261,6 +287,7 @@ export function operations(
       summary:
         "Replaces the service catalogue (refused while open tickets need an item it drops); the hall's calendar years, today's temporary windows and today's changes of an item are kept, as the setup wizard's save keeps them",
       body: IncomingCatalogueSchema,
+      refuseBody: (json, error, language) => setupRefusal(json, error.issues, language),
       maxBodyBytes: SETUP_BODY_BYTES,
       // Audited as the hall token's, as POST /api/setup is: an installer's script changes the setup too.
       handle: (req) => run(req.actor.role === 'admin' && !req.actor.staff ? extended(req, { actor: extended(req.actor, { staff: HALL_TOKEN_STAFF }) }) : req, { type: 'replaceCatalogue', catalogue: carriedSetup(store.view.catalogue, req.body as Catalogue) }),
@@ -928,6 +955,7 @@ export function apiHandler(ctx: ApiContext) {
               return refuse('bad-request', 'the body is not valid JSON');
             }
             const parsed = op.body.safeParse(json);
+            if (!parsed.success && op.refuseBody) throw op.refuseBody(json, parsed.error, lang);
             if (!parsed.success)
               return refuse('bad-request', describeIssues(parsed.error), { problems: parsed.error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })) });
             body = parsed.data;
