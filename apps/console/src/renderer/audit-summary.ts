@@ -108,6 +108,19 @@ export function auditSummary(e: AuditRecord, w: Words, names: AuditNames): strin
       const was = before && (count(before.holidays) > 0 || count(before.workdays) > 0) ? { holidays: count(before.holidays), workdays: count(before.workdays) } : undefined;
       return w.setCalendarYear(year, count(after.holidays), count(after.workdays), was);
     }
+    case 'createComplaint': {
+      // Named by the complaint it made and what that concerns; a record from before the hub named it says only what was done.
+      const id = targetId(e.target, 'complaint');
+      if (!id) return w.commands.createComplaint;
+      const [ticket, window, caseNumber, clerk] = [str(after?.ticket), num(after?.window), str(after?.caseNumber), str(after?.clerk)];
+      const about = [
+        ticket && w.subjects.ticket!(ticket),
+        window !== undefined && w.subjects.window!(String(window)),
+        caseNumber && w.subjects.case!(caseNumber),
+        clerk && w.subjects.clerk!(who(clerk)),
+      ].filter((x): x is string => !!x);
+      return w.command(w.commands.createComplaint!, w.concerning(w.subjects.complaint!(id), about));
+    }
     default: {
       // A casework or alert command sent from the console: what it did, and to what where the record names it.
       const done = w.commands[e.action];

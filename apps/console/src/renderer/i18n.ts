@@ -469,7 +469,10 @@ const zh = {
         case: (id: string) => `办件 ${id}`,
         alert: (id: string) => `提醒 ${id}`,
         window: (id: string) => `${id}号窗口`,
+        ticket: (number: string) => `${number}号`,
+        clerk: (who: string) => `工作人员 ${who}`,
       } as Record<string, (id: string) => string>,
+      concerning: (subject: string, about: string[]) => (about.length ? `${subject}（涉及 ${about.join('、')}）` : subject),
     },
   },
   reports: {
@@ -1016,7 +1019,10 @@ const en: Strings = {
         case: (id: string) => `case ${id}`,
         alert: (id: string) => `alert ${id}`,
         window: (id: string) => `window ${id}`,
+        ticket: (number: string) => `ticket ${number}`,
+        clerk: (who: string) => `clerk ${who}`,
       },
+      concerning: (subject: string, about: string[]) => (about.length ? `${subject} (about ${about.join(', ')})` : subject),
     },
   },
   reports: {
