@@ -150,16 +150,47 @@ function itemTodayChanges(before: Obj, after: Obj, w: Words): string[] {
   return out.length ? out : [w.unchanged];
 }
 
-/** A whole setup saved: what it has, and the items it adds and drops. */
+/** The parts of a setup the summary names when they change, in the order it names them. */
+const SETUP_PARTS = ['hall', 'departments', 'windows', 'clerks', 'numbering', 'queue', 'rating', 'phone', 'appointments', 'cases', 'supervision'] as const;
+/** Of a list of items, the summary names this many and counts the rest. */
+const NAMED_ITEMS = 5;
+
+/**
+ * A whole setup saved: what it has, and what it changed: the parts (取号规则, 窗口, …), the items it
+ * adds, drops, renames, gives a new code (an item dropped and one added of the same name) or
+ * otherwise changes, each list cut to its first few.
+ */
 function catalogueSummary(before: Obj | undefined, after: Obj | undefined, w: Words, item: (code: string) => string): string | undefined {
   const scheduled = obj(obj(after?.atDayEnd)?.catalogue);
   const next = scheduled ?? after;
   if (!next || !Array.isArray(next.items)) return undefined;
-  const codes = (c: Obj | undefined) => new Map(list(c?.items).map((i) => [str(obj(i)?.code) ?? '', str(obj(i)?.name) ?? '']));
-  const [was, now] = [codes(before), codes(next)];
-  const added = [...now].filter(([code]) => !was.has(code)).map(([code, name]) => name || code);
-  const dropped = [...was].filter(([code]) => !now.has(code)).map(([code, name]) => name || item(code));
-  const renamed = [...now].filter(([code, name]) => was.has(code) && was.get(code) !== name).map(([code, name]) => w.renamed(was.get(code)!, name || code));
+  const byCode = (c: Obj | undefined) => new Map(list(c?.items).map((i) => [str(obj(i)?.code) ?? '', obj(i) ?? {}]));
+  const [was, now] = [byCode(before), byCode(next)];
+  const nameOf = (i: Obj) => str(i.name) ?? '';
+  let added = [...now].filter(([code]) => !was.has(code));
+  let dropped = [...was].filter(([code]) => !now.has(code));
+  // An item dropped and one added under the same name, one each: its code was changed.
+  const recoded = added.filter(([, a]) => nameOf(a) && added.filter(([, x]) => nameOf(x) === nameOf(a)).length === 1 && dropped.filter(([, d]) => nameOf(d) === nameOf(a)).length === 1);
+  const recodedNames = new Set(recoded.map(([, a]) => nameOf(a)));
+  added = added.filter(([, a]) => !recodedNames.has(nameOf(a)));
+  dropped = dropped.filter(([, d]) => !recodedNames.has(nameOf(d)));
+  // What an item is apart from its name and its changes for today (the hall's own, carried over).
+  const rest = (i: Obj) => JSON.stringify({ ...i, name: undefined, today: undefined });
+  const kept = [...now].filter(([code]) => was.has(code));
+  const few = (names: string[]) => w.few(names.slice(0, NAMED_ITEMS), names.length);
+  const same = (part: string) => JSON.stringify(before?.[part] ?? null) === JSON.stringify(next[part] ?? null);
   const counts = { items: now.size, windows: list(next.windows).length, clerks: list(next.clerks).length };
-  return w.replaceCatalogue(counts, { first: !before, added, dropped, renamed }, !!scheduled);
+  return w.replaceCatalogue(
+    counts,
+    {
+      first: !before,
+      parts: SETUP_PARTS.filter((part) => !same(part)).map((part) => w.parts[part]!),
+      added: few(added.map(([code, i]) => nameOf(i) || code)),
+      dropped: few(dropped.map(([code, i]) => nameOf(i) || item(code))),
+      renamed: few(kept.filter(([code, i]) => nameOf(was.get(code)!) !== nameOf(i)).map(([code, i]) => w.renamed(nameOf(was.get(code)!), nameOf(i) || code))),
+      recoded: few(recoded.map(([code, a]) => w.recoded(nameOf(a), [...was].find(([, d]) => nameOf(d) === nameOf(a))![0], code))),
+      modified: few(kept.filter(([code, i]) => rest(was.get(code)!) !== rest(i)).map(([code, i]) => nameOf(i) || code)),
+    },
+    !!scheduled,
+  );
 }

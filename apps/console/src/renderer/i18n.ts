@@ -436,16 +436,29 @@ const zh = {
       unchanged: '无变化',
       replaceCatalogue: (
         counts: { items: number; windows: number; clerks: number },
-        change: { first: boolean; added: string[]; dropped: string[]; renamed: string[] },
+        change: { first: boolean; added: string[]; dropped: string[]; renamed: string[]; recoded: string[]; modified: string[]; parts: string[] },
         atDayEnd: boolean,
       ) =>
         [
           `${change.first ? '首次保存大厅设置' : '保存大厅设置'}${atDayEnd ? '（今日营业结束后生效）' : ''}：事项 ${counts.items} 项，窗口 ${counts.windows} 个，工作人员 ${counts.clerks} 人`,
-          ...(change.first ? [] : [change.added.length ? `新增事项 ${change.added.join('、')}` : '', change.dropped.length ? `删除事项 ${change.dropped.join('、')}` : '', change.renamed.length ? `事项改名 ${change.renamed.join('、')}` : '']),
+          ...(change.first
+            ? []
+            : [
+                change.parts.length ? `修改 ${change.parts.join('、')}` : '',
+                change.added.length ? `新增事项 ${change.added.join('、')}` : '',
+                change.dropped.length ? `删除事项 ${change.dropped.join('、')}` : '',
+                change.renamed.length ? `事项改名 ${change.renamed.join('、')}` : '',
+                change.recoded.length ? `事项改编码 ${change.recoded.join('、')}` : '',
+                change.modified.length ? `修改事项 ${change.modified.join('、')}` : '',
+              ]),
         ]
           .filter(Boolean)
           .join('；'),
       renamed: (before: string, after: string) => `${before} → ${after}`,
+      recoded: (name: string, before: string, after: string) => `${name}（${before} → ${after}）`,
+      /** The first few of a list, and how many in all when there are more (a big hall's save changes hundreds of items). */
+      few: (names: string[], all: number) => (all > names.length ? [...names.slice(0, -1), `${names.at(-1)} 等 ${all} 项`] : names),
+      parts: { hall: '大厅信息', departments: '部门', windows: '窗口', clerks: '工作人员', numbering: '号码规则', queue: '取号规则', rating: '评价规则', phone: '手机取号', appointments: '预约规则', cases: '办件时限', supervision: '提醒阈值' } as Record<string, string>,
       cancelPending: (what: string) => `取消待生效的调整：${what}`,
       pendingWindow: (window: number) => `${window}号窗口的事项`,
       pendingSetup: '整套大厅设置',
@@ -986,16 +999,28 @@ const en: Strings = {
       unchanged: 'no change',
       replaceCatalogue: (
         counts: { items: number; windows: number; clerks: number },
-        change: { first: boolean; added: string[]; dropped: string[]; renamed: string[] },
+        change: { first: boolean; added: string[]; dropped: string[]; renamed: string[]; recoded: string[]; modified: string[]; parts: string[] },
         atDayEnd: boolean,
       ) =>
         [
           `${change.first ? 'First hall setup saved' : 'Hall setup saved'}${atDayEnd ? ' (from the end of today)' : ''}: ${counts.items} items, ${counts.windows} windows, ${counts.clerks} clerks`,
-          ...(change.first ? [] : [change.added.length ? `new items ${change.added.join(', ')}` : '', change.dropped.length ? `items removed ${change.dropped.join(', ')}` : '', change.renamed.length ? `items renamed ${change.renamed.join(', ')}` : '']),
+          ...(change.first
+            ? []
+            : [
+                change.parts.length ? `changed ${change.parts.join(', ')}` : '',
+                change.added.length ? `new items ${change.added.join(', ')}` : '',
+                change.dropped.length ? `items removed ${change.dropped.join(', ')}` : '',
+                change.renamed.length ? `items renamed ${change.renamed.join(', ')}` : '',
+                change.recoded.length ? `items given a new code ${change.recoded.join(', ')}` : '',
+                change.modified.length ? `items changed ${change.modified.join(', ')}` : '',
+              ]),
         ]
           .filter(Boolean)
           .join('; '),
       renamed: (before: string, after: string) => `${before} → ${after}`,
+      recoded: (name: string, before: string, after: string) => `${name} (${before} → ${after})`,
+      few: (names: string[], all: number) => (all > names.length ? [...names, `${all - names.length} more`] : names),
+      parts: { hall: 'the hall', departments: 'departments', windows: 'windows', clerks: 'clerks', numbering: 'numbering', queue: 'queue rules', rating: 'rating rules', phone: 'phone tickets', appointments: 'appointments', cases: 'case time limits', supervision: 'alert thresholds' },
       cancelPending: (what: string) => `Cancelled a waiting change: ${what}`,
       pendingWindow: (window: number) => `window ${window}'s items`,
       pendingSetup: 'the whole hall setup',
