@@ -81,7 +81,7 @@ describe('the setup of a hall of 2,000 items and 100 windows', () => {
     expect(await w57.locator('[data-testid=window-56-chosen] input:checked').count()).toBe(20);
     // Not every item under every window: a window shows its own and what its search finds.
     expect(await page.locator('input[type=checkbox][name^="windows."]').count()).toBe(100 * 20);
-    await w57.getByRole('searchbox', { name: '为 57 号窗口查找事项（编码、名称或部门）' }).fill(code);
+    await w57.getByRole('searchbox', { name: '为 57号窗口查找事项（编码、名称或部门）' }).fill(code);
     const found = w57.locator(`[name="windows.56.serves.${code}"]`);
     await found.check();
     expect(await w57.locator('[data-testid=window-56-chosen] input:checked').count()).toBe(21);

@@ -132,6 +132,11 @@ describe('the cases that need someone, in the console', { timeout: 90_000 }, () 
     expect(await supervisor.textContent('body')).toContain('2026-12-07');
     expect(await supervisor.textContent('body')).toContain('张**');
     await screenshot(supervisor, 'console-complaint-new');
+    // The audit log names the complaint by its number and the case it concerns.
+    await supervisor.setViewportSize({ width: 1366, height: 768 });
+    await supervisor.getByRole('link', { name: '操作日志' }).click();
+    await supervisor.getByText(`登记了一件投诉：投诉 TS202611300001（涉及 办件 ${CASE}）`).waitFor();
+    await screenshot(supervisor, 'console-audit-complaint-1366');
 
     // Tuesday 12-08: past the 5 working days; the hub's own sweep on its clock sends it to the supervisor.
     now = Date.parse('2026-12-08T08:30:00+08:00');

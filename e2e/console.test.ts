@@ -122,12 +122,23 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await admin.locator('[name="items.0.promisedLimitDays"]').fill('10');
     // A name pasted from a Word table brings its invisible cell mark (\x07): refused beside the field, in Chinese.
     await admin.locator('[name="items.0.name"]').fill('居民身份证\x07换领');
+    // Issuing hours of a time not HH:MM and of a period that ends before it starts: each period said under the field, what a right one looks like.
+    await admin.locator('[name="items.0.issuingHours"]').fill('8:3-12:00\n17:00-08:30');
     await admin.locator('[data-step=review]').click();
     await admin.locator('[data-testid=save-setup]').click();
     await admin.locator('[data-problem="items.0.name"]').waitFor();
     expect(await admin.locator('[data-problem="items.0.name"]').textContent()).toContain('含有看不见的控制字符（U+0007）');
+    expect(await admin.locator('[data-problem="items.0.issuingHours"]').allTextContents()).toEqual([
+      '第 1 段“8:3-12:00”：时间应为 HH:MM，例如 08:30（24:00 为一天的结束）',
+      '第 2 段“17:00-08:30”：结束时间须晚于开始时间，例如 08:30-17:00',
+    ]);
+    await admin.setViewportSize(SMALL);
+    await admin.locator('[name="items.0.issuingHours"]').scrollIntoViewIfNeeded();
+    await screenshot(admin, 'console-setup-hours-1366');
+    await admin.setViewportSize(WIDE);
     expect(hub.store.view.catalogue.hall.name).not.toBe('临江县政务服务中心');
     await admin.locator('[name="items.0.name"]').fill('居民身份证换领');
+    await admin.locator('[name="items.0.issuingHours"]').fill('08:30-12:00\n13:30-17:00');
     await admin.locator('[data-step=review]').click();
     await admin.locator('[data-testid=save-setup]').click();
     await admin.getByText('设置已保存，已生效').waitFor();
@@ -470,7 +481,7 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     const stale = admin.locator('[data-testid=setup-stale]');
     await stale.waitFor();
     expect(await stale.textContent()).toMatch(/大厅设置已被更改（最近一次：张主任，\d\d:\d\d）/);
-    expect(await stale.textContent()).toContain('张主任调整了 4 号窗口的事项');
+    expect(await stale.textContent()).toContain('张主任调整了 4号窗口的事项');
     await screenshot(admin, 'console-setup-stale');
     expect(hub.store.view.catalogue.hall.notices).not.toContain('午间不休，请按号就座');
     expect(hub.store.view.catalogue.windows.find((w) => w.number === 4)!.serves).toContain('GA-SFZ-HL');
@@ -509,7 +520,7 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     expect((await zhang.request('PUT', '/api/windows/4/items', { serves: [...serves4, more] })).status).toBe(200);
     const warning = admin.locator(`[data-testid=not-applied-${pending.id}]`);
     await warning.waitFor();
-    expect(await warning.textContent()).toMatch(/^保存后大厅设置已被更改（张主任，\d\d:\d\d，4 号窗口的事项）。为免覆盖该更改，这份设置到日终时将不生效，请载入当前设置后重新保存。$/);
+    expect(await warning.textContent()).toMatch(/^保存后大厅设置已被更改（张主任，\d\d:\d\d，4号窗口的事项）。为免覆盖该更改，这份设置到日终时将不生效，请载入当前设置后重新保存。$/);
     await warning.scrollIntoViewIfNeeded();
     await screenshot(admin, 'console-today-overtaken');
 
@@ -525,7 +536,7 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     const behind = admin.locator(`[data-testid=not-applied-${setup!.id}]`);
     await behind.waitFor();
     const behindText = await behind.textContent();
-    expect(behindText).toMatch(/^在它之前还有一项调整在等待日终生效（张主任，\d\d:\d\d，4 号窗口的事项）。为免覆盖该调整，这份设置到日终时将不生效：请取消其中一项。$/);
+    expect(behindText).toMatch(/^在它之前还有一项调整在等待日终生效（张主任，\d\d:\d\d，4号窗口的事项）。为免覆盖该调整，这份设置到日终时将不生效：请取消其中一项。$/);
     expect(await admin.locator(`[data-testid=not-applied-${windowChange!.id}]`).count()).toBe(0);
     await behind.scrollIntoViewIfNeeded();
     await screenshot(admin, 'console-today-behind');
@@ -554,7 +565,7 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     expect(await setupLine.locator('.notice').count()).toBe(0);
     const gone = admin.locator(`[data-testid=not-applied-${temporaryChange!.id}]`);
     await gone.waitFor();
-    expect(await gone.textContent()).toBe('到日终时 60 号窗口已不在大厅设置中（临时窗口只开到今日营业结束），这项调整将不生效。');
+    expect(await gone.textContent()).toBe('到日终时 60号窗口已不在大厅设置中（临时窗口只开到今日营业结束），这项调整将不生效。');
     // The change waiting names its window as the page's rows do (60号窗口 临时窗口60), not by a bare 60.
     expect(await admin.getByRole('listitem').filter({ has: gone }).textContent()).toMatch(/^60号窗口 临时窗口60：居民身份证换领、\S+ · 张主任/);
     await gone.scrollIntoViewIfNeeded();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import demo from '../../../fixtures/catalogue/demo-hall.json' with { type: 'json' };
-import { CatalogueSchema, checkCatalogue, findItem, findWindow, hallSetupWarnings, IncomingCatalogueSchema, isLoopbackHost, type CatalogueInput } from './catalogue';
+import { CatalogueSchema, checkCatalogue, findItem, findWindow, hallSetupWarnings, IncomingCatalogueSchema, isLoopbackHost, periodProblem, type CatalogueInput } from './catalogue';
 
 /** A fresh, editable copy of the demo hall's catalogue. */
 function demoInput(): CatalogueInput {
@@ -157,6 +157,40 @@ describe('checkCatalogue', () => {
 
   it('names the root when the input is not a catalogue at all', () => {
     expect(problemsOf('not a catalogue')).toEqual([expect.stringMatching(/^\(root\): /)]);
+  });
+});
+
+describe('periods of the day: issuing hours and bookable hours', () => {
+  const spoilt = () => {
+    const input = demoInput();
+    input.items[0]!.issuingHours = [
+      { from: '25:00', to: '12:00' },
+      { from: '8:3', to: '17:00' },
+      { from: '17:00', to: '08:30' },
+    ];
+    input.appointments = { hours: [{ from: '12:00', to: '09:00' }] };
+    return input;
+  };
+
+  it('refuses a period that ends before it starts, and a time not HH:MM once, not also as ending before it starts', () => {
+    expect(problemsOf(spoilt())).toEqual([
+      'items.0.issuingHours.0.from: expected HH:MM, e.g. 08:30 (24:00 is the end of the day)',
+      'items.0.issuingHours.1.from: expected HH:MM, e.g. 08:30 (24:00 is the end of the day)',
+      'items.0.issuingHours.2.to: the end must be later than the start',
+      'appointments.hours.0.to: the end must be later than the start',
+    ]);
+  });
+
+  it('says whose period is wrong, which one, and what a right one looks like', () => {
+    const input = spoilt();
+    const item = `事项 ${input.items[0]!.code}（${input.items[0]!.name}）的取号时段`;
+    expect(periodProblem(input, ['items', 0, 'issuingHours', 0, 'from'], 'zh-CN')).toEqual({ subject: item, text: '第 1 段“25:00-12:00”：时间应为 HH:MM，例如 08:30（24:00 为一天的结束）' });
+    expect(periodProblem(input, ['items', 0, 'issuingHours', 2, 'to'], 'zh-CN')).toEqual({ subject: item, text: '第 3 段“17:00-08:30”：结束时间须晚于开始时间，例如 08:30-17:00' });
+    expect(periodProblem(input, ['appointments', 'hours', 0, 'to'], 'zh-CN')).toEqual({ subject: '可预约时段', text: '第 1 段“12:00-09:00”：结束时间须晚于开始时间，例如 08:30-17:00' });
+    expect(periodProblem(input, ['items', 0, 'issuingHours', 1, 'from'], 'en')?.text).toBe('period 2 "8:3-17:00": a time is HH:MM, e.g. 08:30 (24:00 is the end of the day)');
+    expect(periodProblem(input, ['items', 0, 'prefix'], 'zh-CN')).toBeUndefined();
+    // What a script sends may be anything: a period that is not an object still reads as one to write as HH:MM.
+    expect(periodProblem({ items: [{ issuingHours: ['08:30-17:00'] }] }, ['items', 0, 'issuingHours', 0], 'zh-CN')).toEqual({ subject: '第 1 项事项的取号时段', text: '第 1 段“-”：时间应为 HH:MM，例如 08:30（24:00 为一天的结束）' });
   });
 });
 

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { CasePolicySchema, DEFAULT_CORRECTION_DAYS } from './cases';
 import { RatingPolicySchema } from './ratings';
-import { forbiddenPhrasesIn } from './strings';
+import { forbiddenPhrasesIn, type Language } from './strings';
 
+const CLOCK_TIME = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 /** HH:MM in the hall's local time. */
-const clockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'expected HH:MM, e.g. 08:30 (24:00 is the end of the day)');
+const clockTime = z.string().regex(CLOCK_TIME, 'expected HH:MM, e.g. 08:30 (24:00 is the end of the day)');
 
 export const MaterialSchema = z.object({
   id: z.string().min(1).max(40),
@@ -175,6 +176,52 @@ export type AppointmentPolicy = z.infer<typeof AppointmentPolicySchema>;
 
 const clockText = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
+/**
+ * Each period of a day that does not end after it starts (17:00-08:30 is no period of one day), as an
+ * issue at its `to`; a period with a time not HH:MM has that issue alone (8:3-17:00 is not also "backwards").
+ */
+function endsAfterStart(hours: readonly IssuingHours[], path: (string | number)[], ctx: z.RefinementCtx) {
+  hours.forEach((h, j) => {
+    if (CLOCK_TIME.test(h.from) && CLOCK_TIME.test(h.to) && clockText(h.to) <= clockText(h.from))
+      ctx.addIssue({ code: 'custom', path: [...path, j, 'to'], message: 'the end must be later than the start' });
+  });
+}
+
+/**
+ * A catalogue's problem with a period of the day (an item's issuing hours, the bookable hours) in the
+ * hall's words: whose periods (`subject`, e.g. 事项 A01（居民身份证换领）的取号时段) and which one is
+ * wrong with what a right one looks like (`text`, e.g. 第 1 段“25:00-12:00”：时间应为 HH:MM……).
+ * Undefined for a problem elsewhere. `catalogue` is the catalogue as sent, not yet checked.
+ */
+export function periodProblem(catalogue: unknown, path: readonly PropertyKey[], language: Language): { subject: string; text: string } | undefined {
+  const items = path[0] === 'items' && typeof path[1] === 'number' && path[2] === 'issuingHours';
+  const booking = path[0] === 'appointments' && path[1] === 'hours';
+  const j = path[items ? 3 : 2];
+  if ((!items && !booking) || typeof j !== 'number') return undefined;
+  const field = path[items ? 4 : 3];
+  const at = (value: unknown, ...keys: (string | number)[]): unknown =>
+    keys.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined), value);
+  const shown = (v: unknown, length = 12) => (typeof v === 'string' ? v.slice(0, length) : '');
+  const i = path[1] as number;
+  const item = items ? at(catalogue, 'items', i) : undefined;
+  const hours = items ? at(item, 'issuingHours', j) : at(catalogue, 'appointments', 'hours', j);
+  const period = `${shown(at(hours, 'from'))}-${shown(at(hours, 'to'))}`;
+  const bad = (t: unknown) => typeof t !== 'string' || !CLOCK_TIME.test(t);
+  // A period whose times are both HH:MM is wrong in its order; else in the form of the time `field` names (or of either).
+  const format = field === 'from' || field === 'to' ? bad(at(hours, field)) : bad(at(hours, 'from')) || bad(at(hours, 'to'));
+  const code = shown(at(item, 'code'), 40);
+  const name = shown(at(item, 'name'), 30);
+  if (language === 'en')
+    return {
+      subject: items ? `${code ? `Item ${code}` : `Item ${i + 1}`}${name ? ` (${name})` : ''}, issuing hours, ` : 'Bookable hours, ',
+      text: `period ${j + 1} "${period}": ${format ? 'a time is HH:MM, e.g. 08:30 (24:00 is the end of the day)' : 'the end must be later than the start, e.g. 08:30-17:00'}`,
+    };
+  return {
+    subject: items ? `${code ? `事项 ${code}` : `第 ${i + 1} 项事项`}${name ? `（${name}）` : ''}的取号时段` : '可预约时段',
+    text: `第 ${j + 1} 段“${period}”：${format ? '时间应为 HH:MM，例如 08:30（24:00 为一天的结束）' : '结束时间须晚于开始时间，例如 08:30-17:00'}`,
+  };
+}
+
 /** Whether this system knows `zone` as an IANA time zone (Asia/Shanghai). */
 export function isTimeZone(zone: string): boolean {
   try {
@@ -343,9 +390,7 @@ export const CatalogueSchema = z
     });
     c.items.forEach((item, i) => {
       civil(item.today?.closedNotice, ['items', i, 'today', 'closedNotice']);
-      item.issuingHours.forEach((h, j) => {
-        if (h.to <= h.from) ctx.addIssue({ code: 'custom', path: ['items', i, 'issuingHours', j, 'to'], message: 'the end must be later than the start' });
-      });
+      endsAfterStart(item.issuingHours, ['items', i, 'issuingHours'], ctx);
     });
     c.items.forEach((item, i) => {
       civil(item.name, ['items', i, 'name']);
@@ -358,9 +403,7 @@ export const CatalogueSchema = z
       });
     });
     c.windows.forEach((w, i) => civil(w.name, ['windows', i, 'name']));
-    c.appointments.hours.forEach((h, i) => {
-      if (clockText(h.to) <= clockText(h.from)) ctx.addIssue({ code: 'custom', path: ['appointments', 'hours', i, 'to'], message: 'the hours must end after they start' });
-    });
+    endsAfterStart(c.appointments.hours, ['appointments', 'hours'], ctx);
     // The calendar's own days, as setCalendarYear checks them: real days, none both off and worked (调休).
     for (const kind of ['holidays', 'workdays'] as const)
       for (const day of Object.keys(c.calendar[kind]))

@@ -130,6 +130,22 @@ describe("a bad rating's follow-up through the console (N-03)", () => {
 });
 
 describe('complaints through the console (H-15)', () => {
+  it('is named in the audit log by the number it was given and by the ticket and window it concerns', async () => {
+    const { api, member } = await hall();
+    const { ticketId } = await badVisit(api);
+    const supervisor = await member('wang', 'supervisor');
+    const made = await supervisor.request<{ complaint: { id: string } }>('POST', '/api/complaints', { source: 'complaint-window', summary: '等候时间过长', about: { ticketId, window: 7 } });
+    expect(made.status).toBe(201);
+    const audit = await supervisor.request<{ entries: { action: string; target: string; after?: unknown }[] }>('GET', '/api/audit?limit=1');
+    const number = (await api<{ number: string }>('GET', `/api/tickets/${ticketId}`)).body.number;
+    expect(number).toMatch(/^[A-Z]{1,2}\d+$/);
+    expect(audit.body.entries[0]).toMatchObject({
+      action: 'createComplaint',
+      target: `complaint:${made.body.complaint.id}`,
+      after: { source: 'complaint-window', ticket: number, window: 7, department: '市场监管（企业开办）' },
+    });
+  });
+
   it("goes overdue on the hub's clock and is escalated to the supervisor by the sweep, once; then assigned, replied to and closed", async () => {
     const { hub, api, member, again } = await hall();
     const { caseNumber } = await badVisit(api);

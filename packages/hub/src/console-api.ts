@@ -2,7 +2,6 @@ import {
   calendarYears,
   carriedSetup,
   CREDENTIAL_DAYS,
-  credentialDaysProblem,
   IncomingCatalogueSchema,
   CommandBodySchema,
   isConfigured,
@@ -16,7 +15,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS } from './enrolment';
-import { answerReply, HttpRefusal, plainNumber, SETUP_BODY_BYTES, type Operation, type Reply, type Request } from './http';
+import { answerReply, credentialDaysWrong, HttpRefusal, plainNumber, SETUP_BODY_BYTES, setupRefusal, type Operation, type Reply, type Request } from './http';
 import { auditPerson, clearedCookie, HALL_TOKEN_STAFF, sessionCookie, type Staff, type StaffChange } from './staff';
 import { commandScope, type HallStore, type SetupChange } from './store';
 import { terminalPresence } from './supervision';
@@ -116,16 +115,10 @@ function pairingCode(typed: string, language: Request['language']): string {
 
 /** A credential's validity as given to the enrolment, or its refusal saying what is wrong and the range allowed. */
 function credentialDays(given: unknown, language: Request['language']): number {
-  const problem = credentialDaysProblem(given);
-  if (!problem) return given as number;
-  const { min, max } = CREDENTIAL_DAYS;
-  // As given, cut short (a script may send anything): a string in quotes, so that an empty one reads as such.
-  const shown = typeof given === 'string' ? `“${given.slice(0, 20)}”` : (JSON.stringify(given) ?? String(given)).slice(0, 20);
-  const text =
-    language === 'en'
-      ? `${problem === 'out-of-range' ? `A validity of ${shown} days is outside what is allowed` : `The validity ${shown} is not a whole number of days`}: enter a whole number of days from ${min} to ${max} (five years). No terminal was enrolled; its pairing code still holds.`
-      : `${problem === 'out-of-range' ? `有效期 ${shown} 天超出了允许的范围` : `有效期 ${shown} 不是整数天数`}：请填写 ${min} 到 ${max} 之间的整数（最长五年）。未登记任何终端，终端上的配对码仍然有效。`;
-  throw new HttpRefusal('bad-request', `expiresInDays is a whole number of days from ${min} to ${max}`, { text });
+  const wrong = credentialDaysWrong(given, language);
+  if (!wrong) return given as number;
+  const text = language === 'en' ? `${wrong} No terminal was enrolled; its pairing code still holds.` : `${wrong}未登记任何终端，终端上的配对码仍然有效。`;
+  throw new HttpRefusal('bad-request', `expiresInDays is a whole number of days from ${CREDENTIAL_DAYS.min} to ${CREDENTIAL_DAYS.max}`, { text });
 }
 
 const windowNo = (req: Request) => {
@@ -327,10 +320,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       handle: (req) => {
         const b = req.body as { catalogue: unknown; atDayEnd?: boolean; basedOnSeq?: number };
         const parsed = IncomingCatalogueSchema.safeParse(b.catalogue);
-        if (!parsed.success)
-          throw new HttpRefusal('bad-request', `${parsed.error.issues.length} problem(s) in the setup`, {
-            problems: parsed.error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })),
-          });
+        if (!parsed.success) throw setupRefusal(b.catalogue, parsed.error.issues, req.language);
         // A form loaded before another change to the setup would undo it: refused, with who changed it and when (a repeat of this save gets its first answer).
         if (b.basedOnSeq !== undefined && !store.answerOf(commandScope(commandActor(req)), req.commandId)) staleSetup(store, req, b.basedOnSeq);
         // The calendar, today's temporary windows and today's changes of an item are the hall's own, not the form's: they carry over.

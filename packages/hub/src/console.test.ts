@@ -174,6 +174,43 @@ describe('a hub on an empty data folder', () => {
     // Seven command-line runs through tsx after a hub: 8 s on a quiet machine, 18 s and more beside other work.
   }, 90_000);
 
+  it('refuses wrong issuing hours naming the item and the period, how a time is written, in the console’s language and a script’s', async () => {
+    const hub = await hall();
+    const c = await admin(hub);
+    const demo = demoCatalogue({ allDay: true });
+    const first = demo.items[0]!;
+    const hours = [
+      { from: '25:00', to: '12:00' },
+      { from: '8:3', to: '17:00' },
+      { from: '17:00', to: '08:30' },
+    ];
+    const broken = { ...demo, items: demo.items.map((i, n) => (n === 0 ? { ...i, issuingHours: hours } : i)) };
+    const refused = await c.request<{ text: string; problems: { path: (string | number)[]; text?: string }[] }>('POST', '/api/setup', { catalogue: broken });
+    expect(refused.status).toBe(400);
+    expect(refused.body.problems.map((p) => [p.path.join('.'), p.text])).toEqual([
+      ['items.0.issuingHours.0.from', '第 1 段“25:00-12:00”：时间应为 HH:MM，例如 08:30（24:00 为一天的结束）'],
+      ['items.0.issuingHours.1.from', '第 2 段“8:3-17:00”：时间应为 HH:MM，例如 08:30（24:00 为一天的结束）'],
+      ['items.0.issuingHours.2.to', '第 3 段“17:00-08:30”：结束时间须晚于开始时间，例如 08:30-17:00'],
+    ]);
+    expect(refused.body.text).toBe(
+      `设置中有 3 处需要修改，未作任何更改。事项 ${first.code}（${first.name}）的取号时段第 1 段“25:00-12:00”：时间应为 HH:MM，例如 08:30（24:00 为一天的结束）。` +
+        `事项 ${first.code}（${first.name}）的取号时段第 2 段“8:3-17:00”：时间应为 HH:MM，例如 08:30（24:00 为一天的结束）。` +
+        `事项 ${first.code}（${first.name}）的取号时段第 3 段“17:00-08:30”：结束时间须晚于开始时间，例如 08:30-17:00。`,
+    );
+    // A script's PUT of the whole catalogue says the same, in English when asked; other problems are counted, not dropped.
+    const put = await fetch(`${hub.url}/api/catalogue`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'accept-language': 'en' },
+      body: JSON.stringify({ ...broken, items: broken.items.map((i, n) => (n === 1 ? { ...i, prefix: 'a1' } : i)) }),
+    });
+    const body = (await put.json()) as { text: string; problems: { path: (string | number)[]; text?: string }[] };
+    expect(put.status).toBe(400);
+    expect(body.text).toContain(`Item ${first.code} (${first.name}), issuing hours, period 3 "17:00-08:30": the end must be later than the start, e.g. 08:30-17:00.`);
+    expect(body.text).toMatch(/^The setup has 4 thing\(s\) to mend; nothing was changed\. .* 1 more are listed in problems, each with its place\.$/);
+    expect(body.problems.find((p) => p.path.join('.') === 'items.1.prefix')).toMatchObject({ code: 'invalid_format' });
+    expect(hub.store.view.catalogue.items).toHaveLength(0);
+  });
+
   it('still takes the hall token for the installer’s scripts', async () => {
     const hub = await hall();
     const res = await fetch(`${hub.url}/api/setup`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ catalogue: demoCatalogue() }) });

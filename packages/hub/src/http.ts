@@ -1,6 +1,7 @@
 import {
   carriedSetup,
   CREDENTIAL_DAYS,
+  credentialDaysProblem,
   IncomingCatalogueSchema,
   exportRating,
   extended,
@@ -9,6 +10,7 @@ import {
   AmendOutcomeCommandSchema,
   type Rating,
   itemWaits,
+  periodProblem,
   refusalText,
   windowQueue,
   type Actor,
@@ -64,6 +66,87 @@ export function tooLarge(limit: number, sent: number | undefined, language: Lang
 }
 
 const ADMIN: Actor = { role: 'admin', terminal: 'http' };
+
+/** What is wrong with a credential's validity as given, and the range allowed, as one sentence; undefined when it will do. */
+export function credentialDaysWrong(given: unknown, language: Language): string | undefined {
+  const problem = credentialDaysProblem(given);
+  if (!problem) return undefined;
+  const { min, max } = CREDENTIAL_DAYS;
+  // As given, cut short (a script may send anything): a string in quotes, so that an empty one reads as such.
+  const shown = typeof given === 'string' ? `“${given.slice(0, 20)}”` : (JSON.stringify(given) ?? String(given)).slice(0, 20);
+  return language === 'en'
+    ? `${problem === 'out-of-range' ? `A validity of ${shown} days is outside what is allowed` : `The validity ${shown} is not a whole number of days`}: enter a whole number of days from ${min} to ${max} (five years).`
+    : `${problem === 'out-of-range' ? `有效期 ${shown} 天超出了允许的范围` : `有效期 ${shown} 不是整数天数`}：请填写 ${min} 到 ${max} 之间的整数（最长五年）。`;
+}
+
+/** The roles a terminal's own credential is made for, as the hall calls them. */
+const TERMINAL_ROLES = { kiosk: ['取号机', 'kiosk'], window: ['窗口终端', 'window terminal'], 'rating-pad': ['评价器', 'rating pad'], display: ['大厅显示屏', 'hall screen'] } as const;
+type TerminalRole = keyof typeof TERMINAL_ROLES;
+const TERMINAL_ID = /^[A-Za-z0-9._-]{1,40}$/;
+
+/**
+ * What is wrong with a terminal's credential as asked for (POST /api/terminal-tokens), each field in
+ * the hall's words with what it should be; nothing when it will do. A script may send anything.
+ */
+function terminalTokenRefusal(body: unknown, language: Language): HttpRefusal | undefined {
+  const en = language === 'en';
+  const shown = (v: unknown) => (typeof v === 'string' ? `“${v.slice(0, 40)}”` : (JSON.stringify(v) ?? String(v)).slice(0, 40));
+  const wrong: string[] = [];
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    wrong.push(en ? 'The request is not an object of role, terminal, window and expiresInDays.' : '请求内容应为含 role、terminal、window、expiresInDays 的 JSON 对象。');
+  else {
+    const b = body as Record<string, unknown>;
+    const roles = Object.entries(TERMINAL_ROLES).map(([role, [zh]]) => (en ? role : `${role}（${zh}）`));
+    if (!Object.hasOwn(TERMINAL_ROLES, String(b.role)) || typeof b.role !== 'string')
+      wrong.push(
+        en
+          ? `${b.role === undefined ? 'No role was given' : `The role ${shown(b.role)} is not one the hall has`}: role is one of ${roles.join(', ')}.`
+          : `${b.role === undefined ? '没有填写终端类型（role）' : `终端类型（role）${shown(b.role)} 不正确`}：应为 ${roles.join('、')}之一。`,
+      );
+    if (typeof b.terminal !== 'string' || !TERMINAL_ID.test(b.terminal))
+      wrong.push(
+        en
+          ? `${b.terminal === undefined ? 'No terminal id was given' : `The terminal id ${shown(b.terminal)} cannot be used`}: 1 to 40 letters, digits, ".", "_" or "-", e.g. kiosk-1.`
+          : `${b.terminal === undefined ? '没有填写终端编号（terminal）' : `终端编号（terminal）${shown(b.terminal)} 不可用`}：应为 1 到 40 个字母、数字、“.”、“_”或“-”，如 kiosk-1。`,
+      );
+    const needsWindow = b.role === 'window' || b.role === 'rating-pad';
+    if (b.window !== undefined ? typeof b.window !== 'number' || !Number.isInteger(b.window) || b.window < 1 || b.window > 999 : needsWindow)
+      wrong.push(
+        en
+          ? `${b.window === undefined ? `A ${TERMINAL_ROLES[b.role as TerminalRole][1]} needs its window number` : `The window ${shown(b.window)} is not a window number`}: window is a whole number from 1 to 999.`
+          : `${b.window === undefined ? `${TERMINAL_ROLES[b.role as TerminalRole][0]}须填写所在窗口号（window）` : `窗口号（window）${shown(b.window)} 不正确`}：应为 1 到 999 的整数。`,
+      );
+    const days = b.expiresInDays === undefined ? undefined : credentialDaysWrong(b.expiresInDays, language);
+    if (days) wrong.push(days);
+  }
+  if (wrong.length === 0) return undefined;
+  return new HttpRefusal('bad-request', 'role, terminal, window (for a window or rating pad) and expiresInDays: see text', {
+    text: `${wrong.join(en ? ' ' : '')}${en ? ' No credential was made.' : '未生成任何终端凭据。'}`,
+  });
+}
+
+/** Sentences of a setup's problems the hall's text names one by one; the others are counted. */
+const SETUP_PROBLEMS_SAID = 3;
+
+/**
+ * A setup refused (POST /api/setup, PUT /api/catalogue): every problem with its path, a problem of a
+ * period of the day (an item's issuing hours) with its own `text`, and the whole in words that name
+ * the first of those, whose item and which period, for a script's reader or a log.
+ */
+export function setupRefusal(catalogue: unknown, issues: readonly z.core.$ZodIssue[], language: Language): HttpRefusal {
+  const said: string[] = [];
+  const problems = issues.map((i) => {
+    const period = periodProblem(catalogue, i.path, language);
+    if (period) said.push(`${period.subject}${period.text}`);
+    return { path: i.path, code: i.code, message: i.message, ...(period ? { text: period.text } : {}) };
+  });
+  const others = problems.length - Math.min(said.length, SETUP_PROBLEMS_SAID);
+  const text =
+    language === 'en'
+      ? `The setup has ${problems.length} thing(s) to mend; nothing was changed. ${said.slice(0, SETUP_PROBLEMS_SAID).map((t) => `${t}.`).join(' ')}${others > 0 ? ` ${said.length ? `${others} more are` : 'They are'} listed in problems, each with its place.` : ''}`.replace(/ +$/, '')
+      : `设置中有 ${problems.length} 处需要修改，未作任何更改。${said.slice(0, SETUP_PROBLEMS_SAID).map((t) => `${t}。`).join('')}${others > 0 ? `${said.length ? `其余 ${others} 处` : '各处'}见 problems 列表，各带位置。` : ''}`;
+  return new HttpRefusal('bad-request', `${problems.length} problem(s) in the setup`, { text, problems });
+}
 
 const STATUS: Partial<Record<RefusalCode, number>> = {
   'bad-request': 400,
@@ -156,6 +239,8 @@ export interface Operation {
   /** Only for a console session, of any role, even one that must change its password first (sign-out, own password). */
   sessionOnly?: boolean;
   body?: z.ZodType;
+  /** The refusal of a body `body` does not pass, in the operation's own words (else its issues with their paths, as the schema says them). */
+  refuseBody?(json: unknown, error: z.ZodError, language: Language): HttpRefusal;
   /** The largest JSON body it takes: MAX_BODY_BYTES unless said (a whole hall's setup takes SETUP_BODY_BYTES). */
   maxBodyBytes?: number;
   /** Takes the body as a file of this content type instead of JSON, up to `maxBytes`. */
@@ -261,6 +346,7 @@ export function operations(
       summary:
         "Replaces the service catalogue (refused while open tickets need an item it drops); the hall's calendar years, today's temporary windows and today's changes of an item are kept, as the setup wizard's save keeps them",
       body: IncomingCatalogueSchema,
+      refuseBody: (json, error, language) => setupRefusal(json, error.issues, language),
       maxBodyBytes: SETUP_BODY_BYTES,
       // Audited as the hall token's, as POST /api/setup is: an installer's script changes the setup too.
       handle: (req) => run(req.actor.role === 'admin' && !req.actor.staff ? extended(req, { actor: extended(req.actor, { staff: HALL_TOKEN_STAFF }) }) : req, { type: 'replaceCatalogue', catalogue: carriedSetup(store.view.catalogue, req.body as Catalogue) }),
@@ -551,14 +637,17 @@ export function operations(
       summary:
         "Makes a terminal's own credential, bound to its role, id and window, kept hashed, listed and revocable (the installer's; terminals may instead be enrolled by pairing code in the console)",
       body: z.object({
-        role: z.enum(['kiosk', 'window', 'rating-pad', 'display']),
-        terminal: z.string().regex(/^[A-Za-z0-9._-]{1,40}$/),
-        window: z.number().int().min(1).max(999).optional(),
+        role: z.enum(Object.keys(TERMINAL_ROLES) as [TerminalRole, ...TerminalRole[]]),
+        terminal: z.string().regex(TERMINAL_ID),
+        window: z.number().int().min(1).max(999).optional().describe('for a window terminal or a rating pad, its window'),
         expiresInDays: z.number().int().min(CREDENTIAL_DAYS.min).max(CREDENTIAL_DAYS.max).optional(),
       }),
+      // Refused in the hall's words, field by field, not as the schema's English.
+      refuseBody: (json, error, language) => terminalTokenRefusal(json, language) ?? new HttpRefusal('bad-request', describeIssues(error)),
       handle: (req) => {
+        const refused = terminalTokenRefusal(req.body, req.language);
+        if (refused) throw refused;
         const { expiresInDays, ...who } = req.body as TerminalIdentity & { expiresInDays?: number };
-        if ((who.role === 'window' || who.role === 'rating-pad') && who.window === undefined) throw new HttpRefusal('bad-request', `a ${who.role} terminal needs its window number`);
         const made = credentials.issue(who, 'hall-token', clock(), expiresInDays);
         return { status: 201, body: { ok: true, ...who, id: made.credential.id, expiresAt: made.credential.expiresAt, token: made.token } };
       },
@@ -928,6 +1017,7 @@ export function apiHandler(ctx: ApiContext) {
               return refuse('bad-request', 'the body is not valid JSON');
             }
             const parsed = op.body.safeParse(json);
+            if (!parsed.success && op.refuseBody) throw op.refuseBody(json, parsed.error, lang);
             if (!parsed.success)
               return refuse('bad-request', describeIssues(parsed.error), { problems: parsed.error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })) });
             body = parsed.data;

@@ -321,6 +321,24 @@ describe('terminal tokens', () => {
     expect((await http('/api/terminal-tokens', { method: 'POST', body: JSON.stringify({ role: 'kiosk', terminal: 'kiosk-1' }), token: null })).status).toBe(401);
     expect((await http('/api/terminal-tokens', { method: 'POST', body: JSON.stringify({ role: 'rating-pad', terminal: 'pad-1' }) })).status).toBe(400);
   });
+
+  it.each<[string, object, string, string]>([
+    ['a role the hall has not', { role: 'printer', terminal: 'kiosk-1' }, '终端类型（role）“printer” 不正确：应为 kiosk（取号机）、window（窗口终端）、rating-pad（评价器）、display（大厅显示屏）之一。', 'The role “printer” is not one the hall has: role is one of kiosk, window, rating-pad, display.'],
+    ['a terminal id with a space', { role: 'kiosk', terminal: 'kiosk 1' }, '终端编号（terminal）“kiosk 1” 不可用：应为 1 到 40 个字母、数字、“.”、“_”或“-”，如 kiosk-1。', 'The terminal id “kiosk 1” cannot be used: 1 to 40 letters, digits, ".", "_" or "-", e.g. kiosk-1.'],
+    ['a rating pad without its window', { role: 'rating-pad', terminal: 'pad-1' }, '评价器须填写所在窗口号（window）：应为 1 到 999 的整数。', 'A rating pad needs its window number: window is a whole number from 1 to 999.'],
+    ['a window written as text', { role: 'window', terminal: 'window-3', window: '3' }, '窗口号（window）“3” 不正确：应为 1 到 999 的整数。', 'The window “3” is not a window number: window is a whole number from 1 to 999.'],
+    ['a validity of ten years', { role: 'kiosk', terminal: 'kiosk-1', expiresInDays: 3650 }, '有效期 3650 天超出了允许的范围：请填写 1 到 1825 之间的整数（最长五年）。', 'A validity of 3650 days is outside what is allowed: enter a whole number of days from 1 to 1825 (five years).'],
+  ])('are refused for %s in words about it, in Chinese and in English, and none is made', async (_what, body, zh, en) => {
+    const before = (await (await http('/api/terminals')).json()).terminals?.length;
+    const said = async (language: string) => {
+      const res = await http('/api/terminal-tokens', { method: 'POST', body: JSON.stringify(body), headers: { 'accept-language': language } });
+      expect(res.status).toBe(400);
+      return ((await res.json()) as { text: string }).text;
+    };
+    expect(await said('zh-CN')).toBe(`${zh}未生成任何终端凭据。`);
+    expect(await said('en')).toBe(`${en} No credential was made.`);
+    expect((await (await http('/api/terminals')).json()).terminals?.length).toBe(before);
+  });
 });
 
 describe('the network', () => {

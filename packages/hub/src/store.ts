@@ -1158,13 +1158,15 @@ export class HallStore {
     for (const e of decided.value.events) appended.push(this.append(e, now, id, staff));
     if (staff && before && decided.value.events.length > 0) {
       const scheduled = decided.value.events.find((e) => e.type === 'change.scheduled');
+      // After: what a new complaint is has its number only now.
+      const after = auditSubject(this.view, body, decided.value.events);
       this.audit.record({
         at: now,
         staff,
         action: body.type,
-        target: before.target,
+        target: after.target,
         before: before.value,
-        after: scheduled?.type === 'change.scheduled' ? { atDayEnd: scheduled.change } : auditSubject(this.view, body).value,
+        after: scheduled?.type === 'change.scheduled' ? { atDayEnd: scheduled.change } : after.value,
         commandId: id,
         seq: this.view.seq,
       });

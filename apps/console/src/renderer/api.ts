@@ -21,6 +21,8 @@ export interface Problem {
   path?: (string | number)[];
   code?: string;
   message: string;
+  /** The hub's sentence for it in the page's language, where it has one (a period of an item's issuing hours). */
+  text?: string;
   sheet?: string;
   row?: number;
   column?: string;

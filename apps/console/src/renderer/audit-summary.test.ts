@@ -11,7 +11,7 @@ const names = {
 const admin = { id: 'admin', name: '王管理', role: 'administrator' };
 const entry = (action: string, target: string, before?: unknown, after?: unknown): AuditRecord => ({ action, target, staff: admin, ...(before !== undefined ? { before } : {}), ...(after !== undefined ? { after } : {}) });
 const item = (code: string, name: string) => ({ code, name });
-const setup = (items: { code: string; name: string }[], windows = 15, clerks = 18) => ({ items, windows: Array.from({ length: windows }, (_, i) => ({ number: i + 1 })), clerks: Array.from({ length: clerks }, () => ({})) });
+const setup = (items: { code: string; name: string; fees?: string }[], windows = 15, clerks = 18) => ({ items, windows: Array.from({ length: windows }, (_, i) => ({ number: i + 1 })), clerks: Array.from({ length: clerks }, () => ({})) });
 
 // Each action the hub writes into the audit log, with the record as it writes it (packages/hub: staff/index.ts, console-api.ts, store.ts, staff/audit.ts).
 const cases: [string, AuditRecord, string][] = [
@@ -63,9 +63,24 @@ const cases: [string, AuditRecord, string][] = [
     '保存大厅设置：事项 3 项，窗口 15 个，工作人员 18 人；新增事项 丁；删除事项 乙；事项改名 甲 → 甲一',
   ],
   [
+    'replaceCatalogue of its rules only',
+    entry('replaceCatalogue', 'catalogue', { ...setup([item('A', '甲')]), queue: { ordinaryPerPriority: 3 }, appointments: { perSlot: 2 } }, { ...setup([item('A', '甲')]), queue: { ordinaryPerPriority: 4 }, appointments: { perSlot: 3 } }),
+    '保存大厅设置：事项 1 项，窗口 15 个，工作人员 18 人；修改 取号规则、预约规则',
+  ],
+  [
+    'replaceCatalogue giving an item a new code, and changing another’s guide',
+    entry('replaceCatalogue', 'catalogue', setup([item('A01', '甲'), { ...item('B', '乙'), fees: '不收费' }]), setup([item('A02', '甲'), { ...item('B', '乙'), fees: '工本费 20 元' }])),
+    '保存大厅设置：事项 2 项，窗口 15 个，工作人员 18 人；事项改编码 甲（A01 → A02）；修改事项 乙',
+  ],
+  [
+    'replaceCatalogue of a big hall’s many new items, named by the first few',
+    entry('replaceCatalogue', 'catalogue', setup([item('A', '甲')]), setup([item('A', '甲'), ...Array.from({ length: 30 }, (_, i) => item(`N${i + 1}`, `新${i + 1}`))])),
+    '保存大厅设置：事项 31 项，窗口 15 个，工作人员 18 人；新增事项 新1、新2、新3、新4、新5 等 30 项',
+  ],
+  [
     'replaceCatalogue at the day’s end',
     entry('replaceCatalogue', 'catalogue', setup([item('A', '甲')]), { atDayEnd: { type: 'replaceCatalogue', catalogue: setup([item('A', '甲')], 16) } }),
-    '保存大厅设置（今日营业结束后生效）：事项 1 项，窗口 16 个，工作人员 18 人',
+    '保存大厅设置（今日营业结束后生效）：事项 1 项，窗口 16 个，工作人员 18 人；修改 窗口',
   ],
   ['cancelPendingChange', entry('cancelPendingChange', 'pending:7', { id: 7, at: 1, change: { type: 'assignWindowItems', window: 3, serves: [] } }, { reason: 'cancelled' }), '取消待生效的调整：3号窗口的事项'],
   [
@@ -81,7 +96,13 @@ const cases: [string, AuditRecord, string][] = [
   ['acknowledgeAlert', entry('acknowledgeAlert', 'alert:wait-threshold:CRJ-HZ-SL'), '确认了一条提醒：提醒 wait-threshold:CRJ-HZ-SL'],
   ['acknowledgeAlert as recorded before its alert was named', entry('acknowledgeAlert', 'acknowledgeAlert'), '确认了一条提醒'],
   ['advanceComplaint', entry('advanceComplaint', 'complaint:TS-20261207-001'), '推进投诉处理：投诉 TS-20261207-001'],
-  ['createComplaint', entry('createComplaint', 'createComplaint'), '登记了一件投诉'],
+  [
+    'createComplaint',
+    entry('createComplaint', 'complaint:TS202612070001', undefined, { source: 'hotline-12345', ticket: 'A012', window: 3, clerk: '1001', department: '出入境', due: '2026-12-14' }),
+    '登记了一件投诉：投诉 TS202612070001（涉及 A012号、3号窗口、工作人员 王建国（1001））',
+  ],
+  ['createComplaint of nothing in the hall', entry('createComplaint', 'complaint:TS202612070002', undefined, { source: 'letter', due: '2026-12-14' }), '登记了一件投诉：投诉 TS202612070002'],
+  ['createComplaint as recorded before its complaint was named', entry('createComplaint', 'createComplaint'), '登记了一件投诉'],
   ['advanceFollowUp', entry('advanceFollowUp', 'follow-up:FU-1'), '核实差评整改：差评整改 FU-1'],
   ['appealFollowUp', entry('appealFollowUp', 'follow-up:FU-1'), '对差评提出申诉：差评整改 FU-1'],
   ['decideFollowUpAppeal', entry('decideFollowUpAppeal', 'follow-up:FU-1'), '裁定差评申诉：差评整改 FU-1'],

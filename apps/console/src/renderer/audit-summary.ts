@@ -108,6 +108,19 @@ export function auditSummary(e: AuditRecord, w: Words, names: AuditNames): strin
       const was = before && (count(before.holidays) > 0 || count(before.workdays) > 0) ? { holidays: count(before.holidays), workdays: count(before.workdays) } : undefined;
       return w.setCalendarYear(year, count(after.holidays), count(after.workdays), was);
     }
+    case 'createComplaint': {
+      // Named by the complaint it made and what that concerns; a record from before the hub named it says only what was done.
+      const id = targetId(e.target, 'complaint');
+      if (!id) return w.commands.createComplaint;
+      const [ticket, window, caseNumber, clerk] = [str(after?.ticket), num(after?.window), str(after?.caseNumber), str(after?.clerk)];
+      const about = [
+        ticket && w.subjects.ticket!(ticket),
+        window !== undefined && w.subjects.window!(String(window)),
+        caseNumber && w.subjects.case!(caseNumber),
+        clerk && w.subjects.clerk!(who(clerk)),
+      ].filter((x): x is string => !!x);
+      return w.command(w.commands.createComplaint!, w.concerning(w.subjects.complaint!(id), about));
+    }
     default: {
       // A casework or alert command sent from the console: what it did, and to what where the record names it.
       const done = w.commands[e.action];
@@ -137,16 +150,47 @@ function itemTodayChanges(before: Obj, after: Obj, w: Words): string[] {
   return out.length ? out : [w.unchanged];
 }
 
-/** A whole setup saved: what it has, and the items it adds and drops. */
+/** The parts of a setup the summary names when they change, in the order it names them. */
+const SETUP_PARTS = ['hall', 'departments', 'windows', 'clerks', 'numbering', 'queue', 'rating', 'phone', 'appointments', 'cases', 'supervision'] as const;
+/** Of a list of items, the summary names this many and counts the rest. */
+const NAMED_ITEMS = 5;
+
+/**
+ * A whole setup saved: what it has, and what it changed: the parts (取号规则, 窗口, …), the items it
+ * adds, drops, renames, gives a new code (an item dropped and one added of the same name) or
+ * otherwise changes, each list cut to its first few.
+ */
 function catalogueSummary(before: Obj | undefined, after: Obj | undefined, w: Words, item: (code: string) => string): string | undefined {
   const scheduled = obj(obj(after?.atDayEnd)?.catalogue);
   const next = scheduled ?? after;
   if (!next || !Array.isArray(next.items)) return undefined;
-  const codes = (c: Obj | undefined) => new Map(list(c?.items).map((i) => [str(obj(i)?.code) ?? '', str(obj(i)?.name) ?? '']));
-  const [was, now] = [codes(before), codes(next)];
-  const added = [...now].filter(([code]) => !was.has(code)).map(([code, name]) => name || code);
-  const dropped = [...was].filter(([code]) => !now.has(code)).map(([code, name]) => name || item(code));
-  const renamed = [...now].filter(([code, name]) => was.has(code) && was.get(code) !== name).map(([code, name]) => w.renamed(was.get(code)!, name || code));
+  const byCode = (c: Obj | undefined) => new Map(list(c?.items).map((i) => [str(obj(i)?.code) ?? '', obj(i) ?? {}]));
+  const [was, now] = [byCode(before), byCode(next)];
+  const nameOf = (i: Obj) => str(i.name) ?? '';
+  let added = [...now].filter(([code]) => !was.has(code));
+  let dropped = [...was].filter(([code]) => !now.has(code));
+  // An item dropped and one added under the same name, one each: its code was changed.
+  const recoded = added.filter(([, a]) => nameOf(a) && added.filter(([, x]) => nameOf(x) === nameOf(a)).length === 1 && dropped.filter(([, d]) => nameOf(d) === nameOf(a)).length === 1);
+  const recodedNames = new Set(recoded.map(([, a]) => nameOf(a)));
+  added = added.filter(([, a]) => !recodedNames.has(nameOf(a)));
+  dropped = dropped.filter(([, d]) => !recodedNames.has(nameOf(d)));
+  // What an item is apart from its name and its changes for today (the hall's own, carried over).
+  const rest = (i: Obj) => JSON.stringify({ ...i, name: undefined, today: undefined });
+  const kept = [...now].filter(([code]) => was.has(code));
+  const few = (names: string[]) => w.few(names.slice(0, NAMED_ITEMS), names.length);
+  const same = (part: string) => JSON.stringify(before?.[part] ?? null) === JSON.stringify(next[part] ?? null);
   const counts = { items: now.size, windows: list(next.windows).length, clerks: list(next.clerks).length };
-  return w.replaceCatalogue(counts, { first: !before, added, dropped, renamed }, !!scheduled);
+  return w.replaceCatalogue(
+    counts,
+    {
+      first: !before,
+      parts: SETUP_PARTS.filter((part) => !same(part)).map((part) => w.parts[part]!),
+      added: few(added.map(([code, i]) => nameOf(i) || code)),
+      dropped: few(dropped.map(([code, i]) => nameOf(i) || item(code))),
+      renamed: few(kept.filter(([code, i]) => nameOf(was.get(code)!) !== nameOf(i)).map(([code, i]) => w.renamed(nameOf(was.get(code)!), nameOf(i) || code))),
+      recoded: few(recoded.map(([code, a]) => w.recoded(nameOf(a), [...was].find(([, d]) => nameOf(d) === nameOf(a))![0], code))),
+      modified: few(kept.filter(([code, i]) => rest(was.get(code)!) !== rest(i)).map(([code, i]) => nameOf(i) || code)),
+    },
+    !!scheduled,
+  );
 }

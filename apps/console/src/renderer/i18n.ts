@@ -2,6 +2,9 @@ import type { StaffRole } from '@servicehall/core';
 
 export type Language = 'zh-CN' | 'en';
 
+/** A window as the console writes it in Chinese, with no space: 4号窗口. */
+const windowNo = (n: number | string) => `${n}号窗口`;
+
 const zh = {
   appName: '管理控制台',
   language: 'English',
@@ -172,7 +175,7 @@ const zh = {
     inTheWay: (tickets: string) => `以下号码仍在等候被删除的事项或窗口：${tickets}。可以在今日营业结束后生效。`,
     applyAtDayEnd: '今日营业结束后生效',
     changedSince: '打开此页后的更改：',
-    change: (time: string, by: string | undefined, window?: number) => `${time} ${by ?? '大厅服务器'}${window !== undefined ? `调整了 ${window} 号窗口的事项` : '保存了大厅设置'}`,
+    change: (time: string, by: string | undefined, window?: number) => `${time} ${by ?? '大厅服务器'}${window !== undefined ? `调整了 ${windowNo(window)}的事项` : '保存了大厅设置'}`,
     reload: '载入当前设置（放弃本页未保存的修改）',
     reloaded: '已载入当前设置，请在其上修改后再保存。',
     importTitle: '从 Excel 导入',
@@ -233,7 +236,7 @@ const zh = {
       devices: '设备',
       chosen: (n: number) => `已选 ${n} 项`,
       noneChosen: '尚未选择事项',
-      find: (w: string) => `为 ${w} 号窗口查找事项（编码、名称或部门）`,
+      find: (w: string) => `为 ${windowNo(w)}查找事项（编码、名称或部门）`,
       findHint: (n: number) => `输入编码、名称或部门查找事项（可选 ${n} 项）`,
       more: (n: number) => `另有 ${n} 项符合，请多输入几个字缩小范围`,
       noneFound: '没有符合的事项',
@@ -277,7 +280,7 @@ const zh = {
     quotaUnit: '个号',
     noQuota: '不限',
     noticeControl: (c: string) => `停止取号公告中有控制字符（${c}，可能是从其他软件复制带入的不可见字符），屏幕和手机上会显示成乱码：请删去后重新输入，公告只写一行。未作任何更改。`,
-    windowName: (n: number, name: string) => (name.startsWith(`${n}号`) ? name : `${n}号窗口 ${name}`.trim()),
+    windowName: (n: number, name: string) => (name.startsWith(`${n}号`) ? name : `${windowNo(n)} ${name}`.trim()),
     pendingWindow: (window: string, items: string) => `${window}：${items}`,
     hours: '今日取号时段',
     close: '今日停止取号',
@@ -289,11 +292,11 @@ const zh = {
     done: '已生效。',
     pending: '待今日营业结束后生效',
     overtaken: (who: string, time: string, window?: number) =>
-      `保存后大厅设置已被更改（${who}，${time}${window !== undefined ? `，${window} 号窗口的事项` : ''}）。为免覆盖该更改，这份设置到日终时将不生效，请载入当前设置后重新保存。`,
+      `保存后大厅设置已被更改（${who}，${time}${window !== undefined ? `，${windowNo(window)}的事项` : ''}）。为免覆盖该更改，这份设置到日终时将不生效，请载入当前设置后重新保存。`,
     behind: (who: string, time: string, window?: number) =>
-      `在它之前还有一项调整在等待日终生效（${who}，${time}${window !== undefined ? `，${window} 号窗口的事项` : ''}）。为免覆盖该调整，这份设置到日终时将不生效：请取消其中一项。`,
+      `在它之前还有一项调整在等待日终生效（${who}，${time}${window !== undefined ? `，${windowNo(window)}的事项` : ''}）。为免覆盖该调整，这份设置到日终时将不生效：请取消其中一项。`,
     windowGone: (window: number, temporary: boolean) =>
-      `到日终时 ${window} 号窗口已不在大厅设置中${temporary ? '（临时窗口只开到今日营业结束）' : ''}，这项调整将不生效。`,
+      `到日终时 ${windowNo(window)}已不在大厅设置中${temporary ? '（临时窗口只开到今日营业结束）' : ''}，这项调整将不生效。`,
     itemGone: (item: string) => `到日终时事项“${item}”已不在大厅设置中，这项调整将不生效。`,
     cancel: '取消',
     temporaryMark: '临时',
@@ -442,18 +445,31 @@ const zh = {
       unchanged: '无变化',
       replaceCatalogue: (
         counts: { items: number; windows: number; clerks: number },
-        change: { first: boolean; added: string[]; dropped: string[]; renamed: string[] },
+        change: { first: boolean; added: string[]; dropped: string[]; renamed: string[]; recoded: string[]; modified: string[]; parts: string[] },
         atDayEnd: boolean,
       ) =>
         [
           `${change.first ? '首次保存大厅设置' : '保存大厅设置'}${atDayEnd ? '（今日营业结束后生效）' : ''}：事项 ${counts.items} 项，窗口 ${counts.windows} 个，工作人员 ${counts.clerks} 人`,
-          ...(change.first ? [] : [change.added.length ? `新增事项 ${change.added.join('、')}` : '', change.dropped.length ? `删除事项 ${change.dropped.join('、')}` : '', change.renamed.length ? `事项改名 ${change.renamed.join('、')}` : '']),
+          ...(change.first
+            ? []
+            : [
+                change.parts.length ? `修改 ${change.parts.join('、')}` : '',
+                change.added.length ? `新增事项 ${change.added.join('、')}` : '',
+                change.dropped.length ? `删除事项 ${change.dropped.join('、')}` : '',
+                change.renamed.length ? `事项改名 ${change.renamed.join('、')}` : '',
+                change.recoded.length ? `事项改编码 ${change.recoded.join('、')}` : '',
+                change.modified.length ? `修改事项 ${change.modified.join('、')}` : '',
+              ]),
         ]
           .filter(Boolean)
           .join('；'),
       renamed: (before: string, after: string) => `${before} → ${after}`,
+      recoded: (name: string, before: string, after: string) => `${name}（${before} → ${after}）`,
+      /** The first few of a list, and how many in all when there are more (a big hall's save changes hundreds of items). */
+      few: (names: string[], all: number) => (all > names.length ? [...names.slice(0, -1), `${names.at(-1)} 等 ${all} 项`] : names),
+      parts: { hall: '大厅信息', departments: '部门', windows: '窗口', clerks: '工作人员', numbering: '号码规则', queue: '取号规则', rating: '评价规则', phone: '手机取号', appointments: '预约规则', cases: '办件时限', supervision: '提醒阈值' } as Record<string, string>,
       cancelPending: (what: string) => `取消待生效的调整：${what}`,
-      pendingWindow: (window: number) => `${window}号窗口的事项`,
+      pendingWindow: (window: number) => `${windowNo(window)}的事项`,
       pendingSetup: '整套大厅设置',
       pendingGone: '（该调整已不在待生效列表中）',
       setCalendarYear: (year: number, holidays: number, workdays: number, was?: { holidays: number; workdays: number }) =>
@@ -474,8 +490,11 @@ const zh = {
         'follow-up': (id: string) => `差评整改 ${id}`,
         case: (id: string) => `办件 ${id}`,
         alert: (id: string) => `提醒 ${id}`,
-        window: (id: string) => `${id}号窗口`,
+        window: windowNo,
+        ticket: (number: string) => `${number}号`,
+        clerk: (who: string) => `工作人员 ${who}`,
       } as Record<string, (id: string) => string>,
+      concerning: (subject: string, about: string[]) => (about.length ? `${subject}（涉及 ${about.join('、')}）` : subject),
     },
   },
   reports: {
@@ -995,16 +1014,28 @@ const en: Strings = {
       unchanged: 'no change',
       replaceCatalogue: (
         counts: { items: number; windows: number; clerks: number },
-        change: { first: boolean; added: string[]; dropped: string[]; renamed: string[] },
+        change: { first: boolean; added: string[]; dropped: string[]; renamed: string[]; recoded: string[]; modified: string[]; parts: string[] },
         atDayEnd: boolean,
       ) =>
         [
           `${change.first ? 'First hall setup saved' : 'Hall setup saved'}${atDayEnd ? ' (from the end of today)' : ''}: ${counts.items} items, ${counts.windows} windows, ${counts.clerks} clerks`,
-          ...(change.first ? [] : [change.added.length ? `new items ${change.added.join(', ')}` : '', change.dropped.length ? `items removed ${change.dropped.join(', ')}` : '', change.renamed.length ? `items renamed ${change.renamed.join(', ')}` : '']),
+          ...(change.first
+            ? []
+            : [
+                change.parts.length ? `changed ${change.parts.join(', ')}` : '',
+                change.added.length ? `new items ${change.added.join(', ')}` : '',
+                change.dropped.length ? `items removed ${change.dropped.join(', ')}` : '',
+                change.renamed.length ? `items renamed ${change.renamed.join(', ')}` : '',
+                change.recoded.length ? `items given a new code ${change.recoded.join(', ')}` : '',
+                change.modified.length ? `items changed ${change.modified.join(', ')}` : '',
+              ]),
         ]
           .filter(Boolean)
           .join('; '),
       renamed: (before: string, after: string) => `${before} → ${after}`,
+      recoded: (name: string, before: string, after: string) => `${name} (${before} → ${after})`,
+      few: (names: string[], all: number) => (all > names.length ? [...names, `${all - names.length} more`] : names),
+      parts: { hall: 'the hall', departments: 'departments', windows: 'windows', clerks: 'clerks', numbering: 'numbering', queue: 'queue rules', rating: 'rating rules', phone: 'phone tickets', appointments: 'appointments', cases: 'case time limits', supervision: 'alert thresholds' },
       cancelPending: (what: string) => `Cancelled a waiting change: ${what}`,
       pendingWindow: (window: number) => `window ${window}'s items`,
       pendingSetup: 'the whole hall setup',
@@ -1028,7 +1059,10 @@ const en: Strings = {
         case: (id: string) => `case ${id}`,
         alert: (id: string) => `alert ${id}`,
         window: (id: string) => `window ${id}`,
+        ticket: (number: string) => `ticket ${number}`,
+        clerk: (who: string) => `clerk ${who}`,
       },
+      concerning: (subject: string, about: string[]) => (about.length ? `${subject} (about ${about.join(', ')})` : subject),
     },
   },
   reports: {

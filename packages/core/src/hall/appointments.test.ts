@@ -96,7 +96,7 @@ describe('the days and slots a phone may book (N-06)', () => {
     const input = JSON.parse(JSON.stringify(demo)) as CatalogueInput;
     input.appointments = { hours: [{ from: '12:00', to: '09:00' }] };
     const r = checkCatalogue(input);
-    expect(r.ok ? [] : r.problems).toEqual(['appointments.hours.0.to: the hours must end after they start']);
+    expect(r.ok ? [] : r.problems).toEqual(['appointments.hours.0.to: the end must be later than the start']);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { CommandBody, HallView, StaffRef } from '@servicehall/core';
+import type { CommandBody, EventBody, HallView, StaffRef } from '@servicehall/core';
 import type { Db } from '../db';
 
 export interface AuditEntry {
@@ -83,9 +83,21 @@ export class AuditLog {
   }
 }
 
-/** The part of the hall a console command changes, as it stands in `view`: what the audit shows before and after. */
-export function auditSubject(view: HallView, command: CommandBody): { target: string; value: unknown } {
+/**
+ * The part of the hall a console command changes, as it stands in `view`: what the audit shows before
+ * and after. `made` is what the command did (its events), for what has no id before it exists.
+ */
+export function auditSubject(view: HallView, command: CommandBody, made: readonly EventBody[] = []): { target: string; value: unknown } {
   switch (command.type) {
+    case 'createComplaint': {
+      // The complaint by the number it was given, and what it concerns (its ticket by the number the citizen holds).
+      const registered = made.find((e) => e.type === 'complaint.changed' && e.action === 'registered');
+      if (registered?.type !== 'complaint.changed') return { target: command.type, value: undefined };
+      const { id, source, about, department, due } = registered.complaint;
+      const { ticketId, ...rest } = about;
+      const ticket = ticketId ? (view.tickets.get(ticketId)?.number ?? ticketId) : undefined;
+      return { target: `complaint:${id}`, value: { source, ...(ticket ? { ticket } : {}), ...rest, ...(department ? { department } : {}), due } };
+    }
     case 'assignWindowItems':
     case 'openTemporaryWindow':
       return { target: `window:${command.window}`, value: view.catalogue.windows.find((w) => w.number === command.window) ?? null };

@@ -30,6 +30,8 @@ const ZH_MESSAGES: [RegExp, (m: RegExpExecArray) => string][] = [
 ];
 
 export function problemText(p: Problem, t: Strings, language: string): string {
+  // The hub's own words for it (which period of an item's hours, and how it is written), in the page's language.
+  if (p.text) return p.text;
   if (language === 'zh-CN') {
     for (const [re, say] of ZH_MESSAGES) {
       const m = re.exec(p.message);

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { STRINGS } from './i18n';
+
+const zh = STRINGS['zh-CN'];
+
+describe('the console’s Chinese', () => {
+  it('writes a window as 4号窗口 in every sentence that names one, as the rest of the console does', () => {
+    const said = [
+      zh.setup.change('11:55', '张主任', 4),
+      zh.setup.window.find('4'),
+      zh.today.overtaken('张主任', '14:36', 4),
+      zh.today.behind('张主任', '14:36', 4),
+      zh.today.windowGone(4, true),
+      zh.today.windowName(4, '出入境'),
+      zh.audit.summary.pendingWindow(4),
+    ];
+    for (const text of said) expect(text).toContain('4号窗口');
+    expect(said.filter((text) => /\d 号窗口/.test(text))).toEqual([]);
+  });
+});
