@@ -315,3 +315,22 @@ describe('browser mode on a port already taken', () => {
     await expect(serveBrowserMode({ handlers: {}, pushes: new Pushes(), staticDir: dir, port: first.port })).rejects.toThrow(/EADDRINUSE/);
   });
 });
+
+describe('the hall’s clock on every terminal', () => {
+  it('answers hubTime for every app by the hub’s clock, not the PC’s ten minutes behind', async () => {
+    const { startHub } = await import('@servicehall/hub');
+    const { demoCatalogue } = await import('@servicehall/fixtures');
+    const { startAgent } = await import('./agent');
+    const { dispatch } = await import('./dispatch');
+    const dir = tempDir();
+    const hub = await startHub({ dataDir: path.join(dir, 'hub'), token: 'a-hall-token-for-the-clock', seed: demoCatalogue({ allDay: true }) });
+    cleanups.push(() => hub.close());
+    const config = loadConfig(undefined, { SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TOKEN: 'a-hall-token-for-the-clock', SERVICEHALL_TERMINAL_DATA: path.join(dir, 'kiosk') }, { role: 'kiosk', terminal: 'kiosk-1' });
+    const agent = await startAgent(config, () => ({ handlers: {} }), () => undefined, undefined, { clock: () => Date.now() - 10 * 60_000 });
+    cleanups.push(() => agent.stop());
+    await agent.client.whenInStep();
+    const answer = await dispatch(agent.handlers, 'hubTime', undefined);
+    expect(answer.ok).toBe(true);
+    expect(Math.abs((answer as { value: number }).value - Date.now())).toBeLessThan(2000);
+  });
+});

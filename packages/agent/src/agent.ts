@@ -1,7 +1,7 @@
 import { HallClient } from '@servicehall/client';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { BridgeHandlers, BridgeShape, TopicName, TopicPayload } from './contract';
+import type { BridgeHandlers, BridgeShape, HubTimeCall, TopicName, TopicPayload } from './contract';
 import type { TerminalConfig } from './config';
 import { ConfigError } from './config';
 import { AGENT_VERSION, readCredential } from './pairing';
@@ -16,7 +16,8 @@ export interface AgentContext<S extends BridgeShape> {
 }
 
 export interface AgentParts<S extends BridgeShape> {
-  handlers: BridgeHandlers<S>;
+  /** The app's own calls; "hubTime" every agent answers itself. */
+  handlers: Omit<BridgeHandlers<S>, keyof HubTimeCall>;
   /** Stops the app's devices and timers. */
   stop?(): Promise<void> | void;
 }
@@ -31,7 +32,7 @@ export interface RunningAgent {
 
 /**
  * Starts a terminal's agent: the hub link (outbox in the terminal's data folder), the app's own
- * handlers and devices, and the "link" topic. The transport (IPC or browser mode) is the caller's.
+ * handlers and devices, the "link" topic and the "hubTime" call. The transport (IPC or browser mode) is the caller's.
  */
 export async function startAgent<S extends BridgeShape>(
   config: TerminalConfig,
@@ -61,12 +62,13 @@ export async function startAgent<S extends BridgeShape>(
   client.subscribe((c) => {
     if (c.kind === 'state') pushes.push('link', c.state);
   });
+  const common: BridgeHandlers<{ calls: HubTimeCall; topics: object }> = { hubTime: () => client.hubNow() };
   pushes.push('link', client.state);
   const parts = await create({ config, client, push: (topic, payload) => pushes.push(topic, payload), log });
   return {
     client,
     pushes,
-    handlers: parts.handlers as unknown as Record<string, (arg: never) => unknown>,
+    handlers: { ...common, ...parts.handlers } as unknown as Record<string, (arg: never) => unknown>,
     async stop() {
       await parts.stop?.();
       client.close();

@@ -11,6 +11,14 @@ export interface LinkTopic {
   link: ConnectionState;
 }
 
+/**
+ * Every terminal's screen can ask the hall's time (call "hubTime"): the hub's clock as the agent's link knows
+ * it. The screen counts and shows times by it, never by its PC's own clock, which may be minutes off.
+ */
+export interface HubTimeCall {
+  hubTime(): number;
+}
+
 /** An app's bridge: the calls its renderer may make and the topics its agent pushes. */
 export interface BridgeShape {
   calls: object;

@@ -114,3 +114,5 @@ function overWebSocket<S extends BridgeShape>(url: string): Bridge<S> {
     },
   };
 }
+
+export { HubClock, hubClock, useHubNow, useNow, type HubTimeBridge } from './hub-clock';

@@ -428,3 +428,64 @@ describe('a hall not set up yet', () => {
     expect(c.view?.catalogue.items.length).toBeGreaterThan(0);
   });
 });
+
+describe('the hall’s clock on a long link', () => {
+  /** A hub whose clock is an hour ahead of this machine's, answering pings as `pong` says: at once, late, or not yet. */
+  async function hubAnHourAhead(pong: (reply: () => void, ping: { t: number }) => void) {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => new Promise((r) => wss.close(r)));
+    const hub = await inProcessHub();
+    const hubNow = () => Date.now() + 3_600_000;
+    wss.on('connection', (ws) => {
+      ws.on('message', (data) => {
+        const m = JSON.parse(data.toString());
+        if (m.type === 'hello') {
+          ws.send(JSON.stringify({ type: 'welcome', protocol: 1, terminal: m.terminal, role: m.role, seq: 1, hubTime: hubNow() }));
+          ws.send(JSON.stringify({ type: 'snapshot', snapshot: toSnapshot(hub.store.view) }));
+        }
+        if (m.type === 'ping') {
+          // The hub's clock is read as the ping arrives, as the hub does.
+          const frame = JSON.stringify({ type: 'pong', t: m.t, hubTime: hubNow() });
+          pong(() => ws.readyState === ws.OPEN && ws.send(frame), m);
+        }
+      });
+    });
+    return { url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}`, hubNow };
+  }
+
+  it('follows the PC’s clock set back ten minutes by hand after the welcome, at the next pongs, without a reconnect', async () => {
+    const hub = await hubAnHourAhead((reply) => reply());
+    let setBy = 0;
+    const states: string[] = [];
+    const c = client({ url: hub.url, role: 'kiosk', terminal: 'kiosk-1', clock: () => Date.now() + setBy, silenceMs: 900 });
+    await c.whenInStep();
+    c.subscribe((change) => change.kind === 'state' && states.push(change.state.status));
+    expect(Math.abs(c.hubNow() - hub.hubNow())).toBeLessThan(1000);
+    setBy = -10 * 60_000;
+    // Before the fix the offset of the welcome stayed: the hall's time ten minutes behind until the next reconnect.
+    await expect.poll(() => Math.abs(c.hubNow() - hub.hubNow()), { timeout: 10_000 }).toBeLessThan(1000);
+    expect(states).toEqual([]);
+  });
+
+  it('does not move the offset for one slow pong: the shortest round trip among the last few counts', async () => {
+    let slow: 'not yet' | 'held' | 'sent' = 'not yet';
+    const held: (() => void)[] = [];
+    const hub = await hubAnHourAhead((reply) => {
+      if (slow === 'not yet') {
+        // This pong comes 3 s after its ping: taken alone, it would put the hall's clock 1.5 s behind.
+        slow = 'held';
+        setTimeout(() => {
+          reply();
+          slow = 'sent';
+        }, 3000);
+      } else if (slow === 'sent') held.push(reply); // no pong after it until the hall's clock is read
+      else reply();
+    });
+    const c = client({ url: hub.url, role: 'kiosk', terminal: 'kiosk-1', silenceMs: 3000 });
+    await c.whenInStep();
+    await expect.poll(() => slow, { timeout: 10_000 }).toBe('sent');
+    await wait(100);
+    expect(Math.abs(c.hubNow() - hub.hubNow())).toBeLessThan(500);
+    held.forEach((reply) => reply());
+  });
+});

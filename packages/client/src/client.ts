@@ -60,6 +60,9 @@ export function insecureHubProblem(url: string, allowInsecure = false): string |
   return undefined;
 }
 
+/** How many of the last pongs the hub clock's offset is chosen from. */
+const CLOCK_SAMPLES = 5;
+
 export type AskResult = { ok: true; value: Record<string, unknown> } | { ok: false; code: string; message: string };
 
 export type ClientChange =
@@ -85,8 +88,13 @@ export class HallClient {
   private offlineTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private lastHeard = 0;
-  /** The hub's clock less this terminal's, as of the last welcome: commands say when they were made in the hub's time. */
+  /**
+   * The hub's clock less this terminal's, as of the welcome and then the heartbeat's pongs: commands say when they
+   * were made in the hub's time, and a PC whose clock drifts or is set by hand keeps the hall's time.
+   */
   private hubOffset = 0;
+  /** The last few pongs' estimates of the offset, with their round trips: the shortest round trip's is the one taken. */
+  private clockSamples: { roundTrip: number; offset: number }[] = [];
   private resyncing = false;
   /** The event log of the hub now linked (its welcome says), and the one this view was built from. */
   private hubLog: string | undefined;
@@ -324,6 +332,7 @@ export class HallClient {
       case 'welcome': {
         this.attempt = 0;
         this.hubOffset = m.hubTime - this.clock();
+        this.clockSamples = [];
         this.hubLog = m.log;
         if (m.epoch !== undefined) this.epoch = Math.max(this.epoch, m.epoch);
         clearTimeout(this.offlineTimer);
@@ -375,8 +384,23 @@ export class HallClient {
         }
         return;
       case 'pong':
-        return;
+        return this.onPong(m.t, m.hubTime);
     }
+  }
+
+  /**
+   * A pong says the hub's clock half a round trip after the ping was sent (its `t`, by this terminal's clock).
+   * The offset follows the pong of the shortest round trip among the last few: one slow pong does not move it,
+   * and a clock that drifts or is set by hand is followed within a few heartbeats.
+   */
+  private onPong(sentAt: number | undefined, hubTime: number): void {
+    const now = this.clock();
+    if (sentAt === undefined || !Number.isFinite(sentAt) || !Number.isFinite(hubTime)) return;
+    const roundTrip = now - sentAt;
+    // A round trip below zero is this terminal's clock set back between ping and pong: it says nothing.
+    if (roundTrip < 0) return;
+    this.clockSamples = [...this.clockSamples, { roundTrip, offset: hubTime - (sentAt + now) / 2 }].slice(-CLOCK_SAMPLES);
+    this.hubOffset = this.clockSamples.reduce((best, s) => (s.roundTrip < best.roundTrip ? s : best)).offset;
   }
 
   private onEvents(events: HallEvent[]): void {

@@ -14,6 +14,8 @@ import { DisplayOptionsSchema } from './options';
 
 const DAY = '2026-11-27';
 const at = (time: string) => Date.parse(`${DAY}T${time}+08:00`);
+/** Now on the hub's clock, just after the hall's calls. */
+const HALL_NOW = at('09:01:00');
 const admin: Actor = { role: 'admin', terminal: 'admin-1' };
 
 /** A hall on the demo catalogue whose commands are decided by core and folded in, as the hub would. */
@@ -67,7 +69,7 @@ describe('the board', () => {
       [b1.number, 3, true],
       [a1.number, 1, false],
     ]);
-    const board = boardOf(view, calls, {}, 'zh-CN');
+    const board = boardOf(view, calls, {}, 'zh-CN', HALL_NOW);
     expect(board.calledNow).toEqual([
       { ticket: a1.number, window: 1 },
       { ticket: b1.number, window: 3 },
@@ -81,7 +83,7 @@ describe('the board', () => {
     const { view, run } = hall();
     for (let i = 0; i < 3; i++) run({ type: 'issueTicket', serviceCode: 'CRJ-HZ-SL', lane: 'ordinary' });
     run({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
-    const board = boardOf(view, [], {});
+    const board = boardOf(view, [], {}, 'zh-CN', HALL_NOW);
     expect(board.waiting.map((w) => [w.code, w.waiting])).toEqual([
       ['GA-SFZ-HL', 1],
       ['CRJ-HZ-SL', 3],
@@ -94,9 +96,9 @@ describe('the board', () => {
     run({ type: 'openWindow', window: 3, clerk: '1005' });
     run({ type: 'issueTicket', serviceCode: 'CRJ-HZ-SL', lane: 'ordinary' });
     run({ type: 'callNext', window: 3 });
-    expect(boardOf(view, [], {}).calledNow).toHaveLength(1);
+    expect(boardOf(view, [], {}, 'zh-CN', HALL_NOW).calledNow).toHaveLength(1);
     run({ type: 'markNoShow', window: 3 });
-    expect(boardOf(view, [], {}).calledNow).toEqual([]);
+    expect(boardOf(view, [], {}, 'zh-CN', HALL_NOW).calledNow).toEqual([]);
   });
 
   it('shows the complaint phone and the window that takes complaints (H-15)', () => {
@@ -107,8 +109,8 @@ describe('the board', () => {
 
   it('shows the configured notices, else the civil default set', () => {
     const { view } = hall();
-    expect(boardOf(view, [], {}).notices).toEqual(STRINGS['zh-CN'].defaultNotices);
-    expect(boardOf(view, [], { notices: ['今天下午三点起系统维护，请提前取号。'] }).notices).toEqual(['今天下午三点起系统维护，请提前取号。']);
+    expect(boardOf(view, [], {}, 'zh-CN', HALL_NOW).notices).toEqual(STRINGS['zh-CN'].defaultNotices);
+    expect(boardOf(view, [], { notices: ['今天下午三点起系统维护，请提前取号。'] }, 'zh-CN', HALL_NOW).notices).toEqual(['今天下午三点起系统维护，请提前取号。']);
   });
 
   it('marks a number taken by phone, in the call and after a snapshot', () => {
@@ -167,6 +169,8 @@ function fakeClient(view: HallView) {
       sent.push(body);
       return Promise.resolve({ ok: true, seq: 1 });
     },
+    // The hall's own time, so that its calls are fresh.
+    hubNow: () => at('09:00:05'),
   };
   return { client: client as unknown as HallClient, sent, tell: (events: HallEvent[]) => listeners.forEach((l) => l({ kind: 'view', view, events, snapshot: false })) };
 }
@@ -185,8 +189,8 @@ function agentFor(h: ReturnType<typeof hall>, options: Record<string, unknown>, 
   const parts = createHallDisplayAgent(ctx, DisplayOptionsSchema.parse({ gapMs: 0, ...options }), {
     checkEspeak: async () => (espeak ? { usable: true } : { usable: false, reason: 'no-espeak-ng' }),
     speaker: () => speaker,
-    // The hall's own time, so that its calls are fresh; sleeps pass at once.
-    clock: { now: () => at('09:00:05'), sleep: () => new Promise((r) => setTimeout(r, 0)) },
+    // Sleeps pass at once.
+    sleep: () => new Promise((r) => setTimeout(r, 0)),
     screenWaitMs: 60_000,
   });
   const latest = <T,>(topic: string) => pushes.filter((p) => p.topic === topic).at(-1)?.payload as T;
@@ -215,6 +219,21 @@ describe('the hall screen agent', () => {
   it("tells the screen its language and the hall screen's page time", () => {
     const a = agentFor(hall(), { pageMs: 12_000 }, false);
     expect(a.parts.handlers.hello()).toEqual({ terminal: 'hall-display', language: 'zh-CN', pageMs: 12_000 });
+    a.parts.stop?.();
+  });
+
+  it('announces a call the hub made just now on a PC whose own clock is days on: a call’s age is the hub’s clock’s', async () => {
+    const h = hall();
+    // The hub's clock says 09:00:05 of the hall's day; this PC's (Date.now) is another day.
+    const a = agentFor(h, { repeat: 1, maxAgeMs: 60_000 }, true);
+    await a.parts.handlers.screenVoice({});
+    h.run({ type: 'openWindow', window: 1, clerk: '1001' });
+    h.run({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
+    const call = h.run({ type: 'callNext', window: 1 });
+    a.tell(call.events);
+    await expect.poll(() => a.parts.announcements.list().length).toBe(1);
+    expect(a.parts.announcements.list()[0]).toMatchObject({ ticket: call.ticket!.number, time: 1, at: at('09:00:05') });
+    expect(a.said).toEqual(['chime', `请${call.ticket!.number}号到1号窗口办理`]);
     a.parts.stop?.();
   });
 

@@ -31,7 +31,8 @@ export function calledNow(view: HallView): Board['calledNow'] {
   return out.sort((a, b) => a.window - b.window);
 }
 
-export function boardOf(view: HallView, calls: CallShown[], options: Pick<DisplayOptions, 'notices' | 'complaintItem'>, language?: string, now = Date.now()): Board {
+/** `now`: the hub's clock, which the waits are counted by. */
+export function boardOf(view: HallView, calls: CallShown[], options: Pick<DisplayOptions, 'notices' | 'complaintItem'>, language: string | undefined, now: number): Board {
   const waitedFor = new Set(waitingTickets(view).map((t) => t.serviceCode));
   const waits = itemWaits(view, now, [...waitedFor]);
   return {
@@ -124,7 +125,8 @@ export function parseAnnounced(input: unknown): Announced | undefined {
 export interface HallDisplayDeps {
   checkEspeak?: () => Promise<EspeakCheck>;
   speaker?: (dir: string) => Speaker;
-  clock?: AnnouncerClock;
+  /** How the voice's pauses pass (a test's pass at once); a call's age is always counted by the hub's clock. */
+  sleep?: AnnouncerClock['sleep'];
   /** How long the agent waits for a screen to say what voice it has before it decides alone. */
   screenWaitMs?: number;
 }
@@ -143,7 +145,8 @@ export function createHallDisplayAgent(
   options: DisplayOptions = DisplayOptionsSchema.parse({}),
   deps: HallDisplayDeps = {},
 ): HallDisplayAgentParts {
-  const clock = deps.clock ?? realClock;
+  // The calls' times are the hub's: a call is too old to announce by the hub's clock, never by this PC's, which may be minutes off.
+  const clock: AnnouncerClock = { now: () => ctx.client.hubNow(), sleep: deps.sleep ?? realClock.sleep };
   const log = new AnnouncementLog();
   const espeak = (deps.checkEspeak ?? checkEspeak)().catch((): EspeakCheck => ({ usable: false, reason: 'no-espeak-ng' }));
   let calls: CallShown[] = [];
@@ -235,7 +238,7 @@ export function createHallDisplayAgent(
         calls = recordCalls(calls, fresh);
         if (announcer && plan.runsIn === 'agent') for (const c of fresh) announcer.enqueue(c);
       }
-      ctx.push('board', boardOf(change.view, calls, options, ctx.config.language));
+      ctx.push('board', boardOf(change.view, calls, options, ctx.config.language, ctx.client.hubNow()));
     } catch (error) {
       ctx.log(`the board could not be made: ${error instanceof Error ? error.message : error}`);
     }

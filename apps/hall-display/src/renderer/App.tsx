@@ -1,4 +1,4 @@
-import { connectBridge } from '@servicehall/agent/renderer';
+import { connectBridge, hubClock, useHubNow, useNow } from '@servicehall/agent/renderer';
 import type { ConnectionState } from '@servicehall/protocol';
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode, type Ref } from 'react';
 import type { Announcing, Board, HallDisplayShape, VoicePlan } from '../shared/api';
@@ -12,15 +12,6 @@ function useTopic<K extends keyof HallDisplayShape['topics'] & string>(topic: K)
   const [value, setValue] = useState<HallDisplayShape['topics'][K]>();
   useEffect(() => bridge.on(topic, (v) => setValue(() => v)), [topic]);
   return value;
-}
-
-function useClock(): Date {
-  const [now, setNow] = useState(new Date());
-  useEffect(() => {
-    const t = setInterval(() => setNow(new Date()), 1000);
-    return () => clearInterval(t);
-  }, []);
-  return now;
 }
 
 /** The screen's language and how long each page of the waiting list and the notices stays, from the agent. */
@@ -47,7 +38,7 @@ function useScreenVoice(): Announcing | null {
     const stops: (() => void)[] = [];
     void findZhVoice().then((voice) => {
       if (stopped) return;
-      const screen = new ScreenVoice(bridge, voice, setCaption);
+      const screen = new ScreenVoice(bridge, voice, hubClock(bridge).now, setCaption);
       stops.push(bridge.on('voice', (plan) => screen.setPlan(plan)));
       stops.push(bridge.on('board', (board) => screen.setBoard(board)));
       // Said again after the agent restarts: its plan starts from "deciding".
@@ -73,14 +64,15 @@ export function App() {
   const agentCaption = useTopic('announcing');
   const screenCaption = useScreenVoice();
   const caption = plan?.runsIn === 'agent' ? agentCaption : screenCaption;
-  const now = useClock();
+  // The hall's time: the hub's clock (this PC's may be minutes off), shown in the hall's zone.
+  const now = new Date(useNow(useHubNow(bridge)));
   return (
     <main className={`board lang-${language}`} lang={language} data-voice={plan?.mode ?? 'deciding'} data-seq={board?.seq ?? 0}>
       <header>
         <h1>{(language === 'en' ? board?.hallNameEn : undefined) ?? board?.hallName ?? t.defaultHallName}</h1>
         <div className="header-right">
           <VoiceBadge plan={plan} t={t} />
-          <time data-testid="clock">{now.toLocaleString(language === 'en' ? 'en-GB' : 'zh-CN', { timeZone: board?.timeZone ?? 'Asia/Shanghai', hour12: false, dateStyle: 'medium', timeStyle: 'medium' })}</time>
+          <time data-testid="clock">{now.toLocaleString(language === 'en' ? 'en-GB' : 'zh-CN', { timeZone: board?.timeZone ?? 'Asia/Shanghai', hourCycle: 'h23', dateStyle: 'medium', timeStyle: 'medium' })}</time>
         </div>
       </header>
       <Latest board={board} caption={caption ?? null} t={t} />

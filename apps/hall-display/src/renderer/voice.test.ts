@@ -6,13 +6,13 @@ import { ScreenVoice } from './voice';
 
 const plan: VoicePlan = { mode: 'chime-only', runsIn: 'renderer', repeat: 1, gapMs: 0, chimeMs: 0, captionMs: 0, maxAgeMs: 3_600_000 };
 
-function setup() {
+function setup(hubNow = Date.now) {
   const logged: Announced[] = [];
   const bridge = { call: async (name: string, arg: Announced) => void (name === 'announced' && logged.push(arg)), on: () => () => undefined } as unknown as Bridge<HallDisplayShape>;
   const said: string[] = [];
   const captions: (string | null)[] = [];
   const speaker: Speaker = { chime: async () => undefined, say: async (text) => void said.push(text) };
-  const screen = new ScreenVoice(bridge, undefined, (c) => captions.push(c?.text ?? null), () => speaker);
+  const screen = new ScreenVoice(bridge, undefined, hubNow, (c) => captions.push(c?.text ?? null), () => speaker);
   return { screen, said, logged, captions };
 }
 
@@ -54,6 +54,18 @@ describe("the screen's side of the voice", () => {
     await settle();
     expect(said).toEqual(['请A001号到1号窗口办理']);
     expect(logged.find((e) => e.ticket === 'B001')).toMatchObject({ time: 0, skipped: 'no-longer-called' });
+  });
+
+  it('says a call just made by the hub’s clock on a screen whose PC clock is an hour ahead', async () => {
+    const hour = 3_600_000;
+    const { screen, said, logged } = setup(() => Date.now() - hour);
+    screen.setPlan({ ...plan, maxAgeMs: 300_000 });
+    screen.setBoard(board(1, []));
+    screen.setBoard(board(2, [{ ...shown(2, 'A001', 1), at: Date.now() - hour }]));
+    await settle();
+    // By the PC's clock the call was an hour old, and skipped as too old.
+    expect(said).toEqual(['请A001号到1号窗口办理']);
+    expect(logged[0]!.at).toBeLessThan(Date.now() - hour + 60_000);
   });
 
   it('leaves the voice to the agent when the plan says so', async () => {

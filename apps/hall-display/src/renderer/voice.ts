@@ -102,6 +102,8 @@ export class ScreenVoice {
   constructor(
     private readonly bridge: Bridge<HallDisplayShape>,
     private readonly voice: SpeechSynthesisVoice | undefined,
+    /** Now on the hub's clock, which the calls' times are on: a call's age is never counted by this PC's clock, which may be minutes off. */
+    private readonly hubNow: () => number,
     private readonly onCaption: (caption: Announcing | null) => void,
     private readonly makeSpeaker: (plan: VoicePlan, voice: SpeechSynthesisVoice | undefined) => Speaker = screenSpeaker,
   ) {}
@@ -115,6 +117,7 @@ export class ScreenVoice {
     const mode: VoiceMode = plan.mode;
     this.announcer = new Announcer({
       speaker: this.makeSpeaker(plan, this.voice),
+      clock: { now: this.hubNow, sleep: realClock.sleep },
       repeat: plan.repeat,
       gapMs: plan.gapMs,
       maxAgeMs: plan.maxAgeMs,
@@ -123,7 +126,7 @@ export class ScreenVoice {
         if (e.kind === 'started') this.onCaption({ ticket: e.call.ticket, window: e.call.window, text: e.text });
         if (e.kind === 'finished') this.onCaption(null);
         const { seq, ticket, window, recall } = e.call;
-        const at = Date.now();
+        const at = this.hubNow();
         let entry: Announced | undefined;
         if (e.kind === 'said') entry = { seq, ticket, window, recall, text: e.text, time: e.time, voice: mode, at };
         if (e.kind === 'skipped') entry = { seq, ticket, window, recall, text: '', time: 0, voice: mode, at, skipped: e.reason };

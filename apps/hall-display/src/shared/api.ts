@@ -1,4 +1,4 @@
-import type { LinkTopic } from '@servicehall/agent/contract';
+import type { HubTimeCall, LinkTopic } from '@servicehall/agent/contract';
 import type { WaitPhrase } from '@servicehall/core';
 import type { Announcement } from './announcer';
 import type { VoiceMode } from './voice';
@@ -69,7 +69,8 @@ export interface Announcing {
 
 /** The hall screen's bridge: what its renderer may call and what its agent pushes. */
 export interface HallDisplayShape {
-  calls: {
+  /** hubTime: the header's clock and a call's age (too old to announce) are the hub's time, not this PC's. */
+  calls: HubTimeCall & {
     /** pageMs: how long each page of the waiting list stays (the hall screen's setting). */
     hello(): { terminal: string; language: 'zh-CN' | 'en'; pageMs: number };
     /** The screen says which voice it has; the agent answers with the plan (and reports the voice to the hub). */

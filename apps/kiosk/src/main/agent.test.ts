@@ -205,6 +205,22 @@ describe('the kiosk agent and its printer', () => {
     expect(text).toContain('一次性告知单');
     expect(text).toContain('普通护照申领');
   });
+
+  it('dates the one-time notice by the hub’s clock on a PC whose clock is a day ahead', async () => {
+    const DAY = 24 * 3_600_000;
+    // This PC's clock is a day ahead of the hall's: the hub's clock says yesterday.
+    await hub.close();
+    hub = await startHub({ dataDir: path.join(dir, 'hub-a-day-behind'), token: TOKEN, seed: demoCatalogue({ allDay: true }), clock: () => Date.now() - DAY });
+    const { call, agent } = await kiosk('kiosk-1', pair.host);
+    expect(await call.printGuide({ code: 'CRJ-HZ-SL', lang: 'zh-CN' })).toEqual({ ok: true });
+    const text = printer.device.receipts[0]!.text.join('\n');
+    const { hallDay } = await import('@servicehall/core');
+    // The run may cross midnight: the hub's day as the notice was printed, or a minute before.
+    const hubDays = [hallDay(Date.now() - DAY - 60_000, 'Asia/Shanghai'), hallDay(Date.now() - DAY, 'Asia/Shanghai')];
+    expect(hubDays.some((d) => text.includes(d))).toBe(true);
+    expect(text).not.toContain(hallDay(Date.now(), 'Asia/Shanghai'));
+    expect((agent.pushes.get('home') as { timeZone: string }).timeZone).toBe('Asia/Shanghai');
+  });
 });
 
 describe('the kiosk agent without a printer', () => {

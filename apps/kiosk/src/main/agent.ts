@@ -67,6 +67,7 @@ export function createKioskAgent(
   deps: { now?: () => number } = {},
 ): AgentParts<KioskShape> {
   const { client, config } = ctx;
+  // This PC's own clock, for how long the hub has been away; every wait, date and time the citizen reads is the hub's (client.hubNow()).
   const now = deps.now ?? Date.now;
   const ledger = new EmergencyLedger(path.join(config.dataDir, 'emergency.json'));
   const threshold: BusyThreshold = { minutes: settings.busyMinutes, people: settings.busyPeople };
@@ -124,7 +125,7 @@ export function createKioskAgent(
     report();
   };
   const pushHome = (view: HallView | undefined) => {
-    if (view) ctx.push('home', homeOf(view, threshold, Date.now()));
+    if (view) ctx.push('home', homeOf(view, threshold, client.hubNow()));
   };
 
   const leasesAsked = new Set<string>();
@@ -343,7 +344,7 @@ export function createKioskAgent(
       if (!client.view) throw new Error('the kiosk has no view of the hall');
       return client.view;
     });
-    const wait = ticketWait(view, t, Date.now());
+    const wait = ticketWait(view, t, client.hubNow());
     const item = findItem(view.catalogue, t.serviceCode);
     // The hub signed the link and handed it over with the ticket; the kiosk only puts the hall's public address before it.
     const base = publicBase(view);
@@ -400,7 +401,7 @@ export function createKioskAgent(
     const reply = await client.ask({ kind: 'ticketByRef', ref });
     const id = reply.ok && typeof reply.value.ticketId === 'string' ? reply.value.ticketId : undefined;
     const t = id && client.view ? client.view.tickets.get(id) : undefined;
-    if (t) return ticketProgress(client.view!, t, Date.now());
+    if (t) return ticketProgress(client.view!, t, client.hubNow());
     if (reply.ok || reply.code === 'not-found') return { kind: 'not-found', text: '' };
     ctx.log(`a ticket query was not answered: ${reply.code} ${reply.message}`);
     return { kind: 'unavailable' };
@@ -421,7 +422,7 @@ export function createKioskAgent(
       async guide(arg) {
         const code = typeof arg?.code === 'string' ? arg.code : '';
         const view = client.view;
-        const guide = view ? guideOf(view, code, threshold, Date.now()) : null;
+        const guide = view ? guideOf(view, code, threshold, client.hubNow()) : null;
         if (!guide) return null;
         return { ...guide, ...(guide.onlineUrl ? { onlineQr: await qr(guide.onlineUrl) } : {}) } satisfies Guide;
       },
@@ -445,7 +446,7 @@ export function createKioskAgent(
         return oneAtATime(async () => {
           setPrinter(await printer.health());
           if (cannotPrint()) return { ok: false, code: 'out-of-service' } as const;
-          const printed = await printer.print(guideDocument(view, item, parsed.data.lang, Date.now()));
+          const printed = await printer.print(guideDocument(view, item, parsed.data.lang, client.hubNow()));
           // A notice sent whole whose end the printer did not report has most likely printed: never printed twice.
           const done = printed.ok || printed.code === 'unknown-after-write';
           setPrinter(printed.ok || done ? healthAfter(printed) : await printer.health());
@@ -459,7 +460,7 @@ export function createKioskAgent(
         if (key.kind === 'ref') return askTicket(key.ref);
         if (key.kind === 'ticket') {
           const t = client.view ? findTicket(client.view, key.key) : undefined;
-          if (t) return ticketProgress(client.view!, t, Date.now());
+          if (t) return ticketProgress(client.view!, t, client.hubNow());
         }
         return askCase(key.key);
       },

@@ -96,6 +96,7 @@ export function homeOf(view: HallView, threshold: BusyThreshold, now: number): H
   return {
     hallName: hall.name,
     ...(hall.nameEn ? { hallNameEn: hall.nameEn } : {}),
+    timeZone: hall.timeZone,
     complaintPhone: hall.complaintPhone,
     departments: view.catalogue.departments.map((d) => ({ name: d.name, ...(d.nameEn ? { nameEn: d.nameEn } : {}) })),
     items,

@@ -1,3 +1,4 @@
+import { useHubNow, useNow } from '@servicehall/agent/renderer';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { KioskStatus, Lang, TakeResult, TicketShown } from '../shared/api';
 import { idlePhase, type IdlePhase } from '../shared/idle';
@@ -22,15 +23,6 @@ export type Screen =
   | { name: 'checkin' }
   | { name: 'query' };
 
-function useClock(): Date {
-  const [now, setNow] = useState(new Date());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(new Date()), 10_000);
-    return () => clearInterval(timer);
-  }, []);
-  return now;
-}
-
 export function App() {
   const home = useTopic('home');
   const status = useTopic('status');
@@ -41,7 +33,9 @@ export function App() {
   const [elderly, setElderly] = useState(false);
   const [homeKey, setHomeKey] = useState(0);
   const lastTouch = useRef(Date.now());
-  const now = useClock();
+  // The hall's time: the hub's clock (this PC's may be minutes off) in the hall's zone.
+  const now = new Date(useNow(useHubNow(bridge), 10_000));
+  const timeZone = home?.timeZone ?? 'Asia/Shanghai';
   const t: T = translator(lang);
   const say = useCallback((text: string) => speak(text, lang, elderly), [lang, elderly]);
 
@@ -206,8 +200,8 @@ export function App() {
         </div>
         <div className="top-right">
           <time>
-            <span className="hhmm">{now.toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false })}</span>
-            <span className="date">{now.toLocaleDateString(lang === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', month: 'long', day: 'numeric', weekday: 'short' })}</span>
+            <span className="hhmm">{now.toLocaleTimeString('zh-CN', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })}</span>
+            <span className="date">{now.toLocaleDateString(lang === 'en' ? 'en-GB' : 'zh-CN', { timeZone, month: 'long', day: 'numeric', weekday: 'short' })}</span>
           </time>
           <div className="switches">
             <button type="button" className={`switch${elderly ? ' on' : ''}`} data-testid="elderly-switch" onClick={() => setElderly(!elderly)}>

@@ -1,4 +1,4 @@
-import type { LinkTopic } from '@servicehall/agent/contract';
+import type { HubTimeCall, LinkTopic } from '@servicehall/agent/contract';
 import type { Material, PriorityReason, RefusalCode, TicketState, WaitCaveat, WaitPhrase } from '@servicehall/core';
 
 export type Lang = 'zh-CN' | 'en';
@@ -32,6 +32,8 @@ export interface ItemCard {
 export interface Home {
   hallName: string;
   hallNameEn?: string;
+  /** The hall's time zone (the catalogue's): the top bar's clock and date are the hub's time in it. */
+  timeZone: string;
   complaintPhone: string;
   departments: { name: string; nameEn?: string }[];
   items: ItemCard[];
@@ -169,7 +171,8 @@ export interface TakeRequest {
 
 /** The kiosk's bridge: what its renderer may call and what its agent pushes. */
 export interface KioskShape {
-  calls: {
+  /** hubTime: the top bar's clock is the hub's, not this PC's. */
+  calls: HubTimeCall & {
     hello(): KioskSettings;
     guide(arg: { code: string }): Guide | null;
     takeNumber(arg: TakeRequest): TakeResult;

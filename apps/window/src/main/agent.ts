@@ -389,7 +389,6 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
     face: () => face,
     handlers: {
       hello: () => ({ terminal: ctx.config.terminal, window, language: ctx.config.language }),
-      hubTime: () => hubNow(),
       signIn: async (arg) => {
         const clerk = text(arg?.clerk, 16);
         const pin = typeof arg?.pin === 'string' ? arg.pin : '';

@@ -1,4 +1,5 @@
 import type { ConnectionState } from '@servicehall/protocol';
+import { useHubNow, useNow } from '@servicehall/agent/renderer';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Desk, Done, EmergencyDesk, WindowShape } from '../shared/api';
 import { bridge } from './bridge';
@@ -12,43 +13,6 @@ function useTopic<K extends keyof WindowShape['topics'] & string>(topic: K): Win
   const [value, setValue] = useState<WindowShape['topics'][K]>();
   useEffect(() => bridge.on(topic, (v) => setValue(() => v)), [topic]);
   return value;
-}
-
-/**
- * Now on the hub's clock (the hall's time): this PC's own clock may be minutes off, set by hand or
- * drifting. The agent's link knows the hub's; it is asked again each minute and whenever the link changes.
- */
-function useHubNow(link?: ConnectionState): () => number {
-  const [offset, setOffset] = useState(0);
-  const status = link?.status;
-  useEffect(() => {
-    let live = true;
-    const ask = () => {
-      const sent = Date.now();
-      bridge.call('hubTime').then(
-        (hub) => live && setOffset(hub - (sent + Date.now()) / 2),
-        () => undefined,
-      );
-    };
-    ask();
-    const timer = setInterval(ask, 60_000);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [status]);
-  return useCallback(() => Date.now() + offset, [offset]);
-}
-
-/** `hubNow()`, moving on every `ms`. */
-export function useNow(hubNow: () => number, ms = 1000): number {
-  const [now, setNow] = useState(hubNow);
-  useEffect(() => {
-    setNow(hubNow());
-    const t = setInterval(() => setNow(hubNow()), ms);
-    return () => clearInterval(t);
-  }, [hubNow, ms]);
-  return now;
 }
 
 /** A refusal as a polite sentence for the clerk. */
@@ -74,7 +38,7 @@ export function App() {
   const desk = useTopic('desk');
   const link = useTopic('link');
   const emergency = useTopic('emergency');
-  const hubNow = useHubNow(link);
+  const hubNow = useHubNow(bridge);
   if (emergency?.active) return <Emergency t={t} emergency={emergency} desk={desk ?? undefined} hubNow={hubNow} />;
   if (!desk) return <Loading t={t} link={link} />;
   if (!desk.open) return <SignIn t={t} desk={desk} link={link} />;

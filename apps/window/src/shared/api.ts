@@ -1,4 +1,4 @@
-import type { LinkTopic } from '@servicehall/agent/contract';
+import type { HubTimeCall, LinkTopic } from '@servicehall/agent/contract';
 import type { CaseState, Lane, PriorityReason, RatingLevel, RefusalCode, WaitPhrase } from '@servicehall/core';
 
 import type { WindowLanguage } from './strings';
@@ -233,10 +233,9 @@ export interface TransferRequest {
 
 /** The window terminal's bridge: what its renderer may call and what its agent pushes. */
 export interface WindowShape {
-  calls: {
+  /** hubTime: the screen counts every wait and pause by the hub's clock, not by this PC's. */
+  calls: HubTimeCall & {
     hello(): { terminal: string; window: number; language: WindowLanguage };
-    /** Now on the hub's clock, as the terminal's link knows it: the screen counts every wait and pause by it, not by this PC's clock. */
-    hubTime(): number;
     signIn(arg: { clerk: string; pin: string }): Done;
     signOut(): Done;
     pause(arg: { reason: string }): Done;

@@ -1,0 +1,81 @@
+import type { ConnectionState } from '@servicehall/protocol';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+
+/** What a screen's hall clock needs of its bridge: every app's has it (HubTimeCall, LinkTopic). */
+export interface HubTimeBridge {
+  call(name: 'hubTime'): Promise<number>;
+  on(topic: 'link', listener: (state: ConnectionState) => void): () => void;
+}
+
+/**
+ * Now on the hub's clock (the hall's time), as a screen knows it: its PC's own clock may be minutes or hours
+ * off, set by hand or drifting. The agent's link knows the hub's; it is asked at the start, each minute and
+ * whenever the link changes, and the answer is taken at half the call's round trip.
+ */
+export class HubClock {
+  private offset = 0;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly bridge: HubTimeBridge, everyMs = 60_000) {
+    let status: string | undefined;
+    this.ask();
+    setInterval(() => this.ask(), everyMs);
+    bridge.on('link', (link) => {
+      if (link?.status === status) return;
+      status = link?.status;
+      this.ask();
+    });
+  }
+
+  /** Now on the hub's clock. */
+  readonly now = (): number => Date.now() + this.offset;
+
+  /** The hub's clock less this screen's, ms. */
+  readonly offsetMs = (): number => this.offset;
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  private ask(): void {
+    const sent = Date.now();
+    this.bridge.call('hubTime').then(
+      (hub) => {
+        if (typeof hub !== 'number' || !Number.isFinite(hub)) return;
+        const offset = Math.round(hub - (sent + Date.now()) / 2);
+        if (offset === this.offset) return;
+        this.offset = offset;
+        for (const l of this.listeners) l();
+      },
+      () => undefined,
+    );
+  }
+}
+
+const clocks = new WeakMap<HubTimeBridge, HubClock>();
+
+/** The one hall clock of a screen's bridge. */
+export function hubClock(bridge: HubTimeBridge): HubClock {
+  let clock = clocks.get(bridge);
+  if (!clock) clocks.set(bridge, (clock = new HubClock(bridge)));
+  return clock;
+}
+
+/** `hubNow()` of the screen's hall clock: a new function whenever the hub's offset changes, so that what counts by it is drawn again. */
+export function useHubNow(bridge: HubTimeBridge): () => number {
+  const clock = hubClock(bridge);
+  const offset = useSyncExternalStore(clock.subscribe, clock.offsetMs);
+  return useCallback(() => Date.now() + offset, [offset]);
+}
+
+/** `hubNow()`, moving on every `ms`. */
+export function useNow(hubNow: () => number, ms = 1000): number {
+  const [now, setNow] = useState(hubNow);
+  useEffect(() => {
+    setNow(hubNow());
+    const t = setInterval(() => setNow(hubNow()), ms);
+    return () => clearInterval(t);
+  }, [hubNow, ms]);
+  return now;
+}
