@@ -433,6 +433,7 @@ describe('the hall’s clock on a long link', () => {
   /** A hub whose clock is an hour ahead of this machine's, answering pings as `pong` says: at once, late, or not yet. */
   async function hubAnHourAhead(pong: (reply: () => void, ping: { t: number }) => void) {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    const madeAt: unknown[] = [];
     cleanups.push(() => new Promise((r) => wss.close(r)));
     const hub = await inProcessHub();
     const hubNow = () => Date.now() + 3_600_000;
@@ -443,6 +444,7 @@ describe('the hall’s clock on a long link', () => {
           ws.send(JSON.stringify({ type: 'welcome', protocol: 1, terminal: m.terminal, role: m.role, seq: 1, hubTime: hubNow() }));
           ws.send(JSON.stringify({ type: 'snapshot', snapshot: toSnapshot(hub.store.view) }));
         }
+        if (m.type === 'command') madeAt.push(m.command?.madeAt);
         if (m.type === 'ping') {
           // The hub's clock is read as the ping arrives, as the hub does.
           const frame = JSON.stringify({ type: 'pong', t: m.t, hubTime: hubNow() });
@@ -450,7 +452,7 @@ describe('the hall’s clock on a long link', () => {
         }
       });
     });
-    return { url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}`, hubNow };
+    return { url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}`, hubNow, madeAt };
   }
 
   it('follows the PC’s clock set back ten minutes by hand after the welcome, at the next pongs, without a reconnect', async () => {
@@ -465,6 +467,22 @@ describe('the hall’s clock on a long link', () => {
     // Before the fix the offset of the welcome stayed: the hall's time ten minutes behind until the next reconnect.
     await expect.poll(() => Math.abs(c.hubNow() - hub.hubNow()), { timeout: 10_000 }).toBeLessThan(1000);
     expect(states).toEqual([]);
+  });
+
+  it('gives the hall’s clock in whole milliseconds, as commands carry it (madeAt), whatever half a round trip comes to', async () => {
+    const hub = await hubAnHourAhead((reply) => reply());
+    // A clock with half milliseconds stands for any fraction: half an odd round trip gave one (the kiosk's
+    // ticket was then refused by the hub: "command.madeAt: expected int, received number").
+    const c = client({ url: hub.url, role: 'kiosk', terminal: 'kiosk-1', clock: () => Date.now() + 0.5, silenceMs: 900 });
+    await c.whenInStep();
+    for (let i = 0; i < 5; i++) {
+      expect(Number.isInteger(c.hubNow()), String(c.hubNow())).toBe(true);
+      void c.send({ type: 'issueTicket', serviceCode: 'SFZ' });
+      await wait(350);
+    }
+    expect(Math.abs(c.hubNow() - hub.hubNow())).toBeLessThan(1000);
+    await expect.poll(() => hub.madeAt.length).toBe(5);
+    for (const at of hub.madeAt) expect(Number.isInteger(at), String(at)).toBe(true);
   });
 
   it('does not move the offset for one slow pong: the shortest round trip among the last few counts', async () => {

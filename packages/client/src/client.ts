@@ -145,7 +145,8 @@ export class HallClient {
 
   /** Now on the hub's clock, as this terminal last knew it (its own clock while the hub never answered). */
   hubNow(): number {
-    return this.clock() + this.hubOffset;
+    // Whole milliseconds, as the hub's own clock: it goes into commands (madeAt), which take an integer.
+    return Math.round(this.clock() + this.hubOffset);
   }
 
   /**
@@ -154,7 +155,7 @@ export class HallClient {
    * A volatile command (one carrying a PIN) waits in memory only, never in the outbox file.
    */
   send(body: CommandBody, id: string = newCommandId(), options: { volatile?: boolean } = {}): Promise<Answer> {
-    const command = { ...body, id, madeAt: this.clock() + this.hubOffset };
+    const command = { ...body, id, madeAt: this.hubNow() };
     const answered = new Promise<Answer>((resolve) => {
       const list = this.pending.get(id) ?? [];
       list.push(resolve);
