@@ -1,3 +1,4 @@
+import { appointmentPolicyOf, phonePolicyOf, supervisionOf, type Catalogue } from '@servicehall/core';
 import type { Strings } from './i18n';
 
 /** One entry of the audit log as `GET /api/audit` gives it. */
@@ -178,7 +179,15 @@ function catalogueSummary(before: Obj | undefined, after: Obj | undefined, w: Wo
   const rest = (i: Obj) => JSON.stringify({ ...i, name: undefined, today: undefined });
   const kept = [...now].filter(([code]) => was.has(code));
   const few = (names: string[]) => w.few(names.slice(0, NAMED_ITEMS), names.length);
-  const same = (part: string) => JSON.stringify(before?.[part] ?? null) === JSON.stringify(next[part] ?? null);
+  // A policy absent (a hall set up before it existed) and the same policy written out with its defaults by the form are one.
+  const settled = (c: Obj | undefined, part: string) => {
+    const given = obj(c?.[part]);
+    if (part === 'supervision') return supervisionOf({ supervision: given } as Catalogue);
+    if (part === 'phone') return phonePolicyOf({ phone: given } as Catalogue);
+    if (part === 'appointments') return appointmentPolicyOf({ appointments: given } as Catalogue);
+    return c?.[part] ?? null;
+  };
+  const same = (part: string) => JSON.stringify(settled(before, part)) === JSON.stringify(settled(next, part));
   const counts = { items: now.size, windows: list(next.windows).length, clerks: list(next.clerks).length };
   return w.replaceCatalogue(
     counts,

@@ -24,6 +24,8 @@ export interface ItemForm {
   onlineUrl: string;
   /** Bookings a time slot of this item takes: blank, the hall's number; 0, not booked ahead. */
   slotQuota: string;
+  /** The materials as stored, whose ids a line of the same name keeps (a correction notice names materials by id). */
+  materialsWere?: readonly { id: string; name: string }[];
   /** What the form does not show is kept as it was. */
   rest: Record<string, unknown>;
 }
@@ -169,6 +171,7 @@ export function toDraft(c: Catalogue | undefined): Draft {
       promisedLimitDays: String(promisedLimitDays),
       onlineUrl: onlineUrl ?? '',
       slotQuota: slotQuota === undefined ? '' : String(slotQuota),
+      materialsWere: materials.map(({ id, name }) => ({ id, name })),
       rest,
     })),
     windows: c.windows
@@ -232,10 +235,7 @@ export function fromDraft(d: Draft): unknown {
       ...(num(i.dailyQuota) !== undefined ? { dailyQuota: num(i.dailyQuota) } : {}),
       issuingHours: hoursOf(i.issuingHours),
       conditions: lines(i.conditions),
-      materials: lines(i.materials).map((line, j) => {
-        const [name = '', form = '原件', count = '1', note] = line.split(/[|｜]/).map((x) => x.trim());
-        return { id: `m${j + 1}`, name, form: FORM_BY_NAME[form] ?? form, count: Number(count), ...(note ? { note } : {}) };
-      }),
+      materials: materialsOf(i.materials, i.materialsWere),
       steps: lines(i.steps),
       fees: i.fees.trim() || '不收费',
       legalLimitDays: num(i.legalLimitDays),
@@ -251,6 +251,26 @@ export function fromDraft(d: Draft): unknown {
   };
 }
 
+/**
+ * Materials typed one a line (居民身份证|原件|1|note). A line keeps the id of the stored material of its
+ * name, so that saving any step leaves an untouched item as it was and a correction notice's
+ * materials keep naming the same ones; a new line takes the first m1, m2, … no material had.
+ */
+function materialsOf(text: string, were: readonly { id: string; name: string }[] = []) {
+  const unclaimed = [...were];
+  const taken = new Set(were.map((m) => m.id));
+  let n = 0;
+  const fresh = () => {
+    while (taken.has(`m${++n}`));
+    return `m${n}`;
+  };
+  return lines(text).map((line) => {
+    const [name = '', form = '原件', count = '1', note] = line.split(/[|｜]/).map((x) => x.trim());
+    const same = unclaimed.findIndex((m) => m.name === name);
+    const id = same >= 0 ? unclaimed.splice(same, 1)[0]!.id : fresh();
+    return { id, name, form: FORM_BY_NAME[form] ?? form, count: Number(count), ...(note ? { note } : {}) };
+  });
+}
 
 /** The phone's and the bookings' rules as the catalogue holds them; a field left blank takes the hall's default. */
 function phoneParts(p: PhoneForm): Pick<Catalogue, 'phone' | 'appointments'> {
