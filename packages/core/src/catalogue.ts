@@ -20,6 +20,22 @@ export const IssuingHoursSchema = z.object({ from: clockTime, to: clockTime });
 export type IssuingHours = z.infer<typeof IssuingHoursSchema>;
 
 /**
+ * A time of day as a person types it, as the catalogue holds it: 8:30, 8：30 (a full-width colon),
+ * ８:３０ and 0830 are 08:30. Anything else comes back trimmed, for the check to name as typed.
+ */
+export function clockTimeOf(typed: string): string {
+  const t = typed.normalize('NFKC').trim();
+  const m = /^(\d{1,2}):(\d{2})$/.exec(t) ?? /^(\d{2})(\d{2})$/.exec(t);
+  return m ? `${m[1]!.padStart(2, '0')}:${m[2]}` : t;
+}
+
+/** A period typed as 08:30-12:00 (or 08:30～12:00, 08:30至12:00), its times read by clockTimeOf. */
+export function periodOf(typed: string): IssuingHours {
+  const [from = '', to = ''] = typed.normalize('NFKC').split(/[-–~至]/);
+  return { from: clockTimeOf(from), to: clockTimeOf(to) };
+}
+
+/**
  * The widest ticket numbers and windows a catalogue allows (a two-letter prefix, five digits,
  * window 999): every display that shows them must take these, or refuse its configuration.
  */

@@ -79,6 +79,18 @@ describe("the setup wizard's form", () => {
     expect(toDraft(saved).phone.hours).toBe('09:00-11:00\n14:00-16:00');
   });
 
+  it('takes hours as a person types them, as the workbook does: 8:30, a full-width colon, 0830', () => {
+    const draft = toDraft(settledHall());
+    draft.items[0]!.issuingHours = '8:30-12:00\n13：30～1700';
+    draft.phone.hours = '9:00至11:30';
+    const saved = CatalogueSchema.parse(fromDraft(draft));
+    expect(saved.items[0]!.issuingHours).toEqual([
+      { from: '08:30', to: '12:00' },
+      { from: '13:30', to: '17:00' },
+    ]);
+    expect(saved.appointments.hours).toEqual([{ from: '09:00', to: '11:30' }]);
+  });
+
   it("takes the hall's default for a rule left blank, and names the field of one mistyped", () => {
     const draft = toDraft(settledHall());
     Object.assign(draft.phone, { codesPerDay: ' ', daysAhead: '' });

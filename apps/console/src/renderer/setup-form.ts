@@ -1,4 +1,4 @@
-import { appointmentPolicyOf, isConfigured, phonePolicyOf, supervisionOf, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
+import { appointmentPolicyOf, isConfigured, periodOf, phonePolicyOf, supervisionOf, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
 
 /**
  * The setup wizard's form and the catalogue: what the form shows is text to type, and everything
@@ -99,12 +99,8 @@ const phoneDraft = (c: Catalogue | undefined): PhoneForm => {
 
 /** 08:30-12:00, one span a line, as the form shows hours. */
 const spans = (hours: readonly { from: string; to: string }[]) => hours.map((h) => `${h.from}-${h.to}`).join('\n');
-/** Hours typed one span a line; 08:30-12:00, 08:30～12:00 and 08:30至12:00 alike. */
-const hoursOf = (text: string) =>
-  lines(text).map((span) => {
-    const [from = '', to = ''] = span.split(/[-–~～至]/).map((x) => x.trim());
-    return { from, to };
-  });
+/** Hours typed one span a line, as the workbook reads them: 08:30-12:00, 8:30～12:00 and 0830至1200 alike. */
+const hoursOf = (text: string) => lines(text).map(periodOf);
 
 const supervisionDraft = (c: Catalogue | undefined): Draft['supervision'] => {
   const p = supervisionOf(c ?? {});
