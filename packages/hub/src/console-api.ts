@@ -4,10 +4,12 @@ import {
   CREDENTIAL_DAYS,
   IncomingCatalogueSchema,
   CommandBodySchema,
+  findItem,
   isConfigured,
   localTime,
   noticeControlCharacter,
   StaffRoleSchema,
+  todayHoursProblems,
   type CommandBody,
   type StaffRef,
 } from '@servicehall/core';
@@ -136,6 +138,17 @@ export function command(store: HallStore, req: Request, body: CommandBody, okSta
   const actor = commandActor(req);
   const { answer } = store.execute({ ...parsed.data, id: req.commandId } as never, actor);
   return answerReply(answer, okStatus);
+}
+
+/** Today's hours of an item refused: each wrong period by its line and what a right one looks like, nothing changed. */
+function todayHoursRefusal(wrong: ReturnType<typeof todayHoursProblems>, language: Request['language']): HttpRefusal {
+  const said = wrong.flatMap((p) => (p.text ? [p.text] : []));
+  const subject = wrong.find((p) => p.subject)?.subject ?? '';
+  const text = language === 'en' ? `${subject}${said.join('; ')}. Nothing was changed.` : `${subject}${said.join('；')}。未作任何更改。`;
+  return new HttpRefusal('bad-request', wrong.map((p) => `issuingHours.${p.path.join('.')}: ${p.message}`).join('; '), {
+    ...(said.length ? { text } : {}),
+    problems: wrong.map(({ path, message, text: t }) => ({ path: ['issuingHours', ...path], message, ...(t ? { text: t } : {}) })),
+  });
 }
 
 /** The console's operations: sign-in, staff, the hall's setup, live changes, terminals, calendar, audit. */
@@ -411,6 +424,13 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
                 ? `The notice holds a control character (${control}), perhaps pasted from another program, which screens and the phone would show as a stray mark: please delete it and type the notice again, on one line. Nothing was changed.`
                 : `停止取号公告中有控制字符（${control}，可能是从其他软件复制带入的不可见字符），屏幕和手机上会显示成乱码：请删去后重新输入，公告只写一行。未作任何更改。`,
           });
+        // Hours for today are checked as the setup checks an item's hours, and said as it says them.
+        const hours = (req.body as { issuingHours?: unknown }).issuingHours;
+        const item = findItem(store.view.catalogue, code);
+        if (hours !== undefined && item) {
+          const wrong = todayHoursProblems(item, hours, req.language);
+          if (wrong.length) throw todayHoursRefusal(wrong, req.language);
+        }
         return command(store, req, { type: 'setItemToday', serviceCode: code, ...(req.body as object) } as CommandBody);
       },
     },
