@@ -1,9 +1,6 @@
-import type { StaffRole } from '@servicehall/core';
+import { windowNo, type StaffRole } from '@servicehall/core';
 
 export type Language = 'zh-CN' | 'en';
-
-/** A window as the console writes it in Chinese, with no space: 4号窗口. */
-const windowNo = (n: number | string) => `${n}号窗口`;
 
 const zh = {
   appName: '管理控制台',
