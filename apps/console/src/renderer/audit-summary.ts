@@ -122,6 +122,13 @@ export function auditSummary(e: AuditRecord, w: Words, names: AuditNames): strin
       ].filter((x): x is string => !!x);
       return w.command(w.commands.createComplaint!, w.concerning(w.subjects.complaint!(id), about));
     }
+    case 'advanceFollowUp': {
+      // Named by the step it completed (核实, 整改, 反馈, 回访); a record from before the hub kept the step says only what was done.
+      const id = targetId(e.target, 'follow-up');
+      const step = w.followUpSteps[str(after?.step) ?? ''];
+      if (!id || !step) return id ? w.command(w.commands.advanceFollowUp!, w.subjects['follow-up']!(id)) : w.commands.advanceFollowUp;
+      return w.command(w.followUpStep(step), w.subjects['follow-up']!(id));
+    }
     default: {
       // A casework or alert command sent from the console: what it did, and to what where the record names it.
       const done = w.commands[e.action];
