@@ -17,7 +17,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS } from './enrolment';
-import { answerReply, credentialDaysWrong, HttpRefusal, plainNumber, SETUP_BODY_BYTES, setupRefusal, type Operation, type Reply, type Request } from './http';
+import { answerReply, credentialDaysWrong, HttpRefusal, plainNumber, SETUP_BODY_BYTES, setupRefusal, staleSetup, type Operation, type Reply, type Request } from './http';
 import { auditPerson, clearedCookie, HALL_TOKEN_STAFF, sessionCookie, type Staff, type StaffChange } from './staff';
 import { commandScope, type HallStore, type SetupChange } from './store';
 import { terminalPresence } from './supervision';
@@ -573,25 +573,6 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
   ];
 }
 
-/** Refuses (409 conflict) a setup whose form was loaded before the setup last changed, naming the changes since (from the log: who and when). */
-function staleSetup(store: HallStore, req: Request, basedOnSeq: number): void {
-  const changes = store.setupChangesSince(basedOnSeq);
-  if (changes && changes.length === 0) return;
-  const zone = store.view.catalogue.hall.timeZone;
-  const when = (c: SetupChange) => {
-    const t = localTime(c.at, zone);
-    return t.day === store.view.day ? t.time : `${t.day} ${t.time}`;
-  };
-  const last = changes?.[0];
-  const en = req.language === 'en';
-  const by = last ? (en ? ` (last by ${last.staff?.name ?? 'the hub'} at ${when(last)})` : `（最近一次：${last.staff?.name ?? '大厅服务器'}，${when(last)}）`) : '';
-  throw new HttpRefusal('conflict', `the setup changed after this form was loaded (at sequence ${basedOnSeq})${last ? `: last at seq ${last.seq}` : ''}; load the current setup and save again`, {
-    text: en
-      ? `The hall's setup was changed after you opened this form${by}. Nothing was saved, so that no one's change is undone: load the current setup and make your changes there.`
-      : `您打开此页后，大厅设置已被更改${by}。为免覆盖他人的更改，本次没有保存：请载入当前设置，在其上修改后再保存。`,
-    changes: (changes ?? []).map((c) => ({ at: c.at, time: when(c), ...(c.staff ? { by: c.staff.name } : {}), ...(c.window !== undefined ? { window: c.window } : {}) })),
-  });
-}
 
 /** Console pages (tabs, the board on a wall screen) one staff member may have live at once. */
 export const FEEDS_PER_STAFF = 8;
