@@ -146,7 +146,9 @@ export function setupRefusal(catalogue: unknown, issues: readonly z.core.$ZodIss
     language === 'en'
       ? `The setup has ${problems.length} thing(s) to mend; nothing was changed. ${said.slice(0, SETUP_PROBLEMS_SAID).map((t) => `${t}.`).join(' ')}${others > 0 ? ` ${said.length ? `${others} more are` : 'They are'} listed in problems, each with its place.` : ''}`.replace(/ +$/, '')
       : `设置中有 ${problems.length} 处需要修改，未作任何更改。${said.slice(0, SETUP_PROBLEMS_SAID).map((t) => `${t}。`).join('')}${others > 0 ? `${said.length ? `其余 ${others} 处` : '各处'}见 problems 列表，各带位置。` : ''}`;
-  return new HttpRefusal('bad-request', `${problems.length} problem(s) in the setup`, { text, problems });
+  // The message names the first problems by their paths, as a script's log shows it (the rest are in problems).
+  const named = problems.slice(0, SETUP_PROBLEMS_SAID).map((p) => `${p.path.join('.')}: ${p.message}`).join('; ');
+  return new HttpRefusal('bad-request', `${problems.length} problem(s) in the setup: ${named}${problems.length > SETUP_PROBLEMS_SAID ? '; …' : ''}`, { text, problems });
 }
 
 /** Refuses (409 conflict) a setup whose form was loaded before the setup last changed, naming the changes since (from the log: who and when). */
