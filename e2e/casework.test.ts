@@ -136,6 +136,9 @@ describe('the cases that need someone, in the console', { timeout: 90_000 }, () 
     await supervisor.setViewportSize({ width: 1366, height: 768 });
     await supervisor.getByRole('link', { name: '操作日志' }).click();
     await supervisor.getByText(`登记了一件投诉：投诉 TS202611300001（涉及 办件 ${CASE}）`).waitFor();
+    // The bad rating's follow-up above: each step in the log by the step taken, not all as 核实.
+    const said = await supervisor.locator('table.audit td.summary').allTextContents();
+    expect(said.filter((t) => t.startsWith('完成差评整改环节')).map((t) => t.replace(/：.*/, ''))).toEqual(['回访', '反馈', '整改', '核实'].map((step) => `完成差评整改环节“${step}”`));
     await screenshot(supervisor, 'console-audit-complaint-1366');
 
     // Tuesday 12-08: past the 5 working days; the hub's own sweep on its clock sends it to the supervisor.

@@ -361,6 +361,18 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     // The focus is left on the row, on the button pressed.
     expect(await sup.evaluate(() => document.activeElement?.textContent)).toBe('今日停止取号');
     await screenshot(sup, 'console-today-notice-refused-1366');
+    // Today's hours that end before they start are refused under the row in the setup's words (the hub's, console.test.ts); the item keeps its hours.
+    await notice.fill('');
+    await signRow.getByLabel('今日取号时段').fill('17:00-8:30');
+    await signRow.getByRole('button', { name: '设置时段' }).click();
+    await expect
+      .poll(() => sup.locator('[role=alert]').textContent())
+      .toBe('操作未成功：事项 CRJ-GA-QZ（往来港澳通行证签注）的今日取号时段第 1 段“17:00-08:30”：结束时间须晚于开始时间，例如 08:30-17:00。未作任何更改。');
+    expect(hub.store.view.catalogue.items.find((i) => i.code === 'CRJ-GA-QZ')!.today).toBeUndefined();
+    const hoursRefusal = (await sup.locator('[role=alert]').boundingBox())!;
+    expect(hoursRefusal.y + hoursRefusal.height).toBeLessThanOrEqual(SMALL.height);
+    await screenshot(sup, 'console-today-hours-refused-1366');
+    await signRow.getByLabel('今日取号时段').fill('');
     await notice.scrollIntoViewIfNeeded();
     await screenshot(sup, 'console-today-items-1366');
     await sup.setViewportSize(WIDE);

@@ -57,7 +57,7 @@ describe("the citizen's phone, its stream served by the phones' own process", ()
     await hall.api('POST', '/api/windows/1/finish');
     expect((await hall.api('POST', '/api/windows/1/call-next')).status).toBe(200);
     await page.locator('[data-testid=alert-called]').waitFor();
-    expect(await page.locator('[data-testid=ticket-state]').textContent()).toBe('请到 1 号窗口办理');
+    expect(await page.locator('[data-testid=ticket-state]').textContent()).toBe('请到 1号窗口办理');
     const vibrations = await page.evaluate(() => (window as unknown as { __vibrations: number[][] }).__vibrations);
     expect(vibrations).toContainEqual([400, 150, 400, 150, 400]);
     expect(navigations).toBe(1);

@@ -181,7 +181,7 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     await expect.poll(() => page.locator('[data-testid=ticket-state]').textContent()).toBe('下一位就是您');
     await hall.api('POST', '/api/windows/1/call-next');
     await page.locator('[data-testid=alert-called]').waitFor();
-    expect(await page.locator('[data-testid=ticket-state]').textContent()).toBe('请到 1 号窗口办理');
+    expect(await page.locator('[data-testid=ticket-state]').textContent()).toBe('请到 1号窗口办理');
     await expect.poll(() => sent(TEMPLATES['ticket-called']).length).toBe(1);
     expect(sent(TEMPLATES['ticket-called'])[0]).toMatchObject({ params: ['A005', '1'], text: '请A005号到1号窗口办理。' });
     const called = await alerts(page);

@@ -134,7 +134,7 @@ export function displayLimitProblem(profile: DisplayProfile, widest: Call): stri
     if (widest.number.length > profile.cells)
       return `显示屏 ${profile.id} 号码只有 ${profile.cells} 位，放不下 ${widest.number}（${widest.number.length} 位） / display ${profile.id} has ${profile.cells} cells for the number; ${widest.number} needs ${widest.number.length}`;
     if (String(widest.window).length > profile.windowDigits)
-      return `显示屏 ${profile.id} 窗口号只有 ${profile.windowDigits} 位，放不下 ${widest.window} 号窗口 / display ${profile.id} has ${profile.windowDigits} digits for the window; window ${widest.window} needs ${String(widest.window).length}`;
+      return `显示屏 ${profile.id} 窗口号只有 ${profile.windowDigits} 位，放不下 ${widest.window}号窗口 / display ${profile.id} has ${profile.windowDigits} digits for the window; window ${widest.window} needs ${String(widest.window).length}`;
     return undefined;
   }
   if (!callRows(widest, profile)) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import demo from '../../../fixtures/catalogue/demo-hall.json' with { type: 'json' };
-import { CatalogueSchema, checkCatalogue, findItem, findWindow, hallSetupWarnings, IncomingCatalogueSchema, isLoopbackHost, periodProblem, type CatalogueInput } from './catalogue';
+import { CatalogueSchema, checkCatalogue, clockTimeOf, findItem, findWindow, hallSetupWarnings, IncomingCatalogueSchema, isLoopbackHost, periodOf, periodProblem, type CatalogueInput } from './catalogue';
 
 /** A fresh, editable copy of the demo hall's catalogue. */
 function demoInput(): CatalogueInput {
@@ -191,6 +191,36 @@ describe('periods of the day: issuing hours and bookable hours', () => {
     expect(periodProblem(input, ['items', 0, 'prefix'], 'zh-CN')).toBeUndefined();
     // What a script sends may be anything: a period that is not an object still reads as one to write as HH:MM.
     expect(periodProblem({ items: [{ issuingHours: ['08:30-17:00'] }] }, ['items', 0, 'issuingHours', 0], 'zh-CN')).toEqual({ subject: '第 1 项事项的取号时段', text: '第 1 段“-”：时间应为 HH:MM，例如 08:30（24:00 为一天的结束）' });
+  });
+});
+
+describe('a time and a period as a person types them', () => {
+  it.each([
+    ['08:30', '08:30'],
+    ['8:30', '08:30'],
+    ['8：30', '08:30'],
+    ['８:３０', '08:30'],
+    ['0830', '08:30'],
+    [' 17:00 ', '17:00'],
+    ['24:00', '24:00'],
+    // Not a time: left as typed, for the check to name.
+    ['8:3', '8:3'],
+    ['830', '830'],
+    ['八点半', '八点半'],
+    ['', ''],
+  ])('reads %j as %j', (typed, held) => {
+    expect(clockTimeOf(typed)).toBe(held);
+  });
+
+  it.each([
+    ['8:30-12:00', { from: '08:30', to: '12:00' }],
+    ['8：30～12：00', { from: '08:30', to: '12:00' }],
+    ['0830 至 1200', { from: '08:30', to: '12:00' }],
+    ['13:30 – 17:00', { from: '13:30', to: '17:00' }],
+    ['13:30－17:00', { from: '13:30', to: '17:00' }],
+    ['8:30', { from: '08:30', to: '' }],
+  ])('reads the period %j', (typed, period) => {
+    expect(periodOf(typed)).toEqual(period);
   });
 });
 

@@ -20,6 +20,22 @@ export const IssuingHoursSchema = z.object({ from: clockTime, to: clockTime });
 export type IssuingHours = z.infer<typeof IssuingHoursSchema>;
 
 /**
+ * A time of day as a person types it, as the catalogue holds it: 8:30, 8：30 (a full-width colon),
+ * ８:３０ and 0830 are 08:30. Anything else comes back trimmed, for the check to name as typed.
+ */
+export function clockTimeOf(typed: string): string {
+  const t = typed.normalize('NFKC').trim();
+  const m = /^(\d{1,2}):(\d{2})$/.exec(t) ?? /^(\d{2})(\d{2})$/.exec(t);
+  return m ? `${m[1]!.padStart(2, '0')}:${m[2]}` : t;
+}
+
+/** A period typed as 08:30-12:00 (or 08:30～12:00, 08:30至12:00), its times read by clockTimeOf. */
+export function periodOf(typed: string): IssuingHours {
+  const [from = '', to = ''] = typed.normalize('NFKC').split(/[-–~至]/);
+  return { from: clockTimeOf(from), to: clockTimeOf(to) };
+}
+
+/**
  * The widest ticket numbers and windows a catalogue allows (a two-letter prefix, five digits,
  * window 999): every display that shows them must take these, or refuse its configuration.
  */
@@ -194,17 +210,20 @@ function endsAfterStart(hours: readonly IssuingHours[], path: (string | number)[
  * Undefined for a problem elsewhere. `catalogue` is the catalogue as sent, not yet checked.
  */
 export function periodProblem(catalogue: unknown, path: readonly PropertyKey[], language: Language): { subject: string; text: string } | undefined {
-  const items = path[0] === 'items' && typeof path[1] === 'number' && path[2] === 'issuingHours';
+  // An item's hours for today only (items.N.today.issuingHours) are said as its hours of today.
+  const today = path[0] === 'items' && typeof path[1] === 'number' && path[2] === 'today' && path[3] === 'issuingHours';
+  const items = today || (path[0] === 'items' && typeof path[1] === 'number' && path[2] === 'issuingHours');
   const booking = path[0] === 'appointments' && path[1] === 'hours';
-  const j = path[items ? 3 : 2];
+  const at0 = today ? 4 : items ? 3 : 2;
+  const j = path[at0];
   if ((!items && !booking) || typeof j !== 'number') return undefined;
-  const field = path[items ? 4 : 3];
+  const field = path[at0 + 1];
   const at = (value: unknown, ...keys: (string | number)[]): unknown =>
     keys.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined), value);
   const shown = (v: unknown, length = 12) => (typeof v === 'string' ? v.slice(0, length) : '');
   const i = path[1] as number;
   const item = items ? at(catalogue, 'items', i) : undefined;
-  const hours = items ? at(item, 'issuingHours', j) : at(catalogue, 'appointments', 'hours', j);
+  const hours = today ? at(item, 'today', 'issuingHours', j) : items ? at(item, 'issuingHours', j) : at(catalogue, 'appointments', 'hours', j);
   const period = `${shown(at(hours, 'from'))}-${shown(at(hours, 'to'))}`;
   const bad = (t: unknown) => typeof t !== 'string' || !CLOCK_TIME.test(t);
   // A period whose times are both HH:MM is wrong in its order; else in the form of the time `field` names (or of either).
@@ -213,13 +232,33 @@ export function periodProblem(catalogue: unknown, path: readonly PropertyKey[], 
   const name = shown(at(item, 'name'), 30);
   if (language === 'en')
     return {
-      subject: items ? `${code ? `Item ${code}` : `Item ${i + 1}`}${name ? ` (${name})` : ''}, issuing hours, ` : 'Bookable hours, ',
+      subject: items ? `${code ? `Item ${code}` : `Item ${i + 1}`}${name ? ` (${name})` : ''}, ${today ? "today's " : ''}issuing hours, ` : 'Bookable hours, ',
       text: `period ${j + 1} "${period}": ${format ? 'a time is HH:MM, e.g. 08:30 (24:00 is the end of the day)' : 'the end must be later than the start, e.g. 08:30-17:00'}`,
     };
   return {
-    subject: items ? `${code ? `事项 ${code}` : `第 ${i + 1} 项事项`}${name ? `（${name}）` : ''}的取号时段` : '可预约时段',
+    subject: items ? `${code ? `事项 ${code}` : `第 ${i + 1} 项事项`}${name ? `（${name}）` : ''}的${today ? '今日' : ''}取号时段` : '可预约时段',
     text: `第 ${j + 1} 段“${period}”：${format ? '时间应为 HH:MM，例如 08:30（24:00 为一天的结束）' : '结束时间须晚于开始时间，例如 08:30-17:00'}`,
   };
+}
+
+const TodayHoursSchema = z
+  .array(IssuingHoursSchema)
+  .min(1)
+  .max(6)
+  .superRefine((hours, ctx) => endsAfterStart(hours, [], ctx));
+
+/**
+ * An item's issuing hours for today only (POST /api/items/{code}/today), checked as the setup checks
+ * its hours: each wrong period with its path in `hours` and said as periodProblem says it
+ * (事项 A01（居民身份证换领）的今日取号时段第 1 段“17:00-08:30”：结束时间须晚于开始时间……). None when right.
+ */
+export function todayHoursProblems(item: { code: string; name: string }, hours: unknown, language: Language): { path: PropertyKey[]; message: string; subject?: string; text?: string }[] {
+  const parsed = TodayHoursSchema.safeParse(hours);
+  if (parsed.success) return [];
+  const sent = { items: [{ code: item.code, name: item.name, today: { issuingHours: hours } }] };
+  // In the order of the periods, as the person wrote them.
+  const issues = [...parsed.error.issues].sort((x, y) => Number(x.path[0] ?? -1) - Number(y.path[0] ?? -1));
+  return issues.map((issue) => ({ path: issue.path, message: issue.message, ...periodProblem(sent, ['items', 0, 'today', 'issuingHours', ...issue.path], language) }));
 }
 
 /** Whether this system knows `zone` as an IANA time zone (Asia/Shanghai). */

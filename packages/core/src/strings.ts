@@ -5,6 +5,9 @@ export type Language = 'zh-CN' | 'en';
 /** 服务忌语: phrases the handbook forbids in anything a citizen sees or hears (H-14). */
 export const FORBIDDEN_PHRASES: readonly string[] = ['不知道', '不清楚', '不归我管', '你自己看', '急什么', '快点', '下班了，明天再来', '下班了,明天再来'];
 
+/** A window as the hall writes it in Chinese, with no space: 4号窗口 (the console's, the hub's and the phone's sentences alike). */
+export const windowNo = (n: number | string) => `${n}号窗口`;
+
 /** Every forbidden phrase found in `text`. */
 export function forbiddenPhrasesIn(text: string): string[] {
   const folded = text.replace(/\s+/g, '');

@@ -125,6 +125,11 @@ describe("a bad rating's follow-up through the console (N-03)", () => {
     const advanced = events.body.events.filter((e) => e.type === 'followUp.advanced');
     expect(advanced.map((e) => e.staff?.id)).toEqual(['li', 'li', 'li', 'li']);
     expect(JSON.stringify(events.body.events)).not.toContain(PNG.toString('base64'));
+    // The audit log names each step taken, not the follow-up alone.
+    const audit = await supervisor.request<{ entries: { action: string; target: string; after?: unknown }[] }>('GET', '/api/audit?limit=20');
+    expect(audit.body.entries.filter((e) => e.action === 'advanceFollowUp').map((e) => [e.target, e.after])).toEqual(
+      [...steps].reverse().map((step) => [`follow-up:${f.id}`, { step }]),
+    );
     expect((await head.request<{ followUps: unknown[] }>('GET', '/api/follow-ups')).body.followUps).toEqual([]);
   });
 });

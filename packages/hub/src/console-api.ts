@@ -4,10 +4,12 @@ import {
   CREDENTIAL_DAYS,
   IncomingCatalogueSchema,
   CommandBodySchema,
+  findItem,
   isConfigured,
   localTime,
   noticeControlCharacter,
   StaffRoleSchema,
+  todayHoursProblems,
   type CommandBody,
   type StaffRef,
 } from '@servicehall/core';
@@ -15,7 +17,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS } from './enrolment';
-import { answerReply, credentialDaysWrong, HttpRefusal, plainNumber, SETUP_BODY_BYTES, setupRefusal, type Operation, type Reply, type Request } from './http';
+import { answerReply, credentialDaysWrong, HttpRefusal, plainNumber, SETUP_BODY_BYTES, setupRefusal, staleSetup, type Operation, type Reply, type Request } from './http';
 import { auditPerson, clearedCookie, HALL_TOKEN_STAFF, sessionCookie, type Staff, type StaffChange } from './staff';
 import { commandScope, type HallStore, type SetupChange } from './store';
 import { terminalPresence } from './supervision';
@@ -136,6 +138,17 @@ export function command(store: HallStore, req: Request, body: CommandBody, okSta
   const actor = commandActor(req);
   const { answer } = store.execute({ ...parsed.data, id: req.commandId } as never, actor);
   return answerReply(answer, okStatus);
+}
+
+/** Today's hours of an item refused: each wrong period by its line and what a right one looks like, nothing changed. */
+function todayHoursRefusal(wrong: ReturnType<typeof todayHoursProblems>, language: Request['language']): HttpRefusal {
+  const said = wrong.flatMap((p) => (p.text ? [p.text] : []));
+  const subject = wrong.find((p) => p.subject)?.subject ?? '';
+  const text = language === 'en' ? `${subject}${said.join('; ')}. Nothing was changed.` : `${subject}${said.join('；')}。未作任何更改。`;
+  return new HttpRefusal('bad-request', wrong.map((p) => `issuingHours.${p.path.join('.')}: ${p.message}`).join('; '), {
+    ...(said.length ? { text } : {}),
+    problems: wrong.map(({ path, message, text: t }) => ({ path: ['issuingHours', ...path], message, ...(t ? { text: t } : {}) })),
+  });
 }
 
 /** The console's operations: sign-in, staff, the hall's setup, live changes, terminals, calendar, audit. */
@@ -411,6 +424,13 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
                 ? `The notice holds a control character (${control}), perhaps pasted from another program, which screens and the phone would show as a stray mark: please delete it and type the notice again, on one line. Nothing was changed.`
                 : `停止取号公告中有控制字符（${control}，可能是从其他软件复制带入的不可见字符），屏幕和手机上会显示成乱码：请删去后重新输入，公告只写一行。未作任何更改。`,
           });
+        // Hours for today are checked as the setup checks an item's hours, and said as it says them.
+        const hours = (req.body as { issuingHours?: unknown }).issuingHours;
+        const item = findItem(store.view.catalogue, code);
+        if (hours !== undefined && item) {
+          const wrong = todayHoursProblems(item, hours, req.language);
+          if (wrong.length) throw todayHoursRefusal(wrong, req.language);
+        }
         return command(store, req, { type: 'setItemToday', serviceCode: code, ...(req.body as object) } as CommandBody);
       },
     },
@@ -553,25 +573,6 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
   ];
 }
 
-/** Refuses (409 conflict) a setup whose form was loaded before the setup last changed, naming the changes since (from the log: who and when). */
-function staleSetup(store: HallStore, req: Request, basedOnSeq: number): void {
-  const changes = store.setupChangesSince(basedOnSeq);
-  if (changes && changes.length === 0) return;
-  const zone = store.view.catalogue.hall.timeZone;
-  const when = (c: SetupChange) => {
-    const t = localTime(c.at, zone);
-    return t.day === store.view.day ? t.time : `${t.day} ${t.time}`;
-  };
-  const last = changes?.[0];
-  const en = req.language === 'en';
-  const by = last ? (en ? ` (last by ${last.staff?.name ?? 'the hub'} at ${when(last)})` : `（最近一次：${last.staff?.name ?? '大厅服务器'}，${when(last)}）`) : '';
-  throw new HttpRefusal('conflict', `the setup changed after this form was loaded (at sequence ${basedOnSeq})${last ? `: last at seq ${last.seq}` : ''}; load the current setup and save again`, {
-    text: en
-      ? `The hall's setup was changed after you opened this form${by}. Nothing was saved, so that no one's change is undone: load the current setup and make your changes there.`
-      : `您打开此页后，大厅设置已被更改${by}。为免覆盖他人的更改，本次没有保存：请载入当前设置，在其上修改后再保存。`,
-    changes: (changes ?? []).map((c) => ({ at: c.at, time: when(c), ...(c.staff ? { by: c.staff.name } : {}), ...(c.window !== undefined ? { window: c.window } : {}) })),
-  });
-}
 
 /** Console pages (tabs, the board on a wall screen) one staff member may have live at once. */
 export const FEEDS_PER_STAFF = 8;

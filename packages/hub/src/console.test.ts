@@ -470,6 +470,25 @@ describe('live changes', () => {
     expect(hub.store.view.catalogue.items.find((i) => i.code === 'CRJ-GA-QZ')!.today).toMatchObject({ closedNotice: '签注系统升级，今日暂停受理，敬请谅解。' });
   });
 
+  it("refuses today's hours of an item that are not a period of the day in the setup's words, and changes nothing", async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const wrong = { issuingHours: [{ from: '08:30', to: '12:00' }, { from: '17:00', to: '08:30' }, { from: '8:3', to: '17:00' }] };
+    const refused = await a.request('POST', '/api/items/GA-SFZ-HL/today', wrong);
+    expect(refused).toMatchObject({
+      status: 400,
+      body: {
+        code: 'bad-request',
+        text: '事项 GA-SFZ-HL（居民身份证换领）的今日取号时段第 2 段“17:00-08:30”：结束时间须晚于开始时间，例如 08:30-17:00；第 3 段“8:3-17:00”：时间应为 HH:MM，例如 08:30（24:00 为一天的结束）。未作任何更改。',
+        problems: [expect.objectContaining({ path: ['issuingHours', 1, 'to'] }), expect.objectContaining({ path: ['issuingHours', 2, 'from'] })],
+      },
+    });
+    const en = await a.request('POST', '/api/items/GA-SFZ-HL/today', { issuingHours: [{ from: '17:00', to: '08:30' }] }, { 'accept-language': 'en' });
+    expect(en.body.text).toBe('Item GA-SFZ-HL (居民身份证换领), today\'s issuing hours, period 1 "17:00-08:30": the end must be later than the start, e.g. 08:30-17:00. Nothing was changed.');
+    expect(hub.store.view.catalogue.items.find((i) => i.code === 'GA-SFZ-HL')!.today).toBeUndefined();
+    expect((await a.request('POST', '/api/items/GA-SFZ-HL/today', { issuingHours: [{ from: '09:00', to: '11:30' }] })).status).toBe(200);
+  });
+
   it('pushes the hall’s state to the console as Server-Sent Events', async () => {
     const hub = await hall({ seed: true });
     const a = await admin(hub);

@@ -10,6 +10,7 @@ import {
   AmendOutcomeCommandSchema,
   type Rating,
   itemWaits,
+  localTime,
   periodProblem,
   refusalText,
   windowQueue,
@@ -45,7 +46,7 @@ import { cookies, csrfMatches, SESSION_COOKIE } from './staff/sessions';
 import { log } from './log';
 import { opsText } from './ops-strings';
 import { caseworkOperations } from './casework-api';
-import { ACCESS_PURPOSES, isDiskFull, type AccessPurpose, type HallStore } from './store';
+import { ACCESS_PURPOSES, isDiskFull, type AccessPurpose, type HallStore, type SetupChange } from './store';
 import { tokensMatch } from './terminals';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -145,7 +146,29 @@ export function setupRefusal(catalogue: unknown, issues: readonly z.core.$ZodIss
     language === 'en'
       ? `The setup has ${problems.length} thing(s) to mend; nothing was changed. ${said.slice(0, SETUP_PROBLEMS_SAID).map((t) => `${t}.`).join(' ')}${others > 0 ? ` ${said.length ? `${others} more are` : 'They are'} listed in problems, each with its place.` : ''}`.replace(/ +$/, '')
       : `设置中有 ${problems.length} 处需要修改，未作任何更改。${said.slice(0, SETUP_PROBLEMS_SAID).map((t) => `${t}。`).join('')}${others > 0 ? `${said.length ? `其余 ${others} 处` : '各处'}见 problems 列表，各带位置。` : ''}`;
-  return new HttpRefusal('bad-request', `${problems.length} problem(s) in the setup`, { text, problems });
+  // The message names the first problems by their paths, as a script's log shows it (the rest are in problems).
+  const named = problems.slice(0, SETUP_PROBLEMS_SAID).map((p) => `${p.path.join('.')}: ${p.message}`).join('; ');
+  return new HttpRefusal('bad-request', `${problems.length} problem(s) in the setup: ${named}${problems.length > SETUP_PROBLEMS_SAID ? '; …' : ''}`, { text, problems });
+}
+
+/** Refuses (409 conflict) a setup whose form was loaded before the setup last changed, naming the changes since (from the log: who and when). */
+export function staleSetup(store: HallStore, req: Request, basedOnSeq: number): void {
+  const changes = store.setupChangesSince(basedOnSeq);
+  if (changes && changes.length === 0) return;
+  const zone = store.view.catalogue.hall.timeZone;
+  const when = (c: SetupChange) => {
+    const t = localTime(c.at, zone);
+    return t.day === store.view.day ? t.time : `${t.day} ${t.time}`;
+  };
+  const last = changes?.[0];
+  const en = req.language === 'en';
+  const by = last ? (en ? ` (last by ${last.staff?.name ?? 'the hub'} at ${when(last)})` : `（最近一次：${last.staff?.name ?? '大厅服务器'}，${when(last)}）`) : '';
+  throw new HttpRefusal('conflict', `the setup changed after this form was loaded (at sequence ${basedOnSeq})${last ? `: last at seq ${last.seq}` : ''}; load the current setup and save again`, {
+    text: en
+      ? `The hall's setup was changed after you opened this form${by}. Nothing was saved, so that no one's change is undone: load the current setup and make your changes there.`
+      : `您打开此页后，大厅设置已被更改${by}。为免覆盖他人的更改，本次没有保存：请载入当前设置，在其上修改后再保存。`,
+    changes: (changes ?? []).map((c) => ({ at: c.at, time: when(c), ...(c.staff ? { by: c.staff.name } : {}), ...(c.window !== undefined ? { window: c.window } : {}) })),
+  });
 }
 
 const STATUS: Partial<Record<RefusalCode, number>> = {
@@ -336,8 +359,8 @@ export function operations(
       method: 'GET',
       path: '/api/catalogue',
       operationId: 'getCatalogue',
-      summary: 'The service catalogue: hall, departments, service items, windows, clerks, numbering and queue policy',
-      handle: () => ({ status: 200, body: store.view.catalogue }),
+      summary: "The service catalogue: hall, departments, service items, windows, clerks, numbering and queue policy; X-Hall-Seq is the hall's sequence it was read at, for PUT's X-Based-On-Seq",
+      handle: () => ({ status: 200, body: store.view.catalogue, headers: { 'x-hall-seq': String(store.view.seq) } }),
     },
     {
       method: 'PUT',
@@ -349,7 +372,22 @@ export function operations(
       refuseBody: (json, error, language) => setupRefusal(json, error.issues, language),
       maxBodyBytes: SETUP_BODY_BYTES,
       // Audited as the hall token's, as POST /api/setup is: an installer's script changes the setup too.
-      handle: (req) => run(req.actor.role === 'admin' && !req.actor.staff ? extended(req, { actor: extended(req.actor, { staff: HALL_TOKEN_STAFF }) }) : req, { type: 'replaceCatalogue', catalogue: carriedSetup(store.view.catalogue, req.body as Catalogue) }),
+      handle: (req) => {
+        // A copy read before another change to the setup would undo it: with X-Based-On-Seq (GET's X-Hall-Seq), refused as POST /api/setup refuses it; a script that sends none replaces as before.
+        const based = req.header('x-based-on-seq');
+        if (based !== undefined) {
+          const seq = plainNumber(based, 0, Number.MAX_SAFE_INTEGER);
+          if (seq === undefined)
+            throw new HttpRefusal('bad-request', `X-Based-On-Seq must be the hall's sequence number as GET /api/catalogue gave it in X-Hall-Seq, not "${based.slice(0, 40)}"`, {
+              text:
+                req.language === 'en'
+                  ? `X-Based-On-Seq "${based.slice(0, 40)}" is not a sequence number: send the X-Hall-Seq that GET /api/catalogue answered, or no X-Based-On-Seq at all. Nothing was changed.`
+                  : `X-Based-On-Seq 填写的“${based.slice(0, 40)}”不是序号：请填写读取 GET /api/catalogue 时应答中 X-Hall-Seq 的值，或不带此项。未作任何更改。`,
+            });
+          if (!store.answerOf(req.scope, req.commandId)) staleSetup(store, req, seq);
+        }
+        return run(req.actor.role === 'admin' && !req.actor.staff ? extended(req, { actor: extended(req.actor, { staff: HALL_TOKEN_STAFF }) }) : req, { type: 'replaceCatalogue', catalogue: carriedSetup(store.view.catalogue, req.body as Catalogue) });
+      },
     },
     {
       method: 'POST',

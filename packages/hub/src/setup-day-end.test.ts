@@ -65,7 +65,7 @@ describe("a setup saved for the day's end, and the changes made after it", () =>
     expect(audit.body.entries[0]!.after!.reason).toMatch(/window 3's items changed after it was saved \(by 赵主任, 2026-11-27 09:10/);
     // In the administrator's words first.
     expect(audit.body.entries[0]!.after).toMatchObject({
-      text: '日终生效的大厅设置未生效：保存后大厅设置已被更改（赵主任，2026-11-27 09:10，3 号窗口的事项），为免覆盖该更改，已取消。请载入当前设置后重新保存。',
+      text: '日终生效的大厅设置未生效：保存后大厅设置已被更改（赵主任，2026-11-27 09:10，3号窗口的事项），为免覆盖该更改，已取消。请载入当前设置后重新保存。',
     });
     expect(Object.keys(audit.body.entries[0]!.after!)[0]).toBe('text');
   });
@@ -115,8 +115,8 @@ describe("a setup saved for the day's end, and the changes made after it", () =>
     expect(hub.store.view.catalogue.hall.notices).not.toContain('明日起二楼办理');
     const audit = await a.request<{ entries: { after?: { text?: string; reason?: string } }[] }>('GET', '/api/audit?action=cancelPendingChange');
     expect(audit.body.entries.map((e) => e.after!.text).sort()).toEqual([
-      '日终生效的 20 号窗口事项调整未生效：20 号窗口到今天开厅时已不在大厅设置中。',
-      '日终生效的大厅设置未生效：在它之前保存、同在今天开厅时生效的 3 号窗口的事项调整（赵主任，2026-11-27 09:10）已先生效，为免覆盖该调整，已取消。请载入当前设置后重新保存。',
+      '日终生效的 20号窗口事项调整未生效：20号窗口到今天开厅时已不在大厅设置中。',
+      '日终生效的大厅设置未生效：在它之前保存、同在今天开厅时生效的 3号窗口的事项调整（赵主任，2026-11-27 09:10）已先生效，为免覆盖该调整，已取消。请载入当前设置后重新保存。',
     ]);
   });
 

@@ -110,3 +110,57 @@ describe('the setup wizard saved from a form loaded earlier', () => {
     for (const basedOnSeq of [-1, 1.5, '3']) expect((await a.request('POST', '/api/setup', { ...form, basedOnSeq })).status, String(basedOnSeq)).toBe(400);
   });
 });
+
+describe('PUT /api/catalogue from a copy read earlier (an installer’s script)', () => {
+  const put = (hub: RunningHub, catalogue: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${hub.url}/api/catalogue`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...headers }, body: JSON.stringify(catalogue) });
+  const read = async (hub: RunningHub) => {
+    const res = await fetch(`${hub.url}/api/catalogue`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    return { seq: res.headers.get('x-hall-seq')!, catalogue: (await res.json()) as ReturnType<typeof demoCatalogue> };
+  };
+
+  it('refuses, with X-Based-On-Seq, a copy read before a supervisor changed a window, naming who and when, and undoes nothing', async () => {
+    const { hub, a } = await hall();
+    const zhao = await staffMember(hub, a, 'zhao', '赵主任', 'supervisor');
+    const copy = await read(hub);
+    expect(copy.seq).toBe(String(hub.store.view.seq));
+    at('09:10');
+    expect((await zhao.request('PUT', '/api/windows/3/items', { serves: ['CRJ-HZ-SL', 'CRJ-GA-SL', 'CRJ-GA-QZ', 'GA-SFZ-HL'] })).status).toBe(200);
+    copy.catalogue.hall.notices = ['下午两点后请到二楼取号'];
+    const refused = await put(hub, copy.catalogue, { 'x-based-on-seq': copy.seq });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({
+      code: 'conflict',
+      text: '您打开此页后，大厅设置已被更改（最近一次：赵主任，09:10）。为免覆盖他人的更改，本次没有保存：请载入当前设置，在其上修改后再保存。',
+      changes: [{ time: '09:10', by: '赵主任', window: 3 }],
+    });
+    expect(hub.store.view.catalogue.windows.find((w) => w.number === 3)!.serves).toContain('GA-SFZ-HL');
+    expect(hub.store.view.catalogue.hall.notices).not.toContain('下午两点后请到二楼取号');
+    // Read again, the copy saves; a sequence that is not one is refused in words, nothing changed.
+    const again = await read(hub);
+    again.catalogue.hall.notices = ['下午两点后请到二楼取号'];
+    const wrong = await put(hub, again.catalogue, { 'x-based-on-seq': 'latest' });
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as { text: string }).text).toBe('X-Based-On-Seq 填写的“latest”不是序号：请填写读取 GET /api/catalogue 时应答中 X-Hall-Seq 的值，或不带此项。未作任何更改。');
+    expect((await put(hub, again.catalogue, { 'x-based-on-seq': again.seq })).status).toBe(200);
+    expect(hub.store.view.catalogue.hall.notices).toEqual(['下午两点后请到二楼取号']);
+    expect(hub.store.view.catalogue.windows.find((w) => w.number === 3)!.serves).toContain('GA-SFZ-HL');
+  });
+
+  it('replaces as before for a script that sends no X-Based-On-Seq, and answers a retry under its Idempotency-Key with its first answer', async () => {
+    const { hub, a } = await hall();
+    const zhao = await staffMember(hub, a, 'zhao', '赵主任', 'supervisor');
+    const copy = await read(hub);
+    at('09:10');
+    expect((await zhao.request('PUT', '/api/windows/3/items', { serves: ['CRJ-GA-SL'] })).status).toBe(200);
+    copy.catalogue.hall.notices = ['脚本写入'];
+    expect((await put(hub, copy.catalogue)).status).toBe(200);
+    expect(hub.store.view.catalogue.hall.notices).toEqual(['脚本写入']);
+    const next = await read(hub);
+    next.catalogue.hall.notices = ['再次写入'];
+    const headers = { 'x-based-on-seq': next.seq, 'idempotency-key': 'script-put-0001' };
+    expect((await put(hub, next.catalogue, headers)).status).toBe(200);
+    // The retry comes after the setup it made: answered as the first time, not as a stale copy.
+    expect((await put(hub, next.catalogue, headers)).status).toBe(200);
+  });
+});

@@ -37,6 +37,7 @@ import {
   type EmergencyCall,
   type NumberLease,
   type WaitBoard,
+  windowNo,
 } from '@servicehall/core';
 import { newCommandId, type Answer } from '@servicehall/protocol';
 import { eventFacts, factsBefore, type FactTable } from '@servicehall/reports/facts';
@@ -254,20 +255,20 @@ export function cancelledAtOpening(p: ScheduledChange, why: PendingCancel, view:
     const t = localTime(at, view.catalogue.hall.timeZone);
     return `${t.day} ${t.time}`;
   };
-  const what = p.change.type === 'assignWindowItems' ? `日终生效的 ${p.change.window} 号窗口事项调整未生效` : '日终生效的大厅设置未生效';
+  const what = p.change.type === 'assignWindowItems' ? `日终生效的 ${windowNo(p.change.window)}事项调整未生效` : '日终生效的大厅设置未生效';
   switch (why.kind) {
     case 'overtaken': {
       const o = why.by;
-      const window = o.window !== undefined ? `，${o.window} 号窗口的事项` : '';
+      const window = o.window !== undefined ? `，${windowNo(o.window)}的事项` : '';
       return `${what}：保存后大厅设置已被更改（${o.staff?.name ?? '大厅服务器'}，${when(o.at)}${window}），为免覆盖该更改，已取消。请载入当前设置后重新保存。`;
     }
     case 'behind': {
       const c = why.change;
-      const which = c.change.type === 'assignWindowItems' ? ` ${c.change.window} 号窗口的事项调整` : '大厅设置';
+      const which = c.change.type === 'assignWindowItems' ? ` ${windowNo(c.change.window)}的事项调整` : '大厅设置';
       return `${what}：在它之前保存、同在今天开厅时生效的${which}（${c.staff?.name ?? '大厅服务器'}，${when(c.at)}）已先生效，为免覆盖该调整，已取消。请载入当前设置后重新保存。`;
     }
     case 'window-gone':
-      return `${what}：${why.window} 号窗口到今天开厅时已不在大厅设置中。`;
+      return `${what}：${windowNo(why.window)}到今天开厅时已不在大厅设置中。`;
     case 'item-gone': {
       const name = view.catalogue.items.find((i) => i.code === why.serviceCode)?.name;
       return `${what}：事项 ${why.serviceCode}${name ? `（${name}）` : ''}到今天开厅时已不在大厅设置中。`;

@@ -1,4 +1,4 @@
-import { IncomingCatalogueSchema, type Catalogue, type HallWindow, type Material } from '@servicehall/core';
+import { IncomingCatalogueSchema, periodOf, type Catalogue, type HallWindow, type Material } from '@servicehall/core';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 
@@ -402,10 +402,7 @@ export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Cata
         if (!/^\d+$/.test(n)) problems.push({ sheet: SHEETS.items, row, column: '申请材料', message: `第${j + 1}项的份数应填写数字，如 1，而不是“${count}”` });
         return { id: `m${j + 1}`, name, form: f ?? 'original', count: /^\d+$/.test(n) ? Number(n) : 1, ...(note ? { note } : {}) };
       });
-      const issuingHours = splitLines(v.issuingHours ?? '').map((span) => {
-        const [from, to] = span.split(/[-–~～至]/).map((s) => s.trim().replace(/^(\d):/, '0$1:'));
-        return { from, to };
-      });
+      const issuingHours = splitLines(v.issuingHours ?? '').map(periodOf);
       return {
         code: v.code,
         name: v.name,

@@ -1,3 +1,4 @@
+import { appointmentPolicyOf, phonePolicyOf, supervisionOf, type Catalogue } from '@servicehall/core';
 import type { Strings } from './i18n';
 
 /** One entry of the audit log as `GET /api/audit` gives it. */
@@ -121,6 +122,13 @@ export function auditSummary(e: AuditRecord, w: Words, names: AuditNames): strin
       ].filter((x): x is string => !!x);
       return w.command(w.commands.createComplaint!, w.concerning(w.subjects.complaint!(id), about));
     }
+    case 'advanceFollowUp': {
+      // Named by the step it completed (核实, 整改, 反馈, 回访); a record from before the hub kept the step says only what was done.
+      const id = targetId(e.target, 'follow-up');
+      const step = w.followUpSteps[str(after?.step) ?? ''];
+      if (!id || !step) return id ? w.command(w.commands.advanceFollowUp!, w.subjects['follow-up']!(id)) : w.commands.advanceFollowUp;
+      return w.command(w.followUpStep(step), w.subjects['follow-up']!(id));
+    }
     default: {
       // A casework or alert command sent from the console: what it did, and to what where the record names it.
       const done = w.commands[e.action];
@@ -178,7 +186,15 @@ function catalogueSummary(before: Obj | undefined, after: Obj | undefined, w: Wo
   const rest = (i: Obj) => JSON.stringify({ ...i, name: undefined, today: undefined });
   const kept = [...now].filter(([code]) => was.has(code));
   const few = (names: string[]) => w.few(names.slice(0, NAMED_ITEMS), names.length);
-  const same = (part: string) => JSON.stringify(before?.[part] ?? null) === JSON.stringify(next[part] ?? null);
+  // A policy absent (a hall set up before it existed) and the same policy written out with its defaults by the form are one.
+  const settled = (c: Obj | undefined, part: string) => {
+    const given = obj(c?.[part]);
+    if (part === 'supervision') return supervisionOf({ supervision: given } as Catalogue);
+    if (part === 'phone') return phonePolicyOf({ phone: given } as Catalogue);
+    if (part === 'appointments') return appointmentPolicyOf({ appointments: given } as Catalogue);
+    return c?.[part] ?? null;
+  };
+  const same = (part: string) => JSON.stringify(settled(before, part)) === JSON.stringify(settled(next, part));
   const counts = { items: now.size, windows: list(next.windows).length, clerks: list(next.clerks).length };
   return w.replaceCatalogue(
     counts,

@@ -1,9 +1,7 @@
-import type { StaffRole } from '@servicehall/core';
+import { windowNo, type StaffRole } from '@servicehall/core';
+import { CASEWORK_STRINGS } from './casework-strings';
 
 export type Language = 'zh-CN' | 'en';
-
-/** A window as the console writes it in Chinese, with no space: 4号窗口. */
-const windowNo = (n: number | string) => `${n}号窗口`;
 
 const zh = {
   appName: '管理控制台',
@@ -409,7 +407,7 @@ const zh = {
       acknowledgeAlert: '确认提醒',
       createComplaint: '登记投诉',
       advanceComplaint: '处理投诉',
-      advanceFollowUp: '核实差评整改',
+      advanceFollowUp: '推进差评整改',
       appealFollowUp: '申诉差评',
       decideFollowUpAppeal: '裁定差评申诉',
       routeCase: '办件流转',
@@ -478,13 +476,16 @@ const zh = {
         acknowledgeAlert: '确认了一条提醒',
         createComplaint: '登记了一件投诉',
         advanceComplaint: '推进投诉处理',
-        advanceFollowUp: '核实差评整改',
+        advanceFollowUp: '推进差评整改',
         appealFollowUp: '对差评提出申诉',
         decideFollowUpAppeal: '裁定差评申诉',
         routeCase: '办件在部门间流转',
         recordDelivery: '登记办件送达',
       } as Record<string, string>,
       command: (done: string, subject: string) => `${done}：${subject}`,
+      /** A bad rating's follow-up step completed, by its name (the 差评整改 page's). */
+      followUpStep: (step: string) => `完成差评整改环节“${step}”`,
+      followUpSteps: CASEWORK_STRINGS['zh-CN'].steps,
       subjects: {
         complaint: (id: string) => `投诉 ${id}`,
         'follow-up': (id: string) => `差评整改 ${id}`,
@@ -978,7 +979,7 @@ const en: Strings = {
       acknowledgeAlert: 'Acknowledged an alert',
       createComplaint: 'Registered a complaint',
       advanceComplaint: 'Moved a complaint on',
-      advanceFollowUp: 'Verified a follow-up',
+      advanceFollowUp: 'Advanced a follow-up',
       appealFollowUp: 'Appealed a bad rating',
       decideFollowUpAppeal: 'Decided an appeal',
       routeCase: 'Routed a case',
@@ -1046,13 +1047,15 @@ const en: Strings = {
         acknowledgeAlert: 'Acknowledged an alert',
         createComplaint: 'Registered a complaint',
         advanceComplaint: 'Moved a complaint on',
-        advanceFollowUp: 'Verified a follow-up',
+        advanceFollowUp: 'Advanced a follow-up',
         appealFollowUp: 'Appealed a bad rating',
         decideFollowUpAppeal: 'Decided an appeal',
         routeCase: 'Routed a case between departments',
         recordDelivery: 'Recorded a case delivered',
       },
       command: (done: string, subject: string) => `${done}: ${subject}`,
+      followUpStep: (step: string) => `Completed the follow-up step “${step}”`,
+      followUpSteps: CASEWORK_STRINGS.en.steps as Record<string, string>,
       subjects: {
         complaint: (id: string) => `complaint ${id}`,
         'follow-up': (id: string) => `follow-up ${id}`,

@@ -1,5 +1,7 @@
 import { CatalogueSchema, unconfiguredCatalogue, type Catalogue } from '@servicehall/core';
 import { describe, expect, it } from 'vitest';
+import { auditSummary } from './audit-summary';
+import { STRINGS } from './i18n';
 import { findItems, fromDraft, toDraft } from './setup-form';
 
 /** A hall set up over months: holidays in its calendar, its own phone, appointment and case policies, a window opened for today. */
@@ -77,6 +79,18 @@ describe("the setup wizard's form", () => {
     expect(toDraft(saved).phone.hours).toBe('09:00-11:00\n14:00-16:00');
   });
 
+  it('takes hours as a person types them, as the workbook does: 8:30, a full-width colon, 0830', () => {
+    const draft = toDraft(settledHall());
+    draft.items[0]!.issuingHours = '8:30-12:00\n13：30～1700';
+    draft.phone.hours = '9:00至11:30';
+    const saved = CatalogueSchema.parse(fromDraft(draft));
+    expect(saved.items[0]!.issuingHours).toEqual([
+      { from: '08:30', to: '12:00' },
+      { from: '13:30', to: '17:00' },
+    ]);
+    expect(saved.appointments.hours).toEqual([{ from: '09:00', to: '11:30' }]);
+  });
+
   it("takes the hall's default for a rule left blank, and names the field of one mistyped", () => {
     const draft = toDraft(settledHall());
     Object.assign(draft.phone, { codesPerDay: ' ', daysAhead: '' });
@@ -86,6 +100,46 @@ describe("the setup wizard's form", () => {
     Object.assign(draft.phone, { nearAhead: '三', noShowWithinDays: '0' });
     const wrong = CatalogueSchema.safeParse(fromDraft(draft));
     expect(wrong.success ? [] : wrong.error.issues.map((i) => i.path.join('.')).sort()).toEqual(['appointments.noShow.withinDays', 'phone.nearAhead']);
+  });
+});
+
+describe('saving one step of the setup', () => {
+  /** A hall whose catalogue came by the hub's API: its materials have ids of their own, and it has no alert thresholds (the defaults). */
+  function hallByApi(): Catalogue {
+    const c = settledHall();
+    const { supervision: _none, ...rest } = c;
+    return CatalogueSchema.parse({
+      ...rest,
+      items: c.items.map((i) => ({ ...i, materials: [{ id: 'CL-07', name: '居民户口簿', form: 'original', count: 1 }, { id: 'CL-02', name: '近期免冠照片', form: 'original', count: 2 }] })),
+    });
+  }
+  const summary = (before: Catalogue, after: Catalogue) =>
+    auditSummary({ action: 'replaceCatalogue', target: 'catalogue', staff: { id: 'admin', name: '王管理', role: 'administrator' }, before, after }, STRINGS['zh-CN'].audit.summary, {
+      item: () => undefined,
+      person: () => undefined,
+      date: String,
+    });
+
+  it('of 手机与预约, the items untouched, changes no item and the log names the phone rules only', () => {
+    const before = hallByApi();
+    const draft = toDraft(before);
+    draft.phone.codesPerDay = '800';
+    const saved = CatalogueSchema.parse(fromDraft(draft));
+    expect(saved.items).toEqual(before.items);
+    expect(summary(before, saved)).toBe('保存大厅设置：事项 2 项，窗口 3 个，工作人员 1 人；修改 手机取号');
+  });
+
+  it('keeps the id of a material kept or moved, and gives a new one an id no material had', () => {
+    const before = hallByApi();
+    const draft = toDraft(before);
+    draft.items[0]!.materials = '近期免冠照片|原件|2\n居民身份证|原件|1\n居民户口簿|原件|1';
+    const saved = CatalogueSchema.parse(fromDraft(draft));
+    expect(saved.items[0]!.materials.map((m) => [m.id, m.name])).toEqual([
+      ['CL-02', '近期免冠照片'],
+      ['m1', '居民身份证'],
+      ['CL-07', '居民户口簿'],
+    ]);
+    expect(summary(before, saved)).toBe('保存大厅设置：事项 2 项，窗口 3 个，工作人员 1 人；修改事项 居民身份证换领');
   });
 });
 

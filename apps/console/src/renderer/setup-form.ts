@@ -1,4 +1,4 @@
-import { appointmentPolicyOf, isConfigured, phonePolicyOf, supervisionOf, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
+import { appointmentPolicyOf, isConfigured, periodOf, phonePolicyOf, supervisionOf, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
 
 /**
  * The setup wizard's form and the catalogue: what the form shows is text to type, and everything
@@ -24,6 +24,8 @@ export interface ItemForm {
   onlineUrl: string;
   /** Bookings a time slot of this item takes: blank, the hall's number; 0, not booked ahead. */
   slotQuota: string;
+  /** The materials as stored, whose ids a line of the same name keeps (a correction notice names materials by id). */
+  materialsWere?: readonly { id: string; name: string }[];
   /** What the form does not show is kept as it was. */
   rest: Record<string, unknown>;
 }
@@ -97,12 +99,8 @@ const phoneDraft = (c: Catalogue | undefined): PhoneForm => {
 
 /** 08:30-12:00, one span a line, as the form shows hours. */
 const spans = (hours: readonly { from: string; to: string }[]) => hours.map((h) => `${h.from}-${h.to}`).join('\n');
-/** Hours typed one span a line; 08:30-12:00, 08:30～12:00 and 08:30至12:00 alike. */
-const hoursOf = (text: string) =>
-  lines(text).map((span) => {
-    const [from = '', to = ''] = span.split(/[-–~～至]/).map((x) => x.trim());
-    return { from, to };
-  });
+/** Hours typed one span a line, as the workbook reads them: 08:30-12:00, 8:30～12:00 and 0830至1200 alike. */
+const hoursOf = (text: string) => lines(text).map(periodOf);
 
 const supervisionDraft = (c: Catalogue | undefined): Draft['supervision'] => {
   const p = supervisionOf(c ?? {});
@@ -169,6 +167,7 @@ export function toDraft(c: Catalogue | undefined): Draft {
       promisedLimitDays: String(promisedLimitDays),
       onlineUrl: onlineUrl ?? '',
       slotQuota: slotQuota === undefined ? '' : String(slotQuota),
+      materialsWere: materials.map(({ id, name }) => ({ id, name })),
       rest,
     })),
     windows: c.windows
@@ -232,10 +231,7 @@ export function fromDraft(d: Draft): unknown {
       ...(num(i.dailyQuota) !== undefined ? { dailyQuota: num(i.dailyQuota) } : {}),
       issuingHours: hoursOf(i.issuingHours),
       conditions: lines(i.conditions),
-      materials: lines(i.materials).map((line, j) => {
-        const [name = '', form = '原件', count = '1', note] = line.split(/[|｜]/).map((x) => x.trim());
-        return { id: `m${j + 1}`, name, form: FORM_BY_NAME[form] ?? form, count: Number(count), ...(note ? { note } : {}) };
-      }),
+      materials: materialsOf(i.materials, i.materialsWere),
       steps: lines(i.steps),
       fees: i.fees.trim() || '不收费',
       legalLimitDays: num(i.legalLimitDays),
@@ -251,6 +247,26 @@ export function fromDraft(d: Draft): unknown {
   };
 }
 
+/**
+ * Materials typed one a line (居民身份证|原件|1|note). A line keeps the id of the stored material of its
+ * name, so that saving any step leaves an untouched item as it was and a correction notice's
+ * materials keep naming the same ones; a new line takes the first m1, m2, … no material had.
+ */
+function materialsOf(text: string, were: readonly { id: string; name: string }[] = []) {
+  const unclaimed = [...were];
+  const taken = new Set(were.map((m) => m.id));
+  let n = 0;
+  const fresh = () => {
+    while (taken.has(`m${++n}`));
+    return `m${n}`;
+  };
+  return lines(text).map((line) => {
+    const [name = '', form = '原件', count = '1', note] = line.split(/[|｜]/).map((x) => x.trim());
+    const same = unclaimed.findIndex((m) => m.name === name);
+    const id = same >= 0 ? unclaimed.splice(same, 1)[0]!.id : fresh();
+    return { id, name, form: FORM_BY_NAME[form] ?? form, count: Number(count), ...(note ? { note } : {}) };
+  });
+}
 
 /** The phone's and the bookings' rules as the catalogue holds them; a field left blank takes the hall's default. */
 function phoneParts(p: PhoneForm): Pick<Catalogue, 'phone' | 'appointments'> {

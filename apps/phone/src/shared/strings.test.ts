@@ -18,6 +18,13 @@ describe("the phone's string catalogue (rule 7, H-14)", () => {
     }
   });
 
+  it('writes a window as 4号窗口, as the hall does everywhere else', () => {
+    expect(tr('zh-CN', 'ticket.called', { n: 4 })).toBe('请到 4号窗口办理');
+    expect(tr('zh-CN', 'ticket.held', { n: 4 })).toBe('暂时挂起，请留意 4号窗口的呼叫');
+    expect(tr('zh-CN', 'alert.called', { number: 'A012', n: 4 })).toBe('请 A012号到 4号窗口办理。');
+    expect(Object.values(PHONE_STRINGS['zh-CN']).filter((s) => /\}\s+号窗口/.test(s))).toEqual([]);
+  });
+
   it('apologises and offers a way forward wherever it cannot help', () => {
     for (const key of ['app.offline', 'home.noResult', 'verify.noSms', 'ticket.notFound', 'book.none', 'case.notFound'] as const) {
       expect(tr('zh-CN', key)).toMatch(/^抱歉/);

@@ -98,6 +98,11 @@ export function auditSubject(view: HallView, command: CommandBody, made: readonl
       const ticket = ticketId ? (view.tickets.get(ticketId)?.number ?? ticketId) : undefined;
       return { target: `complaint:${id}`, value: { source, ...(ticket ? { ticket } : {}), ...rest, ...(department ? { department } : {}), due } };
     }
+    case 'advanceFollowUp': {
+      // The step it completed (核实, 整改, 反馈, 回访): the follow-up's id alone does not say which.
+      const advanced = made.find((e) => e.type === 'followUp.advanced');
+      return { target: `follow-up:${command.followUpId}`, value: advanced?.type === 'followUp.advanced' ? { step: advanced.step } : undefined };
+    }
     case 'assignWindowItems':
     case 'openTemporaryWindow':
       return { target: `window:${command.window}`, value: view.catalogue.windows.find((w) => w.number === command.window) ?? null };
