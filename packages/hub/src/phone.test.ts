@@ -160,6 +160,28 @@ describe('a phone number verified by a one-time code (N-06)', () => {
     expect((await call('POST', '/api/phone/verify', { phone: PHONE, code })).status).toBe(401);
   });
 
+  it('sends and checks no code on a hub that is not in charge (a standby, a primary holding at its start): 503, nothing kept, no SMS', async () => {
+    const before = codesTo(PHONE).length;
+    expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
+    const code = await codeSentTo(PHONE, before);
+    hub.store.role.follow();
+    now += 61_000;
+    const again = await call('POST', '/api/phone/code', { phone: OTHER });
+    expect(again.status).toBe(503);
+    expect(again.body).toMatchObject({ ok: false, code: 'not-in-charge', text: '系统正在切换到备用服务器，请稍候片刻自动重试。' });
+    const verified = await call('POST', '/api/phone/verify', { phone: PHONE, code });
+    expect(verified.status).toBe(503);
+    expect(verified.body.code).toBe('not-in-charge');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(codesTo(OTHER)).toHaveLength(0);
+    const db = new Database(path.join(dir, 'hall.db'), { readonly: true });
+    try {
+      expect(db.prepare('SELECT COUNT(*) AS n FROM phone_codes').get()).toEqual({ n: 1 });
+    } finally {
+      db.close();
+    }
+  });
+
   it('sends one code a minute and five a day to a number, and refuses what is not a mobile number', async () => {
     expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
     expect(await call('POST', '/api/phone/code', { phone: PHONE })).toMatchObject({ status: 429, body: { code: 'rate-limited' } });

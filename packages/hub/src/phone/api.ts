@@ -105,6 +105,14 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
     limitSaid.networks.add(network);
     warn(opsText('addressCodeLimit', { address: network, n: phonePolicyOf(store.view.catalogue).codesPerAddressPerDay }));
   };
+  /**
+   * A code is sent and checked only by the hub in charge. A standby (or a primary holding at its start)
+   * has no SMS sending (its outbox waits for it to take charge), and what it wrote would be overwritten by
+   * the primary's rows: a citizen would wait for a code that never comes. The page asks again in a moment.
+   */
+  const inCharge = () => {
+    if (!store.role.inCharge) throw new HttpRefusal('not-in-charge', 'this hub is not the one in charge of the hall: ask the hub in charge');
+  };
   const refs = store.refs;
   let streamsByAddress = new Map<string, number>();
 
@@ -238,6 +246,7 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
       rate: limits.code,
       body: SendCodeBodySchema,
       handle: (req) => {
+        inCharge();
         if (!notifications.smsCarries('phone-code')) throw new HttpRefusal('remote-closed', 'the hall has no SMS channel for one-time codes');
         const { phone } = req.body as z.infer<typeof SendCodeBodySchema>;
         const now = clock();
@@ -274,6 +283,7 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
       rate: limits.code,
       body: VerifyBodySchema,
       handle: (req) => {
+        inCharge();
         const { phone, code } = req.body as z.infer<typeof VerifyBodySchema>;
         const now = clock();
         const r = phones.verify(phone, code, now);
