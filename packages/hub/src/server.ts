@@ -401,8 +401,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // Only the hub in charge sends notices: a follower's outbox is its leader's, sent there.
   let notifying = false;
   const notifyIfInCharge = () => {
-    if (store.role.inCharge && !notifying) notifications.start();
-    else if (!store.role.inCharge && notifying) void notifications.stop();
+    if (store.role.inCharge && !notifying) {
+      watch.tookCharge();
+      notifications.start();
+    } else if (!store.role.inCharge && notifying) void notifications.stop();
     notifying = store.role.inCharge;
   };
   notifyIfInCharge();

@@ -285,6 +285,17 @@ export class TicketWatch {
     this.schedule();
   }
 
+  /**
+   * This hub took charge (a standby promoted): the numbers with a phone behind them are read again,
+   * with the alerts already sent, from the links the hub in charge before it wrote (they followed it
+   * here), and every one is looked at: those taken before the failover get their near and called SMS.
+   */
+  tookCharge(): void {
+    this.loadTargets();
+    this.dirtyAll = true;
+    this.schedule();
+  }
+
   /** A number now has a phone behind it (taken by phone, or a booking's check-in): it gets the SMS alerts. */
   addTarget(target: AlertTarget): void {
     this.targets.set(target.ticketId, target);
