@@ -421,14 +421,22 @@ describe("the citizens' phones at a standby that takes charge", () => {
     now = Date.parse('2026-11-27T09:00:00+08:00');
     const sms = await TencentSmsStandIn.start({ ...TENCENT, templates: Object.fromEntries(Object.entries(TEMPLATES).map(([kind, id]) => [id, smsTemplateContent(kind as keyof typeof TEMPLATES)])), clock: () => now });
     onTestFinished(() => sms.close());
-    const hubs = await primaryAndStandby({
-      both: {
-        clock: () => now,
-        trustProxy: ['127.0.0.1'],
-        notify: { channels: [{ id: 'sms', kind: 'tencent-sms', ...TENCENT, endpoint: sms.endpoint, templates: TEMPLATES }] },
-      },
-    });
-    return { sms, ...hubs };
+    const both: Partial<HubOptions> = {
+      clock: () => now,
+      trustProxy: ['127.0.0.1'],
+      notify: { channels: [{ id: 'sms', kind: 'tencent-sms', ...TENCENT, endpoint: sms.endpoint, templates: TEMPLATES }] },
+    };
+    const pair = await primaryAndStandby({ both });
+    /** The standby's PC restarted: it follows again, with what it held. */
+    const restartStandby = async () => {
+      await pair.standby.close();
+      hubs.splice(hubs.indexOf(pair.standby), 1);
+      const standby = await startHub({ dataDir: pair.standbyDir, port: Number(new URL(pair.standbyUrl).port), token: TOKEN, peer: { url: pair.primary.url, token: TOKEN }, standby: true, ...both });
+      hubs.push(standby);
+      await expect.poll(() => pair.primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+      return standby;
+    };
+    return { sms, restartStandby, ...pair };
   }
   const post = (hub: RunningHub, route: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${hub.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -519,13 +527,18 @@ describe("the citizens' phones at a standby that takes charge", () => {
   });
 
   it('send there the called SMS of a number taken by phone at the primary, and not again its near SMS the primary sent', async () => {
-    const { sms, primary, standby } = await hallWithSms();
+    const { sms, primary, standby: first, restartStandby } = await hallWithSms();
     const alerts = () => sms.sent.filter((m) => m.phone === '+8613800001111' && m.templateId !== TEMPLATES['phone-code']).map((m) => [m.templateId, ...m.params]);
     expect((await admin(primary, '/api/windows/1/open', { clerk: '1001' })).status).toBe(200);
     for (let i = 0; i < 5; i++) expect((await admin(primary, '/api/tickets', { serviceCode: 'GA-SFZ-HL' })).status).toBe(201);
     const session = await verified(primary, sms, '13800001111');
     now += 61_000;
-    expect((await post(primary, '/api/phone/tickets', { serviceCode: 'GA-SFZ-HL' }, { 'x-phone-session': session })).status).toBe(201);
+    const taken = await post(primary, '/api/phone/tickets', { serviceCode: 'GA-SFZ-HL' }, { 'x-phone-session': session });
+    expect(taken.status).toBe(201);
+    const { ref } = ((await taken.json()) as { ticket: { ref: string } }).ticket;
+    await expect.poll(() => rowsOf(first, 'phone_links')[0], { timeout: 5000 }).toHaveLength(1);
+    // A standby that starts while the number waits knows it has a phone behind it: yet it sends nothing while it follows.
+    const standby = await restartStandby();
     const next = async (hub: RunningHub) => {
       expect((await admin(hub, '/api/windows/1/start')).status).toBe(200);
       expect((await admin(hub, '/api/windows/1/finish')).status).toBe(200);
@@ -540,7 +553,11 @@ describe("the citizens' phones at a standby that takes charge", () => {
 
     await failOver(primary, standby);
     now += 31_000;
-    for (let i = 0; i < 4; i++) await next(standby);
+    // A006 still near (2 ahead) at the new hub in charge, looked at as its phone asks: the near SMS was sent.
+    await next(standby);
+    const seen = await fetch(`${standby.url}/api/phone/tickets/${ref}`);
+    expect(await seen.json()).toMatchObject({ state: 'issued', ahead: 2 });
+    for (let i = 0; i < 3; i++) await next(standby);
     // A006 called at the new hub in charge: its phone is told, and told once that it was near.
     await expect.poll(alerts, { timeout: 5000 }).toEqual([
       [TEMPLATES['ticket-near'], 'A006', '3'],

@@ -41,6 +41,11 @@ export interface WatchAlerts {
   notifications: HallNotifications;
   /** One transaction on the hall's database. */
   transaction(work: () => void): void;
+  /**
+   * Whether this hub is in charge: a standby sends no alert (its outbox would send it again when it
+   * takes charge, after the primary did); the alerts the primary marked follow it here (tookCharge).
+   */
+  inCharge(): boolean;
 }
 
 /**
@@ -587,7 +592,7 @@ export class TicketWatch {
 
   /** The near and called SMS, queued with the record that they were sent, in one transaction. */
   private sendAlerts(list: DueAlerts): void {
-    if (!this.alerts) return;
+    if (!this.alerts?.inCharge()) return;
     const { phones, notifications } = this.alerts;
     const now = this.options.clock();
     let queued = false;
