@@ -355,6 +355,20 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
       CREATE INDEX phone_code_addresses_changed ON phone_code_addresses (changed);
     `,
   },
+  {
+    version: 170,
+    name: "verified phones' sessions and the phone behind each number and booking stamped at each change: the standby is sent them as the codes (160)",
+    sql: `
+      -- The same stamp as the codes' (PhoneBook.stamp): a session written, a link written, its alerts
+      -- marked, its phone forgotten. The rows there already get stamps in the order of their keys.
+      ALTER TABLE phone_sessions ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+      UPDATE phone_sessions SET changed = rowid;
+      CREATE INDEX phone_sessions_changed ON phone_sessions (changed);
+      ALTER TABLE phone_links ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+      UPDATE phone_links SET changed = rowid;
+      CREATE INDEX phone_links_changed ON phone_links (changed);
+    `,
+  },
   // The reports' fact tables, filled from the log (packages/reports): last, so that it folds the log on a database migrated whole.
   REPORTS_MIGRATION,
   REPORTS_COMPLAINTS_MIGRATION,

@@ -214,3 +214,26 @@ describe('migration 160', () => {
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name IN ('phone_codes_changed', 'phone_code_addresses_changed') ORDER BY name").all()).toHaveLength(2);
   });
 });
+
+describe('migration 170', () => {
+  it('gives the sessions and the links that a hub kept before it a stamp each, all different, so that a standby is sent every one', () => {
+    const db = new Database(':memory:');
+    cleanups.push(() => db.close());
+    migrate(db);
+    // As a hub before it left the tables: no stamp.
+    db.exec('DROP INDEX phone_sessions_changed; ALTER TABLE phone_sessions DROP COLUMN changed; DROP INDEX phone_links_changed; ALTER TABLE phone_links DROP COLUMN changed');
+    const session = db.prepare("INSERT INTO phone_sessions (id_hash, holder, phone, created_at, expires_at) VALUES (?, 'holder-a', 'sealed', 0, 1)");
+    const link = db.prepare("INSERT INTO phone_links (kind, ref_id, holder, day, phone, remote, created_at) VALUES ('ticket', ?, 'holder-a', '2026-11-27', 'sealed', 1, 0)");
+    for (const id of ['session-b', 'session-a', 'session-c']) session.run(id);
+    for (const id of ['2026-11-27-0003', '2026-11-27-0001', '2026-11-27-0002']) link.run(id);
+    db.prepare('DELETE FROM schema_migrations WHERE version = 170').run();
+    migrate(db);
+    for (const table of ['phone_sessions', 'phone_links']) {
+      const stamps = (db.prepare(`SELECT changed FROM ${table}`).all() as { changed: number }[]).map((r) => r.changed);
+      expect(stamps).toHaveLength(3);
+      expect(stamps.every((n) => n > 0)).toBe(true);
+      expect(new Set(stamps).size).toBe(3);
+    }
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name IN ('phone_sessions_changed', 'phone_links_changed') ORDER BY name").all()).toHaveLength(2);
+  });
+});

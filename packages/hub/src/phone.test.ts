@@ -658,6 +658,34 @@ describe("the hall's side", () => {
     db.close();
   });
 
+  it('stamps a session, a link, its alerts marked and its phone forgotten above every stamp before, each row its own', () => {
+    const db = new Database(':memory:');
+    migrate(db);
+    const book = new PhoneBook(db, new PhoneVault(randomBytes(32)));
+    const rules = { codesPerDay: 3000, codesPerPhonePerDay: 5, codesPerAddressPerDay: 60 };
+    const stampsOf = (table: string) => (db.prepare(`SELECT changed FROM ${table} ORDER BY ${table === 'phone_links' ? 'ref_id' : 'changed'}`).all() as { changed: number }[]).map((r) => r.changed);
+    const newest = () => Math.max(...['phone_codes', 'phone_code_addresses', 'phone_sessions', 'phone_links'].flatMap(stampsOf));
+    const code = book.requestCode(PHONE, now, '2026-11-27', rules, '203.0.113.7');
+    if (!code.ok) throw new Error(code.message);
+    let before = newest();
+    expect(book.verify(PHONE, code.value.code, now).ok).toBe(true);
+    expect(stampsOf('phone_sessions')[0]).toBeGreaterThan(before);
+    const holder = { holder: 'holder-a', sealed: 'sealed-a' };
+    before = newest();
+    for (const id of ['2026-11-27-0001', '2026-11-27-0002', '2026-11-27-0003']) book.link('ticket', id, holder, '2026-11-27', true, now);
+    expect(Math.min(...stampsOf('phone_links'))).toBeGreaterThan(before);
+    before = newest();
+    book.markAlerts('2026-11-27-0002', new Set(['near']));
+    expect(stampsOf('phone_links')[1]).toBeGreaterThan(before);
+    // The day after: the three phones forgotten, each row stamped anew (the standby is sent the rows in pages by their stamps).
+    before = newest();
+    book.forget(now + 86_400_000, '2026-11-28');
+    expect(db.prepare('SELECT COUNT(*) AS n FROM phone_links WHERE phone IS NULL').get()).toEqual({ n: 3 });
+    expect(Math.min(...stampsOf('phone_links'))).toBeGreaterThan(before);
+    expect(new Set(stampsOf('phone_links')).size).toBe(3);
+    db.close();
+  });
+
   it('keeps phone numbers out of the event log and the tables: a keyed hash, sealed, erased after the day', async () => {
     const session = await verify();
     await take(session);

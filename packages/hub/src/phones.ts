@@ -77,6 +77,9 @@ export interface AlertTarget {
   alerts: Set<string>;
 }
 
+/** The tables whose rows carry the stamp of their last change (PhoneBook.stamp), by which the standby follows them (replication.ts). */
+const STAMPED = ['phone_codes', 'phone_code_addresses', 'phone_sessions', 'phone_links'] as const;
+
 const eq = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
@@ -100,11 +103,11 @@ export class PhoneBook {
       ),
       tried: db.prepare<[number, string]>('UPDATE phone_codes SET attempts = attempts + 1, changed = ? WHERE holder = ?'),
       spend: db.prepare<[number, string]>('UPDATE phone_codes SET expires_at = 0, changed = ? WHERE holder = ?'),
-      lastStamp: db.prepare<[], { n: number }>('SELECT MAX(COALESCE((SELECT MAX(changed) FROM phone_codes), 0), COALESCE((SELECT MAX(changed) FROM phone_code_addresses), 0)) AS n'),
-      putSession: db.prepare('INSERT INTO phone_sessions (id_hash, holder, phone, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
+      lastStamp: db.prepare<[], { n: number }>(`SELECT MAX(${STAMPED.map((t) => `COALESCE((SELECT MAX(changed) FROM ${t}), 0)`).join(', ')}) AS n`),
+      putSession: db.prepare('INSERT INTO phone_sessions (id_hash, holder, phone, created_at, expires_at, changed) VALUES (?, ?, ?, ?, ?, ?)'),
       session: db.prepare<[string, number], { holder: string; phone: string }>('SELECT holder, phone FROM phone_sessions WHERE id_hash = ? AND expires_at > ?'),
       link: db.prepare(
-        'INSERT INTO phone_links (kind, ref_id, holder, day, phone, remote, first_ahead, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, ref_id) DO NOTHING',
+        'INSERT INTO phone_links (kind, ref_id, holder, day, phone, remote, first_ahead, created_at, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, ref_id) DO NOTHING',
       ),
       linkOf: db.prepare<[string, string], { holder: string; phone: string | null; day: string }>('SELECT holder, phone, day FROM phone_links WHERE kind = ? AND ref_id = ?'),
       holderLinks: db.prepare<[string, string], { kind: string; ref_id: string; day: string; remote: number }>('SELECT kind, ref_id, day, remote FROM phone_links WHERE holder = ? AND day >= ? ORDER BY created_at'),
@@ -113,8 +116,12 @@ export class PhoneBook {
       alertTargets: db.prepare<[string], { ref_id: string; phone: string | null; first_ahead: number | null; alerts: string }>(
         "SELECT ref_id, phone, first_ahead, alerts FROM phone_links WHERE kind = 'ticket' AND day = ?",
       ),
-      markAlerts: db.prepare("UPDATE phone_links SET alerts = ? WHERE kind = 'ticket' AND ref_id = ?"),
-      forgetPhones: db.prepare('UPDATE phone_links SET phone = NULL WHERE day < ? AND phone IS NOT NULL'),
+      markAlerts: db.prepare<[string, number, string]>("UPDATE phone_links SET alerts = ?, changed = ? WHERE kind = 'ticket' AND ref_id = ?"),
+      phonesToForget: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM phone_links WHERE day < ? AND phone IS NOT NULL'),
+      // Each row its own stamp (the standby is sent a table's rows in pages by their stamps: rows sharing one could be cut apart).
+      forgetPhones: db.prepare<[{ before: number; today: string }]>(
+        'UPDATE phone_links SET phone = NULL, changed = @before + n FROM (SELECT rowid AS r, row_number() OVER (ORDER BY rowid) AS n FROM phone_links WHERE day < @today AND phone IS NOT NULL) WHERE phone_links.rowid = r',
+      ),
       forgetSessions: db.prepare('DELETE FROM phone_sessions WHERE expires_at <= ?'),
       forgetCodes: db.prepare('DELETE FROM phone_codes WHERE day < ?'),
       forgetAddresses: db.prepare('DELETE FROM phone_code_addresses WHERE day < ?'),
@@ -159,13 +166,15 @@ export class PhoneBook {
   }
 
   /**
-   * The stamp of a change to a code or an address's count (migration 160), by which the standby is
-   * sent the rows changed since it last heard: above every row's, and every stamp given since this
-   * hub started (the row that held the highest may be a past day's, forgotten since).
+   * The stamp of a change to a code, an address's count, a session or a link (its alerts marked, its
+   * phone forgotten; migrations 160 and 170), by which the standby is sent the rows changed since it
+   * last heard: above every row's, and every stamp given since this hub started (the row that held
+   * the highest may be a past day's, forgotten since). `count`: stamps in a row, the first returned.
    */
-  private stamp(): number {
-    this.lastStamp = Math.max(this.lastStamp, this.st.lastStamp.get()!.n) + 1;
-    return this.lastStamp;
+  private stamp(count = 1): number {
+    const first = Math.max(this.lastStamp, this.st.lastStamp.get()!.n) + 1;
+    this.lastStamp = first + count - 1;
+    return first;
   }
 
   /** One-time codes the hall has sent on `day`, all phones together. */
@@ -186,7 +195,7 @@ export class PhoneBook {
     }
     this.st.spend.run(this.stamp(), holder);
     const session = randomBytes(24).toString('base64url');
-    this.st.putSession.run(this.vault.digest(`session:${session}`), holder, this.vault.seal(e164), now, now + SESSION_MS);
+    this.st.putSession.run(this.vault.digest(`session:${session}`), holder, this.vault.seal(e164), now, now + SESSION_MS, this.stamp());
     return { ok: true, value: { session, masked: maskPhone(e164) } };
   }
 
@@ -200,7 +209,7 @@ export class PhoneBook {
 
   /** Records which holder a number or booking belongs to (once; a repeated command changes nothing). */
   link(kind: 'ticket' | 'appointment', refId: string, session: Pick<PhoneSession, 'holder' | 'sealed'>, day: string, remote: boolean, now: number, firstAhead?: number): void {
-    this.st.link.run(kind, refId, session.holder, day, session.sealed, remote ? 1 : 0, firstAhead ?? null, now);
+    this.st.link.run(kind, refId, session.holder, day, session.sealed, remote ? 1 : 0, firstAhead ?? null, now, this.stamp());
   }
 
   linkOf(kind: 'ticket' | 'appointment', refId: string): { holder: string; sealed: string | null; day: string } | undefined {
@@ -245,12 +254,13 @@ export class PhoneBook {
   }
 
   markAlerts(ticketId: string, alerts: ReadonlySet<string>): void {
-    this.st.markAlerts.run([...alerts].sort().join(','), ticketId);
+    this.st.markAlerts.run([...alerts].sort().join(','), this.stamp(), ticketId);
   }
 
   /** Forgets what is no longer needed: numbers of past days (the holder's hash stays for the no-show rule), old sessions and codes, past days' counts by address. */
   forget(now: number, today: string): void {
-    this.st.forgetPhones.run(today);
+    const forgotten = this.st.phonesToForget.get(today)!.n;
+    if (forgotten > 0) this.st.forgetPhones.run({ before: this.stamp(forgotten) - 1, today });
     this.st.forgetSessions.run(now);
     this.st.forgetCodes.run(today);
     this.st.forgetAddresses.run(today);

@@ -411,21 +411,59 @@ describe('a standby hub', () => {
   });
 });
 
-describe("the citizens' one-time codes at a standby that takes charge", () => {
+describe("the citizens' phones at a standby that takes charge", () => {
   const TENCENT = { secretId: 'AKIDstandbytest000000000000000000', secretKey: 'tencentSecretKeyForStandby000000', sdkAppId: '1400009999', signName: '滨江政务' };
   const TEMPLATES = { 'phone-code': '3001', 'ticket-near': '3002', 'ticket-called': '3003' };
+  let now = 0;
 
-  it("verify there a code the primary sent, and keep the day's bounds of a number, an address and the hall", async () => {
-    let now = Date.parse('2026-11-27T09:00:00+08:00');
+  /** A primary and its standby on one clock (`now`), both sending SMS to one stand-in. */
+  async function hallWithSms() {
+    now = Date.parse('2026-11-27T09:00:00+08:00');
     const sms = await TencentSmsStandIn.start({ ...TENCENT, templates: Object.fromEntries(Object.entries(TEMPLATES).map(([kind, id]) => [id, smsTemplateContent(kind as keyof typeof TEMPLATES)])), clock: () => now });
     onTestFinished(() => sms.close());
-    const { primary, standby } = await primaryAndStandby({
-      both: {
-        clock: () => now,
-        trustProxy: ['127.0.0.1'],
-        notify: { channels: [{ id: 'sms', kind: 'tencent-sms', ...TENCENT, endpoint: sms.endpoint, templates: TEMPLATES }] },
-      },
-    });
+    const both: Partial<HubOptions> = {
+      clock: () => now,
+      trustProxy: ['127.0.0.1'],
+      notify: { channels: [{ id: 'sms', kind: 'tencent-sms', ...TENCENT, endpoint: sms.endpoint, templates: TEMPLATES }] },
+    };
+    const pair = await primaryAndStandby({ both });
+    /** The standby's PC restarted: it follows again, with what it held. */
+    const restartStandby = async () => {
+      await pair.standby.close();
+      hubs.splice(hubs.indexOf(pair.standby), 1);
+      const standby = await startHub({ dataDir: pair.standbyDir, port: Number(new URL(pair.standbyUrl).port), token: TOKEN, peer: { url: pair.primary.url, token: TOKEN }, standby: true, ...both });
+      hubs.push(standby);
+      await expect.poll(() => pair.primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+      return standby;
+    };
+    return { sms, restartStandby, ...pair };
+  }
+  const post = (hub: RunningHub, route: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${hub.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const admin = (hub: RunningHub, route: string, body: unknown = {}) => post(hub, route, body, { authorization: `Bearer ${TOKEN}` });
+  /** The rows of the tables, as a standby must hold them. */
+  const rowsOf = (hub: RunningHub, ...tables: string[]) => {
+    const db = (hub.store as unknown as { db: import('./db').Db }).db;
+    return tables.map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY changed`).all());
+  };
+  /** The primary's PC dies; the standby is promoted. */
+  async function failOver(primary: RunningHub, standby: RunningHub) {
+    await primary.close();
+    hubs.splice(hubs.indexOf(primary), 1);
+    expect(standby.replication.promote('the test')).toBe(2);
+  }
+  /** A phone verified at `hub` by the code the SMS brought: its session. */
+  async function verified(hub: RunningHub, sms: TencentSmsStandIn, phone: string): Promise<string> {
+    const codes = () => sms.sent.filter((m) => m.phone === `+86${phone}` && m.templateId === TEMPLATES['phone-code']);
+    expect((await post(hub, '/api/phone/code', { phone })).status).toBe(202);
+    await expect.poll(() => codes().length, { timeout: 5000 }).toBe(1);
+    const v = await post(hub, '/api/phone/verify', { phone, code: codes()[0]!.params[0] });
+    expect(v.status).toBe(200);
+    return ((await v.json()) as { session: string }).session;
+  }
+
+  it("verify there a code the primary sent, and keep the day's bounds of a number, an address and the hall", async () => {
+    const { sms, primary, standby } = await hallWithSms();
     const c = demoCatalogue({ allDay: true });
     const rules = await fetch(`${primary.url}/api/catalogue`, {
       method: 'PUT',
@@ -457,17 +495,11 @@ describe("the citizens' one-time codes at a standby that takes charge", () => {
     for (let i = 0; i < 5; i++) expect(await verify(primary, '13900002222', tried === '000000' ? '000001' : '000000')).toBe(401);
 
     // Rows written outside a batch of commands reach the standby at the primary's next beat (a quarter of a second).
-    const phoneRows = (hub: RunningHub) => {
-      const db = (hub.store as unknown as { db: import('./db').Db }).db;
-      return [db.prepare('SELECT * FROM phone_codes ORDER BY holder').all(), db.prepare('SELECT * FROM phone_code_addresses ORDER BY day, address').all()];
-    };
+    const phoneRows = (hub: RunningHub) => rowsOf(hub, 'phone_codes', 'phone_code_addresses');
     expect(phoneRows(primary)[0]).toHaveLength(3);
     await expect.poll(() => phoneRows(standby), { timeout: 5000 }).toEqual(phoneRows(primary));
 
-    // The primary's PC dies; the standby is promoted.
-    await primary.close();
-    hubs.splice(hubs.indexOf(primary), 1);
-    expect(standby.replication.promote('the test')).toBe(2);
+    await failOver(primary, standby);
     now += 61_000;
     // The code the citizen was just sent opens the phone at the new hub in charge.
     expect(await verify(standby, '13800001111', code)).toBe(200);
@@ -477,6 +509,62 @@ describe("the citizens' one-time codes at a standby that takes charge", () => {
     expect(await askCode(standby, '13800001111', '192.0.2.1')).toMatchObject({ status: 429, body: { code: 'code-limit' } });
     expect(await askCode(standby, '13600004444', '203.0.113.7')).toMatchObject({ status: 429, body: { code: 'address-code-limit' } });
     expect(await askCode(standby, '13500005555', '192.0.2.1')).toMatchObject({ status: 503, body: { code: 'codes-spent' } });
+  });
+
+  it('keep there the session of a phone verified at the primary: it takes a number without a new code', async () => {
+    const { sms, primary, standby } = await hallWithSms();
+    const session = await verified(primary, sms, '13800001111');
+    // A session is written outside a batch of commands: it reaches the standby at the primary's next beat.
+    expect(rowsOf(primary, 'phone_sessions')[0]).toHaveLength(1);
+    await expect.poll(() => rowsOf(standby, 'phone_sessions'), { timeout: 5000 }).toEqual(rowsOf(primary, 'phone_sessions'));
+    await failOver(primary, standby);
+    now += 61_000;
+    const taken = await post(standby, '/api/phone/tickets', { serviceCode: 'GA-SFZ-HL' }, { 'x-phone-session': session });
+    expect(taken.status).toBe(201);
+    expect(((await taken.json()) as { ticket: { number: string } }).ticket.number).toBe('A001');
+    // No second code of the day was spent.
+    expect(sms.sent.filter((m) => m.templateId === TEMPLATES['phone-code'])).toHaveLength(1);
+  });
+
+  it('send there the called SMS of a number taken by phone at the primary, and not again its near SMS the primary sent', async () => {
+    const { sms, primary, standby: first, restartStandby } = await hallWithSms();
+    const alerts = () => sms.sent.filter((m) => m.phone === '+8613800001111' && m.templateId !== TEMPLATES['phone-code']).map((m) => [m.templateId, ...m.params]);
+    expect((await admin(primary, '/api/windows/1/open', { clerk: '1001' })).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await admin(primary, '/api/tickets', { serviceCode: 'GA-SFZ-HL' })).status).toBe(201);
+    const session = await verified(primary, sms, '13800001111');
+    now += 61_000;
+    const taken = await post(primary, '/api/phone/tickets', { serviceCode: 'GA-SFZ-HL' }, { 'x-phone-session': session });
+    expect(taken.status).toBe(201);
+    const { ref } = ((await taken.json()) as { ticket: { ref: string } }).ticket;
+    await expect.poll(() => rowsOf(first, 'phone_links')[0], { timeout: 5000 }).toHaveLength(1);
+    // A standby that starts while the number waits knows it has a phone behind it: yet it sends nothing while it follows.
+    const standby = await restartStandby();
+    const next = async (hub: RunningHub) => {
+      expect((await admin(hub, '/api/windows/1/start')).status).toBe(200);
+      expect((await admin(hub, '/api/windows/1/finish')).status).toBe(200);
+      expect((await admin(hub, '/api/windows/1/call-next')).status).toBe(200);
+    };
+    expect((await admin(primary, '/api/windows/1/call-next')).status).toBe(200);
+    await next(primary);
+    // 3 ahead of A006: the primary sends the near SMS and marks it sent.
+    await expect.poll(alerts, { timeout: 5000 }).toEqual([[TEMPLATES['ticket-near'], 'A006', '3']]);
+    await expect.poll(() => rowsOf(primary, 'phone_links')[0], { timeout: 5000 }).toEqual([expect.objectContaining({ kind: 'ticket', alerts: 'near', phone: expect.any(String) })]);
+    await expect.poll(() => rowsOf(standby, 'phone_links'), { timeout: 5000 }).toEqual(rowsOf(primary, 'phone_links'));
+
+    await failOver(primary, standby);
+    now += 31_000;
+    // A006 still near (2 ahead) at the new hub in charge, looked at as its phone asks: the near SMS was sent.
+    await next(standby);
+    const seen = await fetch(`${standby.url}/api/phone/tickets/${ref}`);
+    expect(await seen.json()).toMatchObject({ state: 'issued', ahead: 2 });
+    for (let i = 0; i < 3; i++) await next(standby);
+    // A006 called at the new hub in charge: its phone is told, and told once that it was near.
+    await expect.poll(alerts, { timeout: 5000 }).toEqual([
+      [TEMPLATES['ticket-near'], 'A006', '3'],
+      [TEMPLATES['ticket-called'], 'A006', '1'],
+    ]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(alerts()).toHaveLength(2);
   });
 });
 

@@ -63,10 +63,13 @@ export const MAX_MESSAGE_BEFORE_FOLLOW_BYTES = 8 * 1024;
 
 /**
  * Tables whose new rows follow the events: each with how to find where a follower at some time
- * starts. The citizens' one-time codes and the day's counts of codes by address are changed in place
- * (a wrong try, a code spent, a count): they follow by the stamp of their last change (migration
- * 160), and a new link is sent them all (`at` null: a day's rows, a few thousand on a busy day),
- * so that a standby that takes charge knows the codes sent and the day's bounds.
+ * starts. The citizens' one-time codes, the day's counts of codes by address, the verified phones'
+ * sessions and the phone behind each number and booking are changed in place (a wrong try, a code
+ * spent, a count, a link's alerts marked or its phone forgotten): they follow by the stamp of their
+ * last change (migrations 160, 170; PhoneBook.stamp), and a new link is sent them all (`at` null),
+ * so that a standby that takes charge knows the codes sent, the day's bounds, the phones verified,
+ * and whose number is whose with the alerts already sent. A link written by a command is in its
+ * transaction: like the answers, it waits for the batch's flush (durableRowsMark).
  */
 const TAILS = [
   { table: 'commands', key: 'rowid', at: 'at', mode: 'REPLACE' },
@@ -74,6 +77,8 @@ const TAILS = [
   { table: 'personal_data', key: 'rowid', at: 'stored_at', mode: 'REPLACE' },
   { table: 'phone_codes', key: 'changed', at: null, mode: 'REPLACE' },
   { table: 'phone_code_addresses', key: 'changed', at: null, mode: 'REPLACE' },
+  { table: 'phone_sessions', key: 'changed', at: null, mode: 'REPLACE' },
+  { table: 'phone_links', key: 'changed', at: null, mode: 'REPLACE' },
 ] as const;
 type TailTable = (typeof TAILS)[number]['table'];
 /** Small tables sent whole whenever they change. */

@@ -368,7 +368,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const publicBase = () => publicBaseOf(store.view.catalogue.hall.publicUrl) ?? ownUrl;
   // Phone numbers are sealed and hashed with keys derived from the hall key, as applicants are.
   const phones = new PhoneBook(db, new PhoneVault(key.derive('phones')));
-  const watch = new TicketWatch(store, { phones, notifications, transaction: (work) => store.withTransaction(work) }, { publicBase, clock });
+  const watch = new TicketWatch(store, { phones, notifications, transaction: (work) => store.withTransaction(work), inCharge: () => store.role.inCharge }, { publicBase, clock });
   // TLS sessions cannot move to another process: behind TLS the hub serves the phones' streams itself,
   // but for those through its citizens' listener on loopback (publicPort). Nor does the process share a test's clock.
   const handsOver = options.phoneStreams === 'process' && !options.clock && (!tls || options.publicPort !== undefined);
@@ -401,8 +401,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // Only the hub in charge sends notices: a follower's outbox is its leader's, sent there.
   let notifying = false;
   const notifyIfInCharge = () => {
-    if (store.role.inCharge && !notifying) notifications.start();
-    else if (!store.role.inCharge && notifying) void notifications.stop();
+    if (store.role.inCharge && !notifying) {
+      watch.tookCharge();
+      notifications.start();
+    } else if (!store.role.inCharge && notifying) void notifications.stop();
     notifying = store.role.inCharge;
   };
   notifyIfInCharge();

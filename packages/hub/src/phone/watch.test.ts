@@ -47,7 +47,7 @@ function hallWithPhones(tickets: number, heartbeatMs?: number, options: Pick<Wat
   const notify = checkNotifyConfig({ channels: [] }, '滨江政务服务中心');
   if (!notify.ok) throw new Error(notify.message);
   const notifications = new HallNotifications(db, notify.config, { clock: now });
-  const watch = new TicketWatch(store, { phones: new PhoneBook(db, new PhoneVault(Buffer.alloc(32, 7))), notifications, transaction: (work) => store.withTransaction(work) }, { publicBase: () => 'https://hall.example', clock: now, ...(heartbeatMs ? { heartbeatMs } : {}), ...options });
+  const watch = new TicketWatch(store, { phones: new PhoneBook(db, new PhoneVault(Buffer.alloc(32, 7))), notifications, transaction: (work) => store.withTransaction(work), inCharge: () => store.role.inCharge }, { publicBase: () => 'https://hall.example', clock: now, ...(heartbeatMs ? { heartbeatMs } : {}), ...options });
   closing.push(() => {
     watch.close();
     db.close();

@@ -41,6 +41,11 @@ export interface WatchAlerts {
   notifications: HallNotifications;
   /** One transaction on the hall's database. */
   transaction(work: () => void): void;
+  /**
+   * Whether this hub is in charge: a standby sends no alert (its outbox would send it again when it
+   * takes charge, after the primary did); the alerts the primary marked follow it here (tookCharge).
+   */
+  inCharge(): boolean;
 }
 
 /**
@@ -281,6 +286,17 @@ export class TicketWatch {
   /** The hall's view was replaced whole (the phones' process given the hub's view again): every followed ticket is looked at again. */
   hallReplaced(): void {
     this.passBoard = undefined;
+    this.dirtyAll = true;
+    this.schedule();
+  }
+
+  /**
+   * This hub took charge (a standby promoted): the numbers with a phone behind them are read again,
+   * with the alerts already sent, from the links the hub in charge before it wrote (they followed it
+   * here), and every one is looked at: those taken before the failover get their near and called SMS.
+   */
+  tookCharge(): void {
+    this.loadTargets();
     this.dirtyAll = true;
     this.schedule();
   }
@@ -576,7 +592,7 @@ export class TicketWatch {
 
   /** The near and called SMS, queued with the record that they were sent, in one transaction. */
   private sendAlerts(list: DueAlerts): void {
-    if (!this.alerts) return;
+    if (!this.alerts?.inCharge()) return;
     const { phones, notifications } = this.alerts;
     const now = this.options.clock();
     let queued = false;
