@@ -400,15 +400,16 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const phonePagesHandler = phonePages(options.phonePagesDir ?? defaultPhonePagesDir(), () => doorPoster(store.view.catalogue, publicBase()));
   // Only the hub in charge sends notices: a follower's outbox is its leader's, sent there.
   let notifying = false;
-  const notifyIfInCharge = () => {
+  // `changed`: the hub's part changed since the start. At the start the watch has just read its numbers and looks at them all already.
+  const notifyIfInCharge = (changed: boolean) => {
     if (store.role.inCharge && !notifying) {
-      watch.tookCharge();
+      if (changed) watch.tookCharge();
       notifications.start();
     } else if (!store.role.inCharge && notifying) void notifications.stop();
     notifying = store.role.inCharge;
   };
-  notifyIfInCharge();
-  const stopNotifyWatch = store.role.onChange(notifyIfInCharge);
+  notifyIfInCharge(false);
+  const stopNotifyWatch = store.role.onChange(() => notifyIfInCharge(true));
   if (options.demoPin && store.role.inCharge) for (const c of store.view.catalogue.clerks) if (!store.pins.has(c.number)) await store.pins.set(c.number, options.demoPin);
   if (!tls && !isLoopback(host)) warn(opsText('noTls', { host }));
 
