@@ -66,37 +66,75 @@ const STALLED_MS = 100;
 /** After such a hold-up, the time given to what came meanwhile (an answer still unread) before the bound is taken as run out. */
 const AFTER_STALL_MS = 50;
 
+/**
+ * A timer for a bound. A process held up past the bound runs its timers before reading what arrived
+ * meanwhile: a printer that answered in time would be taken for one that did not. Read first, then
+ * decide. Returns the function that stops it.
+ */
+function boundTimer(ms: number, expire: () => void): () => void {
+  let due = performance.now() + ms;
+  let timer: NodeJS.Timeout;
+  const fire = () => {
+    if (performance.now() - due <= STALLED_MS) return expire();
+    due = performance.now() + AFTER_STALL_MS;
+    timer = setTimeout(fire, AFTER_STALL_MS);
+  };
+  timer = setTimeout(fire, ms);
+  return () => clearTimeout(timer);
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     // onTimeout may throw: that must reject this promise, never escape from the timer and end the process.
-    const expire = () => {
+    const stop = boundTimer(ms, () => {
       try {
         resolve(onTimeout());
       } catch (error) {
         reject(error);
       }
-    };
-    // A process held up past the bound runs its timers before reading what arrived meanwhile: a printer
-    // that answered in time would be taken for one that did not. Read first, then decide.
-    let due = performance.now() + ms;
-    let timer: NodeJS.Timeout;
-    const fire = () => {
-      if (performance.now() - due <= STALLED_MS) return expire();
-      due = performance.now() + AFTER_STALL_MS;
-      timer = setTimeout(fire, AFTER_STALL_MS);
-    };
-    timer = setTimeout(fire, ms);
+    });
     promise.then(
       (v) => {
-        clearTimeout(timer);
+        stop();
         resolve(v);
       },
       (e) => {
-        clearTimeout(timer);
+        stop();
         reject(e);
       },
     );
   });
+}
+
+/** DLE EOT 1: one more status byte in an ask, so that its answer has a length no owed answers can have. */
+const DLE_EOT_1 = DLE_EOT_ALL.subarray(0, 3);
+
+/**
+ * Asks whose answers the printer may still owe, kept at most: one that let this many asks pass
+ * unanswered has lost them (switched off), it is not busy, and memory stays bounded.
+ */
+const MAX_OWED_ASKS = 8;
+
+/** How long the line stays quiet after an answer that may be whole, before it is taken (a printer sends an answer at once). */
+const QUIET_MS = 50;
+
+/**
+ * The length of an ask while `owed` answers (oldest first, bytes each) may still come, and the
+ * counts of bytes at which its answer is whole. A printer answers in order; it may have lost the
+ * oldest owed asks (switched off when they were sent) and send the rest, late (busy cutting). So
+ * the bytes that come are the answers of the owed asks from some one on, then this ask's: the
+ * length is the least (from 5) whose whole counts are no count at which owed answers alone can
+ * stop, so that an old answer arriving alone is never taken for this one.
+ */
+export function askLength(owed: readonly number[]): { length: number; whole: number[] } {
+  if (owed.length === 0) return { length: 4, whole: [4] };
+  const stale = new Set<number>();
+  for (let i = 0; i < owed.length; i++) for (let j = i, sum = 0; j < owed.length; j++) stale.add((sum += owed[j]!));
+  const tails = owed.map((_, i) => owed.slice(i).reduce((a, b) => a + b, 0)).concat(0);
+  for (let length = 5; ; length++) {
+    const whole = tails.map((t) => t + length);
+    if (whole.every((w) => !stale.has(w))) return { length, whole };
+  }
 }
 
 /**
@@ -109,14 +147,11 @@ export class TicketPrinter {
   private readonly allowWithoutStatus: boolean;
   private readonly baudRate: number;
   private readonly afterJobTimeoutMs: number;
-  /** Status bytes still owed by asks that timed out: when they come late, they are not taken for the next answer. */
-  private owed = 0;
   /**
-   * Asks in a row that timed out without a byte from the printer. A printer busy cutting answers
-   * late; one that let two whole asks pass in silence is off or hung, and what it owes will not
-   * come: the next ask waits for its own answer only, not for owed bytes until its bound.
+   * Bytes of the answers still owed by earlier asks whose bound ran out, oldest first. A printer
+   * answers in order: what comes pays them before it can answer a new ask.
    */
-  private silentAsks = 0;
+  private owed: number[] = [];
   private asking = false;
 
   constructor(
@@ -131,12 +166,16 @@ export class TicketPrinter {
     // Late answers that arrive between asks pay off what is owed.
     transport.onData((chunk) => {
       if (this.asking) return;
-      for (const byte of chunk) {
-        if (!isStatusByte(byte)) continue;
-        this.silentAsks = 0;
-        if (this.owed > 0) this.owed--;
-      }
+      this.pay([...chunk].filter(isStatusByte).length);
     });
+  }
+
+  private pay(bytes: number): void {
+    while (bytes > 0 && this.owed.length > 0) {
+      const paid = Math.min(bytes, this.owed[0]!);
+      bytes -= paid;
+      if ((this.owed[0]! -= paid) === 0) this.owed.shift();
+    }
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
@@ -158,32 +197,44 @@ export class TicketPrinter {
 
   private async askStatus(timeoutMs: number): Promise<StatusResult> {
     if (!this.transport.canRead) return { ok: false, code: 'unsupported', message: 'this transport cannot read the printer status' };
+    const owed = this.owed.reduce((a, b) => a + b, 0);
+    const { length, whole } = askLength(this.owed);
+    // The ask's own answer is the last four bytes: DLE EOT 1, 2, 3, 4, after any more DLE EOT 1 that set its length.
+    const ask = Buffer.concat([...Array<Buffer>(length - 4).fill(DLE_EOT_1), DLE_EOT_ALL]);
     const replies: number[] = [];
+    /** Bytes that came, status or noise: one for each DLE EOT the printer answered, old or new. */
+    let came = 0;
     /**
      * Bytes that break a status byte's fixed bits (1 and 4 on, 0 and 7 off): noise on the line. The
      * bytes that came with them may be noise too, however much they look like status (0x32 reads
      * as paper end): such an answer is not taken.
      */
     const noise: number[] = [];
-    // A slow printer's answer to an earlier ask comes first: the answer to this ask is the last four bytes.
-    const expected = this.owed + 4;
+    const answer = (): StatusResult => (noise.length > 0 ? this.noisy(noise) : this.lastFour(replies));
+    /** Whether the bytes that came end this ask's answer: all that can come, or (the line quiet) all that came if older answers were lost. */
+    const isWhole = (quiet: boolean) => came >= owed + length || (quiet && whole.includes(came));
     this.asking = true;
     let unsubscribe = () => {};
     const answered = new Promise<StatusResult>((resolve) => {
+      let stopQuiet = () => {};
       const stopReading = this.transport.onData((chunk) => {
         for (const byte of chunk) {
+          if (isFlowControl(byte)) continue;
+          came++;
           if (isStatusByte(byte)) replies.push(byte);
-          else if (isFlowControl(byte)) continue;
           else if (noise.length < 8) noise.push(byte);
+          if (replies.length > 8) replies.shift();
         }
-        if (replies.length >= expected) resolve(noise.length > 0 ? this.noisy(noise) : this.lastFour(replies));
+        if (isWhole(false)) return resolve(answer());
+        stopQuiet();
+        if (whole.includes(came)) stopQuiet = boundTimer(QUIET_MS + Math.ceil((length * 10 * 1000) / this.baudRate), () => isWhole(true) && resolve(answer()));
       });
       // A printer unplugged (or switched off) while it is asked will never answer: said now, not at the end of the bound.
       const stopHearing = this.transport.onClose?.(() => resolve({ ok: false, code: 'offline', message: 'the line closed while the status was awaited: the printer went away' })) ?? (() => undefined);
-      unsubscribe = () => (stopReading(), stopHearing());
+      unsubscribe = () => (stopReading(), stopHearing(), stopQuiet());
     });
     try {
-      await withTimeout(this.transport.write(DLE_EOT_ALL), this.timeoutMs, () => {
+      await withTimeout(this.transport.write(ask), this.timeoutMs, () => {
         throw new Error('write timed out');
       });
     } catch (err) {
@@ -192,20 +243,17 @@ export class TicketPrinter {
       return { ok: false, code: 'write-failed', message: String(err) };
     }
     const result = await withTimeout<StatusResult>(answered, timeoutMs, () =>
-      // Late and short: four bytes are still an answer (the owed ones were lost); fewer are owed to the next ask.
-      noise.length > 0
-        ? this.noisy(noise)
-        : replies.length >= 4
-        ? this.lastFour(replies)
-        : { ok: false, code: 'timeout', message: `the printer did not answer DLE EOT within ${timeoutMs} ms` },
+      // Bytes that may all be owed by older asks are no answer to this one.
+      isWhole(true) ? answer() : noise.length > 0 ? this.noisy(noise) : { ok: false, code: 'timeout', message: `the printer did not answer DLE EOT within ${timeoutMs} ms${came > 0 ? ` (${came} bytes came, owed ${owed} by earlier asks)` : ''}` },
     );
     unsubscribe();
     this.asking = false;
-    if (replies.length >= 4) this.owed = 0;
-    // A byte that came as noise is not owed any more.
-    else this.owed = Math.min(8, Math.max(0, expected - replies.length - noise.length));
-    if (replies.length > 0) this.silentAsks = 0;
-    else if (!result.ok && result.code === 'timeout' && ++this.silentAsks >= 2) this.owed = 0;
+    if (isWhole(true)) this.owed = [];
+    else {
+      this.owed.push(length);
+      this.pay(came);
+      if (this.owed.length > MAX_OWED_ASKS) this.owed = [];
+    }
     return result;
   }
 

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { askLength } from './printer';
 import { decodeStatus, encodeStatus, faultOf, isStatusByte } from './status';
 
 const good = { offline: false, coverOpen: false, paperEnd: false, paperNearEnd: false, cutterError: false, unrecoverableError: false, autoRecoverableError: false };
@@ -34,5 +36,21 @@ describe('DLE EOT status', () => {
     expect(isStatusByte(0x41)).toBe(false);
     expect(isStatusByte(0x00)).toBe(false);
     expect(isStatusByte(0x92)).toBe(false);
+  });
+});
+
+describe('the length of an ask while older answers are owed', () => {
+  it('makes its whole answer a count of bytes at which no run of owed answers can end, whichever of them the printer lost', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 8 }), { maxLength: 8 }), (owed) => {
+        const { length, whole } = askLength(owed);
+        expect(length).toBeGreaterThanOrEqual(4);
+        // The printer lost the owed asks before some one (none, some, all) and answers the rest, late, in order.
+        const runs = new Set<number>();
+        for (let i = 0; i < owed.length; i++) for (let j = i + 1; j <= owed.length; j++) runs.add(owed.slice(i, j).reduce((a, b) => a + b, 0));
+        for (let lost = 0; lost <= owed.length; lost++) expect(whole).toContain(owed.slice(lost).reduce((a, b) => a + b, 0) + length);
+        for (const w of whole) expect(runs.has(w)).toBe(false);
+      }),
+    );
   });
 });
