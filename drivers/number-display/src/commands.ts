@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite';
 import Screen from 'escpos-screen';
 import type { DisplayProfile, ModbusDisplayProfile, ModbusRegisters, TextDisplayProfile } from './profiles';
-import { writeRegister, writeRegisters } from './crc16';
+import { writeRegisters } from './crc16';
 
 export interface Call {
   /** As called, e.g. "A012". */
@@ -120,8 +120,9 @@ function modbus(profile: ModbusDisplayProfile): DisplayCommands {
       const values = callRegisters(call, profile);
       return values ? [writeRegisters(profile.slave, r.call, values)] : undefined;
     },
-    clear: () => [writeRegister(profile.slave, r.clear, 1)],
-    brightness: (level) => [writeRegister(profile.slave, r.brightness, level)],
+    // Function 16 for one register too: its reply is not the request, so a line that echoes (or stops echoing) cannot pass one for the other.
+    clear: () => [writeRegisters(profile.slave, r.clear, [1])],
+    brightness: (level) => [writeRegisters(profile.slave, r.brightness, [level])],
   };
 }
 

@@ -4,7 +4,7 @@ import { DisplaySimulator, displayDevice, startPtyPair, type PtyPair } from '@se
 import { SerialTransport } from '@servicehall/serial';
 import type { DisplayDevice } from '@servicehall/fixtures/devices';
 import { callLine, callRegisters, commandsFor, displayLimitProblem } from './commands';
-import { crc16Modbus, writeRegister, writeRegisters } from './crc16';
+import { crc16Modbus, withCrc, writeRegister, writeRegisters } from './crc16';
 import { NumberDisplay, type ByteLink } from './display';
 import { DISPLAY_PROFILES, type DisplayProfile } from './profiles';
 
@@ -111,7 +111,7 @@ describe('a Modbus display behind an RS-485 adapter that echoes what it sends', 
     const sim = await DisplaySimulator.open(pair.device, DISPLAY_PROFILES['modbus-led'], { echo: true });
     const display = new NumberDisplay(link, DISPLAY_PROFILES['modbus-led'], 300, 0);
     try {
-      // Blanking first, before any call has shown that the line echoes: the echo and then the reply, the same eight bytes twice.
+      // Blanking first, before any call: its echo comes back whole, then its reply.
       expect(await display.clear()).toEqual({ ok: true });
       expect(await display.show(CALL)).toEqual({ ok: true });
       expect(sim.shown.rows).toEqual(['A012', '3']);
@@ -126,6 +126,80 @@ describe('a Modbus display behind an RS-485 adapter that echoes what it sends', 
       await link.close();
       await sim.close();
       await pair.close();
+    }
+  });
+});
+
+describe('a Modbus display whose RS-485 adapter is swapped while the terminal runs', () => {
+  it('confirms every write the display took, and only those, whether the line echoes or not, from any start', async () => {
+    const pair = await startPtyPair();
+    const link = await SerialTransport.open(pair.host);
+    const led = DISPLAY_PROFILES['modbus-led'];
+    const sim = await DisplaySimulator.open(pair.device, led);
+    const display = new NumberDisplay(link, led, 300, 0);
+    const writes: Array<[string, () => Promise<{ ok: boolean }>]> = [
+      ['clear', () => display.clear()],
+      ['brightness', () => display.setBrightness(2)],
+      ['show', () => display.show(CALL)],
+      ['brightness', () => display.setBrightness(3)],
+    ];
+    try {
+      // An adapter that echoes (a loop-back at power-on), then one that does not, then one that does; the display alive, then gone silent, then back.
+      for (const echo of [true, false, true, false]) {
+        sim.echo = echo;
+        for (const alive of [true, false, true]) {
+          sim.device.set!({ dropRequests: alive ? 0 : 1000 });
+          for (const [name, write] of writes) expect((await write()).ok, `${name}, echo ${echo}, display ${alive ? 'alive' : 'silent'}`).toBe(alive);
+        }
+      }
+    } finally {
+      await link.close();
+      await sim.close();
+      await pair.close();
+    }
+  }, 30_000);
+});
+
+describe('a Modbus display line that answers badly', () => {
+  const led = DISPLAY_PROFILES['modbus-led'];
+  /** A display on the device end of a pty pair whose line mangles each reply as `answer` says, chunk by chunk with a gap between. */
+  async function hostile(answer: (reply: Buffer) => Buffer[]) {
+    const pair = await startPtyPair();
+    const device = await SerialTransport.open(pair.device);
+    const sim = displayDevice(led);
+    device.onData(async (chunk) => {
+      const reply = sim.receive(chunk);
+      if (reply.length === 0) return;
+      for (const part of answer(reply)) {
+        await new Promise((r) => setTimeout(r, 15));
+        await device.write(part);
+      }
+    });
+    const link = await SerialTransport.open(pair.host);
+    return { sim, display: new NumberDisplay(link, led, 1000, 0), close: async () => (await link.close(), await device.close(), await pair.close()) };
+  }
+  const badCrc = (reply: Buffer) => Buffer.concat([reply.subarray(0, -1), Buffer.from([reply.at(-1)! ^ 0xff])]);
+  const otherSlave = (reply: Buffer) => withCrc([0x07, ...reply.subarray(1, -2)]);
+
+  it('finds the reply after garbage, a reply with a bad CRC and one from another slave, its bytes coming one at a time', async () => {
+    const line = await hostile((reply) => {
+      return [Buffer.from([0x00, 0xff, 0x01, 0x90]), badCrc(reply), otherSlave(reply), ...[...reply].map((b) => Buffer.from([b]))];
+    });
+    try {
+      expect(await line.display.show(CALL)).toEqual({ ok: true });
+      expect(await line.display.setBrightness(2)).toEqual({ ok: true });
+      expect(line.sim.shown).toEqual({ rows: ['A012', '3'], brightness: 2 });
+    } finally {
+      await line.close();
+    }
+  });
+
+  it('takes no reply with a bad CRC or from another slave for its own: the write is not confirmed', async () => {
+    const line = await hostile((reply) => [badCrc(reply), otherSlave(reply)]);
+    try {
+      expect(await line.display.show(CALL)).toMatchObject({ ok: false, code: 'bad-reply' });
+    } finally {
+      await line.close();
     }
   });
 });

@@ -20,12 +20,6 @@ export type DisplayResult = { ok: true } | { ok: false; code: Exclude<(typeof DI
 export class NumberDisplay {
   private commands: DisplayCommands;
   private queue: Promise<unknown> = Promise.resolve();
-  /**
-   * Whether the line gives back what is sent (a two-wire RS-485 adapter that hears itself), once a
-   * request has shown it: a function-16 request comes back whole before its reply, or does not.
-   */
-  private echoes: boolean | undefined;
-
   constructor(
     private link: ByteLink,
     readonly profile: DisplayProfile,
@@ -86,9 +80,8 @@ export class NumberDisplay {
   }
 
   /**
-   * One Modbus write, answered by the display: the echo (function 06) or the first six bytes
-   * (function 16). Writes are idempotent, so a lost or garbled reply is asked again, up to `retries`
-   * more times; an exception is the display's answer and is not.
+   * One Modbus write (function 16: its reply is its first six bytes and a CRC, never the request
+   * itself). Writes are idempotent, so a lost or garbled reply is asked again, up to `retries` more times; an exception is the display's answer and is not.
    */
   private async request(frame: Buffer): Promise<DisplayResult> {
     let result: DisplayResult = { ok: false, code: 'timeout', message: 'not sent' };
@@ -99,20 +92,22 @@ export class NumberDisplay {
     return result;
   }
 
+  /**
+   * One try. What comes is read from the front: the request's own bytes (an RS-485 adapter that
+   * hears itself) are its echo, whole; then the reply or an exception; any other byte (another
+   * slave's frame, a bad CRC, a late reply to something else, noise) is dropped. Nothing is learnt
+   * of the line from one try for the next: an adapter swapped for one that echoes, or does not,
+   * is read right at its first request.
+   */
   private once(frame: Buffer): Promise<DisplayResult> {
     const expected = writeReply(frame);
-    // Function 06 is answered with the request's own bytes: one copy back may be the echo or the reply.
-    const answeredInKind = expected.equals(frame);
-    // Only the tail that may still begin a reply is kept: a display flooding garbage holds no more memory, nor time, than a quiet one.
-    const keep = Math.max(expected.length, 5) - 1;
+    const slave = frame[0]!;
     return new Promise((resolve) => {
-      let got = Buffer.alloc(0);
+      /** What came and is not read yet: at most what may still begin the echo, the reply or an exception. */
+      let got: Buffer = Buffer.alloc(0);
       let received = 0;
+      let echoed = false;
       let sent = false;
-      /** Bytes at the start that are the request again, so far: its echo while they match. */
-      let echoed = 0;
-      let echoOver = this.echoes === false && answeredInKind;
-      let echoSkipped = false;
       const done = (r: DisplayResult) => {
         clearTimeout(timer);
         unsubscribe();
@@ -124,48 +119,35 @@ export class NumberDisplay {
             // Not even sent: the line is stuck, and asking again would only pile more bytes behind it.
             !sent
               ? { ok: false, code: 'write-failed', message: `the line took no request within ${this.timeoutMs} ms` }
-              : // One copy of a function-06 request back, on a line not yet known to echo, and nothing after it: it was the reply.
-              echoSkipped && answeredInKind && this.echoes === undefined && received === 0
+              : // The reply, whose first bytes are the request's, and nothing after it: not an echo cut short.
+              got.equals(expected)
               ? { ok: true }
-              : received > 0 || (echoed > 0 && !echoSkipped)
-              ? { ok: false, code: 'bad-reply', message: `expected ${expected.toString('hex')}, got ${received + echoed} bytes ending ${got.toString('hex')}` }
-              : { ok: false, code: 'timeout', message: `no reply within ${this.timeoutMs} ms${echoSkipped ? ' (only the echo of the request came back)' : ''}` },
+              : received > (echoed ? frame.length : 0)
+              ? { ok: false, code: 'bad-reply', message: `expected ${expected.toString('hex')}, got ${received} bytes ending ${got.toString('hex')}` }
+              : { ok: false, code: 'timeout', message: `no reply within ${this.timeoutMs} ms${echoed ? ' (only the echo of the request came back)' : ''}` },
           ),
         this.timeoutMs,
       );
       const unsubscribe = this.link.onData((data) => {
-        let chunk = data;
-        if (!echoOver) {
-          let i = 0;
-          while (i < chunk.length && echoed < frame.length && chunk[i] === frame[echoed]) i++, echoed++;
-          if (echoed === frame.length) {
-            echoOver = echoSkipped = true;
-            if (!answeredInKind) this.echoes = true;
-            chunk = chunk.subarray(i);
-          } else if (i < chunk.length) {
-            // Not the echo after all: what matched so far is part of what came.
-            echoOver = true;
-            chunk = Buffer.concat([frame.subarray(0, echoed), chunk.subarray(i)]);
-            echoed = 0;
-          } else return;
-          if (chunk.length === 0) return;
-        }
-        received += chunk.length;
-        got = Buffer.concat([got, chunk]);
-        // A late reply to an earlier try may come first: look for this one anywhere in what came.
-        if (got.includes(expected)) {
-          // A reply after a copy of a function-06 request: that copy was the echo. A function-16 reply with none before it: the line does not echo.
-          if (echoSkipped) this.echoes = true;
-          else if (!answeredInKind) this.echoes = false;
-          return done({ ok: true });
-        }
-        for (let i = 0; i + 5 <= got.length; i++) {
-          if (got[i] === frame[0] && got[i + 1] === (frame[1]! | 0x80) && crc16Modbus(got, i, i + 3) === got[i + 3]! + (got[i + 4]! << 8)) {
-            if (!echoSkipped) this.echoes = false;
-            return done({ ok: false, code: 'modbus-exception', message: `exception code ${got[i + 2]}` });
+        received += data.length;
+        got = got.length === 0 ? data : Buffer.concat([got, data]);
+        while (got.length > 0) {
+          if (got[0] !== slave) {
+            const next = got.indexOf(slave);
+            got = next < 0 ? Buffer.alloc(0) : got.subarray(next);
+            continue;
           }
+          if (startsWith(got, frame)) {
+            echoed = true;
+            got = got.subarray(frame.length);
+            continue;
+          }
+          if (startsWith(got, expected) && !startsWith(frame, got)) return done({ ok: true });
+          if (got.length >= 5 && got[1] === (frame[1]! | 0x80) && crc16Modbus(got, 0, 3) === got[3]! + (got[4]! << 8)) return done({ ok: false, code: 'modbus-exception', message: `exception code ${got[2]}` });
+          // A frame still coming: the echo, the reply, or an exception (function with its high bit set).
+          if (startsWith(frame, got) || startsWith(expected, got) || (got.length < 5 && (got.length < 2 || got[1] === (frame[1]! | 0x80)))) break;
+          got = got.subarray(1);
         }
-        if (got.length > keep) got = got.subarray(got.length - keep);
       });
       this.link.write(frame).then(
         () => (sent = true),
@@ -173,4 +155,9 @@ export class NumberDisplay {
       );
     });
   }
+}
+
+/** Whether `bytes` begins with all of `head`. */
+function startsWith(bytes: Buffer, head: Buffer): boolean {
+  return bytes.length >= head.length && bytes.subarray(0, head.length).equals(head);
 }
