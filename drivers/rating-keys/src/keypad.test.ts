@@ -64,6 +64,29 @@ describe('a rating key pad on a serial line', () => {
     expect(pad.stats.badChecksum + pad.stats.garbage).toBeGreaterThan(0);
   });
 
+  it('counts each press once when its bytes come one at a time, with garbage and half frames between and a held key resending its frame', async () => {
+    const said: boolean[] = [];
+    pad = new RatingKeyPad(await openSerialLink(pair.host), (p) => presses.push(p), undefined, undefined, { address: 3, onGarbled: (g) => said.push(g) });
+    const slowly = async (bytes: Buffer) => {
+      for (const byte of bytes) {
+        await sim.write(Buffer.from([byte]));
+        await new Promise((r) => setTimeout(r, 3));
+      }
+    };
+    await slowly(Buffer.concat([Buffer.from([0x00, 0xa5]), keyFrame(3, 'satisfied', 1).subarray(0, 4), keyFrame(3, 'very-satisfied', 2)]));
+    // Held down: the pad sends the same frame again and again.
+    for (let i = 0; i < 5; i++) await slowly(keyFrame(3, 'very-satisfied', 2));
+    await slowly(Buffer.concat([keyFrame(3, 'dissatisfied', 3).subarray(0, 3), Buffer.from([0xff, 0x5a]), keyFrame(3, 'dissatisfied', 3)]));
+    await expect.poll(() => presses.length).toBe(2);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(presses.map((p) => [p.sequence, p.level])).toEqual([
+      [2, 'very-satisfied'],
+      [3, 'dissatisfied'],
+    ]);
+    expect(pad.stats.repeated).toBe(5);
+    expect(said).toEqual([]);
+  });
+
   it('hears the pad go away when its line hangs up, instead of reading nothing for ever', async () => {
     // Whether the kernel says so with an error or with reads of no bytes depends on timing: five times over.
     for (let round = 0; round < 5; round++) {
