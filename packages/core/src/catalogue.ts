@@ -36,6 +36,20 @@ export function periodOf(typed: string): IssuingHours {
 }
 
 /**
+ * A list of periods as people type it, each read by periodOf: one a line, or in one line parted by
+ * commas, semicolons, 、 or spaces (8:30-12:00，13:30-17:00). Spaces around a period's dash are the
+ * period's own (8:30 - 12:00 is one period), not a parting.
+ */
+export function periodsOf(typed: string): IssuingHours[] {
+  return typed
+    .normalize('NFKC')
+    .replace(/\s*([-–~至])\s*/g, '$1')
+    .split(/[,;、\s]+/)
+    .filter(Boolean)
+    .map(periodOf);
+}
+
+/**
  * The widest ticket numbers and windows a catalogue allows (a two-letter prefix, five digits,
  * window 999): every display that shows them must take these, or refuse its configuration.
  */

@@ -1,4 +1,4 @@
-import { IncomingCatalogueSchema, periodOf, type Catalogue, type HallWindow, type Material } from '@servicehall/core';
+import { IncomingCatalogueSchema, periodsOf, type Catalogue, type HallWindow, type Material } from '@servicehall/core';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 
@@ -402,7 +402,7 @@ export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Cata
         if (!/^\d+$/.test(n)) problems.push({ sheet: SHEETS.items, row, column: '申请材料', message: `第${j + 1}项的份数应填写数字，如 1，而不是“${count}”` });
         return { id: `m${j + 1}`, name, form: f ?? 'original', count: /^\d+$/.test(n) ? Number(n) : 1, ...(note ? { note } : {}) };
       });
-      const issuingHours = splitLines(v.issuingHours ?? '').map(periodOf);
+      const issuingHours = periodsOf(v.issuingHours ?? '');
       return {
         code: v.code,
         name: v.name,

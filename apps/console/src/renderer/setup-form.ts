@@ -1,4 +1,4 @@
-import { appointmentPolicyOf, isConfigured, periodOf, phonePolicyOf, supervisionOf, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
+import { appointmentPolicyOf, isConfigured, periodsOf, phonePolicyOf, supervisionOf, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
 
 /**
  * The setup wizard's form and the catalogue: what the form shows is text to type, and everything
@@ -99,8 +99,6 @@ const phoneDraft = (c: Catalogue | undefined): PhoneForm => {
 
 /** 08:30-12:00, one span a line, as the form shows hours. */
 const spans = (hours: readonly { from: string; to: string }[]) => hours.map((h) => `${h.from}-${h.to}`).join('\n');
-/** Hours typed one span a line, as the workbook reads them: 08:30-12:00, 8:30～12:00 and 0830至1200 alike. */
-const hoursOf = (text: string) => lines(text).map(periodOf);
 
 const supervisionDraft = (c: Catalogue | undefined): Draft['supervision'] => {
   const p = supervisionOf(c ?? {});
@@ -229,7 +227,7 @@ export function fromDraft(d: Draft): unknown {
       department: i.department,
       prefix: i.prefix.trim().toUpperCase(),
       ...(num(i.dailyQuota) !== undefined ? { dailyQuota: num(i.dailyQuota) } : {}),
-      issuingHours: hoursOf(i.issuingHours),
+      issuingHours: periodsOf(i.issuingHours),
       conditions: lines(i.conditions),
       materials: materialsOf(i.materials, i.materialsWere),
       steps: lines(i.steps),
@@ -276,7 +274,7 @@ function phoneParts(p: PhoneForm): Pick<Catalogue, 'phone' | 'appointments'> {
     appointments: {
       ...p.rest.appointments,
       ...given({ daysAhead: p.daysAhead, slotMinutes: p.slotMinutes, perSlot: p.perSlot, activePerPerson: p.activePerPerson }),
-      ...(lines(p.hours).length > 0 ? { hours: hoursOf(p.hours) } : {}),
+      ...(lines(p.hours).length > 0 ? { hours: periodsOf(p.hours) } : {}),
       noShow: given({ count: p.noShowCount, withinDays: p.noShowWithinDays, blockDays: p.noShowBlockDays }),
     },
   } as Pick<Catalogue, 'phone' | 'appointments'>;
