@@ -275,6 +275,18 @@ export function todayHoursProblems(item: { code: string; name: string }, hours: 
   return issues.map((issue) => ({ path: issue.path, message: issue.message, ...periodProblem(sent, ['items', 0, 'today', 'issuingHours', ...issue.path], language) }));
 }
 
+/**
+ * Today's hours of an item refused, as one sentence: whose hours, each wrong period and what a right one
+ * looks like, nothing changed. The console's answer and the hub link's say the same. None when right.
+ */
+export function todayHoursSentence(item: { code: string; name: string }, hours: unknown, language: Language): string | undefined {
+  const wrong = todayHoursProblems(item, hours, language);
+  const said = wrong.flatMap((p) => (p.text ? [p.text] : []));
+  if (said.length === 0) return undefined;
+  const subject = wrong.find((p) => p.subject)?.subject ?? '';
+  return language === 'en' ? `${subject}${said.join('; ')}. Nothing was changed.` : `${subject}${said.join('；')}。未作任何更改。`;
+}
+
 /** Whether this system knows `zone` as an IANA time zone (Asia/Shanghai). */
 export function isTimeZone(zone: string): boolean {
   try {
