@@ -334,7 +334,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
         const parsed = IncomingCatalogueSchema.safeParse(b.catalogue);
         if (!parsed.success) throw setupRefusal(b.catalogue, parsed.error.issues, req.language);
         // A form loaded before another change to the setup would undo it: refused, with who changed it and when (a repeat of this save gets its first answer).
-        if (b.basedOnSeq !== undefined && !store.answerOf(commandScope(commandActor(req)), req.commandId)) staleSetup(store, req, b.basedOnSeq);
+        if (b.basedOnSeq !== undefined && !store.answerOf(commandScope(commandActor(req)), req.commandId)) staleSetup(store, req, b.basedOnSeq, 'form');
         // The calendar, today's temporary windows and today's changes of an item are the hall's own, not the form's: they carry over.
         const catalogue = carriedSetup(store.view.catalogue, parsed.data);
         return command(store, req, { type: 'replaceCatalogue', catalogue, ...(b.atDayEnd ? { atDayEnd: true } : {}) });
