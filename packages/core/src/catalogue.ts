@@ -16,6 +16,25 @@ export const MaterialSchema = z.object({
 });
 export type Material = z.infer<typeof MaterialSchema>;
 
+/**
+ * An item's materials as typed again (the setup's lines, a workbook's cell), each given an id: the
+ * id of the stored material of its name, so that a correction notice's materials (named by id) keep
+ * naming the same ones; a new material takes the first m1, m2, … no stored material had.
+ */
+export function withMaterialIds<M extends { name: string }>(materials: readonly M[], were: readonly { id: string; name: string }[] = []): (M & { id: string })[] {
+  const unclaimed = [...were];
+  const taken = new Set(were.map((m) => m.id));
+  let n = 0;
+  const fresh = () => {
+    while (taken.has(`m${++n}`));
+    return `m${n}`;
+  };
+  return materials.map((m) => {
+    const same = unclaimed.findIndex((w) => w.name === m.name);
+    return { id: same >= 0 ? unclaimed.splice(same, 1)[0]!.id : fresh(), ...m };
+  });
+}
+
 export const IssuingHoursSchema = z.object({ from: clockTime, to: clockTime });
 export type IssuingHours = z.infer<typeof IssuingHoursSchema>;
 

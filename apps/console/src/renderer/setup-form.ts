@@ -1,4 +1,4 @@
-import { appointmentPolicyOf, isConfigured, periodsOf, phonePolicyOf, supervisionOf, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
+import { appointmentPolicyOf, isConfigured, periodsOf, withMaterialIds, phonePolicyOf, supervisionOf, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
 
 /**
  * The setup wizard's form and the catalogue: what the form shows is text to type, and everything
@@ -251,19 +251,11 @@ export function fromDraft(d: Draft): unknown {
  * materials keep naming the same ones; a new line takes the first m1, m2, … no material had.
  */
 function materialsOf(text: string, were: readonly { id: string; name: string }[] = []) {
-  const unclaimed = [...were];
-  const taken = new Set(were.map((m) => m.id));
-  let n = 0;
-  const fresh = () => {
-    while (taken.has(`m${++n}`));
-    return `m${n}`;
-  };
-  return lines(text).map((line) => {
+  const typed = lines(text).map((line) => {
     const [name = '', form = '原件', count = '1', note] = line.split(/[|｜]/).map((x) => x.trim());
-    const same = unclaimed.findIndex((m) => m.name === name);
-    const id = same >= 0 ? unclaimed.splice(same, 1)[0]!.id : fresh();
-    return { id, name, form: FORM_BY_NAME[form] ?? form, count: Number(count), ...(note ? { note } : {}) };
+    return { name, form: FORM_BY_NAME[form] ?? form, count: Number(count), ...(note ? { note } : {}) };
   });
+  return withMaterialIds(typed, were);
 }
 
 /** The phone's and the bookings' rules as the catalogue holds them; a field left blank takes the hall's default. */
