@@ -887,6 +887,9 @@ export function clientAddress(req: IncomingMessage, trustProxy: ProxyTrust = fal
   return req.socket.remoteAddress ?? 'unknown';
 }
 
+/** The sender closed its connection before its request was sent whole (a page closed, an upload cancelled): nothing to answer, nothing done. */
+class RequestAbandoned extends Error {}
+
 /** What the sender says it sends (Content-Length), when it says. */
 const declaredLength = (req: IncomingMessage) => plainNumber(req.headers['content-length'], 0, Number.MAX_SAFE_INTEGER);
 
@@ -911,7 +914,7 @@ function readBody(req: IncomingMessage, maxBytes: number, lang: Language): Promi
         reject(new HttpRefusal('bad-request', 'the body is not UTF-8 text: save the file as UTF-8 (an editor on a Chinese Windows may have saved it as GBK/ANSI)'));
       }
     });
-    req.on('error', reject);
+    req.on('error', (error) => reject(req.complete ? error : new RequestAbandoned(error.message)));
   });
 }
 
@@ -942,7 +945,7 @@ function readRaw(req: IncomingMessage, maxBytes: number, lang: Language): Promis
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', (error) => reject(req.complete ? error : new RequestAbandoned(error.message)));
   });
 }
 
@@ -1115,6 +1118,10 @@ export function apiHandler(ctx: ApiContext) {
     } catch (error) {
       if (res.headersSent) {
         log.error({ err: error, method: req.method, path: url.pathname }, opsText('requestFailedMidAnswer', { method: req.method ?? '', path: url.pathname }));
+        return void res.destroy();
+      }
+      if (error instanceof RequestAbandoned) {
+        log.info({ method: req.method, path: url.pathname }, opsText('requestAbandoned', { method: req.method ?? '', path: url.pathname }));
         return void res.destroy();
       }
       if (error instanceof HttpRefusal) {
