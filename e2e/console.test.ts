@@ -372,6 +372,14 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     const hoursRefusal = (await sup.locator('[role=alert]').boundingBox())!;
     expect(hoursRefusal.y + hoursRefusal.height).toBeLessThanOrEqual(SMALL.height);
     await screenshot(sup, 'console-today-hours-refused-1366');
+    // Periods typed with spaces around the dash, as people type them, are the periods meant, as the setup's hours field reads them.
+    await signRow.getByLabel('今日取号时段').fill('8:30 - 12:00，13:30 - 17:00');
+    await signRow.getByRole('button', { name: '设置时段' }).click();
+    await expect.poll(() => hub.store.view.catalogue.items.find((i) => i.code === 'CRJ-GA-QZ')!.today?.issuingHours).toEqual([
+      { from: '08:30', to: '12:00' },
+      { from: '13:30', to: '17:00' },
+    ]);
+    expect(await signRow.getByLabel('今日取号时段').getAttribute('placeholder')).toBe('08:30-12:00,13:30-17:00');
     await signRow.getByLabel('今日取号时段').fill('');
     await notice.scrollIntoViewIfNeeded();
     await screenshot(sup, 'console-today-items-1366');
@@ -466,7 +474,7 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await person.selectOption({ label: '张三（zhang）· 窗口工作人员' });
     await expect.poll(actions).toEqual(['修改本人 PIN']);
     await person.selectOption({ label: '张主任（zhang）· 值班主任' });
-    await expect.poll(actions).toEqual(['调整事项今日设置', '调整窗口事项', '修改本人密码']);
+    await expect.poll(actions).toEqual(['调整事项今日设置', '调整事项今日设置', '调整窗口事项', '修改本人密码']);
     // A clerk who has done nothing the log keeps: the log says there is nothing, rather than its headings alone.
     const idle = catalogue.clerks.at(-1)!;
     await person.selectOption({ label: `${idle.name}（${idle.number}）· 窗口工作人员` });

@@ -167,10 +167,10 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     await expect.poll(() => page.locator('[data-testid=ticket-state]').textContent()).toBe('前面还有 3 人');
     // Three ahead: the near alert on the page (chime, vibration, notification) and by SMS.
     await page.locator('[data-testid=alert-near]').waitFor();
-    expect(await page.locator('[data-testid=alert-near]').textContent()).toContain('A005 号前面还有 3 人');
+    expect(await page.locator('[data-testid=alert-near]').textContent()).toContain('您的号码 A005 前面还有 3 人');
     const near = await alerts(page);
     expect(near.vibrations).toEqual([[200, 100, 200]]);
-    expect(near.notifications).toEqual([{ title: '即将轮到您', body: '您的 A005 号前面还有 3 人，请回到大厅留意叫号。' }]);
+    expect(near.notifications).toEqual([{ title: '即将轮到您', body: '您的号码 A005 前面还有 3 人，请回到大厅留意叫号。' }]);
     expect(near.tones).toBe(2);
     await expect.poll(() => sent(TEMPLATES['ticket-near']).length).toBe(1);
     expect(sent(TEMPLATES['ticket-near'])[0]).toMatchObject({ phone: `+86${MOBILE}`, params: ['A005', '3'] });

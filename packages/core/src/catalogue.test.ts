@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import demo from '../../../fixtures/catalogue/demo-hall.json' with { type: 'json' };
-import { CatalogueSchema, checkCatalogue, clockTimeOf, findItem, findWindow, hallSetupWarnings, IncomingCatalogueSchema, isLoopbackHost, periodOf, periodProblem, type CatalogueInput } from './catalogue';
+import { CatalogueSchema, checkCatalogue, clockTimeOf, findItem, findWindow, hallSetupWarnings, IncomingCatalogueSchema, isLoopbackHost, periodOf, periodProblem, periodsOf, type CatalogueInput } from './catalogue';
 
 /** A fresh, editable copy of the demo hall's catalogue. */
 function demoInput(): CatalogueInput {
@@ -221,6 +221,17 @@ describe('a time and a period as a person types them', () => {
     ['8:30', { from: '08:30', to: '' }],
   ])('reads the period %j', (typed, period) => {
     expect(periodOf(typed)).toEqual(period);
+  });
+
+  it.each([
+    ['8:30 - 12:00，13:30 - 17:00', [{ from: '08:30', to: '12:00' }, { from: '13:30', to: '17:00' }]],
+    ['08:30-12:00\n13:30 至 17:00', [{ from: '08:30', to: '12:00' }, { from: '13:30', to: '17:00' }]],
+    ['8:30～12:00；13:30–17:00', [{ from: '08:30', to: '12:00' }, { from: '13:30', to: '17:00' }]],
+    ['08:30-12:00 13:30-17:00', [{ from: '08:30', to: '12:00' }, { from: '13:30', to: '17:00' }]],
+    ['8:30 -12:00、 13:30- 17:00 ', [{ from: '08:30', to: '12:00' }, { from: '13:30', to: '17:00' }]],
+    ['', []],
+  ])('reads the list of periods %j as the setup and 今日调整 take it', (typed, periods) => {
+    expect(periodsOf(typed)).toEqual(periods);
   });
 });
 

@@ -16,6 +16,25 @@ export const MaterialSchema = z.object({
 });
 export type Material = z.infer<typeof MaterialSchema>;
 
+/**
+ * An item's materials as typed again (the setup's lines, a workbook's cell), each given an id: the
+ * id of the stored material of its name, so that a correction notice's materials (named by id) keep
+ * naming the same ones; a new material takes the first m1, m2, … no stored material had.
+ */
+export function withMaterialIds<M extends { name: string }>(materials: readonly M[], were: readonly { id: string; name: string }[] = []): (M & { id: string })[] {
+  const unclaimed = [...were];
+  const taken = new Set(were.map((m) => m.id));
+  let n = 0;
+  const fresh = () => {
+    while (taken.has(`m${++n}`));
+    return `m${n}`;
+  };
+  return materials.map((m) => {
+    const same = unclaimed.findIndex((w) => w.name === m.name);
+    return { id: same >= 0 ? unclaimed.splice(same, 1)[0]!.id : fresh(), ...m };
+  });
+}
+
 export const IssuingHoursSchema = z.object({ from: clockTime, to: clockTime });
 export type IssuingHours = z.infer<typeof IssuingHoursSchema>;
 
@@ -33,6 +52,20 @@ export function clockTimeOf(typed: string): string {
 export function periodOf(typed: string): IssuingHours {
   const [from = '', to = ''] = typed.normalize('NFKC').split(/[-–~至]/);
   return { from: clockTimeOf(from), to: clockTimeOf(to) };
+}
+
+/**
+ * A list of periods as people type it, each read by periodOf: one a line, or in one line parted by
+ * commas, semicolons, 、 or spaces (8:30-12:00，13:30-17:00). Spaces around a period's dash are the
+ * period's own (8:30 - 12:00 is one period), not a parting.
+ */
+export function periodsOf(typed: string): IssuingHours[] {
+  return typed
+    .normalize('NFKC')
+    .replace(/\s*([-–~至])\s*/g, '$1')
+    .split(/[,;、\s]+/)
+    .filter(Boolean)
+    .map(periodOf);
 }
 
 /**
@@ -259,6 +292,18 @@ export function todayHoursProblems(item: { code: string; name: string }, hours: 
   // In the order of the periods, as the person wrote them.
   const issues = [...parsed.error.issues].sort((x, y) => Number(x.path[0] ?? -1) - Number(y.path[0] ?? -1));
   return issues.map((issue) => ({ path: issue.path, message: issue.message, ...periodProblem(sent, ['items', 0, 'today', 'issuingHours', ...issue.path], language) }));
+}
+
+/**
+ * Today's hours of an item refused, as one sentence: whose hours, each wrong period and what a right one
+ * looks like, nothing changed. The console's answer and the hub link's say the same. None when right.
+ */
+export function todayHoursSentence(item: { code: string; name: string }, hours: unknown, language: Language): string | undefined {
+  const wrong = todayHoursProblems(item, hours, language);
+  const said = wrong.flatMap((p) => (p.text ? [p.text] : []));
+  if (said.length === 0) return undefined;
+  const subject = wrong.find((p) => p.subject)?.subject ?? '';
+  return language === 'en' ? `${subject}${said.join('; ')}. Nothing was changed.` : `${subject}${said.join('；')}。未作任何更改。`;
 }
 
 /** Whether this system knows `zone` as an IANA time zone (Asia/Shanghai). */

@@ -8,6 +8,12 @@ export const FORBIDDEN_PHRASES: readonly string[] = ['不知道', '不清楚', '
 /** A window as the hall writes it in Chinese, with no space: 4号窗口 (the console's, the hub's and the phone's sentences alike). */
 export const windowNo = (n: number | string) => `${n}号窗口`;
 
+/**
+ * A refusal's words where no one language was asked for (a command over the hub's link): the hall's
+ * Chinese first, the English on the next line, as the hub's own messages to operators are said.
+ */
+export const inBothLanguages = (zh: string, en: string) => `${zh}\n${en}`;
+
 /** Every forbidden phrase found in `text`. */
 export function forbiddenPhrasesIn(text: string): string[] {
   const folded = text.replace(/\s+/g, '');

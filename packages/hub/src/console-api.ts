@@ -10,6 +10,7 @@ import {
   noticeControlCharacter,
   StaffRoleSchema,
   todayHoursProblems,
+  todayHoursSentence,
   type CommandBody,
   type StaffRef,
 } from '@servicehall/core';
@@ -141,12 +142,10 @@ export function command(store: HallStore, req: Request, body: CommandBody, okSta
 }
 
 /** Today's hours of an item refused: each wrong period by its line and what a right one looks like, nothing changed. */
-function todayHoursRefusal(wrong: ReturnType<typeof todayHoursProblems>, language: Request['language']): HttpRefusal {
-  const said = wrong.flatMap((p) => (p.text ? [p.text] : []));
-  const subject = wrong.find((p) => p.subject)?.subject ?? '';
-  const text = language === 'en' ? `${subject}${said.join('; ')}. Nothing was changed.` : `${subject}${said.join('；')}。未作任何更改。`;
+function todayHoursRefusal(item: { code: string; name: string }, hours: unknown, wrong: ReturnType<typeof todayHoursProblems>, language: Request['language']): HttpRefusal {
+  const text = todayHoursSentence(item, hours, language);
   return new HttpRefusal('bad-request', wrong.map((p) => `issuingHours.${p.path.join('.')}: ${p.message}`).join('; '), {
-    ...(said.length ? { text } : {}),
+    ...(text ? { text } : {}),
     problems: wrong.map(({ path, message, text: t }) => ({ path: ['issuingHours', ...path], message, ...(t ? { text: t } : {}) })),
   });
 }
@@ -335,7 +334,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
         const parsed = IncomingCatalogueSchema.safeParse(b.catalogue);
         if (!parsed.success) throw setupRefusal(b.catalogue, parsed.error.issues, req.language);
         // A form loaded before another change to the setup would undo it: refused, with who changed it and when (a repeat of this save gets its first answer).
-        if (b.basedOnSeq !== undefined && !store.answerOf(commandScope(commandActor(req)), req.commandId)) staleSetup(store, req, b.basedOnSeq);
+        if (b.basedOnSeq !== undefined && !store.answerOf(commandScope(commandActor(req)), req.commandId)) staleSetup(store, req, b.basedOnSeq, 'form');
         // The calendar, today's temporary windows and today's changes of an item are the hall's own, not the form's: they carry over.
         const catalogue = carriedSetup(store.view.catalogue, parsed.data);
         return command(store, req, { type: 'replaceCatalogue', catalogue, ...(b.atDayEnd ? { atDayEnd: true } : {}) });
@@ -429,7 +428,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
         const item = findItem(store.view.catalogue, code);
         if (hours !== undefined && item) {
           const wrong = todayHoursProblems(item, hours, req.language);
-          if (wrong.length) throw todayHoursRefusal(wrong, req.language);
+          if (wrong.length) throw todayHoursRefusal(item, hours, wrong, req.language);
         }
         return command(store, req, { type: 'setItemToday', serviceCode: code, ...(req.body as object) } as CommandBody);
       },

@@ -1,3 +1,4 @@
+import type { CommandBody } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -487,6 +488,35 @@ describe('live changes', () => {
     expect(en.body.text).toBe('Item GA-SFZ-HL (居民身份证换领), today\'s issuing hours, period 1 "17:00-08:30": the end must be later than the start, e.g. 08:30-17:00. Nothing was changed.');
     expect(hub.store.view.catalogue.items.find((i) => i.code === 'GA-SFZ-HL')!.today).toBeUndefined();
     expect((await a.request('POST', '/api/items/GA-SFZ-HL/today', { issuingHours: [{ from: '09:00', to: '11:30' }] })).status).toBe(200);
+  });
+
+  it('says a refused change of an item for today over the hub’s link as the console says it, Chinese first, and changes nothing', async () => {
+    const hub = await hall({ seed: true });
+    const script = await TestTerminal.connect(hub.wsUrl, { role: 'admin', terminal: 'installer', token: TOKEN });
+    terminals.push(script);
+    const refusal = (change: Record<string, unknown>) => script.command({ type: 'setItemToday', ...change } as CommandBody);
+    expect(await refusal({ serviceCode: 'GA-SFZ-HL', issuingHours: [{ from: '08:30', to: '12:00' }, { from: '17:00', to: '08:30' }] })).toEqual({
+      ok: false,
+      code: 'bad-request',
+      message:
+        '事项 GA-SFZ-HL（居民身份证换领）的今日取号时段第 2 段“17:00-08:30”：结束时间须晚于开始时间，例如 08:30-17:00。未作任何更改。\n' +
+        'Item GA-SFZ-HL (居民身份证换领), today\'s issuing hours, period 2 "17:00-08:30": the end must be later than the start, e.g. 08:30-17:00. Nothing was changed.',
+    });
+    expect(await refusal({ serviceCode: 'GA-SFZ-HL', closedNotice: '下班了，明天再来' })).toMatchObject({
+      code: 'bad-request',
+      message: expect.stringMatching(/^停止取号公告中有服务忌语（下班了，明天再来），群众会在屏幕和手机上看到：请改用文明用语后重新发布（H-14）。未作任何更改。\nThe closing notice uses a phrase the handbook forbids/),
+    });
+    expect(await refusal({ serviceCode: 'GA-SFZ-HL', closedNotice: '系统升级', reopen: true })).toMatchObject({
+      message: '事项 GA-SFZ-HL（居民身份证换领）不能同时今日停止取号和恢复取号：请只选其一。未作任何更改。\nItem GA-SFZ-HL (居民身份证换领) cannot be closed and reopened at once: choose one. Nothing was changed.',
+    });
+    expect(await refusal({ serviceCode: 'GA-SFZ-HL' })).toMatchObject({
+      message: expect.stringMatching(/^没有说明事项 GA-SFZ-HL（居民身份证换领）今日要调整什么：请给出今日限额、今日取号时段、今日停止取号的公告，或恢复取号。未作任何更改。\nNothing to change today/),
+    });
+    expect(await refusal({ serviceCode: 'NO-SUCH', dailyQuota: 10 })).toMatchObject({
+      code: 'not-found',
+      message: expect.stringMatching(/^本大厅没有编码为 NO-SUCH 的事项：请核对事项编码。未作任何更改。\nThere is no service item NO-SUCH/),
+    });
+    expect(hub.store.view.catalogue.items.find((i) => i.code === 'GA-SFZ-HL')!.today).toBeUndefined();
   });
 
   it('pushes the hall’s state to the console as Server-Sent Events', async () => {

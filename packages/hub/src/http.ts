@@ -152,7 +152,11 @@ export function setupRefusal(catalogue: unknown, issues: readonly z.core.$ZodIss
 }
 
 /** Refuses (409 conflict) a setup whose form was loaded before the setup last changed, naming the changes since (from the log: who and when). */
-export function staleSetup(store: HallStore, req: Request, basedOnSeq: number): void {
+/**
+ * A setup based on the hall as it was at `basedOnSeq`, refused if the setup changed since: said to the
+ * console's page (the form loaded) or to a script's PUT /api/catalogue (the copy it read and X-Based-On-Seq).
+ */
+export function staleSetup(store: HallStore, req: Request, basedOnSeq: number, from: 'form' | 'copy'): void {
   const changes = store.setupChangesSince(basedOnSeq);
   if (changes && changes.length === 0) return;
   const zone = store.view.catalogue.hall.timeZone;
@@ -163,10 +167,19 @@ export function staleSetup(store: HallStore, req: Request, basedOnSeq: number): 
   const last = changes?.[0];
   const en = req.language === 'en';
   const by = last ? (en ? ` (last by ${last.staff?.name ?? 'the hub'} at ${when(last)})` : `（最近一次：${last.staff?.name ?? '大厅服务器'}，${when(last)}）`) : '';
-  throw new HttpRefusal('conflict', `the setup changed after this form was loaded (at sequence ${basedOnSeq})${last ? `: last at seq ${last.seq}` : ''}; load the current setup and save again`, {
-    text: en
-      ? `The hall's setup was changed after you opened this form${by}. Nothing was saved, so that no one's change is undone: load the current setup and make your changes there.`
-      : `您打开此页后，大厅设置已被更改${by}。为免覆盖他人的更改，本次没有保存：请载入当前设置，在其上修改后再保存。`,
+  const since = last ? `: last at seq ${last.seq}` : '';
+  const form = from === 'form';
+  const message = form
+    ? `the setup changed after this form was loaded (at sequence ${basedOnSeq})${since}; load the current setup and save again`
+    : `the setup changed after the copy sent was read (X-Based-On-Seq ${basedOnSeq})${since}; GET /api/catalogue again and send the change on that copy with its X-Hall-Seq`;
+  throw new HttpRefusal('conflict', message, {
+    text: form
+      ? en
+        ? `The hall's setup was changed after you opened this form${by}. Nothing was saved, so that no one's change is undone: load the current setup and make your changes there.`
+        : `您打开此页后，大厅设置已被更改${by}。为免覆盖他人的更改，本次没有保存：请载入当前设置，在其上修改后再保存。`
+      : en
+        ? `The hall's setup was changed since sequence ${basedOnSeq} (X-Based-On-Seq), when the copy sent here was read${by}. Nothing was saved, so that no one's change is undone: read the setup again with GET /api/catalogue, make the change on that copy and send it with its X-Hall-Seq as X-Based-On-Seq.`
+        : `所发送的设置是在序号 ${basedOnSeq}（X-Based-On-Seq）时读取的，此后大厅设置已被更改${by}。为免覆盖他人的更改，本次没有保存：请用 GET /api/catalogue 重新读取当前设置，在其上修改后，以应答中的 X-Hall-Seq 作为 X-Based-On-Seq 再发送。`,
     changes: (changes ?? []).map((c) => ({ at: c.at, time: when(c), ...(c.staff ? { by: c.staff.name } : {}), ...(c.window !== undefined ? { window: c.window } : {}) })),
   });
 }
@@ -384,7 +397,7 @@ export function operations(
                   ? `X-Based-On-Seq "${based.slice(0, 40)}" is not a sequence number: send the X-Hall-Seq that GET /api/catalogue answered, or no X-Based-On-Seq at all. Nothing was changed.`
                   : `X-Based-On-Seq 填写的“${based.slice(0, 40)}”不是序号：请填写读取 GET /api/catalogue 时应答中 X-Hall-Seq 的值，或不带此项。未作任何更改。`,
             });
-          if (!store.answerOf(req.scope, req.commandId)) staleSetup(store, req, seq);
+          if (!store.answerOf(req.scope, req.commandId)) staleSetup(store, req, seq, 'copy');
         }
         return run(req.actor.role === 'admin' && !req.actor.staff ? extended(req, { actor: extended(req.actor, { staff: HALL_TOKEN_STAFF }) }) : req, { type: 'replaceCatalogue', catalogue: carriedSetup(store.view.catalogue, req.body as Catalogue) });
       },
@@ -874,6 +887,9 @@ export function clientAddress(req: IncomingMessage, trustProxy: ProxyTrust = fal
   return req.socket.remoteAddress ?? 'unknown';
 }
 
+/** The sender closed its connection before its request was sent whole (a page closed, an upload cancelled): nothing to answer, nothing done. */
+class RequestAbandoned extends Error {}
+
 /** What the sender says it sends (Content-Length), when it says. */
 const declaredLength = (req: IncomingMessage) => plainNumber(req.headers['content-length'], 0, Number.MAX_SAFE_INTEGER);
 
@@ -898,7 +914,7 @@ function readBody(req: IncomingMessage, maxBytes: number, lang: Language): Promi
         reject(new HttpRefusal('bad-request', 'the body is not UTF-8 text: save the file as UTF-8 (an editor on a Chinese Windows may have saved it as GBK/ANSI)'));
       }
     });
-    req.on('error', reject);
+    req.on('error', (error) => reject(req.complete ? error : new RequestAbandoned(error.message)));
   });
 }
 
@@ -929,7 +945,7 @@ function readRaw(req: IncomingMessage, maxBytes: number, lang: Language): Promis
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('error', (error) => reject(req.complete ? error : new RequestAbandoned(error.message)));
   });
 }
 
@@ -1102,6 +1118,10 @@ export function apiHandler(ctx: ApiContext) {
     } catch (error) {
       if (res.headersSent) {
         log.error({ err: error, method: req.method, path: url.pathname }, opsText('requestFailedMidAnswer', { method: req.method ?? '', path: url.pathname }));
+        return void res.destroy();
+      }
+      if (error instanceof RequestAbandoned) {
+        log.info({ method: req.method, path: url.pathname }, opsText('requestAbandoned', { method: req.method ?? '', path: url.pathname }));
         return void res.destroy();
       }
       if (error instanceof HttpRefusal) {

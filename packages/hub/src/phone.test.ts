@@ -395,6 +395,18 @@ describe('a phone number verified by a one-time code (N-06)', () => {
     expect(warnings.find((w) => w.includes('codesPerDay'))).toContain('127.0.0.1 (2)');
   });
 
+  it('names the busiest by network as the limits count them: addresses rotated within one IPv6 /64 are one sender', async () => {
+    await hub.close();
+    const warnings: string[] = [];
+    hub = await start({ ...behindProxy, warn: (m) => warnings.push(m) });
+    expect((await setPhoneRules({ codesPerDay: 4 })).status).toBe(200);
+    for (const [i, address] of (['2001:db8:1:2::a', '2001:db8:1:2::b', '2001:db8:1:2:ffff::1', '203.0.113.7'] as const).entries()) expect((await codeFrom(address, phoneNo(30 + i))).status).toBe(202);
+    expect((await codeFrom('2001:db8:1:2::d', phoneNo(40))).status).toBe(503);
+    const said = warnings.find((w) => w.includes('codesPerDay'))!;
+    expect(said).toContain('2001:db8:1:2::/64 (3), 203.0.113.7 (1)');
+    expect(said).not.toContain('2001:db8:1:2::a');
+  });
+
   it('expires a code after five minutes and after five wrong tries', async () => {
     await call('POST', '/api/phone/code', { phone: PHONE });
     const code = await codeSentTo(PHONE);

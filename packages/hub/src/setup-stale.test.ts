@@ -129,11 +129,17 @@ describe('PUT /api/catalogue from a copy read earlier (an installer’s script)'
     copy.catalogue.hall.notices = ['下午两点后请到二楼取号'];
     const refused = await put(hub, copy.catalogue, { 'x-based-on-seq': copy.seq });
     expect(refused.status).toBe(409);
+    // Said to the script of the copy it read, not of a page it never opened.
     expect(await refused.json()).toMatchObject({
       code: 'conflict',
-      text: '您打开此页后，大厅设置已被更改（最近一次：赵主任，09:10）。为免覆盖他人的更改，本次没有保存：请载入当前设置，在其上修改后再保存。',
+      message: expect.stringMatching(new RegExp(`^the setup changed after the copy sent was read \\(X-Based-On-Seq ${copy.seq}\\)`)),
+      text: `所发送的设置是在序号 ${copy.seq}（X-Based-On-Seq）时读取的，此后大厅设置已被更改（最近一次：赵主任，09:10）。为免覆盖他人的更改，本次没有保存：请用 GET /api/catalogue 重新读取当前设置，在其上修改后，以应答中的 X-Hall-Seq 作为 X-Based-On-Seq 再发送。`,
       changes: [{ time: '09:10', by: '赵主任', window: 3 }],
     });
+    const english = await put(hub, copy.catalogue, { 'x-based-on-seq': copy.seq, 'accept-language': 'en' });
+    expect(((await english.json()) as { text: string }).text).toBe(
+      `The hall's setup was changed since sequence ${copy.seq} (X-Based-On-Seq), when the copy sent here was read (last by 赵主任 at 09:10). Nothing was saved, so that no one's change is undone: read the setup again with GET /api/catalogue, make the change on that copy and send it with its X-Hall-Seq as X-Based-On-Seq.`,
+    );
     expect(hub.store.view.catalogue.windows.find((w) => w.number === 3)!.serves).toContain('GA-SFZ-HL');
     expect(hub.store.view.catalogue.hall.notices).not.toContain('下午两点后请到二楼取号');
     // Read again, the copy saves; a sequence that is not one is refused in words, nothing changed.

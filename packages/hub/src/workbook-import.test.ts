@@ -4,8 +4,10 @@ import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { createLogger, useLogger } from './log';
 import { startHub, type HubOptions, type RunningHub } from './server';
 import { WorkbookImports } from './workbook-import';
 import { TestConsole } from './testing/console';
@@ -181,6 +183,35 @@ describe('a catalogue workbook uploaded to the console', () => {
     const r = await upload;
     expect(r).toMatchObject({ status: 503, body: { ok: false, code: 'cancelled', text: '主机正在停止，工作簿没有读完，未导入：主机重新启动后请再导入一次。' } });
     expect(r.body.problems).toBeUndefined();
+  }, 60_000);
+
+  it('cut off by its sender before it was sent whole (the page closed, the upload cancelled) is logged as given up, not as a fault of the hub’s, and nothing is read', async () => {
+    const { hub, admin } = await hall();
+    const logged: { level: string; msg: string }[] = [];
+    onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(JSON.parse(line) as { level: string; msg: string }) } })));
+    const readsBefore = onHubThread.reads;
+    const { port } = new URL(hub.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const head = [
+      'POST /api/catalogue.xlsx HTTP/1.1',
+      `Host: 127.0.0.1:${port}`,
+      `Cookie: ${admin.cookie}`,
+      `X-CSRF-Token: ${admin.csrf}`,
+      'Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      `Content-Length: ${big.length}`,
+    ];
+    socket.write(`${head.join('\r\n')}\r\n\r\n`);
+    socket.write(big.subarray(0, 64 * 1024));
+    await new Promise((r) => setTimeout(r, 200));
+    socket.destroy();
+    await expect.poll(() => logged.filter((l) => l.msg.includes('/api/catalogue.xlsx')).map((l) => [l.level, l.msg.split('\n')[0]]), { timeout: 10_000 }).toEqual([
+      ['info', '请求 POST /api/catalogue.xlsx 还没有发送完，对方就断开了连接（页面已关闭或上传已取消）：未作任何处理，也无需处理。'],
+    ]);
+    expect(logged.filter((l) => l.level === 'error')).toEqual([]);
+    expect(onHubThread.reads - readsBefore).toBe(0);
+    // The console's next import is read as usual.
+    expect((await admin.request('POST', '/api/catalogue.xlsx', new Uint8Array(await catalogueToWorkbook(demo)))).status).toBe(200);
   }, 60_000);
 
   it('being read does not hold up the exit of a hub that stops', async () => {

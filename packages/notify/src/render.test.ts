@@ -40,6 +40,8 @@ describe('a notice in words', () => {
     ],
     [{ kind: 'overdue', subject: 'complaint', reference: 'TS20240512003', due: '2024-05-20' }, '投诉TS20240512003已超过期限（2024-05-20），请尽早办理。', 'Complaint TS20240512003 is past its deadline (2024-05-20). Please see to it soon.'],
     [{ kind: 'ticket-called', ticket: 'B007', window: 12 }, '请B007号到12号窗口办理。', 'Ticket B007, please go to window 12.'],
+    // The number is the citizen's 号码, not 您的A012号.
+    [{ kind: 'ticket-near', ticket: 'A012', ahead: 3 }, '您的号码A012前面还有3人，请回到大厅留意叫号。', 'Ticket A012: 3 ahead of you. Please come back to the hall and watch for your number.'],
   ])('%j', (notice, zh, en) => {
     expect(renderNotice(notice, 'zh-CN').text).toBe(zh);
     expect(renderNotice(notice, 'en').text).toBe(en);

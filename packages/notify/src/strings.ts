@@ -20,7 +20,7 @@ export const NOTICE_TEXT = {
     overdue: { title: '督办提醒', text: '{subject}{reference}已超过期限（{due}），请尽早办理。' },
     'channel-test': { title: '通知渠道测试', text: '这是一条测试消息，本通知渠道工作正常。' },
     'phone-code': { title: '验证码', text: '您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。' },
-    'ticket-near': { title: '即将叫号', text: '您的{ticket}号前面还有{ahead}人，请回到大厅留意叫号。' },
+    'ticket-near': { title: '即将叫号', text: '您的号码{ticket}前面还有{ahead}人，请回到大厅留意叫号。' },
     'ticket-called': { title: '叫号通知', text: '请{ticket}号到{window}号窗口办理。' },
   },
   en: {

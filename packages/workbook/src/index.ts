@@ -1,4 +1,4 @@
-import { IncomingCatalogueSchema, periodOf, type Catalogue, type HallWindow, type Material } from '@servicehall/core';
+import { IncomingCatalogueSchema, periodsOf, withMaterialIds, type Catalogue, type HallWindow, type Material } from '@servicehall/core';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 
@@ -394,15 +394,17 @@ export async function workbookToCatalogue(data: Buffer | ArrayBuffer, base: Cata
     hall,
     departments: rows.departments.map(({ values: v }) => ({ name: v.name, ...(v.nameEn ? { nameEn: v.nameEn } : {}) })),
     items: rows.items.map(({ row, values: v }) => {
-      const materials = splitLines(v.materials ?? '').map((line, j) => {
-        const [name, form = '原件', count = '1', note] = line.split(/[|｜]/).map((s) => s.trim());
+      const typed = splitLines(v.materials ?? '').map((line, j) => {
+        const [name = '', form = '原件', count = '1', note] = line.split(/[|｜]/).map((s) => s.trim());
         const f = FORM_BY_NAME.get(form);
         if (!f) problems.push({ sheet: SHEETS.items, row, column: '申请材料', message: `第${j + 1}项的形式“${form}”应为 ${Object.values(FORMS).join('、')}` });
         const n = count.normalize('NFKC');
         if (!/^\d+$/.test(n)) problems.push({ sheet: SHEETS.items, row, column: '申请材料', message: `第${j + 1}项的份数应填写数字，如 1，而不是“${count}”` });
-        return { id: `m${j + 1}`, name, form: f ?? 'original', count: /^\d+$/.test(n) ? Number(n) : 1, ...(note ? { note } : {}) };
+        return { name, form: f ?? 'original', count: /^\d+$/.test(n) ? Number(n) : 1, ...(note ? { note } : {}) };
       });
-      const issuingHours = splitLines(v.issuingHours ?? '').map(periodOf);
+      // A material of the stored item's keeps its id (correction notices name materials by id), as the setup's save keeps it.
+      const materials = withMaterialIds(typed, base.items.find((i) => i.code === v.code)?.materials);
+      const issuingHours = periodsOf(v.issuingHours ?? '');
       return {
         code: v.code,
         name: v.name,

@@ -17,6 +17,35 @@ describe('the catalogue as an Excel workbook', () => {
     expect(withoutPhotos(back.catalogue)).toEqual(withoutPhotos(demo));
   });
 
+  it('keeps the stored id of each material it finds by name, however the rows moved or their text changed, and gives a new material an id no stored one had', async () => {
+    const stored = demoCatalogue();
+    const [first, second] = stored.items;
+    first!.materials = [
+      { id: 'm1', name: '居民身份证', form: 'original', count: 1 },
+      { id: 'm2', name: '户口簿', form: 'original', count: 1 },
+      { id: 'm3', name: '近期免冠照片', form: 'original', count: 2 },
+    ];
+    // A hall whose setup came by the API, with ids of its own.
+    second!.materials = [
+      { id: 'id-card', name: '居民身份证', form: 'original', count: 1 },
+      { id: 'form-a', name: '申请表', form: 'original', count: 1 },
+    ];
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load((await catalogueToWorkbook(stored)) as unknown as ArrayBuffer);
+    const items = book.getWorksheet(SHEETS.items)!;
+    expect(items.getRow(2).getCell(1).value).toBe(first!.code);
+    // The hall edits a photo's count and note, drops 户口簿 and puts a new material first.
+    items.getRow(2).getCell(9).value = '结婚证|复印件|1\n近期免冠照片|原件|3|白底\n居民身份证|原件|1';
+    const back = await workbookToCatalogue(Buffer.from(await book.xlsx.writeBuffer()), stored);
+    if (!back.ok) throw new Error(JSON.stringify(back.problems));
+    expect(back.catalogue.items[0]!.materials).toEqual([
+      { id: 'm4', name: '结婚证', form: 'copy', count: 1 },
+      { id: 'm3', name: '近期免冠照片', form: 'original', count: 3, note: '白底' },
+      { id: 'm1', name: '居民身份证', form: 'original', count: 1 },
+    ]);
+    expect(back.catalogue.items[1]!.materials).toEqual(second!.materials);
+  });
+
   it('has Chinese headers on the departments, items, windows and clerks sheets', async () => {
     const book = new ExcelJS.Workbook();
     await book.xlsx.load((await templateWorkbook()) as unknown as ArrayBuffer);

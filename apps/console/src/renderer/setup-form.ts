@@ -1,4 +1,4 @@
-import { appointmentPolicyOf, isConfigured, periodOf, phonePolicyOf, supervisionOf, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
+import { appointmentPolicyOf, isConfigured, periodsOf, withMaterialIds, phonePolicyOf, supervisionOf, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
 
 /**
  * The setup wizard's form and the catalogue: what the form shows is text to type, and everything
@@ -99,8 +99,6 @@ const phoneDraft = (c: Catalogue | undefined): PhoneForm => {
 
 /** 08:30-12:00, one span a line, as the form shows hours. */
 const spans = (hours: readonly { from: string; to: string }[]) => hours.map((h) => `${h.from}-${h.to}`).join('\n');
-/** Hours typed one span a line, as the workbook reads them: 08:30-12:00, 8:30～12:00 and 0830至1200 alike. */
-const hoursOf = (text: string) => lines(text).map(periodOf);
 
 const supervisionDraft = (c: Catalogue | undefined): Draft['supervision'] => {
   const p = supervisionOf(c ?? {});
@@ -229,7 +227,7 @@ export function fromDraft(d: Draft): unknown {
       department: i.department,
       prefix: i.prefix.trim().toUpperCase(),
       ...(num(i.dailyQuota) !== undefined ? { dailyQuota: num(i.dailyQuota) } : {}),
-      issuingHours: hoursOf(i.issuingHours),
+      issuingHours: periodsOf(i.issuingHours),
       conditions: lines(i.conditions),
       materials: materialsOf(i.materials, i.materialsWere),
       steps: lines(i.steps),
@@ -253,19 +251,11 @@ export function fromDraft(d: Draft): unknown {
  * materials keep naming the same ones; a new line takes the first m1, m2, … no material had.
  */
 function materialsOf(text: string, were: readonly { id: string; name: string }[] = []) {
-  const unclaimed = [...were];
-  const taken = new Set(were.map((m) => m.id));
-  let n = 0;
-  const fresh = () => {
-    while (taken.has(`m${++n}`));
-    return `m${n}`;
-  };
-  return lines(text).map((line) => {
+  const typed = lines(text).map((line) => {
     const [name = '', form = '原件', count = '1', note] = line.split(/[|｜]/).map((x) => x.trim());
-    const same = unclaimed.findIndex((m) => m.name === name);
-    const id = same >= 0 ? unclaimed.splice(same, 1)[0]!.id : fresh();
-    return { id, name, form: FORM_BY_NAME[form] ?? form, count: Number(count), ...(note ? { note } : {}) };
+    return { name, form: FORM_BY_NAME[form] ?? form, count: Number(count), ...(note ? { note } : {}) };
   });
+  return withMaterialIds(typed, were);
 }
 
 /** The phone's and the bookings' rules as the catalogue holds them; a field left blank takes the hall's default. */
@@ -276,7 +266,7 @@ function phoneParts(p: PhoneForm): Pick<Catalogue, 'phone' | 'appointments'> {
     appointments: {
       ...p.rest.appointments,
       ...given({ daysAhead: p.daysAhead, slotMinutes: p.slotMinutes, perSlot: p.perSlot, activePerPerson: p.activePerPerson }),
-      ...(lines(p.hours).length > 0 ? { hours: hoursOf(p.hours) } : {}),
+      ...(lines(p.hours).length > 0 ? { hours: periodsOf(p.hours) } : {}),
       noShow: given({ count: p.noShowCount, withinDays: p.noShowWithinDays, blockDays: p.noShowBlockDays }),
     },
   } as Pick<Catalogue, 'phone' | 'appointments'>;

@@ -22,6 +22,10 @@ describe("the phone's string catalogue (rule 7, H-14)", () => {
     expect(tr('zh-CN', 'ticket.called', { n: 4 })).toBe('请到 4号窗口办理');
     expect(tr('zh-CN', 'ticket.held', { n: 4 })).toBe('暂时挂起，请留意 4号窗口的呼叫');
     expect(tr('zh-CN', 'alert.called', { number: 'A012', n: 4 })).toBe('请 A012号到 4号窗口办理。');
+  });
+
+  it('says the citizen’s number in the near alert as the hall does: 您的号码 A012, not 您的 A012 号', () => {
+    expect(tr('zh-CN', 'alert.near', { number: 'A012', n: 3 })).toBe('您的号码 A012 前面还有 3 人，请回到大厅留意叫号。');
     expect(Object.values(PHONE_STRINGS['zh-CN']).filter((s) => /\}\s+号窗口/.test(s))).toEqual([]);
   });
 

@@ -100,7 +100,7 @@ const zh = {
   'ticket.keep': '请保存本页（可添加到收藏或截图），随时查看进度',
   'ticket.issuedAt': '取号时间 {t}',
   'alert.nearTitle': '即将轮到您',
-  'alert.near': '您的 {number} 号前面还有 {n} 人，请回到大厅留意叫号。',
+  'alert.near': '您的号码 {number} 前面还有 {n} 人，请回到大厅留意叫号。',
   'alert.calledTitle': '请到窗口办理',
   'alert.called': '请 {number}号到 {n}号窗口办理。',
   'alert.dismiss': '知道了',

@@ -1,11 +1,11 @@
 import { chinaCalendar, makeCalendar, type CalendarData, type WorkingCalendar } from '../calendar';
 import chineseDays from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
-import { findItem, findWindow, isConfigured, type Catalogue, type HallWindow, type ServiceItem } from '../catalogue';
-import { clockMinutes, localTime } from '../clock';
+import { findItem, findWindow, isConfigured, todayHoursSentence, type Catalogue, type HallWindow, type ServiceItem } from '../catalogue';
+import { localTime } from '../clock';
 import type { CommandBody } from '../commands';
 import type { EventBody, PendingChange, ScheduledChange, SetupOvertaken } from '../events';
 import { ok, refuse, type Result } from '../result';
-import { forbiddenPhrasesIn } from '../strings';
+import { forbiddenPhrasesIn, inBothLanguages } from '../strings';
 import type { Ticket } from '../ticket';
 import { windowOf, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 
@@ -262,14 +262,37 @@ export function decideSetup(view: HallView, command: SetupCommand, ctx: DecideCo
       return ok({ events: [{ type: 'window.temporaryOpened', window }] });
     }
     case 'setItemToday': {
+      // Said as the console says them, for a script or terminal sending the command over the hub's link.
       const item = findItem(view.catalogue, command.serviceCode);
-      if (!item) return refuse('not-found', `there is no service item ${command.serviceCode}`);
+      if (!item)
+        return refuse('not-found', inBothLanguages(`本大厅没有编码为 ${command.serviceCode} 的事项：请核对事项编码。未作任何更改。`, `There is no service item ${command.serviceCode} in this hall: check the item's code. Nothing was changed.`));
       if (command.dailyQuota === undefined && command.issuingHours === undefined && command.closedNotice === undefined && !command.reopen)
-        return refuse('bad-request', 'say what changes today: the quota, the issuing hours, a closure with its notice, or reopening');
-      if (command.reopen && command.closedNotice !== undefined) return refuse('bad-request', 'an item cannot be closed and reopened at once');
-      for (const h of command.issuingHours ?? []) if (clockMinutes(h.to) <= clockMinutes(h.from)) return refuse('bad-request', `issuing hours ${h.from}-${h.to} end before they start`);
+        return refuse(
+          'bad-request',
+          inBothLanguages(
+            `没有说明事项 ${item.code}（${item.name}）今日要调整什么：请给出今日限额、今日取号时段、今日停止取号的公告，或恢复取号。未作任何更改。`,
+            `Nothing to change today for item ${item.code} (${item.name}): give the quota, the issuing hours, a closure with its notice, or reopening. Nothing was changed.`,
+          ),
+        );
+      if (command.reopen && command.closedNotice !== undefined)
+        return refuse(
+          'bad-request',
+          inBothLanguages(
+            `事项 ${item.code}（${item.name}）不能同时今日停止取号和恢复取号：请只选其一。未作任何更改。`,
+            `Item ${item.code} (${item.name}) cannot be closed and reopened at once: choose one. Nothing was changed.`,
+          ),
+        );
+      const hoursWrong = command.issuingHours && todayHoursSentence(item, command.issuingHours, 'zh-CN');
+      if (hoursWrong) return refuse('bad-request', inBothLanguages(hoursWrong, todayHoursSentence(item, command.issuingHours, 'en')!));
       const found = command.closedNotice ? forbiddenPhrasesIn(command.closedNotice) : [];
-      if (found.length > 0) return refuse('bad-request', `the notice uses a phrase the handbook forbids (H-14): ${found.join('、')}`);
+      if (found.length > 0)
+        return refuse(
+          'bad-request',
+          inBothLanguages(
+            `停止取号公告中有服务忌语（${found.join('、')}），群众会在屏幕和手机上看到：请改用文明用语后重新发布（H-14）。未作任何更改。`,
+            `The closing notice uses a phrase the handbook forbids (H-14): ${found.join(', ')}, which citizens would read on the screens and their phones: please word it civilly and post it again. Nothing was changed.`,
+          ),
+        );
       const before = item.today?.day === view.day ? item.today : { day: view.day };
       const today = {
         ...before,

@@ -81,19 +81,24 @@ function refParam(req: Request): string {
 /** The citizen's phone: the hall's items, one-time codes, numbers by phone followed live, bookings, case progress. All public, rate-limited. */
 export function phoneOperations(parts: PhoneApiParts): Operation[] {
   const { store, commits, watch, streams, phones, notifications, clock, limits, warn = () => {} } = parts;
-  /** The day the hall's codes ran out, said once; and who asked for today's codes, for the operator then. */
+  /**
+   * The day the hall's codes ran out, said once; and who asked for today's codes, for the operator then,
+   * counted by network as the limits count them (an IPv6 address by its /64: one subscriber's, whose
+   * phone may take a new address in it at every request).
+   */
   let spentSaidOn: string | undefined;
-  const codesAsked = { day: '', byAddress: new Map<string, number>() };
+  const codesAsked = { day: '', byNetwork: new Map<string, number>() };
   const askedFrom = (address: string, day: string) => {
-    if (codesAsked.day !== day) Object.assign(codesAsked, { day, byAddress: new Map() });
-    // Bounded: past 10,000 addresses in a day the newest are not counted (those already counted are).
-    if (codesAsked.byAddress.size < 10_000 || codesAsked.byAddress.has(address)) codesAsked.byAddress.set(address, (codesAsked.byAddress.get(address) ?? 0) + 1);
+    if (codesAsked.day !== day) Object.assign(codesAsked, { day, byNetwork: new Map() });
+    const network = addressNetwork(address);
+    // Bounded: past 10,000 networks in a day the newest are not counted (those already counted are).
+    if (codesAsked.byNetwork.size < 10_000 || codesAsked.byNetwork.has(network)) codesAsked.byNetwork.set(network, (codesAsked.byNetwork.get(network) ?? 0) + 1);
   };
   const mostAsked = () =>
-    [...codesAsked.byAddress]
+    [...codesAsked.byNetwork]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 5)
-      .map(([address, n]) => `${address} (${n})`)
+      .map(([network, n]) => `${network} (${n})`)
       .join(', ') || '-';
   /** The addresses (as their limits count them: an IPv6 one's /64) already said today to have asked for their codes of the day. */
   const limitSaid = { day: '', networks: new Set<string>() };

@@ -1,4 +1,4 @@
-import { isConfigured, itemToday, noticeControlCharacter, periodOf } from '@servicehall/core';
+import { isConfigured, itemToday, noticeControlCharacter, periodsOf } from '@servicehall/core';
 import { Fragment, useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, ApiError } from '../api';
 import { ErrorLine, useConsole } from '../App';
@@ -237,7 +237,7 @@ export function TodayPage() {
                           disabled={!e.hours}
                           onClick={() =>
                             void change.send(where, 'POST', `/api/items/${encodeURIComponent(i.code)}/today`, {
-                              issuingHours: (e.hours ?? '').split(/[,，\s]+/).filter(Boolean).map(periodOf),
+                              issuingHours: periodsOf(e.hours ?? ''),
                             })
                           }
                         >
