@@ -1,7 +1,7 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import { smsTemplateContent } from '@servicehall/notify';
 import { TencentSmsStandIn } from '@servicehall/notify/testing';
-import type { Answer } from '@servicehall/protocol';
+import type { Answer, Hello } from '@servicehall/protocol';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -52,18 +52,26 @@ async function primaryAndStandby(options: { promoteAfterMs?: number; semiSyncTim
   return { primary, standby, primaryDir, standbyDir, standbyUrl: `http://127.0.0.1:${standbyPort}` };
 }
 
-async function kiosk(hub: RunningHub, name = 'kiosk-1'): Promise<TestTerminal> {
-  const t = await TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: name, token: TOKEN });
+/** What the hello of a terminal given both hubs' addresses says (HallClient with standbyUrls): refused at one, it tries the other before it comes back. */
+const BOTH_HUBS = { triesOtherHubs: true } as const;
+
+/** `more`: BOTH_HUBS for a terminal that knows the standby too (by default one of a release that does not say). */
+async function kiosk(hub: RunningHub, name = 'kiosk-1', more: Partial<Hello> = {}): Promise<TestTerminal> {
+  const t = await TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: name, token: TOKEN, ...more });
   terminals.push(t);
   return t;
 }
 
-/** A terminal comes to `hub` looking for the hub in charge, as one does whose hub is gone (refused by a hub that follows): its first word back. */
-async function lookFor(hub: RunningHub, name = 'kiosk-1'): Promise<string> {
+/**
+ * A terminal comes to `hub` looking for the hub in charge, as one does whose hub is gone (refused by a
+ * hub that follows): its first word back. By default it knows both hubs (`more`: {} for one that knows
+ * only this hub's address).
+ */
+async function lookFor(hub: RunningHub, name = 'kiosk-1', more: Partial<Hello> = BOTH_HUBS): Promise<string> {
   const t = await TestTerminal.open(hub.wsUrl);
   terminals.push(t);
   const said = t.next((m) => m.type === 'error' || m.type === 'welcome');
-  t.send({ type: 'hello', protocol: 1, role: 'kiosk', terminal: name, token: TOKEN });
+  t.send({ type: 'hello', protocol: 1, role: 'kiosk', terminal: name, token: TOKEN, ...more });
   const m = await said;
   t.close();
   return m.type === 'error' ? m.code : m.type;
@@ -73,6 +81,55 @@ async function lookFor(hub: RunningHub, name = 'kiosk-1'): Promise<string> {
 async function inChargeOnceLookedFor(hub: RunningHub): Promise<boolean> {
   if (!hub.store.role.inCharge) await lookFor(hub);
   return hub.store.role.inCharge;
+}
+
+/**
+ * A primary and its standby (taking charge after 0.6 s of silence) linked through the cable between
+ * their PCs, which a test can pull out and plug in again. `before`: done at the primary before the
+ * standby first follows it.
+ */
+async function pairOnCable(options: { before?: (primary: RunningHub) => Promise<unknown> } = {}) {
+  const primaryDir = tempDir();
+  const primary = await startHub({ dataDir: primaryDir, token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+  hubs.push(primary);
+  await options.before?.(primary);
+  let cut = false;
+  const wires = new Set<net.Socket>();
+  const server = net.createServer((c) => {
+    if (cut) return void c.destroy();
+    const to = net.connect(Number(new URL(primary.url).port), '127.0.0.1');
+    for (const s of [c, to]) {
+      wires.add(s);
+      s.on('error', () => undefined).on('close', () => (c.destroy(), to.destroy()));
+    }
+    c.pipe(to).pipe(c);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const standbyDir = tempDir();
+  fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(standbyDir, KEY_FILE));
+  const standby = await startHub({ dataDir: standbyDir, token: TOKEN, peer: { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, token: TOKEN }, standby: true, promoteAfterMs: 600 });
+  hubs.push(standby);
+  await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+  const cable = {
+    cut: () => {
+      cut = true;
+      for (const w of wires) w.destroy();
+    },
+    mend: () => void (cut = false),
+  };
+  return { primary, standby, cable };
+}
+
+/** Well past the standby's 0.6 s of its leader's silence (or it took charge: the test's next check says so). */
+const pastSilenceOf = (standby: RunningHub) =>
+  expect.poll(() => (standby.store.role.inCharge ? Number.POSITIVE_INFINITY : standby.replication.status().lagSeconds), { timeout: 10_000 }).toBeGreaterThan(1.5);
+
+/** The hub's log lines from now to the test's end. */
+function captureLog(): string[] {
+  const logged: string[] = [];
+  onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } })));
+  return logged;
 }
 
 const issue = (t: TestTerminal, id?: string) => t.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, id);
@@ -175,35 +232,12 @@ describe('a standby hub', () => {
   });
 
   it('does not take charge while the link between the hubs is cut and the primary still serves the terminals; catches up once it is mended, and takes charge once the terminals lose the primary too', async () => {
-    const primaryDir = tempDir();
-    const primary = await startHub({ dataDir: primaryDir, token: TOKEN, seed: demoCatalogue({ allDay: true }) });
-    hubs.push(primary);
-    // The cable between the two PCs, which a test can pull out and plug in again.
-    let cut = false;
-    const wires = new Set<net.Socket>();
-    const cable = net.createServer((c) => {
-      if (cut) return void c.destroy();
-      const to = net.connect(Number(new URL(primary.url).port), '127.0.0.1');
-      for (const s of [c, to]) {
-        wires.add(s);
-        s.on('error', () => undefined).on('close', () => (c.destroy(), to.destroy()));
-      }
-      c.pipe(to).pipe(c);
-    });
-    await new Promise<void>((resolve) => cable.listen(0, '127.0.0.1', resolve));
-    onTestFinished(() => new Promise<void>((resolve) => cable.close(() => resolve())));
-    const standbyDir = tempDir();
-    fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(standbyDir, KEY_FILE));
-    const standby = await startHub({ dataDir: standbyDir, token: TOKEN, peer: { url: `http://127.0.0.1:${(cable.address() as net.AddressInfo).port}`, token: TOKEN }, standby: true, promoteAfterMs: 600 });
-    hubs.push(standby);
-    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    const { primary, standby, cable } = await pairOnCable();
     const k = await kiosk(primary);
     expect((await issue(k)).ok).toBe(true);
-    const logged: string[] = [];
-    onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } })));
+    const logged = captureLog();
 
-    cut = true;
-    for (const w of wires) w.destroy();
+    cable.cut();
     // A terminal that starts with the standby's address first is refused there and goes on to the primary: once is no sign of a lost primary.
     expect(await lookFor(standby, 'kiosk-2')).toBe('not-in-charge');
     const during: Answer[] = [];
@@ -222,7 +256,7 @@ describe('a standby hub', () => {
     expect(said[0]!.msg.split('\n')[1]).toContain('no terminal came here looking for the hub in charge');
 
     // The cable back: the standby catches up with what the primary gave alone.
-    cut = false;
+    cable.mend();
     await expect.poll(() => primary.replication.status().standby, { timeout: 10_000 }).toBe('in-step');
     await expect.poll(() => standby.store.seq, { timeout: 5000 }).toBe(primary.store.seq);
     // Then the primary's PC dies: its kiosk comes looking, tries the primary again in vain, and comes back.
@@ -238,9 +272,22 @@ describe('a standby hub', () => {
     for (const a of during) expect(a.ok && standby.store.view.tickets.get(a.ticket!.id)?.number).toBe(a.ok && a.ticket!.number);
   });
 
+  it('counts no look of a terminal that knows only its own address: it never tried the primary between', async () => {
+    const { standby, cable } = await pairOnCable();
+    const logged = captureLog();
+    cable.cut();
+    await pastSilenceOf(standby);
+    for (let i = 0; i < 4; i++) expect(await lookFor(standby, 'kiosk-1', {})).toBe('not-in-charge');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(standby.store.role.inCharge).toBe(false);
+    // Said once, with what to do.
+    const said = logged.map((l) => JSON.parse(l) as { msg: string }).filter((r) => r.msg.includes('只配置了一台主机的地址'));
+    expect(said).toHaveLength(1);
+    expect(said[0]!.msg).toContain('standbyHubUrls');
+  });
+
   it('starts in charge, its peer out of reach, when no standby has ever followed it (its first start before the standby is installed)', async () => {
-    const logged: string[] = [];
-    onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } })));
+    const logged = captureLog();
     const peer = `http://127.0.0.1:${await freePort()}`;
     const hub = await startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue({ allDay: true }), peer: { url: peer, token: TOKEN } });
     hubs.push(hub);
@@ -266,8 +313,7 @@ describe('a standby hub', () => {
   }
 
   it('holds, started again while the standby that followed it is out of reach: no command until a terminal has come twice looking for the hub in charge, and says why', async () => {
-    const logged: string[] = [];
-    onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } })));
+    const logged = captureLog();
     const said = (words: string) => logged.map((l) => JSON.parse(l) as { msg: string }).find((r) => r.msg.includes(words))?.msg.split('\n');
     const { hub } = await heldPrimary();
     // The standby may have taken charge while this hub was down: taking commands now would give its numbers again.
@@ -287,6 +333,16 @@ describe('a standby hub', () => {
     expect(said('本主机接管大厅')![0]).toBe('本主机接管大厅（接管编号 epoch 1）：终端 kiosk-1 两次来本主机找当前主机，其间也连不上另一台主机。');
     const next = await issue(await kiosk(hub));
     expect(next.ok && next.ticket!.number).toBe('A002');
+  });
+
+  it('held, counts no look of a terminal given only its address: it never tried the standby between, however often it comes', async () => {
+    const { hub } = await heldPrimary();
+    for (let i = 0; i < 5; i++) expect(await lookFor(hub, 'kiosk-1', {})).toBe('not-in-charge');
+    expect(hub.store.role).toMatchObject({ held: true, inCharge: false });
+    // One that knows both hubs, failing to reach the standby between its two looks, releases it as before.
+    expect(await lookFor(hub, 'kiosk-2')).toBe('not-in-charge');
+    expect(await lookFor(hub, 'kiosk-2')).toBe('welcome');
+    expect(hub.store.role.inCharge).toBe(true);
   });
 
   it('held, takes charge as soon as its standby is back and follows it', async () => {

@@ -184,6 +184,8 @@ export class Replication {
   private readonly stopRole: () => void;
   /** While held (see askPeerWhileHeld): the terminals' looks since the hold began, and whether the peer is being asked now. */
   private held: { looked: Map<string, number[]>; asking: boolean } | undefined;
+  /** Terminals come looking that never try the other hub, said once each (see terminalLooked). */
+  private readonly knowsOneHub = new Set<string>();
 
   constructor(
     private readonly store: HallStore,
@@ -416,13 +418,23 @@ export class Replication {
   }
 
   /**
-   * A terminal said hello here, this hub following: it is looking for the hub in charge. Its look
-   * may be the one this hub waited for to take charge (see checkSilence): then it is served at once,
-   * not sent round to the silent hub again. Returns whether this hub is in charge now.
+   * A terminal said hello here, this hub following (or held): it is looking for the hub in charge.
+   * Its look counts only when it tries the other hub between its tries of this one (`triesOtherHubs`,
+   * from its hello): one given only this hub's address comes back without knowing anything of the
+   * other. A look may be the one this hub waited for to take charge (see checkSilence): then it is
+   * served at once, not sent round to the silent hub again. Returns whether this hub is in charge now.
    */
-  terminalLooked(terminal: string): boolean {
+  terminalLooked(terminal: string, triesOtherHubs: boolean): boolean {
+    if (this.role.inCharge) return true;
+    if (!triesOtherHubs) {
+      if (!this.knowsOneHub.has(terminal) && this.knowsOneHub.size < 1_000) {
+        this.knowsOneHub.add(terminal);
+        log.warn({ terminal }, opsText('terminalKnowsOneHub', { terminal }));
+      }
+      return false;
+    }
     if (this.role.held) return this.heldTerminalLooked(terminal);
-    if (this.role.inCharge || !this.follower) return this.role.inCharge;
+    if (!this.follower) return false;
     this.follower.terminalLooked(terminal);
     this.follower.checkSilence();
     return this.role.inCharge;

@@ -105,8 +105,12 @@ export interface TerminalAccess {
   limits: HubLimits;
   /** The identity of the hub's event log: a terminal whose view came from another takes a snapshot (by default the store's, which a promotion branches). */
   lineage?: Lineage;
-  /** A terminal (its token checked) came here looking for the hub in charge while this hub does not take commands: whether this hub is in charge now. */
-  lookedForHubInCharge?: (terminal: string) => boolean;
+  /**
+   * A terminal (its token checked) came here looking for the hub in charge while this hub does not
+   * take commands, saying whether it tries the other hub between its tries of this one: whether this
+   * hub is in charge now.
+   */
+  lookedForHubInCharge?: (terminal: string, triesOtherHubs: boolean) => boolean;
   /** The least time between two writes of events to the terminals only looking on (FAN_OUT_GAP_MS by default). */
   fanOutGapMs?: number;
 }
@@ -375,7 +379,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
         }
         // A terminal that saw a higher epoch has been with a hub promoted since: this one is fenced.
         if (message.epoch !== undefined) store.role.learn(message.epoch, { 'zh-CN': `终端 ${message.terminal}`, en: `terminal ${message.terminal}` });
-        if (!store.role.inCharge && !access.lookedForHubInCharge?.(message.terminal)) return notInCharge(s);
+        if (!store.role.inCharge && !access.lookedForHubInCharge?.(message.terminal, message.triesOtherHubs === true)) return notInCharge(s);
         if (!isConfigured(store.view.catalogue) && message.role !== 'admin')
           return send(s, { type: 'error', code: 'unconfigured', message: 'the hall is not set up yet: an administrator sets it up in the console (/console)' });
         s.actor = actor;
