@@ -272,6 +272,54 @@ describe('a standby hub', () => {
     for (const a of during) expect(a.ok && standby.store.view.tickets.get(a.ticket!.id)?.number).toBe(a.ok && a.ticket!.number);
   });
 
+  it('in a cut between the hubs, takes charge only once more than half of the terminals the primary served come looking: not for 1 or 3 of 6, for 4', async () => {
+    // Three terminals linked before the standby first follows (its follow tells it of them), three after (the beats do).
+    const { primary, standby, cable } = await pairOnCable({ before: async (p) => { for (const n of [1, 2, 3]) await kiosk(p, `kiosk-${n}`, BOTH_HUBS); } });
+    for (const n of [4, 5, 6]) await kiosk(primary, `kiosk-${n}`, BOTH_HUBS);
+    // A terminal of an older release (it does not say it knows the standby) is not counted: it never comes to it.
+    await kiosk(primary, 'kiosk-old');
+    await expect.poll(() => standby.replication.status().leaderTerminals, { timeout: 5000 }).toBe(6);
+    const logged = captureLog();
+    const waiting = () => logged.map((l) => JSON.parse(l) as { msg: string }).filter((r) => r.msg.includes('未超过半数')).map((r) => r.msg.split('\n'));
+
+    cable.cut();
+    // One terminal whose own link to the primary fails: it comes twice, trying the primary between.
+    for (let i = 0; i < 2; i++) expect(await lookFor(standby, 'kiosk-1')).toBe('not-in-charge');
+    await pastSilenceOf(standby);
+    expect(standby.store.role).toMatchObject({ inCharge: false, epoch: 1 });
+    await expect.poll(() => waiting().length, { timeout: 5000 }).toBe(1);
+    expect(waiting()[0]![0]).toContain('它最近服务的 6 台终端中，已有 1 台两次来本主机找当前主机');
+    expect(waiting()[0]![1]).toContain('1 of the 6 terminals it served lately came here twice');
+
+    for (const name of ['kiosk-2', 'kiosk-3', 'kiosk-2', 'kiosk-3']) expect(await lookFor(standby, name)).toBe('not-in-charge');
+    // A terminal the primary did not say it served (switched on since, or off for a while) is no witness of the hall losing it.
+    for (let i = 0; i < 2; i++) expect(await lookFor(standby, 'kiosk-9')).toBe('not-in-charge');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(standby.store.role).toMatchObject({ inCharge: false, epoch: 1 });
+    expect(waiting().at(-1)![0]).toContain('6 台终端中，已有 3 台');
+    expect(waiting().at(-1)![0]).toContain('须 4 台');
+    expect(primary.store.role.inCharge).toBe(true);
+
+    // The fourth: more than half of the hall's terminals cannot reach the primary, and the one that tipped it is served there and then.
+    expect(await lookFor(standby, 'kiosk-4')).toBe('not-in-charge');
+    expect(await lookFor(standby, 'kiosk-4')).toBe('welcome');
+    expect(standby.store.role).toMatchObject({ inCharge: true, epoch: 2 });
+    const why = logged.map((l) => JSON.parse(l) as { msg: string }).find((r) => r.msg.includes('本主机已接管大厅'))!.msg;
+    expect(why).toContain('它最近服务的 6 台终端中有 4 台也连不上它');
+  });
+
+  it('in a cut between the hubs, takes charge on the first terminal that comes twice when the primary served none (a hall at night)', async () => {
+    const { primary, standby, cable } = await pairOnCable();
+    // Off for the night, but for one terminal of an older release, which does not count (it never comes to the standby).
+    await kiosk(primary, 'kiosk-old');
+    await expect.poll(() => standby.replication.status().leaderTerminals, { timeout: 5000 }).toBe(0);
+    cable.cut();
+    await pastSilenceOf(standby);
+    expect(await lookFor(standby, 'kiosk-1')).toBe('not-in-charge');
+    expect(await lookFor(standby, 'kiosk-1')).toBe('welcome');
+    expect(standby.store.role).toMatchObject({ inCharge: true, epoch: 2 });
+  });
+
   it('counts no look of a terminal that knows only its own address: it never tried the primary between', async () => {
     const { standby, cable } = await pairOnCable();
     const logged = captureLog();
@@ -284,6 +332,29 @@ describe('a standby hub', () => {
     const said = logged.map((l) => JSON.parse(l) as { msg: string }).filter((r) => r.msg.includes('只配置了一台主机的地址'));
     expect(said).toHaveLength(1);
     expect(said[0]!.msg).toContain('standbyHubUrls');
+  });
+
+  it('takes charge on one terminal as before when its primary, of an older release, does not say which terminals it serves', async () => {
+    const { primary, standby } = await primaryAndStandby({ promoteAfterMs: 600 });
+    for (const n of [1, 2, 3, 4, 5, 6]) await kiosk(primary, `kiosk-${n}`, BOTH_HUBS);
+    await expect.poll(() => standby.replication.status().leaderTerminals, { timeout: 5000 }).toBe(6);
+    // The primary is restarted on the older release (same schema), which follows without a word of its terminals, then its PC dies.
+    const port = Number(new URL(primary.url).port);
+    const { epoch, lineage } = primary.store.role;
+    await primary.close();
+    hubs.splice(hubs.indexOf(primary), 1);
+    const older = new WebSocketServer({ port, host: '127.0.0.1', path: '/replication' });
+    older.on('connection', (ws) => ws.on('message', () => ws.send(JSON.stringify({ type: 'following', epoch, lineage, seq: standby.store.seq, schema: SCHEMA_VERSION }))));
+    try {
+      await expect.poll(() => standby.replication.status().leaderLinked, { timeout: 5000 }).toBe(true);
+      expect(standby.replication.status().leaderTerminals).toBeUndefined();
+    } finally {
+      for (const c of older.clients) c.terminate();
+      await new Promise((r) => older.close(r));
+    }
+    await pastSilenceOf(standby);
+    expect(await lookFor(standby, 'kiosk-1')).toBe('not-in-charge');
+    expect(await lookFor(standby, 'kiosk-1')).toBe('welcome');
   });
 
   it('starts in charge, its peer out of reach, when no standby has ever followed it (its first start before the standby is installed)', async () => {

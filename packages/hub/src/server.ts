@@ -327,6 +327,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     semiSyncTimeoutMs: options.semiSyncTimeoutMs,
     promoteAfterMs: options.promoteAfterMs,
     onRebuild: options.onRebuild,
+    served: () => terminals?.servedRecently() ?? [],
   });
   // The city's copy of the log, shipped beside the hall by a worker of its own: by the hub in charge
   // only (a standby's log is its leader's, shipped from there; a hub that steps down stops shipping).
