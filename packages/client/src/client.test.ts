@@ -247,6 +247,35 @@ describe('through a hub that dies', () => {
   }, 90_000);
 });
 
+describe('a hub that holds (started again with the standby that once followed it out of reach)', () => {
+  /** The hub's standby may have taken charge while it was down: it takes no command until it knows better. */
+  async function heldHub(): Promise<RunningHub> {
+    const dataDir = tempDir();
+    const first = await startHub({ dataDir, token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+    // A standby followed it once (its database says so), and that standby's PC is off now.
+    first.store.role.markFollowed();
+    await first.close();
+    const hub = await startHub({ dataDir, token: TOKEN, peer: { url: `http://127.0.0.1:${await freePort()}`, token: TOKEN } });
+    cleanups.push(() => hub.close());
+    expect(hub.store.role.held).toBe(true);
+    return hub;
+  }
+  const fast = { initialMs: 20, maxMs: 60 };
+
+  it('is released by a terminal that knows the standby too and could not reach it, never by one given only its own address', async () => {
+    const hub = await heldHub();
+    const refusals: string[] = [];
+    client({ url: hub.wsUrl, role: 'kiosk', terminal: 'kiosk-1', backoff: fast, log: (m) => void (m.includes('not-in-charge') && refusals.push(m)) });
+    // It comes back again and again without knowing anything of the standby: the hub holds.
+    await expect.poll(() => refusals.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(6);
+    expect(hub.store.role).toMatchObject({ held: true, inCharge: false });
+
+    const both = client({ url: hub.wsUrl, standbyUrls: [`ws://127.0.0.1:${await freePort()}/ws`], role: 'kiosk', terminal: 'kiosk-2', backoff: fast });
+    await both.whenInStep(0, 10_000);
+    expect(hub.store.role).toMatchObject({ held: false, inCharge: true, epoch: 1 });
+  });
+});
+
 describe('an action a person waits for', () => {
   it('is refused at once while the hub is away, and never reaches the outbox file', async () => {
     const dir = tempDir();

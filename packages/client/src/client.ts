@@ -283,6 +283,8 @@ export class HallClient {
         log: this.view ? this.viewLogId : undefined,
         waiting: this.outbox.size,
         ...this.epochField(),
+        // Refused here, it goes to the next hub before it comes back: a hub not in charge may count its looks.
+        ...(this.hubs.length > 1 ? { triesOtherHubs: true } : {}),
       });
     });
     ws.on('message', (data) => {

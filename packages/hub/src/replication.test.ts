@@ -1,7 +1,7 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import { smsTemplateContent } from '@servicehall/notify';
 import { TencentSmsStandIn } from '@servicehall/notify/testing';
-import type { Answer } from '@servicehall/protocol';
+import type { Answer, Hello } from '@servicehall/protocol';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -52,18 +52,26 @@ async function primaryAndStandby(options: { promoteAfterMs?: number; semiSyncTim
   return { primary, standby, primaryDir, standbyDir, standbyUrl: `http://127.0.0.1:${standbyPort}` };
 }
 
-async function kiosk(hub: RunningHub, name = 'kiosk-1'): Promise<TestTerminal> {
-  const t = await TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: name, token: TOKEN });
+/** What the hello of a terminal given both hubs' addresses says (HallClient with standbyUrls): refused at one, it tries the other before it comes back. */
+const BOTH_HUBS = { triesOtherHubs: true } as const;
+
+/** `more`: BOTH_HUBS for a terminal that knows the standby too (by default one of a release that does not say). */
+async function kiosk(hub: RunningHub, name = 'kiosk-1', more: Partial<Hello> = {}): Promise<TestTerminal> {
+  const t = await TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: name, token: TOKEN, ...more });
   terminals.push(t);
   return t;
 }
 
-/** A terminal comes to `hub` looking for the hub in charge, as one does whose hub is gone (refused by a hub that follows): its first word back. */
-async function lookFor(hub: RunningHub, name = 'kiosk-1'): Promise<string> {
+/**
+ * A terminal comes to `hub` looking for the hub in charge, as one does whose hub is gone (refused by a
+ * hub that follows): its first word back. By default it knows both hubs (`more`: {} for one that knows
+ * only this hub's address).
+ */
+async function lookFor(hub: RunningHub, name = 'kiosk-1', more: Partial<Hello> = BOTH_HUBS): Promise<string> {
   const t = await TestTerminal.open(hub.wsUrl);
   terminals.push(t);
   const said = t.next((m) => m.type === 'error' || m.type === 'welcome');
-  t.send({ type: 'hello', protocol: 1, role: 'kiosk', terminal: name, token: TOKEN });
+  t.send({ type: 'hello', protocol: 1, role: 'kiosk', terminal: name, token: TOKEN, ...more });
   const m = await said;
   t.close();
   return m.type === 'error' ? m.code : m.type;
@@ -73,6 +81,55 @@ async function lookFor(hub: RunningHub, name = 'kiosk-1'): Promise<string> {
 async function inChargeOnceLookedFor(hub: RunningHub): Promise<boolean> {
   if (!hub.store.role.inCharge) await lookFor(hub);
   return hub.store.role.inCharge;
+}
+
+/**
+ * A primary and its standby (taking charge after 0.6 s of silence) linked through the cable between
+ * their PCs, which a test can pull out and plug in again. `before`: done at the primary before the
+ * standby first follows it.
+ */
+async function pairOnCable(options: { before?: (primary: RunningHub) => Promise<unknown> } = {}) {
+  const primaryDir = tempDir();
+  const primary = await startHub({ dataDir: primaryDir, token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+  hubs.push(primary);
+  await options.before?.(primary);
+  let cut = false;
+  const wires = new Set<net.Socket>();
+  const server = net.createServer((c) => {
+    if (cut) return void c.destroy();
+    const to = net.connect(Number(new URL(primary.url).port), '127.0.0.1');
+    for (const s of [c, to]) {
+      wires.add(s);
+      s.on('error', () => undefined).on('close', () => (c.destroy(), to.destroy()));
+    }
+    c.pipe(to).pipe(c);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const standbyDir = tempDir();
+  fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(standbyDir, KEY_FILE));
+  const standby = await startHub({ dataDir: standbyDir, token: TOKEN, peer: { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, token: TOKEN }, standby: true, promoteAfterMs: 600 });
+  hubs.push(standby);
+  await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+  const cable = {
+    cut: () => {
+      cut = true;
+      for (const w of wires) w.destroy();
+    },
+    mend: () => void (cut = false),
+  };
+  return { primary, standby, cable };
+}
+
+/** Well past the standby's 0.6 s of its leader's silence (or it took charge: the test's next check says so). */
+const pastSilenceOf = (standby: RunningHub) =>
+  expect.poll(() => (standby.store.role.inCharge ? Number.POSITIVE_INFINITY : standby.replication.status().lagSeconds), { timeout: 10_000 }).toBeGreaterThan(1.5);
+
+/** The hub's log lines from now to the test's end. */
+function captureLog(): string[] {
+  const logged: string[] = [];
+  onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } })));
+  return logged;
 }
 
 const issue = (t: TestTerminal, id?: string) => t.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, id);
@@ -175,35 +232,12 @@ describe('a standby hub', () => {
   });
 
   it('does not take charge while the link between the hubs is cut and the primary still serves the terminals; catches up once it is mended, and takes charge once the terminals lose the primary too', async () => {
-    const primaryDir = tempDir();
-    const primary = await startHub({ dataDir: primaryDir, token: TOKEN, seed: demoCatalogue({ allDay: true }) });
-    hubs.push(primary);
-    // The cable between the two PCs, which a test can pull out and plug in again.
-    let cut = false;
-    const wires = new Set<net.Socket>();
-    const cable = net.createServer((c) => {
-      if (cut) return void c.destroy();
-      const to = net.connect(Number(new URL(primary.url).port), '127.0.0.1');
-      for (const s of [c, to]) {
-        wires.add(s);
-        s.on('error', () => undefined).on('close', () => (c.destroy(), to.destroy()));
-      }
-      c.pipe(to).pipe(c);
-    });
-    await new Promise<void>((resolve) => cable.listen(0, '127.0.0.1', resolve));
-    onTestFinished(() => new Promise<void>((resolve) => cable.close(() => resolve())));
-    const standbyDir = tempDir();
-    fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(standbyDir, KEY_FILE));
-    const standby = await startHub({ dataDir: standbyDir, token: TOKEN, peer: { url: `http://127.0.0.1:${(cable.address() as net.AddressInfo).port}`, token: TOKEN }, standby: true, promoteAfterMs: 600 });
-    hubs.push(standby);
-    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    const { primary, standby, cable } = await pairOnCable();
     const k = await kiosk(primary);
     expect((await issue(k)).ok).toBe(true);
-    const logged: string[] = [];
-    onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } })));
+    const logged = captureLog();
 
-    cut = true;
-    for (const w of wires) w.destroy();
+    cable.cut();
     // A terminal that starts with the standby's address first is refused there and goes on to the primary: once is no sign of a lost primary.
     expect(await lookFor(standby, 'kiosk-2')).toBe('not-in-charge');
     const during: Answer[] = [];
@@ -222,7 +256,7 @@ describe('a standby hub', () => {
     expect(said[0]!.msg.split('\n')[1]).toContain('no terminal came here looking for the hub in charge');
 
     // The cable back: the standby catches up with what the primary gave alone.
-    cut = false;
+    cable.mend();
     await expect.poll(() => primary.replication.status().standby, { timeout: 10_000 }).toBe('in-step');
     await expect.poll(() => standby.store.seq, { timeout: 5000 }).toBe(primary.store.seq);
     // Then the primary's PC dies: its kiosk comes looking, tries the primary again in vain, and comes back.
@@ -238,9 +272,93 @@ describe('a standby hub', () => {
     for (const a of during) expect(a.ok && standby.store.view.tickets.get(a.ticket!.id)?.number).toBe(a.ok && a.ticket!.number);
   });
 
+  it('in a cut between the hubs, takes charge only once more than half of the terminals the primary served come looking: not for 1 or 3 of 6, for 4', async () => {
+    // Three terminals linked before the standby first follows (its follow tells it of them), three after (the beats do).
+    const { primary, standby, cable } = await pairOnCable({ before: async (p) => { for (const n of [1, 2, 3]) await kiosk(p, `kiosk-${n}`, BOTH_HUBS); } });
+    for (const n of [4, 5, 6]) await kiosk(primary, `kiosk-${n}`, BOTH_HUBS);
+    // A terminal of an older release (it does not say it knows the standby) is not counted: it never comes to it.
+    await kiosk(primary, 'kiosk-old');
+    await expect.poll(() => standby.replication.status().leaderTerminals, { timeout: 5000 }).toBe(6);
+    const logged = captureLog();
+    const waiting = () => logged.map((l) => JSON.parse(l) as { msg: string }).filter((r) => r.msg.includes('未超过半数')).map((r) => r.msg.split('\n'));
+
+    cable.cut();
+    // One terminal whose own link to the primary fails: it comes twice, trying the primary between.
+    for (let i = 0; i < 2; i++) expect(await lookFor(standby, 'kiosk-1')).toBe('not-in-charge');
+    await pastSilenceOf(standby);
+    expect(standby.store.role).toMatchObject({ inCharge: false, epoch: 1 });
+    await expect.poll(() => waiting().length, { timeout: 5000 }).toBe(1);
+    expect(waiting()[0]![0]).toContain('它最近服务的 6 台终端中，已有 1 台两次来本主机找当前主机');
+    expect(waiting()[0]![1]).toContain('1 of the 6 terminals it served lately came here twice');
+
+    for (const name of ['kiosk-2', 'kiosk-3', 'kiosk-2', 'kiosk-3']) expect(await lookFor(standby, name)).toBe('not-in-charge');
+    // A terminal the primary did not say it served (switched on since, or off for a while) is no witness of the hall losing it.
+    for (let i = 0; i < 2; i++) expect(await lookFor(standby, 'kiosk-9')).toBe('not-in-charge');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(standby.store.role).toMatchObject({ inCharge: false, epoch: 1 });
+    expect(waiting().at(-1)![0]).toContain('6 台终端中，已有 3 台');
+    expect(waiting().at(-1)![0]).toContain('须 4 台');
+    expect(primary.store.role.inCharge).toBe(true);
+
+    // The fourth: more than half of the hall's terminals cannot reach the primary, and the one that tipped it is served there and then.
+    expect(await lookFor(standby, 'kiosk-4')).toBe('not-in-charge');
+    expect(await lookFor(standby, 'kiosk-4')).toBe('welcome');
+    expect(standby.store.role).toMatchObject({ inCharge: true, epoch: 2 });
+    const why = logged.map((l) => JSON.parse(l) as { msg: string }).find((r) => r.msg.includes('本主机已接管大厅'))!.msg;
+    expect(why).toContain('它最近服务的 6 台终端中有 4 台也连不上它');
+  });
+
+  it('in a cut between the hubs, takes charge on the first terminal that comes twice when the primary served none (a hall at night)', async () => {
+    const { primary, standby, cable } = await pairOnCable();
+    // Off for the night, but for one terminal of an older release, which does not count (it never comes to the standby).
+    await kiosk(primary, 'kiosk-old');
+    await expect.poll(() => standby.replication.status().leaderTerminals, { timeout: 5000 }).toBe(0);
+    cable.cut();
+    await pastSilenceOf(standby);
+    expect(await lookFor(standby, 'kiosk-1')).toBe('not-in-charge');
+    expect(await lookFor(standby, 'kiosk-1')).toBe('welcome');
+    expect(standby.store.role).toMatchObject({ inCharge: true, epoch: 2 });
+  });
+
+  it('counts no look of a terminal that knows only its own address: it never tried the primary between', async () => {
+    const { standby, cable } = await pairOnCable();
+    const logged = captureLog();
+    cable.cut();
+    await pastSilenceOf(standby);
+    for (let i = 0; i < 4; i++) expect(await lookFor(standby, 'kiosk-1', {})).toBe('not-in-charge');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(standby.store.role.inCharge).toBe(false);
+    // Said once, with what to do.
+    const said = logged.map((l) => JSON.parse(l) as { msg: string }).filter((r) => r.msg.includes('只配置了一台主机的地址'));
+    expect(said).toHaveLength(1);
+    expect(said[0]!.msg).toContain('standbyHubUrls');
+  });
+
+  it('takes charge on one terminal as before when its primary, of an older release, does not say which terminals it serves', async () => {
+    const { primary, standby } = await primaryAndStandby({ promoteAfterMs: 600 });
+    for (const n of [1, 2, 3, 4, 5, 6]) await kiosk(primary, `kiosk-${n}`, BOTH_HUBS);
+    await expect.poll(() => standby.replication.status().leaderTerminals, { timeout: 5000 }).toBe(6);
+    // The primary is restarted on the older release (same schema), which follows without a word of its terminals, then its PC dies.
+    const port = Number(new URL(primary.url).port);
+    const { epoch, lineage } = primary.store.role;
+    await primary.close();
+    hubs.splice(hubs.indexOf(primary), 1);
+    const older = new WebSocketServer({ port, host: '127.0.0.1', path: '/replication' });
+    older.on('connection', (ws) => ws.on('message', () => ws.send(JSON.stringify({ type: 'following', epoch, lineage, seq: standby.store.seq, schema: SCHEMA_VERSION }))));
+    try {
+      await expect.poll(() => standby.replication.status().leaderLinked, { timeout: 5000 }).toBe(true);
+      expect(standby.replication.status().leaderTerminals).toBeUndefined();
+    } finally {
+      for (const c of older.clients) c.terminate();
+      await new Promise((r) => older.close(r));
+    }
+    await pastSilenceOf(standby);
+    expect(await lookFor(standby, 'kiosk-1')).toBe('not-in-charge');
+    expect(await lookFor(standby, 'kiosk-1')).toBe('welcome');
+  });
+
   it('starts in charge, its peer out of reach, when no standby has ever followed it (its first start before the standby is installed)', async () => {
-    const logged: string[] = [];
-    onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } })));
+    const logged = captureLog();
     const peer = `http://127.0.0.1:${await freePort()}`;
     const hub = await startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue({ allDay: true }), peer: { url: peer, token: TOKEN } });
     hubs.push(hub);
@@ -266,8 +384,7 @@ describe('a standby hub', () => {
   }
 
   it('holds, started again while the standby that followed it is out of reach: no command until a terminal has come twice looking for the hub in charge, and says why', async () => {
-    const logged: string[] = [];
-    onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } })));
+    const logged = captureLog();
     const said = (words: string) => logged.map((l) => JSON.parse(l) as { msg: string }).find((r) => r.msg.includes(words))?.msg.split('\n');
     const { hub } = await heldPrimary();
     // The standby may have taken charge while this hub was down: taking commands now would give its numbers again.
@@ -287,6 +404,16 @@ describe('a standby hub', () => {
     expect(said('本主机接管大厅')![0]).toBe('本主机接管大厅（接管编号 epoch 1）：终端 kiosk-1 两次来本主机找当前主机，其间也连不上另一台主机。');
     const next = await issue(await kiosk(hub));
     expect(next.ok && next.ticket!.number).toBe('A002');
+  });
+
+  it('held, counts no look of a terminal given only its address: it never tried the standby between, however often it comes', async () => {
+    const { hub } = await heldPrimary();
+    for (let i = 0; i < 5; i++) expect(await lookFor(hub, 'kiosk-1', {})).toBe('not-in-charge');
+    expect(hub.store.role).toMatchObject({ held: true, inCharge: false });
+    // One that knows both hubs, failing to reach the standby between its two looks, releases it as before.
+    expect(await lookFor(hub, 'kiosk-2')).toBe('not-in-charge');
+    expect(await lookFor(hub, 'kiosk-2')).toBe('welcome');
+    expect(hub.store.role.inCharge).toBe(true);
   });
 
   it('held, takes charge as soon as its standby is back and follows it', async () => {

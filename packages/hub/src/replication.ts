@@ -99,8 +99,11 @@ const FollowerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ack'), n: z.number().int(), seq: z.number().int() }),
 ]);
 
+/** The terminals the leader serves (TerminalLinks.servedRecently), by id: a leader of a release before it sends none. */
+const ServedSchema = z.array(z.string().max(40)).max(10_000).optional();
+
 const LeaderMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('following'), epoch: z.number().int(), lineage: LineageSchema, seq: z.number().int(), schema: z.number().int().optional() }),
+  z.object({ type: z.literal('following'), epoch: z.number().int(), lineage: LineageSchema, seq: z.number().int(), schema: z.number().int().optional(), terminals: ServedSchema }),
   z.object({
     type: z.literal('rows'),
     n: z.number().int(),
@@ -110,7 +113,8 @@ const LeaderMessageSchema = z.discriminatedUnion('type', [
     tails: z.record(z.string(), z.array(RowSchema)),
     whole: z.record(z.string(), z.array(RowSchema)).optional(),
   }),
-  z.object({ type: z.literal('beat'), epoch: z.number().int(), seq: z.number().int() }),
+  // `terminals` only when the list changed since the last one this link was sent.
+  z.object({ type: z.literal('beat'), epoch: z.number().int(), seq: z.number().int(), terminals: ServedSchema }),
   z.object({ type: z.literal('rebuild'), message: z.string() }),
   z.object({ type: z.literal('refused'), code: z.string(), message: z.string(), epoch: z.number().int().optional() }),
 ]);
@@ -147,6 +151,8 @@ interface FollowerLink {
   waiters: Map<number, (() => void)[]>;
   /** Did not acknowledge in time: the primary does not wait for it until it has caught up. */
   behind: boolean;
+  /** The terminals served, as last sent to it (joined). */
+  served: string;
 }
 
 export interface ReplicationStatus {
@@ -161,6 +167,8 @@ export interface ReplicationStatus {
   lagSeconds: number;
   /** A follower: whether its leader is linked now. */
   leaderLinked?: boolean;
+  /** A follower: how many terminals its leader last said it served (see FollowerSide.checkSilence); absent from a leader that does not say. */
+  leaderTerminals?: number;
   /** Batches answered without the follower's acknowledgement since the hub started. */
   unacknowledged: number;
   /** A primary that started without reaching its peer and takes no command yet (see Replication.askPeerWhileHeld). */
@@ -184,6 +192,8 @@ export class Replication {
   private readonly stopRole: () => void;
   /** While held (see askPeerWhileHeld): the terminals' looks since the hold began, and whether the peer is being asked now. */
   private held: { looked: Map<string, number[]>; asking: boolean } | undefined;
+  /** Terminals come looking that never try the other hub, said once each (see terminalLooked). */
+  private readonly knowsOneHub = new Set<string>();
 
   constructor(
     private readonly store: HallStore,
@@ -200,6 +210,8 @@ export class Replication {
       onRebuild?: (why: string) => void;
       /** It took charge (start the work only the hub in charge does: notifications). */
       onPromoted?: () => void;
+      /** The terminals this hub serves, told to its standby (TerminalLinks.servedRecently). */
+      served?: () => string[];
     },
   ) {
     this.st = {
@@ -270,7 +282,9 @@ export class Replication {
           this.role.markFollowed();
           link = this.link(ws, message.hub, message.seq);
           limitMessages(ws, full);
-          send(ws, { type: 'following', epoch: this.role.epoch, lineage, seq: this.store.seq, schema: SCHEMA_VERSION });
+          const terminals = this.options.served?.() ?? [];
+          link.served = terminals.join('\n');
+          send(ws, { type: 'following', epoch: this.role.epoch, lineage, seq: this.store.seq, schema: SCHEMA_VERSION, terminals });
           log.info({ follower: message.hub, from: message.seq, to: this.store.seq }, opsText('standbyFollows', { standby: message.hub, from: message.seq, to: this.store.seq }));
           this.followers.add(link);
           this.push(link, true);
@@ -305,7 +319,7 @@ export class Replication {
       const last = this.db.prepare<[], { k: number | null }>(`SELECT MAX(${t.key}) AS k FROM ${t.table}`).get()?.k ?? 0;
       positions[t.table] = first === null || first === undefined ? last : first - 1;
     }
-    return { ws, hub, seq, positions, whole: {}, sent: 0, acked: 0, ackedSeq: seq, sentAt: new Map(), waiters: new Map(), behind: false };
+    return { ws, hub, seq, positions, whole: {}, sent: 0, acked: 0, ackedSeq: seq, sentAt: new Map(), waiters: new Map(), behind: false, served: '' };
   }
 
   /** Sends a follower what it does not have yet; returns the number of the message that holds the newest (or undefined: it has all). */
@@ -411,18 +425,29 @@ export class Replication {
       lagEvents: Math.max(0, (f?.leaderSeq ?? this.store.seq) - this.store.seq),
       lagSeconds: f ? (now - f.lastHeard) / 1000 : 0,
       leaderLinked: f?.linked ?? false,
+      ...(f?.served ? { leaderTerminals: f.served.length } : {}),
       unacknowledged: this.unacknowledged,
     };
   }
 
   /**
-   * A terminal said hello here, this hub following: it is looking for the hub in charge. Its look
-   * may be the one this hub waited for to take charge (see checkSilence): then it is served at once,
-   * not sent round to the silent hub again. Returns whether this hub is in charge now.
+   * A terminal said hello here, this hub following (or held): it is looking for the hub in charge.
+   * Its look counts only when it tries the other hub between its tries of this one (`triesOtherHubs`,
+   * from its hello): one given only this hub's address comes back without knowing anything of the
+   * other. A look may be the one this hub waited for to take charge (see checkSilence): then it is
+   * served at once, not sent round to the silent hub again. Returns whether this hub is in charge now.
    */
-  terminalLooked(terminal: string): boolean {
+  terminalLooked(terminal: string, triesOtherHubs: boolean): boolean {
+    if (this.role.inCharge) return true;
+    if (!triesOtherHubs) {
+      if (!this.knowsOneHub.has(terminal) && this.knowsOneHub.size < 1_000) {
+        this.knowsOneHub.add(terminal);
+        log.warn({ terminal }, opsText('terminalKnowsOneHub', { terminal }));
+      }
+      return false;
+    }
     if (this.role.held) return this.heldTerminalLooked(terminal);
-    if (this.role.inCharge || !this.follower) return this.role.inCharge;
+    if (!this.follower) return false;
     this.follower.terminalLooked(terminal);
     this.follower.checkSilence();
     return this.role.inCharge;
@@ -530,6 +555,8 @@ export class Replication {
   private beat(): void {
     if (!this.role.inCharge) return this.follower?.checkSilence();
     const now = steadyNow();
+    const terminals = this.followers.size > 0 ? (this.options.served?.() ?? []) : [];
+    const served = terminals.join('\n');
     for (const link of this.followers) {
       // Messages are kept in the order they were sent: the first is the oldest unacknowledged.
       const oldest = link.sentAt.values().next().value ?? now;
@@ -539,7 +566,10 @@ export class Replication {
         continue;
       }
       // Rows written outside a batch of commands (a new day, a sign-in, the console's tables) go at the next beat.
-      if (this.push(link, true) === undefined) send(link.ws, { type: 'beat', epoch: this.role.epoch, seq: this.store.seq });
+      // A change in the terminals served goes in a beat, even between rows: the standby's rule to take charge counts them.
+      const news = link.served === served ? {} : { terminals };
+      link.served = served;
+      if (this.push(link, true) === undefined || news.terminals) send(link.ws, { type: 'beat', epoch: this.role.epoch, seq: this.store.seq, ...news });
     }
   }
 
@@ -643,8 +673,13 @@ class FollowerSide {
   /** The hub in charge answers but refuses to be followed: it runs another release, or takes another hall token (see refusedBy). */
   refused: 'release' | 'token' | undefined;
   private readonly looked = new Map<string, number[]>();
-  /** The silence (by when the leader was last heard) already said to go unshared by the terminals. */
-  private waitingSince: number | undefined;
+  /**
+   * The terminals the leader last said it served (TerminalLinks.servedRecently), or undefined from a
+   * leader of a release before it, which says none: then one terminal's looks suffice, as they did.
+   */
+  served: string[] | undefined;
+  /** The silence (by when the leader was last heard) and the terminals found in it, already said in the log. */
+  private waitingSaid: string | undefined;
 
   constructor(
     private readonly replication: Replication,
@@ -704,6 +739,7 @@ class FollowerSide {
         role.adoptLineage(m.lineage as Lineage);
         this.leaderEpoch = m.epoch;
         this.leaderSeq = m.seq;
+        this.served = m.terminals;
         this.linked = true;
         this.lastHeard = steadyNow();
         log.info({ epoch: m.epoch, from: this.store.seq, leader: m.seq }, opsText('followingNow', { peer: this.peer.url, from: this.store.seq, leader: m.seq, epoch: m.epoch }));
@@ -718,6 +754,7 @@ class FollowerSide {
       case 'beat':
         this.lastHeard = steadyNow();
         this.leaderSeq = m.seq;
+        if (m.terminals) this.served = m.terminals;
         return;
       case 'rebuild':
         this.stop();
@@ -754,23 +791,36 @@ class FollowerSide {
 
   /**
    * Called at every beat: after the configured silence of its leader, this hub takes charge (not
-   * while the leader runs another release), once a terminal has come looking for the hub in charge
-   * twice in that silence: between the two it tried the leader and did not stay there. A silence
-   * the terminals do not share is the link between the hubs cut: the leader serves them still, and
-   * taking charge would make two hubs give numbers (each its own, and the leader's lost once the
-   * link is back).
+   * while the leader runs another release) once more than half of the terminals the leader last said
+   * it served have come looking for the hub in charge, each twice in that silence: between the two
+   * it tried the leader and did not stay there. A silence the terminals do not share is the link
+   * between the hubs cut: the leader serves them still, and taking charge would make two hubs give
+   * numbers (each its own, and the leader's lost once the link is back); one terminal whose own link
+   * to the leader fails is not the hall losing it. A leader that served none (a hall at night), or
+   * of a release that does not say, is taken for lost on the first terminal's two looks.
    */
   checkSilence(): void {
     const after = this.options.promoteAfterMs;
     if (this.stopped || this.refused || !after || steadyNow() - this.lastHeard < after) return;
     const seconds = Math.round((steadyNow() - this.lastHeard) / 100) / 10;
-    const lost = [...this.looked].find(([, times]) => times.length === 2 && times[0]! > this.lastHeard)?.[0];
-    if (lost === undefined) {
-      if (this.waitingSince !== this.lastHeard) log.error({ seconds }, opsText('leaderSilentTerminalsStay', { seconds }));
-      this.waitingSince = this.lastHeard;
+    const lost = [...this.looked].filter(([, times]) => times.length === 2 && times[0]! > this.lastHeard).map(([terminal]) => terminal);
+    const served = this.served?.length ? this.served : undefined;
+    const counted = served ? lost.filter((terminal) => served.includes(terminal)) : lost;
+    const needed = served ? Math.floor(served.length / 2) + 1 : 1;
+    if (counted.length < needed) {
+      const said = `${this.lastHeard} ${counted.length}`;
+      if (this.waitingSaid === said) return;
+      this.waitingSaid = said;
+      if (served) log.error({ seconds, served: served.length, looked: counted }, opsText('leaderSilentTooFewTerminals', { seconds, served: served.length, looked: counted.length, needed }));
+      else log.error({ seconds }, opsText('leaderSilentTerminalsStay', { seconds }));
       return;
     }
-    this.replication.promote({ 'zh-CN': `原来的主机已 ${seconds} 秒没有消息，终端 ${lost} 也连不上它`, en: `the leader hub was silent for ${seconds} s, and terminal ${lost} could not reach it either` });
+    const who = counted.join(', ');
+    this.replication.promote(
+      served
+        ? { 'zh-CN': `原来的主机已 ${seconds} 秒没有消息，它最近服务的 ${served.length} 台终端中有 ${counted.length} 台也连不上它（${who}）`, en: `the leader hub was silent for ${seconds} s, and ${counted.length} of the ${served.length} terminals it served lately could not reach it either (${who})` }
+        : { 'zh-CN': `原来的主机已 ${seconds} 秒没有消息，终端 ${who} 也连不上它`, en: `the leader hub was silent for ${seconds} s, and terminal ${who} could not reach it either` },
+    );
   }
 
   stop(): void {

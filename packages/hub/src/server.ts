@@ -327,6 +327,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     semiSyncTimeoutMs: options.semiSyncTimeoutMs,
     promoteAfterMs: options.promoteAfterMs,
     onRebuild: options.onRebuild,
+    served: () => terminals?.servedRecently() ?? [],
   });
   // The city's copy of the log, shipped beside the hall by a worker of its own: by the hub in charge
   // only (a standby's log is its leader's, shipped from there; a hub that steps down stops shipping).
@@ -556,7 +557,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     if (!req.url?.startsWith('/ws')) return refuseOnSocket(socket, '404 Not Found', 'not-found', 'the terminals link at /ws', req.headers['accept-language']);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits, fanOutGapMs: options.fanOutGapMs, lookedForHubInCharge: (terminal) => replication.terminalLooked(terminal) });
+  terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits, fanOutGapMs: options.fanOutGapMs, lookedForHubInCharge: (terminal, triesOtherHubs) => replication.terminalLooked(terminal, triesOtherHubs) });
   // Devices reported change the terminal list too.
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();

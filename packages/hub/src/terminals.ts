@@ -12,6 +12,7 @@ import {
 } from '@servicehall/protocol';
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { GroupCommit } from './commit';
@@ -30,6 +31,11 @@ export const MAX_CATCH_UP_EVENTS = 500;
 /** A terminal that cannot keep up with this much unsent data is dropped; it reconnects and catches up. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
+/**
+ * A terminal gone this long ago still counts among those this hub serves (servedRecently): one whose
+ * link is between two tries, or a PC restarting, is not left out; a PC switched off at lunch is.
+ */
+export const SERVED_RECENTLY_MS = 120_000;
 /**
  * What a link may send in one message before it has said who it is: a hello, a pairing request or a
  * ping is under a few hundred bytes; a malformed message of some hundred KB still gets its answer (the
@@ -72,6 +78,8 @@ interface Session {
   log?: string;
   /** Commands in its outbox, as it last reported. */
   waiting?: number;
+  /** Its hello said it tries the hall's other hub when refused or cut off here. */
+  triesOtherHubs?: boolean;
 }
 
 /** A terminal on its link now, for the console's terminal list. */
@@ -92,6 +100,11 @@ export interface TerminalLinks {
   linked(): LinkedTerminal[];
   /** Ends the links that said hello with this credential (it was revoked). */
   dropCredential(id: string): void;
+  /**
+   * The terminals, by id, linked here now or within SERVED_RECENTLY_MS, that try the other hub when
+   * they lose this one: those whose looks a standby counts before it takes charge (replication.ts).
+   */
+  servedRecently(): string[];
   close(): void;
 }
 
@@ -105,8 +118,12 @@ export interface TerminalAccess {
   limits: HubLimits;
   /** The identity of the hub's event log: a terminal whose view came from another takes a snapshot (by default the store's, which a promotion branches). */
   lineage?: Lineage;
-  /** A terminal (its token checked) came here looking for the hub in charge while this hub does not take commands: whether this hub is in charge now. */
-  lookedForHubInCharge?: (terminal: string) => boolean;
+  /**
+   * A terminal (its token checked) came here looking for the hub in charge while this hub does not
+   * take commands, saying whether it tries the other hub between its tries of this one: whether this
+   * hub is in charge now.
+   */
+  lookedForHubInCharge?: (terminal: string, triesOtherHubs: boolean) => boolean;
   /** The least time between two writes of events to the terminals only looking on (FAN_OUT_GAP_MS by default). */
   fanOutGapMs?: number;
 }
@@ -238,6 +255,8 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     if (!store.role.inCharge) for (const s of sessions) if (s.actor) notInCharge(s);
   });
   const messageRates = new Buckets(limits.messages);
+  /** Terminals that tried the other hub, by when their last link here closed (steady clock): see servedRecently. */
+  const gone = new Map<string, number>();
 
   /** Whether a terminal may be written to now: its link is open and not so far behind that it is cut off (then it is). */
   const writable = (s: Session): boolean => {
@@ -375,7 +394,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
         }
         // A terminal that saw a higher epoch has been with a hub promoted since: this one is fenced.
         if (message.epoch !== undefined) store.role.learn(message.epoch, { 'zh-CN': `终端 ${message.terminal}`, en: `terminal ${message.terminal}` });
-        if (!store.role.inCharge && !access.lookedForHubInCharge?.(message.terminal)) return notInCharge(s);
+        if (!store.role.inCharge && !access.lookedForHubInCharge?.(message.terminal, message.triesOtherHubs === true)) return notInCharge(s);
         if (!isConfigured(store.view.catalogue) && message.role !== 'admin')
           return send(s, { type: 'error', code: 'unconfigured', message: 'the hall is not set up yet: an administrator sets it up in the console (/console)' });
         s.actor = actor;
@@ -384,6 +403,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
         access.changed();
         s.log = message.log;
         s.waiting = message.waiting;
+        if (message.triesOtherHubs) s.triesOtherHubs = true;
         send(s, {
           type: 'welcome',
           protocol: PROTOCOL_VERSION,
@@ -512,6 +532,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       waitingForDisk.delete(s);
       if (s.pairing) access.pairings.withdraw(s.pairing);
       if (s.credentialId) access.credentials.seen(s.credentialId, access.clock());
+      if (s.actor && s.triesOtherHubs) gone.set(s.actor.terminal, performance.now());
       if (s.actor || s.pairing) access.changed();
     });
   });
@@ -542,6 +563,13 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
           ...(s.address ? { address: s.address } : {}),
           ...(s.waiting !== undefined ? { waiting: s.waiting } : {}),
         })),
+    servedRecently() {
+      const now = performance.now();
+      for (const [terminal, at] of gone) if (now - at > SERVED_RECENTLY_MS) gone.delete(terminal);
+      const served = new Set(gone.keys());
+      for (const s of sessions) if (s.actor && s.triesOtherHubs) served.add(s.actor.terminal);
+      return [...served].sort();
+    },
     dropCredential(id) {
       for (const s of sessions)
         if (s.credentialId === id) {

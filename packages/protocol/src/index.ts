@@ -166,6 +166,12 @@ export const HelloSchema = z.object({
   waiting: z.number().int().min(0).optional(),
   /** The highest hub epoch the terminal has seen (fencing): a hub behind it learns that another is in charge. */
   epoch: z.number().int().min(1).optional(),
+  /**
+   * The terminal knows the hall's other hub (its standby) and, refused or cut off here, tries it before
+   * it comes back: a hub not in charge counts its looks for the hub in charge. Absent: a terminal given
+   * only this hub's address (or of a release before it), which never tries the other.
+   */
+  triesOtherHubs: z.boolean().optional(),
 });
 export type Hello = z.infer<typeof HelloSchema>;
 
