@@ -68,8 +68,12 @@ export const MAX_MESSAGE_BEFORE_FOLLOW_BYTES = 8 * 1024;
  * spent, a count, a link's alerts marked or its phone forgotten): they follow by the stamp of their
  * last change (migrations 160, 170; PhoneBook.stamp), and a new link is sent them all (`at` null),
  * so that a standby that takes charge knows the codes sent, the day's bounds, the phones verified,
- * and whose number is whose with the alerts already sent. A link written by a command is in its
- * transaction: like the answers, it waits for the batch's flush (durableRowsMark).
+ * and whose number is whose with the alerts already sent. The notification outbox follows the same
+ * way (migration 180, Outbox.stamp: a notice queued, claimed, finished, its phone masked): a standby
+ * that takes charge sends what is still pending (once its time holds), and a notice it holds as
+ * `sending` ends as one whose hub stopped mid-request (DeliveryLoop: a citizen's SMS `unknown`, not
+ * sent twice). A link or a notice written by a command is in its transaction: like the answers, it
+ * waits for the batch's flush (durableRowsMark).
  */
 const TAILS = [
   { table: 'commands', key: 'rowid', at: 'at', mode: 'REPLACE' },
@@ -79,10 +83,11 @@ const TAILS = [
   { table: 'phone_code_addresses', key: 'changed', at: null, mode: 'REPLACE' },
   { table: 'phone_sessions', key: 'changed', at: null, mode: 'REPLACE' },
   { table: 'phone_links', key: 'changed', at: null, mode: 'REPLACE' },
+  { table: 'notify_outbox', key: 'changed', at: null, mode: 'REPLACE' },
 ] as const;
 type TailTable = (typeof TAILS)[number]['table'];
-/** Small tables sent whole whenever they change. */
-const WHOLE = ['staff', 'terminal_credentials', 'clerk_pins'] as const;
+/** Small tables sent whole whenever they change: a notification channel's pause holds at the standby that takes charge. */
+const WHOLE = ['staff', 'terminal_credentials', 'clerk_pins', 'notify_channel_state'] as const;
 type WholeTable = (typeof WHOLE)[number];
 /** Rows older than this before the follower's last event are sent again at a new link (answers are kept by id: no harm). */
 const TAIL_OVERLAP_MS = 60_000;
