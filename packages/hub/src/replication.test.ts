@@ -581,6 +581,8 @@ describe("the citizens' phones at a standby that takes charge", () => {
     // A session is written outside a batch of commands: it reaches the standby at the primary's next beat.
     expect(rowsOf(primary, 'phone_sessions')[0]).toHaveLength(1);
     await expect.poll(() => rowsOf(standby, 'phone_sessions'), { timeout: 5000 }).toEqual(rowsOf(primary, 'phone_sessions'));
+    // The code's notice, sent, reaches the standby at the primary's next beat (in the quarter second before, it would go once more).
+    await expect.poll(() => outboxOf(standby), { timeout: 5000 }).toEqual(outboxOf(primary));
     await failOver(primary, standby);
     now += 61_000;
     const taken = await post(standby, '/api/phone/tickets', { serviceCode: 'GA-SFZ-HL' }, { 'x-phone-session': session });
@@ -614,6 +616,8 @@ describe("the citizens' phones at a standby that takes charge", () => {
     await expect.poll(alerts, { timeout: 5000 }).toEqual([[TEMPLATES['ticket-near'], 'A006', '3']]);
     await expect.poll(() => rowsOf(primary, 'phone_links')[0], { timeout: 5000 }).toEqual([expect.objectContaining({ kind: 'ticket', alerts: 'near', phone: expect.any(String) })]);
     await expect.poll(() => rowsOf(standby, 'phone_links'), { timeout: 5000 }).toEqual(rowsOf(primary, 'phone_links'));
+    // The near SMS's notice, sent, reaches the standby at the primary's next beat (in the quarter second before, it would go once more).
+    await expect.poll(() => outboxOf(standby), { timeout: 5000 }).toEqual(outboxOf(primary));
 
     await failOver(primary, standby);
     now += 31_000;
