@@ -636,6 +636,65 @@ describe("the citizens' phones at a standby that takes charge", () => {
   });
 });
 
+describe('a standby that links again', () => {
+  /** The links of numbers to phones the primary writes (PhoneBook.link), `n` of them from `from`, each with its stamp. */
+  const writeLinks = (hub: RunningHub, from: number, n: number) => {
+    const db = (hub.store as unknown as { db: import('./db').Db }).db;
+    const add = db.prepare("INSERT INTO phone_links (kind, ref_id, holder, day, phone, remote, created_at, changed) VALUES ('ticket', ?, ?, '2026-11-27', NULL, 1, 0, ?)");
+    db.transaction(() => {
+      const last = (db.prepare('SELECT COALESCE(MAX(changed), 0) AS n FROM phone_links').get() as { n: number }).n;
+      for (let i = 0; i < n; i++) add.run(`2026-11-27-A${from + i}`, `holder-${(from + i) % 97}`, last + 1 + i);
+    })();
+  };
+  const linksOf = (hub: RunningHub) => ((hub.store as unknown as { db: import('./db').Db }).db.prepare('SELECT COUNT(*) AS n FROM phone_links').get() as { n: number }).n;
+  /** The rows of phone_links the primary sends from now on, counted in its `rows` messages. */
+  const countSent = () => {
+    const spy = vi.spyOn(WebSocket.prototype, 'send');
+    onTestFinished(() => spy.mockRestore());
+    const from = spy.mock.calls.length;
+    return () =>
+      spy.mock.calls
+        .slice(from)
+        .map(([data]) => JSON.parse(String(data)) as { type: string; tails?: Record<string, unknown[]> })
+        .filter((m) => m.type === 'rows')
+        .reduce((n, m) => n + (m.tails?.phone_links?.length ?? 0), 0);
+  };
+
+  it('is sent only the phone links changed since it last heard; a new standby is sent them all', async () => {
+    const { primary, standby, primaryDir, standbyDir, standbyUrl } = await primaryAndStandby();
+    writeLinks(primary, 1, 10_000);
+    // In pages of 5,000, at the primary's beats.
+    await expect.poll(() => linksOf(standby), { timeout: 10_000 }).toBe(10_000);
+    // The standby's PC restarts; meanwhile three links change (their alerts sent) and two numbers are taken by phone.
+    await standby.close();
+    hubs.splice(hubs.indexOf(standby), 1);
+    const db = (primary.store as unknown as { db: import('./db').Db }).db;
+    const top = (db.prepare('SELECT MAX(changed) AS n FROM phone_links').get() as { n: number }).n;
+    for (const [i, ref] of ['2026-11-27-A17', '2026-11-27-A5000', '2026-11-27-A9999'].entries()) db.prepare("UPDATE phone_links SET alerts = 'near', changed = ? WHERE ref_id = ?").run(top + 1 + i, ref);
+    writeLinks(primary, 10_001, 2);
+    let sent = countSent();
+    const again = await startHub({ dataDir: standbyDir, port: Number(new URL(standbyUrl).port), token: TOKEN, peer: { url: primary.url, token: TOKEN }, standby: true });
+    hubs.push(again);
+    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    await expect.poll(() => linksOf(again), { timeout: 10_000 }).toBe(10_002);
+    await expect.poll(() => (again.store as unknown as { db: import('./db').Db }).db.prepare("SELECT COUNT(*) AS n FROM phone_links WHERE alerts = 'near'").get(), { timeout: 5000 }).toEqual({ n: 3 });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(sent()).toBe(5);
+
+    // A new standby (its tables empty) is sent every link.
+    await again.close();
+    hubs.splice(hubs.indexOf(again), 1);
+    const freshDir = tempDir();
+    fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(freshDir, KEY_FILE));
+    sent = countSent();
+    const fresh = await startHub({ dataDir: freshDir, token: TOKEN, peer: { url: primary.url, token: TOKEN }, standby: true });
+    hubs.push(fresh);
+    await expect.poll(() => linksOf(fresh), { timeout: 10_000 }).toBe(10_002);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(sent()).toBe(10_002);
+  });
+});
+
 describe('two hubs of different releases', () => {
   it('are never linked: the primary refuses a standby of another release, and a standby neither follows a primary of another release nor takes charge on its silence while it answers', async () => {
     const { primary, standby } = await primaryAndStandby({ promoteAfterMs: 1500 });
