@@ -1,4 +1,4 @@
-import { NOTIFY_MIGRATION, NOTIFY_UNKNOWN_MIGRATION } from '@servicehall/notify';
+import { NOTIFY_MIGRATION, NOTIFY_STAMP_MIGRATION, NOTIFY_UNKNOWN_MIGRATION } from '@servicehall/notify';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { checkDatabaseFile, DATABASE_FILE, HubRefusal, makeDataFolder } from './files';
@@ -369,6 +369,8 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
       CREATE INDEX phone_links_changed ON phone_links (changed);
     `,
   },
+  // The notices stamped at each change, as the phones' rows (170): the standby holds the outbox (replication.ts).
+  NOTIFY_STAMP_MIGRATION,
   // The reports' fact tables, filled from the log (packages/reports): last, so that it folds the log on a database migrated whole.
   REPORTS_MIGRATION,
   REPORTS_COMPLAINTS_MIGRATION,

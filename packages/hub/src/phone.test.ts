@@ -667,6 +667,13 @@ describe("the hall's side", () => {
     // A standby has seen the forgotten row's stamp: the next change must come after it, or it would never be sent.
     expect(book.verify(PHONE, 'nope', now).ok).toBe(false);
     expect(Math.max(...stamps())).toBeGreaterThan(before);
+    // And after the hub restarts (a standby that links again is sent the rows above the stamps it holds).
+    const given = Math.max(before, ...stamps());
+    book.forget(now + 86_400_000, '2026-11-29');
+    expect(stamps()).toEqual([]);
+    const restarted = new PhoneBook(db, new PhoneVault(randomBytes(32)));
+    expect(restarted.requestCode(PHONE, now + 86_400_000, '2026-11-29', rules, '203.0.113.7').ok).toBe(true);
+    expect(Math.min(...stamps())).toBeGreaterThan(given);
     db.close();
   });
 

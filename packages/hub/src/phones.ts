@@ -79,6 +79,8 @@ export interface AlertTarget {
 
 /** The tables whose rows carry the stamp of their last change (PhoneBook.stamp), by which the standby follows them (replication.ts). */
 const STAMPED = ['phone_codes', 'phone_code_addresses', 'phone_sessions', 'phone_links'] as const;
+/** The highest stamp given before rows were forgotten (hall table): a standby holds those rows' stamps, and the next ones must be above them after a restart. */
+const STAMPS_GIVEN_KEY = 'phone_stamps_given';
 
 const eq = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
@@ -103,7 +105,10 @@ export class PhoneBook {
       ),
       tried: db.prepare<[number, string]>('UPDATE phone_codes SET attempts = attempts + 1, changed = ? WHERE holder = ?'),
       spend: db.prepare<[number, string]>('UPDATE phone_codes SET expires_at = 0, changed = ? WHERE holder = ?'),
-      lastStamp: db.prepare<[], { n: number }>(`SELECT MAX(${STAMPED.map((t) => `COALESCE((SELECT MAX(changed) FROM ${t}), 0)`).join(', ')}) AS n`),
+      lastStamp: db.prepare<[], { n: number }>(
+        `SELECT MAX(${STAMPED.map((t) => `COALESCE((SELECT MAX(changed) FROM ${t}), 0)`).join(', ')}, COALESCE((SELECT CAST(value AS INTEGER) FROM hall WHERE key = '${STAMPS_GIVEN_KEY}'), 0)) AS n`,
+      ),
+      stampsGiven: db.prepare<[string]>(`INSERT INTO hall (key, value) VALUES ('${STAMPS_GIVEN_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
       putSession: db.prepare('INSERT INTO phone_sessions (id_hash, holder, phone, created_at, expires_at, changed) VALUES (?, ?, ?, ?, ?, ?)'),
       session: db.prepare<[string, number], { holder: string; phone: string }>('SELECT holder, phone FROM phone_sessions WHERE id_hash = ? AND expires_at > ?'),
       link: db.prepare(
@@ -168,8 +173,8 @@ export class PhoneBook {
   /**
    * The stamp of a change to a code, an address's count, a session or a link (its alerts marked, its
    * phone forgotten; migrations 160 and 170), by which the standby is sent the rows changed since it
-   * last heard: above every row's, and every stamp given since this hub started (the row that held
-   * the highest may be a past day's, forgotten since). `count`: stamps in a row, the first returned.
+   * last heard: above every row's, and every stamp given before (the row that held the highest may be
+   * a past day's, forgotten since: `forget` keeps the highest given). `count`: stamps in a row, the first returned.
    */
   private stamp(count = 1): number {
     const first = Math.max(this.lastStamp, this.st.lastStamp.get()!.n) + 1;
@@ -261,6 +266,8 @@ export class PhoneBook {
   forget(now: number, today: string): void {
     const forgotten = this.st.phonesToForget.get(today)!.n;
     if (forgotten > 0) this.st.forgetPhones.run({ before: this.stamp(forgotten) - 1, today });
+    // The rows go, their stamps stay given: a standby that holds them is sent the rows changed after, whatever restarts between.
+    this.st.stampsGiven.run(String(this.stamp() - 1));
     this.st.forgetSessions.run(now);
     this.st.forgetCodes.run(today);
     this.st.forgetAddresses.run(today);

@@ -1,5 +1,5 @@
 import { demoCatalogue } from '@servicehall/fixtures';
-import { smsTemplateContent } from '@servicehall/notify';
+import { maskPhone, smsTemplateContent, type DeliveryPolicy } from '@servicehall/notify';
 import { TencentSmsStandIn } from '@servicehall/notify/testing';
 import type { Answer, Hello } from '@servicehall/protocol';
 import fs from 'node:fs';
@@ -544,14 +544,14 @@ describe("the citizens' phones at a standby that takes charge", () => {
   let now = 0;
 
   /** A primary and its standby on one clock (`now`), both sending SMS to one stand-in. */
-  async function hallWithSms() {
+  async function hallWithSms(delivery: Partial<DeliveryPolicy> = {}) {
     now = Date.parse('2026-11-27T09:00:00+08:00');
     const sms = await TencentSmsStandIn.start({ ...TENCENT, templates: Object.fromEntries(Object.entries(TEMPLATES).map(([kind, id]) => [id, smsTemplateContent(kind as keyof typeof TEMPLATES)])), clock: () => now });
     onTestFinished(() => sms.close());
     const both: Partial<HubOptions> = {
       clock: () => now,
       trustProxy: ['127.0.0.1'],
-      notify: { channels: [{ id: 'sms', kind: 'tencent-sms', ...TENCENT, endpoint: sms.endpoint, templates: TEMPLATES }] },
+      notify: { channels: [{ id: 'sms', kind: 'tencent-sms', ...TENCENT, endpoint: sms.endpoint, templates: TEMPLATES }], delivery },
     };
     const pair = await primaryAndStandby({ both });
     /** The standby's PC restarted: it follows again, with what it held. */
@@ -573,6 +573,9 @@ describe("the citizens' phones at a standby that takes charge", () => {
     const db = (hub.store as unknown as { db: import('./db').Db }).db;
     return tables.map((t) => db.prepare(`SELECT * FROM ${t} ORDER BY changed`).all());
   };
+  /** The notification outbox's rows, as a standby must hold them. */
+  const outboxOf = (hub: RunningHub) => rowsOf(hub, 'notify_outbox')[0] as { key: string; state: string; attempts: number; recipient: string | null; notice: string }[];
+  const codeSms = (sms: TencentSmsStandIn, phone: string) => sms.sent.filter((m) => m.phone === `+86${phone}` && m.templateId === TEMPLATES['phone-code']);
   /** The primary's PC dies; the standby is promoted. */
   async function failOver(primary: RunningHub, standby: RunningHub) {
     await primary.close();
@@ -638,12 +641,75 @@ describe("the citizens' phones at a standby that takes charge", () => {
     expect(await askCode(standby, '13500005555', '192.0.2.1')).toMatchObject({ status: 503, body: { code: 'codes-spent' } });
   });
 
+  it('send there, once, the code SMS the primary queued and could not send yet; not one whose code ran out meanwhile', async () => {
+    const { sms, primary, standby } = await hallWithSms();
+    const t0 = now;
+    // The SMS gateway is in trouble (502): the primary's codes wait for its back-off.
+    sms.failNext({ kind: 'status', status: 502 }, 2);
+    expect((await post(primary, '/api/phone/code', { phone: '13800001111' })).status).toBe(202);
+    await expect.poll(() => sms.received.length, { timeout: 5000 }).toBe(1);
+    now = t0 + 2 * 60_000;
+    expect((await post(primary, '/api/phone/code', { phone: '13900002222' })).status).toBe(202);
+    // The first code tried again, refused again: the channel waits, and the second with it.
+    await expect.poll(() => sms.received.length, { timeout: 5000 }).toBe(2);
+    await expect.poll(() => outboxOf(primary).map((r) => [r.state, r.attempts]), { timeout: 5000 }).toEqual([
+      ['pending', 2],
+      ['pending', 0],
+    ]);
+    // The notices changed outside a batch of commands reach the standby at the primary's next beat.
+    await expect.poll(() => outboxOf(standby), { timeout: 5000 }).toEqual(outboxOf(primary));
+
+    await failOver(primary, standby);
+    // Six minutes after the first code: it has run out (5 minutes), the second holds.
+    now = t0 + 6 * 60_000;
+    await expect.poll(() => codeSms(sms, '13900002222').length, { timeout: 5000 }).toBe(1);
+    await expect.poll(() => outboxOf(standby).map((r) => r.state), { timeout: 5000 }).toEqual(['expired', 'delivered']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(codeSms(sms, '13900002222')).toHaveLength(1);
+    expect(codeSms(sms, '13800001111')).toHaveLength(0);
+    expect(sms.received).toHaveLength(3);
+  });
+
+  it('do not send again an SMS the primary had sent when it died, its answer not back: it ends unknown there, as at a hub restarted mid-request', async () => {
+    // A short request timeout: the primary's own close waits for it.
+    const { sms, primary, standby } = await hallWithSms({ timeoutMs: 3_000 });
+    // The gateway takes the SMS (the citizen gets it), and its answer never comes back.
+    sms.failNext({ kind: 'late' });
+    expect((await post(primary, '/api/phone/code', { phone: '13800001111' })).status).toBe(202);
+    await expect.poll(() => codeSms(sms, '13800001111').length, { timeout: 5000 }).toBe(1);
+    await expect.poll(() => outboxOf(standby).map((r) => r.state), { timeout: 2000 }).toEqual(['sending']);
+
+    await failOver(primary, standby);
+    // Past the claim's lease (120 s): the new hub in charge finds it interrupted.
+    now += 121_000;
+    standby.notifications.wake();
+    await expect.poll(() => outboxOf(standby), { timeout: 5000 }).toEqual([expect.objectContaining({ state: 'unknown', recipient: maskPhone('+8613800001111') })]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sms.received).toHaveLength(1);
+  });
+
+  it("hold there a notice's phone masked once it is final at the primary, as the primary holds it", async () => {
+    const { sms, primary, standby } = await hallWithSms({ timeoutMs: 2_500 });
+    // The gateway takes the SMS and its answer never comes: a citizen's SMS of unknown result is final (not sent again).
+    sms.failNext({ kind: 'late' });
+    expect((await post(primary, '/api/phone/code', { phone: '13800001111' })).status).toBe(202);
+    // Out at the primary: the standby holds the phone, as the primary does, while the answer is awaited.
+    await expect.poll(() => outboxOf(standby), { timeout: 2000 }).toEqual([expect.objectContaining({ state: 'sending', recipient: '+8613800001111' })]);
+    // Final at the primary: it masks the phone and the code, and the standby's copy changes with it.
+    await expect.poll(() => outboxOf(standby), { timeout: 8000 }).toEqual([expect.objectContaining({ state: 'unknown', recipient: maskPhone('+8613800001111') })]);
+    expect(outboxOf(standby)).toEqual(outboxOf(primary));
+    expect(JSON.stringify(outboxOf(standby))).not.toContain('13800001111');
+    expect(JSON.stringify(outboxOf(standby))).not.toContain(codeSms(sms, '13800001111')[0]!.params[0]);
+  });
+
   it('keep there the session of a phone verified at the primary: it takes a number without a new code', async () => {
     const { sms, primary, standby } = await hallWithSms();
     const session = await verified(primary, sms, '13800001111');
     // A session is written outside a batch of commands: it reaches the standby at the primary's next beat.
     expect(rowsOf(primary, 'phone_sessions')[0]).toHaveLength(1);
     await expect.poll(() => rowsOf(standby, 'phone_sessions'), { timeout: 5000 }).toEqual(rowsOf(primary, 'phone_sessions'));
+    // The code's notice, sent, reaches the standby at the primary's next beat (in the quarter second before, it would go once more).
+    await expect.poll(() => outboxOf(standby), { timeout: 5000 }).toEqual(outboxOf(primary));
     await failOver(primary, standby);
     now += 61_000;
     const taken = await post(standby, '/api/phone/tickets', { serviceCode: 'GA-SFZ-HL' }, { 'x-phone-session': session });
@@ -677,6 +743,8 @@ describe("the citizens' phones at a standby that takes charge", () => {
     await expect.poll(alerts, { timeout: 5000 }).toEqual([[TEMPLATES['ticket-near'], 'A006', '3']]);
     await expect.poll(() => rowsOf(primary, 'phone_links')[0], { timeout: 5000 }).toEqual([expect.objectContaining({ kind: 'ticket', alerts: 'near', phone: expect.any(String) })]);
     await expect.poll(() => rowsOf(standby, 'phone_links'), { timeout: 5000 }).toEqual(rowsOf(primary, 'phone_links'));
+    // The near SMS's notice, sent, reaches the standby at the primary's next beat (in the quarter second before, it would go once more).
+    await expect.poll(() => outboxOf(standby), { timeout: 5000 }).toEqual(outboxOf(primary));
 
     await failOver(primary, standby);
     now += 31_000;
@@ -692,6 +760,65 @@ describe("the citizens' phones at a standby that takes charge", () => {
     ]);
     await new Promise((r) => setTimeout(r, 300));
     expect(alerts()).toHaveLength(2);
+  });
+});
+
+describe('a standby that links again', () => {
+  /** The links of numbers to phones the primary writes (PhoneBook.link), `n` of them from `from`, each with its stamp. */
+  const writeLinks = (hub: RunningHub, from: number, n: number) => {
+    const db = (hub.store as unknown as { db: import('./db').Db }).db;
+    const add = db.prepare("INSERT INTO phone_links (kind, ref_id, holder, day, phone, remote, created_at, changed) VALUES ('ticket', ?, ?, '2026-11-27', NULL, 1, 0, ?)");
+    db.transaction(() => {
+      const last = (db.prepare('SELECT COALESCE(MAX(changed), 0) AS n FROM phone_links').get() as { n: number }).n;
+      for (let i = 0; i < n; i++) add.run(`2026-11-27-A${from + i}`, `holder-${(from + i) % 97}`, last + 1 + i);
+    })();
+  };
+  const linksOf = (hub: RunningHub) => ((hub.store as unknown as { db: import('./db').Db }).db.prepare('SELECT COUNT(*) AS n FROM phone_links').get() as { n: number }).n;
+  /** The rows of phone_links the primary sends from now on, counted in its `rows` messages. */
+  const countSent = () => {
+    const spy = vi.spyOn(WebSocket.prototype, 'send');
+    onTestFinished(() => spy.mockRestore());
+    const from = spy.mock.calls.length;
+    return () =>
+      spy.mock.calls
+        .slice(from)
+        .map(([data]) => JSON.parse(String(data)) as { type: string; tails?: Record<string, unknown[]> })
+        .filter((m) => m.type === 'rows')
+        .reduce((n, m) => n + (m.tails?.phone_links?.length ?? 0), 0);
+  };
+
+  it('is sent only the phone links changed since it last heard; a new standby is sent them all', async () => {
+    const { primary, standby, primaryDir, standbyDir, standbyUrl } = await primaryAndStandby();
+    writeLinks(primary, 1, 10_000);
+    // In pages of 5,000, at the primary's beats.
+    await expect.poll(() => linksOf(standby), { timeout: 10_000 }).toBe(10_000);
+    // The standby's PC restarts; meanwhile three links change (their alerts sent) and two numbers are taken by phone.
+    await standby.close();
+    hubs.splice(hubs.indexOf(standby), 1);
+    const db = (primary.store as unknown as { db: import('./db').Db }).db;
+    const top = (db.prepare('SELECT MAX(changed) AS n FROM phone_links').get() as { n: number }).n;
+    for (const [i, ref] of ['2026-11-27-A17', '2026-11-27-A5000', '2026-11-27-A9999'].entries()) db.prepare("UPDATE phone_links SET alerts = 'near', changed = ? WHERE ref_id = ?").run(top + 1 + i, ref);
+    writeLinks(primary, 10_001, 2);
+    let sent = countSent();
+    const again = await startHub({ dataDir: standbyDir, port: Number(new URL(standbyUrl).port), token: TOKEN, peer: { url: primary.url, token: TOKEN }, standby: true });
+    hubs.push(again);
+    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    await expect.poll(() => linksOf(again), { timeout: 10_000 }).toBe(10_002);
+    await expect.poll(() => (again.store as unknown as { db: import('./db').Db }).db.prepare("SELECT COUNT(*) AS n FROM phone_links WHERE alerts = 'near'").get(), { timeout: 5000 }).toEqual({ n: 3 });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(sent()).toBe(5);
+
+    // A new standby (its tables empty) is sent every link.
+    await again.close();
+    hubs.splice(hubs.indexOf(again), 1);
+    const freshDir = tempDir();
+    fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(freshDir, KEY_FILE));
+    sent = countSent();
+    const fresh = await startHub({ dataDir: freshDir, token: TOKEN, peer: { url: primary.url, token: TOKEN }, standby: true });
+    hubs.push(fresh);
+    await expect.poll(() => linksOf(fresh), { timeout: 10_000 }).toBe(10_002);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(sent()).toBe(10_002);
   });
 });
 

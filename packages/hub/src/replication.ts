@@ -56,7 +56,8 @@ const CATCH_UP_EVENTS = 2_000;
 /**
  * What a link to /replication may send in one message before its follow: the largest follow the
  * schema admits (a 200-character token, an 80-character name, a 64-character log, each character
- * escaped by JSON to 6 bytes) is about 2.2 KB, a standby's own under 1 KB. Without it a stranger on
+ * escaped by JSON to 6 bytes) is about 2.2 KB, a standby's own under 1 KB (its stamps held, five
+ * tables, about 0.2 KB of it). Without it a stranger on
  * the hall's LAN had the hub hold 2 MB per connection for the 5 s the follow is awaited.
  */
 export const MAX_MESSAGE_BEFORE_FOLLOW_BYTES = 8 * 1024;
@@ -68,8 +69,13 @@ export const MAX_MESSAGE_BEFORE_FOLLOW_BYTES = 8 * 1024;
  * spent, a count, a link's alerts marked or its phone forgotten): they follow by the stamp of their
  * last change (migrations 160, 170; PhoneBook.stamp), and a new link is sent them all (`at` null),
  * so that a standby that takes charge knows the codes sent, the day's bounds, the phones verified,
- * and whose number is whose with the alerts already sent. A link written by a command is in its
- * transaction: like the answers, it waits for the batch's flush (durableRowsMark).
+ * and whose number is whose with the alerts already sent; a standby that links again says the last
+ * stamp of each it was sent (StampsHeld) and is sent only the rows changed since. The notification outbox follows the same
+ * way (migration 180, Outbox.stamp: a notice queued, claimed, finished, its phone masked): a standby
+ * that takes charge sends what is still pending (once its time holds), and a notice it holds as
+ * `sending` ends as one whose hub stopped mid-request (DeliveryLoop: a citizen's SMS `unknown`, not
+ * sent twice). A link or a notice written by a command is in its transaction: like the answers, it
+ * waits for the batch's flush (durableRowsMark).
  */
 const TAILS = [
   { table: 'commands', key: 'rowid', at: 'at', mode: 'REPLACE' },
@@ -79,23 +85,46 @@ const TAILS = [
   { table: 'phone_code_addresses', key: 'changed', at: null, mode: 'REPLACE' },
   { table: 'phone_sessions', key: 'changed', at: null, mode: 'REPLACE' },
   { table: 'phone_links', key: 'changed', at: null, mode: 'REPLACE' },
+  { table: 'notify_outbox', key: 'changed', at: null, mode: 'REPLACE' },
 ] as const;
 type TailTable = (typeof TAILS)[number]['table'];
-/** Small tables sent whole whenever they change. */
-const WHOLE = ['staff', 'terminal_credentials', 'clerk_pins'] as const;
+/** Small tables sent whole whenever they change: a notification channel's pause holds at the standby that takes charge. */
+const WHOLE = ['staff', 'terminal_credentials', 'clerk_pins', 'notify_channel_state'] as const;
 type WholeTable = (typeof WHOLE)[number];
 /** Rows older than this before the follower's last event are sent again at a new link (answers are kept by id: no harm). */
 const TAIL_OVERLAP_MS = 60_000;
+/** The tables that follow by stamps, sent from what the follower says it holds of them (StampsHeld). */
+const STAMPED = TAILS.filter((t) => t.at === null).map((t) => t.table);
+/**
+ * Where the follower kept, in its hall table, the last stamp of each stamped table it was sent, and
+ * by the leader of which epoch: one hub is in charge at an epoch, so only that hub's stamps count
+ * (another's, before a failover, count from other rows). Its own MAX(changed) would not do: rows it
+ * wrote itself while it was in charge may hold stamps the new leader gave to other rows.
+ */
+const STAMPS_HELD_KEY = 'standby_stamps';
 
 type Row = Record<string, unknown>;
 
 const LineageSchema = z.object({ log: z.string(), parent: z.object({ log: z.string().nullable(), seq: z.number().int() }).optional() });
 const EventRowSchema = z.object({ seq: z.number().int(), at: z.number(), type: z.string(), command_id: z.string().nullable(), body: z.string(), epoch: z.number().int() });
 const RowSchema = z.record(z.string().regex(/^[a-z_]{1,40}$/), z.unknown());
+/** What a follower holds of the stamped tables: the last stamp it was sent of each, by the leader of `epoch`. */
+const StampsHeldSchema = z.object({ epoch: z.number().int(), at: z.record(z.string().regex(/^[a-z_]{1,40}$/), z.number().int().min(0)) });
+type StampsHeld = z.infer<typeof StampsHeldSchema>;
 
 const FollowerMessageSchema = z.discriminatedUnion('type', [
-  // `schema`: the release's (SCHEMA_VERSION); a hub of a release before it sends none.
-  z.object({ type: z.literal('follow'), token: z.string().min(1).max(200), hub: z.string().max(80), seq: z.number().int().min(0), log: z.string().max(64), epoch: z.number().int().min(1), schema: z.number().int().optional() }),
+  // `schema`: the release's (SCHEMA_VERSION); a hub of a release before it sends none. `stamps`: what it
+  // holds of the stamped tables (none: a new standby, or a release before: it is sent them all).
+  z.object({
+    type: z.literal('follow'),
+    token: z.string().min(1).max(200),
+    hub: z.string().max(80),
+    seq: z.number().int().min(0),
+    log: z.string().max(64),
+    epoch: z.number().int().min(1),
+    schema: z.number().int().optional(),
+    stamps: StampsHeldSchema.optional(),
+  }),
   z.object({ type: z.literal('ack'), n: z.number().int(), seq: z.number().int() }),
 ]);
 
@@ -216,6 +245,8 @@ export class Replication {
   ) {
     this.st = {
       atOf: db.prepare<[number], { at: number }>('SELECT at FROM events WHERE seq = ?'),
+      stampsHeld: db.prepare<[], { value: string }>(`SELECT value FROM hall WHERE key = '${STAMPS_HELD_KEY}'`),
+      holdStamps: db.prepare<[string]>(`INSERT INTO hall (key, value) VALUES ('${STAMPS_HELD_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
     };
     // The tables' last keys before each batch: a follower gets a batch's answers with its events, once they are on the disk.
     const lastKeys = db.prepare<[], Record<TailTable, number>>(`SELECT ${TAILS.map((t) => `COALESCE((SELECT MAX(${t.key}) FROM ${t.table}), 0) AS ${t.table}`).join(', ')}`);
@@ -280,7 +311,7 @@ export class Replication {
           if (message.seq > this.store.seq || !continuesLog(lineage, message.log, message.seq))
             return void send(ws, { type: 'rebuild', message: `the follower holds event ${message.seq} of log ${message.log}, which is not this hub's history (log ${lineage.log} at ${this.store.seq}): it must be copied again` });
           this.role.markFollowed();
-          link = this.link(ws, message.hub, message.seq);
+          link = this.link(ws, message.hub, message.seq, message.stamps);
           limitMessages(ws, full);
           const terminals = this.options.served?.() ?? [];
           link.served = terminals.join('\n');
@@ -307,12 +338,14 @@ export class Replication {
     });
   }
 
-  private link(ws: WebSocket, hub: string, seq: number): FollowerLink {
+  private link(ws: WebSocket, hub: string, seq: number, stamps: StampsHeld | undefined): FollowerLink {
     const since = (this.st.atOf.get(seq)?.at ?? 0) - TAIL_OVERLAP_MS;
     const positions = {} as Record<TailTable, number>;
+    // Stamps this hub gave in its epoch: a follower is sent what changed since (a new one, or one that held another leader's, all).
+    const held = stamps?.epoch === this.role.epoch ? stamps.at : {};
     for (const t of TAILS) {
       if (t.at === null) {
-        positions[t.table] = 0;
+        positions[t.table] = held[t.table] ?? 0;
         continue;
       }
       const first = this.db.prepare<[number], { k: number | null }>(`SELECT MIN(${t.key}) AS k FROM ${t.table} WHERE ${t.at} >= ?`).get(since)?.k;
@@ -621,6 +654,7 @@ export class Replication {
         const rows = message.tails[t.table];
         if (rows?.length) insertRows(this.db, t.table, rows, t.mode);
       }
+      this.holdStamps(message);
       for (const table of WHOLE) {
         const rows = message.whole?.[table];
         if (!rows) continue;
@@ -628,6 +662,31 @@ export class Replication {
         insertRows(this.db, table, rows, 'REPLACE');
       }
     });
+  }
+
+  /** What this hub holds of the stamped tables, as its last leader sent them (undefined: nothing yet). */
+  stampsHeld(): StampsHeld | undefined {
+    const value = this.st.stampsHeld.get()?.value;
+    const parsed = value === undefined ? undefined : StampsHeldSchema.safeParse(JSON.parse(value));
+    return parsed?.success ? parsed.data : undefined;
+  }
+
+  /**
+   * Keeps, with the rows it applies, the last stamp of each stamped table the leader sent: each is
+   * sent in order from where the link began, so the follower holds every row up to it. A leader of
+   * another epoch began at nothing (see link), so what was held of an earlier one goes.
+   */
+  private holdStamps(message: Extract<LeaderMessage, { type: 'rows' }>): void {
+    const before = this.stampsHeld();
+    const at = before?.epoch === message.epoch ? { ...before.at } : {};
+    let changed = before?.epoch !== message.epoch;
+    for (const table of STAMPED) {
+      const last = message.tails[table]?.at(-1)?.changed;
+      if (typeof last !== 'number') continue;
+      at[table] = last;
+      changed = true;
+    }
+    if (changed) this.st.holdStamps.run(JSON.stringify({ epoch: message.epoch, at }));
   }
 
   rebuild(why: string): void {
@@ -699,7 +758,8 @@ class FollowerSide {
     ws.on('open', () => {
       opened = true;
       const role = this.store.role;
-      send(ws, { type: 'follow', token: this.peer.token, hub: this.options.name, seq: this.store.seq, log: role.lineage.log, epoch: role.epoch, schema: SCHEMA_VERSION });
+      const stamps = this.replication.stampsHeld();
+      send(ws, { type: 'follow', token: this.peer.token, hub: this.options.name, seq: this.store.seq, log: role.lineage.log, epoch: role.epoch, schema: SCHEMA_VERSION, ...(stamps ? { stamps } : {}) });
     });
     ws.on('message', (data) => {
       let message: LeaderMessage;

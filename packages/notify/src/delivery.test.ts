@@ -7,7 +7,7 @@ import { parseNotifyConfig, type NotifyConfig } from './config';
 import { DeliveryLoop } from './delivery';
 import type { Notice } from './notices';
 import { Notifier } from './notifier';
-import { NOTIFY_MIGRATION, NOTIFY_UNKNOWN_MIGRATION, Outbox, type Db } from './outbox';
+import { NOTIFY_MIGRATION, NOTIFY_STAMP_MIGRATION, NOTIFY_UNKNOWN_MIGRATION, Outbox, type Db } from './outbox';
 import type { NotifyLogger } from './providers/types';
 import { REASON_TEXT, smsTemplateContent } from './strings';
 import { DingtalkStandIn, TencentSmsStandIn, WecomStandIn, type StandIn } from './testing';
@@ -53,7 +53,7 @@ function openDb(): Db {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'notify_outbox'").get()) db.exec(NOTIFY_MIGRATION.sql + NOTIFY_UNKNOWN_MIGRATION.sql);
+  if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'notify_outbox'").get()) db.exec(NOTIFY_MIGRATION.sql + NOTIFY_UNKNOWN_MIGRATION.sql + NOTIFY_STAMP_MIGRATION.sql);
   dbs.push(db);
   return db;
 }
@@ -101,16 +101,53 @@ describe("queueing inside the command's transaction", () => {
   });
 });
 
+describe("the outbox's change stamps", () => {
+  it('stamps every write of a notice above every stamp before it, each row of a postponed channel its own', () => {
+    const db = openDb();
+    const outbox = new Outbox(db);
+    const stamps = () => db.prepare('SELECT id, changed FROM notify_outbox ORDER BY id').all() as { id: number; changed: number }[];
+    const highest = () => Math.max(...stamps().map((r) => r.changed));
+    const called = (ticket: string) => ({ kind: 'ticket-called' as const, ticket, window: 3 });
+    const ids = ['A001', 'A002', 'A003'].map((t) => outbox.add({ key: `${t}|sms`, channel: 'sms', notice: called(t), recipient: '+8613800001111', at: T0 }).id);
+    expect(stamps().map((r) => r.changed)).toEqual([1, 2, 3]);
+    // Queued again under its key: nothing written, nothing stamped.
+    outbox.add({ key: 'A001|sms', channel: 'sms', notice: called('A001'), recipient: '+8613800001111', at: T0 });
+    expect(highest()).toBe(3);
+    const writes: [string, () => void][] = [
+      ['claimed', () => outbox.begin(ids[0]!, 'sms', T0, 60_000, '{}')],
+      ['finished, its phone masked', () => outbox.finish(ids[0]!, undefined, { outcome: 'delivered', reason: 'delivered', detail: 'ok' }, { state: 'delivered', failures: 0, nextAt: T0, reason: 'delivered' }, T0)],
+      ['withdrawn', () => outbox.withdraw('A002', T0, 'called')],
+    ];
+    for (const [, write] of writes) {
+      const before = highest();
+      write();
+      expect(highest()).toBe(before + 1);
+    }
+    // A channel's pause moves its waiting notices, each with a stamp of its own.
+    outbox.add({ key: 'A004|sms', channel: 'sms', notice: called('A004'), recipient: '+8613800001111', at: T0 });
+    const before = highest();
+    outbox.pauseChannel('sms', T0 + 60_000, 'rate-limited');
+    const moved = stamps().filter((r) => r.changed > before);
+    expect(moved.map((r) => r.changed)).toEqual([before + 1, before + 2]);
+    expect(moved.map((r) => r.id)).toEqual([ids[2], ids[2]! + 1]);
+  });
+});
+
 describe("the outbox's migration to the unknown state", () => {
   it('keeps the notices and attempts written before it, their link, and lets a notice end unknown', () => {
     const db = new Database(path.join(dir, 'old.db'));
     dbs.push(db);
     db.pragma('foreign_keys = ON');
     db.exec(NOTIFY_MIGRATION.sql);
-    const before = new Outbox(db);
-    const { id } = before.add({ key: 'k1', channel: 'sms', notice: { kind: 'ticket-called', ticket: 'A012', window: 3 }, recipient: '+8613800001111', at: T0 });
-    before.begin(id, 'sms', T0, 60_000, '{}');
+    // A notice claimed and its request out, as the release before wrote them.
+    const id = Number(
+      db
+        .prepare("INSERT INTO notify_outbox (key, channel, kind, recipient, notice, state, attempts, created_at, next_at, lease_until) VALUES ('k1', 'sms', 'ticket-called', '+8613800001111', ?, 'sending', 1, ?, ?, ?)")
+        .run(JSON.stringify({ kind: 'ticket-called', ticket: 'A012', window: 3 }), T0, T0, T0 + 60_000).lastInsertRowid,
+    );
+    db.prepare("INSERT INTO notify_attempts (outbox_id, channel, started_at, outcome, request) VALUES (?, 'sms', ?, 'sending', '{}')").run(id, T0);
     db.transaction(() => db.exec(NOTIFY_UNKNOWN_MIGRATION.sql))();
+    db.transaction(() => db.exec(NOTIFY_STAMP_MIGRATION.sql))();
     const outbox = new Outbox(db);
     expect(outbox.get(id)).toMatchObject({ key: 'k1', state: 'sending', recipient: '+8613800001111' });
     expect(outbox.attempts(id)).toMatchObject([{ outboxId: id, outcome: 'sending' }]);

@@ -28,7 +28,7 @@ export {
 } from './notices';
 export { Notifier, type NotifyOptions, type NotifyRequest, type NotifyResult, type Queued } from './notifier';
 export { DeliveryLoop, type DeliveryOptions, type PassSummary } from './delivery';
-export { Outbox, NOTIFY_MIGRATION, NOTIFY_MIGRATION_VERSION, NOTIFY_UNKNOWN_MIGRATION, type OutboxEntry, type AttemptRecord } from './outbox';
+export { Outbox, NOTIFY_MIGRATION, NOTIFY_MIGRATION_VERSION, NOTIFY_UNKNOWN_MIGRATION, NOTIFY_STAMP_MIGRATION, type OutboxEntry, type AttemptRecord } from './outbox';
 export type { OutboxState } from './policy';
 export { renderNotice, smsParamsOf, checkNotice, type RenderedNotice } from './render';
 export { NOTICE_TEXT, REASON_TEXT, REFUSAL_TEXT, CONFIG_TEXT, smsTemplateContent, type Reason, type RefusalCode } from './strings';

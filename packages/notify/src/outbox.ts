@@ -115,6 +115,24 @@ export const NOTIFY_UNKNOWN_MIGRATION = {
   `,
 } as const;
 
+/** The version the hub gives the migration that stamps each change of a notice (packages/hub/src/db.ts). */
+export const NOTIFY_STAMP_MIGRATION_VERSION = 180;
+
+/**
+ * A notice's row changes in place (claimed, attempted, finished, its phone masked): 'changed' is the
+ * stamp of its last write (Outbox.stamp), by which the standby hub is sent the rows changed since it
+ * last heard. The rows there already get stamps in the order of their ids.
+ */
+export const NOTIFY_STAMP_MIGRATION = {
+  version: NOTIFY_STAMP_MIGRATION_VERSION,
+  name: "notification outbox stamped at each change of a notice: the standby is sent the notices changed since it last heard, and sends those still pending once it takes charge",
+  sql: `
+    ALTER TABLE notify_outbox ADD COLUMN changed INTEGER NOT NULL DEFAULT 0;
+    UPDATE notify_outbox SET changed = id;
+    CREATE INDEX notify_outbox_changed ON notify_outbox (changed);
+  `,
+} as const;
+
 export interface OutboxEntry {
   id: number;
   key: string;
@@ -202,8 +220,8 @@ export class Outbox {
   constructor(private readonly db: Db) {
     this.st = {
       add: db.prepare(
-        `INSERT INTO notify_outbox (key, channel, kind, recipient, notice, state, created_at, next_at, expires_at)
-         VALUES (@key, @channel, @kind, @recipient, @notice, 'pending', @at, @at, @expiresAt) ON CONFLICT (key) DO NOTHING`,
+        `INSERT INTO notify_outbox (key, channel, kind, recipient, notice, state, created_at, next_at, expires_at, changed)
+         VALUES (@key, @channel, @kind, @recipient, @notice, 'pending', @at, @at, @expiresAt, @stamp) ON CONFLICT (key) DO NOTHING`,
       ),
       byKey: db.prepare<[string], { id: number }>('SELECT id FROM notify_outbox WHERE key = ?'),
       pendingUnder: db.prepare<[string, string], Row>("SELECT * FROM notify_outbox WHERE key >= ? AND key < ? AND state = 'pending'"),
@@ -212,18 +230,22 @@ export class Outbox {
       nextDue: db.prepare<[], { at: number | null }>(
         "SELECT MIN(at) AS at FROM (SELECT MIN(next_at) AS at FROM notify_outbox WHERE state = 'pending' UNION ALL SELECT MIN(lease_until) FROM notify_outbox WHERE state = 'sending')",
       ),
-      claim: db.prepare("UPDATE notify_outbox SET state = 'sending', attempts = attempts + 1, lease_until = ? WHERE id = ? AND state = 'pending'"),
+      lastStamp: db.prepare<[], { n: number }>('SELECT COALESCE(MAX(changed), 0) AS n FROM notify_outbox'),
+      claim: db.prepare("UPDATE notify_outbox SET state = 'sending', attempts = attempts + 1, lease_until = ?, changed = ? WHERE id = ? AND state = 'pending'"),
       startAttempt: db.prepare("INSERT INTO notify_attempts (outbox_id, channel, started_at, outcome, request) VALUES (?, ?, ?, 'sending', ?)"),
       endAttempt: db.prepare('UPDATE notify_attempts SET finished_at = ?, outcome = ?, reason = ?, status = ?, answer = ?, detail = ? WHERE id = ?'),
       interruptAttempts: db.prepare(
         "UPDATE notify_attempts SET finished_at = ?, outcome = 'interrupted', reason = 'interrupted', detail = ? WHERE outbox_id = ? AND outcome = 'sending'",
       ),
       update: db.prepare(
-        'UPDATE notify_outbox SET state = @state, failures = @failures, next_at = @nextAt, lease_until = NULL, finished_at = @finishedAt, last_reason = @reason, last_detail = @detail, recipient = @recipient, notice = @notice WHERE id = @id',
+        'UPDATE notify_outbox SET state = @state, failures = @failures, next_at = @nextAt, lease_until = NULL, finished_at = @finishedAt, last_reason = @reason, last_detail = @detail, recipient = @recipient, notice = @notice, changed = @stamp WHERE id = @id',
       ),
       leaseExpired: db.prepare<[number], Row>("SELECT * FROM notify_outbox WHERE state = 'sending' AND lease_until <= ? ORDER BY id"),
       expiring: db.prepare<[number], Row>("SELECT * FROM notify_outbox WHERE state = 'pending' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY id"),
-      postpone: db.prepare("UPDATE notify_outbox SET next_at = ? WHERE channel = ? AND state = 'pending' AND next_at < ?"),
+      // Each row its own stamp (the standby is sent the rows in pages by their stamps: rows sharing one could be cut apart).
+      postpone: db.prepare<[{ until: number; channel: string; before: number }]>(
+        "UPDATE notify_outbox SET next_at = @until, changed = @before + n FROM (SELECT id AS r, row_number() OVER (ORDER BY id) AS n FROM notify_outbox WHERE channel = @channel AND state = 'pending' AND next_at < @until) WHERE notify_outbox.id = r",
+      ),
       pausedUntil: db.prepare<[string], { paused_until: number }>('SELECT paused_until FROM notify_channel_state WHERE channel = ?'),
       pauses: db.prepare<[number], { channel: string; paused_until: number; reason: string }>('SELECT channel, paused_until, reason FROM notify_channel_state WHERE paused_until > ?'),
       lastOutcomes: db.prepare<[string, number], { outcome: string }>('SELECT outcome FROM notify_attempts WHERE channel = ? ORDER BY started_at DESC, id DESC LIMIT ?'),
@@ -233,7 +255,7 @@ export class Outbox {
       recentSends: db.prepare<[string, number], { started_at: number }>('SELECT started_at FROM notify_attempts WHERE channel = ? AND started_at > ? ORDER BY started_at'),
       attempts: db.prepare<[number], Record<string, unknown>>('SELECT * FROM notify_attempts WHERE outbox_id = ? ORDER BY id'),
       requeue: db.prepare(
-        "UPDATE notify_outbox SET state = 'pending', failures = 0, next_at = ?, finished_at = NULL, expires_at = NULL WHERE id = ? AND state IN ('dead', 'expired') AND recipient IS NULL",
+        "UPDATE notify_outbox SET state = 'pending', failures = 0, next_at = ?, finished_at = NULL, expires_at = NULL, changed = ? WHERE id = ? AND state IN ('dead', 'expired') AND recipient IS NULL",
       ),
       counts: db.prepare<[], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM notify_outbox GROUP BY state'),
       backlog: db.prepare<[], { channel: string; state: string; n: number }>(
@@ -255,6 +277,7 @@ export class Outbox {
       notice: JSON.stringify(entry.notice),
       at: entry.at,
       expiresAt: entry.expiresAt ?? null,
+      stamp: this.stamp(),
     });
     if (result.changes === 1) return { id: Number(result.lastInsertRowid), repeated: false };
     return { id: this.st.byKey.get(entry.key)!.id, repeated: true };
@@ -286,7 +309,7 @@ export class Outbox {
    */
   begin(id: number, channel: string, now: number, leaseMs: number, request: string): number | undefined {
     return this.db.transaction(() => {
-      if (this.st.claim.run(now + leaseMs, id).changes !== 1) return undefined;
+      if (this.st.claim.run(now + leaseMs, this.stamp(), id).changes !== 1) return undefined;
       return Number(this.st.startAttempt.run(id, channel, now, request).lastInsertRowid);
     })();
   }
@@ -342,7 +365,17 @@ export class Outbox {
       detail,
       recipient: final && row.recipient ? maskPhone(row.recipient) : row.recipient,
       notice: final ? JSON.stringify(redactNotice(JSON.parse(row.notice) as Notice)) : row.notice,
+      stamp: this.stamp(),
     });
+  }
+
+  /**
+   * The stamp of a write of a notice's row (migration 180), by which the standby is sent the rows
+   * changed since it last heard: above every row's. No notice's row is ever deleted, so the stamps
+   * only grow, across restarts too.
+   */
+  private stamp(): number {
+    return this.st.lastStamp.get()!.n + 1;
   }
 
   /** Notices claimed by a loop that stopped before their answer (lease run out). */
@@ -366,14 +399,14 @@ export class Outbox {
 
   /** Moves a channel's pending notices to `until` (its rate limit or pause), without counting an attempt. */
   postponeChannel(channel: string, until: number): void {
-    this.st.postpone.run(until, channel, until);
+    this.st.postpone.run({ until, channel, before: this.stamp() - 1 });
   }
 
   /** Pauses a channel until `until` (a pause already longer stays), saying why, and moves its pending notices there. */
   pauseChannel(channel: string, until: number, reason: Reason): void {
     this.db.transaction(() => {
       this.st.pause.run(channel, until, reason);
-      this.st.postpone.run(until, channel, until);
+      this.st.postpone.run({ until, channel, before: this.stamp() - 1 });
     })();
   }
 
@@ -445,7 +478,7 @@ export class Outbox {
    * A citizen's SMS cannot be: its number is gone by then.
    */
   requeue(id: number, now: number): boolean {
-    return this.st.requeue.run(now, id).changes === 1;
+    return this.st.requeue.run(now, this.stamp(), id).changes === 1;
   }
 
   /** What still waits to go out, the dead letters and the SMS of unknown result, per channel: read from the index, for the hub's metrics. */
