@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RefusalCode } from './result';
-import { FORBIDDEN_PHRASES, forbiddenPhrasesIn, REFUSAL_TEXT, refusalText, type Language } from './strings';
+import { FORBIDDEN_PHRASES, forbiddenPhrasesIn, inBothLanguages, REFUSAL_TEXT, refusalText, refusalTextOf, saidIn, type Language } from './strings';
 
 /** Every refusal code; `satisfies` fails to compile when a code is added to RefusalCode and not here. */
 const CODES = Object.keys({
@@ -96,5 +96,27 @@ describe('civil language (H-14)', () => {
 
   it('speaks Chinese by default', () => {
     expect(refusalText('queue-empty')).toBe(REFUSAL_TEXT['zh-CN']['queue-empty']);
+  });
+});
+
+describe('a refusal said in the hall’s own words', () => {
+  const notice = inBothLanguages('停止取号公告中有服务忌语（快点）：请改用文明用语后重新发布。未作任何更改。', 'The closing notice uses a forbidden phrase (快点): please word it civilly. Nothing was changed.');
+
+  it('is read in the reader’s language, its Chinese line or its English one', () => {
+    expect(refusalTextOf({ code: 'bad-request', message: notice }, 'zh-CN', 'staff')).toBe('停止取号公告中有服务忌语（快点）：请改用文明用语后重新发布。未作任何更改。');
+    expect(refusalTextOf({ code: 'bad-request', message: notice }, 'en', 'staff')).toBe('The closing notice uses a forbidden phrase (快点): please word it civilly. Nothing was changed.');
+  });
+
+  it('is the code’s sentence where the message is a developer’s, in English alone', () => {
+    expect(refusalTextOf({ code: 'not-found', message: 'there is no window 99' }, 'zh-CN', 'staff')).toBe(refusalText('not-found', 'zh-CN', 'staff'));
+    expect(saidIn('there is no window 99', 'en')).toBeUndefined();
+    expect(saidIn('the code is not right\nsee the log', 'zh-CN')).toBeUndefined();
+  });
+
+  it('keeps each language to its line, whatever a value put in it holds', () => {
+    const message = inBothLanguages('本大厅没有编码为 A\nB 的事项。', 'There is no service item A\r\nB.');
+    expect(message.split('\n')).toHaveLength(2);
+    expect(saidIn(message, 'zh-CN')).toBe('本大厅没有编码为 A B 的事项。');
+    expect(saidIn(message, 'en')).toBe('There is no service item A B.');
   });
 });

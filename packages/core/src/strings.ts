@@ -8,11 +8,24 @@ export const FORBIDDEN_PHRASES: readonly string[] = ['不知道', '不清楚', '
 /** A window as the hall writes it in Chinese, with no space: 4号窗口 (the console's, the hub's and the phone's sentences alike). */
 export const windowNo = (n: number | string) => `${n}号窗口`;
 
+/** A line break inside one language's sentence (an item code with one) would read as the start of the other's. */
+const oneLine = (text: string) => text.replace(/\s*[\r\n]+\s*/g, ' ');
+
 /**
  * A refusal's words where no one language was asked for (a command over the hub's link): the hall's
  * Chinese first, the English on the next line, as the hub's own messages to operators are said.
  */
-export const inBothLanguages = (zh: string, en: string) => `${zh}\n${en}`;
+export const inBothLanguages = (zh: string, en: string) => `${oneLine(zh)}\n${oneLine(en)}`;
+
+/**
+ * The line of a message said inBothLanguages in `language`: the Chinese line for zh-CN, the English for en;
+ * undefined for a message of one line, which is a developer's (English, for scripts and logs).
+ */
+export function saidIn(message: string, language: Language): string | undefined {
+  const lines = message.split('\n');
+  if (lines.length !== 2 || !/[\u4e00-\u9fff]/.test(lines[0]!)) return undefined;
+  return language === 'en' ? lines[1] : lines[0];
+}
 
 /** Every forbidden phrase found in `text`. */
 export function forbiddenPhrasesIn(text: string): string[] {
@@ -146,4 +159,12 @@ export const STAFF_REFUSAL_TEXT: Record<Language, Partial<Record<RefusalCode, st
 
 export function refusalText(code: RefusalCode, language: Language = 'zh-CN', reader: 'citizen' | 'staff' = 'citizen'): string {
   return (reader === 'staff' ? STAFF_REFUSAL_TEXT[language][code] : undefined) ?? REFUSAL_TEXT[language][code];
+}
+
+/**
+ * What a person reads for a refusal: the hall's own sentence where its message carries one (core's and the
+ * hub's refusals said inBothLanguages: 停止取号公告中有服务忌语（…）…), else the code's polite sentence.
+ */
+export function refusalTextOf(refusal: { code: RefusalCode; message: string }, language: Language = 'zh-CN', reader: 'citizen' | 'staff' = 'citizen'): string {
+  return saidIn(refusal.message, language) ?? refusalText(refusal.code, language, reader);
 }

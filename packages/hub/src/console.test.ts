@@ -471,6 +471,28 @@ describe('live changes', () => {
     expect(hub.store.view.catalogue.items.find((i) => i.code === 'CRJ-GA-QZ')!.today).toMatchObject({ closedNotice: '签注系统升级，今日暂停受理，敬请谅解。' });
   });
 
+  it('says a change of an item for today refused in the hall’s own words in them, in the console’s language, not as a request 有误', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const zh = await a.request<{ code: string; message: string; text: string }>('POST', '/api/items/GA-SFZ-HL/today', { closedNotice: '下班了，明天再来' });
+    expect(zh).toMatchObject({
+      status: 400,
+      body: { code: 'bad-request', text: '停止取号公告中有服务忌语（下班了，明天再来），群众会在屏幕和手机上看到：请改用文明用语后重新发布（H-14）。未作任何更改。' },
+    });
+    // The message stays as a script on the hub's link reads it: both languages, Chinese first.
+    expect(zh.body.message.split('\n')).toEqual([zh.body.text, expect.stringMatching(/^The closing notice uses a phrase the handbook forbids \(H-14\): 下班了，明天再来/)]);
+    const en = await a.request<{ text: string }>('POST', '/api/items/GA-SFZ-HL/today', { closedNotice: '下班了，明天再来' }, { 'accept-language': 'en' });
+    expect(en.body.text).toBe(
+      'The closing notice uses a phrase the handbook forbids (H-14): 下班了，明天再来, which citizens would read on the screens and their phones: please word it civilly and post it again. Nothing was changed.',
+    );
+    const unknown = await a.request<{ text: string }>('POST', '/api/items/NO-SUCH/today', { dailyQuota: 10 });
+    expect(unknown).toMatchObject({ status: 404, body: { code: 'not-found', text: '本大厅没有编码为 NO-SUCH 的事项：请核对事项编码。未作任何更改。' } });
+    // A refusal whose message is a developer's (English alone) is still read in the code's sentence.
+    const window = await a.request<{ text: string; message: string }>('PUT', '/api/windows/99/items', { serves: ['GA-SFZ-HL'] });
+    expect(window).toMatchObject({ status: 404, body: { code: 'not-found', message: 'there is no window 99', text: '未找到相关信息，请核对后重试。' } });
+    expect(hub.store.view.catalogue.items.find((i) => i.code === 'GA-SFZ-HL')!.today).toBeUndefined();
+  });
+
   it("refuses today's hours of an item that are not a period of the day in the setup's words, and changes nothing", async () => {
     const hub = await hall({ seed: true });
     const a = await admin(hub);

@@ -13,6 +13,7 @@ import {
   localTime,
   periodProblem,
   refusalText,
+  refusalTextOf,
   windowQueue,
   type Actor,
   type Catalogue,
@@ -1112,8 +1113,9 @@ export function apiHandler(ctx: ApiContext) {
         });
         return void res.end(reply.file.data);
       }
-      const b = reply.body as { ok?: boolean; code?: RefusalCode };
-      if (b && b.ok === false && b.code) return send(res, reply.status, extended(b, { text: refusalText(b.code, lang, reader) }), reply.headers);
+      const b = reply.body as { ok?: boolean; code?: RefusalCode; message?: string };
+      // A refusal in the hall's own words (core's 停止取号公告中有服务忌语（…）…) is read in them, not as the code's general sentence.
+      if (b && b.ok === false && b.code) return send(res, reply.status, extended(b, { text: refusalTextOf({ code: b.code, message: b.message ?? '' }, lang, reader) }), reply.headers);
       return send(res, reply.status, reply.body, reply.headers);
     } catch (error) {
       if (res.headersSent) {
