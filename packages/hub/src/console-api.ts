@@ -18,7 +18,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS } from './enrolment';
-import { answerReply, credentialDaysWrong, HttpRefusal, plainNumber, SETUP_BODY_BYTES, setupRefusal, staleSetup, type Operation, type Reply, type Request } from './http';
+import { answerReply, credentialDaysWrong, HttpRefusal, plainNumber, RequestAbandoned, SETUP_BODY_BYTES, setupRefusal, staleSetup, type Operation, type Reply, type Request } from './http';
 import { auditPerson, clearedCookie, HALL_TOKEN_STAFF, sessionCookie, type Staff, type StaffChange } from './staff';
 import { commandScope, type HallStore, type SetupChange } from './store';
 import { terminalPresence } from './supervision';
@@ -362,7 +362,8 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       staff: ADMIN_ONLY,
       file: { contentType: XLSX, maxBytes: 8 * 1024 * 1024 },
       handle: async (req) => {
-        const r = await ctx.workbooks.read(req.raw ?? Buffer.alloc(0), store.view.catalogue);
+        const r = await ctx.workbooks.read(req.raw ?? Buffer.alloc(0), store.view.catalogue, req.closed);
+        if (!r.ok && r.abandoned) throw new RequestAbandoned('the console closed its connection before its workbook was read', 'workbookAbandoned');
         // Stopped by the hub's stopping is no fault of the workbook's: a cancellation, not its problems.
         if (!r.ok && r.cancelled)
           throw new HttpRefusal('cancelled', 'the hub is stopping: the workbook was not read to its end and nothing was imported', {

@@ -45,7 +45,7 @@ import { Buckets, CommandRates, rateLimited, type HubLimits, type Rate } from '.
 import { HALL_TOKEN_STAFF, type Session, type Staff } from './staff';
 import { cookies, csrfMatches, SESSION_COOKIE } from './staff/sessions';
 import { log } from './log';
-import { opsText } from './ops-strings';
+import { opsText, type OpsMessage } from './ops-strings';
 import { caseworkOperations } from './casework-api';
 import { ACCESS_PURPOSES, isDiskFull, type AccessPurpose, type HallStore, type SetupChange } from './store';
 import { tokensMatch } from './terminals';
@@ -253,6 +253,8 @@ export interface Request {
   who: string;
   /** A request header (the phone's session travels in one, never in the address). */
   header(name: string): string | undefined;
+  /** Aborted when the asker's connection closes before the answer is sent (the page closed): work done only for the answer may stop. */
+  closed: AbortSignal;
 }
 
 export interface Reply {
@@ -888,8 +890,18 @@ export function clientAddress(req: IncomingMessage, trustProxy: ProxyTrust = fal
   return req.socket.remoteAddress ?? 'unknown';
 }
 
-/** The sender closed its connection before its request was sent whole (a page closed, an upload cancelled): nothing to answer, nothing done. */
-class RequestAbandoned extends Error {}
+/**
+ * The sender closed its connection before its request was sent whole (a page closed, an upload cancelled), or, said
+ * by an operation, before its answer was ready (`Request.closed`): nothing to answer, nothing done. Logged in `said`.
+ */
+export class RequestAbandoned extends Error {
+  constructor(
+    message: string,
+    readonly said: OpsMessage = 'requestAbandoned',
+  ) {
+    super(message);
+  }
+}
 
 /** What the sender says it sends (Content-Length), when it says. */
 const declaredLength = (req: IncomingMessage) => plainNumber(req.headers['content-length'], 0, Number.MAX_SAFE_INTEGER);
@@ -1085,6 +1097,10 @@ export function apiHandler(ctx: ApiContext) {
       const made = header(req, 'x-made-at');
       const madeAt = made === undefined ? undefined : /^\d+$/.test(made) ? Number(made) : Date.parse(made);
       if (madeAt !== undefined && !Number.isFinite(madeAt)) return refuse('bad-request', 'X-Made-At is a time: ISO 8601 (2026-11-27T09:00:00+08:00) or milliseconds since 1970');
+      const closed = new AbortController();
+      res.once('close', () => {
+        if (!res.writableEnded) closed.abort();
+      });
       const request: Request = {
         params,
         query: url.searchParams,
@@ -1100,6 +1116,7 @@ export function apiHandler(ctx: ApiContext) {
         secure: 'encrypted' in req.socket && !!(req.socket as { encrypted?: boolean }).encrypted,
         language: lang,
         header: (name) => header(req, name.toLowerCase()),
+        closed: closed.signal,
       };
       if (op.stream) return op.stream(request, res);
       const reply = await op.handle(request);
@@ -1123,7 +1140,7 @@ export function apiHandler(ctx: ApiContext) {
         return void res.destroy();
       }
       if (error instanceof RequestAbandoned) {
-        log.info({ method: req.method, path: url.pathname }, opsText('requestAbandoned', { method: req.method ?? '', path: url.pathname }));
+        log.info({ method: req.method, path: url.pathname }, opsText(error.said, { method: req.method ?? '', path: url.pathname }));
         return void res.destroy();
       }
       if (error instanceof HttpRefusal) {

@@ -83,6 +83,26 @@ async function hall(options: Partial<HubOptions> = {}) {
   return { hub, admin, kiosk };
 }
 
+/** The workbook readers under way: processes of this one's running workbook-worker. */
+const readers = () => childrenOf(process.pid).filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('workbook-worker'));
+
+/** A console's upload of the big workbook begun on a socket of its own, its head sent: the test sends what it will of the body, and closes it. */
+async function uploadOnSocket(hub: RunningHub, admin: TestConsole): Promise<net.Socket> {
+  const { port } = new URL(hub.url);
+  const socket = net.connect(Number(port), '127.0.0.1');
+  await new Promise((r) => socket.once('connect', r));
+  const head = [
+    'POST /api/catalogue.xlsx HTTP/1.1',
+    `Host: 127.0.0.1:${port}`,
+    `Cookie: ${admin.cookie}`,
+    `X-CSRF-Token: ${admin.csrf}`,
+    'Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    `Content-Length: ${big.length}`,
+  ];
+  socket.write(`${head.join('\r\n')}\r\n\r\n`);
+  return socket;
+}
+
 /** Tickets taken one after another until `until` settles: how long each answer took, and how many came before it settled. */
 async function ticketsWhile(kiosk: TestTerminal, until: Promise<unknown>) {
   let settled = false;
@@ -146,7 +166,6 @@ describe('a catalogue workbook uploaded to the console', () => {
 
   it('is read in a process of its own, whose heap exhausted cannot end the hub (a thread\'s can: V8\'s "Reached heap limit" once ended a hub here)', async () => {
     const { admin } = await hall();
-    const readers = () => childrenOf(process.pid).filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('workbook-worker'));
     const upload = admin.request('POST', '/api/catalogue.xlsx', new Uint8Array(big));
     await vi.waitFor(() => expect(readers()).toHaveLength(1), { timeout: 20_000, interval: 20 });
     expect((await upload).status).toBe(200);
@@ -190,18 +209,7 @@ describe('a catalogue workbook uploaded to the console', () => {
     const logged: { level: string; msg: string }[] = [];
     onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(JSON.parse(line) as { level: string; msg: string }) } })));
     const readsBefore = onHubThread.reads;
-    const { port } = new URL(hub.url);
-    const socket = net.connect(Number(port), '127.0.0.1');
-    await new Promise((r) => socket.once('connect', r));
-    const head = [
-      'POST /api/catalogue.xlsx HTTP/1.1',
-      `Host: 127.0.0.1:${port}`,
-      `Cookie: ${admin.cookie}`,
-      `X-CSRF-Token: ${admin.csrf}`,
-      'Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-      `Content-Length: ${big.length}`,
-    ];
-    socket.write(`${head.join('\r\n')}\r\n\r\n`);
+    const socket = await uploadOnSocket(hub, admin);
     socket.write(big.subarray(0, 64 * 1024));
     await new Promise((r) => setTimeout(r, 200));
     socket.destroy();
@@ -212,6 +220,46 @@ describe('a catalogue workbook uploaded to the console', () => {
     expect(onHubThread.reads - readsBefore).toBe(0);
     // The console's next import is read as usual.
     expect((await admin.request('POST', '/api/catalogue.xlsx', new Uint8Array(await catalogueToWorkbook(demo)))).status).toBe(200);
+  }, 60_000);
+
+  it('whose sender has gone is stopped while read, or never read while it waits its turn, and the next is read', async () => {
+    const imports = new WorkbookImports();
+    const [first, second] = [new AbortController(), new AbortController()];
+    const settled: string[] = [];
+    const said = (name: string, read: Promise<{ ok: boolean; abandoned?: true }>) => read.then((r) => (settled.push(`${name} ${r.ok ? 'read' : r.abandoned ? 'abandoned' : 'refused'}`), r));
+    const reading = said('first', imports.read(new Uint8Array(big), demo, first.signal));
+    const waiting = said('second', imports.read(new Uint8Array(big), demo, second.signal));
+    const next = said('third', imports.read(new Uint8Array(await catalogueToWorkbook(demo)), demo));
+    second.abort();
+    // The big one takes its reader 3 to 7 s here: it is under way.
+    await vi.waitFor(() => expect(readers()).toHaveLength(1), { timeout: 20_000, interval: 20 });
+    first.abort();
+    await Promise.all([reading, waiting, next]);
+    expect(settled).toEqual(['first abandoned', 'second abandoned', 'third read']);
+    expect(await reading).toEqual({ ok: false, abandoned: true, problems: [] });
+  }, 60_000);
+
+  it('being read when the console’s connection closes stops its reading, and the next supervisor’s import is read right after it, not once it is read to its end', async () => {
+    const { hub, admin } = await hall();
+    const logged: { level: string; msg: string }[] = [];
+    onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(JSON.parse(line) as { level: string; msg: string }) } })));
+    const reads = vi.spyOn(WorkbookImports.prototype, 'read');
+    onTestFinished(() => reads.mockRestore());
+    const socket = await uploadOnSocket(hub, admin);
+    socket.write(big);
+    // Sent whole, and its reading under way (the big one takes its reader 3 to 7 s here): then the page is closed.
+    await vi.waitFor(() => expect(readers()).toHaveLength(1), { timeout: 20_000, interval: 20 });
+    socket.destroy();
+    const next = await admin.request<{ catalogue: { items: unknown[] } }>('POST', '/api/catalogue.xlsx', new Uint8Array(await catalogueToWorkbook(demo)));
+    expect(next.status).toBe(200);
+    expect(next.body.catalogue.items).toEqual(demo.items);
+    // In the queue's order: the first was stopped, not read to its end, and the second read after it.
+    const results = await Promise.all(reads.mock.results.map((r) => r.value as ReturnType<WorkbookImports['read']>));
+    expect(results.map((r) => (r.ok ? 'read' : r.abandoned ? 'abandoned' : 'refused'))).toEqual(['abandoned', 'read']);
+    expect(logged.filter((l) => l.msg.includes('/api/catalogue.xlsx')).map((l) => [l.level, l.msg.split('\n')[0]])).toEqual([
+      ['info', '导入工作簿的请求 POST /api/catalogue.xlsx 在工作簿读完之前断开了连接（页面已关闭）：已停止读取，未导入任何内容，也无需处理；后面等着导入的照常读取。'],
+    ]);
+    expect(logged.filter((l) => l.level === 'error')).toEqual([]);
   }, 60_000);
 
   it('being read does not hold up the exit of a hub that stops', async () => {

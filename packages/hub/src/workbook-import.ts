@@ -22,10 +22,12 @@ export const WORKBOOK_IMPORT_LIMITS: WorkbookImportLimits = { timeMs: 60_000, me
 const READER_FILE = HUB_BUILT ? builtEntry('workbook-worker') : fileURLToPath(new URL('./workbook-worker.ts', import.meta.url));
 
 /** What reading a workbook came to: the console's answer as JSON, or the problems the reader named (or that the hub stopped first). */
-export type WorkbookRead = { ok: true; json: Buffer } | { ok: false; problems: WorkbookProblem[]; cancelled?: true };
+export type WorkbookRead = { ok: true; json: Buffer } | { ok: false; problems: WorkbookProblem[]; cancelled?: true; abandoned?: true };
 
 const refused = (message: string): WorkbookRead => ({ ok: false, problems: [{ sheet: '', message }] });
 const CANCELLED: WorkbookRead = { ok: false, cancelled: true, problems: [{ sheet: '', message: '主机正在停止，工作簿没有读完，未导入：主机重新启动后请再导入一次' }] };
+/** Whoever sent the workbook has gone (its connection closed): no one is left to answer. */
+const ABANDONED: WorkbookRead = { ok: false, abandoned: true, problems: [] };
 
 /**
  * Reads an uploaded catalogue workbook (packages/workbook) in a process of its own, so that a big
@@ -40,8 +42,9 @@ export class WorkbookImports {
 
   constructor(private readonly limits: WorkbookImportLimits = WORKBOOK_IMPORT_LIMITS) {}
 
-  read(data: Uint8Array, base: Catalogue): Promise<WorkbookRead> {
-    const turn = this.queue.then(() => (this.stopped ? CANCELLED : this.readOne(data, base)));
+  /** `closed`: its sender's connection closing stops its reading (or, waiting its turn, skips it), so that the next import is read at once. */
+  read(data: Uint8Array, base: Catalogue, closed?: AbortSignal): Promise<WorkbookRead> {
+    const turn = this.queue.then(() => (this.stopped ? CANCELLED : closed?.aborted ? ABANDONED : this.readOne(data, base, closed)));
     this.queue = turn.catch(() => undefined);
     return turn;
   }
@@ -55,7 +58,7 @@ export class WorkbookImports {
     await this.current?.cancel();
   }
 
-  private readOne(data: Uint8Array, base: Catalogue): Promise<WorkbookRead> {
+  private readOne(data: Uint8Array, base: Catalogue, closed?: AbortSignal): Promise<WorkbookRead> {
     const { timeMs, memoryMb } = this.limits;
     return new Promise((resolve) => {
       let done = false;
@@ -64,6 +67,7 @@ export class WorkbookImports {
         if (done) return;
         done = true;
         clearTimeout(timer);
+        closed?.removeEventListener('abort', abandon);
         this.current = undefined;
         if (reader.exitCode === null && reader.signalCode === null) reader.kill('SIGKILL');
         resolve(answer);
@@ -91,6 +95,8 @@ export class WorkbookImports {
           await ended;
         },
       };
+      const abandon = () => finish(ABANDONED);
+      closed?.addEventListener('abort', abandon, { once: true });
       reader.on('message', (answer: { ok: true; json: Uint8Array } | { ok: false; problems: WorkbookProblem[] }) =>
         finish(answer.ok ? { ok: true, json: Buffer.from(answer.json.buffer, answer.json.byteOffset, answer.json.byteLength) } : answer),
       );
