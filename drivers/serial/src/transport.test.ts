@@ -3,6 +3,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startPtyPair } from '@servicehall/fixtures/devices';
 import { FileTransport, SerialTransport, TcpTransport } from './transport';
 
 describe('a serial path that is no serial port', () => {
@@ -38,6 +39,35 @@ describe('the network and device-file lines', () => {
     } finally {
       held.forEach((s) => s.destroy());
       await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe('a serial line that takes no bytes', () => {
+  it('fails a write the line does not take within its bound, fails the next at once, and writes again once the line takes the held bytes', async () => {
+    const pair = await startPtyPair();
+    const device = await SerialTransport.open(pair.device);
+    const got: number[] = [];
+    device.onData((chunk) => got.push(...chunk));
+    const line = await SerialTransport.open(pair.host, 9600, { writeWithinMs: 300 });
+    try {
+      // The device holds its flow control: the bytes stay in the terminal, the write never drains.
+      await pair.holdFlow();
+      const held = await line.write(Buffer.from([1, 2, 3])).then(
+        () => 'taken',
+        (e: Error) => e.message,
+      );
+      expect(held).toMatch(/host took no 3 bytes within 30\d ms/);
+      // Not queued behind the held bytes to wait out a bound of its own: refused for them.
+      await expect(line.write(Buffer.from([4]))).rejects.toThrow(/has still not taken the bytes written before/);
+      await pair.releaseFlow();
+      await expect.poll(() => got).toEqual([1, 2, 3]);
+      await line.write(Buffer.from([5]));
+      await expect.poll(() => got).toEqual([1, 2, 3, 5]);
+    } finally {
+      await line.close();
+      await device.close();
+      await pair.close();
     }
   });
 });

@@ -4,13 +4,13 @@ import { emptyView, putTicket, type CommandBody, type HallView } from '@serviceh
 import { demoCatalogue } from '@servicehall/fixtures';
 import { KeyPadSimulator, startPtyPair } from '@servicehall/fixtures/devices';
 import type { Answer, Question } from '@servicehall/protocol';
-import { ackFrame, keyFrame, type ByteLink } from '@servicehall/rating-keys';
+import { ackFrame, keyFrame, openSerialLink, type ByteLink } from '@servicehall/rating-keys';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PadScreen, RatingPadShape } from '../shared/api';
-import { createRatingPadAgent, garbledDetail, photoDataUrl, type RatingPadOptions } from './agent';
+import { createRatingPadAgent, garbledDetail, photoDataUrl, unansweredDetail, type RatingPadOptions } from './agent';
 
 /** The hub link as the agent sees it: a view, a state, and `send` answered as the test says. */
 class FakeClient {
@@ -329,6 +329,37 @@ describe('the rating pad agent', () => {
     expect(client.sent.filter((c) => c.type === 'reportDevices').at(-1)).toEqual({ type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'ok' }] });
     expect(client.sent.filter((c) => c.type === 'rate')).toEqual([{ type: 'rate', ticketId: 'c1', level: 'satisfied', aspects: {}, reasons: [], channel: 'key-pad' }]);
     expect(logs.filter((l) => l.includes('is read again'))).toHaveLength(1);
+  });
+
+  it('reports a key pad whose acknowledgements its line does not take (flow control held), on the pad and the device board, counting its presses, until one is taken', async () => {
+    const pair = await startPtyPair();
+    const pad = await KeyPadSimulator.open(pair.device, 3, 100);
+    stops.push(async () => (await pad.close(), await pair.close()));
+    const { client, last, logs } = start(
+      { openKeyLink: (port, baudRate) => openSerialLink(port, baudRate, { writeWithinMs: 300 }) },
+      { devices: { keypad: { transport: 'serial', path: pair.host, address: 3 } } },
+    );
+    await expect.poll(() => last().keypad).toBe('ok');
+    client.finish('c1');
+    await pair.holdFlow();
+    // The press is read and rated; its acknowledgement never leaves the terminal, so the pad resends it and lights its lamp.
+    expect(await pad.press('satisfied')).toEqual({ acked: false, attempts: 3, sequence: 0 });
+    await expect.poll(() => last().keypad).toBe('unanswered');
+    expect(client.sent.filter((c) => c.type === 'rate')).toEqual([{ type: 'rate', ticketId: 'c1', level: 'satisfied', aspects: {}, reasons: [], channel: 'key-pad' }]);
+    expect(client.sent.filter((c) => c.type === 'reportDevices').at(-1)).toEqual({
+      type: 'reportDevices',
+      devices: [{ kind: 'keypad', name: '评价按键', status: 'fault', code: 'write-failed', detail: unansweredDetail(pair.host) }],
+    });
+    expect(unansweredDetail(pair.host)).toMatch(/^\/.*host：无法回复按键器.*流控.* \/ .*flow control/);
+    // A report's detail holds 200 characters: a long port is shown by its end.
+    expect(unansweredDetail(`/dev/serial/by-path/${'x'.repeat(300)}`).length).toBeLessThanOrEqual(200);
+    expect(logs.filter((l) => l.includes('cannot be answered'))).toEqual([expect.stringContaining('its presses still count')]);
+    // The line takes bytes again: the next press is acknowledged, and the key pad is ok.
+    await pair.releaseFlow();
+    expect(await pad.press('satisfied')).toMatchObject({ acked: true });
+    await expect.poll(() => last().keypad).toBe('ok');
+    expect(client.sent.filter((c) => c.type === 'reportDevices').at(-1)).toEqual({ type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'ok' }] });
+    expect(logs.filter((l) => l.includes('is answered again'))).toHaveLength(1);
   });
 
   it('does not tell a pad of another address on its line that its press was taken: that pad resends and lights its lamp', async () => {
