@@ -375,6 +375,26 @@ describe('the rating pad agent', () => {
     expect(logs.join('\n')).toContain('pad 4 is ignored');
   });
 
+  it('says on the device board why the key pad cannot be opened, its port held by another program, and takes it once that program lets go', async () => {
+    const pair = await startPtyPair();
+    const pad = await KeyPadSimulator.open(pair.device, 3, 100);
+    // Another program (a second terminal set to the same port, a serial console left open) holds the pad's port.
+    let holder: ByteLink | undefined = await openSerialLink(pair.host);
+    stops.push(async () => (await holder?.close(), await pad.close(), await pair.close()));
+    const { client, last, logs } = start({ keypadRetryMs: 50 }, { devices: { keypad: { transport: 'serial', path: pair.host, address: 3 } } });
+    await expect.poll(() => client.sent.length).toBeGreaterThan(0);
+    expect(last().keypad).toBe('fault');
+    expect(client.sent[0]).toEqual({
+      type: 'reportDevices',
+      devices: [{ kind: 'keypad', name: '评价按键', status: 'fault', code: 'offline', detail: `串口 ${pair.host} 已被其他程序占用：请关闭占用它的程序（fuser ${pair.host} 可查看），或检查是否有两台设备配置了同一串口` }],
+    });
+    expect(logs.filter((l) => l.includes('cannot be opened'))).toEqual([expect.stringContaining('in use by another program')]);
+    await holder.close();
+    holder = undefined;
+    await expect.poll(() => last().keypad, { timeout: 5000 }).toBe('ok');
+    expect(client.sent.at(-1)).toEqual({ type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'ok' }] });
+  });
+
   it('keeps rating by touch when the key pad cannot be opened, and says so', async () => {
     let tries = 0;
     const { client, last, logs } = start(

@@ -2,7 +2,7 @@ import type { AgentContext, AgentParts } from '@servicehall/agent';
 import type { DeviceReport } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
 import { hubHttpBase, publicLink } from '@servicehall/protocol/node';
-import { openSerialLink, RatingKeyPad, type ByteLink, type KeyPress, type KEYPAD_CODES } from '@servicehall/rating-keys';
+import { openSerialLink, RatingKeyPad, SerialOpenError, type ByteLink, type KeyPress, type KEYPAD_CODES } from '@servicehall/rating-keys';
 import fs from 'node:fs';
 import path from 'node:path';
 import QRCode from 'qrcode';
@@ -56,6 +56,12 @@ export function garbledDetail(port: string, baudRate: number): string {
   return `${shownPort(port)}：收到的信号无法识别，请检查按键器速率（${baudRate} 8N1）和连接线 / no frame can be read: check the pad's speed (${baudRate} 8N1) and its cable`;
 }
 
+/** The device board's detail of a key pad whose port cannot be opened, in the Chinese the line gives (a port gone, in use, not permitted), within a report's 200 characters. */
+export function openFailureDetail(error: unknown, port: string): string | undefined {
+  if (!(error instanceof SerialOpenError) || !error.zh) return undefined;
+  return error.zh.replaceAll(port, shownPort(port)).slice(0, 200);
+}
+
 /** The device board's detail of a key pad whose acknowledgements the line does not take: its port, and what to do, in Chinese then English. */
 export function unansweredDetail(port: string): string {
   return `${shownPort(port)}：无法回复按键器（评价仍计入），请检查连接线和流控，或重插串口转换器 / acks not sent (presses count): check the cable, flow control, adapter`;
@@ -83,6 +89,8 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
   let keypadRetry: NodeJS.Timeout | undefined;
   /** Why the key pad last failed to open, logged once while it stays the same. */
   let openFailure: string | undefined;
+  /** The device board's detail while it cannot be opened: what is wrong with its port and what to do, where the line says (a port gone, in use, not permitted). */
+  let openDetail: string | undefined;
   let stopped = false;
 
   const photo = (value: string) => {
@@ -252,7 +260,7 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
   const reportKeypad = () => {
     if (!config.devices.keypad) return;
     const kp = config.devices.keypad;
-    const detail = keypadFault === 'garbled' ? garbledDetail(kp.path, kp.baudRate) : keypadFault === 'write-failed' ? unansweredDetail(kp.path) : kp.path;
+    const detail = keypadFault === 'garbled' ? garbledDetail(kp.path, kp.baudRate) : keypadFault === 'write-failed' ? unansweredDetail(kp.path) : (openDetail ?? kp.path);
     const report: DeviceReport = keypadState === 'ok' ? { kind: 'keypad', name: '评价按键', status: 'ok' } : { kind: 'keypad', name: '评价按键', status: 'fault', code: keypadFault, detail };
     const key = JSON.stringify(report);
     if (key === reported) return;
@@ -317,10 +325,12 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
       keypadState = 'ok';
       keypadFault = 'offline';
       openFailure = undefined;
+      openDetail = undefined;
       ctx.log(`rating key pad ready on ${kp.path} (address ${kp.address})`);
     } catch (error) {
       keypadState = 'fault';
       const why = error instanceof Error ? error.message : String(error);
+      openDetail = openFailureDetail(error, kp.path);
       // Said once for as long as it stays so: the pad is tried again every few seconds, all day if it must.
       if (why !== openFailure) ctx.log(`the rating key pad on ${kp.path} cannot be opened (${why}); touch rating goes on, trying again later`);
       openFailure = why;
