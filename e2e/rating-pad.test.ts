@@ -214,6 +214,28 @@ describe('the rating pad of window 5 in Chromium', () => {
     expect(followUps.filter((f) => f.ticketId === left.id || f.ticketId === next.id)).toEqual([]);
   });
 
+  it('counts a key press whose acknowledgement the line does not take, tells the citizen the screen is what counts, and reports the key pad to the hub until the line takes bytes', async () => {
+    type Board = { terminals: { terminal: string; devices: { kind: string; status: string; code?: string; detail?: string }[] }[] };
+    const keypad = async () => (await hall.api<Board>('GET', '/api/devices')).body.terminals.find((t) => t.terminal === 'rating-pad-5')?.devices.find((d) => d.kind === 'keypad');
+    const ticket = await serveOne();
+    await waitPhase('asking');
+    // The line holds its flow control: the acknowledgement never leaves, the pad resends and lights its error lamp.
+    await pty.holdFlow();
+    expect(await keys.press('very-satisfied')).toMatchObject({ acked: false });
+    await expect.poll(async () => (await ratingsOf(ticket.id)).map((r) => [r.channel, r.level])).toEqual([['key-pad', 'very-satisfied']]);
+    const warning = page.locator('[data-testid=keypad-unanswered]');
+    await expect.poll(() => warning.textContent(), { timeout: 10_000 }).toBe('评价按键的指示灯如显示错误，您的按键评价仍然有效，请以屏幕显示为准');
+    await expect.poll(async () => (await keypad())?.code, { timeout: 10_000 }).toBe('write-failed');
+    expect((await keypad())?.detail).toContain('无法回复按键器');
+    await expect.poll(() => page.locator('[data-testid=notice]').count(), { timeout: 10_000 }).toBe(0);
+    await screenshot(page, 'rating-pad-keypad-unanswered');
+    await pty.releaseFlow();
+    await waitPhase('idle');
+    expect(await keys.press('satisfied')).toMatchObject({ acked: true });
+    await expect.poll(() => warning.count()).toBe(0);
+    await expect.poll(async () => (await keypad())?.status).toBe('ok');
+  });
+
   it('goes back to idle, in Chinese, when the service is rated by phone instead', async () => {
     const ticket = await serveOne();
     await waitPhase('asking');

@@ -2,7 +2,7 @@ import { encodeDocument, type DocumentCode } from './encode';
 import type { PrintDocument } from './documents';
 import type { PrinterProfile } from './profiles';
 import { DLE_EOT_ALL, decodeStatus, faultOf, isFlowControl, isStatusByte, type PrintFailureCode, type PrinterStatus } from './status';
-import type { Transport } from '@servicehall/serial';
+import { boundTimer, type Transport } from '@servicehall/serial';
 
 /**
  * `status-unknown`: the answer came with bytes that no status byte can be (noise on the line), asked again and still so.
@@ -59,28 +59,6 @@ export interface TicketPrinterOptions {
    * later than an idle one. Default: timeoutMs plus 3 s.
    */
   afterJobTimeoutMs?: number;
-}
-
-/** A bound's timer this late means the process was held up (a loaded machine) while the bound ran. */
-const STALLED_MS = 100;
-/** After such a hold-up, the time given to what came meanwhile (an answer still unread) before the bound is taken as run out. */
-const AFTER_STALL_MS = 50;
-
-/**
- * A timer for a bound. A process held up past the bound runs its timers before reading what arrived
- * meanwhile: a printer that answered in time would be taken for one that did not. Read first, then
- * decide. Returns the function that stops it.
- */
-function boundTimer(ms: number, expire: () => void): () => void {
-  let due = performance.now() + ms;
-  let timer: NodeJS.Timeout;
-  const fire = () => {
-    if (performance.now() - due <= STALLED_MS) return expire();
-    due = performance.now() + AFTER_STALL_MS;
-    timer = setTimeout(fire, AFTER_STALL_MS);
-  };
-  timer = setTimeout(fire, ms);
-  return () => clearTimeout(timer);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => T): Promise<T> {

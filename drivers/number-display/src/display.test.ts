@@ -204,6 +204,46 @@ describe('a Modbus display line that answers badly', () => {
   });
 });
 
+describe('a Modbus display that answers late', () => {
+  let pair: PtyPair;
+  let sim: DisplaySimulator;
+  let link: ByteLink;
+  beforeEach(async () => {
+    pair = await startPtyPair();
+    sim = await DisplaySimulator.open(pair.device, DISPLAY_PROFILES['modbus-led']);
+    link = await SerialTransport.open(pair.host);
+  });
+  afterEach(async () => {
+    await link.close();
+    await sim.close();
+    await pair.close();
+  });
+
+  it('never takes the late reply to one call for the reply to the next: a next call the display never answered is not confirmed', async () => {
+    const display = new NumberDisplay(link, DISPLAY_PROFILES['modbus-led'], 300, 0);
+    // The reply to the first call comes after the bound, just as the next call would be sent.
+    sim.replyDelayMs = 400;
+    expect(await display.show({ number: 'A001', window: 3 })).toMatchObject({ ok: false, code: 'timeout' });
+    // Then the display hears nothing more (hung, its cable cut): it still shows A001.
+    sim.device.set!({ dropRequests: 100 });
+    expect(await display.show({ number: 'A002', window: 3 })).toMatchObject({ ok: false, code: 'timeout' });
+    expect(sim.shown.rows).toEqual(['A001', '3']);
+  });
+
+  it('takes the late reply to an earlier try of the same call for its own, and the extra reply of its retry for no other call', async () => {
+    const display = new NumberDisplay(link, DISPLAY_PROFILES['modbus-led'], 300, 2);
+    // A display slower than the bound: each call is confirmed by its first try's reply, which comes during its retry (the write is the same, the display took it).
+    sim.replyDelayMs = 400;
+    expect(await display.show({ number: 'A003', window: 3 })).toEqual({ ok: true });
+    expect(await display.show({ number: 'A004', window: 3 })).toEqual({ ok: true });
+    expect(sim.shown.rows).toEqual(['A004', '3']);
+    // Then it hears nothing more: the reply to A004's retry, still to come, confirms no call after it.
+    sim.device.set!({ dropRequests: 100 });
+    expect(await display.show({ number: 'A005', window: 3 })).toMatchObject({ ok: false, code: 'timeout' });
+    expect(sim.shown.rows).toEqual(['A004', '3']);
+  });
+});
+
 describe('a display whose line stops taking bytes', () => {
   it('says the call was not shown within the bound, and the next call is not held behind it', async () => {
     // A write that never settles: a display hung, a port held by flow control.

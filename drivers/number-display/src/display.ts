@@ -8,6 +8,13 @@ export type { ByteLink };
 /** The slowest line a window display is set to (8N1): a write's bound grows with its bytes at this speed. */
 const SLOWEST_BAUD = 1200;
 
+/**
+ * The silence before each Modbus request, at the least: an RTU frame ends after 3.5 character
+ * times of it (under 32 ms at 1200 baud), and a USB adapter passes bytes on in bursts up to 16 ms
+ * apart (an FTDI's latency timer), so a line quiet for less may still be bringing a frame.
+ */
+const QUIET_MS = 40;
+
 /** Every code a display's write can fail with (a terminal adds `offline` for a line it cannot open): the screens give each its own words. */
 export const DISPLAY_CODES = ['not-shown', 'timeout', 'modbus-exception', 'bad-reply', 'write-failed', 'offline'] as const;
 
@@ -20,6 +27,15 @@ export type DisplayResult = { ok: true } | { ok: false; code: Exclude<(typeof DI
 export class NumberDisplay {
   private commands: DisplayCommands;
   private queue: Promise<unknown> = Promise.resolve();
+  /**
+   * The last request a try of which went unanswered within the bound: its reply may still come, and
+   * a function-16 reply holds only the start and the count, so it would read as the reply to the
+   * next request to the same registers, a display that never took it "confirmed".
+   */
+  private owed: Buffer | undefined;
+  /** When the last request was sent, and the last byte came (performance.now()). */
+  private sentAt = 0;
+  private heardAt = -Infinity;
   constructor(
     private link: ByteLink,
     readonly profile: DisplayProfile,
@@ -28,6 +44,7 @@ export class NumberDisplay {
     private retries = 2,
   ) {
     this.commands = commandsFor(profile);
+    link.onData(() => (this.heardAt = performance.now()));
   }
 
   show(call: Call): Promise<DisplayResult> {
@@ -86,10 +103,32 @@ export class NumberDisplay {
   private async request(frame: Buffer): Promise<DisplayResult> {
     let result: DisplayResult = { ok: false, code: 'timeout', message: 'not sent' };
     for (let attempt = 0; attempt <= this.retries; attempt++) {
+      // A late reply to a try of this same request is its reply (the write is idempotent): only one to another must not be taken.
+      // Each try of the request owed may still be answered, the last as late as the first: a reply later than twice its bound is taken as never coming.
+      const other = this.owed !== undefined && !this.owed.equals(frame);
+      await this.quiet(other ? this.timeoutMs : QUIET_MS, other ? this.sentAt + 2 * this.timeoutMs : 0);
+      if (other) this.owed = undefined;
+      this.sentAt = performance.now();
       result = await this.once(frame);
+      if (!result.ok && (result.code === 'timeout' || result.code === 'bad-reply')) this.owed = frame;
       if (result.ok || result.code === 'modbus-exception' || result.code === 'write-failed') return result;
     }
     return result;
+  }
+
+  /**
+   * Waits until nothing has come for `ms`, and not before `until`, as an RS-485 master does before
+   * it speaks: what comes meanwhile (a late reply, another slave's frame, noise) is heard by no try,
+   * so it is dropped. A line already quiet is spoken on at once; one that never falls quiet, after
+   * four such spells, as before.
+   */
+  private async quiet(ms: number, until: number): Promise<void> {
+    const atMost = Math.max(performance.now(), until) + 4 * ms;
+    for (;;) {
+      const due = Math.min(Math.max(this.heardAt + ms, until), atMost) - performance.now();
+      if (due <= 0) return;
+      await new Promise((r) => setTimeout(r, due));
+    }
   }
 
   /**

@@ -102,6 +102,24 @@ describe('a rating key pad on a serial line', () => {
   }, 5000);
 });
 
+describe('a rating key pad on a line that takes no bytes back', () => {
+  it('says the pad is left unanswered when its acknowledgements are not taken, still counts the presses, and answered again once the line takes bytes', async () => {
+    const said: boolean[] = [];
+    pad = new RatingKeyPad(await openSerialLink(pair.host, 9600, { writeWithinMs: 300 }), (p) => presses.push(p), undefined, undefined, { onUnanswered: (u) => said.push(u) });
+    // The line holds its flow control (or its USB adapter hung): the acknowledgement never leaves.
+    await pair.holdFlow();
+    expect(await sim.press('satisfied')).toEqual({ acked: false, attempts: 3, sequence: 0 });
+    await expect.poll(() => said).toEqual([true]);
+    expect(pad.unanswered).toBe(true);
+    expect(presses.map((p) => p.level)).toEqual(['satisfied']);
+    await pair.releaseFlow();
+    expect(await sim.press('very-satisfied')).toMatchObject({ acked: true });
+    await expect.poll(() => said).toEqual([true, false]);
+    expect(pad.unanswered).toBe(false);
+    expect(presses.map((p) => p.level)).toEqual(['satisfied', 'very-satisfied']);
+  });
+});
+
 describe('a rating key pad that floods frames and takes no bytes back', () => {
   it('keeps one write on the line and only the latest acknowledgements waiting, and counts every new press', async () => {
     const writes: Buffer[] = [];

@@ -1,11 +1,16 @@
-import { SerialTransport, type ByteLink } from '@servicehall/serial';
+import { SerialTransport, type ByteLink, type SerialOptions } from '@servicehall/serial';
 import { RatingKeyDecoder, type DecoderStats, type KeyPress } from './decoder';
 
 export type { ByteLink };
+/** What openSerialLink rejects with when the port cannot be opened, saying why in the hall's words. */
+export { SerialOpenError } from '@servicehall/serial';
 
-/** Opens a serial port at 9600 8N1 as a ByteLink; it closes by itself when the pad goes away under it. */
-export function openSerialLink(path: string, baudRate = 9600): Promise<ByteLink> {
-  return SerialTransport.open(path, baudRate);
+/**
+ * Opens a serial port at 9600 8N1 as a ByteLink; it closes by itself when the pad goes away under
+ * it, and a write the line does not take fails after a bound (SERIAL_WRITE_WITHIN_MS).
+ */
+export function openSerialLink(path: string, baudRate = 9600, options: SerialOptions = {}): Promise<ByteLink> {
+  return SerialTransport.open(path, baudRate, options);
 }
 
 /** Acknowledgements kept while the line is busy: more than one pad's frames in flight, far fewer than a flood. */
@@ -21,7 +26,7 @@ const MAX_WAITING_ACKS = 16;
 export const GARBLED_AFTER_BYTES = 12;
 
 /** Every code a terminal reports its key pad's fault with: the screens give each its own words. */
-export const KEYPAD_CODES = ['offline', 'garbled'] as const;
+export const KEYPAD_CODES = ['offline', 'garbled', 'write-failed'] as const;
 
 /** A rating key pad on a link: reports each new press once and acknowledges every good frame. */
 export class RatingKeyPad {
@@ -32,19 +37,23 @@ export class RatingKeyPad {
   private acks: Buffer[] = [];
   private writing = false;
   private isGarbled = false;
+  private isUnanswered = false;
 
   /**
    * `onLost` hears the line go away: the key pad is dead until it is opened again. With `address`,
    * only that pad's frames are acknowledged (see RatingKeyDecoder). `onGarbled` hears the line
    * become garbled (GARBLED_AFTER_BYTES with no good frame: no press can be read) and, at the
-   * first good frame after, read again; once each way.
+   * first good frame after, read again; once each way. `onUnanswered` hears an acknowledgement
+   * fail to be written (the line holds its flow control, a USB adapter hung: the write never
+   * drains): presses are still counted, but the pad, unacknowledged, resends each and lights its
+   * error lamp; and, at the first acknowledgement written after, answered again; once each way.
    */
   constructor(
     private link: ByteLink,
     onPress: (press: KeyPress) => void,
     private onError: (err: unknown) => void = () => {},
     onLost: () => void = () => {},
-    options: { address?: number; onGarbled?: (garbled: boolean, noise: number) => void } = {},
+    private options: { address?: number; onGarbled?: (garbled: boolean, noise: number) => void; onUnanswered?: (unanswered: boolean, error?: unknown) => void } = {},
   ) {
     this.decoder = new RatingKeyDecoder(options);
     this.unsubscribe = link.onData((chunk) => {
@@ -75,13 +84,26 @@ export class RatingKeyPad {
     this.writing = true;
     while (this.acks.length > 0) {
       const bytes = Buffer.concat(this.acks.splice(0));
-      await this.link.write(bytes).catch(this.onError);
+      let error: unknown;
+      const written = await this.link.write(bytes).then(
+        () => true,
+        (e: unknown) => ((error = e), this.onError(e), false),
+      );
+      if (written === this.isUnanswered) {
+        this.isUnanswered = !written;
+        this.options.onUnanswered?.(!written, error);
+      }
     }
     this.writing = false;
   }
 
   get stats(): DecoderStats {
     return this.decoder.stats;
+  }
+
+  /** Whether the last acknowledgement could not be written: the pad is left to resend and light its lamp. */
+  get unanswered(): boolean {
+    return this.isUnanswered;
   }
 
   /** Whether bytes keep coming that make no frame (see GARBLED_AFTER_BYTES). */

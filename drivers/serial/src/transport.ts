@@ -2,6 +2,7 @@ import { createConnection, type Socket } from 'node:net';
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { SerialPort } from 'serialport';
+import { boundTimer } from './bound';
 import { openSerialPort } from './serial';
 
 /** The byte pipe a driver needs: the serial, TCP and device-file lines fit it, and so does a test's own. */
@@ -31,15 +32,33 @@ abstract class ListenerSet {
   }
 }
 
+/**
+ * The least time a serial write is given to leave the terminal, however few its bytes; a write
+ * is given twice its time on the wire at the line's speed (8N1: 10 bits a byte) on top.
+ */
+export const SERIAL_WRITE_WITHIN_MS = 3000;
+
+export interface SerialOptions {
+  /** The least time a write is given (SERIAL_WRITE_WITHIN_MS); tests shorten it. */
+  writeWithinMs?: number;
+}
+
 export class SerialTransport extends ListenerSet implements Transport {
   readonly canRead = true;
-  private constructor(private port: SerialPort) {
+  /** A write past its bound whose bytes the line still has not taken. */
+  private held = false;
+  private constructor(
+    private port: SerialPort,
+    private path: string,
+    private baudRate: number,
+    private writeWithinMs: number,
+  ) {
     super();
     port.on('data', (chunk: Buffer) => this.emit(chunk));
   }
 
-  static async open(path: string, baudRate = 9600): Promise<SerialTransport> {
-    return new SerialTransport(await openSerialPort(path, baudRate));
+  static async open(path: string, baudRate = 9600, options: SerialOptions = {}): Promise<SerialTransport> {
+    return new SerialTransport(await openSerialPort(path, baudRate), path, baudRate, options.writeWithinMs ?? SERIAL_WRITE_WITHIN_MS);
   }
 
   onClose(listener: () => void): () => void {
@@ -47,22 +66,37 @@ export class SerialTransport extends ListenerSet implements Transport {
     return () => this.port.off('close', listener);
   }
 
+  /**
+   * Resolves once the bytes have left (drained), and fails after a bound: a line that takes no
+   * bytes (hardware flow control held, a USB adapter wedged) never drains. While a write past its
+   * bound is still not taken, the next fails at once instead of waiting behind it: bytes do not pile
+   * up, and no more than one of Node's four I/O threads is held in tcdrain. The first write after the
+   * line took the held one goes as usual.
+   */
   write(bytes: Uint8Array): Promise<void> {
     return new Promise((resolve, reject) => {
       // A closed port keeps writes until it is opened again, which this one never is: they fail now.
       if (!this.port.isOpen) return reject(new Error('the line is closed: the device went away'));
-      const closed = () => reject(new Error('the line closed before the bytes were sent'));
+      if (this.held) return reject(new Error(`${this.path} has still not taken the bytes written before (flow control held, or the adapter hung)`));
+      const ms = this.writeWithinMs + 2 * Math.ceil((bytes.length * 10 * 1000) / this.baudRate);
+      let late = false;
+      const stop = boundTimer(ms, () => {
+        late = true;
+        this.held = true;
+        reject(new Error(`${this.path} took no ${bytes.length} bytes within ${ms} ms (flow control held, or the adapter hung)`));
+      });
+      const settle = (error?: Error | null) => {
+        stop();
+        this.port.off('close', closed);
+        if (late) this.held = false;
+        else if (error) reject(error);
+        else resolve();
+      };
+      const closed = () => settle(new Error('the line closed before the bytes were sent'));
       this.port.once('close', closed);
       this.port.write(Buffer.from(bytes), (err) => {
-        if (err) {
-          this.port.off('close', closed);
-          return reject(err);
-        }
-        this.port.drain((e) => {
-          this.port.off('close', closed);
-          if (e) reject(e);
-          else resolve();
-        });
+        if (err) return settle(err);
+        this.port.drain((e) => settle(e));
       });
     });
   }

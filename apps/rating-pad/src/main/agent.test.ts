@@ -4,13 +4,13 @@ import { emptyView, putTicket, type CommandBody, type HallView } from '@serviceh
 import { demoCatalogue } from '@servicehall/fixtures';
 import { KeyPadSimulator, startPtyPair } from '@servicehall/fixtures/devices';
 import type { Answer, Question } from '@servicehall/protocol';
-import { ackFrame, keyFrame, type ByteLink } from '@servicehall/rating-keys';
+import { ackFrame, keyFrame, openSerialLink, type ByteLink } from '@servicehall/rating-keys';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PadScreen, RatingPadShape } from '../shared/api';
-import { createRatingPadAgent, garbledDetail, photoDataUrl, type RatingPadOptions } from './agent';
+import { createRatingPadAgent, garbledDetail, photoDataUrl, unansweredDetail, type RatingPadOptions } from './agent';
 
 /** The hub link as the agent sees it: a view, a state, and `send` answered as the test says. */
 class FakeClient {
@@ -331,6 +331,37 @@ describe('the rating pad agent', () => {
     expect(logs.filter((l) => l.includes('is read again'))).toHaveLength(1);
   });
 
+  it('reports a key pad whose acknowledgements its line does not take (flow control held), on the pad and the device board, counting its presses, until one is taken', async () => {
+    const pair = await startPtyPair();
+    const pad = await KeyPadSimulator.open(pair.device, 3, 100);
+    stops.push(async () => (await pad.close(), await pair.close()));
+    const { client, last, logs } = start(
+      { openKeyLink: (port, baudRate) => openSerialLink(port, baudRate, { writeWithinMs: 300 }) },
+      { devices: { keypad: { transport: 'serial', path: pair.host, address: 3 } } },
+    );
+    await expect.poll(() => last().keypad).toBe('ok');
+    client.finish('c1');
+    await pair.holdFlow();
+    // The press is read and rated; its acknowledgement never leaves the terminal, so the pad resends it and lights its lamp.
+    expect(await pad.press('satisfied')).toEqual({ acked: false, attempts: 3, sequence: 0 });
+    await expect.poll(() => last().keypad).toBe('unanswered');
+    expect(client.sent.filter((c) => c.type === 'rate')).toEqual([{ type: 'rate', ticketId: 'c1', level: 'satisfied', aspects: {}, reasons: [], channel: 'key-pad' }]);
+    expect(client.sent.filter((c) => c.type === 'reportDevices').at(-1)).toEqual({
+      type: 'reportDevices',
+      devices: [{ kind: 'keypad', name: '评价按键', status: 'fault', code: 'write-failed', detail: unansweredDetail(pair.host) }],
+    });
+    expect(unansweredDetail(pair.host)).toMatch(/^\/.*host：无法回复按键器.*流控.* \/ .*flow control/);
+    // A report's detail holds 200 characters: a long port is shown by its end.
+    expect(unansweredDetail(`/dev/serial/by-path/${'x'.repeat(300)}`).length).toBeLessThanOrEqual(200);
+    expect(logs.filter((l) => l.includes('cannot be answered'))).toEqual([expect.stringContaining('its presses still count')]);
+    // The line takes bytes again: the next press is acknowledged, and the key pad is ok.
+    await pair.releaseFlow();
+    expect(await pad.press('satisfied')).toMatchObject({ acked: true });
+    await expect.poll(() => last().keypad).toBe('ok');
+    expect(client.sent.filter((c) => c.type === 'reportDevices').at(-1)).toEqual({ type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'ok' }] });
+    expect(logs.filter((l) => l.includes('is answered again'))).toHaveLength(1);
+  });
+
   it('does not tell a pad of another address on its line that its press was taken: that pad resends and lights its lamp', async () => {
     const pair = await startPtyPair();
     // Pad 4 (a neighbour's, or one set wrong) on the line of the pad that listens to pad 3.
@@ -342,6 +373,26 @@ describe('the rating pad agent', () => {
     expect(await pad.press('very-satisfied')).toEqual({ acked: false, attempts: 3, sequence: 0 });
     expect(client.sent.filter((c) => c.type === 'rate')).toHaveLength(0);
     expect(logs.join('\n')).toContain('pad 4 is ignored');
+  });
+
+  it('says on the device board why the key pad cannot be opened, its port held by another program, and takes it once that program lets go', async () => {
+    const pair = await startPtyPair();
+    const pad = await KeyPadSimulator.open(pair.device, 3, 100);
+    // Another program (a second terminal set to the same port, a serial console left open) holds the pad's port.
+    let holder: ByteLink | undefined = await openSerialLink(pair.host);
+    stops.push(async () => (await holder?.close(), await pad.close(), await pair.close()));
+    const { client, last, logs } = start({ keypadRetryMs: 50 }, { devices: { keypad: { transport: 'serial', path: pair.host, address: 3 } } });
+    await expect.poll(() => client.sent.length).toBeGreaterThan(0);
+    expect(last().keypad).toBe('fault');
+    expect(client.sent[0]).toEqual({
+      type: 'reportDevices',
+      devices: [{ kind: 'keypad', name: '评价按键', status: 'fault', code: 'offline', detail: `串口 ${pair.host} 已被其他程序占用：请关闭占用它的程序（fuser ${pair.host} 可查看），或检查是否有两台设备配置了同一串口` }],
+    });
+    expect(logs.filter((l) => l.includes('cannot be opened'))).toEqual([expect.stringContaining('in use by another program')]);
+    await holder.close();
+    holder = undefined;
+    await expect.poll(() => last().keypad, { timeout: 5000 }).toBe('ok');
+    expect(client.sent.at(-1)).toEqual({ type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'ok' }] });
   });
 
   it('keeps rating by touch when the key pad cannot be opened, and says so', async () => {

@@ -2,7 +2,7 @@ import type { AgentContext, AgentParts } from '@servicehall/agent';
 import type { DeviceReport } from '@servicehall/core';
 import type { Answer } from '@servicehall/protocol';
 import { hubHttpBase, publicLink } from '@servicehall/protocol/node';
-import { openSerialLink, RatingKeyPad, type ByteLink, type KeyPress, type KEYPAD_CODES } from '@servicehall/rating-keys';
+import { openSerialLink, RatingKeyPad, SerialOpenError, type ByteLink, type KeyPress, type KEYPAD_CODES } from '@servicehall/rating-keys';
 import fs from 'node:fs';
 import path from 'node:path';
 import QRCode from 'qrcode';
@@ -48,10 +48,23 @@ export function photoDataUrl(value: string, dataDir: string): string | undefined
 /** A path longer than this is shown by its end in a report's detail, which holds 200 characters. */
 const DETAIL_PATH_MAX = 80;
 
+/** A port as a report's detail shows it: by its end when it is long. */
+const shownPort = (port: string) => (port.length > DETAIL_PATH_MAX ? `…${port.slice(-(DETAIL_PATH_MAX - 1))}` : port);
+
 /** The device board's detail of a garbled key pad: its port, and what to check, in Chinese then English. */
 export function garbledDetail(port: string, baudRate: number): string {
-  const shown = port.length > DETAIL_PATH_MAX ? `…${port.slice(-(DETAIL_PATH_MAX - 1))}` : port;
-  return `${shown}：收到的信号无法识别，请检查按键器速率（${baudRate} 8N1）和连接线 / no frame can be read: check the pad's speed (${baudRate} 8N1) and its cable`;
+  return `${shownPort(port)}：收到的信号无法识别，请检查按键器速率（${baudRate} 8N1）和连接线 / no frame can be read: check the pad's speed (${baudRate} 8N1) and its cable`;
+}
+
+/** The device board's detail of a key pad whose port cannot be opened, in the Chinese the line gives (a port gone, in use, not permitted), within a report's 200 characters. */
+export function openFailureDetail(error: unknown, port: string): string | undefined {
+  if (!(error instanceof SerialOpenError) || !error.zh) return undefined;
+  return error.zh.replaceAll(port, shownPort(port)).slice(0, 200);
+}
+
+/** The device board's detail of a key pad whose acknowledgements the line does not take: its port, and what to do, in Chinese then English. */
+export function unansweredDetail(port: string): string {
+  return `${shownPort(port)}：无法回复按键器（评价仍计入），请检查连接线和流控，或重插串口转换器 / acks not sent (presses count): check the cable, flow control, adapter`;
 }
 
 export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, overrides: Partial<RatingPadOptions> = {}): AgentParts<RatingPadShape> {
@@ -70,12 +83,14 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
   let notice: PadScreen['notice'];
   let noticeTimer: NodeJS.Timeout | undefined;
   let keypadState: PadScreen['keypad'] = config.devices.keypad ? 'fault' : 'absent';
-  /** Why the key pad is in fault, for the device board: its line is not there, or brings nothing that can be read. */
+  /** Why the key pad is in fault, for the device board: its line is not there, brings nothing that can be read, or takes no acknowledgement. */
   let keypadFault: KeypadCode = 'offline';
   let keypad: RatingKeyPad | undefined;
   let keypadRetry: NodeJS.Timeout | undefined;
   /** Why the key pad last failed to open, logged once while it stays the same. */
   let openFailure: string | undefined;
+  /** The device board's detail while it cannot be opened: what is wrong with its port and what to do, where the line says (a port gone, in use, not permitted). */
+  let openDetail: string | undefined;
   let stopped = false;
 
   const photo = (value: string) => {
@@ -245,10 +260,8 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
   const reportKeypad = () => {
     if (!config.devices.keypad) return;
     const kp = config.devices.keypad;
-    const report: DeviceReport =
-      keypadState === 'ok'
-        ? { kind: 'keypad', name: '评价按键', status: 'ok' }
-        : { kind: 'keypad', name: '评价按键', status: 'fault', code: keypadFault, detail: keypadFault === 'garbled' ? garbledDetail(kp.path, kp.baudRate) : kp.path };
+    const detail = keypadFault === 'garbled' ? garbledDetail(kp.path, kp.baudRate) : keypadFault === 'write-failed' ? unansweredDetail(kp.path) : (openDetail ?? kp.path);
+    const report: DeviceReport = keypadState === 'ok' ? { kind: 'keypad', name: '评价按键', status: 'ok' } : { kind: 'keypad', name: '评价按键', status: 'fault', code: keypadFault, detail };
     const key = JSON.stringify(report);
     if (key === reported) return;
     reported = key;
@@ -261,10 +274,17 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
     try {
       const link = await options.openKeyLink(kp.path, kp.baudRate);
       if (stopped) return void link.close();
+      /** The key pad's state from what it says of its line: a line that brings no frame comes first, for no press is read. */
+      const padState = () => {
+        keypadFault = pad.garbled ? 'garbled' : pad.unanswered ? 'write-failed' : 'offline';
+        keypadState = pad.garbled ? 'fault' : pad.unanswered ? 'unanswered' : 'ok';
+        reportKeypad();
+        refresh();
+      };
       const pad: RatingKeyPad = new RatingKeyPad(
         link,
         onPress,
-        (error) => ctx.log(`the key pad could not be answered: ${error}`),
+        undefined,
         () => {
           // The line went away: say so on the device board, keep rating by touch, open it again later (H-17).
           if (stopped || keypad !== pad) return;
@@ -282,15 +302,22 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
           // Bytes keep coming and none makes a frame (a speed that is not the pad's, a bad cable): no press is counted, so it is a fault; the first good frame ends it.
           onGarbled: (garbled, noise) => {
             if (stopped || keypad !== pad) return;
-            keypadState = garbled ? 'fault' : 'ok';
-            keypadFault = garbled ? 'garbled' : 'offline';
             ctx.log(
               garbled
                 ? `the rating key pad on ${kp.path} sends bytes that make no frame (${noise} since the last good one): check that the pad and this terminal are both at ${kp.baudRate} baud 8N1, and its cable; touch rating goes on`
                 : `the rating key pad on ${kp.path} is read again: a good frame came`,
             );
-            reportKeypad();
-            refresh();
+            padState();
+          },
+          // Its acknowledgements are not taken (flow control held, an adapter hung): presses count, but the pad lights its error lamp; the first one written ends it.
+          onUnanswered: (unanswered, error) => {
+            if (stopped || keypad !== pad) return;
+            ctx.log(
+              unanswered
+                ? `the rating key pad on ${kp.path} cannot be answered (${error instanceof Error ? error.message : String(error)}): its presses still count, but it lights its error lamp; check its cable and flow control`
+                : `the rating key pad on ${kp.path} is answered again`,
+            );
+            padState();
           },
         },
       );
@@ -298,10 +325,12 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
       keypadState = 'ok';
       keypadFault = 'offline';
       openFailure = undefined;
+      openDetail = undefined;
       ctx.log(`rating key pad ready on ${kp.path} (address ${kp.address})`);
     } catch (error) {
       keypadState = 'fault';
       const why = error instanceof Error ? error.message : String(error);
+      openDetail = openFailureDetail(error, kp.path);
       // Said once for as long as it stays so: the pad is tried again every few seconds, all day if it must.
       if (why !== openFailure) ctx.log(`the rating key pad on ${kp.path} cannot be opened (${why}); touch rating goes on, trying again later`);
       openFailure = why;

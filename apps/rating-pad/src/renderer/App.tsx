@@ -68,7 +68,7 @@ export function App() {
       </section>
       <footer>
         <span>{t.anonymous}</span>
-        {screen?.keypad === 'fault' ? <span className="warn">{t.keypadFault}</span> : null}
+        {screen?.keypad === 'fault' ? <span className="warn">{t.keypadFault}</span> : screen?.keypad === 'unanswered' ? <span className="warn" data-testid="keypad-unanswered">{t.keypadUnanswered}</span> : null}
         <span>{fill(t.complaint, { phone: screen?.complaintPhone ?? '12345' })}</span>
       </footer>
       {screen ? <LinkBanner link={link} t={t} /> : null}

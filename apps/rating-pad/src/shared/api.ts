@@ -75,7 +75,8 @@ export interface PadScreen {
    * rated (`already-rated`, during the thanks or the reasons): acknowledged, logged and dropped.
    */
   notice?: 'nothing-to-rate' | 'already-rated';
-  keypad: 'absent' | 'ok' | 'fault';
+  /** `unanswered`: presses are read and count, but the key pad's acknowledgements are not taken by its line, so it lights its error lamp. */
+  keypad: 'absent' | 'ok' | 'fault' | 'unanswered';
 }
 
 /** A level pressed: the rating, recorded at once, with the aspects chosen before it. */

@@ -50,6 +50,7 @@ interface PadStrings {
   connecting: string;
   complaint: string;
   keypadFault: string;
+  keypadUnanswered: string;
   languageSwitch: string;
   photoAlt: string;
 }
@@ -100,6 +101,7 @@ export const STRINGS: Record<PadLanguage, PadStrings> = {
     connecting: '评价器正在连接服务器，请您稍候',
     complaint: '投诉电话 {phone}',
     keypadFault: '评价按键暂不可用，请您使用触摸屏评价',
+    keypadUnanswered: '评价按键的指示灯如显示错误，您的按键评价仍然有效，请以屏幕显示为准',
     languageSwitch: 'English',
     photoAlt: '工作人员照片',
   },
@@ -145,6 +147,7 @@ export const STRINGS: Record<PadLanguage, PadStrings> = {
     connecting: 'The rating pad is connecting to the hall server; one moment, please.',
     complaint: 'Complaints: {phone}',
     keypadFault: 'The rating keys are unavailable; please use the touch screen.',
+    keypadUnanswered: 'If the rating keys’ lamp shows an error, your press still counts: the screen shows your rating.',
     languageSwitch: '中文',
     photoAlt: 'Photo of the staff member',
   },
