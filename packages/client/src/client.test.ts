@@ -276,6 +276,22 @@ describe('a hub that holds (started again with the standby that once followed it
   });
 });
 
+describe('a terminal that was with a hub that took charge since', () => {
+  it('fences the hub it finds still in charge at an older epoch: it carries the new epoch with the proof the new hub gave', async () => {
+    const old = await inProcessHub();
+    const promoted = await inProcessHub();
+    promoted.store.role.follow();
+    promoted.replication.promote('the test takes the standby’s part');
+    expect(promoted.store.role.epoch).toBe(2);
+    const kiosk = client({ url: promoted.wsUrl, standbyUrls: [old.wsUrl], role: 'kiosk', terminal: 'kiosk-1', backoff: { initialMs: 20, maxMs: 60 } });
+    await expect.poll(() => kiosk.hubEpoch, { timeout: 10_000 }).toBe(2);
+    await promoted.close();
+    // It tries the other hub: that one, still in charge at epoch 1, learns it is not and steps down.
+    await expect.poll(() => old.store.role.inCharge, { timeout: 10_000 }).toBe(false);
+    expect(old.store.role.epoch).toBe(2);
+  });
+});
+
 describe('an action a person waits for', () => {
   it('is refused at once while the hub is away, and never reaches the outbox file', async () => {
     const dir = tempDir();

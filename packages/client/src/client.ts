@@ -106,6 +106,8 @@ export class HallClient {
   private readonly hubs: string[];
   private current = 0;
   private epoch = 0;
+  /** The proof the hub gave with that epoch, carried back with it (a hub steps down only for a proven epoch). */
+  private epochProof: string | undefined;
 
   constructor(private readonly options: HallClientOptions) {
     this.hubs = [options.url, ...(options.standbyUrls ?? []).filter((u) => u !== options.url)];
@@ -308,8 +310,15 @@ export class HallClient {
   }
 
   /** The epoch to carry (none before any hub said one). */
-  private epochField(): { epoch?: number } {
-    return this.epoch > 0 ? { epoch: this.epoch } : {};
+  private epochField(): { epoch?: number; epochProof?: string } {
+    return this.epoch > 0 ? { epoch: this.epoch, ...(this.epochProof ? { epochProof: this.epochProof } : {}) } : {};
+  }
+
+  /** A hub said its epoch (and its proof): the highest heard is the one carried. */
+  private heardEpoch(epoch: number | undefined, proof: string | undefined): void {
+    if (epoch === undefined || epoch < this.epoch) return;
+    if (epoch > this.epoch || (proof && !this.epochProof)) this.epochProof = proof;
+    this.epoch = epoch;
   }
 
   /** `nextHub`: trying the other hub of the same round, soon and without counting it as another attempt. */
@@ -337,7 +346,7 @@ export class HallClient {
         this.hubOffset = m.hubTime - this.clock();
         this.clockSamples = [];
         this.hubLog = m.log;
-        if (m.epoch !== undefined) this.epoch = Math.max(this.epoch, m.epoch);
+        this.heardEpoch(m.epoch, m.epochProof);
         clearTimeout(this.offlineTimer);
         this.offlineTimer = undefined;
         this.setState({ status: 'online', since: this.clock(), waiting: this.outbox.size });
@@ -354,7 +363,7 @@ export class HallClient {
       case 'events':
         return this.onEvents(m.events);
       case 'answer': {
-        if (m.epoch !== undefined) this.epoch = Math.max(this.epoch, m.epoch);
+        this.heardEpoch(m.epoch, m.epochProof);
         // A hub that stepped down took nothing: the command stays in the outbox for the hub in charge.
         if (!m.answer.ok && m.answer.code === 'not-in-charge') {
           this.ws?.close();

@@ -1,4 +1,5 @@
 import type { Answer } from '@servicehall/protocol';
+import { createHmac } from 'node:crypto';
 import type { Db } from './db';
 import { branchLineage, readLineage, type Lineage } from './lineage';
 import { log } from './log';
@@ -21,6 +22,16 @@ export const FENCING_MIGRATION = {
 };
 
 export type HubPart = 'primary' | 'follower';
+
+/**
+ * What a hub in charge gives its terminals with its epoch, and what a terminal carries back with it:
+ * a MAC under the hall token, which both hubs hold and an enrolled terminal does not. A hub steps down
+ * for a terminal's epoch only with its proof, so that a terminal's credential (a rating pad's, taken
+ * from its tablet) cannot make a hub step down by naming a large epoch.
+ */
+export function epochProof(hallToken: string, epoch: number): string {
+  return createHmac('sha256', hallToken).update(`servicehall epoch ${epoch}`).digest('base64url');
+}
 
 const NOT_IN_CHARGE: Answer = {
   ok: false,

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { SCHEMA_VERSION } from './db';
+import { epochProof } from './fencing';
 import { KEY_FILE } from './files';
 import { RUNNING_MARKER } from './integrity';
 import { createLogger, useLogger } from './log';
@@ -525,7 +526,8 @@ describe('a standby hub', () => {
     const restoreLog = useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } }));
     onTestFinished(restoreLog);
     const fenced = k.next((m) => m.type === 'answer' || m.type === 'error');
-    k.send({ type: 'command', command: { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary', id: 'after-failover' }, epoch: 2 });
+    // The terminal carries the epoch with the proof the hub that took charge gave it.
+    k.send({ type: 'command', command: { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary', id: 'after-failover' }, epoch: 2, epochProof: epochProof(TOKEN, 2) });
     expect(await fenced).toMatchObject({ code: 'not-in-charge' });
     expect(primary.store.role.inCharge).toBe(false);
     expect(primary.store.role.epoch).toBe(2);
@@ -535,6 +537,40 @@ describe('a standby hub', () => {
     expect(line!.msg.split('\n')[0]).toContain('告知者：终端 kiosk-1）');
     expect(line!.msg.split('\n')[1]).toContain('told by terminal kiosk-1');
     expect(line!.from).toBe('terminal kiosk-1');
+  });
+
+  /** A terminal's own credential, as the console's Terminals page gives it. */
+  async function credential(hub: RunningHub, who: { role: string; terminal: string; window?: number }): Promise<string> {
+    const res = await fetch(`${hub.url}/api/terminal-tokens`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(who) });
+    expect(res.status).toBe(201);
+    return ((await res.json()) as { token: string }).token;
+  }
+
+  it('is not fenced by an epoch a terminal claims without the proof the hub in charge gave with it: a stolen pad credential cannot stop the hall', async () => {
+    const primary = await startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+    hubs.push(primary);
+    const pad = await credential(primary, { role: 'rating-pad', terminal: 'pad-3', window: 3 });
+    // A laptop with the pad's credential says hello, then sends a command, each with an epoch far above the hub's.
+    const forged = await TestTerminal.connect(primary.wsUrl, { role: 'rating-pad', terminal: 'pad-3', window: 3, token: pad, epoch: 1_000_000 });
+    terminals.push(forged);
+    const answered = forged.next((m) => m.type === 'answer');
+    forged.send({ type: 'command', command: { type: 'rate', window: 3, level: 'satisfied', aspects: {}, reasons: [], channel: 'window-pad', id: 'forged-1' }, epoch: 1_000_001, epochProof: 'A'.repeat(43) });
+    await answered;
+    expect(primary.store.role).toMatchObject({ inCharge: true, epoch: 1 });
+    expect((await issue(await kiosk(primary))).ok).toBe(true);
+  });
+
+  it('is not fenced through its standby by an epoch a terminal claimed there: the standby keeps its own and follows on', async () => {
+    const { primary, standby } = await primaryAndStandby();
+    const k = await credential(primary, { role: 'kiosk', terminal: 'kiosk-7' });
+    await expect.poll(() => standby.store.seq === primary.store.seq).toBe(true);
+    // The standby holds the credential (terminal_credentials follow whole) and refuses the hello as not in charge.
+    await expect.poll(() => lookFor(standby, 'kiosk-7', { token: k, epoch: 5_000 }), { timeout: 5000 }).toBe('not-in-charge');
+    expect(standby.store.role.epoch).toBe(1);
+    const k1 = await kiosk(primary);
+    expect((await issue(k1)).ok).toBe(true);
+    expect(primary.store.role).toMatchObject({ inCharge: true, epoch: 1 });
+    expect(primary.replication.status().standby).toBe('in-step');
   });
 });
 

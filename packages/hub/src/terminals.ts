@@ -18,6 +18,7 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import type { GroupCommit } from './commit';
 import type { Pairings, PairingRequest, TerminalCredentials } from './enrolment';
 import { EventFanOut } from './fan-out';
+import { epochProof } from './fencing';
 import { Buckets, CommandRates, rateLimited, type HubLimits } from './limits';
 import { continuesLog, type Lineage } from './lineage';
 import { log } from './log';
@@ -255,6 +256,23 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     if (!store.role.inCharge) for (const s of sessions) if (s.actor) notInCharge(s);
   });
   const messageRates = new Buckets(limits.messages);
+  /** The proof of this hub's epoch its terminals are given with it (see epochProof), made once an epoch. */
+  let proven = { epoch: 0, proof: '' };
+  const proofNow = () => (proven.epoch === store.role.epoch ? proven : (proven = { epoch: store.role.epoch, proof: epochProof(token, store.role.epoch) })).proof;
+  /** Terminals said in the log to have carried an epoch without its proof, once each. */
+  const unproven = new Set<string>();
+  /**
+   * A terminal carries a higher epoch than this hub's: another hub took charge since, when the proof
+   * that hub gave with it holds; without it (a forged epoch, or a terminal of a release before the
+   * proofs) this hub stays as it is, and says so once per terminal.
+   */
+  const learnFrom = (terminal: string, epoch: number | undefined, proof: string | undefined) => {
+    if (epoch === undefined || epoch <= store.role.epoch) return;
+    if (proof !== undefined && tokensMatch(proof, epochProof(token, epoch))) return void store.role.learn(epoch, { 'zh-CN': `终端 ${terminal}`, en: `terminal ${terminal}` });
+    if (unproven.has(terminal) || unproven.size >= 1_000) return;
+    unproven.add(terminal);
+    log.warn({ terminal, epoch, hubEpoch: store.role.epoch }, opsText('epochUnproven', { terminal, epoch, hubEpoch: store.role.epoch }));
+  };
   /** Terminals that tried the other hub, by when their last link here closed (steady clock): see servedRecently. */
   const gone = new Map<string, number>();
 
@@ -321,7 +339,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
 
   /** A command's answer; its events follow at once (the terminal's client holds the answer until its view has them). */
   const answered = (s: Session, commandId: string, answer: Answer) => {
-    send(s, { type: 'answer', commandId, answer, epoch: store.role.epoch });
+    send(s, { type: 'answer', commandId, answer, epoch: store.role.epoch, epochProof: proofNow() });
     if (answer.ok) fanOut.answered(s, answer.seq);
   };
 
@@ -393,7 +411,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
           access.credentials.seen(check.credential.id, now, { version: message.version, address: s.address });
         }
         // A terminal that saw a higher epoch has been with a hub promoted since: this one is fenced.
-        if (message.epoch !== undefined) store.role.learn(message.epoch, { 'zh-CN': `终端 ${message.terminal}`, en: `terminal ${message.terminal}` });
+        learnFrom(message.terminal, message.epoch, message.epochProof);
         if (!store.role.inCharge && !access.lookedForHubInCharge?.(message.terminal, message.triesOtherHubs === true)) return notInCharge(s);
         if (!isConfigured(store.view.catalogue) && message.role !== 'admin')
           return send(s, { type: 'error', code: 'unconfigured', message: 'the hall is not set up yet: an administrator sets it up in the console (/console)' });
@@ -414,6 +432,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
           hubTime: store.now(),
           log: lineageNow().log,
           epoch: store.role.epoch,
+          epochProof: proofNow(),
         });
         return catchUp(s, message.since);
       }
@@ -458,7 +477,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       case 'command': {
         const command = message.command;
         if (!s.actor) return send(s, { type: 'error', code: 'unauthorised', message: 'say hello with the hall token first', commandId: command.id });
-        if (message.epoch !== undefined) store.role.learn(message.epoch, { 'zh-CN': `终端 ${s.actor.terminal}`, en: `terminal ${s.actor.terminal}` });
+        learnFrom(s.actor.terminal, message.epoch, message.epochProof);
         if (!mayCommand(s.actor, command))
           return send(s, {
             type: 'answer',

@@ -166,6 +166,8 @@ export const HelloSchema = z.object({
   waiting: z.number().int().min(0).optional(),
   /** The highest hub epoch the terminal has seen (fencing): a hub behind it learns that another is in charge. */
   epoch: z.number().int().min(1).optional(),
+  /** The proof the hub in charge gave with that epoch (`epochProof` of its welcome or answer): without it a hub does not step down for the epoch. */
+  epochProof: z.string().max(100).optional(),
   /**
    * The terminal knows the hall's other hub (its standby) and, refused or cut off here, tries it before
    * it comes back: a hub not in charge counts its looks for the hub in charge. Absent: a terminal given
@@ -202,7 +204,7 @@ export const TerminalMessageSchema = z.discriminatedUnion('type', [
   PairSchema,
   z.object({ type: z.literal('subscribe'), since: z.number().int().min(0).optional() }),
   /** `epoch`: the hub epoch the terminal last saw; kept outside the command so that a retry across a failover asks the same. */
-  z.object({ type: z.literal('command'), command: CommandSchema, epoch: z.number().int().min(1).optional() }),
+  z.object({ type: z.literal('command'), command: CommandSchema, epoch: z.number().int().min(1).optional(), epochProof: z.string().max(100).optional() }),
   z.object({ type: z.literal('ping'), t: z.number().optional(), waiting: z.number().int().min(0).optional() }),
   z.object({ type: z.literal('ask'), id: z.string().min(1).max(80), question: QuestionSchema }),
 ]);
@@ -213,25 +215,25 @@ export type TerminalMessage = z.infer<typeof TerminalMessageSchema>;
 export type Reply = { type: 'reply'; id: string; ok: true; value: Record<string, unknown> } | { type: 'reply'; id: string; ok: false; code: z.infer<typeof RefusalCodeSchema>; message: string };
 
 export type HubMessage =
-  | { type: 'welcome'; protocol: number; terminal: string; role: Role; seq: number; hubTime: number; log?: string; epoch?: number }
+  | { type: 'welcome'; protocol: number; terminal: string; role: Role; seq: number; hubTime: number; log?: string; epoch?: number; epochProof?: string }
   | Reply
   | { type: 'snapshot'; snapshot: HallSnapshot }
   | { type: 'events'; events: HallEvent[] }
-  | { type: 'answer'; commandId: string; answer: Answer; epoch?: number }
+  | { type: 'answer'; commandId: string; answer: Answer; epoch?: number; epochProof?: string }
   | { type: 'error'; code: z.infer<typeof RefusalCodeSchema>; message: string; commandId?: string }
   | { type: 'pong'; t?: number; hubTime: number }
   | { type: 'pairing'; code: string; expiresAt: number }
   | { type: 'paired'; token: string; role: Pair['role']; terminal: string; window?: number; expiresAt: number };
 
 export const HubMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('welcome'), protocol: z.number().int(), terminal: z.string(), role: RoleSchema, seq: z.number().int(), hubTime: z.number(), log: z.string().optional(), epoch: z.number().int().optional() }),
+  z.object({ type: z.literal('welcome'), protocol: z.number().int(), terminal: z.string(), role: RoleSchema, seq: z.number().int(), hubTime: z.number(), log: z.string().optional(), epoch: z.number().int().optional(), epochProof: z.string().max(100).optional() }),
   z.discriminatedUnion('ok', [
     z.object({ type: z.literal('reply'), id: z.string(), ok: z.literal(true), value: z.record(z.string(), z.unknown()) }),
     z.object({ type: z.literal('reply'), id: z.string(), ok: z.literal(false), code: RefusalCodeSchema, message: z.string() }),
   ]),
   z.object({ type: z.literal('snapshot'), snapshot: HallSnapshotSchema }),
   z.object({ type: z.literal('events'), events: z.array(HallEventSchema) }),
-  z.object({ type: z.literal('answer'), commandId: z.string(), answer: AnswerSchema, epoch: z.number().int().optional() }),
+  z.object({ type: z.literal('answer'), commandId: z.string(), answer: AnswerSchema, epoch: z.number().int().optional(), epochProof: z.string().max(100).optional() }),
   z.object({ type: z.literal('error'), code: RefusalCodeSchema, message: z.string(), commandId: z.string().optional() }),
   z.object({ type: z.literal('pong'), t: z.number().optional(), hubTime: z.number() }),
   z.object({ type: z.literal('pairing'), code: z.string().regex(/^\d{6}$/), expiresAt: z.number() }),
