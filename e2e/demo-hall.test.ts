@@ -30,6 +30,9 @@ describe("the README's first line: the demo hall", () => {
     const built = fs.readdirSync(path.join(root, 'apps')).filter((a) => fs.existsSync(path.join(root, 'apps', a, 'dist/renderer/index.html')) && fs.existsSync(path.join(root, 'apps', a, 'src/main/electron.ts')));
     expect(screens.length).toBeGreaterThanOrEqual(built.length);
     for (const url of screens) expect(await (await fetch(url)).text()).toContain('<div id="root">');
+    // Each window's line says whom to sign in as there: its department's clerk numbers, with the PIN.
+    expect(out).toMatch(/1号窗口 window 1 .*clerks 1001, 1002, 1003 sign in with PIN 123456/);
+    expect(out).toMatch(/5号窗口 window 5 .*clerks 1006, 1007 sign in with PIN 123456/);
     // The hall's setup has no public address yet: said at start.
     expect(out).toMatch(/warning\s+大厅未设置公网地址（hall\.publicUrl）/);
     // Every demo window has a notice printer (simulated), so that an outcome's notice prints.

@@ -200,6 +200,14 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     expect(sent(TEMPLATES['ticket-called'])).toHaveLength(1);
     expect(await page.locator('[data-testid=ticket]').getAttribute('data-alerts')).toBe('near,called');
     expect(navigations).toBe(0);
+
+    // Served: 请到窗口办理 is no longer standing over 办理完毕, and the rating button's white words are on its blue.
+    await hall.api('POST', '/api/windows/1/start');
+    await hall.api('POST', '/api/windows/1/finish');
+    await page.locator('[data-testid=rate]').waitFor();
+    expect(await page.locator('[data-testid=alert-called]').count()).toBe(0);
+    expect(await page.locator('[data-testid=rate]').evaluate((el) => getComputedStyle(el).color)).toBe('rgb(255, 255, 255)');
+    await screenshot(page, 'phone-done');
   });
 
   it('marks the number taken by phone on the hall screen', async () => {

@@ -80,6 +80,13 @@ describe('the rating pad of window 5 in Chromium', () => {
     expect(phonePage.status).toBe(200);
     expect(await phonePage.text()).toContain('服务评价');
 
+    // The QR code's title is one line beside it, not 手机扫码评 with 价 alone below.
+    const titleLines = await page.locator('[data-testid=qr] strong').evaluate((el) => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    });
+    expect(titleLines).toBe(1);
     await page.click('[data-testid=aspect-efficiency-5]');
     await page.click('[data-testid=aspect-skill-4]');
     await page.click('[data-testid=aspect-attitude-5]');

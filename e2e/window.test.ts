@@ -34,6 +34,20 @@ async function press(page: Page, key: string) {
 
 /** A computed style of the first element a selector finds. */
 const style = (page: Page, selector: string, property: string) => page.locator(selector).first().evaluate((el, p) => getComputedStyle(el).getPropertyValue(p), property);
+/** The lines each date (2026-12-28) under `selector` takes on screen: 1 where a date is kept whole. */
+const linesOfDates = (page: Page, selector: string) =>
+  page.locator(selector).evaluate((el) => {
+    const lines: number[] = [];
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode())
+      for (const m of node.textContent!.matchAll(/\d{4}-\d{2}-\d{2}/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        lines.push(new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size);
+      }
+    return lines;
+  });
 /** Where each of the F-key buttons sits on screen. */
 const actionBoxes = (page: Page) => page.locator('[data-testid=actions] button').evaluateAll((els) => els.map((el) => JSON.stringify(el.getBoundingClientRect())));
 
@@ -226,6 +240,8 @@ describe('the window terminal in Chromium', () => {
     await page3.fill('input[name=amend-reason]', '材料已当场补齐');
     await page3.click('[data-testid=record-outcome]');
     await expect.poll(() => page3.locator('[data-testid=outcome-result] h3').textContent()).toBe('已由“仅咨询”更正为“受理”');
+    // The result's narrow panel breaks between the promised and the legal due date, never inside one (2026-↵12-28).
+    expect(await linesOfDates(page3, '[data-testid=outcome-result] .due')).toEqual([1, 1]);
     await expect.poll(() => receiptText(printer, printed)).toContain('受理通知书');
     expect(receiptText(printer, printed)).toContain(number);
     await expect.poll(() => page3.locator(`[data-testid=cases] [data-case="${number}"] [data-testid=amendment]`).count()).toBe(2);

@@ -115,6 +115,13 @@ async function main() {
   const printerLine = await simulatedPrinter('ticket');
   await run('kiosk', 'runKioskInBrowserMode', 'kiosk-1', '取号机 kiosk (1080×1920)', 1, printerLine ? { SERVICEHALL_PRINTER: printerLine.host } : {}, printerLine ? `tickets print to ${receiptsAt}` : 'no printer: numbers on screen');
 
+  // Whom to sign in as at a window: its department's clerks (any clerk may, but one needs a number to type).
+  const clerksAt = (n: number) => {
+    const { windows, clerks } = hub.store.view.catalogue;
+    const department = windows.find((w) => w.number === n)?.department;
+    const own = clerks.filter((c) => c.department === department);
+    return (own.length > 0 ? own : clerks).map((c) => c.number).join(', ');
+  };
   // Three windows with their number displays and notice printers, and the rating pads of two of them.
   for (const n of [1, 3, 5]) {
     const line = await pty();
@@ -130,7 +137,7 @@ async function main() {
       `${n}号窗口 window ${n} (1920×1080)`,
       10 + n,
       { SERVICEHALL_WINDOW: String(n), ...(line ? { SERVICEHALL_DISPLAY: line.host } : {}), ...(noticePrinter ? { SERVICEHALL_PRINTER: noticePrinter.host } : {}) },
-      `clerks sign in with PIN ${DEMO_PIN}${noticePrinter ? `; notices print to ${receiptsAt}` : ''}`,
+      `clerks ${clerksAt(n)} sign in with PIN ${DEMO_PIN}${noticePrinter ? `; notices print to ${receiptsAt}` : ''}`,
     );
   }
   // Window 5's pad also has a hardware key pad on a serial line (simulated, connected and acknowledging).
@@ -146,7 +153,7 @@ async function main() {
 
   const hall = hub.store.view.catalogue;
   console.log(`\nServiceHall demo hall: ${hall.hall.name}`);
-  console.log(`  ${hall.departments.length} departments, ${hall.items.length} service items, ${hall.windows.length} windows, ${hall.clerks.length} clerks (PIN ${DEMO_PIN})\n`);
+  console.log(`  ${hall.departments.length} departments, ${hall.items.length} service items, ${hall.windows.length} windows, ${hall.clerks.length} clerks (${hall.clerks[0]?.number} to ${hall.clerks.at(-1)?.number}, PIN ${DEMO_PIN})\n`);
   console.log(`  console       ${hub.url}/console/   (${DEMO_ADMIN.id} / ${DEMO_ADMIN.password}, demo only)`);
   console.log(`  hub API       ${hub.url}/api/   (OpenAPI ${hub.url}/api/openapi.json)`);
   console.log(`  terminals     ${hub.wsUrl}`);

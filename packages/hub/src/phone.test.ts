@@ -452,6 +452,14 @@ describe('a number taken by phone (扫码取号)', () => {
     expect(hall.body.items.find((i: { code: string }) => i.code === ITEM)).toMatchObject({ issuingNow: false, issuingHours: '08:30-11:30, 13:30-17:00', bookable: true });
   });
 
+  it("gives today's hours once the console changed them for today (今日调整), in the list and the guide", async () => {
+    expect((await admin('POST', `/api/items/${ITEM}/today`, { issuingHours: [{ from: '08:30', to: '10:00' }] })).status).toBe(200);
+    const hall = await call('GET', '/api/phone/hall');
+    expect(hall.body.items.find((i: { code: string }) => i.code === ITEM)).toMatchObject({ issuingNow: true, issuingHours: '08:30-10:00' });
+    expect((await call('GET', `/api/phone/items/${ITEM}`)).body.issuingHours).toBe('08:30-10:00');
+    expect((await call('GET', '/api/phone/items/GA-HK-QR')).body.issuingHours).toBe('08:30-11:30, 13:30-17:00');
+  });
+
   it('is followed live by server-sent events as the queue moves, up to the call, and by long poll where a phone cannot stream', async () => {
     const { ticket, stream } = await takeAndFollow(3);
     const version = stream.last()!.version;

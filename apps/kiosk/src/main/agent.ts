@@ -205,15 +205,16 @@ export function createKioskAgent(
   };
 
   const refusal = async (code: KioskRefusal, serviceCode: string | undefined, lang: Lang, number?: string): Promise<TakeResult> => {
-    const item = serviceCode && client.view ? findItem(client.view.catalogue, serviceCode) : undefined;
-    if (!item) return { ok: false, code, ...(number ? { number } : {}) };
+    const view = client.view;
+    const item = serviceCode && view ? findItem(view.catalogue, serviceCode) : undefined;
+    if (!view || !item) return { ok: false, code, ...(number ? { number } : {}) };
     return {
       ok: false,
       code,
       ...(number ? { number } : {}),
       itemName: item.name,
       ...(item.nameEn ? { itemNameEn: item.nameEn } : {}),
-      issuingHours: issuingHoursText(item, lang),
+      issuingHours: issuingHoursText(item, view.day, lang),
       ...(item.onlineUrl ? { onlineUrl: item.onlineUrl, onlineQr: await qr(item.onlineUrl) } : {}),
     };
   };

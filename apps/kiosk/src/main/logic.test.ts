@@ -130,6 +130,17 @@ describe('the home screen', () => {
     expect(guide.issuingHours).toBe('08:30-11:30、13:30-17:00');
     expect(guideOf(hall(), 'NO-SUCH', { minutes: 30, people: 20 }, AT)).toBeNull();
   });
+
+  it("gives today's hours and quota in the guide once the console changed them for today (今日调整), as the refusal does", () => {
+    const view = hall();
+    const today = { day: view.day, dailyQuota: 40, issuingHours: [{ from: '09:00', to: '11:00' }] };
+    view.catalogue = { ...view.catalogue, items: view.catalogue.items.map((i) => (i.code === 'GA-SFZ-HL' ? { ...i, today } : i)) };
+    const guide = guideOf(view, 'GA-SFZ-HL', { minutes: 30, people: 20 }, AT)!;
+    expect(guide.issuingHours).toBe('09:00-11:00');
+    expect(guide.dailyQuota).toBe(40);
+    const nextDay = { ...view, day: '2026-11-28' };
+    expect(guideOf(nextDay, 'GA-SFZ-HL', { minutes: 30, people: 20 }, AT)!.issuingHours).toBe('08:30-11:30、13:30-17:00');
+  });
 });
 
 describe('the printed ticket', () => {

@@ -105,8 +105,9 @@ export function homeOf(view: HallView, threshold: BusyThreshold, now: number): H
   };
 }
 
-export function issuingHoursText(item: ServiceItem, lang: Lang = 'zh-CN'): string {
-  return item.issuingHours.map((h) => `${h.from}-${h.to}`).join(lang === 'zh-CN' ? '、' : ', ');
+/** The hours `item` issues on `day`: today's change of them (今日调整) where there is one, as the hub refuses by. */
+export function issuingHoursText(item: ServiceItem, day: string, lang: Lang = 'zh-CN'): string {
+  return itemToday(item, day).issuingHours.map((h) => `${h.from}-${h.to}`).join(lang === 'zh-CN' ? '、' : ', ');
 }
 
 export function guideOf(view: HallView, code: string, threshold: BusyThreshold, now: number): Omit<Guide, 'onlineQr'> | null {
@@ -115,6 +116,7 @@ export function guideOf(view: HallView, code: string, threshold: BusyThreshold, 
   const wait = itemWait(view, code, now);
   const card = itemCard(view, item, threshold, now, wait);
   const caveats = wait.caveats;
+  const today = itemToday(item, view.day);
   return {
     code: item.code,
     name: item.name,
@@ -126,8 +128,8 @@ export function guideOf(view: HallView, code: string, threshold: BusyThreshold, 
     fees: item.fees,
     legalLimitDays: item.legalLimitDays,
     promisedLimitDays: item.promisedLimitDays,
-    issuingHours: issuingHoursText(item),
-    ...(item.dailyQuota !== undefined ? { dailyQuota: item.dailyQuota } : {}),
+    issuingHours: issuingHoursText(item, view.day),
+    ...(today.dailyQuota !== undefined ? { dailyQuota: today.dailyQuota } : {}),
     ...(item.onlineUrl ? { onlineUrl: item.onlineUrl } : {}),
     waiting: card.waiting,
     ahead: card.ahead,

@@ -53,6 +53,8 @@ export function TicketPage({ ticketRef }: { ticketRef: string }) {
     const follow = followTicket(ticketRef, {
       state: (next) => {
         setTicket(next);
+        // An alert stands while it is true: 请到窗口办理 goes once the number is served or set aside, 即将轮到您 once it is called.
+        setAlert((a) => (a && (a.kind === 'near' ? next.state === 'issued' : next.state === 'called') ? a : undefined));
         rememberTicket(storage, next.day, next);
         for (const kind of alertsFor(storage, next)) {
           const title = kind === 'near' ? t('alert.nearTitle') : t('alert.calledTitle');

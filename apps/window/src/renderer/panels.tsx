@@ -21,6 +21,16 @@ function LaneBadge({ t, ticket }: { t: WindowStrings; ticket: TicketCard }) {
   );
 }
 
+/** A case's due dates: a narrow panel breaks the line between them, never inside a date (2026-↵12-28). */
+export function DueDates({ t, promised, legal }: { t: WindowStrings; promised: string; legal: string }) {
+  const [p, l] = t.dueDates(promised, legal);
+  return (
+    <>
+      <span className="due-date">{p}</span> · <span className="due-date">{l}</span>
+    </>
+  );
+}
+
 export function QueuePanel({ t, desk, now, onCall }: { t: WindowStrings; desk: Desk; now: number; onCall: (ticketId: string, number: string) => void }) {
   return (
     <div className="panel queue" data-testid="queue">
@@ -163,7 +173,7 @@ function CaseRow({ t, c, canReprint, say }: { t: WindowStrings; c: CaseCard; can
       ) : null}
       {c.promisedDue && c.legalDue ? (
         <div className="due">
-          {t.dueLine(c.promisedDue, c.legalDue)}
+          <DueDates t={t} promised={c.promisedDue} legal={c.legalDue} />
           {c.dueCertain === false ? t.dueUncertain : ''}
         </div>
       ) : null}

@@ -3,6 +3,7 @@ import type { CaseCard, Desk, OutcomeDone, OutcomeKind } from '../shared/api';
 import type { WindowStrings } from '../shared/strings';
 import { bridge } from './bridge';
 import { BreachDialog } from './dialogs';
+import { DueDates } from './panels';
 
 const OUTCOMES: OutcomeKind[] = ['accepted', 'correction', 'rejected', 'consultation'];
 const DOCUMENT_OF = { accepted: 'acceptance', correction: 'correction', rejected: 'rejection', consultation: 'one-time' } as const;
@@ -214,7 +215,7 @@ function Result({ t, result }: { t: WindowStrings; result?: Recorded }) {
     <div className="serve-result" data-testid="outcome-result" data-outcome={result.outcome} data-amended={result.from ? 'yes' : 'no'}>
       <h3>{result.from ? t.amended(t.outcome[result.from], t.outcome[result.outcome]) : t.recorded[result.outcome]}</h3>
       {c ? <p className="case-number">{c.number}</p> : null}
-      {c?.promisedDue && c.legalDue ? <p className="due">{t.dueLine(c.promisedDue, c.legalDue)}</p> : null}
+      {c?.promisedDue && c.legalDue ? <p className="due"><DueDates t={t} promised={c.promisedDue} legal={c.legalDue} /></p> : null}
       {last ? <p className="listed">{last.materials.join('、')}</p> : null}
       <p className={result.done.printed.ok ? 'printed' : 'print-failed'}>{result.done.printed.ok ? t.printed[DOCUMENT_OF[result.outcome]] : t.printFailed(result.done.printed.code)}</p>
       {last?.breach ? (

@@ -130,7 +130,8 @@ export interface WindowStrings {
   casesTitle: string;
   casesEmpty: string;
   caseState: Record<CaseState, string>;
-  dueLine(promised: string, legal: string): string;
+  /** A case's two due dates, each with its label: shown side by side, each kept on one line. */
+  dueDates(promised: string, legal: string): [string, string];
   dueUncertain: string;
   notices(n: number): string;
   // rating
@@ -354,7 +355,7 @@ const zh: WindowStrings = {
   casesTitle: '本窗口近期案件',
   casesEmpty: '今天本窗口还没有办理记录。',
   caseState: { accepted: '已受理', correction: '待补正', rejected: '不予受理', consulted: '咨询', lapsed: '补正逾期' },
-  dueLine: (p, l) => `承诺办结 ${p} · 法定办结 ${l}`,
+  dueDates: (p, l) => [`承诺办结 ${p}`, `法定办结 ${l}`],
   dueUncertain: '（跨年节假日数据未发布，日期待核）',
   notices: (n) => `补正告知 ${n} 次`,
   ratingWaiting: (t) => `${t} 号已办结：请群众在评价器上评价。`,
@@ -571,7 +572,7 @@ const en: WindowStrings = {
   casesTitle: 'Recent cases at this window',
   casesEmpty: 'No cases at this window today yet.',
   caseState: { accepted: 'Accepted', correction: 'Awaiting correction', rejected: 'Not accepted', consulted: 'Consultation', lapsed: 'Correction time passed' },
-  dueLine: (p, l) => `promised ${p} · legal ${l}`,
+  dueDates: (p, l) => [`promised ${p}`, `legal ${l}`],
   dueUncertain: ' (holiday data for that year not yet published)',
   notices: (n) => `${n} correction notice(s)`,
   ratingWaiting: (t) => `${t} finished: the citizen is invited to rate on the pad.`,

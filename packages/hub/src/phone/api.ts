@@ -6,6 +6,7 @@ import {
   hallDay,
   isBookable,
   issuingRefusal,
+  itemToday,
   itemWaits,
   localTime,
   phonePolicyOf,
@@ -70,7 +71,8 @@ export interface PhoneApiParts {
  */
 export const phoneScope = (session?: PhoneSession) => (session ? `:phone/${session.holder}` : ':phone');
 
-const hoursText = (item: ServiceItem) => item.issuingHours.map((h) => `${h.from}-${h.to}`).join(', ');
+/** The hours `item` issues on `day`: today's change of them (今日调整) where there is one, as the refusal says. */
+const hoursText = (item: ServiceItem, day: string) => itemToday(item, day).issuingHours.map((h) => `${h.from}-${h.to}`).join(', ');
 
 function refParam(req: Request): string {
   const ref = PublicRefSchema.safeParse(req.params.ref);
@@ -200,7 +202,7 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
               minutes: wait.minutes,
               noWindowOpen: wait.noWindowOpen,
               issuingNow: phone.remoteTickets && issuingRefusal(item, view, now) === undefined,
-              issuingHours: hoursText(item),
+              issuingHours: hoursText(item, view.day),
               ...(left !== undefined ? { quotaLeft: left } : {}),
               bookable: isBookable(c, item),
             };
@@ -235,7 +237,7 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
           fees: item.fees,
           legalLimitDays: item.legalLimitDays,
           promisedLimitDays: item.promisedLimitDays,
-          issuingHours: hoursText(item),
+          issuingHours: hoursText(item, store.view.day),
           ...(item.onlineUrl ? { onlineUrl: item.onlineUrl } : {}),
         };
         return { status: 200, body: guide };
