@@ -388,7 +388,8 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
       { from: '08:30', to: '12:00' },
       { from: '13:30', to: '17:00' },
     ]);
-    expect(await signRow.getByLabel('今日取号时段').getAttribute('placeholder')).toBe('08:30-12:00,13:30-17:00');
+    // The page hears of it by the live feed, a moment after the hub has it.
+    await expect.poll(() => signRow.getByLabel('今日取号时段').getAttribute('placeholder')).toBe('08:30-12:00,13:30-17:00');
     await signRow.getByLabel('今日取号时段').fill('');
     await notice.scrollIntoViewIfNeeded();
     await screenshot(sup, 'console-today-items-1366');
