@@ -6,14 +6,15 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { SCHEMA_VERSION } from './db';
 import { epochProof } from './fencing';
-import { KEY_FILE } from './files';
+import { DATABASE_FILE, KEY_FILE } from './files';
 import { RUNNING_MARKER } from './integrity';
 import { createLogger, useLogger } from './log';
-import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES } from './replication';
+import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES, SERVED_KEPT_FOR_MS } from './replication';
 import { startHub, type HubOptions, type RunningHub } from './server';
 import { freePort } from './testing/hub-process';
 import { TestTerminal } from './testing/terminal';
@@ -368,16 +369,33 @@ describe('a standby hub', () => {
     expect((await issue(await kiosk(hub))).ok).toBe(true);
   });
 
-  /** A primary its standby followed, both stopped, the primary started again with the standby out of reach (its PC died, or the link between them is cut). */
-  async function heldPrimary() {
+  /** The list of terminals served a hub keeps in its hall table, or undefined. */
+  const servedKept = (db: Database.Database) =>
+    (db.prepare("SELECT value FROM hall WHERE key = 'served_terminals'").get() as { value: string } | undefined)?.value;
+
+  /**
+   * A primary its standby followed, both stopped, the primary started again with the standby out of reach (its PC died, or the link between them is cut).
+   * `served`: terminals given both addresses it served before it stopped; `meanwhile`: done to its database while it is stopped.
+   */
+  async function heldPrimary(options: { served?: string[]; meanwhile?: (db: Database.Database) => void } = {}) {
     const pair = await primaryAndStandby({ primaryKnowsStandby: true });
     const k = await kiosk(pair.primary);
     const before = await issue(k);
     expect(before.ok).toBe(true);
     terminals.splice(terminals.indexOf(k), 1)[0]!.close();
+    const served = options.served ?? [];
+    for (const name of served) await kiosk(pair.primary, name, BOTH_HUBS);
+    const db = (pair.primary.store as unknown as { db: Database.Database }).db;
+    await expect.poll(() => (JSON.parse(servedKept(db) ?? '{}') as { terminals?: string[] }).terminals, { timeout: 5000 }).toEqual(served);
+    for (const t of terminals.splice(0)) t.close();
     for (const h of [pair.standby, pair.primary]) {
       hubs.splice(hubs.indexOf(h), 1);
       await h.close();
+    }
+    if (options.meanwhile) {
+      const file = new Database(path.join(pair.primaryDir, DATABASE_FILE));
+      options.meanwhile(file);
+      file.close();
     }
     const hub = await startHub({ dataDir: pair.primaryDir, token: TOKEN, peer: { url: pair.standbyUrl, token: TOKEN } });
     hubs.push(hub);
@@ -415,6 +433,61 @@ describe('a standby hub', () => {
     expect(await lookFor(hub, 'kiosk-2')).toBe('not-in-charge');
     expect(await lookFor(hub, 'kiosk-2')).toBe('welcome');
     expect(hub.store.role.inCharge).toBe(true);
+  });
+
+  it('held, after serving 6 terminals, takes charge only once more than half of them come looking: not for 1 or 3 of 6, for 4', async () => {
+    const logged = captureLog();
+    const waiting = () => logged.map((l) => JSON.parse(l) as { msg: string }).filter((r) => r.msg.includes('本主机停止前服务的') && r.msg.includes('未超过半数')).map((r) => r.msg.split('\n'));
+    const { hub } = await heldPrimary({ served: ['kiosk-1', 'kiosk-2', 'kiosk-3', 'kiosk-4', 'kiosk-5', 'kiosk-6'] });
+    expect(hub.store.role.held).toBe(true);
+    // One terminal (a flaky link to the standby, or a stolen credential) comes twice, trying the standby between.
+    for (let i = 0; i < 3; i++) expect(await lookFor(hub, 'kiosk-1')).toBe('not-in-charge');
+    expect(hub.store.role).toMatchObject({ held: true, inCharge: false });
+    expect(waiting().at(-1)![0]).toContain('本主机停止前服务的 6 台终端中，已有 1 台两次来本主机找当前主机');
+    expect(waiting().at(-1)![1]).toContain('1 of the 6 terminals it served before it stopped came here twice');
+    for (const name of ['kiosk-2', 'kiosk-3', 'kiosk-2', 'kiosk-3']) expect(await lookFor(hub, name)).toBe('not-in-charge');
+    // One it did not serve before it stopped is no witness.
+    for (let i = 0; i < 2; i++) expect(await lookFor(hub, 'kiosk-9')).toBe('not-in-charge');
+    expect(hub.store.role).toMatchObject({ held: true, inCharge: false });
+    expect(waiting().at(-1)![0]).toContain('6 台终端中，已有 3 台');
+    expect(waiting().at(-1)![0]).toContain('须 4 台');
+    // Said at each new count, not at each look.
+    expect(waiting().map((w) => w[0]!.match(/已有 (\d) 台/)![1])).toEqual(['0', '1', '2', '3']);
+    expect(await lookFor(hub, 'kiosk-4')).toBe('not-in-charge');
+    expect(await lookFor(hub, 'kiosk-4')).toBe('welcome');
+    expect(hub.store.role).toMatchObject({ inCharge: true, epoch: 1 });
+    const why = logged.map((l) => JSON.parse(l) as { msg: string }).find((r) => r.msg.includes('本主机接管大厅'))!.msg;
+    expect(why).toContain('本主机停止前服务的 6 台终端中有 4 台两次来本主机找当前主机');
+  });
+
+  it.each([
+    ['with no list kept (a database of a release before it)', (db: Database.Database) => void db.prepare("DELETE FROM hall WHERE key = 'served_terminals'").run()],
+    [
+      'with its list kept more than a day ago (its PC was off for a week)',
+      (db: Database.Database) => {
+        const kept = JSON.parse(servedKept(db)!) as { at: number };
+        db.prepare("UPDATE hall SET value = ? WHERE key = 'served_terminals'").run(JSON.stringify({ ...kept, at: kept.at - SERVED_KEPT_FOR_MS - 60_000 }));
+      },
+    ],
+  ])('held, %s, takes charge on the first terminal’s two looks', async (_, meanwhile) => {
+    const { hub } = await heldPrimary({ served: ['kiosk-1', 'kiosk-2', 'kiosk-3', 'kiosk-4', 'kiosk-5', 'kiosk-6'], meanwhile });
+    expect(hub.store.role.held).toBe(true);
+    expect(await lookFor(hub, 'kiosk-1')).toBe('not-in-charge');
+    expect(await lookFor(hub, 'kiosk-1')).toBe('welcome');
+    expect(hub.store.role).toMatchObject({ inCharge: true, epoch: 1 });
+  });
+
+  it('keeps the list of terminals it serves on disk only when it changes, not at every beat', async () => {
+    const hub = await startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+    hubs.push(hub);
+    await kiosk(hub, 'kiosk-1', BOTH_HUBS);
+    const db = (hub.store as unknown as { db: Database.Database }).db;
+    await expect.poll(() => servedKept(db), { timeout: 5000 }).toContain('kiosk-1');
+    const first = servedKept(db);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(servedKept(db)).toBe(first);
+    await kiosk(hub, 'kiosk-2', BOTH_HUBS);
+    await expect.poll(() => servedKept(db), { timeout: 5000 }).toContain('kiosk-2');
   });
 
   it('held, takes charge as soon as its standby is back and follows it', async () => {

@@ -16,7 +16,7 @@ import { continuesLog, type Lineage } from './lineage';
 import { log } from './log';
 import { opsText, type Bilingual } from './ops-strings';
 import type { HallStore, ReplicatedEvent } from './store';
-import { limitMessages, tokensMatch } from './terminals';
+import { limitMessages, SERVED_RECENTLY_MS, tokensMatch } from './terminals';
 
 /**
  * A hall's standby hub follows its primary's event log into its own SQLite over an authenticated
@@ -102,6 +102,21 @@ const STAMPED = TAILS.filter((t) => t.at === null).map((t) => t.table);
  * wrote itself while it was in charge may hold stamps the new leader gave to other rows.
  */
 const STAMPS_HELD_KEY = 'standby_stamps';
+/**
+ * Where the hub in charge keeps, in its hall table, the terminals it serves (TerminalLinks.servedRecently),
+ * with its epoch and the PC's time: held after a restart, it takes charge on their looks as a standby
+ * does on its leader's list (see heldTerminalLooked). Written when the list changes, and when unchanged
+ * every SERVED_REWRITE_MS so that its time says when the hub last served them.
+ */
+const SERVED_KEY = 'served_terminals';
+const SERVED_REWRITE_MS = 10 * 60_000;
+/**
+ * A list kept longer ago than this (the PC was off for days) binds no hold: the hall's terminals may
+ * have changed since, and the first terminal's two looks suffice, as before the list was kept.
+ */
+export const SERVED_KEPT_FOR_MS = 24 * 3_600_000;
+const ServedKeptSchema = z.object({ epoch: z.number().int(), at: z.number(), terminals: z.array(z.string()) });
+type ServedKept = z.infer<typeof ServedKeptSchema>;
 
 type Row = Record<string, unknown>;
 
@@ -219,8 +234,15 @@ export class Replication {
   private doubt: Promise<void> | undefined;
   private closed = false;
   private readonly stopRole: () => void;
-  /** While held (see askPeerWhileHeld): the terminals' looks since the hold began, and whether the peer is being asked now. */
-  private held: { looked: Map<string, number[]>; asking: boolean } | undefined;
+  /**
+   * While held (see askPeerWhileHeld): the terminals' looks since the hold began, whether the peer is
+   * being asked now, the terminals this hub served before it stopped (undefined: none, or no list
+   * kept of this epoch within SERVED_KEPT_FOR_MS), and how many of them came, as last said in the log.
+   */
+  private held: { looked: Map<string, number[]>; asking: boolean; served: Set<string> | undefined; said?: number } | undefined;
+  /** The list of terminals served as last kept on disk (see keepServed), and when this hub last took charge (steady clock). */
+  private servedKept: ServedKept | undefined;
+  private inChargeSince = 0;
   /** Terminals come looking that never try the other hub, said once each (see terminalLooked). */
   private readonly knowsOneHub = new Set<string>();
 
@@ -247,7 +269,11 @@ export class Replication {
       atOf: db.prepare<[number], { at: number }>('SELECT at FROM events WHERE seq = ?'),
       stampsHeld: db.prepare<[], { value: string }>(`SELECT value FROM hall WHERE key = '${STAMPS_HELD_KEY}'`),
       holdStamps: db.prepare<[string]>(`INSERT INTO hall (key, value) VALUES ('${STAMPS_HELD_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
+      keepServed: db.prepare<[string]>(`INSERT INTO hall (key, value) VALUES ('${SERVED_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
     };
+    const kept = db.prepare<[], { value: string }>(`SELECT value FROM hall WHERE key = '${SERVED_KEY}'`).get()?.value;
+    const parsed = kept === undefined ? undefined : ServedKeptSchema.safeParse(JSON.parse(kept));
+    this.servedKept = parsed?.success ? parsed.data : undefined;
     // The tables' last keys before each batch: a follower gets a batch's answers with its events, once they are on the disk.
     const lastKeys = db.prepare<[], Record<TailTable, number>>(`SELECT ${TAILS.map((t) => `COALESCE((SELECT MAX(${t.key}) FROM ${t.table}), 0) AS ${t.table}`).join(', ')}`);
     store.markRows = () => lastKeys.get()!;
@@ -503,11 +529,12 @@ export class Replication {
   private roleChanged(): void {
     if (this.closed) return;
     if (this.role.held) {
-      this.held ??= { looked: new Map(), asking: false };
+      this.held ??= { looked: new Map(), asking: false, served: this.servedBeforeStop() };
       return this.watchPeer();
     }
     this.held = undefined;
     if (this.role.inCharge) {
+      this.inChargeSince = steadyNow();
       this.follower?.stop();
       this.follower = undefined;
       this.watchPeer();
@@ -570,11 +597,61 @@ export class Replication {
     }
   }
 
+  /**
+   * Held, a terminal came looking for the hub in charge (it tried the peer between its looks): the
+   * hold ends once more than half of the terminals this hub served before it stopped have come twice,
+   * the standby's rule on its leader's silence (FollowerSide.checkSilence). One terminal is not the
+   * hall: its own link to the peer may fail, or its credential be in an attacker's hands, while the
+   * peer has taken charge and serves the others. With no such list (it served none, a first start, a
+   * database of a release before it, or one kept more than SERVED_KEPT_FOR_MS ago), the first
+   * terminal's two looks suffice.
+   */
   private heldTerminalLooked(terminal: string): boolean {
     const held = this.held;
     if (!held) return this.role.inCharge;
-    if (recordLook(held.looked, terminal).length === 2) this.releaseHold({ 'zh-CN': `终端 ${terminal} 两次来本主机找当前主机，其间也连不上另一台主机`, en: `terminal ${terminal} came here twice looking for the hub in charge, failing to reach the peer between` });
+    recordLook(held.looked, terminal);
+    const served = held.served;
+    const lost = [...held.looked].filter(([t, times]) => times.length === 2 && (!served || served.has(t))).map(([t]) => t);
+    const needed = served ? Math.floor(served.size / 2) + 1 : 1;
+    if (lost.length < needed) {
+      if (served && held.said !== lost.length) {
+        held.said = lost.length;
+        log.error({ served: served.size, looked: lost }, opsText('heldTooFewTerminals', { served: served.size, looked: lost.length, needed }));
+      }
+      return false;
+    }
+    const who = lost.join(', ');
+    this.releaseHold(
+      served
+        ? { 'zh-CN': `本主机停止前服务的 ${served.size} 台终端中有 ${lost.length} 台两次来本主机找当前主机，其间也连不上另一台主机（${who}）`, en: `${lost.length} of the ${served.size} terminals this hub served before it stopped came here twice looking for the hub in charge, failing to reach the peer between (${who})` }
+        : { 'zh-CN': `终端 ${who} 两次来本主机找当前主机，其间也连不上另一台主机`, en: `terminal ${who} came here twice looking for the hub in charge, failing to reach the peer between` },
+    );
     return this.role.inCharge;
+  }
+
+  /** The terminals this hub served before it stopped, as kept at this epoch within SERVED_KEPT_FOR_MS; undefined for none. */
+  private servedBeforeStop(): Set<string> | undefined {
+    const kept = this.servedKept;
+    if (!kept || kept.epoch !== this.role.epoch || kept.terminals.length === 0) return undefined;
+    // A clock set back since makes the age negative: the list counts (an operator's promote ends a hold that should not be).
+    if (Date.now() - kept.at > SERVED_KEPT_FOR_MS) return undefined;
+    return new Set(kept.terminals);
+  }
+
+  /**
+   * Keeps on disk the terminals this hub serves, when the list changes (or every SERVED_REWRITE_MS).
+   * In its first SERVED_RECENTLY_MS in charge, the list it kept before counts too: its terminals
+   * have not all linked again yet, as a standby's leader counts one gone in its last 2 minutes.
+   */
+  private keepServed(terminals: string[]): void {
+    let list = terminals;
+    const before = this.servedKept;
+    if (before && before.epoch === this.role.epoch && steadyNow() - this.inChargeSince < SERVED_RECENTLY_MS && Date.now() - before.at <= SERVED_KEPT_FOR_MS)
+      list = [...new Set([...terminals, ...before.terminals])].sort();
+    const now = Date.now();
+    if (before && before.epoch === this.role.epoch && before.terminals.join('\n') === list.join('\n') && Math.abs(now - before.at) < SERVED_REWRITE_MS) return;
+    this.servedKept = { epoch: this.role.epoch, at: now, terminals: list };
+    this.st.keepServed.run(JSON.stringify(this.servedKept));
   }
 
   private releaseHold(why: string | Bilingual): number {
@@ -588,7 +665,8 @@ export class Replication {
   private beat(): void {
     if (!this.role.inCharge) return this.follower?.checkSilence();
     const now = steadyNow();
-    const terminals = this.followers.size > 0 ? (this.options.served?.() ?? []) : [];
+    const terminals = this.options.served?.() ?? [];
+    if (this.options.served) this.keepServed(terminals);
     const served = terminals.join('\n');
     for (const link of this.followers) {
       // Messages are kept in the order they were sent: the first is the oldest unacknowledged.
