@@ -3,6 +3,20 @@ import { CASEWORK_STRINGS } from './casework-strings';
 
 export type Language = 'zh-CN' | 'en';
 
+/** A window's heading, its number said once: a name that starts with it (1号窗口 公安户籍) gives 1号窗口 · 公安户籍. */
+function windowHeading(say: (n: string) => string, number: string, name: string): string {
+  const n = number.trim();
+  let rest = name.trim();
+  for (const no of n === '' ? [] : [windowNo(n), say(n)]) {
+    if (rest.toLowerCase().startsWith(no.toLowerCase())) {
+      rest = rest.slice(no.length);
+      break;
+    }
+  }
+  rest = rest.replace(/^[\s·:：\-]+/, '');
+  return [n === '' ? '' : say(n), rest].filter((x) => x !== '').join(' · ');
+}
+
 const zh = {
   appName: '管理控制台',
   language: 'English',
@@ -229,6 +243,7 @@ const zh = {
     window: {
       number: '窗口号',
       name: '窗口名称',
+      heading: (number: string, name: string) => windowHeading(windowNo, number, name),
       department: '所属部门',
       serves: '办理事项',
       devices: '设备',
@@ -800,6 +815,7 @@ const en: Strings = {
     window: {
       number: 'Window',
       name: 'Name',
+      heading: (number: string, name: string) => windowHeading((n) => `Window ${n}`, number, name),
       department: 'Department',
       serves: 'Items served',
       devices: 'Devices',

@@ -294,9 +294,7 @@ const WindowCard = memo(function WindowCard({ index: i, window: w, catalogue, de
   const labelId = `window-${i}-serves`;
   return (
     <fieldset className="item" data-window={i}>
-      <legend>
-        {w.number} {w.name}
-      </legend>
+      <legend>{t.setup.window.heading(w.number, w.name)}</legend>
       <div className="grid four">
         <Text name={`windows.${i}.number`} label={t.setup.window.number} value={w.number} set={(v) => setWindow(i, { number: v })} problems={problems} say={say} />
         <Text name={`windows.${i}.name`} label={t.setup.window.name} value={w.name} set={(v) => setWindow(i, { name: v })} problems={problems} say={say} />
