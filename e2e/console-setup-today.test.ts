@@ -36,3 +36,18 @@ describe('the setup’s windows', () => {
     expect(await legend.textContent()).toBe('1号窗口 · 公安户籍');
   });
 });
+
+describe('今日调整', () => {
+  it('shows all of three periods typed into an item’s hours', async () => {
+    await page.goto(`${hall.hub.url}/console/today`);
+    const hours = page.getByLabel('今日取号时段').first();
+    await hours.waitFor();
+    await hours.fill('08:30-10:00,10:30-12:00,13:30-17:00');
+    const { scroll, client } = await hours.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    expect(scroll).toBeLessThanOrEqual(client);
+    // The row still fits the laptop's width: the page does not scroll sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(SMALL.width);
+    await hours.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await screenshot(page, 'console-today-three-periods-1366');
+  });
+});
