@@ -35,6 +35,19 @@ describe('the setup’s windows', () => {
     await legend.waitFor();
     expect(await legend.textContent()).toBe('1号窗口 · 公安户籍');
   });
+
+  it('says a ticked match is chosen, not that nothing matches', async () => {
+    const w1 = page.locator('fieldset[data-window="0"]');
+    const search = w1.getByRole('searchbox', { name: '为 1号窗口查找事项（编码、名称或部门）' });
+    await search.fill('CRJ-HZ-SL');
+    await w1.locator('[name="windows.0.serves.CRJ-HZ-SL"]').check();
+    await expect.poll(() => w1.locator('[data-testid=window-0-chosen]').textContent()).toContain('CRJ-HZ-SL');
+    expect(await w1.textContent()).toContain('符合的 1 项都已选中，见上方');
+    expect(await w1.textContent()).not.toContain('没有符合的事项');
+    await screenshot(page, 'console-setup-window-chosen-1366');
+    await search.fill('没有这个事项');
+    expect(await w1.locator('[data-testid=window-0-none-found]').textContent()).toBe('没有符合的事项');
+  });
 });
 
 describe('今日调整', () => {

@@ -253,6 +253,8 @@ const zh = {
       findHint: (n: number) => `输入编码、名称或部门查找事项（可选 ${n} 项）`,
       more: (n: number) => `另有 ${n} 项符合，请多输入几个字缩小范围`,
       noneFound: '没有符合的事项',
+      // Said when the search's matches have all been ticked: they moved up to the chosen ones.
+      allChosen: (n: number) => `符合的 ${n} 项都已选中，见上方`,
     },
     findItem: '查找事项（编码、名称或部门）',
     found: (n: number, total: number) => (n === total ? `共 ${total} 项` : `找到 ${n} 项（共 ${total} 项）`),
@@ -825,6 +827,7 @@ const en: Strings = {
       findHint: (n: number) => `Type a code, name or department to find an item (${n} to choose from)`,
       more: (n: number) => `${n} more match: type more to narrow them down`,
       noneFound: 'No item matches',
+      allChosen: (n: number) => (n === 1 ? 'The one match is chosen: see above' : `All ${n} matches are chosen: see above`),
     },
     findItem: 'Find an item (code, name or department)',
     found: (n: number, total: number) => (n === total ? `${total} items` : `${n} found (of ${total})`),
