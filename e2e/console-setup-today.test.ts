@@ -1,7 +1,6 @@
-import { TestConsole } from '@servicehall/hub/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openScreen, screenshot, startTestHall, type TestHall } from './harness';
+import { consoleAsFirstAdmin, launchChromium, screenshot, startTestHall, type TestHall } from './harness';
 
 /** An administrator on the demo hall at the console's laptop size: the setup's windows and 今日调整's hours, read as they are shown. */
 const SMALL = { width: 1366, height: 768 };
@@ -12,14 +11,8 @@ let page: Page;
 
 beforeAll(async () => {
   hall = await startTestHall();
-  const admin = new TestConsole(hall.hub.url);
-  expect((await admin.request('POST', '/api/console/first-admin', { setupCode: hall.hub.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
   browser = await launchChromium();
-  page = await openScreen(browser, `${hall.hub.url}/console/`, SMALL);
-  await page.locator('[name=id]').fill('admin');
-  await page.locator('[name=password]').fill('first-admin-pass-1');
-  await page.locator('button[type=submit]').click();
-  await page.locator('.shell').waitFor();
+  page = await consoleAsFirstAdmin(hall, browser, SMALL);
 });
 
 afterAll(async () => {
