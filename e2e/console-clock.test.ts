@@ -1,8 +1,7 @@
 import { localTime } from '@servicehall/core';
-import { TestConsole } from '@servicehall/hub/testing';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hallMinutesNow, launchChromium, openScreen, screenshot, startTestHall, type TestHall } from './harness';
+import { consoleAsFirstAdmin, hallMinutesNow, launchChromium, screenshot, startTestHall, type TestHall } from './harness';
 
 /**
  * A supervisor opens the console on a laptop set to London's zone whose clock is two hours ahead:
@@ -17,14 +16,8 @@ let page: Page;
 
 beforeAll(async () => {
   hall = await startTestHall();
-  const admin = new TestConsole(hall.hub.url);
-  expect((await admin.request('POST', '/api/console/first-admin', { setupCode: hall.hub.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
   browser = await launchChromium();
-  page = await openScreen(browser, `${hall.hub.url}/console/`, WIDE, { timezoneId: 'Europe/London', clockOffMs: AHEAD_MS });
-  await page.locator('[name=id]').fill('admin');
-  await page.locator('[name=password]').fill('first-admin-pass-1');
-  await page.locator('button[type=submit]').click();
-  await page.locator('.shell').waitFor();
+  page = await consoleAsFirstAdmin(hall, browser, WIDE, { timezoneId: 'Europe/London', clockOffMs: AHEAD_MS });
 });
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import { startHub, type HubOptions, type RunningHub } from '@servicehall/hub';
+import { TestConsole } from '@servicehall/hub/testing';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -74,6 +75,19 @@ export async function openScreen(browser: Browser, url: string, size: { width: n
   if (options.clockOffMs !== undefined) await page.clock.install({ time: Date.now() + options.clockOffMs });
   page.on('pageerror', (error) => console.error(`page error at ${url}: ${error.message}`));
   await page.goto(url);
+  return page;
+}
+
+/** The hall's first administrator (admin, 王管理), made with the hub's setup code and signed in to the console on a new page. */
+export async function consoleAsFirstAdmin(hall: TestHall, browser: Browser, size: { width: number; height: number }, options: Parameters<typeof openScreen>[3] = {}): Promise<Page> {
+  const admin = new TestConsole(hall.hub.url);
+  const made = await admin.request('POST', '/api/console/first-admin', { setupCode: hall.hub.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' });
+  if (made.status !== 201) throw new Error(`the first administrator was not made: ${made.status}`);
+  const page = await openScreen(browser, `${hall.hub.url}/console/`, size, options);
+  await page.locator('[name=id]').fill('admin');
+  await page.locator('[name=password]').fill('first-admin-pass-1');
+  await page.locator('button[type=submit]').click();
+  await page.locator('.shell').waitFor();
   return page;
 }
 

@@ -49,6 +49,13 @@ describe("the hall's public address (the base of the QR codes on tickets)", () =
     const without = checkCatalogue(demoInput());
     if (!without.ok) throw new Error('demo');
     expect(hallSetupWarnings(without.catalogue).join('')).toContain('hall.publicUrl');
+    // Staff are sent to the console's field first, the API second.
+    const [warning] = hallSetupWarnings(without.catalogue);
+    const [zh, en] = warning!.split(' / ');
+    expect(zh).toContain('管理控制台“大厅设置”的“大厅信息”一步填写“公共访问地址（二维码链接）”');
+    expect(zh!.indexOf('公共访问地址（二维码链接）')).toBeLessThan(zh!.indexOf('PUT /api/catalogue'));
+    expect(en).toContain('In the console, open Hall setup, step Hall, fill in Public address (QR links)');
+    expect(en!.indexOf('Public address (QR links)')).toBeLessThan(en!.indexOf('PUT /api/catalogue'));
     const r = withUrl('https://zwfw.example.gov.cn');
     if (!r.ok) throw new Error('url');
     expect(hallSetupWarnings(r.catalogue)).toEqual([]);

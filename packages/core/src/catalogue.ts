@@ -386,8 +386,9 @@ export function hallSetupWarnings(catalogue: { hall: z.infer<typeof HallSchema> 
   const warnings: string[] = [];
   if (!catalogue.hall.publicUrl)
     warnings.push(
-      '大厅未设置公网地址（hall.publicUrl）：号票不印二维码，只印可在取号机查询的号码。' +
-        ' / The hall has no public address (hall.publicUrl): tickets print no QR code, only the number to type at a kiosk. Set it in the catalogue (PUT /api/catalogue).',
+      // Staff set it in the console; the API is for a hall that scripts its setup. Names as the console's setup says them.
+      '大厅未设置公共访问地址：号票不印二维码，只印可在取号机查询的号码。请在管理控制台“大厅设置”的“大厅信息”一步填写“公共访问地址（二维码链接）”并保存（以接口设置时为 PUT /api/catalogue 的 hall.publicUrl）。' +
+        ' / The hall has no public address: tickets print no QR code, only the number to type at a kiosk. In the console, open Hall setup, step Hall, fill in Public address (QR links) and save (by the API: hall.publicUrl in PUT /api/catalogue).',
     );
   return warnings;
 }

@@ -18,3 +18,20 @@ describe('the console’s Chinese', () => {
     expect(said.filter((text) => /\d 号窗口/.test(text))).toEqual([]);
   });
 });
+
+describe('a window’s heading in the setup', () => {
+  it.each([
+    ['1', '1号窗口 公安户籍', '1号窗口 · 公安户籍'],
+    ['1', '公安户籍', '1号窗口 · 公安户籍'],
+    ['12', '1号窗口 公安户籍', '12号窗口 · 1号窗口 公安户籍'],
+    ['3', '', '3号窗口'],
+    ['', '新开窗口', '新开窗口'],
+  ])('says window %s named “%s” as %s, its number once', (number, name, heading) => {
+    expect(zh.setup.window.heading(number, name)).toBe(heading);
+  });
+
+  it('says it once in English too', () => {
+    expect(STRINGS.en.setup.window.heading('1', '1号窗口 公安户籍')).toBe('Window 1 · 公安户籍');
+    expect(STRINGS.en.setup.window.heading('2', 'Window 2 Passports')).toBe('Window 2 · Passports');
+  });
+});

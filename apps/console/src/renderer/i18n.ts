@@ -3,6 +3,20 @@ import { CASEWORK_STRINGS } from './casework-strings';
 
 export type Language = 'zh-CN' | 'en';
 
+/** A window's heading, its number said once: a name that starts with it (1号窗口 公安户籍) gives 1号窗口 · 公安户籍. */
+function windowHeading(say: (n: string) => string, number: string, name: string): string {
+  const n = number.trim();
+  let rest = name.trim();
+  for (const no of n === '' ? [] : [windowNo(n), say(n)]) {
+    if (rest.toLowerCase().startsWith(no.toLowerCase())) {
+      rest = rest.slice(no.length);
+      break;
+    }
+  }
+  rest = rest.replace(/^[\s·:：\-]+/, '');
+  return [n === '' ? '' : say(n), rest].filter((x) => x !== '').join(' · ');
+}
+
 const zh = {
   appName: '管理控制台',
   language: 'English',
@@ -229,6 +243,7 @@ const zh = {
     window: {
       number: '窗口号',
       name: '窗口名称',
+      heading: (number: string, name: string) => windowHeading(windowNo, number, name),
       department: '所属部门',
       serves: '办理事项',
       devices: '设备',
@@ -238,6 +253,8 @@ const zh = {
       findHint: (n: number) => `输入编码、名称或部门查找事项（可选 ${n} 项）`,
       more: (n: number) => `另有 ${n} 项符合，请多输入几个字缩小范围`,
       noneFound: '没有符合的事项',
+      // Said when the search's matches have all been ticked: they moved up to the chosen ones.
+      allChosen: (n: number) => `符合的 ${n} 项都已选中，见上方`,
     },
     findItem: '查找事项（编码、名称或部门）',
     found: (n: number, total: number) => (n === total ? `共 ${total} 项` : `找到 ${n} 项（共 ${total} 项）`),
@@ -800,6 +817,7 @@ const en: Strings = {
     window: {
       number: 'Window',
       name: 'Name',
+      heading: (number: string, name: string) => windowHeading((n) => `Window ${n}`, number, name),
       department: 'Department',
       serves: 'Items served',
       devices: 'Devices',
@@ -809,6 +827,7 @@ const en: Strings = {
       findHint: (n: number) => `Type a code, name or department to find an item (${n} to choose from)`,
       more: (n: number) => `${n} more match: type more to narrow them down`,
       noneFound: 'No item matches',
+      allChosen: (n: number) => (n === 1 ? 'The one match is chosen: see above' : `All ${n} matches are chosen: see above`),
     },
     findItem: 'Find an item (code, name or department)',
     found: (n: number, total: number) => (n === total ? `${total} items` : `${n} found (of ${total})`),

@@ -289,14 +289,14 @@ const WindowCard = memo(function WindowCard({ index: i, window: w, catalogue, de
   const open = catalogue.filter((x) => !chosen.has(x.code.trim()));
   // A hall of a few items shows them all, as before; a big hall shows what the search finds.
   const matching = query.trim() === '' && open.length > CANDIDATES ? [] : open.filter((x) => itemMatches(x, query));
+  // Matches already ticked have moved up to the chosen ones: the search says so rather than that none match.
+  const chosenMatching = query.trim() === '' || matching.length > 0 ? 0 : catalogue.filter((x) => chosen.has(x.code.trim()) && itemMatches(x, query)).length;
   const serves = problemsUnder(problems, `windows.${i}.serves`);
   const number = w.number.trim() || String(i + 1);
   const labelId = `window-${i}-serves`;
   return (
     <fieldset className="item" data-window={i}>
-      <legend>
-        {w.number} {w.name}
-      </legend>
+      <legend>{t.setup.window.heading(w.number, w.name)}</legend>
       <div className="grid four">
         <Text name={`windows.${i}.number`} label={t.setup.window.number} value={w.number} set={(v) => setWindow(i, { number: v })} problems={problems} say={say} />
         <Text name={`windows.${i}.name`} label={t.setup.window.name} value={w.name} set={(v) => setWindow(i, { name: v })} problems={problems} say={say} />
@@ -338,7 +338,11 @@ const WindowCard = memo(function WindowCard({ index: i, window: w, catalogue, de
             ))}
           </div>
         )}
-        {query.trim() !== '' && matching.length === 0 && <span className="small">{t.setup.window.noneFound}</span>}
+        {query.trim() !== '' && matching.length === 0 && (
+          <span className="small" data-testid={`window-${i}-none-found`}>
+            {chosenMatching > 0 ? t.setup.window.allChosen(chosenMatching) : t.setup.window.noneFound}
+          </span>
+        )}
         {matching.length > CANDIDATES && <span className="small">{t.setup.window.more(matching.length - CANDIDATES)}</span>}
         {serves.map((p, k) => (
           <span className="problem" key={k} data-problem={`windows.${i}.serves`}>

@@ -226,7 +226,7 @@ export function TodayPage() {
                       </td>
                       <td>
                         <input
-                          size={14}
+                          className="hours"
                           placeholder={now.issuingHours.map((h) => `${h.from}-${h.to}`).join(',')}
                           value={e.hours ?? ''}
                           onChange={(x) => set({ hours: x.target.value })}

@@ -1,4 +1,8 @@
 import type { Report, ReportRow } from '@servicehall/reports';
+import { BarChart, LineChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
+import * as echarts from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
 import { describe, expect, it } from 'vitest';
 import { STRINGS } from '../i18n';
 import { clerkChart } from './report-charts';
@@ -33,5 +37,59 @@ describe("the clerks' chart of 统计报表", () => {
     expect(new Set([end(served!.label.position), end(service!.label.position)])).toEqual(new Set(['start', 'end']));
     expect(served!.label.backgroundColor).toBeTruthy();
     expect(service!.label.backgroundColor).toBeTruthy();
+  });
+});
+
+echarts.use([BarChart, LineChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, SVGRenderer]);
+
+interface Box {
+  text: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The texts ECharts lays out for `option` on a chart of the console's size (360 high), each with its box on the page. */
+function textsOf(option: object, width: number): Box[] {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height: 360 });
+  chart.setOption({ animation: false, ...option });
+  // zrender's display list: each text's box, moved to where it is drawn (the axes' titles are turned).
+  const list = (chart.getZr() as unknown as { storage: { getDisplayList(update: boolean): TextEl[] } }).storage.getDisplayList(true);
+  const boxes = list
+    .filter((el) => typeof el.style?.text === 'string')
+    .map((el) => {
+      const r = el.getBoundingRect().clone();
+      r.applyTransform(el.getComputedTransform());
+      return { text: el.style.text!, x: r.x, y: r.y, width: r.width, height: r.height };
+    });
+  chart.dispose();
+  return boxes;
+}
+interface TextEl {
+  style: { text?: string };
+  getBoundingRect(): { clone(): { applyTransform(m: unknown): void; x: number; y: number; width: number; height: number } };
+  getComputedTransform(): unknown;
+}
+
+/** Two boxes overlap, the label's white ground (4 px each side, 2 above and below) counted. */
+const overlap = (a: Box, b: Box) => a.x - 4 < b.x + b.width && b.x < a.x + a.width + 4 && a.y - 2 < b.y + b.height && b.y < a.y + a.height + 2;
+
+describe("the clerks' chart, drawn", () => {
+  const zh = STRINGS['zh-CN'];
+  it.each([
+    ['every clerk served as many, the hall line at the top', [['001', 200, 480], ['002', 200, 330], ['003', 199, 402]] as [string, number, number][]],
+    ['a week of 150 to 206', [['001', 150, 480], ['002', 206, 330], ['003', 178, 402]] as [string, number, number][]],
+    ['one clerk', [['001', 40, 402]] as [string, number, number][]],
+  ])("never puts the hall's labels over an axis title (%s), at the laptop's and a wide screen's width", (_, rows) => {
+    for (const width of [1100, 1700]) {
+      const texts = textsOf(clerkChart(zh, byClerk(rows, 402), (r) => r.key.clerk!), width);
+      const titles = texts.filter((b) => b.text === zh.reports.charts.served || b.text === zh.reports.charts.serviceMedian);
+      const labels = texts.filter((b) => b.text.startsWith(zh.reports.charts.hallServed) || b.text.startsWith(zh.reports.charts.hallService));
+      // The legend names the two series too: four titles and legend entries, two hall labels.
+      expect(titles.length).toBeGreaterThanOrEqual(2);
+      expect(labels).toHaveLength(2);
+      for (const label of labels) for (const title of titles) expect(overlap(label, title), `${label.text} over ${title.text} at ${width}`).toBe(false);
+    }
   });
 });

@@ -94,11 +94,12 @@ export function clerkChart(t: Strings, byClerk: Report, name: (r: ReportRow) => 
   return {
     tooltip: { trigger: 'axis' },
     legend: { top: 0 },
-    grid: { left: 50, right: 60, top: 40, bottom: 80 },
+    grid: { left: 64, right: 56, top: 40, bottom: 80 },
     xAxis: { type: 'category', data: rows.map(name), axisLabel: { rotate: 40, interval: 0, fontSize: 11 } },
+    // The axes' titles stand along their axes, outside the plot: above it, a hall line near the top put its label over them.
     yAxis: [
-      { type: 'value', name: t.reports.charts.served },
-      { type: 'value', name: t.reports.charts.serviceMedian, position: 'right' },
+      { type: 'value', name: t.reports.charts.served, nameLocation: 'middle', nameGap: 42 },
+      { type: 'value', name: t.reports.charts.serviceMedian, position: 'right', nameLocation: 'middle', nameGap: 34 },
     ],
     series: [
       {
