@@ -469,6 +469,7 @@ describe('a standby hub', () => {
         db.prepare("UPDATE hall SET value = ? WHERE key = 'served_terminals'").run(JSON.stringify({ ...kept, at: kept.at - SERVED_KEPT_FOR_MS - 60_000 }));
       },
     ],
+    ['with its list broken on disk (not JSON: the hub starts all the same)', (db: Database.Database) => void db.prepare("UPDATE hall SET value = '{\"epoch\":1,' WHERE key = 'served_terminals'").run()],
   ])('held, %s, takes charge on the first terminal’s two looks', async (_, meanwhile) => {
     const { hub } = await heldPrimary({ served: ['kiosk-1', 'kiosk-2', 'kiosk-3', 'kiosk-4', 'kiosk-5', 'kiosk-6'], meanwhile });
     expect(hub.store.role.held).toBe(true);

@@ -115,6 +115,20 @@ const SERVED_REWRITE_MS = 10 * 60_000;
  * have changed since, and the first terminal's two looks suffice, as before the list was kept.
  */
 export const SERVED_KEPT_FOR_MS = 24 * 3_600_000;
+/**
+ * A value this hub kept in its hall table as JSON, read back: one that is not what it should be (a
+ * database mended by hand, a release's other shape) is taken as none, never a stop of the hub.
+ */
+function keptValue<T>(schema: z.ZodType<T>, value: string | undefined): T | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed = schema.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const ServedKeptSchema = z.object({ epoch: z.number().int(), at: z.number(), terminals: z.array(z.string()) });
 type ServedKept = z.infer<typeof ServedKeptSchema>;
 
@@ -271,9 +285,7 @@ export class Replication {
       holdStamps: db.prepare<[string]>(`INSERT INTO hall (key, value) VALUES ('${STAMPS_HELD_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
       keepServed: db.prepare<[string]>(`INSERT INTO hall (key, value) VALUES ('${SERVED_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
     };
-    const kept = db.prepare<[], { value: string }>(`SELECT value FROM hall WHERE key = '${SERVED_KEY}'`).get()?.value;
-    const parsed = kept === undefined ? undefined : ServedKeptSchema.safeParse(JSON.parse(kept));
-    this.servedKept = parsed?.success ? parsed.data : undefined;
+    this.servedKept = keptValue(ServedKeptSchema, db.prepare<[], { value: string }>(`SELECT value FROM hall WHERE key = '${SERVED_KEY}'`).get()?.value);
     // The tables' last keys before each batch: a follower gets a batch's answers with its events, once they are on the disk.
     const lastKeys = db.prepare<[], Record<TailTable, number>>(`SELECT ${TAILS.map((t) => `COALESCE((SELECT MAX(${t.key}) FROM ${t.table}), 0) AS ${t.table}`).join(', ')}`);
     store.markRows = () => lastKeys.get()!;
@@ -744,9 +756,7 @@ export class Replication {
 
   /** What this hub holds of the stamped tables, as its last leader sent them (undefined: nothing yet). */
   stampsHeld(): StampsHeld | undefined {
-    const value = this.st.stampsHeld.get()?.value;
-    const parsed = value === undefined ? undefined : StampsHeldSchema.safeParse(JSON.parse(value));
-    return parsed?.success ? parsed.data : undefined;
+    return keptValue(StampsHeldSchema, this.st.stampsHeld.get()?.value);
   }
 
   /**
