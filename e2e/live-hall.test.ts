@@ -159,7 +159,7 @@ describe('the live hall in the console', () => {
     expect(await lines('公安户籍负责人')).toEqual(['公安户籍', 1]);
     await supervisor.setViewportSize(WIDE);
     await channels.locator('tr', { hasText: '值班群' }).getByRole('button', { name: '发送测试消息' }).click();
-    await supervisor.getByText('测试消息已交给渠道 duty-room 发送').waitFor();
+    await supervisor.getByText('测试消息已交给渠道 值班群 发送').waitFor();
     await robot.waitFor(() => robot.messages.some((m) => m.robot === 'duty-room' && m.content.includes('测试')));
   });
 
@@ -183,6 +183,9 @@ describe('the live hall in the console', () => {
     await supervisor.locator('.alert-tray [data-testid=alert-device-fault]').waitFor();
     expect(await supervisor.locator('.alert-tray [data-testid=alert-device-fault]').textContent()).toContain('kiosk-1的打印机：缺纸');
     await robot.waitFor(() => robot.messages.some((m) => m.robot === 'duty-room' && m.content.includes('缺纸')));
+    // Each terminal as staff name it, its id small beside it.
+    expect(await supervisor.locator('[data-testid=board-terminal-kiosk-1] td').first().textContent()).toBe('取号机 kiosk-1');
+    expect(await supervisor.locator('[data-testid=board-terminal-pad-1] td').first().textContent()).toBe('1号窗口评价器 pad-1');
     await screenshot(supervisor, 'console-board-paper-end');
     await supervisor.goto(`${hall.hub.url}/console/board?wall`);
     await supervisor.locator('.board.wall').waitFor();

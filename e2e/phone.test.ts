@@ -176,6 +176,15 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     expect(sent(TEMPLATES['ticket-near'])[0]).toMatchObject({ phone: `+86${MOBILE}`, params: ['A005', '3'] });
     await screenshot(page, 'phone-near');
 
+    // The one window closes: nobody is called, so the page no longer calls the citizen back; it says why.
+    expect((await hall.api('POST', '/api/windows/1/close')).status).toBe(200);
+    await expect.poll(() => page.locator('[data-testid=ticket-wait]').textContent()).toBe('该事项暂无窗口开放，开放后按顺序叫号');
+    expect(await page.locator('.near-line').count()).toBe(0);
+    expect(await page.locator('[data-testid=alert-near]').count()).toBe(0);
+    await screenshot(page, 'phone-near-no-window');
+    expect((await hall.api('POST', '/api/windows/1/open', { clerk: '1001' })).status).toBe(200);
+    await expect.poll(() => page.locator('.near-line').count()).toBe(1);
+
     offset += 31_000;
     for (let i = 0; i < 3; i++) await serveNext();
     await expect.poll(() => page.locator('[data-testid=ticket-state]').textContent()).toBe('下一位就是您');

@@ -265,4 +265,16 @@ describe('the rating pad of window 5 in Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { greetings: string[] }).greetings)).toEqual(['您好！很高兴为您服务']);
     expect((await ratingsOf(ticket.id)).map((r) => r.channel)).toEqual(['qr']);
   });
+
+  it('says 正在呼叫 while the number is only called, and 正在为…办理 once the clerk starts', async () => {
+    const issued = await hall.api<{ ticket: { id: string; number: string } }>('POST', '/api/tickets', { serviceCode: 'RS-SBK-SL' });
+    const { number } = issued.body.ticket;
+    expect((await hall.api('POST', `/api/windows/${WINDOW}/call-next`)).status).toBe(200);
+    await expect.poll(() => page.locator('[data-testid=serving]').textContent()).toBe(`正在呼叫 ${number} 号`);
+    await screenshot(page, 'rating-pad-calling');
+    expect((await hall.api('POST', `/api/windows/${WINDOW}/start`)).status).toBe(200);
+    await expect.poll(() => page.locator('[data-testid=serving]').textContent()).toBe(`正在为 ${number} 号办理`);
+    expect((await hall.api('POST', `/api/windows/${WINDOW}/finish`)).status).toBe(200);
+    await waitPhase('asking');
+  });
 });

@@ -69,13 +69,30 @@ export function useHubNow(bridge: HubTimeBridge): () => number {
   return useCallback(() => Date.now() + offset, [offset]);
 }
 
-/** `hubNow()`, moving on every `ms`. */
+/**
+ * Calls `tick(hubNow())` at each whole `ms` of the hub's clock (each whole minute for 60_000), not `ms` after
+ * the screen happened to start: a minute clock that ticked every 10 s from an odd start read 04:20 while the
+ * ticket just printed said 04:21. Returns the stop.
+ */
+export function onEachTick(hubNow: () => number, ms: number, tick: (now: number) => void): () => void {
+  let timer: ReturnType<typeof setTimeout>;
+  const next = () => {
+    const into = ((hubNow() % ms) + ms) % ms;
+    timer = setTimeout(() => {
+      tick(hubNow());
+      next();
+    }, ms - into);
+  };
+  next();
+  return () => clearTimeout(timer);
+}
+
+/** `hubNow()`, moving on at each whole `ms` of the hub's clock: `useNow(hubNow, 60_000)` for a clock of hours and minutes. */
 export function useNow(hubNow: () => number, ms = 1000): number {
   const [now, setNow] = useState(hubNow);
   useEffect(() => {
     setNow(hubNow());
-    const t = setInterval(() => setNow(hubNow()), ms);
-    return () => clearInterval(t);
+    return onEachTick(hubNow, ms, setNow);
   }, [hubNow, ms]);
   return now;
 }

@@ -115,4 +115,4 @@ function overWebSocket<S extends BridgeShape>(url: string): Bridge<S> {
   };
 }
 
-export { HubClock, hubClock, useHubNow, useNow, type HubTimeBridge } from './hub-clock';
+export { HubClock, hubClock, onEachTick, useHubNow, useNow, type HubTimeBridge } from './hub-clock';

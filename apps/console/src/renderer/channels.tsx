@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api } from './api';
 import { ErrorLine, useConsole } from './App';
+import { channelName } from './terminal-names';
 
 interface Channel {
   id: string;
@@ -42,7 +43,8 @@ export function ChannelList() {
     setNote('');
     try {
       await api('POST', `/api/notify/channels/${encodeURIComponent(id)}/test`);
-      setNote(t.channels.sent(id));
+      const c = channels?.find((x) => x.id === id);
+      setNote(t.channels.sent(c ? channelName(t, c) : id));
     } catch (e) {
       setError(e);
     }
@@ -69,7 +71,7 @@ export function ChannelList() {
             {channels.map((c) => (
               <tr key={c.id} className={c.enabled ? '' : 'dim'}>
                 <td>
-                  {c.name ?? c.id} <span className="small">{c.target}</span>
+                  {channelName(t, c)} <span className="small">{c.target}</span>
                 </td>
                 <td>{t.channels.kinds[c.kind] ?? c.kind}</td>
                 <td>{c.notices.map((n) => t.alerts.kinds[n] ?? t.channels.noticeKinds[n] ?? n).join('、')}</td>

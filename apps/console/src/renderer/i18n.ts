@@ -78,6 +78,13 @@ const zh = {
   },
   board: {
     title: '大厅实况',
+    /** A terminal as staff name it: its kind, numbered when the hall has several; a window's by the window. */
+    terminalNames: {
+      kiosk: (n?: number) => (n ? `取号机 ${n}` : '取号机'),
+      display: (n?: number) => (n ? `大厅屏 ${n}` : '大厅屏'),
+      window: (w: number) => `${w}号窗口终端`,
+      'rating-pad': (w: number) => `${w}号窗口评价器`,
+    },
     wall: '大屏显示',
     leaveWall: '退出大屏',
     updated: (time: string) => `更新于 ${time}`,
@@ -653,6 +660,12 @@ const en: Strings = {
   },
   board: {
     title: 'Live hall',
+    terminalNames: {
+      kiosk: (n?: number) => (n ? `Kiosk ${n}` : 'Kiosk'),
+      display: (n?: number) => (n ? `Hall screen ${n}` : 'Hall screen'),
+      window: (w: number) => `Window ${w} terminal`,
+      'rating-pad': (w: number) => `Window ${w} rating pad`,
+    },
     wall: 'Wall screen',
     leaveWall: 'Leave the wall screen',
     updated: (time: string) => `Updated ${time}`,

@@ -34,7 +34,7 @@ export function App() {
   const [homeKey, setHomeKey] = useState(0);
   const lastTouch = useRef(Date.now());
   // The hall's time: the hub's clock (this PC's may be minutes off) in the hall's zone.
-  const now = new Date(useNow(useHubNow(bridge), 10_000));
+  const now = new Date(useNow(useHubNow(bridge), 60_000));
   const timeZone = home?.timeZone ?? 'Asia/Shanghai';
   const t: T = translator(lang);
   const say = useCallback((text: string) => speak(text, lang, elderly), [lang, elderly]);

@@ -1,4 +1,4 @@
-import type { PhoneAlert } from '@servicehall/core/alerts';
+import { isNear, type PhoneAlert } from '@servicehall/core/alerts';
 import { waitPhrase } from '@servicehall/core/wait';
 import type { PhoneTicket } from '@servicehall/protocol/phone';
 import { useEffect, useState } from 'react';
@@ -53,8 +53,8 @@ export function TicketPage({ ticketRef }: { ticketRef: string }) {
     const follow = followTicket(ticketRef, {
       state: (next) => {
         setTicket(next);
-        // An alert stands while it is true: 请到窗口办理 goes once the number is served or set aside, 即将轮到您 once it is called.
-        setAlert((a) => (a && (a.kind === 'near' ? next.state === 'issued' : next.state === 'called') ? a : undefined));
+        // An alert stands while it is true: 请到窗口办理 goes once the number is served or set aside, 即将轮到您 once it is called or no window serves the item.
+        setAlert((a) => (a && (a.kind === 'near' ? isNear(next, next) : next.state === 'called') ? a : undefined));
         rememberTicket(storage, next.day, next);
         for (const kind of alertsFor(storage, next)) {
           const title = kind === 'near' ? t('alert.nearTitle') : t('alert.calledTitle');
@@ -73,7 +73,8 @@ export function TicketPage({ ticketRef }: { ticketRef: string }) {
 
   if (gone && !ticket) return <p className="card sorry" role="alert">{t('ticket.notFound')}</p>;
   if (!ticket) return <p className="loading">{t('app.loading')}</p>;
-  const near = ticket.state === 'issued' && ticket.ahead <= ticket.nearAhead;
+  // Few ahead but no window open for the item: nobody is called, so nothing calls the citizen back yet (the wait line says why).
+  const near = isNear(ticket, ticket);
   const timeZone = hall?.timeZone ?? 'Asia/Shanghai';
   const issuedAt = new Date(ticket.issuedAt).toLocaleTimeString('zh-CN', { timeZone, hour: '2-digit', minute: '2-digit', hour12: false });
 

@@ -44,6 +44,13 @@ describe('the alerts a page gives, once each, across reloads', () => {
     expect(recall(store, REF)).toEqual({ first: { state: 'issued', ahead: 8 }, sent: ['near', 'called'] });
   });
 
+  it('does not ring 即将轮到您 while no window serves the item, and rings once one opens', () => {
+    const store = memory();
+    expect(alertsFor(store, state({ ahead: 8, noWindowOpen: true }))).toEqual([]);
+    expect(alertsFor(store, state({ ahead: 2, noWindowOpen: true }))).toEqual([]);
+    expect(alertsFor(store, state({ ahead: 2 }))).toEqual(['near']);
+  });
+
   it('does not ring for a number first seen already near, but rings for the call', () => {
     const store = memory();
     expect(alertsFor(store, state({ ahead: 2 }))).toEqual([]);

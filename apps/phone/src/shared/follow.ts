@@ -29,7 +29,7 @@ export function recall(store: Store, ref: string): Followed | undefined {
  * alertsDue: near once, called once), remembered so that a reload does not ring again.
  */
 export function alertsFor(store: Store, state: PhoneTicket): PhoneAlert[] {
-  const now = { state: state.state, ahead: state.ahead };
+  const now: FollowedTicket = { state: state.state, ahead: state.ahead, ...(state.noWindowOpen ? { noWindowOpen: true } : {}) };
   const before = recall(store, state.ref);
   const first = before?.first ?? now;
   const sent = new Set(before?.sent ?? []);

@@ -1,6 +1,7 @@
-import { emptyView, type HallView, type RatingRequest } from '@servicehall/core';
+import { emptyView, TicketSchema, type HallView, type RatingRequest, type TicketState } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import { describe, expect, it } from 'vitest';
+import { currentLine, STRINGS } from '../shared/strings';
 import { amendCommand, clerkCard, currentRequest, padScreen, rateCommand, type PadState } from './screen';
 
 function hall(): HallView {
@@ -43,6 +44,19 @@ describe('the pad screen', () => {
     expect(padScreen(view, state()).windowStatus).toBe('paused');
     view.windows.set(5, { ...view.windows.get(5)!, open: false, clerk: undefined, pausedSince: undefined });
     expect(padScreen(view, state())).toMatchObject({ windowStatus: 'closed', clerk: undefined });
+  });
+
+  it.each<[TicketState, string, string]>([
+    ['called', '正在呼叫 J001 号', 'Calling J001'],
+    ['serving', '正在为 J001 号办理', 'Now serving J001'],
+  ])('says of a %s number what is true: %s', (ticketState, zh, en) => {
+    const view = hall();
+    view.tickets.set('j1', TicketSchema.parse({ id: 'j1', number: 'J001', day: '2025-03-03', serviceCode: 'RS-SBK-SL', lane: 'ordinary', state: ticketState, issuedAt: 1, place: 1, window: 5 }));
+    view.current.set(5, 'j1');
+    const s = padScreen(view, state());
+    expect(s.current).toEqual({ number: 'J001', state: ticketState });
+    expect(currentLine(STRINGS['zh-CN'], s.current!)).toBe(zh);
+    expect(currentLine(STRINGS.en, s.current!)).toBe(en);
   });
 
   it('asks with the service name and the QR link once made', () => {

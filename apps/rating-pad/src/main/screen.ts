@@ -42,7 +42,8 @@ export function padScreen(view: HallView, state: PadState): PadScreen {
   const w = view.windows.get(state.window);
   const department = catalogue.departments.find((d) => d.name === hallWindow?.department);
   const request = currentRequest(view, state.window, state.handled);
-  const servingId = view.current.get(state.window);
+  const currentId = view.current.get(state.window);
+  const current = currentId ? view.tickets.get(currentId) : undefined;
   const phase = state.details ? 'details' : state.thanks ? 'thanks' : request ? 'asking' : 'idle';
   // A notice belongs to the screen it answers: nothing to rate while idle, rated already after a rating.
   const notice = (phase === 'idle' && state.notice === 'nothing-to-rate') || ((phase === 'thanks' || phase === 'details') && state.notice === 'already-rated') ? state.notice : undefined;
@@ -58,7 +59,7 @@ export function padScreen(view: HallView, state: PadState): PadScreen {
     departmentEn: department?.nameEn,
     windowStatus: !w?.open ? 'closed' : w.pausedSince !== undefined ? 'paused' : 'open',
     clerk: w?.open ? clerkCard(catalogue, w.clerk, state.photo) : undefined,
-    serving: servingId ? view.tickets.get(servingId)?.number : undefined,
+    current: current ? { number: current.number, state: current.state === 'serving' ? 'serving' : 'called' } : undefined,
     request: phase === 'asking' && request ? padRequest(catalogue, request, state.links.get(request.ticketId)) : undefined,
     thanks: state.thanks,
     details: state.details,

@@ -3,7 +3,7 @@ import { isBadRating, RATING_LEVELS, REFUSAL_TEXT, type RatingLevel } from '@ser
 import type { ConnectionState } from '@servicehall/protocol';
 import { useEffect, useState } from 'react';
 import type { ClerkCard, PadDetails, PadLanguage, PadRequest, PadScreen, PadThanks, RatingPadShape } from '../shared/api';
-import { ASPECT_IDS, fill, REASON_IDS, STRINGS, type AspectId, type ReasonId } from '../shared/strings';
+import { ASPECT_IDS, currentLine, fill, REASON_IDS, STRINGS, type AspectId, type ReasonId } from '../shared/strings';
 
 const bridge = connectBridge<RatingPadShape>();
 
@@ -102,9 +102,9 @@ function Idle({ screen, t, language }: { screen: PadScreen; t: Strings; language
               {t.greeting}
             </h1>
             <p className="hint">{t.idleHint}</p>
-            {screen.serving ? (
+            {screen.current ? (
               <p className="serving" data-testid="serving">
-                {fill(t.serving, { ticket: screen.serving })}
+                {currentLine(t, screen.current)}
               </p>
             ) : null}
           </>

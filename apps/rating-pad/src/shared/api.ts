@@ -52,6 +52,12 @@ export interface PadDetails {
   status: PadThanks['status'];
 }
 
+/** The window's current number, and whether the clerk has started serving it or only called it. */
+export interface CurrentTicket {
+  number: string;
+  state: 'called' | 'serving';
+}
+
 export interface PadScreen {
   phase: 'idle' | 'asking' | 'details' | 'thanks';
   /** The terminal's configured language: the screen returns to it for each new citizen. */
@@ -66,7 +72,7 @@ export interface PadScreen {
   windowStatus: 'open' | 'paused' | 'closed';
   clerk?: ClerkCard;
   /** The ticket the window is calling or serving now (a number, never a name: H-19). */
-  serving?: string;
+  current?: CurrentTicket;
   request?: PadRequest;
   thanks?: PadThanks;
   details?: PadDetails;

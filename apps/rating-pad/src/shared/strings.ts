@@ -1,5 +1,5 @@
 import { RATING_LEVEL_NAMES, RATING_LEVELS, type RatingLevel } from '@servicehall/core';
-import type { PadLanguage } from './api';
+import type { CurrentTicket, PadLanguage } from './api';
 
 /** Reasons a citizen may give for a bad rating (差评原因). Recorded in Chinese whatever the screen's language. */
 export const REASON_IDS = ['wait', 'efficiency', 'attitude', 'notice', 'process', 'other'] as const;
@@ -13,6 +13,8 @@ interface PadStrings {
   greeting: string;
   clerkNumber: string;
   window: string;
+  /** The number the window is calling, before the clerk starts serving it. */
+  calling: string;
   serving: string;
   paused: string;
   pausedHint: string;
@@ -64,6 +66,7 @@ export const STRINGS: Record<PadLanguage, PadStrings> = {
     greeting: '您好！很高兴为您服务',
     clerkNumber: '工号',
     window: '{n}号窗口',
+    calling: '正在呼叫 {ticket} 号',
     serving: '正在为 {ticket} 号办理',
     paused: '暂停服务',
     pausedHint: '窗口暂停服务，请您稍候片刻，或到服务台咨询',
@@ -110,6 +113,7 @@ export const STRINGS: Record<PadLanguage, PadStrings> = {
     greeting: 'Hello! Glad to serve you',
     clerkNumber: 'Staff No.',
     window: 'Window {n}',
+    calling: 'Calling {ticket}',
     serving: 'Now serving {ticket}',
     paused: 'Service paused',
     pausedHint: 'This window is paused for a moment. Please wait, or ask at the service desk.',
@@ -159,6 +163,11 @@ export function fill(template: string, values: Record<string, string | number>):
 }
 
 /** The reasons as recorded on the rating: always the Chinese words, in the order of the list. */
+/** The line under the greeting for the window's current number: called is not yet served. */
+export function currentLine(t: PadStrings, current: CurrentTicket): string {
+  return fill(current.state === 'serving' ? t.serving : t.calling, { ticket: current.number });
+}
+
 export function reasonTexts(ids: readonly string[]): string[] {
   return REASON_IDS.filter((id) => ids.includes(id)).map((id) => STRINGS['zh-CN'].reasons[id]);
 }

@@ -4,7 +4,7 @@ import demo from '../../../../fixtures/catalogue/demo-hall.json' with { type: 'j
 import { checkCatalogue, type Catalogue, type CatalogueInput } from '../catalogue';
 import type { Actor, CommandBody } from '../commands';
 import type { Result } from '../result';
-import { alertsDue, applyEvent, dayChange, decide, emptyView, ticketWait, ticketWaits, waitingTickets, type Decision, type HallView, type HolderHistory, type PhoneAlert } from '.';
+import { alertsDue, applyEvent, isNear, dayChange, decide, emptyView, ticketWait, ticketWaits, waitingTickets, type Decision, type HallView, type HolderHistory, type PhoneAlert } from '.';
 
 const DAY = '2026-11-27';
 const at = (time: string, day = DAY) => Date.parse(`${day}T${time}:00+08:00`);
@@ -64,7 +64,7 @@ describe('a number taken on the phone (扫码取号)', () => {
 
 describe('the alerts a phone gets (无声叫号): near once, called once', () => {
   const policy = { nearAhead: 3 };
-  const seen = (state: 'issued' | 'called' | 'serving' | 'done', ahead: number) => ({ state, ahead });
+  const seen = (state: 'issued' | 'called' | 'serving' | 'done', ahead: number, noWindowOpen = false) => ({ state, ahead, noWindowOpen });
   const due = (first: ReturnType<typeof seen> | undefined, now: ReturnType<typeof seen>, sent: PhoneAlert[] = []) => alertsDue(first, now, new Set(sent), policy);
 
   it.each([
@@ -77,8 +77,15 @@ describe('the alerts a phone gets (无声叫号): near once, called once', () =>
     ['called again (a recall)', seen('issued', 9), seen('called', 0), ['near', 'called'], []],
     ['being served after the call', seen('issued', 9), seen('serving', 0), ['called'], []],
     ['after a restart, nothing remembered', undefined, seen('issued', 1), [], ['near']],
+    ['two ahead while no window serves the item', seen('issued', 9), seen('issued', 2, true), [], []],
+    ['a window opens for it, two ahead', seen('issued', 2, true), seen('issued', 2), [], ['near']],
   ] as const)('%s', (_story, first, now, sent, expected) => {
     expect(due(first, now, [...sent])).toEqual(expected);
+  });
+
+  it('is not near, for the page, while no window serves the item: nobody is being called', () => {
+    expect(isNear(seen('issued', 2), policy)).toBe(true);
+    expect(isNear(seen('issued', 2, true), policy)).toBe(false);
   });
 });
 

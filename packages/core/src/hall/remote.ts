@@ -30,4 +30,4 @@ export function decideRemoteTicket(view: HallView, command: RemoteCommand, ctx: 
   return ok({ events: [{ type: 'ticket.issued', ticket: issuedPart(t.value), by: ctx.actor.terminal }], ticket: t.value });
 }
 
-export { alertsDue, type FollowedTicket, type PhoneAlert } from './alerts';
+export { alertsDue, isNear, type FollowedTicket, type PhoneAlert } from './alerts';

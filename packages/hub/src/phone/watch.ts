@@ -572,7 +572,7 @@ export class TicketWatch {
     const target = this.targets.get(id);
     if (target) {
       const first = target.firstAhead === null ? undefined : { state: 'issued' as const, ahead: target.firstAhead };
-      const due = alertsDue(first, { state: t.state, ahead: state.ahead }, target.alerts as Set<PhoneAlert>, phonePolicyOf(view.catalogue));
+      const due = alertsDue(first, { state: t.state, ahead: state.ahead, noWindowOpen: state.noWindowOpen }, target.alerts as Set<PhoneAlert>, phonePolicyOf(view.catalogue));
       if (due.length > 0) alerts.push({ target, ticket: t, due });
     }
   }

@@ -4,6 +4,7 @@ import { Link, useSearchParams } from 'react-router';
 import { AlertCard, myAlerts } from '../alerts';
 import { useConsole } from '../App';
 import { ChannelList } from '../channels';
+import { terminalNames } from '../terminal-names';
 
 /** The hub's clock, moving on by itself: waits and pauses grow between the hall's events. */
 function useNow(everyMs: number): number {
@@ -53,6 +54,7 @@ export function BoardPage() {
   if (!view) return <p className="notice">{t.overview.notConnected}</p>;
   if (!isConfigured(view.catalogue)) return <p className="notice">{t.overview.unconfigured}</p>;
   const board = hallBoard(view, { now, terminals: live.terminals?.presence ?? [] });
+  const names = terminalNames(t, board.terminals);
   // The alerts still to be seen are in the tray above every page; the board lists those seen and still standing.
   const seen = myAlerts(view, staff).filter((a) => a.acknowledged);
   const f = board.figures;
@@ -162,10 +164,8 @@ export function BoardPage() {
             <tbody>
               {board.terminals.map((x) => (
                 <tr key={x.terminal} data-testid={`board-terminal-${x.terminal}`}>
-                  <td>{x.terminal}</td>
                   <td>
-                    {t.terminals.roles[x.role] ?? x.role}
-                    {x.window !== undefined ? ` · ${x.window}` : ''}
+                    {names.get(x.terminal)} <span className="small">{x.terminal}</span>
                   </td>
                   <td className={`state ${x.online ? 'online' : 'offline'}`}>{x.online ? t.board.online : t.board.offline}</td>
                   <td>
