@@ -582,6 +582,22 @@ describe('a number taken by phone (扫码取号)', () => {
     expect((await call<PhoneTicket>('GET', `/api/phone/tickets/${ticket.ref}`)).body).toMatchObject({ state: 'called', window: 1 });
   });
 
+  it('sends the near SMS once a window opens for a number taken near the front while none served its item', async () => {
+    // Before the windows open: one ahead, but nobody is being called (core's isNear): not told it is near then.
+    await issue();
+    const session = await verify();
+    const { ticket } = (await take(session)).body;
+    const alerts = () => sms.sent.filter((m) => m.templateId !== TEMPLATES['phone-code']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(alerts()).toHaveLength(0);
+    // A window opens for the item: now it is near, and the citizen is told so, once.
+    await openWindow();
+    await expect.poll(() => alerts().length).toBe(1);
+    expect(alerts()[0]).toMatchObject({ templateId: TEMPLATES['ticket-near'], params: [ticket.number, '1'] });
+    await callNext();
+    await expect.poll(() => alerts().length).toBe(1);
+  });
+
   it('offers the rating and the cases of the visit once it is done', async () => {
     await openWindow();
     const session = await verify();

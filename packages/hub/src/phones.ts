@@ -73,6 +73,7 @@ export interface CodeRequest {
 export interface AlertTarget {
   ticketId: string;
   sealed: string | null;
+  /** How many were ahead when the phone first had the number, as told then; null when it was not told it was near (unknown, or no window open then). */
   firstAhead: number | null;
   alerts: Set<string>;
 }
@@ -213,7 +214,7 @@ export class PhoneBook {
   }
 
   /** Records which holder a number or booking belongs to (once; a repeated command changes nothing). */
-  link(kind: 'ticket' | 'appointment', refId: string, session: Pick<PhoneSession, 'holder' | 'sealed'>, day: string, remote: boolean, now: number, firstAhead?: number): void {
+  link(kind: 'ticket' | 'appointment', refId: string, session: Pick<PhoneSession, 'holder' | 'sealed'>, day: string, remote: boolean, now: number, firstAhead?: number | null): void {
     this.st.link.run(kind, refId, session.holder, day, session.sealed, remote ? 1 : 0, firstAhead ?? null, now, this.stamp());
   }
 

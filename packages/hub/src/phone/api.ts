@@ -44,7 +44,7 @@ import type { HallStore } from '../store';
 import type { PhoneStreams } from './streams';
 import { opsText } from '../ops-strings';
 import { addressNetwork } from '../address-network';
-import { openEventStream, type TicketWatch } from './watch';
+import { openEventStream, toldAhead, type TicketWatch } from './watch';
 
 /** The hub's phone pages act as one actor; the phone's identity travels beside the command, never in it. */
 export const PHONE_ACTOR: Actor = { role: 'admin', terminal: 'phone' };
@@ -309,13 +309,13 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
       handle: async (req) => {
         const s = session(req);
         const { serviceCode } = req.body as z.infer<typeof TakeRemoteBodySchema>;
-        let firstAhead = 0;
+        let firstAhead: number | null = null;
         const { answer, repeated } = await commits.submit({ id: req.commandId, type: 'takeRemoteTicket', serviceCode }, PHONE_ACTOR, {
           scope: phoneScope(s),
           holder: history(s.holder),
           within: (a) => {
             const t = store.view.tickets.get(a.ticket!.id)!;
-            firstAhead = ticketWait(store.view, t, clock()).ahead;
+            firstAhead = toldAhead(ticketWait(store.view, t, clock()));
             phones.link('ticket', t.id, s, t.day, true, clock(), firstAhead);
           },
         });

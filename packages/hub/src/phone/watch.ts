@@ -6,6 +6,13 @@ import type { AlertTarget, PhoneBook } from '../phones';
 import { log } from '../log';
 import { opsText, type Bilingual } from '../ops-strings';
 
+/**
+ * What a phone was told of its place when it first had the number (AlertTarget.firstAhead): how many
+ * were ahead, or null while no window serves its item, when it was not told it was near (core's
+ * isNear): its near alert then comes once a window opens for it, however few are ahead by then.
+ */
+export const toldAhead = (wait: { ahead: number; noWindowOpen: boolean }): number | null => (wait.noWindowOpen ? null : wait.ahead);
+
 export interface WatchOptions {
   /** The hall's public address (known once the hub listens, when it is the hub's own). */
   publicBase: () => string;
@@ -414,7 +421,7 @@ export class TicketWatch {
     const { phones } = this.alerts;
     const booking = phones.linkOf('appointment', t.appointment!.code);
     if (!booking?.sealed) return;
-    const ahead = ticketWait(this.hall.view, t, this.options.clock()).ahead;
+    const ahead = toldAhead(ticketWait(this.hall.view, t, this.options.clock()));
     phones.link('ticket', t.id, { holder: booking.holder, sealed: booking.sealed }, t.day, false, this.options.clock(), ahead);
     this.targets.set(t.id, { ticketId: t.id, sealed: booking.sealed, firstAhead: ahead, alerts: new Set() });
   }
