@@ -277,4 +277,19 @@ describe('the rating pad of window 5 in Chromium', () => {
     expect((await hall.api('POST', `/api/windows/${WINDOW}/finish`)).status).toBe(200);
     await waitPhase('asking');
   });
+
+  it('says 本窗口暂未开放 on one line once the window closes (not 本窗口暂未 / 开放)', async () => {
+    // The last service's rating first (the pad asks for it), then the window closes.
+    await page.click('[data-testid=level-satisfied]');
+    await waitPhase('idle');
+    expect((await hall.api('POST', `/api/windows/${WINDOW}/close`)).status).toBe(200);
+    await expect.poll(() => page.locator('[data-testid=paused]').textContent(), { timeout: 5_000 }).toBe('本窗口暂未开放');
+    const lines = await page.locator('[data-testid=paused]').evaluate((el) => {
+      const range = document.createRange();
+      range.selectNodeContents(el);
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    });
+    expect(lines).toBe(1);
+    await screenshot(page, 'rating-pad-closed');
+  });
 });
