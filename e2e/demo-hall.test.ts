@@ -34,7 +34,7 @@ describe("the README's first line: the demo hall", () => {
     expect(out).toMatch(/1号窗口 window 1 .*clerks 1001, 1002, 1003 sign in with PIN 123456/);
     expect(out).toMatch(/5号窗口 window 5 .*clerks 1006, 1007 sign in with PIN 123456/);
     // The hall's setup has no public address yet: said at start.
-    expect(out).toMatch(/warning\s+大厅未设置公网地址（hall\.publicUrl）/);
+    expect(out).toMatch(/warning\s+大厅未设置公共访问地址：号票不印二维码.*管理控制台“大厅设置”/);
     // Every demo window has a notice printer (simulated), so that an outcome's notice prints.
     type Board = { terminals: { terminal: string; devices: { kind: string; name: string; status: string }[] }[] };
     const board = async () => ((await (await fetch(`${hubUrl}/api/devices`, { headers: { authorization: `Bearer ${token}` } })).json()) as Board).terminals;
