@@ -623,9 +623,8 @@ export class Replication {
     if (!held) return this.role.inCharge;
     recordLook(held.looked, terminal);
     const served = held.served;
-    const lost = [...held.looked].filter(([t, times]) => times.length === 2 && (!served || served.has(t))).map(([t]) => t);
-    const needed = served ? Math.floor(served.size / 2) + 1 : 1;
-    if (lost.length < needed) {
+    const { lost, needed, enough } = lostBy(held.looked, served);
+    if (!enough) {
       if (served && held.said !== lost.length) {
         held.said = lost.length;
         log.error({ served: served.size, looked: lost }, opsText('heldTooFewTerminals', { served: served.size, looked: lost.length, needed }));
@@ -951,22 +950,20 @@ class FollowerSide {
     const after = this.options.promoteAfterMs;
     if (this.stopped || this.refused || !after || steadyNow() - this.lastHeard < after) return;
     const seconds = Math.round((steadyNow() - this.lastHeard) / 100) / 10;
-    const lost = [...this.looked].filter(([, times]) => times.length === 2 && times[0]! > this.lastHeard).map(([terminal]) => terminal);
-    const served = this.served?.length ? this.served : undefined;
-    const counted = served ? lost.filter((terminal) => served.includes(terminal)) : lost;
-    const needed = served ? Math.floor(served.length / 2) + 1 : 1;
-    if (counted.length < needed) {
+    const served = this.served?.length ? new Set(this.served) : undefined;
+    const { lost: counted, needed, enough } = lostBy(this.looked, served, this.lastHeard);
+    if (!enough) {
       const said = `${this.lastHeard} ${counted.length}`;
       if (this.waitingSaid === said) return;
       this.waitingSaid = said;
-      if (served) log.error({ seconds, served: served.length, looked: counted }, opsText('leaderSilentTooFewTerminals', { seconds, served: served.length, looked: counted.length, needed }));
+      if (served) log.error({ seconds, served: served.size, looked: counted }, opsText('leaderSilentTooFewTerminals', { seconds, served: served.size, looked: counted.length, needed }));
       else log.error({ seconds }, opsText('leaderSilentTerminalsStay', { seconds }));
       return;
     }
     const who = counted.join(', ');
     this.replication.promote(
       served
-        ? { 'zh-CN': `原来的主机已 ${seconds} 秒没有消息，它最近服务的 ${served.length} 台终端中有 ${counted.length} 台也连不上它（${who}）`, en: `the leader hub was silent for ${seconds} s, and ${counted.length} of the ${served.length} terminals it served lately could not reach it either (${who})` }
+        ? { 'zh-CN': `原来的主机已 ${seconds} 秒没有消息，它最近服务的 ${served.size} 台终端中有 ${counted.length} 台也连不上它（${who}）`, en: `the leader hub was silent for ${seconds} s, and ${counted.length} of the ${served.size} terminals it served lately could not reach it either (${who})` }
         : { 'zh-CN': `原来的主机已 ${seconds} 秒没有消息，终端 ${who} 也连不上它`, en: `the leader hub was silent for ${seconds} s, and terminal ${who} could not reach it either` },
     );
   }
@@ -976,6 +973,17 @@ class FollowerSide {
     clearTimeout(this.retry);
     this.ws?.terminate();
   }
+}
+
+/**
+ * The witness rule of a held primary and of a standby on its leader's silence: the terminals that
+ * came looking twice (since `after`, steady clock), counted among `served` when there is such a
+ * list, and whether they are enough: more than half of `served`, or one when there is none.
+ */
+function lostBy(looked: Map<string, number[]>, served: ReadonlySet<string> | undefined, after = -Infinity): { lost: string[]; needed: number; enough: boolean } {
+  const lost = [...looked].filter(([terminal, times]) => times.length === 2 && times[0]! > after && (!served || served.has(terminal))).map(([terminal]) => terminal);
+  const needed = served ? Math.floor(served.size / 2) + 1 : 1;
+  return { lost, needed, enough: lost.length >= needed };
 }
 
 /** A terminal came looking for the hub in charge now: its last two looks are kept (the witness rule wants two). */
