@@ -15,6 +15,7 @@ import { proxyTrustFrom, trustedProxy } from './http';
 import { DEFAULT_LIMITS, type HubLimits, type Rate } from './limits';
 import { createLogger, useLogger } from './log';
 import { startHub, type HubOptions, type RunningHub } from './server';
+import { FREE_FAILURES } from './staff/lockout';
 import { TestConsole } from './testing/console';
 import { TestTerminal } from './testing/terminal';
 import { frameHead } from './testing/frames';
@@ -624,6 +625,20 @@ describe("the citizens' pages", () => {
     // The proxy named: its clients, each by the address it adds, none refused for the others' complaints.
     for (let i = 0; i <= burst; i++) expect(await complain('127.0.0.2', `10.8.0.${i}`)).toBe(200);
     expect(h.store.casework.complaints(false).length).toBe(2 * burst + 1);
+  });
+});
+
+describe('console sign-ins from one IPv6 network', () => {
+  it('count against one lock, as the other limits count a phone by its /64: a client cannot take a new address in it at each guess and never be locked', { timeout: 60_000 }, async () => {
+    const h = await hub({ trustProxy: proxyTrustFrom('127.0.0.1') });
+    const signIn = (id: string, from: string) =>
+      fetch(`${h.url}/api/console/login`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': from }, body: JSON.stringify({ id, password: 'not-the-password' }) }).then(async (r) => (await r.json()) as { code: string });
+    // A guess for another account each time (no account locks), from another address of one /64 each time.
+    for (let i = 1; i <= FREE_FAILURES.address - 1; i++) expect((await signIn(`guess-${i}`, `2001:db8:5:7::${i}`)).code).toBe('unauthorised');
+    expect((await signIn('guess-last', '2001:db8:5:7:ab::1')).code).toBe('unauthorised');
+    expect((await signIn('guess-next', '2001:db8:5:7:cd::2')).code).toBe('locked');
+    // Another network (another household, another office) is not locked by it.
+    expect((await signIn('guess-other', '2001:db8:5:8::1')).code).toBe('unauthorised');
   });
 });
 

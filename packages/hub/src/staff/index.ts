@@ -1,5 +1,6 @@
 import type { Catalogue, StaffRef, StaffRole } from '@servicehall/core';
 import { randomInt, timingSafeEqual } from 'node:crypto';
+import { addressNetwork } from '../address-network';
 import type { Db } from '../db';
 import { log } from '../log';
 import { opsText } from '../ops-strings';
@@ -109,7 +110,8 @@ export class Staff {
     // A clerk number may also be a staff account's id (two people): a PIN is digits only and a staff
     // password never is (passwordProblem), so what is typed says who signs in, and each has their own lock.
     const asClerk = /^\d{4,8}$/.test(password) && this.catalogue().clerks.some((c) => c.number === id);
-    const keys: LockKey[] = [asClerk ? clerkLockKey(id) : { kind: 'account', value: id.toLowerCase() }, ...(address ? [{ kind: 'address' as const, value: address }] : [])];
+    // An address counts as the public limits count it: an IPv6 one by its /64, in which a client may take a new address at every guess.
+    const keys: LockKey[] = [asClerk ? clerkLockKey(id) : { kind: 'account', value: id.toLowerCase() }, ...(address ? [{ kind: 'address' as const, value: addressNetwork(address) }] : [])];
     const lockedUntil = this.lockout.lockedUntil(keys, this.clock());
     if (lockedUntil) {
       const retryAfterSeconds = Math.ceil((lockedUntil - this.clock()) / 1000);
