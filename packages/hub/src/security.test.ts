@@ -642,6 +642,31 @@ describe('console sign-ins from one IPv6 network', () => {
   });
 });
 
+describe("phones' live streams from one IPv6 network", () => {
+  it('count against one cap, as the rates count a phone by its /64, and are given back when the streams close', async () => {
+    const h = await hub({ trustProxy: proxyTrustFrom('127.0.0.1'), limits: { phone: { ...DEFAULT_LIMITS.phone, streamsPerAddress: 2 } } });
+    const ticket = await (await http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) })).json();
+    const watchPath = `/api/phone/tickets/${h.store.refs.ofTicket(ticket.ticket.id)}/watch`;
+    const open: AbortController[] = [];
+    cleanups.push(() => open.forEach((c) => c.abort()));
+    const watch = async (from: string) => {
+      const c = new AbortController();
+      open.push(c);
+      const res = await fetch(h.url + watchPath, { headers: { 'x-forwarded-for': from }, signal: c.signal });
+      if (res.status !== 200) await res.text();
+      return { status: res.status, close: () => c.abort() };
+    };
+    const first = await watch('2001:db8:9:9::1');
+    expect(first.status).toBe(200);
+    expect((await watch('2001:db8:9:9::2')).status).toBe(200);
+    // A third address of the same /64 is the same phone (or household) taking a new address: refused.
+    expect((await watch('2001:db8:9:9:1::3')).status).toBe(429);
+    expect((await watch('2001:db8:9:a::1')).status).toBe(200);
+    first.close();
+    await expect.poll(async () => (await watch('2001:db8:9:9::4')).status, { timeout: 10_000 }).toBe(200);
+  });
+});
+
 describe('SERVICEHALL_TRUST_PROXY', () => {
   it('names the proxies by their addresses; 1 believes any client (the hub warns of it); a name that is no address is refused', () => {
     expect(proxyTrustFrom(undefined)).toBe(false);

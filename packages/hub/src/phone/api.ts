@@ -355,10 +355,11 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
       handle: () => ({ status: 405, body: {} }),
       stream: (req: Request, res: ServerResponse) => {
         const t = ticketOf(req);
-        const address = req.address ?? 'unknown';
+        // Counted as the rates count it: an IPv6 phone by its /64, in which it may take a new address at every request.
+        const address = addressNetwork(req.address ?? 'unknown');
         if (watch.watching + (streams?.watching ?? 0) >= limits.streams) throw new HttpRefusal('rate-limited', 'the hall follows as many phones as it can; the page falls back to asking now and then');
         const mine = streamsByAddress.get(address) ?? 0;
-        if (mine >= limits.streamsPerAddress) throw new HttpRefusal('rate-limited', 'too many streams from this address');
+        if (mine >= limits.streamsPerAddress) throw new HttpRefusal('rate-limited', 'too many streams from this address (an IPv6 one counted by its /64)');
         streamsByAddress.set(address, mine + 1);
         const closed = () => {
           const n = (streamsByAddress.get(address) ?? 1) - 1;
