@@ -110,7 +110,8 @@ async function pairOnCable(options: { before?: (primary: RunningHub) => Promise<
   onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const standbyDir = tempDir();
   fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(standbyDir, KEY_FILE));
-  const standby = await startHub({ dataDir: standbyDir, token: TOKEN, peer: { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, token: TOKEN }, standby: true, promoteAfterMs: 600 });
+  const peer = { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, token: TOKEN };
+  const standby = await startHub({ dataDir: standbyDir, token: TOKEN, peer, standby: true, promoteAfterMs: 600 });
   hubs.push(standby);
   await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
   const cable = {
@@ -120,7 +121,20 @@ async function pairOnCable(options: { before?: (primary: RunningHub) => Promise<
     },
     mend: () => void (cut = false),
   };
-  return { primary, standby, cable };
+  /** The standby's PC restarts (the cable as it is): a new hub on its data folder. `meanwhile`: done to its database while it is stopped. */
+  const restartStandby = async (meanwhile?: (db: Database.Database) => void) => {
+    hubs.splice(hubs.indexOf(standby), 1);
+    await standby.close();
+    if (meanwhile) {
+      const file = new Database(path.join(standbyDir, DATABASE_FILE));
+      meanwhile(file);
+      file.close();
+    }
+    const again = await startHub({ dataDir: standbyDir, token: TOKEN, peer, standby: true, promoteAfterMs: 600 });
+    hubs.push(again);
+    return again;
+  };
+  return { primary, standby, cable, restartStandby };
 }
 
 /** Well past the standby's 0.6 s of its leader's silence (or it took charge: the test's next check says so). */
@@ -308,6 +322,51 @@ describe('a standby hub', () => {
     expect(standby.store.role).toMatchObject({ inCharge: true, epoch: 2 });
     const why = logged.map((l) => JSON.parse(l) as { msg: string }).find((r) => r.msg.includes('本主机已接管大厅'))!.msg;
     expect(why).toContain('它最近服务的 6 台终端中有 4 台也连不上它');
+  });
+
+  /** A primary that served 6 terminals given both addresses, its standby told of them, and the cable between them cut. */
+  async function cutAfterServing6() {
+    const pair = await pairOnCable();
+    for (const n of [1, 2, 3, 4, 5, 6]) await kiosk(pair.primary, `kiosk-${n}`, BOTH_HUBS);
+    await expect.poll(() => pair.standby.replication.status().leaderTerminals, { timeout: 5000 }).toBe(6);
+    pair.cable.cut();
+    return pair;
+  }
+
+  it('restarted while the cable between the hubs is cut, still takes charge only once more than half of the 6 terminals the primary served come looking: not for 1 or 3, for 4', async () => {
+    const { primary, restartStandby } = await cutAfterServing6();
+    // The standby's PC reboots while the primary, out of its reach, serves the hall on.
+    const standby = await restartStandby();
+    expect(standby.replication.status()).toMatchObject({ part: 'follower', leaderLinked: false, leaderTerminals: 6 });
+    await pastSilenceOf(standby);
+    // One terminal whose own link to the primary fails (or a stolen credential) is not the hall losing it.
+    for (let i = 0; i < 3; i++) expect(await lookFor(standby, 'kiosk-1')).toBe('not-in-charge');
+    for (const name of ['kiosk-2', 'kiosk-3', 'kiosk-2', 'kiosk-3']) expect(await lookFor(standby, name)).toBe('not-in-charge');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(standby.store.role).toMatchObject({ inCharge: false, epoch: 1 });
+    expect(primary.store.role.inCharge).toBe(true);
+    expect(await lookFor(standby, 'kiosk-4')).toBe('not-in-charge');
+    expect(await lookFor(standby, 'kiosk-4')).toBe('welcome');
+    expect(standby.store.role).toMatchObject({ inCharge: true, epoch: 2 });
+  });
+
+  /** The list of the primary's terminals the standby kept, changed while its PC is off. */
+  const keptList = (change: (kept: { epoch: number; at: number }) => object) => (db: Database.Database) => {
+    const row = db.prepare("SELECT value FROM hall WHERE key = 'served_terminals'").get() as { value: string };
+    const kept = JSON.parse(row.value) as { epoch: number; at: number; terminals: string[] };
+    expect(kept.terminals).toHaveLength(6);
+    db.prepare("UPDATE hall SET value = ? WHERE key = 'served_terminals'").run(JSON.stringify({ ...kept, ...change(kept) }));
+  };
+  it.each([
+    ['told more than a day before it restarts', keptList((kept) => ({ at: kept.at - SERVED_KEPT_FOR_MS - 60_000 }))],
+    ['told by the leader of another epoch (before a failover)', keptList((kept) => ({ epoch: kept.epoch - 1 }))],
+  ])('restarted in a cut, with the list of terminals %s, takes charge on the first terminal’s two looks', async (_, meanwhile) => {
+    const { restartStandby } = await cutAfterServing6();
+    const standby = await restartStandby(meanwhile);
+    await pastSilenceOf(standby);
+    expect(await lookFor(standby, 'kiosk-1')).toBe('not-in-charge');
+    expect(await lookFor(standby, 'kiosk-1')).toBe('welcome');
+    expect(standby.store.role).toMatchObject({ inCharge: true, epoch: 2 });
   });
 
   it('in a cut between the hubs, takes charge on the first terminal that comes twice when the primary served none (a hall at night)', async () => {
