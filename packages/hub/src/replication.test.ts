@@ -14,7 +14,9 @@ import { epochProof } from './fencing';
 import { DATABASE_FILE, KEY_FILE } from './files';
 import { RUNNING_MARKER } from './integrity';
 import { createLogger, useLogger } from './log';
+import { SESSION_MS } from './phones';
 import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES, SERVED_KEPT_FOR_MS } from './replication';
+import { ANSWER_RETENTION_MS } from './retention';
 import { startHub, type HubOptions, type RunningHub } from './server';
 import { freePort } from './testing/hub-process';
 import { TestTerminal } from './testing/terminal';
@@ -712,12 +714,13 @@ describe("the citizens' phones at a standby that takes charge", () => {
   const TEMPLATES = { 'phone-code': '3001', 'ticket-near': '3002', 'ticket-called': '3003' };
   let now = 0;
 
-  /** A primary and its standby on one clock (`now`), both sending SMS to one stand-in. */
-  async function hallWithSms(delivery: Partial<DeliveryPolicy> = {}) {
+  /** A primary and its standby on one clock (`now`), both sending SMS to one stand-in. `more`: other options of both hubs. */
+  async function hallWithSms(delivery: Partial<DeliveryPolicy> = {}, more: Partial<HubOptions> = {}) {
     now = Date.parse('2026-11-27T09:00:00+08:00');
     const sms = await TencentSmsStandIn.start({ ...TENCENT, templates: Object.fromEntries(Object.entries(TEMPLATES).map(([kind, id]) => [id, smsTemplateContent(kind as keyof typeof TEMPLATES)])), clock: () => now });
     onTestFinished(() => sms.close());
     const both: Partial<HubOptions> = {
+      ...more,
       clock: () => now,
       trustProxy: ['127.0.0.1'],
       notify: { channels: [{ id: 'sms', kind: 'tencent-sms', ...TENCENT, endpoint: sms.endpoint, templates: TEMPLATES }], delivery },
@@ -732,7 +735,7 @@ describe("the citizens' phones at a standby that takes charge", () => {
       await expect.poll(() => pair.primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
       return standby;
     };
-    return { sms, restartStandby, ...pair };
+    return { sms, restartStandby, both, ...pair };
   }
   const post = (hub: RunningHub, route: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${hub.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -886,6 +889,55 @@ describe("the citizens' phones at a standby that takes charge", () => {
     expect(((await taken.json()) as { ticket: { number: string } }).ticket.number).toBe('A001');
     // No second code of the day was spent.
     expect(sms.sent.filter((m) => m.templateId === TEMPLATES['phone-code'])).toHaveLength(1);
+  });
+
+  /** Of each table the primary forgets rows of in its housekeeping, the keys of the rows `hub` holds. */
+  const forgettable = (hub: RunningHub) => {
+    const db = (hub.store as unknown as { db: import('./db').Db }).db;
+    const keys = (sql: string) => (db.prepare(sql).all() as { k: string }[]).map((r) => r.k).sort();
+    return {
+      phone_sessions: keys('SELECT id_hash AS k FROM phone_sessions'),
+      phone_codes: keys('SELECT holder AS k FROM phone_codes'),
+      phone_code_addresses: keys("SELECT day || ' ' || address AS k FROM phone_code_addresses"),
+      commands: keys('SELECT id AS k FROM commands'),
+    };
+  };
+  type Forgettable = ReturnType<typeof forgettable>;
+
+  it.each([
+    ['linked all along', false],
+    ['off while the primary forgot them, and linked again', true],
+  ])("forget, as the primary does, a phone's session once it has ended, yesterday's codes and counts by address, and answers past their 7 days (%s)", async (_, offMeanwhile) => {
+    // The housekeeping every tenth of a second, not every 30 s.
+    const pair = await hallWithSms({}, { ratingSweepMs: 100 });
+    const { sms, primary } = pair;
+    let standby = pair.standby;
+    await verified(primary, sms, '13800001111');
+    expect((await admin(primary, '/api/tickets', { serviceCode: 'GA-SFZ-HL' })).status).toBe(201);
+    const before = forgettable(primary);
+    for (const keys of Object.values(before)) expect(keys.length).toBeGreaterThan(0);
+    await expect.poll(() => forgettable(standby), { timeout: 5000 }).toEqual(before);
+    const left = (hub: RunningHub, table: keyof Forgettable) => forgettable(hub)[table].filter((k) => before[table].includes(k));
+    const stages: [string, number, (keyof Forgettable)[]][] = [
+      // 12 hours and a minute after the code, the same hall day (no new day's event): the session has ended.
+      ['the session', now + SESSION_MS + 60_000, ['phone_sessions']],
+      ['the day before', Date.parse('2026-11-28T09:00:00+08:00'), ['phone_codes', 'phone_code_addresses']],
+      ['the answers', now + ANSWER_RETENTION_MS + 86_400_000, ['commands']],
+    ];
+    for (const [what, at, tables] of stages) {
+      if (offMeanwhile) {
+        hubs.splice(hubs.indexOf(standby), 1);
+        await standby.close();
+      }
+      now = at;
+      for (const table of tables) await expect.poll(() => left(primary, table), { timeout: 5000, message: `${what} at the primary` }).toEqual([]);
+      if (offMeanwhile) {
+        standby = await startHub({ dataDir: pair.standbyDir, port: Number(new URL(pair.standbyUrl).port), token: TOKEN, peer: { url: primary.url, token: TOKEN }, standby: true, ...pair.both });
+        hubs.push(standby);
+        await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+      }
+      for (const table of tables) await expect.poll(() => left(standby, table), { timeout: 5000, message: `${what} at the standby` }).toEqual([]);
+    }
   });
 
   it('send there the called SMS of a number taken by phone at the primary, and not again its near SMS the primary sent', async () => {
