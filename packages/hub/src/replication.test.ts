@@ -1037,7 +1037,9 @@ describe('a standby that links again', () => {
     sent = countSent();
     const fresh = await startHub({ dataDir: freshDir, token: TOKEN, peer: { url: primary.url, token: TOKEN }, standby: true });
     hubs.push(fresh);
+    // Its copy of the primary's database holds them at once: what counts is what it is sent, in pages of 5,000, at the primary's beats.
     await expect.poll(() => linksOf(fresh), { timeout: 10_000 }).toBe(10_002);
+    await expect.poll(sent, { timeout: 10_000 }).toBe(10_002);
     await new Promise((r) => setTimeout(r, 600));
     expect(sent()).toBe(10_002);
   });
