@@ -269,6 +269,15 @@ export class PhoneBook {
     if (forgotten > 0) this.st.forgetPhones.run({ before: this.stamp(forgotten) - 1, today });
     // The rows go, their stamps stay given: a standby that holds them is sent the rows changed after, whatever restarts between.
     this.st.stampsGiven.run(String(this.stamp() - 1));
+    this.forgetEnded(now, today);
+  }
+
+  /**
+   * Deletes the sessions ended by `now`, and the codes and counts by address of days before `today`:
+   * the hub in charge in its housekeeping, and its standby in its own (server.ts), by the same rules:
+   * the standby holds these rows as they last changed (replication.ts), and a row deleted is never sent.
+   */
+  forgetEnded(now: number, today: string): void {
     this.st.forgetSessions.run(now);
     this.st.forgetCodes.run(today);
     this.st.forgetAddresses.run(today);

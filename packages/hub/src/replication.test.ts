@@ -14,7 +14,9 @@ import { epochProof } from './fencing';
 import { DATABASE_FILE, KEY_FILE } from './files';
 import { RUNNING_MARKER } from './integrity';
 import { createLogger, useLogger } from './log';
+import { SESSION_MS } from './phones';
 import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES, SERVED_KEPT_FOR_MS } from './replication';
+import { ANSWER_RETENTION_MS } from './retention';
 import { startHub, type HubOptions, type RunningHub } from './server';
 import { freePort } from './testing/hub-process';
 import { TestTerminal } from './testing/terminal';
@@ -110,7 +112,8 @@ async function pairOnCable(options: { before?: (primary: RunningHub) => Promise<
   onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const standbyDir = tempDir();
   fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(standbyDir, KEY_FILE));
-  const standby = await startHub({ dataDir: standbyDir, token: TOKEN, peer: { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, token: TOKEN }, standby: true, promoteAfterMs: 600 });
+  const peer = { url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, token: TOKEN };
+  const standby = await startHub({ dataDir: standbyDir, token: TOKEN, peer, standby: true, promoteAfterMs: 600 });
   hubs.push(standby);
   await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
   const cable = {
@@ -120,7 +123,20 @@ async function pairOnCable(options: { before?: (primary: RunningHub) => Promise<
     },
     mend: () => void (cut = false),
   };
-  return { primary, standby, cable };
+  /** The standby's PC restarts (the cable as it is): a new hub on its data folder. `meanwhile`: done to its database while it is stopped. */
+  const restartStandby = async (meanwhile?: (db: Database.Database) => void) => {
+    hubs.splice(hubs.indexOf(standby), 1);
+    await standby.close();
+    if (meanwhile) {
+      const file = new Database(path.join(standbyDir, DATABASE_FILE));
+      meanwhile(file);
+      file.close();
+    }
+    const again = await startHub({ dataDir: standbyDir, token: TOKEN, peer, standby: true, promoteAfterMs: 600 });
+    hubs.push(again);
+    return again;
+  };
+  return { primary, standby, cable, restartStandby };
 }
 
 /** Well past the standby's 0.6 s of its leader's silence (or it took charge: the test's next check says so). */
@@ -308,6 +324,51 @@ describe('a standby hub', () => {
     expect(standby.store.role).toMatchObject({ inCharge: true, epoch: 2 });
     const why = logged.map((l) => JSON.parse(l) as { msg: string }).find((r) => r.msg.includes('本主机已接管大厅'))!.msg;
     expect(why).toContain('它最近服务的 6 台终端中有 4 台也连不上它');
+  });
+
+  /** A primary that served 6 terminals given both addresses, its standby told of them, and the cable between them cut. */
+  async function cutAfterServing6() {
+    const pair = await pairOnCable();
+    for (const n of [1, 2, 3, 4, 5, 6]) await kiosk(pair.primary, `kiosk-${n}`, BOTH_HUBS);
+    await expect.poll(() => pair.standby.replication.status().leaderTerminals, { timeout: 5000 }).toBe(6);
+    pair.cable.cut();
+    return pair;
+  }
+
+  it('restarted while the cable between the hubs is cut, still takes charge only once more than half of the 6 terminals the primary served come looking: not for 1 or 3, for 4', async () => {
+    const { primary, restartStandby } = await cutAfterServing6();
+    // The standby's PC reboots while the primary, out of its reach, serves the hall on.
+    const standby = await restartStandby();
+    expect(standby.replication.status()).toMatchObject({ part: 'follower', leaderLinked: false, leaderTerminals: 6 });
+    await pastSilenceOf(standby);
+    // One terminal whose own link to the primary fails (or a stolen credential) is not the hall losing it.
+    for (let i = 0; i < 3; i++) expect(await lookFor(standby, 'kiosk-1')).toBe('not-in-charge');
+    for (const name of ['kiosk-2', 'kiosk-3', 'kiosk-2', 'kiosk-3']) expect(await lookFor(standby, name)).toBe('not-in-charge');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(standby.store.role).toMatchObject({ inCharge: false, epoch: 1 });
+    expect(primary.store.role.inCharge).toBe(true);
+    expect(await lookFor(standby, 'kiosk-4')).toBe('not-in-charge');
+    expect(await lookFor(standby, 'kiosk-4')).toBe('welcome');
+    expect(standby.store.role).toMatchObject({ inCharge: true, epoch: 2 });
+  });
+
+  /** The list of the primary's terminals the standby kept, changed while its PC is off. */
+  const keptList = (change: (kept: { epoch: number; at: number }) => object) => (db: Database.Database) => {
+    const row = db.prepare("SELECT value FROM hall WHERE key = 'served_terminals'").get() as { value: string };
+    const kept = JSON.parse(row.value) as { epoch: number; at: number; terminals: string[] };
+    expect(kept.terminals).toHaveLength(6);
+    db.prepare("UPDATE hall SET value = ? WHERE key = 'served_terminals'").run(JSON.stringify({ ...kept, ...change(kept) }));
+  };
+  it.each([
+    ['told more than a day before it restarts', keptList((kept) => ({ at: kept.at - SERVED_KEPT_FOR_MS - 60_000 }))],
+    ['told by the leader of another epoch (before a failover)', keptList((kept) => ({ epoch: kept.epoch - 1 }))],
+  ])('restarted in a cut, with the list of terminals %s, takes charge on the first terminal’s two looks', async (_, meanwhile) => {
+    const { restartStandby } = await cutAfterServing6();
+    const standby = await restartStandby(meanwhile);
+    await pastSilenceOf(standby);
+    expect(await lookFor(standby, 'kiosk-1')).toBe('not-in-charge');
+    expect(await lookFor(standby, 'kiosk-1')).toBe('welcome');
+    expect(standby.store.role).toMatchObject({ inCharge: true, epoch: 2 });
   });
 
   it('in a cut between the hubs, takes charge on the first terminal that comes twice when the primary served none (a hall at night)', async () => {
@@ -653,12 +714,13 @@ describe("the citizens' phones at a standby that takes charge", () => {
   const TEMPLATES = { 'phone-code': '3001', 'ticket-near': '3002', 'ticket-called': '3003' };
   let now = 0;
 
-  /** A primary and its standby on one clock (`now`), both sending SMS to one stand-in. */
-  async function hallWithSms(delivery: Partial<DeliveryPolicy> = {}) {
+  /** A primary and its standby on one clock (`now`), both sending SMS to one stand-in. `more`: other options of both hubs. */
+  async function hallWithSms(delivery: Partial<DeliveryPolicy> = {}, more: Partial<HubOptions> = {}) {
     now = Date.parse('2026-11-27T09:00:00+08:00');
     const sms = await TencentSmsStandIn.start({ ...TENCENT, templates: Object.fromEntries(Object.entries(TEMPLATES).map(([kind, id]) => [id, smsTemplateContent(kind as keyof typeof TEMPLATES)])), clock: () => now });
     onTestFinished(() => sms.close());
     const both: Partial<HubOptions> = {
+      ...more,
       clock: () => now,
       trustProxy: ['127.0.0.1'],
       notify: { channels: [{ id: 'sms', kind: 'tencent-sms', ...TENCENT, endpoint: sms.endpoint, templates: TEMPLATES }], delivery },
@@ -673,7 +735,7 @@ describe("the citizens' phones at a standby that takes charge", () => {
       await expect.poll(() => pair.primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
       return standby;
     };
-    return { sms, restartStandby, ...pair };
+    return { sms, restartStandby, both, ...pair };
   }
   const post = (hub: RunningHub, route: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${hub.url}${route}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -829,6 +891,55 @@ describe("the citizens' phones at a standby that takes charge", () => {
     expect(sms.sent.filter((m) => m.templateId === TEMPLATES['phone-code'])).toHaveLength(1);
   });
 
+  /** Of each table the primary forgets rows of in its housekeeping, the keys of the rows `hub` holds. */
+  const forgettable = (hub: RunningHub) => {
+    const db = (hub.store as unknown as { db: import('./db').Db }).db;
+    const keys = (sql: string) => (db.prepare(sql).all() as { k: string }[]).map((r) => r.k).sort();
+    return {
+      phone_sessions: keys('SELECT id_hash AS k FROM phone_sessions'),
+      phone_codes: keys('SELECT holder AS k FROM phone_codes'),
+      phone_code_addresses: keys("SELECT day || ' ' || address AS k FROM phone_code_addresses"),
+      commands: keys('SELECT id AS k FROM commands'),
+    };
+  };
+  type Forgettable = ReturnType<typeof forgettable>;
+
+  it.each([
+    ['linked all along', false],
+    ['off while the primary forgot them, and linked again', true],
+  ])("forget, as the primary does, a phone's session once it has ended, yesterday's codes and counts by address, and answers past their 7 days (%s)", async (_, offMeanwhile) => {
+    // The housekeeping every tenth of a second, not every 30 s.
+    const pair = await hallWithSms({}, { ratingSweepMs: 100 });
+    const { sms, primary } = pair;
+    let standby = pair.standby;
+    await verified(primary, sms, '13800001111');
+    expect((await admin(primary, '/api/tickets', { serviceCode: 'GA-SFZ-HL' })).status).toBe(201);
+    const before = forgettable(primary);
+    for (const keys of Object.values(before)) expect(keys.length).toBeGreaterThan(0);
+    await expect.poll(() => forgettable(standby), { timeout: 5000 }).toEqual(before);
+    const left = (hub: RunningHub, table: keyof Forgettable) => forgettable(hub)[table].filter((k) => before[table].includes(k));
+    const stages: [string, number, (keyof Forgettable)[]][] = [
+      // 12 hours and a minute after the code, the same hall day (no new day's event): the session has ended.
+      ['the session', now + SESSION_MS + 60_000, ['phone_sessions']],
+      ['the day before', Date.parse('2026-11-28T09:00:00+08:00'), ['phone_codes', 'phone_code_addresses']],
+      ['the answers', now + ANSWER_RETENTION_MS + 86_400_000, ['commands']],
+    ];
+    for (const [what, at, tables] of stages) {
+      if (offMeanwhile) {
+        hubs.splice(hubs.indexOf(standby), 1);
+        await standby.close();
+      }
+      now = at;
+      for (const table of tables) await expect.poll(() => left(primary, table), { timeout: 5000, message: `${what} at the primary` }).toEqual([]);
+      if (offMeanwhile) {
+        standby = await startHub({ dataDir: pair.standbyDir, port: Number(new URL(pair.standbyUrl).port), token: TOKEN, peer: { url: primary.url, token: TOKEN }, standby: true, ...pair.both });
+        hubs.push(standby);
+        await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+      }
+      for (const table of tables) await expect.poll(() => left(standby, table), { timeout: 5000, message: `${what} at the standby` }).toEqual([]);
+    }
+  });
+
   it('send there the called SMS of a number taken by phone at the primary, and not again its near SMS the primary sent', async () => {
     const { sms, primary, standby: first, restartStandby } = await hallWithSms();
     const alerts = () => sms.sent.filter((m) => m.phone === '+8613800001111' && m.templateId !== TEMPLATES['phone-code']).map((m) => [m.templateId, ...m.params]);
@@ -926,7 +1037,9 @@ describe('a standby that links again', () => {
     sent = countSent();
     const fresh = await startHub({ dataDir: freshDir, token: TOKEN, peer: { url: primary.url, token: TOKEN }, standby: true });
     hubs.push(fresh);
+    // Its copy of the primary's database holds them at once: what counts is what it is sent, in pages of 5,000, at the primary's beats.
     await expect.poll(() => linksOf(fresh), { timeout: 10_000 }).toBe(10_002);
+    await expect.poll(sent, { timeout: 10_000 }).toBe(10_002);
     await new Promise((r) => setTimeout(r, 600));
     expect(sent()).toBe(10_002);
   });

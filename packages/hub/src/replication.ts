@@ -103,10 +103,12 @@ const STAMPED = TAILS.filter((t) => t.at === null).map((t) => t.table);
  */
 const STAMPS_HELD_KEY = 'standby_stamps';
 /**
- * Where the hub in charge keeps, in its hall table, the terminals it serves (TerminalLinks.servedRecently),
- * with its epoch and the PC's time: held after a restart, it takes charge on their looks as a standby
- * does on its leader's list (see heldTerminalLooked). Written when the list changes, and when unchanged
- * every SERVED_REWRITE_MS so that its time says when the hub last served them.
+ * Where a hub keeps, in its hall table, the terminals the hub in charge at its epoch serves
+ * (TerminalLinks.servedRecently), with that epoch and the PC's time: the hub in charge its own list,
+ * a standby its leader's as last told. Held after a restart, a primary takes charge on their looks
+ * (see heldTerminalLooked); a standby restarted while its leader is out of reach counts them on its
+ * leader's silence (FollowerSide.checkSilence). Written when the list changes, and when unchanged
+ * every SERVED_REWRITE_MS so that its time says when it was last served (or told).
  */
 const SERVED_KEY = 'served_terminals';
 const SERVED_REWRITE_MS = 10 * 60_000;
@@ -541,7 +543,10 @@ export class Replication {
   private roleChanged(): void {
     if (this.closed) return;
     if (this.role.held) {
-      this.held ??= { looked: new Map(), asking: false, served: this.servedBeforeStop() };
+      if (!this.held) {
+        const kept = this.servedAsKept();
+        this.held = { looked: new Map(), asking: false, served: kept && new Set(kept) };
+      }
       return this.watchPeer();
     }
     this.held = undefined;
@@ -640,13 +645,17 @@ export class Replication {
     return this.role.inCharge;
   }
 
-  /** The terminals this hub served before it stopped, as kept at this epoch within SERVED_KEPT_FOR_MS; undefined for none. */
-  private servedBeforeStop(): Set<string> | undefined {
+  /**
+   * The terminals the hub in charge at this hub's epoch served, as kept on disk within
+   * SERVED_KEPT_FOR_MS (see SERVED_KEY): held, this hub's own before it stopped; following, its
+   * leader's as last told. Undefined for none.
+   */
+  servedAsKept(): string[] | undefined {
     const kept = this.servedKept;
     if (!kept || kept.epoch !== this.role.epoch || kept.terminals.length === 0) return undefined;
     // A clock set back since makes the age negative: the list counts (an operator's promote ends a hold that should not be).
     if (Date.now() - kept.at > SERVED_KEPT_FOR_MS) return undefined;
-    return new Set(kept.terminals);
+    return kept.terminals;
   }
 
   /**
@@ -659,6 +668,15 @@ export class Replication {
     const before = this.servedKept;
     if (before && before.epoch === this.role.epoch && steadyNow() - this.inChargeSince < SERVED_RECENTLY_MS && Date.now() - before.at <= SERVED_KEPT_FOR_MS)
       list = [...new Set([...terminals, ...before.terminals])].sort();
+    this.keepServedList(list);
+  }
+
+  /**
+   * Keeps on disk `terminals` as those the hub in charge at this hub's epoch serves (this hub's own,
+   * or its leader's as it said them), when they change or every SERVED_REWRITE_MS.
+   */
+  keepServedList(list: string[]): void {
+    const before = this.servedKept;
     const now = Date.now();
     if (before && before.epoch === this.role.epoch && before.terminals.join('\n') === list.join('\n') && Math.abs(now - before.at) < SERVED_REWRITE_MS) return;
     this.servedKept = { epoch: this.role.epoch, at: now, terminals: list };
@@ -822,6 +840,8 @@ class FollowerSide {
   /**
    * The terminals the leader last said it served (TerminalLinks.servedRecently), or undefined from a
    * leader of a release before it, which says none: then one terminal's looks suffice, as they did.
+   * Kept on disk as told (Replication.keepServedList), and read from there at start: a standby
+   * restarted while the link to its leader is cut counts them as it did before.
    */
   served: string[] | undefined;
   /** The silence (by when the leader was last heard) and the terminals found in it, already said in the log. */
@@ -833,6 +853,7 @@ class FollowerSide {
     private readonly peer: Peer,
     private readonly options: { name: string; promoteAfterMs?: number },
   ) {
+    this.served = replication.servedAsKept();
     this.connect();
   }
 
@@ -887,6 +908,7 @@ class FollowerSide {
         this.leaderEpoch = m.epoch;
         this.leaderSeq = m.seq;
         this.served = m.terminals;
+        this.replication.keepServedList(m.terminals ?? []);
         this.linked = true;
         this.lastHeard = steadyNow();
         log.info({ epoch: m.epoch, from: this.store.seq, leader: m.seq }, opsText('followingNow', { peer: this.peer.url, from: this.store.seq, leader: m.seq, epoch: m.epoch }));
@@ -895,6 +917,7 @@ class FollowerSide {
         if (m.epoch < role.epoch) return void ws.terminate();
         this.lastHeard = steadyNow();
         this.leaderSeq = m.seq;
+        this.replication.keepServedList(this.served ?? []);
         this.replication.applyRows(m);
         send(ws, { type: 'ack', n: m.n, seq: this.store.seq });
         return;
@@ -902,6 +925,7 @@ class FollowerSide {
         this.lastHeard = steadyNow();
         this.leaderSeq = m.seq;
         if (m.terminals) this.served = m.terminals;
+        this.replication.keepServedList(this.served ?? []);
         return;
       case 'rebuild':
         this.stop();

@@ -21,6 +21,7 @@ import { Pairings, TerminalCredentials } from './enrolment';
 import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
 import { formatBytes, opsText } from './ops-strings';
 import { housekeep } from './housekeeping';
+import { PRUNE_BATCH } from './retention';
 import { apiHandler, sameOrigin, send, trustedProxy, type ProxyTrust } from './http';
 import { HUB_BUILT, INSTALL_ROOT } from './built';
 import { startCheckpointer } from './checkpoints';
@@ -426,7 +427,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     }
   };
   const sweep = setInterval(() => {
-    if (!store.role.inCharge) return;
+    if (!store.role.inCharge) return forgetAsStandby();
     housekeepInChunks();
     try {
       phones.forget(clock(), store.view.day);
@@ -435,6 +436,30 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     }
   }, sweepMs);
   sweep.unref();
+  /**
+   * A hub that follows deletes, by the rules of the hub in charge, what that hub deletes in its own
+   * housekeeping: ended phone sessions, past days' codes and counts by address, answers past their
+   * window. Replication sends rows as they last changed, never that one went: without this a
+   * standby kept answers for ever, and a phone's ended session till the next hall day's event
+   * (TicketWatch forgets then). The same rules on its own clock: what it held is what it would honour in charge.
+   */
+  const forgetAsStandby = () => {
+    try {
+      phones.forgetEnded(clock(), store.view.day);
+    } catch (error) {
+      log.error({ err: error }, opsText('phonesForgetFailed', { seconds: sweepMs / 1000 }));
+    }
+    pruneAnswersInChunks();
+  };
+  // A chunk at a time, as the hub in charge does: a standby of a release before this one holds every answer it was ever sent.
+  const pruneAnswersInChunks = () => {
+    if (store.role.inCharge) return;
+    try {
+      if (store.pruneAnswers() >= PRUNE_BATCH) setImmediate(pruneAnswersInChunks);
+    } catch (error) {
+      log.error({ err: error }, opsText('housekeepingFailed', { seconds: sweepMs / 1000 }));
+    }
+  };
   // The reports' fact rows of the events committed since the last time, one table a turn (FactWriter: each about once a second).
   const factsTimer = setInterval(() => {
     try {
