@@ -437,6 +437,26 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     await ctx.close();
   });
 
+  it('shows a booking cancelled elsewhere as cancelled when its page, opened before, is asked to cancel it too', async () => {
+    const slots = (await (await fetch(`${hall.hub.url}/api/phone/slots?service=${ITEM}`)).json()) as { days: { slots: { start: number; end: number; left: number }[] }[] };
+    const slot = slots.days.flatMap((d) => d.slots).find((x) => x.left > 1)!;
+    expect((await hall.api('POST', '/api/appointments', { code: 'QX7K2M9P', serviceCode: ITEM, slotStart: slot.start, slotEnd: slot.end })).status).toBe(201);
+    const ref = hall.hub.store.refs.ofAppointment('QX7K2M9P');
+    const ctx = await phoneContext();
+    const p = await ctx.newPage();
+    await p.goto(`${hall.hub.publicUrl()}/m/a/${ref}`);
+    await expect.poll(() => p.locator('[data-testid=appointment]').getAttribute('data-state')).toBe('booked');
+    // Cancelled from another tab (or a second tap whose answer came first).
+    expect((await fetch(`${hall.hub.url}/api/phone/appointments/${ref}/cancel`, { method: 'POST' })).status).toBe(200);
+    await p.locator('[data-testid=cancel-appointment]').tap();
+    await p.locator('[data-testid=cancel-yes]').tap();
+    await expect.poll(() => p.locator('[data-testid=appointment]').getAttribute('data-state')).toBe('cancelled');
+    expect(await p.locator('[data-testid=appointment]').textContent()).toContain('已取消');
+    expect(await p.locator('[data-testid=appointment-qr]').count()).toBe(0);
+    await screenshot(p, 'phone-appointment-cancelled-elsewhere');
+    await ctx.close();
+  });
+
   it('takes a mobile number with 0086 in front, as the hub does', async () => {
     const ctx = await phoneContext();
     const p = await ctx.newPage();
