@@ -249,9 +249,17 @@ describe('the cases that need someone, in the console', { timeout: 90_000 }, () 
   it("takes a citizen's complaint from the QR page on a phone, and lists it for the supervisor", async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', deviceScaleFactor: 2 });
     const phone = await context.newPage();
-    await phone.goto(`${hall.hub.url}/complain?ticket=A001`);
+    const { number } = (await hall.api<{ ticket: { number: string } }>('POST', '/api/tickets', { serviceCode: 'GA-SFZ-HL' })).body.ticket;
+    await phone.goto(`${hall.hub.url}/complain?ticket=${number}`);
     await phone.locator('textarea[name=text]').fill('叫号屏长时间不显示号码，也没有人解释原因。');
     await screenshot(phone, 'phone-complaint-form');
+    // A number mistyped: said before anything is registered, what was written kept.
+    await phone.locator('input[name=ticket]').fill('A0099');
+    await phone.locator('button[type=submit]').click();
+    await phone.getByText('未查到今天的号码 A0099').waitFor();
+    expect(await phone.locator('textarea[name=text]').inputValue()).toBe('叫号屏长时间不显示号码，也没有人解释原因。');
+    await screenshot(phone, 'phone-complaint-no-ticket');
+    await phone.locator('input[name=ticket]').fill(number);
     await phone.locator('button[type=submit]').click();
     await phone.getByText('已收到您的投诉').waitFor();
     const id = (await phone.locator('.big').textContent())!.trim();

@@ -413,6 +413,50 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     await ctx.close();
   });
 
+  it('takes a number and a code typed on a full-width keyboard (１３７…, １２３４５６), and a code pasted with a space', async () => {
+    const ctx = await phoneContext();
+    const p = await ctx.newPage();
+    await p.goto(`${hall.hub.publicUrl()}/m/item/${ITEM}`);
+    await p.locator('[data-testid=take]').tap();
+    await p.locator('[data-testid=phone-number]').pressSequentially('１３７－００００－７７７７');
+    await p.locator('[data-testid=send-code]').tap();
+    const codes = () => sent(TEMPLATES['phone-code']).filter((m) => m.phone === '+8613700007777');
+    await expect.poll(() => codes().length).toBe(1);
+    expect(await p.textContent('body')).not.toContain('请输入正确的 11 位手机号码');
+    expect(await p.locator('[role=status]').textContent()).toContain('137****7777');
+    const code = codes()[0]!.params[0]!;
+    // Pasted as the SMS app spaces it: all six digits kept.
+    await p.locator('[data-testid=phone-code]').fill(`${code.slice(0, 3)} ${code.slice(3)}`);
+    expect(await p.locator('[data-testid=phone-code]').inputValue()).toBe(code);
+    await p.locator('[data-testid=phone-code]').fill('');
+    await p.locator('[data-testid=phone-code]').pressSequentially([...code].map((d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0)).join(''));
+    expect(await p.locator('[data-testid=phone-code]').inputValue()).toBe(code);
+    await screenshot(p, 'phone-verify-full-width');
+    await p.locator('[data-testid=verify-submit]').tap();
+    await p.locator('[data-testid=verify]').waitFor({ state: 'detached' });
+    await ctx.close();
+  });
+
+  it('shows a booking cancelled elsewhere as cancelled when its page, opened before, is asked to cancel it too', async () => {
+    const slots = (await (await fetch(`${hall.hub.url}/api/phone/slots?service=${ITEM}`)).json()) as { days: { slots: { start: number; end: number; left: number }[] }[] };
+    const slot = slots.days.flatMap((d) => d.slots).find((x) => x.left > 1)!;
+    expect((await hall.api('POST', '/api/appointments', { code: 'QX7K2M9P', serviceCode: ITEM, slotStart: slot.start, slotEnd: slot.end })).status).toBe(201);
+    const ref = hall.hub.store.refs.ofAppointment('QX7K2M9P');
+    const ctx = await phoneContext();
+    const p = await ctx.newPage();
+    await p.goto(`${hall.hub.publicUrl()}/m/a/${ref}`);
+    await expect.poll(() => p.locator('[data-testid=appointment]').getAttribute('data-state')).toBe('booked');
+    // Cancelled from another tab (or a second tap whose answer came first).
+    expect((await fetch(`${hall.hub.url}/api/phone/appointments/${ref}/cancel`, { method: 'POST' })).status).toBe(200);
+    await p.locator('[data-testid=cancel-appointment]').tap();
+    await p.locator('[data-testid=cancel-yes]').tap();
+    await expect.poll(() => p.locator('[data-testid=appointment]').getAttribute('data-state')).toBe('cancelled');
+    expect(await p.locator('[data-testid=appointment]').textContent()).toContain('已取消');
+    expect(await p.locator('[data-testid=appointment-qr]').count()).toBe(0);
+    await screenshot(p, 'phone-appointment-cancelled-elsewhere');
+    await ctx.close();
+  });
+
   it('takes a mobile number with 0086 in front, as the hub does', async () => {
     const ctx = await phoneContext();
     const p = await ctx.newPage();

@@ -1,9 +1,9 @@
-import { complaintDays, findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalText, waitPhrase, type Language, type QueueWait } from '@servicehall/core';
+import { complaintDays, findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalTextOf, waitPhrase, type Language, type QueueWait, type RefusalCode } from '@servicehall/core';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GroupCommit } from './commit';
 import { addressNetwork } from './address-network';
-import { clientAddress, statusOf, type ProxyTrust } from './http';
+import { clientAddress, language, statusOf, type ProxyTrust } from './http';
 import { Buckets, type HubLimits } from './limits';
 import { pageText, TICKET_STATE_TEXT, type PageKey } from './page-strings';
 import type { HallStore } from './store';
@@ -26,11 +26,43 @@ button.good{border-color:#2a9d8f}button.bad{border-color:#c44536}textarea{width:
   res.end(html);
 }
 
-const FORM_MAX_BYTES = 8192;
+/**
+ * The forms' fields at their longest, as a phone sends them: 1,000 characters of Chinese are 9,000 bytes
+ * once percent-encoded (three bytes of UTF-8, each %XX), so a complaint the text box takes is never too long.
+ */
+const FORM_MAX_BYTES = 16_384;
 /** A body longer than this is not even read to its end: the connection is closed. */
 const DRAIN_MAX_BYTES = 1024 * 1024;
 
 class FormTooLarge extends Error {}
+
+type Tx = (key: PageKey, vars?: Record<string, string | number>) => string;
+
+/** The codes whose general sentence does not fit a form sent from a phone: it would wait for a retry that never comes. */
+const SEND_AGAIN: Partial<Record<RefusalCode, PageKey>> = { 'not-in-charge': 'sendAgain', 'too-many-connections': 'sendAgain' };
+
+/**
+ * A refusal of a complaint or a rating as the page says it: the page's own sentence for the codes named in `own`
+ * (what a refresh would not change), else the hall's own words where the refusal carries them, else the code's.
+ */
+function refusalOnPage(refusal: { code: RefusalCode; message: string }, lang: Language, tx: Tx, own: Partial<Record<RefusalCode, PageKey>> = {}, vars: Record<string, string | number> = {}): string {
+  const key = own[refusal.code] ?? SEND_AGAIN[refusal.code];
+  return key ? tx(key, vars) : escape(refusalTextOf(refusal, lang));
+}
+
+/** A ticket number as a citizen types it (ａ１２, "A 012", a-12) in the hall's form: A12. */
+const typedNumber = (s: string) => s.normalize('NFKC').replace(/[\s\-_.·]/g, '').toUpperCase();
+
+/** Today's ticket of a typed number, its zeros before the digits or not (A12 is A012). */
+function todaysTicket(store: HallStore, typed: string): string | undefined {
+  const m = /^([A-Z]{1,3})0*(\d{1,4})$/.exec(typed);
+  if (!m) return undefined;
+  for (let width = m[2]!.length; width <= 4; width++) {
+    const id = `${store.view.day}-${m[1]}${m[2]!.padStart(width, '0')}`;
+    if (store.view.tickets.has(id)) return id;
+  }
+  return undefined;
+}
 
 /**
  * The form of a rating, at most FORM_MAX_BYTES. A longer one is read to its end and dropped, so that
@@ -54,7 +86,6 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 export function publicPages(store: HallStore, commits: GroupCommit, limits: HubLimits, clock: () => number = Date.now, trustProxy: ProxyTrust = false) {
   const perAddress = new Buckets(limits.pages);
   const complaintsPerAddress = new Buckets(limits.complaints);
-  type Tx = (key: PageKey, vars?: Record<string, string | number>) => string;
 
   /**
    * The complaint page the hall's QR codes (and the ticket's progress page) open (H-15): what went
@@ -65,7 +96,7 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
     const { catalogue } = store.view;
     const hall = escape(catalogue.hall.name);
     const where = { days: complaintDays(catalogue), phone: escape(catalogue.hall.complaintPhone), window: escape(catalogue.hall.complaintWindow ?? tx('complainWindow')) };
-    const form = (ticket: string, problem = '') =>
+    const form = (ticket: string, problem = '', text = '') =>
       page(
         res,
         problem ? 400 : 200,
@@ -73,7 +104,7 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
         tx('complainTitle'),
         `<h1>${hall} · ${tx('complainTitle')}</h1><div class="card"><p>${tx('complainLead', where)}</p>${problem ? `<p><strong>${problem}</strong></p>` : ''}
 <form method="post"><input type="hidden" name="once" value="${randomUUID()}"><p>${tx('complainTicket')}</p><input name="ticket" maxlength="8" value="${escape(ticket)}" style="font-size:18px;width:8em">
-<p>${tx('complainText')}</p><textarea name="text" maxlength="1000" required></textarea><button class="bad" type="submit">${tx('complainSend')}</button></form></div>
+<p>${tx('complainText')}</p><textarea name="text" maxlength="1000" required>${escape(text)}</textarea><button class="bad" type="submit">${tx('complainSend')}</button></form></div>
 <p class="note">${tx('complainPrivate')}</p>`,
       );
     if (req.method === 'GET' || req.method === 'HEAD') return form((url.searchParams.get('ticket') ?? '').slice(0, 8));
@@ -82,9 +113,10 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
       return page(res, 405, lang, tx('methodTitle'), `<h1>${tx('methodTitle')}</h1><p>${tx('method')}</p>`);
     }
     // Each complaint is a supervisor's case with a deadline: an address sends a few, not the pages' pace of reading (hundreds a minute).
-    if (complaintsPerAddress.take(addressNetwork(clientAddress(req, trustProxy)), clock()) > 0) {
-      res.setHeader('retry-after', '60');
-      return page(res, 429, lang, tx('busyTitle'), `<h1>${tx('busyTitle')}</h1><div class="card"><p>${tx('complainBusy', where)}</p></div>`);
+    const wait = complaintsPerAddress.take(addressNetwork(clientAddress(req, trustProxy)), clock());
+    if (wait > 0) {
+      res.setHeader('retry-after', String(Math.ceil(wait / 1000)));
+      return page(res, 429, lang, tx('busyTitle'), `<h1>${tx('busyTitle')}</h1><div class="card"><p>${tx('complainBusy', { ...where, minutes: Math.ceil(wait / 60_000) })}</p></div>`);
     }
     let body: URLSearchParams;
     try {
@@ -94,15 +126,16 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
       res.setHeader('connection', 'close');
       return page(res, 413, lang, tx('tooLargeTitle'), `<h1>${tx('tooLargeTitle')}</h1><p>${tx('tooLarge')}</p>`);
     }
-    const ticket = (body.get('ticket') ?? '').trim().toUpperCase();
+    const ticket = typedNumber(body.get('ticket') ?? '').slice(0, 8);
     const text = (body.get('text') ?? '').trim().slice(0, 1000);
     const once = body.get('once') ?? '';
-    if (!text || !/^[0-9a-f-]{36}$/.test(once)) return form(ticket, tx('complainEmpty'));
-    // Today's ticket of that number, when there is one: the complaint is linked to it.
-    const ticketId = /^[A-Z]{1,3}\d{1,4}$/.test(ticket) && store.view.tickets.has(`${store.view.day}-${ticket}`) ? `${store.view.day}-${ticket}` : undefined;
+    if (!text || !/^[0-9a-f-]{36}$/.test(once)) return form(ticket, tx('complainEmpty'), text);
+    // Today's ticket of that number: the complaint is linked to it. A number not found is said, the text kept, before anything is registered.
+    const ticketId = ticket ? todaysTicket(store, ticket) : undefined;
+    if (ticket && !ticketId) return form(ticket, tx('complainNoTicket', { number: escape(ticket) }), text);
     const command = { id: `complain-${once}`, type: 'createComplaint' as const, source: 'qr' as const, summary: text, ...(ticketId ? { about: { ticketId } } : {}) };
     const { answer } = await commits.submit(command, { role: 'admin', terminal: 'qr-page' }, ':qr');
-    if (!answer.ok) return page(res, statusOf(answer.code), lang, tx('complainTitle'), `<h1>${hall}</h1><div class="card"><p>${escape(refusalText(answer.code, lang))}</p></div>`);
+    if (!answer.ok) return page(res, statusOf(answer.code), lang, tx('complainTitle'), `<h1>${hall}</h1><div class="card"><p>${refusalOnPage(answer, lang, tx)}</p></div>`);
     const made = store.eventsSince(answer.seq - 1, 1)[0];
     const c = made?.type === 'complaint.changed' ? made.complaint : undefined;
     return page(
@@ -116,7 +149,7 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
 
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     // Chinese first; English for a phone that asks for it.
-    const lang: Language = /^\s*en\b/i.test(req.headers['accept-language'] ?? '') ? 'en' : 'zh-CN';
+    const lang = language(req);
     const tx = (key: PageKey, vars?: Record<string, string | number>) => pageText(lang, key, vars);
     const notice = (status: number, title: PageKey, text: PageKey) => page(res, status, lang, tx(title), `<h1>${tx(title)}</h1><p>${tx(text)}</p>`);
     if (perAddress.take(addressNetwork(clientAddress(req, trustProxy)), clock()) > 0) {
@@ -181,7 +214,9 @@ ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
         return page(res, 200, lang, tx('thanksTitle'), `<h1>${hall}</h1><div class="card"><p>${tx('thanks')}</p></div>`);
       }
       if (answer.code === 'id-reused') return notice(409, 'usedTitle', 'used');
-      return page(res, statusOf(answer.code), lang, tx('rateTitle'), `<h1>${hall}</h1><div class="card"><p>${escape(refusalText(answer.code, lang))}</p></div>`);
+      // Said as the rating page's own where the general sentence (refresh and try again) would send the citizen round in a circle.
+      const said = refusalOnPage(answer, lang, tx, { conflict: 'rateClosed', 'not-found': 'rateNothing' }, { phone: escape(store.view.catalogue.hall.complaintPhone) });
+      return page(res, statusOf(answer.code), lang, tx('rateTitle'), `<h1>${hall}</h1><div class="card"><p>${said}</p></div><p><a href="/complain${t ? `?ticket=${encodeURIComponent(t.number)}` : ''}">${tx('complainLink')}</a></p>`);
     }
     if (store.linkUsed(link.signature)) return notice(200, 'usedTitle', 'used');
     return page(

@@ -1,6 +1,7 @@
 /** A mainland China mobile number in E.164 (+8613800001111), or undefined when `text` is not one. */
 export function normalizePhone(text: string): string | undefined {
-  const digits = text.replace(/[\s-]/g, '');
+  // As a phone's keyboard may give it: full-width (１３９, ＋８６) from a Chinese input method, dashes of any kind, brackets.
+  const digits = text.normalize('NFKC').replace(/[\s\-\u2010-\u2015()]/g, '');
   const m = /^(?:\+?86|0086)?(1[3-9]\d{9})$/.exec(digits);
   return m ? `+86${m[1]}` : undefined;
 }

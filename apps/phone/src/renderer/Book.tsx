@@ -130,13 +130,14 @@ export function AppointmentPage({ appointmentRef }: { appointmentRef: string }) 
   const [a, setA] = useState<PhoneAppointment | null | undefined>();
   const [qr, setQr] = useState<string | undefined>();
   const [confirming, setConfirming] = useState(false);
+  const [cancelling, setCancelling] = useState(false);
   const [problem, setProblem] = useState<string | undefined>();
 
-  useEffect(() => {
+  const load = () =>
     api<PhoneAppointment>('GET', `/appointments/${appointmentRef}`)
       .then(setA)
       .catch(() => setA(null));
-  }, [appointmentRef]);
+  useEffect(() => void load(), [appointmentRef]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
     if (!a) return;
     // The QR code holds the booking code itself: the kiosk's scanner types it as if keyed in.
@@ -146,12 +147,17 @@ export function AppointmentPage({ appointmentRef }: { appointmentRef: string }) 
   }, [a]);
 
   const cancel = async () => {
+    setCancelling(true);
     try {
       const r = await api<{ appointment: PhoneAppointment }>('POST', `/appointments/${appointmentRef}/cancel`, { key: pressKey() });
       setA(r.appointment);
       setConfirming(false);
     } catch (error) {
       setProblem(error instanceof ApiError ? refusalSentence(lang, error.code, error.text) : t('app.offline'));
+      // Cancelled or checked in since the page was opened (another tab, the kiosk): the page shows what the booking is now.
+      if (error instanceof ApiError) await load();
+    } finally {
+      setCancelling(false);
     }
   };
 
@@ -190,7 +196,7 @@ export function AppointmentPage({ appointmentRef }: { appointmentRef: string }) 
           (confirming ? (
             <div className="confirm" role="alertdialog" aria-label={t('appt.cancelConfirm')}>
               <p>{t('appt.cancelConfirm')}</p>
-              <button type="button" className="danger" data-testid="cancel-yes" onClick={() => void cancel()}>
+              <button type="button" className="danger" data-testid="cancel-yes" disabled={cancelling} onClick={() => void cancel()}>
                 {t('appt.cancelYes')}
               </button>
               <button type="button" className="secondary" onClick={() => setConfirming(false)}>

@@ -1,7 +1,8 @@
-import { normalizePhone } from '@servicehall/notify/privacy';
+import { maskPhone, normalizePhone } from '@servicehall/notify/privacy';
 import type { Verified } from '@servicehall/protocol/phone';
 import { useEffect, useState } from 'react';
 import { refusalSentence } from '../shared/strings';
+import { typedCode } from '../shared/typed';
 import { api, ApiError, type Session } from './api';
 import { usePhone } from './context';
 
@@ -21,12 +22,12 @@ export function VerifyPhone({ onVerified }: { onVerified(session: Session): void
     return () => clearTimeout(timer);
   }, [wait]);
 
-  const digits = phone.replace(/[\s-]/g, '');
-  /** The number as the page shows where the code went: 139****2222. */
-  const masked = `${digits.slice(-11, -8)}****${digits.slice(-4)}`;
+  // The hub's own rule (+86, 0086, spaces, dashes, full-width digits allowed), so that the page never refuses a number the hub takes.
+  const digits = normalizePhone(phone);
   const send = async () => {
-    // The hub's own rule (+86, 0086, spaces and dashes allowed), so that the page never refuses a number the hub takes.
-    if (!normalizePhone(digits)) return setProblem(t('verify.badPhone'));
+    if (!digits) return setProblem(t('verify.badPhone'));
+    /** The number as the page shows where the code went: 139****2222. */
+    const masked = maskPhone(digits);
     setBusy(true);
     setProblem(undefined);
     try {
@@ -50,7 +51,7 @@ export function VerifyPhone({ onVerified }: { onVerified(session: Session): void
     setBusy(true);
     setProblem(undefined);
     try {
-      const r = await api<Verified>('POST', '/verify', { body: { phone: digits, code: code.trim() } });
+      const r = await api<Verified>('POST', '/verify', { body: { phone: digits ?? phone, code } });
       // Kept by the phone's own clock: the hub's expiresAt is by the hub's, and a phone's clock may be hours off.
       const session = { token: r.session, phone: r.phone, expiresAt: Date.now() + r.expiresInMs };
       setSession(session);
@@ -103,11 +104,10 @@ export function VerifyPhone({ onVerified }: { onVerified(session: Session): void
           inputMode="numeric"
           autoComplete="one-time-code"
           pattern="\d{6}"
-          maxLength={6}
           data-testid="phone-code"
           placeholder={t('verify.codePlaceholder')}
           value={code}
-          onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))}
+          onChange={(e) => setCode(typedCode(e.target.value))}
         />
       </label>
       {problem && (
