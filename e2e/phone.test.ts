@@ -457,6 +457,29 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     await ctx.close();
   });
 
+  it('goes back from a number just taken to where the citizen came from, not to 立即取号 for a second number', async () => {
+    const remote = async () => (await hall.api<{ tickets: { remote?: boolean }[] }>('GET', '/api/queue')).body.tickets.filter((t) => t.remote).length;
+    const before = await remote();
+    const ctx = await phoneContext();
+    const p = await ctx.newPage();
+    await p.goto(`${hall.hub.publicUrl()}/m/`);
+    await p.locator(`[data-testid=item-${ITEM}]`).tap();
+    await p.locator('[data-testid=take]').tap();
+    await p.locator('[data-testid=phone-number]').fill('13700008888');
+    await p.locator('[data-testid=send-code]').tap();
+    const codes = () => sent(TEMPLATES['phone-code']).filter((m) => m.phone === '+8613700008888');
+    await expect.poll(() => codes().length).toBe(1);
+    await p.locator('[data-testid=phone-code]').fill(codes()[0]!.params[0]!);
+    await p.locator('[data-testid=verify-submit]').tap();
+    await p.locator('[data-testid=ticket-number]').waitFor();
+    expect(await remote()).toBe(before + 1);
+    await p.goBack();
+    await expect.poll(() => new URL(p.url()).pathname).toBe('/m/');
+    expect(await p.locator('[data-testid=take]').count()).toBe(0);
+    expect(await remote()).toBe(before + 1);
+    await ctx.close();
+  }, 60_000);
+
   it('takes a mobile number with 0086 in front, as the hub does', async () => {
     const ctx = await phoneContext();
     const p = await ctx.newPage();

@@ -27,7 +27,9 @@ export function ItemPage({ code }: { code: string }) {
     try {
       const r = await api<{ ticket: PhoneTicket }>('POST', '/tickets', { body: { serviceCode: code }, session: s, key: press.current });
       rememberTicket(storage, r.ticket.day, r.ticket);
-      go({ name: 'ticket', ref: r.ticket.ref });
+      // The ticket's page takes the item page's place: back from it is where the citizen came from, not
+      // 立即取号 again with a new press (a second number, within the day's limit, for one press).
+      go({ name: 'ticket', ref: r.ticket.ref }, { replace: true });
     } catch (error) {
       if (error instanceof ApiError && error.code === 'phone-unverified') {
         setSession(undefined);
