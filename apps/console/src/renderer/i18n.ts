@@ -302,7 +302,7 @@ const zh = {
     quotaUnit: '个号',
     noQuota: '不限',
     noticeControl: (c: string) => `停止取号公告中有控制字符（${c}，可能是从其他软件复制带入的不可见字符），屏幕和手机上会显示成乱码：请删去后重新输入，公告只写一行。未作任何更改。`,
-    windowName: (n: number, name: string) => (name.startsWith(`${n}号`) ? name : `${windowNo(n)} ${name}`.trim()),
+    windowName: (n: number, name: string) => windowHeading(windowNo, String(n), name),
     pendingWindow: (window: string, items: string) => `${window}：${items}`,
     hours: '今日取号时段',
     close: '今日停止取号',
@@ -882,7 +882,7 @@ const en: Strings = {
     noQuota: 'no limit',
     noticeControl: (c: string) =>
       `The notice holds a control character (${c}), perhaps pasted from another program, which screens and the phone would show as a stray mark: please delete it and type the notice again, on one line. Nothing was changed.`,
-    windowName: (n: number, name: string) => (name.startsWith(`${n}号`) || /^window\s/i.test(name) ? name : `Window ${n} ${name}`.trim()),
+    windowName: (n: number, name: string) => windowHeading((n) => `Window ${n}`, String(n), name),
     pendingWindow: (window: string, items: string) => `${window}: ${items}`,
     hours: "Today's issuing hours",
     close: 'Stop issuing today',
