@@ -181,7 +181,7 @@ describe('the live hall in the console', () => {
     const tag = supervisor.locator('[data-testid=device-kiosk-1-printer]');
     await expect.poll(() => tag.textContent(), { timeout: 10_000 }).toContain('缺纸');
     await supervisor.locator('.alert-tray [data-testid=alert-device-fault]').waitFor();
-    expect(await supervisor.locator('.alert-tray [data-testid=alert-device-fault]').textContent()).toContain('kiosk-1的打印机：缺纸');
+    expect(await supervisor.locator('.alert-tray [data-testid=alert-device-fault]').textContent()).toContain('取号机的打印机：缺纸');
     await robot.waitFor(() => robot.messages.some((m) => m.robot === 'duty-room' && m.content.includes('缺纸')));
     // Each terminal as staff name it, its id small beside it.
     expect(await supervisor.locator('[data-testid=board-terminal-kiosk-1] td').first().textContent()).toBe('取号机 kiosk-1');
