@@ -56,4 +56,17 @@ describe('今日调整', () => {
     await hours.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await screenshot(page, 'console-today-three-periods-1366');
   });
+
+  it('shows all of five periods typed with spaces, past 48 characters, and the page still fits', async () => {
+    const hours = page.getByLabel('今日取号时段').first();
+    const typed = '08:30-09:30, 09:45-10:45, 11:00-12:00, 13:30-15:00, 15:15-17:00';
+    await hours.fill(typed);
+    expect(typed.length).toBeGreaterThan(48);
+    const box = await hours.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, scrollHeight: el.scrollHeight, clientHeight: el.clientHeight }));
+    expect(box.scroll).toBeLessThanOrEqual(box.client);
+    expect(box.scrollHeight).toBeLessThanOrEqual(box.clientHeight);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(SMALL.width);
+    await hours.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await screenshot(page, 'console-today-five-periods-1366');
+  });
 });

@@ -319,8 +319,8 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     await sup.locator('[data-testid=apply-window-3]').click();
     await sup.getByText('已生效。').waitFor();
     // Each window said as the rest of the console says it, a name without its number too; the quota with its unit.
-    expect((await sup.locator('[data-testid=today-window-3] th').textContent())!.trim()).toBe('3号窗口 出入境');
-    expect((await sup.locator('[data-testid=today-window-15] th').textContent())!.trim()).toBe('15号窗口 综合咨询台');
+    expect((await sup.locator('[data-testid=today-window-3] th').textContent())!.trim()).toBe('3号窗口 · 出入境');
+    expect((await sup.locator('[data-testid=today-window-15] th').textContent())!.trim()).toBe('15号窗口 · 综合咨询台');
     expect(await sup.getByRole('row', { name: /居民身份证换领/ }).locator('.unit').textContent()).toBe('个号');
     // An item without a quota reads 不限, as the page's other empty values, not — 个号; the unit comes back as a number is typed.
     const unlimited = hub.store.view.catalogue.items.find((i) => i.dailyQuota === undefined)!;
@@ -596,8 +596,8 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     const gone = admin.locator(`[data-testid=not-applied-${temporaryChange!.id}]`);
     await gone.waitFor();
     expect(await gone.textContent()).toBe('到日终时 60号窗口已不在大厅设置中（临时窗口只开到今日营业结束），这项调整将不生效。');
-    // The change waiting names its window as the page's rows do (60号窗口 临时窗口60), not by a bare 60.
-    expect(await admin.getByRole('listitem').filter({ has: gone }).textContent()).toMatch(/^60号窗口 临时窗口60：居民身份证换领、\S+ · 张主任/);
+    // The change waiting names its window as the page's rows do (60号窗口 · 临时窗口60), not by a bare 60.
+    expect(await admin.getByRole('listitem').filter({ has: gone }).textContent()).toMatch(/^60号窗口 · 临时窗口60：居民身份证换领、\S+ · 张主任/);
     await gone.scrollIntoViewIfNeeded();
     await screenshot(admin, 'console-today-temporary');
     for (const p of [temporaryChange!, applying!]) expect((await api('POST', `/api/pending/${p.id}/cancel`)).status).toBe(200);

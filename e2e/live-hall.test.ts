@@ -181,7 +181,7 @@ describe('the live hall in the console', () => {
     const tag = supervisor.locator('[data-testid=device-kiosk-1-printer]');
     await expect.poll(() => tag.textContent(), { timeout: 10_000 }).toContain('缺纸');
     await supervisor.locator('.alert-tray [data-testid=alert-device-fault]').waitFor();
-    expect(await supervisor.locator('.alert-tray [data-testid=alert-device-fault]').textContent()).toContain('kiosk-1的打印机：缺纸');
+    expect(await supervisor.locator('.alert-tray [data-testid=alert-device-fault]').textContent()).toContain('取号机的打印机：缺纸');
     await robot.waitFor(() => robot.messages.some((m) => m.robot === 'duty-room' && m.content.includes('缺纸')));
     // Each terminal as staff name it, its id small beside it.
     expect(await supervisor.locator('[data-testid=board-terminal-kiosk-1] td').first().textContent()).toBe('取号机 kiosk-1');
@@ -194,6 +194,41 @@ describe('the live hall in the console', () => {
     await screenshot(supervisor, 'console-board-wall');
     printer.device.set({ paperEnd: false, paperNearEnd: false });
     await supervisor.locator('.alert-tray [data-testid=alert-device-fault]').waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  it('names a kiosk whose printer port cannot be opened, and says which port and what to do, on the board and in the alert (H-04, H-17)', async () => {
+    // A second kiosk whose USB adapter came back under another name: its configured port is gone.
+    const gone = '/dev/servicehall-e2e-ttyUSB0';
+    const kiosk = await runKioskInBrowserMode(undefined, terminalEnv(hall, 'kiosk-2', { SERVICEHALL_PRINTER: gone, SERVICEHALL_KIOSK_PRINTER_POLL_MS: '250' }));
+    stops.push(kiosk.stop);
+    await supervisor.setViewportSize({ width: 1366, height: 768 });
+    await supervisor.goto(`${hall.hub.url}/console/board`);
+    const alert = supervisor.locator('.alert-tray [data-testid=alert-device-fault]');
+    await alert.waitFor({ timeout: 15_000 });
+    const said = `串口 ${gone} 不存在：请检查设备是否插好、通电；USB 转串口重插后名称可能改变`;
+    // Two kiosks now: each by its number, as the board lists them.
+    expect(await alert.locator('.alert-text').textContent()).toMatch(new RegExp(`^取号机 2的打印机：未连接。${said}.*/dev/serial/by-id/ 下的固定名称。$`));
+    expect(await supervisor.locator('[data-testid=board-terminal-kiosk-2] td').first().textContent()).toBe('取号机 2 kiosk-2');
+    expect(await supervisor.locator('[data-testid=device-kiosk-2-printer]').textContent()).toBe('打印机 未连接');
+    expect(await supervisor.locator('[data-testid=device-detail-kiosk-2-printer]').textContent()).toContain(said);
+    await robot.waitFor(() => robot.messages.some((m) => m.robot === 'duty-room' && m.content.includes('取号机 2的打印机离线：')));
+    expect(robot.messages.find((m) => m.content.includes('取号机 2的打印机离线：'))!.content).toContain(said);
+    await screenshot(supervisor, 'console-board-port-gone-1366');
+    // Beside the long detail, each terminal's name and its link stay on one line.
+    for (const row of ['kiosk-2', 'pad-1'])
+      for (const cell of [0, 1]) {
+        const spread = await supervisor.locator(`[data-testid=board-terminal-${row}] td`).nth(cell).evaluate((td) => {
+          const range = document.createRange();
+          range.selectNodeContents(td);
+          // The id beside the name is smaller type: its box starts a few pixels lower on the same line.
+          const tops = [...range.getClientRects()].map((r) => r.top);
+          return Math.max(...tops) - Math.min(...tops);
+        });
+        expect(spread, `${row} cell ${cell}`).toBeLessThan(10);
+      }
+    await supervisor.locator('[data-testid=board-terminal-kiosk-2]').scrollIntoViewIfNeeded();
+    await screenshot(supervisor, 'console-board-port-gone-terminals-1366');
+    await supervisor.setViewportSize(WIDE);
   });
 
   it('takes a pad’s 非常不满意 to the department head’s console and their WeChat Work robot at once (N-03)', async () => {

@@ -43,9 +43,13 @@ describe('a terminal printer on its line', () => {
     const logs: string[] = [];
     const missing = new ReopeningPrinter({ transport: 'serial', path: '/dev/servicehall-no-such-port', baudRate: 9600 }, (m) => logs.push(m));
     cleanups.push(() => missing.close());
-    expect(await missing.health()).toEqual({ kind: 'fault', code: 'offline' });
-    expect(await missing.print(TICKET)).toEqual({ ok: false, code: 'offline', written: 'none' });
-    expect(await missing.health()).toEqual({ kind: 'fault', code: 'offline' });
+    // The board is told which port and what to do, in the hall's words (the USB name that changed, by-id).
+    const detail = expect.stringMatching(/^串口 \/dev\/servicehall-no-such-port 不存在：.*\/dev\/serial\/by-id\//);
+    expect(await missing.health()).toEqual({ kind: 'fault', code: 'offline', detail });
+    const failed = await missing.print(TICKET);
+    expect(failed).toEqual({ ok: false, code: 'offline', written: 'none', detail });
+    expect(healthAfter(failed)).toEqual({ kind: 'fault', code: 'offline', detail });
+    expect(await missing.health()).toEqual({ kind: 'fault', code: 'offline', detail });
     // Said once, not at every poll.
     expect(logs).toHaveLength(1);
     expect(logs[0]).toMatch(/cannot be opened/);

@@ -2,7 +2,7 @@ import { AFTER_WRITE_CODES, TicketPrinter, type StatusResult, type Written } fro
 import { PROFILES, type PrinterProfile } from './profiles';
 import { faultOf, PRINT_FAILURE_CODES } from './status';
 import { DOCUMENT_CODES } from './encode';
-import { FileTransport, SerialTransport, TcpTransport, type Transport } from '@servicehall/serial';
+import { FileTransport, openFailureDetail, SerialTransport, TcpTransport, type Transport } from '@servicehall/serial';
 import type { PrintDocument } from './documents';
 
 /** Where a terminal's printer is: a serial port, a network printer (port 9100) or a device file. */
@@ -33,7 +33,7 @@ export function profileByName(name: string | undefined): PrinterProfile {
 export const PRINTER_CODES = [...PRINT_FAILURE_CODES, ...AFTER_WRITE_CODES, ...DOCUMENT_CODES, 'paper-near-end'] as const;
 
 /** What a terminal knows of its printer: a fault stops it, paper near-end is a warning. */
-export type PrinterHealth = { kind: 'ok' } | { kind: 'warning'; code: 'paper-near-end' | 'status-unknown' } | { kind: 'fault'; code: string };
+export type PrinterHealth = { kind: 'ok' } | { kind: 'warning'; code: 'paper-near-end' | 'status-unknown' } | { kind: 'fault'; code: string; detail?: string };
 
 export function healthOf(result: StatusResult): PrinterHealth {
   if (!result.ok) {
@@ -52,7 +52,7 @@ export function healthOf(result: StatusResult): PrinterHealth {
  * A job on a terminal's printer. When it fails, `written` says whether any of it reached the paper:
  * only a job with nothing written may be printed again (a second slip of one number otherwise).
  */
-export type LinePrintOutcome = { ok: true; warnings: string[] } | { ok: false; code: string; written: Written; fault?: string };
+export type LinePrintOutcome = { ok: true; warnings: string[] } | { ok: false; code: string; written: Written; fault?: string; detail?: string };
 
 /** What a job's outcome says of the printer: its fault, paper near-end, or a printer that did not say how the job went. */
 export function healthAfter(outcome: LinePrintOutcome): PrinterHealth {
@@ -61,7 +61,7 @@ export function healthAfter(outcome: LinePrintOutcome): PrinterHealth {
   if (outcome.code === 'unknown-after-write' && outcome.fault === 'offline') return { kind: 'fault', code: 'offline' };
   if (outcome.code === 'unknown-after-write' || outcome.code === 'status-unknown') return { kind: 'warning', code: 'status-unknown' };
   if (outcome.code === 'timeout') return { kind: 'fault', code: 'offline' };
-  return { kind: 'fault', code: outcome.fault ?? outcome.code };
+  return { kind: 'fault', code: outcome.fault ?? outcome.code, ...(outcome.detail ? { detail: outcome.detail } : {}) };
 }
 
 /**
@@ -76,6 +76,8 @@ export class ReopeningPrinter {
   private closed = false;
   /** Why the line last failed to open, logged once while it stays the same. */
   private openFailure: string | undefined;
+  /** The device board's detail while the line cannot be opened: its port, what is wrong, what to do (a serial port the line could say of). */
+  private openDetail: string | undefined;
 
   constructor(
     private readonly line: PrinterLine & { profile?: string },
@@ -94,6 +96,7 @@ export class ReopeningPrinter {
         }
         this.transport = transport;
         this.openFailure = undefined;
+        this.openDetail = undefined;
         // Unplugged: let go of the line now, so that the printer plugged in again is opened at the next ask, not failed once more.
         transport.onClose?.(() => {
           if (this.transport !== transport || this.closed) return;
@@ -111,12 +114,18 @@ export class ReopeningPrinter {
         // Said once for as long as it stays so: a terminal asks its printer every few seconds, all day if it must.
         if (why !== this.openFailure) this.log(`the printer cannot be opened: ${why}`);
         this.openFailure = why;
+        this.openDetail = this.line.transport === 'serial' ? openFailureDetail(error, this.line.path) : undefined;
         return undefined;
       } finally {
         this.opening = undefined;
       }
     })();
     return this.opening;
+  }
+
+  /** What is known of why the line cannot be opened, for the device board. */
+  private unopened(): { detail?: string } {
+    return this.openDetail ? { detail: this.openDetail } : {};
   }
 
   /** Drops a line that failed, to open it afresh next time. */
@@ -129,7 +138,7 @@ export class ReopeningPrinter {
 
   async health(): Promise<PrinterHealth> {
     const printer = await this.open();
-    if (!printer) return { kind: 'fault', code: 'offline' };
+    if (!printer) return { kind: 'fault', code: 'offline', ...this.unopened() };
     try {
       const result = await printer.status();
       if (!result.ok && result.code === 'write-failed') await this.drop();
@@ -143,7 +152,7 @@ export class ReopeningPrinter {
 
   async print(doc: PrintDocument): Promise<LinePrintOutcome> {
     const printer = await this.open();
-    if (!printer) return { ok: false, code: 'offline', written: 'none' };
+    if (!printer) return { ok: false, code: 'offline', written: 'none', ...this.unopened() };
     try {
       const r = await printer.tryPrint(doc);
       if (r.ok) return { ok: true, warnings: r.warnings };

@@ -3,7 +3,7 @@ import { RatingKeyDecoder, type DecoderStats, type KeyPress } from './decoder';
 
 export type { ByteLink };
 /** What openSerialLink rejects with when the port cannot be opened, saying why in the hall's words. */
-export { SerialOpenError } from '@servicehall/serial';
+export { openFailureDetail, SerialOpenError, shownPort } from '@servicehall/serial';
 
 /**
  * Opens a serial port at 9600 8N1 as a ByteLink; it closes by itself when the pad goes away under

@@ -89,6 +89,22 @@ export function openFailure(path: string, error: Error): SerialOpenError {
   return new SerialOpenError(known.code, known.zh(path), `${known.zh(path)} / ${known.en(path)} (${error.message})`);
 }
 
+/** A path longer than this is shown by its end in a device report's detail, which holds 200 characters. */
+const DETAIL_PATH_MAX = 80;
+
+/** A port as a device report's detail shows it: by its end when it is long. */
+export const shownPort = (port: string) => (port.length > DETAIL_PATH_MAX ? `…${port.slice(-(DETAIL_PATH_MAX - 1))}` : port);
+
+/**
+ * The device board's detail of a port that cannot be opened: the Chinese the line gives (gone, in
+ * use, not permitted, not a serial port), naming the port, within a report's 200 characters; undefined
+ * for any other error (never its stack or the binding's words).
+ */
+export function openFailureDetail(error: unknown, port: string): string | undefined {
+  if (!(error instanceof SerialOpenError) || !error.zh) return undefined;
+  return error.zh.replaceAll(port, shownPort(port)).slice(0, 200);
+}
+
 /**
  * Opens a serial port whose 'close' event also comes when the device goes away under it, so that a
  * terminal hears the device leave and opens it again when it is back (H-17).

@@ -5,6 +5,7 @@ export { serveOverIpc, secureWebPreferences, runElectronTerminal, fromOwnScreen,
 export { Pushes } from './pushes';
 export { SteadyState } from './steady';
 export { pollDevice } from './poll';
+export { deviceReport, type DeviceHealth } from './device-report';
 export { dispatch } from './dispatch';
 export type * from './contract';
 export { BRIDGE_GLOBAL, IPC_CALL, IPC_PUSH } from './contract';

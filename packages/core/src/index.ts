@@ -14,5 +14,6 @@ export * from './result';
 export * from './staff';
 export * from './strings';
 export * from './supervision';
+export * from './terminal-names';
 export * from './ticket';
 export * from './wait';

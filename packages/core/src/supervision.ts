@@ -25,7 +25,14 @@ export const AlertSubjectSchema = z.discriminatedUnion('kind', [
     department: department.optional(),
   }),
   z.object({ kind: z.literal('long-pause'), window: windowNo, minutes, allowedMinutes: minutes, department: department.optional() }),
-  z.object({ kind: z.literal('device-fault'), terminal: z.string(), device: z.enum(['printer', 'display', 'keypad', 'voice', 'scanner', 'screen']), fault: z.string() }),
+  z.object({
+    kind: z.literal('device-fault'),
+    terminal: z.string(),
+    device: z.enum(['printer', 'display', 'keypad', 'voice', 'scanner', 'screen']),
+    fault: z.string(),
+    /** Which port, what is wrong and what to do, as the terminal said it (terminals of an older release say none). */
+    detail: z.string().max(200).optional(),
+  }),
   z.object({ kind: z.literal('terminal-offline'), terminal: z.string(), minutes }),
   z.object({ kind: z.literal('devices-not-ready'), terminals: z.array(z.string()).min(1).max(50), opensAt: z.string() }),
   z.object({

@@ -258,6 +258,30 @@ describe('the supervisors’ alerts on the hub', () => {
     expect(hub.store.view.alerts.size).toBe(1);
   });
 
+  it('tells the duty room which terminal, by its name, and what the terminal said of the fault; without those words when they cannot go', async () => {
+    const robot = await WecomStandIn.start({ keys: ['duty-key'], clock: () => now });
+    robots.push(robot);
+    const hub = await hall(folder(), { channels: [{ id: 'duty', name: '值班群', kind: 'wecom-robot', webhook: robot.webhook('duty-key') }] });
+    const a = await admin(hub);
+    const kiosk = await connect(hub, { role: 'kiosk', terminal: 'kiosk-1' });
+    const detail = '串口 /dev/ttyUSB0 已被其他程序占用：请关闭占用它的程序（fuser /dev/ttyUSB0 可查看）';
+    expect((await kiosk.command({ type: 'reportDevices', devices: [{ kind: 'printer', name: 'ticket-printer', status: 'fault', code: 'offline', detail }] })).ok).toBe(true);
+    hub.supervision.review();
+    const board = (await a.request<{ board: HallBoard }>('GET', '/api/board')).body.board;
+    expect(board.terminals.find((t) => t.terminal === 'kiosk-1')!.faults).toMatchObject([{ code: 'offline', detail }]);
+    expect(board.alerts.map((x) => x.subject)).toEqual([{ kind: 'device-fault', terminal: 'kiosk-1', device: 'printer', fault: 'offline', detail }]);
+    await robot.waitFor(() => robot.messages.length >= 1);
+    expect(robot.messages[0]!.content).toContain(`取号机的打印机离线：${detail}`);
+
+    // Words that read as a phone number are not sent; the fault is, all the same.
+    const pad = await connect(hub, { role: 'rating-pad', terminal: 'pad-1', window: 1 });
+    expect((await pad.command({ type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'fault', code: 'offline', detail: '/dev/serial/by-id/usb-13800001111' }] })).ok).toBe(true);
+    hub.supervision.review();
+    await robot.waitFor(() => robot.messages.length >= 2);
+    expect(robot.messages[1]!.content).toContain('1号窗口评价器的评价按键离线，请尽早处理。');
+    expect(robot.messages[1]!.content).not.toContain('13800001111');
+  });
+
   it('shows a printer’s paper end on the board and alerts it; lists the channels without secrets and tests one (H-04)', async () => {
     const robot = await WecomStandIn.start({ keys: ['secret-key-abc'], clock: () => now });
     robots.push(robot);

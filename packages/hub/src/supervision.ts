@@ -1,4 +1,4 @@
-import { alertChanges, hallDay, isConfigured, type Actor, type OverdueReport, type TerminalPresence } from '@servicehall/core';
+import { alertChanges, hallDay, hallTerminalNames, isConfigured, type Actor, type AlertSubject, type OverdueReport, type TerminalPresence } from '@servicehall/core';
 import { overdueAlertReports } from './casework';
 import type { TerminalCredentials } from './enrolment';
 import { log } from './log';
@@ -39,6 +39,20 @@ export function terminalPresence(credentials: TerminalCredentials, linked: reado
     if (!l.credentialId && l.role !== 'admin' && !out.some((p) => p.terminal === l.terminal))
       out.push({ terminal: l.terminal, role: l.role, ...(l.window !== undefined ? { window: l.window } : {}), online: true, lastSeen: now });
   return out;
+}
+
+/** An alert as the channels are told it: each terminal by the name the board gives it (取号机, 1号窗口评价器), not its id. */
+export function alertNotice(subject: AlertSubject, names: ReadonlyMap<string, string>): AlertSubject {
+  const named = (terminal: string) => names.get(terminal) ?? terminal;
+  switch (subject.kind) {
+    case 'device-fault':
+    case 'terminal-offline':
+      return { ...subject, terminal: named(subject.terminal) };
+    case 'devices-not-ready':
+      return { ...subject, terminals: subject.terminals.map(named) };
+    default:
+      return subject;
+  }
 }
 
 /**
@@ -127,9 +141,17 @@ export class HallSupervision {
     const { events } = store.execute({ id: HallStore.ownId('alerts'), type: 'reviewAlerts', terminals: facts.terminals, overdue: facts.overdue }, HUB, {
       scope: HUB_SCOPE,
       within: () => {
+        const names = hallTerminalNames(store.view, facts.terminals, 'zh-CN');
         for (const a of store.view.alerts.values()) {
           if (known.has(a.id)) continue;
-          const r = this.notifications?.notifier.notify(a.subject, { key: `alert:${a.id}`, at: a.raisedAt });
+          const notifier = this.notifications?.notifier;
+          const notice = alertNotice(a.subject, names);
+          let r = notifier?.notify(notice, { key: `alert:${a.id}`, at: a.raisedAt });
+          // A terminal's words the notice cannot carry (a number that reads as a phone's): the fault goes out without them.
+          if (r && !r.ok && notice.kind === 'device-fault' && notice.detail !== undefined) {
+            const { detail: _, ...bare } = notice;
+            r = notifier!.notify(bare, { key: `alert:${a.id}`, at: a.raisedAt });
+          }
           if (r && !r.ok) log.warn({ alert: a.id, code: r.code }, opsText('alertNotQueued', { alert: a.id, code: r.code, problem: r.message }));
           else if (r) queued += r.queued.filter((q) => !q.repeated).length;
         }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 // What the hall tells its staff and citizens. Every field is a typed value: a number, a ticket or
-// case number, an item's name, a terminal's id. No field can hold a name or an ID number (H-19),
+// case number, an item's name, a terminal's id or name. No field can hold a person's name or an ID number (H-19),
 // and the objects are strict, so `applicant` or `name` is refused rather than passed on.
 
 const windowNo = z.number().int().min(1).max(999);
@@ -12,7 +12,10 @@ const ticketNumber = z.string().regex(/^[A-Z]{1,2}\d{1,5}$/, 'notice.ticket');
 const itemName = z.string().trim().min(1).max(80);
 const serviceCode = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/);
 const department = z.string().min(1).max(40);
-const terminalId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'notice.terminal');
+/** A terminal by its id (kiosk-1) or by the name core's terminalNames gives it (取号机 2, 1号窗口评价器). */
+const terminalId = z.string().regex(/^[\p{Script=Han}A-Za-z0-9][\p{Script=Han}A-Za-z0-9 ._-]{0,39}$/u, 'notice.terminal');
+/** What a terminal said of a device's fault (which port, what to do): one line. */
+const deviceDetail = z.string().trim().min(1).max(200).regex(/^[^\r\n]*$/, 'notice.detail');
 /** A case, complaint or routing number: letters, digits and dashes (SL202405120001). */
 const reference = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/, 'notice.reference');
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -41,6 +44,7 @@ export const NoticeSchema = z.discriminatedUnion('kind', [
     device: z.enum(DEVICE_KINDS),
     /** The agent's fault code: paper-end, cover-open, offline ... (see core's DeviceReport). */
     fault: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/),
+    detail: deviceDetail.optional(),
   }),
   z.strictObject({ kind: z.literal('terminal-offline'), terminal: terminalId, minutes }),
   z.strictObject({ kind: z.literal('devices-not-ready'), terminals: z.array(terminalId).min(1).max(50), opensAt: clock }),

@@ -27,6 +27,12 @@ describe('a notice in words', () => {
       'pad-5的评价按键信号无法识别，请尽早处理。',
       'pad-5: rating keys, its signal cannot be read. Please see to it soon.',
     ],
+    [
+      { kind: 'device-fault', terminal: '取号机 2', device: 'printer', fault: 'offline', detail: '串口 /dev/ttyUSB0 已被其他程序占用：请关闭占用它的程序（fuser /dev/ttyUSB0 可查看）' },
+      '取号机 2的打印机离线：串口 /dev/ttyUSB0 已被其他程序占用：请关闭占用它的程序（fuser /dev/ttyUSB0 可查看）',
+      '取号机 2: printer, offline: 串口 /dev/ttyUSB0 已被其他程序占用：请关闭占用它的程序（fuser /dev/ttyUSB0 可查看）',
+    ],
+    [{ kind: 'devices-not-ready', terminals: ['取号机', '1号窗口评价器'], opensAt: '08:30' }, '2台终端尚未报告正常：取号机、1号窗口评价器。开厅时间08:30，请尽早检查。', '2 terminal(s) have not reported ready: 取号机, 1号窗口评价器. The hall opens at 08:30.'],
     [{ kind: 'device-fault', terminal: 'pad-3', device: 'keypad', fault: 'crc-burst' }, 'pad-3的评价按键出现故障（crc-burst），请尽早处理。', 'pad-3: rating keys, fault (crc-burst). Please see to it soon.'],
     [
       { kind: 'devices-not-ready', terminals: ['kiosk-2', 'window-5'], opensAt: '08:30' },
@@ -77,6 +83,13 @@ describe('what a notice may carry (H-19)', () => {
       { kind: 'wait-threshold', serviceCode: 'X', item: '咨询 13800001111', waiting: 1, longestMinutes: 1, thresholdMinutes: 1 },
     ];
     for (const notice of cases) expect(checkNotice(notice)).toMatchObject({ ok: false, code: 'personal-data', text: expect.stringContaining('身份证号') });
+  });
+
+  it('takes a device’s detail of one line, and no personal data in it', () => {
+    const fault = { kind: 'device-fault', terminal: '取号机', device: 'printer', fault: 'offline' };
+    expect(checkNotice({ ...fault, detail: '串口 /dev/ttyUSB0 不存在' }).ok).toBe(true);
+    expect(checkNotice({ ...fault, detail: 'Error: gone\n    at open (serial.ts:1)' })).toMatchObject({ ok: false, code: 'bad-notice' });
+    expect(checkNotice({ ...fault, detail: '请致电 13800001111' })).toMatchObject({ ok: false, code: 'personal-data' });
   });
 
   it("lets a case number through: it is the hall's own number, not a person's", () => {

@@ -40,6 +40,7 @@ export function renderNotice(notice: Notice, language: Language): RenderedNotice
   // Raised by how many wait, not by the minutes: the text says so rather than a threshold not passed.
   if (notice.kind === 'wait-threshold' && notice.waitingCount !== undefined && notice.longestMinutes < notice.thresholdMinutes)
     return { title: entry.title, text: fill(WORDS[language].waitCount, values) };
+  if (notice.kind === 'device-fault' && notice.detail !== undefined) return { title: entry.title, text: fill(WORDS[language].deviceDetail, values) };
   return { title: entry.title, text: fill(entry.text, values) };
 }
 

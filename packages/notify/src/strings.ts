@@ -88,6 +88,8 @@ export const WORDS = {
     otherFault: '出现故障（{code}）',
     subject: { 'follow-up': '差评整改', complaint: '投诉', 'case-route': '转办件', delivery: '结果送达' },
     listSeparator: '、',
+    /** A device fault with what its terminal said of it: which port, what is wrong, what to do. */
+    deviceDetail: '{terminal}的{device}{fault}：{detail}',
     /** A long queue raised by how many wait, before anyone has waited past the minutes. */
     waitCount: '{item}有{waiting}人等候，达到设定的{waitingCount}人（最长已等{longestMinutes}分钟），请考虑增开窗口或调配窗口办理该事项。',
   },
@@ -119,6 +121,7 @@ export const WORDS = {
     otherFault: 'fault ({code})',
     subject: { 'follow-up': 'Bad-rating follow-up', complaint: 'Complaint', 'case-route': 'Routed case', delivery: 'Result delivery' },
     listSeparator: ', ',
+    deviceDetail: '{terminal}: {device}, {fault}: {detail}',
     waitCount: '{item}: {waiting} waiting, the set {waitingCount} reached (the longest for {longestMinutes} min). Please consider opening a window or adding this item to one.',
   },
 } as const;

@@ -1,36 +1,14 @@
-import { activeAlerts, alertDepartment, RATING_LEVEL_NAMES, type HallAlert, type HallView } from '@servicehall/core';
+import { activeAlerts, alertDepartment, hallTerminalNames, type HallAlert, type HallView } from '@servicehall/core';
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api } from './api';
+import { alertText } from './alert-text';
 import { ErrorLine, useConsole } from './App';
-import type { Language, Strings } from './i18n';
 
 /** The alerts this staff member is to see: a department head their own department's, the hall's supervisors all. */
 export function myAlerts(view: HallView | undefined, staff: { role: string; department?: string } | undefined): HallAlert[] {
   if (!view) return [];
   return activeAlerts(view).filter((a) => staff?.role !== 'department-head' || alertDepartment(a) === staff.department);
-}
-
-/** An alert in the console's words (the notices sent through the channels say the same). */
-export function alertText(a: HallAlert, t: Strings, language: Language): string {
-  const s = a.subject;
-  const x = t.alerts.text;
-  switch (s.kind) {
-    case 'wait-threshold':
-      return s.waitingCount !== undefined && s.longestMinutes < s.thresholdMinutes ? x.waitCount(s.item, s.waiting, s.waitingCount, s.longestMinutes) : x.wait(s.item, s.waiting, s.longestMinutes, s.thresholdMinutes);
-    case 'long-pause':
-      return x.pause(s.window, s.minutes, s.allowedMinutes);
-    case 'device-fault':
-      return x.device(s.terminal, t.board.deviceKinds[s.device] ?? s.device, t.board.deviceCodes[s.fault] ?? t.board.deviceCodes.fault!);
-    case 'terminal-offline':
-      return x.offline(s.terminal, s.minutes);
-    case 'devices-not-ready':
-      return x.notReady(s.terminals.join(language === 'en' ? ', ' : '、'), s.opensAt);
-    case 'bad-rating':
-      return x.rating(s.window, s.ticket, s.item, RATING_LEVEL_NAMES[s.level][language]);
-    case 'overdue':
-      return x.overdue(t.alerts.subjects[s.subject] ?? s.subject, s.reference, s.due);
-  }
 }
 
 let audio: AudioContext | undefined;
@@ -152,7 +130,8 @@ function AlertActions({ alert }: { alert: HallAlert }) {
 }
 
 export function AlertCard({ alert }: { alert: HallAlert }) {
-  const { t, language, times } = useConsole();
+  const { t, language, times, live } = useConsole();
+  const names = live.view ? hallTerminalNames(live.view, live.terminals?.presence ?? [], language) : new Map<string, string>();
   return (
     <div className={`alert ${alert.acknowledged ? 'seen' : ''} kind-${alert.subject.kind}`} role="alert" data-testid={`alert-${alert.subject.kind}`}>
       <div className="alert-head">
@@ -162,7 +141,7 @@ export function AlertCard({ alert }: { alert: HallAlert }) {
           {alert.acknowledged ? ` · ${t.alerts.acknowledged(alert.acknowledged.by?.name ?? '')}` : ''}
         </span>
       </div>
-      <div className="alert-text">{alertText(alert, t, language)}</div>
+      <div className="alert-text">{alertText(alert, t, language, names)}</div>
       <AlertActions alert={alert} />
     </div>
   );

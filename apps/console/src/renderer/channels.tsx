@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api } from './api';
 import { ErrorLine, useConsole } from './App';
-import { channelName } from './terminal-names';
+import { channelName } from './channel-name';
 
 interface Channel {
   id: string;

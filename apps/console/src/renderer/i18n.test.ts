@@ -30,6 +30,12 @@ describe('a window’s heading in the setup', () => {
     expect(zh.setup.window.heading(number, name)).toBe(heading);
   });
 
+  it('heads a window on 今日调整 as the setup does, the name after a ·', () => {
+    for (const [n, name] of [[1, '综合受理'], [1, '1号窗口 公安户籍'], [21, '临时窗口21']] as const) expect(zh.today.windowName(n, name)).toBe(zh.setup.window.heading(String(n), name));
+    expect(zh.today.windowName(1, '综合受理')).toBe('1号窗口 · 综合受理');
+    expect(STRINGS.en.today.windowName(2, 'Window 2 Passports')).toBe('Window 2 · Passports');
+  });
+
   it('says it once in English too', () => {
     expect(STRINGS.en.setup.window.heading('1', '1号窗口 公安户籍')).toBe('Window 1 · 公安户籍');
     expect(STRINGS.en.setup.window.heading('2', 'Window 2 Passports')).toBe('Window 2 · Passports');

@@ -1,4 +1,4 @@
-import { windowNo, type StaffRole } from '@servicehall/core';
+import { TERMINAL_WORDS, windowNo, type StaffRole } from '@servicehall/core';
 import { CASEWORK_STRINGS } from './casework-strings';
 
 export type Language = 'zh-CN' | 'en';
@@ -78,13 +78,6 @@ const zh = {
   },
   board: {
     title: '大厅实况',
-    /** A terminal as staff name it: its kind, numbered when the hall has several; a window's by the window. */
-    terminalNames: {
-      kiosk: (n?: number) => (n ? `取号机 ${n}` : '取号机'),
-      display: (n?: number) => (n ? `大厅屏 ${n}` : '大厅屏'),
-      window: (w: number) => `${w}号窗口终端`,
-      'rating-pad': (w: number) => `${w}号窗口评价器`,
-    },
     wall: '大屏显示',
     leaveWall: '退出大屏',
     updated: (time: string) => `更新于 ${time}`,
@@ -172,7 +165,7 @@ const zh = {
       wait: (item: string, waiting: number, longest: number, threshold: number) => `${item}有 ${waiting} 人等候，最长已等 ${longest} 分钟，超过设定的 ${threshold} 分钟。可开设临时窗口或将该事项加到其他窗口。`,
       waitCount: (item: string, waiting: number, count: number, longest: number) => `${item}有 ${waiting} 人等候，达到设定的 ${count} 人（最长已等 ${longest} 分钟）。可开设临时窗口或将该事项加到其他窗口。`,
       pause: (window: number, minutes: number, allowed: number) => `${window}号窗口已暂停 ${minutes} 分钟，超过允许的 ${allowed} 分钟。`,
-      device: (terminal: string, device: string, fault: string) => `${terminal}的${device}：${fault}。`,
+      device: (terminal: string, device: string, fault: string, detail?: string) => `${terminal}的${device}：${fault}。${detail ? `${detail.replace(/[。.]$/, '')}。` : ''}`,
       offline: (terminal: string, minutes: number) => `${terminal}已离线 ${minutes} 分钟，请检查网络和电源。`,
       notReady: (terminals: string, opensAt: string) => `以下终端尚未报告正常：${terminals}。开厅时间 ${opensAt}。`,
       rating: (window: number, ticket: string, item: string, level: string) => `${window}号窗口办理的 ${ticket}（${item}）收到“${level}”评价，请及时核实处理。`,
@@ -302,7 +295,7 @@ const zh = {
     quotaUnit: '个号',
     noQuota: '不限',
     noticeControl: (c: string) => `停止取号公告中有控制字符（${c}，可能是从其他软件复制带入的不可见字符），屏幕和手机上会显示成乱码：请删去后重新输入，公告只写一行。未作任何更改。`,
-    windowName: (n: number, name: string) => (name.startsWith(`${n}号`) ? name : `${windowNo(n)} ${name}`.trim()),
+    windowName: (n: number, name: string) => windowHeading(windowNo, String(n), name),
     pendingWindow: (window: string, items: string) => `${window}：${items}`,
     hours: '今日取号时段',
     close: '今日停止取号',
@@ -378,7 +371,7 @@ const zh = {
     revoke: '吊销',
     revokeConfirm: (t: string) => `确定吊销终端 ${t} 的凭据吗？该终端将立即断开，需重新登记。`,
     states: { online: '在线', offline: '离线', revoked: '已吊销', expired: '已过期' } as Record<string, string>,
-    roles: { kiosk: '取号机', window: '窗口终端', 'rating-pad': '评价器', display: '大厅显示屏', admin: '管理' } as Record<string, string>,
+    roles: TERMINAL_WORDS['zh-CN'].roles,
     hallToken: '使用大厅令牌连接的终端（无法单独吊销，建议重新登记）',
     none: '暂无',
     noneEnrolled: '暂无已登记的终端。',
@@ -660,12 +653,6 @@ const en: Strings = {
   },
   board: {
     title: 'Live hall',
-    terminalNames: {
-      kiosk: (n?: number) => (n ? `Kiosk ${n}` : 'Kiosk'),
-      display: (n?: number) => (n ? `Hall screen ${n}` : 'Hall screen'),
-      window: (w: number) => `Window ${w} terminal`,
-      'rating-pad': (w: number) => `Window ${w} rating pad`,
-    },
     wall: 'Wall screen',
     leaveWall: 'Leave the wall screen',
     updated: (time: string) => `Updated ${time}`,
@@ -752,7 +739,7 @@ const en: Strings = {
       wait: (item: string, waiting: number, longest: number, threshold: number) => `${item}: ${waiting} waiting, the longest for ${longest} min, past the set ${threshold} min. Open a temporary window or add the item to another window.`,
       waitCount: (item: string, waiting: number, count: number, longest: number) => `${item}: ${waiting} waiting, the set ${count} reached (the longest for ${longest} min). Open a temporary window or add the item to another window.`,
       pause: (window: number, minutes: number, allowed: number) => `Window ${window} has been paused for ${minutes} min, past the ${allowed} min allowed.`,
-      device: (terminal: string, device: string, fault: string) => `${terminal}: ${device}, ${fault}.`,
+      device: (terminal: string, device: string, fault: string, detail?: string) => `${terminal}: ${device}, ${fault}.${detail ? ` ${detail}` : ''}`,
       offline: (terminal: string, minutes: number) => `${terminal} has been offline for ${minutes} min. Please check its network and power.`,
       notReady: (terminals: string, opensAt: string) => `Not reported ready: ${terminals}. The hall opens at ${opensAt}.`,
       rating: (window: number, ticket: string, item: string, level: string) => `Ticket ${ticket} (${item}) at window ${window} was rated "${level}". Please look into it.`,
@@ -882,7 +869,7 @@ const en: Strings = {
     noQuota: 'no limit',
     noticeControl: (c: string) =>
       `The notice holds a control character (${c}), perhaps pasted from another program, which screens and the phone would show as a stray mark: please delete it and type the notice again, on one line. Nothing was changed.`,
-    windowName: (n: number, name: string) => (name.startsWith(`${n}号`) || /^window\s/i.test(name) ? name : `Window ${n} ${name}`.trim()),
+    windowName: (n: number, name: string) => windowHeading((n) => `Window ${n}`, String(n), name),
     pendingWindow: (window: string, items: string) => `${window}: ${items}`,
     hours: "Today's issuing hours",
     close: 'Stop issuing today',
@@ -958,7 +945,7 @@ const en: Strings = {
     revoke: 'Revoke',
     revokeConfirm: (t: string) => `Revoke the credential of ${t}? It is cut off at once and must be enrolled again.`,
     states: { online: 'online', offline: 'offline', revoked: 'revoked', expired: 'expired' },
-    roles: { kiosk: 'Kiosk', window: 'Window terminal', 'rating-pad': 'Rating pad', display: 'Hall screen', admin: 'Admin' },
+    roles: TERMINAL_WORDS.en.roles,
     hallToken: 'Terminals linked with the hall token (cannot be revoked one by one; enrol them again)',
     none: 'none',
     noneEnrolled: 'No terminal is enrolled yet.',

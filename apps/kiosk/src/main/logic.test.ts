@@ -93,6 +93,12 @@ describe("the kiosk's printer state", () => {
     expect(printerReport({ kind: 'fault', code: 'paper-end' })).toMatchObject({ status: 'fault', code: 'paper-end' });
     expect(printerReport({ kind: 'absent' })).toMatchObject({ status: 'absent' });
   });
+
+  it('reports a printer whose port cannot be opened with which port and what to do', () => {
+    const detail = '无权打开串口 /dev/ttyS0：请把运行终端的用户加入 dialout 组（sudo usermod -aG dialout 用户名），再重新登录或重启终端';
+    expect(printerReport({ kind: 'fault', code: 'offline', detail })).toEqual({ kind: 'printer', name: 'ticket-printer', status: 'fault', code: 'offline', detail });
+    expect(printerReport({ kind: 'checking' })).toEqual({ kind: 'printer', name: 'ticket-printer', status: 'ok' });
+  });
 });
 
 describe('the home screen', () => {

@@ -1,3 +1,4 @@
+import { deviceReport } from '@servicehall/agent';
 import { oneTimeNotice, ticket as ticketDocumentOf, type PrintDocument, type PrinterHealth } from '@servicehall/escpos-printer';
 import { findItem, findWindow, itemToday, itemWait, itemWaits, localTime, ticketWait, waitPhrase, type DeviceReport, type HallView, type QueueWait, type ServiceItem, type Ticket } from '@servicehall/core';
 import { pinyin } from 'pinyin-pro';
@@ -23,20 +24,9 @@ export { publicBaseOf } from '@servicehall/core';
 /** What the kiosk knows of its printer: a warning is paper near-end, or a job whose end the printer did not report. */
 export type PrinterState = { kind: 'absent' } | { kind: 'checking' } | PrinterHealth;
 
-/** The printer as reported to the hub's device board (H-04, H-17). */
+/** The printer as reported to the hub's device board (H-04, H-17): a fault with what its line said (its port, what to do). */
 export function printerReport(state: PrinterState): DeviceReport {
-  const name = 'ticket-printer';
-  switch (state.kind) {
-    case 'absent':
-      return { kind: 'printer', name, status: 'absent' };
-    case 'checking':
-    case 'ok':
-      return { kind: 'printer', name, status: 'ok' };
-    case 'warning':
-      return { kind: 'printer', name, status: 'warning', code: state.code };
-    case 'fault':
-      return { kind: 'printer', name, status: 'fault', code: state.code };
-  }
+  return deviceReport('printer', 'ticket-printer', state.kind === 'checking' ? { kind: 'ok' } : state);
 }
 
 /** What the kiosk can do now; `emergency` while it gives numbers from its leases (应急取号). */

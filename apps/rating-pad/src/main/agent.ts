@@ -1,8 +1,7 @@
-import type { AgentContext, AgentParts } from '@servicehall/agent';
-import type { DeviceReport } from '@servicehall/core';
+import { deviceReport, type AgentContext, type AgentParts } from '@servicehall/agent';
 import type { Answer } from '@servicehall/protocol';
 import { hubHttpBase, publicLink } from '@servicehall/protocol/node';
-import { openSerialLink, RatingKeyPad, SerialOpenError, type ByteLink, type KeyPress, type KEYPAD_CODES } from '@servicehall/rating-keys';
+import { openFailureDetail, openSerialLink, RatingKeyPad, shownPort, type ByteLink, type KeyPress, type KEYPAD_CODES } from '@servicehall/rating-keys';
 import fs from 'node:fs';
 import path from 'node:path';
 import QRCode from 'qrcode';
@@ -45,21 +44,9 @@ export function photoDataUrl(value: string, dataDir: string): string | undefined
   }
 }
 
-/** A path longer than this is shown by its end in a report's detail, which holds 200 characters. */
-const DETAIL_PATH_MAX = 80;
-
-/** A port as a report's detail shows it: by its end when it is long. */
-const shownPort = (port: string) => (port.length > DETAIL_PATH_MAX ? `…${port.slice(-(DETAIL_PATH_MAX - 1))}` : port);
-
 /** The device board's detail of a garbled key pad: its port, and what to check, in Chinese then English. */
 export function garbledDetail(port: string, baudRate: number): string {
   return `${shownPort(port)}：收到的信号无法识别，请检查按键器速率（${baudRate} 8N1）和连接线 / no frame can be read: check the pad's speed (${baudRate} 8N1) and its cable`;
-}
-
-/** The device board's detail of a key pad whose port cannot be opened, in the Chinese the line gives (a port gone, in use, not permitted), within a report's 200 characters. */
-export function openFailureDetail(error: unknown, port: string): string | undefined {
-  if (!(error instanceof SerialOpenError) || !error.zh) return undefined;
-  return error.zh.replaceAll(port, shownPort(port)).slice(0, 200);
 }
 
 /** The device board's detail of a key pad whose acknowledgements the line does not take: its port, and what to do, in Chinese then English. */
@@ -261,7 +248,7 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
     if (!config.devices.keypad) return;
     const kp = config.devices.keypad;
     const detail = keypadFault === 'garbled' ? garbledDetail(kp.path, kp.baudRate) : keypadFault === 'write-failed' ? unansweredDetail(kp.path) : (openDetail ?? kp.path);
-    const report: DeviceReport = keypadState === 'ok' ? { kind: 'keypad', name: '评价按键', status: 'ok' } : { kind: 'keypad', name: '评价按键', status: 'fault', code: keypadFault, detail };
+    const report = deviceReport('keypad', '评价按键', keypadState === 'ok' ? { kind: 'ok' } : { kind: 'fault', code: keypadFault, detail });
     const key = JSON.stringify(report);
     if (key === reported) return;
     reported = key;

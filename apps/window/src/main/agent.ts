@@ -1,4 +1,4 @@
-import { pollDevice, SteadyState, type AgentContext, type AgentParts } from '@servicehall/agent';
+import { deviceReport, pollDevice, SteadyState, type AgentContext, type AgentParts } from '@servicehall/agent';
 import { EmergencyLedger } from '@servicehall/client';
 import {
   ApplicantSchema,
@@ -10,7 +10,6 @@ import {
   normaliseNumber,
   type Case,
   type CommandBody,
-  type DeviceReport,
   type HallEvent,
 } from '@servicehall/core';
 import { healthAfter, ReopeningPrinter, type PrintDocument } from '@servicehall/escpos-printer';
@@ -28,20 +27,6 @@ const REMEMBERED_COMMANDS = 50;
 /** How soon a number display in fault is tried again (one replugged or switched on again shows the call by itself). */
 const DISPLAY_RETRY_MS = 15_000;
 const REMEMBERED_NOTICES = 30;
-
-/** A device's state as the hub's device board takes it (H-04). */
-export function deviceReport(kind: 'printer' | 'display', name: string, state: DeviceState): DeviceReport {
-  switch (state.kind) {
-    case 'absent':
-      return { kind, name, status: 'absent' };
-    case 'ok':
-      return { kind, name, status: 'ok' };
-    case 'warning':
-      return { kind, name, status: 'warning', code: state.code };
-    case 'fault':
-      return { kind, name, status: 'fault', code: state.code };
-  }
-}
 
 /** "wrong PIN for clerk 1005 (3 tries left)" → 3. */
 export function triesLeftIn(message: string): number | undefined {

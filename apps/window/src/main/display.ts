@@ -1,6 +1,6 @@
 import { ConfigError, type TerminalConfig } from '@servicehall/agent';
 import { LONGEST_TICKET_NUMBER } from '@servicehall/core';
-import { FileTransport, SerialTransport, TcpTransport, type Transport } from '@servicehall/serial';
+import { FileTransport, openFailureDetail, SerialTransport, TcpTransport, type Transport } from '@servicehall/serial';
 import { printerProfileProblem } from '@servicehall/escpos-printer';
 import { DISPLAY_PROFILES, displayColumns, displayLimitProblem, NumberDisplay, type DisplayProfile } from '@servicehall/number-display';
 import type { DeviceState } from '../shared/api';
@@ -99,6 +99,8 @@ export class WindowDisplay {
   private closed = false;
   /** Why the display last failed to open, logged once while it stays the same. */
   private openFailure: string | undefined;
+  /** The device board's detail while its serial port cannot be opened: the port, what is wrong, what to do. */
+  private openDetail: string | undefined;
   readonly profile: DisplayProfile;
 
   constructor(
@@ -124,6 +126,7 @@ export class WindowDisplay {
         this.link = link;
         this.driver = new NumberDisplay(link, this.profile);
         this.openFailure = undefined;
+        this.openDetail = undefined;
         link.onClose?.(() => {
           if (this.link !== link || this.closed) return;
           this.log('the number display went away; it is opened again when it is back');
@@ -136,6 +139,7 @@ export class WindowDisplay {
         // Said once for as long as it stays so: a display in fault is tried again every few seconds.
         if (why !== this.openFailure) this.log(`the number display cannot be opened: ${why}`);
         this.openFailure = why;
+        this.openDetail = this.config.transport === 'serial' ? openFailureDetail(error, this.config.path) : undefined;
         return false;
       } finally {
         this.opening = undefined;
@@ -145,7 +149,7 @@ export class WindowDisplay {
   }
 
   async show(face: DisplayFace): Promise<DeviceState> {
-    if (!(await this.open())) return { kind: 'fault', code: 'offline' };
+    if (!(await this.open())) return this.offline();
     try {
       const p = this.profile;
       let result: { ok: boolean; code?: string };
@@ -170,7 +174,11 @@ export class WindowDisplay {
    */
   private async reopen(): Promise<DeviceState> {
     await this.drop();
-    return (await this.open()) ? { kind: 'fault', code: 'write-failed' } : { kind: 'fault', code: 'offline' };
+    return (await this.open()) ? { kind: 'fault', code: 'write-failed' } : this.offline();
+  }
+
+  private offline(): DeviceState {
+    return { kind: 'fault', code: 'offline', ...(this.openDetail ? { detail: this.openDetail } : {}) };
   }
 
   private async drop(): Promise<void> {

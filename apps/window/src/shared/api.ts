@@ -108,7 +108,8 @@ export type DeviceState =
   | { kind: 'absent' }
   | { kind: 'ok' }
   | { kind: 'warning'; code: string }
-  | { kind: 'fault'; code: string };
+  /** `detail`: which port, what is wrong, what to do, when the line said (a serial port that cannot be opened). */
+  | { kind: 'fault'; code: string; detail?: string };
 
 export interface PrintRecord {
   document: 'acceptance' | 'correction' | 'rejection' | 'one-time';

@@ -41,6 +41,8 @@ export {
   deviceCheck,
   hallBoard,
   hallHours,
+  hallTerminalNames,
+  hallTerminals,
   terminalReady,
   type AlertCondition,
   type AlertSource,

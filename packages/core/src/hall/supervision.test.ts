@@ -89,6 +89,21 @@ describe('alerts of the live hall', () => {
     expect(activeAlerts(view).map((a) => a.key)).toEqual([`pause:3:${at('09:30')}`]);
   });
 
+  it('carries what the terminal said of a fault (which port, what to do) to the board and the alert, its first line only', () => {
+    const view = emptyView(catalogue(), DAY);
+    const said = '串口 /dev/ttyUSB0 已被其他程序占用：请关闭占用它的程序（fuser /dev/ttyUSB0 可查看）';
+    const printer = { kind: 'printer' as const, name: 'ticket-printer', status: 'fault' as const, code: 'offline', detail: `${said}\n    at SerialPort.open (serial.ts:12)` };
+    step(view, { type: 'reportDevices', devices: [printer] }, kiosk, at('09:10'));
+    review(view, at('09:10'));
+    expect(activeAlerts(view).map((a) => a.subject)).toEqual([{ kind: 'device-fault', terminal: 'kiosk-1', device: 'printer', fault: 'offline', detail: said }]);
+    const board = hallBoard(view, { now: at('09:10'), terminals: [{ terminal: 'kiosk-1', role: 'kiosk', online: true }] });
+    expect(board.terminals[0]!.faults).toEqual([{ kind: 'printer', name: 'ticket-printer', status: 'fault', code: 'offline', detail: said }]);
+    // A terminal of the older release says no detail: the alert is as it was.
+    step(view, { type: 'reportDevices', devices: [{ kind: 'printer', name: 'ticket-printer', status: 'fault', code: 'paper-end' }] }, kiosk, at('09:20'));
+    review(view, at('09:20'));
+    expect(activeAlerts(view).map((a) => a.subject)).toEqual([{ kind: 'device-fault', terminal: 'kiosk-1', device: 'printer', fault: 'paper-end' }]);
+  });
+
   it('raises a device fault while it lasts, and a terminal out of touch only in the hall’s hours (H-04)', () => {
     const view = emptyView(catalogue({ offlineMinutes: 5 }), DAY);
     const printer = (status: 'ok' | 'fault' | 'warning', code?: string) => ({ kind: 'printer' as const, name: '号票打印机', status, ...(code ? { code } : {}) });

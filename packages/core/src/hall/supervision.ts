@@ -6,6 +6,8 @@ import type { DeviceReport, EventBody } from '../events';
 import { isBadRating } from '../ratings';
 import { ok, refuse, type Result } from '../result';
 import type { AlertSubject, HallAlert, OverdueReport, TerminalPresence } from '../supervision';
+import type { Language } from '../strings';
+import { terminalNames } from '../terminal-names';
 import { itemToday } from './setup';
 import { itemWaits } from './waits';
 import { currentTicket, oldestWaiting, type DecideContext, type Decision, type EventOf, type HallView } from './view';
@@ -97,12 +99,21 @@ export const pauseAlerts: AlertSource = (view, { now }) => {
 /** A device's fault code as the notices name it (lower-case words and dashes). */
 const faultCode = (d: DeviceReport) => (d.code && /^[a-z][a-z0-9-]{0,39}$/.test(d.code) ? d.code : d.status);
 
-/** H-04: a device reported at fault. */
+/** A device's detail as the board and the alerts show it: its first line, trimmed (a terminal's words, never a stack of them); undefined when it says nothing. */
+export function deviceDetail(d: Pick<DeviceReport, 'detail'>): string | undefined {
+  const line = d.detail?.split(/[\r\n]/, 1)[0]!.trim();
+  return line ? line : undefined;
+}
+
+/** H-04: a device reported at fault, with what its terminal said of it (which port, what to do). */
 export const deviceAlerts: AlertSource = (view) => {
   const out: AlertCondition[] = [];
   for (const t of view.devices.values())
-    for (const d of t.devices)
-      if (d.status === 'fault') out.push({ key: `device:${t.terminal}:${d.kind}:${faultCode(d)}`, subject: { kind: 'device-fault', terminal: t.terminal, device: d.kind, fault: faultCode(d) } });
+    for (const d of t.devices) {
+      if (d.status !== 'fault') continue;
+      const detail = deviceDetail(d);
+      out.push({ key: `device:${t.terminal}:${d.kind}:${faultCode(d)}`, subject: { kind: 'device-fault', terminal: t.terminal, device: d.kind, fault: faultCode(d), ...(detail ? { detail } : {}) } });
+    }
   return out;
 };
 
@@ -283,6 +294,8 @@ export interface BoardDevice {
   name: string;
   status: DeviceReport['status'];
   code?: string;
+  /** Which port, what is wrong and what to do, as its terminal said it. */
+  detail?: string;
 }
 
 export interface BoardTerminal {
@@ -356,7 +369,10 @@ export interface HallBoard {
 
 function boardTerminal(view: HallView, t: TerminalPresence, now: number): BoardTerminal {
   const report = view.devices.get(t.terminal);
-  const devices: BoardDevice[] = (report?.devices ?? []).map((d) => ({ kind: d.kind, name: d.name, status: d.status, ...(d.code ? { code: d.code } : {}) }));
+  const devices: BoardDevice[] = (report?.devices ?? []).map((d) => {
+    const detail = d.status === 'ok' ? undefined : deviceDetail(d);
+    return { kind: d.kind, name: d.name, status: d.status, ...(d.code ? { code: d.code } : {}), ...(detail ? { detail } : {}) };
+  });
   return {
     terminal: t.terminal,
     role: t.role,
@@ -371,6 +387,18 @@ function boardTerminal(view: HallView, t: TerminalPresence, now: number): BoardT
   };
 }
 
+/** The hall's terminals: those the hub expects, and those that reported devices but are not in its list (an older installation). */
+export function hallTerminals(view: HallView, presence: readonly TerminalPresence[]): TerminalPresence[] {
+  const out = [...presence];
+  for (const d of view.devices.values()) if (!out.some((p) => p.terminal === d.terminal)) out.push({ terminal: d.terminal, role: d.role, online: false });
+  return out;
+}
+
+/** Each of the hall's terminals by the name staff know it by (取号机, 1号窗口评价器), for the board, the alerts and the notices. */
+export function hallTerminalNames(view: HallView, presence: readonly TerminalPresence[], language: Language): Map<string, string> {
+  return terminalNames(hallTerminals(view, presence), language);
+}
+
 const openFor = (view: HallView, w: HallWindow) => {
   const s = view.windows.get(w.number);
   return !!s?.open && s.pausedSince === undefined;
@@ -380,10 +408,7 @@ const openFor = (view: HallView, w: HallWindow) => {
 export function hallBoard(view: HallView, facts: SupervisionFacts): HallBoard {
   const { now } = facts;
   const policy = supervisionOf(view.catalogue);
-  // Terminals that reported devices but are not in the hub's list (an older installation) still show.
-  const presence = [...facts.terminals];
-  for (const d of view.devices.values()) if (!presence.some((p) => p.terminal === d.terminal)) presence.push({ terminal: d.terminal, role: d.role, online: false });
-  const terminals = presence.map((t) => boardTerminal(view, t, now)).sort((a, b) => a.terminal.localeCompare(b.terminal));
+  const terminals = hallTerminals(view, facts.terminals).map((t) => boardTerminal(view, t, now)).sort((a, b) => a.terminal.localeCompare(b.terminal));
   const windows: BoardWindow[] = view.catalogue.windows.map((w) => {
     const s = view.windows.get(w.number);
     const current = currentTicket(view, w.number);

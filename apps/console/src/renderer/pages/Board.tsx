@@ -1,10 +1,9 @@
-import { hallBoard, isConfigured, type BoardTerminal, type BoardWindow } from '@servicehall/core';
+import { hallBoard, isConfigured, terminalNames, type BoardDevice, type BoardTerminal, type BoardWindow } from '@servicehall/core';
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { AlertCard, myAlerts } from '../alerts';
 import { useConsole } from '../App';
 import { ChannelList } from '../channels';
-import { terminalNames } from '../terminal-names';
 
 /** The hub's clock, moving on by itself: waits and pauses grow between the hall's events. */
 function useNow(everyMs: number): number {
@@ -25,16 +24,27 @@ function windowLine(w: BoardWindow, t: ReturnType<typeof useConsole>['t']): stri
   return t.board.idle;
 }
 
+/** What is wrong with a device in the console's words: its code's (缺纸, 未连接), else its status's. */
+const deviceWords = (t: ReturnType<typeof useConsole>['t'], d: BoardDevice) => t.board.deviceCodes[d.code ?? d.status] ?? t.board.deviceCodes[d.status] ?? d.status;
+
 function Devices({ terminal }: { terminal: BoardTerminal }) {
   const { t } = useConsole();
   if (terminal.devices.length === 0) return <span className="small">{t.board.noDevices}</span>;
   return (
     <>
       {terminal.devices.map((d) => (
-        <span key={d.name} className={`tag ${d.status === 'fault' ? 'bad' : d.status === 'warning' ? 'warn' : ''}`} data-testid={`device-${terminal.terminal}-${d.kind}`}>
-          {t.board.deviceKinds[d.kind] ?? d.kind}
-          {d.status !== 'ok' ? ` ${t.board.deviceCodes[d.code ?? d.status] ?? t.board.deviceCodes[d.status]}` : ''}
-        </span>
+        <div key={d.name} className="device">
+          <span className={`tag ${d.status === 'fault' ? 'bad' : d.status === 'warning' ? 'warn' : ''}`} data-testid={`device-${terminal.terminal}-${d.kind}`}>
+            {t.board.deviceKinds[d.kind] ?? d.kind}
+            {d.status !== 'ok' ? ` ${deviceWords(t, d)}` : ''}
+          </span>
+          {/* Which port, what is wrong, what to do: as the terminal said it. */}
+          {d.detail && (
+            <span className="small detail" data-testid={`device-detail-${terminal.terminal}-${d.kind}`}>
+              {d.detail}
+            </span>
+          )}
+        </div>
       ))}
     </>
   );
@@ -46,7 +56,7 @@ function Devices({ terminal }: { terminal: BoardTerminal }) {
  * wall screen of the supervisors' office: the same board in large type, without the console around it.
  */
 export function BoardPage() {
-  const { t, live, staff, times } = useConsole();
+  const { t, live, staff, times, language } = useConsole();
   const [params] = useSearchParams();
   const wall = params.has('wall');
   const now = useNow(5_000);
@@ -54,7 +64,7 @@ export function BoardPage() {
   if (!view) return <p className="notice">{t.overview.notConnected}</p>;
   if (!isConfigured(view.catalogue)) return <p className="notice">{t.overview.unconfigured}</p>;
   const board = hallBoard(view, { now, terminals: live.terminals?.presence ?? [] });
-  const names = terminalNames(t, board.terminals);
+  const names = terminalNames(board.terminals, language);
   // The alerts still to be seen are in the tray above every page; the board lists those seen and still standing.
   const seen = myAlerts(view, staff).filter((a) => a.acknowledged);
   const f = board.figures;
@@ -91,7 +101,7 @@ export function BoardPage() {
       {board.check && (
         <section className={`card check ${board.check.notReady.length ? 'warn' : 'fine'}`} data-testid="device-check">
           <h2>{t.board.check(board.check.opensAt)}</h2>
-          <p>{board.check.notReady.length ? `${t.board.checkNotReady}${board.check.notReady.join('、')}` : t.board.checkAllReady}</p>
+          <p>{board.check.notReady.length ? `${t.board.checkNotReady}${board.check.notReady.map((x) => names.get(x) ?? x).join(language === 'en' ? ', ' : '、')}` : t.board.checkAllReady}</p>
         </section>
       )}
       <section className="figures">
@@ -125,7 +135,7 @@ export function BoardPage() {
                   {w.terminals.map((x) => (
                     <span key={x.terminal} className={`tag ${x.online ? '' : 'warn'}`}>
                       {t.terminals.roles[x.role] ?? x.role} {x.online ? t.board.online : t.board.offline}
-                      {x.faults.length > 0 ? ` · ${x.faults.map((d) => t.board.deviceCodes[d.code ?? d.status] ?? d.status).join('、')}` : ''}
+                      {x.faults.length > 0 ? ` · ${x.faults.map((d) => deviceWords(t, d)).join('、')}` : ''}
                     </span>
                   ))}
                 </div>

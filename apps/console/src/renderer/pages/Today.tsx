@@ -225,8 +225,10 @@ export function TodayPage() {
                         </button>
                       </td>
                       <td>
-                        <input
+                        {/* Wraps and grows in height within its width, so that a fourth or fifth period is seen, not scrolled past (an input scrolls beyond 48ch). */}
+                        <textarea
                           className="hours"
+                          rows={1}
                           placeholder={now.issuingHours.map((h) => `${h.from}-${h.to}`).join(',')}
                           value={e.hours ?? ''}
                           onChange={(x) => set({ hours: x.target.value })}
