@@ -23,7 +23,9 @@ const at = (time: string) => Date.parse(`${DAY}T${time}+08:00`);
 const MINUTE = 60_000;
 
 // Jumps of the clock while a terminal is linked stay under its heartbeat's silence (20 s): a bigger one makes it link again.
+// The terminals' steady clocks (how long the hub has been away, the hall's time between pongs) follow it too.
 let now = at('09:00:00');
+const steady = () => now;
 /** The terminals' own clocks differ a little from the hub's (and from each other). */
 const clockOf = (skewMs: number) => () => now + skewMs;
 
@@ -52,7 +54,7 @@ async function hall(port = 0): Promise<RunningHub> {
 async function kiosk(terminal: string, skewMs: number, wsUrl: string) {
   const config = loadConfig(undefined, { SERVICEHALL_HUB_URL: wsUrl, SERVICEHALL_TOKEN: TOKEN, SERVICEHALL_TERMINAL: terminal, SERVICEHALL_TERMINAL_DATA: path.join(dir, terminal) }, { role: 'kiosk' });
   const clock = clockOf(skewMs);
-  const agent = await startAgent<KioskShape>(config, (ctx) => createKioskAgent(ctx, KioskSettingsSchema.parse({ printerPollMs: 60_000, leaseSize: 10 }), { now: clock }), () => undefined, undefined, { clock });
+  const agent = await startAgent<KioskShape>(config, (ctx) => createKioskAgent(ctx, KioskSettingsSchema.parse({ printerPollMs: 60_000, leaseSize: 10 }), { now: clock }), () => undefined, undefined, { clock, steady });
   agents.push(agent);
   await agent.client.whenInStep();
   const call = agent.handlers as unknown as { takeNumber(a: unknown): Promise<TakeResult> };
@@ -66,7 +68,7 @@ async function windowTerminal(window: number, skewMs: number, wsUrl: string) {
     { role: 'window', terminal: `window-${window}` },
   );
   const clock = clockOf(skewMs);
-  const agent = await startAgent<WindowShape>(config, (ctx) => createWindowAgent(ctx, WindowOptionsSchema.parse({}), { now: clock }), () => undefined, undefined, { clock });
+  const agent = await startAgent<WindowShape>(config, (ctx) => createWindowAgent(ctx, WindowOptionsSchema.parse({}), { now: clock }), () => undefined, undefined, { clock, steady });
   agents.push(agent);
   await agent.client.whenInStep();
   const h = agent.handlers as unknown as {

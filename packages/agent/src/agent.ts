@@ -39,8 +39,8 @@ export async function startAgent<S extends BridgeShape>(
   create: (ctx: AgentContext<S>) => Promise<AgentParts<S>> | AgentParts<S>,
   log: (message: string) => void = (m) => console.log(`[${config.terminal}] ${m}`),
   pushes: Pushes = new Pushes(),
-  /** The clock the hub link keeps its times by (a test's injected clock); the system's by default. */
-  options: { clock?: () => number } = {},
+  /** The hub link's clocks (a test's injected ones): the PC's own (`clock`) and the steady one it counts durations by; the system's by default. */
+  options: { clock?: () => number; steady?: () => number } = {},
 ): Promise<RunningAgent> {
   const token = config.token ?? readCredential(config)?.token;
   if (!token)
@@ -58,6 +58,7 @@ export async function startAgent<S extends BridgeShape>(
     ...(config.hubCa ? { ca: fs.readFileSync(config.hubCa, 'utf8') } : {}),
     allowInsecure: config.allowInsecure,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.steady ? { steady: options.steady } : {}),
   });
   client.subscribe((c) => {
     if (c.kind === 'state') pushes.push('link', c.state);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { onEachTick } from './hub-clock';
+import { HubClock, onEachTick } from './hub-clock';
 
 const hhmm = (ms: number) => new Date(ms).toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 
@@ -33,5 +33,33 @@ describe('the minute clock', () => {
     vi.advanceTimersByTime(3_000);
     stop();
     expect(at).toEqual([0, 0, 0]);
+  });
+});
+
+describe('the hall clock of a screen', () => {
+  afterEach(() => vi.useRealTimers());
+
+  const dayAndTime = (ms: number) => new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hourCycle: 'h23' });
+
+  it('shows the hall’s time and day through its PC’s clock set an hour back and forward, before the agent is asked again', async () => {
+    vi.useFakeTimers();
+    // The hub's clock runs on from 23:59:30 with the machine's steady time, whatever the screen's PC's clock says.
+    vi.setSystemTime(new Date('2026-12-07T23:59:23+08:00'));
+    const hubAt = Date.parse('2026-12-07T23:59:30+08:00') - performance.now();
+    const hubTime = () => Math.round(hubAt + performance.now());
+    const clock = new HubClock({ call: async () => hubTime(), on: () => () => undefined });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(Math.abs(clock.now() - hubTime())).toBeLessThan(5);
+
+    const shown: string[] = [];
+    const stop = onEachTick(clock.now, 60_000, (now) => shown.push(dayAndTime(now)));
+    vi.setSystemTime(Date.now() - 3_600_000);
+    expect(Math.abs(clock.now() - hubTime())).toBeLessThan(5);
+    // The hall's midnight comes 30 s on, as the hub's: not at the PC's, an hour later, nor 22:59 of the 7th.
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(shown).toEqual(['2026/12/8 00:00:00']);
+    vi.setSystemTime(Date.now() + 2 * 3_600_000);
+    expect(Math.abs(clock.now() - hubTime())).toBeLessThan(5);
+    stop();
   });
 });

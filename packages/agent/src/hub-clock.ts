@@ -10,10 +10,13 @@ export interface HubTimeBridge {
 /**
  * Now on the hub's clock (the hall's time), as a screen knows it: its PC's own clock may be minutes or hours
  * off, set by hand or drifting. The agent's link knows the hub's; it is asked at the start, each minute and
- * whenever the link changes, and the answer is taken at half the call's round trip.
+ * whenever the link changes, and the answer is taken at half the call's round trip. The screen counts on from
+ * it by its steady clock (performance.now()), so that its PC's clock put right by an hour does not show the
+ * hall an hour off (or on another day) until the next answer.
  */
 export class HubClock {
-  private offset = 0;
+  /** The hub's clock less the steady clock: the screen's own clock until the agent answers. */
+  private offset = Date.now() - performance.now();
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly bridge: HubTimeBridge, everyMs = 60_000) {
@@ -28,9 +31,9 @@ export class HubClock {
   }
 
   /** Now on the hub's clock. */
-  readonly now = (): number => Date.now() + this.offset;
+  readonly now = (): number => performance.now() + this.offset;
 
-  /** The hub's clock less this screen's, ms. */
+  /** The hub's clock less this screen's steady clock (performance.now()), ms. */
   readonly offsetMs = (): number => this.offset;
 
   readonly subscribe = (listener: () => void): (() => void) => {
@@ -39,11 +42,11 @@ export class HubClock {
   };
 
   private ask(): void {
-    const sent = Date.now();
+    const sent = performance.now();
     this.bridge.call('hubTime').then(
       (hub) => {
         if (typeof hub !== 'number' || !Number.isFinite(hub)) return;
-        const offset = Math.round(hub - (sent + Date.now()) / 2);
+        const offset = Math.round(hub - (sent + performance.now()) / 2);
         if (offset === this.offset) return;
         this.offset = offset;
         for (const l of this.listeners) l();
@@ -66,7 +69,7 @@ export function hubClock(bridge: HubTimeBridge): HubClock {
 export function useHubNow(bridge: HubTimeBridge): () => number {
   const clock = hubClock(bridge);
   const offset = useSyncExternalStore(clock.subscribe, clock.offsetMs);
-  return useCallback(() => Date.now() + offset, [offset]);
+  return useCallback(() => performance.now() + offset, [offset]);
 }
 
 /**

@@ -13,10 +13,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function hallAndTerminalDirs() {
+/** A hub and the terminal's folders; `clock`, the hub's (its PC's) clock. */
+async function hallAndTerminalDirs(clock?: () => number) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-pairing-'));
   cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const hub = await startHub({ dataDir: path.join(dir, 'hub'), token: 'hall-token-for-pairing', seed: demoCatalogue({ allDay: true }) });
+  const hub = await startHub({ dataDir: path.join(dir, 'hub'), token: 'hall-token-for-pairing', seed: demoCatalogue({ allDay: true }), ...(clock ? { clock } : {}) });
   cleanups.push(() => hub.close());
   const renderer = path.join(dir, 'renderer');
   fs.mkdirSync(renderer);
@@ -90,6 +91,20 @@ describe('a terminal without a credential', () => {
     await waitFor(() => (terminal.agent?.client.state.status === 'online' ? true : undefined), 'the terminal online again');
     expect(await (await fetch(terminal.screen.url)).text()).toContain('kiosk screen');
     expect(readCredential(config)!.token.split('.')[1]).not.toBe(id);
+  });
+
+  it('keeps its code on screen while it lasts on a PC whose clock is an hour ahead of the hub’s, and is enrolled by it', async () => {
+    const { hub, dir, renderer } = await hallAndTerminalDirs(() => Date.now() - 3_600_000);
+    const config = loadConfig(undefined, { SERVICEHALL_ROLE: 'kiosk', SERVICEHALL_TERMINAL: 'kiosk-8', SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TERMINAL_DATA: path.join(dir, 'kiosk-8') });
+    const terminal = await startBrowserTerminal(config, () => ({ handlers: {} }), renderer);
+    cleanups.push(() => terminal.stop());
+    const codeOnScreen = () => waitFor(async () => /data-state="showing:(\d{6})"/.exec(await (await fetch(terminal.screen.url)).text())?.[1], 'the pairing code on the screen');
+    const code = await codeOnScreen();
+    // Before the fix the code's end, by the hub's clock, looked past by this PC's: a new code was asked every second.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(await codeOnScreen()).toBe(code);
+    expect((await enrol(hub, code)).status).toBe(201);
+    await (await terminal.ready).client.whenInStep();
   });
 
   it('a stored credential of another terminal id is not used', async () => {

@@ -88,8 +88,9 @@ export function pairWithHub(
       if (m.type === 'pairing') {
         onState({ status: 'showing', code: m.code, expiresAt: m.expiresAt, role: config.role, terminal: config.terminal, ...(config.window !== undefined ? { window: config.window } : {}) });
         clearTimeout(renew);
-        // Ask for a fresh code a little before this one runs out.
-        renew = setTimeout(ask, Math.max(1000, m.expiresAt - Date.now() - 5000));
+        // Ask for a fresh code a little before this one runs out, by how long it lasts on the hub's clock: this PC's
+        // may be hours off (a new PC), and ahead it had a new code asked every second, too soon to be typed.
+        renew = setTimeout(ask, Math.max(1000, m.expiresAt - (m.hubTime ?? Date.now()) - 5000));
       } else if (m.type === 'paired') {
         const stored: StoredCredential = { token: m.token, role: m.role, terminal: m.terminal, ...(m.window !== undefined ? { window: m.window } : {}), expiresAt: m.expiresAt, hubUrl: config.hubUrl };
         writeCredential(config, stored);

@@ -54,6 +54,32 @@ describe('a device state told to the hall', () => {
     expect(told).toEqual([OK, NEAR, COVER, PAPER]);
   });
 
+  it('holds a flapping printer’s ready though the PC’s clock is set an hour forward between two flaps', () => {
+    // Flaps 3 s apart, counted by the machine's steady time: the printer still flaps, and its ready waits for the hold.
+    steady.see(OK);
+    steady.see(COVER);
+    steady.see(OK);
+    vi.advanceTimersByTime(3000);
+    vi.setSystemTime(Date.now() + 3_600_000);
+    steady.see(COVER);
+    steady.see(OK);
+    expect(told).toEqual([OK, COVER, OK, COVER]);
+    vi.advanceTimersByTime(10_000);
+    expect(told).toEqual([OK, COVER, OK, COVER, OK]);
+  });
+
+  it('forgets flaps two minutes past though the PC’s clock was set an hour back since: the next fault’s mending is told at once', () => {
+    steady.see(OK);
+    for (const state of [COVER, OK, COVER, OK]) steady.see(state);
+    vi.advanceTimersByTime(10_000);
+    expect(told).toEqual([OK, COVER, OK, COVER, OK]);
+    vi.setSystemTime(Date.now() - 3_600_000);
+    vi.advanceTimersByTime(120_000);
+    steady.see(PAPER);
+    steady.see(OK);
+    expect(told).toEqual([OK, COVER, OK, COVER, OK, PAPER, OK]);
+  });
+
   it('holds a fault cleared to a warning as it holds one cleared to ready, once it flaps, and tells the same state once', () => {
     for (let i = 0; i < 3; i++) {
       steady.see(PAPER);

@@ -22,7 +22,8 @@ export class SteadyState<S extends { kind: string }> {
   constructor(
     private readonly holdMs: number,
     private readonly tell: (state: S) => void,
-    private readonly now: () => number = Date.now,
+    /** The steady clock the window is counted by: a PC's clock set by an hour neither forgets nor keeps a device's flaps. */
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** Takes the state as last seen; tells it now, later (when it has held) or not at all. */

@@ -475,32 +475,84 @@ describe('a hall not set up yet', () => {
 });
 
 describe('the hall’s clock on a long link', () => {
-  /** A hub whose clock is an hour ahead of this machine's, answering pings as `pong` says: at once, late, or not yet. */
-  async function hubAnHourAhead(pong: (reply: () => void, ping: { t: number }) => void) {
+  /**
+   * A hub whose clock is an hour ahead of this machine's, answering pings as `pong` says: at once, late, or not yet.
+   * `oneWayMs`: each message takes this long each way (a slow network); `welcomeHeldMs`: the welcome, its clock
+   * read, waits this long more before it leaves (a busy hub). `connections` counts the links made.
+   */
+  async function hubAnHourAhead(pong: (reply: () => void, ping: { t: number }) => void, link: { oneWayMs?: number; welcomeHeldMs?: number } = {}) {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
     const madeAt: unknown[] = [];
+    let connections = 0;
     cleanups.push(() => new Promise((r) => wss.close(r)));
     const hub = await inProcessHub();
     const hubNow = () => Date.now() + 3_600_000;
+    const later = (ms: number | undefined, f: () => void) => (ms ? void setTimeout(f, ms) : f());
     wss.on('connection', (ws) => {
-      ws.on('message', (data) => {
-        const m = JSON.parse(data.toString());
-        if (m.type === 'hello') {
-          ws.send(JSON.stringify({ type: 'welcome', protocol: 1, terminal: m.terminal, role: m.role, seq: 1, hubTime: hubNow() }));
-          ws.send(JSON.stringify({ type: 'snapshot', snapshot: toSnapshot(hub.store.view) }));
-        }
-        if (m.type === 'command') madeAt.push(m.command?.madeAt);
-        if (m.type === 'ping') {
-          // The hub's clock is read as the ping arrives, as the hub does.
-          const frame = JSON.stringify({ type: 'pong', t: m.t, hubTime: hubNow() });
-          pong(() => ws.readyState === ws.OPEN && ws.send(frame), m);
-        }
-      });
+      connections++;
+      const send = (frame: string, heldMs = 0) => later(heldMs + (link.oneWayMs ?? 0), () => ws.readyState === ws.OPEN && ws.send(frame));
+      ws.on('message', (data) =>
+        later(link.oneWayMs, () => {
+          const m = JSON.parse(data.toString());
+          if (m.type === 'hello') {
+            send(JSON.stringify({ type: 'welcome', protocol: 1, terminal: m.terminal, role: m.role, seq: 1, hubTime: hubNow() }), link.welcomeHeldMs);
+            send(JSON.stringify({ type: 'snapshot', snapshot: toSnapshot(hub.store.view) }), link.welcomeHeldMs);
+          }
+          if (m.type === 'command') madeAt.push(m.command?.madeAt);
+          if (m.type === 'ping') {
+            // The hub's clock is read as the ping arrives, as the hub does.
+            const frame = JSON.stringify({ type: 'pong', t: m.t, hubTime: hubNow() });
+            pong(() => send(frame), m);
+          }
+        }),
+      );
     });
-    return { url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}`, hubNow, madeAt };
+    return { url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}`, hubNow, madeAt, connections: () => connections };
   }
 
-  it('follows the PC’s clock set back ten minutes by hand after the welcome, at the next pongs, without a reconnect', async () => {
+  it('keeps a healthy link and the hall’s time when the PC’s clock is set an hour forward, then an hour back', async () => {
+    let ponged = () => {};
+    const hub = await hubAnHourAhead((reply) => {
+      reply();
+      ponged();
+    });
+    let setBy = 0;
+    const states: string[] = [];
+    // The PC's clock is the one set; the steady clock (performance.now()) runs on.
+    const c = client({ url: hub.url, role: 'kiosk', terminal: 'kiosk-1', clock: () => Date.now() + setBy, silenceMs: 600 });
+    await c.whenInStep();
+    c.subscribe((change) => change.kind === 'state' && states.push(change.state.status));
+    for (const step of [3_600_000, -3_600_000]) {
+      // Set between a pong and the next heartbeat (every 250 ms): the hub last heard before the step.
+      await new Promise<void>((r) => (ponged = r));
+      await wait(100);
+      setBy += step;
+      // Before the fix the hall's time moved with the PC's clock at once, and an hour forward took the link for silent.
+      expect(Math.abs(c.hubNow() - hub.hubNow())).toBeLessThan(500);
+      await wait(1_500);
+      expect(Math.abs(c.hubNow() - hub.hubNow())).toBeLessThan(500);
+    }
+    expect(states).toEqual([]);
+    expect(hub.connections()).toBe(1);
+  });
+
+  it('takes the hall’s time at the midpoint of the welcome’s round trip: 400 ms there and back put it 200 ms behind', async () => {
+    // Pongs held back: the welcome alone sets the offset.
+    const hub = await hubAnHourAhead(() => undefined, { oneWayMs: 200 });
+    const c = client({ url: hub.url, role: 'kiosk', terminal: 'kiosk-1', silenceMs: 30_000 });
+    await c.whenInStep();
+    expect(Math.abs(c.hubNow() - hub.hubNow())).toBeLessThan(60);
+  });
+
+  it('betters a welcome slowed by a busy hub with the pong that follows it at once, not a heartbeat later', async () => {
+    const hub = await hubAnHourAhead((reply) => reply(), { welcomeHeldMs: 800 });
+    // Heartbeats every 10 s: only the ping sent at the welcome can better its sample within the 2 s below.
+    const c = client({ url: hub.url, role: 'kiosk', terminal: 'kiosk-1', silenceMs: 30_000 });
+    await c.whenInStep();
+    await expect.poll(() => Math.abs(c.hubNow() - hub.hubNow()), { timeout: 2_000 }).toBeLessThan(60);
+  });
+
+  it('keeps the hall’s time with the PC’s clock set back ten minutes by hand after the welcome, without a reconnect', async () => {
     const hub = await hubAnHourAhead((reply) => reply());
     let setBy = 0;
     const states: string[] = [];

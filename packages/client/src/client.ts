@@ -25,9 +25,16 @@ export interface HallClientOptions {
   backoff?: BackoffPolicy;
   /** After this long without the hub, the state says offline rather than reconnecting. */
   offlineAfterMs?: number;
-  /** A link silent this long is taken for dead and made again. */
+  /** A link silent this long is taken for dead and made again (by `steady`: a PC's clock set forward drops no link). */
   silenceMs?: number;
+  /** The PC's own clock (the link state's `since`, the hall's time before any hub answered). */
   clock?: () => number;
+  /**
+   * A clock that runs on whatever the PC's clock is set to (performance.now() by default): silence, round trips
+   * and the hall's time between pongs are counted by it, so that Windows time sync or an installer putting the
+   * PC's clock right by minutes or hours neither drops a healthy link nor moves the hall's time.
+   */
+  steady?: () => number;
   random?: () => number;
   log?: (message: string) => void;
   /** The terminal software's version, told to the hub in hello. */
@@ -87,19 +94,23 @@ export class HallClient {
   private retryTimer: NodeJS.Timeout | undefined;
   private offlineTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** When the hub was last heard, and the hello sent, by the steady clock. */
   private lastHeard = 0;
+  private helloAt = 0;
   /**
-   * The hub's clock less this terminal's, as of the welcome and then the heartbeat's pongs: commands say when they
-   * were made in the hub's time, and a PC whose clock drifts or is set by hand keeps the hall's time.
+   * The hub's clock less the steady clock, as of the welcome and then the heartbeat's pongs (none before the hub
+   * first answered): commands say when they were made in the hub's time, and a PC whose clock drifts or is set by
+   * hand keeps the hall's time.
    */
-  private hubOffset = 0;
-  /** The last few pongs' estimates of the offset, with their round trips: the shortest round trip's is the one taken. */
+  private hubOffset: number | undefined;
+  /** The welcome's and the last few pongs' estimates of the offset, with their round trips: the shortest round trip's is the one taken. */
   private clockSamples: { roundTrip: number; offset: number }[] = [];
   private resyncing = false;
   /** The event log of the hub now linked (its welcome says), and the one this view was built from. */
   private hubLog: string | undefined;
   private viewLogId: string | undefined;
   private readonly clock: () => number;
+  private readonly steady: () => number;
   private readonly random: () => number;
   private readonly backoff: BackoffPolicy;
   /** The hall's hubs, the one tried now, and the highest epoch heard from any (see standbyUrls). */
@@ -116,6 +127,7 @@ export class HallClient {
       if (problem) throw new Error(problem);
     }
     this.clock = options.clock ?? Date.now;
+    this.steady = options.steady ?? (() => performance.now());
     this.random = options.random ?? Math.random;
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.outbox = new Outbox(options.outboxFile, (m) => options.log?.(m));
@@ -148,7 +160,12 @@ export class HallClient {
   /** Now on the hub's clock, as this terminal last knew it (its own clock while the hub never answered). */
   hubNow(): number {
     // Whole milliseconds, as the hub's own clock: it goes into commands (madeAt), which take an integer.
-    return Math.round(this.clock() + this.hubOffset);
+    return Math.round(this.hubOffset === undefined ? this.clock() : this.steady() + this.hubOffset);
+  }
+
+  /** The link's steady clock (ms, from no particular start): how long something lasted, whatever the PC's clock is set to. */
+  steadyNow(): number {
+    return this.steady();
   }
 
   /**
@@ -271,7 +288,7 @@ export class HallClient {
     const ws = new WebSocket(this.hubs[this.current]!, { handshakeTimeout: 5000, ...(this.options.ca ? { ca: this.options.ca } : {}) });
     this.ws = ws;
     ws.on('open', () => {
-      this.lastHeard = this.clock();
+      this.lastHeard = this.helloAt = this.steady();
       this.write({
         type: 'hello',
         protocol: PROTOCOL_VERSION,
@@ -290,7 +307,7 @@ export class HallClient {
       });
     });
     ws.on('message', (data) => {
-      this.lastHeard = this.clock();
+      this.lastHeard = this.steady();
       const parsed = parseMessage(HubMessageSchema, data.toString());
       if (!parsed.ok) {
         this.options.log?.(`the hub sent a message this terminal does not understand: ${parsed.message}`);
@@ -343,8 +360,9 @@ export class HallClient {
     switch (m.type) {
       case 'welcome': {
         this.attempt = 0;
-        this.hubOffset = m.hubTime - this.clock();
+        // The welcome is the first sample: the hub's clock at the midpoint of the hello's round trip.
         this.clockSamples = [];
+        this.sampleClock(this.helloAt, m.hubTime);
         this.hubLog = m.log;
         this.heardEpoch(m.epoch, m.epochProof);
         clearTimeout(this.offlineTimer);
@@ -396,20 +414,21 @@ export class HallClient {
         }
         return;
       case 'pong':
-        return this.onPong(m.t, m.hubTime);
+        return this.sampleClock(m.t, m.hubTime);
     }
   }
 
   /**
-   * A pong says the hub's clock half a round trip after the ping was sent (its `t`, by this terminal's clock).
-   * The offset follows the pong of the shortest round trip among the last few: one slow pong does not move it,
-   * and a clock that drifts or is set by hand is followed within a few heartbeats.
+   * A pong (or the welcome) says the hub's clock at about the midpoint of its round trip from `sentAt` (the ping's
+   * `t`, the hello's time, by the steady clock): the offset follows the sample of the shortest round trip among
+   * the last few, so that one slow answer (the hub busy, the network) does not move the hall's time, and a hub's
+   * clock put right is followed within a few heartbeats.
    */
-  private onPong(sentAt: number | undefined, hubTime: number): void {
-    const now = this.clock();
+  private sampleClock(sentAt: number | undefined, hubTime: number): void {
+    const now = this.steady();
     if (sentAt === undefined || !Number.isFinite(sentAt) || !Number.isFinite(hubTime)) return;
     const roundTrip = now - sentAt;
-    // A round trip below zero is this terminal's clock set back between ping and pong: it says nothing.
+    // A round trip below zero is no answer to a ping of this terminal's: it says nothing.
     if (roundTrip < 0) return;
     this.clockSamples = [...this.clockSamples, { roundTrip, offset: hubTime - (sentAt + now) / 2 }].slice(-CLOCK_SAMPLES);
     this.hubOffset = this.clockSamples.reduce((best, s) => (s.roundTrip < best.roundTrip ? s : best)).offset;
@@ -450,14 +469,17 @@ export class HallClient {
   private startHeartbeat(): void {
     clearInterval(this.heartbeat);
     const silence = this.options.silenceMs ?? 20_000;
+    const ping = () => this.write({ type: 'ping', t: this.steady(), waiting: this.outbox.size });
     this.heartbeat = setInterval(() => {
-      if (this.clock() - this.lastHeard > silence) {
+      if (this.steady() - this.lastHeard > silence) {
         this.options.log?.('the hub has been silent too long; reconnecting');
         this.ws?.terminate();
         return;
       }
-      this.write({ type: 'ping', t: this.clock(), waiting: this.outbox.size });
+      ping();
     }, Math.max(250, silence / 3));
     this.heartbeat.unref();
+    // A first pong at once: a welcome slowed by the hub's work on the hello is bettered within a round trip.
+    ping();
   }
 }

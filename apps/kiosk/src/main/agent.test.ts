@@ -26,8 +26,8 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A kiosk agent on this hub; its printer (if any) on `printerPath`. The status poll is slow so that the check before issuing is what counts. */
-async function kiosk(terminal: string, printerPath?: string, settings: Record<string, unknown> = {}) {
+/** A kiosk agent on this hub; its printer (if any) on `printerPath`. The status poll is slow so that the check before issuing is what counts. `clock`: its PC's clock. */
+async function kiosk(terminal: string, printerPath?: string, settings: Record<string, unknown> = {}, clock?: () => number) {
   const config = loadConfig(undefined, {
     SERVICEHALL_HUB_URL: hub.wsUrl,
     SERVICEHALL_TOKEN: TOKEN,
@@ -35,7 +35,13 @@ async function kiosk(terminal: string, printerPath?: string, settings: Record<st
     SERVICEHALL_TERMINAL_DATA: path.join(dir, terminal),
     ...(printerPath ? { SERVICEHALL_PRINTER: printerPath } : {}),
   }, { role: 'kiosk' });
-  const agent = await startAgent<KioskShape>(config, (ctx) => createKioskAgent(ctx, KioskSettingsSchema.parse({ printerPollMs: 60_000, ...settings })), () => undefined);
+  const agent = await startAgent<KioskShape>(
+    config,
+    (ctx) => createKioskAgent(ctx, KioskSettingsSchema.parse({ printerPollMs: 60_000, ...settings }), clock ? { now: clock } : {}),
+    () => undefined,
+    undefined,
+    clock ? { clock } : {},
+  );
   running.push(agent);
   await agent.client.whenInStep();
   const call = agent.handlers as unknown as {
@@ -281,6 +287,19 @@ describe('the kiosk agent without a printer', () => {
     expect(await call.query({ text: `${PUBLIC}/m/t/${'A'.repeat(22)}` })).toEqual({ kind: 'not-found', text: '' });
     expect(await call.query({ text: 'b1' })).toMatchObject({ kind: 'ticket', number: 'B001' });
     expect(await call.query({ text: 'BJ2026112700012' })).toEqual({ kind: 'not-found', text: 'BJ2026112700012' });
+  });
+
+  it('starts emergency mode the set time after the hub went, not at once when the PC’s clock is put an hour forward', async () => {
+    let setBy = 0;
+    const { status, agent } = await kiosk('kiosk-1', undefined, { emergencyAfterSeconds: 5 }, () => Date.now() + setBy);
+    await expect.poll(() => agent.client.view!.leases.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    await hub.close();
+    await expect.poll(() => agent.client.state.status, { timeout: 10_000 }).not.toBe('online');
+    setBy = 3_600_000;
+    // Before the fix the hour counted as an hour without the hub: emergency numbers within the second.
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(status().emergency).toBeUndefined();
+    await expect.poll(() => status().emergency, { timeout: 10_000 }).toBe(true);
   });
 
   it('takes bad input from its screen without falling over', async () => {

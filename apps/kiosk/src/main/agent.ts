@@ -67,7 +67,8 @@ export function createKioskAgent(
   deps: { now?: () => number } = {},
 ): AgentParts<KioskShape> {
   const { client, config } = ctx;
-  // This PC's own clock, for how long the hub has been away; every wait, date and time the citizen reads is the hub's (client.hubNow()).
+  // This PC's own clock, kept with an emergency ticket; how long the hub has been away is counted by the link's steady clock
+  // (a PC's clock put right does not start emergency mode); every wait, date and time the citizen reads is the hub's (client.hubNow()).
   const now = deps.now ?? Date.now;
   const ledger = new EmergencyLedger(path.join(config.dataDir, 'emergency.json'));
   const threshold: BusyThreshold = { minutes: settings.busyMinutes, people: settings.busyPeople };
@@ -79,13 +80,13 @@ export function createKioskAgent(
   let reported = '';
   let stopped = false;
 
-  /** When this kiosk last lost its hub (its own clock); undefined while online. */
-  let lostAt: number | undefined = client.state.status === 'online' ? undefined : now();
+  /** When this kiosk last lost its hub (the link's steady clock); undefined while online. */
+  let lostAt: number | undefined = client.state.status === 'online' ? undefined : client.steadyNow();
   /** No hub for longer than the set time, for a reason that is not the hall's setup or this kiosk's token: give numbers from the leases. */
   const inEmergency = (): boolean => {
     if (settings.leaseSize === 0 || lostAt === undefined || client.state.status === 'online') return false;
     if (client.state.status === 'offline' && (client.state.reason === 'unconfigured' || client.state.reason === 'unauthorised')) return false;
-    return now() - lostAt >= settings.emergencyAfterSeconds * 1000;
+    return client.steadyNow() - lostAt >= settings.emergencyAfterSeconds * 1000;
   };
   /** The hall day on the hub's clock as this kiosk last knew it. */
   const hubDay = (view: HallView) => hallDay(client.hubNow(), view.catalogue.hall.timeZone);
@@ -152,7 +153,7 @@ export function createKioskAgent(
       keepLeases(change.view);
     } else {
       if (change.state.status === 'online') lostAt = undefined;
-      else lostAt ??= now();
+      else lostAt ??= client.steadyNow();
       pushStatus();
       if (change.state.status === 'online' && client.view) keepLeases(client.view);
     }

@@ -238,3 +238,30 @@ describe('the window agent on a PC whose clock is off the hub’s', () => {
     }
   });
 });
+
+describe('the window agent without its hub', () => {
+  it('turns to emergency calling the set time after the hub went, not at once when the PC’s clock is put an hour forward', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { WindowOptionsSchema } = await import('./options');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-window-outage-'));
+    const hub = await demoHub(dir);
+    let setBy = 0;
+    const { agent } = await windowSeven(hub, dir, {}, { now: () => Date.now() + setBy }, undefined, WindowOptionsSchema.parse({ emergencyAfterSeconds: 5 }));
+    try {
+      await agent.client.whenInStep();
+      const active = () => (agent.pushes.get('emergency') as { active: boolean } | undefined)?.active;
+      await hub.close();
+      await expect.poll(() => agent.client.state.status, { timeout: 10_000 }).not.toBe('online');
+      setBy = 3_600_000;
+      // Before the fix the hour counted as an hour without the hub: typed calls offered within the second.
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(active()).toBe(false);
+      await expect.poll(active, { timeout: 10_000 }).toBe(true);
+    } finally {
+      await agent.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

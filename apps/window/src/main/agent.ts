@@ -42,7 +42,7 @@ function refused(code: Extract<Done, { ok: false }>['code'], message: string): E
 const text = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v.trim() ? v.trim().slice(0, max) : undefined);
 
 export interface WindowAgentDeps {
-  /** This terminal's own clock (how long the hub has been away); what the hall's clock says is the hub link's `hubNow`. */
+  /** This terminal's own clock (kept with a typed call, a print); how long the hub has been away is counted by the link's steady clock, what the hall's clock says by its `hubNow`. */
   now?: () => number;
   /** How soon a number display in fault is tried again; DISPLAY_RETRY_MS by default. */
   displayRetryMs?: number;
@@ -76,8 +76,8 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
   const ledger = new EmergencyLedger(path.join(ctx.config.dataDir, 'emergency.json'));
   /** This outage's typed calls, newest first (the screen's list); the records themselves are in the outbox. */
   let recent: EmergencyCallCard[] = [];
-  /** When this window last lost its hub (its own clock); undefined while online. */
-  let lostAt: number | undefined = ctx.client.state.status === 'online' ? undefined : now();
+  /** When this window last lost its hub (the link's steady clock: a PC's clock put right does not start emergency mode); undefined while online. */
+  let lostAt: number | undefined = ctx.client.state.status === 'online' ? undefined : ctx.client.steadyNow();
   const eventsByCommand = new Map<string, HallEvent[]>();
   const notices = new Map<string, { document: PrintRecord['document']; doc: PrintDocument }>();
 
@@ -168,7 +168,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
   };
 
   /** 应急模式: no hub for longer than the set time, or a typed call still open from it. */
-  const inEmergency = (): boolean => ledger.openCall !== undefined || (lostAt !== undefined && ctx.client.state.status !== 'online' && now() - lostAt >= options.emergencyAfterSeconds * 1000);
+  const inEmergency = (): boolean => ledger.openCall !== undefined || (lostAt !== undefined && ctx.client.state.status !== 'online' && ctx.client.steadyNow() - lostAt >= options.emergencyAfterSeconds * 1000);
   let emergencyKey = '';
   const pushEmergency = () => {
     const open = ledger.openCall;
@@ -192,7 +192,7 @@ export function createWindowAgent(ctx: AgentContext<WindowShape>, options: Windo
   const unsubscribe = ctx.client.subscribe((change) => {
     if (change.kind === 'state') {
       if (change.state.status === 'online') lostAt = undefined;
-      else lostAt ??= now();
+      else lostAt ??= ctx.client.steadyNow();
       // A new outage starts a new list.
       if (change.state.status === 'online' && !ledger.openCall && change.state.waiting === 0) recent = [];
       pushEmergency();
