@@ -230,9 +230,22 @@ describe("the operator's commands on a hub in its own process", () => {
       const line = JSON.parse(wrong.out.trim().split('\n').at(-1)!) as { level: string; msg: string };
       expect(line.level).toBe('fatal');
       expect(line.msg).toMatch(new RegExp(`^主机的运行设置有误，没有启动：${name}[^]*A setting of the hub is wrong`));
-      if (name !== 'SERVICEHALL_LOG_LEVEL') expect(line.msg.split('\n')[0]).toContain(`${name} 应为`);
+      expect(line.msg.split('\n')[0]).toContain(`${name} 应为`);
       expect(fs.readdirSync(data)).toEqual([]);
     }
+  }, 60_000);
+
+  it('stops, naming SERVICEHALL_LOG_FILE in both languages, on a log file whose folder cannot be made, rather than serve with its log going nowhere', async () => {
+    const data = tempDir();
+    // A file stands where the log's folder would be: no disk ever takes that path.
+    const aFile = path.join(tempDir(), 'logs');
+    fs.writeFileSync(aFile, '');
+    const wrong = await hubCommand([], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: '0', SERVICEHALL_LOG_FILE: path.join(aFile, 'hub.log') });
+    expect(wrong.code, wrong.out).toBe(REFUSED_EXIT_CODE);
+    const line = JSON.parse(wrong.out.trim().split('\n').at(-1)!) as { level: string; msg: string };
+    expect(line.level).toBe('fatal');
+    expect(line.msg).toMatch(new RegExp(`^主机的运行设置有误，没有启动：SERVICEHALL_LOG_FILE 的日志文件 .*hub\\.log 无法使用：它所在的文件夹 ${aFile} 无法创建或写入（(ENOTDIR|EEXIST)）[^]*\nA setting of the hub is wrong, and it did not start: SERVICEHALL_LOG_FILE: the log file`));
+    expect(fs.readdirSync(data)).toEqual([]);
   }, 60_000);
 
   it('refuses promote with a port out of range, as the hub’s start refuses it, in Chinese then English, exit code 78', async () => {
