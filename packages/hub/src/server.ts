@@ -253,10 +253,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const host = options.host ?? '127.0.0.1';
   const tlsFiles = options.tls === false ? undefined : (options.tls ?? tlsFilesIn(options.dataDir));
   if (!tlsFiles && !isLoopback(host) && !options.allowInsecure)
-    throw new HubRefusal(
-      `the hub would listen on ${host} without TLS: tokens, PINs and applicant data would cross the LAN in clear. ` +
-        'Run `npm run hub -- init-tls` (see "Deploying on a hall\'s network" in the README), or set SERVICEHALL_ALLOW_INSECURE=1 on a network nobody else uses.',
-    );
+    throw new HubRefusal(opsText('insecureListen', { host }));
   const tls = tlsFiles ? loadTls(tlsFiles) : undefined;
 
   prepareDataFolder(options.dataDir, warn);
