@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { makeFolder } from './files';
 import { opsText } from './ops-strings';
 import { SettingProblem } from './setting';
 
@@ -95,7 +96,8 @@ export async function configureLog(settings: LogSettings): Promise<Logger> {
 function logFolderUsable(file: string): void {
   const dir = path.dirname(path.resolve(file));
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    // One level at a time: Node's recursive mkdir spins for ever where a folder can never be (under /proc).
+    makeFolder(dir, 0o750);
     fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
   } catch (error) {
     const problem = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
