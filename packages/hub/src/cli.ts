@@ -169,8 +169,9 @@ async function initTlsMain(args: string[]) {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--name' && args[i + 1]) names.push(args[++i]!);
-    else if (a === '--days' && /^\d{1,4}$/.test(args[i + 1] ?? '')) days = Number(args[++i]);
-    else throw new Error(`init-tls takes --name <host name or IP address> (repeatable) and --days <validity>; "${a}" is not one of them`);
+    // 0 days would make a certificate already expired, which every terminal refuses.
+    else if (a === '--days' && /^\d{1,4}$/.test(args[i + 1] ?? '') && Number(args[i + 1]) >= 1 && Number(args[i + 1]) <= 3650) days = Number(args[++i]);
+    else throw new HubRefusal(opsText('initTlsArgument', { arg: a === '--days' ? `--days ${args[i + 1] ?? ''}`.trim() : a }));
   }
   const dataDir = process.env.SERVICEHALL_DATA || './data';
   const { initTls } = await import('./init-tls');
@@ -366,8 +367,8 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   } else if (command === 'create-admin' || command === 'init-tls') {
     const what = command === 'create-admin' ? 'could not make the account' : 'could not make its certificates';
     (command === 'create-admin' ? createAdmin(args) : initTlsMain(args)).catch((error: unknown) => {
-      // An account refused is said as the console says it, Chinese first, then English.
-      if (command === 'create-admin' && error instanceof HubRefusal) console.error(error.message);
+      // A refusal (an account the console would refuse, a wrong name or CA for init-tls) says itself, Chinese first, then English.
+      if (error instanceof HubRefusal) console.error(error.message);
       else console.error(`ServiceHall hub ${what}: ${error instanceof Error ? error.message : error}`);
       process.exitCode = error instanceof HubRefusal ? error.exitCode : 1;
     });

@@ -248,6 +248,27 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(fs.readdirSync(data)).toEqual([]);
   }, 60_000);
 
+  it('init-tls refuses a wrong option, a name with a space and a CA file that is not one, in Chinese then English, exit code 78, writing nothing', async () => {
+    for (const [args, said] of [
+      [['--days', '0'], /^init-tls 只接受 --name 主机名或 IP 地址[^]*“--days 0”不是其中之一。什么都没有生成。\ninit-tls takes --name/],
+      [['--name', 'hub hall'], /^“hub hall”既不是 IP 地址，也不是主机名[^]*\n"hub hall" is neither an IP address nor a host name/],
+    ] as const) {
+      const data = tempDir();
+      const wrong = await hubCommand(['init-tls', ...args], { SERVICEHALL_DATA: data });
+      expect(wrong.code, wrong.out).toBe(REFUSED_EXIT_CODE);
+      expect(wrong.out).toMatch(said);
+      expect(fs.readdirSync(data)).toEqual([]);
+    }
+    // ca.crt overwritten by hand (a copy that went wrong): said before the hub's certificate is touched.
+    const data = tempDir();
+    fs.mkdirSync(path.join(data, 'tls'));
+    fs.writeFileSync(path.join(data, 'tls', 'ca.crt'), 'not a certificate\r\n');
+    const junk = await hubCommand(['init-tls', '--name', '127.0.0.1'], { SERVICEHALL_DATA: data });
+    expect(junk.code, junk.out).toBe(REFUSED_EXIT_CODE);
+    expect(junk.out).toMatch(/^大厅 CA 的 \S+ca\.crt 不能使用（[^]*请从备份中取回 ca\.crt 和 ca\.key[^]*\nThe hall CA's \S+ca\.crt cannot be used/);
+    expect(fs.readdirSync(path.join(data, 'tls'))).toEqual(['ca.crt']);
+  }, 60_000);
+
   it('refuses promote with a port out of range, as the hub’s start refuses it, in Chinese then English, exit code 78', async () => {
     const data = tempDir();
     for (const port of ['99999', '86OO']) {
