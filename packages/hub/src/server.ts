@@ -1,7 +1,7 @@
 import { publicBaseOf, refusalText, type Catalogue, type RefusalCode } from '@servicehall/core';
 import type { NotifyConfigInput } from '@servicehall/notify';
 import { PHONE_PAGES_DIR } from '@servicehall/phone/pages';
-import { startUpstream, type Upstream, type UpstreamConfig } from '@servicehall/upstream/hub';
+import { startUpstream, type Upstream, type UpstreamConfig, type UpstreamStatus } from '@servicehall/upstream/hub';
 import { MAX_MESSAGE_BYTES } from '@servicehall/protocol';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -239,6 +239,25 @@ function defaultConsoleDir(): string {
   return path.join(INSTALL_ROOT, 'apps/console/dist/renderer');
 }
 
+/**
+ * The city's shipping said in the hub's log when it stops (the city's database unreachable, a wrong
+ * address or password in SERVICEHALL_UPSTREAM_URL, or the city refusing this log) and when it goes on
+ * again: once each, not at every retry. Unsaid, an installer's typo showed only on the console's overview.
+ */
+function saidOfShipping(): (status: UpstreamStatus) => void {
+  let failing: UpstreamStatus['state'] | undefined;
+  return (status) => {
+    if ((status.state === 'offline' || status.state === 'refused') && failing !== status.state) {
+      failing = status.state;
+      const values = { hall: status.hall, problem: status.message ?? '' };
+      log.warn({ upstream: status.state, problem: status.message }, opsText(status.state === 'offline' ? 'cityOffline' : 'cityRefused', values));
+    } else if ((status.state === 'shipping' || status.state === 'caught-up') && failing) {
+      failing = undefined;
+      log.info({ upstream: status.state, shippedSeq: status.shippedSeq }, opsText('cityBack', { hall: status.hall }));
+    }
+  };
+}
+
 /** The hub's own commands in one batch of its housekeeping (a default rating, a lapse, an escalation each). */
 const HOUSEKEEPING_CHUNK = 200;
 
@@ -332,7 +351,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const shipIfInCharge = () => {
     if (!options.upstream) return;
     if (store.role.inCharge && !upstream) {
-      upstream = startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE) }, undefined, (parted) =>
+      upstream = startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE) }, saidOfShipping(), (parted) =>
         log.warn(parted, opsText('cityParted', { from: parted.branch + 1, shipped: parted.shipped })),
       );
       upstream.appended(store.seq);
