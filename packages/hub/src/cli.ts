@@ -53,7 +53,7 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOpti
   if (!!cert !== !!key) throw new SettingProblem('SERVICEHALL_TLS_CERT 和 SERVICEHALL_TLS_KEY 要一起设置：证书文件和它的私钥文件', 'SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY go together: the certificate file and its key file');
   const maxMb = hubNumber(env, 'SERVICEHALL_MAX_DB_MB');
   const notify = readNotifyInput(env);
-  if (!notify.ok) throw new SettingProblem('通知渠道的设置（SERVICEHALL_NOTIFY_CONFIG 或 SERVICEHALL_NOTIFY）不能使用：它应是 README 所述的 JSON，具体问题见下面的英文', notify.message);
+  if (!notify.ok) throw new SettingProblem(notify.zh ?? '通知渠道的设置（SERVICEHALL_NOTIFY_CONFIG 或 SERVICEHALL_NOTIFY）不能使用：它应是 README 所述的 JSON，具体问题见下面的英文', notify.message);
   const phoneStreams = env.SERVICEHALL_PHONE_STREAMS || 'process';
   if (phoneStreams !== 'process' && phoneStreams !== 'inline')
     throw new SettingProblem(

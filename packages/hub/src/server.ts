@@ -373,11 +373,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const commits = new GroupCommit(store, () => replication.ship());
   const consoleFiles = serveConsole(options.consoleDir ?? defaultConsoleDir());
   // The notification channels; the hall's name heads robot messages (a hall not set up yet has none).
-  const notifyConfig = checkNotifyConfig(options.notify ?? { channels: [] }, store.view.catalogue.hall.name || '政务服务中心');
+  const notifyConfig = checkNotifyConfig(options.notify ?? { channels: [] }, store.view.catalogue.hall.name || '政务服务中心', 'SERVICEHALL_NOTIFY_CONFIG / SERVICEHALL_NOTIFY');
   if (!notifyConfig.ok) {
     db.close();
     clearRunning();
-    throw new Error(`the notification channels are not valid: ${notifyConfig.message}`);
+    // A field of the channels' file is the installer's to mend: refused (not restarted in a loop), field by field, Chinese first.
+    throw new HubRefusal(opsText('badSetting', { problem: { 'zh-CN': notifyConfig.message, en: notifyConfig.en ?? notifyConfig.message } }));
   }
   const notifications = new HallNotifications(db, notifyConfig.config, { clock });
   let ownUrl = '';
