@@ -327,10 +327,15 @@ async function promote() {
   const dataDir = env.SERVICEHALL_DATA || './data';
   const tls = fs.existsSync(path.join(dataDir, TLS_DIR, 'hub.crt'));
   const token = env.SERVICEHALL_TOKEN || readIfThere(path.join(dataDir, TOKEN_FILE));
-  if (!token) throw new Error(`no hall token: set SERVICEHALL_TOKEN or run it where ${path.join(dataDir, TOKEN_FILE)} is`);
+  if (!token) throw new HubRefusal(opsText('promoteNoToken', { file: path.join(dataDir, TOKEN_FILE) }));
   const ca = tls ? readIfThere(path.join(dataDir, TLS_DIR, CA_CERT)) : undefined;
   const url = `${tls ? 'https' : 'http'}://${tls ? 'localhost' : '127.0.0.1'}:${port}`;
-  const done = await promoteLocal({ url, token, ...(ca ? { ca } : {}) });
+  // No hub there (stopped, or another port): said with the address tried, not as a bare ECONNREFUSED.
+  const done = await promoteLocal({ url, token, ...(ca ? { ca } : {}) }).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH') throw new Error(opsText('promoteNoAnswer', { url, problem: code }));
+    throw error;
+  });
   console.log(
     done.already
       ? `本机服务器已在主用状态 this hub was in charge already (epoch ${done.epoch}, event ${done.seq})`
@@ -360,7 +365,8 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   if (command === 'promote') {
     promote().catch((error: unknown) => {
       // A refusal says itself in both languages; its exit code (78) tells a script that trying again cannot mend it.
-      if (error instanceof HubRefusal) console.error(error.message);
+      // So does a hub that did not answer (promoteNoAnswer), said Chinese first.
+      if (error instanceof HubRefusal || (error instanceof Error && /^[\u4e00-\u9fff]/.test(error.message))) console.error(error.message);
       else console.error(`ServiceHall hub could not promote: ${error instanceof Error ? error.message : error}`);
       process.exitCode = error instanceof HubRefusal ? error.exitCode : 1;
     });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, REFUSED_EXIT_CODE } from './integrity';
-import { HUB_PROCESS_TOKEN, LOAD_TEST_LIMITS, spawnHub, type HubProcess } from './testing/hub-process';
+import { freePort, HUB_PROCESS_TOKEN, LOAD_TEST_LIMITS, spawnHub, type HubProcess } from './testing/hub-process';
 import { makeHallDatabase } from './testing/hall-db';
 import { TestTerminal } from './testing/terminal';
 
@@ -280,6 +280,16 @@ describe("the operator's commands on a hub in its own process", () => {
     const zero = await hubCommand(['promote'], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: '0', SERVICEHALL_TOKEN: HUB_PROCESS_TOKEN });
     expect(zero.code, zero.out).toBe(REFUSED_EXIT_CODE);
     expect(zero.out).toMatch(/^设置有误，没有请本机主机接管：SERVICEHALL_PORT=0 只在主机启动时让系统自选端口[^]*\nA setting is wrong, and the hub on this machine was not asked to take charge: SERVICEHALL_PORT=0 only lets the system choose a port/);
+    expect(fs.readdirSync(data)).toEqual([]);
+    // No token given nor stored: a refusal naming the file, not an English line.
+    const noToken = await hubCommand(['promote'], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: '8600', SERVICEHALL_TOKEN: '' });
+    expect(noToken.code, noToken.out).toBe(REFUSED_EXIT_CODE);
+    expect(noToken.out).toMatch(/^没有大厅令牌，无法请本机主机接管：请在主机服务的设置中设置 SERVICEHALL_TOKEN，或在数据文件夹（有 \S+admin-token 的那台机器）[^]*\nNo hall token/);
+    // No hub on that port (stopped, or SERVICEHALL_PORT not its port): the address tried, not a bare ECONNREFUSED.
+    const closed = await freePort();
+    const noHub = await hubCommand(['promote'], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: String(closed), SERVICEHALL_TOKEN: HUB_PROCESS_TOKEN });
+    expect(noHub.code, noHub.out).toBe(1);
+    expect(noHub.out).toMatch(new RegExp(`^本机的主机 http://127\\.0\\.0\\.1:${closed} 没有应答（ECONNREFUSED），没有接管：请确认本机的主机服务在运行，且 SERVICEHALL_PORT 与它服务的端口相同[^]*\nThe hub on this machine, http://127\\.0\\.0\\.1:${closed}, did not answer`));
     expect(fs.readdirSync(data)).toEqual([]);
   }, 60_000);
 });

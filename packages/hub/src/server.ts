@@ -280,7 +280,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // A damaged database is refused before anything opens it for writing.
   // A standby's first start: its database is a copy of the hub in charge.
   if (options.standby && options.peer && !fs.existsSync(path.join(options.dataDir, DATABASE_FILE))) {
-    const copied = await copyFromPeer(options.peer, options.dataDir);
+    const peer = options.peer;
+    // Said naming the peer and what to check; the service starts it again, and the copy is tried again.
+    const copied = await copyFromPeer(peer, options.dataDir).catch((error: unknown) => {
+      throw new Error(opsText('standbyCopyFailed', { peer: peer.url, problem: (error as NodeJS.ErrnoException).code ?? (error as Error).message }));
+    });
     log.info({ seq: copied.seq, bytes: copied.bytes }, opsText('standbyCopied', { seq: copied.seq, size: formatBytes(copied.bytes) }));
   }
   const startCheck = await checkAtStart(options.dataDir, options.backup?.dir, options.wholeCheckUpToBytes);
