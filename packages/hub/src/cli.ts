@@ -392,8 +392,14 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     );
   } else {
     main().catch(async (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      // A problem the hub has already put in words (opsText: a Chinese line, then English; a port taken, a peer
+      // not answering): each half in its own line, without a stack trace. Anything else is a fault, with its stack for support.
+      const [zh, ...en] = message.split('\n');
+      const trim = (text: string) => text.replace(/[。.]$/, '');
       if (error instanceof HubRefusal) log.fatal(error.message);
-      else log.fatal({ err: error }, opsText('hubCouldNotStart', { problem: error instanceof Error ? error.message : String(error) }));
+      else if (/^[\u4e00-\u9fff]/.test(message) && en.length > 0) log.fatal(opsText('hubCouldNotStart', { problem: { 'zh-CN': trim(zh!), en: trim(en.join('\n')) } }));
+      else log.fatal({ err: error }, opsText('hubCouldNotStart', { problem: message }));
       await flushed();
       process.exit(error instanceof HubRefusal ? error.exitCode : 1);
     });

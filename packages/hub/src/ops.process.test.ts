@@ -1,6 +1,7 @@
 import type { Ticket } from '@servicehall/core';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -246,6 +247,25 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(line.level).toBe('fatal');
     expect(line.msg).toMatch(new RegExp(`^主机的运行设置有误，没有启动：SERVICEHALL_LOG_FILE 的日志文件 .*hub\\.log 无法使用：它所在的文件夹 ${aFile} 无法创建或写入（(ENOTDIR|EEXIST)）[^]*\nA setting of the hub is wrong, and it did not start: SERVICEHALL_LOG_FILE: the log file`));
     expect(fs.readdirSync(data)).toEqual([]);
+  }, 60_000);
+
+  it('says a port already taken once in each language, without a stack trace, and exits for its service to try again', async () => {
+    const held = net.createServer();
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (held.address() as net.AddressInfo).port;
+      const taken = await hubCommand([], { SERVICEHALL_DATA: tempDir(), SERVICEHALL_PORT: String(port) });
+      expect(taken.code, taken.out).toBe(1);
+      const line = JSON.parse(taken.out.trim().split('\n').at(-1)!) as { level: string; msg: string; err?: unknown };
+      expect(line.level).toBe('fatal');
+      expect(line.err).toBeUndefined();
+      const [zh, en, ...more] = line.msg.split('\n');
+      expect(more).toEqual([]);
+      expect(zh).toMatch(new RegExp(`^主机没能启动：主机无法在 127\\.0\\.0\\.1 的端口 ${port} 上监听（[^）]*EADDRINUSE[^）]*）：[^]*另选端口和地址。进程退出，服务管理器会再启动它`));
+      expect(en).toMatch(new RegExp(`^ServiceHall hub could not start: The hub cannot listen on 127\\.0\\.0\\.1 port ${port} [^]*SERVICEHALL_HOST\\. The process exits`));
+    } finally {
+      held.close();
+    }
   }, 60_000);
 
   it('init-tls refuses a wrong option, a name with a space and a CA file that is not one, in Chinese then English, exit code 78, writing nothing', async () => {
