@@ -1,7 +1,7 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import { startHub, type RunningHub } from '@servicehall/hub';
+import { freePort } from '@servicehall/hub/testing';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -107,12 +107,7 @@ describe('a terminal without a credential', () => {
 describe('a terminal whose hubUrl reaches no hub', () => {
   it('says once, in Chinese then English, that it cannot reach the hub named in hubUrl and what to check, while it keeps trying', async () => {
     // A port nobody listens on: the hub stopped, or a typo in hubUrl.
-    const free = await new Promise<number>((resolve) => {
-      const server = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const free = await freePort();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-pairing-'));
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     const config = loadConfig(undefined, {}, { role: 'kiosk', terminal: 'kiosk-1', hubUrl: `ws://127.0.0.1:${free}/ws`, dataDir: dir });

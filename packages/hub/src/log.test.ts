@@ -1,6 +1,5 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -8,6 +7,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configureLog, createLogger, log, useLogger } from './log';
 import { startHub, type RunningHub } from './server';
+import { freePort } from './testing/hub-process';
 
 function capture(level = 'debug') {
   const lines: string[] = [];
@@ -102,12 +102,7 @@ describe("the hub's log", () => {
     const { logger, records } = capture('info');
     cleanups.push(useLogger(logger));
     // A port nobody listens on: the city's PostgreSQL down, or a typo in its address.
-    const closed = await new Promise<number>((resolve) => {
-      const server = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const closed = await freePort();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-city-'));
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     const hub = await startHub({ dataDir: dir, token: 'hall-token-for-the-city-test', seed: demoCatalogue({ allDay: true }), upstream: { url: `postgres://city_hub:wrong@127.0.0.1:${closed}/city`, hall: '330106-01', firstRetryMs: 50, maxRetryMs: 100 } });
