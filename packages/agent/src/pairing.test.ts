@@ -1,12 +1,13 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import { startHub, type RunningHub } from '@servicehall/hub';
+import { freePort } from '@servicehall/hub/testing';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBrowserTerminal } from './browser-mode';
 import { loadConfig } from './config';
-import { credentialFile, readCredential } from './pairing';
+import { credentialFile, pairWithHub, readCredential, unreachableText } from './pairing';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -116,4 +117,23 @@ describe('a terminal without a credential', () => {
     expect(readCredential(one)).toBeDefined();
     expect(readCredential(loadConfig(undefined, { ...env, SERVICEHALL_TERMINAL: 'kiosk-2' }))).toBeUndefined();
   });
+});
+
+describe('a terminal whose hubUrl reaches no hub', () => {
+  it('says once, in Chinese then English, that it cannot reach the hub named in hubUrl and what to check, while it keeps trying', async () => {
+    // A port nobody listens on: the hub stopped, or a typo in hubUrl.
+    const free = await freePort();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-pairing-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const config = loadConfig(undefined, {}, { role: 'kiosk', terminal: 'kiosk-1', hubUrl: `ws://127.0.0.1:${free}/ws`, dataDir: dir });
+    const said: string[] = [];
+    let tries = 0;
+    const pairing = pairWithHub(config, (state) => void (state.status === 'connecting' && tries++), (m) => said.push(m));
+    cleanups.push(() => pairing.stop());
+    // Three tries (at once, after 1 s, after 2 s more).
+    await expect.poll(() => tries, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
+    expect(said).toEqual([expect.stringMatching(new RegExp(`^连不上大厅服务器 ws://127\\.0\\.0\\.1:${free}/ws（ECONNREFUSED）：请确认主机在运行，hubUrl 的地址和端口正确[^]*\\ncannot reach the hub at ws://127\\.0\\.0\\.1:${free}/ws \\(ECONNREFUSED\\)`))]);
+    // A hub whose certificate the hall CA in hubCa did not sign: hubCa is named, not the hub's address alone.
+    expect(unreachableText({ hubUrl: 'wss://192.168.1.10:8600/ws', hubCa: 'C:/servicehall/ca.crt' }, 'SELF_SIGNED_CERT_IN_CHAIN')).toMatch(/^连不上大厅服务器 wss:\/\/192\.168\.1\.10:8600\/ws（SELF_SIGNED_CERT_IN_CHAIN）：主机的证书不是 hubCa（C:\/servicehall\/ca\.crt）中的大厅 CA 签发的/);
+  }, 30_000);
 });

@@ -67,6 +67,7 @@ export function pairWithHub(
   let retry: NodeJS.Timeout | undefined;
   let renew: NodeJS.Timeout | undefined;
   let attempt = 0;
+  let said: string | undefined;
   let resolveCredential!: (c: StoredCredential) => void;
   const credential = new Promise<StoredCredential>((resolve) => (resolveCredential = resolve));
   const ask = () =>
@@ -79,6 +80,7 @@ export function pairWithHub(
     ws = socket;
     socket.on('open', () => {
       attempt = 0;
+      said = undefined;
       ask();
     });
     socket.on('message', (data) => {
@@ -104,7 +106,13 @@ export function pairWithHub(
         log(`the hub refused to enrol this terminal: ${m.message}`);
       }
     });
-    socket.on('error', (error) => log(`enrolment link to the hub: ${error.message}`));
+    socket.on('error', (error) => {
+      // Said once until the link opens or the problem changes, not at every retry: a wrong hubUrl would fill the log.
+      const problem = (error as NodeJS.ErrnoException).code ?? error.message;
+      if (problem === said) return;
+      said = problem;
+      log(unreachableText(config, problem));
+    });
     socket.on('close', () => {
       clearTimeout(renew);
       if (stopped) return;
@@ -122,6 +130,18 @@ export function pairWithHub(
       ws?.terminate();
     },
   };
+}
+
+/** Codes of a certificate the terminal does not trust: the hub's is not signed by the CA in hubCa, or not for the name in hubUrl. */
+const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|DEPTH_ZERO/;
+
+/** What an installer reads when the pairing link cannot reach the hub: Chinese, then English, naming hubUrl (and hubCa for a certificate). */
+export function unreachableText(config: Pick<TerminalConfig, 'hubUrl' | 'hubCa'>, problem: string): string {
+  if (UNTRUSTED.test(problem))
+    return `连不上大厅服务器 ${config.hubUrl}（${problem}）：主机的证书不是 hubCa（${config.hubCa ?? '未设置'}）中的大厅 CA 签发的，或不是为 hubUrl 中的地址签发的。请复制主机的 tls/ca.crt 并在 hubCa 中写明它，hubUrl 用 init-tls 时 --name 给出的地址；本终端会不断重试。\n` +
+      `cannot reach the hub at ${config.hubUrl} (${problem}): its certificate is not signed by the hall CA in hubCa (${config.hubCa ?? 'not set'}), or not for the address in hubUrl. Copy the hub's tls/ca.crt and name it in hubCa, and use in hubUrl an address init-tls was given with --name; this terminal keeps trying.`;
+  return `连不上大厅服务器 ${config.hubUrl}（${problem}）：请确认主机在运行，hubUrl 的地址和端口正确（如 wss://192.168.1.10:8600/ws），且本机能连到它；本终端会不断重试，连上后显示配对码。\n` +
+    `cannot reach the hub at ${config.hubUrl} (${problem}): check that the hub runs, that hubUrl's address and port are right (e.g. wss://192.168.1.10:8600/ws) and that this machine reaches it; this terminal keeps trying and shows its pairing code once it does.`;
 }
 
 const PAGE_TEXT = {

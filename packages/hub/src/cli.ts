@@ -53,7 +53,7 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOpti
   if (!!cert !== !!key) throw new SettingProblem('SERVICEHALL_TLS_CERT 和 SERVICEHALL_TLS_KEY 要一起设置：证书文件和它的私钥文件', 'SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY go together: the certificate file and its key file');
   const maxMb = hubNumber(env, 'SERVICEHALL_MAX_DB_MB');
   const notify = readNotifyInput(env);
-  if (!notify.ok) throw new SettingProblem('通知渠道的设置（SERVICEHALL_NOTIFY_CONFIG 或 SERVICEHALL_NOTIFY）不能使用：它应是 README 所述的 JSON，具体问题见下面的英文', notify.message);
+  if (!notify.ok) throw new SettingProblem(notify.zh ?? '通知渠道的设置（SERVICEHALL_NOTIFY_CONFIG 或 SERVICEHALL_NOTIFY）不能使用：它应是 README 所述的 JSON，具体问题见下面的英文', notify.message);
   const phoneStreams = env.SERVICEHALL_PHONE_STREAMS || 'process';
   if (phoneStreams !== 'process' && phoneStreams !== 'inline')
     throw new SettingProblem(
@@ -169,8 +169,9 @@ async function initTlsMain(args: string[]) {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--name' && args[i + 1]) names.push(args[++i]!);
-    else if (a === '--days' && /^\d{1,4}$/.test(args[i + 1] ?? '')) days = Number(args[++i]);
-    else throw new Error(`init-tls takes --name <host name or IP address> (repeatable) and --days <validity>; "${a}" is not one of them`);
+    // 0 days would make a certificate already expired, which every terminal refuses.
+    else if (a === '--days' && /^\d{1,4}$/.test(args[i + 1] ?? '') && Number(args[i + 1]) >= 1 && Number(args[i + 1]) <= 3650) days = Number(args[++i]);
+    else throw new HubRefusal(opsText('initTlsArgument', { arg: a === '--days' ? `--days ${args[i + 1] ?? ''}`.trim() : a }));
   }
   const dataDir = process.env.SERVICEHALL_DATA || './data';
   const { initTls } = await import('./init-tls');
@@ -326,10 +327,15 @@ async function promote() {
   const dataDir = env.SERVICEHALL_DATA || './data';
   const tls = fs.existsSync(path.join(dataDir, TLS_DIR, 'hub.crt'));
   const token = env.SERVICEHALL_TOKEN || readIfThere(path.join(dataDir, TOKEN_FILE));
-  if (!token) throw new Error(`no hall token: set SERVICEHALL_TOKEN or run it where ${path.join(dataDir, TOKEN_FILE)} is`);
+  if (!token) throw new HubRefusal(opsText('promoteNoToken', { file: path.join(dataDir, TOKEN_FILE) }));
   const ca = tls ? readIfThere(path.join(dataDir, TLS_DIR, CA_CERT)) : undefined;
   const url = `${tls ? 'https' : 'http'}://${tls ? 'localhost' : '127.0.0.1'}:${port}`;
-  const done = await promoteLocal({ url, token, ...(ca ? { ca } : {}) });
+  // No hub there (stopped, or another port): said with the address tried, not as a bare ECONNREFUSED.
+  const done = await promoteLocal({ url, token, ...(ca ? { ca } : {}) }).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH') throw new Error(opsText('promoteNoAnswer', { url, problem: code }));
+    throw error;
+  });
   console.log(
     done.already
       ? `本机服务器已在主用状态 this hub was in charge already (epoch ${done.epoch}, event ${done.seq})`
@@ -359,15 +365,16 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
   if (command === 'promote') {
     promote().catch((error: unknown) => {
       // A refusal says itself in both languages; its exit code (78) tells a script that trying again cannot mend it.
-      if (error instanceof HubRefusal) console.error(error.message);
+      // So does a hub that did not answer (promoteNoAnswer), said Chinese first.
+      if (error instanceof HubRefusal || (error instanceof Error && /^[\u4e00-\u9fff]/.test(error.message))) console.error(error.message);
       else console.error(`ServiceHall hub could not promote: ${error instanceof Error ? error.message : error}`);
       process.exitCode = error instanceof HubRefusal ? error.exitCode : 1;
     });
   } else if (command === 'create-admin' || command === 'init-tls') {
     const what = command === 'create-admin' ? 'could not make the account' : 'could not make its certificates';
     (command === 'create-admin' ? createAdmin(args) : initTlsMain(args)).catch((error: unknown) => {
-      // An account refused is said as the console says it, Chinese first, then English.
-      if (command === 'create-admin' && error instanceof HubRefusal) console.error(error.message);
+      // A refusal (an account the console would refuse, a wrong name or CA for init-tls) says itself, Chinese first, then English.
+      if (error instanceof HubRefusal) console.error(error.message);
       else console.error(`ServiceHall hub ${what}: ${error instanceof Error ? error.message : error}`);
       process.exitCode = error instanceof HubRefusal ? error.exitCode : 1;
     });
@@ -385,8 +392,14 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     );
   } else {
     main().catch(async (error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      // A problem the hub has already put in words (opsText: a Chinese line, then English; a port taken, a peer
+      // not answering): each half in its own line, without a stack trace. Anything else is a fault, with its stack for support.
+      const [zh, ...en] = message.split('\n');
+      const trim = (text: string) => text.replace(/[。.]$/, '');
       if (error instanceof HubRefusal) log.fatal(error.message);
-      else log.fatal({ err: error }, opsText('hubCouldNotStart', { problem: error instanceof Error ? error.message : String(error) }));
+      else if (/^[\u4e00-\u9fff]/.test(message) && en.length > 0) log.fatal(opsText('hubCouldNotStart', { problem: { 'zh-CN': trim(zh!), en: trim(en.join('\n')) } }));
+      else log.fatal({ err: error }, opsText('hubCouldNotStart', { problem: message }));
       await flushed();
       process.exit(error instanceof HubRefusal ? error.exitCode : 1);
     });

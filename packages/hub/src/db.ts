@@ -412,20 +412,28 @@ export function migrate(db: Db): number {
 export function openDatabase(dataDir: string, file = DATABASE_FILE): Db {
   makeDataFolder(dataDir);
   checkDatabaseFile(dataDir, file);
-  const db = new Database(path.join(dataDir, file));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
-  // SQLite's default page cache is 2 MB: a year's indexes need more to keep the write path in memory.
-  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
-  // Each command of a batch is a savepoint: the pages it changes are kept for its rollback in memory, not in a temporary file.
-  db.pragma('temp_store = MEMORY');
+  let db: Db | undefined;
   try {
+    db = new Database(path.join(dataDir, file));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    // SQLite's default page cache is 2 MB: a year's indexes need more to keep the write path in memory.
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+    // Each command of a batch is a savepoint: the pages it changes are kept for its rollback in memory, not in a temporary file.
+    db.pragma('temp_store = MEMORY');
     migrate(db);
   } catch (error) {
-    db.close();
+    db?.close();
+    // A disk with no room for a new hall's tables (or an upgrade's), or one gone read-only: each migration
+    // is one transaction, rolled back, so the database is as it was; said as such, not as a stack trace.
+    if (error instanceof Database.SqliteError && DISK_REFUSED.test(error.code))
+      throw new HubRefusal(opsText('unreadable', { file: path.resolve(dataDir, file), problem: `${error.code}: ${error.message}` }));
     throw error;
   }
   return db;
 }
+
+/** SQLite's codes for a disk that refuses the database's writes, rather than a fault of the program or of the file. */
+const DISK_REFUSED = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM)/;

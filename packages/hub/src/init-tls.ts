@@ -40,14 +40,14 @@ async function importKey(pem: string): Promise<CryptoKey> {
  */
 export async function initTls(dataDir: string, options: { names?: string[]; hallName?: string; days?: number; now?: Date } = {}): Promise<{ dir: string; caCreated: boolean; names: string[] }> {
   const dir = path.join(dataDir, TLS_DIR);
+  const names = options.names && options.names.length > 0 ? options.names : defaultHubNames();
+  for (const n of names) if (!net.isIP(n) && !/^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.?)+$/.test(n)) throw new HubRefusal(opsText('initTlsName', { name: n }));
   try {
     makeFolder(dir, 0o700);
   } catch (error) {
     throw new HubRefusal(opsText('dataFolder', { dir: path.resolve(dataDir), problem: (error as Error).message }));
   }
   const now = options.now ?? new Date();
-  const names = options.names && options.names.length > 0 ? options.names : defaultHubNames();
-  for (const n of names) if (!net.isIP(n) && !/^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.?)+$/.test(n)) throw new Error(`"${n}" is neither an IP address nor a host name`);
 
   const caCertFile = path.join(dir, CA_CERT);
   const caKeyFile = path.join(dir, CA_KEY);
@@ -73,9 +73,19 @@ export async function initTls(dataDir: string, options: { names?: string[]; hall
     fs.writeFileSync(caCertFile, caCert.toString('pem') + '\n', { mode: 0o644 });
     caKey = keys.privateKey;
   } else {
-    caCert = new x509.X509Certificate(fs.readFileSync(caCertFile, 'utf8'));
-    if (!fs.existsSync(caKeyFile)) throw new Error(`${caKeyFile} is missing: the hall CA's key is needed to sign a new hub certificate (restore it, or remove ${caCertFile} to make a new CA and give it to every terminal again)`);
-    caKey = await importKey(fs.readFileSync(caKeyFile, 'utf8'));
+    // A CA damaged or replaced by hand is said before anything is written: the hub's certificate and key stay as they were.
+    const unusable = (file: string, error: unknown) =>
+      new HubRefusal(opsText('initTlsCa', { file, dir, problem: (error as NodeJS.ErrnoException).code ?? (error as Error).message }));
+    try {
+      caCert = new x509.X509Certificate(fs.readFileSync(caCertFile, 'utf8'));
+    } catch (error) {
+      throw unusable(caCertFile, error);
+    }
+    try {
+      caKey = await importKey(fs.readFileSync(caKeyFile, 'utf8'));
+    } catch (error) {
+      throw unusable(caKeyFile, error);
+    }
   }
 
   const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;

@@ -255,6 +255,12 @@ export function markRunning(dataDir: string): () => void {
   makeDataFolder(dataDir);
   const file = path.join(dataDir, RUNNING_MARKER);
   const marker: Marker = { pid: process.pid, startedAt: new Date().toISOString(), ...(bootId() ? { boot: bootId() } : {}) };
-  fs.writeFileSync(file, JSON.stringify({ ...marker, host: os.hostname() }) + '\n', { mode: 0o600 });
+  try {
+    fs.writeFileSync(file, JSON.stringify({ ...marker, host: os.hostname() }) + '\n', { mode: 0o600 });
+  } catch (error) {
+    // A new hall's first write on a full disk: said as the data folder's problem, and no empty marker left to read as an unclean stop.
+    fs.rmSync(file, { force: true });
+    throw new HubRefusal(opsText('dataFolder', { dir: path.resolve(dataDir), problem: (error as Error).message }));
+  }
   return () => fs.rmSync(file, { force: true });
 }

@@ -7,6 +7,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { configureLog, createLogger, log, useLogger } from './log';
 import { startHub, type RunningHub } from './server';
+import { freePort } from './testing/hub-process';
 
 function capture(level = 'debug') {
   const lines: string[] = [];
@@ -95,5 +96,23 @@ describe("the hub's log", () => {
     expect(lines.at(-1)!.i).toBe(59);
     expect(lines.length).toBeLessThan(60);
     expect(text).not.toContain('never-in-the-file');
+  });
+
+  it("says once, in both languages, that the city's database cannot be reached, naming SERVICEHALL_UPSTREAM_URL, while the hall goes on", async () => {
+    const { logger, records } = capture('info');
+    cleanups.push(useLogger(logger));
+    // A port nobody listens on: the city's PostgreSQL down, or a typo in its address.
+    const closed = await freePort();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-city-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const hub = await startHub({ dataDir: dir, token: 'hall-token-for-the-city-test', seed: demoCatalogue({ allDay: true }), upstream: { url: `postgres://city_hub:wrong@127.0.0.1:${closed}/city`, hall: '330106-01', firstRetryMs: 50, maxRetryMs: 100 } });
+    cleanups.push(() => hub.close());
+    const said = () => records().filter((r) => r.upstream === 'offline');
+    await expect.poll(() => said().length, { timeout: 30_000 }).toBe(1);
+    expect(said()[0]).toMatchObject({ level: 'warn', msg: expect.stringMatching(/^本大厅（330106-01）的记录暂时没能上报市级平台：连不上市里的数据库（[^）]*ECONNREFUSED[^]*SERVICEHALL_UPSTREAM_URL[^]*\nthis hall's \(330106-01\) log is not reaching the city/) });
+    // Tries again and again (every 100 ms here), said once.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(said()).toHaveLength(1);
+    expect(JSON.stringify(records())).not.toContain('wrong@');
   });
 });

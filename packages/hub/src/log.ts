@@ -1,5 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { makeFolder } from './files';
 import { opsText } from './ops-strings';
+import { SettingProblem } from './setting';
 
 export type { Logger };
 
@@ -29,7 +33,11 @@ export interface LogSettings {
 
 function checkedLevel(level: string | undefined): LogLevel {
   const value = level || 'info';
-  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new Error(`SERVICEHALL_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${value}"`);
+  if (!(LOG_LEVELS as readonly string[]).includes(value))
+    throw new SettingProblem(
+      `SERVICEHALL_LOG_LEVEL 应为 ${LOG_LEVELS.join('、')} 之一（日志的详细程度，通常为 info），而不是“${value}”`,
+      `SERVICEHALL_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, not "${value}"`,
+    );
   return value as LogLevel;
 }
 
@@ -61,6 +69,7 @@ function knownLevel(level: string | undefined): LogLevel | undefined {
 export async function configureLog(settings: LogSettings): Promise<Logger> {
   let destination = settings.destination;
   if (!destination && settings.file) {
+    logFolderUsable(settings.file);
     const { default: roll } = await import('pino-roll');
     destination = await roll({
       file: settings.file,
@@ -76,6 +85,27 @@ export async function configureLog(settings: LogSettings): Promise<Logger> {
   }
   log = createLogger({ ...settings, destination });
   return log;
+}
+
+/**
+ * The log file's folder, made if need be and writable, before the hub starts: a path that can never
+ * be written (under a file, on a read-only disk, a folder the hub's account may not write) stops the
+ * hub naming SERVICEHALL_LOG_FILE. Unchecked, the hub served with its log going nowhere (the setup
+ * code unseen), said as a full disk, and its stop ended in a stack trace.
+ */
+function logFolderUsable(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  try {
+    // One level at a time: Node's recursive mkdir spins for ever where a folder can never be (under /proc).
+    makeFolder(dir, 0o750);
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch (error) {
+    const problem = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new SettingProblem(
+      `SERVICEHALL_LOG_FILE 的日志文件 ${file} 无法使用：它所在的文件夹 ${dir} 无法创建或写入（${problem}）。请写明主机的运行账号能写入的文件夹中的一个文件（如 /var/log/servicehall/hub.log），或不设 SERVICEHALL_LOG_FILE，让日志写到标准输出`,
+      `SERVICEHALL_LOG_FILE: the log file ${file} cannot be used, as its folder ${dir} cannot be made or written to (${problem}). Name a file in a folder the hub's account may write (e.g. /var/log/servicehall/hub.log), or leave SERVICEHALL_LOG_FILE unset to log to standard output`,
+    );
+  }
 }
 
 /** How much of the log is held in memory while its file cannot be written (a full disk), at most. */

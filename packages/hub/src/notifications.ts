@@ -61,19 +61,26 @@ export class HallNotifications {
   }
 }
 
-export type NotifySource = { ok: true; config: NotifyConfig; from: string } | { ok: false; message: string };
+export type NotifySource = { ok: true; config: NotifyConfig; from: string } | { ok: false; message: string; en?: string };
 
 /**
  * The notification configuration as the environment gives it, not yet checked: the JSON file
  * named by SERVICEHALL_NOTIFY_CONFIG, or the JSON in SERVICEHALL_NOTIFY; undefined when neither is set.
  */
-export function readNotifyInput(env: NodeJS.ProcessEnv): { ok: true; input?: unknown; from: string } | { ok: false; message: string } {
+export function readNotifyInput(env: NodeJS.ProcessEnv): { ok: true; input?: unknown; from: string } | { ok: false; message: string; zh?: string } {
   const file = env.SERVICEHALL_NOTIFY_CONFIG;
   if (file) {
     try {
-      // A byte-order mark before the JSON (Windows Notepad writes one) is not part of it.
-      return { ok: true, input: JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '')), from: file };
+      // A byte-order mark before the JSON (Windows Notepad writes one) is not part of it (TextDecoder leaves it out).
+      return { ok: true, input: JSON.parse(UTF8.decode(fs.readFileSync(file))), from: file };
     } catch (error) {
+      // Saved as GBK, the SMS signature and the robots' words would go out as mojibake, or be refused by the provider at the first SMS.
+      if (error instanceof TypeError && (error as NodeJS.ErrnoException).code === 'ERR_ENCODING_INVALID_ENCODED_DATA')
+        return {
+          ok: false,
+          zh: `SERVICEHALL_NOTIFY_CONFIG 的文件 ${file} 不是 UTF-8 文本：请另存为 UTF-8（中文 Windows 上的编辑器可能存成了 GBK/ANSI），否则短信签名等中文会成乱码`,
+          message: `SERVICEHALL_NOTIFY_CONFIG: ${file} is not UTF-8 text: save it as UTF-8 (an editor on a Chinese Windows may have saved it as GBK/ANSI), or the SMS signature and other Chinese would be garbled`,
+        };
       return { ok: false, message: `SERVICEHALL_NOTIFY_CONFIG: ${file} cannot be read as JSON (${(error as Error).message.split('\n')[0]})` };
     }
   }
@@ -87,10 +94,15 @@ export function readNotifyInput(env: NodeJS.ProcessEnv): { ok: true; input?: unk
   return { ok: true, from: 'none' };
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Checks a configuration given as an object (hub options, a file's content); `hall` defaults to the hall's name. */
 export function checkNotifyConfig(input: unknown, hallName: string, from = 'options'): NotifySource {
   const withHall = input && typeof input === 'object' && !Array.isArray(input) && !('hall' in input) ? { hall: hallName, ...input } : input;
   const checked = parseNotifyConfig(withHall);
-  if (!checked.ok) return { ok: false, message: `${from}:\n${checked.message}` };
+  if (!checked.ok) {
+    const en = parseNotifyConfig(withHall, 'en');
+    return { ok: false, message: `${from}:\n${checked.message}`, en: `${from}:\n${en.ok ? checked.message : en.message}` };
+  }
   return { ok: true, config: checked.config, from };
 }

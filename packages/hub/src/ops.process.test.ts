@@ -1,12 +1,13 @@
 import type { Ticket } from '@servicehall/core';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, REFUSED_EXIT_CODE } from './integrity';
-import { HUB_PROCESS_TOKEN, LOAD_TEST_LIMITS, spawnHub, type HubProcess } from './testing/hub-process';
+import { freePort, HUB_PROCESS_TOKEN, LOAD_TEST_LIMITS, spawnHub, type HubProcess } from './testing/hub-process';
 import { makeHallDatabase } from './testing/hall-db';
 import { TestTerminal } from './testing/terminal';
 
@@ -230,9 +231,62 @@ describe("the operator's commands on a hub in its own process", () => {
       const line = JSON.parse(wrong.out.trim().split('\n').at(-1)!) as { level: string; msg: string };
       expect(line.level).toBe('fatal');
       expect(line.msg).toMatch(new RegExp(`^主机的运行设置有误，没有启动：${name}[^]*A setting of the hub is wrong`));
-      if (name !== 'SERVICEHALL_LOG_LEVEL') expect(line.msg.split('\n')[0]).toContain(`${name} 应为`);
+      expect(line.msg.split('\n')[0]).toContain(`${name} 应为`);
       expect(fs.readdirSync(data)).toEqual([]);
     }
+  }, 60_000);
+
+  it('stops, naming SERVICEHALL_LOG_FILE in both languages, on a log file whose folder cannot be made, rather than serve with its log going nowhere', async () => {
+    const data = tempDir();
+    // A file stands where the log's folder would be: no disk ever takes that path.
+    const aFile = path.join(tempDir(), 'logs');
+    fs.writeFileSync(aFile, '');
+    const wrong = await hubCommand([], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: '0', SERVICEHALL_LOG_FILE: path.join(aFile, 'hub.log') });
+    expect(wrong.code, wrong.out).toBe(REFUSED_EXIT_CODE);
+    const line = JSON.parse(wrong.out.trim().split('\n').at(-1)!) as { level: string; msg: string };
+    expect(line.level).toBe('fatal');
+    expect(line.msg).toMatch(new RegExp(`^主机的运行设置有误，没有启动：SERVICEHALL_LOG_FILE 的日志文件 .*hub\\.log 无法使用：它所在的文件夹 ${aFile} 无法创建或写入（(ENOTDIR|EEXIST)）[^]*\nA setting of the hub is wrong, and it did not start: SERVICEHALL_LOG_FILE: the log file`));
+    expect(fs.readdirSync(data)).toEqual([]);
+  }, 60_000);
+
+  it('says a port already taken once in each language, without a stack trace, and exits for its service to try again', async () => {
+    const held = net.createServer();
+    await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (held.address() as net.AddressInfo).port;
+      const taken = await hubCommand([], { SERVICEHALL_DATA: tempDir(), SERVICEHALL_PORT: String(port) });
+      expect(taken.code, taken.out).toBe(1);
+      const line = JSON.parse(taken.out.trim().split('\n').at(-1)!) as { level: string; msg: string; err?: unknown };
+      expect(line.level).toBe('fatal');
+      expect(line.err).toBeUndefined();
+      const [zh, en, ...more] = line.msg.split('\n');
+      expect(more).toEqual([]);
+      expect(zh).toMatch(new RegExp(`^主机没能启动：主机无法在 127\\.0\\.0\\.1 的端口 ${port} 上监听（[^）]*EADDRINUSE[^）]*）：[^]*另选端口和地址。进程退出，服务管理器会再启动它`));
+      expect(en).toMatch(new RegExp(`^ServiceHall hub could not start: The hub cannot listen on 127\\.0\\.0\\.1 port ${port} [^]*SERVICEHALL_HOST\\. The process exits`));
+    } finally {
+      held.close();
+    }
+  }, 60_000);
+
+  it('init-tls refuses a wrong option, a name with a space and a CA file that is not one, in Chinese then English, exit code 78, writing nothing', async () => {
+    for (const [args, said] of [
+      [['--days', '0'], /^init-tls 只接受 --name 主机名或 IP 地址[^]*“--days 0”不是其中之一。什么都没有生成。\ninit-tls takes --name/],
+      [['--name', 'hub hall'], /^“hub hall”既不是 IP 地址，也不是主机名[^]*\n"hub hall" is neither an IP address nor a host name/],
+    ] as const) {
+      const data = tempDir();
+      const wrong = await hubCommand(['init-tls', ...args], { SERVICEHALL_DATA: data });
+      expect(wrong.code, wrong.out).toBe(REFUSED_EXIT_CODE);
+      expect(wrong.out).toMatch(said);
+      expect(fs.readdirSync(data)).toEqual([]);
+    }
+    // ca.crt overwritten by hand (a copy that went wrong): said before the hub's certificate is touched.
+    const data = tempDir();
+    fs.mkdirSync(path.join(data, 'tls'));
+    fs.writeFileSync(path.join(data, 'tls', 'ca.crt'), 'not a certificate\r\n');
+    const junk = await hubCommand(['init-tls', '--name', '127.0.0.1'], { SERVICEHALL_DATA: data });
+    expect(junk.code, junk.out).toBe(REFUSED_EXIT_CODE);
+    expect(junk.out).toMatch(/^大厅 CA 的 \S+ca\.crt 不能使用（[^]*请从备份中取回 ca\.crt 和 ca\.key[^]*\nThe hall CA's \S+ca\.crt cannot be used/);
+    expect(fs.readdirSync(path.join(data, 'tls'))).toEqual(['ca.crt']);
   }, 60_000);
 
   it('refuses promote with a port out of range, as the hub’s start refuses it, in Chinese then English, exit code 78', async () => {
@@ -246,6 +300,16 @@ describe("the operator's commands on a hub in its own process", () => {
     const zero = await hubCommand(['promote'], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: '0', SERVICEHALL_TOKEN: HUB_PROCESS_TOKEN });
     expect(zero.code, zero.out).toBe(REFUSED_EXIT_CODE);
     expect(zero.out).toMatch(/^设置有误，没有请本机主机接管：SERVICEHALL_PORT=0 只在主机启动时让系统自选端口[^]*\nA setting is wrong, and the hub on this machine was not asked to take charge: SERVICEHALL_PORT=0 only lets the system choose a port/);
+    expect(fs.readdirSync(data)).toEqual([]);
+    // No token given nor stored: a refusal naming the file, not an English line.
+    const noToken = await hubCommand(['promote'], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: '8600', SERVICEHALL_TOKEN: '' });
+    expect(noToken.code, noToken.out).toBe(REFUSED_EXIT_CODE);
+    expect(noToken.out).toMatch(/^没有大厅令牌，无法请本机主机接管：请在主机服务的设置中设置 SERVICEHALL_TOKEN，或在数据文件夹（有 \S+admin-token 的那台机器）[^]*\nNo hall token/);
+    // No hub on that port (stopped, or SERVICEHALL_PORT not its port): the address tried, not a bare ECONNREFUSED.
+    const closed = await freePort();
+    const noHub = await hubCommand(['promote'], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: String(closed), SERVICEHALL_TOKEN: HUB_PROCESS_TOKEN });
+    expect(noHub.code, noHub.out).toBe(1);
+    expect(noHub.out).toMatch(new RegExp(`^本机的主机 http://127\\.0\\.0\\.1:${closed} 没有应答（ECONNREFUSED），没有接管：请确认本机的主机服务在运行，且 SERVICEHALL_PORT 与它服务的端口相同[^]*\nThe hub on this machine, http://127\\.0\\.0\\.1:${closed}, did not answer`));
     expect(fs.readdirSync(data)).toEqual([]);
   }, 60_000);
 });

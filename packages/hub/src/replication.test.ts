@@ -1117,6 +1117,18 @@ describe('a standby whose hall token the hub in charge refuses', () => {
   });
 });
 
+describe('a standby whose first start cannot reach the hub in charge', () => {
+  it('says which peer it could not copy from and what to check, in Chinese then English, with nothing made in its data folder', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-standby-'));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const url = `http://127.0.0.1:${await freePort()}`;
+    await expect(startHub({ dataDir: dir, token: 'hall-token-for-the-standby-test', standby: true, peer: { url, token: 'hall-token-for-the-standby-test' }, warn: () => undefined })).rejects.toThrow(
+      new RegExp(`^备用主机第一次启动要从主用主机 ${url.replaceAll('.', '\\.')}（SERVICEHALL_PEER）复制大厅数据库，但没能复制（ECONNREFUSED）：请确认主用主机在运行[^]*\\nA standby's first start copies the hall database from the hub in charge`),
+    );
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('hall.db'))).toEqual([]);
+  });
+});
+
 describe('a link to the primary’s /replication that has not followed yet', () => {
   const open = async (hub: RunningHub) => {
     const ws = new WebSocket(`${hub.url.replace(/^http/, 'ws')}/replication`);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import tlsModule from 'node:tls';
 import WebSocket from 'ws';
-import { tokenProblem } from './files';
+import { HubRefusal, tokenProblem } from './files';
 import { proxyTrustFrom, trustedProxy } from './http';
 import { DEFAULT_LIMITS, type HubLimits, type Rate } from './limits';
 import { createLogger, useLogger } from './log';
@@ -895,7 +895,7 @@ describe('a full disk', () => {
 
 describe('listening beyond this machine', () => {
   it('is refused without TLS unless the hall says so on purpose', async () => {
-    await expect(startHub({ dataDir: tempDir(), token: TOKEN, host: '0.0.0.0', seed: demoCatalogue() })).rejects.toThrow(/without TLS/);
+    await expect(startHub({ dataDir: tempDir(), token: TOKEN, host: '0.0.0.0', seed: demoCatalogue() })).rejects.toThrow(/^主机不会在 0\.0\.0\.0 上不加密（没有 TLS）地监听[^]*SERVICEHALL_ALLOW_INSECURE=1。\nThe hub would listen on 0\.0\.0\.0 without TLS/);
     const warnings: string[] = [];
     const h = await hub({ host: '0.0.0.0', allowInsecure: true, warn: (m) => warnings.push(m) });
     expect(h.url).toMatch(/^http:/);
@@ -921,6 +921,12 @@ describe('listening beyond this machine', () => {
       await expect(startHub({ dataDir, token: TOKEN, seed: demoCatalogue(), tls: files, warn: () => undefined })).rejects.toThrow(/的证书 .* 不能使用[^]*certificate .* cannot be used/);
       expect(fs.readdirSync(dataDir)).toEqual([]);
     }
+    // A file named wrongly in SERVICEHALL_TLS_CERT: a refusal in both languages (exit code 78), not a crash the service restarts in a loop.
+    const dataDir = tempDir();
+    const missing = startHub({ dataDir, token: TOKEN, seed: demoCatalogue(), tls: { cert: path.join(tlsDir, 'tls', 'hub.cert'), key: path.join(tlsDir, 'tls', 'hub.key') }, warn: () => undefined });
+    await expect(missing).rejects.toThrow(/^主机的 TLS 证书 .*hub\.cert 无法读取（ENOENT）。请运行 npm run hub -- init-tls[^]*\nThe hub's TLS certificate .*hub\.cert cannot be read \(ENOENT\)/);
+    await expect(missing).rejects.toBeInstanceOf(HubRefusal);
+    expect(fs.readdirSync(dataDir)).toEqual([]);
   });
 
   it('over TLS, closes and stops counting connections whose handshake fails or never comes, though their client reads nothing', async () => {

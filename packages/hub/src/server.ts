@@ -1,7 +1,7 @@
 import { publicBaseOf, refusalText, type Catalogue, type RefusalCode } from '@servicehall/core';
 import type { NotifyConfigInput } from '@servicehall/notify';
 import { PHONE_PAGES_DIR } from '@servicehall/phone/pages';
-import { startUpstream, type Upstream, type UpstreamConfig } from '@servicehall/upstream/hub';
+import { startUpstream, type Upstream, type UpstreamConfig, type UpstreamStatus } from '@servicehall/upstream/hub';
 import { MAX_MESSAGE_BYTES } from '@servicehall/protocol';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -240,6 +240,25 @@ function defaultConsoleDir(): string {
   return path.join(INSTALL_ROOT, 'apps/console/dist/renderer');
 }
 
+/**
+ * The city's shipping said in the hub's log when it stops (the city's database unreachable, a wrong
+ * address or password in SERVICEHALL_UPSTREAM_URL, or the city refusing this log) and when it goes on
+ * again: once each, not at every retry. Unsaid, an installer's typo showed only on the console's overview.
+ */
+function saidOfShipping(): (status: UpstreamStatus) => void {
+  let failing: UpstreamStatus['state'] | undefined;
+  return (status) => {
+    if ((status.state === 'offline' || status.state === 'refused') && failing !== status.state) {
+      failing = status.state;
+      const values = { hall: status.hall, problem: status.message ?? '' };
+      log.warn({ upstream: status.state, problem: status.message }, opsText(status.state === 'offline' ? 'cityOffline' : 'cityRefused', values));
+    } else if ((status.state === 'shipping' || status.state === 'caught-up') && failing) {
+      failing = undefined;
+      log.info({ upstream: status.state, shippedSeq: status.shippedSeq }, opsText('cityBack', { hall: status.hall }));
+    }
+  };
+}
+
 /** The hub's own commands in one batch of its housekeeping (a default rating, a lapse, an escalation each). */
 const HOUSEKEEPING_CHUNK = 200;
 
@@ -254,10 +273,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const host = options.host ?? '127.0.0.1';
   const tlsFiles = options.tls === false ? undefined : (options.tls ?? tlsFilesIn(options.dataDir));
   if (!tlsFiles && !isLoopback(host) && !options.allowInsecure)
-    throw new HubRefusal(
-      `the hub would listen on ${host} without TLS: tokens, PINs and applicant data would cross the LAN in clear. ` +
-        'Run `npm run hub -- init-tls` (see "Deploying on a hall\'s network" in the README), or set SERVICEHALL_ALLOW_INSECURE=1 on a network nobody else uses.',
-    );
+    throw new HubRefusal(opsText('insecureListen', { host }));
   const tls = tlsFiles ? loadTls(tlsFiles) : undefined;
 
   prepareDataFolder(options.dataDir, warn);
@@ -265,7 +281,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // A damaged database is refused before anything opens it for writing.
   // A standby's first start: its database is a copy of the hub in charge.
   if (options.standby && options.peer && !fs.existsSync(path.join(options.dataDir, DATABASE_FILE))) {
-    const copied = await copyFromPeer(options.peer, options.dataDir);
+    const peer = options.peer;
+    // Said naming the peer and what to check; the service starts it again, and the copy is tried again.
+    const copied = await copyFromPeer(peer, options.dataDir).catch((error: unknown) => {
+      throw new Error(opsText('standbyCopyFailed', { peer: peer.url, problem: (error as NodeJS.ErrnoException).code ?? (error as Error).message }));
+    });
     log.info({ seq: copied.seq, bytes: copied.bytes }, opsText('standbyCopied', { seq: copied.seq, size: formatBytes(copied.bytes) }));
   }
   const startCheck = await checkAtStart(options.dataDir, options.backup?.dir, options.wholeCheckUpToBytes);
@@ -336,7 +356,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const shipIfInCharge = () => {
     if (!options.upstream) return;
     if (store.role.inCharge && !upstream) {
-      upstream = startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE) }, undefined, (parted) =>
+      upstream = startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE) }, saidOfShipping(), (parted) =>
         log.warn(parted, opsText('cityParted', { from: parted.branch + 1, shipped: parted.shipped })),
       );
       upstream.appended(store.seq);
@@ -358,11 +378,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const commits = new GroupCommit(store, () => replication.ship());
   const consoleFiles = serveConsole(options.consoleDir ?? defaultConsoleDir());
   // The notification channels; the hall's name heads robot messages (a hall not set up yet has none).
-  const notifyConfig = checkNotifyConfig(options.notify ?? { channels: [] }, store.view.catalogue.hall.name || '政务服务中心');
+  const notifyConfig = checkNotifyConfig(options.notify ?? { channels: [] }, store.view.catalogue.hall.name || '政务服务中心', 'SERVICEHALL_NOTIFY_CONFIG / SERVICEHALL_NOTIFY');
   if (!notifyConfig.ok) {
     db.close();
     clearRunning();
-    throw new Error(`the notification channels are not valid: ${notifyConfig.message}`);
+    // A field of the channels' file is the installer's to mend: refused (not restarted in a loop), field by field, Chinese first.
+    throw new HubRefusal(opsText('badSetting', { problem: { 'zh-CN': notifyConfig.message, en: notifyConfig.en ?? notifyConfig.message } }));
   }
   const notifications = new HallNotifications(db, notifyConfig.config, { clock });
   let ownUrl = '';

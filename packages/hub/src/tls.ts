@@ -18,14 +18,15 @@ export interface TlsFiles {
 
 /** The hub's certificate and key from files, read and checked before the hub listens. */
 export function loadTls(files: TlsFiles): { cert: string; key: string } {
-  const read = (file: string, what: string) => {
+  // A file named wrongly (or not readable by the hub's account) cannot be mended by a restart: refused, not a crash.
+  const read = (file: string, what: { 'zh-CN': string; en: string }) => {
     try {
       return fs.readFileSync(file, 'utf8');
-    } catch {
-      throw new Error(`the hub's TLS ${what} ${file} cannot be read: run \`npm run hub -- init-tls\` or name the files in SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY`);
+    } catch (error) {
+      throw new HubRefusal(opsText('tlsUnreadable', { what, file, problem: (error as NodeJS.ErrnoException).code ?? (error as Error).message }));
     }
   };
-  const loaded = { cert: read(files.cert, 'certificate'), key: read(files.key, 'key') };
+  const loaded = { cert: read(files.cert, { 'zh-CN': '证书', en: 'certificate' }), key: read(files.key, { 'zh-CN': '私钥', en: 'key' }) };
   try {
     // What HTTPS would find wrong only once the database is open: not PEM, or a key not of this certificate.
     tls.createSecureContext(loaded);
