@@ -63,3 +63,18 @@ describe('the hall clock of a screen', () => {
     stop();
   });
 });
+
+describe('the hub’s time as a screen reports it', () => {
+  it('is whole milliseconds, as the hub’s own: the agent takes only integers (a call said by the hall screen’s voice is logged with it)', async () => {
+    const clock = new HubClock({ call: async () => Date.now() + 7_000, on: () => () => undefined });
+    const seen: number[] = [clock.now()];
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 20; i++) {
+      seen.push(clock.now());
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect(seen.filter((t) => !Number.isInteger(t))).toEqual([]);
+    // And after the agent's answer, the hub's 7 s ahead.
+    expect(Math.abs(seen.at(-1)! - (Date.now() + 7_000))).toBeLessThan(100);
+  });
+});

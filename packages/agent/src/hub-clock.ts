@@ -30,8 +30,8 @@ export class HubClock {
     });
   }
 
-  /** Now on the hub's clock. */
-  readonly now = (): number => performance.now() + this.offset;
+  /** Now on the hub's clock, in whole milliseconds as the hub's own (what a screen reports of it goes to the agent, which takes integers). */
+  readonly now = (): number => Math.round(performance.now() + this.offset);
 
   /** The hub's clock less this screen's steady clock (performance.now()), ms. */
   readonly offsetMs = (): number => this.offset;
@@ -69,7 +69,7 @@ export function hubClock(bridge: HubTimeBridge): HubClock {
 export function useHubNow(bridge: HubTimeBridge): () => number {
   const clock = hubClock(bridge);
   const offset = useSyncExternalStore(clock.subscribe, clock.offsetMs);
-  return useCallback(() => performance.now() + offset, [offset]);
+  return useCallback(() => Math.round(performance.now() + offset), [offset]);
 }
 
 /**
