@@ -208,8 +208,7 @@ export function createHallDisplayAgent(
       ctx.push('voice', plan);
       ctx.log(`voice: ${mode}${check.usable ? '' : ` (espeak-ng: ${check.reason})`}${screen?.zhVoice ? `, screen voice ${screen.zhVoice}` : ''}`);
     }
-    const report = voiceReport(mode, options.voice);
-    if (!check.usable && mode === 'chime-only') report.detail = `${report.detail ?? ''}; espeak-ng: ${check.reason}`.replace(/^; /, '').slice(0, 200);
+    const report = voiceReport(mode, options.voice, check.usable ? undefined : check.reason);
     const key = JSON.stringify(report);
     if (key !== reported) {
       reported = key;

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Announcement, Speaker } from '../shared/announcer';
-import { spokenSentence } from '../shared/voice';
+import { spokenSentence, type EspeakProblem } from '../shared/voice';
 import { chimeWav } from './chime';
 import { toEspeakPinyin } from './pinyin';
 
@@ -41,7 +41,7 @@ export const runCommand: RunCommand = (program, args, timeoutMs = 20_000) =>
 
 export const ESPEAK_VOICE = 'cmn-latn-pinyin';
 
-export type EspeakCheck = { usable: true } | { usable: false; reason: 'no-espeak-ng' | 'no-pinyin-voice' | 'no-player' | 'no-sound-card' };
+export type EspeakCheck = { usable: true } | { usable: false; reason: EspeakProblem };
 
 /** Whether the agent can speak: espeak-ng with its Mandarin pinyin voice, and aplay with a sound card to play it on. */
 export async function checkEspeak(run: RunCommand = runCommand): Promise<EspeakCheck> {

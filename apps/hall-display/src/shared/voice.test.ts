@@ -17,6 +17,9 @@ describe('which voice calls the numbers', () => {
 
   it('reports a voice that fell back to the chime as a warning, a chosen chime as ok', () => {
     expect(voiceReport('chime-only', 'auto')).toMatchObject({ kind: 'voice', status: 'warning', code: 'chime-only' });
+    // The board shows the detail as it is: in the hall's language, saying what to install.
+    expect(voiceReport('chime-only', 'auto', 'no-espeak-ng').detail).toBe('本屏没有中文语音，叫号只响提示音并显示，不播报；未安装 espeak-ng（apt install espeak-ng）');
+    expect(voiceReport('chime-only', 'auto').detail).not.toMatch(/[A-Za-z]{4}/);
     expect(voiceReport('chime-only', 'chime-only')).toMatchObject({ status: 'ok', code: 'chime-only' });
     expect(voiceReport('espeak-ng', 'auto')).toEqual({ kind: 'voice', name: '语音叫号', status: 'ok', code: 'espeak-ng' });
   });

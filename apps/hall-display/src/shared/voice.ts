@@ -19,10 +19,26 @@ export function chooseVoice(preference: VoicePreference, has: { zhVoice: boolean
   return 'chime-only';
 }
 
-/** The voice as a device of this terminal, for the hub's device board (H-04, H-17). */
-export function voiceReport(mode: VoiceMode, preference: VoicePreference): DeviceReport {
-  if (mode === 'chime-only' && preference !== 'chime-only')
-    return { kind: 'voice', name: '语音叫号', status: 'warning', code: 'chime-only', detail: 'no zh-CN voice and no espeak-ng: calls are chimed and shown, not spoken' };
+/** Why the agent's espeak-ng cannot speak (main/espeak.ts checkEspeak), as the installer mends it. */
+export type EspeakProblem = 'no-espeak-ng' | 'no-pinyin-voice' | 'no-player' | 'no-sound-card';
+
+/** What the supervisors' board says of each (it shows the device's detail as it is: Chinese, the hall's language). */
+const ESPEAK_PROBLEM_WORDS: Record<EspeakProblem, string> = {
+  'no-espeak-ng': '未安装 espeak-ng（apt install espeak-ng）',
+  'no-pinyin-voice': 'espeak-ng 缺少普通话语音 cmn-latn-pinyin（apt install espeak-ng-data）',
+  'no-player': '未安装播放程序 aplay（apt install alsa-utils）',
+  'no-sound-card': '未找到声卡，请检查音箱或声卡连接',
+};
+
+/**
+ * The voice as a device of this terminal, for the hub's device board (H-04, H-17); with the chime alone where a voice
+ * was wanted, why (the screen has no zh-CN voice, and what espeak-ng lacks) in the words the board shows.
+ */
+export function voiceReport(mode: VoiceMode, preference: VoicePreference, espeak?: EspeakProblem): DeviceReport {
+  if (mode === 'chime-only' && preference !== 'chime-only') {
+    const why = espeak ? `；${ESPEAK_PROBLEM_WORDS[espeak]}` : '';
+    return { kind: 'voice', name: '语音叫号', status: 'warning', code: 'chime-only', detail: `本屏没有中文语音，叫号只响提示音并显示，不播报${why}` };
+  }
   return { kind: 'voice', name: '语音叫号', status: 'ok', code: mode };
 }
 
