@@ -438,15 +438,22 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
 
   // The new day, default ratings (N-04), lapsed corrections, old command answers: see housekeep.
   const sweepMs = options.ratingSweepMs ?? 30_000;
-  // A backlog goes a chunk at a time (a batch of thousands held the event loop for seconds on a year's hall).
-  const housekeepInChunks = () => {
-    if (!store.role.inCharge) return;
-    try {
-      if (housekeep(store, clock(), HOUSEKEEPING_CHUNK).commands >= HOUSEKEEPING_CHUNK) setImmediate(housekeepInChunks);
-    } catch (error) {
-      log.error({ err: error }, opsText('housekeepingFailed', { seconds: sweepMs / 1000 }));
-    }
+  /**
+   * A backlog goes a chunk at a time (a batch of thousands held the event loop for seconds on a year's
+   * hall): `chunk` runs again at the next turn while it says it was full and the hub's part is still `inCharge`.
+   */
+  const inChunks = (inCharge: boolean, chunk: () => boolean) => {
+    const run = () => {
+      if (store.role.inCharge !== inCharge) return;
+      try {
+        if (chunk()) setImmediate(run);
+      } catch (error) {
+        log.error({ err: error }, opsText('housekeepingFailed', { seconds: sweepMs / 1000 }));
+      }
+    };
+    run();
   };
+  const housekeepInChunks = () => inChunks(true, () => housekeep(store, clock(), HOUSEKEEPING_CHUNK).commands >= HOUSEKEEPING_CHUNK);
   const sweep = setInterval(() => {
     if (!store.role.inCharge) return forgetAsStandby();
     housekeepInChunks();
@@ -473,14 +480,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     pruneAnswersInChunks();
   };
   // A chunk at a time, as the hub in charge does: a standby of a release before this one holds every answer it was ever sent.
-  const pruneAnswersInChunks = () => {
-    if (store.role.inCharge) return;
-    try {
-      if (store.pruneAnswers() >= PRUNE_BATCH) setImmediate(pruneAnswersInChunks);
-    } catch (error) {
-      log.error({ err: error }, opsText('housekeepingFailed', { seconds: sweepMs / 1000 }));
-    }
-  };
+  const pruneAnswersInChunks = () => inChunks(false, () => store.pruneAnswers() >= PRUNE_BATCH);
   // The reports' fact rows of the events committed since the last time, one table a turn (FactWriter: each about once a second).
   const factsTimer = setInterval(() => {
     try {

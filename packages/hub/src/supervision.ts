@@ -141,10 +141,12 @@ export class HallSupervision {
     const { events } = store.execute({ id: HallStore.ownId('alerts'), type: 'reviewAlerts', terminals: facts.terminals, overdue: facts.overdue }, HUB, {
       scope: HUB_SCOPE,
       within: () => {
-        const names = hallTerminalNames(store.view, facts.terminals, 'zh-CN');
+        // Named only when an alert begins: a review (after every change and on the beat) mostly raises none.
+        let names: ReadonlyMap<string, string> | undefined;
         for (const a of store.view.alerts.values()) {
           if (known.has(a.id)) continue;
           const notifier = this.notifications?.notifier;
+          names ??= hallTerminalNames(store.view, facts.terminals, 'zh-CN');
           const notice = alertNotice(a.subject, names);
           let r = notifier?.notify(notice, { key: `alert:${a.id}`, at: a.raisedAt });
           // A terminal's words the notice cannot carry (a number that reads as a phone's): the fault goes out without them.
