@@ -65,7 +65,7 @@ describe('the caps of connections and phone streams', () => {
     expect(lowered).toEqual([
       { name: 'connections', from: 4_096, to: 384 },
       { name: 'phone.streams', from: 20_000, to: 768 },
-      { name: 'phone.streamsPerAddress', from: 5_000, to: 768 },
+      { name: 'phone.streamsPerAddress', from: 1_024, to: 768 },
     ]);
     expect(limits.connectionsPerAddress).toBe(64);
     const tiny = withinDescriptors(DEFAULT_LIMITS, 200).limits;

@@ -16,7 +16,11 @@ export interface PhoneLimits {
   code: Rate;
   write: Rate;
   cases: Rate;
-  /** Streams open at once from one address, and in all. */
+  /**
+   * Streams and long polls open at once from one address (an IPv6 one by its /64), and streams in all.
+   * An address's are kept to its share of the hub's connections (addressShare) whatever is given:
+   * else one address could hold every connection of the citizens' port.
+   */
   streamsPerAddress: number;
   streams: number;
   /** How long a long poll waits for a change. */
@@ -29,7 +33,8 @@ export const DEFAULT_PHONE_LIMITS: PhoneLimits = {
   code: { perMinute: 30, burst: 20 },
   write: { perMinute: 60, burst: 30 },
   cases: { perMinute: 60, burst: 20 },
-  streamsPerAddress: 5_000,
+  // A quarter of the connections (addressShare): room for a hall's Wi-Fi that puts its phones behind one address.
+  streamsPerAddress: 1_024,
   streams: 20_000,
   pollMs: 25_000,
 };
@@ -77,6 +82,23 @@ export const DEFAULT_LIMITS: HubLimits = {
   complaints: { perMinute: 1, burst: 5 },
   phone: DEFAULT_PHONE_LIMITS,
 };
+
+/**
+ * One address's part of the hub's connections (an IPv6 one's by its /64): a quarter, so that one
+ * client, or the NAT of a hall's Wi-Fi with its phones behind it, never holds them all.
+ */
+export const addressShare = (connections: number) => Math.max(1, Math.floor(connections / 4));
+
+/**
+ * The phones' streams and long polls of one address within its share of the connections: each holds
+ * a connection of the citizens' port while the hub serves it. `lowered` when the cap given was above it.
+ */
+export function phonesWithinShare(limits: HubLimits): { limits: HubLimits; lowered?: { from: number; to: number } } {
+  const most = addressShare(limits.connections);
+  const from = limits.phone.streamsPerAddress;
+  if (from <= most) return { limits };
+  return { limits: { ...limits, phone: { ...limits.phone, streamsPerAddress: most } }, lowered: { from, to: most } };
+}
 
 /**
  * Limits from SERVICEHALL_LIMITS (JSON over the defaults), e.g. '{"connectionsPerAddress":200}' or

@@ -667,6 +667,44 @@ describe("phones' live streams from one IPv6 network", () => {
   });
 });
 
+describe("phones following their numbers from one address through the citizens' listener", () => {
+  it('hold at most a quarter of its connections with streams and long polls together: the rest are refused 429 with Retry-After, and another address is served', { timeout: 60_000 }, async () => {
+    const warned: string[] = [];
+    const h = await hub({ publicPort: 0, limits: { connections: 40 }, warn: (line) => void warned.push(line) });
+    // The default cap of an address (1,024) is above this hub's quarter: lowered to it, and said.
+    expect(warned.some((l) => l.includes('phone.streamsPerAddress') && l.includes('1024') && l.includes('10'))).toBe(true);
+    const ticket = await (await http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) })).json();
+    const ref = h.store.refs.ofTicket(ticket.ticket.id);
+    const citizens = `http://127.0.0.1:${h.publicPort}/api/phone/tickets/${ref}`;
+    const open: AbortController[] = [];
+    cleanups.push(() => open.forEach((c) => c.abort()));
+    const ask = (path: string, from: string) => {
+      const c = new AbortController();
+      open.push(c);
+      return fetch(citizens + path, { headers: { 'x-forwarded-for': from, 'accept-language': 'zh-CN' }, signal: c.signal });
+    };
+    const { version } = await (await ask('', '203.0.113.7')).json();
+    const answers: Response[] = [];
+    const stream = await ask('/watch', '203.0.113.7');
+    expect(stream.status).toBe(200);
+    for (let i = 0; i < 40; i++) void ask(`?after=${version}`, '203.0.113.7').then((res) => answers.push(res), () => undefined);
+    // One stream and nine long polls wait for a change; the other 31 polls are answered at once.
+    await expect.poll(() => answers.length, { timeout: 20_000 }).toBe(31);
+    const refused = answers[0]!;
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.json()).toMatchObject({ code: 'rate-limited', text: expect.stringMatching(/[\u4e00-\u9fff]/) });
+    expect((await ask('/watch', '203.0.113.7')).status).toBe(429);
+    // Another phone, behind another address, still follows its number.
+    expect((await ask('', '198.51.100.20')).status).toBe(200);
+    const other = await ask('/watch', '198.51.100.20');
+    expect(other.status).toBe(200);
+    // The places are given back as the polls end: the stream closed, one more is taken.
+    open[1]!.abort();
+    await expect.poll(async () => (await ask('/watch', '203.0.113.7')).status, { timeout: 10_000 }).toBe(200);
+  });
+});
+
 describe('SERVICEHALL_TRUST_PROXY', () => {
   it('names the proxies by their addresses; 1 believes any client (the hub warns of it); a name that is no address is refused', () => {
     expect(proxyTrustFrom(undefined)).toBe(false);

@@ -27,7 +27,7 @@ import { HUB_BUILT, INSTALL_ROOT } from './built';
 import { startCheckpointer } from './checkpoints';
 import { checkAtStart, checkInBackground, damageMessage, markDamaged, markRunning, type StartCheck } from './integrity';
 import { openFileLimit, withinDescriptors } from './descriptors';
-import { ConnectionCount, DEFAULT_LIMITS, type HubLimits, type PhoneLimits } from './limits';
+import { ConnectionCount, DEFAULT_LIMITS, phonesWithinShare, type HubLimits, type PhoneLimits } from './limits';
 import { log } from './log';
 import { FACTS_TURN_MS } from './report-facts';
 import { checkNotifyConfig, HallNotifications } from './notifications';
@@ -268,8 +268,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const warn = options.warn ?? ((m: string) => log.warn(m));
   // Caps beyond what the process may open would have the hub run out of descriptors before it refuses anyone.
   const openFiles = options.openFiles ?? openFileLimit();
-  const { limits, lowered } = withinDescriptors({ ...DEFAULT_LIMITS, ...options.limits, phone: { ...DEFAULT_LIMITS.phone, ...options.limits?.phone } }, openFiles);
-  for (const cap of lowered) warn(opsText('capsLowered', { limit: openFiles!, ...cap }));
+  const within = withinDescriptors({ ...DEFAULT_LIMITS, ...options.limits, phone: { ...DEFAULT_LIMITS.phone, ...options.limits?.phone } }, openFiles);
+  for (const cap of within.lowered) warn(opsText('capsLowered', { limit: openFiles!, ...cap }));
+  // One address's phones hold at most its share of the connections (they hold the citizens' port's while the hub serves them).
+  const { limits, lowered: phonesLowered } = phonesWithinShare(within.limits);
+  if (phonesLowered) warn(opsText('phoneShareLowered', { connections: limits.connections, ...phonesLowered }));
   const host = options.host ?? '127.0.0.1';
   const tlsFiles = options.tls === false ? undefined : (options.tls ?? tlsFilesIn(options.dataDir));
   if (!tlsFiles && !isLoopback(host) && !options.allowInsecure)

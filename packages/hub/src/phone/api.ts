@@ -46,6 +46,9 @@ import { opsText } from '../ops-strings';
 import { addressNetwork } from '../address-network';
 import { openEventStream, toldAhead, type TicketWatch } from './watch';
 
+/** When a phone refused a stream or a long poll (its address holds its share, or the hall all it can) may ask again. */
+const HELD_RETRY_MS = 10_000;
+
 /** The hub's phone pages act as one actor; the phone's identity travels beside the command, never in it. */
 export const PHONE_ACTOR: Actor = { role: 'admin', terminal: 'phone' };
 
@@ -121,7 +124,29 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
     if (!store.role.inCharge) throw new HttpRefusal('not-in-charge', 'this hub is not the one in charge of the hall: ask the hub in charge');
   };
   const refs = store.refs;
-  let streamsByAddress = new Map<string, number>();
+  /**
+   * The streams and long polls each address holds open now (an IPv6 one by its /64, as the rates count
+   * it): together at most streamsPerAddress, so that one address cannot take every connection of the
+   * citizens' port and leave no phone a way to follow its number.
+   */
+  let heldByAddress = new Map<string, number>();
+  /** Holds one of `req`'s address's places until the function given back is called (once is enough; more change nothing). */
+  const hold = (req: Request): (() => void) => {
+    const address = addressNetwork(req.address ?? 'unknown');
+    const mine = heldByAddress.get(address) ?? 0;
+    if (mine >= limits.streamsPerAddress)
+      throw new HttpRefusal('rate-limited', `too many phones follow their numbers from this address at once (${limits.streamsPerAddress}, an IPv6 one counted by its /64): the page asks again in a moment`, undefined, HELD_RETRY_MS);
+    heldByAddress.set(address, mine + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (heldByAddress.get(address) ?? 1) - 1;
+      if (n <= 0) heldByAddress.delete(address);
+      else heldByAddress.set(address, n);
+      if (heldByAddress.size > 50_000) heldByAddress = new Map();
+    };
+  };
 
   const session = (req: Request): PhoneSession => {
     const s = phones.session(req.header(PHONE_SESSION_HEADER), clock());
@@ -340,7 +365,14 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
         if (after === null) return { status: 200, body: watch.stateOf(t) };
         const version = Number(after);
         if (!Number.isInteger(version) || version < 0) throw new HttpRefusal('bad-request', 'after is a version number');
-        const state: PhoneTicket | undefined = await watch.poll(t, version, limits.pollMs);
+        // A long poll holds a connection as a stream does: counted with the address's streams.
+        const release = hold(req);
+        let state: PhoneTicket | undefined;
+        try {
+          state = await watch.poll(t, version, limits.pollMs);
+        } finally {
+          release();
+        }
         if (!state) throw new HttpRefusal('not-found', 'the ticket is no longer today’s');
         return { status: 200, body: state };
       },
@@ -355,18 +387,9 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
       handle: () => ({ status: 405, body: {} }),
       stream: (req: Request, res: ServerResponse) => {
         const t = ticketOf(req);
-        // Counted as the rates count it: an IPv6 phone by its /64, in which it may take a new address at every request.
-        const address = addressNetwork(req.address ?? 'unknown');
-        if (watch.watching + (streams?.watching ?? 0) >= limits.streams) throw new HttpRefusal('rate-limited', 'the hall follows as many phones as it can; the page falls back to asking now and then');
-        const mine = streamsByAddress.get(address) ?? 0;
-        if (mine >= limits.streamsPerAddress) throw new HttpRefusal('rate-limited', 'too many streams from this address (an IPv6 one counted by its /64)');
-        streamsByAddress.set(address, mine + 1);
-        const closed = () => {
-          const n = (streamsByAddress.get(address) ?? 1) - 1;
-          if (n <= 0) streamsByAddress.delete(address);
-          else streamsByAddress.set(address, n);
-          if (streamsByAddress.size > 50_000) streamsByAddress = new Map();
-        };
+        if (watch.watching + (streams?.watching ?? 0) >= limits.streams)
+          throw new HttpRefusal('rate-limited', 'the hall follows as many phones as it can; the page falls back to asking now and then', undefined, HELD_RETRY_MS);
+        const closed = hold(req);
         // Served by the phones' own process where it runs; else here.
         if (streams?.handOver(t, res, closed)) return;
         res.on('close', closed);
