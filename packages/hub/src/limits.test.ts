@@ -40,4 +40,21 @@ describe('the connections counted', () => {
     expect([1, 2, 3].map(() => count.open('10.0.0.9').verdict)).toEqual(['open', 'open', 'over']);
     expect(count.size).toBe(7);
   });
+
+  it('hold an IPv6 network (its /64) to a quarter of all, though each connection comes from a new address in it; its addresses keep their own cap, and another network is let in', () => {
+    const count = new ConnectionCount({ connections: 100, connectionsPerAddress: 2 });
+    const verdicts = Array.from({ length: 60 }, (_, i) => count.open(`2001:db8:1:2::${(i + 1).toString(16)}`).verdict);
+    expect(verdicts.filter((v) => v === 'open')).toHaveLength(25);
+    expect(verdicts.slice(25, 50).every((v) => v === 'over')).toBe(true);
+    // Beyond twice its share, a flood: closed at once, holding no descriptor.
+    expect(verdicts.slice(50).every((v) => v === 'drop')).toBe(true);
+    expect(count.size).toBe(25);
+    expect(count.open('2001:db8:1:3::1').verdict).toBe('open');
+    expect(['10.0.0.1', '10.0.0.1', '10.0.0.1'].map((a) => count.open(a).verdict)).toEqual(['open', 'open', 'over']);
+    // Closing gives the network's places back.
+    const one = count.open('2001:db8:9:9::1');
+    count.close('2001:db8:9:9::1', one);
+    const again = Array.from({ length: 30 }, (_, i) => count.open(`2001:db8:9:9::${(i + 1).toString(16)}`).verdict);
+    expect(again.filter((v) => v === 'open')).toHaveLength(25);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Role } from '@servicehall/protocol';
+import { addressNetwork } from './address-network';
 
 /** A rate: so many a minute on average, up to `burst` at once. */
 export interface Rate {
@@ -215,8 +216,14 @@ export interface Admission {
   inAll: boolean;
 }
 
-/** Open connections by address, with the hall's caps. */
+/**
+ * Open connections by address, with the hall's caps: `connectionsPerAddress` each address, and an
+ * IPv6 address's /64 (addressNetwork, as the rates count it) at most its share of all (addressShare),
+ * so that a client taking a new address in its block for each connection cannot fill the hub. The /64
+ * is not held to an address's cap: a hall's IPv6 LAN puts all its terminals in one.
+ */
 export class ConnectionCount {
+  /** By address, and by IPv6 network (a key ending in /64, which no address has). */
   private readonly byAddress = new Map<string, number>();
   private total = 0;
 
@@ -234,20 +241,31 @@ export class ConnectionCount {
    * cap is not counted in all: one address's flood cannot shut the hall's other terminals out.
    */
   open(address: string): Admission {
-    const n = (this.byAddress.get(address) ?? 0) + 1;
-    this.byAddress.set(address, n);
+    const n = this.add(address, 1);
+    const network = addressNetwork(address);
+    const inNetwork = network === address ? n : this.add(network, 1);
     const capped = typeof this.perAddress === 'function' ? this.perAddress(address) : this.perAddress;
-    if (capped && n > this.limits.connectionsPerAddress) return { verdict: n > 2 * this.limits.connectionsPerAddress ? 'drop' : 'over', inAll: false };
+    const share = Math.max(this.limits.connectionsPerAddress, addressShare(this.limits.connections));
+    if (capped && (n > this.limits.connectionsPerAddress || inNetwork > share))
+      return { verdict: n > 2 * this.limits.connectionsPerAddress || inNetwork > 2 * share ? 'drop' : 'over', inAll: false };
     this.total += 1;
     const verdict = this.total <= this.limits.connections ? 'open' : this.total > 2 * this.limits.connections ? 'drop' : 'over';
     return { verdict, inAll: true };
   }
 
   close(address: string, admission: Admission): void {
-    const n = (this.byAddress.get(address) ?? 1) - 1;
-    if (n <= 0) this.byAddress.delete(address);
-    else this.byAddress.set(address, n);
+    this.add(address, -1);
+    const network = addressNetwork(address);
+    if (network !== address) this.add(network, -1);
     if (admission.inAll) this.total = Math.max(0, this.total - 1);
+  }
+
+  /** Adds `by` to the count of `key` and gives it back; a count of none is forgotten. */
+  private add(key: string, by: 1 | -1): number {
+    const n = (this.byAddress.get(key) ?? 0) + by;
+    if (n <= 0) this.byAddress.delete(key);
+    else this.byAddress.set(key, n);
+    return Math.max(0, n);
   }
 
   get size(): number {
