@@ -1,5 +1,6 @@
 import type { CommandBody } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,10 +17,10 @@ let dirs: string[] = [];
 const terminals: TestTerminal[] = [];
 let now = Date.parse('2026-11-27T09:00:00+08:00');
 
-async function hall(options: { seed?: boolean } = {}) {
+async function hall(options: { seed?: boolean; sweepMs?: number } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-console-'));
   dirs.push(dir);
-  const hub = await startHub({ dataDir: dir, token: TOKEN, clock: () => now, ...(options.seed ? { seed: demoCatalogue({ allDay: true }) } : {}) });
+  const hub = await startHub({ dataDir: dir, token: TOKEN, clock: () => now, ...(options.seed ? { seed: demoCatalogue({ allDay: true }) } : {}), ...(options.sweepMs ? { ratingSweepMs: options.sweepMs } : {}) });
   hubs.push(hub);
   return hub;
 }
@@ -295,6 +296,26 @@ describe('sign-in lockout', () => {
     const c = new TestConsole(hub.url);
     for (let i = 0; i < 10; i++) expect((await c.login(`guess-${i}`, 'wrong-password-1')).status).toBe(401);
     expect((await c.login('admin', 'first-admin-pass-1')).body).toMatchObject({ code: 'locked' });
+  });
+
+  it("forgets, on the hub's housekeeping turn, the failures of guessed names an hour old: a guesser does not grow the hub's database for ever", async () => {
+    const hub = await hall({ seed: true, sweepMs: 100 });
+    const dir = dirs.at(-1)!;
+    await admin(hub);
+    const c = new TestConsole(hub.url);
+    for (let i = 0; i < 5; i++) expect((await c.login(`guess-${i}`, 'wrong-password-1')).status).toBe(401);
+    const failures = () => {
+      const db = new Database(path.join(dir, 'hall.db'), { readonly: true });
+      try {
+        return (db.prepare('SELECT COUNT(*) AS n FROM sign_in_failures').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    // Five names and the address they came from.
+    expect(failures()).toBe(6);
+    now += 61 * 60_000;
+    await expect.poll(failures, { timeout: 10_000 }).toBe(0);
   });
 });
 

@@ -371,6 +371,11 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
   },
   // The notices stamped at each change, as the phones' rows (170): the standby holds the outbox (replication.ts).
   NOTIFY_STAMP_MIGRATION,
+  {
+    version: 190,
+    name: 'failed console sign-ins by their last failure: the housekeeping forgets those past the forget window a chunk at a time',
+    sql: `CREATE INDEX sign_in_failures_last_at ON sign_in_failures (last_at);`,
+  },
   // The reports' fact tables, filled from the log (packages/reports): last, so that it folds the log on a database migrated whole.
   REPORTS_MIGRATION,
   REPORTS_COMPLAINTS_MIGRATION,

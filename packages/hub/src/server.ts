@@ -34,7 +34,7 @@ import { checkNotifyConfig, HallNotifications } from './notifications';
 import { startOperations, type Operations, type OperationsOptions } from './operations';
 import { publicPages } from './pages';
 import { copyFromPeer, peerStatus, Replication, type Peer } from './replication';
-import { Staff } from './staff';
+import { FORGET_CHUNK, Staff } from './staff';
 import { phoneOperations } from './phone/api';
 import { doorPoster, phonePages } from './phone/pages';
 import { PhoneStreams } from './phone/streams';
@@ -457,9 +457,12 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     run();
   };
   const housekeepInChunks = () => inChunks(true, () => housekeep(store, clock(), HOUSEKEEPING_CHUNK).commands >= HOUSEKEEPING_CHUNK);
+  // Each hub's own (the failures are not replicated): a standby's console counts its own sign-ins.
+  const forgetSignInsInChunks = (inCharge: boolean) => inChunks(inCharge, () => staff.lockout.forget(clock()) >= FORGET_CHUNK);
   const sweep = setInterval(() => {
     if (!store.role.inCharge) return forgetAsStandby();
     housekeepInChunks();
+    forgetSignInsInChunks(true);
     try {
       phones.forget(clock(), store.view.day);
     } catch (error) {
@@ -481,6 +484,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       log.error({ err: error }, opsText('phonesForgetFailed', { seconds: sweepMs / 1000 }));
     }
     pruneAnswersInChunks();
+    forgetSignInsInChunks(false);
   };
   // A chunk at a time, as the hub in charge does: a standby of a release before this one holds every answer it was ever sent.
   const pruneAnswersInChunks = () => inChunks(false, () => store.pruneAnswers() >= PRUNE_BATCH);

@@ -13,7 +13,7 @@ import { StaffSessions, type Session } from './sessions';
 
 export { AuditLog, auditPerson, auditSubject, HALL_TOKEN_STAFF, type AuditEntry, type AuditPerson } from './audit';
 export { StaffAccounts, StaffIdSchema, type StaffMember } from './accounts';
-export { SignInLockout, FREE_FAILURES, FIRST_LOCK_MS, LONGEST_LOCK_MS } from './lockout';
+export { SignInLockout, FREE_FAILURES, FIRST_LOCK_MS, LONGEST_LOCK_MS, FORGET_CHUNK } from './lockout';
 export { hashPassword, verifyPassword, passwordProblem, oneTimePassword, initialPin } from './passwords';
 export { StaffSessions, SESSION_COOKIE, IDLE_TIMEOUT_MS, cookies, csrfMatches, sessionCookie, clearedCookie, type Session } from './sessions';
 

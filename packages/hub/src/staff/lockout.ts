@@ -11,7 +11,9 @@ export const FREE_FAILURES = { account: 3, address: 10 } as const;
 export const FIRST_LOCK_MS = 30_000;
 export const LONGEST_LOCK_MS = 15 * 60_000;
 /** Failures older than this are forgotten. */
-const FORGET_MS = 60 * 60_000;
+export const FORGET_MS = 60 * 60_000;
+/** Rows forgotten at most in one go (SignInLockout.forget): a flood's backlog goes a chunk a turn. */
+export const FORGET_CHUNK = 1_000;
 
 export type LockKey = { kind: 'account' | 'address'; value: string };
 
@@ -23,6 +25,8 @@ export class SignInLockout {
       get: db.prepare<[string], { failures: number; locked_until: number; last_at: number }>('SELECT failures, locked_until, last_at FROM sign_in_failures WHERE key = ?'),
       put: db.prepare('INSERT INTO sign_in_failures (key, failures, locked_until, last_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, last_at = excluded.last_at'),
       clear: db.prepare('DELETE FROM sign_in_failures WHERE key = ?'),
+      // The last failure is an hour old: any lock it made (15 min at most) has ended.
+      forget: db.prepare<[number, number]>('DELETE FROM sign_in_failures WHERE rowid IN (SELECT rowid FROM sign_in_failures WHERE last_at <= ? ORDER BY last_at LIMIT ?)'),
     };
   }
 
@@ -52,5 +56,14 @@ export class SignInLockout {
 
   clear(k: LockKey): void {
     this.st.clear.run(this.key(k));
+  }
+
+  /**
+   * Forgets failures past FORGET_MS, which count for nothing any more: guesses under random names
+   * from many addresses would else grow the table, and the hub's disk, for ever. At most `max` rows
+   * (by the index of their last failure); gives back how many went.
+   */
+  forget(now: number, max = FORGET_CHUNK): number {
+    return this.st.forget.run(now - FORGET_MS, max).changes;
   }
 }
