@@ -670,6 +670,30 @@ describe('terminals enrolled by pairing code', () => {
     now += 86_400_000 + 1;
     await expect(TestTerminal.connect(hub.wsUrl, { role: 'display', terminal: 'screen-1', token: made.token })).rejects.toThrow(/expired/);
   });
+
+  it('a credential that runs out while its terminal is linked closes the link, telling it to enrol again: at its next message, or at the beat for one that sends nothing', { timeout: 60_000 }, async () => {
+    const hub = await hall({ seed: true });
+    const credential = async (role: string, terminal: string) =>
+      (await fetch(`${hub.url}/api/terminal-tokens`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ role, terminal, expiresInDays: 1 }) })).json();
+    const kioskToken = (await credential('kiosk', 'kiosk-9')).token;
+    const screenToken = (await credential('display', 'screen-9')).token;
+    const kiosk = await TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: 'kiosk-9', token: kioskToken });
+    const screen = await TestTerminal.connect(hub.wsUrl, { role: 'display', terminal: 'screen-9', token: screenToken });
+    terminals.push(kiosk, screen);
+    expect(await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL' })).toMatchObject({ ok: true });
+    const closed = (t: TestTerminal) => new Promise<void>((resolve) => t.ws.once('close', () => resolve()));
+    const kioskClosed = closed(kiosk);
+    const screenClosed = closed(screen);
+    now += 86_400_000 + 1;
+    kiosk.send({ type: 'command', command: { id: 'after-expiry-1', type: 'issueTicket', serviceCode: 'GA-SFZ-HL' } });
+    await kioskClosed;
+    expect(kiosk.messages.at(-1)).toMatchObject({ type: 'error', code: 'unauthorised', message: expect.stringMatching(/expired: enrol it again/) });
+    // Nothing was issued by the expired credential.
+    expect([...hub.store.view.tickets.values()]).toHaveLength(1);
+    // The screen says nothing: the hub's beat (every 15 s) finds it.
+    await screenClosed;
+    expect(screen.messages.at(-1)).toMatchObject({ type: 'error', code: 'unauthorised', message: expect.stringMatching(/expired: enrol it again/) });
+  });
 });
 
 describe('the catalogue as a workbook, and the calendar', () => {

@@ -63,8 +63,9 @@ interface Session {
   /** The connection under it, where messages framed once for many terminals are written as they are. */
   socket: Duplex;
   actor?: Actor;
-  /** The credential the terminal said hello with (none for the hall token). */
+  /** The credential the terminal said hello with (none for the hall token), and when it runs out. */
   credentialId?: string;
+  credentialExpiresAt?: number;
   pairing?: PairingRequest;
   address?: string;
   since: number;
@@ -386,7 +387,17 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     }
   };
 
+  /** Its credential ended (revoked, or its time ran out while linked): the terminal is told, as at a hello, to enrol again, and its link closes. */
+  const shutOut = (s: Session, why: 'revoked' | 'expired') => {
+    send(s, { type: 'error', code: 'unauthorised', message: why === 'revoked' ? 'this terminal’s credential was revoked: enrol it again' : 'this terminal’s credential has expired: enrol it again' });
+    s.credentialExpiresAt = undefined;
+    s.ws.close();
+  };
+  const expired = (s: Session, now: number) => s.credentialExpiresAt !== undefined && s.credentialExpiresAt <= now;
+
   const onMessage = (s: Session, text: string) => {
+    // Checked at hello only, a credential that ran out on an open link would work until the terminal linked again.
+    if (expired(s, access.clock())) return shutOut(s, 'expired');
     const parsed = parseMessage(TerminalMessageSchema, text);
     if (!parsed.ok) {
       const commandId = commandIdOf(text);
@@ -408,6 +419,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
             return send(s, { type: 'error', code: 'unauthorised', message: `the token is neither this hall’s nor this terminal’s${why}: enrol the terminal again` });
           }
           s.credentialId = check.credential.id;
+          s.credentialExpiresAt = check.credential.expiresAt;
           access.credentials.seen(check.credential.id, now, { version: message.version, address: s.address });
         }
         // A terminal that saw a higher epoch has been with a hub promoted since: this one is fenced.
@@ -557,7 +569,13 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
   });
 
   const heartbeat = setInterval(() => {
+    const now = access.clock();
     for (const s of sessions) {
+      // A terminal that sends nothing (a display looking on) hears of its credential's end at the beat.
+      if (expired(s, now)) {
+        shutOut(s, 'expired');
+        continue;
+      }
       if (!s.alive) {
         s.ws.terminate();
         continue;
@@ -591,10 +609,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     },
     dropCredential(id) {
       for (const s of sessions)
-        if (s.credentialId === id) {
-          send(s, { type: 'error', code: 'unauthorised', message: 'this terminal’s credential was revoked: enrol it again' });
-          s.ws.close();
-        }
+        if (s.credentialId === id) shutOut(s, 'revoked');
     },
     close() {
       clearInterval(heartbeat);
