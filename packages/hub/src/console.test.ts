@@ -680,12 +680,12 @@ describe('terminals enrolled by pairing code', () => {
     const kiosk = await TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: 'kiosk-9', token: kioskToken });
     const screen = await TestTerminal.connect(hub.wsUrl, { role: 'display', terminal: 'screen-9', token: screenToken });
     terminals.push(kiosk, screen);
-    expect(await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL' })).toMatchObject({ ok: true });
+    expect(await kiosk.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' })).toMatchObject({ ok: true });
     const closed = (t: TestTerminal) => new Promise<void>((resolve) => t.ws.once('close', () => resolve()));
     const kioskClosed = closed(kiosk);
     const screenClosed = closed(screen);
     now += 86_400_000 + 1;
-    kiosk.send({ type: 'command', command: { id: 'after-expiry-1', type: 'issueTicket', serviceCode: 'GA-SFZ-HL' } });
+    kiosk.send({ type: 'command', command: { id: 'after-expiry-1', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' } });
     await kioskClosed;
     expect(kiosk.messages.at(-1)).toMatchObject({ type: 'error', code: 'unauthorised', message: expect.stringMatching(/expired: enrol it again/) });
     // Nothing was issued by the expired credential.
