@@ -1,5 +1,5 @@
 export { RatingKeyDecoder, type KeyPress, type DecoderStats, type DecodeResult } from './decoder';
-export { RatingKeyPad, openSerialLink, openFailureDetail, GARBLED_AFTER_BYTES, KEYPAD_CODES, SerialOpenError, shownPort, type ByteLink } from './keypad';
+export { RatingKeyPad, openSerialLink, openFailureDetail, GARBLED_AFTER_BYTES, QUIET_MS, KEYPAD_CODES, SerialOpenError, shownPort, type ByteLink } from './keypad';
 export {
   crc8,
   keyFrame,

@@ -64,6 +64,30 @@ describe('a rating key pad on a serial line', () => {
     expect(pad.stats.badChecksum + pad.stats.garbage).toBeGreaterThan(0);
   });
 
+  it("records no 不满意 the citizen never gave from a frame cut off before the pad's next press", async () => {
+    await sim.close();
+    sim = await KeyPadSimulator.open(pair.device, 0x1f, 1000);
+    pad = new RatingKeyPad(await openSerialLink(pair.host), (p) => presses.push(p), undefined, undefined, { address: 0x1f });
+    // Pad 31's 不满意 cut off after four bytes (A5 1F 52 02), then its press of 满意 (A5 1F 52 04 00 ..): read from the
+    // first start byte, A5 1F 52 02 A5 1F passes the check, a 不满意 of sequence 0xA5.
+    await sim.write(keyFrame(0x1f, 'dissatisfied', 7).subarray(0, 4));
+    expect(await sim.press('satisfied')).toEqual({ acked: true, attempts: 1, sequence: 0 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(presses.map((p) => [p.address, p.level, p.sequence])).toEqual([[0x1f, 'satisfied', 0]]);
+    expect(sim.badAcks).toBe(0);
+    expect(pad.stats.cut).toBe(1);
+  });
+
+  it('acknowledges at its first try a press whose check is the start byte, once the line is quiet', async () => {
+    await sim.close();
+    // Pad 1's 非常满意 of sequence 0 ends in A5: another frame might start there, so it waits for the line to be quiet.
+    sim = await KeyPadSimulator.open(pair.device, 1, 1000);
+    expect(keyFrame(1, 'very-satisfied', 0)[5]).toBe(0xa5);
+    pad = new RatingKeyPad(await openSerialLink(pair.host), (p) => presses.push(p));
+    expect(await sim.press('very-satisfied')).toEqual({ acked: true, attempts: 1, sequence: 0 });
+    expect(presses.map((p) => [p.address, p.level, p.sequence])).toEqual([[1, 'very-satisfied', 0]]);
+  });
+
   it('counts each press once when its bytes come one at a time, with garbage and half frames between and a held key resending its frame', async () => {
     const said: boolean[] = [];
     pad = new RatingKeyPad(await openSerialLink(pair.host), (p) => presses.push(p), undefined, undefined, { address: 3, onGarbled: (g) => said.push(g) });

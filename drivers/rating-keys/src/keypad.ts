@@ -1,5 +1,5 @@
 import { SerialTransport, type ByteLink, type SerialOptions } from '@servicehall/serial';
-import { RatingKeyDecoder, type DecoderStats, type KeyPress } from './decoder';
+import { RatingKeyDecoder, type DecodeResult, type DecoderStats, type KeyPress } from './decoder';
 
 export type { ByteLink };
 /** What openSerialLink rejects with when the port cannot be opened, saying why in the hall's words. */
@@ -12,6 +12,14 @@ export { openFailureDetail, SerialOpenError, shownPort } from '@servicehall/seri
 export function openSerialLink(path: string, baudRate = 9600, options: SerialOptions = {}): Promise<ByteLink> {
   return SerialTransport.open(path, baudRate, options);
 }
+
+/**
+ * A frame whose sequence or check is the start byte waits for the next bytes (another frame may
+ * start inside it, RatingKeyDecoder): read once the line is this long quiet, well before the pad
+ * resends (200 ms), and long after the rest of a frame that follows it at once (6 ms at 9600 baud,
+ * and a USB adapter's 16 ms latency).
+ */
+export const QUIET_MS = 40;
 
 /** Acknowledgements kept while the line is busy: more than one pad's frames in flight, far fewer than a flood. */
 const MAX_WAITING_ACKS = 16;
@@ -38,6 +46,7 @@ export class RatingKeyPad {
   private writing = false;
   private isGarbled = false;
   private isUnanswered = false;
+  private quiet: NodeJS.Timeout | undefined;
 
   /**
    * `onLost` hears the line go away: the key pad is dead until it is opened again. With `address`,
@@ -56,8 +65,7 @@ export class RatingKeyPad {
     private options: { address?: number; onGarbled?: (garbled: boolean, noise: number) => void; onUnanswered?: (unanswered: boolean, error?: unknown) => void } = {},
   ) {
     this.decoder = new RatingKeyDecoder(options);
-    this.unsubscribe = link.onData((chunk) => {
-      const { presses, acks } = this.decoder.push(chunk);
+    const take = ({ presses, acks }: DecodeResult) => {
       if (acks.length > 0) this.acknowledge(acks);
       const garbled = this.decoder.noise >= GARBLED_AFTER_BYTES;
       if (garbled !== this.isGarbled) {
@@ -65,6 +73,12 @@ export class RatingKeyPad {
         options.onGarbled?.(garbled, this.decoder.noise);
       }
       for (const p of presses) onPress(p);
+      if (this.decoder.waiting) this.quiet ??= setTimeout(() => ((this.quiet = undefined), take(this.decoder.flush())), QUIET_MS);
+    };
+    this.unsubscribe = link.onData((chunk) => {
+      clearTimeout(this.quiet);
+      this.quiet = undefined;
+      take(this.decoder.push(chunk));
     });
     this.unwatch = link.onClose?.(onLost) ?? (() => {});
   }
@@ -112,6 +126,7 @@ export class RatingKeyPad {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.quiet);
     this.unsubscribe();
     this.unwatch();
     await this.link.close();

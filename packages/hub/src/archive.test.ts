@@ -4,11 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { ArchiveRefusal, archiveYear } from './archive';
 import { openDatabase } from './db';
-import { startHub } from './server';
-import { spawnHub } from './testing/hub-process';
+import { KEY_FILE } from './files';
+import { createLogger, useLogger } from './log';
+import { startHub, type RunningHub } from './server';
+import { freePort, spawnHub } from './testing/hub-process';
 import { generateHistory } from './testing/year';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -138,6 +140,69 @@ describe('archiving a past year', () => {
     const done = await runCli(['archive', '2025'], dir);
     expect(done.code).toBe(0);
     expect(done.out).toMatch(/2025 archived to .*hall-2025\.db/);
+    // The standby does not follow: the operator is told to archive there too, and how.
+    expect(done.out).toMatch(/备用主机[^]*npm run hub -- archive 2025[^]*standby hub[^]*npm run hub -- archive 2025/);
     expect(fs.existsSync(path.join(dir, 'hall-2025.db'))).toBe(true);
+  });
+});
+
+describe('archiving a past year in a hall with a standby hub', () => {
+  it("tells the standby's operator that the primary archived a year the standby still holds, with the command; archived there too, it follows on and says nothing", { timeout: 120_000 }, async () => {
+    const token = 'archive-test-hall-token';
+    const now = Date.parse('2026-01-07T09:00:00+08:00');
+    const logged: string[] = [];
+    onTestFinished(useLogger(createLogger({ destination: { write: (line: string) => void logged.push(line) } })));
+    const warned = () => logged.map((l) => JSON.parse(l) as { msg: string; year?: number }).filter((r) => r.year !== undefined && r.msg.includes('archive 2025'));
+    const primaryDir = hallAcrossNewYear();
+    const standbyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-archive-standby-'));
+    dirs.push(standbyDir);
+    fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(standbyDir, KEY_FILE));
+    const [primaryPort, standbyPort] = [await freePort(), await freePort()];
+    const hubs: RunningHub[] = [];
+    onTestFinished(async () => {
+      for (const hub of hubs.splice(0).reverse()) await hub.close();
+    });
+    const start = async (which: 'primary' | 'standby') => {
+      const hub =
+        which === 'primary'
+          ? await startHub({ dataDir: primaryDir, port: primaryPort, token, clock: () => now, ratingSweepMs: 60_000 })
+          : await startHub({ dataDir: standbyDir, port: standbyPort, token, peer: { url: `http://127.0.0.1:${primaryPort}`, token }, standby: true, clock: () => now, ratingSweepMs: 60_000 });
+      hubs.push(hub);
+      return hub;
+    };
+    const stop = async (hub: RunningHub) => {
+      hubs.splice(hubs.indexOf(hub), 1);
+      await hub.close();
+    };
+    const firstSeq = (dir: string) => count(dir, 'hall.db', 'SELECT MIN(seq) AS n FROM events');
+
+    let primary = await start('primary');
+    let standby = await start('standby');
+    await expect.poll(() => primary.replication.status().standby, { timeout: 10_000 }).toBe('in-step');
+    expect(warned()).toEqual([]);
+    await stop(standby);
+    await stop(primary);
+
+    const done = archiveYear(primaryDir, 2025, now);
+    primary = await start('primary');
+    standby = await start('standby');
+    await expect.poll(() => primary.replication.status().standby, { timeout: 10_000 }).toBe('in-step');
+    await expect.poll(() => warned().length, { timeout: 5_000 }).toBe(1);
+    const [zh, en] = warned()[0]!.msg.split('\n');
+    expect(zh).toContain(`当前主机已把 2025 年的记录归档移出（到第 ${done.lastSeq} 个事件）`);
+    expect(zh).toContain('在它的数据文件夹运行 npm run hub -- archive 2025');
+    expect(en).toContain('stop this hub’s service, run npm run hub -- archive 2025 on its data folder');
+    expect(firstSeq(standbyDir)).toBe(1);
+
+    // The standby archived as the command says: the same events leave it, and it follows on.
+    await stop(standby);
+    expect(archiveYear(standbyDir, 2025, now)).toMatchObject({ firstSeq: 1, lastSeq: done.lastSeq, moved: { tickets: done.moved.tickets, events: done.moved.events } });
+    standby = await start('standby');
+    await expect.poll(() => primary.replication.status().standby, { timeout: 10_000 }).toBe('in-step');
+    const res = await fetch(`${primary.url}/api/tickets`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ serviceCode: 'GA-CS-DJ' }) });
+    expect(res.status).toBe(201);
+    await expect.poll(() => standby.store.seq, { timeout: 5_000 }).toBe(primary.store.seq);
+    expect(firstSeq(standbyDir)).toBe(done.lastSeq + 1);
+    expect(warned()).toHaveLength(1);
   });
 });

@@ -354,6 +354,7 @@ function archive(year: string | undefined): void {
     console.log(`  events     ${done.firstSeq} to ${done.lastSeq}`);
     for (const [table, n] of Object.entries(done.moved)) console.log(`  ${table.padEnd(22)} ${n}`);
     console.log(`  hall.db    ${(done.bytesBefore / 1024 / 1024).toFixed(1)} MB before, ${(done.bytesAfter / 1024 / 1024).toFixed(1)} MB after`);
+    console.log(opsText('archiveStandbyToo', { year: done.year }));
   } catch (error) {
     console.error(`ServiceHall could not archive ${year ?? '(no year given)'}: ${error instanceof Error ? error.message : error}`);
     process.exit(error instanceof ArchiveRefusal ? 2 : 1);

@@ -161,9 +161,12 @@ const FollowerMessageSchema = z.discriminatedUnion('type', [
 
 /** The terminals the leader serves (TerminalLinks.servedRecently), by id: a leader of a release before it sends none. */
 const ServedSchema = z.array(z.string().max(40)).max(10_000).optional();
+/** The years the leader moved out of its database (`archive YEAR`), each with the last event moved: a leader of a release before it sends none. */
+const ArchivedSchema = z.array(z.object({ year: z.number().int(), lastSeq: z.number().int() })).max(1_000).optional();
+type ArchivedYears = NonNullable<z.infer<typeof ArchivedSchema>>;
 
 const LeaderMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('following'), epoch: z.number().int(), lineage: LineageSchema, seq: z.number().int(), schema: z.number().int().optional(), terminals: ServedSchema }),
+  z.object({ type: z.literal('following'), epoch: z.number().int(), lineage: LineageSchema, seq: z.number().int(), schema: z.number().int().optional(), terminals: ServedSchema, archived: ArchivedSchema }),
   z.object({
     type: z.literal('rows'),
     n: z.number().int(),
@@ -286,6 +289,8 @@ export class Replication {
       stampsHeld: db.prepare<[], { value: string }>(`SELECT value FROM hall WHERE key = '${STAMPS_HELD_KEY}'`),
       holdStamps: db.prepare<[string]>(`INSERT INTO hall (key, value) VALUES ('${STAMPS_HELD_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
       keepServed: db.prepare<[string]>(`INSERT INTO hall (key, value) VALUES ('${SERVED_KEY}', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
+      archived: db.prepare<[], { key: string; value: string }>("SELECT key, value FROM hall WHERE key LIKE 'archived:%'"),
+      firstSeq: db.prepare<[], { seq: number | null }>('SELECT MIN(seq) AS seq FROM events'),
     };
     this.servedKept = keptValue(ServedKeptSchema, db.prepare<[], { value: string }>(`SELECT value FROM hall WHERE key = '${SERVED_KEY}'`).get()?.value);
     // The tables' last keys before each batch: a follower gets a batch's answers with its events, once they are on the disk.
@@ -355,7 +360,7 @@ export class Replication {
           limitMessages(ws, full);
           const terminals = this.options.served?.() ?? [];
           link.served = terminals.join('\n');
-          send(ws, { type: 'following', epoch: this.role.epoch, lineage, seq: this.store.seq, schema: SCHEMA_VERSION, terminals });
+          send(ws, { type: 'following', epoch: this.role.epoch, lineage, seq: this.store.seq, schema: SCHEMA_VERSION, terminals, archived: this.archivedYears() });
           log.info({ follower: message.hub, from: message.seq, to: this.store.seq }, opsText('standbyFollows', { standby: message.hub, from: message.seq, to: this.store.seq }));
           this.followers.add(link);
           this.push(link, true);
@@ -650,6 +655,23 @@ export class Replication {
    * SERVED_KEPT_FOR_MS (see SERVED_KEY): held, this hub's own before it stopped; following, its
    * leader's as last told. Undefined for none.
    */
+  /** The years this hub moved out of its database (archive.ts keeps each in the hall table), by year. */
+  archivedYears(): ArchivedYears {
+    const years: ArchivedYears = [];
+    for (const row of this.st.archived.all()) {
+      const kept = keptValue(z.object({ lastSeq: z.number().int() }), row.value);
+      const year = Number(row.key.slice('archived:'.length));
+      if (kept && Number.isInteger(year)) years.push({ year, lastSeq: kept.lastSeq });
+    }
+    return years.sort((a, b) => a.year - b.year);
+  }
+
+  /** Of the years the leader archived, those this hub still holds events of: its own `archive YEAR` is still to run. */
+  stillHolds(archived: ArchivedYears): ArchivedYears {
+    const first = this.st.firstSeq.get()?.seq;
+    return first == null ? [] : archived.filter((a) => first <= a.lastSeq);
+  }
+
   servedAsKept(): string[] | undefined {
     const kept = this.servedKept;
     if (!kept || kept.epoch !== this.role.epoch || kept.terminals.length === 0) return undefined;
@@ -846,6 +868,8 @@ class FollowerSide {
   served: string[] | undefined;
   /** The silence (by when the leader was last heard) and the terminals found in it, already said in the log. */
   private waitingSaid: string | undefined;
+  /** The years the leader archived that this hub still holds, already said in the log (once each while it runs). */
+  private readonly archiveSaid = new Set<number>();
 
   constructor(
     private readonly replication: Replication,
@@ -912,6 +936,12 @@ class FollowerSide {
         this.linked = true;
         this.lastHeard = steadyNow();
         log.info({ epoch: m.epoch, from: this.store.seq, leader: m.seq }, opsText('followingNow', { peer: this.peer.url, from: this.store.seq, leader: m.seq, epoch: m.epoch }));
+        // Events are sent from this hub's last on: a year the leader moved out stays here until archived here too.
+        for (const { year, lastSeq } of this.replication.stillHolds(m.archived ?? []))
+          if (!this.archiveSaid.has(year)) {
+            this.archiveSaid.add(year);
+            log.warn({ year, lastSeq }, opsText('standbyHoldsArchivedYear', { year, lastSeq }));
+          }
         return;
       case 'rows':
         if (m.epoch < role.epoch) return void ws.terminate();

@@ -253,3 +253,41 @@ describe('the phones following their tickets (TicketWatch)', () => {
     await expect.poll(() => phones.get(served[0]!)!.seen.at(-1)!.rateUrl).toBeUndefined();
   });
 });
+
+describe("a new hall day's event at the watch", () => {
+  /** A ticket of 2026-11-27 taken by a verified phone, watched by a hub in charge or a standby; the event of the 28th's opening comes. */
+  function newDayAt(inCharge: boolean) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-watch-day-'));
+    dirs.push(dir);
+    const { db, store, clock, ids } = hallWithTicketsWaiting(dir, 1);
+    const notify = checkNotifyConfig({ channels: [] }, '滨江政务服务中心');
+    if (!notify.ok) throw new Error(notify.message);
+    const phones = new PhoneBook(db, new PhoneVault(Buffer.alloc(32, 7)));
+    const watch = new TicketWatch(store, { phones, notifications: new HallNotifications(db, notify.config, { clock: () => clock.now }), transaction: (work) => store.withTransaction(work), inCharge: () => inCharge }, { publicBase: () => 'https://hall.example', clock: () => clock.now });
+    closing.push(() => {
+      watch.close();
+      db.close();
+    });
+    phones.link('ticket', ids[0]!, { holder: 'holder-1', sealed: phones.vault.seal('+8613800001111') }, '2026-11-27', true, clock.now);
+    const held = () => ({
+      links: db.prepare('SELECT phone IS NOT NULL AS phone, changed FROM phone_links').all(),
+      stampsGiven: db.prepare("SELECT value FROM hall WHERE key = 'phone_stamps_given'").get(),
+    });
+    const before = held();
+    clock.now = Date.parse('2026-11-28T09:00:00+08:00');
+    expect(store.openDayIfDue().map((e) => e.type)).toContain('day.opened');
+    return { before, after: held() };
+  }
+
+  it("forgets yesterday's numbers' phones at the hub in charge", () => {
+    const { before, after } = newDayAt(true);
+    expect(before.links).toEqual([{ phone: 1, changed: expect.any(Number) }]);
+    expect(after.links).toEqual([{ phone: 0, changed: expect.any(Number) }]);
+  });
+
+  it('writes nothing at a standby: the links it holds change only as its primary sends them', () => {
+    const { before, after } = newDayAt(false);
+    expect(before.links).toEqual([{ phone: 1, changed: expect.any(Number) }]);
+    expect(after).toEqual(before);
+  });
+});

@@ -403,7 +403,8 @@ export class TicketWatch {
         }
         case 'day.opened':
           // Yesterday's numbers are done with: their phones are forgotten, their holders' hashes stay for the no-show rule.
-          this.alerts?.phones.forget(this.options.clock(), e.day);
+          // By the hub in charge only: a standby is sent the links as its primary forgot them (replication.ts).
+          if (this.alerts?.inCharge()) this.alerts.phones.forget(this.options.clock(), e.day);
           this.loadTargets();
           this.dirtyAll = true;
           break;
