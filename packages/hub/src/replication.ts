@@ -650,11 +650,6 @@ export class Replication {
     return this.role.inCharge;
   }
 
-  /**
-   * The terminals the hub in charge at this hub's epoch served, as kept on disk within
-   * SERVED_KEPT_FOR_MS (see SERVED_KEY): held, this hub's own before it stopped; following, its
-   * leader's as last told. Undefined for none.
-   */
   /** The years this hub moved out of its database (archive.ts keeps each in the hall table), by year. */
   archivedYears(): ArchivedYears {
     const years: ArchivedYears = [];
@@ -672,6 +667,11 @@ export class Replication {
     return first == null ? [] : archived.filter((a) => first <= a.lastSeq);
   }
 
+  /**
+   * The terminals the hub in charge at this hub's epoch served, as kept on disk within
+   * SERVED_KEPT_FOR_MS (see SERVED_KEY): held, this hub's own before it stopped; following, its
+   * leader's as last told. Undefined for none.
+   */
   servedAsKept(): string[] | undefined {
     const kept = this.servedKept;
     if (!kept || kept.epoch !== this.role.epoch || kept.terminals.length === 0) return undefined;
