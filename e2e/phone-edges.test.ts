@@ -174,4 +174,23 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     expect(sms.sent.length).toBe(before);
     await ctx.close();
   });
+
+  it('gives the QR rating form back, the words kept, when it is sent without a level', async () => {
+    expect((await hall.api('POST', '/api/windows/1/open', { clerk: '1001' })).status).toBe(200);
+    const { ticket } = (await hall.api<{ ticket: { id: string } }>('POST', '/api/tickets', { serviceCode: ITEM })).body;
+    for (const step of ['call-next', 'start', 'finish']) await hall.api('POST', `/api/windows/1/${step}`);
+    const link = hall.hub.store.ratingLinkFor({ role: 'admin', terminal: 'e2e' }, ticket.id);
+    if (!link.ok) throw new Error(link.message);
+    const { ctx, p } = await phone();
+    await p.goto(`${hall.hub.url}${link.link}`);
+    await p.locator('textarea[name=text]').fill('窗口办理很快👍');
+    // Sent with no button pressed (as a form sent by hand would be).
+    await Promise.all([p.waitForNavigation(), p.evaluate(() => document.querySelector('form')!.submit())]);
+    await p.getByText('抱歉，请选择一个评价等级。').waitFor();
+    expect(await p.locator('textarea[name=text]').inputValue()).toBe('窗口办理很快👍');
+    await screenshot(p, 'phone-rate-no-level');
+    await p.locator('button[value=very-satisfied]').tap();
+    await p.getByText('感谢您的评价').waitFor();
+    await ctx.close();
+  });
 });
