@@ -27,6 +27,14 @@ export function saidIn(message: string, language: Language): string | undefined 
   return language === 'en' ? lines[1] : lines[0];
 }
 
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A day YYYY-MM-DD as a citizen reads it: 12月5日, 5 Dec. */
+export function dayInWords(day: string, language: Language): string {
+  const [, m, d] = day.split('-').map(Number);
+  return language === 'en' ? `${d} ${MONTHS_EN[m! - 1]}` : `${m}月${d}日`;
+}
+
 /** Every forbidden phrase found in `text`. */
 export function forbiddenPhrasesIn(text: string): string[] {
   const folded = text.replace(/\s+/g, '');

@@ -26,10 +26,11 @@ afterEach(async () => {
   now = MON;
 });
 
-async function hall(options: { secondRatingDays?: number; complaints?: { perMinute: number; burst: number } } = {}) {
+async function hall(options: { secondRatingDays?: number; complaints?: { perMinute: number; burst: number }; noEnglishName?: boolean } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-pages-'));
   const seed = demoCatalogue({ allDay: true });
   if (options.secondRatingDays !== undefined) seed.rating.secondRatingDays = options.secondRatingDays;
+  if (options.noEnglishName) delete seed.hall.nameEn;
   const hub = await startHub({ dataDir: dir, token: TOKEN, clock: () => now, seed, ...(options.complaints ? { limits: { complaints: options.complaints } } : {}) });
   closing.push(async () => {
     await hub.close();
@@ -186,5 +187,54 @@ describe('a refusal from the hub itself, on either page', () => {
     const en = onlyText(await (await fetch(`${base}/complain`, { ...form({ once: randomUUID(), text: '太慢' }), headers: { ...form({}).headers, ...english } })).text());
     expect(en).toContain('This service is paused today.');
     expect(en).not.toContain('这项事项');
+  });
+});
+
+describe("the hall's name and the rating form, as a citizen's phone shows them", () => {
+  const ZH = '滨江区政务服务中心';
+  const EN = 'Binjiang District Government Service Center';
+  const read = async (url: string, init: RequestInit = {}) => onlyText(await (await fetch(url, init)).text());
+
+  it("names the hall in English on the English progress, rating and complaint pages, in Chinese on the Chinese ones", async () => {
+    const h = await hall();
+    const { ticket, link } = await served(h);
+    const progress = h.hub.store.links.path('q', ticket.id, now + 86_400_000);
+    for (const path of [progress, link, '/complain']) {
+      const en = await read(h.hub.url + path, { headers: english });
+      expect(en).toContain(EN);
+      expect(en).not.toContain(ZH);
+      const zh = await read(h.hub.url + path);
+      expect(zh).toContain(ZH);
+    }
+    // The complaint, sent from the English page: its thanks name the hall in English too.
+    const thanks = await read(`${h.hub.url}/complain`, { ...form({ once: randomUUID(), text: 'Waited too long' }), headers: { ...form({}).headers, ...english } });
+    expect(thanks).toContain(EN);
+    expect(thanks).not.toContain(ZH);
+  });
+
+  it('names a hall without an English name by its Chinese one on the English pages', async () => {
+    const h = await hall({ noEnglishName: true });
+    const en = await read(`${h.hub.url}/complain`, { headers: english });
+    expect(en).toContain(ZH);
+    expect(en).toContain(PAGE_TEXT.en.complainTitle);
+  });
+
+  it('gives the rating form back, with what was written, when it comes without a level; the rating then goes in', async () => {
+    const h = await hall();
+    const { ticket, link } = await served(h);
+    const words = '办得很快👍 <谢谢>';
+    for (const fields of [{ text: words }, { level: 'five-stars', text: words }] as Record<string, string>[]) {
+      const refused = await fetch(h.hub.url + link, form(fields));
+      expect(refused.status).toBe(400);
+      const page = await refused.text();
+      expect(onlyText(page)).toContain(PAGE_TEXT['zh-CN'].chooseLevel);
+      // The levels to choose from, and the words in the box, escaped.
+      expect(page).toContain('name="level" value="very-satisfied"');
+      expect(page).toContain('办得很快👍 &lt;谢谢&gt;</textarea>');
+    }
+    expect(h.hub.store.view.ratings.get(ticket.id) ?? []).toHaveLength(0);
+    const rated = await fetch(h.hub.url + link, form({ level: 'very-satisfied', text: words }));
+    expect(rated.status).toBe(200);
+    expect(h.hub.store.view.ratings.get(ticket.id)).toEqual([expect.objectContaining({ level: 'very-satisfied', text: words })]);
   });
 });

@@ -50,6 +50,9 @@ function refusalOnPage(refusal: { code: RefusalCode; message: string }, lang: La
   return key ? tx(key, vars) : escape(refusalTextOf(refusal, lang));
 }
 
+/** The hall's name in the page's language: its English name on an English page where the hall has one, else its Chinese. */
+const hallNameIn = (store: HallStore, lang: Language) => escape((lang === 'en' ? store.view.catalogue.hall.nameEn : undefined) ?? store.view.catalogue.hall.name);
+
 /** A ticket number as a citizen types it (ａ１２, "A 012", a-12) in the hall's form: A12. */
 const typedNumber = (s: string) => s.normalize('NFKC').replace(/[\s\-_.·]/g, '').toUpperCase();
 
@@ -94,7 +97,7 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
    */
   async function complaintPage(req: IncomingMessage, res: ServerResponse, url: URL, lang: Language, tx: Tx): Promise<void> {
     const { catalogue } = store.view;
-    const hall = escape(catalogue.hall.name);
+    const hall = hallNameIn(store, lang);
     const where = { days: complaintDays(catalogue), phone: escape(catalogue.hall.complaintPhone), window: escape(catalogue.hall.complaintWindow ?? tx('complainWindow')) };
     const form = (ticket: string, problem = '', text = '') =>
       page(
@@ -174,7 +177,7 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
     const link = store.links.check(kind, ticketId, url.searchParams.get('e'), url.searchParams.get('s'), clock());
     if (!link.ok) return link.why === 'expired' ? notice(410, 'expiredTitle', 'expired') : notice(403, 'badLinkTitle', 'unknownLink');
     const t = store.view.tickets.get(ticketId);
-    const hall = escape(store.view.catalogue.hall.name);
+    const hall = hallNameIn(store, lang);
     if (kind === 'q') {
       if (!t) return page(res, 404, lang, tx('progressTitle'), `<h1>${hall}</h1><div class="card"><p>${tx('notToday')}</p></div>`);
       const item = findItem(store.view.catalogue, t.serviceCode);
@@ -192,6 +195,18 @@ ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
 <p><a href="${store.links.livePath(t.id)}">${tx('live')}</a></p><p><a href="/complain?ticket=${encodeURIComponent(t.number)}">${tx('complainLink')}</a></p><p class="note">${tx('noPersonalData')}</p>`,
       );
     }
+    /** The rating's form; sent again with what was wrong said above the levels and the citizen's words kept. */
+    const ratingForm = (problem = '', text = '') =>
+      page(
+        res,
+        problem ? 400 : 200,
+        lang,
+        tx('rateTitle'),
+        `<h1>${tx('rateHeading', { hall })}</h1><div class="card"><p>${tx('ratePrompt', { number: t ? escape(t.number) : '' })}</p>${problem ? `<p role="alert"><strong>${problem}</strong></p>` : ''}
+<form method="post">${RATING_LEVELS.map((l, i) => `<button class="${i < 2 ? 'good' : i > 2 ? 'bad' : ''}" name="level" value="${l}">${RATING_LEVEL_NAMES[l][lang]}</button>`).join('')}
+<p>${tx('rateText')}</p><textarea name="text" maxlength="500">${escape(text)}</textarea></form></div>
+<p class="note">${tx('anonymous')}</p>`,
+      );
     // A rating link serves one rating: a used one says so, and a second press of the same form is answered as the first.
     if (req.method === 'POST') {
       let form: URLSearchParams;
@@ -202,11 +217,13 @@ ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
         res.setHeader('connection', 'close');
         return notice(413, 'tooLargeTitle', 'tooLarge');
       }
+      const id = `link-${link.signature}`;
+      if (store.linkUsed(link.signature) && !store.answerOf(':qr', id)) return notice(409, 'usedTitle', 'used');
       const level = RatingLevelSchema.safeParse(form.get('level'));
-      if (!level.success) return page(res, 400, lang, tx('rateTitle'), `<h1>${tx('chooseLevel')}</h1>`);
       const text = (form.get('text') ?? '').trim().slice(0, 500);
-      const command = { id: `link-${link.signature}`, type: 'rate' as const, ticketId, level: level.data, aspects: {}, reasons: [], text: text || undefined, channel: 'qr' as const };
-      if (store.linkUsed(link.signature) && !store.answerOf(':qr', command.id)) return notice(409, 'usedTitle', 'used');
+      // Sent with no level or one this hub does not know (a page saved from an older version, a form sent by hand): the form again, the words written kept.
+      if (!level.success) return ratingForm(tx('chooseLevel'), text);
+      const command = { id, type: 'rate' as const, ticketId, level: level.data, aspects: {}, reasons: [], text: text || undefined, channel: 'qr' as const };
       // With the terminals' and the API's commands of this turn: one disk flush (group commit).
       const { answer } = await commits.submit(command, { role: 'admin', terminal: 'qr-page' }, ':qr');
       if (answer.ok) {
@@ -219,16 +236,7 @@ ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
       return page(res, statusOf(answer.code), lang, tx('rateTitle'), `<h1>${hall}</h1><div class="card"><p>${said}</p></div><p><a href="/complain${t ? `?ticket=${encodeURIComponent(t.number)}` : ''}">${tx('complainLink')}</a></p>`);
     }
     if (store.linkUsed(link.signature)) return notice(200, 'usedTitle', 'used');
-    return page(
-      res,
-      200,
-      lang,
-      tx('rateTitle'),
-      `<h1>${tx('rateHeading', { hall })}</h1><div class="card"><p>${tx('ratePrompt', { number: t ? escape(t.number) : '' })}</p>
-<form method="post">${RATING_LEVELS.map((l, i) => `<button class="${i < 2 ? 'good' : i > 2 ? 'bad' : ''}" name="level" value="${l}">${RATING_LEVEL_NAMES[l][lang]}</button>`).join('')}
-<p>${tx('rateText')}</p><textarea name="text" maxlength="500"></textarea></form></div>
-<p class="note">${tx('anonymous')}</p>`,
-    );
+    return ratingForm();
   };
 }
 

@@ -438,7 +438,7 @@ describe('a number taken by phone (扫码取号)', () => {
       ['A002', true],
     ]);
     expect((await take(session, 'GA-HK-QR')).status).toBe(201);
-    expect(await take(session)).toMatchObject({ status: 409, body: { code: 'phone-limit', text: expect.stringContaining('取号机') } });
+    expect(await take(session)).toMatchObject({ status: 409, body: { code: 'phone-limit', text: expect.stringContaining('每天可在线取号 2 个') } });
     const mine = await call<PhoneMine>('GET', '/api/phone/mine', undefined, { 'x-phone-session': session });
     expect(mine.body.phone).toBe('138****1111');
     expect(mine.body.tickets.map((t) => t.number)).toEqual(['A002', 'A003']);
@@ -447,7 +447,7 @@ describe('a number taken by phone (扫码取号)', () => {
   it('keeps to the issuing hours of the kiosk', async () => {
     now = Date.parse('2026-11-27T12:00:00+08:00');
     const session = await verify();
-    expect(await take(session)).toMatchObject({ status: 409, body: { code: 'outside-issuing-hours' } });
+    expect(await take(session)).toMatchObject({ status: 409, body: { code: 'outside-issuing-hours', text: expect.stringContaining('今天的取号时段为 08:30-11:30、13:30-17:00') } });
     const hall = await call('GET', '/api/phone/hall');
     expect(hall.body.items.find((i: { code: string }) => i.code === ITEM)).toMatchObject({ issuingNow: false, issuingHours: '08:30-11:30, 13:30-17:00', bookable: true });
   });
@@ -658,7 +658,8 @@ describe('appointments booked on the phone', () => {
     // A week later none of the three came.
     now = Date.parse('2026-12-07T09:00:00+08:00');
     session = await verify();
-    expect(await book(0)).toMatchObject({ status: 409, body: { code: 'booking-blocked', message: expect.stringContaining('2027-01-01') } });
+    // The phone reads from when it may book again.
+    expect(await book(0)).toMatchObject({ status: 409, body: { code: 'booking-blocked', text: expect.stringContaining('1月1日起可再次预约') } });
   });
 });
 

@@ -2,7 +2,7 @@ import { isNear, type PhoneAlert } from '@servicehall/core/alerts';
 import { waitPhrase } from '@servicehall/core/wait';
 import type { PhoneTicket } from '@servicehall/protocol/phone';
 import { useEffect, useState } from 'react';
-import { alertsFor, rememberTicket } from '../shared/follow';
+import { alertsFor, recall, rememberTicket } from '../shared/follow';
 import type { PhoneStringKey } from '../shared/strings';
 import { storage } from './api';
 import { named, usePhone, type T } from './context';
@@ -65,21 +65,27 @@ export function TicketPage({ ticketRef }: { ticketRef: string }) {
         }
       },
       link: setLink,
-      gone: () => setGone(true),
+      gone: () => {
+        setGone(true);
+        setAlert(undefined);
+      },
     });
     return () => follow.stop();
     // The words of an alert are made when it rings; a language switch later does not follow the ticket anew.
   }, [ticketRef]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  if (gone && !ticket) return <p className="card sorry" role="alert">{t('ticket.notFound')}</p>;
+  // A ticket this phone followed on an earlier day (the page opened again the next morning): said as ended, not as a link that is wrong.
+  if (gone && !ticket) return <p className="card sorry" role="alert" data-testid="ticket-gone">{t(recall(storage, ticketRef) ? 'ticket.gone' : 'ticket.notFound')}</p>;
   if (!ticket) return <p className="loading">{t('app.loading')}</p>;
   // Few ahead but no window open for the item: nobody is called, so nothing calls the citizen back yet (the wait line says why).
-  const near = isNear(ticket, ticket);
+  const near = !gone && isNear(ticket, ticket);
+  // Left open into the next hall day: the number as it was, said to be yesterday's; nothing live about it.
+  const open = !gone && (ticket.state === 'issued' || ticket.state === 'called' || ticket.state === 'held');
   const timeZone = hall?.timeZone ?? 'Asia/Shanghai';
   const issuedAt = new Date(ticket.issuedAt).toLocaleTimeString('zh-CN', { timeZone, hour: '2-digit', minute: '2-digit', hour12: false });
 
   return (
-    <article className={`ticket-page state-${ticket.state}${near ? ' near' : ''}`} data-testid="ticket" data-state={ticket.state} data-alerts={given.join(',')}>
+    <article className={`ticket-page state-${gone ? 'gone' : ticket.state}${near ? ' near' : ''}`} data-testid="ticket" data-state={gone ? 'gone' : ticket.state} data-alerts={given.join(',')}>
       {alert && (
         <div className={`alert alert-${alert.kind}`} role="alert" data-testid={`alert-${alert.kind}`}>
           <strong>{alert.title}</strong>
@@ -100,22 +106,24 @@ export function TicketPage({ ticketRef }: { ticketRef: string }) {
         </p>
         <p className="item-line">{named(lang, ticket)}</p>
         <p className="state-line" data-testid="ticket-state" aria-live="polite">
-          {stateLine(t, ticket)}
+          {gone ? t('ticket.gone') : stateLine(t, ticket)}
         </p>
-        {ticket.windowName && (ticket.state === 'called' || ticket.state === 'serving' || ticket.state === 'held') && <p className="window-line">{ticket.windowName}</p>}
-        {ticket.state === 'issued' && (
+        {!gone && ticket.windowName && (ticket.state === 'called' || ticket.state === 'serving' || ticket.state === 'held') && <p className="window-line">{ticket.windowName}</p>}
+        {!gone && ticket.state === 'issued' && (
           <p className="wait-line" data-testid="ticket-wait">
             {waitLine(t, ticket)}
           </p>
         )}
         {near && <p className="near-line">{t('ticket.near')}</p>}
-        <p className={`link link-${link}`} data-testid="link" aria-live="off">
-          <span className="dot" aria-hidden />
-          {t(link === 'live' ? 'ticket.live' : link === 'polling' ? 'ticket.polling' : 'ticket.reconnecting')}
-        </p>
+        {!gone && (
+          <p className={`link link-${link}`} data-testid="link" aria-live="off">
+            <span className="dot" aria-hidden />
+            {t(link === 'live' ? 'ticket.live' : link === 'polling' ? 'ticket.polling' : 'ticket.reconnecting')}
+          </p>
+        )}
       </section>
 
-      {(ticket.state === 'issued' || ticket.state === 'called' || ticket.state === 'held') && (
+      {open && (
         <section className="card alerts-card">
           {alertsOn ? (
             <p className="on" data-testid="alerts-on">
@@ -160,7 +168,8 @@ export function TicketPage({ ticketRef }: { ticketRef: string }) {
         </section>
       )}
       <p className="note small">
-        {t('ticket.issuedAt', { t: issuedAt })} · {t('ticket.keep')}
+        {t('ticket.issuedAt', { t: issuedAt })}
+        {!gone && ` · ${t('ticket.keep')}`}
       </p>
     </article>
   );

@@ -24,6 +24,13 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
   let wake: (() => void) | undefined;
   const ES = (window as { EventSource?: typeof EventSource }).EventSource;
 
+  /** The ticket is no longer today's (a page left open overnight): nothing more to follow, so the page stops asking, a return from the pocket included. */
+  const ended = () => {
+    if (stopped) return;
+    stop();
+    on.gone();
+  };
+
   const accept = (ticket: PhoneTicket) => {
     if (ticket.version >= version) {
       version = ticket.version;
@@ -46,10 +53,7 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
         // A damaged message: the next one brings the whole state again.
       }
     });
-    es.addEventListener('gone', () => {
-      es.close();
-      if (!stopped) on.gone();
-    });
+    es.addEventListener('gone', ended);
     es.addEventListener('error', () => {
       if (stopped) return;
       failures += 1;
@@ -88,7 +92,7 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
         on.link('polling');
       } catch (error) {
         if (stopped) return;
-        if (error instanceof ApiError && error.status === 404) return on.gone();
+        if (error instanceof ApiError && error.status === 404) return ended();
         failures += 1;
         on.link('reconnecting');
         const retry = error instanceof ApiError && error.retryAfterSeconds ? error.retryAfterSeconds * 1000 : Math.min(30_000, 1000 * 2 ** Math.min(failures, 5));
@@ -105,16 +109,16 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
   };
   document.addEventListener('visibilitychange', visible);
 
+  function stop(): void {
+    stopped = true;
+    source?.close();
+    pollAbort?.abort();
+    wake?.();
+    document.removeEventListener('visibilitychange', visible);
+  }
+
   if (ES && !options.poll) stream();
   else void poll();
 
-  return {
-    stop() {
-      stopped = true;
-      source?.close();
-      pollAbort?.abort();
-      wake?.();
-      document.removeEventListener('visibilitychange', visible);
-    },
-  };
+  return { stop };
 }

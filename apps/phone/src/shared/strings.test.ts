@@ -43,6 +43,13 @@ describe("the phone's string catalogue (rule 7, H-14)", () => {
     expect(refusalSentence('zh-CN', undefined)).toBe(REFUSAL_TEXT['zh-CN'].internal);
   });
 
+  it("reads the hub's own sentence where it sends one: which limit, from when to book again", () => {
+    const limit = '抱歉，同一手机号每天可在线取号 2 个，本手机号今天已取满。您可以到大厅取号机取号，或咨询服务台。';
+    expect(refusalSentence('zh-CN', 'phone-limit', limit)).toBe(limit);
+    expect(refusalSentence('en', 'booking-blocked', 'Sorry, after several missed bookings, booking is paused until 20 Dec.')).toContain('until 20 Dec');
+    expect(refusalSentence('zh-CN', 'slot-full', '  ')).toBe(REFUSAL_TEXT['zh-CN']['slot-full']);
+  });
+
   it('names a day with its weekday', () => {
     expect(dayText('zh-CN', '2026-11-30')).toBe('11月30日 周一');
     expect(dayText('en', '2026-11-30')).toBe('Mon 30 Nov');

@@ -1,4 +1,4 @@
-import { REFUSAL_TEXT } from '@servicehall/core/strings';
+import { dayInWords, REFUSAL_TEXT } from '@servicehall/core/strings';
 import type { RefusalCode } from '@servicehall/core';
 
 export type Lang = 'zh-CN' | 'en';
@@ -305,16 +305,18 @@ export function tr(lang: Lang, key: PhoneStringKey, vars: Record<string, string 
 
 /** 11月30日 周一 / Mon 30 Nov, for a day YYYY-MM-DD. */
 export function dayText(lang: Lang, day: string): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  const weekday = tr(lang, 'date.weekday', { d: WEEKDAYS[lang][d.getUTCDay()]! });
-  if (lang === 'en') return `${weekday} ${d.getUTCDate()} ${d.toLocaleString('en-GB', { month: 'short', timeZone: 'UTC' })}`;
-  return `${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${weekday}`;
+  const weekday = tr(lang, 'date.weekday', { d: WEEKDAYS[lang][new Date(`${day}T00:00:00Z`).getUTCDay()]! });
+  return lang === 'en' ? `${weekday} ${dayInWords(day, lang)}` : `${dayInWords(day, lang)} ${weekday}`;
 }
 
-/** The hall's polite sentence for a refusal the hub gave (core's table), whatever its code. */
+/**
+ * What the citizen reads for a refusal the hub gave: the hub's own sentence (in the language the page asked for, and where
+ * the refusal carries one, the specific one: which limit, today's hours, from when to book again), else core's for its code.
+ */
 export function refusalSentence(lang: Lang, code: string | undefined, text?: string): string {
+  if (text?.trim()) return text;
   if (code && code in REFUSAL_TEXT[lang]) return REFUSAL_TEXT[lang][code as RefusalCode];
-  return text ?? REFUSAL_TEXT[lang].internal;
+  return REFUSAL_TEXT[lang].internal;
 }
 
 /** The phone's language: what it chose before, else what the browser prefers (Chinese unless English). */

@@ -4,6 +4,7 @@ import { makeCalendar } from '../calendar';
 import { checkCatalogue, findItem, type Catalogue, type CatalogueInput } from '../catalogue';
 import type { Actor, CommandBody } from '../commands';
 import type { Result } from '../result';
+import { refusalTextOf } from '../strings';
 import { applyEvent, bookableDays, bookingBlock, dayChange, decide, emptyView, fromSnapshot, isBookable, slotsOf, toSnapshot, type Decision, type HallView, type HolderHistory } from '.';
 
 const DAY = '2026-11-27'; // a Friday
@@ -28,6 +29,8 @@ function run(view: HallView, command: CommandBody, now: number, holder: HolderHi
   if (r.ok) for (const e of r.value.events) applyEvent(view, { ...e, seq: view.seq + 1, at: now });
   return r;
 }
+/** What the citizen reads for a refusal (as the hub says it), in Chinese or in English. */
+const said = (r: Result<unknown>, language: 'zh-CN' | 'en' = 'zh-CN') => (r.ok ? 'accepted' : refusalTextOf(r, language));
 const code = (r: Result<unknown>) => (r.ok ? 'accepted' : r.code);
 const book = (code: string, slotStart: number, slotEnd: number, serviceCode = ITEM): CommandBody => ({ type: 'bookAppointment', code, serviceCode, slotStart, slotEnd, remote: true });
 
@@ -137,6 +140,13 @@ describe('booking on the phone', () => {
     expect(code(run(view, book('BBBB0001', start, end), at('10:00')))).toBe('slot-unavailable');
   });
 
+  it('says which day cannot be booked, and why, for a weekend day asked for by hand', () => {
+    const view = emptyView(catalogue(), DAY);
+    const r = run(view, book('BBBB0002', at('09:00', '2026-11-28'), at('09:30', '2026-11-28')), at('10:00'));
+    expect(said(r)).toBe('抱歉，11月28日不可预约：可预约明天起 7 天内的工作日，节假日和周末（调休上班日除外）不办理预约。请选择其他日期。');
+    expect(said(r, 'en')).toContain('Sorry, 28 Nov cannot be booked');
+  });
+
   it('refuses an item the hall does not book ahead, and a phone not verified', () => {
     const view = emptyView(catalogue((c) => (c.items[0]!.slotQuota = 0)), DAY);
     expect(code(run(view, book('CCCC0001', monday('09:00'), monday('09:30')), at('10:00')))).toBe('slot-unavailable');
@@ -152,11 +162,17 @@ describe('booking on the phone', () => {
         { code: 'X2', serviceCode: 'GA-HK-QR', day: '2026-12-01', slotEnd: 0, checkedIn: false, cancelled: true },
       ],
     };
-    expect(code(run(view, book('DDDD0001', monday('10:00'), monday('10:30')), at('10:00'), holder))).toBe('booking-limit');
+    const again = run(view, book('DDDD0001', monday('10:00'), monday('10:30')), at('10:00'), holder);
+    expect(code(again)).toBe('booking-limit');
+    // Booked already (the answer lost, the page reloaded): said as that booking, not as "several bookings".
+    expect(said(again)).toBe('您已预约 11月30日 办理居民身份证换领，可在“我的号码和预约”中查看；如需改约，请先取消原预约。');
+    expect(said(again, 'en')).toContain('You have booked Renewal of Resident Identity Card on 30 Nov already');
     expect(code(run(view, book('DDDD0002', monday('10:00'), monday('10:30'), 'GA-HK-QR'), at('10:00'), holder))).toBe('accepted');
     holder.appointments.push({ code: 'X3', serviceCode: 'GA-CS-DJ', day: '2026-12-02', slotEnd: 0, checkedIn: false, cancelled: false });
     holder.appointments.push({ code: 'X4', serviceCode: 'GA-HK-QR', day: '2026-12-02', slotEnd: 0, checkedIn: false, cancelled: false });
-    expect(code(run(view, book('DDDD0003', monday('11:00'), monday('11:30'), 'CRJ-HZ-SL'), at('10:00'), holder))).toBe('booking-limit');
+    const fourth = run(view, book('DDDD0003', monday('11:00'), monday('11:30'), 'CRJ-HZ-SL'), at('10:00'), holder);
+    expect(code(fourth)).toBe('booking-limit');
+    expect(said(fourth)).toBe('您已有 3 个未办理的预约，已达上限。请先办理或取消其中一个，再预约。');
   });
 
   it('refuses a cancel after check-in and after the slot is over', () => {
@@ -231,6 +247,9 @@ describe('the no-show rule: 3 no-shows in 30 days pause booking for 30 days', ()
   it('refuses a booking while paused', () => {
     const view = emptyView(catalogue(), DAY);
     const r = run(view, book('FFFF0001', at('09:00', '2026-11-30'), at('09:30', '2026-11-30')), at('10:00'), history(['2026-11-02', '2026-11-10', '2026-11-20']));
-    expect(r).toMatchObject({ ok: false, code: 'booking-blocked', message: expect.stringContaining('2026-12-20') });
+    expect(r).toMatchObject({ ok: false, code: 'booking-blocked' });
+    // From when the citizen may book again, in the citizen's words.
+    expect(said(r)).toBe('抱歉，因近期多次预约未按时签到，预约已暂停，12月20日起可再次预约；您仍可到大厅取号办理。');
+    expect(said(r, 'en')).toBe('Sorry, after several missed bookings, booking is paused until 20 Dec. You can still take a number in the hall.');
   });
 });

@@ -3,6 +3,7 @@ import { appointmentPolicyOf, findItem, type Catalogue, type NoShowRule, type Se
 import { clockMinutes, hallDay, zonedInstant } from '../clock';
 import type { CommandBody } from '../commands';
 import { ok, refuse, type Result } from '../result';
+import { dayInWords, inBothLanguages } from '../strings';
 import { hallCalendar } from './setup';
 import type { DecideContext, Decision, EventOf, HallView, HolderHistory } from './view';
 
@@ -143,17 +144,45 @@ function decideRemoteBooking(view: HallView, command: Extract<AppointmentCommand
   const day = hallDay(command.slotStart, view.catalogue.hall.timeZone);
   if (slotQuotaOf(view.catalogue, item) === 0) return refuse('slot-unavailable', `${item.name} is not booked ahead`);
   if (!bookableDays(view.catalogue, view.day, ctx.calendar ?? hallCalendar(view.catalogue)).includes(day))
-    return refuse('slot-unavailable', `${day} is not a working day from tomorrow to ${policy.daysAhead} days ahead`);
+    return refuse(
+      'slot-unavailable',
+      inBothLanguages(
+        `抱歉，${dayInWords(day, 'zh-CN')}不可预约：可预约明天起 ${policy.daysAhead} 天内的工作日，节假日和周末（调休上班日除外）不办理预约。请选择其他日期。`,
+        `Sorry, ${dayInWords(day, 'en')} cannot be booked: bookings are for working days from tomorrow up to ${policy.daysAhead} days ahead, not holidays or weekends (except make-up working days). Please choose another day.`,
+      ),
+    );
   const slot = slotsOf(view, item, day).find((s) => s.start === command.slotStart && s.end === command.slotEnd);
   if (!slot) return refuse('slot-unavailable', `there is no slot of ${item.code} at that time`);
   if (slot.left === 0) return refuse('slot-full', `the ${slot.from}-${slot.to} slot of ${item.code} on ${day} is full`);
   const holder = ctx.holder;
   if (!holder) return refuse('phone-unverified', 'a booking needs a verified phone number');
   const block = bookingBlock(holder, policy.noShow, view.day);
-  if (block.blocked) return refuse('booking-blocked', `missed bookings pause booking until ${block.until}`);
+  if (block.blocked)
+    return refuse(
+      'booking-blocked',
+      inBothLanguages(
+        `抱歉，因近期多次预约未按时签到，预约已暂停，${dayInWords(block.until, 'zh-CN')}起可再次预约；您仍可到大厅取号办理。`,
+        `Sorry, after several missed bookings, booking is paused until ${dayInWords(block.until, 'en')}. You can still take a number in the hall.`,
+      ),
+    );
   const active = activeBookings(holder, view.day);
-  if (active.length >= policy.activePerPerson) return refuse('booking-limit', `this phone holds ${active.length} bookings, the most allowed`);
-  if (active.some((a) => a.serviceCode === item.code && a.day === day)) return refuse('booking-limit', `this phone has booked ${item.code} on ${day} already`);
+  // Booked already (a press whose answer was lost, a page reloaded): said as such, not as "several bookings".
+  if (active.some((a) => a.serviceCode === item.code && a.day === day))
+    return refuse(
+      'booking-limit',
+      inBothLanguages(
+        `您已预约 ${dayInWords(day, 'zh-CN')} 办理${item.name}，可在“我的号码和预约”中查看；如需改约，请先取消原预约。`,
+        `You have booked ${item.nameEn ?? item.name} on ${dayInWords(day, 'en')} already: see it under "My numbers and bookings". To change it, cancel that booking first.`,
+      ),
+    );
+  if (active.length >= policy.activePerPerson)
+    return refuse(
+      'booking-limit',
+      inBothLanguages(
+        `您已有 ${active.length} 个未办理的预约，已达上限。请先办理或取消其中一个，再预约。`,
+        `You already hold ${active.length} booking(s), the most allowed. Please use or cancel one before booking again.`,
+      ),
+    );
   return ok({ events: [{ type: 'appointment.booked', code: command.code, serviceCode: item.code, day, slotStart: slot.start, slotEnd: slot.end, remote: true }] });
 }
 

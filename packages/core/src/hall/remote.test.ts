@@ -4,6 +4,7 @@ import demo from '../../../../fixtures/catalogue/demo-hall.json' with { type: 'j
 import { checkCatalogue, type Catalogue, type CatalogueInput } from '../catalogue';
 import type { Actor, CommandBody } from '../commands';
 import type { Result } from '../result';
+import { refusalTextOf } from '../strings';
 import { alertsDue, applyEvent, isNear, dayChange, decide, emptyView, ticketWait, ticketWaits, waitingTickets, type Decision, type HallView, type HolderHistory, type PhoneAlert } from '.';
 
 const DAY = '2026-11-27';
@@ -52,7 +53,10 @@ describe('a number taken on the phone (扫码取号)', () => {
     const holder: HolderHistory = { tickets: [{ day: '2026-11-26', state: 'done' }, { day: DAY, state: 'done' }, { day: DAY, state: 'voided' }], appointments: [] };
     expect(code(run(view, take(), at('09:00'), phone, holder))).toBe('accepted');
     holder.tickets.push({ day: DAY, state: 'issued' });
-    expect(run(view, take(), at('09:01'), phone, holder)).toMatchObject({ ok: false, code: 'phone-limit' });
+    const refused = run(view, take(), at('09:01'), phone, holder);
+    expect(refused).toMatchObject({ ok: false, code: 'phone-limit' });
+    // The limit itself, in the citizen's words.
+    expect(!refused.ok && refusalTextOf(refused)).toBe('抱歉，同一手机号每天可在线取号 2 个，本手机号今天已取满。您可以到大厅取号机取号，或咨询服务台。');
     expect(code(run(view, take(), at('09:01'), phone))).toBe('phone-unverified');
   });
 

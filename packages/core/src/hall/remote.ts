@@ -1,6 +1,7 @@
 import { findItem, phonePolicyOf } from '../catalogue';
 import type { CommandBody } from '../commands';
 import { ok, refuse, type Result } from '../result';
+import { inBothLanguages } from '../strings';
 import { issuedPart, issuingRefusal, newTicket } from './tickets';
 import type { DecideContext, Decision, HallView, HolderHistory } from './view';
 
@@ -21,7 +22,14 @@ export function decideRemoteTicket(view: HallView, command: RemoteCommand, ctx: 
   if (!item) return refuse('not-found', `there is no service item ${command.serviceCode}`);
   if (!ctx.holder) return refuse('phone-unverified', 'a number by phone needs a verified phone number');
   const taken = remoteTicketsToday(ctx.holder, view.day);
-  if (taken >= policy.ticketsPerPersonPerDay) return refuse('phone-limit', `this phone has taken ${taken} numbers today, the most allowed`);
+  if (taken >= policy.ticketsPerPersonPerDay)
+    return refuse(
+      'phone-limit',
+      inBothLanguages(
+        `抱歉，同一手机号每天可在线取号 ${policy.ticketsPerPersonPerDay} 个，本手机号今天已取满。您可以到大厅取号机取号，或咨询服务台。`,
+        `Sorry, one phone number may take ${policy.ticketsPerPersonPerDay} number(s) online a day, and this one has today. Please use the kiosk in the hall, or ask at the service desk.`,
+      ),
+    );
   // The same issuing hours and the same daily quota as the kiosk: a phone does not jump the hall's limits.
   const closed = issuingRefusal(item, view, ctx.now);
   if (closed) return closed;

@@ -5,6 +5,7 @@ import type { Actor, CommandBody } from '../commands';
 import { applyEvent, calendarYears, dayChange, decide, emptyView, fromSnapshot, hallCalendar, pendingAtOpening, toSnapshot, windowQueue, type Decision, type HallView, type PendingOutcome } from '.';
 import { dueDate } from '../calendar';
 import type { Result } from '../result';
+import { refusalTextOf } from '../strings';
 import type { Ticket } from '../ticket';
 
 const DAY = '2026-11-27';
@@ -139,13 +140,20 @@ describe("an item's quota, hours or closure for today", () => {
     const view = emptyView(catalogue(), DAY);
     step(view, { type: 'setItemToday', serviceCode: 'GA-SFZ-HL', issuingHours: [{ from: '08:30', to: '10:00' }] }, supervisor, at('09:00'));
     expect(run(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:59')).ok).toBe(true);
-    expect(run(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('10:00'))).toMatchObject({ ok: false, code: 'outside-issuing-hours' });
+    const late = run(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('10:00'));
+    expect(late).toMatchObject({ ok: false, code: 'outside-issuing-hours' });
+    // Today's hours as changed, for the citizen who comes back.
+    expect(!late.ok && refusalTextOf(late)).toBe('抱歉，居民身份证换领今天的取号时段为 08:30-10:00，现在不在取号时段内。您可以在取号时段内再来，或通过网上办事大厅办理。');
+    expect(!late.ok && refusalTextOf(late, 'en')).toBe('Sorry, Renewal of Resident Identity Card issues tickets today at 08:30-10:00, and not at this hour. Please come back then, or apply online.');
   });
 
   it('closes an item for the rest of the day with a notice, and opens it again', () => {
     const view = emptyView(catalogue(), DAY);
     step(view, { type: 'setItemToday', serviceCode: 'GA-SFZ-HL', closedNotice: '制证系统升级，今日下午暂停受理，敬请谅解。' }, supervisor, at('09:00'));
-    expect(run(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:01'))).toMatchObject({ ok: false, code: 'closed-today' });
+    const closed = run(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:01'));
+    expect(closed).toMatchObject({ ok: false, code: 'closed-today' });
+    // The hall's notice inside the sentence, its full stop not doubled.
+    expect(!closed.ok && refusalTextOf(closed)).toBe('抱歉，居民身份证换领今日已暂停取号：制证系统升级，今日下午暂停受理，敬请谅解。您可以改日办理，或通过网上办事大厅办理。');
     expect(run(view, { type: 'setItemToday', serviceCode: 'GA-SFZ-HL', closedNotice: '下班了，明天再来' }, supervisor, at('09:02'))).toMatchObject({ ok: false, code: 'bad-request' });
     step(view, { type: 'setItemToday', serviceCode: 'GA-SFZ-HL', reopen: true }, supervisor, at('09:03'));
     expect(run(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:04')).ok).toBe(true);

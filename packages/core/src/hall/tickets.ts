@@ -7,6 +7,7 @@ import { counterKey, formatTicketNumber, nextFreeSequence, parseTicketNumber } f
 import { nextTicketIn, queueOrder, rememberCall } from '../queue';
 import { RECENT_SERVICES } from '../wait';
 import { ok, refuse, type Refusal, type Result } from '../result';
+import { inBothLanguages } from '../strings';
 import {
   callTicket,
   finishService,
@@ -206,12 +207,30 @@ export function windowQueue(view: HallView, window: number, now: number): Ticket
 /** Why `item` gives no number now: closed today, outside its issuing hours, or its daily quota (kiosk and phone alike) is spent. */
 export function issuingRefusal(item: ServiceItem, view: HallView, now: number): Refusal | undefined {
   const today = itemToday(item, view.day);
-  if (today.closedNotice) return refuse('closed-today', `${item.name} is closed for the rest of the day: ${today.closedNotice}`);
+  const nameEn = item.nameEn ?? item.name;
+  // Said with what the citizen needs beyond the code's sentence: the hall's notice, today's hours.
+  if (today.closedNotice) {
+    const notice = today.closedNotice.trim().replace(/[。.！!；;，,\s]+$/u, '');
+    return refuse(
+      'closed-today',
+      inBothLanguages(
+        `抱歉，${item.name}今日已暂停取号：${notice}。您可以改日办理，或通过网上办事大厅办理。`,
+        `Sorry, ${nameEn} has stopped issuing tickets for today: ${notice}. You can come another day or apply online.`,
+      ),
+    );
+  }
   const minutes = localTime(now, view.catalogue.hall.timeZone).minutes;
   const open = today.issuingHours.some((h) => minutes >= clockMinutes(h.from) && minutes < clockMinutes(h.to));
   if (!open) {
-    const hours = today.issuingHours.map((h) => `${h.from}-${h.to}`).join(', ');
-    return refuse('outside-issuing-hours', `${item.name} issues tickets ${hours}`);
+    const hours = (sep: string) => today.issuingHours.map((h) => `${h.from}-${h.to}`).join(sep);
+    if (today.issuingHours.length === 0) return refuse('outside-issuing-hours', `${item.name} issues no tickets today`);
+    return refuse(
+      'outside-issuing-hours',
+      inBothLanguages(
+        `抱歉，${item.name}今天的取号时段为 ${hours('、')}，现在不在取号时段内。您可以在取号时段内再来，或通过网上办事大厅办理。`,
+        `Sorry, ${nameEn} issues tickets today at ${hours(', ')}, and not at this hour. Please come back then, or apply online.`,
+      ),
+    );
   }
   const left = dailyQuotaLeft(view, item);
   if (left === 0) return refuse('daily-quota-reached', `${item.name} has reached today's quota of ${today.dailyQuota}`);

@@ -1,0 +1,196 @@
+import { smsTemplateContent } from '@servicehall/notify';
+import { TencentSmsStandIn } from '@servicehall/notify/testing';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, screenshot, startTestHall, type TestHall } from './harness';
+
+/**
+ * The citizen's phone where citizens go off the straight path, in Chromium at 390×844 with touch:
+ * the days before 国庆 (2026-10-01 to 07 are holidays, so from 29 September only the 30th can be
+ * booked), a booking confirmed twice across a reload, a code typed after it expired, a ticket page
+ * left open into the next hall day, and what does not fit in the phone number's field.
+ */
+const PHONE = { width: 390, height: 844 };
+const TENCENT = { secretId: 'AKIDe2ephoneedges00000000000000000', secretKey: 'tencentSecretKeyForPhoneEdgesE2E', sdkAppId: '1400009998', signName: '滨江政务' };
+const TEMPLATES = { 'phone-code': '3001', 'ticket-near': '3002', 'ticket-called': '3003' };
+const ITEM = 'GA-SFZ-HL';
+
+/** The hall's clock (the hub's and the SMS stand-in's): real time moved to a chosen hall time. */
+let offset = 0;
+const clock = () => Date.now() + offset;
+const setHallTime = (iso: string) => (offset = Date.parse(iso) - Date.now());
+
+let sms: TencentSmsStandIn;
+let hall: TestHall;
+let browser: Browser;
+
+async function phone(): Promise<{ ctx: BrowserContext; p: Page }> {
+  const ctx = await browser.newContext({ viewport: PHONE, hasTouch: true, isMobile: true, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const p = await ctx.newPage();
+  p.on('pageerror', (error) => console.error(`phone page error: ${error.message}`));
+  return { ctx, p };
+}
+
+const codesTo = (mobile: string) => sms.sent.filter((m) => m.templateId === TEMPLATES['phone-code'] && m.phone === `+86${mobile}`);
+
+/** Verifies `mobile` on the verify card the page shows. */
+async function verifyOn(p: Page, mobile: string): Promise<void> {
+  const before = codesTo(mobile).length;
+  await p.locator('[data-testid=phone-number]').fill(mobile);
+  await p.locator('[data-testid=send-code]').tap();
+  await expect.poll(() => codesTo(mobile).length).toBe(before + 1);
+  await p.locator('[data-testid=phone-code]').fill(codesTo(mobile).at(-1)!.params[0]!);
+  await p.locator('[data-testid=verify-submit]').tap();
+}
+
+beforeAll(async () => {
+  setHallTime('2026-09-29T10:00:00+08:00');
+  sms = await TencentSmsStandIn.start({
+    ...TENCENT,
+    templates: Object.fromEntries(Object.entries(TEMPLATES).map(([kind, id]) => [id, smsTemplateContent(kind as keyof typeof TEMPLATES)])),
+    clock,
+  });
+  // The housekeeping every 300 ms: the next hall day opens soon after the clock reaches it.
+  hall = await startTestHall({ clock, ratingSweepMs: 300, notify: { channels: [{ id: 'sms', kind: 'tencent-sms', ...TENCENT, endpoint: sms.endpoint, templates: TEMPLATES }] } });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await hall?.close();
+  await sms?.close();
+});
+
+describe('the citizen’s phone off the straight path, 390×844 with touch', () => {
+  it('offers working days only before a holiday, refuses a holiday asked for by hand in Chinese, and says a booking made before a reload is made', async () => {
+    const { ctx, p } = await phone();
+    await p.goto(`${hall.hub.publicUrl()}/m/book/${ITEM}`);
+    await p.locator('[data-testid^=day-]').first().waitFor();
+    // 国庆: 1 to 6 October are not offered; the 30th is.
+    expect(await p.locator('[data-testid^=day-]').evaluateAll((els) => els.map((el) => el.getAttribute('data-testid')))).toEqual(['day-2026-09-30']);
+
+    // A request made by hand for the 1st of October: refused, in the hall's words.
+    const session = await (async () => {
+      await p.locator('[data-testid="slot-09:00"]').tap();
+      await p.locator('[data-testid=confirm-booking]').tap();
+      await verifyOn(p, '13800003333');
+      await p.locator('[data-testid=appointment-code]').waitFor();
+      return JSON.parse((await p.evaluate(() => localStorage.getItem('sh.session')))!) as { token: string };
+    })();
+    const holiday = await fetch(`${hall.hub.url}/api/phone/appointments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-phone-session': session.token },
+      body: JSON.stringify({ serviceCode: ITEM, slotStart: Date.parse('2026-10-01T09:00:00+08:00'), slotEnd: Date.parse('2026-10-01T09:30:00+08:00') }),
+    });
+    expect(holiday.status).toBe(409);
+    expect(((await holiday.json()) as { text: string }).text).toContain('抱歉，10月1日不可预约：可预约明天起 7 天内的工作日，节假日和周末');
+
+    // Reloaded after confirming: the booking stands.
+    await p.reload();
+    await expect.poll(() => p.locator('[data-testid=appointment]').getAttribute('data-state')).toBe('booked');
+    // Back to the booking page (the answer never seen, say): the same day again is said as the booking made, not as "several bookings".
+    await p.goto(`${hall.hub.publicUrl()}/m/book/${ITEM}`);
+    await p.locator('[data-testid="slot-10:00"]').tap();
+    await p.reload();
+    // A reload after choosing a slot forgets the choice, nothing more: the slots are there to choose again.
+    await p.locator('[data-testid="slot-10:00"]').tap();
+    await p.locator('[data-testid=confirm-booking]').tap();
+    await p.locator('[data-testid=book-problem]').waitFor();
+    expect(await p.locator('[data-testid=book-problem]').textContent()).toBe('您已预约 9月30日 办理居民身份证换领，可在“我的号码和预约”中查看；如需改约，请先取消原预约。');
+    await screenshot(p, 'phone-book-again');
+    await ctx.close();
+  }, 60_000);
+
+  it('marks a ticket page left open into the next hall day as not today’s, and stops asking the hub', async () => {
+    const { link } = (await hall.api<{ link: string }>('POST', '/api/tickets', { serviceCode: ITEM })).body;
+    const { ctx, p } = await phone();
+    await p.goto(`${hall.hub.publicUrl()}${link}`);
+    await expect.poll(() => p.locator('[data-testid=link]').textContent()).toBe('实时更新中');
+    const asked: string[] = [];
+    p.on('request', (r) => {
+      if (r.url().includes('/api/phone/tickets/')) asked.push(r.url());
+    });
+
+    // The next morning, the page still open.
+    setHallTime('2026-09-30T08:00:00+08:00');
+    await expect.poll(() => p.locator('[data-testid=ticket]').getAttribute('data-state'), { timeout: 15_000 }).toBe('gone');
+    expect(await p.locator('[data-testid=ticket-state]').textContent()).toBe('该号码已不是今天的号码，如需办理请重新取号');
+    expect(await p.locator('[data-testid=link]').count()).toBe(0);
+    expect(await p.locator('[data-testid=enable-alerts]').count()).toBe(0);
+    await screenshot(p, 'phone-ticket-yesterday');
+    // Back from the pocket, again and again: nothing more is asked.
+    const seen = asked.length;
+    for (let i = 0; i < 5; i++) {
+      await p.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    expect(asked.slice(seen)).toEqual([]);
+    // Opened again that morning: said as yesterday's number, not as a wrong link.
+    await p.reload();
+    await p.locator('[data-testid=ticket-gone]').waitFor();
+    expect(await p.locator('[data-testid=ticket-gone]').textContent()).toBe('该号码已不是今天的号码，如需办理请重新取号');
+    await ctx.close();
+  }, 60_000);
+
+  it('says a code typed after it expired is expired, and lets the citizen ask a new one at once', async () => {
+    setHallTime('2026-09-30T10:00:00+08:00');
+    const mobile = '13800004444';
+    const { ctx, p } = await phone();
+    await p.clock.install();
+    await p.goto(`${hall.hub.publicUrl()}/m/item/${ITEM}`);
+    await p.locator('[data-testid=take]').tap();
+    await p.locator('[data-testid=phone-number]').fill(mobile);
+    await p.locator('[data-testid=send-code]').tap();
+    await expect.poll(() => codesTo(mobile).length).toBe(1);
+    // Six minutes later (the code holds five), on the hub and on the phone.
+    setHallTime('2026-09-30T10:06:00+08:00');
+    for (let s = 0; s < 62; s++) await p.clock.runFor(1000);
+    await p.locator('[data-testid=phone-code]').fill(codesTo(mobile)[0]!.params[0]!);
+    await p.locator('[data-testid=verify-submit]').tap();
+    await p.locator('[data-testid=verify-problem]').waitFor();
+    expect(await p.locator('[data-testid=verify-problem]').textContent()).toBe('抱歉，验证码不正确或已过期，请重新获取验证码。');
+    expect(await p.locator('[data-testid=send-code]').isEnabled()).toBe(true);
+    await screenshot(p, 'phone-code-expired');
+    await p.locator('[data-testid=send-code]').tap();
+    await expect.poll(() => codesTo(mobile).length).toBe(2);
+    await p.locator('[data-testid=phone-code]').fill(codesTo(mobile)[1]!.params[0]!);
+    await p.locator('[data-testid=verify-submit]').tap();
+    await p.locator('[data-testid=ticket-number]').waitFor();
+    await ctx.close();
+  }, 60_000);
+
+  it('says what is wrong with a phone number of emoji or too long, and sends nothing', async () => {
+    const { ctx, p } = await phone();
+    await p.goto(`${hall.hub.publicUrl()}/m/item/${ITEM}`);
+    await p.locator('[data-testid=take]').tap();
+    const before = sms.sent.length;
+    for (const typed of ['📱'.repeat(12), '1380000'.repeat(5), '１３８😀0000５５５５']) {
+      await p.locator('[data-testid=phone-number]').fill(typed);
+      expect((await p.locator('[data-testid=phone-number]').inputValue()).length).toBeLessThanOrEqual(20);
+      await p.locator('[data-testid=send-code]').tap();
+      await expect.poll(() => p.locator('[data-testid=verify-problem]').textContent()).toBe('请输入正确的 11 位手机号码。');
+    }
+    await screenshot(p, 'phone-verify-emoji');
+    expect(sms.sent.length).toBe(before);
+    await ctx.close();
+  });
+
+  it('gives the QR rating form back, the words kept, when it is sent without a level', async () => {
+    expect((await hall.api('POST', '/api/windows/1/open', { clerk: '1001' })).status).toBe(200);
+    const { ticket } = (await hall.api<{ ticket: { id: string } }>('POST', '/api/tickets', { serviceCode: ITEM })).body;
+    for (const step of ['call-next', 'start', 'finish']) await hall.api('POST', `/api/windows/1/${step}`);
+    const link = hall.hub.store.ratingLinkFor({ role: 'admin', terminal: 'e2e' }, ticket.id);
+    if (!link.ok) throw new Error(link.message);
+    const { ctx, p } = await phone();
+    await p.goto(`${hall.hub.url}${link.link}`);
+    await p.locator('textarea[name=text]').fill('窗口办理很快👍');
+    // Sent with no button pressed (as a form sent by hand would be).
+    await Promise.all([p.waitForNavigation(), p.evaluate(() => document.querySelector('form')!.submit())]);
+    await p.getByText('抱歉，请选择一个评价等级。').waitFor();
+    expect(await p.locator('textarea[name=text]').inputValue()).toBe('窗口办理很快👍');
+    await screenshot(p, 'phone-rate-no-level');
+    await p.locator('button[value=very-satisfied]').tap();
+    await p.getByText('感谢您的评价').waitFor();
+    await ctx.close();
+  });
+});
