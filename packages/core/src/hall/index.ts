@@ -35,6 +35,7 @@ export { issuedTicket } from './tickets';
 export {
   ALERT_SOURCES,
   activeAlerts,
+  alertAsItStands,
   alertChanges,
   alertConditions,
   alertDepartment,
