@@ -123,6 +123,35 @@ describe('a network printer restarted between two asks', () => {
   });
 });
 
+describe('a network printer that cannot be connected to', () => {
+  it('tells the board its address and what to check, in the hall’s words, once it is switched off', async () => {
+    const { createServer } = await import('node:net');
+    const { PrinterDevice } = await import('@servicehall/fixtures/devices');
+    const sockets: import('node:net').Socket[] = [];
+    const server = createServer((socket) => {
+      const device = new PrinterDevice();
+      sockets.push(socket);
+      socket.on('data', (d) => socket.write(device.receive(d)));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    const logs: string[] = [];
+    const printer = new ReopeningPrinter({ transport: 'tcp', host: '127.0.0.1', port }, (m) => logs.push(m));
+    cleanups.push(() => printer.close());
+    expect(await printer.health()).toEqual({ kind: 'ok' });
+    // Switched off: its connection gone, and nothing listening at its address.
+    await new Promise((r) => {
+      server.close(r);
+      sockets.forEach((s) => s.destroy());
+    });
+    await expect.poll(() => logs.some((l) => l.includes('went away'))).toBe(true);
+    const detail = `网络设备 127.0.0.1:${port} 拒绝连接：请检查设备已开机、配置中的端口正确（网络打印机一般为 9100），且没有其他电脑正连着它`;
+    expect(await printer.health()).toEqual({ kind: 'fault', code: 'offline', detail });
+    expect(await printer.print(TICKET)).toEqual({ ok: false, code: 'offline', written: 'none', detail });
+    expect(logs.filter((l) => l.includes('cannot be opened'))).toHaveLength(1);
+  });
+});
+
 describe('a printer on a device file', () => {
   it('says offline when its device file is gone (unplugged), and makes no plain file in its place to print into', async () => {
     const { existsSync, mkdtempSync } = await import('node:fs');
