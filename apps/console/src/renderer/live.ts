@@ -35,8 +35,6 @@ export interface Live {
   casework: number;
   terminals?: TerminalList;
   online: boolean;
-  /** The hub's clock less this computer's, as the feed last said (clock: hubTime); this computer's may be minutes or hours off. */
-  hubOffset?: number;
 }
 
 /**
@@ -76,10 +74,6 @@ export function useLive(enabled: boolean): Live {
     source.addEventListener('terminals', (e) => {
       const terminals = JSON.parse((e as MessageEvent).data) as TerminalList;
       setLive((l) => ({ ...l, terminals }));
-    });
-    source.addEventListener('clock', (e) => {
-      const { hubTime } = JSON.parse((e as MessageEvent).data) as { hubTime: number };
-      if (Number.isFinite(hubTime)) setLive((l) => ({ ...l, hubOffset: hubTime - Date.now() }));
     });
     source.onerror = () => setLive((l) => ({ ...l, online: false }));
     source.onopen = () => setLive((l) => ({ ...l, online: true }));
