@@ -40,6 +40,7 @@ export {
   alertConditions,
   alertDepartment,
   deviceCheck,
+  deviceDetail,
   hallBoard,
   hallHours,
   hallTerminalNames,
