@@ -121,7 +121,7 @@ export function BoardPage() {
                 <div>
                   {w.terminals.map((x) => (
                     <span key={x.terminal} className={`tag ${x.online ? '' : 'warn'}`}>
-                      {t.terminals.roles[x.role] ?? x.role} {x.online ? t.board.online : t.board.offline}
+                      {names.get(x.terminal) ?? x.terminal} {x.online ? t.board.online : t.board.offline}
                       {x.faults.length > 0 ? ` · ${x.faults.map((d) => deviceWords(t, d)).join('、')}` : ''}
                     </span>
                   ))}
