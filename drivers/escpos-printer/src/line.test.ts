@@ -99,20 +99,26 @@ describe('a printer unplugged and plugged in again between two asks', () => {
   });
 });
 
+/** A network printer on port 9100's part: a simulated printer for each connection, listening on a port of its own. */
+async function networkPrinter() {
+  const { createServer } = await import('node:net');
+  const { PrinterDevice } = await import('@servicehall/fixtures/devices');
+  const sockets: import('node:net').Socket[] = [];
+  const server = createServer((socket) => {
+    const device = new PrinterDevice();
+    sockets.push(socket);
+    socket.on('data', (d) => socket.write(device.receive(d)));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, sockets, port: (server.address() as import('node:net').AddressInfo).port };
+}
+
 describe('a network printer restarted between two asks', () => {
   it('is connected afresh at the next ask, not failed on its old connection', async () => {
-    const { createServer } = await import('node:net');
-    const { PrinterDevice } = await import('@servicehall/fixtures/devices');
-    const sockets: import('node:net').Socket[] = [];
-    const server = createServer((socket) => {
-      const device = new PrinterDevice();
-      sockets.push(socket);
-      socket.on('data', (d) => socket.write(device.receive(d)));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { server, sockets, port } = await networkPrinter();
     cleanups.push(() => new Promise((r) => server.close(r)));
     const logs: string[] = [];
-    const printer = new ReopeningPrinter({ transport: 'tcp', host: '127.0.0.1', port: (server.address() as import('node:net').AddressInfo).port }, (m) => logs.push(m));
+    const printer = new ReopeningPrinter({ transport: 'tcp', host: '127.0.0.1', port }, (m) => logs.push(m));
     cleanups.push(() => printer.close());
     expect(await printer.health()).toEqual({ kind: 'ok' });
     // Restarted: the printer drops its connection.
@@ -125,16 +131,7 @@ describe('a network printer restarted between two asks', () => {
 
 describe('a network printer that cannot be connected to', () => {
   it('tells the board its address and what to check, in the hall’s words, once it is switched off', async () => {
-    const { createServer } = await import('node:net');
-    const { PrinterDevice } = await import('@servicehall/fixtures/devices');
-    const sockets: import('node:net').Socket[] = [];
-    const server = createServer((socket) => {
-      const device = new PrinterDevice();
-      sockets.push(socket);
-      socket.on('data', (d) => socket.write(device.receive(d)));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as import('node:net').AddressInfo).port;
+    const { server, sockets, port } = await networkPrinter();
     const logs: string[] = [];
     const printer = new ReopeningPrinter({ transport: 'tcp', host: '127.0.0.1', port }, (m) => logs.push(m));
     cleanups.push(() => printer.close());
