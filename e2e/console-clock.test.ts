@@ -38,6 +38,18 @@ describe('the console on a laptop whose clock and zone are not the hall’s', ()
     await screenshot(page, 'console-clock-board');
   });
 
+  it('keeps the hall’s time on the board when the laptop’s clock is put another hour on, before the hub is asked again', async () => {
+    await page.goto(`${hall.hub.url}/console/board`);
+    const row = page.locator('[data-testid=board-item-CRJ-HZ-SL] td');
+    await expect.poll(() => row.nth(1).textContent()).toBe('1');
+    await page.clock.setSystemTime(Date.now() + AHEAD_MS + 3600_000);
+    // The board counts on every 5 s; the hub's clock is asked again only each minute.
+    await page.clock.runFor(6_000);
+    expect(await row.nth(2).textContent()).toBe('0 分钟');
+    const updated = (await page.locator('[data-testid=board] .row.spread .small').first().textContent())!;
+    expect(hallMinutesNow().some((hhmm) => updated.startsWith(`更新于 ${hhmm}:`)), updated).toBe(true);
+  });
+
   it('shows the audit log’s times as the hall’s clock shows them, not in the laptop’s zone', async () => {
     expect((await hall.api('POST', '/api/staff', { id: 'duty', name: '周值班', role: 'supervisor' })).status).toBe(201);
     const entry = (await hall.api<{ entries: { id: number; at: number; action: string }[] }>('GET', '/api/audit')).body.entries[0]!;

@@ -290,8 +290,13 @@ describe('the kiosk in Chromium, with its printer on a serial line', () => {
     await p.locator('.big-choice', { hasText: '公安户籍' }).click();
     await p.locator('[data-testid=item-GA-SFZ-HL]').click();
     await p.locator('[data-testid=guide]').waitFor();
-    // An elderly reader on a long guide: a minute passes without a touch.
-    await p.clock.runFor(59_000);
+    // An elderly reader on a long guide: a minute passes without a touch, while the PC's clock is put an hour forward.
+    await p.clock.runFor(10_000);
+    await p.clock.setSystemTime(Date.now() + 3_600_000);
+    await p.clock.runFor(1_000);
+    expect(await p.locator('[data-testid=idle-warning]').count()).toBe(0);
+    expect(await p.locator('[data-testid=guide]').count()).toBe(1);
+    await p.clock.runFor(48_000);
     expect(await p.locator('[data-testid=idle-warning]').count()).toBe(0);
     await p.clock.runFor(2_000);
     await expect.poll(() => p.locator('[data-testid=idle-count]').textContent()).toBe('19 秒后将返回首页');

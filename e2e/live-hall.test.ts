@@ -228,6 +228,19 @@ describe('the live hall in the console', () => {
       }
     await supervisor.locator('[data-testid=board-terminal-kiosk-2]').scrollIntoViewIfNeeded();
     await screenshot(supervisor, 'console-board-port-gone-terminals-1366');
+    // A window's tile names its terminals as the rest of the board does, not by their kind alone.
+    expect(await supervisor.locator('[data-testid=board-window-1] .tag').allTextContents()).toContain('1号窗口评价器 在线');
+    await supervisor.locator('[data-testid=board-window-1]').scrollIntoViewIfNeeded();
+    await screenshot(supervisor, 'console-board-window-tiles-1366');
+    // The Terminals page says the same of the printer as the board, in the same words.
+    await supervisor.getByRole('link', { name: '终端', exact: true }).click();
+    const listed = supervisor.locator('[data-testid=hall-token-kiosk-2]');
+    await listed.waitFor();
+    expect(await listed.locator('[data-testid=device-ticket-printer]').textContent()).toBe('打印机 未连接');
+    expect(await listed.locator('[data-testid=device-detail-ticket-printer]').textContent()).toContain(said);
+    await listed.scrollIntoViewIfNeeded();
+    await screenshot(supervisor, 'console-terminals-port-gone-1366');
+    await supervisor.goto(`${hall.hub.url}/console/board`);
     await supervisor.setViewportSize(WIDE);
   });
 

@@ -99,20 +99,26 @@ describe('a printer unplugged and plugged in again between two asks', () => {
   });
 });
 
+/** A network printer on port 9100's part: a simulated printer for each connection, listening on a port of its own. */
+async function networkPrinter() {
+  const { createServer } = await import('node:net');
+  const { PrinterDevice } = await import('@servicehall/fixtures/devices');
+  const sockets: import('node:net').Socket[] = [];
+  const server = createServer((socket) => {
+    const device = new PrinterDevice();
+    sockets.push(socket);
+    socket.on('data', (d) => socket.write(device.receive(d)));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, sockets, port: (server.address() as import('node:net').AddressInfo).port };
+}
+
 describe('a network printer restarted between two asks', () => {
   it('is connected afresh at the next ask, not failed on its old connection', async () => {
-    const { createServer } = await import('node:net');
-    const { PrinterDevice } = await import('@servicehall/fixtures/devices');
-    const sockets: import('node:net').Socket[] = [];
-    const server = createServer((socket) => {
-      const device = new PrinterDevice();
-      sockets.push(socket);
-      socket.on('data', (d) => socket.write(device.receive(d)));
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { server, sockets, port } = await networkPrinter();
     cleanups.push(() => new Promise((r) => server.close(r)));
     const logs: string[] = [];
-    const printer = new ReopeningPrinter({ transport: 'tcp', host: '127.0.0.1', port: (server.address() as import('node:net').AddressInfo).port }, (m) => logs.push(m));
+    const printer = new ReopeningPrinter({ transport: 'tcp', host: '127.0.0.1', port }, (m) => logs.push(m));
     cleanups.push(() => printer.close());
     expect(await printer.health()).toEqual({ kind: 'ok' });
     // Restarted: the printer drops its connection.
@@ -120,6 +126,26 @@ describe('a network printer restarted between two asks', () => {
     await expect.poll(() => logs.some((l) => l.includes('went away'))).toBe(true);
     expect(await printer.health()).toEqual({ kind: 'ok' });
     expect(sockets).toHaveLength(2);
+  });
+});
+
+describe('a network printer that cannot be connected to', () => {
+  it('tells the board its address and what to check, in the hall’s words, once it is switched off', async () => {
+    const { server, sockets, port } = await networkPrinter();
+    const logs: string[] = [];
+    const printer = new ReopeningPrinter({ transport: 'tcp', host: '127.0.0.1', port }, (m) => logs.push(m));
+    cleanups.push(() => printer.close());
+    expect(await printer.health()).toEqual({ kind: 'ok' });
+    // Switched off: its connection gone, and nothing listening at its address.
+    await new Promise((r) => {
+      server.close(r);
+      sockets.forEach((s) => s.destroy());
+    });
+    await expect.poll(() => logs.some((l) => l.includes('went away'))).toBe(true);
+    const detail = `网络设备 127.0.0.1:${port} 拒绝连接：请检查设备已开机、配置中的端口正确（网络打印机一般为 9100），且没有其他电脑正连着它`;
+    expect(await printer.health()).toEqual({ kind: 'fault', code: 'offline', detail });
+    expect(await printer.print(TICKET)).toEqual({ ok: false, code: 'offline', written: 'none', detail });
+    expect(logs.filter((l) => l.includes('cannot be opened'))).toHaveLength(1);
   });
 });
 

@@ -2,7 +2,7 @@ import { AFTER_WRITE_CODES, TicketPrinter, type StatusResult, type Written } fro
 import { PROFILES, type PrinterProfile } from './profiles';
 import { faultOf, PRINT_FAILURE_CODES } from './status';
 import { DOCUMENT_CODES } from './encode';
-import { FileTransport, openFailureDetail, SerialTransport, TcpTransport, type Transport } from '@servicehall/serial';
+import { FileTransport, OpenFailure, SerialTransport, TcpTransport, type Transport } from '@servicehall/serial';
 import type { PrintDocument } from './documents';
 
 /** Where a terminal's printer is: a serial port, a network printer (port 9100) or a device file. */
@@ -74,15 +74,15 @@ export class ReopeningPrinter {
   private transport: Transport | undefined;
   private opening: Promise<TicketPrinter | undefined> | undefined;
   private closed = false;
-  /** Why the line last failed to open, logged once while it stays the same. */
-  private openFailure: string | undefined;
-  /** The device board's detail while the line cannot be opened: its port, what is wrong, what to do (a serial port the line could say of). */
-  private openDetail: string | undefined;
+  /** Why the line last failed to open: logged once while it stays the same, and the board's detail (its port or address, what to check). */
+  private readonly openFailure: OpenFailure;
 
   constructor(
     private readonly line: PrinterLine & { profile?: string },
     private readonly log: (message: string) => void,
-  ) {}
+  ) {
+    this.openFailure = new OpenFailure('the printer', log);
+  }
 
   private open(): Promise<TicketPrinter | undefined> {
     if (this.printer) return Promise.resolve(this.printer);
@@ -95,8 +95,7 @@ export class ReopeningPrinter {
           return undefined;
         }
         this.transport = transport;
-        this.openFailure = undefined;
-        this.openDetail = undefined;
+        this.openFailure.opened();
         // Unplugged: let go of the line now, so that the printer plugged in again is opened at the next ask, not failed once more.
         transport.onClose?.(() => {
           if (this.transport !== transport || this.closed) return;
@@ -110,22 +109,13 @@ export class ReopeningPrinter {
         });
         return this.printer;
       } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
-        // Said once for as long as it stays so: a terminal asks its printer every few seconds, all day if it must.
-        if (why !== this.openFailure) this.log(`the printer cannot be opened: ${why}`);
-        this.openFailure = why;
-        this.openDetail = this.line.transport === 'serial' ? openFailureDetail(error, this.line.path) : undefined;
+        this.openFailure.failed(error);
         return undefined;
       } finally {
         this.opening = undefined;
       }
     })();
     return this.opening;
-  }
-
-  /** What is known of why the line cannot be opened, for the device board. */
-  private unopened(): { detail?: string } {
-    return this.openDetail ? { detail: this.openDetail } : {};
   }
 
   /** Drops a line that failed, to open it afresh next time. */
@@ -138,7 +128,7 @@ export class ReopeningPrinter {
 
   async health(): Promise<PrinterHealth> {
     const printer = await this.open();
-    if (!printer) return { kind: 'fault', code: 'offline', ...this.unopened() };
+    if (!printer) return { kind: 'fault', code: 'offline', ...this.openFailure.said() };
     try {
       const result = await printer.status();
       if (!result.ok && result.code === 'write-failed') await this.drop();
@@ -152,7 +142,7 @@ export class ReopeningPrinter {
 
   async print(doc: PrintDocument): Promise<LinePrintOutcome> {
     const printer = await this.open();
-    if (!printer) return { ok: false, code: 'offline', written: 'none', ...this.unopened() };
+    if (!printer) return { ok: false, code: 'offline', written: 'none', ...this.openFailure.said() };
     try {
       const r = await printer.tryPrint(doc);
       if (r.ok) return { ok: true, warnings: r.warnings };

@@ -1,3 +1,4 @@
-export { SerialTransport, TcpTransport, FileTransport, SERIAL_WRITE_WITHIN_MS, type SerialOptions, type Transport, type ByteLink } from './transport';
+export { SerialTransport, TcpTransport, TcpConnectError, connectFailure, FileTransport, SERIAL_WRITE_WITHIN_MS, type SerialOptions, type Transport, type ByteLink } from './transport';
 export { boundTimer } from './bound';
-export { openSerialPort, openFailure, openFailureDetail, shownPort, SerialOpenError } from './serial';
+export { openSerialPort, openFailure, SerialOpenError } from './serial';
+export { LineOpenError, OpenFailure, openFailureDetail, shownPort } from './open-failure';

@@ -1,6 +1,7 @@
 import { read } from 'node:fs';
 import { promisify } from 'node:util';
 import { SerialPort, type SerialPortOpenOptions } from 'serialport';
+import { LineOpenError } from './open-failure';
 
 const readAsync = promisify(read);
 
@@ -71,38 +72,22 @@ const OPEN_FAILURES: { code: SerialOpenError['code']; test: RegExp; zh: (path: s
 ];
 
 /** A port that could not be opened: what is wrong and what to do, for the installer, in Chinese (`zh`) then English. */
-export class SerialOpenError extends Error {
+export class SerialOpenError extends LineOpenError {
   constructor(
-    readonly code: 'ENOENT' | 'EACCES' | 'EBUSY' | 'ENOTTY' | undefined,
-    /** The Chinese words alone, naming the port: what a device board's detail has room for. */
-    readonly zh: string | undefined,
+    override readonly code: 'ENOENT' | 'EACCES' | 'EBUSY' | 'ENOTTY' | undefined,
+    zh: string | undefined,
     message: string,
+    path: string,
   ) {
-    super(message);
+    super(code, zh, message, path);
   }
 }
 
 /** The binding's error, said in the hall's words where it is one the installer can mend. */
 export function openFailure(path: string, error: Error): SerialOpenError {
   const known = OPEN_FAILURES.find((f) => f.test.test(error.message));
-  if (!known) return new SerialOpenError(undefined, undefined, `${path} cannot be opened (${error.message})`);
-  return new SerialOpenError(known.code, known.zh(path), `${known.zh(path)} / ${known.en(path)} (${error.message})`);
-}
-
-/** A path longer than this is shown by its end in a device report's detail, which holds 200 characters. */
-const DETAIL_PATH_MAX = 80;
-
-/** A port as a device report's detail shows it: by its end when it is long. */
-export const shownPort = (port: string) => (port.length > DETAIL_PATH_MAX ? `…${port.slice(-(DETAIL_PATH_MAX - 1))}` : port);
-
-/**
- * The device board's detail of a port that cannot be opened: the Chinese the line gives (gone, in
- * use, not permitted, not a serial port), naming the port, within a report's 200 characters; undefined
- * for any other error (never its stack or the binding's words).
- */
-export function openFailureDetail(error: unknown, port: string): string | undefined {
-  if (!(error instanceof SerialOpenError) || !error.zh) return undefined;
-  return error.zh.replaceAll(port, shownPort(port)).slice(0, 200);
+  if (!known) return new SerialOpenError(undefined, undefined, `${path} cannot be opened (${error.message})`, path);
+  return new SerialOpenError(known.code, known.zh(path), `${known.zh(path)} / ${known.en(path)} (${error.message})`, path);
 }
 
 /**

@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startPtyPair } from '@servicehall/fixtures/devices';
 import { SerialOpenError } from './serial';
-import { FileTransport, SerialTransport, TcpTransport } from './transport';
+import { openFailureDetail } from './open-failure';
+import { connectFailure, FileTransport, SerialTransport, TcpConnectError, TcpTransport } from './transport';
 
 describe('a serial path that is no serial port', () => {
   it('is refused naming the path as no serial port, not the speed the binding could not set', async () => {
@@ -44,6 +45,37 @@ describe('the network and device-file lines', () => {
       held.forEach((s) => s.destroy());
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe('a network device that cannot be connected to, said to the installer', () => {
+  it('names the address nothing listens at and what to check', async () => {
+    const server = createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((r) => server.close(r));
+    const refused = await TcpTransport.connect('127.0.0.1', port).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(TcpConnectError);
+    expect(refused).toMatchObject({ code: 'ECONNREFUSED', message: expect.stringMatching(/ \/ 127\.0\.0\.1:\d+ refused the connection: /) });
+    expect(openFailureDetail(refused)).toBe(`网络设备 127.0.0.1:${port} 拒绝连接：请检查设备已开机、配置中的端口正确（网络打印机一般为 9100），且没有其他电脑正连着它`);
+  });
+
+  it.each([
+    ['EHOSTUNREACH', '网络设备 192.168.1.50:9100 无法到达：请检查设备是否通电、网线是否插好，以及它的 IP 地址与本机是否在同一网段'],
+    ['ENETUNREACH', '网络设备 192.168.1.50:9100 无法到达：请检查设备是否通电、网线是否插好，以及它的 IP 地址与本机是否在同一网段'],
+    ['ETIMEDOUT', '连接网络设备 192.168.1.50:9100 超时：请检查设备是否通电、网线是否插好，以及配置中的 IP 地址是否就是它的'],
+    ['ENOTFOUND', '找不到网络设备 192.168.1.50:9100：请核对配置中的地址（建议填写设备的 IP 地址）'],
+  ])('says %s in the hall’s words', (code, zh) => {
+    expect(openFailureDetail(connectFailure('192.168.1.50', 9100, Object.assign(new Error(`connect ${code}`), { code })))).toBe(zh);
+  });
+
+  it('says nothing on the board of an error it has no words for, and names the address in the log', () => {
+    const odd = connectFailure('printer.local', 9100, Object.assign(new Error('connect EPROTO'), { code: 'EPROTO' }));
+    expect(openFailureDetail(odd)).toBeUndefined();
+    expect(odd.message).toBe('printer.local:9100 cannot be connected to (connect EPROTO)');
   });
 });
 

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { SerialPort } from 'serialport';
 import { boundTimer } from './bound';
+import { LineOpenError } from './open-failure';
 import { openSerialPort } from './serial';
 
 /** The byte pipe a driver needs: the serial, TCP and device-file lines fit it, and so does a test's own. */
@@ -113,6 +114,39 @@ export class SerialTransport extends ListenerSet implements Transport {
 const TCP_CLOSE_WITHIN_MS = 1000;
 
 /** A network printer's raw port (9100). */
+/** Why a network device could not be reached, in the hall's words: the address, then what to check. */
+const CONNECT_FAILURES: Record<string, { zh: (a: string) => string; en: (a: string) => string }> = {
+  ECONNREFUSED: {
+    zh: (a) => `网络设备 ${a} 拒绝连接：请检查设备已开机、配置中的端口正确（网络打印机一般为 9100），且没有其他电脑正连着它`,
+    en: (a) => `${a} refused the connection: check the device is on, the configured port is right (9100 for most network printers) and no other computer holds it`,
+  },
+  EHOSTUNREACH: {
+    zh: (a) => `网络设备 ${a} 无法到达：请检查设备是否通电、网线是否插好，以及它的 IP 地址与本机是否在同一网段`,
+    en: (a) => `${a} cannot be reached: check the device is on and its cable plugged in, and that its IP address is in this computer's network`,
+  },
+  ETIMEDOUT: {
+    zh: (a) => `连接网络设备 ${a} 超时：请检查设备是否通电、网线是否插好，以及配置中的 IP 地址是否就是它的`,
+    en: (a) => `${a} did not answer: check the device is on and its cable plugged in, and that the configured IP address is its own`,
+  },
+  ENOTFOUND: {
+    zh: (a) => `找不到网络设备 ${a}：请核对配置中的地址（建议填写设备的 IP 地址）`,
+    en: (a) => `${a} is not known on the network: check the configured address (the device's IP address is best)`,
+  },
+};
+CONNECT_FAILURES.ENETUNREACH = CONNECT_FAILURES.EHOSTUNREACH!;
+
+/** A network device that could not be connected to: `code` the system's (ECONNREFUSED, EHOSTUNREACH, ETIMEDOUT ...), `zh` what to check. */
+export class TcpConnectError extends LineOpenError {}
+
+/** The socket's error, said in the hall's words where it is one the installer can mend. */
+export function connectFailure(host: string, port: number, error: Error): TcpConnectError {
+  const address = `${host}:${port}`;
+  const code = (error as NodeJS.ErrnoException).code;
+  const known = code === undefined ? undefined : CONNECT_FAILURES[code];
+  if (!known) return new TcpConnectError(code, undefined, `${address} cannot be connected to (${error.message})`, address);
+  return new TcpConnectError(code, known.zh(address), `${known.zh(address)} / ${known.en(address)} (${error.message})`, address);
+}
+
 export class TcpTransport extends ListenerSet implements Transport {
   readonly canRead = true;
   private constructor(private socket: Socket) {
@@ -127,12 +161,13 @@ export class TcpTransport extends ListenerSet implements Transport {
     return () => this.socket.off('close', listener);
   }
 
+  /** Connects, or refuses with a TcpConnectError saying in the hall's words what to check. */
   static connect(host: string, port = 9100, timeoutMs = 3000): Promise<TcpTransport> {
     return new Promise((resolve, reject) => {
       const socket = createConnection({ host, port });
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new Error(`no connection to ${host}:${port} within ${timeoutMs} ms`));
+        reject(connectFailure(host, port, Object.assign(new Error(`no connection within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       }, timeoutMs);
       socket.once('connect', () => {
         clearTimeout(timer);
@@ -140,7 +175,7 @@ export class TcpTransport extends ListenerSet implements Transport {
       });
       socket.once('error', (err) => {
         clearTimeout(timer);
-        reject(err);
+        reject(connectFailure(host, port, err));
       });
     });
   }

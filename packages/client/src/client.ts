@@ -1,4 +1,4 @@
-import { applyEvent, fromSnapshot, OutOfStep, type CommandBody, type HallEvent, type HallView } from '@servicehall/core';
+import { applyEvent, fromSnapshot, HubOffset, OutOfStep, type CommandBody, type HallEvent, type HallView } from '@servicehall/core';
 import { HubMessageSchema, PROTOCOL_VERSION, newCommandId, parseMessage, type Answer, type ConnectionState, type HubMessage, type Question, type Reply, type Role } from '@servicehall/protocol';
 
 export type { ConnectionState };
@@ -67,9 +67,6 @@ export function insecureHubProblem(url: string, allowInsecure = false): string |
   return undefined;
 }
 
-/** How many of the last pongs the hub clock's offset is chosen from. */
-const CLOCK_SAMPLES = 5;
-
 export type AskResult = { ok: true; value: Record<string, unknown> } | { ok: false; code: string; message: string };
 
 export type ClientChange =
@@ -102,9 +99,7 @@ export class HallClient {
    * first answered): commands say when they were made in the hub's time, and a PC whose clock drifts or is set by
    * hand keeps the hall's time.
    */
-  private hubOffset: number | undefined;
-  /** The welcome's and the last few pongs' estimates of the offset, with their round trips: the shortest round trip's is the one taken. */
-  private clockSamples: { roundTrip: number; offset: number }[] = [];
+  private readonly hubOffset = new HubOffset();
   private resyncing = false;
   /** The event log of the hub now linked (its welcome says), and the one this view was built from. */
   private hubLog: string | undefined;
@@ -160,7 +155,8 @@ export class HallClient {
   /** Now on the hub's clock, as this terminal last knew it (its own clock while the hub never answered). */
   hubNow(): number {
     // Whole milliseconds, as the hub's own clock: it goes into commands (madeAt), which take an integer.
-    return Math.round(this.hubOffset === undefined ? this.clock() : this.steady() + this.hubOffset);
+    const offset = this.hubOffset.value;
+    return Math.round(offset === undefined ? this.clock() : this.steady() + offset);
   }
 
   /** The link's steady clock (ms, from no particular start): how long something lasted, whatever the PC's clock is set to. */
@@ -361,7 +357,7 @@ export class HallClient {
       case 'welcome': {
         this.attempt = 0;
         // The welcome is the first sample: the hub's clock at the midpoint of the hello's round trip.
-        this.clockSamples = [];
+        this.hubOffset.reset();
         this.sampleClock(this.helloAt, m.hubTime);
         this.hubLog = m.log;
         this.heardEpoch(m.epoch, m.epochProof);
@@ -418,20 +414,9 @@ export class HallClient {
     }
   }
 
-  /**
-   * A pong (or the welcome) says the hub's clock at about the midpoint of its round trip from `sentAt` (the ping's
-   * `t`, the hello's time, by the steady clock): the offset follows the sample of the shortest round trip among
-   * the last few, so that one slow answer (the hub busy, the network) does not move the hall's time, and a hub's
-   * clock put right is followed within a few heartbeats.
-   */
+  /** A pong (or the welcome) says the hub's clock in answer to `sentAt` (the ping's `t`, the hello's time, by the steady clock): core's HubOffset takes it. */
   private sampleClock(sentAt: number | undefined, hubTime: number): void {
-    const now = this.steady();
-    if (sentAt === undefined || !Number.isFinite(sentAt) || !Number.isFinite(hubTime)) return;
-    const roundTrip = now - sentAt;
-    // A round trip below zero is no answer to a ping of this terminal's: it says nothing.
-    if (roundTrip < 0) return;
-    this.clockSamples = [...this.clockSamples, { roundTrip, offset: hubTime - (sentAt + now) / 2 }].slice(-CLOCK_SAMPLES);
-    this.hubOffset = this.clockSamples.reduce((best, s) => (s.roundTrip < best.roundTrip ? s : best)).offset;
+    if (sentAt !== undefined) this.hubOffset.sample(sentAt, hubTime, this.steady());
   }
 
   private onEvents(events: HallEvent[]): void {

@@ -1,4 +1,4 @@
-import { activeAlerts, alertDepartment, hallBoard, type HallAlert } from '@servicehall/core';
+import { activeAlerts, alertAsItStands, alertDepartment, hallBoard, type HallAlert } from '@servicehall/core';
 import { command, CONSOLE_STAFF, SUPERVISORS } from './console-api';
 import { HttpRefusal, type Operation, type Request } from './http';
 import type { HallNotifications } from './notifications';
@@ -41,7 +41,7 @@ export function supervisionOperations(ctx: SupervisionContext): Operation[] {
       staff: CONSOLE_STAFF,
       query: { standing: '1: only the alerts whose condition lasts' },
       handle: (req) => {
-        const all = req.query.get('standing') === '1' ? activeAlerts(store.view) : [...store.view.alerts.values()].sort((a, b) => b.raisedAt - a.raisedAt);
+        const all = req.query.get('standing') === '1' ? activeAlerts(store.view) : [...store.view.alerts.values()].map((a) => alertAsItStands(store.view, a)).sort((a, b) => b.raisedAt - a.raisedAt);
         return { status: 200, body: { ok: true, alerts: all.filter((a) => seesAlert(req, a)) } };
       },
     },

@@ -282,6 +282,25 @@ describe('the supervisors’ alerts on the hub', () => {
     expect(robot.messages[1]!.content).not.toContain('13800001111');
   });
 
+  it('names the terminals in each channel’s own language: English names on an English channel', async () => {
+    const robot = await WecomStandIn.start({ keys: ['duty-key', 'city-key'], clock: () => now });
+    robots.push(robot);
+    const hub = await hall(folder(), {
+      channels: [
+        { id: 'duty', name: '值班群', kind: 'wecom-robot', webhook: robot.webhook('duty-key') },
+        { id: 'city', name: 'City desk', kind: 'wecom-robot', webhook: robot.webhook('city-key'), language: 'en' },
+      ],
+    });
+    const pad = await connect(hub, { role: 'rating-pad', terminal: 'pad-1', window: 1 });
+    expect((await pad.command({ type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'fault', code: 'offline' }] })).ok).toBe(true);
+    hub.supervision.review();
+    await robot.waitFor(() => robot.messages.length >= 2);
+    const to = (key: string) => robot.messages.find((m) => m.robot === key)!.content;
+    expect(to('duty-key')).toContain('1号窗口评价器的评价按键离线');
+    expect(to('city-key')).toContain('Window 1 rating pad: ');
+    expect(to('city-key')).not.toContain('评价器');
+  });
+
   it('shows a printer’s paper end on the board and alerts it; lists the channels without secrets and tests one (H-04)', async () => {
     const robot = await WecomStandIn.start({ keys: ['secret-key-abc'], clock: () => now });
     robots.push(robot);

@@ -1,4 +1,4 @@
-import { alertChanges, hallDay, hallTerminalNames, isConfigured, type Actor, type AlertSubject, type OverdueReport, type TerminalPresence } from '@servicehall/core';
+import { alertChanges, hallDay, hallTerminalNames, isConfigured, type Actor, type AlertSubject, type Language, type OverdueReport, type TerminalPresence } from '@servicehall/core';
 import { overdueAlertReports } from './casework';
 import type { TerminalCredentials } from './enrolment';
 import { log } from './log';
@@ -142,17 +142,21 @@ export class HallSupervision {
       scope: HUB_SCOPE,
       within: () => {
         // Named only when an alert begins: a review (after every change and on the beat) mostly raises none.
-        let names: ReadonlyMap<string, string> | undefined;
+        const names = new Map<Language, ReadonlyMap<string, string>>();
+        const namesIn = (language: Language) => names.get(language) ?? names.set(language, hallTerminalNames(store.view, facts.terminals, language)).get(language)!;
         for (const a of store.view.alerts.values()) {
           if (known.has(a.id)) continue;
           const notifier = this.notifications?.notifier;
-          names ??= hallTerminalNames(store.view, facts.terminals, 'zh-CN');
-          const notice = alertNotice(a.subject, names);
-          let r = notifier?.notify(notice, { key: `alert:${a.id}`, at: a.raisedAt });
+          // Each channel reads the terminals' names in its own language (取号机 2, Kiosk 2).
+          const notices = { 'zh-CN': alertNotice(a.subject, namesIn('zh-CN')), en: alertNotice(a.subject, namesIn('en')) };
+          let r = notifier?.notify(notices['zh-CN'], { key: `alert:${a.id}`, at: a.raisedAt, inLanguages: { en: notices.en } });
           // A terminal's words the notice cannot carry (a number that reads as a phone's): the fault goes out without them.
-          if (r && !r.ok && notice.kind === 'device-fault' && notice.detail !== undefined) {
-            const { detail: _, ...bare } = notice;
-            r = notifier!.notify(bare, { key: `alert:${a.id}`, at: a.raisedAt });
+          if (r && !r.ok && a.subject.kind === 'device-fault' && a.subject.detail !== undefined) {
+            const bare = (notice: AlertSubject) => {
+              const { detail: _, ...rest } = notice as Extract<AlertSubject, { kind: 'device-fault' }>;
+              return rest;
+            };
+            r = notifier!.notify(bare(notices['zh-CN']), { key: `alert:${a.id}`, at: a.raisedAt, inLanguages: { en: bare(notices.en) } });
           }
           if (r && !r.ok) log.warn({ alert: a.id, code: r.code }, opsText('alertNotQueued', { alert: a.id, code: r.code, problem: r.message }));
           else if (r) queued += r.queued.filter((q) => !q.repeated).length;

@@ -37,6 +37,11 @@ export interface NotifyRequest {
   channel?: string;
   /** The language of a refusal's `text`. */
   language?: Language;
+  /**
+   * The notice as a channel in another language reads it, where its words differ by language (a terminal by its
+   * name: 1号窗口评价器, Window 1 rating pad): checked as the notice is; a channel in a language not given gets `notice`.
+   */
+  inLanguages?: Partial<Record<Language, unknown>>;
 }
 
 /**
@@ -92,6 +97,13 @@ export class Notifier {
     const checked = checkNotice(notice, language);
     if (!checked.ok) return checked;
     const valid = checked.notice;
+    const byLanguage = new Map<Language, typeof valid>();
+    for (const [lang, other] of Object.entries(request.inLanguages ?? {}) as [Language, unknown][]) {
+      const own = checkNotice(other, language);
+      if (!own.ok) return own;
+      if (own.notice.kind !== valid.kind) return refuse('bad-notice', `the notice in ${lang} is a ${own.notice.kind}, not a ${valid.kind}`);
+      byLanguage.set(lang, own.notice);
+    }
     const at = request.at ?? this.clock();
     let channels = this.current.channels.filter((c) => c.enabled);
     if (request.channel !== undefined) {
@@ -101,8 +113,9 @@ export class Notifier {
     // A channel test goes to the channel asked for, whatever kinds it takes.
     const testing = request.channel !== undefined && valid.kind === 'channel-test';
     if (!testing) channels = channels.filter((c) => kindsOf(c).includes(valid.kind));
-    const base = { notice: valid, at, ...(request.expiresAt !== undefined ? { expiresAt: request.expiresAt } : {}) };
-    const rows: { key: string; channel: string; recipient?: string }[] = [];
+    const base = { at, ...(request.expiresAt !== undefined ? { expiresAt: request.expiresAt } : {}) };
+    const rows: { key: string; channel: string; recipient?: string; notice: typeof valid }[] = [];
+    const noticeFor = (c: ChannelConfig) => byLanguage.get(c.language) ?? valid;
 
     if (audienceOf(valid.kind) === 'citizen') {
       if (request.recipient === undefined) return refuse('no-recipient', `${valid.kind} goes to a phone`);
@@ -110,13 +123,13 @@ export class Notifier {
       if (!phone) return refuse('bad-recipient', 'not a mainland China mobile number');
       // One SMS per citizen, through the first SMS channel that carries this kind.
       const sms = channels.find((c) => c.kind === 'tencent-sms' || c.kind === 'log-sms');
-      if (sms) rows.push({ key: `${request.key}|${sms.id}`, channel: sms.id, recipient: phone });
+      if (sms) rows.push({ key: `${request.key}|${sms.id}`, channel: sms.id, recipient: phone, notice: noticeFor(sms) });
     } else {
       const department = departmentOf(valid);
       for (const c of channels) {
         if (department !== undefined && c.departments !== undefined && !c.departments.includes(department)) continue;
-        if (c.kind === 'wecom-robot' || c.kind === 'dingtalk-robot') rows.push({ key: `${request.key}|${c.id}`, channel: c.id });
-        else for (const phone of c.staffPhones) rows.push({ key: `${request.key}|${c.id}|${digest(phone)}`, channel: c.id, recipient: phone });
+        if (c.kind === 'wecom-robot' || c.kind === 'dingtalk-robot') rows.push({ key: `${request.key}|${c.id}`, channel: c.id, notice: noticeFor(c) });
+        else for (const phone of c.staffPhones) rows.push({ key: `${request.key}|${c.id}|${digest(phone)}`, channel: c.id, recipient: phone, notice: noticeFor(c) });
       }
     }
     // Inside the caller's transaction this is a savepoint: the notice's rows are queued together or not at all.

@@ -1,4 +1,4 @@
-import type { StaffRole } from '@servicehall/core';
+import { HubOffset, type StaffRole } from '@servicehall/core';
 import { createContext, lazy, Suspense, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { createBrowserRouter, Navigate, NavLink, Outlet, RouterProvider, useLocation } from 'react-router';
 import { AlertTray } from './alerts';
@@ -197,6 +197,9 @@ const router = createBrowserRouter(
   { basename: '/console' },
 );
 
+/** How often the console asks the hub's clock again. */
+const HUB_TIME_EVERY_MS = 60_000;
+
 export function App() {
   const [language, setLang] = useState<Language>(() => (localStorage.getItem('servicehall.language') === 'en' ? 'en' : 'zh-CN'));
   const [staff, setStaff] = useState<SignedIn | undefined>();
@@ -227,14 +230,27 @@ export function App() {
     [keep],
   );
 
-  // Before sign-in, and for a clerk (no live feed), the hub's clock as its status answer said it.
-  const [statusOffset, setStatusOffset] = useState(0);
-  const refreshStatus = useCallback(async () => {
-    const sent = Date.now();
+  // The hub's clock less this computer's steady clock (performance.now()), as the hub's status answers say it,
+  // each at the midpoint of its round trip (core's HubOffset, as the terminals' link counts): this computer's own
+  // clock until the first answer. Its clock put an hour on does not move the hall's time shown.
+  const offsets = useRef(new HubOffset());
+  const [hubOffset, setHubOffset] = useState(() => Date.now() - performance.now());
+  const askStatus = useCallback(async () => {
+    const asked = performance.now();
     const s = await api<NonNullable<ConsoleState['status']>>('GET', '/api/console/status');
-    if (typeof s.hubTime === 'number') setStatusOffset(s.hubTime - (sent + Date.now()) / 2);
-    setStatus(s);
+    const offset = offsets.current.sample(asked, typeof s.hubTime === 'number' ? s.hubTime : Number.NaN, performance.now());
+    if (offset !== undefined) setHubOffset(Math.round(offset));
+    return s;
   }, []);
+  const refreshStatus = useCallback(async () => setStatus(await askStatus()), [askStatus]);
+  // Asked again each minute and whenever the live feed comes back: a hub's clock put right is followed.
+  useEffect(() => {
+    const timer = setInterval(() => void askStatus().catch(() => undefined), HUB_TIME_EVERY_MS);
+    return () => clearInterval(timer);
+  }, [askStatus]);
+  useEffect(() => {
+    if (live.online) void askStatus().catch(() => undefined);
+  }, [live.online, askStatus]);
 
   useEffect(() => {
     setApiLanguage(language);
@@ -262,11 +278,10 @@ export function App() {
   }, [live.seq, live.view, status, refreshStatus]);
 
   const timeZone = live.view?.catalogue.hall.timeZone ?? status?.timeZone ?? 'Asia/Shanghai';
-  const hubOffset = live.hubOffset ?? statusOffset;
   const value = useMemo<ConsoleState>(
     () => ({
       timeZone,
-      hubNow: () => Date.now() + hubOffset,
+      hubNow: () => Math.round(performance.now() + hubOffset),
       times: hallTimes(language, timeZone),
       t: STRINGS[language],
       cw: CASEWORK_STRINGS[language],

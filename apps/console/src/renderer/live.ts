@@ -1,4 +1,4 @@
-import { applyEvent, fromSnapshot, OutOfStep, type HallEvent, type HallSnapshot, type HallView, type TerminalPresence } from '@servicehall/core';
+import { applyEvent, fromSnapshot, OutOfStep, type DeviceReport, type HallEvent, type HallSnapshot, type HallView, type TerminalPresence } from '@servicehall/core';
 import { useEffect, useState } from 'react';
 
 export interface TerminalRow {
@@ -15,12 +15,12 @@ export interface TerminalRow {
   address?: string;
   state: 'online' | 'offline' | 'revoked' | 'expired';
   onlineSince?: number;
-  devices: { kind: string; name: string; status: string; code?: string }[];
+  devices: DeviceReport[];
 }
 
 export interface TerminalList {
   terminals: TerminalRow[];
-  hallToken: { terminal: string; role: string; window?: number; since: number }[];
+  hallToken: { terminal: string; role: string; window?: number; since: number; devices: DeviceReport[] }[];
   /** Each name once: its newest request, and how many links ask under it. */
   waiting: { role: string; terminal: string; window?: number; at: number; expiresAt: number; address?: string; version?: string; links: number }[];
   /** Every terminal the hall expects, linked or not: what the board and the alerts read. */
@@ -35,8 +35,6 @@ export interface Live {
   casework: number;
   terminals?: TerminalList;
   online: boolean;
-  /** The hub's clock less this computer's, as the feed last said (clock: hubTime); this computer's may be minutes or hours off. */
-  hubOffset?: number;
 }
 
 /**
@@ -76,10 +74,6 @@ export function useLive(enabled: boolean): Live {
     source.addEventListener('terminals', (e) => {
       const terminals = JSON.parse((e as MessageEvent).data) as TerminalList;
       setLive((l) => ({ ...l, terminals }));
-    });
-    source.addEventListener('clock', (e) => {
-      const { hubTime } = JSON.parse((e as MessageEvent).data) as { hubTime: number };
-      if (Number.isFinite(hubTime)) setLive((l) => ({ ...l, hubOffset: hubTime - Date.now() }));
     });
     source.onerror = () => setLive((l) => ({ ...l, online: false }));
     source.onopen = () => setLive((l) => ({ ...l, online: true }));

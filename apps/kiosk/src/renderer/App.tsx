@@ -1,7 +1,7 @@
 import { useHubNow, useNow } from '@servicehall/agent/renderer';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { KioskStatus, Lang, TakeResult, TicketShown } from '../shared/api';
-import { idlePhase, type IdlePhase } from '../shared/idle';
+import { IdleWatch, type IdlePhase } from '../shared/idle';
 import { refusalSentence } from '../shared/strings';
 import { WedgeReader } from '../shared/wedge';
 import { bridge, nameIn, translator, useTopic, type T } from './bridge';
@@ -32,7 +32,8 @@ export function App() {
   const [lang, setLang] = useState<Lang>('zh-CN');
   const [elderly, setElderly] = useState(false);
   const [homeKey, setHomeKey] = useState(0);
-  const lastTouch = useRef(Date.now());
+  // Counted by the steady clock: the PC's clock set an hour forward sends nobody home in the middle of a task.
+  const [lastTouch] = useState(() => new IdleWatch());
   // The hall's time: the hub's clock (this PC's may be minutes off) in the hall's zone.
   const now = new Date(useNow(useHubNow(bridge), 60_000));
   const timeZone = home?.timeZone ?? 'Asia/Shanghai';
@@ -60,15 +61,13 @@ export function App() {
   const atRest = useRef(true);
   atRest.current = screen.name === 'home' && !elderly && lang === (settings?.language ?? 'zh-CN');
   useEffect(() => {
-    const touched = () => {
-      lastTouch.current = Date.now();
-    };
+    const touched = () => lastTouch.touched();
     const events = ['pointerdown', 'keydown', 'touchstart', 'wheel'] as const;
     for (const e of events) window.addEventListener(e, touched, { passive: true });
     const timer = setInterval(() => {
-      const phase = idlePhase(Date.now(), lastTouch.current, { idleSeconds: settings?.idleSeconds ?? 60, warnSeconds: settings?.idleWarnSeconds ?? 20 }, atRest.current);
+      const phase = lastTouch.phase({ idleSeconds: settings?.idleSeconds ?? 60, warnSeconds: settings?.idleWarnSeconds ?? 20 }, atRest.current);
       if (phase.kind === 'reset') {
-        lastTouch.current = Date.now();
+        lastTouch.touched();
         setIdle({ kind: 'active' });
         setElderly(false);
         setLang(settings?.language ?? 'zh-CN');
@@ -82,7 +81,7 @@ export function App() {
       for (const e of events) window.removeEventListener(e, touched);
       clearInterval(timer);
     };
-  }, [settings, goHome]);
+  }, [settings, goHome, lastTouch]);
 
   const warning = idle.kind === 'warning';
   useEffect(() => {

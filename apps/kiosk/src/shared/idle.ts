@@ -22,3 +22,24 @@ export function idlePhase(now: number, lastTouch: number, settings: IdleSettings
   if (elapsed < idleMs || atRest) return { kind: 'active' };
   return { kind: 'warning', secondsLeft: Math.ceil((endMs - elapsed) / 1000) };
 }
+
+/**
+ * When the citizen last touched the kiosk, counted by its steady clock (performance.now()): a PC's clock set
+ * an hour forward (by hand, or put right by the network) does not send a citizen in the middle of a task back
+ * home, nor one set back keep the last citizen's page and mode for an hour.
+ */
+export class IdleWatch {
+  private lastTouch: number;
+
+  constructor(private readonly now: () => number = () => performance.now()) {
+    this.lastTouch = now();
+  }
+
+  touched(): void {
+    this.lastTouch = this.now();
+  }
+
+  phase(settings: IdleSettings, atRest: boolean): IdlePhase {
+    return idlePhase(this.now(), this.lastTouch, settings, atRest);
+  }
+}

@@ -317,7 +317,7 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
     } catch (error) {
       keypadState = 'fault';
       const why = error instanceof Error ? error.message : String(error);
-      openDetail = openFailureDetail(error, kp.path);
+      openDetail = openFailureDetail(error);
       // Said once for as long as it stays so: the pad is tried again every few seconds, all day if it must.
       if (why !== openFailure) ctx.log(`the rating key pad on ${kp.path} cannot be opened (${why}); touch rating goes on, trying again later`);
       openFailure = why;

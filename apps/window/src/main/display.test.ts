@@ -85,6 +85,17 @@ describe('the rows on a Chinese window display', () => {
     await display.close();
   });
 
+  it('says which address a network display is at and what to check when nothing answers there', async () => {
+    const { freePort } = await import('@servicehall/hub/testing');
+    const port = await freePort();
+    const logs: string[] = [];
+    const display = new WindowDisplay({ transport: 'tcp', host: '127.0.0.1', port, profile: 'dmd' }, zh, (m) => logs.push(m));
+    const detail = `网络设备 127.0.0.1:${port} 拒绝连接：请检查设备已开机、配置中的端口正确（网络打印机一般为 9100），且没有其他电脑正连着它`;
+    for (let i = 0; i < 2; i++) expect(await display.show({ kind: 'idle', window: 3 })).toEqual({ kind: 'fault', code: 'offline', detail });
+    expect(logs.filter((l) => l.includes('cannot be opened'))).toHaveLength(1);
+    await display.close();
+  });
+
   it('says offline, not write-failed, for a display unplugged in the middle of a call', async () => {
     // Whether the write fails before the line's close is heard, or after it, depends on timing: eight times over.
     for (let round = 0; round < 8; round++) {

@@ -1,6 +1,6 @@
 import { ConfigError, type TerminalConfig } from '@servicehall/agent';
 import { LONGEST_TICKET_NUMBER } from '@servicehall/core';
-import { FileTransport, openFailureDetail, SerialTransport, TcpTransport, type Transport } from '@servicehall/serial';
+import { FileTransport, OpenFailure, SerialTransport, TcpTransport, type Transport } from '@servicehall/serial';
 import { printerProfileProblem } from '@servicehall/escpos-printer';
 import { DISPLAY_PROFILES, displayColumns, displayLimitProblem, NumberDisplay, type DisplayProfile } from '@servicehall/number-display';
 import type { DeviceState } from '../shared/api';
@@ -97,10 +97,8 @@ export class WindowDisplay {
   private driver: NumberDisplay | undefined;
   private opening: Promise<boolean> | undefined;
   private closed = false;
-  /** Why the display last failed to open, logged once while it stays the same. */
-  private openFailure: string | undefined;
-  /** The device board's detail while its serial port cannot be opened: the port, what is wrong, what to do. */
-  private openDetail: string | undefined;
+  /** Why the display last failed to open: logged once while it stays the same, and the board's detail (its port or address, what to check). */
+  private readonly openFailure: OpenFailure;
   readonly profile: DisplayProfile;
 
   constructor(
@@ -111,6 +109,7 @@ export class WindowDisplay {
     private readonly onLost: () => void = () => {},
   ) {
     this.profile = displayProfileOf(config);
+    this.openFailure = new OpenFailure('the number display', log);
   }
 
   private open(): Promise<boolean> {
@@ -125,8 +124,7 @@ export class WindowDisplay {
         }
         this.link = link;
         this.driver = new NumberDisplay(link, this.profile);
-        this.openFailure = undefined;
-        this.openDetail = undefined;
+        this.openFailure.opened();
         link.onClose?.(() => {
           if (this.link !== link || this.closed) return;
           this.log('the number display went away; it is opened again when it is back');
@@ -135,11 +133,7 @@ export class WindowDisplay {
         });
         return true;
       } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
-        // Said once for as long as it stays so: a display in fault is tried again every few seconds.
-        if (why !== this.openFailure) this.log(`the number display cannot be opened: ${why}`);
-        this.openFailure = why;
-        this.openDetail = this.config.transport === 'serial' ? openFailureDetail(error, this.config.path) : undefined;
+        this.openFailure.failed(error);
         return false;
       } finally {
         this.opening = undefined;
@@ -178,7 +172,7 @@ export class WindowDisplay {
   }
 
   private offline(): DeviceState {
-    return { kind: 'fault', code: 'offline', ...(this.openDetail ? { detail: this.openDetail } : {}) };
+    return { kind: 'fault', code: 'offline', ...this.openFailure.said() };
   }
 
   private async drop(): Promise<void> {

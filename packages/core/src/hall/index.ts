@@ -35,10 +35,12 @@ export { issuedTicket } from './tickets';
 export {
   ALERT_SOURCES,
   activeAlerts,
+  alertAsItStands,
   alertChanges,
   alertConditions,
   alertDepartment,
   deviceCheck,
+  deviceDetail,
   hallBoard,
   hallHours,
   hallTerminalNames,

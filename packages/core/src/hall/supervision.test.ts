@@ -104,6 +104,27 @@ describe('alerts of the live hall', () => {
     expect(activeAlerts(view).map((a) => a.subject)).toEqual([{ kind: 'device-fault', terminal: 'kiosk-1', device: 'printer', fault: 'paper-end' }]);
   });
 
+  it('shows an open device alert with what its terminal says now of the same fault, raising no second alert; a new fault is a new alert', () => {
+    const view = emptyView(catalogue(), DAY);
+    const offline = (detail: string) => ({ kind: 'printer' as const, name: 'ticket-printer', status: 'fault' as const, code: 'offline', detail });
+    const busy = '串口 /dev/ttyUSB0 已被其他程序占用：请关闭占用它的程序（fuser /dev/ttyUSB0 可查看）';
+    const gone = '串口 /dev/ttyUSB0 不存在：请检查设备是否插好、通电';
+    step(view, { type: 'reportDevices', devices: [offline(busy)] }, kiosk, at('09:10'));
+    const [raised] = review(view, at('09:10'));
+    step(view, { type: 'acknowledgeAlert', alertId: (raised as { id: string }).id }, head, at('09:11'));
+    // The port is gone now: still 未连接, the same alert, no second one to notify.
+    step(view, { type: 'reportDevices', devices: [offline(gone)] }, kiosk, at('09:12'));
+    expect(review(view, at('09:12'))).toEqual([]);
+    const standing = activeAlerts(view);
+    expect(standing.map((a) => [a.id, a.subject, !!a.acknowledged])).toEqual([[(raised as { id: string }).id, { kind: 'device-fault', terminal: 'kiosk-1', device: 'printer', fault: 'offline', detail: gone }, true]]);
+    expect(hallBoard(view, { now: at('09:12'), terminals: [] }).alerts.map((a) => a.subject)).toEqual(standing.map((a) => a.subject));
+    // The log keeps what it was raised with.
+    expect(view.alerts.get((raised as { id: string }).id)!.subject).toMatchObject({ detail: busy });
+    // Out of paper is another fault: the alert of the port clears and a new one is raised.
+    step(view, { type: 'reportDevices', devices: [{ kind: 'printer', name: 'ticket-printer', status: 'fault', code: 'paper-end' }] }, kiosk, at('09:20'));
+    expect(review(view, at('09:20')).map((e) => e.type)).toEqual(['alert.cleared', 'alert.raised']);
+  });
+
   it('raises a device fault while it lasts, and a terminal out of touch only in the hall’s hours (H-04)', () => {
     const view = emptyView(catalogue({ offlineMinutes: 5 }), DAY);
     const printer = (status: 'ok' | 'fault' | 'warning', code?: string) => ({ kind: 'printer' as const, name: '号票打印机', status, ...(code ? { code } : {}) });

@@ -221,9 +221,25 @@ export function alertDepartment(alert: Pick<HallAlert, 'subject'>): string | und
   return 'department' in alert.subject ? alert.subject.department : undefined;
 }
 
-/** The alerts still standing: raised and not cleared. */
+/**
+ * An alert as it stands now. A device's fault that lasts while its terminal's words change (the port held by
+ * another program, then gone: 未连接 both times) is one alert and one notice, as raised; what the board and
+ * the console show of it is what the terminal says now, so that the duty officer checks what is wrong now.
+ * The log keeps the words it was raised with; a cleared alert is as it was.
+ */
+export function alertAsItStands(view: HallView, alert: HallAlert): HallAlert {
+  const s = alert.subject;
+  if (s.kind !== 'device-fault' || alert.clearedAt !== undefined) return alert;
+  const device = view.devices.get(s.terminal)?.devices.find((d) => d.kind === s.device && d.status === 'fault' && faultCode(d) === s.fault);
+  const detail = device && deviceDetail(device);
+  return detail === undefined || detail === s.detail ? alert : changed(alert, { subject: changed(s, { detail }) });
+}
+
+/** The alerts still standing: raised and not cleared, as they stand now. */
 export function activeAlerts(view: HallView): HallAlert[] {
-  return [...view.alerts.values()].filter((a) => a.clearedAt === undefined).sort((a, b) => b.raisedAt - a.raisedAt);
+  const out: HallAlert[] = [];
+  for (const a of view.alerts.values()) if (a.clearedAt === undefined) out.push(alertAsItStands(view, a));
+  return out.sort((a, b) => b.raisedAt - a.raisedAt);
 }
 
 /**

@@ -1,9 +1,10 @@
-import { hallBoard, isConfigured, terminalNames, type BoardDevice, type BoardTerminal, type BoardWindow } from '@servicehall/core';
+import { hallBoard, isConfigured, terminalNames, type BoardTerminal, type BoardWindow } from '@servicehall/core';
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { AlertCard, myAlerts } from '../alerts';
 import { useConsole } from '../App';
 import { ChannelList } from '../channels';
+import { DeviceState, deviceWords } from '../devices';
 
 /** The hub's clock, moving on by itself: waits and pauses grow between the hall's events. */
 function useNow(everyMs: number): number {
@@ -24,27 +25,13 @@ function windowLine(w: BoardWindow, t: ReturnType<typeof useConsole>['t']): stri
   return t.board.idle;
 }
 
-/** What is wrong with a device in the console's words: its code's (缺纸, 未连接), else its status's. */
-const deviceWords = (t: ReturnType<typeof useConsole>['t'], d: BoardDevice) => t.board.deviceCodes[d.code ?? d.status] ?? t.board.deviceCodes[d.status] ?? d.status;
-
 function Devices({ terminal }: { terminal: BoardTerminal }) {
   const { t } = useConsole();
   if (terminal.devices.length === 0) return <span className="small">{t.board.noDevices}</span>;
   return (
     <>
       {terminal.devices.map((d) => (
-        <div key={d.name} className="device">
-          <span className={`tag ${d.status === 'fault' ? 'bad' : d.status === 'warning' ? 'warn' : ''}`} data-testid={`device-${terminal.terminal}-${d.kind}`}>
-            {t.board.deviceKinds[d.kind] ?? d.kind}
-            {d.status !== 'ok' ? ` ${deviceWords(t, d)}` : ''}
-          </span>
-          {/* Which port, what is wrong, what to do: as the terminal said it. */}
-          {d.detail && (
-            <span className="small detail" data-testid={`device-detail-${terminal.terminal}-${d.kind}`}>
-              {d.detail}
-            </span>
-          )}
-        </div>
+        <DeviceState key={d.name} device={d} id={`${terminal.terminal}-${d.kind}`} />
       ))}
     </>
   );
@@ -134,7 +121,7 @@ export function BoardPage() {
                 <div>
                   {w.terminals.map((x) => (
                     <span key={x.terminal} className={`tag ${x.online ? '' : 'warn'}`}>
-                      {t.terminals.roles[x.role] ?? x.role} {x.online ? t.board.online : t.board.offline}
+                      {names.get(x.terminal) ?? x.terminal} {x.online ? t.board.online : t.board.offline}
                       {x.faults.length > 0 ? ` · ${x.faults.map((d) => deviceWords(t, d)).join('、')}` : ''}
                     </span>
                   ))}

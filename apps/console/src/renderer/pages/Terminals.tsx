@@ -2,6 +2,7 @@ import { CREDENTIAL_DAYS, credentialDaysProblem } from '@servicehall/core';
 import { useState } from 'react';
 import { api } from '../api';
 import { ErrorLine, useConsole } from '../App';
+import { DeviceState } from '../devices';
 
 export function TerminalsPage() {
   const { t, live, staff, times } = useConsole();
@@ -105,9 +106,7 @@ export function TerminalsPage() {
                 <td>{c.version ?? ''}</td>
                 <td>
                   {c.devices.map((d) => (
-                    <span key={d.name} className={`tag ${d.status === 'ok' ? '' : 'warn'}`} title={`${d.name}: ${d.code ?? d.status}`} data-testid={`device-${d.name}`}>
-                      {t.board.deviceKinds[d.kind] ?? d.name} {d.status === 'ok' ? t.terminals.deviceOk : (t.board.deviceCodes[d.code ?? d.status] ?? t.board.deviceCodes[d.status] ?? d.status)}
-                    </span>
+                    <DeviceState key={d.name} device={d} id={d.name} okWords={t.terminals.deviceOk} />
                   ))}
                 </td>
                 <td>{c.state === 'online' ? time(c.onlineSince) : time(c.lastSeen)}</td>
@@ -134,9 +133,12 @@ export function TerminalsPage() {
             <h3>{t.terminals.hallToken}</h3>
             <ul>
               {list.hallToken.map((h) => (
-                <li key={h.terminal}>
+                <li key={h.terminal} data-testid={`hall-token-${h.terminal}`}>
                   {t.terminals.roles[h.role] ?? h.role} · {h.terminal}
                   {h.window !== undefined ? ` · ${t.terminals.window} ${h.window}` : ''}
+                  {h.devices.map((d) => (
+                    <DeviceState key={d.name} device={d} id={d.name} okWords={t.terminals.deviceOk} />
+                  ))}
                 </li>
               ))}
             </ul>
