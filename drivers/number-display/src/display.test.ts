@@ -219,15 +219,33 @@ describe('a Modbus display that answers late', () => {
     await pair.close();
   });
 
-  it('never takes the late reply to one call for the reply to the next: a next call the display never answered is not confirmed', async () => {
+  // The reply to the first call comes after the bound: during the next call's tries (400 ms), or after them, later than twice the bound (700 ms).
+  it.each([400, 700])('never takes the late reply to one call for the reply to the next: a next call the display never answered is not confirmed (replies %i ms late)', async (late) => {
     const display = new NumberDisplay(link, DISPLAY_PROFILES['modbus-led'], 300, 0);
-    // The reply to the first call comes after the bound, just as the next call would be sent.
-    sim.replyDelayMs = 400;
+    sim.replyDelayMs = late;
     expect(await display.show({ number: 'A001', window: 3 })).toMatchObject({ ok: false, code: 'timeout' });
     // Then the display hears nothing more (hung, its cable cut): it still shows A001.
     sim.device.set!({ dropRequests: 100 });
     expect(await display.show({ number: 'A002', window: 3 })).toMatchObject({ ok: false, code: 'timeout' });
     expect(sim.shown.rows).toEqual(['A001', '3']);
+    // Once the display truly answers again, the call is confirmed, and shown.
+    sim.device.set!({ dropRequests: 0 });
+    sim.replyDelayMs = 0;
+    expect(await display.show({ number: 'A002', window: 3 })).toEqual({ ok: true });
+    expect(sim.shown.rows).toEqual(['A002', '3']);
+  });
+
+  it('confirms the next call of a display that answered late once and then on time, after one round trip more', async () => {
+    const display = new NumberDisplay(link, DISPLAY_PROFILES['modbus-led'], 300, 0);
+    const applied = () => sim.device.applied!;
+    sim.replyDelayMs = 400;
+    expect(await display.show({ number: 'A001', window: 3 })).toMatchObject({ ok: false, code: 'timeout' });
+    sim.replyDelayMs = 0;
+    const before = applied();
+    expect(await display.show({ number: 'A002', window: 3 })).toEqual({ ok: true });
+    expect(sim.shown.rows).toEqual(['A002', '3']);
+    // Sent twice: the first reply might have been the late one to A001.
+    expect(applied() - before).toBe(2);
   });
 
   it('takes the late reply to an earlier try of the same call for its own, and the extra reply of its retry for no other call', async () => {

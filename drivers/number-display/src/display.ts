@@ -15,6 +15,9 @@ const SLOWEST_BAUD = 1200;
  */
 const QUIET_MS = 40;
 
+/** A reply later than this many bounds after the line fell quiet is taken as never coming: the tries owed are forgotten. */
+const LATEST_REPLY_BOUNDS = 10;
+
 /** Every code a display's write can fail with (a terminal adds `offline` for a line it cannot open): the screens give each its own words. */
 export const DISPLAY_CODES = ['not-shown', 'timeout', 'modbus-exception', 'bad-reply', 'write-failed', 'offline'] as const;
 
@@ -28,13 +31,14 @@ export class NumberDisplay {
   private commands: DisplayCommands;
   private queue: Promise<unknown> = Promise.resolve();
   /**
-   * The last request a try of which went unanswered within the bound: its reply may still come, and
-   * a function-16 reply holds only the start and the count, so it would read as the reply to the
-   * next request to the same registers, a display that never took it "confirmed".
+   * Tries sent whose reply has not come. A function-16 reply holds only the start and the count, so a late
+   * one reads as the reply to any later request to the same registers: a request is confirmed only by more
+   * replies than were owed before it, so that at least one is its own (after an unanswered try the next
+   * request is sent once more; a live display answers each, a late reply confirms nothing after it).
    */
-  private owed: Buffer | undefined;
+  private unanswered = 0;
   /** When the last request was sent, and the last byte came (performance.now()). */
-  private sentAt = 0;
+  private sentAt = -Infinity;
   private heardAt = -Infinity;
   constructor(
     private link: ByteLink,
@@ -98,34 +102,40 @@ export class NumberDisplay {
 
   /**
    * One Modbus write (function 16: its reply is its first six bytes and a CRC, never the request
-   * itself). Writes are idempotent, so a lost or garbled reply is asked again, up to `retries` more times; an exception is the display's answer and is not.
+   * itself). Writes are idempotent, so it is sent until it has more replies than were owed before it,
+   * or `retries` + 1 of its tries went unanswered; an exception is the display's answer and is not
+   * asked again. A reply that comes between tries is not counted (it only costs a try more).
    */
   private async request(frame: Buffer): Promise<DisplayResult> {
-    let result: DisplayResult = { ok: false, code: 'timeout', message: 'not sent' };
-    for (let attempt = 0; attempt <= this.retries; attempt++) {
-      // A late reply to a try of this same request is its reply (the write is idempotent): only one to another must not be taken.
-      // Each try of the request owed may still be answered, the last as late as the first: a reply later than twice its bound is taken as never coming.
-      const other = this.owed !== undefined && !this.owed.equals(frame);
-      await this.quiet(other ? this.timeoutMs : QUIET_MS, other ? this.sentAt + 2 * this.timeoutMs : 0);
-      if (other) this.owed = undefined;
+    if (performance.now() - Math.max(this.sentAt, this.heardAt) > LATEST_REPLY_BOUNDS * this.timeoutMs) this.unanswered = 0;
+    const owed = this.unanswered;
+    let replies = 0;
+    let silent = 0;
+    for (;;) {
+      await this.quiet(QUIET_MS);
       this.sentAt = performance.now();
-      result = await this.once(frame);
-      if (!result.ok && (result.code === 'timeout' || result.code === 'bad-reply')) this.owed = frame;
-      if (result.ok || result.code === 'modbus-exception' || result.code === 'write-failed') return result;
+      this.unanswered++;
+      const result = await this.once(frame);
+      if (result.ok || result.code === 'modbus-exception') this.unanswered--;
+      if (result.ok) {
+        if (++replies > owed) return result;
+        continue;
+      }
+      if (result.code === 'modbus-exception' || result.code === 'write-failed') return result;
+      if (++silent > this.retries)
+        return replies === 0 ? result : { ...result, message: `${result.message}; ${replies} of the ${owed + 1} replies needed came, and the first ${owed} may be late replies to earlier tries` };
     }
-    return result;
   }
 
   /**
-   * Waits until nothing has come for `ms`, and not before `until`, as an RS-485 master does before
-   * it speaks: what comes meanwhile (a late reply, another slave's frame, noise) is heard by no try,
-   * so it is dropped. A line already quiet is spoken on at once; one that never falls quiet, after
-   * four such spells, as before.
+   * Waits until nothing has come for `ms`, as an RS-485 master does before it speaks: what comes
+   * meanwhile (a late reply, another slave's frame, noise) is heard by no try, so it is dropped. A
+   * line already quiet is spoken on at once; one that never falls quiet, after four such spells.
    */
-  private async quiet(ms: number, until: number): Promise<void> {
-    const atMost = Math.max(performance.now(), until) + 4 * ms;
+  private async quiet(ms: number): Promise<void> {
+    const atMost = performance.now() + 4 * ms;
     for (;;) {
-      const due = Math.min(Math.max(this.heardAt + ms, until), atMost) - performance.now();
+      const due = Math.min(this.heardAt + ms, atMost) - performance.now();
       if (due <= 0) return;
       await new Promise((r) => setTimeout(r, due));
     }

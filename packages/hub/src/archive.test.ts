@@ -127,6 +127,65 @@ describe('archiving a past year', () => {
     expect(() => archiveYear(dir, 2025, Date.parse('2026-01-07T20:00:00+08:00'))).toThrow(/archived/);
   });
 
+  it('loses nothing when stopped after the copy, as by a power cut, and runs again to the same archive', { timeout: 120_000 }, () => {
+    const dir = hallAcrossNewYear();
+    const tables = ['events', 'tickets', 'ratings', 'cases', 'personal_data_access'];
+    const counts = (folder: string, file: string) => Object.fromEntries(tables.map((t) => [t, count(folder, file, `SELECT COUNT(*) AS n FROM ${t}`)]));
+    const before = counts(dir, 'hall.db');
+    const old = count(dir, 'hall.db', "SELECT COUNT(*) AS n FROM tickets WHERE day < '2026-01-01'");
+    // What the disks hold at a power cut there: hall.db with its WAL (synchronous=FULL), the archive's file without its WAL,
+    // which nothing synced (an attached file keeps SQLite's WAL default, synchronous=NORMAL).
+    const cut = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-archive-cut-'));
+    dirs.push(cut);
+    const powerCut = () => {
+      for (const name of fs.readdirSync(dir)) if (!name.endsWith('-shm') && name !== 'hall-2025.db-wal') fs.cpSync(path.join(dir, name), path.join(cut, name), { recursive: true });
+      throw new Error('power cut');
+    };
+    expect(() => archiveYear(dir, 2025, Date.parse('2026-01-07T20:00:00+08:00'), { copied: powerCut })).toThrow('power cut');
+    // Every row is still in hall.db, on the disk as the cut left it and in the folder the run stopped in.
+    expect(counts(cut, 'hall.db')).toEqual(before);
+    expect(counts(dir, 'hall.db')).toEqual(before);
+
+    // Run again (on either), it moves the year once: the archive holds what left hall.db, no row twice.
+    for (const folder of [dir, cut]) {
+      const done = archiveYear(folder, 2025, Date.parse('2026-01-07T20:00:00+08:00'));
+      expect(done.moved.tickets).toBe(old);
+      const archived = counts(folder, 'hall-2025.db');
+      const kept = counts(folder, 'hall.db');
+      for (const t of tables) {
+        expect(archived[t], t).toBe(done.moved[t]);
+        expect(kept[t]! + archived[t]!, t).toBe(before[t]);
+      }
+      expect(count(folder, 'hall-2025.db', 'SELECT MAX(seq) AS n FROM events')).toBe(done.lastSeq);
+      expect(() => archiveYear(folder, 2025, Date.parse('2026-01-07T20:00:00+08:00'))).toThrow(/archived/);
+    }
+  });
+
+  it('removes nothing from hall.db when the archive does not hold what would leave it, and keeps a file it did not write', { timeout: 120_000 }, () => {
+    const dir = hallAcrossNewYear();
+    const now = Date.parse('2026-01-07T20:00:00+08:00');
+    const tickets = count(dir, 'hall.db', 'SELECT COUNT(*) AS n FROM tickets');
+    // A ticket of the year written into hall.db after the copy (a process the running marker did not show).
+    const writeBehind = () => {
+      const db = openDatabase(dir);
+      const row = db.prepare("SELECT * FROM tickets WHERE day = '2025-12-31' LIMIT 1").get() as Record<string, unknown>;
+      db.prepare(`INSERT INTO tickets (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row).map(() => '?').join(', ')})`).run(...Object.values(row).map((v, i) => (Object.keys(row)[i] === 'id' ? `${String(v)}9` : v)));
+      db.close();
+    };
+    expect(() => archiveYear(dir, 2025, now, { copied: writeBehind })).toThrow(/tickets[^]*hall database was not changed/);
+    expect(count(dir, 'hall.db', 'SELECT COUNT(*) AS n FROM tickets')).toBe(tickets + 1);
+    expect(count(dir, 'hall.db', "SELECT COUNT(*) AS n FROM hall WHERE key = 'archived:2025'")).toBe(0);
+
+    // An archive file holding an event hall.db has not is not a stopped run's: neither file is changed.
+    const archive = openDatabase(dir, 'hall-2025.db');
+    archive.prepare("INSERT INTO events (seq, at, type, body) VALUES (999999, 0, 'day.opened', '{}')").run();
+    archive.close();
+    const events = count(dir, 'hall.db', 'SELECT COUNT(*) AS n FROM events');
+    expect(() => archiveYear(dir, 2025, now)).toThrow(/从第 999999 个起[^]*not left by an archive that stopped part way/);
+    expect(count(dir, 'hall-2025.db', 'SELECT COUNT(*) AS n FROM events WHERE seq = 999999')).toBe(1);
+    expect(count(dir, 'hall.db', 'SELECT COUNT(*) AS n FROM events')).toBe(events);
+  });
+
   it('runs as `npm run hub -- archive YEAR`, and refuses while the hub runs on the folder', { timeout: 60_000 }, async () => {
     const dir = hallAcrossNewYear();
     const hub = await spawnHub(dir);

@@ -28,8 +28,8 @@ export class ArchiveRefusal extends Error {
   override name = 'ArchiveRefusal';
 }
 
-// The log is append-only; moving a year out lifts that guard inside the archive's one transaction.
-const NO_DELETE = "CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;";
+// The log is append-only; moving a year out lifts that guard inside each step's transaction.
+const noDelete = (schema: string) => `CREATE TRIGGER ${schema}.events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;`;
 
 /** The last event of `year` (hall time): events are in time order, so a binary search over sequence numbers finds it. */
 function lastSeqOf(db: Db, before: number): number {
@@ -47,8 +47,14 @@ function lastSeqOf(db: Db, before: number): number {
   return lo;
 }
 
-/** Moves `year` out of the hall database in `dataDir` into hall-YEAR.db and vacuums; `now` decides whether the year has ended. */
-export function archiveYear(dataDir: string, year: number, now: number = Date.now()): Archived {
+/**
+ * Moves `year` out of the hall database in `dataDir` into hall-YEAR.db and vacuums; `now` decides whether the year has ended.
+ * Two steps, each one file's own transaction: the year is copied into the archive, which is synced and read back, and only then
+ * deleted from hall.db (SQLite commits a transaction across ATTACHed files one file at a time when the main one is in WAL mode,
+ * so a power cut in one such commit could keep the deletes and lose the copy). A run stopped between them leaves hall.db whole,
+ * and the next run copies again over what it left. `steps.copied` is called between the two (for tests: a stop there).
+ */
+export function archiveYear(dataDir: string, year: number, now: number = Date.now(), steps: { copied?: () => void } = {}): Archived {
   if (!Number.isInteger(year) || year < 2000 || year > 2999) throw new ArchiveRefusal(opsText('archiveYear', { year }));
   // The hub's running marker (see integrity.ts) says whether a hub process uses the folder now.
   const running = runningHub(dataDir);
@@ -56,10 +62,11 @@ export function archiveYear(dataDir: string, year: number, now: number = Date.no
   const main = path.join(dataDir, DATABASE_FILE);
   if (!fs.existsSync(main)) throw new ArchiveRefusal(opsText('archiveNoDatabase', { dir: dataDir }));
   const file = path.join(dataDir, `hall-${year}.db`);
-  if (fs.existsSync(file)) throw new ArchiveRefusal(opsText('archivedAlready', { file, year }));
 
   const db = openDatabase(dataDir);
   try {
+    // The year is archived once hall.db says so (written with its deletes); a file without that is from a run that stopped.
+    if (fs.existsSync(file) && db.prepare('SELECT 1 FROM hall WHERE key = ?').get(`archived:${year}`)) throw new ArchiveRefusal(opsText('archivedAlready', { file, year }));
     const catalogue = JSON.parse((db.prepare("SELECT value FROM hall WHERE key = 'catalogue'").get() as { value: string }).value) as Catalogue;
     const zone = catalogue.hall.timeZone;
     if (hallDay(now, zone) < `${year + 1}-01-01`) throw new ArchiveRefusal(opsText('archiveNotEnded', { year }));
@@ -79,35 +86,65 @@ export function archiveYear(dataDir: string, year: number, now: number = Date.no
 
     const from = `${year}-01-01`;
     const to = `${year}-12-31`;
+    const closedFollowUps = "closed = 1 AND json_extract(body, '$.openedOn') BETWEEN ? AND ?";
+    // A case is archived with the year it was last recorded in, unless it still waits for corrections.
+    const archivedCases = `SELECT number FROM main.cases WHERE day BETWEEN ? AND ? AND state <> 'correction'`;
+    // In the order of the deletes: each one's rows are the same whether the ones before it are deleted yet or not.
+    const moves: [table: string, where: string, params: unknown[]][] = [
+      ['events', 'seq <= ?', [lastSeq]],
+      // Tickets are kept by id ('<day>-<number>'): the year's are a range of it.
+      ['tickets', 'id > ? AND id < ?', [idsOfDay(from)[0], idsOfDay(to)[1]]],
+      ['ratings', 'day BETWEEN ? AND ?', [from, to]],
+      ['appointments', 'day BETWEEN ? AND ?', [from, to]],
+      ['follow_ups', closedFollowUps, [from, to]],
+      // Evidence goes with its follow-ups: a file no follow-up that stays here names.
+      [
+        'evidence_files',
+        `stored_at < ? AND NOT EXISTS (SELECT 1 FROM main.follow_ups f WHERE instr(f.body, main.evidence_files.hash) > 0 AND f.id NOT IN (SELECT id FROM main.follow_ups WHERE ${closedFollowUps}))`,
+        [end, from, to],
+      ],
+      ['complaints', "state = 'closed' AND received_on BETWEEN ? AND ?", [from, to]],
+      // The supervisors' alerts of the year that have ended; one still standing stays (a new day's view keeps it).
+      ['alerts', 'day BETWEEN ? AND ? AND standing = 0', [from, to]],
+      // A case's finished route and its delivery go with it.
+      ['case_routes', `state = 'done' AND case_number IN (${archivedCases})`, [from, to]],
+      ['deliveries', `case_number IN (${archivedCases})`, [from, to]],
+      ['personal_data', `case_number IN (${archivedCases})`, [from, to]],
+      ['cases', "day BETWEEN ? AND ? AND state <> 'correction'", [from, to]],
+      ['personal_data_access', 'at < ?', [end]],
+    ];
+
+    // Step 1, the archive's own transaction: what a stopped run left there is replaced, then synced into the file itself.
+    db.prepare('ATTACH ? AS archive').run(file);
+    try {
+      const foreign = db.prepare('SELECT MIN(seq) AS seq FROM archive.events a WHERE NOT EXISTS (SELECT 1 FROM main.events m WHERE m.seq = a.seq)').get() as { seq: number | null };
+      if (foreign.seq !== null) throw new ArchiveRefusal(opsText('archiveNotLeftByUs', { file, seq: foreign.seq }));
+      db.pragma('archive.synchronous = FULL');
+      db.transaction(() => {
+        db.exec('DROP TRIGGER archive.events_no_delete');
+        for (const [table] of moves) db.exec(`DELETE FROM archive.${table}`);
+        db.exec(noDelete('archive'));
+        for (const [table, where, params] of moves) db.prepare(`INSERT INTO archive.${table} SELECT * FROM main.${table} WHERE ${where}`).run(...params);
+      })();
+      const [checkpoint] = db.pragma('archive.wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      if (checkpoint?.busy !== 0) throw new Error(`the archive ${file} could not be checkpointed: another process has it open`);
+    } finally {
+      db.exec('DETACH archive');
+    }
+    steps.copied?.();
+
+    // Step 2, hall.db's own transaction: each table's rows leave it only as many as the archive, opened afresh, holds.
     const moved: Record<string, number> = {};
     db.prepare('ATTACH ? AS archive').run(file);
     try {
       db.transaction(() => {
-        const move = (table: string, where: string, ...params: unknown[]) => {
-          db.prepare(`INSERT INTO archive.${table} SELECT * FROM main.${table} WHERE ${where}`).run(...params);
+        db.exec('DROP TRIGGER main.events_no_delete');
+        for (const [table, where, params] of moves) {
+          const copied = (db.prepare(`SELECT COUNT(*) AS n FROM archive.${table}`).get() as { n: number }).n;
           moved[table] = db.prepare(`DELETE FROM main.${table} WHERE ${where}`).run(...params).changes;
-        };
-        db.exec('DROP TRIGGER events_no_delete');
-        move('events', 'seq <= ?', lastSeq);
-        db.exec(NO_DELETE);
-        // Tickets are kept by id ('<day>-<number>'): the year's are a range of it.
-        move('tickets', 'id > ? AND id < ?', idsOfDay(from)[0], idsOfDay(to)[1]);
-        move('ratings', 'day BETWEEN ? AND ?', from, to);
-        move('appointments', 'day BETWEEN ? AND ?', from, to);
-        move('follow_ups', "closed = 1 AND json_extract(body, '$.openedOn') BETWEEN ? AND ?", from, to);
-        // Evidence goes with its follow-ups: a file no follow-up left here names.
-        move('evidence_files', 'stored_at < ? AND NOT EXISTS (SELECT 1 FROM main.follow_ups f WHERE instr(f.body, main.evidence_files.hash) > 0)', end);
-        move('complaints', "state = 'closed' AND received_on BETWEEN ? AND ?", from, to);
-        // The supervisors' alerts of the year that have ended; one still standing stays (a new day's view keeps it).
-        move('alerts', 'day BETWEEN ? AND ? AND standing = 0', from, to);
-        // A case is archived with the year it was last recorded in, unless it still waits for corrections;
-        // its finished route and its delivery go with it.
-        const archivedCases = `SELECT number FROM main.cases WHERE day BETWEEN ? AND ? AND state <> 'correction'`;
-        move('case_routes', `state = 'done' AND case_number IN (${archivedCases})`, from, to);
-        move('deliveries', `case_number IN (${archivedCases})`, from, to);
-        move('personal_data', `case_number IN (SELECT number FROM main.cases WHERE day BETWEEN ? AND ? AND state <> 'correction')`, from, to);
-        move('cases', "day BETWEEN ? AND ? AND state <> 'correction'", from, to);
-        move('personal_data_access', 'at < ?', end);
+          if (moved[table] !== copied) throw new ArchiveRefusal(opsText('archiveCopyDiffers', { file, table, copied, moving: moved[table]! }));
+        }
+        db.exec(noDelete('main'));
         // Answers are kept for days, not years: any left from then are past their window.
         moved.commands = db.prepare('DELETE FROM main.commands WHERE at < ?').run(end).changes;
         db.prepare("INSERT INTO main.hall (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
