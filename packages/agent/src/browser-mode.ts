@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { startAgent, type AgentContext, type AgentParts, type RunningAgent } from './agent';
-import { ConfigError, isLoopbackHost, type TerminalConfig } from './config';
+import { CONFIG_EXIT_CODE, ConfigError, isLoopbackHost, type TerminalConfig } from './config';
 import type { BridgeReply, BridgeRequest, BridgeShape } from './contract';
 import { dispatch } from './dispatch';
 import { pairingPage, pairingScript, pairWithHub, readCredential, removeCredential, type PairingState } from './pairing';
@@ -285,6 +285,7 @@ export function browserModeMain(name: string, start: (configFile: string | undef
     .then(({ screen }) => console.log(`${name}: ${screen.url}`))
     .catch((error) => {
       console.error(error instanceof ConfigError ? error.message : `the ${name} could not start: ${error instanceof Error ? error.message : error}`);
-      process.exit(1);
+      // A wrong configuration stays wrong however often the terminal is started (a service manager must not loop on it).
+      process.exit(error instanceof ConfigError ? CONFIG_EXIT_CODE : 1);
     });
 }

@@ -74,3 +74,29 @@ describe("the hub's other settings", () => {
     expect(message).toContain(en);
   });
 });
+
+/** The hub's switches: each read through one parser, every usual spelling of yes and no, anything else refused naming it. */
+const SWITCHES: [name: string, read: (o: ReturnType<typeof hubOptionsFromEnv>) => unknown, on: unknown, off: unknown][] = [
+  ['SERVICEHALL_ALLOW_INSECURE', (o) => o.allowInsecure, true, false],
+  ['SERVICEHALL_STANDBY', (o) => o.standby ?? false, true, false],
+  ['SERVICEHALL_DEMO_ALL_DAY', (o) => o.seed?.items.every((i) => i.issuingHours?.[0]?.to === '24:00'), true, false],
+];
+
+describe("the hub's switches", () => {
+  for (const [name, read, on, off] of SWITCHES) {
+    const env = (text: string) => ({ ...base, SERVICEHALL_SEED: 'demo', [name]: text });
+    it.each(['1', 'true', 'yes', 'on', 'YES', 'True', ' on '])(`take ${name}=%j as on`, (text) => expect(read(hubOptionsFromEnv(env(text)))).toBe(on));
+    it.each(['0', 'false', 'no', 'off', 'NO', ''])(`take ${name}=%j as off`, (text) => expect(read(hubOptionsFromEnv(env(text)))).toBe(off));
+    it.each(['ja', 'y', '2', 'enable'])(`refuse ${name}=%j, naming it and the spellings it takes`, (text) => {
+      let error: unknown;
+      try {
+        hubOptionsFromEnv(env(text));
+      } catch (e) {
+        error = e;
+      }
+      expect(error, `${name}=${text} was taken`).toBeInstanceOf(Error);
+      expect((error as { zh?: string }).zh).toBe(`${name} 应为 1/true/yes/on（开）或 0/false/no/off（关），而不是“${text}”`);
+      expect((error as Error).message).toBe(`${name} is 1/true/yes/on (on) or 0/false/no/off (off), not "${text}"`);
+    });
+  }
+});

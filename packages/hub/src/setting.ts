@@ -1,3 +1,5 @@
+import { switchProblem, switchValue } from '@servicehall/core';
+
 /**
  * A setting the hub cannot use, said in both languages: `message` in English, `zh` in Chinese, so
  * that the operator's line (badSetting) is Chinese in its Chinese half.
@@ -64,4 +66,14 @@ export type NumberSettingName = keyof typeof NUMBER_SETTINGS;
 /** One of the hub's numeric settings (NUMBER_SETTINGS), or undefined when unset. */
 export function hubNumber(env: NodeJS.ProcessEnv, name: NumberSettingName): number | undefined {
   return numberSetting(env, name, NUMBER_SETTINGS[name]);
+}
+
+/** The hub's switches (SERVICEHALL_ALLOW_INSECURE, SERVICEHALL_STANDBY, ...): off when unset or empty, any other spelling refused. */
+export function hubSwitch(env: NodeJS.ProcessEnv, name: string): boolean {
+  const text = env[name];
+  if (text === undefined || text === '') return false;
+  const value = switchValue(text);
+  if (value !== undefined) return value;
+  const { zh, en } = switchProblem(name, text);
+  throw new SettingProblem(zh, en);
 }
