@@ -13,7 +13,7 @@ import { limitsFrom } from './limits';
 import { opsText } from './ops-strings';
 import { configureLog, log } from './log';
 import { readNotifyInput } from './notifications';
-import { hubNumber, hubSwitch, SettingProblem } from './setting';
+import { hostSetting, hubNumber, hubSwitch, SettingProblem } from './setting';
 import { upstreamFromEnv } from '@servicehall/upstream/hub';
 import { copyFromPeer, promoteLocal } from './replication';
 import { startHub, type HubOptions, type RunningHub } from './server';
@@ -65,7 +65,7 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOpti
   return {
     dataDir: env.SERVICEHALL_DATA || './data',
     port,
-    host: env.SERVICEHALL_HOST || '127.0.0.1',
+    host: hostSetting(env),
     // An empty SERVICEHALL_TOKEN means "not given" (the stored one is used); any other value is checked.
     token: env.SERVICEHALL_TOKEN === '' ? undefined : env.SERVICEHALL_TOKEN,
     seed: seed === 'demo' ? demoCatalogue({ allDay: demoAllDay }) : undefined,

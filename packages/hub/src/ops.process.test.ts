@@ -283,6 +283,8 @@ describe("the operator's commands on a hub in its own process", () => {
     for (const [args, said] of [
       [['--days', '0'], /^init-tls 只接受 --name 主机名或 IP 地址[^]*“--days 0”不是其中之一。什么都没有生成。\ninit-tls takes --name/],
       [['--name', 'hub hall'], /^“hub hall”既不是 IP 地址，也不是主机名[^]*\n"hub hall" is neither an IP address nor a host name/],
+      // A mistyped address: it passed as a host name, and the certificate named a "DNS name" no terminal would ever use.
+      [['--name', '192.168.1.300'], /^“192\.168\.1\.300”既不是 IP 地址，也不是主机名[^]*\n"192\.168\.1\.300" is neither an IP address nor a host name/],
     ] as const) {
       const data = tempDir();
       const wrong = await hubCommand(['init-tls', ...args], { SERVICEHALL_DATA: data });

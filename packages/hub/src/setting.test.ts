@@ -100,3 +100,22 @@ describe("the hub's switches", () => {
     });
   }
 });
+
+describe('SERVICEHALL_HOST', () => {
+  // 192.168.1.300 was taken, then refused as a listener without TLS (with TLS or SERVICEHALL_ALLOW_INSECURE=1: getaddrinfo ENOTFOUND, exit code 1).
+  it.each(['192.168.1.300', '192.168.1', '10.0.0.1:8600', 'http://192.168.1.10', 'hub hall', '', '256.1.1.1'].filter(Boolean))('refuses %j as not an address, before anything is said of TLS', (host) => {
+    let error: unknown;
+    try {
+      hubOptionsFromEnv({ SERVICEHALL_DATA: '/nonexistent/servicehall-test', SERVICEHALL_HOST: host, SERVICEHALL_ALLOW_INSECURE: '1' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error, `${host} was taken`).toBeInstanceOf(Error);
+    expect((error as { zh?: string }).zh).toContain(`SERVICEHALL_HOST 应为本机的一个 IP 地址（如 192.168.1.10；0.0.0.0 为本机所有地址）或本机的主机名，而“${host}”不是一个有效的地址`);
+    expect((error as Error).message).toContain(`"${host}" is not an address`);
+  });
+
+  it.each(['0.0.0.0', '192.168.1.10', '::', '::1', 'fe80::1', 'localhost', 'hub.hall.local', 'hub-1'])('takes %j', (host) => {
+    expect(hubOptionsFromEnv({ SERVICEHALL_DATA: '/nonexistent/servicehall-test', SERVICEHALL_HOST: host }).host).toBe(host);
+  });
+});
