@@ -96,7 +96,16 @@ describe('terminal configuration', () => {
     const dir = tempDir();
     expect(() => loadConfig(path.join(dir, 'nope.json'), {})).toThrow(/^终端配置有误[^]*nope\.json：没有这个文件，请核对路径\nthe terminal's configuration is not usable:\n {2}- .*nope\.json: the file cannot be read$/);
     fs.writeFileSync(path.join(dir, 'bad.json'), '{ "role": "window",');
-    expect(() => loadConfig(path.join(dir, 'bad.json'), {})).toThrow(/bad\.json：不是有效的 JSON（[^]*），请检查引号、逗号和括号\nthe terminal's/);
+    expect(() => loadConfig(path.join(dir, 'bad.json'), {})).toThrow(/bad\.json：不是有效的 JSON，第 1 行第 20 列：内容没有写完：到末尾还缺少 }（该行：\{ "role": "window",）\nthe terminal's/);
+  });
+
+  it('says where the file’s JSON goes wrong by line and column, with the line, not by a character offset', () => {
+    const file = path.join(tempDir(), 'terminal.json');
+    // As an installer edits it: a field added at the end, its comma left behind; a Windows path with single backslashes.
+    fs.writeFileSync(file, '{\n  "role": "window",\n  "window": 3,\n  "hubUrl": "ws://127.0.0.1:8600/ws",\n}\n');
+    expect(() => loadConfig(file, {})).toThrow(/terminal\.json：不是有效的 JSON，第 4 行第 37 列：最后一项后面多了一个逗号（JSON 不允许），请删去（该行："hubUrl": "ws:\/\/127\.0\.0\.1:8600\/ws",）\n[^]*terminal\.json: not valid JSON, line 4, column 37: a comma after the last item/);
+    fs.writeFileSync(file, '{\r\n  "role": "window",\r\n  "hubCa": "C:\\servicehall\\ca.crt"\r\n}\r\n');
+    expect(() => loadConfig(file, {})).toThrow(/第 3 行第 15 列：反斜杠 \\ 在引号里要写两个：Windows 路径写成 C:\\\\servicehall 或 C:\/servicehall（该行："hubCa": "C:\\servicehall\\ca\.crt"）/);
   });
 
   it('takes a hub on another machine over wss:// with the hall CA, or over ws:// only when told allowInsecure', () => {

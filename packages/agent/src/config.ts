@@ -1,5 +1,5 @@
 import { insecureHubProblem } from '@servicehall/client';
-import { switchProblem, switchValue } from '@servicehall/core';
+import { jsonSyntaxProblem, switchProblem, switchValue } from '@servicehall/core';
 import fs from 'node:fs';
 import { z } from 'zod';
 
@@ -265,7 +265,12 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
       raw = { ...raw, ...(parsed as Record<string, unknown>) };
     } catch (error) {
       if (error instanceof ConfigError) throw error;
-      throw new ConfigError([{ zh: `${file}：不是有效的 JSON（${(error as Error).message}），请检查引号、逗号和括号`, en: `${file}: not valid JSON (${(error as Error).message})` }]);
+      const at = jsonSyntaxProblem(text);
+      throw new ConfigError([
+        at
+          ? { zh: `${file}：不是有效的 JSON，${at.zh}`, en: `${file}: not valid JSON, ${at.en}` }
+          : { zh: `${file}：不是有效的 JSON（${(error as Error).message}），请检查引号、逗号和括号`, en: `${file}: not valid JSON (${(error as Error).message})` },
+      ]);
     }
   }
   const sources = settingsFromEnv(raw, env, ENV);
