@@ -84,7 +84,7 @@ async function main() {
       stops.push(t);
       terminals.push({ title, url: t.screen.url, note });
     } catch (error) {
-      console.error(`  ${title} could not start: ${error instanceof Error ? error.message : error}`);
+      console.error(`  ${title} 没有启动 / could not start: ${error instanceof Error ? error.message : error}`);
     }
   };
 
@@ -180,6 +180,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(`The demo hall could not start: ${error instanceof Error ? error.message : error}`);
+  console.error(`演示大厅没有启动 / The demo hall could not start: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 });

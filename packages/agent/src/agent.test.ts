@@ -1,10 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { serveBrowserMode } from './browser-mode';
-import { ConfigError, loadConfig, readConfigFile } from './config';
+import { CONFIG_EXIT_CODE, ConfigError, loadConfig, readConfigFile } from './config';
 import { IPC_CALL, IPC_PUSH } from './contract';
 import { serveOverIpc } from './electron-main';
 import { Pushes } from './pushes';
@@ -95,7 +96,16 @@ describe('terminal configuration', () => {
     const dir = tempDir();
     expect(() => loadConfig(path.join(dir, 'nope.json'), {})).toThrow(/^终端配置有误[^]*nope\.json：没有这个文件，请核对路径\nthe terminal's configuration is not usable:\n {2}- .*nope\.json: the file cannot be read$/);
     fs.writeFileSync(path.join(dir, 'bad.json'), '{ "role": "window",');
-    expect(() => loadConfig(path.join(dir, 'bad.json'), {})).toThrow(/bad\.json：不是有效的 JSON（[^]*），请检查引号、逗号和括号\nthe terminal's/);
+    expect(() => loadConfig(path.join(dir, 'bad.json'), {})).toThrow(/bad\.json：不是有效的 JSON，第 1 行第 20 列：内容没有写完：到末尾还缺少 }（该行：\{ "role": "window",）\nthe terminal's/);
+  });
+
+  it('says where the file’s JSON goes wrong by line and column, with the line, not by a character offset', () => {
+    const file = path.join(tempDir(), 'terminal.json');
+    // As an installer edits it: a field added at the end, its comma left behind; a Windows path with single backslashes.
+    fs.writeFileSync(file, '{\n  "role": "window",\n  "window": 3,\n  "hubUrl": "ws://127.0.0.1:8600/ws",\n}\n');
+    expect(() => loadConfig(file, {})).toThrow(/terminal\.json：不是有效的 JSON，第 4 行第 37 列：最后一项后面多了一个逗号（JSON 不允许），请删去（该行："hubUrl": "ws:\/\/127\.0\.0\.1:8600\/ws",）\n[^]*terminal\.json: not valid JSON, line 4, column 37: a comma after the last item/);
+    fs.writeFileSync(file, '{\r\n  "role": "window",\r\n  "hubCa": "C:\\servicehall\\ca.crt"\r\n}\r\n');
+    expect(() => loadConfig(file, {})).toThrow(/第 3 行第 15 列：反斜杠 \\ 在引号里要写两个：Windows 路径写成 C:\\\\servicehall 或 C:\/servicehall（该行："hubCa": "C:\\servicehall\\ca\.crt"）/);
   });
 
   it('takes a hub on another machine over wss:// with the hall CA, or over ws:// only when told allowInsecure', () => {
@@ -111,6 +121,63 @@ describe('terminal configuration', () => {
     fs.writeFileSync(file, JSON.stringify({ ...GOOD, bridge: { host: '0.0.0.0', port: 8611, allowRemote: true } }));
     expect(loadConfig(file, {}).bridge).toEqual({ host: '0.0.0.0', port: 8611, allowRemote: true });
   });
+
+  it.each([
+    [{ SERVICEHALL_WINDOW: 'abc' }, '环境变量 SERVICEHALL_WINDOW=abc：应为数字', 'environment variable SERVICEHALL_WINDOW=abc: must be a number'],
+    [{ SERVICEHALL_WINDOW: '0x10' }, '环境变量 SERVICEHALL_WINDOW=0x10：应为数字', 'environment variable SERVICEHALL_WINDOW=0x10: must be a number'],
+    [{ SERVICEHALL_BRIDGE_PORT: '70000' }, '环境变量 SERVICEHALL_BRIDGE_PORT=70000：不能大于 65535', 'environment variable SERVICEHALL_BRIDGE_PORT=70000: Too big'],
+    [{ SERVICEHALL_HUB_URL: 'http://127.0.0.1:8600/ws' }, '环境变量 SERVICEHALL_HUB_URL=http://127.0.0.1:8600/ws：应为以 /ws 结尾的 ws:// 或 wss:// 地址', 'environment variable SERVICEHALL_HUB_URL=http://127.0.0.1:8600/ws: a ws:// or wss:// address'],
+    [{ SERVICEHALL_STANDBY_HUB_URLS: 'ws://127.0.0.1:8601/ws,standby' }, '环境变量 SERVICEHALL_STANDBY_HUB_URLS=ws://127.0.0.1:8601/ws,standby：应为以 /ws 结尾', 'environment variable SERVICEHALL_STANDBY_HUB_URLS=ws://127.0.0.1:8601/ws,standby: a ws://'],
+    [{ SERVICEHALL_PRINTER: 'x', SERVICEHALL_ROLE: 'printer' }, '环境变量 SERVICEHALL_ROLE=printer：应为 kiosk、window、rating-pad、display 之一', 'environment variable SERVICEHALL_ROLE=printer:'],
+    // The token is a secret: named, never repeated.
+    [{ SERVICEHALL_TOKEN: 'short' }, '环境变量 SERVICEHALL_TOKEN：至少 8 个字符', 'environment variable SERVICEHALL_TOKEN: at least 8 characters'],
+    [{ SERVICEHALL_HUB_URL: 'wss://127.0.0.1:8600/ws', SERVICEHALL_HUB_CA: '/nowhere/ca.crt' }, 'SERVICEHALL_HUB_CA：/nowhere/ca.crt 无法读取', 'SERVICEHALL_HUB_CA: /nowhere/ca.crt cannot be read'],
+  ])('names the variable the installer set, not the file’s field: %j', (env, zh, en) => {
+    // The file has the field right: the variable set over it is what is wrong.
+    const file = path.join(tempDir(), 'terminal.json');
+    fs.writeFileSync(file, JSON.stringify(GOOD));
+    let error: unknown;
+    try {
+      loadConfig(file, env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, problemsZh } = error as ConfigError;
+    expect(problemsZh.join('\n')).toContain(zh);
+    expect(problems.join('\n')).toContain(en);
+    if ('SERVICEHALL_TOKEN' in env) expect((error as Error).message).not.toContain('short');
+  });
+
+  it.each([
+    ['1', true], ['true', true], ['yes', true], ['on', true], ['YES', true], [' On ', true],
+    ['0', false], ['false', false], ['no', false], ['off', false], ['OFF', false],
+  ])('takes SERVICEHALL_ALLOW_INSECURE=%j as %s', (text, on) => {
+    const env = { SERVICEHALL_HUB_URL: 'ws://192.168.1.10:8600/ws', SERVICEHALL_ALLOW_INSECURE: text };
+    if (on) expect(loadConfig(undefined, env, GOOD).allowInsecure).toBe(true);
+    else expect(problemsOf(() => loadConfig(undefined, env, GOOD))).toEqual([expect.stringMatching(/^environment variable SERVICEHALL_HUB_URL=ws:\/\/192\.168\.1\.10:8600\/ws: the hub is on another machine/)]);
+  });
+
+  it.each(['ja', 'y', '2', 'enabled'])('refuses SERVICEHALL_ALLOW_INSECURE=%j with the spellings it takes, rather than read it as off', (text) => {
+    let error: unknown;
+    try {
+      loadConfig(undefined, { SERVICEHALL_HUB_URL: 'ws://127.0.0.1:8600/ws', SERVICEHALL_ALLOW_INSECURE: text }, GOOD);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problemsZh).toEqual([`SERVICEHALL_ALLOW_INSECURE 应为 1/true/yes/on（开）或 0/false/no/off（关），而不是“${text}”`]);
+    expect((error as ConfigError).problems).toEqual([`SERVICEHALL_ALLOW_INSECURE is 1/true/yes/on (on) or 0/false/no/off (off), not "${text}"`]);
+  });
+
+  it('ends a browser-mode terminal with a wrong setting with exit code 78, its service not to start it again in a loop', () => {
+    const script = `import { browserModeMain, loadConfig } from ${JSON.stringify(path.join(import.meta.dirname, 'index.ts'))};
+browserModeMain('window terminal', async () => { loadConfig(undefined, process.env, { role: 'window', terminal: 'window-3' }); throw new Error('not reached'); });`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, SERVICEHALL_WINDOW: 'abc', SERVICEHALL_HUB_URL: 'ws://127.0.0.1:8600/ws' }, encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toMatch(/^终端配置有误，终端没有启动。[^]*环境变量 SERVICEHALL_WINDOW=abc：应为数字/);
+    expect(run.status).toBe(CONFIG_EXIT_CODE);
+    expect(CONFIG_EXIT_CODE).toBe(78);
+  }, 60_000);
 
   it('knows the hall’s standby hub from its file or the environment, so that it moves to whichever hub is in charge', () => {
     const file = path.join(tempDir(), 'terminal.json');

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { WebSocketServer } from 'ws';
 import { startAgent, type AgentContext, type AgentParts, type RunningAgent } from './agent';
-import { ConfigError, isLoopbackHost, type TerminalConfig } from './config';
+import { CONFIG_EXIT_CODE, ConfigError, isLoopbackHost, type TerminalConfig } from './config';
 import type { BridgeReply, BridgeRequest, BridgeShape } from './contract';
 import { dispatch } from './dispatch';
 import { pairingPage, pairingScript, pairWithHub, readCredential, removeCredential, type PairingState } from './pairing';
@@ -240,11 +240,11 @@ export async function startBrowserTerminal<S extends BridgeShape>(
     return run(credential.token, true);
   };
   const enrolAgain = async (refused: RunningAgent) => {
-    log('the hub refused this terminal’s credential (revoked or expired): showing a pairing code to be enrolled again');
+    log('主机不再接受本终端的凭据（已被撤销或已过期）：屏幕上显示配对码，请在控制台“终端”页重新登记 / the hub refused this terminal’s credential (revoked or expired): showing a pairing code to be enrolled again');
     removeCredential(config);
     agent = undefined;
     await refused.stop();
-    if (!stopped) await enrol().catch((error) => log(`enrolment stopped: ${error instanceof Error ? error.message : error}`));
+    if (!stopped) await enrol().catch((error) => log(`登记中断（${error instanceof Error ? error.message : error}）：请重启终端后再登记 / enrolment stopped: ${error instanceof Error ? error.message : error}`));
   };
 
   const token = config.token ?? readCredential(config)?.token;
@@ -254,7 +254,7 @@ export async function startBrowserTerminal<S extends BridgeShape>(
   let screen: BrowserMode;
   try {
     const { host, port, allowRemote } = config.bridge;
-    if (!isLoopbackHost(host) && allowRemote) console.warn(`[${config.terminal}] WARNING: the screen's bridge listens on ${host}, beyond this machine (bridge.allowRemote): whoever reaches it and its page drives this terminal`);
+    if (!isLoopbackHost(host) && allowRemote) console.warn(`[${config.terminal}] 警告：界面桥接在 ${host} 上监听，本机以外也能连接（bridge.allowRemote）：能连到它和它的页面的人都能操作本终端 / WARNING: the screen's bridge listens on ${host}, beyond this machine (bridge.allowRemote): whoever reaches it and its page drives this terminal`);
     screen = await serveBrowserMode({ handlers, pushes, staticDir: rendererDir, host, port, allowRemote, gate: () => (pairing ? pairingPage(config.language, pairing) : undefined) });
   } catch (error) {
     await agent?.stop();
@@ -284,7 +284,8 @@ export function browserModeMain(name: string, start: (configFile: string | undef
   start(process.argv[2])
     .then(({ screen }) => console.log(`${name}: ${screen.url}`))
     .catch((error) => {
-      console.error(error instanceof ConfigError ? error.message : `the ${name} could not start: ${error instanceof Error ? error.message : error}`);
-      process.exit(1);
+      console.error(error instanceof ConfigError ? error.message : `终端没有启动（${error instanceof Error ? error.message : error}）/ the ${name} could not start: ${error instanceof Error ? error.message : error}`);
+      // A wrong configuration stays wrong however often the terminal is started (a service manager must not loop on it).
+      process.exit(error instanceof ConfigError ? CONFIG_EXIT_CODE : 1);
     });
 }

@@ -1,4 +1,5 @@
 import { insecureHubProblem } from '@servicehall/client';
+import { jsonSyntaxProblem, switchProblem, switchValue } from '@servicehall/core';
 import fs from 'node:fs';
 import { z } from 'zod';
 
@@ -16,7 +17,7 @@ const SAID = {
   hubUrl: { en: 'a ws:// or wss:// address ending in /ws, e.g. wss://192.168.1.10:8600/ws', zh: '应为以 /ws 结尾的 ws:// 或 wss:// 地址，例如 wss://192.168.1.10:8600/ws' },
   standbyHubUrl: { en: 'a ws:// or wss:// address ending in /ws, e.g. wss://192.168.1.11:8600/ws', zh: '应为以 /ws 结尾的 ws:// 或 wss:// 地址，例如 wss://192.168.1.11:8600/ws' },
   token: { en: 'at least 8 characters: a credential from the hub, or leave it out and enrol the terminal by its pairing code', zh: '至少 8 个字符：填写主机发给本终端的凭据；或不填写，在控制台用配对码登记本终端' },
-  insecure: { zh: '主机在另一台机器上：请用 wss:// 并设置大厅 CA 证书（hubCa）；只有在无他人使用的网络上才可设置 allowInsecure（令牌和 PIN 将以明文传输）' },
+  insecure: { zh: '主机在另一台机器上：请用 wss:// 并设置大厅 CA 证书（hubCa）；只有在无他人使用的网络上才可设置 allowInsecure 为 true（或环境变量 SERVICEHALL_ALLOW_INSECURE=1），令牌和 PIN 将以明文传输' },
   hubCa: { en: "wss:// needs the hall CA's certificate file (ca.crt from `npm run hub -- init-tls`), the only authority this terminal trusts for the hub", zh: '使用 wss:// 需要大厅 CA 证书文件（npm run hub -- init-tls 生成的 ca.crt），终端只信任它' },
 };
 
@@ -106,6 +107,9 @@ export type TerminalConfig = z.infer<typeof TerminalConfigSchema>;
 /** What is wrong with a configuration: in Chinese and in English, or one text said to both (already bilingual, or names only). */
 export type ConfigProblem = string | { zh: string; en: string };
 
+/** The exit code of a terminal whose configuration is wrong (EX_CONFIG): starting it again cannot mend it. */
+export const CONFIG_EXIT_CODE = 78;
+
 export class ConfigError extends Error {
   /** The problems in English, for logs and tests. */
   readonly problems: string[];
@@ -147,29 +151,75 @@ function problemZh(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** A schema's problems, each named by its field (under `prefix`, an app's own object) in Chinese and English. Parse with `reportInput: true`. */
-export function configProblems(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): ConfigProblem[] {
+/** Which variable set a field (by its path, "bridge.port"), and its text as set: a problem with the field names the variable. */
+export type EnvSources = Map<string, { name: string; text: string }>;
+
+/** Variables whose text is a secret: never repeated in a message. */
+const SECRET_VARIABLES = new Set(['SERVICEHALL_TOKEN']);
+
+/** A problem with a value the installer set in a variable, named by it: its text as set, and what it should be. */
+function envProblem(issue: z.core.$ZodIssue, name: string, text: string): ConfigProblem {
+  if (issue.code === 'invalid_type' && issue.expected === 'boolean') return switchProblem(name, text);
+  const shown = SECRET_VARIABLES.has(name) ? '' : `=${text}`;
+  if (issue.code === 'invalid_type' && issue.expected === 'number') return { zh: `环境变量 ${name}${shown}：应为数字`, en: `environment variable ${name}${shown}: must be a number` };
+  return { zh: `环境变量 ${name}${shown}：${problemZh(issue)}`, en: `environment variable ${name}${shown}: ${issue.message}` };
+}
+
+/**
+ * A schema's problems, each named by its field (under `prefix`, an app's own object) in Chinese and
+ * English, or by the variable that set it (`sources`, from settingsFromEnv). Parse with `reportInput: true`.
+ */
+export function configProblems(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = [], sources: EnvSources = new Map()): ConfigProblem[] {
   return issues.map((i) => {
+    const path = i.path.map(String);
+    for (let n = path.length; n > 0; n--) {
+      const source = sources.get(path.slice(0, n).join('.'));
+      if (source) return envProblem(i, source.name, source.text);
+    }
     const where = [...prefix, ...i.path].map(String).join('.') || '(config)';
     return { zh: `${where}：${problemZh(i)}`, en: `${where}: ${i.message}` };
   });
 }
 
-const ENV: Record<string, (v: string) => [string[], unknown]> = {
-  SERVICEHALL_ROLE: (v) => [['role'], v],
-  SERVICEHALL_TERMINAL: (v) => [['terminal'], v],
-  SERVICEHALL_WINDOW: (v) => [['window'], Number(v)],
-  SERVICEHALL_HUB_URL: (v) => [['hubUrl'], v],
-  SERVICEHALL_HUB_CA: (v) => [['hubCa'], v],
-  SERVICEHALL_STANDBY_HUB_URLS: (v) => [['standbyHubUrls'], v.split(',').map((u) => u.trim()).filter(Boolean)],
-  SERVICEHALL_ALLOW_INSECURE: (v) => [['allowInsecure'], v === '1' || v === 'true'],
-  SERVICEHALL_TOKEN: (v) => [['token'], v],
-  SERVICEHALL_TERMINAL_DATA: (v) => [['dataDir'], v],
-  SERVICEHALL_LANGUAGE: (v) => [['language'], v],
-  SERVICEHALL_BRIDGE_PORT: (v) => [['bridge', 'port'], Number(v)],
-  SERVICEHALL_PRINTER: (v) => [['devices', 'printer'], v === 'none' ? undefined : { transport: 'serial', path: v }],
-  SERVICEHALL_DISPLAY: (v) => [['devices', 'display'], v === 'none' ? undefined : { transport: 'serial', path: v }],
-  SERVICEHALL_KEYPAD: (v) => [['devices', 'keypad'], v === 'none' ? undefined : { transport: 'serial', path: v }],
+/** Where a variable goes in a configuration, and its value from its text. */
+export type EnvSetting = [path: string[], value: (text: string) => unknown];
+
+/** A number as typed (8600, 2.5), else the text itself, for the schema to refuse as not a number: "abc" is not NaN, "0x10" not 16. */
+export const envNumber = (text: string): unknown => (/^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : text);
+
+/** A switch's value (1/true/yes/on, 0/false/no/off), else the text itself, which the schema refuses and configProblems says with the spellings. */
+export const envSwitch = (text: string): unknown => switchValue(text) ?? text;
+
+/** The variables set (an empty one is not) over `raw`, each at its path; which variable set which field, for configProblems. */
+export function settingsFromEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv, table: Record<string, EnvSetting>): EnvSources {
+  const sources: EnvSources = new Map();
+  for (const [name, [keys, value]] of Object.entries(table)) {
+    const text = env[name];
+    if (text === undefined || text === '') continue;
+    setPath(raw, keys, value(text));
+    sources.set(keys.join('.'), { name, text });
+  }
+  return sources;
+}
+
+const text = (v: string) => v;
+const serialDevice = (v: string) => (v === 'none' ? undefined : { transport: 'serial', path: v });
+
+const ENV: Record<string, EnvSetting> = {
+  SERVICEHALL_ROLE: [['role'], text],
+  SERVICEHALL_TERMINAL: [['terminal'], text],
+  SERVICEHALL_WINDOW: [['window'], envNumber],
+  SERVICEHALL_HUB_URL: [['hubUrl'], text],
+  SERVICEHALL_HUB_CA: [['hubCa'], text],
+  SERVICEHALL_STANDBY_HUB_URLS: [['standbyHubUrls'], (v) => v.split(',').map((u) => u.trim()).filter(Boolean)],
+  SERVICEHALL_ALLOW_INSECURE: [['allowInsecure'], envSwitch],
+  SERVICEHALL_TOKEN: [['token'], text],
+  SERVICEHALL_TERMINAL_DATA: [['dataDir'], text],
+  SERVICEHALL_LANGUAGE: [['language'], text],
+  SERVICEHALL_BRIDGE_PORT: [['bridge', 'port'], envNumber],
+  SERVICEHALL_PRINTER: [['devices', 'printer'], serialDevice],
+  SERVICEHALL_DISPLAY: [['devices', 'display'], serialDevice],
+  SERVICEHALL_KEYPAD: [['devices', 'keypad'], serialDevice],
 };
 
 function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
@@ -215,26 +265,27 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
       raw = { ...raw, ...(parsed as Record<string, unknown>) };
     } catch (error) {
       if (error instanceof ConfigError) throw error;
-      throw new ConfigError([{ zh: `${file}：不是有效的 JSON（${(error as Error).message}），请检查引号、逗号和括号`, en: `${file}: not valid JSON (${(error as Error).message})` }]);
+      const at = jsonSyntaxProblem(text);
+      throw new ConfigError([
+        at
+          ? { zh: `${file}：不是有效的 JSON，${at.zh}`, en: `${file}: not valid JSON, ${at.en}` }
+          : { zh: `${file}：不是有效的 JSON（${(error as Error).message}），请检查引号、逗号和括号`, en: `${file}: not valid JSON (${(error as Error).message})` },
+      ]);
     }
   }
-  for (const [name, map] of Object.entries(ENV)) {
-    const v = env[name];
-    if (v === undefined || v === '') continue;
-    const [keys, value] = map(v);
-    setPath(raw, keys, value);
-  }
+  const sources = settingsFromEnv(raw, env, ENV);
   const parsed = TerminalConfigSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) throw new ConfigError(configProblems(parsed.error.issues));
+  if (!parsed.success) throw new ConfigError(configProblems(parsed.error.issues, [], sources));
   if (parsed.data.hubCa) {
+    const hubCa = sources.get('hubCa')?.name ?? 'hubCa';
     let text = '';
     try {
       text = fs.readFileSync(parsed.data.hubCa, 'utf8');
     } catch {
-      throw new ConfigError([{ zh: `hubCa：${parsed.data.hubCa} 无法读取，请核对路径和权限`, en: `hubCa: ${parsed.data.hubCa} cannot be read` }]);
+      throw new ConfigError([{ zh: `${hubCa}：${parsed.data.hubCa} 无法读取，请核对路径和权限`, en: `${hubCa}: ${parsed.data.hubCa} cannot be read` }]);
     }
     if (!text.includes('-----BEGIN CERTIFICATE-----'))
-      throw new ConfigError([{ zh: `hubCa：${parsed.data.hubCa} 不是 PEM 格式的证书（应为 npm run hub -- init-tls 生成的 ca.crt）`, en: `hubCa: ${parsed.data.hubCa} is not a PEM certificate (ca.crt from \`npm run hub -- init-tls\`)` }]);
+      throw new ConfigError([{ zh: `${hubCa}：${parsed.data.hubCa} 不是 PEM 格式的证书（应为 npm run hub -- init-tls 生成的 ca.crt）`, en: `${hubCa}: ${parsed.data.hubCa} is not a PEM certificate (ca.crt from \`npm run hub -- init-tls\`)` }]);
   }
   return parsed.data;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pairingPage, pairWithHub, readCredential, type PairingState } from './pairing';
 import { startAgent, type AgentContext, type AgentParts } from './agent';
-import { ConfigError, loadConfig } from './config';
+import { CONFIG_EXIT_CODE, ConfigError, loadConfig } from './config';
 import type { BridgeShape } from './contract';
 import { IPC_CALL, IPC_PUSH } from './contract';
 import { dispatch } from './dispatch';
@@ -109,7 +109,7 @@ export async function runElectronTerminal<S extends BridgeShape>(electron: typeo
     create = spec.prepare(process.env.SERVICEHALL_CONFIG, process.env);
   } catch (error) {
     dialog.showErrorBox(spec.title, error instanceof ConfigError ? error.message : String(error));
-    app.exit(1);
+    app.exit(error instanceof ConfigError ? CONFIG_EXIT_CODE : 1);
     return;
   }
   if (!config.token && !readCredential(config)) {

@@ -1,5 +1,5 @@
 export { startAgent, type AgentContext, type AgentParts, type RunningAgent } from './agent';
-export { loadConfig, readConfigFile, ConfigError, configProblems, TerminalConfigSchema, type ConfigProblem, type TerminalConfig } from './config';
+export { loadConfig, readConfigFile, ConfigError, CONFIG_EXIT_CODE, configProblems, settingsFromEnv, envNumber, envSwitch, TerminalConfigSchema, type ConfigProblem, type EnvSetting, type EnvSources, type TerminalConfig } from './config';
 export { serveBrowserMode, startBrowserTerminal, browserModeMain, type BrowserMode, type BrowserModeOptions } from './browser-mode';
 export { serveOverIpc, secureWebPreferences, runElectronTerminal, fromOwnScreen, type ElectronTerminal, type IpcSender } from './electron-main';
 export { Pushes } from './pushes';

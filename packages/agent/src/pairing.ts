@@ -85,7 +85,7 @@ export function pairWithHub(
     });
     socket.on('message', (data) => {
       const parsed = parseMessage(HubMessageSchema, data.toString());
-      if (!parsed.ok) return log(`the hub sent a message this terminal does not understand: ${parsed.message}`);
+      if (!parsed.ok) return log(`主机发来的消息本终端无法识别（主机和终端的版本可能不同，请把二者升级到同一版本）/ the hub sent a message this terminal does not understand: ${parsed.message}`);
       const m = parsed.value;
       if (m.type === 'pairing') {
         onState({ status: 'showing', code: m.code, expiresAt: m.expiresAt, role: config.role, terminal: config.terminal, ...(config.window !== undefined ? { window: config.window } : {}) });
@@ -96,14 +96,14 @@ export function pairWithHub(
       } else if (m.type === 'paired') {
         const stored: StoredCredential = { token: m.token, role: m.role, terminal: m.terminal, ...(m.window !== undefined ? { window: m.window } : {}), expiresAt: m.expiresAt, hubUrl: config.hubUrl };
         writeCredential(config, stored);
-        log(`enrolled by the hall's administrator; credential kept in ${credentialFile(config)}`);
+        log(`大厅管理员已登记本终端，凭据保存在 ${credentialFile(config)} / enrolled by the hall's administrator; credential kept in ${credentialFile(config)}`);
         stopped = true;
         clearTimeout(renew);
         socket.close();
         onState({ status: 'paired' });
         resolveCredential(stored);
       } else if (m.type === 'error') {
-        log(`the hub refused to enrol this terminal: ${m.message}`);
+        log(`主机拒绝登记本终端（${m.message}）：请在控制台“终端”页核对本终端的名称和角色，再重新输入屏幕上的配对码 / the hub refused to enrol this terminal: ${m.message}`);
       }
     });
     socket.on('error', (error) => {

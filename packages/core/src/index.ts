@@ -12,6 +12,7 @@ export * from './numbering';
 export * from './queue';
 export * from './ratings';
 export * from './result';
+export * from './setting-text';
 export * from './staff';
 export * from './strings';
 export * from './supervision';

@@ -13,7 +13,7 @@ import { limitsFrom } from './limits';
 import { opsText } from './ops-strings';
 import { configureLog, log } from './log';
 import { readNotifyInput } from './notifications';
-import { hubNumber, SettingProblem } from './setting';
+import { hostSetting, hubNumber, hubSwitch, SettingProblem } from './setting';
 import { upstreamFromEnv } from '@servicehall/upstream/hub';
 import { copyFromPeer, promoteLocal } from './replication';
 import { startHub, type HubOptions, type RunningHub } from './server';
@@ -61,17 +61,18 @@ export function hubOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HubOpti
       `SERVICEHALL_PHONE_STREAMS is "process" (the phones' streams in a process of the hub's own) or "inline" (on the hub's thread), not "${phoneStreams}"`,
     );
   const publicPort = hubNumber(env, 'SERVICEHALL_PUBLIC_PORT');
+  const demoAllDay = hubSwitch(env, 'SERVICEHALL_DEMO_ALL_DAY');
   return {
     dataDir: env.SERVICEHALL_DATA || './data',
     port,
-    host: env.SERVICEHALL_HOST || '127.0.0.1',
+    host: hostSetting(env),
     // An empty SERVICEHALL_TOKEN means "not given" (the stored one is used); any other value is checked.
     token: env.SERVICEHALL_TOKEN === '' ? undefined : env.SERVICEHALL_TOKEN,
-    seed: seed === 'demo' ? demoCatalogue({ allDay: env.SERVICEHALL_DEMO_ALL_DAY === '1' }) : undefined,
+    seed: seed === 'demo' ? demoCatalogue({ allDay: demoAllDay }) : undefined,
     demoPin: env.SERVICEHALL_DEMO_PIN || undefined,
     keyFile: env.SERVICEHALL_KEY_FILE || undefined,
     ...(cert && key ? { tls: { cert, key } } : {}),
-    allowInsecure: env.SERVICEHALL_ALLOW_INSECURE === '1',
+    allowInsecure: hubSwitch(env, 'SERVICEHALL_ALLOW_INSECURE'),
     limits: inChinese('SERVICEHALL_LIMITS 的写法有误：它应是一个 JSON 对象，限制的名称和数值见 README 的设置表，具体问题见下面的英文', () => limitsFrom(env.SERVICEHALL_LIMITS)),
     ...(maxMb !== undefined ? { maxDatabaseBytes: maxMb * 1024 * 1024 } : {}),
     backup: backupPolicyFromEnv(env),
@@ -97,7 +98,7 @@ function inChinese<T>(zh: string, read: () => T): T {
 }
 
 function standbyOptions(env: NodeJS.ProcessEnv): Pick<HubOptions, 'peer' | 'standby' | 'promoteAfterMs' | 'semiSyncTimeoutMs'> {
-  const standby = env.SERVICEHALL_STANDBY === '1';
+  const standby = hubSwitch(env, 'SERVICEHALL_STANDBY');
   const peerUrl = env.SERVICEHALL_PEER || undefined;
   if (standby && !peerUrl)
     throw new SettingProblem('SERVICEHALL_STANDBY=1 需要 SERVICEHALL_PEER：主用主机的地址，如 https://192.168.1.10:8600', 'SERVICEHALL_STANDBY=1 needs SERVICEHALL_PEER: the address of the hub in charge, e.g. https://192.168.1.10:8600');

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { prepareDataFolder } from './files';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -50,6 +51,21 @@ describe('a data folder that can never be made (SERVICEHALL_DATA under /proc)', 
     expect(out, 'it had not ended within 10 s').not.toBeNull();
     expect(out).toMatch(/^HubRefusal: 数据文件夹 \/proc\/servicehall-never\/data 无法创建或写入（ENOENT[^]*\nThe data folder \/proc\/servicehall-never\/data cannot be made/);
   }, 30_000);
+});
+
+describe('a data folder that is there but takes no files (SERVICEHALL_DATA=/proc)', () => {
+  it('is refused naming the folder, and its mode is left as it was', () => {
+    // For root, access() said /proc was writable: the hub made /proc (and /sys/kernel) mode 700 before it found it could make no file there.
+    const chmod = vi.spyOn(fs, 'chmodSync').mockImplementation(() => undefined);
+    const warn = vi.fn();
+    try {
+      expect(() => prepareDataFolder('/proc', warn)).toThrow(/^数据文件夹 \/proc 无法创建或写入（E[A-Z]+[^]*\nThe data folder \/proc cannot be made or written to/);
+      expect(chmod).not.toHaveBeenCalled();
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      chmod.mockRestore();
+    }
+  });
 });
 
 describe('a new hall on a disk with no room', () => {

@@ -61,19 +61,33 @@ export function makeFolder(dir: string, mode = 0o700): void {
 }
 
 /**
- * The data folder made owner-only, one level at a time (and with `usable`, readable, writable and
- * searchable by the hub); one that cannot be is the hub's refusal naming it (dataFolder).
+ * Throws unless a file can be made in `dir`, by making one and removing it. access() is not enough:
+ * for root it says yes to /proc and /sys, where no file can ever be made (ENOENT, EACCES).
+ */
+export function canMakeFilesIn(dir: string): void {
+  fs.accessSync(dir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
+  const probe = path.join(dir, `.servicehall-probe-${process.pid}`);
+  fs.closeSync(fs.openSync(probe, 'wx', 0o600));
+  fs.unlinkSync(probe);
+}
+
+/**
+ * The data folder made owner-only, one level at a time (and with `usable`, one the hub can make
+ * files in); one that cannot be is the hub's refusal naming it (dataFolder).
  */
 export function makeDataFolder(dataDir: string, usable = false): void {
   try {
     makeFolder(dataDir, 0o700);
-    if (usable) fs.accessSync(dataDir, fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK);
+    if (usable) canMakeFilesIn(dataDir);
   } catch (error) {
     throw new HubRefusal(opsText('dataFolder', { dir: path.resolve(dataDir), problem: (error as Error).message }));
   }
 }
 
-/** The data folder, made owner-only, with its database files and secrets checked. */
+/**
+ * The data folder, made owner-only, with its database files and secrets checked. A folder the hub
+ * cannot make files in is refused before its mode is touched: SERVICEHALL_DATA=/proc had /proc made 700.
+ */
 export function prepareDataFolder(dataDir: string, warn: (message: string) => void): void {
   makeDataFolder(dataDir, true);
   secureFile(dataDir, warn, 0o700);

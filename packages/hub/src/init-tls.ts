@@ -8,6 +8,7 @@ import path from 'node:path';
 import { HubRefusal, makeFolder } from './files';
 import { opsText } from './ops-strings';
 import { CA_CERT, CA_KEY, HUB_CERT, HUB_KEY, TLS_DIR } from './tls';
+import { isHostOrAddress } from './setting';
 
 // @peculiar/x509 (a maintained library; no hand-written ASN.1) over Node's WebCrypto.
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -41,7 +42,7 @@ async function importKey(pem: string): Promise<CryptoKey> {
 export async function initTls(dataDir: string, options: { names?: string[]; hallName?: string; days?: number; now?: Date } = {}): Promise<{ dir: string; caCreated: boolean; names: string[] }> {
   const dir = path.join(dataDir, TLS_DIR);
   const names = options.names && options.names.length > 0 ? options.names : defaultHubNames();
-  for (const n of names) if (!net.isIP(n) && !/^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.?)+$/.test(n)) throw new HubRefusal(opsText('initTlsName', { name: n }));
+  for (const n of names) if (!isHostOrAddress(n)) throw new HubRefusal(opsText('initTlsName', { name: n }));
   try {
     makeFolder(dir, 0o700);
   } catch (error) {

@@ -1,4 +1,6 @@
 import type { Role } from '@servicehall/protocol';
+import { jsonSyntaxProblem } from '@servicehall/core';
+import { SettingProblem } from './setting';
 import { addressNetwork } from './address-network';
 
 /** A rate: so many a minute on average, up to `burst` at once. */
@@ -112,6 +114,8 @@ export function limitsFrom(json: string | undefined, base: HubLimits = DEFAULT_L
     given = JSON.parse(json) as Record<string, unknown>;
     if (!given || typeof given !== 'object' || Array.isArray(given)) throw new Error('not an object');
   } catch {
+    const at = jsonSyntaxProblem(json);
+    if (at) throw new SettingProblem(`SERVICEHALL_LIMITS 不是有效的 JSON，${at.zh}。它应是一个 JSON 对象，如 {"connectionsPerAddress":128}`, `SERVICEHALL_LIMITS is not valid JSON, ${at.en}. It is a JSON object, e.g. {"connectionsPerAddress":128}`);
     throw new Error(`SERVICEHALL_LIMITS must be a JSON object, e.g. {"connectionsPerAddress":128}; it is ${JSON.stringify(json.slice(0, 80))}`);
   }
   // A key misspelt would leave its limit as it was without a word: each is one the hub knows.

@@ -1,7 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { makeFolder } from './files';
+import { canMakeFilesIn, makeFolder } from './files';
 import { opsText } from './ops-strings';
 import { SettingProblem } from './setting';
 
@@ -89,7 +88,7 @@ export async function configureLog(settings: LogSettings): Promise<Logger> {
 
 /**
  * The log file's folder, made if need be and writable, before the hub starts: a path that can never
- * be written (under a file, on a read-only disk, a folder the hub's account may not write) stops the
+ * be written (under a file, on a read-only disk, a folder the hub's account may not write, /proc) stops the
  * hub naming SERVICEHALL_LOG_FILE. Unchecked, the hub served with its log going nowhere (the setup
  * code unseen), said as a full disk, and its stop ended in a stack trace.
  */
@@ -98,7 +97,8 @@ function logFolderUsable(file: string): void {
   try {
     // One level at a time: Node's recursive mkdir spins for ever where a folder can never be (under /proc).
     makeFolder(dir, 0o750);
-    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+    // A folder root may "write" by access() but never make a file in (/proc, /sys): pino-roll's first file failed, and the hub ended in a stack trace.
+    canMakeFilesIn(dir);
   } catch (error) {
     const problem = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new SettingProblem(

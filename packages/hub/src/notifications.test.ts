@@ -14,7 +14,7 @@ describe('SERVICEHALL_NOTIFY_CONFIG', () => {
       fs.writeFileSync(file, '\uFEFF{"channels":[]}');
       expect(readNotifyInput({ SERVICEHALL_NOTIFY_CONFIG: file })).toEqual({ ok: true, input: { channels: [] }, from: file });
       fs.writeFileSync(file, '{"channels":');
-      expect(readNotifyInput({ SERVICEHALL_NOTIFY_CONFIG: file })).toMatchObject({ ok: false, message: expect.stringContaining(`${file} cannot be read as JSON`) });
+      expect(readNotifyInput({ SERVICEHALL_NOTIFY_CONFIG: file })).toMatchObject({ ok: false, zh: `SERVICEHALL_NOTIFY_CONFIG 的文件 ${file} 不是有效的 JSON，第 1 行第 13 列：内容没有写完：到末尾还缺少 }（该行：{"channels":）`, message: `SERVICEHALL_NOTIFY_CONFIG: ${file} is not valid JSON, line 1, column 13: the text ends too soon: } still missing at its end (the line: {"channels":)` });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -8,6 +8,7 @@ import {
   type NotifyLogger,
   type NotifyResult,
 } from '@servicehall/notify';
+import { jsonSyntaxProblem } from '@servicehall/core';
 import fs from 'node:fs';
 import type { Db } from './db';
 
@@ -70,9 +71,10 @@ export type NotifySource = { ok: true; config: NotifyConfig; from: string } | { 
 export function readNotifyInput(env: NodeJS.ProcessEnv): { ok: true; input?: unknown; from: string } | { ok: false; message: string; zh?: string } {
   const file = env.SERVICEHALL_NOTIFY_CONFIG;
   if (file) {
+    let text: string;
     try {
       // A byte-order mark before the JSON (Windows Notepad writes one) is not part of it (TextDecoder leaves it out).
-      return { ok: true, input: JSON.parse(UTF8.decode(fs.readFileSync(file))), from: file };
+      text = UTF8.decode(fs.readFileSync(file));
     } catch (error) {
       // Saved as GBK, the SMS signature and the robots' words would go out as mojibake, or be refused by the provider at the first SMS.
       if (error instanceof TypeError && (error as NodeJS.ErrnoException).code === 'ERR_ENCODING_INVALID_ENCODED_DATA')
@@ -81,20 +83,38 @@ export function readNotifyInput(env: NodeJS.ProcessEnv): { ok: true; input?: unk
           zh: `SERVICEHALL_NOTIFY_CONFIG 的文件 ${file} 不是 UTF-8 文本：请另存为 UTF-8（中文 Windows 上的编辑器可能存成了 GBK/ANSI），否则短信签名等中文会成乱码`,
           message: `SERVICEHALL_NOTIFY_CONFIG: ${file} is not UTF-8 text: save it as UTF-8 (an editor on a Chinese Windows may have saved it as GBK/ANSI), or the SMS signature and other Chinese would be garbled`,
         };
-      return { ok: false, message: `SERVICEHALL_NOTIFY_CONFIG: ${file} cannot be read as JSON (${(error as Error).message.split('\n')[0]})` };
+      const code = (error as NodeJS.ErrnoException).code;
+      return {
+        ok: false,
+        zh: `SERVICEHALL_NOTIFY_CONFIG 的文件 ${file} ${code === 'ENOENT' ? '不存在，请核对路径' : code === 'EISDIR' ? '是一个文件夹，请写明其中的 JSON 文件' : `无法读取（${code ?? (error as Error).message}），请检查它的权限`}`,
+        message: `SERVICEHALL_NOTIFY_CONFIG: ${file} cannot be read (${(error as Error).message.split('\n')[0]})`,
+      };
+    }
+    try {
+      return { ok: true, input: JSON.parse(text), from: file };
+    } catch {
+      return notJson(`SERVICEHALL_NOTIFY_CONFIG 的文件 ${file}`, `SERVICEHALL_NOTIFY_CONFIG: ${file}`, text);
     }
   }
   if (env.SERVICEHALL_NOTIFY) {
     try {
       return { ok: true, input: JSON.parse(env.SERVICEHALL_NOTIFY), from: 'SERVICEHALL_NOTIFY' };
     } catch {
-      return { ok: false, message: 'SERVICEHALL_NOTIFY is not valid JSON' };
+      return notJson('SERVICEHALL_NOTIFY', 'SERVICEHALL_NOTIFY', env.SERVICEHALL_NOTIFY);
     }
   }
   return { ok: true, from: 'none' };
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** JSON that JSON.parse refused, said with where it goes wrong (line and column) in the hall's words. */
+function notJson(zhWhere: string, enWhere: string, text: string): { ok: false; message: string; zh: string } {
+  const at = jsonSyntaxProblem(text);
+  return at
+    ? { ok: false, zh: `${zhWhere} 不是有效的 JSON，${at.zh}`, message: `${enWhere} is not valid JSON, ${at.en}` }
+    : { ok: false, zh: `${zhWhere} 不是有效的 JSON，请检查引号、逗号和括号`, message: `${enWhere} is not valid JSON` };
+}
 
 /** Checks a configuration given as an object (hub options, a file's content); `hall` defaults to the hall's name. */
 export function checkNotifyConfig(input: unknown, hallName: string, from = 'options'): NotifySource {

@@ -249,6 +249,17 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(fs.readdirSync(data)).toEqual([]);
   }, 60_000);
 
+  it('stops, naming SERVICEHALL_LOG_FILE, on a log folder where no file can be made though it looks writable (/proc, for root), not in a stack trace', async () => {
+    const data = tempDir();
+    // access() says yes to root for /proc; pino-roll's first file then failed (ENOENT) and the hub ended in sonic-boom's RangeError, exit code 1.
+    const wrong = await hubCommand([], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: '0', SERVICEHALL_LOG_FILE: '/proc/hub.log' });
+    expect(wrong.code, wrong.out).toBe(REFUSED_EXIT_CODE);
+    expect(wrong.out).not.toMatch(/RangeError|    at /);
+    const line = JSON.parse(wrong.out.trim().split('\n').at(-1)!) as { level: string; msg: string };
+    expect(line.msg).toMatch(/^主机的运行设置有误，没有启动：SERVICEHALL_LOG_FILE 的日志文件 \/proc\/hub\.log 无法使用：它所在的文件夹 \/proc 无法创建或写入（E[A-Z]+）[^]*\nA setting of the hub is wrong/);
+    expect(fs.readdirSync(data)).toEqual([]);
+  }, 60_000);
+
   it('says a port already taken once in each language, without a stack trace, and exits for its service to try again', async () => {
     const held = net.createServer();
     await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
@@ -272,6 +283,8 @@ describe("the operator's commands on a hub in its own process", () => {
     for (const [args, said] of [
       [['--days', '0'], /^init-tls 只接受 --name 主机名或 IP 地址[^]*“--days 0”不是其中之一。什么都没有生成。\ninit-tls takes --name/],
       [['--name', 'hub hall'], /^“hub hall”既不是 IP 地址，也不是主机名[^]*\n"hub hall" is neither an IP address nor a host name/],
+      // A mistyped address: it passed as a host name, and the certificate named a "DNS name" no terminal would ever use.
+      [['--name', '192.168.1.300'], /^“192\.168\.1\.300”既不是 IP 地址，也不是主机名[^]*\n"192\.168\.1\.300" is neither an IP address nor a host name/],
     ] as const) {
       const data = tempDir();
       const wrong = await hubCommand(['init-tls', ...args], { SERVICEHALL_DATA: data });

@@ -11,11 +11,11 @@ import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { SCHEMA_VERSION } from './db';
 import { epochProof } from './fencing';
-import { DATABASE_FILE, KEY_FILE } from './files';
+import { DATABASE_FILE, HubRefusal, KEY_FILE } from './files';
 import { RUNNING_MARKER } from './integrity';
 import { createLogger, useLogger } from './log';
 import { SESSION_MS } from './phones';
-import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES, SERVED_KEPT_FOR_MS } from './replication';
+import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES, peerStatus, promoteLocal, SERVED_KEPT_FOR_MS } from './replication';
 import { ANSWER_RETENTION_MS } from './retention';
 import { startHub, type HubOptions, type RunningHub } from './server';
 import { freePort } from './testing/hub-process';
@@ -1177,5 +1177,22 @@ describe('a link to the primary’s /replication that has not followed yet', () 
     await expect.poll(() => messages.length, { timeout: 5000 }).toBeGreaterThan(heard);
     expect(standby.ws.readyState).toBe(WebSocket.OPEN);
     standby.ws.terminate();
+  });
+});
+
+describe('a hub that answers with another hall token', () => {
+  it('is said Chinese first: promote refused (exit code 78), the peer’s status with what to set', async () => {
+    // As a hub of another hall (or one given another SERVICEHALL_TOKEN) answers: 401, its message in English.
+    const other = (await import('node:http')).createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, code: 'unauthorised', message: 'the hall token is needed' })));
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => void other.close());
+    const url = `http://127.0.0.1:${(other.address() as net.AddressInfo).port}`;
+    const refused = await promoteLocal({ url, token: 'another-halls-token-1234' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(HubRefusal);
+    expect((refused as Error).message).toBe(
+      `本机的主机 ${url} 没有接管（应答 401）：两台主机须使用同一个大厅令牌（SERVICEHALL_TOKEN，或数据文件夹中的 admin-token）。什么都没有改动。\nThe hub on this machine, ${url}, did not take charge (it answered 401): both hubs need the same hall token (SERVICEHALL_TOKEN, or admin-token in the data folder). Nothing was changed.`,
+    );
+    const status = await peerStatus({ url, token: 'another-halls-token-1234' }).catch((e: unknown) => e as Error);
+    expect((status as Error).message).toMatch(/^另一台主机 \S+ 对状态查询的应答是 401：两台主机须使用同一个大厅令牌[^]*\nthe peer hub \S+ answered 401 to its status: both hubs need the same hall token/);
   });
 });

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { takeBackup } from './backup';
 import { SCHEMA_VERSION, type Db } from './db';
 import type { HubRole } from './fencing';
-import { DATABASE_FILE, makeDataFolder } from './files';
+import { DATABASE_FILE, HubRefusal, makeDataFolder } from './files';
 import { continuesLog, type Lineage } from './lineage';
 import { log } from './log';
 import { opsText, type Bilingual } from './ops-strings';
@@ -1064,12 +1064,15 @@ async function readJson<T>(res: IncomingMessage): Promise<T> {
   return JSON.parse(text) as T;
 }
 
+/** What a 401 from the other hub means. */
+const SAME_TOKEN = { 'zh-CN': '两台主机须使用同一个大厅令牌（SERVICEHALL_TOKEN，或数据文件夹中的 admin-token）', en: 'both hubs need the same hall token (SERVICEHALL_TOKEN, or admin-token in the data folder)' };
+
 /** Who the peer is now (in charge, its epoch); rejects when it cannot be reached. */
 export async function peerStatus(peer: Peer, timeoutMs = 2_000): Promise<PeerStatus> {
   const res = await request(peer, '/replication/status', 'GET', timeoutMs);
   if (res.statusCode !== 200) {
     res.resume();
-    throw new Error(`the peer hub answered ${res.statusCode} to its status${res.statusCode === 401 ? ': both hubs need the same hall token' : ''}`);
+    throw new Error(opsText('peerAnswered', { url: peer.url, status: res.statusCode ?? '', why: res.statusCode === 401 ? SAME_TOKEN : { 'zh-CN': '它可能不是 ServiceHall 主机，或版本不同', en: 'it may not be a ServiceHall hub, or not of this version' } }));
   }
   return readJson<PeerStatus>(res);
 }
@@ -1078,7 +1081,9 @@ export async function peerStatus(peer: Peer, timeoutMs = 2_000): Promise<PeerSta
 export async function promoteLocal(hub: Peer): Promise<{ epoch: number; seq: number; already: boolean }> {
   const res = await request(hub, '/replication/promote', 'POST', 5_000);
   const body = await readJson<{ ok: boolean; epoch: number; seq: number; already: boolean; message?: string }>(res);
-  if (res.statusCode !== 200) throw new Error(body.message ?? `the hub answered ${res.statusCode}`);
+  if (res.statusCode !== 200)
+    // A wrong token or another machine's hub: asking again cannot mend it.
+    throw new HubRefusal(opsText('promoteRefused', { url: hub.url, status: res.statusCode ?? '', why: res.statusCode === 401 ? SAME_TOKEN : (body.message ?? '') }));
   return body;
 }
 

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { hubOptionsFromEnv } from './cli';
 import { NUMBER_SETTINGS, type NumberSettingName } from './setting';
 
@@ -46,6 +49,10 @@ describe("the hub's numeric settings", () => {
   }
 });
 
+// A notification file as an installer edits it: a line added without the comma after the one before.
+const NOTIFY_FILE = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-setting-')), 'notify.json');
+fs.writeFileSync(NOTIFY_FILE, '{\n  "hall": "某某政务服务中心"\n  "sms": []\n}\n');
+
 /** The other settings the hub refuses at start: each named in Chinese words in the Chinese line, the English beside it. */
 const OTHERS: [env: Record<string, string>, zh: string, en: string][] = [
   [{ SERVICEHALL_SEED: 'demo2' }, 'SERVICEHALL_SEED 应为 demo', 'SERVICEHALL_SEED is "demo"'],
@@ -56,9 +63,14 @@ const OTHERS: [env: Record<string, string>, zh: string, en: string][] = [
   [{ SERVICEHALL_PEER: 'https://192.0.2.1:8600', SERVICEHALL_TOKEN: 'a-token-of-sixteen-plus' }, '请把大厅的 CA 证书（ca.crt）复制到', 'copy the hall CA'],
   [{ SERVICEHALL_LIMITS: '{"conections":10}' }, 'SERVICEHALL_LIMITS 的写法有误', 'has no limit "conections"'],
   [{ SERVICEHALL_TRUST_PROXY: 'the-proxy' }, 'SERVICEHALL_TRUST_PROXY 应为代理服务器的地址', 'not "the-proxy"'],
-  [{ SERVICEHALL_NOTIFY: '{not json' }, '通知渠道的设置', 'SERVICEHALL_NOTIFY is not valid JSON'],
+  [{ SERVICEHALL_NOTIFY: '{not json' }, 'SERVICEHALL_NOTIFY 不是有效的 JSON，第 1 行第 2 列：名称要用英文双引号括起来', 'SERVICEHALL_NOTIFY is not valid JSON, line 1, column 2: a name must be in double quotes'],
+  [{ SERVICEHALL_NOTIFY_CONFIG: NOTIFY_FILE }, `SERVICEHALL_NOTIFY_CONFIG 的文件 ${NOTIFY_FILE} 不是有效的 JSON，第 3 行第 3 列：前一项后面缺少逗号（该行："sms": []）`, `SERVICEHALL_NOTIFY_CONFIG: ${NOTIFY_FILE} is not valid JSON, line 3, column 3: a comma is missing`],
+  [{ SERVICEHALL_NOTIFY_CONFIG: '/nonexistent/notify.json' }, 'SERVICEHALL_NOTIFY_CONFIG 的文件 /nonexistent/notify.json 不存在，请核对路径', 'cannot be read'],
+  [{ SERVICEHALL_LIMITS: '{"connections":10,}' }, 'SERVICEHALL_LIMITS 不是有效的 JSON，第 1 行第 18 列：最后一项后面多了一个逗号', 'SERVICEHALL_LIMITS is not valid JSON, line 1, column 18'],
   [{ SERVICEHALL_UPSTREAM_URL: 'postgres://city/db' }, '上报市级平台的设置', 'SERVICEHALL_UPSTREAM_HALL go together'],
 ];
+
+afterAll(() => fs.rmSync(path.dirname(NOTIFY_FILE), { recursive: true, force: true }));
 
 describe("the hub's other settings", () => {
   it.each(OTHERS)('refuse %j in Chinese words, then English', (env, zh, en) => {
@@ -72,5 +84,50 @@ describe("the hub's other settings", () => {
     const { message, zh: chinese } = error as Error & { zh?: string };
     expect(chinese).toContain(zh);
     expect(message).toContain(en);
+  });
+});
+
+/** The hub's switches: each read through one parser, every usual spelling of yes and no, anything else refused naming it. */
+const SWITCHES: [name: string, read: (o: ReturnType<typeof hubOptionsFromEnv>) => unknown, on: unknown, off: unknown][] = [
+  ['SERVICEHALL_ALLOW_INSECURE', (o) => o.allowInsecure, true, false],
+  ['SERVICEHALL_STANDBY', (o) => o.standby ?? false, true, false],
+  ['SERVICEHALL_DEMO_ALL_DAY', (o) => o.seed?.items.every((i) => i.issuingHours?.[0]?.to === '24:00'), true, false],
+];
+
+describe("the hub's switches", () => {
+  for (const [name, read, on, off] of SWITCHES) {
+    const env = (text: string) => ({ ...base, SERVICEHALL_SEED: 'demo', [name]: text });
+    it.each(['1', 'true', 'yes', 'on', 'YES', 'True', ' on '])(`take ${name}=%j as on`, (text) => expect(read(hubOptionsFromEnv(env(text)))).toBe(on));
+    it.each(['0', 'false', 'no', 'off', 'NO', ''])(`take ${name}=%j as off`, (text) => expect(read(hubOptionsFromEnv(env(text)))).toBe(off));
+    it.each(['ja', 'y', '2', 'enable'])(`refuse ${name}=%j, naming it and the spellings it takes`, (text) => {
+      let error: unknown;
+      try {
+        hubOptionsFromEnv(env(text));
+      } catch (e) {
+        error = e;
+      }
+      expect(error, `${name}=${text} was taken`).toBeInstanceOf(Error);
+      expect((error as { zh?: string }).zh).toBe(`${name} 应为 1/true/yes/on（开）或 0/false/no/off（关），而不是“${text}”`);
+      expect((error as Error).message).toBe(`${name} is 1/true/yes/on (on) or 0/false/no/off (off), not "${text}"`);
+    });
+  }
+});
+
+describe('SERVICEHALL_HOST', () => {
+  // 192.168.1.300 was taken, then refused as a listener without TLS (with TLS or SERVICEHALL_ALLOW_INSECURE=1: getaddrinfo ENOTFOUND, exit code 1).
+  it.each(['192.168.1.300', '192.168.1', '10.0.0.1:8600', 'http://192.168.1.10', 'hub hall', '', '256.1.1.1'].filter(Boolean))('refuses %j as not an address, before anything is said of TLS', (host) => {
+    let error: unknown;
+    try {
+      hubOptionsFromEnv({ SERVICEHALL_DATA: '/nonexistent/servicehall-test', SERVICEHALL_HOST: host, SERVICEHALL_ALLOW_INSECURE: '1' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error, `${host} was taken`).toBeInstanceOf(Error);
+    expect((error as { zh?: string }).zh).toContain(`SERVICEHALL_HOST 应为本机的一个 IP 地址（如 192.168.1.10；0.0.0.0 为本机所有地址）或本机的主机名，而“${host}”不是一个有效的地址`);
+    expect((error as Error).message).toContain(`"${host}" is not an address`);
+  });
+
+  it.each(['0.0.0.0', '192.168.1.10', '::', '::1', 'fe80::1', 'localhost', 'hub.hall.local', 'hub-1'])('takes %j', (host) => {
+    expect(hubOptionsFromEnv({ SERVICEHALL_DATA: '/nonexistent/servicehall-test', SERVICEHALL_HOST: host }).host).toBe(host);
   });
 });

@@ -1,3 +1,6 @@
+import { switchProblem, switchValue } from '@servicehall/core';
+import { isIP } from 'node:net';
+
 /**
  * A setting the hub cannot use, said in both languages: `message` in English, `zh` in Chinese, so
  * that the operator's line (badSetting) is Chinese in its Chinese half.
@@ -64,4 +67,34 @@ export type NumberSettingName = keyof typeof NUMBER_SETTINGS;
 /** One of the hub's numeric settings (NUMBER_SETTINGS), or undefined when unset. */
 export function hubNumber(env: NodeJS.ProcessEnv, name: NumberSettingName): number | undefined {
   return numberSetting(env, name, NUMBER_SETTINGS[name]);
+}
+
+/** The hub's switches (SERVICEHALL_ALLOW_INSECURE, SERVICEHALL_STANDBY, ...): off when unset or empty, any other spelling refused. */
+export function hubSwitch(env: NodeJS.ProcessEnv, name: string): boolean {
+  const text = env[name];
+  if (text === undefined || text === '') return false;
+  const value = switchValue(text);
+  if (value !== undefined) return value;
+  const { zh, en } = switchProblem(name, text);
+  throw new SettingProblem(zh, en);
+}
+
+/**
+ * An IP address, or a host name (letters, digits and "-" in labels of up to 63, split by "."). A
+ * name whose last label is all digits is a mistyped address (192.168.1.300), never a name: DNS
+ * would be asked for it, and no hall's name server knows it.
+ */
+export function isHostOrAddress(name: string): boolean {
+  if (isIP(name)) return true;
+  return /^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.?)+$/.test(name) && !/(^|\.)\d+\.?$/.test(name);
+}
+
+/** SERVICEHALL_HOST: an address of this machine or its name, checked before anything is said of TLS. */
+export function hostSetting(env: NodeJS.ProcessEnv): string {
+  const host = env.SERVICEHALL_HOST || '127.0.0.1';
+  if (isHostOrAddress(host)) return host;
+  throw new SettingProblem(
+    `SERVICEHALL_HOST 应为本机的一个 IP 地址（如 192.168.1.10；0.0.0.0 为本机所有地址）或本机的主机名，而“${host}”不是一个有效的地址：请核对各段数字（每段 0 到 255）、不要写端口（端口用 SERVICEHALL_PORT）或 http://`,
+    `SERVICEHALL_HOST is an IP address of this machine (e.g. 192.168.1.10; 0.0.0.0 for all of them) or its host name, and "${host}" is not an address: check each number (0 to 255), and leave out the port (SERVICEHALL_PORT sets it) and http://`,
+  );
 }

@@ -41,7 +41,7 @@ describe('how long each page of the waiting list stays', () => {
     expect(loadDisplayOptions(undefined, { SERVICEHALL_PAGE_MS: '12000' }).pageMs).toBe(12_000);
   });
 
-  it('is refused, naming the field, below 3 s (too quick to read) or above 2 minutes', () => {
+  it('is refused, naming the variable set, below 3 s (too quick to read) or above 2 minutes', () => {
     for (const value of ['1000', '600000', 'soon']) {
       let problems: string[] = [];
       try {
@@ -49,7 +49,7 @@ describe('how long each page of the waiting list stays', () => {
       } catch (error) {
         if (error instanceof ConfigError) problems = error.problems;
       }
-      expect(problems.join('\n'), value).toContain('pageMs');
+      expect(problems.join('\n'), value).toContain(`environment variable SERVICEHALL_PAGE_MS=${value}:`);
     }
   });
 });

@@ -1,5 +1,5 @@
 import { forbiddenPhrasesIn } from '@servicehall/core';
-import { ConfigError, configProblems, readConfigFile } from '@servicehall/agent';
+import { ConfigError, configProblems, envNumber, readConfigFile, settingsFromEnv, type EnvSetting } from '@servicehall/agent';
 import { z } from 'zod';
 import { VOICE_PREFERENCES, type VoicePreference } from '../shared/voice';
 
@@ -40,15 +40,15 @@ export const DisplayOptionsSchema = z.strictObject({
 });
 export type DisplayOptions = z.infer<typeof DisplayOptionsSchema>;
 
-const ENV: Record<string, (v: string) => [keyof DisplayOptions, unknown]> = {
-  SERVICEHALL_VOICE: (v) => ['voice', v],
-  SERVICEHALL_ANNOUNCE_REPEAT: (v) => ['repeat', Number(v)],
-  SERVICEHALL_ANNOUNCE_GAP_MS: (v) => ['gapMs', Number(v)],
-  SERVICEHALL_CHIME_MS: (v) => ['chimeMs', Number(v)],
-  SERVICEHALL_CAPTION_MS: (v) => ['captionMs', Number(v)],
-  SERVICEHALL_PAGE_MS: (v) => ['pageMs', Number(v)],
+const ENV: Record<string, EnvSetting> = {
+  SERVICEHALL_VOICE: [['voice'], (v) => v],
+  SERVICEHALL_ANNOUNCE_REPEAT: [['repeat'], envNumber],
+  SERVICEHALL_ANNOUNCE_GAP_MS: [['gapMs'], envNumber],
+  SERVICEHALL_CHIME_MS: [['chimeMs'], envNumber],
+  SERVICEHALL_CAPTION_MS: [['captionMs'], envNumber],
+  SERVICEHALL_PAGE_MS: [['pageMs'], envNumber],
   // Several notices in one variable, separated by "|".
-  SERVICEHALL_NOTICES: (v) => ['notices', v.split('|').map((s) => s.trim()).filter(Boolean)],
+  SERVICEHALL_NOTICES: [['notices'], (v) => v.split('|').map((s) => s.trim()).filter(Boolean)],
 };
 
 export function loadDisplayOptions(file: string | undefined, env: NodeJS.ProcessEnv = process.env): DisplayOptions {
@@ -62,13 +62,8 @@ export function loadDisplayOptions(file: string | undefined, env: NodeJS.Process
       raw = {};
     }
   }
-  for (const [name, map] of Object.entries(ENV)) {
-    const v = env[name];
-    if (v === undefined || v === '') continue;
-    const [key, value] = map(v);
-    raw[key] = value;
-  }
+  const sources = settingsFromEnv(raw, env, ENV);
   const parsed = DisplayOptionsSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) throw new ConfigError(configProblems(parsed.error.issues, ['hallDisplay']));
+  if (!parsed.success) throw new ConfigError(configProblems(parsed.error.issues, ['hallDisplay'], sources));
   return parsed.data;
 }

@@ -1,4 +1,4 @@
-import { ConfigError, configProblems, readConfigFile, type TerminalConfig } from '@servicehall/agent';
+import { ConfigError, configProblems, envNumber, readConfigFile, settingsFromEnv, type EnvSetting, type TerminalConfig } from '@servicehall/agent';
 import { printerProfileProblem } from '@servicehall/escpos-printer';
 import { publicUrlProblem } from '@servicehall/core';
 import { z } from 'zod';
@@ -35,16 +35,16 @@ export const KioskSettingsSchema = z.strictObject({
 });
 export type KioskSettingsConfig = z.infer<typeof KioskSettingsSchema>;
 
-const ENV: Record<string, keyof KioskSettingsConfig> = {
-  SERVICEHALL_KIOSK_IDLE_SECONDS: 'idleSeconds',
-  SERVICEHALL_KIOSK_IDLE_WARN_SECONDS: 'idleWarnSeconds',
-  SERVICEHALL_KIOSK_BUSY_MINUTES: 'busyMinutes',
-  SERVICEHALL_KIOSK_BUSY_PEOPLE: 'busyPeople',
-  SERVICEHALL_KIOSK_PRINTER_POLL_MS: 'printerPollMs',
-  SERVICEHALL_KIOSK_PRINTER_RECOVERY_MS: 'printerRecoveryMs',
-  SERVICEHALL_KIOSK_EMERGENCY_AFTER_SECONDS: 'emergencyAfterSeconds',
-  SERVICEHALL_KIOSK_LEASE_SIZE: 'leaseSize',
-  SERVICEHALL_PUBLIC_URL: 'publicUrl',
+const ENV: Record<string, EnvSetting> = {
+  SERVICEHALL_KIOSK_IDLE_SECONDS: [['idleSeconds'], envNumber],
+  SERVICEHALL_KIOSK_IDLE_WARN_SECONDS: [['idleWarnSeconds'], envNumber],
+  SERVICEHALL_KIOSK_BUSY_MINUTES: [['busyMinutes'], envNumber],
+  SERVICEHALL_KIOSK_BUSY_PEOPLE: [['busyPeople'], envNumber],
+  SERVICEHALL_KIOSK_PRINTER_POLL_MS: [['printerPollMs'], envNumber],
+  SERVICEHALL_KIOSK_PRINTER_RECOVERY_MS: [['printerRecoveryMs'], envNumber],
+  SERVICEHALL_KIOSK_EMERGENCY_AFTER_SECONDS: [['emergencyAfterSeconds'], envNumber],
+  SERVICEHALL_KIOSK_LEASE_SIZE: [['leaseSize'], envNumber],
+  SERVICEHALL_PUBLIC_URL: [['publicUrl'], (v) => v],
 };
 
 /**
@@ -67,14 +67,10 @@ export function loadKioskSettings(file: string | undefined, env: NodeJS.ProcessE
       // loadConfig has already said what is wrong with the file.
     }
   }
-  for (const [name, key] of Object.entries(ENV)) {
-    const v = env[name];
-    if (v === undefined || v === '') continue;
-    raw[key] = key === 'publicUrl' ? v : Number(v);
-  }
+  const sources = settingsFromEnv(raw, env, ENV);
   const parsed = KioskSettingsSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    throw new ConfigError(configProblems(parsed.error.issues, ['kiosk']));
+    throw new ConfigError(configProblems(parsed.error.issues, ['kiosk'], sources));
   }
   return parsed.data;
 }

@@ -1,4 +1,4 @@
-import { ConfigError, configProblems, readConfigFile } from '@servicehall/agent';
+import { ConfigError, configProblems, envNumber, readConfigFile, settingsFromEnv, type EnvSetting } from '@servicehall/agent';
 import { z } from 'zod';
 
 /**
@@ -20,12 +20,12 @@ export const WindowOptionsSchema = z.strictObject({
 });
 export type WindowOptions = z.infer<typeof WindowOptionsSchema>;
 
-const ENV: Record<string, keyof WindowOptions> = {
-  SERVICEHALL_CORRECTION_DAYS: 'correctionDays',
-  SERVICEHALL_ANSWER_TIMEOUT_MS: 'answerTimeoutMs',
-  SERVICEHALL_PRINTER_POLL_MS: 'printerPollMs',
-  SERVICEHALL_PRINTER_RECOVERY_MS: 'printerRecoveryMs',
-  SERVICEHALL_WINDOW_EMERGENCY_AFTER_SECONDS: 'emergencyAfterSeconds',
+const ENV: Record<string, EnvSetting> = {
+  SERVICEHALL_CORRECTION_DAYS: [['correctionDays'], envNumber],
+  SERVICEHALL_ANSWER_TIMEOUT_MS: [['answerTimeoutMs'], envNumber],
+  SERVICEHALL_PRINTER_POLL_MS: [['printerPollMs'], envNumber],
+  SERVICEHALL_PRINTER_RECOVERY_MS: [['printerRecoveryMs'], envNumber],
+  SERVICEHALL_WINDOW_EMERGENCY_AFTER_SECONDS: [['emergencyAfterSeconds'], envNumber],
 };
 
 export function loadWindowOptions(file: string | undefined, env: NodeJS.ProcessEnv = process.env): WindowOptions {
@@ -39,11 +39,8 @@ export function loadWindowOptions(file: string | undefined, env: NodeJS.ProcessE
       raw = {};
     }
   }
-  for (const [name, key] of Object.entries(ENV)) {
-    const v = env[name];
-    if (v !== undefined && v !== '') raw[key] = Number(v);
-  }
+  const sources = settingsFromEnv(raw, env, ENV);
   const parsed = WindowOptionsSchema.safeParse(raw, { reportInput: true });
-  if (!parsed.success) throw new ConfigError(configProblems(parsed.error.issues, ['windowTerminal']));
+  if (!parsed.success) throw new ConfigError(configProblems(parsed.error.issues, ['windowTerminal'], sources));
   return parsed.data;
 }
