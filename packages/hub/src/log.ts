@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { canMakeFilesIn, makeFolder } from './files';
 import { opsText } from './ops-strings';
@@ -129,12 +131,60 @@ function keepServingWhenUnwritable(destination: DestinationStream, file: string)
     process.stderr.write(`${opsText('logUnwritable', { file: current(), problem: error.code ?? error.message })}\n`);
   });
   stream.on('drop', () => (dropped = true));
+  watchWhereItWrites(stream);
   stream.on('write', () => {
     if (!failing) return;
     failing = false;
     const held = dropped ? { 'zh-CN': '超出 16 MB 的日志已丢弃', en: 'those beyond 16 MB were dropped' } : { 'zh-CN': '暂存的日志已全部写入', en: 'every line held meanwhile is in it' };
     dropped = false;
     process.stderr.write(`${opsText('logWritableAgain', { file: current(), held })}\n`);
+  });
+}
+
+/** How often the hub looks whether its log file is still the file it writes to. */
+export const LOG_CHECK_MS = 5_000;
+
+/**
+ * The log file's folder deleted (an installer cleaning up, a disk tool), the file deleted or replaced by a
+ * folder while the hub runs: the hub went on writing into the removed file, its lines lost, unsaid, until
+ * the next roll (10 MB or midnight). Now, every LOG_CHECK_MS, the file by its name is compared with the one
+ * written: one that is not there any more is said once on standard error, in Chinese then English, and the
+ * file is opened again as soon as its folder is back (pino-roll's next roll opens a new file in any case).
+ */
+function watchWhereItWrites(stream: NodeJS.EventEmitter & { fd?: number; file?: string | null; reopen?: (file?: string) => void }): void {
+  let gone = false;
+  let looking = false;
+  const look = async () => {
+    const { fd, file } = stream;
+    if (looking || typeof fd !== 'number' || fd < 0 || !file) return;
+    looking = true;
+    try {
+      const written = await promisify(fs.fstat)(fd);
+      const named = await fs.promises.stat(file).catch((error: NodeJS.ErrnoException) => error);
+      // A roll (or a reopen) in between: the next look compares the new file.
+      if (stream.fd !== fd || stream.file !== file) return;
+      if (!(named instanceof Error) && named.ino === written.ino && named.dev === written.dev) return;
+      const dir = path.dirname(file);
+      if (!gone) {
+        gone = true;
+        const problem = named instanceof Error ? (named.code ?? named.message) : named.isDirectory() ? 'EISDIR' : 'ESTALE';
+        process.stderr.write(`${opsText('logGone', { file, dir, problem })}\n`);
+      }
+      // Its folder back (or never gone, the file alone deleted): opened again, its lines written there from now on.
+      const folder = await fs.promises.stat(dir).catch(() => undefined);
+      if (folder?.isDirectory() && named instanceof Error && named.code === 'ENOENT' && stream.fd === fd) stream.reopen?.();
+    } catch {
+      // The file closed under the look (the hub stopping): nothing to say.
+    } finally {
+      looking = false;
+    }
+  };
+  const timer = setInterval(() => void look(), LOG_CHECK_MS).unref();
+  stream.once('close', () => clearInterval(timer));
+  stream.on('ready', () => {
+    if (!gone) return;
+    gone = false;
+    process.stderr.write(`${opsText('logBack', { file: stream.file ?? '' })}\n`);
   });
 }
 
