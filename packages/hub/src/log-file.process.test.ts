@@ -101,3 +101,27 @@ describe("the hub's log folder deleted while the hub runs", () => {
     expect(fs.readdirSync(logs).flatMap((f) => fs.readFileSync(path.join(logs, f), 'utf8').split('\n').filter(Boolean)).at(-1)).toMatch(/"seq":\d+/);
   });
 });
+
+describe("the hub's log file that cannot be opened at start", () => {
+  it('is said in Chinese and English, and the hub serves with its log on standard output (a folder left where the file of the moment is)', { timeout: 120_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-logdir-'));
+    dirs.push(dir);
+    const logs = path.join(dir, 'logs');
+    // The file pino-roll writes first (hub.1.log) replaced by a folder of the same name in a run before.
+    fs.mkdirSync(path.join(logs, 'hub.1.log'), { recursive: true });
+    const hub = await spawnHub(path.join(dir, 'data'), { SERVICEHALL_LOG_FILE: path.join(logs, 'hub.log'), SERVICEHALL_LOG_LEVEL: 'debug' });
+    try {
+      const issued = await fetch(`${hub.url}/api/tickets`, { method: 'POST', headers: { authorization: `Bearer ${hub.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ serviceCode: 'SJ-QY-SL' }) });
+      expect(issued.status).toBe(201);
+      await expect.poll(() => hub.output().includes('"command":"issueTicket"'), { timeout: 10_000 }).toBe(true);
+      const said = hub.output().split('\n').filter((l) => /日志文件|log file/.test(l));
+      expect(said).toHaveLength(2);
+      expect(said[0]).toMatch(/^主机的日志文件 .*logs\/hub\.1\.log 打不开（EISDIR）：.*主机照常运行，日志改写到标准输出/);
+      expect(said[1]).toMatch(/^The hub’s log file .*logs\/hub\.1\.log cannot be opened \(EISDIR\).*logs to standard output instead/);
+    } finally {
+      await hub.kill();
+    }
+    expect(hub.child.exitCode).toBe(0);
+    expect(hub.output()).not.toMatch(/\n\s+at /);
+  });
+});

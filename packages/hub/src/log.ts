@@ -82,7 +82,16 @@ export async function configureLog(settings: LogSettings): Promise<Logger> {
       // Lines waiting while the file cannot be written are kept up to this much, the newest dropped beyond it.
       maxLength: LOG_HELD_BYTES,
     });
-    keepServingWhenUnwritable(destination, settings.file);
+    const problem = await opened(destination);
+    if (problem) {
+      // Unopened, its first line ended the hub in a RangeError (fs.write on fd -1): the lines go to standard output.
+      process.stderr.write(`${opsText('logUnopenable', { file: problem.path ?? settings.file, problem: problem.code ?? problem.message })}\n`);
+      // pino-roll's roll at midnight would open a file nobody writes, its errors unheard ending the hub: closed once it opens.
+      const unused = destination as DestinationStream & NodeJS.EventEmitter & { destroy(): void };
+      unused.on('error', () => undefined);
+      unused.destroy();
+      destination = undefined;
+    } else keepServingWhenUnwritable(destination, settings.file);
   }
   log = createLogger({ ...settings, destination });
   return log;
@@ -108,6 +117,21 @@ function logFolderUsable(file: string): void {
       `SERVICEHALL_LOG_FILE: the log file ${file} cannot be used, as its folder ${dir} cannot be made or written to (${problem}). Name a file in a folder the hub's account may write (e.g. /var/log/servicehall/hub.log), or leave SERVICEHALL_LOG_FILE unset to log to standard output`,
     );
   }
+}
+
+/**
+ * Whether pino-roll's file of the moment opened: it may not (hub.3.log made a folder, or left by a run as
+ * another account), and logFolderUsable only looks at the folder.
+ */
+function opened(destination: DestinationStream): Promise<NodeJS.ErrnoException | undefined> {
+  const stream = destination as DestinationStream & NodeJS.EventEmitter & { fd?: number };
+  if (typeof stream.fd === 'number' && stream.fd >= 0) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const ready = () => (stream.off('error', failed), resolve(undefined));
+    const failed = (error: NodeJS.ErrnoException) => (stream.off('ready', ready), resolve(error));
+    stream.once('ready', ready);
+    stream.once('error', failed);
+  });
 }
 
 /** How much of the log is held in memory while its file cannot be written (a full disk), at most. */
