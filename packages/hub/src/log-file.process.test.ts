@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnHub } from './testing/hub-process';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -60,5 +61,67 @@ describe("the hub's log file on a disk that cannot take it", () => {
       child.kill();
       await exited;
     }
+  });
+});
+
+describe("the hub's log folder deleted while the hub runs", () => {
+  it('is said once in Chinese and English while tickets are issued, and written again once the folder is back; the hub stops cleanly', { timeout: 120_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-loggone-'));
+    dirs.push(dir);
+    const logs = path.join(dir, 'logs');
+    const hub = await spawnHub(path.join(dir, 'data'), { SERVICEHALL_LOG_FILE: path.join(logs, 'hub.log'), SERVICEHALL_LOG_LEVEL: 'debug' });
+    try {
+      const issue = async () =>
+        (await fetch(`${hub.url}/api/tickets`, { method: 'POST', headers: { authorization: `Bearer ${hub.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ serviceCode: 'SJ-QY-SL' }) })).status;
+      expect(await issue()).toBe(201);
+      // An installer cleaning up: the folder and the file the hub writes go.
+      fs.rmSync(logs, { recursive: true, force: true });
+      const said = () => hub.output().split('\n').filter((l) => /日志文件|log file/.test(l));
+      await expect.poll(async () => (expect(await issue()).toBe(201), said().length), { timeout: 30_000, interval: 500 }).toBeGreaterThanOrEqual(2);
+      expect(said()[0]).toMatch(/^主机的日志文件 .*logs\/hub\.1\.log 已不在原处（ENOENT）：.*主机照常运行/);
+      expect(said()[1]).toMatch(/^The hub’s log file .*logs\/hub\.1\.log is no longer there \(ENOENT\).*The hub goes on serving/);
+      // Said once, however long the folder stays away.
+      for (let i = 0; i < 10; i++) expect(await issue()).toBe(201);
+      await new Promise((r) => setTimeout(r, 6_000));
+      expect(said()).toHaveLength(2);
+      expect(fs.existsSync(logs)).toBe(false);
+      // The folder back: the hub writes its lines there again, and says so.
+      fs.mkdirSync(logs);
+      await expect.poll(() => said().length, { timeout: 30_000, interval: 500 }).toBe(4);
+      expect(said()[2]).toMatch(/^主机的日志文件 .*hub\.1\.log 又在写入了/);
+      expect(said()[3]).toMatch(/is being written again/);
+      expect(await issue()).toBe(201);
+      const lines = () => fs.readdirSync(logs).flatMap((f) => fs.readFileSync(path.join(logs, f), 'utf8').split('\n').filter(Boolean));
+      await expect.poll(() => lines().some((l) => (JSON.parse(l) as { command?: string }).command === 'issueTicket'), { timeout: 10_000 }).toBe(true);
+    } finally {
+      await hub.kill();
+    }
+    expect(hub.child.exitCode).toBe(0);
+    expect(hub.output()).not.toMatch(/\n\s+at /);
+    expect(fs.readdirSync(logs).flatMap((f) => fs.readFileSync(path.join(logs, f), 'utf8').split('\n').filter(Boolean)).at(-1)).toMatch(/"seq":\d+/);
+  });
+});
+
+describe("the hub's log file that cannot be opened at start", () => {
+  it('is said in Chinese and English, and the hub serves with its log on standard output (a folder left where the file of the moment is)', { timeout: 120_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-logdir-'));
+    dirs.push(dir);
+    const logs = path.join(dir, 'logs');
+    // The file pino-roll writes first (hub.1.log) replaced by a folder of the same name in a run before.
+    fs.mkdirSync(path.join(logs, 'hub.1.log'), { recursive: true });
+    const hub = await spawnHub(path.join(dir, 'data'), { SERVICEHALL_LOG_FILE: path.join(logs, 'hub.log'), SERVICEHALL_LOG_LEVEL: 'debug' });
+    try {
+      const issued = await fetch(`${hub.url}/api/tickets`, { method: 'POST', headers: { authorization: `Bearer ${hub.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ serviceCode: 'SJ-QY-SL' }) });
+      expect(issued.status).toBe(201);
+      await expect.poll(() => hub.output().includes('"command":"issueTicket"'), { timeout: 10_000 }).toBe(true);
+      const said = hub.output().split('\n').filter((l) => /日志文件|log file/.test(l));
+      expect(said).toHaveLength(2);
+      expect(said[0]).toMatch(/^主机的日志文件 .*logs\/hub\.1\.log 打不开（EISDIR）：.*主机照常运行，日志改写到标准输出/);
+      expect(said[1]).toMatch(/^The hub’s log file .*logs\/hub\.1\.log cannot be opened \(EISDIR\).*logs to standard output instead/);
+    } finally {
+      await hub.kill();
+    }
+    expect(hub.child.exitCode).toBe(0);
+    expect(hub.output()).not.toMatch(/\n\s+at /);
   });
 });

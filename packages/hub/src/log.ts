@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { canMakeFilesIn, makeFolder } from './files';
 import { opsText } from './ops-strings';
@@ -80,7 +82,16 @@ export async function configureLog(settings: LogSettings): Promise<Logger> {
       // Lines waiting while the file cannot be written are kept up to this much, the newest dropped beyond it.
       maxLength: LOG_HELD_BYTES,
     });
-    keepServingWhenUnwritable(destination, settings.file);
+    const problem = await opened(destination);
+    if (problem) {
+      // Unopened, its first line ended the hub in a RangeError (fs.write on fd -1): the lines go to standard output.
+      process.stderr.write(`${opsText('logUnopenable', { file: problem.path ?? settings.file, problem: problem.code ?? problem.message })}\n`);
+      // pino-roll's roll at midnight would open a file nobody writes, its errors unheard ending the hub: closed once it opens.
+      const unused = destination as DestinationStream & NodeJS.EventEmitter & { destroy(): void };
+      unused.on('error', () => undefined);
+      unused.destroy();
+      destination = undefined;
+    } else keepServingWhenUnwritable(destination, settings.file);
   }
   log = createLogger({ ...settings, destination });
   return log;
@@ -108,6 +119,21 @@ function logFolderUsable(file: string): void {
   }
 }
 
+/**
+ * Whether pino-roll's file of the moment opened: it may not (hub.3.log made a folder, or left by a run as
+ * another account), and logFolderUsable only looks at the folder.
+ */
+function opened(destination: DestinationStream): Promise<NodeJS.ErrnoException | undefined> {
+  const stream = destination as DestinationStream & NodeJS.EventEmitter & { fd?: number };
+  if (typeof stream.fd === 'number' && stream.fd >= 0) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const ready = () => (stream.off('error', failed), resolve(undefined));
+    const failed = (error: NodeJS.ErrnoException) => (stream.off('ready', ready), resolve(error));
+    stream.once('ready', ready);
+    stream.once('error', failed);
+  });
+}
+
 /** How much of the log is held in memory while its file cannot be written (a full disk), at most. */
 export const LOG_HELD_BYTES = 16 * 1024 * 1024;
 
@@ -129,12 +155,60 @@ function keepServingWhenUnwritable(destination: DestinationStream, file: string)
     process.stderr.write(`${opsText('logUnwritable', { file: current(), problem: error.code ?? error.message })}\n`);
   });
   stream.on('drop', () => (dropped = true));
+  watchWhereItWrites(stream);
   stream.on('write', () => {
     if (!failing) return;
     failing = false;
     const held = dropped ? { 'zh-CN': '超出 16 MB 的日志已丢弃', en: 'those beyond 16 MB were dropped' } : { 'zh-CN': '暂存的日志已全部写入', en: 'every line held meanwhile is in it' };
     dropped = false;
     process.stderr.write(`${opsText('logWritableAgain', { file: current(), held })}\n`);
+  });
+}
+
+/** How often the hub looks whether its log file is still the file it writes to. */
+export const LOG_CHECK_MS = 5_000;
+
+/**
+ * The log file's folder deleted (an installer cleaning up, a disk tool), the file deleted or replaced by a
+ * folder while the hub runs: the hub went on writing into the removed file, its lines lost, unsaid, until
+ * the next roll (10 MB or midnight). Now, every LOG_CHECK_MS, the file by its name is compared with the one
+ * written: one that is not there any more is said once on standard error, in Chinese then English, and the
+ * file is opened again as soon as its folder is back (pino-roll's next roll opens a new file in any case).
+ */
+function watchWhereItWrites(stream: NodeJS.EventEmitter & { fd?: number; file?: string | null; reopen?: (file?: string) => void }): void {
+  let gone = false;
+  let looking = false;
+  const look = async () => {
+    const { fd, file } = stream;
+    if (looking || typeof fd !== 'number' || fd < 0 || !file) return;
+    looking = true;
+    try {
+      const written = await promisify(fs.fstat)(fd);
+      const named = await fs.promises.stat(file).catch((error: NodeJS.ErrnoException) => error);
+      // A roll (or a reopen) in between: the next look compares the new file.
+      if (stream.fd !== fd || stream.file !== file) return;
+      if (!(named instanceof Error) && named.ino === written.ino && named.dev === written.dev) return;
+      const dir = path.dirname(file);
+      if (!gone) {
+        gone = true;
+        const problem = named instanceof Error ? (named.code ?? named.message) : named.isDirectory() ? 'EISDIR' : 'ESTALE';
+        process.stderr.write(`${opsText('logGone', { file, dir, problem })}\n`);
+      }
+      // Its folder back (or never gone, the file alone deleted): opened again, its lines written there from now on.
+      const folder = await fs.promises.stat(dir).catch(() => undefined);
+      if (folder?.isDirectory() && named instanceof Error && named.code === 'ENOENT' && stream.fd === fd) stream.reopen?.();
+    } catch {
+      // The file closed under the look (the hub stopping): nothing to say.
+    } finally {
+      looking = false;
+    }
+  };
+  const timer = setInterval(() => void look(), LOG_CHECK_MS).unref();
+  stream.once('close', () => clearInterval(timer));
+  stream.on('ready', () => {
+    if (!gone) return;
+    gone = false;
+    process.stderr.write(`${opsText('logBack', { file: stream.file ?? '' })}\n`);
   });
 }
 

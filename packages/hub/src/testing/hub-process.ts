@@ -70,18 +70,24 @@ export async function spawnHub(dataDir: string, env: Record<string, string> = {}
   child.stderr!.on('data', (d) => (out += d));
   const url = await new Promise<string>((resolve, reject) => {
     // A loaded machine (the test suite beside the hubs) starts a hub in seconds, not milliseconds.
-    const timer = setTimeout(() => reject(new Error(`the hub did not start in time:\n${out}`)), 60_000);
+    const timer = setTimeout(() => (clearInterval(looking), reject(new Error(`the hub did not start in time:\n${out}`))), 60_000);
+    // With SERVICEHALL_LOG_FILE the hub logs to that file's folder (hub.1.log, ...), looked at until it names its address.
+    const logs = env.SERVICEHALL_LOG_FILE ? path.dirname(env.SERVICEHALL_LOG_FILE) : undefined;
+    const logged = () => (logs && fs.existsSync(logs) ? fs.readdirSync(logs, { withFileTypes: true }).filter((f) => f.isFile()).map((f) => fs.readFileSync(path.join(logs, f.name), 'utf8')).join('') : '');
+    const looking = logs ? setInterval(() => check(), 100) : undefined;
     const check = () => {
       // The hub's log line 'ServiceHall hub started' (JSON) names its address, https:// when it has TLS.
-      const m = /"url":"(https?:\/\/[\d.]+:\d+)"/.exec(out);
+      const m = /"url":"(https?:\/\/[\d.]+:\d+)"/.exec(out + logged());
       if (m) {
         clearTimeout(timer);
+        clearInterval(looking);
         resolve(m[1]!);
       }
     };
     child.stdout!.on('data', check);
     child.once('exit', (code) => {
       clearTimeout(timer);
+      clearInterval(looking);
       reject(new Error(`the hub exited with ${code}:\n${out}`));
     });
   });
