@@ -399,9 +399,13 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       // not answering): each half in its own line, without a stack trace. Anything else is a fault, with its stack for support.
       const [zh, ...en] = message.split('\n');
       const trim = (text: string) => text.replace(/[。.]$/, '');
-      if (error instanceof HubRefusal) log.fatal(error.message);
-      else if (/^[\u4e00-\u9fff]/.test(message) && en.length > 0) log.fatal(opsText('hubCouldNotStart', { problem: { 'zh-CN': trim(zh!), en: trim(en.join('\n')) } }));
-      else log.fatal({ err: error }, opsText('hubCouldNotStart', { problem: message }));
+      const worded = error instanceof HubRefusal || (/^[\u4e00-\u9fff]/.test(message) && en.length > 0);
+      const said =
+        error instanceof HubRefusal ? error.message : worded ? opsText('hubCouldNotStart', { problem: { 'zh-CN': trim(zh!), en: trim(en.join('\n')) } }) : opsText('hubCouldNotStart', { problem: message });
+      if (worded) log.fatal(said);
+      else log.fatal({ err: error }, said);
+      // With its log in a file, the service manager's journal and an installer at the console saw nothing of why it stopped.
+      if (process.env.SERVICEHALL_LOG_FILE) process.stderr.write(`${said}\n`);
       await flushed();
       process.exit(error instanceof HubRefusal ? error.exitCode : 1);
     });

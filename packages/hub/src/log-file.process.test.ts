@@ -125,3 +125,28 @@ describe("the hub's log file that cannot be opened at start", () => {
     expect(hub.output()).not.toMatch(/\n\s+at /);
   });
 });
+
+describe("the hub that cannot start, its log in a file", () => {
+  it('says why on standard error too, in Chinese then English, and in its log file, and exits 78 (a weak hall token)', { timeout: 60_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-logrefused-'));
+    dirs.push(dir);
+    const logs = path.join(dir, 'logs');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'cli.ts')], {
+      cwd: root,
+      env: { ...process.env, SERVICEHALL_DATA: path.join(dir, 'data'), SERVICEHALL_LOG_FILE: path.join(logs, 'hub.log'), SERVICEHALL_LOG_LEVEL: 'info', SERVICEHALL_PORT: '0', SERVICEHALL_TOKEN: 'short' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stdout.resume();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(78);
+    // Before, all of it went to the file alone: a service's journal, or an installer at the console, read nothing.
+    const said = stderr.split('\n').filter(Boolean);
+    expect(said[0]).toMatch(/^SERVICEHALL_TOKEN 中的大厅令牌不能使用（太短/);
+    expect(said[1]).toMatch(/^The hall token given in SERVICEHALL_TOKEN/);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    const lines = fs.readdirSync(logs).flatMap((f) => fs.readFileSync(path.join(logs, f), 'utf8').split('\n').filter(Boolean));
+    expect(lines.map((l) => JSON.parse(l) as { level: string; msg: string }).find((l) => l.level === 'fatal')?.msg).toMatch(/^SERVICEHALL_TOKEN 中的大厅令牌不能使用/);
+  });
+});
