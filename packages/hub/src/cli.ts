@@ -3,7 +3,7 @@ import { hallSetupWarnings, isConfigured, StaffRoleSchema } from '@servicehall/c
 import { demoCatalogue } from '@servicehall/fixtures';
 import fs from 'node:fs';
 import path from 'node:path';
-import { backupPolicyFromEnv } from './backup';
+import { backupFolderUsable, backupPolicyFromEnv } from './backup';
 import { openDatabase } from './db';
 import { archiveYear, ArchiveRefusal } from './archive';
 import { HallKey, KEY_FILE, prepareDataFolder, TOKEN_FILE } from './files';
@@ -195,7 +195,9 @@ const flushed = () => new Promise<void>((resolve) => log.flush(() => resolve()))
 async function settings(): Promise<HubOptions> {
   try {
     await configureLog({ level: process.env.SERVICEHALL_LOG_LEVEL, file: process.env.SERVICEHALL_LOG_FILE || undefined });
-    return hubOptionsFromEnv();
+    const options = hubOptionsFromEnv();
+    if (options.backup) backupFolderUsable(options.backup.dir);
+    return options;
   } catch (error) {
     if (error instanceof HubRefusal) throw error;
     const problem = error instanceof SettingProblem ? { 'zh-CN': error.zh, en: error.message } : error instanceof Error ? error.message : String(error);

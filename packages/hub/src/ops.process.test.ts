@@ -249,6 +249,19 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(fs.readdirSync(data)).toEqual([]);
   }, 60_000);
 
+  it('stops, naming SERVICEHALL_BACKUP_DIR in both languages, on a backup folder that is a file, rather than serve and fail every backup with ENOTDIR', async () => {
+    const data = tempDir();
+    const aFile = path.join(tempDir(), 'backups');
+    fs.writeFileSync(aFile, '');
+    const wrong = await hubCommand([], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: '0', SERVICEHALL_BACKUP_DIR: aFile });
+    expect(wrong.code, wrong.out).toBe(REFUSED_EXIT_CODE);
+    expect(wrong.out).not.toMatch(/    at /);
+    const line = JSON.parse(wrong.out.trim().split('\n').at(-1)!) as { level: string; msg: string };
+    expect(line.level).toBe('fatal');
+    expect(line.msg).toMatch(new RegExp(`^主机的运行设置有误，没有启动：SERVICEHALL_BACKUP_DIR 的备份文件夹 ${aFile} 无法使用：它不是文件夹，或无法在其中写入文件（ENOTDIR）[^]*\nA setting of the hub is wrong, and it did not start: SERVICEHALL_BACKUP_DIR: the backup folder`));
+    expect(fs.readdirSync(data)).toEqual([]);
+  }, 60_000);
+
   it('stops, naming SERVICEHALL_LOG_FILE, on a log folder where no file can be made though it looks writable (/proc, for root), not in a stack trace', async () => {
     const data = tempDir();
     // access() says yes to root for /proc; pino-roll's first file then failed (ENOENT) and the hub ended in sonic-boom's RangeError, exit code 1.
