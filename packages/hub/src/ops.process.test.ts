@@ -223,8 +223,8 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(nowhere.out).toMatch(/没有说明备份在哪里[^]*say where the backups are/);
   }, 60_000);
 
-  it('stops on a wrong setting (SERVICEHALL_LOG_LEVEL, SERVICEHALL_PORT, SERVICEHALL_MAX_DB_MB=0, a backup every 99999 minutes) with a line of its log naming it in both languages, and is not restarted', async () => {
-    for (const [name, value] of [['SERVICEHALL_LOG_LEVEL', 'loud'], ['SERVICEHALL_PORT', '86OO'], ['SERVICEHALL_MAX_DB_MB', '0'], ['SERVICEHALL_BACKUP_EVERY_MINUTES', '99999']]) {
+  it('stops on a wrong setting (SERVICEHALL_LOG_LEVEL, SERVICEHALL_PORT, SERVICEHALL_MAX_DB_MB=0, a backup every 99999 minutes, SERVICEHALL_STOP_WITH_PARENT=ja) with a line of its log naming it in both languages, and is not restarted', async () => {
+    for (const [name, value] of [['SERVICEHALL_LOG_LEVEL', 'loud'], ['SERVICEHALL_PORT', '86OO'], ['SERVICEHALL_MAX_DB_MB', '0'], ['SERVICEHALL_BACKUP_EVERY_MINUTES', '99999'], ['SERVICEHALL_STOP_WITH_PARENT', 'ja']]) {
       const data = tempDir();
       const wrong = await hubCommand([], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: '0', [name!]: value! });
       expect(wrong.code).toBe(REFUSED_EXIT_CODE);
