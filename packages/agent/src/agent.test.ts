@@ -41,6 +41,20 @@ describe('terminal configuration', () => {
     expect(c).toMatchObject({ role: 'window', window: 4, dataDir: './data/terminal', language: 'zh-CN', devices: { printer: { transport: 'serial', path: '/dev/ttyUSB0', baudRate: 9600 } } });
   });
 
+  it('stops on a data folder that is a file or lies under one, naming SERVICEHALL_TERMINAL_DATA or dataDir; one not made yet is made later', () => {
+    const place = tempDir();
+    const aFile = path.join(place, 'terminal');
+    fs.writeFileSync(aFile, '');
+    const file = path.join(place, 'terminal.json');
+    fs.writeFileSync(file, JSON.stringify(GOOD));
+    for (const dir of [aFile, path.join(aFile, 'data')]) {
+      expect(problemsOf(() => loadConfig(file, { SERVICEHALL_TERMINAL_DATA: dir }))).toEqual([`SERVICEHALL_TERMINAL_DATA: the terminal's data folder ${dir} cannot be used, as it is not a folder or no file can be made in it (ENOTDIR). Name a folder the terminal's account may write (it holds the commands waiting for the hub and the terminal's credential)`]);
+      expect(() => loadConfig(undefined, {}, { ...GOOD, dataDir: dir })).toThrow(new RegExp(`^终端配置有误[^]*  - dataDir：终端的数据文件夹 ${dir} 无法使用：它不是文件夹，或无法在其中写入文件（ENOTDIR）`));
+    }
+    expect(loadConfig(file, { SERVICEHALL_TERMINAL_DATA: path.join(place, 'not-yet', 'data') }).dataDir).toBe(path.join(place, 'not-yet', 'data'));
+    expect(fs.readdirSync(place).sort()).toEqual(['terminal', 'terminal.json']);
+  });
+
   it.each([
     [{ ...GOOD, hubUrl: 'http://hub:8600' }, 'hubUrl: a ws:// or wss:// address'],
     [{ ...GOOD, window: undefined }, 'window: a window terminal needs the number of its window'],

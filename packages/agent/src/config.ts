@@ -1,6 +1,7 @@
 import { insecureHubProblem } from '@servicehall/client';
 import { jsonSyntaxProblem, switchProblem, switchValue } from '@servicehall/core';
 import fs from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 
 /** Hosts that stay on this machine. */
@@ -231,6 +232,27 @@ function setPath(target: Record<string, unknown>, keys: string[], value: unknown
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
+ * Why no file can be made in the terminal's data folder (its error code), or undefined when one can.
+ * A folder not there yet is judged by the nearest folder above it, where the terminal will make it;
+ * nothing is made here. Unchecked, a file named for it let the terminal start, and its outbox and
+ * credential could never be kept.
+ */
+function dataFolderProblem(dir: string): string | undefined {
+  let at = path.resolve(dir);
+  while (!fs.existsSync(at) && path.dirname(at) !== at) at = path.dirname(at);
+  try {
+    if (!fs.statSync(at).isDirectory()) return 'ENOTDIR';
+    // access() is not enough: root may "write" /proc by it, where no file can ever be made.
+    const probe = path.join(at, `.servicehall-probe-${process.pid}`);
+    fs.closeSync(fs.openSync(probe, 'wx', 0o600));
+    fs.unlinkSync(probe);
+    return undefined;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  }
+}
+
+/**
  * The JSON of a terminal's configuration file. A byte-order mark before it (Windows Notepad writes
  * one) is not part of it; a file that is not UTF-8 (saved as GBK) is refused, not read as mojibake
  * that would reach the hall's screens.
@@ -286,6 +308,16 @@ export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = pr
     }
     if (!text.includes('-----BEGIN CERTIFICATE-----'))
       throw new ConfigError([{ zh: `${hubCa}：${parsed.data.hubCa} 不是 PEM 格式的证书（应为 npm run hub -- init-tls 生成的 ca.crt）`, en: `${hubCa}: ${parsed.data.hubCa} is not a PEM certificate (ca.crt from \`npm run hub -- init-tls\`)` }]);
+  }
+  const folder = dataFolderProblem(parsed.data.dataDir);
+  if (folder) {
+    const name = sources.get('dataDir')?.name ?? 'dataDir';
+    throw new ConfigError([
+      {
+        zh: `${name}：终端的数据文件夹 ${parsed.data.dataDir} 无法使用：它不是文件夹，或无法在其中写入文件（${folder}）。请写明终端的运行账号能写入的一个文件夹（它存放待发给主机的操作和终端的凭据）`,
+        en: `${name}: the terminal's data folder ${parsed.data.dataDir} cannot be used, as it is not a folder or no file can be made in it (${folder}). Name a folder the terminal's account may write (it holds the commands waiting for the hub and the terminal's credential)`,
+      },
+    ]);
   }
   return parsed.data;
 }

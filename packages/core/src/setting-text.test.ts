@@ -25,6 +25,11 @@ describe('where a settings file’s JSON goes wrong', () => {
     ['{ "role": "kiosk" }\n{ "role": "window" }', 2, 1, '第 2 行第 1 列：JSON 对象结束后还有多余的内容'],
     ['  \n', 2, 1, '第 2 行第 1 列：内容是空的'],
     ['{ "role": kiosk }', 1, 11, '第 1 行第 11 列：这里应是一个值'],
+    ['{ "path": "D:\\\\ok\\data" }', 1, 18, '第 1 行第 18 列：反斜杠 \\ 在引号里要写两个'],
+    ['{ "name": "窗口\t3" }', 1, 14, '第 1 行第 14 列：引号里有制表符或其他控制字符'],
+    ['{ "window": 3 \'role\': "kiosk" }', 1, 15, '第 1 行第 15 列：JSON 只能用英文双引号'],
+    ['{ "window": 3 } /* the kiosk', 1, 17, '第 1 行第 17 列：JSON 不能有注释'],
+    ['[[1, 2],\n [3, 4]', 2, 8, '第 2 行第 8 列：内容没有写完：到末尾还缺少 ]'],
   ])('%j: line %i, column %i', (text, line, column, zh) => {
     expect(() => JSON.parse(text)).toThrow();
     const problem = jsonSyntaxProblem(text);
@@ -39,7 +44,7 @@ describe('where a settings file’s JSON goes wrong', () => {
   });
 
   it('finds a problem exactly where JSON.parse refuses, and none in JSON it takes', () => {
-    const broken = fc.tuple(fc.json(), fc.nat(), fc.constantFrom('', ',', '}', ']', '"', ':', "'", '/', '\\', '\n', '，', 'x')).map(([json, at, c]) => {
+    const broken = fc.tuple(fc.json(), fc.nat(), fc.constantFrom('', ',', '}', ']', '"', ':', "'", '/', '*', '\\', '\n', '，', 'x', '\uFEFF', '\u0001', '\t', '\u00a0', '\uD800', '.', 'e')).map(([json, at, c]) => {
       const i = at % (json.length + 1);
       return json.slice(0, i) + c + json.slice(i + (c === '' ? 1 : 0));
     });
@@ -55,5 +60,10 @@ describe('where a settings file’s JSON goes wrong', () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('reads nesting deeper than the call stack without a crash, and says nothing of JSON that JSON.parse takes', () => {
+    expect(jsonSyntaxProblem('['.repeat(20000) + ']'.repeat(20000))).toBeUndefined();
+    expect(() => jsonSyntaxProblem('['.repeat(20000) + ']'.repeat(19999))).not.toThrow();
   });
 });

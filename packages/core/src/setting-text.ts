@@ -1,3 +1,5 @@
+import { printParseErrorCode, visit } from 'jsonc-parser';
+
 /**
  * Settings as an installer types them, for the hub and the terminals alike: a switch's yes or no
  * (an environment variable), and where a settings file's JSON goes wrong.
@@ -55,131 +57,91 @@ const WHY = {
 
 const FULL_WIDTH = '“”‘’，：｛｝［］【】';
 
-class Stop {
-  constructor(
-    readonly at: number,
-    readonly why: Why,
-    readonly char = '',
-  ) {}
-}
+/** What the reader was after when it met a symbol it does not know: jsonc-parser's InvalidSymbol says only that the symbol is wrong. */
+type Expect = 'key' | 'colon' | 'value' | 'missingComma' | 'after';
 
-/** A strict JSON reader that only finds where reading stops, and why: JSON.parse says a character offset, or in some forms nothing. */
-class JsonScan {
-  i = 0;
-  readonly open: string[] = [];
-  constructor(readonly text: string) {}
-
-  stop(why: Why, at = this.i): never {
-    throw new Stop(at, why, this.text[at] ?? '');
+/** Where jsonc-parser stops first, and why in the hall's words; the character there says more than the code where it can. */
+function firstStop(text: string): { at: number; why: Why; closers: string } | undefined {
+  const open: ('}' | ']')[] = [];
+  let expect: Expect = 'value';
+  const ended = () => {
+    expect = open.length ? 'missingComma' : 'after';
+  };
+  const errors: { code: ReturnType<typeof printParseErrorCode>; at: number; length: number; expect: Expect }[] = [];
+  try {
+    visit(
+      text,
+      {
+        onObjectBegin: () => {
+          open.push('}');
+          expect = 'key';
+        },
+        onArrayBegin: () => {
+          open.push(']');
+          expect = 'value';
+        },
+        onObjectEnd: () => {
+          open.pop();
+          ended();
+        },
+        onArrayEnd: () => {
+          open.pop();
+          ended();
+        },
+        onObjectProperty: () => {
+          expect = 'colon';
+        },
+        onSeparator: (c) => {
+          expect = c === ',' && open.at(-1) === '}' ? 'key' : 'value';
+        },
+        onLiteralValue: ended,
+        onError: (code, at, length) => errors.push({ code: printParseErrorCode(code), at, length, expect }),
+      },
+      { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
+    );
+  } catch {
+    // Nesting deeper than the call stack: said where the reader got to, if anywhere.
   }
-
-  space(): void {
-    for (;;) {
-      const c = this.text[this.i];
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') this.i++;
-      else if (c === '/' && (this.text[this.i + 1] === '/' || this.text[this.i + 1] === '*')) this.stop('comment');
-      else return;
+  const first = errors[0];
+  if (!first) return undefined;
+  const { code, at, length } = first;
+  // What the reader still waits for at the end: one CloseBrace/BracketExpected per container left open, innermost first.
+  const closers = errors
+    .filter((e) => e.at === text.length && (e.code === 'CloseBraceExpected' || e.code === 'CloseBracketExpected'))
+    .map((e) => (e.code === 'CloseBraceExpected' ? '}' : ']'))
+    .join(' ') || '"';
+  if (!text.trim()) return { at, why: 'empty', closers };
+  // The library points at the whole string token: said at the first backslash that starts no escape, or the first control character.
+  if (code === 'InvalidEscapeCharacter' || code === 'InvalidUnicode' || code === 'InvalidCharacter') {
+    const escape = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
+    for (let i = at + 1; i < at + length; i++) {
+      if (text.charCodeAt(i) < 0x20) return { at: i, why: 'control', closers };
+      if (text[i] !== '\\') continue;
+      escape.lastIndex = i;
+      if (!escape.test(text)) return { at: i, why: 'escape', closers };
+      i = escape.lastIndex - 1;
     }
+    return { at, why: code === 'InvalidCharacter' ? 'control' : 'escape', closers };
   }
-
-  /** A character where it is not taken: end, Chinese punctuation, a single quote, or `otherwise`. */
-  unexpected(otherwise: Why): never {
-    const c = this.text[this.i];
-    if (c === undefined) this.stop('end');
-    if (FULL_WIDTH.includes(c)) this.stop('fullWidth');
-    if (c === "'") this.stop('singleQuote');
-    this.stop(otherwise);
+  if (code === 'UnexpectedEndOfString') return { at, why: 'unclosed', closers };
+  if (code === 'InvalidCommentToken' || code === 'UnexpectedEndOfComment') return { at, why: 'comment', closers };
+  if (at >= text.length) return { at, why: 'end', closers };
+  const c = text[at]!;
+  if (FULL_WIDTH.includes(c)) return { at, why: 'fullWidth', closers };
+  if (c === "'") return { at, why: 'singleQuote', closers };
+  if ((c === '}' || c === ']') && (code === 'PropertyNameExpected' || code === 'ValueExpected')) {
+    const comma = text.slice(0, at).trimEnd().length - 1;
+    // Said where the comma is, not at the bracket after it (the next line, often).
+    if (text[comma] === ',') return { at: comma, why: 'trailingComma', closers };
   }
-
-  value(): void {
-    this.space();
-    const c = this.text[this.i];
-    if (c === '{') return this.object();
-    if (c === '[') return this.array();
-    if (c === '"') return this.string();
-    for (const word of ['true', 'false', 'null'])
-      if (this.text.startsWith(word, this.i)) {
-        this.i += word.length;
-        return;
-      }
-    const number = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
-    number.lastIndex = this.i;
-    if (c !== undefined && number.test(this.text)) {
-      this.i = number.lastIndex;
-      return;
-    }
-    this.unexpected('value');
-  }
-
-  /** The items of an object or an array up to its closer, each read by `item`. */
-  items(closer: '}' | ']', item: () => void): void {
-    this.open.push(closer);
-    this.i++;
-    this.space();
-    if (this.text[this.i] === closer) {
-      this.i++;
-      this.open.pop();
-      return;
-    }
-    for (;;) {
-      item();
-      this.space();
-      const c = this.text[this.i];
-      if (c === closer) {
-        this.i++;
-        this.open.pop();
-        return;
-      }
-      if (c !== ',') this.unexpected('missingComma');
-      const comma = this.i++;
-      this.space();
-      // Said where the comma is, not at the bracket after it (the next line, often).
-      if (this.text[this.i] === '}' || this.text[this.i] === ']') this.stop('trailingComma', comma);
-    }
-  }
-
-  object(): void {
-    this.items('}', () => {
-      this.space();
-      if (this.text[this.i] !== '"') this.unexpected('key');
-      this.string();
-      this.space();
-      if (this.text[this.i] !== ':') this.unexpected('colon');
-      this.i++;
-      this.value();
-    });
-  }
-
-  array(): void {
-    this.items(']', () => this.value());
-  }
-
-  string(): void {
-    const start = this.i++;
-    for (;;) {
-      const c = this.text[this.i];
-      if (c === undefined || c === '\n' || c === '\r') this.stop('unclosed', start);
-      if (c === '"') {
-        this.i++;
-        return;
-      }
-      if (c === '\\') {
-        const next = this.text[this.i + 1] ?? '';
-        if ('"\\/bfnrt'.includes(next) && next !== '') this.i += 2;
-        else if (next === 'u' && /^[0-9a-fA-F]{4}$/.test(this.text.slice(this.i + 2, this.i + 6))) this.i += 6;
-        else this.stop('escape');
-      } else if (c < ' ') this.stop('control');
-      else this.i++;
-    }
-  }
-
-  whole(): void {
-    this.space();
-    if (this.i === this.text.length) this.stop('empty');
-    this.value();
-    this.space();
-    if (this.i < this.text.length) this.stop('after');
-  }
+  const why: Why =
+    code === 'CommaExpected' ? 'missingComma'
+    : code === 'ColonExpected' ? 'colon'
+    : code === 'PropertyNameExpected' ? 'key'
+    : code === 'EndOfFileExpected' ? 'after'
+    : code === 'InvalidSymbol' ? first.expect
+    : 'value';
+  return { at, why, closers };
 }
 
 /**
@@ -189,21 +151,20 @@ class JsonScan {
  * is right, or too deeply nested to scan.
  */
 export function jsonSyntaxProblem(text: string): JsonSyntaxProblem | undefined {
-  const scan = new JsonScan(text);
-  let stop: Stop;
+  // JSON.parse judges whether there is a problem; the library only says where and why.
   try {
-    scan.whole();
+    JSON.parse(text);
     return undefined;
-  } catch (error) {
-    if (!(error instanceof Stop)) return undefined;
-    stop = error;
+  } catch {
+    // refused: find where
   }
+  const stop = firstStop(text);
+  if (!stop) return undefined;
   const before = text.slice(0, stop.at);
   const line = before.split('\n').length;
   const column = stop.at - (before.lastIndexOf('\n') + 1) + 1;
   const lineText = (text.split('\n')[line - 1] ?? '').replace(/\r$/, '').trim();
-  const closers = scan.open.slice().reverse().join(' ') || '"';
-  const [zh, en] = WHY[stop.why].map((words) => words.replace('{closers}', closers).replace('{char}', stop.char));
+  const [zh, en] = WHY[stop.why].map((words) => words.replace('{closers}', stop.closers).replace('{char}', text[stop.at] ?? ''));
   const shown = lineText && lineText.length <= 60;
   return {
     line,

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackupSchedule, backupPolicyFromEnv, backupsToKeep, inspectBackup, listBackups, pruneBackups, readBackups, takeBackup } from './backup';
+import { BackupSchedule, backupFolderUsable, backupPolicyFromEnv, backupsToKeep, inspectBackup, listBackups, pruneBackups, readBackups, takeBackup } from './backup';
 import { DATABASE_FILE } from './integrity';
 import { createLogger, useLogger } from './log';
 import { restoreBackup } from './restore';
@@ -285,5 +285,18 @@ describe('scheduled backups', () => {
       keepWeekly: 8,
     });
     expect(() => backupPolicyFromEnv({ SERVICEHALL_BACKUP_DIR: '/b', SERVICEHALL_BACKUP_KEEP_DAILY: 'seven' })).toThrow('SERVICEHALL_BACKUP_KEEP_DAILY must be a whole number of days from 1 to 3660, not "seven"');
+  });
+
+  it('refuses a backup folder that is a file or lies under one, naming SERVICEHALL_BACKUP_DIR; one not there yet waits for its share', () => {
+    const place = tempDir();
+    const aFile = path.join(place, 'backups');
+    fs.writeFileSync(aFile, '');
+    for (const dir of [aFile, path.join(aFile, 'hall')]) {
+      expect(() => backupFolderUsable(dir)).toThrow(new RegExp(`^SERVICEHALL_BACKUP_DIR: the backup folder ${dir} cannot be used, as it is not a folder or no file can be made in it \\(ENOTDIR\\)`));
+      expect(() => backupFolderUsable(dir)).toThrow(expect.objectContaining({ zh: expect.stringMatching(new RegExp(`^SERVICEHALL_BACKUP_DIR 的备份文件夹 ${dir} 无法使用`)) }));
+    }
+    expect(() => backupFolderUsable(path.join(place, 'share-not-mounted', 'hall'))).not.toThrow();
+    expect(() => backupFolderUsable(place)).not.toThrow();
+    expect(fs.readdirSync(place)).toEqual(['backups']);
   });
 });

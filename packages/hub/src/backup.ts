@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { log } from './log';
 import { sqliteWorker } from './sqlite-worker';
 import { formatBytes, opsText, type Bilingual } from './ops-strings';
-import { hubNumber } from './setting';
+import { canMakeFilesIn } from './files';
+import { hubNumber, SettingProblem } from './setting';
 
 /**
  * What is known of one backup: written beside it once it has been copied and checked. The one idea
@@ -387,6 +388,30 @@ export function backupPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Backu
   const dir = env.SERVICEHALL_BACKUP_DIR;
   if (!dir) return undefined;
   return { dir: path.resolve(dir), everyMs: everyMinutes * 60_000, keepDaily, keepWeekly };
+}
+
+/**
+ * SERVICEHALL_BACKUP_DIR checked before the hub starts: a file named for the folder (or on its way),
+ * or a folder no file can be made in, stops the hub naming it. Unchecked, the hub served and every
+ * scheduled backup failed with ENOTDIR and a stack trace in its log. A folder not there yet is left
+ * to the schedule, which waits for its share to be mounted.
+ */
+export function backupFolderUsable(dir: string): void {
+  let problem: string;
+  try {
+    if (!fs.statSync(dir).isDirectory()) problem = 'ENOTDIR';
+    else {
+      canMakeFilesIn(dir);
+      return;
+    }
+  } catch (error) {
+    problem = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    if (problem === 'ENOENT') return;
+  }
+  throw new SettingProblem(
+    `SERVICEHALL_BACKUP_DIR 的备份文件夹 ${dir} 无法使用：它不是文件夹，或无法在其中写入文件（${problem}）。请写明主机的运行账号能写入的一个文件夹（另一块磁盘或网络共享上，如 /mnt/nas/servicehall），或不设 SERVICEHALL_BACKUP_DIR（不做定时备份）`,
+    `SERVICEHALL_BACKUP_DIR: the backup folder ${dir} cannot be used, as it is not a folder or no file can be made in it (${problem}). Name a folder the hub's account may write (on another disk or a network share, e.g. /mnt/nas/servicehall), or leave SERVICEHALL_BACKUP_DIR unset (no scheduled backups)`,
+  );
 }
 
 async function sameDisk(a: string, b: string): Promise<boolean> {

@@ -3,7 +3,7 @@ import { hallSetupWarnings, isConfigured, StaffRoleSchema } from '@servicehall/c
 import { demoCatalogue } from '@servicehall/fixtures';
 import fs from 'node:fs';
 import path from 'node:path';
-import { backupPolicyFromEnv } from './backup';
+import { backupFolderUsable, backupPolicyFromEnv } from './backup';
 import { openDatabase } from './db';
 import { archiveYear, ArchiveRefusal } from './archive';
 import { HallKey, KEY_FILE, prepareDataFolder, TOKEN_FILE } from './files';
@@ -192,10 +192,12 @@ function wholeCheckLimit(env: NodeJS.ProcessEnv): number | undefined {
 const flushed = () => new Promise<void>((resolve) => log.flush(() => resolve()));
 
 /** A setting the hub cannot start with: said in both languages, and not restarted in a loop by its service (restarting cannot mend it). */
-async function settings(): Promise<HubOptions> {
+async function settings(): Promise<{ options: HubOptions; stopWithParent: boolean }> {
   try {
     await configureLog({ level: process.env.SERVICEHALL_LOG_LEVEL, file: process.env.SERVICEHALL_LOG_FILE || undefined });
-    return hubOptionsFromEnv();
+    const options = hubOptionsFromEnv();
+    if (options.backup) backupFolderUsable(options.backup.dir);
+    return { options, stopWithParent: hubSwitch(process.env, 'SERVICEHALL_STOP_WITH_PARENT') };
   } catch (error) {
     if (error instanceof HubRefusal) throw error;
     const problem = error instanceof SettingProblem ? { 'zh-CN': error.zh, en: error.message } : error instanceof Error ? error.message : String(error);
@@ -204,7 +206,7 @@ async function settings(): Promise<HubOptions> {
 }
 
 async function main() {
-  const options = await settings();
+  const { options, stopWithParent } = await settings();
   if (options.trustProxy === true) log.warn(opsText('anyProxy', { example: '127.0.0.1' }));
   let rebuilding = false;
   const start = (): Promise<RunningHub> =>
@@ -258,9 +260,9 @@ async function main() {
   process.on('message', (message) => {
     if (message === 'shutdown') void stop('service shutdown');
   });
-  // A hub a test or a bench started (SERVICEHALL_STOP_WITH_PARENT=1, over an IPC channel) stops when
+  // A hub a test or a bench started (SERVICEHALL_STOP_WITH_PARENT=1/yes/…, over an IPC channel) stops when
   // that process is gone, however it ended: not left serving and checkpointing on its own.
-  if (process.env.SERVICEHALL_STOP_WITH_PARENT === '1' && process.channel) process.once('disconnect', () => void stop('the process that started it is gone'));
+  if (stopWithParent && process.channel) process.once('disconnect', () => void stop('the process that started it is gone'));
   const name = hub.store.view.catalogue.hall.name;
   log.info(
     {

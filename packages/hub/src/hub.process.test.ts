@@ -195,4 +195,16 @@ describe('a hub a test or bench started', () => {
     // Stopped cleanly: the running marker removed, so the next start does not check the whole database.
     expect(fs.existsSync(path.join(dir, RUNNING_MARKER))).toBe(false);
   });
+  it('reads SERVICEHALL_STOP_WITH_PARENT as every yes/no setting is read: "yes" stops it with its parent too', async () => {
+    const hub = await spawnHub(tempDir(), { SERVICEHALL_STOP_WITH_PARENT: 'yes' });
+    const exited = new Promise<number | null>((resolve) => hub.child.once('exit', resolve));
+    // The channel closing is what the hub sees when the process that started it is gone.
+    hub.child.disconnect();
+    try {
+      await vi.waitFor(() => expect(hub.output()).toMatch(/the process that started it is gone/), { timeout: 20_000, interval: 100 });
+      expect(await exited).toBe(0);
+    } finally {
+      if (hub.child.exitCode === null) await hub.kill();
+    }
+  });
 });

@@ -223,8 +223,8 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(nowhere.out).toMatch(/没有说明备份在哪里[^]*say where the backups are/);
   }, 60_000);
 
-  it('stops on a wrong setting (SERVICEHALL_LOG_LEVEL, SERVICEHALL_PORT, SERVICEHALL_MAX_DB_MB=0, a backup every 99999 minutes) with a line of its log naming it in both languages, and is not restarted', async () => {
-    for (const [name, value] of [['SERVICEHALL_LOG_LEVEL', 'loud'], ['SERVICEHALL_PORT', '86OO'], ['SERVICEHALL_MAX_DB_MB', '0'], ['SERVICEHALL_BACKUP_EVERY_MINUTES', '99999']]) {
+  it('stops on a wrong setting (SERVICEHALL_LOG_LEVEL, SERVICEHALL_PORT, SERVICEHALL_MAX_DB_MB=0, a backup every 99999 minutes, SERVICEHALL_STOP_WITH_PARENT=ja) with a line of its log naming it in both languages, and is not restarted', async () => {
+    for (const [name, value] of [['SERVICEHALL_LOG_LEVEL', 'loud'], ['SERVICEHALL_PORT', '86OO'], ['SERVICEHALL_MAX_DB_MB', '0'], ['SERVICEHALL_BACKUP_EVERY_MINUTES', '99999'], ['SERVICEHALL_STOP_WITH_PARENT', 'ja']]) {
       const data = tempDir();
       const wrong = await hubCommand([], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: '0', [name!]: value! });
       expect(wrong.code).toBe(REFUSED_EXIT_CODE);
@@ -246,6 +246,19 @@ describe("the operator's commands on a hub in its own process", () => {
     const line = JSON.parse(wrong.out.trim().split('\n').at(-1)!) as { level: string; msg: string };
     expect(line.level).toBe('fatal');
     expect(line.msg).toMatch(new RegExp(`^主机的运行设置有误，没有启动：SERVICEHALL_LOG_FILE 的日志文件 .*hub\\.log 无法使用：它所在的文件夹 ${aFile} 无法创建或写入（(ENOTDIR|EEXIST)）[^]*\nA setting of the hub is wrong, and it did not start: SERVICEHALL_LOG_FILE: the log file`));
+    expect(fs.readdirSync(data)).toEqual([]);
+  }, 60_000);
+
+  it('stops, naming SERVICEHALL_BACKUP_DIR in both languages, on a backup folder that is a file, rather than serve and fail every backup with ENOTDIR', async () => {
+    const data = tempDir();
+    const aFile = path.join(tempDir(), 'backups');
+    fs.writeFileSync(aFile, '');
+    const wrong = await hubCommand([], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: '0', SERVICEHALL_BACKUP_DIR: aFile });
+    expect(wrong.code, wrong.out).toBe(REFUSED_EXIT_CODE);
+    expect(wrong.out).not.toMatch(/    at /);
+    const line = JSON.parse(wrong.out.trim().split('\n').at(-1)!) as { level: string; msg: string };
+    expect(line.level).toBe('fatal');
+    expect(line.msg).toMatch(new RegExp(`^主机的运行设置有误，没有启动：SERVICEHALL_BACKUP_DIR 的备份文件夹 ${aFile} 无法使用：它不是文件夹，或无法在其中写入文件（ENOTDIR）[^]*\nA setting of the hub is wrong, and it did not start: SERVICEHALL_BACKUP_DIR: the backup folder`));
     expect(fs.readdirSync(data)).toEqual([]);
   }, 60_000);
 

@@ -7,7 +7,9 @@ import { padOptionsFromEnv } from './options';
 /** Browser mode: the rating pad's agent as a plain Node process, serving its renderer to any browser. */
 export async function runRatingPadInBrowserMode(configFile?: string, env: NodeJS.ProcessEnv = process.env) {
   const config = loadConfig(configFile, env, { role: 'rating-pad', terminal: 'rating-pad' });
-  const running = await startBrowserTerminal<RatingPadShape>(config, (ctx) => createRatingPadAgent(ctx, padOptionsFromEnv(env)), fileURLToPath(new URL('../../dist/renderer', import.meta.url)));
+  // Read before the terminal starts: a wrong one stops it (exit 78) like the terminal's own settings.
+  const options = padOptionsFromEnv(env);
+  const running = await startBrowserTerminal<RatingPadShape>(config, (ctx) => createRatingPadAgent(ctx, options), fileURLToPath(new URL('../../dist/renderer', import.meta.url)));
   return { config, ...running };
 }
 
