@@ -76,7 +76,15 @@ export function TicketPage({ ticketRef }: { ticketRef: string }) {
 
   // A ticket this phone followed on an earlier day (the page opened again the next morning): said as ended, not as a link that is wrong.
   if (gone && !ticket) return <p className="card sorry" role="alert" data-testid="ticket-gone">{t(recall(storage, ticketRef) ? 'ticket.gone' : 'ticket.notFound')}</p>;
-  if (!ticket) return <p className="loading">{t('app.loading')}</p>;
+  // Turned away before the first answer (the address's or the hall's places full): said so, not 加载中 for ten seconds.
+  if (!ticket)
+    return link === 'busy' ? (
+      <p className="loading" data-testid="ticket-busy" aria-live="polite">
+        {t('ticket.busy')}
+      </p>
+    ) : (
+      <p className="loading">{t('app.loading')}</p>
+    );
   // Few ahead but no window open for the item: nobody is called, so nothing calls the citizen back yet (the wait line says why).
   const near = !gone && isNear(ticket, ticket);
   // Left open into the next hall day: the number as it was, said to be yesterday's; nothing live about it.
@@ -118,7 +126,7 @@ export function TicketPage({ ticketRef }: { ticketRef: string }) {
         {!gone && (
           <p className={`link link-${link}`} data-testid="link" aria-live="off">
             <span className="dot" aria-hidden />
-            {t(link === 'live' ? 'ticket.live' : link === 'polling' ? 'ticket.polling' : 'ticket.reconnecting')}
+            {t(link === 'live' ? 'ticket.live' : link === 'polling' ? 'ticket.polling' : link === 'busy' ? 'ticket.busy' : 'ticket.reconnecting')}
           </p>
         )}
       </section>
