@@ -128,6 +128,26 @@ describe("the QR complaint page's refusals", () => {
   });
 });
 
+describe('what a citizen wrote, cut to the length its box allows', () => {
+  it('keeps a complaint to 1,000 characters without splitting an emoji at the cut (a form sent by hand)', async () => {
+    const h = await hall();
+    const text = '等'.repeat(999) + '😠';
+    expect(text).toHaveLength(1001);
+    expect((await fetch(`${h.hub.url}/complain`, form({ once: randomUUID(), ticket: '', text }))).status).toBe(200);
+    expect(h.hub.store.casework.complaints(false)).toEqual([expect.objectContaining({ summary: '等'.repeat(999) })]);
+  });
+
+  it('keeps a rating\'s words to 500 characters without splitting an emoji, one of several joined ones included', async () => {
+    const h = await hall();
+    const { ticket, link } = await served(h);
+    // 497 characters and a family (👨‍👩‍👧, 8 UTF-16 units): past 500, so the family goes whole, not a man and a joiner.
+    const text = '好'.repeat(497) + '👨‍👩‍👧';
+    expect(text).toHaveLength(505);
+    expect((await fetch(h.hub.url + link, form({ level: 'very-satisfied', text }))).status).toBe(200);
+    expect(h.hub.store.view.ratings.get(ticket.id)).toEqual([expect.objectContaining({ text: '好'.repeat(497) })]);
+  });
+});
+
 describe('a refusal from the hub itself, on either page', () => {
   /** The pages over the hall's store, their commands answered with `refusal`: what the hub may say when it is not the one in charge, full, or stopping. */
   async function refusing(h: Awaited<ReturnType<typeof hall>>, refusal: { code: RefusalCode; message: string }) {
