@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GroupCommit } from './commit';
 import { DEFAULT_LIMITS } from './limits';
 import { PAGE_TEXT } from './page-strings';
+import { housekeep } from './housekeeping';
 import { publicPages } from './pages';
 import { startHub, type RunningHub } from './server';
 
@@ -145,6 +146,23 @@ describe('what a citizen wrote, cut to the length its box allows', () => {
     expect(text).toHaveLength(505);
     expect((await fetch(h.hub.url + link, form({ level: 'very-satisfied', text }))).status).toBe(200);
     expect(h.hub.store.view.ratings.get(ticket.id)).toEqual([expect.objectContaining({ text: '好'.repeat(497) })]);
+  });
+});
+
+describe('the QR rating form opened on a later day', () => {
+  it('names the number served, from the hall\'s records, when the ticket is no longer today\'s', async () => {
+    const h = await hall();
+    const { ticket, link } = await served(h);
+    // The next morning: the hall's day turns, yesterday's tickets leave the live view.
+    now = Date.parse('2026-12-01T08:30:00+08:00');
+    housekeep(h.hub.store, now);
+    expect(h.hub.store.view.tickets.has(ticket.id)).toBe(false);
+    const res = await fetch(h.hub.url + link);
+    expect(res.status).toBe(200);
+    const zh = onlyText(await res.text());
+    expect(zh).toContain(`号码 ${ticket.number}，请对本次服务作出评价`);
+    expect(zh).not.toContain('号码 ，');
+    expect(onlyText(await (await fetch(h.hub.url + link, { headers: english })).text())).toContain(`Number ${ticket.number}: how was our service?`);
   });
 });
 

@@ -210,6 +210,8 @@ ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
 <p><a href="${store.links.livePath(t.id)}">${tx('live')}</a></p><p><a href="/complain?ticket=${encodeURIComponent(t.number)}">${tx('complainLink')}</a></p><p class="note">${tx('noPersonalData')}</p>`,
       );
     }
+    // A rating link outlives the ticket's day (opened the next morning, say): its number from the hall's records, not only today's.
+    const number = (t ?? store.ticketRecord(ticketId))?.number;
     /** The rating's form; sent again with what was wrong said above the levels and the citizen's words kept. */
     const ratingForm = (problem = '', text = '') =>
       page(
@@ -217,7 +219,7 @@ ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
         problem ? 400 : 200,
         lang,
         tx('rateTitle'),
-        `<h1>${tx('rateHeading', { hall })}</h1><div class="card"><p>${tx('ratePrompt', { number: t ? escape(t.number) : '' })}</p>${problem ? `<p role="alert"><strong>${problem}</strong></p>` : ''}
+        `<h1>${tx('rateHeading', { hall })}</h1><div class="card"><p>${number ? tx('ratePrompt', { number: escape(number) }) : tx('ratePromptNoNumber')}</p>${problem ? `<p role="alert"><strong>${problem}</strong></p>` : ''}
 <form method="post">${RATING_LEVELS.map((l, i) => `<button class="${i < 2 ? 'good' : i > 2 ? 'bad' : ''}" name="level" value="${l}">${RATING_LEVEL_NAMES[l][lang]}</button>`).join('')}
 <p>${tx('rateText')}</p><textarea name="text" maxlength="500">${escape(text)}</textarea></form></div>
 <p class="note">${tx('anonymous')}</p>`,
