@@ -106,6 +106,9 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     const { ctx, p } = await phone();
     await p.goto(`${hall.hub.publicUrl()}${link}`);
     await expect.poll(() => p.locator('[data-testid=link]').textContent()).toBe('实时更新中');
+    const colour = (selector: string) => p.locator(selector).evaluate((el) => getComputedStyle(el).color);
+    const live = { number: await colour('[data-testid=ticket-number]'), state: await colour('[data-testid=ticket-state]') };
+    expect(await p.locator('[data-testid=ticket-issued]').textContent()).toMatch(/^取号时间 10:0\d · /);
     const asked: string[] = [];
     p.on('request', (r) => {
       if (r.url().includes('/api/phone/tickets/')) asked.push(r.url());
@@ -117,6 +120,10 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     expect(await p.locator('[data-testid=ticket-state]').textContent()).toBe('该号码已不是今天的号码，如需办理请重新取号');
     expect(await p.locator('[data-testid=link]').count()).toBe(0);
     expect(await p.locator('[data-testid=enable-alerts]').count()).toBe(0);
+    // Which day it was taken, and none of a live ticket's blue.
+    expect(await p.locator('[data-testid=ticket-issued]').textContent()).toMatch(/^取号时间 9月29日 10:0\d$/);
+    expect(await colour('[data-testid=ticket-number]')).not.toBe(live.number);
+    expect(await colour('[data-testid=ticket-state]')).not.toBe(live.state);
     await screenshot(p, 'phone-ticket-yesterday');
     // Back from the pocket, again and again: nothing more is asked.
     const seen = asked.length;

@@ -90,7 +90,8 @@ export function TicketPage({ ticketRef }: { ticketRef: string }) {
   // Left open into the next hall day: the number as it was, said to be yesterday's; nothing live about it.
   const open = !gone && (ticket.state === 'issued' || ticket.state === 'called' || ticket.state === 'held');
   const timeZone = hall?.timeZone ?? 'Asia/Shanghai';
-  const issuedAt = new Date(ticket.issuedAt).toLocaleTimeString('zh-CN', { timeZone, hour: '2-digit', minute: '2-digit', hour12: false });
+  // A number of an earlier day says which day (12月6日 09:12); today's, the time alone.
+  const issuedAt = new Date(ticket.issuedAt).toLocaleString(gone && lang === 'en' ? 'en-GB' : 'zh-CN', { timeZone, ...(gone ? { month: lang === 'en' ? 'short' : 'long', day: 'numeric' } : {}), hour: '2-digit', minute: '2-digit', hour12: false });
 
   return (
     <article className={`ticket-page state-${gone ? 'gone' : ticket.state}${near ? ' near' : ''}`} data-testid="ticket" data-state={gone ? 'gone' : ticket.state} data-alerts={given.join(',')}>
@@ -175,7 +176,7 @@ export function TicketPage({ ticketRef }: { ticketRef: string }) {
           )}
         </section>
       )}
-      <p className="note small">
+      <p className="note small" data-testid="ticket-issued">
         {t('ticket.issuedAt', { t: issuedAt })}
         {!gone && ` · ${t('ticket.keep')}`}
       </p>
