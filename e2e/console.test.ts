@@ -229,7 +229,8 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     const onHallToken = await TestTerminal.connect(hub.wsUrl, { role: 'window', terminal: 'window-3', window: 3, token: TOKEN });
     await admin.getByRole('link', { name: '终端' }).click();
     await admin.getByRole('listitem').filter({ hasText: 'window-3' }).waitFor();
-    expect(await admin.getByRole('listitem').filter({ hasText: 'window-3' }).textContent()).toBe('窗口终端 · window-3 · 窗口 3');
+    // Named as the board names it, by its window, the id after it for whoever installs it.
+    expect(await admin.getByRole('listitem').filter({ hasText: 'window-3' }).textContent()).toBe('3号窗口终端 window-3');
     onHallToken.close();
     await admin.locator('[data-testid=waiting-kiosk-1]').getByText('2 个连接以此名称请求登记').waitFor();
     // None enrolled yet: the list says so rather than showing its headings alone; once kiosk-1 is in, the words go.
@@ -261,6 +262,7 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     nuisance.close();
     await kiosk.ready;
     await admin.locator('[data-testid=terminal-kiosk-1] .state.online').waitFor();
+    expect(await admin.locator('[data-testid=terminal-kiosk-1] td').first().textContent()).toBe('取号机 kiosk-1');
     expect(await admin.locator('[data-testid=no-terminals]').count()).toBe(0);
     // Its devices in the hall's words, not the terminal's own names for them ("ticket-printer ok").
     await expect.poll(() => admin.locator('[data-testid=terminal-kiosk-1] [data-testid=device-ticket-printer]').textContent()).toBe('打印机 正常');

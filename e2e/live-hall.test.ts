@@ -236,6 +236,8 @@ describe('the live hall in the console', () => {
     await supervisor.getByRole('link', { name: '终端', exact: true }).click();
     const listed = supervisor.locator('[data-testid=hall-token-kiosk-2]');
     await listed.waitFor();
+    // By the board's name for it (two kiosks: 取号机 2), its id after.
+    expect(await listed.textContent()).toMatch(/^取号机 2 kiosk-2/);
     expect(await listed.locator('[data-testid=device-ticket-printer]').textContent()).toBe('打印机 未连接');
     expect(await listed.locator('[data-testid=device-detail-ticket-printer]').textContent()).toContain(said);
     await listed.scrollIntoViewIfNeeded();

@@ -106,6 +106,9 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     const { ctx, p } = await phone();
     await p.goto(`${hall.hub.publicUrl()}${link}`);
     await expect.poll(() => p.locator('[data-testid=link]').textContent()).toBe('实时更新中');
+    const colour = (selector: string) => p.locator(selector).evaluate((el) => getComputedStyle(el).color);
+    const live = { number: await colour('[data-testid=ticket-number]'), state: await colour('[data-testid=ticket-state]') };
+    expect(await p.locator('[data-testid=ticket-issued]').textContent()).toMatch(/^取号时间 10:0\d · /);
     const asked: string[] = [];
     p.on('request', (r) => {
       if (r.url().includes('/api/phone/tickets/')) asked.push(r.url());
@@ -117,6 +120,10 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     expect(await p.locator('[data-testid=ticket-state]').textContent()).toBe('该号码已不是今天的号码，如需办理请重新取号');
     expect(await p.locator('[data-testid=link]').count()).toBe(0);
     expect(await p.locator('[data-testid=enable-alerts]').count()).toBe(0);
+    // Which day it was taken, and none of a live ticket's blue.
+    expect(await p.locator('[data-testid=ticket-issued]').textContent()).toMatch(/^取号时间 9月29日 10:0\d$/);
+    expect(await colour('[data-testid=ticket-number]')).not.toBe(live.number);
+    expect(await colour('[data-testid=ticket-state]')).not.toBe(live.state);
     await screenshot(p, 'phone-ticket-yesterday');
     // Back from the pocket, again and again: nothing more is asked.
     const seen = asked.length;
@@ -195,4 +202,57 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     await p.getByText('感谢您的评价').waitFor();
     await ctx.close();
   });
+});
+
+describe('the citizen’s phone turned away by a busy hub, 390×844 with touch', () => {
+  it('says many people are checking their numbers, not that the phone reconnects, and asks again only after Retry-After', async () => {
+    // A hall whose hub lets one phone per address follow its number (the second is turned away: 429, Retry-After 10 s), a long poll answering within 2 s.
+    const busy = await startTestHall({ limits: { phone: { streamsPerAddress: 1, pollMs: 2000 } } });
+    const phones: BrowserContext[] = [];
+    const BUSY = '查看号码的人较多，稍后自动更新';
+    try {
+      const { link } = (await busy.api<{ link: string }>('POST', '/api/tickets', { serviceCode: ITEM })).body;
+      const first = await phone();
+      phones.push(first.ctx);
+      await first.p.goto(`${busy.hub.publicUrl()}${link}`);
+      await expect.poll(() => first.p.locator('[data-testid=link]').textContent()).toBe('实时更新中');
+
+      // A second phone behind the same address: turned away before its first answer, and told so.
+      const { ctx, p } = await phone();
+      phones.push(ctx);
+      const asked: number[] = [];
+      p.on('response', (r) => {
+        if (r.url().includes('/api/phone/tickets/')) asked.push(r.status());
+      });
+      await p.goto(`${busy.hub.publicUrl()}${link}`);
+      await p.locator('[data-testid=ticket-busy]').waitFor();
+      expect(await p.locator('[data-testid=ticket-busy]').textContent()).toBe(BUSY);
+      expect(asked.length).toBeGreaterThan(0);
+      expect(asked.every((s) => s === 429)).toBe(true);
+
+      // The first phone leaves: the next ask, after Retry-After, is let in and the number is followed (by long poll now).
+      await first.ctx.close();
+      await expect.poll(() => p.locator('[data-testid=link]').count(), { timeout: 20_000 }).toBe(1);
+      await expect.poll(() => p.locator('[data-testid=link]').textContent()).toBe('网络较慢，每隔一段时间自动更新');
+
+      // Turned away again while the number is shown (the hub's refusal as it sends it): the busy line, not 正在重新连接…
+      await p.route('**/api/phone/tickets/**', (route) =>
+        route.fulfill({ status: 429, headers: { 'retry-after': '10' }, contentType: 'application/json', body: JSON.stringify({ code: 'rate-limited', text: '' }) }),
+      );
+      await expect.poll(() => p.locator('[data-testid=link]').textContent(), { timeout: 10_000 }).toBe(BUSY);
+      expect(await p.locator('[data-testid=link]').getAttribute('class')).toBe('link link-busy');
+      expect(await p.locator('[data-testid=ticket-number]').textContent()).toMatch(/^[A-Z]\d+$/);
+      await screenshot(p, 'phone-ticket-busy');
+      // Retry-After is 10 s (asked again after 7.5 to 12.5 s): nothing more asked for the next 3 s, and the line stays.
+      const seen = asked.length;
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(asked.length).toBe(seen);
+      expect(await p.locator('[data-testid=link]').textContent()).toBe(BUSY);
+      await p.unroute('**/api/phone/tickets/**');
+      await expect.poll(() => p.locator('[data-testid=link]').textContent(), { timeout: 15_000 }).toBe('网络较慢，每隔一段时间自动更新');
+    } finally {
+      for (const ctx of phones) await ctx.close();
+      await busy.close();
+    }
+  }, 60_000);
 });

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GroupCommit } from './commit';
 import { DEFAULT_LIMITS } from './limits';
 import { PAGE_TEXT } from './page-strings';
+import { housekeep } from './housekeeping';
 import { publicPages } from './pages';
 import { startHub, type RunningHub } from './server';
 
@@ -125,6 +126,43 @@ describe("the QR complaint page's refusals", () => {
     expect(await refused.text()).toContain('请 5 分钟后再提交');
     now += 60_000;
     expect(await (await send(english)).text()).toContain('Please send yours in 4 min');
+  });
+});
+
+describe('what a citizen wrote, cut to the length its box allows', () => {
+  it('keeps a complaint to 1,000 characters without splitting an emoji at the cut (a form sent by hand)', async () => {
+    const h = await hall();
+    const text = '等'.repeat(999) + '😠';
+    expect(text).toHaveLength(1001);
+    expect((await fetch(`${h.hub.url}/complain`, form({ once: randomUUID(), ticket: '', text }))).status).toBe(200);
+    expect(h.hub.store.casework.complaints(false)).toEqual([expect.objectContaining({ summary: '等'.repeat(999) })]);
+  });
+
+  it('keeps a rating\'s words to 500 characters without splitting an emoji, one of several joined ones included', async () => {
+    const h = await hall();
+    const { ticket, link } = await served(h);
+    // 497 characters and a family (👨‍👩‍👧, 8 UTF-16 units): past 500, so the family goes whole, not a man and a joiner.
+    const text = '好'.repeat(497) + '👨‍👩‍👧';
+    expect(text).toHaveLength(505);
+    expect((await fetch(h.hub.url + link, form({ level: 'very-satisfied', text }))).status).toBe(200);
+    expect(h.hub.store.view.ratings.get(ticket.id)).toEqual([expect.objectContaining({ text: '好'.repeat(497) })]);
+  });
+});
+
+describe('the QR rating form opened on a later day', () => {
+  it('names the number served, from the hall\'s records, when the ticket is no longer today\'s', async () => {
+    const h = await hall();
+    const { ticket, link } = await served(h);
+    // The next morning: the hall's day turns, yesterday's tickets leave the live view.
+    now = Date.parse('2026-12-01T08:30:00+08:00');
+    housekeep(h.hub.store, now);
+    expect(h.hub.store.view.tickets.has(ticket.id)).toBe(false);
+    const res = await fetch(h.hub.url + link);
+    expect(res.status).toBe(200);
+    const zh = onlyText(await res.text());
+    expect(zh).toContain(`号码 ${ticket.number}，请对本次服务作出评价`);
+    expect(zh).not.toContain('号码 ，');
+    expect(onlyText(await (await fetch(h.hub.url + link, { headers: english })).text())).toContain(`Number ${ticket.number}: how was our service?`);
   });
 });
 

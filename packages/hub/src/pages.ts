@@ -56,6 +56,21 @@ const hallNameIn = (store: HallStore, lang: Language) => escape((lang === 'en' ?
 /** A ticket number as a citizen types it (ａ１２, "A 012", a-12) in the hall's form: A12. */
 const typedNumber = (s: string) => s.normalize('NFKC').replace(/[\s\-_.·]/g, '').toUpperCase();
 
+const characters = new Intl.Segmenter('zh-CN', { granularity: 'grapheme' });
+/**
+ * What a citizen wrote, cut to at most `max` UTF-16 units (as the commands' schemas and the box's maxlength
+ * count) between characters as people see them: `.slice` could split an emoji and store half of it.
+ */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = 0;
+  for (const { index, segment } of characters.segment(text)) {
+    if (index + segment.length > max) break;
+    end = index + segment.length;
+  }
+  return text.slice(0, end);
+}
+
 /** Today's ticket of a typed number, its zeros before the digits or not (A12 is A012). */
 function todaysTicket(store: HallStore, typed: string): string | undefined {
   const m = /^([A-Z]{1,3})0*(\d{1,4})$/.exec(typed);
@@ -110,7 +125,7 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
 <p>${tx('complainText')}</p><textarea name="text" maxlength="1000" required>${escape(text)}</textarea><button class="bad" type="submit">${tx('complainSend')}</button></form></div>
 <p class="note">${tx('complainPrivate')}</p>`,
       );
-    if (req.method === 'GET' || req.method === 'HEAD') return form((url.searchParams.get('ticket') ?? '').slice(0, 8));
+    if (req.method === 'GET' || req.method === 'HEAD') return form(cut(url.searchParams.get('ticket') ?? '', 8));
     if (req.method !== 'POST') {
       res.setHeader('allow', 'GET, HEAD, POST');
       return page(res, 405, lang, tx('methodTitle'), `<h1>${tx('methodTitle')}</h1><p>${tx('method')}</p>`);
@@ -129,8 +144,8 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
       res.setHeader('connection', 'close');
       return page(res, 413, lang, tx('tooLargeTitle'), `<h1>${tx('tooLargeTitle')}</h1><p>${tx('tooLarge')}</p>`);
     }
-    const ticket = typedNumber(body.get('ticket') ?? '').slice(0, 8);
-    const text = (body.get('text') ?? '').trim().slice(0, 1000);
+    const ticket = cut(typedNumber(body.get('ticket') ?? ''), 8);
+    const text = cut((body.get('text') ?? '').trim(), 1000);
     const once = body.get('once') ?? '';
     if (!text || !/^[0-9a-f-]{36}$/.test(once)) return form(ticket, tx('complainEmpty'), text);
     // Today's ticket of that number: the complaint is linked to it. A number not found is said, the text kept, before anything is registered.
@@ -195,6 +210,8 @@ ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
 <p><a href="${store.links.livePath(t.id)}">${tx('live')}</a></p><p><a href="/complain?ticket=${encodeURIComponent(t.number)}">${tx('complainLink')}</a></p><p class="note">${tx('noPersonalData')}</p>`,
       );
     }
+    // A rating link outlives the ticket's day (opened the next morning, say): its number from the hall's records, not only today's.
+    const number = (t ?? store.ticketRecord(ticketId))?.number;
     /** The rating's form; sent again with what was wrong said above the levels and the citizen's words kept. */
     const ratingForm = (problem = '', text = '') =>
       page(
@@ -202,7 +219,7 @@ ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
         problem ? 400 : 200,
         lang,
         tx('rateTitle'),
-        `<h1>${tx('rateHeading', { hall })}</h1><div class="card"><p>${tx('ratePrompt', { number: t ? escape(t.number) : '' })}</p>${problem ? `<p role="alert"><strong>${problem}</strong></p>` : ''}
+        `<h1>${tx('rateHeading', { hall })}</h1><div class="card"><p>${number ? tx('ratePrompt', { number: escape(number) }) : tx('ratePromptNoNumber')}</p>${problem ? `<p role="alert"><strong>${problem}</strong></p>` : ''}
 <form method="post">${RATING_LEVELS.map((l, i) => `<button class="${i < 2 ? 'good' : i > 2 ? 'bad' : ''}" name="level" value="${l}">${RATING_LEVEL_NAMES[l][lang]}</button>`).join('')}
 <p>${tx('rateText')}</p><textarea name="text" maxlength="500">${escape(text)}</textarea></form></div>
 <p class="note">${tx('anonymous')}</p>`,
@@ -220,7 +237,7 @@ ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
       const id = `link-${link.signature}`;
       if (store.linkUsed(link.signature) && !store.answerOf(':qr', id)) return notice(409, 'usedTitle', 'used');
       const level = RatingLevelSchema.safeParse(form.get('level'));
-      const text = (form.get('text') ?? '').trim().slice(0, 500);
+      const text = cut((form.get('text') ?? '').trim(), 500);
       // Sent with no level or one this hub does not know (a page saved from an older version, a form sent by hand): the form again, the words written kept.
       if (!level.success) return ratingForm(tx('chooseLevel'), text);
       const command = { id, type: 'rate' as const, ticketId, level: level.data, aspects: {}, reasons: [], text: text || undefined, channel: 'qr' as const };

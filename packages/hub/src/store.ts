@@ -651,7 +651,7 @@ export class HallStore {
   }
 
   /** A ticket as the hall's records hold it (an earlier day's, which the view does not). */
-  private ticketRecord(id: string): Ticket | undefined {
+  ticketRecord(id: string): Ticket | undefined {
     const row = this.st.ticketById.get(id);
     return row ? ticketOfRow(row) : undefined;
   }

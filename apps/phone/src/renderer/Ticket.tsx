@@ -76,13 +76,22 @@ export function TicketPage({ ticketRef }: { ticketRef: string }) {
 
   // A ticket this phone followed on an earlier day (the page opened again the next morning): said as ended, not as a link that is wrong.
   if (gone && !ticket) return <p className="card sorry" role="alert" data-testid="ticket-gone">{t(recall(storage, ticketRef) ? 'ticket.gone' : 'ticket.notFound')}</p>;
-  if (!ticket) return <p className="loading">{t('app.loading')}</p>;
+  // Turned away before the first answer (the address's or the hall's places full): said so, not 加载中 for ten seconds.
+  if (!ticket)
+    return link === 'busy' ? (
+      <p className="loading" data-testid="ticket-busy" aria-live="polite">
+        {t('ticket.busy')}
+      </p>
+    ) : (
+      <p className="loading">{t('app.loading')}</p>
+    );
   // Few ahead but no window open for the item: nobody is called, so nothing calls the citizen back yet (the wait line says why).
   const near = !gone && isNear(ticket, ticket);
   // Left open into the next hall day: the number as it was, said to be yesterday's; nothing live about it.
   const open = !gone && (ticket.state === 'issued' || ticket.state === 'called' || ticket.state === 'held');
   const timeZone = hall?.timeZone ?? 'Asia/Shanghai';
-  const issuedAt = new Date(ticket.issuedAt).toLocaleTimeString('zh-CN', { timeZone, hour: '2-digit', minute: '2-digit', hour12: false });
+  // A number of an earlier day says which day (12月6日 09:12); today's, the time alone.
+  const issuedAt = new Date(ticket.issuedAt).toLocaleString(gone && lang === 'en' ? 'en-GB' : 'zh-CN', { timeZone, ...(gone ? { month: lang === 'en' ? 'short' : 'long', day: 'numeric' } : {}), hour: '2-digit', minute: '2-digit', hour12: false });
 
   return (
     <article className={`ticket-page state-${gone ? 'gone' : ticket.state}${near ? ' near' : ''}`} data-testid="ticket" data-state={gone ? 'gone' : ticket.state} data-alerts={given.join(',')}>
@@ -118,7 +127,7 @@ export function TicketPage({ ticketRef }: { ticketRef: string }) {
         {!gone && (
           <p className={`link link-${link}`} data-testid="link" aria-live="off">
             <span className="dot" aria-hidden />
-            {t(link === 'live' ? 'ticket.live' : link === 'polling' ? 'ticket.polling' : 'ticket.reconnecting')}
+            {t(link === 'live' ? 'ticket.live' : link === 'polling' ? 'ticket.polling' : link === 'busy' ? 'ticket.busy' : 'ticket.reconnecting')}
           </p>
         )}
       </section>
@@ -167,7 +176,7 @@ export function TicketPage({ ticketRef }: { ticketRef: string }) {
           )}
         </section>
       )}
-      <p className="note small">
+      <p className="note small" data-testid="ticket-issued">
         {t('ticket.issuedAt', { t: issuedAt })}
         {!gone && ` · ${t('ticket.keep')}`}
       </p>

@@ -1,7 +1,8 @@
 import type { PhoneTicket } from '@servicehall/protocol/phone';
 import { api, ApiError } from './api';
 
-export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'polling';
+/** busy: the hub turned the page away for now (429: too many phones follow from this address, or the hall follows as many as it can); it asks again after Retry-After. */
+export type LinkState = 'connecting' | 'live' | 'reconnecting' | 'polling' | 'busy';
 
 export interface FollowHandlers {
   state(ticket: PhoneTicket): void;
@@ -94,7 +95,8 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
         if (stopped) return;
         if (error instanceof ApiError && error.status === 404) return ended();
         failures += 1;
-        on.link('reconnecting');
+        // Turned away by the hub, not lost: said as such, so that the citizen does not blame the phone's network.
+        on.link(error instanceof ApiError && error.status === 429 ? 'busy' : 'reconnecting');
         const retry = error instanceof ApiError && error.retryAfterSeconds ? error.retryAfterSeconds * 1000 : Math.min(30_000, 1000 * 2 ** Math.min(failures, 5));
         await sleep(retry * (0.75 + Math.random() * 0.5));
       }

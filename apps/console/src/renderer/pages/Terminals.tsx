@@ -1,17 +1,24 @@
-import { CREDENTIAL_DAYS, credentialDaysProblem } from '@servicehall/core';
+import { CREDENTIAL_DAYS, credentialDaysProblem, hallTerminalNames } from '@servicehall/core';
 import { useState } from 'react';
 import { api } from '../api';
 import { ErrorLine, useConsole } from '../App';
 import { DeviceState } from '../devices';
 
 export function TerminalsPage() {
-  const { t, live, staff, times } = useConsole();
+  const { t, live, staff, times, language } = useConsole();
   const [code, setCode] = useState('');
   const [days, setDays] = useState('365');
   const [error, setError] = useState<unknown>();
   const [note, setNote] = useState('');
   const admin = staff?.role === 'administrator';
   const list = live.terminals;
+  // Named as the board and the alerts name them (取号机 2, 1号窗口评价器), the id after in small type for whoever installs them.
+  const names = live.view ? hallTerminalNames(live.view, list?.presence ?? [], language) : new Map<string, string>();
+  const named = (terminal: string, role: string) => (
+    <>
+      {names.get(terminal) ?? t.terminals.roles[role] ?? role} <span className="small">{terminal}</span>
+    </>
+  );
   const time = (at?: number) => (at ? times.at(at, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }) : '—');
   const day = (at: number) => times.day(at);
   const enrol = async () => {
@@ -100,7 +107,7 @@ export function TerminalsPage() {
           <tbody>
             {list?.terminals.map((c) => (
               <tr key={c.id} className={c.state === 'revoked' || c.state === 'expired' ? 'dim' : ''} data-testid={`terminal-${c.terminal}`}>
-                <td>{c.terminal}</td>
+                <td>{named(c.terminal, c.role)}</td>
                 <td>{t.terminals.roles[c.role] ?? c.role}</td>
                 <td>{c.window ?? ''}</td>
                 <td>{c.version ?? ''}</td>
@@ -134,8 +141,7 @@ export function TerminalsPage() {
             <ul>
               {list.hallToken.map((h) => (
                 <li key={h.terminal} data-testid={`hall-token-${h.terminal}`}>
-                  {t.terminals.roles[h.role] ?? h.role} · {h.terminal}
-                  {h.window !== undefined ? ` · ${t.terminals.window} ${h.window}` : ''}
+                  {named(h.terminal, h.role)}
                   {h.devices.map((d) => (
                     <DeviceState key={d.name} device={d} id={d.name} okWords={t.terminals.deviceOk} />
                   ))}
