@@ -11,7 +11,7 @@ import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
 import { proxyTrustFrom } from './http';
 import { limitsFrom } from './limits';
 import { opsText } from './ops-strings';
-import { configureLog, log } from './log';
+import { configureLog, log, logFile } from './log';
 import { readNotifyInput } from './notifications';
 import { hostSetting, hubNumber, hubSwitch, SettingProblem } from './setting';
 import { upstreamFromEnv } from '@servicehall/upstream/hub';
@@ -407,7 +407,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       if (worded) log.fatal(said);
       else log.fatal({ err: error }, said);
       // With its log in a file, the service manager's journal and an installer at the console saw nothing of why it stopped.
-      if (process.env.SERVICEHALL_LOG_FILE) process.stderr.write(`${said}\n`);
+      if (logFile) process.stderr.write(`${said}\n`);
       await flushed();
       process.exit(error instanceof HubRefusal ? error.exitCode : 1);
     });

@@ -67,8 +67,12 @@ function knownLevel(level: string | undefined): LogLevel | undefined {
   return (LOG_LEVELS as readonly string[]).includes(level ?? '') ? (level as LogLevel) : undefined;
 }
 
+/** The file the log goes to, once configureLog opened one: else its lines go to standard output (or a test's destination). */
+export let logFile: string | undefined;
+
 export async function configureLog(settings: LogSettings): Promise<Logger> {
   let destination = settings.destination;
+  logFile = undefined;
   if (!destination && settings.file) {
     logFolderUsable(settings.file);
     const { default: roll } = await import('pino-roll');
@@ -91,7 +95,10 @@ export async function configureLog(settings: LogSettings): Promise<Logger> {
       unused.on('error', () => undefined);
       unused.destroy();
       destination = undefined;
-    } else keepServingWhenUnwritable(destination, settings.file);
+    } else {
+      keepServingWhenUnwritable(destination, settings.file);
+      logFile = settings.file;
+    }
   }
   log = createLogger({ ...settings, destination });
   return log;
