@@ -31,11 +31,17 @@ interface Phone {
 const phones: Phone[] = [];
 const send = (m: FromReader) => process.send!(m);
 
-/** One phone: an EventSource's request, read by hand (Node has no EventSource). */
-function follow(host: string, port: string, ticketId: string, ref: string, agent: http.Agent): Promise<Phone> {
+/**
+ * The phones' own addresses: phones are other machines, and the hub holds one address's streams to its
+ * share of the connections (limits.ts, addressShare). Linux answers every 127.x.y.z on its loopback.
+ */
+const PHONE_ADDRESSES = Array.from({ length: 16 }, (_, i) => `127.0.1.${i + 1}`);
+
+/** One phone: an EventSource's request, read by hand (Node has no EventSource), from one of the phones' addresses. */
+function follow(host: string, port: string, ticketId: string, ref: string, agent: http.Agent, localAddress: string): Promise<Phone> {
   return new Promise((resolve, reject) => {
     const phone = { ticketId, frames: [] as ReaderFrame[] } as Phone;
-    phone.req = http.get({ host, port, path: `/api/phone/tickets/${ref}/watch`, agent, headers: { accept: 'text/event-stream' } }, (res) => {
+    phone.req = http.get({ host, port, localAddress, path: `/api/phone/tickets/${ref}/watch`, agent, headers: { accept: 'text/event-stream' } }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`phone stream answered ${res.statusCode}`));
       res.setEncoding('utf8');
       let buffer = '';
@@ -62,7 +68,7 @@ process.on('message', async (m: ToReader) => {
   try {
     if (m.kind === 'follow') {
       agent = new http.Agent({ keepAlive: true, maxSockets: m.phones.length + 16 });
-      for (let i = 0; i < m.phones.length; i += 100) phones.push(...(await Promise.all(m.phones.slice(i, i + 100).map((p) => follow(m.host, m.port, p.ticketId, p.ref, agent!)))));
+      for (let i = 0; i < m.phones.length; i += 100) phones.push(...(await Promise.all(m.phones.slice(i, i + 100).map((p, k) => follow(m.host, m.port, p.ticketId, p.ref, agent!, PHONE_ADDRESSES[(i + k) % PHONE_ADDRESSES.length]!)))));
       await new Promise((r) => setTimeout(r, 2000));
       send({ kind: 'following', answered: phones.filter((p) => p.frames.length > 0).length });
     } else if (m.kind === 'reset') for (const p of phones) p.frames.length = 0;
