@@ -401,13 +401,13 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       // not answering): each half in its own line, without a stack trace. Anything else is a fault, with its stack for support.
       const [zh, ...en] = message.split('\n');
       const trim = (text: string) => text.replace(/[。.]$/, '');
-      const worded = error instanceof HubRefusal || (/^[\u4e00-\u9fff]/.test(message) && en.length > 0);
-      const said =
-        error instanceof HubRefusal ? error.message : worded ? opsText('hubCouldNotStart', { problem: { 'zh-CN': trim(zh!), en: trim(en.join('\n')) } }) : opsText('hubCouldNotStart', { problem: message });
-      if (worded) log.fatal(said);
-      else log.fatal({ err: error }, said);
+      const worded = /^[\u4e00-\u9fff]/.test(message) && en.length > 0;
+      const problem = worded ? { 'zh-CN': trim(zh!), en: trim(en.join('\n')) } : message;
+      if (error instanceof HubRefusal) log.fatal(error.message);
+      else if (worded) log.fatal(opsText('hubCouldNotStart', { problem }));
+      else log.fatal({ err: error }, opsText('hubCouldNotStart', { problem }));
       // With its log in a file, the service manager's journal and an installer at the console saw nothing of why it stopped.
-      if (logFile) process.stderr.write(`${said}\n`);
+      if (logFile) process.stderr.write(`${error instanceof HubRefusal ? error.message : opsText('hubCouldNotStart', { problem })}\n`);
       await flushed();
       process.exit(error instanceof HubRefusal ? error.exitCode : 1);
     });
