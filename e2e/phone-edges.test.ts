@@ -230,10 +230,11 @@ describe('the citizen’s phone turned away by a busy hub, 390×844 with touch',
       expect(asked.length).toBeGreaterThan(0);
       expect(asked.every((s) => s === 429)).toBe(true);
 
-      // The first phone leaves: the next ask, after Retry-After, is let in and the number is followed (by long poll now).
+      // The first phone leaves: the next ask, after Retry-After, is let in and the number is followed (by long poll now,
+      // which answers as soon as the ticket changes): live, not a slow network, which the phone's was not.
       await first.ctx.close();
       await expect.poll(() => p.locator('[data-testid=link]').count(), { timeout: 20_000 }).toBe(1);
-      await expect.poll(() => p.locator('[data-testid=link]').textContent()).toBe('网络较慢，每隔一段时间自动更新');
+      await expect.poll(() => p.locator('[data-testid=link]').textContent()).toBe('实时更新中');
 
       // Turned away again while the number is shown (the hub's refusal as it sends it): the busy line, not 正在重新连接…
       await p.route('**/api/phone/tickets/**', (route) =>
@@ -249,7 +250,7 @@ describe('the citizen’s phone turned away by a busy hub, 390×844 with touch',
       expect(asked.length).toBe(seen);
       expect(await p.locator('[data-testid=link]').textContent()).toBe(BUSY);
       await p.unroute('**/api/phone/tickets/**');
-      await expect.poll(() => p.locator('[data-testid=link]').textContent(), { timeout: 15_000 }).toBe('网络较慢，每隔一段时间自动更新');
+      await expect.poll(() => p.locator('[data-testid=link]').textContent(), { timeout: 15_000 }).toBe('实时更新中');
     } finally {
       for (const ctx of phones) await ctx.close();
       await busy.close();

@@ -23,6 +23,8 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
   let polling = false;
   let pollAbort: AbortController | undefined;
   let wake: (() => void) | undefined;
+  /** The hub closed the stream (it answered 429 or 404, not a network that failed): the long poll after it is as live as the stream was. */
+  let turnedAway = false;
   const ES = (window as { EventSource?: typeof EventSource }).EventSource;
 
   /** The ticket is no longer today's (a page left open overnight): nothing more to follow, so the page stops asking, a return from the pocket included. */
@@ -60,6 +62,7 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
       failures += 1;
       // Closed for good (the hub said 404 or 429), or failing again and again: ask by long poll instead.
       if (es.readyState === ES!.CLOSED || failures >= 3) {
+        turnedAway = es.readyState === ES!.CLOSED;
         es.close();
         source = undefined;
         void poll();
@@ -90,7 +93,8 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
       try {
         accept(await api<PhoneTicket>('GET', `/tickets/${ref}?after=${version}`, { signal: pollAbort.signal }));
         failures = 0;
-        on.link('polling');
+        // Each answer comes as soon as the ticket changes: after the hub turned the stream away, live, not a slow network.
+        on.link(turnedAway ? 'live' : 'polling');
       } catch (error) {
         if (stopped) return;
         if (error instanceof ApiError && error.status === 404) return ended();
