@@ -45,6 +45,17 @@ describe('SERVICEHALL_NOTIFY_CONFIG', () => {
       await expect(started).rejects.toBeInstanceOf(HubRefusal);
       await expect(started).rejects.toThrow(/^主机的运行设置有误，没有启动：SERVICEHALL_NOTIFY_CONFIG \/ SERVICEHALL_NOTIFY:\n通知渠道配置有误：\n- channels\[0\]\.secretKey: 腾讯云 SecretKey 不正确[^]*\nA setting of the hub is wrong, and it did not start: [^]*channels\[0\]\.secretKey: the Tencent Cloud SecretKey is not valid/);
       expect(fs.existsSync(path.join(dir, 'hub.running'))).toBe(false);
+      // Past a few beats of the standby link (250 ms): nothing of the refused hub runs on (its beat wrote to the closed
+      // database, an uncaught TypeError that ended a process, and failed a test run in CI90).
+      const uncaught: unknown[] = [];
+      const hear = (error: unknown) => uncaught.push(error);
+      process.on('uncaughtException', hear);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      } finally {
+        process.off('uncaughtException', hear);
+      }
+      expect(uncaught).toEqual([]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

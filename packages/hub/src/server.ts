@@ -383,6 +383,10 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // The notification channels; the hall's name heads robot messages (a hall not set up yet has none).
   const notifyConfig = checkNotifyConfig(options.notify ?? { channels: [] }, store.view.catalogue.hall.name || '政务服务中心', 'SERVICEHALL_NOTIFY_CONFIG / SERVICEHALL_NOTIFY');
   if (!notifyConfig.ok) {
+    // What started above stops first: the standby link's beat (every 250 ms) wrote to the closed database, an uncaught error.
+    replication.close();
+    stopShippingWatch();
+    await upstream?.stop();
     db.close();
     clearRunning();
     // A field of the channels' file is the installer's to mend: refused (not restarted in a loop), field by field, Chinese first.
