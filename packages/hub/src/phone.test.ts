@@ -214,7 +214,7 @@ describe('a phone number verified by a one-time code (N-06)', () => {
     now += 61_000;
     expect((await call('POST', '/api/phone/code', { phone: PHONE })).status).toBe(202);
     const code = await codeSentTo(PHONE);
-    await expect.poll(() => outbox().map((e) => e.state).sort()).toEqual(['delivered', 'expired']);
+    await expect.poll(() => outbox().map((e) => e.state).sort(), { timeout: 10_000 }).toEqual(['delivered', 'expired']);
     expect(codesTo(PHONE)).toHaveLength(1);
     expect((await call('POST', '/api/phone/verify', { phone: PHONE, code })).status).toBe(200);
   });
@@ -562,7 +562,7 @@ describe('a number taken by phone (扫码取号)', () => {
     await finish();
     await callNext();
     // 3 ahead now: the near alert.
-    await expect.poll(() => alerts().length).toBe(1);
+    await expect.poll(() => alerts().length, { timeout: 10_000 }).toBe(1);
     expect(alerts()[0]).toMatchObject({ phone: `+86${PHONE}`, templateId: TEMPLATES['ticket-near'], params: ['A006', '3'] });
     now += 31_000;
     await finish();
@@ -573,7 +573,7 @@ describe('a number taken by phone (扫码取号)', () => {
       await finish();
       await callNext();
     }
-    await expect.poll(() => alerts().length).toBe(2);
+    await expect.poll(() => alerts().length, { timeout: 10_000 }).toBe(2);
     expect(alerts()[1]).toMatchObject({ templateId: TEMPLATES['ticket-called'], params: ['A006', '1'], text: '请A006号到1号窗口办理。' });
     now += 31_000;
     expect((await admin('POST', '/api/windows/1/recall')).status).toBe(200);
@@ -592,10 +592,10 @@ describe('a number taken by phone (扫码取号)', () => {
     expect(alerts()).toHaveLength(0);
     // A window opens for the item: now it is near, and the citizen is told so, once.
     await openWindow();
-    await expect.poll(() => alerts().length).toBe(1);
+    await expect.poll(() => alerts().length, { timeout: 10_000 }).toBe(1);
     expect(alerts()[0]).toMatchObject({ templateId: TEMPLATES['ticket-near'], params: [ticket.number, '1'] });
     await callNext();
-    await expect.poll(() => alerts().length).toBe(1);
+    await expect.poll(() => alerts().length, { timeout: 10_000 }).toBe(1);
   });
 
   it('offers the rating and the cases of the visit once it is done', async () => {
@@ -643,7 +643,7 @@ describe('appointments booked on the phone', () => {
     // Its number gets the phone's alerts, as one taken by phone.
     await openWindow();
     await callNext();
-    await expect.poll(() => sms.sent.filter((m) => m.templateId === TEMPLATES['ticket-called']).length).toBe(1);
+    await expect.poll(() => sms.sent.filter((m) => m.templateId === TEMPLATES['ticket-called']).length, { timeout: 10_000 }).toBe(1);
     expect((await call<PhoneTicket>('GET', `/api/phone/tickets/${seen.ticketRef}`)).body).toMatchObject({ state: 'called', sms: true });
   });
 
