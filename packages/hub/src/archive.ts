@@ -47,6 +47,16 @@ function lastSeqOf(db: Db, before: number): number {
   return lo;
 }
 
+/** Runs `work` with the year's file attached to hall.db as `archive`, detached after whatever happens. */
+function withArchive(db: Db, file: string, work: () => void): void {
+  db.prepare('ATTACH ? AS archive').run(file);
+  try {
+    work();
+  } finally {
+    db.exec('DETACH archive');
+  }
+}
+
 /**
  * Moves `year` out of the hall database in `dataDir` into hall-YEAR.db and vacuums; `now` decides whether the year has ended.
  * Two steps, each one file's own transaction: the year is copied into the archive, which is synced and read back, and only then
@@ -115,8 +125,7 @@ export function archiveYear(dataDir: string, year: number, now: number = Date.no
     ];
 
     // Step 1, the archive's own transaction: what a stopped run left there is replaced, then synced into the file itself.
-    db.prepare('ATTACH ? AS archive').run(file);
-    try {
+    withArchive(db, file, () => {
       const foreign = db.prepare('SELECT MIN(seq) AS seq FROM archive.events a WHERE NOT EXISTS (SELECT 1 FROM main.events m WHERE m.seq = a.seq)').get() as { seq: number | null };
       if (foreign.seq !== null) throw new ArchiveRefusal(opsText('archiveNotLeftByUs', { file, seq: foreign.seq }));
       db.pragma('archive.synchronous = FULL');
@@ -128,15 +137,12 @@ export function archiveYear(dataDir: string, year: number, now: number = Date.no
       })();
       const [checkpoint] = db.pragma('archive.wal_checkpoint(TRUNCATE)') as { busy: number }[];
       if (checkpoint?.busy !== 0) throw new Error(`the archive ${file} could not be checkpointed: another process has it open`);
-    } finally {
-      db.exec('DETACH archive');
-    }
+    });
     steps.copied?.();
 
     // Step 2, hall.db's own transaction: each table's rows leave it only as many as the archive, opened afresh, holds.
     const moved: Record<string, number> = {};
-    db.prepare('ATTACH ? AS archive').run(file);
-    try {
+    withArchive(db, file, () => {
       db.transaction(() => {
         db.exec('DROP TRIGGER main.events_no_delete');
         for (const [table, where, params] of moves) {
@@ -152,9 +158,7 @@ export function archiveYear(dataDir: string, year: number, now: number = Date.no
           JSON.stringify({ file: path.basename(file), firstSeq: first.seq, lastSeq, at: now }),
         );
       })();
-    } finally {
-      db.exec('DETACH archive');
-    }
+    });
     db.exec('VACUUM');
     db.pragma('wal_checkpoint(TRUNCATE)');
     return { year, file, firstSeq: first.seq, lastSeq, moved, bytesBefore, bytesAfter: fs.statSync(main).size };

@@ -226,9 +226,26 @@ export interface Admission {
  * so that a client taking a new address in its block for each connection cannot fill the hub. The /64
  * is not held to an address's cap: a hall's IPv6 LAN puts all its terminals in one.
  */
+/** Counts by key, a count of none forgotten: what each address holds open now. */
+export class Tally {
+  private readonly counts = new Map<string, number>();
+
+  of(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+
+  /** Adds `by` to the count of `key` and gives it back (never below none). */
+  add(key: string, by: 1 | -1): number {
+    const n = this.of(key) + by;
+    if (n <= 0) this.counts.delete(key);
+    else this.counts.set(key, n);
+    return Math.max(0, n);
+  }
+}
+
 export class ConnectionCount {
   /** By address, and by IPv6 network (a key ending in /64, which no address has). */
-  private readonly byAddress = new Map<string, number>();
+  private readonly byAddress = new Tally();
   private total = 0;
 
   /**
@@ -245,9 +262,9 @@ export class ConnectionCount {
    * cap is not counted in all: one address's flood cannot shut the hall's other terminals out.
    */
   open(address: string): Admission {
-    const n = this.add(address, 1);
+    const n = this.byAddress.add(address, 1);
     const network = addressNetwork(address);
-    const inNetwork = network === address ? n : this.add(network, 1);
+    const inNetwork = network === address ? n : this.byAddress.add(network, 1);
     const capped = typeof this.perAddress === 'function' ? this.perAddress(address) : this.perAddress;
     const share = Math.max(this.limits.connectionsPerAddress, addressShare(this.limits.connections));
     if (capped && (n > this.limits.connectionsPerAddress || inNetwork > share))
@@ -258,18 +275,10 @@ export class ConnectionCount {
   }
 
   close(address: string, admission: Admission): void {
-    this.add(address, -1);
+    this.byAddress.add(address, -1);
     const network = addressNetwork(address);
-    if (network !== address) this.add(network, -1);
+    if (network !== address) this.byAddress.add(network, -1);
     if (admission.inAll) this.total = Math.max(0, this.total - 1);
-  }
-
-  /** Adds `by` to the count of `key` and gives it back; a count of none is forgotten. */
-  private add(key: string, by: 1 | -1): number {
-    const n = (this.byAddress.get(key) ?? 0) + by;
-    if (n <= 0) this.byAddress.delete(key);
-    else this.byAddress.set(key, n);
-    return Math.max(0, n);
   }
 
   get size(): number {

@@ -39,7 +39,7 @@ import type { ServerResponse } from 'node:http';
 import type { GroupCommit } from '../commit';
 import type { HallNotifications } from '../notifications';
 import { CODE_MINUTES, CODE_RESEND_MS, PhoneBook, SESSION_MS, type PhoneSession } from '../phones';
-import type { PhoneLimits } from '../limits';
+import { Tally, type PhoneLimits } from '../limits';
 import type { HallStore } from '../store';
 import type { PhoneStreams } from './streams';
 import { opsText } from '../ops-strings';
@@ -129,22 +129,18 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
    * it): together at most streamsPerAddress, so that one address cannot take every connection of the
    * citizens' port and leave no phone a way to follow its number.
    */
-  let heldByAddress = new Map<string, number>();
+  const heldByAddress = new Tally();
   /** Holds one of `req`'s address's places until the function given back is called (once is enough; more change nothing). */
   const hold = (req: Request): (() => void) => {
     const address = addressNetwork(req.address ?? 'unknown');
-    const mine = heldByAddress.get(address) ?? 0;
-    if (mine >= limits.streamsPerAddress)
+    if (heldByAddress.of(address) >= limits.streamsPerAddress)
       throw new HttpRefusal('rate-limited', `too many phones follow their numbers from this address at once (${limits.streamsPerAddress}, an IPv6 one counted by its /64): the page asks again in a moment`, undefined, HELD_RETRY_MS);
-    heldByAddress.set(address, mine + 1);
+    heldByAddress.add(address, 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const n = (heldByAddress.get(address) ?? 1) - 1;
-      if (n <= 0) heldByAddress.delete(address);
-      else heldByAddress.set(address, n);
-      if (heldByAddress.size > 50_000) heldByAddress = new Map();
+      heldByAddress.add(address, -1);
     };
   };
 
