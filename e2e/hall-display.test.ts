@@ -1,7 +1,7 @@
 import { demoCatalogue } from '@servicehall/fixtures';
 import { startHub, type RunningHub } from '@servicehall/hub';
 import fs from 'node:fs';
-import net from 'node:net';
+import { freePort } from '@servicehall/hub/testing';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -19,17 +19,6 @@ let hub: RunningHub;
 let browser: Browser;
 let page: Page;
 let display: Awaited<ReturnType<typeof runHallDisplayInBrowserMode>>;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const startOurHub = () => {
   const catalogue = demoCatalogue({ allDay: true });

@@ -105,14 +105,34 @@ export async function spawnHub(dataDir: string, env: Record<string, string> = {}
   };
 }
 
-/** A TCP port free on this machine now, for a hub that must come back on the same address. */
-export function freePort(): Promise<number> {
+/** Ports handed out by freePort: below the kernel's own for port 0 (Linux: 32768 up), a band for each test file that runs at once. */
+const PORT_BANDS = { first: 20_000, size: 700, count: 16 };
+let nextInBand = Math.floor(Math.random() * PORT_BANDS.size);
+
+/** Whether nothing listens on `port` of 127.0.0.1 now. */
+function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+/**
+ * A TCP port free on this machine now, for a server that must come back on the same address, or whose port
+ * must be known before it starts. Between this and its listen nobody else may take it: a port the kernel
+ * gives for port 0 can be given next to another test file's server (EADDRINUSE, two files at once), so the
+ * port is taken from a band of its own for each file running at once (vitest's VITEST_POOL_ID), below the
+ * kernel's range, and tried first.
+ */
+export async function freePort(): Promise<number> {
+  const slot = Number(process.env.VITEST_POOL_ID ?? 0) % PORT_BANDS.count;
+  const band = PORT_BANDS.first + slot * PORT_BANDS.size;
+  for (let tried = 0; tried < PORT_BANDS.size; tried++) {
+    const port = band + (nextInBand++ % PORT_BANDS.size);
+    if (await portFree(port)) return port;
+  }
+  throw new Error(`no free port in ${band} to ${band + PORT_BANDS.size - 1}`);
 }
 
 /** A figure of the hub's /metrics text (Prometheus' exposition format): `name` with its labels as written, e.g. `servicehall_phone_streams{served_by="hub"}`. */

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
+import { freePort } from '@servicehall/hub/testing';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -15,17 +15,6 @@ export function postgresMissing(): string | undefined {
   return undefined;
 }
 
-/** A port nobody listens on now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A throwaway PostgreSQL cluster in a temporary folder, on a free port: for tests and the bench. */
 export interface TestPostgres {
