@@ -316,6 +316,38 @@ describe('a Modbus display whose late reply comes while the next call waits for 
   });
 });
 
+describe('a Modbus display that answers late and refuses a write', () => {
+  it('asks a call again when the exception that came may be the late answer to the write before it, and shows it; its own exception stays the answer', async () => {
+    const pair = await startPtyPair();
+    const link = await SerialTransport.open(pair.host);
+    const led = DISPLAY_PROFILES['modbus-led'];
+    if (led.commandSet !== 'modbus-rtu') throw new Error('profile');
+    const sim = await DisplaySimulator.open(pair.device, led);
+    // The terminal's map names a brightness register this display does not have: it refuses those writes (exception 02).
+    const display = new NumberDisplay(link, { ...led, registers: { ...led.registers, brightness: 0x0200 } }, 300, 0);
+    try {
+      sim.replyDelayMs = 450;
+      expect(await display.setBrightness(3)).toMatchObject({ ok: false, code: 'timeout' });
+      // The call goes at once; the brightness's refusal comes during its first try, its own reply after it.
+      sim.replyDelayMs = 250;
+      // Before, the refusal was taken as the call's answer: modbus-exception, for a call the display took.
+      expect(await display.show(CALL)).toEqual({ ok: true });
+      expect(sim.shown.rows).toEqual(['A012', '3']);
+      // A write the display refuses itself, with a reply still owed: asked once more, then its exception is the answer.
+      await new Promise((r) => setTimeout(r, 400));
+      sim.replyDelayMs = 450;
+      expect(await display.show({ number: 'B7', window: 9 })).toMatchObject({ ok: false, code: 'timeout' });
+      sim.replyDelayMs = 0;
+      expect(await display.setBrightness(2)).toMatchObject({ ok: false, code: 'modbus-exception', message: 'exception code 2' });
+      expect(sim.shown).toEqual({ rows: ['B7', '9'], brightness: 4 });
+    } finally {
+      await link.close();
+      await sim.close();
+      await pair.close();
+    }
+  });
+});
+
 describe('a display whose line stops taking bytes', () => {
   it('says the call was not shown within the bound, and the next call is not held behind it', async () => {
     // A write that never settles: a display hung, a port held by flow control.

@@ -113,38 +113,48 @@ export class NumberDisplay {
 
   /**
    * One Modbus write (function 16: its reply is its first six bytes and a CRC, never the request
-   * itself). Writes are idempotent, so it is sent until it has more replies than may be late replies
-   * to earlier tries, or `retries` + 1 of its tries went unanswered; an exception is the display's
-   * answer and is not asked again. A reply heard while no try waits is counted the same way: before
-   * the first try it can only be an earlier try's, and lowers what is owed; after it, it counts as if
-   * its try had heard it.
+   * itself). Writes are idempotent, so it is sent until it has more replies than may be late answers
+   * to earlier tries, or `retries` + 1 of its tries went unanswered. An exception carries no register,
+   * so it too may be such a late answer: it is the display's answer once more exceptions came than
+   * that, and the write is asked again until then. An answer heard while no try waits is counted the
+   * same way: before the first try it can only be an earlier try's, and lowers what is owed; after it,
+   * it counts as if its try had heard it.
    */
   private async request(frame: Buffer): Promise<DisplayResult> {
     if (performance.now() - Math.max(this.sentAt, this.heardAt) > LATEST_REPLY_BOUNDS * this.timeoutMs) this.unanswered = 0;
-    /** Replies that may still come for earlier tries: no more than this can be theirs. */
+    /** Answers that may still come for earlier tries: no more replies, and no more exceptions, than this can be theirs. */
     let owed = this.unanswered;
     let replies = 0;
+    let refusals = 0;
+    let refusal: DisplayResult | undefined;
     let silent = 0;
     let tried = false;
-    this.heardBetween = (answer) => {
-      if (!tried) owed = Math.max(0, owed - 1);
-      else if (answer.ok) replies++;
+    const answered = (answer: DisplayResult) => {
+      if (answer.ok) replies++;
+      else {
+        refusals++;
+        refusal = answer;
+      }
     };
+    this.heardBetween = (answer) => (tried ? answered(answer) : (owed = Math.max(0, owed - 1)));
     try {
       for (;;) {
         await this.quiet(QUIET_MS);
         if (replies > owed) return { ok: true };
+        if (refusals > owed) return refusal!;
         tried = true;
         this.sentAt = performance.now();
         this.unanswered++;
         const result = await this.once(frame);
         this.between = new ReplyReader(frame);
-        if (result.ok || result.code === 'modbus-exception') this.unanswered = Math.max(0, this.unanswered - 1);
-        if (result.ok) {
-          if (++replies > owed) return result;
+        if (result.ok || result.code === 'modbus-exception') {
+          this.unanswered = Math.max(0, this.unanswered - 1);
+          answered(result);
+          if (replies > owed) return { ok: true };
+          if (refusals > owed) return result;
           continue;
         }
-        if (result.code === 'modbus-exception' || result.code === 'write-failed') return result;
+        if (result.code === 'write-failed') return result;
         if (++silent > this.retries)
           return replies === 0 ? result : { ...result, message: `${result.message}; ${replies} of the ${owed + 1} replies needed came, and the first ${owed} may be late replies to earlier tries` };
       }
