@@ -20,6 +20,17 @@ process.stdout.write('logged\\n');
 process.stdin.once('data', () => logger.info({ i: 300 }, 'the disk has room again'));
 `;
 
+/** The hub's log to a file that rolls at 1 kB (about five lines): three lines, three more when asked (one roll), then one more when asked again. */
+const ROLLER = `
+import { configureLog } from ${JSON.stringify(path.join(here, 'log.ts'))};
+const logger = await configureLog({ level: 'info', file: process.env.PROBE_LOG, rotation: { size: '1k', count: 3 } });
+let i = 0;
+const lines = (n) => { for (const end = i + n; i < end; i++) logger.info({ i }, 'a line of the hall'.padEnd(120, '.')); };
+lines(3);
+process.stdout.write('logged\\n');
+process.stdin.once('data', () => (lines(3), process.stdin.once('data', () => lines(1))));
+`;
+
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
@@ -57,6 +68,56 @@ describe("the hub's log file on a disk that cannot take it", () => {
       expect(said[1]).toMatch(/^The hub’s log file .* cannot be written \(EFBIG\).*The hub goes on serving/);
       expect(said[2]).toMatch(/又能写入了，暂存的日志已全部写入。$/);
       expect(said[3]).toMatch(/can be written again; every line held meanwhile is in it\.$/);
+    } finally {
+      child.kill();
+      await exited;
+    }
+  });
+});
+
+describe("the hub's log folder made read-only while the hub runs", () => {
+  it('names the file a roll could not open, then the file its lines still go to, and says no file gone that never was', { timeout: 60_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-logro-'));
+    dirs.push(dir);
+    const logs = path.join(dir, 'logs');
+    fs.mkdirSync(logs);
+    // Root writes into a read-only folder all the same: the writer runs as nobody, as a service's own account would.
+    const account = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    if (account.uid !== undefined) {
+      fs.chmodSync(dir, 0o755);
+      fs.chownSync(logs, account.uid, account.gid);
+    }
+    const script = path.join(dir, 'roller.mts');
+    fs.writeFileSync(script, ROLLER);
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: root, env: { ...process.env, PROBE_LOG: path.join(logs, 'hub.log') }, stdio: ['pipe', 'pipe', 'pipe'], ...account });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let code: number | null | undefined;
+    void exited.then((c) => (code = c));
+    const said = () => stderr.split('\n').filter(Boolean);
+    try {
+      await expect.poll(() => (code !== undefined ? `exited ${code}: ${stderr}` : stdout.includes('logged')), { timeout: 30_000 }).toBe(true);
+      fs.chmodSync(logs, 0o555);
+      // Past 1 kB: the roll cannot make hub.2.log, and the lines go on into hub.1.log.
+      child.stdin.write('go\n');
+      await expect.poll(() => said().length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+      child.stdin.write('go\n');
+      await expect.poll(() => said().length, { timeout: 30_000 }).toBe(4);
+      expect(said()[0]).toMatch(/^主机的日志文件 .*logs\/hub\.2\.log 写不进去（EACCES）/);
+      expect(said()[1]).toMatch(/^The hub’s log file .*logs\/hub\.2\.log cannot be written \(EACCES\)/);
+      // Before, these named hub.2.log, which the lines never reached (nor does it exist).
+      expect(said()[2]).toMatch(/^主机的日志文件 .*logs\/hub\.1\.log 又能写入了/);
+      expect(said()[3]).toMatch(/^The hub’s log file .*logs\/hub\.1\.log can be written again/);
+      // The hub's look (every 5 s) compares the file written: before, it took hub.2.log for a file gone, and said so.
+      await new Promise((r) => setTimeout(r, 6_000));
+      expect(said()).toHaveLength(4);
+      expect(fs.readdirSync(logs)).toEqual(['hub.1.log']);
+      const lines = fs.readFileSync(path.join(logs, 'hub.1.log'), 'utf8').split('\n').filter(Boolean);
+      expect(lines.map((l) => (JSON.parse(l) as { i: number }).i)).toEqual(Array.from({ length: 7 }, (_, i) => i));
+      expect(code).toBeUndefined();
     } finally {
       child.kill();
       await exited;
