@@ -260,6 +260,92 @@ describe('a Modbus display that answers late', () => {
     expect(await display.show({ number: 'A005', window: 3 })).toMatchObject({ ok: false, code: 'timeout' });
     expect(sim.shown.rows).toEqual(['A004', '3']);
   });
+
+  it('counts the replies that come while no try listens: a display answering at 1.5 times the bound costs each call two requests, not one more each call', async () => {
+    const display = new NumberDisplay(link, DISPLAY_PROFILES['modbus-led'], 300);
+    sim.replyDelayMs = 450;
+    const sent: number[] = [];
+    for (const number of ['A001', 'A002', 'A003']) {
+      const before = sim.device.applied!;
+      expect(await display.show({ number, window: 3 })).toEqual({ ok: true });
+      sent.push(sim.device.applied! - before);
+      expect(sim.shown.rows).toEqual([number, '3']);
+      // The clerk serves the citizen: the reply to the call's second request comes meanwhile, heard by no try.
+      await new Promise((r) => setTimeout(r, 800));
+    }
+    // Each call's first request goes unanswered within the bound, its second is confirmed by the first's reply. Before, that
+    // reply heard by no try stayed owed: 2, 3 and 4 requests, one more each call until the line was quiet for ten bounds.
+    expect(sent).toEqual([2, 2, 2]);
+  }, 20_000);
+});
+
+describe('a Modbus display whose late reply comes while the next call waits for a quiet line', () => {
+  it('counts it against the tries owed, never as the next call\'s confirmation: the next call is sent once, not twice', async () => {
+    const led = DISPLAY_PROFILES['modbus-led'];
+    const device = displayDevice(led);
+    const listeners = new Set<(chunk: Buffer) => void>();
+    const hear = (bytes: Buffer) => listeners.forEach((l) => l(bytes));
+    let held: Buffer[] | undefined = [];
+    let writes = 0;
+    const link: ByteLink = {
+      write: async (bytes) => {
+        writes++;
+        const reply = device.receive(Buffer.from(bytes));
+        if (held) held.push(reply);
+        else queueMicrotask(() => hear(reply));
+      },
+      onData: (l) => (listeners.add(l), () => listeners.delete(l)),
+      close: async () => undefined,
+    };
+    const display = new NumberDisplay(link, led, 50, 0);
+    // The display answers later than the bound: 未应答, its reply still to come.
+    expect(await display.show({ number: 'A001', window: 3 })).toMatchObject({ ok: false, code: 'timeout' });
+    const late = held!;
+    held = undefined;
+    // Another slave's frame on the line: the next call waits for a quiet line, and the late reply comes meanwhile.
+    hear(withCrc([0x07, 0x03, 0x02, 0x00, 0x2a]));
+    writes = 0;
+    const next = display.show({ number: 'A002', window: 3 });
+    await new Promise((r) => setImmediate(r));
+    expect(writes, 'the next call waits for the line to fall quiet').toBe(0);
+    late.forEach(hear);
+    expect(await next).toEqual({ ok: true });
+    expect(device.shown.rows).toEqual(['A002', '3']);
+    // Before, the reply was dropped, still owed: the call's first reply was taken for it, and the call sent again.
+    expect(writes).toBe(1);
+  });
+});
+
+describe('a Modbus display that answers late and refuses a write', () => {
+  it('asks a call again when the exception that came may be the late answer to the write before it, and shows it; its own exception stays the answer', async () => {
+    const pair = await startPtyPair();
+    const link = await SerialTransport.open(pair.host);
+    const led = DISPLAY_PROFILES['modbus-led'];
+    if (led.commandSet !== 'modbus-rtu') throw new Error('profile');
+    const sim = await DisplaySimulator.open(pair.device, led);
+    // The terminal's map names a brightness register this display does not have: it refuses those writes (exception 02).
+    const display = new NumberDisplay(link, { ...led, registers: { ...led.registers, brightness: 0x0200 } }, 300, 0);
+    try {
+      sim.replyDelayMs = 450;
+      expect(await display.setBrightness(3)).toMatchObject({ ok: false, code: 'timeout' });
+      // The call goes at once; the brightness's refusal comes during its first try, its own reply after it.
+      sim.replyDelayMs = 250;
+      // Before, the refusal was taken as the call's answer: modbus-exception, for a call the display took.
+      expect(await display.show(CALL)).toEqual({ ok: true });
+      expect(sim.shown.rows).toEqual(['A012', '3']);
+      // A write the display refuses itself, with a reply still owed: asked once more, then its exception is the answer.
+      await new Promise((r) => setTimeout(r, 400));
+      sim.replyDelayMs = 450;
+      expect(await display.show({ number: 'B7', window: 9 })).toMatchObject({ ok: false, code: 'timeout' });
+      sim.replyDelayMs = 0;
+      expect(await display.setBrightness(2)).toMatchObject({ ok: false, code: 'modbus-exception', message: 'exception code 2' });
+      expect(sim.shown).toEqual({ rows: ['B7', '9'], brightness: 4 });
+    } finally {
+      await link.close();
+      await sim.close();
+      await pair.close();
+    }
+  });
 });
 
 describe('a display whose line stops taking bytes', () => {

@@ -40,6 +40,10 @@ export class NumberDisplay {
   /** When the last request was sent, and the last byte came (performance.now()). */
   private sentAt = -Infinity;
   private heardAt = -Infinity;
+  /** Reads what comes while no try waits (the quiet before one, the time between calls) for replies to the last request sent. */
+  private between: ReplyReader | undefined;
+  /** The running request's count of an answer heard while none of its tries waited. */
+  private heardBetween: ((answer: DisplayResult) => void) | undefined;
   constructor(
     private link: ByteLink,
     readonly profile: DisplayProfile,
@@ -48,7 +52,14 @@ export class NumberDisplay {
     private retries = 2,
   ) {
     this.commands = commandsFor(profile);
-    link.onData(() => (this.heardAt = performance.now()));
+    link.onData((data) => {
+      this.heardAt = performance.now();
+      // A reply or an exception that no try hears is still the answer to a try owed: counted, never dropped.
+      for (let answer = this.between?.read(data); answer; answer = this.between?.read()) {
+        this.unanswered = Math.max(0, this.unanswered - 1);
+        this.heardBetween?.(answer);
+      }
+    });
   }
 
   show(call: Call): Promise<DisplayResult> {
@@ -102,34 +113,59 @@ export class NumberDisplay {
 
   /**
    * One Modbus write (function 16: its reply is its first six bytes and a CRC, never the request
-   * itself). Writes are idempotent, so it is sent until it has more replies than were owed before it,
-   * or `retries` + 1 of its tries went unanswered; an exception is the display's answer and is not
-   * asked again. A reply that comes between tries is not counted (it only costs a try more).
+   * itself). Writes are idempotent, so it is sent until it has more replies than may be late answers
+   * to earlier tries, or `retries` + 1 of its tries went unanswered. An exception carries no register,
+   * so it too may be such a late answer: it is the display's answer once more exceptions came than
+   * that, and the write is asked again until then. An answer heard while no try waits is counted the
+   * same way: before the first try it can only be an earlier try's, and lowers what is owed; after it,
+   * it counts as if its try had heard it.
    */
   private async request(frame: Buffer): Promise<DisplayResult> {
     if (performance.now() - Math.max(this.sentAt, this.heardAt) > LATEST_REPLY_BOUNDS * this.timeoutMs) this.unanswered = 0;
-    const owed = this.unanswered;
+    /** Answers that may still come for earlier tries: no more replies, and no more exceptions, than this can be theirs. */
+    let owed = this.unanswered;
     let replies = 0;
+    let refusals = 0;
+    let refusal: DisplayResult | undefined;
     let silent = 0;
-    for (;;) {
-      await this.quiet(QUIET_MS);
-      this.sentAt = performance.now();
-      this.unanswered++;
-      const result = await this.once(frame);
-      if (result.ok || result.code === 'modbus-exception') this.unanswered--;
-      if (result.ok) {
-        if (++replies > owed) return result;
-        continue;
+    let tried = false;
+    const answered = (answer: DisplayResult) => {
+      if (answer.ok) replies++;
+      else {
+        refusals++;
+        refusal = answer;
       }
-      if (result.code === 'modbus-exception' || result.code === 'write-failed') return result;
-      if (++silent > this.retries)
-        return replies === 0 ? result : { ...result, message: `${result.message}; ${replies} of the ${owed + 1} replies needed came, and the first ${owed} may be late replies to earlier tries` };
+    };
+    this.heardBetween = (answer) => (tried ? answered(answer) : (owed = Math.max(0, owed - 1)));
+    try {
+      for (;;) {
+        await this.quiet(QUIET_MS);
+        if (replies > owed) return { ok: true };
+        if (refusals > owed) return refusal!;
+        tried = true;
+        this.sentAt = performance.now();
+        this.unanswered++;
+        const result = await this.once(frame);
+        this.between = new ReplyReader(frame);
+        if (result.ok || result.code === 'modbus-exception') {
+          this.unanswered = Math.max(0, this.unanswered - 1);
+          answered(result);
+          if (replies > owed) return { ok: true };
+          if (refusals > owed) return result;
+          continue;
+        }
+        if (result.code === 'write-failed') return result;
+        if (++silent > this.retries)
+          return replies === 0 ? result : { ...result, message: `${result.message}; ${replies} of the ${owed + 1} replies needed came, and the first ${owed} may be late replies to earlier tries` };
+      }
+    } finally {
+      this.heardBetween = undefined;
     }
   }
 
   /**
    * Waits until nothing has come for `ms`, as an RS-485 master does before it speaks: what comes
-   * meanwhile (a late reply, another slave's frame, noise) is heard by no try, so it is dropped. A
+   * meanwhile is heard by no try (a late reply is counted, another slave's frame or noise dropped). A
    * line already quiet is spoken on at once; one that never falls quiet, after four such spells.
    */
   private async quiet(ms: number): Promise<void> {
@@ -142,20 +178,13 @@ export class NumberDisplay {
   }
 
   /**
-   * One try. What comes is read from the front: the request's own bytes (an RS-485 adapter that
-   * hears itself) are its echo, whole; then the reply or an exception; any other byte (another
-   * slave's frame, a bad CRC, a late reply to something else, noise) is dropped. Nothing is learnt
-   * of the line from one try for the next: an adapter swapped for one that echoes, or does not,
-   * is read right at its first request.
+   * One try, read by a ReplyReader of its own: nothing is learnt of the line from one try for the
+   * next, so an adapter swapped for one that echoes, or does not, is read right at its first request.
    */
   private once(frame: Buffer): Promise<DisplayResult> {
-    const expected = writeReply(frame);
-    const slave = frame[0]!;
+    this.between = undefined;
+    const reader = new ReplyReader(frame);
     return new Promise((resolve) => {
-      /** What came and is not read yet: at most what may still begin the echo, the reply or an exception. */
-      let got: Buffer = Buffer.alloc(0);
-      let received = 0;
-      let echoed = false;
       let sent = false;
       const done = (r: DisplayResult) => {
         clearTimeout(timer);
@@ -169,40 +198,72 @@ export class NumberDisplay {
             !sent
               ? { ok: false, code: 'write-failed', message: `the line took no request within ${this.timeoutMs} ms` }
               : // The reply, whose first bytes are the request's, and nothing after it: not an echo cut short.
-              got.equals(expected)
+              reader.got.equals(reader.expected)
               ? { ok: true }
-              : received > (echoed ? frame.length : 0)
-              ? { ok: false, code: 'bad-reply', message: `expected ${expected.toString('hex')}, got ${received} bytes ending ${got.toString('hex')}` }
-              : { ok: false, code: 'timeout', message: `no reply within ${this.timeoutMs} ms${echoed ? ' (only the echo of the request came back)' : ''}` },
+              : reader.received > (reader.echoed ? frame.length : 0)
+              ? { ok: false, code: 'bad-reply', message: `expected ${reader.expected.toString('hex')}, got ${reader.received} bytes ending ${reader.got.toString('hex')}` }
+              : { ok: false, code: 'timeout', message: `no reply within ${this.timeoutMs} ms${reader.echoed ? ' (only the echo of the request came back)' : ''}` },
           ),
         this.timeoutMs,
       );
       const unsubscribe = this.link.onData((data) => {
-        received += data.length;
-        got = got.length === 0 ? data : Buffer.concat([got, data]);
-        while (got.length > 0) {
-          if (got[0] !== slave) {
-            const next = got.indexOf(slave);
-            got = next < 0 ? Buffer.alloc(0) : got.subarray(next);
-            continue;
-          }
-          if (startsWith(got, frame)) {
-            echoed = true;
-            got = got.subarray(frame.length);
-            continue;
-          }
-          if (startsWith(got, expected) && !startsWith(frame, got)) return done({ ok: true });
-          if (got.length >= 5 && got[1] === (frame[1]! | 0x80) && crc16Modbus(got, 0, 3) === got[3]! + (got[4]! << 8)) return done({ ok: false, code: 'modbus-exception', message: `exception code ${got[2]}` });
-          // A frame still coming: the echo, the reply, or an exception (function with its high bit set).
-          if (startsWith(frame, got) || startsWith(expected, got) || (got.length < 5 && (got.length < 2 || got[1] === (frame[1]! | 0x80)))) break;
-          got = got.subarray(1);
-        }
+        const answer = reader.read(data);
+        if (answer) done(answer);
       });
       this.link.write(frame).then(
         () => (sent = true),
         (err) => done({ ok: false, code: 'write-failed', message: String(err) }),
       );
     });
+  }
+}
+
+/**
+ * What comes after a request, read from the front: the request's own bytes (an RS-485 adapter that
+ * hears itself) are its echo, whole; then the reply or an exception; any other byte (another slave's
+ * frame, a bad CRC, a late reply to something else, noise) is dropped. Bytes may come one at a time.
+ */
+class ReplyReader {
+  /** What came and is not read yet: at most what may still begin the echo, the reply or an exception. */
+  got: Buffer = Buffer.alloc(0);
+  received = 0;
+  echoed = false;
+  readonly expected: Buffer;
+  constructor(private frame: Buffer) {
+    this.expected = writeReply(frame);
+  }
+
+  /** The reply or exception that what came so far completes, taken off the front (call again for another); else undefined. */
+  read(data: Buffer = Buffer.alloc(0)): DisplayResult | undefined {
+    const { frame, expected } = this;
+    const slave = frame[0]!;
+    this.received += data.length;
+    this.got = this.got.length === 0 ? data : Buffer.concat([this.got, data]);
+    while (this.got.length > 0) {
+      const got = this.got;
+      if (got[0] !== slave) {
+        const next = got.indexOf(slave);
+        this.got = next < 0 ? Buffer.alloc(0) : got.subarray(next);
+        continue;
+      }
+      if (startsWith(got, frame)) {
+        this.echoed = true;
+        this.got = got.subarray(frame.length);
+        continue;
+      }
+      if (startsWith(got, expected) && !startsWith(frame, got)) {
+        this.got = got.subarray(expected.length);
+        return { ok: true };
+      }
+      if (got.length >= 5 && got[1] === (frame[1]! | 0x80) && crc16Modbus(got, 0, 3) === got[3]! + (got[4]! << 8)) {
+        this.got = got.subarray(5);
+        return { ok: false, code: 'modbus-exception', message: `exception code ${got[2]}` };
+      }
+      // A frame still coming: the echo, the reply, or an exception (function with its high bit set).
+      if (startsWith(frame, got) || startsWith(expected, got) || (got.length < 5 && (got.length < 2 || got[1] === (frame[1]! | 0x80)))) break;
+      this.got = got.subarray(1);
+    }
+    return undefined;
   }
 }
 

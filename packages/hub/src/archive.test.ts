@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ArchiveRefusal, archiveYear } from './archive';
 import { openDatabase } from './db';
 import { KEY_FILE } from './files';
@@ -159,6 +160,30 @@ describe('archiving a past year', () => {
       expect(count(folder, 'hall-2025.db', 'SELECT MAX(seq) AS n FROM events')).toBe(done.lastSeq);
       expect(() => archiveYear(folder, 2025, Date.parse('2026-01-07T20:00:00+08:00'))).toThrow(/archived/);
     }
+  });
+
+  it("syncs the data folder, where the archive's name is, after the copy and before any row leaves hall.db", () => {
+    const dir = hallAcrossNewYear();
+    const folder = fs.statSync(dir);
+    const order: string[] = [];
+    const fsync = fs.fsyncSync;
+    const prepare = Database.prototype.prepare;
+    onTestFinished(() => void vi.restoreAllMocks());
+    vi.spyOn(fs, 'fsyncSync').mockImplementation((fd) => {
+      const synced = fs.fstatSync(fd);
+      if (synced.isDirectory() && synced.ino === folder.ino && synced.dev === folder.dev) order.push('folder synced');
+      fsync(fd);
+    });
+    vi.spyOn(Database.prototype, 'prepare').mockImplementation(function (this: Database.Database, sql: string) {
+      if (sql.startsWith('INSERT INTO archive.')) order.push('copied');
+      if (sql.startsWith('DELETE FROM main.')) order.push('deleted from hall.db');
+      return prepare.call(this, sql);
+    } as never);
+    archiveYear(dir, 2025, Date.parse('2026-01-07T20:00:00+08:00'));
+    const once = order.filter((step, i) => step !== order[i - 1]);
+    // Before, the folder was never synced: a power cut after the deletes could lose hall-2025.db's name, and with it the year.
+    expect(once).toEqual(['copied', 'folder synced', 'deleted from hall.db']);
+    expect(count(dir, 'hall-2025.db', 'SELECT COUNT(*) AS n FROM events')).toBeGreaterThan(0);
   });
 
   it('removes nothing from hall.db when the archive does not hold what would leave it, and keeps a file it did not write', { timeout: 120_000 }, () => {

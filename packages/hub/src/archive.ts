@@ -2,6 +2,7 @@ import { hallDay, type Catalogue } from '@servicehall/core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { idsOfDay, migrate, openDatabase, type Db } from './db';
+import { syncFolder } from './files';
 import { DATABASE_FILE, runningHub } from './integrity';
 import { opsText } from './ops-strings';
 
@@ -138,6 +139,8 @@ export function archiveYear(dataDir: string, year: number, now: number = Date.no
       const [checkpoint] = db.pragma('archive.wal_checkpoint(TRUNCATE)') as { busy: number }[];
       if (checkpoint?.busy !== 0) throw new Error(`the archive ${file} could not be checkpointed: another process has it open`);
     });
+    // SQLite syncs the folder only for its journals: hall-YEAR.db's name in it, which a power cut could lose with the file, is synced before rows leave hall.db.
+    syncFolder(dataDir);
     steps.copied?.();
 
     // Step 2, hall.db's own transaction: each table's rows leave it only as many as the archive, opened afresh, holds.

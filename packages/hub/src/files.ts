@@ -61,6 +61,23 @@ export function makeFolder(dir: string, mode = 0o700): void {
 }
 
 /**
+ * Makes the names in `dir` last through a power cut (a file made there, a rename): an fsync of the folder
+ * itself, which SQLite does only for its own journals. Windows cannot open a folder for it (NTFS journals
+ * its names), and a file system that cannot sync a folder says EINVAL: nothing more to do there.
+ */
+export function syncFolder(dir: string): void {
+  if (!POSIX) return;
+  const fd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
  * Throws unless a file can be made in `dir`, by making one and removing it. access() is not enough:
  * for root it says yes to /proc and /sys, where no file can ever be made (ENOENT, EACCES).
  */

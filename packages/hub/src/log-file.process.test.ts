@@ -20,10 +20,32 @@ process.stdout.write('logged\\n');
 process.stdin.once('data', () => logger.info({ i: 300 }, 'the disk has room again'));
 `;
 
+/** The hub's log to a file that rolls at 1 kB (about five lines): three lines, three more when asked (one roll), then one more when asked again. */
+const ROLLER = `
+import { configureLog } from ${JSON.stringify(path.join(here, 'log.ts'))};
+const logger = await configureLog({ level: 'info', file: process.env.PROBE_LOG, rotation: { size: '1k', count: 3 } });
+let i = 0;
+const lines = (n) => { for (const end = i + n; i < end; i++) logger.info({ i }, 'a line of the hall'.padEnd(120, '.')); };
+lines(3);
+process.stdout.write('logged\\n');
+process.stdin.once('data', () => (lines(3), process.stdin.once('data', () => lines(1))));
+`;
+
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
+
+/** A writer script run through `before` (prlimit, or nothing) and node with tsx, as `account`: what it prints is gathered, `code` is undefined while it runs. */
+function runWriter(script: string, env: NodeJS.ProcessEnv, before: string[] = [], account: { uid?: number; gid?: number } = {}) {
+  const [command, ...args] = [...before, process.execPath, '--import', 'tsx', script];
+  const child = spawn(command!, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'], ...account });
+  const run = { child, stdout: '', stderr: '', code: undefined as number | null | undefined, exited: new Promise<number | null>((resolve) => child.once('exit', resolve)) };
+  child.stdout.on('data', (d: Buffer) => (run.stdout += d));
+  child.stderr.on('data', (d: Buffer) => (run.stderr += d));
+  void run.exited.then((c) => (run.code = c));
+  return run;
+}
 
 describe("the hub's log file on a disk that cannot take it", () => {
   it('is said once in Chinese and English while the hub goes on, and gets every line held meanwhile once the disk has room', { timeout: 60_000 }, async () => {
@@ -33,33 +55,71 @@ describe("the hub's log file on a disk that cannot take it", () => {
     fs.writeFileSync(script, WRITER);
     const file = path.join(dir, 'logs', 'hub.log');
     // A file size limit of 20 kB (RLIMIT_FSIZE): the file's writes beyond it fail (EFBIG), as on a full disk (ENOSPC).
-    const child = spawn('prlimit', ['--fsize=20000:unlimited', process.execPath, '--import', 'tsx', script], { cwd: root, env: { ...process.env, PROBE_LOG: file }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    let code: number | null | undefined;
-    void exited.then((c) => (code = c));
+    const run = runWriter(script, { PROBE_LOG: file }, ['prlimit', '--fsize=20000:unlimited']);
+    const { child } = run;
     try {
-      await expect.poll(() => (code !== undefined ? `exited ${code}: ${stderr}` : stderr.includes('写不进去') && stdout.includes('logged')), { timeout: 30_000 }).toBe(true);
+      await expect.poll(() => (run.code !== undefined ? `exited ${run.code}: ${run.stderr}` : run.stderr.includes('写不进去') && run.stdout.includes('logged')), { timeout: 30_000 }).toBe(true);
       // The disk has room again: the limit raised (as far as its hard limit: unlimited).
       await promisify(execFile)('prlimit', [`--pid=${child.pid}`, '--fsize=unlimited:unlimited']);
       child.stdin.write('go\n');
       const lines = () => fs.readdirSync(path.dirname(file)).flatMap((f) => fs.readFileSync(path.join(path.dirname(file), f), 'utf8').split('\n').filter(Boolean));
       await expect.poll(() => lines().some((l) => l.includes('the disk has room again')), { timeout: 30_000 }).toBe(true);
       expect(lines().map((l) => (JSON.parse(l) as { i: number }).i)).toEqual(Array.from({ length: 301 }, (_, i) => i));
-      expect(code).toBeUndefined();
+      expect(run.code).toBeUndefined();
       // The words that the disk took the held lines come on standard error after the lines reach the file: a pipe away.
-      await expect.poll(() => stderr.split('\n').filter(Boolean).length, { timeout: 10_000 }).toBe(4);
-      const said = stderr.split('\n').filter(Boolean);
+      await expect.poll(() => run.stderr.split('\n').filter(Boolean).length, { timeout: 10_000 }).toBe(4);
+      const said = run.stderr.split('\n').filter(Boolean);
       expect(said[0]).toMatch(/^主机的日志文件 .*hub\.\d+\.log 写不进去（EFBIG）：它所在的磁盘可能已满或只读。主机照常运行/);
       expect(said[1]).toMatch(/^The hub’s log file .* cannot be written \(EFBIG\).*The hub goes on serving/);
       expect(said[2]).toMatch(/又能写入了，暂存的日志已全部写入。$/);
       expect(said[3]).toMatch(/can be written again; every line held meanwhile is in it\.$/);
     } finally {
       child.kill();
-      await exited;
+      await run.exited;
+    }
+  });
+});
+
+describe("the hub's log folder made read-only while the hub runs", () => {
+  it('names the file a roll could not open, then the file its lines still go to, and says no file gone that never was', { timeout: 60_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-logro-'));
+    dirs.push(dir);
+    const logs = path.join(dir, 'logs');
+    fs.mkdirSync(logs);
+    // Root writes into a read-only folder all the same: the writer runs as nobody, as a service's own account would.
+    const account = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    if (account.uid !== undefined) {
+      fs.chmodSync(dir, 0o755);
+      fs.chownSync(logs, account.uid, account.gid);
+    }
+    const script = path.join(dir, 'roller.mts');
+    fs.writeFileSync(script, ROLLER);
+    const run = runWriter(script, { PROBE_LOG: path.join(logs, 'hub.log') }, [], account);
+    const { child } = run;
+    const said = () => run.stderr.split('\n').filter(Boolean);
+    try {
+      await expect.poll(() => (run.code !== undefined ? `exited ${run.code}: ${run.stderr}` : run.stdout.includes('logged')), { timeout: 30_000 }).toBe(true);
+      fs.chmodSync(logs, 0o555);
+      // Past 1 kB: the roll cannot make hub.2.log, and the lines go on into hub.1.log.
+      child.stdin.write('go\n');
+      await expect.poll(() => said().length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+      child.stdin.write('go\n');
+      await expect.poll(() => said().length, { timeout: 30_000 }).toBe(4);
+      expect(said()[0]).toMatch(/^主机的日志文件 .*logs\/hub\.2\.log 写不进去（EACCES）/);
+      expect(said()[1]).toMatch(/^The hub’s log file .*logs\/hub\.2\.log cannot be written \(EACCES\)/);
+      // Before, these named hub.2.log, which the lines never reached (nor does it exist).
+      expect(said()[2]).toMatch(/^主机的日志文件 .*logs\/hub\.1\.log 又能写入了/);
+      expect(said()[3]).toMatch(/^The hub’s log file .*logs\/hub\.1\.log can be written again/);
+      // The hub's look (every 5 s) compares the file written: before, it took hub.2.log for a file gone, and said so.
+      await new Promise((r) => setTimeout(r, 6_000));
+      expect(said()).toHaveLength(4);
+      expect(fs.readdirSync(logs)).toEqual(['hub.1.log']);
+      const lines = fs.readFileSync(path.join(logs, 'hub.1.log'), 'utf8').split('\n').filter(Boolean);
+      expect(lines.map((l) => (JSON.parse(l) as { i: number }).i)).toEqual(Array.from({ length: 7 }, (_, i) => i));
+      expect(run.code).toBeUndefined();
+    } finally {
+      child.kill();
+      await run.exited;
     }
   });
 });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { configureLog, createLogger, log, useLogger } from './log';
 import { startHub, type RunningHub } from './server';
 import { freePort } from './testing/hub-process';
@@ -96,6 +96,52 @@ describe("the hub's log", () => {
     expect(lines.at(-1)!.i).toBe(59);
     expect(lines.length).toBeLessThan(60);
     expect(text).not.toContain('never-in-the-file');
+  });
+
+  it("says its folder deleted, once each time, when a roll makes it again before the hub looks, and that it writes there again; the old files' clean-up racing it throws nothing", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-logroll-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(useLogger(log));
+    const said: string[] = [];
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(((chunk: string | Uint8Array) => (said.push(...String(chunk).split('\n').filter(Boolean)), true)) as never);
+    cleanups.push(() => stderr.mockRestore());
+    const logs = path.join(dir, 'logs');
+    const logger = await configureLog({ level: 'info', file: path.join(logs, 'hub.log'), rotation: { size: '1k', count: 2 } });
+    const stream = (logger as unknown as Record<symbol, NodeJS.EventEmitter>)[pino.symbols.streamSym]!;
+    cleanups.push(() => new Promise((resolve) => (stream.once('close', resolve), (stream as unknown as { end(): void }).end())));
+    // What pino-roll's clean-up of old files (its limit) met. It lists the folder as the roll opens the new file, which makes the
+    // folder again: the race is made certain here, the folder made again 50 ms late, so that the clean-up finds it gone each time.
+    const cleanUps: string[] = [];
+    stream.on('error', (error: NodeJS.ErrnoException) => cleanUps.push(`${error.syscall} ${error.code}`));
+    stream.on('cleanup-complete', () => cleanUps.push('done'));
+    const mkdir = fs.mkdir;
+    const late = vi.spyOn(fs, 'mkdir').mockImplementation(((...args: Parameters<typeof fs.mkdir>) => void setTimeout(() => mkdir(...args), 50)) as never);
+    cleanups.push(() => late.mockRestore());
+    let i = 0;
+    const rounds = 2;
+    // The folder deleted (an installer cleaning up), and a roll (10 MB, midnight) before the hub's look, every 5 s; twice.
+    for (let round = 1; round <= rounds; round++) {
+      fs.rmSync(logs, { recursive: true, force: true });
+      let rolled = false;
+      stream.once('ready', () => (rolled = true));
+      while (!rolled) {
+        const landed = new Promise((r) => stream.once('drain', r));
+        logger.info({ i: i++ }, 'a line of about a hundred bytes to fill the file');
+        await landed;
+      }
+      await expect.poll(() => cleanUps.length).toBe(round);
+    }
+    expect(cleanUps).toEqual(['scandir ENOENT', 'scandir ENOENT']);
+    expect(fs.readdirSync(logs)).toContain(`hub.${rounds + 1}.log`);
+    // Each time: gone (the file the lines went into), then written again (the new file), in Chinese and English; nothing else.
+    expect(said).toHaveLength(4 * rounds);
+    for (let round = 1; round <= rounds; round++) {
+      const [goneZh, goneEn, backZh, backEn] = said.slice(4 * (round - 1), 4 * round);
+      expect(goneZh).toMatch(new RegExp(`^主机的日志文件 .*logs/hub\\.${round}\\.log 已不在原处（ENOENT）`));
+      expect(goneEn).toMatch(new RegExp(`^The hub’s log file .*logs/hub\\.${round}\\.log is no longer there \\(ENOENT\\)`));
+      expect(backZh).toMatch(new RegExp(`^主机的日志文件 .*logs/hub\\.${round + 1}\\.log 又在写入了`));
+      expect(backEn).toMatch(new RegExp(`^The hub’s log file .*logs/hub\\.${round + 1}\\.log is being written again`));
+    }
   });
 
   it("says once, in both languages, that the city's database cannot be reached, naming SERVICEHALL_UPSTREAM_URL, while the hall goes on", async () => {

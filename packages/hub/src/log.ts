@@ -144,6 +144,9 @@ function opened(destination: DestinationStream): Promise<NodeJS.ErrnoException |
 /** How much of the log is held in memory while its file cannot be written (a full disk), at most. */
 export const LOG_HELD_BYTES = 16 * 1024 * 1024;
 
+/** pino-roll's stream (sonic-boom): the file it writes now and the fd it writes to; `reopen` is how it rolls. */
+type RollingStream = NodeJS.EventEmitter & { fd?: number; file?: string | null; reopen?: (file?: string) => void };
+
 /**
  * A log file that cannot be written (its disk full or read-only, a file size limit) is said once on
  * standard error, in Chinese then English, and the hub serves on: its lines wait in memory (up to
@@ -151,29 +154,51 @@ export const LOG_HELD_BYTES = 16 * 1024 * 1024;
  * hub, at the moment its disk filled.
  */
 function keepServingWhenUnwritable(destination: DestinationStream, file: string): void {
-  // pino-roll's file of the moment (hub.3.log), where the operator looks.
-  const stream = destination as DestinationStream & NodeJS.EventEmitter & { file?: string };
-  const current = () => stream.file ?? file;
+  const stream = destination as DestinationStream & RollingStream;
+  // The file the lines go to (hub.3.log), where the operator looks. sonic-boom's `file` names a roll's next file
+  // as the roll begins, before it is opened, and keeps naming it when it could not be (a read-only folder).
+  let written = { fd: stream.fd ?? -1, file: stream.file ?? file };
+  stream.on('ready', () => (written = { fd: stream.fd ?? -1, file: stream.file ?? written.file }));
   let failing = false;
   let dropped = false;
   stream.on('error', (error: NodeJS.ErrnoException) => {
+    // pino-roll's clean-up of old files could not list their folder (deleted under it, or made again): they go at its next roll.
+    if (error.syscall === 'scandir') return;
     if (failing) return;
     failing = true;
-    process.stderr.write(`${opsText('logUnwritable', { file: current(), problem: error.code ?? error.message })}\n`);
+    // A file that could not be opened (a roll's next one, in a read-only folder) is named by its error; a write, by the file written.
+    const named = error.syscall === 'open' && typeof error.path === 'string' ? error.path : written.file;
+    process.stderr.write(`${opsText('logUnwritable', { file: named, problem: error.code ?? error.message })}\n`);
   });
   stream.on('drop', () => (dropped = true));
-  watchWhereItWrites(stream);
+  watchWhereItWrites(stream, () => written);
   stream.on('write', () => {
     if (!failing) return;
     failing = false;
     const held = dropped ? { 'zh-CN': '超出 16 MB 的日志已丢弃', en: 'those beyond 16 MB were dropped' } : { 'zh-CN': '暂存的日志已全部写入', en: 'every line held meanwhile is in it' };
     dropped = false;
-    process.stderr.write(`${opsText('logWritableAgain', { file: current(), held })}\n`);
+    process.stderr.write(`${opsText('logWritableAgain', { file: written.file, held })}\n`);
   });
 }
 
 /** How often the hub looks whether its log file is still the file it writes to. */
 export const LOG_CHECK_MS = 5_000;
+
+/** Why the file by its name is not the one written (deleted, alone or with its folder; a folder or another file in its place), or undefined when it is. */
+function notWritten(written: fs.Stats, named: fs.Stats | NodeJS.ErrnoException): string | undefined {
+  if (named instanceof Error) return named.code ?? named.message;
+  if (named.ino === written.ino && named.dev === written.dev) return undefined;
+  return named.isDirectory() ? 'EISDIR' : 'ESTALE';
+}
+
+/** The file by its name, or why it is not there. */
+function statOf(file: string): fs.Stats | NodeJS.ErrnoException {
+  try {
+    return fs.statSync(file);
+  } catch (error) {
+    return error as NodeJS.ErrnoException;
+  }
+}
 
 /**
  * The log file's folder deleted (an installer cleaning up, a disk tool), the file deleted or replaced by a
@@ -181,28 +206,31 @@ export const LOG_CHECK_MS = 5_000;
  * the next roll (10 MB or midnight). Now, every LOG_CHECK_MS, the file by its name is compared with the one
  * written: one that is not there any more is said once on standard error, in Chinese then English, and the
  * file is opened again as soon as its folder is back (pino-roll's next roll opens a new file in any case).
+ * A roll before the next look compares the file it leaves first: it makes the folder again, and the loss
+ * of the lines written into the removed file went unsaid.
  */
-function watchWhereItWrites(stream: NodeJS.EventEmitter & { fd?: number; file?: string | null; reopen?: (file?: string) => void }): void {
+function watchWhereItWrites(stream: RollingStream, writing: () => { fd: number; file: string }): void {
   let gone = false;
   let looking = false;
+  const sayGone = (file: string, problem: string) => {
+    if (gone) return;
+    gone = true;
+    process.stderr.write(`${opsText('logGone', { file, dir: path.dirname(file), problem })}\n`);
+  };
   const look = async () => {
-    const { fd, file } = stream;
-    if (looking || typeof fd !== 'number' || fd < 0 || !file) return;
+    const { fd, file } = writing();
+    if (looking || fd < 0 || stream.fd !== fd) return;
     looking = true;
     try {
       const written = await promisify(fs.fstat)(fd);
       const named = await fs.promises.stat(file).catch((error: NodeJS.ErrnoException) => error);
       // A roll (or a reopen) in between: the next look compares the new file.
-      if (stream.fd !== fd || stream.file !== file) return;
-      if (!(named instanceof Error) && named.ino === written.ino && named.dev === written.dev) return;
-      const dir = path.dirname(file);
-      if (!gone) {
-        gone = true;
-        const problem = named instanceof Error ? (named.code ?? named.message) : named.isDirectory() ? 'EISDIR' : 'ESTALE';
-        process.stderr.write(`${opsText('logGone', { file, dir, problem })}\n`);
-      }
+      if (writing().fd !== fd || stream.fd !== fd) return;
+      const problem = notWritten(written, named);
+      if (!problem) return;
+      sayGone(file, problem);
       // Its folder back (or never gone, the file alone deleted): opened again, its lines written there from now on.
-      const folder = await fs.promises.stat(dir).catch(() => undefined);
+      const folder = await fs.promises.stat(path.dirname(file)).catch(() => undefined);
       if (folder?.isDirectory() && named instanceof Error && named.code === 'ENOENT' && stream.fd === fd) stream.reopen?.();
     } catch {
       // The file closed under the look (the hub stopping): nothing to say.
@@ -210,6 +238,21 @@ function watchWhereItWrites(stream: NodeJS.EventEmitter & { fd?: number; file?: 
       looking = false;
     }
   };
+  // pino-roll rolls by reopen: the file it leaves is compared first.
+  const reopen = stream.reopen;
+  if (reopen)
+    stream.reopen = (next?: string) => {
+      const { fd, file } = writing();
+      if (fd >= 0 && stream.fd === fd) {
+        try {
+          const problem = notWritten(fs.fstatSync(fd), statOf(file));
+          if (problem) sayGone(file, problem);
+        } catch {
+          // The file closed under it: nothing to say.
+        }
+      }
+      reopen.call(stream, next);
+    };
   const timer = setInterval(() => void look(), LOG_CHECK_MS).unref();
   stream.once('close', () => clearInterval(timer));
   stream.on('ready', () => {
