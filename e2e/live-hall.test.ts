@@ -228,8 +228,11 @@ describe('the live hall in the console', () => {
       }
     await supervisor.locator('[data-testid=board-terminal-kiosk-2]').scrollIntoViewIfNeeded();
     await screenshot(supervisor, 'console-board-port-gone-terminals-1366');
-    // A window's tile names its terminals as the rest of the board does, not by their kind alone.
-    expect(await supervisor.locator('[data-testid=board-window-1] .tag').allTextContents()).toContain('1号窗口评价器 在线');
+    // Inside window 1's own tile its pad is 评价器, the tile saying the window already; the board's terminal list keeps the full name.
+    const tileTags = await supervisor.locator('[data-testid=board-window-1] .tag').allTextContents();
+    expect(tileTags).toContain('评价器 在线');
+    expect(tileTags.join(' ')).not.toContain('1号窗口');
+    expect(await supervisor.locator('[data-testid=board-terminal-pad-1] td').first().textContent()).toBe('1号窗口评价器 pad-1');
     await supervisor.locator('[data-testid=board-window-1]').scrollIntoViewIfNeeded();
     await screenshot(supervisor, 'console-board-window-tiles-1366');
     // The Terminals page says the same of the printer as the board, in the same words.

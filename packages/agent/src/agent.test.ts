@@ -33,6 +33,19 @@ function problemsOf(fn: () => unknown): string[] {
   return [];
 }
 
+/** The message a configuration file of `config` stops the terminal with: its Chinese half and its English half. */
+function halvesOf(config: Record<string, unknown>): string[] {
+  const file = path.join(tempDir(), 'terminal.json');
+  fs.writeFileSync(file, JSON.stringify(config));
+  let message = '';
+  try {
+    loadConfig(file, {});
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  return message.split("the terminal's configuration is not usable:");
+}
+
 describe('terminal configuration', () => {
   it('reads a file, then the environment on top', () => {
     const file = path.join(tempDir(), 'terminal.json');
@@ -91,15 +104,7 @@ describe('terminal configuration', () => {
     [{ devices: { display: { transport: 'tcp', host: 'led-3', port: 70000 } } }, 'devices.display.port：不能大于 65535'],
     [{ window: undefined }, 'window：窗口终端需要填写它所属的窗口号'],
   ])('says a bad device or field in Chinese first, then in English for the installer: %j', (fields, chinese) => {
-    const file = path.join(tempDir(), 'terminal.json');
-    fs.writeFileSync(file, JSON.stringify({ ...GOOD, ...fields }));
-    let message = '';
-    try {
-      loadConfig(file, {});
-    } catch (error) {
-      message = (error as Error).message;
-    }
-    const [zh, en] = message.split("the terminal's configuration is not usable:");
+    const [zh, en] = halvesOf({ ...GOOD, ...fields });
     expect(zh).toContain(`  - ${chinese}`);
     // The Chinese says what is wrong in Chinese, not zod's English again.
     expect(zh).not.toMatch(/Invalid|Unrecognized|expected|one of/);
@@ -191,6 +196,20 @@ browserModeMain('window terminal', async () => { loadConfig(undefined, process.e
     expect(run.stderr).toMatch(/^终端配置有误，终端没有启动。[^]*环境变量 SERVICEHALL_WINDOW=abc：应为数字/);
     expect(run.status).toBe(CONFIG_EXIT_CODE);
     expect(CONFIG_EXIT_CODE).toBe(78);
+  }, 60_000);
+
+  it('stops a terminal whose hub is on another machine over ws:// in Chinese first, then English, naming hubUrl, hubCa and allowInsecure, in its error box and its log', () => {
+    const [zh, en] = halvesOf({ ...GOOD, hubUrl: 'ws://192.168.1.10:8600/ws', standbyHubUrls: ['ws://192.168.1.11:8600/ws'] });
+    for (const field of ['hubUrl', 'standbyHubUrls.0'])
+      expect(zh).toContain(`  - ${field}：主机在另一台机器上，ws:// 不加密：请把 hubUrl 改为 wss:// 地址，并用 hubCa 指定大厅 CA 证书（npm run hub -- init-tls 生成的 ca.crt）；只有在无他人使用的专用网络上，才可把 allowInsecure 设为 true，那样令牌和 PIN 会以明文在网络上传输（allowInsecure 也可用环境变量 SERVICEHALL_ALLOW_INSECURE=1 设置）`);
+    expect(zh).not.toMatch(/another machine/);
+    expect(en).toContain('  - hubUrl: the hub is on another machine: use wss:// with the hall CA (a wss:// hubUrl, and hubCa: the ca.crt from `npm run hub -- init-tls`), or set allowInsecure to true on a private network');
+    // Browser mode prints it to its log (stderr) and ends with 78; the Electron app shows the same message in its error box.
+    const script = `import { browserModeMain, loadConfig } from ${JSON.stringify(path.join(import.meta.dirname, 'index.ts'))};
+browserModeMain('window terminal', async () => { loadConfig(undefined, process.env, { role: 'window', terminal: 'window-3', window: 3 }); throw new Error('not reached'); });`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, SERVICEHALL_HUB_URL: 'ws://192.168.1.10:8600/ws', SERVICEHALL_ALLOW_INSECURE: '' }, encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toMatch(/^终端配置有误，终端没有启动。[^]*\n {2}- 环境变量 SERVICEHALL_HUB_URL=ws:\/\/192\.168\.1\.10:8600\/ws：主机在另一台机器上，ws:\/\/ 不加密：请把 hubUrl 改为 wss:\/\/ 地址，并用 hubCa [^]*allowInsecure 设为 true[^]*\nthe terminal's configuration is not usable:\n {2}- environment variable SERVICEHALL_HUB_URL=ws:\/\/192\.168\.1\.10:8600\/ws: the hub is on another machine: use wss:\/\/ [^]*hubCa[^]*allowInsecure/);
+    expect(run.status).toBe(CONFIG_EXIT_CODE);
   }, 60_000);
 
   it('knows the hall’s standby hub from its file or the environment, so that it moves to whichever hub is in charge', () => {

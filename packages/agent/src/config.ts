@@ -18,7 +18,6 @@ const SAID = {
   hubUrl: { en: 'a ws:// or wss:// address ending in /ws, e.g. wss://192.168.1.10:8600/ws', zh: '应为以 /ws 结尾的 ws:// 或 wss:// 地址，例如 wss://192.168.1.10:8600/ws' },
   standbyHubUrl: { en: 'a ws:// or wss:// address ending in /ws, e.g. wss://192.168.1.11:8600/ws', zh: '应为以 /ws 结尾的 ws:// 或 wss:// 地址，例如 wss://192.168.1.11:8600/ws' },
   token: { en: 'at least 8 characters: a credential from the hub, or leave it out and enrol the terminal by its pairing code', zh: '至少 8 个字符：填写主机发给本终端的凭据；或不填写，在控制台用配对码登记本终端' },
-  insecure: { zh: '主机在另一台机器上：请用 wss:// 并设置大厅 CA 证书（hubCa）；只有在无他人使用的网络上才可设置 allowInsecure 为 true（或环境变量 SERVICEHALL_ALLOW_INSECURE=1），令牌和 PIN 将以明文传输' },
   hubCa: { en: "wss:// needs the hall CA's certificate file (ca.crt from `npm run hub -- init-tls`), the only authority this terminal trusts for the hub", zh: '使用 wss:// 需要大厅 CA 证书文件（npm run hub -- init-tls 生成的 ca.crt），终端只信任它' },
 };
 
@@ -88,12 +87,18 @@ export const TerminalConfigSchema = z
   .superRefine((c, ctx) => {
     if ((c.role === 'window' || c.role === 'rating-pad') && c.window === undefined)
       ctx.addIssue({ code: 'custom', path: ['window'], message: `a ${c.role} terminal needs the number of its window`, params: { zh: `${c.role === 'window' ? '窗口' : '评价器'}终端需要填写它所属的窗口号` } });
-    const insecure = insecureHubProblem(c.hubUrl, c.allowInsecure);
-    if (insecure) ctx.addIssue({ code: 'custom', path: ['hubUrl'], message: insecure, params: SAID.insecure });
-    c.standbyHubUrls.forEach((url, i) => {
+    const hubs: [(string | number)[], string][] = [[['hubUrl'], c.hubUrl], ...c.standbyHubUrls.map((url, i): [(string | number)[], string] => [['standbyHubUrls', i], url])];
+    for (const [path, url] of hubs) {
       const problem = insecureHubProblem(url, c.allowInsecure);
-      if (problem) ctx.addIssue({ code: 'custom', path: ['standbyHubUrls', i], message: problem, params: SAID.insecure });
-    });
+      // The client's own words, and the variable that sets allowInsecure on a terminal.
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `${problem.en} (allowInsecure may be set by SERVICEHALL_ALLOW_INSECURE=1 too)`,
+          params: { zh: `${problem.zh}（allowInsecure 也可用环境变量 SERVICEHALL_ALLOW_INSECURE=1 设置）` },
+        });
+    }
     if (c.hubUrl.startsWith('wss://') && !c.hubCa) ctx.addIssue({ code: 'custom', path: ['hubCa'], message: SAID.hubCa.en, params: SAID.hubCa });
     if (!isLoopbackHost(c.bridge.host) && !c.bridge.allowRemote)
       ctx.addIssue({
@@ -127,7 +132,7 @@ export class ConfigError extends Error {
 }
 
 const TYPE_ZH: Record<string, string> = { string: '文字（加引号）', number: '数字（不加引号）', boolean: 'true 或 false', object: '一组设置 { … }', array: '列表 [ … ]' };
-const ZH_BY_EN = new Map(Object.values(SAID).flatMap((s) => ('en' in s ? [[s.en, s.zh] as const] : [])));
+const ZH_BY_EN = new Map(Object.values(SAID).map((s) => [s.en, s.zh] as const));
 
 /** A schema problem in Chinese: the schema's own words where it has them, else what zod found, said plainly. */
 function problemZh(issue: z.core.$ZodIssue): string {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { IPC_CALL } from './contract';
 import { runElectronTerminal } from './electron-main';
 
@@ -86,9 +86,9 @@ afterEach(() => {
   process.env = { ...saved };
 });
 
-async function run(kiosk: boolean) {
+async function run(kiosk: boolean, env: Record<string, string> = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-electron-'));
-  Object.assign(process.env, { SERVICEHALL_HUB_URL: 'ws://127.0.0.1:9/ws', SERVICEHALL_TOKEN: 'a-hall-token', SERVICEHALL_TERMINAL_DATA: dir, SERVICEHALL_WINDOW: '1' });
+  Object.assign(process.env, { SERVICEHALL_HUB_URL: 'ws://127.0.0.1:9/ws', SERVICEHALL_TOKEN: 'a-hall-token', SERVICEHALL_TERMINAL_DATA: dir, SERVICEHALL_WINDOW: '1', SERVICEHALL_ALLOW_INSECURE: '' }, env);
   delete process.env.SERVICEHALL_CONFIG;
   const fake = fakeElectron();
   const appDir = path.join(dir, 'dist', 'main');
@@ -102,6 +102,21 @@ async function run(kiosk: boolean) {
 }
 
 describe('the Electron main of a terminal', () => {
+  it('stops on a hub on another machine over ws://, in Chinese first and English, in its error box and its log alike', async () => {
+    const logged: string[] = [];
+    const error = vi.spyOn(console, 'error').mockImplementation((m: string) => void logged.push(m));
+    try {
+      const t = await run(true, { SERVICEHALL_HUB_URL: 'ws://192.168.1.10:8600/ws' });
+      const said = /^终端配置有误，终端没有启动。[^]*环境变量 SERVICEHALL_HUB_URL=ws:\/\/192\.168\.1\.10:8600\/ws：主机在另一台机器上，ws:\/\/ 不加密：请把 hubUrl 改为 wss:\/\/ 地址，并用 hubCa [^]*allowInsecure 设为 true[^]*\nthe terminal's configuration is not usable:\n[^]*the hub is on another machine: use wss:\/\/ [^]*hubCa[^]*allowInsecure/;
+      expect(t.calls.filter((c) => c.startsWith('dialog: '))).toEqual([expect.stringMatching(new RegExp(`^dialog: ${said.source.slice(1)}`))]);
+      expect(logged).toEqual([expect.stringMatching(said)]);
+      expect(t.calls).toContain('exit');
+      expect(t.windows).toEqual([]);
+    } finally {
+      error.mockRestore();
+    }
+  });
+
   it('locks a kiosk-mode device: no menu, no DevTools, isolated and sandboxed', async () => {
     const t = await run(true);
     try {

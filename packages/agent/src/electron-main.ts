@@ -108,7 +108,10 @@ export async function runElectronTerminal<S extends BridgeShape>(electron: typeo
     config = loadConfig(process.env.SERVICEHALL_CONFIG, process.env, { ...spec.defaults, dataDir: path.join(app.getPath('userData'), 'terminal') });
     create = spec.prepare(process.env.SERVICEHALL_CONFIG, process.env);
   } catch (error) {
-    dialog.showErrorBox(spec.title, error instanceof ConfigError ? error.message : String(error));
+    const message = error instanceof ConfigError ? error.message : String(error);
+    // The same words in the terminal's log (its service's journal), for an installer who was not at the screen.
+    console.error(message);
+    dialog.showErrorBox(spec.title, message);
     app.exit(error instanceof ConfigError ? CONFIG_EXIT_CODE : 1);
     return;
   }

@@ -60,10 +60,16 @@ export function isLoopbackUrl(url: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** Why a hub address may not be used as given, or undefined when it may. */
-export function insecureHubProblem(url: string, allowInsecure = false): string | undefined {
+/**
+ * Why a hub address may not be used as given, in Chinese for the hall's staff and in English for the installer (a
+ * terminal's start problem, as its configuration's are), or undefined when it may. Names the terminal's settings.
+ */
+export function insecureHubProblem(url: string, allowInsecure = false): { zh: string; en: string } | undefined {
   if (url.startsWith('ws://') && !isLoopbackUrl(url) && !allowInsecure)
-    return 'the hub is on another machine: use wss:// with the hall CA (hubCa), or set allowInsecure on a network nobody else uses, since tokens and PINs would cross it in clear';
+    return {
+      zh: '主机在另一台机器上，ws:// 不加密：请把 hubUrl 改为 wss:// 地址，并用 hubCa 指定大厅 CA 证书（npm run hub -- init-tls 生成的 ca.crt）；只有在无他人使用的专用网络上，才可把 allowInsecure 设为 true，那样令牌和 PIN 会以明文在网络上传输',
+      en: "the hub is on another machine: use wss:// with the hall CA (a wss:// hubUrl, and hubCa: the ca.crt from `npm run hub -- init-tls`), or set allowInsecure to true on a private network nobody else uses, since tokens and PINs would cross it in clear",
+    };
   return undefined;
 }
 
@@ -119,7 +125,8 @@ export class HallClient {
     this.hubs = [options.url, ...(options.standbyUrls ?? []).filter((u) => u !== options.url)];
     for (const url of this.hubs) {
       const problem = insecureHubProblem(url, options.allowInsecure);
-      if (problem) throw new Error(problem);
+      // Chinese first, then English, as a terminal's other start problems are shown to its installer.
+      if (problem) throw new Error(`${url}：${problem.zh}\n${url}: ${problem.en}`);
     }
     this.clock = options.clock ?? Date.now;
     this.steady = options.steady ?? (() => performance.now());

@@ -15,6 +15,8 @@ export const TERMINAL_WORDS = {
     window: (w: number) => `${windowNo(w)}终端`,
     'rating-pad': (w: number) => `${windowNo(w)}评价器`,
     roles: { kiosk: '取号机', window: '窗口终端', 'rating-pad': '评价器', display: '大厅显示屏', admin: '管理' } as Record<string, string>,
+    /** Inside the window's own tile, where the window is already said. */
+    atWindow: { window: '终端', 'rating-pad': '评价器' } as Record<string, string>,
   },
   en: {
     kiosk: (n?: number) => (n ? `Kiosk ${n}` : 'Kiosk'),
@@ -22,6 +24,7 @@ export const TERMINAL_WORDS = {
     window: (w: number) => `Window ${w} terminal`,
     'rating-pad': (w: number) => `Window ${w} rating pad`,
     roles: { kiosk: 'Kiosk', window: 'Window terminal', 'rating-pad': 'Rating pad', display: 'Hall screen', admin: 'Admin' } as Record<string, string>,
+    atWindow: { window: 'Terminal', 'rating-pad': 'Rating pad' } as Record<string, string>,
   },
 } satisfies Record<Language, unknown>;
 
@@ -42,4 +45,13 @@ export function terminalNames(terminals: readonly NamedTerminal[], language: Lan
     } else names.set(x.terminal, n.roles[x.role] ?? x.terminal);
   }
   return names;
+}
+
+/**
+ * A terminal inside its own window's tile on the board, which already says the window: 评价器, 终端 (not
+ * 1号窗口评价器 again); one of another window, or at none, by its full name from terminalNames.
+ */
+export function terminalNameAtWindow(t: NamedTerminal, window: number, names: ReadonlyMap<string, string>, language: Language): string {
+  const own = t.window === window ? TERMINAL_WORDS[language].atWindow[t.role] : undefined;
+  return own ?? names.get(t.terminal) ?? t.terminal;
 }

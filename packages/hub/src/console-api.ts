@@ -48,6 +48,8 @@ export interface ConsoleContext {
   onTerminalsChanged(listener: () => void): () => void;
   /** Reads uploaded catalogue workbooks off the hub's thread. */
   workbooks: WorkbookImports;
+  /** How often a live feed says it is alive (CONSOLE_KEEP_ALIVE_MS by default). */
+  keepAliveMs?: number;
 }
 
 /** Who acts: the signed-in staff member, or the hall token's administrator (installer scripts). */
@@ -236,7 +238,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       path: '/api/console/stream',
       operationId: 'streamConsole',
       summary:
-        "The hall's live state for the console, pushed as Server-Sent Events: a snapshot, then every event, the terminal list when it changes, and the hub's clock (clock: hubTime) at the start and every 20 seconds",
+        "The hall's live state for the console, pushed as Server-Sent Events: a snapshot, then every event, the terminal list when it changes, and a comment line (: keep-alive, which EventSource passes over) every 20 seconds",
       sessionOnly: true,
       handle: () => ({ status: 405, body: {} }),
       stream: (req, res) => {
@@ -574,29 +576,31 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
 }
 
 
+/** How often a live feed says it is alive, so that a proxy or the browser does not take a quiet one for dead. */
+export const CONSOLE_KEEP_ALIVE_MS = 20_000;
+
 /** Console pages (tabs, the board on a wall screen) one staff member may have live at once. */
 export const FEEDS_PER_STAFF = 8;
 
 /**
  * The console's live feed (Server-Sent Events): the hall's snapshot, then its events as they are
- * appended, and the terminal list when it changes. The session is checked on every message, so a
- * signed-out or timed-out console stops hearing at once.
+ * appended, the terminal list when it changes, and a comment line (`: keep-alive`) every 20 s.
+ * The session is checked on every message, so a signed-out or timed-out console stops hearing at once.
+ * The console takes the hub's clock from /api/console/status, at the midpoint of a round trip (core's HubOffset), not from here.
  */
 function consoleStream(ctx: ConsoleContext, req: Request, res: ServerResponse): void {
   const secret = req.session!.secret;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-  const write = (event: string, data: unknown) => {
+  const send = (text: string) => {
     if (!ctx.staff.sessions.peek(secret, ctx.clock())) return void res.end();
-    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    res.write(text);
   };
-  // The console counts waits and pauses by the hub's clock, not the browser's (which may be hours off); it keeps the feed alive too.
-  const clock = () => write('clock', { hubTime: ctx.clock() });
+  const write = (event: string, data: unknown) => send(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   write('snapshot', ctx.store.snapshot());
   write('terminals', terminalList(ctx));
-  clock();
   const stopEvents = ctx.store.onEvents((events) => write('events', events));
   const stopTerminals = ctx.onTerminalsChanged(() => write('terminals', terminalList(ctx)));
-  const keepAlive = setInterval(clock, 20_000);
+  const keepAlive = setInterval(() => send(': keep-alive\n\n'), ctx.keepAliveMs ?? CONSOLE_KEEP_ALIVE_MS);
   keepAlive.unref();
   res.on('close', () => {
     clearInterval(keepAlive);

@@ -17,10 +17,17 @@ let dirs: string[] = [];
 const terminals: TestTerminal[] = [];
 let now = Date.parse('2026-11-27T09:00:00+08:00');
 
-async function hall(options: { seed?: boolean; sweepMs?: number } = {}) {
+async function hall(options: { seed?: boolean; sweepMs?: number; keepAliveMs?: number } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-console-'));
   dirs.push(dir);
-  const hub = await startHub({ dataDir: dir, token: TOKEN, clock: () => now, ...(options.seed ? { seed: demoCatalogue({ allDay: true }) } : {}), ...(options.sweepMs ? { ratingSweepMs: options.sweepMs } : {}) });
+  const hub = await startHub({
+    dataDir: dir,
+    token: TOKEN,
+    clock: () => now,
+    ...(options.seed ? { seed: demoCatalogue({ allDay: true }) } : {}),
+    ...(options.sweepMs ? { ratingSweepMs: options.sweepMs } : {}),
+    ...(options.keepAliveMs ? { consoleKeepAliveMs: options.keepAliveMs } : {}),
+  });
   hubs.push(hub);
   return hub;
 }
@@ -562,8 +569,8 @@ describe('live changes', () => {
     expect(hub.store.view.catalogue.items.find((i) => i.code === 'GA-SFZ-HL')!.today).toBeUndefined();
   });
 
-  it('pushes the hall’s state to the console as Server-Sent Events', async () => {
-    const hub = await hall({ seed: true });
+  it('pushes the hall’s state to the console as Server-Sent Events, kept alive by a comment line', async () => {
+    const hub = await hall({ seed: true, keepAliveMs: 100 });
     const a = await admin(hub);
     const res = await fetch(`${hub.url}/api/console/stream`, { headers: { cookie: a.cookie } });
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
@@ -572,11 +579,13 @@ describe('live changes', () => {
     const until = async (s: string, from = 0) => {
       while (!text.includes(s, from)) text += new TextDecoder().decode((await reader.read()).value);
     };
-    await until('event: clock');
+    await until('event: terminals');
     expect(text).toMatch(/^event: snapshot\ndata: \{"seq":/);
-    // The hub's clock, by which the console counts waits and pauses whatever the browser's says.
-    await until('\n\n', text.indexOf('event: clock'));
-    expect(text).toContain(`event: clock\ndata: {"hubTime":${now}}\n\n`);
+    // The feed says it is alive by a comment (EventSource passes it over): no clock event, which the console
+    // no longer hears (it asks the hub's clock of /api/console/status, at the midpoint of a round trip).
+    await until(': keep-alive\n\n');
+    await until(': keep-alive\n\n', text.indexOf(': keep-alive\n\n') + 1);
+    expect(text).not.toContain('event: clock');
     await a.request('POST', '/api/windows/temporary', { window: 60, serves: ['RS-SBK-SL'] });
     await until('window.temporaryOpened');
     await reader.cancel();

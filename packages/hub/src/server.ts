@@ -95,6 +95,8 @@ export interface HubOptions {
   phonePagesDir?: string;
   /** How often the supervisors' alerts are reviewed besides after every change (waits and pauses grow with the clock). */
   supervisionSweepMs?: number;
+  /** How often a console's live feed says it is alive (20 s; a test's shorter). */
+  consoleKeepAliveMs?: number;
   /** The city's PostgreSQL and this hall's code there: the log is shipped to it (packages/upstream); none without it. */
   upstream?: UpstreamConfig;
   /** The hall's other hub (primary or standby; see replication.ts): this one follows it while it is in charge. */
@@ -344,6 +346,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       return () => void terminalListeners.delete(l);
     },
     workbooks: new WorkbookImports({ ...WORKBOOK_IMPORT_LIMITS, ...options.workbookImport }),
+    keepAliveMs: options.consoleKeepAliveMs,
   };
   const replication = new Replication(store, db, token, {
     peer: options.peer,

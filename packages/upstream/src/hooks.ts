@@ -1,3 +1,5 @@
+import { faultDetailNow, type DeviceReport } from '@servicehall/core';
+import type pg from 'pg';
 import type { BatchHook } from './ship';
 
 /**
@@ -24,10 +26,33 @@ export const queueRatings: BatchHook = async (client, hall, events) => {
   }
 };
 
-/** The supervisors' alerts of each hall as they stand: raised, acknowledged (handled), cleared. */
+/**
+ * An open device alert in what its terminal says now of the same fault, as the hall's console shows it (core's
+ * alertAsItStands): a port held by another program, then gone, is one alert (未连接 both times) whose words follow
+ * the terminal's reports. hall_events keeps the words it was raised with.
+ */
+async function followDeviceWords(client: pg.ClientBase, hall: string, body: Record<string, unknown>): Promise<void> {
+  const { terminal, devices } = body as { terminal?: unknown; devices?: unknown };
+  if (typeof terminal !== 'string' || !Array.isArray(devices)) return;
+  // The hall's log holds what its schema let in; a body that is not so is passed over, never a batch stuck on it.
+  const reported = devices.filter((d): d is DeviceReport => !!d && typeof d === 'object' && (d as DeviceReport).status === 'fault' && ['undefined', 'string'].includes(typeof (d as DeviceReport).detail));
+  if (reported.length === 0) return;
+  const open = await client.query<{ id: string; subject: { device: string; fault: string; detail?: string } }>(
+    "SELECT id, subject FROM hall_alerts WHERE hall = $1 AND kind = 'device-fault' AND NOT cleared AND subject->>'terminal' = $2",
+    [hall, terminal],
+  );
+  for (const a of open.rows) {
+    const detail = faultDetailNow(reported, a.subject);
+    if (detail !== undefined && detail !== a.subject.detail)
+      await client.query("UPDATE hall_alerts SET subject = jsonb_set(subject, '{detail}', to_jsonb($3::text)) WHERE hall = $1 AND id = $2", [hall, a.id, detail]);
+  }
+}
+
+/** The supervisors' alerts of each hall as they stand: raised, acknowledged (handled), cleared, an open device fault in its terminal's words now. */
 export const followAlerts: BatchHook = async (client, hall, events) => {
   for (const e of events) {
-    if (e.type === 'alert.raised') {
+    if (e.type === 'devices.reported') await followDeviceWords(client, hall, e.body);
+    else if (e.type === 'alert.raised') {
       const subject = e.body.subject as { kind?: string };
       await client.query(
         `INSERT INTO hall_alerts (hall, id, seq, at, kind, subject) VALUES ($1, $2, $3, $4, $5, $6)

@@ -1,3 +1,4 @@
+import { activeAlerts, type Actor, type CommandBody } from '@servicehall/core';
 import { branchLineage, HallStore, openDatabase } from '@servicehall/hub';
 import { generateHistory, hallKeyOf } from '@servicehall/hub/testing';
 import fs from 'node:fs';
@@ -211,6 +212,61 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
       fs.rmSync(standby, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it("shows an open device alert with what its terminal says now of the same fault, as the hall's console does; its raising keeps the words it had", async () => {
+    const hallDir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-words-'));
+    try {
+      generateHistory({ dataDir: hallDir, days: 1, ticketsPerDay: 10, lastDay: '2026-11-27' });
+      const db = openDatabase(hallDir);
+      const store = new HallStore(db, () => Date.parse('2026-11-30T09:00:00+08:00'), hallKeyOf(hallDir));
+      let n = 0;
+      const run = (command: CommandBody, actor: Actor) => {
+        const { answer } = store.execute({ id: `words-${n++}`, ...command }, actor);
+        expect(answer.ok ? 'ok' : `${answer.code}: ${answer.message}`).toBe('ok');
+      };
+      const kiosk = { role: 'kiosk' as const, terminal: 'kiosk-1' };
+      const hub = { role: 'admin' as const, terminal: 'hub' };
+      const offline = (detail: string) => ({ kind: 'printer' as const, name: 'ticket-printer', status: 'fault' as const, code: 'offline', detail });
+      const busy = '串口 /dev/ttyUSB0 已被其他程序占用：请关闭占用它的程序（fuser /dev/ttyUSB0 可查看）';
+      const gone = '串口 /dev/ttyUSB0 不存在：请检查设备是否插好、通电';
+      const ship = async () => {
+        const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-05', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
+        const running = s.run();
+        await until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq);
+        await s.stop();
+        await running;
+      };
+      const atCity = async () => (await query<{ id: string; subject: Record<string, unknown>; cleared: boolean }>("SELECT id, subject, cleared FROM hall_alerts WHERE hall = $1 AND kind = 'device-fault' ORDER BY seq", ['H-05']));
+      run({ type: 'reportDevices', devices: [offline(busy)] }, kiosk);
+      run({ type: 'reviewAlerts', terminals: [], overdue: [] }, hub);
+      const raised = activeAlerts(store.view).filter((a) => a.subject.kind === 'device-fault');
+      expect(raised.map((a) => a.subject)).toEqual([{ kind: 'device-fault', terminal: 'kiosk-1', device: 'printer', fault: 'offline', detail: busy }]);
+      await ship();
+      expect(await atCity()).toEqual([{ id: raised[0]!.id, subject: raised[0]!.subject, cleared: false }]);
+      // The port is gone now: still 未连接, one alert, which the console shows in the terminal's words now.
+      run({ type: 'reportDevices', devices: [offline(gone)] }, kiosk);
+      run({ type: 'reviewAlerts', terminals: [], overdue: [] }, hub);
+      const standing = activeAlerts(store.view).filter((a) => a.subject.kind === 'device-fault');
+      expect(standing.map((a) => [a.id, a.subject])).toEqual([[raised[0]!.id, { ...raised[0]!.subject, detail: gone }]]);
+      await ship();
+      expect(await atCity()).toEqual([{ id: raised[0]!.id, subject: standing[0]!.subject, cleared: false }]);
+      // The city's copy of the log keeps the words it was raised with, as the hall's does.
+      const raising = await query<{ body: { subject: { detail: string } } }>("SELECT body FROM hall_events WHERE hall = $1 AND type = 'alert.raised' AND body->>'id' = $2", ['H-05', raised[0]!.id]);
+      expect(raising.map((r) => r.body.subject.detail)).toEqual([busy]);
+      // Out of paper is another fault: that alert clears with its last words, and the new one has its own.
+      run({ type: 'reportDevices', devices: [{ kind: 'printer', name: 'ticket-printer', status: 'fault', code: 'paper-end', detail: '打印机缺纸：请装纸' }] }, kiosk);
+      run({ type: 'reviewAlerts', terminals: [], overdue: [] }, hub);
+      await ship();
+      expect((await atCity()).map((a) => [a.subject.fault, a.subject.detail, a.cleared])).toEqual([
+        ['offline', gone, true],
+        ['paper-end', '打印机缺纸：请装纸', false],
+      ]);
+      store.writeFacts();
+      db.close();
+    } finally {
+      fs.rmSync(hallDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("rests between batches while the hall is busy, leaving it nine tenths of the time, and ships at full pace when it is quiet", async () => {
     const shipWith = async (hall: string, busy: boolean) => {

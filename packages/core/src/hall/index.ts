@@ -41,6 +41,7 @@ export {
   alertDepartment,
   deviceCheck,
   deviceDetail,
+  faultDetailNow,
   hallBoard,
   hallHours,
   hallTerminalNames,

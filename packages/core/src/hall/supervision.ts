@@ -222,6 +222,16 @@ export function alertDepartment(alert: Pick<HallAlert, 'subject'>): string | und
 }
 
 /**
+ * What a terminal's devices, as it reported them last, say now of the fault a device alert was raised for (its
+ * first line), or undefined when they no longer show that fault or say nothing of it. The hall's console and the
+ * city's copy of its alerts (packages/upstream) both show an open device alert in these words.
+ */
+export function faultDetailNow(devices: readonly DeviceReport[], fault: { device: string; fault: string }): string | undefined {
+  const device = devices.find((d) => d.kind === fault.device && d.status === 'fault' && faultCode(d) === fault.fault);
+  return device && deviceDetail(device);
+}
+
+/**
  * An alert as it stands now. A device's fault that lasts while its terminal's words change (the port held by
  * another program, then gone: 未连接 both times) is one alert and one notice, as raised; what the board and
  * the console show of it is what the terminal says now, so that the duty officer checks what is wrong now.
@@ -230,8 +240,8 @@ export function alertDepartment(alert: Pick<HallAlert, 'subject'>): string | und
 export function alertAsItStands(view: HallView, alert: HallAlert): HallAlert {
   const s = alert.subject;
   if (s.kind !== 'device-fault' || alert.clearedAt !== undefined) return alert;
-  const device = view.devices.get(s.terminal)?.devices.find((d) => d.kind === s.device && d.status === 'fault' && faultCode(d) === s.fault);
-  const detail = device && deviceDetail(device);
+  const report = view.devices.get(s.terminal);
+  const detail = report && faultDetailNow(report.devices, s);
   return detail === undefined || detail === s.detail ? alert : changed(alert, { subject: changed(s, { detail }) });
 }
 

@@ -1,4 +1,4 @@
-import { hallBoard, isConfigured, terminalNames, type BoardTerminal, type BoardWindow } from '@servicehall/core';
+import { hallBoard, isConfigured, terminalNameAtWindow, terminalNames, type BoardTerminal, type BoardWindow } from '@servicehall/core';
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { AlertCard, myAlerts } from '../alerts';
@@ -121,7 +121,7 @@ export function BoardPage() {
                 <div>
                   {w.terminals.map((x) => (
                     <span key={x.terminal} className={`tag ${x.online ? '' : 'warn'}`}>
-                      {names.get(x.terminal) ?? x.terminal} {x.online ? t.board.online : t.board.offline}
+                      {terminalNameAtWindow(x, w.number, names, language)} {x.online ? t.board.online : t.board.offline}
                       {x.faults.length > 0 ? ` · ${x.faults.map((d) => deviceWords(t, d)).join('、')}` : ''}
                     </span>
                   ))}
