@@ -202,6 +202,45 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     await p.getByText('感谢您的评价').waitFor();
     await ctx.close();
   });
+
+  it('says 正在连接… until the hub first answers, and 正在重新连接… only once the link it had is lost', async () => {
+    const { link } = (await hall.api<{ link: string }>('POST', '/api/tickets', { serviceCode: ITEM })).body;
+    const { ctx, p } = await phone();
+    const network = await startRelay(hall.hub.port);
+    /** Holds the page's asks for its ticket until the promise given back is let go (the hall's Wi-Fi slow to let them through). */
+    const holdAsks = async () => {
+      let letGo!: () => void;
+      const held = new Promise<void>((resolve) => (letGo = resolve));
+      await p.unroute('**/api/phone/tickets/**');
+      await p.route('**/api/phone/tickets/**', async (route) => {
+        await held;
+        await route.continue();
+      });
+      return letGo;
+    };
+    try {
+      const firstAsks = await holdAsks();
+      await p.goto(`${network.url}${link}`);
+      await p.locator('[data-testid=ticket-connecting]').waitFor();
+      expect(await p.locator('[data-testid=ticket-connecting]').textContent()).toBe('正在连接…');
+      await screenshot(p, 'phone-ticket-connecting');
+      firstAsks();
+      await expect.poll(() => p.locator('[data-testid=link]').textContent()).toBe('实时更新中');
+
+      // The link lost (the phone out of range a moment), its asks again held: now it is reconnecting, in Chinese and in English.
+      const nextAsks = await holdAsks();
+      network.cut();
+      await expect.poll(() => p.locator('[data-testid=link]').textContent(), { timeout: 10_000 }).toBe('正在重新连接…');
+      await screenshot(p, 'phone-ticket-reconnecting');
+      await p.locator('[data-testid=language-switch]').tap();
+      expect(await p.locator('[data-testid=link]').textContent()).toBe('Reconnecting…');
+      nextAsks();
+      await expect.poll(() => p.locator('[data-testid=link]').textContent(), { timeout: 20_000 }).toBe('Live');
+    } finally {
+      await ctx.close();
+      await network.close();
+    }
+  }, 60_000);
 });
 
 describe('the citizen’s phone turned away by a busy hub, 390×844 with touch', () => {

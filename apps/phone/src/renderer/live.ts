@@ -38,6 +38,8 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
   let wake: (() => void) | undefined;
   /** The hub closed the stream (it answered 429 or 404, not a network that failed): the long poll after it is as live as the stream was. */
   let turnedAway = false;
+  /** Whether the hub has answered yet: before, the page is connecting; after, a lost link is reconnecting. */
+  let connected = false;
   /** The stream asked for again, once the hub's Retry-After has passed. */
   let streamAgain: ReturnType<typeof setTimeout> | undefined;
   /** The hub's latest Retry-After (a long poll's refusal carries it; a stream's is hidden). */
@@ -52,6 +54,7 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
   };
 
   const accept = (ticket: PhoneTicket) => {
+    connected = true;
     if (ticket.version >= version) {
       version = ticket.version;
       on.state(ticket);
@@ -60,7 +63,7 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
 
   const stream = () => {
     // Asked for again after the hub turned it away: the line says what it said (the long poll's answers, or busy) until the stream opens.
-    if (!turnedAway) on.link('connecting');
+    if (!turnedAway) on.link(connected ? 'reconnecting' : 'connecting');
     let failures = 0;
     const es = new ES!(`/api/phone/tickets/${ref}/watch`);
     source = es;
@@ -85,7 +88,7 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
         source = undefined;
         void poll();
         if (turnedAway) streamLater();
-      } else on.link('reconnecting');
+      } else on.link(connected ? 'reconnecting' : 'connecting');
     });
   };
 
@@ -136,7 +139,7 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
         failures += 1;
         // Turned away by the hub, not lost: said as such, so that the citizen does not blame the phone's network.
         const busy = error instanceof ApiError && error.status === 429;
-        on.link(busy ? 'busy' : 'reconnecting');
+        on.link(busy ? 'busy' : connected ? 'reconnecting' : 'connecting');
         const hubSaid = error instanceof ApiError && error.retryAfterSeconds ? error.retryAfterSeconds * 1000 : undefined;
         if (hubSaid) retryAfterMs = hubSaid;
         await sleep(jittered(hubSaid ?? Math.min(30_000, 1000 * 2 ** Math.min(failures, 5))));
