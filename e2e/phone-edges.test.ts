@@ -200,6 +200,11 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     await screenshot(p, 'phone-rate-no-level');
     await p.locator('button[value=very-satisfied]').tap();
     await p.getByText('感谢您的评价').waitFor();
+    // The complaint form opened from the rating of an earlier day's number: that day named above the number.
+    await p.goto(`${hall.hub.url}/complain?ticket=A001&day=2026-09-29`);
+    expect(await p.locator('input[name=ticket]').inputValue()).toBe('A001');
+    await p.getByText('9月29日的号票号码（可选）').waitFor();
+    await screenshot(p, 'phone-complaint-earlier-day');
     await ctx.close();
   });
 
