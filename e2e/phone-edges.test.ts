@@ -125,6 +125,27 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     expect(await colour('[data-testid=ticket-number]')).not.toBe(live.number);
     expect(await colour('[data-testid=ticket-state]')).not.toBe(live.state);
     await screenshot(p, 'phone-ticket-yesterday');
+    // In 长辈模式 too: the number grey (not the near black of its muted text, which would read as live), the sentence dark,
+    // and broken between its phrases, not inside a word (如|需, 重|新), at 21 px as at 16.
+    /** The words of the sentence that the line wraps across two lines. */
+    const splitWords = () =>
+      p.locator('[data-testid=ticket-state]').evaluate((el) =>
+        ['该号码', '今天', '号码', '如需', '办理', '重新', '取号'].filter((word) => {
+          const text = el.firstChild!;
+          const at = text.textContent!.lastIndexOf(word);
+          const range = document.createRange();
+          range.setStart(text, at);
+          range.setEnd(text, at + word.length);
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+        }),
+      );
+    expect(await splitWords()).toEqual([]);
+    await p.locator('[data-testid=elderly-switch]').tap();
+    await expect.poll(() => p.evaluate(() => document.documentElement.classList.contains('elderly'))).toBe(true);
+    expect(await splitWords()).toEqual([]);
+    expect(await colour('[data-testid=ticket-number]')).not.toBe(await colour('[data-testid=ticket-state]'));
+    expect(await colour('[data-testid=ticket-number]')).not.toBe(live.number);
+    await screenshot(p, 'phone-ticket-yesterday-elderly');
     // Back from the pocket, again and again: nothing more is asked.
     const seen = asked.length;
     for (let i = 0; i < 5; i++) {
