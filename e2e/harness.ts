@@ -2,6 +2,7 @@ import { demoCatalogue } from '@servicehall/fixtures';
 import { startHub, type HubOptions, type RunningHub } from '@servicehall/hub';
 import { TestConsole } from '@servicehall/hub/testing';
 import fs from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -41,6 +42,39 @@ export async function startTestHall(options: Partial<HubOptions> = {}): Promise<
       await hub.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * The phone's network between a page and the hub: a TCP relay to the hub's port. `cut()` drops every
+ * connection through it at once (the phone out of range a moment; Chromium's offline mode leaves an
+ * open stream alone); the page's next connections go through again.
+ */
+export async function startRelay(port: number): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((phone) => {
+    const hub = net.connect(port, '127.0.0.1');
+    for (const s of [phone, hub]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => s.destroy());
+    }
+    phone.on('close', () => hub.destroy());
+    hub.on('close', () => phone.destroy());
+    phone.pipe(hub).pipe(phone);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const cut = () => {
+    for (const s of sockets) s.destroy();
+  };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    cut,
+    close: () =>
+      new Promise<void>((resolve) => {
+        cut();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -2,7 +2,7 @@ import { smsTemplateContent } from '@servicehall/notify';
 import { TencentSmsStandIn } from '@servicehall/notify/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, screenshot, startTestHall, type TestHall } from './harness';
+import { launchChromium, screenshot, startRelay, startTestHall, type TestHall } from './harness';
 
 /**
  * The citizen's phone where citizens go off the straight path, in Chromium at 390×844 with touch:
@@ -125,6 +125,27 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     expect(await colour('[data-testid=ticket-number]')).not.toBe(live.number);
     expect(await colour('[data-testid=ticket-state]')).not.toBe(live.state);
     await screenshot(p, 'phone-ticket-yesterday');
+    // In 长辈模式 too: the number grey (not the near black of its muted text, which would read as live), the sentence dark,
+    // and broken between its phrases, not inside a word (如|需, 重|新), at 21 px as at 16.
+    /** The words of the sentence that the line wraps across two lines. */
+    const splitWords = () =>
+      p.locator('[data-testid=ticket-state]').evaluate((el) =>
+        ['该号码', '今天', '号码', '如需', '办理', '重新', '取号'].filter((word) => {
+          const text = el.firstChild!;
+          const at = text.textContent!.lastIndexOf(word);
+          const range = document.createRange();
+          range.setStart(text, at);
+          range.setEnd(text, at + word.length);
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+        }),
+      );
+    expect(await splitWords()).toEqual([]);
+    await p.locator('[data-testid=elderly-switch]').tap();
+    await expect.poll(() => p.evaluate(() => document.documentElement.classList.contains('elderly'))).toBe(true);
+    expect(await splitWords()).toEqual([]);
+    expect(await colour('[data-testid=ticket-number]')).not.toBe(await colour('[data-testid=ticket-state]'));
+    expect(await colour('[data-testid=ticket-number]')).not.toBe(live.number);
+    await screenshot(p, 'phone-ticket-yesterday-elderly');
     // Back from the pocket, again and again: nothing more is asked.
     const seen = asked.length;
     for (let i = 0; i < 5; i++) {
@@ -200,15 +221,60 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     await screenshot(p, 'phone-rate-no-level');
     await p.locator('button[value=very-satisfied]').tap();
     await p.getByText('感谢您的评价').waitFor();
+    // The complaint form opened from the rating of an earlier day's number: that day named above the number.
+    await p.goto(`${hall.hub.url}/complain?ticket=A001&day=2026-09-29`);
+    expect(await p.locator('input[name=ticket]').inputValue()).toBe('A001');
+    await p.getByText('9月29日的号票号码（可选）').waitFor();
+    await screenshot(p, 'phone-complaint-earlier-day');
     await ctx.close();
   });
+
+  it('says 正在连接… until the hub first answers, and 正在重新连接… only once the link it had is lost', async () => {
+    const { link } = (await hall.api<{ link: string }>('POST', '/api/tickets', { serviceCode: ITEM })).body;
+    const { ctx, p } = await phone();
+    const network = await startRelay(hall.hub.port);
+    /** Holds the page's asks for its ticket until the promise given back is let go (the hall's Wi-Fi slow to let them through). */
+    const holdAsks = async () => {
+      let letGo!: () => void;
+      const held = new Promise<void>((resolve) => (letGo = resolve));
+      await p.unroute('**/api/phone/tickets/**');
+      await p.route('**/api/phone/tickets/**', async (route) => {
+        await held;
+        await route.continue();
+      });
+      return letGo;
+    };
+    try {
+      const firstAsks = await holdAsks();
+      await p.goto(`${network.url}${link}`);
+      await p.locator('[data-testid=ticket-connecting]').waitFor();
+      expect(await p.locator('[data-testid=ticket-connecting]').textContent()).toBe('正在连接…');
+      await screenshot(p, 'phone-ticket-connecting');
+      firstAsks();
+      await expect.poll(() => p.locator('[data-testid=link]').textContent()).toBe('实时更新中');
+
+      // The link lost (the phone out of range a moment), its asks again held: now it is reconnecting, in Chinese and in English.
+      const nextAsks = await holdAsks();
+      network.cut();
+      await expect.poll(() => p.locator('[data-testid=link]').textContent(), { timeout: 10_000 }).toBe('正在重新连接…');
+      await screenshot(p, 'phone-ticket-reconnecting');
+      await p.locator('[data-testid=language-switch]').tap();
+      expect(await p.locator('[data-testid=link]').textContent()).toBe('Reconnecting…');
+      nextAsks();
+      await expect.poll(() => p.locator('[data-testid=link]').textContent(), { timeout: 20_000 }).toBe('Live');
+    } finally {
+      await ctx.close();
+      await network.close();
+    }
+  }, 60_000);
 });
 
 describe('the citizen’s phone turned away by a busy hub, 390×844 with touch', () => {
-  it('says many people are checking their numbers, not that the phone reconnects, and asks again only after Retry-After', async () => {
+  it('says many people are checking their numbers, not that the phone reconnects, asks again only after Retry-After, and is back on the live stream after it', async () => {
     // A hall whose hub lets one phone per address follow its number (the second is turned away: 429, Retry-After 10 s), a long poll answering within 2 s.
     const busy = await startTestHall({ limits: { phone: { streamsPerAddress: 1, pollMs: 2000 } } });
     const phones: BrowserContext[] = [];
+    const cleanup: (() => Promise<void>)[] = [];
     const BUSY = '查看号码的人较多，稍后自动更新';
     try {
       const { link } = (await busy.api<{ link: string }>('POST', '/api/tickets', { serviceCode: ITEM })).body;
@@ -220,11 +286,16 @@ describe('the citizen’s phone turned away by a busy hub, 390×844 with touch',
       // A second phone behind the same address: turned away before its first answer, and told so.
       const { ctx, p } = await phone();
       phones.push(ctx);
+      const network = await startRelay(busy.hub.port);
+      cleanup.push(() => network.close());
       const asked: number[] = [];
+      /** What the hub answered the page's streams (its long polls are the other asks). */
+      const streams: number[] = [];
       p.on('response', (r) => {
         if (r.url().includes('/api/phone/tickets/')) asked.push(r.status());
+        if (r.url().endsWith('/watch')) streams.push(r.status());
       });
-      await p.goto(`${busy.hub.publicUrl()}${link}`);
+      await p.goto(`${network.url}${link}`);
       await p.locator('[data-testid=ticket-busy]').waitFor();
       expect(await p.locator('[data-testid=ticket-busy]').textContent()).toBe(BUSY);
       expect(asked.length).toBeGreaterThan(0);
@@ -235,12 +306,20 @@ describe('the citizen’s phone turned away by a busy hub, 390×844 with touch',
       await first.ctx.close();
       await expect.poll(() => p.locator('[data-testid=link]').count(), { timeout: 20_000 }).toBe(1);
       await expect.poll(() => p.locator('[data-testid=link]').textContent()).toBe('实时更新中');
+      // And back on the live stream once the refusal's Retry-After has passed (7.5 to 12.5 s), not on the long poll for as long as the page stays open.
+      await expect.poll(() => busy.hub.phonesWatching(), { timeout: 20_000 }).toBe(1);
+      expect(streams[0]).toBe(429);
+      await expect.poll(() => streams.at(-1)).toBe(200);
+      expect(await p.locator('[data-testid=link]').textContent()).toBe('实时更新中');
 
-      // Turned away again while the number is shown (the hub's refusal as it sends it): the busy line, not 正在重新连接…
+      // The stream lost a moment (the phone out of range) and turned away again when it comes back, while the number is shown
+      // (the hub's refusal as it sends it): the busy line, not 正在重新连接…
       await p.route('**/api/phone/tickets/**', (route) =>
         route.fulfill({ status: 429, headers: { 'retry-after': '10' }, contentType: 'application/json', body: JSON.stringify({ code: 'rate-limited', text: '' }) }),
       );
-      await expect.poll(() => p.locator('[data-testid=link]').textContent(), { timeout: 10_000 }).toBe(BUSY);
+      network.cut();
+      await expect.poll(() => busy.hub.phonesWatching(), { timeout: 10_000 }).toBe(0);
+      await expect.poll(() => p.locator('[data-testid=link]').textContent(), { timeout: 15_000 }).toBe(BUSY);
       expect(await p.locator('[data-testid=link]').getAttribute('class')).toBe('link link-busy');
       expect(await p.locator('[data-testid=ticket-number]').textContent()).toMatch(/^[A-Z]\d+$/);
       await screenshot(p, 'phone-ticket-busy');
@@ -251,8 +330,10 @@ describe('the citizen’s phone turned away by a busy hub, 390×844 with touch',
       expect(await p.locator('[data-testid=link]').textContent()).toBe(BUSY);
       await p.unroute('**/api/phone/tickets/**');
       await expect.poll(() => p.locator('[data-testid=link]').textContent(), { timeout: 15_000 }).toBe('实时更新中');
+      await expect.poll(() => busy.hub.phonesWatching(), { timeout: 15_000 }).toBe(1);
     } finally {
       for (const ctx of phones) await ctx.close();
+      for (const c of cleanup) await c();
       await busy.close();
     }
   }, 60_000);

@@ -166,6 +166,42 @@ describe('the QR rating form opened on a later day', () => {
   });
 });
 
+describe("the complaint link of a QR rating opened on a later day", () => {
+  /** The form's fields as the page gives them (its one-time id, the number, the day), to send back as a phone would. */
+  const fieldsOf = (html: string) => Object.fromEntries([...html.matchAll(/<input[^>]*name="(\w+)"[^>]*value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+
+  it("pre-fills the complaint form with the rated ticket's day and number, and the complaint is about that ticket", async () => {
+    // Rated at the counter, in a hall that takes no second rating: the QR rating opened the next morning is refused, with the way to complain.
+    const h = await hall({ secondRatingDays: 0 });
+    const { ticket, link } = await served(h);
+    expect((await h.api('POST', '/api/ratings', { ticketId: ticket.id, level: 'satisfied', aspects: {} })).status).toBe(201);
+    now = Date.parse('2026-12-01T08:30:00+08:00');
+    housekeep(h.hub.store, now);
+    const refused = await fetch(h.hub.url + link, form({ level: 'very-dissatisfied' }));
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    const href = /<a href="(\/complain[^"]*)"/.exec(await refused.text())?.[1]?.replace(/&amp;/g, '&');
+    expect(href).toBe(`/complain?ticket=${ticket.number}&day=2026-11-30`);
+
+    const page = await (await fetch(h.hub.url + href)).text();
+    expect(onlyText(page)).toContain('11月30日的号票号码（可选）');
+    expect(fieldsOf(page)).toMatchObject({ ticket: ticket.number, day: '2026-11-30' });
+    expect(onlyText(await (await fetch(h.hub.url + href, { headers: english })).text())).toContain('Ticket number of 30 Nov (optional)');
+    const sent = await fetch(`${h.hub.url}/complain`, form({ ...fieldsOf(page), text: '昨天等了很久才办完' }));
+    expect(sent.status).toBe(200);
+    expect(h.hub.store.casework.complaints(false)).toEqual([expect.objectContaining({ summary: '昨天等了很久才办完', about: { ticketId: ticket.id } })]);
+
+    // A number that day did not give: said with the day, the words kept, nothing registered.
+    const wrong = await fetch(`${h.hub.url}/complain`, form({ ...fieldsOf(page), once: randomUUID(), ticket: 'B999', text: '态度不好' }));
+    expect(wrong.status).toBe(400);
+    const said = await wrong.text();
+    expect(onlyText(said)).toContain('未查到11月30日的号码 B999，投诉尚未提交');
+    expect(fieldsOf(said)).toMatchObject({ day: '2026-11-30' });
+    expect(h.hub.store.casework.complaints(false)).toHaveLength(1);
+    // A day not before today (a form made by hand) is not believed: today's numbers, as the plain form has it.
+    expect(fieldsOf(await (await fetch(`${h.hub.url}/complain?ticket=${ticket.number}&day=2026-12-09`)).text())).not.toHaveProperty('day');
+  });
+});
+
 describe('a refusal from the hub itself, on either page', () => {
   /** The pages over the hall's store, their commands answered with `refusal`: what the hub may say when it is not the one in charge, full, or stopping. */
   async function refusing(h: Awaited<ReturnType<typeof hall>>, refusal: { code: RefusalCode; message: string }) {

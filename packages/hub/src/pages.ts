@@ -1,4 +1,4 @@
-import { complaintDays, findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalTextOf, waitPhrase, type Language, type QueueWait, type RefusalCode } from '@servicehall/core';
+import { complaintDays, dayInWords, findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalTextOf, waitPhrase, type Language, type QueueWait, type RefusalCode } from '@servicehall/core';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GroupCommit } from './commit';
@@ -71,16 +71,23 @@ function cut(text: string, max: number): string {
   return text.slice(0, end);
 }
 
-/** Today's ticket of a typed number, its zeros before the digits or not (A12 is A012). */
-function todaysTicket(store: HallStore, typed: string): string | undefined {
+/** The ticket of a typed number on `day` (today's from the live view, an earlier day's from the hall's records), its zeros before the digits or not (A12 is A012). */
+function ticketOn(store: HallStore, typed: string, day: string): string | undefined {
   const m = /^([A-Z]{1,3})0*(\d{1,4})$/.exec(typed);
   if (!m) return undefined;
   for (let width = m[2]!.length; width <= 4; width++) {
-    const id = `${store.view.day}-${m[1]}${m[2]!.padStart(width, '0')}`;
-    if (store.view.tickets.has(id)) return id;
+    const id = `${day}-${m[1]}${m[2]!.padStart(width, '0')}`;
+    if (day === store.view.day ? store.view.tickets.has(id) : store.ticketRecord(id)) return id;
   }
   return undefined;
 }
+
+/** The day a complaint form names for its number: an earlier hall day only (today's is the form's own, a later one no ticket's). */
+const earlierDay = (store: HallStore, day: string | null) => (day && /^\d{4}-\d{2}-\d{2}$/.test(day) && day < store.view.day ? day : undefined);
+
+/** The complaint form's address pre-filled with a ticket: its number, and its day when it is not today's (a QR rating opened the next morning). */
+const complaintHref = (store: HallStore, ticket: { number: string; day: string } | undefined) =>
+  ticket ? `/complain?ticket=${encodeURIComponent(ticket.number)}${ticket.day !== store.view.day ? `&amp;day=${ticket.day}` : ''}` : '/complain';
 
 /**
  * The form of a rating, at most FORM_MAX_BYTES. A longer one is read to its end and dropped, so that
@@ -114,18 +121,19 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
     const { catalogue } = store.view;
     const hall = hallNameIn(store, lang);
     const where = { days: complaintDays(catalogue), phone: escape(catalogue.hall.complaintPhone), window: escape(catalogue.hall.complaintWindow ?? tx('complainWindow')) };
-    const form = (ticket: string, problem = '', text = '') =>
+    /** The form; `day`: the number is of that earlier day (a rating link opened the next morning), said above the number and sent with it. */
+    const form = (ticket: string, day: string | undefined, problem = '', text = '') =>
       page(
         res,
         problem ? 400 : 200,
         lang,
         tx('complainTitle'),
         `<h1>${hall} · ${tx('complainTitle')}</h1><div class="card"><p>${tx('complainLead', where)}</p>${problem ? `<p><strong>${problem}</strong></p>` : ''}
-<form method="post"><input type="hidden" name="once" value="${randomUUID()}"><p>${tx('complainTicket')}</p><input name="ticket" maxlength="8" value="${escape(ticket)}" style="font-size:18px;width:8em">
+<form method="post"><input type="hidden" name="once" value="${randomUUID()}">${day ? `<input type="hidden" name="day" value="${day}">` : ''}<p>${day ? tx('complainTicketOn', { day: dayInWords(day, lang) }) : tx('complainTicket')}</p><input name="ticket" maxlength="8" value="${escape(ticket)}" style="font-size:18px;width:8em">
 <p>${tx('complainText')}</p><textarea name="text" maxlength="1000" required>${escape(text)}</textarea><button class="bad" type="submit">${tx('complainSend')}</button></form></div>
 <p class="note">${tx('complainPrivate')}</p>`,
       );
-    if (req.method === 'GET' || req.method === 'HEAD') return form(cut(url.searchParams.get('ticket') ?? '', 8));
+    if (req.method === 'GET' || req.method === 'HEAD') return form(cut(url.searchParams.get('ticket') ?? '', 8), earlierDay(store, url.searchParams.get('day')));
     if (req.method !== 'POST') {
       res.setHeader('allow', 'GET, HEAD, POST');
       return page(res, 405, lang, tx('methodTitle'), `<h1>${tx('methodTitle')}</h1><p>${tx('method')}</p>`);
@@ -145,12 +153,14 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
       return page(res, 413, lang, tx('tooLargeTitle'), `<h1>${tx('tooLargeTitle')}</h1><p>${tx('tooLarge')}</p>`);
     }
     const ticket = cut(typedNumber(body.get('ticket') ?? ''), 8);
+    const day = earlierDay(store, body.get('day'));
     const text = cut((body.get('text') ?? '').trim(), 1000);
     const once = body.get('once') ?? '';
-    if (!text || !/^[0-9a-f-]{36}$/.test(once)) return form(ticket, tx('complainEmpty'), text);
-    // Today's ticket of that number: the complaint is linked to it. A number not found is said, the text kept, before anything is registered.
-    const ticketId = ticket ? todaysTicket(store, ticket) : undefined;
-    if (ticket && !ticketId) return form(ticket, tx('complainNoTicket', { number: escape(ticket) }), text);
+    if (!text || !/^[0-9a-f-]{36}$/.test(once)) return form(ticket, day, tx('complainEmpty'), text);
+    // The ticket of that number, today's or of the day the form names: the complaint is linked to it. A number not found is said, the text kept, before anything is registered.
+    const ticketId = ticket ? ticketOn(store, ticket, day ?? store.view.day) : undefined;
+    if (ticket && !ticketId)
+      return form(ticket, day, day ? tx('complainNoTicketOn', { number: escape(ticket), day: dayInWords(day, lang) }) : tx('complainNoTicket', { number: escape(ticket) }), text);
     const command = { id: `complain-${once}`, type: 'createComplaint' as const, source: 'qr' as const, summary: text, ...(ticketId ? { about: { ticketId } } : {}) };
     const { answer } = await commits.submit(command, { role: 'admin', terminal: 'qr-page' }, ':qr');
     if (!answer.ok) return page(res, statusOf(answer.code), lang, tx('complainTitle'), `<h1>${hall}</h1><div class="card"><p>${refusalOnPage(answer, lang, tx)}</p></div>`);
@@ -207,11 +217,12 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
         `<h1>${hall}</h1><div class="card"><div class="big">${escape(t.number)}</div><p>${escape(tx('item', { item: itemName }))}</p>
 <p>${tx('state', { state: TICKET_STATE_TEXT[lang][t.state] })}${here}</p>
 ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
-<p><a href="${store.links.livePath(t.id)}">${tx('live')}</a></p><p><a href="/complain?ticket=${encodeURIComponent(t.number)}">${tx('complainLink')}</a></p><p class="note">${tx('noPersonalData')}</p>`,
+<p><a href="${store.links.livePath(t.id)}">${tx('live')}</a></p><p><a href="${complaintHref(store, t)}">${tx('complainLink')}</a></p><p class="note">${tx('noPersonalData')}</p>`,
       );
     }
     // A rating link outlives the ticket's day (opened the next morning, say): its number from the hall's records, not only today's.
-    const number = (t ?? store.ticketRecord(ticketId))?.number;
+    const rated = t ?? store.ticketRecord(ticketId);
+    const number = rated?.number;
     /** The rating's form; sent again with what was wrong said above the levels and the citizen's words kept. */
     const ratingForm = (problem = '', text = '') =>
       page(
@@ -250,7 +261,7 @@ ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
       if (answer.code === 'id-reused') return notice(409, 'usedTitle', 'used');
       // Said as the rating page's own where the general sentence (refresh and try again) would send the citizen round in a circle.
       const said = refusalOnPage(answer, lang, tx, { conflict: 'rateClosed', 'not-found': 'rateNothing' }, { phone: escape(store.view.catalogue.hall.complaintPhone) });
-      return page(res, statusOf(answer.code), lang, tx('rateTitle'), `<h1>${hall}</h1><div class="card"><p>${said}</p></div><p><a href="/complain${t ? `?ticket=${encodeURIComponent(t.number)}` : ''}">${tx('complainLink')}</a></p>`);
+      return page(res, statusOf(answer.code), lang, tx('rateTitle'), `<h1>${hall}</h1><div class="card"><p>${said}</p></div><p><a href="${complaintHref(store, rated)}">${tx('complainLink')}</a></p>`);
     }
     if (store.linkUsed(link.signature)) return notice(200, 'usedTitle', 'used');
     return ratingForm();

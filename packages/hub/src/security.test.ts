@@ -667,6 +667,44 @@ describe("phones' live streams from one IPv6 network", () => {
   });
 });
 
+describe("phones' long polls from one address", () => {
+  it('give their places back as soon as the phones go (their connections closed), not when the polls would have ended: new phones get in at once', { timeout: 60_000 }, async () => {
+    // Polls that wait a minute for a change: a place kept until then would refuse the next phones for that long.
+    const h = await hub({ limits: { phone: { ...DEFAULT_LIMITS.phone, streamsPerAddress: 2, pollMs: 60_000 } } });
+    const ticket = await (await http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) })).json();
+    const ticketPath = `/api/phone/tickets/${h.store.refs.ofTicket(ticket.ticket.id)}`;
+    const { version } = await (await fetch(h.url + ticketPath)).json();
+    const open: AbortController[] = [];
+    cleanups.push(() => open.forEach((c) => c.abort()));
+    /** A long poll waiting for the next change; its status once it is refused (polls let in wait the minute). */
+    const poll = () => {
+      const c = new AbortController();
+      open.push(c);
+      const status = fetch(`${h.url}${ticketPath}?after=${version}`, { signal: c.signal }).then(
+        async (res) => {
+          await res.text();
+          return res.status;
+        },
+        () => 0,
+      );
+      return { status, leave: () => c.abort() };
+    };
+    const settled = async (p: Promise<number>) => Promise.race([p, new Promise<'waiting'>((r) => setTimeout(() => r('waiting'), 1500))]);
+    const first = poll();
+    const second = poll();
+    expect(await settled(first.status)).toBe('waiting');
+    expect(await settled(second.status)).toBe('waiting');
+    // The address's two places are held: a third phone is turned away.
+    expect(await poll().status).toBe(429);
+    // Both phones go (the page closed, the phone out of range): their places are free again well before the minute.
+    first.leave();
+    second.leave();
+    await expect.poll(async () => settled(poll().status), { timeout: 15_000, interval: 200 }).toBe('waiting');
+    expect(await settled(poll().status)).toBe('waiting');
+    expect(await poll().status).toBe(429);
+  });
+});
+
 describe("phones following their numbers from one address through the citizens' listener", () => {
   it('hold at most a quarter of its connections with streams and long polls together: the rest are refused 429 with Retry-After, and another address is served', { timeout: 60_000 }, async () => {
     const warned: string[] = [];

@@ -39,6 +39,15 @@ function stateLine(t: T, ticket: PhoneTicket): string {
   }
 }
 
+/** The link's line: 正在连接… until the hub first answers, 正在重新连接… only once a link it had is lost. */
+const LINK_TEXT: Record<LinkState, PhoneStringKey> = {
+  connecting: 'ticket.connecting',
+  live: 'ticket.live',
+  reconnecting: 'ticket.reconnecting',
+  polling: 'ticket.polling',
+  busy: 'ticket.busy',
+};
+
 /** The live page of one ticket: what the door's QR, the paper ticket's QR and a number by phone all open. */
 export function TicketPage({ ticketRef }: { ticketRef: string }) {
   const { t, lang, hall, session, ringer, go } = usePhone();
@@ -83,7 +92,9 @@ export function TicketPage({ ticketRef }: { ticketRef: string }) {
         {t('ticket.busy')}
       </p>
     ) : (
-      <p className="loading">{t('app.loading')}</p>
+      <p className="loading" data-testid="ticket-connecting">
+        {t('ticket.connecting')}
+      </p>
     );
   // Few ahead but no window open for the item: nobody is called, so nothing calls the citizen back yet (the wait line says why).
   const near = !gone && isNear(ticket, ticket);
@@ -127,7 +138,7 @@ export function TicketPage({ ticketRef }: { ticketRef: string }) {
         {!gone && (
           <p className={`link link-${link}`} data-testid="link" aria-live="off">
             <span className="dot" aria-hidden />
-            {t(link === 'live' ? 'ticket.live' : link === 'polling' ? 'ticket.polling' : link === 'busy' ? 'ticket.busy' : 'ticket.reconnecting')}
+            {t(LINK_TEXT[link])}
           </p>
         )}
       </section>

@@ -11,20 +11,39 @@ export interface FollowHandlers {
   gone(): void;
 }
 
+/** The hub's Retry-After when it turns a phone away (HELD_RETRY_MS): a refused stream's own is not shown to the page (EventSource hides it). */
+const TURNED_AWAY_MS = 10_000;
+
+/** How long after its long poll steps aside the stream is asked for: time for the hub to see the poll's connection close and give its place back. */
+const STEP_ASIDE_MS = 500;
+
+/** A wait spread by a quarter either way, so that a hall's phones turned away together do not all ask again in the same second. */
+const jittered = (ms: number) => ms * (0.75 + Math.random() * 0.5);
+
 /**
  * Follows a ticket by push: server-sent events where the browser has EventSource (WeChat's and
  * Alipay's browsers do), reconnecting by itself; where it has none, or the stream keeps failing (a
- * proxy that holds it), a long poll that asks again as soon as each answer comes. Never a reload.
+ * proxy that holds it), a long poll that asks again as soon as each answer comes. A stream the hub
+ * turned away (429) is followed by long poll meanwhile and asked for again once the hub's
+ * Retry-After has passed. Never a reload.
  */
 export function followTicket(ref: string, on: FollowHandlers, options: { poll?: boolean } = {}): { stop(): void } {
   let stopped = false;
   let version = 0;
   let source: EventSource | undefined;
-  let polling = false;
+  /** The long poll running now (its number; 0: none): a poll whose number is no longer this one ends. */
+  let polling = 0;
+  let polls = 0;
   let pollAbort: AbortController | undefined;
   let wake: (() => void) | undefined;
   /** The hub closed the stream (it answered 429 or 404, not a network that failed): the long poll after it is as live as the stream was. */
   let turnedAway = false;
+  /** Whether the hub has answered yet: before, the page is connecting; after, a lost link is reconnecting. */
+  let connected = false;
+  /** The stream asked for again, once the hub's Retry-After has passed. */
+  let streamAgain: ReturnType<typeof setTimeout> | undefined;
+  /** The hub's latest Retry-After (a long poll's refusal carries it; a stream's is hidden). */
+  let retryAfterMs = TURNED_AWAY_MS;
   const ES = (window as { EventSource?: typeof EventSource }).EventSource;
 
   /** The ticket is no longer today's (a page left open overnight): nothing more to follow, so the page stops asking, a return from the pocket included. */
@@ -35,6 +54,7 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
   };
 
   const accept = (ticket: PhoneTicket) => {
+    connected = true;
     if (ticket.version >= version) {
       version = ticket.version;
       on.state(ticket);
@@ -42,7 +62,8 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
   };
 
   const stream = () => {
-    on.link('connecting');
+    // Asked for again after the hub turned it away: the line says what it said (the long poll's answers, or busy) until the stream opens.
+    if (!turnedAway) on.link(connected ? 'reconnecting' : 'connecting');
     let failures = 0;
     const es = new ES!(`/api/phone/tickets/${ref}/watch`);
     source = es;
@@ -66,8 +87,25 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
         es.close();
         source = undefined;
         void poll();
-      } else on.link('reconnecting');
+        if (turnedAway) streamLater();
+      } else on.link(connected ? 'reconnecting' : 'connecting');
     });
+  };
+
+  /** Turned away by the hub: the stream again once its Retry-After has passed (a 404 ends the page before). */
+  const streamLater = () => {
+    clearTimeout(streamAgain);
+    streamAgain = setTimeout(() => {
+      if (stopped) return;
+      // The long poll steps aside first: its place among its address's is given back, so that the stream does not find it taken by this very page.
+      polling = 0;
+      pollAbort?.abort();
+      wake?.();
+      streamAgain = setTimeout(() => {
+        streamAgain = undefined;
+        if (!stopped) stream();
+      }, STEP_ASIDE_MS);
+    }, jittered(retryAfterMs));
   };
 
   const sleep = (ms: number) =>
@@ -85,24 +123,26 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
 
   const poll = async () => {
     if (polling) return;
-    polling = true;
-    on.link('polling');
+    const run = (polling = ++polls);
+    if (!turnedAway) on.link('polling');
     let failures = 0;
-    while (!stopped) {
+    while (!stopped && polling === run) {
       pollAbort = new AbortController();
       try {
         accept(await api<PhoneTicket>('GET', `/tickets/${ref}?after=${version}`, { signal: pollAbort.signal }));
         failures = 0;
         // Each answer comes as soon as the ticket changes: after the hub turned the stream away, live, not a slow network.
-        on.link(turnedAway ? 'live' : 'polling');
+        if (polling === run) on.link(turnedAway ? 'live' : 'polling');
       } catch (error) {
-        if (stopped) return;
+        if (stopped || polling !== run) return;
         if (error instanceof ApiError && error.status === 404) return ended();
         failures += 1;
         // Turned away by the hub, not lost: said as such, so that the citizen does not blame the phone's network.
-        on.link(error instanceof ApiError && error.status === 429 ? 'busy' : 'reconnecting');
-        const retry = error instanceof ApiError && error.retryAfterSeconds ? error.retryAfterSeconds * 1000 : Math.min(30_000, 1000 * 2 ** Math.min(failures, 5));
-        await sleep(retry * (0.75 + Math.random() * 0.5));
+        const busy = error instanceof ApiError && error.status === 429;
+        on.link(busy ? 'busy' : connected ? 'reconnecting' : 'connecting');
+        const hubSaid = error instanceof ApiError && error.retryAfterSeconds ? error.retryAfterSeconds * 1000 : undefined;
+        if (hubSaid) retryAfterMs = hubSaid;
+        await sleep(jittered(hubSaid ?? Math.min(30_000, 1000 * 2 ** Math.min(failures, 5))));
       }
     }
   };
@@ -117,6 +157,7 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
 
   function stop(): void {
     stopped = true;
+    clearTimeout(streamAgain);
     source?.close();
     pollAbort?.abort();
     wake?.();

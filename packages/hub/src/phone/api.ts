@@ -361,12 +361,15 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
         if (after === null) return { status: 200, body: watch.stateOf(t) };
         const version = Number(after);
         if (!Number.isInteger(version) || version < 0) throw new HttpRefusal('bad-request', 'after is a version number');
-        // A long poll holds a connection as a stream does: counted with the address's streams.
+        // A long poll holds a connection as a stream does: counted with the address's streams, and given back
+        // as soon as the phone goes (its connection closed), not at the poll's end up to pollMs later.
         const release = hold(req);
+        req.closed.addEventListener('abort', release, { once: true });
         let state: PhoneTicket | undefined;
         try {
           state = await watch.poll(t, version, limits.pollMs);
         } finally {
+          req.closed.removeEventListener('abort', release);
           release();
         }
         if (!state) throw new HttpRefusal('not-found', 'the ticket is no longer today’s');
