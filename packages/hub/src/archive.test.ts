@@ -228,6 +228,25 @@ describe('archiving a past year', () => {
     expect(done.out).toMatch(/备用主机[^]*npm run hub -- archive 2025[^]*standby hub[^]*npm run hub -- archive 2025/);
     expect(fs.existsSync(path.join(dir, 'hall-2025.db'))).toBe(true);
   });
+
+  it('says an archive that failed on its way (not a refusal) in Chinese then English, with nothing of hall.db lost', { timeout: 60_000 }, async () => {
+    const dir = hallAcrossNewYear();
+    const tickets = () => {
+      const db = openDatabase(dir);
+      try {
+        return (db.prepare('SELECT COUNT(*) AS n FROM tickets').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    const before = tickets();
+    // Where the archive file should be, a folder: SQLite cannot open it (as a disk that fails would stop it).
+    fs.mkdirSync(path.join(dir, 'hall-2025.db'));
+    const failed = await runCli(['archive', '2025'], dir);
+    expect(failed.code).toBe(1);
+    expect(failed.out).toMatch(/2025 年的归档没有完成（.+）。大厅数据库中的记录没有丢失[^]*Archiving 2025 did not finish \(.+\)\. No record of the hall database is lost/);
+    expect(tickets()).toBe(before);
+  });
 });
 
 describe('archiving a past year in a hall with a standby hub', () => {

@@ -359,7 +359,12 @@ function archive(year: string | undefined): void {
     console.log(`  hall.db    ${(done.bytesBefore / 1024 / 1024).toFixed(1)} MB before, ${(done.bytesAfter / 1024 / 1024).toFixed(1)} MB after`);
     console.log(opsText('archiveStandbyToo', { year: done.year }));
   } catch (error) {
-    console.error(`ServiceHall could not archive ${year ?? '(no year given)'}: ${error instanceof Error ? error.message : error}`);
+    // A refusal says itself in both languages; anything else (a disk full or failing, a folder not ours to write) is said with what it left.
+    const reason = error instanceof Error ? error.message : String(error);
+    // A reason already said Chinese then English (the database's own, one line each) is given each half in its language.
+    const [zh, ...en] = reason.split('\n');
+    const halves = en.length > 0 && /^[^\n]*[\u4e00-\u9fff]/.test(zh!) ? { 'zh-CN': zh!, en: en.join(' ') } : reason;
+    console.error(error instanceof ArchiveRefusal ? `ServiceHall could not archive ${year ?? '(no year given)'}: ${reason}` : opsText('archiveFailed', { year: year ?? '', reason: halves }));
     process.exit(error instanceof ArchiveRefusal ? 2 : 1);
   }
 }
