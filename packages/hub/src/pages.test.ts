@@ -149,6 +149,20 @@ describe('what a citizen wrote, cut to the length its box allows', () => {
   });
 });
 
+describe('the thanks of a QR rating', () => {
+  it('shows the way to complain about the service after a 差评, and not after a good rating', async () => {
+    const h = await hall();
+    const bad = await served(h);
+    const thanks = await (await fetch(h.hub.url + bad.link, form({ level: 'dissatisfied' }))).text();
+    expect(onlyText(thanks)).toContain('感谢您的评价');
+    expect(/<a href="(\/complain[^"]*)"[^>]*>([^<]*)</.exec(thanks)?.slice(1)).toEqual([`/complain?ticket=${bad.ticket.number}`, '对服务不满意？在线投诉']);
+    const good = await served(h);
+    const glad = await (await fetch(h.hub.url + good.link, form({ level: 'satisfied' }))).text();
+    expect(onlyText(glad)).toContain('感谢您的评价');
+    expect(glad).not.toContain('/complain');
+  });
+});
+
 describe('the QR rating form opened on a later day', () => {
   it('names the number served, from the hall\'s records, when the ticket is no longer today\'s', async () => {
     const h = await hall();

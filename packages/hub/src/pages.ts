@@ -1,4 +1,4 @@
-import { complaintDays, dayInWords, findItem, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalTextOf, waitPhrase, type Language, type QueueWait, type RefusalCode } from '@servicehall/core';
+import { complaintDays, dayInWords, findItem, isBadRating, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalTextOf, waitPhrase, type Language, type QueueWait, type RefusalCode } from '@servicehall/core';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GroupCommit } from './commit';
@@ -256,7 +256,9 @@ ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
       const { answer } = await commits.submit(command, { role: 'admin', terminal: 'qr-page' }, ':qr');
       if (answer.ok) {
         store.useLink(link.signature, ticketId, link.expiresAt);
-        return page(res, 200, lang, tx('thanksTitle'), `<h1>${hall}</h1><div class="card"><p>${tx('thanks')}</p></div>`);
+        // After a 差评 the citizen is shown the way to complain too (H-15), about this very service.
+        const complain = isBadRating(level.data) ? `<p><a href="${complaintHref(store, rated)}">${tx('complainLink')}</a></p>` : '';
+        return page(res, 200, lang, tx('thanksTitle'), `<h1>${hall}</h1><div class="card"><p>${tx('thanks')}</p></div>${complain}`);
       }
       if (answer.code === 'id-reused') return notice(409, 'usedTitle', 'used');
       // Said as the rating page's own where the general sentence (refresh and try again) would send the citizen round in a circle.
