@@ -202,7 +202,11 @@ describe("the complaint link of a QR rating opened on a later day", () => {
     expect(onlyText(await (await fetch(h.hub.url + href, { headers: english })).text())).toContain('Ticket number of 30 Nov (optional)');
     const sent = await fetch(`${h.hub.url}/complain`, form({ ...fieldsOf(page), text: '昨天等了很久才办完' }));
     expect(sent.status).toBe(200);
-    expect(h.hub.store.casework.complaints(false)).toEqual([expect.objectContaining({ summary: '昨天等了很久才办完', about: { ticketId: ticket.id } })]);
+    // Its department from that day's ticket (window 7's), as a complaint about today's ticket has it.
+    const { catalogue } = h.hub.store.view;
+    const department = catalogue.windows.find((w) => w.number === 7)?.department ?? catalogue.items.find((i) => i.code === 'SJ-QY-SL')?.department;
+    expect(department).toBeTruthy();
+    expect(h.hub.store.casework.complaints(false)).toEqual([expect.objectContaining({ summary: '昨天等了很久才办完', about: { ticketId: ticket.id }, department })]);
 
     // A number that day did not give: said with the day, the words kept, nothing registered.
     const wrong = await fetch(`${h.hub.url}/complain`, form({ ...fieldsOf(page), once: randomUUID(), ticket: 'B999', text: '态度不好' }));

@@ -1134,6 +1134,7 @@ export class HallStore {
         actor,
         earlierRatings: this.earlierRatings(body),
         caseOf: this.caseRecord,
+        ticketOf: (id) => this.ticketRecord(id),
         followUpOf: this.followUpRecord,
         leaseOf: this.leaseRecord,
         complaintOf: this.casework.complaintOf,

@@ -42,8 +42,8 @@ export function decideComplaint(view: HallView, command: ComplaintCommand, ctx: 
     if (about.window !== undefined && !catalogue.windows.some((w) => w.number === about.window)) return refuse('not-found', `there is no window ${about.window}`);
     if (about.clerk !== undefined && !catalogue.clerks.some((k) => k.number === about.clerk)) return refuse('not-found', `there is no clerk ${about.clerk}`);
     if (command.department && !catalogue.departments.some((d) => d.name === command.department)) return refuse('not-found', `there is no department ${command.department}`);
-    // A ticket of today tells its window, clerk and item (an earlier day's is not in the view).
-    const t = about.ticketId ? view.tickets.get(about.ticketId) : undefined;
+    // The ticket tells its window, clerk and item: today's from the view, an earlier day's from the hall's records.
+    const t = about.ticketId ? (view.tickets.get(about.ticketId) ?? ctx.ticketOf?.(about.ticketId)) : undefined;
     const code = c?.serviceCode ?? t?.serviceCode;
     const itemDepartment = code ? catalogue.items.find((i) => i.code === code)?.department : undefined;
     const department = command.department ?? departmentOf(catalogue, about.window ?? c?.window ?? t?.window, about.clerk ?? c?.clerk ?? t?.clerk).department ?? itemDepartment;

@@ -444,6 +444,8 @@ export interface DecideContext {
   holder?: HolderHistory;
   /** A case from an earlier day, which the view no longer holds, by its number (the hub reads its records). */
   caseOf?: (number: string) => Case | undefined;
+  /** A ticket from an earlier day, which the view no longer holds, by its id. */
+  ticketOf?: (id: string) => Ticket | undefined;
   /** A follow-up from an earlier day, which the view no longer holds, by its id. */
   followUpOf?: (id: string) => FollowUp | undefined;
   /** Complaints, case routes and deliveries live in the hall's records only (see casework). */
