@@ -53,6 +53,8 @@ const WHY = {
   escape: ['反斜杠 \\ 在引号里要写两个：Windows 路径写成 C:\\\\servicehall 或 C:/servicehall', 'a backslash in quotes is written twice: a Windows path as C:\\\\servicehall or C:/servicehall'],
   control: ['引号里有制表符或其他控制字符，请删去或改为空格', 'a tab or another control character in quotes: remove it or use a space'],
   after: ['JSON 对象结束后还有多余的内容', 'more text after the end of the JSON'],
+  number: ['数字的写法有误：写成 128、1.5、-1 或 1e3 这样（小数点两边都要有数字，不能有多余的 0 开头，不能带 + 号）', 'a number is not written right: write it as 128, 1.5, -1 or 1e3 (digits on both sides of a point, no leading 0, no + sign)'],
+  bom: ['开头有一个看不见的字节顺序标记（BOM），请删去它，或把文件另存为“UTF-8（无 BOM）”', 'it begins with an invisible byte order mark (BOM): remove it, or save the file as UTF-8 without BOM'],
 } as const;
 
 const FULL_WIDTH = '“”‘’，：｛｝［］【】';
@@ -60,8 +62,21 @@ const FULL_WIDTH = '“”‘’，：｛｝［］【】';
 /** What the reader was after when it met a symbol it does not know: jsonc-parser's InvalidSymbol says only that the symbol is wrong. */
 type Expect = 'key' | 'colon' | 'value' | 'missingComma' | 'after';
 
+/** The characters a JSON number is written with, and those it may begin with. */
+const IN_NUMBER = /[0-9.eE+-]/;
+const STARTS_NUMBER = /[0-9.+-]/;
+
+/** Where the number that the character at `at` belongs to begins. */
+function numberStart(text: string, at: number): number {
+  let start = at;
+  while (start > 0 && IN_NUMBER.test(text[start - 1]!)) start -= 1;
+  return start;
+}
+
 /** Where jsonc-parser stops first, and why in the hall's words; the character there says more than the code where it can. */
 function firstStop(text: string): { at: number; why: Why; closers: string } | undefined {
+  // Copied from a file an editor saved with a byte order mark (a settings file read as UTF-8 has it taken off already).
+  if (text.charCodeAt(0) === 0xfeff) return { at: 0, why: 'bom', closers: '"' };
   const open: ('}' | ']')[] = [];
   let expect: Expect = 'value';
   const ended = () => {
@@ -124,6 +139,10 @@ function firstStop(text: string): { at: number; why: Why; closers: string } | un
     return { at, why: code === 'InvalidCharacter' ? 'control' : 'escape', closers };
   }
   if (code === 'UnexpectedEndOfString') return { at, why: 'unclosed', closers };
+  // 1. or 1e (ended too soon), .5 or +1 (a symbol where a value begins), 03 or 1.5.2 (more after a whole number): said at the number's start.
+  if (code === 'UnexpectedEndOfNumber') return { at, why: 'number', closers };
+  if ((code === 'InvalidSymbol' || code === 'CommaExpected') && at < text.length && STARTS_NUMBER.test(text[at]!) && (code === 'InvalidSymbol' ? first.expect === 'value' || IN_NUMBER.test(text[at - 1] ?? '') : /[0-9]/.test(text[at - 1] ?? '')))
+    return { at: numberStart(text, at), why: 'number', closers };
   if (code === 'InvalidCommentToken' || code === 'UnexpectedEndOfComment') return { at, why: 'comment', closers };
   if (at >= text.length) return { at, why: 'end', closers };
   const c = text[at]!;
