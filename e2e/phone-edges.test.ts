@@ -213,6 +213,9 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     if (!link.ok) throw new Error(link.message);
     const { ctx, p } = await phone();
     await p.goto(`${hall.hub.url}${link.link}`);
+    // The way to complain beside the levels (H-15), filled in with the number rated.
+    expect(await p.getByRole('link', { name: '对服务不满意？在线投诉' }).getAttribute('href')).toMatch(/^\/complain\?ticket=[A-Z]\d+$/);
+    await screenshot(p, 'phone-rate-form');
     await p.locator('textarea[name=text]').fill('窗口办理很快👍');
     // Sent with no button pressed (as a form sent by hand would be).
     await Promise.all([p.waitForNavigation(), p.evaluate(() => document.querySelector('form')!.submit())]);

@@ -163,6 +163,20 @@ describe('the thanks of a QR rating', () => {
   });
 });
 
+/** The complaint links of a page: each one's address (as the phone follows it) and its words. */
+const complaintLinksOf = (html: string) => [...html.matchAll(/<a href="(\/complain[^"]*)"[^>]*>([^<]*)</g)].map((m) => [m[1]!.replace(/&amp;/g, '&'), m[2]!]);
+
+describe('the QR rating form', () => {
+  it('shows the way to complain about the service beside the levels, pre-filled with the number, in Chinese and in English', async () => {
+    const h = await hall();
+    const { ticket, link } = await served(h);
+    expect(complaintLinksOf(await (await fetch(h.hub.url + link)).text())).toEqual([[`/complain?ticket=${ticket.number}`, '对服务不满意？在线投诉']]);
+    expect(complaintLinksOf(await (await fetch(h.hub.url + link, { headers: english })).text())).toEqual([[`/complain?ticket=${ticket.number}`, 'Not satisfied? Make a complaint online']]);
+    // Sent without a level, the form again: the link still there.
+    expect(complaintLinksOf(await (await fetch(h.hub.url + link, form({ text: '很好' }))).text())).toEqual([[`/complain?ticket=${ticket.number}`, '对服务不满意？在线投诉']]);
+  });
+});
+
 describe('the QR rating form opened on a later day', () => {
   it('names the number served, from the hall\'s records, when the ticket is no longer today\'s', async () => {
     const h = await hall();
@@ -176,6 +190,8 @@ describe('the QR rating form opened on a later day', () => {
     const zh = onlyText(await res.text());
     expect(zh).toContain(`号码 ${ticket.number}，请对本次服务作出评价`);
     expect(zh).not.toContain('号码 ，');
+    // Its way to complain names that day's number: the complaint form says which day's.
+    expect(complaintLinksOf(await (await fetch(h.hub.url + link)).text())).toEqual([[`/complain?ticket=${ticket.number}&day=2026-11-30`, '对服务不满意？在线投诉']]);
     expect(onlyText(await (await fetch(h.hub.url + link, { headers: english })).text())).toContain(`Number ${ticket.number}: how was our service?`);
   });
 });

@@ -89,6 +89,9 @@ const earlierDay = (store: HallStore, day: string | null) => (day && /^\d{4}-\d{
 const complaintHref = (store: HallStore, ticket: { number: string; day: string } | undefined) =>
   ticket ? `/complain?ticket=${encodeURIComponent(ticket.number)}${ticket.day !== store.view.day ? `&amp;day=${ticket.day}` : ''}` : '/complain';
 
+/** The way to complain (H-15) under a page about a ticket: 对服务不满意？在线投诉, the form pre-filled with it. */
+const complaintLink = (store: HallStore, ticket: { number: string; day: string } | undefined, tx: Tx) => `<p><a href="${complaintHref(store, ticket)}">${tx('complainLink')}</a></p>`;
+
 /**
  * The form of a rating, at most FORM_MAX_BYTES. A longer one is read to its end and dropped, so that
  * the page can say so (413) instead of the connection being reset under the phone's feet.
@@ -217,7 +220,7 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
         `<h1>${hall}</h1><div class="card"><div class="big">${escape(t.number)}</div><p>${escape(tx('item', { item: itemName }))}</p>
 <p>${tx('state', { state: TICKET_STATE_TEXT[lang][t.state] })}${here}</p>
 ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
-<p><a href="${store.links.livePath(t.id)}">${tx('live')}</a></p><p><a href="${complaintHref(store, t)}">${tx('complainLink')}</a></p><p class="note">${tx('noPersonalData')}</p>`,
+<p><a href="${store.links.livePath(t.id)}">${tx('live')}</a></p>${complaintLink(store, t, tx)}<p class="note">${tx('noPersonalData')}</p>`,
       );
     }
     // A rating link outlives the ticket's day (opened the next morning, say): its number from the hall's records, not only today's.
@@ -233,7 +236,7 @@ ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
         `<h1>${tx('rateHeading', { hall })}</h1><div class="card"><p>${number ? tx('ratePrompt', { number: escape(number) }) : tx('ratePromptNoNumber')}</p>${problem ? `<p role="alert"><strong>${problem}</strong></p>` : ''}
 <form method="post">${RATING_LEVELS.map((l, i) => `<button class="${i < 2 ? 'good' : i > 2 ? 'bad' : ''}" name="level" value="${l}">${RATING_LEVEL_NAMES[l][lang]}</button>`).join('')}
 <p>${tx('rateText')}</p><textarea name="text" maxlength="500">${escape(text)}</textarea></form></div>
-<p class="note">${tx('anonymous')}</p>`,
+${complaintLink(store, rated, tx)}<p class="note">${tx('anonymous')}</p>`,
       );
     // A rating link serves one rating: a used one says so, and a second press of the same form is answered as the first.
     if (req.method === 'POST') {
@@ -257,13 +260,13 @@ ${wait ? `<p>${waitLine(wait, tx)}</p>` : ''}</div>
       if (answer.ok) {
         store.useLink(link.signature, ticketId, link.expiresAt);
         // After a 差评 the citizen is shown the way to complain too (H-15), about this very service.
-        const complain = isBadRating(level.data) ? `<p><a href="${complaintHref(store, rated)}">${tx('complainLink')}</a></p>` : '';
+        const complain = isBadRating(level.data) ? complaintLink(store, rated, tx) : '';
         return page(res, 200, lang, tx('thanksTitle'), `<h1>${hall}</h1><div class="card"><p>${tx('thanks')}</p></div>${complain}`);
       }
       if (answer.code === 'id-reused') return notice(409, 'usedTitle', 'used');
       // Said as the rating page's own where the general sentence (refresh and try again) would send the citizen round in a circle.
       const said = refusalOnPage(answer, lang, tx, { conflict: 'rateClosed', 'not-found': 'rateNothing' }, { phone: escape(store.view.catalogue.hall.complaintPhone) });
-      return page(res, statusOf(answer.code), lang, tx('rateTitle'), `<h1>${hall}</h1><div class="card"><p>${said}</p></div><p><a href="${complaintHref(store, rated)}">${tx('complainLink')}</a></p>`);
+      return page(res, statusOf(answer.code), lang, tx('rateTitle'), `<h1>${hall}</h1><div class="card"><p>${said}</p></div>${complaintLink(store, rated, tx)}`);
     }
     if (store.linkUsed(link.signature)) return notice(200, 'usedTitle', 'used');
     return ratingForm();

@@ -668,7 +668,7 @@ describe("phones' live streams from one IPv6 network", () => {
 });
 
 describe("phones' long polls from one address", () => {
-  it('give their places back as soon as the phones go (their connections closed), not when the polls would have ended: new phones get in at once', { timeout: 60_000 }, async () => {
+  it('give their places back and end as soon as the phones go (their connections closed), not when the polls would have ended: new phones get in at once', { timeout: 60_000 }, async () => {
     // Polls that wait a minute for a change: a place kept until then would refuse the next phones for that long.
     const h = await hub({ limits: { phone: { ...DEFAULT_LIMITS.phone, streamsPerAddress: 2, pollMs: 60_000 } } });
     const ticket = await (await http(h, '/api/tickets', { method: 'POST', body: JSON.stringify({ serviceCode: 'GA-SFZ-HL' }) })).json();
@@ -696,9 +696,12 @@ describe("phones' long polls from one address", () => {
     expect(await settled(second.status)).toBe('waiting');
     // The address's two places are held: a third phone is turned away.
     expect(await poll().status).toBe(429);
-    // Both phones go (the page closed, the phone out of range): their places are free again well before the minute.
+    expect(h.phonesPolling()).toBe(2);
+    // Both phones go (the page closed, the phone out of range): their polls are ended, nothing of them held for the minute,
+    // and their places are free again.
     first.leave();
     second.leave();
+    await expect.poll(() => h.phonesPolling()).toBe(0);
     await expect.poll(async () => settled(poll().status), { timeout: 15_000, interval: 200 }).toBe('waiting');
     expect(await settled(poll().status)).toBe('waiting');
     expect(await poll().status).toBe(429);

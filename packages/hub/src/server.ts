@@ -160,6 +160,8 @@ export interface RunningHub {
   replication: Replication;
   /** Phones following their tickets now. */
   phonesWatching(): number;
+  /** Phones' long polls waiting on the hub now (a gone phone's ends at once). */
+  phonesPolling(): number;
   /** The phones' own process's id while it serves their streams (HubOptions.phoneStreams). */
   phonesProcess(): number | undefined;
   /** The hall's public address (its setup's hall.publicUrl, else the hub's own): the phone pages are under /m/. */
@@ -703,6 +705,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     },
     replication,
     phonesWatching: () => watch.watching + (phoneStreams?.watching ?? 0),
+    phonesPolling: () => watch.waitingPolls,
     phonesProcess: () => phoneStreams?.pid,
     ...(publicServer ? { publicPort: (publicServer.address() as AddressInfo).port } : {}),
     publicUrl: publicBase,

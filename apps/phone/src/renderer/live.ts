@@ -17,8 +17,17 @@ const TURNED_AWAY_MS = 10_000;
 /** How long after its long poll steps aside the stream is asked for: time for the hub to see the poll's connection close and give its place back. */
 const STEP_ASIDE_MS = 500;
 
+/** A stream lost to the network again and again (the phone's Wi-Fi gone a while, or a proxy that holds it) is asked for again after this, the long poll following meanwhile. */
+const STREAM_AGAIN_MS = 30_000;
+
+/** The longest a page waits before it asks for the stream again, however often it was lost or refused in a row. */
+const LONGEST_WAIT_MS = 5 * 60_000;
+
 /** A wait spread by a quarter either way, so that a hall's phones turned away together do not all ask again in the same second. */
 const jittered = (ms: number) => ms * (0.75 + Math.random() * 0.5);
+
+/** The wait after the n-th failure in a row: `first`, doubled each time, at most LONGEST_WAIT_MS (never below `first`: the hub's Retry-After is a floor). */
+const doubling = (first: number, inARow: number) => Math.max(first, Math.min(LONGEST_WAIT_MS, first * 2 ** Math.max(0, inARow - 1)));
 
 /**
  * Follows a ticket by push: server-sent events where the browser has EventSource (WeChat's and
@@ -44,6 +53,10 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
   let streamAgain: ReturnType<typeof setTimeout> | undefined;
   /** The hub's latest Retry-After (a long poll's refusal carries it; a stream's is hidden). */
   let retryAfterMs = TURNED_AWAY_MS;
+  /** Streams the hub refused in a row (reset when one opens): each waits twice as long as the one before, so that a page kept busy asks less and less. */
+  let refusals = 0;
+  /** Streams lost to the network in a row (reset when one brings the ticket): asked for again later each time. */
+  let lost = 0;
   const ES = (window as { EventSource?: typeof EventSource }).EventSource;
 
   /** The ticket is no longer today's (a page left open overnight): nothing more to follow, so the page stops asking, a return from the pocket included. */
@@ -61,15 +74,21 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
     }
   };
 
-  const stream = () => {
-    // Asked for again after the hub turned it away: the line says what it said (the long poll's answers, or busy) until the stream opens.
-    if (!turnedAway) on.link(connected ? 'reconnecting' : 'connecting');
+  /** `again`: asked for again after the page fell back to its long poll; the line says what it said (the long poll's answers, or busy) until the stream opens. */
+  const stream = (again = false) => {
+    let quiet = again;
+    if (!quiet) on.link(connected ? 'reconnecting' : 'connecting');
     let failures = 0;
     const es = new ES!(`/api/phone/tickets/${ref}/watch`);
     source = es;
-    es.addEventListener('open', () => on.link('live'));
+    es.addEventListener('open', () => {
+      quiet = false;
+      refusals = 0;
+      on.link('live');
+    });
     es.addEventListener('ticket', (e) => {
       failures = 0;
+      lost = 0;
       on.link('live');
       try {
         accept(JSON.parse((e as MessageEvent<string>).data) as PhoneTicket);
@@ -81,19 +100,21 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
     es.addEventListener('error', () => {
       if (stopped) return;
       failures += 1;
-      // Closed for good (the hub said 404 or 429), or failing again and again: ask by long poll instead.
+      // Closed for good (the hub said 404 or 429), or failing again and again: ask by long poll instead, and for the stream again later.
       if (es.readyState === ES!.CLOSED || failures >= 3) {
         turnedAway = es.readyState === ES!.CLOSED;
         es.close();
         source = undefined;
         void poll();
-        if (turnedAway) streamLater();
-      } else on.link(connected ? 'reconnecting' : 'connecting');
+        // Refused: after the hub's Retry-After, twice that after a second refusal in a row, and so on (a 404 ends the page before). Lost: after 30 s, then a minute, and so on.
+        if (turnedAway) streamLater(doubling(retryAfterMs, (refusals += 1)));
+        else streamLater(doubling(STREAM_AGAIN_MS, (lost += 1)));
+      } else if (!quiet) on.link(connected ? 'reconnecting' : 'connecting');
     });
   };
 
-  /** Turned away by the hub: the stream again once its Retry-After has passed (a 404 ends the page before). */
-  const streamLater = () => {
+  /** The stream asked for again after `ms`, spread a quarter either way. */
+  const streamLater = (ms: number) => {
     clearTimeout(streamAgain);
     streamAgain = setTimeout(() => {
       if (stopped) return;
@@ -103,9 +124,9 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
       wake?.();
       streamAgain = setTimeout(() => {
         streamAgain = undefined;
-        if (!stopped) stream();
+        if (!stopped) stream(true);
       }, STEP_ASIDE_MS);
-    }, jittered(retryAfterMs));
+    }, jittered(ms));
   };
 
   const sleep = (ms: number) =>
@@ -142,7 +163,8 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
         on.link(busy ? 'busy' : connected ? 'reconnecting' : 'connecting');
         const hubSaid = error instanceof ApiError && error.retryAfterSeconds ? error.retryAfterSeconds * 1000 : undefined;
         if (hubSaid) retryAfterMs = hubSaid;
-        await sleep(jittered(hubSaid ?? Math.min(30_000, 1000 * 2 ** Math.min(failures, 5))));
+        // Refused again and again: twice as long each time, as long as the stream's own next ask waits (which steps the poll aside when it comes first).
+        await sleep(jittered(busy ? doubling(retryAfterMs, Math.max(failures, refusals)) : (hubSaid ?? Math.min(30_000, 1000 * 2 ** Math.min(failures, 5)))));
       }
     }
   };
@@ -150,7 +172,7 @@ export function followTicket(ref: string, on: FollowHandlers, options: { poll?: 
   // A phone back from the pocket: a closed stream is opened again, a waiting poll asks now.
   const visible = () => {
     if (document.visibilityState !== 'visible' || stopped) return;
-    if (source && source.readyState === ES!.CLOSED) stream();
+    if (source && source.readyState === ES!.CLOSED) stream(turnedAway);
     wake?.();
   };
   document.addEventListener('visibilitychange', visible);

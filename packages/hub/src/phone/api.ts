@@ -362,12 +362,12 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
         const version = Number(after);
         if (!Number.isInteger(version) || version < 0) throw new HttpRefusal('bad-request', 'after is a version number');
         // A long poll holds a connection as a stream does: counted with the address's streams, and given back
-        // as soon as the phone goes (its connection closed), not at the poll's end up to pollMs later.
+        // as soon as the phone goes (its connection closed), not at the poll's end up to pollMs later; the poll itself ends then too.
         const release = hold(req);
         req.closed.addEventListener('abort', release, { once: true });
         let state: PhoneTicket | undefined;
         try {
-          state = await watch.poll(t, version, limits.pollMs);
+          state = await watch.poll(t, version, limits.pollMs, req.closed);
         } finally {
           req.closed.removeEventListener('abort', release);
           release();

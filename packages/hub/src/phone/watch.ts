@@ -223,6 +223,13 @@ export class TicketWatch {
     return this.streamCount;
   }
 
+  /** Long polls waiting now (each for its ticket's next change, or its end). */
+  get waitingPolls(): number {
+    let n = 0;
+    for (const set of this.polls.values()) n += set.size;
+    return n;
+  }
+
   /** The ticket as its phone sees it now (kept up to date only while someone follows it). */
   stateOf(ticket: Ticket): PhoneTicket {
     // Changes still being gathered are looked at now: an answer is never older than the hall.
@@ -264,10 +271,13 @@ export class TicketWatch {
     this.write(res, this.cache.get(ticket.id)!.frame);
   }
 
-  /** The long-poll fallback: answers at once if the state is newer than `after`, else at its next change or after `waitMs`. */
-  poll(ticket: Ticket, after: number, waitMs: number): Promise<PhoneTicket | undefined> {
+  /**
+   * The long-poll fallback: answers at once if the state is newer than `after`, else at its next change or after `waitMs`,
+   * or as soon as `gone` is aborted (the phone closed its connection): a gone phone's poll holds nothing till its end.
+   */
+  poll(ticket: Ticket, after: number, waitMs: number, gone?: AbortSignal): Promise<PhoneTicket | undefined> {
     const now = this.stateOf(ticket);
-    if (now.version > after || waitMs <= 0) return Promise.resolve(now);
+    if (now.version > after || waitMs <= 0 || gone?.aborted) return Promise.resolve(now);
     return new Promise((resolve) => {
       let set = this.polls.get(ticket.id);
       if (!set) this.polls.set(ticket.id, (set = new Set()));
@@ -275,6 +285,7 @@ export class TicketWatch {
         after,
         done: (state) => {
           clearTimeout(timer);
+          gone?.removeEventListener('abort', left);
           const s = this.polls.get(ticket.id);
           s?.delete(poll);
           if (s && s.size === 0) {
@@ -285,6 +296,8 @@ export class TicketWatch {
         },
       };
       const timer = setTimeout(() => poll.done(this.cache.get(ticket.id)?.state ?? now), waitMs);
+      const left = () => poll.done(this.cache.get(ticket.id)?.state ?? now);
+      gone?.addEventListener('abort', left, { once: true });
       set.add(poll);
       if (!this.cache.has(ticket.id)) this.remember(ticket.id, now);
     });
