@@ -268,6 +268,101 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     }
   }, 60_000);
 
+  it("keeps a failover's alerts as the hall's log has them up to the branch: one raised again in the parted tail stands, words and acknowledgement as they were", async () => {
+    const primary = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-alerts-primary-'));
+    const standby = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-alerts-standby-'));
+    try {
+      generateHistory({ dataDir: primary, days: 1, ticketsPerDay: 10, lastDay: '2026-11-27' });
+      const busy = '串口 /dev/ttyUSB0 已被其他程序占用：请关闭占用它的程序（fuser /dev/ttyUSB0 可查看）';
+      const gone = '串口 /dev/ttyUSB0 不存在：请检查设备是否插好、通电';
+      const offline = (detail: string) => ({ kind: 'printer' as const, name: 'ticket-printer', status: 'fault' as const, code: 'offline', detail });
+      const working = { kind: 'printer' as const, name: 'ticket-printer', status: 'ok' as const };
+      const hub = { role: 'admin' as const, terminal: 'hub' };
+      // The hall's own store on a folder; its clock stands still, as a hub's may for the commands of one millisecond.
+      let n = 0;
+      const inHall = <T,>(dir: string, work: (run: (command: CommandBody, actor: Actor) => void, store: HallStore) => T): T => {
+        const db = openDatabase(dir);
+        const store = new HallStore(db, () => Date.parse('2026-11-30T09:00:00+08:00'), hallKeyOf(dir));
+        const run = (command: CommandBody, actor: Actor) => {
+          const { answer } = store.execute({ id: `alerts-${n++}`, ...command }, actor);
+          expect(answer.ok ? 'ok' : `${answer.code}: ${answer.message}`).toBe('ok');
+        };
+        try {
+          return work(run, store);
+        } finally {
+          store.writeFacts();
+          db.close();
+        }
+      };
+      const kiosk = (n: number) => ({ role: 'kiosk' as const, terminal: `kiosk-${n}` });
+      // The hall's device alerts standing, as its console has them.
+      const faults = (store: HallStore) =>
+        activeAlerts(store.view).flatMap((a) => (a.subject.kind === 'device-fault' ? [{ id: a.id, terminal: a.subject.terminal, detail: a.subject.detail, acknowledged: !!a.acknowledged }] : []));
+      // Before the branch: kiosk 1's printer held by another program; kiosk 2's as well, and acknowledged.
+      const [one, two] = inHall(primary, (run, store) => {
+        run({ type: 'reportDevices', devices: [offline(busy)] }, kiosk(1));
+        run({ type: 'reportDevices', devices: [offline(busy)] }, kiosk(2));
+        run({ type: 'reviewAlerts', terminals: [], overdue: [] }, hub);
+        const raised = faults(store).sort((a, b) => a.terminal.localeCompare(b.terminal));
+        run({ type: 'acknowledgeAlert', alertId: raised[1]!.id }, hub);
+        return raised;
+      });
+      for (const f of fs.readdirSync(primary)) fs.copyFileSync(path.join(primary, f), path.join(standby, f));
+      // The old primary's tail: kiosk 1's port gone (its words change) and acknowledged; kiosk 2's printer back, then offline again in the same millisecond (the same alert raised again).
+      inHall(primary, (run, store) => {
+        run({ type: 'reportDevices', devices: [offline(gone)] }, kiosk(1));
+        run({ type: 'acknowledgeAlert', alertId: one!.id }, hub);
+        run({ type: 'reportDevices', devices: [working] }, kiosk(2));
+        run({ type: 'reviewAlerts', terminals: [], overdue: [] }, hub);
+        run({ type: 'reportDevices', devices: [offline(gone)] }, kiosk(2));
+        run({ type: 'reviewAlerts', terminals: [], overdue: [] }, hub);
+        expect(faults(store).map((a) => [a.id, a.detail])).toEqual([
+          [one!.id, gone],
+          [two!.id, gone],
+        ]);
+      });
+      const ship = async (dir: string, parted: PartedTail[] = []) => {
+        const s = new Shipper({ databaseFile: path.join(dir, 'hall.db'), url: city.url, hall: 'H-06', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks(), (p) => parted.push(p));
+        const run = s.run();
+        await until(() => s.status.state === 'caught-up' || s.status.state === 'refused');
+        const reached = { ...s.status };
+        await s.stop();
+        await run;
+        return reached;
+      };
+      const atCity = async () =>
+        await query<{ id: string; detail: string; acknowledged: boolean; cleared: boolean }>(
+          "SELECT id, subject->>'detail' AS detail, acknowledged, cleared FROM hall_alerts WHERE hall = $1 AND kind = 'device-fault' ORDER BY id",
+          ['H-06'],
+        );
+      await ship(primary);
+      expect(await atCity()).toEqual([
+        { id: one!.id, detail: gone, acknowledged: true, cleared: false },
+        { id: two!.id, detail: gone, acknowledged: false, cleared: false },
+      ].sort((a, b) => a.id.localeCompare(b.id)));
+
+      // The standby takes charge with the log as it stood at the branch.
+      const db = openDatabase(standby);
+      branchLineage(db);
+      db.close();
+      const parted: PartedTail[] = [];
+      expect(await ship(standby, parted)).toMatchObject({ state: 'caught-up' });
+      expect(parted).toHaveLength(1);
+      const inStandby = inHall(standby, (_, store) => faults(store).map((a) => ({ id: a.id, detail: a.detail, acknowledged: a.acknowledged, cleared: false })));
+      expect(inStandby).toEqual(
+        [
+          { id: one!.id, detail: busy, acknowledged: false, cleared: false },
+          { id: two!.id, detail: busy, acknowledged: true, cleared: false },
+        ].sort((a, b) => a.id.localeCompare(b.id)),
+      );
+      // Before, kiosk 2's alert was gone from the city (its latest raising was in the tail), and kiosk 1's kept the tail's words.
+      expect(await atCity()).toEqual(inStandby.sort((a, b) => a.id.localeCompare(b.id)));
+    } finally {
+      fs.rmSync(primary, { recursive: true, force: true });
+      fs.rmSync(standby, { recursive: true, force: true });
+    }
+  }, 90_000);
+
   it("rests between batches while the hall is busy, leaving it nine tenths of the time, and ships at full pace when it is quiet", async () => {
     const shipWith = async (hall: string, busy: boolean) => {
       const s = new Shipper({ databaseFile: file, url: city.url, hall, batchEvents: 97, idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());

@@ -4,6 +4,7 @@ import type { FactIncrement } from '@servicehall/reports';
 import pg from 'pg';
 import { cityBodyText, type CityEvent, type Enrichment, type LogRow } from './mask';
 import { CityFacts, dropHallFacts, ensureHallFacts, writeFacts } from './facts';
+import { ALERT_EVENT_TYPES, applyAlertEvents } from './hooks';
 import { migrateCity } from './schema';
 
 /** Where a hall's log goes and how. */
@@ -291,8 +292,8 @@ export class Shipper {
 
   /**
    * Sets aside the parted tail (the events after `branch` up to `shipped` of the city's `log`) in the
-   * lineage check's transaction: the events move to hall_events_parted; the alerts they raised go
-   * and those they acknowledged or cleared stand again as the hall's log has them; ratings they
+   * lineage check's transaction: the events move to hall_events_parted; the alerts they touched stand
+   * again as the hall's log has them up to the branch (alertsAsAtBranch); ratings they
    * queued and not yet sent go (one sent stays sent, and is said in the log); the hall's facts are
    * dropped, to be made again from the hall's log (ensureHallFacts, after this).
    */
@@ -304,30 +305,7 @@ export class Shipper {
        SELECT hall, $2, $3, seq, at, type, body, received_at FROM tail`,
       [hall, log, branch],
     );
-    const touched = await client.query<{ id: string }>(
-      `SELECT DISTINCT body->>'id' AS id FROM hall_events_parted WHERE hall = $1 AND parted_after = $2 AND type IN ('alert.acknowledged', 'alert.cleared')`,
-      [hall, branch],
-    );
-    await client.query('DELETE FROM hall_alerts WHERE hall = $1 AND seq > $2', [hall, branch]);
-    const standing = await client.query<{ id: string; seq: string }>('SELECT id, seq FROM hall_alerts WHERE hall = $1 AND id = ANY($2::text[])', [hall, touched.rows.map((r) => r.id)]);
-    if (standing.rows.length > 0) {
-      // Their state as the hall's log has it up to the branch.
-      const from = Math.min(...standing.rows.map((r) => Number(r.seq)));
-      const ids = new Set(standing.rows.map((r) => r.id));
-      const state = new Map([...ids].map((id) => [id, { acknowledged: false, cleared: false }]));
-      const rows = this.log()
-        .prepare<[number, number], { type: string; body: string }>("SELECT type, body FROM events WHERE seq > ? AND seq <= ? AND type IN ('alert.acknowledged', 'alert.cleared', 'alert.raised') ORDER BY seq")
-        .all(from, branch);
-      for (const r of rows) {
-        const id = (JSON.parse(r.body) as { id?: string }).id;
-        const s = id === undefined ? undefined : state.get(id);
-        if (!s) continue;
-        if (r.type === 'alert.raised') Object.assign(s, { acknowledged: false, cleared: false });
-        else if (r.type === 'alert.acknowledged') s.acknowledged = true;
-        else s.cleared = true;
-      }
-      for (const [id, s] of state) await client.query('UPDATE hall_alerts SET acknowledged = $3, cleared = $4 WHERE hall = $1 AND id = $2', [hall, id, s.acknowledged, s.cleared]);
-    }
+    await this.alertsAsAtBranch(client, branch);
     await client.query("DELETE FROM rating_feed WHERE hall = $1 AND seq > $2 AND state = 'pending'", [hall, branch]);
     const sent = await client.query<{ n: string }>('SELECT count(*) AS n FROM rating_feed WHERE hall = $1 AND seq > $2', [hall, branch]);
     await dropHallFacts(client, hall);
@@ -341,6 +319,43 @@ export class Shipper {
       ...(Number(sent.rows[0]!.n) > 0 ? { ratingsAlreadySent: Number(sent.rows[0]!.n) } : {}),
     };
     this.onParted(warning);
+  }
+
+  /**
+   * The alerts the parted tail touched (raised, acknowledged or cleared in it, or an open device fault of a terminal
+   * that reported in it) made again as followAlerts made them from the city's copy of the hall's log up to the branch:
+   * raised, acknowledged, cleared and in their words then. One raised only in the tail goes.
+   */
+  private async alertsAsAtBranch(client: pg.ClientBase, branch: number): Promise<void> {
+    const hall = this.options.hall;
+    const tail = await client.query<{ type: string; id: string | null; terminal: string | null }>(
+      "SELECT DISTINCT type, body->>'id' AS id, body->>'terminal' AS terminal FROM hall_events_parted WHERE hall = $1 AND parted_after = $2 AND type = ANY($3::text[])",
+      [hall, branch, ALERT_EVENT_TYPES],
+    );
+    const terminals = tail.rows.filter((r) => r.type === 'devices.reported' && r.terminal !== null).map((r) => r.terminal);
+    const touched = await client.query<{ id: string; seq: string; at: number }>(
+      "SELECT id, seq, at FROM hall_alerts WHERE hall = $1 AND (seq > $2 OR id = ANY($3::text[]) OR (kind = 'device-fault' AND NOT cleared AND subject->>'terminal' = ANY($4::text[])))",
+      [hall, branch, tail.rows.filter((r) => r.type !== 'devices.reported' && r.id !== null).map((r) => r.id), terminals],
+    );
+    if (touched.rows.length === 0) return;
+    // Each alert's latest raising up to the branch is where its making begins: its row's, unless the tail raised it again.
+    // An id is its condition and the hall's time of its raising (core's alertChanges), and the hall's log is in time
+    // order: raised before the branch too, it was so among the last events up to the branch stamped at that time or later.
+    let from = branch + 1;
+    for (const a of touched.rows) {
+      if (Number(a.seq) <= branch) from = Math.min(from, Number(a.seq));
+      else {
+        const before = await client.query<{ seq: string }>('SELECT seq FROM hall_events WHERE hall = $1 AND seq <= $2 AND at < $3 ORDER BY seq DESC LIMIT 1', [hall, branch, a.at]);
+        from = Math.min(from, before.rows.length > 0 ? Number(before.rows[0]!.seq) + 1 : 1);
+      }
+    }
+    const ids = touched.rows.map((a) => a.id);
+    await client.query('DELETE FROM hall_alerts WHERE hall = $1 AND id = ANY($2::text[])', [hall, ids]);
+    const events = await client.query<{ seq: string; at: number; type: string; body: Record<string, unknown> }>(
+      'SELECT seq, at, type, body FROM hall_events WHERE hall = $1 AND seq >= $2 AND seq <= $3 AND type = ANY($4::text[]) ORDER BY seq',
+      [hall, from, branch, ALERT_EVENT_TYPES],
+    );
+    await applyAlertEvents(client, hall, events.rows.map((e) => ({ ...e, seq: Number(e.seq) })), ids);
   }
 
   private lastSeq(): number {
