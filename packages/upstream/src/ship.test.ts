@@ -1,5 +1,5 @@
-import { activeAlerts, type Actor, type CommandBody } from '@servicehall/core';
-import { branchLineage, HallStore, openDatabase } from '@servicehall/hub';
+import { activeAlerts, hallTerminalNames, terminalNames, type Actor, type CommandBody, type NamedTerminal } from '@servicehall/core';
+import { branchLineage, HallStore, openDatabase, TerminalCredentials } from '@servicehall/hub';
 import { generateHistory, hallKeyOf } from '@servicehall/hub/testing';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -362,6 +362,56 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
       fs.rmSync(standby, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it("gives the city the hall's terminals as its hub knows them, so that it names them as the hall's console does", async () => {
+    const hallDir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-terminals-'));
+    try {
+      generateHistory({ dataDir: hallDir, days: 1, ticketsPerDay: 10, lastDay: '2026-11-27' });
+      const now = Date.parse('2026-11-30T09:00:00+08:00');
+      const db = openDatabase(hallDir);
+      const store = new HallStore(db, () => now, hallKeyOf(hallDir));
+      const credentials = new TerminalCredentials(db);
+      const kiosk2 = credentials.issue({ role: 'kiosk', terminal: 'kiosk-2' }, 'admin', Date.now()).credential;
+      credentials.issue({ role: 'rating-pad', terminal: 'pad-3', window: 3 }, 'admin', Date.now());
+      let n = 0;
+      // kiosk-1 links with the hall token (an older installation): the hub knows it by its devices' reports.
+      const report = () => {
+        const seq = store.seq;
+        // Each a report that differs from the one before: an unchanged one is no event.
+        const devices = n % 2 === 0 ? [] : [{ kind: 'printer' as const, name: 'ticket-printer', status: 'ok' as const }];
+        expect(store.execute({ id: `terminals-${n++}`, type: 'reportDevices', devices }, { role: 'kiosk', terminal: 'kiosk-1' }).answer.ok).toBe(true);
+        expect(store.seq).toBeGreaterThan(seq);
+      };
+      report();
+      // One shipper throughout, as a hub runs it: what changes meanwhile goes with the next batch.
+      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-07', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
+      const running = s.run();
+      const ship = () => until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq);
+      const atCity = async () => (await query<{ terminals: NamedTerminal[] }>('SELECT terminals FROM halls WHERE hall = $1', ['H-07']))[0]!.terminals;
+      // The hall's own names: its terminals with a credential, and those that reported devices (core's hallTerminalNames).
+      const hallNames = () => [...hallTerminalNames(store.view, credentials.list(Date.now(), true).map((c) => ({ terminal: c.terminal, role: c.role, ...(c.window !== undefined ? { window: c.window } : {}), online: false })), 'zh-CN')].sort();
+      await ship();
+      expect(await atCity()).toEqual([
+        { terminal: 'kiosk-1', role: 'kiosk' },
+        { terminal: 'kiosk-2', role: 'kiosk' },
+        { terminal: 'pad-3', role: 'rating-pad', window: 3 },
+      ]);
+      expect([...terminalNames(await atCity(), 'zh-CN')].sort()).toEqual(hallNames());
+      expect(hallNames().map(([, name]) => name)).toEqual(['取号机 1', '取号机 2', '3号窗口评价器']);
+      // A credential revoked: with the next batch, the city follows.
+      credentials.revoke(kiosk2.id, 'admin', Date.now());
+      report();
+      await ship();
+      expect((await atCity()).map((t) => t.terminal)).toEqual(['kiosk-1', 'pad-3']);
+      expect([...terminalNames(await atCity(), 'zh-CN')].sort()).toEqual(hallNames());
+      await s.stop();
+      await running;
+      store.writeFacts();
+      db.close();
+    } finally {
+      fs.rmSync(hallDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it("rests between batches while the hall is busy, leaving it nine tenths of the time, and ships at full pace when it is quiet", async () => {
     const shipWith = async (hall: string, busy: boolean) => {

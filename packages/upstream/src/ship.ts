@@ -1,3 +1,4 @@
+import type { NamedTerminal } from '@servicehall/core';
 import { RATING_FIELDS, ratingOfRow, type RatingRow } from '@servicehall/hub/rows';
 import Database from 'better-sqlite3';
 import type { FactIncrement } from '@servicehall/reports';
@@ -122,6 +123,8 @@ export class Shipper {
   private busyUntil = 0;
   /** The log this shipper ships, as the lineage check at connect found the city agreeing. */
   private logId: string | null | undefined;
+  /** The hall's terminals as the city last took them (hallTerminals' JSON). */
+  private terminalsSent: string | undefined;
   readonly status: UpstreamStatus;
 
   constructor(
@@ -214,6 +217,25 @@ export class Shipper {
     return this.log().prepare<[string], { value: string }>('SELECT value FROM hall WHERE key = ?').get(key)?.value;
   }
 
+  /**
+   * The hall's terminals as its hub names them (core's hallTerminals): each it holds a live credential for, with
+   * its window, then each that reported its devices (the hall table's devices:TERMINAL), as JSON for halls.terminals.
+   */
+  private hallTerminals(): string {
+    const db = this.log();
+    const out: NamedTerminal[] = [];
+    const credentials = db.prepare<[number], { terminal: string; role: string; window: number | null }>(
+      'SELECT terminal, role, window FROM terminal_credentials WHERE revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC',
+    );
+    for (const c of credentials.all(Date.now()))
+      if (!out.some((t) => t.terminal === c.terminal)) out.push({ terminal: c.terminal, role: c.role, ...(c.window !== null ? { window: c.window } : {}) });
+    for (const r of db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key >= 'devices:' AND key < 'devices;'").all()) {
+      const d = JSON.parse(r.value) as { terminal?: unknown; role?: unknown };
+      if (typeof d.terminal === 'string' && typeof d.role === 'string' && !out.some((t) => t.terminal === d.terminal)) out.push({ terminal: d.terminal, role: d.role });
+    }
+    return JSON.stringify(out.sort((a, b) => a.terminal.localeCompare(b.terminal)));
+  }
+
   private async connect(): Promise<void> {
     this.set({ state: 'connecting' });
     const client = new pg.Client({ connectionString: this.options.url, connectionTimeoutMillis: 10_000, query_timeout: 60_000, keepAlive: true, application_name: `servicehall-hub ${this.options.hall}` });
@@ -227,11 +249,13 @@ export class Shipper {
     await migrateCity(client);
     const catalogue = this.hallValue('catalogue');
     const hall = catalogue ? (JSON.parse(catalogue) as { hall?: { name?: string; timeZone?: string } }).hall : undefined;
+    const terminals = this.hallTerminals();
     await client.query(
-      `INSERT INTO halls (hall, name, time_zone) VALUES ($1, $2, $3)
-       ON CONFLICT (hall) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone`,
-      [this.options.hall, hall?.name || this.options.hall, hall?.timeZone || 'Asia/Shanghai'],
+      `INSERT INTO halls (hall, name, time_zone, terminals) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (hall) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone, terminals = excluded.terminals`,
+      [this.options.hall, hall?.name || this.options.hall, hall?.timeZone || 'Asia/Shanghai', terminals],
     );
+    this.terminalsSent = terminals;
     await this.checkLineage(client);
     this.facts = new CityFacts(this.log());
     // A hall shipped before the city kept its facts gets them from what the city holds, once.
@@ -524,8 +548,16 @@ export class Shipper {
       }
       await writeFacts(client, this.options.hall, increments);
       for (const hook of this.hooks) await hook(client, this.options.hall, events);
-      await client.query('UPDATE halls SET shipped_seq = $2, shipped_at = now(), hall_seq = $3, hall_seen_at = now() WHERE hall = $1', [this.options.hall, lastSeq, hallSeq]);
+      // A terminal enrolled, moved to another window or revoked since: the city names it as the hall does from now on.
+      const terminals = this.hallTerminals();
+      await client.query('UPDATE halls SET shipped_seq = $2, shipped_at = now(), hall_seq = $3, hall_seen_at = now(), terminals = COALESCE($4::jsonb, terminals) WHERE hall = $1', [
+        this.options.hall,
+        lastSeq,
+        hallSeq,
+        terminals === this.terminalsSent ? null : terminals,
+      ]);
       await client.query('COMMIT');
+      this.terminalsSent = terminals;
       this.status.shippedSeq = lastSeq;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
