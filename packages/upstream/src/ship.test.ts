@@ -53,6 +53,17 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     }
   };
 
+  /** Ships the hall.db in `dir` as `hall` until it is caught up or refused, then stops: the status it reached. */
+  const shipOnce = async (dir: string, hall: string, parted: PartedTail[] = []) => {
+    const s = new Shipper({ databaseFile: path.join(dir, 'hall.db'), url: city.url, hall, idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks(), (p) => parted.push(p));
+    const run = s.run();
+    await until(() => s.status.state === 'caught-up' || s.status.state === 'refused');
+    const reached = { ...s.status };
+    await s.stop();
+    await run;
+    return reached;
+  };
+
   it('ships every event once and in order, even with two shippers of one hall at once and the city away for a while', async () => {
     const seen: UpstreamStatus[] = [];
     const options = { databaseFile: file, url: city.url, hall: 'H-01', batchEvents: 97, idleMs: 50, firstRetryMs: 50, maxRetryMs: 200 };
@@ -157,15 +168,7 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
         return seq;
       })();
       const primaryLast = append(primary, 0, 5);
-      const ship = async (dir: string, parted: PartedTail[] = []) => {
-        const s = new Shipper({ databaseFile: path.join(dir, 'hall.db'), url: city.url, hall: 'H-02', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks(), (p) => parted.push(p));
-        const run = s.run();
-        await until(() => s.status.state === 'caught-up' || s.status.state === 'refused');
-        const reached = { ...s.status };
-        await s.stop();
-        await run;
-        return reached;
-      };
+      const ship = (dir: string, parted: PartedTail[] = []) => shipOnce(dir, 'H-02', parted);
       // The old primary's shipper stays up, caught up, as a primary that has not yet learnt it lost charge.
       const oldShipper = new Shipper({ databaseFile: path.join(primary, 'hall.db'), url: city.url, hall: 'H-02', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
       const oldRun = oldShipper.run();
@@ -321,15 +324,7 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
           [two!.id, gone],
         ]);
       });
-      const ship = async (dir: string, parted: PartedTail[] = []) => {
-        const s = new Shipper({ databaseFile: path.join(dir, 'hall.db'), url: city.url, hall: 'H-06', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks(), (p) => parted.push(p));
-        const run = s.run();
-        await until(() => s.status.state === 'caught-up' || s.status.state === 'refused');
-        const reached = { ...s.status };
-        await s.stop();
-        await run;
-        return reached;
-      };
+      const ship = (dir: string, parted: PartedTail[] = []) => shipOnce(dir, 'H-06', parted);
       const atCity = async () =>
         await query<{ id: string; detail: string; acknowledged: boolean; cleared: boolean }>(
           "SELECT id, subject->>'detail' AS detail, acknowledged, cleared FROM hall_alerts WHERE hall = $1 AND kind = 'device-fault' ORDER BY id",
