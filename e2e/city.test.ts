@@ -1,4 +1,5 @@
 import { hallDay } from '@servicehall/core';
+import { openDatabase, TerminalCredentials } from '@servicehall/hub';
 import { busyHall, generateHistory } from '@servicehall/hub/testing';
 import { cityReport, followAlerts, Shipper, cityHooks, type CityEvent } from '@servicehall/upstream';
 import { postgresMissing, startTestPostgres, type TestPostgres } from '@servicehall/upstream/testing';
@@ -38,6 +39,11 @@ describe.skipIf(!!missing)('the city view', () => {
       const catalogue = busyHall();
       const summary = generateHistory({ dataDir: dir, days, ticketsPerDay: perDay, seed, lastDay: today, catalogue: { ...catalogue, hall: { ...catalogue.hall, name } } });
       workedToday = summary.lastDay === today;
+      // The hall's terminals, enrolled at its hub: two kiosks and window 3's rating pad.
+      const db = openDatabase(dir);
+      const credentials = new TerminalCredentials(db);
+      for (const who of [{ role: 'kiosk', terminal: 'kiosk-1' }, { role: 'kiosk', terminal: 'kiosk-2' }, { role: 'rating-pad', terminal: 'pad-3', window: 3 }] as const) credentials.issue(who, 'admin', Date.now());
+      db.close();
       const shipper = new Shipper({ databaseFile: path.join(dir, 'hall.db'), url: pgCity.url, hall, idleMs: 50 }, undefined, cityHooks());
       const run = shipper.run();
       while (shipper.status.state !== 'caught-up') await new Promise((r) => setTimeout(r, 50));
@@ -52,6 +58,10 @@ describe.skipIf(!!missing)('the city view', () => {
       alert(1, 'alert.raised', { id: 'wait-1', key: 'wait|A', subject: { kind: 'wait-threshold', serviceCode: 'A', item: '社保', waiting: 31, longestMinutes: 48, thresholdMinutes: 30 } }),
       alert(2, 'alert.raised', { id: 'bad-1', key: 'bad|3', subject: { kind: 'bad-rating', window: 3, level: 'very-dissatisfied', ticket: 'A031', item: '社保' } }),
       alert(3, 'alert.acknowledged', { id: 'bad-1' }),
+      alert(4, 'alert.raised', { id: 'printer-1', key: 'device|kiosk-2', subject: { kind: 'device-fault', terminal: 'kiosk-2', device: 'printer', fault: 'offline', detail: '串口 /dev/ttyUSB0 不存在：请检查设备是否插好、通电' } }),
+      alert(5, 'alert.raised', { id: 'offline-1', key: 'offline|pad-3', subject: { kind: 'terminal-offline', terminal: 'pad-3', minutes: 12 } }),
+      // A terminal the hall's hub did not say: named by its id.
+      alert(6, 'alert.raised', { id: 'offline-2', key: 'offline|pad-9', subject: { kind: 'terminal-offline', terminal: 'pad-9', minutes: 7 } }),
     ]);
     await createAccount(client, { id: 'city-supervisor', name: '市政务办 王主任', role: 'city' }, PASSWORD);
     await createAccount(client, { id: 'hall-01-admin', name: '西湖区 李管理员', role: 'hall', hall: '330106-01' }, PASSWORD);
@@ -95,7 +105,7 @@ describe.skipIf(!!missing)('the city view', () => {
     } finally {
       await client.end();
     }
-    expect(halls.find((h) => h.hall === '330106-01')!.unhandledAlerts).toBe(1);
+    expect(halls.find((h) => h.hall === '330106-01')!.unhandledAlerts).toBe(4);
     const detail = await get(cookie, '/api/halls/330106-02?breakdown=window');
     expect(detail.status).toBe(200);
     expect((detail.body.report as { rows: unknown[] }).rows.length).toBeGreaterThan(1);
@@ -108,7 +118,7 @@ describe.skipIf(!!missing)('the city view', () => {
     expect((await get(cookie, '/api/halls/330106-02')).status).toBe(403);
     const own = await get(cookie, '/api/halls/330106-01?breakdown=item');
     expect(own.status).toBe(200);
-    expect((own.body.alerts as { id: string }[]).map((a) => a.id)).toEqual(['wait-1']);
+    expect((own.body.alerts as { id: string }[]).map((a) => a.id).sort()).toEqual(['offline-1', 'offline-2', 'printer-1', 'wait-1']);
   });
 
   it('looks right in Chinese and English at a desk screen', async () => {
@@ -126,10 +136,16 @@ describe.skipIf(!!missing)('the city view', () => {
     const alerts = await page.textContent('[data-testid=alerts]');
     expect(alerts).toContain('等候超时');
     expect(alerts).toContain('社保有31人等候，最长已等48分钟，超过设定的30分钟');
+    // Each terminal as the hall's console names it; before, the city said kiosk-2 and pad-3.
+    expect(alerts).toContain('取号机 2');
+    expect(alerts).toContain('3号窗口评价器');
+    expect(alerts).not.toMatch(/kiosk-2|pad-3/);
+    expect(alerts).toContain('pad-9');
     await screenshot(page, 'city-hall');
     await page.click('header button:has-text("English")');
     await page.waitForSelector('text=Unhandled alerts');
     expect(await page.textContent('[data-testid=alerts]')).toContain('社保: 31 waiting, the longest for 48 min');
+    expect(await page.textContent('[data-testid=alerts]')).toContain('Kiosk 2');
     await screenshot(page, 'city-hall-en');
     const admin = await openScreen(browser, city.url, { width: 1366, height: 768 });
     await admin.fill('input[name=id]', 'hall-01-admin');

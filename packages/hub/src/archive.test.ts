@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { ArchiveRefusal, archiveYear } from './archive';
+import { ArchiveRefusal, ArchiveVacuumFailed, archiveYear } from './archive';
 import { openDatabase } from './db';
 import { KEY_FILE } from './files';
 import { createLogger, useLogger } from './log';
@@ -186,6 +186,42 @@ describe('archiving a past year', () => {
     expect(count(dir, 'hall-2025.db', 'SELECT COUNT(*) AS n FROM events')).toBeGreaterThan(0);
   });
 
+  it('says a VACUUM that failed (a disk without room for the copy) as the year archived, and does it when the same command runs again', { timeout: 120_000 }, async () => {
+    const dir = hallAcrossNewYear();
+    const now = Date.parse('2026-01-07T20:00:00+08:00');
+    const exec = Database.prototype.exec;
+    const full = vi.spyOn(Database.prototype, 'exec').mockImplementation(function (this: Database.Database, sql: string) {
+      if (sql === 'VACUUM') throw new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
+      return exec.call(this, sql);
+    } as never);
+    onTestFinished(() => void vi.restoreAllMocks());
+    expect(() => archiveYear(dir, 2025, now)).toThrow(ArchiveVacuumFailed);
+    let said = '';
+    try {
+      archiveYear(dir, 2025, now);
+    } catch (error) {
+      said = (error as Error).message;
+    }
+    full.mockRestore();
+    // Before, the second run was refused as archived already (and said the archive had not finished, all its rows still in hall.db).
+    const [zh, en] = said.split('\n');
+    expect(zh).toMatch(/^2025 年已归档到 .*hall-2025\.db，并已核对后从大厅数据库移出（事件 \d+ 到 \d+），没有记录丢失；但随后整理大厅数据库（VACUUM）没有完成（SQLITE_FULL: database or disk is full）[^]*再运行同一条命令，它会完成整理，收回空间。$/);
+    expect(en).toMatch(/^2025 is archived to .*hall-2025\.db[^]*\(SQLITE_FULL: database or disk is full\)[^]*run the same command again; it finishes the compacting and reclaims the space\.$/);
+    expect(count(dir, 'hall.db', "SELECT COUNT(*) AS n FROM tickets WHERE day < '2026-01-01'")).toBe(0);
+    const archived = count(dir, 'hall-2025.db', 'SELECT COUNT(*) AS n FROM tickets');
+    expect(archived).toBeGreaterThan(0);
+    const unvacuumed = fs.statSync(path.join(dir, 'hall.db')).size;
+
+    const again = await runCli(['archive', '2025'], dir);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/2025 年早已归档到 .*hall-2025\.db（事件 \d+ 到 \d+）；上次没有完成的整理（VACUUM）现在已经完成：hall\.db 由 .+ 变为 .+。\n2025 was archived to .*hall-2025\.db already \(events \d+ to \d+\); the compacting \(VACUUM\) left unfinished last time is done now/);
+    expect(again.out).toMatch(/备用主机[^]*npm run hub -- archive 2025/);
+    expect(fs.statSync(path.join(dir, 'hall.db')).size).toBeLessThan(unvacuumed);
+    // Nothing moved twice, and the year is archived once: the next run is refused.
+    expect(count(dir, 'hall-2025.db', 'SELECT COUNT(*) AS n FROM tickets')).toBe(archived);
+    expect(() => archiveYear(dir, 2025, now)).toThrow(/archived/);
+  });
+
   it('removes nothing from hall.db when the archive does not hold what would leave it, and keeps a file it did not write', { timeout: 120_000 }, () => {
     const dir = hallAcrossNewYear();
     const now = Date.parse('2026-01-07T20:00:00+08:00');
@@ -245,6 +281,9 @@ describe('archiving a past year', () => {
     const failed = await runCli(['archive', '2025'], dir);
     expect(failed.code).toBe(1);
     expect(failed.out).toMatch(/2025 年的归档没有完成（.+）。大厅数据库中的记录没有丢失[^]*Archiving 2025 did not finish \(.+\)\. No record of the hall database is lost/);
+    // The database's own words end with what to do for this command, not for the hub's start.
+    expect(failed.out).toMatch(/关闭占用它的程序，再运行同一条命令。）[^]*close that program, then run the same command again\.\)/);
+    expect(failed.out).not.toMatch(/再启动主机|start the hub/);
     expect(tickets()).toBe(before);
   });
 });

@@ -1,17 +1,19 @@
 import { hallDay, type Catalogue } from '@servicehall/core';
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { idsOfDay, migrate, openDatabase, type Db } from './db';
 import { syncFolder } from './files';
 import { DATABASE_FILE, runningHub } from './integrity';
-import { opsText } from './ops-strings';
+import { opsText, THEN_RUN_AGAIN } from './ops-strings';
 
 /**
  * A past year of the hall leaves its database for a file of its own (hall-2025.db beside hall.db):
  * its events, tickets, closed cases, ratings, closed follow-ups, appointments, the supervisors'
  * alerts that ended, and personal data with its access log. What is still open (a case waiting for
  * corrections, a follow-up not closed, an alert still standing) stays. Then the database is
- * vacuumed. The hub must be stopped: the file is rewritten.
+ * vacuumed; a VACUUM that failed (it needs room for a copy) is done by the same command run again.
+ * The hub must be stopped: the file is rewritten.
  */
 
 export interface Archived {
@@ -23,10 +25,42 @@ export interface Archived {
   moved: Record<string, number>;
   bytesBefore: number;
   bytesAfter: number;
+  /** The year was archived by an earlier run whose VACUUM failed: only the VACUUM was done now, nothing moved. */
+  vacuumOnly?: true;
 }
 
 export class ArchiveRefusal extends Error {
   override name = 'ArchiveRefusal';
+}
+
+/** The year is archived, but hall.db's VACUUM failed: the message says so, and that the same command run again does it. */
+export class ArchiveVacuumFailed extends Error {
+  override name = 'ArchiveVacuumFailed';
+}
+
+/** hall.db's record of an archived year (the hall table's `archived:YEAR`); `vacuumed` false until its VACUUM is done (absent: archived by an earlier release). */
+interface ArchivedRecord {
+  file: string;
+  firstSeq: number;
+  lastSeq: number;
+  at: number;
+  vacuumed?: boolean;
+}
+
+function recordArchived(db: Db, year: number, record: ArchivedRecord): void {
+  db.prepare('INSERT INTO main.hall (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(`archived:${year}`, JSON.stringify(record));
+}
+
+/** hall.db vacuumed and checkpointed, then its record says so; a failure is said as the year archived and the space still to reclaim. */
+function vacuum(db: Db, year: number, file: string, record: ArchivedRecord): void {
+  try {
+    db.exec('VACUUM');
+    recordArchived(db, year, { ...record, vacuumed: true });
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch (error) {
+    const reason = error instanceof Database.SqliteError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+    throw new ArchiveVacuumFailed(opsText('archiveVacuumFailed', { year, file, firstSeq: record.firstSeq, lastSeq: record.lastSeq, reason }));
+  }
 }
 
 // The log is append-only; moving a year out lifts that guard inside each step's transaction.
@@ -74,10 +108,18 @@ export function archiveYear(dataDir: string, year: number, now: number = Date.no
   if (!fs.existsSync(main)) throw new ArchiveRefusal(opsText('archiveNoDatabase', { dir: dataDir }));
   const file = path.join(dataDir, `hall-${year}.db`);
 
-  const db = openDatabase(dataDir);
+  const db = openDatabase(dataDir, DATABASE_FILE, THEN_RUN_AGAIN);
   try {
-    // The year is archived once hall.db says so (written with its deletes); a file without that is from a run that stopped.
-    if (fs.existsSync(file) && db.prepare('SELECT 1 FROM hall WHERE key = ?').get(`archived:${year}`)) throw new ArchiveRefusal(opsText('archivedAlready', { file, year }));
+    // The year is archived once hall.db says so (written with its deletes, which were counted against the archive); a file without that is from a run that stopped.
+    const done = db.prepare<[string], { value: string }>('SELECT value FROM hall WHERE key = ?').get(`archived:${year}`);
+    if (fs.existsSync(file) && done) {
+      const record = JSON.parse(done.value) as ArchivedRecord;
+      if (record.vacuumed !== false) throw new ArchiveRefusal(opsText('archivedAlready', { file, year }));
+      // An earlier run's VACUUM failed (a disk without room for the copy): it is what was left to do.
+      const bytesBefore = fs.statSync(main).size;
+      vacuum(db, year, file, record);
+      return { year, file, firstSeq: record.firstSeq, lastSeq: record.lastSeq, moved: {}, bytesBefore, bytesAfter: fs.statSync(main).size, vacuumOnly: true };
+    }
     const catalogue = JSON.parse((db.prepare("SELECT value FROM hall WHERE key = 'catalogue'").get() as { value: string }).value) as Catalogue;
     const zone = catalogue.hall.timeZone;
     if (hallDay(now, zone) < `${year + 1}-01-01`) throw new ArchiveRefusal(opsText('archiveNotEnded', { year }));
@@ -91,7 +133,7 @@ export function archiveYear(dataDir: string, year: number, now: number = Date.no
     const bytesBefore = fs.statSync(main).size;
 
     // The archive has the hall's own schema.
-    const archive = openDatabase(dataDir, `hall-${year}.db`);
+    const archive = openDatabase(dataDir, `hall-${year}.db`, THEN_RUN_AGAIN);
     migrate(archive);
     archive.close();
 
@@ -145,6 +187,7 @@ export function archiveYear(dataDir: string, year: number, now: number = Date.no
 
     // Step 2, hall.db's own transaction: each table's rows leave it only as many as the archive, opened afresh, holds.
     const moved: Record<string, number> = {};
+    let record: ArchivedRecord | undefined;
     withArchive(db, file, () => {
       db.transaction(() => {
         db.exec('DROP TRIGGER main.events_no_delete');
@@ -156,14 +199,11 @@ export function archiveYear(dataDir: string, year: number, now: number = Date.no
         db.exec(noDelete('main'));
         // Answers are kept for days, not years: any left from then are past their window.
         moved.commands = db.prepare('DELETE FROM main.commands WHERE at < ?').run(end).changes;
-        db.prepare("INSERT INTO main.hall (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(
-          `archived:${year}`,
-          JSON.stringify({ file: path.basename(file), firstSeq: first.seq, lastSeq, at: now }),
-        );
+        record = { file: path.basename(file), firstSeq: first.seq, lastSeq, at: now, vacuumed: false };
+        recordArchived(db, year, record);
       })();
     });
-    db.exec('VACUUM');
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    vacuum(db, year, file, record!);
     return { year, file, firstSeq: first.seq, lastSeq, moved, bytesBefore, bytesAfter: fs.statSync(main).size };
   } finally {
     db.close();

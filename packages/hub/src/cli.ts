@@ -5,12 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { backupFolderUsable, backupPolicyFromEnv } from './backup';
 import { openDatabase } from './db';
-import { archiveYear, ArchiveRefusal } from './archive';
+import { archiveYear, ArchiveRefusal, ArchiveVacuumFailed } from './archive';
 import { HallKey, KEY_FILE, prepareDataFolder, TOKEN_FILE } from './files';
 import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
 import { proxyTrustFrom } from './http';
 import { limitsFrom } from './limits';
-import { opsText } from './ops-strings';
+import { formatBytes, opsText } from './ops-strings';
 import { configureLog, log, logFile } from './log';
 import { readNotifyInput } from './notifications';
 import { hostSetting, hubNumber, hubSwitch, SettingProblem } from './setting';
@@ -353,10 +353,14 @@ function archive(year: string | undefined): void {
     // "abc" is said as typed, not as the NaN it would make.
     if (!/^\d{4}$/.test(year ?? '')) throw new ArchiveRefusal(opsText('archiveYear', { year: year ?? '' }));
     const done = archiveYear(dataDir, Number(year));
-    console.log(`ServiceHall: ${done.year} archived to ${done.file}`);
-    console.log(`  events     ${done.firstSeq} to ${done.lastSeq}`);
-    for (const [table, n] of Object.entries(done.moved)) console.log(`  ${table.padEnd(22)} ${n}`);
-    console.log(`  hall.db    ${(done.bytesBefore / 1024 / 1024).toFixed(1)} MB before, ${(done.bytesAfter / 1024 / 1024).toFixed(1)} MB after`);
+    if (done.vacuumOnly)
+      console.log(opsText('archiveVacuumDone', { year: done.year, file: done.file, firstSeq: done.firstSeq, lastSeq: done.lastSeq, before: formatBytes(done.bytesBefore), after: formatBytes(done.bytesAfter) }));
+    else {
+      console.log(`ServiceHall: ${done.year} archived to ${done.file}`);
+      console.log(`  events     ${done.firstSeq} to ${done.lastSeq}`);
+      for (const [table, n] of Object.entries(done.moved)) console.log(`  ${table.padEnd(22)} ${n}`);
+      console.log(`  hall.db    ${(done.bytesBefore / 1024 / 1024).toFixed(1)} MB before, ${(done.bytesAfter / 1024 / 1024).toFixed(1)} MB after`);
+    }
     console.log(opsText('archiveStandbyToo', { year: done.year }));
   } catch (error) {
     // A refusal says itself in both languages; anything else (a disk full or failing, a folder not ours to write) is said with what it left.
@@ -364,7 +368,9 @@ function archive(year: string | undefined): void {
     // A reason already said Chinese then English (the database's own, one line each) is given each half in its language.
     const [zh, ...en] = reason.split('\n');
     const halves = en.length > 0 && /^[^\n]*[\u4e00-\u9fff]/.test(zh!) ? { 'zh-CN': zh!, en: en.join(' ') } : reason;
-    console.error(error instanceof ArchiveRefusal ? `ServiceHall could not archive ${year ?? '(no year given)'}: ${reason}` : opsText('archiveFailed', { year: year ?? '', reason: halves }));
+    // A VACUUM that failed says itself: the year is archived, and the same command reclaims the space.
+    if (error instanceof ArchiveVacuumFailed) console.error(reason);
+    else console.error(error instanceof ArchiveRefusal ? `ServiceHall could not archive ${year ?? '(no year given)'}: ${reason}` : opsText('archiveFailed', { year: year ?? '', reason: halves }));
     process.exit(error instanceof ArchiveRefusal ? 2 : 1);
   }
 }

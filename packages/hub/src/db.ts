@@ -4,7 +4,7 @@ import path from 'node:path';
 import { checkDatabaseFile, DATABASE_FILE, HubRefusal, makeDataFolder } from './files';
 import { FENCING_MIGRATION } from './fencing';
 import { LINEAGE_MIGRATION } from './lineage';
-import { opsText } from './ops-strings';
+import { opsText, THEN_START_HUB, type Bilingual } from './ops-strings';
 import { REPORTS_COMPLAINTS_MIGRATION, REPORTS_DAY_END_MIGRATION, REPORTS_DESK_DAYS_MIGRATION, REPORTS_MIGRATION } from './report-facts';
 
 export type Db = Database.Database;
@@ -414,7 +414,8 @@ export function migrate(db: Db): number {
  * Opens (creating when new, owner-only) the hall database in `dataDir`: WAL, synchronous=FULL,
  * migrated. An empty hall.db in a folder that held a hall is refused (see checkDatabaseFile).
  */
-export function openDatabase(dataDir: string, file = DATABASE_FILE): Db {
+/** `then` says what to do once the disk takes the database's writes again: start the hub, or run an operator's command again. */
+export function openDatabase(dataDir: string, file = DATABASE_FILE, then: Bilingual = THEN_START_HUB): Db {
   makeDataFolder(dataDir);
   checkDatabaseFile(dataDir, file);
   let db: Db | undefined;
@@ -434,7 +435,7 @@ export function openDatabase(dataDir: string, file = DATABASE_FILE): Db {
     // A disk with no room for a new hall's tables (or an upgrade's), or one gone read-only: each migration
     // is one transaction, rolled back, so the database is as it was; said as such, not as a stack trace.
     if (error instanceof Database.SqliteError && DISK_REFUSED.test(error.code))
-      throw new HubRefusal(opsText('unreadable', { file: path.resolve(dataDir, file), problem: `${error.code}: ${error.message}` }));
+      throw new HubRefusal(opsText('unreadable', { file: path.resolve(dataDir, file), problem: `${error.code}: ${error.message}`, then }));
     throw error;
   }
   return db;

@@ -6,7 +6,7 @@ export { Staff, StaffSessions, AuditLog, SESSION_COOKIE, IDLE_TIMEOUT_MS, type A
 export { TerminalCredentials, Pairings, DEFAULT_CREDENTIAL_DAYS, PAIRING_MS, type TerminalCredential } from './enrolment';
 export { MAX_BODY_BYTES, SETUP_BODY_BYTES } from './http';
 export { ClerkPins, PIN_ATTEMPTS, PIN_LOCK_MS } from './pins';
-export { archiveYear, ArchiveRefusal, type Archived } from './archive';
+export { archiveYear, ArchiveRefusal, ArchiveVacuumFailed, type Archived } from './archive';
 export { ANSWER_RETENTION_MS } from './retention';
 export { housekeep } from './housekeeping';
 export { DEFAULT_LIMITS, limitsFrom, type HubLimits, type Rate } from './limits';

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { takeBackup } from './backup';
 import Database from 'better-sqlite3';
 import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE, RUNNING_MARKER, checkAtStart, checkInBackground, checkOnce } from './integrity';
@@ -205,6 +205,35 @@ describe('the database check at start', () => {
     expect(fs.readdirSync(here).filter((f) => f.startsWith('replaced-'))).toEqual([]);
     const ours = await takeBackup(path.join(here, DATABASE_FILE), tempDir());
     expect((await restoreBackup(ours.path, here)).seq).toBe(ours.seq);
+  });
+
+  it('syncs the data folder after the restored database is renamed into place and the markers are removed, and the folder keeping the replaced one before', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 5);
+    const backup = await takeBackup(path.join(data, DATABASE_FILE), tempDir());
+    fs.writeFileSync(path.join(data, RUNNING_MARKER), '');
+    const folder = fs.statSync(data);
+    const order: string[] = [];
+    const { fsyncSync, renameSync, rmSync } = fs;
+    onTestFinished(() => void vi.restoreAllMocks());
+    vi.spyOn(fs, 'fsyncSync').mockImplementation((fd) => {
+      const synced = fs.fstatSync(fd);
+      if (synced.isDirectory()) order.push(synced.ino === folder.ino && synced.dev === folder.dev ? 'data folder synced' : 'other folder synced');
+      fsyncSync(fd);
+    });
+    vi.spyOn(fs, 'renameSync').mockImplementation((from, to) => {
+      if (to === path.join(data, DATABASE_FILE)) order.push('restored into place');
+      renameSync(from, to);
+    });
+    vi.spyOn(fs, 'rmSync').mockImplementation((file, options) => {
+      if (file === path.join(data, RUNNING_MARKER) || file === path.join(data, DAMAGED_MARKER)) order.push('marker removed');
+      rmSync(file, options);
+    });
+    const restored = await restoreBackup(backup.path, data);
+    // Before, no folder was synced: a power cut soon after could bring back the old hall.db (or none) under the restored one's name.
+    expect(order).toEqual(['other folder synced', 'restored into place', 'marker removed', 'marker removed', 'data folder synced']);
+    expect(restored.kept).toBeDefined();
+    expect(fs.existsSync(path.join(data, RUNNING_MARKER))).toBe(false);
   });
 
   it('never writes into nor removes the database an earlier restore put aside under the same name (two restores in one millisecond)', async () => {

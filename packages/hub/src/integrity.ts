@@ -8,7 +8,7 @@ import { checkDatabaseFile, DATABASE_FILE, HubRefusal, makeDataFolder, REFUSED_E
 import { log } from './log';
 import { sqliteWorker } from './sqlite-worker';
 import type { Worker } from 'node:worker_threads';
-import { opsText } from './ops-strings';
+import { opsText, THEN_START_HUB } from './ops-strings';
 
 /** Present while a hub runs on the data folder; found at start, it means the last one did not stop cleanly. */
 export const RUNNING_MARKER = 'hub.running';
@@ -128,7 +128,7 @@ export function databaseProblem(file: string, kind: 'quick' | 'full' | 'partial'
     return undefined;
   } catch (error) {
     // Only SQLite's own word is damage: better-sqlite3's errors of its own (a folder that is not there) are not.
-    if (!(error instanceof Database.SqliteError) || !DAMAGE.test(error.code)) throw new HubRefusal(opsText('unreadable', { file, problem: error instanceof Error ? error.message : String(error) }));
+    if (!(error instanceof Database.SqliteError) || !DAMAGE.test(error.code)) throw new HubRefusal(opsText('unreadable', { file, problem: error instanceof Error ? error.message : String(error), then: THEN_START_HUB }));
     return error instanceof Error ? error.message : String(error);
   } finally {
     db?.close();

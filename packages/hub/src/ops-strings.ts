@@ -41,6 +41,8 @@ export const OPS_TEXT = {
     archiveNotLeftByUs: '{file} 中有大厅数据库里没有的事件（从第 {seq} 个起）：它不是一次中途停下的归档留下的，归档没有改动它，也没有改动大厅数据库。请把它移到别处妥善保存，再运行归档。',
     archiveCopyDiffers: '归档文件 {file} 中的 {table} 有 {copied} 行，大厅数据库中要移出的却有 {moving} 行：大厅数据库没有改动。请确认主机没有在运行，再运行一次归档。',
     archiveFailed: '{year} 年的归档没有完成（{reason}）。大厅数据库中的记录没有丢失：复制到归档文件和从大厅数据库删除各在自己的事务中，没做完的一步不留下改动。请检查磁盘（空间是否已满、有无读写错误）和数据文件夹的权限，再运行同一条命令。',
+    archiveVacuumFailed: '{year} 年已归档到 {file}，并已核对后从大厅数据库移出（事件 {firstSeq} 到 {lastSeq}），没有记录丢失；但随后整理大厅数据库（VACUUM）没有完成（{reason}），它还没有变小。整理需要与大厅数据库同样大小的空闲磁盘空间：请腾出空间，再运行同一条命令，它会完成整理，收回空间。',
+    archiveVacuumDone: '{year} 年早已归档到 {file}（事件 {firstSeq} 到 {lastSeq}）；上次没有完成的整理（VACUUM）现在已经完成：hall.db 由 {before} 变为 {after}。',
     archiveStandbyToo: '若本大厅有备用主机：它仍保存着 {year} 年的记录，不会随之归档。请同样停止备用主机的服务，在它的数据文件夹运行 npm run hub -- archive {year}，再启动它。',
     badToken: '{where} 中的大厅令牌不能使用（{problem}）。请不设 SERVICEHALL_TOKEN 并删除 admin-token 文件，让主机生成一个足够强的令牌；或给出一行 16 到 200 个字母、数字和标点组成、至少有 8 个不同字符的令牌。',
     keyMissing: '大厅密钥 {key} 不见了，而这个数据库是用它加密的：主机不会另造一个（那样已存的申请人信息就再也无法读出）。请从备份中取回 hall.key，或在 SERVICEHALL_KEY_FILE 中写明它的位置。',
@@ -64,7 +66,7 @@ export const OPS_TEXT = {
     insecureListen: '主机不会在 {host} 上不加密（没有 TLS）地监听：令牌、PIN 和申请人信息会以明文经过大厅的网络。请先运行 npm run hub -- init-tls（见 README 的“Deploying on a hall\'s network”）；只有在无他人使用的网络上才可设置 SERVICEHALL_ALLOW_INSECURE=1。',
     tlsFiles: '主机的证书 {cert} 和私钥 {key} 不能使用（{problem}）：它们应是 init-tls 生成的一对 PEM 文件。请运行 npm run hub -- init-tls 重新生成，或在 SERVICEHALL_TLS_CERT 和 SERVICEHALL_TLS_KEY 中写明正确的文件。',
     otherHallKey: '{file} 是用另一个大厅密钥加密的备份（可能来自另一个大厅，或来自更换密钥之前），与 {key} 不配套，恢复后主机无法启动。数据文件夹没有被改动；请换用本大厅的备份，或同时取回与该备份配套的 hall.key。',
-    unreadable: '主机无法读取大厅数据库 {file}（{problem}）：它所在的磁盘可能已满或只读，主机可能没有读写它的权限，或另一个程序正占用它。数据库没有被改动，不需要恢复备份；请腾出磁盘空间、改正权限或关闭占用它的程序，再启动主机。',
+    unreadable: '主机无法读取大厅数据库 {file}（{problem}）：它所在的磁盘可能已满或只读，主机可能没有读写它的权限，或另一个程序正占用它。数据库没有被改动，不需要恢复备份；请腾出磁盘空间、改正权限或关闭占用它的程序，{then}。',
     dataFolder: '数据文件夹 {dir} 无法创建或写入（{problem}）。请确认 SERVICEHALL_DATA 指向一个文件夹，它所在的磁盘已挂载、可写、有空余空间，且主机的运行账号有权读写它。',
     backupDirNotFolder: '{dir}（{where}）是一个文件，不是文件夹，而备份放在文件夹中。请在 {where} 中写明一个文件夹。什么都没有改动。',
     backupDirMissing: '备份文件夹 {dir}（{where}）不存在{parent}。请确认路径写对了，网络共享或备份磁盘已经挂载。什么都没有改动。',
@@ -214,6 +216,8 @@ export const OPS_TEXT = {
     archiveNotLeftByUs: '{file} holds events the hall database does not (from event {seq} on): it was not left by an archive that stopped part way, and the archive changed neither it nor the hall database. Move it somewhere safe, then run the archive again.',
     archiveCopyDiffers: 'The archive file {file} holds {copied} rows of {table}, but the hall database has {moving} to move: the hall database was not changed. Make sure the hub is not running, then run the archive again.',
     archiveFailed: 'Archiving {year} did not finish ({reason}). No record of the hall database is lost: the copy into the archive file and the deletes from the hall database are each their own transaction, and a step that did not finish leaves nothing changed. Check the disk (full, or failing) and the data folder’s permissions, then run the same command again.',
+    archiveVacuumFailed: '{year} is archived to {file}: checked, then moved out of the hall database (events {firstSeq} to {lastSeq}), with no record lost. But compacting the hall database afterwards (VACUUM) did not finish ({reason}), so it has not shrunk yet. Compacting needs as much free disk space as the hall database takes: free some space, then run the same command again; it finishes the compacting and reclaims the space.',
+    archiveVacuumDone: '{year} was archived to {file} already (events {firstSeq} to {lastSeq}); the compacting (VACUUM) left unfinished last time is done now: hall.db went from {before} to {after}.',
     archiveStandbyToo: 'If the hall has a standby hub: it still holds {year}, which does not follow this archive. Stop the standby hub’s service too, run npm run hub -- archive {year} on its data folder, and start it again.',
     badToken: 'The hall token given in {where} {problem}. Leave SERVICEHALL_TOKEN unset and remove the admin-token file to have the hub make a strong one, or give one of 16 to 200 letters, digits and punctuation on one line.',
     keyMissing: 'The hall key {key} is missing, and this database was sealed with it: the hub will not make another (the applicants stored could never be read again). Restore hall.key from its backup, or name where it is in SERVICEHALL_KEY_FILE.',
@@ -237,7 +241,7 @@ export const OPS_TEXT = {
     insecureListen: 'The hub would listen on {host} without TLS: tokens, PINs and applicant data would cross the LAN in clear. Run `npm run hub -- init-tls` (see "Deploying on a hall\'s network" in the README), or set SERVICEHALL_ALLOW_INSECURE=1 on a network nobody else uses.',
     tlsFiles: 'The hub’s certificate {cert} and key {key} cannot be used ({problem}): they are a pair of PEM files as init-tls makes them. Run npm run hub -- init-tls to make them again, or name the right files in SERVICEHALL_TLS_CERT and SERVICEHALL_TLS_KEY.',
     otherHallKey: '{file} was sealed with another hall key (another hall’s backup, or one from before the key changed): it does not go with {key}, and the hub would not start on it. The data folder was not changed; use a backup of this hall, or bring back the hall.key that goes with this one too.',
-    unreadable: 'The hub cannot read the hall database {file} ({problem}): its disk may be full or read-only, the hub may lack the right to read and write it, or another program may hold it. The database was not changed and needs no restore; free some space, put the permissions right or close that program, then start the hub again.',
+    unreadable: 'The hub cannot read the hall database {file} ({problem}): its disk may be full or read-only, the hub may lack the right to read and write it, or another program may hold it. The database was not changed and needs no restore; free some space, put the permissions right or close that program, {then}.',
     dataFolder: 'The data folder {dir} cannot be made or written to ({problem}). Check that SERVICEHALL_DATA names a folder, on a disk that is mounted, writable and has room, which the hub’s account may read and write.',
     backupDirNotFolder: '{dir} ({where}) is a file, not a folder, and backups go in a folder. Name a folder in {where}. Nothing was changed.',
     backupDirMissing: 'The backup folder {dir} ({where}) does not exist{parent}. Check the path, and that the network share or the backup disk is mounted. Nothing was changed.',
@@ -355,6 +359,10 @@ export type OpsMessage = keyof (typeof OPS_TEXT)['en'];
 
 /** A value said in each language: a problem put in Chinese words in the Chinese line, in English in the English one. */
 export type Bilingual = { 'zh-CN': string; en: string };
+
+/** What to do once the hall database can be read again (the `then` of unreadable): the hub's start, or the command that was run. */
+export const THEN_START_HUB: Bilingual = { 'zh-CN': '再启动主机', en: 'then start the hub again' };
+export const THEN_RUN_AGAIN: Bilingual = { 'zh-CN': '再运行同一条命令', en: 'then run the same command again' };
 
 /** One message in both languages, Chinese first, one line each. */
 export function opsText(key: OpsMessage, values: Record<string, string | number | Bilingual> = {}): string {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { checkManifest, inspectBackup, type BackupManifest } from './backup';
 import { SCHEMA_VERSION } from './db';
-import { HallKey, KEY_FILE, makeFolder } from './files';
+import { HallKey, KEY_FILE, makeFolder, syncFolder } from './files';
 import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, RUNNING_MARKER, runningHub } from './integrity';
 import { branchLineage, type Lineage } from './lineage';
 import { formatBytes, opsText, type Bilingual } from './ops-strings';
@@ -161,9 +161,13 @@ export async function restoreBackup(file: string, dataDir: string, now: () => nu
   }
   // Its -wal and -shm go with it.
   if (kept) for (const extra of ['-wal', '-shm']) if (fs.existsSync(target + extra)) fs.renameSync(target + extra, path.join(kept, DATABASE_FILE + extra));
+  // The replaced database's names in the folder kept are made to last before hall.db's name leaves it.
+  if (kept) syncFolder(kept);
   fs.renameSync(incoming, target);
   // The backup was checked whole just now: the next start needs no crash check, and is not damaged.
   fs.rmSync(path.join(dataDir, RUNNING_MARKER), { force: true });
   fs.rmSync(path.join(dataDir, DAMAGED_MARKER), { force: true });
+  // The rename and the markers' removal are names in the folder: a power cut before it is synced could bring back the old hall.db, or none.
+  syncFolder(dataDir);
   return { seq: found.seq, takenAt: manifest?.takenAt, kept, lineage, checksum: manifest ? 'matched' : 'no manifest' };
 }

@@ -1,4 +1,4 @@
-import { alertChanges, hallDay, hallTerminalNames, isConfigured, type Actor, type AlertSubject, type Language, type OverdueReport, type TerminalPresence } from '@servicehall/core';
+import { alertChanges, alertNotice, hallDay, hallTerminalNames, isConfigured, type Actor, type AlertSubject, type Language, type OverdueReport, type TerminalPresence } from '@servicehall/core';
 import { overdueAlertReports } from './casework';
 import type { TerminalCredentials } from './enrolment';
 import { log } from './log';
@@ -39,20 +39,6 @@ export function terminalPresence(credentials: TerminalCredentials, linked: reado
     if (!l.credentialId && l.role !== 'admin' && !out.some((p) => p.terminal === l.terminal))
       out.push({ terminal: l.terminal, role: l.role, ...(l.window !== undefined ? { window: l.window } : {}), online: true, lastSeen: now });
   return out;
-}
-
-/** An alert as the channels are told it: each terminal by the name the board gives it (取号机, 1号窗口评价器), not its id. */
-export function alertNotice(subject: AlertSubject, names: ReadonlyMap<string, string>): AlertSubject {
-  const named = (terminal: string) => names.get(terminal) ?? terminal;
-  switch (subject.kind) {
-    case 'device-fault':
-    case 'terminal-offline':
-      return { ...subject, terminal: named(subject.terminal) };
-    case 'devices-not-ready':
-      return { ...subject, terminals: subject.terminals.map(named) };
-    default:
-      return subject;
-  }
 }
 
 /**

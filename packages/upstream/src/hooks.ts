@@ -1,5 +1,6 @@
 import { faultDetailNow, type DeviceReport } from '@servicehall/core';
 import type pg from 'pg';
+import type { CityEvent } from './mask';
 import type { BatchHook } from './ship';
 
 /**
@@ -31,15 +32,15 @@ export const queueRatings: BatchHook = async (client, hall, events) => {
  * alertAsItStands): a port held by another program, then gone, is one alert (未连接 both times) whose words follow
  * the terminal's reports. hall_events keeps the words it was raised with.
  */
-async function followDeviceWords(client: pg.ClientBase, hall: string, body: Record<string, unknown>): Promise<void> {
+async function followDeviceWords(client: pg.ClientBase, hall: string, body: Record<string, unknown>, only: readonly string[] | null): Promise<void> {
   const { terminal, devices } = body as { terminal?: unknown; devices?: unknown };
   if (typeof terminal !== 'string' || !Array.isArray(devices)) return;
   // The hall's log holds what its schema let in; a body that is not so is passed over, never a batch stuck on it.
   const reported = devices.filter((d): d is DeviceReport => !!d && typeof d === 'object' && (d as DeviceReport).status === 'fault' && ['undefined', 'string'].includes(typeof (d as DeviceReport).detail));
   if (reported.length === 0) return;
   const open = await client.query<{ id: string; subject: { device: string; fault: string; detail?: string } }>(
-    "SELECT id, subject FROM hall_alerts WHERE hall = $1 AND kind = 'device-fault' AND NOT cleared AND subject->>'terminal' = $2",
-    [hall, terminal],
+    "SELECT id, subject FROM hall_alerts WHERE hall = $1 AND kind = 'device-fault' AND NOT cleared AND subject->>'terminal' = $2 AND ($3::text[] IS NULL OR id = ANY($3))",
+    [hall, terminal, only],
   );
   for (const a of open.rows) {
     const detail = faultDetailNow(reported, a.subject);
@@ -49,9 +50,20 @@ async function followDeviceWords(client: pg.ClientBase, hall: string, body: Reco
 }
 
 /** The supervisors' alerts of each hall as they stand: raised, acknowledged (handled), cleared, an open device fault in its terminal's words now. */
-export const followAlerts: BatchHook = async (client, hall, events) => {
+export const followAlerts: BatchHook = (client, hall, events) => applyAlertEvents(client, hall, events, null);
+
+/** The event types that make the city's alerts (followAlerts). */
+export const ALERT_EVENT_TYPES = ['alert.raised', 'alert.acknowledged', 'alert.cleared', 'devices.reported'] as const;
+
+/**
+ * followAlerts' work on the alerts `only` names (all when null): a failover's set-aside makes those
+ * it touched again from the city's copy of the hall's log up to the branch, and no other.
+ */
+export async function applyAlertEvents(client: pg.ClientBase, hall: string, events: readonly CityEvent[], only: readonly string[] | null): Promise<void> {
+  const named = only && new Set(only);
   for (const e of events) {
-    if (e.type === 'devices.reported') await followDeviceWords(client, hall, e.body);
+    if (e.type === 'devices.reported') await followDeviceWords(client, hall, e.body, only);
+    else if (named && !named.has(e.body.id as string)) continue;
     else if (e.type === 'alert.raised') {
       const subject = e.body.subject as { kind?: string };
       await client.query(
@@ -62,7 +74,7 @@ export const followAlerts: BatchHook = async (client, hall, events) => {
     } else if (e.type === 'alert.acknowledged') await client.query('UPDATE hall_alerts SET acknowledged = true WHERE hall = $1 AND id = $2', [hall, e.body.id]);
     else if (e.type === 'alert.cleared') await client.query('UPDATE hall_alerts SET cleared = true WHERE hall = $1 AND id = $2', [hall, e.body.id]);
   }
-};
+}
 
 /** What the city does with each batch, inside its transaction. */
 export function cityHooks(): BatchHook[] {

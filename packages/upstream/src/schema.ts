@@ -123,6 +123,14 @@ export const CITY_MIGRATIONS: readonly { version: number; name: string; sql: str
       CREATE INDEX hall_events_parted_hall ON hall_events_parted (hall, parted_at, seq);
     `,
   },
+  {
+    version: 74,
+    name: "a hall's terminals as its hub knows them, so that the city names them as the hall does",
+    sql: `
+      -- [{ terminal, role, window? }]: core's terminalNames makes 取号机 2, 1号窗口评价器 of them.
+      ALTER TABLE halls ADD COLUMN terminals jsonb NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
 
 /** Applies the city's migrations not yet applied; several hubs may do so at once. */

@@ -1,5 +1,5 @@
-import { activeAlerts, type Actor, type CommandBody } from '@servicehall/core';
-import { branchLineage, HallStore, openDatabase } from '@servicehall/hub';
+import { activeAlerts, hallTerminalNames, terminalNames, type Actor, type CommandBody, type NamedTerminal } from '@servicehall/core';
+import { branchLineage, HallStore, openDatabase, TerminalCredentials } from '@servicehall/hub';
 import { generateHistory, hallKeyOf } from '@servicehall/hub/testing';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -51,6 +51,17 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
       if (Date.now() > end) throw new Error('not in time');
       await new Promise((r) => setTimeout(r, 20));
     }
+  };
+
+  /** Ships the hall.db in `dir` as `hall` until it is caught up or refused, then stops: the status it reached. */
+  const shipOnce = async (dir: string, hall: string, parted: PartedTail[] = []) => {
+    const s = new Shipper({ databaseFile: path.join(dir, 'hall.db'), url: city.url, hall, idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks(), (p) => parted.push(p));
+    const run = s.run();
+    await until(() => s.status.state === 'caught-up' || s.status.state === 'refused');
+    const reached = { ...s.status };
+    await s.stop();
+    await run;
+    return reached;
   };
 
   it('ships every event once and in order, even with two shippers of one hall at once and the city away for a while', async () => {
@@ -157,15 +168,7 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
         return seq;
       })();
       const primaryLast = append(primary, 0, 5);
-      const ship = async (dir: string, parted: PartedTail[] = []) => {
-        const s = new Shipper({ databaseFile: path.join(dir, 'hall.db'), url: city.url, hall: 'H-02', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks(), (p) => parted.push(p));
-        const run = s.run();
-        await until(() => s.status.state === 'caught-up' || s.status.state === 'refused');
-        const reached = { ...s.status };
-        await s.stop();
-        await run;
-        return reached;
-      };
+      const ship = (dir: string, parted: PartedTail[] = []) => shipOnce(dir, 'H-02', parted);
       // The old primary's shipper stays up, caught up, as a primary that has not yet learnt it lost charge.
       const oldShipper = new Shipper({ databaseFile: path.join(primary, 'hall.db'), url: city.url, hall: 'H-02', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
       const oldRun = oldShipper.run();
@@ -261,6 +264,143 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
         ['offline', gone, true],
         ['paper-end', '打印机缺纸：请装纸', false],
       ]);
+      store.writeFacts();
+      db.close();
+    } finally {
+      fs.rmSync(hallDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("keeps a failover's alerts as the hall's log has them up to the branch: one raised again in the parted tail stands, words and acknowledgement as they were", async () => {
+    const primary = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-alerts-primary-'));
+    const standby = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-alerts-standby-'));
+    try {
+      generateHistory({ dataDir: primary, days: 1, ticketsPerDay: 10, lastDay: '2026-11-27' });
+      const busy = '串口 /dev/ttyUSB0 已被其他程序占用：请关闭占用它的程序（fuser /dev/ttyUSB0 可查看）';
+      const gone = '串口 /dev/ttyUSB0 不存在：请检查设备是否插好、通电';
+      const offline = (detail: string) => ({ kind: 'printer' as const, name: 'ticket-printer', status: 'fault' as const, code: 'offline', detail });
+      const working = { kind: 'printer' as const, name: 'ticket-printer', status: 'ok' as const };
+      const hub = { role: 'admin' as const, terminal: 'hub' };
+      // The hall's own store on a folder; its clock stands still, as a hub's may for the commands of one millisecond.
+      let n = 0;
+      const inHall = <T,>(dir: string, work: (run: (command: CommandBody, actor: Actor) => void, store: HallStore) => T): T => {
+        const db = openDatabase(dir);
+        const store = new HallStore(db, () => Date.parse('2026-11-30T09:00:00+08:00'), hallKeyOf(dir));
+        const run = (command: CommandBody, actor: Actor) => {
+          const { answer } = store.execute({ id: `alerts-${n++}`, ...command }, actor);
+          expect(answer.ok ? 'ok' : `${answer.code}: ${answer.message}`).toBe('ok');
+        };
+        try {
+          return work(run, store);
+        } finally {
+          store.writeFacts();
+          db.close();
+        }
+      };
+      const kiosk = (n: number) => ({ role: 'kiosk' as const, terminal: `kiosk-${n}` });
+      // The hall's device alerts standing, as its console has them.
+      const faults = (store: HallStore) =>
+        activeAlerts(store.view).flatMap((a) => (a.subject.kind === 'device-fault' ? [{ id: a.id, terminal: a.subject.terminal, detail: a.subject.detail, acknowledged: !!a.acknowledged }] : []));
+      // Before the branch: kiosk 1's printer held by another program; kiosk 2's as well, and acknowledged.
+      const [one, two] = inHall(primary, (run, store) => {
+        run({ type: 'reportDevices', devices: [offline(busy)] }, kiosk(1));
+        run({ type: 'reportDevices', devices: [offline(busy)] }, kiosk(2));
+        run({ type: 'reviewAlerts', terminals: [], overdue: [] }, hub);
+        const raised = faults(store).sort((a, b) => a.terminal.localeCompare(b.terminal));
+        run({ type: 'acknowledgeAlert', alertId: raised[1]!.id }, hub);
+        return raised;
+      });
+      for (const f of fs.readdirSync(primary)) fs.copyFileSync(path.join(primary, f), path.join(standby, f));
+      // The old primary's tail: kiosk 1's port gone (its words change) and acknowledged; kiosk 2's printer back, then offline again in the same millisecond (the same alert raised again).
+      inHall(primary, (run, store) => {
+        run({ type: 'reportDevices', devices: [offline(gone)] }, kiosk(1));
+        run({ type: 'acknowledgeAlert', alertId: one!.id }, hub);
+        run({ type: 'reportDevices', devices: [working] }, kiosk(2));
+        run({ type: 'reviewAlerts', terminals: [], overdue: [] }, hub);
+        run({ type: 'reportDevices', devices: [offline(gone)] }, kiosk(2));
+        run({ type: 'reviewAlerts', terminals: [], overdue: [] }, hub);
+        expect(faults(store).map((a) => [a.id, a.detail])).toEqual([
+          [one!.id, gone],
+          [two!.id, gone],
+        ]);
+      });
+      const ship = (dir: string, parted: PartedTail[] = []) => shipOnce(dir, 'H-06', parted);
+      const atCity = async () =>
+        await query<{ id: string; detail: string; acknowledged: boolean; cleared: boolean }>(
+          "SELECT id, subject->>'detail' AS detail, acknowledged, cleared FROM hall_alerts WHERE hall = $1 AND kind = 'device-fault' ORDER BY id",
+          ['H-06'],
+        );
+      await ship(primary);
+      expect(await atCity()).toEqual([
+        { id: one!.id, detail: gone, acknowledged: true, cleared: false },
+        { id: two!.id, detail: gone, acknowledged: false, cleared: false },
+      ].sort((a, b) => a.id.localeCompare(b.id)));
+
+      // The standby takes charge with the log as it stood at the branch.
+      const db = openDatabase(standby);
+      branchLineage(db);
+      db.close();
+      const parted: PartedTail[] = [];
+      expect(await ship(standby, parted)).toMatchObject({ state: 'caught-up' });
+      expect(parted).toHaveLength(1);
+      const inStandby = inHall(standby, (_, store) => faults(store).map((a) => ({ id: a.id, detail: a.detail, acknowledged: a.acknowledged, cleared: false })));
+      expect(inStandby).toEqual(
+        [
+          { id: one!.id, detail: busy, acknowledged: false, cleared: false },
+          { id: two!.id, detail: busy, acknowledged: true, cleared: false },
+        ].sort((a, b) => a.id.localeCompare(b.id)),
+      );
+      // Before, kiosk 2's alert was gone from the city (its latest raising was in the tail), and kiosk 1's kept the tail's words.
+      expect(await atCity()).toEqual(inStandby.sort((a, b) => a.id.localeCompare(b.id)));
+    } finally {
+      fs.rmSync(primary, { recursive: true, force: true });
+      fs.rmSync(standby, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it("gives the city the hall's terminals as its hub knows them, so that it names them as the hall's console does", async () => {
+    const hallDir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-terminals-'));
+    try {
+      generateHistory({ dataDir: hallDir, days: 1, ticketsPerDay: 10, lastDay: '2026-11-27' });
+      const now = Date.parse('2026-11-30T09:00:00+08:00');
+      const db = openDatabase(hallDir);
+      const store = new HallStore(db, () => now, hallKeyOf(hallDir));
+      const credentials = new TerminalCredentials(db);
+      const kiosk2 = credentials.issue({ role: 'kiosk', terminal: 'kiosk-2' }, 'admin', Date.now()).credential;
+      credentials.issue({ role: 'rating-pad', terminal: 'pad-3', window: 3 }, 'admin', Date.now());
+      let n = 0;
+      // kiosk-1 links with the hall token (an older installation): the hub knows it by its devices' reports.
+      const report = () => {
+        const seq = store.seq;
+        // Each a report that differs from the one before: an unchanged one is no event.
+        const devices = n % 2 === 0 ? [] : [{ kind: 'printer' as const, name: 'ticket-printer', status: 'ok' as const }];
+        expect(store.execute({ id: `terminals-${n++}`, type: 'reportDevices', devices }, { role: 'kiosk', terminal: 'kiosk-1' }).answer.ok).toBe(true);
+        expect(store.seq).toBeGreaterThan(seq);
+      };
+      report();
+      // One shipper throughout, as a hub runs it: what changes meanwhile goes with the next batch.
+      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-07', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
+      const running = s.run();
+      const ship = () => until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq);
+      const atCity = async () => (await query<{ terminals: NamedTerminal[] }>('SELECT terminals FROM halls WHERE hall = $1', ['H-07']))[0]!.terminals;
+      // The hall's own names: its terminals with a credential, and those that reported devices (core's hallTerminalNames).
+      const hallNames = () => [...hallTerminalNames(store.view, credentials.list(Date.now(), true).map((c) => ({ terminal: c.terminal, role: c.role, ...(c.window !== undefined ? { window: c.window } : {}), online: false })), 'zh-CN')].sort();
+      await ship();
+      expect(await atCity()).toEqual([
+        { terminal: 'kiosk-1', role: 'kiosk' },
+        { terminal: 'kiosk-2', role: 'kiosk' },
+        { terminal: 'pad-3', role: 'rating-pad', window: 3 },
+      ]);
+      expect([...terminalNames(await atCity(), 'zh-CN')].sort()).toEqual(hallNames());
+      expect(hallNames().map(([, name]) => name)).toEqual(['取号机 1', '取号机 2', '3号窗口评价器']);
+      // A credential revoked: with the next batch, the city follows.
+      credentials.revoke(kiosk2.id, 'admin', Date.now());
+      report();
+      await ship();
+      expect((await atCity()).map((t) => t.terminal)).toEqual(['kiosk-1', 'pad-3']);
+      expect([...terminalNames(await atCity(), 'zh-CN')].sort()).toEqual(hallNames());
+      await s.stop();
+      await running;
       store.writeFacts();
       db.close();
     } finally {

@@ -1,9 +1,11 @@
+import type { NamedTerminal } from '@servicehall/core';
 import { RATING_FIELDS, ratingOfRow, type RatingRow } from '@servicehall/hub/rows';
 import Database from 'better-sqlite3';
 import type { FactIncrement } from '@servicehall/reports';
 import pg from 'pg';
 import { cityBodyText, type CityEvent, type Enrichment, type LogRow } from './mask';
 import { CityFacts, dropHallFacts, ensureHallFacts, writeFacts } from './facts';
+import { ALERT_EVENT_TYPES, applyAlertEvents } from './hooks';
 import { migrateCity } from './schema';
 
 /** Where a hall's log goes and how. */
@@ -121,6 +123,8 @@ export class Shipper {
   private busyUntil = 0;
   /** The log this shipper ships, as the lineage check at connect found the city agreeing. */
   private logId: string | null | undefined;
+  /** The hall's terminals as the city last took them (hallTerminals' JSON). */
+  private terminalsSent: string | undefined;
   readonly status: UpstreamStatus;
 
   constructor(
@@ -213,6 +217,25 @@ export class Shipper {
     return this.log().prepare<[string], { value: string }>('SELECT value FROM hall WHERE key = ?').get(key)?.value;
   }
 
+  /**
+   * The hall's terminals as its hub names them (core's hallTerminals): each it holds a live credential for, with
+   * its window, then each that reported its devices (the hall table's devices:TERMINAL), as JSON for halls.terminals.
+   */
+  private hallTerminals(): string {
+    const db = this.log();
+    const out: NamedTerminal[] = [];
+    const credentials = db.prepare<[number], { terminal: string; role: string; window: number | null }>(
+      'SELECT terminal, role, window FROM terminal_credentials WHERE revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC',
+    );
+    for (const c of credentials.all(Date.now()))
+      if (!out.some((t) => t.terminal === c.terminal)) out.push({ terminal: c.terminal, role: c.role, ...(c.window !== null ? { window: c.window } : {}) });
+    for (const r of db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key >= 'devices:' AND key < 'devices;'").all()) {
+      const d = JSON.parse(r.value) as { terminal?: unknown; role?: unknown };
+      if (typeof d.terminal === 'string' && typeof d.role === 'string' && !out.some((t) => t.terminal === d.terminal)) out.push({ terminal: d.terminal, role: d.role });
+    }
+    return JSON.stringify(out.sort((a, b) => a.terminal.localeCompare(b.terminal)));
+  }
+
   private async connect(): Promise<void> {
     this.set({ state: 'connecting' });
     const client = new pg.Client({ connectionString: this.options.url, connectionTimeoutMillis: 10_000, query_timeout: 60_000, keepAlive: true, application_name: `servicehall-hub ${this.options.hall}` });
@@ -226,11 +249,13 @@ export class Shipper {
     await migrateCity(client);
     const catalogue = this.hallValue('catalogue');
     const hall = catalogue ? (JSON.parse(catalogue) as { hall?: { name?: string; timeZone?: string } }).hall : undefined;
+    const terminals = this.hallTerminals();
     await client.query(
-      `INSERT INTO halls (hall, name, time_zone) VALUES ($1, $2, $3)
-       ON CONFLICT (hall) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone`,
-      [this.options.hall, hall?.name || this.options.hall, hall?.timeZone || 'Asia/Shanghai'],
+      `INSERT INTO halls (hall, name, time_zone, terminals) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (hall) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone, terminals = excluded.terminals`,
+      [this.options.hall, hall?.name || this.options.hall, hall?.timeZone || 'Asia/Shanghai', terminals],
     );
+    this.terminalsSent = terminals;
     await this.checkLineage(client);
     this.facts = new CityFacts(this.log());
     // A hall shipped before the city kept its facts gets them from what the city holds, once.
@@ -291,8 +316,8 @@ export class Shipper {
 
   /**
    * Sets aside the parted tail (the events after `branch` up to `shipped` of the city's `log`) in the
-   * lineage check's transaction: the events move to hall_events_parted; the alerts they raised go
-   * and those they acknowledged or cleared stand again as the hall's log has them; ratings they
+   * lineage check's transaction: the events move to hall_events_parted; the alerts they touched stand
+   * again as the hall's log has them up to the branch (alertsAsAtBranch); ratings they
    * queued and not yet sent go (one sent stays sent, and is said in the log); the hall's facts are
    * dropped, to be made again from the hall's log (ensureHallFacts, after this).
    */
@@ -304,30 +329,7 @@ export class Shipper {
        SELECT hall, $2, $3, seq, at, type, body, received_at FROM tail`,
       [hall, log, branch],
     );
-    const touched = await client.query<{ id: string }>(
-      `SELECT DISTINCT body->>'id' AS id FROM hall_events_parted WHERE hall = $1 AND parted_after = $2 AND type IN ('alert.acknowledged', 'alert.cleared')`,
-      [hall, branch],
-    );
-    await client.query('DELETE FROM hall_alerts WHERE hall = $1 AND seq > $2', [hall, branch]);
-    const standing = await client.query<{ id: string; seq: string }>('SELECT id, seq FROM hall_alerts WHERE hall = $1 AND id = ANY($2::text[])', [hall, touched.rows.map((r) => r.id)]);
-    if (standing.rows.length > 0) {
-      // Their state as the hall's log has it up to the branch.
-      const from = Math.min(...standing.rows.map((r) => Number(r.seq)));
-      const ids = new Set(standing.rows.map((r) => r.id));
-      const state = new Map([...ids].map((id) => [id, { acknowledged: false, cleared: false }]));
-      const rows = this.log()
-        .prepare<[number, number], { type: string; body: string }>("SELECT type, body FROM events WHERE seq > ? AND seq <= ? AND type IN ('alert.acknowledged', 'alert.cleared', 'alert.raised') ORDER BY seq")
-        .all(from, branch);
-      for (const r of rows) {
-        const id = (JSON.parse(r.body) as { id?: string }).id;
-        const s = id === undefined ? undefined : state.get(id);
-        if (!s) continue;
-        if (r.type === 'alert.raised') Object.assign(s, { acknowledged: false, cleared: false });
-        else if (r.type === 'alert.acknowledged') s.acknowledged = true;
-        else s.cleared = true;
-      }
-      for (const [id, s] of state) await client.query('UPDATE hall_alerts SET acknowledged = $3, cleared = $4 WHERE hall = $1 AND id = $2', [hall, id, s.acknowledged, s.cleared]);
-    }
+    await this.alertsAsAtBranch(client, branch);
     await client.query("DELETE FROM rating_feed WHERE hall = $1 AND seq > $2 AND state = 'pending'", [hall, branch]);
     const sent = await client.query<{ n: string }>('SELECT count(*) AS n FROM rating_feed WHERE hall = $1 AND seq > $2', [hall, branch]);
     await dropHallFacts(client, hall);
@@ -341,6 +343,43 @@ export class Shipper {
       ...(Number(sent.rows[0]!.n) > 0 ? { ratingsAlreadySent: Number(sent.rows[0]!.n) } : {}),
     };
     this.onParted(warning);
+  }
+
+  /**
+   * The alerts the parted tail touched (raised, acknowledged or cleared in it, or an open device fault of a terminal
+   * that reported in it) made again as followAlerts made them from the city's copy of the hall's log up to the branch:
+   * raised, acknowledged, cleared and in their words then. One raised only in the tail goes.
+   */
+  private async alertsAsAtBranch(client: pg.ClientBase, branch: number): Promise<void> {
+    const hall = this.options.hall;
+    const tail = await client.query<{ type: string; id: string | null; terminal: string | null }>(
+      "SELECT DISTINCT type, body->>'id' AS id, body->>'terminal' AS terminal FROM hall_events_parted WHERE hall = $1 AND parted_after = $2 AND type = ANY($3::text[])",
+      [hall, branch, ALERT_EVENT_TYPES],
+    );
+    const terminals = tail.rows.filter((r) => r.type === 'devices.reported' && r.terminal !== null).map((r) => r.terminal);
+    const touched = await client.query<{ id: string; seq: string; at: number }>(
+      "SELECT id, seq, at FROM hall_alerts WHERE hall = $1 AND (seq > $2 OR id = ANY($3::text[]) OR (kind = 'device-fault' AND NOT cleared AND subject->>'terminal' = ANY($4::text[])))",
+      [hall, branch, tail.rows.filter((r) => r.type !== 'devices.reported' && r.id !== null).map((r) => r.id), terminals],
+    );
+    if (touched.rows.length === 0) return;
+    // Each alert's latest raising up to the branch is where its making begins: its row's, unless the tail raised it again.
+    // An id is its condition and the hall's time of its raising (core's alertChanges), and the hall's log is in time
+    // order: raised before the branch too, it was so among the last events up to the branch stamped at that time or later.
+    let from = branch + 1;
+    for (const a of touched.rows) {
+      if (Number(a.seq) <= branch) from = Math.min(from, Number(a.seq));
+      else {
+        const before = await client.query<{ seq: string }>('SELECT seq FROM hall_events WHERE hall = $1 AND seq <= $2 AND at < $3 ORDER BY seq DESC LIMIT 1', [hall, branch, a.at]);
+        from = Math.min(from, before.rows.length > 0 ? Number(before.rows[0]!.seq) + 1 : 1);
+      }
+    }
+    const ids = touched.rows.map((a) => a.id);
+    await client.query('DELETE FROM hall_alerts WHERE hall = $1 AND id = ANY($2::text[])', [hall, ids]);
+    const events = await client.query<{ seq: string; at: number; type: string; body: Record<string, unknown> }>(
+      'SELECT seq, at, type, body FROM hall_events WHERE hall = $1 AND seq >= $2 AND seq <= $3 AND type = ANY($4::text[]) ORDER BY seq',
+      [hall, from, branch, ALERT_EVENT_TYPES],
+    );
+    await applyAlertEvents(client, hall, events.rows.map((e) => ({ ...e, seq: Number(e.seq) })), ids);
   }
 
   private lastSeq(): number {
@@ -509,8 +548,16 @@ export class Shipper {
       }
       await writeFacts(client, this.options.hall, increments);
       for (const hook of this.hooks) await hook(client, this.options.hall, events);
-      await client.query('UPDATE halls SET shipped_seq = $2, shipped_at = now(), hall_seq = $3, hall_seen_at = now() WHERE hall = $1', [this.options.hall, lastSeq, hallSeq]);
+      // A terminal enrolled, moved to another window or revoked since: the city names it as the hall does from now on.
+      const terminals = this.hallTerminals();
+      await client.query('UPDATE halls SET shipped_seq = $2, shipped_at = now(), hall_seq = $3, hall_seen_at = now(), terminals = COALESCE($4::jsonb, terminals) WHERE hall = $1', [
+        this.options.hall,
+        lastSeq,
+        hallSeq,
+        terminals === this.terminalsSent ? null : terminals,
+      ]);
       await client.query('COMMIT');
+      this.terminalsSent = terminals;
       this.status.shippedSeq = lastSeq;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -1,3 +1,4 @@
+import { alertNotice, AlertSubjectSchema, terminalNames, type NamedTerminal } from '@servicehall/core';
 import { checkNotice, renderNotice } from '@servicehall/notify/render';
 import type { Breakdown, Report, ReportRow } from '@servicehall/reports';
 import { useCallback, useEffect, useState } from 'react';
@@ -25,6 +26,8 @@ interface HallDetail {
   today: string;
   report: Report;
   alerts: Alert[];
+  /** The hall's terminals as its hub knows them (none from a hub that has not shipped them yet). */
+  terminals?: NamedTerminal[];
 }
 
 class Problem extends Error {
@@ -42,9 +45,15 @@ async function api<T>(path: string, body?: unknown): Promise<T> {
 const percent = (x: number | undefined) => (x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
 const time = (at: number) => new Date(at).toLocaleString('zh-CN', { hour12: false });
 
-/** What an alert says, in the words the hall's notices use (packages/notify); nothing for a subject those do not know. */
-function alertWords(a: Alert, language: Language): string | undefined {
-  const checked = checkNotice(a.subject, language);
+/**
+ * What an alert says, in the words the hall's notices use (packages/notify), each terminal by the name the hall's
+ * console gives it (`names`: 取号机 2, 1号窗口评价器; its id where the hall's terminals do not name it); nothing
+ * for a subject those do not know.
+ */
+function alertWords(a: Alert, language: Language, names: ReadonlyMap<string, string>): string | undefined {
+  // A subject of another shape (a hub newer than this view) is named as it is, and said only if the notices know it.
+  const subject = AlertSubjectSchema.safeParse(a.subject);
+  const checked = checkNotice(subject.success ? alertNotice(subject.data, names) : a.subject, language);
   return checked.ok ? renderNotice(checked.notice, language).text : undefined;
 }
 
@@ -154,6 +163,7 @@ function Hall({ t, language, hall, back }: { t: Strings; language: Language; hal
   if (problem) return <p className="notice">{problem}</p>;
   if (!detail) return null;
   const rows = [...detail.report.rows, detail.report.total];
+  const names = terminalNames(detail.terminals ?? [], language);
   return (
     <>
       {back && (
@@ -172,7 +182,7 @@ function Hall({ t, language, hall, back }: { t: Strings; language: Language; hal
           <ul className="alerts" data-testid="alerts">
             {detail.alerts.map((a) => (
               <li key={a.id}>
-                <span className="tag bad">{t.hall.kinds[a.kind] ?? a.kind}</span> <span className="muted">{time(a.at)}</span> {alertWords(a, language)} {a.cleared ? <span className="muted">（{t.hall.cleared}）</span> : null}
+                <span className="tag bad">{t.hall.kinds[a.kind] ?? a.kind}</span> <span className="muted">{time(a.at)}</span> {alertWords(a, language, names)} {a.cleared ? <span className="muted">（{t.hall.cleared}）</span> : null}
               </li>
             ))}
           </ul>

@@ -44,6 +44,7 @@ export {
   faultDetailNow,
   hallBoard,
   hallHours,
+  alertNotice,
   hallTerminalNames,
   hallTerminals,
   terminalReady,

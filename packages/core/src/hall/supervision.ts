@@ -425,6 +425,20 @@ export function hallTerminalNames(view: HallView, presence: readonly TerminalPre
   return terminalNames(hallTerminals(view, presence), language);
 }
 
+/** An alert as the channels and the city are told it: each terminal by the name the board gives it (取号机, 1号窗口评价器), not its id. */
+export function alertNotice(subject: AlertSubject, names: ReadonlyMap<string, string>): AlertSubject {
+  const named = (terminal: string) => names.get(terminal) ?? terminal;
+  switch (subject.kind) {
+    case 'device-fault':
+    case 'terminal-offline':
+      return { ...subject, terminal: named(subject.terminal) };
+    case 'devices-not-ready':
+      return { ...subject, terminals: subject.terminals.map(named) };
+    default:
+      return subject;
+  }
+}
+
 const openFor = (view: HallView, w: HallWindow) => {
   const s = view.windows.get(w.number);
   return !!s?.open && s.pausedSince === undefined;
