@@ -202,6 +202,37 @@ describe('a Modbus display line that answers badly', () => {
       await line.close();
     }
   });
+
+  /** A display that answers each request in turn as `plan` says: its reply held back, or sent after those held, or lost while those held are sent. */
+  const late = (plan: Array<'hold' | 'after-held' | 'only-held'>) => {
+    let held: Buffer[] = [];
+    let n = 0;
+    return hostile((reply) => {
+      const step = plan[n++] ?? 'after-held';
+      if (step === 'hold') return (held.push(reply), []);
+      const out = step === 'only-held' ? held : [...held, reply];
+      held = [];
+      return out;
+    });
+  };
+
+  it('counts the late reply to a brightness write, come while a call waits, against the tries owed: the call is sent once, and that reply alone confirms no call', async () => {
+    const line = await late(['hold', 'after-held', 'hold', 'only-held']);
+    try {
+      // 未应答: the brightness's reply comes only during the call's try, ahead of the call's own.
+      expect(await line.display.setBrightness(2)).toMatchObject({ ok: false, code: 'timeout' });
+      const before = line.sim.applied!;
+      expect(await line.display.show(CALL)).toEqual({ ok: true });
+      // Before, that reply was dropped as noise and stayed owed: the call's own reply was taken for it, and the call sent again (whose reply this display holds: 未应答).
+      expect(line.sim.applied! - before).toBe(1);
+      // A brightness reply is no call's: a call whose own reply is lost is 未应答 (timeout), not confirmed, nor a bad reply.
+      expect(await line.display.setBrightness(3)).toMatchObject({ ok: false, code: 'timeout' });
+      expect(await line.display.show({ number: 'B7', window: 9 })).toMatchObject({ ok: false, code: 'timeout' });
+      expect(line.sim.shown).toEqual({ rows: ['B7', '9'], brightness: 3 });
+    } finally {
+      await line.close();
+    }
+  });
 });
 
 describe('a Modbus display that answers late', () => {
