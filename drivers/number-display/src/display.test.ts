@@ -203,16 +203,16 @@ describe('a Modbus display line that answers badly', () => {
     }
   });
 
-  /** A display that answers each request in turn as `plan` says: its reply held back, or sent after those held, or lost while those held are sent. */
-  const late = (plan: Array<'hold' | 'after-held' | 'only-held'>) => {
+  /** A display that answers each request in turn as `plan` says: its reply held back, or sent after those held (in the same chunk when glued, or before them), or lost while those held are sent. */
+  const late = (plan: Array<'hold' | 'after-held' | 'glued-after-held' | 'glued-before-held' | 'only-held'>) => {
     let held: Buffer[] = [];
     let n = 0;
     return hostile((reply) => {
       const step = plan[n++] ?? 'after-held';
       if (step === 'hold') return (held.push(reply), []);
-      const out = step === 'only-held' ? held : [...held, reply];
+      const out = step === 'glued-before-held' ? [reply, ...held] : step === 'only-held' ? held : [...held, reply];
       held = [];
-      return out;
+      return step.startsWith('glued') ? [Buffer.concat(out)] : out;
     });
   };
 
@@ -229,6 +229,24 @@ describe('a Modbus display line that answers badly', () => {
       expect(await line.display.setBrightness(3)).toMatchObject({ ok: false, code: 'timeout' });
       expect(await line.display.show({ number: 'B7', window: 9 })).toMatchObject({ ok: false, code: 'timeout' });
       expect(line.sim.shown).toEqual({ rows: ['B7', '9'], brightness: 3 });
+    } finally {
+      await line.close();
+    }
+  });
+
+  it.each([
+    ['the late reply to the call before', ['hold', 'glued-after-held'] as const, 'show'],
+    ['the late reply to a brightness write', ['hold', 'glued-before-held'] as const, 'setBrightness'],
+  ])('reads a reply glued behind the answer in the same chunk (%s): the call is sent once', async (_name, plan, first) => {
+    const line = await late([...plan]);
+    try {
+      const earlier = first === 'show' ? line.display.show({ number: 'A001', window: 3 }) : line.display.setBrightness(2);
+      expect(await earlier).toMatchObject({ ok: false, code: 'timeout' });
+      const before = line.sim.applied!;
+      expect(await line.display.show(CALL)).toEqual({ ok: true });
+      expect(line.sim.shown.rows).toEqual(['A012', '3']);
+      // Before, the bytes after the answer went with the try's reader: one reply short, the call sent again.
+      expect(line.sim.applied! - before).toBe(1);
     } finally {
       await line.close();
     }

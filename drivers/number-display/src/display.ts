@@ -192,7 +192,8 @@ export class NumberDisplay {
   /**
    * One try, read by a ReplyReader of its own: nothing is learnt of the line from one try for the
    * next, so an adapter swapped for one that echoes, or does not, is read right at its first request.
-   * A reply to another write is counted against the tries owed as it comes.
+   * A reply to another write is counted against the tries owed as it comes; what comes after the
+   * try's answer (a reply glued behind it) is read on between tries by the same reader, not lost.
    */
   private once(frame: Buffer): Promise<DisplayResult> {
     this.between = undefined;
@@ -205,7 +206,8 @@ export class NumberDisplay {
         over = true;
         clearTimeout(timer);
         this.trying = undefined;
-        this.between = new ReplyReader(frame);
+        this.between = reader;
+        this.hearBetween();
         resolve(r);
       };
       const timer = setTimeout(
