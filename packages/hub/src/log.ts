@@ -104,6 +104,9 @@ export async function configureLog(settings: LogSettings): Promise<Logger> {
   return log;
 }
 
+/** The log folder's mode, at start and when a roll makes it again: its files carry citizens' ticket events, not for every local user. */
+const LOG_FOLDER_MODE = 0o750;
+
 /**
  * The log file's folder, made if need be and writable, before the hub starts: a path that can never
  * be written (under a file, on a read-only disk, a folder the hub's account may not write, /proc) stops the
@@ -114,7 +117,7 @@ function logFolderUsable(file: string): void {
   const dir = path.dirname(path.resolve(file));
   try {
     // One level at a time: Node's recursive mkdir spins for ever where a folder can never be (under /proc).
-    makeFolder(dir, 0o750);
+    makeFolder(dir, LOG_FOLDER_MODE);
     // A folder root may "write" by access() but never make a file in (/proc, /sys): pino-roll's first file failed, and the hub ended in a stack trace.
     canMakeFilesIn(dir);
   } catch (error) {
@@ -207,7 +210,8 @@ function statOf(file: string): fs.Stats | NodeJS.ErrnoException {
  * written: one that is not there any more is said once on standard error, in Chinese then English, and the
  * file is opened again as soon as its folder is back (pino-roll's next roll opens a new file in any case).
  * A roll before the next look compares the file it leaves first: it makes the folder again, and the loss
- * of the lines written into the removed file went unsaid.
+ * of the lines written into the removed file went unsaid. The roll makes the folder itself, as the hub
+ * does at start (LOG_FOLDER_MODE): sonic-boom's mkdir made it 0755, the logs readable by every local user.
  */
 function watchWhereItWrites(stream: RollingStream, writing: () => { fd: number; file: string }): void {
   let gone = false;
@@ -250,6 +254,11 @@ function watchWhereItWrites(stream: RollingStream, writing: () => { fd: number; 
         } catch {
           // The file closed under it: nothing to say.
         }
+      }
+      try {
+        makeFolder(path.dirname(next ?? stream.file ?? file), LOG_FOLDER_MODE);
+      } catch {
+        // Not to be made (its parent read-only): sonic-boom's own mkdir fails the same way, and its error is said.
       }
       reopen.call(stream, next);
     };
