@@ -144,10 +144,18 @@ describe('a Modbus display whose RS-485 adapter is swapped while the terminal ru
       ['brightness', () => display.setBrightness(3)],
     ];
     try {
-      // An adapter that echoes (a loop-back at power-on), then one that does not, then one that does; the display alive, then gone silent, then back.
-      for (const echo of [true, false, true, false]) {
+      // An adapter that echoes (a loop-back at power-on), then one that does not, then one that does, then one that does not, each swapped while
+      // the display is alive; behind each kind of adapter the display alive, then gone silent, then back. Every try the silent display missed
+      // stays owed while calls keep the line busy (each later write is sent once more for each), so the display goes silent twice, not four times.
+      const rounds: Array<[echo: boolean, alive: boolean[]]> = [
+        [true, [true, false, true]],
+        [false, [true, false, true]],
+        [true, [true]],
+        [false, [true]],
+      ];
+      for (const [echo, states] of rounds) {
         sim.echo = echo;
-        for (const alive of [true, false, true]) {
+        for (const alive of states) {
           sim.device.set!({ dropRequests: alive ? 0 : 1000 });
           for (const [name, write] of writes) expect((await write()).ok, `${name}, echo ${echo}, display ${alive ? 'alive' : 'silent'}`).toBe(alive);
         }
@@ -198,6 +206,55 @@ describe('a Modbus display line that answers badly', () => {
     const line = await hostile((reply) => [badCrc(reply), otherSlave(reply)]);
     try {
       expect(await line.display.show(CALL)).toMatchObject({ ok: false, code: 'bad-reply' });
+    } finally {
+      await line.close();
+    }
+  });
+
+  /** A display that answers each request in turn as `plan` says: its reply held back, or sent after those held (in the same chunk when glued, or before them), or lost while those held are sent. */
+  const late = (plan: Array<'hold' | 'after-held' | 'glued-after-held' | 'glued-before-held' | 'only-held'>) => {
+    let held: Buffer[] = [];
+    let n = 0;
+    return hostile((reply) => {
+      const step = plan[n++] ?? 'after-held';
+      if (step === 'hold') return (held.push(reply), []);
+      const out = step === 'glued-before-held' ? [reply, ...held] : step === 'only-held' ? held : [...held, reply];
+      held = [];
+      return step.startsWith('glued') ? [Buffer.concat(out)] : out;
+    });
+  };
+
+  it('counts the late reply to a brightness write, come while a call waits, against the tries owed: the call is sent once, and that reply alone confirms no call', async () => {
+    const line = await late(['hold', 'after-held', 'hold', 'only-held']);
+    try {
+      // 未应答: the brightness's reply comes only during the call's try, ahead of the call's own.
+      expect(await line.display.setBrightness(2)).toMatchObject({ ok: false, code: 'timeout' });
+      const before = line.sim.applied!;
+      expect(await line.display.show(CALL)).toEqual({ ok: true });
+      // Before, that reply was dropped as noise and stayed owed: the call's own reply was taken for it, and the call sent again (whose reply this display holds: 未应答).
+      expect(line.sim.applied! - before).toBe(1);
+      // A brightness reply is no call's: a call whose own reply is lost is 未应答 (timeout), not confirmed, nor a bad reply.
+      expect(await line.display.setBrightness(3)).toMatchObject({ ok: false, code: 'timeout' });
+      expect(await line.display.show({ number: 'B7', window: 9 })).toMatchObject({ ok: false, code: 'timeout' });
+      expect(line.sim.shown).toEqual({ rows: ['B7', '9'], brightness: 3 });
+    } finally {
+      await line.close();
+    }
+  });
+
+  it.each([
+    ['the late reply to the call before', ['hold', 'glued-after-held'] as const, 'show'],
+    ['the late reply to a brightness write', ['hold', 'glued-before-held'] as const, 'setBrightness'],
+  ])('reads a reply glued behind the answer in the same chunk (%s): the call is sent once', async (_name, plan, first) => {
+    const line = await late([...plan]);
+    try {
+      const earlier = first === 'show' ? line.display.show({ number: 'A001', window: 3 }) : line.display.setBrightness(2);
+      expect(await earlier).toMatchObject({ ok: false, code: 'timeout' });
+      const before = line.sim.applied!;
+      expect(await line.display.show(CALL)).toEqual({ ok: true });
+      expect(line.sim.shown.rows).toEqual(['A012', '3']);
+      // Before, the bytes after the answer went with the try's reader: one reply short, the call sent again.
+      expect(line.sim.applied! - before).toBe(1);
     } finally {
       await line.close();
     }

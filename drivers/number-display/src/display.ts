@@ -23,6 +23,10 @@ export const DISPLAY_CODES = ['not-shown', 'timeout', 'modbus-exception', 'bad-r
 
 export type DisplayResult = { ok: true } | { ok: false; code: Exclude<(typeof DISPLAY_CODES)[number], 'offline'>; message: string };
 
+/** A whole reply to a write other than the one read for (other registers): an earlier try's, never this request's answer. */
+const EARLIER = 'earlier';
+type Heard = DisplayResult | typeof EARLIER;
+
 /**
  * A window's number display. DM-D and CD5220 displays are write-only; a Modbus display answers
  * every write, and the driver waits for the reply, asking again when it is lost.
@@ -42,8 +46,10 @@ export class NumberDisplay {
   private heardAt = -Infinity;
   /** Reads what comes while no try waits (the quiet before one, the time between calls) for replies to the last request sent. */
   private between: ReplyReader | undefined;
-  /** The running request's count of an answer heard while none of its tries waited. */
-  private heardBetween: ((answer: DisplayResult) => void) | undefined;
+  /** The waiting try's reading of what comes: one listener reads each chunk once, by the try or else between tries. */
+  private trying: ((data: Buffer) => void) | undefined;
+  /** The running request's count of an answer heard while none of its tries waited, or of a reply to another write heard at any time. */
+  private heardBetween: ((heard: Heard) => void) | undefined;
   constructor(
     private link: ByteLink,
     readonly profile: DisplayProfile,
@@ -54,12 +60,19 @@ export class NumberDisplay {
     this.commands = commandsFor(profile);
     link.onData((data) => {
       this.heardAt = performance.now();
-      // A reply or an exception that no try hears is still the answer to a try owed: counted, never dropped.
-      for (let answer = this.between?.read(data); answer; answer = this.between?.read()) {
-        this.unanswered = Math.max(0, this.unanswered - 1);
-        this.heardBetween?.(answer);
-      }
+      if (this.trying) this.trying(data);
+      else this.hearBetween(data);
     });
+  }
+
+  /** A reply or an exception that no try hears is still the answer to a try owed: counted, never dropped. */
+  private hearBetween(data?: Buffer): void {
+    for (let heard = this.between?.read(data); heard; heard = this.between?.read()) this.heardOwed(heard);
+  }
+
+  private heardOwed(heard: Heard): void {
+    this.unanswered = Math.max(0, this.unanswered - 1);
+    this.heardBetween?.(heard);
   }
 
   show(call: Call): Promise<DisplayResult> {
@@ -136,7 +149,7 @@ export class NumberDisplay {
         refusal = answer;
       }
     };
-    this.heardBetween = (answer) => (tried ? answered(answer) : (owed = Math.max(0, owed - 1)));
+    this.heardBetween = (heard) => (tried && heard !== EARLIER ? answered(heard) : (owed = Math.max(0, owed - 1)));
     try {
       for (;;) {
         await this.quiet(QUIET_MS);
@@ -146,7 +159,6 @@ export class NumberDisplay {
         this.sentAt = performance.now();
         this.unanswered++;
         const result = await this.once(frame);
-        this.between = new ReplyReader(frame);
         if (result.ok || result.code === 'modbus-exception') {
           this.unanswered = Math.max(0, this.unanswered - 1);
           answered(result);
@@ -180,15 +192,22 @@ export class NumberDisplay {
   /**
    * One try, read by a ReplyReader of its own: nothing is learnt of the line from one try for the
    * next, so an adapter swapped for one that echoes, or does not, is read right at its first request.
+   * A reply to another write is counted against the tries owed as it comes; what comes after the
+   * try's answer (a reply glued behind it) is read on between tries by the same reader, not lost.
    */
   private once(frame: Buffer): Promise<DisplayResult> {
     this.between = undefined;
     const reader = new ReplyReader(frame);
     return new Promise((resolve) => {
       let sent = false;
+      let over = false;
       const done = (r: DisplayResult) => {
+        if (over) return;
+        over = true;
         clearTimeout(timer);
-        unsubscribe();
+        this.trying = undefined;
+        this.between = reader;
+        this.hearBetween();
         resolve(r);
       };
       const timer = setTimeout(
@@ -206,10 +225,12 @@ export class NumberDisplay {
           ),
         this.timeoutMs,
       );
-      const unsubscribe = this.link.onData((data) => {
-        const answer = reader.read(data);
-        if (answer) done(answer);
-      });
+      this.trying = (data) => {
+        for (let heard = reader.read(data); heard; heard = reader.read()) {
+          if (heard !== EARLIER) return done(heard);
+          this.heardOwed(heard);
+        }
+      };
       this.link.write(frame).then(
         () => (sent = true),
         (err) => done({ ok: false, code: 'write-failed', message: String(err) }),
@@ -220,12 +241,14 @@ export class NumberDisplay {
 
 /**
  * What comes after a request, read from the front: the request's own bytes (an RS-485 adapter that
- * hears itself) are its echo, whole; then the reply or an exception; any other byte (another slave's
- * frame, a bad CRC, a late reply to something else, noise) is dropped. Bytes may come one at a time.
+ * hears itself) are its echo, whole; then the reply or an exception; a whole reply from this slave to
+ * a write of other registers is told as such (EARLIER); any other byte (another slave's frame, a bad
+ * CRC, noise) is dropped. Bytes may come one at a time.
  */
 class ReplyReader {
-  /** What came and is not read yet: at most what may still begin the echo, the reply or an exception. */
+  /** What came and is not read yet: at most what may still begin the echo, the reply, an exception or another write's reply. */
   got: Buffer = Buffer.alloc(0);
+  /** Bytes that came, but for replies to other writes. */
   received = 0;
   echoed = false;
   readonly expected: Buffer;
@@ -233,8 +256,8 @@ class ReplyReader {
     this.expected = writeReply(frame);
   }
 
-  /** The reply or exception that what came so far completes, taken off the front (call again for another); else undefined. */
-  read(data: Buffer = Buffer.alloc(0)): DisplayResult | undefined {
+  /** The reply, exception or other write's reply that what came so far completes, taken off the front (call again for another); else undefined. */
+  read(data: Buffer = Buffer.alloc(0)): Heard | undefined {
     const { frame, expected } = this;
     const slave = frame[0]!;
     this.received += data.length;
@@ -259,8 +282,14 @@ class ReplyReader {
         this.got = got.subarray(5);
         return { ok: false, code: 'modbus-exception', message: `exception code ${got[2]}` };
       }
-      // A frame still coming: the echo, the reply, or an exception (function with its high bit set).
-      if (startsWith(frame, got) || startsWith(expected, got) || (got.length < 5 && (got.length < 2 || got[1] === (frame[1]! | 0x80)))) break;
+      const write = got[1] === 0x06 || got[1] === 0x10;
+      if (write && got.length >= 8 && !startsWith(frame, got) && crc16Modbus(got, 0, 6) === got[6]! + (got[7]! << 8)) {
+        this.got = got.subarray(8);
+        this.received -= 8;
+        return EARLIER;
+      }
+      // A frame still coming: the echo, the reply, an exception (function with its high bit set), or another write's reply.
+      if (startsWith(frame, got) || startsWith(expected, got) || (got.length < 5 && (got.length < 2 || got[1] === (frame[1]! | 0x80))) || (write && got.length < 8)) break;
       this.got = got.subarray(1);
     }
     return undefined;

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,15 +21,23 @@ process.stdout.write('logged\\n');
 process.stdin.once('data', () => logger.info({ i: 300 }, 'the disk has room again'));
 `;
 
-/** The hub's log to a file that rolls at 1 kB (about five lines): three lines, three more when asked (one roll), then one more when asked again. */
+/**
+ * The hub's log to a file that rolls at 1 kB: one short line, then a line of `width` characters for each line asked
+ * ('1100': one roll each), telling on standard output each file its rolls could not open, and each they opened.
+ */
 const ROLLER = `
+import path from 'node:path';
+import pino from ${JSON.stringify(createRequire(import.meta.url).resolve('pino'))};
 import { configureLog } from ${JSON.stringify(path.join(here, 'log.ts'))};
 const logger = await configureLog({ level: 'info', file: process.env.PROBE_LOG, rotation: { size: '1k', count: 3 } });
+const stream = logger[pino.symbols.streamSym];
+stream.on('error', (e) => process.stdout.write(\`failed \${e.syscall} \${e.code} \${path.basename(e.path ?? '')}\\n\`));
+stream.on('ready', () => process.stdout.write(\`opened \${path.basename(stream.file)}\\n\`));
 let i = 0;
-const lines = (n) => { for (const end = i + n; i < end; i++) logger.info({ i }, 'a line of the hall'.padEnd(120, '.')); };
-lines(3);
+const line = (width) => logger.info({ i: i++ }, 'a line of the hall'.padEnd(width, '.'));
+line(120);
 process.stdout.write('logged\\n');
-process.stdin.once('data', () => (lines(3), process.stdin.once('data', () => lines(1))));
+process.stdin.on('data', (d) => String(d).split('\\n').filter(Boolean).forEach((w) => line(Number(w))));
 `;
 
 const dirs: string[] = [];
@@ -81,7 +90,7 @@ describe("the hub's log file on a disk that cannot take it", () => {
 });
 
 describe("the hub's log folder made read-only while the hub runs", () => {
-  it('names the file a roll could not open, then the file its lines still go to, and says no file gone that never was', { timeout: 60_000 }, async () => {
+  it('says once for each problem that a roll could not make its next file, naming the file its lines still go to, and once that a roll opened one again; no line lost', { timeout: 60_000 }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-logro-'));
     dirs.push(dir);
     const logs = path.join(dir, 'logs');
@@ -97,29 +106,64 @@ describe("the hub's log folder made read-only while the hub runs", () => {
     const run = runWriter(script, { PROBE_LOG: path.join(logs, 'hub.log') }, [], account);
     const { child } = run;
     const said = () => run.stderr.split('\n').filter(Boolean);
+    const told = (what: string) => run.stdout.split('\n').filter((l) => l.startsWith(what));
+    /** One long line, past 1 kB: one roll, whose outcome (its file opened, or not, or its folder not made) the writer tells. */
+    const rolls = () => told('failed open').length + told('failed mkdir').length + told('opened').length;
+    const roll = async () => {
+      const before = rolls();
+      child.stdin.write('1100\n');
+      await expect.poll(() => (run.code !== undefined ? `exited ${run.code}: ${run.stderr}` : rolls()), { timeout: 30_000 }).toBe(before + 1);
+    };
     try {
       await expect.poll(() => (run.code !== undefined ? `exited ${run.code}: ${run.stderr}` : run.stdout.includes('logged')), { timeout: 30_000 }).toBe(true);
       fs.chmodSync(logs, 0o555);
-      // Past 1 kB: the roll cannot make hub.2.log, and the lines go on into hub.1.log.
-      child.stdin.write('go\n');
-      await expect.poll(() => said().length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
-      child.stdin.write('go\n');
-      await expect.poll(() => said().length, { timeout: 30_000 }).toBe(4);
-      expect(said()[0]).toMatch(/^主机的日志文件 .*logs\/hub\.2\.log 写不进去（EACCES）/);
-      expect(said()[1]).toMatch(/^The hub’s log file .*logs\/hub\.2\.log cannot be written \(EACCES\)/);
-      // Before, these named hub.2.log, which the lines never reached (nor does it exist).
-      expect(said()[2]).toMatch(/^主机的日志文件 .*logs\/hub\.1\.log 又能写入了/);
-      expect(said()[3]).toMatch(/^The hub’s log file .*logs\/hub\.1\.log can be written again/);
-      // The hub's look (every 5 s) compares the file written: before, it took hub.2.log for a file gone, and said so.
+      // Three rolls: none can make its next file (pino-roll tries again at each), and the lines go on into hub.1.log.
+      for (let n = 0; n < 3; n++) await roll();
+      expect(told('failed')).toEqual(['failed open EACCES hub.2.log', 'failed open EACCES hub.3.log', 'failed open EACCES hub.4.log']);
+      // Said once, in words that fit: before, each roll said that hub.N.log could not be written, its disk perhaps full, its lines
+      // held in memory, and then that hub.1.log could be written again (four lines a roll).
+      expect(said()).toHaveLength(2);
+      expect(said()[0]).toMatch(/^主机的日志换不了新文件：.*logs\/hub\.2\.log 新建或打开不了（EACCES）.*日志没有丢失，照常写入 .*logs\/hub\.1\.log/);
+      expect(said()[1]).toMatch(/^The hub’s log cannot move on to a new file: .*logs\/hub\.2\.log cannot be made or opened \(EACCES\).*No line is lost: they go on into .*logs\/hub\.1\.log/);
+      // The hub's look (every 5 s) compares the file written: before 7ae5e3a, it took hub.2.log for a file gone, and said so.
       await new Promise((r) => setTimeout(r, 6_000));
+      expect(said()).toHaveLength(2);
+      // Another problem: the folder writable again, but the next file's name taken by a folder.
+      fs.mkdirSync(path.join(logs, 'hub.5.log'));
+      fs.chmodSync(logs, 0o755);
+      await roll();
+      expect(told('failed').at(-1)).toBe('failed open EISDIR hub.5.log');
       expect(said()).toHaveLength(4);
-      expect(fs.readdirSync(logs)).toEqual(['hub.1.log']);
-      const lines = fs.readFileSync(path.join(logs, 'hub.1.log'), 'utf8').split('\n').filter(Boolean);
-      expect(lines.map((l) => (JSON.parse(l) as { i: number }).i)).toEqual(Array.from({ length: 7 }, (_, i) => i));
+      expect(said()[2]).toMatch(/^主机的日志换不了新文件：.*logs\/hub\.5\.log 新建或打开不了（EISDIR）.*照常写入 .*logs\/hub\.1\.log/);
+      expect(said()[3]).toMatch(/cannot be made or opened \(EISDIR\)/);
+      // Mended: the next roll opens hub.6.log, and says so once.
+      await roll();
+      expect(told('opened')).toEqual(['opened hub.6.log']);
+      expect(said()).toHaveLength(6);
+      expect(said()[4]).toMatch(/^主机的日志又能换新文件了：现在写入 .*logs\/hub\.6\.log。$/);
+      expect(said()[5]).toMatch(/^The hub’s log moves on to new files again: it now writes .*logs\/hub\.6\.log\.$/);
+      child.stdin.write('120\n');
+      const lines = (f: string) => (fs.existsSync(path.join(logs, f)) ? fs.readFileSync(path.join(logs, f), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { i: number }).i) : []);
+      // Every line: the first and the five long ones (each rolled after it was written) in hub.1.log, the next in hub.6.log.
+      await expect.poll(() => lines('hub.6.log')).toEqual([6]);
+      expect(lines('hub.1.log')).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(fs.readdirSync(logs).sort()).toEqual(['hub.1.log', 'hub.5.log', 'hub.6.log']);
+      // Each failed roll's closing of hub.1.log dropped: before, each closed it again once hub.6.log opened (EBADF, said as a disk that cannot be written).
+      expect(told('failed').filter((l) => !l.startsWith('failed open'))).toEqual([]);
+      expect(said()).toHaveLength(6);
+      // The folder deleted, and not to be made again by the hub's account: the roll says the file gone, its lines lost, and not that they go on into it.
+      fs.rmSync(logs, { recursive: true, force: true });
+      fs.chmodSync(dir, 0o555);
+      await roll();
+      expect(told('failed mkdir')).toEqual(['failed mkdir EACCES logs']);
+      expect(said()).toHaveLength(8);
+      expect(said()[6]).toMatch(/^主机的日志文件 .*logs\/hub\.6\.log 已不在原处（ENOENT）/);
+      expect(said()[7]).toMatch(/is no longer there \(ENOENT\)/);
       expect(run.code).toBeUndefined();
     } finally {
       child.kill();
       await run.exited;
+      fs.chmodSync(dir, 0o755);
     }
   });
 });

@@ -98,7 +98,7 @@ describe("the hub's log", () => {
     expect(text).not.toContain('never-in-the-file');
   });
 
-  it("says its folder deleted, once each time, when a roll makes it again before the hub looks, and that it writes there again; the old files' clean-up racing it throws nothing", async () => {
+  it("says its folder deleted, once each time, when a roll makes it again before the hub looks, and that it writes there again; the folder is made again as at start (0750), before the old files' clean-up lists it", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-logroll-'));
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
     cleanups.push(useLogger(log));
@@ -109,8 +109,12 @@ describe("the hub's log", () => {
     const logger = await configureLog({ level: 'info', file: path.join(logs, 'hub.log'), rotation: { size: '1k', count: 2 } });
     const stream = (logger as unknown as Record<symbol, NodeJS.EventEmitter>)[pino.symbols.streamSym]!;
     cleanups.push(() => new Promise((resolve) => (stream.once('close', resolve), (stream as unknown as { end(): void }).end())));
-    // What pino-roll's clean-up of old files (its limit) met. It lists the folder as the roll opens the new file, which makes the
-    // folder again: the race is made certain here, the folder made again 50 ms late, so that the clean-up finds it gone each time.
+    const mode = () => fs.statSync(logs).mode & 0o777;
+    // As the hub makes it at start: 0750 (less what the umask takes).
+    const atStart = 0o750 & ~process.umask();
+    expect(mode()).toBe(atStart);
+    // What pino-roll's clean-up of old files (its limit) met. It lists the folder as the roll opens the new file. sonic-boom's mkdir,
+    // which made the folder again before, is made 50 ms late here: the clean-up found the folder gone each time, and the folder came 0755.
     const cleanUps: string[] = [];
     stream.on('error', (error: NodeJS.ErrnoException) => cleanUps.push(`${error.syscall} ${error.code}`));
     stream.on('cleanup-complete', () => cleanUps.push('done'));
@@ -130,8 +134,10 @@ describe("the hub's log", () => {
         await landed;
       }
       await expect.poll(() => cleanUps.length).toBe(round);
+      expect(mode(), `the folder made again, round ${round}`).toBe(atStart);
     }
-    expect(cleanUps).toEqual(['scandir ENOENT', 'scandir ENOENT']);
+    // The roll made the folder before the clean-up listed it (before: 'scandir ENOENT', twice).
+    expect(cleanUps).toEqual(['done', 'done']);
     expect(fs.readdirSync(logs)).toContain(`hub.${rounds + 1}.log`);
     // Each time: gone (the file the lines went into), then written again (the new file), in Chinese and English; nothing else.
     expect(said).toHaveLength(4 * rounds);

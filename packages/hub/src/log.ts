@@ -104,6 +104,9 @@ export async function configureLog(settings: LogSettings): Promise<Logger> {
   return log;
 }
 
+/** The log folder's mode, at start and when a roll makes it again: its files carry citizens' ticket events, not for every local user. */
+const LOG_FOLDER_MODE = 0o750;
+
 /**
  * The log file's folder, made if need be and writable, before the hub starts: a path that can never
  * be written (under a file, on a read-only disk, a folder the hub's account may not write, /proc) stops the
@@ -114,7 +117,7 @@ function logFolderUsable(file: string): void {
   const dir = path.dirname(path.resolve(file));
   try {
     // One level at a time: Node's recursive mkdir spins for ever where a folder can never be (under /proc).
-    makeFolder(dir, 0o750);
+    makeFolder(dir, LOG_FOLDER_MODE);
     // A folder root may "write" by access() but never make a file in (/proc, /sys): pino-roll's first file failed, and the hub ended in a stack trace.
     canMakeFilesIn(dir);
   } catch (error) {
@@ -151,27 +154,43 @@ type RollingStream = NodeJS.EventEmitter & { fd?: number; file?: string | null; 
  * A log file that cannot be written (its disk full or read-only, a file size limit) is said once on
  * standard error, in Chinese then English, and the hub serves on: its lines wait in memory (up to
  * LOG_HELD_BYTES) and are written once the file takes them again. Unheard, the file's error ended the
- * hub, at the moment its disk filled.
+ * hub, at the moment its disk filled. A roll whose next file cannot be made (a read-only folder) leaves
+ * the lines going into the file written, nothing held: that is said in its own words, once for each
+ * problem until a roll opens its file again (pino-roll tries again at each roll), and then that it does.
  */
 function keepServingWhenUnwritable(destination: DestinationStream, file: string): void {
   const stream = destination as DestinationStream & RollingStream;
   // The file the lines go to (hub.3.log), where the operator looks. sonic-boom's `file` names a roll's next file
   // as the roll begins, before it is opened, and keeps naming it when it could not be (a read-only folder).
   let written = { fd: stream.fd ?? -1, file: stream.file ?? file };
-  stream.on('ready', () => (written = { fd: stream.fd ?? -1, file: stream.file ?? written.file }));
+  /** Why the last roll could not open its next file, until one does. */
+  let rollProblem: string | undefined;
+  stream.on('ready', () => {
+    written = { fd: stream.fd ?? -1, file: stream.file ?? written.file };
+    if (rollProblem === undefined) return;
+    rollProblem = undefined;
+    process.stderr.write(`${opsText('logRollsAgain', { file: written.file })}\n`);
+  });
+  const gone = watchWhereItWrites(stream, () => written);
   let failing = false;
   let dropped = false;
   stream.on('error', (error: NodeJS.ErrnoException) => {
     // pino-roll's clean-up of old files could not list their folder (deleted under it, or made again): they go at its next roll.
     if (error.syscall === 'scandir') return;
+    // A roll's next file not made or opened: the lines go on into the file written (a folder gone was said, with its lost lines, as such).
+    if (error.syscall === 'open' || error.syscall === 'mkdir') {
+      const problem = error.code ?? error.message;
+      if (problem === rollProblem || gone()) return;
+      rollProblem = problem;
+      const next = error.syscall === 'open' && typeof error.path === 'string' ? error.path : (stream.file ?? written.file);
+      process.stderr.write(`${opsText('logRollFailed', { file: next, dir: path.dirname(next), problem, written: written.file })}\n`);
+      return;
+    }
     if (failing) return;
     failing = true;
-    // A file that could not be opened (a roll's next one, in a read-only folder) is named by its error; a write, by the file written.
-    const named = error.syscall === 'open' && typeof error.path === 'string' ? error.path : written.file;
-    process.stderr.write(`${opsText('logUnwritable', { file: named, problem: error.code ?? error.message })}\n`);
+    process.stderr.write(`${opsText('logUnwritable', { file: written.file, problem: error.code ?? error.message })}\n`);
   });
   stream.on('drop', () => (dropped = true));
-  watchWhereItWrites(stream, () => written);
   stream.on('write', () => {
     if (!failing) return;
     failing = false;
@@ -207,9 +226,10 @@ function statOf(file: string): fs.Stats | NodeJS.ErrnoException {
  * written: one that is not there any more is said once on standard error, in Chinese then English, and the
  * file is opened again as soon as its folder is back (pino-roll's next roll opens a new file in any case).
  * A roll before the next look compares the file it leaves first: it makes the folder again, and the loss
- * of the lines written into the removed file went unsaid.
+ * of the lines written into the removed file went unsaid. The roll makes the folder itself, as the hub
+ * does at start (LOG_FOLDER_MODE): sonic-boom's mkdir made it 0755, the logs readable by every local user.
  */
-function watchWhereItWrites(stream: RollingStream, writing: () => { fd: number; file: string }): void {
+function watchWhereItWrites(stream: RollingStream, writing: () => { fd: number; file: string }): () => boolean {
   let gone = false;
   let looking = false;
   const sayGone = (file: string, problem: string) => {
@@ -238,6 +258,16 @@ function watchWhereItWrites(stream: RollingStream, writing: () => { fd: number; 
       looking = false;
     }
   };
+  // sonic-boom leaves at each reopen a 'ready' listener that closes the fd written until then. One whose open failed (a read-only
+  // folder, tried again at each roll) stayed, and at the first open that worked each closed that fd again: EBADF, said as a disk
+  // that cannot be written, or another file that took its number meanwhile. Dropped as their open fails.
+  let closers: ((...args: unknown[]) => void)[] = [];
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.syscall !== 'open' && error.syscall !== 'mkdir') return;
+    for (const closer of closers) stream.off('ready', closer);
+    closers = [];
+  });
+  stream.on('ready', () => (closers = []));
   // pino-roll rolls by reopen: the file it leaves is compared first.
   const reopen = stream.reopen;
   if (reopen)
@@ -251,7 +281,14 @@ function watchWhereItWrites(stream: RollingStream, writing: () => { fd: number; 
           // The file closed under it: nothing to say.
         }
       }
+      try {
+        makeFolder(path.dirname(next ?? stream.file ?? file), LOG_FOLDER_MODE);
+      } catch {
+        // Not to be made (its parent read-only): sonic-boom's own mkdir fails the same way, and its error is said.
+      }
+      const before = new Set(stream.listeners('ready'));
       reopen.call(stream, next);
+      closers.push(...(stream.listeners('ready') as ((...args: unknown[]) => void)[]).filter((l) => !before.has(l)));
     };
   const timer = setInterval(() => void look(), LOG_CHECK_MS).unref();
   stream.once('close', () => clearInterval(timer));
@@ -260,6 +297,7 @@ function watchWhereItWrites(stream: RollingStream, writing: () => { fd: number; 
     gone = false;
     process.stderr.write(`${opsText('logBack', { file: stream.file ?? '' })}\n`);
   });
+  return () => gone;
 }
 
 /** Uses `logger` until the returned function is called (tests that read what the hub logs). */
