@@ -141,11 +141,14 @@ describe.skipIf(!!missing)('the city view', () => {
     expect(alerts).toContain('3号窗口评价器');
     expect(alerts).not.toMatch(/kiosk-2|pad-3/);
     expect(alerts).toContain('pad-9');
+    // The report's rows by window as the hall says them (before: a bare 1, 2, 3).
+    expect(await page.textContent('[data-testid=report]')).toMatch(/1号窗口[\s\S]*2号窗口/);
     await screenshot(page, 'city-hall');
     await page.click('header button:has-text("English")');
     await page.waitForSelector('text=Unhandled alerts');
     expect(await page.textContent('[data-testid=alerts]')).toContain('社保: 31 waiting, the longest for 48 min');
     expect(await page.textContent('[data-testid=alerts]')).toContain('Kiosk 2');
+    expect(await page.textContent('[data-testid=report]')).toContain('Window 1');
     await screenshot(page, 'city-hall-en');
     const admin = await openScreen(browser, city.url, { width: 1366, height: 768 });
     await admin.fill('input[name=id]', 'hall-01-admin');

@@ -136,7 +136,7 @@ function Halls({ t, halls, open }: { t: Strings; halls: HallSummary[]; open: (ha
 
 function rowName(t: Strings, r: ReportRow, breakdown: Breakdown): string {
   const k = r.key;
-  if (breakdown === 'window') return k.window ? `${k.window}` : t.hall.noWindow;
+  if (breakdown === 'window') return k.window ? t.hall.window(k.window) : t.hall.noWindow;
   if (breakdown === 'clerk') return k.clerk || '—';
   if (breakdown === 'item') return k.serviceCode ?? '';
   if (breakdown === 'department') return k.department || '—';
