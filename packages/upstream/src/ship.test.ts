@@ -408,6 +408,39 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     }
   }, 60_000);
 
+  it("gives the city the hall's service items with their names, and follows the catalogue when the hall replaces it", async () => {
+    const hallDir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-items-'));
+    try {
+      generateHistory({ dataDir: hallDir, days: 1, ticketsPerDay: 10, lastDay: '2026-11-27' });
+      const db = openDatabase(hallDir);
+      const store = new HallStore(db, () => Date.parse('2026-11-30T09:00:00+08:00'), hallKeyOf(hallDir));
+      // One shipper throughout, as a hub runs it: the catalogue replaced meanwhile goes with the next batch.
+      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-08', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
+      const running = s.run();
+      const ship = () => until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq);
+      const atCity = async () => (await query<{ items: { code: string; name: string; nameEn?: string }[] }>('SELECT items FROM halls WHERE hall = $1', ['H-08']))[0]!.items;
+      await ship();
+      // Every item of the hall's catalogue, by its code, with the names its console shows.
+      expect((await atCity()).map((i) => i.code)).toEqual(store.view.catalogue.items.map((i) => i.code));
+      expect((await atCity()).find((i) => i.code === 'GA-SFZ-HL')).toEqual({ code: 'GA-SFZ-HL', name: '居民身份证换领', nameEn: 'Renewal of Resident Identity Card' });
+      // The hall renames an item: with the batch that carries catalogue.replaced, the city follows.
+      const catalogue = structuredClone(store.view.catalogue);
+      catalogue.items.find((i) => i.code === 'GA-SFZ-HL')!.name = '居民身份证换领（到期换证）';
+      catalogue.hall.name = '滨江区市民之家';
+      expect(store.execute({ id: 'items-renamed', type: 'replaceCatalogue', catalogue }, { role: 'admin', terminal: 'console' }).answer.ok).toBe(true);
+      await ship();
+      expect((await atCity()).find((i) => i.code === 'GA-SFZ-HL')!.name).toBe('居民身份证换领（到期换证）');
+      // And the hall's own name, which the city took at connect only before.
+      expect((await query<{ name: string }>('SELECT name FROM halls WHERE hall = $1', ['H-08']))[0]!.name).toBe('滨江区市民之家');
+      await s.stop();
+      await running;
+      store.writeFacts();
+      db.close();
+    } finally {
+      fs.rmSync(hallDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it("rests between batches while the hall is busy, leaving it nine tenths of the time, and ships at full pace when it is quiet", async () => {
     const shipWith = async (hall: string, busy: boolean) => {
       const s = new Shipper({ databaseFile: file, url: city.url, hall, batchEvents: 97, idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
