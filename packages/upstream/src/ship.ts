@@ -125,6 +125,8 @@ export class Shipper {
   private logId: string | null | undefined;
   /** The hall's terminals as the city last took them (hallTerminals' JSON). */
   private terminalsSent: string | undefined;
+  /** The terminals linked to the hub now with the hall token, as the hub last said (hallTokenTerminals). */
+  private hallTokenLinked: readonly NamedTerminal[] = [];
   readonly status: UpstreamStatus;
 
   constructor(
@@ -218,8 +220,17 @@ export class Shipper {
   }
 
   /**
-   * The hall's terminals as its hub names them (core's hallTerminals): each it holds a live credential for, with
-   * its window, then each that reported its devices (the hall table's devices:TERMINAL), as JSON for halls.terminals.
+   * The terminals linked to the hub now with the hall token (older installations, no credential of their own):
+   * only the hub knows them, and says them (startUpstream's hallTokenTerminals); they go with the next batch.
+   */
+  hallTokenTerminals(terminals: readonly NamedTerminal[]): void {
+    this.hallTokenLinked = terminals;
+  }
+
+  /**
+   * The hall's terminals as its hub names them (its terminalPresence, then core's hallTerminals): each it holds a
+   * live credential for, with its window, then each linked now with the hall token, then each that reported its
+   * devices (the hall table's devices:TERMINAL), as JSON for halls.terminals.
    */
   private hallTerminals(): string {
     const db = this.log();
@@ -229,6 +240,7 @@ export class Shipper {
     );
     for (const c of credentials.all(Date.now()))
       if (!out.some((t) => t.terminal === c.terminal)) out.push({ terminal: c.terminal, role: c.role, ...(c.window !== null ? { window: c.window } : {}) });
+    for (const t of this.hallTokenLinked) if (!out.some((x) => x.terminal === t.terminal)) out.push(t);
     for (const r of db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key >= 'devices:' AND key < 'devices;'").all()) {
       const d = JSON.parse(r.value) as { terminal?: unknown; role?: unknown };
       if (typeof d.terminal === 'string' && typeof d.role === 'string' && !out.some((t) => t.terminal === d.terminal)) out.push({ terminal: d.terminal, role: d.role });
