@@ -21,7 +21,7 @@ import { DEFAULT_CREDENTIAL_DAYS } from './enrolment';
 import { answerReply, credentialDaysWrong, HttpRefusal, plainNumber, RequestAbandoned, SETUP_BODY_BYTES, setupRefusal, staleSetup, type Operation, type Reply, type Request } from './http';
 import { auditPerson, clearedCookie, HALL_TOKEN_STAFF, sessionCookie, type Staff, type StaffChange } from './staff';
 import { commandScope, type HallStore, type SetupChange } from './store';
-import { terminalPresence } from './supervision';
+import { hallTokenLinks, terminalPresence } from './supervision';
 import type { TerminalLinks } from './terminals';
 import type { WorkbookImports } from './workbook-import';
 
@@ -100,9 +100,7 @@ export function terminalList(ctx: ConsoleContext) {
     };
   });
   // Terminals that said hello with the hall token itself (older installations) are listed too: they cannot be revoked one by one.
-  const hallToken = linked
-    .filter((l) => !l.credentialId && l.role !== 'admin')
-    .map((l) => ({ terminal: l.terminal, role: l.role, window: l.window, since: l.since, devices: ctx.store.view.devices.get(l.terminal)?.devices ?? [] }));
+  const hallToken = hallTokenLinks(linked).map((l) => ({ terminal: l.terminal, role: l.role, window: l.window, since: l.since, devices: ctx.store.view.devices.get(l.terminal)?.devices ?? [] }));
   return { terminals: credentials, hallToken, waiting: ctx.pairings.list(now), presence: terminalPresence(ctx.credentials, linked, now) };
 }
 

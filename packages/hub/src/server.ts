@@ -42,7 +42,7 @@ import { TicketWatch } from './phone/watch';
 import { PhoneBook, PhoneVault } from './phones';
 import { WORKBOOK_IMPORT_LIMITS, WorkbookImports, type WorkbookImportLimits } from './workbook-import';
 import { HallStore } from './store';
-import { HallSupervision, terminalPresence } from './supervision';
+import { HallSupervision, hallTokenLinks, terminalPresence } from './supervision';
 import { supervisionOperations } from './supervision-api';
 import { serveTerminals, type TerminalLinks } from './terminals';
 import { loadTls, tlsFilesIn, type TlsFiles } from './tls';
@@ -361,6 +361,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // The city's copy of the log, shipped beside the hall by a worker of its own: by the hub in charge
   // only (a standby's log is its leader's, shipped from there; a hub that steps down stops shipping).
   let upstream: Upstream | undefined;
+  // The terminals linked with the hall token, which only this hub knows: the city names them as the console lists them.
+  const tellCityHallTokenLinks = () => upstream?.hallTokenTerminals(hallTokenLinks(terminals?.linked() ?? []));
   const shipIfInCharge = () => {
     if (!options.upstream) return;
     if (store.role.inCharge && !upstream) {
@@ -368,6 +370,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
         log.warn(parted, opsText('cityParted', { from: parted.branch + 1, shipped: parted.shipped })),
       );
       upstream.appended(store.seq);
+      tellCityHallTokenLinks();
     } else if (!store.role.inCharge && upstream) {
       void upstream.stop();
       upstream = undefined;
@@ -626,6 +629,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   });
   // A terminal that comes or goes may begin or end an alert.
   terminalListeners.add(() => supervision.soon());
+  terminalListeners.add(tellCityHallTokenLinks);
   const links = terminals;
   const operations = await startOperations(options, {
     db,

@@ -27,6 +27,11 @@ export const OVERDUE_SOURCES: OverdueSource[] = [overdueAlertReports];
  */
 const CHANGES_OVERDUE = /^(followUp\.|complaint\.|caseRoute\.|calendar\.|catalogue\.replaced$)/;
 
+/** The terminals linked now with the hall token itself, not a credential of their own (older installations); not the console. */
+export function hallTokenLinks(linked: readonly LinkedTerminal[]): LinkedTerminal[] {
+  return linked.filter((l) => !l.credentialId && l.role !== 'admin');
+}
+
 /** The terminals the hall expects, each with whether it is linked now and when it was last heard (H-04). */
 export function terminalPresence(credentials: TerminalCredentials, linked: readonly LinkedTerminal[], now: number): TerminalPresence[] {
   const out: TerminalPresence[] = [];
@@ -35,8 +40,8 @@ export function terminalPresence(credentials: TerminalCredentials, linked: reado
     out.push({ terminal: c.terminal, role: c.role, ...(c.window !== undefined ? { window: c.window } : {}), online: !!link, ...(c.lastSeen !== undefined ? { lastSeen: c.lastSeen } : {}) });
   }
   // Terminals linked with the hall token itself (older installations) count while they are linked.
-  for (const l of linked)
-    if (!l.credentialId && l.role !== 'admin' && !out.some((p) => p.terminal === l.terminal))
+  for (const l of hallTokenLinks(linked))
+    if (!out.some((p) => p.terminal === l.terminal))
       out.push({ terminal: l.terminal, role: l.role, ...(l.window !== undefined ? { window: l.window } : {}), online: true, lastSeen: now });
   return out;
 }

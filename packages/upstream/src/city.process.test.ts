@@ -1,4 +1,4 @@
-import type { CommandBody } from '@servicehall/core';
+import { terminalNames, type CommandBody, type NamedTerminal } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import { generateHistory, spawnHub, TestTerminal, type HubProcess } from '@servicehall/hub/testing';
 import Database from 'better-sqlite3';
@@ -164,4 +164,39 @@ describe.skipIf(!!missing)('three halls and one city', () => {
       await client.end();
     }
   }, 420_000);
+
+  it("names the kiosks of an older installation, linked with the hall token and with no devices reported, as the hall's console lists them", async () => {
+    city ??= await startTestPostgres();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-330106-09-'));
+    dirs.push(dir);
+    const hall = await start('330106-09', dir);
+    halls.push(hall);
+    // Two kiosks that say hello with the hall token itself: no credential, and they never report their devices.
+    const kiosks = await Promise.all(['kiosk-a', 'kiosk-b'].map((terminal) => TestTerminal.connect(hall.hub.wsUrl, { role: 'kiosk', terminal, token: hall.hub.token })));
+    const atCity = async () => {
+      const client = new pg.Client(city!.url);
+      await client.connect();
+      try {
+        return (await client.query<{ terminals: NamedTerminal[] }>('SELECT terminals FROM halls WHERE hall = $1', [hall.code])).rows[0]?.terminals ?? [];
+      } finally {
+        await client.end();
+      }
+    };
+    try {
+      // A ticket from each: the batch that carries them carries the hall's terminals too.
+      for (const k of kiosks) expect(await k.command({ type: 'issueTicket', serviceCode: items[0]!.code, lane: 'ordinary' })).toMatchObject({ ok: true });
+      await expect.poll(async () => (await atCity()).map((t) => t.terminal), { timeout: 60_000, interval: 100 }).toEqual(['kiosk-a', 'kiosk-b']);
+      // The hall's console numbers them 取号机 1 and 2 (before, the city had neither and said kiosk-a, kiosk-b).
+      expect([...terminalNames(await atCity(), 'zh-CN')]).toEqual([
+        ['kiosk-a', '取号机 1'],
+        ['kiosk-b', '取号机 2'],
+      ]);
+      // One unlinked: the hall's console no longer lists it (the hub knows such a kiosk only while it is linked), nor does the city.
+      kiosks[1]!.close();
+      expect(await kiosks[0]!.command({ type: 'issueTicket', serviceCode: items[0]!.code, lane: 'ordinary' })).toMatchObject({ ok: true });
+      await expect.poll(async () => (await atCity()).map((t) => t.terminal), { timeout: 60_000, interval: 100 }).toEqual(['kiosk-a']);
+    } finally {
+      for (const k of kiosks) k.close();
+    }
+  }, 180_000);
 });

@@ -131,6 +131,14 @@ export const CITY_MIGRATIONS: readonly { version: number; name: string; sql: str
       ALTER TABLE halls ADD COLUMN terminals jsonb NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 75,
+    name: "a hall's service items by code with their names, so that the city names them as the hall does",
+    sql: `
+      -- [{ code, name, nameEn? }] from the hall's catalogue: the city's reports say 居民身份证换领, not GA-SFZ-HL.
+      ALTER TABLE halls ADD COLUMN items jsonb NOT NULL DEFAULT '[]';
+    `,
+  },
 ];
 
 /** Applies the city's migrations not yet applied; several hubs may do so at once. */

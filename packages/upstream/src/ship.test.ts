@@ -64,6 +64,27 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     return reached;
   };
 
+  /**
+   * A hall of one small day (up to 2026-11-27) in a folder of its own, its store's clock at 09:00 three days on, for
+   * `use` to work in; then the store writes its facts, the database closes and the folder goes.
+   */
+  const inSmallHall = async (name: string, use: (hall: { dir: string; db: ReturnType<typeof openDatabase>; store: HallStore }) => Promise<void>) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `servicehall-ship-${name}-`));
+    try {
+      generateHistory({ dataDir: dir, days: 1, ticketsPerDay: 10, lastDay: '2026-11-27' });
+      const db = openDatabase(dir);
+      const store = new HallStore(db, () => Date.parse('2026-11-30T09:00:00+08:00'), hallKeyOf(dir));
+      try {
+        await use({ dir, db, store });
+      } finally {
+        store.writeFacts();
+        db.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
   it('ships every event once and in order, even with two shippers of one hall at once and the city away for a while', async () => {
     const seen: UpstreamStatus[] = [];
     const options = { databaseFile: file, url: city.url, hall: 'H-01', batchEvents: 97, idleMs: 50, firstRetryMs: 50, maxRetryMs: 200 };
@@ -217,11 +238,7 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
   }, 90_000);
 
   it("shows an open device alert with what its terminal says now of the same fault, as the hall's console does; its raising keeps the words it had", async () => {
-    const hallDir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-words-'));
-    try {
-      generateHistory({ dataDir: hallDir, days: 1, ticketsPerDay: 10, lastDay: '2026-11-27' });
-      const db = openDatabase(hallDir);
-      const store = new HallStore(db, () => Date.parse('2026-11-30T09:00:00+08:00'), hallKeyOf(hallDir));
+    await inSmallHall('words', async ({ dir: hallDir, store }) => {
       let n = 0;
       const run = (command: CommandBody, actor: Actor) => {
         const { answer } = store.execute({ id: `words-${n++}`, ...command }, actor);
@@ -264,11 +281,7 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
         ['offline', gone, true],
         ['paper-end', '打印机缺纸：请装纸', false],
       ]);
-      store.writeFacts();
-      db.close();
-    } finally {
-      fs.rmSync(hallDir, { recursive: true, force: true });
-    }
+    });
   }, 60_000);
 
   it("keeps a failover's alerts as the hall's log has them up to the branch: one raised again in the parted tail stands, words and acknowledgement as they were", async () => {
@@ -359,12 +372,7 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
   }, 90_000);
 
   it("gives the city the hall's terminals as its hub knows them, so that it names them as the hall's console does", async () => {
-    const hallDir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-terminals-'));
-    try {
-      generateHistory({ dataDir: hallDir, days: 1, ticketsPerDay: 10, lastDay: '2026-11-27' });
-      const now = Date.parse('2026-11-30T09:00:00+08:00');
-      const db = openDatabase(hallDir);
-      const store = new HallStore(db, () => now, hallKeyOf(hallDir));
+    await inSmallHall('terminals', async ({ dir: hallDir, db, store }) => {
       const credentials = new TerminalCredentials(db);
       const kiosk2 = credentials.issue({ role: 'kiosk', terminal: 'kiosk-2' }, 'admin', Date.now()).credential;
       credentials.issue({ role: 'rating-pad', terminal: 'pad-3', window: 3 }, 'admin', Date.now());
@@ -401,11 +409,32 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
       expect([...terminalNames(await atCity(), 'zh-CN')].sort()).toEqual(hallNames());
       await s.stop();
       await running;
-      store.writeFacts();
-      db.close();
-    } finally {
-      fs.rmSync(hallDir, { recursive: true, force: true });
-    }
+    });
+  }, 60_000);
+
+  it("gives the city the hall's service items with their names, and follows the catalogue when the hall replaces it", async () => {
+    await inSmallHall('items', async ({ dir: hallDir, store }) => {
+      // One shipper throughout, as a hub runs it: the catalogue replaced meanwhile goes with the next batch.
+      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-08', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
+      const running = s.run();
+      const ship = () => until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq);
+      const atCity = async () => (await query<{ items: { code: string; name: string; nameEn?: string }[] }>('SELECT items FROM halls WHERE hall = $1', ['H-08']))[0]!.items;
+      await ship();
+      // Every item of the hall's catalogue, by its code, with the names its console shows.
+      expect((await atCity()).map((i) => i.code)).toEqual(store.view.catalogue.items.map((i) => i.code));
+      expect((await atCity()).find((i) => i.code === 'GA-SFZ-HL')).toEqual({ code: 'GA-SFZ-HL', name: '居民身份证换领', nameEn: 'Renewal of Resident Identity Card' });
+      // The hall renames an item: with the batch that carries catalogue.replaced, the city follows.
+      const catalogue = structuredClone(store.view.catalogue);
+      catalogue.items.find((i) => i.code === 'GA-SFZ-HL')!.name = '居民身份证换领（到期换证）';
+      catalogue.hall.name = '滨江区市民之家';
+      expect(store.execute({ id: 'items-renamed', type: 'replaceCatalogue', catalogue }, { role: 'admin', terminal: 'console' }).answer.ok).toBe(true);
+      await ship();
+      expect((await atCity()).find((i) => i.code === 'GA-SFZ-HL')!.name).toBe('居民身份证换领（到期换证）');
+      // And the hall's own name, which the city took at connect only before.
+      expect((await query<{ name: string }>('SELECT name FROM halls WHERE hall = $1', ['H-08']))[0]!.name).toBe('滨江区市民之家');
+      await s.stop();
+      await running;
+    });
   }, 60_000);
 
   it("rests between batches while the hall is busy, leaving it nine tenths of the time, and ships at full pace when it is quiet", async () => {

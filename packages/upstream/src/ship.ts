@@ -125,6 +125,8 @@ export class Shipper {
   private logId: string | null | undefined;
   /** The hall's terminals as the city last took them (hallTerminals' JSON). */
   private terminalsSent: string | undefined;
+  /** The terminals linked to the hub now with the hall token, as the hub last said (hallTokenTerminals). */
+  private hallTokenLinked: readonly NamedTerminal[] = [];
   readonly status: UpstreamStatus;
 
   constructor(
@@ -218,8 +220,17 @@ export class Shipper {
   }
 
   /**
-   * The hall's terminals as its hub names them (core's hallTerminals): each it holds a live credential for, with
-   * its window, then each that reported its devices (the hall table's devices:TERMINAL), as JSON for halls.terminals.
+   * The terminals linked to the hub now with the hall token (older installations, no credential of their own):
+   * only the hub knows them, and says them (startUpstream's hallTokenTerminals); they go with the next batch.
+   */
+  hallTokenTerminals(terminals: readonly NamedTerminal[]): void {
+    this.hallTokenLinked = terminals;
+  }
+
+  /**
+   * The hall's terminals as its hub names them (its terminalPresence, then core's hallTerminals): each it holds a
+   * live credential for, with its window, then each linked now with the hall token, then each that reported its
+   * devices (the hall table's devices:TERMINAL), as JSON for halls.terminals.
    */
   private hallTerminals(): string {
     const db = this.log();
@@ -229,11 +240,23 @@ export class Shipper {
     );
     for (const c of credentials.all(Date.now()))
       if (!out.some((t) => t.terminal === c.terminal)) out.push({ terminal: c.terminal, role: c.role, ...(c.window !== null ? { window: c.window } : {}) });
+    for (const t of this.hallTokenLinked) if (!out.some((x) => x.terminal === t.terminal)) out.push(t);
     for (const r of db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key >= 'devices:' AND key < 'devices;'").all()) {
       const d = JSON.parse(r.value) as { terminal?: unknown; role?: unknown };
       if (typeof d.terminal === 'string' && typeof d.role === 'string' && !out.some((t) => t.terminal === d.terminal)) out.push({ terminal: d.terminal, role: d.role });
     }
     return JSON.stringify(out.sort((a, b) => a.terminal.localeCompare(b.terminal)));
+  }
+
+  /**
+   * What the city keeps of the hall's catalogue (halls.name, time_zone, items): the hall's name and zone, and each
+   * service item's code with its names (items as JSON), so that the city's reports say 居民身份证换领, not GA-SFZ-HL.
+   */
+  private hallCatalogue(): { name: string; timeZone: string; items: string } {
+    const text = this.hallValue('catalogue');
+    const c = text ? (JSON.parse(text) as { hall?: { name?: string; timeZone?: string }; items?: { code: string; name: string; nameEn?: string }[] }) : undefined;
+    const items = (c?.items ?? []).map((i) => ({ code: i.code, name: i.name, ...(i.nameEn ? { nameEn: i.nameEn } : {}) }));
+    return { name: c?.hall?.name || this.options.hall, timeZone: c?.hall?.timeZone || 'Asia/Shanghai', items: JSON.stringify(items) };
   }
 
   private async connect(): Promise<void> {
@@ -247,13 +270,12 @@ export class Shipper {
     // that batch again. So the batches need not wait for the city's disk, and exactly once still holds.
     await client.query('SET synchronous_commit TO off');
     await migrateCity(client);
-    const catalogue = this.hallValue('catalogue');
-    const hall = catalogue ? (JSON.parse(catalogue) as { hall?: { name?: string; timeZone?: string } }).hall : undefined;
+    const catalogue = this.hallCatalogue();
     const terminals = this.hallTerminals();
     await client.query(
-      `INSERT INTO halls (hall, name, time_zone, terminals) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (hall) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone, terminals = excluded.terminals`,
-      [this.options.hall, hall?.name || this.options.hall, hall?.timeZone || 'Asia/Shanghai', terminals],
+      `INSERT INTO halls (hall, name, time_zone, terminals, items) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (hall) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone, terminals = excluded.terminals, items = excluded.items`,
+      [this.options.hall, catalogue.name, catalogue.timeZone, terminals, catalogue.items],
     );
     this.terminalsSent = terminals;
     await this.checkLineage(client);
@@ -550,12 +572,13 @@ export class Shipper {
       for (const hook of this.hooks) await hook(client, this.options.hall, events);
       // A terminal enrolled, moved to another window or revoked since: the city names it as the hall does from now on.
       const terminals = this.hallTerminals();
-      await client.query('UPDATE halls SET shipped_seq = $2, shipped_at = now(), hall_seq = $3, hall_seen_at = now(), terminals = COALESCE($4::jsonb, terminals) WHERE hall = $1', [
-        this.options.hall,
-        lastSeq,
-        hallSeq,
-        terminals === this.terminalsSent ? null : terminals,
-      ]);
+      // The catalogue replaced (an item added, renamed or dropped): the city names the items as the hall does from now on.
+      const catalogue = events.some((e) => e.type === 'catalogue.replaced') ? this.hallCatalogue() : undefined;
+      await client.query(
+        `UPDATE halls SET shipped_seq = $2, shipped_at = now(), hall_seq = $3, hall_seen_at = now(), terminals = COALESCE($4::jsonb, terminals),
+           name = COALESCE($5, name), time_zone = COALESCE($6, time_zone), items = COALESCE($7::jsonb, items) WHERE hall = $1`,
+        [this.options.hall, lastSeq, hallSeq, terminals === this.terminalsSent ? null : terminals, catalogue?.name ?? null, catalogue?.timeZone ?? null, catalogue?.items ?? null],
+      );
       await client.query('COMMIT');
       this.terminalsSent = terminals;
       this.status.shippedSeq = lastSeq;

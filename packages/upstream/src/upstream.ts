@@ -1,3 +1,4 @@
+import type { NamedTerminal } from '@servicehall/core';
 import { builtEntry, HUB_BUILT } from '@servicehall/hub/built';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -8,6 +9,11 @@ export interface Upstream {
   status(): UpstreamStatus;
   /** The hall appended events up to `seq`: ship them now. */
   appended(seq: number): void;
+  /**
+   * The terminals linked now with the hall token (older installations: no credential, maybe no devices reported),
+   * which only the hub knows: the city gets them with the next batch, as the hall's console lists them.
+   */
+  hallTokenTerminals(terminals: readonly NamedTerminal[]): void;
   stop(): Promise<void>;
 }
 
@@ -58,6 +64,7 @@ export function startUpstream(
   // When the hall appended while the worker last said it was caught up: the age of what waits since.
   let appendedSince: number | undefined;
   let waking = false;
+  let hallTokenSaid = '[]';
   const pace = new HallPace();
   const worker = new Worker(BOOT, { workerData: { entry: ENTRY, typescript: !HUB_BUILT, options, nice: SHIPPER_NICE } });
   const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -96,6 +103,13 @@ export function startUpstream(
         waking = false;
         worker.postMessage({ kind: 'wake' });
       });
+    },
+    hallTokenTerminals(terminals) {
+      // Said again only when it changed: the hub calls this at every link, pairing and device report.
+      const said = JSON.stringify(terminals.map((t) => ({ terminal: t.terminal, role: t.role, ...(t.window !== undefined ? { window: t.window } : {}) })));
+      if (said === hallTokenSaid) return;
+      hallTokenSaid = said;
+      worker.postMessage({ kind: 'terminals', terminals: JSON.parse(said) as NamedTerminal[] });
     },
     async stop() {
       worker.postMessage({ kind: 'stop' });

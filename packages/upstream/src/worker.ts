@@ -1,3 +1,4 @@
+import type { NamedTerminal } from '@servicehall/core';
 import { parentPort, workerData } from 'node:worker_threads';
 import { cityHooks } from './hooks';
 import { Shipper, type ShipperOptions } from './ship';
@@ -11,8 +12,9 @@ const shipper = new Shipper(
   cityHooks(),
   (parted) => parentPort!.postMessage({ kind: 'parted', parted }),
 );
-parentPort!.on('message', (message: { kind: 'wake' | 'stop' } | { kind: 'busy'; until: number }) => {
+parentPort!.on('message', (message: { kind: 'wake' | 'stop' } | { kind: 'busy'; until: number } | { kind: 'terminals'; terminals: NamedTerminal[] }) => {
   if (message.kind === 'busy') shipper.hallBusy(message.until);
+  else if (message.kind === 'terminals') shipper.hallTokenTerminals(message.terminals);
   else if (message.kind === 'wake') shipper.wake();
   else void shipper.stop();
 });

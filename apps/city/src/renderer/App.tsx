@@ -28,6 +28,8 @@ interface HallDetail {
   alerts: Alert[];
   /** The hall's terminals as its hub knows them (none from a hub that has not shipped them yet). */
   terminals?: NamedTerminal[];
+  /** The hall's service items by code, with their names (none from a hub that has not shipped them yet). */
+  items?: { code: string; name: string; nameEn?: string }[];
 }
 
 class Problem extends Error {
@@ -134,11 +136,12 @@ function Halls({ t, halls, open }: { t: Strings; halls: HallSummary[]; open: (ha
   );
 }
 
-function rowName(t: Strings, r: ReportRow, breakdown: Breakdown): string {
+/** A report row's name; an item by the hall's name for it (`items`: code → name), by its code where the hall no longer has it. */
+function rowName(t: Strings, r: ReportRow, breakdown: Breakdown, items: ReadonlyMap<string, string>): string {
   const k = r.key;
   if (breakdown === 'window') return k.window ? t.hall.window(k.window) : t.hall.noWindow;
   if (breakdown === 'clerk') return k.clerk || '—';
-  if (breakdown === 'item') return k.serviceCode ?? '';
+  if (breakdown === 'item') return k.serviceCode ? (items.get(k.serviceCode) ?? k.serviceCode) : t.hall.noItem;
   if (breakdown === 'department') return k.department || '—';
   if (breakdown === 'hour') return `${k.hour}:00`;
   if (breakdown === 'day') return k.day ?? '';
@@ -164,6 +167,7 @@ function Hall({ t, language, hall, back }: { t: Strings; language: Language; hal
   if (!detail) return null;
   const rows = [...detail.report.rows, detail.report.total];
   const names = terminalNames(detail.terminals ?? [], language);
+  const items = new Map((detail.items ?? []).map((i) => [i.code, (language === 'en' && i.nameEn) || i.name]));
   return (
     <>
       {back && (
@@ -224,7 +228,7 @@ function Hall({ t, language, hall, back }: { t: Strings; language: Language; hal
           <tbody>
             {rows.map((r, i) => (
               <tr key={i} className={i === rows.length - 1 ? 'total' : undefined}>
-                <td>{i === rows.length - 1 ? t.hall.total : rowName(t, r, breakdown)}</td>
+                <td>{i === rows.length - 1 ? t.hall.total : rowName(t, r, breakdown, items)}</td>
                 <td>{r.issued}</td>
                 <td>{r.served}</td>
                 <td>{r.noShows}</td>

@@ -99,7 +99,7 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
   }
 
   async function hallDetail(hall: string, url: URL) {
-    const { rows } = await pool.query<{ hall: string; name: string; time_zone: string; terminals: unknown }>('SELECT hall, name, time_zone, terminals FROM halls WHERE hall = $1', [hall]);
+    const { rows } = await pool.query<{ hall: string; name: string; time_zone: string; terminals: unknown; items: unknown }>('SELECT hall, name, time_zone, terminals, items FROM halls WHERE hall = $1', [hall]);
     const h = rows[0];
     if (!h) throw new Refusal(404, 'not-found', `there is no hall ${hall} in the city`);
     const today = hallDay(Date.now(), h.time_zone);
@@ -115,8 +115,8 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
     const c = await pool.connect();
     try {
       const report = await cityReport(c, hall, { breakdown, from, to });
-      // The hall's terminals, for naming them as the hall does (取号机 2, not kiosk-2).
-      return { hall: h.hall, name: h.name, today, report, alerts: alerts.rows, terminals: h.terminals };
+      // The hall's terminals and service items, for naming them as the hall does (取号机 2, not kiosk-2; 居民身份证换领, not GA-SFZ-HL).
+      return { hall: h.hall, name: h.name, today, report, alerts: alerts.rows, terminals: h.terminals, items: h.items };
     } finally {
       c.release();
     }
