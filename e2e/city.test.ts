@@ -162,6 +162,8 @@ describe.skipIf(!!missing)('the city view', () => {
     expect(byItem).toContain('ZX-YJ-TS');
     // Rows of no item (pauses, lapsed cases) as the console says them.
     expect(byItem).toContain('（无事项）');
+    // Each row's department beside its item, as the console shows them (the rows of no item are one a department).
+    expect(await page.locator('[data-testid=report] tr', { hasText: '居民身份证换领' }).locator('td').nth(1).textContent()).toBe('公安户籍');
     await screenshot(page, 'city-hall-items');
     await page.click('header button:has-text("English")');
     await page.waitForSelector('text=Unhandled alerts');

@@ -215,6 +215,7 @@ function Hall({ t, language, hall, back }: { t: Strings; language: Language; hal
           <thead>
             <tr>
               <th>{t.hall.breakdowns[breakdown]}</th>
+              {breakdown === 'item' ? <th>{t.hall.breakdowns.department}</th> : null}
               <th>{t.halls.issued}</th>
               <th>{t.halls.served}</th>
               <th>{t.hall.noShows}</th>
@@ -229,6 +230,8 @@ function Hall({ t, language, hall, back }: { t: Strings; language: Language; hal
             {rows.map((r, i) => (
               <tr key={i} className={i === rows.length - 1 ? 'total' : undefined}>
                 <td>{i === rows.length - 1 ? t.hall.total : rowName(t, r, breakdown, items)}</td>
+                {/* An item's rows are by item and department (the rows of no item, one a department), as the console shows them. */}
+                {breakdown === 'item' ? <td>{i === rows.length - 1 ? '' : r.key.department || '—'}</td> : null}
                 <td>{r.issued}</td>
                 <td>{r.served}</td>
                 <td>{r.noShows}</td>
