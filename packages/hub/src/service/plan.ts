@@ -61,7 +61,6 @@ export function planService(options: { env: NodeJS.ProcessEnv; platform: NodeJS.
   const user = options.user ?? options.env.SUDO_USER ?? os.userInfo().username;
   if (options.platform === 'linux') {
     if (user === 'root') notes.push('The service runs as root; a user of its own is better (--user servicehall, owning the data folder).');
-    else notes.push(`The data folder and the backup folder must belong to ${user}: chown -R ${user} ${env.SERVICEHALL_DATA}${env.SERVICEHALL_BACKUP_DIR ? ` ${env.SERVICEHALL_BACKUP_DIR}` : ''}`);
     for (const [what, value] of [
       ['the install folder', root],
       ['the data folder', env.SERVICEHALL_DATA!],
