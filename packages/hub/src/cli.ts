@@ -296,6 +296,8 @@ async function main() {
       // The citizens' phone pages and the door's QR poster; the SMS channels that carry their codes and alerts.
       phones: `${hub.publicUrl()}/m/`,
       door: `${hub.publicUrl()}/m/door`,
+      // The citizens' listener, where the hall's reverse proxy sends the phones (SERVICEHALL_PUBLIC_PORT).
+      ...(hub.publicPort !== undefined ? { citizens: `http://127.0.0.1:${hub.publicPort}` } : {}),
       sms: hub.notifications.notifier.channels().filter((c) => c.kind.endsWith('sms')).map((c) => c.id),
     },
     name ? opsText('hubStarted', { hall: name, console: `${hub.url}/console/` }) : opsText('hubStartedUnset', { console: `${hub.url}/console/` }),

@@ -173,6 +173,20 @@ describe('the hub as its own process on a real database', () => {
     expect(await get(fs.readFileSync(path.join(dir, 'tls', 'ca.crt')))).toBe(200);
     await expect(get()).rejects.toThrow(/certificate/);
   });
+
+  it("names the citizens' listener in its start line, for the installer to point the reverse proxy at", async () => {
+    const net = await import('node:net');
+    const free = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => resolve(port));
+      });
+    });
+    hub = await spawnHub(tempDir(), { SERVICEHALL_PUBLIC_PORT: String(free) });
+    const started = hub.output().split('\n').find((l) => l.includes('"console"'))!;
+    expect(JSON.parse(started)).toMatchObject({ citizens: `http://127.0.0.1:${free}` });
+    expect((await fetch(`http://127.0.0.1:${free}/m/`)).status).toBe(200);
+  });
 });
 
 describe('a hub a test or bench started', () => {
