@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { BackupSchedule, backupFolderUsable, backupPolicyFromEnv, backupsToKeep, inspectBackup, listBackups, pruneBackups, readBackups, takeBackup } from './backup';
 import { initTls } from './init-tls';
 import { DATABASE_FILE } from './integrity';
+import { runOpsCommand } from './ops-cli';
+import { KEY_FILE } from './files';
 import { createLogger, useLogger } from './log';
 import { restoreBackup } from './restore';
 import { startHub } from './server';
@@ -118,6 +120,19 @@ describe('an online backup', () => {
     fs.chmodSync(backup.path, 0o644);
     await restoreBackup(backup.path, data);
     expect(mode(path.join(data, DATABASE_FILE))).toBe('600');
+  });
+
+  it('restored onto a new PC whose data folder holds no database says so, not that the previous one was kept in "-"', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 2);
+    const backup = await takeBackup(path.join(data, DATABASE_FILE), tempDir());
+    const fresh = tempDir();
+    fs.copyFileSync(path.join(data, KEY_FILE), path.join(fresh, KEY_FILE));
+    const lines: string[] = [];
+    expect(await runOpsCommand('restore', [backup.path], { env: { SERVICEHALL_DATA: fresh }, out: (l) => lines.push(l) })).toBe(0);
+    expect(lines[0]).toBe(
+      `已恢复：${backup.path}（事件序号 ${backup.seq}，备份时间 ${backup.takenAt}）到 ${fresh}，那里原先没有大厅数据库。\nRestored ${backup.path} (event ${backup.seq}, taken ${backup.takenAt}) into ${fresh}, which held no hall database before.`,
+    );
   });
 
   it('is found wanting when its file is not a hall database', async () => {
