@@ -124,7 +124,7 @@ export async function installService(options: InstallOptions): Promise<Installed
       report.push(`${WINDOWS_SERVICE_NAME}: ${result}`);
     }
   }
-  report.push(`${options.dryRun ? 'Dry run: nothing was changed.' : 'Installed the ServiceHall hub as a service.'}`);
+  report.push(...opsText(options.dryRun ? 'serviceDryRun' : 'serviceInstalled').split('\n'));
   for (const f of files) {
     report.push(`${verb} ${f.path} (mode ${f.mode.toString(8)}):`);
     const shown = f.path === ENV_FILE ? ['# settings', ...shownEnv(plan.env)] : f.text.trimEnd().split(/\r?\n/);
@@ -137,6 +137,6 @@ export async function installService(options: InstallOptions): Promise<Installed
     report.push(`logs: ${plan.env.SERVICEHALL_LOG_FILE} (daily and at 10 MB, 14 kept); the service: services.msc, "${WINDOWS_SERVICE_NAME}"`);
     if (options.dryRun) report.push('would run: node-windows Service.install() (WinSW install), then start the service');
   }
-  for (const note of plan.notes) report.push(`note: ${note}`);
+  for (const note of plan.notes) report.push(...note.split('\n').map((line, i) => `${i === 0 ? 'note:' : '     '} ${line}`));
   return { plan, files, commands, report };
 }

@@ -45,7 +45,7 @@ describe('install-service on Linux (systemd)', () => {
     expect(fs.readdirSync(root)).toEqual([]);
     expect(ran).toEqual([]);
     const report = done.report.join('\n');
-    expect(report).toContain('Dry run: nothing was changed.');
+    expect(done.report.slice(0, 2)).toEqual(['试运行：什么都没有改动。下面是安装时会写的文件和会运行的命令。', 'Dry run: nothing was changed. Below, the files an install would write and the commands it would run.']);
     expect(report).toContain(`would write ${UNIT_FILE} (mode 644):`);
     expect(report).toContain('    Restart=on-failure');
     expect(report).toContain('would run: systemctl enable --now servicehall-hub.service');
@@ -79,7 +79,7 @@ describe('install-service on Linux (systemd)', () => {
     // A refusal to start (a damaged database) is not met by restarting in a loop.
     expect(unit).toContain('RestartPreventExitStatus=78');
     expect(unit).toContain('RequiresMountsFor=/var/lib/servicehall');
-    expect(done.report[0]).toBe('Installed the ServiceHall hub as a service.');
+    expect(done.report.slice(0, 2)).toEqual(['主机已安装为系统服务，开机自动启动，出错后自动重启。', 'Installed the ServiceHall hub as a service: it starts at boot and again after a failure.']);
   });
 
   // scripts/install.sh --for-tests installs systemd; without it there is nothing to verify the unit with.
@@ -97,7 +97,7 @@ describe('install-service on Linux (systemd)', () => {
     await expect(installService({ dryRun: true, env: { ...HALL_ENV, SERVICEHALL_TOKEN: 'a$b' }, platform: 'linux' })).rejects.toThrow(/SERVICEHALL_TOKEN holds a character/);
     await expect(installService({ dryRun: true, env: { SERVICEHALL_DATA: '/srv/my hall' }, platform: 'linux' })).rejects.toThrow(/the data folder \(\/srv\/my hall\) holds a space/);
     await expect(installService({ dryRun: false, env: HALL_ENV, platform: 'linux', privileged: false })).rejects.toThrow(/needs root: sudo -E npm run hub -- install-service/);
-    expect(planService({ env: {}, platform: 'linux', user: 'servicehall' }).notes.join('\n')).toMatch(/loopback[\s\S]*SERVICEHALL_BACKUP_DIR is not set/);
+    expect(planService({ env: {}, platform: 'linux', user: 'servicehall' }).notes.join('\n')).toMatch(/^SERVICEHALL_HOST 是本机回环地址[^\n]*\nSERVICEHALL_HOST is loopback[^]*没有设置 SERVICEHALL_BACKUP_DIR[^\n]*\nSERVICEHALL_BACKUP_DIR is not set/);
   });
 
   it('refuses an account this machine does not have, before writing anything, saying how to make it', async () => {
@@ -148,7 +148,7 @@ describe('install-service on Linux (systemd)', () => {
     const lines: string[] = [];
     const me = os.userInfo().username;
     expect(await runOpsCommand('install-service', ['--dry-run', '--user', me], { env: HALL_ENV, out: (l) => lines.push(l) })).toBe(0);
-    expect(lines[0]).toBe('Dry run: nothing was changed.');
+    expect(lines[0]).toBe('试运行：什么都没有改动。下面是安装时会写的文件和会运行的命令。');
     expect(lines.join('\n')).toContain(`User=${me}`);
   });
 });
