@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBrowserTerminal } from './browser-mode';
 import { loadConfig } from './config';
-import { credentialFile, pairWithHub, readCredential, unreachableText } from './pairing';
+import { credentialFile, pairingPage, pairWithHub, readCredential, unreachableText } from './pairing';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -116,6 +116,15 @@ describe('a terminal without a credential', () => {
     fs.writeFileSync(credentialFile(one), JSON.stringify({ token: 'tc1.x', role: 'kiosk', terminal: 'kiosk-1', expiresAt: 0, hubUrl: hub.wsUrl }));
     expect(readCredential(one)).toBeDefined();
     expect(readCredential(loadConfig(undefined, { ...env, SERVICEHALL_TERMINAL: 'kiosk-2' }))).toBeUndefined();
+  });
+});
+
+describe('the pairing screen', () => {
+  it('names the terminal as the console lists it, in the screen\'s language, with its id', () => {
+    const showing = { status: 'showing', code: '461892', expiresAt: Date.UTC(2026, 11, 7, 8, 24) } as const;
+    expect(pairingPage('zh-CN', { ...showing, role: 'window', terminal: 'window-1', window: 1 })).toContain('<span id="who">终端：1号窗口终端 · window-1</span>');
+    expect(pairingPage('zh-CN', { ...showing, role: 'kiosk', terminal: 'kiosk-1' })).toContain('<span id="who">终端：取号机 · kiosk-1</span>');
+    expect(pairingPage('en', { ...showing, role: 'rating-pad', terminal: 'pad-3', window: 3 })).toContain('<span id="who">Terminal: Window 3 rating pad · pad-3</span>');
   });
 });
 

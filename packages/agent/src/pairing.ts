@@ -1,3 +1,4 @@
+import { terminalNames } from '@servicehall/core';
 import { HubMessageSchema, PROTOCOL_VERSION, parseMessage } from '@servicehall/protocol';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -149,7 +150,7 @@ const PAGE_TEXT = {
     title: '终端登记',
     lead: '本终端尚未登记到大厅。请管理员在管理控制台的“终端”页面输入下面的配对码：',
     connecting: '正在连接大厅服务器……',
-    who: '终端',
+    who: '终端：',
     expires: '配对码有效期至',
     paired: '登记完成，正在启动……',
   },
@@ -157,7 +158,7 @@ const PAGE_TEXT = {
     title: 'Enrol this terminal',
     lead: 'This terminal is not enrolled yet. Please ask the administrator to enter this pairing code on the Terminals page of the console:',
     connecting: 'Connecting to the hall’s hub…',
-    who: 'Terminal',
+    who: 'Terminal: ',
     expires: 'The code is good until',
     paired: 'Enrolled. Starting…',
   },
@@ -169,7 +170,8 @@ export function pairingPage(language: TerminalConfig['language'], state?: Pairin
   const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
   const showing = state?.status === 'showing' ? state : undefined;
   const code = showing ? `${showing.code.slice(0, 3)} ${showing.code.slice(3)}` : '— — —';
-  const who = showing ? `${showing.role} · ${showing.terminal}${showing.window !== undefined ? ` · ${showing.window}` : ''}` : '';
+  // Named as the console's waiting list names it (1号窗口终端 window-1), to be checked there before the code is typed.
+  const who = showing ? `${terminalNames([showing], language).get(showing.terminal)} · ${showing.terminal}` : '';
   const until = showing ? new Date(showing.expiresAt).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' }) : '';
   return `<!doctype html><html lang="${language}"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; object-src 'none'; base-uri 'none'">
@@ -180,7 +182,7 @@ main{text-align:center;max-width:80vw}h1{font-size:48px;margin:0 0 24px}p{font-s
 .small{font-size:20px;color:#9fb8d6}</style></head><body><main>
 <h1>${t.title}</h1><p id="lead">${showing ? t.lead : state?.status === 'paired' ? t.paired : t.connecting}</p>
 <div id="code" data-testid="pairing-code" data-state="${escape(pairingKey(state))}">${escape(code)}</div>
-<p class="small"><span id="who">${escape(who ? `${t.who}：${who}` : '')}</span><br><span id="until">${escape(until ? `${t.expires} ${until}` : '')}</span></p>
+<p class="small"><span id="who">${escape(who ? `${t.who}${who}` : '')}</span><br><span id="until">${escape(until ? `${t.expires} ${until}` : '')}</span></p>
 </main><script src="/pairing.js"></script></body></html>`;
 }
 

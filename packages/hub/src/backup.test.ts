@@ -5,7 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BackupSchedule, backupFolderUsable, backupPolicyFromEnv, backupsToKeep, inspectBackup, listBackups, pruneBackups, readBackups, takeBackup } from './backup';
+import { initTls } from './init-tls';
 import { DATABASE_FILE } from './integrity';
+import { runOpsCommand } from './ops-cli';
+import { KEY_FILE } from './files';
 import { createLogger, useLogger } from './log';
 import { restoreBackup } from './restore';
 import { startHub } from './server';
@@ -119,12 +122,59 @@ describe('an online backup', () => {
     expect(mode(path.join(data, DATABASE_FILE))).toBe('600');
   });
 
+  it('restored onto a new PC whose data folder holds no database says so, not that the previous one was kept in "-"', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 2);
+    const backup = await takeBackup(path.join(data, DATABASE_FILE), tempDir());
+    const fresh = tempDir();
+    fs.copyFileSync(path.join(data, KEY_FILE), path.join(fresh, KEY_FILE));
+    const lines: string[] = [];
+    expect(await runOpsCommand('restore', [backup.path], { env: { SERVICEHALL_DATA: fresh }, out: (l) => lines.push(l) })).toBe(0);
+    expect(lines[0]).toBe(
+      `已恢复：${backup.path}（事件序号 ${backup.seq}，备份时间 ${backup.takenAt}）到 ${fresh}，那里原先没有大厅数据库。\nRestored ${backup.path} (event ${backup.seq}, taken ${backup.takenAt}) into ${fresh}, which held no hall database before.`,
+    );
+  });
+
   it('is found wanting when its file is not a hall database', async () => {
     const file = path.join(tempDir(), 'notes.db');
     const db = new Database(file);
     db.exec('CREATE TABLE notes (text TEXT)');
     db.close();
     expect(await inspectBackup(file)).toEqual({ ok: false, problem: 'not a hall database: no event log in it' });
+  });
+});
+
+// Only root may give files to another account: the installer's sudo, which this test stands for.
+describe.skipIf(process.getuid?.() !== 0)("an operator's commands run as root (sudo) on the service account's folders", () => {
+  const SERVICE = 64_123;
+  const giveAll = (dir: string) => {
+    for (const f of [dir, ...fs.readdirSync(dir, { recursive: true }).map((f) => path.join(dir, String(f)))]) fs.lchownSync(f, SERVICE, SERVICE);
+  };
+  const owners = (dir: string) => [...new Set([dir, ...fs.readdirSync(dir, { recursive: true }).map((f) => path.join(dir, String(f)))].map((f) => fs.lstatSync(f).uid))];
+
+  it('leave the backup, the restored database and the TLS files to that account, which the hub runs as', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 3);
+    const backups = tempDir();
+    giveAll(data);
+    giveAll(backups);
+    const backup = await takeBackup(path.join(data, DATABASE_FILE), backups);
+    expect(owners(backups)).toEqual([SERVICE]);
+    const restored = await restoreBackup(backup.path, data);
+    expect(restored.kept).toBeDefined();
+    // hall.db, and the folder the replaced one was put in: a root-owned hall.db (600) the hub, as its account, could not open.
+    expect(owners(data)).toEqual([SERVICE]);
+    await initTls(data, { names: ['127.0.0.1'] });
+    expect(owners(data)).toEqual([SERVICE]);
+    expect(fs.statSync(path.join(data, 'tls', 'hub.key')).mode & 0o777).toBe(0o600);
+  });
+
+  it("leave root's own folders root's", async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 1);
+    const backup = await takeBackup(path.join(data, DATABASE_FILE), tempDir());
+    await restoreBackup(backup.path, data);
+    expect(owners(data)).toEqual([0]);
   });
 });
 

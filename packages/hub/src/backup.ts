@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { log } from './log';
 import { sqliteWorker } from './sqlite-worker';
 import { formatBytes, opsText, type Bilingual } from './ops-strings';
-import { canMakeFilesIn } from './files';
+import { canMakeFilesIn, giveToFolderOwner } from './files';
 import { hubNumber, SettingProblem } from './setting';
 
 /**
@@ -277,6 +277,8 @@ export async function takeBackup(dbFile: string, dir: string, now: () => number 
   const result = await inWorker<BackupResult>({ kind: 'backup', source: dbFile, dir, stem: `${PREFIX}${stamp(takenAtMs)}`, takenAtMs, stepBytes }, signal);
   if (!result.ok && 'missing' in result) throw new BackupFolderMissing(path.resolve(dir), result.missing);
   if (!result.ok) throw new Error(result.file ? opsText('backupBad', { file: result.file, problem: result.problem }) : result.problem);
+  // Taken by root (sudo) into the service's backup folder: its account lists and prunes them.
+  giveToFolderOwner(dir, result.path, result.path.replace(/\.db$/, '.json'));
   return { ...result.manifest, path: result.path, steps: result.steps };
 }
 

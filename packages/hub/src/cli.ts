@@ -177,11 +177,17 @@ async function initTlsMain(args: string[]) {
   const dataDir = process.env.SERVICEHALL_DATA || './data';
   const { initTls } = await import('./init-tls');
   const made = await initTls(dataDir, { names, days });
-  console.log(`ServiceHall TLS in ${made.dir}:`);
-  console.log(`  ${CA_CERT}   the hall's CA${made.caCreated ? ' (new)' : ' (kept)'}: copy it to every terminal and name it in hubCa`);
-  console.log(`  ca.key   the CA's key (owner-only): keep it off the network; it signs the next hub certificate`);
-  console.log(`  hub.crt, hub.key   the hub's certificate for ${made.names.join(', ')}; the hub uses them at its next start`);
-  console.log(`  terminals connect to wss://${made.names.find((n) => n !== 'localhost' && n !== '127.0.0.1') ?? made.names[0]}:PORT/ws`);
+  // The port the hub will serve on, as its start reads it (8600 unless set; 0 would be any free one).
+  const port = hubNumber(process.env, 'SERVICEHALL_PORT') || 8600;
+  console.log(
+    opsText('initTlsMade', {
+      dir: made.dir,
+      ca: made.caCreated ? { 'zh-CN': '新建', en: 'new' } : { 'zh-CN': '沿用原有的', en: 'kept' },
+      names: made.names.join(', '),
+      name: made.names.find((n) => n !== 'localhost' && n !== '127.0.0.1') ?? made.names[0]!,
+      port,
+    }),
+  );
 }
 
 function wholeCheckLimit(env: NodeJS.ProcessEnv): number | undefined {
@@ -290,6 +296,8 @@ async function main() {
       // The citizens' phone pages and the door's QR poster; the SMS channels that carry their codes and alerts.
       phones: `${hub.publicUrl()}/m/`,
       door: `${hub.publicUrl()}/m/door`,
+      // The citizens' listener, where the hall's reverse proxy sends the phones (SERVICEHALL_PUBLIC_PORT).
+      ...(hub.publicPort !== undefined ? { citizens: `http://127.0.0.1:${hub.publicPort}` } : {}),
       sms: hub.notifications.notifier.channels().filter((c) => c.kind.endsWith('sms')).map((c) => c.id),
     },
     name ? opsText('hubStarted', { hall: name, console: `${hub.url}/console/` }) : opsText('hubStartedUnset', { console: `${hub.url}/console/` }),

@@ -25,6 +25,22 @@ export class HubRefusal extends Error {
   readonly exitCode = REFUSED_EXIT_CODE;
 }
 
+/**
+ * What an operator's command run as root (sudo: restore, backup, init-tls again) writes into a folder of the
+ * service's own account goes to that account, as the folder does: one left root's (600) the hub could not
+ * open, and it would refuse to start. A folder of root's own, or a command not run as root, changes nothing.
+ */
+export function giveToFolderOwner(folder: string, ...written: string[]): void {
+  if (!POSIX || process.getuid?.() !== 0) return;
+  const { uid, gid } = fs.statSync(folder);
+  if (uid === 0) return;
+  const give = (file: string): void => {
+    fs.lchownSync(file, uid, gid);
+    if (fs.lstatSync(file).isDirectory()) for (const inner of fs.readdirSync(file)) give(path.join(file, inner));
+  };
+  for (const file of written) give(file);
+}
+
 /** Makes `file` owner-only if it exists with a looser mode; says what it changed. */
 export function secureFile(file: string, warn: (message: string) => void, mode = 0o600): void {
   if (!POSIX) return;

@@ -155,12 +155,16 @@ describe('the hub as its own process on a real database', () => {
     const dir = tempDir();
     const { execFile } = await import('node:child_process');
     const out = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, 'cli.ts'), 'init-tls', '--name', '127.0.0.1', '--name', 'hub.hall.local'], { env: { ...process.env, SERVICEHALL_DATA: dir } }, (error, stdout, stderr) =>
+      execFile(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, 'cli.ts'), 'init-tls', '--name', '127.0.0.1', '--name', 'hub.hall.local'], { env: { ...process.env, SERVICEHALL_DATA: dir, SERVICEHALL_PORT: '8643' } }, (error, stdout, stderr) =>
         error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
       ),
     );
-    expect(out).toContain('ca.crt');
-    expect(out).toContain('127.0.0.1, hub.hall.local');
+    // Chinese first for the installer, then English; the address terminals are given, with the port the hub will serve on.
+    expect(out).toMatch(/^大厅的 TLS 证书在 .*：\n  ca\.crt   大厅的 CA（新建）：复制到每台终端/);
+    expect(out).toContain('主机 127.0.0.1, hub.hall.local 的证书');
+    expect(out).toContain('  终端连接 wss://hub.hall.local:8643/ws\nServiceHall TLS in ');
+    expect(out).toContain("the hub's certificate for 127.0.0.1, hub.hall.local");
+    expect(out).toContain('terminals connect to wss://hub.hall.local:8643/ws');
     hub = await spawnHub(dir, { SERVICEHALL_HOST: '127.0.0.1' });
     expect(hub.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const https = await import('node:https');
@@ -168,6 +172,20 @@ describe('the hub as its own process on a real database', () => {
       new Promise<number>((resolve, reject) => https.get(`${hub!.url}/api/health`, ca ? { ca } : {}, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject));
     expect(await get(fs.readFileSync(path.join(dir, 'tls', 'ca.crt')))).toBe(200);
     await expect(get()).rejects.toThrow(/certificate/);
+  });
+
+  it("names the citizens' listener in its start line, for the installer to point the reverse proxy at", async () => {
+    const net = await import('node:net');
+    const free = await new Promise<number>((resolve) => {
+      const s = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => resolve(port));
+      });
+    });
+    hub = await spawnHub(tempDir(), { SERVICEHALL_PUBLIC_PORT: String(free) });
+    const started = hub.output().split('\n').find((l) => l.includes('"console"'))!;
+    expect(JSON.parse(started)).toMatchObject({ citizens: `http://127.0.0.1:${free}` });
+    expect((await fetch(`http://127.0.0.1:${free}/m/`)).status).toBe(200);
   });
 });
 

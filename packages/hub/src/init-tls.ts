@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { HubRefusal, makeFolder } from './files';
+import { giveToFolderOwner, HubRefusal, makeFolder } from './files';
 import { opsText } from './ops-strings';
 import { CA_CERT, CA_KEY, HUB_CERT, HUB_KEY, TLS_DIR } from './tls';
 import { isHostOrAddress } from './setting';
@@ -110,6 +110,8 @@ export async function initTls(dataDir: string, options: { names?: string[]; hall
   });
   fs.writeFileSync(path.join(dir, HUB_KEY), await pemKeys(keys), { mode: 0o600 });
   fs.writeFileSync(path.join(dir, HUB_CERT), hubCert.toString('pem') + '\n' + caCert.toString('pem') + '\n', { mode: 0o644 });
+  // Run again by root (sudo, a new address) in the service account's data folder: the hub reads its key as that account.
+  giveToFolderOwner(dataDir, dir);
   return { dir, caCreated, names };
 }
 

@@ -69,7 +69,9 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       const file = args.find((a) => !a.startsWith('--'));
       if (!file) throw new Error(opsText('restoreWhich'));
       const restored = await restoreBackup(file, dataDir, Date.now, env.SERVICEHALL_KEY_FILE || undefined);
-      out(opsText('restored', { file: path.resolve(file), seq: restored.seq, at: restored.takenAt ?? '?', kept: restored.kept ?? '-' }));
+      const said = { file: path.resolve(file), seq: restored.seq, at: restored.takenAt ?? '?' };
+      // Onto a new PC (the old one's disk died) there was no database to keep aside.
+      out(restored.kept ? opsText('restored', { ...said, kept: restored.kept }) : opsText('restoredFresh', { ...said, dir: path.resolve(dataDir) }));
       out(opsText('restoredNext'));
       return 0;
     }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { checkManifest, inspectBackup, type BackupManifest } from './backup';
 import { SCHEMA_VERSION } from './db';
-import { HallKey, KEY_FILE, makeFolder, syncFolder } from './files';
+import { giveToFolderOwner, HallKey, KEY_FILE, makeFolder, syncFolder } from './files';
 import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, RUNNING_MARKER, runningHub } from './integrity';
 import { branchLineage, type Lineage } from './lineage';
 import { formatBytes, opsText, type Bilingual } from './ops-strings';
@@ -161,6 +161,8 @@ export async function restoreBackup(file: string, dataDir: string, now: () => nu
   }
   // Its -wal and -shm go with it.
   if (kept) for (const extra of ['-wal', '-shm']) if (fs.existsSync(target + extra)) fs.renameSync(target + extra, path.join(kept, DATABASE_FILE + extra));
+  // Restored by root (sudo) into the service account's folder: the account's, or the service could not open it.
+  giveToFolderOwner(dataDir, incoming, ...(kept ? [kept] : []));
   // The replaced database's names in the folder kept are made to last before hall.db's name leaves it.
   if (kept) syncFolder(kept);
   fs.renameSync(incoming, target);

@@ -67,6 +67,15 @@ describe("the city's command line says what is wrong, in Chinese and English, an
     }
   });
 
+  it('refuses a rating scale it does not know rather than send every rating upside down', async () => {
+    for (const levels of ['provincial_reversed', 'reversed', 'National ']) {
+      const r = await city([], { CITY_DATABASE_URL: 'postgres://city@127.0.0.1:1/city', CITY_FEED_DIR: '/nonexistent/feed', CITY_FEED_LEVELS: levels });
+      expect(r.code).toBe(2);
+      saidPlainly(r.err, `CITY_FEED_LEVELS 应为 national（1 = 非常满意）或 provincial-reversed（1 = 非常不满意），现为 “${levels}”`);
+      expect(r.err).toContain('CITY_FEED_LEVELS is national (1 = very satisfied) or provincial-reversed');
+    }
+  });
+
   it('refuses a port that is not one', async () => {
     const r = await city([], { CITY_DATABASE_URL: 'postgres://city@127.0.0.1:1/city', CITY_PORT: 'eighty' });
     expect(r.code).toBe(2);

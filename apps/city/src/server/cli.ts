@@ -23,6 +23,10 @@ const TEXT = {
   ],
   badDatabase: ['CITY_DATABASE_URL 不是有效的 PostgreSQL 地址（应如 postgres://city@127.0.0.1:5432/city）。', 'CITY_DATABASE_URL is not a PostgreSQL address (e.g. postgres://city@127.0.0.1:5432/city).'],
   badPort: ['CITY_PORT 应为 1 到 65535 之间的端口号，现为 “{port}”。', 'CITY_PORT is a port number from 1 to 65535, not "{port}".'],
+  badFeedLevels: [
+    'CITY_FEED_LEVELS 应为 national（1 = 非常满意）或 provincial-reversed（1 = 非常不满意），现为 “{levels}”：按错的一种上报，省平台收到的评价会好坏颠倒。请照省平台接口说明改正后再启动。',
+    'CITY_FEED_LEVELS is national (1 = very satisfied) or provincial-reversed (1 = very dissatisfied), not "{levels}": sent the wrong way, the province would read every rating upside down. Set it as the provincial interface says and start again.',
+  ],
   usage: [
     '用法：npm run city -- create-account 账号 姓名 city|hall [大厅编码]（大厅账号须写它的大厅编码，全市账号不写），密码取自 CITY_ACCOUNT_PASSWORD。',
     'Usage: npm run city -- create-account ID NAME city|hall [HALL] (a hall account names its hall, a city account none); the password comes from CITY_ACCOUNT_PASSWORD.',
@@ -101,11 +105,13 @@ if (command === 'create-account') {
 
 const port = Number(env.CITY_PORT ?? '8700');
 if (!Number.isInteger(port) || port < 1 || port > 65535) fail('badPort', { port: env.CITY_PORT ?? '' });
+// A word that is neither would have sent every rating the other way round, 1 for 5.
+const levels = env.CITY_FEED_LEVELS || 'national';
+if (levels !== 'national' && levels !== 'provincial-reversed') fail('badFeedLevels', { levels });
 const city = await startCity({ databaseUrl: url, port, host: env.CITY_HOST || '127.0.0.1', secureCookie: env.CITY_SECURE_COOKIE === '1' }).catch((error: unknown) => {
   if ((error as { code?: string }).code === 'EADDRINUSE') fail('portInUse', { port });
   return refusedByDatabase(error);
 });
-const levels = env.CITY_FEED_LEVELS === 'provincial-reversed' ? 'provincial-reversed' : 'national';
 const target: FeedTarget | undefined = env.CITY_FEED_URL
   ? { kind: 'http', url: env.CITY_FEED_URL, ...(env.CITY_FEED_TOKEN ? { token: env.CITY_FEED_TOKEN } : {}), levels }
   : env.CITY_FEED_DIR

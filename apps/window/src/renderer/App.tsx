@@ -3,7 +3,7 @@ import { useHubNow, useNow } from '@servicehall/agent/renderer';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Desk, Done, EmergencyDesk, WindowShape } from '../shared/api';
 import { bridge } from './bridge';
-import { stringsFor, type WindowStrings } from '../shared/strings';
+import { answerText, signInErrorText, stringsFor, type WindowStrings } from '../shared/strings';
 import { OutOfOrderDialog, PauseDialog, TransferDialog } from './dialogs';
 import { CasesPanel, CurrentPanel, HeldPanel, NeighboursPanel, QueuePanel, RatingPanel } from './panels';
 import { ServePanel } from './serve';
@@ -15,10 +15,6 @@ function useTopic<K extends keyof WindowShape['topics'] & string>(topic: K): Win
   return value;
 }
 
-/** A refusal as a polite sentence for the clerk. */
-export function answerText(t: WindowStrings, done: Extract<Done, { ok: false }>): string {
-  return t.answer[done.code] ?? t.answer.internal!;
-}
 
 type Action = 'callNext' | 'recall' | 'start' | 'finish' | 'noShow' | 'hold';
 type Dialog = { kind: 'transfer' } | { kind: 'pause' } | { kind: 'outOfOrder'; ticketId: string; number: string } | undefined;
@@ -175,18 +171,7 @@ function SignIn({ t, desk, link }: { t: WindowStrings; desk: Desk; link?: Connec
     setBusy(false);
     setPin('');
     if (r.ok) return;
-    const e2 = t.signInErrors;
-    const message =
-      r.code === 'unauthorised'
-        ? `${e2.unauthorised}${r.triesLeft !== undefined ? e2.triesLeft(r.triesLeft) : ''}`
-        : r.code === 'locked'
-          ? e2.locked
-          : r.code === 'not-found'
-            ? e2.notFound
-            : r.code === 'conflict'
-              ? e2.conflict
-              : answerText(t, r);
-    setError(message);
+    setError(signInErrorText(t, r));
   };
   return (
     <main className="sign-in" data-testid="sign-in">

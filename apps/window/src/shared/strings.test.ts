@@ -1,6 +1,6 @@
 import { forbiddenPhrasesIn } from '@servicehall/core';
 import { describe, expect, it } from 'vitest';
-import { allTexts, STRINGS } from './strings';
+import { allTexts, signInErrorText, STRINGS } from './strings';
 
 describe("the window terminal's words (H-14)", () => {
   for (const [language, table] of Object.entries(STRINGS)) {
@@ -15,6 +15,19 @@ describe("the window terminal's words (H-14)", () => {
     expect(STRINGS['zh-CN'].emergency.title).toBe('应急模式');
     expect(STRINGS['zh-CN'].emergency.message).toContain('自动补录');
     expect(STRINGS.en.emergency.waiting(2)).toContain('2');
+  });
+
+  it("tells a clerk who signs in with the initial PIN to choose their own in the console, not that the system failed", () => {
+    // The hub's answer to a sign-in with the PIN printed on the slip (packages/hub store.ts).
+    const refused = { code: 'pin-change-required', message: 'clerk 2001 still has the initial PIN: choose your own in the console (/console) first' };
+    const zh = signInErrorText(STRINGS['zh-CN'], refused);
+    expect(zh).toBe('这是管理员给您的初始密码，只能用来登录管理控制台：请先在办公电脑上用工号和它登录管理控制台，设置您自己的密码，再回到本窗口签到。');
+    expect(zh).not.toBe(STRINGS['zh-CN'].answer.internal);
+    expect(signInErrorText(STRINGS.en, refused)).toContain('choose your own PIN');
+    // The others as before.
+    expect(signInErrorText(STRINGS['zh-CN'], { code: 'unauthorised', triesLeft: 4 })).toBe('工号或密码不正确，请核对后重新输入。还可尝试 4 次。');
+    expect(signInErrorText(STRINGS['zh-CN'], { code: 'sign-in-paused' })).toBe(STRINGS['zh-CN'].answer['sign-in-paused']);
+    expect(signInErrorText(STRINGS['zh-CN'], { code: 'a-code-added-later' })).toBe(STRINGS['zh-CN'].answer.internal);
   });
 
   it('has the same keys in both languages', () => {

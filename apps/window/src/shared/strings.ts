@@ -19,7 +19,7 @@ export interface WindowStrings {
   pin: string;
   signIn: string;
   signingIn: string;
-  signInErrors: { unauthorised: string; locked: string; notFound: string; conflict: string; missing: string; triesLeft(n: number): string };
+  signInErrors: { unauthorised: string; locked: string; notFound: string; conflict: string; missing: string; pinChangeRequired: string; triesLeft(n: number): string };
   // header
   clerkLabel(number: string, name?: string): string;
   signOut: string;
@@ -249,6 +249,7 @@ const zh: WindowStrings = {
     notFound: '未找到该工号，请核对后重新输入，或联系管理员。',
     conflict: '该工号已在其他窗口签到，请先在原窗口签退。',
     missing: '请输入工号和 4 至 8 位数字密码。',
+    pinChangeRequired: '这是管理员给您的初始密码，只能用来登录管理控制台：请先在办公电脑上用工号和它登录管理控制台，设置您自己的密码，再回到本窗口签到。',
     triesLeft: (n) => `还可尝试 ${n} 次。`,
   },
   clerkLabel: (number, name) => (name ? `${name}（工号 ${number}）` : `工号 ${number}`),
@@ -466,6 +467,7 @@ const en: WindowStrings = {
     notFound: 'No clerk has this number. Please check it, or ask the administrator.',
     conflict: 'This clerk is signed in at another window. Please sign out there first.',
     missing: 'Please enter your clerk number and a PIN of 4 to 8 digits.',
+    pinChangeRequired: 'This is the initial PIN the administrator gave you, for the console only: sign in to the console on an office PC with your clerk number and it, choose your own PIN, then sign in at this window.',
     triesLeft: (n) => `${n} tries left.`,
   },
   clerkLabel: (number, name) => (name ? `${name} (no. ${number})` : `Clerk ${number}`),
@@ -661,6 +663,30 @@ const en: WindowStrings = {
 };
 
 export const STRINGS: Record<WindowLanguage, WindowStrings> = { 'zh-CN': zh, en };
+
+/** A refusal as a polite sentence for the clerk. */
+export function answerText(t: WindowStrings, done: { code: string }): string {
+  return t.answer[done.code] ?? t.answer.internal!;
+}
+
+/** Why a sign-in at the window was refused, in the clerk's words: what to do next, never the hub's code. */
+export function signInErrorText(t: WindowStrings, refused: { code: string; triesLeft?: number }): string {
+  const e = t.signInErrors;
+  switch (refused.code) {
+    case 'unauthorised':
+      return `${e.unauthorised}${refused.triesLeft !== undefined ? e.triesLeft(refused.triesLeft) : ''}`;
+    case 'locked':
+      return e.locked;
+    case 'not-found':
+      return e.notFound;
+    case 'conflict':
+      return e.conflict;
+    case 'pin-change-required':
+      return e.pinChangeRequired;
+    default:
+      return answerText(t, refused);
+  }
+}
 
 export function stringsFor(language: string | undefined): WindowStrings {
   return language === 'en' ? STRINGS.en : STRINGS['zh-CN'];

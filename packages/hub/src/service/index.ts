@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { HubRefusal } from '../files';
+import { opsText } from '../ops-strings';
 import { planService, shownEnv, type ServicePlan } from './plan';
 import { ENV_FILE, UNIT_FILE, UNIT_NAME, environmentFile, systemdUnit } from './systemd';
 import { WINDOWS_SERVICE_NAME, installWindowsService, windowsServiceFolder, winswXml } from './windows';
@@ -21,6 +23,58 @@ export interface InstallOptions {
   run?: (command: string, args: string[]) => void;
   /** Whether this process may install services (root on Linux). */
   privileged?: boolean;
+  /** The install folder (tests); the one this hub was built in otherwise. */
+  root?: string;
+  /** The account the service runs as, by name (tests); `getent passwd` otherwise. */
+  lookupUser?: (name: string) => Account | undefined;
+}
+
+/** A Linux account as the service's unit names it. */
+export interface Account {
+  uid: number;
+  gid: number;
+}
+
+/** The account `name` through NSS (local, LDAP), as systemd will look it up; undefined when there is none. */
+function lookupAccount(name: string): Account | undefined {
+  try {
+    const [, , uid, gid] = execFileSync('getent', ['passwd', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(':');
+    return { uid: Number(uid), gid: Number(gid) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first folder on the way to `dir` (itself included) that `account` may not pass through, with its mode. */
+function closedOnTheWay(dir: string, account: Account): { dir: string; mode: string } | undefined {
+  const parts = path.resolve(dir).split(path.sep).filter(Boolean);
+  for (let i = 0; i <= parts.length; i++) {
+    const folder = path.sep + parts.slice(0, i).join(path.sep);
+    const st = fs.statSync(folder);
+    const may = st.uid === account.uid ? st.mode & 0o100 : st.gid === account.gid ? st.mode & 0o010 : st.mode & 0o001;
+    if (!may) return { dir: folder, mode: (st.mode & 0o777).toString(8) };
+  }
+  return undefined;
+}
+
+/**
+ * What a service run as another account needs before it can start, checked before anything is
+ * written: the account itself, the hub's program within its reach, and its folders its own
+ * (made and given to it by commands the report shows).
+ */
+function prepareAccount(plan: ServicePlan, options: InstallOptions): string[][] {
+  const account = (options.lookupUser ?? lookupAccount)(plan.user);
+  if (!account) throw new HubRefusal(opsText('serviceUserMissing', { user: plan.user }));
+  const closed = closedOnTheWay(plan.root, account);
+  if (closed) throw new HubRefusal(opsText('serviceRootUnreadable', { user: plan.user, dir: closed.dir, mode: closed.mode, cli: plan.cli }));
+  const commands: string[][] = [];
+  const owner = `${plan.user}:`;
+  const data = plan.dataDir;
+  if (!fs.existsSync(data)) commands.push(['mkdir', '-p', '-m', '700', data], ['chown', owner, data]);
+  else if (fs.statSync(data).uid !== account.uid) commands.push(['chown', '-R', owner, data]);
+  const backups = plan.env.SERVICEHALL_BACKUP_DIR;
+  if (backups && fs.existsSync(backups) && fs.statSync(backups).uid !== account.uid) commands.push(['chown', '-R', owner, backups]);
+  return commands;
 }
 
 export interface Installed {
@@ -40,13 +94,14 @@ const runCommand = (command: string, args: string[]) => void execFileSync(comman
  */
 export async function installService(options: InstallOptions): Promise<Installed> {
   const platform = options.platform ?? process.platform;
-  const plan = planService({ env: options.env, platform, user: options.user });
+  const plan = planService({ env: options.env, platform, user: options.user, ...(options.root ? { root: options.root } : {}) });
   const report: string[] = [];
   const files: Installed['files'] = [];
   const commands: string[][] = [];
   const verb = options.dryRun ? 'would write' : 'wrote';
   if (plan.platform === 'linux') {
     files.push({ path: ENV_FILE, mode: 0o600, text: environmentFile(plan) }, { path: UNIT_FILE, mode: 0o644, text: systemdUnit(plan) });
+    if (plan.user !== 'root') commands.push(...prepareAccount(plan, options));
     commands.push(['systemctl', 'daemon-reload'], ['systemctl', 'enable', '--now', UNIT_NAME]);
   } else {
     files.push({ path: path.join(windowsServiceFolder(plan), 'daemon', 'servicehallhub.xml'), mode: 0o644, text: winswXml(plan) });
@@ -69,7 +124,7 @@ export async function installService(options: InstallOptions): Promise<Installed
       report.push(`${WINDOWS_SERVICE_NAME}: ${result}`);
     }
   }
-  report.push(`${options.dryRun ? 'Dry run: nothing was changed.' : 'Installed the ServiceHall hub as a service.'}`);
+  report.push(...opsText(options.dryRun ? 'serviceDryRun' : 'serviceInstalled').split('\n'));
   for (const f of files) {
     report.push(`${verb} ${f.path} (mode ${f.mode.toString(8)}):`);
     const shown = f.path === ENV_FILE ? ['# settings', ...shownEnv(plan.env)] : f.text.trimEnd().split(/\r?\n/);
@@ -82,6 +137,6 @@ export async function installService(options: InstallOptions): Promise<Installed
     report.push(`logs: ${plan.env.SERVICEHALL_LOG_FILE} (daily and at 10 MB, 14 kept); the service: services.msc, "${WINDOWS_SERVICE_NAME}"`);
     if (options.dryRun) report.push('would run: node-windows Service.install() (WinSW install), then start the service');
   }
-  for (const note of plan.notes) report.push(`note: ${note}`);
+  for (const note of plan.notes) report.push(...note.split('\n').map((line, i) => `${i === 0 ? 'note:' : '     '} ${line}`));
   return { plan, files, commands, report };
 }

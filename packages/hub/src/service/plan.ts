@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { INSTALL_ROOT } from '../built';
 import { DATABASE_FILE } from '../integrity';
+import { opsText } from '../ops-strings';
 
 
 /** What a service runs and with which settings, whatever the service manager. */
@@ -56,12 +57,11 @@ export function planService(options: { env: NodeJS.ProcessEnv; platform: NodeJS.
   if (options.platform === 'win32') env.SERVICEHALL_LOG_FILE ??= resolve(env.SERVICEHALL_DATA!, 'logs', 'hub.log');
   const notes: string[] = [];
   if (!env.SERVICEHALL_HOST || /^(127\.|localhost$|::1$)/.test(env.SERVICEHALL_HOST))
-    notes.push('SERVICEHALL_HOST is loopback: terminals on other machines cannot reach this hub (set SERVICEHALL_HOST=0.0.0.0 or the hall network address).');
-  if (!env.SERVICEHALL_BACKUP_DIR) notes.push('SERVICEHALL_BACKUP_DIR is not set: the hub takes no scheduled backups.');
+    notes.push(opsText('serviceLoopback'));
+  if (!env.SERVICEHALL_BACKUP_DIR) notes.push(opsText('serviceNoBackups'));
   const user = options.user ?? options.env.SUDO_USER ?? os.userInfo().username;
   if (options.platform === 'linux') {
-    if (user === 'root') notes.push('The service runs as root; a user of its own is better (--user servicehall, owning the data folder).');
-    else notes.push(`The data folder and the backup folder must belong to ${user}: chown -R ${user} ${env.SERVICEHALL_DATA}${env.SERVICEHALL_BACKUP_DIR ? ` ${env.SERVICEHALL_BACKUP_DIR}` : ''}`);
+    if (user === 'root') notes.push(opsText('serviceAsRoot'));
     for (const [what, value] of [
       ['the install folder', root],
       ['the data folder', env.SERVICEHALL_DATA!],

@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HubRefusal } from '../files';
 import { runOpsCommand } from '../ops-cli';
-import { ENV_FILE, UNIT_FILE, installService, planService, systemdUnit } from './index';
+import { ENV_FILE, UNIT_FILE, installService, planService, systemdUnit, type Account } from './index';
 
 const HAS_SYSTEMD_ANALYZE = spawnSync('systemd-analyze', ['--version']).error === undefined;
 const dirs: string[] = [];
@@ -16,6 +17,17 @@ function tempDir(): string {
   dirs.push(d);
   return d;
 }
+
+/** An install folder every account may read, as /opt/servicehall is. */
+function openRoot(): string {
+  const d = tempDir();
+  fs.chmodSync(d, 0o755);
+  return d;
+}
+
+/** The service's own account, `servicehall`, as `useradd --system` makes it: no file of this machine is its yet. */
+const SERVICEHALL: Account = { uid: 64_000, gid: 64_000 };
+const servicehall = (name: string) => (name === 'servicehall' ? SERVICEHALL : undefined);
 
 const HALL_ENV = {
   SERVICEHALL_DATA: '/var/lib/servicehall',
@@ -29,11 +41,11 @@ describe('install-service on Linux (systemd)', () => {
   it('in a dry run prints the unit, its settings and the commands, and changes nothing', async () => {
     const root = tempDir();
     const ran: string[][] = [];
-    const done = await installService({ dryRun: true, env: HALL_ENV, platform: 'linux', user: 'servicehall', fsRoot: root, run: (c, a) => ran.push([c, ...a]) });
+    const done = await installService({ dryRun: true, env: HALL_ENV, platform: 'linux', user: 'servicehall', fsRoot: root, root: openRoot(), lookupUser: servicehall, run: (c, a) => ran.push([c, ...a]) });
     expect(fs.readdirSync(root)).toEqual([]);
     expect(ran).toEqual([]);
     const report = done.report.join('\n');
-    expect(report).toContain('Dry run: nothing was changed.');
+    expect(done.report.slice(0, 2)).toEqual(['试运行：什么都没有改动。下面是安装时会写的文件和会运行的命令。', 'Dry run: nothing was changed. Below, the files an install would write and the commands it would run.']);
     expect(report).toContain(`would write ${UNIT_FILE} (mode 644):`);
     expect(report).toContain('    Restart=on-failure');
     expect(report).toContain('would run: systemctl enable --now servicehall-hub.service');
@@ -45,8 +57,11 @@ describe('install-service on Linux (systemd)', () => {
   it('writes the unit and its owner-only settings file, then enables and starts it', async () => {
     const root = tempDir();
     const ran: string[][] = [];
-    const done = await installService({ dryRun: false, env: HALL_ENV, platform: 'linux', user: 'servicehall', fsRoot: root, run: (c, a) => ran.push([c, ...a]) });
+    const done = await installService({ dryRun: false, env: HALL_ENV, platform: 'linux', user: 'servicehall', fsRoot: root, root: openRoot(), lookupUser: servicehall, run: (c, a) => ran.push([c, ...a]) });
     expect(ran).toEqual([
+      // The data folder does not exist yet on this machine: made for the service's account alone.
+      ['mkdir', '-p', '-m', '700', '/var/lib/servicehall'],
+      ['chown', 'servicehall:', '/var/lib/servicehall'],
       ['systemctl', 'daemon-reload'],
       ['systemctl', 'enable', '--now', 'servicehall-hub.service'],
     ]);
@@ -64,7 +79,7 @@ describe('install-service on Linux (systemd)', () => {
     // A refusal to start (a damaged database) is not met by restarting in a loop.
     expect(unit).toContain('RestartPreventExitStatus=78');
     expect(unit).toContain('RequiresMountsFor=/var/lib/servicehall');
-    expect(done.report[0]).toBe('Installed the ServiceHall hub as a service.');
+    expect(done.report.slice(0, 2)).toEqual(['主机已安装为系统服务，开机自动启动，出错后自动重启。', 'Installed the ServiceHall hub as a service: it starts at boot and again after a failure.']);
   });
 
   // scripts/install.sh --for-tests installs systemd; without it there is nothing to verify the unit with.
@@ -82,14 +97,59 @@ describe('install-service on Linux (systemd)', () => {
     await expect(installService({ dryRun: true, env: { ...HALL_ENV, SERVICEHALL_TOKEN: 'a$b' }, platform: 'linux' })).rejects.toThrow(/SERVICEHALL_TOKEN holds a character/);
     await expect(installService({ dryRun: true, env: { SERVICEHALL_DATA: '/srv/my hall' }, platform: 'linux' })).rejects.toThrow(/the data folder \(\/srv\/my hall\) holds a space/);
     await expect(installService({ dryRun: false, env: HALL_ENV, platform: 'linux', privileged: false })).rejects.toThrow(/needs root: sudo -E npm run hub -- install-service/);
-    expect(planService({ env: {}, platform: 'linux', user: 'servicehall' }).notes.join('\n')).toMatch(/loopback[\s\S]*SERVICEHALL_BACKUP_DIR is not set/);
+    expect(planService({ env: {}, platform: 'linux', user: 'servicehall' }).notes.join('\n')).toMatch(/^SERVICEHALL_HOST 是本机回环地址[^\n]*\nSERVICEHALL_HOST is loopback[^]*没有设置 SERVICEHALL_BACKUP_DIR[^\n]*\nSERVICEHALL_BACKUP_DIR is not set/);
+  });
+
+  it('refuses an account this machine does not have, before writing anything, saying how to make it', async () => {
+    const root = tempDir();
+    const ran: string[][] = [];
+    for (const dryRun of [true, false]) {
+      const refused = await installService({ dryRun, env: HALL_ENV, platform: 'linux', user: 'servicehall', fsRoot: root, root: openRoot(), lookupUser: () => undefined, run: (c, a) => ran.push([c, ...a]) }).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(HubRefusal);
+      expect((refused as HubRefusal).exitCode).toBe(78);
+      expect((refused as Error).message).toMatch(/^本机没有账户 servicehall：以它运行的服务启动不了。请先建立它（如 useradd --system .* servicehall）.*什么都没有改动。\nThere is no account servicehall on this machine/);
+    }
+    expect(fs.readdirSync(root)).toEqual([]);
+    expect(ran).toEqual([]);
+  });
+
+  it('refuses an install folder the account cannot reach (a clone in /root), naming the folder', async () => {
+    const home = tempDir();
+    fs.chmodSync(home, 0o700);
+    const clone = path.join(home, 'servicehall');
+    fs.mkdirSync(clone, { mode: 0o755 });
+    const refused = await installService({ dryRun: true, env: HALL_ENV, platform: 'linux', user: 'servicehall', root: clone, lookupUser: servicehall }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(HubRefusal);
+    expect((refused as Error).message).toContain(`服务账户 servicehall 进不了 ${home}（权限 700），读不到主机的程序 ${clone}/packages/hub/dist/cli.js`);
+    // The account's own folder is fine, and so is one open to others.
+    await expect(installService({ dryRun: true, env: HALL_ENV, platform: 'linux', user: 'servicehall', root: clone, lookupUser: () => ({ uid: fs.statSync(home).uid, gid: 1 }) })).resolves.toBeDefined();
+    fs.chmodSync(home, 0o711);
+    await expect(installService({ dryRun: true, env: HALL_ENV, platform: 'linux', user: 'servicehall', root: clone, lookupUser: servicehall })).resolves.toBeDefined();
+  });
+
+  it('gives the data and backup folders that init-tls and the installer made as root to the service account', async () => {
+    const data = tempDir();
+    const backups = tempDir();
+    const ran: string[][] = [];
+    const env = { ...HALL_ENV, SERVICEHALL_DATA: data, SERVICEHALL_BACKUP_DIR: backups };
+    const done = await installService({ dryRun: true, env, platform: 'linux', user: 'servicehall', root: openRoot(), lookupUser: servicehall, run: (c, a) => ran.push([c, ...a]) });
+    expect(ran).toEqual([]);
+    expect(done.report).toEqual(expect.arrayContaining([`would run: chown -R servicehall: ${data}`, `would run: chown -R servicehall: ${backups}`]));
+    expect(done.report.indexOf(`would run: chown -R servicehall: ${data}`)).toBeLessThan(done.report.indexOf('would run: systemctl enable --now servicehall-hub.service'));
+    // Already the account's: nothing to give.
+    const own = await installService({ dryRun: true, env, platform: 'linux', user: 'servicehall', root: openRoot(), lookupUser: () => ({ uid: fs.statSync(data).uid, gid: 0 }) });
+    expect(own.commands).toEqual([
+      ['systemctl', 'daemon-reload'],
+      ['systemctl', 'enable', '--now', 'servicehall-hub.service'],
+    ]);
   });
 
   it('is one command on the hub command line', async () => {
     const lines: string[] = [];
-    expect(await runOpsCommand('install-service', ['--dry-run', '--user', 'servicehall'], { env: HALL_ENV, out: (l) => lines.push(l) })).toBe(0);
-    expect(lines[0]).toBe('Dry run: nothing was changed.');
-    expect(lines.join('\n')).toContain('User=servicehall');
+    const me = os.userInfo().username;
+    expect(await runOpsCommand('install-service', ['--dry-run', '--user', me], { env: HALL_ENV, out: (l) => lines.push(l) })).toBe(0);
+    expect(lines[0]).toBe('试运行：什么都没有改动。下面是安装时会写的文件和会运行的命令。');
+    expect(lines.join('\n')).toContain(`User=${me}`);
   });
 });
 
