@@ -709,6 +709,34 @@ describe('a standby hub', () => {
   });
 });
 
+describe('a primary whose disk refuses the list of terminals it serves', () => {
+  it('goes on serving, says so once, and writes the list at the first beat the disk takes it: its beat never throws', async () => {
+    const logged = captureLog();
+    const pair = await primaryAndStandby({ primaryKnowsStandby: true });
+    const db = (pair.primary.store as unknown as { db: Database.Database }).db;
+    const served = () => (JSON.parse((db.prepare("SELECT value FROM hall WHERE key = 'served_terminals'").get() as { value: string } | undefined)?.value ?? '{}') as { terminals?: string[] }).terminals;
+    // The disk full under the hub: the write of the list its beat keeps (every 200 ms while the list changes) fails.
+    const statement = (pair.primary.replication as unknown as { st: { keepServed: { run: (value: string) => unknown } } }).st.keepServed;
+    const run = statement.run.bind(statement);
+    let refusing = true;
+    statement.run = (value: string) => {
+      if (refusing) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      return run(value);
+    };
+    const k = await kiosk(pair.primary, 'kiosk-7', BOTH_HUBS);
+    const notKept = () => logged.filter((l) => (JSON.parse(l) as { msg: string }).msg.includes('主机无法把它所服务的终端名单写入数据库（SQLITE_FULL）'));
+    await expect.poll(notKept).toHaveLength(1);
+    // Beats go on failing meanwhile: the hall is served, and the words are said once.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await issue(k)).ok).toBe(true);
+    expect(notKept()).toHaveLength(1);
+    expect(served()).not.toContain('kiosk-7');
+    // The disk takes writes again: the list is written at the next beat.
+    refusing = false;
+    await expect.poll(served).toContain('kiosk-7');
+  });
+});
+
 describe("the citizens' phones at a standby that takes charge", () => {
   const TENCENT = { secretId: 'AKIDstandbytest000000000000000000', secretKey: 'tencentSecretKeyForStandby000000', sdkAppId: '1400009999', signName: '滨江政务' };
   const TEMPLATES = { 'phone-code': '3001', 'ticket-near': '3002', 'ticket-called': '3003' };

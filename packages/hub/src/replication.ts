@@ -247,6 +247,8 @@ export class Replication {
   private readonly st;
   private peerTimer: NodeJS.Timeout | undefined;
   private beatTimer: NodeJS.Timeout | undefined;
+  /** Writing the list of terminals served failed, and was said (once until a write works again). */
+  private servedNotKeptSaid = false;
   private follower: FollowerSide | undefined;
   private unacknowledged = 0;
   /** Set while the primary, its standby just gone, asks the peer whether it took charge. */
@@ -701,8 +703,18 @@ export class Replication {
     const before = this.servedKept;
     const now = Date.now();
     if (before && before.epoch === this.role.epoch && before.terminals.join('\n') === list.join('\n') && Math.abs(now - before.at) < SERVED_REWRITE_MS) return;
-    this.servedKept = { epoch: this.role.epoch, at: now, terminals: list };
-    this.st.keepServed.run(JSON.stringify(this.servedKept));
+    const kept = { epoch: this.role.epoch, at: now, terminals: list };
+    try {
+      this.st.keepServed.run(JSON.stringify(kept));
+    } catch (error) {
+      // A disk full or gone read-only under the hub: the list stays in memory, is written at the next beat
+      // that can, and the hub (called from its beat's timer, or a standby's message) goes on serving.
+      if (!this.servedNotKeptSaid) log.error({ err: error }, opsText('servedNotKept', { problem: (error as { code?: string }).code ?? (error as Error).message }));
+      this.servedNotKeptSaid = true;
+      return;
+    }
+    this.servedKept = kept;
+    this.servedNotKeptSaid = false;
   }
 
   private releaseHold(why: string | Bilingual): number {
