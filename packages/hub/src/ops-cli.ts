@@ -1,3 +1,4 @@
+import { localTime } from '@servicehall/core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { backupPolicyFromEnv, pruneBackups, readBackups, takeBackup } from './backup';
@@ -60,7 +61,15 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       backupFolder(dir, within ? '--in' : 'SERVICEHALL_BACKUP_DIR', 'read');
       const { backups, unlisted } = await readBackups(path.resolve(dir));
       if (backups.length === 0) out(opsText('noBackup', { dir }));
-      for (const b of backups) out(`${b.takenAt}  event ${String(b.seq).padStart(9)}  ${formatBytes(b.bytes).padStart(9)}  ${b.path}`);
+      else {
+        // Said in the hall's own time, as its staff read a clock (the manifests keep UTC): the zone from the newest backup's hall.
+        const { timeZone } = await hallTimeZone(backups.reduce((a, b) => (b.takenAtMs > a.takenAtMs ? b : a)).path);
+        out(opsText('backupsHeading', { zone: timeZone }));
+        for (const b of backups) {
+          const at = localTime(b.takenAtMs, timeZone);
+          out(`${at.day} ${at.time}  ${String(b.seq).padStart(9)}  ${formatBytes(b.bytes).padStart(9)}  ${b.path}`);
+        }
+      }
       // A manifest that offers no backup is said, not passed over: the operator counting on that backup learns it now.
       for (const u of unlisted) out(opsText('backupUnlisted', { manifest: u.manifest, problem: u.problem }));
       return 0;

@@ -80,6 +80,12 @@ describe("the operator's commands on a hub in its own process", () => {
 
     const listed = await hubCommand(['backups'], env);
     expect(listed.out).toContain(file);
+    // Its time in the hall's zone (the demo hall's, Asia/Shanghai), as the hall's staff read a clock, under a heading that says so: not the manifest's UTC.
+    const takenAtMs = (JSON.parse(fs.readFileSync(file.replace(/\.db$/, '.json'), 'utf8')) as { takenAtMs: number }).takenAtMs;
+    const shanghai = new Date(takenAtMs + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+    expect(listed.out).toContain('备份（时间为大厅所在时区 Asia/Shanghai）');
+    expect(listed.out).toMatch(new RegExp(`^${shanghai} +\\d+ +.+${path.basename(file)}$`, 'm'));
+    expect(listed.out).not.toMatch(/^\d{4}-\d\d-\d\dT/m);
     // A manifest cut short (a share that went away mid-write), one of no backup, one whose file is gone: each said, not passed over.
     fs.writeFileSync(path.join(backups, 'hall-2026-01-01T000000Z.json'), '{"format":1,"file":"hall-2026');
     fs.writeFileSync(path.join(backups, 'hall-2026-01-02T000000Z.json'), '[]');
