@@ -94,7 +94,8 @@ describe("the hub's log folder made read-only while the hub runs", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-logro-'));
     dirs.push(dir);
     const logs = path.join(dir, 'logs');
-    fs.mkdirSync(logs);
+    // As the hub makes it (made 0755, it is put right at start, and said in hub.1.log).
+    fs.mkdirSync(logs, { mode: 0o750 });
     // Root writes into a read-only folder all the same: the writer runs as nobody, as a service's own account would.
     const account = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     if (account.uid !== undefined) {
