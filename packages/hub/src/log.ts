@@ -295,7 +295,8 @@ function watchWhereItWrites(stream: RollingStream, writing: () => { fd: number; 
       sayGone(file, problem);
       // Its folder back (or never gone, the file alone deleted): opened again, its lines written there from now on.
       const folder = await fs.promises.stat(path.dirname(file)).catch(() => undefined);
-      if (folder?.isDirectory() && named instanceof Error && named.code === 'ENOENT' && stream.fd === fd) stream.reopen?.();
+      // By its name: sonic-boom's own `file` names, after a roll that could not open its next file, that file (hub.2.log), not the one written.
+      if (folder?.isDirectory() && named instanceof Error && named.code === 'ENOENT' && stream.fd === fd) stream.reopen?.(file);
     } catch {
       // The file closed under the look (the hub stopping): nothing to say.
     } finally {
