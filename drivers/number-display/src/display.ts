@@ -15,8 +15,12 @@ const SLOWEST_BAUD = 1200;
  */
 const QUIET_MS = 40;
 
-/** A reply later than this many bounds after the line fell quiet is taken as never coming: the tries owed are forgotten. */
-const LATEST_REPLY_BOUNDS = 10;
+/**
+ * A reply later than this many bounds after its try was sent is taken as never coming: each try owed is
+ * forgotten at that age, on its own, however busy the line (a display silent for a moment costs the calls
+ * after it one request more only while its missed tries are younger than this).
+ */
+const LATEST_REPLY_BOUNDS = 3;
 
 /** Every code a display's write can fail with (a terminal adds `offline` for a line it cannot open): the screens give each its own words. */
 export const DISPLAY_CODES = ['not-shown', 'timeout', 'modbus-exception', 'bad-reply', 'write-failed', 'offline'] as const;
@@ -24,8 +28,12 @@ export const DISPLAY_CODES = ['not-shown', 'timeout', 'modbus-exception', 'bad-r
 export type DisplayResult = { ok: true } | { ok: false; code: Exclude<(typeof DISPLAY_CODES)[number], 'offline'>; message: string };
 
 /** A whole reply to a write other than the one read for (other registers): an earlier try's, never this request's answer. */
-const EARLIER = 'earlier';
-type Heard = DisplayResult | typeof EARLIER;
+type Earlier = { earlier: Buffer };
+type Heard = DisplayResult | Earlier;
+const isEarlier = (heard: Heard): heard is Earlier => 'earlier' in heard;
+
+/** A try sent whose answer has not come: when it was sent (performance.now()), and the reply of a display that took it. */
+type Owed = { at: number; reply: Buffer };
 
 /**
  * A window's number display. DM-D and CD5220 displays are write-only; a Modbus display answers
@@ -40,16 +48,15 @@ export class NumberDisplay {
    * replies than were owed before it, so that at least one is its own (after an unanswered try the next
    * request is sent once more; a live display answers each, a late reply confirms nothing after it).
    */
-  private unanswered = 0;
-  /** When the last request was sent, and the last byte came (performance.now()). */
-  private sentAt = -Infinity;
+  private unanswered: Owed[] = [];
+  /** When the last byte came (performance.now()). */
   private heardAt = -Infinity;
   /** Reads what comes while no try waits (the quiet before one, the time between calls) for replies to the last request sent. */
   private between: ReplyReader | undefined;
   /** The waiting try's reading of what comes: one listener reads each chunk once, by the try or else between tries. */
   private trying: ((data: Buffer) => void) | undefined;
   /** The running request's count of an answer heard while none of its tries waited, or of a reply to another write heard at any time. */
-  private heardBetween: ((heard: Heard) => void) | undefined;
+  private heardBetween: ((heard: Heard, settled: boolean) => void) | undefined;
   constructor(
     private link: ByteLink,
     readonly profile: DisplayProfile,
@@ -67,12 +74,32 @@ export class NumberDisplay {
 
   /** A reply or an exception that no try hears is still the answer to a try owed: counted, never dropped. */
   private hearBetween(data?: Buffer): void {
-    for (let heard = this.between?.read(data); heard; heard = this.between?.read()) this.heardOwed(heard);
+    const reader = this.between;
+    for (let heard = reader?.read(data); heard; heard = reader?.read()) this.heardOwed(heard, reader!.expected);
   }
 
-  private heardOwed(heard: Heard): void {
-    this.unanswered = Math.max(0, this.unanswered - 1);
-    this.heardBetween?.(heard);
+  /** An answer heard but by the try that waits for it: settles a try owed it may answer, and is counted by the running request. */
+  private heardOwed(heard: Heard, expected: Buffer): void {
+    const settled = this.settle(heard, expected);
+    this.heardBetween?.(heard, settled);
+  }
+
+  /** The tries owed whose reply may still come: each is forgotten once older than LATEST_REPLY_BOUNDS bounds. */
+  private owedNow(): Owed[] {
+    const now = performance.now();
+    return (this.unanswered = this.unanswered.filter((o) => now - o.at <= LATEST_REPLY_BOUNDS * this.timeoutMs));
+  }
+
+  /**
+   * The try an answer is for, no longer owed: the oldest one owed that a display answers so (a reply names
+   * the registers written, an exception only the function). Whether there was one: an answer to a try already
+   * forgotten (or to none) settles none, so that the tries owed are never fewer than those really unanswered.
+   */
+  private settle(heard: Heard, expected: Buffer): boolean {
+    const reply = isEarlier(heard) ? heard.earlier : heard.ok ? expected : undefined;
+    const i = this.owedNow().findIndex((o) => (reply ? o.reply.equals(reply) : o.reply[1] === expected[1]));
+    if (i >= 0) this.unanswered.splice(i, 1);
+    return i >= 0;
   }
 
   show(call: Call): Promise<DisplayResult> {
@@ -134,9 +161,9 @@ export class NumberDisplay {
    * it counts as if its try had heard it.
    */
   private async request(frame: Buffer): Promise<DisplayResult> {
-    if (performance.now() - Math.max(this.sentAt, this.heardAt) > LATEST_REPLY_BOUNDS * this.timeoutMs) this.unanswered = 0;
+    const expected = writeReply(frame);
     /** Answers that may still come for earlier tries: no more replies, and no more exceptions, than this can be theirs. */
-    let owed = this.unanswered;
+    let owed = this.owedNow().length;
     let replies = 0;
     let refusals = 0;
     let refusal: DisplayResult | undefined;
@@ -149,18 +176,18 @@ export class NumberDisplay {
         refusal = answer;
       }
     };
-    this.heardBetween = (heard) => (tried && heard !== EARLIER ? answered(heard) : (owed = Math.max(0, owed - 1)));
+    // Before the first try, or a reply to another write: an earlier try's answer, if it settled one.
+    this.heardBetween = (heard, settled) => (tried && !isEarlier(heard) ? answered(heard) : settled && (owed = Math.max(0, owed - 1)));
     try {
       for (;;) {
         await this.quiet(QUIET_MS);
         if (replies > owed) return { ok: true };
         if (refusals > owed) return refusal!;
         tried = true;
-        this.sentAt = performance.now();
-        this.unanswered++;
+        this.unanswered.push({ at: performance.now(), reply: expected });
         const result = await this.once(frame);
         if (result.ok || result.code === 'modbus-exception') {
-          this.unanswered = Math.max(0, this.unanswered - 1);
+          this.settle(result, expected);
           answered(result);
           if (replies > owed) return { ok: true };
           if (refusals > owed) return result;
@@ -227,8 +254,8 @@ export class NumberDisplay {
       );
       this.trying = (data) => {
         for (let heard = reader.read(data); heard; heard = reader.read()) {
-          if (heard !== EARLIER) return done(heard);
-          this.heardOwed(heard);
+          if (!isEarlier(heard)) return done(heard);
+          this.heardOwed(heard, reader.expected);
         }
       };
       this.link.write(frame).then(
@@ -242,7 +269,7 @@ export class NumberDisplay {
 /**
  * What comes after a request, read from the front: the request's own bytes (an RS-485 adapter that
  * hears itself) are its echo, whole; then the reply or an exception; a whole reply from this slave to
- * a write of other registers is told as such (EARLIER); any other byte (another slave's frame, a bad
+ * a write of other registers is told as such (Earlier, with its bytes); any other byte (another slave's frame, a bad
  * CRC, noise) is dropped. Bytes may come one at a time.
  */
 class ReplyReader {
@@ -286,7 +313,7 @@ class ReplyReader {
       if (write && got.length >= 8 && !startsWith(frame, got) && crc16Modbus(got, 0, 6) === got[6]! + (got[7]! << 8)) {
         this.got = got.subarray(8);
         this.received -= 8;
-        return EARLIER;
+        return { earlier: got.subarray(0, 8) };
       }
       // A frame still coming: the echo, the reply, an exception (function with its high bit set), or another write's reply.
       if (startsWith(frame, got) || startsWith(expected, got) || (got.length < 5 && (got.length < 2 || got[1] === (frame[1]! | 0x80))) || (write && got.length < 8)) break;

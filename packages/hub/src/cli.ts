@@ -10,7 +10,7 @@ import { HallKey, KEY_FILE, prepareDataFolder, TOKEN_FILE } from './files';
 import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
 import { proxyTrustFrom } from './http';
 import { limitsFrom } from './limits';
-import { formatBytes, opsText } from './ops-strings';
+import { formatBytes, opsText, THEN_RUN_AGAIN } from './ops-strings';
 import { configureLog, log, logFile } from './log';
 import { readNotifyInput } from './notifications';
 import { hostSetting, hubNumber, hubSwitch, SettingProblem } from './setting';
@@ -149,7 +149,8 @@ async function createAdmin(args: string[]) {
     throw new HubRefusal('--role 应为 administrator（管理员）、supervisor（值班主任）或 department-head（科室负责人）。\n--role is administrator, supervisor or department-head');
   const department = argument(args, 'department');
   prepareDataFolder(dataDir, (m) => console.warn(`  warning    ${m}`));
-  const db = openDatabase(dataDir);
+  // A disk that refuses hall.db is said with what to do for this command: run it again, not start the hub.
+  const db = openDatabase(dataDir, DATABASE_FILE, THEN_RUN_AGAIN);
   try {
     const store = new HallStore(db, Date.now, HallKey.load(keyFile ?? path.join(dataDir, KEY_FILE)));
     const staff = new Staff(db, store.pins, () => store.view.catalogue, Date.now);

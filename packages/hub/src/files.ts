@@ -43,17 +43,23 @@ export function giveToFolderOwner(folder: string, ...written: string[]): void {
 
 /** Makes `file` owner-only if it exists with a looser mode; says what it changed. */
 export function secureFile(file: string, warn: (message: string) => void, mode = 0o600): void {
-  if (!POSIX) return;
+  const was = tightenMode(file, mode);
+  if (was !== undefined) warn(opsText('fileSecured', { file, was: was.toString(8), mode: mode.toString(8) }));
+}
+
+/** Sets `file` to `mode` if it exists with a mode that allows more; its mode before when it did, else undefined. */
+export function tightenMode(file: string, mode: number): number | undefined {
+  if (!POSIX) return undefined;
   let st: fs.Stats;
   try {
     st = fs.statSync(file);
   } catch {
-    return;
+    return undefined;
   }
   const was = st.mode & 0o777;
-  if ((was & ~mode) === 0) return;
+  if ((was & ~mode) === 0) return undefined;
   fs.chmodSync(file, mode);
-  warn(opsText('fileSecured', { file, was: was.toString(8), mode: mode.toString(8) }));
+  return was;
 }
 
 /**

@@ -8,7 +8,7 @@ import { checkDatabaseFile, DATABASE_FILE, HubRefusal, makeDataFolder, REFUSED_E
 import { log } from './log';
 import { sqliteWorker } from './sqlite-worker';
 import type { Worker } from 'node:worker_threads';
-import { opsText, THEN_START_HUB } from './ops-strings';
+import { opsText, THEN_START_HUB, type Bilingual } from './ops-strings';
 
 /** Present while a hub runs on the data folder; found at start, it means the last one did not stop cleanly. */
 export const RUNNING_MARKER = 'hub.running';
@@ -110,9 +110,9 @@ const DAMAGE = /^SQLITE_(CORRUPT|NOTADB)/;
 /**
  * What SQLite says is wrong with the database, or undefined when it is whole. A database it cannot
  * read for another reason (a full or read-only disk, its permissions, another program's lock) is
- * not called damaged: that refusal says so, and asks for no restore.
+ * not called damaged: that refusal says so, and asks for no restore, then `then`: start the hub, or run the operator's command again.
  */
-export function databaseProblem(file: string, kind: 'quick' | 'full' | 'partial'): string | undefined {
+export function databaseProblem(file: string, kind: 'quick' | 'full' | 'partial', then: Bilingual = THEN_START_HUB): string | undefined {
   let db: Database.Database | undefined;
   try {
     // Read-only: a damaged file is not written, not even by a checkpoint at close.
@@ -128,7 +128,7 @@ export function databaseProblem(file: string, kind: 'quick' | 'full' | 'partial'
     return undefined;
   } catch (error) {
     // Only SQLite's own word is damage: better-sqlite3's errors of its own (a folder that is not there) are not.
-    if (!(error instanceof Database.SqliteError) || !DAMAGE.test(error.code)) throw new HubRefusal(opsText('unreadable', { file, problem: error instanceof Error ? error.message : String(error), then: THEN_START_HUB }));
+    if (!(error instanceof Database.SqliteError) || !DAMAGE.test(error.code)) throw new HubRefusal(opsText('unreadable', { file, problem: error instanceof Error ? error.message : String(error), then }));
     return error instanceof Error ? error.message : String(error);
   } finally {
     db?.close();

@@ -89,24 +89,38 @@ describe("the hub's log file on a disk that cannot take it", () => {
   });
 });
 
+/**
+ * The ROLLER on logs/hub.log in a folder of its own, logs/ made 0750 as the hub makes it (0755 is put right at start,
+ * said in hub.1.log). Root writes into a read-only folder all the same: the writer runs as nobody then, as a service's
+ * own account would. What it said (standard error), told (standard output), and the line numbers in each file.
+ */
+function startRoller(prefix: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  dirs.push(dir);
+  const logs = path.join(dir, 'logs');
+  fs.mkdirSync(logs, { mode: 0o750 });
+  const account = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  if (account.uid !== undefined) {
+    fs.chmodSync(dir, 0o755);
+    fs.chownSync(logs, account.uid, account.gid);
+  }
+  const script = path.join(dir, 'roller.mts');
+  fs.writeFileSync(script, ROLLER);
+  const run = runWriter(script, { PROBE_LOG: path.join(logs, 'hub.log') }, [], account);
+  return {
+    dir,
+    logs,
+    run,
+    said: () => run.stderr.split('\n').filter(Boolean),
+    told: (what: string) => run.stdout.split('\n').filter((l) => l.startsWith(what)),
+    lines: (f: string) => (fs.existsSync(path.join(logs, f)) ? fs.readFileSync(path.join(logs, f), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { i: number }).i) : []),
+  };
+}
+
 describe("the hub's log folder made read-only while the hub runs", () => {
   it('says once for each problem that a roll could not make its next file, naming the file its lines still go to, and once that a roll opened one again; no line lost', { timeout: 60_000 }, async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-logro-'));
-    dirs.push(dir);
-    const logs = path.join(dir, 'logs');
-    fs.mkdirSync(logs);
-    // Root writes into a read-only folder all the same: the writer runs as nobody, as a service's own account would.
-    const account = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-    if (account.uid !== undefined) {
-      fs.chmodSync(dir, 0o755);
-      fs.chownSync(logs, account.uid, account.gid);
-    }
-    const script = path.join(dir, 'roller.mts');
-    fs.writeFileSync(script, ROLLER);
-    const run = runWriter(script, { PROBE_LOG: path.join(logs, 'hub.log') }, [], account);
+    const { dir, logs, run, said, told, lines } = startRoller('servicehall-logro-');
     const { child } = run;
-    const said = () => run.stderr.split('\n').filter(Boolean);
-    const told = (what: string) => run.stdout.split('\n').filter((l) => l.startsWith(what));
     /** One long line, past 1 kB: one roll, whose outcome (its file opened, or not, or its folder not made) the writer tells. */
     const rolls = () => told('failed open').length + told('failed mkdir').length + told('opened').length;
     const roll = async () => {
@@ -143,7 +157,6 @@ describe("the hub's log folder made read-only while the hub runs", () => {
       expect(said()[4]).toMatch(/^主机的日志又能换新文件了：现在写入 .*logs\/hub\.6\.log。$/);
       expect(said()[5]).toMatch(/^The hub’s log moves on to new files again: it now writes .*logs\/hub\.6\.log\.$/);
       child.stdin.write('120\n');
-      const lines = (f: string) => (fs.existsSync(path.join(logs, f)) ? fs.readFileSync(path.join(logs, f), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { i: number }).i) : []);
       // Every line: the first and the five long ones (each rolled after it was written) in hub.1.log, the next in hub.6.log.
       await expect.poll(() => lines('hub.6.log')).toEqual([6]);
       expect(lines('hub.1.log')).toEqual([0, 1, 2, 3, 4, 5]);
@@ -164,6 +177,37 @@ describe("the hub's log folder made read-only while the hub runs", () => {
       child.kill();
       await run.exited;
       fs.chmodSync(dir, 0o755);
+    }
+  });
+});
+
+describe("the hub's log file deleted after a roll that could not make its next file", () => {
+  it('is opened again by its own name (hub.1.log), not by the name the failed roll tried (hub.2.log)', { timeout: 60_000 }, async () => {
+    const { logs, run, said, told, lines } = startRoller('servicehall-logreopen-');
+    const { child } = run;
+    try {
+      await expect.poll(() => (run.code !== undefined ? `exited ${run.code}: ${run.stderr}` : run.stdout.includes('logged')), { timeout: 30_000 }).toBe(true);
+      fs.chmodSync(logs, 0o555);
+      child.stdin.write('1100\n');
+      await expect.poll(() => told('failed'), { timeout: 30_000 }).toEqual(['failed open EACCES hub.2.log']);
+      // The folder writable again, and the file written deleted (a clean-up): the hub's look (every 5 s) says it gone and opens it again.
+      fs.chmodSync(logs, 0o755);
+      fs.rmSync(path.join(logs, 'hub.1.log'));
+      await expect.poll(() => told('opened'), { timeout: 20_000 }).toEqual(['opened hub.1.log']);
+      child.stdin.write('120\n');
+      await expect.poll(() => lines('hub.1.log')).toEqual([2]);
+      // Before, the look opened the failed roll's name: the lines went into hub.2.log, though the operator was told hub.1.log.
+      expect(fs.readdirSync(logs)).toEqual(['hub.1.log']);
+      // The roll's problem, the file gone, a file made in the folder again (the roll's problem over), the file written again: each in Chinese then English.
+      expect(said()).toHaveLength(8);
+      expect(said()[2]).toMatch(/^主机的日志文件 .*logs\/hub\.1\.log 已不在原处（ENOENT）/);
+      expect(said()[4]).toMatch(/^主机的日志又能换新文件了：现在写入 .*logs\/hub\.1\.log。$/);
+      expect(said()[6]).toMatch(/^主机的日志文件 .*logs\/hub\.1\.log 又在写入了/);
+      expect(said()[7]).toMatch(/^The hub’s log file .*logs\/hub\.1\.log is being written again/);
+      expect(run.code).toBeUndefined();
+    } finally {
+      child.kill();
+      await run.exited;
     }
   });
 });

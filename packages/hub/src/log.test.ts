@@ -98,6 +98,55 @@ describe("the hub's log", () => {
     expect(text).not.toContain('never-in-the-file');
   });
 
+  it('makes its files for the hub\'s account alone (0600), and puts right at start a folder (0755) and files (0644) of an earlier run, saying so once in the log', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-logmode-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    cleanups.push(useLogger(log));
+    const logs = path.join(dir, 'logs');
+    fs.mkdirSync(logs);
+    fs.chmodSync(logs, 0o755);
+    fs.writeFileSync(path.join(logs, 'hub.1.log'), '{"msg":"a line of an earlier run"}\n', { mode: 0o644 });
+    fs.chmodSync(path.join(logs, 'hub.1.log'), 0o644);
+    // Not the hub's log: left as it is.
+    fs.writeFileSync(path.join(logs, 'notes.txt'), 'x', { mode: 0o644 });
+    fs.chmodSync(path.join(logs, 'notes.txt'), 0o644);
+    const mode = (f: string) => fs.statSync(path.join(dir, f)).mode & 0o777;
+    const start = async () => {
+      const logger = await configureLog({ level: 'info', file: path.join(logs, 'hub.log'), rotation: { size: '1k', count: 5 } });
+      const stream = (logger as unknown as Record<symbol, NodeJS.EventEmitter>)[pino.symbols.streamSym]!;
+      return { logger, stream, end: () => new Promise((resolve) => (stream.once('close', resolve), (stream as unknown as { end(): void }).end())) };
+    };
+    const first = await start();
+    expect(mode('logs')).toBe(0o750);
+    expect(mode('logs/hub.1.log')).toBe(0o600);
+    expect(mode('logs/notes.txt')).toBe(0o644);
+    // A roll's new file made for the hub's account alone (before: 0644, less the umask).
+    let rolled = false;
+    first.stream.once('ready', () => (rolled = true));
+    for (let i = 0; !rolled; i++) {
+      const landed = new Promise((r) => first.stream.once('drain', r));
+      first.logger.info({ i }, 'a line of about a hundred bytes to fill the file');
+      await landed;
+    }
+    const made = fs.readdirSync(logs).filter((f) => f !== 'hub.1.log' && f.startsWith('hub.'));
+    expect(made.length).toBeGreaterThan(0);
+    for (const f of made) expect(mode(`logs/${f}`), f).toBe(0o600 & ~process.umask());
+    await first.end();
+    // Started again, nothing to put right: nothing more said.
+    await (await start()).end();
+    const said = fs
+      .readdirSync(logs)
+      .filter((f) => f.startsWith('hub.'))
+      .flatMap((f) => fs.readFileSync(path.join(logs, f), 'utf8').split('\n').filter(Boolean))
+      .map((l) => JSON.parse(l) as { level?: string; msg: string })
+      .filter((r) => /readable by other accounts/.test(r.msg));
+    expect(said).toHaveLength(1);
+    expect(said[0]!.level).toBe('warn');
+    const [zh, en] = said[0]!.msg.split('\n');
+    expect(zh).toMatch(/^主机的日志原先其他账户也能读取，现已收紧.*：文件夹 .*logs 的权限由 755 改为 750；1 个日志文件（hub\.1\.log）的权限改为 600。$/);
+    expect(en).toMatch(/^The hub’s log was readable by other accounts and no longer is .*: its folder .*logs from mode 755 to 750; 1 log file \(hub\.1\.log\) to mode 600\.$/);
+  });
+
   it("says its folder deleted, once each time, when a roll makes it again before the hub looks, and that it writes there again; the folder is made again as at start (0750), before the old files' clean-up lists it", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-logroll-'));
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { canMakeFilesIn, makeFolder } from './files';
+import { canMakeFilesIn, makeFolder, tightenMode } from './files';
 import { opsText } from './ops-strings';
 import { SettingProblem } from './setting';
 
@@ -73,11 +73,15 @@ export let logFile: string | undefined;
 export async function configureLog(settings: LogSettings): Promise<Logger> {
   let destination = settings.destination;
   logFile = undefined;
+  let secured: ReturnType<typeof secureLogs>;
   if (!destination && settings.file) {
     logFolderUsable(settings.file);
+    secured = secureLogs(settings.file);
     const { default: roll } = await import('pino-roll');
     destination = await roll({
       file: settings.file,
+      // The files it makes: the hub's account alone reads them, as hall.db (sonic-boom made them 0644).
+      mode: LOG_FILE_MODE,
       frequency: 'daily',
       size: settings.rotation?.size ?? '10m',
       mkdir: true,
@@ -101,7 +105,47 @@ export async function configureLog(settings: LogSettings): Promise<Logger> {
     }
   }
   log = createLogger({ ...settings, destination });
+  if (secured) log.warn(opsText('logSecured', secured));
   return log;
+}
+
+/** The mode of each log file the hub makes, as its database's: its lines carry citizens' ticket events. */
+const LOG_FILE_MODE = 0o600;
+
+/**
+ * The log folder of an earlier install (0755) and the files of earlier runs (0644, as pino-roll made them) put
+ * right at start: what changed, to be said once in the log, or undefined. One the hub's account may not
+ * change (owned by another) is left as it is.
+ */
+function secureLogs(file: string): { dir: string; changes: { 'zh-CN': string; en: string } } | undefined {
+  const dir = path.dirname(path.resolve(file));
+  const tighten = (at: string, mode: number) => {
+    try {
+      return tightenMode(at, mode);
+    } catch {
+      return undefined;
+    }
+  };
+  const folderWas = tighten(dir, LOG_FOLDER_MODE);
+  // pino-roll's names for `hub.log`: hub.1.log, hub.2.log, ...
+  const { name, ext } = path.parse(file);
+  const ours = (entry: string) => entry.startsWith(`${name}.`) && entry.endsWith(ext) && /^\d+$/.test(entry.slice(name.length + 1, entry.length - ext.length));
+  const files = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isFile() && ours(entry.name) && tighten(path.join(dir, entry.name), LOG_FILE_MODE) !== undefined)
+    .map((entry) => entry.name);
+  if (folderWas === undefined && files.length === 0) return undefined;
+  const zh: string[] = [];
+  const en: string[] = [];
+  if (folderWas !== undefined) {
+    zh.push(`文件夹 ${dir} 的权限由 ${folderWas.toString(8)} 改为 ${LOG_FOLDER_MODE.toString(8)}`);
+    en.push(`its folder ${dir} from mode ${folderWas.toString(8)} to ${LOG_FOLDER_MODE.toString(8)}`);
+  }
+  if (files.length > 0) {
+    zh.push(`${files.length} 个日志文件（${files.join('、')}）的权限改为 ${LOG_FILE_MODE.toString(8)}`);
+    en.push(`${files.length} log file${files.length > 1 ? 's' : ''} (${files.join(', ')}) to mode ${LOG_FILE_MODE.toString(8)}`);
+  }
+  return { dir, changes: { 'zh-CN': zh.join('；'), en: en.join('; ') } };
 }
 
 /** The log folder's mode, at start and when a roll makes it again: its files carry citizens' ticket events, not for every local user. */
@@ -251,7 +295,8 @@ function watchWhereItWrites(stream: RollingStream, writing: () => { fd: number; 
       sayGone(file, problem);
       // Its folder back (or never gone, the file alone deleted): opened again, its lines written there from now on.
       const folder = await fs.promises.stat(path.dirname(file)).catch(() => undefined);
-      if (folder?.isDirectory() && named instanceof Error && named.code === 'ENOENT' && stream.fd === fd) stream.reopen?.();
+      // By its name: sonic-boom's own `file` names, after a roll that could not open its next file, that file (hub.2.log), not the one written.
+      if (folder?.isDirectory() && named instanceof Error && named.code === 'ENOENT' && stream.fd === fd) stream.reopen?.(file);
     } catch {
       // The file closed under the look (the hub stopping): nothing to say.
     } finally {

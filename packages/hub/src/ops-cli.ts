@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { backupPolicyFromEnv, pruneBackups, readBackups, takeBackup } from './backup';
 import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, databaseProblem } from './integrity';
-import { formatBytes, opsText } from './ops-strings';
+import { formatBytes, opsText, THEN_RUN_AGAIN } from './ops-strings';
 import { restoreBackup } from './restore';
 import { installService } from './service';
 
@@ -88,7 +88,7 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       const file = path.join(dataDir, DATABASE_FILE);
       // No database is no damage: SERVICEHALL_DATA names another folder.
       if (!isFile(file)) throw new HubRefusal(opsText('archiveNoDatabase', { dir: path.resolve(dataDir) }));
-      const problem = databaseProblem(file, 'full');
+      const problem = databaseProblem(file, 'full', THEN_RUN_AGAIN);
       if (!problem) {
         out(`${file}: integrity_check ok`);
         // A whole check that passes lifts the mark the background check left.

@@ -28,11 +28,12 @@ function tempDir(): string {
   return d;
 }
 
-/** `npm run hub -- ARGS` as an operator types it (as another account with `as`): its exit code and all it printed. */
-function hubCommand(args: string[], env: Record<string, string>, as: { uid?: number; gid?: number } = {}, killAfterMs = 60_000): Promise<{ code: number | null; out: string; ms: number }> {
+/** `npm run hub -- ARGS` as an operator types it (as another account with `as`, through `before`: prlimit): its exit code and all it printed. */
+function hubCommand(args: string[], env: Record<string, string>, as: { uid?: number; gid?: number } = {}, killAfterMs = 60_000, before: string[] = []): Promise<{ code: number | null; out: string; ms: number }> {
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, SERVICEHALL_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as });
+    const [command, ...rest] = [...before, process.execPath, '--import', 'tsx', cli, ...args];
+    const child = spawn(command!, rest, { cwd: root, env: { ...process.env, SERVICEHALL_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -212,6 +213,29 @@ describe("the operator's commands on a hub in its own process", () => {
     const restore = await hubCommand(['restore', file], { SERVICEHALL_DATA: never }, {}, 10_000);
     expect(restore.code, `restore did not end within 10 s: ${restore.out}`).toBe(REFUSED_EXIT_CODE);
     expect(restore.out).toMatch(/数据文件夹 [^]*无法创建或写入[^]*cannot be made/);
+  }, 60_000);
+
+  it('says, when hall.db cannot be opened, to run the same command again (create-admin, check), not to start the hub', async () => {
+    const runAgain = /再运行同一条命令。[^]*then run the same command again\./;
+    // A new hall's first account on a disk with no room: a file size limit of 0 (RLIMIT_FSIZE), its writes failing as a full disk's would.
+    const fresh = tempDir();
+    const admin = await hubCommand(['create-admin', '--id', 'boss'], { SERVICEHALL_DATA: fresh }, {}, 60_000, ['prlimit', '--fsize=0:unlimited']);
+    expect(admin.code, admin.out).toBe(REFUSED_EXIT_CODE);
+    expect(admin.out).toMatch(/主机无法读取大厅数据库 [^]*hall\.db（SQLITE_[A-Z_]+[^]*The hub cannot read the hall database/);
+    expect(admin.out).toMatch(runAgain);
+    // Before: 再启动主机 / then start the hub again, for a command run with the hub stopped.
+    expect(admin.out).not.toMatch(/再启动主机|start the hub/);
+    // hall.db not readable by the hub's account: check cannot look at it. Root opens anything: check runs as nobody then, on a folder of its own.
+    const data = tempDir();
+    makeHallDatabase(data, 3);
+    const as = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    if (as.uid !== undefined) for (const f of [data, ...fs.readdirSync(data).map((f) => path.join(data, f))]) fs.chownSync(f, as.uid, as.gid!);
+    fs.chmodSync(path.join(data, DATABASE_FILE), 0o000);
+    const check = await hubCommand(['check'], { SERVICEHALL_DATA: data }, as);
+    expect(check.code, check.out).toBe(REFUSED_EXIT_CODE);
+    expect(check.out).toMatch(/主机无法读取大厅数据库 [^]*hall\.db（[^]*The hub cannot read the hall database/);
+    expect(check.out).toMatch(runAgain);
+    expect(check.out).not.toMatch(/再启动主机|start the hub/);
   }, 60_000);
 
   it('names what is wrong with an unknown command or a missing argument, in Chinese then English', async () => {

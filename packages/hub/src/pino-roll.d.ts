@@ -11,6 +11,8 @@ declare module 'pino-roll' {
     mkdir?: boolean;
     /** Passed to its SonicBoom: the most it holds while the file cannot be written, lines beyond it dropped ('drop'). */
     maxLength?: number;
+    /** Passed to its SonicBoom: the mode of each file it makes (fs.open's, less the umask). */
+    mode?: number;
   }
   export default function roll(options: RollOptions): Promise<DestinationStream & { end(): void }>;
 }
