@@ -431,9 +431,9 @@ export function alertNotice(subject: AlertSubject, names: ReadonlyMap<string, st
   switch (subject.kind) {
     case 'device-fault':
     case 'terminal-offline':
-      return { ...subject, terminal: named(subject.terminal) };
+      return changed(subject, { terminal: named(subject.terminal) });
     case 'devices-not-ready':
-      return { ...subject, terminals: subject.terminals.map(named) };
+      return changed(subject, { terminals: subject.terminals.map(named) });
     default:
       return subject;
   }
