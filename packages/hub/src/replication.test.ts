@@ -714,7 +714,7 @@ describe('a primary whose disk refuses the list of terminals it serves', () => {
     const logged = captureLog();
     const pair = await primaryAndStandby({ primaryKnowsStandby: true });
     const db = (pair.primary.store as unknown as { db: Database.Database }).db;
-    const served = () => (JSON.parse((db.prepare("SELECT value FROM hall WHERE key = 'served_terminals'").get() as { value: string } | undefined)?.value ?? '{}') as { terminals?: string[] }).terminals;
+    const served = () => (JSON.parse((db.prepare("SELECT value FROM hall WHERE key = 'served_terminals'").get() as { value: string } | undefined)?.value ?? '{}') as { terminals?: string[] }).terminals ?? [];
     // The disk full under the hub: the write of the list its beat keeps (every 200 ms while the list changes) fails.
     const statement = (pair.primary.replication as unknown as { st: { keepServed: { run: (value: string) => unknown } } }).st.keepServed;
     const run = statement.run.bind(statement);
