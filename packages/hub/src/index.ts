@@ -21,3 +21,4 @@ export { HallNotifications, readNotifyInput, checkNotifyConfig } from './notific
 export { PhoneVault, PhoneBook } from './phones';
 export { DEFAULT_PHONE_LIMITS, type PhoneLimits } from './limits';
 export { overdueAlertReports, overdueNow } from './casework';
+export { cityTerminals, terminalPresence } from './supervision';

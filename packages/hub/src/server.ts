@@ -42,7 +42,7 @@ import { TicketWatch } from './phone/watch';
 import { PhoneBook, PhoneVault } from './phones';
 import { WORKBOOK_IMPORT_LIMITS, WorkbookImports, type WorkbookImportLimits } from './workbook-import';
 import { HallStore } from './store';
-import { HallSupervision, hallTokenLinks, terminalPresence } from './supervision';
+import { cityTerminals, HallSupervision, terminalPresence } from './supervision';
 import { supervisionOperations } from './supervision-api';
 import { serveTerminals, type TerminalLinks } from './terminals';
 import { loadTls, tlsFilesIn, type TlsFiles } from './tls';
@@ -361,23 +361,32 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // The city's copy of the log, shipped beside the hall by a worker of its own: by the hub in charge
   // only (a standby's log is its leader's, shipped from there; a hub that steps down stops shipping).
   let upstream: Upstream | undefined;
-  // The terminals linked with the hall token, which only this hub knows: the city names them as the console lists them.
-  const tellCityHallTokenLinks = () => upstream?.hallTokenTerminals(hallTokenLinks(terminals?.linked() ?? []));
+  // The hall's terminals as the console's board lists them, which only this hub knows: the city names them so too.
+  const presence = () => terminalPresence(credentials, terminals?.linked() ?? [], clock());
+  const cityTerminalList = () => cityTerminals(store.view, presence());
+  const tellCityTerminals = () => upstream?.terminals(cityTerminalList());
   const shipIfInCharge = () => {
     if (!options.upstream) return;
     if (store.role.inCharge && !upstream) {
-      upstream = startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE) }, saidOfShipping(), (parted) =>
+      // The list goes with the worker, for its first connect: a city told nothing keeps what it had.
+      upstream = startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE), terminals: cityTerminalList() }, saidOfShipping(), (parted) =>
         log.warn(parted, opsText('cityParted', { from: parted.branch + 1, shipped: parted.shipped })),
       );
       upstream.appended(store.seq);
-      tellCityHallTokenLinks();
     } else if (!store.role.inCharge && upstream) {
       void upstream.stop();
       upstream = undefined;
     }
   };
   shipIfInCharge();
-  const stopShippingWatch = store.role.onChange(shipIfInCharge);
+  const stopRoleWatch = store.role.onChange(shipIfInCharge);
+  // A credential that runs out changes the list with no link, command or console's word: looked at on the alerts' beat.
+  const cityTerminalsBeat = options.upstream ? setInterval(tellCityTerminals, options.supervisionSweepMs ?? 5_000) : undefined;
+  cityTerminalsBeat?.unref();
+  const stopShippingWatch = () => {
+    stopRoleWatch();
+    clearInterval(cityTerminalsBeat);
+  };
   store.onEvents((events) => upstream?.appended(events[events.length - 1]?.seq ?? store.seq));
   const upstreamConfig = options.upstream;
   // What health and /metrics say of the shipping, also while this hub follows (nothing shipped from here then).
@@ -414,7 +423,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   if (options.phoneStreams === 'process' && !handsOver && tls)
     log.info(opsText('tlsPhonesOnHub'));
   // Supervisors' alerts: reviewed after every change and on a beat, sent through the channels once.
-  const supervision = new HallSupervision(store, () => terminalPresence(credentials, terminals?.linked() ?? [], clock()), notifications, {
+  const supervision = new HallSupervision(store, presence, notifications, {
     clock,
     ...(options.supervisionSweepMs ? { everyMs: options.supervisionSweepMs } : {}),
   });
@@ -629,7 +638,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   });
   // A terminal that comes or goes may begin or end an alert.
   terminalListeners.add(() => supervision.soon());
-  terminalListeners.add(tellCityHallTokenLinks);
+  terminalListeners.add(tellCityTerminals);
   const links = terminals;
   const operations = await startOperations(options, {
     db,

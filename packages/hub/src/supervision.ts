@@ -1,4 +1,4 @@
-import { alertChanges, alertNotice, hallDay, hallTerminalNames, isConfigured, type Actor, type AlertSubject, type Language, type OverdueReport, type TerminalPresence } from '@servicehall/core';
+import { alertChanges, alertNotice, hallDay, hallTerminalNames, hallTerminals, isConfigured, type Actor, type AlertSubject, type HallView, type Language, type NamedTerminal, type OverdueReport, type TerminalPresence } from '@servicehall/core';
 import { overdueAlertReports } from './casework';
 import type { TerminalCredentials } from './enrolment';
 import { log } from './log';
@@ -44,6 +44,11 @@ export function terminalPresence(credentials: TerminalCredentials, linked: reado
     if (!out.some((p) => p.terminal === l.terminal))
       out.push({ terminal: l.terminal, role: l.role, ...(l.window !== undefined ? { window: l.window } : {}), online: true, lastSeen: now });
   return out;
+}
+
+/** The hall's terminals as the console's board lists them (core's hallTerminals), as the city names them (halls.terminals). */
+export function cityTerminals(view: HallView, presence: readonly TerminalPresence[]): NamedTerminal[] {
+  return hallTerminals(view, presence).map((t) => ({ terminal: t.terminal, role: t.role, ...(t.window !== undefined ? { window: t.window } : {}) }));
 }
 
 /**
