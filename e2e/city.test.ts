@@ -1,5 +1,5 @@
 import { hallDay } from '@servicehall/core';
-import { cityTerminals, HallStore, openDatabase, TerminalCredentials, terminalPresence } from '@servicehall/hub';
+import { cityTerminals, HallStore, HallTokenTerminals, openDatabase, TerminalCredentials, terminalPresence } from '@servicehall/hub';
 import { busyHall, generateHistory, hallKeyOf } from '@servicehall/hub/testing';
 import { cityReport, followAlerts, Shipper, cityHooks, type CityEvent } from '@servicehall/upstream';
 import { postgresMissing, startTestPostgres, type TestPostgres } from '@servicehall/upstream/testing';
@@ -52,7 +52,7 @@ describe.skipIf(!!missing)('the city view', () => {
         expect(store.execute({ id: 'drop-an-item', type: 'replaceCatalogue', catalogue: next }, { role: 'admin', terminal: 'console' }).answer).toMatchObject({ ok: true });
       }
       // The list the hub says to its shipper, as its console's board shows it.
-      const terminals = cityTerminals(store.view, terminalPresence(credentials, [], Date.now()));
+      const terminals = cityTerminals(store.view, terminalPresence(credentials, [], Date.now(), new HallTokenTerminals(db)));
       store.writeFacts();
       db.close();
       const shipper = new Shipper({ databaseFile: path.join(dir, 'hall.db'), url: pgCity.url, hall, idleMs: 50, terminals }, undefined, cityHooks());

@@ -17,7 +17,7 @@ import { reportOperations } from './report-api';
 import type { HallReports } from './reports';
 import { serveConsole } from './console-files';
 import { openDatabase, type Db } from './db';
-import { Pairings, TerminalCredentials } from './enrolment';
+import { HallTokenTerminals, Pairings, TerminalCredentials } from './enrolment';
 import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
 import { formatBytes, opsText } from './ops-strings';
 import { housekeep } from './housekeeping';
@@ -330,6 +330,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   if (options.maxDatabaseBytes !== undefined) store.limitSize(options.maxDatabaseBytes);
   const staff = new Staff(db, store.pins, () => store.view.catalogue, clock);
   const credentials = new TerminalCredentials(db);
+  const hallToken = new HallTokenTerminals(db);
   const pairings = new Pairings();
   const terminalListeners = new Set<() => void>();
   let terminals: TerminalLinks | undefined;
@@ -337,6 +338,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     store,
     staff,
     credentials,
+    hallToken,
     pairings,
     links: () => terminals,
     clock,
@@ -362,7 +364,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // only (a standby's log is its leader's, shipped from there; a hub that steps down stops shipping).
   let upstream: Upstream | undefined;
   // The hall's terminals as the console's board lists them, which only this hub knows: the city names them so too.
-  const presence = () => terminalPresence(credentials, terminals?.linked() ?? [], clock());
+  const presence = () => terminalPresence(credentials, terminals?.linked() ?? [], clock(), hallToken);
   const cityTerminalList = () => cityTerminals(store.view, presence());
   const tellCityTerminals = () => upstream?.terminals(cityTerminalList());
   const shipIfInCharge = () => {
@@ -380,7 +382,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   };
   shipIfInCharge();
   const stopRoleWatch = store.role.onChange(shipIfInCharge);
-  // A credential that runs out changes the list with no link, command or console's word: looked at on the alerts' beat.
+  // A credential that runs out, a hall-token terminal forgotten after its days: no link, command or console's word; looked at on the alerts' beat.
   const cityTerminalsBeat = options.upstream ? setInterval(tellCityTerminals, options.supervisionSweepMs ?? 5_000) : undefined;
   cityTerminalsBeat?.unref();
   const stopShippingWatch = () => {
@@ -631,7 +633,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     if (!req.url?.startsWith('/ws')) return refuseOnSocket(socket, '404 Not Found', 'not-found', 'the terminals link at /ws', req.headers['accept-language']);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits, fanOutGapMs: options.fanOutGapMs, lookedForHubInCharge: (terminal, triesOtherHubs) => replication.terminalLooked(terminal, triesOtherHubs) });
+  terminals = serveTerminals(wss, store, commits, token, { credentials, hallToken, pairings, changed: consoleContext.terminalsChanged, clock, limits, fanOutGapMs: options.fanOutGapMs, lookedForHubInCharge: (terminal, triesOtherHubs) => replication.terminalLooked(terminal, triesOtherHubs) });
   // Devices reported change the terminal list too.
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();

@@ -387,3 +387,65 @@ describe("the hall's terminals as the city is told them", () => {
     expect(told(hub)).toEqual(await onBoard(a));
   }, 60_000);
 });
+
+describe('a terminal linked with the hall token itself (an older installation)', () => {
+  it('stays on the board once it drops off, offline with when it was last heard, alerts as one with a credential does, after a restart too, until the administrator removes it (H-04)', async () => {
+    const dir = folder();
+    const closed = await freePort();
+    const seed = { ...demoCatalogue({ allDay: true }), supervision: { waitMinutes: 20, pauseMinutes: 15, offlineMinutes: 5, checkBeforeOpeningMinutes: 30 } };
+    const start = async () => {
+      const h = await startHub({
+        dataDir: dir,
+        token: TOKEN,
+        clock: () => now,
+        seed,
+        supervisionSweepMs: 3_600_000,
+        upstream: { url: `postgres://city_hub:none@127.0.0.1:${closed}/city`, hall: '330106-01', firstRetryMs: 50, maxRetryMs: 100 },
+      });
+      hubs.push(h);
+      return h;
+    };
+    let hub = await start();
+    let a = await admin(hub);
+    const board = async () => (await a.request<{ board: HallBoard }>('GET', '/api/board')).body.board;
+    const kiosk7 = async () => (await board()).terminals.find((t) => t.terminal === 'kiosk-7');
+    const toldCity = () => (JSON.parse(hub.upstream!.terminalsSaid() ?? '[]') as { terminal: string }[]).map((t) => t.terminal);
+    const kiosk = await connect(hub, { role: 'kiosk', terminal: 'kiosk-7' });
+    expect(await kiosk7()).toMatchObject({ online: true });
+    const left = now;
+    kiosk.close();
+    // Before, it vanished from the board and the city's list: nobody was told that a kiosk had gone.
+    await expect.poll(async () => (await kiosk7())?.online, { timeout: 10_000 }).toBe(false);
+    expect(await kiosk7()).toMatchObject({ terminal: 'kiosk-7', role: 'kiosk', online: false, lastSeen: left });
+    expect(toldCity()).toEqual(['kiosk-7']);
+    // Past the hall's five minutes: the offline alert, as for a terminal with a credential.
+    now += 6 * 60_000;
+    hub.supervision.review();
+    expect((await board()).alerts.map((x) => x.subject)).toEqual([{ kind: 'terminal-offline', terminal: 'kiosk-7', minutes: 6 }]);
+    // A restart of the hub keeps it.
+    await hub.close();
+    hubs.splice(0);
+    hub = await start();
+    a = new TestConsole(hub.url);
+    expect((await a.login('admin', 'first-admin-pass-1')).status).toBe(200);
+    expect(await kiosk7()).toMatchObject({ online: false, lastSeen: left });
+    expect(toldCity()).toEqual(['kiosk-7']);
+    // Listed on the terminals page, with a way to remove it; one linked now cannot be, one unknown is said so.
+    const page = async () => (await a.request<{ hallToken: { terminal: string; online: boolean; lastSeen: number }[] }>('GET', '/api/terminals')).body.hallToken;
+    expect(await page()).toMatchObject([{ terminal: 'kiosk-7', online: false, lastSeen: left }]);
+    await connect(hub, { role: 'kiosk', terminal: 'kiosk-8' });
+    expect(await a.request('POST', '/api/terminals/hall-token/kiosk-8/remove')).toMatchObject({ status: 409, body: { text: '终端 kiosk-8 现在正连接着主机，不能移除。请先关闭该终端或断开其网络，再移除。未作任何更改。' } });
+    expect(await a.request('POST', '/api/terminals/hall-token/kiosk-9/remove')).toMatchObject({ status: 404, body: { text: '使用大厅令牌连接的终端中没有 kiosk-9，可能已被移除。未作任何更改。' } });
+    expect((await a.request('POST', '/api/terminals/hall-token/kiosk-7/remove')).status).toBe(200);
+    expect(await kiosk7()).toBeUndefined();
+    expect(toldCity()).toEqual(['kiosk-8']);
+    hub.supervision.review();
+    expect((await board()).alerts).toEqual([]);
+    // One not heard for HALL_TOKEN_KEPT_DAYS is forgotten.
+    for (const t of terminals.splice(0)) t.close();
+    await expect.poll(async () => (await board()).terminals.find((t) => t.terminal === 'kiosk-8')?.online, { timeout: 10_000 }).toBe(false);
+    now += 30 * 86_400_000;
+    expect((await a.login('admin', 'first-admin-pass-1')).status).toBe(200);
+    expect((await board()).terminals.map((t) => t.terminal)).toEqual([]);
+  }, 60_000);
+});

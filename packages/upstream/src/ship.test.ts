@@ -1,5 +1,5 @@
 import { activeAlerts, hallTerminalNames, terminalNames, type Actor, type CommandBody, type NamedTerminal } from '@servicehall/core';
-import { branchLineage, cityTerminals, HallStore, openDatabase, TerminalCredentials, terminalPresence } from '@servicehall/hub';
+import { branchLineage, cityTerminals, HallStore, HallTokenTerminals, openDatabase, TerminalCredentials, terminalPresence } from '@servicehall/hub';
 import { generateHistory, hallKeyOf } from '@servicehall/hub/testing';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -374,12 +374,13 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
   it("gives the city the hall's terminals as its hub lists them, and a shipper the hub has not told yet leaves the city's list as it is", async () => {
     await inSmallHall('terminals', async ({ dir: hallDir, db, store }) => {
       const credentials = new TerminalCredentials(db);
+      const hallToken = new HallTokenTerminals(db);
       const kiosk2 = credentials.issue({ role: 'kiosk', terminal: 'kiosk-2' }, 'admin', Date.now()).credential;
       credentials.issue({ role: 'rating-pad', terminal: 'pad-3', window: 3 }, 'admin', Date.now());
       // kiosk-1 is linked with the hall token (an older installation: no credential, no devices reported): only the hub knows it.
       const linked = [{ terminal: 'kiosk-1', role: 'kiosk', since: Date.now() }];
       // The hub's list, as its console's board shows it (what the hub says to its shipper).
-      const hubList = () => cityTerminals(store.view, terminalPresence(credentials, linked, Date.now()));
+      const hubList = () => cityTerminals(store.view, terminalPresence(credentials, linked, Date.now(), hallToken));
       let n = 0;
       const event = () => {
         const seq = store.seq;
@@ -394,7 +395,7 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
       const running = s.run();
       const ship = (shipper: Shipper) => until(() => shipper.status.state === 'caught-up' && shipper.status.shippedSeq === store.seq);
       const atCity = async () => (await query<{ terminals: NamedTerminal[] }>('SELECT terminals FROM halls WHERE hall = $1', ['H-07']))[0]!.terminals;
-      const boardNames = () => [...hallTerminalNames(store.view, terminalPresence(credentials, linked, Date.now()), 'zh-CN')].sort();
+      const boardNames = () => [...hallTerminalNames(store.view, terminalPresence(credentials, linked, Date.now(), hallToken), 'zh-CN')].sort();
       await ship(s);
       expect(await atCity()).toEqual([
         { terminal: 'kiosk-1', role: 'kiosk' },
