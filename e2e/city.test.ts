@@ -1,5 +1,5 @@
 import { hallDay } from '@servicehall/core';
-import { HallStore, openDatabase, TerminalCredentials } from '@servicehall/hub';
+import { cityTerminals, HallStore, HallTokenTerminals, openDatabase, TerminalCredentials, terminalPresence } from '@servicehall/hub';
 import { busyHall, generateHistory, hallKeyOf } from '@servicehall/hub/testing';
 import { cityReport, followAlerts, Shipper, cityHooks, type CityEvent } from '@servicehall/upstream';
 import { postgresMissing, startTestPostgres, type TestPostgres } from '@servicehall/upstream/testing';
@@ -43,17 +43,19 @@ describe.skipIf(!!missing)('the city view', () => {
       const db = openDatabase(dir);
       const credentials = new TerminalCredentials(db);
       for (const who of [{ role: 'kiosk', terminal: 'kiosk-1' }, { role: 'kiosk', terminal: 'kiosk-2' }, { role: 'rating-pad', terminal: 'pad-3', window: 3 }] as const) credentials.issue(who, 'admin', Date.now());
+      const store = new HallStore(db, () => Date.now(), hallKeyOf(dir));
       if (hall === '330106-01') {
         // The first hall has since dropped an item it served (意见建议及投诉受理): its rows keep the item's code.
-        const store = new HallStore(db, () => Date.now(), hallKeyOf(dir));
         const next = structuredClone(store.view.catalogue);
         next.items = next.items.filter((i) => i.code !== 'ZX-YJ-TS');
         for (const w of next.windows) w.serves = w.serves.filter((code) => code !== 'ZX-YJ-TS');
         expect(store.execute({ id: 'drop-an-item', type: 'replaceCatalogue', catalogue: next }, { role: 'admin', terminal: 'console' }).answer).toMatchObject({ ok: true });
-        store.writeFacts();
       }
+      // The list the hub says to its shipper, as its console's board shows it.
+      const terminals = cityTerminals(store.view, terminalPresence(credentials, [], Date.now(), new HallTokenTerminals(db)));
+      store.writeFacts();
       db.close();
-      const shipper = new Shipper({ databaseFile: path.join(dir, 'hall.db'), url: pgCity.url, hall, idleMs: 50 }, undefined, cityHooks());
+      const shipper = new Shipper({ databaseFile: path.join(dir, 'hall.db'), url: pgCity.url, hall, idleMs: 50, terminals }, undefined, cityHooks());
       const run = shipper.run();
       while (shipper.status.state !== 'caught-up') await new Promise((r) => setTimeout(r, 50));
       await shipper.stop();

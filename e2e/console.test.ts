@@ -228,10 +228,14 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     // A window terminal on the hall token is listed under it with its window said as a window, not a bare number.
     const onHallToken = await TestTerminal.connect(hub.wsUrl, { role: 'window', terminal: 'window-3', window: 3, token: TOKEN });
     await admin.getByRole('link', { name: '终端' }).click();
-    await admin.getByRole('listitem').filter({ hasText: 'window-3' }).waitFor();
+    const hallTokenRow = admin.locator('[data-testid=hall-token-window-3]');
+    await hallTokenRow.locator('.state.online').waitFor();
     // Named as the board names it, by its window, the id after it for whoever installs it.
-    expect(await admin.getByRole('listitem').filter({ hasText: 'window-3' }).textContent()).toBe('3号窗口终端 window-3');
+    expect(await hallTokenRow.locator('td').first().textContent()).toBe('3号窗口终端 window-3');
     onHallToken.close();
+    // Gone from the network, it stays listed, offline, for the administrator to remove once it is no longer the hall's.
+    await hallTokenRow.locator('.state.offline').waitFor();
+    expect(await hallTokenRow.getByRole('button', { name: '移除' }).count()).toBe(1);
     await admin.locator('[data-testid=waiting-kiosk-1]').getByText('2 个连接以此名称请求登记').waitFor();
     // None enrolled yet: the list says so rather than showing its headings alone; once kiosk-1 is in, the words go.
     expect(await admin.locator('[data-testid=no-terminals]').textContent()).toBe('暂无已登记的终端。');

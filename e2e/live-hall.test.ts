@@ -6,7 +6,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKioskInBrowserMode } from '../apps/kiosk/src/main/browser';
 import { runRatingPadInBrowserMode } from '../apps/rating-pad/src/main/browser';
-import { launchChromium, openScreen, screenshot, startTestHall, terminalEnv, type TestHall } from './harness';
+import { TestTerminal } from '@servicehall/hub/testing';
+import { HALL_TOKEN, launchChromium, openScreen, screenshot, startTestHall, terminalEnv, type TestHall } from './harness';
 
 /**
  * The live hall in the console (issue 14): the demo hall with its device simulators, a supervisor
@@ -247,6 +248,28 @@ describe('the live hall in the console', () => {
     await screenshot(supervisor, 'console-terminals-port-gone-1366');
     await supervisor.goto(`${hall.hub.url}/console/board`);
     await supervisor.setViewportSize(WIDE);
+  });
+
+  it('keeps a kiosk on the hall token that drops off on the board, offline with when it was last heard; the administrator removes it (H-04)', async () => {
+    const old = await TestTerminal.connect(hall.hub.wsUrl, { role: 'kiosk', terminal: 'kiosk-9', token: HALL_TOKEN });
+    const row = supervisor.locator('[data-testid=board-terminal-kiosk-9]');
+    await row.locator('.state.online').waitFor({ timeout: 10_000 });
+    old.close();
+    // Before, it vanished from the board: no one saw that a kiosk had gone.
+    await row.locator('.state.offline').waitFor({ timeout: 10_000 });
+    expect(await row.locator('.state').textContent()).toMatch(/^离线 · 最近联系 \d{2}\/\d{2} \d{2}:\d{2}$/);
+    await row.scrollIntoViewIfNeeded();
+    await screenshot(supervisor, 'console-board-hall-token-offline');
+    const admin = await signedIn('admin', 'first-admin-pass-1', 'terminals');
+    const listed = admin.locator('[data-testid=hall-token-kiosk-9]');
+    await listed.locator('.state.offline').waitFor();
+    await listed.scrollIntoViewIfNeeded();
+    await screenshot(admin, 'console-terminals-hall-token-offline');
+    admin.once('dialog', (d) => void d.accept());
+    await listed.getByRole('button', { name: '移除' }).click();
+    await listed.waitFor({ state: 'detached' });
+    await row.waitFor({ state: 'detached', timeout: 10_000 });
+    await admin.close();
   });
 
   it('takes a pad’s 非常不满意 to the department head’s console and their WeChat Work robot at once (N-03)', async () => {

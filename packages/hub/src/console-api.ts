@@ -16,8 +16,8 @@ import {
 } from '@servicehall/core';
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { Pairings, TerminalCredentials } from './enrolment';
-import { DEFAULT_CREDENTIAL_DAYS } from './enrolment';
+import type { HallTokenTerminals, Pairings, TerminalCredentials } from './enrolment';
+import { DEFAULT_CREDENTIAL_DAYS, HALL_TOKEN_KEPT_DAYS } from './enrolment';
 import { answerReply, credentialDaysWrong, HttpRefusal, plainNumber, RequestAbandoned, SETUP_BODY_BYTES, setupRefusal, staleSetup, type Operation, type Reply, type Request } from './http';
 import { auditPerson, clearedCookie, HALL_TOKEN_STAFF, sessionCookie, type Staff, type StaffChange } from './staff';
 import { commandScope, type HallStore, type SetupChange } from './store';
@@ -40,6 +40,8 @@ export interface ConsoleContext {
   store: HallStore;
   staff: Staff;
   credentials: TerminalCredentials;
+  /** The terminals that link with the hall token itself, remembered once heard. */
+  hallToken: HallTokenTerminals;
   pairings: Pairings;
   links: () => TerminalLinks | undefined;
   clock: () => number;
@@ -99,9 +101,17 @@ export function terminalList(ctx: ConsoleContext) {
       devices: ctx.store.view.devices.get(c.terminal)?.devices ?? [],
     };
   });
-  // Terminals that said hello with the hall token itself (older installations) are listed too: they cannot be revoked one by one.
-  const hallToken = hallTokenLinks(linked).map((l) => ({ terminal: l.terminal, role: l.role, window: l.window, since: l.since, devices: ctx.store.view.devices.get(l.terminal)?.devices ?? [] }));
-  return { terminals: credentials, hallToken, waiting: ctx.pairings.list(now), presence: terminalPresence(ctx.credentials, linked, now) };
+  // Terminals that said hello with the hall token itself (older installations) are listed too, linked now or remembered
+  // (offline, with when they were last heard): they cannot be revoked one by one, and one that is no longer the hall's is removed.
+  const links = hallTokenLinks(linked);
+  const remembered = ctx.hallToken.list(now);
+  const hallToken = [
+    ...links.map((l) => ({ terminal: l.terminal, role: l.role, window: l.window, online: true, since: l.since, lastSeen: now })),
+    ...remembered.filter((h) => !links.some((l) => l.terminal === h.terminal)).map((h) => ({ terminal: h.terminal, role: h.role, window: h.window, online: false, lastSeen: h.lastSeen })),
+  ]
+    .filter((h) => !credentials.some((c) => c.terminal === h.terminal && c.state !== 'revoked' && c.state !== 'expired'))
+    .map((h) => ({ ...h, devices: ctx.store.view.devices.get(h.terminal)?.devices ?? [] }));
+  return { terminals: credentials, hallToken, hallTokenKeptDays: HALL_TOKEN_KEPT_DAYS, waiting: ctx.pairings.list(now), presence: terminalPresence(ctx.credentials, linked, now, ctx.hallToken) };
 }
 
 /** A pairing code as typed (the terminal shows it as "123 456"), or a refusal that says what is wrong with it. */
@@ -513,6 +523,37 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
         ctx.links()?.dropCredential(id);
         ctx.terminalsChanged();
         return { status: 200, body: { ok: true, terminal: after } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/terminals/hall-token/{terminal}/remove',
+      operationId: 'removeHallTokenTerminal',
+      summary:
+        'Removes a terminal that linked with the hall token and is offline from the hall\'s terminals (it is no longer the hall\'s): the board, the alerts and the city no longer show it; should it link again, it is listed again',
+      staff: ADMIN_ONLY,
+      handle: (req) => {
+        const terminal = req.params.terminal!;
+        const en = req.language === 'en';
+        if ((ctx.links()?.linked() ?? []).some((l) => l.terminal === terminal && !l.credentialId))
+          throw new HttpRefusal('conflict', `terminal ${terminal} is linked now: it can be removed once it is switched off or off the network`, {
+            text: en
+              ? `Terminal ${terminal} is linked to the hub now, so it cannot be removed. Switch it off or take it off the network first, then remove it. Nothing was changed.`
+              : `终端 ${terminal} 现在正连接着主机，不能移除。请先关闭该终端或断开其网络，再移除。未作任何更改。`,
+          });
+        const by = who(req);
+        const now = ctx.clock();
+        const removed = store.withTransaction(() => {
+          if (!ctx.hallToken.forget(terminal)) return false;
+          store.audit.record({ at: now, staff: by, action: 'removeHallTokenTerminal', target: `terminal:${terminal}` });
+          return true;
+        });
+        if (!removed)
+          throw new HttpRefusal('not-found', `there is no terminal ${terminal} linked with the hall token`, {
+            text: en ? `There is no terminal ${terminal} among those linked with the hall token: it may have been removed already. Nothing was changed.` : `使用大厅令牌连接的终端中没有 ${terminal}，可能已被移除。未作任何更改。`,
+          });
+        ctx.terminalsChanged();
+        return { status: 200, body: { ok: true } };
       },
     },
     {

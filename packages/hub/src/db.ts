@@ -376,6 +376,19 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
     name: 'failed console sign-ins by their last failure: the housekeeping forgets those past the forget window a chunk at a time',
     sql: `CREATE INDEX sign_in_failures_last_at ON sign_in_failures (last_at);`,
   },
+  {
+    version: 200,
+    name: 'the terminals linked with the hall token itself, remembered once heard: shown offline when they drop off (H-04)',
+    sql: `
+      CREATE TABLE hall_token_terminals (
+        terminal TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        window INTEGER,
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL
+      );
+    `,
+  },
   // The reports' fact tables, filled from the log (packages/reports): last, so that it folds the log on a database migrated whole.
   REPORTS_MIGRATION,
   REPORTS_COMPLAINTS_MIGRATION,

@@ -4,6 +4,8 @@ import type { Db } from './db';
 
 /** A terminal's credential lasts this long unless the administrator says otherwise at enrolment. */
 export const DEFAULT_CREDENTIAL_DAYS = 365;
+/** A terminal linked with the hall token itself is remembered this long after it was last heard, shown offline meanwhile (H-04). */
+export const HALL_TOKEN_KEPT_DAYS = 30;
 /** A pairing code shown on a terminal's screen is good for this long. */
 export const PAIRING_MS = 10 * 60_000;
 
@@ -72,6 +74,8 @@ export class TerminalCredentials {
       .all(who.terminal, now)
       .map((r) => r.id);
     for (const old of replaced) this.revoke(old, by, now);
+    // Enrolled now, by the console or an installer's script: no longer one the hub remembers as linked with the hall token.
+    this.db.prepare('DELETE FROM hall_token_terminals WHERE terminal = ?').run(who.terminal);
     this.db
       .prepare('INSERT INTO terminal_credentials (id, role, terminal, window, secret_hash, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(id, who.role, who.terminal, who.window ?? null, digest(secret).toString('hex'), now, by, now + days * 86_400_000);
@@ -115,6 +119,54 @@ export class TerminalCredentials {
       ? this.db.prepare<[number], Row>('SELECT * FROM terminal_credentials WHERE revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC').all(now)
       : this.db.prepare<[], Row>('SELECT * FROM terminal_credentials ORDER BY created_at DESC').all();
     return rows.map(credential);
+  }
+}
+
+/** A terminal that links with the hall token itself, as the hub last heard it. */
+export interface HallTokenTerminal extends TerminalIdentity {
+  firstSeen: number;
+  lastSeen: number;
+}
+
+/**
+ * The terminals that link with the hall token itself (older installations, no credential of their own),
+ * remembered once heard so that one that drops off the network shows offline on the board and alerts
+ * (H-04), also after a restart of the hub and at a standby that takes charge (replication.ts sends the
+ * table whole). Forgotten when the administrator removes one, when it is enrolled with a credential, or
+ * HALL_TOKEN_KEPT_DAYS after it was last heard.
+ */
+export class HallTokenTerminals {
+  constructor(private readonly db: Db) {}
+
+  /** Heard now (linked, or its link ended): its identity as it said hello. */
+  seen(who: TerminalIdentity, now: number): void {
+    // A link that ends as the hub closes may be told after its database is shut: nothing to remember then.
+    if (!this.db.open) return;
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO hall_token_terminals (terminal, role, window, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (terminal) DO UPDATE SET role = excluded.role, window = excluded.window, last_seen = MAX(last_seen, excluded.last_seen)`,
+        )
+        .run(who.terminal, who.role, who.window ?? null, now, now);
+    } catch {
+      // A full disk (said by the hub as such) never keeps a terminal from linking: it is remembered at its next hello or goodbye.
+    }
+  }
+
+  /** Those heard within HALL_TOKEN_KEPT_DAYS, by id. */
+  list(now: number): HallTokenTerminal[] {
+    return this.db
+      .prepare<[number], { terminal: string; role: TerminalIdentity['role']; window: number | null; first_seen: number; last_seen: number }>(
+        'SELECT * FROM hall_token_terminals WHERE last_seen > ? ORDER BY terminal',
+      )
+      .all(now - HALL_TOKEN_KEPT_DAYS * 86_400_000)
+      .map((r) => ({ terminal: r.terminal, role: r.role, ...(r.window !== null ? { window: r.window } : {}), firstSeen: r.first_seen, lastSeen: r.last_seen }));
+  }
+
+  /** No longer the hall's, or enrolled with a credential now: says whether it was remembered. */
+  forget(terminal: string): boolean {
+    return this.db.prepare('DELETE FROM hall_token_terminals WHERE terminal = ?').run(terminal).changes > 0;
   }
 }
 

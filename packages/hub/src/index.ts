@@ -3,7 +3,7 @@ export { HallStore, commandScope, ACCESS_PURPOSES, type Executed, type EventList
 export { startHub, resolveToken, type HubOptions, type RunningHub } from './server';
 export { MAX_CATCH_UP_EVENTS, type LinkedTerminal } from './terminals';
 export { Staff, StaffSessions, AuditLog, SESSION_COOKIE, IDLE_TIMEOUT_MS, type AuditEntry, type StaffMember, type Session } from './staff';
-export { TerminalCredentials, Pairings, DEFAULT_CREDENTIAL_DAYS, PAIRING_MS, type TerminalCredential } from './enrolment';
+export { TerminalCredentials, HallTokenTerminals, Pairings, DEFAULT_CREDENTIAL_DAYS, HALL_TOKEN_KEPT_DAYS, PAIRING_MS, type TerminalCredential, type HallTokenTerminal } from './enrolment';
 export { MAX_BODY_BYTES, SETUP_BODY_BYTES } from './http';
 export { ClerkPins, PIN_ATTEMPTS, PIN_LOCK_MS } from './pins';
 export { archiveYear, ArchiveRefusal, ArchiveVacuumFailed, type Archived } from './archive';
@@ -21,3 +21,4 @@ export { HallNotifications, readNotifyInput, checkNotifyConfig } from './notific
 export { PhoneVault, PhoneBook } from './phones';
 export { DEFAULT_PHONE_LIMITS, type PhoneLimits } from './limits';
 export { overdueAlertReports, overdueNow } from './casework';
+export { cityTerminals, terminalPresence } from './supervision';

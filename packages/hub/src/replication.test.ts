@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { SCHEMA_VERSION } from './db';
 import { epochProof } from './fencing';
+import { HallTokenTerminals } from './enrolment';
 import { DATABASE_FILE, HubRefusal, KEY_FILE } from './files';
 import { RUNNING_MARKER } from './integrity';
 import { createLogger, useLogger } from './log';
@@ -706,6 +707,20 @@ describe('a standby hub', () => {
     expect((await issue(k1)).ok).toBe(true);
     expect(primary.store.role).toMatchObject({ inCharge: true, epoch: 1 });
     expect(primary.replication.status().standby).toBe('in-step');
+  });
+});
+
+describe('the terminals linked with the hall token itself, at a standby', () => {
+  const dbOf = (hub: RunningHub) => (hub.store as unknown as { db: Database.Database }).db;
+  it('are remembered there as at the hub in charge: a standby that takes charge knows those that dropped off', async () => {
+    const { primary, standby } = await primaryAndStandby();
+    const k = await kiosk(primary, 'kiosk-7');
+    expect((await issue(k)).ok).toBe(true);
+    k.close();
+    await expect.poll(() => new HallTokenTerminals(dbOf(primary)).list(Date.now()).map((t) => t.terminal)).toEqual(['kiosk-7']);
+    // A ticket after it: a batch, with the table that changed sent whole.
+    expect((await issue(await kiosk(primary, 'kiosk-8'))).ok).toBe(true);
+    await expect.poll(() => new HallTokenTerminals(dbOf(standby)).list(Date.now()).map((t) => t.terminal), { timeout: 5000 }).toEqual(['kiosk-7', 'kiosk-8']);
   });
 });
 

@@ -89,7 +89,7 @@ const TAILS = [
 ] as const;
 type TailTable = (typeof TAILS)[number]['table'];
 /** Small tables sent whole whenever they change: a notification channel's pause holds at the standby that takes charge. */
-const WHOLE = ['staff', 'terminal_credentials', 'clerk_pins', 'notify_channel_state'] as const;
+const WHOLE = ['staff', 'terminal_credentials', 'hall_token_terminals', 'clerk_pins', 'notify_channel_state'] as const;
 type WholeTable = (typeof WHOLE)[number];
 /** Rows older than this before the follower's last event are sent again at a new link (answers are kept by id: no harm). */
 const TAIL_OVERLAP_MS = 60_000;

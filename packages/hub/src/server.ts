@@ -17,7 +17,7 @@ import { reportOperations } from './report-api';
 import type { HallReports } from './reports';
 import { serveConsole } from './console-files';
 import { openDatabase, type Db } from './db';
-import { Pairings, TerminalCredentials } from './enrolment';
+import { HallTokenTerminals, Pairings, TerminalCredentials } from './enrolment';
 import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
 import { formatBytes, opsText } from './ops-strings';
 import { housekeep } from './housekeeping';
@@ -42,7 +42,7 @@ import { TicketWatch } from './phone/watch';
 import { PhoneBook, PhoneVault } from './phones';
 import { WORKBOOK_IMPORT_LIMITS, WorkbookImports, type WorkbookImportLimits } from './workbook-import';
 import { HallStore } from './store';
-import { HallSupervision, hallTokenLinks, terminalPresence } from './supervision';
+import { cityTerminals, HallSupervision, terminalPresence } from './supervision';
 import { supervisionOperations } from './supervision-api';
 import { serveTerminals, type TerminalLinks } from './terminals';
 import { loadTls, tlsFilesIn, type TlsFiles } from './tls';
@@ -330,6 +330,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   if (options.maxDatabaseBytes !== undefined) store.limitSize(options.maxDatabaseBytes);
   const staff = new Staff(db, store.pins, () => store.view.catalogue, clock);
   const credentials = new TerminalCredentials(db);
+  const hallToken = new HallTokenTerminals(db);
   const pairings = new Pairings();
   const terminalListeners = new Set<() => void>();
   let terminals: TerminalLinks | undefined;
@@ -337,6 +338,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     store,
     staff,
     credentials,
+    hallToken,
     pairings,
     links: () => terminals,
     clock,
@@ -361,23 +363,32 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // The city's copy of the log, shipped beside the hall by a worker of its own: by the hub in charge
   // only (a standby's log is its leader's, shipped from there; a hub that steps down stops shipping).
   let upstream: Upstream | undefined;
-  // The terminals linked with the hall token, which only this hub knows: the city names them as the console lists them.
-  const tellCityHallTokenLinks = () => upstream?.hallTokenTerminals(hallTokenLinks(terminals?.linked() ?? []));
+  // The hall's terminals as the console's board lists them, which only this hub knows: the city names them so too.
+  const presence = () => terminalPresence(credentials, terminals?.linked() ?? [], clock(), hallToken);
+  const cityTerminalList = () => cityTerminals(store.view, presence());
+  const tellCityTerminals = () => upstream?.terminals(cityTerminalList());
   const shipIfInCharge = () => {
     if (!options.upstream) return;
     if (store.role.inCharge && !upstream) {
-      upstream = startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE) }, saidOfShipping(), (parted) =>
+      // The list goes with the worker, for its first connect: a city told nothing keeps what it had.
+      upstream = startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE), terminals: cityTerminalList() }, saidOfShipping(), (parted) =>
         log.warn(parted, opsText('cityParted', { from: parted.branch + 1, shipped: parted.shipped })),
       );
       upstream.appended(store.seq);
-      tellCityHallTokenLinks();
     } else if (!store.role.inCharge && upstream) {
       void upstream.stop();
       upstream = undefined;
     }
   };
   shipIfInCharge();
-  const stopShippingWatch = store.role.onChange(shipIfInCharge);
+  const stopRoleWatch = store.role.onChange(shipIfInCharge);
+  // A credential that runs out, a hall-token terminal forgotten after its days: no link, command or console's word; looked at on the alerts' beat.
+  const cityTerminalsBeat = options.upstream ? setInterval(tellCityTerminals, options.supervisionSweepMs ?? 5_000) : undefined;
+  cityTerminalsBeat?.unref();
+  const stopShippingWatch = () => {
+    stopRoleWatch();
+    clearInterval(cityTerminalsBeat);
+  };
   store.onEvents((events) => upstream?.appended(events[events.length - 1]?.seq ?? store.seq));
   const upstreamConfig = options.upstream;
   // What health and /metrics say of the shipping, also while this hub follows (nothing shipped from here then).
@@ -414,7 +425,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   if (options.phoneStreams === 'process' && !handsOver && tls)
     log.info(opsText('tlsPhonesOnHub'));
   // Supervisors' alerts: reviewed after every change and on a beat, sent through the channels once.
-  const supervision = new HallSupervision(store, () => terminalPresence(credentials, terminals?.linked() ?? [], clock()), notifications, {
+  const supervision = new HallSupervision(store, presence, notifications, {
     clock,
     ...(options.supervisionSweepMs ? { everyMs: options.supervisionSweepMs } : {}),
   });
@@ -622,14 +633,14 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     if (!req.url?.startsWith('/ws')) return refuseOnSocket(socket, '404 Not Found', 'not-found', 'the terminals link at /ws', req.headers['accept-language']);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  terminals = serveTerminals(wss, store, commits, token, { credentials, pairings, changed: consoleContext.terminalsChanged, clock, limits, fanOutGapMs: options.fanOutGapMs, lookedForHubInCharge: (terminal, triesOtherHubs) => replication.terminalLooked(terminal, triesOtherHubs) });
+  terminals = serveTerminals(wss, store, commits, token, { credentials, hallToken, pairings, changed: consoleContext.terminalsChanged, clock, limits, fanOutGapMs: options.fanOutGapMs, lookedForHubInCharge: (terminal, triesOtherHubs) => replication.terminalLooked(terminal, triesOtherHubs) });
   // Devices reported change the terminal list too.
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();
   });
   // A terminal that comes or goes may begin or end an alert.
   terminalListeners.add(() => supervision.soon());
-  terminalListeners.add(tellCityHallTokenLinks);
+  terminalListeners.add(tellCityTerminals);
   const links = terminals;
   const operations = await startOperations(options, {
     db,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startHub, type RunningHub } from './server';
 import { TestConsole } from './testing/console';
+import { freePort } from './testing/hub-process';
 import { TestTerminal } from './testing/terminal';
 
 const TOKEN = 'hall-token-for-supervision-tests';
@@ -326,4 +327,125 @@ describe('the supervisors’ alerts on the hub', () => {
     await hub.notifications.loop.runOnce();
     expect(robot.messages.filter((m) => m.content.includes('测试'))).toHaveLength(1);
   });
+});
+
+describe("the hall's terminals as the city is told them", () => {
+  /** A hub shipping to a city's database that is down (a port nobody listens on): what it tells its shipper is still told. */
+  async function shippingHall(dir: string, sweepMs: number) {
+    const closed = await freePort();
+    const hub = await startHub({
+      dataDir: dir,
+      token: TOKEN,
+      clock: () => now,
+      seed: demoCatalogue({ allDay: true }),
+      supervisionSweepMs: sweepMs,
+      upstream: { url: `postgres://city_hub:none@127.0.0.1:${closed}/city`, hall: '330106-01', firstRetryMs: 50, maxRetryMs: 100 },
+    });
+    hubs.push(hub);
+    return hub;
+  }
+  const told = (hub: RunningHub) => JSON.parse(hub.upstream!.terminalsSaid() ?? 'null') as unknown;
+  const onBoard = async (a: TestConsole) =>
+    (await a.request<{ board: HallBoard }>('GET', '/api/board')).body.board.terminals.map((t) => ({ terminal: t.terminal, role: t.role, ...(t.window !== undefined ? { window: t.window } : {}) }));
+
+  it('tells the shipper the list the console’s board shows: at the start, when a terminal links, is enrolled or revoked, and when a credential runs out', async () => {
+    const dir = folder();
+    // The alerts' beat an hour apart: what is told at a link or a revocation is told then, not at a beat.
+    let hub = await shippingHall(dir, 3_600_000);
+    let a = await admin(hub);
+    expect(told(hub)).toEqual([]);
+    await connect(hub, { role: 'kiosk', terminal: 'kiosk-1' });
+    expect(told(hub)).toEqual([{ terminal: 'kiosk-1', role: 'kiosk' }]);
+    const pad = hub.credentials.issue({ role: 'rating-pad', terminal: 'pad-3', window: 3 }, 'admin', now, 1);
+    const kiosk2 = hub.credentials.issue({ role: 'kiosk', terminal: 'kiosk-2' }, 'admin', now, 2);
+    terminals.push(await TestTerminal.connect(hub.wsUrl, { role: 'rating-pad', terminal: 'pad-3', window: 3, token: pad.token }));
+    const withPad = [
+      { terminal: 'kiosk-1', role: 'kiosk' },
+      { terminal: 'kiosk-2', role: 'kiosk' },
+      { terminal: 'pad-3', role: 'rating-pad', window: 3 },
+    ];
+    expect(told(hub)).toEqual(withPad);
+    expect(await onBoard(a)).toEqual(withPad);
+    expect((await a.request('POST', `/api/terminals/${kiosk2.credential.id}/revoke`)).status).toBe(200);
+    expect(told(hub)).toEqual([
+      { terminal: 'kiosk-1', role: 'kiosk' },
+      { terminal: 'pad-3', role: 'rating-pad', window: 3 },
+    ]);
+    for (const t of terminals.splice(0)) t.close();
+    await hub.close();
+    hubs.splice(0);
+    // Restarted: the list goes with the shipper's start; the pad's credential runs out with no link or word, and the beat tells it.
+    hub = await shippingHall(dir, 50);
+    a = new TestConsole(hub.url);
+    expect((await a.login('admin', 'first-admin-pass-1')).status).toBe(200);
+    expect(told(hub)).toEqual(await onBoard(a));
+    expect((told(hub) as { terminal: string }[]).map((t) => t.terminal)).toContain('pad-3');
+    now += 86_400_000 + 1;
+    await expect.poll(() => (told(hub) as { terminal: string }[]).map((t) => t.terminal), { timeout: 10_000 }).not.toContain('pad-3');
+    // A day on, the console's session has ended: signed in again.
+    expect((await a.login('admin', 'first-admin-pass-1')).status).toBe(200);
+    expect(told(hub)).toEqual(await onBoard(a));
+  }, 60_000);
+});
+
+describe('a terminal linked with the hall token itself (an older installation)', () => {
+  it('stays on the board once it drops off, offline with when it was last heard, alerts as one with a credential does, after a restart too, until the administrator removes it (H-04)', async () => {
+    const dir = folder();
+    const closed = await freePort();
+    const seed = { ...demoCatalogue({ allDay: true }), supervision: { waitMinutes: 20, pauseMinutes: 15, offlineMinutes: 5, checkBeforeOpeningMinutes: 30 } };
+    const start = async () => {
+      const h = await startHub({
+        dataDir: dir,
+        token: TOKEN,
+        clock: () => now,
+        seed,
+        supervisionSweepMs: 3_600_000,
+        upstream: { url: `postgres://city_hub:none@127.0.0.1:${closed}/city`, hall: '330106-01', firstRetryMs: 50, maxRetryMs: 100 },
+      });
+      hubs.push(h);
+      return h;
+    };
+    let hub = await start();
+    let a = await admin(hub);
+    const board = async () => (await a.request<{ board: HallBoard }>('GET', '/api/board')).body.board;
+    const kiosk7 = async () => (await board()).terminals.find((t) => t.terminal === 'kiosk-7');
+    const toldCity = () => (JSON.parse(hub.upstream!.terminalsSaid() ?? '[]') as { terminal: string }[]).map((t) => t.terminal);
+    const kiosk = await connect(hub, { role: 'kiosk', terminal: 'kiosk-7' });
+    expect(await kiosk7()).toMatchObject({ online: true });
+    const left = now;
+    kiosk.close();
+    // Before, it vanished from the board and the city's list: nobody was told that a kiosk had gone.
+    await expect.poll(async () => (await kiosk7())?.online, { timeout: 10_000 }).toBe(false);
+    expect(await kiosk7()).toMatchObject({ terminal: 'kiosk-7', role: 'kiosk', online: false, lastSeen: left });
+    expect(toldCity()).toEqual(['kiosk-7']);
+    // Past the hall's five minutes: the offline alert, as for a terminal with a credential.
+    now += 6 * 60_000;
+    hub.supervision.review();
+    expect((await board()).alerts.map((x) => x.subject)).toEqual([{ kind: 'terminal-offline', terminal: 'kiosk-7', minutes: 6 }]);
+    // A restart of the hub keeps it.
+    await hub.close();
+    hubs.splice(0);
+    hub = await start();
+    a = new TestConsole(hub.url);
+    expect((await a.login('admin', 'first-admin-pass-1')).status).toBe(200);
+    expect(await kiosk7()).toMatchObject({ online: false, lastSeen: left });
+    expect(toldCity()).toEqual(['kiosk-7']);
+    // Listed on the terminals page, with a way to remove it; one linked now cannot be, one unknown is said so.
+    const page = async () => (await a.request<{ hallToken: { terminal: string; online: boolean; lastSeen: number }[] }>('GET', '/api/terminals')).body.hallToken;
+    expect(await page()).toMatchObject([{ terminal: 'kiosk-7', online: false, lastSeen: left }]);
+    await connect(hub, { role: 'kiosk', terminal: 'kiosk-8' });
+    expect(await a.request('POST', '/api/terminals/hall-token/kiosk-8/remove')).toMatchObject({ status: 409, body: { text: '终端 kiosk-8 现在正连接着主机，不能移除。请先关闭该终端或断开其网络，再移除。未作任何更改。' } });
+    expect(await a.request('POST', '/api/terminals/hall-token/kiosk-9/remove')).toMatchObject({ status: 404, body: { text: '使用大厅令牌连接的终端中没有 kiosk-9，可能已被移除。未作任何更改。' } });
+    expect((await a.request('POST', '/api/terminals/hall-token/kiosk-7/remove')).status).toBe(200);
+    expect(await kiosk7()).toBeUndefined();
+    expect(toldCity()).toEqual(['kiosk-8']);
+    hub.supervision.review();
+    expect((await board()).alerts).toEqual([]);
+    // One not heard for HALL_TOKEN_KEPT_DAYS is forgotten.
+    for (const t of terminals.splice(0)) t.close();
+    await expect.poll(async () => (await board()).terminals.find((t) => t.terminal === 'kiosk-8')?.online, { timeout: 10_000 }).toBe(false);
+    now += 30 * 86_400_000;
+    expect((await a.login('admin', 'first-admin-pass-1')).status).toBe(200);
+    expect((await board()).terminals.map((t) => t.terminal)).toEqual([]);
+  }, 60_000);
 });

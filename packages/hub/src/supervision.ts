@@ -1,6 +1,6 @@
-import { alertChanges, alertNotice, hallDay, hallTerminalNames, isConfigured, type Actor, type AlertSubject, type Language, type OverdueReport, type TerminalPresence } from '@servicehall/core';
+import { alertChanges, alertNotice, hallDay, hallTerminalNames, hallTerminals, isConfigured, type Actor, type AlertSubject, type HallView, type Language, type NamedTerminal, type OverdueReport, type TerminalPresence } from '@servicehall/core';
 import { overdueAlertReports } from './casework';
-import type { TerminalCredentials } from './enrolment';
+import type { HallTokenTerminals, TerminalCredentials } from './enrolment';
 import { log } from './log';
 import { opsText } from './ops-strings';
 import type { HallNotifications } from './notifications';
@@ -32,18 +32,28 @@ export function hallTokenLinks(linked: readonly LinkedTerminal[]): LinkedTermina
   return linked.filter((l) => !l.credentialId && l.role !== 'admin');
 }
 
-/** The terminals the hall expects, each with whether it is linked now and when it was last heard (H-04). */
-export function terminalPresence(credentials: TerminalCredentials, linked: readonly LinkedTerminal[], now: number): TerminalPresence[] {
+/**
+ * The terminals the hall expects, each with whether it is linked now and when it was last heard (H-04): those with a
+ * live credential, then those linked with the hall token itself (older installations), linked now or remembered
+ * (HallTokenTerminals: offline once they drop off, until the administrator removes them or HALL_TOKEN_KEPT_DAYS pass).
+ */
+export function terminalPresence(credentials: TerminalCredentials, linked: readonly LinkedTerminal[], now: number, hallToken: HallTokenTerminals): TerminalPresence[] {
   const out: TerminalPresence[] = [];
   for (const c of credentials.list(now, true)) {
     const link = linked.find((l) => l.credentialId === c.id);
     out.push({ terminal: c.terminal, role: c.role, ...(c.window !== undefined ? { window: c.window } : {}), online: !!link, ...(c.lastSeen !== undefined ? { lastSeen: c.lastSeen } : {}) });
   }
-  // Terminals linked with the hall token itself (older installations) count while they are linked.
   for (const l of hallTokenLinks(linked))
     if (!out.some((p) => p.terminal === l.terminal))
       out.push({ terminal: l.terminal, role: l.role, ...(l.window !== undefined ? { window: l.window } : {}), online: true, lastSeen: now });
+  for (const h of hallToken.list(now))
+    if (!out.some((p) => p.terminal === h.terminal)) out.push({ terminal: h.terminal, role: h.role, ...(h.window !== undefined ? { window: h.window } : {}), online: false, lastSeen: h.lastSeen });
   return out;
+}
+
+/** The hall's terminals as the console's board lists them (core's hallTerminals), as the city names them (halls.terminals). */
+export function cityTerminals(view: HallView, presence: readonly TerminalPresence[]): NamedTerminal[] {
+  return hallTerminals(view, presence).map((t) => ({ terminal: t.terminal, role: t.role, ...(t.window !== undefined ? { window: t.window } : {}) }));
 }
 
 /**

@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { GroupCommit } from './commit';
-import type { Pairings, PairingRequest, TerminalCredentials } from './enrolment';
+import type { HallTokenTerminals, Pairings, PairingRequest, TerminalCredentials } from './enrolment';
 import { EventFanOut } from './fan-out';
 import { epochProof } from './fencing';
 import { Buckets, CommandRates, rateLimited, type HubLimits } from './limits';
@@ -112,6 +112,8 @@ export interface TerminalLinks {
 
 export interface TerminalAccess {
   credentials: TerminalCredentials;
+  /** The terminals that link with the hall token itself, remembered once heard (shown offline when they drop off). */
+  hallToken: HallTokenTerminals;
   pairings: Pairings;
   /** Something changed in who is linked or waiting to pair (the console's terminal page listens). */
   changed(): void;
@@ -428,6 +430,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
         if (!isConfigured(store.view.catalogue) && message.role !== 'admin')
           return send(s, { type: 'error', code: 'unconfigured', message: 'the hall is not set up yet: an administrator sets it up in the console (/console)' });
         s.actor = actor;
+        if (!s.credentialId && actor.role !== 'admin') access.hallToken.seen(actor, now);
         clearTimeout(s.helloTimer);
         limitMessages(s.ws, s.fullMessages);
         access.changed();
@@ -563,6 +566,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       waitingForDisk.delete(s);
       if (s.pairing) access.pairings.withdraw(s.pairing);
       if (s.credentialId) access.credentials.seen(s.credentialId, access.clock());
+      else if (s.actor && s.actor.role !== 'admin') access.hallToken.seen(s.actor, access.clock());
       if (s.actor && s.triesOtherHubs) gone.set(s.actor.terminal, performance.now());
       if (s.actor || s.pairing) access.changed();
     });

@@ -1,5 +1,5 @@
 import { activeAlerts, hallTerminalNames, terminalNames, type Actor, type CommandBody, type NamedTerminal } from '@servicehall/core';
-import { branchLineage, HallStore, openDatabase, TerminalCredentials } from '@servicehall/hub';
+import { branchLineage, cityTerminals, HallStore, HallTokenTerminals, openDatabase, TerminalCredentials, terminalPresence } from '@servicehall/hub';
 import { generateHistory, hallKeyOf } from '@servicehall/hub/testing';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -371,44 +371,67 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     }
   }, 90_000);
 
-  it("gives the city the hall's terminals as its hub knows them, so that it names them as the hall's console does", async () => {
+  it("gives the city the hall's terminals as its hub lists them, and a shipper the hub has not told yet leaves the city's list as it is", async () => {
     await inSmallHall('terminals', async ({ dir: hallDir, db, store }) => {
       const credentials = new TerminalCredentials(db);
+      const hallToken = new HallTokenTerminals(db);
       const kiosk2 = credentials.issue({ role: 'kiosk', terminal: 'kiosk-2' }, 'admin', Date.now()).credential;
       credentials.issue({ role: 'rating-pad', terminal: 'pad-3', window: 3 }, 'admin', Date.now());
+      // kiosk-1 is linked with the hall token (an older installation: no credential, no devices reported): only the hub knows it.
+      const linked = [{ terminal: 'kiosk-1', role: 'kiosk', since: Date.now() }];
+      // The hub's list, as its console's board shows it (what the hub says to its shipper).
+      const hubList = () => cityTerminals(store.view, terminalPresence(credentials, linked, Date.now(), hallToken));
       let n = 0;
-      // kiosk-1 links with the hall token (an older installation): the hub knows it by its devices' reports.
-      const report = () => {
+      const event = () => {
         const seq = store.seq;
         // Each a report that differs from the one before: an unchanged one is no event.
         const devices = n % 2 === 0 ? [] : [{ kind: 'printer' as const, name: 'ticket-printer', status: 'ok' as const }];
-        expect(store.execute({ id: `terminals-${n++}`, type: 'reportDevices', devices }, { role: 'kiosk', terminal: 'kiosk-1' }).answer.ok).toBe(true);
+        expect(store.execute({ id: `terminals-${n++}`, type: 'reportDevices', devices }, { role: 'window', terminal: 'window-9', window: 9 }).answer.ok).toBe(true);
         expect(store.seq).toBeGreaterThan(seq);
       };
-      report();
-      // One shipper throughout, as a hub runs it: what changes meanwhile goes with the next batch.
-      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-07', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
+      const options = { databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-07', idleMs: 50, firstRetryMs: 50 };
+      // One shipper throughout, as a hub runs it, told the hub's list at its start.
+      const s = new Shipper({ ...options, terminals: hubList() }, () => undefined, cityHooks());
       const running = s.run();
-      const ship = () => until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq);
+      const ship = (shipper: Shipper) => until(() => shipper.status.state === 'caught-up' && shipper.status.shippedSeq === store.seq);
       const atCity = async () => (await query<{ terminals: NamedTerminal[] }>('SELECT terminals FROM halls WHERE hall = $1', ['H-07']))[0]!.terminals;
-      // The hall's own names: its terminals with a credential, and those that reported devices (core's hallTerminalNames).
-      const hallNames = () => [...hallTerminalNames(store.view, credentials.list(Date.now(), true).map((c) => ({ terminal: c.terminal, role: c.role, ...(c.window !== undefined ? { window: c.window } : {}), online: false })), 'zh-CN')].sort();
-      await ship();
+      const boardNames = () => [...hallTerminalNames(store.view, terminalPresence(credentials, linked, Date.now(), hallToken), 'zh-CN')].sort();
+      await ship(s);
       expect(await atCity()).toEqual([
         { terminal: 'kiosk-1', role: 'kiosk' },
         { terminal: 'kiosk-2', role: 'kiosk' },
         { terminal: 'pad-3', role: 'rating-pad', window: 3 },
       ]);
-      expect([...terminalNames(await atCity(), 'zh-CN')].sort()).toEqual(hallNames());
-      expect(hallNames().map(([, name]) => name)).toEqual(['取号机 1', '取号机 2', '3号窗口评价器']);
-      // A credential revoked: with the next batch, the city follows.
+      expect([...terminalNames(await atCity(), 'zh-CN')].sort()).toEqual(boardNames());
+      expect(boardNames().map(([, name]) => name)).toEqual(['取号机 1', '取号机 2', '3号窗口评价器']);
+      // A credential revoked and a terminal that reported its devices: the hub says its new list, the city follows with the next batch.
       credentials.revoke(kiosk2.id, 'admin', Date.now());
-      report();
-      await ship();
-      expect((await atCity()).map((t) => t.terminal)).toEqual(['kiosk-1', 'pad-3']);
-      expect([...terminalNames(await atCity(), 'zh-CN')].sort()).toEqual(hallNames());
+      event();
+      s.terminals(hubList());
+      await ship(s);
+      expect(await atCity()).toEqual([
+        { terminal: 'kiosk-1', role: 'kiosk' },
+        { terminal: 'pad-3', role: 'rating-pad', window: 3 },
+        { terminal: 'window-9', role: 'window' },
+      ]);
+      expect([...terminalNames(await atCity(), 'zh-CN')].sort()).toEqual(boardNames());
+      // Said while nothing waits to be shipped: the city follows without waiting for the hall's next event.
+      const seq = store.seq;
+      s.terminals([...hubList(), { terminal: 'display-1', role: 'display' }]);
+      await expect.poll(async () => (await atCity()).map((t) => t.terminal), { timeout: 20_000, interval: 50 }).toEqual(['display-1', 'kiosk-1', 'pad-3', 'window-9']);
+      expect(store.seq).toBe(seq);
       await s.stop();
       await running;
+      // A shipper not told the list yet (a hub restarting, a bench) connects and ships: the city keeps the hub's last list.
+      // Before, it rebuilt the list itself from the hall's tables, and kiosk-1 (known only to the hub) was gone from the city.
+      const before = await atCity();
+      const untold = new Shipper(options, () => undefined, cityHooks());
+      const again = untold.run();
+      event();
+      await ship(untold);
+      expect(await atCity()).toEqual(before);
+      await untold.stop();
+      await again;
     });
   }, 60_000);
 

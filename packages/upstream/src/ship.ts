@@ -7,6 +7,7 @@ import { cityBodyText, type CityEvent, type Enrichment, type LogRow } from './ma
 import { CityFacts, dropHallFacts, ensureHallFacts, writeFacts } from './facts';
 import { ALERT_EVENT_TYPES, applyAlertEvents } from './hooks';
 import { migrateCity } from './schema';
+import { terminalsJson } from './terminals';
 
 /** Where a hall's log goes and how. */
 export interface ShipperOptions {
@@ -32,6 +33,11 @@ export interface ShipperOptions {
    * served, a busy day's events in about a minute, and at full pace when the hall is quiet). 1: never rests.
    */
   busyShare?: number;
+  /**
+   * The hall's terminals as its hub lists them at the start (see terminals()), for the first connect. Without it
+   * (a shipper the hub has not told, a bench, a test) the city keeps the list it has until the shipper is told.
+   */
+  terminals?: readonly NamedTerminal[];
 }
 
 export type UpstreamState = 'connecting' | 'shipping' | 'caught-up' | 'offline' | 'refused' | 'stopped';
@@ -123,10 +129,10 @@ export class Shipper {
   private busyUntil = 0;
   /** The log this shipper ships, as the lineage check at connect found the city agreeing. */
   private logId: string | null | undefined;
-  /** The hall's terminals as the city last took them (hallTerminals' JSON). */
+  /** The hall's terminals as the city last took them (JSON for halls.terminals). */
   private terminalsSent: string | undefined;
-  /** The terminals linked to the hub now with the hall token, as the hub last said (hallTokenTerminals). */
-  private hallTokenLinked: readonly NamedTerminal[] = [];
+  /** The hall's terminals as the hub last said them (terminals()); undefined until it says: the city keeps what it has. */
+  private terminalsTold: string | undefined;
   readonly status: UpstreamStatus;
 
   constructor(
@@ -138,6 +144,7 @@ export class Shipper {
   ) {
     this.batchEvents = options.batchEvents ?? 5000;
     this.batchBytes = options.batchBytes ?? 4 * 1024 * 1024;
+    this.terminalsTold = options.terminals && terminalsJson(options.terminals);
     this.status = { hall: options.hall, state: 'connecting', shippedSeq: 0, hallSeq: 0, behindEvents: 0, behindSeconds: 0, eventsPerSecond: 0 };
     this.woken = new Promise((resolve) => (this.wakeUp = resolve));
   }
@@ -220,32 +227,14 @@ export class Shipper {
   }
 
   /**
-   * The terminals linked to the hub now with the hall token (older installations, no credential of their own):
-   * only the hub knows them, and says them (startUpstream's hallTokenTerminals); they go with the next batch.
+   * The hall's terminals as its hub names them (its console's board: core's hallTerminals of the hub's terminalPresence),
+   * said by the hub whenever the list changes and once before the first connect. The city gets them at connect and
+   * with the next batch; a shipper the hub has not told yet (or one without a hub: a bench, a test) leaves the city's
+   * list as it is, never blank.
    */
-  hallTokenTerminals(terminals: readonly NamedTerminal[]): void {
-    this.hallTokenLinked = terminals;
-  }
-
-  /**
-   * The hall's terminals as its hub names them (its terminalPresence, then core's hallTerminals): each it holds a
-   * live credential for, with its window, then each linked now with the hall token, then each that reported its
-   * devices (the hall table's devices:TERMINAL), as JSON for halls.terminals.
-   */
-  private hallTerminals(): string {
-    const db = this.log();
-    const out: NamedTerminal[] = [];
-    const credentials = db.prepare<[number], { terminal: string; role: string; window: number | null }>(
-      'SELECT terminal, role, window FROM terminal_credentials WHERE revoked_at IS NULL AND expires_at > ? ORDER BY created_at DESC',
-    );
-    for (const c of credentials.all(Date.now()))
-      if (!out.some((t) => t.terminal === c.terminal)) out.push({ terminal: c.terminal, role: c.role, ...(c.window !== null ? { window: c.window } : {}) });
-    for (const t of this.hallTokenLinked) if (!out.some((x) => x.terminal === t.terminal)) out.push(t);
-    for (const r of db.prepare<[], { value: string }>("SELECT value FROM hall WHERE key >= 'devices:' AND key < 'devices;'").all()) {
-      const d = JSON.parse(r.value) as { terminal?: unknown; role?: unknown };
-      if (typeof d.terminal === 'string' && typeof d.role === 'string' && !out.some((t) => t.terminal === d.terminal)) out.push({ terminal: d.terminal, role: d.role });
-    }
-    return JSON.stringify(out.sort((a, b) => a.terminal.localeCompare(b.terminal)));
+  terminals(terminals: readonly NamedTerminal[]): void {
+    this.terminalsTold = terminalsJson(terminals);
+    this.wakeUp();
   }
 
   /**
@@ -271,11 +260,12 @@ export class Shipper {
     await client.query('SET synchronous_commit TO off');
     await migrateCity(client);
     const catalogue = this.hallCatalogue();
-    const terminals = this.hallTerminals();
+    // Not told by the hub yet: a hall new to the city begins with none, one it knows keeps its list.
+    const terminals = this.terminalsTold;
     await client.query(
-      `INSERT INTO halls (hall, name, time_zone, terminals, items) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (hall) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone, terminals = excluded.terminals, items = excluded.items`,
-      [this.options.hall, catalogue.name, catalogue.timeZone, terminals, catalogue.items],
+      `INSERT INTO halls (hall, name, time_zone, terminals, items) VALUES ($1, $2, $3, COALESCE($4::jsonb, '[]'), $5)
+       ON CONFLICT (hall) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone, terminals = COALESCE($4::jsonb, halls.terminals), items = excluded.items`,
+      [this.options.hall, catalogue.name, catalogue.timeZone, terminals ?? null, catalogue.items],
     );
     this.terminalsSent = terminals;
     await this.checkLineage(client);
@@ -436,6 +426,7 @@ export class Shipper {
       const batch = ahead && ahead.rows[0]?.seq === cursor + 1 ? ahead : prepare(cursor);
       ahead = undefined;
       if (batch.rows.length === 0) {
+        await this.sendTerminals();
         this.set({ state: 'caught-up', hallSeq: batch.hallSeq, message: undefined });
         await this.pause(this.options.idleMs ?? 1000);
         continue;
@@ -463,6 +454,15 @@ export class Shipper {
         this.status.restedMs = (this.status.restedMs ?? 0) + rest;
       }
     }
+  }
+
+  /** The hall's terminals changed while nothing waits to be shipped (a terminal enrolled in a quiet hall): the city follows now, not with the next event. */
+  private async sendTerminals(): Promise<void> {
+    const terminals = this.terminalsTold;
+    if (terminals === undefined || terminals === this.terminalsSent) return;
+    // Only while the city follows this shipper's log: another hub of the hall that ships now says its own.
+    await this.client!.query('UPDATE halls SET terminals = $2::jsonb WHERE hall = $1 AND log IS NOT DISTINCT FROM $3', [this.options.hall, terminals, this.logId ?? null]);
+    this.terminalsSent = terminals;
   }
 
   /** The rows from the cursor on, consecutive, no more than the batch's bytes. */
@@ -571,13 +571,13 @@ export class Shipper {
       await writeFacts(client, this.options.hall, increments);
       for (const hook of this.hooks) await hook(client, this.options.hall, events);
       // A terminal enrolled, moved to another window or revoked since: the city names it as the hall does from now on.
-      const terminals = this.hallTerminals();
+      const terminals = this.terminalsTold;
       // The catalogue replaced (an item added, renamed or dropped): the city names the items as the hall does from now on.
       const catalogue = events.some((e) => e.type === 'catalogue.replaced') ? this.hallCatalogue() : undefined;
       await client.query(
         `UPDATE halls SET shipped_seq = $2, shipped_at = now(), hall_seq = $3, hall_seen_at = now(), terminals = COALESCE($4::jsonb, terminals),
            name = COALESCE($5, name), time_zone = COALESCE($6, time_zone), items = COALESCE($7::jsonb, items) WHERE hall = $1`,
-        [this.options.hall, lastSeq, hallSeq, terminals === this.terminalsSent ? null : terminals, catalogue?.name ?? null, catalogue?.timeZone ?? null, catalogue?.items ?? null],
+        [this.options.hall, lastSeq, hallSeq, terminals === this.terminalsSent ? null : (terminals ?? null), catalogue?.name ?? null, catalogue?.timeZone ?? null, catalogue?.items ?? null],
       );
       await client.query('COMMIT');
       this.terminalsSent = terminals;

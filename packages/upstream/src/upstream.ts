@@ -3,6 +3,7 @@ import { builtEntry, HUB_BUILT } from '@servicehall/hub/built';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PartedTail, ShipperOptions, UpstreamStatus } from './ship';
+import { terminalsJson } from './terminals';
 
 /** The hub's side of shipping: a worker thread that ships, and the status it last reported. */
 export interface Upstream {
@@ -10,10 +11,13 @@ export interface Upstream {
   /** The hall appended events up to `seq`: ship them now. */
   appended(seq: number): void;
   /**
-   * The terminals linked now with the hall token (older installations: no credential, maybe no devices reported),
-   * which only the hub knows: the city gets them with the next batch, as the hall's console lists them.
+   * The hall's terminals as its console's board lists them, which only the hub knows (credentials, links, the
+   * terminals it remembers): said at the start and whenever the list changes; the city gets them as they were
+   * last said (Shipper.terminals). Said again unchanged, nothing goes to the worker.
    */
-  hallTokenTerminals(terminals: readonly NamedTerminal[]): void;
+  terminals(terminals: readonly NamedTerminal[]): void;
+  /** The list last said to the worker (terminals()), as JSON for halls.terminals; undefined before the first. */
+  terminalsSaid(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -64,7 +68,7 @@ export function startUpstream(
   // When the hall appended while the worker last said it was caught up: the age of what waits since.
   let appendedSince: number | undefined;
   let waking = false;
-  let hallTokenSaid = '[]';
+  let terminalsSaid = options.terminals && terminalsJson(options.terminals);
   const pace = new HallPace();
   const worker = new Worker(BOOT, { workerData: { entry: ENTRY, typescript: !HUB_BUILT, options, nice: SHIPPER_NICE } });
   const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -104,13 +108,14 @@ export function startUpstream(
         worker.postMessage({ kind: 'wake' });
       });
     },
-    hallTokenTerminals(terminals) {
+    terminals(terminals) {
       // Said again only when it changed: the hub calls this at every link, pairing and device report.
-      const said = JSON.stringify(terminals.map((t) => ({ terminal: t.terminal, role: t.role, ...(t.window !== undefined ? { window: t.window } : {}) })));
-      if (said === hallTokenSaid) return;
-      hallTokenSaid = said;
+      const said = terminalsJson(terminals);
+      if (said === terminalsSaid) return;
+      terminalsSaid = said;
       worker.postMessage({ kind: 'terminals', terminals: JSON.parse(said) as NamedTerminal[] });
     },
+    terminalsSaid: () => terminalsSaid,
     async stop() {
       worker.postMessage({ kind: 'stop' });
       const timer = setTimeout(() => void worker.terminate(), 5_000);

@@ -14,7 +14,7 @@ const shipper = new Shipper(
 );
 parentPort!.on('message', (message: { kind: 'wake' | 'stop' } | { kind: 'busy'; until: number } | { kind: 'terminals'; terminals: NamedTerminal[] }) => {
   if (message.kind === 'busy') shipper.hallBusy(message.until);
-  else if (message.kind === 'terminals') shipper.hallTokenTerminals(message.terminals);
+  else if (message.kind === 'terminals') shipper.terminals(message.terminals);
   else if (message.kind === 'wake') shipper.wake();
   else void shipper.stop();
 });

@@ -30,6 +30,7 @@ const cases: [string, AuditRecord, string][] = [
     '登记终端 window-3（窗口终端 · 3号窗口），凭据有效至 2027-12-06，原凭据同时作废',
   ],
   ['revokeTerminal', entry('revokeTerminal', 'terminal:kiosk-1', { credential: 'c-1', revokedAt: null }, { credential: 'c-1', revokedAt: 1 }), '吊销终端 kiosk-1 的凭据'],
+  ['removeHallTokenTerminal', entry('removeHallTokenTerminal', 'terminal:kiosk-9'), '从终端列表移除使用大厅令牌连接的终端 kiosk-9'],
   [
     'assignWindowItems',
     entry('assignWindowItems', 'window:3', { number: 3, serves: ['CRJ-HZ-SL', 'CRJ-GA-SL', 'CRJ-GA-QZ'] }, { number: 3, serves: ['CRJ-GA-SL'] }),

@@ -72,9 +72,10 @@ export function auditSummary(e: AuditRecord, w: Words, names: AuditNames): strin
       const expires = num(after.expiresAt);
       return w.enrolTerminal(terminal, w.terminalRole(str(after.role) ?? ''), window, expires !== undefined ? names.date(expires) : undefined, after.replaced === true);
     }
-    case 'revokeTerminal': {
+    case 'revokeTerminal':
+    case 'removeHallTokenTerminal': {
       const terminal = targetId(e.target, 'terminal');
-      return terminal ? w.revokeTerminal(terminal) : undefined;
+      return terminal ? w[e.action](terminal) : undefined;
     }
     case 'assignWindowItems': {
       const window = Number(targetId(e.target, 'window'));

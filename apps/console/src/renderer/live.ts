@@ -20,7 +20,10 @@ export interface TerminalRow {
 
 export interface TerminalList {
   terminals: TerminalRow[];
-  hallToken: { terminal: string; role: string; window?: number; since: number; devices: DeviceReport[] }[];
+  /** Linked with the hall token itself: linked now (since), or remembered offline with when they were last heard. */
+  hallToken: { terminal: string; role: string; window?: number; online: boolean; since?: number; lastSeen: number; devices: DeviceReport[] }[];
+  /** How long the hub remembers one of those after it was last heard. */
+  hallTokenKeptDays: number;
   /** Each name once: its newest request, and how many links ask under it. */
   waiting: { role: string; terminal: string; window?: number; at: number; expiresAt: number; address?: string; version?: string; links: number }[];
   /** Every terminal the hall expects, linked or not: what the board and the alerts read. */

@@ -164,7 +164,11 @@ export function BoardPage() {
                   <td>
                     {names.get(x.terminal)} <span className="small">{x.terminal}</span>
                   </td>
-                  <td className={`state ${x.online ? 'online' : 'offline'}`}>{x.online ? t.board.online : t.board.offline}</td>
+                  <td className={`state ${x.online ? 'online' : 'offline'}`}>
+                    {x.online ? t.board.online : t.board.offline}
+                    {/* Offline: since when, so that whoever looks knows how long it has been gone (H-04). */}
+                    {!x.online && x.lastSeen !== undefined && <span className="small"> · {t.board.lastHeard(times.at(x.lastSeen, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }))}</span>}
+                  </td>
                   <td>
                     <Devices terminal={x} />
                   </td>

@@ -45,6 +45,15 @@ export function TerminalsPage() {
       setError(err);
     }
   };
+  const remove = async (terminal: string) => {
+    if (!window.confirm(t.terminals.removeConfirm(names.get(terminal) ?? terminal))) return;
+    setError(undefined);
+    try {
+      await api('POST', `/api/terminals/hall-token/${encodeURIComponent(terminal)}/remove`);
+    } catch (err) {
+      setError(err);
+    }
+  };
   return (
     <>
       <h1>{t.terminals.title}</h1>
@@ -138,16 +147,32 @@ export function TerminalsPage() {
         {list && list.hallToken.length > 0 && (
           <>
             <h3>{t.terminals.hallToken}</h3>
-            <ul>
-              {list.hallToken.map((h) => (
-                <li key={h.terminal} data-testid={`hall-token-${h.terminal}`}>
-                  {named(h.terminal, h.role)}
-                  {h.devices.map((d) => (
-                    <DeviceState key={d.name} device={d} id={d.name} okWords={t.terminals.deviceOk} />
-                  ))}
-                </li>
-              ))}
-            </ul>
+            <p className="dim">{t.terminals.hallTokenLead(list.hallTokenKeptDays)}</p>
+            <table>
+              <tbody>
+                {list.hallToken.map((h) => (
+                  <tr key={h.terminal} data-testid={`hall-token-${h.terminal}`}>
+                    <td>{named(h.terminal, h.role)}</td>
+                    <td>{t.terminals.roles[h.role] ?? h.role}</td>
+                    <td>{h.window ?? ''}</td>
+                    <td>
+                      {h.devices.map((d) => (
+                        <DeviceState key={d.name} device={d} id={d.name} okWords={t.terminals.deviceOk} />
+                      ))}
+                    </td>
+                    <td>{h.online ? time(h.since) : time(h.lastSeen)}</td>
+                    <td className={`state ${h.online ? 'online' : 'offline'}`}>{t.terminals.states[h.online ? 'online' : 'offline']}</td>
+                    <td>
+                      {admin && !h.online && (
+                        <button className="ghost" onClick={() => void remove(h.terminal)}>
+                          {t.terminals.remove}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           </>
         )}
       </section>
