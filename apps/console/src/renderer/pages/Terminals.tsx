@@ -149,6 +149,17 @@ export function TerminalsPage() {
             <h3>{t.terminals.hallToken}</h3>
             <p className="dim">{t.terminals.hallTokenLead(list.hallTokenKeptDays)}</p>
             <table>
+              <thead>
+                <tr>
+                  <th>{t.terminals.terminal}</th>
+                  <th>{t.terminals.role}</th>
+                  <th>{t.terminals.window}</th>
+                  <th>{t.terminals.devices}</th>
+                  <th>{t.terminals.lastSeen}</th>
+                  <th>{t.terminals.state}</th>
+                  <th />
+                </tr>
+              </thead>
               <tbody>
                 {list.hallToken.map((h) => (
                   <tr key={h.terminal} data-testid={`hall-token-${h.terminal}`}>
