@@ -2,6 +2,7 @@ import { localTime } from '@servicehall/core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { backupPolicyFromEnv, pruneBackups, readBackups, takeBackup } from './backup';
+import { databaseAccess } from './files';
 import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, databaseProblem } from './integrity';
 import { formatBytes, opsText, THEN_RUN_AGAIN } from './ops-strings';
 import { restoreBackup } from './restore';
@@ -41,6 +42,7 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       const database = path.join(dataDir, DATABASE_FILE);
       if (!isFile(database)) throw new HubRefusal(opsText('backupNoDatabase', { dir: path.resolve(dataDir), file: DATABASE_FILE }));
       backupFolder(dir, to ? '--to' : 'SERVICEHALL_BACKUP_DIR', 'write');
+      databaseAccess(database, 'read', THEN_RUN_AGAIN);
       // A folder that cannot be made or written (a share gone read-only, /proc) is said as a failed backup.
       const backup = await takeBackup(database, path.resolve(dir)).catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);

@@ -233,10 +233,50 @@ describe("the operator's commands on a hub in its own process", () => {
     fs.chmodSync(path.join(data, DATABASE_FILE), 0o000);
     const check = await hubCommand(['check'], { SERVICEHALL_DATA: data }, as);
     expect(check.code, check.out).toBe(REFUSED_EXIT_CODE);
-    expect(check.out).toMatch(/主机无法读取大厅数据库 [^]*hall\.db（[^]*The hub cannot read the hall database/);
+    expect(check.out).toMatch(/大厅数据库 [^]*hall\.db 不能读取[^]*The hall database [^]*hall\.db cannot be read/);
     expect(check.out).toMatch(runAgain);
     expect(check.out).not.toMatch(/再启动主机|start the hub/);
   }, 60_000);
+
+  it('says whose hall.db it is and what to do when this account may only read it (create-admin, archive) or not even read it (check, backup), exit code 78, changing nothing', async () => {
+    // Root reads and writes anything: the commands run as nobody, in a folder of nobody's.
+    const as = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const data = tempDir();
+    makeHallDatabase(data, 3);
+    const database = path.join(data, DATABASE_FILE);
+    if (as.uid !== undefined) for (const f of [data, ...fs.readdirSync(data).map((f) => path.join(data, f))]) fs.chownSync(f, as.uid, as.gid!);
+    const owner = as.uid !== undefined ? 'nobody' : os.userInfo().username;
+    const before = fs.readFileSync(database);
+    const refused = async (args: string[], use: [string, string], fileOwner: string) => {
+      const said = await hubCommand(args, { SERVICEHALL_DATA: data }, as);
+      expect(said.code, `${args.join(' ')}: ${said.out}`).toBe(REFUSED_EXIT_CODE);
+      const [zh, en, ...more] = said.out.trim().split('\n').filter((l) => !l.startsWith('  warning') && !l.includes('was readable by others'));
+      expect(more, said.out).toEqual([]);
+      expect(zh).toContain(`大厅数据库 ${database} 不能${use[0]}：它属于 ${fileOwner}`);
+      expect(zh).toContain(`数据文件夹 ${data} 的所有者 ${owner}`);
+      expect(en).toContain(`The hall database ${database} cannot be ${use[1]}: it is ${fileOwner}’s`);
+      expect(en).toContain(`sudo chown ${owner} ${database}`);
+      expect(said.out).not.toMatch(/readonly database|unable to open|\n\s+at /);
+    };
+    // Mode 0400: SQLite opened it without a word and failed at the first write ("attempt to write a readonly database", exit 1).
+    fs.chmodSync(database, 0o400);
+    await refused(['create-admin', '--id', 'boss'], ['写入', 'written'], owner);
+    await refused(['archive', '2025'], ['写入', 'written'], owner);
+    // Reading is all check and backup need: they do their work.
+    expect((await hubCommand(['check'], { SERVICEHALL_DATA: data }, as)).code).toBe(0);
+    const place = tempDir();
+    if (as.uid !== undefined) fs.chownSync(place, as.uid, as.gid!);
+    expect((await hubCommand(['backup', '--to', place], { SERVICEHALL_DATA: data }, as)).code).toBe(0);
+    if (as.uid !== undefined) {
+      // root's, mode 600, in the service account's folder (a restore run as root before that fix): not even read.
+      fs.chownSync(database, 0, 0);
+      fs.chmodSync(database, 0o600);
+      await refused(['create-admin', '--id', 'boss'], ['写入', 'written'], 'root');
+      await refused(['check'], ['读取', 'read'], 'root');
+      await refused(['backup', '--to', place], ['读取', 'read'], 'root');
+    }
+    expect(fs.readFileSync(database).equals(before)).toBe(true);
+  }, 120_000);
 
   it('names what is wrong with an unknown command or a missing argument, in Chinese then English', async () => {
     const unknown = await hubCommand(['bakcup'], {});
