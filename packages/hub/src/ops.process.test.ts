@@ -291,6 +291,15 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(noValue.out).toMatch(/--to 后面缺少它的值[^]*--to needs a value/);
     const nowhere = await hubCommand(['backups'], { SERVICEHALL_DATA: tempDir(), SERVICEHALL_BACKUP_DIR: '' });
     expect(nowhere.out).toMatch(/没有说明备份在哪里[^]*say where the backups are/);
+    // The operator's mistake, not a crash: a refusal, exit code 78, one line in each language (before: exit code 1).
+    const noFolder = await hubCommand(['backup'], { SERVICEHALL_DATA: tempDir(), SERVICEHALL_BACKUP_DIR: '' });
+    expect(noFolder.code, noFolder.out).toBe(REFUSED_EXIT_CODE);
+    expect(noFolder.out.trim().split('\n')).toEqual([
+      '没有备份：没有说明把备份放到哪里。请设置 SERVICEHALL_BACKUP_DIR，或在命令后写 --to 文件夹（另一块磁盘或网络共享上的文件夹），再运行同一条命令。',
+      'No backup was taken: nothing says where to put it. Set SERVICEHALL_BACKUP_DIR, or add --to FOLDER (a folder on another disk or a network share), then run the same command again.',
+    ]);
+    expect(nowhere.code, nowhere.out).toBe(REFUSED_EXIT_CODE);
+    expect(noFile.code, noFile.out).toBe(REFUSED_EXIT_CODE);
   }, 60_000);
 
   it('stops on a wrong setting (SERVICEHALL_LOG_LEVEL, SERVICEHALL_PORT, SERVICEHALL_MAX_DB_MB=0, a backup every 99999 minutes, SERVICEHALL_STOP_WITH_PARENT=ja) with a line of its log naming it in both languages, and is not restarted', async () => {
