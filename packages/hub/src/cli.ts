@@ -185,6 +185,8 @@ async function initTlsMain(args: string[]) {
       dir: made.dir,
       ca: made.caCreated ? { 'zh-CN': '新建', en: 'new' } : { 'zh-CN': '沿用原有的', en: 'kept' },
       names: made.names.join(', '),
+      sha1: made.caFingerprint.sha1,
+      sha256: made.caFingerprint.sha256,
       name: made.names.find((n) => n !== 'localhost' && n !== '127.0.0.1') ?? made.names[0]!,
       port,
     }),

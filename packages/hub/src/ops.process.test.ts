@@ -1,5 +1,5 @@
 import type { Ticket } from '@servicehall/core';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -392,6 +392,17 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(junk.code, junk.out).toBe(REFUSED_EXIT_CODE);
     expect(junk.out).toMatch(/^大厅 CA 的 \S+ca\.crt 不能使用（[^]*请从备份中取回 ca\.crt 和 ca\.key[^]*\nThe hall CA's \S+ca\.crt cannot be used/);
     expect(fs.readdirSync(path.join(data, 'tls'))).toEqual(['ca.crt']);
+  }, 60_000);
+
+  it('init-tls prints the fingerprints of ca.crt that an office PC checks before it trusts it, as openssl computes them', async () => {
+    const data = tempDir();
+    const made = await hubCommand(['init-tls', '--name', '192.168.1.10'], { SERVICEHALL_DATA: data });
+    expect(made.code, made.out).toBe(0);
+    const ca = path.join(data, 'tls', 'ca.crt');
+    const openssl = (digest: string) => execFileSync('openssl', ['x509', '-noout', '-fingerprint', `-${digest}`, '-in', ca], { encoding: 'utf8' }).trim().split('=')[1]!;
+    expect(made.out).toContain(`SHA-1 指纹 ${openssl('sha1')}`);
+    expect(made.out).toContain(`SHA-256 指纹 ${openssl('sha256')}`);
+    expect(made.out).toContain(`SHA-256 fingerprint ${openssl('sha256')}`);
   }, 60_000);
 
   it('refuses promote with a port out of range, as the hub’s start refuses it, in Chinese then English, exit code 78', async () => {
