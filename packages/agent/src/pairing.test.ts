@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBrowserTerminal } from './browser-mode';
 import { loadConfig } from './config';
-import { credentialFile, pairingPage, pairWithHub, readCredential, unreachableText } from './pairing';
+import { credentialFile, pairingPage, pairWithHub, readCredential, unreachableText, type PairingState } from './pairing';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -125,6 +125,35 @@ describe('the pairing screen', () => {
     expect(pairingPage('zh-CN', { ...showing, role: 'window', terminal: 'window-1', window: 1 })).toContain('<span id="who">终端：1号窗口终端 · window-1</span>');
     expect(pairingPage('zh-CN', { ...showing, role: 'kiosk', terminal: 'kiosk-1' })).toContain('<span id="who">终端：取号机 · kiosk-1</span>');
     expect(pairingPage('en', { ...showing, role: 'rating-pad', terminal: 'pad-3', window: 3 })).toContain('<span id="who">Terminal: Window 3 rating pad · pad-3</span>');
+  });
+
+  it('says until when the code is good in the hall’s time zone, whatever this PC’s zone; without it, for how many minutes', () => {
+    // 08:24 UTC is 16:24 in Shanghai; this PC's own zone is another (before, the page said its PC's time: 08:24 on a PC left at UTC).
+    const showing = { status: 'showing', code: '461892', expiresAt: Date.UTC(2026, 11, 7, 8, 24), validMinutes: 10, role: 'kiosk', terminal: 'kiosk-1' } as const;
+    const before = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      expect(pairingPage('zh-CN', { ...showing, timeZone: 'Asia/Shanghai' })).toContain('<span id="until">配对码有效期至 16:24</span>');
+      expect(pairingPage('en', { ...showing, timeZone: 'Asia/Shanghai' })).toContain('<span id="until">The code is good until 16:24</span>');
+      expect(pairingPage('zh-CN', { ...showing, timeZone: 'Asia/Urumqi' })).toContain('<span id="until">配对码有效期至 14:24</span>');
+      // A hub of an earlier release sends no zone, and a zone this PC does not know cannot be said: the minutes are true anywhere.
+      expect(pairingPage('zh-CN', showing)).toContain('<span id="until">配对码 10 分钟内有效</span>');
+      expect(pairingPage('en', { ...showing, timeZone: 'Mars/Olympus' })).toContain('<span id="until">The code is valid for 10 minutes</span>');
+    } finally {
+      if (before === undefined) delete process.env.TZ;
+      else process.env.TZ = before;
+    }
+  });
+
+  it('is told the hall’s time zone and how long the code lasts by the hub', async () => {
+    const { hub, dir } = await hallAndTerminalDirs();
+    const config = loadConfig(undefined, { SERVICEHALL_ROLE: 'kiosk', SERVICEHALL_TERMINAL: 'kiosk-7', SERVICEHALL_HUB_URL: hub.wsUrl, SERVICEHALL_TERMINAL_DATA: path.join(dir, 'kiosk-7') });
+    const states: PairingState[] = [];
+    const pairing = pairWithHub(config, (s) => states.push(s));
+    cleanups.push(() => pairing.stop());
+    const shown = await waitFor(() => states.find((s) => s.status === 'showing'), 'a pairing code');
+    expect(shown).toMatchObject({ timeZone: 'Asia/Shanghai', validMinutes: expect.any(Number) });
+    expect(pairingPage('zh-CN', shown)).toMatch(/<span id="until">配对码有效期至 \d{2}:\d{2}<\/span>/);
   });
 });
 

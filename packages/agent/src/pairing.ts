@@ -50,7 +50,18 @@ export function removeCredential(config: Pick<TerminalConfig, 'dataDir'>): void 
 /** What a terminal waiting to be enrolled shows on its screen. */
 export type PairingState =
   | { status: 'connecting' }
-  | { status: 'showing'; code: string; expiresAt: number; role: TerminalConfig['role']; terminal: string; window?: number }
+  | {
+      status: 'showing';
+      code: string;
+      expiresAt: number;
+      /** How long the code lasts from when the hub gave it, by the hub's clock. */
+      validMinutes?: number;
+      /** The hall's time zone, in which its end is said; a hub of an earlier release sends none. */
+      timeZone?: string;
+      role: TerminalConfig['role'];
+      terminal: string;
+      window?: number;
+    }
   | { status: 'paired' };
 
 /**
@@ -89,7 +100,8 @@ export function pairWithHub(
       if (!parsed.ok) return log(`主机发来的消息本终端无法识别（主机和终端的版本可能不同，请把二者升级到同一版本）/ the hub sent a message this terminal does not understand: ${parsed.message}`);
       const m = parsed.value;
       if (m.type === 'pairing') {
-        onState({ status: 'showing', code: m.code, expiresAt: m.expiresAt, role: config.role, terminal: config.terminal, ...(config.window !== undefined ? { window: config.window } : {}) });
+        const validMinutes = Math.max(1, Math.round((m.expiresAt - (m.hubTime ?? Date.now())) / 60_000));
+        onState({ status: 'showing', code: m.code, expiresAt: m.expiresAt, validMinutes, ...(m.timeZone ? { timeZone: m.timeZone } : {}), role: config.role, terminal: config.terminal, ...(config.window !== undefined ? { window: config.window } : {}) });
         clearTimeout(renew);
         // Ask for a fresh code a little before this one runs out, by how long it lasts on the hub's clock: this PC's
         // may be hours off (a new PC), and ahead it had a new code asked every second, too soon to be typed.
@@ -152,6 +164,7 @@ const PAGE_TEXT = {
     connecting: '正在连接大厅服务器……',
     who: '终端：',
     expires: '配对码有效期至',
+    validFor: '配对码 {n} 分钟内有效',
     paired: '登记完成，正在启动……',
   },
   en: {
@@ -160,6 +173,7 @@ const PAGE_TEXT = {
     connecting: 'Connecting to the hall’s hub…',
     who: 'Terminal: ',
     expires: 'The code is good until',
+    validFor: 'The code is valid for {n} minutes',
     paired: 'Enrolled. Starting…',
   },
 } as const;
@@ -172,7 +186,7 @@ export function pairingPage(language: TerminalConfig['language'], state?: Pairin
   const code = showing ? `${showing.code.slice(0, 3)} ${showing.code.slice(3)}` : '— — —';
   // Named as the console's waiting list names it (1号窗口终端 window-1), to be checked there before the code is typed.
   const who = showing ? `${terminalNames([showing], language).get(showing.terminal)} · ${showing.terminal}` : '';
-  const until = showing ? new Date(showing.expiresAt).toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' }) : '';
+  const until = showing ? expiryText(language, showing) : '';
   return `<!doctype html><html lang="${language}"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; object-src 'none'; base-uri 'none'">
 <title>${t.title}</title><style>
@@ -182,8 +196,27 @@ main{text-align:center;max-width:80vw}h1{font-size:48px;margin:0 0 24px}p{font-s
 .small{font-size:20px;color:#9fb8d6}</style></head><body><main>
 <h1>${t.title}</h1><p id="lead">${showing ? t.lead : state?.status === 'paired' ? t.paired : t.connecting}</p>
 <div id="code" data-testid="pairing-code" data-state="${escape(pairingKey(state))}">${escape(code)}</div>
-<p class="small"><span id="who">${escape(who ? `${t.who}${who}` : '')}</span><br><span id="until">${escape(until ? `${t.expires} ${until}` : '')}</span></p>
+<p class="small"><span id="who">${escape(who ? `${t.who}${who}` : '')}</span><br><span id="until">${escape(until)}</span></p>
 </main><script src="/pairing.js"></script></body></html>`;
+}
+
+/**
+ * Until when the code is good, as the hall's clocks say it: in the hall's time zone, which the hub sends with the code
+ * (this PC's own zone may be another: a PC set up elsewhere, or left at UTC). From a hub that sends none, or a zone
+ * this PC does not know, how many minutes it lasts, which is true in any zone.
+ */
+function expiryText(language: TerminalConfig['language'], showing: Extract<PairingState, { status: 'showing' }>): string {
+  const t = PAGE_TEXT[language];
+  if (showing.timeZone) {
+    try {
+      const time = new Date(showing.expiresAt).toLocaleTimeString(language, { timeZone: showing.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+      return `${t.expires} ${time}`;
+    } catch {
+      // A zone this PC's Intl does not know (RangeError): said in minutes below.
+    }
+  }
+  const minutes = showing.validMinutes ?? Math.max(1, Math.round((showing.expiresAt - Date.now()) / 60_000));
+  return t.validFor.replace('{n}', String(minutes));
 }
 
 /** What the page shows, as one string: the page reloads when the pushed state says otherwise. */

@@ -41,6 +41,8 @@ export const AlertSubjectSchema = z.discriminatedUnion('kind', [
     level: RatingLevelSchema.extract(['dissatisfied', 'very-dissatisfied']),
     ticket: z.string(),
     item: z.string(),
+    /** The item's code, by which a channel in another language names it (alerts raised before it say only its name). */
+    serviceCode: z.string().optional(),
     department: department.optional(),
   }),
   z.object({ kind: z.literal('overdue'), subject: z.enum(OVERDUE_KINDS), reference: z.string(), due: z.string(), department: department.optional() }),

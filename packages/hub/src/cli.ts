@@ -6,7 +6,7 @@ import path from 'node:path';
 import { backupFolderUsable, backupPolicyFromEnv } from './backup';
 import { openDatabase } from './db';
 import { archiveYear, ArchiveRefusal, ArchiveVacuumFailed } from './archive';
-import { HallKey, KEY_FILE, prepareDataFolder, TOKEN_FILE } from './files';
+import { DatabaseDenied, HallKey, KEY_FILE, prepareDataFolder, TOKEN_FILE } from './files';
 import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
 import { proxyTrustFrom } from './http';
 import { limitsFrom } from './limits';
@@ -185,6 +185,8 @@ async function initTlsMain(args: string[]) {
       dir: made.dir,
       ca: made.caCreated ? { 'zh-CN': '新建', en: 'new' } : { 'zh-CN': '沿用原有的', en: 'kept' },
       names: made.names.join(', '),
+      sha1: made.caFingerprint.sha1,
+      sha256: made.caFingerprint.sha256,
       name: made.names.find((n) => n !== 'localhost' && n !== '127.0.0.1') ?? made.names[0]!,
       port,
     }),
@@ -378,6 +380,11 @@ function archive(year: string | undefined): void {
     const [zh, ...en] = reason.split('\n');
     const halves = en.length > 0 && /^[^\n]*[\u4e00-\u9fff]/.test(zh!) ? { 'zh-CN': zh!, en: en.join(' ') } : reason;
     // A VACUUM that failed says itself: the year is archived, and the same command reclaims the space.
+    // So does a hall.db this account may not write: whose file it is and what to do, exit 78 as every refusal.
+    if (error instanceof DatabaseDenied) {
+      console.error(reason);
+      process.exit(error.exitCode);
+    }
     if (error instanceof ArchiveVacuumFailed) console.error(reason);
     else console.error(error instanceof ArchiveRefusal ? `ServiceHall could not archive ${year ?? '(no year given)'}: ${reason}` : opsText('archiveFailed', { year: year ?? '', reason: halves }));
     process.exit(error instanceof ArchiveRefusal ? 2 : 1);

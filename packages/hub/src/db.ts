@@ -1,7 +1,7 @@
 import { NOTIFY_MIGRATION, NOTIFY_STAMP_MIGRATION, NOTIFY_UNKNOWN_MIGRATION } from '@servicehall/notify';
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { checkDatabaseFile, DATABASE_FILE, HubRefusal, makeDataFolder } from './files';
+import { checkDatabaseFile, DATABASE_FILE, databaseAccess, HubRefusal, makeDataFolder } from './files';
 import { FENCING_MIGRATION } from './fencing';
 import { LINEAGE_MIGRATION } from './lineage';
 import { opsText, THEN_START_HUB, type Bilingual } from './ops-strings';
@@ -431,6 +431,7 @@ export function migrate(db: Db): number {
 export function openDatabase(dataDir: string, file = DATABASE_FILE, then: Bilingual = THEN_START_HUB): Db {
   makeDataFolder(dataDir);
   checkDatabaseFile(dataDir, file);
+  databaseAccess(path.join(dataDir, file), 'write', then);
   let db: Db | undefined;
   try {
     db = new Database(path.join(dataDir, file));

@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { opsText, type Bilingual } from './ops-strings';
+import { opsText, THEN_RUN_AGAIN, type Bilingual } from './ops-strings';
 
 /**
  * The hub's files on disk: the data folder (owner only), hall.db with its WAL (applicant data),
@@ -23,6 +24,57 @@ export const REFUSED_EXIT_CODE = 78;
 export class HubRefusal extends Error {
   override readonly name = 'HubRefusal';
   readonly exitCode = REFUSED_EXIT_CODE;
+}
+
+/** A hall database this account may not read or write: said with whose file it is and how to put it right (a HubRefusal, exit 78). */
+export class DatabaseDenied extends HubRefusal {}
+
+/** The account of `uid` by name (through NSS, as `ls -l` names it), or `uid N` where it has none. */
+export function accountName(uid: number): string {
+  try {
+    const name = execFileSync('getent', ['passwd', String(uid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(':')[0];
+    if (name) return name;
+  } catch {
+    // No such account, or no getent: the number says it.
+  }
+  return `uid ${uid}`;
+}
+
+/**
+ * Refuses, before SQLite does, a hall database (and its WAL) this account may not `use`: SQLite opens a file
+ * it may only read without a word and fails at the first write with a bare "attempt to write a readonly
+ * database". A disk mounted read-only is left to SQLite's own refusal (unreadable), which says so.
+ */
+export function databaseAccess(file: string, use: 'read' | 'write', then: Bilingual = THEN_RUN_AGAIN): void {
+  if (!POSIX) return;
+  for (const f of use === 'write' ? [file, `${file}-wal`] : [file]) {
+    // Not there (a new hall, no WAL), or a folder it may not enter (said by the data folder's own check): nothing to say here.
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(f, { throwIfNoEntry: false });
+    } catch {
+      continue;
+    }
+    if (!st) continue;
+    try {
+      fs.accessSync(f, use === 'write' ? fs.constants.R_OK | fs.constants.W_OK : fs.constants.R_OK);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EACCES' && (error as NodeJS.ErrnoException).code !== 'EPERM') continue;
+      const dir = path.dirname(path.resolve(f));
+      throw new DatabaseDenied(
+        opsText('databaseDenied', {
+          file: path.resolve(f),
+          use: use === 'write' ? { 'zh-CN': '写入', en: 'written' } : { 'zh-CN': '读取', en: 'read' },
+          owner: accountName(st.uid),
+          mode: (st.mode & 0o777).toString(8),
+          account: accountName(process.getuid!()),
+          dir,
+          folderOwner: accountName(fs.statSync(dir).uid),
+          then,
+        }),
+      );
+    }
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { webcrypto } from 'node:crypto';
+import { webcrypto, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -39,7 +39,10 @@ async function importKey(pem: string): Promise<CryptoKey> {
  * certificate for the hub signed by it, for the names and addresses the terminals use. Terminals
  * trust this CA only (`hubCa` in their configuration). Keys are written owner-only.
  */
-export async function initTls(dataDir: string, options: { names?: string[]; hallName?: string; days?: number; now?: Date } = {}): Promise<{ dir: string; caCreated: boolean; names: string[] }> {
+export async function initTls(
+  dataDir: string,
+  options: { names?: string[]; hallName?: string; days?: number; now?: Date } = {},
+): Promise<{ dir: string; caCreated: boolean; names: string[]; caFingerprint: { sha1: string; sha256: string } }> {
   const dir = path.join(dataDir, TLS_DIR);
   const names = options.names && options.names.length > 0 ? options.names : defaultHubNames();
   for (const n of names) if (!isHostOrAddress(n)) throw new HubRefusal(opsText('initTlsName', { name: n }));
@@ -112,6 +115,8 @@ export async function initTls(dataDir: string, options: { names?: string[]; hall
   fs.writeFileSync(path.join(dir, HUB_CERT), hubCert.toString('pem') + '\n' + caCert.toString('pem') + '\n', { mode: 0o644 });
   // Run again by root (sudo, a new address) in the service account's data folder: the hub reads its key as that account.
   giveToFolderOwner(dataDir, dir);
-  return { dir, caCreated, names };
+  // What an office PC checks before it trusts ca.crt: Windows' certificate window shows SHA-1 (指纹), Chromium's both.
+  const pem = new X509Certificate(caCert.toString('pem'));
+  return { dir, caCreated, names, caFingerprint: { sha1: pem.fingerprint, sha256: pem.fingerprint256 } };
 }
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { newestBackup } from './backup';
-import { checkDatabaseFile, DATABASE_FILE, HubRefusal, makeDataFolder, REFUSED_EXIT_CODE } from './files';
+import { checkDatabaseFile, DATABASE_FILE, databaseAccess, HubRefusal, makeDataFolder, REFUSED_EXIT_CODE } from './files';
 import { log } from './log';
 import { sqliteWorker } from './sqlite-worker';
 import type { Worker } from 'node:worker_threads';
@@ -113,6 +113,8 @@ const DAMAGE = /^SQLITE_(CORRUPT|NOTADB)/;
  * not called damaged: that refusal says so, and asks for no restore, then `then`: start the hub, or run the operator's command again.
  */
 export function databaseProblem(file: string, kind: 'quick' | 'full' | 'partial', then: Bilingual = THEN_START_HUB): string | undefined {
+  // A file this account may not read is said with whose it is, not as SQLite's bare "unable to open database file".
+  databaseAccess(file, 'read', then);
   let db: Database.Database | undefined;
   try {
     // Read-only: a damaged file is not written, not even by a checkpoint at close.

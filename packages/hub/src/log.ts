@@ -210,8 +210,11 @@ function keepServingWhenUnwritable(destination: DestinationStream, file: string)
   /** Why the last roll could not open its next file, until one does. */
   let rollProblem: string | undefined;
   stream.on('ready', () => {
+    // The same file opened again by the look below (it was deleted): no new file was started, and the roll's problem
+    // stands until a roll opens its next file (logBack says the file is written again). Before, this said logRollsAgain.
+    const reopened = (stream.file ?? written.file) === written.file;
     written = { fd: stream.fd ?? -1, file: stream.file ?? written.file };
-    if (rollProblem === undefined) return;
+    if (rollProblem === undefined || reopened) return;
     rollProblem = undefined;
     process.stderr.write(`${opsText('logRollsAgain', { file: written.file })}\n`);
   });

@@ -116,9 +116,9 @@ function notJson(zhWhere: string, enWhere: string, text: string): { ok: false; m
     : { ok: false, zh: `${zhWhere} 不是有效的 JSON，请检查引号、逗号和括号`, message: `${enWhere} is not valid JSON` };
 }
 
-/** Checks a configuration given as an object (hub options, a file's content); `hall` defaults to the hall's name. */
-export function checkNotifyConfig(input: unknown, hallName: string, from = 'options'): NotifySource {
-  const withHall = input && typeof input === 'object' && !Array.isArray(input) && !('hall' in input) ? { hall: hallName, ...input } : input;
+/** Checks a configuration given as an object (hub options, a file's content); `hall` defaults to the hall's name (and `hallEn` to its English one). */
+export function checkNotifyConfig(input: unknown, hallName: string, from = 'options', hallNameEn?: string): NotifySource {
+  const withHall = input && typeof input === 'object' && !Array.isArray(input) && !('hall' in input) ? { hall: hallName, ...(hallNameEn ? { hallEn: hallNameEn } : {}), ...input } : input;
   const checked = parseNotifyConfig(withHall);
   if (!checked.ok) {
     const en = parseNotifyConfig(withHall, 'en');

@@ -2,6 +2,7 @@ import { localTime } from '@servicehall/core';
 import fs from 'node:fs';
 import path from 'node:path';
 import { backupPolicyFromEnv, pruneBackups, readBackups, takeBackup } from './backup';
+import { databaseAccess } from './files';
 import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, databaseProblem } from './integrity';
 import { formatBytes, opsText, THEN_RUN_AGAIN } from './ops-strings';
 import { restoreBackup } from './restore';
@@ -37,10 +38,12 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       const policy = backupPolicyFromEnv(env);
       const to = option(args, 'to');
       const dir = to ?? policy?.dir;
-      if (!dir) throw new Error(opsText('backupWhere'));
+      // An operator's mistake, not a failure: a refusal (exit 78), as a wrong option of init-tls or create-admin is.
+      if (!dir) throw new HubRefusal(opsText('backupWhere'));
       const database = path.join(dataDir, DATABASE_FILE);
       if (!isFile(database)) throw new HubRefusal(opsText('backupNoDatabase', { dir: path.resolve(dataDir), file: DATABASE_FILE }));
       backupFolder(dir, to ? '--to' : 'SERVICEHALL_BACKUP_DIR', 'write');
+      databaseAccess(database, 'read', THEN_RUN_AGAIN);
       // A folder that cannot be made or written (a share gone read-only, /proc) is said as a failed backup.
       const backup = await takeBackup(database, path.resolve(dir)).catch((error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
@@ -57,7 +60,7 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
     case 'backups': {
       const within = option(args, 'in');
       const dir = within ?? backupPolicyFromEnv(env)?.dir;
-      if (!dir) throw new Error(opsText('backupsWhere'));
+      if (!dir) throw new HubRefusal(opsText('backupsWhere'));
       backupFolder(dir, within ? '--in' : 'SERVICEHALL_BACKUP_DIR', 'read');
       const { backups, unlisted } = await readBackups(path.resolve(dir));
       if (backups.length === 0) out(opsText('noBackup', { dir }));
@@ -76,7 +79,7 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
     }
     case 'restore': {
       const file = args.find((a) => !a.startsWith('--'));
-      if (!file) throw new Error(opsText('restoreWhich'));
+      if (!file) throw new HubRefusal(opsText('restoreWhich'));
       const restored = await restoreBackup(file, dataDir, Date.now, env.SERVICEHALL_KEY_FILE || undefined);
       const said = { file: path.resolve(file), seq: restored.seq, at: restored.takenAt ?? '?' };
       // Onto a new PC (the old one's disk died) there was no database to keep aside.

@@ -1,5 +1,5 @@
 import type { Ticket } from '@servicehall/core';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -233,10 +233,50 @@ describe("the operator's commands on a hub in its own process", () => {
     fs.chmodSync(path.join(data, DATABASE_FILE), 0o000);
     const check = await hubCommand(['check'], { SERVICEHALL_DATA: data }, as);
     expect(check.code, check.out).toBe(REFUSED_EXIT_CODE);
-    expect(check.out).toMatch(/主机无法读取大厅数据库 [^]*hall\.db（[^]*The hub cannot read the hall database/);
+    expect(check.out).toMatch(/大厅数据库 [^]*hall\.db 不能读取[^]*The hall database [^]*hall\.db cannot be read/);
     expect(check.out).toMatch(runAgain);
     expect(check.out).not.toMatch(/再启动主机|start the hub/);
   }, 60_000);
+
+  it('says whose hall.db it is and what to do when this account may only read it (create-admin, archive) or not even read it (check, backup), exit code 78, changing nothing', async () => {
+    // Root reads and writes anything: the commands run as nobody, in a folder of nobody's.
+    const as = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const data = tempDir();
+    makeHallDatabase(data, 3);
+    const database = path.join(data, DATABASE_FILE);
+    if (as.uid !== undefined) for (const f of [data, ...fs.readdirSync(data).map((f) => path.join(data, f))]) fs.chownSync(f, as.uid, as.gid!);
+    const owner = as.uid !== undefined ? 'nobody' : os.userInfo().username;
+    const before = fs.readFileSync(database);
+    const refused = async (args: string[], use: [string, string], fileOwner: string) => {
+      const said = await hubCommand(args, { SERVICEHALL_DATA: data }, as);
+      expect(said.code, `${args.join(' ')}: ${said.out}`).toBe(REFUSED_EXIT_CODE);
+      const [zh, en, ...more] = said.out.trim().split('\n').filter((l) => !l.startsWith('  warning') && !l.includes('was readable by others'));
+      expect(more, said.out).toEqual([]);
+      expect(zh).toContain(`大厅数据库 ${database} 不能${use[0]}：它属于 ${fileOwner}`);
+      expect(zh).toContain(`数据文件夹 ${data} 的所有者 ${owner}`);
+      expect(en).toContain(`The hall database ${database} cannot be ${use[1]}: it is ${fileOwner}’s`);
+      expect(en).toContain(`sudo chown ${owner} ${database}`);
+      expect(said.out).not.toMatch(/readonly database|unable to open|\n\s+at /);
+    };
+    // Mode 0400: SQLite opened it without a word and failed at the first write ("attempt to write a readonly database", exit 1).
+    fs.chmodSync(database, 0o400);
+    await refused(['create-admin', '--id', 'boss'], ['写入', 'written'], owner);
+    await refused(['archive', '2025'], ['写入', 'written'], owner);
+    // Reading is all check and backup need: they do their work.
+    expect((await hubCommand(['check'], { SERVICEHALL_DATA: data }, as)).code).toBe(0);
+    const place = tempDir();
+    if (as.uid !== undefined) fs.chownSync(place, as.uid, as.gid!);
+    expect((await hubCommand(['backup', '--to', place], { SERVICEHALL_DATA: data }, as)).code).toBe(0);
+    if (as.uid !== undefined) {
+      // root's, mode 600, in the service account's folder (a restore run as root before that fix): not even read.
+      fs.chownSync(database, 0, 0);
+      fs.chmodSync(database, 0o600);
+      await refused(['create-admin', '--id', 'boss'], ['写入', 'written'], 'root');
+      await refused(['check'], ['读取', 'read'], 'root');
+      await refused(['backup', '--to', place], ['读取', 'read'], 'root');
+    }
+    expect(fs.readFileSync(database).equals(before)).toBe(true);
+  }, 120_000);
 
   it('names what is wrong with an unknown command or a missing argument, in Chinese then English', async () => {
     const unknown = await hubCommand(['bakcup'], {});
@@ -251,6 +291,15 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(noValue.out).toMatch(/--to 后面缺少它的值[^]*--to needs a value/);
     const nowhere = await hubCommand(['backups'], { SERVICEHALL_DATA: tempDir(), SERVICEHALL_BACKUP_DIR: '' });
     expect(nowhere.out).toMatch(/没有说明备份在哪里[^]*say where the backups are/);
+    // The operator's mistake, not a crash: a refusal, exit code 78, one line in each language (before: exit code 1).
+    const noFolder = await hubCommand(['backup'], { SERVICEHALL_DATA: tempDir(), SERVICEHALL_BACKUP_DIR: '' });
+    expect(noFolder.code, noFolder.out).toBe(REFUSED_EXIT_CODE);
+    expect(noFolder.out.trim().split('\n')).toEqual([
+      '没有备份：没有说明把备份放到哪里。请设置 SERVICEHALL_BACKUP_DIR，或在命令后写 --to 文件夹（另一块磁盘或网络共享上的文件夹），再运行同一条命令。',
+      'No backup was taken: nothing says where to put it. Set SERVICEHALL_BACKUP_DIR, or add --to FOLDER (a folder on another disk or a network share), then run the same command again.',
+    ]);
+    expect(nowhere.code, nowhere.out).toBe(REFUSED_EXIT_CODE);
+    expect(noFile.code, noFile.out).toBe(REFUSED_EXIT_CODE);
   }, 60_000);
 
   it('stops on a wrong setting (SERVICEHALL_LOG_LEVEL, SERVICEHALL_PORT, SERVICEHALL_MAX_DB_MB=0, a backup every 99999 minutes, SERVICEHALL_STOP_WITH_PARENT=ja) with a line of its log naming it in both languages, and is not restarted', async () => {
@@ -343,6 +392,17 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(junk.code, junk.out).toBe(REFUSED_EXIT_CODE);
     expect(junk.out).toMatch(/^大厅 CA 的 \S+ca\.crt 不能使用（[^]*请从备份中取回 ca\.crt 和 ca\.key[^]*\nThe hall CA's \S+ca\.crt cannot be used/);
     expect(fs.readdirSync(path.join(data, 'tls'))).toEqual(['ca.crt']);
+  }, 60_000);
+
+  it('init-tls prints the fingerprints of ca.crt that an office PC checks before it trusts it, as openssl computes them', async () => {
+    const data = tempDir();
+    const made = await hubCommand(['init-tls', '--name', '192.168.1.10'], { SERVICEHALL_DATA: data });
+    expect(made.code, made.out).toBe(0);
+    const ca = path.join(data, 'tls', 'ca.crt');
+    const openssl = (digest: string) => execFileSync('openssl', ['x509', '-noout', '-fingerprint', `-${digest}`, '-in', ca], { encoding: 'utf8' }).trim().split('=')[1]!;
+    expect(made.out).toContain(`SHA-1 指纹 ${openssl('sha1')}`);
+    expect(made.out).toContain(`SHA-256 指纹 ${openssl('sha256')}`);
+    expect(made.out).toContain(`SHA-256 fingerprint ${openssl('sha256')}`);
   }, 60_000);
 
   it('refuses promote with a port out of range, as the hub’s start refuses it, in Chinese then English, exit code 78', async () => {

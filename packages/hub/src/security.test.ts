@@ -1034,6 +1034,11 @@ describe('listening beyond this machine', () => {
     const dir = tempDir();
     const made = await initTls(dir, { names: ['127.0.0.1'] });
     expect(made.caCreated).toBe(true);
+    // The fingerprints an office PC compares before it trusts ca.crt, as openssl and Windows compute them from the file.
+    const { X509Certificate } = await import('node:crypto');
+    const written = new X509Certificate(fs.readFileSync(path.join(dir, 'tls', 'ca.crt')));
+    expect(made.caFingerprint).toEqual({ sha1: written.fingerprint, sha256: written.fingerprint256 });
+    expect(made.caFingerprint.sha256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     for (const f of ['ca.key', 'hub.key']) expect((fs.statSync(path.join(dir, 'tls', f)).mode & 0o777).toString(8)).toBe('600');
     const h = await hub({ dataDir: dir, host: '0.0.0.0' });
     expect(h.url).toMatch(/^https:/);

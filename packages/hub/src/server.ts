@@ -400,7 +400,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const commits = new GroupCommit(store, () => replication.ship());
   const consoleFiles = serveConsole(options.consoleDir ?? defaultConsoleDir());
   // The notification channels; the hall's name heads robot messages (a hall not set up yet has none).
-  const notifyConfig = checkNotifyConfig(options.notify ?? { channels: [] }, store.view.catalogue.hall.name || '政务服务中心', 'SERVICEHALL_NOTIFY_CONFIG / SERVICEHALL_NOTIFY');
+  const notifyConfig = checkNotifyConfig(options.notify ?? { channels: [] }, store.view.catalogue.hall.name || '政务服务中心', 'SERVICEHALL_NOTIFY_CONFIG / SERVICEHALL_NOTIFY', store.view.catalogue.hall.nameEn || undefined);
   if (!notifyConfig.ok) {
     // What started above stops first: the standby link's beat (every 250 ms) wrote to the closed database, an uncaught error.
     replication.close();

@@ -123,7 +123,7 @@ describe('the supervisors’ alerts on the hub', () => {
 
     const seen = await gaHead.request<{ alerts: HallAlert[] }>('GET', '/api/alerts');
     expect(seen.status).toBe(200);
-    expect(seen.body.alerts.map((x) => x.subject)).toEqual([{ kind: 'bad-rating', window: 1, level: 'very-dissatisfied', ticket: ticket.number, item: expect.any(String), department: '公安户籍' }]);
+    expect(seen.body.alerts.map((x) => x.subject)).toEqual([{ kind: 'bad-rating', window: 1, level: 'very-dissatisfied', ticket: ticket.number, item: expect.any(String), serviceCode: 'GA-SFZ-HL', department: '公安户籍' }]);
     expect((await crjHead.request<{ alerts: HallAlert[] }>('GET', '/api/alerts')).body.alerts).toEqual([]);
     const id = seen.body.alerts[0]!.id;
     expect((await crjHead.request('POST', `/api/alerts/${encodeURIComponent(id)}/acknowledge`)).status).toBe(403);
@@ -300,6 +300,27 @@ describe('the supervisors’ alerts on the hub', () => {
     expect(to('duty-key')).toContain('1号窗口评价器的评价按键离线');
     expect(to('city-key')).toContain('Window 1 rating pad: ');
     expect(to('city-key')).not.toContain('评价器');
+  });
+
+  it('names the rated item in each channel’s own language: its English name on an English channel', async () => {
+    const robot = await WecomStandIn.start({ keys: ['duty-key', 'city-key'], clock: () => now });
+    robots.push(robot);
+    const hub = await hall(folder(), {
+      channels: [
+        { id: 'duty', name: '值班群', kind: 'wecom-robot', webhook: robot.webhook('duty-key') },
+        { id: 'city', name: 'City desk', kind: 'wecom-robot', webhook: robot.webhook('city-key'), language: 'en' },
+      ],
+    });
+    const ticket = await servedAndRated(hub, 'dissatisfied');
+    hub.supervision.review();
+    await robot.waitFor(() => robot.messages.length >= 2);
+    const to = (key: string) => robot.messages.find((m) => m.robot === key)!.content;
+    expect(to('duty-key')).toContain(`${ticket.number}号（居民身份证换领）收到“不满意”评价`);
+    // Before: "Ticket A001 (居民身份证换领) at window 1 was rated ...".
+    expect(to('city-key')).toContain(`Ticket ${ticket.number} (Renewal of Resident Identity Card) at window 1 was rated "Dissatisfied"`);
+    // The heading too: the hall by its English name (before: 【滨江区政务服务中心】 on an English channel).
+    expect(to('city-key')).toContain('【Binjiang District Government Service Center】Bad rating');
+    expect(to('city-key')).not.toMatch(/[\u4e00-\u9fff]{2}/);
   });
 
   it('shows a printer’s paper end on the board and alerts it; lists the channels without secrets and tests one (H-04)', async () => {

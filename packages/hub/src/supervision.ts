@@ -1,4 +1,4 @@
-import { alertChanges, alertNotice, hallDay, hallTerminalNames, hallTerminals, isConfigured, type Actor, type AlertSubject, type HallView, type Language, type NamedTerminal, type OverdueReport, type TerminalPresence } from '@servicehall/core';
+import { alertChanges, alertNotice, hallDay, hallItemNames, hallTerminalNames, hallTerminals, isConfigured, type Actor, type AlertSubject, type HallView, type Language, type NamedTerminal, type OverdueReport, type TerminalPresence } from '@servicehall/core';
 import { overdueAlertReports } from './casework';
 import type { HallTokenTerminals, TerminalCredentials } from './enrolment';
 import { log } from './log';
@@ -145,11 +145,13 @@ export class HallSupervision {
         // Named only when an alert begins: a review (after every change and on the beat) mostly raises none.
         const names = new Map<Language, ReadonlyMap<string, string>>();
         const namesIn = (language: Language) => names.get(language) ?? names.set(language, hallTerminalNames(store.view, facts.terminals, language)).get(language)!;
+        const items = new Map<Language, ReadonlyMap<string, string>>();
+        const itemsIn = (language: Language) => items.get(language) ?? items.set(language, hallItemNames(store.view, language)).get(language)!;
         for (const a of store.view.alerts.values()) {
           if (known.has(a.id)) continue;
           const notifier = this.notifications?.notifier;
-          // Each channel reads the terminals' names in its own language (取号机 2, Kiosk 2).
-          const notices = { 'zh-CN': alertNotice(a.subject, namesIn('zh-CN')), en: alertNotice(a.subject, namesIn('en')) };
+          // Each channel reads the terminals' and the items' names in its own language (取号机 2, Kiosk 2; 居民身份证换领, ID card renewal).
+          const notices = { 'zh-CN': alertNotice(a.subject, namesIn('zh-CN'), itemsIn('zh-CN')), en: alertNotice(a.subject, namesIn('en'), itemsIn('en')) };
           let r = notifier?.notify(notices['zh-CN'], { key: `alert:${a.id}`, at: a.raisedAt, inLanguages: { en: notices.en } });
           // A terminal's words the notice cannot carry (a number that reads as a phone's): the fault goes out without them.
           if (r && !r.ok && a.subject.kind === 'device-fault' && a.subject.detail !== undefined) {

@@ -475,7 +475,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
         s.helloTimer = setTimeout(() => closeSilent(s, 'no new pairing request before the code ran out'), Math.max(0, request.expiresAt - access.clock()) + limits.helloTimeoutMs);
         s.helloTimer.unref();
         access.changed();
-        return send(s, { type: 'pairing', code: request.code, expiresAt: request.expiresAt, hubTime: request.at });
+        return send(s, { type: 'pairing', code: request.code, expiresAt: request.expiresAt, hubTime: request.at, timeZone: store.view.catalogue.hall.timeZone });
       }
       case 'subscribe':
         if (!s.actor) return send(s, { type: 'error', code: 'unauthorised', message: 'say hello with the hall token first' });

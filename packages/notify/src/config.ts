@@ -114,6 +114,8 @@ export type DeliveryPolicy = z.infer<typeof DeliveryPolicySchema>;
 export const NotifyConfigSchema = z.strictObject({
   /** The hall's name heads robot messages: 【滨江区政务服务中心】. */
   hall: z.string().trim().min(1).max(80),
+  /** Its English name heads an English channel's (the catalogue's hall.nameEn when the hub fills `hall`); the Chinese name where there is none. */
+  hallEn: z.string().trim().min(1).max(120).optional(),
   timeZone: z.string().min(1).default('Asia/Shanghai').refine(isTimeZone, 'timeZone'),
   channels: z.array(ChannelSchema).max(50).default([]),
   delivery: DeliveryPolicySchema.prefault({}),

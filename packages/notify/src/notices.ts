@@ -54,6 +54,7 @@ export const NoticeSchema = z.discriminatedUnion('kind', [
     level: z.enum(['dissatisfied', 'very-dissatisfied']),
     ticket: ticketNumber,
     item: itemName,
+    serviceCode: serviceCode.optional(),
     department: department.optional(),
   }),
   z.strictObject({ kind: z.literal('overdue'), subject: z.enum(OVERDUE_SUBJECTS), reference, due: day, department: department.optional() }),

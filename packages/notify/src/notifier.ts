@@ -74,7 +74,7 @@ export class Notifier {
   /** A new configuration takes effect for the next notice and the next attempt. */
   setConfig(config: NotifyConfig): void {
     this.current = config;
-    const hall = { hall: config.hall, timeZone: config.timeZone };
+    const hall = { hall: config.hall, ...(config.hallEn ? { hallEn: config.hallEn } : {}), timeZone: config.timeZone };
     this.providers = new Map(config.channels.map((c) => [c.id, createProvider(c, hall, this.logger)]));
   }
 

@@ -222,7 +222,7 @@ export type HubMessage =
   | { type: 'answer'; commandId: string; answer: Answer; epoch?: number; epochProof?: string }
   | { type: 'error'; code: z.infer<typeof RefusalCodeSchema>; message: string; commandId?: string }
   | { type: 'pong'; t?: number; hubTime: number }
-  | { type: 'pairing'; code: string; expiresAt: number; hubTime?: number }
+  | { type: 'pairing'; code: string; expiresAt: number; hubTime?: number; timeZone?: string }
   | { type: 'paired'; token: string; role: Pair['role']; terminal: string; window?: number; expiresAt: number };
 
 export const HubMessageSchema = z.discriminatedUnion('type', [
@@ -237,7 +237,8 @@ export const HubMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), code: RefusalCodeSchema, message: z.string(), commandId: z.string().optional() }),
   z.object({ type: z.literal('pong'), t: z.number().optional(), hubTime: z.number() }),
   // hubTime: the hub's clock as it gave the code (a hub of an earlier release sends none), for the terminal to tell how long the code lasts.
-  z.object({ type: z.literal('pairing'), code: z.string().regex(/^\d{6}$/), expiresAt: z.number(), hubTime: z.number().optional() }),
+  // timeZone: the hall's, in which the terminal says until when the code is good (not its PC's own zone).
+  z.object({ type: z.literal('pairing'), code: z.string().regex(/^\d{6}$/), expiresAt: z.number(), hubTime: z.number().optional(), timeZone: z.string().max(64).optional() }),
   z.object({
     type: z.literal('paired'),
     token: z.string().min(1).max(200),

@@ -1,6 +1,8 @@
 import { freePort, postgresMissing, startTestPostgres, type TestPostgres } from '@servicehall/upstream/testing';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -117,4 +119,52 @@ describe.skipIf(!!missing)("the city's command line against its PostgreSQL", () 
       holder.close();
     }
   }, 120_000);
+
+  it('says a 好差评 feed turn that failed in Chinese, then English: that the ratings wait for the next turn, when, and what to check', async () => {
+    db ??= await startTestPostgres();
+    const place = fs.mkdtempSync(path.join(os.tmpdir(), 'city-feed-'));
+    // The upload folder under a file: it can never be made, so every turn with a rating due fails.
+    fs.writeFileSync(path.join(place, 'not-a-folder'), '');
+    const feedDir = path.join(place, 'not-a-folder', 'feed');
+    const base = { ...process.env };
+    for (const k of Object.keys(base)) if (k.startsWith('CITY_')) delete base[k];
+    const child = spawn(process.execPath, ['--import', 'tsx', cli], { cwd: root, env: { ...base, CITY_DATABASE_URL: db.url, CITY_PORT: String(await freePort()), CITY_FEED_DIR: feedDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    try {
+      await until(() => out.includes('city server started'), 60_000);
+      const client = new pg.Client(db.url);
+      await client.connect();
+      const at = Date.parse('2026-11-27T10:00:00+08:00');
+      const rating = { id: '2026-11-27-A001#1', ticketId: '2026-11-27-A001', ticketNumber: 'A001', serviceCode: 'SJ-QY-SL', window: 3, clerk: '3003', channel: 'window-pad', raterType: 'citizen', anonymous: true, level: 'satisfied', aspects: { attitude: 'satisfied' }, at };
+      try {
+        await client.query("INSERT INTO halls (hall, name) VALUES ('330106-01', '西湖区政务服务中心') ON CONFLICT DO NOTHING");
+        await client.query('INSERT INTO rating_feed (hall, rating_id, seq, at, record) VALUES ($1, $2, $3, $4, $5)', ['330106-01', rating.id, 1, at, JSON.stringify(rating)]);
+        // The feed's turn comes every 10 s.
+        await until(() => err.trim().split('\n').length >= 2, 60_000);
+        const { rows } = await client.query('SELECT state FROM rating_feed WHERE rating_id = $1', [rating.id]);
+        expect(rows).toEqual([{ state: 'pending' }]);
+      } finally {
+        await client.end();
+      }
+      const [zh, en] = err.trim().split('\n');
+      expect(zh).toMatch(/^好差评上报本轮没有完成（.*ENOTDIR.*）：没有报出的评价仍留在全市数据库中，10 秒后的下一轮自动再报/);
+      expect(zh).toContain(`上报文件夹 ${feedDir} 能否建立和写入`);
+      expect(en).toMatch(/^The 好差评 \(rating\) feed did not finish this turn \(.*ENOTDIR.*\): the ratings not yet sent stay in the city's database, to be sent at the next turn in 10 s/);
+      expect(en).toContain(`the upload folder ${feedDir} can be made and written`);
+    } finally {
+      child.kill('SIGKILL');
+      fs.rmSync(place, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
+
+async function until(done: () => boolean, withinMs: number): Promise<void> {
+  const end = Date.now() + withinMs;
+  while (!done()) {
+    if (Date.now() > end) throw new Error('not within the time given');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

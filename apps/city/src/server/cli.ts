@@ -44,7 +44,14 @@ const TEXT = {
   ],
   portInUse: ['端口 {port} 已被占用：请停止占用它的程序，或用 CITY_PORT 换一个端口。', 'Port {port} is in use: stop what holds it, or choose another with CITY_PORT.'],
   failed: ['没有完成：{reason}', 'Not done: {reason}'],
+  feedFailed: [
+    '好差评上报本轮没有完成（{reason}）：没有报出的评价仍留在全市数据库中，{seconds} 秒后的下一轮自动再报，不会丢失。若一再出现，请检查全市数据库是否在运行（CITY_DATABASE_URL）{checkZh}。',
+    "The 好差评 (rating) feed did not finish this turn ({reason}): the ratings not yet sent stay in the city's database, to be sent at the next turn in {seconds} s; none is lost. Should this keep happening, check that the city's database runs (CITY_DATABASE_URL){checkEn}.",
+  ],
 } as const;
+
+/** How often the 好差评 feed sends what is due; a turn that fails is tried again at the next. */
+const FEED_EVERY_MS = 10_000;
 
 /** Says `key` (both languages) on stderr and ends the process with `code` (2: the setup is wrong). */
 function fail(key: keyof typeof TEXT, values: Record<string, string | number> = {}, code = 2): never {
@@ -117,7 +124,12 @@ const target: FeedTarget | undefined = env.CITY_FEED_URL
   : env.CITY_FEED_DIR
     ? { kind: 'file', dir: env.CITY_FEED_DIR, levels }
     : undefined;
-const feed = target ? startRatingFeed(() => city.pool.connect(), target, 10_000, (e) => console.error(`the 好差评 feed failed this turn: ${(e as Error).message}`)) : undefined;
+// A turn that fails is said as the city's other lines are, Chinese then English, with when it is tried again and what to check.
+const feedCheck = target?.kind === 'file' ? { checkZh: `，以及上报文件夹 ${target.dir} 能否建立和写入`, checkEn: `, and that the upload folder ${target.dir} can be made and written` } : { checkZh: '', checkEn: '' };
+const feedFailed = (e: unknown) => {
+  for (const line of TEXT.feedFailed) console.error(fill(line, { reason: e instanceof Error ? e.message : String(e), seconds: FEED_EVERY_MS / 1000, ...feedCheck }));
+};
+const feed = target ? startRatingFeed(() => city.pool.connect(), target, FEED_EVERY_MS, feedFailed) : undefined;
 console.log(JSON.stringify({ msg: 'ServiceHall city server started', url: city.url, feed: target ? (target.kind === 'http' ? target.url : `file:${target.dir}`) : null }));
 const stop = async () => {
   await feed?.stop();

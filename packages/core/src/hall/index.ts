@@ -45,6 +45,7 @@ export {
   hallBoard,
   hallHours,
   alertNotice,
+  hallItemNames,
   hallTerminalNames,
   hallTerminals,
   terminalReady,

@@ -3,7 +3,7 @@ import demo from '../../../../fixtures/catalogue/demo-hall.json' with { type: 'j
 import { checkCatalogue, type Catalogue, type CatalogueInput } from '../catalogue';
 import type { Actor, CommandBody } from '../commands';
 import type { TerminalPresence } from '../supervision';
-import { activeAlerts, alertChanges, applyEvent, decide, emptyView, fromSnapshot, hallBoard, itemWait, toSnapshot, type AlertSource, type HallView } from '.';
+import { activeAlerts, alertChanges, alertNotice, applyEvent, decide, hallItemNames, emptyView, fromSnapshot, hallBoard, itemWait, toSnapshot, type AlertSource, type HallView } from '.';
 import { overdueAlerts } from './supervision';
 
 const DAY = '2026-11-27';
@@ -177,7 +177,7 @@ describe('alerts of the live hall', () => {
     step(view, { type: 'rate', ticketId: t.id, window: 1, level: 'very-dissatisfied', channel: 'window-pad', aspects: {}, reasons: [] }, pad(1), at('09:11'));
     review(view, at('09:11'));
     const [alert] = activeAlerts(view);
-    expect(alert?.subject).toEqual({ kind: 'bad-rating', window: 1, level: 'very-dissatisfied', ticket: t.number, item: expect.any(String), department: '公安户籍' });
+    expect(alert?.subject).toEqual({ kind: 'bad-rating', window: 1, level: 'very-dissatisfied', ticket: t.number, item: expect.any(String), serviceCode: 'GA-SFZ-HL', department: '公安户籍' });
     expect(decide(view, { type: 'acknowledgeAlert', alertId: 'nothing' }, { now: at('09:12'), actor: head })).toMatchObject({ ok: false, code: 'not-found' });
     step(view, { type: 'acknowledgeAlert', alertId: alert!.id }, head, at('09:12'));
     expect(view.alerts.get(alert!.id)?.acknowledged).toEqual({ at: at('09:12'), by: head.role === 'admin' ? head.staff : undefined });
@@ -185,6 +185,27 @@ describe('alerts of the live hall', () => {
     expect(step(view, { type: 'acknowledgeAlert', alertId: alert!.id }, head, at('09:13')).events).toEqual([]);
     // A staff member cannot raise alerts by hand.
     expect(decide(view, { type: 'reviewAlerts', terminals: [], overdue: [] }, { now: at('09:13'), actor: head })).toMatchObject({ ok: false, code: 'forbidden' });
+  });
+
+  it('names the item of a long wait and of a bad rating in each channel’s language: its English name in English, its name where it has none', () => {
+    const input = JSON.parse(JSON.stringify(demo)) as CatalogueInput;
+    input.supervision = { waitMinutes: 20 };
+    // One item without an English name: an English channel reads its Chinese one rather than nothing.
+    delete (input.items.find((i) => i.code === 'GA-HK-QR') as { nameEn?: string }).nameEn;
+    const checked = checkCatalogue(input);
+    if (!checked.ok) throw new Error(checked.problems.join('\n'));
+    const view = emptyView(checked.catalogue, DAY);
+    step(view, { type: 'openWindow', window: 1, clerk: '1001' }, win(1), at('08:30'));
+    const t = step(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:00')).ticket!;
+    step(view, { type: 'issueTicket', serviceCode: 'GA-HK-QR', lane: 'ordinary' }, kiosk, at('09:00'));
+    step(view, { type: 'callNext', window: 1 }, win(1), at('09:01'));
+    step(view, { type: 'startService', window: 1 }, win(1), at('09:02'));
+    step(view, { type: 'finishService', window: 1 }, win(1), at('09:10'));
+    step(view, { type: 'rate', ticketId: t.id, window: 1, level: 'dissatisfied', channel: 'window-pad', aspects: {}, reasons: [] }, pad(1), at('09:11'));
+    review(view, at('09:30'));
+    const items = (language: 'zh-CN' | 'en') => activeAlerts(view).map((a) => alertNotice(a.subject, new Map(), hallItemNames(view, language))).map((n) => `${n.kind} ${'item' in n ? n.item : ''}`).sort();
+    expect(items('en')).toEqual(['bad-rating Renewal of Resident Identity Card', 'wait-threshold 户口迁入']);
+    expect(items('zh-CN')).toEqual(['bad-rating 居民身份证换领', 'wait-threshold 户口迁入']);
   });
 
   it('takes anything overdue as one more source, and every source through one list', () => {

@@ -185,7 +185,7 @@ export const badRatingAlerts: AlertSource = (view) => {
       const department = departmentOf(view, r.window, r.clerk, r.serviceCode);
       out.push({
         key: `rating:${r.id}`,
-        subject: { kind: 'bad-rating', window: r.window, level: r.level, ticket: r.ticketNumber, item: item?.name ?? r.serviceCode, ...(department ? { department } : {}) },
+        subject: { kind: 'bad-rating', window: r.window, level: r.level, ticket: r.ticketNumber, item: item?.name ?? r.serviceCode, serviceCode: r.serviceCode, ...(department ? { department } : {}) },
       });
     }
   return out;
@@ -425,10 +425,23 @@ export function hallTerminalNames(view: HallView, presence: readonly TerminalPre
   return terminalNames(hallTerminals(view, presence), language);
 }
 
-/** An alert as the channels and the city are told it: each terminal by the name the board gives it (取号机, 1号窗口评价器), not its id. */
-export function alertNotice(subject: AlertSubject, names: ReadonlyMap<string, string>): AlertSubject {
+/** Each of the hall's items by its code, named in `language`: its English name in English where the catalogue gives one, else its name. */
+export function hallItemNames(view: HallView, language: Language): Map<string, string> {
+  return new Map(view.catalogue.items.map((i) => [i.code, (language === 'en' ? i.nameEn : undefined) ?? i.name]));
+}
+
+/**
+ * An alert as the channels and the city are told it: each terminal by the name the board gives it (取号机, 1号窗口评价器),
+ * not its id, and each item by its name in the channel's language (`items`, from hallItemNames; an English channel read
+ * "居民身份证换领: 12 waiting"). An item the hall no longer has keeps the name the alert was raised with.
+ */
+export function alertNotice(subject: AlertSubject, names: ReadonlyMap<string, string>, items: ReadonlyMap<string, string> = new Map()): AlertSubject {
   const named = (terminal: string) => names.get(terminal) ?? terminal;
   switch (subject.kind) {
+    case 'wait-threshold':
+      return changed(subject, { item: items.get(subject.serviceCode) ?? subject.item });
+    case 'bad-rating':
+      return subject.serviceCode === undefined ? subject : changed(subject, { item: items.get(subject.serviceCode) ?? subject.item });
     case 'device-fault':
     case 'terminal-offline':
       return changed(subject, { terminal: named(subject.terminal) });

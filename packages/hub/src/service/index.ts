@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HubRefusal } from '../files';
@@ -33,25 +33,46 @@ export interface InstallOptions {
 export interface Account {
   uid: number;
   gid: number;
+  /** Its supplementary groups (systemd gives the service all of them). */
+  groups?: number[];
 }
 
 /** The account `name` through NSS (local, LDAP), as systemd will look it up; undefined when there is none. */
 function lookupAccount(name: string): Account | undefined {
   try {
     const [, , uid, gid] = execFileSync('getent', ['passwd', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split(':');
-    return { uid: Number(uid), gid: Number(gid) };
+    const groups = execFileSync('id', ['-G', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split(/\s+/).map(Number);
+    return { uid: Number(uid), gid: Number(gid), groups };
   } catch {
     return undefined;
   }
 }
 
-/** The first folder on the way to `dir` (itself included) that `account` may not pass through, with its mode. */
+/**
+ * Whether `account` may enter `folder` (and every folder on the way), asked of the kernel as that account
+ * (setpriv, as root): its supplementary groups and the folders' ACLs count as they will for the service.
+ * Undefined where this process cannot take another account's identity (a dry run by a user other than root).
+ */
+function mayEnterAs(account: Account, folder: string): boolean | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const groups = (account.groups ?? []).filter((g) => g !== account.gid);
+  const r = spawnSync('setpriv', [`--reuid=${account.uid}`, `--regid=${account.gid}`, groups.length ? `--groups=${groups.join(',')}` : '--clear-groups', '--', 'test', '-x', folder], { stdio: 'ignore' });
+  return r.error || (r.status !== 0 && r.status !== 1) ? undefined : r.status === 0;
+}
+
+/**
+ * The first folder on the way to `dir` (itself included) that `account` may not pass through, with its mode: asked
+ * as the account where this process can (mayEnterAs), else by the mode bits of its owner, its groups and others.
+ */
 function closedOnTheWay(dir: string, account: Account): { dir: string; mode: string } | undefined {
   const parts = path.resolve(dir).split(path.sep).filter(Boolean);
+  const groups = new Set([account.gid, ...(account.groups ?? [])]);
+  if (mayEnterAs(account, path.resolve(dir)) === true) return undefined;
   for (let i = 0; i <= parts.length; i++) {
     const folder = path.sep + parts.slice(0, i).join(path.sep);
     const st = fs.statSync(folder);
-    const may = st.uid === account.uid ? st.mode & 0o100 : st.gid === account.gid ? st.mode & 0o010 : st.mode & 0o001;
+    const asked = mayEnterAs(account, folder);
+    const may = asked ?? (st.uid === account.uid ? st.mode & 0o100 : groups.has(st.gid) ? st.mode & 0o010 : st.mode & 0o001);
     if (!may) return { dir: folder, mode: (st.mode & 0o777).toString(8) };
   }
   return undefined;
@@ -77,6 +98,29 @@ function prepareAccount(plan: ServicePlan, options: InstallOptions): string[][] 
   return commands;
 }
 
+/**
+ * A command of the install that failed, said with what it had done and what it had not: the unit and its settings
+ * written, the commands run before it, those left (the service neither enabled nor started). A chown that fails is a
+ * folder on a network share, mostly: NFS with root_squash refuses root a chown, CIFS/SMB takes its owner from its
+ * mount options; chown -R may have changed part of the folder before it stopped.
+ */
+function commandFailed(command: string[], error: unknown, done: { files: string[]; ran: string[][]; left: string[][]; user: string }): HubRefusal {
+  const problem = error instanceof Error ? error.message : String(error);
+  const list = (commands: string[][]) => commands.map((c) => c.join(' ')).join('; ');
+  const values = {
+    command: command.join(' '),
+    problem,
+    files: done.files.join(', '),
+    ran: done.ran.length ? list(done.ran) : { 'zh-CN': '无', en: 'none' },
+    left: list(done.left) || { 'zh-CN': '无', en: 'none' },
+  };
+  if (command[0] === 'chown') {
+    const dir = command.at(-1)!;
+    return new HubRefusal(opsText('serviceChownFailed', { ...values, dir, user: done.user }));
+  }
+  return new HubRefusal(opsText('serviceCommandFailed', values));
+}
+
 export interface Installed {
   plan: ServicePlan;
   /** What was (or, in a dry run, would be) written. */
@@ -85,7 +129,12 @@ export interface Installed {
   report: string[];
 }
 
-const runCommand = (command: string, args: string[]) => void execFileSync(command, args, { stdio: 'inherit' });
+/** Runs one command of the install; one that fails throws with what it said on standard error (chown: … Operation not permitted). */
+export const runCommand = (command: string, args: string[]): void => {
+  const r = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8' });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(r.stderr.trim().split('\n').at(-1) || `${command} ended with exit code ${r.status}`);
+};
 
 /**
  * `npm run hub -- install-service [--dry-run] [--user NAME]`: the hub as a service that starts at
@@ -118,7 +167,16 @@ export async function installService(options: InstallOptions): Promise<Installed
         fs.writeFileSync(target, f.text, { mode: f.mode });
         fs.chmodSync(target, f.mode);
       }
-      for (const [command, ...args] of commands) (options.run ?? runCommand)(command!, args);
+      const ran: string[][] = [];
+      for (const c of commands) {
+        const [command, ...args] = c;
+        try {
+          (options.run ?? runCommand)(command!, args);
+        } catch (error) {
+          throw commandFailed(c, error, { files: files.map((f) => f.path), ran, left: commands.slice(ran.length + 1), user: plan.user });
+        }
+        ran.push(c);
+      }
     } else {
       const result = await installWindowsService(plan);
       report.push(`${WINDOWS_SERVICE_NAME}: ${result}`);

@@ -5,9 +5,18 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HubRefusal } from '../files';
 import { runOpsCommand } from '../ops-cli';
-import { ENV_FILE, UNIT_FILE, installService, planService, systemdUnit, type Account } from './index';
+import { ENV_FILE, UNIT_FILE, installService, planService, runCommand, systemdUnit, type Account } from './index';
 
 const HAS_SYSTEMD_ANALYZE = spawnSync('systemd-analyze', ['--version']).error === undefined;
+/** Whether a folder can be made immutable here (root, chattr, a file system with the flag): its chown then fails. */
+const CAN_FREEZE = (() => {
+  if (process.getuid?.() !== 0) return false;
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-freeze-'));
+  const frozen = spawnSync('chattr', ['+i', d]).status === 0;
+  spawnSync('chattr', ['-i', d]);
+  fs.rmSync(d, { recursive: true, force: true });
+  return frozen;
+})();
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
@@ -126,6 +135,61 @@ describe('install-service on Linux (systemd)', () => {
     fs.chmodSync(home, 0o711);
     await expect(installService({ dryRun: true, env: HALL_ENV, platform: 'linux', user: 'servicehall', root: clone, lookupUser: servicehall })).resolves.toBeDefined();
   });
+
+  it('lets an account in the folder’s group through by a supplementary group, as the service will be, and refuses one not in it', async () => {
+    const home = tempDir();
+    // /srv/apps, 0750, of a group the service account is a member of besides its own.
+    fs.chmodSync(home, 0o750);
+    fs.chownSync(home, 0, 64_100);
+    const clone = path.join(home, 'servicehall');
+    fs.mkdirSync(clone, { mode: 0o755 });
+    const member: Account = { ...SERVICEHALL, groups: [64_000, 64_100] };
+    // Before, only the primary group was compared: refused (服务账户 servicehall 进不了 …（权限 750）), though the service could enter.
+    await expect(installService({ dryRun: true, env: HALL_ENV, platform: 'linux', user: 'servicehall', root: clone, lookupUser: () => member })).resolves.toBeDefined();
+    const refused = await installService({ dryRun: true, env: HALL_ENV, platform: 'linux', user: 'servicehall', root: clone, lookupUser: servicehall }).catch((e: unknown) => e);
+    expect((refused as Error).message).toContain(`服务账户 servicehall 进不了 ${home}（权限 750）`);
+  });
+
+  it.skipIf(!CAN_FREEZE)(
+    'says which folder could not be given to the account (a share that refuses chown), what it had done and that the service is not started',
+    async () => {
+      const root = tempDir();
+      const data = tempDir();
+      const backups = tempDir();
+      fs.writeFileSync(path.join(backups, 'hall-20261206.db'), '');
+      // An immutable folder refuses root's chown (EPERM), as an NFS share with root_squash does.
+      expect(spawnSync('chattr', ['+i', backups]).status).toBe(0);
+      try {
+        const recorded: string[][] = [];
+        const env = { ...HALL_ENV, SERVICEHALL_DATA: data, SERVICEHALL_BACKUP_DIR: backups };
+        const refused = await installService({
+          dryRun: false,
+          env,
+          platform: 'linux',
+          user: 'nobody',
+          fsRoot: root,
+          root: openRoot(),
+          lookupUser: () => ({ uid: 65_534, gid: 65_534 }),
+          // chown for real; systemctl recorded, not run.
+          run: (c, a) => (c === 'chown' ? runCommand(c, a) : void recorded.push([c, ...a])),
+        }).catch((e: unknown) => e);
+        // Before: a plain Error, 'Command failed: chown -R nobody: …', exit code 1, nothing of what was done or what to do.
+        expect(refused).toBeInstanceOf(HubRefusal);
+        const [zh, en] = (refused as Error).message.split('\n');
+        expect(zh).toContain(`没能把 ${backups} 交给服务账户 nobody（chown -R nobody: ${backups}：`);
+        expect(zh).toContain('Operation not permitted');
+        expect(zh).toContain(`已运行：chown -R nobody: ${data}；没有运行：systemctl daemon-reload; systemctl enable --now servicehall-hub.service，服务既没有启用也没有启动`);
+        expect(zh).toContain('root_squash');
+        expect(en).toContain(`${backups} could not be given to the service account nobody`);
+        expect(en).toContain(`Written: ${ENV_FILE}, ${UNIT_FILE}; run: chown -R nobody: ${data}; not run: systemctl daemon-reload; systemctl enable --now servicehall-hub.service`);
+        expect(recorded).toEqual([]);
+        expect(fs.statSync(data).uid).toBe(65_534);
+        expect(fs.statSync(backups).uid).toBe(0);
+      } finally {
+        spawnSync('chattr', ['-i', backups]);
+      }
+    },
+  );
 
   it('gives the data and backup folders that init-tls and the installer made as root to the service account', async () => {
     const data = tempDir();

@@ -10,6 +10,8 @@ import type { OutgoingMessage, PreparedRequest, Provider, ProviderAnswer } from 
 
 export interface HallInfo {
   hall: string;
+  /** The hall's English name, for an English channel's heading. */
+  hallEn?: string;
   timeZone: string;
 }
 
@@ -21,7 +23,8 @@ export const WECOM_RATE_PAUSE_MS = 60_000;
 
 function lines(channel: RobotChannel, hall: HallInfo, message: OutgoingMessage) {
   const { title, text } = renderNotice(message.notice, channel.language);
-  return { heading: `【${hall.hall}】${title}`, title, text, time: hallTime(message.at, hall.timeZone) };
+  const name = channel.language === 'en' ? (hall.hallEn ?? hall.hall) : hall.hall;
+  return { heading: `【${name}】${title}`, title, text, time: hallTime(message.at, hall.timeZone) };
 }
 
 export function wecomMessage(channel: Extract<RobotChannel, { kind: 'wecom-robot' }>, hall: HallInfo, message: OutgoingMessage): object {
