@@ -52,6 +52,9 @@ class Refusal extends Error {
   }
 }
 
+/** What a request whose address cannot be read (malformed %-escapes, a request target that is no URL) is answered. */
+const NOT_AN_ADDRESS = { ok: false, code: 'bad-request', message: 'the address is not valid' };
+
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The city's server: the city view and its API over the city's PostgreSQL, with the city's own accounts. */
@@ -162,7 +165,12 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
     if (url.pathname === '/api/halls') return send(res, 200, { ok: true, halls: await halls(account) });
     const m = /^\/api\/halls\/([^/]+)$/.exec(url.pathname);
     if (m) {
-      const hall = decodeURIComponent(m[1]!);
+      let hall: string;
+      try {
+        hall = decodeURIComponent(m[1]!);
+      } catch {
+        throw new Refusal(400, NOT_AN_ADDRESS.code, NOT_AN_ADDRESS.message);
+      }
       if (!maySee(account, hall)) throw new Refusal(403, 'forbidden', 'a hall administrator sees that hall only');
       return send(res, 200, { ok: true, ...(await hallDetail(hall, url)) });
     }
@@ -170,7 +178,12 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
   }
 
   function file(res: http.ServerResponse, url: URL): void {
-    const rel = path.normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
+    let rel: string;
+    try {
+      rel = path.normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
+    } catch {
+      return send(res, 400, NOT_AN_ADDRESS);
+    }
     let full = path.join(staticDir, rel);
     if (!full.startsWith(staticDir) || !fs.existsSync(full) || fs.statSync(full).isDirectory()) full = path.join(staticDir, 'index.html');
     if (!fs.existsSync(full)) {
@@ -187,7 +200,13 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
   }
 
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://city');
+    // An address no URL can be made of (a malformed request target) is refused, not thrown: the server goes on.
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://city');
+    } catch {
+      return send(res, 400, NOT_AN_ADDRESS);
+    }
     if (!url.pathname.startsWith('/api/')) return file(res, url);
     api(req, res, url).catch((error: unknown) => {
       if (error instanceof Refusal) return send(res, error.status, { ok: false, code: error.code, message: error.message });

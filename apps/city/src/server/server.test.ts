@@ -1,0 +1,54 @@
+import { postgresMissing, startTestPostgres, type TestPostgres } from '@servicehall/upstream/testing';
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccount } from './accounts';
+import { startCity, type RunningCity } from './server';
+
+const missing = postgresMissing();
+if (missing) console.warn(`skipping the city server: ${missing}`);
+
+const PASSWORD = 'city-test-password';
+
+/** One request written as it comes over the wire (a request target no browser would send): the status line's code. */
+function raw(url: string, target: string): Promise<number> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(`GET ${target} HTTP/1.1\r\nHost: city\r\nConnection: close\r\n\r\n`));
+    let text = '';
+    socket.on('data', (d) => (text += d));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0)));
+  });
+}
+
+describe.skipIf(!!missing)("the city's server under hostile requests", () => {
+  let pgCity: TestPostgres;
+  let city: RunningCity;
+  let cookie = '';
+
+  beforeAll(async () => {
+    pgCity = await startTestPostgres();
+    city = await startCity({ databaseUrl: pgCity.url });
+    await createAccount(city.pool, { id: 'city-supervisor', name: '市政务办 王主任', role: 'city' }, PASSWORD);
+    const res = await fetch(`${city.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'city-supervisor', password: PASSWORD }) });
+    cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  }, 60_000);
+
+  afterAll(async () => {
+    await city?.close();
+    pgCity?.destroy();
+  });
+
+  it('answers an address it cannot read with 400 and goes on serving', async () => {
+    // A %-escape that is no UTF-8, anywhere in the path, and a request target that is no URL: one request each used to end the process.
+    expect(await raw(city.url, '/%E0%A4%A')).toBe(400);
+    expect(await raw(city.url, 'http://[')).toBe(400);
+    const hall = await fetch(`${city.url}/api/halls/%ZZ`, { headers: { cookie } });
+    // Not "the database cannot be reached": the address was wrong.
+    expect(hall.status).toBe(400);
+    expect(await hall.json()).toMatchObject({ ok: false, code: 'bad-request' });
+    const halls = await fetch(`${city.url}/api/halls`, { headers: { cookie } });
+    expect(halls.status).toBe(200);
+    expect(await halls.json()).toMatchObject({ ok: true, halls: [] });
+  });
+});
