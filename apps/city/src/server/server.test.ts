@@ -51,4 +51,17 @@ describe.skipIf(!!missing)("the city's server under hostile requests", () => {
     expect(halls.status).toBe(200);
     expect(await halls.json()).toMatchObject({ ok: true, halls: [] });
   });
+
+  it("refuses a period no calendar has, or longer than the hall console allows, as the asker's mistake", async () => {
+    await city.pool.query("INSERT INTO halls (hall, name) VALUES ('330106-01', '西湖区政务服务中心') ON CONFLICT DO NOTHING");
+    const ask = async (query: string) => {
+      const res = await fetch(`${city.url}/api/halls/330106-01?${query}`, { headers: { cookie } });
+      return { status: res.status, body: (await res.json()) as { code: string; message: string } };
+    };
+    // Month 13 used to reach the database and come back as 503 "the city's database cannot be reached".
+    expect(await ask('from=2026-13-45&to=2026-14-01')).toEqual({ status: 400, body: expect.objectContaining({ code: 'bad-request', message: 'from and to are days written YYYY-MM-DD' }) });
+    // Eight thousand years of one hall's days by hour: the hall's own console stops at three.
+    expect(await ask('breakdown=dayHour&from=0001-01-01&to=9999-12-31')).toEqual({ status: 400, body: expect.objectContaining({ code: 'bad-request', message: 'a report covers at most 1098 days' }) });
+    expect((await ask('from=2026-12-07&to=2026-12-01')).status).toBe(400);
+  });
 });

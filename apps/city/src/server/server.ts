@@ -1,5 +1,5 @@
 import { addCalendarDays, hallDay } from '@servicehall/core';
-import { BREAKDOWNS, type Breakdown, type ReportRow } from '@servicehall/reports';
+import { BREAKDOWNS, reportPeriodProblem, type Breakdown, type ReportRow } from '@servicehall/reports';
 import { cityReport, migrateCity } from '@servicehall/upstream';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -55,8 +55,6 @@ class Refusal extends Error {
 /** What a request whose address cannot be read (malformed %-escapes, a request target that is no URL) is answered. */
 const NOT_AN_ADDRESS = { ok: false, code: 'bad-request', message: 'the address is not valid' };
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
 /** The city's server: the city view and its API over the city's PostgreSQL, with the city's own accounts. */
 export async function startCity(options: CityOptions): Promise<RunningCity> {
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 8 });
@@ -110,7 +108,9 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
     if (!BREAKDOWNS.includes(breakdown)) throw new Refusal(400, 'bad-request', `a report is broken down by ${BREAKDOWNS.join(', ')}`);
     const from = url.searchParams.get('from') ?? addCalendarDays(today, -6);
     const to = url.searchParams.get('to') ?? today;
-    if (!DAY.test(from) || !DAY.test(to) || from > to) throw new Refusal(400, 'bad-request', 'the period is two days, YYYY-MM-DD, the first not after the second');
+    // A day no calendar has (2026-13-45) is the asker's mistake, not the database's; a period as long as the hall's console allows.
+    const period = reportPeriodProblem(from, to);
+    if (period) throw new Refusal(400, 'bad-request', period);
     const alerts = await pool.query<{ id: string; at: number; kind: string; subject: unknown; cleared: boolean }>(
       'SELECT id, at, kind, subject, cleared FROM hall_alerts WHERE hall = $1 AND NOT acknowledged ORDER BY at DESC LIMIT 100',
       [hall],
