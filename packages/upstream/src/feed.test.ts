@@ -119,4 +119,32 @@ describe.skipIf(!!missing)('the 好差评 feed', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('takes a rating the platform answered 200 to, though its answer never ends, and keeps the answer’s beginning', async () => {
+    await queue([rating(6, 'satisfied')]);
+    // A platform (or what stands in its place) that says 200 and then writes for ever.
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        const chunk = 'x'.repeat(64 * 1024);
+        const more = () => {
+          while (!res.destroyed && res.write(chunk));
+        };
+        res.on('drain', more);
+        more();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/haochaping`;
+      // Before, the try read the answer until its time ran out and counted as failed: sent again and again, never marked sent.
+      expect(await sendDueRatings(client, { kind: 'http', url, levels: 'national', timeoutMs: 3_000 })).toEqual({ sent: 1, failed: 0 });
+      const tries = await client.query<{ ok: boolean; status: number; answer: string }>("SELECT ok, status, answer FROM rating_feed_attempts WHERE rating_id = '2026-11-27-A006#1'");
+      expect(tries.rows).toEqual([{ ok: true, status: 200, answer: 'x'.repeat(2000) }]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
 });

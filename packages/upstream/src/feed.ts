@@ -99,11 +99,35 @@ async function push(target: Extract<FeedTarget, { kind: 'http' }>, records: unkn
       body: JSON.stringify({ records }),
       signal: AbortSignal.timeout(target.timeoutMs ?? 15_000),
     });
-    const answer = await res.text();
-    return { ok: res.ok, status: res.status, answer };
+    return { ok: res.ok, status: res.status, answer: await answerOf(res) };
   } catch (error) {
     return { ok: false, answer: (error as Error).message };
   }
+}
+
+/** Bytes of the platform's answer read for the audit (which keeps its first 2,000 characters). */
+const ANSWER_BYTES = 16 * 1024;
+
+/**
+ * The beginning of the platform's answer; the rest is not read. Its status decides, not its size: an answer
+ * that never ends (or runs to gigabytes) neither holds the try until it times out nor fills the city server's memory.
+ */
+async function answerOf(res: Response): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  try {
+    while (bytes < ANSWER_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      bytes += value.length;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, ANSWER_BYTES));
 }
 
 /** The platform's upload file: one JSON record a line, written whole (a temporary name, then renamed) before the ratings count as sent. */
