@@ -187,4 +187,23 @@ describe.skipIf(!!missing)('the city view', () => {
     expect(await admin.isVisible('text=返回全市')).toBe(false);
     await screenshot(admin, 'city-hall-admin');
   }, 120_000);
+
+  it('tells one who got the password wrong three times, in Chinese, that the account is locked for now and for how long', async () => {
+    await createAccount(city.pool, { id: 'hall-02-admin', name: '北山街道 赵管理员', role: 'hall', hall: '330106-02' }, PASSWORD);
+    browser ??= await launchChromium();
+    const page = await openScreen(browser, city.url, { width: 1920, height: 1080 });
+    await page.fill('input[name=id]', 'hall-02-admin');
+    for (let i = 0; i < 3; i++) {
+      await page.fill('input[name=password]', `guess-number-${i}`);
+      await page.click('button[type=submit]');
+      await page.waitForSelector('text=账号或密码不正确');
+    }
+    // The right password now, while the lock holds: refused without being tried, and said so.
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('text=已暂时锁定');
+    expect(await page.textContent('.login .notice')).toMatch(/请在 \d+ 秒后再试/);
+    expect(await page.isVisible('[data-testid=halls]')).toBe(false);
+    await screenshot(page, 'city-login-locked');
+  }, 60_000);
 });

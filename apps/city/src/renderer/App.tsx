@@ -33,14 +33,18 @@ interface HallDetail {
 }
 
 class Problem extends Error {
-  constructor(readonly status: number) {
+  constructor(
+    readonly status: number,
+    /** Seconds until the server takes the request again (its Retry-After: a sign-in locked after wrong passwords). */
+    readonly retryAfter?: number,
+  ) {
     super(`HTTP ${status}`);
   }
 }
 
 async function api<T>(path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Problem(res.status);
+  if (!res.ok) throw new Problem(res.status, Number(res.headers.get('retry-after')) || undefined);
   return (await res.json()) as T;
 }
 
@@ -62,7 +66,8 @@ function alertWords(a: Alert, language: Language, names: ReadonlyMap<string, str
 function Login({ t, onIn }: { t: Strings; onIn: (a: Account) => void }) {
   const [id, setId] = useState('');
   const [password, setPassword] = useState('');
-  const [wrong, setWrong] = useState(false);
+  // What the last try came to: a wrong account or password, or the account locked after too many.
+  const [wrong, setWrong] = useState<string>();
   return (
     <form
       className="card login"
@@ -70,7 +75,7 @@ function Login({ t, onIn }: { t: Strings; onIn: (a: Account) => void }) {
         e.preventDefault();
         api<{ account: Account }>('/api/login', { id, password })
           .then((r) => onIn(r.account))
-          .catch(() => setWrong(true));
+          .catch((e: unknown) => setWrong(e instanceof Problem && e.status === 429 ? t.login.locked(e.retryAfter ?? 60) : t.login.wrong));
       }}
     >
       <h1>{t.login.title}</h1>
@@ -82,7 +87,7 @@ function Login({ t, onIn }: { t: Strings; onIn: (a: Account) => void }) {
         {t.login.password}
         <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" name="password" />
       </label>
-      {wrong && <p className="notice">{t.login.wrong}</p>}
+      {wrong && <p className="notice">{wrong}</p>}
       <button type="submit">{t.login.submit}</button>
     </form>
   );

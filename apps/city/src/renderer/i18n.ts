@@ -7,7 +7,14 @@ const minutes = (s: number | undefined, unit: string) => (s === undefined ? '—
 
 const zh = {
   title: '全市政务服务大厅',
-  login: { title: '登录全市大厅监管', id: '账号', password: '密码', submit: '登录', wrong: '账号或密码不正确，请核对后重试。' },
+  login: {
+    title: '登录全市大厅监管',
+    id: '账号',
+    password: '密码',
+    submit: '登录',
+    wrong: '账号或密码不正确，请核对后重试。',
+    locked: (seconds: number) => `这个账号的密码错误次数过多，已暂时锁定：请在 ${seconds} 秒后再试；忘记密码请联系市级管理员。`,
+  },
   signOut: '退出',
   language: 'English',
   roles: { city: '市级监管', hall: '大厅管理员' },
@@ -61,7 +68,14 @@ export type Strings = typeof zh;
 
 const en: Strings = {
   title: "The city's service halls",
-  login: { title: "Sign in to the city's halls", id: 'Account', password: 'Password', submit: 'Sign in', wrong: 'The account or password is not right. Please check and try again.' },
+  login: {
+    title: "Sign in to the city's halls",
+    id: 'Account',
+    password: 'Password',
+    submit: 'Sign in',
+    wrong: 'The account or password is not right. Please check and try again.',
+    locked: (seconds: number) => `Too many wrong passwords for this account: it is locked for now. Try again in ${seconds} s; if the password is forgotten, ask the city's administrator.`,
+  },
   signOut: 'Sign out',
   language: '中文',
   roles: { city: 'City supervisor', hall: 'Hall administrator' },

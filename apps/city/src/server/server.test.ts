@@ -64,4 +64,18 @@ describe.skipIf(!!missing)("the city's server under hostile requests", () => {
     expect(await ask('breakdown=dayHour&from=0001-01-01&to=9999-12-31')).toEqual({ status: 400, body: expect.objectContaining({ code: 'bad-request', message: 'a report covers at most 1098 days' }) });
     expect((await ask('from=2026-12-07&to=2026-12-01')).status).toBe(400);
   });
+
+  it('locks an account after three wrong passwords, so that guessing it takes hours, not seconds', async () => {
+    await createAccount(city.pool, { id: 'hall-01-admin', name: '西湖区 李管理员', role: 'hall', hall: '330106-01' }, PASSWORD);
+    const login = (id: string, password: string) => fetch(`${city.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, password }) });
+    for (let i = 0; i < 3; i++) expect((await login('hall-01-admin', `guess-number-${i}`)).status).toBe(401);
+    // Before, the 100th guess was tried as the first was; now not even the right password is, until the lock ends.
+    const locked = await login('hall-01-admin', PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await locked.json()).toMatchObject({ ok: false, code: 'locked' });
+    expect(locked.headers.get('set-cookie')).toBeNull();
+    // Another account is not held up by it.
+    expect((await login('city-supervisor', PASSWORD)).status).toBe(200);
+  });
 });

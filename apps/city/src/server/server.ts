@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { sessionAccount, signIn, signOut, type CityAccount } from './accounts';
+import { CityLockout, sessionAccount, signIn, signOut, type CityAccount } from './accounts';
 
 export interface CityOptions {
   /** The city's PostgreSQL, where the halls ship their logs. */
@@ -67,6 +67,7 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
   }
   const staticDir = options.staticDir ?? path.resolve(here, '../../dist/renderer');
 
+  const lockout = new CityLockout();
   const maySee = (account: CityAccount, hall: string) => account.role === 'city' || account.hall === hall;
 
   async function halls(account: CityAccount): Promise<HallSummary[]> {
@@ -149,8 +150,18 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
     if (req.method === 'POST' && url.pathname === '/api/login') {
       const { id, password } = await body(req);
       if (typeof id !== 'string' || typeof password !== 'string') throw new Refusal(400, 'bad-request', 'an account and a password are needed');
+      // Locked after wrong passwords: not even the right one is tried until the lock ends.
+      const lockedUntil = lockout.lockedUntil(id, Date.now());
+      if (lockedUntil !== undefined) {
+        const seconds = Math.max(1, Math.ceil((lockedUntil - Date.now()) / 1000));
+        return send(res, 429, { ok: false, code: 'locked', message: `too many wrong passwords for this account: try again in ${seconds} s`, retryAfterSeconds: seconds }, { 'retry-after': String(seconds) });
+      }
       const signed = await signIn(pool, id, password);
-      if (!signed) throw new Refusal(401, 'wrong-credentials', 'the account or password is not right');
+      if (!signed) {
+        lockout.fail(id, Date.now());
+        throw new Refusal(401, 'wrong-credentials', 'the account or password is not right');
+      }
+      lockout.clear(id);
       const cookie = `${COOKIE}=${signed.secret}; Path=/; HttpOnly; SameSite=Strict${options.secureCookie ? '; Secure' : ''}`;
       return send(res, 200, { ok: true, account: signed.account }, { 'set-cookie': cookie });
     }
