@@ -10,6 +10,7 @@ import { cityHooks } from './hooks';
 import { Shipper, type PartedTail, type UpstreamStatus } from './ship';
 import { ensureHallFacts, hallSchema } from './facts';
 import { cityReport } from './reports';
+import { migrateCity } from './schema';
 import { hallOwnReports, postgresMissing, startTestPostgres, type TestPostgres } from './testing';
 
 const missing = postgresMissing();
@@ -472,4 +473,33 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
       fs.rmSync(other, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('ships a backlog through a city database that gives each statement less time than a whole batch takes, in smaller batches', async () => {
+    // The city's DBA limits the halls' statements (ALTER ROLE ... SET statement_timeout) and the database is slow
+    // (a trigger that takes 2 ms an event of this hall): a batch of 600 takes 1.2 s, over the limit, every time.
+    const c = new pg.Client(city.url);
+    await c.connect();
+    await migrateCity(c);
+    await c.end();
+    await query('CREATE ROLE hub_limited LOGIN SUPERUSER');
+    await query("ALTER ROLE hub_limited SET statement_timeout = '400ms'");
+    await query(`CREATE FUNCTION slow_hall() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.hall = 'H-SLOW' THEN PERFORM pg_sleep(0.002); END IF; RETURN NEW; END $$`);
+    await query('CREATE TRIGGER slow_hall BEFORE INSERT ON hall_events FOR EACH ROW EXECUTE FUNCTION slow_hall()');
+    try {
+      const seen: UpstreamStatus[] = [];
+      const url = city.url.replace('postgres@', 'hub_limited@');
+      const s = new Shipper({ databaseFile: file, url, hall: 'H-SLOW', batchEvents: 600, idleMs: 50, firstRetryMs: 50, maxRetryMs: 200 }, (x) => seen.push(x), cityHooks());
+      const run = s.run();
+      // Before, the same batch of 600 was sent again and again, cancelled each time: the hall never caught up.
+      await until(() => s.status.state === 'caught-up', 25_000);
+      await s.stop();
+      await run;
+      expect(seen.some((x) => x.state === 'offline' && /statement timeout/.test(x.message ?? ''))).toBe(true);
+      const rows = await query<{ n: string; distinct: string; hi: string }>('SELECT count(*) AS n, count(DISTINCT seq) AS distinct, max(seq) AS hi FROM hall_events WHERE hall = $1', ['H-SLOW']);
+      expect(rows[0]).toEqual({ n: String(lastSeq), distinct: String(lastSeq), hi: String(lastSeq) });
+    } finally {
+      await query('DROP TRIGGER slow_hall ON hall_events');
+      await query('DROP FUNCTION slow_hall()');
+    }
+  }, 30_000);
 });

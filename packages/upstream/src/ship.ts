@@ -110,6 +110,11 @@ const sleep = (ms: number, wake?: Promise<void>) => new Promise<void>((resolve) 
 export class Shipper {
   private readonly batchEvents: number;
   private readonly batchBytes: number;
+  /**
+   * What the batches are divided by now: doubled each time a batch does not go through (a statement time-out of the
+   * city's, a link too slow for a whole batch within the query time-out), back to 1 once the hall is caught up.
+   */
+  private batchDivisor = 1;
   private stopped = false;
   private wakeUp: () => void = () => undefined;
   private woken: Promise<void>;
@@ -415,7 +420,7 @@ export class Shipper {
     // The next batch, made ready while the city writes this one (see commit).
     let ahead: Batch | undefined;
     const prepare = (cursor: number): Batch => {
-      const rows = this.takeBatch(read.all(cursor, this.batchEvents));
+      const rows = this.takeBatch(read.all(cursor, Math.max(1, Math.floor(this.batchEvents / this.batchDivisor))));
       const hallSeq = last.get()!.seq;
       if (rows.length === 0) return { rows, events: [], increments: [], hallSeq };
       if (rows[0]!.seq !== cursor + 1)
@@ -436,22 +441,31 @@ export class Shipper {
       const batch = ahead && ahead.rows[0]?.seq === cursor + 1 ? ahead : prepare(cursor);
       ahead = undefined;
       if (batch.rows.length === 0) {
+        // The backlog is shipped: new events come a few at a time, and the batches may be whole again.
+        this.batchDivisor = 1;
         this.set({ state: 'caught-up', hallSeq: batch.hallSeq, message: undefined });
         await this.pause(this.options.idleMs ?? 1000);
         continue;
       }
       const started = performance.now();
       const next = batch.rows[batch.rows.length - 1]!.seq;
-      await this.commit(batch, () => {
-        // Only when more was waiting; otherwise the next look is soon enough. What goes wrong in
-        // reading ahead is met again, and said, when that batch's turn comes.
-        if (batch.hallSeq <= next) return;
-        try {
-          ahead = prepare(next);
-        } catch {
-          ahead = undefined;
-        }
-      });
+      try {
+        await this.commit(batch, () => {
+          // Only when more was waiting; otherwise the next look is soon enough. What goes wrong in
+          // reading ahead is met again, and said, when that batch's turn comes.
+          if (batch.hallSeq <= next) return;
+          try {
+            ahead = prepare(next);
+          } catch {
+            ahead = undefined;
+          }
+        });
+      } catch (error) {
+        // A batch that did not go through goes again as half of it: one the city cancels for taking longer than its
+        // statement_timeout, or that a slow link cannot carry within query_timeout, would else fail the same way for ever.
+        this.batchDivisor = Math.min(this.batchDivisor * 2, this.batchEvents);
+        throw error;
+      }
       const took = performance.now() - started;
       this.rate(batch.events.length, took);
       this.set({ state: 'shipping', hallSeq: batch.hallSeq, lastShippedAt: Date.now(), message: undefined });
@@ -470,7 +484,7 @@ export class Shipper {
     let bytes = 0;
     for (let i = 0; i < rows.length; i++) {
       bytes += rows[i]!.body.length;
-      if (i > 0 && (bytes > this.batchBytes || rows[i]!.seq !== rows[i - 1]!.seq + 1)) return rows.slice(0, i);
+      if (i > 0 && (bytes > this.batchBytes / this.batchDivisor || rows[i]!.seq !== rows[i - 1]!.seq + 1)) return rows.slice(0, i);
     }
     return rows;
   }
