@@ -438,6 +438,36 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     });
   }, 60_000);
 
+  it("ships a hall whose administrator wrote a NUL character into its catalogue, the character as U+FFFD", async () => {
+    await inSmallHall('nul', async ({ dir: hallDir, store }) => {
+      // The hall's catalogue is written by the hall's administrator, whom the city does not trust: a NUL (U+0000) in the
+      // hall's and an item's name, which PostgreSQL's text and jsonb refuse ("invalid byte sequence for encoding UTF8: 0x00").
+      const catalogue = structuredClone(store.view.catalogue);
+      catalogue.hall.name = '滨江区\u0000市民之家';
+      catalogue.items.find((i) => i.code === 'GA-SFZ-HL')!.name = '居民身份证\u0000换领';
+      // And a department's, which the hall's facts are keyed by: a ticket of its item is counted under it.
+      const department = catalogue.items.find((i) => i.code === 'GA-SFZ-HL')!.department;
+      for (const d of catalogue.departments) if (d.name === department) d.name = `${department}\u0000`;
+      for (const i of catalogue.items) if (i.department === department) i.department = `${department}\u0000`;
+      for (const w of catalogue.windows) if (w.department === department) w.department = `${department}\u0000`;
+      expect(store.execute({ id: 'nul-names', type: 'replaceCatalogue', catalogue }, { role: 'admin', terminal: 'console' }).answer).toMatchObject({ ok: true });
+      expect(store.execute({ id: 'nul-ticket', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, { role: 'kiosk', terminal: 'kiosk-1' }).answer).toMatchObject({ ok: true });
+      store.writeFacts();
+      // Before, the connect itself failed and every try after it: the hall's log never reached the city again.
+      const reached = await shipOnce(hallDir, 'H-NUL');
+      expect(reached).toMatchObject({ state: 'caught-up', shippedSeq: store.seq });
+      const hall = (await query<{ name: string; items: { code: string; name: string }[] }>('SELECT name, items FROM halls WHERE hall = $1', ['H-NUL']))[0]!;
+      expect(hall.name).toBe('滨江区\uFFFD市民之家');
+      expect(hall.items.find((i) => i.code === 'GA-SFZ-HL')!.name).toBe('居民身份证\uFFFD换领');
+      const event = await query<{ name: string }>("SELECT body->'catalogue'->'hall'->>'name' AS name FROM hall_events WHERE hall = $1 AND type = 'catalogue.replaced' ORDER BY seq DESC LIMIT 1", ['H-NUL']);
+      expect(event[0]?.name).toBe('滨江区\uFFFD市民之家');
+      const c = new pg.Client(city.url);
+      await c.connect();
+      const report = await cityReport(c, 'H-NUL', { breakdown: 'department', from: '2026-11-30', to: '2026-11-30' }).finally(() => c.end());
+      expect(report.rows.find((r) => r.key.department === `${department}\uFFFD`)?.issued).toBe(1);
+    });
+  }, 60_000);
+
   it("rests between batches while the hall is busy, leaving it nine tenths of the time, and ships at full pace when it is quiet", async () => {
     const shipWith = async (hall: string, busy: boolean) => {
       const s = new Shipper({ databaseFile: file, url: city.url, hall, batchEvents: 97, idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
