@@ -468,6 +468,41 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     });
   }, 60_000);
 
+  it("refuses the second of two hubs shipping one hall's log from copies of one data folder, rather than mix their events", async () => {
+    await inSmallHall('copy', async ({ dir: original, db, store }) => {
+      expect(await shipOnce(original, 'H-COPY')).toMatchObject({ state: 'caught-up', shippedSeq: store.seq });
+      // The hall's data folder copied to a second PC (or a hub started on a copy of it): one log id, two hubs.
+      const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-copy-'));
+      try {
+        await db.backup(path.join(copy, 'hall.db'));
+        fs.copyFileSync(path.join(original, 'hall.key'), path.join(copy, 'hall.key'));
+        const copyDb = openDatabase(copy);
+        const copyStore = new HallStore(copyDb, () => Date.parse('2026-11-30T09:05:00+08:00'), hallKeyOf(copy));
+        const kiosk = { role: 'kiosk', terminal: 'kiosk-1' } as const;
+        const from = store.seq;
+        const other = store.view.catalogue.items.find((i) => i.code !== 'GA-SFZ-HL' && i.dailyQuota === undefined)!.code;
+        // Each goes on with events of its own under the same numbers.
+        expect(copyStore.execute({ id: 'on-the-copy', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk).answer).toMatchObject({ ok: true });
+        const copySeq = copyStore.seq;
+        copyStore.writeFacts();
+        copyDb.close();
+        for (const n of [1, 2]) expect(store.execute({ id: `on-the-original-${n}`, type: 'issueTicket', serviceCode: other, lane: 'ordinary' }, kiosk).answer).toMatchObject({ ok: true });
+        store.writeFacts();
+        expect(await shipOnce(copy, 'H-COPY')).toMatchObject({ state: 'caught-up', shippedSeq: copySeq });
+        // Before, the original took the city's cursor as its own and went on from it: the city's events up to copySeq
+        // the copy's, those after it the original's, one hall's log made of two.
+        const second = await shipOnce(original, 'H-COPY');
+        expect(second.state).toBe('refused');
+        expect(second.message).toMatch(/another hub/);
+        const atCity = await query<{ seq: string; service: string }>("SELECT seq, body->'ticket'->>'serviceCode' AS service FROM hall_events WHERE hall = $1 AND seq > $2 AND type = 'ticket.issued' ORDER BY seq", ['H-COPY', from]);
+        expect(atCity).toEqual([{ seq: String(copySeq), service: 'GA-SFZ-HL' }]);
+        expect((await query<{ hi: string }>('SELECT max(seq) AS hi FROM hall_events WHERE hall = $1', ['H-COPY']))[0]!.hi).toBe(String(copySeq));
+      } finally {
+        fs.rmSync(copy, { recursive: true, force: true });
+      }
+    });
+  }, 60_000);
+
   it("rests between batches while the hall is busy, leaving it nine tenths of the time, and ships at full pace when it is quiet", async () => {
     const shipWith = async (hall: string, busy: boolean) => {
       const s = new Shipper({ databaseFile: file, url: city.url, hall, batchEvents: 97, idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());

@@ -320,6 +320,7 @@ export class Shipper {
       if (city.log === null || city.log === log) {
         if (shipped > hallSeq)
           throw new ShippingRefused(`the city holds events up to ${shipped} of hall ${this.options.hall}, but its log ends at ${hallSeq}: this is not the database that was shipped`);
+        if (!(await this.holdsOurEvent(client, shipped))) throw this.anotherHub(shipped);
       } else if (parent && parent.log === city.log) {
         // A standby promoted, or a restore: the new log goes on from the branch.
         if (shipped > parent.seq) {
@@ -408,6 +409,25 @@ export class Shipper {
       [hall, from, branch, ALERT_EVENT_TYPES],
     );
     await applyAlertEvents(client, hall, events.rows.map((e) => ({ ...e, seq: Number(e.seq) })), ids);
+  }
+
+  /**
+   * Whether the city's event `seq` of this hall is this log's (its time and type; the body goes masked): two hubs
+   * shipping one log id, from copies of one data folder, part there. True when there is nothing to compare (none
+   * shipped; not in this log any more, archived).
+   */
+  private async holdsOurEvent(client: pg.ClientBase, seq: number): Promise<boolean> {
+    if (seq <= 0) return true;
+    const ours = this.log().prepare<[number], { at: number; type: string }>('SELECT at, type FROM events WHERE seq = ?').get(seq);
+    if (!ours) return true;
+    const { rows } = await client.query<{ at: number; type: string }>('SELECT at, type FROM hall_events WHERE hall = $1 AND seq = $2', [this.options.hall, seq]);
+    return rows.length === 0 || (rows[0]!.at === ours.at && rows[0]!.type === ours.type);
+  }
+
+  private anotherHub(seq: number): ShippingRefused {
+    return new ShippingRefused(
+      `the city's event ${seq} of hall ${this.options.hall} is not this database's, under the same log: another hub ships this hall's log from a copy of its data folder. Stop the hub that should not run; the city keeps what it holds`,
+    );
   }
 
   private lastSeq(): number {
@@ -562,7 +582,9 @@ export class Shipper {
       if (rows[0]!.log !== this.logId)
         throw new Error(`the city now follows another log of hall ${this.options.hall}: checking again which is the hall's`);
       if (shipped !== first - 1) {
-        // Another shipper of this hall (a hub started twice, an answer lost on the way) moved the cursor: go on from it.
+        // Another shipper of this hall (a hub started twice, an answer lost on the way) moved the cursor: go on from it,
+        // if what it shipped is this log; a hub on a copy of this hall's data folder ships its own events under the same log.
+        if (!(await this.holdsOurEvent(client, shipped))) throw this.anotherHub(shipped);
         await client.query('ROLLBACK');
         this.status.shippedSeq = shipped;
         this.day = undefined;
