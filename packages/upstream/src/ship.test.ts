@@ -503,6 +503,32 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     });
   }, 60_000);
 
+  it("tells the city it is there while the hall is quiet, and finds the city gone without waiting for an event", async () => {
+    await inSmallHall('seen', async ({ dir: hallDir }) => {
+      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-SEEN', idleMs: 50, firstRetryMs: 50, maxRetryMs: 200, seenEveryMs: 200 }, () => undefined, cityHooks());
+      const running = s.run();
+      try {
+        await until(() => s.status.state === 'caught-up');
+        const seenAt = async () => (await query<{ at: Date | null }>('SELECT hall_seen_at AS at FROM halls WHERE hall = $1', ['H-SEEN']))[0]!.at?.getTime() ?? 0;
+        const first = await seenAt();
+        // No event meanwhile: before, the city heard of the hall only with a batch, and showed a hall whose hub had
+        // been gone for hours as 已同步.
+        await expect.poll(seenAt, { timeout: 10_000 }).toBeGreaterThan(first);
+        // The city goes away while the hall is quiet: before, the hub's console said 已同步 until the next event.
+        city.stop();
+        try {
+          await until(() => s.status.state === 'offline');
+        } finally {
+          city.start();
+        }
+        await until(() => s.status.state === 'caught-up');
+      } finally {
+        await s.stop();
+        await running;
+      }
+    });
+  }, 60_000);
+
   it("rests between batches while the hall is busy, leaving it nine tenths of the time, and ships at full pace when it is quiet", async () => {
     const shipWith = async (hall: string, busy: boolean) => {
       const s = new Shipper({ databaseFile: file, url: city.url, hall, batchEvents: 97, idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());

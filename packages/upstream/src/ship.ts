@@ -22,6 +22,11 @@ export interface ShipperOptions {
   batchBytes?: number;
   /** How often the log is looked at when no new event was announced (default 1 s). */
   idleMs?: number;
+  /**
+   * While caught up, how often the hub tells the city it is there (halls.hall_seen_at; default 60 s): the city tells a
+   * quiet hall from one it has not heard from, and the hub finds a city gone away without waiting for an event.
+   */
+  seenEveryMs?: number;
   /** The first wait after a failure, doubling up to maxRetryMs (defaults 500 ms, 30 s). */
   firstRetryMs?: number;
   maxRetryMs?: number;
@@ -115,6 +120,8 @@ export class Shipper {
    * city's, a link too slow for a whole batch within the query time-out), back to 1 once the hall is caught up.
    */
   private batchDivisor = 1;
+  /** When the city last heard from this hub (a batch, or a word while caught up), epoch ms. */
+  private saidSeenAt = 0;
   private stopped = false;
   private wakeUp: () => void = () => undefined;
   private woken: Promise<void>;
@@ -267,6 +274,7 @@ export class Shipper {
 
   private async connect(): Promise<void> {
     this.set({ state: 'connecting' });
+    this.saidSeenAt = 0;
     const client = new pg.Client({ connectionString: this.options.url, connectionTimeoutMillis: 10_000, query_timeout: 60_000, keepAlive: true, application_name: `servicehall-hub ${this.options.hall}` });
     // A server that goes away between queries says so here; the next query fails and the loop reconnects.
     client.on('error', () => undefined);
@@ -464,6 +472,10 @@ export class Shipper {
       if (batch.rows.length === 0) {
         // The backlog is shipped: new events come a few at a time, and the batches may be whole again.
         this.batchDivisor = 1;
+        if (Date.now() - this.saidSeenAt >= (this.options.seenEveryMs ?? 60_000)) {
+          await this.client!.query('UPDATE halls SET hall_seen_at = now(), hall_seq = $2 WHERE hall = $1', [this.options.hall, batch.hallSeq]);
+          this.saidSeenAt = Date.now();
+        }
         this.set({ state: 'caught-up', hallSeq: batch.hallSeq, message: undefined });
         await this.pause(this.options.idleMs ?? 1000);
         continue;
@@ -619,6 +631,7 @@ export class Shipper {
       await client.query('COMMIT');
       this.terminalsSent = terminals;
       this.status.shippedSeq = lastSeq;
+      this.saidSeenAt = Date.now();
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       this.facts!.reset();
