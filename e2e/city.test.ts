@@ -206,4 +206,26 @@ describe.skipIf(!!missing)('the city view', () => {
     expect(await page.isVisible('[data-testid=halls]')).toBe(false);
     await screenshot(page, 'city-login-locked');
   }, 60_000);
+
+  it("marks a hall the city has not heard from for a while, rather than call its stale figures 已同步", async () => {
+    // The second hall's hub went quiet two hours ago (its network down, its PC off); it had shipped everything it had.
+    await city.pool.query("UPDATE halls SET hall_seen_at = now() - interval '2 hours' WHERE hall = '330106-02'");
+    const { cookie } = await signIn('city-supervisor');
+    const halls = (await get(cookie, '/api/halls')).body.halls as HallSummary[];
+    expect(halls.find((h) => h.hall === '330106-02')).toMatchObject({ behindEvents: 0, unheardSeconds: expect.any(Number) });
+    expect(halls.find((h) => h.hall === '330106-02')!.unheardSeconds!).toBeGreaterThan(7000);
+    expect(halls.find((h) => h.hall === '330106-01')!.unheardSeconds!).toBeLessThan(300);
+    browser ??= await launchChromium();
+    const page = await openScreen(browser, city.url, { width: 1920, height: 1080 });
+    await page.fill('input[name=id]', 'city-supervisor');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=halls] tr[data-hall="330106-02"]');
+    // Before: 已同步, as for a hall heard from a minute ago.
+    const quiet = await page.textContent('tr[data-hall="330106-02"]');
+    expect(quiet).toContain('以来未收到该大厅的消息');
+    expect(quiet).not.toContain('已同步');
+    expect(await page.textContent('tr[data-hall="330106-01"]')).toContain('已同步');
+    await screenshot(page, 'city-halls-unheard');
+  }, 60_000);
 });

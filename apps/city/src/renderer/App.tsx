@@ -93,6 +93,10 @@ function Login({ t, onIn }: { t: Strings; onIn: (a: Account) => void }) {
   );
 }
 
+/** A hub speaks to the city every minute while caught up: one not heard from for five has gone away (its network, its PC). */
+const SILENT_S = 5 * 60;
+const silent = (h: HallSummary) => h.seenAt !== undefined && (h.unheardSeconds ?? 0) > SILENT_S;
+
 function Halls({ t, halls, open }: { t: Strings; halls: HallSummary[]; open: (hall: string) => void }) {
   if (halls.length === 0) return <p className="notice">{t.halls.none}</p>;
   return (
@@ -129,7 +133,11 @@ function Halls({ t, halls, open }: { t: Strings; halls: HallSummary[]; open: (ha
               <td>{percent(h.today.satisfactionRate)}</td>
               <td className={h.today.badRatings > 0 ? 'warn' : undefined}>{h.today.badRatings}</td>
               <td className={h.unhandledAlerts > 0 ? 'bad' : undefined}>{h.unhandledAlerts}</td>
-              <td>{h.behindEvents === 0 ? t.halls.upToDate : t.halls.behindBy(h.behindEvents)}</td>
+              {silent(h) ? (
+                <td className="warn">{t.halls.silentSince(time(Date.parse(h.seenAt!)))}</td>
+              ) : (
+                <td>{h.behindEvents === 0 ? t.halls.upToDate : t.halls.behindBy(h.behindEvents)}</td>
+              )}
               <td>
                 <button onClick={() => open(h.hall)}>{t.halls.open}</button>
               </td>
