@@ -529,6 +529,30 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     });
   }, 60_000);
 
+  it("says it is shipping, not caught up, while a batch waits on the city", async () => {
+    await inSmallHall('waiting', async ({ dir: hallDir, store }) => {
+      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-WAIT', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
+      const running = s.run();
+      const holder = new pg.Client(city.url);
+      await holder.connect();
+      try {
+        await until(() => s.status.state === 'caught-up');
+        // The city holds the hall's row (a link that swallows the batch, a database that does not answer, look the same).
+        await holder.query('BEGIN');
+        await holder.query("SELECT 1 FROM halls WHERE hall = 'H-WAIT' FOR UPDATE");
+        expect(store.execute({ id: 'waiting-ticket', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, { role: 'kiosk', terminal: 'kiosk-1' }).answer).toMatchObject({ ok: true });
+        // Before, the status (and the hub's console: 已同步) stayed caught-up for as long as the batch waited.
+        await until(() => s.status.state === 'shipping' && s.status.behindEvents > 0, 10_000);
+        await holder.query('ROLLBACK');
+        await until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq);
+      } finally {
+        await holder.end();
+        await s.stop();
+        await running;
+      }
+    });
+  }, 60_000);
+
   it("rests between batches while the hall is busy, leaving it nine tenths of the time, and ships at full pace when it is quiet", async () => {
     const shipWith = async (hall: string, busy: boolean) => {
       const s = new Shipper({ databaseFile: file, url: city.url, hall, batchEvents: 97, idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());

@@ -480,6 +480,10 @@ export class Shipper {
         await this.pause(this.options.idleMs ?? 1000);
         continue;
       }
+      // On its way: not caught up (the hub's console said 已同步 while a batch waited on a link that swallowed it).
+      // Only from caught-up: just connected, it says connecting until a batch goes through (the hub's log says the city
+      // is reached again at the first 'shipping' after 'offline', and must not at each try that fails again).
+      if (this.status.state === 'caught-up') this.set({ state: 'shipping', hallSeq: batch.hallSeq });
       const started = performance.now();
       const next = batch.rows[batch.rows.length - 1]!.seq;
       try {
