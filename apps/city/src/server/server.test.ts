@@ -78,4 +78,18 @@ describe.skipIf(!!missing)("the city's server under hostile requests", () => {
     // Another account is not held up by it.
     expect((await login('city-supervisor', PASSWORD)).status).toBe(200);
   });
+
+  it("lists a hall whose facts the city has not made yet with nothing counted, rather than fail the whole list", async () => {
+    // A hub that connected (its hall's row made) and lost the city before it made the hall's facts: a link that went,
+    // a statement cancelled, a disk full. Its next connect makes them; meanwhile the city's view goes on.
+    await city.pool.query("INSERT INTO halls (hall, name) VALUES ('330106-09', '新接入的便民服务中心') ON CONFLICT DO NOTHING");
+    const halls = await fetch(`${city.url}/api/halls`, { headers: { cookie } });
+    // Before: 503 "the city's database cannot be reached for now", for every hall of the city.
+    expect(halls.status).toBe(200);
+    const body = (await halls.json()) as { halls: { hall: string; today: { issued: number } }[] };
+    expect(body.halls.find((h) => h.hall === '330106-09')?.today.issued).toBe(0);
+    const detail = await fetch(`${city.url}/api/halls/330106-09?breakdown=item`, { headers: { cookie } });
+    expect(detail.status).toBe(200);
+    expect(await detail.json()).toMatchObject({ ok: true, report: { rows: [], total: { issued: 0 } } });
+  });
 });
