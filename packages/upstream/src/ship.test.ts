@@ -529,6 +529,38 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     });
   }, 60_000);
 
+  it("makes its batches whole again after a few go through, not one failure's half for the rest of a backlog", async () => {
+    // The city refuses the first batch once (a link that dropped, a statement cancelled), then takes all: a sequence's
+    // numbers are not rolled back with the batch, so only the first event ever inserted is refused.
+    const c = new pg.Client(city.url);
+    await c.connect();
+    await migrateCity(c);
+    await c.end();
+    await query('CREATE SEQUENCE grow_tries');
+    await query(`CREATE FUNCTION grow_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+      IF NEW.hall = 'H-GROW' AND nextval('grow_tries') = 1 THEN RAISE EXCEPTION 'refused once'; END IF;
+      RETURN NEW; END $$`);
+    await query('CREATE TRIGGER grow_once BEFORE INSERT ON hall_events FOR EACH ROW EXECUTE FUNCTION grow_once()');
+    try {
+      const s = new Shipper({ databaseFile: file, url: city.url, hall: 'H-GROW', batchEvents: 100, idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
+      const run = s.run();
+      await until(() => s.status.state === 'caught-up');
+      await s.stop();
+      await run;
+      const reached = s.status;
+      expect(reached.shippedSeq).toBe(lastSeq);
+      // Each batch one transaction, each transaction one received_at: after 8 of 50 events, the batches are of 100
+      // again. Before, every batch of the backlog was of 50.
+      const transactions = Number((await query<{ n: string }>('SELECT count(DISTINCT received_at) AS n FROM hall_events WHERE hall = $1', ['H-GROW']))[0]!.n);
+      expect(transactions).toBeLessThan(Math.ceil(lastSeq / 50));
+      expect(transactions).toBeGreaterThanOrEqual(Math.ceil(lastSeq / 100));
+    } finally {
+      await query('DROP TRIGGER grow_once ON hall_events');
+      await query('DROP FUNCTION grow_once()');
+      await query('DROP SEQUENCE grow_tries');
+    }
+  }, 60_000);
+
   it("says it is shipping, not caught up, while a batch waits on the city", async () => {
     await inSmallHall('waiting', async ({ dir: hallDir, store }) => {
       const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-WAIT', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());

@@ -97,6 +97,9 @@ export class ShippingRefused extends Error {
   override name = 'ShippingRefused';
 }
 
+/** Batches that go through, after one that did not, before the batches are made twice as large again. */
+const GOOD_BATCHES = 8;
+
 const sleep = (ms: number, wake?: Promise<void>) => new Promise<void>((resolve) => {
   const timer = setTimeout(resolve, ms);
   void wake?.then(() => {
@@ -117,9 +120,12 @@ export class Shipper {
   private readonly batchBytes: number;
   /**
    * What the batches are divided by now: doubled each time a batch does not go through (a statement time-out of the
-   * city's, a link too slow for a whole batch within the query time-out), back to 1 once the hall is caught up.
+   * city's, a link too slow for a whole batch within the query time-out), halved again after GOOD_BATCHES that did (a
+   * link that dropped once costs a few small batches, not a backlog shipped one event at a time), 1 once caught up.
    */
   private batchDivisor = 1;
+  /** Batches that went through since the batches were last made smaller. */
+  private goodBatches = 0;
   /** When the city last heard from this hub (a batch, or a word while caught up), epoch ms. */
   private saidSeenAt = 0;
   private stopped = false;
@@ -501,7 +507,12 @@ export class Shipper {
         // A batch that did not go through goes again as half of it: one the city cancels for taking longer than its
         // statement_timeout, or that a slow link cannot carry within query_timeout, would else fail the same way for ever.
         this.batchDivisor = Math.min(this.batchDivisor * 2, this.batchEvents);
+        this.goodBatches = 0;
         throw error;
+      }
+      if (this.batchDivisor > 1 && ++this.goodBatches >= GOOD_BATCHES) {
+        this.batchDivisor /= 2;
+        this.goodBatches = 0;
       }
       const took = performance.now() - started;
       this.rate(batch.events.length, took);
