@@ -46,6 +46,16 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
       await c.end();
     }
   };
+  /** The city's tables, for a test that adds to them before a shipper makes them (run alone, it may be the first). */
+  const migrated = async () => {
+    const c = new pg.Client(city.url);
+    await c.connect();
+    try {
+      await migrateCity(c);
+    } finally {
+      await c.end();
+    }
+  };
   const until = async (check: () => boolean, ms = 20_000) => {
     const end = Date.now() + ms;
     while (!check()) {
@@ -532,10 +542,7 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
   it("makes its batches whole again after a few go through, not one failure's half for the rest of a backlog", async () => {
     // The city refuses the first batch once (a link that dropped, a statement cancelled), then takes all: a sequence's
     // numbers are not rolled back with the batch, so only the first event ever inserted is refused.
-    const c = new pg.Client(city.url);
-    await c.connect();
-    await migrateCity(c);
-    await c.end();
+    await migrated();
     await query('CREATE SEQUENCE grow_tries');
     await query(`CREATE FUNCTION grow_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
       IF NEW.hall = 'H-GROW' AND nextval('grow_tries') = 1 THEN RAISE EXCEPTION 'refused once'; END IF;
@@ -624,10 +631,7 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
   it('ships a backlog through a city database that gives each statement less time than a whole batch takes, in smaller batches', async () => {
     // The city's DBA limits the halls' statements (ALTER ROLE ... SET statement_timeout) and the database is slow
     // (a trigger that takes 2 ms an event of this hall): a batch of 600 takes 1.2 s, over the limit, every time.
-    const c = new pg.Client(city.url);
-    await c.connect();
-    await migrateCity(c);
-    await c.end();
+    await migrated();
     await query('CREATE ROLE hub_limited LOGIN SUPERUSER');
     await query("ALTER ROLE hub_limited SET statement_timeout = '400ms'");
     await query(`CREATE FUNCTION slow_hall() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.hall = 'H-SLOW' THEN PERFORM pg_sleep(0.002); END IF; RETURN NEW; END $$`);
