@@ -1,4 +1,4 @@
-import { hallDay } from '@servicehall/core';
+import { addCalendarDays, hallDay } from '@servicehall/core';
 import { HallStore, openDatabase, TerminalCredentials } from '@servicehall/hub';
 import { busyHall, generateHistory, hallKeyOf } from '@servicehall/hub/testing';
 import { cityReport, followAlerts, Shipper, cityHooks, type CityEvent } from '@servicehall/upstream';
@@ -227,5 +227,26 @@ describe.skipIf(!!missing)('the city view', () => {
     expect(quiet).not.toContain('已同步');
     expect(await page.textContent('tr[data-hall="330106-01"]')).toContain('已同步');
     await screenshot(page, 'city-halls-unheard');
+  }, 60_000);
+
+  it('says a period it will not take by the dates, and keeps them there to be put right', async () => {
+    browser ??= await launchChromium();
+    const page = await openScreen(browser, city.url, { width: 1920, height: 1080 });
+    await page.fill('input[name=id]', 'city-supervisor');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.click('tr[data-hall="330106-01"] button');
+    await page.waitForSelector('[data-testid=report] tr.total');
+    // The first day after the last, as a supervisor picks it in the date field.
+    await page.locator('.controls input[type=date]').first().fill(addCalendarDays(today, 3));
+    await page.waitForSelector('[data-testid=bad-period]');
+    // Before: the whole page gave way to 市级数据库暂时无法连接，请稍后刷新, dates and all.
+    expect(await page.textContent('[data-testid=bad-period]')).toContain('开始日期不能晚于结束日期');
+    expect(await page.isVisible('text=市级数据库暂时无法连接')).toBe(false);
+    expect(await page.isVisible('[data-testid=report] tr.total')).toBe(true);
+    await screenshot(page, 'city-hall-bad-period');
+    // Put right, the notice goes and the report is the period's.
+    await page.locator('.controls input[type=date]').first().fill(addCalendarDays(today, -2));
+    await page.waitForSelector('[data-testid=bad-period]', { state: 'detached' });
   }, 60_000);
 });

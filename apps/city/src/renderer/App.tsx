@@ -167,15 +167,22 @@ function Hall({ t, language, hall, back }: { t: Strings; language: Language; hal
   const [period, setPeriod] = useState<{ from?: string; to?: string }>({});
   const [detail, setDetail] = useState<HallDetail>();
   const [problem, setProblem] = useState<string>();
+  // A period the server will not take (the first day after the last, over three years): said by the dates, which stay to be put right.
+  const [badPeriod, setBadPeriod] = useState(false);
   useEffect(() => {
     const q = new URLSearchParams({ breakdown, ...(period.from ? { from: period.from } : {}), ...(period.to ? { to: period.to } : {}) });
     api<HallDetail>(`/api/halls/${encodeURIComponent(hall)}?${q}`)
       .then((d) => {
         setDetail(d);
         setProblem(undefined);
+        setBadPeriod(false);
       })
-      .catch((e: unknown) => setProblem(e instanceof Problem && e.status === 403 ? t.hall.forbidden : t.unavailable));
-  }, [hall, breakdown, period, t]);
+      .catch((e: unknown) => {
+        if (e instanceof Problem && e.status === 400 && detail) return setBadPeriod(true);
+        setProblem(e instanceof Problem && e.status === 403 ? t.hall.forbidden : t.unavailable);
+      });
+    // The last detail is what a bad period leaves shown, not a reason to ask again.
+  }, [hall, breakdown, period, t]); // eslint-disable-line react-hooks/exhaustive-deps
   if (problem) return <p className="notice">{problem}</p>;
   if (!detail) return null;
   const rows = [...detail.report.rows, detail.report.total];
@@ -224,6 +231,11 @@ function Hall({ t, language, hall, back }: { t: Strings; language: Language; hal
             </select>
           </label>
         </div>
+        {badPeriod && (
+          <p className="notice" data-testid="bad-period">
+            {t.hall.badPeriod}
+          </p>
+        )}
         <table data-testid="report">
           <thead>
             <tr>

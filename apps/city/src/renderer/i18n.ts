@@ -40,6 +40,7 @@ const zh = {
   hall: {
     back: '返回全市',
     period: '统计期间',
+    badPeriod: '统计期间不对：开始日期不能晚于结束日期，期间最长三年（1098 天）。请重新选择，下表仍是上一次的统计。',
     breakdown: '分组',
     breakdowns: { hall: '全厅', clerk: '工作人员', window: '窗口', item: '事项', department: '部门', hour: '时段', day: '日期', dayHour: '日期时段' } satisfies Record<Breakdown, string>,
     alerts: '未处理的提醒',
@@ -102,6 +103,7 @@ const en: Strings = {
   hall: {
     back: 'Back to the city',
     period: 'Period',
+    badPeriod: 'This period will not do: its first day may not be after its last, and it covers three years (1,098 days) at most. Please choose again; the table below is still the last one.',
     breakdown: 'By',
     breakdowns: { hall: 'Hall', clerk: 'Clerk', window: 'Window', item: 'Service item', department: 'Department', hour: 'Hour', day: 'Day', dayHour: 'Day and hour' },
     alerts: 'Unhandled alerts',
