@@ -1,4 +1,4 @@
-import { hallDay } from '@servicehall/core';
+import { addCalendarDays, hallDay } from '@servicehall/core';
 import { cityTerminals, HallStore, HallTokenTerminals, openDatabase, TerminalCredentials, terminalPresence } from '@servicehall/hub';
 import { busyHall, generateHistory, hallKeyOf } from '@servicehall/hub/testing';
 import { cityReport, followAlerts, Shipper, cityHooks, type CityEvent } from '@servicehall/upstream';
@@ -189,4 +189,66 @@ describe.skipIf(!!missing)('the city view', () => {
     expect(await admin.isVisible('text=返回全市')).toBe(false);
     await screenshot(admin, 'city-hall-admin');
   }, 120_000);
+
+  it('tells one who got the password wrong three times, in Chinese, that the account is locked for now and for how long', async () => {
+    await createAccount(city.pool, { id: 'hall-02-admin', name: '北山街道 赵管理员', role: 'hall', hall: '330106-02' }, PASSWORD);
+    browser ??= await launchChromium();
+    const page = await openScreen(browser, city.url, { width: 1920, height: 1080 });
+    await page.fill('input[name=id]', 'hall-02-admin');
+    for (let i = 0; i < 3; i++) {
+      await page.fill('input[name=password]', `guess-number-${i}`);
+      await page.click('button[type=submit]');
+      await page.waitForSelector('text=账号或密码不正确');
+    }
+    // The right password now, while the lock holds: refused without being tried, and said so.
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('text=已暂时锁定');
+    expect(await page.textContent('.login .notice')).toMatch(/请在 \d+ 秒后再试/);
+    expect(await page.isVisible('[data-testid=halls]')).toBe(false);
+    await screenshot(page, 'city-login-locked');
+  }, 60_000);
+
+  it("marks a hall the city has not heard from for a while, rather than call its stale figures 已同步", async () => {
+    // The second hall's hub went quiet two hours ago (its network down, its PC off); it had shipped everything it had.
+    await city.pool.query("UPDATE halls SET hall_seen_at = now() - interval '2 hours' WHERE hall = '330106-02'");
+    const { cookie } = await signIn('city-supervisor');
+    const halls = (await get(cookie, '/api/halls')).body.halls as HallSummary[];
+    expect(halls.find((h) => h.hall === '330106-02')).toMatchObject({ behindEvents: 0, unheardSeconds: expect.any(Number) });
+    expect(halls.find((h) => h.hall === '330106-02')!.unheardSeconds!).toBeGreaterThan(7000);
+    expect(halls.find((h) => h.hall === '330106-01')!.unheardSeconds!).toBeLessThan(300);
+    browser ??= await launchChromium();
+    const page = await openScreen(browser, city.url, { width: 1920, height: 1080 });
+    await page.fill('input[name=id]', 'city-supervisor');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=halls] tr[data-hall="330106-02"]');
+    // Before: 已同步, as for a hall heard from a minute ago.
+    const quiet = await page.textContent('tr[data-hall="330106-02"]');
+    expect(quiet).toContain('以来未收到该大厅的消息');
+    expect(quiet).not.toContain('已同步');
+    expect(await page.textContent('tr[data-hall="330106-01"]')).toContain('已同步');
+    await screenshot(page, 'city-halls-unheard');
+  }, 60_000);
+
+  it('says a period it will not take by the dates, and keeps them there to be put right', async () => {
+    browser ??= await launchChromium();
+    const page = await openScreen(browser, city.url, { width: 1920, height: 1080 });
+    await page.fill('input[name=id]', 'city-supervisor');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.click('tr[data-hall="330106-01"] button');
+    await page.waitForSelector('[data-testid=report] tr.total');
+    // The first day after the last, as a supervisor picks it in the date field.
+    await page.locator('.controls input[type=date]').first().fill(addCalendarDays(today, 3));
+    await page.waitForSelector('[data-testid=bad-period]');
+    // Before: the whole page gave way to 市级数据库暂时无法连接，请稍后刷新, dates and all.
+    expect(await page.textContent('[data-testid=bad-period]')).toContain('开始日期不能晚于结束日期');
+    expect(await page.isVisible('text=市级数据库暂时无法连接')).toBe(false);
+    expect(await page.isVisible('[data-testid=report] tr.total')).toBe(true);
+    await screenshot(page, 'city-hall-bad-period');
+    // Put right, the notice goes and the report is the period's.
+    await page.locator('.controls input[type=date]').first().fill(addCalendarDays(today, -2));
+    await page.waitForSelector('[data-testid=bad-period]', { state: 'detached' });
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import type { Breakdown, ReportFilters, ReportSpec } from '@servicehall/reports';
-import { BREAKDOWNS } from '@servicehall/reports/columns';
+import { BREAKDOWNS, reportPeriodProblem } from '@servicehall/reports/columns';
 import type { ReportLabels } from '@servicehall/reports/export';
 import { HttpRefusal, plainNumber, type Operation, type Request } from './http';
 import { DEFAULT_WAIT_TARGET } from './report-facts';
@@ -8,8 +8,6 @@ import type { HallStore } from './store';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-/** The longest period one report covers. */
-const MAX_DAYS = 3 * 366;
 const ALL_STAFF = ['administrator', 'supervisor', 'department-head', 'clerk'] as const;
 const PLANNERS = ['administrator', 'supervisor', 'department-head'] as const;
 
@@ -34,10 +32,8 @@ function specOf(req: Request, store: HallStore, breakdownRequired = true): Repor
   if (!BREAKDOWNS.includes(breakdown)) throw new HttpRefusal('bad-request', `breakdown is one of ${BREAKDOWNS.join(', ')}`);
   const from = q.get('from') ?? '';
   const to = q.get('to') ?? '';
-  if (!DAY.test(from) || !DAY.test(to) || Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to)))
-    throw new HttpRefusal('bad-request', 'from and to are days written YYYY-MM-DD');
-  if (from > to) throw new HttpRefusal('bad-request', `the period starts (${from}) after it ends (${to})`);
-  if ((Date.parse(to) - Date.parse(from)) / 86_400_000 > MAX_DAYS) throw new HttpRefusal('bad-request', `a report covers at most ${MAX_DAYS} days`);
+  const period = reportPeriodProblem(from, to);
+  if (period) throw new HttpRefusal('bad-request', period);
   const filters: ReportFilters = {};
   const serviceCode = q.get('serviceCode');
   if (serviceCode) {

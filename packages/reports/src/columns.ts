@@ -4,6 +4,21 @@ import type { ReportRow } from './definitions';
 export const BREAKDOWNS = ['hall', 'clerk', 'window', 'item', 'department', 'hour', 'day', 'dayHour'] as const;
 export type Breakdown = (typeof BREAKDOWNS)[number];
 
+/** The longest period a report covers, in days (three years): the hall's console and the city's view alike. */
+export const MAX_REPORT_DAYS = 3 * 366;
+
+/**
+ * What is wrong with a report's period, or undefined when it will do: both ends days written YYYY-MM-DD that
+ * are days of the calendar (not 2026-13-45), the first not after the second, at most MAX_REPORT_DAYS apart.
+ */
+export function reportPeriodProblem(from: string, to: string): string | undefined {
+  const DAY = /^\d{4}-\d{2}-\d{2}$/;
+  if (!DAY.test(from) || !DAY.test(to) || Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to))) return 'from and to are days written YYYY-MM-DD';
+  if (from > to) return `the period starts (${from}) after it ends (${to})`;
+  if ((Date.parse(to) - Date.parse(from)) / 86_400_000 > MAX_REPORT_DAYS) return `a report covers at most ${MAX_REPORT_DAYS} days`;
+  return undefined;
+}
+
 /**
  * The figures of a report as people read them: Chinese first, English second, and what kind of
  * value each is (a count, a duration in seconds, a share), so that a workbook, a CSV file and the

@@ -4,7 +4,7 @@ import { eventOf } from '@servicehall/hub/rows';
 import { type FactFolder, factDdl, factDdlSteps, FactSums, FACT_TABLES, FACT_TABLE_LIST, onConflictAdd, type FactIncrement, type FactTable, type RowChange } from '@servicehall/reports';
 import type Database from 'better-sqlite3';
 import type pg from 'pg';
-import type { LogRow } from './mask';
+import { withoutNul, type LogRow } from './mask';
 
 /** The city's PostgreSQL schema holding one hall's fact tables (the hall's own tables, by the same definitions). */
 export function hallSchema(hall: string): string {
@@ -107,7 +107,9 @@ export async function writeFacts(client: pg.ClientBase, hall: string, increments
       const i = r.counters.indexOf(c);
       return i < 0 ? 0 : r.values[keyCount + i];
     };
-    const arrays = [...table.keys.map((_, i) => rows.map((r) => r.values[i])), ...counters.map((c) => rows.map((r) => valueOf(r, c)))];
+    // A key the hall's catalogue named (a department, a clerk) may hold a NUL, which PostgreSQL's text refuses: as U+FFFD.
+    const keyOf = (v: unknown) => (typeof v === 'string' ? withoutNul(v) : v);
+    const arrays = [...table.keys.map((_, i) => rows.map((r) => keyOf(r.values[i]))), ...counters.map((c) => rows.map((r) => valueOf(r, c)))];
     const types = [...table.keys.map((k) => (k === 'hour' || k === 'window_no' ? 'int[]' : 'text[]')), ...counters.map(() => 'bigint[]')];
     await client.query(
       `INSERT INTO ${schema}.${q(table.name)} (${columns.map(q).join(', ')})

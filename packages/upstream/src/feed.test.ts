@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { retryDelaySeconds, sendDueRatings } from './feed';
+import { retryDelaySeconds, sendDueRatings, startRatingFeed } from './feed';
 import { migrateCity } from './schema';
 import { postgresMissing, startTestPostgres, type TestPostgres } from './testing';
 
@@ -74,7 +74,7 @@ describe.skipIf(!!missing)('the 好差评 feed', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/haochaping`;
     try {
       const target = { kind: 'http', url, levels: 'provincial-reversed' } as const;
-      expect(await sendDueRatings(client, target)).toEqual({ sent: 0, failed: 3 });
+      expect(await sendDueRatings(client, target)).toEqual({ sent: 0, failed: 3, problem: 'HTTP 503: {"code":503,"message":"busy"}' });
       // Not due again yet: nothing is sent before its next try.
       expect(await sendDueRatings(client, target)).toEqual({ sent: 0, failed: 0 });
       const waiting = await client.query<{ wait: number }>("SELECT EXTRACT(EPOCH FROM next_at - now())::int AS wait FROM rating_feed WHERE state = 'pending' LIMIT 1");
@@ -117,6 +117,72 @@ describe.skipIf(!!missing)('the 好差评 feed', () => {
       ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes a rating the platform answered 200 to, though its answer never ends, and keeps the answer’s beginning', async () => {
+    await queue([rating(6, 'satisfied')]);
+    // A platform (or what stands in its place) that says 200 and then writes for ever.
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        const chunk = 'x'.repeat(64 * 1024);
+        const more = () => {
+          while (!res.destroyed && res.write(chunk));
+        };
+        res.on('drain', more);
+        more();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/haochaping`;
+      // Before, the try read the answer until its time ran out and counted as failed: sent again and again, never marked sent.
+      expect(await sendDueRatings(client, { kind: 'http', url, levels: 'national', timeoutMs: 3_000 })).toEqual({ sent: 1, failed: 0 });
+      const tries = await client.query<{ ok: boolean; status: number; answer: string }>("SELECT ok, status, answer FROM rating_feed_attempts WHERE rating_id = '2026-11-27-A006#1'");
+      expect(tries.rows).toEqual([{ ok: true, status: 200, answer: 'x'.repeat(2000) }]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('tells its operator once when the platform stops taking the ratings, with what it said, and once when it takes them again', async () => {
+    await queue([rating(7, 'satisfied'), rating(8, 'very-satisfied')]);
+    // A wrong CITY_FEED_TOKEN: the platform refuses every try, then takes them once the token is put right.
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const ok = req.headers.authorization === 'Bearer right';
+        res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { code: 0 } : { code: 401, message: 'token invalid' }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const pool = new pg.Pool({ connectionString: city.url, max: 2 });
+    const said: [boolean, string | undefined][] = [];
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/haochaping`;
+    const target = { kind: 'http', url, token: 'wrong', levels: 'national' } as { kind: 'http'; url: string; token: string; levels: 'national' };
+    const feed = startRatingFeed(() => pool.connect(), target, 100);
+    feed.platformSaid((taking, problem) => said.push([taking, problem]));
+    try {
+      // Before, a platform that refused every try was said nowhere: each rating tried 12 times and set aside unseen.
+      await expect.poll(() => said.length, { timeout: 10_000 }).toBe(1);
+      expect(said[0]).toEqual([false, 'HTTP 401: {"code":401,"message":"token invalid"}']);
+      // Refused again at the next tries: not said again.
+      const tries = async () => (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM rating_feed_attempts WHERE rating_id IN ('2026-11-27-A007#1', '2026-11-27-A008#1')")).rows[0]!.n;
+      const before = await tries();
+      await client.query("UPDATE rating_feed SET next_at = now() WHERE state = 'pending'");
+      await expect.poll(tries, { timeout: 10_000 }).toBeGreaterThan(before);
+      expect(said).toHaveLength(1);
+      target.token = 'right';
+      await client.query("UPDATE rating_feed SET next_at = now() WHERE state = 'pending'");
+      await expect.poll(() => said.length, { timeout: 10_000 }).toBe(2);
+      expect(said[1]).toEqual([true, undefined]);
+    } finally {
+      await feed.stop();
+      await pool.end();
+      server.close();
     }
   });
 });

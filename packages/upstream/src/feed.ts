@@ -46,7 +46,7 @@ const describe = (t: FeedTarget) => (t.kind === 'http' ? t.url : `file:${t.dir}`
  * same one), sent, and marked sent or put back with its next try, every try written to the audit.
  * Answers how many were sent and how many failed this time.
  */
-export async function sendDueRatings(client: pg.ClientBase, target: FeedTarget): Promise<{ sent: number; failed: number }> {
+export async function sendDueRatings(client: pg.ClientBase, target: FeedTarget): Promise<{ sent: number; failed: number; problem?: string }> {
   const limit = target.kind === 'http' ? (target.batch ?? 50) : 10_000;
   await client.query('BEGIN');
   try {
@@ -83,7 +83,8 @@ export async function sendDueRatings(client: pg.ClientBase, target: FeedTarget):
         );
     }
     await client.query('COMMIT');
-    return outcome.ok ? { sent: rows.length, failed: 0 } : { sent: 0, failed: rows.length };
+    // What the platform said of those it did not take (its status and the beginning of its answer), for the operator.
+    return outcome.ok ? { sent: rows.length, failed: 0 } : { sent: 0, failed: rows.length, problem: `${outcome.status !== undefined ? `HTTP ${outcome.status}: ` : ''}${outcome.answer.slice(0, 200)}` };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -99,11 +100,35 @@ async function push(target: Extract<FeedTarget, { kind: 'http' }>, records: unkn
       body: JSON.stringify({ records }),
       signal: AbortSignal.timeout(target.timeoutMs ?? 15_000),
     });
-    const answer = await res.text();
-    return { ok: res.ok, status: res.status, answer };
+    return { ok: res.ok, status: res.status, answer: await answerOf(res) };
   } catch (error) {
     return { ok: false, answer: (error as Error).message };
   }
+}
+
+/** Bytes of the platform's answer read for the audit (which keeps its first 2,000 characters). */
+const ANSWER_BYTES = 16 * 1024;
+
+/**
+ * The beginning of the platform's answer; the rest is not read. Its status decides, not its size: an answer
+ * that never ends (or runs to gigabytes) neither holds the try until it times out nor fills the city server's memory.
+ */
+async function answerOf(res: Response): Promise<string> {
+  const reader = res.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  try {
+    while (bytes < ANSWER_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      bytes += value.length;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, ANSWER_BYTES));
 }
 
 /** The platform's upload file: one JSON record a line, written whole (a temporary name, then renamed) before the ratings count as sent. */
@@ -127,12 +152,22 @@ function writeFile(target: Extract<FeedTarget, { kind: 'file' }>, records: unkno
 export function startRatingFeed(connect: () => Promise<pg.ClientBase & { release?: () => void }>, target: FeedTarget, everyMs = 10_000, onError: (e: unknown) => void = () => undefined) {
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
+  // Whether the platform last took what it was sent, and who is told when that changes (platformSaid).
+  let taking = true;
+  let said: (taking: boolean, problem?: string) => void = () => undefined;
   const turn = async () => {
     const client = await connect();
     try {
       // Sends batch after batch while there are due ratings, then waits for the next turn.
       for (;;) {
         const r = await sendDueRatings(client, target);
+        if (r.failed > 0 && taking) {
+          taking = false;
+          said(false, r.problem);
+        } else if (r.sent > 0 && !taking) {
+          taking = true;
+          said(true);
+        }
         if (stopped || r.sent === 0) break;
       }
     } finally {
@@ -143,6 +178,13 @@ export function startRatingFeed(connect: () => Promise<pg.ClientBase & { release
     running = running.then(() => (stopped ? undefined : turn().catch(onError)));
   }, everyMs);
   return {
+    /**
+     * Tells `listener` when the platform stops taking the ratings sent (a wrong address or token, its errors, no answer
+     * in time: with what it said) and when it takes them again: once each, not at every try.
+     */
+    platformSaid(listener: (taking: boolean, problem?: string) => void) {
+      said = listener;
+    },
     async stop() {
       stopped = true;
       clearInterval(timer);

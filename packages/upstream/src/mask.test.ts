@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cityEvent, scrubText } from './mask';
+import { cityBodyText, cityEvent, scrubText } from './mask';
 
 const row = (type: string, body: object, seq = 7) => ({ seq, at: 1_764_000_000_000, type, command_id: 'kiosk-1|abc', body: JSON.stringify(body) });
 
@@ -38,5 +38,11 @@ describe('what the city receives of a hall event', () => {
     });
     // What the citizen gave comes from the event, the rest from the hall's record.
     expect(r.body.rating).toMatchObject({ id: 'T1#1', level: 'satisfied', window: 3, count: 1, text: '打 138****5678' });
+  });
+
+  it('gives a NUL character typed anywhere (which PostgreSQL refuses) as U+FFFD, keys too', () => {
+    const text = cityBodyText(row('followUp.advanced', { id: 'FU-1', step: 'reply', note: '已回复\u0000', by: 'li', extra: { 'k\u0000': 1 } }));
+    expect(text).not.toContain('\\u0000');
+    expect(JSON.parse(text)).toMatchObject({ note: '已回复\uFFFD', extra: { 'k\uFFFD': 1 } });
   });
 });

@@ -27,9 +27,15 @@ export interface Enrichment {
 const ID_NUMBER = /(?<![\dA-Za-z])(\d{17}[\dXx]|\d{15})(?![\dA-Za-z])/g;
 const MOBILE = /(?<!\d)(\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)/g;
 
-/** Free text with ID numbers and mobile numbers masked: 1101**********1234, 138****5678. */
+/**
+ * Text as PostgreSQL's text and jsonb can hold it: each NUL character (U+0000, which they refuse, failing the whole
+ * batch) as U+FFFD, the rest as it is. A hall's catalogue and its people's words are not the city's to trust.
+ */
+export const withoutNul = (text: string): string => (text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text);
+
+/** Free text with ID numbers and mobile numbers masked: 1101**********1234, 138****5678; a NUL as U+FFFD (withoutNul). */
 export function scrubText(text: string): string {
-  return text.replace(ID_NUMBER, (m) => maskIdNumber(m)).replace(MOBILE, (_m, _cc, a: string, _b: string, c: string) => `${a}****${c}`);
+  return withoutNul(text).replace(ID_NUMBER, (m) => maskIdNumber(m)).replace(MOBILE, (_m, _cc, a: string, _b: string, c: string) => `${a}****${c}`);
 }
 
 function scrub(value: unknown): unknown {
@@ -37,7 +43,7 @@ function scrub(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(scrub);
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = scrub(v);
+    for (const [k, v] of Object.entries(value)) out[withoutNul(k)] = scrub(v);
     return out;
   }
   return value;
@@ -66,11 +72,12 @@ export function cityBody(type: string, body: Record<string, unknown>): Record<st
 }
 
 // What may need the city's eye: an applicant, a staff member's name, the fields of an event written
-// whole by an earlier version, or what looks like an ID or mobile number (epoch milliseconds and case numbers do not).
+// whole by an earlier version, what looks like an ID or mobile number (epoch milliseconds and case numbers do not), or a NUL.
 const NEEDS_CARE = /"(applicant|staff|seq|at|type|commandId)":/;
 const ID_NUMBER_ANYWHERE = new RegExp(ID_NUMBER.source);
 const MOBILE_ANYWHERE = new RegExp(MOBILE.source);
-const needsCare = (text: string) => NEEDS_CARE.test(text) || ID_NUMBER_ANYWHERE.test(text) || MOBILE_ANYWHERE.test(text);
+// A NUL anywhere is written \u0000 in JSON text (JSON.stringify escapes it).
+const needsCare = (text: string) => NEEDS_CARE.test(text) || ID_NUMBER_ANYWHERE.test(text) || MOBILE_ANYWHERE.test(text) || text.includes('\\u0000');
 
 /**
  * A row's body as the city's JSON text. Most events need nothing: the hall's own text goes, and a

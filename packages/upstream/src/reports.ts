@@ -1,4 +1,4 @@
-import { compileReport, compilerFor, finishReport, type Report, type ReportSpec } from '@servicehall/reports';
+import { compileReport, compilerFor, FACT_TABLE_LIST, finishReport, type Report, type ReportSpec } from '@servicehall/reports';
 import type pg from 'pg';
 import { hallSchema } from './facts';
 
@@ -6,12 +6,18 @@ const postgres = compilerFor('postgres');
 
 /**
  * A hall's report on the city's PostgreSQL: the hall's own report definition (packages/reports),
- * compiled by kysely for PostgreSQL, run on that hall's fact tables.
+ * compiled by kysely for PostgreSQL, run on that hall's fact tables. A hall whose facts the city has not
+ * made yet (its hub connected, then lost the city before it made them; its next connect does) reports nothing yet.
  */
 export async function cityReport(client: pg.ClientBase, hall: string, spec: ReportSpec, waitTargetMinutes?: number): Promise<Report> {
   const compiled = compileReport(spec, postgres);
   await client.query('BEGIN READ ONLY');
   try {
+    const made = await client.query<{ made: boolean }>('SELECT to_regclass($1) IS NOT NULL AS made', [`"${hallSchema(hall)}"."${FACT_TABLE_LIST[0]!.name}"`]);
+    if (!made.rows[0]!.made) {
+      await client.query('COMMIT');
+      return finishReport(spec, compiled.parts.map(() => []), [], waitTargetMinutes);
+    }
     await client.query(`SET LOCAL search_path TO "${hallSchema(hall)}"`);
     const parts: Record<string, unknown>[][] = [];
     for (const part of compiled.parts) parts.push((await client.query(part.sql, part.parameters as unknown[])).rows);

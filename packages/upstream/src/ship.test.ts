@@ -10,6 +10,7 @@ import { cityHooks } from './hooks';
 import { Shipper, type PartedTail, type UpstreamStatus } from './ship';
 import { ensureHallFacts, hallSchema } from './facts';
 import { cityReport } from './reports';
+import { migrateCity } from './schema';
 import { hallOwnReports, postgresMissing, startTestPostgres, type TestPostgres } from './testing';
 
 const missing = postgresMissing();
@@ -41,6 +42,16 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     await c.connect();
     try {
       return (await c.query<T>(sql, params)).rows;
+    } finally {
+      await c.end();
+    }
+  };
+  /** The city's tables, for a test that adds to them before a shipper makes them (run alone, it may be the first). */
+  const migrated = async () => {
+    const c = new pg.Client(city.url);
+    await c.connect();
+    try {
+      await migrateCity(c);
     } finally {
       await c.end();
     }
@@ -460,6 +471,150 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     });
   }, 60_000);
 
+  it("ships a hall whose administrator wrote a NUL character into its catalogue, the character as U+FFFD", async () => {
+    await inSmallHall('nul', async ({ dir: hallDir, store }) => {
+      // The hall's catalogue is written by the hall's administrator, whom the city does not trust: a NUL (U+0000) in the
+      // hall's and an item's name, which PostgreSQL's text and jsonb refuse ("invalid byte sequence for encoding UTF8: 0x00").
+      const catalogue = structuredClone(store.view.catalogue);
+      catalogue.hall.name = '滨江区\u0000市民之家';
+      catalogue.items.find((i) => i.code === 'GA-SFZ-HL')!.name = '居民身份证\u0000换领';
+      // And a department's, which the hall's facts are keyed by: a ticket of its item is counted under it.
+      const department = catalogue.items.find((i) => i.code === 'GA-SFZ-HL')!.department;
+      for (const d of catalogue.departments) if (d.name === department) d.name = `${department}\u0000`;
+      for (const i of catalogue.items) if (i.department === department) i.department = `${department}\u0000`;
+      for (const w of catalogue.windows) if (w.department === department) w.department = `${department}\u0000`;
+      expect(store.execute({ id: 'nul-names', type: 'replaceCatalogue', catalogue }, { role: 'admin', terminal: 'console' }).answer).toMatchObject({ ok: true });
+      expect(store.execute({ id: 'nul-ticket', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, { role: 'kiosk', terminal: 'kiosk-1' }).answer).toMatchObject({ ok: true });
+      store.writeFacts();
+      // Before, the connect itself failed and every try after it: the hall's log never reached the city again.
+      const reached = await shipOnce(hallDir, 'H-NUL');
+      expect(reached).toMatchObject({ state: 'caught-up', shippedSeq: store.seq });
+      const hall = (await query<{ name: string; items: { code: string; name: string }[] }>('SELECT name, items FROM halls WHERE hall = $1', ['H-NUL']))[0]!;
+      expect(hall.name).toBe('滨江区\uFFFD市民之家');
+      expect(hall.items.find((i) => i.code === 'GA-SFZ-HL')!.name).toBe('居民身份证\uFFFD换领');
+      const event = await query<{ name: string }>("SELECT body->'catalogue'->'hall'->>'name' AS name FROM hall_events WHERE hall = $1 AND type = 'catalogue.replaced' ORDER BY seq DESC LIMIT 1", ['H-NUL']);
+      expect(event[0]?.name).toBe('滨江区\uFFFD市民之家');
+      const c = new pg.Client(city.url);
+      await c.connect();
+      const report = await cityReport(c, 'H-NUL', { breakdown: 'department', from: '2026-11-30', to: '2026-11-30' }).finally(() => c.end());
+      expect(report.rows.find((r) => r.key.department === `${department}\uFFFD`)?.issued).toBe(1);
+    });
+  }, 60_000);
+
+  it("refuses the second of two hubs shipping one hall's log from copies of one data folder, rather than mix their events", async () => {
+    await inSmallHall('copy', async ({ dir: original, db, store }) => {
+      expect(await shipOnce(original, 'H-COPY')).toMatchObject({ state: 'caught-up', shippedSeq: store.seq });
+      // The hall's data folder copied to a second PC (or a hub started on a copy of it): one log id, two hubs.
+      const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ship-copy-'));
+      try {
+        await db.backup(path.join(copy, 'hall.db'));
+        fs.copyFileSync(path.join(original, 'hall.key'), path.join(copy, 'hall.key'));
+        const copyDb = openDatabase(copy);
+        const copyStore = new HallStore(copyDb, () => Date.parse('2026-11-30T09:05:00+08:00'), hallKeyOf(copy));
+        const kiosk = { role: 'kiosk', terminal: 'kiosk-1' } as const;
+        const from = store.seq;
+        const other = store.view.catalogue.items.find((i) => i.code !== 'GA-SFZ-HL' && i.dailyQuota === undefined)!.code;
+        // Each goes on with events of its own under the same numbers.
+        expect(copyStore.execute({ id: 'on-the-copy', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk).answer).toMatchObject({ ok: true });
+        const copySeq = copyStore.seq;
+        copyStore.writeFacts();
+        copyDb.close();
+        for (const n of [1, 2]) expect(store.execute({ id: `on-the-original-${n}`, type: 'issueTicket', serviceCode: other, lane: 'ordinary' }, kiosk).answer).toMatchObject({ ok: true });
+        store.writeFacts();
+        expect(await shipOnce(copy, 'H-COPY')).toMatchObject({ state: 'caught-up', shippedSeq: copySeq });
+        // Before, the original took the city's cursor as its own and went on from it: the city's events up to copySeq
+        // the copy's, those after it the original's, one hall's log made of two.
+        const second = await shipOnce(original, 'H-COPY');
+        expect(second.state).toBe('refused');
+        expect(second.message).toMatch(/another hub/);
+        const atCity = await query<{ seq: string; service: string }>("SELECT seq, body->'ticket'->>'serviceCode' AS service FROM hall_events WHERE hall = $1 AND seq > $2 AND type = 'ticket.issued' ORDER BY seq", ['H-COPY', from]);
+        expect(atCity).toEqual([{ seq: String(copySeq), service: 'GA-SFZ-HL' }]);
+        expect((await query<{ hi: string }>('SELECT max(seq) AS hi FROM hall_events WHERE hall = $1', ['H-COPY']))[0]!.hi).toBe(String(copySeq));
+      } finally {
+        fs.rmSync(copy, { recursive: true, force: true });
+      }
+    });
+  }, 60_000);
+
+  it("tells the city it is there while the hall is quiet, and finds the city gone without waiting for an event", async () => {
+    await inSmallHall('seen', async ({ dir: hallDir }) => {
+      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-SEEN', idleMs: 50, firstRetryMs: 50, maxRetryMs: 200, seenEveryMs: 200 }, () => undefined, cityHooks());
+      const running = s.run();
+      try {
+        await until(() => s.status.state === 'caught-up');
+        const seenAt = async () => (await query<{ at: Date | null }>('SELECT hall_seen_at AS at FROM halls WHERE hall = $1', ['H-SEEN']))[0]!.at?.getTime() ?? 0;
+        const first = await seenAt();
+        // No event meanwhile: before, the city heard of the hall only with a batch, and showed a hall whose hub had
+        // been gone for hours as 已同步.
+        await expect.poll(seenAt, { timeout: 10_000 }).toBeGreaterThan(first);
+        // The city goes away while the hall is quiet: before, the hub's console said 已同步 until the next event.
+        city.stop();
+        try {
+          await until(() => s.status.state === 'offline');
+        } finally {
+          city.start();
+        }
+        await until(() => s.status.state === 'caught-up');
+      } finally {
+        await s.stop();
+        await running;
+      }
+    });
+  }, 60_000);
+
+  it("makes its batches whole again after a few go through, not one failure's half for the rest of a backlog", async () => {
+    // The city refuses the first batch once (a link that dropped, a statement cancelled), then takes all: a sequence's
+    // numbers are not rolled back with the batch, so only the first event ever inserted is refused.
+    await migrated();
+    await query('CREATE SEQUENCE grow_tries');
+    await query(`CREATE FUNCTION grow_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+      IF NEW.hall = 'H-GROW' AND nextval('grow_tries') = 1 THEN RAISE EXCEPTION 'refused once'; END IF;
+      RETURN NEW; END $$`);
+    await query('CREATE TRIGGER grow_once BEFORE INSERT ON hall_events FOR EACH ROW EXECUTE FUNCTION grow_once()');
+    try {
+      const s = new Shipper({ databaseFile: file, url: city.url, hall: 'H-GROW', batchEvents: 100, idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
+      const run = s.run();
+      await until(() => s.status.state === 'caught-up');
+      await s.stop();
+      await run;
+      const reached = s.status;
+      expect(reached.shippedSeq).toBe(lastSeq);
+      // Each batch one transaction, each transaction one received_at: after 8 of 50 events, the batches are of 100
+      // again. Before, every batch of the backlog was of 50.
+      const transactions = Number((await query<{ n: string }>('SELECT count(DISTINCT received_at) AS n FROM hall_events WHERE hall = $1', ['H-GROW']))[0]!.n);
+      expect(transactions).toBeLessThan(Math.ceil(lastSeq / 50));
+      expect(transactions).toBeGreaterThanOrEqual(Math.ceil(lastSeq / 100));
+    } finally {
+      await query('DROP TRIGGER grow_once ON hall_events');
+      await query('DROP FUNCTION grow_once()');
+      await query('DROP SEQUENCE grow_tries');
+    }
+  }, 60_000);
+
+  it("says it is shipping, not caught up, while a batch waits on the city", async () => {
+    await inSmallHall('waiting', async ({ dir: hallDir, store }) => {
+      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-WAIT', idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
+      const running = s.run();
+      const holder = new pg.Client(city.url);
+      await holder.connect();
+      try {
+        await until(() => s.status.state === 'caught-up');
+        // The city holds the hall's row (a link that swallows the batch, a database that does not answer, look the same).
+        await holder.query('BEGIN');
+        await holder.query("SELECT 1 FROM halls WHERE hall = 'H-WAIT' FOR UPDATE");
+        expect(store.execute({ id: 'waiting-ticket', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, { role: 'kiosk', terminal: 'kiosk-1' }).answer).toMatchObject({ ok: true });
+        // Before, the status (and the hub's console: 已同步) stayed caught-up for as long as the batch waited.
+        await until(() => s.status.state === 'shipping' && s.status.behindEvents > 0, 10_000);
+        await holder.query('ROLLBACK');
+        await until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq);
+      } finally {
+        await holder.end();
+        await s.stop();
+        await running;
+      }
+    });
+  }, 60_000);
+
   it("rests between batches while the hall is busy, leaving it nine tenths of the time, and ships at full pace when it is quiet", async () => {
     const shipWith = async (hall: string, busy: boolean) => {
       const s = new Shipper({ databaseFile: file, url: city.url, hall, batchEvents: 97, idleMs: 50, firstRetryMs: 50 }, () => undefined, cityHooks());
@@ -495,4 +650,30 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
       fs.rmSync(other, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('ships a backlog through a city database that gives each statement less time than a whole batch takes, in smaller batches', async () => {
+    // The city's DBA limits the halls' statements (ALTER ROLE ... SET statement_timeout) and the database is slow
+    // (a trigger that takes 2 ms an event of this hall): a batch of 600 takes 1.2 s, over the limit, every time.
+    await migrated();
+    await query('CREATE ROLE hub_limited LOGIN SUPERUSER');
+    await query("ALTER ROLE hub_limited SET statement_timeout = '400ms'");
+    await query(`CREATE FUNCTION slow_hall() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.hall = 'H-SLOW' THEN PERFORM pg_sleep(0.002); END IF; RETURN NEW; END $$`);
+    await query('CREATE TRIGGER slow_hall BEFORE INSERT ON hall_events FOR EACH ROW EXECUTE FUNCTION slow_hall()');
+    try {
+      const seen: UpstreamStatus[] = [];
+      const url = city.url.replace('postgres@', 'hub_limited@');
+      const s = new Shipper({ databaseFile: file, url, hall: 'H-SLOW', batchEvents: 600, idleMs: 50, firstRetryMs: 50, maxRetryMs: 200 }, (x) => seen.push(x), cityHooks());
+      const run = s.run();
+      // Before, the same batch of 600 was sent again and again, cancelled each time: the hall never caught up.
+      await until(() => s.status.state === 'caught-up', 25_000);
+      await s.stop();
+      await run;
+      expect(seen.some((x) => x.state === 'offline' && /statement timeout/.test(x.message ?? ''))).toBe(true);
+      const rows = await query<{ n: string; distinct: string; hi: string }>('SELECT count(*) AS n, count(DISTINCT seq) AS distinct, max(seq) AS hi FROM hall_events WHERE hall = $1', ['H-SLOW']);
+      expect(rows[0]).toEqual({ n: String(lastSeq), distinct: String(lastSeq), hi: String(lastSeq) });
+    } finally {
+      await query('DROP TRIGGER slow_hall ON hall_events');
+      await query('DROP FUNCTION slow_hall()');
+    }
+  }, 30_000);
 });

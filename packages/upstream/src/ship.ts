@@ -3,7 +3,7 @@ import { RATING_FIELDS, ratingOfRow, type RatingRow } from '@servicehall/hub/row
 import Database from 'better-sqlite3';
 import type { FactIncrement } from '@servicehall/reports';
 import pg from 'pg';
-import { cityBodyText, type CityEvent, type Enrichment, type LogRow } from './mask';
+import { cityBodyText, withoutNul, type CityEvent, type Enrichment, type LogRow } from './mask';
 import { CityFacts, dropHallFacts, ensureHallFacts, writeFacts } from './facts';
 import { ALERT_EVENT_TYPES, applyAlertEvents } from './hooks';
 import { migrateCity } from './schema';
@@ -23,6 +23,11 @@ export interface ShipperOptions {
   batchBytes?: number;
   /** How often the log is looked at when no new event was announced (default 1 s). */
   idleMs?: number;
+  /**
+   * While caught up, how often the hub tells the city it is there (halls.hall_seen_at; default 60 s): the city tells a
+   * quiet hall from one it has not heard from, and the hub finds a city gone away without waiting for an event.
+   */
+  seenEveryMs?: number;
   /** The first wait after a failure, doubling up to maxRetryMs (defaults 500 ms, 30 s). */
   firstRetryMs?: number;
   maxRetryMs?: number;
@@ -98,6 +103,9 @@ export class ShippingRefused extends Error {
   override name = 'ShippingRefused';
 }
 
+/** Batches that go through, after one that did not, before the batches are made twice as large again. */
+const GOOD_BATCHES = 8;
+
 const sleep = (ms: number, wake?: Promise<void>) => new Promise<void>((resolve) => {
   const timer = setTimeout(resolve, ms);
   void wake?.then(() => {
@@ -116,6 +124,16 @@ const sleep = (ms: number, wake?: Promise<void>) => new Promise<void>((resolve) 
 export class Shipper {
   private readonly batchEvents: number;
   private readonly batchBytes: number;
+  /**
+   * What the batches are divided by now: doubled each time a batch does not go through (a statement time-out of the
+   * city's, a link too slow for a whole batch within the query time-out), halved again after GOOD_BATCHES that did (a
+   * link that dropped once costs a few small batches, not a backlog shipped one event at a time), 1 once caught up.
+   */
+  private batchDivisor = 1;
+  /** Batches that went through since the batches were last made smaller. */
+  private goodBatches = 0;
+  /** When the city last heard from this hub (a batch, or a word while caught up), epoch ms. */
+  private saidSeenAt = 0;
   private stopped = false;
   private wakeUp: () => void = () => undefined;
   private woken: Promise<void>;
@@ -244,12 +262,14 @@ export class Shipper {
   private hallCatalogue(): { name: string; timeZone: string; items: string } {
     const text = this.hallValue('catalogue');
     const c = text ? (JSON.parse(text) as { hall?: { name?: string; timeZone?: string }; items?: { code: string; name: string; nameEn?: string }[] }) : undefined;
-    const items = (c?.items ?? []).map((i) => ({ code: i.code, name: i.name, ...(i.nameEn ? { nameEn: i.nameEn } : {}) }));
-    return { name: c?.hall?.name || this.options.hall, timeZone: c?.hall?.timeZone || 'Asia/Shanghai', items: JSON.stringify(items) };
+    // Written by the hall's administrator: a NUL in a name (which PostgreSQL refuses) goes as U+FFFD, not as a hall that never ships again.
+    const items = (c?.items ?? []).map((i) => ({ code: withoutNul(i.code), name: withoutNul(i.name), ...(i.nameEn ? { nameEn: withoutNul(i.nameEn) } : {}) }));
+    return { name: withoutNul(c?.hall?.name || this.options.hall), timeZone: withoutNul(c?.hall?.timeZone || 'Asia/Shanghai'), items: JSON.stringify(items) };
   }
 
   private async connect(): Promise<void> {
     this.set({ state: 'connecting' });
+    this.saidSeenAt = 0;
     const client = new pg.Client({ connectionString: this.options.url, connectionTimeoutMillis: 10_000, query_timeout: 60_000, keepAlive: true, application_name: `servicehall-hub ${this.options.hall}` });
     // A server that goes away between queries says so here; the next query fails and the loop reconnects.
     client.on('error', () => undefined);
@@ -304,6 +324,7 @@ export class Shipper {
       if (city.log === null || city.log === log) {
         if (shipped > hallSeq)
           throw new ShippingRefused(`the city holds events up to ${shipped} of hall ${this.options.hall}, but its log ends at ${hallSeq}: this is not the database that was shipped`);
+        if (!(await this.holdsOurEvent(client, shipped))) throw this.anotherHub(shipped);
       } else if (parent && parent.log === city.log) {
         // A standby promoted, or a restore: the new log goes on from the branch.
         if (shipped > parent.seq) {
@@ -394,6 +415,25 @@ export class Shipper {
     await applyAlertEvents(client, hall, events.rows.map((e) => ({ ...e, seq: Number(e.seq) })), ids);
   }
 
+  /**
+   * Whether the city's event `seq` of this hall is this log's (its time and type; the body goes masked): two hubs
+   * shipping one log id, from copies of one data folder, part there. True when there is nothing to compare (none
+   * shipped; not in this log any more, archived).
+   */
+  private async holdsOurEvent(client: pg.ClientBase, seq: number): Promise<boolean> {
+    if (seq <= 0) return true;
+    const ours = this.log().prepare<[number], { at: number; type: string }>('SELECT at, type FROM events WHERE seq = ?').get(seq);
+    if (!ours) return true;
+    const { rows } = await client.query<{ at: number; type: string }>('SELECT at, type FROM hall_events WHERE hall = $1 AND seq = $2', [this.options.hall, seq]);
+    return rows.length === 0 || (rows[0]!.at === ours.at && rows[0]!.type === ours.type);
+  }
+
+  private anotherHub(seq: number): ShippingRefused {
+    return new ShippingRefused(
+      `the city's event ${seq} of hall ${this.options.hall} is not this database's, under the same log: another hub ships this hall's log from a copy of its data folder. Stop the hub that should not run; the city keeps what it holds`,
+    );
+  }
+
   private lastSeq(): number {
     return (this.log().prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM events').get() as { seq: number }).seq;
   }
@@ -405,7 +445,7 @@ export class Shipper {
     // The next batch, made ready while the city writes this one (see commit).
     let ahead: Batch | undefined;
     const prepare = (cursor: number): Batch => {
-      const rows = this.takeBatch(read.all(cursor, this.batchEvents));
+      const rows = this.takeBatch(read.all(cursor, Math.max(1, Math.floor(this.batchEvents / this.batchDivisor))));
       const hallSeq = last.get()!.seq;
       if (rows.length === 0) return { rows, events: [], increments: [], hallSeq };
       if (rows[0]!.seq !== cursor + 1)
@@ -427,22 +467,44 @@ export class Shipper {
       ahead = undefined;
       if (batch.rows.length === 0) {
         await this.sendTerminals();
+        // The backlog is shipped: new events come a few at a time, and the batches may be whole again.
+        this.batchDivisor = 1;
+        if (Date.now() - this.saidSeenAt >= (this.options.seenEveryMs ?? 60_000)) {
+          await this.client!.query('UPDATE halls SET hall_seen_at = now(), hall_seq = $2 WHERE hall = $1', [this.options.hall, batch.hallSeq]);
+          this.saidSeenAt = Date.now();
+        }
         this.set({ state: 'caught-up', hallSeq: batch.hallSeq, message: undefined });
         await this.pause(this.options.idleMs ?? 1000);
         continue;
       }
+      // On its way: not caught up (the hub's console said 已同步 while a batch waited on a link that swallowed it).
+      // Only from caught-up: just connected, it says connecting until a batch goes through (the hub's log says the city
+      // is reached again at the first 'shipping' after 'offline', and must not at each try that fails again).
+      if (this.status.state === 'caught-up') this.set({ state: 'shipping', hallSeq: batch.hallSeq });
       const started = performance.now();
       const next = batch.rows[batch.rows.length - 1]!.seq;
-      await this.commit(batch, () => {
-        // Only when more was waiting; otherwise the next look is soon enough. What goes wrong in
-        // reading ahead is met again, and said, when that batch's turn comes.
-        if (batch.hallSeq <= next) return;
-        try {
-          ahead = prepare(next);
-        } catch {
-          ahead = undefined;
-        }
-      });
+      try {
+        await this.commit(batch, () => {
+          // Only when more was waiting; otherwise the next look is soon enough. What goes wrong in
+          // reading ahead is met again, and said, when that batch's turn comes.
+          if (batch.hallSeq <= next) return;
+          try {
+            ahead = prepare(next);
+          } catch {
+            ahead = undefined;
+          }
+        });
+      } catch (error) {
+        // A batch that did not go through goes again as half of it: one the city cancels for taking longer than its
+        // statement_timeout, or that a slow link cannot carry within query_timeout, would else fail the same way for ever.
+        this.batchDivisor = Math.min(this.batchDivisor * 2, this.batchEvents);
+        this.goodBatches = 0;
+        throw error;
+      }
+      if (this.batchDivisor > 1 && ++this.goodBatches >= GOOD_BATCHES) {
+        this.batchDivisor /= 2;
+        this.goodBatches = 0;
+      }
       const took = performance.now() - started;
       this.rate(batch.events.length, took);
       this.set({ state: 'shipping', hallSeq: batch.hallSeq, lastShippedAt: Date.now(), message: undefined });
@@ -470,7 +532,7 @@ export class Shipper {
     let bytes = 0;
     for (let i = 0; i < rows.length; i++) {
       bytes += rows[i]!.body.length;
-      if (i > 0 && (bytes > this.batchBytes || rows[i]!.seq !== rows[i - 1]!.seq + 1)) return rows.slice(0, i);
+      if (i > 0 && (bytes > this.batchBytes / this.batchDivisor || rows[i]!.seq !== rows[i - 1]!.seq + 1)) return rows.slice(0, i);
     }
     return rows;
   }
@@ -547,7 +609,9 @@ export class Shipper {
       if (rows[0]!.log !== this.logId)
         throw new Error(`the city now follows another log of hall ${this.options.hall}: checking again which is the hall's`);
       if (shipped !== first - 1) {
-        // Another shipper of this hall (a hub started twice, an answer lost on the way) moved the cursor: go on from it.
+        // Another shipper of this hall (a hub started twice, an answer lost on the way) moved the cursor: go on from it,
+        // if what it shipped is this log; a hub on a copy of this hall's data folder ships its own events under the same log.
+        if (!(await this.holdsOurEvent(client, shipped))) throw this.anotherHub(shipped);
         await client.query('ROLLBACK');
         this.status.shippedSeq = shipped;
         this.day = undefined;
@@ -582,6 +646,7 @@ export class Shipper {
       await client.query('COMMIT');
       this.terminalsSent = terminals;
       this.status.shippedSeq = lastSeq;
+      this.saidSeenAt = Date.now();
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       this.facts!.reset();

@@ -33,14 +33,18 @@ interface HallDetail {
 }
 
 class Problem extends Error {
-  constructor(readonly status: number) {
+  constructor(
+    readonly status: number,
+    /** Seconds until the server takes the request again (its Retry-After: a sign-in locked after wrong passwords). */
+    readonly retryAfter?: number,
+  ) {
     super(`HTTP ${status}`);
   }
 }
 
 async function api<T>(path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Problem(res.status);
+  if (!res.ok) throw new Problem(res.status, Number(res.headers.get('retry-after')) || undefined);
   return (await res.json()) as T;
 }
 
@@ -62,7 +66,8 @@ function alertWords(a: Alert, language: Language, names: ReadonlyMap<string, str
 function Login({ t, onIn }: { t: Strings; onIn: (a: Account) => void }) {
   const [id, setId] = useState('');
   const [password, setPassword] = useState('');
-  const [wrong, setWrong] = useState(false);
+  // What the last try came to: a wrong account or password, or the account locked after too many.
+  const [wrong, setWrong] = useState<string>();
   return (
     <form
       className="card login"
@@ -70,7 +75,7 @@ function Login({ t, onIn }: { t: Strings; onIn: (a: Account) => void }) {
         e.preventDefault();
         api<{ account: Account }>('/api/login', { id, password })
           .then((r) => onIn(r.account))
-          .catch(() => setWrong(true));
+          .catch((e: unknown) => setWrong(e instanceof Problem && e.status === 429 ? t.login.locked(e.retryAfter ?? 60) : t.login.wrong));
       }}
     >
       <h1>{t.login.title}</h1>
@@ -82,11 +87,15 @@ function Login({ t, onIn }: { t: Strings; onIn: (a: Account) => void }) {
         {t.login.password}
         <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" name="password" />
       </label>
-      {wrong && <p className="notice">{t.login.wrong}</p>}
+      {wrong && <p className="notice">{wrong}</p>}
       <button type="submit">{t.login.submit}</button>
     </form>
   );
 }
+
+/** A hub speaks to the city every minute while caught up: one not heard from for five has gone away (its network, its PC). */
+const SILENT_S = 5 * 60;
+const silent = (h: HallSummary) => h.seenAt !== undefined && (h.unheardSeconds ?? 0) > SILENT_S;
 
 function Halls({ t, halls, open }: { t: Strings; halls: HallSummary[]; open: (hall: string) => void }) {
   if (halls.length === 0) return <p className="notice">{t.halls.none}</p>;
@@ -124,7 +133,11 @@ function Halls({ t, halls, open }: { t: Strings; halls: HallSummary[]; open: (ha
               <td>{percent(h.today.satisfactionRate)}</td>
               <td className={h.today.badRatings > 0 ? 'warn' : undefined}>{h.today.badRatings}</td>
               <td className={h.unhandledAlerts > 0 ? 'bad' : undefined}>{h.unhandledAlerts}</td>
-              <td>{h.behindEvents === 0 ? t.halls.upToDate : t.halls.behindBy(h.behindEvents)}</td>
+              {silent(h) ? (
+                <td className="warn">{t.halls.silentSince(time(Date.parse(h.seenAt!)))}</td>
+              ) : (
+                <td>{h.behindEvents === 0 ? t.halls.upToDate : t.halls.behindBy(h.behindEvents)}</td>
+              )}
               <td>
                 <button onClick={() => open(h.hall)}>{t.halls.open}</button>
               </td>
@@ -154,15 +167,22 @@ function Hall({ t, language, hall, back }: { t: Strings; language: Language; hal
   const [period, setPeriod] = useState<{ from?: string; to?: string }>({});
   const [detail, setDetail] = useState<HallDetail>();
   const [problem, setProblem] = useState<string>();
+  // A period the server will not take (the first day after the last, over three years): said by the dates, which stay to be put right.
+  const [badPeriod, setBadPeriod] = useState(false);
   useEffect(() => {
     const q = new URLSearchParams({ breakdown, ...(period.from ? { from: period.from } : {}), ...(period.to ? { to: period.to } : {}) });
     api<HallDetail>(`/api/halls/${encodeURIComponent(hall)}?${q}`)
       .then((d) => {
         setDetail(d);
         setProblem(undefined);
+        setBadPeriod(false);
       })
-      .catch((e: unknown) => setProblem(e instanceof Problem && e.status === 403 ? t.hall.forbidden : t.unavailable));
-  }, [hall, breakdown, period, t]);
+      .catch((e: unknown) => {
+        if (e instanceof Problem && e.status === 400 && detail) return setBadPeriod(true);
+        setProblem(e instanceof Problem && e.status === 403 ? t.hall.forbidden : t.unavailable);
+      });
+    // The last detail is what a bad period leaves shown, not a reason to ask again.
+  }, [hall, breakdown, period, t]); // eslint-disable-line react-hooks/exhaustive-deps
   if (problem) return <p className="notice">{problem}</p>;
   if (!detail) return null;
   const rows = [...detail.report.rows, detail.report.total];
@@ -211,6 +231,11 @@ function Hall({ t, language, hall, back }: { t: Strings; language: Language; hal
             </select>
           </label>
         </div>
+        {badPeriod && (
+          <p className="notice" data-testid="bad-period">
+            {t.hall.badPeriod}
+          </p>
+        )}
         <table data-testid="report">
           <thead>
             <tr>

@@ -7,7 +7,14 @@ const minutes = (s: number | undefined, unit: string) => (s === undefined ? '—
 
 const zh = {
   title: '全市政务服务大厅',
-  login: { title: '登录全市大厅监管', id: '账号', password: '密码', submit: '登录', wrong: '账号或密码不正确，请核对后重试。' },
+  login: {
+    title: '登录全市大厅监管',
+    id: '账号',
+    password: '密码',
+    submit: '登录',
+    wrong: '账号或密码不正确，请核对后重试。',
+    locked: (seconds: number) => `这个账号的密码错误次数过多，已暂时锁定：请在 ${seconds} 秒后再试；忘记密码请联系市级管理员。`,
+  },
   signOut: '退出',
   language: 'English',
   roles: { city: '市级监管', hall: '大厅管理员' },
@@ -25,6 +32,7 @@ const zh = {
     behind: '数据同步',
     upToDate: '已同步',
     behindBy: (n: number) => `待同步 ${n} 条`,
+    silentSince: (since: string) => `${since} 以来未收到该大厅的消息，数字可能不是最新`,
     none: '暂无大厅上报数据。',
     minutes: (s: number | undefined) => minutes(s, '分钟'),
     open: '查看',
@@ -32,6 +40,7 @@ const zh = {
   hall: {
     back: '返回全市',
     period: '统计期间',
+    badPeriod: '统计期间不对：开始日期不能晚于结束日期，期间最长三年（1098 天）。请重新选择，下表仍是上一次的统计。',
     breakdown: '分组',
     breakdowns: { hall: '全厅', clerk: '工作人员', window: '窗口', item: '事项', department: '部门', hour: '时段', day: '日期', dayHour: '日期时段' } satisfies Record<Breakdown, string>,
     alerts: '未处理的提醒',
@@ -61,7 +70,14 @@ export type Strings = typeof zh;
 
 const en: Strings = {
   title: "The city's service halls",
-  login: { title: "Sign in to the city's halls", id: 'Account', password: 'Password', submit: 'Sign in', wrong: 'The account or password is not right. Please check and try again.' },
+  login: {
+    title: "Sign in to the city's halls",
+    id: 'Account',
+    password: 'Password',
+    submit: 'Sign in',
+    wrong: 'The account or password is not right. Please check and try again.',
+    locked: (seconds: number) => `Too many wrong passwords for this account: it is locked for now. Try again in ${seconds} s; if the password is forgotten, ask the city's administrator.`,
+  },
   signOut: 'Sign out',
   language: '中文',
   roles: { city: 'City supervisor', hall: 'Hall administrator' },
@@ -79,6 +95,7 @@ const en: Strings = {
     behind: 'Data',
     upToDate: 'Up to date',
     behindBy: (n: number) => `${n} records to come`,
+    silentSince: (since: string) => `Not heard from since ${since}: the figures may be behind`,
     none: 'No hall has reported yet.',
     minutes: (s: number | undefined) => minutes(s, 'min'),
     open: 'Open',
@@ -86,6 +103,7 @@ const en: Strings = {
   hall: {
     back: 'Back to the city',
     period: 'Period',
+    badPeriod: 'This period will not do: its first day may not be after its last, and it covers three years (1,098 days) at most. Please choose again; the table below is still the last one.',
     breakdown: 'By',
     breakdowns: { hall: 'Hall', clerk: 'Clerk', window: 'Window', item: 'Service item', department: 'Department', hour: 'Hour', day: 'Day', dayHour: 'Day and hour' },
     alerts: 'Unhandled alerts',

@@ -1,4 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
+import { FORGET_MS, lockMs } from '@servicehall/hub/lockout';
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 
@@ -70,4 +71,40 @@ export async function sessionAccount(db: pg.Pool, secret: string | undefined): P
 
 export async function signOut(db: pg.Pool, secret: string | undefined): Promise<void> {
   if (secret) await db.query('DELETE FROM city_sessions WHERE id_hash = $1', [sessionHash(secret)]);
+}
+
+/** Accounts' failed sign-ins kept at most (the oldest forgotten first): guesses under random ids do not grow the server's memory for ever. */
+const LOCKOUT_KEYS = 10_000;
+
+/**
+ * Failed sign-ins to the city view, counted per account id, as the hall's console counts them (the hub's
+ * lockout: three free, then 30 s doubling up to 15 min, forgotten after an hour without one). Kept in the
+ * server's memory: a restart forgets them. Per account, not per address: behind the city's TLS proxy every
+ * request comes from the proxy's address.
+ */
+export class CityLockout {
+  private readonly failures = new Map<string, { failures: number; lockedUntil: number; lastAt: number }>();
+
+  /** Until when `id` is locked, or undefined. */
+  lockedUntil(id: string, now: number): number | undefined {
+    const f = this.failures.get(id);
+    return f && f.lockedUntil > now ? f.lockedUntil : undefined;
+  }
+
+  fail(id: string, now: number): void {
+    const f = this.failures.get(id);
+    const failures = (f && now - f.lastAt < FORGET_MS ? f.failures : 0) + 1;
+    const lock = lockMs('account', failures);
+    // Deleted and set again: the map's order is the order of the last failures, the oldest first.
+    this.failures.delete(id);
+    this.failures.set(id, { failures, lockedUntil: lock > 0 ? now + lock : 0, lastAt: now });
+    for (const [key, v] of this.failures) {
+      if (this.failures.size <= LOCKOUT_KEYS && now - v.lastAt < FORGET_MS) break;
+      this.failures.delete(key);
+    }
+  }
+
+  clear(id: string): void {
+    this.failures.delete(id);
+  }
 }

@@ -27,6 +27,11 @@ const TEXT = {
     'CITY_FEED_LEVELS 应为 national（1 = 非常满意）或 provincial-reversed（1 = 非常不满意），现为 “{levels}”：按错的一种上报，省平台收到的评价会好坏颠倒。请照省平台接口说明改正后再启动。',
     'CITY_FEED_LEVELS is national (1 = very satisfied) or provincial-reversed (1 = very dissatisfied), not "{levels}": sent the wrong way, the province would read every rating upside down. Set it as the provincial interface says and start again.',
   ],
+  feedRefused: [
+    '省级好差评平台（{where}）没有接收本市报送的评价：{problem}。评价仍留在全市数据库中，稍后自动重报（每条最多 12 次，每次的答复见 rating_feed_attempts）。请检查 CITY_FEED_URL、CITY_FEED_TOKEN，或请省平台查看。',
+    "The provincial 好差评 platform ({where}) did not take the city's ratings: {problem}. They stay in the city's database and are tried again later (12 times each at most; every answer in rating_feed_attempts). Check CITY_FEED_URL and CITY_FEED_TOKEN, or ask the province to look.",
+  ],
+  feedTaking: ['省级好差评平台（{where}）又在接收本市报送的评价了。', "The provincial 好差评 platform ({where}) takes the city's ratings again."],
   usage: [
     '用法：npm run city -- create-account 账号 姓名 city|hall [大厅编码]（大厅账号须写它的大厅编码，全市账号不写），密码取自 CITY_ACCOUNT_PASSWORD。',
     'Usage: npm run city -- create-account ID NAME city|hall [HALL] (a hall account names its hall, a city account none); the password comes from CITY_ACCOUNT_PASSWORD.',
@@ -136,5 +141,11 @@ const stop = async () => {
   await city.close();
   process.exit(0);
 };
+// The platform refusing what it is sent (a wrong address or token, its errors, no answer) is said once, and when it takes them again.
+feed?.platformSaid((taking, problem) => {
+  const where = target?.kind === 'http' ? target.url : '';
+  if (taking) for (const line of TEXT.feedTaking) console.log(fill(line, { where }));
+  else for (const line of TEXT.feedRefused) console.error(fill(line, { where, problem: problem ?? '' }));
+});
 process.once('SIGTERM', () => void stop());
 process.once('SIGINT', () => void stop());

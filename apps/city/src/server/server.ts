@@ -1,5 +1,5 @@
 import { addCalendarDays, hallDay } from '@servicehall/core';
-import { BREAKDOWNS, type Breakdown, type ReportRow } from '@servicehall/reports';
+import { BREAKDOWNS, reportPeriodProblem, type Breakdown, type ReportRow } from '@servicehall/reports';
 import { cityReport, migrateCity } from '@servicehall/upstream';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { sessionAccount, signIn, signOut, type CityAccount } from './accounts';
+import { CityLockout, sessionAccount, signIn, signOut, type CityAccount } from './accounts';
 
 export interface CityOptions {
   /** The city's PostgreSQL, where the halls ship their logs. */
@@ -34,6 +34,9 @@ export interface HallSummary {
   /** How far the city's copy is behind the hall, as the hall last said; when the last batch came. */
   behindEvents: number;
   shippedAt?: string;
+  /** When the hall's hub last spoke to the city (a batch, or its word every minute while caught up), and how long ago by the database's clock. */
+  seenAt?: string;
+  unheardSeconds?: number;
   today: Pick<ReportRow, 'issued' | 'called' | 'served' | 'noShows' | 'waitMedianS' | 'waitP90S' | 'rated' | 'satisfactionRate' | 'badRatings'>;
   unhandledAlerts: number;
 }
@@ -52,7 +55,8 @@ class Refusal extends Error {
   }
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** What a request whose address cannot be read (malformed %-escapes, a request target that is no URL) is answered. */
+const NOT_AN_ADDRESS = { ok: false, code: 'bad-request', message: 'the address is not valid' };
 
 /** The city's server: the city view and its API over the city's PostgreSQL, with the city's own accounts. */
 export async function startCity(options: CityOptions): Promise<RunningCity> {
@@ -66,11 +70,13 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
   }
   const staticDir = options.staticDir ?? path.resolve(here, '../../dist/renderer');
 
+  const lockout = new CityLockout();
   const maySee = (account: CityAccount, hall: string) => account.role === 'city' || account.hall === hall;
 
   async function halls(account: CityAccount): Promise<HallSummary[]> {
-    const { rows } = await pool.query<{ hall: string; name: string; time_zone: string; hall_seq: string; shipped_seq: string; shipped_at: Date | null; unhandled: number }>(
-      `SELECT h.hall, h.name, h.time_zone, h.hall_seq, h.shipped_seq, h.shipped_at,
+    const { rows } = await pool.query<{ hall: string; name: string; time_zone: string; hall_seq: string; shipped_seq: string; shipped_at: Date | null; seen_at: Date | null; unheard_s: number | null; unhandled: number }>(
+      `SELECT h.hall, h.name, h.time_zone, h.hall_seq, h.shipped_seq, h.shipped_at, h.hall_seen_at AS seen_at,
+              extract(epoch FROM now() - h.hall_seen_at)::int AS unheard_s,
               (SELECT count(*)::int FROM hall_alerts a WHERE a.hall = h.hall AND NOT a.acknowledged) AS unhandled
        FROM halls h WHERE $1::text IS NULL OR h.hall = $1 ORDER BY h.hall`,
       [account.role === 'city' ? null : (account.hall ?? '')],
@@ -88,6 +94,7 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
           day,
           behindEvents: Math.max(0, Number(r.hall_seq) - Number(r.shipped_seq)),
           ...(r.shipped_at ? { shippedAt: r.shipped_at.toISOString() } : {}),
+          ...(r.seen_at ? { seenAt: r.seen_at.toISOString(), unheardSeconds: Math.max(0, r.unheard_s ?? 0) } : {}),
           today: { issued: t.issued, called: t.called, served: t.served, noShows: t.noShows, waitMedianS: t.waitMedianS, waitP90S: t.waitP90S, rated: t.rated, satisfactionRate: t.satisfactionRate, badRatings: t.badRatings },
           unhandledAlerts: r.unhandled,
         });
@@ -107,7 +114,9 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
     if (!BREAKDOWNS.includes(breakdown)) throw new Refusal(400, 'bad-request', `a report is broken down by ${BREAKDOWNS.join(', ')}`);
     const from = url.searchParams.get('from') ?? addCalendarDays(today, -6);
     const to = url.searchParams.get('to') ?? today;
-    if (!DAY.test(from) || !DAY.test(to) || from > to) throw new Refusal(400, 'bad-request', 'the period is two days, YYYY-MM-DD, the first not after the second');
+    // A day no calendar has (2026-13-45) is the asker's mistake, not the database's; a period as long as the hall's console allows.
+    const period = reportPeriodProblem(from, to);
+    if (period) throw new Refusal(400, 'bad-request', period);
     const alerts = await pool.query<{ id: string; at: number; kind: string; subject: unknown; cleared: boolean }>(
       'SELECT id, at, kind, subject, cleared FROM hall_alerts WHERE hall = $1 AND NOT acknowledged ORDER BY at DESC LIMIT 100',
       [hall],
@@ -146,8 +155,18 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
     if (req.method === 'POST' && url.pathname === '/api/login') {
       const { id, password } = await body(req);
       if (typeof id !== 'string' || typeof password !== 'string') throw new Refusal(400, 'bad-request', 'an account and a password are needed');
+      // Locked after wrong passwords: not even the right one is tried until the lock ends.
+      const lockedUntil = lockout.lockedUntil(id, Date.now());
+      if (lockedUntil !== undefined) {
+        const seconds = Math.max(1, Math.ceil((lockedUntil - Date.now()) / 1000));
+        return send(res, 429, { ok: false, code: 'locked', message: `too many wrong passwords for this account: try again in ${seconds} s`, retryAfterSeconds: seconds }, { 'retry-after': String(seconds) });
+      }
       const signed = await signIn(pool, id, password);
-      if (!signed) throw new Refusal(401, 'wrong-credentials', 'the account or password is not right');
+      if (!signed) {
+        lockout.fail(id, Date.now());
+        throw new Refusal(401, 'wrong-credentials', 'the account or password is not right');
+      }
+      lockout.clear(id);
       const cookie = `${COOKIE}=${signed.secret}; Path=/; HttpOnly; SameSite=Strict${options.secureCookie ? '; Secure' : ''}`;
       return send(res, 200, { ok: true, account: signed.account }, { 'set-cookie': cookie });
     }
@@ -162,7 +181,12 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
     if (url.pathname === '/api/halls') return send(res, 200, { ok: true, halls: await halls(account) });
     const m = /^\/api\/halls\/([^/]+)$/.exec(url.pathname);
     if (m) {
-      const hall = decodeURIComponent(m[1]!);
+      let hall: string;
+      try {
+        hall = decodeURIComponent(m[1]!);
+      } catch {
+        throw new Refusal(400, NOT_AN_ADDRESS.code, NOT_AN_ADDRESS.message);
+      }
       if (!maySee(account, hall)) throw new Refusal(403, 'forbidden', 'a hall administrator sees that hall only');
       return send(res, 200, { ok: true, ...(await hallDetail(hall, url)) });
     }
@@ -170,7 +194,12 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
   }
 
   function file(res: http.ServerResponse, url: URL): void {
-    const rel = path.normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
+    let rel: string;
+    try {
+      rel = path.normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, '');
+    } catch {
+      return send(res, 400, NOT_AN_ADDRESS);
+    }
     let full = path.join(staticDir, rel);
     if (!full.startsWith(staticDir) || !fs.existsSync(full) || fs.statSync(full).isDirectory()) full = path.join(staticDir, 'index.html');
     if (!fs.existsSync(full)) {
@@ -187,7 +216,13 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
   }
 
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://city');
+    // An address no URL can be made of (a malformed request target) is refused, not thrown: the server goes on.
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://city');
+    } catch {
+      return send(res, 400, NOT_AN_ADDRESS);
+    }
     if (!url.pathname.startsWith('/api/')) return file(res, url);
     api(req, res, url).catch((error: unknown) => {
       if (error instanceof Refusal) return send(res, error.status, { ok: false, code: error.code, message: error.message });

@@ -17,6 +17,12 @@ export const FORGET_CHUNK = 1_000;
 
 export type LockKey = { kind: 'account' | 'address'; value: string };
 
+/** How long the `failures`-th failure in a row (within FORGET_MS) locks a key of `kind`: 0 for the free ones, then 30 s doubling up to 15 min. */
+export function lockMs(kind: LockKey['kind'], failures: number): number {
+  const over = failures - FREE_FAILURES[kind] + 1;
+  return over > 0 ? Math.min(LONGEST_LOCK_MS, FIRST_LOCK_MS * 2 ** (over - 1)) : 0;
+}
+
 export class SignInLockout {
   private readonly st;
 
@@ -48,8 +54,8 @@ export class SignInLockout {
     for (const k of keys) {
       const row = this.st.get.get(this.key(k));
       const failures = (row && now - row.last_at < FORGET_MS ? row.failures : 0) + 1;
-      const over = failures - FREE_FAILURES[k.kind] + 1;
-      const lockedUntil = over > 0 ? now + Math.min(LONGEST_LOCK_MS, FIRST_LOCK_MS * 2 ** (over - 1)) : 0;
+      const lock = lockMs(k.kind, failures);
+      const lockedUntil = lock > 0 ? now + lock : 0;
       this.st.put.run(this.key(k), failures, lockedUntil, now);
     }
   }
