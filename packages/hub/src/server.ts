@@ -638,6 +638,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();
   });
+  // A credential issued or revoked, by the console or an installer's POST /api/terminal-tokens: the console's Terminals page and the city learn of it now.
+  const stopCredentialsWatch = credentials.onChange(consoleContext.terminalsChanged);
   // A terminal that comes or goes may begin or end an alert.
   terminalListeners.add(() => supervision.soon());
   terminalListeners.add(tellCityTerminals);
@@ -677,6 +679,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     replication.close();
     stopNotifyWatch();
     stopShippingWatch();
+    stopCredentialsWatch();
     links.close();
     watch.close();
     await phoneStreams?.close();
@@ -738,6 +741,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       replication.close();
       stopNotifyWatch();
       stopShippingWatch();
+      stopCredentialsWatch();
       watch.close();
       await phoneStreams?.close();
       await notifications.stop();
