@@ -498,7 +498,6 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
         });
         for (const old of made.replaced) ctx.links()?.dropCredential(old);
         request.deliver(made.token, made.credential);
-        ctx.terminalsChanged();
         return { status: 201, body: { ok: true, terminal: made.credential } };
       },
     },
@@ -521,7 +520,6 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
           return revoked;
         });
         ctx.links()?.dropCredential(id);
-        ctx.terminalsChanged();
         return { status: 200, body: { ok: true, terminal: after } };
       },
     },

@@ -594,6 +594,29 @@ describe('live changes', () => {
     expect(hub.store.view.catalogue.windows.find((w) => w.number === 60)).toMatchObject({ temporary: hub.store.view.day });
   });
 
+  it('tells the console’s live feed of a credential made or revoked through the API, with no other change', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const res = await fetch(`${hub.url}/api/console/stream`, { headers: { cookie: a.cookie } });
+    const reader = res.body!.getReader();
+    let text = '';
+    /** The terminals the feed said last, once it has said them `count` times. */
+    const saidTerminals = async (count: number) => {
+      while ((text.match(/event: terminals\n/g) ?? []).length < count || !text.endsWith('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+      const data = text.split('event: terminals\ndata: ').at(-1)!.split('\n')[0]!;
+      return (JSON.parse(data) as { terminals: { terminal: string; state: string }[] }).terminals;
+    };
+    expect((await saidTerminals(1)).map((t) => t.terminal)).not.toContain('screen-5');
+    // An installer's credential (the hall token, not the console): before, the Terminals page learnt of it only at the next link or revoke.
+    const made = await (
+      await fetch(`${hub.url}/api/terminal-tokens`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'display', terminal: 'screen-5' }) })
+    ).json();
+    expect((await saidTerminals(2)).find((t) => t.terminal === 'screen-5')).toMatchObject({ state: 'offline' });
+    expect((await a.request('POST', `/api/terminals/${made.id}/revoke`)).status).toBe(200);
+    expect((await saidTerminals(3)).find((t) => t.terminal === 'screen-5')).toMatchObject({ state: 'revoked' });
+    await reader.cancel();
+  });
+
   it('opens a few live feeds a staff member, each holding the hall’s snapshot until it is read, and another once one closes', async () => {
     const hub = await hall({ seed: true });
     const a = await admin(hub);

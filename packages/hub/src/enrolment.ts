@@ -63,7 +63,28 @@ export type CredentialCheck = { ok: true; credential: TerminalCredential } | { o
  * Its text is `tc1.<id>.<secret>`.
  */
 export class TerminalCredentials {
+  private readonly listeners = new Set<() => void>();
+  private telling = false;
+
   constructor(private readonly db: Db) {}
+
+  /**
+   * `listener` is told after a credential is issued or revoked, by whichever way (the console, an installer's
+   * POST /api/terminal-tokens): once, after the transaction it was made in (a look again, not the change itself).
+   */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    if (this.telling || this.listeners.size === 0) return;
+    this.telling = true;
+    queueMicrotask(() => {
+      this.telling = false;
+      for (const l of this.listeners) l();
+    });
+  }
 
   /** A new credential for a terminal; earlier ones of the same terminal id are revoked. */
   issue(who: TerminalIdentity, by: string, now: number, days = DEFAULT_CREDENTIAL_DAYS): { credential: TerminalCredential; token: string; replaced: string[] } {
@@ -79,6 +100,7 @@ export class TerminalCredentials {
     this.db
       .prepare('INSERT INTO terminal_credentials (id, role, terminal, window, secret_hash, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(id, who.role, who.terminal, who.window ?? null, digest(secret).toString('hex'), now, by, now + days * 86_400_000);
+    this.changed();
     return { credential: this.get(id)!, token: `tc1.${id}.${secret}`, replaced };
   }
 
@@ -109,7 +131,7 @@ export class TerminalCredentials {
   }
 
   revoke(id: string, by: string, now: number): TerminalCredential | undefined {
-    this.db.prepare('UPDATE terminal_credentials SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL').run(now, by, id);
+    if (this.db.prepare('UPDATE terminal_credentials SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL').run(now, by, id).changes > 0) this.changed();
     return this.get(id);
   }
 

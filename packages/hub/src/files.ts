@@ -22,8 +22,17 @@ export const REFUSED_EXIT_CODE = 78;
 
 /** The hub must not start (or an operator's command must not go on): the message says why and what to do. */
 export class HubRefusal extends Error {
-  override readonly name = 'HubRefusal';
-  readonly exitCode = REFUSED_EXIT_CODE;
+  override readonly name: string = 'HubRefusal';
+  readonly exitCode: number = REFUSED_EXIT_CODE;
+}
+
+/** The exit code of an operator's command typed wrong (EX_USAGE): an unknown command, an option without its value. */
+export const USAGE_EXIT_CODE = 64;
+
+/** An operator's command typed wrong: said with its usage line, exit code 64 (a script tells it from a refusal, 78, or a failure, 1). */
+export class UsageMistake extends HubRefusal {
+  override readonly name = 'UsageMistake';
+  override readonly exitCode = USAGE_EXIT_CODE;
 }
 
 /** A hall database this account may not read or write: said with whose file it is and how to put it right (a HubRefusal, exit 78). */

@@ -10,7 +10,7 @@ export { archiveYear, ArchiveRefusal, ArchiveVacuumFailed, type Archived } from 
 export { ANSWER_RETENTION_MS } from './retention';
 export { housekeep } from './housekeeping';
 export { DEFAULT_LIMITS, limitsFrom, type HubLimits, type Rate } from './limits';
-export { tokenProblem, HubRefusal, REFUSED_EXIT_CODE, DATABASE_FILE } from './files';
+export { tokenProblem, HubRefusal, REFUSED_EXIT_CODE, UsageMistake, USAGE_EXIT_CODE, DATABASE_FILE } from './files';
 export { takeBackup, listBackups, newestBackup, inspectBackup, pruneBackups, backupsToKeep, BackupSchedule, type Backup, type BackupManifest, type BackupPolicy } from './backup';
 export { restoreBackup, type Restored } from './restore';
 export { checkAtStart, type StartCheck } from './integrity';

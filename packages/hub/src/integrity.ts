@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { newestBackup } from './backup';
-import { checkDatabaseFile, DATABASE_FILE, databaseAccess, HubRefusal, makeDataFolder, REFUSED_EXIT_CODE } from './files';
+import { checkDatabaseFile, DATABASE_FILE, databaseAccess, HubRefusal, makeDataFolder, REFUSED_EXIT_CODE, USAGE_EXIT_CODE, UsageMistake } from './files';
 import { log } from './log';
 import { sqliteWorker } from './sqlite-worker';
 import type { Worker } from 'node:worker_threads';
@@ -14,7 +14,7 @@ import { opsText, THEN_START_HUB, type Bilingual } from './ops-strings';
 export const RUNNING_MARKER = 'hub.running';
 /** Left when the check in the background found the database damaged: the hub refuses to start until a restore (or a whole check that passes) removes it. */
 export const DAMAGED_MARKER = 'hub.damaged';
-export { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE };
+export { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE, USAGE_EXIT_CODE, UsageMistake };
 /**
  * A database up to this size is checked whole (quick_check, about 200 MB/s here) before the hub
  * opens it. A bigger one, a busy hall's year, would keep the hall waiting: its small tables are

@@ -182,7 +182,7 @@ describe("the hub's log folder made read-only while the hub runs", () => {
 });
 
 describe("the hub's log file deleted after a roll that could not make its next file", () => {
-  it('is opened again by its own name (hub.1.log), not by the name the failed roll tried (hub.2.log)', { timeout: 60_000 }, async () => {
+  it('is opened again by its own name (hub.1.log), not by the name the failed roll tried (hub.2.log), and rolls by size again', { timeout: 60_000 }, async () => {
     const { logs, run, said, told, lines } = startRoller('servicehall-logreopen-');
     const { child } = run;
     try {
@@ -208,6 +208,16 @@ describe("the hub's log file deleted after a roll that could not make its next f
       // Nor later: the next look finds the file written where it is named, and says nothing more.
       await new Promise((r) => setTimeout(r, 6_000));
       expect(said()).toHaveLength(6);
+      // And it rolls by size again: a line past 1 kB starts the next number (hub.3.log, as the failed roll took hub.2.log).
+      // Before, pino-roll rolled only while sonic-boom's file was its own next name (hub.2.log): hub.1.log grew all day.
+      child.stdin.write('1100\n');
+      await expect.poll(() => told('opened'), { timeout: 20_000 }).toEqual(['opened hub.1.log', 'opened hub.3.log']);
+      child.stdin.write('120\n');
+      await expect.poll(() => lines('hub.3.log')).toEqual([4]);
+      expect(lines('hub.1.log')).toEqual([2, 3]);
+      expect(fs.readdirSync(logs).sort()).toEqual(['hub.1.log', 'hub.3.log']);
+      await expect.poll(() => said().length, { timeout: 10_000 }).toBe(8);
+      expect(said()[6]).toMatch(/^主机的日志又能换新文件了：现在写入 .*logs\/hub\.3\.log。$/);
       expect(run.code).toBeUndefined();
     } finally {
       child.kill();

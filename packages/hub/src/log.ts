@@ -299,7 +299,7 @@ function watchWhereItWrites(stream: RollingStream, writing: () => { fd: number; 
       // Its folder back (or never gone, the file alone deleted): opened again, its lines written there from now on.
       const folder = await fs.promises.stat(path.dirname(file)).catch(() => undefined);
       // By its name: sonic-boom's own `file` names, after a roll that could not open its next file, that file (hub.2.log), not the one written.
-      if (folder?.isDirectory() && named instanceof Error && named.code === 'ENOENT' && stream.fd === fd) stream.reopen?.(file);
+      if (folder?.isDirectory() && named instanceof Error && named.code === 'ENOENT' && stream.fd === fd) reopenWritten(stream, file);
     } catch {
       // The file closed under the look (the hub stopping): nothing to say.
     } finally {
@@ -346,6 +346,31 @@ function watchWhereItWrites(stream: RollingStream, writing: () => { fd: number; 
     process.stderr.write(`${opsText('logBack', { file: stream.file ?? '' })}\n`);
   });
   return () => gone;
+}
+
+/**
+ * The file written (hub.1.log) opened again by its name. pino-roll rolls by size only while sonic-boom's `file` is the name
+ * it last rolled to: after a roll that could not open its next file, that name (hub.2.log). Left at hub.1.log, no roll by
+ * size came any more until the daily one, and hub.1.log grew without bound for the rest of the day. Once it is open (and
+ * everyone told of hub.1.log, the file it is), `file` names again what pino-roll expects: its next roll by size goes on to
+ * the next number (hub.3.log). An open that fails leaves `file` as it was.
+ */
+function reopenWritten(stream: RollingStream, file: string): void {
+  const expected = stream.file;
+  if (!expected || expected === file) return stream.reopen?.(file);
+  const mend = () => {
+    stream.off('error', failed);
+    if (stream.file === file) stream.file = expected;
+  };
+  const failed = (error: NodeJS.ErrnoException) => {
+    if (error.syscall !== 'open' && error.syscall !== 'mkdir') return;
+    stream.off('ready', mend);
+    stream.off('error', failed);
+  };
+  stream.reopen?.(file);
+  // After every other listener of this open (the hub's own, which take `file` for the file written).
+  stream.on('ready', mend);
+  stream.on('error', failed);
 }
 
 /** Uses `logger` until the returned function is called (tests that read what the hub logs). */

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { backupPolicyFromEnv, pruneBackups, readBackups, takeBackup } from './backup';
 import { databaseAccess } from './files';
-import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, databaseProblem } from './integrity';
-import { formatBytes, opsText, THEN_RUN_AGAIN } from './ops-strings';
+import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, UsageMistake, databaseProblem } from './integrity';
+import { formatBytes, opsText, THEN_RUN_AGAIN, type Bilingual } from './ops-strings';
 import { restoreBackup } from './restore';
 import { installService } from './service';
 
@@ -16,11 +16,21 @@ export interface OpsIo {
   out: (line: string) => void;
 }
 
-function option(args: string[], name: string): string | undefined {
+/** How each operator's command is typed: said with a mistake in typing it. */
+const USAGE: Record<(typeof OPS_COMMANDS)[number], Bilingual> = {
+  backup: { 'zh-CN': 'npm run hub -- backup [--to 文件夹]', en: 'npm run hub -- backup [--to FOLDER]' },
+  backups: { 'zh-CN': 'npm run hub -- backups [--in 文件夹]', en: 'npm run hub -- backups [--in FOLDER]' },
+  restore: { 'zh-CN': 'npm run hub -- restore 备份文件', en: 'npm run hub -- restore BACKUP-FILE' },
+  check: { 'zh-CN': 'npm run hub -- check', en: 'npm run hub -- check' },
+  'install-service': { 'zh-CN': 'npm run hub -- install-service [--dry-run] [--user 账户]', en: 'npm run hub -- install-service [--dry-run] [--user ACCOUNT]' },
+};
+
+function option(command: keyof typeof USAGE, args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
   if (i < 0) return undefined;
   const value = args[i + 1];
-  if (!value || value.startsWith('--')) throw new Error(opsText('optionValue', { name, example: name === 'user' ? 'servicehall' : { 'zh-CN': '文件夹', en: 'FOLDER' } }));
+  if (!value || value.startsWith('--'))
+    throw new UsageMistake(opsText('optionValue', { name, example: name === 'user' ? 'servicehall' : { 'zh-CN': '文件夹', en: 'FOLDER' }, usage: USAGE[command] }));
   return value;
 }
 
@@ -36,7 +46,7 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
     case 'backup': {
       // Safe while the hub runs: the backup API reads one consistent moment beside the writer.
       const policy = backupPolicyFromEnv(env);
-      const to = option(args, 'to');
+      const to = option('backup', args, 'to');
       const dir = to ?? policy?.dir;
       // An operator's mistake, not a failure: a refusal (exit 78), as a wrong option of init-tls or create-admin is.
       if (!dir) throw new HubRefusal(opsText('backupWhere'));
@@ -58,7 +68,7 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       return 0;
     }
     case 'backups': {
-      const within = option(args, 'in');
+      const within = option('backups', args, 'in');
       const dir = within ?? backupPolicyFromEnv(env)?.dir;
       if (!dir) throw new HubRefusal(opsText('backupsWhere'));
       backupFolder(dir, within ? '--in' : 'SERVICEHALL_BACKUP_DIR', 'read');
@@ -105,12 +115,12 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       return 1;
     }
     case 'install-service': {
-      const done = await installService({ dryRun: args.includes('--dry-run'), user: option(args, 'user'), env });
+      const done = await installService({ dryRun: args.includes('--dry-run'), user: option('install-service', args, 'user'), env });
       for (const line of done.report) out(line);
       return 0;
     }
     default:
-      throw new Error(opsText('unknownCommand', { command, commands: [...OPS_COMMANDS, 'create-admin', 'init-tls', 'archive YEAR', 'promote'].join(', ') }));
+      throw new UsageMistake(opsText('unknownCommand', { command, commands: [...OPS_COMMANDS, 'create-admin', 'init-tls', 'archive YEAR', 'promote'].join(', ') }));
   }
 }
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DATABASE_FILE, REFUSED_EXIT_CODE } from './integrity';
+import { DATABASE_FILE, REFUSED_EXIT_CODE, USAGE_EXIT_CODE } from './integrity';
 import { freePort, HUB_PROCESS_TOKEN, LOAD_TEST_LIMITS, spawnHub, type HubProcess } from './testing/hub-process';
 import { makeHallDatabase } from './testing/hall-db';
 import { TestTerminal } from './testing/terminal';
@@ -279,16 +279,23 @@ describe("the operator's commands on a hub in its own process", () => {
   }, 120_000);
 
   it('names what is wrong with an unknown command or a missing argument, in Chinese then English', async () => {
+    // A command typed wrong is a usage mistake (exit code 64, EX_USAGE), said with how it is typed: before, exit code 1, as a crash.
     const unknown = await hubCommand(['bakcup'], {});
-    expect(unknown.code).toBe(1);
-    expect(unknown.out).toContain('主机没有“bakcup”这个命令');
-    expect(unknown.out).toContain('unknown command "bakcup"');
+    expect(unknown.code, unknown.out).toBe(USAGE_EXIT_CODE);
+    expect(unknown.out.trim().split('\n')).toHaveLength(2);
+    expect(unknown.out).toMatch(/^主机没有“bakcup”这个命令。.*用法：npm run hub -- 命令 \[选项\]\nunknown command "bakcup".*Usage: npm run hub -- COMMAND \[OPTIONS\]/);
     expect(unknown.out).toContain('create-admin, init-tls, archive YEAR');
     const noFile = await hubCommand(['restore'], { SERVICEHALL_DATA: tempDir() });
     expect(noFile.out).toMatch(/没有说明要恢复哪个备份[^]*name the backup to restore/);
     const noValue = await hubCommand(['backup', '--to'], { SERVICEHALL_DATA: tempDir() });
-    expect(noValue.code).toBe(1);
-    expect(noValue.out).toMatch(/--to 后面缺少它的值[^]*--to needs a value/);
+    expect(noValue.code, noValue.out).toBe(USAGE_EXIT_CODE);
+    expect(noValue.out.trim().split('\n')).toEqual([
+      '命令选项 --to 后面缺少它的值（如 --to 文件夹）。用法：npm run hub -- backup [--to 文件夹]',
+      '--to needs a value (e.g. --to FOLDER). Usage: npm run hub -- backup [--to FOLDER]',
+    ]);
+    const noUser = await hubCommand(['install-service', '--user'], { SERVICEHALL_DATA: tempDir() });
+    expect(noUser.code, noUser.out).toBe(USAGE_EXIT_CODE);
+    expect(noUser.out).toContain('用法：npm run hub -- install-service [--dry-run] [--user 账户]');
     const nowhere = await hubCommand(['backups'], { SERVICEHALL_DATA: tempDir(), SERVICEHALL_BACKUP_DIR: '' });
     expect(nowhere.out).toMatch(/没有说明备份在哪里[^]*say where the backups are/);
     // The operator's mistake, not a crash: a refusal, exit code 78, one line in each language (before: exit code 1).

@@ -95,6 +95,8 @@ export interface HubOptions {
   phonePagesDir?: string;
   /** How often the supervisors' alerts are reviewed besides after every change (waits and pauses grow with the clock). */
   supervisionSweepMs?: number;
+  /** How often the linked terminals' last heard is written down (a minute; a test's shorter). */
+  lastHeardMs?: number;
   /** How often a console's live feed says it is alive (20 s; a test's shorter). */
   consoleKeepAliveMs?: number;
   /** The city's PostgreSQL and this hall's code there: the log is shipped to it (packages/upstream); none without it. */
@@ -633,11 +635,13 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     if (!req.url?.startsWith('/ws')) return refuseOnSocket(socket, '404 Not Found', 'not-found', 'the terminals link at /ws', req.headers['accept-language']);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  terminals = serveTerminals(wss, store, commits, token, { credentials, hallToken, pairings, changed: consoleContext.terminalsChanged, clock, limits, fanOutGapMs: options.fanOutGapMs, lookedForHubInCharge: (terminal, triesOtherHubs) => replication.terminalLooked(terminal, triesOtherHubs) });
+  terminals = serveTerminals(wss, store, commits, token, { credentials, hallToken, pairings, changed: consoleContext.terminalsChanged, clock, limits, fanOutGapMs: options.fanOutGapMs, lastHeardMs: options.lastHeardMs, lookedForHubInCharge: (terminal, triesOtherHubs) => replication.terminalLooked(terminal, triesOtherHubs) });
   // Devices reported change the terminal list too.
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();
   });
+  // A credential issued or revoked, by the console or an installer's POST /api/terminal-tokens: the console's Terminals page and the city learn of it now.
+  const stopCredentialsWatch = credentials.onChange(consoleContext.terminalsChanged);
   // A terminal that comes or goes may begin or end an alert.
   terminalListeners.add(() => supervision.soon());
   terminalListeners.add(tellCityTerminals);
@@ -677,6 +681,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     replication.close();
     stopNotifyWatch();
     stopShippingWatch();
+    stopCredentialsWatch();
     links.close();
     watch.close();
     await phoneStreams?.close();
@@ -738,6 +743,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
       replication.close();
       stopNotifyWatch();
       stopShippingWatch();
+      stopCredentialsWatch();
       watch.close();
       await phoneStreams?.close();
       await notifications.stop();

@@ -1,6 +1,7 @@
 import type { HallAlert, HallBoard } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import { WecomStandIn } from '@servicehall/notify/testing';
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -406,6 +407,48 @@ describe("the hall's terminals as the city is told them", () => {
     // A day on, the console's session has ended: signed in again.
     expect((await a.login('admin', 'first-admin-pass-1')).status).toBe(200);
     expect(told(hub)).toEqual(await onBoard(a));
+  }, 60_000);
+});
+
+describe('last heard (最近联系) of the linked terminals', () => {
+  it('is written down on a beat while they are linked, so that after a crash the board says the last beat, not when they linked', async () => {
+    const dir = folder();
+    const start = async (dataDir: string) => {
+      const h = await startHub({ dataDir, token: TOKEN, clock: () => now, seed: demoCatalogue({ allDay: true }), supervisionSweepMs: 3_600_000, lastHeardMs: 50 });
+      hubs.push(h);
+      return h;
+    };
+    const hub = await start(dir);
+    await admin(hub);
+    const made = await (
+      await fetch(`${hub.url}/api/terminal-tokens`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'rating-pad', terminal: 'pad-3', window: 3 }) })
+    ).json();
+    terminals.push(await TestTerminal.connect(hub.wsUrl, { role: 'rating-pad', terminal: 'pad-3', window: 3, token: made.token }));
+    await connect(hub, { role: 'kiosk', terminal: 'kiosk-7' });
+    const linkedAt = now;
+    now += 40 * 60_000;
+    // What a crash leaves: the hall's database as it is on disk now, no goodbye written (a consistent copy, as SQLite recovers it).
+    const onDisk = new Database(path.join(dir, 'hall.db'), { readonly: true });
+    const heard = () => [
+      onDisk.prepare<[], { last_seen: number }>("SELECT last_seen FROM terminal_credentials WHERE terminal = 'pad-3'").get()?.last_seen,
+      onDisk.prepare<[], { last_seen: number }>("SELECT last_seen FROM hall_token_terminals WHERE terminal = 'kiosk-7'").get()?.last_seen,
+    ];
+    // Before, each stayed at its link until its goodbye: after a crash, 40 minutes (or hours) before the terminal really went.
+    await expect.poll(heard, { timeout: 10_000 }).toEqual([now, now]);
+    const crashed = folder();
+    fs.cpSync(dir, crashed, { recursive: true, filter: (f) => !/hall\.db|hub\.running/.test(path.basename(f)) });
+    await onDisk.backup(path.join(crashed, 'hall.db'));
+    onDisk.close();
+    const lastBeat = now;
+    now += 3 * 60 * 60_000;
+    const after = await start(crashed);
+    const b = new TestConsole(after.url);
+    expect((await b.login('admin', 'first-admin-pass-1')).status).toBe(200);
+    const board = (await b.request<{ board: HallBoard }>('GET', '/api/board')).body.board;
+    const said = (terminal: string) => board.terminals.find((t) => t.terminal === terminal);
+    expect(said('pad-3')).toMatchObject({ online: false, lastSeen: lastBeat });
+    expect(said('kiosk-7')).toMatchObject({ online: false, lastSeen: lastBeat });
+    expect(lastBeat - linkedAt).toBe(40 * 60_000);
   }, 60_000);
 });
 

@@ -33,6 +33,12 @@ export const MAX_CATCH_UP_EVENTS = 500;
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
 /**
+ * How often the hub writes down that its linked terminals are heard now (最近联系 on the board and the Terminals page).
+ * Written only at link and at goodbye before, a hub that crashed left a terminal that never came back as last heard
+ * when it linked, perhaps hours before it went; now at most this much before.
+ */
+export const LAST_HEARD_MS = 60_000;
+/**
  * A terminal gone this long ago still counts among those this hub serves (servedRecently): one whose
  * link is between two tries, or a PC restarting, is not left out; a PC switched off at lunch is.
  */
@@ -130,6 +136,8 @@ export interface TerminalAccess {
   lookedForHubInCharge?: (terminal: string, triesOtherHubs: boolean) => boolean;
   /** The least time between two writes of events to the terminals only looking on (FAN_OUT_GAP_MS by default). */
   fanOutGapMs?: number;
+  /** How often the linked terminals' last heard is written down (LAST_HEARD_MS by default; a test's shorter). */
+  lastHeardMs?: number;
 }
 
 export function tokensMatch(given: string, expected: string): boolean {
@@ -590,6 +598,29 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
   }, HEARTBEAT_MS);
   heartbeat.unref();
 
+  // The linked terminals heard now, all in one transaction. A full disk (said by the store as such) is not tried; a write
+  // that fails otherwise (a disk gone read-only) is said once until one succeeds, and the hall goes on.
+  let heardNotKeptSaid = false;
+  const keepHeard = () => {
+    const heard = [...sessions].filter((s) => s.actor && (s.credentialId || s.actor.role !== 'admin'));
+    if (heard.length === 0 || store.isDiskFull) return;
+    const now = clock();
+    try {
+      store.withTransaction(() => {
+        for (const { credentialId, actor } of heard) {
+          if (credentialId) access.credentials.seen(credentialId, now);
+          else if (actor && actor.role !== 'admin') access.hallToken.seen(actor, now);
+        }
+      });
+      heardNotKeptSaid = false;
+    } catch (error) {
+      if (!heardNotKeptSaid) log.error({ err: error }, opsText('heardNotKept', { problem: (error as { code?: string }).code ?? (error as Error).message }));
+      heardNotKeptSaid = true;
+    }
+  };
+  const heardBeat = setInterval(keepHeard, access.lastHeardMs ?? LAST_HEARD_MS);
+  heardBeat.unref();
+
   return {
     count: () => sessions.size,
     linked: () =>
@@ -617,6 +648,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     },
     close() {
       clearInterval(heartbeat);
+      clearInterval(heardBeat);
       stopRole();
       unsubscribe();
       fanOut.close();
