@@ -359,6 +359,7 @@ function reopenWritten(stream: RollingStream, file: string): void {
   const expected = stream.file;
   if (!expected || expected === file) return stream.reopen?.(file);
   const mend = () => {
+    stream.off('ready', mend);
     stream.off('error', failed);
     if (stream.file === file) stream.file = expected;
   };
