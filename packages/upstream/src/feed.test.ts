@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { retryDelaySeconds, sendDueRatings, startRatingFeed } from './feed';
+import { refusedIn, retryDelaySeconds, sendDueRatings, startRatingFeed } from './feed';
 import { migrateCity } from './schema';
 import { postgresMissing, startTestPostgres, type TestPostgres } from './testing';
 
@@ -146,6 +146,48 @@ describe.skipIf(!!missing)('the 好差评 feed', () => {
       server.closeAllConnections();
       server.close();
     }
+  });
+
+  it('counts a 200 whose body says the platform did not take them as not taken: tried again, its words kept and said once', async () => {
+    await queue([rating(9, 'satisfied')]);
+    // A platform that answers every request 200 and says in the body whether it took them.
+    const answers = [{ code: 1, msg: '记录编号重复' }, { success: false, message: '签名错误' }, { code: '1001', msg: '系统繁忙' }, { code: 0, msg: '成功' }];
+    let request = 0;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answers[request++])));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const pool = new pg.Pool({ connectionString: city.url, max: 2 });
+    const said: [boolean, string | undefined][] = [];
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/haochaping`;
+    const feed = startRatingFeed(() => pool.connect(), { kind: 'http', url, levels: 'national' }, 100);
+    feed.platformSaid((taking, problem) => said.push([taking, problem]));
+    try {
+      // Before, the first 200 counted as taken: the rating was marked sent and the platform never had it.
+      await expect.poll(() => said.length, { timeout: 10_000 }).toBe(1);
+      expect(said[0]).toEqual([false, 'HTTP 200: {"code":1,"msg":"记录编号重复"}']);
+      for (let i = 0; i < 3; i++) {
+        await client.query("UPDATE rating_feed SET next_at = now() WHERE rating_id = '2026-11-27-A009#1' AND state = 'pending'");
+        await expect.poll(() => request, { timeout: 10_000 }).toBeGreaterThan(i + 1);
+      }
+      await expect.poll(() => said.length, { timeout: 10_000 }).toBe(2);
+      expect(said[1]).toEqual([true, undefined]);
+      const tries = await client.query<{ ok: boolean; status: number; answer: string }>("SELECT ok, status, answer FROM rating_feed_attempts WHERE rating_id = '2026-11-27-A009#1' ORDER BY id");
+      expect(tries.rows).toEqual(answers.map((a, i) => ({ ok: i === 3, status: 200, answer: JSON.stringify(a) })));
+      const state = await client.query<{ state: string; attempts: number }>("SELECT state, attempts FROM rating_feed WHERE rating_id = '2026-11-27-A009#1'");
+      expect(state.rows[0]).toEqual({ state: 'sent', attempts: 4 });
+    } finally {
+      await feed.stop();
+      await pool.end();
+      server.close();
+    }
+  });
+
+  it('reads a 2xx body of no known shape as it did: taken', () => {
+    for (const body of ['', 'OK', '{"code":0}', '{"code":"200","msg":"成功"}', '{"success":true}', '{"result":"fail"}', '[1]', '{"code":1', '{"code":"E01"}'])
+      expect(refusedIn(body), body).toBe(false);
+    for (const body of ['{"code":1,"msg":"x"}', '{"success":false}', '{"errcode":40001}', '{"code":"500"}', '{"code":-1}']) expect(refusedIn(body), body).toBe(true);
   });
 
   it('tells its operator once when the platform stops taking the ratings, with what it said, and once when it takes them again', async () => {
