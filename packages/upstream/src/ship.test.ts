@@ -501,6 +501,74 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     });
   }, 60_000);
 
+  it("keeps the facts of two halls whose codes differ only in punctuation or case apart, each hall's report its own", async () => {
+    const spec = { breakdown: 'day', from: '2026-11-01', to: '2026-11-30' } as const;
+    const issued = async (hall: string) => {
+      const c = new pg.Client(city.url);
+      await c.connect();
+      return (await cityReport(c, hall, spec).finally(() => c.end())).total.issued;
+    };
+    for (const [a, b] of [
+      ['330106-01', '330106.01'],
+      ['HALL-A', 'hall_a'],
+    ]) {
+      expect(hallSchema(a)).not.toBe(hallSchema(b));
+      await inSmallHall('twin-a', async ({ dir: dirA, store: storeA }) => {
+        await inSmallHall('twin-b', async ({ dir: dirB, store: storeB }) => {
+          // Hall b issues three more than hall a, so that each report tells whose tickets it counts.
+          for (let i = 0; i < 3; i++) expect(storeB.execute({ id: `more-${i}`, type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, { role: 'kiosk', terminal: 'kiosk-1' }).answer).toMatchObject({ ok: true });
+          storeA.writeFacts();
+          storeB.writeFacts();
+          const ownA = hallOwnReports(path.join(dirA, 'hall.db'), [spec])[0]!.total.issued;
+          const ownB = hallOwnReports(path.join(dirB, 'hall.db'), [spec])[0]!.total.issued;
+          expect(ownB).toBe(ownA + 3);
+          expect(await shipOnce(dirA, a)).toMatchObject({ state: 'caught-up' });
+          expect(await shipOnce(dirB, b)).toMatchObject({ state: 'caught-up' });
+          // Before, both wrote into hall_330106_01 (hall_hall_a): each hall's report counted the other's tickets too.
+          expect(await issued(a)).toBe(ownA);
+          expect(await issued(b)).toBe(ownB);
+        });
+      });
+    }
+  }, 60_000);
+
+  it("moves a city's facts from the schemas named before migration 76: one hall's renamed, two halls' mixed ones made again from their logs", async () => {
+    const spec = { breakdown: 'day', from: '2026-11-01', to: '2026-11-30' } as const;
+    const oldName = (hall: string) => `hall_${hall.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+    const report = async (hall: string) => {
+      const c = new pg.Client(city.url);
+      await c.connect();
+      return cityReport(c, hall, spec).finally(() => c.end());
+    };
+    await inSmallHall('old-a', async ({ dir: dirA }) => {
+      await inSmallHall('old-b', async ({ dir: dirB, store: storeB }) => {
+        expect(storeB.execute({ id: 'more', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, { role: 'kiosk', terminal: 'kiosk-1' }).answer).toMatchObject({ ok: true });
+        storeB.writeFacts();
+        const [ownA] = hallOwnReports(path.join(dirA, 'hall.db'), [spec]);
+        const [ownB] = hallOwnReports(path.join(dirB, 'hall.db'), [spec]);
+        // A city as it stood before: hall OLD-1 alone in its schema; OLD-2 and old.2 sharing one.
+        expect(await shipOnce(dirA, 'OLD-1')).toMatchObject({ state: 'caught-up' });
+        expect(await shipOnce(dirA, 'OLD-2')).toMatchObject({ state: 'caught-up' });
+        expect(await shipOnce(dirB, 'old.2')).toMatchObject({ state: 'caught-up' });
+        await query(`ALTER SCHEMA "${hallSchema('OLD-1')}" RENAME TO "${oldName('OLD-1')}"`);
+        await query(`ALTER SCHEMA "${hallSchema('OLD-2')}" RENAME TO "${oldName('OLD-2')}"`);
+        // old.2 wrote into OLD-2's schema then.
+        await query(`DROP SCHEMA "${hallSchema('old.2')}" CASCADE`);
+        await query('DELETE FROM city_migrations WHERE version = 76');
+        await migrated();
+        const schemas = (await query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hall_old%'")).map((r) => r.nspname);
+        expect(schemas).toEqual([hallSchema('OLD-1')]);
+        // OLD-1's facts moved with it, not made again.
+        expect(await report('OLD-1')).toEqual(ownA);
+        // The mixed one is gone; each hub makes its hall's facts again from its own log at its next connect.
+        expect(await shipOnce(dirA, 'OLD-2')).toMatchObject({ state: 'caught-up' });
+        expect(await shipOnce(dirB, 'old.2')).toMatchObject({ state: 'caught-up' });
+        expect(await report('OLD-2')).toEqual(ownA);
+        expect(await report('old.2')).toEqual(ownB);
+      });
+    });
+  }, 90_000);
+
   it("refuses the second of two hubs shipping one hall's log from copies of one data folder, rather than mix their events", async () => {
     await inSmallHall('copy', async ({ dir: original, db, store }) => {
       expect(await shipOnce(original, 'H-COPY')).toMatchObject({ state: 'caught-up', shippedSeq: store.seq });
