@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -116,6 +117,43 @@ describe.skipIf(!!missing)('the 好差评 feed', () => {
         ['330106-01:2026-11-27-A005#1', 5],
       ]);
     } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves no part file in the upload folder when the disk is full, and writes the ratings when there is room again', async (ctx) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-feed-full-'));
+    // A small disk of its own (mounting needs root: elsewhere this test does not run).
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]).status !== 0) {
+      fs.rmdirSync(dir);
+      ctx.skip();
+    }
+    try {
+      await queue([rating(10, 'satisfied'), rating(11, 'dissatisfied')]);
+      // Fill the disk to its last byte.
+      const filler = path.join(dir, 'filler');
+      const fd = fs.openSync(filler, 'w');
+      try {
+        for (;;) fs.writeSync(fd, Buffer.alloc(1024));
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      } finally {
+        fs.closeSync(fd);
+      }
+      const target = { kind: 'file', dir, levels: 'national' } as const;
+      await expect(sendDueRatings(client, target)).rejects.toMatchObject({ code: 'ENOSPC' });
+      // Before, haochaping-….jsonl.part stayed behind, empty or half written.
+      expect(fs.readdirSync(dir)).toEqual(['filler']);
+      const pending = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM rating_feed WHERE state = 'pending' AND rating_id IN ('2026-11-27-A0010#1', '2026-11-27-A0011#1')");
+      expect(pending.rows[0]!.n).toBe(2);
+      fs.rmSync(filler);
+      expect(await sendDueRatings(client, target)).toEqual({ sent: 2, failed: 0 });
+      const files = fs.readdirSync(dir);
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(/^haochaping-.*\.jsonl$/);
+      expect(fs.readFileSync(path.join(dir, files[0]!), 'utf8').trim().split('\n')).toHaveLength(2);
+    } finally {
+      spawnSync('umount', [dir]);
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });

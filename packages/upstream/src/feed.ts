@@ -159,12 +159,20 @@ function writeFile(target: Extract<FeedTarget, { kind: 'file' }>, records: unkno
   const temp = `${file}.part`;
   const fd = fs.openSync(temp, 'w', 0o600);
   try {
-    fs.writeSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    try {
+      // writeFileSync writes until all is written: a short write at a full disk is written on, and fails, rather than renamed half.
+      fs.writeFileSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, file);
+  } catch (error) {
+    // A full disk (ENOSPC) or a folder gone: the half-written part file goes, so that neither the province's
+    // uploader takes it nor the tries that follow fill the folder; the ratings stay pending.
+    fs.rmSync(temp, { force: true });
+    throw error;
   }
-  fs.renameSync(temp, file);
   return { ok: true, answer: `${records.length} records written`, file: name };
 }
 
