@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cityHooks } from './hooks';
 import { Shipper, type PartedTail, type UpstreamStatus } from './ship';
 import { ensureHallFacts, hallSchema } from './facts';
@@ -676,6 +676,46 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
         await holder.query('ROLLBACK');
         await until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq);
       } finally {
+        await holder.end();
+        await s.stop();
+        await running;
+      }
+    });
+  }, 60_000);
+
+  it("gives up a connection whose statement went unanswered at once, rather than wait behind it to roll back, and goes on when the city answers", async () => {
+    await inSmallHall('hung', async ({ dir: hallDir, store }) => {
+      const seen: UpstreamStatus[] = [];
+      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-HUNG', idleMs: 50, firstRetryMs: 50, maxRetryMs: 200, queryTimeoutMs: 500 }, (x) => seen.push({ ...x }), cityHooks());
+      const running = s.run();
+      const holder = new pg.Client(city.url);
+      await holder.connect();
+      // What the shipper's connections are asked after a statement of theirs timed out.
+      const timedOut = new WeakSet<object>();
+      const afterTimeout: string[] = [];
+      const realQuery = pg.Client.prototype.query;
+      const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+        if (timedOut.has(this)) afterTimeout.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text));
+        const result = (realQuery as (...a: unknown[]) => unknown).apply(this, args);
+        if (result instanceof Promise) result.catch((e: Error) => e.message === 'Query read timeout' && timedOut.add(this));
+        return result as never;
+      });
+      try {
+        await until(() => s.status.state === 'caught-up');
+        // The batch's statement waits on a lock another session holds (a link that swallows it looks the same to the hub).
+        await holder.query('BEGIN');
+        await holder.query("SELECT 1 FROM halls WHERE hall = 'H-HUNG' FOR UPDATE");
+        expect(store.execute({ id: 'hung-ticket', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, { role: 'kiosk', terminal: 'kiosk-1' }).answer).toMatchObject({ ok: true });
+        s.wake();
+        // Before, the ROLLBACK after the timeout waited behind the hung statement: the shipper stood, neither offline nor
+        // trying again, for as long as the lock was held. Now it closes the connection and tries again, each time.
+        await until(() => seen.filter((x) => x.state === 'offline' && x.message === 'Query read timeout').length >= 2, 15_000);
+        // Before, a ROLLBACK went after the hung statement, to wait behind it (until its own query_timeout, 60 s more).
+        expect(afterTimeout).toEqual([]);
+        await holder.query('ROLLBACK');
+        await until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq, 20_000);
+      } finally {
+        spy.mockRestore();
         await holder.end();
         await s.stop();
         await running;
