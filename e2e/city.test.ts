@@ -251,4 +251,26 @@ describe.skipIf(!!missing)('the city view', () => {
     await page.locator('.controls input[type=date]').first().fill(addCalendarDays(today, -2));
     await page.waitForSelector('[data-testid=bad-period]', { state: 'detached' });
   }, 60_000);
+
+  it('sends one whose session has lasted 12 hours back to the sign-in page, saying so, though the tab kept asking', async () => {
+    browser ??= await launchChromium();
+    const page = await openScreen(browser, city.url, { width: 1920, height: 1080 });
+    await page.fill('input[name=id]', 'city-supervisor');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=halls] tr[data-hall="330106-01"]');
+    // Signed in twelve hours ago, the view asking every 30 s since.
+    await city.pool.query("UPDATE city_sessions SET created_at = now() - interval '12 hours 1 minute', last_seen = now()");
+    await page.click('tr[data-hall="330106-01"] button');
+    // Before: 市级数据库暂时无法连接 (or, polling, the session never ended at all).
+    await page.waitForSelector('[data-testid=session-ended]');
+    expect(await page.textContent('[data-testid=session-ended]')).toContain('会话已过期，请重新登录');
+    expect(await page.isVisible('input[name=password]')).toBe(true);
+    await screenshot(page, 'city-session-ended');
+    await page.fill('input[name=id]', 'city-supervisor');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=report] tr.total');
+    expect(await page.isVisible('[data-testid=session-ended]')).toBe(false);
+  }, 60_000);
 });
