@@ -511,7 +511,7 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     for (const [a, b] of [
       ['330106-01', '330106.01'],
       ['HALL-A', 'hall_a'],
-    ]) {
+    ] as const) {
       expect(hallSchema(a)).not.toBe(hallSchema(b));
       await inSmallHall('twin-a', async ({ dir: dirA, store: storeA }) => {
         await inSmallHall('twin-b', async ({ dir: dirB, store: storeB }) => {
