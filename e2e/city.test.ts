@@ -91,6 +91,15 @@ describe.skipIf(!!missing)('the city view', () => {
     const res = await fetch(`${city.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, password }) });
     return { status: res.status, cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]! };
   };
+  /** The city's supervisor signed in to the view in Chromium at a 1920×1080 desk screen. */
+  const supervisorAtDesk = async () => {
+    browser ??= await launchChromium();
+    const page = await openScreen(browser, city.url, { width: 1920, height: 1080 });
+    await page.fill('input[name=id]', 'city-supervisor');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    return page;
+  };
   const get = async (cookie: string, route: string) => {
     const res = await fetch(`${city.url}${route}`, { headers: { cookie } });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -217,11 +226,7 @@ describe.skipIf(!!missing)('the city view', () => {
     expect(halls.find((h) => h.hall === '330106-02')).toMatchObject({ behindEvents: 0, unheardSeconds: expect.any(Number) });
     expect(halls.find((h) => h.hall === '330106-02')!.unheardSeconds!).toBeGreaterThan(7000);
     expect(halls.find((h) => h.hall === '330106-01')!.unheardSeconds!).toBeLessThan(300);
-    browser ??= await launchChromium();
-    const page = await openScreen(browser, city.url, { width: 1920, height: 1080 });
-    await page.fill('input[name=id]', 'city-supervisor');
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('button[type=submit]');
+    const page = await supervisorAtDesk();
     await page.waitForSelector('[data-testid=halls] tr[data-hall="330106-02"]');
     // Before: 已同步, as for a hall heard from a minute ago.
     const quiet = await page.textContent('tr[data-hall="330106-02"]');
@@ -232,11 +237,7 @@ describe.skipIf(!!missing)('the city view', () => {
   }, 60_000);
 
   it('says a period it will not take by the dates, and keeps them there to be put right', async () => {
-    browser ??= await launchChromium();
-    const page = await openScreen(browser, city.url, { width: 1920, height: 1080 });
-    await page.fill('input[name=id]', 'city-supervisor');
-    await page.fill('input[name=password]', PASSWORD);
-    await page.click('button[type=submit]');
+    const page = await supervisorAtDesk();
     await page.click('tr[data-hall="330106-01"] button');
     await page.waitForSelector('[data-testid=report] tr.total');
     // The first day after the last, as a supervisor picks it in the date field.
@@ -250,5 +251,23 @@ describe.skipIf(!!missing)('the city view', () => {
     // Put right, the notice goes and the report is the period's.
     await page.locator('.controls input[type=date]').first().fill(addCalendarDays(today, -2));
     await page.waitForSelector('[data-testid=bad-period]', { state: 'detached' });
+  }, 60_000);
+
+  it('sends one whose session has lasted 12 hours back to the sign-in page, saying so, though the tab kept asking', async () => {
+    const page = await supervisorAtDesk();
+    await page.waitForSelector('[data-testid=halls] tr[data-hall="330106-01"]');
+    // Signed in twelve hours ago, the view asking every 30 s since.
+    await city.pool.query("UPDATE city_sessions SET created_at = now() - interval '12 hours 1 minute', last_seen = now()");
+    await page.click('tr[data-hall="330106-01"] button');
+    // Before: 市级数据库暂时无法连接 (or, polling, the session never ended at all).
+    await page.waitForSelector('[data-testid=session-ended]');
+    expect(await page.textContent('[data-testid=session-ended]')).toContain('会话已过期，请重新登录');
+    expect(await page.isVisible('input[name=password]')).toBe(true);
+    await screenshot(page, 'city-session-ended');
+    await page.fill('input[name=id]', 'city-supervisor');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=report] tr.total');
+    expect(await page.isVisible('[data-testid=session-ended]')).toBe(false);
   }, 60_000);
 });

@@ -3,12 +3,19 @@ import { factFolderAt } from '@servicehall/hub/report-facts';
 import { eventOf } from '@servicehall/hub/rows';
 import { type FactFolder, factDdl, factDdlSteps, FactSums, FACT_TABLES, FACT_TABLE_LIST, onConflictAdd, type FactIncrement, type FactTable, type RowChange } from '@servicehall/reports';
 import type Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { withoutNul, type LogRow } from './mask';
 
-/** The city's PostgreSQL schema holding one hall's fact tables (the hall's own tables, by the same definitions). */
+/**
+ * The city's PostgreSQL schema holding one hall's fact tables (the hall's own tables, by the same definitions):
+ * a readable part of the hall's code, then a hash of the exact code, so that halls whose codes differ only in
+ * case or punctuation (330106-01 and 330106.01, HALL-A and hall_a) have schemas of their own, and a long code
+ * stays within PostgreSQL's 63 bytes. City migration 76 computes the same name in SQL: change both or neither.
+ */
 export function hallSchema(hall: string): string {
-  return `hall_${hall.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+  const readable = hall.replace(/[^A-Za-z0-9_]/gu, '_').toLowerCase().slice(0, 40);
+  return `hall_${readable}_${createHash('md5').update(hall, 'utf8').digest('hex').slice(0, 10)}`;
 }
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;

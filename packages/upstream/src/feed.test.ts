@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -5,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { retryDelaySeconds, sendDueRatings, startRatingFeed } from './feed';
+import { refusedIn, retryDelaySeconds, sendDueRatings, startRatingFeed } from './feed';
 import { migrateCity } from './schema';
 import { postgresMissing, startTestPostgres, type TestPostgres } from './testing';
 
@@ -120,6 +121,43 @@ describe.skipIf(!!missing)('the 好差评 feed', () => {
     }
   });
 
+  it('leaves no part file in the upload folder when the disk is full, and writes the ratings when there is room again', async (ctx) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-feed-full-'));
+    // A small disk of its own (mounting needs root: elsewhere this test does not run).
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]).status !== 0) {
+      fs.rmdirSync(dir);
+      ctx.skip();
+    }
+    try {
+      await queue([rating(10, 'satisfied'), rating(11, 'dissatisfied')]);
+      // Fill the disk to its last byte.
+      const filler = path.join(dir, 'filler');
+      const fd = fs.openSync(filler, 'w');
+      try {
+        for (;;) fs.writeSync(fd, Buffer.alloc(1024));
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      } finally {
+        fs.closeSync(fd);
+      }
+      const target = { kind: 'file', dir, levels: 'national' } as const;
+      await expect(sendDueRatings(client, target)).rejects.toMatchObject({ code: 'ENOSPC' });
+      // Before, haochaping-….jsonl.part stayed behind, empty or half written.
+      expect(fs.readdirSync(dir)).toEqual(['filler']);
+      const pending = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM rating_feed WHERE state = 'pending' AND rating_id IN ('2026-11-27-A0010#1', '2026-11-27-A0011#1')");
+      expect(pending.rows[0]!.n).toBe(2);
+      fs.rmSync(filler);
+      expect(await sendDueRatings(client, target)).toEqual({ sent: 2, failed: 0 });
+      const files = fs.readdirSync(dir);
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(/^haochaping-.*\.jsonl$/);
+      expect(fs.readFileSync(path.join(dir, files[0]!), 'utf8').trim().split('\n')).toHaveLength(2);
+    } finally {
+      spawnSync('umount', [dir]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('takes a rating the platform answered 200 to, though its answer never ends, and keeps the answer’s beginning', async () => {
     await queue([rating(6, 'satisfied')]);
     // A platform (or what stands in its place) that says 200 and then writes for ever.
@@ -146,6 +184,48 @@ describe.skipIf(!!missing)('the 好差评 feed', () => {
       server.closeAllConnections();
       server.close();
     }
+  });
+
+  it('counts a 200 whose body says the platform did not take them as not taken: tried again, its words kept and said once', async () => {
+    await queue([rating(9, 'satisfied')]);
+    // A platform that answers every request 200 and says in the body whether it took them.
+    const answers = [{ code: 1, msg: '记录编号重复' }, { success: false, message: '签名错误' }, { code: '1001', msg: '系统繁忙' }, { code: 0, msg: '成功' }];
+    let request = 0;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answers[request++])));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const pool = new pg.Pool({ connectionString: city.url, max: 2 });
+    const said: [boolean, string | undefined][] = [];
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/haochaping`;
+    const feed = startRatingFeed(() => pool.connect(), { kind: 'http', url, levels: 'national' }, 100);
+    feed.platformSaid((taking, problem) => said.push([taking, problem]));
+    try {
+      // Before, the first 200 counted as taken: the rating was marked sent and the platform never had it.
+      await expect.poll(() => said.length, { timeout: 10_000 }).toBe(1);
+      expect(said[0]).toEqual([false, 'HTTP 200: {"code":1,"msg":"记录编号重复"}']);
+      for (let i = 0; i < 3; i++) {
+        await client.query("UPDATE rating_feed SET next_at = now() WHERE rating_id = '2026-11-27-A009#1' AND state = 'pending'");
+        await expect.poll(() => request, { timeout: 10_000 }).toBeGreaterThan(i + 1);
+      }
+      await expect.poll(() => said.length, { timeout: 10_000 }).toBe(2);
+      expect(said[1]).toEqual([true, undefined]);
+      const tries = await client.query<{ ok: boolean; status: number; answer: string }>("SELECT ok, status, answer FROM rating_feed_attempts WHERE rating_id = '2026-11-27-A009#1' ORDER BY id");
+      expect(tries.rows).toEqual(answers.map((a, i) => ({ ok: i === 3, status: 200, answer: JSON.stringify(a) })));
+      const state = await client.query<{ state: string; attempts: number }>("SELECT state, attempts FROM rating_feed WHERE rating_id = '2026-11-27-A009#1'");
+      expect(state.rows[0]).toEqual({ state: 'sent', attempts: 4 });
+    } finally {
+      await feed.stop();
+      await pool.end();
+      server.close();
+    }
+  });
+
+  it('reads a 2xx body of no known shape as it did: taken', () => {
+    for (const body of ['', 'OK', '{"code":0}', '{"code":"200","msg":"成功"}', '{"success":true}', '{"result":"fail"}', '[1]', '{"code":1', '{"code":"E01"}'])
+      expect(refusedIn(body), body).toBe(false);
+    for (const body of ['{"code":1,"msg":"x"}', '{"success":false}', '{"errcode":40001}', '{"code":"500"}', '{"code":-1}']) expect(refusedIn(body), body).toBe(true);
   });
 
   it('tells its operator once when the platform stops taking the ratings, with what it said, and once when it takes them again', async () => {

@@ -91,7 +91,26 @@ export async function sendDueRatings(client: pg.ClientBase, target: FeedTarget):
   }
 }
 
-/** The platform's HTTP interface: a JSON array of records; a 2xx answer takes them all. */
+/**
+ * Whether a 2xx answer's body says the platform did not take the records. Some platforms answer every request
+ * 200 and say in the body: `{"success": false, ...}`, or a `code` / `errcode` other than 0 or 200 (a number or
+ * a string of digits: `{"code": 1, "msg": "..."}`). Any other body (none, not JSON, truncated, of another
+ * shape) says nothing, and the status decides, as it did.
+ */
+export function refusedIn(answer: string): boolean {
+  let body: unknown;
+  try {
+    body = JSON.parse(answer);
+  } catch {
+    return false;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const { success, code, errcode } = body as Record<string, unknown>;
+  if (success === false) return true;
+  return [code, errcode].some((c) => (typeof c === 'number' || (typeof c === 'string' && /^-?\d+$/.test(c))) && Number(c) !== 0 && Number(c) !== 200);
+}
+
+/** The platform's HTTP interface: a JSON array of records; a 2xx answer takes them all, unless its body says otherwise (refusedIn). */
 async function push(target: Extract<FeedTarget, { kind: 'http' }>, records: unknown[]): Promise<Outcome> {
   try {
     const res = await fetch(target.url, {
@@ -100,7 +119,8 @@ async function push(target: Extract<FeedTarget, { kind: 'http' }>, records: unkn
       body: JSON.stringify({ records }),
       signal: AbortSignal.timeout(target.timeoutMs ?? 15_000),
     });
-    return { ok: res.ok, status: res.status, answer: await answerOf(res) };
+    const answer = await answerOf(res);
+    return { ok: res.ok && !refusedIn(answer), status: res.status, answer };
   } catch (error) {
     return { ok: false, answer: (error as Error).message };
   }
@@ -139,12 +159,20 @@ function writeFile(target: Extract<FeedTarget, { kind: 'file' }>, records: unkno
   const temp = `${file}.part`;
   const fd = fs.openSync(temp, 'w', 0o600);
   try {
-    fs.writeSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+    try {
+      // writeFileSync writes until all is written: a short write at a full disk is written on, and fails, rather than renamed half.
+      fs.writeFileSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, file);
+  } catch (error) {
+    // A full disk (ENOSPC) or a folder gone: the half-written part file goes, so that neither the province's
+    // uploader takes it nor the tries that follow fill the folder; the ratings stay pending.
+    fs.rmSync(temp, { force: true });
+    throw error;
   }
-  fs.renameSync(temp, file);
   return { ok: true, answer: `${records.length} records written`, file: name };
 }
 

@@ -139,6 +139,34 @@ export const CITY_MIGRATIONS: readonly { version: number; name: string; sql: str
       ALTER TABLE halls ADD COLUMN items jsonb NOT NULL DEFAULT '[]';
     `,
   },
+  {
+    version: 76,
+    name: "each hall's facts in a schema of its own: halls whose codes differed only in case or punctuation shared one",
+    sql: `
+      -- Before, a hall's schema was hall_ and its code lowercased with every other character as _ (cut to 63
+      -- bytes by PostgreSQL): 330106-01 and 330106.01 wrote into one. Now (facts.ts hallSchema) a readable part
+      -- and a hash of the exact code. A schema of one hall is renamed; one that two or more halls shared holds
+      -- their facts mixed and is dropped: each hub makes its hall's again from its own log at its next connect.
+      DO $$
+      DECLARE
+        r record;
+      BEGIN
+        FOR r IN
+          SELECT old, array_agg(hall) AS halls
+          FROM (SELECT hall, left('hall_' || regexp_replace(lower(hall), '[^a-z0-9_]', '_', 'g'), 63) AS old FROM halls) h
+          GROUP BY old
+        LOOP
+          CONTINUE WHEN NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = r.old);
+          IF cardinality(r.halls) = 1 THEN
+            EXECUTE format('ALTER SCHEMA %I RENAME TO %I', r.old,
+              'hall_' || left(lower(regexp_replace(r.halls[1], '[^A-Za-z0-9_]', '_', 'g')), 40) || '_' || left(md5(r.halls[1]), 10));
+          ELSE
+            EXECUTE format('DROP SCHEMA %I CASCADE', r.old);
+          END IF;
+        END LOOP;
+      END $$;
+    `,
+  },
 ];
 
 /** Applies the city's migrations not yet applied; several hubs may do so at once. */

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cityHooks } from './hooks';
 import { Shipper, type PartedTail, type UpstreamStatus } from './ship';
 import { ensureHallFacts, hallSchema } from './facts';
@@ -501,6 +501,74 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     });
   }, 60_000);
 
+  it("keeps the facts of two halls whose codes differ only in punctuation or case apart, each hall's report its own", async () => {
+    const spec = { breakdown: 'day', from: '2026-11-01', to: '2026-11-30' } as const;
+    const issued = async (hall: string) => {
+      const c = new pg.Client(city.url);
+      await c.connect();
+      return (await cityReport(c, hall, spec).finally(() => c.end())).total.issued;
+    };
+    for (const [a, b] of [
+      ['330106-01', '330106.01'],
+      ['HALL-A', 'hall_a'],
+    ] as const) {
+      expect(hallSchema(a)).not.toBe(hallSchema(b));
+      await inSmallHall('twin-a', async ({ dir: dirA, store: storeA }) => {
+        await inSmallHall('twin-b', async ({ dir: dirB, store: storeB }) => {
+          // Hall b issues three more than hall a, so that each report tells whose tickets it counts.
+          for (let i = 0; i < 3; i++) expect(storeB.execute({ id: `more-${i}`, type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, { role: 'kiosk', terminal: 'kiosk-1' }).answer).toMatchObject({ ok: true });
+          storeA.writeFacts();
+          storeB.writeFacts();
+          const ownA = hallOwnReports(path.join(dirA, 'hall.db'), [spec])[0]!.total.issued;
+          const ownB = hallOwnReports(path.join(dirB, 'hall.db'), [spec])[0]!.total.issued;
+          expect(ownB).toBe(ownA + 3);
+          expect(await shipOnce(dirA, a)).toMatchObject({ state: 'caught-up' });
+          expect(await shipOnce(dirB, b)).toMatchObject({ state: 'caught-up' });
+          // Before, both wrote into hall_330106_01 (hall_hall_a): each hall's report counted the other's tickets too.
+          expect(await issued(a)).toBe(ownA);
+          expect(await issued(b)).toBe(ownB);
+        });
+      });
+    }
+  }, 60_000);
+
+  it("moves a city's facts from the schemas named before migration 76: one hall's renamed, two halls' mixed ones made again from their logs", async () => {
+    const spec = { breakdown: 'day', from: '2026-11-01', to: '2026-11-30' } as const;
+    const oldName = (hall: string) => `hall_${hall.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+    const report = async (hall: string) => {
+      const c = new pg.Client(city.url);
+      await c.connect();
+      return cityReport(c, hall, spec).finally(() => c.end());
+    };
+    await inSmallHall('old-a', async ({ dir: dirA }) => {
+      await inSmallHall('old-b', async ({ dir: dirB, store: storeB }) => {
+        expect(storeB.execute({ id: 'more', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, { role: 'kiosk', terminal: 'kiosk-1' }).answer).toMatchObject({ ok: true });
+        storeB.writeFacts();
+        const [ownA] = hallOwnReports(path.join(dirA, 'hall.db'), [spec]);
+        const [ownB] = hallOwnReports(path.join(dirB, 'hall.db'), [spec]);
+        // A city as it stood before: hall OLD-1 alone in its schema; OLD-2 and old.2 sharing one.
+        expect(await shipOnce(dirA, 'OLD-1')).toMatchObject({ state: 'caught-up' });
+        expect(await shipOnce(dirA, 'OLD-2')).toMatchObject({ state: 'caught-up' });
+        expect(await shipOnce(dirB, 'old.2')).toMatchObject({ state: 'caught-up' });
+        await query(`ALTER SCHEMA "${hallSchema('OLD-1')}" RENAME TO "${oldName('OLD-1')}"`);
+        await query(`ALTER SCHEMA "${hallSchema('OLD-2')}" RENAME TO "${oldName('OLD-2')}"`);
+        // old.2 wrote into OLD-2's schema then.
+        await query(`DROP SCHEMA "${hallSchema('old.2')}" CASCADE`);
+        await query('DELETE FROM city_migrations WHERE version = 76');
+        await migrated();
+        const schemas = (await query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hall_old%'")).map((r) => r.nspname);
+        expect(schemas).toEqual([hallSchema('OLD-1')]);
+        // OLD-1's facts moved with it, not made again.
+        expect(await report('OLD-1')).toEqual(ownA);
+        // The mixed one is gone; each hub makes its hall's facts again from its own log at its next connect.
+        expect(await shipOnce(dirA, 'OLD-2')).toMatchObject({ state: 'caught-up' });
+        expect(await shipOnce(dirB, 'old.2')).toMatchObject({ state: 'caught-up' });
+        expect(await report('OLD-2')).toEqual(ownA);
+        expect(await report('old.2')).toEqual(ownB);
+      });
+    });
+  }, 90_000);
+
   it("refuses the second of two hubs shipping one hall's log from copies of one data folder, rather than mix their events", async () => {
     await inSmallHall('copy', async ({ dir: original, db, store }) => {
       expect(await shipOnce(original, 'H-COPY')).toMatchObject({ state: 'caught-up', shippedSeq: store.seq });
@@ -608,6 +676,46 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
         await holder.query('ROLLBACK');
         await until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq);
       } finally {
+        await holder.end();
+        await s.stop();
+        await running;
+      }
+    });
+  }, 60_000);
+
+  it("gives up a connection whose statement went unanswered at once, rather than wait behind it to roll back, and goes on when the city answers", async () => {
+    await inSmallHall('hung', async ({ dir: hallDir, store }) => {
+      const seen: UpstreamStatus[] = [];
+      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-HUNG', idleMs: 50, firstRetryMs: 50, maxRetryMs: 200, queryTimeoutMs: 500 }, (x) => seen.push({ ...x }), cityHooks());
+      const running = s.run();
+      const holder = new pg.Client(city.url);
+      await holder.connect();
+      // What the shipper's connections are asked after a statement of theirs timed out.
+      const timedOut = new WeakSet<object>();
+      const afterTimeout: string[] = [];
+      const realQuery = pg.Client.prototype.query;
+      const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+        if (timedOut.has(this)) afterTimeout.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text));
+        const result = (realQuery as (...a: unknown[]) => unknown).apply(this, args);
+        if (result instanceof Promise) result.catch((e: Error) => e.message === 'Query read timeout' && timedOut.add(this));
+        return result as never;
+      });
+      try {
+        await until(() => s.status.state === 'caught-up');
+        // The batch's statement waits on a lock another session holds (a link that swallows it looks the same to the hub).
+        await holder.query('BEGIN');
+        await holder.query("SELECT 1 FROM halls WHERE hall = 'H-HUNG' FOR UPDATE");
+        expect(store.execute({ id: 'hung-ticket', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, { role: 'kiosk', terminal: 'kiosk-1' }).answer).toMatchObject({ ok: true });
+        s.wake();
+        // Before, the ROLLBACK after the timeout waited behind the hung statement: the shipper stood, neither offline nor
+        // trying again, for as long as the lock was held. Now it closes the connection and tries again, each time.
+        await until(() => seen.filter((x) => x.state === 'offline' && x.message === 'Query read timeout').length >= 2, 15_000);
+        // Before, a ROLLBACK went after the hung statement, to wait behind it (until its own query_timeout, 60 s more).
+        expect(afterTimeout).toEqual([]);
+        await holder.query('ROLLBACK');
+        await until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq, 20_000);
+      } finally {
+        spy.mockRestore();
         await holder.end();
         await s.stop();
         await running;

@@ -31,6 +31,8 @@ export interface ShipperOptions {
   /** The first wait after a failure, doubling up to maxRetryMs (defaults 500 ms, 30 s). */
   firstRetryMs?: number;
   maxRetryMs?: number;
+  /** How long a statement may go unanswered before the connection is given up and made again (default 60 s). */
+  queryTimeoutMs?: number;
   /**
    * While the hall is busy (its hub appended events in the last seconds, see hallBusy), the share of
    * the time the shipper works: after each batch it rests for the rest (default 0.1: a backlog after
@@ -105,6 +107,17 @@ export class ShippingRefused extends Error {
 
 /** Batches that go through, after one that did not, before the batches are made twice as large again. */
 const GOOD_BATCHES = 8;
+
+/**
+ * Ends a transaction that failed: by ROLLBACK, or, when a statement went unanswered past query_timeout, by closing
+ * the connection at once (end() destroys its socket while a query is active): the statement may still run on the
+ * city's server (waiting on a lock, a link that swallows it), and a ROLLBACK sent after it would wait as long. The
+ * server rolls the transaction back when it finds the connection gone; the shipper's loop connects again.
+ */
+async function rollBack(client: pg.Client, error: unknown): Promise<void> {
+  if ((error as Error | undefined)?.message === 'Query read timeout') await client.end().catch(() => undefined);
+  else await client.query('ROLLBACK').catch(() => undefined);
+}
 
 const sleep = (ms: number, wake?: Promise<void>) => new Promise<void>((resolve) => {
   const timer = setTimeout(resolve, ms);
@@ -270,7 +283,7 @@ export class Shipper {
   private async connect(): Promise<void> {
     this.set({ state: 'connecting' });
     this.saidSeenAt = 0;
-    const client = new pg.Client({ connectionString: this.options.url, connectionTimeoutMillis: 10_000, query_timeout: 60_000, keepAlive: true, application_name: `servicehall-hub ${this.options.hall}` });
+    const client = new pg.Client({ connectionString: this.options.url, connectionTimeoutMillis: 10_000, query_timeout: this.options.queryTimeoutMs ?? 60_000, keepAlive: true, application_name: `servicehall-hub ${this.options.hall}` });
     // A server that goes away between queries says so here; the next query fails and the loop reconnects.
     client.on('error', () => undefined);
     await client.connect();
@@ -342,7 +355,7 @@ export class Shipper {
       this.status.shippedSeq = shipped;
       this.day = undefined;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await rollBack(client, error);
       throw error;
     }
   }
@@ -648,7 +661,7 @@ export class Shipper {
       this.status.shippedSeq = lastSeq;
       this.saidSeenAt = Date.now();
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await rollBack(client, error);
       this.facts!.reset();
       throw error;
     }

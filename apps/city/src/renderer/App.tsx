@@ -42,8 +42,13 @@ class Problem extends Error {
   }
 }
 
+/** Told when the server no longer knows the session a request went with (its 12 hours or 30 idle minutes are over). */
+let sessionEnded = () => {};
+
 async function api<T>(path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  // A sign-in's 401 is a wrong password, the first look's 401 is no session yet: any other is a session that ended.
+  if (res.status === 401 && path !== '/api/login' && path !== '/api/session') sessionEnded();
   if (!res.ok) throw new Problem(res.status, Number(res.headers.get('retry-after')) || undefined);
   return (await res.json()) as T;
 }
@@ -63,7 +68,7 @@ function alertWords(a: Alert, language: Language, names: ReadonlyMap<string, str
   return checked.ok ? renderNotice(checked.notice, language).text : undefined;
 }
 
-function Login({ t, onIn }: { t: Strings; onIn: (a: Account) => void }) {
+function Login({ t, onIn, expired }: { t: Strings; onIn: (a: Account) => void; expired: boolean }) {
   const [id, setId] = useState('');
   const [password, setPassword] = useState('');
   // What the last try came to: a wrong account or password, or the account locked after too many.
@@ -79,6 +84,11 @@ function Login({ t, onIn }: { t: Strings; onIn: (a: Account) => void }) {
       }}
     >
       <h1>{t.login.title}</h1>
+      {expired && !wrong && (
+        <p className="notice" data-testid="session-ended">
+          {t.login.expired}
+        </p>
+      )}
       <label>
         {t.login.id}
         <input value={id} onChange={(e) => setId(e.target.value)} autoComplete="username" name="id" />
@@ -281,6 +291,14 @@ export function App() {
   const [halls, setHalls] = useState<HallSummary[]>();
   const [hall, setHall] = useState<string | undefined>(() => decodeURIComponent(/^#\/hall\/(.+)$/.exec(location.hash)?.[1] ?? '') || undefined);
   const [down, setDown] = useState(false);
+  // The session ended while the view was open: the sign-in page says so.
+  const [expired, setExpired] = useState(false);
+  useEffect(() => {
+    sessionEnded = () => {
+      setExpired(true);
+      setAccount(null);
+    };
+  }, []);
   useEffect(() => {
     api<{ account: Account }>('/api/session')
       .then((r) => setAccount(r.account))
@@ -338,7 +356,14 @@ export function App() {
       </header>
       <main>
         {!account ? (
-          <Login t={t} onIn={setAccount} />
+          <Login
+            t={t}
+            expired={expired}
+            onIn={(a) => {
+              setExpired(false);
+              setAccount(a);
+            }}
+          />
         ) : down ? (
           <p className="notice">{t.unavailable}</p>
         ) : shownHall ? (

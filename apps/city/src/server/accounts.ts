@@ -1,5 +1,6 @@
 import { hash, verify } from '@node-rs/argon2';
 import { FORGET_MS, lockMs } from '@servicehall/hub/lockout';
+import { LONGEST_SESSION_MS } from '@servicehall/hub/sessions';
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 
@@ -15,6 +16,12 @@ const sessionHash = (secret: string) => createHash('sha256').update(secret).dige
 
 /** Sessions end after this long without a request. */
 export const CITY_IDLE_MS = 30 * 60_000;
+
+/**
+ * And in any case this long after sign-in, as the hall's console's do (12 hours, a working day): the city view asks
+ * every 30 s while a tab is open, which would keep a session of an idle limit alone alive for ever.
+ */
+export const CITY_LONGEST_SESSION_MS = LONGEST_SESSION_MS;
 
 /** The shortest password a city account may have. */
 export const MIN_PASSWORD = 10;
@@ -62,8 +69,9 @@ export async function sessionAccount(db: pg.Pool, secret: string | undefined): P
   const { rows } = await db.query<{ id: string; name: string; role: 'city' | 'hall'; hall: string | null }>(
     `UPDATE city_sessions s SET last_seen = now() FROM city_accounts a
      WHERE s.id_hash = $1 AND a.id = s.account AND NOT a.disabled AND s.last_seen > now() - make_interval(secs => $2)
+       AND s.created_at > now() - make_interval(secs => $3)
      RETURNING a.id, a.name, a.role, a.hall`,
-    [sessionHash(secret), CITY_IDLE_MS / 1000],
+    [sessionHash(secret), CITY_IDLE_MS / 1000, CITY_LONGEST_SESSION_MS / 1000],
   );
   const r = rows[0];
   return r ? { id: r.id, name: r.name, role: r.role, ...(r.hall ? { hall: r.hall } : {}) } : undefined;

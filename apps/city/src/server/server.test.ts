@@ -1,4 +1,5 @@
 import { postgresMissing, startTestPostgres, type TestPostgres } from '@servicehall/upstream/testing';
+import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from './accounts';
@@ -77,6 +78,24 @@ describe.skipIf(!!missing)("the city's server under hostile requests", () => {
     expect(locked.headers.get('set-cookie')).toBeNull();
     // Another account is not held up by it.
     expect((await login('city-supervisor', PASSWORD)).status).toBe(200);
+  });
+
+  it('ends a session 12 hours after its sign-in, as the hall console does, however often the view asked meanwhile', async () => {
+    const res = await fetch(`${city.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'city-supervisor', password: PASSWORD }) });
+    const mine = res.headers.get('set-cookie')!.split(';')[0]!;
+    const halls = () => fetch(`${city.url}/api/halls`, { headers: { cookie: mine } });
+    const idHash = createHash('sha256').update(mine.slice(mine.indexOf('=') + 1)).digest('hex');
+    expect((await halls()).status).toBe(200);
+    // Signed in 11 h 59 min ago, asked every 30 s since (last seen just now): still open.
+    await city.pool.query("UPDATE city_sessions SET created_at = now() - interval '11 hours 59 minutes', last_seen = now() WHERE id_hash = $1", [idHash]);
+    expect((await halls()).status).toBe(200);
+    // Twelve hours and a minute: before, the tab's polling kept it open for ever.
+    await city.pool.query("UPDATE city_sessions SET created_at = now() - interval '12 hours 1 minute', last_seen = now() WHERE id_hash = $1", [idHash]);
+    const ended = await halls();
+    expect(ended.status).toBe(401);
+    expect(await ended.json()).toMatchObject({ ok: false, code: 'signed-out' });
+    // The other session, signed in at the start of this file's tests, is open still.
+    expect((await fetch(`${city.url}/api/halls`, { headers: { cookie } })).status).toBe(200);
   });
 
   it("lists a hall whose facts the city has not made yet with nothing counted, rather than fail the whole list", async () => {

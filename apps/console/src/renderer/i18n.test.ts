@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { STRINGS } from './i18n';
+import { spanIn, STRINGS } from './i18n';
 
 const zh = STRINGS['zh-CN'];
 
@@ -39,5 +39,31 @@ describe('a window’s heading in the setup', () => {
   it('says it once in English too', () => {
     expect(STRINGS.en.setup.window.heading('1', '1号窗口 公安户籍')).toBe('Window 1 · 公安户籍');
     expect(STRINGS.en.setup.window.heading('2', 'Window 2 Passports')).toBe('Window 2 · Passports');
+  });
+});
+
+describe('a span of time on the console', () => {
+  it.each([
+    [45, '45 秒', '45 s'],
+    [125, '2 分钟', '2 min'],
+    [59 * 60, '59 分钟', '59 min'],
+    [60 * 60, '1 小时', '1 h'],
+    [(2 * 60 + 10) * 60, '2 小时 10 分钟', '2 h 10 min'],
+    [24 * 3600, '1 天', '1 day'],
+    [57_800 * 60, '40 天 3 小时', '40 days 3 h'],
+  ])('says %i seconds as %s / %s', (seconds, zhText, enText) => {
+    expect(spanIn('zh-CN', seconds)).toBe(zhText);
+    expect(spanIn('en', seconds)).toBe(enText);
+  });
+
+  it('says a backlog to the city of 40 days in days and hours, not 57800 分钟', () => {
+    expect(zh.overview.upstream.behind(1200, 57_800 * 60)).toBe('待上报 1200 条，最早的已等待 40 天 3 小时');
+    expect(STRINGS.en.overview.upstream.behind(1200, 57_800 * 60)).toBe('1200 records waiting, the oldest for 40 days 3 h');
+  });
+
+  it('says a terminal offline over a weekend, or a long pause, in the same words', () => {
+    expect(zh.alerts.text.offline('取号机 2', 2 * 24 * 60 + 65)).toBe('取号机 2已离线 2 天 1 小时，请检查网络和电源。');
+    expect(zh.alerts.text.pause(3, 95, 30)).toBe('3号窗口已暂停 1 小时 35 分钟，超过允许的 30 分钟。');
+    expect(zh.board.paused('', 130)).toBe('暂停 2 小时 10 分钟');
   });
 });

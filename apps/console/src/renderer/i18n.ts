@@ -17,6 +17,28 @@ function windowHeading(say: (n: string) => string, number: string, name: string)
   return [n === '' ? '' : say(n), rest].filter((x) => x !== '').join(' · ');
 }
 
+/**
+ * A span of time as people say it: seconds under two minutes, minutes under an hour, then hours and minutes,
+ * then days and hours (57,800 minutes is 40 天 3 小时 / 40 days 3 h, not 57800 分钟).
+ */
+export function spanIn(language: 'zh-CN' | 'en', seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const zh = language === 'zh-CN';
+  if (s < 120) return zh ? `${s} 秒` : `${s} s`;
+  const minutes = Math.round(s / 60);
+  if (minutes < 60) return zh ? `${minutes} 分钟` : `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) {
+    const m = minutes % 60;
+    return zh ? `${hours} 小时${m ? ` ${m} 分钟` : ''}` : `${hours} h${m ? ` ${m} min` : ''}`;
+  }
+  const days = Math.floor(hours / 24);
+  const h = hours % 24;
+  return zh ? `${days} 天${h ? ` ${h} 小时` : ''}` : `${days} ${days === 1 ? 'day' : 'days'}${h ? ` ${h} h` : ''}`;
+}
+const zhSpan = (seconds: number) => spanIn('zh-CN', seconds);
+const enSpan = (seconds: number) => spanIn('en', seconds);
+
 const zh = {
   appName: '管理控制台',
   language: 'English',
@@ -73,7 +95,7 @@ const zh = {
     upstream: {
       title: '数据上报（市级平台）',
       states: { connecting: '正在连接', shipping: '正在上报', 'caught-up': '已同步', offline: '市级平台暂时无法连接，数据保存在本大厅，恢复后自动补报', refused: '上报已暂停，请联系运维人员', stopped: '未运行' },
-      behind: (events: number, seconds: number) => (events === 0 ? '无待上报数据' : `待上报 ${events} 条，最早的已等待 ${seconds < 120 ? `${seconds} 秒` : `${Math.round(seconds / 60)} 分钟`}`),
+      behind: (events: number, seconds: number) => (events === 0 ? '无待上报数据' : `待上报 ${events} 条，最早的已等待 ${zhSpan(seconds)}`),
     },
   },
   board: {
@@ -88,7 +110,7 @@ const zh = {
     open: '开放',
     closed: '未开放',
     idle: '空闲',
-    paused: (reason: string, m: number) => `暂停 ${m} 分钟${reason ? `（${reason}）` : ''}`,
+    paused: (reason: string, m: number) => `暂停 ${zhSpan(m * 60)}${reason ? `（${reason}）` : ''}`,
     serving: (ticket: string, m: number) => `${ticket} 办理中 ${m} 分钟`,
     called: (ticket: string, m: number) => `已呼叫 ${ticket}，${m} 分钟`,
     item: '事项',
@@ -165,9 +187,9 @@ const zh = {
     text: {
       wait: (item: string, waiting: number, longest: number, threshold: number) => `${item}有 ${waiting} 人等候，最长已等 ${longest} 分钟，超过设定的 ${threshold} 分钟。可开设临时窗口或将该事项加到其他窗口。`,
       waitCount: (item: string, waiting: number, count: number, longest: number) => `${item}有 ${waiting} 人等候，达到设定的 ${count} 人（最长已等 ${longest} 分钟）。可开设临时窗口或将该事项加到其他窗口。`,
-      pause: (window: number, minutes: number, allowed: number) => `${window}号窗口已暂停 ${minutes} 分钟，超过允许的 ${allowed} 分钟。`,
+      pause: (window: number, minutes: number, allowed: number) => `${window}号窗口已暂停 ${zhSpan(minutes * 60)}，超过允许的 ${allowed} 分钟。`,
       device: (terminal: string, device: string, fault: string, detail?: string) => `${terminal}的${device}：${fault}。${detail ? `${detail.replace(/[。.]$/, '')}。` : ''}`,
-      offline: (terminal: string, minutes: number) => `${terminal}已离线 ${minutes} 分钟，请检查网络和电源。`,
+      offline: (terminal: string, minutes: number) => `${terminal}已离线 ${zhSpan(minutes * 60)}，请检查网络和电源。`,
       notReady: (terminals: string, opensAt: string) => `以下终端尚未报告正常：${terminals}。开厅时间 ${opensAt}。`,
       rating: (window: number, ticket: string, item: string, level: string) => `${window}号窗口办理的 ${ticket}（${item}）收到“${level}”评价，请及时核实处理。`,
       overdue: (subject: string, reference: string, due: string) => `${subject} ${reference} 已超过期限（${due}）。`,
@@ -654,7 +676,7 @@ const en: Strings = {
     upstream: {
       title: 'Reporting to the city',
       states: { connecting: 'Connecting', shipping: 'Sending', 'caught-up': 'Up to date', offline: "The city's platform cannot be reached for now; the data stays in this hall and is sent once it is back", refused: 'Sending has stopped: please call the operator', stopped: 'Not running' },
-      behind: (events: number, seconds: number) => (events === 0 ? 'Nothing waiting' : `${events} records waiting, the oldest for ${seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`}`),
+      behind: (events: number, seconds: number) => (events === 0 ? 'Nothing waiting' : `${events} records waiting, the oldest for ${enSpan(seconds)}`),
     },
   },
   board: {
@@ -669,7 +691,7 @@ const en: Strings = {
     open: 'open',
     closed: 'closed',
     idle: 'free',
-    paused: (reason: string, m: number) => `paused ${m} min${reason ? ` (${reason})` : ''}`,
+    paused: (reason: string, m: number) => `paused ${enSpan(m * 60)}${reason ? ` (${reason})` : ''}`,
     serving: (ticket: string, m: number) => `serving ${ticket}, ${m} min`,
     called: (ticket: string, m: number) => `called ${ticket}, ${m} min`,
     item: 'Item',
@@ -745,9 +767,9 @@ const en: Strings = {
     text: {
       wait: (item: string, waiting: number, longest: number, threshold: number) => `${item}: ${waiting} waiting, the longest for ${longest} min, past the set ${threshold} min. Open a temporary window or add the item to another window.`,
       waitCount: (item: string, waiting: number, count: number, longest: number) => `${item}: ${waiting} waiting, the set ${count} reached (the longest for ${longest} min). Open a temporary window or add the item to another window.`,
-      pause: (window: number, minutes: number, allowed: number) => `Window ${window} has been paused for ${minutes} min, past the ${allowed} min allowed.`,
+      pause: (window: number, minutes: number, allowed: number) => `Window ${window} has been paused for ${enSpan(minutes * 60)}, past the ${allowed} min allowed.`,
       device: (terminal: string, device: string, fault: string, detail?: string) => `${terminal}: ${device}, ${fault}.${detail ? ` ${detail}` : ''}`,
-      offline: (terminal: string, minutes: number) => `${terminal} has been offline for ${minutes} min. Please check its network and power.`,
+      offline: (terminal: string, minutes: number) => `${terminal} has been offline for ${enSpan(minutes * 60)}. Please check its network and power.`,
       notReady: (terminals: string, opensAt: string) => `Not reported ready: ${terminals}. The hall opens at ${opensAt}.`,
       rating: (window: number, ticket: string, item: string, level: string) => `Ticket ${ticket} (${item}) at window ${window} was rated "${level}". Please look into it.`,
       overdue: (subject: string, reference: string, due: string) => `${subject} ${reference} is past its deadline (${due}).`,
