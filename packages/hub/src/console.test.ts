@@ -692,6 +692,24 @@ describe('terminals enrolled by pairing code', () => {
     expect(actions.slice(0, 2)).toEqual(['revokeTerminal', 'enrolTerminal']);
   });
 
+  it('a credential an installer makes again through the API shuts out the link of the one it replaces, as a revoke in the console does', async () => {
+    const hub = await hall({ seed: true });
+    const make = async () =>
+      (await (await fetch(`${hub.url}/api/terminal-tokens`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'kiosk', terminal: 'kiosk-8' }) })).json()) as { token: string };
+    const first = await make();
+    const linked = await TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: 'kiosk-8', token: first.token });
+    terminals.push(linked);
+    const closed = new Promise<void>((resolve) => linked.ws.once('close', () => resolve()));
+    const second = await make();
+    // Before, the link on the revoked credential stayed open, taking numbers, until the kiosk linked again.
+    const outcome = await Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('still open 15 s after its credential was replaced'), 15_000))]);
+    expect(outcome).toBe('closed');
+    expect(linked.messages.at(-1)).toMatchObject({ type: 'error', code: 'unauthorised', message: expect.stringMatching(/revoked: enrol it again/) });
+    const again = await TestTerminal.connect(hub.wsUrl, { role: 'kiosk', terminal: 'kiosk-8', token: second.token });
+    terminals.push(again);
+    expect(await again.command({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' })).toMatchObject({ ok: true });
+  }, 40_000);
+
   it('an expired credential is refused', async () => {
     const hub = await hall({ seed: true });
     const made = await (

@@ -641,7 +641,11 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();
   });
   // A credential issued or revoked, by the console or an installer's POST /api/terminal-tokens: the console's Terminals page and the city learn of it now.
-  const stopCredentialsWatch = credentials.onChange(consoleContext.terminalsChanged);
+  // One revoked meanwhile (an installer's new credential replaces the terminal's earlier one) is shut out at once, as the console's revoke does.
+  const stopCredentialsWatch = credentials.onChange(() => {
+    terminals?.dropRevoked();
+    consoleContext.terminalsChanged();
+  });
   // A terminal that comes or goes may begin or end an alert.
   terminalListeners.add(() => supervision.soon());
   terminalListeners.add(tellCityTerminals);

@@ -108,6 +108,8 @@ export interface TerminalLinks {
   linked(): LinkedTerminal[];
   /** Ends the links that said hello with this credential (it was revoked). */
   dropCredential(id: string): void;
+  /** Closes the links of every credential revoked meanwhile, by whichever way (the console, an installer's POST /api/terminal-tokens replacing one). */
+  dropRevoked(): void;
   /**
    * The terminals, by id, linked here now or within SERVED_RECENTLY_MS, that try the other hub when
    * they lose this one: those whose looks a standby counts before it takes charge (replication.ts).
@@ -645,6 +647,10 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     dropCredential(id) {
       for (const s of sessions)
         if (s.credentialId === id) shutOut(s, 'revoked');
+    },
+    dropRevoked() {
+      for (const s of sessions)
+        if (s.credentialId && access.credentials.get(s.credentialId)?.revokedAt !== undefined) shutOut(s, 'revoked');
     },
     close() {
       clearInterval(heartbeat);
