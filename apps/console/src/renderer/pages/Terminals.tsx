@@ -4,6 +4,19 @@ import { api } from '../api';
 import { ErrorLine, useConsole } from '../App';
 import { DeviceState } from '../devices';
 
+/** A table's heading row: its columns' names in order ('' for a column of buttons). */
+function Heading({ columns }: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((c, i) => (
+          <th key={i}>{c}</th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 export function TerminalsPage() {
   const { t, live, staff, times, language } = useConsole();
   const [code, setCode] = useState('');
@@ -100,19 +113,7 @@ export function TerminalsPage() {
       <section className="card">
         <h2>{t.terminals.list}</h2>
         <table>
-          <thead>
-            <tr>
-              <th>{t.terminals.terminal}</th>
-              <th>{t.terminals.role}</th>
-              <th>{t.terminals.window}</th>
-              <th>{t.terminals.version}</th>
-              <th>{t.terminals.devices}</th>
-              <th>{t.terminals.lastSeen}</th>
-              <th>{t.terminals.expires}</th>
-              <th>{t.terminals.state}</th>
-              <th />
-            </tr>
-          </thead>
+          <Heading columns={[t.terminals.terminal, t.terminals.role, t.terminals.window, t.terminals.version, t.terminals.devices, t.terminals.lastSeen, t.terminals.expires, t.terminals.state, '']} />
           <tbody>
             {list?.terminals.map((c) => (
               <tr key={c.id} className={c.state === 'revoked' || c.state === 'expired' ? 'dim' : ''} data-testid={`terminal-${c.terminal}`}>
@@ -149,17 +150,7 @@ export function TerminalsPage() {
             <h3>{t.terminals.hallToken}</h3>
             <p className="dim">{t.terminals.hallTokenLead(list.hallTokenKeptDays)}</p>
             <table>
-              <thead>
-                <tr>
-                  <th>{t.terminals.terminal}</th>
-                  <th>{t.terminals.role}</th>
-                  <th>{t.terminals.window}</th>
-                  <th>{t.terminals.devices}</th>
-                  <th>{t.terminals.lastSeen}</th>
-                  <th>{t.terminals.state}</th>
-                  <th />
-                </tr>
-              </thead>
+              <Heading columns={[t.terminals.terminal, t.terminals.role, t.terminals.window, t.terminals.devices, t.terminals.lastSeen, t.terminals.state, '']} />
               <tbody>
                 {list.hallToken.map((h) => (
                   <tr key={h.terminal} data-testid={`hall-token-${h.terminal}`}>
