@@ -204,14 +204,21 @@ describe.skipIf(!!missing)('the city view', () => {
     browser ??= await launchChromium();
     const page = await openScreen(browser, city.url, { width: 1920, height: 1080 });
     await page.fill('input[name=id]', 'hall-02-admin');
+    // Each try waits for the server's answer: the words of the first wrong one stay on the page, and the right
+    // password sent before the third wrong one was answered would sign in (and clear the count) instead.
+    const answered = () => page.waitForResponse((r) => new URL(r.url()).pathname === '/api/login');
     for (let i = 0; i < 3; i++) {
       await page.fill('input[name=password]', `guess-number-${i}`);
+      const answer = answered();
       await page.click('button[type=submit]');
+      expect((await answer).status()).toBe(401);
       await page.waitForSelector('text=账号或密码不正确');
     }
     // The right password now, while the lock holds: refused without being tried, and said so.
     await page.fill('input[name=password]', PASSWORD);
+    const locked = answered();
     await page.click('button[type=submit]');
+    expect((await locked).status()).toBe(429);
     await page.waitForSelector('text=已暂时锁定');
     expect(await page.textContent('.login .notice')).toMatch(/请在 \d+ 秒后再试/);
     expect(await page.isVisible('[data-testid=halls]')).toBe(false);
