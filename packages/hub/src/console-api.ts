@@ -103,15 +103,16 @@ export function terminalList(ctx: ConsoleContext) {
   });
   // Terminals that said hello with the hall token itself (older installations) are listed too, linked now or remembered
   // (offline, with when they were last heard): they cannot be revoked one by one, and one that is no longer the hall's is removed.
+  // They are the board's terminals without a live credential, as terminalPresence lists them.
+  const presence = terminalPresence(ctx.credentials, linked, now, ctx.hallToken);
   const links = hallTokenLinks(linked);
-  const remembered = ctx.hallToken.list(now);
-  const hallToken = [
-    ...links.map((l) => ({ terminal: l.terminal, role: l.role, window: l.window, online: true, since: l.since, lastSeen: now })),
-    ...remembered.filter((h) => !links.some((l) => l.terminal === h.terminal)).map((h) => ({ terminal: h.terminal, role: h.role, window: h.window, online: false, lastSeen: h.lastSeen })),
-  ]
-    .filter((h) => !credentials.some((c) => c.terminal === h.terminal && c.state !== 'revoked' && c.state !== 'expired'))
-    .map((h) => ({ ...h, devices: ctx.store.view.devices.get(h.terminal)?.devices ?? [] }));
-  return { terminals: credentials, hallToken, hallTokenKeptDays: HALL_TOKEN_KEPT_DAYS, waiting: ctx.pairings.list(now), presence: terminalPresence(ctx.credentials, linked, now, ctx.hallToken) };
+  const hallToken = presence
+    .filter((p) => !credentials.some((c) => c.terminal === p.terminal && c.state !== 'revoked' && c.state !== 'expired'))
+    .map((p) => {
+      const link = p.online ? links.find((l) => l.terminal === p.terminal) : undefined;
+      return { terminal: p.terminal, role: p.role, window: p.window, online: p.online, ...(link ? { since: link.since } : {}), lastSeen: p.lastSeen, devices: ctx.store.view.devices.get(p.terminal)?.devices ?? [] };
+    });
+  return { terminals: credentials, hallToken, hallTokenKeptDays: HALL_TOKEN_KEPT_DAYS, waiting: ctx.pairings.list(now), presence };
 }
 
 /** A pairing code as typed (the terminal shows it as "123 456"), or a refusal that says what is wrong with it. */
@@ -496,7 +497,6 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
           store.audit.record({ at: now, staff: by, action: 'enrolTerminal', target: `terminal:${request.terminal}`, after: { ...identity, credential: issued.credential.id, expiresAt: issued.credential.expiresAt, replaced: issued.replaced } });
           return issued;
         });
-        for (const old of made.replaced) ctx.links()?.dropCredential(old);
         request.deliver(made.token, made.credential);
         return { status: 201, body: { ok: true, terminal: made.credential } };
       },
@@ -519,7 +519,6 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
           store.audit.record({ at: now, staff: by, action: 'revokeTerminal', target: `terminal:${before.terminal}`, before: { credential: id, revokedAt: null }, after: { credential: id, revokedAt: now } });
           return revoked;
         });
-        ctx.links()?.dropCredential(id);
         return { status: 200, body: { ok: true, terminal: after } };
       },
     },

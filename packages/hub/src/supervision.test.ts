@@ -284,7 +284,8 @@ describe('the supervisors’ alerts on the hub', () => {
     expect(robot.messages[1]!.content).not.toContain('13800001111');
   });
 
-  it('names the terminals in each channel’s own language: English names on an English channel', async () => {
+  /** A hall whose alerts go to two robots: the duty group in Chinese, the city desk in English. */
+  const dutyAndCityDesk = async () => {
     const robot = await WecomStandIn.start({ keys: ['duty-key', 'city-key'], clock: () => now });
     robots.push(robot);
     const hub = await hall(folder(), {
@@ -293,6 +294,11 @@ describe('the supervisors’ alerts on the hub', () => {
         { id: 'city', name: 'City desk', kind: 'wecom-robot', webhook: robot.webhook('city-key'), language: 'en' },
       ],
     });
+    return { robot, hub };
+  };
+
+  it('names the terminals in each channel’s own language: English names on an English channel', async () => {
+    const { robot, hub } = await dutyAndCityDesk();
     const pad = await connect(hub, { role: 'rating-pad', terminal: 'pad-1', window: 1 });
     expect((await pad.command({ type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'fault', code: 'offline' }] })).ok).toBe(true);
     hub.supervision.review();
@@ -304,14 +310,7 @@ describe('the supervisors’ alerts on the hub', () => {
   });
 
   it('names the rated item in each channel’s own language: its English name on an English channel', async () => {
-    const robot = await WecomStandIn.start({ keys: ['duty-key', 'city-key'], clock: () => now });
-    robots.push(robot);
-    const hub = await hall(folder(), {
-      channels: [
-        { id: 'duty', name: '值班群', kind: 'wecom-robot', webhook: robot.webhook('duty-key') },
-        { id: 'city', name: 'City desk', kind: 'wecom-robot', webhook: robot.webhook('city-key'), language: 'en' },
-      ],
-    });
+    const { robot, hub } = await dutyAndCityDesk();
     const ticket = await servedAndRated(hub, 'dissatisfied');
     hub.supervision.review();
     await robot.waitFor(() => robot.messages.length >= 2);

@@ -106,8 +106,6 @@ export interface TerminalLinks {
   count(): number;
   /** Who is linked now. */
   linked(): LinkedTerminal[];
-  /** Ends the links that said hello with this credential (it was revoked). */
-  dropCredential(id: string): void;
   /** Closes the links of every credential revoked meanwhile, by whichever way (the console, an installer's POST /api/terminal-tokens replacing one). */
   dropRevoked(): void;
   /**
@@ -406,6 +404,11 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
     s.ws.close();
   };
   const expired = (s: Session, now: number) => s.credentialExpiresAt !== undefined && s.credentialExpiresAt <= now;
+  /** Its last heard written down (最近联系): by its credential, or, linked with the hall token itself, as a remembered terminal; the console's own link is neither. */
+  const heard = (s: Session, now: number) => {
+    if (s.credentialId) access.credentials.seen(s.credentialId, now);
+    else if (s.actor && s.actor.role !== 'admin') access.hallToken.seen(s.actor, now);
+  };
 
   const onMessage = (s: Session, text: string) => {
     // Checked at hello only, a credential that ran out on an open link would work until the terminal linked again.
@@ -575,8 +578,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       fanOut.forget(s);
       waitingForDisk.delete(s);
       if (s.pairing) access.pairings.withdraw(s.pairing);
-      if (s.credentialId) access.credentials.seen(s.credentialId, access.clock());
-      else if (s.actor && s.actor.role !== 'admin') access.hallToken.seen(s.actor, access.clock());
+      heard(s, access.clock());
       if (s.actor && s.triesOtherHubs) gone.set(s.actor.terminal, performance.now());
       if (s.actor || s.pairing) access.changed();
     });
@@ -604,15 +606,12 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
   // that fails otherwise (a disk gone read-only) is said once until one succeeds, and the hall goes on.
   let heardNotKeptSaid = false;
   const keepHeard = () => {
-    const heard = [...sessions].filter((s) => s.actor && (s.credentialId || s.actor.role !== 'admin'));
-    if (heard.length === 0 || store.isDiskFull) return;
+    const linked = [...sessions].filter((s) => s.actor && (s.credentialId || s.actor.role !== 'admin'));
+    if (linked.length === 0 || store.isDiskFull) return;
     const now = clock();
     try {
       store.withTransaction(() => {
-        for (const { credentialId, actor } of heard) {
-          if (credentialId) access.credentials.seen(credentialId, now);
-          else if (actor && actor.role !== 'admin') access.hallToken.seen(actor, now);
-        }
+        for (const s of linked) heard(s, now);
       });
       heardNotKeptSaid = false;
     } catch (error) {
@@ -643,10 +642,6 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       const served = new Set(gone.keys());
       for (const s of sessions) if (s.actor && s.triesOtherHubs) served.add(s.actor.terminal);
       return [...served].sort();
-    },
-    dropCredential(id) {
-      for (const s of sessions)
-        if (s.credentialId === id) shutOut(s, 'revoked');
     },
     dropRevoked() {
       for (const s of sessions)
