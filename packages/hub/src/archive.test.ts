@@ -11,11 +11,10 @@ import { openDatabase } from './db';
 import { KEY_FILE } from './files';
 import { createLogger, useLogger } from './log';
 import { startHub, type RunningHub } from './server';
-import { freePort, spawnHub } from './testing/hub-process';
+import { freePort, hubCommandLine, spawnHub } from './testing/hub-process';
 import { generateHistory } from './testing/year';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
 const dirs: string[] = [];
 
 afterEach(() => {
@@ -39,7 +38,7 @@ const count = (dir: string, file: string, sql: string) => {
 
 function runCli(args: string[], dataDir: string): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, SERVICEHALL_DATA: dataDir } });
+    const child = spawn(process.execPath, [...hubCommandLine(), ...args], { cwd: root, env: { ...process.env, SERVICEHALL_DATA: dataDir } });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));

@@ -10,6 +10,7 @@ import { SETUP_CODE_TRIES } from './staff';
 import { FEEDS_PER_STAFF } from './console-api';
 import { TestConsole } from './testing/console';
 import { TestTerminal } from './testing/terminal';
+import { hubCommandLine } from './testing/hub-process';
 
 const TOKEN = 'hall-token-for-console-tests';
 let hubs: RunningHub[] = [];
@@ -125,8 +126,7 @@ describe('a hub on an empty data folder', () => {
     const { execFileSync } = await import('node:child_process');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-cli-'));
     dirs.push(dir);
-    const cli = path.resolve(import.meta.dirname, 'cli.ts');
-    const out = execFileSync(process.execPath, ['--import', 'tsx', cli, 'create-admin', '--id', 'boss', '--name', '李主任'], { env: { ...process.env, SERVICEHALL_DATA: dir }, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [...hubCommandLine(), 'create-admin', '--id', 'boss', '--name', '李主任'], { env: { ...process.env, SERVICEHALL_DATA: dir }, encoding: 'utf8' });
     const password = /one-time password:\s+(\S+)/.exec(out)?.[1];
     expect(password).toMatch(/^[A-Za-z0-9]{12}$/);
     const hub = await startHub({ dataDir: dir, token: TOKEN, clock: () => now });
@@ -135,7 +135,7 @@ describe('a hub on an empty data folder', () => {
     const c = new TestConsole(hub.url);
     expect((await c.login('boss', password!)).body).toMatchObject({ staff: { id: 'boss', role: 'administrator', mustChange: true } });
     expect((await c.request('GET', '/api/staff')).body).toMatchObject({ code: 'pin-change-required' });
-    expect(() => execFileSync(process.execPath, ['--import', 'tsx', cli, 'create-admin', '--id', 'boss'], { env: { ...process.env, SERVICEHALL_DATA: dir }, stdio: 'pipe' })).toThrow(/already/);
+    expect(() => execFileSync(process.execPath, [...hubCommandLine(), 'create-admin', '--id', 'boss'], { env: { ...process.env, SERVICEHALL_DATA: dir }, stdio: 'pipe' })).toThrow(/already/);
   });
 
   it('refuses on the command line and for the first administrator what the console’s account form refuses, in the same words', async () => {
@@ -154,8 +154,7 @@ describe('a hub on an empty data folder', () => {
       for (const r of said) expect(r.status, JSON.stringify(r.body)).toBeGreaterThanOrEqual(400);
       return said.map((r) => String(r.body.text)).join('\n');
     };
-    const cli = path.resolve(import.meta.dirname, 'cli.ts');
-    const commandLine = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', cli, 'create-admin', '--name', '李', ...args], { env: { ...process.env, SERVICEHALL_DATA: dir }, encoding: 'utf8' });
+    const commandLine = (...args: string[]) => spawnSync(process.execPath, [...hubCommandLine(), 'create-admin', '--name', '李', ...args], { env: { ...process.env, SERVICEHALL_DATA: dir }, encoding: 'utf8' });
     const cases: [Record<string, string>, string[]][] = [
       [{ id: '1001', role: 'supervisor' }, ['--id', '1001', '--role', 'supervisor']],
       [{ id: 'ADMIN', role: 'administrator' }, ['--id', 'ADMIN']],
@@ -180,7 +179,7 @@ describe('a hub on an empty data folder', () => {
     const made = commandLine('--id', 'boss', '--role', 'supervisor');
     expect(made.status, made.stderr).toBe(0);
     expect(made.stdout).toContain('已创建账号 boss');
-    // Seven command-line runs through tsx after a hub: 8 s on a quiet machine, 18 s and more beside other work.
+    // Seven command-line runs after a hub: through tsx 8 s on a quiet machine, 18 s and more beside other work.
   }, 90_000);
 
   it('refuses wrong issuing hours naming the item and the period, how a time is written, in the console’s language and a script’s', async () => {

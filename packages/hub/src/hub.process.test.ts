@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RUNNING_MARKER } from './integrity';
-import { LOAD_TEST_LIMITS, spawnHub, type HubProcess } from './testing/hub-process';
+import { hubCommandLine, LOAD_TEST_LIMITS, spawnHub, type HubProcess } from './testing/hub-process';
 import { TestTerminal } from './testing/terminal';
 
 const catalogue = demoCatalogue({ allDay: true });
@@ -155,7 +155,7 @@ describe('the hub as its own process on a real database', () => {
     const dir = tempDir();
     const { execFile } = await import('node:child_process');
     const out = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, ['--import', 'tsx', path.resolve(import.meta.dirname, 'cli.ts'), 'init-tls', '--name', '127.0.0.1', '--name', 'hub.hall.local'], { env: { ...process.env, SERVICEHALL_DATA: dir, SERVICEHALL_PORT: '8643' } }, (error, stdout, stderr) =>
+      execFile(process.execPath, [...hubCommandLine(), 'init-tls', '--name', '127.0.0.1', '--name', 'hub.hall.local'], { env: { ...process.env, SERVICEHALL_DATA: dir, SERVICEHALL_PORT: '8643' } }, (error, stdout, stderr) =>
         error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
       ),
     );

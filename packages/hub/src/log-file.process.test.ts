@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { execFile } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnHub } from './testing/hub-process';
+import { hubCommandLine, spawnHub } from './testing/hub-process';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
@@ -293,7 +293,7 @@ describe("the hub that cannot start, its log in a file", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-logrefused-'));
     dirs.push(dir);
     const logs = path.join(dir, 'logs');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'cli.ts')], {
+    const child = spawn(process.execPath, hubCommandLine(), {
       cwd: root,
       env: { ...process.env, SERVICEHALL_DATA: path.join(dir, 'data'), SERVICEHALL_LOG_FILE: path.join(logs, 'hub.log'), SERVICEHALL_LOG_LEVEL: 'info', SERVICEHALL_PORT: '0', SERVICEHALL_TOKEN: 'short' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,13 +7,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DATABASE_FILE, REFUSED_EXIT_CODE, USAGE_EXIT_CODE } from './integrity';
-import { freePort, HUB_PROCESS_TOKEN, LOAD_TEST_LIMITS, spawnHub, type HubProcess } from './testing/hub-process';
+import { freePort, HUB_PROCESS_TOKEN, hubCommandLine, LOAD_TEST_LIMITS, spawnHub, type HubProcess } from './testing/hub-process';
 import { makeHallDatabase } from './testing/hall-db';
 import { TestTerminal } from './testing/terminal';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
-const cli = path.join(here, 'cli.ts');
 
 let hub: HubProcess | undefined;
 const dirs: string[] = [];
@@ -32,7 +31,7 @@ function tempDir(): string {
 function hubCommand(args: string[], env: Record<string, string>, as: { uid?: number; gid?: number } = {}, killAfterMs = 60_000, before: string[] = []): Promise<{ code: number | null; out: string; ms: number }> {
   return new Promise((resolve) => {
     const started = performance.now();
-    const [command, ...rest] = [...before, process.execPath, '--import', 'tsx', cli, ...args];
+    const [command, ...rest] = [...before, process.execPath, ...hubCommandLine(), ...args];
     const child = spawn(command!, rest, { cwd: root, env: { ...process.env, SERVICEHALL_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
