@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ArchiveRefusal, ArchiveVacuumFailed, archiveYear } from './archive';
 import { openDatabase } from './db';
-import { KEY_FILE } from './files';
+import { KEY_FILE, REFUSED_EXIT_CODE, USAGE_EXIT_CODE } from './files';
 import { createLogger, useLogger } from './log';
 import { startHub, type RunningHub } from './server';
 import { freePort, hubCommandLine, spawnHub } from './testing/hub-process';
@@ -251,11 +251,15 @@ describe('archiving a past year', () => {
     const hub = await spawnHub(dir);
     const refused = await runCli(['archive', '2025'], dir);
     await hub.kill('SIGTERM');
-    expect(refused.code).toBe(2);
+    // Refused (78): the same command helps only once the hub is stopped; typed wrong (64), with how it is typed.
+    expect(refused.code).toBe(REFUSED_EXIT_CODE);
     expect(refused.out).toMatch(/主机正在数据文件夹 .* 上运行[^]*The hub is running/);
-    const typo = await runCli(['archive', '２０２５年'], dir);
-    expect(typo.code).toBe(2);
-    expect(typo.out).toContain('而不是“２０２５年”');
+    for (const wrong of [['２０２５年'], ['1999'], []]) {
+      const typo = await runCli(['archive', ...wrong], dir);
+      expect(typo.code, wrong.join(' ')).toBe(USAGE_EXIT_CODE);
+      expect(typo.out).toContain(`而不是“${wrong[0] ?? ''}”。用法：npm run hub -- archive 年份`);
+      expect(typo.out).toContain('Usage: npm run hub -- archive YEAR');
+    }
     const done = await runCli(['archive', '2025'], dir);
     expect(done.code).toBe(0);
     expect(done.out).toMatch(/2025 archived to .*hall-2025\.db/);

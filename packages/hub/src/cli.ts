@@ -6,7 +6,7 @@ import path from 'node:path';
 import { backupFolderUsable, backupPolicyFromEnv } from './backup';
 import { openDatabase } from './db';
 import { archiveYear, ArchiveRefusal, ArchiveVacuumFailed } from './archive';
-import { DatabaseDenied, HallKey, KEY_FILE, prepareDataFolder, TOKEN_FILE } from './files';
+import { DatabaseDenied, HallKey, KEY_FILE, prepareDataFolder, TOKEN_FILE, UsageMistake } from './files';
 import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
 import { proxyTrustFrom } from './http';
 import { limitsFrom } from './limits';
@@ -361,8 +361,8 @@ async function promote() {
 function archive(year: string | undefined): void {
   const dataDir = hubOptionsFromEnv().dataDir;
   try {
-    // "abc" is said as typed, not as the NaN it would make.
-    if (!/^\d{4}$/.test(year ?? '')) throw new ArchiveRefusal(opsText('archiveYear', { year: year ?? '' }));
+    // "abc" is said as typed, not as the NaN it would make; a year typed wrong is a command typed wrong (exit 64).
+    if (!/^\d{4}$/.test(year ?? '') || Number(year) < 2000) throw new UsageMistake(opsText('archiveYear', { year: year ?? '' }));
     const done = archiveYear(dataDir, Number(year));
     if (done.vacuumOnly)
       console.log(opsText('archiveVacuumDone', { year: done.year, file: done.file, firstSeq: done.firstSeq, lastSeq: done.lastSeq, before: formatBytes(done.bytesBefore), after: formatBytes(done.bytesAfter) }));
@@ -381,13 +381,15 @@ function archive(year: string | undefined): void {
     const halves = en.length > 0 && /^[^\n]*[\u4e00-\u9fff]/.test(zh!) ? { 'zh-CN': zh!, en: en.join(' ') } : reason;
     // A VACUUM that failed says itself: the year is archived, and the same command reclaims the space.
     // So does a hall.db this account may not write: whose file it is and what to do, exit 78 as every refusal.
-    if (error instanceof DatabaseDenied) {
+    if (error instanceof DatabaseDenied || error instanceof UsageMistake) {
       console.error(reason);
       process.exit(error.exitCode);
     }
     if (error instanceof ArchiveVacuumFailed) console.error(reason);
     else console.error(error instanceof ArchiveRefusal ? `ServiceHall could not archive ${year ?? '(no year given)'}: ${reason}` : opsText('archiveFailed', { year: year ?? '', reason: halves }));
-    process.exit(error instanceof ArchiveRefusal ? 2 : 1);
+    // The operator's commands' codes (README, Operating): refused 78 (the same command cannot help until something
+    // else is done: the hub stopped, the year ended), failed 1.
+    process.exit(error instanceof ArchiveRefusal ? REFUSED_EXIT_CODE : 1);
   }
 }
 
