@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { withoutNul, type LogRow } from './mask';
+import { rollBack } from './transaction';
 
 /**
  * The city's PostgreSQL schema holding one hall's fact tables (the hall's own tables, by the same definitions):
@@ -55,7 +56,7 @@ export async function ensureHallFacts(client: pg.ClientBase, hall: string, fill:
     }
     await client.query('COMMIT');
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await rollBack(client, error);
     throw error;
   }
 }

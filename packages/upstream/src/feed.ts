@@ -2,6 +2,7 @@ import { exportRating, type Rating, type RatingExportTarget } from '@servicehall
 import fs from 'node:fs';
 import path from 'node:path';
 import type pg from 'pg';
+import { rollBack } from './transaction';
 
 /**
  * Where the city's ratings go: the provincial 好差评 platform's HTTP interface, or a file for its
@@ -86,7 +87,7 @@ export async function sendDueRatings(client: pg.ClientBase, target: FeedTarget):
     // What the platform said of those it did not take (its status and the beginning of its answer), for the operator.
     return outcome.ok ? { sent: rows.length, failed: 0 } : { sent: 0, failed: rows.length, problem: `${outcome.status !== undefined ? `HTTP ${outcome.status}: ` : ''}${outcome.answer.slice(0, 200)}` };
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await rollBack(client, error);
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 import { compileReport, compilerFor, FACT_TABLE_LIST, finishReport, type Report, type ReportSpec } from '@servicehall/reports';
 import type pg from 'pg';
 import { hallSchema } from './facts';
+import { rollBack } from './transaction';
 
 const postgres = compilerFor('postgres');
 
@@ -25,7 +26,7 @@ export async function cityReport(client: pg.ClientBase, hall: string, spec: Repo
     await client.query('COMMIT');
     return finishReport(spec, parts, pauses, waitTargetMinutes);
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await rollBack(client, error);
     throw error;
   }
 }

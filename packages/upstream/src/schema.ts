@@ -1,4 +1,5 @@
 import type { ClientBase } from 'pg';
+import { rollBack } from './transaction';
 
 /**
  * The city's PostgreSQL schema, versioned like the hall's (each migration once, in order, in one
@@ -184,7 +185,7 @@ export async function migrateCity(client: ClientBase): Promise<void> {
     }
     await client.query('COMMIT');
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await rollBack(client, error);
     throw error;
   }
 }

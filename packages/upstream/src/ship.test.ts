@@ -683,6 +683,20 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     });
   }, 60_000);
 
+  /** What the shipper's connections are asked after a statement of theirs timed out (pg.Client's query, watched). */
+  const askedAfterTimeout = () => {
+    const timedOut = new WeakSet<object>();
+    const afterTimeout: string[] = [];
+    const realQuery = pg.Client.prototype.query;
+    const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
+      if (timedOut.has(this)) afterTimeout.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text));
+      const result = (realQuery as (...a: unknown[]) => unknown).apply(this, args);
+      if (result instanceof Promise) result.catch((e: Error) => e.message === 'Query read timeout' && timedOut.add(this));
+      return result as never;
+    });
+    return { afterTimeout, spy };
+  };
+
   it("gives up a connection whose statement went unanswered at once, rather than wait behind it to roll back, and goes on when the city answers", async () => {
     await inSmallHall('hung', async ({ dir: hallDir, store }) => {
       const seen: UpstreamStatus[] = [];
@@ -690,16 +704,7 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
       const running = s.run();
       const holder = new pg.Client(city.url);
       await holder.connect();
-      // What the shipper's connections are asked after a statement of theirs timed out.
-      const timedOut = new WeakSet<object>();
-      const afterTimeout: string[] = [];
-      const realQuery = pg.Client.prototype.query;
-      const spy = vi.spyOn(pg.Client.prototype, 'query').mockImplementation(function (this: pg.Client, ...args: unknown[]) {
-        if (timedOut.has(this)) afterTimeout.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text));
-        const result = (realQuery as (...a: unknown[]) => unknown).apply(this, args);
-        if (result instanceof Promise) result.catch((e: Error) => e.message === 'Query read timeout' && timedOut.add(this));
-        return result as never;
-      });
+      const { afterTimeout, spy } = askedAfterTimeout();
       try {
         await until(() => s.status.state === 'caught-up');
         // The batch's statement waits on a lock another session holds (a link that swallows it looks the same to the hub).
@@ -711,6 +716,32 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
         // trying again, for as long as the lock was held. Now it closes the connection and tries again, each time.
         await until(() => seen.filter((x) => x.state === 'offline' && x.message === 'Query read timeout').length >= 2, 15_000);
         // Before, a ROLLBACK went after the hung statement, to wait behind it (until its own query_timeout, 60 s more).
+        expect(afterTimeout).toEqual([]);
+        await holder.query('ROLLBACK');
+        await until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq, 20_000);
+      } finally {
+        spy.mockRestore();
+        await holder.end();
+        await s.stop();
+        await running;
+      }
+    });
+  }, 60_000);
+
+  it('gives up its connection at once when a statement at connect goes unanswered (the city migrating, a lock held), not after a ROLLBACK waited behind it', async () => {
+    await inSmallHall('migrating', async ({ dir: hallDir, store }) => {
+      const seen: UpstreamStatus[] = [];
+      const holder = new pg.Client(city.url);
+      await holder.connect();
+      // Another hub (or an operator's migration) holds the city's migration lock: this hub's migrateCity waits on it.
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock(7017017)');
+      const { afterTimeout, spy } = askedAfterTimeout();
+      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-MIGRATING', idleMs: 50, firstRetryMs: 50, maxRetryMs: 200, queryTimeoutMs: 500 }, (x) => seen.push({ ...x }), cityHooks());
+      const running = s.run();
+      try {
+        await until(() => seen.filter((x) => x.state === 'offline' && x.message === 'Query read timeout').length >= 2, 15_000);
+        // Before, its ROLLBACK went after the statement still waiting on the lock, and waited behind it for its own query_timeout.
         expect(afterTimeout).toEqual([]);
         await holder.query('ROLLBACK');
         await until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq, 20_000);

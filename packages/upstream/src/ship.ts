@@ -8,6 +8,7 @@ import { CityFacts, dropHallFacts, ensureHallFacts, writeFacts } from './facts';
 import { ALERT_EVENT_TYPES, applyAlertEvents } from './hooks';
 import { migrateCity } from './schema';
 import { terminalsJson } from './terminals';
+import { rollBack } from './transaction';
 
 /** Where a hall's log goes and how. */
 export interface ShipperOptions {
@@ -107,17 +108,6 @@ export class ShippingRefused extends Error {
 
 /** Batches that go through, after one that did not, before the batches are made twice as large again. */
 const GOOD_BATCHES = 8;
-
-/**
- * Ends a transaction that failed: by ROLLBACK, or, when a statement went unanswered past query_timeout, by closing
- * the connection at once (end() destroys its socket while a query is active): the statement may still run on the
- * city's server (waiting on a lock, a link that swallows it), and a ROLLBACK sent after it would wait as long. The
- * server rolls the transaction back when it finds the connection gone; the shipper's loop connects again.
- */
-async function rollBack(client: pg.Client, error: unknown): Promise<void> {
-  if ((error as Error | undefined)?.message === 'Query read timeout') await client.end().catch(() => undefined);
-  else await client.query('ROLLBACK').catch(() => undefined);
-}
 
 const sleep = (ms: number, wake?: Promise<void>) => new Promise<void>((resolve) => {
   const timer = setTimeout(resolve, ms);
