@@ -193,7 +193,7 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('window.closed'), window: windowNo, dayEnded: z.literal(true).optional(), happenedAt: z.number().int().optional() }),
   z.object({ type: z.literal('window.paused'), window: windowNo, reason }),
   z.object({ type: z.literal('window.resumed'), window: windowNo }),
-  z.object({ type: z.literal('devices.reported'), terminal: z.string(), role: z.string(), devices: z.array(DeviceReportSchema).max(10) }),
+  z.object({ type: z.literal('devices.reported'), terminal: z.string(), role: z.string(), window: windowNo.optional(), devices: z.array(DeviceReportSchema).max(10) }),
   // Supervisors' alerts (H-04, H-16, H-18, N-03): raised once per occurrence of a condition, cleared when it ends.
   z.object({ type: z.literal('alert.raised'), id: z.string().max(200), key: z.string().max(200), subject: AlertSubjectSchema }),
   z.object({ type: z.literal('alert.cleared'), id: z.string().max(200) }),

@@ -124,7 +124,7 @@ export const HallSnapshotSchema = z.object({
     }),
   ),
   nextPlace: z.number().int(),
-  devices: z.array(z.object({ terminal: z.string(), role: z.string(), at: z.number().int(), devices: z.array(DeviceReportSchema) })).default([]),
+  devices: z.array(z.object({ terminal: z.string(), role: z.string(), window: z.number().int().optional(), at: z.number().int(), devices: z.array(DeviceReportSchema) })).default([]),
   cases: z.array(CaseSchema).default([]),
   ratingRequests: z
     .array(z.object({ ticketId: z.string(), ticketNumber: z.string(), window: z.number().int(), clerk: z.string().optional(), serviceCode: z.string(), finishedAt: z.number().int(), caseNumbers: z.array(z.string()) }))

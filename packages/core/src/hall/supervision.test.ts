@@ -3,7 +3,7 @@ import demo from '../../../../fixtures/catalogue/demo-hall.json' with { type: 'j
 import { checkCatalogue, type Catalogue, type CatalogueInput } from '../catalogue';
 import type { Actor, CommandBody } from '../commands';
 import type { TerminalPresence } from '../supervision';
-import { activeAlerts, alertChanges, alertNotice, applyEvent, decide, hallItemNames, emptyView, fromSnapshot, hallBoard, itemWait, toSnapshot, type AlertSource, type HallView } from '.';
+import { activeAlerts, alertChanges, alertNotice, applyEvent, decide, hallItemNames, hallTerminalNames, emptyView, fromSnapshot, hallBoard, itemWait, toSnapshot, type AlertSource, type HallView } from '.';
 import { overdueAlerts } from './supervision';
 
 const DAY = '2026-11-27';
@@ -253,6 +253,20 @@ describe('alerts of the live hall', () => {
 });
 
 describe('the board', () => {
+  it('names a rating pad and a window terminal known only by their device reports with their window, also from a snapshot', () => {
+    const view = emptyView(catalogue(), DAY);
+    const keypad = { kind: 'keypad', name: '评价按键', status: 'fault', code: 'offline' } as const;
+    step(view, { type: 'reportDevices', devices: [keypad] }, pad(3), at('09:00'));
+    step(view, { type: 'reportDevices', devices: [{ kind: 'printer', name: 'notice-printer', status: 'ok' }] }, win(3), at('09:00'));
+    step(view, { type: 'reportDevices', devices: [{ kind: 'printer', name: 'ticket-printer', status: 'ok' }] }, kiosk, at('09:00'));
+    // No link, no credential, no remembered terminal: the reports alone (an older installation's, one removed from the list).
+    for (const v of [view, fromSnapshot(toSnapshot(view))]) {
+      expect(Object.fromEntries(hallTerminalNames(v, [], 'zh-CN'))).toEqual({ 'pad-3': '3号窗口评价器', 'win-3': '3号窗口终端', 'kiosk-1': '取号机' });
+      expect(hallTerminalNames(v, [], 'en').get('pad-3')).toBe('Window 3 rating pad');
+      expect(hallBoard(v, { terminals: [], overdue: [], now: at('09:05') }).terminals.find((t) => t.terminal === 'pad-3')).toMatchObject({ window: 3, online: false, faults: [keypad] });
+    }
+  });
+
   it('shows every window, item queue, terminal and today’s figures', () => {
     const view = emptyView(catalogue({ waitMinutes: 15, pauseMinutes: 10 }), DAY);
     step(view, { type: 'openWindow', window: 1, clerk: '1001' }, win(1), at('08:30'));

@@ -416,7 +416,7 @@ function boardTerminal(view: HallView, t: TerminalPresence, now: number): BoardT
 /** The hall's terminals: those the hub expects, and those that reported devices but are not in its list (an older installation). */
 export function hallTerminals(view: HallView, presence: readonly TerminalPresence[]): TerminalPresence[] {
   const out = [...presence];
-  for (const d of view.devices.values()) if (!out.some((p) => p.terminal === d.terminal)) out.push({ terminal: d.terminal, role: d.role, online: false });
+  for (const d of view.devices.values()) if (!out.some((p) => p.terminal === d.terminal)) out.push({ terminal: d.terminal, role: d.role, ...(d.window !== undefined ? { window: d.window } : {}), online: false });
   return out;
 }
 

@@ -24,6 +24,8 @@ export interface WindowState {
 export interface TerminalDevices {
   terminal: string;
   role: string;
+  /** The window of a window terminal or rating pad, as it said at its report (reports before 2026-12 have none). */
+  window?: number;
   at: number;
   devices: DeviceReport[];
 }

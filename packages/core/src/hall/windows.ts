@@ -43,7 +43,7 @@ export function applyWindowEvent(view: HallView, event: EventOf<WindowEventType>
       break;
     }
     case 'devices.reported':
-      view.devices.set(event.terminal, { terminal: event.terminal, role: event.role, at: event.at, devices: event.devices });
+      view.devices.set(event.terminal, { terminal: event.terminal, role: event.role, ...(event.window !== undefined ? { window: event.window } : {}), at: event.at, devices: event.devices });
       break;
   }
 }
@@ -100,7 +100,9 @@ export function decideWindowCommand(view: HallView, command: WindowCommand, ctx:
       const before = view.devices.get(ctx.actor.terminal);
       // Polling agents report often; only a change becomes an event.
       if (before && JSON.stringify(before.devices) === JSON.stringify(command.devices)) return ok({ events: [] });
-      return ok({ events: [{ type: 'devices.reported', terminal: ctx.actor.terminal, role: ctx.actor.role, devices: command.devices }] });
+      // Its window too (a window terminal's, a rating pad's): one known only by its report is still named 1号窗口评价器.
+      const window = 'window' in ctx.actor && ctx.actor.window !== undefined ? { window: ctx.actor.window } : {};
+      return ok({ events: [{ type: 'devices.reported', terminal: ctx.actor.terminal, role: ctx.actor.role, ...window, devices: command.devices }] });
     }
   }
 }
