@@ -66,4 +66,15 @@ describe('a span of time on the console', () => {
     expect(zh.alerts.text.pause(3, 95, 30)).toBe('3号窗口已暂停 1 小时 35 分钟，超过允许的 30 分钟。');
     expect(zh.board.paused('', 130)).toBe('暂停 2 小时 10 分钟');
   });
+
+  it('says a span the hub counts in minutes in minutes while under an hour (not 60 秒), then in hours: a pause, a service, a call, an offline terminal', () => {
+    expect(zh.board.paused('午休', 1)).toBe('暂停 1 分钟（午休）');
+    expect(zh.board.serving('A012', 0)).toBe('A012 办理中 0 分钟');
+    expect(zh.board.serving('A012', 75)).toBe('A012 办理中 1 小时 15 分钟');
+    expect(zh.board.called('B003', 1)).toBe('已呼叫 B003，1 分钟');
+    expect(STRINGS.en.board.serving('A012', 75)).toBe('serving A012, 1 h 15 min');
+    expect(STRINGS.en.board.called('B003', 125)).toBe('called B003, 2 h 5 min');
+    expect(zh.alerts.text.offline('取号机 2', 1)).toBe('取号机 2已离线 1 分钟，请检查网络和电源。');
+    expect(STRINGS.en.alerts.text.pause(3, 1, 0)).toBe('Window 3 has been paused for 1 min, past the 0 min allowed.');
+  });
 });

@@ -38,6 +38,11 @@ export function spanIn(language: 'zh-CN' | 'en', seconds: number): string {
 }
 const zhSpan = (seconds: number) => spanIn('zh-CN', seconds);
 const enSpan = (seconds: number) => spanIn('en', seconds);
+/** A span the hub counts in whole minutes (a pause, a service, an offline terminal): 0 分钟, 1 分钟, then as spanIn says it (1 小时 15 分钟), never 60 秒. */
+export const minutesIn = (language: 'zh-CN' | 'en', minutes: number): string =>
+  minutes < 60 ? (language === 'zh-CN' ? `${Math.max(0, minutes)} 分钟` : `${Math.max(0, minutes)} min`) : spanIn(language, minutes * 60);
+const zhMinutes = (minutes: number) => minutesIn('zh-CN', minutes);
+const enMinutes = (minutes: number) => minutesIn('en', minutes);
 
 const zh = {
   appName: '管理控制台',
@@ -110,9 +115,9 @@ const zh = {
     open: '开放',
     closed: '未开放',
     idle: '空闲',
-    paused: (reason: string, m: number) => `暂停 ${zhSpan(m * 60)}${reason ? `（${reason}）` : ''}`,
-    serving: (ticket: string, m: number) => `${ticket} 办理中 ${m} 分钟`,
-    called: (ticket: string, m: number) => `已呼叫 ${ticket}，${m} 分钟`,
+    paused: (reason: string, m: number) => `暂停 ${zhMinutes(m)}${reason ? `（${reason}）` : ''}`,
+    serving: (ticket: string, m: number) => `${ticket} 办理中 ${zhMinutes(m)}`,
+    called: (ticket: string, m: number) => `已呼叫 ${ticket}，${zhMinutes(m)}`,
     item: '事项',
     waiting: '等候人数',
     longest: '最长等候',
@@ -187,9 +192,9 @@ const zh = {
     text: {
       wait: (item: string, waiting: number, longest: number, threshold: number) => `${item}有 ${waiting} 人等候，最长已等 ${longest} 分钟，超过设定的 ${threshold} 分钟。可开设临时窗口或将该事项加到其他窗口。`,
       waitCount: (item: string, waiting: number, count: number, longest: number) => `${item}有 ${waiting} 人等候，达到设定的 ${count} 人（最长已等 ${longest} 分钟）。可开设临时窗口或将该事项加到其他窗口。`,
-      pause: (window: number, minutes: number, allowed: number) => `${window}号窗口已暂停 ${zhSpan(minutes * 60)}，超过允许的 ${allowed} 分钟。`,
+      pause: (window: number, minutes: number, allowed: number) => `${window}号窗口已暂停 ${zhMinutes(minutes)}，超过允许的 ${allowed} 分钟。`,
       device: (terminal: string, device: string, fault: string, detail?: string) => `${terminal}的${device}：${fault}。${detail ? `${detail.replace(/[。.]$/, '')}。` : ''}`,
-      offline: (terminal: string, minutes: number) => `${terminal}已离线 ${zhSpan(minutes * 60)}，请检查网络和电源。`,
+      offline: (terminal: string, minutes: number) => `${terminal}已离线 ${zhMinutes(minutes)}，请检查网络和电源。`,
       notReady: (terminals: string, opensAt: string) => `以下终端尚未报告正常：${terminals}。开厅时间 ${opensAt}。`,
       rating: (window: number, ticket: string, item: string, level: string) => `${window}号窗口办理的 ${ticket}（${item}）收到“${level}”评价，请及时核实处理。`,
       overdue: (subject: string, reference: string, due: string) => `${subject} ${reference} 已超过期限（${due}）。`,
@@ -691,9 +696,9 @@ const en: Strings = {
     open: 'open',
     closed: 'closed',
     idle: 'free',
-    paused: (reason: string, m: number) => `paused ${enSpan(m * 60)}${reason ? ` (${reason})` : ''}`,
-    serving: (ticket: string, m: number) => `serving ${ticket}, ${m} min`,
-    called: (ticket: string, m: number) => `called ${ticket}, ${m} min`,
+    paused: (reason: string, m: number) => `paused ${enMinutes(m)}${reason ? ` (${reason})` : ''}`,
+    serving: (ticket: string, m: number) => `serving ${ticket}, ${enMinutes(m)}`,
+    called: (ticket: string, m: number) => `called ${ticket}, ${enMinutes(m)}`,
     item: 'Item',
     waiting: 'Waiting',
     longest: 'Longest wait',
@@ -767,9 +772,9 @@ const en: Strings = {
     text: {
       wait: (item: string, waiting: number, longest: number, threshold: number) => `${item}: ${waiting} waiting, the longest for ${longest} min, past the set ${threshold} min. Open a temporary window or add the item to another window.`,
       waitCount: (item: string, waiting: number, count: number, longest: number) => `${item}: ${waiting} waiting, the set ${count} reached (the longest for ${longest} min). Open a temporary window or add the item to another window.`,
-      pause: (window: number, minutes: number, allowed: number) => `Window ${window} has been paused for ${enSpan(minutes * 60)}, past the ${allowed} min allowed.`,
+      pause: (window: number, minutes: number, allowed: number) => `Window ${window} has been paused for ${enMinutes(minutes)}, past the ${allowed} min allowed.`,
       device: (terminal: string, device: string, fault: string, detail?: string) => `${terminal}: ${device}, ${fault}.${detail ? ` ${detail}` : ''}`,
-      offline: (terminal: string, minutes: number) => `${terminal} has been offline for ${enSpan(minutes * 60)}. Please check its network and power.`,
+      offline: (terminal: string, minutes: number) => `${terminal} has been offline for ${enMinutes(minutes)}. Please check its network and power.`,
       notReady: (terminals: string, opensAt: string) => `Not reported ready: ${terminals}. The hall opens at ${opensAt}.`,
       rating: (window: number, ticket: string, item: string, level: string) => `Ticket ${ticket} (${item}) at window ${window} was rated "${level}". Please look into it.`,
       overdue: (subject: string, reference: string, due: string) => `${subject} ${reference} is past its deadline (${due}).`,
