@@ -243,6 +243,28 @@ describe.skipIf(!!missing)('the city view', () => {
     await screenshot(page, 'city-halls-unheard');
   }, 60_000);
 
+  it("says a hall whose hub's clock is hours off, whose figures of today are then not the city's today", async () => {
+    const { cookie } = await signIn('city-supervisor');
+    const summaries = async () => (await get(cookie, '/api/halls')).body.halls as HallSummary[];
+    // As the shippers measured it (this machine's one clock): none off.
+    for (const h of await summaries()) expect(Math.abs(h.clockAheadSeconds!)).toBeLessThan(5);
+    // The second hall's hub PC runs 3 h 5 min slow (a dead CMOS battery, time sync off), as its shipper said.
+    await city.pool.query("UPDATE halls SET hall_clock_ahead_ms = -11100000 WHERE hall = '330106-02'");
+    try {
+      expect((await summaries()).find((h) => h.hall === '330106-02')!.clockAheadSeconds).toBe(-11_100);
+      const page = await supervisorAtDesk();
+      await page.waitForSelector('tr[data-hall="330106-02"] [data-testid=clock-off]');
+      // Before, nothing: its figures of today were simply 0 or wrong.
+      expect(await page.textContent('tr[data-hall="330106-02"] [data-testid=clock-off]')).toBe(
+        '该大厅主机的时钟比市里慢 3 小时 5 分钟：大厅按主机的日期和时间统计，今日数字可能为 0 或不准。请校准大厅主机的时间（开启自动对时）。',
+      );
+      expect(await page.locator('tr[data-hall="330106-01"] [data-testid=clock-off]').count()).toBe(0);
+      await screenshot(page, 'city-halls-clock-off');
+    } finally {
+      await city.pool.query("UPDATE halls SET hall_clock_ahead_ms = 0 WHERE hall = '330106-02'");
+    }
+  }, 60_000);
+
   it('says a period it will not take by the dates, and keeps them there to be put right', async () => {
     const page = await supervisorAtDesk();
     await page.click('tr[data-hall="330106-01"] button');

@@ -168,6 +168,15 @@ export const CITY_MIGRATIONS: readonly { version: number; name: string; sql: str
       END $$;
     `,
   },
+  {
+    version: 77,
+    name: "how far a hall's clock is from the city's, so that the city sees a hub whose clock is wrong",
+    sql: `
+      -- The hub's clock less the city database's, in milliseconds, as the hub last spoke (a batch, its word every
+      -- minute): a hub hours off counts its day as another (the city's "today" for it is then empty).
+      ALTER TABLE halls ADD COLUMN hall_clock_ahead_ms bigint;
+    `,
+  },
 ];
 
 /** Applies the city's migrations not yet applied; several hubs may do so at once. */

@@ -46,7 +46,12 @@ export interface ShipperOptions {
    * (a shipper the hub has not told, a bench, a test) the city keeps the list it has until the shipper is told.
    */
   terminals?: readonly NamedTerminal[];
+  /** The hub's clock (default Date.now), told to the city as it speaks (halls.hall_clock_ahead_ms). */
+  clock?: () => number;
 }
+
+/** SQL: the hub's clock given as a parameter less the city database's at the statement (not at its transaction's start), in ms. */
+const clockAhead = (parameter: string) => `round(${parameter}::double precision - extract(epoch FROM clock_timestamp()) * 1000)::bigint`;
 
 export type UpstreamState = 'connecting' | 'shipping' | 'caught-up' | 'offline' | 'refused' | 'stopped';
 
@@ -270,6 +275,11 @@ export class Shipper {
     return { name: withoutNul(c?.hall?.name || this.options.hall), timeZone: withoutNul(c?.hall?.timeZone || 'Asia/Shanghai'), items: JSON.stringify(items) };
   }
 
+  /** The hub's clock now, as the city is told it. */
+  private hubNow(): number {
+    return (this.options.clock ?? Date.now)();
+  }
+
   private async connect(): Promise<void> {
     this.set({ state: 'connecting' });
     this.saidSeenAt = 0;
@@ -473,7 +483,7 @@ export class Shipper {
         // The backlog is shipped: new events come a few at a time, and the batches may be whole again.
         this.batchDivisor = 1;
         if (Date.now() - this.saidSeenAt >= (this.options.seenEveryMs ?? 60_000)) {
-          await this.client!.query('UPDATE halls SET hall_seen_at = now(), hall_seq = $2 WHERE hall = $1', [this.options.hall, batch.hallSeq]);
+          await this.client!.query(`UPDATE halls SET hall_seen_at = now(), hall_seq = $2, hall_clock_ahead_ms = ${clockAhead('$3')} WHERE hall = $1`, [this.options.hall, batch.hallSeq, this.hubNow()]);
           this.saidSeenAt = Date.now();
         }
         this.set({ state: 'caught-up', hallSeq: batch.hallSeq, message: undefined });
@@ -643,8 +653,8 @@ export class Shipper {
       const catalogue = events.some((e) => e.type === 'catalogue.replaced') ? this.hallCatalogue() : undefined;
       await client.query(
         `UPDATE halls SET shipped_seq = $2, shipped_at = now(), hall_seq = $3, hall_seen_at = now(), terminals = COALESCE($4::jsonb, terminals),
-           name = COALESCE($5, name), time_zone = COALESCE($6, time_zone), items = COALESCE($7::jsonb, items) WHERE hall = $1`,
-        [this.options.hall, lastSeq, hallSeq, terminals === this.terminalsSent ? null : (terminals ?? null), catalogue?.name ?? null, catalogue?.timeZone ?? null, catalogue?.items ?? null],
+           name = COALESCE($5, name), time_zone = COALESCE($6, time_zone), items = COALESCE($7::jsonb, items), hall_clock_ahead_ms = ${clockAhead('$8')} WHERE hall = $1`,
+        [this.options.hall, lastSeq, hallSeq, terminals === this.terminalsSent ? null : (terminals ?? null), catalogue?.name ?? null, catalogue?.timeZone ?? null, catalogue?.items ?? null, this.hubNow()],
       );
       await client.query('COMMIT');
       this.terminalsSent = terminals;

@@ -106,6 +106,9 @@ function Login({ t, onIn, expired }: { t: Strings; onIn: (a: Account) => void; e
 /** A hub speaks to the city every minute while caught up: one not heard from for five has gone away (its network, its PC). */
 const SILENT_S = 5 * 60;
 const silent = (h: HallSummary) => h.seenAt !== undefined && (h.unheardSeconds ?? 0) > SILENT_S;
+/** A hub whose clock is five minutes or more from the city's: its day and hours are not the city's. */
+const CLOCK_OFF_S = 5 * 60;
+const clockOff = (h: HallSummary) => h.clockAheadSeconds !== undefined && Math.abs(h.clockAheadSeconds) >= CLOCK_OFF_S;
 
 function Halls({ t, halls, open }: { t: Strings; halls: HallSummary[]; open: (hall: string) => void }) {
   if (halls.length === 0) return <p className="notice">{t.halls.none}</p>;
@@ -134,6 +137,11 @@ function Halls({ t, halls, open }: { t: Strings; halls: HallSummary[]; open: (ha
               <td>
                 <b>{h.name}</b>
                 <div className="muted">{h.hall}</div>
+                {clockOff(h) && (
+                  <div className="clock-off" data-testid="clock-off">
+                    {t.halls.clockOff(h.clockAheadSeconds!)}
+                  </div>
+                )}
               </td>
               <td>{h.today.issued}</td>
               <td>{h.today.served}</td>

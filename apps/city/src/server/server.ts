@@ -37,6 +37,8 @@ export interface HallSummary {
   /** When the hall's hub last spoke to the city (a batch, or its word every minute while caught up), and how long ago by the database's clock. */
   seenAt?: string;
   unheardSeconds?: number;
+  /** The hall's hub clock less the city database's, as the hub last spoke (positive: the hub's is fast). */
+  clockAheadSeconds?: number;
   today: Pick<ReportRow, 'issued' | 'called' | 'served' | 'noShows' | 'waitMedianS' | 'waitP90S' | 'rated' | 'satisfactionRate' | 'badRatings'>;
   unhandledAlerts: number;
 }
@@ -74,9 +76,9 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
   const maySee = (account: CityAccount, hall: string) => account.role === 'city' || account.hall === hall;
 
   async function halls(account: CityAccount): Promise<HallSummary[]> {
-    const { rows } = await pool.query<{ hall: string; name: string; time_zone: string; hall_seq: string; shipped_seq: string; shipped_at: Date | null; seen_at: Date | null; unheard_s: number | null; unhandled: number }>(
+    const { rows } = await pool.query<{ hall: string; name: string; time_zone: string; hall_seq: string; shipped_seq: string; shipped_at: Date | null; seen_at: Date | null; unheard_s: number | null; clock_ahead_ms: string | null; unhandled: number }>(
       `SELECT h.hall, h.name, h.time_zone, h.hall_seq, h.shipped_seq, h.shipped_at, h.hall_seen_at AS seen_at,
-              extract(epoch FROM now() - h.hall_seen_at)::int AS unheard_s,
+              extract(epoch FROM now() - h.hall_seen_at)::int AS unheard_s, h.hall_clock_ahead_ms AS clock_ahead_ms,
               (SELECT count(*)::int FROM hall_alerts a WHERE a.hall = h.hall AND NOT a.acknowledged) AS unhandled
        FROM halls h WHERE $1::text IS NULL OR h.hall = $1 ORDER BY h.hall`,
       [account.role === 'city' ? null : (account.hall ?? '')],
@@ -95,6 +97,7 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
           behindEvents: Math.max(0, Number(r.hall_seq) - Number(r.shipped_seq)),
           ...(r.shipped_at ? { shippedAt: r.shipped_at.toISOString() } : {}),
           ...(r.seen_at ? { seenAt: r.seen_at.toISOString(), unheardSeconds: Math.max(0, r.unheard_s ?? 0) } : {}),
+          ...(r.clock_ahead_ms !== null ? { clockAheadSeconds: Math.round(Number(r.clock_ahead_ms) / 1000) } : {}),
           today: { issued: t.issued, called: t.called, served: t.served, noShows: t.noShows, waitMedianS: t.waitMedianS, waitP90S: t.waitP90S, rated: t.rated, satisfactionRate: t.satisfactionRate, badRatings: t.badRatings },
           unhandledAlerts: r.unhandled,
         });
