@@ -1,5 +1,5 @@
 import { addCalendarDays, hallDay } from '@servicehall/core';
-import { cityTerminals, HallStore, HallTokenTerminals, openDatabase, TerminalCredentials, terminalPresence } from '@servicehall/hub';
+import { cityTerminals, createLogger, HallStore, HallTokenTerminals, openDatabase, TerminalCredentials, terminalPresence, useLogger } from '@servicehall/hub';
 import { busyHall, generateHistory, hallKeyOf } from '@servicehall/hub/testing';
 import { cityReport, followAlerts, Shipper, cityHooks, type CityEvent } from '@servicehall/upstream';
 import { postgresMissing, startTestPostgres, type TestPostgres } from '@servicehall/upstream/testing';
@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createAccount } from '../apps/city/src/server/accounts';
 import { startCity, type HallSummary, type RunningCity } from '../apps/city/src/server/server';
-import { launchChromium, openScreen, screenshot } from './harness';
+import { consoleAsFirstAdmin, launchChromium, openScreen, screenshot, startTestHall } from './harness';
 
 const missing = postgresMissing();
 if (missing) console.warn(`skipping the city view: ${missing}`);
@@ -264,6 +264,33 @@ describe.skipIf(!!missing)('the city view', () => {
       await city.pool.query("UPDATE halls SET hall_clock_ahead_ms = 0 WHERE hall = '330106-02'");
     }
   }, 60_000);
+
+  it("says so on the hall's own console and at the city when a real hub's clock is hours off, measured through its shipper", async () => {
+    // A third hall whose hub PC runs 3 h 5 min slow, shipping to the city through its worker as a hall runs it.
+    const logged: string[] = [];
+    onTestFinished(useLogger(createLogger({ level: 'info', destination: { write: (line: string) => void logged.push(line) } })));
+    const slow = await startTestHall({ clock: () => Date.now() - 11_100_000, upstream: { url: pgCity.url, hall: '330106-09', firstRetryMs: 200, maxRetryMs: 1_000 } });
+    try {
+      browser ??= await launchChromium();
+      const console = await consoleAsFirstAdmin(slow, browser, { width: 1440, height: 900 });
+      await console.goto(`${slow.hub.url}/console/`);
+      const said = console.locator('[data-testid=hub-clock-off]');
+      // Before: nothing, on the console or at the city; the hall's figures of today were 0 at the city.
+      await expect.poll(() => said.count(), { timeout: 20_000 }).toBe(1);
+      expect(await said.textContent()).toBe('本大厅主机的时钟比市级平台慢 3 小时 5 分钟：取号、叫号、工作日和统计都按主机的时钟，请校准主机时间（开启自动对时），市级平台的今日数字才会准确。');
+      await said.scrollIntoViewIfNeeded();
+      await screenshot(console, 'console-overview-hub-clock-off');
+      const { cookie } = await signIn('city-supervisor');
+      const third = ((await get(cookie, '/api/halls')).body.halls as HallSummary[]).find((h) => h.hall === '330106-09');
+      expect(Math.abs(third!.clockAheadSeconds! + 11_100)).toBeLessThanOrEqual(5);
+      // And its log says it once, in both languages, with what to do.
+      const clockLines = () => logged.map((l) => JSON.parse(l) as { msg: string; clockAheadMs?: number }).filter((l) => l.clockAheadMs !== undefined);
+      expect(clockLines()).toHaveLength(1);
+      expect(clockLines()[0]!.msg).toMatch(/^本主机的时钟比市级平台的数据库慢 3 小时 5 分钟：[^]*本大厅（330106-09）[^]*请校准本机时间[^]*\nthis hub's clock is 3 h 5 min slow against the city's database/);
+    } finally {
+      await slow.close();
+    }
+  }, 90_000);
 
   it('says a period it will not take by the dates, and keeps them there to be put right', async () => {
     const page = await supervisorAtDesk();

@@ -2,6 +2,7 @@ export * from './cases';
 export * from './casework';
 export * from './catalogue';
 export * from './clock';
+export * from './span';
 export * from './hub-offset';
 export * from './calendar';
 export * from './commands';

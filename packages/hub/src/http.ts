@@ -322,6 +322,8 @@ export function upstreamHealth(s: UpstreamStatus) {
     ...(s.lastShippedAt ? { lastShippedAt: new Date(s.lastShippedAt).toISOString() } : {}),
     // Time it left to the hall's own commands while the hall was busy (ShipperOptions.busyShare).
     ...(s.restedMs ? { restedMs: Math.round(s.restedMs) } : {}),
+    // The hub's clock less the city database's, as last measured: a hub hours off counts the hall's days by a wrong clock.
+    ...(s.clockAheadMs !== undefined ? { clockAheadSeconds: Math.round(s.clockAheadMs / 1000) } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { publicBaseOf, refusalText, type Catalogue, type RefusalCode } from '@servicehall/core';
+import { publicBaseOf, refusalText, spanIn, type Catalogue, type RefusalCode } from '@servicehall/core';
 import type { NotifyConfigInput } from '@servicehall/notify';
 import { PHONE_PAGES_DIR } from '@servicehall/phone/pages';
 import { startUpstream, type Upstream, type UpstreamConfig, type UpstreamStatus } from '@servicehall/upstream/hub';
@@ -19,7 +19,7 @@ import { serveConsole } from './console-files';
 import { openDatabase, type Db } from './db';
 import { HallTokenTerminals, Pairings, TerminalCredentials } from './enrolment';
 import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABASE_FILE } from './files';
-import { formatBytes, opsText } from './ops-strings';
+import { formatBytes, opsText, type Bilingual } from './ops-strings';
 import { housekeep } from './housekeeping';
 import { PRUNE_BATCH } from './retention';
 import { apiHandler, sameOrigin, send, trustedProxy, type ProxyTrust } from './http';
@@ -251,9 +251,25 @@ function defaultConsoleDir(): string {
  * address or password in SERVICEHALL_UPSTREAM_URL, or the city refusing this log) and when it goes on
  * again: once each, not at every retry. Unsaid, an installer's typo showed only on the console's overview.
  */
+/** A hub clock this far from the city database's is said in the log (and on the console's overview); back within a minute, said again. */
+const CLOCK_OFF_MS = 5 * 60_000;
+const CLOCK_RIGHT_MS = 60_000;
+
+/** 3 小时 5 分钟 / 3 h 5 min: how far a clock is off, for the log. */
+const clockSpan = (ms: number): Bilingual => ({ 'zh-CN': spanIn('zh-CN', Math.abs(ms) / 1000), en: spanIn('en', Math.abs(ms) / 1000) });
+
 function saidOfShipping(): (status: UpstreamStatus) => void {
   let failing: UpstreamStatus['state'] | undefined;
+  let clockOff = false;
   return (status) => {
+    const ahead = status.clockAheadMs;
+    if (ahead !== undefined && !clockOff && Math.abs(ahead) >= CLOCK_OFF_MS) {
+      clockOff = true;
+      log.warn({ clockAheadMs: ahead }, opsText('hubClockOff', { hall: status.hall, span: clockSpan(ahead), way: ahead > 0 ? { 'zh-CN': '快', en: 'fast' } : { 'zh-CN': '慢', en: 'slow' } }));
+    } else if (ahead !== undefined && clockOff && Math.abs(ahead) < CLOCK_RIGHT_MS) {
+      clockOff = false;
+      log.info({ clockAheadMs: ahead }, opsText('hubClockRight'));
+    }
     if ((status.state === 'offline' || status.state === 'refused') && failing !== status.state) {
       failing = status.state;
       const values = { hall: status.hall, problem: status.message ?? '' };
@@ -373,7 +389,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     if (!options.upstream) return;
     if (store.role.inCharge && !upstream) {
       // The list goes with the worker, for its first connect: a city told nothing keeps what it had.
-      upstream = startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE), terminals: cityTerminalList() }, saidOfShipping(), (parted) =>
+      // A hub run with a clock of its own (a test's) tells the city that clock, as its log has it.
+      const hubClockAheadMs = options.clock ? Math.round(clock() - Date.now()) : 0;
+      upstream = startUpstream({ ...options.upstream, databaseFile: path.join(options.dataDir, DATABASE_FILE), terminals: cityTerminalList(), hubClockAheadMs }, saidOfShipping(), (parted) =>
         log.warn(parted, opsText('cityParted', { from: parted.branch + 1, shipped: parted.shipped })),
       );
       upstream.appended(store.seq);

@@ -633,13 +633,15 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
   it("tells the city how far its clock is from the city database's, with each batch and each word while quiet", async () => {
     await inSmallHall('clock', async ({ dir: hallDir, store }) => {
       // A hub PC whose clock runs an hour slow (a dead CMOS battery, time sync off).
-      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-CLOCK', idleMs: 50, firstRetryMs: 50, maxRetryMs: 200, seenEveryMs: 200, clock: () => Date.now() - 3_600_000 }, () => undefined, cityHooks());
+      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-CLOCK', idleMs: 50, firstRetryMs: 50, maxRetryMs: 200, seenEveryMs: 200, hubClockAheadMs: -3_600_000 }, () => undefined, cityHooks());
       const running = s.run();
       const ahead = async () => Number((await query<{ ms: string | null }>('SELECT hall_clock_ahead_ms AS ms FROM halls WHERE hall = $1', ['H-CLOCK']))[0]?.ms ?? NaN);
       try {
         await until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq);
         // Before, the city had no way to tell: the hall's "today" was an hour off and nobody saw why.
         expect(Math.abs((await ahead()) + 3_600_000)).toBeLessThan(5_000);
+        // And the hub itself is told (its console says so).
+        expect(Math.abs(s.status.clockAheadMs! + 3_600_000)).toBeLessThan(5_000);
         // Said again with its word while the hall is quiet (put right meanwhile, it would be seen within a minute).
         await query('UPDATE halls SET hall_clock_ahead_ms = NULL WHERE hall = $1', ['H-CLOCK']);
         await expect.poll(ahead, { timeout: 10_000 }).toBeLessThan(-3_595_000);

@@ -46,8 +46,11 @@ export interface ShipperOptions {
    * (a shipper the hub has not told, a bench, a test) the city keeps the list it has until the shipper is told.
    */
   terminals?: readonly NamedTerminal[];
-  /** The hub's clock (default Date.now), told to the city as it speaks (halls.hall_clock_ahead_ms). */
-  clock?: () => number;
+  /**
+   * How far the hub's clock is from this machine's, in ms (default 0: the same clock; a hub run with a clock of its own,
+   * a test's): the hub's time is told to the city as it speaks (halls.hall_clock_ahead_ms).
+   */
+  hubClockAheadMs?: number;
 }
 
 /** SQL: the hub's clock given as a parameter less the city database's at the statement (not at its transaction's start), in ms. */
@@ -76,6 +79,8 @@ export interface UpstreamStatus {
   restedMs?: number;
   /** Why the last attempt failed (offline), or why shipping stopped (refused). */
   message?: string;
+  /** The hub's clock less the city database's, as measured when the hub last spoke to the city (ms). */
+  clockAheadMs?: number;
 }
 
 /** A batch ready to go: the hall's rows, as the city gets them, and their facts. */
@@ -275,9 +280,14 @@ export class Shipper {
     return { name: withoutNul(c?.hall?.name || this.options.hall), timeZone: withoutNul(c?.hall?.timeZone || 'Asia/Shanghai'), items: JSON.stringify(items) };
   }
 
+  /** How far the hub's clock is from the city database's, as the city just measured it (a bigint: text from pg). */
+  private clockMeasured(ahead: string | undefined): void {
+    if (ahead !== undefined && ahead !== null) this.status.clockAheadMs = Number(ahead);
+  }
+
   /** The hub's clock now, as the city is told it. */
   private hubNow(): number {
-    return (this.options.clock ?? Date.now)();
+    return Date.now() + (this.options.hubClockAheadMs ?? 0);
   }
 
   private async connect(): Promise<void> {
@@ -483,7 +493,11 @@ export class Shipper {
         // The backlog is shipped: new events come a few at a time, and the batches may be whole again.
         this.batchDivisor = 1;
         if (Date.now() - this.saidSeenAt >= (this.options.seenEveryMs ?? 60_000)) {
-          await this.client!.query(`UPDATE halls SET hall_seen_at = now(), hall_seq = $2, hall_clock_ahead_ms = ${clockAhead('$3')} WHERE hall = $1`, [this.options.hall, batch.hallSeq, this.hubNow()]);
+          const said = await this.client!.query<{ ahead: string }>(
+            `UPDATE halls SET hall_seen_at = now(), hall_seq = $2, hall_clock_ahead_ms = ${clockAhead('$3')} WHERE hall = $1 RETURNING hall_clock_ahead_ms AS ahead`,
+            [this.options.hall, batch.hallSeq, this.hubNow()],
+          );
+          this.clockMeasured(said.rows[0]?.ahead);
           this.saidSeenAt = Date.now();
         }
         this.set({ state: 'caught-up', hallSeq: batch.hallSeq, message: undefined });
@@ -651,12 +665,14 @@ export class Shipper {
       const terminals = this.terminalsTold;
       // The catalogue replaced (an item added, renamed or dropped): the city names the items as the hall does from now on.
       const catalogue = events.some((e) => e.type === 'catalogue.replaced') ? this.hallCatalogue() : undefined;
-      await client.query(
+      const moved = await client.query<{ ahead: string }>(
         `UPDATE halls SET shipped_seq = $2, shipped_at = now(), hall_seq = $3, hall_seen_at = now(), terminals = COALESCE($4::jsonb, terminals),
-           name = COALESCE($5, name), time_zone = COALESCE($6, time_zone), items = COALESCE($7::jsonb, items), hall_clock_ahead_ms = ${clockAhead('$8')} WHERE hall = $1`,
+           name = COALESCE($5, name), time_zone = COALESCE($6, time_zone), items = COALESCE($7::jsonb, items), hall_clock_ahead_ms = ${clockAhead('$8')} WHERE hall = $1
+         RETURNING hall_clock_ahead_ms AS ahead`,
         [this.options.hall, lastSeq, hallSeq, terminals === this.terminalsSent ? null : (terminals ?? null), catalogue?.name ?? null, catalogue?.timeZone ?? null, catalogue?.items ?? null, this.hubNow()],
       );
       await client.query('COMMIT');
+      this.clockMeasured(moved.rows[0]?.ahead);
       this.terminalsSent = terminals;
       this.status.shippedSeq = lastSeq;
       this.saidSeenAt = Date.now();

@@ -1,15 +1,9 @@
-import type { AlertKind } from '@servicehall/core';
+import { spanIn, type AlertKind } from '@servicehall/core';
 import type { Breakdown } from '@servicehall/reports';
 
 export type Language = 'zh-CN' | 'en';
 
 const minutes = (s: number | undefined, unit: string) => (s === undefined ? '—' : `${s < 600 ? (s / 60).toFixed(1) : Math.round(s / 60)} ${unit}`);
-/** How far a clock is off, in whole hours and minutes (3 小时 5 分钟, 3 h 5 min). */
-const hoursAndMinutes = (seconds: number, [h, m]: [string, string]) => {
-  const total = Math.round(Math.abs(seconds) / 60);
-  const hours = Math.floor(total / 60);
-  return [hours > 0 ? `${hours} ${h}` : '', total % 60 > 0 || hours === 0 ? `${total % 60} ${m}` : ''].filter(Boolean).join(' ');
-};
 
 const zh = {
   title: '全市政务服务大厅',
@@ -41,7 +35,7 @@ const zh = {
     behindBy: (n: number) => `待同步 ${n} 条`,
     silentSince: (since: string) => `${since} 以来未收到该大厅的消息，数字可能不是最新`,
     clockOff: (aheadSeconds: number) =>
-      `该大厅主机的时钟比市里${aheadSeconds > 0 ? '快' : '慢'} ${hoursAndMinutes(aheadSeconds, ['小时', '分钟'])}：大厅按主机的日期和时间统计，今日数字可能为 0 或不准。请校准大厅主机的时间（开启自动对时）。`,
+      `该大厅主机的时钟比市里${aheadSeconds > 0 ? '快' : '慢'} ${spanIn('zh-CN', Math.abs(aheadSeconds))}：大厅按主机的日期和时间统计，今日数字可能为 0 或不准。请校准大厅主机的时间（开启自动对时）。`,
     none: '暂无大厅上报数据。',
     minutes: (s: number | undefined) => minutes(s, '分钟'),
     open: '查看',
@@ -107,7 +101,7 @@ const en: Strings = {
     behindBy: (n: number) => `${n} records to come`,
     silentSince: (since: string) => `Not heard from since ${since}: the figures may be behind`,
     clockOff: (aheadSeconds: number) =>
-      `The hall's hub clock is ${hoursAndMinutes(aheadSeconds, ['h', 'min'])} ${aheadSeconds > 0 ? 'fast' : 'slow'}: the hall counts by its date and time, so today's figures may be empty or wrong. Set the hub's time right (turn on time sync).`,
+      `The hall's hub clock is ${spanIn('en', Math.abs(aheadSeconds))} ${aheadSeconds > 0 ? 'fast' : 'slow'}: the hall counts by its date and time, so today's figures may be empty or wrong. Set the hub's time right (turn on time sync).`,
     none: 'No hall has reported yet.',
     minutes: (s: number | undefined) => minutes(s, 'min'),
     open: 'Open',

@@ -1,4 +1,6 @@
-import { TERMINAL_WORDS, windowNo, type StaffRole } from '@servicehall/core';
+import { spanIn, TERMINAL_WORDS, windowNo, type StaffRole } from '@servicehall/core';
+
+export { spanIn };
 import { CASEWORK_STRINGS } from './casework-strings';
 
 export type Language = 'zh-CN' | 'en';
@@ -17,25 +19,6 @@ function windowHeading(say: (n: string) => string, number: string, name: string)
   return [n === '' ? '' : say(n), rest].filter((x) => x !== '').join(' · ');
 }
 
-/**
- * A span of time as people say it: seconds under two minutes, minutes under an hour, then hours and minutes,
- * then days and hours (57,800 minutes is 40 天 3 小时 / 40 days 3 h, not 57800 分钟).
- */
-export function spanIn(language: 'zh-CN' | 'en', seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const zh = language === 'zh-CN';
-  if (s < 120) return zh ? `${s} 秒` : `${s} s`;
-  const minutes = Math.round(s / 60);
-  if (minutes < 60) return zh ? `${minutes} 分钟` : `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) {
-    const m = minutes % 60;
-    return zh ? `${hours} 小时${m ? ` ${m} 分钟` : ''}` : `${hours} h${m ? ` ${m} min` : ''}`;
-  }
-  const days = Math.floor(hours / 24);
-  const h = hours % 24;
-  return zh ? `${days} 天${h ? ` ${h} 小时` : ''}` : `${days} ${days === 1 ? 'day' : 'days'}${h ? ` ${h} h` : ''}`;
-}
 const zhSpan = (seconds: number) => spanIn('zh-CN', seconds);
 const enSpan = (seconds: number) => spanIn('en', seconds);
 /** A span the hub counts in whole minutes (a pause, a service, an offline terminal): 0 分钟, 1 分钟, then as spanIn says it (1 小时 15 分钟), never 60 秒. */
@@ -101,6 +84,8 @@ const zh = {
       title: '数据上报（市级平台）',
       states: { connecting: '正在连接', shipping: '正在上报', 'caught-up': '已同步', offline: '市级平台暂时无法连接，数据保存在本大厅，恢复后自动补报', refused: '上报已暂停，请联系运维人员', stopped: '未运行' },
       behind: (events: number, seconds: number) => (events === 0 ? '无待上报数据' : `待上报 ${events} 条，最早的已等待 ${zhSpan(seconds)}`),
+      clockOff: (aheadSeconds: number) =>
+        `本大厅主机的时钟比市级平台${aheadSeconds > 0 ? '快' : '慢'} ${zhSpan(Math.abs(aheadSeconds))}：取号、叫号、工作日和统计都按主机的时钟，请校准主机时间（开启自动对时），市级平台的今日数字才会准确。`,
     },
   },
   board: {
@@ -682,6 +667,8 @@ const en: Strings = {
       title: 'Reporting to the city',
       states: { connecting: 'Connecting', shipping: 'Sending', 'caught-up': 'Up to date', offline: "The city's platform cannot be reached for now; the data stays in this hall and is sent once it is back", refused: 'Sending has stopped: please call the operator', stopped: 'Not running' },
       behind: (events: number, seconds: number) => (events === 0 ? 'Nothing waiting' : `${events} records waiting, the oldest for ${enSpan(seconds)}`),
+      clockOff: (aheadSeconds: number) =>
+        `This hall's hub clock is ${enSpan(Math.abs(aheadSeconds))} ${aheadSeconds > 0 ? 'fast' : 'slow'} against the city's: tickets, calls, working days and figures all go by it. Set the hub's time right (turn on time sync), so that the city's figures of today are right.`,
     },
   },
   board: {

@@ -8,7 +8,12 @@ interface UpstreamHealth {
   state: 'connecting' | 'shipping' | 'caught-up' | 'offline' | 'refused' | 'stopped';
   behindEvents: number;
   behindSeconds: number;
+  /** The hub's clock less the city database's, as last measured. */
+  clockAheadSeconds?: number;
 }
+
+/** A hub clock five minutes or more from the city's: the hall's days, calls and figures go by a wrong clock. */
+const CLOCK_OFF_S = 5 * 60;
 
 /** How far behind the hall the city's copy of its log is (from /api/health), when the hub ships to a city. */
 function UpstreamCard() {
@@ -36,6 +41,11 @@ function UpstreamCard() {
       <p className={bad ? 'notice' : undefined}>
         <span className={`tag ${bad ? 'warn' : ''}`}>{t.overview.upstream.states[upstream.state]}</span> {t.overview.upstream.behind(upstream.behindEvents, upstream.behindSeconds)}
       </p>
+      {upstream.clockAheadSeconds !== undefined && Math.abs(upstream.clockAheadSeconds) >= CLOCK_OFF_S && (
+        <p className="notice" data-testid="hub-clock-off">
+          {t.overview.upstream.clockOff(upstream.clockAheadSeconds)}
+        </p>
+      )}
     </section>
   );
 }
