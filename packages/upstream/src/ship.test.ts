@@ -719,61 +719,59 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     return { afterTimeout, spy };
   };
 
+  /**
+   * A shipper (of hall `hall`, statements timing out after 500 ms) whose statements wait on a lock that `lock` takes in
+   * another session: it gives each connection up at once, with nothing sent after the timeout (a ROLLBACK would wait
+   * behind the hung statement, up to its own query_timeout), twice, and catches up with `store` once the lock is let go.
+   */
+  const givesUpAtOnce = async (hallDir: string, store: HallStore, hall: string, lock: (holder: pg.Client, s: Shipper, start: () => void) => Promise<void>) => {
+    const seen: UpstreamStatus[] = [];
+    const holder = new pg.Client(city.url);
+    await holder.connect();
+    const { afterTimeout, spy } = askedAfterTimeout();
+    const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall, idleMs: 50, firstRetryMs: 50, maxRetryMs: 200, queryTimeoutMs: 500 }, (x) => seen.push({ ...x }), cityHooks());
+    let running: Promise<void> | undefined;
+    try {
+      // The shipper starts once the lock is taken, unless `lock` starts it before (start).
+      await lock(holder, s, () => (running ??= s.run()));
+      running ??= s.run();
+      await until(() => seen.filter((x) => x.state === 'offline' && x.message === 'Query read timeout').length >= 2, 15_000);
+      expect(afterTimeout).toEqual([]);
+      await holder.query('ROLLBACK');
+      await until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq, 20_000);
+    } finally {
+      spy.mockRestore();
+      await holder.end();
+      await s.stop();
+      await running;
+    }
+  };
+
   it("gives up a connection whose statement went unanswered at once, rather than wait behind it to roll back, and goes on when the city answers", async () => {
-    await inSmallHall('hung', async ({ dir: hallDir, store }) => {
-      const seen: UpstreamStatus[] = [];
-      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-HUNG', idleMs: 50, firstRetryMs: 50, maxRetryMs: 200, queryTimeoutMs: 500 }, (x) => seen.push({ ...x }), cityHooks());
-      const running = s.run();
-      const holder = new pg.Client(city.url);
-      await holder.connect();
-      const { afterTimeout, spy } = askedAfterTimeout();
-      try {
+    await inSmallHall('hung', ({ dir: hallDir, store }) =>
+      givesUpAtOnce(hallDir, store, 'H-HUNG', async (holder, s, start) => {
+        start();
         await until(() => s.status.state === 'caught-up');
         // The batch's statement waits on a lock another session holds (a link that swallows it looks the same to the hub).
+        // Before, the ROLLBACK after the timeout waited behind it: the shipper stood, neither offline nor trying again,
+        // for as long as the lock was held (until its own query_timeout, 60 s more, each time).
         await holder.query('BEGIN');
         await holder.query("SELECT 1 FROM halls WHERE hall = 'H-HUNG' FOR UPDATE");
         expect(store.execute({ id: 'hung-ticket', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, { role: 'kiosk', terminal: 'kiosk-1' }).answer).toMatchObject({ ok: true });
         s.wake();
-        // Before, the ROLLBACK after the timeout waited behind the hung statement: the shipper stood, neither offline nor
-        // trying again, for as long as the lock was held. Now it closes the connection and tries again, each time.
-        await until(() => seen.filter((x) => x.state === 'offline' && x.message === 'Query read timeout').length >= 2, 15_000);
-        // Before, a ROLLBACK went after the hung statement, to wait behind it (until its own query_timeout, 60 s more).
-        expect(afterTimeout).toEqual([]);
-        await holder.query('ROLLBACK');
-        await until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq, 20_000);
-      } finally {
-        spy.mockRestore();
-        await holder.end();
-        await s.stop();
-        await running;
-      }
-    });
+      }),
+    );
   }, 60_000);
 
   it('gives up its connection at once when a statement at connect goes unanswered (the city migrating, a lock held), not after a ROLLBACK waited behind it', async () => {
-    await inSmallHall('migrating', async ({ dir: hallDir, store }) => {
-      const seen: UpstreamStatus[] = [];
-      const holder = new pg.Client(city.url);
-      await holder.connect();
-      // Another hub (or an operator's migration) holds the city's migration lock: this hub's migrateCity waits on it.
-      await holder.query('BEGIN');
-      await holder.query('SELECT pg_advisory_xact_lock(7017017)');
-      const { afterTimeout, spy } = askedAfterTimeout();
-      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url: city.url, hall: 'H-MIGRATING', idleMs: 50, firstRetryMs: 50, maxRetryMs: 200, queryTimeoutMs: 500 }, (x) => seen.push({ ...x }), cityHooks());
-      const running = s.run();
-      try {
-        await until(() => seen.filter((x) => x.state === 'offline' && x.message === 'Query read timeout').length >= 2, 15_000);
-        // Before, its ROLLBACK went after the statement still waiting on the lock, and waited behind it for its own query_timeout.
-        expect(afterTimeout).toEqual([]);
-        await holder.query('ROLLBACK');
-        await until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq, 20_000);
-      } finally {
-        spy.mockRestore();
-        await holder.end();
-        await s.stop();
-        await running;
-      }
-    });
+    await inSmallHall('migrating', ({ dir: hallDir, store }) =>
+      givesUpAtOnce(hallDir, store, 'H-MIGRATING', async (holder) => {
+        // Another hub (or an operator's migration) holds the city's migration lock: this hub's migrateCity waits on it.
+        // Before, its ROLLBACK went after the statement still waiting on the lock, and waited behind it.
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_advisory_xact_lock(7017017)');
+      }),
+    );
   }, 60_000);
 
   it("rests between batches while the hall is busy, leaving it nine tenths of the time, and ships at full pace when it is quiet", async () => {
