@@ -271,4 +271,41 @@ describe('the cases that need someone, in the console', { timeout: 90_000 }, () 
     await row.waitFor();
     expect(await row.textContent()).toContain('扫码评价页');
   });
+
+  it('tells a supervisor whose page was behind that the head did the step already, in Chinese, and shows the follow-up as it is now', async () => {
+    // A second visit at window 7 rated 不满意: a new follow-up, open on the supervisor's page.
+    const t = await hall.api<{ ticket: { id: string } }>('POST', '/api/tickets', { serviceCode: 'SJ-QY-SL' });
+    for (const step of ['call-next', 'start', 'finish']) expect((await hall.api('POST', `/api/windows/7/${step}`)).status).toBe(200);
+    expect((await hall.api('POST', '/api/ratings', { ticketId: t.body.ticket.id, level: 'dissatisfied', reasons: ['等候时间长'] })).status).toBe(201);
+    const open = await hall.api<{ followUps: { id: string; ticketId: string }[] }>('GET', '/api/follow-ups');
+    const id = open.body.followUps.find((f) => f.ticketId === t.body.ticket.id)!.id;
+    // The supervisor's page stops hearing the hub's pushes (a page left open on a flaky network).
+    const context = await browser.newContext({ viewport: WIDE, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    const page = await context.newPage();
+    let behind = false;
+    await page.route('**/api/console/stream', (route) => (behind ? route.abort() : route.fallback()));
+    await page.goto(`${hall.hub.url}/console/login`);
+    await page.locator('[name=id]').fill('wang');
+    await page.locator('[name=password]').fill(passwords.wang!);
+    await page.locator('button[type=submit]').click();
+    await page.locator('.nav .who').waitFor();
+    behind = true;
+    await page.goto(`${hall.hub.url}/console/follow-ups/${encodeURIComponent(id)}`);
+    const verify = page.locator('li.current[data-step=verify]');
+    await verify.waitFor();
+    const head = new TestConsole(hall.hub.url);
+    await head.login('li', passwords.li!);
+    expect((await head.request('POST', `/api/follow-ups/${encodeURIComponent(id)}/advance`, { step: 'verify', note: '调阅录像，等候时间长属实。' })).status).toBe(200);
+    await verify.locator('textarea[name=note]').fill('核实：等候时间长');
+    await verify.locator('button[type=submit]').click();
+    await page.locator('p.error', { hasText: '「核实」已有人办理' }).waitFor();
+    expect(await page.locator('p.error').textContent()).toContain('请刷新页面后再办理');
+    // Beside the reason, the follow-up as it stands: 核实 done by 李科长, 整改 next.
+    await page.locator('li.done[data-step=verify]', { hasText: '李科长' }).waitFor();
+    await page.locator('li.current[data-step=fix]').waitFor();
+    await screenshot(page, 'console-follow-up-done-already');
+    const after = await hall.api<{ followUp: { done: { by: string }[] } }>('GET', `/api/follow-ups/${encodeURIComponent(id)}`);
+    expect(after.body.followUp.done.map((d) => d.by)).toEqual(['li']);
+    await context.close();
+  });
 });

@@ -117,6 +117,8 @@ export function FollowUpPage() {
       return true;
     } catch (err) {
       setError(err);
+      // Refused because someone else acted first: show the follow-up as it is now beside the reason.
+      void load();
       return false;
     } finally {
       setBusy(false);
