@@ -189,6 +189,8 @@ export function ComplaintPage() {
       await load();
     } catch (err) {
       setError(err);
+      // Refused because someone else acted first: show the complaint as it is now beside the reason.
+      void load();
     }
   };
   const about = [
