@@ -247,6 +247,18 @@ describe('two supervisors on one record, or a page left open', () => {
 });
 
 describe('delivery of results (H-12)', () => {
+  it('is recorded by the head of a department that held the case on its route, as by the item’s own; not by another', () => {
+    const h = hall();
+    const deliver = (extra: object): CommandBody => ({ type: 'recordDelivery', caseNumber: h.caseNumber, ...extra }) as CommandBody;
+    const headBdc = staff({ id: 'sun', name: '孙科长', role: 'department-head', department: '不动产登记' });
+    h.go({ type: 'routeCase', caseNumber: h.caseNumber, toDepartment: '税务', note: '请税务办结并送达' }, head7, '11:00');
+    h.go({ type: 'routeCase', caseNumber: h.caseNumber, finish: true, note: '已办结' }, headTax, '11:30');
+    h.go(deliver({ action: 'notify', channel: 'sms', method: 'post' }), headTax, '11:40');
+    h.go(deliver({ action: 'send', trackingNumber: 'SF1234567890' }), head7, '11:50');
+    expect(h.try(deliver({ action: 'hand-over', signedBy: '张三丰' }), headBdc, at('12:00'))).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(h.records.deliveries.get(h.caseNumber)).toMatchObject({ notices: [{ channel: 'sms', by: 'zhao' }], sent: { by: 'li' } });
+  });
+
   it('records the notice, the post with its tracking number, the signature and the originals given back', () => {
     const h = hall();
     const deliver = (extra: object): CommandBody => ({ type: 'recordDelivery', caseNumber: h.caseNumber, ...extra }) as CommandBody;
