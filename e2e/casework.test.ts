@@ -46,6 +46,14 @@ async function signedIn(id: string, password: string): Promise<Page> {
 
 const passwords: Record<string, string> = {};
 
+/** The supervisor's page at `route`, no longer hearing the hub's pushes (a page left open on a flaky network). */
+async function behindPage(route: string): Promise<Page> {
+  const page = await signedIn('wang', passwords.wang!);
+  await page.route('**/api/console/stream', (r) => r.abort());
+  await page.goto(`${hall.hub.url}${route}`);
+  return page;
+}
+
 beforeAll(async () => {
   hall = await startTestHall({ clock: () => now, ratingSweepMs: 200, demoPin: '246810' });
   browser = await launchChromium();
@@ -270,5 +278,48 @@ describe('the cases that need someone, in the console', { timeout: 90_000 }, () 
     const row = supervisor.locator('table.casework tbody tr', { hasText: id });
     await row.waitFor();
     expect(await row.textContent()).toContain('扫码评价页');
+  });
+
+  it('tells a supervisor whose complaint page was behind that another replied already, and shows the reply', async () => {
+    const made = await hall.api<{ complaint: { id: string } }>('POST', '/api/complaints', { source: 'hotline-12345', summary: '等候时间太长，无人解释。' });
+    const id = made.body.complaint.id;
+    const page = await behindPage(`/console/complaints/${id}`);
+    await page.getByRole('button', { name: '答复投诉人' }).waitFor();
+    expect((await hall.api('POST', `/api/complaints/${id}/advance`, { action: 'reply', channel: 'phone', note: '已电话说明高峰时段安排并致歉。' })).status).toBe(200);
+    await page.locator('[name=note]').fill('已短信答复。');
+    await page.locator('[name=channel]').selectOption('sms');
+    await page.getByRole('button', { name: '答复投诉人' }).click();
+    await page.locator('p.error', { hasText: `投诉 ${id} 已答复投诉人` }).waitFor();
+    // Beside the reason, the reply that was given.
+    await page.locator('section.card p', { hasText: '已电话说明高峰时段安排并致歉。' }).first().waitFor();
+    await screenshot(page, 'console-complaint-replied-already');
+    expect((await hall.api<{ complaint: { history: { action: string }[] } }>('GET', `/api/complaints/${id}`)).body.complaint.history.map((h) => h.action)).toEqual(['registered', 'reply']);
+    await page.context().close();
+  });
+
+  it('tells a supervisor whose page was behind that the head did the step already, in Chinese, and shows the follow-up as it is now', async () => {
+    // A second visit at window 7 rated 不满意: a new follow-up, open on the supervisor's page.
+    const t = await hall.api<{ ticket: { id: string } }>('POST', '/api/tickets', { serviceCode: 'SJ-QY-SL' });
+    for (const step of ['call-next', 'start', 'finish']) expect((await hall.api('POST', `/api/windows/7/${step}`)).status).toBe(200);
+    expect((await hall.api('POST', '/api/ratings', { ticketId: t.body.ticket.id, level: 'dissatisfied', reasons: ['等候时间长'] })).status).toBe(201);
+    const open = await hall.api<{ followUps: { id: string; ticketId: string }[] }>('GET', '/api/follow-ups');
+    const id = open.body.followUps.find((f) => f.ticketId === t.body.ticket.id)!.id;
+    const page = await behindPage(`/console/follow-ups/${encodeURIComponent(id)}`);
+    const verify = page.locator('li.current[data-step=verify]');
+    await verify.waitFor();
+    const head = new TestConsole(hall.hub.url);
+    await head.login('li', passwords.li!);
+    expect((await head.request('POST', `/api/follow-ups/${encodeURIComponent(id)}/advance`, { step: 'verify', note: '调阅录像，等候时间长属实。' })).status).toBe(200);
+    await verify.locator('textarea[name=note]').fill('核实：等候时间长');
+    await verify.locator('button[type=submit]').click();
+    await page.locator('p.error', { hasText: '「核实」已有人办理' }).waitFor();
+    expect(await page.locator('p.error').textContent()).toContain('请刷新页面后再办理');
+    // Beside the reason, the follow-up as it stands: 核实 done by 李科长, 整改 next.
+    await page.locator('li.done[data-step=verify]', { hasText: '李科长' }).waitFor();
+    await page.locator('li.current[data-step=fix]').waitFor();
+    await screenshot(page, 'console-follow-up-done-already');
+    const after = await hall.api<{ followUp: { done: { by: string }[] } }>('GET', `/api/follow-ups/${encodeURIComponent(id)}`);
+    expect(after.body.followUp.done.map((d) => d.by)).toEqual(['li']);
+    await page.context().close();
   });
 });

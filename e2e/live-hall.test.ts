@@ -118,11 +118,15 @@ describe('the live hall in the console', () => {
     await robot.waitFor(() => robot.messages.some((m) => m.robot === 'duty-room' && m.content.includes('候号时间过长')));
     expect(robot.messages.find((m) => m.content.includes('候号时间过长'))!.content).toContain('有4人等候，达到设定的4人');
 
-    await alert.locator('input[aria-label=窗口号]').fill('21');
+    const number = alert.locator('input[aria-label=窗口号]');
+    expect(await number.inputValue()).toBe('21');
+    await number.fill('21');
     await alert.getByRole('button', { name: '开设临时窗口' }).click();
     await supervisor.getByText('已生效。临时窗口开设后').waitFor();
     expect(hall.hub.store.view.catalogue.windows.find((w) => w.number === 21)).toMatchObject({ serves: ['CRJ-HZ-SL'], temporary: hall.hub.store.view.day });
     await supervisor.locator('[data-testid=board-window-21]').waitFor();
+    // The alert stands while the queue does: it now proposes the next free number, not the one just taken.
+    await expect.poll(() => number.inputValue()).toBe('22');
 
     // A clerk of 出入境 opens the new window and calls: three wait, the alert is over and leaves the tray.
     expect((await hall.api('POST', '/api/windows/21/open', { clerk: '1004' })).status).toBe(200);

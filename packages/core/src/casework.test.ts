@@ -8,6 +8,7 @@ import { applyEvent, dayChange, decide, emptyView, overdueItems, overdueReports,
 import type { FollowUp } from './ratings';
 import type { Result } from './result';
 import type { StaffRef } from './staff';
+import { refusalTextOf } from './strings';
 
 const DAY = '2026-09-28';
 const at = (time: string, day = DAY) => Date.parse(`${day}T${time}:00+08:00`);
@@ -211,7 +212,53 @@ describe('cases handed between departments (H-10)', () => {
   });
 });
 
+describe('two supervisors on one record, or a page left open', () => {
+  /** What the console shows for a refusal: the hall's sentence in Chinese. */
+  const shown = (r: Result<Decision>) => (r.ok ? 'done' : refusalTextOf(r, 'zh-CN', 'staff'));
+
+  it('does it once; the second is told in Chinese that it is done already and to refresh the page', () => {
+    const h = hall();
+    const verify: CommandBody = { type: 'advanceFollowUp', followUpId: h.followUp.id, step: 'verify', note: '已核实' };
+    h.go(verify, head7, '10:00');
+    const again = h.try(verify, supervisor, at('10:00'));
+    expect(again).toMatchObject({ ok: false, code: 'illegal-transition' });
+    expect(shown(again)).toBe(`差评整改 ${h.followUp.id} 的「核实」已有人办理，现在待办「整改」：请刷新页面后再办理。`);
+    expect(h.view.followUps.get(h.followUp.id)!.done).toHaveLength(1);
+    expect(shown(h.try({ ...verify, step: 'reply' }, head7, at('10:01')))).toBe(`差评整改 ${h.followUp.id} 现在待办「整改」，还不能办理「反馈」。`);
+
+    h.go({ type: 'createComplaint', source: 'hotline-12345', summary: '窗口工作人员态度生硬', about: { window: 7 } }, supervisor, '11:00');
+    const id = 'TS202609280001';
+    const reply: CommandBody = { type: 'advanceComplaint', complaintId: id, action: 'reply', channel: 'phone', note: '已电话答复' };
+    h.go(reply, supervisor, '11:10');
+    expect(shown(h.try(reply, supervisor, at('11:10')))).toBe(`投诉 ${id} 已答复投诉人，不能再改派或再次答复：请刷新页面查看。`);
+    const close: CommandBody = { type: 'advanceComplaint', complaintId: id, action: 'close', note: '办结' };
+    h.go(close, supervisor, '11:20');
+    expect(shown(h.try(close, supervisor, at('11:20')))).toBe(`投诉 ${id} 已办结，无需再办理：请刷新页面查看。`);
+    expect(h.records.complaints.get(id)!.history.map((x) => x.action)).toEqual(['registered', 'reply', 'close']);
+
+    const route = (extra: object): CommandBody => ({ type: 'routeCase', caseNumber: h.caseNumber, note: '请协办', ...extra }) as CommandBody;
+    h.go(route({ toDepartment: '税务' }), supervisor, '12:00');
+    expect(shown(h.try(route({ toDepartment: '税务' }), supervisor, at('12:00')))).toBe(`案件 ${h.caseNumber} 已在税务办理，无需再移交：请刷新页面查看。`);
+    h.go(route({ finish: true }), supervisor, '12:10');
+    expect(shown(h.try(route({ finish: true }), supervisor, at('12:10')))).toBe(`案件 ${h.caseNumber} 的部门流转已结束，无需再办理：请刷新页面查看。`);
+    // A head of another department is told as an account, not as a terminal.
+    expect(shown(h.try(verify, headTax, at('12:20')))).toBe('您的账号无权进行此项操作；如确需办理，请联系督查人员或管理员。');
+  });
+});
+
 describe('delivery of results (H-12)', () => {
+  it('is recorded by the head of a department that held the case on its route, as by the item’s own; not by another', () => {
+    const h = hall();
+    const deliver = (extra: object): CommandBody => ({ type: 'recordDelivery', caseNumber: h.caseNumber, ...extra }) as CommandBody;
+    const headBdc = staff({ id: 'sun', name: '孙科长', role: 'department-head', department: '不动产登记' });
+    h.go({ type: 'routeCase', caseNumber: h.caseNumber, toDepartment: '税务', note: '请税务办结并送达' }, head7, '11:00');
+    h.go({ type: 'routeCase', caseNumber: h.caseNumber, finish: true, note: '已办结' }, headTax, '11:30');
+    h.go(deliver({ action: 'notify', channel: 'sms', method: 'post' }), headTax, '11:40');
+    h.go(deliver({ action: 'send', trackingNumber: 'SF1234567890' }), head7, '11:50');
+    expect(h.try(deliver({ action: 'hand-over', signedBy: '张三丰' }), headBdc, at('12:00'))).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(h.records.deliveries.get(h.caseNumber)).toMatchObject({ notices: [{ channel: 'sms', by: 'zhao' }], sent: { by: 'li' } });
+  });
+
   it('records the notice, the post with its tracking number, the signature and the originals given back', () => {
     const h = hall();
     const deliver = (extra: object): CommandBody => ({ type: 'recordDelivery', caseNumber: h.caseNumber, ...extra }) as CommandBody;

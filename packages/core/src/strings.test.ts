@@ -88,6 +88,8 @@ describe('civil language (H-14)', () => {
       const staff = refusalText(code, language, 'staff');
       expect(forbiddenPhrasesIn(staff)).toEqual([]);
       if (/服务台|service desk/.test(REFUSAL_TEXT[language][code]) && ['not-found', 'internal', 'disk-full'].includes(code)) expect(staff).not.toMatch(/服务台|service desk/);
+      // A console's staff member is refused as an account acting on a record, never as a terminal acting on a ticket.
+      else if (code === 'forbidden' || code === 'illegal-transition') expect(staff).not.toMatch(/终端|号码|terminal|ticket/);
       else expect(staff).toBe(REFUSAL_TEXT[language][code]);
     }
     expect(refusalText('not-found', 'zh-CN', 'staff')).toBe('未找到相关信息，请核对后重试。');

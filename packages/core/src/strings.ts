@@ -157,11 +157,16 @@ export const STAFF_REFUSAL_TEXT: Record<Language, Partial<Record<RefusalCode, st
     'not-found': '未找到相关信息，请核对后重试。',
     internal: '抱歉，系统暂时出现问题，请稍后重试；如仍不行，请联系系统管理员。',
     'disk-full': '服务器存储空间不足，操作未记录：请联系系统管理员处理。',
+    // Staff act on records (a follow-up, a complaint, a case), at a console, not on a ticket at a terminal.
+    forbidden: '您的账号无权进行此项操作；如确需办理，请联系督查人员或管理员。',
+    'illegal-transition': '该事项当前状态不能进行此项操作，可能已由他人办理：请刷新页面后查看。',
   },
   en: {
     'not-found': 'Nothing was found. Please check and try again.',
     internal: 'Sorry, the system has a problem just now. Please try again shortly; if it persists, contact the system administrator.',
     'disk-full': 'The hub is out of storage and did not record this: please contact the system administrator.',
+    forbidden: 'Your account may not do this; if it must be done, ask a supervisor or an administrator.',
+    'illegal-transition': 'This cannot be done in its present state; someone may have done it already: refresh the page to see.',
   },
 };
 

@@ -245,6 +245,7 @@ describe('cases between departments, delivery and who read personal data (H-10, 
     let head = await member('li', 'department-head', '市场监管（企业开办）');
     let tax = await member('zhao', 'department-head', '税务');
     let supervisor = await member('wang', 'supervisor');
+    await member('sun', 'department-head', '公安户籍');
     expect((await tax.request('POST', `/api/cases/${caseNumber}/route`, { toDepartment: '税务', note: '请协办' })).status).toBe(403);
     expect((await head.request('POST', `/api/cases/${caseNumber}/route`, { toDepartment: '税务', note: '请协办', days: 1 })).status).toBe(200);
     const routes = await tax.request<{ routes: { caseNumber: string; steps: { department: string; due: string }[] }[] }>('GET', '/api/case-routes');
@@ -269,6 +270,16 @@ describe('cases between departments, delivery and who read personal data (H-10, 
 
     expect((await head.request('GET', `/api/cases/${caseNumber}/applicant?purpose=delivery`)).status).toBe(200);
     expect((await supervisor.request('GET', `/api/cases/${caseNumber}/applicant?purpose=complaint&note=${encodeURIComponent('核对投诉人')}`)).status).toBe(200);
+    // 税务 held the case on its route and may read its applicant; 公安户籍 never had it, and its head is refused, unlogged.
+    expect((await tax.request('GET', `/api/cases/${caseNumber}/applicant?purpose=delivery`)).status).toBe(200);
+    const police = await again('sun');
+    const refused = await police.request<{ message: string }>('GET', `/api/cases/${caseNumber}/applicant?purpose=supervision`);
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).not.toContain('张');
+    expect((await police.request('GET', '/api/cases/SL209912310001/applicant?purpose=supervision')).status).toBe(403);
+    expect((await supervisor.request('GET', '/api/cases/SL209912310001/applicant?purpose=supervision')).status).toBe(404);
+    const everyRead = await supervisor.request<{ records: { staffId: string; caseNumber: string }[] }>('GET', '/api/personal-data-access');
+    expect(everyRead.body.records.map((r) => `${r.staffId} ${r.caseNumber}`)).toEqual([`zhao ${caseNumber}`, `wang ${caseNumber}`, `li ${caseNumber}`]);
     expect((await head.request('GET', '/api/personal-data-access')).status).toBe(403);
     const byHead = await supervisor.request<{ records: { staffId: string; purpose: string; caseNumber: string }[] }>('GET', '/api/personal-data-access?staff=li');
     expect(byHead.body.records).toEqual([expect.objectContaining({ staffId: 'li', purpose: 'delivery', caseNumber })]);

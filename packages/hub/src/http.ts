@@ -1,4 +1,5 @@
 import {
+  caseDepartments,
   carriedSetup,
   CREDENTIAL_DAYS,
   credentialDaysProblem,
@@ -16,6 +17,7 @@ import {
   refusalTextOf,
   windowQueue,
   type Actor,
+  type Case,
   type Catalogue,
   type CommandBody,
   type Language,
@@ -625,6 +627,13 @@ export function operations(
           throw new HttpRefusal('bad-request', `say why the personal data is read: ?purpose= one of ${ACCESS_PURPOSES.join(', ')}`);
         const note = req.query.get('note')?.trim() || undefined;
         if (note !== undefined && (note.length > 200 || /[\r\n\u0000-\u001f]/.test(note))) throw new HttpRefusal('bad-request', 'the note is one line of at most 200 characters');
+        // A department head reads the applicants of their department's cases only; a refused read is no read, and is not logged.
+        const staff = req.session?.staff;
+        if (staff?.role === 'department-head') {
+          const c = store.caseOf(req.params.caseNumber!) as Case | undefined;
+          if (!c || !staff.department || !caseDepartments(store.view.catalogue, c, store.casework.routeOf(c.number)).includes(staff.department))
+            throw new HttpRefusal('forbidden', `case ${req.params.caseNumber} is not ${staff.department ?? 'your department'}'s: its applicant is read by its own department's head or a supervisor`);
+        }
         const applicant = store.applicantOf(req.params.caseNumber!, req.who, purpose as AccessPurpose, note, req.session?.staff.id);
         if (!applicant) throw new HttpRefusal('not-found', `case ${req.params.caseNumber} has no applicant data`);
         return { status: 200, body: applicant };

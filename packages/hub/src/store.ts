@@ -1244,10 +1244,12 @@ export class HallStore {
   /** The applicant of a case, in full, for staff whose role needs it; every read is logged with who and why (H-19). */
   applicantOf(caseNumber: string, who: string, purpose: AccessPurpose, note?: string, staffId?: string): unknown {
     const row = this.db.prepare<[string], { applicant: string }>('SELECT applicant FROM personal_data WHERE case_number = ?').get(caseNumber);
+    // Nothing read, nothing to log: the log names who saw personal data, not who asked for a case without any.
+    if (!row) return undefined;
     this.db
       .prepare('INSERT INTO personal_data_access (at, who, case_number, purpose, note, staff_id) VALUES (?, ?, ?, ?, ?, ?)')
       .run(this.clock(), who, caseNumber, purpose, note ?? null, staffId ?? null);
-    return row ? JSON.parse(this.sealer.open(row.applicant, caseNumber)) : undefined;
+    return JSON.parse(this.sealer.open(row.applicant, caseNumber));
   }
 
   /** The personal-data access log, newest first, for a supervisor: of one case, one staff member, one purpose, or of all. */

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startHub, type RunningHub } from './server';
+import { FLAP_QUIET_MS } from './supervision';
 import { TestConsole } from './testing/console';
 import { freePort } from './testing/hub-process';
 import { TestTerminal } from './testing/terminal';
@@ -282,6 +283,35 @@ describe('the supervisors’ alerts on the hub', () => {
     await robot.waitFor(() => robot.messages.length >= 2);
     expect(robot.messages[1]!.content).toContain('1号窗口评价器的评价按键离线，请尽早处理。');
     expect(robot.messages[1]!.content).not.toContain('13800001111');
+  });
+
+  it('tells the duty room of a fault that flaps once in ten minutes; the console shows each time it comes back', async () => {
+    const robot = await WecomStandIn.start({ keys: ['duty-key'], clock: () => now });
+    robots.push(robot);
+    const hub = await hall(folder(), { channels: [{ id: 'duty', name: '值班群', kind: 'wecom-robot', webhook: robot.webhook('duty-key') }] });
+    const kiosk = await connect(hub, { role: 'kiosk', terminal: 'kiosk-1' });
+    const report = async (status: 'fault' | 'ok') =>
+      expect((await kiosk.command({ type: 'reportDevices', devices: [{ kind: 'printer', name: 'ticket-printer', status, ...(status === 'fault' ? { code: 'cover-open' } : {}) }] })).ok).toBe(true);
+    const raised = () => [...hub.store.view.alerts.values()].filter((a) => a.subject.kind === 'device-fault');
+    const queued = () => hub.notifications.notifier.outbox.list().length;
+    // The cover is opened and shut every minute for five minutes: five alerts on the console, one notice.
+    for (let minute = 0; minute < 5; minute++) {
+      await report('fault');
+      hub.supervision.review();
+      expect(raised().filter((a) => a.clearedAt === undefined)).toHaveLength(1);
+      now += 30_000;
+      await report('ok');
+      hub.supervision.review();
+      now += 30_000;
+    }
+    expect(raised()).toHaveLength(5);
+    expect(queued()).toBe(1);
+    // Quiet for ten minutes and more, then open again: that is news, and told.
+    now += FLAP_QUIET_MS;
+    await report('fault');
+    hub.supervision.review();
+    expect(queued()).toBe(2);
+    await robot.waitFor(() => robot.messages.length >= 2);
   });
 
   /** A hall whose alerts go to two robots: the duty group in Chinese, the city desk in English. */

@@ -27,6 +27,20 @@ export const OVERDUE_SOURCES: OverdueSource[] = [overdueAlertReports];
  */
 const CHANGES_OVERDUE = /^(followUp\.|complaint\.|caseRoute\.|calendar\.|catalogue\.replaced$)/;
 
+/**
+ * An alert whose condition ended less than this before it came back (a printer's cover opened and shut, a
+ * loose cable, a queue about its threshold) is shown and sounded on the console again, but not sent to the
+ * channels again: a device that flaps every minute would fill the duty group and the supervisors' phones.
+ */
+export const FLAP_QUIET_MS = 10 * 60_000;
+
+/** When each alert's condition (its key) last ended today: the source of the quiet after a flap. */
+function lastCleared(view: HallView): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const a of view.alerts.values()) if (a.clearedAt !== undefined && a.clearedAt > (out.get(a.key) ?? -Infinity)) out.set(a.key, a.clearedAt);
+  return out;
+}
+
 /** The terminals linked now with the hall token itself, not a credential of their own (older installations); not the console. */
 export function hallTokenLinks(linked: readonly LinkedTerminal[]): LinkedTerminal[] {
   return linked.filter((l) => !l.credentialId && l.role !== 'admin');
@@ -138,6 +152,7 @@ export class HallSupervision {
     const facts = this.facts();
     if (alertChanges(store.view, facts).length === 0) return 0;
     const known = new Set(store.view.alerts.keys());
+    const cleared = lastCleared(store.view);
     let queued = 0;
     const { events } = store.execute({ id: HallStore.ownId('alerts'), type: 'reviewAlerts', terminals: facts.terminals, overdue: facts.overdue }, HUB, {
       scope: HUB_SCOPE,
@@ -149,6 +164,8 @@ export class HallSupervision {
         const itemsIn = (language: Language) => items.get(language) ?? items.set(language, hallItemNames(store.view, language)).get(language)!;
         for (const a of store.view.alerts.values()) {
           if (known.has(a.id)) continue;
+          const quietSince = cleared.get(a.key);
+          if (quietSince !== undefined && a.raisedAt - quietSince < FLAP_QUIET_MS) continue;
           const notifier = this.notifications?.notifier;
           // Each channel reads the terminals' and the items' names in its own language (取号机 2, Kiosk 2; 居民身份证换领, ID card renewal).
           const notices = { 'zh-CN': alertNotice(a.subject, namesIn('zh-CN'), itemsIn('zh-CN')), en: alertNotice(a.subject, namesIn('en'), itemsIn('en')) };

@@ -60,12 +60,15 @@ function AlertActions({ alert }: { alert: HallAlert }) {
   const view = live.view;
   const s = alert.subject;
   const numbers = view?.catalogue.windows.map((w) => w.number) ?? [];
-  const [temporary, setTemporary] = useState(() => String(Math.max(20, ...numbers) + 1));
+  // The next free number as the hall stands now (another supervisor may have just opened 21), unless one was typed.
+  const [typed, setTyped] = useState<string>();
+  const temporary = typed ?? String(Math.max(20, ...numbers) + 1);
   const run = async (method: 'POST' | 'PUT', path: string, body?: unknown) => {
     setError(undefined);
     setNote('');
     try {
       await api(method, path, body);
+      setTyped(undefined);
       if (!path.endsWith('/acknowledge')) setNote(t.alerts.done);
     } catch (e) {
       setError(e);
@@ -78,7 +81,7 @@ function AlertActions({ alert }: { alert: HallAlert }) {
         <>
           {supervisor && (
             <span className="row">
-              <input aria-label={t.alerts.windowNumber} name={`temporary-${alert.id}`} className="short" value={temporary} onChange={(e) => setTemporary(e.target.value)} />
+              <input aria-label={t.alerts.windowNumber} name={`temporary-${alert.id}`} className="short" value={temporary} onChange={(e) => setTyped(e.target.value)} />
               <button onClick={() => void run('POST', '/api/windows/temporary', { window: Number(temporary), serves: [s.serviceCode], ...(s.department ? { department: s.department } : {}) })}>
                 {t.alerts.openTemporary}
               </button>

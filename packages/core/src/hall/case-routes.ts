@@ -3,6 +3,7 @@ import type { CaseRoute } from '../casework';
 import { findItem } from '../catalogue';
 import type { CommandBody } from '../commands';
 import { ok, refuse, type Result } from '../result';
+import { inBothLanguages } from '../strings';
 import { byOf, forbidden, isHeadOf, isSupervisor, routeDays } from './casework';
 import { hallCalendar } from './setup';
 import type { DecideContext, Decision, HallView } from './view';
@@ -30,13 +31,20 @@ export function decideRoute(view: HallView, command: RouteCommand, ctx: DecideCo
   const closeHolding = (r: CaseRoute) => r.steps.map((s) => (s === holding ? { ...s, doneAt: ctx.now } : s));
   if (command.finish) {
     if (command.toDepartment) return refuse('bad-request', 'either hand the case to a department or finish its route, not both');
-    if (!route || !holding) return refuse('illegal-transition', `case ${c.number} is not being handed between departments`);
+    if (!route || !holding)
+      return refuse(
+        'illegal-transition',
+        route
+          ? inBothLanguages(`案件 ${c.number} 的部门流转已结束，无需再办理：请刷新页面查看。`, `The route of case ${c.number} is finished already: refresh the page to see it.`)
+          : inBothLanguages(`案件 ${c.number} 没有在部门间流转。`, `Case ${c.number} is not being handed between departments.`),
+      );
     return ok({ events: [{ type: 'caseRoute.changed', action: 'finished', route: { ...route, state: 'done', steps: closeHolding(route) } }] });
   }
   if (!command.toDepartment) return refuse('bad-request', 'name the department the case goes to (or finish its route)');
   if (!view.catalogue.departments.some((d) => d.name === command.toDepartment)) return refuse('not-found', `there is no department ${command.toDepartment}`);
-  if (route?.state === 'done') return refuse('illegal-transition', `the route of case ${c.number} is finished`);
-  if (holder === command.toDepartment) return refuse('conflict', `${holder} holds case ${c.number} already`);
+  if (route?.state === 'done') return refuse('illegal-transition', inBothLanguages(`案件 ${c.number} 的部门流转已结束，不能再移交。`, `The route of case ${c.number} is finished.`));
+  if (holder === command.toDepartment)
+    return refuse('conflict', inBothLanguages(`案件 ${c.number} 已在${holder}办理，无需再移交：请刷新页面查看。`, `${holder} holds case ${c.number} already: refresh the page to see it.`));
   const due = dueDate(ctx.calendar ?? hallCalendar(view.catalogue), view.day, command.days ?? routeDays(view.catalogue)).day;
   const step = { department: command.toDepartment, ...(holder ? { from: holder } : {}), at: ctx.now, on: view.day, by, due, note: command.note };
   const base: CaseRoute = route ?? { caseNumber: c.number, serviceCode: c.serviceCode, state: 'moving', steps: [] };

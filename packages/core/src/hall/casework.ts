@@ -1,5 +1,5 @@
 import type { Catalogue } from '../catalogue';
-import { DEFAULT_COMPLAINT_DAYS, DEFAULT_ROUTE_DAYS, type EvidenceRef } from '../casework';
+import { DEFAULT_COMPLAINT_DAYS, DEFAULT_ROUTE_DAYS, type CaseRoute, type EvidenceRef } from '../casework';
 import { refuse, type Refusal } from '../result';
 import type { StaffRef } from '../staff';
 import type { DecideContext } from './view';
@@ -11,6 +11,17 @@ import type { DecideContext } from './view';
 export function departmentOf(catalogue: Catalogue, window?: number, clerk?: string): { department?: string } {
   const d = catalogue.windows.find((w) => w.number === window)?.department ?? catalogue.clerks.find((c) => c.number === clerk)?.department;
   return d ? { department: d } : {};
+}
+
+/**
+ * The departments a case is the business of: its item's, its window's or clerk's, and each that held
+ * it between departments (H-10). A department head sees to these cases only, and reads their applicant.
+ */
+export function caseDepartments(catalogue: Catalogue, c: { serviceCode: string; window?: number; clerk?: string }, route?: CaseRoute): string[] {
+  const item = catalogue.items.find((i) => i.code === c.serviceCode)?.department;
+  const desk = departmentOf(catalogue, c.window, c.clerk).department;
+  const held = route?.steps.flatMap((s) => (s.from ? [s.department, s.from] : [s.department])) ?? [];
+  return [...new Set([item, desk, ...held].filter((d): d is string => !!d))];
 }
 
 export const staffOf = (ctx: DecideContext): StaffRef | undefined => (ctx.actor.role === 'admin' ? ctx.actor.staff : undefined);

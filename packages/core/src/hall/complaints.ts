@@ -4,7 +4,7 @@ import type { Complaint } from '../casework';
 import type { CommandBody } from '../commands';
 import { counterKey } from '../numbering';
 import { ok, refuse, type Result } from '../result';
-import { forbiddenPhrasesIn } from '../strings';
+import { forbiddenPhrasesIn, inBothLanguages } from '../strings';
 import { byOf, complaintDays, departmentOf, forbidden, isHeadOf, isSupervisor } from './casework';
 import { hallCalendar } from './setup';
 import type { DecideContext, Decision, EventOf, HallView } from './view';
@@ -67,7 +67,8 @@ export function decideComplaint(view: HallView, command: ComplaintCommand, ctx: 
   }
   const c = ctx.complaintOf?.(command.complaintId);
   if (!c) return refuse('not-found', `there is no complaint ${command.complaintId}`);
-  if (c.closed) return refuse('illegal-transition', `complaint ${c.id} is closed`);
+  // Two supervisors, or a page left open: the one who acts second is told what happened, in the hall's words.
+  if (c.closed) return refuse('illegal-transition', inBothLanguages(`投诉 ${c.id} 已办结，无需再办理：请刷新页面查看。`, `Complaint ${c.id} is closed: nothing more to do; refresh the page to see it.`));
   if (command.type === 'escalateComplaint') {
     if (c.escalated) return refuse('conflict', `complaint ${c.id} went to the supervisor already`);
     if (!isComplaintOverdue(c, view.day)) return refuse('conflict', `complaint ${c.id} is not overdue: ${c.reply ? 'it has its reply' : `it has until ${c.due}`}`);
@@ -84,7 +85,7 @@ export function decideComplaint(view: HallView, command: ComplaintCommand, ctx: 
       if (!isSupervisor(ctx)) return forbidden(ctx, `assign complaint ${c.id}`);
       if (!command.department && !command.staff) return refuse('bad-request', 'assign the complaint to a department or a staff member');
       if (command.department && !catalogue.departments.some((d) => d.name === command.department)) return refuse('not-found', `there is no department ${command.department}`);
-      if (c.reply) return refuse('illegal-transition', `complaint ${c.id} has its reply already`);
+      if (c.reply) return refuse('illegal-transition', inBothLanguages(`投诉 ${c.id} 已答复投诉人，不能再改派或再次答复：请刷新页面查看。`, `Complaint ${c.id} has its reply already: refresh the page to see it.`));
       const department = command.department ?? c.department;
       const assigned = { at: ctx.now, by, note: command.note, ...(department ? { department } : {}), ...(command.staff ? { staff: command.staff } : {}) };
       const complaint: Complaint = { ...c, state: 'assigned', assigned, ...(department ? { department } : {}), history: [...c.history, entry] };
@@ -93,7 +94,7 @@ export function decideComplaint(view: HallView, command: ComplaintCommand, ctx: 
     case 'reply': {
       if (!isSupervisor(ctx) && !isHeadOf(ctx, c.department)) return forbidden(ctx, `reply to complaint ${c.id}`);
       if (!command.channel) return refuse('bad-request', 'say how the reply reached the complainant: phone, sms, letter, in person or the hotline');
-      if (c.reply) return refuse('illegal-transition', `complaint ${c.id} has its reply already`);
+      if (c.reply) return refuse('illegal-transition', inBothLanguages(`投诉 ${c.id} 已答复投诉人，不能再改派或再次答复：请刷新页面查看。`, `Complaint ${c.id} has its reply already: refresh the page to see it.`));
       const uncivil = forbiddenPhrasesIn(command.note);
       if (uncivil.length > 0) return refuse('bad-request', `the reply uses a phrase the handbook forbids (H-14): ${uncivil.join('、')}; please say it civilly`);
       const complaint: Complaint = { ...c, state: 'replied', reply: { at: ctx.now, channel: command.channel, text: command.note, by }, history: [...c.history, entry] };
@@ -101,7 +102,7 @@ export function decideComplaint(view: HallView, command: ComplaintCommand, ctx: 
     }
     case 'close': {
       if (!isSupervisor(ctx)) return forbidden(ctx, `close complaint ${c.id}`);
-      if (!c.reply) return refuse('illegal-transition', `complaint ${c.id} has no reply yet: reply to the complainant before closing it`);
+      if (!c.reply) return refuse('illegal-transition', inBothLanguages(`投诉 ${c.id} 尚未答复投诉人：请先答复，再办结。`, `Complaint ${c.id} has no reply yet: reply to the complainant before closing it.`));
       const closed = { at: ctx.now, note: command.note, by, ...(command.satisfied !== undefined ? { satisfied: command.satisfied } : {}) };
       const complaint: Complaint = { ...c, state: 'closed', closed, history: [...c.history, entry] };
       return ok({ events: [{ type: 'complaint.changed', action: 'closed', complaint }] });

@@ -1,9 +1,8 @@
 import { maskName } from '../cases';
 import type { Delivery } from '../casework';
-import { findItem } from '../catalogue';
 import type { CommandBody } from '../commands';
 import { ok, refuse, type Result } from '../result';
-import { byOf, forbidden, isHeadOf, isSupervisor, staffOf } from './casework';
+import { byOf, caseDepartments, forbidden, isHeadOf, isSupervisor, staffOf } from './casework';
 import type { DecideContext, Decision, HallView } from './view';
 
 // Delivery of results (H-12): the notice that the result is ready, how it goes (the window, post
@@ -14,10 +13,11 @@ export type DeliveryCommand = Extract<CommandBody, { type: 'recordDelivery' }>;
 export function decideDelivery(view: HallView, command: DeliveryCommand, ctx: DecideContext): Result<Decision> {
   const c = view.cases.get(command.caseNumber) ?? ctx.caseOf?.(command.caseNumber);
   if (!c) return refuse('not-found', `there is no case ${command.caseNumber}`);
-  const department = findItem(view.catalogue, c.serviceCode)?.department;
   const s = staffOf(ctx);
-  // Clerks hand results over at their windows; a department head sees to their department's cases.
-  if (!isSupervisor(ctx) && !isHeadOf(ctx, department) && s?.role !== 'clerk') return forbidden(ctx, `record the delivery of case ${c.number}`);
+  // Clerks hand results over at their windows; a department head sees to their department's cases,
+  // one handed to them between departments (H-10) too: the department that finished it often delivers it.
+  const departments = caseDepartments(view.catalogue, c, ctx.caseRouteOf?.(c.number));
+  if (!isSupervisor(ctx) && !departments.some((d) => isHeadOf(ctx, d)) && s?.role !== 'clerk') return forbidden(ctx, `record the delivery of case ${c.number}`);
   if (c.state !== 'accepted') return refuse('illegal-transition', `case ${c.number} is ${c.state}: only an accepted case has a result to deliver`);
   const by = byOf(ctx);
   const d: Delivery = ctx.deliveryOf?.(c.number) ?? { caseNumber: c.number, notices: [] };

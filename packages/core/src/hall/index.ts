@@ -63,7 +63,7 @@ export { followUpDepartment, nextFollowUpStep } from './follow-ups';
 export { formatComplaintId, isComplaintOverdue } from './complaints';
 export { currentRouteStep } from './case-routes';
 export { overdueItems, overdueReports, type OpenCasework, type OverdueItem } from './overdue';
-export { complaintDays, departmentOf, routeDays } from './casework';
+export { caseDepartments, complaintDays, departmentOf, routeDays } from './casework';
 export { CLOCK_TOLERANCE_MS, emergencyTicket, LEASE_LOW, leasesOf, normaliseNumber } from './emergency';
 
 function applyDayOpened(view: HallView, event: EventOf<'day.opened'>): void {

@@ -119,9 +119,21 @@ describe('a temporary window for one day', () => {
     expect(windowOf(view, 60)).toBeUndefined();
   });
 
+  it('tells the second of two supervisors opening the same temporary window for a long wait that the first did', () => {
+    const view = emptyView(catalogue(), DAY);
+    const open: CommandBody = { type: 'openTemporaryWindow', window: 21, serves: ['RS-SBK-SL'] };
+    step(view, open, supervisor, at('09:00'));
+    const again = run(view, open, supervisor, at('09:00'));
+    expect(again).toMatchObject({ ok: false, code: 'conflict' });
+    expect(refusalTextOf(again as { ok: false; code: 'conflict'; message: string }, 'zh-CN', 'staff')).toBe('临时窗口21已开设，并已办理该事项（可能刚由他人开设）：无需再开。');
+    expect(view.catalogue.windows.filter((w) => w.number === 21)).toHaveLength(1);
+  });
+
   it('refuses a number that is a window already, and a name the handbook forbids', () => {
     const view = emptyView(catalogue(), DAY);
-    expect(run(view, { type: 'openTemporaryWindow', window: 3, serves: ['RS-SBK-SL'] }, supervisor, at('09:00'))).toMatchObject({ ok: false, code: 'conflict' });
+    const taken = run(view, { type: 'openTemporaryWindow', window: 3, serves: ['RS-SBK-SL'] }, supervisor, at('09:00'));
+    expect(taken).toMatchObject({ ok: false, code: 'conflict' });
+    expect(refusalTextOf(taken as { ok: false; code: 'conflict'; message: string }, 'zh-CN', 'staff')).toBe('3号窗口已存在：请换一个窗口号开设临时窗口，或把该事项加到这个窗口。');
     expect(run(view, { type: 'openTemporaryWindow', window: 61, name: '不归我管窗口', serves: ['RS-SBK-SL'] }, supervisor, at('09:00'))).toMatchObject({ ok: false, code: 'bad-request' });
   });
 });

@@ -248,8 +248,24 @@ export function decideSetup(view: HallView, command: SetupCommand, ctx: DecideCo
       return ok({ events: [{ type: 'window.itemsAssigned', window: command.window, serves }] });
     }
     case 'openTemporaryWindow': {
-      if (findWindow(view.catalogue, command.window))
-        return refuse('conflict', `window ${command.window} exists already: give it the item instead of opening a temporary window`);
+      const existing = findWindow(view.catalogue, command.window);
+      // Two supervisors on one long-wait alert both open the number it proposes: the second is told the first did.
+      if (existing?.temporary === view.day && command.serves.every((code) => existing.serves.includes(code)))
+        return refuse(
+          'conflict',
+          inBothLanguages(
+            `临时窗口${command.window}已开设，并已办理该事项（可能刚由他人开设）：无需再开。`,
+            `Temporary window ${command.window} is open already and serves the item (someone may have just opened it): nothing more to do.`,
+          ),
+        );
+      if (existing)
+        return refuse(
+          'conflict',
+          inBothLanguages(
+            `${command.window}号窗口已存在：请换一个窗口号开设临时窗口，或把该事项加到这个窗口。`,
+            `Window ${command.window} exists already: give it the item instead of opening a temporary window, or choose another number.`,
+          ),
+        );
       const serves = [...new Set(command.serves)];
       const unknown = serves.find((code) => !findItem(view.catalogue, code));
       if (unknown) return refuse('not-found', `there is no service item ${unknown}`);

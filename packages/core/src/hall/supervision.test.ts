@@ -167,7 +167,7 @@ describe('alerts of the live hall', () => {
     expect(kinds(view)).not.toContain('devices-not-ready');
   });
 
-  it('raises a bad rating for the head of the rated clerk’s department, who acknowledges it (N-03)', () => {
+  it('raises a bad rating for the head of the rated window’s department, who acknowledges it (N-03)', () => {
     const view = emptyView(catalogue(), DAY);
     step(view, { type: 'openWindow', window: 1, clerk: '1001' }, win(1), at('08:30'));
     const t = step(view, { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, kiosk, at('09:00')).ticket!;
@@ -185,6 +185,18 @@ describe('alerts of the live hall', () => {
     expect(step(view, { type: 'acknowledgeAlert', alertId: alert!.id }, head, at('09:13')).events).toEqual([]);
     // A staff member cannot raise alerts by hand.
     expect(decide(view, { type: 'reviewAlerts', terminals: [], overdue: [] }, { now: at('09:13'), actor: head })).toMatchObject({ ok: false, code: 'forbidden' });
+  });
+
+  it('sends a bad rating to the head who follows it up: a clerk of 不动产登记 at a window of 市场监管 is 市场监管’s to see to (N-03)', () => {
+    const view = emptyView(catalogue(), DAY);
+    step(view, { type: 'openWindow', window: 7, clerk: '1011' }, win(7), at('08:30'));
+    const t = step(view, { type: 'issueTicket', serviceCode: 'SJ-QY-SL', lane: 'ordinary' }, kiosk, at('09:00')).ticket!;
+    for (const command of [{ type: 'callNext', window: 7 }, { type: 'startService', window: 7 }, { type: 'finishService', window: 7 }] as const) step(view, command, win(7), at('09:05'));
+    step(view, { type: 'rate', ticketId: t.id, window: 7, level: 'dissatisfied', channel: 'window-pad', aspects: {}, reasons: [] }, pad(7), at('09:11'));
+    review(view, at('09:11'));
+    const [followUp] = [...view.followUps.values()];
+    expect(followUp?.department).toBe('市场监管（企业开办）');
+    expect(activeAlerts(view).map((a) => a.subject)).toEqual([expect.objectContaining({ kind: 'bad-rating', window: 7, department: followUp!.department })]);
   });
 
   it('names the item of a long wait and of a bad rating in each channel’s language: its English name in English, its name where it has none', () => {

@@ -8,6 +8,7 @@ import { ok, refuse, type Result } from '../result';
 import type { AlertSubject, HallAlert, OverdueReport, TerminalPresence } from '../supervision';
 import type { Language } from '../strings';
 import { terminalNames } from '../terminal-names';
+import { departmentOf } from './casework';
 import { itemToday } from './setup';
 import { itemWaits } from './waits';
 import { currentTicket, oldestWaiting, type DecideContext, type Decision, type EventOf, type HallView } from './view';
@@ -166,23 +167,23 @@ export const deviceCheckAlerts: AlertSource = (view, facts) => {
   return [{ key: `check:${view.day}`, subject: { kind: 'devices-not-ready', terminals: check.notReady.slice(0, 50), opensAt: check.opensAt } }];
 };
 
-/** The department a window's service belongs to: its clerk's, else the window's, else the item's. */
-function departmentOf(view: HallView, window: number, clerk: string | undefined, serviceCode: string): string | undefined {
-  return (
-    view.catalogue.clerks.find((c) => c.number === clerk)?.department ??
-    view.catalogue.windows.find((w) => w.number === window)?.department ??
-    view.catalogue.items.find((i) => i.code === serviceCode)?.department
-  );
+/**
+ * The department whose head answers for a rated service: the one its follow-up goes to (the window's,
+ * else its clerk's, as casework's departmentOf), else the item's. A clerk of 不动产登记 at a window of
+ * 市场监管 is followed up by 市场监管's head, and so alerted.
+ */
+function ratedDepartment(view: HallView, window: number, clerk: string | undefined, serviceCode: string): string | undefined {
+  return departmentOf(view.catalogue, window, clerk).department ?? view.catalogue.items.find((i) => i.code === serviceCode)?.department;
 }
 
-/** N-03: a bad rating today, for the head of the rated clerk's department at once. */
+/** N-03: a bad rating today, at once for the head of the department that follows it up. */
 export const badRatingAlerts: AlertSource = (view) => {
   const out: AlertCondition[] = [];
   for (const list of view.ratings.values())
     for (const r of list) {
       if (r.isDefault || (r.level !== 'dissatisfied' && r.level !== 'very-dissatisfied') || !isBadRating(r.level)) continue;
       const item = view.catalogue.items.find((i) => i.code === r.serviceCode);
-      const department = departmentOf(view, r.window, r.clerk, r.serviceCode);
+      const department = ratedDepartment(view, r.window, r.clerk, r.serviceCode);
       out.push({
         key: `rating:${r.id}`,
         subject: { kind: 'bad-rating', window: r.window, level: r.level, ticket: r.ticketNumber, item: item?.name ?? r.serviceCode, serviceCode: r.serviceCode, ...(department ? { department } : {}) },

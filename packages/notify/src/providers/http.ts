@@ -5,6 +5,13 @@ import type { PreparedRequest, ProviderAnswer } from './types';
 export const ANSWER_KEEP = 2_000;
 
 /**
+ * The most of an answer read: a robot's or an SMS gateway's is a few hundred bytes. A webhook that
+ * answers without end (a misconfigured proxy, a hostile host) would otherwise be held in memory until
+ * the timeout, gigabytes on a fast network, and end the hub.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
+/**
  * `sent`: the connection was made and the whole request written to it, so the provider may have
  * acted on it (a timeout or a cut after that leaves the result unknown); false: nothing reached it.
  */
@@ -41,7 +48,14 @@ export function send(request: PreparedRequest, signal: AbortSignal): Promise<Htt
     const body = Buffer.from(request.body, 'utf8');
     const req = (secure ? https : http).request(url, { method: request.method, headers: { ...request.headers, 'Content-Length': String(body.length) }, signal }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= MAX_ANSWER_BYTES) return void chunks.push(c);
+        // The request went and was answered: it may have been acted on, as after an answer cut off.
+        failed(new Error(`the answer ran past ${MAX_ANSWER_BYTES} bytes`));
+        req.destroy();
+      });
       res.on('end', () => done({ kind: 'answer', status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', failed);
       res.on('close', () => {

@@ -1,8 +1,11 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseNotifyConfig, type ChannelConfig } from '../config';
 import type { Notice } from '../notices';
 import { smsTemplateContent } from '../strings';
 import { DingtalkStandIn, TencentSmsStandIn, WecomStandIn, type StandIn } from '../testing';
+import { MAX_ANSWER_BYTES, send } from './http';
 import { createProvider } from './index';
 import { classifyDingtalk, classifyWecom, dingtalkSign } from './robots';
 import { classifyTencentSms } from './sms';
@@ -177,6 +180,33 @@ describe('Tencent Cloud SMS', () => {
 
   it('cannot prepare a kind it has no template for', () => {
     expect(() => tencent('https://sms.tencentcloudapi.com').prepare({ notice: BAD_RATING, at: AT, recipient: '+8613800001111' }, AT)).toThrow(/no SMS template for bad-rating/);
+  });
+});
+
+describe('a webhook that answers without end', () => {
+  it('is read up to 64 KiB, then left as an answer that may have been acted on; the hub does not hold it until the timeout', async () => {
+    let written = 0;
+    const server = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"errcode":0,"errmsg":"');
+      // 16 KiB every 5 ms, for as long as anyone reads.
+      const beat = setInterval(() => {
+        written += 16 * 1024;
+        if (!res.write('x'.repeat(16 * 1024))) res.once('drain', () => undefined);
+      }, 5);
+      res.on('close', () => clearInterval(beat));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/cgi-bin/webhook/send?key=k`;
+      const result = await send({ url, method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' }, AbortSignal.timeout(20_000));
+      expect(result).toEqual({ kind: 'network', message: `the answer ran past ${MAX_ANSWER_BYTES} bytes`, sent: true });
+      expect(written).toBeGreaterThan(0);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

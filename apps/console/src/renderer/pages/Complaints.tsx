@@ -165,7 +165,7 @@ export function ComplaintsPage() {
 /** One complaint: what it is about, its deadline, assignment, escalation, reply, closure and history. */
 export function ComplaintPage() {
   const { cw, staff, times, live } = useConsole();
-  const who = useStaffNameOf(live.view?.catalogue.clerks ?? [], cw.complaints.hub);
+  const who = useStaffNameOf(live.view?.catalogue.clerks ?? [], cw.complaints);
   const { id = '' } = useParams();
   const [data, setData] = useState<{ day: string; complaint: Complaint }>();
   const [error, setError] = useState<unknown>();
@@ -189,6 +189,8 @@ export function ComplaintPage() {
       await load();
     } catch (err) {
       setError(err);
+      // Refused because someone else acted first: show the complaint as it is now beside the reason.
+      void load();
     }
   };
   const about = [

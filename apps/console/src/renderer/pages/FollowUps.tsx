@@ -33,7 +33,7 @@ export function FollowUpsPage() {
   useEffect(() => void api<{ day: string; followUps: FollowUp[] }>('GET', `/api/follow-ups${closed ? '?closed=1' : ''}`).then(setList, setError), [closed, live.casework]);
   const day = list?.day ?? '';
   // The clerk as the follow-up's own pages name people: 徐静（1011）.
-  const clerkName = (n?: string) => staffNameOf(n, [], live.view?.catalogue.clerks ?? [], cw.complaints.hub);
+  const clerkName = (n?: string) => staffNameOf(n, [], live.view?.catalogue.clerks ?? [], cw.complaints);
   return (
     <>
       <div className="row spread">
@@ -93,7 +93,7 @@ export function FollowUpsPage() {
 /** One follow-up: its four steps with text and evidence, the next step's form, the appeal and its review. */
 export function FollowUpPage() {
   const { cw, staff, times, live } = useConsole();
-  const who = useStaffNameOf(live.view?.catalogue.clerks ?? [], cw.complaints.hub);
+  const who = useStaffNameOf(live.view?.catalogue.clerks ?? [], cw.complaints);
   const { id = '' } = useParams();
   const [data, setData] = useState<{ day: string; followUp: FollowUp }>();
   const [error, setError] = useState<unknown>();
@@ -117,6 +117,8 @@ export function FollowUpPage() {
       return true;
     } catch (err) {
       setError(err);
+      // Refused because someone else acted first: show the follow-up as it is now beside the reason.
+      void load();
       return false;
     } finally {
       setBusy(false);
