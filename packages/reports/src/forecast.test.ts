@@ -74,3 +74,22 @@ describe("tomorrow's arrivals", () => {
     expect(plan.days.find((d) => d.day === '2026-10-05')!.items).toEqual([]);
   });
 });
+
+describe('an item new to the hall', () => {
+  it('is forecast from the days since it was first taken, not diluted by the weeks before it existed', () => {
+    const plain = makeCalendar({ holidays: {}, workdays: {} });
+    const rows: ArrivalRow[] = [];
+    for (let day = '2026-09-14'; day <= '2026-11-13'; day = addDays(day, 1)) {
+      if (!plain.isWorkingDay(day)) continue;
+      rows.push({ day, hour: 9, serviceCode: 'GA-SFZ-HL', arrivals: 50 }, { day, hour: 10, serviceCode: 'GA-SFZ-HL', arrivals: 50 });
+      // Added on Thursday: 60 a day since, all at nine.
+      if (day >= '2026-11-12') rows.push({ day, hour: 9, serviceCode: 'NEW-ITEM', arrivals: 60 });
+    }
+    const monday = forecastArrivals({ history: rows, calendar: plain, from: '2026-11-16', days: 1 }).days[0]!;
+    expect(monday.items['NEW-ITEM']![9]).toBeGreaterThan(45);
+    expect(monday.items['NEW-ITEM']![9]).toBeLessThan(75);
+    // The items there all along keep their level.
+    expect(monday.items['GA-SFZ-HL']![9]).toBeGreaterThan(40);
+    expect(monday.items['GA-SFZ-HL']![9]).toBeLessThan(60);
+  });
+});

@@ -87,9 +87,13 @@ function fit(history: readonly ArrivalRow[], calendar: WorkingCalendar, before: 
   const dayTotals = new Map<string, number>();
   const itemDay = new Map<string, Map<string, number>>();
   const itemHour = new Map<string, Map<number, number>>();
+  /** The first day each item had arrivals: an item added last week is not measured over the weeks before it existed. */
+  const itemFirst = new Map<string, string>();
   for (const r of history) {
     if (r.day >= before) continue;
     dayTotals.set(r.day, (dayTotals.get(r.day) ?? 0) + r.arrivals);
+    const first = itemFirst.get(r.serviceCode);
+    if (r.arrivals > 0 && (first === undefined || r.day < first)) itemFirst.set(r.serviceCode, r.day);
     if (r.day < since) continue;
     let m = itemDay.get(r.serviceCode);
     if (!m) itemDay.set(r.serviceCode, (m = new Map()));
@@ -122,8 +126,10 @@ function fit(history: readonly ArrivalRow[], calendar: WorkingCalendar, before: 
   const level = new Map<string, number>();
   const hourShare = new Map<string, Map<number, number>>();
   for (const [code, byDay] of itemDay) {
-    // Levels are of ordinary days, put back to an average weekday.
-    const xs = [...recentDays].map((d) => (byDay.get(d) ?? 0) / (weekday[weekdayOf(d)] || 1));
+    // Levels are of ordinary days since the item's first, put back to an average weekday; an item seen only on a peak day is measured on it.
+    const first = itemFirst.get(code) ?? since;
+    const own = [...recentDays].filter((d) => d >= first);
+    const xs = (own.length ? own : [...byDay.keys()].filter((d) => calendar.isWorkingDay(d))).map((d) => (byDay.get(d) ?? 0) / (weekday[weekdayOf(d)] || 1));
     level.set(code, mean(xs));
     const hours = itemHour.get(code)!;
     const sum = [...hours.values()].reduce((a, b) => a + b, 0) || 1;
