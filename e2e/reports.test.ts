@@ -147,4 +147,26 @@ describe('the reports pages', { timeout: 60_000 }, () => {
     expect(await p.locator('table.staffing tbody tr').count()).toBeGreaterThan(5);
     await screenshot(p, 'console-forecast');
   });
+
+  it("tell a new hall's administrator that there is no history to forecast from, not that every hour has enough windows", async () => {
+    const fresh = await startHub({ dataDir: path.join(dir, 'new-hall'), token: 'e2e-new-hall-token', seed: demoCatalogue(), clock: () => now });
+    try {
+      const admin = new TestConsole(fresh.url);
+      expect((await admin.request('POST', '/api/console/first-admin', { setupCode: fresh.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      const p = await context.newPage();
+      await p.goto(`${fresh.url}/console/`);
+      await signIn(p, 'admin', 'first-admin-pass-1');
+      await p.getByRole('link', { name: '明日窗口' }).click();
+      await p.locator('[data-testid=no-forecast-history]').waitFor();
+      expect(await p.locator('[data-testid=no-forecast-history]').textContent()).toBe(
+        '本厅近一年还没有取号记录，无法预测到厅人数和所需窗口：大厅开始取号后，次日起即可看到预测（按近 8 周的记录，记录越多越准）。',
+      );
+      expect(await p.textContent('body')).not.toContain('各时段窗口充足');
+      await screenshot(p, 'console-forecast-new-hall');
+      await context.close();
+    } finally {
+      await fresh.close();
+    }
+  });
 });

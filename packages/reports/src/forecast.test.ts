@@ -93,3 +93,15 @@ describe('an item new to the hall', () => {
     expect(monday.items['GA-SFZ-HL']![9]).toBeLessThan(60);
   });
 });
+
+describe('a hall with no history yet', () => {
+  it('forecasts nothing and says it has no days to go on, so that no one reads its zeros as a quiet week', () => {
+    const none = forecastArrivals({ history: [], calendar, from: '2026-11-16', days: 7 });
+    expect(none.historyDays).toBe(0);
+    expect(none.days.map((d) => d.total)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(none.errors).toEqual([]);
+    // Tickets of today are no history of the days forecast.
+    expect(forecastArrivals({ history: [{ day: '2026-11-16', hour: 9, serviceCode: 'GA-SFZ-HL', arrivals: 5 }], calendar, from: '2026-11-16' }).historyDays).toBe(0);
+    expect(forecastArrivals({ history: history('2026-11-02', '2026-11-13'), calendar, from: '2026-11-16' }).historyDays).toBe(10);
+  });
+});

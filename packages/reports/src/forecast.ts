@@ -54,6 +54,8 @@ export interface Forecast {
   factors: { weekday: Record<number, number>; monthStart: number; afterHoliday: number };
   /** How the same method did on the last weeks of the history. */
   errors: ForecastError[];
+  /** The days of history it was made from (days with arrivals before `from`): none in a new hall, whose forecast is nothing but zeros. */
+  historyDays: number;
 }
 
 const weekdayOf = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay();
@@ -212,5 +214,6 @@ export function forecastArrivals(options: ForecastOptions): Forecast {
   const weeks = options.weeks ?? 8;
   const model = fit(options.history, options.calendar, options.from, weeks);
   const days = Array.from({ length: options.days ?? 7 }, (_, i) => predict(model, addDays(options.from, i), options.calendar));
-  return { from: options.from, days, factors: { weekday: model.weekday, monthStart: model.monthStart, afterHoliday: model.afterHoliday }, errors: backtest(options, 4) };
+  const historyDays = new Set(options.history.filter((r) => r.day < options.from && r.arrivals > 0).map((r) => r.day)).size;
+  return { from: options.from, days, factors: { weekday: model.weekday, monthStart: model.monthStart, afterHoliday: model.afterHoliday }, errors: backtest(options, 4), historyDays };
 }

@@ -68,7 +68,13 @@ export function ForecastPage() {
         </div>
       </section>
       <ErrorLine error={error} />
-      {data && chart && (
+      {/* A new hall's forecast is all zeros: said as no history, not as a quiet week with enough windows. */}
+      {data && data.forecast.historyDays === 0 && (
+        <section className="card">
+          <p data-testid="no-forecast-history">{t.forecast.noHistory}</p>
+        </section>
+      )}
+      {data && chart && data.forecast.historyDays > 0 && (
         <>
           <section className="card">
             <h2>{t.forecast.chart}</h2>
