@@ -3,7 +3,8 @@ import { formatDuration } from '@servicehall/reports/columns';
 import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api';
 import { ErrorLine, useConsole } from '../App';
-import { Chart, type ChartOption } from '../chart';
+import { Chart } from '../chart';
+import { forecastChart } from './report-charts';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -29,23 +30,7 @@ export function ForecastPage() {
   }, [asked]);
   const dept = staff?.role === 'department-head' ? staff.department : undefined;
   const names = new Map((live.view?.catalogue.items ?? []).map((i) => [i.code, i.name]));
-  const chart = useMemo<ChartOption | undefined>(() => {
-    if (!data) return undefined;
-    const labels: string[] = [];
-    const values: number[] = [];
-    for (const d of data.forecast.days)
-      for (let h = 8; h <= 17; h++) {
-        labels.push(`${d.day.slice(5)} ${String(h).padStart(2, '0')}时`);
-        values.push(Math.round(Object.values(d.items).reduce((a, byHour) => a + (byHour[h] ?? 0), 0)));
-      }
-    return {
-      tooltip: { trigger: 'axis' },
-      grid: { left: 50, right: 20, top: 20, bottom: 60 },
-      xAxis: { type: 'category', data: labels, axisLabel: { interval: 9, rotate: 0, fontSize: 11 } },
-      yAxis: { type: 'value', name: t.forecast.expected },
-      series: [{ type: 'bar', data: values, itemStyle: { color: '#1f5fa6' } }],
-    };
-  }, [data, t]);
+  const chart = useMemo(() => data && forecastChart(t, data.forecast), [data, t]);
   const plan = data?.plan.days[day];
   const items = (plan?.items ?? []).filter((i) => !dept || i.department === dept);
   const hours = [...new Set(items.flatMap((i) => i.hours.map((h) => h.hour)))].sort((a, b) => a - b);
