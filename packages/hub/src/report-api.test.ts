@@ -139,6 +139,10 @@ describe('exportReport', () => {
     const lines = text.trim().split('\r\n');
     expect(lines).toHaveLength(report.rows.length + 2);
     expect(lines.at(-1)!.split(',')[1]).toBe(String(report.total.issued));
+    // Without a breakdown the export is the hall's: its figures under the headers, not the headers alone.
+    const hall = ((await supervisor.request('GET', `/api/reports/export?format=csv&${q}`)).body as unknown as Buffer).toString('utf8').trim().split('\r\n');
+    expect(hall).toHaveLength(2);
+    expect(hall[1]!.split(',')[0]).toBe(String(report.total.issued));
   });
 });
 
