@@ -148,6 +148,18 @@ describe('the reports pages', { timeout: 60_000 }, () => {
     await screenshot(p, 'console-forecast');
   });
 
+  it('say in Chinese what is wrong with a period that starts after it ends, at a supervisor\'s 1440×900', async () => {
+    const p = await page({ width: 1440, height: 900 });
+    await signIn(p, 'zhao', 'zhao-own-pass-9');
+    await p.getByRole('link', { name: '统计报表' }).click();
+    await p.locator('.figure').first().waitFor();
+    await p.getByLabel('开始日期').fill('2026-11-30');
+    await p.getByLabel('结束日期').fill('2026-11-24');
+    await p.getByRole('button', { name: '查询' }).click();
+    await expect.poll(() => p.locator('[role=alert]').textContent()).toContain('开始日期（2026-11-30）晚于结束日期（2026-11-24）：请把开始日期改为不晚于结束日期');
+    await screenshot(p, 'console-reports-period-backwards');
+  });
+
   it("tell a new hall's administrator that there is no history to forecast from, not that every hour has enough windows", async () => {
     const fresh = await startHub({ dataDir: path.join(dir, 'new-hall'), token: 'e2e-new-hall-token', seed: demoCatalogue(), clock: () => now });
     try {
