@@ -2,7 +2,7 @@ import { makeCalendar } from '@servicehall/core';
 import { describe, expect, it } from 'vitest';
 import { addDays } from './definitions';
 import { forecastArrivals, type ArrivalRow } from './forecast';
-import { staffingPlan } from './staffing';
+import { meanServiceTimes, staffingPlan } from './staffing';
 import { demoCatalogue } from '@servicehall/fixtures';
 
 // A hall's own calendar: the Dragon Boat holiday on a Friday (three days off), National Day a week off, a Saturday made up (调休).
@@ -103,5 +103,21 @@ describe('a hall with no history yet', () => {
     // Tickets of today are no history of the days forecast.
     expect(forecastArrivals({ history: [{ day: '2026-11-16', hour: 9, serviceCode: 'GA-SFZ-HL', arrivals: 5 }], calendar, from: '2026-11-16' }).historyDays).toBe(0);
     expect(forecastArrivals({ history: history('2026-11-02', '2026-11-13'), calendar, from: '2026-11-16' }).historyDays).toBe(10);
+  });
+});
+
+describe("an item's service time for the plan", () => {
+  it("is the hall's own mean once it has three services in the weeks looked at, the item's typical time before", () => {
+    const times = meanServiceTimes([
+      { service_code: 'GA-SFZ-HL', served: 120, service_s: 120 * 420 },
+      { service_code: 'CRJ-HZ-SL', served: 3, service_s: 3 * 600 },
+      // Added yesterday: one consultation of 40 seconds.
+      { service_code: 'NEW-ITEM', served: 1, service_s: 40 },
+      { service_code: 'NONE', served: 0, service_s: 0 },
+    ]);
+    expect([...times]).toEqual([
+      ['GA-SFZ-HL', 420],
+      ['CRJ-HZ-SL', 600],
+    ]);
   });
 });
