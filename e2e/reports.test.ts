@@ -1,4 +1,5 @@
 import { demoCatalogue } from '@servicehall/fixtures';
+import type { Forecast } from '@servicehall/reports';
 import { startHub, type RunningHub } from '@servicehall/hub';
 import { generateHistory, TestConsole } from '@servicehall/hub/testing';
 import fs from 'node:fs';
@@ -158,6 +159,27 @@ describe('the reports pages', { timeout: 60_000 }, () => {
     await p.getByRole('button', { name: '查询' }).click();
     await expect.poll(() => p.locator('[role=alert]').textContent()).toContain('开始日期（2026-11-30）晚于结束日期（2026-11-24）：请把开始日期改为不晚于结束日期');
     await screenshot(p, 'console-reports-period-backwards');
+  });
+
+  it("show a department head tomorrow's arrivals of their department, in the days' totals and the chart as in the table", async () => {
+    const admin = new TestConsole(hub.url);
+    await admin.login('admin', 'first-admin-pass-1');
+    const department = demoCatalogue().items[0]!.department;
+    const made = await admin.request('POST', '/api/staff', { id: 'qian', name: '钱科长', role: 'department-head', department });
+    const head = new TestConsole(hub.url);
+    await head.login('qian', String(made.body.password));
+    expect((await head.request('POST', '/api/console/password', { current: made.body.password, next: 'qian-own-pass-9' })).status).toBe(200);
+    const forecast = (await head.request<Forecast>('GET', '/api/forecast?days=7')).body;
+    const codes = new Set(demoCatalogue().items.filter((i) => i.department === department).map((i) => i.code));
+    const tomorrow = forecast.days[1]!;
+    const ours = Object.entries(tomorrow.items).filter(([code]) => codes.has(code)).reduce((a, [, byHour]) => a + Object.values(byHour).reduce((x, n) => x + n, 0), 0);
+    expect(ours).toBeLessThan(tomorrow.total / 2);
+    const p = await page({ width: 1440, height: 900 });
+    await signIn(p, 'qian', 'qian-own-pass-9');
+    await p.getByRole('link', { name: '明日窗口' }).click();
+    await p.locator('table.staffing').waitFor();
+    expect(await p.locator('.steps button').nth(1).textContent()).toBe(`${tomorrow.day.slice(5)} · ${Math.round(ours).toLocaleString('zh-CN')}${tomorrow.peaks.map((k) => ({ 'month-start': '月初高峰', 'after-holiday': '节后高峰' })[k]).join('')}`);
+    await screenshot(p, 'console-forecast-department');
   });
 
   it("tell a new hall's administrator that there is no history to forecast from, not that every hour has enough windows", async () => {

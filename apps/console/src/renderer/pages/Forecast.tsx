@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api';
 import { ErrorLine, useConsole } from '../App';
 import { Chart } from '../chart';
-import { forecastChart } from './report-charts';
+import { forecastChart, forecastOf } from './report-charts';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -30,7 +30,13 @@ export function ForecastPage() {
   }, [asked]);
   const dept = staff?.role === 'department-head' ? staff.department : undefined;
   const names = new Map((live.view?.catalogue.items ?? []).map((i) => [i.code, i.name]));
-  const chart = useMemo(() => data && forecastChart(t, data.forecast), [data, t]);
+  const catalogueItems = live.view?.catalogue.items;
+  // A department head's chart and days count their department's items, as the table under them does.
+  const forecast = useMemo(
+    () => data && (dept ? forecastOf(data.forecast, new Set((catalogueItems ?? []).filter((i) => i.department === dept).map((i) => i.code))) : data.forecast),
+    [data, dept, catalogueItems],
+  );
+  const chart = useMemo(() => forecast && forecastChart(t, forecast), [forecast, t]);
   const plan = data?.plan.days[day];
   const items = (plan?.items ?? []).filter((i) => !dept || i.department === dept);
   const hours = [...new Set(items.flatMap((i) => i.hours.map((h) => h.hour)))].sort((a, b) => a - b);
@@ -59,12 +65,12 @@ export function ForecastPage() {
           <p data-testid="no-forecast-history">{t.forecast.noHistory}</p>
         </section>
       )}
-      {data && chart && data.forecast.historyDays > 0 && (
+      {data && forecast && chart && data.forecast.historyDays > 0 && (
         <>
           <section className="card">
             <h2>{t.forecast.chart}</h2>
             <div className="steps">
-              {data.forecast.days.map((d, i) => (
+              {forecast.days.map((d, i) => (
                 <button key={d.day} className={i === day ? 'active' : ''} onClick={() => setDay(i)}>
                   {d.day.slice(5)} · {d.working ? Math.round(d.total).toLocaleString() : t.forecast.closed}
                   {d.peaks.map((p) => (

@@ -5,7 +5,7 @@ import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { describe, expect, it } from 'vitest';
 import { STRINGS } from '../i18n';
-import { clerkChart, forecastChart } from './report-charts';
+import { clerkChart, forecastChart, forecastOf } from './report-charts';
 
 /** A week by clerk: what the chart reads of it (served, the median service) and the hall's median. */
 function byClerk(rows: [clerk: string, served: number, serviceMedianS: number][], hallMedianS: number): Report {
@@ -112,5 +112,19 @@ describe("the forecast's chart of 明日窗口", () => {
     expect(option.xAxis.data).toHaveLength(2 * 13);
     // One label a day: each day's 07时.
     expect(option.xAxis.axisLabel.interval).toBe(12);
+  });
+});
+
+describe("a department head's forecast", () => {
+  const day = (d: string, items: Forecast['days'][number]['items']) => ({ day: d, working: true, peaks: [], total: 999, items });
+  const hall = { from: '2026-12-08', days: [day('2026-12-08', { A: { 9: 30, 10: 10 }, B: { 9: 100 } })] } as unknown as Forecast;
+
+  it("counts their department's items alone, in the day's total and in the chart", () => {
+    const mine = forecastOf(hall, new Set(['A']));
+    expect(mine.days[0]!.total).toBe(40);
+    expect(Object.keys(mine.days[0]!.items)).toEqual(['A']);
+    const option = forecastChart(STRINGS['zh-CN'], mine) as { series: { data: number[] }[] };
+    expect(option.series[0]!.data).toEqual([30, 10]);
+    expect(hall.days[0]!.total).toBe(999);
   });
 });

@@ -121,6 +121,18 @@ export function clerkChart(t: Strings, byClerk: Report, name: (r: ReportRow) => 
   };
 }
 
+/** A forecast of some items only (a department head's department's): each day's items and total of those alone. */
+export function forecastOf(forecast: Forecast, serviceCodes: ReadonlySet<string>): Forecast {
+  return {
+    ...forecast,
+    days: forecast.days.map((d) => {
+      const items = Object.fromEntries(Object.entries(d.items).filter(([code]) => serviceCodes.has(code)));
+      const total = Object.values(items).reduce((a, byHour) => a + Object.values(byHour).reduce((x, n) => x + n, 0), 0);
+      return { ...d, items, total };
+    }),
+  };
+}
+
 /**
  * The next days' expected arrivals, hour by hour, over the hours the forecast has on any of its days
  * (a hall open from 08:00 to 20:00 for 延时服务 shows its evenings; no fixed 08:00 to 17:00).
