@@ -1,4 +1,5 @@
 import { demoCatalogue } from '@servicehall/fixtures';
+import type { Forecast } from '@servicehall/reports';
 import { startHub, type RunningHub } from '@servicehall/hub';
 import { generateHistory, TestConsole } from '@servicehall/hub/testing';
 import fs from 'node:fs';
@@ -146,5 +147,60 @@ describe('the reports pages', { timeout: 60_000 }, () => {
     expect(await p.locator('[data-testid=no-forecast-error]').textContent()).toBe('暂无可检验的周：检验一周的预测，要用该周之前 8 周的取号记录。');
     expect(await p.locator('table.staffing tbody tr').count()).toBeGreaterThan(5);
     await screenshot(p, 'console-forecast');
+  });
+
+  it('say in Chinese what is wrong with a period that starts after it ends, at a supervisor\'s 1440×900', async () => {
+    const p = await page({ width: 1440, height: 900 });
+    await signIn(p, 'zhao', 'zhao-own-pass-9');
+    await p.getByRole('link', { name: '统计报表' }).click();
+    await p.locator('.figure').first().waitFor();
+    await p.getByLabel('开始日期').fill('2026-11-30');
+    await p.getByLabel('结束日期').fill('2026-11-24');
+    await p.getByRole('button', { name: '查询' }).click();
+    await expect.poll(() => p.locator('[role=alert]').textContent()).toContain('开始日期（2026-11-30）晚于结束日期（2026-11-24）：请把开始日期改为不晚于结束日期');
+    await screenshot(p, 'console-reports-period-backwards');
+  });
+
+  it("show a department head tomorrow's arrivals of their department, in the days' totals and the chart as in the table", async () => {
+    const admin = new TestConsole(hub.url);
+    await admin.login('admin', 'first-admin-pass-1');
+    const department = demoCatalogue().items[0]!.department;
+    const made = await admin.request('POST', '/api/staff', { id: 'qian', name: '钱科长', role: 'department-head', department });
+    const head = new TestConsole(hub.url);
+    await head.login('qian', String(made.body.password));
+    expect((await head.request('POST', '/api/console/password', { current: made.body.password, next: 'qian-own-pass-9' })).status).toBe(200);
+    const forecast = (await head.request<Forecast>('GET', '/api/forecast?days=7')).body;
+    const codes = new Set(demoCatalogue().items.filter((i) => i.department === department).map((i) => i.code));
+    const tomorrow = forecast.days[1]!;
+    const ours = Object.entries(tomorrow.items).filter(([code]) => codes.has(code)).reduce((a, [, byHour]) => a + Object.values(byHour).reduce((x, n) => x + n, 0), 0);
+    expect(ours).toBeLessThan(tomorrow.total / 2);
+    const p = await page({ width: 1440, height: 900 });
+    await signIn(p, 'qian', 'qian-own-pass-9');
+    await p.getByRole('link', { name: '明日窗口' }).click();
+    await p.locator('table.staffing').waitFor();
+    expect(await p.locator('.steps button').nth(1).textContent()).toBe(`${tomorrow.day.slice(5)} · ${Math.round(ours).toLocaleString('zh-CN')}${tomorrow.peaks.map((k) => ({ 'month-start': '月初高峰', 'after-holiday': '节后高峰' })[k]).join('')}`);
+    await screenshot(p, 'console-forecast-department');
+  });
+
+  it("tell a new hall's administrator that there is no history to forecast from, not that every hour has enough windows", async () => {
+    const fresh = await startHub({ dataDir: path.join(dir, 'new-hall'), token: 'e2e-new-hall-token', seed: demoCatalogue(), clock: () => now });
+    try {
+      const admin = new TestConsole(fresh.url);
+      expect((await admin.request('POST', '/api/console/first-admin', { setupCode: fresh.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+      const p = await context.newPage();
+      await p.goto(`${fresh.url}/console/`);
+      await signIn(p, 'admin', 'first-admin-pass-1');
+      await p.getByRole('link', { name: '明日窗口' }).click();
+      await p.locator('[data-testid=no-forecast-history]').waitFor();
+      expect(await p.locator('[data-testid=no-forecast-history]').textContent()).toBe(
+        '本厅近一年还没有取号记录，无法预测到厅人数和所需窗口：大厅开始取号后，次日起即可看到预测（按近 8 周的记录，记录越多越准）。',
+      );
+      expect(await p.textContent('body')).not.toContain('各时段窗口充足');
+      await screenshot(p, 'console-forecast-new-hall');
+      await context.close();
+    } finally {
+      await fresh.close();
+    }
   });
 });

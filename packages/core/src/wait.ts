@@ -6,12 +6,12 @@
 
 /** How many recent services count, and how few make a figure worth trusting over the typical time. */
 export const RECENT_SERVICES = 20;
-const MIN_RECENT = 3;
+export const MIN_RECENT_SERVICES = 3;
 
 /** Minutes one service of an item takes: the mean of its newest services once three are known, else its typical time. */
 export function serviceMinutes(recentServiceMs: readonly number[], typicalServiceMinutes: number): { minutes: number; basis: 'recent' | 'typical' } {
   const recent = recentServiceMs.slice(-RECENT_SERVICES);
-  if (recent.length < MIN_RECENT) return { minutes: typicalServiceMinutes, basis: 'typical' };
+  if (recent.length < MIN_RECENT_SERVICES) return { minutes: typicalServiceMinutes, basis: 'typical' };
   return { minutes: recent.reduce((a, b) => a + b, 0) / recent.length / 60_000, basis: 'recent' };
 }
 

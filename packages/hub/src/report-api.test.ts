@@ -79,6 +79,15 @@ describe('getReport', () => {
     expect((await supervisor.request('GET', `/api/reports?breakdown=day&from=${TO}&to=${FROM}`)).status).toBe(400);
     expect((await supervisor.request('GET', '/api/reports?breakdown=day&from=2026-11&to=2026-12')).status).toBe(400);
     expect((await supervisor.request('GET', `/api/reports?breakdown=day&${q}&serviceCode=NOPE`)).status).toBe(404);
+    // A day no calendar has, which Date.parse reads as the 2nd of March: said in the supervisor's words, not a report of March.
+    const feb30 = await supervisor.request('GET', '/api/reports?breakdown=day&from=2026-02-30&to=2026-03-01');
+    expect(feb30).toMatchObject({ status: 400, body: { code: 'bad-request', text: '统计期间的开始和结束日期应为日历上有的日子，写成 YYYY-MM-DD（如 2026-11-30）' } });
+    const backwards = await supervisor.request('GET', `/api/reports?breakdown=day&from=${TO}&to=${FROM}`);
+    expect(backwards.body.text).toBe(`开始日期（${TO}）晚于结束日期（${FROM}）：请把开始日期改为不晚于结束日期`);
+    expect((await supervisor.request('GET', '/api/forecast?from=2026-04-31')).status).toBe(400);
+    const farOff = await supervisor.request('GET', '/api/staffing?from=9999-12-30');
+    expect(farOff).toMatchObject({ status: 400, body: { text: '开始日期应为日历上有的日子，写成 YYYY-MM-DD（如 2026-12-01）' } });
+    expect((await clerk.request('GET', `/api/reports?breakdown=day&${q}&clerk=${hall.clerks[1]!.number}`)).body.text).toBe('窗口工作人员只能查看本人的统计');
     expect((await new TestConsole(hub.url).request('GET', `/api/reports?breakdown=day&${q}`)).status).toBe(401);
   });
 });
@@ -130,6 +139,10 @@ describe('exportReport', () => {
     const lines = text.trim().split('\r\n');
     expect(lines).toHaveLength(report.rows.length + 2);
     expect(lines.at(-1)!.split(',')[1]).toBe(String(report.total.issued));
+    // Without a breakdown the export is the hall's: its figures under the headers, not the headers alone.
+    const hall = ((await supervisor.request('GET', `/api/reports/export?format=csv&${q}`)).body as unknown as Buffer).toString('utf8').trim().split('\r\n');
+    expect(hall).toHaveLength(2);
+    expect(hall[1]!.split(',')[0]).toBe(String(report.total.issued));
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Breakdown, ReportFilters, ReportSpec } from '@servicehall/reports';
-import { BREAKDOWNS, reportPeriodProblem } from '@servicehall/reports/columns';
+import { addDays } from '@servicehall/reports';
+import { BREAKDOWNS, isCalendarDay, reportPeriodProblem } from '@servicehall/reports/columns';
 import type { ReportLabels } from '@servicehall/reports/export';
 import { HttpRefusal, plainNumber, type Operation, type Request } from './http';
 import { DEFAULT_WAIT_TARGET } from './report-facts';
@@ -7,7 +8,6 @@ import type { HallReports } from './reports';
 import type { HallStore } from './store';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const ALL_STAFF = ['administrator', 'supervisor', 'department-head', 'clerk'] as const;
 const PLANNERS = ['administrator', 'supervisor', 'department-head'] as const;
 
@@ -29,15 +29,15 @@ const REPORT_QUERY = {
 function specOf(req: Request, store: HallStore, breakdownRequired = true): ReportSpec {
   const q = req.query;
   const breakdown = (q.get('breakdown') ?? (breakdownRequired ? '' : 'hall')) as Breakdown;
-  if (!BREAKDOWNS.includes(breakdown)) throw new HttpRefusal('bad-request', `breakdown is one of ${BREAKDOWNS.join(', ')}`);
+  if (!BREAKDOWNS.includes(breakdown)) throw refused(req, 'bad-request', { zh: `报表的分类（breakdown）应为 ${BREAKDOWNS.join('、')} 之一`, en: `breakdown is one of ${BREAKDOWNS.join(', ')}` });
   const from = q.get('from') ?? '';
   const to = q.get('to') ?? '';
   const period = reportPeriodProblem(from, to);
-  if (period) throw new HttpRefusal('bad-request', period);
+  if (period) throw refused(req, 'bad-request', period);
   const filters: ReportFilters = {};
   const serviceCode = q.get('serviceCode');
   if (serviceCode) {
-    if (!store.view.catalogue.items.some((i) => i.code === serviceCode)) throw new HttpRefusal('not-found', `there is no service item ${serviceCode}`);
+    if (!store.view.catalogue.items.some((i) => i.code === serviceCode)) throw refused(req, 'not-found', { zh: `没有事项编码为 ${serviceCode} 的事项：请从事项列表中选择`, en: `there is no service item ${serviceCode}` });
     filters.serviceCode = serviceCode;
   }
   const department = q.get('department');
@@ -45,19 +45,19 @@ function specOf(req: Request, store: HallStore, breakdownRequired = true): Repor
   const window = q.get('window');
   if (window) {
     const n = plainNumber(window, 1, 999);
-    if (n === undefined) throw new HttpRefusal('bad-request', 'window is a whole number from 1 to 999, written in digits only');
+    if (n === undefined) throw refused(req, 'bad-request', { zh: '窗口号应为 1 到 999 的整数，只写数字', en: 'window is a whole number from 1 to 999, written in digits only' });
     filters.window = n;
   }
   const clerk = q.get('clerk');
   if (clerk) filters.clerk = clerk;
   const staff = req.session?.staff;
   if (staff?.role === 'clerk') {
-    if (filters.clerk !== undefined && filters.clerk !== staff.id) throw new HttpRefusal('forbidden', 'a clerk sees their own figures only');
+    if (filters.clerk !== undefined && filters.clerk !== staff.id) throw refused(req, 'forbidden', { zh: '窗口工作人员只能查看本人的统计', en: 'a clerk sees their own figures only' });
     filters.clerk = staff.id;
   }
   if (staff?.role === 'department-head') {
-    if (!staff.department) throw new HttpRefusal('forbidden', 'this account has no department');
-    if (filters.department !== undefined && filters.department !== staff.department) throw new HttpRefusal('forbidden', `a department head sees ${staff.department} only`);
+    if (!staff.department) throw refused(req, 'forbidden', { zh: '此账号未设所属部门，无法查看部门统计：请联系管理员设置部门', en: 'this account has no department' });
+    if (filters.department !== undefined && filters.department !== staff.department) throw refused(req, 'forbidden', { zh: `部门负责人只能查看本部门（${staff.department}）的统计`, en: `a department head sees ${staff.department} only` });
     filters.department = staff.department;
   }
   return { breakdown, from, to, filters };
@@ -68,8 +68,8 @@ function targetOf(req: Request) {
   const share = req.query.get('share');
   const m = minutes === null ? DEFAULT_WAIT_TARGET.minutes : plainNumber(minutes, 1, 240);
   const s = share === null ? DEFAULT_WAIT_TARGET.share * 100 : plainNumber(share, 1, 99);
-  if (m === undefined) throw new HttpRefusal('bad-request', 'waitMinutes is a whole number of minutes from 1 to 240');
-  if (s === undefined) throw new HttpRefusal('bad-request', 'share is a whole percentage from 1 to 99');
+  if (m === undefined) throw refused(req, 'bad-request', { zh: '等候目标（分钟）应为 1 到 240 的整数', en: 'waitMinutes is a whole number of minutes from 1 to 240' });
+  if (s === undefined) throw refused(req, 'bad-request', { zh: '按时叫号比例应为 1 到 99 的整数（百分比）', en: 'share is a whole percentage from 1 to 99' });
   return { minutes: m, share: s / 100 };
 }
 
@@ -112,7 +112,7 @@ export function reportOperations(store: HallStore, hallReports: () => Promise<Ha
       query: { format: 'xlsx | csv', ...REPORT_QUERY },
       handle: async (req) => {
         const format = req.query.get('format') ?? 'xlsx';
-        if (format !== 'xlsx' && format !== 'csv') throw new HttpRefusal('bad-request', 'format is xlsx or csv');
+        if (format !== 'xlsx' && format !== 'csv') throw refused(req, 'bad-request', { zh: '导出格式（format）应为 xlsx 或 csv', en: 'format is xlsx or csv' });
         const spec = specOf(req, store, false);
         const target = { ...DEFAULT_WAIT_TARGET, minutes: targetOf(req).minutes };
         const [reports, { reportCsv, reportWorkbook }] = await Promise.all([hallReports(), import('@servicehall/reports/export')]);
@@ -132,7 +132,7 @@ export function reportOperations(store: HallStore, hallReports: () => Promise<Ha
       summary: "Arrivals expected per item and hour for the next days (default 7), from the hall's own history, with the method's error on the last four weeks",
       staff: PLANNERS,
       query: { days: 'days to forecast, 1 to 14 (default 7)', from: 'first day (default today)' },
-      handle: async (req) => ({ status: 200, body: (await hallReports()).forecast(daysOf(req), fromOf(req)) }),
+      handle: async (req) => ({ status: 200, body: (await hallReports()).forecast(daysOf(req), fromOf(req, daysOf(req))) }),
     },
     {
       method: 'GET',
@@ -141,7 +141,7 @@ export function reportOperations(store: HallStore, hallReports: () => Promise<Ha
       summary: 'The windows each item needs per hour to keep the wait target (Erlang C on the forecast and the items\' service times), against the windows planned',
       staff: PLANNERS,
       query: { days: 'days, 1 to 14 (default 7)', from: 'first day (default today)', share: 'percentage called within the target (default 80)', waitMinutes: 'the target in minutes (default 20)' },
-      handle: async (req) => ({ status: 200, body: (await hallReports()).staffing(targetOf(req), daysOf(req), fromOf(req)).plan }),
+      handle: async (req) => ({ status: 200, body: (await hallReports()).staffing(targetOf(req), daysOf(req), fromOf(req, daysOf(req))).plan }),
     },
   ];
 }
@@ -149,13 +149,20 @@ export function reportOperations(store: HallStore, hallReports: () => Promise<Ha
 function daysOf(req: Request): number {
   const d = req.query.get('days');
   const n = d === null ? 7 : plainNumber(d, 1, 14);
-  if (n === undefined) throw new HttpRefusal('bad-request', 'days is a whole number from 1 to 14');
+  if (n === undefined) throw refused(req, 'bad-request', { zh: '预测天数应为 1 到 14 的整数', en: 'days is a whole number from 1 to 14' });
   return n;
 }
 
-function fromOf(req: Request): string | undefined {
+function fromOf(req: Request, days: number): string | undefined {
   const f = req.query.get('from');
   if (f === null) return undefined;
-  if (!DAY.test(f) || Number.isNaN(Date.parse(f))) throw new HttpRefusal('bad-request', 'from is a day written YYYY-MM-DD');
+  // Its last day a calendar day too: 9999-12-30 and seven days on is no day a hall will see.
+  if (!isCalendarDay(f) || !isCalendarDay(addDays(f, days)))
+    throw refused(req, 'bad-request', { zh: '开始日期应为日历上有的日子，写成 YYYY-MM-DD（如 2026-12-01）', en: 'from is a day of the calendar written YYYY-MM-DD (e.g. 2026-12-01)' });
   return f;
+}
+
+/** A refusal said in the asker's language, as the console shows it (the message stays English, for scripts and logs). */
+function refused(req: Request, code: 'bad-request' | 'forbidden' | 'not-found', said: { zh: string; en: string }): HttpRefusal {
+  return new HttpRefusal(code, said.en, { text: req.language === 'en' ? said.en : said.zh });
 }

@@ -6,6 +6,7 @@ import {
   compilerFor,
   finishReport,
   forecastArrivals,
+  meanServiceTimes,
   serviceTimesQuery,
   staffingPlan,
   type CompiledQuery,
@@ -63,9 +64,7 @@ export class HallReports {
   /** The windows each item needs per hour to keep `target`, from the forecast and the last eight weeks' service times. */
   staffing(target: WaitTarget = DEFAULT_WAIT_TARGET, days = 7, from?: string): { forecast: Forecast; plan: StaffingPlan } {
     const forecast = this.forecast(days, from);
-    const times = new Map<string, number>();
-    for (const r of this.all(serviceTimesQuery(this.kysely, addDays(forecast.from, -56), addDays(forecast.from, -1)).compile()))
-      if (Number(r.served) > 0) times.set(String(r.service_code), Number(r.service_s) / Number(r.served));
+    const times = meanServiceTimes(this.all(serviceTimesQuery(this.kysely, addDays(forecast.from, -56), addDays(forecast.from, -1)).compile()));
     return { forecast, plan: staffingPlan(forecast, this.catalogue(), times, target) };
   }
 }

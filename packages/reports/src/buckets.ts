@@ -49,9 +49,18 @@ export function quantile(counts: readonly number[], q: number, longestSeconds?: 
   return longestSeconds;
 }
 
-/** How many of the histogram's durations are at most `minutes` (an edge of the buckets). */
+/**
+ * How many of the histogram's durations are within `minutes`: the buckets below it whole, and of the
+ * bucket it falls in the share below it, read linearly as quantile reads inside a bucket (a target of
+ * 33 minutes, between the edges 30 and 35, is not read as 30).
+ */
 export function countWithin(counts: readonly number[], minutes: number): number {
   let n = 0;
-  for (let i = 0; i < counts.length; i++) if (i + 1 < BUCKETS && BUCKET_EDGES_MINUTES[i + 1]! <= minutes) n += counts[i] ?? 0;
+  for (let i = 0; i < counts.length; i++) {
+    const lo = BUCKET_EDGES_MINUTES[i]!;
+    const hi = i + 1 < BUCKETS ? BUCKET_EDGES_MINUTES[i + 1]! : Infinity;
+    if (hi <= minutes) n += counts[i] ?? 0;
+    else if (lo < minutes && hi !== Infinity) n += ((counts[i] ?? 0) * (minutes - lo)) / (hi - lo);
+  }
   return n;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration } from './columns';
+import { formatDuration, MAX_REPORT_DAYS, reportPeriodProblem } from './columns';
 
 describe('a duration in a report', () => {
   it.each([
@@ -15,5 +15,21 @@ describe('a duration in a report', () => {
     [Number.NaN, ''],
   ])('reads %s s as "%s"', (seconds, text) => {
     expect(formatDuration(seconds)).toBe(text);
+  });
+});
+
+describe("a report's period", () => {
+  it.each([
+    ['2026-02-28', '2026-03-01', undefined],
+    ['2024-02-29', '2024-02-29', undefined],
+    // Date.parse takes these (as 2026-03-02 and 2026-05-01): a supervisor's typing, not a day.
+    ['2026-02-30', '2026-03-01', '统计期间的开始和结束日期应为日历上有的日子，写成 YYYY-MM-DD（如 2026-11-30）'],
+    ['2026-04-01', '2026-04-31', '统计期间的开始和结束日期应为日历上有的日子，写成 YYYY-MM-DD（如 2026-11-30）'],
+    ['2025-02-29', '2025-03-01', '统计期间的开始和结束日期应为日历上有的日子，写成 YYYY-MM-DD（如 2026-11-30）'],
+    ['2026-13-45', '2026-14-01', '统计期间的开始和结束日期应为日历上有的日子，写成 YYYY-MM-DD（如 2026-11-30）'],
+    ['2026-12-01', '2026-11-01', '开始日期（2026-12-01）晚于结束日期（2026-11-01）：请把开始日期改为不晚于结束日期'],
+    ['2020-01-01', '2026-01-01', `一份报表最多统计 ${MAX_REPORT_DAYS} 天：请缩短统计期间`],
+  ])('from %s to %s: %s', (from, to, zh) => {
+    expect(reportPeriodProblem(from, to)?.zh).toBe(zh);
   });
 });

@@ -1,3 +1,4 @@
+import { addDays } from './days';
 import type { ReportRow } from './definitions';
 
 /** How a report's rows are broken down. */
@@ -8,14 +9,24 @@ export type Breakdown = (typeof BREAKDOWNS)[number];
 export const MAX_REPORT_DAYS = 3 * 366;
 
 /**
- * What is wrong with a report's period, or undefined when it will do: both ends days written YYYY-MM-DD that
- * are days of the calendar (not 2026-13-45), the first not after the second, at most MAX_REPORT_DAYS apart.
+ * Whether `day` is a day of the calendar written YYYY-MM-DD: 2026-02-28, not 2026-13-45, nor 2026-02-30
+ * (which Date.parse takes, as 2026-03-02) nor 2026-04-31.
  */
-export function reportPeriodProblem(from: string, to: string): string | undefined {
-  const DAY = /^\d{4}-\d{2}-\d{2}$/;
-  if (!DAY.test(from) || !DAY.test(to) || Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to))) return 'from and to are days written YYYY-MM-DD';
-  if (from > to) return `the period starts (${from}) after it ends (${to})`;
-  if ((Date.parse(to) - Date.parse(from)) / 86_400_000 > MAX_REPORT_DAYS) return `a report covers at most ${MAX_REPORT_DAYS} days`;
+export function isCalendarDay(day: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(day) && !Number.isNaN(Date.parse(day)) && addDays(day, 0) === day;
+}
+
+/**
+ * What is wrong with a report's period, in the hall's words (Chinese) and in English, or undefined when it
+ * will do: both ends days of the calendar written YYYY-MM-DD, the first not after the second, at most
+ * MAX_REPORT_DAYS apart.
+ */
+export function reportPeriodProblem(from: string, to: string): { zh: string; en: string } | undefined {
+  if (!isCalendarDay(from) || !isCalendarDay(to))
+    return { zh: '统计期间的开始和结束日期应为日历上有的日子，写成 YYYY-MM-DD（如 2026-11-30）', en: 'from and to are days written YYYY-MM-DD' };
+  if (from > to) return { zh: `开始日期（${from}）晚于结束日期（${to}）：请把开始日期改为不晚于结束日期`, en: `the period starts (${from}) after it ends (${to})` };
+  if ((Date.parse(to) - Date.parse(from)) / 86_400_000 > MAX_REPORT_DAYS)
+    return { zh: `一份报表最多统计 ${MAX_REPORT_DAYS} 天：请缩短统计期间`, en: `a report covers at most ${MAX_REPORT_DAYS} days` };
   return undefined;
 }
 

@@ -49,6 +49,17 @@ describe('a report written as CSV', () => {
   });
 });
 
+describe("the hall's report written as CSV", () => {
+  it('holds its figures under the headers (an export asked for without a breakdown is the hall)', async () => {
+    const hall: Report = { spec: { breakdown: 'hall', from: '2026-11-25', to: '2026-11-30' }, waitTargetMinutes: 20, rows: [row({}, 25)], total: { ...row({}, 25), waitMedianS: 330 }, pauseReasons: [] };
+    const cells = await openCsv(reportCsv(hall, labels));
+    expect(cells).toHaveLength(2);
+    expect(cells[0]!.slice(0, 2)).toEqual(['取号数', '叫号数']);
+    expect(cells[1]![0]).toBe(25);
+    expect(cells[1]).toContain('0:05:30');
+  });
+});
+
 describe('a report written as an Excel workbook', () => {
   it('keeps a name beginning with = as text, never a formula', async () => {
     const report = departmentReport();

@@ -122,10 +122,11 @@ export function reportCsv(report: Report, labels: ReportLabels): string {
   const lines = [[...keys.map((k) => k.zh), ...REPORT_COLUMNS.map((c) => c.zh)].map(esc).join(',')];
   const cell = (kind: 'count' | 'duration' | 'share', v: number | undefined) =>
     v === undefined ? '' : kind === 'duration' ? formatDuration(v) : kind === 'share' ? `${(v * 100).toFixed(1)}%` : String(v);
-  for (const row of [...report.rows, { ...report.total, key: {} } as ReportRow]) {
+  // The hall's breakdown has no key columns: its one line is its total (its row is the same figures again).
+  const rows = keys.length === 0 ? [] : report.rows;
+  for (const row of [...rows, { ...report.total, key: {} } as ReportRow]) {
     const isTotal = Object.keys(row.key).length === 0;
     const keyCells = keys.map((k, i) => (isTotal ? (i === 0 ? '合计' : '') : keyText(k.key, row, labels)));
-    if (isTotal && keys.length === 0) continue;
     lines.push([...keyCells.map(esc), ...REPORT_COLUMNS.map((c) => cell(c.kind, row[c.key] as number | undefined))].join(','));
   }
   return `\uFEFF${lines.join('\r\n')}\r\n`;

@@ -2,7 +2,7 @@ import { makeCalendar } from '@servicehall/core';
 import { describe, expect, it } from 'vitest';
 import { addDays } from './definitions';
 import { forecastArrivals, type ArrivalRow } from './forecast';
-import { staffingPlan } from './staffing';
+import { meanServiceTimes, staffingPlan } from './staffing';
 import { demoCatalogue } from '@servicehall/fixtures';
 
 // A hall's own calendar: the Dragon Boat holiday on a Friday (three days off), National Day a week off, a Saturday made up (调休).
@@ -72,5 +72,52 @@ describe("tomorrow's arrivals", () => {
     expect(ten.needed).toBeGreaterThanOrEqual(17);
     expect(thursday.short.some((s) => s.serviceCode === 'GA-SFZ-HL' && s.hour === 10)).toBe(true);
     expect(plan.days.find((d) => d.day === '2026-10-05')!.items).toEqual([]);
+  });
+});
+
+describe('an item new to the hall', () => {
+  it('is forecast from the days since it was first taken, not diluted by the weeks before it existed', () => {
+    const plain = makeCalendar({ holidays: {}, workdays: {} });
+    const rows: ArrivalRow[] = [];
+    for (let day = '2026-09-14'; day <= '2026-11-13'; day = addDays(day, 1)) {
+      if (!plain.isWorkingDay(day)) continue;
+      rows.push({ day, hour: 9, serviceCode: 'GA-SFZ-HL', arrivals: 50 }, { day, hour: 10, serviceCode: 'GA-SFZ-HL', arrivals: 50 });
+      // Added on Thursday: 60 a day since, all at nine.
+      if (day >= '2026-11-12') rows.push({ day, hour: 9, serviceCode: 'NEW-ITEM', arrivals: 60 });
+    }
+    const monday = forecastArrivals({ history: rows, calendar: plain, from: '2026-11-16', days: 1 }).days[0]!;
+    expect(monday.items['NEW-ITEM']![9]).toBeGreaterThan(45);
+    expect(monday.items['NEW-ITEM']![9]).toBeLessThan(75);
+    // The items there all along keep their level.
+    expect(monday.items['GA-SFZ-HL']![9]).toBeGreaterThan(40);
+    expect(monday.items['GA-SFZ-HL']![9]).toBeLessThan(60);
+  });
+});
+
+describe('a hall with no history yet', () => {
+  it('forecasts nothing and says it has no days to go on, so that no one reads its zeros as a quiet week', () => {
+    const none = forecastArrivals({ history: [], calendar, from: '2026-11-16', days: 7 });
+    expect(none.historyDays).toBe(0);
+    expect(none.days.map((d) => d.total)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+    expect(none.errors).toEqual([]);
+    // Tickets of today are no history of the days forecast.
+    expect(forecastArrivals({ history: [{ day: '2026-11-16', hour: 9, serviceCode: 'GA-SFZ-HL', arrivals: 5 }], calendar, from: '2026-11-16' }).historyDays).toBe(0);
+    expect(forecastArrivals({ history: history('2026-11-02', '2026-11-13'), calendar, from: '2026-11-16' }).historyDays).toBe(10);
+  });
+});
+
+describe("an item's service time for the plan", () => {
+  it("is the hall's own mean once it has three services in the weeks looked at, the item's typical time before", () => {
+    const times = meanServiceTimes([
+      { service_code: 'GA-SFZ-HL', served: 120, service_s: 120 * 420 },
+      { service_code: 'CRJ-HZ-SL', served: 3, service_s: 3 * 600 },
+      // Added yesterday: one consultation of 40 seconds.
+      { service_code: 'NEW-ITEM', served: 1, service_s: 40 },
+      { service_code: 'NONE', served: 0, service_s: 0 },
+    ]);
+    expect([...times]).toEqual([
+      ['GA-SFZ-HL', 420],
+      ['CRJ-HZ-SL', 600],
+    ]);
   });
 });

@@ -54,6 +54,8 @@ export interface Forecast {
   factors: { weekday: Record<number, number>; monthStart: number; afterHoliday: number };
   /** How the same method did on the last weeks of the history. */
   errors: ForecastError[];
+  /** The days of history it was made from (days with arrivals before `from`): none in a new hall, whose forecast is nothing but zeros. */
+  historyDays: number;
 }
 
 const weekdayOf = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay();
@@ -87,9 +89,13 @@ function fit(history: readonly ArrivalRow[], calendar: WorkingCalendar, before: 
   const dayTotals = new Map<string, number>();
   const itemDay = new Map<string, Map<string, number>>();
   const itemHour = new Map<string, Map<number, number>>();
+  /** The first day each item had arrivals: an item added last week is not measured over the weeks before it existed. */
+  const itemFirst = new Map<string, string>();
   for (const r of history) {
     if (r.day >= before) continue;
     dayTotals.set(r.day, (dayTotals.get(r.day) ?? 0) + r.arrivals);
+    const first = itemFirst.get(r.serviceCode);
+    if (r.arrivals > 0 && (first === undefined || r.day < first)) itemFirst.set(r.serviceCode, r.day);
     if (r.day < since) continue;
     let m = itemDay.get(r.serviceCode);
     if (!m) itemDay.set(r.serviceCode, (m = new Map()));
@@ -122,8 +128,10 @@ function fit(history: readonly ArrivalRow[], calendar: WorkingCalendar, before: 
   const level = new Map<string, number>();
   const hourShare = new Map<string, Map<number, number>>();
   for (const [code, byDay] of itemDay) {
-    // Levels are of ordinary days, put back to an average weekday.
-    const xs = [...recentDays].map((d) => (byDay.get(d) ?? 0) / (weekday[weekdayOf(d)] || 1));
+    // Levels are of ordinary days since the item's first, put back to an average weekday; an item seen only on a peak day is measured on it.
+    const first = itemFirst.get(code) ?? since;
+    const own = [...recentDays].filter((d) => d >= first);
+    const xs = (own.length ? own : [...byDay.keys()].filter((d) => calendar.isWorkingDay(d))).map((d) => (byDay.get(d) ?? 0) / (weekday[weekdayOf(d)] || 1));
     level.set(code, mean(xs));
     const hours = itemHour.get(code)!;
     const sum = [...hours.values()].reduce((a, b) => a + b, 0) || 1;
@@ -206,5 +214,6 @@ export function forecastArrivals(options: ForecastOptions): Forecast {
   const weeks = options.weeks ?? 8;
   const model = fit(options.history, options.calendar, options.from, weeks);
   const days = Array.from({ length: options.days ?? 7 }, (_, i) => predict(model, addDays(options.from, i), options.calendar));
-  return { from: options.from, days, factors: { weekday: model.weekday, monthStart: model.monthStart, afterHoliday: model.afterHoliday }, errors: backtest(options, 4) };
+  const historyDays = new Set(options.history.filter((r) => r.day < options.from && r.arrivals > 0).map((r) => r.day)).size;
+  return { from: options.from, days, factors: { weekday: model.weekday, monthStart: model.monthStart, afterHoliday: model.afterHoliday }, errors: backtest(options, 4), historyDays };
 }

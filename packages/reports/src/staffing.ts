@@ -1,6 +1,17 @@
-import type { Catalogue } from '@servicehall/core';
+import { MIN_RECENT_SERVICES, type Catalogue } from '@servicehall/core';
 import { windowsNeeded, type WaitTarget } from './erlang';
 import type { Forecast } from './forecast';
+
+/**
+ * Each item's mean service time in seconds from serviceTimesQuery's rows, for the items with at least
+ * MIN_RECENT_SERVICES services in them (as the expected waits take them): one 40-second consultation
+ * of an item added yesterday is no mean to plan its windows on, its typical time is.
+ */
+export function meanServiceTimes(rows: readonly Record<string, unknown>[]): Map<string, number> {
+  const times = new Map<string, number>();
+  for (const r of rows) if (Number(r.served) >= MIN_RECENT_SERVICES) times.set(String(r.service_code), Number(r.service_s) / Number(r.served));
+  return times;
+}
 
 export interface StaffingCell {
   hour: number;

@@ -119,7 +119,7 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
     const to = url.searchParams.get('to') ?? today;
     // A day no calendar has (2026-13-45) is the asker's mistake, not the database's; a period as long as the hall's console allows.
     const period = reportPeriodProblem(from, to);
-    if (period) throw new Refusal(400, 'bad-request', period);
+    if (period) throw new Refusal(400, 'bad-request', period.en);
     const alerts = await pool.query<{ id: string; at: number; kind: string; subject: unknown; cleared: boolean }>(
       'SELECT id, at, kind, subject, cleared FROM hall_alerts WHERE hall = $1 AND NOT acknowledged ORDER BY at DESC LIMIT 100',
       [hall],

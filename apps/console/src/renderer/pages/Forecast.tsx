@@ -3,7 +3,8 @@ import { formatDuration } from '@servicehall/reports/columns';
 import { useEffect, useMemo, useState } from 'react';
 import { api } from '../api';
 import { ErrorLine, useConsole } from '../App';
-import { Chart, type ChartOption } from '../chart';
+import { Chart } from '../chart';
+import { forecastChart, forecastOf } from './report-charts';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -29,23 +30,13 @@ export function ForecastPage() {
   }, [asked]);
   const dept = staff?.role === 'department-head' ? staff.department : undefined;
   const names = new Map((live.view?.catalogue.items ?? []).map((i) => [i.code, i.name]));
-  const chart = useMemo<ChartOption | undefined>(() => {
-    if (!data) return undefined;
-    const labels: string[] = [];
-    const values: number[] = [];
-    for (const d of data.forecast.days)
-      for (let h = 8; h <= 17; h++) {
-        labels.push(`${d.day.slice(5)} ${String(h).padStart(2, '0')}时`);
-        values.push(Math.round(Object.values(d.items).reduce((a, byHour) => a + (byHour[h] ?? 0), 0)));
-      }
-    return {
-      tooltip: { trigger: 'axis' },
-      grid: { left: 50, right: 20, top: 20, bottom: 60 },
-      xAxis: { type: 'category', data: labels, axisLabel: { interval: 9, rotate: 0, fontSize: 11 } },
-      yAxis: { type: 'value', name: t.forecast.expected },
-      series: [{ type: 'bar', data: values, itemStyle: { color: '#1f5fa6' } }],
-    };
-  }, [data, t]);
+  const catalogueItems = live.view?.catalogue.items;
+  // A department head's chart and days count their department's items, as the table under them does.
+  const forecast = useMemo(
+    () => data && (dept ? forecastOf(data.forecast, new Set((catalogueItems ?? []).filter((i) => i.department === dept).map((i) => i.code))) : data.forecast),
+    [data, dept, catalogueItems],
+  );
+  const chart = useMemo(() => forecast && forecastChart(t, forecast), [forecast, t]);
   const plan = data?.plan.days[day];
   const items = (plan?.items ?? []).filter((i) => !dept || i.department === dept);
   const hours = [...new Set(items.flatMap((i) => i.hours.map((h) => h.hour)))].sort((a, b) => a - b);
@@ -68,12 +59,18 @@ export function ForecastPage() {
         </div>
       </section>
       <ErrorLine error={error} />
-      {data && chart && (
+      {/* A new hall's forecast is all zeros: said as no history, not as a quiet week with enough windows. */}
+      {data && data.forecast.historyDays === 0 && (
+        <section className="card">
+          <p data-testid="no-forecast-history">{t.forecast.noHistory}</p>
+        </section>
+      )}
+      {data && forecast && chart && data.forecast.historyDays > 0 && (
         <>
           <section className="card">
             <h2>{t.forecast.chart}</h2>
             <div className="steps">
-              {data.forecast.days.map((d, i) => (
+              {forecast.days.map((d, i) => (
                 <button key={d.day} className={i === day ? 'active' : ''} onClick={() => setDay(i)}>
                   {d.day.slice(5)} · {d.working ? Math.round(d.total).toLocaleString() : t.forecast.closed}
                   {d.peaks.map((p) => (

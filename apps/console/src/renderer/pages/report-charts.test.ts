@@ -1,11 +1,11 @@
-import type { Report, ReportRow } from '@servicehall/reports';
+import type { Forecast, Report, ReportRow } from '@servicehall/reports';
 import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { describe, expect, it } from 'vitest';
 import { STRINGS } from '../i18n';
-import { clerkChart } from './report-charts';
+import { clerkChart, forecastChart, forecastOf } from './report-charts';
 
 /** A week by clerk: what the chart reads of it (served, the median service) and the hall's median. */
 function byClerk(rows: [clerk: string, served: number, serviceMedianS: number][], hallMedianS: number): Report {
@@ -91,5 +91,40 @@ describe("the clerks' chart, drawn", () => {
       expect(labels).toHaveLength(2);
       for (const label of labels) for (const title of titles) expect(overlap(label, title), `${label.text} over ${title.text} at ${width}`).toBe(false);
     }
+  });
+});
+
+describe("the forecast's chart of 明日窗口", () => {
+  // A hall with 延时服务: open from 07:00, evenings to 20:00 on weekdays.
+  const day = (d: string, items: Forecast['days'][number]['items']) => ({ day: d, working: true, peaks: [], total: 0, items });
+  const forecast = {
+    from: '2026-12-08',
+    days: [day('2026-12-08', { A: { 7: 4, 9: 30, 19: 12 }, B: { 19: 3.4 } }), day('2026-12-09', { A: { 9: 25, 10: 20 } })],
+  } as unknown as Forecast;
+  const option = forecastChart(STRINGS['zh-CN'], forecast) as { xAxis: { data: string[]; axisLabel: { interval: number } }; series: { data: number[] }[] };
+
+  it('shows every hour the forecast has, the evening and the early morning too', () => {
+    const at = (label: string) => option.series[0]!.data[option.xAxis.data.indexOf(label)];
+    expect(option.xAxis.data[0]).toBe('12-08 07时');
+    expect(at('12-08 07时')).toBe(4);
+    expect(at('12-08 19时')).toBe(15);
+    expect(at('12-09 10时')).toBe(20);
+    expect(option.xAxis.data).toHaveLength(2 * 13);
+    // One label a day: each day's 07时.
+    expect(option.xAxis.axisLabel.interval).toBe(12);
+  });
+});
+
+describe("a department head's forecast", () => {
+  const day = (d: string, items: Forecast['days'][number]['items']) => ({ day: d, working: true, peaks: [], total: 999, items });
+  const hall = { from: '2026-12-08', days: [day('2026-12-08', { A: { 9: 30, 10: 10 }, B: { 9: 100 } })] } as unknown as Forecast;
+
+  it("counts their department's items alone, in the day's total and in the chart", () => {
+    const mine = forecastOf(hall, new Set(['A']));
+    expect(mine.days[0]!.total).toBe(40);
+    expect(Object.keys(mine.days[0]!.items)).toEqual(['A']);
+    const option = forecastChart(STRINGS['zh-CN'], mine) as { series: { data: number[] }[] };
+    expect(option.series[0]!.data).toEqual([30, 10]);
+    expect(hall.days[0]!.total).toBe(999);
   });
 });

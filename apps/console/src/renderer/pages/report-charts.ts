@@ -1,4 +1,4 @@
-import type { Report, ReportRow } from '@servicehall/reports';
+import type { Forecast, Report, ReportRow } from '@servicehall/reports';
 import type { ChartOption } from '../chart';
 import type { Strings } from '../i18n';
 
@@ -118,5 +118,42 @@ export function clerkChart(t: Strings, byClerk: Report, name: (r: ReportRow) => 
         markLine: { symbol: 'none', data: [{ yAxis: minutes(byClerk.total.serviceMedianS) ?? 0 }], label: { ...HALL_LINE_LABEL, formatter: `${t.reports.charts.hallService} {c}`, position: 'insideEndTop', color: '#2a7d4f' }, lineStyle: { color: '#2a7d4f', type: 'dashed' } },
       },
     ],
+  };
+}
+
+/** A forecast of some items only (a department head's department's): each day's items and total of those alone. */
+export function forecastOf(forecast: Forecast, serviceCodes: ReadonlySet<string>): Forecast {
+  return {
+    ...forecast,
+    days: forecast.days.map((d) => {
+      const items = Object.fromEntries(Object.entries(d.items).filter(([code]) => serviceCodes.has(code)));
+      const total = Object.values(items).reduce((a, byHour) => a + Object.values(byHour).reduce((x, n) => x + n, 0), 0);
+      return { ...d, items, total };
+    }),
+  };
+}
+
+/**
+ * The next days' expected arrivals, hour by hour, over the hours the forecast has on any of its days
+ * (a hall open from 08:00 to 20:00 for 延时服务 shows its evenings; no fixed 08:00 to 17:00).
+ */
+export function forecastChart(t: Strings, forecast: Forecast): ChartOption {
+  const seen = forecast.days.flatMap((d) => Object.values(d.items).flatMap((byHour) => Object.keys(byHour).map(Number)));
+  const first = seen.length ? Math.min(...seen) : 8;
+  const last = seen.length ? Math.max(...seen) : 17;
+  const labels: string[] = [];
+  const values: number[] = [];
+  for (const d of forecast.days)
+    for (let h = first; h <= last; h++) {
+      labels.push(`${d.day.slice(5)} ${String(h).padStart(2, '0')}时`);
+      values.push(Math.round(Object.values(d.items).reduce((a, byHour) => a + (byHour[h] ?? 0), 0)));
+    }
+  return {
+    tooltip: { trigger: 'axis' },
+    grid: { left: 50, right: 20, top: 20, bottom: 60 },
+    // One label a day, at its first hour.
+    xAxis: { type: 'category', data: labels, axisLabel: { interval: last - first, rotate: 0, fontSize: 11 } },
+    yAxis: { type: 'value', name: t.forecast.expected },
+    series: [{ type: 'bar', data: values, itemStyle: { color: '#1f5fa6' } }],
   };
 }
