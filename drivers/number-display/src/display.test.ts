@@ -178,9 +178,13 @@ describe('a Modbus display line that answers badly', () => {
     device.onData(async (chunk) => {
       const reply = sim.receive(chunk);
       if (reply.length === 0) return;
-      for (const part of answer(reply)) {
-        await new Promise((r) => setTimeout(r, 15));
-        await device.write(part);
+      try {
+        for (const part of answer(reply)) {
+          await new Promise((r) => setTimeout(r, 15));
+          await device.write(part);
+        }
+      } catch {
+        // The test closed the line while the display still answered a retry (CI107: an unhandled rejection, the run red).
       }
     });
     const link = await SerialTransport.open(pair.host);
