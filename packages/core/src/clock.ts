@@ -56,6 +56,12 @@ function computeLocalTime(at: number, timeZone: string): LocalTime {
   };
 }
 
+/** A hub clock this far from the city database's is said (the city's view, the hall's console, the hub's log): its days and hours are not the city's. */
+export const HUB_CLOCK_OFF_MS = 5 * 60_000;
+
+/** Whether a hub's clock, `aheadMs` from the city database's (positive: fast), is off enough to say so. */
+export const isHubClockOff = (aheadMs: number | undefined): boolean => aheadMs !== undefined && Math.abs(aheadMs) >= HUB_CLOCK_OFF_MS;
+
 export function hallDay(at: number, timeZone: string): string {
   return localTime(at, timeZone).day;
 }

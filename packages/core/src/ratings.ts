@@ -113,6 +113,8 @@ export interface RatingRequest {
 export const FollowUpStepSchema = z.enum(['verify', 'fix', 'reply', 'revisit']);
 export type FollowUpStep = z.infer<typeof FollowUpStepSchema>;
 export const FOLLOW_UP_STEPS: readonly FollowUpStep[] = FollowUpStepSchema.options;
+/** The steps as the hall calls them (the console's pages, a refusal's words). */
+export const FOLLOW_UP_STEP_NAMES: Record<FollowUpStep, string> = { verify: '核实', fix: '整改', reply: '反馈', revisit: '回访' };
 
 /** 差评整改: a bad rating's closed loop, 核实 → 整改 → 反馈 → 回访, each step due in working days (N-03). */
 export const FollowUpSchema = z.object({

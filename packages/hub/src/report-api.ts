@@ -132,7 +132,10 @@ export function reportOperations(store: HallStore, hallReports: () => Promise<Ha
       summary: "Arrivals expected per item and hour for the next days (default 7), from the hall's own history, with the method's error on the last four weeks",
       staff: PLANNERS,
       query: { days: 'days to forecast, 1 to 14 (default 7)', from: 'first day (default today)' },
-      handle: async (req) => ({ status: 200, body: (await hallReports()).forecast(daysOf(req), fromOf(req, daysOf(req))) }),
+      handle: async (req) => {
+        const days = daysOf(req);
+        return { status: 200, body: (await hallReports()).forecast(days, fromOf(req, days)) };
+      },
     },
     {
       method: 'GET',
@@ -141,7 +144,10 @@ export function reportOperations(store: HallStore, hallReports: () => Promise<Ha
       summary: 'The windows each item needs per hour to keep the wait target (Erlang C on the forecast and the items\' service times), against the windows planned',
       staff: PLANNERS,
       query: { days: 'days, 1 to 14 (default 7)', from: 'first day (default today)', share: 'percentage called within the target (default 80)', waitMinutes: 'the target in minutes (default 20)' },
-      handle: async (req) => ({ status: 200, body: (await hallReports()).staffing(targetOf(req), daysOf(req), fromOf(req, daysOf(req))).plan }),
+      handle: async (req) => {
+        const days = daysOf(req);
+        return { status: 200, body: (await hallReports()).staffing(targetOf(req), days, fromOf(req, days)).plan };
+      },
     },
   ];
 }

@@ -1,4 +1,4 @@
-import { publicBaseOf, refusalText, spanIn, type Catalogue, type RefusalCode } from '@servicehall/core';
+import { isHubClockOff, publicBaseOf, refusalText, spanIn, type Catalogue, type RefusalCode } from '@servicehall/core';
 import type { NotifyConfigInput } from '@servicehall/notify';
 import { PHONE_PAGES_DIR } from '@servicehall/phone/pages';
 import { startUpstream, type Upstream, type UpstreamConfig, type UpstreamStatus } from '@servicehall/upstream/hub';
@@ -251,8 +251,7 @@ function defaultConsoleDir(): string {
  * address or password in SERVICEHALL_UPSTREAM_URL, or the city refusing this log) and when it goes on
  * again: once each, not at every retry. Unsaid, an installer's typo showed only on the console's overview.
  */
-/** A hub clock this far from the city database's is said in the log (and on the console's overview); back within a minute, said again. */
-const CLOCK_OFF_MS = 5 * 60_000;
+/** A hub clock said off (core's isHubClockOff) is said right again once within a minute of the city database's. */
 const CLOCK_RIGHT_MS = 60_000;
 
 /** 3 小时 5 分钟 / 3 h 5 min: how far a clock is off, for the log. */
@@ -263,7 +262,7 @@ function saidOfShipping(): (status: UpstreamStatus) => void {
   let clockOff = false;
   return (status) => {
     const ahead = status.clockAheadMs;
-    if (ahead !== undefined && !clockOff && Math.abs(ahead) >= CLOCK_OFF_MS) {
+    if (ahead !== undefined && !clockOff && isHubClockOff(ahead)) {
       clockOff = true;
       log.warn({ clockAheadMs: ahead }, opsText('hubClockOff', { hall: status.hall, span: clockSpan(ahead), way: ahead > 0 ? { 'zh-CN': '快', en: 'fast' } : { 'zh-CN': '慢', en: 'slow' } }));
     } else if (ahead !== undefined && clockOff && Math.abs(ahead) < CLOCK_RIGHT_MS) {

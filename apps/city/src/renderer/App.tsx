@@ -1,4 +1,4 @@
-import { alertNotice, AlertSubjectSchema, terminalNames, type NamedTerminal } from '@servicehall/core';
+import { alertNotice, AlertSubjectSchema, isHubClockOff, terminalNames, type NamedTerminal } from '@servicehall/core';
 import { checkNotice, renderNotice } from '@servicehall/notify/render';
 import type { Breakdown, Report, ReportRow } from '@servicehall/reports';
 import { useCallback, useEffect, useState } from 'react';
@@ -106,9 +106,7 @@ function Login({ t, onIn, expired }: { t: Strings; onIn: (a: Account) => void; e
 /** A hub speaks to the city every minute while caught up: one not heard from for five has gone away (its network, its PC). */
 const SILENT_S = 5 * 60;
 const silent = (h: HallSummary) => h.seenAt !== undefined && (h.unheardSeconds ?? 0) > SILENT_S;
-/** A hub whose clock is five minutes or more from the city's: its day and hours are not the city's. */
-const CLOCK_OFF_S = 5 * 60;
-const clockOff = (h: HallSummary) => h.clockAheadSeconds !== undefined && Math.abs(h.clockAheadSeconds) >= CLOCK_OFF_S;
+const clockOff = (h: HallSummary) => h.clockAheadSeconds !== undefined && isHubClockOff(h.clockAheadSeconds * 1000);
 
 function Halls({ t, halls, open }: { t: Strings; halls: HallSummary[]; open: (hall: string) => void }) {
   if (halls.length === 0) return <p className="notice">{t.halls.none}</p>;

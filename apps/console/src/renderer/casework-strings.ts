@@ -1,9 +1,10 @@
+import { FOLLOW_UP_STEP_NAMES } from '@servicehall/core';
 import type { Language } from './i18n';
 
 // The console's words for the cases that need someone (N-03, H-15, H-10, H-12, H-19): zh-CN first, en second.
 
 const zh = {
-  steps: { verify: '核实', fix: '整改', reply: '反馈', revisit: '回访' } as Record<string, string>,
+  steps: FOLLOW_UP_STEP_NAMES as Record<string, string>,
   levels: { dissatisfied: '不满意', 'very-dissatisfied': '非常不满意' } as Record<string, string>,
   due: '期限',
   overdue: '已超期',

@@ -1,4 +1,4 @@
-import type { Catalogue } from '../catalogue';
+import { findItem, type Catalogue } from '../catalogue';
 import { DEFAULT_COMPLAINT_DAYS, DEFAULT_ROUTE_DAYS, type CaseRoute, type EvidenceRef } from '../casework';
 import { refuse, type Refusal } from '../result';
 import type { StaffRef } from '../staff';
@@ -18,7 +18,7 @@ export function departmentOf(catalogue: Catalogue, window?: number, clerk?: stri
  * it between departments (H-10). A department head sees to these cases only, and reads their applicant.
  */
 export function caseDepartments(catalogue: Catalogue, c: { serviceCode: string; window?: number; clerk?: string }, route?: CaseRoute): string[] {
-  const item = catalogue.items.find((i) => i.code === c.serviceCode)?.department;
+  const item = findItem(catalogue, c.serviceCode)?.department;
   const desk = departmentOf(catalogue, c.window, c.clerk).department;
   const held = route?.steps.flatMap((s) => (s.from ? [s.department, s.from] : [s.department])) ?? [];
   return [...new Set([item, desk, ...held].filter((d): d is string => !!d))];

@@ -69,6 +69,9 @@ export function decideComplaint(view: HallView, command: ComplaintCommand, ctx: 
   if (!c) return refuse('not-found', `there is no complaint ${command.complaintId}`);
   // Two supervisors, or a page left open: the one who acts second is told what happened, in the hall's words.
   if (c.closed) return refuse('illegal-transition', inBothLanguages(`投诉 ${c.id} 已办结，无需再办理：请刷新页面查看。`, `Complaint ${c.id} is closed: nothing more to do; refresh the page to see it.`));
+  /** Assigned or replied to once it has its reply: the second of two supervisors, or a page left open. */
+  const repliedAlready = () =>
+    refuse('illegal-transition', inBothLanguages(`投诉 ${c.id} 已答复投诉人，不能再改派或再次答复：请刷新页面查看。`, `Complaint ${c.id} has its reply already: refresh the page to see it.`));
   if (command.type === 'escalateComplaint') {
     if (c.escalated) return refuse('conflict', `complaint ${c.id} went to the supervisor already`);
     if (!isComplaintOverdue(c, view.day)) return refuse('conflict', `complaint ${c.id} is not overdue: ${c.reply ? 'it has its reply' : `it has until ${c.due}`}`);
@@ -85,7 +88,7 @@ export function decideComplaint(view: HallView, command: ComplaintCommand, ctx: 
       if (!isSupervisor(ctx)) return forbidden(ctx, `assign complaint ${c.id}`);
       if (!command.department && !command.staff) return refuse('bad-request', 'assign the complaint to a department or a staff member');
       if (command.department && !catalogue.departments.some((d) => d.name === command.department)) return refuse('not-found', `there is no department ${command.department}`);
-      if (c.reply) return refuse('illegal-transition', inBothLanguages(`投诉 ${c.id} 已答复投诉人，不能再改派或再次答复：请刷新页面查看。`, `Complaint ${c.id} has its reply already: refresh the page to see it.`));
+      if (c.reply) return repliedAlready();
       const department = command.department ?? c.department;
       const assigned = { at: ctx.now, by, note: command.note, ...(department ? { department } : {}), ...(command.staff ? { staff: command.staff } : {}) };
       const complaint: Complaint = { ...c, state: 'assigned', assigned, ...(department ? { department } : {}), history: [...c.history, entry] };
@@ -94,7 +97,7 @@ export function decideComplaint(view: HallView, command: ComplaintCommand, ctx: 
     case 'reply': {
       if (!isSupervisor(ctx) && !isHeadOf(ctx, c.department)) return forbidden(ctx, `reply to complaint ${c.id}`);
       if (!command.channel) return refuse('bad-request', 'say how the reply reached the complainant: phone, sms, letter, in person or the hotline');
-      if (c.reply) return refuse('illegal-transition', inBothLanguages(`投诉 ${c.id} 已答复投诉人，不能再改派或再次答复：请刷新页面查看。`, `Complaint ${c.id} has its reply already: refresh the page to see it.`));
+      if (c.reply) return repliedAlready();
       const uncivil = forbiddenPhrasesIn(command.note);
       if (uncivil.length > 0) return refuse('bad-request', `the reply uses a phrase the handbook forbids (H-14): ${uncivil.join('、')}; please say it civilly`);
       const complaint: Complaint = { ...c, state: 'replied', reply: { at: ctx.now, channel: command.channel, text: command.note, by }, history: [...c.history, entry] };

@@ -1,6 +1,6 @@
 import { changed } from '../copy';
 import type { CommandBody } from '../commands';
-import { FOLLOW_UP_STEPS, type FollowUp, type FollowUpStep } from '../ratings';
+import { FOLLOW_UP_STEP_NAMES as STEP_NAMES, FOLLOW_UP_STEPS, type FollowUp } from '../ratings';
 import { ok, refuse, type Result } from '../result';
 import { inBothLanguages } from '../strings';
 import { byOf, departmentOf, forbidden, isHeadOf, isSupervisor, missingEvidence, staffOf } from './casework';
@@ -42,9 +42,6 @@ export function applyFollowUpEvent(view: HallView, event: EventOf<FollowUpEventT
 
 /** The department whose head sees to a follow-up (one opened before follow-ups named it: its window's or clerk's). */
 export const followUpDepartment = (f: FollowUp, catalogue: Catalogue): string | undefined => f.department ?? departmentOf(catalogue, f.window, f.clerk).department;
-
-/** The steps as the hall calls them, for what a refusal says to the supervisor. */
-const STEP_NAMES: Record<FollowUpStep, string> = { verify: '核实', fix: '整改', reply: '反馈', revisit: '回访' };
 
 /** The step a follow-up waits for, or none once closed. */
 export const nextFollowUpStep = (f: FollowUp) => (f.closed ? undefined : FOLLOW_UP_STEPS[f.done.length]);

@@ -1,5 +1,5 @@
 import { changed } from '../copy';
-import { supervisionOf, type HallWindow } from '../catalogue';
+import { findItem, supervisionOf, type HallWindow } from '../catalogue';
 import { clockMinutes, localTime } from '../clock';
 import type { CommandBody } from '../commands';
 import type { DeviceReport, EventBody } from '../events';
@@ -173,7 +173,7 @@ export const deviceCheckAlerts: AlertSource = (view, facts) => {
  * 市场监管 is followed up by 市场监管's head, and so alerted.
  */
 function ratedDepartment(view: HallView, window: number, clerk: string | undefined, serviceCode: string): string | undefined {
-  return departmentOf(view.catalogue, window, clerk).department ?? view.catalogue.items.find((i) => i.code === serviceCode)?.department;
+  return departmentOf(view.catalogue, window, clerk).department ?? findItem(view.catalogue, serviceCode)?.department;
 }
 
 /** N-03: a bad rating today, at once for the head of the department that follows it up. */

@@ -1,4 +1,4 @@
-import { isConfigured, itemWaits, windowQueue } from '@servicehall/core';
+import { isConfigured, isHubClockOff, itemWaits, windowQueue } from '@servicehall/core';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { useConsole } from '../App';
@@ -11,9 +11,6 @@ interface UpstreamHealth {
   /** The hub's clock less the city database's, as last measured. */
   clockAheadSeconds?: number;
 }
-
-/** A hub clock five minutes or more from the city's: the hall's days, calls and figures go by a wrong clock. */
-const CLOCK_OFF_S = 5 * 60;
 
 /** How far behind the hall the city's copy of its log is (from /api/health), when the hub ships to a city. */
 function UpstreamCard() {
@@ -41,7 +38,7 @@ function UpstreamCard() {
       <p className={bad ? 'notice' : undefined}>
         <span className={`tag ${bad ? 'warn' : ''}`}>{t.overview.upstream.states[upstream.state]}</span> {t.overview.upstream.behind(upstream.behindEvents, upstream.behindSeconds)}
       </p>
-      {upstream.clockAheadSeconds !== undefined && Math.abs(upstream.clockAheadSeconds) >= CLOCK_OFF_S && (
+      {upstream.clockAheadSeconds !== undefined && isHubClockOff(upstream.clockAheadSeconds * 1000) && (
         <p className="notice" data-testid="hub-clock-off">
           {t.overview.upstream.clockOff(upstream.clockAheadSeconds)}
         </p>
