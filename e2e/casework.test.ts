@@ -292,7 +292,14 @@ describe('the cases that need someone, in the console', { timeout: 90_000 }, () 
     await page.locator('p.error', { hasText: `投诉 ${id} 已答复投诉人` }).waitFor();
     // Beside the reason, the reply that was given.
     await page.locator('section.card p', { hasText: '已电话说明高峰时段安排并致歉。' }).first().waitFor();
+    // The reply the supervisor wrote is kept and shown, not left in the box as the note of closing it.
+    await page.locator('.stale-draft', { hasText: '已短信答复。' }).waitFor();
+    expect(await page.locator('.stale-draft').textContent()).toContain('这件投诉已由他人办理，现在是“已答复”');
+    expect(await page.locator('textarea[name=note]').count()).toBe(0);
+    expect(await page.getByRole('button', { name: '办结' }).isDisabled()).toBe(true);
     await screenshot(page, 'console-complaint-replied-already');
+    await page.getByRole('button', { name: '继续使用' }).click();
+    expect(await page.locator('textarea[name=note]').inputValue()).toBe('已短信答复。');
     expect((await hall.api<{ complaint: { history: { action: string }[] } }>('GET', `/api/complaints/${id}`)).body.complaint.history.map((h) => h.action)).toEqual(['registered', 'reply']);
     await page.context().close();
   });
@@ -316,8 +323,14 @@ describe('the cases that need someone, in the console', { timeout: 90_000 }, () 
     expect(await page.locator('p.error').textContent()).toContain('请刷新页面后再办理');
     // Beside the reason, the follow-up as it stands: 核实 done by 李科长, 整改 next.
     await page.locator('li.done[data-step=verify]', { hasText: '李科长' }).waitFor();
-    await page.locator('li.current[data-step=fix]').waitFor();
+    // What the supervisor wrote for 核实 is kept and shown, not left in 整改's form to be sent as its record.
+    const fix = page.locator('li.current[data-step=fix]');
+    await fix.locator('.stale-draft', { hasText: '核实：等候时间长' }).waitFor();
+    expect(await fix.locator('.stale-draft').textContent()).toContain('“核实”已由他人办理，现在待办“整改”');
+    expect(await fix.locator('textarea[name=note]').count()).toBe(0);
     await screenshot(page, 'console-follow-up-done-already');
+    await fix.getByRole('button', { name: '用于“整改”' }).click();
+    expect(await fix.locator('textarea[name=note]').inputValue()).toBe('核实：等候时间长');
     const after = await hall.api<{ followUp: { done: { by: string }[] } }>('GET', `/api/follow-ups/${encodeURIComponent(id)}`);
     expect(after.body.followUp.done.map((d) => d.by)).toEqual(['li']);
     await page.context().close();

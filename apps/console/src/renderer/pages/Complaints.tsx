@@ -170,6 +170,8 @@ export function ComplaintPage() {
   const [data, setData] = useState<{ day: string; complaint: Complaint }>();
   const [error, setError] = useState<unknown>();
   const [note, setNote] = useState('');
+  /** The complaint's state when the note was written: another's hand may move it on under the note. */
+  const [draftState, setDraftState] = useState<string>();
   const [department, setDepartment] = useState('');
   const [channel, setChannel] = useState<string>('phone');
   const [satisfied, setSatisfied] = useState(true);
@@ -186,6 +188,7 @@ export function ComplaintPage() {
     try {
       await api('POST', `/api/complaints/${c.id}/advance`, { action, note, ...extra });
       setNote('');
+      setDraftState(undefined);
       await load();
     } catch (err) {
       setError(err);
@@ -193,6 +196,8 @@ export function ComplaintPage() {
       void load();
     }
   };
+  // A reply written while someone else replied is kept and shown, never left in the box as the closing note.
+  const staleDraft = draftState !== undefined && draftState !== c.state && note.trim() !== '';
   const about = [
     c.about.ticketId && `${cw.complaints.ticket} ${c.about.ticketId}`,
     c.about.caseNumber && `${cw.complaints.caseNumber} ${c.about.caseNumber}`,
@@ -251,10 +256,42 @@ export function ComplaintPage() {
       <ErrorLine error={error} />
       {!c.closed && (supervises || mayReply) && (
         <section className="card">
-          <label>
-            {c.reply ? cw.note : mayReply && c.state !== 'registered' ? cw.complaints.replyText : cw.note}
-            <textarea name="note" rows={3} value={note} onChange={(e) => setNote(e.target.value)} maxLength={1000} />
-          </label>
+          {!staleDraft && (
+            <label>
+              {c.reply ? cw.note : mayReply && c.state !== 'registered' ? cw.complaints.replyText : cw.note}
+              <textarea
+                name="note"
+                rows={3}
+                value={note}
+                onChange={(e) => {
+                  setNote(e.target.value);
+                  setDraftState(c.state);
+                }}
+                maxLength={1000}
+              />
+            </label>
+          )}
+          {staleDraft && (
+            <div className="notice stale-draft" role="alert">
+              <p>{cw.complaints.staleDraft(cw.complaints.states[c.state] ?? c.state)}</p>
+              <blockquote className="step-note">{note}</blockquote>
+              <div className="row">
+                <button type="button" onClick={() => setDraftState(c.state)}>
+                  {cw.complaints.useDraft}
+                </button>
+                <button
+                  type="button"
+                  className="ghost"
+                  onClick={() => {
+                    setNote('');
+                    setDraftState(undefined);
+                  }}
+                >
+                  {cw.complaints.dropDraft}
+                </button>
+              </div>
+            </div>
+          )}
           <div className="row wrap">
             {supervises && !c.reply && (
               <>
@@ -269,7 +306,7 @@ export function ComplaintPage() {
                     ))}
                   </select>
                 </label>
-                <button className="ghost" disabled={!note.trim() || !department} onClick={() => void advance('assign', { department })}>
+                <button className="ghost" disabled={staleDraft || !note.trim() || !department} onClick={() => void advance('assign', { department })}>
                   {cw.complaints.assign}
                 </button>
               </>
@@ -286,7 +323,7 @@ export function ComplaintPage() {
                     ))}
                   </select>
                 </label>
-                <button disabled={!note.trim()} onClick={() => void advance('reply', { channel })}>
+                <button disabled={staleDraft || !note.trim()} onClick={() => void advance('reply', { channel })}>
                   {cw.complaints.reply}
                 </button>
               </>
@@ -296,7 +333,7 @@ export function ComplaintPage() {
                 <label className="chip">
                   <input type="checkbox" checked={satisfied} onChange={(e) => setSatisfied(e.target.checked)} /> {cw.complaints.satisfied}
                 </label>
-                <button disabled={!note.trim()} onClick={() => void advance('close', { satisfied })}>
+                <button disabled={staleDraft || !note.trim()} onClick={() => void advance('close', { satisfied })}>
                   {cw.complaints.close}
                 </button>
               </>

@@ -1,4 +1,4 @@
-import { FOLLOW_UP_STEPS, nextFollowUpStep, type EvidenceRef, type FollowUp } from '@servicehall/core';
+import { FOLLOW_UP_STEPS, nextFollowUpStep, type EvidenceRef, type FollowUp, type FollowUpStep } from '@servicehall/core';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, upload } from '../api';
@@ -99,6 +99,8 @@ export function FollowUpPage() {
   const [error, setError] = useState<unknown>();
   const [note, setNote] = useState('');
   const [files, setFiles] = useState<File[]>([]);
+  /** The step the note and files were written for: another's hand may move the follow-up on under them. */
+  const [draftFor, setDraftFor] = useState<FollowUpStep>();
   const [reason, setReason] = useState('');
   const [decision, setDecision] = useState('');
   const [busy, setBusy] = useState(false);
@@ -133,8 +135,12 @@ export function FollowUpPage() {
       if (done) {
         setNote('');
         setFiles([]);
+        setDraftFor(undefined);
       }
     });
+  // What was written for a step someone else has completed meanwhile (the live link, or a refusal) is kept
+  // and shown, never left in the next step's form to be sent as that step's record.
+  const staleDraft = step !== undefined && draftFor !== undefined && draftFor !== step && (note.trim() !== '' || files.length > 0);
   const handles = staff?.role === 'administrator' || staff?.role === 'supervisor' || (staff?.role === 'department-head' && staff.department === f.department);
   const supervises = staff?.role === 'administrator' || staff?.role === 'supervisor';
   return (
@@ -194,6 +200,28 @@ export function FollowUpPage() {
                     </p>
                   )}
                 </div>
+              ) : s === step && handles && staleDraft ? (
+                <div className="notice stale-draft" role="alert">
+                  <p>{cw.followUps.staleDraft(cw.steps[draftFor!]!, cw.steps[s]!)}</p>
+                  <blockquote className="step-note">{note}</blockquote>
+                  {files.length > 0 && <p className="small dim">{files.map((f) => f.name).join('、')}</p>}
+                  <div className="row">
+                    <button type="button" onClick={() => setDraftFor(s)}>
+                      {cw.followUps.useDraft(cw.steps[s]!)}
+                    </button>
+                    <button
+                      type="button"
+                      className="ghost"
+                      onClick={() => {
+                        setNote('');
+                        setFiles([]);
+                        setDraftFor(undefined);
+                      }}
+                    >
+                      {cw.followUps.dropDraft}
+                    </button>
+                  </div>
+                </div>
               ) : s === step && handles ? (
                 <form
                   onSubmit={(e) => {
@@ -203,14 +231,28 @@ export function FollowUpPage() {
                 >
                   <label>
                     {cw.followUps.stepText}
-                    <textarea name="note" rows={3} value={note} maxLength={500} onChange={(e) => setNote(e.target.value)} required />
+                    <textarea
+                      name="note"
+                      rows={3}
+                      value={note}
+                      maxLength={500}
+                      onChange={(e) => {
+                        setNote(e.target.value);
+                        setDraftFor(s);
+                      }}
+                      required
+                    />
                   </label>
                   {/* The browser's own file button speaks the browser's language: this one speaks the console's. */}
                   <div className="files">
                     <span>{cw.followUps.evidence}</span>
                     <label className="button ghost">
                       {cw.followUps.chooseFiles}
-                      <input name="evidence" type="file" multiple hidden accept="image/jpeg,image/png,application/pdf" onChange={(e) => setFiles([...(e.target.files ?? [])])} />
+                      <input name="evidence" type="file" multiple hidden accept="image/jpeg,image/png,application/pdf" onChange={(e) => {
+                          setFiles([...(e.target.files ?? [])]);
+                          setDraftFor(s);
+                        }}
+                      />
                     </label>
                     <span className="small dim">{files.length > 0 ? files.map((f) => f.name).join('、') : cw.followUps.noFiles}</span>
                   </div>
