@@ -188,9 +188,18 @@ describe('the cases that need someone, in the console', { timeout: 90_000 }, () 
     await head.locator('[name=channel]').selectOption('sms');
     await head.getByRole('button', { name: '记录通知' }).click();
     await head.locator('dd', { hasText: '短信' }).waitFor();
+    // A supervisor's page of the case, left open without the hub's pushes, while the head records the post.
+    const behind = await behindPage(`/console/cases/${CASE}`);
+    await behind.getByRole('button', { name: '记录寄出' }).waitFor();
     await head.locator('[name=tracking]').fill('SF1234567890');
     await head.getByRole('button', { name: '记录寄出' }).click();
     await head.locator('dd', { hasText: 'SF1234567890' }).waitFor();
+    // Sent twice: refused in Chinese, and the page shows the post as the head recorded it.
+    await behind.locator('[name=tracking]').fill('YT0000000001');
+    await behind.getByRole('button', { name: '记录寄出' }).click();
+    await behind.locator('p.error', { hasText: `办件 ${CASE} 的办理结果已寄出，无需再次登记` }).waitFor();
+    await behind.locator('dd', { hasText: 'SF1234567890' }).waitFor();
+    await behind.context().close();
     await head.locator('[name=signedBy]').fill('张三丰');
     await head.getByRole('button', { name: '记录签收' }).click();
     await head.locator('dd', { hasText: '张**' }).first().waitFor();

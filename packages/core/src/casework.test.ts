@@ -264,11 +264,19 @@ describe('delivery of results (H-12)', () => {
     const deliver = (extra: object): CommandBody => ({ type: 'recordDelivery', caseNumber: h.caseNumber, ...extra }) as CommandBody;
     expect(h.try(deliver({ action: 'notify' }), clerk1011, at('11:00'))).toMatchObject({ ok: false, code: 'bad-request' });
     h.go(deliver({ action: 'notify', channel: 'sms', method: 'post' }), clerk1011, '11:00');
-    expect(h.try(deliver({ action: 'send' }), clerk1011, at('11:01'))).toMatchObject({ ok: false, code: 'bad-request' });
+    const untracked = h.try(deliver({ action: 'send' }), clerk1011, at('11:01'));
+    expect(untracked).toMatchObject({ ok: false, code: 'bad-request' });
+    expect(!untracked.ok && refusalTextOf(untracked, 'zh-CN', 'staff')).toBe('邮寄送达请填写快递单号。');
     h.go(deliver({ action: 'send', trackingNumber: 'SF1234567890' }), clerk1011, '11:02');
-    expect(h.try(deliver({ action: 'send', trackingNumber: 'SF1234567890' }), clerk1011, at('11:03'))).toMatchObject({ ok: false, code: 'illegal-transition' });
+    // Sent already, most often by a colleague a moment before: said in the console's language, with what to do.
+    const twice = h.try(deliver({ action: 'send', trackingNumber: 'SF1234567890' }), clerk1011, at('11:03'));
+    expect(twice).toMatchObject({ ok: false, code: 'illegal-transition' });
+    expect(!twice.ok && refusalTextOf(twice, 'zh-CN', 'staff')).toBe(`办件 ${h.caseNumber} 的办理结果已寄出，无需再次登记：请刷新页面查看。`);
+    expect(!twice.ok && refusalTextOf(twice, 'en', 'staff')).toBe(`The result of case ${h.caseNumber} is sent already: refresh the page to see it.`);
     h.go(deliver({ action: 'hand-over', signedBy: '张三丰' }), clerk1011, '11:04', DAY);
     h.go(deliver({ action: 'return-originals', items: '营业执照原件', signedBy: '张三丰' }), head7, '11:05');
+    const again = h.try(deliver({ action: 'return-originals', items: '营业执照原件', signedBy: '张三丰' }), head7, at('11:05'));
+    expect(!again.ok && refusalTextOf(again, 'zh-CN', 'staff')).toBe(`办件 ${h.caseNumber} 的原件已退还，无需再次登记：请刷新页面查看。`);
     expect(h.try(deliver({ action: 'notify', channel: 'sms' }), headTax, at('11:06'))).toMatchObject({ ok: false, code: 'forbidden' });
     expect(h.records.deliveries.get(h.caseNumber)).toMatchObject({
       method: 'post',

@@ -37,6 +37,8 @@ export function CasePage() {
       return true;
     } catch (err) {
       setError(err);
+      // Refused because someone else recorded it first: show the case as it is now beside the reason.
+      void load();
       return false;
     }
   };
