@@ -44,9 +44,12 @@ describe('a rating key pad on a serial line', () => {
     pad = new RatingKeyPad(await openSerialLink(pair.host), (p) => presses.push(p));
     sim.missAcks = 1;
     const outcome = await sim.press('basically-satisfied');
-    expect(outcome).toEqual({ acked: true, attempts: 2, sequence: 0 });
+    // The first acknowledgement lost: at least one resend (on a busy machine the pad's 100 ms may pass again
+    // before the second is heard, a third try), and however many, one press and every resend counted as such.
+    expect(outcome).toMatchObject({ acked: true, sequence: 0 });
+    expect(outcome.attempts).toBeGreaterThanOrEqual(2);
     expect(presses).toHaveLength(1);
-    expect(pad.stats.repeated).toBe(1);
+    expect(pad.stats.repeated).toBe(outcome.attempts - 1);
   });
 
   it('acknowledges only the pad it is set to: a pad of another address on the line is left to resend and light its lamp', async () => {
