@@ -5,7 +5,7 @@ import { openFailureDetail, openSerialLink, RatingKeyPad, shownPort, type ByteLi
 import fs from 'node:fs';
 import path from 'node:path';
 import QRCode from 'qrcode';
-import { isBadRating, type CommandBody } from '@servicehall/core';
+import { isBadRating, ratingTimeEnds, type CommandBody } from '@servicehall/core';
 import type { AmendInput, PadDetails, PadScreen, PadThanks, RateInput, RateOutcome, RatingPadShape } from '../shared/api';
 import { amendCommand, currentRequest, padScreen, rateCommand } from './screen';
 
@@ -78,6 +78,8 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
   let openFailure: string | undefined;
   /** The device board's detail while it cannot be opened: what is wrong with its port and what to do, where the line says (a port gone, in use, not permitted). */
   let openDetail: string | undefined;
+  /** When the time to rate the service asked about ends: the pad goes idle then by itself, with or without the hub. */
+  let timeUpTimer: NodeJS.Timeout | undefined;
   let stopped = false;
 
   const photo = (value: string) => {
@@ -93,8 +95,12 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
     const view = client.view;
     if (!view || stopped) return;
     for (const id of handled) if (!view.ratingRequests.has(id) && thanks?.ticketId !== id && details?.ticketId !== id) handled.delete(id);
-    const screen = padScreen(view, { window, language: config.language, handled, thanks, details, notice, keypad: keypadState, links, photo });
+    const now = client.hubNow();
+    const screen = padScreen(view, { window, now, language: config.language, handled, thanks, details, notice, keypad: keypadState, links, photo });
     if (screen.request && !links.has(screen.request.ticketId)) makeLink(screen.request.ticketId);
+    clearTimeout(timeUpTimer);
+    // No event marks the end of the time to rate while the hub is away (its default level cannot come): the pad's own clock does.
+    if (screen.request) timeUpTimer = setTimeout(refresh, Math.max(0, ratingTimeEnds(view, screen.request) - now) + 1);
     ctx.push('pad', screen);
   };
 
@@ -180,7 +186,17 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
     const ticketId = command.ticketId!;
     const already = inFlight.get(ticketId);
     if (already) return already;
-    const ticketNumber = client.view?.ratingRequests.get(ticketId)?.ticketNumber ?? client.view?.tickets.get(ticketId)?.number ?? '';
+    // A touch as the key went down (or the other way round): the service is rated already, by this citizen; the screen stays as it is.
+    if (handled.has(ticketId)) return Promise.resolve({ status: 'refused', code: 'already-rated' });
+    // Only the service asked about now (a screen a moment behind may show one rated already, or whose time to rate has passed): said politely, nothing sent.
+    const view = client.view;
+    if (!view || currentRequest(view, window, client.hubNow(), handled)?.ticketId !== ticketId) {
+      const code = view?.ratings.has(ticketId) ? 'already-rated' : 'not-found';
+      ctx.log(`a rating of ${ticketId} is not sent: that service is not asked about now (${code})`);
+      showThanks({ ticketId, ticketNumber: view?.tickets.get(ticketId)?.number ?? '', level: command.level, status: 'refused', code, part: 'rating' }, true);
+      return Promise.resolve({ status: 'refused', code });
+    }
+    const ticketNumber = view.ratingRequests.get(ticketId)?.ticketNumber ?? view.tickets.get(ticketId)?.number ?? '';
     handled.add(ticketId);
     // The level pressed is the rating: it is sent now. A bad one then offers its reasons, as an addition to it.
     const bad = isBadRating(command.level);
@@ -238,7 +254,7 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
     const view = client.view;
     // The citizen has just rated: a press now is theirs again, never a rating of the next service (acknowledged, logged, dropped).
     if (thanks || details) return drop('already-rated', `a key press (${press.level}) just after the rating of ${(thanks ?? details)!.ticketNumber} is dropped: that service is rated`);
-    const request = view ? currentRequest(view, window, handled) : undefined;
+    const request = view ? currentRequest(view, window, client.hubNow(), handled) : undefined;
     if (!request) return drop('nothing-to-rate', `a key press (${press.level}) with no service asked about is dropped`);
     void rate({ ticketId: request.ticketId, level: press.level }, 'key-pad');
   };
@@ -346,6 +362,7 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
       clearTimeout(thanksTimer);
       clearTimeout(detailsTimer);
       clearTimeout(noticeTimer);
+      clearTimeout(timeUpTimer);
       clearTimeout(keypadRetry);
       await keypadReady;
       await keypad?.close();
