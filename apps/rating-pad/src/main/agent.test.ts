@@ -456,6 +456,56 @@ describe('what a press may rate: the service asked now, within its time to rate 
   });
 });
 
+describe('a key held down', () => {
+  it('never rates the next service with a key held down (repeating) since before that service ended; a press after the key is let go counts', async () => {
+    const line = fakeLine();
+    const { client, last, logs } = start({ openKeyLink: async () => line.link, heldKeyMs: 250 }, { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9', address: 3 } } });
+    await expect.poll(() => last().keypad).toBe('ok');
+    let seq = 0;
+    const hold = async (ms: number) => {
+      for (const end = Date.now() + ms; Date.now() < end; ) {
+        line.play(keyFrame(3, 'very-satisfied', seq++ & 0xff));
+        await sleep(50);
+      }
+    };
+    await hold(300);
+    client.finish('c1');
+    await hold(600);
+    expect(client.sent.filter((c) => c.type === 'rate')).toHaveLength(0);
+    expect(last().phase).toBe('asking');
+    expect(logs.filter((l) => l.includes('held'))).toHaveLength(1);
+    // Let go; the citizen presses.
+    await sleep(1100);
+    line.play(keyFrame(3, 'dissatisfied', seq++ & 0xff));
+    await expect.poll(() => client.sent.filter((c) => c.type === 'rate')).toEqual([{ type: 'rate', ticketId: 'c1', level: 'dissatisfied', aspects: {}, reasons: [], channel: 'key-pad' }]);
+  });
+
+  it('counts a press just after the service ended though the citizen pressed the same key a moment before it ended', async () => {
+    const line = fakeLine();
+    const { client, last } = start({ openKeyLink: async () => line.link, heldKeyMs: 250, thanksMs: 2000 }, { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9', address: 3 } } });
+    await expect.poll(() => last().keypad).toBe('ok');
+    line.play(keyFrame(3, 'satisfied', 1));
+    expect(last().notice).toBe('nothing-to-rate');
+    await sleep(100);
+    client.finish('c1');
+    line.play(keyFrame(3, 'satisfied', 2));
+    await expect.poll(() => client.sent.filter((c) => c.type === 'rate')).toEqual([{ type: 'rate', ticketId: 'c1', level: 'satisfied', aspects: {}, reasons: [], channel: 'key-pad' }]);
+  });
+
+  it('counts a citizen pressing the same key again and again after the service ended once, as one rating', async () => {
+    const line = fakeLine();
+    const { client, last } = start({ openKeyLink: async () => line.link, thanksMs: 2000, noticeMs: 2000 }, { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9', address: 3 } } });
+    await expect.poll(() => last().keypad).toBe('ok');
+    client.answer = async (body) => (body.type === 'rate' && client.rated(body.ticketId!), { ok: true, seq: 2 } as Answer);
+    client.finish('c1');
+    await sleep(5);
+    for (let i = 1; i <= 10; i++) line.play(keyFrame(3, 'satisfied', i));
+    await expect.poll(() => last().thanks?.status).toBe('recorded');
+    expect(client.sent.filter((c) => c.type === 'rate')).toEqual([{ type: 'rate', ticketId: 'c1', level: 'satisfied', aspects: {}, reasons: [], channel: 'key-pad' }]);
+    expect(last().notice).toBe('already-rated');
+  });
+});
+
 const padNoticeGone = (s: PadScreen) => s.notice === undefined;
 
 describe('the clerk photo', () => {
