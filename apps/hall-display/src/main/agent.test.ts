@@ -11,6 +11,7 @@ import type { Board, HallDisplayShape, VoicePlan } from '../shared/api';
 import { STRINGS } from '../shared/strings';
 import { boardOf, callsFromView, callsIn, complaintChannels, createHallDisplayAgent, parseAnnounced, recordCalls } from './agent';
 import { DisplayOptionsSchema } from './options';
+import { ScreenVoice } from '../renderer/voice';
 
 const DAY = '2026-11-27';
 const at = (time: string) => Date.parse(`${DAY}T${time}+08:00`);
@@ -18,9 +19,14 @@ const at = (time: string) => Date.parse(`${DAY}T${time}+08:00`);
 const HALL_NOW = at('09:01:00');
 const admin: Actor = { role: 'admin', terminal: 'admin-1' };
 
-/** A hall on the demo catalogue whose commands are decided by core and folded in, as the hub would. */
-function hall() {
-  const view = emptyView(CatalogueSchema.parse(structuredClone(demo)), DAY);
+/** A hall on the demo catalogue whose commands are decided by core and folded in, as the hub would; `windows` more windows of 公安户籍 up to that number. */
+function hall(windows = 0) {
+  const catalogue = structuredClone(demo);
+  for (let n = catalogue.windows.length + 1; n <= windows; n++) {
+    catalogue.windows.push({ number: n, name: `${n}号窗口 公安户籍`, department: '公安户籍', serves: ['GA-SFZ-HL'] });
+    catalogue.clerks.push({ number: String(2000 + n), name: `工作人员${n}`, department: '公安户籍', title: '科员' });
+  }
+  const view = emptyView(CatalogueSchema.parse(catalogue), DAY);
   let now = at('09:00:00');
   const events: HallEvent[] = [];
   const run = (command: CommandBody) => {
@@ -234,6 +240,27 @@ describe('the hall screen agent', () => {
     await expect.poll(() => a.parts.announcements.list().length).toBe(1);
     expect(a.parts.announcements.list()[0]).toMatchObject({ ticket: call.ticket!.number, time: 1, at: at('09:00:05') });
     expect(a.said).toEqual(['chime', `请${call.ticket!.number}号到1号窗口办理`]);
+    a.parts.stop?.();
+  });
+
+  it("gives the screen's voice every call when 60 windows call in the same second (one batch of events from the hub)", async () => {
+    const h = hall(60);
+    const a = agentFor(h, {}, false);
+    expect(await a.parts.handlers.screenVoice({ zhVoice: 'Tingting' })).toMatchObject({ runsIn: 'renderer' });
+    // The demo's own clerks at windows 1-15, the added ones at 16-60.
+    for (let w = 1; w <= 60; w++) h.run({ type: 'openWindow', window: w, clerk: w <= 15 ? h.view.catalogue.clerks[w - 1]!.number : String(2000 + w) });
+    for (let w = 1; w <= 60; w++) h.run({ type: 'issueTicket', serviceCode: h.view.catalogue.windows.find((x) => x.number === w)!.serves[0]!, lane: 'ordinary' });
+    // The screen is on before the burst: what it holds then is shown, not said.
+    const said: string[] = [];
+    const screen = new ScreenVoice({ call: async () => undefined } as never, undefined, () => at('09:00:05'), () => undefined, () => ({ chime: async () => undefined, say: async (text) => void said.push(text) }));
+    screen.setPlan({ ...a.latest<VoicePlan>('voice'), repeat: 1, gapMs: 0 });
+    screen.setBoard(a.latest<Board>('board') ?? boardOf(h.view, [], {}, 'zh-CN', HALL_NOW));
+    const burst = Array.from({ length: 60 }, (_, i) => h.run({ type: 'callNext', window: i + 1 }));
+    a.tell(burst.flatMap((c) => c.events));
+    screen.setBoard(a.latest<Board>('board'));
+    const expected = burst.map((c) => `请${c.ticket!.number}号到${c.ticket!.window}号窗口办理`);
+    await expect.poll(() => said.length).toBe(60);
+    expect(said).toEqual(expected);
     a.parts.stop?.();
   });
 

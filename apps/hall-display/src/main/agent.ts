@@ -8,7 +8,11 @@ import { chooseVoice, voiceReport, type VoiceMode } from '../shared/voice';
 import { checkEspeak, espeakSpeaker, type EspeakCheck } from './espeak';
 import { DisplayOptionsSchema, type DisplayOptions } from './options';
 
-/** Calls kept for the screen: it shows fewer, the rest lets the screen's announcer catch up on a burst. */
+/**
+ * Calls kept for the screen: it shows fewer, the rest lets the screen's announcer catch up on a burst.
+ * Beyond these, every call still waiting for its citizen is kept too (one a window at most): a burst
+ * from more windows than this (60 windows in one second, one batch of events) is said whole.
+ */
 export const CALL_LOG = 30;
 const ANNOUNCED_LOG = 200;
 const COMPLAINT_ITEM = 'ZX-YJ-TS';
@@ -72,11 +76,12 @@ export function callsIn(events: readonly HallEvent[], view: HallView): CallShown
   return out;
 }
 
-/** Newest first; a recall comes to the top again. */
-export function recordCalls(calls: CallShown[], fresh: readonly CallShown[]): CallShown[] {
+/** Newest first; a recall comes to the top again. The CALL_LOG newest, and older ones still `standing` (called now at their window). */
+export function recordCalls(calls: CallShown[], fresh: readonly CallShown[], standing: Board['calledNow'] = []): CallShown[] {
   let out = calls;
   for (const c of fresh) out = [c, ...out.filter((x) => x.ticket !== c.ticket)];
-  return out.slice(0, CALL_LOG);
+  const waiting = new Set(standing.map((c) => `${c.ticket}@${c.window}`));
+  return out.filter((c, i) => i < CALL_LOG || waiting.has(`${c.ticket}@${c.window}`));
 }
 
 /** The calls a view holds without its events (after a snapshot): the tickets' last calls, newest first, seq 0. */
@@ -234,7 +239,7 @@ export function createHallDisplayAgent(
       if (change.snapshot) calls = callsFromView(change.view);
       else {
         const fresh = callsIn(change.events, change.view);
-        calls = recordCalls(calls, fresh);
+        calls = recordCalls(calls, fresh, calledNow(change.view));
         if (announcer && plan.runsIn === 'agent') for (const c of fresh) announcer.enqueue(c);
       }
       ctx.push('board', boardOf(change.view, calls, options, ctx.config.language, ctx.client.hubNow()));

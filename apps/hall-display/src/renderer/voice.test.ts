@@ -2,7 +2,7 @@ import type { Bridge } from '@servicehall/agent/contract';
 import { describe, expect, it } from 'vitest';
 import type { Speaker } from '../shared/announcer';
 import type { Announced, Board, CallShown, HallDisplayShape, VoicePlan } from '../shared/api';
-import { ScreenVoice } from './voice';
+import { screenSpeaker, ScreenVoice } from './voice';
 
 const plan: VoicePlan = { mode: 'chime-only', runsIn: 'renderer', repeat: 1, gapMs: 0, chimeMs: 0, captionMs: 0, maxAgeMs: 3_600_000 };
 
@@ -75,5 +75,33 @@ describe("the screen's side of the voice", () => {
     screen.setBoard(board(2, [shown(2, 'A001', 1)]));
     await settle();
     expect(said).toEqual([]);
+  });
+});
+
+describe("the screen's speaker", () => {
+  it('holds the sentence on screen for as long as it would be said when the platform voice fails, and does not count it as said', async () => {
+    const utterances: { text: string; onerror?: () => void; onend?: () => void }[] = [];
+    const g = globalThis as Record<string, unknown>;
+    const saved = { u: g.SpeechSynthesisUtterance, s: g.speechSynthesis };
+    // A zh-CN voice that is listed but cannot speak (its audio device gone): each utterance ends in an error.
+    g.SpeechSynthesisUtterance = class {
+      onerror?: () => void;
+      onend?: () => void;
+      constructor(readonly text: string) {}
+    };
+    g.speechSynthesis = { speak: (u: (typeof utterances)[number]) => (utterances.push(u), queueMicrotask(() => u.onerror?.())), cancel: () => undefined };
+    try {
+      const slept: number[] = [];
+      const clock = { now: () => 0, sleep: (ms: number) => (slept.push(ms), Promise.resolve()) };
+      const speaker = screenSpeaker({ ...plan, mode: 'speech-synthesis', captionMs: 3500 }, { name: 'Tingting', lang: 'zh-CN' } as SpeechSynthesisVoice, clock);
+      const call = { seq: 1, ticket: 'A012', window: 3, recall: false, at: 0 };
+      await expect(speaker.say('请A012号到3号窗口办理', call)).rejects.toThrow(/语音|voice/);
+      expect(utterances.map((u) => u.text)).toEqual(['请A零一二号到三号窗口办理']);
+      // The caption stays up as long as with the chime alone.
+      expect(slept).toContain(3500);
+    } finally {
+      g.SpeechSynthesisUtterance = saved.u;
+      g.speechSynthesis = saved.s;
+    }
   });
 });

@@ -52,39 +52,48 @@ function playChime(ms: number, clock: AnnouncerClock): Promise<void> {
   return clock.sleep(ms);
 }
 
-/** speechSynthesis with the zh-CN voice; settles on end, on error, or when it has clearly stalled. */
-function speak(voice: SpeechSynthesisVoice, text: string, clock: AnnouncerClock): Promise<void> {
+/** speechSynthesis with the zh-CN voice; settles on end (undefined), or with why it was not said: an error, or a clear stall. */
+function speak(voice: SpeechSynthesisVoice, text: string, clock: AnnouncerClock): Promise<string | undefined> {
   return new Promise((resolve) => {
     let done = false;
-    const finish = () => {
+    const finish = (failure?: string) => {
       if (done) return;
       done = true;
-      resolve();
+      resolve(failure);
     };
     try {
       const u = new SpeechSynthesisUtterance(text);
       u.voice = voice;
       u.lang = voice.lang;
       u.rate = 0.9;
-      u.onend = finish;
-      u.onerror = finish;
+      u.onend = () => finish();
+      u.onerror = (e) => finish(`error ${(e as Partial<SpeechSynthesisErrorEvent> | undefined)?.error ?? 'unknown'}`);
       speechSynthesis.speak(u);
-    } catch {
-      finish();
+    } catch (error) {
+      finish(String(error));
     }
     void clock.sleep(Math.max(4000, text.length * 450)).then(() => {
       if (!done) speechSynthesis.cancel();
-      finish();
+      finish('stalled');
     });
   });
 }
 
-/** The screen's speaker for the plan: the platform's voice, or the chime with the sentence held on screen. */
+/**
+ * The screen's speaker for the plan: the platform's voice, or the chime with the sentence held on screen.
+ * A platform voice that fails (its audio device gone) holds the sentence on screen as the chime alone
+ * does, and the call counts as not said.
+ */
 export function screenSpeaker(plan: VoicePlan, voice: SpeechSynthesisVoice | undefined, clock: AnnouncerClock = realClock): Speaker {
   return {
     chime: () => playChime(plan.chimeMs, clock),
-    say: (_text: string, call: Announcement) =>
-      plan.mode === 'speech-synthesis' && voice ? speak(voice, spokenSentence(call), clock) : clock.sleep(plan.captionMs),
+    say: async (_text: string, call: Announcement) => {
+      if (plan.mode !== 'speech-synthesis' || !voice) return clock.sleep(plan.captionMs);
+      const failure = await speak(voice, spokenSentence(call), clock);
+      if (failure === undefined) return;
+      await clock.sleep(plan.captionMs);
+      throw new Error(`the screen's voice ${voice.name} could not say ${call.ticket} (${failure})`);
+    },
   };
 }
 

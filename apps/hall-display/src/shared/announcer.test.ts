@@ -180,6 +180,24 @@ describe('the announcement queue', () => {
     expect(events).toContainEqual({ kind: 'failed', call: call(1, 'A001', 1), message: 'no audio device' });
   });
 
+  it('still says the call when only the chime fails (its sound file or player broken for the chime alone)', async () => {
+    const clock = fakeClock();
+    const sounds: string[] = [];
+    const speaker: Speaker = {
+      chime: async () => {
+        throw new Error('aplay could not play the sound (chime.wav: Permission denied)');
+      },
+      say: async (text) => void sounds.push(text),
+    };
+    const events: AnnouncerEvent[] = [];
+    const a = new Announcer({ speaker, clock, stillCalled: () => true, onEvent: (e) => events.push(e) });
+    a.enqueue(call(1, 'A012', 3));
+    await a.idle();
+    expect(sounds).toEqual(['请A012号到3号窗口办理', '请A012号到3号窗口办理']);
+    expect(events).toContainEqual({ kind: 'failed', call: call(1, 'A012', 3), message: 'aplay could not play the sound (chime.wav: Permission denied)' });
+    expect(events.filter((e) => e.kind === 'said')).toHaveLength(2);
+  });
+
   it('leaves a gap between the sayings and between the calls, on the clock it is given', async () => {
     const clock = fakeClock(0);
     const times: number[] = [];

@@ -129,8 +129,10 @@ export class Announcer {
     if (!this.stillCalled(call)) return emit({ kind: 'skipped', call, reason: 'no-longer-called' });
     const text = this.options.text?.(call) ?? callSentence(call);
     emit({ kind: 'started', call, text });
+    const failed = (error: unknown) => emit({ kind: 'failed', call, message: error instanceof Error ? error.message : String(error) });
+    // The chime only draws the hall's attention: a chime that cannot play must not silence the call itself.
+    await this.options.speaker.chime().catch(failed);
     try {
-      await this.options.speaker.chime();
       for (let time = 1; time <= this.repeat; time++) {
         if (time > 1) {
           await this.clock.sleep(this.gapMs);
@@ -141,7 +143,7 @@ export class Announcer {
         emit({ kind: 'said', call, text, time, of: this.repeat });
       }
     } catch (error) {
-      emit({ kind: 'failed', call, message: error instanceof Error ? error.message : String(error) });
+      failed(error);
     }
     emit({ kind: 'finished', call });
   }

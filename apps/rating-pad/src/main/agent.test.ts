@@ -26,6 +26,8 @@ class FakeClient {
     return Promise.resolve(r?.window === 5 ? { ok: true, value: { link: `/rate/${q.ticketId}?e=abc12&s=${'h'.repeat(24)}` } } : { ok: false, code: 'forbidden', message: 'another window' });
   }
   answer: (body: CommandBody) => Promise<Answer> = async () => ({ ok: true, seq: 1 }) as Answer;
+  /** The hall's clock as the link has it: the hub's, whether or not the hub is there now. */
+  hubNow = () => Date.now();
   private listeners = new Set<(c: unknown) => void>();
   constructor() {
     this.view = emptyView(demoCatalogue(), '2025-03-03');
@@ -181,6 +183,8 @@ describe('the rating pad agent', () => {
 
   it("passes on the hub's refusal as a polite screen", async () => {
     const { client, agent, last } = start();
+    // Rated on the citizen's phone a moment before: the pad's view does not have it yet.
+    client.finish('c9');
     client.answer = async () => ({ ok: false, code: 'already-rated', message: 'rated' }) as Answer;
     expect(await agent.handlers.rate({ ticketId: 'c9', level: 'satisfied' })).toEqual({ status: 'refused', code: 'already-rated' });
     expect(last().thanks).toMatchObject({ status: 'refused', code: 'already-rated' });
@@ -406,6 +410,99 @@ describe('the rating pad agent', () => {
     // Said once, not at every try.
     expect(logs.filter((l) => l.includes('cannot be opened'))).toHaveLength(1);
     expect(client.sent).toEqual([{ type: 'reportDevices', devices: [{ kind: 'keypad', name: '评价按键', status: 'fault', code: 'offline', detail: '/dev/ttyS9' }] }]);
+  });
+});
+
+describe('what a press may rate: the service asked now, within its time to rate (N-04)', () => {
+  it("stops asking once the hall's time to rate a service has passed, though no default came from the hub, and a press then rates nothing", async () => {
+    const line = fakeLine();
+    const { client, last } = start({ openKeyLink: async () => line.link }, { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9', address: 3 } } });
+    await expect.poll(() => last().keypad).toBe('ok');
+    const minutes = client.view.catalogue.rating.defaultAfterMinutes;
+    // Finished within the time: asked. The hub is away, so its default level cannot come.
+    client.finish('c1', Date.now() - (minutes * 60_000 - 80));
+    expect(last().phase).toBe('asking');
+    // The time runs out while nothing changes in the view: the pad goes idle by itself.
+    await expect.poll(() => last().phase, { timeout: 2000 }).toBe('idle');
+    line.play(keyFrame(3, 'very-dissatisfied', 1));
+    expect(last().notice).toBe('nothing-to-rate');
+    expect(client.sent.filter((c) => c.type === 'rate')).toHaveLength(0);
+  });
+
+  it('sends no rating for a touch on a service whose time to rate has passed (a screen a moment behind)', async () => {
+    const { client, agent, last } = start();
+    client.finish('c1', Date.now() - client.view.catalogue.rating.defaultAfterMinutes * 60_000 - 1000);
+    expect(last().phase).toBe('idle');
+    expect(await agent.handlers.rate({ ticketId: 'c1', level: 'satisfied' })).toEqual({ status: 'refused', code: 'not-found' });
+    expect(client.sent.filter((c) => c.type === 'rate')).toHaveLength(0);
+    // Said politely (the thanks screen's "could not be submitted: scan the QR code or ask at the desk"), then idle.
+    expect(last()).toMatchObject({ phase: 'thanks', thanks: { ticketId: 'c1', status: 'refused', code: 'not-found' } });
+    await expect.poll(() => last().phase).toBe('idle');
+  });
+
+  it('takes a touch that comes just after the key pad rated the service as the same rating: no second command, the thanks stay', async () => {
+    const line = fakeLine();
+    const { client, agent, last } = start({ openKeyLink: async () => line.link, thanksMs: 2000 }, { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9', address: 3 } } });
+    await expect.poll(() => last().keypad).toBe('ok');
+    client.answer = async (body) => (body.type === 'rate' && client.rated(body.ticketId!), { ok: true, seq: 2 } as Answer);
+    client.finish('c1');
+    line.play(keyFrame(3, 'satisfied', 1));
+    await expect.poll(() => last().thanks?.status).toBe('recorded');
+    // The citizen touched 非常不满意 on the screen as the key went down: the screen had not yet turned.
+    const touch = await agent.handlers.rate({ ticketId: 'c1', level: 'very-dissatisfied' });
+    expect(touch).toEqual({ status: 'refused', code: 'already-rated' });
+    expect(client.sent.filter((c) => c.type === 'rate')).toHaveLength(1);
+    expect(last()).toMatchObject({ phase: 'thanks', thanks: { ticketId: 'c1', level: 'satisfied', status: 'recorded' } });
+  });
+});
+
+describe('a key held down', () => {
+  it('never rates the next service with a key held down (repeating) since before that service ended; a press after the key is let go counts', async () => {
+    const line = fakeLine();
+    const { client, last, logs } = start({ openKeyLink: async () => line.link, heldKeyMs: 250 }, { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9', address: 3 } } });
+    await expect.poll(() => last().keypad).toBe('ok');
+    let seq = 0;
+    const hold = async (ms: number) => {
+      for (const end = Date.now() + ms; Date.now() < end; ) {
+        line.play(keyFrame(3, 'very-satisfied', seq++ & 0xff));
+        await sleep(50);
+      }
+    };
+    await hold(300);
+    client.finish('c1');
+    await hold(600);
+    expect(client.sent.filter((c) => c.type === 'rate')).toHaveLength(0);
+    expect(last().phase).toBe('asking');
+    expect(logs.filter((l) => l.includes('held'))).toHaveLength(1);
+    // Let go; the citizen presses.
+    await sleep(1100);
+    line.play(keyFrame(3, 'dissatisfied', seq++ & 0xff));
+    await expect.poll(() => client.sent.filter((c) => c.type === 'rate')).toEqual([{ type: 'rate', ticketId: 'c1', level: 'dissatisfied', aspects: {}, reasons: [], channel: 'key-pad' }]);
+  });
+
+  it('counts a press just after the service ended though the citizen pressed the same key a moment before it ended', async () => {
+    const line = fakeLine();
+    const { client, last } = start({ openKeyLink: async () => line.link, heldKeyMs: 250, thanksMs: 2000 }, { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9', address: 3 } } });
+    await expect.poll(() => last().keypad).toBe('ok');
+    line.play(keyFrame(3, 'satisfied', 1));
+    expect(last().notice).toBe('nothing-to-rate');
+    await sleep(100);
+    client.finish('c1');
+    line.play(keyFrame(3, 'satisfied', 2));
+    await expect.poll(() => client.sent.filter((c) => c.type === 'rate')).toEqual([{ type: 'rate', ticketId: 'c1', level: 'satisfied', aspects: {}, reasons: [], channel: 'key-pad' }]);
+  });
+
+  it('counts a citizen pressing the same key again and again after the service ended once, as one rating', async () => {
+    const line = fakeLine();
+    const { client, last } = start({ openKeyLink: async () => line.link, thanksMs: 2000, noticeMs: 2000 }, { devices: { keypad: { transport: 'serial', path: '/dev/ttyS9', address: 3 } } });
+    await expect.poll(() => last().keypad).toBe('ok');
+    client.answer = async (body) => (body.type === 'rate' && client.rated(body.ticketId!), { ok: true, seq: 2 } as Answer);
+    client.finish('c1');
+    await sleep(5);
+    for (let i = 1; i <= 10; i++) line.play(keyFrame(3, 'satisfied', i));
+    await expect.poll(() => last().thanks?.status).toBe('recorded');
+    expect(client.sent.filter((c) => c.type === 'rate')).toEqual([{ type: 'rate', ticketId: 'c1', level: 'satisfied', aspects: {}, reasons: [], channel: 'key-pad' }]);
+    expect(last().notice).toBe('already-rated');
   });
 });
 

@@ -5,7 +5,7 @@ import { openFailureDetail, openSerialLink, RatingKeyPad, shownPort, type ByteLi
 import fs from 'node:fs';
 import path from 'node:path';
 import QRCode from 'qrcode';
-import { isBadRating, type CommandBody } from '@servicehall/core';
+import { isBadRating, ratingTimeEnds, type CommandBody, type RatingLevel } from '@servicehall/core';
 import type { AmendInput, PadDetails, PadScreen, PadThanks, RateInput, RateOutcome, RatingPadShape } from '../shared/api';
 import { amendCommand, currentRequest, padScreen, rateCommand } from './screen';
 
@@ -18,6 +18,8 @@ export interface RatingPadOptions {
   noticeMs: number;
   /** How long the reasons screen of a bad rating waits for the citizen; the level pressed stands either way. */
   detailsMs: number;
+  /** How long one key must have been pressed again and again, with no pause, before a service was asked for it to be a key held down (stuck), not a citizen's presses. */
+  heldKeyMs: number;
   /** Wait before opening the key pad again after it failed. */
   keypadRetryMs: number;
   openKeyLink: (path: string, baudRate: number) => Promise<ByteLink>;
@@ -25,7 +27,13 @@ export interface RatingPadOptions {
 
 type KeypadCode = (typeof KEYPAD_CODES)[number];
 
-export const DEFAULT_OPTIONS: RatingPadOptions = { thanksMs: 6000, answerWaitMs: 2500, noticeMs: 5000, detailsMs: 90_000, keypadRetryMs: 15_000, openKeyLink: openSerialLink };
+export const DEFAULT_OPTIONS: RatingPadOptions = { thanksMs: 6000, answerWaitMs: 2500, noticeMs: 5000, detailsMs: 90_000, heldKeyMs: 3000, keypadRetryMs: 15_000, openKeyLink: openSerialLink };
+
+/**
+ * Presses of one key with less than this between them are one run; a run that has gone on for
+ * `heldKeyMs` by the time a service is asked is a key held down (stuck, repeating), which never rates it.
+ */
+export const HELD_KEY_GAP_MS = 1000;
 
 const PHOTO_TYPES: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.svg': 'image/svg+xml' };
 const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
@@ -78,6 +86,10 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
   let openFailure: string | undefined;
   /** The device board's detail while it cannot be opened: what is wrong with its port and what to do, where the line says (a port gone, in use, not permitted). */
   let openDetail: string | undefined;
+  /** When the time to rate the service asked about ends: the pad goes idle then by itself, with or without the hub. */
+  let timeUpTimer: NodeJS.Timeout | undefined;
+  /** The key pad's current run of one key pressed again and again: the service asked about when it began, and whether its dropping is logged. */
+  let held: { level: RatingLevel; since: number; last: number; asked?: string; logged: boolean } | undefined;
   let stopped = false;
 
   const photo = (value: string) => {
@@ -93,8 +105,12 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
     const view = client.view;
     if (!view || stopped) return;
     for (const id of handled) if (!view.ratingRequests.has(id) && thanks?.ticketId !== id && details?.ticketId !== id) handled.delete(id);
-    const screen = padScreen(view, { window, language: config.language, handled, thanks, details, notice, keypad: keypadState, links, photo });
+    const now = client.hubNow();
+    const screen = padScreen(view, { window, now, language: config.language, handled, thanks, details, notice, keypad: keypadState, links, photo });
     if (screen.request && !links.has(screen.request.ticketId)) makeLink(screen.request.ticketId);
+    clearTimeout(timeUpTimer);
+    // No event marks the end of the time to rate while the hub is away (its default level cannot come): the pad's own clock does.
+    if (screen.request) timeUpTimer = setTimeout(refresh, Math.max(0, ratingTimeEnds(view, screen.request) - now) + 1);
     ctx.push('pad', screen);
   };
 
@@ -180,7 +196,17 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
     const ticketId = command.ticketId!;
     const already = inFlight.get(ticketId);
     if (already) return already;
-    const ticketNumber = client.view?.ratingRequests.get(ticketId)?.ticketNumber ?? client.view?.tickets.get(ticketId)?.number ?? '';
+    // A touch as the key went down (or the other way round): the service is rated already, by this citizen; the screen stays as it is.
+    if (handled.has(ticketId)) return Promise.resolve({ status: 'refused', code: 'already-rated' });
+    // Only the service asked about now (a screen a moment behind may show one rated already, or whose time to rate has passed): said politely, nothing sent.
+    const view = client.view;
+    if (!view || currentRequest(view, window, client.hubNow(), handled)?.ticketId !== ticketId) {
+      const code = view?.ratings.has(ticketId) ? 'already-rated' : 'not-found';
+      ctx.log(`a rating of ${ticketId} is not sent: that service is not asked about now (${code})`);
+      showThanks({ ticketId, ticketNumber: view?.tickets.get(ticketId)?.number ?? '', level: command.level, status: 'refused', code, part: 'rating' }, true);
+      return Promise.resolve({ status: 'refused', code });
+    }
+    const ticketNumber = view.ratingRequests.get(ticketId)?.ticketNumber ?? view.tickets.get(ticketId)?.number ?? '';
     handled.add(ticketId);
     // The level pressed is the rating: it is sent now. A bad one then offers its reasons, as an addition to it.
     const bad = isBadRating(command.level);
@@ -236,10 +262,22 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
       return;
     }
     const view = client.view;
+    const now = client.hubNow();
+    // What a press now would rate: nothing while the citizen who has just rated is thanked or asked for reasons.
+    const request = view && !thanks && !details ? currentRequest(view, window, now, handled) : undefined;
+    if (held?.level === press.level && now - held.last < HELD_KEY_GAP_MS) held.last = now;
+    else held = { level: press.level, since: now, last: now, asked: request?.ticketId, logged: false };
+    // A run that began before this service was asked and went on long enough is no citizen's choice (a press or two before and after the clerk finished is).
+    if (request && held.asked !== request.ticketId && held.last - held.since < options.heldKeyMs) held.asked = request.ticketId;
     // The citizen has just rated: a press now is theirs again, never a rating of the next service (acknowledged, logged, dropped).
     if (thanks || details) return drop('already-rated', `a key press (${press.level}) just after the rating of ${(thanks ?? details)!.ticketNumber} is dropped: that service is rated`);
-    const request = view ? currentRequest(view, window, handled) : undefined;
     if (!request) return drop('nothing-to-rate', `a key press (${press.level}) with no service asked about is dropped`);
+    // A key held down (stuck, repeating) since before this service was asked is nobody's choice: it waits to be let go; touch rating goes on.
+    if (held.asked !== request.ticketId) {
+      if (!held.logged) ctx.log(`the key ${press.level} of the rating key pad has been held since before ${request.ticketNumber} was asked about: its presses do not rate it until it is let go`);
+      held.logged = true;
+      return;
+    }
     void rate({ ticketId: request.ticketId, level: press.level }, 'key-pad');
   };
 
@@ -346,6 +384,7 @@ export function createRatingPadAgent(ctx: AgentContext<RatingPadShape>, override
       clearTimeout(thanksTimer);
       clearTimeout(detailsTimer);
       clearTimeout(noticeTimer);
+      clearTimeout(timeUpTimer);
       clearTimeout(keypadRetry);
       await keypadReady;
       await keypad?.close();

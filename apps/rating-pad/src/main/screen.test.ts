@@ -11,7 +11,7 @@ function hall(): HallView {
 }
 
 const request = (ticketId: string, window: number, finishedAt: number): RatingRequest => ({ ticketId, ticketNumber: ticketId.toUpperCase(), window, clerk: '1005', serviceCode: 'RS-SBK-SL', finishedAt, caseNumbers: [] });
-const state = (extra: Partial<PadState> = {}): PadState => ({ window: 5, language: 'zh-CN', handled: new Set(), keypad: 'absent', links: new Map(), ...extra });
+const state = (extra: Partial<PadState> = {}): PadState => ({ window: 5, now: 1000, language: 'zh-CN', handled: new Set(), keypad: 'absent', links: new Map(), ...extra });
 
 describe('the request the pad asks about', () => {
   it("is its own window's latest finished service", () => {
@@ -19,15 +19,24 @@ describe('the request the pad asks about', () => {
     view.ratingRequests.set('c1', request('c1', 5, 100));
     view.ratingRequests.set('c2', request('c2', 5, 300));
     view.ratingRequests.set('a1', request('a1', 4, 900));
-    expect(currentRequest(view, 5)?.ticketId).toBe('c2');
-    expect(currentRequest(view, 6)).toBeUndefined();
+    expect(currentRequest(view, 5, 1000)?.ticketId).toBe('c2');
+    expect(currentRequest(view, 6, 1000)).toBeUndefined();
   });
 
   it('asks nothing once the pad has sent a rating for it, never falling back to an older service', () => {
     const view = hall();
     view.ratingRequests.set('c1', request('c1', 5, 100));
     view.ratingRequests.set('c2', request('c2', 5, 300));
-    expect(currentRequest(view, 5, new Set(['c2']))).toBeUndefined();
+    expect(currentRequest(view, 5, 1000, new Set(['c2']))).toBeUndefined();
+  });
+
+  it("asks while the hall's time to rate lasts, and nothing once it has passed (the default level's), though the hub has not given it yet", () => {
+    const view = hall();
+    const limit = view.catalogue.rating.defaultAfterMinutes * 60_000;
+    view.ratingRequests.set('c1', request('c1', 5, 100));
+    expect(currentRequest(view, 5, 100 + limit - 1)?.ticketId).toBe('c1');
+    expect(currentRequest(view, 5, 100 + limit)).toBeUndefined();
+    expect(padScreen(view, state({ now: 100 + limit }))).toMatchObject({ phase: 'idle', request: undefined });
   });
 });
 

@@ -1,9 +1,17 @@
-import { askedRating, findItem, findWindow, RATING_LEVELS, RatingLevelSchema, type Catalogue, type CommandBody, type HallView, type RatingChannel, type RatingRequest } from '@servicehall/core';
+import { askedRating, findItem, ratingTimeEnds, findWindow, RATING_LEVELS, RatingLevelSchema, type Catalogue, type CommandBody, type HallView, type RatingChannel, type RatingRequest } from '@servicehall/core';
 import type { AmendInput, ClerkCard, PadDetails, PadLanguage, PadRequest, PadScreen, PadThanks, RateInput } from '../shared/api';
 import { ASPECT_IDS, REASON_IDS, reasonTexts } from '../shared/strings';
 
-/** The service this pad asks about, and the only one a press may rate (core's rule; less those the pad has sent a rating for). */
-export const currentRequest = askedRating;
+/**
+ * The service this pad asks about, and the only one a press may rate (core's rule; less those the pad
+ * has sent a rating for), while the hall's time to rate it lasts (`now`: the hub's clock). Past it the
+ * default level takes the service (N-04), even while the hub that gives it is away: a press then
+ * would be the next citizen's, rating a service that was not theirs.
+ */
+export function currentRequest(view: HallView, window: number, now: number, handled: ReadonlySet<string> = new Set()): RatingRequest | undefined {
+  const request = askedRating(view, window, handled);
+  return request && now < ratingTimeEnds(view, request) ? request : undefined;
+}
 
 /** The clerk's card from the catalogue; `photo` turns the catalogue's photo into a data: URL, or nothing. */
 export function clerkCard(catalogue: Catalogue, number: string | undefined, photo: (value: string) => string | undefined = () => undefined): ClerkCard | undefined {
@@ -24,6 +32,8 @@ export function clerkCard(catalogue: Catalogue, number: string | undefined, phot
 
 export interface PadState {
   window: number;
+  /** The hall's time (the hub's clock): whether the time to rate a service still lasts. */
+  now: number;
   language: PadLanguage;
   handled: ReadonlySet<string>;
   thanks?: PadThanks;
@@ -41,7 +51,7 @@ export function padScreen(view: HallView, state: PadState): PadScreen {
   const hallWindow = findWindow(catalogue, state.window);
   const w = view.windows.get(state.window);
   const department = catalogue.departments.find((d) => d.name === hallWindow?.department);
-  const request = currentRequest(view, state.window, state.handled);
+  const request = currentRequest(view, state.window, state.now, state.handled);
   const currentId = view.current.get(state.window);
   const current = currentId ? view.tickets.get(currentId) : undefined;
   const phase = state.details ? 'details' : state.thanks ? 'thanks' : request ? 'asking' : 'idle';

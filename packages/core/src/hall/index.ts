@@ -27,7 +27,7 @@ export { dailyQuotaLeft, issuingRefusal, windowQueue, KIOSK_VOID_MINUTES } from 
 export { itemWait, itemWaits, ticketWait, ticketWaits, WaitBoard } from './waits';
 export { activeBookings, bookableDays, bookedIn, bookingBlock, isBookable, noShowDays, slotQuotaOf, slotsOf, type BookingBlock, type Slot } from './appointments';
 export { alertsDue, isNear, remoteTicketsToday, type FollowedTicket, type PhoneAlert } from './remote';
-export { askedRating } from './ratings';
+export { askedRating, ratingTimeEnds } from './ratings';
 export { calendarYears, carriedSetup, hallCalendar, itemToday, pendingAtOpening, strandedTickets, type CalendarYear, type PendingCancel, type PendingOutcome } from './setup';
 export { caseOfVisit, outcomeOf } from './outcomes';
 export { correctionDays, correctionDeadline, isPastDeadline } from './case-deadlines';

@@ -88,6 +88,11 @@ export function askedRating(view: HallView, window: number, handled: ReadonlySet
   return latest;
 }
 
+/** When the citizen's time to rate a service ends (N-04): from then on the hub gives the default level, and the pad asks no more. */
+export function ratingTimeEnds(view: HallView, request: Pick<RatingRequest, 'finishedAt'>): number {
+  return request.finishedAt + view.catalogue.rating.defaultAfterMinutes * 60_000;
+}
+
 const COUNTER_CHANNELS: readonly string[] = ['window-pad', 'key-pad'];
 
 export function decideRating(view: HallView, command: RatingCommand, ctx: DecideContext): Result<Decision> {
@@ -108,7 +113,7 @@ export function decideRating(view: HallView, command: RatingCommand, ctx: Decide
   if (padWindow !== undefined && request && request.window !== padWindow) return refuse('forbidden', `this pad belongs to window ${padWindow}; ticket ${request.ticketNumber} was served at window ${request.window}`);
   if (command.type === 'defaultRating') {
     if (!request) return refuse('already-rated', `ticket ${command.ticketId} has no rating to wait for`);
-    if (ctx.now - request.finishedAt < policy.defaultAfterMinutes * 60_000) return refuse('conflict', `the citizen still has time to rate ${request.ticketNumber}`);
+    if (ctx.now < ratingTimeEnds(view, request)) return refuse('conflict', `the citizen still has time to rate ${request.ticketNumber}`);
     return ok({ events: ratingEvents(view, request, { level: policy.defaultLevel, aspects: {}, reasons: [], channel: 'window-pad', count: 1, isDefault: true }, ctx) });
   }
   if (request) return ok({ events: ratingEvents(view, request, extended(command, { count: 1, isDefault: false }), ctx) });
