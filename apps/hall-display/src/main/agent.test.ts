@@ -215,6 +215,31 @@ describe('the hall screen agent', () => {
     a.parts.stop?.();
   });
 
+  it("reports the voice as a fault when the screen could not say a call (the supervisors' board, H-04), and as working again once it says one", async () => {
+    const a = agentFor(hall(), {}, true);
+    await a.parts.handlers.screenVoice({ zhVoice: 'Tingting' });
+    const entry = { seq: 7, ticket: 'A012', window: 3, recall: false, text: '', time: 0, voice: 'speech-synthesis' as const, at: 1 };
+    a.parts.handlers.announced({ ...entry, failed: "the screen's voice Tingting could not say A012 (error audio-busy)" });
+    expect(a.sent.at(-1)).toEqual({
+      type: 'reportDevices',
+      devices: [{ kind: 'voice', name: '语音叫号', status: 'fault', code: 'no-voice', detail: "叫号语音未能播报，号码仍在屏上显示：请检查本屏的音箱和声卡（the screen's voice Tingting could not say A012 (error audio-busy)）" }],
+    });
+    // The next failure changes nothing on the board; a call said mends it.
+    a.parts.handlers.announced({ ...entry, seq: 8, failed: "the screen's voice Tingting could not say A012 (error audio-busy)" });
+    expect(a.sent).toHaveLength(2);
+    a.parts.handlers.announced({ ...entry, seq: 9, text: '请A013号到3号窗口办理', ticket: 'A013', time: 1 });
+    expect(a.sent.at(-1)).toEqual({ type: 'reportDevices', devices: [{ kind: 'voice', name: '语音叫号', status: 'ok', code: 'speech-synthesis' }] });
+    expect(a.parts.announcements.list().map((e) => [e.seq, e.failed !== undefined])).toEqual([
+      [7, true],
+      [8, true],
+      [9, false],
+    ]);
+    // A renderer's word is checked: a failure of several lines is dropped.
+    a.parts.handlers.announced({ ...entry, seq: 10, failed: 'a\nb' });
+    expect(a.parts.announcements.list()).toHaveLength(3);
+    a.parts.stop?.();
+  });
+
   it('falls back to the chime alone, reported as a warning, when neither voice exists', async () => {
     const a = agentFor(hall(), {}, false);
     expect((await a.parts.handlers.screenVoice({})).mode).toBe('chime-only');

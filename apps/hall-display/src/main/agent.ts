@@ -1,10 +1,10 @@
 import type { AgentContext, AgentParts } from '@servicehall/agent';
-import { findWindow, itemWaits, waitingTickets, waitPhrase, type Catalogue, type HallEvent, type HallView } from '@servicehall/core';
+import { findWindow, itemWaits, waitingTickets, waitPhrase, type Catalogue, type DeviceReport, type HallEvent, type HallView } from '@servicehall/core';
 import path from 'node:path';
-import { Announcer, realClock, type Announcement, type AnnouncerClock, type AnnouncerEvent, type Speaker } from '../shared/announcer';
+import { Announcer, realClock, type Announcement, type AnnouncerClock, type Speaker } from '../shared/announcer';
 import type { Announced, Board, CallShown, HallDisplayShape, ScreenVoice, VoicePlan } from '../shared/api';
 import { stringsFor } from '../shared/strings';
-import { chooseVoice, voiceReport, type VoiceMode } from '../shared/voice';
+import { announcedOf, chooseVoice, voiceFailedReport, voiceReport } from '../shared/voice';
 import { checkEspeak, espeakSpeaker, type EspeakCheck } from './espeak';
 import { DisplayOptionsSchema, type DisplayOptions } from './options';
 
@@ -107,14 +107,6 @@ export class AnnouncementLog {
   }
 }
 
-/** An announcer's event as a log entry (said or skipped), or nothing for the others. */
-export function announcedOf(event: AnnouncerEvent, voice: VoiceMode, at: number): Announced | undefined {
-  const { seq, ticket, window, recall } = event.call;
-  if (event.kind === 'said') return { seq, ticket, window, recall, text: event.text, time: event.time, voice, at };
-  if (event.kind === 'skipped') return { seq, ticket, window, recall, text: '', time: 0, voice, at, skipped: event.reason };
-  return undefined;
-}
-
 /** A log entry from the screen, checked: bad input from the renderer is dropped, never trusted. */
 export function parseAnnounced(input: unknown): Announced | undefined {
   const e = input as Partial<Announced> | null;
@@ -124,7 +116,8 @@ export function parseAnnounced(input: unknown): Announced | undefined {
   if (typeof e.ticket !== 'string' || !/^[A-Z]{0,2}\d{1,5}$/.test(e.ticket) || typeof e.text !== 'string' || e.text.length > 80) return undefined;
   if (e.voice !== 'speech-synthesis' && e.voice !== 'espeak-ng' && e.voice !== 'chime-only') return undefined;
   if (e.skipped !== undefined && e.skipped !== 'no-longer-called' && e.skipped !== 'too-old') return undefined;
-  return { seq: e.seq!, ticket: e.ticket, window: e.window!, recall: e.recall === true, text: e.text, time: e.time!, voice: e.voice, at: e.at!, ...(e.skipped ? { skipped: e.skipped } : {}) };
+  if (e.failed !== undefined && (typeof e.failed !== 'string' || e.failed.length === 0 || e.failed.length > 200 || /[\r\n]/.test(e.failed))) return undefined;
+  return { seq: e.seq!, ticket: e.ticket, window: e.window!, recall: e.recall === true, text: e.text, time: e.time!, voice: e.voice, at: e.at!, ...(e.skipped ? { skipped: e.skipped } : {}), ...(e.failed ? { failed: e.failed } : {}) };
 }
 
 export interface HallDisplayDeps {
@@ -165,6 +158,8 @@ export function createHallDisplayAgent(
     maxAgeMs: options.maxAgeMs,
   };
   let reported: string | undefined;
+  /** The voice's report while it works (decide's): what the board shows again once a failed voice says a call. */
+  let working: DeviceReport | undefined;
   let announcer: Announcer | undefined;
   let stopped = false;
   ctx.push('voice', plan);
@@ -193,7 +188,7 @@ export function createHallDisplayAgent(
         if (e.kind === 'finished' || e.kind === 'skipped') ctx.push('announcing', null);
         if (e.kind === 'failed') ctx.log(`the voice failed on ${e.call.ticket}: ${e.message}`);
         const entry = announcedOf(e, 'espeak-ng', clock.now());
-        if (entry) log.add(entry);
+        if (entry) heard(entry);
       },
     });
   };
@@ -213,19 +208,34 @@ export function createHallDisplayAgent(
       ctx.push('voice', plan);
       ctx.log(`voice: ${mode}${check.usable ? '' : ` (espeak-ng: ${check.reason})`}${screen?.zhVoice ? `, screen voice ${screen.zhVoice}` : ''}`);
     }
-    const report = voiceReport(mode, options.voice, check.usable ? undefined : check.reason);
-    const key = JSON.stringify(report);
-    if (key !== reported) {
-      reported = key;
-      // The hub records it as devices.reported (only on change); the outbox carries it over a lost link.
-      ctx.client.send({ type: 'reportDevices', devices: [report] }).then(
-        (answer) => {
-          if (!answer.ok) ctx.log(`the hub did not take the voice report: ${answer.code}`);
-        },
-        () => undefined,
-      );
-    }
+    working = voiceReport(mode, options.voice, check.usable ? undefined : check.reason);
+    tell(working);
     return plan;
+  };
+
+  /** The voice's state to the hub, on change only: it records it as devices.reported; the outbox carries it over a lost link. */
+  const tell = (report: DeviceReport) => {
+    const key = JSON.stringify(report);
+    if (key === reported) return;
+    reported = key;
+    ctx.client.send({ type: 'reportDevices', devices: [report] }).then(
+      (answer) => {
+        if (!answer.ok) ctx.log(`the hub did not take the voice report: ${answer.code}`);
+      },
+      () => undefined,
+    );
+  };
+
+  /**
+   * What the hall heard, wherever the voice ran (here or in the screen): kept in the log; a call the voice
+   * could not say makes the voice a fault on the board (the supervisors alerted), the next call said mends it.
+   */
+  const heard = (entry: Announced) => {
+    log.add(entry);
+    if (entry.failed) {
+      ctx.log(`the voice could not say ${entry.ticket}: ${entry.failed}`);
+      tell(voiceFailedReport(entry.failed));
+    } else if (entry.time > 0 && working) tell(working);
   };
 
   // A screen that never says what it can do (none attached yet) must not keep the hall silent.
@@ -259,7 +269,7 @@ export function createHallDisplayAgent(
       },
       announced: (entry) => {
         const e = parseAnnounced(entry);
-        if (e) log.add(e);
+        if (e) heard(e);
       },
     },
     stop() {

@@ -6,12 +6,18 @@ import { screenSpeaker, ScreenVoice } from './voice';
 
 const plan: VoicePlan = { mode: 'chime-only', runsIn: 'renderer', repeat: 1, gapMs: 0, chimeMs: 0, captionMs: 0, maxAgeMs: 3_600_000 };
 
-function setup(hubNow = Date.now) {
+function setup(hubNow = Date.now, fails: (ticket: string) => boolean = () => false) {
   const logged: Announced[] = [];
   const bridge = { call: async (name: string, arg: Announced) => void (name === 'announced' && logged.push(arg)), on: () => () => undefined } as unknown as Bridge<HallDisplayShape>;
   const said: string[] = [];
   const captions: (string | null)[] = [];
-  const speaker: Speaker = { chime: async () => undefined, say: async (text) => void said.push(text) };
+  const speaker: Speaker = {
+    chime: async () => undefined,
+    say: async (text, call) => {
+      if (fails(call.ticket)) throw new Error("the screen's voice Tingting could not say it (error audio-busy)");
+      said.push(text);
+    },
+  };
   const screen = new ScreenVoice(bridge, undefined, hubNow, (c) => captions.push(c?.text ?? null), () => speaker);
   return { screen, said, logged, captions };
 }
@@ -40,6 +46,19 @@ describe("the screen's side of the voice", () => {
     ]);
     expect(captions.at(-1)).toBeNull();
     expect(captions).toContain('请C001号到5号窗口办理');
+  });
+
+  it("tells the agent of a call its voice could not say, so that the hub's board shows the voice failing", async () => {
+    const { screen, said, logged } = setup(Date.now, (ticket) => ticket === 'B001');
+    screen.setPlan(plan);
+    screen.setBoard(board(1, []));
+    screen.setBoard(board(3, [shown(2, 'B001', 3), shown(3, 'C001', 5)]));
+    await settle();
+    expect(said).toEqual(['请C001号到5号窗口办理']);
+    expect(logged.map((e) => [e.ticket, e.time, e.failed])).toEqual([
+      ['B001', 0, "the screen's voice Tingting could not say it (error audio-busy)"],
+      ['C001', 1, undefined],
+    ]);
   });
 
   it('skips a call that the board no longer holds as called when its turn comes', async () => {

@@ -1,7 +1,7 @@
 import type { Bridge } from '@servicehall/agent/contract';
 import { Announcer, realClock, type Announcement, type AnnouncerClock, type Speaker } from '../shared/announcer';
-import type { Announced, Announcing, Board, HallDisplayShape, VoicePlan } from '../shared/api';
-import { spokenSentence, type VoiceMode } from '../shared/voice';
+import type { Announcing, Board, HallDisplayShape, VoicePlan } from '../shared/api';
+import { announcedOf, spokenSentence, type VoiceMode } from '../shared/voice';
 
 /** The platform's zh-CN voice, if it has one; voices load late, so wait a little for them. */
 export async function findZhVoice(waitMs = 1500): Promise<SpeechSynthesisVoice | undefined> {
@@ -134,11 +134,8 @@ export class ScreenVoice {
       onEvent: (e) => {
         if (e.kind === 'started') this.onCaption({ ticket: e.call.ticket, window: e.call.window, text: e.text });
         if (e.kind === 'finished') this.onCaption(null);
-        const { seq, ticket, window, recall } = e.call;
-        const at = this.hubNow();
-        let entry: Announced | undefined;
-        if (e.kind === 'said') entry = { seq, ticket, window, recall, text: e.text, time: e.time, voice: mode, at };
-        if (e.kind === 'skipped') entry = { seq, ticket, window, recall, text: '', time: 0, voice: mode, at, skipped: e.reason };
+        // Said, skipped, or not said (the voice failed): the agent logs it and reports a failing voice to the hub.
+        const entry = announcedOf(e, mode, this.hubNow());
         if (entry) void this.bridge.call('announced', entry).catch(() => undefined);
       },
     });

@@ -177,7 +177,7 @@ describe('the announcement queue', () => {
     a.enqueue(call(2, 'A002', 2));
     await a.idle();
     expect(sounds).toEqual(['chime', 'chime', '请A002号到2号窗口办理']);
-    expect(events).toContainEqual({ kind: 'failed', call: call(1, 'A001', 1), message: 'no audio device' });
+    expect(events).toContainEqual({ kind: 'failed', call: call(1, 'A001', 1), message: 'no audio device', part: 'say' });
   });
 
   it('still says the call when only the chime fails (its sound file or player broken for the chime alone)', async () => {
@@ -194,7 +194,7 @@ describe('the announcement queue', () => {
     a.enqueue(call(1, 'A012', 3));
     await a.idle();
     expect(sounds).toEqual(['请A012号到3号窗口办理', '请A012号到3号窗口办理']);
-    expect(events).toContainEqual({ kind: 'failed', call: call(1, 'A012', 3), message: 'aplay could not play the sound (chime.wav: Permission denied)' });
+    expect(events).toContainEqual({ kind: 'failed', call: call(1, 'A012', 3), message: 'aplay could not play the sound (chime.wav: Permission denied)', part: 'chime' });
     expect(events.filter((e) => e.kind === 'said')).toHaveLength(2);
   });
 

@@ -38,7 +38,8 @@ export type AnnouncerEvent =
   | { kind: 'started'; call: Announcement; text: string }
   | { kind: 'said'; call: Announcement; text: string; time: number; of: number }
   | { kind: 'skipped'; call: Announcement; reason: 'no-longer-called' | 'too-old' }
-  | { kind: 'failed'; call: Announcement; message: string }
+  /** The chime or the saying itself failed (the saying: the call was not heard, though it stays on screen). */
+  | { kind: 'failed'; call: Announcement; message: string; part: 'chime' | 'say' }
   | { kind: 'finished'; call: Announcement };
 
 export interface AnnouncerOptions {
@@ -129,9 +130,9 @@ export class Announcer {
     if (!this.stillCalled(call)) return emit({ kind: 'skipped', call, reason: 'no-longer-called' });
     const text = this.options.text?.(call) ?? callSentence(call);
     emit({ kind: 'started', call, text });
-    const failed = (error: unknown) => emit({ kind: 'failed', call, message: error instanceof Error ? error.message : String(error) });
+    const failed = (part: 'chime' | 'say') => (error: unknown) => emit({ kind: 'failed', call, message: error instanceof Error ? error.message : String(error), part });
     // The chime only draws the hall's attention: a chime that cannot play must not silence the call itself.
-    await this.options.speaker.chime().catch(failed);
+    await this.options.speaker.chime().catch(failed('chime'));
     try {
       for (let time = 1; time <= this.repeat; time++) {
         if (time > 1) {
@@ -143,7 +144,7 @@ export class Announcer {
         emit({ kind: 'said', call, text, time, of: this.repeat });
       }
     } catch (error) {
-      failed(error);
+      failed('say')(error);
     }
     emit({ kind: 'finished', call });
   }

@@ -58,6 +58,8 @@ export interface Announced {
   voice: VoiceMode;
   at: number;
   skipped?: 'no-longer-called' | 'too-old';
+  /** Why the voice could not say it (one line): the call was shown, not heard. */
+  failed?: string;
 }
 
 /** The sentence being announced now, for the caption. */

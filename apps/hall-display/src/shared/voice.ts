@@ -1,4 +1,6 @@
 import type { DeviceReport } from '@servicehall/core';
+import type { AnnouncerEvent } from './announcer';
+import type { Announced } from './api';
 import { STRINGS } from './strings';
 
 /** Which voice calls the numbers: the platform's, espeak-ng in the agent, or the chime alone. */
@@ -40,6 +42,24 @@ export function voiceReport(mode: VoiceMode, preference: VoicePreference, espeak
     return { kind: 'voice', name: '语音叫号', status: 'warning', code: 'chime-only', detail: `本屏没有中文语音，叫号只响提示音并显示，不播报${why}` };
   }
   return { kind: 'voice', name: '语音叫号', status: 'ok', code: mode };
+}
+
+/**
+ * The voice as a device that could not say a call (its sound card or speakers gone, the platform's voice
+ * failing): a fault on the board, and the supervisors alerted (H-04); the calls are still shown.
+ */
+export function voiceFailedReport(why: string): DeviceReport {
+  const line = why.split(/[\r\n]/, 1)[0]!.trim().slice(0, 80);
+  return { kind: 'voice', name: '语音叫号', status: 'fault', code: 'no-voice', detail: `叫号语音未能播报，号码仍在屏上显示：请检查本屏的音箱和声卡${line ? `（${line}）` : ''}` };
+}
+
+/** An announcer's event as a log entry (said, skipped, or not said because the voice failed), or nothing for the others (a chime alone failing is only logged). */
+export function announcedOf(event: AnnouncerEvent, voice: VoiceMode, at: number): Announced | undefined {
+  const { seq, ticket, window, recall } = event.call;
+  if (event.kind === 'said') return { seq, ticket, window, recall, text: event.text, time: event.time, voice, at };
+  if (event.kind === 'skipped') return { seq, ticket, window, recall, text: '', time: 0, voice, at, skipped: event.reason };
+  if (event.kind === 'failed' && event.part === 'say') return { seq, ticket, window, recall, text: '', time: 0, voice, at, failed: event.message.split(/[\r\n]/, 1)[0]!.slice(0, 200) || 'failed' };
+  return undefined;
 }
 
 const DIGITS = '零一二三四五六七八九';
