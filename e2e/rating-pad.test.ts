@@ -89,6 +89,9 @@ describe('the rating pad of window 5 in Chromium', () => {
     expect(titleLines).toBe(1);
     await page.click('[data-testid=aspect-efficiency-5]');
     await page.click('[data-testid=aspect-skill-4]');
+    // A screen reader hears which aspect each star rates, and which is chosen: 业务水平：满意, pressed.
+    expect(await page.getByRole('group', { name: '业务水平' }).getByRole('button', { name: '业务水平：满意' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByRole('button', { name: '服务态度：非常满意' }).getAttribute('aria-pressed')).toBe('false');
     await page.click('[data-testid=aspect-attitude-5]');
     await screenshot(page, 'rating-pad-asking');
     await page.click('[data-testid=level-very-satisfied]');

@@ -197,12 +197,12 @@ function Asking({ request, t, language }: { request: PadRequest; t: Strings; lan
 function Stars({ label, value, t, testId, onChange }: { label: string; value?: RatingLevel; t: Strings; testId: string; onChange: (v?: RatingLevel) => void }) {
   const chosen = value ? RATING_LEVELS.length - RATING_LEVELS.indexOf(value) : 0;
   return (
-    <div className="stars" data-testid={testId}>
-      <span className="label">{label}</span>
+    <div className="stars" data-testid={testId} role="group" aria-label={label}>
+      <span className="label" aria-hidden="true">{label}</span>
       {[1, 2, 3, 4, 5].map((n) => {
         const level = RATING_LEVELS[RATING_LEVELS.length - n]!;
         return (
-          <button key={n} className={n <= chosen ? 'star on' : 'star'} aria-label={t.levels[level]} data-testid={`${testId}-${n}`} onClick={() => onChange(n === chosen ? undefined : level)}>
+          <button key={n} className={n <= chosen ? 'star on' : 'star'} aria-label={`${label}${/[\u4e00-\u9fff]/.test(label) ? '：' : ': '}${t.levels[level]}`} aria-pressed={n === chosen} data-testid={`${testId}-${n}`} onClick={() => onChange(n === chosen ? undefined : level)}>
             ★
           </button>
         );
