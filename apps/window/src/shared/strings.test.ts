@@ -1,6 +1,6 @@
 import { forbiddenPhrasesIn } from '@servicehall/core';
 import { describe, expect, it } from 'vitest';
-import { allTexts, signInErrorText, STRINGS } from './strings';
+import { allTexts, answerText, signInErrorText, STRINGS } from './strings';
 
 describe("the window terminal's words (H-14)", () => {
   for (const [language, table] of Object.entries(STRINGS)) {
@@ -28,6 +28,16 @@ describe("the window terminal's words (H-14)", () => {
     expect(signInErrorText(STRINGS['zh-CN'], { code: 'unauthorised', triesLeft: 4 })).toBe('工号或密码不正确，请核对后重新输入。还可尝试 4 次。');
     expect(signInErrorText(STRINGS['zh-CN'], { code: 'sign-in-paused' })).toBe(STRINGS['zh-CN'].answer['sign-in-paused']);
     expect(signInErrorText(STRINGS['zh-CN'], { code: 'a-code-added-later' })).toBe(STRINGS['zh-CN'].answer.internal);
+  });
+
+  it('tells the clerk that a case whose correction time has passed cannot be continued, and what to do, not that the system failed', () => {
+    // The hub's answer to an outcome that names a lapsed case as the one it continues (core outcomes.ts).
+    const refused = { code: 'case-lapsed', message: 'case SL20261120001 had until 2026-12-04 for its corrections: it has lapsed' };
+    const zh = answerText(STRINGS['zh-CN'], refused);
+    expect(zh).not.toBe(STRINGS['zh-CN'].answer.internal);
+    expect(zh).toContain('补正期限已过');
+    expect(zh).toContain('续办案件编号');
+    expect(answerText(STRINGS.en, refused)).toMatch(/correction time .*passed/);
   });
 
   it('has the same keys in both languages', () => {

@@ -410,6 +410,7 @@ const zh: WindowStrings = {
     'rate-limited': '操作过于频繁，请稍候片刻再试。',
     'disk-full': '服务器存储空间不足，操作未记录。请改为人工登记，并联系管理员。',
     'id-reused': '操作编号冲突，操作未执行，请重试。',
+    'case-lapsed': '该案件的补正期限已过，不能再续办。请清空“续办案件编号”，按新申请记录办理结果，并向群众说明。',
   },
   done: {
     callNext: (t) => `已呼叫 ${t ?? ''} 号`,
@@ -621,6 +622,7 @@ const en: WindowStrings = {
     'rate-limited': 'Too many actions at once: please wait a moment and try again.',
     'disk-full': 'The hub is out of storage and did not record this. Please record it by hand and call the administrator.',
     'id-reused': 'The action clashed with an earlier one and was not done: please try again.',
+    'case-lapsed': 'The correction time of that case has passed, so it cannot be continued. Clear the case number it continues and record the outcome as a new application, and explain this to the citizen.',
   },
   done: {
     callNext: (t) => `Called ${t ?? ''}`,
