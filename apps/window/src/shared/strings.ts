@@ -108,6 +108,10 @@ export interface WindowStrings {
   toWindow: string;
   anyWindow: string;
   consultationDesk(n: number): string;
+  /** After a window's name in the transfer list: nobody is signed in there. */
+  windowNotOpen: string;
+  /** A transfer refused because nobody is signed in at the chosen window (it closed meanwhile). */
+  transferTargetClosed: string;
   transferReason: string;
   transferReasonHint: string;
   transferDo: string;
@@ -338,6 +342,8 @@ const zh: WindowStrings = {
   toWindow: '转至窗口',
   anyWindow: '任一办理该事项的窗口',
   consultationDesk: (n) => `${n}号 综合咨询台（多部门事项）`,
+  windowNotOpen: '（无人签到）',
+  transferTargetClosed: '所选窗口目前无人签到，转过去将无人叫号。请选择其他窗口，或只选事项（由任一办理该事项的窗口叫号）。',
   transferReason: '原因',
   transferReasonHint: '例如：该事项由出入境窗口办理',
   transferDo: '确认转办',
@@ -557,6 +563,8 @@ const en: WindowStrings = {
   toWindow: 'To window',
   anyWindow: 'Any window serving the item',
   consultationDesk: (n) => `Window ${n}: general consultation desk`,
+  windowNotOpen: ' (nobody signed in)',
+  transferTargetClosed: 'Nobody is signed in at the chosen window, so nobody would call the citizen there. Choose another window, or the item only (any window serving it will call).',
   transferReason: 'Reason',
   transferReasonHint: 'e.g. handled by the exit-entry windows',
   transferDo: 'Transfer',
@@ -669,6 +677,11 @@ export const STRINGS: Record<WindowLanguage, WindowStrings> = { 'zh-CN': zh, en 
 /** A refusal as a polite sentence for the clerk. */
 export function answerText(t: WindowStrings, done: { code: string }): string {
   return t.answer[done.code] ?? t.answer.internal!;
+}
+
+/** Why a transfer or referral was refused: the window chosen has nobody signed in (it may have closed meanwhile), else as any refusal. */
+export function transferErrorText(t: WindowStrings, refused: { code: string }): string {
+  return refused.code === 'window-closed' ? t.transferTargetClosed : answerText(t, refused);
 }
 
 /** Why a sign-in at the window was refused, in the clerk's words: what to do next, never the hub's code. */

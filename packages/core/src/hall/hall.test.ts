@@ -224,6 +224,7 @@ describe('issuing tickets', () => {
     it('does not give back the place of a ticket transferred to another window or item', () => {
       const view = quotaOfTwo();
       open(view, 1, '1001');
+      open(view, 2, '1002');
       issue(view, 'GA-HK-QR', at('09:00'));
       issue(view, 'GA-HK-QR', at('09:01'));
       step(view, { type: 'callNext', window: 1 }, win(1), at('09:02'));
@@ -402,6 +403,15 @@ describe('transferring a citizen (首问负责, H-02)', () => {
   ])('refuses a transfer to %s', (_what, to, code) => {
     const { view } = hall();
     expect(refusal(run(view, { type: 'transferTicket', window: 13, reason: '转办', ...to }, win(13), at('09:10')))).toBe(code);
+  });
+
+  it('refuses a transfer to a window nobody is signed in at: the citizen would wait for a window that never calls', () => {
+    const { view } = hall();
+    // Window 6 serves the item and its clerk has signed out meanwhile.
+    step(view, { type: 'closeWindow', window: 6 }, win(6), at('09:09'));
+    expect(refusal(run(view, { type: 'transferTicket', window: 13, toService: 'YB-GX-ZY', toWindow: 6, reason: '转医保' }, win(13), at('09:10')))).toBe('window-closed');
+    // To the item itself the transfer goes: any window serving it calls the ticket once one opens.
+    expect(refusal(run(view, { type: 'transferTicket', window: 13, toService: 'YB-GX-ZY', reason: '转医保' }, win(13), at('09:10')))).toBe('accepted');
   });
 
   it('refuses to transfer a ticket that is at another window', () => {
