@@ -68,6 +68,12 @@ describe('the kiosk in Chromium, with its printer on a serial line', () => {
     for (const key of ['S', 'F', 'Z']) await page.locator('[data-testid=keyboard] .key', { hasText: new RegExp(`^${key}$`) }).click();
     await expect.poll(() => page.locator('[data-testid=items] .item').count()).toBe(1);
     expect(await page.locator('[data-testid=items]').textContent()).toContain('居民身份证换领');
+    // A screen reader names the two symbol buttons by what they do, not as 乘号 and 对勾.
+    expect(await page.getByRole('button', { name: '清除搜索内容' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: '收起键盘' }).count()).toBe(1);
+    expect(await page.getByRole('textbox', { name: '搜索事项名称或拼音首字母，如 sfz' }).count()).toBe(1);
+    await page.getByRole('button', { name: '清除搜索内容' }).click();
+    await page.getByRole('button', { name: '收起键盘' }).click();
   });
 
   it('reads the service guide and prints it as a one-time notice', async () => {

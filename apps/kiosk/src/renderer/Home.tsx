@@ -134,6 +134,7 @@ function StandardHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) 
         </span>
         <input
           data-testid="search"
+          aria-label={t('home.search')}
           value={query}
           placeholder={t('home.search')}
           inputMode="none"
@@ -141,7 +142,7 @@ function StandardHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) 
           onChange={(e) => (setQuery(e.target.value), setPage(0))}
         />
         {query && (
-          <button type="button" className="search-clear" onClick={() => (setQuery(''), setPage(0))}>
+          <button type="button" className="search-clear" aria-label={t('home.clearSearch')} onClick={() => (setQuery(''), setPage(0))}>
             ×
           </button>
         )}
@@ -168,7 +169,7 @@ function StandardHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) 
       {typing ? (
         <div className="keyboard-dock">
           <Keyboard t={t} digits={false} onKey={(k) => setQuery((q) => q + k.toLowerCase())} onDelete={() => setQuery((q) => q.slice(0, -1))} onClear={() => setQuery('')} />
-          <button type="button" className="dock-close" onClick={() => setTyping(false)}>
+          <button type="button" className="dock-close" aria-label={t('keyboard.close')} onClick={() => setTyping(false)}>
             ✓
           </button>
         </div>
