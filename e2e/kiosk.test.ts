@@ -261,6 +261,15 @@ describe('the kiosk in Chromium, with its printer on a serial line', () => {
     await hall.api('POST', '/api/tickets', { serviceCode: 'GA-CS-DJ' });
     const before = (await queue()).length;
     await home();
+    // The card says so before the citizen reads the guide and chooses a lane.
+    await expect.poll(() => page.locator('[data-testid=not-issuing-GA-CS-DJ]').textContent()).toBe('今日号已取完 可网上办理或改日再来');
+    await screenshot(page, 'kiosk-home-full');
+    await page.locator('[data-testid=elderly-switch]').click();
+    await page.locator('.big-choice', { hasText: '公安户籍' }).click();
+    expect(await page.locator('[data-testid=item-GA-CS-DJ]').textContent()).toContain('今日号已取完');
+    await screenshot(page, 'kiosk-elderly-full');
+    await page.locator('[data-testid=elderly-switch]').click();
+    await home();
     await page.locator('[data-testid=item-GA-CS-DJ]').click();
     await page.locator('[data-testid=take]').click();
     await page.locator('[data-testid=lane-ordinary]').click();

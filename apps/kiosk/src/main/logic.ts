@@ -1,6 +1,6 @@
 import { deviceReport } from '@servicehall/agent';
 import { oneTimeNotice, ticket as ticketDocumentOf, type PrintDocument, type PrinterHealth } from '@servicehall/escpos-printer';
-import { findItem, findWindow, itemToday, itemWait, itemWaits, localTime, ticketWait, waitPhrase, type DeviceReport, type HallView, type QueueWait, type ServiceItem, type Ticket } from '@servicehall/core';
+import { findItem, findWindow, issuingRefusal, itemToday, itemWait, itemWaits, localTime, ticketWait, waitPhrase, type DeviceReport, type HallView, type QueueWait, type ServiceItem, type Ticket } from '@servicehall/core';
 import { pinyin } from 'pinyin-pro';
 import type { Guide, Home, ItemCard, KioskStatus, Lang, QueryResult } from '../shared/api';
 import { tr } from '../shared/strings';
@@ -61,6 +61,9 @@ export function isBusy(wait: { waiting: number; minutes: number }, threshold: Bu
 
 /** An item on the home screen, with the wait of a ticket taken now from the queue policy itself (H-09). */
 export function itemCard(view: HallView, item: ServiceItem, threshold: BusyThreshold, now: number, wait: QueueWait = itemWait(view, item.code, now)): ItemCard {
+  // As the hub would refuse a number now (a console's closing for today is the card's closedNotice).
+  const refused = issuingRefusal(item, view, now)?.code;
+  const notIssuing = refused === 'daily-quota-reached' ? 'full' : refused === 'outside-issuing-hours' ? 'hours' : undefined;
   return {
     code: item.code,
     name: item.name,
@@ -76,6 +79,8 @@ export function itemCard(view: HallView, item: ServiceItem, threshold: BusyThres
     busy: isBusy(wait, threshold),
     ...(item.onlineUrl ? { onlineUrl: item.onlineUrl } : {}),
     ...(itemToday(item, view.day).closedNotice ? { closedNotice: itemToday(item, view.day).closedNotice } : {}),
+    ...(notIssuing ? { notIssuing } : {}),
+    ...(notIssuing === 'hours' ? { issuingHours: issuingHoursText(item, view.day) } : {}),
   };
 }
 

@@ -30,21 +30,35 @@ export function WaitLine({ t, lang, item }: { t: T; lang: Lang; item: Pick<ItemC
   );
 }
 
+/** What a card says under the item's name: closed today, no number now (its quota taken, or outside its hours), or the wait (and 较忙 where `busy` is shown). */
+function ItemFoot({ t, lang, item, showBusy = true }: { t: T; lang: Lang; item: ItemCard; showBusy?: boolean }) {
+  if (item.closedNotice)
+    return (
+      <span className="wait closed" data-testid={`closed-${item.code}`}>
+        <span className="badge busy">{t('home.closedToday')}</span> {item.closedNotice}
+      </span>
+    );
+  if (item.notIssuing)
+    return (
+      <span className="wait closed" data-testid={`not-issuing-${item.code}`}>
+        <span className="badge busy">{item.notIssuing === 'full' ? t('home.full') : t('home.outsideHours')}</span>{' '}
+        {item.notIssuing === 'full' ? t('home.fullHint') : t('home.hoursToday', { hours: item.issuingHours ?? '' })}
+      </span>
+    );
+  return (
+    <>
+      <WaitLine t={t} lang={lang} item={item} />
+      {showBusy && item.busy && <span className="badge busy">{t('home.busyBadge')}</span>}
+    </>
+  );
+}
+
 function ItemButton({ t, lang, item, onItem }: { t: T; lang: Lang; item: ItemCard; onItem(code: string): void }) {
   return (
     <button type="button" className={`item${item.busy ? ' busy' : ''}`} data-testid={`item-${item.code}`} onClick={() => onItem(item.code)}>
       <span className="item-name">{nameIn(lang, item)}</span>
       <span className="item-foot">
-        {item.closedNotice ? (
-          <span className="wait closed" data-testid={`closed-${item.code}`}>
-            <span className="badge busy">{t('home.closedToday')}</span> {item.closedNotice}
-          </span>
-        ) : (
-          <>
-            <WaitLine t={t} lang={lang} item={item} />
-            {item.busy && <span className="badge busy">{t('home.busyBadge')}</span>}
-          </>
-        )}
+        <ItemFoot t={t} lang={lang} item={item} />
       </span>
     </button>
   );
@@ -228,7 +242,7 @@ function ElderlyHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) {
             {items.onPage.map((item) => (
               <button type="button" key={item.code} className="big-choice item-choice" data-testid={`item-${item.code}`} onClick={() => onItem(item.code)}>
                 <span>{nameIn(lang, item)}</span>
-                <WaitLine t={t} lang={lang} item={item} />
+                <ItemFoot t={t} lang={lang} item={item} showBusy={false} />
               </button>
             ))}
           </div>

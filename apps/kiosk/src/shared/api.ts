@@ -27,6 +27,10 @@ export interface ItemCard {
   onlineUrl?: string;
   /** Closed for the rest of the day from the console: the notice citizens read (H-16). */
   closedNotice?: string;
+  /** No number now, as the hub would refuse one: today's quota is taken (`full`), or it is not within today's `issuingHours`. */
+  notIssuing?: 'full' | 'hours';
+  /** Today's issuing hours, with `notIssuing: 'hours'`: 08:30-11:30、13:30-17:00. */
+  issuingHours?: string;
 }
 
 export interface Home {
