@@ -136,7 +136,7 @@ describe('the home screen', () => {
     expect(card(view, AT).notIssuing).toBeUndefined();
     // 12:10: between the morning's and the afternoon's hours.
     const noon = Date.parse('2026-11-27T04:10:00Z');
-    expect(card(view, noon)).toMatchObject({ notIssuing: 'hours', issuingHours: '08:30-11:30、13:30-17:00' });
+    expect(card(view, noon)).toMatchObject({ notIssuing: 'hours', issuingHours: ['08:30-11:30', '13:30-17:00'] });
     // Two numbers given of a quota of two.
     view.catalogue = { ...view.catalogue, items: view.catalogue.items.map((i) => (i.code === 'GA-SFZ-HL' ? { ...i, dailyQuota: 2 } : i)) };
     view.issuedFor.set('GA-SFZ-HL', 2);

@@ -80,7 +80,7 @@ export function itemCard(view: HallView, item: ServiceItem, threshold: BusyThres
     ...(item.onlineUrl ? { onlineUrl: item.onlineUrl } : {}),
     ...(itemToday(item, view.day).closedNotice ? { closedNotice: itemToday(item, view.day).closedNotice } : {}),
     ...(notIssuing ? { notIssuing } : {}),
-    ...(notIssuing === 'hours' ? { issuingHours: issuingHoursText(item, view.day) } : {}),
+    ...(notIssuing === 'hours' ? { issuingHours: issuingPeriods(item, view.day) } : {}),
   };
 }
 
@@ -102,7 +102,12 @@ export function homeOf(view: HallView, threshold: BusyThreshold, now: number): H
 
 /** The hours `item` issues on `day`: today's change of them (今日调整) where there is one, as the hub refuses by. */
 export function issuingHoursText(item: ServiceItem, day: string, lang: Lang = 'zh-CN'): string {
-  return itemToday(item, day).issuingHours.map((h) => `${h.from}-${h.to}`).join(lang === 'zh-CN' ? '、' : ', ');
+  return issuingPeriods(item, day).join(lang === 'zh-CN' ? '、' : ', ');
+}
+
+/** Each period `item` issues in on `day` (08:30-11:30), today's change of them where there is one. */
+export function issuingPeriods(item: ServiceItem, day: string): string[] {
+  return itemToday(item, day).issuingHours.map((h) => `${h.from}-${h.to}`);
 }
 
 export function guideOf(view: HallView, code: string, threshold: BusyThreshold, now: number): Omit<Guide, 'onlineQr'> | null {

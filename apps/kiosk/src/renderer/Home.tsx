@@ -42,7 +42,7 @@ function ItemFoot({ t, lang, item, showBusy = true }: { t: T; lang: Lang; item: 
     return (
       <span className="wait closed" data-testid={`not-issuing-${item.code}`}>
         <span className="badge busy">{item.notIssuing === 'full' ? t('home.full') : t('home.outsideHours')}</span>{' '}
-        {item.notIssuing === 'full' ? t('home.fullHint') : t('home.hoursToday', { hours: item.issuingHours ?? '' })}
+        {item.notIssuing === 'full' ? t('home.fullHint') : t('home.hoursToday', { hours: (item.issuingHours ?? []).join(lang === 'zh-CN' ? '、' : ', ') })}
       </span>
     );
   return (

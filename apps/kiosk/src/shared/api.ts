@@ -29,8 +29,8 @@ export interface ItemCard {
   closedNotice?: string;
   /** No number now, as the hub would refuse one: today's quota is taken (`full`), or it is not within today's `issuingHours`. */
   notIssuing?: 'full' | 'hours';
-  /** Today's issuing hours, with `notIssuing: 'hours'`: 08:30-11:30、13:30-17:00. */
-  issuingHours?: string;
+  /** Today's issuing periods, with `notIssuing: 'hours'`: 08:30-11:30, 13:30-17:00 (joined in the screen's language). */
+  issuingHours?: string[];
 }
 
 export interface Home {
