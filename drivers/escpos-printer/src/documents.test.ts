@@ -111,8 +111,12 @@ describe('the queue ticket', () => {
 
   it('prints in English from the same table', () => {
     const { receipt } = decode(ticket({ ...TICKET, lang: 'en', hallName: 'Binjiang Service Centre', itemName: 'Property registration' }), p58);
-    expect(receipt.text).toContain('5 people ahead of you');
+    expect(receipt.text).toContain('People ahead of you: 5');
     expect(receipt.text).toContain('Expected wait: about 15 min');
+    // One person ahead is no "1 people".
+    const one = decode(ticket({ ...TICKET, lang: 'en', waitingAhead: 1 }), p58).receipt.text.join(' ');
+    expect(one).toContain('People ahead of you: 1');
+    expect(one).not.toMatch(/\b1 people\b/);
   });
 
   it('keeps an item name large where it fits one line, and never breaks a word of it at any size', () => {
@@ -120,7 +124,7 @@ describe('the queue ticket', () => {
       const { receipt } = decode(ticket({ ...TICKET, itemName, lang }), profile);
       const start = receipt.items.findIndex((it) => it.kind === 'line' && it.text === 'A012') + 1;
       const lines = receipt.items.slice(start).filter((it) => it.kind === 'line' && it.text.trim() !== '');
-      const end = lines.findIndex((it) => it.kind === 'line' && /^(前面|5 people)/.test(it.text));
+      const end = lines.findIndex((it) => it.kind === 'line' && /^(前面|People ahead)/.test(it.text));
       return lines.slice(0, end) as Extract<(typeof lines)[number], { kind: 'line' }>[];
     };
     expect(itemLines('户口迁入', p80).map((l) => [l.text, l.width])).toEqual([['办理事项：户口迁入', 2]]);

@@ -57,7 +57,7 @@ export type StringKey = keyof typeof zh;
 const en: Record<StringKey, string> = {
   'ticket.yourNumber': 'Your number',
   'ticket.item': 'Service: {item}',
-  'ticket.waiting': '{n} people ahead of you',
+  'ticket.waiting': 'People ahead of you: {n}',
   'ticket.noneWaiting': 'You are next, please listen for your number',
   'ticket.expected': 'Expected wait: about {m} min',
   'ticket.issued': 'Issued: {time}',

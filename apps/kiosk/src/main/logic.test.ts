@@ -188,7 +188,7 @@ describe('the printed ticket', () => {
     const t = ticket('A008', 8);
     const text = print(t, hall(t), 'en').text.join(' ').replace(/\s+/g, ' ');
     expect(text).toContain('Renewal of Resident Identity Card');
-    expect(text).toContain('4 people ahead of you');
+    expect(text).toContain('People ahead of you: 4');
   });
 });
 

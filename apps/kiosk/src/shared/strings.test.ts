@@ -42,6 +42,11 @@ describe("the kiosk's string catalogue (H-14)", () => {
     expect(refusalSentence('en', 'outside-issuing-hours')).toContain('online');
   });
 
+  it('says one person ahead in English without a plural ("1 people")', () => {
+    expect(tr('en', 'ticket.ahead', { n: 1 })).not.toMatch(/\b1 people\b/);
+    expect(tr('en', 'ticket.ahead', { n: 1 })).toBe('People ahead of you: 1');
+  });
+
   it('fills placeholders', () => {
     expect(tr('zh-CN', 'ticket.ahead', { n: 3 })).toBe('前面还有 3 人等候');
   });

@@ -256,7 +256,7 @@ const en: Record<KioskStringKey, string> = {
   'lane.appointment': 'Appointment',
   'ticket.title': 'Here is your number',
   'ticket.yourNumber': 'Your number',
-  'ticket.ahead': '{n} people ahead of you',
+  'ticket.ahead': 'People ahead of you: {n}',
   'ticket.noneAhead': 'You are next, please listen for your number',
   'ticket.expected': 'Expected wait: {wait}',
   'ticket.issuedAt': 'Issued {time}',
