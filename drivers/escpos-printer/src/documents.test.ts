@@ -291,6 +291,14 @@ describe('the notices', () => {
     expect(decode(oneTimeNotice({ ...CTX, item: sameDay, lang: 'en' })).receipt.text).toContain('Promised time limit: Same day');
   });
 
+  it('says "1 working day" in English, not "1 working days"', () => {
+    const oneDay = { ...SAMPLE_ITEM, legalLimitDays: 1, promisedLimitDays: 1 };
+    const text = decode(oneTimeNotice({ ...CTX, item: oneDay, lang: 'en' })).receipt.text.join(' ');
+    expect(text).toContain('Promised time limit: 1 working day');
+    expect(text).not.toContain('1 working days');
+    expect(decode(oneTimeNotice({ ...CTX, item: { ...oneDay, legalLimitDays: 20 }, lang: 'en' })).receipt.text.join(' ')).toContain('20 working days');
+  });
+
   it('不予受理通知书 never starts a line with a lone 。 (避头尾)', () => {
     // 24 characters fill an 80 mm line exactly.
     const reason = '申请事项不属于本机关职权范围，请向属地派出所申请。';

@@ -49,6 +49,7 @@ const zh = {
   'guide.legal': '法定办结时限',
   'guide.promised': '承诺办结时限',
   'guide.days': '{n} 个工作日',
+  'guide.oneDay': '1 个工作日',
   'guide.sameDay': '即时办结',
   'guide.hours': '取号时段',
   'guide.quotaLabel': '每日号源',
@@ -221,6 +222,7 @@ const en: Record<KioskStringKey, string> = {
   'guide.legal': 'Legal time limit',
   'guide.promised': 'Promised time limit',
   'guide.days': '{n} working days',
+  'guide.oneDay': '1 working day',
   'guide.sameDay': 'Same day',
   'guide.hours': 'Ticket hours',
   'guide.quotaLabel': 'Tickets a day',
@@ -357,6 +359,11 @@ export function tr(lang: Lang, key: KioskStringKey, vars: Record<string, string 
 }
 
 const KIOSK_REFUSALS = ['out-of-service', 'print-failed', 'print-cut-off', 'hub-offline', 'leases-spent'] as const;
+
+/** A time limit in working days as the guide says it: 即时办结 for none, and one day without a plural. */
+export function daysText(lang: Lang, n: number): string {
+  return n === 0 ? tr(lang, 'guide.sameDay') : n === 1 ? tr(lang, 'guide.oneDay') : tr(lang, 'guide.days', { n });
+}
 
 /** The wait as the kiosk says it (H-09): 即将叫号, 约 N 分钟, N–M 分钟, or that no window is open yet. */
 export function waitText(lang: Lang, wait: WaitPhrase): string {
