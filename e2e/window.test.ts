@@ -188,6 +188,11 @@ describe('the window terminal in Chromium', () => {
 
     // The transferred ticket keeps its early place: window 4 calls it first.
     await expect.poll(() => page4.locator('[data-testid=queue] [data-ticket]').first().getAttribute('data-ticket')).toBe(number);
+    // Nobody but window 4 would call it now: its clerk cannot sign out and leave it waiting.
+    await page4.click('[data-testid=sign-out]');
+    await expect.poll(() => page4.locator('[data-testid=toast]').textContent()).toContain('只能由本窗口叫号');
+    await screenshot(page4, 'window-sign-out-refused');
+    expect(await page4.locator('[data-testid=desk]').count()).toBe(1);
     await press(page4, 'F1');
     await expect.poll(() => page4.locator('[data-testid=current]').getAttribute('data-ticket')).toBe(number);
     expect(await page4.locator('[data-testid=first-clerk]').textContent()).toContain('刘子豪（1005）');

@@ -1,6 +1,6 @@
 import { forbiddenPhrasesIn } from '@servicehall/core';
 import { describe, expect, it } from 'vitest';
-import { allTexts, answerText, signInErrorText, STRINGS, transferErrorText } from './strings';
+import { allTexts, answerText, signInErrorText, signOutErrorText, STRINGS, transferErrorText } from './strings';
 
 describe("the window terminal's words (H-14)", () => {
   for (const [language, table] of Object.entries(STRINGS)) {
@@ -49,6 +49,18 @@ describe("the window terminal's words (H-14)", () => {
     expect(transferErrorText(STRINGS.en, refused)).toMatch(/Nobody is signed in at the chosen window/);
     // Any other refusal as everywhere else.
     expect(transferErrorText(STRINGS['zh-CN'], { code: 'not-served-here' })).toBe(STRINGS['zh-CN'].answer['not-served-here']);
+  });
+
+  it('says why the window cannot sign out while a held or transferred ticket waits for it alone, not to deal with a current ticket it does not have', () => {
+    // The hub's answer (core windows.ts) when no ticket is current but A001 is held and A002 sent here.
+    const refused = { code: 'window-busy', message: 'tickets A001, A002 wait for window 1 alone (held here or transferred here): call them or transfer them first' };
+    const zh = signOutErrorText(STRINGS['zh-CN'], refused, false);
+    expect(zh).not.toBe(STRINGS['zh-CN'].answer['window-busy']);
+    expect(zh).toContain('挂起');
+    expect(zh).toContain('转来本窗口');
+    expect(signOutErrorText(STRINGS.en, refused, false)).toMatch(/held here or transferred here/);
+    // With a current ticket, as before.
+    expect(signOutErrorText(STRINGS['zh-CN'], refused, true)).toBe(STRINGS['zh-CN'].answer['window-busy']);
   });
 
   it('has the same keys in both languages', () => {
