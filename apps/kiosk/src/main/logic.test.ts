@@ -235,4 +235,11 @@ describe('the progress query (H-11)', () => {
     expect(caseStateText('zh-CN', 'archived')).toBeUndefined();
     expect(JSON.stringify(result)).not.toContain('王');
   });
+
+  it('names the materials a correction case still waits for, as the hub lists them, so that a citizen without the notice knows what to bring (H-03)', () => {
+    const hubCase = { number: 'SL202611270004', serviceCode: 'GA-SFZ-HL', state: 'correction', openedAt: AT, missing: ['m2', 'm3', 'no-such'] };
+    expect(caseProgress(hall(), 'SL202611270004', hubCase)).toMatchObject({ state: 'correction', missing: ['居民户口簿', '居民身份证数码相片回执'] });
+    // Nothing said of materials once the case is accepted.
+    expect(caseProgress(hall(), 'SL202611270004', { ...hubCase, state: 'accepted' })).not.toHaveProperty('missing');
+  });
 });

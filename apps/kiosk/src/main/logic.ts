@@ -278,6 +278,11 @@ export function caseProgress(view: HallView | undefined, caseNumber: string, bod
   // The date promised to the citizen (承诺办结), the legal one as a fallback.
   const dueDate = text(c.promisedDue) ?? text(c.legalDue) ?? text(c.dueDate) ?? text(c.due);
   const updatedAt = at(c.updatedAt);
+  // The materials the latest correction notice asks for, by their names in the catalogue (an id it does not know is not shown).
+  const missing =
+    state === 'correction' && Array.isArray(c.missing) && item
+      ? c.missing.flatMap((id) => item.materials.find((m) => m.id === id)?.name ?? []).slice(0, 20)
+      : [];
   return {
     ...out,
     ...(itemName ? { itemName } : {}),
@@ -285,5 +290,6 @@ export function caseProgress(view: HallView | undefined, caseNumber: string, bod
     ...(stateText ? { stateText } : {}),
     ...(dueDate ? { dueDate } : {}),
     ...(updatedAt ? { updatedAt } : {}),
+    ...(missing.length > 0 ? { missing } : {}),
   };
 }

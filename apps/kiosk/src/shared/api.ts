@@ -162,7 +162,8 @@ export type QueryResult =
       window?: number;
       windowName?: string;
     }
-  | { kind: 'case'; caseNumber: string; itemName?: string; state?: string; stateText?: string; dueDate?: string; updatedAt?: string }
+  /** `missing`: for a case waiting for corrections, the materials its latest notice asks for (H-03). */
+  | { kind: 'case'; caseNumber: string; itemName?: string; state?: string; stateText?: string; dueDate?: string; updatedAt?: string; missing?: string[] }
   | { kind: 'not-found'; text: string }
   | { kind: 'unavailable' };
 
