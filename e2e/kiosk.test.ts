@@ -68,6 +68,12 @@ describe('the kiosk in Chromium, with its printer on a serial line', () => {
     for (const key of ['S', 'F', 'Z']) await page.locator('[data-testid=keyboard] .key', { hasText: new RegExp(`^${key}$`) }).click();
     await expect.poll(() => page.locator('[data-testid=items] .item').count()).toBe(1);
     expect(await page.locator('[data-testid=items]').textContent()).toContain('居民身份证换领');
+    // A screen reader names the two symbol buttons by what they do, not as 乘号 and 对勾.
+    expect(await page.getByRole('button', { name: '清除搜索内容' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: '收起键盘' }).count()).toBe(1);
+    expect(await page.getByRole('textbox', { name: '搜索事项名称或拼音首字母，如 sfz' }).count()).toBe(1);
+    await page.getByRole('button', { name: '清除搜索内容' }).click();
+    await page.getByRole('button', { name: '收起键盘' }).click();
   });
 
   it('reads the service guide and prints it as a one-time notice', async () => {
@@ -245,6 +251,15 @@ describe('the kiosk in Chromium, with its printer on a serial line', () => {
     await page.locator('[data-testid=language-switch]').click();
     await expect.poll(() => page.locator('.greeting').textContent()).toBe('Welcome! Please choose a service');
     expect(await page.locator('[data-testid=item-GA-SFZ-HL]').textContent()).toContain('Renewal of Resident Identity Card');
+    // Every card holds its name and its wait whole on every page: longer English lines cut off by the card's edge are no use.
+    const cut = () => page.locator('[data-testid=items] .item').evaluateAll((cards) => cards.filter((c) => c.scrollHeight > c.clientHeight + 1).map((c) => c.textContent));
+    for (let p = 1; ; p++) {
+      expect(await cut(), `page ${p}`).toEqual([]);
+      const next = page.locator('[data-testid=page-next]');
+      if (!(await next.isEnabled())) break;
+      await next.click();
+    }
+    await screenshot(page, 'kiosk-english');
     await page.locator('[data-testid=language-switch]').click();
   });
 
@@ -254,6 +269,15 @@ describe('the kiosk in Chromium, with its printer on a serial line', () => {
     expect((await hall.api('PUT', '/api/catalogue', catalogue)).status).toBe(200);
     await hall.api('POST', '/api/tickets', { serviceCode: 'GA-CS-DJ' });
     const before = (await queue()).length;
+    await home();
+    // The card says so before the citizen reads the guide and chooses a lane.
+    await expect.poll(() => page.locator('[data-testid=not-issuing-GA-CS-DJ]').textContent()).toBe('今日号已取完 可网上办理或改日再来');
+    await screenshot(page, 'kiosk-home-full');
+    await page.locator('[data-testid=elderly-switch]').click();
+    await page.locator('.big-choice', { hasText: '公安户籍' }).click();
+    expect(await page.locator('[data-testid=item-GA-CS-DJ]').textContent()).toContain('今日号已取完');
+    await screenshot(page, 'kiosk-elderly-full');
+    await page.locator('[data-testid=elderly-switch]').click();
     await home();
     await page.locator('[data-testid=item-GA-CS-DJ]').click();
     await page.locator('[data-testid=take]').click();

@@ -167,13 +167,32 @@ describe('the window terminal in Chromium', () => {
     await expect.poll(() => page3.locator('[data-testid=current]').getAttribute('data-state')).toBe('serving');
     await expect.poll(() => display.shown.rows).toEqual([number, '您好！很高兴为您服务']);
     await press(page3, 'F7');
+    // A window nobody is signed in at is marked, and cannot be chosen.
+    const option1 = page3.locator('[data-testid=transfer-dialog] select[name=to-window] option[value="1"]');
+    expect(await option1.textContent()).toContain('（无人签到）');
+    expect(await option1.isDisabled()).toBe(true);
     await page3.selectOption('[data-testid=transfer-dialog] select[name=to-window]', '4');
     await page3.fill('[data-testid=transfer-dialog] input[name=transfer-reason]', '需由4号窗口核验原护照');
+    // Window 4's clerk signs out while the dialog is open: the transfer is refused, saying why, and the ticket stays here.
+    await page4.click('[data-testid=sign-out]');
+    await expect.poll(() => page4.locator('[data-testid=sign-in]').count()).toBe(1);
+    await page3.click('[data-testid=transfer-confirm]');
+    await expect.poll(() => page3.locator('[data-testid=transfer-dialog] .error').textContent()).toBe('所选窗口目前无人签到，转过去将无人叫号。请选择其他窗口，或只选事项（由任一办理该事项的窗口叫号）。');
+    await screenshot(page3, 'window-transfer-closed');
+    expect((await ticket(number)).state).toBe('serving');
+    // Back at window 4, the transfer goes.
+    await signIn(page4, '1006', '246810');
+    await expect.poll(() => page4.locator('[data-testid=desk]').count()).toBe(1);
     await page3.click('[data-testid=transfer-confirm]');
     await expect.poll(() => page3.locator('[data-testid=current]').getAttribute('data-state')).toBe('none');
 
     // The transferred ticket keeps its early place: window 4 calls it first.
     await expect.poll(() => page4.locator('[data-testid=queue] [data-ticket]').first().getAttribute('data-ticket')).toBe(number);
+    // Nobody but window 4 would call it now: its clerk cannot sign out and leave it waiting.
+    await page4.click('[data-testid=sign-out]');
+    await expect.poll(() => page4.locator('[data-testid=toast]').textContent()).toContain('只能由本窗口叫号');
+    await screenshot(page4, 'window-sign-out-refused');
+    expect(await page4.locator('[data-testid=desk]').count()).toBe(1);
     await press(page4, 'F1');
     await expect.poll(() => page4.locator('[data-testid=current]').getAttribute('data-ticket')).toBe(number);
     expect(await page4.locator('[data-testid=first-clerk]').textContent()).toContain('刘子豪（1005）');

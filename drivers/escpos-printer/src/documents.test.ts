@@ -111,8 +111,12 @@ describe('the queue ticket', () => {
 
   it('prints in English from the same table', () => {
     const { receipt } = decode(ticket({ ...TICKET, lang: 'en', hallName: 'Binjiang Service Centre', itemName: 'Property registration' }), p58);
-    expect(receipt.text).toContain('5 people ahead of you');
+    expect(receipt.text).toContain('People ahead of you: 5');
     expect(receipt.text).toContain('Expected wait: about 15 min');
+    // One person ahead is no "1 people".
+    const one = decode(ticket({ ...TICKET, lang: 'en', waitingAhead: 1 }), p58).receipt.text.join(' ');
+    expect(one).toContain('People ahead of you: 1');
+    expect(one).not.toMatch(/\b1 people\b/);
   });
 
   it('keeps an item name large where it fits one line, and never breaks a word of it at any size', () => {
@@ -120,7 +124,7 @@ describe('the queue ticket', () => {
       const { receipt } = decode(ticket({ ...TICKET, itemName, lang }), profile);
       const start = receipt.items.findIndex((it) => it.kind === 'line' && it.text === 'A012') + 1;
       const lines = receipt.items.slice(start).filter((it) => it.kind === 'line' && it.text.trim() !== '');
-      const end = lines.findIndex((it) => it.kind === 'line' && /^(前面|5 people)/.test(it.text));
+      const end = lines.findIndex((it) => it.kind === 'line' && /^(前面|People ahead)/.test(it.text));
       return lines.slice(0, end) as Extract<(typeof lines)[number], { kind: 'line' }>[];
     };
     expect(itemLines('户口迁入', p80).map((l) => [l.text, l.width])).toEqual([['办理事项：户口迁入', 2]]);
@@ -285,6 +289,14 @@ describe('the notices', () => {
     const accepted = decode(acceptanceNotice({ ...CTX, item: sameDay, caseNumber: 'BJ1', acceptedOn: '2024-05-06', dueDate: '2024-05-06' })).receipt.text;
     expect(accepted).toContain('承诺办结时限：即时办结');
     expect(decode(oneTimeNotice({ ...CTX, item: sameDay, lang: 'en' })).receipt.text).toContain('Promised time limit: Same day');
+  });
+
+  it('says "1 working day" in English, not "1 working days"', () => {
+    const oneDay = { ...SAMPLE_ITEM, legalLimitDays: 1, promisedLimitDays: 1 };
+    const text = decode(oneTimeNotice({ ...CTX, item: oneDay, lang: 'en' })).receipt.text.join(' ');
+    expect(text).toContain('Promised time limit: 1 working day');
+    expect(text).not.toContain('1 working days');
+    expect(decode(oneTimeNotice({ ...CTX, item: { ...oneDay, legalLimitDays: 20 }, lang: 'en' })).receipt.text.join(' ')).toContain('20 working days');
   });
 
   it('不予受理通知书 never starts a line with a lone 。 (避头尾)', () => {

@@ -115,7 +115,7 @@ function footer(ctx: NoticeContext): Block[] {
 
 /** A time limit in working days, 0 being 即时办结 as the kiosk's guide says. */
 function limit(lang: Lang, key: 'notice.legalLimit' | 'notice.promisedLimit', days: number): string {
-  return t(lang, key, { limit: days === 0 ? t(lang, 'notice.sameDay') : t(lang, 'notice.workingDays', { n: days }) });
+  return t(lang, key, { limit: days === 0 ? t(lang, 'notice.sameDay') : days === 1 ? t(lang, 'notice.oneWorkingDay') : t(lang, 'notice.workingDays', { n: days }) });
 }
 
 function numbered(items: string[], indent = '   '): Block[] {

@@ -43,6 +43,8 @@ import {
 import { loadKioskSettings, type KioskSettingsConfig } from './settings';
 
 const ANSWER_WITHIN_MS = 8000;
+/** How often the home screen's cards are worked out again without a change in the hall. */
+const HOME_REFRESH_MS = 20_000;
 /** Failures worth one more try, before anything was written: the line hiccupped (or its status was noise), the printer itself did not report a fault. */
 const TRANSIENT = new Set(['timeout', 'write-failed', 'status-unknown']);
 
@@ -125,8 +127,14 @@ export function createKioskAgent(
     if (changed) pushStatus();
     report();
   };
+  let homeSent = '';
   const pushHome = (view: HallView | undefined) => {
-    if (view) ctx.push('home', homeOf(view, threshold, client.hubNow()));
+    if (!view) return;
+    const home = homeOf(view, threshold, client.hubNow());
+    const text = JSON.stringify(home);
+    if (text === homeSent) return;
+    homeSent = text;
+    ctx.push('home', home);
   };
 
   const leasesAsked = new Set<string>();
@@ -165,6 +173,9 @@ export function createKioskAgent(
     if (JSON.stringify(status) !== before) pushStatus();
   }, 1000);
   emergencyTimer.unref?.();
+  // The hall's clock moves with no event: an item's issuing hours begin or end, its waits shorten.
+  const homeTimer = setInterval(() => pushHome(client.view), HOME_REFRESH_MS);
+  homeTimer.unref?.();
   ctx.push('settings', kioskSettings);
   pushStatus();
   pushHome(client.view);
@@ -472,6 +483,7 @@ export function createKioskAgent(
       stopPolling?.();
       told.close();
       clearInterval(emergencyTimer);
+      clearInterval(homeTimer);
       unsubscribe();
       await printer?.close();
     },

@@ -129,6 +129,21 @@ describe('the home screen', () => {
     expect(home.items.find((i) => i.code === 'GA-HK-QR')!.closedNotice).toBeUndefined();
   });
 
+  it('says on the card, not three screens later, that an item gives no number now: outside its hours, or its quota taken', () => {
+    const view = hall(ticket('A001', 1), ticket('A002', 2));
+    const card = (v: HallView, at: number) => homeOf(v, { minutes: 30, people: 20 }, at).items.find((i) => i.code === 'GA-SFZ-HL')!;
+    // 09:15: within 08:30-11:30, numbers left.
+    expect(card(view, AT).notIssuing).toBeUndefined();
+    // 12:10: between the morning's and the afternoon's hours.
+    const noon = Date.parse('2026-11-27T04:10:00Z');
+    expect(card(view, noon)).toMatchObject({ notIssuing: 'hours', issuingHours: ['08:30-11:30', '13:30-17:00'] });
+    // Two numbers given of a quota of two.
+    view.catalogue = { ...view.catalogue, items: view.catalogue.items.map((i) => (i.code === 'GA-SFZ-HL' ? { ...i, dailyQuota: 2 } : i)) };
+    view.issuedFor.set('GA-SFZ-HL', 2);
+    expect(card(view, AT)).toMatchObject({ notIssuing: 'full' });
+    expect(card(view, AT).issuingHours).toBeUndefined();
+  });
+
   it('has a guide for every item, with its materials and time limits (H-01)', () => {
     const guide = guideOf(hall(), 'GA-SFZ-HL', { minutes: 30, people: 20 }, AT)!;
     expect(guide.materials.length).toBeGreaterThan(0);
@@ -173,7 +188,7 @@ describe('the printed ticket', () => {
     const t = ticket('A008', 8);
     const text = print(t, hall(t), 'en').text.join(' ').replace(/\s+/g, ' ');
     expect(text).toContain('Renewal of Resident Identity Card');
-    expect(text).toContain('4 people ahead of you');
+    expect(text).toContain('People ahead of you: 4');
   });
 });
 
@@ -219,5 +234,12 @@ describe('the progress query (H-11)', () => {
     expect(caseStateText('en', 'correction')).toMatch(/correction notice/);
     expect(caseStateText('zh-CN', 'archived')).toBeUndefined();
     expect(JSON.stringify(result)).not.toContain('王');
+  });
+
+  it('names the materials a correction case still waits for, as the hub lists them, so that a citizen without the notice knows what to bring (H-03)', () => {
+    const hubCase = { number: 'SL202611270004', serviceCode: 'GA-SFZ-HL', state: 'correction', openedAt: AT, missing: ['m2', 'm3', 'no-such'] };
+    expect(caseProgress(hall(), 'SL202611270004', hubCase)).toMatchObject({ state: 'correction', missing: ['居民户口簿', '居民身份证数码相片回执'] });
+    // Nothing said of materials once the case is accepted.
+    expect(caseProgress(hall(), 'SL202611270004', { ...hubCase, state: 'accepted' })).not.toHaveProperty('missing');
   });
 });

@@ -1,6 +1,6 @@
 import { deviceReport } from '@servicehall/agent';
 import { oneTimeNotice, ticket as ticketDocumentOf, type PrintDocument, type PrinterHealth } from '@servicehall/escpos-printer';
-import { findItem, findWindow, itemToday, itemWait, itemWaits, localTime, ticketWait, waitPhrase, type DeviceReport, type HallView, type QueueWait, type ServiceItem, type Ticket } from '@servicehall/core';
+import { findItem, findWindow, issuingRefusal, itemToday, itemWait, itemWaits, localTime, ticketWait, waitPhrase, type DeviceReport, type HallView, type QueueWait, type ServiceItem, type Ticket } from '@servicehall/core';
 import { pinyin } from 'pinyin-pro';
 import type { Guide, Home, ItemCard, KioskStatus, Lang, QueryResult } from '../shared/api';
 import { tr } from '../shared/strings';
@@ -61,6 +61,9 @@ export function isBusy(wait: { waiting: number; minutes: number }, threshold: Bu
 
 /** An item on the home screen, with the wait of a ticket taken now from the queue policy itself (H-09). */
 export function itemCard(view: HallView, item: ServiceItem, threshold: BusyThreshold, now: number, wait: QueueWait = itemWait(view, item.code, now)): ItemCard {
+  // As the hub would refuse a number now (a console's closing for today is the card's closedNotice).
+  const refused = issuingRefusal(item, view, now)?.code;
+  const notIssuing = refused === 'daily-quota-reached' ? 'full' : refused === 'outside-issuing-hours' ? 'hours' : undefined;
   return {
     code: item.code,
     name: item.name,
@@ -76,6 +79,8 @@ export function itemCard(view: HallView, item: ServiceItem, threshold: BusyThres
     busy: isBusy(wait, threshold),
     ...(item.onlineUrl ? { onlineUrl: item.onlineUrl } : {}),
     ...(itemToday(item, view.day).closedNotice ? { closedNotice: itemToday(item, view.day).closedNotice } : {}),
+    ...(notIssuing ? { notIssuing } : {}),
+    ...(notIssuing === 'hours' ? { issuingHours: issuingPeriods(item, view.day) } : {}),
   };
 }
 
@@ -97,7 +102,12 @@ export function homeOf(view: HallView, threshold: BusyThreshold, now: number): H
 
 /** The hours `item` issues on `day`: today's change of them (今日调整) where there is one, as the hub refuses by. */
 export function issuingHoursText(item: ServiceItem, day: string, lang: Lang = 'zh-CN'): string {
-  return itemToday(item, day).issuingHours.map((h) => `${h.from}-${h.to}`).join(lang === 'zh-CN' ? '、' : ', ');
+  return issuingPeriods(item, day).join(lang === 'zh-CN' ? '、' : ', ');
+}
+
+/** Each period `item` issues in on `day` (08:30-11:30), today's change of them where there is one. */
+export function issuingPeriods(item: ServiceItem, day: string): string[] {
+  return itemToday(item, day).issuingHours.map((h) => `${h.from}-${h.to}`);
 }
 
 export function guideOf(view: HallView, code: string, threshold: BusyThreshold, now: number): Omit<Guide, 'onlineQr'> | null {
@@ -268,6 +278,11 @@ export function caseProgress(view: HallView | undefined, caseNumber: string, bod
   // The date promised to the citizen (承诺办结), the legal one as a fallback.
   const dueDate = text(c.promisedDue) ?? text(c.legalDue) ?? text(c.dueDate) ?? text(c.due);
   const updatedAt = at(c.updatedAt);
+  // The materials the latest correction notice asks for, by their names in the catalogue (an id it does not know is not shown).
+  const missing =
+    state === 'correction' && Array.isArray(c.missing) && item
+      ? c.missing.flatMap((id) => item.materials.find((m) => m.id === id)?.name ?? []).slice(0, 20)
+      : [];
   return {
     ...out,
     ...(itemName ? { itemName } : {}),
@@ -275,5 +290,6 @@ export function caseProgress(view: HallView | undefined, caseNumber: string, bod
     ...(stateText ? { stateText } : {}),
     ...(dueDate ? { dueDate } : {}),
     ...(updatedAt ? { updatedAt } : {}),
+    ...(missing.length > 0 ? { missing } : {}),
   };
 }

@@ -98,6 +98,16 @@ function QueryAnswer({ t, lang, result }: { t: T; lang: Lang; result: QueryResul
           {(result.stateText ?? result.state) && (
             <div className="answer-state">{t('query.caseState', { s: result.stateText ?? (result.state ? (caseStateText(lang, result.state) ?? result.state) : '') })}</div>
           )}
+          {result.missing && (
+            <div className="answer-missing" data-testid="query-missing">
+              <div>{t('query.missing')}</div>
+              <ol>
+                {result.missing.map((name) => (
+                  <li key={name}>{name}</li>
+                ))}
+              </ol>
+            </div>
+          )}
           {result.dueDate && <div>{t('query.due', { d: result.dueDate })}</div>}
           {result.updatedAt && <div>{t('query.updated', { d: result.updatedAt })}</div>}
         </div>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Guide, Lang, PrintResult } from '../shared/api';
+import { daysText } from '../shared/strings';
 import { bridge, nameIn, type T } from './bridge';
 import { WaitLine } from './Home';
 
@@ -52,7 +53,7 @@ export function GuideScreen({ t, lang, code, hasPrinter, onHome, onTake }: Guide
       </div>
     );
 
-  const days = (n: number) => (n === 0 ? t('guide.sameDay') : t('guide.days', { n }));
+  const days = (n: number) => daysText(lang, n);
   return (
     <div className="guide" data-testid="guide">
       <div className="screen-head">

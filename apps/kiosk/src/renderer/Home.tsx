@@ -30,21 +30,35 @@ export function WaitLine({ t, lang, item }: { t: T; lang: Lang; item: Pick<ItemC
   );
 }
 
+/** What a card says under the item's name: closed today, no number now (its quota taken, or outside its hours), or the wait (and 较忙 where `busy` is shown). */
+function ItemFoot({ t, lang, item, showBusy = true }: { t: T; lang: Lang; item: ItemCard; showBusy?: boolean }) {
+  if (item.closedNotice)
+    return (
+      <span className="wait closed" data-testid={`closed-${item.code}`}>
+        <span className="badge busy">{t('home.closedToday')}</span> {item.closedNotice}
+      </span>
+    );
+  if (item.notIssuing)
+    return (
+      <span className="wait closed" data-testid={`not-issuing-${item.code}`}>
+        <span className="badge busy">{item.notIssuing === 'full' ? t('home.full') : t('home.outsideHours')}</span>{' '}
+        {item.notIssuing === 'full' ? t('home.fullHint') : t('home.hoursToday', { hours: (item.issuingHours ?? []).join(lang === 'zh-CN' ? '、' : ', ') })}
+      </span>
+    );
+  return (
+    <>
+      <WaitLine t={t} lang={lang} item={item} />
+      {showBusy && item.busy && <span className="badge busy">{t('home.busyBadge')}</span>}
+    </>
+  );
+}
+
 function ItemButton({ t, lang, item, onItem }: { t: T; lang: Lang; item: ItemCard; onItem(code: string): void }) {
   return (
     <button type="button" className={`item${item.busy ? ' busy' : ''}`} data-testid={`item-${item.code}`} onClick={() => onItem(item.code)}>
       <span className="item-name">{nameIn(lang, item)}</span>
       <span className="item-foot">
-        {item.closedNotice ? (
-          <span className="wait closed" data-testid={`closed-${item.code}`}>
-            <span className="badge busy">{t('home.closedToday')}</span> {item.closedNotice}
-          </span>
-        ) : (
-          <>
-            <WaitLine t={t} lang={lang} item={item} />
-            {item.busy && <span className="badge busy">{t('home.busyBadge')}</span>}
-          </>
-        )}
+        <ItemFoot t={t} lang={lang} item={item} />
       </span>
     </button>
   );
@@ -75,6 +89,34 @@ export function HomeScreen(props: HomeProps) {
 
 /** Items on one page of the home screen: every item is a page turn away, none hidden below the fold. */
 export const PAGE_SIZE = 10;
+/** 长辈模式: departments (two columns) and items (one column, larger) that fit whole above its help and its actions. */
+export const ELDERLY_DEPARTMENTS_PAGE = 10;
+export const ELDERLY_ITEMS_PAGE = 5;
+
+/** One page of `list` (the page asked for, or the last one when the list has shrunk) and the number of pages. */
+function pageOf<T>(list: readonly T[], page: number, size: number): { shown: number; pages: number; onPage: T[] } {
+  const pages = Math.max(1, Math.ceil(list.length / size));
+  const shown = Math.min(page, pages - 1);
+  return { shown, pages, onPage: list.slice(shown * size, (shown + 1) * size) };
+}
+
+/** The page turns under a list longer than a screen; nothing when it fits on one. */
+function Pager({ t, shown, pages, label, onPage }: { t: T; shown: number; pages: number; label: string; onPage(page: number): void }) {
+  if (pages <= 1) return null;
+  return (
+    <div className="pager" data-testid="pager">
+      <button type="button" className="page-turn" data-testid="page-prev" disabled={shown === 0} onClick={() => onPage(shown - 1)}>
+        ‹ {t('home.pagePrev')}
+      </button>
+      <span className="page-of" data-testid="page-of">
+        {label}
+      </span>
+      <button type="button" className="page-turn next" data-testid="page-next" disabled={shown >= pages - 1} onClick={() => onPage(shown + 1)}>
+        {t('home.pageNext')} ›
+      </button>
+    </div>
+  );
+}
 
 function StandardHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) {
   const [department, setDepartment] = useState<string | undefined>();
@@ -86,9 +128,7 @@ function StandardHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) 
     if (query.trim() !== '') return searchItems(all, query);
     return department ? all.filter((i) => i.department === department) : all;
   }, [home, query, department]);
-  const pages = Math.max(1, Math.ceil(items.length / PAGE_SIZE));
-  const shown = Math.min(page, pages - 1);
-  const onPage = items.slice(shown * PAGE_SIZE, (shown + 1) * PAGE_SIZE);
+  const { shown, pages, onPage } = pageOf(items, page, PAGE_SIZE);
   const filter = (next: string | undefined) => {
     setDepartment(next);
     setPage(0);
@@ -108,6 +148,7 @@ function StandardHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) 
         </span>
         <input
           data-testid="search"
+          aria-label={t('home.search')}
           value={query}
           placeholder={t('home.search')}
           inputMode="none"
@@ -115,7 +156,7 @@ function StandardHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) 
           onChange={(e) => (setQuery(e.target.value), setPage(0))}
         />
         {query && (
-          <button type="button" className="search-clear" onClick={() => (setQuery(''), setPage(0))}>
+          <button type="button" className="search-clear" aria-label={t('home.clearSearch')} onClick={() => (setQuery(''), setPage(0))}>
             ×
           </button>
         )}
@@ -138,23 +179,11 @@ function StandardHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) 
         ))}
         {home && items.length === 0 && <p className="empty">{t('home.noResult')}</p>}
       </div>
-      {pages > 1 && (
-        <div className="pager" data-testid="pager">
-          <button type="button" className="page-turn" data-testid="page-prev" disabled={shown === 0} onClick={() => setPage(shown - 1)}>
-            ‹ {t('home.pagePrev')}
-          </button>
-          <span className="page-of" data-testid="page-of">
-            {t('home.pageOf', { page: shown + 1, pages, n: items.length })}
-          </span>
-          <button type="button" className="page-turn next" data-testid="page-next" disabled={shown >= pages - 1} onClick={() => setPage(shown + 1)}>
-            {t('home.pageNext')} ›
-          </button>
-        </div>
-      )}
+      <Pager t={t} shown={shown} pages={pages} label={t('home.pageOf', { page: shown + 1, pages, n: items.length })} onPage={setPage} />
       {typing ? (
         <div className="keyboard-dock">
           <Keyboard t={t} digits={false} onKey={(k) => setQuery((q) => q + k.toLowerCase())} onDelete={() => setQuery((q) => q.slice(0, -1))} onClear={() => setQuery('')} />
-          <button type="button" className="dock-close" onClick={() => setTyping(false)}>
+          <button type="button" className="dock-close" aria-label={t('keyboard.close')} onClick={() => setTyping(false)}>
             ✓
           </button>
         </div>
@@ -168,19 +197,34 @@ function StandardHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) 
 /** 适老化: fewer choices at a time, larger and higher in contrast: first the department, then its items. */
 function ElderlyHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) {
   const [department, setDepartment] = useState<string | undefined>();
-  const items = (home?.items ?? []).filter((i) => i.department === department);
+  const [departmentPage, setDepartmentPage] = useState(0);
+  const [itemPage, setItemPage] = useState(0);
+  const departments = pageOf(home?.departments ?? [], departmentPage, ELDERLY_DEPARTMENTS_PAGE);
+  const all = (home?.items ?? []).filter((i) => i.department === department);
+  const items = pageOf(all, itemPage, ELDERLY_ITEMS_PAGE);
+  const choose = (next: string | undefined) => {
+    setDepartment(next);
+    setItemPage(0);
+  };
   return (
     <div className="home elderly-home">
       {department === undefined ? (
         <>
           <h2 className="greeting">{t('home.chooseDepartment')}</h2>
           <div className="big-list two fit">
-            {(home?.departments ?? []).map((d) => (
-              <button type="button" key={d.name} className="big-choice" onClick={() => setDepartment(d.name)}>
+            {departments.onPage.map((d) => (
+              <button type="button" key={d.name} className="big-choice" onClick={() => choose(d.name)}>
                 {nameIn(lang, d)}
               </button>
             ))}
           </div>
+          <Pager
+            t={t}
+            shown={departments.shown}
+            pages={departments.pages}
+            label={t('home.departmentPageOf', { page: departments.shown + 1, pages: departments.pages, n: home?.departments.length ?? 0 })}
+            onPage={setDepartmentPage}
+          />
           <div className="elderly-help">
             <p>{t('elderly.priority')}</p>
             <p>{t('elderly.help')}</p>
@@ -189,19 +233,20 @@ function ElderlyHome({ t, lang, home, onItem, onCheckIn, onQuery }: HomeProps) {
       ) : (
         <>
           <div className="screen-head">
-            <button type="button" className="back" onClick={() => setDepartment(undefined)}>
+            <button type="button" className="back" onClick={() => choose(undefined)}>
               ← {t('action.back')}
             </button>
             <h2>{nameIn(lang, home?.departments.find((d) => d.name === department) ?? { name: department })}</h2>
           </div>
           <div className="big-list">
-            {items.map((item) => (
+            {items.onPage.map((item) => (
               <button type="button" key={item.code} className="big-choice item-choice" data-testid={`item-${item.code}`} onClick={() => onItem(item.code)}>
                 <span>{nameIn(lang, item)}</span>
-                <WaitLine t={t} lang={lang} item={item} />
+                <ItemFoot t={t} lang={lang} item={item} showBusy={false} />
               </button>
             ))}
           </div>
+          <Pager t={t} shown={items.shown} pages={items.pages} label={t('home.pageOf', { page: items.shown + 1, pages: items.pages, n: all.length })} onPage={setItemPage} />
         </>
       )}
       <Actions t={t} onCheckIn={onCheckIn} onQuery={onQuery} />

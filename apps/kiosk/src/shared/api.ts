@@ -27,6 +27,10 @@ export interface ItemCard {
   onlineUrl?: string;
   /** Closed for the rest of the day from the console: the notice citizens read (H-16). */
   closedNotice?: string;
+  /** No number now, as the hub would refuse one: today's quota is taken (`full`), or it is not within today's `issuingHours`. */
+  notIssuing?: 'full' | 'hours';
+  /** Today's issuing periods, with `notIssuing: 'hours'`: 08:30-11:30, 13:30-17:00 (joined in the screen's language). */
+  issuingHours?: string[];
 }
 
 export interface Home {
@@ -158,7 +162,8 @@ export type QueryResult =
       window?: number;
       windowName?: string;
     }
-  | { kind: 'case'; caseNumber: string; itemName?: string; state?: string; stateText?: string; dueDate?: string; updatedAt?: string }
+  /** `missing`: for a case waiting for corrections, the materials its latest notice asks for (H-03). */
+  | { kind: 'case'; caseNumber: string; itemName?: string; state?: string; stateText?: string; dueDate?: string; updatedAt?: string; missing?: string[] }
   | { kind: 'not-found'; text: string }
   | { kind: 'unavailable' };
 

@@ -1,6 +1,6 @@
 import { forbiddenPhrasesIn } from '@servicehall/core';
 import { describe, expect, it } from 'vitest';
-import { KIOSK_STRINGS, refusalSentence, tr, type KioskStringKey } from './strings';
+import { daysText, KIOSK_STRINGS, refusalSentence, tr, type KioskStringKey } from './strings';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -40,6 +40,18 @@ describe("the kiosk's string catalogue (H-14)", () => {
   it("uses the hall's own sentence for a hub refusal", () => {
     expect(refusalSentence('zh-CN', 'daily-quota-reached')).toContain('网上办事大厅');
     expect(refusalSentence('en', 'outside-issuing-hours')).toContain('online');
+  });
+
+  it('says one person ahead in English without a plural ("1 people")', () => {
+    expect(tr('en', 'ticket.ahead', { n: 1 })).not.toMatch(/\b1 people\b/);
+    expect(tr('en', 'ticket.ahead', { n: 1 })).toBe('People ahead of you: 1');
+  });
+
+  it('says a time limit of one working day without a plural in English, and 即时办结 for none', () => {
+    expect(daysText('en', 1)).toBe('1 working day');
+    expect(daysText('en', 15)).toBe('15 working days');
+    expect(daysText('zh-CN', 1)).toBe('1 个工作日');
+    expect(daysText('zh-CN', 0)).toBe('即时办结');
   });
 
   it('fills placeholders', () => {

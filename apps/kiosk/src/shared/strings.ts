@@ -17,6 +17,10 @@ const zh = {
   'wait.caveat.paused-window': '有窗口暂停服务，恢复后等候时间会缩短。',
   'home.busyBadge': '较忙',
   'home.closedToday': '今日暂停取号',
+  'home.full': '今日号已取完',
+  'home.fullHint': '可网上办理或改日再来',
+  'home.outsideHours': '现不在取号时段',
+  'home.hoursToday': '今日 {hours}',
   'home.busyBanner': '当前部分事项等候时间较长，您也可以扫码网上办理或使用自助服务终端办理，节省等候时间。',
   'home.noResult': '抱歉，没有找到相关事项。请换个关键词，或到综合咨询窗口，工作人员将为您指引。',
   'home.chooseDepartment': '请选择办理部门',
@@ -24,6 +28,7 @@ const zh = {
   'home.pagePrev': '上一页',
   'home.pageNext': '下一页',
   'home.pageOf': '第 {page}/{pages} 页 · 共 {n} 项',
+  'home.departmentPageOf': '第 {page}/{pages} 页 · 共 {n} 个部门',
   'action.checkIn': '预约签到',
   'action.query': '进度查询',
   'action.elderly': '长辈模式',
@@ -44,6 +49,7 @@ const zh = {
   'guide.legal': '法定办结时限',
   'guide.promised': '承诺办结时限',
   'guide.days': '{n} 个工作日',
+  'guide.oneDay': '1 个工作日',
   'guide.sameDay': '即时办结',
   'guide.hours': '取号时段',
   'guide.quotaLabel': '每日号源',
@@ -122,6 +128,7 @@ const zh = {
   'query.caseState': '办理状态：{s}',
   'query.caseItem': '办理事项：{s}',
   'query.due': '办结期限：{d}',
+  'query.missing': '请补齐以下材料：',
   'case.correction': '待补正材料，请按补正告知书补齐后再来',
   'case.accepted': '已受理，正在办理',
   'case.rejected': '不予受理，详见不予受理通知书',
@@ -156,6 +163,8 @@ const zh = {
   'idle.speak': '您还在办理吗？如需继续，请点击继续',
   'keyboard.clear': '清空',
   'keyboard.delete': '删除',
+  'keyboard.close': '收起键盘',
+  'home.clearSearch': '清除搜索内容',
   'speak.home': '您好，请选择您要办理的事项',
   'speak.ticket': '取号成功，您的号码是 {number}，{wait}',
   'speak.ticketTake': '请取走号票',
@@ -177,11 +186,15 @@ const en: Record<KioskStringKey, string> = {
   'wait.next': 'called shortly',
   'wait.about': 'about {m} min',
   'wait.between': '{low}–{high} min',
-  'wait.noWindow': 'no window open yet; numbers are called in turn once one opens',
+  'wait.noWindow': 'Called in turn once a window opens',
   'wait.caveat.appointments': 'Appointments are served first once their time slot comes, so the wait may be a little longer.',
   'wait.caveat.paused-window': 'A window is paused; the wait will be shorter once it resumes.',
   'home.busyBadge': 'Busy',
   'home.closedToday': 'Closed today',
+  'home.full': 'All numbers taken today',
+  'home.fullHint': 'Apply online, or come another day',
+  'home.outsideHours': 'Not now',
+  'home.hoursToday': 'Hours {hours}',
   'home.busyBanner': 'Some services have long waits now. You can also apply online by scanning a QR code, or use the self-service terminals.',
   'home.noResult': 'Sorry, no service matches. Please try another word, or ask at the general consultation window.',
   'home.chooseDepartment': 'Please choose a department',
@@ -189,6 +202,7 @@ const en: Record<KioskStringKey, string> = {
   'home.pagePrev': 'Previous',
   'home.pageNext': 'Next',
   'home.pageOf': 'Page {page} of {pages} · {n} services',
+  'home.departmentPageOf': 'Page {page} of {pages} · {n} departments',
   'action.checkIn': 'Appointment check-in',
   'action.query': 'Check progress',
   'action.elderly': 'Senior mode',
@@ -209,6 +223,7 @@ const en: Record<KioskStringKey, string> = {
   'guide.legal': 'Legal time limit',
   'guide.promised': 'Promised time limit',
   'guide.days': '{n} working days',
+  'guide.oneDay': '1 working day',
   'guide.sameDay': 'Same day',
   'guide.hours': 'Ticket hours',
   'guide.quotaLabel': 'Tickets a day',
@@ -244,7 +259,7 @@ const en: Record<KioskStringKey, string> = {
   'lane.appointment': 'Appointment',
   'ticket.title': 'Here is your number',
   'ticket.yourNumber': 'Your number',
-  'ticket.ahead': '{n} people ahead of you',
+  'ticket.ahead': 'People ahead of you: {n}',
   'ticket.noneAhead': 'You are next, please listen for your number',
   'ticket.expected': 'Expected wait: {wait}',
   'ticket.issuedAt': 'Issued {time}',
@@ -287,6 +302,7 @@ const en: Record<KioskStringKey, string> = {
   'query.caseState': 'Status: {s}',
   'query.caseItem': 'Service: {s}',
   'query.due': 'Due by: {d}',
+  'query.missing': 'Please bring these materials:',
   'case.correction': 'Waiting for the materials named in the correction notice',
   'case.accepted': 'Accepted, in progress',
   'case.rejected': 'Not accepted: see the notice you were given',
@@ -321,6 +337,8 @@ const en: Record<KioskStringKey, string> = {
   'idle.speak': 'Are you still there? To go on, please touch Continue',
   'keyboard.clear': 'Clear',
   'keyboard.delete': 'Delete',
+  'keyboard.close': 'Close the keyboard',
+  'home.clearSearch': 'Clear the search',
   'speak.home': 'Welcome, please choose a service',
   'speak.ticket': 'Your number is {number}. {wait}',
   'speak.ticketTake': 'Please take your ticket',
@@ -343,6 +361,11 @@ export function tr(lang: Lang, key: KioskStringKey, vars: Record<string, string 
 }
 
 const KIOSK_REFUSALS = ['out-of-service', 'print-failed', 'print-cut-off', 'hub-offline', 'leases-spent'] as const;
+
+/** A time limit in working days as the guide says it: 即时办结 for none, and one day without a plural. */
+export function daysText(lang: Lang, n: number): string {
+  return n === 0 ? tr(lang, 'guide.sameDay') : n === 1 ? tr(lang, 'guide.oneDay') : tr(lang, 'guide.days', { n });
+}
 
 /** The wait as the kiosk says it (H-09): 即将叫号, 约 N 分钟, N–M 分钟, or that no window is open yet. */
 export function waitText(lang: Lang, wait: WaitPhrase): string {

@@ -90,6 +90,17 @@ describe("the clerk's desk", () => {
     expect(desk.current?.transfers[0]?.reason).toBe('需港澳签注窗口办理');
   });
 
+  it('tells which windows a ticket can be transferred to have nobody signed in, as the hall stands', () => {
+    const view = hall();
+    const open = (n: number) => deskOf(view, 3, at('09:05'), extras).targets.windows.find((w) => w.number === n)?.open;
+    expect([open(4), open(5)]).toEqual([true, false]);
+    must(view, { type: 'pauseWindow', window: 4, reason: '会议' }, win(4), at('09:06'));
+    expect(open(4)).toBe(true);
+    must(view, { type: 'resumeWindow', window: 4 }, win(4), at('09:07'));
+    must(view, { type: 'closeWindow', window: 4 }, win(4), at('09:08'));
+    expect(open(4)).toBe(false);
+  });
+
   it("shows only this window's cases (H-19)", () => {
     const view = hall();
     for (const w of [3, 4]) {

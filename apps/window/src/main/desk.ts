@@ -157,7 +157,7 @@ export function deskOf(view: HallView, window: number, now: number, extras: Desk
     serves,
     targets: {
       items: items.map((i) => ({ code: i.code, name: i.name, department: i.department, windows: windows.filter((w) => w.serves.includes(i.code)).map((w) => w.number) })),
-      windows: windows.filter((w) => w.number !== window).map((w) => ({ number: w.number, name: w.name, serves: w.serves })),
+      windows: windows.filter((w) => w.number !== window).map((w) => ({ number: w.number, name: w.name, serves: w.serves, open: view.windows.get(w.number)?.open === true })),
       consultationWindow: windows.find((w) => w.serves.includes(CONSULTATION_ITEM))?.number,
     },
     neighbours: windows

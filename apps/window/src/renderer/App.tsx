@@ -3,7 +3,7 @@ import { useHubNow, useNow } from '@servicehall/agent/renderer';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Desk, Done, EmergencyDesk, WindowShape } from '../shared/api';
 import { bridge } from './bridge';
-import { answerText, signInErrorText, stringsFor, type WindowStrings } from '../shared/strings';
+import { answerText, signInErrorText, signOutErrorText, stringsFor, type WindowStrings } from '../shared/strings';
 import { OutOfOrderDialog, PauseDialog, TransferDialog } from './dialogs';
 import { CasesPanel, CurrentPanel, HeldPanel, NeighboursPanel, QueuePanel, RatingPanel } from './panels';
 import { ServePanel } from './serve';
@@ -271,7 +271,7 @@ function Main({ t, desk, link, hubNow }: { t: WindowStrings; desk: Desk; link?: 
 
   const signOut = async () => {
     const r = await bridge.call('signOut');
-    if (!r.ok) say(false, answerText(t, r));
+    if (!r.ok) say(false, signOutErrorText(t, r, deskRef.current.current !== undefined));
   };
   const resume = async () => {
     const r = await bridge.call('resume');

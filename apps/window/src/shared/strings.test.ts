@@ -1,6 +1,6 @@
 import { forbiddenPhrasesIn } from '@servicehall/core';
 import { describe, expect, it } from 'vitest';
-import { allTexts, signInErrorText, STRINGS } from './strings';
+import { allTexts, answerText, signInErrorText, signOutErrorText, STRINGS, transferErrorText } from './strings';
 
 describe("the window terminal's words (H-14)", () => {
   for (const [language, table] of Object.entries(STRINGS)) {
@@ -28,6 +28,39 @@ describe("the window terminal's words (H-14)", () => {
     expect(signInErrorText(STRINGS['zh-CN'], { code: 'unauthorised', triesLeft: 4 })).toBe('工号或密码不正确，请核对后重新输入。还可尝试 4 次。');
     expect(signInErrorText(STRINGS['zh-CN'], { code: 'sign-in-paused' })).toBe(STRINGS['zh-CN'].answer['sign-in-paused']);
     expect(signInErrorText(STRINGS['zh-CN'], { code: 'a-code-added-later' })).toBe(STRINGS['zh-CN'].answer.internal);
+  });
+
+  it('tells the clerk that a case whose correction time has passed cannot be continued, and what to do, not that the system failed', () => {
+    // The hub's answer to an outcome that names a lapsed case as the one it continues (core outcomes.ts).
+    const refused = { code: 'case-lapsed', message: 'case SL20261120001 had until 2026-12-04 for its corrections: it has lapsed' };
+    const zh = answerText(STRINGS['zh-CN'], refused);
+    expect(zh).not.toBe(STRINGS['zh-CN'].answer.internal);
+    expect(zh).toContain('补正期限已过');
+    expect(zh).toContain('续办案件编号');
+    expect(answerText(STRINGS.en, refused)).toMatch(/correction time .*passed/);
+  });
+
+  it('says a transfer was refused because nobody is signed in at the chosen window, not that this window must sign in', () => {
+    // The hub's answer when the chosen window closed meanwhile (core tickets.ts).
+    const refused = { code: 'window-closed', message: 'window 4 has nobody signed in: transfer to the item, or to a window that is open' };
+    const zh = transferErrorText(STRINGS['zh-CN'], refused);
+    expect(zh).not.toBe(STRINGS['zh-CN'].answer['window-closed']);
+    expect(zh).toContain('无人签到');
+    expect(transferErrorText(STRINGS.en, refused)).toMatch(/Nobody is signed in at the chosen window/);
+    // Any other refusal as everywhere else.
+    expect(transferErrorText(STRINGS['zh-CN'], { code: 'not-served-here' })).toBe(STRINGS['zh-CN'].answer['not-served-here']);
+  });
+
+  it('says why the window cannot sign out while a held or transferred ticket waits for it alone, not to deal with a current ticket it does not have', () => {
+    // The hub's answer (core windows.ts) when no ticket is current but A001 is held and A002 sent here.
+    const refused = { code: 'window-busy', message: 'tickets A001, A002 wait for window 1 alone (held here or transferred here): call them or transfer them first' };
+    const zh = signOutErrorText(STRINGS['zh-CN'], refused, false);
+    expect(zh).not.toBe(STRINGS['zh-CN'].answer['window-busy']);
+    expect(zh).toContain('挂起');
+    expect(zh).toContain('转来本窗口');
+    expect(signOutErrorText(STRINGS.en, refused, false)).toMatch(/held here or transferred here/);
+    // With a current ticket, as before.
+    expect(signOutErrorText(STRINGS['zh-CN'], refused, true)).toBe(STRINGS['zh-CN'].answer['window-busy']);
   });
 
   it('has the same keys in both languages', () => {

@@ -108,6 +108,12 @@ export interface WindowStrings {
   toWindow: string;
   anyWindow: string;
   consultationDesk(n: number): string;
+  /** After a window's name in the transfer list: nobody is signed in there. */
+  windowNotOpen: string;
+  /** A transfer refused because nobody is signed in at the chosen window (it closed meanwhile). */
+  transferTargetClosed: string;
+  /** Sign-out refused: a ticket held here, or transferred to this window, still waits for it alone. */
+  signOutWaiting: string;
   transferReason: string;
   transferReasonHint: string;
   transferDo: string;
@@ -338,6 +344,9 @@ const zh: WindowStrings = {
   toWindow: '转至窗口',
   anyWindow: '任一办理该事项的窗口',
   consultationDesk: (n) => `${n}号 综合咨询台（多部门事项）`,
+  windowNotOpen: '（无人签到）',
+  transferTargetClosed: '所选窗口目前无人签到，转过去将无人叫号。请选择其他窗口，或只选事项（由任一办理该事项的窗口叫号）。',
+  signOutWaiting: '挂起或转来本窗口的号码只能由本窗口叫号。请先叫回办理或转办，再签退；临时离开请按“暂停”。',
   transferReason: '原因',
   transferReasonHint: '例如：该事项由出入境窗口办理',
   transferDo: '确认转办',
@@ -410,6 +419,7 @@ const zh: WindowStrings = {
     'rate-limited': '操作过于频繁，请稍候片刻再试。',
     'disk-full': '服务器存储空间不足，操作未记录。请改为人工登记，并联系管理员。',
     'id-reused': '操作编号冲突，操作未执行，请重试。',
+    'case-lapsed': '该案件的补正期限已过，不能再续办。请清空“续办案件编号”，按新申请记录办理结果，并向群众说明。',
   },
   done: {
     callNext: (t) => `已呼叫 ${t ?? ''} 号`,
@@ -556,6 +566,9 @@ const en: WindowStrings = {
   toWindow: 'To window',
   anyWindow: 'Any window serving the item',
   consultationDesk: (n) => `Window ${n}: general consultation desk`,
+  windowNotOpen: ' (nobody signed in)',
+  transferTargetClosed: 'Nobody is signed in at the chosen window, so nobody would call the citizen there. Choose another window, or the item only (any window serving it will call).',
+  signOutWaiting: 'A ticket held here or transferred here can be called only from this window, so nobody would serve it after you sign out. Call it back and serve it, or transfer it to another window, then sign out; to step away for a while, pause.',
   transferReason: 'Reason',
   transferReasonHint: 'e.g. handled by the exit-entry windows',
   transferDo: 'Transfer',
@@ -621,6 +634,7 @@ const en: WindowStrings = {
     'rate-limited': 'Too many actions at once: please wait a moment and try again.',
     'disk-full': 'The hub is out of storage and did not record this. Please record it by hand and call the administrator.',
     'id-reused': 'The action clashed with an earlier one and was not done: please try again.',
+    'case-lapsed': 'The correction time of that case has passed, so it cannot be continued. Clear the case number it continues and record the outcome as a new application, and explain this to the citizen.',
   },
   done: {
     callNext: (t) => `Called ${t ?? ''}`,
@@ -667,6 +681,16 @@ export const STRINGS: Record<WindowLanguage, WindowStrings> = { 'zh-CN': zh, en 
 /** A refusal as a polite sentence for the clerk. */
 export function answerText(t: WindowStrings, done: { code: string }): string {
   return t.answer[done.code] ?? t.answer.internal!;
+}
+
+/** Why a transfer or referral was refused: the window chosen has nobody signed in (it may have closed meanwhile), else as any refusal. */
+export function transferErrorText(t: WindowStrings, refused: { code: string }): string {
+  return refused.code === 'window-closed' ? t.transferTargetClosed : answerText(t, refused);
+}
+
+/** Why signing out was refused: a current ticket to finish first, or (with none) a held or transferred ticket that waits for this window alone. */
+export function signOutErrorText(t: WindowStrings, refused: { code: string }, hasCurrent: boolean): string {
+  return refused.code === 'window-busy' && !hasCurrent ? t.signOutWaiting : answerText(t, refused);
 }
 
 /** Why a sign-in at the window was refused, in the clerk's words: what to do next, never the hub's code. */

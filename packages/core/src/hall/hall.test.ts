@@ -158,6 +158,29 @@ describe('a window that cannot call', () => {
     expect(refusal(run(view, { type: 'closeWindow', window: 1 }, win(1), at('09:04')))).toBe('window-busy');
   });
 
+  it('refuses to sign out a window that a ticket waits for alone, held there or transferred to it: nobody else would call it', () => {
+    const view = emptyView(catalogue(), DAY);
+    open(view, 1, '1001');
+    open(view, 2, '1002');
+    issue(view, 'GA-SFZ-HL', at('09:00'));
+    issue(view, 'GA-SFZ-HL', at('09:01'));
+    // A001 is held at window 1; A002 is sent from window 2 to window 1.
+    step(view, { type: 'callNext', window: 1 }, win(1), at('09:02'));
+    step(view, { type: 'holdTicket', window: 1 }, win(1), at('09:03'));
+    step(view, { type: 'callNext', window: 2 }, win(2), at('09:04'));
+    step(view, { type: 'transferTicket', window: 2, toWindow: 1, reason: '需1号窗口核验' }, win(2), at('09:05'));
+    const closing = run(view, { type: 'closeWindow', window: 1 }, win(1), at('09:06'));
+    expect(refusal(closing)).toBe('window-busy');
+    expect(closing.ok ? '' : closing.message).toContain('A001, A002');
+    // Called back and finished, sent to the item and finished: the window may close.
+    step(view, { type: 'callTicket', window: 1, ticketId: `${DAY}-A001` }, win(1), at('09:07'));
+    step(view, { type: 'startService', window: 1 }, win(1), at('09:07'));
+    step(view, { type: 'finishService', window: 1 }, win(1), at('09:08'));
+    step(view, { type: 'callNext', window: 1 }, win(1), at('09:09'));
+    step(view, { type: 'transferTicket', window: 1, toService: 'GA-SFZ-HL', reason: '任一窗口办理' }, win(1), at('09:10'));
+    expect(refusal(run(view, { type: 'closeWindow', window: 1 }, win(1), at('09:11')))).toBe('accepted');
+  });
+
   it('refuses a window the hall does not have', () => {
     const view = emptyView(catalogue(), DAY);
     expect(refusal(run(view, { type: 'openWindow', window: 99 }, admin, at('08:00')))).toBe('not-found');
@@ -224,6 +247,7 @@ describe('issuing tickets', () => {
     it('does not give back the place of a ticket transferred to another window or item', () => {
       const view = quotaOfTwo();
       open(view, 1, '1001');
+      open(view, 2, '1002');
       issue(view, 'GA-HK-QR', at('09:00'));
       issue(view, 'GA-HK-QR', at('09:01'));
       step(view, { type: 'callNext', window: 1 }, win(1), at('09:02'));
@@ -402,6 +426,15 @@ describe('transferring a citizen (首问负责, H-02)', () => {
   ])('refuses a transfer to %s', (_what, to, code) => {
     const { view } = hall();
     expect(refusal(run(view, { type: 'transferTicket', window: 13, reason: '转办', ...to }, win(13), at('09:10')))).toBe(code);
+  });
+
+  it('refuses a transfer to a window nobody is signed in at: the citizen would wait for a window that never calls', () => {
+    const { view } = hall();
+    // Window 6 serves the item and its clerk has signed out meanwhile.
+    step(view, { type: 'closeWindow', window: 6 }, win(6), at('09:09'));
+    expect(refusal(run(view, { type: 'transferTicket', window: 13, toService: 'YB-GX-ZY', toWindow: 6, reason: '转医保' }, win(13), at('09:10')))).toBe('window-closed');
+    // To the item itself the transfer goes: any window serving it calls the ticket once one opens.
+    expect(refusal(run(view, { type: 'transferTicket', window: 13, toService: 'YB-GX-ZY', reason: '转医保' }, win(13), at('09:10')))).toBe('accepted');
   });
 
   it('refuses to transfer a ticket that is at another window', () => {

@@ -1,7 +1,7 @@
 import type { CommandBody } from '../commands';
 import type { EventBody } from '../events';
 import { ok, refuse, type Result } from '../result';
-import { currentTicket, windowOf, type DecideContext, type Decision, type EventOf, type HallView } from './view';
+import { currentTicket, heldTickets, windowOf, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 import { readyWindow, windowFor } from './tickets';
 
 // Windows and their terminals: signing in, opening, pausing, closing, and the devices they report (H-04, H-18).
@@ -83,6 +83,10 @@ export function decideWindowCommand(view: HallView, command: WindowCommand, ctx:
       if (!w.ok) return w;
       const busy = currentTicket(view, command.window);
       if (busy) return refuse('window-busy', `window ${command.window} is still with ${busy.number}`);
+      // Held here, or transferred to this window: only this window calls them, so closing it would leave them waiting all day.
+      const waiting = [...heldTickets(view, command.window), ...(view.waitingAt.get(command.window)?.values() ?? [])].sort((a, b) => a.place - b.place);
+      if (waiting.length > 0)
+        return refuse('window-busy', `tickets ${waiting.map((t) => t.number).join(', ')} wait for window ${command.window} alone (held here or transferred here): call them or transfer them first`);
       return ok({ events: [{ type: 'window.closed', window: command.window }] });
     }
     case 'pauseWindow': {
