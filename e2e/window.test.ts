@@ -167,22 +167,21 @@ describe('the window terminal in Chromium', () => {
     await expect.poll(() => page3.locator('[data-testid=current]').getAttribute('data-state')).toBe('serving');
     await expect.poll(() => display.shown.rows).toEqual([number, '您好！很高兴为您服务']);
     await press(page3, 'F7');
-    // A window nobody is signed in at is marked, and cannot be chosen.
+    // A window nobody is signed in at is marked in the list.
     const option1 = page3.locator('[data-testid=transfer-dialog] select[name=to-window] option[value="1"]');
     expect(await option1.textContent()).toContain('（无人签到）');
-    expect(await option1.isDisabled()).toBe(true);
     await page3.selectOption('[data-testid=transfer-dialog] select[name=to-window]', '4');
     await page3.fill('[data-testid=transfer-dialog] input[name=transfer-reason]', '需由4号窗口核验原护照');
-    // Window 4's clerk signs out while the dialog is open: the transfer is refused, saying why, and the ticket stays here.
+    expect(await page3.locator('[data-testid=transfer-target-closed]').count()).toBe(0);
+    // Window 4's clerk signs out while the dialog is open: the clerk at window 3 is told nobody would call the citizen there yet.
     await page4.click('[data-testid=sign-out]');
     await expect.poll(() => page4.locator('[data-testid=sign-in]').count()).toBe(1);
-    await page3.click('[data-testid=transfer-confirm]');
-    await expect.poll(() => page3.locator('[data-testid=transfer-dialog] .error').textContent()).toBe('所选窗口目前无人签到，转过去将无人叫号。请选择其他窗口，或只选事项（由任一办理该事项的窗口叫号）。');
+    await expect.poll(() => page3.locator('[data-testid=transfer-target-closed]').textContent()).toBe('所选窗口目前无人签到，转过去要等该窗口有人签到后才会叫号。可改选其他窗口，或只选事项（由任一办理该事项的窗口叫号）。');
     await screenshot(page3, 'window-transfer-closed');
-    expect((await ticket(number)).state).toBe('serving');
-    // Back at window 4, the transfer goes.
+    // Back at window 4, the warning goes, and so does the transfer.
     await signIn(page4, '1006', '246810');
     await expect.poll(() => page4.locator('[data-testid=desk]').count()).toBe(1);
+    await expect.poll(() => page3.locator('[data-testid=transfer-target-closed]').count()).toBe(0);
     await page3.click('[data-testid=transfer-confirm]');
     await expect.poll(() => page3.locator('[data-testid=current]').getAttribute('data-state')).toBe('none');
 

@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { Desk, Done } from '../shared/api';
-import { transferErrorText, type WindowStrings } from '../shared/strings';
+import { answerText, type WindowStrings } from '../shared/strings';
 import { bridge } from './bridge';
 
 const failed = (): Done => ({ ok: false, code: 'internal', message: '' });
@@ -36,7 +36,7 @@ export function TransferDialog({ t, desk, close, say }: { t: WindowStrings; desk
     const r = await bridge
       .call('transfer', { ...(toService ? { toService } : {}), ...(toWindow ? { toWindow: Number(toWindow) } : {}), reason: reason.trim(), referral: kind === 'referral' })
       .catch(failed);
-    if (!r.ok) return setError(transferErrorText(t, r));
+    if (!r.ok) return setError(answerText(t, r));
     say(true, t.done[kind](r.ticket ?? desk.current?.number));
     close();
   };
@@ -65,13 +65,19 @@ export function TransferDialog({ t, desk, close, say }: { t: WindowStrings; desk
         <select name="to-window" value={toWindow} onChange={(e) => setToWindow(e.target.value)}>
           <option value="">{t.anyWindow}</option>
           {windows.map((w) => (
-            <option key={w.number} value={w.number} disabled={!w.open && String(w.number) !== toWindow}>
+            <option key={w.number} value={w.number}>
               {w.number === consultation ? t.consultationDesk(w.number) : w.name}
               {w.open ? '' : t.windowNotOpen}
             </option>
           ))}
         </select>
       </label>
+      {/* Chosen, or signed out while the dialog is open: the transfer goes, but nobody calls the citizen until someone signs in there. */}
+      {toWindow && windows.some((w) => String(w.number) === toWindow && !w.open) ? (
+        <p className="warning" role="status" data-testid="transfer-target-closed">
+          {t.transferTargetClosed}
+        </p>
+      ) : null}
       {consultation !== undefined && kind === 'referral' ? (
         <button
           className="small"

@@ -143,7 +143,7 @@ export interface Desk {
   /** Where a ticket can be transferred or referred. */
   targets: {
     items: { code: string; name: string; department: string; windows: number[] }[];
-    /** `open`: a clerk is signed in there (perhaps paused); the hub refuses a transfer to a window nobody is signed in at. */
+    /** `open`: a clerk is signed in there (perhaps paused); a transfer to a window nobody is signed in at waits until someone signs in (the dialog warns). */
     windows: { number: number; name: string; serves: string[]; open: boolean }[];
     /** 综合咨询台: the window that serves the general consultation item, for multi-department matters (H-06). */
     consultationWindow?: number;

@@ -1,6 +1,6 @@
 import { forbiddenPhrasesIn } from '@servicehall/core';
 import { describe, expect, it } from 'vitest';
-import { allTexts, answerText, signInErrorText, signOutErrorText, STRINGS, transferErrorText } from './strings';
+import { allTexts, answerText, signInErrorText, signOutErrorText, STRINGS } from './strings';
 
 describe("the window terminal's words (H-14)", () => {
   for (const [language, table] of Object.entries(STRINGS)) {
@@ -38,17 +38,6 @@ describe("the window terminal's words (H-14)", () => {
     expect(zh).toContain('补正期限已过');
     expect(zh).toContain('续办案件编号');
     expect(answerText(STRINGS.en, refused)).toMatch(/correction time .*passed/);
-  });
-
-  it('says a transfer was refused because nobody is signed in at the chosen window, not that this window must sign in', () => {
-    // The hub's answer when the chosen window closed meanwhile (core tickets.ts).
-    const refused = { code: 'window-closed', message: 'window 4 has nobody signed in: transfer to the item, or to a window that is open' };
-    const zh = transferErrorText(STRINGS['zh-CN'], refused);
-    expect(zh).not.toBe(STRINGS['zh-CN'].answer['window-closed']);
-    expect(zh).toContain('无人签到');
-    expect(transferErrorText(STRINGS.en, refused)).toMatch(/Nobody is signed in at the chosen window/);
-    // Any other refusal as everywhere else.
-    expect(transferErrorText(STRINGS['zh-CN'], { code: 'not-served-here' })).toBe(STRINGS['zh-CN'].answer['not-served-here']);
   });
 
   it('says why the window cannot sign out while a held or transferred ticket waits for it alone, not to deal with a current ticket it does not have', () => {

@@ -110,7 +110,7 @@ export interface WindowStrings {
   consultationDesk(n: number): string;
   /** After a window's name in the transfer list: nobody is signed in there. */
   windowNotOpen: string;
-  /** A transfer refused because nobody is signed in at the chosen window (it closed meanwhile). */
+  /** Beside a chosen window nobody is signed in at (or who signed out while the dialog was open): the citizen waits until someone signs in there. */
   transferTargetClosed: string;
   /** Sign-out refused: a ticket held here, or transferred to this window, still waits for it alone. */
   signOutWaiting: string;
@@ -345,7 +345,7 @@ const zh: WindowStrings = {
   anyWindow: '任一办理该事项的窗口',
   consultationDesk: (n) => `${n}号 综合咨询台（多部门事项）`,
   windowNotOpen: '（无人签到）',
-  transferTargetClosed: '所选窗口目前无人签到，转过去将无人叫号。请选择其他窗口，或只选事项（由任一办理该事项的窗口叫号）。',
+  transferTargetClosed: '所选窗口目前无人签到，转过去要等该窗口有人签到后才会叫号。可改选其他窗口，或只选事项（由任一办理该事项的窗口叫号）。',
   signOutWaiting: '挂起或转来本窗口的号码只能由本窗口叫号。请先叫回办理或转办，再签退；临时离开请按“暂停”。',
   transferReason: '原因',
   transferReasonHint: '例如：该事项由出入境窗口办理',
@@ -567,7 +567,7 @@ const en: WindowStrings = {
   anyWindow: 'Any window serving the item',
   consultationDesk: (n) => `Window ${n}: general consultation desk`,
   windowNotOpen: ' (nobody signed in)',
-  transferTargetClosed: 'Nobody is signed in at the chosen window, so nobody would call the citizen there. Choose another window, or the item only (any window serving it will call).',
+  transferTargetClosed: 'Nobody is signed in at the chosen window: the citizen will be called only once someone signs in there. Choose another window, or the item only (any window serving it will call).',
   signOutWaiting: 'A ticket held here or transferred here can be called only from this window, so nobody would serve it after you sign out. Call it back and serve it, or transfer it to another window, then sign out; to step away for a while, pause.',
   transferReason: 'Reason',
   transferReasonHint: 'e.g. handled by the exit-entry windows',
@@ -681,11 +681,6 @@ export const STRINGS: Record<WindowLanguage, WindowStrings> = { 'zh-CN': zh, en 
 /** A refusal as a polite sentence for the clerk. */
 export function answerText(t: WindowStrings, done: { code: string }): string {
   return t.answer[done.code] ?? t.answer.internal!;
-}
-
-/** Why a transfer or referral was refused: the window chosen has nobody signed in (it may have closed meanwhile), else as any refusal. */
-export function transferErrorText(t: WindowStrings, refused: { code: string }): string {
-  return refused.code === 'window-closed' ? t.transferTargetClosed : answerText(t, refused);
 }
 
 /** Why signing out was refused: a current ticket to finish first, or (with none) a held or transferred ticket that waits for this window alone. */

@@ -438,9 +438,6 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
         const target = findWindow(view.catalogue, command.toWindow);
         if (!target) return refuse('not-found', `there is no window ${command.toWindow}`);
         if (!target.serves.includes(toService)) return refuse('not-served-here', `window ${command.toWindow} does not serve ${toService}`);
-        // Nobody signed in there would ever call it (a paused window resumes; a closed one may stay closed all day).
-        if (!windowState(view, command.toWindow).open)
-          return refuse('window-closed', `window ${command.toWindow} has nobody signed in: transfer to the item, or to a window that is open`);
       }
       const r = transferTicket(t, { toService, toWindow: command.toWindow, reason: command.reason, by, at: now });
       if (!r.ok) return r;
