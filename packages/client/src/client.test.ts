@@ -100,6 +100,29 @@ describe('the outbox', () => {
   });
 });
 
+describe('a terminal whose disk refuses the outbox file', () => {
+  it('still sends the command and takes its answer, says once that the outbox is in memory only, and writes the file again once it can', async () => {
+    const hub = await inProcessHub();
+    const file = path.join(tempDir(), 'outbox.json');
+    const said: string[] = [];
+    const kiosk = client({ url: hub.wsUrl, role: 'kiosk', terminal: 'kiosk-1', outboxFile: file, log: (m) => said.push(m) });
+    await kiosk.whenInStep();
+    // Where the outbox writes its new list first: a folder there makes every write fail, as a full or read-only disk does (even for root).
+    fs.mkdirSync(`${file}.tmp`);
+    const first = await kiosk.send({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
+    const second = await kiosk.send({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
+    expect([first.ok, second.ok]).toEqual([true, true]);
+    expect(kiosk.waiting).toBe(0);
+    expect(said.filter((m) => m.includes('outbox'))).toEqual([expect.stringMatching(/could not be written .*EISDIR.*in memory only/)]);
+    // The disk takes writes again: a command waiting while the hub is away is in the file.
+    fs.rmdirSync(`${file}.tmp`);
+    await hub.close();
+    void kiosk.send({ type: 'issueTicket', serviceCode: 'CRJ-HZ-SL', lane: 'ordinary' });
+    expect(new Outbox(file).list().map((e) => e.command.type === 'issueTicket' && e.command.serviceCode)).toEqual(['CRJ-HZ-SL']);
+    expect(said.filter((m) => m.includes('outbox'))).toEqual([expect.stringMatching(/could not be written/), expect.stringMatching(/written again/)]);
+  });
+});
+
 describe('following the event log', () => {
   it('asks again from what it holds when the sequence has a gap, never guessing', async () => {
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
