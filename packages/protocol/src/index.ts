@@ -68,6 +68,7 @@ export const RefusalCodeSchema = z.enum([
   'phone-unverified',
   'case-lapsed',
   'command-expired',
+  'clock-ahead',
   'internal',
   'method-not-allowed',
   'id-reused',
