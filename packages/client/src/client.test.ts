@@ -489,6 +489,26 @@ describe('a ticket command the hub answers late', () => {
   });
 });
 
+describe('a command id sent again with another command (a bug, or a replay)', () => {
+  it('is refused at once with its own code while the first waits, never given the first command’s answer', async () => {
+    const port = await freePort();
+    const c = client({ url: `ws://127.0.0.1:${port}/ws`, role: 'kiosk', terminal: 'kiosk-1' });
+    const id = 'press-0001-kiosk-1';
+    const first = c.send({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, id);
+    const other = await Promise.race([c.send({ type: 'issueTicket', serviceCode: 'CRJ-HZ-SL', lane: 'ordinary' }, id), wait(3000).then(() => 'no answer while the first waits')]);
+    expect(other).toMatchObject({ ok: false, code: 'id-reused' });
+    // The same command again under its id is the same press: it waits for the first's answer, sent once.
+    const again = c.send({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, id);
+    expect(c.waiting).toBe(1);
+    const hub = await startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue({ allDay: true }), port });
+    cleanups.push(() => hub.close());
+    const [a, b] = await Promise.all([first, again]);
+    expect(a).toMatchObject({ ok: true, ticket: { serviceCode: 'GA-SFZ-HL' } });
+    expect(b).toEqual(a);
+    expect([...hub.store.view.tickets.values()].map((t) => t.serviceCode)).toEqual(['GA-SFZ-HL']);
+  });
+});
+
 describe('a hall not set up yet', () => {
   it('says so as the link state, and comes online by itself once the administrator has set it up', async () => {
     const hub = await startHub({ dataDir: tempDir(), token: TOKEN });

@@ -1,8 +1,9 @@
-import { applyEvent, fromSnapshot, HubOffset, OutOfStep, type CommandBody, type HallEvent, type HallView } from '@servicehall/core';
+import { applyEvent, fromSnapshot, HubOffset, OutOfStep, type Command, type CommandBody, type HallEvent, type HallView } from '@servicehall/core';
 import { HubMessageSchema, PROTOCOL_VERSION, newCommandId, parseMessage, type Answer, type ConnectionState, type HubMessage, type Question, type Reply, type Role } from '@servicehall/protocol';
 
 export type { ConnectionState };
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import WebSocket from 'ws';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { Outbox } from './outbox';
@@ -71,6 +72,13 @@ export function insecureHubProblem(url: string, allowInsecure = false): { zh: st
       en: "the hub is on another machine: use wss:// with the hall CA (a wss:// hubUrl, and hubCa: the ca.crt from `npm run hub -- init-tls`), or set allowInsecure to true on a private network nobody else uses, since tokens and PINs would cross it in clear",
     };
   return undefined;
+}
+
+/** Whether two commands ask the same, whenever each was made (as the hub compares a retry). */
+function sameCommand(a: Command, b: Command): boolean {
+  const { madeAt: _a, ...x } = a;
+  const { madeAt: _b, ...y } = b;
+  return isDeepStrictEqual(x, y);
 }
 
 export type AskResult = { ok: true; value: Record<string, unknown> } | { ok: false; code: string; message: string };
@@ -178,6 +186,9 @@ export class HallClient {
    */
   send(body: CommandBody, id: string = newCommandId(), options: { volatile?: boolean } = {}): Promise<Answer> {
     const command = { ...body, id, madeAt: this.hubNow() };
+    // Another command under the id of one still waiting (a caller's bug): it would get that one's answer, as if done.
+    const waiting = this.outbox.get(id);
+    if (waiting && !sameCommand(waiting, command)) return Promise.resolve({ ok: false, code: 'id-reused', message: 'this command id is waiting in the outbox with a different command: send a new id' });
     const answered = new Promise<Answer>((resolve) => {
       const list = this.pending.get(id) ?? [];
       list.push(resolve);

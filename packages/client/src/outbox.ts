@@ -54,7 +54,12 @@ export class Outbox {
   }
 
   has(id: string): boolean {
-    return this.entries.some((e) => e.command.id === id);
+    return this.get(id) !== undefined;
+  }
+
+  /** The command waiting under this id. */
+  get(id: string): Command | undefined {
+    return this.entries.find((e) => e.command.id === id)?.command;
   }
 
   add(command: Command, now: number, volatile = false): void {
