@@ -150,6 +150,42 @@ describe('following the event log', () => {
     expect(c.view!.windows.get(1)!.open).toBe(false);
   });
 
+  it('asks once for what it missed while a busy hall’s events keep coming over a slow link, not once for each (the hub would cut a link that asks hundreds of times)', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => new Promise((r) => wss.close(r)));
+    const hub = await inProcessHub();
+    const base = toSnapshot(hub.store.view);
+    const opened = (seq: number, window: number): HallEvent => ({ seq, at: 0, type: 'window.opened', window });
+    const asked: { type: string; since?: number }[] = [];
+    let link: { send(text: string): void } | undefined;
+    wss.on('connection', (ws) => {
+      link = ws;
+      ws.on('message', (data) => {
+        const m = JSON.parse(data.toString());
+        asked.push(m);
+        if (m.type === 'hello') {
+          ws.send(JSON.stringify({ type: 'welcome', protocol: 1, terminal: m.terminal, role: m.role, seq: base.seq, hubTime: 0 }));
+          ws.send(JSON.stringify({ type: 'snapshot', snapshot: base }));
+          // Event base+1 is lost; 300 more come, one message each, before the answer to the first ask.
+          for (let i = 2; i <= 301; i++) ws.send(JSON.stringify({ type: 'events', events: [opened(base.seq + i, (i % 10) + 1)] }));
+        }
+        if (m.type === 'subscribe' && asked.filter((a) => a.type === 'subscribe').length === 1)
+          setTimeout(() => ws.send(JSON.stringify({ type: 'events', events: Array.from({ length: 301 }, (_, i) => opened(base.seq + 1 + i, ((i + 1) % 10) + 1)) })), 300);
+      });
+    });
+    const { port } = wss.address() as { port: number };
+    const c = client({ url: `ws://127.0.0.1:${port}` });
+    await c.whenInStep(base.seq + 301);
+    expect(asked.filter((m) => m.type === 'subscribe')).toEqual([{ type: 'subscribe', since: base.seq }]);
+    expect(c.view!.windows.get(1)!.open).toBe(true);
+    // A gap met after the answer (a new one) is asked for at once.
+    link!.send(JSON.stringify({ type: 'events', events: [opened(base.seq + 303, 1)] }));
+    await expect.poll(() => asked.filter((m) => m.type === 'subscribe')).toEqual([
+      { type: 'subscribe', since: base.seq },
+      { type: 'subscribe', since: base.seq + 301 },
+    ]);
+  });
+
   it('catches up after missing 1,000 events with one snapshot, not 1,000 round trips', async () => {
     const hub = await inProcessHub(LOAD);
     const first = client({ url: hub.wsUrl });

@@ -81,6 +81,9 @@ function sameCommand(a: Command, b: Command): boolean {
   return isDeepStrictEqual(x, y);
 }
 
+/** How long a terminal that asked for the events after a gap waits for them before asking again. */
+const RESYNC_AGAIN_MS = 5_000;
+
 export type AskResult = { ok: true; value: Record<string, unknown> } | { ok: false; code: string; message: string };
 
 export type ClientChange =
@@ -115,6 +118,8 @@ export class HallClient {
    */
   private readonly hubOffset = new HubOffset();
   private resyncing = false;
+  /** The last ask for the events after a gap (see resync), by the steady clock. */
+  private asked: { since: number; at: number } | undefined;
   /** The event log of the hub now linked (its welcome says), and the one this view was built from. */
   private hubLog: string | undefined;
   private viewLogId: string | undefined;
@@ -464,6 +469,12 @@ export class HallClient {
   }
 
   private resync(since: number | undefined): void {
+    // Events keep coming while the hub answers (over a slow link, hundreds): each would meet the same gap, and
+    // asking for each would take the hub's message allowance and have it cut the link. Asked again only when
+    // the answer is long in coming.
+    const now = this.steady();
+    if (since !== undefined && this.asked?.since === since && now - this.asked.at < RESYNC_AGAIN_MS) return;
+    this.asked = since === undefined ? undefined : { since, at: now };
     this.resyncing = since === undefined;
     if (since === undefined) this.view = undefined;
     this.write({ type: 'subscribe', since });
