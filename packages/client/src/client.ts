@@ -172,6 +172,11 @@ export class HallClient {
     return this.outbox.size;
   }
 
+  /** The commands waiting for the hub's answer, with those this terminal's outbox file kept from before it restarted (`send` them again under their ids to hear their answers). */
+  waitingCommands(): readonly Command[] {
+    return this.outbox.list().map((e) => e.command);
+  }
+
   /** Now on the hub's clock, as this terminal last knew it (its own clock while the hub never answered). */
   hubNow(): number {
     // Whole milliseconds, as the hub's own clock: it goes into commands (madeAt), which take an integer.
