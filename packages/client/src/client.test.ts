@@ -545,6 +545,22 @@ describe('a command id sent again with another command (a bug, or a replay)', ()
   });
 });
 
+describe('an outbox longer than the hub takes at once (a kiosk’s numbers given out while the hub was away)', () => {
+  it('is delivered whole at the pace the hub allows: a command refused for the pace stays in the outbox and is sent again, never dropped', async () => {
+    const port = await freePort();
+    const said: string[] = [];
+    const c = client({ url: `ws://127.0.0.1:${port}/ws`, role: 'kiosk', terminal: 'kiosk-1', log: (m) => said.push(m) });
+    // 40 presses waiting, twice the burst a kiosk may send at once (DEFAULT_LIMITS: 20, then one a second).
+    const answers = Array.from({ length: 40 }, () => c.send({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }));
+    const hub = await startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue({ allDay: true }), port });
+    cleanups.push(() => hub.close());
+    const all = await Promise.all(answers);
+    expect(all.filter((a) => !a.ok)).toEqual([]);
+    expect(hub.store.view.tickets.size).toBe(40);
+    expect(c.waiting).toBe(0);
+  }, 60_000);
+});
+
 describe('a hall not set up yet', () => {
   it('says so as the link state, and comes online by itself once the administrator has set it up', async () => {
     const hub = await startHub({ dataDir: tempDir(), token: TOKEN });

@@ -81,6 +81,12 @@ function sameCommand(a: Command, b: Command): boolean {
   return isDeepStrictEqual(x, y);
 }
 
+/**
+ * Commands written to the hub and not yet answered, at most: an outbox of hundreds (a kiosk's numbers given out
+ * while the hub was away) goes at the hub's pace, under its allowance of messages and of commands at once.
+ */
+const MAX_IN_FLIGHT = 16;
+
 /** How long a terminal that asked for the events after a gap waits for them before asking again. */
 const RESYNC_AGAIN_MS = 5_000;
 
@@ -118,6 +124,11 @@ export class HallClient {
    */
   private readonly hubOffset = new HubOffset();
   private resyncing = false;
+  /** Commands written on this link and not answered yet (see MAX_IN_FLIGHT). */
+  private readonly inFlight = new Set<string>();
+  /** Commands the hub refused for the pace (rate-limited), by when it takes them again (steady clock): they stay in the outbox. */
+  private readonly held = new Map<string, number>();
+  private heldTimer: NodeJS.Timeout | undefined;
   /** The last ask for the events after a gap (see resync), by the steady clock. */
   private asked: { since: number; at: number } | undefined;
   /** The event log of the hub now linked (its welcome says), and the one this view was built from. */
@@ -207,7 +218,7 @@ export class HallClient {
     if (!this.outbox.has(id)) {
       this.outbox.add(command, this.clock(), options.volatile);
       this.setState({ ...this.state, waiting: this.outbox.size });
-      if (this.state.status === 'online') this.write({ type: 'command', command, ...this.epochField() });
+      this.pump();
     }
     return answered;
   }
@@ -235,7 +246,10 @@ export class HallClient {
     // Withdrawn: it may still have reached the hub, but it is never sent again.
     if (!options.keepOnTimeout) {
       this.outbox.remove(id);
+      this.inFlight.delete(id);
+      this.held.delete(id);
       this.setState({ ...this.state, waiting: this.outbox.size });
+      this.pump();
     }
     return { ok: false, reason: 'timeout', late: answered };
   }
@@ -281,6 +295,7 @@ export class HallClient {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.heldTimer);
     clearTimeout(this.retryTimer);
     clearTimeout(this.offlineTimer);
     clearInterval(this.heartbeat);
@@ -343,11 +358,37 @@ export class HallClient {
     ws.on('close', () => {
       if (this.ws !== ws) return;
       this.ws = undefined;
+      this.inFlight.clear();
       clearInterval(this.heartbeat);
       // With a standby, the next try goes to the other hub: the one in charge may be either.
       const nextHub = this.hubs.length > 1 && (this.current = (this.current + 1) % this.hubs.length) !== 0;
       this.scheduleReconnect(nextHub);
     });
+  }
+
+  /**
+   * Writes the outbox's commands to the hub in order, at most MAX_IN_FLIGHT unanswered at once, those refused
+   * for the pace once the hub takes them again.
+   */
+  private pump(): void {
+    if (this.state.status !== 'online') return;
+    const now = this.steady();
+    let nextHeld = Infinity;
+    for (const e of this.outbox.list()) {
+      if (this.inFlight.size >= MAX_IN_FLIGHT) break;
+      const id = e.command.id;
+      if (this.inFlight.has(id)) continue;
+      const until = this.held.get(id);
+      if (until !== undefined && until > now) {
+        nextHeld = Math.min(nextHeld, until);
+        continue;
+      }
+      this.held.delete(id);
+      this.inFlight.add(id);
+      this.write({ type: 'command', command: e.command, ...this.epochField() });
+    }
+    clearTimeout(this.heldTimer);
+    if (nextHeld < Infinity) this.heldTimer = setTimeout(() => this.pump(), nextHeld - now).unref();
   }
 
   /** The epoch to carry (none before any hub said one). */
@@ -392,7 +433,8 @@ export class HallClient {
         clearTimeout(this.offlineTimer);
         this.offlineTimer = undefined;
         this.setState({ status: 'online', since: this.clock(), waiting: this.outbox.size });
-        for (const e of this.outbox.list()) this.write({ type: 'command', command: e.command, ...this.epochField() });
+        this.inFlight.clear();
+        this.pump();
         this.startHeartbeat();
         return;
       }
@@ -411,11 +453,20 @@ export class HallClient {
           this.ws?.close();
           return;
         }
+        this.inFlight.delete(m.commandId);
+        // Refused for the pace only: it stays in the outbox and goes again when the hub takes it (never dropped).
+        if (!m.answer.ok && m.answer.code === 'rate-limited' && this.outbox.has(m.commandId)) {
+          this.held.set(m.commandId, this.steady() + Math.max(250, m.answer.retryAfterMs ?? 1000));
+          this.pump();
+          return;
+        }
+        this.held.delete(m.commandId);
         this.outbox.remove(m.commandId);
         const waiters = this.pending.get(m.commandId) ?? [];
         this.pending.delete(m.commandId);
         for (const resolve of waiters) resolve(m.answer);
         this.setState({ ...this.state, waiting: this.outbox.size });
+        this.pump();
         return;
       }
       case 'reply': {
