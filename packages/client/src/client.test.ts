@@ -561,6 +561,39 @@ describe('an outbox longer than the hub takes at once (a kiosk’s numbers given
   }, 60_000);
 });
 
+describe('a command the hub could not record just now (its disk full, or it was stopping)', () => {
+  it('stays in the outbox and goes again until recorded, unless a person waits for it at the screen: they hear the refusal at once', async () => {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => new Promise((r) => wss.close(r)));
+    const hub = await inProcessHub();
+    const tries = new Map<string, number>();
+    wss.on('connection', (ws) => {
+      ws.on('message', (data) => {
+        const m = JSON.parse(data.toString());
+        if (m.type === 'hello') {
+          ws.send(JSON.stringify({ type: 'welcome', protocol: 1, terminal: m.terminal, role: m.role, seq: 1, hubTime: 0 }));
+          ws.send(JSON.stringify({ type: 'snapshot', snapshot: toSnapshot(hub.store.view) }));
+        }
+        if (m.type !== 'command') return;
+        const n = (tries.get(m.command.id) ?? 0) + 1;
+        tries.set(m.command.id, n);
+        // Its disk is full for the first try of each command, and the hub stopping at the second.
+        const answer = n === 1 ? { ok: false, code: 'disk-full', message: 'the hub cannot write: its disk is full' } : n === 2 ? { ok: false, code: 'cancelled', message: 'the hub is stopping' } : { ok: true, seq: 1 };
+        ws.send(JSON.stringify({ type: 'answer', commandId: m.command.id, answer }));
+      });
+    });
+    const { port } = wss.address() as { port: number };
+    const c = client({ url: `ws://127.0.0.1:${port}`, role: 'kiosk', terminal: 'kiosk-1', recordRetryMs: 100 });
+    await c.whenInStep();
+    // A void sent in the background (a ticket nobody holds): dropped at the refusal, the ticket would stand.
+    expect(await c.send({ type: 'voidTicket', ticketId: '2026-11-27-A001', reason: 'the kiosk failed before handing the ticket over' }, 'void-2026-11-27-A001')).toEqual({ ok: true, seq: 1 });
+    expect(tries.get('void-2026-11-27-A001')).toBe(3);
+    const pressed = await c.sendNow({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, { id: 'press-0001-kiosk-1', timeoutMs: 2000 });
+    expect(pressed).toMatchObject({ ok: true, answer: { ok: false, code: 'disk-full' } });
+    expect(c.waiting).toBe(0);
+  });
+});
+
 describe('a hall not set up yet', () => {
   it('says so as the link state, and comes online by itself once the administrator has set it up', async () => {
     const hub = await startHub({ dataDir: tempDir(), token: TOKEN });

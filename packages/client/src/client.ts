@@ -46,6 +46,8 @@ export interface HallClientOptions {
   ca?: string;
   /** Allows ws:// (no TLS) to a hub that is not on this machine: tokens and PINs then cross the network in clear. */
   allowInsecure?: boolean;
+  /** How long a command the hub could not record just now (its disk full, or it stopping) waits before it goes again: 5 s, the hub's own retry on a full disk. */
+  recordRetryMs?: number;
   /** The event log that view came from (`viewLog` when it was kept), so that a hub restored from a backup can tell. */
   initialLog?: string;
 }
@@ -129,6 +131,8 @@ export class HallClient {
   /** Commands the hub refused for the pace (rate-limited), by when it takes them again (steady clock): they stay in the outbox. */
   private readonly held = new Map<string, number>();
   private heldTimer: NodeJS.Timeout | undefined;
+  /** Commands a person waits for at the screen (sendNow): they hear a refusal at once, whatever it is. */
+  private readonly watched = new Set<string>();
   /** The last ask for the events after a gap (see resync), by the steady clock. */
   private asked: { since: number; at: number } | undefined;
   /** The event log of the hub now linked (its welcome says), and the one this view was built from. */
@@ -237,10 +241,13 @@ export class HallClient {
   ): Promise<{ ok: true; answer: Answer } | { ok: false; reason: 'offline' | 'timeout'; late: Promise<Answer> }> {
     const id = options.id ?? newCommandId();
     if (this.state.status !== 'online') return { ok: false, reason: 'offline', late: new Promise(() => {}) };
+    this.watched.add(id);
     const answered = this.send(body, id, { volatile: options.volatile });
     let timer: NodeJS.Timeout | undefined;
     const answer = await Promise.race([answered, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), options.timeoutMs)))]);
     clearTimeout(timer);
+    // Nobody waits at the screen any more: a command kept goes on as one sent in the background.
+    this.watched.delete(id);
     if (answer) return { ok: true, answer };
     // Kept: it is delivered once the hub is back, and `late` brings the answer for the caller to undo.
     // Withdrawn: it may still have reached the hub, but it is never sent again.
@@ -367,6 +374,18 @@ export class HallClient {
   }
 
   /**
+   * How long until a refused command goes again, when the refusal is not its answer: the pace (rate-limited),
+   * and, for a command nobody waits for at the screen (a void, an emergency number, a rating), a hub that
+   * could not record it just now (disk-full, cancelled): dropped, a printed number would never be in the queue.
+   */
+  private retryAfter(id: string, answer: Answer): number | undefined {
+    if (answer.ok || !this.outbox.has(id)) return undefined;
+    if (answer.code === 'rate-limited') return Math.max(250, answer.retryAfterMs ?? 1000);
+    if ((answer.code === 'disk-full' || answer.code === 'cancelled') && !this.watched.has(id)) return this.options.recordRetryMs ?? 5_000;
+    return undefined;
+  }
+
+  /**
    * Writes the outbox's commands to the hub in order, at most MAX_IN_FLIGHT unanswered at once, those refused
    * for the pace once the hub takes them again.
    */
@@ -454,9 +473,10 @@ export class HallClient {
           return;
         }
         this.inFlight.delete(m.commandId);
-        // Refused for the pace only: it stays in the outbox and goes again when the hub takes it (never dropped).
-        if (!m.answer.ok && m.answer.code === 'rate-limited' && this.outbox.has(m.commandId)) {
-          this.held.set(m.commandId, this.steady() + Math.max(250, m.answer.retryAfterMs ?? 1000));
+        // A refusal that is not the command's answer: it stays in the outbox and goes again (never dropped).
+        const retry = this.retryAfter(m.commandId, m.answer);
+        if (retry !== undefined) {
+          this.held.set(m.commandId, this.steady() + retry);
           this.pump();
           return;
         }
