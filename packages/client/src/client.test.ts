@@ -1,11 +1,11 @@
-import { toSnapshot, type HallEvent } from '@servicehall/core';
+import { toSnapshot, type Command, type HallEvent, type HallSnapshot } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import { startHub, type RunningHub } from '@servicehall/hub';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { HubLimits } from '../../hub/src/limits';
 import { freePort, LOAD_TEST_LIMITS, spawnHub, type HubProcess } from '../../hub/src/testing/hub-process';
 import { backoffDelay, DEFAULT_BACKOFF } from './backoff';
@@ -37,6 +37,26 @@ async function inProcessHub(limits?: Partial<HubLimits>): Promise<RunningHub> {
   const hub = await startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue({ allDay: true }), limits });
   cleanups.push(() => hub.close());
   return hub;
+}
+
+/** A stand-in hub on loopback: it welcomes each link with `snapshot`, then hands it every message (`link`: 1 for the first link, 2 for the next). */
+async function fakeHub(snapshot: HallSnapshot, on: (m: { type: string; since?: number; command?: Command }, ws: WebSocket, link: number) => void): Promise<string> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  cleanups.push(() => new Promise((r) => wss.close(r)));
+  let links = 0;
+  wss.on('connection', (ws) => {
+    const link = ++links;
+    ws.on('message', (data) => {
+      const m = JSON.parse(data.toString());
+      if (m.type === 'hello') {
+        ws.send(JSON.stringify({ type: 'welcome', protocol: 1, terminal: m.terminal, role: m.role, seq: snapshot.seq, hubTime: 0 }));
+        ws.send(JSON.stringify({ type: 'snapshot', snapshot }));
+      }
+      on(m, ws, link);
+    });
+  });
+  await new Promise((r) => wss.once('listening', r));
+  return `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
 }
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -100,31 +120,70 @@ describe('the outbox', () => {
   });
 });
 
+describe('a terminal whose disk refuses the outbox file', () => {
+  it('still sends the command and takes its answer, says once that the outbox is in memory only, and writes the file again once it can', async () => {
+    const hub = await inProcessHub();
+    const file = path.join(tempDir(), 'outbox.json');
+    const said: string[] = [];
+    const kiosk = client({ url: hub.wsUrl, role: 'kiosk', terminal: 'kiosk-1', outboxFile: file, log: (m) => said.push(m) });
+    await kiosk.whenInStep();
+    // Where the outbox writes its new list first: a folder there makes every write fail, as a full or read-only disk does (even for root).
+    fs.mkdirSync(`${file}.tmp`);
+    const first = await kiosk.send({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
+    const second = await kiosk.send({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
+    expect([first.ok, second.ok]).toEqual([true, true]);
+    expect(kiosk.waiting).toBe(0);
+    expect(said.filter((m) => m.includes('outbox'))).toEqual([expect.stringMatching(/could not be written .*EISDIR.*in memory only/)]);
+    // The disk takes writes again: a command waiting while the hub is away is in the file.
+    fs.rmdirSync(`${file}.tmp`);
+    await hub.close();
+    void kiosk.send({ type: 'issueTicket', serviceCode: 'CRJ-HZ-SL', lane: 'ordinary' });
+    expect(new Outbox(file).list().map((e) => e.command.type === 'issueTicket' && e.command.serviceCode)).toEqual(['CRJ-HZ-SL']);
+    expect(said.filter((m) => m.includes('outbox'))).toEqual([expect.stringMatching(/could not be written/), expect.stringMatching(/written again/)]);
+  });
+});
+
 describe('following the event log', () => {
   it('asks again from what it holds when the sequence has a gap, never guessing', async () => {
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    cleanups.push(() => new Promise((r) => wss.close(r)));
     const hub = await inProcessHub();
     const base = toSnapshot(hub.store.view);
     const asked: unknown[] = [];
-    wss.on('connection', (ws) => {
-      ws.on('message', (data) => {
-        const m = JSON.parse(data.toString());
-        asked.push(m);
-        if (m.type === 'hello') {
-          ws.send(JSON.stringify({ type: 'welcome', protocol: 1, terminal: m.terminal, role: m.role, seq: base.seq, hubTime: 0 }));
-          ws.send(JSON.stringify({ type: 'snapshot', snapshot: base }));
-          const gapped: HallEvent = { seq: base.seq + 2, at: 0, type: 'window.opened', window: 1 };
-          ws.send(JSON.stringify({ type: 'events', events: [gapped] }));
-        }
-      });
+    const url = await fakeHub(base, (m, ws) => {
+      asked.push(m);
+      const gapped: HallEvent = { seq: base.seq + 2, at: 0, type: 'window.opened', window: 1 };
+      if (m.type === 'hello') ws.send(JSON.stringify({ type: 'events', events: [gapped] }));
     });
-    const { port } = wss.address() as { port: number };
-    const c = client({ url: `ws://127.0.0.1:${port}` });
+    const c = client({ url });
     await c.whenInStep();
     await expect.poll(() => asked.find((m) => (m as { type: string }).type === 'subscribe')).toEqual({ type: 'subscribe', since: base.seq });
     expect(c.view!.seq).toBe(base.seq);
     expect(c.view!.windows.get(1)!.open).toBe(false);
+  });
+
+  it('asks once for what it missed while a busy hall’s events keep coming over a slow link, not once for each (the hub would cut a link that asks hundreds of times)', async () => {
+    const hub = await inProcessHub();
+    const base = toSnapshot(hub.store.view);
+    const opened = (seq: number, window: number): HallEvent => ({ seq, at: 0, type: 'window.opened', window });
+    const asked: { type: string; since?: number }[] = [];
+    let link: { send(text: string): void } | undefined;
+    const url = await fakeHub(base, (m, ws) => {
+      link = ws;
+      asked.push(m);
+      // Event base+1 is lost; 300 more come, one message each, before the answer to the first ask.
+      if (m.type === 'hello') for (let i = 2; i <= 301; i++) ws.send(JSON.stringify({ type: 'events', events: [opened(base.seq + i, (i % 10) + 1)] }));
+      if (m.type === 'subscribe' && asked.filter((a) => a.type === 'subscribe').length === 1)
+        setTimeout(() => ws.send(JSON.stringify({ type: 'events', events: Array.from({ length: 301 }, (_, i) => opened(base.seq + 1 + i, ((i + 1) % 10) + 1)) })), 300);
+    });
+    const c = client({ url });
+    await c.whenInStep(base.seq + 301);
+    expect(asked.filter((m) => m.type === 'subscribe')).toEqual([{ type: 'subscribe', since: base.seq }]);
+    expect(c.view!.windows.get(1)!.open).toBe(true);
+    // A gap met after the answer (a new one) is asked for at once.
+    link!.send(JSON.stringify({ type: 'events', events: [opened(base.seq + 303, 1)] }));
+    await expect.poll(() => asked.filter((m) => m.type === 'subscribe')).toEqual([
+      { type: 'subscribe', since: base.seq },
+      { type: 'subscribe', since: base.seq + 301 },
+    ]);
   });
 
   it('catches up after missing 1,000 events with one snapshot, not 1,000 round trips', async () => {
@@ -436,25 +495,15 @@ describe('what a terminal tells the hub', () => {
 
 describe('a ticket command the hub answers late', () => {
   it('stays in the outbox across a reconnect, so its answer always comes back to be undone', async () => {
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-    cleanups.push(() => new Promise((r) => wss.close(r)));
     const hub = await inProcessHub();
     let connections = 0;
-    wss.on('connection', (ws) => {
-      const first = ++connections === 1;
-      ws.on('message', (data) => {
-        const m = JSON.parse(data.toString());
-        if (m.type === 'hello') {
-          ws.send(JSON.stringify({ type: 'welcome', protocol: 1, terminal: m.terminal, role: m.role, seq: 1, hubTime: 0 }));
-          ws.send(JSON.stringify({ type: 'snapshot', snapshot: toSnapshot(hub.store.view) }));
-          // The first link swallows the command and then drops, as a hub that restarts.
-          if (first) setTimeout(() => ws.terminate(), 150);
-        }
-        if (m.type === 'command' && !first) ws.send(JSON.stringify({ type: 'answer', commandId: m.command.id, answer: { ok: true, seq: 1 } }));
-      });
+    const url = await fakeHub(toSnapshot(hub.store.view), (m, ws, link) => {
+      connections = link;
+      // The first link swallows the command and then drops, as a hub that restarts.
+      if (m.type === 'hello' && link === 1) setTimeout(() => ws.terminate(), 150);
+      if (m.type === 'command' && link > 1) ws.send(JSON.stringify({ type: 'answer', commandId: m.command!.id, answer: { ok: true, seq: 1 } }));
     });
-    const { port } = wss.address() as { port: number };
-    const c = client({ url: `ws://127.0.0.1:${port}`, role: 'kiosk', terminal: 'kiosk-1' });
+    const c = client({ url, role: 'kiosk', terminal: 'kiosk-1' });
     await c.whenInStep();
     const sent = await c.sendNow({ type: 'issueTicket', serviceCode: 'GA-CS-DJ', lane: 'ordinary' }, { timeoutMs: 50, keepOnTimeout: true });
     expect(sent).toMatchObject({ ok: false, reason: 'timeout' });
@@ -462,6 +511,66 @@ describe('a ticket command the hub answers late', () => {
     const late = await (sent as { late: Promise<unknown> }).late;
     expect(late).toEqual({ ok: true, seq: 1 });
     expect(connections).toBe(2);
+    expect(c.waiting).toBe(0);
+  });
+});
+
+describe('a command id sent again with another command (a bug, or a replay)', () => {
+  it('is refused at once with its own code while the first waits, never given the first command’s answer', async () => {
+    const port = await freePort();
+    const c = client({ url: `ws://127.0.0.1:${port}/ws`, role: 'kiosk', terminal: 'kiosk-1' });
+    const id = 'press-0001-kiosk-1';
+    const first = c.send({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, id);
+    const other = await Promise.race([c.send({ type: 'issueTicket', serviceCode: 'CRJ-HZ-SL', lane: 'ordinary' }, id), wait(3000).then(() => 'no answer while the first waits')]);
+    expect(other).toMatchObject({ ok: false, code: 'id-reused' });
+    // The same command again under its id is the same press: it waits for the first's answer, sent once.
+    const again = c.send({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, id);
+    expect(c.waiting).toBe(1);
+    const hub = await startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue({ allDay: true }), port });
+    cleanups.push(() => hub.close());
+    const [a, b] = await Promise.all([first, again]);
+    expect(a).toMatchObject({ ok: true, ticket: { serviceCode: 'GA-SFZ-HL' } });
+    expect(b).toEqual(a);
+    expect([...hub.store.view.tickets.values()].map((t) => t.serviceCode)).toEqual(['GA-SFZ-HL']);
+  });
+});
+
+describe('an outbox longer than the hub takes at once (a kiosk’s numbers given out while the hub was away)', () => {
+  it('is delivered whole at the pace the hub allows: a command refused for the pace stays in the outbox and is sent again, never dropped', async () => {
+    const port = await freePort();
+    const said: string[] = [];
+    const c = client({ url: `ws://127.0.0.1:${port}/ws`, role: 'kiosk', terminal: 'kiosk-1', log: (m) => said.push(m) });
+    // 40 presses waiting, twice the burst a kiosk may send at once (DEFAULT_LIMITS: 20, then one a second).
+    const answers = Array.from({ length: 40 }, () => c.send({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }));
+    const hub = await startHub({ dataDir: tempDir(), token: TOKEN, seed: demoCatalogue({ allDay: true }), port });
+    cleanups.push(() => hub.close());
+    const all = await Promise.all(answers);
+    expect(all.filter((a) => !a.ok)).toEqual([]);
+    expect(hub.store.view.tickets.size).toBe(40);
+    expect(c.waiting).toBe(0);
+  }, 60_000);
+});
+
+describe('a command the hub could not record just now (its disk full, or it was stopping)', () => {
+  it('stays in the outbox and goes again until recorded, unless a person waits for it at the screen: they hear the refusal at once', async () => {
+    const hub = await inProcessHub();
+    const tries = new Map<string, number>();
+    const url = await fakeHub(toSnapshot(hub.store.view), (m, ws) => {
+      if (m.type !== 'command') return;
+      const id = m.command!.id;
+      const n = (tries.get(id) ?? 0) + 1;
+      tries.set(id, n);
+      // Its disk is full for the first try of each command, and the hub stopping at the second.
+      const answer = n === 1 ? { ok: false, code: 'disk-full', message: 'the hub cannot write: its disk is full' } : n === 2 ? { ok: false, code: 'cancelled', message: 'the hub is stopping' } : { ok: true, seq: 1 };
+      ws.send(JSON.stringify({ type: 'answer', commandId: id, answer }));
+    });
+    const c = client({ url, role: 'kiosk', terminal: 'kiosk-1', recordRetryMs: 100 });
+    await c.whenInStep();
+    // A void sent in the background (a ticket nobody holds): dropped at the refusal, the ticket would stand.
+    expect(await c.send({ type: 'voidTicket', ticketId: '2026-11-27-A001', reason: 'the kiosk failed before handing the ticket over' }, 'void-2026-11-27-A001')).toEqual({ ok: true, seq: 1 });
+    expect(tries.get('void-2026-11-27-A001')).toBe(3);
+    const pressed = await c.sendNow({ type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' }, { id: 'press-0001-kiosk-1', timeoutMs: 2000 });
+    expect(pressed).toMatchObject({ ok: true, answer: { ok: false, code: 'disk-full' } });
     expect(c.waiting).toBe(0);
   });
 });

@@ -1,8 +1,9 @@
-import { applyEvent, fromSnapshot, HubOffset, OutOfStep, type CommandBody, type HallEvent, type HallView } from '@servicehall/core';
+import { applyEvent, fromSnapshot, HubOffset, OutOfStep, type Command, type CommandBody, type HallEvent, type HallView } from '@servicehall/core';
 import { HubMessageSchema, PROTOCOL_VERSION, newCommandId, parseMessage, type Answer, type ConnectionState, type HubMessage, type Question, type Reply, type Role } from '@servicehall/protocol';
 
 export type { ConnectionState };
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import WebSocket from 'ws';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { Outbox } from './outbox';
@@ -45,6 +46,8 @@ export interface HallClientOptions {
   ca?: string;
   /** Allows ws:// (no TLS) to a hub that is not on this machine: tokens and PINs then cross the network in clear. */
   allowInsecure?: boolean;
+  /** How long a command the hub could not record just now (its disk full, or it stopping) waits before it goes again: 5 s, the hub's own retry on a full disk. */
+  recordRetryMs?: number;
   /** The event log that view came from (`viewLog` when it was kept), so that a hub restored from a backup can tell. */
   initialLog?: string;
 }
@@ -72,6 +75,22 @@ export function insecureHubProblem(url: string, allowInsecure = false): { zh: st
     };
   return undefined;
 }
+
+/** Whether two commands ask the same, whenever each was made (as the hub compares a retry). */
+function sameCommand(a: Command, b: Command): boolean {
+  const { madeAt: _a, ...x } = a;
+  const { madeAt: _b, ...y } = b;
+  return isDeepStrictEqual(x, y);
+}
+
+/**
+ * Commands written to the hub and not yet answered, at most: an outbox of hundreds (a kiosk's numbers given out
+ * while the hub was away) goes at the hub's pace, under its allowance of messages and of commands at once.
+ */
+const MAX_IN_FLIGHT = 16;
+
+/** How long a terminal that asked for the events after a gap waits for them before asking again. */
+const RESYNC_AGAIN_MS = 5_000;
 
 export type AskResult = { ok: true; value: Record<string, unknown> } | { ok: false; code: string; message: string };
 
@@ -107,6 +126,15 @@ export class HallClient {
    */
   private readonly hubOffset = new HubOffset();
   private resyncing = false;
+  /** Commands written on this link and not answered yet (see MAX_IN_FLIGHT). */
+  private readonly inFlight = new Set<string>();
+  /** Commands the hub refused for the pace (rate-limited), by when it takes them again (steady clock): they stay in the outbox. */
+  private readonly held = new Map<string, number>();
+  private heldTimer: NodeJS.Timeout | undefined;
+  /** Commands a person waits for at the screen (sendNow): they hear a refusal at once, whatever it is. */
+  private readonly watched = new Set<string>();
+  /** The last ask for the events after a gap (see resync), by the steady clock. */
+  private asked: { since: number; at: number } | undefined;
   /** The event log of the hub now linked (its welcome says), and the one this view was built from. */
   private hubLog: string | undefined;
   private viewLogId: string | undefined;
@@ -159,6 +187,11 @@ export class HallClient {
     return this.outbox.size;
   }
 
+  /** The commands waiting for the hub's answer, with those this terminal's outbox file kept from before it restarted (`send` them again under their ids to hear their answers). */
+  waitingCommands(): readonly Command[] {
+    return this.outbox.list().map((e) => e.command);
+  }
+
   /** Now on the hub's clock, as this terminal last knew it (its own clock while the hub never answered). */
   hubNow(): number {
     // Whole milliseconds, as the hub's own clock: it goes into commands (madeAt), which take an integer.
@@ -178,6 +211,9 @@ export class HallClient {
    */
   send(body: CommandBody, id: string = newCommandId(), options: { volatile?: boolean } = {}): Promise<Answer> {
     const command = { ...body, id, madeAt: this.hubNow() };
+    // Another command under the id of one still waiting (a caller's bug): it would get that one's answer, as if done.
+    const waiting = this.outbox.get(id);
+    if (waiting && !sameCommand(waiting, command)) return Promise.resolve({ ok: false, code: 'id-reused', message: 'this command id is waiting in the outbox with a different command: send a new id' });
     const answered = new Promise<Answer>((resolve) => {
       const list = this.pending.get(id) ?? [];
       list.push(resolve);
@@ -186,7 +222,7 @@ export class HallClient {
     if (!this.outbox.has(id)) {
       this.outbox.add(command, this.clock(), options.volatile);
       this.setState({ ...this.state, waiting: this.outbox.size });
-      if (this.state.status === 'online') this.write({ type: 'command', command, ...this.epochField() });
+      this.pump();
     }
     return answered;
   }
@@ -205,16 +241,22 @@ export class HallClient {
   ): Promise<{ ok: true; answer: Answer } | { ok: false; reason: 'offline' | 'timeout'; late: Promise<Answer> }> {
     const id = options.id ?? newCommandId();
     if (this.state.status !== 'online') return { ok: false, reason: 'offline', late: new Promise(() => {}) };
+    this.watched.add(id);
     const answered = this.send(body, id, { volatile: options.volatile });
     let timer: NodeJS.Timeout | undefined;
     const answer = await Promise.race([answered, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), options.timeoutMs)))]);
     clearTimeout(timer);
+    // Nobody waits at the screen any more: a command kept goes on as one sent in the background.
+    this.watched.delete(id);
     if (answer) return { ok: true, answer };
     // Kept: it is delivered once the hub is back, and `late` brings the answer for the caller to undo.
     // Withdrawn: it may still have reached the hub, but it is never sent again.
     if (!options.keepOnTimeout) {
       this.outbox.remove(id);
+      this.inFlight.delete(id);
+      this.held.delete(id);
       this.setState({ ...this.state, waiting: this.outbox.size });
+      this.pump();
     }
     return { ok: false, reason: 'timeout', late: answered };
   }
@@ -260,6 +302,7 @@ export class HallClient {
 
   close(): void {
     this.closed = true;
+    clearTimeout(this.heldTimer);
     clearTimeout(this.retryTimer);
     clearTimeout(this.offlineTimer);
     clearInterval(this.heartbeat);
@@ -322,11 +365,49 @@ export class HallClient {
     ws.on('close', () => {
       if (this.ws !== ws) return;
       this.ws = undefined;
+      this.inFlight.clear();
       clearInterval(this.heartbeat);
       // With a standby, the next try goes to the other hub: the one in charge may be either.
       const nextHub = this.hubs.length > 1 && (this.current = (this.current + 1) % this.hubs.length) !== 0;
       this.scheduleReconnect(nextHub);
     });
+  }
+
+  /**
+   * How long until a refused command goes again, when the refusal is not its answer: the pace (rate-limited),
+   * and, for a command nobody waits for at the screen (a void, an emergency number, a rating), a hub that
+   * could not record it just now (disk-full, cancelled): dropped, a printed number would never be in the queue.
+   */
+  private retryAfter(id: string, answer: Answer): number | undefined {
+    if (answer.ok || !this.outbox.has(id)) return undefined;
+    if (answer.code === 'rate-limited') return Math.max(250, answer.retryAfterMs ?? 1000);
+    if ((answer.code === 'disk-full' || answer.code === 'cancelled') && !this.watched.has(id)) return this.options.recordRetryMs ?? 5_000;
+    return undefined;
+  }
+
+  /**
+   * Writes the outbox's commands to the hub in order, at most MAX_IN_FLIGHT unanswered at once, those refused
+   * for the pace once the hub takes them again.
+   */
+  private pump(): void {
+    if (this.state.status !== 'online') return;
+    const now = this.steady();
+    let nextHeld = Infinity;
+    for (const e of this.outbox.list()) {
+      if (this.inFlight.size >= MAX_IN_FLIGHT) break;
+      const id = e.command.id;
+      if (this.inFlight.has(id)) continue;
+      const until = this.held.get(id);
+      if (until !== undefined && until > now) {
+        nextHeld = Math.min(nextHeld, until);
+        continue;
+      }
+      this.held.delete(id);
+      this.inFlight.add(id);
+      this.write({ type: 'command', command: e.command, ...this.epochField() });
+    }
+    clearTimeout(this.heldTimer);
+    if (nextHeld < Infinity) this.heldTimer = setTimeout(() => this.pump(), nextHeld - now).unref();
   }
 
   /** The epoch to carry (none before any hub said one). */
@@ -371,7 +452,8 @@ export class HallClient {
         clearTimeout(this.offlineTimer);
         this.offlineTimer = undefined;
         this.setState({ status: 'online', since: this.clock(), waiting: this.outbox.size });
-        for (const e of this.outbox.list()) this.write({ type: 'command', command: e.command, ...this.epochField() });
+        this.inFlight.clear();
+        this.pump();
         this.startHeartbeat();
         return;
       }
@@ -390,11 +472,21 @@ export class HallClient {
           this.ws?.close();
           return;
         }
+        this.inFlight.delete(m.commandId);
+        // A refusal that is not the command's answer: it stays in the outbox and goes again (never dropped).
+        const retry = this.retryAfter(m.commandId, m.answer);
+        if (retry !== undefined) {
+          this.held.set(m.commandId, this.steady() + retry);
+          this.pump();
+          return;
+        }
+        this.held.delete(m.commandId);
         this.outbox.remove(m.commandId);
         const waiters = this.pending.get(m.commandId) ?? [];
         this.pending.delete(m.commandId);
         for (const resolve of waiters) resolve(m.answer);
         this.setState({ ...this.state, waiting: this.outbox.size });
+        this.pump();
         return;
       }
       case 'reply': {
@@ -453,6 +545,12 @@ export class HallClient {
   }
 
   private resync(since: number | undefined): void {
+    // Events keep coming while the hub answers (over a slow link, hundreds): each would meet the same gap, and
+    // asking for each would take the hub's message allowance and have it cut the link. Asked again only when
+    // the answer is long in coming.
+    const now = this.steady();
+    if (since !== undefined && this.asked?.since === since && now - this.asked.at < RESYNC_AGAIN_MS) return;
+    this.asked = since === undefined ? undefined : { since, at: now };
     this.resyncing = since === undefined;
     if (since === undefined) this.view = undefined;
     this.write({ type: 'subscribe', since });

@@ -17,11 +17,13 @@ export interface OutboxEntry {
  */
 export class Outbox {
   private entries: OutboxEntry[] = [];
+  /** The last save failed (said once, until one succeeds). */
+  private unsaved = false;
 
   constructor(
     private readonly file?: string,
-    /** Told when the file could not be read whole: its commands will not be sent, and a person should look at the copy kept. */
-    warn: (message: string) => void = () => undefined,
+    /** Told when the file could not be read whole (its commands will not be sent: a person should look at the copy kept), and when it cannot be written. */
+    private readonly warn: (message: string) => void = () => undefined,
   ) {
     if (!file) return;
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -52,7 +54,12 @@ export class Outbox {
   }
 
   has(id: string): boolean {
-    return this.entries.some((e) => e.command.id === id);
+    return this.get(id) !== undefined;
+  }
+
+  /** The command waiting under this id. */
+  get(id: string): Command | undefined {
+    return this.entries.find((e) => e.command.id === id)?.command;
   }
 
   add(command: Command, now: number, volatile = false): void {
@@ -67,17 +74,36 @@ export class Outbox {
     if (this.entries.length !== before) this.save();
   }
 
+  /**
+   * A disk that refuses the file (full, read-only, failing) neither stops the command nor throws where the
+   * hub's answer is taken (that would end the terminal's process): the list is kept in memory and sent as
+   * ever, said once, and written whole at the next change once the disk takes it again.
+   */
   private save(): void {
     if (!this.file) return;
     const tmp = `${this.file}.tmp`;
-    const fd = fs.openSync(tmp, 'w');
     try {
-      fs.writeSync(fd, JSON.stringify(this.entries.filter((e) => !e.volatile)));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+      const fd = fs.openSync(tmp, 'w');
+      try {
+        fs.writeSync(fd, JSON.stringify(this.entries.filter((e) => !e.volatile)));
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(tmp, this.file);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      // Chinese first, then English, as a terminal's other problems are said to its installer.
+      if (!this.unsaved)
+        this.warn(
+          `待发送命令文件 ${this.file} 无法写入（${why}）：其中 ${this.entries.length} 条命令暂存在内存中，照常发送，但本终端重启会丢失它们；请清理本机磁盘空间或使该文件夹可写\n` +
+            `the outbox ${this.file} could not be written (${why}): its ${this.entries.length} commands wait in memory only and are still sent, but a restart of this terminal would lose them; free space on its disk or make the folder writable`,
+        );
+      this.unsaved = true;
+      return;
     }
-    fs.renameSync(tmp, this.file);
+    if (this.unsaved) this.warn(`待发送命令文件 ${this.file} 已恢复写入\nthe outbox ${this.file} is written again`);
+    this.unsaved = false;
   }
 }
 

@@ -50,6 +50,7 @@ export type RefusalCode =
   | 'phone-unverified'
   | 'case-lapsed'
   | 'command-expired'
+  | 'clock-ahead'
   | 'method-not-allowed'
   | 'id-reused'
   | 'rate-limited'

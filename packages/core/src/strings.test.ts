@@ -43,6 +43,7 @@ const CODES = Object.keys({
   'phone-unverified': 1,
   'case-lapsed': 1,
   'command-expired': 1,
+  'clock-ahead': 1,
   internal: 1,
   'method-not-allowed': 1,
   'id-reused': 1,

@@ -183,6 +183,32 @@ describe('a command id', () => {
     expect(hub.store.eventsSince(0, 1000).filter((e) => e.type === 'ticket.issued')).toHaveLength(1);
   });
 
+  it('made by a terminal whose clock runs days ahead is refused with its own code; one made hours ahead keeps its answer until a retry would be refused as expired, never run twice', async () => {
+    let now = Date.parse('2026-11-27T09:00:00+08:00');
+    const hub = await hall(folder(), () => now, 60_000);
+    const kiosk = await terminal(hub, { role: 'kiosk', terminal: 'kiosk-1', token: TOKEN });
+    const issue = { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' } as const;
+    const issued = () => hub.store.eventsSince(0, 1000).filter((e) => e.type === 'ticket.issued').length;
+
+    // Ten days ahead: the terminal's clock is wrong; kept, its answer would be pruned while a retry of it still looked new.
+    expect(await kiosk.command({ ...issue, madeAt: now + 10 * DAY } as never, 'kiosk-1-press-ahead')).toMatchObject({ ok: false, code: 'clock-ahead' });
+    expect(issued()).toBe(0);
+
+    const soon = now + 11 * 3_600_000;
+    const first = await kiosk.command({ ...issue, madeAt: soon } as never, 'kiosk-1-press-soon');
+    expect(first).toMatchObject({ ok: true, ticket: { number: 'A001' } });
+    // A week and a day of hours on (its answer's time plus 7 days has passed, its made time plus 7 days has not): the retry of an outbox kept across a holiday.
+    now += 7 * DAY + 11 * 3_600_000 - 60_000;
+    hub.store.pruneAnswers();
+    expect(await kiosk.command({ ...issue, madeAt: soon } as never, 'kiosk-1-press-soon')).toMatchObject({ ok: true, ticket: { number: 'A001' } });
+    // Its answer goes only once a retry of it is refused as expired.
+    now += 3_600_000 + 2 * 60_000;
+    hub.store.pruneAnswers();
+    expect(hub.store.answerOf('kiosk-1', 'kiosk-1-press-soon')).toBeUndefined();
+    expect(await kiosk.command({ ...issue, madeAt: soon } as never, 'kiosk-1-press-soon')).toMatchObject({ ok: false, code: 'command-expired' });
+    expect(issued()).toBe(1);
+  });
+
   it('over HTTP says when it was made with X-Made-At: a retry after its answer was pruned is refused, not run', async () => {
     let now = Date.parse('2026-11-27T09:00:00+08:00');
     const hub = await hall(folder(), () => now, 20);

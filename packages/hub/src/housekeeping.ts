@@ -19,14 +19,21 @@ export interface Swept {
  * twice does it once. At most `max` commands a call: the hub's sweep goes through a backlog (default
  * ratings due by the thousand after the hub was down) a chunk at a time, its terminals' commands in between.
  */
-export function housekeep(store: HallStore, now: number, max = Infinity): Swept {
+/**
+ * How much longer a service keeps its time to be rated while its window's rating pad is off its link: the
+ * citizen's press may wait in the pad's outbox, and the default level recorded first would refuse it.
+ */
+export const PAD_AWAY_GRACE_MS = 60 * 60_000;
+
+export function housekeep(store: HallStore, now: number, max = Infinity, padAway: (window: number) => boolean = () => false): Swept {
   store.openDayIfDue();
   // On a full disk nothing is tried until the hub can write again (it says so itself).
   if (store.isDiskFull) return { commands: 0, pruned: 0 };
   const due = now - store.view.catalogue.rating.defaultAfterMinutes * 60_000;
   const commands: Command[] = [];
   for (const r of store.view.ratingRequests.values())
-    if (r.finishedAt <= due) commands.push({ id: `default-rating:${r.ticketId}`, type: 'defaultRating', ticketId: r.ticketId });
+    if (r.finishedAt <= due && !(r.finishedAt > due - PAD_AWAY_GRACE_MS && padAway(r.window)))
+      commands.push({ id: `default-rating:${r.ticketId}`, type: 'defaultRating', ticketId: r.ticketId });
   for (const caseNumber of store.correctionsDue(store.view.day)) commands.push({ id: `lapse:${caseNumber}`, type: 'lapseCase', caseNumber });
   // A complaint past its deadline without a reply goes to the hall's supervisor, once (H-15).
   for (const complaintId of store.casework.overdueComplaints(store.view.day)) commands.push({ id: `escalate:${complaintId}`, type: 'escalateComplaint', complaintId });

@@ -208,7 +208,7 @@ export class CommandRates {
 }
 
 export const rateLimited = (waitMs: number) =>
-  ({ ok: false, code: 'rate-limited', message: `too many commands from this terminal: the next is taken in ${Math.max(1, Math.ceil(waitMs / 1000))} s` }) as const;
+  ({ ok: false, code: 'rate-limited', message: `too many commands from this terminal: the next is taken in ${Math.max(1, Math.ceil(waitMs / 1000))} s`, retryAfterMs: Math.max(0, Math.ceil(waitMs)) }) as const;
 
 /**
  * What becomes of a new connection: `open` within the caps; `over` beyond one, answered 503 at its

@@ -498,7 +498,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     };
     run();
   };
-  const housekeepInChunks = () => inChunks(true, () => housekeep(store, clock(), HOUSEKEEPING_CHUNK).commands >= HOUSEKEEPING_CHUNK);
+  const housekeepInChunks = () => inChunks(true, () => housekeep(store, clock(), HOUSEKEEPING_CHUNK, (window) => terminals?.padAway(window) ?? false).commands >= HOUSEKEEPING_CHUNK);
   // Each hub's own (the failures are not replicated): a standby's console counts its own sign-ins.
   const forgetSignInsInChunks = (inCharge: boolean) => inChunks(inCharge, () => staff.lockout.forget(clock()) >= FORGET_CHUNK);
   const sweep = setInterval(() => {

@@ -59,7 +59,7 @@ import { log } from './log';
 import { ClerkPins, type PinCheck } from './pins';
 import { Sealer } from './sealed';
 import { AuditLog, auditSubject } from './staff/audit';
-import { AnswerRetention, EXPIRED_ANSWER, isExpired } from './retention';
+import { AnswerRetention, CLOCK_AHEAD_ANSWER, EXPIRED_ANSWER, isAhead, isExpired } from './retention';
 import {
   eventOf,
   type EventRow,
@@ -1119,9 +1119,10 @@ export class HallStore {
     const id = command.id;
     // The command is decided as it came: the rules read only its own fields, never its id or time.
     const body: CommandBody = command;
-    if (isExpired(command, now)) {
-      this.recordAnswer(entry, key, hash, now, EXPIRED_ANSWER);
-      return { answer: EXPIRED_ANSWER, events: [], repeated: false };
+    const untimely = isExpired(command, now) ? EXPIRED_ANSWER : isAhead(command, now) ? CLOCK_AHEAD_ANSWER : undefined;
+    if (untimely) {
+      this.recordAnswer(entry, key, hash, now, untimely);
+      return { answer: untimely, events: [], repeated: false };
     }
     const appended: HallEvent[] = [];
     const staff = actor.role === 'admin' ? actor.staff : undefined;

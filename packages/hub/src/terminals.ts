@@ -113,6 +113,11 @@ export interface TerminalLinks {
    * they lose this one: those whose looks a standby counts before it takes charge (replication.ts).
    */
   servedRecently(): string[];
+  /**
+   * Whether window `window`'s rating pad was linked here and is off its link now, or is back and says its outbox
+   * still holds commands: a press made in time may be among them, so the hub waits with the default level (housekeep).
+   */
+  padAway(window: number): boolean;
   close(): void;
 }
 
@@ -286,6 +291,8 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
   };
   /** Terminals that tried the other hub, by when their last link here closed (steady clock): see servedRecently. */
   const gone = new Map<string, number>();
+  /** The windows whose rating pad's link closed, and it has not linked again since (see padAway). */
+  const padsAway = new Set<number>();
 
   /** Whether a terminal may be written to now: its link is open and not so far behind that it is cut off (then it is). */
   const writable = (s: Session): boolean => {
@@ -443,6 +450,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
         if (!isConfigured(store.view.catalogue) && message.role !== 'admin')
           return send(s, { type: 'error', code: 'unconfigured', message: 'the hall is not set up yet: an administrator sets it up in the console (/console)' });
         s.actor = actor;
+        if (actor.role === 'rating-pad') padsAway.delete(actor.window);
         if (!s.credentialId && actor.role !== 'admin') access.hallToken.seen(actor, now);
         clearTimeout(s.helloTimer);
         limitMessages(s.ws, s.fullMessages);
@@ -580,6 +588,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       if (s.pairing) access.pairings.withdraw(s.pairing);
       heard(s, access.clock());
       if (s.actor && s.triesOtherHubs) gone.set(s.actor.terminal, performance.now());
+      if (s.actor?.role === 'rating-pad') padsAway.add(s.actor.window);
       if (s.actor || s.pairing) access.changed();
     });
   });
@@ -642,6 +651,16 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       const served = new Set(gone.keys());
       for (const s of sessions) if (s.actor && s.triesOtherHubs) served.add(s.actor.terminal);
       return [...served].sort();
+    },
+    padAway(window) {
+      let linked = false;
+      // Linked again, it still says its outbox holds commands (at hello, then at each heartbeat): they are on their way.
+      for (const s of sessions)
+        if (s.actor?.role === 'rating-pad' && s.actor.window === window) {
+          if (s.waiting) return true;
+          linked = true;
+        }
+      return !linked && padsAway.has(window);
     },
     dropRevoked() {
       for (const s of sessions)

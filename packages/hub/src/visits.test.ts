@@ -149,6 +149,37 @@ describe('ratings through the hub', () => {
     expect(exported.body.ratings[0]).toMatchObject({ level: 4, isDefault: true, window: '7', clerk: '1011' });
   });
 
+  it('waits with the default while the window’s rating pad is off its link (a press made in time may be in its outbox), at most an hour more', async () => {
+    const pad = await TestTerminal.connect(hub.wsUrl, { role: 'rating-pad', terminal: 'pad-7', window: 7, token: TOKEN });
+    const ticketId = await serving();
+    await api('POST', '/api/windows/7/finish');
+    // The pad's link drops; the citizen presses 不满意 on it meanwhile (kept in its outbox).
+    pad.ws.terminate();
+    await new Promise((r) => setTimeout(r, 200));
+    now += 11 * 60_000;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(hub.store.view.ratings.get(ticketId)).toBeUndefined();
+    // Back on its link, the pad delivers the citizen's press: that is the rating, not 满意 by default.
+    const again = await TestTerminal.connect(hub.wsUrl, { role: 'rating-pad', terminal: 'pad-7', window: 7, token: TOKEN, waiting: 1 });
+    await new Promise((r) => setTimeout(r, 200));
+    const rated = await again.command({ type: 'rate', ticketId, level: 'dissatisfied', channel: 'window-pad', aspects: {}, reasons: [] } as never);
+    expect(rated).toMatchObject({ ok: true });
+    again.send({ type: 'ping', t: 1, waiting: 0 });
+    expect(hub.store.view.ratings.get(ticketId)).toEqual([expect.objectContaining({ level: 'dissatisfied', isDefault: false })]);
+
+    // A pad gone for good holds the default back an hour at most.
+    again.ws.terminate();
+    await new Promise((r) => setTimeout(r, 200));
+    await api('POST', '/api/windows/7/call-next');
+    const second = await serving();
+    await api('POST', '/api/windows/7/finish');
+    now += 30 * 60_000;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(hub.store.view.ratings.get(second)).toBeUndefined();
+    now += 45 * 60_000;
+    await expect.poll(() => hub.store.view.ratings.get(second)?.[0]?.isDefault).toBe(true);
+  });
+
   it("signs a new ticket's reference once: its answer's link resolves at once, and its event finds the reference indexed", async () => {
     const signed = vi.spyOn(hub.store.links, 'ref');
     // The ticket's event, once the hub has told it (the references hear it before this listener).

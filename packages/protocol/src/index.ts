@@ -68,6 +68,7 @@ export const RefusalCodeSchema = z.enum([
   'phone-unverified',
   'case-lapsed',
   'command-expired',
+  'clock-ahead',
   'internal',
   'method-not-allowed',
   'id-reused',
@@ -89,7 +90,15 @@ export const AnswerSchema = z.discriminatedUnion('ok', [
     /** A new ticket's progress page, path and query signed by the hub (/q/<id>?e=...&s=...): the terminal puts its public address before it. */
     link: z.string().max(300).optional(),
   }),
-  z.object({ ok: z.literal(false), code: RefusalCodeSchema, message: z.string(), tickets: z.array(z.string()).optional(), materials: z.array(z.string()).optional() }),
+  z.object({
+    ok: z.literal(false),
+    code: RefusalCodeSchema,
+    message: z.string(),
+    tickets: z.array(z.string()).optional(),
+    materials: z.array(z.string()).optional(),
+    /** With rate-limited: when the hub takes this terminal's next command (the command is not stored: send it again then). */
+    retryAfterMs: z.number().int().min(0).optional(),
+  }),
 ]);
 export type Answer = z.infer<typeof AnswerSchema>;
 

@@ -257,6 +257,16 @@ describe('the kiosk agent without a printer', () => {
     expect(KioskSettingsSchema.safeParse({ publicUrl: hub.url }).success).toBe(false);
   });
 
+  it('voids the ticket of a press left in its outbox when it restarted before the hub answered: nobody holds that number', async () => {
+    // The citizen was told the hub did not answer; the kiosk's PC restarted with the press still in its outbox file.
+    const left = { id: '0190f3a2-7c1e-7000-8000-00000000a001', type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary', madeAt: Date.now() - 60_000 };
+    fs.mkdirSync(path.join(dir, 'kiosk-8'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'kiosk-8', 'outbox.json'), JSON.stringify([{ command: left, queuedAt: Date.now() - 60_000 }]));
+    const { agent } = await kiosk('kiosk-8');
+    await expect.poll(() => tickets().map((t) => [t.number, t.state]), { timeout: 5000 }).toEqual([['A001', 'voided']]);
+    await expect.poll(() => agent.client.waiting).toBe(0);
+  });
+
   it('names the alternatives when the day’s quota is reached', async () => {
     const catalogue = demoCatalogue({ allDay: true });
     catalogue.items.find((i) => i.code === 'GA-CS-DJ')!.dailyQuota = 1;

@@ -216,6 +216,14 @@ export function createKioskAgent(
     });
   };
 
+  // A press left in the outbox file when this kiosk stopped (its PC restarted before the hub answered): the citizen
+  // was told no, or left with nothing; a ticket it makes now is one nobody holds, and is voided once the hub answers (rule 4).
+  for (const left of client.waitingCommands())
+    if (left.type === 'issueTicket' || left.type === 'checkInAppointment') {
+      const { id, madeAt: _madeAt, ...body } = left;
+      void client.send(body, id).then((a) => (a.ok && a.ticket ? voidTicket(a.ticket, 'the kiosk restarted before the hub answered its press') : undefined));
+    }
+
   const refusal = async (code: KioskRefusal, serviceCode: string | undefined, lang: Lang, number?: string): Promise<TakeResult> => {
     const view = client.view;
     const item = serviceCode && view ? findItem(view.catalogue, serviceCode) : undefined;
