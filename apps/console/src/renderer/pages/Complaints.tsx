@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../api';
 import { ErrorLine, useConsole } from '../App';
+import { StaleDraft } from '../stale-draft';
 import { Due } from './FollowUps';
 import { useStaffNameOf } from '../staff-names';
 
@@ -272,25 +273,17 @@ export function ComplaintPage() {
             </label>
           )}
           {staleDraft && (
-            <div className="notice stale-draft" role="alert">
-              <p>{cw.complaints.staleDraft(cw.complaints.states[c.state] ?? c.state)}</p>
-              <blockquote className="step-note">{note}</blockquote>
-              <div className="row">
-                <button type="button" onClick={() => setDraftState(c.state)}>
-                  {cw.complaints.useDraft}
-                </button>
-                <button
-                  type="button"
-                  className="ghost"
-                  onClick={() => {
-                    setNote('');
-                    setDraftState(undefined);
-                  }}
-                >
-                  {cw.complaints.dropDraft}
-                </button>
-              </div>
-            </div>
+            <StaleDraft
+              said={cw.complaints.staleDraft(cw.complaints.states[c.state] ?? c.state)}
+              text={note}
+              use={cw.complaints.useDraft}
+              drop={cw.complaints.dropDraft}
+              onUse={() => setDraftState(c.state)}
+              onDrop={() => {
+                setNote('');
+                setDraftState(undefined);
+              }}
+            />
           )}
           <div className="row wrap">
             {supervises && !c.reply && (

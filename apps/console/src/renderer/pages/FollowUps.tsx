@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, upload } from '../api';
 import { ErrorLine, useConsole } from '../App';
+import { StaleDraft } from '../stale-draft';
 import { staffNameOf, useStaffNameOf } from '../staff-names';
 
 /** A due day as the list shows it: overdue in red, due today marked. */
@@ -201,27 +202,19 @@ export function FollowUpPage() {
                   )}
                 </div>
               ) : s === step && handles && staleDraft ? (
-                <div className="notice stale-draft" role="alert">
-                  <p>{cw.followUps.staleDraft(cw.steps[draftFor!]!, cw.steps[s]!)}</p>
-                  <blockquote className="step-note">{note}</blockquote>
-                  {files.length > 0 && <p className="small dim">{files.map((f) => f.name).join('、')}</p>}
-                  <div className="row">
-                    <button type="button" onClick={() => setDraftFor(s)}>
-                      {cw.followUps.useDraft(cw.steps[s]!)}
-                    </button>
-                    <button
-                      type="button"
-                      className="ghost"
-                      onClick={() => {
-                        setNote('');
-                        setFiles([]);
-                        setDraftFor(undefined);
-                      }}
-                    >
-                      {cw.followUps.dropDraft}
-                    </button>
-                  </div>
-                </div>
+                <StaleDraft
+                  said={cw.followUps.staleDraft(cw.steps[draftFor!]!, cw.steps[s]!)}
+                  text={note}
+                  files={files}
+                  use={cw.followUps.useDraft(cw.steps[s]!)}
+                  drop={cw.followUps.dropDraft}
+                  onUse={() => setDraftFor(s)}
+                  onDrop={() => {
+                    setNote('');
+                    setFiles([]);
+                    setDraftFor(undefined);
+                  }}
+                />
               ) : s === step && handles ? (
                 <form
                   onSubmit={(e) => {
