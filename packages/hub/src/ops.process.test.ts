@@ -45,7 +45,8 @@ function hubCommand(args: string[], env: Record<string, string>, as: { uid?: num
     child.stderr.on('data', (d) => (out += d));
     // A command that hangs is ended and reported as such (exit code null), not waited for.
     const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': a process's exit may be seen before the last of what it printed is read (seen with the tests side by side).
+    child.once('close', (code) => {
       clearTimeout(timer);
       resolve({ code, out, ms: performance.now() - started });
     });
