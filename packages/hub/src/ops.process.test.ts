@@ -34,9 +34,24 @@ function workspace(onTestFinished: TestContext['onTestFinished']): { tempDir(): 
   return w;
 }
 
+/** Commands at once across the file's tests: one per core (more only wait for a processor, each loading the hub's modules). */
+let freeSlots = os.availableParallelism();
+const waitingForSlot: (() => void)[] = [];
+async function inTurn<T>(run: () => Promise<T>): Promise<T> {
+  if (freeSlots > 0) freeSlots -= 1;
+  else await new Promise<void>((resolve) => waitingForSlot.push(resolve));
+  try {
+    return await run();
+  } finally {
+    const next = waitingForSlot.shift();
+    if (next) next();
+    else freeSlots += 1;
+  }
+}
+
 /** `npm run hub -- ARGS` as an operator types it (as another account with `as`, through `before`: prlimit): its exit code and all it printed. */
 function hubCommand(args: string[], env: Record<string, string>, as: { uid?: number; gid?: number } = {}, killAfterMs = 60_000, before: string[] = []): Promise<{ code: number | null; out: string; ms: number }> {
-  return new Promise((resolve) => {
+  return inTurn(() => new Promise((resolve) => {
     const started = performance.now();
     const [command, ...rest] = [...before, process.execPath, ...hubCommandLine(), ...args];
     const child = spawn(command!, rest, { cwd: root, env: { ...process.env, SERVICEHALL_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as });
@@ -50,7 +65,7 @@ function hubCommand(args: string[], env: Record<string, string>, as: { uid?: num
       clearTimeout(timer);
       resolve({ code, out, ms: performance.now() - started });
     });
-  });
+  }));
 }
 
 async function queue(h: HubProcess): Promise<Ticket[]> {
