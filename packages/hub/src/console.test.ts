@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startHub, type RunningHub } from './server';
 import { SETUP_CODE_TRIES } from './staff';
 import { FEEDS_PER_STAFF } from './console-api';
@@ -18,7 +18,7 @@ let dirs: string[] = [];
 const terminals: TestTerminal[] = [];
 let now = Date.parse('2026-11-27T09:00:00+08:00');
 
-async function hall(options: { seed?: boolean; sweepMs?: number; keepAliveMs?: number } = {}) {
+async function hall(options: { seed?: boolean; sweepMs?: number; keepAliveMs?: number; heartbeatMs?: number } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-console-'));
   dirs.push(dir);
   const hub = await startHub({
@@ -28,6 +28,7 @@ async function hall(options: { seed?: boolean; sweepMs?: number; keepAliveMs?: n
     ...(options.seed ? { seed: demoCatalogue({ allDay: true }) } : {}),
     ...(options.sweepMs ? { ratingSweepMs: options.sweepMs } : {}),
     ...(options.keepAliveMs ? { consoleKeepAliveMs: options.keepAliveMs } : {}),
+    ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
   });
   hubs.push(hub);
   return hub;
@@ -721,7 +722,8 @@ describe('terminals enrolled by pairing code', () => {
   });
 
   it('a credential that runs out while its terminal is linked closes the link, telling it to enrol again: at its next message, or at the beat for one that sends nothing', { timeout: 60_000 }, async () => {
-    const hub = await hall({ seed: true });
+    // The beat every second here (the hub's own is every 15 s, pinned below): the screen need not wait for it.
+    const hub = await hall({ seed: true, heartbeatMs: 1_000 });
     const credential = async (role: string, terminal: string) =>
       (await fetch(`${hub.url}/api/terminal-tokens`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ role, terminal, expiresInDays: 1 }) })).json();
     const kioskToken = (await credential('kiosk', 'kiosk-9')).token;
@@ -739,9 +741,39 @@ describe('terminals enrolled by pairing code', () => {
     expect(kiosk.messages.at(-1)).toMatchObject({ type: 'error', code: 'unauthorised', message: expect.stringMatching(/expired: enrol it again/) });
     // Nothing was issued by the expired credential.
     expect([...hub.store.view.tickets.values()]).toHaveLength(1);
-    // The screen says nothing: the hub's beat (every 15 s) finds it.
+    // The screen says nothing: the hub's beat finds it.
     await screenClosed;
     expect(screen.messages.at(-1)).toMatchObject({ type: 'error', code: 'unauthorised', message: expect.stringMatching(/expired: enrol it again/) });
+  });
+
+  it('beats every 15 s unless told otherwise: a silent screen whose credential ran out is shut out at the beat, not a moment before', async () => {
+    // The hub's intervals on a clock of the test's: started with the hub, moved on by hand.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const hub = await hall({ seed: true });
+      const made = await (
+        await fetch(`${hub.url}/api/terminal-tokens`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ role: 'display', terminal: 'screen-10', expiresInDays: 1 }) })
+      ).json();
+      const screen = await TestTerminal.connect(hub.wsUrl, { role: 'display', terminal: 'screen-10', token: made.token });
+      terminals.push(screen);
+      const screenClosed = new Promise<void>((resolve) => screen.ws.once('close', () => resolve()));
+      // Whatever the hub sent the screen before its answer to a ping has arrived by then (or the link is closed).
+      const pong = new Promise<void>((resolve) => screen.ws.once('pong', () => resolve()));
+      now += 86_400_000 + 1;
+      vi.advanceTimersByTime(15_000 - 1);
+      screen.ws.ping();
+      await Promise.race([pong, screenClosed]);
+      expect(screen.messages.filter((m) => m.type === 'error')).toEqual([]);
+      expect(screen.ws.readyState).toBe(screen.ws.OPEN);
+      vi.advanceTimersByTime(1);
+      // Not expect.poll, which moves fake timers on as it waits.
+      await Promise.race([screenClosed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      expect(screen.ws.readyState, 'the screen shut out at the beat, 15 s after the hub started').toBe(screen.ws.CLOSED);
+      expect(screen.messages.at(-1)).toMatchObject({ type: 'error', code: 'unauthorised', message: expect.stringMatching(/expired: enrol it again/) });
+    } finally {
+      for (const h of hubs.splice(0)) await h.close();
+      vi.useRealTimers();
+    }
   });
 });
 

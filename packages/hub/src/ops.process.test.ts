@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { DATABASE_FILE, REFUSED_EXIT_CODE, USAGE_EXIT_CODE } from './integrity';
 import { freePort, HUB_PROCESS_TOKEN, hubCommandLine, LOAD_TEST_LIMITS, spawnHub, type HubProcess } from './testing/hub-process';
 import { makeHallDatabase } from './testing/hall-db';
@@ -14,22 +14,44 @@ import { TestTerminal } from './testing/terminal';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../..');
 
-let hub: HubProcess | undefined;
-const dirs: string[] = [];
-afterEach(async () => {
-  await hub?.kill('SIGKILL');
-  hub = undefined;
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ops-'));
-  dirs.push(d);
-  return d;
+/**
+ * The tests run side by side (each command is a process of its own, most of its time spent loading the hub's
+ * modules): each test's folders, and the hub it starts, are its own, ended and removed when it ends.
+ */
+function workspace(onTestFinished: TestContext['onTestFinished']): { tempDir(): string; hub?: HubProcess } {
+  const dirs: string[] = [];
+  const w: { tempDir(): string; hub?: HubProcess } = {
+    tempDir() {
+      const d = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-ops-'));
+      dirs.push(d);
+      return d;
+    },
+  };
+  onTestFinished(async () => {
+    await w.hub?.kill('SIGKILL');
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+  return w;
+}
+
+/** Commands at once across the file's tests: one per core (more only wait for a processor, each loading the hub's modules). */
+let freeSlots = os.availableParallelism();
+const waitingForSlot: (() => void)[] = [];
+async function inTurn<T>(run: () => Promise<T>): Promise<T> {
+  if (freeSlots > 0) freeSlots -= 1;
+  else await new Promise<void>((resolve) => waitingForSlot.push(resolve));
+  try {
+    return await run();
+  } finally {
+    const next = waitingForSlot.shift();
+    if (next) next();
+    else freeSlots += 1;
+  }
 }
 
 /** `npm run hub -- ARGS` as an operator types it (as another account with `as`, through `before`: prlimit): its exit code and all it printed. */
 function hubCommand(args: string[], env: Record<string, string>, as: { uid?: number; gid?: number } = {}, killAfterMs = 60_000, before: string[] = []): Promise<{ code: number | null; out: string; ms: number }> {
-  return new Promise((resolve) => {
+  return inTurn(() => new Promise((resolve) => {
     const started = performance.now();
     const [command, ...rest] = [...before, process.execPath, ...hubCommandLine(), ...args];
     const child = spawn(command!, rest, { cwd: root, env: { ...process.env, SERVICEHALL_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as });
@@ -38,11 +60,12 @@ function hubCommand(args: string[], env: Record<string, string>, as: { uid?: num
     child.stderr.on('data', (d) => (out += d));
     // A command that hangs is ended and reported as such (exit code null), not waited for.
     const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': a process's exit may be seen before the last of what it printed is read (seen with the tests side by side).
+    child.once('close', (code) => {
       clearTimeout(timer);
       resolve({ code, out, ms: performance.now() - started });
     });
-  });
+  }));
 }
 
 async function queue(h: HubProcess): Promise<Ticket[]> {
@@ -61,13 +84,15 @@ async function issue(h: HubProcess, n: number): Promise<Ticket[]> {
   return out;
 }
 
-describe("the operator's commands on a hub in its own process", () => {
-  it('backs up while the hub serves, refuses to restore under a running hub, restores after it stops, and the hub refuses a damaged database naming that backup', async () => {
+describe.concurrent("the operator's commands on a hub in its own process", () => {
+  it('backs up while the hub serves, refuses to restore under a running hub, restores after it stops, and the hub refuses a damaged database naming that backup', async ({ onTestFinished }) => {
+    const w = workspace(onTestFinished);
+    const tempDir = w.tempDir;
     const data = tempDir();
     const backups = tempDir();
     // Thirty tickets from one kiosk at once are beyond a kiosk's pace (20 at once): the limits are off for this hall.
     const env = { SERVICEHALL_DATA: data, SERVICEHALL_BACKUP_DIR: backups, SERVICEHALL_BACKUP_EVERY_MINUTES: '600', SERVICEHALL_LIMITS: LOAD_TEST_LIMITS };
-    hub = await spawnHub(data, env);
+    let hub = (w.hub = await spawnHub(data, env));
     const acknowledged = await issue(hub, 30);
     expect(acknowledged).toHaveLength(30);
 
@@ -107,20 +132,20 @@ describe("the operator's commands on a hub in its own process", () => {
     const lost = await issue(hub, 10);
     expect(lost).toHaveLength(10);
     await hub.kill('SIGTERM');
-    hub = undefined;
+    w.hub = undefined;
 
     const restored = await hubCommand(['restore', file], env);
     expect(restored.code).toBe(0);
     expect(restored.out).toContain('已恢复');
     expect(restored.out).toMatch(/The previous database is kept in \S+replaced-/);
 
-    hub = await spawnHub(data, env);
+    hub = w.hub = await spawnHub(data, env);
     const tickets = await queue(hub);
     expect(tickets.map((t) => t.id).sort()).toEqual(acknowledged.map((t) => t.id).sort());
     for (const t of acknowledged) expect(tickets.find((x) => x.id === t.id)!.number).toBe(t.number);
     expect(hub.output()).toContain('"check":{"kind":"quick"');
     await hub.kill('SIGTERM');
-    hub = undefined;
+    w.hub = undefined;
 
     // A disk fault: garbage over some pages of the database.
     const fd = fs.openSync(path.join(data, DATABASE_FILE), 'r+');
@@ -139,7 +164,8 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(check.out).toContain('is damaged');
   }, 120_000);
 
-  it('says in Chinese, then English, what is wrong with a file given for a folder, a folder for a file, a path that is not there or a file it may not read, exits non-zero and changes nothing', async () => {
+  it('says in Chinese, then English, what is wrong with a file given for a folder, a folder for a file, a path that is not there or a file it may not read, exits non-zero and changes nothing', async ({ onTestFinished }) => {
+    const { tempDir } = workspace(onTestFinished);
     const data = tempDir();
     makeHallDatabase(data, 3);
     const database = path.join(data, DATABASE_FILE);
@@ -193,7 +219,8 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(made.out).toContain('备份完成');
   }, 120_000);
 
-  it('refuses a data folder or a backup folder that can never be made (under /proc) within seconds, not spinning in mkdir', async () => {
+  it('refuses a data folder or a backup folder that can never be made (under /proc) within seconds, not spinning in mkdir', async ({ onTestFinished }) => {
+    const { tempDir } = workspace(onTestFinished);
     const never = '/proc/servicehall-never/data';
     const start = await hubCommand([], { SERVICEHALL_DATA: never, SERVICEHALL_PORT: '0' }, {}, 10_000);
     expect(start.code, `the hub did not end within 10 s: ${start.out}`).toBe(REFUSED_EXIT_CODE);
@@ -214,7 +241,8 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(restore.out).toMatch(/数据文件夹 [^]*无法创建或写入[^]*cannot be made/);
   }, 60_000);
 
-  it('says, when hall.db cannot be opened, to run the same command again (create-admin, check), not to start the hub', async () => {
+  it('says, when hall.db cannot be opened, to run the same command again (create-admin, check), not to start the hub', async ({ onTestFinished }) => {
+    const { tempDir } = workspace(onTestFinished);
     const runAgain = /再运行同一条命令。[^]*then run the same command again\./;
     // A new hall's first account on a disk with no room: a file size limit of 0 (RLIMIT_FSIZE), its writes failing as a full disk's would.
     const fresh = tempDir();
@@ -237,7 +265,8 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(check.out).not.toMatch(/再启动主机|start the hub/);
   }, 60_000);
 
-  it('says whose hall.db it is and what to do when this account may only read it (create-admin, archive) or not even read it (check, backup), exit code 78, changing nothing', async () => {
+  it('says whose hall.db it is and what to do when this account may only read it (create-admin, archive) or not even read it (check, backup), exit code 78, changing nothing', async ({ onTestFinished }) => {
+    const { tempDir } = workspace(onTestFinished);
     // Root reads and writes anything: the commands run as nobody, in a folder of nobody's.
     const as = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     const data = tempDir();
@@ -277,7 +306,8 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(fs.readFileSync(database).equals(before)).toBe(true);
   }, 120_000);
 
-  it('names what is wrong with an unknown command or a missing argument, in Chinese then English', async () => {
+  it('names what is wrong with an unknown command or a missing argument, in Chinese then English', async ({ onTestFinished }) => {
+    const { tempDir } = workspace(onTestFinished);
     // A command typed wrong is a usage mistake (exit code 64, EX_USAGE), said with how it is typed: before, exit code 1, as a crash.
     const unknown = await hubCommand(['bakcup'], {});
     expect(unknown.code, unknown.out).toBe(USAGE_EXIT_CODE);
@@ -308,7 +338,8 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(noFile.code, noFile.out).toBe(REFUSED_EXIT_CODE);
   }, 60_000);
 
-  it('stops on a wrong setting (SERVICEHALL_LOG_LEVEL, SERVICEHALL_PORT, SERVICEHALL_MAX_DB_MB=0, a backup every 99999 minutes, SERVICEHALL_STOP_WITH_PARENT=ja) with a line of its log naming it in both languages, and is not restarted', async () => {
+  it('stops on a wrong setting (SERVICEHALL_LOG_LEVEL, SERVICEHALL_PORT, SERVICEHALL_MAX_DB_MB=0, a backup every 99999 minutes, SERVICEHALL_STOP_WITH_PARENT=ja) with a line of its log naming it in both languages, and is not restarted', async ({ onTestFinished }) => {
+    const { tempDir } = workspace(onTestFinished);
     for (const [name, value] of [['SERVICEHALL_LOG_LEVEL', 'loud'], ['SERVICEHALL_PORT', '86OO'], ['SERVICEHALL_MAX_DB_MB', '0'], ['SERVICEHALL_BACKUP_EVERY_MINUTES', '99999'], ['SERVICEHALL_STOP_WITH_PARENT', 'ja']]) {
       const data = tempDir();
       const wrong = await hubCommand([], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: '0', [name!]: value! });
@@ -321,7 +352,8 @@ describe("the operator's commands on a hub in its own process", () => {
     }
   }, 60_000);
 
-  it('stops, naming SERVICEHALL_LOG_FILE in both languages, on a log file whose folder cannot be made, rather than serve with its log going nowhere', async () => {
+  it('stops, naming SERVICEHALL_LOG_FILE in both languages, on a log file whose folder cannot be made, rather than serve with its log going nowhere', async ({ onTestFinished }) => {
+    const { tempDir } = workspace(onTestFinished);
     const data = tempDir();
     // A file stands where the log's folder would be: no disk ever takes that path.
     const aFile = path.join(tempDir(), 'logs');
@@ -334,7 +366,8 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(fs.readdirSync(data)).toEqual([]);
   }, 60_000);
 
-  it('stops, naming SERVICEHALL_BACKUP_DIR in both languages, on a backup folder that is a file, rather than serve and fail every backup with ENOTDIR', async () => {
+  it('stops, naming SERVICEHALL_BACKUP_DIR in both languages, on a backup folder that is a file, rather than serve and fail every backup with ENOTDIR', async ({ onTestFinished }) => {
+    const { tempDir } = workspace(onTestFinished);
     const data = tempDir();
     const aFile = path.join(tempDir(), 'backups');
     fs.writeFileSync(aFile, '');
@@ -347,7 +380,8 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(fs.readdirSync(data)).toEqual([]);
   }, 60_000);
 
-  it('stops, naming SERVICEHALL_LOG_FILE, on a log folder where no file can be made though it looks writable (/proc, for root), not in a stack trace', async () => {
+  it('stops, naming SERVICEHALL_LOG_FILE, on a log folder where no file can be made though it looks writable (/proc, for root), not in a stack trace', async ({ onTestFinished }) => {
+    const { tempDir } = workspace(onTestFinished);
     const data = tempDir();
     // access() says yes to root for /proc; pino-roll's first file then failed (ENOENT) and the hub ended in sonic-boom's RangeError, exit code 1.
     const wrong = await hubCommand([], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: '0', SERVICEHALL_LOG_FILE: '/proc/hub.log' });
@@ -358,7 +392,8 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(fs.readdirSync(data)).toEqual([]);
   }, 60_000);
 
-  it('says a port already taken once in each language, without a stack trace, and exits for its service to try again', async () => {
+  it('says a port already taken once in each language, without a stack trace, and exits for its service to try again', async ({ onTestFinished }) => {
+    const { tempDir } = workspace(onTestFinished);
     const held = net.createServer();
     await new Promise<void>((resolve) => held.listen(0, '127.0.0.1', resolve));
     try {
@@ -377,7 +412,8 @@ describe("the operator's commands on a hub in its own process", () => {
     }
   }, 60_000);
 
-  it('init-tls refuses a wrong option, a name with a space and a CA file that is not one, in Chinese then English, exit code 78, writing nothing', async () => {
+  it('init-tls refuses a wrong option, a name with a space and a CA file that is not one, in Chinese then English, exit code 78, writing nothing', async ({ onTestFinished }) => {
+    const { tempDir } = workspace(onTestFinished);
     for (const [args, said] of [
       [['--days', '0'], /^init-tls 只接受 --name 主机名或 IP 地址[^]*“--days 0”不是其中之一。什么都没有生成。\ninit-tls takes --name/],
       [['--name', 'hub hall'], /^“hub hall”既不是 IP 地址，也不是主机名[^]*\n"hub hall" is neither an IP address nor a host name/],
@@ -400,7 +436,8 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(fs.readdirSync(path.join(data, 'tls'))).toEqual(['ca.crt']);
   }, 60_000);
 
-  it('init-tls prints the fingerprints of ca.crt that an office PC checks before it trusts it, as openssl computes them', async () => {
+  it('init-tls prints the fingerprints of ca.crt that an office PC checks before it trusts it, as openssl computes them', async ({ onTestFinished }) => {
+    const { tempDir } = workspace(onTestFinished);
     const data = tempDir();
     const made = await hubCommand(['init-tls', '--name', '192.168.1.10'], { SERVICEHALL_DATA: data });
     expect(made.code, made.out).toBe(0);
@@ -411,7 +448,8 @@ describe("the operator's commands on a hub in its own process", () => {
     expect(made.out).toContain(`SHA-256 fingerprint ${openssl('sha256')}`);
   }, 60_000);
 
-  it('refuses promote with a port out of range, as the hub’s start refuses it, in Chinese then English, exit code 78', async () => {
+  it('refuses promote with a port out of range, as the hub’s start refuses it, in Chinese then English, exit code 78', async ({ onTestFinished }) => {
+    const { tempDir } = workspace(onTestFinished);
     const data = tempDir();
     for (const port of ['99999', '86OO']) {
       const wrong = await hubCommand(['promote'], { SERVICEHALL_DATA: data, SERVICEHALL_PORT: port, SERVICEHALL_TOKEN: HUB_PROCESS_TOKEN });

@@ -97,6 +97,8 @@ export interface HubOptions {
   supervisionSweepMs?: number;
   /** How often the linked terminals' last heard is written down (a minute; a test's shorter). */
   lastHeardMs?: number;
+  /** How often the hub pings its linked terminals and shuts out a credential that ran out while linked (15 s; a test's shorter). */
+  heartbeatMs?: number;
   /** How often a console's live feed says it is alive (20 s; a test's shorter). */
   consoleKeepAliveMs?: number;
   /** The city's PostgreSQL and this hall's code there: the log is shipped to it (packages/upstream); none without it. */
@@ -652,7 +654,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     if (!req.url?.startsWith('/ws')) return refuseOnSocket(socket, '404 Not Found', 'not-found', 'the terminals link at /ws', req.headers['accept-language']);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  terminals = serveTerminals(wss, store, commits, token, { credentials, hallToken, pairings, changed: consoleContext.terminalsChanged, clock, limits, fanOutGapMs: options.fanOutGapMs, lastHeardMs: options.lastHeardMs, lookedForHubInCharge: (terminal, triesOtherHubs) => replication.terminalLooked(terminal, triesOtherHubs) });
+  terminals = serveTerminals(wss, store, commits, token, { credentials, hallToken, pairings, changed: consoleContext.terminalsChanged, clock, limits, fanOutGapMs: options.fanOutGapMs, lastHeardMs: options.lastHeardMs, heartbeatMs: options.heartbeatMs, lookedForHubInCharge: (terminal, triesOtherHubs) => replication.terminalLooked(terminal, triesOtherHubs) });
   // Devices reported change the terminal list too.
   store.onEvents((events) => {
     if (events.some((e) => e.type === 'devices.reported')) consoleContext.terminalsChanged();

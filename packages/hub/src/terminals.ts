@@ -31,6 +31,7 @@ import { textFrame } from './ws-frame';
 export const MAX_CATCH_UP_EVENTS = 500;
 /** A terminal that cannot keep up with this much unsent data is dropped; it reconnects and catches up. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** How often the hub pings its linked terminals: a link silent since the last beat is dropped, and one whose credential ran out is shut out. */
 const HEARTBEAT_MS = 15_000;
 /**
  * How often the hub writes down that its linked terminals are heard now (最近联系 on the board and the Terminals page).
@@ -143,6 +144,8 @@ export interface TerminalAccess {
   fanOutGapMs?: number;
   /** How often the linked terminals' last heard is written down (LAST_HEARD_MS by default; a test's shorter). */
   lastHeardMs?: number;
+  /** How often the hub pings its linked terminals (HEARTBEAT_MS by default; a test's shorter). */
+  heartbeatMs?: number;
 }
 
 export function tokensMatch(given: string, expected: string): boolean {
@@ -608,7 +611,7 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
       s.alive = false;
       s.ws.ping();
     }
-  }, HEARTBEAT_MS);
+  }, access.heartbeatMs ?? HEARTBEAT_MS);
   heartbeat.unref();
 
   // The linked terminals heard now, all in one transaction. A full disk (said by the store as such) is not tried; a write

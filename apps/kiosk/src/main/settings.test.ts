@@ -17,6 +17,11 @@ describe("the kiosk's ticket printer", () => {
 });
 
 describe("the kiosk's own settings", () => {
+  it('hold a printer that is better again for 10 s before the hub is told, unless set otherwise', () => {
+    expect(loadKioskSettings(undefined, {}).printerRecoveryMs).toBe(10_000);
+    expect(loadKioskSettings(undefined, { SERVICEHALL_KIOSK_PRINTER_RECOVERY_MS: '1500' }).printerRecoveryMs).toBe(1500);
+  });
+
   it('name a key they do not know instead of leaving its setting at the default', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-kiosk-settings-'));
     try {
