@@ -103,6 +103,9 @@ export interface LinkedTerminal {
   waiting?: number;
 }
 
+/** Commands that record what the hall did while no hub answered (emergency mode): outside a terminal's pace of commands. */
+const RECORDS_OF_THE_HALL_WITHOUT_A_HUB: ReadonlySet<string> = new Set(['recordEmergencyTicket', 'recordEmergencyCall']);
+
 export interface TerminalLinks {
   count(): number;
   /** Who is linked now. */
@@ -524,7 +527,10 @@ export function serveTerminals(wss: WebSocketServer, store: HallStore, commits: 
             answer: { ok: false, code: 'forbidden', message: `a ${s.actor.role} terminal may not ${command.type}` },
           });
         // Beyond its role's pace a terminal is refused at once; the refusal is not stored, and the same id may come again later.
-        const wait = rates.take(s.actor.role, commandScope(s.actor), clock());
+        // What the hall did while no hub answered (the numbers a kiosk gave from its leases, the calls a window typed) is a
+        // record, not a request: a kiosk back after half an hour brings a hundred of them at once, and at a press's pace its
+        // citizens' next presses would wait behind them. They are bounded by the leases and by the link's messages.
+        const wait = RECORDS_OF_THE_HALL_WITHOUT_A_HUB.has(command.type) ? 0 : rates.take(s.actor.role, commandScope(s.actor), clock());
         if (wait > 0) return send(s, { type: 'answer', commandId: command.id, answer: rateLimited(wait) });
         if (command.type === 'signIn') {
           const actor = s.actor;
