@@ -27,7 +27,8 @@ function runAlone(body: string, ms = 10_000, limits: string[] = []): Promise<str
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), ms);
-    child.once('exit', (exit) => {
+    // 'close', not 'exit': a process's exit may be heard before the last of what it printed is read.
+    child.once('close', (exit) => {
       clearTimeout(timer);
       resolve(exit === null ? null : out);
     });

@@ -301,7 +301,8 @@ describe("the hub that cannot start, its log in a file", () => {
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d));
     child.stdout.resume();
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // 'close', not 'exit': a process's exit may be heard before the last of what it printed is read.
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     expect(code).toBe(78);
     // Before, all of it went to the file alone: a service's journal, or an installer at the console, read nothing.
     const said = stderr.split('\n').filter(Boolean);

@@ -21,7 +21,8 @@ function city(args: string[], env: Record<string, string | undefined>): Promise<
   let err = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
+  // 'close', not 'exit': a process's exit may be heard before the last of what it printed is read.
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, out, err })));
 }
 
 /** A refusal said in both languages, without a stack trace. */
