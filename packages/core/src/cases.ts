@@ -9,6 +9,9 @@ export type Outcome = z.infer<typeof OutcomeSchema>;
 export const CaseStateSchema = z.enum(['correction', 'accepted', 'rejected', 'consulted', 'lapsed']);
 export type CaseState = z.infer<typeof CaseStateSchema>;
 
+/** A case's state as the hall says it (the window terminal, the console, a refusal's words). */
+export const CASE_STATE_NAMES: Record<CaseState, string> = { accepted: '已受理', correction: '待补正', rejected: '不予受理', consulted: '咨询', lapsed: '补正逾期' };
+
 export const CorrectionNoticeSchema = z.object({
   at: z.number().int(),
   materials: z.array(z.string()),

@@ -368,7 +368,6 @@ describe('signing in', () => {
 describe('referring a citizen (指引, H-06)', () => {
   it('is recorded with its reason in the ticket’s history and keeps the first-responsible clerk', () => {
     const { view, ticketId } = serving();
-    must(view, { type: 'openWindow', window: 15, clerk: '1018' }, { role: 'window', terminal: 'w15', window: 15 }, at('08:30'));
     const d = must(view, { type: 'transferTicket', window: 7, toService: 'ZX-ZH-ZX', toWindow: 15, reason: '涉及多个部门，请到综合咨询台', referral: true }, win7, at('09:05'));
     expect(d.events[0]).toMatchObject({ type: 'ticket.transferred', referral: true });
     expect(view.tickets.get(ticketId)).toMatchObject({ state: 'issued', targetWindow: 15, firstClerk: '1011', transfers: [{ referral: true, reason: '涉及多个部门，请到综合咨询台', fromWindow: 7 }] });

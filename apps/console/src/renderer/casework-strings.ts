@@ -1,4 +1,4 @@
-import { FOLLOW_UP_STEP_NAMES } from '@servicehall/core';
+import { CASE_STATE_NAMES, FOLLOW_UP_STEP_NAMES } from '@servicehall/core';
 import type { Language } from './i18n';
 
 // The console's words for the cases that need someone (N-03, H-15, H-10, H-12, H-19): zh-CN first, en second.
@@ -116,7 +116,7 @@ const zh = {
     number: '办件编号',
     item: '事项',
     state: '状态',
-    states: { accepted: '已受理', correction: '待补正', rejected: '不予受理', consulted: '咨询', lapsed: '补正逾期' } as Record<string, string>,
+    states: CASE_STATE_NAMES as Record<string, string>,
     acceptedOn: '受理日期',
     promisedDue: '承诺办结',
     applicant: '申请人',

@@ -186,7 +186,8 @@ export function createHallDisplayAgent(
       onEvent: (e) => {
         if (e.kind === 'started') ctx.push('announcing', { ticket: e.call.ticket, window: e.call.window, text: e.text });
         if (e.kind === 'finished' || e.kind === 'skipped') ctx.push('announcing', null);
-        if (e.kind === 'failed') ctx.log(`the voice failed on ${e.call.ticket}: ${e.message}`);
+        // A saying that failed is logged where it is heard (heard); a chime that failed alone, here.
+        if (e.kind === 'failed' && e.part === 'chime') ctx.log(`the chime failed on ${e.call.ticket}: ${e.message}`);
         const entry = announcedOf(e, 'espeak-ng', clock.now());
         if (entry) heard(entry);
       },

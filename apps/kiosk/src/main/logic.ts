@@ -3,7 +3,7 @@ import { oneTimeNotice, ticket as ticketDocumentOf, type PrintDocument, type Pri
 import { findItem, findWindow, issuingRefusal, itemToday, itemWait, itemWaits, localTime, ticketWait, waitPhrase, type DeviceReport, type HallView, type QueueWait, type ServiceItem, type Ticket } from '@servicehall/core';
 import { pinyin } from 'pinyin-pro';
 import type { Guide, Home, ItemCard, KioskStatus, Lang, QueryResult } from '../shared/api';
-import { tr } from '../shared/strings';
+import { periodsText, tr } from '../shared/strings';
 
 /** When the kiosk starts suggesting online and self-service channels (H-16). */
 export interface BusyThreshold {
@@ -102,7 +102,7 @@ export function homeOf(view: HallView, threshold: BusyThreshold, now: number): H
 
 /** The hours `item` issues on `day`: today's change of them (今日调整) where there is one, as the hub refuses by. */
 export function issuingHoursText(item: ServiceItem, day: string, lang: Lang = 'zh-CN'): string {
-  return issuingPeriods(item, day).join(lang === 'zh-CN' ? '、' : ', ');
+  return periodsText(lang, issuingPeriods(item, day));
 }
 
 /** Each period `item` issues in on `day` (08:30-11:30), today's change of them where there is one. */

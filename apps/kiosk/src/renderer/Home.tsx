@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { Home, ItemCard, Lang } from '../shared/api';
 import { searchItems } from '../shared/search';
-import { waitText } from '../shared/strings';
+import { periodsText, waitText } from '../shared/strings';
 import { nameIn, type T } from './bridge';
 import { CheckIcon, SearchIcon } from './icons';
 import { Keyboard } from './Keyboard';
@@ -42,7 +42,7 @@ function ItemFoot({ t, lang, item, showBusy = true }: { t: T; lang: Lang; item: 
     return (
       <span className="wait closed" data-testid={`not-issuing-${item.code}`}>
         <span className="badge busy">{item.notIssuing === 'full' ? t('home.full') : t('home.outsideHours')}</span>{' '}
-        {item.notIssuing === 'full' ? t('home.fullHint') : t('home.hoursToday', { hours: (item.issuingHours ?? []).join(lang === 'zh-CN' ? '、' : ', ') })}
+        {item.notIssuing === 'full' ? t('home.fullHint') : t('home.hoursToday', { hours: periodsText(lang, item.issuingHours ?? []) })}
       </span>
     );
   return (

@@ -362,6 +362,11 @@ export function tr(lang: Lang, key: KioskStringKey, vars: Record<string, string 
 
 const KIOSK_REFUSALS = ['out-of-service', 'print-failed', 'print-cut-off', 'hub-offline', 'leases-spent'] as const;
 
+/** Issuing periods (08:30-11:30) as one line in the screen's language: 、 between them in Chinese, a comma in English. */
+export function periodsText(lang: Lang, periods: readonly string[]): string {
+  return periods.join(lang === 'zh-CN' ? '、' : ', ');
+}
+
 /** A time limit in working days as the guide says it: 即时办结 for none, and one day without a plural. */
 export function daysText(lang: Lang, n: number): string {
   return n === 0 ? tr(lang, 'guide.sameDay') : n === 1 ? tr(lang, 'guide.oneDay') : tr(lang, 'guide.days', { n });

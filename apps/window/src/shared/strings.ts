@@ -3,7 +3,7 @@
  * window's number display that citizens read. The printed notices' words live in the printer driver.
  */
 
-import type { CaseState, Lane, PriorityReason, RatingLevel, WaitPhrase } from '@servicehall/core';
+import { CASE_STATE_NAMES, type CaseState, type Lane, type PriorityReason, type RatingLevel, type WaitPhrase } from '@servicehall/core';
 
 export type WindowLanguage = 'zh-CN' | 'en';
 
@@ -364,7 +364,7 @@ const zh: WindowStrings = {
   otherReason: '其他原因',
   casesTitle: '本窗口近期案件',
   casesEmpty: '今天本窗口还没有办理记录。',
-  caseState: { accepted: '已受理', correction: '待补正', rejected: '不予受理', consulted: '咨询', lapsed: '补正逾期' },
+  caseState: CASE_STATE_NAMES,
   dueDates: (p, l) => [`承诺办结 ${p}`, `法定办结 ${l}`],
   dueUncertain: '（跨年节假日数据未发布，日期待核）',
   notices: (n) => `补正告知 ${n} 次`,

@@ -1,4 +1,4 @@
-import { maskName } from '../cases';
+import { CASE_STATE_NAMES, maskName } from '../cases';
 import type { Delivery } from '../casework';
 import type { CommandBody } from '../commands';
 import { ok, refuse, type Result } from '../result';
@@ -10,9 +10,6 @@ import type { DecideContext, Decision, HallView } from './view';
 // with its tracking number, electronically), who signed for it, and the originals given back.
 
 export type DeliveryCommand = Extract<CommandBody, { type: 'recordDelivery' }>;
-
-/** A case's state as the console says it, for the refusals below. */
-const STATE_NAMES: Record<string, string> = { accepted: '已受理', correction: '待补正', rejected: '不予受理', consulted: '咨询', lapsed: '补正逾期' };
 
 /** A step recorded already, most often by a colleague a moment before: said so, in the console's language. */
 const recordedAlready = (number: string, zh: string, en: string) =>
@@ -26,7 +23,7 @@ export function decideDelivery(view: HallView, command: DeliveryCommand, ctx: De
   // one handed to them between departments (H-10) too: the department that finished it often delivers it.
   const departments = caseDepartments(view.catalogue, c, ctx.caseRouteOf?.(c.number));
   if (!isSupervisor(ctx) && !departments.some((d) => isHeadOf(ctx, d)) && s?.role !== 'clerk') return forbidden(ctx, `record the delivery of case ${c.number}`);
-  if (c.state !== 'accepted') return refuse('illegal-transition', inBothLanguages(`办件 ${c.number} 为“${STATE_NAMES[c.state] ?? c.state}”：只有已受理的办件才有办理结果需要送达。`, `Case ${c.number} is ${c.state}: only an accepted case has a result to deliver.`));
+  if (c.state !== 'accepted') return refuse('illegal-transition', inBothLanguages(`办件 ${c.number} 为“${CASE_STATE_NAMES[c.state]}”：只有已受理的办件才有办理结果需要送达。`, `Case ${c.number} is ${c.state}: only an accepted case has a result to deliver.`));
   const by = byOf(ctx);
   const d: Delivery = ctx.deliveryOf?.(c.number) ?? { caseNumber: c.number, notices: [] };
   const method = command.method ?? d.method;

@@ -247,7 +247,6 @@ describe('issuing tickets', () => {
     it('does not give back the place of a ticket transferred to another window or item', () => {
       const view = quotaOfTwo();
       open(view, 1, '1001');
-      open(view, 2, '1002');
       issue(view, 'GA-HK-QR', at('09:00'));
       issue(view, 'GA-HK-QR', at('09:01'));
       step(view, { type: 'callNext', window: 1 }, win(1), at('09:02'));

@@ -257,7 +257,19 @@ export function ComplaintPage() {
       <ErrorLine error={error} />
       {!c.closed && (supervises || mayReply) && (
         <section className="card">
-          {!staleDraft && (
+          {staleDraft ? (
+            <StaleDraft
+              said={cw.complaints.staleDraft(cw.complaints.states[c.state] ?? c.state)}
+              text={note}
+              use={cw.complaints.useDraft}
+              drop={cw.complaints.dropDraft}
+              onUse={() => setDraftState(c.state)}
+              onDrop={() => {
+                setNote('');
+                setDraftState(undefined);
+              }}
+            />
+          ) : (
             <label>
               {c.reply ? cw.note : mayReply && c.state !== 'registered' ? cw.complaints.replyText : cw.note}
               <textarea
@@ -271,19 +283,6 @@ export function ComplaintPage() {
                 maxLength={1000}
               />
             </label>
-          )}
-          {staleDraft && (
-            <StaleDraft
-              said={cw.complaints.staleDraft(cw.complaints.states[c.state] ?? c.state)}
-              text={note}
-              use={cw.complaints.useDraft}
-              drop={cw.complaints.dropDraft}
-              onUse={() => setDraftState(c.state)}
-              onDrop={() => {
-                setNote('');
-                setDraftState(undefined);
-              }}
-            />
           )}
           <div className="row wrap">
             {supervises && !c.reply && (
