@@ -2,6 +2,7 @@ import type { CommandBody } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -49,6 +50,21 @@ async function staffMember(hub: RunningHub, by: TestConsole, id: string, role: s
   await c.login(id, String(made.body.password));
   expect((await c.request('POST', '/api/console/password', { current: made.body.password, next: `${id}-own-pass-9` })).status).toBe(200);
   return c;
+}
+
+/** A sign-in sent from another address of this machine (another PC on the hall's LAN, as the hub sees it). */
+function signInFrom(localAddress: string, base: string, id: string, password: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ id, password });
+    const req = http.request(`${base}/api/console/login`, { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 async function terminal(hub: RunningHub) {
@@ -295,6 +311,21 @@ describe('sign-in lockout', () => {
     expect((await c.login('admin', 'first-admin-pass-1')).body).toMatchObject({ code: 'locked', retryAfterSeconds: 60 });
     now += 61_000;
     expect((await c.login('admin', 'first-admin-pass-1')).status).toBe(200);
+  });
+
+  it('keeps an administrator able to sign in at their own PC while another PC on the hall’s LAN sends wrong passwords for the account', async () => {
+    const hub = await hall({ seed: true });
+    await admin(hub);
+    const c = new TestConsole(hub.url);
+    // Another PC (127.0.0.2) keeps guessing, one try each time its lock ends: hours of it.
+    for (let round = 0; round < 12; round++) {
+      for (let i = 0; i < 3; i++) await signInFrom('127.0.0.2', hub.url, 'admin', 'wrong-password-1');
+      now += 16 * 60_000;
+      await signInFrom('127.0.0.2', hub.url, 'admin', 'wrong-password-1');
+    }
+    expect((await signInFrom('127.0.0.2', hub.url, 'admin', 'first-admin-pass-1')).body).toMatchObject({ code: 'locked' });
+    // The administrator at their own PC is let in.
+    expect((await c.login('admin', 'first-admin-pass-1')).body).toMatchObject({ ok: true, staff: { id: 'admin' } });
   });
 
   it('locks an address that tries many accounts', async () => {

@@ -60,6 +60,14 @@ export const SETUP_CODE_TRIES = 10;
 
 /** A clerk's failed console sign-ins, counted apart from a staff account of the same id (a staff id has no colon). */
 const clerkLockKey = (clerk: string): LockKey => ({ kind: 'account', value: `clerk:${clerk}` });
+const accountLockKey = (id: string): LockKey => ({ kind: 'account', value: id.toLowerCase() });
+
+/**
+ * An account's failures count from each address (network) apart: wrong passwords sent from one PC on the hall's
+ * LAN lock the account there, not at the office PC of the person it belongs to, who would else be kept out for
+ * as long as anyone kept sending one wrong guess a lock. Guessing from many addresses is slowed by each address's own count.
+ */
+const fromAddress = (k: LockKey, network: string | undefined): LockKey => (network ? { kind: k.kind, value: `${k.value}@${network}` } : k);
 
 /**
  * The console's people: staff accounts (argon2id), clerks signing in with their PIN, sessions,
@@ -111,7 +119,8 @@ export class Staff {
     // password never is (passwordProblem), so what is typed says who signs in, and each has their own lock.
     const asClerk = /^\d{4,8}$/.test(password) && this.catalogue().clerks.some((c) => c.number === id);
     // An address counts as the public limits count it: an IPv6 one by its /64, in which a client may take a new address at every guess.
-    const keys: LockKey[] = [asClerk ? clerkLockKey(id) : { kind: 'account', value: id.toLowerCase() }, ...(address ? [{ kind: 'address' as const, value: addressNetwork(address) }] : [])];
+    const network = address ? addressNetwork(address) : undefined;
+    const keys: LockKey[] = [fromAddress(asClerk ? clerkLockKey(id) : accountLockKey(id), network), ...(network ? [{ kind: 'address' as const, value: network }] : [])];
     const lockedUntil = this.lockout.lockedUntil(keys, this.clock());
     if (lockedUntil) {
       const retryAfterSeconds = Math.ceil((lockedUntil - this.clock()) / 1000);
@@ -218,7 +227,7 @@ export class Staff {
     this.db.transaction(() => {
       this.accounts.setPassword(id, passwordHash, true);
       this.sessions.endAll(id);
-      this.lockout.clear({ kind: 'account', value: id.toLowerCase() });
+      this.lockout.clearEverywhere(accountLockKey(id));
       this.audit.record({ at: this.clock(), staff: by, action: 'resetPassword', target: `staff:${id}` });
     })();
     return { ok: true, value: { password } };
@@ -298,7 +307,7 @@ export class Staff {
     if (!this.catalogue().clerks.some((c) => c.number === clerk)) return { ok: false, code: 'not-found', message: `there is no clerk ${clerk}` };
     this.db.transaction(() => {
       this.pins.unlock(clerk);
-      this.lockout.clear(clerkLockKey(clerk));
+      this.lockout.clearEverywhere(clerkLockKey(clerk));
       this.audit.record({ at: this.clock(), staff: by, action: 'unlockClerk', target: `clerk:${clerk}` });
     })();
     return { ok: true, value: null };
