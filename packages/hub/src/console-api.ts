@@ -27,6 +27,9 @@ import type { WorkbookImports } from './workbook-import';
 
 /** An account's id as sent: its form (StaffIdSchema) is checked with the other account rules, so that it is refused in their words. */
 const AccountIdField = z.string().max(100).describe('2 to 40 letters, digits, ".", "_" or "-"');
+/** A name and a password as sent: their rules (Staff's) are checked after, so that a long one is refused in words, not as a request not read. */
+const AccountNameField = z.string().trim().max(1000).describe('1 to 40 characters');
+const PasswordField = z.string().max(4096).describe('10 to 128 characters, letters and digits');
 
 /** The workbook's code (exceljs, hundreds of files) is loaded when a workbook is first asked for, not at every start of the hub. */
 const workbook = () => import('@servicehall/workbook');
@@ -191,7 +194,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       operationId: 'createFirstAdmin',
       summary: 'Makes the first administrator with the one-time setup code the hub printed at its first start',
       public: true,
-      body: z.object({ setupCode: z.string().min(1).max(20), id: AccountIdField, name: z.string().trim().min(1).max(40), password: z.string().min(1).max(128) }),
+      body: z.object({ setupCode: z.string().min(1).max(20), id: AccountIdField, name: AccountNameField, password: PasswordField }),
       handle: async (req) => {
         const b = req.body as { setupCode: string; id: string; name: string; password: string };
         return change(await staff.firstAdmin(b.setupCode, b), 201, (m) => ({ ok: true, staff: m }), req);
@@ -203,7 +206,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       operationId: 'login',
       summary: 'Signs a staff member in (or a clerk with clerk number and PIN): a session cookie (HttpOnly, SameSite=Strict) and the CSRF token to send as X-CSRF-Token',
       public: true,
-      body: z.object({ id: z.string().trim().min(1).max(40), password: z.string().min(1).max(128) }),
+      body: z.object({ id: z.string().trim().min(1).max(40), password: z.string().min(1).max(4096) }),
       handle: async (req) => {
         const b = req.body as { id: string; password: string };
         const r = await staff.signIn(b.id, b.password, req.address);
@@ -234,12 +237,12 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       method: 'POST',
       path: '/api/console/password',
       operationId: 'changeOwnPassword',
-      summary: 'A staff member changes their own password, a clerk their own PIN (required after the first sign-in)',
+      summary: 'A staff member changes their own password, a clerk their own PIN (required after the first sign-in); their other console sessions end',
       sessionOnly: true,
-      body: z.object({ current: z.string().min(1).max(128), next: z.string().min(1).max(128) }),
+      body: z.object({ current: z.string().max(4096), next: PasswordField }),
       handle: async (req) => {
         const b = req.body as { current: string; next: string };
-        return change(await staff.changeOwn(req.session!.staff, b.current, b.next), 200, () => ({ ok: true }));
+        return change(await staff.changeOwn(req.session!.staff, b.current, b.next, req.session!.secret), 200, () => ({ ok: true }), req);
       },
     },
     {
@@ -290,7 +293,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       operationId: 'createStaff',
       summary: 'Makes a staff account (administrator, supervisor, department head) with a one-time password shown once',
       staff: ADMIN_ONLY,
-      body: z.object({ id: AccountIdField, name: z.string().trim().min(1).max(40), role: StaffRoleSchema, department: z.string().min(1).max(40).optional() }),
+      body: z.object({ id: AccountIdField, name: AccountNameField, role: StaffRoleSchema, department: z.string().min(1).max(40).optional() }),
       handle: async (req) => change(await staff.create(who(req), req.body as never), 201, (v) => ({ ok: true, staff: v.member, password: v.password }), req),
     },
     {
@@ -308,7 +311,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       summary: 'Disables or enables a staff account',
       staff: ADMIN_ONLY,
       body: z.object({ disabled: z.boolean() }),
-      handle: (req) => change(staff.setDisabled(who(req), req.params.id!, (req.body as { disabled: boolean }).disabled), 200, (m) => ({ ok: true, staff: m })),
+      handle: (req) => change(staff.setDisabled(who(req), req.params.id!, (req.body as { disabled: boolean }).disabled), 200, (m) => ({ ok: true, staff: m }), req),
     },
     {
       method: 'POST',

@@ -358,6 +358,57 @@ describe('sign-in lockout', () => {
 });
 
 describe('staff roles', () => {
+  it('end every other console session of a person who changes their own password, and keep the one that changed it', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const elsewhere = new TestConsole(hub.url);
+    await elsewhere.login('admin', 'first-admin-pass-1');
+    const other = await staffMember(hub, a, 'zhang', 'supervisor');
+    expect((await a.request('POST', '/api/console/password', { current: 'first-admin-pass-1', next: 'second-admin-pass-2' })).status).toBe(200);
+    expect((await elsewhere.request('GET', '/api/staff')).body).toMatchObject({ code: 'unauthorised', reason: 'signed-out' });
+    expect((await a.request('GET', '/api/staff')).status).toBe(200);
+    // Someone else's session is not theirs to end.
+    expect((await other.request('GET', '/api/terminals')).status).toBe(200);
+  });
+
+  it('refuses to disable the hall’s last administrator in use, saying how to go on, and keeps it enabled', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const refused = await a.request('POST', '/api/staff/admin/disabled', { disabled: true });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'conflict', text: expect.stringContaining('请先新增或启用另一位管理员') });
+    expect(hub.staff.accounts.get('admin')!.disabled).toBe(false);
+  });
+
+  it('refuses an account’s name or a password it cannot take in words that say what to do, and takes a name of 40 Chinese characters', async () => {
+    const hub = await hall({ seed: true });
+    const first = (password: string) => new TestConsole(hub.url).request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password });
+    for (const [password, words] of [
+      ['short1', '密码至少要 10 个字符'],
+      ['a1'.repeat(500), '密码最多 128 个字符，输入的有 1000 个'],
+      ['onlyletterspassword', '密码须同时包含字母和数字'],
+    ] as const) {
+      const refused = await first(password);
+      expect(refused.status).toBe(400);
+      expect(String(refused.body.text), password).toContain(words);
+    }
+    const a = await admin(hub);
+    const account = (name: string) => a.request('POST', '/api/staff', { id: 'zhang', name, role: 'supervisor' });
+    for (const [name, words] of [
+      ['张'.repeat(41), '姓名最多 40 个字，填写的有 41 个'],
+      ['   ', '请填写姓名'],
+      ['张\u0007主任', '控制字符（U+0007'],
+    ] as const) {
+      const refused = await account(name);
+      expect(refused.status).toBe(400);
+      expect(String(refused.body.text), name).toContain(words);
+    }
+    expect((await account('张'.repeat(40))).body).toMatchObject({ ok: true, staff: { name: '张'.repeat(40) } });
+    // Changing one's own password: a long one is said as long, not as a request not read.
+    const long = await a.request('POST', '/api/console/password', { current: 'first-admin-pass-1', next: 'a1'.repeat(500) });
+    expect(long.body).toMatchObject({ code: 'bad-request', text: expect.stringContaining('密码最多 128 个字符') });
+  });
+
   it('give a new account a one-time password that opens nothing until it is changed', async () => {
     const hub = await hall({ seed: true });
     const a = await admin(hub);

@@ -35,6 +35,8 @@ export class StaffSessions {
       drop: db.prepare('DELETE FROM staff_sessions WHERE id_hash = ?'),
       // A clerk's sessions are not a staff account's, though a clerk number may be an account's id too.
       dropStaff: db.prepare("DELETE FROM staff_sessions WHERE staff_id = ? AND role <> 'clerk'"),
+      // The others of one person (by role: a clerk and a staff account may share an id), all but the session that asks.
+      dropOthers: db.prepare<[string, string, string]>("DELETE FROM staff_sessions WHERE staff_id = ? AND (role = 'clerk') = (? = 'clerk') AND id_hash <> ?"),
       dropStale: db.prepare('DELETE FROM staff_sessions WHERE last_seen < ? OR created_at < ?'),
     };
   }
@@ -76,6 +78,11 @@ export class StaffSessions {
 
   end(secret: string | undefined): void {
     if (secret) this.st.drop.run(digest(secret));
+  }
+
+  /** Ends every session of this person but the one whose secret is `keep` (their own password changed). */
+  endOthers(staffId: string, role: StaffRef['role'], keep: string | undefined): void {
+    this.st.dropOthers.run(staffId, role, keep ? digest(keep) : '');
   }
 
   /** Ends every session of a staff member (password reset, account disabled). */
