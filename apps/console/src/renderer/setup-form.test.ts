@@ -2,7 +2,7 @@ import { CatalogueSchema, unconfiguredCatalogue, type Catalogue } from '@service
 import { describe, expect, it } from 'vitest';
 import { auditSummary } from './audit-summary';
 import { STRINGS } from './i18n';
-import { findItems, fromDraft, toDraft } from './setup-form';
+import { findItems, fromDraft, toDraft, unservedItems } from './setup-form';
 
 /** A hall set up over months: holidays in its calendar, its own phone, appointment and case policies, a window opened for today. */
 function settledHall(): Catalogue {
@@ -33,6 +33,16 @@ function settledHall(): Catalogue {
 }
 
 describe("the setup wizard's form", () => {
+  it('names the items no window of the setup serves, which the kiosk would still give numbers for, and no others', () => {
+    const draft = toDraft(settledHall());
+    expect(unservedItems(draft)).toEqual([]);
+    // Window 7 no longer serves the company registration: no window of the setup does.
+    draft.windows[1]!.serves = ['GA-SFZ-HL'];
+    expect(unservedItems(draft).map((i) => i.code)).toEqual(['SJ-QY-SL']);
+    // Shown in the review step with its name, in both languages.
+    expect(STRINGS['zh-CN'].setup.unserved(unservedItems(draft))).toBe('以下 1 个事项没有窗口办理：SJ-QY-SL 企业设立登记。取号机仍会为它们出号，但没有窗口会叫号：请在“窗口”一步为它们选择办理窗口，或将不再办理的事项删除。');
+  });
+
   it('keeps, when saved unchanged, everything of the hall it does not show: calendar, policies, a window of today', () => {
     const before = settledHall();
     const saved = CatalogueSchema.parse(fromDraft(toDraft(before)));

@@ -275,6 +275,12 @@ function phoneParts(p: PhoneForm): Pick<Catalogue, 'phone' | 'appointments'> {
 /** Rows the items step shows at once: a hall of 2,000 items is looked through by search and by page, not drawn whole. */
 export const ITEMS_PAGE = 50;
 
+/** Items no window of the setup serves: the kiosk still gives their numbers, and no window would call them (the review step says so before the save). */
+export function unservedItems(d: Pick<Draft, 'items' | 'windows'>): ItemForm[] {
+  const served = new Set(d.windows.flatMap((w) => w.serves));
+  return d.items.filter((i) => i.code.trim() !== '' && !served.has(i.code.trim()));
+}
+
 /** Whether an item is the one looked for: by its code, its name or its department, any part of them, capitals or not. */
 export function itemMatches(item: Pick<ItemForm, 'code' | 'name' | 'department'>, query: string): boolean {
   const q = query.trim().toLowerCase();

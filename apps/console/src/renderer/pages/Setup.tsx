@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } fro
 import { api, ApiError, download, type Problem } from '../api';
 import { ErrorLine, useConsole } from '../App';
 import type { Strings } from '../i18n';
-import { emptyItem, fromDraft, ITEMS_PAGE, toDraft, type Draft, type ItemForm, type WindowForm } from '../setup-form';
+import { emptyItem, fromDraft, ITEMS_PAGE, toDraft, unservedItems, type Draft, type ItemForm, type WindowForm } from '../setup-form';
 import { ItemsStep, WindowsStep } from './SetupLists';
 
 // The catalogue's own English checks, said in Chinese.
@@ -152,6 +152,8 @@ export function SetupPage() {
       d.windows.push({ number: String(n), name: `${n}号窗口`, department: '', serves: [], devices: ['window-terminal', 'number-display', 'rating-pad'], rest: {} });
     });
   const say = useCallback((p: Problem) => problemText(p, t, language), [t, language]);
+  // Asked where it is shown: a big hall's draft is not walked at every keystroke of another step.
+  const unserved = step === 'review' ? unservedItems(draft) : [];
   const departmentNames = useMemo(() => draft.departments.map((d) => d.name).filter((name) => name.trim()), [draft.departments]);
   const stepProblems = (s: Step) => problems.filter((p) => STEP_OF[String(p.path?.[0])] === s).length;
 
@@ -398,6 +400,11 @@ export function SetupPage() {
         {step === 'review' && (
           <>
             <p>{t.setup.review(draft.departments.length, draft.items.length, draft.windows.length, draft.clerks.length)}</p>
+            {unserved.length > 0 && (
+              <p className="notice" role="status" data-testid="unserved-items">
+                {t.setup.unserved(unserved)}
+              </p>
+            )}
             {inTheWay.length > 0 && (
               <div className="problems" role="alert">
                 <p>{t.setup.inTheWay(inTheWay.join('、'))}</p>
