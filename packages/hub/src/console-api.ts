@@ -76,6 +76,25 @@ function change<T>(r: StaffChange<T>, okStatus = 200, body: (v: T) => unknown = 
   return { status: okStatus, body: body(r.value) };
 }
 
+/**
+ * A department head gives their window only their own department's items: another department's item
+ * taken onto it would have its tickets called by a desk that department does not run. Items the window
+ * serves already (an administrator's choice) may stay; any may be taken off.
+ */
+function mayGiveItems(req: Request, store: HallStore, window: number, serves: readonly string[]): void {
+  const s = req.session?.staff;
+  if (!s || s.role !== 'department-head') return;
+  const had = store.view.catalogue.windows.find((w) => w.number === window)?.serves ?? [];
+  const foreign = serves.map((code) => findItem(store.view.catalogue, code)).find((item) => item && !had.includes(item.code) && item.department !== s.department);
+  if (!foreign) return;
+  const en = req.language === 'en';
+  throw new HttpRefusal('forbidden', `${foreign.code} belongs to ${foreign.department}, not to ${s.department}: a department head gives their windows their own department's items`, {
+    text: en
+      ? `${foreign.code} (${foreign.name}) belongs to ${foreign.department}, not to your department ${s.department}, so it cannot be given to window ${window} here: please ask a supervisor or an administrator. Nothing was changed.`
+      : `${foreign.code}（${foreign.name}）属于${foreign.department}，不是您负责的${s.department}，不能在此交给 ${window}号窗口办理：请联系督查人员或管理员调整。未作任何更改。`,
+  });
+}
+
 /** A department head may change only the items of their own department. */
 function mayTouchItem(req: Request, store: HallStore, code: string): void {
   const s = req.session?.staff;
@@ -402,6 +421,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
         const window = windowNo(req);
         mayTouchWindow(req, store, window);
         const b = req.body as { serves: string[]; atDayEnd?: boolean };
+        mayGiveItems(req, store, window, b.serves);
         return command(store, req, { type: 'assignWindowItems', window, serves: b.serves, ...(b.atDayEnd ? { atDayEnd: true } : {}) });
       },
     },

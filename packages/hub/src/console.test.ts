@@ -435,6 +435,23 @@ describe('staff roles', () => {
     expect(new Set(list.body.clerks.map((c) => c.department))).toEqual(new Set(['出入境']));
     expect((await head.request('POST', '/api/setup', { catalogue: demoCatalogue() })).status).toBe(403);
   });
+
+  it('let a department head give their own window only their own department’s items, saying whose the other is, and take any off', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const head = await staffMember(hub, a, 'chen', 'department-head', '出入境');
+    const window4 = () => hub.store.view.catalogue.windows.find((w) => w.number === 4)!.serves;
+    const before = window4();
+    const refused = await head.request('PUT', '/api/windows/4/items', { serves: [...before, 'GA-SFZ-HL'] });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'forbidden', text: expect.stringContaining('GA-SFZ-HL（居民身份证换领）属于公安户籍，不是您负责的出入境') });
+    expect(window4()).toEqual(before);
+    // An item an administrator gave the window stays when the head changes its items, and any may be taken off.
+    expect((await a.request('PUT', '/api/windows/4/items', { serves: [...before, 'GA-SFZ-HL'] })).status).toBe(200);
+    expect((await head.request('PUT', '/api/windows/4/items', { serves: [before[0]!, 'GA-SFZ-HL'] })).status).toBe(200);
+    expect((await head.request('PUT', '/api/windows/4/items', { serves: [before[0]!] })).status).toBe(200);
+    expect(window4()).toEqual([before[0]]);
+  });
 });
 
 describe('clerks’ PINs', () => {
