@@ -4,7 +4,7 @@ import { api, ApiError, download, type Problem } from '../api';
 import { ErrorLine, useConsole } from '../App';
 import type { Strings } from '../i18n';
 import { problemText } from '../problem-text';
-import { emptyItem, fromDraft, ITEMS_PAGE, toDraft, unservedItems, type Draft, type ItemForm, type WindowForm } from '../setup-form';
+import { bookingsOfDroppedItems, emptyItem, fromDraft, ITEMS_PAGE, toDraft, unservedItems, type Draft, type ItemForm, type WindowForm } from '../setup-form';
 import { ItemsStep, WindowsStep } from './SetupLists';
 
 /** A change to the setup made after this form was loaded, as the hub names it. */
@@ -119,6 +119,7 @@ export function SetupPage() {
   const say = useCallback((p: Problem) => problemText(p, t, language), [t, language]);
   // Asked where it is shown: a big hall's draft is not walked at every keystroke of another step.
   const unserved = step === 'review' ? unservedItems(draft) : [];
+  const bookedAhead = step === 'review' && live.view ? bookingsOfDroppedItems(draft, live.view.catalogue, live.view.appointments.values(), live.view.day) : [];
   const departmentNames = useMemo(() => draft.departments.map((d) => d.name).filter((name) => name.trim()), [draft.departments]);
   const stepProblems = (s: Step) => problems.filter((p) => STEP_OF[String(p.path?.[0])] === s).length;
 
@@ -365,6 +366,11 @@ export function SetupPage() {
         {step === 'review' && (
           <>
             <p>{t.setup.review(draft.departments.length, draft.items.length, draft.windows.length, draft.clerks.length)}</p>
+            {bookedAhead.length > 0 && (
+              <p className="notice" role="alert" data-testid="booked-ahead">
+                {t.setup.bookedAhead(bookedAhead)}
+              </p>
+            )}
             {unserved.length > 0 && (
               <p className="notice" role="status" data-testid="unserved-items">
                 {t.setup.unserved(unserved)}
