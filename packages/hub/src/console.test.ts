@@ -96,10 +96,16 @@ describe('a hub on an empty data folder', () => {
     expect(await reply).toMatchObject({ type: 'error', code: 'unconfigured' });
 
     const c = new TestConsole(hub.url);
-    expect((await c.request('POST', '/api/console/first-admin', { setupCode: '00000000', id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(401);
+    const wrongCode = await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode === '00000000' ? '00000001' : '00000000', id: 'admin', name: '王管理', password: 'first-admin-pass-1' });
+    expect(wrongCode.status).toBe(401);
+    // Said as the setup code that is wrong, not as a terminal's token to check with an administrator (there is none yet).
+    expect(wrongCode.body).toMatchObject({ code: 'unauthorised', text: expect.stringContaining('设置码不正确') });
+    expect(String(wrongCode.body.text)).not.toContain('令牌');
     expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password: 'short' })).status).toBe(400);
     expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
-    expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin2', name: '李', password: 'first-admin-pass-1' })).status).toBe(403);
+    const again = await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin2', name: '李', password: 'first-admin-pass-1' });
+    expect(again.status).toBe(403);
+    expect(again.body).toMatchObject({ text: expect.stringContaining('本大厅已经有管理员了') });
   });
 
   it('opens nothing with its setup code after ten wrong tries, the right code included, so that it cannot be guessed', async () => {
@@ -109,7 +115,7 @@ describe('a hub on an empty data folder', () => {
     const wrong = hub.setupCode === '00000000' ? '00000001' : '00000000';
     for (let i = 0; i < SETUP_CODE_TRIES; i++) expect((await first(wrong)).status).toBe(401);
     const refused = await first(hub.setupCode!);
-    expect(refused.body).toMatchObject({ ok: false, code: 'locked', text: expect.stringContaining('锁定') });
+    expect(refused.body).toMatchObject({ ok: false, code: 'locked', text: expect.stringContaining('请重启主机以得到新的设置码') });
     expect((await c.request('GET', '/api/console/status')).body).toMatchObject({ needsFirstAdmin: true });
   });
 

@@ -59,6 +59,22 @@ export const ACCOUNT_REFUSALS = {
     en: '{id} is the hall’s last administrator in use, and without one nobody could set the hall up or manage accounts: add or enable another administrator first. Nothing was changed.',
   },
   taken: { code: 'conflict', 'zh-CN': '已有账号 {id}（账号不分大小写）：请另选一个账号名。', en: 'there is an account {id} already' },
+  // The first administrator's form: the setup code, not a terminal's token or an account's password, is what was wrong.
+  hasAdministrator: {
+    code: 'forbidden',
+    'zh-CN': '本大厅已经有管理员了，设置码不再使用：请用您的账号登录；忘记密码的，请另一位管理员为您重置，或在主机所在的电脑上运行 npm run hub -- create-admin。',
+    en: 'the hall has an administrator already and the setup code is no longer used: sign in with your account; a forgotten password is reset by another administrator, or run npm run hub -- create-admin on the hub’s machine',
+  },
+  wrongSetupCode: {
+    code: 'unauthorised',
+    'zh-CN': '设置码不正确：请核对主机启动时日志中的一次性设置码（setupCode，8 位数字）后重新输入；主机每次启动都会换一个新的设置码。',
+    en: 'the setup code is not the one the hub printed at its start: check the one-time setup code (setupCode, 8 digits) in the log of its last start and type it again',
+  },
+  setupCodeSpent: {
+    code: 'locked',
+    'zh-CN': '设置码已输错 {tries} 次，不能再用：请重启主机以得到新的设置码，或在主机所在的电脑上运行 npm run hub -- create-admin 创建管理员。',
+    en: 'the setup code was given wrongly {tries} times and opens nothing more: restart the hub for a new one, or make the administrator with create-admin on the hub’s machine',
+  },
 } as const;
 
 function refusal(why: keyof typeof ACCOUNT_REFUSALS, values: Record<string, string> = {}): Extract<StaffChange<never>, { ok: false }> {
@@ -168,23 +184,22 @@ export class Staff {
 
   /** Makes the first administrator with the one-time setup code printed at start. */
   async firstAdmin(code: string, m: { id: string; name: string; password: string }): Promise<StaffChange<StaffMember>> {
-    if (!this.needsFirstAdmin || !this.setupCode || this.setupCodeUsed) return { ok: false, code: 'forbidden', message: 'the hall has an administrator already' };
-    if (this.setupCodeMisses >= SETUP_CODE_TRIES)
-      return { ok: false, code: 'locked', message: `the setup code was given wrongly ${SETUP_CODE_TRIES} times and opens nothing more: restart the hub for a new one, or make the administrator with create-admin on the hub's machine` };
+    if (!this.needsFirstAdmin || !this.setupCode || this.setupCodeUsed) return refusal('hasAdministrator');
+    if (this.setupCodeMisses >= SETUP_CODE_TRIES) return refusal('setupCodeSpent', { tries: String(SETUP_CODE_TRIES) });
     const given = Buffer.from(code);
     const expected = Buffer.from(this.setupCode);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       this.setupCodeMisses += 1;
       if (this.setupCodeMisses === SETUP_CODE_TRIES)
         log.warn(opsText('setupCodeSpent', { tries: SETUP_CODE_TRIES }));
-      return { ok: false, code: 'unauthorised', message: 'the setup code is not the one the hub printed at its start' };
+      return refusal('wrongSetupCode');
     }
     const refused = this.accountProblem({ id: m.id, name: m.name, role: 'administrator' });
     if (refused) return refused;
     const problem = passwordProblem(m.password);
     if (problem) return { ok: false, code: 'bad-request', message: problem.en, text: problem };
     const passwordHash = await hashPassword(m.password);
-    if (!this.needsFirstAdmin) return { ok: false, code: 'forbidden', message: 'the hall has an administrator already' };
+    if (!this.needsFirstAdmin) return refusal('hasAdministrator');
     this.setupCodeUsed = true;
     return this.add({ id: m.id, name: m.name, role: 'administrator', passwordHash, mustChange: false }, { id: m.id, name: m.name, role: 'administrator' });
   }
