@@ -644,7 +644,7 @@ export const FEEDS_PER_STAFF = 8;
 /**
  * The console's live feed (Server-Sent Events): the hall's snapshot, then its events as they are
  * appended, the terminal list when it changes, and a comment line (`: keep-alive`) every 20 s.
- * The session is checked on every message, so a signed-out or timed-out console stops hearing at once.
+ * The session is checked on every message, and whenever sessions are ended, so a signed-out, disabled or timed-out console stops hearing at once.
  * The console takes the hub's clock from /api/console/status, at the midpoint of a round trip (core's HubOffset), not from here.
  */
 function consoleStream(ctx: ConsoleContext, req: Request, res: ServerResponse): void {
@@ -661,9 +661,14 @@ function consoleStream(ctx: ConsoleContext, req: Request, res: ServerResponse): 
   const stopTerminals = ctx.onTerminalsChanged(() => write('terminals', terminalList(ctx)));
   const keepAlive = setInterval(() => send(': keep-alive\n\n'), ctx.keepAliveMs ?? CONSOLE_KEEP_ALIVE_MS);
   keepAlive.unref();
+  // An account disabled, a password changed or reset, a sign-out elsewhere: the feed of a session so ended stops now, not at its next message.
+  const stopEnded = ctx.staff.sessions.onEnded(() => {
+    if (!ctx.staff.sessions.peek(secret, ctx.clock())) res.end();
+  });
   res.on('close', () => {
     clearInterval(keepAlive);
     stopEvents();
     stopTerminals();
+    stopEnded();
   });
 }

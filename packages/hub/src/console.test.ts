@@ -699,6 +699,25 @@ describe('live changes', () => {
     expect(hub.store.view.catalogue.windows.find((w) => w.number === 60)).toMatchObject({ temporary: hub.store.view.day });
   });
 
+  it('ends the live feed of an account the moment it is disabled, not at its next message', async () => {
+    const hub = await hall({ seed: true, keepAliveMs: 60_000 });
+    const a = await admin(hub);
+    const wall = await staffMember(hub, a, 'zhang', 'supervisor');
+    const res = await fetch(`${hub.url}/api/console/stream`, { headers: { cookie: wall.cookie } });
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('event: terminals')) text += new TextDecoder().decode((await reader.read()).value);
+    expect((await a.request('POST', '/api/staff/zhang/disabled', { disabled: true })).status).toBe(200);
+    // No event and no keep-alive for a minute: the feed ends because its session did.
+    const ended = await Promise.race([
+      (async () => {
+        for (;;) if ((await reader.read()).done) return 'ended';
+      })(),
+      new Promise((resolve) => setTimeout(() => resolve('still open'), 5_000)),
+    ]);
+    expect(ended).toBe('ended');
+  });
+
   it('tells the console’s live feed of a credential made or revoked through the API, with no other change', async () => {
     const hub = await hall({ seed: true });
     const a = await admin(hub);

@@ -21,6 +21,8 @@ const digest = (secret: string) => createHash('sha256').update(secret).digest('h
  */
 export class StaffSessions {
   private readonly st;
+  /** Told when sessions are ended (signed out, a password changed or reset, an account disabled): a live feed ends with its session at once. */
+  private readonly ended = new Set<() => void>();
 
   constructor(
     db: Db,
@@ -77,17 +79,27 @@ export class StaffSessions {
   }
 
   end(secret: string | undefined): void {
-    if (secret) this.st.drop.run(digest(secret));
+    if (secret && this.st.drop.run(digest(secret)).changes > 0) this.tell();
+  }
+
+  /** Listens for sessions ended; gives back the way to stop. */
+  onEnded(listener: () => void): () => void {
+    this.ended.add(listener);
+    return () => this.ended.delete(listener);
+  }
+
+  private tell(): void {
+    for (const listener of [...this.ended]) listener();
   }
 
   /** Ends every session of this person but the one whose secret is `keep` (their own password changed). */
   endOthers(staffId: string, role: StaffRef['role'], keep: string | undefined): void {
-    this.st.dropOthers.run(staffId, role, keep ? digest(keep) : '');
+    if (this.st.dropOthers.run(staffId, role, keep ? digest(keep) : '').changes > 0) this.tell();
   }
 
   /** Ends every session of a staff member (password reset, account disabled). */
   endAll(staffId: string): void {
-    this.st.dropStaff.run(staffId);
+    if (this.st.dropStaff.run(staffId).changes > 0) this.tell();
   }
 }
 
