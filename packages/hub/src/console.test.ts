@@ -415,6 +415,16 @@ describe('staff roles', () => {
     expect(long.body).toMatchObject({ code: 'bad-request', text: expect.stringContaining('密码最多 128 个字符') });
   });
 
+  it('read an account name typed in full-width letters or another case as the one name it is, when made and at sign-in', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const made = await a.request('POST', '/api/staff', { id: 'zhang', name: '张主任', role: 'supervisor' });
+    expect(made.status).toBe(201);
+    expect((await a.request('POST', '/api/staff', { id: 'ｚｈａｎｇ', name: '张二', role: 'supervisor' })).body).toMatchObject({ code: 'conflict', text: '已有账号 zhang（账号不分大小写）：请另选一个账号名。' });
+    expect((await a.request('POST', '/api/staff', { id: 'ｗａｎｇ', name: '王', role: 'supervisor' })).body).toMatchObject({ ok: true, staff: { id: 'wang' } });
+    for (const typed of ['Zhang', 'ＺＨＡＮＧ', ' zhang ']) expect((await new TestConsole(hub.url).login(typed, String(made.body.password))).body, typed).toMatchObject({ ok: true, staff: { id: 'zhang' } });
+  });
+
   it('give a new account a one-time password that opens nothing until it is changed', async () => {
     const hub = await hall({ seed: true });
     const a = await admin(hub);

@@ -89,6 +89,12 @@ function refusal(why: keyof typeof ACCOUNT_REFUSALS, values: Record<string, stri
  */
 export const SETUP_CODE_TRIES = 10;
 
+/**
+ * An account name or clerk number as typed: full-width letters and digits (a Chinese input method's
+ * full-width mode, ｚｈａｎｇ, １００１) read as the plain ones, as the workbook reads codes.
+ */
+export const typedId = (typed: string): string => typed.normalize('NFKC').trim();
+
 /** A clerk's failed console sign-ins, counted apart from a staff account of the same id (a staff id has no colon). */
 const clerkLockKey = (clerk: string): LockKey => ({ kind: 'account', value: `clerk:${clerk}` });
 const accountLockKey = (id: string): LockKey => ({ kind: 'account', value: id.toLowerCase() });
@@ -145,7 +151,8 @@ export class Staff {
   }
 
   /** Signs a staff member (or a clerk, by clerk number and PIN) in, with lockout per account and per address. */
-  async signIn(id: string, password: string, address: string | undefined): Promise<SignIn> {
+  async signIn(typed: string, password: string, address: string | undefined): Promise<SignIn> {
+    const id = typedId(typed);
     // A clerk number may also be a staff account's id (two people): a PIN is digits only and a staff
     // password never is (passwordProblem), so what is typed says who signs in, and each has their own lock.
     const asClerk = /^\d{4,8}$/.test(password) && this.catalogue().clerks.some((c) => c.number === id);
@@ -157,7 +164,8 @@ export class Staff {
       const retryAfterSeconds = Math.ceil((lockedUntil - this.clock()) / 1000);
       return { ok: false, code: 'locked', message: `too many failed sign-ins: try again in ${retryAfterSeconds} s`, retryAfterSeconds };
     }
-    const account = asClerk ? undefined : this.accounts.get(id);
+    // Account names are one whatever their case (Zhang and zhang cannot both be made): signed in to as typed.
+    const account = asClerk ? undefined : this.accounts.find(id);
     let good = false;
     let staff: Session['staff'] | undefined;
     if (account) {
@@ -183,7 +191,8 @@ export class Staff {
   }
 
   /** Makes the first administrator with the one-time setup code printed at start. */
-  async firstAdmin(code: string, m: { id: string; name: string; password: string }): Promise<StaffChange<StaffMember>> {
+  async firstAdmin(code: string, typed: { id: string; name: string; password: string }): Promise<StaffChange<StaffMember>> {
+    const m = { ...typed, id: typedId(typed.id) };
     if (!this.needsFirstAdmin || !this.setupCode || this.setupCodeUsed) return refusal('hasAdministrator');
     if (this.setupCodeMisses >= SETUP_CODE_TRIES) return refusal('setupCodeSpent', { tries: String(SETUP_CODE_TRIES) });
     const given = Buffer.from(code);
@@ -205,7 +214,8 @@ export class Staff {
   }
 
   /** An account made from the hub's command line, with a password to change at the first sign-in. */
-  async createFromCommandLine(m: { id: string; name: string; role: StaffRole; department?: string }): Promise<StaffChange<{ member: StaffMember; password: string }>> {
+  async createFromCommandLine(typed: { id: string; name: string; role: StaffRole; department?: string }): Promise<StaffChange<{ member: StaffMember; password: string }>> {
+    const m = { ...typed, id: typedId(typed.id) };
     const refused = this.accountProblem(m);
     if (refused) return refused;
     const password = oneTimePassword();
@@ -215,7 +225,8 @@ export class Staff {
   }
 
   /** A new account with a one-time password, shown once, to be changed at the first sign-in. */
-  async create(by: StaffRef, m: { id: string; name: string; role: StaffRole; department?: string }): Promise<StaffChange<{ member: StaffMember; password: string }>> {
+  async create(by: StaffRef, typed: { id: string; name: string; role: StaffRole; department?: string }): Promise<StaffChange<{ member: StaffMember; password: string }>> {
+    const m = { ...typed, id: typedId(typed.id) };
     const refused = this.accountProblem(m);
     if (refused) return refused;
     const password = oneTimePassword();
