@@ -225,9 +225,14 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       operationId: 'login',
       summary: 'Signs a staff member in (or a clerk with clerk number and PIN): a session cookie (HttpOnly, SameSite=Strict) and the CSRF token to send as X-CSRF-Token',
       public: true,
-      body: z.object({ id: z.string().trim().min(1).max(40), password: z.string().min(1).max(4096) }),
+      body: z.object({ id: z.string().trim().max(1000), password: z.string().max(4096) }),
       handle: async (req) => {
         const b = req.body as { id: string; password: string };
+        // Nothing typed in a field is said as that (not as a request the hub cannot read), and costs no try.
+        if (b.id === '' || b.password === '') {
+          const what = b.id === '' && b.password === '' ? ['账号和密码', 'your account and password'] : b.id === '' ? ['账号', 'your account'] : ['密码', 'your password'];
+          throw new HttpRefusal('bad-request', `type ${what[1]}`, { text: req.language === 'en' ? `Please type ${what[1]}.` : `请输入${what[0]}。` });
+        }
         const r = await staff.signIn(b.id, b.password, req.address);
         if (!r.ok) throw new HttpRefusal(r.code, r.message, r.retryAfterSeconds ? { retryAfterSeconds: r.retryAfterSeconds } : {});
         return { status: 200, body: { ok: true, staff: r.staff, csrf: r.csrf }, headers: { 'set-cookie': sessionCookie(r.secret, req.secure) } };

@@ -319,6 +319,23 @@ describe('sign-in lockout', () => {
     expect((await c.login('admin', 'first-admin-pass-1')).status).toBe(200);
   });
 
+  it('asks for what was not typed at sign-in, in words, without counting a try', async () => {
+    const hub = await hall({ seed: true });
+    await admin(hub);
+    const c = new TestConsole(hub.url);
+    for (const [id, password, words] of [
+      ['', '', '请输入账号和密码。'],
+      ['admin', '', '请输入密码。'],
+      ['  ', 'first-admin-pass-1', '请输入账号。'],
+    ] as const) {
+      const r = await c.login(id, password);
+      expect(r.status).toBe(400);
+      expect(r.body).toMatchObject({ code: 'bad-request', text: words });
+    }
+    for (let i = 0; i < 5; i++) await c.login('admin', '');
+    expect((await c.login('admin', 'first-admin-pass-1')).status).toBe(200);
+  });
+
   it('keeps an administrator able to sign in at their own PC while another PC on the hall’s LAN sends wrong passwords for the account', async () => {
     const hub = await hall({ seed: true });
     await admin(hub);
