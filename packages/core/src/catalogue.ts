@@ -225,6 +225,16 @@ export type AppointmentPolicy = z.infer<typeof AppointmentPolicySchema>;
 
 const clockText = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
+/** A period of one day, both times HH:MM and its end after its start. */
+const isPeriod = (h: { from: unknown; to: unknown }) => typeof h.from === 'string' && typeof h.to === 'string' && CLOCK_TIME.test(h.from) && CLOCK_TIME.test(h.to) && clockText(h.to) > clockText(h.from);
+
+/** The first period before the `j`-th that shares time with it (both right periods of a day), or -1. */
+function overlapped(hours: readonly { from: unknown; to: unknown }[], j: number): number {
+  const h = hours[j];
+  if (!h || !isPeriod(h)) return -1;
+  return hours.findIndex((o, k) => k < j && isPeriod(o) && clockText(h.from as string) < clockText(o.to as string) && clockText(o.from as string) < clockText(h.to as string));
+}
+
 /**
  * Each period of a day that does not end after it starts (17:00-08:30 is no period of one day), as an
  * issue at its `to`; a period with a time not HH:MM has that issue alone (8:3-17:00 is not also "backwards").
@@ -233,6 +243,18 @@ function endsAfterStart(hours: readonly IssuingHours[], path: (string | number)[
   hours.forEach((h, j) => {
     if (CLOCK_TIME.test(h.from) && CLOCK_TIME.test(h.to) && clockText(h.to) <= clockText(h.from))
       ctx.addIssue({ code: 'custom', path: [...path, j, 'to'], message: 'the end must be later than the start' });
+  });
+}
+
+/**
+ * Each period that shares time with one before it (08:30-12:00 and 11:00-17:00), as an issue at its `from`:
+ * bookable hours would cut the same slots twice, and the kiosk would show both periods. Asked of what
+ * comes in only (a setup, a workbook, today's hours), so that a hall kept with such hours still loads.
+ */
+function noOverlaps(hours: readonly IssuingHours[], path: (string | number)[], ctx: z.RefinementCtx) {
+  hours.forEach((_, j) => {
+    const k = overlapped(hours, j);
+    if (k >= 0) ctx.addIssue({ code: 'custom', path: [...path, j, 'from'], message: `the period overlaps period ${k + 1}` });
   });
 }
 
@@ -256,21 +278,31 @@ export function periodProblem(catalogue: unknown, path: readonly PropertyKey[], 
   const shown = (v: unknown, length = 12) => (typeof v === 'string' ? v.slice(0, length) : '');
   const i = path[1] as number;
   const item = items ? at(catalogue, 'items', i) : undefined;
-  const hours = today ? at(item, 'today', 'issuingHours', j) : items ? at(item, 'issuingHours', j) : at(catalogue, 'appointments', 'hours', j);
+  const list = today ? at(item, 'today', 'issuingHours') : items ? at(item, 'issuingHours') : at(catalogue, 'appointments', 'hours');
+  const hours = at(list, j);
   const period = `${shown(at(hours, 'from'))}-${shown(at(hours, 'to'))}`;
   const bad = (t: unknown) => typeof t !== 'string' || !CLOCK_TIME.test(t);
   // A period whose times are both HH:MM is wrong in its order; else in the form of the time `field` names (or of either).
   const format = field === 'from' || field === 'to' ? bad(at(hours, field)) : bad(at(hours, 'from')) || bad(at(hours, 'to'));
   const code = shown(at(item, 'code'), 40);
   const name = shown(at(item, 'name'), 30);
+  // A right period whose problem is not its order shares time with an earlier one.
+  const k = !format && Array.isArray(list) ? overlapped(list as { from: unknown; to: unknown }[], j) : -1;
+  const other = k >= 0 ? `${shown(at(list, k, 'from'))}-${shown(at(list, k, 'to'))}` : '';
   if (language === 'en')
     return {
       subject: items ? `${code ? `Item ${code}` : `Item ${i + 1}`}${name ? ` (${name})` : ''}, ${today ? "today's " : ''}issuing hours, ` : 'Bookable hours, ',
-      text: `period ${j + 1} "${period}": ${format ? 'a time is HH:MM, e.g. 08:30 (24:00 is the end of the day)' : 'the end must be later than the start, e.g. 08:30-17:00'}`,
+      text:
+        k >= 0
+          ? `period ${j + 1} "${period}" overlaps period ${k + 1} "${other}": periods may not share time, e.g. 08:30-12:00 and 13:30-17:00`
+          : `period ${j + 1} "${period}": ${format ? 'a time is HH:MM, e.g. 08:30 (24:00 is the end of the day)' : 'the end must be later than the start, e.g. 08:30-17:00'}`,
     };
   return {
     subject: items ? `${code ? `事项 ${code}` : `第 ${i + 1} 项事项`}${name ? `（${name}）` : ''}的${today ? '今日' : ''}取号时段` : '可预约时段',
-    text: `第 ${j + 1} 段“${period}”：${format ? '时间应为 HH:MM，例如 08:30（24:00 为一天的结束）' : '结束时间须晚于开始时间，例如 08:30-17:00'}`,
+    text:
+      k >= 0
+        ? `第 ${j + 1} 段“${period}”与第 ${k + 1} 段“${other}”时间重叠：各段不能重叠，例如 08:30-12:00 和 13:30-17:00`
+        : `第 ${j + 1} 段“${period}”：${format ? '时间应为 HH:MM，例如 08:30（24:00 为一天的结束）' : '结束时间须晚于开始时间，例如 08:30-17:00'}`,
   };
 }
 
@@ -278,7 +310,10 @@ const TodayHoursSchema = z
   .array(IssuingHoursSchema)
   .min(1)
   .max(6)
-  .superRefine((hours, ctx) => endsAfterStart(hours, [], ctx));
+  .superRefine((hours, ctx) => {
+    endsAfterStart(hours, [], ctx);
+    noOverlaps(hours, [], ctx);
+  });
 
 /**
  * An item's issuing hours for today only (POST /api/items/{code}/today), checked as the setup checks
@@ -519,6 +554,8 @@ export const IncomingCatalogueSchema = CatalogueSchema.superRefine((c, ctx) => {
     else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) if (k !== 'photo' && k !== 'today') controls(v, [...path, k]);
   };
   for (const part of ['hall', 'departments', 'items', 'windows', 'clerks'] as const) controls(c[part], [part]);
+  c.items.forEach((item, i) => noOverlaps(item.issuingHours, ['items', i, 'issuingHours'], ctx));
+  noOverlaps(c.appointments.hours, ['appointments', 'hours'], ctx);
 });
 
 export type Catalogue = z.infer<typeof CatalogueSchema>;

@@ -27,6 +27,9 @@ import type { WorkbookImports } from './workbook-import';
 
 /** An account's id as sent: its form (StaffIdSchema) is checked with the other account rules, so that it is refused in their words. */
 const AccountIdField = z.string().max(100).describe('2 to 40 letters, digits, ".", "_" or "-"');
+/** A name and a password as sent: their rules (Staff's) are checked after, so that a long one is refused in words, not as a request not read. */
+const AccountNameField = z.string().trim().max(1000).describe('1 to 40 characters');
+const PasswordField = z.string().max(4096).describe('10 to 128 characters, letters and digits');
 
 /** The workbook's code (exceljs, hundreds of files) is loaded when a workbook is first asked for, not at every start of the hub. */
 const workbook = () => import('@servicehall/workbook');
@@ -71,6 +74,25 @@ function change<T>(r: StaffChange<T>, okStatus = 200, body: (v: T) => unknown = 
       r.retryAfterSeconds !== undefined ? r.retryAfterSeconds * 1000 : undefined,
     );
   return { status: okStatus, body: body(r.value) };
+}
+
+/**
+ * A department head gives their window only their own department's items: another department's item
+ * taken onto it would have its tickets called by a desk that department does not run. Items the window
+ * serves already (an administrator's choice) may stay; any may be taken off.
+ */
+function mayGiveItems(req: Request, store: HallStore, window: number, serves: readonly string[]): void {
+  const s = req.session?.staff;
+  if (!s || s.role !== 'department-head') return;
+  const had = store.view.catalogue.windows.find((w) => w.number === window)?.serves ?? [];
+  const foreign = serves.map((code) => findItem(store.view.catalogue, code)).find((item) => item && !had.includes(item.code) && item.department !== s.department);
+  if (!foreign) return;
+  const en = req.language === 'en';
+  throw new HttpRefusal('forbidden', `${foreign.code} belongs to ${foreign.department}, not to ${s.department}: a department head gives their windows their own department's items`, {
+    text: en
+      ? `${foreign.code} (${foreign.name}) belongs to ${foreign.department}, not to your department ${s.department}, so it cannot be given to window ${window} here: please ask a supervisor or an administrator. Nothing was changed.`
+      : `${foreign.code}（${foreign.name}）属于${foreign.department}，不是您负责的${s.department}，不能在此交给 ${window}号窗口办理：请联系督查人员或管理员调整。未作任何更改。`,
+  });
 }
 
 /** A department head may change only the items of their own department. */
@@ -191,7 +213,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       operationId: 'createFirstAdmin',
       summary: 'Makes the first administrator with the one-time setup code the hub printed at its first start',
       public: true,
-      body: z.object({ setupCode: z.string().min(1).max(20), id: AccountIdField, name: z.string().trim().min(1).max(40), password: z.string().min(1).max(128) }),
+      body: z.object({ setupCode: z.string().min(1).max(20), id: AccountIdField, name: AccountNameField, password: PasswordField }),
       handle: async (req) => {
         const b = req.body as { setupCode: string; id: string; name: string; password: string };
         return change(await staff.firstAdmin(b.setupCode, b), 201, (m) => ({ ok: true, staff: m }), req);
@@ -203,9 +225,14 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       operationId: 'login',
       summary: 'Signs a staff member in (or a clerk with clerk number and PIN): a session cookie (HttpOnly, SameSite=Strict) and the CSRF token to send as X-CSRF-Token',
       public: true,
-      body: z.object({ id: z.string().trim().min(1).max(40), password: z.string().min(1).max(128) }),
+      body: z.object({ id: z.string().trim().max(1000), password: z.string().max(4096) }),
       handle: async (req) => {
         const b = req.body as { id: string; password: string };
+        // Nothing typed in a field is said as that (not as a request the hub cannot read), and costs no try.
+        if (b.id === '' || b.password === '') {
+          const what = b.id === '' && b.password === '' ? ['账号和密码', 'your account and password'] : b.id === '' ? ['账号', 'your account'] : ['密码', 'your password'];
+          throw new HttpRefusal('bad-request', `type ${what[1]}`, { text: req.language === 'en' ? `Please type ${what[1]}.` : `请输入${what[0]}。` });
+        }
         const r = await staff.signIn(b.id, b.password, req.address);
         if (!r.ok) throw new HttpRefusal(r.code, r.message, r.retryAfterSeconds ? { retryAfterSeconds: r.retryAfterSeconds } : {});
         return { status: 200, body: { ok: true, staff: r.staff, csrf: r.csrf }, headers: { 'set-cookie': sessionCookie(r.secret, req.secure) } };
@@ -234,12 +261,12 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       method: 'POST',
       path: '/api/console/password',
       operationId: 'changeOwnPassword',
-      summary: 'A staff member changes their own password, a clerk their own PIN (required after the first sign-in)',
+      summary: 'A staff member changes their own password, a clerk their own PIN (required after the first sign-in); their other console sessions end',
       sessionOnly: true,
-      body: z.object({ current: z.string().min(1).max(128), next: z.string().min(1).max(128) }),
+      body: z.object({ current: z.string().max(4096), next: PasswordField }),
       handle: async (req) => {
         const b = req.body as { current: string; next: string };
-        return change(await staff.changeOwn(req.session!.staff, b.current, b.next), 200, () => ({ ok: true }));
+        return change(await staff.changeOwn(req.session!.staff, b.current, b.next, req.session!.secret), 200, () => ({ ok: true }), req);
       },
     },
     {
@@ -290,7 +317,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       operationId: 'createStaff',
       summary: 'Makes a staff account (administrator, supervisor, department head) with a one-time password shown once',
       staff: ADMIN_ONLY,
-      body: z.object({ id: AccountIdField, name: z.string().trim().min(1).max(40), role: StaffRoleSchema, department: z.string().min(1).max(40).optional() }),
+      body: z.object({ id: AccountIdField, name: AccountNameField, role: StaffRoleSchema, department: z.string().min(1).max(40).optional() }),
       handle: async (req) => change(await staff.create(who(req), req.body as never), 201, (v) => ({ ok: true, staff: v.member, password: v.password }), req),
     },
     {
@@ -308,7 +335,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       summary: 'Disables or enables a staff account',
       staff: ADMIN_ONLY,
       body: z.object({ disabled: z.boolean() }),
-      handle: (req) => change(staff.setDisabled(who(req), req.params.id!, (req.body as { disabled: boolean }).disabled), 200, (m) => ({ ok: true, staff: m })),
+      handle: (req) => change(staff.setDisabled(who(req), req.params.id!, (req.body as { disabled: boolean }).disabled), 200, (m) => ({ ok: true, staff: m }), req),
     },
     {
       method: 'POST',
@@ -399,6 +426,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
         const window = windowNo(req);
         mayTouchWindow(req, store, window);
         const b = req.body as { serves: string[]; atDayEnd?: boolean };
+        mayGiveItems(req, store, window, b.serves);
         return command(store, req, { type: 'assignWindowItems', window, serves: b.serves, ...(b.atDayEnd ? { atDayEnd: true } : {}) });
       },
     },
@@ -621,7 +649,7 @@ export const FEEDS_PER_STAFF = 8;
 /**
  * The console's live feed (Server-Sent Events): the hall's snapshot, then its events as they are
  * appended, the terminal list when it changes, and a comment line (`: keep-alive`) every 20 s.
- * The session is checked on every message, so a signed-out or timed-out console stops hearing at once.
+ * The session is checked on every message, and whenever sessions are ended, so a signed-out, disabled or timed-out console stops hearing at once.
  * The console takes the hub's clock from /api/console/status, at the midpoint of a round trip (core's HubOffset), not from here.
  */
 function consoleStream(ctx: ConsoleContext, req: Request, res: ServerResponse): void {
@@ -638,9 +666,14 @@ function consoleStream(ctx: ConsoleContext, req: Request, res: ServerResponse): 
   const stopTerminals = ctx.onTerminalsChanged(() => write('terminals', terminalList(ctx)));
   const keepAlive = setInterval(() => send(': keep-alive\n\n'), ctx.keepAliveMs ?? CONSOLE_KEEP_ALIVE_MS);
   keepAlive.unref();
+  // An account disabled, a password changed or reset, a sign-out elsewhere: the feed of a session so ended stops now, not at its next message.
+  const stopEnded = ctx.staff.sessions.onEnded(() => {
+    if (!ctx.staff.sessions.peek(secret, ctx.clock())) res.end();
+  });
   res.on('close', () => {
     clearInterval(keepAlive);
     stopEvents();
     stopTerminals();
+    stopEnded();
   });
 }

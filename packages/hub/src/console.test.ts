@@ -2,6 +2,7 @@ import type { CommandBody } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -51,6 +52,21 @@ async function staffMember(hub: RunningHub, by: TestConsole, id: string, role: s
   return c;
 }
 
+/** A sign-in sent from another address of this machine (another PC on the hall's LAN, as the hub sees it). */
+function signInFrom(localAddress: string, base: string, id: string, password: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ id, password });
+    const req = http.request(`${base}/api/console/login`, { method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 async function terminal(hub: RunningHub) {
   const t = await TestTerminal.open(hub.wsUrl);
   terminals.push(t);
@@ -80,10 +96,16 @@ describe('a hub on an empty data folder', () => {
     expect(await reply).toMatchObject({ type: 'error', code: 'unconfigured' });
 
     const c = new TestConsole(hub.url);
-    expect((await c.request('POST', '/api/console/first-admin', { setupCode: '00000000', id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(401);
+    const wrongCode = await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode === '00000000' ? '00000001' : '00000000', id: 'admin', name: '王管理', password: 'first-admin-pass-1' });
+    expect(wrongCode.status).toBe(401);
+    // Said as the setup code that is wrong, not as a terminal's token to check with an administrator (there is none yet).
+    expect(wrongCode.body).toMatchObject({ code: 'unauthorised', text: expect.stringContaining('设置码不正确') });
+    expect(String(wrongCode.body.text)).not.toContain('令牌');
     expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password: 'short' })).status).toBe(400);
     expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
-    expect((await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin2', name: '李', password: 'first-admin-pass-1' })).status).toBe(403);
+    const again = await c.request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin2', name: '李', password: 'first-admin-pass-1' });
+    expect(again.status).toBe(403);
+    expect(again.body).toMatchObject({ text: expect.stringContaining('本大厅已经有管理员了') });
   });
 
   it('opens nothing with its setup code after ten wrong tries, the right code included, so that it cannot be guessed', async () => {
@@ -93,7 +115,7 @@ describe('a hub on an empty data folder', () => {
     const wrong = hub.setupCode === '00000000' ? '00000001' : '00000000';
     for (let i = 0; i < SETUP_CODE_TRIES; i++) expect((await first(wrong)).status).toBe(401);
     const refused = await first(hub.setupCode!);
-    expect(refused.body).toMatchObject({ ok: false, code: 'locked', text: expect.stringContaining('锁定') });
+    expect(refused.body).toMatchObject({ ok: false, code: 'locked', text: expect.stringContaining('请重启主机以得到新的设置码') });
     expect((await c.request('GET', '/api/console/status')).body).toMatchObject({ needsFirstAdmin: true });
   });
 
@@ -297,6 +319,38 @@ describe('sign-in lockout', () => {
     expect((await c.login('admin', 'first-admin-pass-1')).status).toBe(200);
   });
 
+  it('asks for what was not typed at sign-in, in words, without counting a try', async () => {
+    const hub = await hall({ seed: true });
+    await admin(hub);
+    const c = new TestConsole(hub.url);
+    for (const [id, password, words] of [
+      ['', '', '请输入账号和密码。'],
+      ['admin', '', '请输入密码。'],
+      ['  ', 'first-admin-pass-1', '请输入账号。'],
+    ] as const) {
+      const r = await c.login(id, password);
+      expect(r.status).toBe(400);
+      expect(r.body).toMatchObject({ code: 'bad-request', text: words });
+    }
+    for (let i = 0; i < 5; i++) await c.login('admin', '');
+    expect((await c.login('admin', 'first-admin-pass-1')).status).toBe(200);
+  });
+
+  it('keeps an administrator able to sign in at their own PC while another PC on the hall’s LAN sends wrong passwords for the account', async () => {
+    const hub = await hall({ seed: true });
+    await admin(hub);
+    const c = new TestConsole(hub.url);
+    // Another PC (127.0.0.2) keeps guessing, one try each time its lock ends: hours of it.
+    for (let round = 0; round < 12; round++) {
+      for (let i = 0; i < 3; i++) await signInFrom('127.0.0.2', hub.url, 'admin', 'wrong-password-1');
+      now += 16 * 60_000;
+      await signInFrom('127.0.0.2', hub.url, 'admin', 'wrong-password-1');
+    }
+    expect((await signInFrom('127.0.0.2', hub.url, 'admin', 'first-admin-pass-1')).body).toMatchObject({ code: 'locked' });
+    // The administrator at their own PC is let in.
+    expect((await c.login('admin', 'first-admin-pass-1')).body).toMatchObject({ ok: true, staff: { id: 'admin' } });
+  });
+
   it('locks an address that tries many accounts', async () => {
     const hub = await hall({ seed: true });
     await admin(hub);
@@ -327,6 +381,67 @@ describe('sign-in lockout', () => {
 });
 
 describe('staff roles', () => {
+  it('end every other console session of a person who changes their own password, and keep the one that changed it', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const elsewhere = new TestConsole(hub.url);
+    await elsewhere.login('admin', 'first-admin-pass-1');
+    const other = await staffMember(hub, a, 'zhang', 'supervisor');
+    expect((await a.request('POST', '/api/console/password', { current: 'first-admin-pass-1', next: 'second-admin-pass-2' })).status).toBe(200);
+    expect((await elsewhere.request('GET', '/api/staff')).body).toMatchObject({ code: 'unauthorised', reason: 'signed-out' });
+    expect((await a.request('GET', '/api/staff')).status).toBe(200);
+    // Someone else's session is not theirs to end.
+    expect((await other.request('GET', '/api/terminals')).status).toBe(200);
+  });
+
+  it('refuses to disable the hall’s last administrator in use, saying how to go on, and keeps it enabled', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const refused = await a.request('POST', '/api/staff/admin/disabled', { disabled: true });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'conflict', text: expect.stringContaining('请先新增或启用另一位管理员') });
+    expect(hub.staff.accounts.get('admin')!.disabled).toBe(false);
+  });
+
+  it('refuses an account’s name or a password it cannot take in words that say what to do, and takes a name of 40 Chinese characters', async () => {
+    const hub = await hall({ seed: true });
+    const first = (password: string) => new TestConsole(hub.url).request('POST', '/api/console/first-admin', { setupCode: hub.setupCode, id: 'admin', name: '王管理', password });
+    for (const [password, words] of [
+      ['short1', '密码至少要 10 个字符'],
+      ['a1'.repeat(500), '密码最多 128 个字符，输入的有 1000 个'],
+      ['onlyletterspassword', '密码须同时包含字母和数字'],
+    ] as const) {
+      const refused = await first(password);
+      expect(refused.status).toBe(400);
+      expect(String(refused.body.text), password).toContain(words);
+    }
+    const a = await admin(hub);
+    const account = (name: string) => a.request('POST', '/api/staff', { id: 'zhang', name, role: 'supervisor' });
+    for (const [name, words] of [
+      ['张'.repeat(41), '姓名最多 40 个字，填写的有 41 个'],
+      ['   ', '请填写姓名'],
+      ['张\u0007主任', '控制字符（U+0007'],
+    ] as const) {
+      const refused = await account(name);
+      expect(refused.status).toBe(400);
+      expect(String(refused.body.text), name).toContain(words);
+    }
+    expect((await account('张'.repeat(40))).body).toMatchObject({ ok: true, staff: { name: '张'.repeat(40) } });
+    // Changing one's own password: a long one is said as long, not as a request not read.
+    const long = await a.request('POST', '/api/console/password', { current: 'first-admin-pass-1', next: 'a1'.repeat(500) });
+    expect(long.body).toMatchObject({ code: 'bad-request', text: expect.stringContaining('密码最多 128 个字符') });
+  });
+
+  it('read an account name typed in full-width letters or another case as the one name it is, when made and at sign-in', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const made = await a.request('POST', '/api/staff', { id: 'zhang', name: '张主任', role: 'supervisor' });
+    expect(made.status).toBe(201);
+    expect((await a.request('POST', '/api/staff', { id: 'ｚｈａｎｇ', name: '张二', role: 'supervisor' })).body).toMatchObject({ code: 'conflict', text: '已有账号 zhang（账号不分大小写）：请另选一个账号名。' });
+    expect((await a.request('POST', '/api/staff', { id: 'ｗａｎｇ', name: '王', role: 'supervisor' })).body).toMatchObject({ ok: true, staff: { id: 'wang' } });
+    for (const typed of ['Zhang', 'ＺＨＡＮＧ', ' zhang ']) expect((await new TestConsole(hub.url).login(typed, String(made.body.password))).body, typed).toMatchObject({ ok: true, staff: { id: 'zhang' } });
+  });
+
   it('give a new account a one-time password that opens nothing until it is changed', async () => {
     const hub = await hall({ seed: true });
     const a = await admin(hub);
@@ -352,6 +467,23 @@ describe('staff roles', () => {
     const list = await head.request<{ clerks: { department: string }[] }>('GET', '/api/staff');
     expect(new Set(list.body.clerks.map((c) => c.department))).toEqual(new Set(['出入境']));
     expect((await head.request('POST', '/api/setup', { catalogue: demoCatalogue() })).status).toBe(403);
+  });
+
+  it('let a department head give their own window only their own department’s items, saying whose the other is, and take any off', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const head = await staffMember(hub, a, 'chen', 'department-head', '出入境');
+    const window4 = () => hub.store.view.catalogue.windows.find((w) => w.number === 4)!.serves;
+    const before = window4();
+    const refused = await head.request('PUT', '/api/windows/4/items', { serves: [...before, 'GA-SFZ-HL'] });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'forbidden', text: expect.stringContaining('GA-SFZ-HL（居民身份证换领）属于公安户籍，不是您负责的出入境') });
+    expect(window4()).toEqual(before);
+    // An item an administrator gave the window stays when the head changes its items, and any may be taken off.
+    expect((await a.request('PUT', '/api/windows/4/items', { serves: [...before, 'GA-SFZ-HL'] })).status).toBe(200);
+    expect((await head.request('PUT', '/api/windows/4/items', { serves: [before[0]!, 'GA-SFZ-HL'] })).status).toBe(200);
+    expect((await head.request('PUT', '/api/windows/4/items', { serves: [before[0]!] })).status).toBe(200);
+    expect(window4()).toEqual([before[0]]);
   });
 });
 
@@ -592,6 +724,25 @@ describe('live changes', () => {
     // A setup saved later keeps today's temporary window.
     expect((await a.request('POST', '/api/setup', { catalogue: demoCatalogue({ allDay: true }) })).status).toBe(200);
     expect(hub.store.view.catalogue.windows.find((w) => w.number === 60)).toMatchObject({ temporary: hub.store.view.day });
+  });
+
+  it('ends the live feed of an account the moment it is disabled, not at its next message', async () => {
+    const hub = await hall({ seed: true, keepAliveMs: 60_000 });
+    const a = await admin(hub);
+    const wall = await staffMember(hub, a, 'zhang', 'supervisor');
+    const res = await fetch(`${hub.url}/api/console/stream`, { headers: { cookie: wall.cookie } });
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('event: terminals')) text += new TextDecoder().decode((await reader.read()).value);
+    expect((await a.request('POST', '/api/staff/zhang/disabled', { disabled: true })).status).toBe(200);
+    // No event and no keep-alive for a minute: the feed ends because its session did.
+    const ended = await Promise.race([
+      (async () => {
+        for (;;) if ((await reader.read()).done) return 'ended';
+      })(),
+      new Promise((resolve) => setTimeout(() => resolve('still open'), 5_000)),
+    ]);
+    expect(ended).toBe('ended');
   });
 
   it('tells the console’s live feed of a credential made or revoked through the API, with no other change', async () => {

@@ -198,6 +198,10 @@ const zh = {
     savedAtDayEnd: '设置将在今日营业结束后生效。',
     problems: (n: number) => `有 ${n} 处需要修改，已在对应位置标出。`,
     inTheWay: (tickets: string) => `以下号码仍在等候被删除的事项或窗口：${tickets}。可以在今日营业结束后生效。`,
+    bookedAhead: (items: readonly { code: string; name: string; count: number; firstDay: string }[]) =>
+      `以下事项在这份设置中已被删除或改了编码，但还有群众的预约：${items.map((i) => `${i.code}${i.name ? ` ${i.name}` : ''} ${i.count} 个（最早 ${i.firstDay}）`).join('、')}。保存后这些群众到厅将无法签到取号：请先通知他们改约，或保留这些事项到预约办完。`,
+    unserved: (items: readonly { code: string; name: string }[]) =>
+      `以下 ${items.length} 个事项没有窗口办理：${items.slice(0, 10).map((i) => `${i.code} ${i.name}`).join('、')}${items.length > 10 ? ` 等 ${items.length} 项` : ''}。取号机仍会为它们出号，但没有窗口会叫号：请在“窗口”一步为它们选择办理窗口，或将不再办理的事项删除。`,
     applyAtDayEnd: '今日营业结束后生效',
     changedSince: '打开此页后的更改：',
     change: (time: string, by: string | undefined, window?: number) => `${time} ${by ?? '大厅服务器'}${window !== undefined ? `调整了 ${windowNo(window)}的事项` : '保存了大厅设置'}`,
@@ -781,6 +785,10 @@ const en: Strings = {
     savedAtDayEnd: "The setup will apply when today's hall day ends.",
     problems: (n: number) => `${n} thing(s) need changing; each is marked where it is.`,
     inTheWay: (tickets: string) => `These tickets still wait for an item or window the setup drops: ${tickets}. It can apply when the hall day ends.`,
+    bookedAhead: (items: readonly { code: string; name: string; count: number; firstDay: string }[]) =>
+      `These items are removed or given another code in this setup, yet citizens have booked them: ${items.map((i) => `${i.code}${i.name ? ` ${i.name}` : ''}, ${i.count} (first ${i.firstDay})`).join('; ')}. Once saved, those citizens cannot check in when they come: tell them to book again first, or keep the items until their bookings are served.`,
+    unserved: (items: readonly { code: string; name: string }[]) =>
+      `${items.length === 1 ? '1 item is' : `${items.length} items are`} served by no window: ${items.slice(0, 10).map((i) => `${i.code} ${i.name}`).join(', ')}${items.length > 10 ? `, ${items.length} in all` : ''}. The kiosk still gives numbers for them, and no window would call them: choose windows for them in the Windows step, or remove the items no longer served.`,
     applyAtDayEnd: "Apply at the day's end",
     changedSince: 'Changed since you opened this page:',
     change: (time: string, by: string | undefined, window?: number) => `${time} ${by ?? 'the hub'} ${window !== undefined ? `changed window ${window}'s items` : 'saved the setup'}`,

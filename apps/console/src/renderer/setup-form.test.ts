@@ -2,7 +2,7 @@ import { CatalogueSchema, unconfiguredCatalogue, type Catalogue } from '@service
 import { describe, expect, it } from 'vitest';
 import { auditSummary } from './audit-summary';
 import { STRINGS } from './i18n';
-import { findItems, fromDraft, toDraft } from './setup-form';
+import { bookingsOfDroppedItems, findItems, fromDraft, toDraft, unservedItems } from './setup-form';
 
 /** A hall set up over months: holidays in its calendar, its own phone, appointment and case policies, a window opened for today. */
 function settledHall(): Catalogue {
@@ -33,6 +33,41 @@ function settledHall(): Catalogue {
 }
 
 describe("the setup wizard's form", () => {
+  it('names the bookings still to come of items the setup drops or gives another code, by item, and not those served, cancelled or past', () => {
+    const hall = settledHall();
+    const draft = toDraft(hall);
+    const booking = (code: string, serviceCode: string, day: string, more: { ticketId?: string; cancelledAt?: number } = {}) => ({ code, serviceCode, day, slotStart: 0, slotEnd: 0, ...more });
+    const bookings = [
+      booking('B1', 'SJ-QY-SL', '2026-12-03'),
+      booking('B2', 'SJ-QY-SL', '2026-12-01'),
+      booking('B3', 'SJ-QY-SL', '2026-12-01', { ticketId: 't1' }),
+      booking('B4', 'SJ-QY-SL', '2026-12-02', { cancelledAt: 1 }),
+      booking('B5', 'SJ-QY-SL', '2026-11-30'),
+      booking('B6', 'GA-SFZ-HL', '2026-12-05'),
+    ];
+    expect(bookingsOfDroppedItems(draft, hall, bookings, '2026-12-01')).toEqual([]);
+    // The company registration removed, the ID card given another code.
+    draft.items = draft.items.filter((i) => i.code !== 'SJ-QY-SL').map((i) => ({ ...i, code: i.code === 'GA-SFZ-HL' ? 'GA-SFZ-HL2' : i.code }));
+    const dropped = bookingsOfDroppedItems(draft, hall, bookings, '2026-12-01');
+    expect(dropped).toEqual([
+      { code: 'SJ-QY-SL', name: '企业设立登记', count: 2, firstDay: '2026-12-01' },
+      { code: 'GA-SFZ-HL', name: '居民身份证换领', count: 1, firstDay: '2026-12-05' },
+    ]);
+    expect(STRINGS['zh-CN'].setup.bookedAhead(dropped)).toBe(
+      '以下事项在这份设置中已被删除或改了编码，但还有群众的预约：SJ-QY-SL 企业设立登记 2 个（最早 2026-12-01）、GA-SFZ-HL 居民身份证换领 1 个（最早 2026-12-05）。保存后这些群众到厅将无法签到取号：请先通知他们改约，或保留这些事项到预约办完。',
+    );
+  });
+
+  it('names the items no window of the setup serves, which the kiosk would still give numbers for, and no others', () => {
+    const draft = toDraft(settledHall());
+    expect(unservedItems(draft)).toEqual([]);
+    // Window 7 no longer serves the company registration: no window of the setup does.
+    draft.windows[1]!.serves = ['GA-SFZ-HL'];
+    expect(unservedItems(draft).map((i) => i.code)).toEqual(['SJ-QY-SL']);
+    // Shown in the review step with its name, in both languages.
+    expect(STRINGS['zh-CN'].setup.unserved(unservedItems(draft))).toBe('以下 1 个事项没有窗口办理：SJ-QY-SL 企业设立登记。取号机仍会为它们出号，但没有窗口会叫号：请在“窗口”一步为它们选择办理窗口，或将不再办理的事项删除。');
+  });
+
   it('keeps, when saved unchanged, everything of the hall it does not show: calendar, policies, a window of today', () => {
     const before = settledHall();
     const saved = CatalogueSchema.parse(fromDraft(toDraft(before)));

@@ -1,4 +1,4 @@
-import { appointmentPolicyOf, isConfigured, periodsOf, withMaterialIds, phonePolicyOf, supervisionOf, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
+import { appointmentPolicyOf, isConfigured, periodsOf, withMaterialIds, phonePolicyOf, supervisionOf, type BookedAppointment, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
 
 /**
  * The setup wizard's form and the catalogue: what the form shows is text to type, and everything
@@ -274,6 +274,36 @@ function phoneParts(p: PhoneForm): Pick<Catalogue, 'phone' | 'appointments'> {
 
 /** Rows the items step shows at once: a hall of 2,000 items is looked through by search and by page, not drawn whole. */
 export const ITEMS_PAGE = 50;
+
+/**
+ * Bookings still to come (today's not yet checked in, and later days') for items the draft no longer has
+ * (removed, or given another code): their citizens would come and find no item to check in to. By item,
+ * with how many and the first day, in the order of that day.
+ */
+export function bookingsOfDroppedItems(
+  d: Pick<Draft, 'items'>,
+  catalogue: Pick<Catalogue, 'items'>,
+  appointments: Iterable<BookedAppointment>,
+  today: string,
+): { code: string; name: string; count: number; firstDay: string }[] {
+  const kept = new Set(d.items.map((i) => i.code.trim()));
+  const by = new Map<string, { code: string; name: string; count: number; firstDay: string }>();
+  for (const a of appointments) {
+    if (a.cancelledAt !== undefined || a.ticketId !== undefined || a.day < today || kept.has(a.serviceCode)) continue;
+    const was = by.get(a.serviceCode);
+    if (was) {
+      was.count += 1;
+      if (a.day < was.firstDay) was.firstDay = a.day;
+    } else by.set(a.serviceCode, { code: a.serviceCode, name: catalogue.items.find((i) => i.code === a.serviceCode)?.name ?? '', count: 1, firstDay: a.day });
+  }
+  return [...by.values()].sort((x, y) => x.firstDay.localeCompare(y.firstDay) || x.code.localeCompare(y.code));
+}
+
+/** Items no window of the setup serves: the kiosk still gives their numbers, and no window would call them (the review step says so before the save). */
+export function unservedItems(d: Pick<Draft, 'items' | 'windows'>): ItemForm[] {
+  const served = new Set(d.windows.flatMap((w) => w.serves));
+  return d.items.filter((i) => i.code.trim() !== '' && !served.has(i.code.trim()));
+}
 
 /** Whether an item is the one looked for: by its code, its name or its department, any part of them, capitals or not. */
 export function itemMatches(item: Pick<ItemForm, 'code' | 'name' | 'department'>, query: string): boolean {

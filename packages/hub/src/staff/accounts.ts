@@ -52,6 +52,12 @@ export class StaffAccounts {
     return r ? { ...member(r), passwordHash: r.password_hash } : undefined;
   }
 
+  /** The account of this name in any case (names are unique whatever their case). */
+  find(id: string): (StaffMember & { passwordHash: string }) | undefined {
+    const r = this.db.prepare<[string], Row>('SELECT * FROM staff WHERE id = ? COLLATE NOCASE').get(id);
+    return r ? { ...member(r), passwordHash: r.password_hash } : undefined;
+  }
+
   list(): StaffMember[] {
     return this.db.prepare<[], Row>('SELECT * FROM staff ORDER BY created_at, id').all().map(member);
   }

@@ -1,4 +1,4 @@
-import type { Catalogue, StaffRef, StaffRole } from '@servicehall/core';
+import { noticeControlCharacter, type Catalogue, type StaffRef, type StaffRole } from '@servicehall/core';
 import { randomInt, timingSafeEqual } from 'node:crypto';
 import { addressNetwork } from '../address-network';
 import type { Db } from '../db';
@@ -33,17 +33,48 @@ export type StaffChange<T> =
       retryAfterSeconds?: number;
     };
 
+/** The longest name an account takes (40 Chinese characters fit). */
+export const STAFF_NAME_MAX = 40;
+
 /**
  * Why an account is not made, in the same words wherever it is asked for: the console's account form,
  * the first administrator's form, and create-admin on the hub's machine.
  */
 export const ACCOUNT_REFUSALS = {
   badId: { code: 'bad-request', 'zh-CN': '账号应为 2 到 40 个字母、数字、“.”、“_”或“-”。', en: 'the account is 2 to 40 letters, digits, ".", "_" or "-"' },
+  noName: { code: 'bad-request', 'zh-CN': '请填写姓名：账号要写明是谁的。', en: 'the name is missing: say whose account it is' },
+  longName: { code: 'bad-request', 'zh-CN': '姓名最多 {max} 个字，填写的有 {length} 个：请改短后再保存。', en: 'a name has at most {max} characters; {length} were given' },
+  nameControl: {
+    code: 'bad-request',
+    'zh-CN': '姓名中有看不见的控制字符（{character}，可能是从其他软件复制带入的）：请删去后重新输入。',
+    en: 'the name holds an invisible control character ({character}), perhaps pasted from another program: delete it and type the name again',
+  },
   clerk: { code: 'bad-request', 'zh-CN': '窗口工作人员用工号和 PIN 登录，不另设账号：请在大厅设置的工作人员中添加。', en: 'clerks sign in with their clerk number and PIN: add them to the hall’s clerks instead' },
   noDepartment: { code: 'bad-request', 'zh-CN': '科室负责人的账号要写明所负责的科室。', en: 'a department head needs the department they look after' },
   unknownDepartment: { code: 'not-found', 'zh-CN': '本大厅没有“{department}”这个科室。', en: 'there is no department {department}' },
   clerkNumber: { code: 'conflict', 'zh-CN': '{id} 是一位窗口工作人员的工号：请另选一个账号名。', en: '{id} is a clerk number; choose another account name' },
+  lastAdministrator: {
+    code: 'conflict',
+    'zh-CN': '{id} 是本大厅唯一在用的管理员账号，停用后就没有人能设置大厅和管理账号了：请先新增或启用另一位管理员，再停用它。未作任何更改。',
+    en: '{id} is the hall’s last administrator in use, and without one nobody could set the hall up or manage accounts: add or enable another administrator first. Nothing was changed.',
+  },
   taken: { code: 'conflict', 'zh-CN': '已有账号 {id}（账号不分大小写）：请另选一个账号名。', en: 'there is an account {id} already' },
+  // The first administrator's form: the setup code, not a terminal's token or an account's password, is what was wrong.
+  hasAdministrator: {
+    code: 'forbidden',
+    'zh-CN': '本大厅已经有管理员了，设置码不再使用：请用您的账号登录；忘记密码的，请另一位管理员为您重置，或在主机所在的电脑上运行 npm run hub -- create-admin。',
+    en: 'the hall has an administrator already and the setup code is no longer used: sign in with your account; a forgotten password is reset by another administrator, or run npm run hub -- create-admin on the hub’s machine',
+  },
+  wrongSetupCode: {
+    code: 'unauthorised',
+    'zh-CN': '设置码不正确：请核对主机启动时日志中的一次性设置码（setupCode，8 位数字）后重新输入；主机每次启动都会换一个新的设置码。',
+    en: 'the setup code is not the one the hub printed at its start: check the one-time setup code (setupCode, 8 digits) in the log of its last start and type it again',
+  },
+  setupCodeSpent: {
+    code: 'locked',
+    'zh-CN': '设置码已输错 {tries} 次，不能再用：请重启主机以得到新的设置码，或在主机所在的电脑上运行 npm run hub -- create-admin 创建管理员。',
+    en: 'the setup code was given wrongly {tries} times and opens nothing more: restart the hub for a new one, or make the administrator with create-admin on the hub’s machine',
+  },
 } as const;
 
 function refusal(why: keyof typeof ACCOUNT_REFUSALS, values: Record<string, string> = {}): Extract<StaffChange<never>, { ok: false }> {
@@ -58,8 +89,22 @@ function refusal(why: keyof typeof ACCOUNT_REFUSALS, values: Record<string, stri
  */
 export const SETUP_CODE_TRIES = 10;
 
+/**
+ * An account name or clerk number as typed: full-width letters and digits (a Chinese input method's
+ * full-width mode, ｚｈａｎｇ, １００１) read as the plain ones, as the workbook reads codes.
+ */
+export const typedId = (typed: string): string => typed.normalize('NFKC').trim();
+
 /** A clerk's failed console sign-ins, counted apart from a staff account of the same id (a staff id has no colon). */
 const clerkLockKey = (clerk: string): LockKey => ({ kind: 'account', value: `clerk:${clerk}` });
+const accountLockKey = (id: string): LockKey => ({ kind: 'account', value: id.toLowerCase() });
+
+/**
+ * An account's failures count from each address (network) apart: wrong passwords sent from one PC on the hall's
+ * LAN lock the account there, not at the office PC of the person it belongs to, who would else be kept out for
+ * as long as anyone kept sending one wrong guess a lock. Guessing from many addresses is slowed by each address's own count.
+ */
+const fromAddress = (k: LockKey, network: string | undefined): LockKey => (network ? { kind: k.kind, value: `${k.value}@${network}` } : k);
 
 /**
  * The console's people: staff accounts (argon2id), clerks signing in with their PIN, sessions,
@@ -106,18 +151,21 @@ export class Staff {
   }
 
   /** Signs a staff member (or a clerk, by clerk number and PIN) in, with lockout per account and per address. */
-  async signIn(id: string, password: string, address: string | undefined): Promise<SignIn> {
+  async signIn(typed: string, password: string, address: string | undefined): Promise<SignIn> {
+    const id = typedId(typed);
     // A clerk number may also be a staff account's id (two people): a PIN is digits only and a staff
     // password never is (passwordProblem), so what is typed says who signs in, and each has their own lock.
     const asClerk = /^\d{4,8}$/.test(password) && this.catalogue().clerks.some((c) => c.number === id);
     // An address counts as the public limits count it: an IPv6 one by its /64, in which a client may take a new address at every guess.
-    const keys: LockKey[] = [asClerk ? clerkLockKey(id) : { kind: 'account', value: id.toLowerCase() }, ...(address ? [{ kind: 'address' as const, value: addressNetwork(address) }] : [])];
+    const network = address ? addressNetwork(address) : undefined;
+    const keys: LockKey[] = [fromAddress(asClerk ? clerkLockKey(id) : accountLockKey(id), network), ...(network ? [{ kind: 'address' as const, value: network }] : [])];
     const lockedUntil = this.lockout.lockedUntil(keys, this.clock());
     if (lockedUntil) {
       const retryAfterSeconds = Math.ceil((lockedUntil - this.clock()) / 1000);
       return { ok: false, code: 'locked', message: `too many failed sign-ins: try again in ${retryAfterSeconds} s`, retryAfterSeconds };
     }
-    const account = asClerk ? undefined : this.accounts.get(id);
+    // Account names are one whatever their case (Zhang and zhang cannot both be made): signed in to as typed.
+    const account = asClerk ? undefined : this.accounts.find(id);
     let good = false;
     let staff: Session['staff'] | undefined;
     if (account) {
@@ -143,30 +191,31 @@ export class Staff {
   }
 
   /** Makes the first administrator with the one-time setup code printed at start. */
-  async firstAdmin(code: string, m: { id: string; name: string; password: string }): Promise<StaffChange<StaffMember>> {
-    if (!this.needsFirstAdmin || !this.setupCode || this.setupCodeUsed) return { ok: false, code: 'forbidden', message: 'the hall has an administrator already' };
-    if (this.setupCodeMisses >= SETUP_CODE_TRIES)
-      return { ok: false, code: 'locked', message: `the setup code was given wrongly ${SETUP_CODE_TRIES} times and opens nothing more: restart the hub for a new one, or make the administrator with create-admin on the hub's machine` };
+  async firstAdmin(code: string, typed: { id: string; name: string; password: string }): Promise<StaffChange<StaffMember>> {
+    const m = { ...typed, id: typedId(typed.id) };
+    if (!this.needsFirstAdmin || !this.setupCode || this.setupCodeUsed) return refusal('hasAdministrator');
+    if (this.setupCodeMisses >= SETUP_CODE_TRIES) return refusal('setupCodeSpent', { tries: String(SETUP_CODE_TRIES) });
     const given = Buffer.from(code);
     const expected = Buffer.from(this.setupCode);
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       this.setupCodeMisses += 1;
       if (this.setupCodeMisses === SETUP_CODE_TRIES)
         log.warn(opsText('setupCodeSpent', { tries: SETUP_CODE_TRIES }));
-      return { ok: false, code: 'unauthorised', message: 'the setup code is not the one the hub printed at its start' };
+      return refusal('wrongSetupCode');
     }
-    const refused = this.accountProblem({ id: m.id, role: 'administrator' });
+    const refused = this.accountProblem({ id: m.id, name: m.name, role: 'administrator' });
     if (refused) return refused;
     const problem = passwordProblem(m.password);
-    if (problem) return { ok: false, code: 'bad-request', message: problem };
+    if (problem) return { ok: false, code: 'bad-request', message: problem.en, text: problem };
     const passwordHash = await hashPassword(m.password);
-    if (!this.needsFirstAdmin) return { ok: false, code: 'forbidden', message: 'the hall has an administrator already' };
+    if (!this.needsFirstAdmin) return refusal('hasAdministrator');
     this.setupCodeUsed = true;
     return this.add({ id: m.id, name: m.name, role: 'administrator', passwordHash, mustChange: false }, { id: m.id, name: m.name, role: 'administrator' });
   }
 
   /** An account made from the hub's command line, with a password to change at the first sign-in. */
-  async createFromCommandLine(m: { id: string; name: string; role: StaffRole; department?: string }): Promise<StaffChange<{ member: StaffMember; password: string }>> {
+  async createFromCommandLine(typed: { id: string; name: string; role: StaffRole; department?: string }): Promise<StaffChange<{ member: StaffMember; password: string }>> {
+    const m = { ...typed, id: typedId(typed.id) };
     const refused = this.accountProblem(m);
     if (refused) return refused;
     const password = oneTimePassword();
@@ -176,7 +225,8 @@ export class Staff {
   }
 
   /** A new account with a one-time password, shown once, to be changed at the first sign-in. */
-  async create(by: StaffRef, m: { id: string; name: string; role: StaffRole; department?: string }): Promise<StaffChange<{ member: StaffMember; password: string }>> {
+  async create(by: StaffRef, typed: { id: string; name: string; role: StaffRole; department?: string }): Promise<StaffChange<{ member: StaffMember; password: string }>> {
+    const m = { ...typed, id: typedId(typed.id) };
     const refused = this.accountProblem(m);
     if (refused) return refused;
     const password = oneTimePassword();
@@ -186,8 +236,13 @@ export class Staff {
   }
 
   /** What the console's account form refuses, asked of every way an account is made: the first administrator, the form, the command line. */
-  private accountProblem(m: { id: string; role: StaffRole; department?: string }): Extract<StaffChange<never>, { ok: false }> | undefined {
+  private accountProblem(m: { id: string; name: string; role: StaffRole; department?: string }): Extract<StaffChange<never>, { ok: false }> | undefined {
     if (!StaffIdSchema.safeParse(m.id).success) return refusal('badId');
+    const name = m.name.trim();
+    if (name === '') return refusal('noName');
+    if (name.length > STAFF_NAME_MAX) return refusal('longName', { max: String(STAFF_NAME_MAX), length: String(name.length) });
+    const control = noticeControlCharacter(name);
+    if (control) return refusal('nameControl', { character: control });
     if (m.role === 'clerk') return refusal('clerk');
     if (m.role === 'department-head' && !m.department) return refusal('noDepartment');
     if (m.department && !this.catalogue().departments.some((d) => d.name === m.department)) return refusal('unknownDepartment', { department: m.department });
@@ -201,10 +256,11 @@ export class Staff {
       const taken = this.accounts.list().find((a) => a.id.toLowerCase() === m.id.toLowerCase());
       if (taken) return refusal('taken', { id: taken.id });
       const now = this.clock();
-      this.accounts.add({ ...m, createdBy: by.id }, now);
+      const name = m.name.trim();
+      this.accounts.add({ ...m, name, createdBy: by.id }, now);
       const member = this.accounts.get(m.id)!;
       const { passwordHash: _, ...shown } = member;
-      this.audit.record({ at: now, staff: by, action: 'createStaff', target: `staff:${m.id}`, after: { name: m.name, role: m.role, department: m.department } });
+      this.audit.record({ at: now, staff: by, action: 'createStaff', target: `staff:${m.id}`, after: { name, role: m.role, department: m.department } });
       return { ok: true, value: shown };
     })();
   }
@@ -218,7 +274,7 @@ export class Staff {
     this.db.transaction(() => {
       this.accounts.setPassword(id, passwordHash, true);
       this.sessions.endAll(id);
-      this.lockout.clear({ kind: 'account', value: id.toLowerCase() });
+      this.lockout.clearEverywhere(accountLockKey(id));
       this.audit.record({ at: this.clock(), staff: by, action: 'resetPassword', target: `staff:${id}` });
     })();
     return { ok: true, value: { password } };
@@ -228,7 +284,7 @@ export class Staff {
     const m = this.accounts.get(id);
     if (!m) return { ok: false, code: 'not-found', message: `there is no account ${id}` };
     if (disabled && m.role === 'administrator' && this.accounts.count('administrator') <= 1)
-      return { ok: false, code: 'conflict', message: 'the last administrator cannot be disabled' };
+      return refusal('lastAdministrator', { id });
     this.db.transaction(() => {
       this.accounts.setDisabled(id, disabled);
       if (disabled) this.sessions.endAll(id);
@@ -238,12 +294,18 @@ export class Staff {
     return { ok: true, value: shown };
   }
 
-  /** A staff member changes their own password, or a clerk their PIN. */
-  async changeOwn(who: Session['staff'], current: string, next: string): Promise<StaffChange<null>> {
+  /**
+   * A staff member changes their own password, or a clerk their PIN. Every other console session of
+   * theirs ends (a password changed because it was seen or guessed no longer opens a session taken
+   * with it); the one that changed it (`keep`, its secret) goes on.
+   */
+  async changeOwn(who: Session['staff'], current: string, next: string, keep?: string): Promise<StaffChange<null>> {
+    const bad = (words: { 'zh-CN': string; en: string }): StaffChange<null> => ({ ok: false, code: 'bad-request', message: words.en, text: words });
     if (who.role === 'clerk') {
-      if (!/^\d{6,8}$/.test(next)) return { ok: false, code: 'bad-request', message: 'a PIN is 6 to 8 digits' };
-      if (/^(\d)\1+$/.test(next) || '0123456789'.includes(next) || '9876543210'.includes(next)) return { ok: false, code: 'bad-request', message: 'the PIN is too easy to guess' };
-      if (next === current) return { ok: false, code: 'bad-request', message: 'the new PIN must differ from the old one' };
+      if (!/^\d{6,8}$/.test(next)) return bad({ 'zh-CN': '新 PIN 应为 6 至 8 位数字。', en: 'a PIN is 6 to 8 digits' });
+      if (/^(\d)\1+$/.test(next) || '0123456789'.includes(next) || '9876543210'.includes(next))
+        return bad({ 'zh-CN': '新 PIN 太容易被猜到：不要用相同或连续的数字。', en: 'the PIN is too easy to guess' });
+      if (next === current) return bad({ 'zh-CN': '新 PIN 不能与当前 PIN 相同。', en: 'the new PIN must differ from the old one' });
       const now = this.clock();
       const check = await this.pins.check(who.id, current, now);
       // Locked (by wrong PINs here or at a window) is not a wrong present PIN: the clerk is told so, and for how long.
@@ -254,6 +316,7 @@ export class Staff {
       const hashed = await this.pins.hash(next);
       this.db.transaction(() => {
         this.pins.store(who.id, hashed);
+        this.sessions.endOthers(who.id, 'clerk', keep);
         this.audit.record({ at: this.clock(), staff: who, action: 'changeOwnPin', target: `clerk:${who.id}` });
       })();
       return { ok: true, value: null };
@@ -261,11 +324,12 @@ export class Staff {
     const m = this.accounts.get(who.id);
     if (!m || !(await verifyPassword(m.passwordHash, current))) return { ok: false, code: 'unauthorised', message: 'the present password is not right' };
     const problem = passwordProblem(next);
-    if (problem) return { ok: false, code: 'bad-request', message: problem };
-    if (next === current) return { ok: false, code: 'bad-request', message: 'the new password must differ from the old one' };
+    if (problem) return bad(problem);
+    if (next === current) return bad({ 'zh-CN': '新密码不能与当前密码相同。', en: 'the new password must differ from the old one' });
     const passwordHash = await hashPassword(next);
     this.db.transaction(() => {
       this.accounts.setPassword(who.id, passwordHash, false);
+      this.sessions.endOthers(who.id, who.role, keep);
       this.audit.record({ at: this.clock(), staff: who, action: 'changeOwnPassword', target: `staff:${who.id}` });
     })();
     return { ok: true, value: null };
@@ -298,7 +362,7 @@ export class Staff {
     if (!this.catalogue().clerks.some((c) => c.number === clerk)) return { ok: false, code: 'not-found', message: `there is no clerk ${clerk}` };
     this.db.transaction(() => {
       this.pins.unlock(clerk);
-      this.lockout.clear(clerkLockKey(clerk));
+      this.lockout.clearEverywhere(clerkLockKey(clerk));
       this.audit.record({ at: this.clock(), staff: by, action: 'unlockClerk', target: `clerk:${clerk}` });
     })();
     return { ok: true, value: null };

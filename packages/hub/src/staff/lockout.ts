@@ -1,12 +1,12 @@
 import type { Db } from '../db';
 
 /**
- * Failed console sign-ins, counted per account and per address. The first few cost nothing; from
+ * Failed console sign-ins, counted per account from each address and per address. The first few cost nothing; from
  * then on each one locks for longer (30 s, 1 min, 2 min, ... up to 15 min), so that guessing is slow
  * for an attacker and a person who mistyped waits seconds. An address counts more before locking,
  * since a hall's offices may share one.
  */
-/** The failure that locks first: the third in a row for an account, the tenth for an address. */
+/** The failure that locks first: the third in a row for an account (from one address), the tenth for an address. */
 export const FREE_FAILURES = { account: 3, address: 10 } as const;
 export const FIRST_LOCK_MS = 30_000;
 export const LONGEST_LOCK_MS = 15 * 60_000;
@@ -31,6 +31,8 @@ export class SignInLockout {
       get: db.prepare<[string], { failures: number; locked_until: number; last_at: number }>('SELECT failures, locked_until, last_at FROM sign_in_failures WHERE key = ?'),
       put: db.prepare('INSERT INTO sign_in_failures (key, failures, locked_until, last_at) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, last_at = excluded.last_at'),
       clear: db.prepare('DELETE FROM sign_in_failures WHERE key = ?'),
+      // An account's failures from every address: its own key, and `key@network` (no account id or clerk number holds an @).
+      clearEverywhere: db.prepare<[string, string, string]>('DELETE FROM sign_in_failures WHERE key = ? OR substr(key, 1, length(?)) = ?'),
       // The last failure is an hour old: any lock it made (15 min at most) has ended.
       forget: db.prepare<[number, number]>('DELETE FROM sign_in_failures WHERE rowid IN (SELECT rowid FROM sign_in_failures WHERE last_at <= ? ORDER BY last_at LIMIT ?)'),
     };
@@ -62,6 +64,12 @@ export class SignInLockout {
 
   clear(k: LockKey): void {
     this.st.clear.run(this.key(k));
+  }
+
+  /** Clears an account's failures from every address (a password reset, an unlock by a supervisor). */
+  clearEverywhere(k: LockKey): void {
+    const key = this.key(k);
+    this.st.clearEverywhere.run(key, `${key}@`, `${key}@`);
   }
 
   /**

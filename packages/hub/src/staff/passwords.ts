@@ -24,11 +24,15 @@ export async function spendVerifyTime(password: string): Promise<void> {
   await verifyPassword(await decoy, password);
 }
 
-/** A password is 10 to 128 characters and not all of one kind of character. */
-export function passwordProblem(password: string): string | undefined {
-  if (password.length < 10) return 'a password needs at least 10 characters';
-  if (password.length > 128) return 'a password may have at most 128 characters';
-  if (!/[A-Za-z]/.test(password) || !/[0-9]/.test(password)) return 'a password needs letters and digits';
+/** The longest password taken: longer ones are refused in words, not as a request the hub cannot read. */
+export const PASSWORD_MAX = 128;
+
+/** What is wrong with a new password, in both languages (the console shows its own; the command line says both), or undefined. */
+export function passwordProblem(password: string): { en: string; 'zh-CN': string } | undefined {
+  if (password.length < 10) return { 'zh-CN': `密码至少要 10 个字符，输入的只有 ${password.length} 个：请设一个更长的密码，包含字母和数字。`, en: 'a password needs at least 10 characters' };
+  if (password.length > PASSWORD_MAX)
+    return { 'zh-CN': `密码最多 ${PASSWORD_MAX} 个字符，输入的有 ${password.length} 个：请设一个短一些的密码。`, en: `a password may have at most ${PASSWORD_MAX} characters` };
+  if (!/[A-Za-z]/.test(password) || !/[0-9]/.test(password)) return { 'zh-CN': '密码须同时包含字母和数字：请在密码中加入所缺的一种。', en: 'a password needs letters and digits' };
   return undefined;
 }
 

@@ -21,6 +21,8 @@ const digest = (secret: string) => createHash('sha256').update(secret).digest('h
  */
 export class StaffSessions {
   private readonly st;
+  /** Told when sessions are ended (signed out, a password changed or reset, an account disabled): a live feed ends with its session at once. */
+  private readonly ended = new Set<() => void>();
 
   constructor(
     db: Db,
@@ -35,6 +37,8 @@ export class StaffSessions {
       drop: db.prepare('DELETE FROM staff_sessions WHERE id_hash = ?'),
       // A clerk's sessions are not a staff account's, though a clerk number may be an account's id too.
       dropStaff: db.prepare("DELETE FROM staff_sessions WHERE staff_id = ? AND role <> 'clerk'"),
+      // The others of one person (by role: a clerk and a staff account may share an id), all but the session that asks.
+      dropOthers: db.prepare<[string, string, string]>("DELETE FROM staff_sessions WHERE staff_id = ? AND (role = 'clerk') = (? = 'clerk') AND id_hash <> ?"),
       dropStale: db.prepare('DELETE FROM staff_sessions WHERE last_seen < ? OR created_at < ?'),
     };
   }
@@ -75,12 +79,27 @@ export class StaffSessions {
   }
 
   end(secret: string | undefined): void {
-    if (secret) this.st.drop.run(digest(secret));
+    if (secret && this.st.drop.run(digest(secret)).changes > 0) this.tell();
+  }
+
+  /** Listens for sessions ended; gives back the way to stop. */
+  onEnded(listener: () => void): () => void {
+    this.ended.add(listener);
+    return () => this.ended.delete(listener);
+  }
+
+  private tell(): void {
+    for (const listener of [...this.ended]) listener();
+  }
+
+  /** Ends every session of this person but the one whose secret is `keep` (their own password changed). */
+  endOthers(staffId: string, role: StaffRef['role'], keep: string | undefined): void {
+    if (this.st.dropOthers.run(staffId, role, keep ? digest(keep) : '').changes > 0) this.tell();
   }
 
   /** Ends every session of a staff member (password reset, account disabled). */
   endAll(staffId: string): void {
-    this.st.dropStaff.run(staffId);
+    if (this.st.dropStaff.run(staffId).changes > 0) this.tell();
   }
 }
 

@@ -130,7 +130,8 @@ export function PasswordForm({ clerk, onDone }: { clerk: boolean; onDone?: () =>
       setDone(true);
       onDone?.();
     } catch (err) {
-      // The hub's general sentences speak of terminals' tokens and of requests: this form says what was wrong with it.
+      // The hub's general sentences speak of terminals' tokens and of requests: this form says what was wrong with it,
+      // in the hub's own words where it has them (too short, too long, no digit), else in the rule's.
       // A session that has ended is refused 'unauthorised' too, with its own reason and words: that is not a wrong password.
       const code = err instanceof ApiError ? err.code : '';
       const sessionEnded = err instanceof ApiError && err.body.reason === 'signed-out';
@@ -141,7 +142,7 @@ export function PasswordForm({ clerk, onDone }: { clerk: boolean; onDone?: () =>
           ? new Error(t.password.locked(until, Math.ceil(lockedFor / 60)))
           : code === 'unauthorised' && !sessionEnded
             ? new Error(t.password.wrongCurrent)
-            : code === 'bad-request'
+            : code === 'bad-request' && !(err instanceof ApiError && typeof err.body.text === 'string' && !err.problems.length)
               ? new Error(clerk ? t.password.refusedClerk : t.password.refused)
               : err,
       );

@@ -3,44 +3,9 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } fro
 import { api, ApiError, download, type Problem } from '../api';
 import { ErrorLine, useConsole } from '../App';
 import type { Strings } from '../i18n';
-import { emptyItem, fromDraft, ITEMS_PAGE, toDraft, type Draft, type ItemForm, type WindowForm } from '../setup-form';
+import { problemText } from '../problem-text';
+import { bookingsOfDroppedItems, emptyItem, fromDraft, ITEMS_PAGE, toDraft, unservedItems, type Draft, type ItemForm, type WindowForm } from '../setup-form';
 import { ItemsStep, WindowsStep } from './SetupLists';
-
-// The catalogue's own English checks, said in Chinese.
-const ZH_MESSAGES: [RegExp, (m: RegExpExecArray) => string][] = [
-  [/one or two capital letters/, () => '一至两个大写字母'],
-  [/letters, digits, - and _ only/, () => '只能用字母、数字、- 和 _'],
-  [/duplicate service item code (.+)/, (m) => `事项编码 ${m[1]} 重复`],
-  [/duplicate window number (.+)/, (m) => `窗口号 ${m[1]} 重复`],
-  [/duplicate clerk number (.+)/, (m) => `工号 ${m[1]} 重复`],
-  [/duplicate material id/, () => '材料重复'],
-  [/unknown department (.+)/, (m) => `没有名为“${m[1]}”的部门`],
-  [/unknown service item (.+)/, (m) => `没有编码为 ${m[1]} 的事项`],
-  [/promised limit cannot exceed the legal limit/, () => '承诺时限不能长于法定时限'],
-  [/uses a phrase the handbook forbids \(H-14\): (.+)/, (m) => `含有服务忌语：${m[1]}`],
-  [/expected HH:MM/, () => '时间应写作 HH:MM，如 08:30'],
-  [/end must be later than the start/, () => '结束时间应晚于开始时间'],
-  [/not a time zone/, () => '不是有效的时区，如 Asia/Shanghai'],
-  [/not an address|must start with https/, () => '应写作 https:// 开头的网址，如 https://zwfw.example.gov.cn'],
-  [/this machine's own address/, () => '这是服务器本机地址，群众手机无法访问，请填写手机可访问的地址'],
-  [/must not hold a user name|must not hold a query/, () => '网址中不能含用户名、密码、问号或井号'],
-  [/range must hold at least two numbers|does not fit in the digits/, () => '号码范围设置有误'],
-  [/must not be spaces only/, () => '不能只填空格'],
-  [/holds a control character \(U\+([0-9A-F]+)\)/, (m) => `含有看不见的控制字符（U+${m[1]}），屏幕显示不出，打印机会当作指令：请删除后再保存（可将此项重新输入一遍）`],
-];
-
-export function problemText(p: Problem, t: Strings, language: string): string {
-  // The hub's own words for it (which period of an item's hours, and how it is written), in the page's language.
-  if (p.text) return p.text;
-  if (language === 'zh-CN') {
-    for (const [re, say] of ZH_MESSAGES) {
-      const m = re.exec(p.message);
-      if (m) return say(m);
-    }
-    if (p.code && t.problem[p.code]) return t.problem[p.code]!;
-  }
-  return p.message;
-}
 
 /** A change to the setup made after this form was loaded, as the hub names it. */
 interface StaleChange {
@@ -152,6 +117,9 @@ export function SetupPage() {
       d.windows.push({ number: String(n), name: `${n}号窗口`, department: '', serves: [], devices: ['window-terminal', 'number-display', 'rating-pad'], rest: {} });
     });
   const say = useCallback((p: Problem) => problemText(p, t, language), [t, language]);
+  // Asked where it is shown: a big hall's draft is not walked at every keystroke of another step.
+  const unserved = step === 'review' ? unservedItems(draft) : [];
+  const bookedAhead = step === 'review' && live.view ? bookingsOfDroppedItems(draft, live.view.catalogue, live.view.appointments.values(), live.view.day) : [];
   const departmentNames = useMemo(() => draft.departments.map((d) => d.name).filter((name) => name.trim()), [draft.departments]);
   const stepProblems = (s: Step) => problems.filter((p) => STEP_OF[String(p.path?.[0])] === s).length;
 
@@ -398,6 +366,16 @@ export function SetupPage() {
         {step === 'review' && (
           <>
             <p>{t.setup.review(draft.departments.length, draft.items.length, draft.windows.length, draft.clerks.length)}</p>
+            {bookedAhead.length > 0 && (
+              <p className="notice" role="alert" data-testid="booked-ahead">
+                {t.setup.bookedAhead(bookedAhead)}
+              </p>
+            )}
+            {unserved.length > 0 && (
+              <p className="notice" role="status" data-testid="unserved-items">
+                {t.setup.unserved(unserved)}
+              </p>
+            )}
             {inTheWay.length > 0 && (
               <div className="problems" role="alert">
                 <p>{t.setup.inTheWay(inTheWay.join('、'))}</p>
