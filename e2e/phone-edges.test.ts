@@ -270,6 +270,32 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
       await network.close();
     }
   }, 60_000);
+
+  it('says a slot chosen on a booking page left open until its day can no longer be booked, and offers the days that can', async () => {
+    setHallTime('2026-10-12T10:00:00+08:00');
+    const { ctx, p } = await phone();
+    const errors: string[] = [];
+    p.on('pageerror', (error) => errors.push(error.message));
+    await p.goto(`${hall.hub.publicUrl()}/m/book/${ITEM}`);
+    await p.locator('[data-testid=day-2026-10-13][aria-selected=true]').waitFor();
+    await p.locator('[data-testid="slot-09:00"]').tap();
+    // The next morning, the page still open on the 13th's 09:00: confirmed, verified (yesterday's session has ended), refused.
+    setHallTime('2026-10-13T08:00:00+08:00');
+    await p.locator('[data-testid=confirm-booking]').tap();
+    await verifyOn(p, '13800006666');
+    await p.locator('[data-testid=book-problem]').waitFor();
+    expect(await p.locator('[data-testid=book-problem]').textContent()).toContain('抱歉，10月13日不可预约：可预约明天起 7 天内的工作日');
+    // The page stays, on the first day that can be booked now, nothing chosen.
+    await p.locator('[data-testid=day-2026-10-14][aria-selected=true]').waitFor();
+    expect(await p.locator('[data-testid=day-2026-10-13]').count()).toBe(0);
+    expect(await p.locator('[data-testid=confirm-booking]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await screenshot(p, 'phone-book-day-passed');
+    await p.locator('[data-testid="slot-09:00"]').tap();
+    await p.locator('[data-testid=confirm-booking]').tap();
+    await expect.poll(() => p.locator('[data-testid=appointment-when]').textContent()).toBe('10月14日 周三 09:00-09:30');
+    await ctx.close();
+  }, 60_000);
 });
 
 describe('the citizen’s phone turned away by a busy hub, 390×844 with touch', () => {

@@ -1,6 +1,7 @@
 import type { PhoneAppointment, PhoneSlot, PhoneSlots } from '@servicehall/protocol/phone';
 import QRCode from 'qrcode';
 import { useEffect, useRef, useState } from 'react';
+import { keptChoice, type BookingChoice } from '../shared/booking';
 import { dayText, refusalSentence, type PhoneStringKey } from '../shared/strings';
 import { api, ApiError, pressKey, type Session } from './api';
 import { named, usePhone } from './context';
@@ -10,8 +11,8 @@ import { VerifyPhone } from './Verify';
 export function BookPage({ code }: { code: string }) {
   const { t, lang, hall, session, setSession, go } = usePhone();
   const [slots, setSlots] = useState<PhoneSlots | null | undefined>();
-  const [day, setDay] = useState<string | undefined>();
-  const [chosen, setChosen] = useState<PhoneSlot | undefined>();
+  const [choice, setChoice] = useState<BookingChoice>({});
+  const { day, slot: chosen } = choice;
   const [verifying, setVerifying] = useState(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | undefined>();
@@ -22,7 +23,8 @@ export function BookPage({ code }: { code: string }) {
     api<PhoneSlots>('GET', `/slots?service=${encodeURIComponent(code)}`)
       .then((s) => {
         setSlots(s);
-        setDay((d) => d ?? s.days.find((x) => x.slots.some((slot) => slot.left > 0))?.day ?? s.days[0]?.day);
+        // A day or slot no longer bookable (taken meanwhile, or the page left open until its day) is let go.
+        setChoice((c) => keptChoice(s, c));
       })
       .catch(() => setSlots(null));
   useEffect(() => void load(), [code]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -68,10 +70,7 @@ export function BookPage({ code }: { code: string }) {
               aria-selected={d.day === day}
               className={`day${d.day === day ? ' on' : ''}`}
               data-testid={`day-${d.day}`}
-              onClick={() => {
-                setDay(d.day);
-                setChosen(undefined);
-              }}
+              onClick={() => setChoice({ day: d.day })}
             >
               {dayText(lang, d.day)}
             </button>
@@ -89,7 +88,7 @@ export function BookPage({ code }: { code: string }) {
                 disabled={s.left === 0}
                 aria-pressed={chosen?.start === s.start}
                 aria-label={`${s.from}-${s.to} ${s.left === 0 ? t('book.full') : t('book.left', { n: s.left })}`}
-                onClick={() => setChosen(s)}
+                onClick={() => setChoice({ day: today.day, slot: s })}
               >
                 <span className="slot-time">
                   {s.from}-{s.to}
@@ -104,7 +103,7 @@ export function BookPage({ code }: { code: string }) {
             {problem}
           </p>
         )}
-        {verifying && chosen ? (
+        {verifying && chosen && today ? (
           <VerifyPhone
             onVerified={(s) => {
               setVerifying(false);
@@ -112,9 +111,10 @@ export function BookPage({ code }: { code: string }) {
             }}
           />
         ) : (
-          chosen && (
+          chosen &&
+          today && (
             <button type="button" className="primary big" data-testid="confirm-booking" disabled={busy} onClick={() => (session ? void book(session, chosen) : setVerifying(true))}>
-              {busy ? t('book.working') : t('book.confirm', { day: dayText(lang, today!.day), from: chosen.from, to: chosen.to })}
+              {busy ? t('book.working') : t('book.confirm', { day: dayText(lang, today.day), from: chosen.from, to: chosen.to })}
             </button>
           )
         )}
