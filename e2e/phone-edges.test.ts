@@ -296,6 +296,36 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     await expect.poll(() => p.locator('[data-testid=appointment-when]').textContent()).toBe('10月14日 周三 09:00-09:30');
     await ctx.close();
   }, 60_000);
+
+  it('says a booking page that cannot reach the hall is not reached, with 重试, and a booking that is not there as a booking, not a ticket', async () => {
+    const { ctx, p } = await phone();
+    await p.goto(`${hall.hub.publicUrl()}/m/book/${ITEM}`);
+    await p.locator('[data-testid="slot-09:00"]').tap();
+    await p.locator('[data-testid=confirm-booking]').tap();
+    await verifyOn(p, '13800007777');
+    await p.locator('[data-testid=appointment-code]').waitFor();
+    // Opened again where the hall's Wi-Fi drops the page's ask: the network is said, not 没有找到这个号码.
+    await p.route('**/api/phone/appointments/**', (route) => route.abort('internetdisconnected'));
+    await p.reload();
+    await p.locator('[data-testid=offline]').waitFor();
+    expect(await p.locator('[data-testid=offline] p').textContent()).toBe('抱歉，暂时连不上大厅，请检查网络后重试。');
+    await screenshot(p, 'phone-appointment-offline');
+    await p.unroute('**/api/phone/appointments/**');
+    await p.locator('[data-testid=offline] button').tap();
+    await p.locator('[data-testid=appointment-code]').waitFor();
+    // A booking address that names none (mistyped, or guessed): said as a booking not found, with where to look.
+    await p.goto(`${hall.hub.publicUrl()}/m/a/AAAAAAAAAAAAAAAAAAAAAA`);
+    await p.locator('[data-testid=appointment-not-found]').waitFor();
+    expect(await p.locator('[data-testid=appointment-not-found]').textContent()).toBe('抱歉，没有找到这个预约。请在“我的号码和预约”中查看，或到服务台咨询。');
+    // An item's page not reached either: the network said, and 重试 brings the guide.
+    await p.route('**/api/phone/items/**', (route) => route.abort('internetdisconnected'));
+    await p.goto(`${hall.hub.publicUrl()}/m/item/${ITEM}`);
+    await p.locator('[data-testid=offline]').waitFor();
+    await p.unroute('**/api/phone/items/**');
+    await p.locator('[data-testid=offline] button').tap();
+    await p.locator('[data-testid=guide]').waitFor();
+    await ctx.close();
+  }, 60_000);
 });
 
 describe('the citizen’s phone turned away by a busy hub, 390×844 with touch', () => {

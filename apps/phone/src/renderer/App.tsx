@@ -9,6 +9,7 @@ import { CasePage } from './Case';
 import { HomePage } from './Home';
 import { ItemPage } from './Item';
 import { MinePage } from './Mine';
+import { Offline } from './Offline';
 import { Ringer } from './ringer';
 import { TicketPage } from './Ticket';
 
@@ -143,12 +144,7 @@ export function App() {
         </header>
         <main className="page">
           {hallFailed && !hall ? (
-            <div className="card sorry" role="alert">
-              <p>{t('app.offline')}</p>
-              <button type="button" className="primary" onClick={reloadHall}>
-                {t('action.retry')}
-              </button>
-            </div>
+            <Offline retry={reloadHall} />
           ) : (
             page
           )}

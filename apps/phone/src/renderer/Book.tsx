@@ -5,12 +5,13 @@ import { keptChoice, type BookingChoice } from '../shared/booking';
 import { dayText, refusalSentence, type PhoneStringKey } from '../shared/strings';
 import { api, ApiError, pressKey, type Session } from './api';
 import { named, usePhone } from './context';
+import { Offline } from './Offline';
 import { VerifyPhone } from './Verify';
 
 /** Booking a time slot: working days from tomorrow, the places left in each slot. */
 export function BookPage({ code }: { code: string }) {
   const { t, lang, hall, session, setSession, go } = usePhone();
-  const [slots, setSlots] = useState<PhoneSlots | null | undefined>();
+  const [slots, setSlots] = useState<PhoneSlots | 'not-found' | 'offline' | undefined>();
   const [choice, setChoice] = useState<BookingChoice>({});
   const { day, slot: chosen } = choice;
   const [verifying, setVerifying] = useState(false);
@@ -26,7 +27,7 @@ export function BookPage({ code }: { code: string }) {
         // A day or slot no longer bookable (taken meanwhile, or the page left open until its day) is let go.
         setChoice((c) => keptChoice(s, c));
       })
-      .catch(() => setSlots(null));
+      .catch((error) => setSlots(error instanceof ApiError && error.status === 404 ? 'not-found' : 'offline'));
   useEffect(() => void load(), [code]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const book = async (s: Session, slot: PhoneSlot) => {
@@ -42,7 +43,8 @@ export function BookPage({ code }: { code: string }) {
         setVerifying(true);
       } else {
         setProblem(error instanceof ApiError ? refusalSentence(lang, error.code, error.text) : t('app.offline'));
-        void load();
+        // Refused by the hub: the slots may have changed (taken, the day passed). Not reached: the slots shown stay.
+        if (error instanceof ApiError) void load();
       }
     } finally {
       setBusy(false);
@@ -50,7 +52,16 @@ export function BookPage({ code }: { code: string }) {
   };
 
   if (slots === undefined || !hall) return <p className="loading">{t('app.loading')}</p>;
-  if (slots === null || !item) return <p className="card sorry">{t('app.offline')}</p>;
+  if (slots === 'offline')
+    return (
+      <Offline
+        retry={() => {
+          setSlots(undefined);
+          void load();
+        }}
+      />
+    );
+  if (slots === 'not-found' || !item) return <p className="card sorry">{t('home.noResult')}</p>;
   if (!item.bookable) return <p className="card sorry">{t('book.notBookable')}</p>;
   const today = slots.days.find((d) => d.day === day);
   return (
@@ -127,7 +138,7 @@ export function BookPage({ code }: { code: string }) {
 /** A booking: its code and the QR code the kiosk's scanner reads to check it in; cancel while it stands. */
 export function AppointmentPage({ appointmentRef }: { appointmentRef: string }) {
   const { t, lang, go } = usePhone();
-  const [a, setA] = useState<PhoneAppointment | null | undefined>();
+  const [a, setA] = useState<PhoneAppointment | 'not-found' | 'offline' | undefined>();
   const [qr, setQr] = useState<string | undefined>();
   const [confirming, setConfirming] = useState(false);
   const [cancelling, setCancelling] = useState(false);
@@ -136,10 +147,11 @@ export function AppointmentPage({ appointmentRef }: { appointmentRef: string }) 
   const load = () =>
     api<PhoneAppointment>('GET', `/appointments/${appointmentRef}`)
       .then(setA)
-      .catch(() => setA(null));
+      // Not found is the hub's answer; no answer at all is the network's, said as such with a way to ask again.
+      .catch((error) => setA(error instanceof ApiError && error.status === 404 ? 'not-found' : 'offline'));
   useEffect(() => void load(), [appointmentRef]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
-    if (!a) return;
+    if (typeof a !== 'object') return;
     // The QR code holds the booking code itself: the kiosk's scanner types it as if keyed in.
     QRCode.toString(a.code, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })
       .then((svg) => setQr(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`))
@@ -162,7 +174,21 @@ export function AppointmentPage({ appointmentRef }: { appointmentRef: string }) 
   };
 
   if (a === undefined) return <p className="loading">{t('app.loading')}</p>;
-  if (a === null) return <p className="card sorry">{t('ticket.notFound')}</p>;
+  if (a === 'not-found')
+    return (
+      <p className="card sorry" data-testid="appointment-not-found">
+        {t('appt.notFound')}
+      </p>
+    );
+  if (a === 'offline')
+    return (
+      <Offline
+        retry={() => {
+          setA(undefined);
+          void load();
+        }}
+      />
+    );
   return (
     <article className={`appointment-page state-${a.state}`} data-testid="appointment" data-state={a.state} aria-labelledby="appt-title">
       <section className="card">

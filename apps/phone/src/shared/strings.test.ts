@@ -30,7 +30,7 @@ describe("the phone's string catalogue (rule 7, H-14)", () => {
   });
 
   it('apologises and offers a way forward wherever it cannot help', () => {
-    for (const key of ['app.offline', 'home.noResult', 'verify.noSms', 'ticket.notFound', 'book.none', 'case.notFound'] as const) {
+    for (const key of ['app.offline', 'home.noResult', 'verify.noSms', 'ticket.notFound', 'appt.notFound', 'book.none', 'case.notFound'] as const) {
       expect(tr('zh-CN', key)).toMatch(/^抱歉/);
       expect(tr('en', key)).toMatch(/^Sorry/);
     }
