@@ -291,7 +291,11 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     expect(await p.locator('[data-testid=confirm-booking]').count()).toBe(0);
     expect(errors).toEqual([]);
     await screenshot(p, 'phone-book-day-passed');
-    await p.locator('[data-testid="slot-09:00"]').tap();
+    // A screen reader hears each slot as a button, with its places, and whether it is the one chosen.
+    const slot = p.getByRole('button', { name: '09:00-09:30 余 2', exact: true });
+    expect(await slot.getAttribute('aria-pressed')).toBe('false');
+    await slot.tap();
+    expect(await slot.getAttribute('aria-pressed')).toBe('true');
     await p.locator('[data-testid=confirm-booking]').tap();
     await expect.poll(() => p.locator('[data-testid=appointment-when]').textContent()).toBe('10月14日 周三 09:00-09:30');
     await ctx.close();

@@ -88,11 +88,11 @@ export function BookPage({ code }: { code: string }) {
           ))}
         </div>
         {today && (
-          <div className="slots" role="list">
+          // Each slot a button a screen reader names as one (a role of listitem would hide that it can be pressed).
+          <div className="slots" role="group" aria-label={dayText(lang, today.day)}>
             {today.slots.map((s) => (
               <button
                 type="button"
-                role="listitem"
                 key={s.start}
                 className={`slot${chosen?.start === s.start ? ' on' : ''}`}
                 data-testid={`slot-${s.from}`}
