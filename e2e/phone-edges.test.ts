@@ -328,6 +328,13 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     await p.unroute('**/api/phone/items/**');
     await p.locator('[data-testid=offline] button').tap();
     await p.locator('[data-testid=guide]').waitFor();
+    // 我的号码和预约 not reached: the same, and 重试 brings the booking.
+    await p.route('**/api/phone/mine', (route) => route.abort('internetdisconnected'));
+    await p.goto(`${hall.hub.publicUrl()}/m/mine`);
+    await p.locator('[data-testid=offline]').waitFor();
+    await p.unroute('**/api/phone/mine');
+    await p.locator('[data-testid=offline] button').tap();
+    await p.locator('.mine-page .row').first().waitFor();
     await ctx.close();
   }, 60_000);
 });
