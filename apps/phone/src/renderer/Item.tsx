@@ -106,7 +106,8 @@ export function ItemPage({ code }: { code: string }) {
             <ol>
               {guide.materials.map((m) => (
                 <li key={m.id}>
-                  {m.name} <span className="muted">（{t(`form.${m.form}` as PhoneStringKey)}，{t('form.count', { n: m.count })}）</span>
+                  {m.name}
+                  <span className="muted">{t('guide.material', { form: t(`form.${m.form}` as PhoneStringKey), count: t('form.count', { n: m.count }) })}</span>
                   {m.note && <span className="muted"> {m.note}</span>}
                 </li>
               ))}
