@@ -317,6 +317,24 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     await p.unroute('**/api/phone/appointments/**');
     await p.locator('[data-testid=offline] button').tap();
     await p.locator('[data-testid=appointment-code]').waitFor();
+    // On a small phone in 长辈模式 its time is read whole, not 09:00- on one line and 09:30 on the next.
+    await p.setViewportSize({ width: 320, height: 568 });
+    await p.locator('[data-testid=elderly-switch]').tap();
+    await expect.poll(() => p.evaluate(() => document.documentElement.classList.contains('elderly'))).toBe(true);
+    const rangeLines = () =>
+      p.locator('[data-testid=appointment-when]').evaluate((el) => {
+        const text = el.textContent!;
+        const at = text.indexOf('09:00-09:30');
+        const node = [...el.querySelectorAll('*'), el].flatMap((e) => [...e.childNodes]).find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.includes('09:00'))!;
+        const range = document.createRange();
+        range.setStart(node, node.textContent!.indexOf('09:00'));
+        range.setEnd(el, el.childNodes.length);
+        return at < 0 ? -1 : new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+      });
+    expect(await rangeLines()).toBe(1);
+    await screenshot(p, 'phone-appointment-320-elderly');
+    await p.locator('[data-testid=elderly-switch]').tap();
+    await p.setViewportSize({ width: 390, height: 844 });
     // A booking address that names none (mistyped, or guessed): said as a booking not found, with where to look.
     await p.goto(`${hall.hub.publicUrl()}/m/a/AAAAAAAAAAAAAAAAAAAAAA`);
     await p.locator('[data-testid=appointment-not-found]').waitFor();

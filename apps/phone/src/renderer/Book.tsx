@@ -195,7 +195,10 @@ export function AppointmentPage({ appointmentRef }: { appointmentRef: string }) 
         <h2 id="appt-title">{t('appt.title')}</h2>
         <p className="item-line">{named(lang, a)}</p>
         <p className="when" data-testid="appointment-when">
-          {dayText(lang, a.day)} {a.from}-{a.to}
+          {dayText(lang, a.day)}{' '}
+          <span className="range">
+            {a.from}-{a.to}
+          </span>
         </p>
         <p className={`appt-state ${a.state}`}>{t(`appt.state.${a.state}` as PhoneStringKey)}</p>
         {a.state === 'booked' && (
