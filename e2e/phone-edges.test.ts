@@ -301,6 +301,42 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     await ctx.close();
   }, 60_000);
 
+  it('shows the called alert whole below the bar, however tall the bar is (长辈模式, English, a 320 px phone)', async () => {
+    const { ctx, p } = await phone();
+    await p.setViewportSize({ width: 320, height: 568 });
+    expect((await hall.api('POST', '/api/windows/2/open', { clerk: '1002' })).status).toBe(200);
+    try {
+      for (const english of [false, true]) {
+        const { ticket, link } = (await hall.api<{ ticket: { number: string }; link: string }>('POST', '/api/tickets', { serviceCode: ITEM })).body;
+        await p.goto(`${hall.hub.publicUrl()}${link}`);
+        await p.evaluate((en) => {
+          localStorage.setItem('sh.elderly', '1');
+          localStorage.setItem('sh.lang', en ? 'en' : 'zh-CN');
+        }, english);
+        await p.reload();
+        await p.locator('[data-testid=link].link-live').waitFor();
+        const called = await hall.api<{ ticket: { number: string } }>('POST', '/api/windows/2/call-next');
+        expect(called.body.ticket.number).toBe(ticket.number);
+        await p.locator('[data-testid=alert-called]').waitFor();
+        // The citizen has scrolled down the page (to the alerts' button, say): the alert stays in sight, its title not under the bar.
+        await p.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+        await new Promise((r) => setTimeout(r, 200));
+        const covered = await p.evaluate(() => {
+          const bar = document.querySelector('header.bar')!.getBoundingClientRect();
+          const title = document.querySelector('[data-testid=alert-called] strong')!.getBoundingClientRect();
+          return { barBottom: Math.round(bar.bottom), titleTop: Math.round(title.top) };
+        });
+        expect(covered.titleTop, JSON.stringify(covered)).toBeGreaterThanOrEqual(covered.barBottom);
+        await screenshot(p, english ? 'phone-called-320-en-elderly' : 'phone-called-320-elderly');
+        await hall.api('POST', '/api/windows/2/start');
+        await hall.api('POST', '/api/windows/2/finish');
+      }
+    } finally {
+      await hall.api('POST', '/api/windows/2/close');
+      await ctx.close();
+    }
+  }, 60_000);
+
   it('says a booking page that cannot reach the hall is not reached, with 重试, and a booking that is not there as a booking, not a ticket', async () => {
     const { ctx, p } = await phone();
     await p.goto(`${hall.hub.publicUrl()}/m/book/${ITEM}`);
