@@ -278,6 +278,8 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
     p.on('pageerror', (error) => errors.push(error.message));
     await p.goto(`${hall.hub.publicUrl()}/m/book/${ITEM}`);
     await p.locator('[data-testid=day-2026-10-13][aria-selected=true]').waitFor();
+    // The hall's own missed-booking rule, said before booking (the demo hall's: 3 within 30 days pause booking 30 days).
+    expect(await p.locator('[data-testid=no-show-rule]').textContent()).toBe('预约后未按时签到将记录为失约；30 天内失约 3 次，将暂停预约 30 天（仍可到大厅取号）。');
     await p.locator('[data-testid="slot-09:00"]').tap();
     // The next morning, the page still open on the 13th's 09:00: confirmed, verified (yesterday's session has ended), refused.
     setHallTime('2026-10-13T08:00:00+08:00');

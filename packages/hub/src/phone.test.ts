@@ -653,6 +653,8 @@ describe('appointments booked on the phone', () => {
   });
 
   it('pauses booking after three missed bookings in thirty days', async () => {
+    // The rule, as the booking page says it before anything is booked.
+    expect((await call('GET', '/api/phone/hall')).body.noShow).toEqual({ count: 3, withinDays: 30, blockDays: 30 });
     let session = await verify();
     const book = async (day: number) => {
       const slots = (await call<PhoneSlots>('GET', `/api/phone/slots?service=${ITEM}`)).body;

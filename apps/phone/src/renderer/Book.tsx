@@ -129,7 +129,9 @@ export function BookPage({ code }: { code: string }) {
             </button>
           )
         )}
-        <p className="note small">{t('appt.noShowRule')}</p>
+        <p className="note small" data-testid="no-show-rule">
+          {hall.noShow ? t('appt.noShowRuleOf', { count: hall.noShow.count, within: hall.noShow.withinDays, block: hall.noShow.blockDays }) : t('appt.noShowRule')}
+        </p>
       </section>
     </article>
   );

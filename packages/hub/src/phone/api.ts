@@ -232,6 +232,7 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
           ticketsPerPersonPerDay: phone.ticketsPerPersonPerDay,
           nearAhead: phone.nearAhead,
           daysAhead: appointmentPolicyOf(c).daysAhead,
+          noShow: appointmentPolicyOf(c).noShow,
           sms: notifications.smsCarries('phone-code'),
         };
         return { status: 200, body: hall };
