@@ -1,4 +1,4 @@
-import { forbiddenPhrasesIn, REFUSAL_TEXT } from '@servicehall/core';
+import { CaseStateSchema, forbiddenPhrasesIn, REFUSAL_TEXT, TicketStateSchema } from '@servicehall/core';
 import { describe, expect, it } from 'vitest';
 import { dayText, PHONE_STRINGS, preferredLanguage, refusalSentence, tr, type PhoneStringKey } from './strings';
 
@@ -16,6 +16,16 @@ describe("the phone's string catalogue (rule 7, H-14)", () => {
       expect(PHONE_STRINGS.en[key].trim(), key).not.toBe('');
       expect(placeholders(PHONE_STRINGS.en[key]), key).toEqual(placeholders(zh[key]));
     }
+  });
+
+  it.each(['zh-CN', 'en'] as const)('says every state a case can be in (a correction whose time passed too) in %s', (lang) => {
+    for (const state of CaseStateSchema.options) expect(tr(lang, `case.state.${state}` as PhoneStringKey), state).toMatch(/\S/);
+    expect(tr('zh-CN', 'case.state.lapsed')).toBe('补正期限已过，如需办理请重新申请，工作人员将为您服务');
+  });
+
+  it.each(['zh-CN', 'en'] as const)('says every state a ticket ends in, in %s', (lang) => {
+    for (const state of TicketStateSchema.options.filter((s) => !['issued', 'called', 'serving', 'held'].includes(s)))
+      expect(tr(lang, `ticket.${state}` as PhoneStringKey), state).toMatch(/\S/);
   });
 
   it('writes a window as 4号窗口, as the hall does everywhere else', () => {
