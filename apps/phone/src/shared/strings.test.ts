@@ -60,6 +60,13 @@ describe("the phone's string catalogue (rule 7, H-14)", () => {
     expect(refusalSentence('zh-CN', 'slot-full', '  ')).toBe(REFUSAL_TEXT['zh-CN']['slot-full']);
   });
 
+  it('asks the citizen to press again where the hub says it will try again by itself: a press on the phone is not tried again', () => {
+    for (const code of ['not-in-charge', 'too-many-connections'] as const) {
+      expect(refusalSentence('zh-CN', code, REFUSAL_TEXT['zh-CN'][code])).toBe('抱歉，系统暂时繁忙，这次操作未能完成，请稍候片刻后再试一次。');
+      expect(refusalSentence('en', code, REFUSAL_TEXT.en[code])).toBe('Sorry, the system is busy and this was not done. Please wait a moment and try again.');
+    }
+  });
+
   it('names a day with its weekday', () => {
     expect(dayText('zh-CN', '2026-11-30')).toBe('11月30日 周一');
     expect(dayText('en', '2026-11-30')).toBe('Mon 30 Nov');

@@ -8,6 +8,7 @@ const zh = {
   'app.title': '手机取号',
   'app.loading': '正在加载，请稍候…',
   'app.offline': '抱歉，暂时连不上大厅，请检查网络后重试。',
+  'app.pressAgain': '抱歉，系统暂时繁忙，这次操作未能完成，请稍候片刻后再试一次。',
   'action.retry': '重试',
   'action.back': '返回',
   'action.home': '首页',
@@ -159,6 +160,7 @@ const en: Record<PhoneStringKey, string> = {
   'app.title': 'Queue by phone',
   'app.loading': 'Loading, one moment please…',
   'app.offline': 'Sorry, the hall cannot be reached just now. Please check the network and try again.',
+  'app.pressAgain': 'Sorry, the system is busy and this was not done. Please wait a moment and try again.',
   'action.retry': 'Try again',
   'action.back': 'Back',
   'action.home': 'Home',
@@ -326,6 +328,8 @@ export function dayText(lang: Lang, day: string): string {
  * the refusal carries one, the specific one: which limit, today's hours, from when to book again), else core's for its code.
  */
 export function refusalSentence(lang: Lang, code: string | undefined, text?: string): string {
+  // The hub's sentence for these says it will be tried again by itself (a terminal's outbox does): a press on the phone is not.
+  if (code === 'not-in-charge' || code === 'too-many-connections') return tr(lang, 'app.pressAgain');
   if (text?.trim()) return text;
   if (code && code in REFUSAL_TEXT[lang]) return REFUSAL_TEXT[lang][code as RefusalCode];
   return REFUSAL_TEXT[lang].internal;
