@@ -270,6 +270,129 @@ describe('the citizen’s phone off the straight path, 390×844 with touch', () 
       await network.close();
     }
   }, 60_000);
+
+  it('says a slot chosen on a booking page left open until its day can no longer be booked, and offers the days that can', async () => {
+    setHallTime('2026-10-12T10:00:00+08:00');
+    const { ctx, p } = await phone();
+    const errors: string[] = [];
+    p.on('pageerror', (error) => errors.push(error.message));
+    await p.goto(`${hall.hub.publicUrl()}/m/book/${ITEM}`);
+    await p.locator('[data-testid=day-2026-10-13][aria-selected=true]').waitFor();
+    // The hall's own missed-booking rule, said before booking (the demo hall's: 3 within 30 days pause booking 30 days).
+    expect(await p.locator('[data-testid=no-show-rule]').textContent()).toBe('预约后未按时签到将记录为失约；30 天内失约 3 次，将暂停预约 30 天（仍可到大厅取号）。');
+    await p.locator('[data-testid="slot-09:00"]').tap();
+    // The next morning, the page still open on the 13th's 09:00: confirmed, verified (yesterday's session has ended), refused.
+    setHallTime('2026-10-13T08:00:00+08:00');
+    await p.locator('[data-testid=confirm-booking]').tap();
+    await verifyOn(p, '13800006666');
+    await p.locator('[data-testid=book-problem]').waitFor();
+    expect(await p.locator('[data-testid=book-problem]').textContent()).toContain('抱歉，10月13日不可预约：可预约明天起 7 天内的工作日');
+    // The page stays, on the first day that can be booked now, nothing chosen.
+    await p.locator('[data-testid=day-2026-10-14][aria-selected=true]').waitFor();
+    expect(await p.locator('[data-testid=day-2026-10-13]').count()).toBe(0);
+    expect(await p.locator('[data-testid=confirm-booking]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await screenshot(p, 'phone-book-day-passed');
+    // A screen reader hears each slot as a button, with its places, and whether it is the one chosen.
+    const slot = p.getByRole('button', { name: '09:00-09:30 余 2', exact: true });
+    expect(await slot.getAttribute('aria-pressed')).toBe('false');
+    await slot.tap();
+    expect(await slot.getAttribute('aria-pressed')).toBe('true');
+    await p.locator('[data-testid=confirm-booking]').tap();
+    await expect.poll(() => p.locator('[data-testid=appointment-when]').textContent()).toBe('10月14日 周三 09:00-09:30');
+    await ctx.close();
+  }, 60_000);
+
+  it('shows the called alert whole below the bar, however tall the bar is (长辈模式, English, a 320 px phone)', async () => {
+    const { ctx, p } = await phone();
+    await p.setViewportSize({ width: 320, height: 568 });
+    expect((await hall.api('POST', '/api/windows/2/open', { clerk: '1002' })).status).toBe(200);
+    try {
+      for (const english of [false, true]) {
+        const { ticket, link } = (await hall.api<{ ticket: { number: string }; link: string }>('POST', '/api/tickets', { serviceCode: ITEM })).body;
+        await p.goto(`${hall.hub.publicUrl()}${link}`);
+        await p.evaluate((en) => {
+          localStorage.setItem('sh.elderly', '1');
+          localStorage.setItem('sh.lang', en ? 'en' : 'zh-CN');
+        }, english);
+        await p.reload();
+        await p.locator('[data-testid=link].link-live').waitFor();
+        const called = await hall.api<{ ticket: { number: string } }>('POST', '/api/windows/2/call-next');
+        expect(called.body.ticket.number).toBe(ticket.number);
+        await p.locator('[data-testid=alert-called]').waitFor();
+        // The citizen has scrolled down the page (to the alerts' button, say): the alert stays in sight, its title not under the bar.
+        await p.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+        await new Promise((r) => setTimeout(r, 200));
+        const covered = await p.evaluate(() => {
+          const bar = document.querySelector('header.bar')!.getBoundingClientRect();
+          const title = document.querySelector('[data-testid=alert-called] strong')!.getBoundingClientRect();
+          return { barBottom: Math.round(bar.bottom), titleTop: Math.round(title.top) };
+        });
+        expect(covered.titleTop, JSON.stringify(covered)).toBeGreaterThanOrEqual(covered.barBottom);
+        await screenshot(p, english ? 'phone-called-320-en-elderly' : 'phone-called-320-elderly');
+        await hall.api('POST', '/api/windows/2/start');
+        await hall.api('POST', '/api/windows/2/finish');
+      }
+    } finally {
+      await hall.api('POST', '/api/windows/2/close');
+      await ctx.close();
+    }
+  }, 60_000);
+
+  it('says a booking page that cannot reach the hall is not reached, with 重试, and a booking that is not there as a booking, not a ticket', async () => {
+    const { ctx, p } = await phone();
+    await p.goto(`${hall.hub.publicUrl()}/m/book/${ITEM}`);
+    await p.locator('[data-testid="slot-09:00"]').tap();
+    await p.locator('[data-testid=confirm-booking]').tap();
+    await verifyOn(p, '13800007777');
+    await p.locator('[data-testid=appointment-code]').waitFor();
+    // Opened again where the hall's Wi-Fi drops the page's ask: the network is said, not 没有找到这个号码.
+    await p.route('**/api/phone/appointments/**', (route) => route.abort('internetdisconnected'));
+    await p.reload();
+    await p.locator('[data-testid=offline]').waitFor();
+    expect(await p.locator('[data-testid=offline] p').textContent()).toBe('抱歉，暂时连不上大厅，请检查网络后重试。');
+    await screenshot(p, 'phone-appointment-offline');
+    await p.unroute('**/api/phone/appointments/**');
+    await p.locator('[data-testid=offline] button').tap();
+    await p.locator('[data-testid=appointment-code]').waitFor();
+    // On a small phone in 长辈模式 its time is read whole, not 09:00- on one line and 09:30 on the next.
+    await p.setViewportSize({ width: 320, height: 568 });
+    await p.locator('[data-testid=elderly-switch]').tap();
+    await expect.poll(() => p.evaluate(() => document.documentElement.classList.contains('elderly'))).toBe(true);
+    const rangeLines = () =>
+      p.locator('[data-testid=appointment-when]').evaluate((el) => {
+        const text = el.textContent!;
+        const at = text.indexOf('09:00-09:30');
+        const node = [...el.querySelectorAll('*'), el].flatMap((e) => [...e.childNodes]).find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.includes('09:00'))!;
+        const range = document.createRange();
+        range.setStart(node, node.textContent!.indexOf('09:00'));
+        range.setEnd(el, el.childNodes.length);
+        return at < 0 ? -1 : new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+      });
+    expect(await rangeLines()).toBe(1);
+    await screenshot(p, 'phone-appointment-320-elderly');
+    await p.locator('[data-testid=elderly-switch]').tap();
+    await p.setViewportSize({ width: 390, height: 844 });
+    // A booking address that names none (mistyped, or guessed): said as a booking not found, with where to look.
+    await p.goto(`${hall.hub.publicUrl()}/m/a/AAAAAAAAAAAAAAAAAAAAAA`);
+    await p.locator('[data-testid=appointment-not-found]').waitFor();
+    expect(await p.locator('[data-testid=appointment-not-found]').textContent()).toBe('抱歉，没有找到这个预约。请在“我的号码和预约”中查看，或到服务台咨询。');
+    // An item's page not reached either: the network said, and 重试 brings the guide.
+    await p.route('**/api/phone/items/**', (route) => route.abort('internetdisconnected'));
+    await p.goto(`${hall.hub.publicUrl()}/m/item/${ITEM}`);
+    await p.locator('[data-testid=offline]').waitFor();
+    await p.unroute('**/api/phone/items/**');
+    await p.locator('[data-testid=offline] button').tap();
+    await p.locator('[data-testid=guide]').waitFor();
+    // 我的号码和预约 not reached: the same, and 重试 brings the booking.
+    await p.route('**/api/phone/mine', (route) => route.abort('internetdisconnected'));
+    await p.goto(`${hall.hub.publicUrl()}/m/mine`);
+    await p.locator('[data-testid=offline]').waitFor();
+    await p.unroute('**/api/phone/mine');
+    await p.locator('[data-testid=offline] button').tap();
+    await p.locator('.mine-page .row').first().waitFor();
+    await ctx.close();
+  }, 60_000);
 });
 
 describe('the citizen’s phone turned away by a busy hub, 390×844 with touch', () => {

@@ -308,6 +308,8 @@ describe('the citizen’s phone, 390×844 with touch', () => {
     await page.locator(`[data-testid=item-${ITEM}]`).tap();
     await page.locator('[data-testid=guide]').waitFor();
     expect(await smallTargets(page)).toEqual([]);
+    // The materials' form and count in English words and marks, not （original，1）.
+    expect(await page.locator('[data-testid=guide] ol li').first().textContent()).toMatch(/ \(original, quantity 1\)/);
     // The booking's days and slots too.
     await page.locator('[data-testid=book]').tap();
     await page.locator('[data-testid^=day-]').first().waitFor();

@@ -611,6 +611,11 @@ describe('a number taken by phone (扫码取号)', () => {
     const progress = await call('GET', `/api/phone/cases/${done.cases[0]}`);
     expect(progress).toMatchObject({ status: 200, body: { itemName: '居民身份证换领', state: 'accepted', promisedDue: expect.any(String) } });
     expect(JSON.stringify(progress.body)).not.toMatch(/applicant|clerk/);
+    // Typed as a phone's keyboard gives it: full-width from a Chinese input method, lower case, spaces between its groups.
+    const number = done.cases[0]!;
+    const fullWidth = [...number].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('');
+    for (const typed of [fullWidth, number.toLowerCase(), `${number.slice(0, 2)} ${number.slice(2, 10)} ${number.slice(10)}`, ` ${number}　`])
+      expect(await call('GET', `/api/phone/cases/${encodeURIComponent(typed)}`), typed).toMatchObject({ status: 200, body: { caseNumber: number, state: 'accepted' } });
   });
 });
 
@@ -648,6 +653,8 @@ describe('appointments booked on the phone', () => {
   });
 
   it('pauses booking after three missed bookings in thirty days', async () => {
+    // The rule, as the booking page says it before anything is booked.
+    expect((await call('GET', '/api/phone/hall')).body.noShow).toEqual({ count: 3, withinDays: 30, blockDays: 30 });
     let session = await verify();
     const book = async (day: number) => {
       const slots = (await call<PhoneSlots>('GET', `/api/phone/slots?service=${ITEM}`)).body;

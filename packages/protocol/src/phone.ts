@@ -40,6 +40,8 @@ export const PhoneHallSchema = z.object({
   ticketsPerPersonPerDay: z.number().int(),
   nearAhead: z.number().int(),
   daysAhead: z.number().int(),
+  /** The hall's missed-booking rule (弃号): `count` bookings missed within `withinDays` days pause booking for `blockDays` days. */
+  noShow: z.object({ count: z.number().int(), withinDays: z.number().int(), blockDays: z.number().int() }).optional(),
   /** The hall can send a one-time code (it has an SMS channel): without one, phones cannot verify. */
   sms: z.boolean(),
 });

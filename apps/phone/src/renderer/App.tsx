@@ -1,5 +1,5 @@
 import type { PhoneHall } from '@servicehall/protocol/phone';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { parseRoute, routePath, type Route } from '../shared/route';
 import { preferredLanguage, type Lang } from '../shared/strings';
 import { api, saveSession, savedSession, storage, useLanguage, type Session } from './api';
@@ -9,6 +9,7 @@ import { CasePage } from './Case';
 import { HomePage } from './Home';
 import { ItemPage } from './Item';
 import { MinePage } from './Mine';
+import { Offline } from './Offline';
 import { Ringer } from './ringer';
 import { TicketPage } from './Ticket';
 
@@ -32,6 +33,25 @@ export function App() {
     document.documentElement.classList.toggle('elderly', elderly);
     document.title = `${t('app.title')}${hall ? ` · ${lang === 'en' ? (hall.hallNameEn ?? hall.hallName) : hall.hallName}` : ''}`;
   }, [lang, elderly, hall, t]);
+
+  // The bar's height, for what stays in sight below it (the call's alert): one line, or two where the
+  // switches take a line of their own (长辈模式, English, a narrow phone). Measured again as it changes;
+  // where a browser has no ResizeObserver (older in-app browsers), at each change of mode and size.
+  const bar = useRef<HTMLElement>(null);
+  useLayoutEffect(() => {
+    const el = bar.current;
+    if (!el) return;
+    const measure = () => document.documentElement.style.setProperty('--bar-height', `${el.offsetHeight}px`);
+    measure();
+    const Observer = (window as { ResizeObserver?: typeof ResizeObserver }).ResizeObserver;
+    const observer = Observer ? new Observer(measure) : undefined;
+    observer?.observe(el);
+    window.addEventListener('resize', measure);
+    return () => {
+      observer?.disconnect();
+      window.removeEventListener('resize', measure);
+    };
+  }, [elderly, lang, hall]);
 
   const reloadHall = useCallback(() => {
     api<PhoneHall>('GET', '/hall')
@@ -100,7 +120,7 @@ export function App() {
   return (
     <PhoneContext.Provider value={phone}>
       <div className={`phone${elderly ? ' elderly' : ''}`} data-page={route.name}>
-        <header className="bar">
+        <header className="bar" ref={bar}>
           {route.name !== 'home' ? (
             <button type="button" className="bar-back" aria-label={t('action.back')} onClick={() => (window.history.length > 1 ? window.history.back() : go({ name: 'home' }))}>
               ‹
@@ -143,12 +163,7 @@ export function App() {
         </header>
         <main className="page">
           {hallFailed && !hall ? (
-            <div className="card sorry" role="alert">
-              <p>{t('app.offline')}</p>
-              <button type="button" className="primary" onClick={reloadHall}>
-                {t('action.retry')}
-              </button>
-            </div>
+            <Offline retry={reloadHall} />
           ) : (
             page
           )}

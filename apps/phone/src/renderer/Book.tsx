@@ -1,17 +1,19 @@
 import type { PhoneAppointment, PhoneSlot, PhoneSlots } from '@servicehall/protocol/phone';
 import QRCode from 'qrcode';
 import { useEffect, useRef, useState } from 'react';
+import { keptChoice, type BookingChoice } from '../shared/booking';
 import { dayText, refusalSentence, type PhoneStringKey } from '../shared/strings';
 import { api, ApiError, pressKey, type Session } from './api';
 import { named, usePhone } from './context';
+import { Offline } from './Offline';
 import { VerifyPhone } from './Verify';
 
 /** Booking a time slot: working days from tomorrow, the places left in each slot. */
 export function BookPage({ code }: { code: string }) {
   const { t, lang, hall, session, setSession, go } = usePhone();
-  const [slots, setSlots] = useState<PhoneSlots | null | undefined>();
-  const [day, setDay] = useState<string | undefined>();
-  const [chosen, setChosen] = useState<PhoneSlot | undefined>();
+  const [slots, setSlots] = useState<PhoneSlots | 'not-found' | 'offline' | undefined>();
+  const [choice, setChoice] = useState<BookingChoice>({});
+  const { day, slot: chosen } = choice;
   const [verifying, setVerifying] = useState(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | undefined>();
@@ -22,9 +24,10 @@ export function BookPage({ code }: { code: string }) {
     api<PhoneSlots>('GET', `/slots?service=${encodeURIComponent(code)}`)
       .then((s) => {
         setSlots(s);
-        setDay((d) => d ?? s.days.find((x) => x.slots.some((slot) => slot.left > 0))?.day ?? s.days[0]?.day);
+        // A day or slot no longer bookable (taken meanwhile, or the page left open until its day) is let go.
+        setChoice((c) => keptChoice(s, c));
       })
-      .catch(() => setSlots(null));
+      .catch((error) => setSlots(error instanceof ApiError && error.status === 404 ? 'not-found' : 'offline'));
   useEffect(() => void load(), [code]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const book = async (s: Session, slot: PhoneSlot) => {
@@ -40,7 +43,8 @@ export function BookPage({ code }: { code: string }) {
         setVerifying(true);
       } else {
         setProblem(error instanceof ApiError ? refusalSentence(lang, error.code, error.text) : t('app.offline'));
-        void load();
+        // Refused by the hub: the slots may have changed (taken, the day passed). Not reached: the slots shown stay.
+        if (error instanceof ApiError) void load();
       }
     } finally {
       setBusy(false);
@@ -48,7 +52,16 @@ export function BookPage({ code }: { code: string }) {
   };
 
   if (slots === undefined || !hall) return <p className="loading">{t('app.loading')}</p>;
-  if (slots === null || !item) return <p className="card sorry">{t('app.offline')}</p>;
+  if (slots === 'offline')
+    return (
+      <Offline
+        retry={() => {
+          setSlots(undefined);
+          void load();
+        }}
+      />
+    );
+  if (slots === 'not-found' || !item) return <p className="card sorry">{t('home.noResult')}</p>;
   if (!item.bookable) return <p className="card sorry">{t('book.notBookable')}</p>;
   const today = slots.days.find((d) => d.day === day);
   return (
@@ -68,28 +81,25 @@ export function BookPage({ code }: { code: string }) {
               aria-selected={d.day === day}
               className={`day${d.day === day ? ' on' : ''}`}
               data-testid={`day-${d.day}`}
-              onClick={() => {
-                setDay(d.day);
-                setChosen(undefined);
-              }}
+              onClick={() => setChoice({ day: d.day })}
             >
               {dayText(lang, d.day)}
             </button>
           ))}
         </div>
         {today && (
-          <div className="slots" role="list">
+          // Each slot a button a screen reader names as one (a role of listitem would hide that it can be pressed).
+          <div className="slots" role="group" aria-label={dayText(lang, today.day)}>
             {today.slots.map((s) => (
               <button
                 type="button"
-                role="listitem"
                 key={s.start}
                 className={`slot${chosen?.start === s.start ? ' on' : ''}`}
                 data-testid={`slot-${s.from}`}
                 disabled={s.left === 0}
                 aria-pressed={chosen?.start === s.start}
                 aria-label={`${s.from}-${s.to} ${s.left === 0 ? t('book.full') : t('book.left', { n: s.left })}`}
-                onClick={() => setChosen(s)}
+                onClick={() => setChoice({ day: today.day, slot: s })}
               >
                 <span className="slot-time">
                   {s.from}-{s.to}
@@ -104,7 +114,7 @@ export function BookPage({ code }: { code: string }) {
             {problem}
           </p>
         )}
-        {verifying && chosen ? (
+        {verifying && chosen && today ? (
           <VerifyPhone
             onVerified={(s) => {
               setVerifying(false);
@@ -112,13 +122,16 @@ export function BookPage({ code }: { code: string }) {
             }}
           />
         ) : (
-          chosen && (
+          chosen &&
+          today && (
             <button type="button" className="primary big" data-testid="confirm-booking" disabled={busy} onClick={() => (session ? void book(session, chosen) : setVerifying(true))}>
-              {busy ? t('book.working') : t('book.confirm', { day: dayText(lang, today!.day), from: chosen.from, to: chosen.to })}
+              {busy ? t('book.working') : t('book.confirm', { day: dayText(lang, today.day), from: chosen.from, to: chosen.to })}
             </button>
           )
         )}
-        <p className="note small">{t('appt.noShowRule')}</p>
+        <p className="note small" data-testid="no-show-rule">
+          {hall.noShow ? t('appt.noShowRuleOf', { count: hall.noShow.count, within: hall.noShow.withinDays, block: hall.noShow.blockDays }) : t('appt.noShowRule')}
+        </p>
       </section>
     </article>
   );
@@ -127,7 +140,7 @@ export function BookPage({ code }: { code: string }) {
 /** A booking: its code and the QR code the kiosk's scanner reads to check it in; cancel while it stands. */
 export function AppointmentPage({ appointmentRef }: { appointmentRef: string }) {
   const { t, lang, go } = usePhone();
-  const [a, setA] = useState<PhoneAppointment | null | undefined>();
+  const [a, setA] = useState<PhoneAppointment | 'not-found' | 'offline' | undefined>();
   const [qr, setQr] = useState<string | undefined>();
   const [confirming, setConfirming] = useState(false);
   const [cancelling, setCancelling] = useState(false);
@@ -136,10 +149,11 @@ export function AppointmentPage({ appointmentRef }: { appointmentRef: string }) 
   const load = () =>
     api<PhoneAppointment>('GET', `/appointments/${appointmentRef}`)
       .then(setA)
-      .catch(() => setA(null));
+      // Not found is the hub's answer; no answer at all is the network's, said as such with a way to ask again.
+      .catch((error) => setA(error instanceof ApiError && error.status === 404 ? 'not-found' : 'offline'));
   useEffect(() => void load(), [appointmentRef]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
-    if (!a) return;
+    if (typeof a !== 'object') return;
     // The QR code holds the booking code itself: the kiosk's scanner types it as if keyed in.
     QRCode.toString(a.code, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' })
       .then((svg) => setQr(`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`))
@@ -162,14 +176,31 @@ export function AppointmentPage({ appointmentRef }: { appointmentRef: string }) 
   };
 
   if (a === undefined) return <p className="loading">{t('app.loading')}</p>;
-  if (a === null) return <p className="card sorry">{t('ticket.notFound')}</p>;
+  if (a === 'not-found')
+    return (
+      <p className="card sorry" data-testid="appointment-not-found">
+        {t('appt.notFound')}
+      </p>
+    );
+  if (a === 'offline')
+    return (
+      <Offline
+        retry={() => {
+          setA(undefined);
+          void load();
+        }}
+      />
+    );
   return (
     <article className={`appointment-page state-${a.state}`} data-testid="appointment" data-state={a.state} aria-labelledby="appt-title">
       <section className="card">
         <h2 id="appt-title">{t('appt.title')}</h2>
         <p className="item-line">{named(lang, a)}</p>
         <p className="when" data-testid="appointment-when">
-          {dayText(lang, a.day)} {a.from}-{a.to}
+          {dayText(lang, a.day)}{' '}
+          <span className="range">
+            {a.from}-{a.to}
+          </span>
         </p>
         <p className={`appt-state ${a.state}`}>{t(`appt.state.${a.state}` as PhoneStringKey)}</p>
         {a.state === 'booked' && (

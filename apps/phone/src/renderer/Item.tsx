@@ -4,22 +4,24 @@ import { rememberTicket } from '../shared/follow';
 import { refusalSentence, type PhoneStringKey } from '../shared/strings';
 import { api, ApiError, pressKey, storage, type Session } from './api';
 import { named, usePhone } from './context';
+import { Offline } from './Offline';
 import { VerifyPhone } from './Verify';
 
 export function ItemPage({ code }: { code: string }) {
   const { t, lang, hall, session, setSession, go } = usePhone();
-  const [guide, setGuide] = useState<PhoneGuide | null | undefined>();
+  const [guide, setGuide] = useState<PhoneGuide | 'not-found' | 'offline' | undefined>();
   const [verifying, setVerifying] = useState(false);
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | undefined>();
   const press = useRef(pressKey());
   const item = hall?.items.find((i) => i.code === code);
 
-  useEffect(() => {
+  const load = () =>
     api<PhoneGuide>('GET', `/items/${encodeURIComponent(code)}`)
       .then(setGuide)
-      .catch(() => setGuide(null));
-  }, [code]);
+      // An item the hall no longer has is the hub's answer; no answer at all is the network's.
+      .catch((error) => setGuide(error instanceof ApiError && error.status === 404 ? 'not-found' : 'offline'));
+  useEffect(() => void load(), [code]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const take = async (s: Session) => {
     setBusy(true);
@@ -43,7 +45,16 @@ export function ItemPage({ code }: { code: string }) {
   };
 
   if (guide === undefined || !hall) return <p className="loading">{t('app.loading')}</p>;
-  if (guide === null || !item) return <p className="card sorry">{t('home.noResult')}</p>;
+  if (guide === 'offline')
+    return (
+      <Offline
+        retry={() => {
+          setGuide(undefined);
+          void load();
+        }}
+      />
+    );
+  if (guide === 'not-found' || !item) return <p className="card sorry">{t('home.noResult')}</p>;
   const days = (n: number) => (n === 0 ? t('guide.sameDay') : t('guide.days', { n }));
   return (
     <article className="item-page" aria-labelledby="item-title">
@@ -95,7 +106,8 @@ export function ItemPage({ code }: { code: string }) {
             <ol>
               {guide.materials.map((m) => (
                 <li key={m.id}>
-                  {m.name} <span className="muted">（{t(`form.${m.form}` as PhoneStringKey)}，{t('form.count', { n: m.count })}）</span>
+                  {m.name}
+                  <span className="muted">{t('guide.material', { form: t(`form.${m.form}` as PhoneStringKey), count: t('form.count', { n: m.count }) })}</span>
                   {m.note && <span className="muted"> {m.note}</span>}
                 </li>
               ))}

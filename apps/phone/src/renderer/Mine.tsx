@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { dayText, type PhoneStringKey } from '../shared/strings';
 import { api, ApiError } from './api';
 import { named, usePhone } from './context';
+import { Offline } from './Offline';
 import { VerifyPhone } from './Verify';
 
 /** A verified phone's numbers of today and its bookings. */
@@ -10,15 +11,17 @@ export function MinePage() {
   const { t, lang, session, setSession, go } = usePhone();
   const [mine, setMine] = useState<PhoneMine | undefined>();
   const [failed, setFailed] = useState(false);
+  const [asked, setAsked] = useState(0);
   useEffect(() => {
     if (!session) return;
+    setFailed(false);
     api<PhoneMine>('GET', '/mine', { session })
       .then(setMine)
       .catch((error) => {
         if (error instanceof ApiError && error.code === 'phone-unverified') setSession(undefined);
         else setFailed(true);
       });
-  }, [session, setSession]);
+  }, [session, setSession, asked]);
 
   if (!session)
     return (
@@ -27,7 +30,7 @@ export function MinePage() {
         <VerifyPhone onVerified={() => undefined} />
       </article>
     );
-  if (failed) return <p className="card sorry">{t('app.offline')}</p>;
+  if (failed) return <Offline retry={() => setAsked((n) => n + 1)} />;
   if (!mine) return <p className="loading">{t('app.loading')}</p>;
   return (
     <article className="mine-page">

@@ -1,4 +1,4 @@
-import { forbiddenPhrasesIn, REFUSAL_TEXT } from '@servicehall/core';
+import { CaseStateSchema, forbiddenPhrasesIn, REFUSAL_TEXT, TicketStateSchema } from '@servicehall/core';
 import { describe, expect, it } from 'vitest';
 import { dayText, PHONE_STRINGS, preferredLanguage, refusalSentence, tr, type PhoneStringKey } from './strings';
 
@@ -18,6 +18,16 @@ describe("the phone's string catalogue (rule 7, H-14)", () => {
     }
   });
 
+  it.each(['zh-CN', 'en'] as const)('says every state a case can be in (a correction whose time passed too) in %s', (lang) => {
+    for (const state of CaseStateSchema.options) expect(tr(lang, `case.state.${state}` as PhoneStringKey), state).toMatch(/\S/);
+    expect(tr('zh-CN', 'case.state.lapsed')).toBe('补正期限已过，如需办理请重新申请，工作人员将为您服务');
+  });
+
+  it.each(['zh-CN', 'en'] as const)('says every state a ticket ends in, in %s', (lang) => {
+    for (const state of TicketStateSchema.options.filter((s) => !['issued', 'called', 'serving', 'held'].includes(s)))
+      expect(tr(lang, `ticket.${state}` as PhoneStringKey), state).toMatch(/\S/);
+  });
+
   it('writes a window as 4号窗口, as the hall does everywhere else', () => {
     expect(tr('zh-CN', 'ticket.called', { n: 4 })).toBe('请到 4号窗口办理');
     expect(tr('zh-CN', 'ticket.held', { n: 4 })).toBe('暂时挂起，请留意 4号窗口的呼叫');
@@ -30,7 +40,7 @@ describe("the phone's string catalogue (rule 7, H-14)", () => {
   });
 
   it('apologises and offers a way forward wherever it cannot help', () => {
-    for (const key of ['app.offline', 'home.noResult', 'verify.noSms', 'ticket.notFound', 'book.none', 'case.notFound'] as const) {
+    for (const key of ['app.offline', 'home.noResult', 'verify.noSms', 'ticket.notFound', 'appt.notFound', 'book.none', 'case.notFound'] as const) {
       expect(tr('zh-CN', key)).toMatch(/^抱歉/);
       expect(tr('en', key)).toMatch(/^Sorry/);
     }
@@ -48,6 +58,13 @@ describe("the phone's string catalogue (rule 7, H-14)", () => {
     expect(refusalSentence('zh-CN', 'phone-limit', limit)).toBe(limit);
     expect(refusalSentence('en', 'booking-blocked', 'Sorry, after several missed bookings, booking is paused until 20 Dec.')).toContain('until 20 Dec');
     expect(refusalSentence('zh-CN', 'slot-full', '  ')).toBe(REFUSAL_TEXT['zh-CN']['slot-full']);
+  });
+
+  it('asks the citizen to press again where the hub says it will try again by itself: a press on the phone is not tried again', () => {
+    for (const code of ['not-in-charge', 'too-many-connections'] as const) {
+      expect(refusalSentence('zh-CN', code, REFUSAL_TEXT['zh-CN'][code])).toBe('抱歉，系统暂时繁忙，这次操作未能完成，请稍候片刻后再试一次。');
+      expect(refusalSentence('en', code, REFUSAL_TEXT.en[code])).toBe('Sorry, the system is busy and this was not done. Please wait a moment and try again.');
+    }
   });
 
   it('names a day with its weekday', () => {

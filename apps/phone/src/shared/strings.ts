@@ -8,6 +8,7 @@ const zh = {
   'app.title': '手机取号',
   'app.loading': '正在加载，请稍候…',
   'app.offline': '抱歉，暂时连不上大厅，请检查网络后重试。',
+  'app.pressAgain': '抱歉，系统暂时繁忙，这次操作未能完成，请稍候片刻后再试一次。',
   'action.retry': '重试',
   'action.back': '返回',
   'action.home': '首页',
@@ -51,6 +52,7 @@ const zh = {
   'form.original-and-copy': '原件及复印件',
   'form.electronic': '电子材料',
   'form.count': '{n} 份',
+  'guide.material': '（{form}，{count}）',
   'verify.title': '验证手机号',
   'verify.why': '为保证号源公平，每个手机号每天可取号 {n} 个。验证后，临近叫号时会短信提醒您。',
   'verify.phone': '手机号码',
@@ -128,6 +130,8 @@ const zh = {
   'appt.cancelNo': '暂不取消',
   'appt.ticket': '查看我的号码',
   'appt.noShowRule': '预约后未按时签到将记录为失约；多次失约将暂停预约一段时间。',
+  'appt.noShowRuleOf': '预约后未按时签到将记录为失约；{within} 天内失约 {count} 次，将暂停预约 {block} 天（仍可到大厅取号）。',
+  'appt.notFound': '抱歉，没有找到这个预约。请在“我的号码和预约”中查看，或到服务台咨询。',
   'mine.title': '我的号码和预约',
   'mine.tickets': '今天的号码',
   'mine.appointments': '我的预约',
@@ -143,6 +147,7 @@ const zh = {
   'case.state.accepted': '已受理，正在办理',
   'case.state.rejected': '不予受理，请查看告知书',
   'case.state.consulted': '已咨询',
+  'case.state.lapsed': '补正期限已过，如需办理请重新申请，工作人员将为您服务',
   'case.accepted': '受理日期：{d}',
   'case.due': '承诺办结日期：{d}',
   'case.missing': '还需补正：{s}',
@@ -155,6 +160,7 @@ const en: Record<PhoneStringKey, string> = {
   'app.title': 'Queue by phone',
   'app.loading': 'Loading, one moment please…',
   'app.offline': 'Sorry, the hall cannot be reached just now. Please check the network and try again.',
+  'app.pressAgain': 'Sorry, the system is busy and this was not done. Please wait a moment and try again.',
   'action.retry': 'Try again',
   'action.back': 'Back',
   'action.home': 'Home',
@@ -197,7 +203,8 @@ const en: Record<PhoneStringKey, string> = {
   'form.copy': 'copy',
   'form.original-and-copy': 'original and copy',
   'form.electronic': 'electronic',
-  'form.count': '{n}',
+  'form.count': 'quantity {n}',
+  'guide.material': ' ({form}, {count})',
   'verify.title': 'Verify your phone number',
   'verify.why': 'To keep numbers fair, one phone number may take {n} a day. Once verified, you also get an SMS shortly before your turn.',
   'verify.phone': 'Mobile number',
@@ -275,6 +282,8 @@ const en: Record<PhoneStringKey, string> = {
   'appt.cancelNo': 'Keep it',
   'appt.ticket': 'See my number',
   'appt.noShowRule': 'A booking not checked in counts as missed; several missed bookings pause booking for a while.',
+  'appt.noShowRuleOf': 'A booking not checked in counts as missed; {count} missed within {within} days pause booking for {block} days (you can still take a number in the hall).',
+  'appt.notFound': 'Sorry, this booking was not found. Please look under "My numbers and bookings", or ask at the service desk.',
   'mine.title': 'My numbers and bookings',
   'mine.tickets': 'Numbers today',
   'mine.appointments': 'Bookings',
@@ -290,6 +299,7 @@ const en: Record<PhoneStringKey, string> = {
   'case.state.accepted': 'Accepted, in progress',
   'case.state.rejected': 'Not accepted: see the notice you were given',
   'case.state.consulted': 'Consultation given',
+  'case.state.lapsed': 'The time for corrections has passed; to go on, please apply again and the staff will help you',
   'case.accepted': 'Accepted on {d}',
   'case.due': 'Promised by {d}',
   'case.missing': 'Still needed: {s}',
@@ -318,6 +328,8 @@ export function dayText(lang: Lang, day: string): string {
  * the refusal carries one, the specific one: which limit, today's hours, from when to book again), else core's for its code.
  */
 export function refusalSentence(lang: Lang, code: string | undefined, text?: string): string {
+  // The hub's sentence for these says it will be tried again by itself (a terminal's outbox does): a press on the phone is not.
+  if (code === 'not-in-charge' || code === 'too-many-connections') return tr(lang, 'app.pressAgain');
   if (text?.trim()) return text;
   if (code && code in REFUSAL_TEXT[lang]) return REFUSAL_TEXT[lang][code as RefusalCode];
   return REFUSAL_TEXT[lang].internal;

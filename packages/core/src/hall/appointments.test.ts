@@ -193,6 +193,17 @@ describe('booking on the phone', () => {
     expect(code(run(view, { type: 'checkInAppointment', code: 'K7mx3PQ2' }, at('09:51'), null, kiosk))).toBe('appointment-used');
   });
 
+  it.each([
+    ['grouped as it is read out', 'K7MX 3PQ2'],
+    ['with a dash', 'k7mx-3pq2'],
+    ['full-width, from a scanner or keyboard behind a Chinese input method', 'Ｋ７ＭＸ３ＰＱ２'],
+    ['with an ideographic space', 'K7MX\u30003PQ2'],
+  ])('checks in a booking whose code is typed %s', (_, typed) => {
+    const view = emptyView(catalogue(), DAY);
+    run(view, { type: 'bookAppointment', code: 'K7MX3PQ2', serviceCode: ITEM, slotStart: at('10:00'), slotEnd: at('10:30') }, at('08:00'));
+    expect(code(run(view, { type: 'checkInAppointment', code: typed }, at('09:50'), null, kiosk))).toBe('accepted');
+  });
+
   it('does not check in a cancelled booking at the kiosk', () => {
     const view = emptyView(catalogue(), DAY);
     run(view, { type: 'bookAppointment', code: 'GONE01', serviceCode: ITEM, slotStart: at('14:00'), slotEnd: at('14:30') }, at('08:00'));

@@ -57,6 +57,10 @@ describe('a number taken on the phone (扫码取号)', () => {
     expect(refused).toMatchObject({ ok: false, code: 'phone-limit' });
     // The limit itself, in the citizen's words.
     expect(!refused.ok && refusalTextOf(refused)).toBe('抱歉，同一手机号每天可在线取号 2 个，本手机号今天已取满。您可以到大厅取号机取号，或咨询服务台。');
+    expect(!refused.ok && refusalTextOf(refused, 'en')).toBe('Sorry, one phone number may take 2 numbers online a day, and this one has taken them all today. Please use the kiosk in the hall, or ask at the service desk.');
+    const one = emptyView(catalogue((c) => (c.phone = { ticketsPerPersonPerDay: 1 })), DAY);
+    const once = run(one, take(), at('09:01'), phone, { tickets: [{ day: DAY, state: 'issued' }], appointments: [] });
+    expect(!once.ok && refusalTextOf(once, 'en')).toBe('Sorry, one phone number may take 1 number online a day, and this one has taken it today. Please use the kiosk in the hall, or ask at the service desk.');
     expect(code(run(view, take(), at('09:01'), phone))).toBe('phone-unverified');
   });
 

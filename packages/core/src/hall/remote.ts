@@ -27,7 +27,9 @@ export function decideRemoteTicket(view: HallView, command: RemoteCommand, ctx: 
       'phone-limit',
       inBothLanguages(
         `抱歉，同一手机号每天可在线取号 ${policy.ticketsPerPersonPerDay} 个，本手机号今天已取满。您可以到大厅取号机取号，或咨询服务台。`,
-        `Sorry, one phone number may take ${policy.ticketsPerPersonPerDay} number(s) online a day, and this one has today. Please use the kiosk in the hall, or ask at the service desk.`,
+        policy.ticketsPerPersonPerDay === 1
+          ? 'Sorry, one phone number may take 1 number online a day, and this one has taken it today. Please use the kiosk in the hall, or ask at the service desk.'
+          : `Sorry, one phone number may take ${policy.ticketsPerPersonPerDay} numbers online a day, and this one has taken them all today. Please use the kiosk in the hall, or ask at the service desk.`,
       ),
     );
   // The same issuing hours and the same daily quota as the kiosk: a phone does not jump the hall's limits.

@@ -337,8 +337,9 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
       return ok({ events: [{ type: 'ticket.issued', ticket: issuedPart(t.value), by }], ticket: t.value });
     }
     case 'checkInAppointment': {
-      // Typed at the kiosk as the phone shows it, in whatever case the keyboard gives (codes are capitals and digits).
-      const a = view.appointments.get(command.code) ?? view.appointments.get(command.code.trim().toUpperCase());
+      // Typed at the kiosk as the phone shows it, in whatever case the keyboard gives (codes are capitals and digits), grouped
+      // by spaces or a dash as it is read out, or full-width from a scanner or keyboard behind a Chinese input method.
+      const a = view.appointments.get(command.code) ?? view.appointments.get(command.code.normalize('NFKC').replace(/[\s-]/g, '').toUpperCase());
       if (!a) return refuse('appointment-unknown', `no appointment has the code ${command.code}`);
       if (a.cancelledAt !== undefined) return refuse('appointment-cancelled', `appointment ${command.code} was cancelled`);
       if (a.ticketId) return refuse('appointment-used', `appointment ${command.code} has checked in already`);

@@ -232,6 +232,7 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
           ticketsPerPersonPerDay: phone.ticketsPerPersonPerDay,
           nearAhead: phone.nearAhead,
           daysAhead: appointmentPolicyOf(c).daysAhead,
+          noShow: appointmentPolicyOf(c).noShow,
           sms: notifications.smsCarries('phone-code'),
         };
         return { status: 200, body: hall };
@@ -499,7 +500,8 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
       public: true,
       rate: limits.cases,
       handle: (req) => {
-        const number = (req.params.caseNumber ?? '').trim().toUpperCase();
+        // As a phone's keyboard gives it: full-width from a Chinese input method (ＳＬ２０…), lower case, spaces between its groups.
+        const number = (req.params.caseNumber ?? '').normalize('NFKC').replace(/\s+/g, '').toUpperCase();
         if (!/^[A-Z0-9-]{4,40}$/.test(number)) throw new HttpRefusal('not-found', 'there is no such case');
         const c = store.caseProgress(number);
         if (!c) throw new HttpRefusal('not-found', `there is no case ${number}`);
