@@ -46,6 +46,12 @@ describe("the phone's string catalogue (rule 7, H-14)", () => {
     }
   });
 
+  it('says a number not found may be of an earlier day (a paper ticket scanned the next morning), not only to scan again', () => {
+    // Scanning yesterday's ticket again finds nothing again: the citizen is told why, and what to do if it is today's.
+    expect(tr('zh-CN', 'ticket.notFound')).toContain('号票只在取号当天有效');
+    expect(tr('en', 'ticket.notFound')).toContain('on the day it was taken only');
+  });
+
   it("says the hub's refusals in the hall's own words", () => {
     expect(refusalSentence('zh-CN', 'phone-limit')).toBe(REFUSAL_TEXT['zh-CN']['phone-limit']);
     expect(refusalSentence('en', 'slot-full')).toContain('fully booked');
