@@ -412,6 +412,8 @@ describe('the citizen’s phone turned away by a busy hub, 390×844 with touch',
       // A second phone behind the same address: turned away before its first answer, and told so.
       const { ctx, p } = await phone();
       phones.push(ctx);
+      // The page's own clock, moved on by the test through the hub's Retry-After (10 s, as a hall's phones wait it) rather than waited out.
+      await p.clock.install();
       const network = await startRelay(busy.hub.port);
       cleanup.push(() => network.close());
       const asked: number[] = [];
@@ -430,6 +432,8 @@ describe('the citizen’s phone turned away by a busy hub, 390×844 with touch',
       // The first phone leaves: the next ask, after Retry-After, is let in and the number is followed (by long poll now,
       // which answers as soon as the ticket changes): live, not a slow network, which the phone's was not.
       await first.ctx.close();
+      await expect.poll(() => busy.hub.phonesWatching()).toBe(0);
+      await p.clock.fastForward(12_500);
       await expect.poll(() => p.locator('[data-testid=link]').count(), { timeout: 20_000 }).toBe(1);
       await expect.poll(() => p.locator('[data-testid=link]').textContent()).toBe('实时更新中');
       // And back on the live stream once the refusal's Retry-After has passed (7.5 to 12.5 s), not on the long poll for as long as the page stays open.
@@ -443,18 +447,25 @@ describe('the citizen’s phone turned away by a busy hub, 390×844 with touch',
       await p.route('**/api/phone/tickets/**', (route) =>
         route.fulfill({ status: 429, headers: { 'retry-after': '10' }, contentType: 'application/json', body: JSON.stringify({ code: 'rate-limited', text: '' }) }),
       );
+      // The page's clock stands still from here until the test moves it: its waits after this refusal are counted from it.
+      await p.clock.pauseAt((await p.evaluate(() => Date.now())) + 1_000);
       network.cut();
       await expect.poll(() => busy.hub.phonesWatching(), { timeout: 10_000 }).toBe(0);
       await expect.poll(() => p.locator('[data-testid=link]').textContent(), { timeout: 15_000 }).toBe(BUSY);
       expect(await p.locator('[data-testid=link]').getAttribute('class')).toBe('link link-busy');
       expect(await p.locator('[data-testid=ticket-number]').textContent()).toMatch(/^[A-Z]\d+$/);
       await screenshot(p, 'phone-ticket-busy');
-      // Retry-After is 10 s (asked again after 7.5 to 12.5 s): nothing more asked for the next 3 s, and the line stays.
+      // Retry-After is 10 s (asked again after 7.5 to 12.5 s): nothing more asked in the next 7 s of the page's clock, and the line stays.
       const seen = asked.length;
-      await new Promise((r) => setTimeout(r, 3000));
+      await p.clock.runFor(7_000);
+      // An ask made in those 7 s would be answered at once (by the route): a second, its clock still standing, for its answer to be heard here.
+      await new Promise((r) => setTimeout(r, 1000));
       expect(asked.length).toBe(seen);
       expect(await p.locator('[data-testid=link]').textContent()).toBe(BUSY);
       await p.unroute('**/api/phone/tickets/**');
+      // Past 12.5 s: the stream asked for again, after the half second (real, the clock running again) its long poll takes to step aside.
+      await p.clock.resume();
+      await p.clock.fastForward(5_600);
       await expect.poll(() => p.locator('[data-testid=link]').textContent(), { timeout: 15_000 }).toBe('实时更新中');
       await expect.poll(() => busy.hub.phonesWatching(), { timeout: 15_000 }).toBe(1);
     } finally {

@@ -4,21 +4,16 @@ import { demoCatalogue } from '@servicehall/fixtures';
 import fs from 'node:fs';
 import path from 'node:path';
 import { backupFolderUsable, backupPolicyFromEnv } from './backup';
-import { openDatabase } from './db';
-import { archiveYear, ArchiveRefusal, ArchiveVacuumFailed } from './archive';
 import { DatabaseDenied, HallKey, KEY_FILE, prepareDataFolder, TOKEN_FILE, UsageMistake } from './files';
 import { DATABASE_FILE, HubRefusal, REFUSED_EXIT_CODE } from './integrity';
-import { proxyTrustFrom } from './http';
+import { proxyTrustFrom } from './proxy-trust';
 import { limitsFrom } from './limits';
 import { formatBytes, opsText, THEN_RUN_AGAIN } from './ops-strings';
 import { configureLog, log, logFile } from './log';
 import { readNotifyInput } from './notifications';
 import { hostSetting, hubNumber, hubSwitch, SettingProblem } from './setting';
 import { upstreamFromEnv } from '@servicehall/upstream/hub';
-import { copyFromPeer, promoteLocal } from './replication';
-import { startHub, type HubOptions, type RunningHub } from './server';
-import { Staff } from './staff';
-import { HallStore } from './store';
+import type { HubOptions, RunningHub } from './server';
 import { CA_CERT, TLS_DIR } from './tls';
 
 /**
@@ -150,6 +145,7 @@ async function createAdmin(args: string[]) {
   const department = argument(args, 'department');
   prepareDataFolder(dataDir, (m) => console.warn(`  warning    ${m}`));
   // A disk that refuses hall.db is said with what to do for this command: run it again, not start the hub.
+  const [{ openDatabase }, { HallStore }, { Staff }] = await Promise.all([import('./db'), import('./store'), import('./staff')]);
   const db = openDatabase(dataDir, DATABASE_FILE, THEN_RUN_AGAIN);
   try {
     const store = new HallStore(db, Date.now, HallKey.load(keyFile ?? path.join(dataDir, KEY_FILE)));
@@ -216,6 +212,7 @@ async function settings(): Promise<{ options: HubOptions; stopWithParent: boolea
 
 async function main() {
   const { options, stopWithParent } = await settings();
+  const [{ startHub }, { copyFromPeer }] = await Promise.all([import('./server'), import('./replication')]);
   if (options.trustProxy === true) log.warn(opsText('anyProxy', { example: '127.0.0.1' }));
   let rebuilding = false;
   const start = (): Promise<RunningHub> =>
@@ -344,6 +341,7 @@ async function promote() {
   if (!token) throw new HubRefusal(opsText('promoteNoToken', { file: path.join(dataDir, TOKEN_FILE) }));
   const ca = tls ? readIfThere(path.join(dataDir, TLS_DIR, CA_CERT)) : undefined;
   const url = `${tls ? 'https' : 'http'}://${tls ? 'localhost' : '127.0.0.1'}:${port}`;
+  const { promoteLocal } = await import('./replication');
   // No hub there (stopped, or another port): said with the address tried, not as a bare ECONNREFUSED.
   const done = await promoteLocal({ url, token, ...(ca ? { ca } : {}) }).catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
@@ -358,8 +356,9 @@ async function promote() {
 }
 
 /** `npm run hub -- archive 2025`: moves a past year into data/hall-2025.db and vacuums; the hub must be stopped. */
-function archive(year: string | undefined): void {
+async function archive(year: string | undefined): Promise<void> {
   const dataDir = hubOptionsFromEnv().dataDir;
+  const { archiveYear, ArchiveRefusal, ArchiveVacuumFailed } = await import('./archive');
   try {
     // "abc" is said as typed, not as the NaN it would make; a year typed wrong is a command typed wrong (exit 64).
     if (!/^\d{4}$/.test(year ?? '') || Number(year) < 2000) throw new UsageMistake(opsText('archiveYear', { year: year ?? '' }));
@@ -412,7 +411,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
       process.exitCode = error instanceof HubRefusal ? error.exitCode : 1;
     });
   } else if (command === 'archive') {
-    archive(args[0]);
+    void archive(args[0]);
   } else if (command) {
     // Loaded only for a command: the hub's own start does without restore and the service installers.
     import('./ops-cli').then(({ runOpsCommand }) => runOpsCommand(command, args)).then(

@@ -196,7 +196,8 @@ describe('a hub a test or bench started', () => {
     let out = '';
     parent.stdout!.on('data', (d) => (out += d));
     parent.stderr!.on('data', (d) => (out += d));
-    const code = await new Promise<number | null>((resolve) => parent.once('exit', resolve));
+    // 'close', not 'exit': a process's exit may be heard before the last of what it printed is read.
+    const code = await new Promise<number | null>((resolve) => parent.once('close', resolve));
     expect(out, 'the parent failed as it should').toMatch(/the bench failed here, on purpose/);
     expect(code).not.toBe(0);
     const pid = Number(/^(\d+)$/m.exec(out)?.[1]);

@@ -8,6 +8,10 @@ describe('SERVICEHALL_LIMITS', () => {
     expect(limits.commands).toMatchObject({ kiosk: { perMinute: 30, burst: 5 }, window: { perMinute: 120 } });
   });
 
+  it("gives a kiosk, by default, a burst of 20 commands and then one a second (a test's hub may take more, as the client's pace test does)", () => {
+    expect(DEFAULT_LIMITS.commands).toMatchObject({ kiosk: { perMinute: 60, burst: 20 } });
+  });
+
   it.each([
     ['{"conections":10}', 'SERVICEHALL_LIMITS has no limit "conections"'],
     ['{"phone":{"pollMS":1000}}', 'SERVICEHALL_LIMITS.phone has no limit "pollMS"'],

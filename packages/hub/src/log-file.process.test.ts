@@ -21,6 +21,9 @@ process.stdout.write('logged\\n');
 process.stdin.once('data', () => logger.info({ i: 300 }, 'the disk has room again'));
 `;
 
+/** How often the roller's log looks whether its file is still the one it writes: the hub's every 5 s (LOG_CHECK_MS), which the hub's own process below keeps. */
+const ROLLER_CHECK_MS = 500;
+
 /**
  * The hub's log to a file that rolls at 1 kB: one short line, then a line of `width` characters for each line asked
  * ('1100': one roll each), telling on standard output each file its rolls could not open, and each they opened.
@@ -29,7 +32,7 @@ const ROLLER = `
 import path from 'node:path';
 import pino from ${JSON.stringify(createRequire(import.meta.url).resolve('pino'))};
 import { configureLog } from ${JSON.stringify(path.join(here, 'log.ts'))};
-const logger = await configureLog({ level: 'info', file: process.env.PROBE_LOG, rotation: { size: '1k', count: 3 } });
+const logger = await configureLog({ level: 'info', file: process.env.PROBE_LOG, rotation: { size: '1k', count: 3 }, checkMs: ${ROLLER_CHECK_MS} });
 const stream = logger[pino.symbols.streamSym];
 stream.on('error', (e) => process.stdout.write(\`failed \${e.syscall} \${e.code} \${path.basename(e.path ?? '')}\\n\`));
 stream.on('ready', () => process.stdout.write(\`opened \${path.basename(stream.file)}\\n\`));
@@ -139,8 +142,8 @@ describe("the hub's log folder made read-only while the hub runs", () => {
       expect(said()).toHaveLength(2);
       expect(said()[0]).toMatch(/^主机的日志换不了新文件：.*logs\/hub\.2\.log 新建或打开不了（EACCES）.*日志没有丢失，照常写入 .*logs\/hub\.1\.log/);
       expect(said()[1]).toMatch(/^The hub’s log cannot move on to a new file: .*logs\/hub\.2\.log cannot be made or opened \(EACCES\).*No line is lost: they go on into .*logs\/hub\.1\.log/);
-      // The hub's look (every 5 s) compares the file written: before 7ae5e3a, it took hub.2.log for a file gone, and said so.
-      await new Promise((r) => setTimeout(r, 6_000));
+      // The log's look (ROLLER_CHECK_MS) compares the file written: before 7ae5e3a, it took hub.2.log for a file gone, and said so. Three looks.
+      await new Promise((r) => setTimeout(r, 3 * ROLLER_CHECK_MS));
       expect(said()).toHaveLength(2);
       // Another problem: the folder writable again, but the next file's name taken by a folder.
       fs.mkdirSync(path.join(logs, 'hub.5.log'));
@@ -190,7 +193,7 @@ describe("the hub's log file deleted after a roll that could not make its next f
       fs.chmodSync(logs, 0o555);
       child.stdin.write('1100\n');
       await expect.poll(() => told('failed'), { timeout: 30_000 }).toEqual(['failed open EACCES hub.2.log']);
-      // The folder writable again, and the file written deleted (a clean-up): the hub's look (every 5 s) says it gone and opens it again.
+      // The folder writable again, and the file written deleted (a clean-up): the log's look (ROLLER_CHECK_MS) says it gone and opens it again.
       fs.chmodSync(logs, 0o755);
       fs.rmSync(path.join(logs, 'hub.1.log'));
       await expect.poll(() => told('opened'), { timeout: 20_000 }).toEqual(['opened hub.1.log']);
@@ -205,8 +208,8 @@ describe("the hub's log file deleted after a roll that could not make its next f
       expect(said()[4]).toMatch(/^主机的日志文件 .*logs\/hub\.1\.log 又在写入了/);
       expect(said()[5]).toMatch(/^The hub’s log file .*logs\/hub\.1\.log is being written again/);
       expect(said().filter((l) => /又能换新文件|moves on to new files/.test(l))).toEqual([]);
-      // Nor later: the next look finds the file written where it is named, and says nothing more.
-      await new Promise((r) => setTimeout(r, 6_000));
+      // Nor later: the next looks (three) find the file written where it is named, and say nothing more.
+      await new Promise((r) => setTimeout(r, 3 * ROLLER_CHECK_MS));
       expect(said()).toHaveLength(6);
       // And it rolls by size again: a line past 1 kB starts the next number (hub.3.log, as the failed roll took hub.2.log).
       // Before, pino-roll rolled only while sonic-boom's file was its own next name (hub.2.log): hub.1.log grew all day.

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { configureLog, createLogger, log, useLogger } from './log';
+import { configureLog, createLogger, log, LOG_CHECK_MS, useLogger } from './log';
 import { startHub, type RunningHub } from './server';
 import { freePort } from './testing/hub-process';
 
@@ -26,6 +26,10 @@ afterEach(async () => {
 });
 
 describe("the hub's log", () => {
+  it('looks every 5 s whether its file is still the one it writes (the tests of a log alone look more often; the hub in its own process keeps this)', () => {
+    expect(LOG_CHECK_MS).toBe(5_000);
+  });
+
   it('writes JSON lines with the level by name and leaves out tokens, PINs and applicants at any depth', () => {
     const { logger, records } = capture();
     logger.info({ token: 'hall-secret', command: { type: 'signIn', pin: '246810' }, body: { outcome: { applicant: { name: '王小明' } } } }, 'x');

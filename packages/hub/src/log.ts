@@ -30,6 +30,8 @@ export interface LogSettings {
   rotation?: { size?: string; count?: number };
   /** Where the lines go instead (tests). */
   destination?: DestinationStream;
+  /** How often the file by its name is compared with the one written: LOG_CHECK_MS unless a test looks more often. */
+  checkMs?: number;
 }
 
 function checkedLevel(level: string | undefined): LogLevel {
@@ -100,7 +102,7 @@ export async function configureLog(settings: LogSettings): Promise<Logger> {
       unused.destroy();
       destination = undefined;
     } else {
-      keepServingWhenUnwritable(destination, settings.file);
+      keepServingWhenUnwritable(destination, settings.file, settings.checkMs ?? LOG_CHECK_MS);
       logFile = settings.file;
     }
   }
@@ -202,7 +204,7 @@ type RollingStream = NodeJS.EventEmitter & { fd?: number; file?: string | null; 
  * the lines going into the file written, nothing held: that is said in its own words, once for each
  * problem until a roll opens its file again (pino-roll tries again at each roll), and then that it does.
  */
-function keepServingWhenUnwritable(destination: DestinationStream, file: string): void {
+function keepServingWhenUnwritable(destination: DestinationStream, file: string, checkMs: number): void {
   const stream = destination as DestinationStream & RollingStream;
   // The file the lines go to (hub.3.log), where the operator looks. sonic-boom's `file` names a roll's next file
   // as the roll begins, before it is opened, and keeps naming it when it could not be (a read-only folder).
@@ -218,7 +220,7 @@ function keepServingWhenUnwritable(destination: DestinationStream, file: string)
     rollProblem = undefined;
     process.stderr.write(`${opsText('logRollsAgain', { file: written.file })}\n`);
   });
-  const gone = watchWhereItWrites(stream, () => written);
+  const gone = watchWhereItWrites(stream, () => written, checkMs);
   let failing = false;
   let dropped = false;
   stream.on('error', (error: NodeJS.ErrnoException) => {
@@ -269,14 +271,14 @@ function statOf(file: string): fs.Stats | NodeJS.ErrnoException {
 /**
  * The log file's folder deleted (an installer cleaning up, a disk tool), the file deleted or replaced by a
  * folder while the hub runs: the hub went on writing into the removed file, its lines lost, unsaid, until
- * the next roll (10 MB or midnight). Now, every LOG_CHECK_MS, the file by its name is compared with the one
+ * the next roll (10 MB or midnight). Now, every `checkMs` (LOG_CHECK_MS), the file by its name is compared with the one
  * written: one that is not there any more is said once on standard error, in Chinese then English, and the
  * file is opened again as soon as its folder is back (pino-roll's next roll opens a new file in any case).
  * A roll before the next look compares the file it leaves first: it makes the folder again, and the loss
  * of the lines written into the removed file went unsaid. The roll makes the folder itself, as the hub
  * does at start (LOG_FOLDER_MODE): sonic-boom's mkdir made it 0755, the logs readable by every local user.
  */
-function watchWhereItWrites(stream: RollingStream, writing: () => { fd: number; file: string }): () => boolean {
+function watchWhereItWrites(stream: RollingStream, writing: () => { fd: number; file: string }, checkMs: number): () => boolean {
   let gone = false;
   let looking = false;
   const sayGone = (file: string, problem: string) => {
@@ -338,7 +340,7 @@ function watchWhereItWrites(stream: RollingStream, writing: () => { fd: number; 
       reopen.call(stream, next);
       closers.push(...(stream.listeners('ready') as ((...args: unknown[]) => void)[]).filter((l) => !before.has(l)));
     };
-  const timer = setInterval(() => void look(), LOG_CHECK_MS).unref();
+  const timer = setInterval(() => void look(), checkMs).unref();
   stream.once('close', () => clearInterval(timer));
   stream.on('ready', () => {
     if (!gone) return;

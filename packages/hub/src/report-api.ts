@@ -1,6 +1,5 @@
 import type { Breakdown, ReportFilters, ReportSpec } from '@servicehall/reports';
-import { addDays } from '@servicehall/reports';
-import { BREAKDOWNS, isCalendarDay, reportPeriodProblem } from '@servicehall/reports/columns';
+import { addDays, BREAKDOWNS, isCalendarDay, reportPeriodProblem } from '@servicehall/reports/columns';
 import type { ReportLabels } from '@servicehall/reports/export';
 import { HttpRefusal, plainNumber, type Operation, type Request } from './http';
 import { DEFAULT_WAIT_TARGET } from './report-facts';

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import tlsModule from 'node:tls';
 import WebSocket from 'ws';
 import { HubRefusal, tokenProblem } from './files';
-import { proxyTrustFrom, trustedProxy } from './http';
+import { proxyTrustFrom, trustedProxy } from './proxy-trust';
 import { DEFAULT_LIMITS, type HubLimits, type Rate } from './limits';
 import { createLogger, useLogger } from './log';
 import { startHub, type HubOptions, type RunningHub } from './server';

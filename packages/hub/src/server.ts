@@ -22,7 +22,8 @@ import { HallKey, KEY_FILE, prepareDataFolder, resolveToken, HubRefusal, DATABAS
 import { formatBytes, opsText, type Bilingual } from './ops-strings';
 import { housekeep } from './housekeeping';
 import { PRUNE_BATCH } from './retention';
-import { apiHandler, sameOrigin, send, trustedProxy, type ProxyTrust } from './http';
+import { apiHandler, sameOrigin, send } from './http';
+import { trustedProxy, type ProxyTrust } from './proxy-trust';
 import { HUB_BUILT, INSTALL_ROOT } from './built';
 import { startCheckpointer } from './checkpoints';
 import { checkAtStart, checkInBackground, damageMessage, markDamaged, markRunning, type StartCheck } from './integrity';

@@ -67,8 +67,6 @@ export interface ReportPart {
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-export { addDays };
-
 const lastOfMonth = (month: string) => addDays(`${nextMonth(month)}-01`, -1);
 function nextMonth(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];

@@ -1,6 +1,6 @@
 import { makeCalendar } from '@servicehall/core';
 import { describe, expect, it } from 'vitest';
-import { addDays } from './definitions';
+import { addDays } from './days';
 import { forecastArrivals, type ArrivalRow } from './forecast';
 import { meanServiceTimes, staffingPlan } from './staffing';
 import { demoCatalogue } from '@servicehall/fixtures';

@@ -79,6 +79,8 @@ export function startUpstream(
       if (status.shippedSeq >= hallSeq) appendedSince = undefined;
       onStatus(status);
     }
+    // Its shipper has stopped (its connections closed, its log let go): the thread would stay alive on its port alone.
+    if (message.kind === 'stopped') void worker.terminate();
   });
   worker.on('error', (error) => {
     status = { ...status, state: 'stopped', message: `the upstream worker failed: ${error.message}` };

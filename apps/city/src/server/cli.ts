@@ -1,9 +1,8 @@
 #!/usr/bin/env -S npx tsx
 import { fill } from '@servicehall/notify/strings';
-import { startRatingFeed, type FeedTarget } from '@servicehall/upstream';
+import type { FeedTarget } from '@servicehall/upstream';
 import pg from 'pg';
 import { AccountRefused, checkPassword, createAccount, MIN_PASSWORD } from './accounts';
-import { startCity } from './server';
 
 /**
  * The city's server (`npm run city`): CITY_DATABASE_URL (the city's PostgreSQL, where the halls
@@ -120,6 +119,8 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) fail('badPort', { port:
 // A word that is neither would have sent every rating the other way round, 1 for 5.
 const levels = env.CITY_FEED_LEVELS || 'national';
 if (levels !== 'national' && levels !== 'provincial-reversed') fail('badFeedLevels', { levels });
+// Loaded only to serve: a command refused above, or create-account, starts without the server and the feed (half its start).
+const [{ startCity }, { startRatingFeed }] = await Promise.all([import('./server'), import('@servicehall/upstream')]);
 const city = await startCity({ databaseUrl: url, port, host: env.CITY_HOST || '127.0.0.1', secureCookie: env.CITY_SECURE_COOKIE === '1' }).catch((error: unknown) => {
   if ((error as { code?: string }).code === 'EADDRINUSE') fail('portInUse', { port });
   return refusedByDatabase(error);
