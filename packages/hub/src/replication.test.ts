@@ -1161,14 +1161,61 @@ describe('a standby whose hall token the hub in charge refuses', () => {
 });
 
 describe('a standby whose first start cannot reach the hub in charge', () => {
-  it('says which peer it could not copy from and what to check, in Chinese then English, with nothing made in its data folder', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-standby-'));
-    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const url = `http://127.0.0.1:${await freePort()}`;
-    await expect(startHub({ dataDir: dir, token: 'hall-token-for-the-standby-test', standby: true, peer: { url, token: 'hall-token-for-the-standby-test' }, warn: () => undefined })).rejects.toThrow(
-      new RegExp(`^备用主机第一次启动要从主用主机 ${url.replaceAll('.', '\\.')}（SERVICEHALL_PEER）复制大厅数据库，但没能复制（ECONNREFUSED）：请确认主用主机在运行[^]*\\nA standby's first start copies the hall database from the hub in charge`),
+  it('says which peer it could not copy from and what to check, in Chinese then English, makes nothing in its data folder, and copies and follows once the primary starts (its PC booted first)', async () => {
+    const logged = captureLog();
+    const dir = tempDir();
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    let started: RunningHub | undefined;
+    const standby = startHub({ dataDir: dir, token: TOKEN, standby: true, peer: { url, token: TOKEN }, standbyCopyRetryMs: 100, warn: () => undefined }).then((h) => {
+      hubs.push(h);
+      return (started = h);
+    });
+    await expect.poll(() => logged.filter((l) => l.includes('备用主机第一次启动')).length, { timeout: 5000 }).toBe(1);
+    const said = JSON.parse(logged.find((l) => l.includes('备用主机第一次启动'))!) as { level: string; msg: string };
+    expect(said.level).toBe('error');
+    expect(said.msg).toMatch(
+      new RegExp(`^备用主机第一次启动要从主用主机 ${url.replaceAll('.', '\\.')}（SERVICEHALL_PEER）复制大厅数据库，但没能复制（ECONNREFUSED）：请确认主用主机在运行[^]*备用主机每 0\\.1 秒再试一次[^]*\\nA standby's first start copies the hall database from the hub in charge[^]*tries again every 0\\.1 s`),
     );
+    // Tried again, said once: no hub meanwhile, nothing made.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(started).toBeUndefined();
+    expect(logged.filter((l) => l.includes('备用主机第一次启动'))).toHaveLength(1);
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('hall.db'))).toEqual([]);
+
+    const primaryDir = tempDir();
+    const primary = await startHub({ dataDir: primaryDir, port, token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+    hubs.push(primary);
+    fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(dir, KEY_FILE));
+    const k = await kiosk(primary);
+    expect((await issue(k)).ok).toBe(true);
+    const follower = await standby;
+    expect(follower.store.role.inCharge).toBe(false);
+    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    await expect.poll(() => follower.store.seq, { timeout: 5000 }).toBe(primary.store.seq);
+  });
+});
+
+describe('a standby whose first start cannot write the copy', () => {
+  it('names its own data folder and what to free, not the peer, and copies once the folder takes it', async () => {
+    const logged = captureLog();
+    const primaryDir = tempDir();
+    const primary = await startHub({ dataDir: primaryDir, token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+    hubs.push(primary);
+    const dir = tempDir();
+    fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(dir, KEY_FILE));
+    // What the copy is written into cannot be written (as a full or read-only disk refuses it).
+    fs.mkdirSync(path.join(dir, `${DATABASE_FILE}.copying`));
+    const standby = startHub({ dataDir: dir, token: TOKEN, standby: true, peer: { url: primary.url, token: TOKEN }, standbyCopyRetryMs: 100, warn: () => undefined }).then((h) => (hubs.push(h), h));
+    await expect.poll(() => logged.find((l) => l.includes('写不下副本')), { timeout: 5000 }).toBeDefined();
+    const said = (JSON.parse(logged.find((l) => l.includes('写不下副本'))!) as { msg: string }).msg;
+    expect(said).toContain(`本机的数据文件夹 ${path.resolve(dir)} 写不下副本（EISDIR）`);
+    expect(said).toMatch(/请腾出至少 \d+ kB 的空间[^]*\nA standby's first start[^]*this PC's data folder/);
+    expect(said).not.toContain('请确认主用主机在运行');
+    fs.rmdirSync(path.join(dir, `${DATABASE_FILE}.copying`));
+    const follower = await standby;
+    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    expect(follower.store.role.inCharge).toBe(false);
   });
 });
 

@@ -14,7 +14,7 @@ import type { HubRole } from './fencing';
 import { DATABASE_FILE, HubRefusal, makeDataFolder } from './files';
 import { continuesLog, type Lineage } from './lineage';
 import { log } from './log';
-import { opsText, type Bilingual } from './ops-strings';
+import { formatBytes, opsText, type Bilingual } from './ops-strings';
 import type { HallStore, ReplicatedEvent } from './store';
 import { limitMessages, SERVED_RECENTLY_MS, tokensMatch } from './terminals';
 
@@ -1116,9 +1116,20 @@ export async function copyFromPeer(peer: Peer, dataDir: string, now = Date.now()
   const hash = createHash('sha256');
   await new Promise<void>((resolve, reject) => {
     const out = fs.createWriteStream(partial, { mode: 0o600 });
+    // A copy cut short (the standby's disk full, the link gone) is not left to fill the disk.
+    const failed = (error: Error) => {
+      res.destroy();
+      out.destroy();
+      try {
+        fs.rmSync(partial, { force: true });
+      } catch {
+        // Not a file of this copy's (a folder of that name): left as it is.
+      }
+      reject(error);
+    };
     res.on('data', (chunk: Buffer) => hash.update(chunk));
-    res.on('error', reject);
-    out.on('error', reject);
+    res.on('error', failed);
+    out.on('error', (error: NodeJS.ErrnoException) => failed(new CopyNotWritten(path.resolve(dataDir), error.code ?? error.message, Number(res.headers['content-length'] ?? 0))));
     out.on('finish', () => resolve());
     res.pipe(out);
   });
@@ -1137,4 +1148,45 @@ export async function copyFromPeer(peer: Peer, dataDir: string, now = Date.now()
   }
   fs.renameSync(partial, file);
   return { seq: Number(res.headers['x-seq'] ?? 0), bytes: fs.statSync(file).size, ...(keptAs ? { keptAs } : {}) };
+}
+
+/** The copy came and this PC's disk would not take it (full, read-only): the peer is not what to check. */
+class CopyNotWritten extends Error {
+  constructor(
+    readonly dir: string,
+    readonly code: string,
+    readonly bytes: number,
+  ) {
+    super(code);
+  }
+}
+
+/** How long a standby's first start waits between tries of its copy while the hub in charge does not give it. */
+export const STANDBY_COPY_RETRY_MS = 5_000;
+/** The same problem is said again in the log after this long (a standby waiting for its primary all night says so now and then, not every 5 s). */
+const COPY_PROBLEM_SAID_AGAIN_MS = 10 * 60_000;
+
+/**
+ * A standby's first start: its database copied from the hub in charge, tried again every `retryMs`
+ * until it is given. Its PC may boot before the primary's (a hall's power back), or be installed
+ * first; stopping with the copy not made, it was restarted by its service 10 times in 5 minutes and
+ * then left stopped, a hall with no standby until someone noticed. Each problem is said once in the
+ * log (naming the peer and what to check), again when it changes, and every 10 minutes while it lasts.
+ */
+export async function copyFromPeerOnceItAnswers(peer: Peer, dataDir: string, retryMs = STANDBY_COPY_RETRY_MS): Promise<{ seq: number; bytes: number }> {
+  let said: { problem: string; at: number } | undefined;
+  for (;;) {
+    try {
+      return await copyFromPeer(peer, dataDir);
+    } catch (error) {
+      const problem = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      if (problem !== said?.problem || steadyNow() - said.at >= COPY_PROBLEM_SAID_AGAIN_MS) {
+        const seconds = Math.round(retryMs / 100) / 10;
+        if (error instanceof CopyNotWritten) log.error({ peer: peer.url, problem, dir: error.dir }, opsText('standbyCopyNotWritten', { peer: peer.url, problem, dir: error.dir, size: formatBytes(error.bytes), seconds }));
+        else log.error({ peer: peer.url, problem }, opsText('standbyCopyFailed', { peer: peer.url, problem, seconds }));
+        said = { problem, at: steadyNow() };
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, retryMs));
+  }
 }

@@ -33,7 +33,7 @@ import { FACTS_TURN_MS } from './report-facts';
 import { checkNotifyConfig, HallNotifications } from './notifications';
 import { startOperations, type Operations, type OperationsOptions } from './operations';
 import { publicPages } from './pages';
-import { copyFromPeer, peerStatus, Replication, type Peer } from './replication';
+import { copyFromPeerOnceItAnswers, peerStatus, Replication, STANDBY_COPY_RETRY_MS, type Peer } from './replication';
 import { FORGET_CHUNK, Staff } from './staff';
 import { phoneOperations } from './phone/api';
 import { doorPoster, phonePages } from './phone/pages';
@@ -126,6 +126,8 @@ export interface HubOptions {
   openFiles?: number;
   /** This hub is the standby: on its first start its database is copied from the peer, and it follows. */
   standby?: boolean;
+  /** How long a standby's first start waits between tries of that copy while the peer does not give it (STANDBY_COPY_RETRY_MS; a test's shorter). */
+  standbyCopyRetryMs?: number;
   /** A follower that has not heard its leader for this long takes charge by itself; without it, only an operator's promote does. */
   promoteAfterMs?: number;
   /** How long a batch of commands waits for the standby's acknowledgement before the primary answers without it. */
@@ -307,11 +309,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // A damaged database is refused before anything opens it for writing.
   // A standby's first start: its database is a copy of the hub in charge.
   if (options.standby && options.peer && !fs.existsSync(path.join(options.dataDir, DATABASE_FILE))) {
-    const peer = options.peer;
-    // Said naming the peer and what to check; the service starts it again, and the copy is tried again.
-    const copied = await copyFromPeer(peer, options.dataDir).catch((error: unknown) => {
-      throw new Error(opsText('standbyCopyFailed', { peer: peer.url, problem: (error as NodeJS.ErrnoException).code ?? (error as Error).message }));
-    });
+    // Tried again here until the hub in charge answers: a standby's PC that boots before the primary's
+    // (the hall's power back) would otherwise use up its service's restarts and stay down.
+    const copied = await copyFromPeerOnceItAnswers(options.peer, options.dataDir, options.standbyCopyRetryMs ?? STANDBY_COPY_RETRY_MS);
     log.info({ seq: copied.seq, bytes: copied.bytes }, opsText('standbyCopied', { seq: copied.seq, size: formatBytes(copied.bytes) }));
   }
   const startCheck = await checkAtStart(options.dataDir, options.backup?.dir, options.wholeCheckUpToBytes);
