@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BackupSchedule, backupFolderUsable, backupPolicyFromEnv, backupsToKeep, inspectBackup, listBackups, pruneBackups, readBackups, takeBackup } from './backup';
+import { BackupSchedule, backupFailure, backupFolderUsable, backupPolicyFromEnv, backupsToKeep, inspectBackup, listBackups, pruneBackups, readBackups, takeBackup } from './backup';
 import { initTls } from './init-tls';
 import { DATABASE_FILE } from './integrity';
 import { runOpsCommand } from './ops-cli';
@@ -97,6 +97,45 @@ describe('an online backup', () => {
     await expect(takeBackup(path.join(data, DATABASE_FILE), backups)).rejects.toThrow(/未通过检查[\s\S]*failed its check/);
     expect(fs.readdirSync(backups)).toEqual([]);
     expect(await listBackups(backups)).toEqual([]);
+  });
+
+  it('of a damaged database is logged by the schedule in Chinese then English once each, not Chinese and English inside each other', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 200);
+    const fd = fs.openSync(path.join(data, DATABASE_FILE), 'r+');
+    fs.writeSync(fd, Buffer.alloc(4 * 4096, 0x5a), 0, 4 * 4096, 2 * 4096);
+    fs.closeSync(fd);
+    const lines: string[] = [];
+    cleanups.push(useLogger(createLogger({ destination: { write: (line: string) => void lines.push(line) } })));
+    const schedule = new BackupSchedule(path.join(data, DATABASE_FILE), { dir: tempDir(), everyMs: HOUR, keepDaily: 7, keepWeekly: 8 }, () => SHANGHAI);
+    expect(await schedule.runNow()).toBeUndefined();
+    const msg = (JSON.parse(lines[0]!) as { msg: string }).msg.split('\n');
+    expect(msg).toHaveLength(2);
+    expect(msg[0]).toMatch(/^备份文件 \S+ 未通过检查（/);
+    expect(msg[1]).toMatch(/^The backup file \S+ failed its check \(/);
+    await schedule.stop();
+  });
+
+  it.each([
+    ['SQLITE_FULL', 'database or disk is full', '所在的磁盘已满（database or disk is full）', 'is full (database or disk is full)'],
+    ['ENOSPC', "ENOSPC: no space left on device, open '/mnt/nas/hall/hall-x.db.partial'", '所在的磁盘已满（ENOSPC', 'is full (ENOSPC'],
+    ['EROFS', "EROFS: read-only file system, mkdir '/mnt/nas/hall'", '所在的磁盘或网络共享是只读的（EROFS', 'is read-only (EROFS'],
+    ['SQLITE_READONLY', 'attempt to write a readonly database', '所在的磁盘或网络共享是只读的（attempt', 'is read-only (attempt'],
+  ])('that its folder’s disk refuses (%s) says so, with the room a backup needs and what to do, in Chinese then English', (code, problem, zh, en) => {
+    const [zhLine, enLine, ...more] = backupFailure({ problem, code }, '/mnt/nas/hall', () => 5_300_000).message.split('\n');
+    expect(more).toEqual([]);
+    expect(zhLine).toMatch(/^备份没有完成：备份文件夹 \/mnt\/nas\/hall /);
+    expect(zhLine).toContain(zh);
+    expect(zhLine).toMatch(/换一个.*文件夹（SERVICEHALL_BACKUP_DIR 或 --to），再备份。$/);
+    expect(enLine).toMatch(/^The backup was not finished: the disk (or network share )?of the backup folder \/mnt\/nas\/hall /);
+    expect(enLine).toContain(en);
+    if (code === 'SQLITE_FULL' || code === 'ENOSPC') expect(`${zhLine}\n${enLine}`).toMatch(/约需 5\.3 MB[^]*about 5\.3 MB/);
+  });
+
+  it('that fails otherwise says the worker’s reason in the words of a failed backup', () => {
+    expect(backupFailure({ problem: 'the backup worker stopped (1)' }, '/mnt/nas/hall', () => 1).message).toBe(
+      '备份失败，已有的备份未受影响：the backup worker stopped (1)\nThe backup failed; the backups already made are untouched: the backup worker stopped (1)',
+    );
   });
 
   it('is stopped when the hub closes before it is done, and offers nothing half-made as a backup', async () => {

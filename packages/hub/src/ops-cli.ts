@@ -1,7 +1,7 @@
 import { localTime } from '@servicehall/core';
 import fs from 'node:fs';
 import path from 'node:path';
-import { backupPolicyFromEnv, pruneBackups, readBackups, takeBackup } from './backup';
+import { backupPolicyFromEnv, failedText, pruneBackups, readBackups, takeBackup } from './backup';
 import { databaseAccess } from './files';
 import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, UsageMistake, databaseProblem } from './integrity';
 import { formatBytes, opsText, THEN_RUN_AGAIN, type Bilingual } from './ops-strings';
@@ -56,9 +56,7 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       databaseAccess(database, 'read', THEN_RUN_AGAIN);
       // A folder that cannot be made or written (a share gone read-only, /proc) is said as a failed backup.
       const backup = await takeBackup(database, path.resolve(dir)).catch((error: unknown) => {
-        const reason = error instanceof Error ? error.message : String(error);
-        // A copy that failed its check is said in both languages already (backupBad).
-        throw /[\u4e00-\u9fff]/.test(reason) ? error : new Error(opsText('backupFailed', { reason }));
+        throw new Error(failedText(error));
       });
       out(opsText('backupDone', { file: backup.path, seq: backup.seq, size: formatBytes(backup.bytes), ms: backup.ms }));
       if (policy && path.resolve(dir) === policy.dir) {
