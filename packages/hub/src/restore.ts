@@ -49,6 +49,12 @@ function backupFileProblem(file: string): Bilingual | undefined {
   return undefined;
 }
 
+/** Why a backup's file cannot be restored, as the check of it (inspectBackup) said it in SQLite's words, put in the operator's. */
+function unusableBackup(problem: string): Bilingual {
+  if (problem.startsWith('not a hall database')) return { 'zh-CN': '它不是大厅数据库，其中没有事件记录', en: 'it is not a hall database: no event log in it' };
+  return { 'zh-CN': `文件已损坏或不完整，可能复制时被截断或在存储中损坏（${problem}）`, en: `the file is damaged or cut short, in copying or in storage (${problem})` };
+}
+
 /**
  * The manifest beside the backup `file`, or undefined when there is none (a backup copied without
  * it). One that is there but cannot be read or is not a whole manifest (not JSON, cut short, another
@@ -101,7 +107,7 @@ export async function restoreBackup(file: string, dataDir: string, now: () => nu
   if (unusable) throw new HubRefusal(opsText('notABackup', { file: source, problem: unusable }));
   dataFolderProblem(dataDir);
   const found = await inspectBackup(source);
-  if (!found.ok) throw new HubRefusal(opsText('notABackup', { file: source, problem: found.problem }));
+  if (!found.ok) throw new HubRefusal(opsText('backupUnusable', { file: source, problem: unusableBackup(found.problem) }));
   const known = SCHEMA_VERSION;
   if (found.schemaVersion > known) throw new HubRefusal(opsText('newerSchema', { file: source, version: found.schemaVersion, known }));
   const manifest = readManifest(source);
