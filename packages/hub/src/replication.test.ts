@@ -1160,6 +1160,35 @@ describe('a standby whose hall token the hub in charge refuses', () => {
   });
 });
 
+describe('the supervisors’ board of a hall with a standby', () => {
+  it('raises an alert when the hub in charge has had no standby in step for 5 minutes, and clears it when the standby follows again', async () => {
+    let now = Date.parse('2026-11-27T10:00:00+08:00');
+    const clock = () => now;
+    const { primary, standby, standbyDir, standbyUrl } = await primaryAndStandby({ primaryKnowsStandby: true, both: { clock, supervisionSweepMs: 20 } });
+    const unlinked = () => [...primary.store.view.alerts.values()].filter((a) => a.subject.kind === 'standby-unlinked' && a.clearedAt === undefined).map((a) => a.subject);
+    now += 10 * 60_000;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(unlinked()).toEqual([]);
+
+    // The standby's PC dies.
+    hubs.splice(hubs.indexOf(standby), 1);
+    await standby.close();
+    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('none');
+    await new Promise((r) => setTimeout(r, 200));
+    now += 4 * 60_000;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(unlinked()).toEqual([]);
+    now += 60_000;
+    await expect.poll(unlinked, { timeout: 5000 }).toEqual([{ kind: 'standby-unlinked', state: 'none', minutes: 5 }]);
+
+    // Mended: it follows again, and the alert ends.
+    const again = await startHub({ dataDir: standbyDir, port: Number(new URL(standbyUrl).port), token: TOKEN, peer: { url: primary.url, token: TOKEN }, standby: true, clock });
+    hubs.push(again);
+    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    await expect.poll(unlinked, { timeout: 5000 }).toEqual([]);
+  });
+});
+
 describe('a standby whose first start cannot reach the hub in charge', () => {
   it('says which peer it could not copy from and what to check, in Chinese then English, makes nothing in its data folder, and copies and follows once the primary starts (its PC booted first)', async () => {
     const logged = captureLog();

@@ -448,6 +448,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // Supervisors' alerts: reviewed after every change and on a beat, sent through the channels once.
   const supervision = new HallSupervision(store, presence, notifications, {
     clock,
+    // With a standby configured, the board and the duty group hear when the hall has none in step.
+    ...(options.peer ? { standby: () => replication.status().standby } : {}),
     ...(options.supervisionSweepMs ? { everyMs: options.supervisionSweepMs } : {}),
   });
   // The reports' query builder is loaded with the first report asked for, not with the hub.

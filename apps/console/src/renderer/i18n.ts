@@ -173,6 +173,7 @@ const zh = {
       'devices-not-ready': '开厅前设备检查',
       'bad-rating': '差评提醒',
       overdue: '督办提醒',
+      'standby-unlinked': '备用主机未同步',
     } as Record<string, string>,
     text: {
       wait: (item: string, waiting: number, longest: number, threshold: number) => `${item}有 ${waiting} 人等候，最长已等 ${longest} 分钟，超过设定的 ${threshold} 分钟。可开设临时窗口或将该事项加到其他窗口。`,
@@ -183,6 +184,8 @@ const zh = {
       notReady: (terminals: string, opensAt: string) => `以下终端尚未报告正常：${terminals}。开厅时间 ${opensAt}。`,
       rating: (window: number, ticket: string, item: string, level: string) => `${window}号窗口办理的 ${ticket}（${item}）收到“${level}”评价，请及时核实处理。`,
       overdue: (subject: string, reference: string, due: string) => `${subject} ${reference} 已超过期限（${due}）。`,
+      standby: (state: 'none' | 'behind', minutes: number) =>
+        `${state === 'none' ? `备用主机已断开 ${zhMinutes(minutes)}` : `备用主机已落后 ${zhMinutes(minutes)}，主机不等它确认就答复`}：主机电脑此时出故障，大厅无法自动切换，未同步的号码可能丢失。请检查备用主机是否开机运行、两台主机之间的网络是否连通（详见主机日志）。`,
     },
     subjects: { 'follow-up': '差评整改', complaint: '投诉', 'case-route': '转办件', delivery: '结果送达' } as Record<string, string>,
   },
@@ -756,6 +759,7 @@ const en: Strings = {
       'devices-not-ready': 'Device check before opening',
       'bad-rating': 'Bad rating',
       overdue: 'Overdue',
+      'standby-unlinked': 'Standby hub not in step',
     } as Record<string, string>,
     text: {
       wait: (item: string, waiting: number, longest: number, threshold: number) => `${item}: ${waiting} waiting, the longest for ${longest} min, past the set ${threshold} min. Open a temporary window or add the item to another window.`,
@@ -766,6 +770,8 @@ const en: Strings = {
       notReady: (terminals: string, opensAt: string) => `Not reported ready: ${terminals}. The hall opens at ${opensAt}.`,
       rating: (window: number, ticket: string, item: string, level: string) => `Ticket ${ticket} (${item}) at window ${window} was rated "${level}". Please look into it.`,
       overdue: (subject: string, reference: string, due: string) => `${subject} ${reference} is past its deadline (${due}).`,
+      standby: (state: 'none' | 'behind', minutes: number) =>
+        `${state === 'none' ? `The standby hub has been unlinked for ${minutes} min` : `The standby hub has been behind for ${minutes} min, and the hub answers without waiting for it`}: should the hub's PC fail now, the hall cannot switch over, and numbers not yet copied may be lost. Check that the standby hub's PC is on and its hub runs, and the network between the two hubs (see the hub's log).`,
     },
     subjects: { 'follow-up': 'Follow-up', complaint: 'Complaint', 'case-route': 'Case route', delivery: 'Delivery' } as Record<string, string>,
   },
