@@ -99,6 +99,17 @@ describe('an online backup', () => {
     expect(await listBackups(backups)).toEqual([]);
   });
 
+  it('whose manifest cannot be written (the share full or gone at that moment) leaves no copy behind that no list offers and no retention removes', async () => {
+    const data = tempDir();
+    const backups = tempDir();
+    makeHallDatabase(data, 20);
+    const at = Date.parse('2026-11-27T02:00:00.000Z');
+    // Where its manifest is written first, something the disk will not write a file over.
+    fs.mkdirSync(path.join(backups, 'hall-20261127-020000-000.json.partial'));
+    await expect(takeBackup(path.join(data, DATABASE_FILE), backups, () => at)).rejects.toThrow(/EISDIR/);
+    expect(fs.readdirSync(backups)).toEqual(['hall-20261127-020000-000.json.partial']);
+  });
+
   it('of a damaged database is logged by the schedule in Chinese then English once each, not Chinese and English inside each other', async () => {
     const data = tempDir();
     makeHallDatabase(data, 200);

@@ -149,6 +149,7 @@ async function backup() {
   for (let i = 2; fs.existsSync(path.join(task.dir, name + '.db')); i++) name = task.stem + '-' + i;
   const file = path.join(task.dir, name + '.db');
   const partial = file + '.partial';
+  let named = false;
   try {
     // Made for the hub's account alone, as the data folder's files are (SQLite would make it by the umask, 644).
     fs.rmSync(partial, { force: true });
@@ -202,6 +203,7 @@ async function backup() {
       ms: 0,
     };
     fs.renameSync(partial, file);
+    named = true;
     manifest.ms = Math.round(performance.now() - started);
     const json = path.join(task.dir, name + '.json');
     const fd = fs.openSync(json + '.partial', 'w', 0o600);
@@ -211,6 +213,9 @@ async function backup() {
     return { ok: true, manifest, path: file, steps };
   } catch (error) {
     fs.rmSync(partial, { force: true });
+    // Its manifest not written (the share full or gone at that moment): a copy no list offers and no
+    // retention removes would stay, the database's whole size, at every such failure.
+    if (named) try { fs.rmSync(file, { force: true }); } catch {}
     throw error;
   }
 }
