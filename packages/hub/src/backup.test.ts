@@ -1,3 +1,4 @@
+import { localTime } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
@@ -180,9 +181,22 @@ describe('an online backup', () => {
     fs.copyFileSync(path.join(data, KEY_FILE), path.join(fresh, KEY_FILE));
     const lines: string[] = [];
     expect(await runOpsCommand('restore', [backup.path], { env: { SERVICEHALL_DATA: fresh }, out: (l) => lines.push(l) })).toBe(0);
+    // Taken at the hall's time as `backups` lists it, not UTC.
+    const local = localTime(backup.takenAtMs, SHANGHAI);
     expect(lines[0]).toBe(
-      `已恢复：${backup.path}（事件序号 ${backup.seq}，备份时间 ${backup.takenAt}）到 ${fresh}，那里原先没有大厅数据库。\nRestored ${backup.path} (event ${backup.seq}, taken ${backup.takenAt}) into ${fresh}, which held no hall database before.`,
+      `已恢复：${backup.path}（事件序号 ${backup.seq}，备份时间 ${local.day} ${local.time}）到 ${fresh}，那里原先没有大厅数据库。\nRestored ${backup.path} (event ${backup.seq}, taken ${local.day} ${local.time}) into ${fresh}, which held no hall database before.`,
     );
+  });
+
+  it('restored without its manifest says its time is not known, not "?"', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 2);
+    const backup = await takeBackup(path.join(data, DATABASE_FILE), tempDir());
+    const bare = path.join(tempDir(), path.basename(backup.path));
+    fs.copyFileSync(backup.path, bare);
+    const lines: string[] = [];
+    expect(await runOpsCommand('restore', [bare], { env: { SERVICEHALL_DATA: data }, out: (l) => lines.push(l) })).toBe(0);
+    expect(lines[0]).toMatch(new RegExp(`^已恢复：${bare}（事件序号 ${backup.seq}，备份时间不明（它旁边没有清单））。原数据库已保留在 \\S+。\\nRestored ${bare} \\(event ${backup.seq}, taken unknown \\(no manifest beside it\\)\\)\\.`));
   });
 
   it('is found wanting when its file is not a hall database', async () => {

@@ -89,7 +89,11 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       const file = args.find((a) => !a.startsWith('--'));
       if (!file) throw new HubRefusal(opsText('restoreWhich'));
       const restored = await restoreBackup(file, dataDir, Date.now, env.SERVICEHALL_KEY_FILE || undefined);
-      const said = { file: path.resolve(file), seq: restored.seq, at: restored.takenAt ?? '?' };
+      // In the hall's own time, as `backups` listed it: an installer picks the backup by that time.
+      const taken = restored.takenAtMs;
+      const local = taken === undefined ? undefined : localTime(taken, (await hallTimeZone(path.join(dataDir, DATABASE_FILE))).timeZone);
+      const at: Bilingual = local ? { 'zh-CN': ` ${local.day} ${local.time}`, en: `${local.day} ${local.time}` } : { 'zh-CN': '不明（它旁边没有清单）', en: 'unknown (no manifest beside it)' };
+      const said = { file: path.resolve(file), seq: restored.seq, at };
       // Onto a new PC (the old one's disk died) there was no database to keep aside.
       out(restored.kept ? opsText('restored', { ...said, kept: restored.kept }) : opsText('restoredFresh', { ...said, dir: path.resolve(dataDir) }));
       out(opsText('restoredNext'));

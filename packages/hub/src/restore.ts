@@ -13,6 +13,8 @@ export interface Restored {
   /** The backup's last event: the restored hub goes on from here. */
   seq: number;
   takenAt?: string;
+  /** The same moment in milliseconds, said in the hall's own time as `backups` lists it. */
+  takenAtMs?: number;
   /** Where the database that was replaced is kept (nothing is deleted). */
   kept?: string;
   lineage: Lineage;
@@ -177,5 +179,5 @@ export async function restoreBackup(file: string, dataDir: string, now: () => nu
   fs.rmSync(path.join(dataDir, DAMAGED_MARKER), { force: true });
   // The rename and the markers' removal are names in the folder: a power cut before it is synced could bring back the old hall.db, or none.
   syncFolder(dataDir);
-  return { seq: found.seq, takenAt: manifest?.takenAt, kept, lineage, checksum: manifest ? 'matched' : 'no manifest' };
+  return { seq: found.seq, takenAt: manifest?.takenAt, takenAtMs: manifest?.takenAtMs, kept, lineage, checksum: manifest ? 'matched' : 'no manifest' };
 }
