@@ -1160,6 +1160,29 @@ describe('a standby whose hall token the hub in charge refuses', () => {
   });
 });
 
+describe('a standby whose disk is full', () => {
+  it('says so once, in Chinese then English, with what to do, tries again every few seconds rather than at once, and catches up once it has room', async () => {
+    const logged = captureLog();
+    const { primary, standby } = await primaryAndStandby({ semiSyncTimeoutMs: 200, both: { limits: { commands: 'off' } } });
+    const k = await kiosk(primary);
+    // The standby's disk takes no more (as a size ceiling makes SQLite say: database or disk is full).
+    standby.store.limitSize(standby.store.sizeBytes());
+    for (let i = 0; i < 150; i++) expect((await issue(k)).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const said = logged.map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.msg.includes('备用主机') && l.msg.includes('磁盘'));
+    expect(said).toHaveLength(1);
+    expect(said[0]!.level).toBe('error');
+    expect(said[0]!.msg).toMatch(/^本主机（备用主机）的磁盘已满或拒绝写入[^]*请腾出空间[^]*\nThis hub \(the standby\) has a full disk[^]*Free space/);
+    // Not linking again at once, over and over: each time the primary said its standby had gone.
+    expect(logged.filter((l) => l.includes('备用主机') && l.includes('断开了')).length).toBeLessThanOrEqual(1);
+    expect(standby.store.seq).toBeLessThan(primary.store.seq);
+
+    standby.store.limitSize(undefined);
+    await expect.poll(() => standby.store.seq, { timeout: 10_000 }).toBe(primary.store.seq);
+    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+  });
+});
+
 describe('the supervisors’ board of a hall with a standby', () => {
   it('raises an alert when the hub in charge has had no standby in step for 5 minutes, and clears it when the standby follows again', async () => {
     let now = Date.parse('2026-11-27T10:00:00+08:00');

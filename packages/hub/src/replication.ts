@@ -15,7 +15,7 @@ import { DATABASE_FILE, HubRefusal, makeDataFolder } from './files';
 import { continuesLog, type Lineage } from './lineage';
 import { log } from './log';
 import { formatBytes, opsText, type Bilingual } from './ops-strings';
-import type { HallStore, ReplicatedEvent } from './store';
+import { isDiskFull, type HallStore, type ReplicatedEvent } from './store';
 import { limitMessages, SERVED_RECENTLY_MS, tokensMatch } from './terminals';
 
 /**
@@ -870,6 +870,8 @@ class FollowerSide {
   linked = false;
   /** The hub in charge answers but refuses to be followed: it runs another release, or takes another hall token (see refusedBy). */
   refused: 'release' | 'token' | undefined;
+  /** Its own disk refused the leader's rows (full, or refusing writes): said once, and linked again at the slower pace. */
+  private diskFull = false;
   private readonly looked = new Map<string, number[]>();
   /**
    * The terminals the leader last said it served (TerminalLinks.servedRecently), or undefined from a
@@ -916,7 +918,13 @@ class FollowerSide {
       try {
         this.onMessage(ws, message);
       } catch (error) {
-        log.error({ err: error }, opsText('followFailed'));
+        // Its disk full (or refusing writes), linking again at once failed again at once: the two hubs'
+        // logs filled with a failure, a standby gone and a standby back several times a second, and
+        // none said the disk. Said once, and tried again every few seconds until it takes the rows.
+        if (isDiskFull(error)) {
+          if (!this.diskFull) log.error({ code: (error as { code?: string }).code, file: this.store.file }, opsText('standbyDiskFull', { file: this.store.file, seconds: REFUSED_RETRY_MS / 1000 }));
+          this.diskFull = true;
+        } else log.error({ err: error }, opsText('followFailed'));
         ws.terminate();
       }
     });
@@ -927,7 +935,7 @@ class FollowerSide {
       this.ws = undefined;
       // Its leader unreachable now, not of another release: its silence counts again (a dead PC fails over).
       if (!opened) this.refused = undefined;
-      if (!this.stopped) this.retry = setTimeout(() => this.connect(), this.refused ? REFUSED_RETRY_MS : 300);
+      if (!this.stopped) this.retry = setTimeout(() => this.connect(), this.refused || this.diskFull ? REFUSED_RETRY_MS : 300);
     });
   }
 
@@ -961,6 +969,10 @@ class FollowerSide {
         this.leaderSeq = m.seq;
         this.replication.keepServedList(this.served ?? []);
         this.replication.applyRows(m);
+        if (this.diskFull) {
+          this.diskFull = false;
+          log.warn({ seq: this.store.seq }, opsText('standbyDiskWritable'));
+        }
         send(ws, { type: 'ack', n: m.n, seq: this.store.seq });
         return;
       case 'beat':
