@@ -15,7 +15,7 @@ import { configureLog, log, logFile } from './log';
 import { readNotifyInput } from './notifications';
 import { hostSetting, hubNumber, hubSwitch, SettingProblem } from './setting';
 import { upstreamFromEnv } from '@servicehall/upstream/hub';
-import { copyFromPeer, promoteLocal } from './replication';
+import { copyFromPeer, promotedText, promoteLocal } from './replication';
 import { startHub, type HubOptions, type RunningHub } from './server';
 import { Staff } from './staff';
 import { HallStore } from './store';
@@ -350,11 +350,7 @@ async function promote() {
     if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH') throw new Error(opsText('promoteNoAnswer', { url, problem: code }));
     throw error;
   });
-  console.log(
-    done.already
-      ? `本机服务器已在主用状态 this hub was in charge already (epoch ${done.epoch}, event ${done.seq})`
-      : `本机服务器已接管大厅 this hub is now in charge of the hall (epoch ${done.epoch}, event ${done.seq}); terminals move to it by themselves`,
-  );
+  console.log(promotedText(done));
 }
 
 /** `npm run hub -- archive 2025`: moves a past year into data/hall-2025.db and vacuums; the hub must be stopped. */

@@ -16,7 +16,7 @@ import { DATABASE_FILE, HubRefusal, KEY_FILE } from './files';
 import { RUNNING_MARKER } from './integrity';
 import { createLogger, useLogger } from './log';
 import { SESSION_MS } from './phones';
-import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES, peerStatus, promoteLocal, SERVED_KEPT_FOR_MS } from './replication';
+import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES, peerStatus, promotedText, promoteLocal, SERVED_KEPT_FOR_MS } from './replication';
 import { ANSWER_RETENTION_MS } from './retention';
 import { startHub, type HubOptions, type RunningHub } from './server';
 import { freePort } from './testing/hub-process';
@@ -1180,6 +1180,40 @@ describe('a standby whose disk is full', () => {
     standby.store.limitSize(undefined);
     await expect.poll(() => standby.store.seq, { timeout: 10_000 }).toBe(primary.store.seq);
     await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+  });
+});
+
+describe('an operator’s promote', () => {
+  it('says in Chinese then English that this hub is in charge; and, of a standby behind its primary (its disk full), how many events it lacks and that their numbers may be given again', async () => {
+    const { primary, standby, standbyUrl } = await primaryAndStandby({ semiSyncTimeoutMs: 200, both: { limits: { commands: 'off' } } });
+    const k = await kiosk(primary);
+    standby.store.limitSize(standby.store.sizeBytes());
+    for (let i = 0; i < 150; i++) expect((await issue(k)).ok).toBe(true);
+    // The standby has heard of them (the primary's beats) without holding them.
+    await expect.poll(() => standby.replication.status().lagEvents, { timeout: 5000 }).toBe(primary.store.seq - standby.store.seq);
+    const held = standby.store.seq;
+    expect(held).toBeLessThan(primary.store.seq);
+    const done = await promoteLocal({ url: standbyUrl, token: TOKEN });
+    expect(done).toMatchObject({ already: false, seq: held, behind: primary.store.seq - held, leaderSeq: primary.store.seq });
+    const [zh, en, zhBehind, enBehind, ...more] = promotedText(done).split('\n');
+    expect(more).toEqual([]);
+    expect(zh).toBe(`本机的主机已接管大厅（接管编号 epoch ${done.epoch}，事件序号 ${held}）：各终端会自行转到本主机。`);
+    expect(en).toBe(`The hub on this machine is now in charge of the hall (epoch ${done.epoch}, event ${held}): the terminals move to it by themselves.`);
+    expect(zhBehind).toContain(`本主机只有到第 ${held} 个事件的记录，原来的主机最后告知它已到第 ${primary.store.seq} 个，少了 ${primary.store.seq - held} 个事件`);
+    expect(enBehind).toMatch(/^Note: this hub took charge holding the events up to \d+, while the old hub last said it was at \d+: \d+ events short\. Numbers the old hub gave in between/);
+    // Asked again: in charge already, nothing more.
+    expect(promotedText(await promoteLocal({ url: standbyUrl, token: TOKEN })).split('\n')).toEqual([
+      `本机的主机原本就在主用状态（接管编号 epoch ${done.epoch}，事件序号 ${held}），没有改动。`,
+      `The hub on this machine was in charge already (epoch ${done.epoch}, event ${held}); nothing was changed.`,
+    ]);
+  });
+
+  it('of a standby in step says nothing of events lacking', async () => {
+    const { primary, standbyUrl } = await primaryAndStandby();
+    expect((await issue(await kiosk(primary))).ok).toBe(true);
+    const done = await promoteLocal({ url: standbyUrl, token: TOKEN });
+    expect(done.behind).toBe(0);
+    expect(promotedText(done).split('\n')).toHaveLength(2);
   });
 });
 

@@ -759,8 +759,11 @@ export class Replication {
       const address = req.socket.remoteAddress ?? '';
       if (!(address === '::1' || /^(::ffff:)?127\./.test(address))) return reply(res, 403, { ok: false, code: 'forbidden', message: 'promote from the standby hub’s own machine (npm run hub -- promote)' });
       const before = this.role.inCharge;
+      // What its leader last said it held beyond this hub: numbers this hub will give again.
+      const behind = before ? 0 : this.status().lagEvents;
+      const leaderSeq = this.store.seq + behind;
       const epoch = this.promote({ 'zh-CN': '操作员在本机执行了 npm run hub -- promote', en: 'an operator’s promote' });
-      return reply(res, 200, { ok: true, epoch, seq: this.store.seq, already: before });
+      return reply(res, 200, { ok: true, epoch, seq: this.store.seq, already: before, behind, leaderSeq });
     }
     if (url.pathname === '/replication/copy' && req.method === 'GET') {
       if (!this.role.inCharge) return reply(res, 409, { ok: false, code: 'not-in-charge', message: 'copy from the hub in charge' });
@@ -1101,10 +1104,30 @@ export async function peerStatus(peer: Peer, timeoutMs = 2_000): Promise<PeerSta
   return readJson<PeerStatus>(res);
 }
 
+export interface Promoted {
+  epoch: number;
+  seq: number;
+  already: boolean;
+  /** Events its old leader last said it held beyond this hub's (0 in step; a hub of a release before says none). */
+  behind?: number;
+  leaderSeq?: number;
+}
+
+/**
+ * What `promote` prints, Chinese then English: taken charge (or already in charge), and, when the
+ * old leader had said it held events this hub never got (its disk full, the link slow), that the
+ * numbers of those may be given again. It said only "this hub is now in charge" in one mixed line.
+ */
+export function promotedText(done: Promoted): string {
+  if (done.already) return opsText('promoteAlready', { epoch: done.epoch, seq: done.seq });
+  const said = opsText('promoteDone', { epoch: done.epoch, seq: done.seq });
+  return done.behind ? `${said}\n${opsText('promoteBehind', { behind: done.behind, seq: done.seq, leaderSeq: done.leaderSeq ?? done.seq + done.behind })}` : said;
+}
+
 /** Asks the hub on this machine to take charge (the operator's `npm run hub -- promote`). */
-export async function promoteLocal(hub: Peer): Promise<{ epoch: number; seq: number; already: boolean }> {
+export async function promoteLocal(hub: Peer): Promise<Promoted> {
   const res = await request(hub, '/replication/promote', 'POST', 5_000);
-  const body = await readJson<{ ok: boolean; epoch: number; seq: number; already: boolean; message?: string }>(res);
+  const body = await readJson<Promoted & { ok: boolean; message?: string }>(res);
   if (res.statusCode !== 200)
     // A wrong token or another machine's hub: asking again cannot mend it.
     throw new HubRefusal(opsText('promoteRefused', { url: hub.url, status: res.statusCode ?? '', why: res.statusCode === 401 ? SAME_TOKEN : (body.message ?? '') }));
