@@ -20,6 +20,7 @@ import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES, peerStatus, promotedText
 import { ANSWER_RETENTION_MS } from './retention';
 import { startHub, type HubOptions, type RunningHub } from './server';
 import { freePort } from './testing/hub-process';
+import { TestConsole } from './testing/console';
 import { TestTerminal } from './testing/terminal';
 import { frameHead } from './testing/frames';
 
@@ -1157,6 +1158,35 @@ describe('a standby whose hall token the hub in charge refuses', () => {
     }
     // That hub gone (its PC died), its silence counts again: the standby takes charge (the terminals cannot reach it either).
     await expect.poll(() => inChargeOnceLookedFor(standby), { timeout: 10_000, interval: 100 }).toBe(true);
+  });
+});
+
+describe('the console’s live feed of a hall with a standby', () => {
+  it('tells the board whether this hub is in charge and its standby in step, unlinked or behind, and its backups, as they change', async () => {
+    const { primary, standby } = await primaryAndStandby({ semiSyncTimeoutMs: 200, both: { supervisionSweepMs: 50, limits: { commands: 'off' }, backup: { dir: tempDir(), everyMs: 3_600_000, keepDaily: 7, keepWeekly: 8 } }, primaryKnowsStandby: true });
+    const c = new TestConsole(primary.url);
+    expect((await c.request('POST', '/api/console/first-admin', { setupCode: primary.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
+    expect((await c.login('admin', 'first-admin-pass-1')).status).toBe(200);
+    const res = await fetch(`${primary.url}/api/console/stream`, { headers: { cookie: c.cookie } });
+    const reader = res.body!.getReader();
+    onTestFinished(() => void reader.cancel().catch(() => undefined));
+    let text = '';
+    const said: unknown[] = [];
+    const hubsSaid = async (match: (h: Record<string, unknown>) => boolean) => {
+      for (;;) {
+        const found = said.find((h) => match(h as Record<string, unknown>));
+        if (found) return found;
+        text += new TextDecoder().decode((await reader.read()).value);
+        for (const m of text.matchAll(/event: hubs\ndata: (.*)\n\n/g)) said.push(JSON.parse(m[1]!));
+        text = text.slice(text.lastIndexOf('\n\n') + 2);
+      }
+    };
+    expect(await hubsSaid((h) => (h.standby as { state: string }).state === 'in-step' && (h.backup as { lastAt?: number }).lastAt !== undefined)).toMatchObject({ inCharge: true, epoch: 1, standby: { state: 'in-step', behindEvents: 0 }, backup: { failures: 0 } });
+    // Its disk full, the standby falls behind.
+    standby.store.limitSize(standby.store.sizeBytes());
+    const k = await kiosk(primary);
+    for (let i = 0; i < 150; i++) expect((await issue(k)).ok).toBe(true);
+    expect(await hubsSaid((h) => (h.standby as { state: string }).state !== 'in-step')).toMatchObject({ inCharge: true, standby: { state: expect.stringMatching(/^(behind|none)$/) } });
   });
 });
 

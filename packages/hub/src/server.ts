@@ -12,7 +12,8 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { GroupCommit } from './commit';
-import { consoleOperations } from './console-api';
+import { consoleOperations, type HubHealth } from './console-api';
+import type { BackupStatus } from './backup';
 import { reportOperations } from './report-api';
 import type { HallReports } from './reports';
 import { serveConsole } from './console-files';
@@ -353,6 +354,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const pairings = new Pairings();
   const terminalListeners = new Set<() => void>();
   let terminals: TerminalLinks | undefined;
+  // The scheduled backups' state, once operations have started (below).
+  let backupStatus: () => BackupStatus | undefined = () => undefined;
   const consoleContext = {
     store,
     staff,
@@ -370,6 +373,17 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     },
     workbooks: new WorkbookImports({ ...WORKBOOK_IMPORT_LIMITS, ...options.workbookImport }),
     keepAliveMs: options.consoleKeepAliveMs,
+    hubs: (): HubHealth => {
+      const r = replication.status();
+      const backups = backupStatus();
+      return {
+        inCharge: store.role.inCharge,
+        epoch: store.role.epoch,
+        ...(options.peer ? { standby: { state: r.standby, behindEvents: r.standby === 'behind' ? r.lagEvents : 0 } } : {}),
+        ...(backups ? { backup: { ...(backups.last ? { lastAt: backups.last.takenAtMs } : {}), failures: backups.failures } } : {}),
+      };
+    },
+    hubsEveryMs: options.supervisionSweepMs,
   };
   const replication = new Replication(store, db, token, {
     peer: options.peer,
@@ -682,6 +696,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     replication: () => replication.status(),
     phones: () => ({ onHub: watch.watching, inProcess: phoneStreams?.watching ?? 0, ...(phoneStreams ? { process: { serving: phoneStreams.serving, starts: phoneStreams.starts } } : {}) }),
   });
+  backupStatus = () => operations.backups?.status;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
