@@ -4,10 +4,10 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BackupSchedule, backupFailure, backupFolderUsable, backupPolicyFromEnv, backupsToKeep, inspectBackup, listBackups, pruneBackups, readBackups, takeBackup } from './backup';
 import { initTls } from './init-tls';
-import { DATABASE_FILE } from './integrity';
+import { DATABASE_FILE, HubRefusal } from './integrity';
 import { runOpsCommand } from './ops-cli';
 import { KEY_FILE } from './files';
 import { createLogger, useLogger } from './log';
@@ -142,6 +142,27 @@ describe('an online backup', () => {
     expect(enLine).toMatch(/^The backup was not finished: the disk (or network share )?of the backup folder \/mnt\/nas\/hall /);
     expect(enLine).toContain(en);
     if (code === 'SQLITE_FULL' || code === 'ENOSPC') expect(`${zhLine}\n${enLine}`).toMatch(/约需 5\.3 MB[^]*about 5\.3 MB/);
+  });
+
+  it('to a folder on a disk or share mounted read-only is refused as such, saying what to do, not as this account’s rights (which root has)', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 2);
+    const share = tempDir();
+    // As the kernel answers on a read-only mount, whoever asks (root too).
+    const access = fs.accessSync;
+    const spy = vi.spyOn(fs, 'accessSync').mockImplementation((file, mode) => {
+      if (String(file) === share && mode !== undefined && (mode & fs.constants.W_OK) !== 0) throw Object.assign(new Error(`EROFS: read-only file system, access '${share}'`), { code: 'EROFS' });
+      return access(file, mode);
+    });
+    cleanups.push(() => spy.mockRestore());
+    for (const dir of [share, path.join(share, 'servicehall')]) {
+      const refused = await runOpsCommand('backup', ['--to', dir], { env: { SERVICEHALL_DATA: data }, out: () => undefined }).catch((e: unknown) => e as Error);
+      expect(refused).toBeInstanceOf(HubRefusal);
+      const [zh, en] = (refused as Error).message.split('\n');
+      expect(zh).toBe(`备份没有完成：备份文件夹 ${dir} 所在的磁盘或网络共享是只读的（EROFS: read-only file system, access '${share}'）。已有的备份未受影响。请让它可写（检查挂载选项，或网络共享是否已满、已断开后重新挂载），或换一个文件夹（SERVICEHALL_BACKUP_DIR 或 --to），再备份。`);
+      expect(en).toMatch(/^The backup was not finished: the disk or network share of the backup folder \S+ is read-only/);
+    }
+    expect(fs.readdirSync(share)).toEqual([]);
   });
 
   it('that fails otherwise says the worker’s reason in the words of a failed backup', () => {

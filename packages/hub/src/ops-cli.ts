@@ -162,12 +162,25 @@ function backupFolder(dir: string, where: string, use: 'read' | 'write'): void {
     })();
     if (use === 'read' || !parentIsFolder)
       throw new HubRefusal(opsText('backupDirMissing', { dir: full, where, parent: parentIsFolder ? '' : { 'zh-CN': `，它所在的 ${parent} 也不存在`, en: `, nor does ${parent}, where it would be` } }));
+    // The backup makes the folder in its parent: one it may not write (a share mounted read-only) is said now.
+    folderUsable(parent, fs.constants.W_OK | fs.constants.X_OK, full);
     return;
   }
+  folderUsable(full, use === 'write' ? fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK : fs.constants.R_OK | fs.constants.X_OK, full);
+}
+
+/**
+ * A backup folder (or the folder it would be made in) this account may not use: a disk or share
+ * mounted read-only is said so, with what to do there (it was said as the account's rights, which
+ * root has, and which no chmod mends); anything else as the account's rights.
+ */
+function folderUsable(dir: string, mode: number, backupDir: string): void {
   try {
-    fs.accessSync(full, use === 'write' ? fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK : fs.constants.R_OK | fs.constants.X_OK);
+    fs.accessSync(dir, mode);
   } catch (error) {
-    throw new HubRefusal(opsText('backupDirDenied', { dir: full, problem: (error as Error).message }));
+    const problem = (error as Error).message;
+    if ((error as NodeJS.ErrnoException).code === 'EROFS') throw new HubRefusal(opsText('backupReadOnly', { dir: backupDir, problem }));
+    throw new HubRefusal(opsText('backupDirDenied', { dir, problem }));
   }
 }
 
