@@ -6,7 +6,7 @@ import { DeviceReportSchema, EmergencyCallSchema } from './events';
 import { FollowUpStepSchema, RatingAspectsSchema, RatingChannelSchema, RatingLevelSchema } from './ratings';
 import type { StaffRef } from './staff';
 import { LaneSchema, PriorityReasonSchema } from './ticket';
-import { OverdueReportSchema, TerminalPresenceSchema } from './supervision';
+import { OverdueReportSchema, StandbyLinkSchema, TerminalPresenceSchema } from './supervision';
 import { withFields } from './with-fields';
 
 const windowNo = z.number().int().min(1).max(999);
@@ -205,7 +205,7 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('reportDevices'), devices: z.array(DeviceReportSchema).max(10) }),
   /** The hub's own: raises and clears supervisors' alerts from the hall as it stands and what only the hub knows (links, overdue records). */
-  z.object({ type: z.literal('reviewAlerts'), terminals: z.array(TerminalPresenceSchema).max(500), overdue: z.array(OverdueReportSchema).max(500).default([]) }),
+  z.object({ type: z.literal('reviewAlerts'), terminals: z.array(TerminalPresenceSchema).max(500), overdue: z.array(OverdueReportSchema).max(500).default([]), standby: StandbyLinkSchema.optional() }),
   /** A staff member has seen an alert (it stays shown, silenced, while its condition lasts). */
   z.object({ type: z.literal('acknowledgeAlert'), alertId: z.string().min(1).max(200) }),
 ]);

@@ -46,6 +46,8 @@ export const AlertSubjectSchema = z.discriminatedUnion('kind', [
     department: department.optional(),
   }),
   z.object({ kind: z.literal('overdue'), subject: z.enum(OVERDUE_KINDS), reference: z.string(), due: z.string(), department: department.optional() }),
+  // The hub in charge has had no standby in step for a while: a failure of its PC now would stop the hall.
+  z.object({ kind: z.literal('standby-unlinked'), state: z.enum(['none', 'behind']), minutes }),
 ]);
 export type AlertSubject = z.infer<typeof AlertSubjectSchema>;
 export type AlertKind = AlertSubject['kind'];
@@ -72,6 +74,13 @@ export const TerminalPresenceSchema = z.object({
   lastSeen: z.number().int().optional(),
 });
 export type TerminalPresence = z.infer<typeof TerminalPresenceSchema>;
+
+/**
+ * The hub in charge's standby, as the hub sees it when one is configured (SERVICEHALL_PEER) and it
+ * is not in step: none linked, or linked and behind (the primary answers without it); since when.
+ */
+export const StandbyLinkSchema = z.object({ state: z.enum(['none', 'behind']), since: z.number().int() });
+export type StandbyLink = z.infer<typeof StandbyLinkSchema>;
 
 /** Something past its deadline in the hall's records (a follow-up step, a complaint, a case route, a delivery). */
 export const OverdueReportSchema = z.object({ subject: z.enum(OVERDUE_KINDS), reference: z.string().min(1).max(40), due: z.string(), department: department.optional() });

@@ -1,12 +1,13 @@
+import { localTime } from '@servicehall/core';
 import { demoCatalogue } from '@servicehall/fixtures';
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BackupSchedule, backupFolderUsable, backupPolicyFromEnv, backupsToKeep, inspectBackup, listBackups, pruneBackups, readBackups, takeBackup } from './backup';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BackupSchedule, backupFailure, backupFolderUsable, backupPolicyFromEnv, backupsToKeep, inspectBackup, listBackups, pruneBackups, readBackups, takeBackup } from './backup';
 import { initTls } from './init-tls';
-import { DATABASE_FILE } from './integrity';
+import { DATABASE_FILE, HubRefusal } from './integrity';
 import { runOpsCommand } from './ops-cli';
 import { KEY_FILE } from './files';
 import { createLogger, useLogger } from './log';
@@ -99,6 +100,77 @@ describe('an online backup', () => {
     expect(await listBackups(backups)).toEqual([]);
   });
 
+  it('whose manifest cannot be written (the share full or gone at that moment) leaves no copy behind that no list offers and no retention removes', async () => {
+    const data = tempDir();
+    const backups = tempDir();
+    makeHallDatabase(data, 20);
+    const at = Date.parse('2026-11-27T02:00:00.000Z');
+    // Where its manifest is written first, something the disk will not write a file over.
+    fs.mkdirSync(path.join(backups, 'hall-20261127-020000-000.json.partial'));
+    await expect(takeBackup(path.join(data, DATABASE_FILE), backups, () => at)).rejects.toThrow(/EISDIR/);
+    expect(fs.readdirSync(backups)).toEqual(['hall-20261127-020000-000.json.partial']);
+  });
+
+  it('of a damaged database is logged by the schedule in Chinese then English once each, not Chinese and English inside each other', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 200);
+    const fd = fs.openSync(path.join(data, DATABASE_FILE), 'r+');
+    fs.writeSync(fd, Buffer.alloc(4 * 4096, 0x5a), 0, 4 * 4096, 2 * 4096);
+    fs.closeSync(fd);
+    const lines: string[] = [];
+    cleanups.push(useLogger(createLogger({ destination: { write: (line: string) => void lines.push(line) } })));
+    const schedule = new BackupSchedule(path.join(data, DATABASE_FILE), { dir: tempDir(), everyMs: HOUR, keepDaily: 7, keepWeekly: 8 }, () => SHANGHAI);
+    expect(await schedule.runNow()).toBeUndefined();
+    const msg = (JSON.parse(lines[0]!) as { msg: string }).msg.split('\n');
+    expect(msg).toHaveLength(2);
+    expect(msg[0]).toMatch(/^备份文件 \S+ 未通过检查（/);
+    expect(msg[1]).toMatch(/^The backup file \S+ failed its check \(/);
+    await schedule.stop();
+  });
+
+  it.each([
+    ['SQLITE_FULL', 'database or disk is full', '所在的磁盘已满（database or disk is full）', 'is full (database or disk is full)'],
+    ['ENOSPC', "ENOSPC: no space left on device, open '/mnt/nas/hall/hall-x.db.partial'", '所在的磁盘已满（ENOSPC', 'is full (ENOSPC'],
+    ['EROFS', "EROFS: read-only file system, mkdir '/mnt/nas/hall'", '所在的磁盘或网络共享是只读的（EROFS', 'is read-only (EROFS'],
+    ['SQLITE_READONLY', 'attempt to write a readonly database', '所在的磁盘或网络共享是只读的（attempt', 'is read-only (attempt'],
+  ])('that its folder’s disk refuses (%s) says so, with the room a backup needs and what to do, in Chinese then English', (code, problem, zh, en) => {
+    const [zhLine, enLine, ...more] = backupFailure({ problem, code }, '/mnt/nas/hall', () => 5_300_000).message.split('\n');
+    expect(more).toEqual([]);
+    expect(zhLine).toMatch(/^备份没有完成：备份文件夹 \/mnt\/nas\/hall /);
+    expect(zhLine).toContain(zh);
+    expect(zhLine).toMatch(/换一个.*文件夹（SERVICEHALL_BACKUP_DIR 或 --to），再备份。$/);
+    expect(enLine).toMatch(/^The backup was not finished: the disk (or network share )?of the backup folder \/mnt\/nas\/hall /);
+    expect(enLine).toContain(en);
+    if (code === 'SQLITE_FULL' || code === 'ENOSPC') expect(`${zhLine}\n${enLine}`).toMatch(/约需 5\.3 MB[^]*about 5\.3 MB/);
+  });
+
+  it('to a folder on a disk or share mounted read-only is refused as such, saying what to do, not as this account’s rights (which root has)', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 2);
+    const share = tempDir();
+    // As the kernel answers on a read-only mount, whoever asks (root too).
+    const access = fs.accessSync;
+    const spy = vi.spyOn(fs, 'accessSync').mockImplementation((file, mode) => {
+      if (String(file) === share && mode !== undefined && (mode & fs.constants.W_OK) !== 0) throw Object.assign(new Error(`EROFS: read-only file system, access '${share}'`), { code: 'EROFS' });
+      return access(file, mode);
+    });
+    cleanups.push(() => spy.mockRestore());
+    for (const dir of [share, path.join(share, 'servicehall')]) {
+      const refused = await runOpsCommand('backup', ['--to', dir], { env: { SERVICEHALL_DATA: data }, out: () => undefined }).catch((e: unknown) => e as Error);
+      expect(refused).toBeInstanceOf(HubRefusal);
+      const [zh, en] = (refused as Error).message.split('\n');
+      expect(zh).toBe(`备份没有完成：备份文件夹 ${dir} 所在的磁盘或网络共享是只读的（EROFS: read-only file system, access '${share}'）。已有的备份未受影响。请让它可写（检查挂载选项，或网络共享是否已满、已断开后重新挂载），或换一个文件夹（SERVICEHALL_BACKUP_DIR 或 --to），再备份。`);
+      expect(en).toMatch(/^The backup was not finished: the disk or network share of the backup folder \S+ is read-only/);
+    }
+    expect(fs.readdirSync(share)).toEqual([]);
+  });
+
+  it('that fails otherwise says the worker’s reason in the words of a failed backup', () => {
+    expect(backupFailure({ problem: 'the backup worker stopped (1)' }, '/mnt/nas/hall', () => 1).message).toBe(
+      '备份失败，已有的备份未受影响：the backup worker stopped (1)\nThe backup failed; the backups already made are untouched: the backup worker stopped (1)',
+    );
+  });
+
   it('is stopped when the hub closes before it is done, and offers nothing half-made as a backup', async () => {
     const data = tempDir();
     const backups = tempDir();
@@ -130,9 +202,22 @@ describe('an online backup', () => {
     fs.copyFileSync(path.join(data, KEY_FILE), path.join(fresh, KEY_FILE));
     const lines: string[] = [];
     expect(await runOpsCommand('restore', [backup.path], { env: { SERVICEHALL_DATA: fresh }, out: (l) => lines.push(l) })).toBe(0);
+    // Taken at the hall's time as `backups` lists it, not UTC.
+    const local = localTime(backup.takenAtMs, SHANGHAI);
     expect(lines[0]).toBe(
-      `已恢复：${backup.path}（事件序号 ${backup.seq}，备份时间 ${backup.takenAt}）到 ${fresh}，那里原先没有大厅数据库。\nRestored ${backup.path} (event ${backup.seq}, taken ${backup.takenAt}) into ${fresh}, which held no hall database before.`,
+      `已恢复：${backup.path}（事件序号 ${backup.seq}，备份时间 ${local.day} ${local.time}）到 ${fresh}，那里原先没有大厅数据库。\nRestored ${backup.path} (event ${backup.seq}, taken ${local.day} ${local.time}) into ${fresh}, which held no hall database before.`,
     );
+  });
+
+  it('restored without its manifest says its time is not known, not "?"', async () => {
+    const data = tempDir();
+    makeHallDatabase(data, 2);
+    const backup = await takeBackup(path.join(data, DATABASE_FILE), tempDir());
+    const bare = path.join(tempDir(), path.basename(backup.path));
+    fs.copyFileSync(backup.path, bare);
+    const lines: string[] = [];
+    expect(await runOpsCommand('restore', [bare], { env: { SERVICEHALL_DATA: data }, out: (l) => lines.push(l) })).toBe(0);
+    expect(lines[0]).toMatch(new RegExp(`^已恢复：${bare}（事件序号 ${backup.seq}，备份时间不明（它旁边没有清单））。原数据库已保留在 \\S+。\\nRestored ${bare} \\(event ${backup.seq}, taken unknown \\(no manifest beside it\\)\\)\\.`));
   });
 
   it('is found wanting when its file is not a hall database', async () => {

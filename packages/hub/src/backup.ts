@@ -96,7 +96,8 @@ function inspect(file) {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const problems = db.pragma('integrity_check(10)').map((r) => Object.values(r)[0]).filter((m) => m !== 'ok');
-    if (problems.length) return { ok: false, problem: problems.join('; ') };
+    // SQLite's report holds line breaks: said on one line, as each language of an operator's message is.
+    if (problems.length) return { ok: false, problem: problems.join('; ').replace(/\\s*\\n\\s*/g, '; ') };
     const has = (t) => !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(t);
     if (!has('events') || !has('hall') || !has('schema_migrations')) return { ok: false, problem: 'not a hall database: no event log in it' };
     const get = (k) => db.prepare('SELECT value FROM hall WHERE key = ?').get(k);
@@ -148,6 +149,7 @@ async function backup() {
   for (let i = 2; fs.existsSync(path.join(task.dir, name + '.db')); i++) name = task.stem + '-' + i;
   const file = path.join(task.dir, name + '.db');
   const partial = file + '.partial';
+  let named = false;
   try {
     // Made for the hub's account alone, as the data folder's files are (SQLite would make it by the umask, 644).
     fs.rmSync(partial, { force: true });
@@ -201,6 +203,7 @@ async function backup() {
       ms: 0,
     };
     fs.renameSync(partial, file);
+    named = true;
     manifest.ms = Math.round(performance.now() - started);
     const json = path.join(task.dir, name + '.json');
     const fd = fs.openSync(json + '.partial', 'w', 0o600);
@@ -210,6 +213,9 @@ async function backup() {
     return { ok: true, manifest, path: file, steps };
   } catch (error) {
     fs.rmSync(partial, { force: true });
+    // Its manifest not written (the share full or gone at that moment): a copy no list offers and no
+    // retention removes would stay, the database's whole size, at every such failure.
+    if (named) try { fs.rmSync(file, { force: true }); } catch {}
     throw error;
   }
 }
@@ -219,14 +225,37 @@ async function run() {
   if (!found.ok) return found;
   return { ...found, bytes: fs.statSync(task.file).size, sha256: digest(task.file) };
 }
-run().then((r) => parentPort.postMessage(r), (e) => parentPort.postMessage({ ok: false, problem: e && e.message ? e.message : String(e) }));
+run().then((r) => parentPort.postMessage(r), (e) => parentPort.postMessage({ ok: false, problem: e && e.message ? e.message : String(e), code: e && e.code }));
 `;
 
 export type Inspection =
   | { ok: true; seq: number; schemaVersion: number; log: string | null; hall: string; bytes: number; sha256: string }
   | { ok: false; problem: string };
 
-type BackupResult = { ok: true; manifest: BackupManifest; path: string; steps: number } | { ok: false; problem: string; file?: string } | { ok: false; missing: string };
+type BackupResult = { ok: true; manifest: BackupManifest; path: string; steps: number } | { ok: false; problem: string; file?: string; code?: string } | { ok: false; missing: string };
+
+/** What the disk says when it takes no more (SQLite's and the system's words), or takes nothing at all. */
+const NO_ROOM = new Set(['SQLITE_FULL', 'ENOSPC', 'EDQUOT']);
+const READ_ONLY = new Set(['SQLITE_READONLY', 'EROFS']);
+
+/**
+ * A backup that failed, as its operator reads it (the command line, the scheduled backup's log), in
+ * Chinese then English: a backup folder whose disk is full or read-only is said so, with the room a
+ * backup needs and what to do, not as SQLite's "database or disk is full"; a copy that failed its
+ * check names its file; anything else is said with the reason the worker gave.
+ */
+export function backupFailure(result: { problem: string; file?: string; code?: string }, dir: string, databaseBytes: () => number): Error {
+  if (result.code && (NO_ROOM.has(result.code) || READ_ONLY.has(result.code))) {
+    let size = '?';
+    try {
+      size = formatBytes(databaseBytes());
+    } catch {
+      // The database's size is only a hint here.
+    }
+    return new Error(opsText(NO_ROOM.has(result.code) ? 'backupNoRoom' : 'backupReadOnly', { dir, problem: result.problem, size }));
+  }
+  return new Error(result.file ? opsText('backupBad', { file: result.file, problem: result.problem }) : opsText('backupFailed', { reason: result.problem }));
+}
 
 /** No backup was taken: the folder above the backup folder is missing (a share not mounted); nothing was made. */
 export class BackupFolderMissing extends Error {
@@ -276,7 +305,7 @@ export async function takeBackup(dbFile: string, dir: string, now: () => number 
   const takenAtMs = now();
   const result = await inWorker<BackupResult>({ kind: 'backup', source: dbFile, dir, stem: `${PREFIX}${stamp(takenAtMs)}`, takenAtMs, stepBytes }, signal);
   if (!result.ok && 'missing' in result) throw new BackupFolderMissing(path.resolve(dir), result.missing);
-  if (!result.ok) throw new Error(result.file ? opsText('backupBad', { file: result.file, problem: result.problem }) : result.problem);
+  if (!result.ok) throw backupFailure(result, path.resolve(dir), () => fs.statSync(dbFile).size);
   // Taken by root (sudo) into the service's backup folder: its account lists and prunes them.
   giveToFolderOwner(dir, result.path, result.path.replace(/\.db$/, '.json'));
   return { ...result.manifest, path: result.path, steps: result.steps };
@@ -424,6 +453,12 @@ async function sameDisk(a: string, b: string): Promise<boolean> {
   }
 }
 
+/** A failed backup's words: said in both languages already (backupFailure), or a reason put in them. */
+export function failedText(error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  return /[\u4e00-\u9fff]/.test(reason) ? reason : opsText('backupFailed', { reason });
+}
+
 /** How long closing the hub waits for a backup under way before it stops it (a hung share, say). */
 const STOP_WAIT_MS = 10_000;
 
@@ -493,7 +528,7 @@ export class BackupSchedule {
       this.status.failures += 1;
       if (error instanceof BackupFolderMissing)
         log.error({ dir: error.dir, missing: error.parent }, opsText('scheduledBackupNoParent', { dir: error.dir, parent: error.parent, minutes: this.policy.everyMs / 60_000 }));
-      else log.error({ err: error, dir: this.policy.dir }, opsText('backupFailed', { reason: error instanceof Error ? error.message : String(error) }));
+      else log.error({ err: error, dir: this.policy.dir }, failedText(error));
       return undefined;
     } finally {
       this.status.running = false;

@@ -341,18 +341,14 @@ async function promote() {
   if (!token) throw new HubRefusal(opsText('promoteNoToken', { file: path.join(dataDir, TOKEN_FILE) }));
   const ca = tls ? readIfThere(path.join(dataDir, TLS_DIR, CA_CERT)) : undefined;
   const url = `${tls ? 'https' : 'http'}://${tls ? 'localhost' : '127.0.0.1'}:${port}`;
-  const { promoteLocal } = await import('./replication');
+  const { promoteLocal, promotedText } = await import('./replication');
   // No hub there (stopped, or another port): said with the address tried, not as a bare ECONNREFUSED.
   const done = await promoteLocal({ url, token, ...(ca ? { ca } : {}) }).catch((error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH') throw new Error(opsText('promoteNoAnswer', { url, problem: code }));
     throw error;
   });
-  console.log(
-    done.already
-      ? `本机服务器已在主用状态 this hub was in charge already (epoch ${done.epoch}, event ${done.seq})`
-      : `本机服务器已接管大厅 this hub is now in charge of the hall (epoch ${done.epoch}, event ${done.seq}); terminals move to it by themselves`,
-  );
+  console.log(promotedText(done));
 }
 
 /** `npm run hub -- archive 2025`: moves a past year into data/hall-2025.db and vacuums; the hub must be stopped. */

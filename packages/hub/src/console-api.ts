@@ -55,7 +55,26 @@ export interface ConsoleContext {
   workbooks: WorkbookImports;
   /** How often a live feed says it is alive (CONSOLE_KEEP_ALIVE_MS by default). */
   keepAliveMs?: number;
+  /** The hubs as the board shows them (none: the board says nothing of them). */
+  hubs?: () => HubHealth;
+  /** How often a live feed looks whether that changed (HUBS_LOOK_MS by default). */
+  hubsEveryMs?: number;
 }
+
+/**
+ * The hubs as the supervisors' board shows them: whether this hub is in charge, its standby's link
+ * when one is configured (SERVICEHALL_PEER), and its last backup when backups are set. Before it the
+ * board said nothing of them, and a hall ran without its standby or its backups unseen.
+ */
+export interface HubHealth {
+  inCharge: boolean;
+  epoch: number;
+  standby?: { state: 'in-step' | 'behind' | 'none'; behindEvents: number };
+  backup?: { lastAt?: number; failures: number };
+}
+
+/** How often a console's live feed looks whether the hubs' health changed (it is sent only then). */
+export const HUBS_LOOK_MS = 2_000;
 
 /** Who acts: the signed-in staff member, or the hall token's administrator (installer scripts). */
 function who(req: Request): StaffRef {
@@ -670,7 +689,18 @@ function consoleStream(ctx: ConsoleContext, req: Request, res: ServerResponse): 
   const stopEnded = ctx.staff.sessions.onEnded(() => {
     if (!ctx.staff.sessions.peek(secret, ctx.clock())) res.end();
   });
+  let hubsSaid = '';
+  const tellHubs = () => {
+    const now = ctx.hubs && JSON.stringify(ctx.hubs());
+    if (now === undefined || now === hubsSaid) return;
+    hubsSaid = now;
+    send(`event: hubs\ndata: ${now}\n\n`);
+  };
+  tellHubs();
+  const hubsBeat = setInterval(tellHubs, ctx.hubsEveryMs ?? HUBS_LOOK_MS);
+  hubsBeat.unref();
   res.on('close', () => {
+    clearInterval(hubsBeat);
     clearInterval(keepAlive);
     stopEvents();
     stopTerminals();

@@ -193,6 +193,31 @@ describe('the database check at start', () => {
     await hub.close();
   });
 
+  it.each([
+    ['cut short in copying', (file: string) => fs.truncateSync(file, Math.floor(fs.statSync(file).size / 2)), /文件已损坏或不完整/, /the file is damaged or cut short/],
+    ['damaged in storage', (file: string) => damage(file), /文件已损坏或不完整/, /the file is damaged or cut short/],
+    ['not a hall database at all', (file: string) => (fs.rmSync(file), new Database(file).exec('CREATE TABLE notes (x)').close()), /它不是大厅数据库，其中没有事件记录/, /it is not a hall database: no event log in it/],
+  ])('refuses a backup %s, saying in Chinese then English what is wrong with it and which backup to use instead, changing nothing', async (_, spoil, zh, en) => {
+    const here = tempDir();
+    makeHallDatabase(here, 5);
+    const backup = await takeBackup(path.join(here, DATABASE_FILE), tempDir());
+    const copied = path.join(tempDir(), path.basename(backup.path));
+    fs.copyFileSync(backup.path, copied);
+    spoil(copied);
+    const before = sha(path.join(here, DATABASE_FILE));
+    const refused = await restoreBackup(copied, here).catch((e: unknown) => e as Error);
+    expect(refused).toBeInstanceOf(HubRefusal);
+    const [zhLine, enLine, ...more] = (refused as Error).message.split('\n');
+    expect(more).toEqual([]);
+    expect(zhLine).toMatch(zh);
+    expect(zhLine).toContain(`${copied} 不能用来恢复`);
+    expect(zhLine).toMatch(/数据文件夹没有被改动。请换用另一个备份（npm run hub -- backups 列出备份/);
+    expect(enLine).toMatch(en);
+    expect(enLine).toMatch(/The data folder was not changed\. Use another backup \(npm run hub -- backups lists them/);
+    expect(sha(path.join(here, DATABASE_FILE))).toBe(before);
+    expect(fs.readdirSync(here).filter((f) => f.startsWith('replaced-') || f.endsWith('.restoring'))).toEqual([]);
+  });
+
   it('refuses to restore another hall’s backup (sealed with another hall key), changing nothing', async () => {
     const here = tempDir();
     const other = tempDir();

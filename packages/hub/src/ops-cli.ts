@@ -1,7 +1,7 @@
 import { localTime } from '@servicehall/core';
 import fs from 'node:fs';
 import path from 'node:path';
-import { backupPolicyFromEnv, pruneBackups, readBackups, takeBackup } from './backup';
+import { backupPolicyFromEnv, failedText, pruneBackups, readBackups, takeBackup } from './backup';
 import { databaseAccess } from './files';
 import { DAMAGED_MARKER, DATABASE_FILE, HubRefusal, UsageMistake, databaseProblem } from './integrity';
 import { formatBytes, opsText, THEN_RUN_AGAIN, type Bilingual } from './ops-strings';
@@ -56,9 +56,7 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       databaseAccess(database, 'read', THEN_RUN_AGAIN);
       // A folder that cannot be made or written (a share gone read-only, /proc) is said as a failed backup.
       const backup = await takeBackup(database, path.resolve(dir)).catch((error: unknown) => {
-        const reason = error instanceof Error ? error.message : String(error);
-        // A copy that failed its check is said in both languages already (backupBad).
-        throw /[\u4e00-\u9fff]/.test(reason) ? error : new Error(opsText('backupFailed', { reason }));
+        throw new Error(failedText(error));
       });
       out(opsText('backupDone', { file: backup.path, seq: backup.seq, size: formatBytes(backup.bytes), ms: backup.ms }));
       if (policy && path.resolve(dir) === policy.dir) {
@@ -91,7 +89,11 @@ export async function runOpsCommand(command: string, args: string[], io: OpsIo =
       const file = args.find((a) => !a.startsWith('--'));
       if (!file) throw new HubRefusal(opsText('restoreWhich'));
       const restored = await restoreBackup(file, dataDir, Date.now, env.SERVICEHALL_KEY_FILE || undefined);
-      const said = { file: path.resolve(file), seq: restored.seq, at: restored.takenAt ?? '?' };
+      // In the hall's own time, as `backups` listed it: an installer picks the backup by that time.
+      const taken = restored.takenAtMs;
+      const local = taken === undefined ? undefined : localTime(taken, (await hallTimeZone(path.join(dataDir, DATABASE_FILE))).timeZone);
+      const at: Bilingual = local ? { 'zh-CN': ` ${local.day} ${local.time}`, en: `${local.day} ${local.time}` } : { 'zh-CN': '不明（它旁边没有清单）', en: 'unknown (no manifest beside it)' };
+      const said = { file: path.resolve(file), seq: restored.seq, at };
       // Onto a new PC (the old one's disk died) there was no database to keep aside.
       out(restored.kept ? opsText('restored', { ...said, kept: restored.kept }) : opsText('restoredFresh', { ...said, dir: path.resolve(dataDir) }));
       out(opsText('restoredNext'));
@@ -160,12 +162,25 @@ function backupFolder(dir: string, where: string, use: 'read' | 'write'): void {
     })();
     if (use === 'read' || !parentIsFolder)
       throw new HubRefusal(opsText('backupDirMissing', { dir: full, where, parent: parentIsFolder ? '' : { 'zh-CN': `，它所在的 ${parent} 也不存在`, en: `, nor does ${parent}, where it would be` } }));
+    // The backup makes the folder in its parent: one it may not write (a share mounted read-only) is said now.
+    folderUsable(parent, fs.constants.W_OK | fs.constants.X_OK, full);
     return;
   }
+  folderUsable(full, use === 'write' ? fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK : fs.constants.R_OK | fs.constants.X_OK, full);
+}
+
+/**
+ * A backup folder (or the folder it would be made in) this account may not use: a disk or share
+ * mounted read-only is said so, with what to do there (it was said as the account's rights, which
+ * root has, and which no chmod mends); anything else as the account's rights.
+ */
+function folderUsable(dir: string, mode: number, backupDir: string): void {
   try {
-    fs.accessSync(full, use === 'write' ? fs.constants.R_OK | fs.constants.W_OK | fs.constants.X_OK : fs.constants.R_OK | fs.constants.X_OK);
+    fs.accessSync(dir, mode);
   } catch (error) {
-    throw new HubRefusal(opsText('backupDirDenied', { dir: full, problem: (error as Error).message }));
+    const problem = (error as Error).message;
+    if ((error as NodeJS.ErrnoException).code === 'EROFS') throw new HubRefusal(opsText('backupReadOnly', { dir: backupDir, problem }));
+    throw new HubRefusal(opsText('backupDirDenied', { dir, problem }));
   }
 }
 

@@ -16,10 +16,11 @@ import { DATABASE_FILE, HubRefusal, KEY_FILE } from './files';
 import { RUNNING_MARKER } from './integrity';
 import { createLogger, useLogger } from './log';
 import { SESSION_MS } from './phones';
-import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES, peerStatus, promoteLocal, SERVED_KEPT_FOR_MS } from './replication';
+import { copyFromPeer, MAX_MESSAGE_BEFORE_FOLLOW_BYTES, peerStatus, promotedText, promoteLocal, SERVED_KEPT_FOR_MS } from './replication';
 import { ANSWER_RETENTION_MS } from './retention';
 import { startHub, type HubOptions, type RunningHub } from './server';
 import { freePort } from './testing/hub-process';
+import { TestConsole } from './testing/console';
 import { TestTerminal } from './testing/terminal';
 import { frameHead } from './testing/frames';
 
@@ -1160,15 +1161,177 @@ describe('a standby whose hall token the hub in charge refuses', () => {
   });
 });
 
+describe('the console’s live feed of a hall with a standby', () => {
+  it('tells the board whether this hub is in charge and its standby in step, unlinked or behind, and its backups, as they change', async () => {
+    const { primary, standby } = await primaryAndStandby({ semiSyncTimeoutMs: 200, both: { supervisionSweepMs: 50, limits: { commands: 'off' }, backup: { dir: tempDir(), everyMs: 3_600_000, keepDaily: 7, keepWeekly: 8 } }, primaryKnowsStandby: true });
+    const c = new TestConsole(primary.url);
+    expect((await c.request('POST', '/api/console/first-admin', { setupCode: primary.setupCode, id: 'admin', name: '王管理', password: 'first-admin-pass-1' })).status).toBe(201);
+    expect((await c.login('admin', 'first-admin-pass-1')).status).toBe(200);
+    const res = await fetch(`${primary.url}/api/console/stream`, { headers: { cookie: c.cookie } });
+    const reader = res.body!.getReader();
+    onTestFinished(() => void reader.cancel().catch(() => undefined));
+    let text = '';
+    const said: unknown[] = [];
+    const hubsSaid = async (match: (h: Record<string, unknown>) => boolean) => {
+      for (;;) {
+        const found = said.find((h) => match(h as Record<string, unknown>));
+        if (found) return found;
+        text += new TextDecoder().decode((await reader.read()).value);
+        for (const m of text.matchAll(/event: hubs\ndata: (.*)\n\n/g)) said.push(JSON.parse(m[1]!));
+        text = text.slice(text.lastIndexOf('\n\n') + 2);
+      }
+    };
+    expect(await hubsSaid((h) => (h.standby as { state: string }).state === 'in-step' && (h.backup as { lastAt?: number }).lastAt !== undefined)).toMatchObject({ inCharge: true, epoch: 1, standby: { state: 'in-step', behindEvents: 0 }, backup: { failures: 0 } });
+    // Its disk full, the standby falls behind.
+    standby.store.limitSize(standby.store.sizeBytes());
+    const k = await kiosk(primary);
+    for (let i = 0; i < 150; i++) expect((await issue(k)).ok).toBe(true);
+    expect(await hubsSaid((h) => (h.standby as { state: string }).state !== 'in-step')).toMatchObject({ inCharge: true, standby: { state: expect.stringMatching(/^(behind|none)$/) } });
+  });
+});
+
+describe('a standby whose disk is full', () => {
+  it('says so once, in Chinese then English, with what to do, tries again every few seconds rather than at once, and catches up once it has room', async () => {
+    const logged = captureLog();
+    const { primary, standby } = await primaryAndStandby({ semiSyncTimeoutMs: 200, both: { limits: { commands: 'off' } } });
+    const k = await kiosk(primary);
+    // The standby's disk takes no more (as a size ceiling makes SQLite say: database or disk is full).
+    standby.store.limitSize(standby.store.sizeBytes());
+    for (let i = 0; i < 150; i++) expect((await issue(k)).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const said = logged.map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.msg.includes('备用主机') && l.msg.includes('磁盘'));
+    expect(said).toHaveLength(1);
+    expect(said[0]!.level).toBe('error');
+    expect(said[0]!.msg).toMatch(/^本主机（备用主机）的磁盘已满或拒绝写入[^]*请腾出空间[^]*\nThis hub \(the standby\) has a full disk[^]*Free space/);
+    // Not linking again at once, over and over: each time the primary said its standby had gone.
+    expect(logged.filter((l) => l.includes('备用主机') && l.includes('断开了')).length).toBeLessThanOrEqual(1);
+    expect(standby.store.seq).toBeLessThan(primary.store.seq);
+
+    standby.store.limitSize(undefined);
+    await expect.poll(() => standby.store.seq, { timeout: 10_000 }).toBe(primary.store.seq);
+    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+  });
+});
+
+describe('an operator’s promote', () => {
+  it('says in Chinese then English that this hub is in charge; and, of a standby behind its primary (its disk full), how many events it lacks and that their numbers may be given again', async () => {
+    const { primary, standby, standbyUrl } = await primaryAndStandby({ semiSyncTimeoutMs: 200, both: { limits: { commands: 'off' } } });
+    const k = await kiosk(primary);
+    standby.store.limitSize(standby.store.sizeBytes());
+    for (let i = 0; i < 150; i++) expect((await issue(k)).ok).toBe(true);
+    // The standby has heard of them (the primary's beats) without holding them.
+    await expect.poll(() => standby.replication.status().lagEvents, { timeout: 5000 }).toBe(primary.store.seq - standby.store.seq);
+    const held = standby.store.seq;
+    expect(held).toBeLessThan(primary.store.seq);
+    const done = await promoteLocal({ url: standbyUrl, token: TOKEN });
+    expect(done).toMatchObject({ already: false, seq: held, behind: primary.store.seq - held, leaderSeq: primary.store.seq });
+    const [zh, en, zhBehind, enBehind, ...more] = promotedText(done).split('\n');
+    expect(more).toEqual([]);
+    expect(zh).toBe(`本机的主机已接管大厅（接管编号 epoch ${done.epoch}，事件序号 ${held}）：各终端会自行转到本主机。`);
+    expect(en).toBe(`The hub on this machine is now in charge of the hall (epoch ${done.epoch}, event ${held}): the terminals move to it by themselves.`);
+    expect(zhBehind).toContain(`本主机只有到第 ${held} 个事件的记录，原来的主机最后告知它已到第 ${primary.store.seq} 个，少了 ${primary.store.seq - held} 个事件`);
+    expect(enBehind).toMatch(/^Note: this hub took charge holding the events up to \d+, while the old hub last said it was at \d+: \d+ events short\. Numbers the old hub gave in between/);
+    // Asked again: in charge already, nothing more.
+    expect(promotedText(await promoteLocal({ url: standbyUrl, token: TOKEN })).split('\n')).toEqual([
+      `本机的主机原本就在主用状态（接管编号 epoch ${done.epoch}，事件序号 ${held}），没有改动。`,
+      `The hub on this machine was in charge already (epoch ${done.epoch}, event ${held}); nothing was changed.`,
+    ]);
+  });
+
+  it('of a standby in step says nothing of events lacking', async () => {
+    const { primary, standbyUrl } = await primaryAndStandby();
+    expect((await issue(await kiosk(primary))).ok).toBe(true);
+    const done = await promoteLocal({ url: standbyUrl, token: TOKEN });
+    expect(done.behind).toBe(0);
+    expect(promotedText(done).split('\n')).toHaveLength(2);
+  });
+});
+
+describe('the supervisors’ board of a hall with a standby', () => {
+  it('raises an alert when the hub in charge has had no standby in step for 5 minutes, and clears it when the standby follows again', async () => {
+    let now = Date.parse('2026-11-27T10:00:00+08:00');
+    const clock = () => now;
+    const { primary, standby, standbyDir, standbyUrl } = await primaryAndStandby({ primaryKnowsStandby: true, both: { clock, supervisionSweepMs: 20 } });
+    const unlinked = () => [...primary.store.view.alerts.values()].filter((a) => a.subject.kind === 'standby-unlinked' && a.clearedAt === undefined).map((a) => a.subject);
+    now += 10 * 60_000;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(unlinked()).toEqual([]);
+
+    // The standby's PC dies.
+    hubs.splice(hubs.indexOf(standby), 1);
+    await standby.close();
+    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('none');
+    await new Promise((r) => setTimeout(r, 200));
+    now += 4 * 60_000;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(unlinked()).toEqual([]);
+    now += 60_000;
+    await expect.poll(unlinked, { timeout: 5000 }).toEqual([{ kind: 'standby-unlinked', state: 'none', minutes: 5 }]);
+
+    // Mended: it follows again, and the alert ends.
+    const again = await startHub({ dataDir: standbyDir, port: Number(new URL(standbyUrl).port), token: TOKEN, peer: { url: primary.url, token: TOKEN }, standby: true, clock });
+    hubs.push(again);
+    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    await expect.poll(unlinked, { timeout: 5000 }).toEqual([]);
+  });
+});
+
 describe('a standby whose first start cannot reach the hub in charge', () => {
-  it('says which peer it could not copy from and what to check, in Chinese then English, with nothing made in its data folder', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-standby-'));
-    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const url = `http://127.0.0.1:${await freePort()}`;
-    await expect(startHub({ dataDir: dir, token: 'hall-token-for-the-standby-test', standby: true, peer: { url, token: 'hall-token-for-the-standby-test' }, warn: () => undefined })).rejects.toThrow(
-      new RegExp(`^备用主机第一次启动要从主用主机 ${url.replaceAll('.', '\\.')}（SERVICEHALL_PEER）复制大厅数据库，但没能复制（ECONNREFUSED）：请确认主用主机在运行[^]*\\nA standby's first start copies the hall database from the hub in charge`),
+  it('says which peer it could not copy from and what to check, in Chinese then English, makes nothing in its data folder, and copies and follows once the primary starts (its PC booted first)', async () => {
+    const logged = captureLog();
+    const dir = tempDir();
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    let started: RunningHub | undefined;
+    const standby = startHub({ dataDir: dir, token: TOKEN, standby: true, peer: { url, token: TOKEN }, standbyCopyRetryMs: 100, warn: () => undefined }).then((h) => {
+      hubs.push(h);
+      return (started = h);
+    });
+    await expect.poll(() => logged.filter((l) => l.includes('备用主机第一次启动')).length, { timeout: 5000 }).toBe(1);
+    const said = JSON.parse(logged.find((l) => l.includes('备用主机第一次启动'))!) as { level: string; msg: string };
+    expect(said.level).toBe('error');
+    expect(said.msg).toMatch(
+      new RegExp(`^备用主机第一次启动要从主用主机 ${url.replaceAll('.', '\\.')}（SERVICEHALL_PEER）复制大厅数据库，但没能复制（ECONNREFUSED）：请确认主用主机在运行[^]*备用主机每 0\\.1 秒再试一次[^]*\\nA standby's first start copies the hall database from the hub in charge[^]*tries again every 0\\.1 s`),
     );
+    // Tried again, said once: no hub meanwhile, nothing made.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(started).toBeUndefined();
+    expect(logged.filter((l) => l.includes('备用主机第一次启动'))).toHaveLength(1);
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('hall.db'))).toEqual([]);
+
+    const primaryDir = tempDir();
+    const primary = await startHub({ dataDir: primaryDir, port, token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+    hubs.push(primary);
+    fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(dir, KEY_FILE));
+    const k = await kiosk(primary);
+    expect((await issue(k)).ok).toBe(true);
+    const follower = await standby;
+    expect(follower.store.role.inCharge).toBe(false);
+    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    await expect.poll(() => follower.store.seq, { timeout: 5000 }).toBe(primary.store.seq);
+  });
+});
+
+describe('a standby whose first start cannot write the copy', () => {
+  it('names its own data folder and what to free, not the peer, and copies once the folder takes it', async () => {
+    const logged = captureLog();
+    const primaryDir = tempDir();
+    const primary = await startHub({ dataDir: primaryDir, token: TOKEN, seed: demoCatalogue({ allDay: true }) });
+    hubs.push(primary);
+    const dir = tempDir();
+    fs.copyFileSync(path.join(primaryDir, KEY_FILE), path.join(dir, KEY_FILE));
+    // What the copy is written into cannot be written (as a full or read-only disk refuses it).
+    fs.mkdirSync(path.join(dir, `${DATABASE_FILE}.copying`));
+    const standby = startHub({ dataDir: dir, token: TOKEN, standby: true, peer: { url: primary.url, token: TOKEN }, standbyCopyRetryMs: 100, warn: () => undefined }).then((h) => (hubs.push(h), h));
+    await expect.poll(() => logged.find((l) => l.includes('写不下副本')), { timeout: 5000 }).toBeDefined();
+    const said = (JSON.parse(logged.find((l) => l.includes('写不下副本'))!) as { msg: string }).msg;
+    expect(said).toContain(`本机的数据文件夹 ${path.resolve(dir)} 写不下副本（EISDIR）`);
+    expect(said).toMatch(/请腾出至少 \d+ kB 的空间[^]*\nA standby's first start[^]*this PC's data folder/);
+    expect(said).not.toContain('请确认主用主机在运行');
+    fs.rmdirSync(path.join(dir, `${DATABASE_FILE}.copying`));
+    const follower = await standby;
+    await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    expect(follower.store.role.inCharge).toBe(false);
   });
 });
 

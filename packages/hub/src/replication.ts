@@ -14,8 +14,8 @@ import type { HubRole } from './fencing';
 import { DATABASE_FILE, HubRefusal, makeDataFolder } from './files';
 import { continuesLog, type Lineage } from './lineage';
 import { log } from './log';
-import { opsText, type Bilingual } from './ops-strings';
-import type { HallStore, ReplicatedEvent } from './store';
+import { formatBytes, opsText, type Bilingual } from './ops-strings';
+import { isDiskFull, type HallStore, type ReplicatedEvent } from './store';
 import { limitMessages, SERVED_RECENTLY_MS, tokensMatch } from './terminals';
 
 /**
@@ -759,8 +759,11 @@ export class Replication {
       const address = req.socket.remoteAddress ?? '';
       if (!(address === '::1' || /^(::ffff:)?127\./.test(address))) return reply(res, 403, { ok: false, code: 'forbidden', message: 'promote from the standby hub’s own machine (npm run hub -- promote)' });
       const before = this.role.inCharge;
+      // What its leader last said it held beyond this hub: numbers this hub will give again.
+      const behind = before ? 0 : this.status().lagEvents;
+      const leaderSeq = this.store.seq + behind;
       const epoch = this.promote({ 'zh-CN': '操作员在本机执行了 npm run hub -- promote', en: 'an operator’s promote' });
-      return reply(res, 200, { ok: true, epoch, seq: this.store.seq, already: before });
+      return reply(res, 200, { ok: true, epoch, seq: this.store.seq, already: before, behind, leaderSeq });
     }
     if (url.pathname === '/replication/copy' && req.method === 'GET') {
       if (!this.role.inCharge) return reply(res, 409, { ok: false, code: 'not-in-charge', message: 'copy from the hub in charge' });
@@ -870,6 +873,8 @@ class FollowerSide {
   linked = false;
   /** The hub in charge answers but refuses to be followed: it runs another release, or takes another hall token (see refusedBy). */
   refused: 'release' | 'token' | undefined;
+  /** Its own disk refused the leader's rows (full, or refusing writes): said once, and linked again at the slower pace. */
+  private diskFull = false;
   private readonly looked = new Map<string, number[]>();
   /**
    * The terminals the leader last said it served (TerminalLinks.servedRecently), or undefined from a
@@ -916,7 +921,13 @@ class FollowerSide {
       try {
         this.onMessage(ws, message);
       } catch (error) {
-        log.error({ err: error }, opsText('followFailed'));
+        // Its disk full (or refusing writes), linking again at once failed again at once: the two hubs'
+        // logs filled with a failure, a standby gone and a standby back several times a second, and
+        // none said the disk. Said once, and tried again every few seconds until it takes the rows.
+        if (isDiskFull(error)) {
+          if (!this.diskFull) log.error({ code: (error as { code?: string }).code, file: this.store.file }, opsText('standbyDiskFull', { file: this.store.file, seconds: REFUSED_RETRY_MS / 1000 }));
+          this.diskFull = true;
+        } else log.error({ err: error }, opsText('followFailed'));
         ws.terminate();
       }
     });
@@ -927,7 +938,7 @@ class FollowerSide {
       this.ws = undefined;
       // Its leader unreachable now, not of another release: its silence counts again (a dead PC fails over).
       if (!opened) this.refused = undefined;
-      if (!this.stopped) this.retry = setTimeout(() => this.connect(), this.refused ? REFUSED_RETRY_MS : 300);
+      if (!this.stopped) this.retry = setTimeout(() => this.connect(), this.refused || this.diskFull ? REFUSED_RETRY_MS : 300);
     });
   }
 
@@ -961,6 +972,10 @@ class FollowerSide {
         this.leaderSeq = m.seq;
         this.replication.keepServedList(this.served ?? []);
         this.replication.applyRows(m);
+        if (this.diskFull) {
+          this.diskFull = false;
+          log.warn({ seq: this.store.seq }, opsText('standbyDiskWritable'));
+        }
         send(ws, { type: 'ack', n: m.n, seq: this.store.seq });
         return;
       case 'beat':
@@ -1089,10 +1104,30 @@ export async function peerStatus(peer: Peer, timeoutMs = 2_000): Promise<PeerSta
   return readJson<PeerStatus>(res);
 }
 
+export interface Promoted {
+  epoch: number;
+  seq: number;
+  already: boolean;
+  /** Events its old leader last said it held beyond this hub's (0 in step; a hub of a release before says none). */
+  behind?: number;
+  leaderSeq?: number;
+}
+
+/**
+ * What `promote` prints, Chinese then English: taken charge (or already in charge), and, when the
+ * old leader had said it held events this hub never got (its disk full, the link slow), that the
+ * numbers of those may be given again. It said only "this hub is now in charge" in one mixed line.
+ */
+export function promotedText(done: Promoted): string {
+  if (done.already) return opsText('promoteAlready', { epoch: done.epoch, seq: done.seq });
+  const said = opsText('promoteDone', { epoch: done.epoch, seq: done.seq });
+  return done.behind ? `${said}\n${opsText('promoteBehind', { behind: done.behind, seq: done.seq, leaderSeq: done.leaderSeq ?? done.seq + done.behind })}` : said;
+}
+
 /** Asks the hub on this machine to take charge (the operator's `npm run hub -- promote`). */
-export async function promoteLocal(hub: Peer): Promise<{ epoch: number; seq: number; already: boolean }> {
+export async function promoteLocal(hub: Peer): Promise<Promoted> {
   const res = await request(hub, '/replication/promote', 'POST', 5_000);
-  const body = await readJson<{ ok: boolean; epoch: number; seq: number; already: boolean; message?: string }>(res);
+  const body = await readJson<Promoted & { ok: boolean; message?: string }>(res);
   if (res.statusCode !== 200)
     // A wrong token or another machine's hub: asking again cannot mend it.
     throw new HubRefusal(opsText('promoteRefused', { url: hub.url, status: res.statusCode ?? '', why: res.statusCode === 401 ? SAME_TOKEN : (body.message ?? '') }));
@@ -1116,9 +1151,20 @@ export async function copyFromPeer(peer: Peer, dataDir: string, now = Date.now()
   const hash = createHash('sha256');
   await new Promise<void>((resolve, reject) => {
     const out = fs.createWriteStream(partial, { mode: 0o600 });
+    // A copy cut short (the standby's disk full, the link gone) is not left to fill the disk.
+    const failed = (error: Error) => {
+      res.destroy();
+      out.destroy();
+      try {
+        fs.rmSync(partial, { force: true });
+      } catch {
+        // Not a file of this copy's (a folder of that name): left as it is.
+      }
+      reject(error);
+    };
     res.on('data', (chunk: Buffer) => hash.update(chunk));
-    res.on('error', reject);
-    out.on('error', reject);
+    res.on('error', failed);
+    out.on('error', (error: NodeJS.ErrnoException) => failed(new CopyNotWritten(path.resolve(dataDir), error.code ?? error.message, Number(res.headers['content-length'] ?? 0))));
     out.on('finish', () => resolve());
     res.pipe(out);
   });
@@ -1137,4 +1183,45 @@ export async function copyFromPeer(peer: Peer, dataDir: string, now = Date.now()
   }
   fs.renameSync(partial, file);
   return { seq: Number(res.headers['x-seq'] ?? 0), bytes: fs.statSync(file).size, ...(keptAs ? { keptAs } : {}) };
+}
+
+/** The copy came and this PC's disk would not take it (full, read-only): the peer is not what to check. */
+class CopyNotWritten extends Error {
+  constructor(
+    readonly dir: string,
+    readonly code: string,
+    readonly bytes: number,
+  ) {
+    super(code);
+  }
+}
+
+/** How long a standby's first start waits between tries of its copy while the hub in charge does not give it. */
+export const STANDBY_COPY_RETRY_MS = 5_000;
+/** The same problem is said again in the log after this long (a standby waiting for its primary all night says so now and then, not every 5 s). */
+const COPY_PROBLEM_SAID_AGAIN_MS = 10 * 60_000;
+
+/**
+ * A standby's first start: its database copied from the hub in charge, tried again every `retryMs`
+ * until it is given. Its PC may boot before the primary's (a hall's power back), or be installed
+ * first; stopping with the copy not made, it was restarted by its service 10 times in 5 minutes and
+ * then left stopped, a hall with no standby until someone noticed. Each problem is said once in the
+ * log (naming the peer and what to check), again when it changes, and every 10 minutes while it lasts.
+ */
+export async function copyFromPeerOnceItAnswers(peer: Peer, dataDir: string, retryMs = STANDBY_COPY_RETRY_MS): Promise<{ seq: number; bytes: number }> {
+  let said: { problem: string; at: number } | undefined;
+  for (;;) {
+    try {
+      return await copyFromPeer(peer, dataDir);
+    } catch (error) {
+      const problem = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      if (problem !== said?.problem || steadyNow() - said.at >= COPY_PROBLEM_SAID_AGAIN_MS) {
+        const seconds = Math.round(retryMs / 100) / 10;
+        if (error instanceof CopyNotWritten) log.error({ peer: peer.url, problem, dir: error.dir }, opsText('standbyCopyNotWritten', { peer: peer.url, problem, dir: error.dir, size: formatBytes(error.bytes), seconds }));
+        else log.error({ peer: peer.url, problem }, opsText('standbyCopyFailed', { peer: peer.url, problem, seconds }));
+        said = { problem, at: steadyNow() };
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, retryMs));
+  }
 }

@@ -13,6 +13,8 @@ export interface Restored {
   /** The backup's last event: the restored hub goes on from here. */
   seq: number;
   takenAt?: string;
+  /** The same moment in milliseconds, said in the hall's own time as `backups` lists it. */
+  takenAtMs?: number;
   /** Where the database that was replaced is kept (nothing is deleted). */
   kept?: string;
   lineage: Lineage;
@@ -47,6 +49,12 @@ function backupFileProblem(file: string): Bilingual | undefined {
     return { 'zh-CN': `运行本命令的账号无权读取它（${(error as NodeJS.ErrnoException).code}）`, en: `the account running this command may not read it (${(error as NodeJS.ErrnoException).code})` };
   }
   return undefined;
+}
+
+/** Why a backup's file cannot be restored, as the check of it (inspectBackup) said it in SQLite's words, put in the operator's. */
+function unusableBackup(problem: string): Bilingual {
+  if (problem.startsWith('not a hall database')) return { 'zh-CN': '它不是大厅数据库，其中没有事件记录', en: 'it is not a hall database: no event log in it' };
+  return { 'zh-CN': `文件已损坏或不完整，可能复制时被截断或在存储中损坏（${problem}）`, en: `the file is damaged or cut short, in copying or in storage (${problem})` };
 }
 
 /**
@@ -101,7 +109,7 @@ export async function restoreBackup(file: string, dataDir: string, now: () => nu
   if (unusable) throw new HubRefusal(opsText('notABackup', { file: source, problem: unusable }));
   dataFolderProblem(dataDir);
   const found = await inspectBackup(source);
-  if (!found.ok) throw new HubRefusal(opsText('notABackup', { file: source, problem: found.problem }));
+  if (!found.ok) throw new HubRefusal(opsText('backupUnusable', { file: source, problem: unusableBackup(found.problem) }));
   const known = SCHEMA_VERSION;
   if (found.schemaVersion > known) throw new HubRefusal(opsText('newerSchema', { file: source, version: found.schemaVersion, known }));
   const manifest = readManifest(source);
@@ -171,5 +179,5 @@ export async function restoreBackup(file: string, dataDir: string, now: () => nu
   fs.rmSync(path.join(dataDir, DAMAGED_MARKER), { force: true });
   // The rename and the markers' removal are names in the folder: a power cut before it is synced could bring back the old hall.db, or none.
   syncFolder(dataDir);
-  return { seq: found.seq, takenAt: manifest?.takenAt, kept, lineage, checksum: manifest ? 'matched' : 'no manifest' };
+  return { seq: found.seq, takenAt: manifest?.takenAt, takenAtMs: manifest?.takenAtMs, kept, lineage, checksum: manifest ? 'matched' : 'no manifest' };
 }

@@ -12,7 +12,8 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { GroupCommit } from './commit';
-import { consoleOperations } from './console-api';
+import { consoleOperations, type HubHealth } from './console-api';
+import type { BackupStatus } from './backup';
 import { reportOperations } from './report-api';
 import type { HallReports } from './reports';
 import { serveConsole } from './console-files';
@@ -34,7 +35,7 @@ import { FACTS_TURN_MS } from './report-facts';
 import { checkNotifyConfig, HallNotifications } from './notifications';
 import { startOperations, type Operations, type OperationsOptions } from './operations';
 import { publicPages } from './pages';
-import { copyFromPeer, peerStatus, Replication, type Peer } from './replication';
+import { copyFromPeerOnceItAnswers, peerStatus, Replication, STANDBY_COPY_RETRY_MS, type Peer } from './replication';
 import { FORGET_CHUNK, Staff } from './staff';
 import { phoneOperations } from './phone/api';
 import { doorPoster, phonePages } from './phone/pages';
@@ -127,6 +128,8 @@ export interface HubOptions {
   openFiles?: number;
   /** This hub is the standby: on its first start its database is copied from the peer, and it follows. */
   standby?: boolean;
+  /** How long a standby's first start waits between tries of that copy while the peer does not give it (STANDBY_COPY_RETRY_MS; a test's shorter). */
+  standbyCopyRetryMs?: number;
   /** A follower that has not heard its leader for this long takes charge by itself; without it, only an operator's promote does. */
   promoteAfterMs?: number;
   /** How long a batch of commands waits for the standby's acknowledgement before the primary answers without it. */
@@ -308,11 +311,9 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // A damaged database is refused before anything opens it for writing.
   // A standby's first start: its database is a copy of the hub in charge.
   if (options.standby && options.peer && !fs.existsSync(path.join(options.dataDir, DATABASE_FILE))) {
-    const peer = options.peer;
-    // Said naming the peer and what to check; the service starts it again, and the copy is tried again.
-    const copied = await copyFromPeer(peer, options.dataDir).catch((error: unknown) => {
-      throw new Error(opsText('standbyCopyFailed', { peer: peer.url, problem: (error as NodeJS.ErrnoException).code ?? (error as Error).message }));
-    });
+    // Tried again here until the hub in charge answers: a standby's PC that boots before the primary's
+    // (the hall's power back) would otherwise use up its service's restarts and stay down.
+    const copied = await copyFromPeerOnceItAnswers(options.peer, options.dataDir, options.standbyCopyRetryMs ?? STANDBY_COPY_RETRY_MS);
     log.info({ seq: copied.seq, bytes: copied.bytes }, opsText('standbyCopied', { seq: copied.seq, size: formatBytes(copied.bytes) }));
   }
   const startCheck = await checkAtStart(options.dataDir, options.backup?.dir, options.wholeCheckUpToBytes);
@@ -354,6 +355,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const pairings = new Pairings();
   const terminalListeners = new Set<() => void>();
   let terminals: TerminalLinks | undefined;
+  // The scheduled backups' state, once operations have started (below).
+  let backupStatus: () => BackupStatus | undefined = () => undefined;
   const consoleContext = {
     store,
     staff,
@@ -371,6 +374,17 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     },
     workbooks: new WorkbookImports({ ...WORKBOOK_IMPORT_LIMITS, ...options.workbookImport }),
     keepAliveMs: options.consoleKeepAliveMs,
+    hubs: (): HubHealth => {
+      const r = replication.status();
+      const backups = backupStatus();
+      return {
+        inCharge: store.role.inCharge,
+        epoch: store.role.epoch,
+        ...(options.peer ? { standby: { state: r.standby, behindEvents: r.standby === 'behind' ? r.lagEvents : 0 } } : {}),
+        ...(backups ? { backup: { ...(backups.last ? { lastAt: backups.last.takenAtMs } : {}), failures: backups.failures } } : {}),
+      };
+    },
+    hubsEveryMs: options.supervisionSweepMs,
   };
   const replication = new Replication(store, db, token, {
     peer: options.peer,
@@ -449,6 +463,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   // Supervisors' alerts: reviewed after every change and on a beat, sent through the channels once.
   const supervision = new HallSupervision(store, presence, notifications, {
     clock,
+    // With a standby configured, the board and the duty group hear when the hall has none in step.
+    ...(options.peer ? { standby: () => replication.status().standby } : {}),
     ...(options.supervisionSweepMs ? { everyMs: options.supervisionSweepMs } : {}),
   });
   // The reports' query builder is loaded with the first report asked for, not with the hub.
@@ -681,6 +697,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
     replication: () => replication.status(),
     phones: () => ({ onHub: watch.watching, inProcess: phoneStreams?.watching ?? 0, ...(phoneStreams ? { process: { serving: phoneStreams.serving, starts: phoneStreams.starts } } : {}) }),
   });
+  backupStatus = () => operations.backups?.status;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

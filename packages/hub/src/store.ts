@@ -758,6 +758,11 @@ export class HallStore {
   }
 
   /** Notes a full disk (or one refusing writes): said once, and writes are not tried again until the retry time. */
+  /** The hall database's file, as the log names it. */
+  get file(): string {
+    return this.db.name;
+  }
+
   private onDiskFull(now: number, error: unknown): void {
     if (!this.diskFull) {
       const code = String((error as { code?: unknown })?.code);

@@ -1,4 +1,4 @@
-import { alertChanges, alertNotice, hallDay, hallItemNames, hallTerminalNames, hallTerminals, isConfigured, type Actor, type AlertSubject, type HallView, type Language, type NamedTerminal, type OverdueReport, type TerminalPresence } from '@servicehall/core';
+import { alertChanges, alertNotice, hallDay, hallItemNames, hallTerminalNames, hallTerminals, isConfigured, type Actor, type AlertSubject, type HallView, type Language, type NamedTerminal, type OverdueReport, type StandbyLink, type TerminalPresence } from '@servicehall/core';
 import { overdueAlertReports } from './casework';
 import type { HallTokenTerminals, TerminalCredentials } from './enrolment';
 import { log } from './log';
@@ -86,12 +86,20 @@ export class HallSupervision {
   private stopped = false;
   private readonly stopEvents: () => void;
   private overdue: { day: string; at: number; reports: OverdueReport[] } | undefined;
+  /** Since when (the hub's clock) the standby has not been in step, as the reviews saw it. */
+  private unlinked: StandbyLink | undefined;
 
   constructor(
     private readonly store: HallStore,
     private readonly presence: () => TerminalPresence[],
     private readonly notifications: HallNotifications | undefined,
-    private readonly options: { clock: () => number; everyMs?: number; overdue?: readonly OverdueSource[] },
+    private readonly options: {
+      clock: () => number;
+      everyMs?: number;
+      overdue?: readonly OverdueSource[];
+      /** The standby's link as the replication sees it, when one is configured (SERVICEHALL_PEER). */
+      standby?: () => 'in-step' | 'behind' | 'none';
+    },
   ) {
     this.stopEvents = store.onEvents((events) => {
       // Casework that moved may have ended (or begun) something overdue.
@@ -135,12 +143,14 @@ export class HallSupervision {
     else setTimeout(go, wait).unref();
   }
 
-  /** The facts only the hub has: the terminals' links and what is overdue in its records. */
-  facts(now = this.options.clock()): { now: number; terminals: TerminalPresence[]; overdue: OverdueReport[] } {
+  /** The facts only the hub has: the terminals' links, what is overdue in its records, and its standby's link. */
+  facts(now = this.options.clock()): { now: number; terminals: TerminalPresence[]; overdue: OverdueReport[]; standby?: StandbyLink } {
     const day = hallDay(now, this.store.view.catalogue.hall.timeZone);
     if (!this.overdue || this.overdue.day !== day || now < this.overdue.at)
       this.overdue = { day, at: now, reports: (this.options.overdue ?? OVERDUE_SOURCES).flatMap((source) => source(this.store, now)) };
-    return { now, terminals: this.presence(), overdue: this.overdue.reports };
+    const state = this.options.standby?.();
+    this.unlinked = state === undefined || state === 'in-step' ? undefined : { state, since: Math.min(this.unlinked?.since ?? now, now) };
+    return { now, terminals: this.presence(), overdue: this.overdue.reports, ...(this.unlinked ? { standby: this.unlinked } : {}) };
   }
 
   /** Records the alerts that begin or end now; does nothing (and writes nothing) when none does. Says how many events it made. */
@@ -154,7 +164,7 @@ export class HallSupervision {
     const known = new Set(store.view.alerts.keys());
     const cleared = lastCleared(store.view);
     let queued = 0;
-    const { events } = store.execute({ id: HallStore.ownId('alerts'), type: 'reviewAlerts', terminals: facts.terminals, overdue: facts.overdue }, HUB, {
+    const { events } = store.execute({ id: HallStore.ownId('alerts'), type: 'reviewAlerts', terminals: facts.terminals, overdue: facts.overdue, ...(facts.standby ? { standby: facts.standby } : {}) }, HUB, {
       scope: HUB_SCOPE,
       within: () => {
         // Named only when an alert begins: a review (after every change and on the beat) mostly raises none.

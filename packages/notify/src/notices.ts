@@ -58,6 +58,7 @@ export const NoticeSchema = z.discriminatedUnion('kind', [
     department: department.optional(),
   }),
   z.strictObject({ kind: z.literal('overdue'), subject: z.enum(OVERDUE_SUBJECTS), reference, due: day, department: department.optional() }),
+  z.strictObject({ kind: z.literal('standby-unlinked'), state: z.enum(['none', 'behind']), minutes }),
   z.strictObject({ kind: z.literal('channel-test') }),
   // The citizen's phone (issue 16), by SMS only.
   z.strictObject({ kind: z.literal('phone-code'), code: z.string().regex(/^\d{4,6}$/, 'notice.code'), minutes: z.number().int().min(1).max(30) }),
@@ -75,6 +76,7 @@ export const STAFF_KINDS = [
   'devices-not-ready',
   'bad-rating',
   'overdue',
+  'standby-unlinked',
   'channel-test',
 ] as const satisfies readonly NoticeKind[];
 export const CITIZEN_KINDS = ['phone-code', 'ticket-near', 'ticket-called'] as const satisfies readonly NoticeKind[];

@@ -32,3 +32,13 @@ describe('a device alert as the supervisor reads it', () => {
     expect(alertText(alert({ kind: 'terminal-offline', terminal: 'lab-9', minutes: 6 }), zh, 'zh-CN', names)).toBe('lab-9已离线 6 分钟，请检查网络和电源。');
   });
 });
+
+describe('the alert of a hall whose hub has no standby in step', () => {
+  it('says whether the standby is gone or behind, for how long, what it risks and what to check, in each language', () => {
+    expect(alertText(alert({ kind: 'standby-unlinked', state: 'none', minutes: 7 }), zh, 'zh-CN', names)).toBe(
+      '备用主机已断开 7 分钟：主机电脑此时出故障，大厅无法自动切换，未同步的号码可能丢失。请检查备用主机是否开机运行、两台主机之间的网络是否连通（详见主机日志）。',
+    );
+    expect(alertText(alert({ kind: 'standby-unlinked', state: 'behind', minutes: 5 }), zh, 'zh-CN', names)).toMatch(/^备用主机已落后 5 分钟，主机不等它确认就答复：/);
+    expect(alertText(alert({ kind: 'standby-unlinked', state: 'none', minutes: 7 }), STRINGS.en, 'en', names)).toMatch(/^The standby hub has been unlinked for 7 min: should the hub's PC fail now, the hall cannot switch over/);
+  });
+});

@@ -21,5 +21,7 @@ export function alertText(a: HallAlert, t: Strings, language: Language, names: R
       return x.rating(s.window, s.ticket, s.item, RATING_LEVEL_NAMES[s.level][language]);
     case 'overdue':
       return x.overdue(t.alerts.subjects[s.subject] ?? s.subject, s.reference, s.due);
+    case 'standby-unlinked':
+      return x.standby(s.state, s.minutes);
   }
 }

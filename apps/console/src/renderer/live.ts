@@ -30,6 +30,16 @@ export interface TerminalList {
   presence: TerminalPresence[];
 }
 
+/** The hubs as the hub says them (its HubHealth): in charge, its standby's link, its last backup. */
+export interface HubHealth {
+  inCharge: boolean;
+  epoch: number;
+  /** Absent: no standby configured. */
+  standby?: { state: 'in-step' | 'behind' | 'none'; behindEvents: number };
+  /** Absent: no scheduled backups. */
+  backup?: { lastAt?: number; failures: number };
+}
+
 export interface Live {
   view?: HallView;
   /** Changes with every event, so that pages showing the view render again. */
@@ -37,6 +47,7 @@ export interface Live {
   /** Changes when a follow-up, complaint, case route or delivery changed: their pages read them again. */
   casework: number;
   terminals?: TerminalList;
+  hubs?: HubHealth;
   online: boolean;
 }
 
@@ -77,6 +88,10 @@ export function useLive(enabled: boolean): Live {
     source.addEventListener('terminals', (e) => {
       const terminals = JSON.parse((e as MessageEvent).data) as TerminalList;
       setLive((l) => ({ ...l, terminals }));
+    });
+    source.addEventListener('hubs', (e) => {
+      const hubs = JSON.parse((e as MessageEvent).data) as HubHealth;
+      setLive((l) => ({ ...l, hubs }));
     });
     source.onerror = () => setLive((l) => ({ ...l, online: false }));
     source.onopen = () => setLive((l) => ({ ...l, online: true }));

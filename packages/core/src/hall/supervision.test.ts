@@ -146,6 +146,22 @@ describe('alerts of the live hall', () => {
     expect(activeAlerts(view)).toEqual([]);
   });
 
+  it('raises one alert while the hub in charge has had no standby in step as long as a terminal may be out of touch, in the hall’s hours, and clears it when the standby is back', () => {
+    const view = emptyView(catalogue({ offlineMinutes: 5 }), DAY);
+    const standbyReview = (now: number, standby?: { state: 'none' | 'behind'; since: number }) =>
+      step(view, { type: 'reviewAlerts', terminals: [], overdue: [], ...(standby ? { standby } : {}) }, hub, now).events;
+    const gone = { state: 'none' as const, since: at('09:30') };
+    expect(standbyReview(at('09:34'), gone)).toEqual([]);
+    standbyReview(at('09:35'), gone);
+    expect(activeAlerts(view).map((a) => a.subject)).toEqual([{ kind: 'standby-unlinked', state: 'none', minutes: 5 }]);
+    // Linked again but behind: the same condition goes on, one alert.
+    expect(standbyReview(at('09:40'), { state: 'behind', since: at('09:30') })).toEqual([]);
+    expect(standbyReview(at('09:41'))).toMatchObject([{ type: 'alert.cleared' }]);
+    expect(activeAlerts(view)).toEqual([]);
+    // After hours a standby switched off for the night is no alert.
+    expect(standbyReview(at('18:30'), { state: 'none', since: at('17:00') })).toEqual([]);
+  });
+
   it('before opening names the terminals that have not reported healthy, once a day (the morning device check)', () => {
     const view = emptyView(catalogue({ checkBeforeOpeningMinutes: 30 }), DAY);
     const terminals: TerminalPresence[] = [

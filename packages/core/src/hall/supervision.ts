@@ -5,7 +5,7 @@ import type { CommandBody } from '../commands';
 import type { DeviceReport, EventBody } from '../events';
 import { isBadRating } from '../ratings';
 import { ok, refuse, type Result } from '../result';
-import type { AlertSubject, HallAlert, OverdueReport, TerminalPresence } from '../supervision';
+import type { AlertSubject, HallAlert, OverdueReport, StandbyLink, TerminalPresence } from '../supervision';
 import type { Language } from '../strings';
 import { terminalNames } from '../terminal-names';
 import { departmentOf } from './casework';
@@ -28,6 +28,8 @@ export interface SupervisionFacts {
   now: number;
   terminals: readonly TerminalPresence[];
   overdue?: readonly OverdueReport[];
+  /** The standby, when one is configured and not in step (undefined: in step, or none configured). */
+  standby?: StandbyLink;
 }
 
 /** A condition that wants an alert while it holds; `key` names it, so that it is raised once however often it is seen. */
@@ -140,6 +142,18 @@ export const offlineAlerts: AlertSource = (view, { now, terminals }) => {
   return out;
 };
 
+/**
+ * The hub in charge without its standby in step during the hall's hours, as long as a terminal may be
+ * out of touch (`offlineMinutes`): a failure of the hub's PC now would stop the hall's calling, and
+ * only the metrics and the hub's log said so.
+ */
+export const standbyAlerts: AlertSource = (view, { now, standby }) => {
+  if (!standby || !inHours(view, now)) return [];
+  const minutes = minutesSince(standby.since, now);
+  if (minutes < supervisionOf(view.catalogue).offlineMinutes) return [];
+  return [{ key: 'standby', subject: { kind: 'standby-unlinked', state: standby.state, minutes } }];
+};
+
 /** Whether a terminal has reported healthy today: linked, and every device it reported today ok (or only warned). */
 export function terminalReady(view: HallView, t: TerminalPresence, now: number): boolean {
   if (!t.online) return false;
@@ -211,7 +225,7 @@ export const overdueAlerts: AlertSource = (_view, { overdue }) => {
 };
 
 /** Every source of the hall's alerts, in the order the console lists their kinds. */
-export const ALERT_SOURCES: readonly AlertSource[] = [waitAlerts, pauseAlerts, deviceAlerts, offlineAlerts, deviceCheckAlerts, badRatingAlerts, overdueAlerts];
+export const ALERT_SOURCES: readonly AlertSource[] = [waitAlerts, pauseAlerts, deviceAlerts, offlineAlerts, deviceCheckAlerts, badRatingAlerts, overdueAlerts, standbyAlerts];
 
 export function alertConditions(view: HallView, facts: SupervisionFacts, sources: readonly AlertSource[] = ALERT_SOURCES): AlertCondition[] {
   return sources.flatMap((source) => source(view, facts));
@@ -304,7 +318,7 @@ export function decideSupervision(view: HallView, command: SupervisionCommand, c
   switch (command.type) {
     case 'reviewAlerts':
       if (ctx.actor.role !== 'admin' || ctx.actor.staff) return refuse('forbidden', 'alerts are raised by the hub itself');
-      return ok({ events: alertChanges(view, { now: ctx.now, terminals: command.terminals, overdue: command.overdue }) });
+      return ok({ events: alertChanges(view, { now: ctx.now, terminals: command.terminals, overdue: command.overdue, ...(command.standby ? { standby: command.standby } : {}) }) });
     case 'acknowledgeAlert': {
       const a = view.alerts.get(command.alertId);
       if (!a) return refuse('not-found', `there is no alert ${command.alertId} today`);

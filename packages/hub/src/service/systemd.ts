@@ -44,6 +44,7 @@ Restart=on-failure
 RestartSec=3
 RestartPreventExitStatus=${REFUSED_EXIT_CODE}
 KillSignal=SIGTERM
+KillMode=mixed
 TimeoutStopSec=30
 StandardOutput=journal
 StandardError=journal

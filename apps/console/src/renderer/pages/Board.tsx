@@ -37,6 +37,40 @@ function Devices({ terminal }: { terminal: BoardTerminal }) {
   );
 }
 
+/** The hubs: this one in charge or not, its standby's link, its scheduled backups (H-17: the fallback is seen to be there). */
+function Hubs() {
+  const { t, live, times } = useConsole();
+  const h = live.hubs;
+  if (!h) return null;
+  const x = t.board.hubs;
+  const standby = !h.standby ? ['warn', x.noStandby] : h.standby.state === 'in-step' ? ['online', x.inStep] : h.standby.state === 'behind' ? ['bad', x.behind(h.standby.behindEvents)] : ['bad', x.none];
+  const at = (ms: number) => times.at(ms, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  return (
+    <section className="card" data-testid="board-hubs">
+      <h2>{x.title}</h2>
+      <table>
+        <tbody>
+          <tr>
+            <td>{x.thisHub}</td>
+            <td className={`state ${h.inCharge ? 'online' : 'warn'}`}>{h.inCharge ? x.inCharge(h.epoch) : x.notInCharge}</td>
+          </tr>
+          <tr data-testid="board-standby">
+            <td>{x.standby}</td>
+            <td className={`state ${standby[0]}`}>{standby[1]}</td>
+          </tr>
+          <tr data-testid="board-backup">
+            <td>{x.backup}</td>
+            <td className={`state ${!h.backup ? 'warn' : h.backup.failures > 0 || h.backup.lastAt === undefined ? 'bad' : 'online'}`}>
+              {!h.backup ? x.noBackup : h.backup.lastAt === undefined ? x.noneYet : x.lastBackup(at(h.backup.lastAt))}
+              {h.backup && h.backup.failures > 0 && <span className="small"> · {x.failures(h.backup.failures)}</span>}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 /**
  * The live hall (H-04, H-16, H-18): every window, queue and terminal, today's figures and the
  * alerts standing, worked out by core's hallBoard from the view the hub pushes. `?wall` is the
@@ -178,6 +212,7 @@ export function BoardPage() {
           </table>
         </section>
       </div>
+      {!wall && (staff?.role === 'administrator' || staff?.role === 'supervisor') && <Hubs />}
       {!wall && (staff?.role === 'administrator' || staff?.role === 'supervisor') && <ChannelList />}
     </div>
   );
