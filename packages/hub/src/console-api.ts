@@ -18,7 +18,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { HallTokenTerminals, Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS, HALL_TOKEN_KEPT_DAYS } from './enrolment';
-import { answerReply, credentialDaysWrong, HttpRefusal, plainNumber, RequestAbandoned, SETUP_BODY_BYTES, setupRefusal, staleSetup, type Operation, type Reply, type Request } from './http';
+import { answerReply, credentialDaysWrong, HttpRefusal, plainNumber, RequestAbandoned, SETUP_BODY_BYTES, schemaRefusal, setupRefusal, staleSetup, type Operation, type Reply, type Request } from './http';
 import { auditPerson, clearedCookie, HALL_TOKEN_STAFF, sessionCookie, type Staff, type StaffChange } from './staff';
 import { commandScope, type HallStore, type SetupChange } from './store';
 import { hallTokenLinks, terminalPresence } from './supervision';
@@ -168,7 +168,7 @@ const commandActor = (req: Request) => (req.actor.role === 'admin' && !req.actor
 
 export function command(store: HallStore, req: Request, body: CommandBody, okStatus = 200): Reply {
   const parsed = CommandBodySchema.safeParse(body);
-  if (!parsed.success) throw new HttpRefusal('bad-request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success) throw schemaRefusal(body, parsed.error);
   const actor = commandActor(req);
   const { answer } = store.execute({ ...parsed.data, id: req.commandId } as never, actor);
   return answerReply(answer, okStatus);

@@ -29,7 +29,6 @@ import {
   OpenWindowBodySchema,
   PauseBodySchema,
   TransferBodySchema,
-  describeIssues,
   newCommandId,
   type Answer,
 } from '@servicehall/protocol';
@@ -50,6 +49,7 @@ import { log } from './log';
 import { opsText, type OpsMessage } from './ops-strings';
 import { caseworkOperations } from './casework-api';
 import { ACCESS_PURPOSES, isDiskFull, type AccessPurpose, type HallStore, type SetupChange } from './store';
+import { problemWords, schemaProblems, type Words as Said } from './schema-words';
 import { tokensMatch } from './terminals';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -139,18 +139,22 @@ const SETUP_PROBLEMS_SAID = 3;
  */
 export function setupRefusal(catalogue: unknown, issues: readonly z.core.$ZodIssue[], language: Language): HttpRefusal {
   const said: string[] = [];
+  const unsaid: string[] = [];
   const problems = issues.map((i) => {
     const period = periodProblem(catalogue, i.path, language);
     if (period) said.push(`${period.subject}${period.text}`);
+    else unsaid.push(problemWords(i, catalogue)[language]);
     return { path: i.path, code: i.code, message: i.message, ...(period ? { text: period.text } : {}) };
   });
+  // The periods' own sentences first; other problems fill the places left, in words that name their fields.
+  said.push(...unsaid.slice(0, Math.max(0, SETUP_PROBLEMS_SAID - said.length)));
   const others = problems.length - Math.min(said.length, SETUP_PROBLEMS_SAID);
   const text =
     language === 'en'
       ? `The setup has ${problems.length} thing(s) to mend; nothing was changed. ${said.slice(0, SETUP_PROBLEMS_SAID).map((t) => `${t}.`).join(' ')}${others > 0 ? ` ${said.length ? `${others} more are` : 'They are'} listed in problems, each with its place.` : ''}`.replace(/ +$/, '')
       : `设置中有 ${problems.length} 处需要修改，未作任何更改。${said.slice(0, SETUP_PROBLEMS_SAID).map((t) => `${t}。`).join('')}${others > 0 ? `${said.length ? `其余 ${others} 处` : '各处'}见 problems 列表，各带位置。` : ''}`;
   // The message names the first problems by their paths, as a script's log shows it (the rest are in problems).
-  const named = problems.slice(0, SETUP_PROBLEMS_SAID).map((p) => `${p.path.join('.')}: ${p.message}`).join('; ');
+  const named = issues.slice(0, SETUP_PROBLEMS_SAID).map((i) => problemWords(i, catalogue).en).join('; ');
   return new HttpRefusal('bad-request', `${problems.length} problem(s) in the setup: ${named}${problems.length > SETUP_PROBLEMS_SAID ? '; …' : ''}`, { text, problems });
 }
 
@@ -216,6 +220,24 @@ export function plainNumber(text: string | null | undefined, min: number, max: n
   if (text == null || !/^(0|[1-9]\d{0,14})$/.test(text)) return undefined;
   const n = Number(text);
   return n >= min && n <= max ? n : undefined;
+}
+
+/** The caller's line of a sentence given in both languages (or the one sentence given), if any. */
+function saidTo(text: unknown, language: Language): string | undefined {
+  if (typeof text === 'string') return text;
+  if (text && typeof text === 'object' && typeof (text as Said)[language] === 'string') return (text as Said)[language];
+  return undefined;
+}
+
+const NOT_JSON: Said = {
+  'zh-CN': '请求内容不是有效的 JSON，未作任何更改：请检查括号、引号和逗号是否成对、齐全后再试。',
+  en: 'The request body is not valid JSON; nothing was changed. Check that its brackets, quotes and commas are all in place, then try again.',
+};
+
+/** A body its schema refused: each field named with what it must be, in the caller's language; every problem with its path beside. */
+export function schemaRefusal(json: unknown, error: z.ZodError): HttpRefusal {
+  const said = schemaProblems(error, json);
+  return new HttpRefusal('bad-request', said.message, { text: said.text, problems: error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })) });
 }
 
 export class HttpRefusal extends Error {
@@ -708,7 +730,7 @@ export function operations(
         expiresInDays: z.number().int().min(CREDENTIAL_DAYS.min).max(CREDENTIAL_DAYS.max).optional(),
       }),
       // Refused in the hall's words, field by field, not as the schema's English.
-      refuseBody: (json, error, language) => terminalTokenRefusal(json, language) ?? new HttpRefusal('bad-request', describeIssues(error)),
+      refuseBody: (json, error, language) => terminalTokenRefusal(json, language) ?? schemaRefusal(json, error),
       handle: (req) => {
         const refused = terminalTokenRefusal(req.body, req.language);
         if (refused) throw refused;
@@ -998,8 +1020,9 @@ export function apiHandler(ctx: ApiContext) {
     const lang = language(req);
     // A console operation's refusals are read by staff: their sentences, where a citizen's would differ.
     let reader: 'citizen' | 'staff' = 'citizen';
+    // A refusal's own sentence may be given in both languages (`text: { 'zh-CN', en }`): the caller's is sent.
     const refuse = (code: RefusalCode, message: string, detail: Record<string, unknown> = {}) =>
-      send(res, statusOf(code), { ok: false, code, message, text: refusalText(code, lang, reader), ...detail });
+      send(res, statusOf(code), { ok: false, code, message, ...detail, text: saidTo(detail.text, lang) ?? refusalText(code, lang, reader) });
     try {
       if (url.pathname === '/api/openapi.json') {
         if (req.method === 'GET') return send(res, 200, doc);
@@ -1092,12 +1115,11 @@ export function apiHandler(ctx: ApiContext) {
             try {
               json = text.trim() === '' ? {} : JSON.parse(text);
             } catch {
-              return refuse('bad-request', 'the body is not valid JSON');
+              return refuse('bad-request', 'the body is not valid JSON', { text: NOT_JSON });
             }
             const parsed = op.body.safeParse(json);
             if (!parsed.success && op.refuseBody) throw op.refuseBody(json, parsed.error, lang);
-            if (!parsed.success)
-              return refuse('bad-request', describeIssues(parsed.error), { problems: parsed.error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })) });
+            if (!parsed.success) throw schemaRefusal(json, parsed.error);
             body = parsed.data;
           }
         }
