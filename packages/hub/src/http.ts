@@ -571,7 +571,7 @@ export function operations(
       path: '/api/windows/{window}/sign-in',
       operationId: 'signIn',
       summary: 'A clerk signs in at a window with clerk number and PIN (locked after repeated failures)',
-      body: z.object({ clerk: z.string().min(1).max(16), pin: z.string().regex(/^\d{4,8}$/) }),
+      body: z.object({ clerk: z.string().min(1).max(16), pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits') }),
       handle: async (req) => {
         const command = { id: req.commandId, type: 'signIn' as const, window: windowParam(req), ...(req.body as { clerk: string; pin: string }) };
         return answerReply((await store.executeAsync(command, req.actor, req.scope)).answer, 200);

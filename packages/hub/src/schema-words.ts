@@ -42,6 +42,16 @@ const EXPECTED: Record<string, Words> = {
 /** A word after Chinese: one that begins with Latin letters or digits (JSON, true, 0) is set apart by a space. */
 const spaced = (w: string) => (/^[A-Za-z0-9]/.test(w) ? ` ${w}` : w);
 
+/** The schemas' own hints (written in English beside their rules), as a Chinese reader reads them. */
+const HINTS_ZH: Record<string, string> = {
+  '4 to 8 digits': '4 到 8 位数字',
+  '6 digits': '6 位数字',
+  'one or two capital letters': '一到两个大写字母',
+  'a day as YYYY-MM-DD': '写作 YYYY-MM-DD 的日期',
+  'a tracking number of 6 to 40 letters and digits': '6 到 40 位字母、数字组成的运单号',
+};
+const hintZh = (hint: string) => HINTS_ZH[hint] ?? hint;
+
 /** zod's own sentences (Invalid input: expected …), which say nothing a caller can act on; a schema's own hint (4 to 8 digits) is kept. */
 const ZODS_OWN = /^(Invalid|Too (big|small)|Unrecognized)/;
 
@@ -89,12 +99,12 @@ export function problemWords(issue: z.core.$ZodIssue, json: unknown): Words {
     case 'invalid_key': {
       // A key of a record (a calendar's day) not of its form: said with the key's own hint (a day as YYYY-MM-DD).
       const hint = issue.issues.map((i) => i.message).find((m) => !ZODS_OWN.test(m));
-      return hint ? say(`的格式不正确（${hint}）`, `is not in the right form: ${hint}`) : say('的格式不正确', 'is not in the right form');
+      return hint ? say(`的格式不正确：应为${spaced(hintZh(hint))}`, `is not in the right form: ${hint}`) : say('的格式不正确', 'is not in the right form');
     }
     default: {
       // The schema's own hint (4 to 8 digits, 6 digits) says what to type; zod's own sentence does not.
       const hint = ZODS_OWN.test(issue.message) ? undefined : issue.message;
-      return hint ? say(`不正确（${hint}）`, `is not valid: ${hint}`) : say('的格式不正确', 'is not in the right form');
+      return hint ? say(`不正确：应为${spaced(hintZh(hint))}`, `is not valid: ${hint}`) : say('的格式不正确', 'is not in the right form');
     }
   }
 }
