@@ -277,6 +277,16 @@ describe('the refusals the sweep found, in the words a caller reads', () => {
     expect(await notJson.json()).toMatchObject({ code: 'bad-request', text: '请求内容不是有效的 JSON，未作任何更改：请检查括号、引号和逗号是否成对、齐全后再试。' });
   });
 
+  it('says what is wrong with an Idempotency-Key or X-Made-At header a script sent', async () => {
+    const post = async (headers: Record<string, string>) =>
+      ((await (await fetch(`${hub.url}/api/windows/1/call-next`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'accept-language': 'zh-CN', ...headers } })).json()) as { code: string; text: string });
+    expect(await post({ 'idempotency-key': 'short' })).toMatchObject({ code: 'bad-request', text: '请求头 Idempotency-Key 应为 8 到 80 个字符（发送的是 5 个），如一个 UUID。未作任何更改。' });
+    expect(await post({ 'x-made-at': 'yesterday' })).toMatchObject({
+      code: 'bad-request',
+      text: '请求头 X-Made-At 应为时间：ISO 8601 格式（如 2026-11-27T09:00:00+08:00）或自 1970 年起的毫秒数。未作任何更改。',
+    });
+  });
+
   it("says a page of the log or of closed follow-ups asked for wrongly, with the range it takes", async () => {
     const get = async (route: string) => ((await (await fetch(hub.url + route, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { text: string }).text;
     expect(await get('/api/follow-ups?closed=1&before=abc')).toBe('查询条件 before 应为 1 或更大的整数，只写数字。');

@@ -1148,10 +1148,22 @@ export function apiHandler(ctx: ApiContext) {
       }
       const key = req.headers['idempotency-key'];
       const commandId = typeof key === 'string' ? key : newCommandId();
-      if (commandId.length < 8 || commandId.length > 80) return refuse('bad-request', 'Idempotency-Key must be 8 to 80 characters');
+      if (commandId.length < 8 || commandId.length > 80)
+        return refuse('bad-request', 'Idempotency-Key must be 8 to 80 characters', {
+          text: {
+            'zh-CN': `请求头 Idempotency-Key 应为 8 到 80 个字符（发送的是 ${commandId.length} 个），如一个 UUID。未作任何更改。`,
+            en: `The Idempotency-Key header must be 8 to 80 characters (${commandId.length} were sent), e.g. a UUID. Nothing was changed.`,
+          } satisfies Said,
+        });
       const made = header(req, 'x-made-at');
       const madeAt = made === undefined ? undefined : /^\d+$/.test(made) ? Number(made) : Date.parse(made);
-      if (madeAt !== undefined && !Number.isFinite(madeAt)) return refuse('bad-request', 'X-Made-At is a time: ISO 8601 (2026-11-27T09:00:00+08:00) or milliseconds since 1970');
+      if (madeAt !== undefined && !Number.isFinite(madeAt))
+        return refuse('bad-request', 'X-Made-At is a time: ISO 8601 (2026-11-27T09:00:00+08:00) or milliseconds since 1970', {
+          text: {
+            'zh-CN': '请求头 X-Made-At 应为时间：ISO 8601 格式（如 2026-11-27T09:00:00+08:00）或自 1970 年起的毫秒数。未作任何更改。',
+            en: 'The X-Made-At header must be a time: ISO 8601 (e.g. 2026-11-27T09:00:00+08:00) or milliseconds since 1970. Nothing was changed.',
+          } satisfies Said,
+        });
       const closed = new AbortController();
       res.once('close', () => {
         if (!res.writableEnded) closed.abort();
