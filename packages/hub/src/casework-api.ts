@@ -16,7 +16,7 @@ import {
   type StaffRole,
 } from '@servicehall/core';
 import { z } from 'zod';
-import { HttpRefusal, type Operation, type Reply, type Request } from './http';
+import { HttpRefusal, refusalSaid, wholeQuery, type Operation, type Reply, type Request } from './http';
 import { overdueNow } from './casework';
 import { FOLLOW_UP_PAGE, type HallStore } from './store';
 
@@ -78,7 +78,7 @@ export function caseworkOperations(store: HallStore, run: Run, clock: () => numb
         const whole = (v: string | null, name: string) => {
           if (v === null) return undefined;
           const n = Number(v);
-          if (!Number.isInteger(n) || n < 1) throw new HttpRefusal('bad-request', `${name} must be a whole number, 1 or more`);
+          if (!Number.isInteger(n) || n < 1) throw wholeQuery(`${name} must be a whole number, 1 or more`, name, 1, Number.MAX_SAFE_INTEGER);
           return n;
         };
         const page = store.closedFollowUps({ before: whole(req.query.get('before'), 'before'), limit: whole(req.query.get('limit'), 'limit') });
@@ -130,7 +130,8 @@ export function caseworkOperations(store: HallStore, run: Run, clock: () => numb
       file: { contentType: 'application/octet-stream', maxBytes: MAX_EVIDENCE_BYTES },
       handle: (req) => {
         const name = (req.query.get('name') ?? '').trim() || 'evidence';
-        if (name.length > 100 || /[\u0000-\u001f/\\]/.test(name)) throw new HttpRefusal('bad-request', 'the name is one line of at most 100 characters, without slashes');
+        if (name.length > 100 || /[\u0000-\u001f/\\]/.test(name))
+          throw refusalSaid('bad-request', 'the name is one line of at most 100 characters, without slashes', '文件名（name）只能写一行，最多 100 个字符，不含斜杠和控制字符。未保存任何文件。', "The file's name (name) is one line of at most 100 characters, without slashes or control characters. Nothing was stored.");
         const stored = records.storeEvidence(req.raw ?? Buffer.alloc(0), name, req.session?.staff.id ?? 'hall-token', clock());
         if (!stored.ok) throw new HttpRefusal(stored.code, stored.message);
         return { status: 201, body: { ok: true, evidence: stored.ref } };

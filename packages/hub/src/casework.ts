@@ -6,6 +6,7 @@ import {
   type OverdueItem,
   type OverdueReport,
   EVIDENCE_TYPES,
+  inBothLanguages,
   MAX_EVIDENCE_BYTES,
   type CaseRoute,
   type Complaint,
@@ -110,10 +111,10 @@ export class CaseworkRecords {
 
   /** Stores a file of evidence once, by its content; refuses what is not a photo or PDF, or too large. */
   storeEvidence(data: Buffer, name: string, by: string, now: number): { ok: true; ref: EvidenceRef } | { ok: false; code: 'bad-request' | 'too-large'; message: string } {
-    if (data.length === 0) return { ok: false, code: 'bad-request', message: 'the file is empty' };
+    if (data.length === 0) return { ok: false, code: 'bad-request', message: inBothLanguages('上传的文件是空的：请选择要作为凭证的照片或 PDF 文件。未保存任何文件。', 'The file is empty: choose the photo or PDF to keep as evidence. Nothing was stored.') };
     if (data.length > MAX_EVIDENCE_BYTES) return { ok: false, code: 'too-large', message: `a file of evidence is at most ${MAX_EVIDENCE_BYTES} bytes` };
     const type = sniffEvidence(data);
-    if (!type) return { ok: false, code: 'bad-request', message: 'evidence is a photo (JPEG, PNG) or a PDF' };
+    if (!type) return { ok: false, code: 'bad-request', message: inBothLanguages('凭证应为照片（JPEG、PNG）或 PDF 文件，所选文件不是。未保存任何文件。', 'Evidence is a photo (JPEG, PNG) or a PDF; the file chosen is neither. Nothing was stored.') };
     const hash = createHash('sha256').update(data).digest('hex');
     this.st.putFile.run(hash, type, data.length, data, now, by);
     return { ok: true, ref: { hash, name, type, size: data.length } };

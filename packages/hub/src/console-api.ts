@@ -18,7 +18,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { HallTokenTerminals, Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS, HALL_TOKEN_KEPT_DAYS } from './enrolment';
-import { answerReply, credentialDaysWrong, HttpRefusal, plainNumber, RequestAbandoned, SETUP_BODY_BYTES, setupRefusal, staleSetup, type Operation, type Reply, type Request } from './http';
+import { answerReply, credentialDaysWrong, HttpRefusal, plainNumber, RequestAbandoned, SETUP_BODY_BYTES, badWindowNumber, refusalSaid, schemaRefusal, setupRefusal, wholeQuery, staleSetup, type Operation, type Reply, type Request } from './http';
 import { auditPerson, clearedCookie, HALL_TOKEN_STAFF, sessionCookie, type Staff, type StaffChange } from './staff';
 import { commandScope, type HallStore, type SetupChange } from './store';
 import { hallTokenLinks, terminalPresence } from './supervision';
@@ -178,7 +178,7 @@ function credentialDays(given: unknown, language: Request['language']): number {
 
 const windowNo = (req: Request) => {
   const n = Number(req.params.window);
-  if (!/^\d{1,3}$/.test(req.params.window ?? '') || n < 1) throw new HttpRefusal('bad-request', 'the window number must be a whole number from 1 to 999');
+  if (!/^\d{1,3}$/.test(req.params.window ?? '') || n < 1) throw badWindowNumber('the window number must be a whole number from 1 to 999');
   return n;
 };
 
@@ -187,7 +187,7 @@ const commandActor = (req: Request) => (req.actor.role === 'admin' && !req.actor
 
 export function command(store: HallStore, req: Request, body: CommandBody, okStatus = 200): Reply {
   const parsed = CommandBodySchema.safeParse(body);
-  if (!parsed.success) throw new HttpRefusal('bad-request', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!parsed.success) throw schemaRefusal(body, parsed.error);
   const actor = commandActor(req);
   const { answer } = store.execute({ ...parsed.data, id: req.commandId } as never, actor);
   return answerReply(answer, okStatus);
@@ -429,7 +429,19 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
                 ? 'The hub is stopping, so the workbook was not read to its end and nothing was imported. Please import it again once the hub has started again.'
                 : '主机正在停止，工作簿没有读完，未导入：主机重新启动后请再导入一次。',
           });
-        if (!r.ok) throw new HttpRefusal('bad-request', `${r.problems.length} problem(s) in the workbook`, { problems: r.problems });
+        if (!r.ok) {
+          // The workbook's problems are said in Chinese, each at its sheet, row and column: the first few are named.
+          const where = (p: (typeof r.problems)[number]) => `${p.sheet ? `工作表“${p.sheet}”` : ''}${p.row !== undefined ? `第 ${p.row} 行` : ''}${p.column ? `“${p.column}”列` : ''}`;
+          const named = r.problems.slice(0, 3).map((p) => `${where(p)}${where(p) ? '：' : ''}${p.message}`);
+          const more = r.problems.length - named.length;
+          throw refusalSaid(
+            'bad-request',
+            `${r.problems.length} problem(s) in the workbook`,
+            `工作簿中有 ${r.problems.length} 处需要修改，未导入：${named.join('；')}${more > 0 ? `；其余 ${more} 处见列表` : ''}。`,
+            `The workbook has ${r.problems.length} thing(s) to mend; nothing was imported. They are listed, each with its sheet, row and column.`,
+            { problems: r.problems },
+          );
+        }
         // The answer ({ ok, catalogue }, megabytes for a province's library) was written as JSON by the reader's thread.
         return { status: 200, body: undefined, file: { contentType: 'application/json; charset=utf-8', data: r.json } };
       },
@@ -498,7 +510,17 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       operationId: 'cancelPendingChange',
       summary: "Cancels a change that waits for the day's end",
       staff: SUPERVISORS,
-      handle: (req) => command(store, req, { type: 'cancelPendingChange', pendingId: Number(req.params.id) }),
+      handle: (req) => {
+        const pendingId = plainNumber(req.params.id, 1, Number.MAX_SAFE_INTEGER);
+        if (pendingId === undefined)
+          throw refusalSaid(
+            'bad-request',
+            'the pending change is named by its id, a whole number from 1',
+            '待生效更改的编号应为 1 或更大的整数，只写数字。未取消任何更改。',
+            "A change waiting for the day's end is named by its number: a whole number, 1 or more, in digits only. Nothing was cancelled.",
+          );
+        return command(store, req, { type: 'cancelPendingChange', pendingId });
+      },
     },
     {
       method: 'GET',
@@ -617,7 +639,8 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       body: z.object({ holidays: z.record(z.string(), z.string().trim().min(1).max(40)), workdays: z.record(z.string(), z.string().trim().min(1).max(40)).default({}) }),
       handle: (req) => {
         const year = Number(req.params.year);
-        if (!/^\d{4}$/.test(req.params.year ?? '')) throw new HttpRefusal('bad-request', 'the year is four digits, e.g. 2027');
+        if (!/^\d{4}$/.test(req.params.year ?? ''))
+          throw refusalSaid('bad-request', 'the year is four digits, e.g. 2027', '年份应为四位数字，如 2027。未作任何更改。', 'The year is four digits, e.g. 2027. Nothing was changed.');
         const b = req.body as { holidays: Record<string, string>; workdays: Record<string, string> };
         return command(store, req, { type: 'setCalendarYear', year, holidays: b.holidays, workdays: b.workdays });
       },
@@ -633,8 +656,8 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
         // A page asked for wrongly (?before=abc) is refused, not answered as an empty log.
         const before = req.query.get('before');
         const limit = req.query.get('limit');
-        if (before !== null && plainNumber(before, 1, Number.MAX_SAFE_INTEGER) === undefined) throw new HttpRefusal('bad-request', 'before is an entry id: a whole number, 1 or more');
-        if (limit !== null && plainNumber(limit, 1, 500) === undefined) throw new HttpRefusal('bad-request', 'limit is a whole number from 1 to 500');
+        if (before !== null && plainNumber(before, 1, Number.MAX_SAFE_INTEGER) === undefined) throw wholeQuery('before is an entry id: a whole number, 1 or more', 'before', 1, Number.MAX_SAFE_INTEGER);
+        if (limit !== null && plainNumber(limit, 1, 500) === undefined) throw wholeQuery('limit is a whole number from 1 to 500', 'limit', 1, 500);
         // A clerk's number may be a staff account's id too (two people): the filter says which of them it means.
         const person = req.query.get('staff') ? auditPerson(req.query.get('staff')!) : undefined;
         if (req.query.get('staff') && !person)

@@ -13,7 +13,6 @@ import {
   itemWaits,
   localTime,
   periodProblem,
-  refusalText,
   refusalTextOf,
   windowQueue,
   type Actor,
@@ -29,7 +28,6 @@ import {
   OpenWindowBodySchema,
   PauseBodySchema,
   TransferBodySchema,
-  describeIssues,
   newCommandId,
   type Answer,
 } from '@servicehall/protocol';
@@ -50,6 +48,7 @@ import { log } from './log';
 import { opsText, type OpsMessage } from './ops-strings';
 import { caseworkOperations } from './casework-api';
 import { ACCESS_PURPOSES, isDiskFull, type AccessPurpose, type HallStore, type SetupChange } from './store';
+import { problemWords, schemaProblems, type Words as Said } from './schema-words';
 import { tokensMatch } from './terminals';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -139,18 +138,22 @@ const SETUP_PROBLEMS_SAID = 3;
  */
 export function setupRefusal(catalogue: unknown, issues: readonly z.core.$ZodIssue[], language: Language): HttpRefusal {
   const said: string[] = [];
+  const unsaid: string[] = [];
   const problems = issues.map((i) => {
     const period = periodProblem(catalogue, i.path, language);
     if (period) said.push(`${period.subject}${period.text}`);
+    else unsaid.push(problemWords(i, catalogue)[language]);
     return { path: i.path, code: i.code, message: i.message, ...(period ? { text: period.text } : {}) };
   });
+  // The periods' own sentences first; other problems fill the places left, in words that name their fields.
+  said.push(...unsaid.slice(0, Math.max(0, SETUP_PROBLEMS_SAID - said.length)));
   const others = problems.length - Math.min(said.length, SETUP_PROBLEMS_SAID);
   const text =
     language === 'en'
       ? `The setup has ${problems.length} thing(s) to mend; nothing was changed. ${said.slice(0, SETUP_PROBLEMS_SAID).map((t) => `${t}.`).join(' ')}${others > 0 ? ` ${said.length ? `${others} more are` : 'They are'} listed in problems, each with its place.` : ''}`.replace(/ +$/, '')
       : `设置中有 ${problems.length} 处需要修改，未作任何更改。${said.slice(0, SETUP_PROBLEMS_SAID).map((t) => `${t}。`).join('')}${others > 0 ? `${said.length ? `其余 ${others} 处` : '各处'}见 problems 列表，各带位置。` : ''}`;
   // The message names the first problems by their paths, as a script's log shows it (the rest are in problems).
-  const named = problems.slice(0, SETUP_PROBLEMS_SAID).map((p) => `${p.path.join('.')}: ${p.message}`).join('; ');
+  const named = issues.slice(0, SETUP_PROBLEMS_SAID).map((i) => problemWords(i, catalogue).en).join('; ');
   return new HttpRefusal('bad-request', `${problems.length} problem(s) in the setup: ${named}${problems.length > SETUP_PROBLEMS_SAID ? '; …' : ''}`, { text, problems });
 }
 
@@ -211,12 +214,44 @@ const STATUS: Partial<Record<RefusalCode, number>> = {
 };
 export const statusOf = (code: RefusalCode) => STATUS[code] ?? 409;
 
+/** A query's whole number that is not one, or out of its range (?limit=abc), said with the range. */
+export function wholeQuery(message: string, name: string, min: number, max: number): HttpRefusal {
+  const [zh, en] = max >= Number.MAX_SAFE_INTEGER ? [`${min} 或更大的整数`, `a whole number, ${min} or more`] : [`${min} 到 ${max} 之间的整数`, `a whole number from ${min} to ${max}`];
+  return refusalSaid('bad-request', message, `查询条件 ${name} 应为 ${zh}，只写数字。`, `${name} must be ${en}, in digits only.`);
+}
+
 /** A whole number written plainly: "3", not " 3", "+3", "0x3", "3.0" or "3e0". */
 export function plainNumber(text: string | null | undefined, min: number, max: number): number | undefined {
   if (text == null || !/^(0|[1-9]\d{0,14})$/.test(text)) return undefined;
   const n = Number(text);
   return n >= min && n <= max ? n : undefined;
 }
+
+/** The caller's line of a sentence given in both languages (or the one sentence given), if any. */
+function saidTo(text: unknown, language: Language): string | undefined {
+  if (typeof text === 'string') return text;
+  if (text && typeof text === 'object' && typeof (text as Said)[language] === 'string') return (text as Said)[language];
+  return undefined;
+}
+
+const NOT_JSON: Said = {
+  'zh-CN': '请求内容不是有效的 JSON，未作任何更改：请检查括号、引号和逗号是否成对、齐全后再试。',
+  en: 'The request body is not valid JSON; nothing was changed. Check that its brackets, quotes and commas are all in place, then try again.',
+};
+
+/** A body its schema refused: each field named with what it must be, in the caller's language; every problem with its path beside. */
+export function schemaRefusal(json: unknown, error: z.ZodError): HttpRefusal {
+  const said = schemaProblems(error, json);
+  return new HttpRefusal('bad-request', said.message, { text: said.text, problems: error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })) });
+}
+
+/** A refusal with its sentence for the caller in both languages beside the developer's message. */
+export const refusalSaid = (code: RefusalCode, message: string, zh: string, en: string, detail: Record<string, unknown> = {}) =>
+  new HttpRefusal(code, message, { ...detail, text: { 'zh-CN': zh, en } satisfies Said });
+
+/** A window's number in a path that is not one (window/abc/call-next). */
+export const badWindowNumber = (message: string) =>
+  refusalSaid('bad-request', message, '窗口号应为 1 到 999 的整数，只写数字（如 3）。未作任何更改。', 'The window number must be a whole number from 1 to 999, in digits only (e.g. 3). Nothing was changed.');
 
 export class HttpRefusal extends Error {
   constructor(
@@ -334,7 +369,7 @@ export const httpScope = (token: string) => `:http/${createHash('sha256').update
 
 const windowParam = (req: Request) => {
   const n = plainNumber(req.params.window, 1, 999);
-  if (n === undefined) throw new HttpRefusal('bad-request', 'the window number must be a whole number from 1 to 999, written in digits only');
+  if (n === undefined) throw badWindowNumber('the window number must be a whole number from 1 to 999, written in digits only');
   return n;
 };
 
@@ -465,7 +500,8 @@ export function operations(
         let tickets = [...store.view.tickets.values()].filter((t) => t.state === 'issued').sort((a, b) => a.place - b.place);
         if (w !== null) {
           const n = plainNumber(w, 1, 999);
-          if (n === undefined) throw new HttpRefusal('bad-request', 'window is a whole number from 1 to 999, written in digits only');
+          if (n === undefined)
+            throw refusalSaid('bad-request', 'window is a whole number from 1 to 999, written in digits only', '窗口号（window）应为 1 到 999 的整数，只写数字（如 3）。', 'window must be a whole number from 1 to 999, in digits only (e.g. 3).');
           if (!store.view.catalogue.windows.some((x) => x.number === n)) throw new HttpRefusal('not-found', `there is no window ${w}`);
           tickets = windowQueue(store.view, n, now);
         }
@@ -535,7 +571,7 @@ export function operations(
       path: '/api/windows/{window}/sign-in',
       operationId: 'signIn',
       summary: 'A clerk signs in at a window with clerk number and PIN (locked after repeated failures)',
-      body: z.object({ clerk: z.string().min(1).max(16), pin: z.string().regex(/^\d{4,8}$/) }),
+      body: z.object({ clerk: z.string().min(1).max(16), pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits') }),
       handle: async (req) => {
         const command = { id: req.commandId, type: 'signIn' as const, window: windowParam(req), ...(req.body as { clerk: string; pin: string }) };
         return answerReply((await store.executeAsync(command, req.actor, req.scope)).answer, 200);
@@ -624,9 +660,15 @@ export function operations(
       handle: (req) => {
         const purpose = req.query.get('purpose');
         if (!purpose || !(ACCESS_PURPOSES as readonly string[]).includes(purpose))
-          throw new HttpRefusal('bad-request', `say why the personal data is read: ?purpose= one of ${ACCESS_PURPOSES.join(', ')}`);
+          throw refusalSaid(
+            'bad-request',
+            `say why the personal data is read: ?purpose= one of ${ACCESS_PURPOSES.join(', ')}`,
+            `请说明查看个人信息的用途：purpose 应为 ${ACCESS_PURPOSES.join('、')} 之一。未读取任何个人信息。`,
+            `Say why the personal data is read: purpose must be one of ${ACCESS_PURPOSES.join(', ')}. No personal data was read.`,
+          );
         const note = req.query.get('note')?.trim() || undefined;
-        if (note !== undefined && (note.length > 200 || /[\r\n\u0000-\u001f]/.test(note))) throw new HttpRefusal('bad-request', 'the note is one line of at most 200 characters');
+        if (note !== undefined && (note.length > 200 || /[\r\n\u0000-\u001f]/.test(note)))
+          throw refusalSaid('bad-request', 'the note is one line of at most 200 characters', '备注（note）只能写一行，最多 200 个字符，不含控制字符。未读取任何个人信息。', 'The note is one line of at most 200 characters, without control characters. No personal data was read.');
         // A department head reads the applicants of their department's cases only; a refused read is no read, and is not logged.
         const staff = req.session?.staff;
         if (staff?.role === 'department-head') {
@@ -655,12 +697,13 @@ export function operations(
       handle: (req) => {
         const since = plainNumber(req.query.get('since') ?? '0', 0, Number.MAX_SAFE_INTEGER);
         const limit = plainNumber(req.query.get('limit') ?? '200', 1, 5000);
-        if (since === undefined) throw new HttpRefusal('bad-request', 'since is epoch milliseconds, a whole number');
-        if (limit === undefined) throw new HttpRefusal('bad-request', 'limit must be a whole number from 1 to 5000');
+        if (since === undefined) throw wholeQuery('since is epoch milliseconds, a whole number', 'since', 0, Number.MAX_SAFE_INTEGER);
+        if (limit === undefined) throw wholeQuery('limit must be a whole number from 1 to 5000', 'limit', 1, 5000);
         const caseNumber = req.query.get('case')?.trim() || undefined;
         const staffId = req.query.get('staff')?.trim() || undefined;
         const purpose = req.query.get('purpose') || undefined;
-        if (purpose !== undefined && !(ACCESS_PURPOSES as readonly string[]).includes(purpose)) throw new HttpRefusal('bad-request', `purpose is one of ${ACCESS_PURPOSES.join(', ')}`);
+        if (purpose !== undefined && !(ACCESS_PURPOSES as readonly string[]).includes(purpose))
+          throw refusalSaid('bad-request', `purpose is one of ${ACCESS_PURPOSES.join(', ')}`, `用途（purpose）应为 ${ACCESS_PURPOSES.join('、')} 之一。`, `purpose must be one of ${ACCESS_PURPOSES.join(', ')}.`);
         return { status: 200, body: { ok: true, purposes: ACCESS_PURPOSES, records: store.accessLog({ caseNumber, staffId, purpose, since, limit }) } };
       },
     },
@@ -672,9 +715,10 @@ export function operations(
       query: { day: 'YYYY-MM-DD', target: 'national | provincial-reversed' },
       handle: (req) => {
         const day = req.query.get('day') ?? store.view.day;
-        if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new HttpRefusal('bad-request', 'day is YYYY-MM-DD');
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw refusalSaid('bad-request', 'day is YYYY-MM-DD', '日期（day）应写作 YYYY-MM-DD，如 2026-11-27。', 'day must be written YYYY-MM-DD, e.g. 2026-11-27.');
         const target = req.query.get('target');
-        if (target !== null && target !== 'national' && target !== 'provincial-reversed') throw new HttpRefusal('bad-request', 'target is national or provincial-reversed');
+        if (target !== null && target !== 'national' && target !== 'provincial-reversed')
+          throw refusalSaid('bad-request', 'target is national or provincial-reversed', '上报口径（target）应为 national 或 provincial-reversed。', 'target must be national or provincial-reversed.');
         const ratings = store.ratingsOn(day) as Rating[];
         return { status: 200, body: { day, ratings: target ? ratings.map((r) => exportRating(r, target)) : ratings } };
       },
@@ -708,7 +752,7 @@ export function operations(
         expiresInDays: z.number().int().min(CREDENTIAL_DAYS.min).max(CREDENTIAL_DAYS.max).optional(),
       }),
       // Refused in the hall's words, field by field, not as the schema's English.
-      refuseBody: (json, error, language) => terminalTokenRefusal(json, language) ?? new HttpRefusal('bad-request', describeIssues(error)),
+      refuseBody: (json, error, language) => terminalTokenRefusal(json, language) ?? schemaRefusal(json, error),
       handle: (req) => {
         const refused = terminalTokenRefusal(req.body, req.language);
         if (refused) throw refused;
@@ -726,8 +770,8 @@ export function operations(
       handle: (req) => {
         const since = plainNumber(req.query.get('since') ?? '0', 0, Number.MAX_SAFE_INTEGER);
         const limit = plainNumber(req.query.get('limit') ?? '500', 1, 5000);
-        if (since === undefined) throw new HttpRefusal('bad-request', 'since must be a whole number, 0 or more');
-        if (limit === undefined) throw new HttpRefusal('bad-request', 'limit must be a whole number from 1 to 5000');
+        if (since === undefined) throw wholeQuery('since must be a whole number, 0 or more', 'since', 0, Number.MAX_SAFE_INTEGER);
+        if (limit === undefined) throw wholeQuery('limit must be a whole number from 1 to 5000', 'limit', 1, 5000);
         // What is on the disk: a batch still being flushed is given once it is there.
         return { status: 200, body: { seq: store.durableSeq, events: store.durableEventsSince(since, limit) } };
       },
@@ -971,8 +1015,9 @@ export function apiHandler(ctx: ApiContext) {
     const lang = language(req);
     // A console operation's refusals are read by staff: their sentences, where a citizen's would differ.
     let reader: 'citizen' | 'staff' = 'citizen';
+    // A refusal's own sentence, given in both languages (`text: { 'zh-CN', en }`, or a message said inBothLanguages), is sent in the caller's.
     const refuse = (code: RefusalCode, message: string, detail: Record<string, unknown> = {}) =>
-      send(res, statusOf(code), { ok: false, code, message, text: refusalText(code, lang, reader), ...detail });
+      send(res, statusOf(code), { ok: false, code, message, ...detail, text: saidTo(detail.text, lang) ?? refusalTextOf({ code, message }, lang, reader) });
     try {
       if (url.pathname === '/api/openapi.json') {
         if (req.method === 'GET') return send(res, 200, doc);
@@ -1065,22 +1110,33 @@ export function apiHandler(ctx: ApiContext) {
             try {
               json = text.trim() === '' ? {} : JSON.parse(text);
             } catch {
-              return refuse('bad-request', 'the body is not valid JSON');
+              return refuse('bad-request', 'the body is not valid JSON', { text: NOT_JSON });
             }
             const parsed = op.body.safeParse(json);
             if (!parsed.success && op.refuseBody) throw op.refuseBody(json, parsed.error, lang);
-            if (!parsed.success)
-              return refuse('bad-request', describeIssues(parsed.error), { problems: parsed.error.issues.map((i) => ({ path: i.path, code: i.code, message: i.message })) });
+            if (!parsed.success) throw schemaRefusal(json, parsed.error);
             body = parsed.data;
           }
         }
       }
       const key = req.headers['idempotency-key'];
       const commandId = typeof key === 'string' ? key : newCommandId();
-      if (commandId.length < 8 || commandId.length > 80) return refuse('bad-request', 'Idempotency-Key must be 8 to 80 characters');
+      if (commandId.length < 8 || commandId.length > 80)
+        return refuse('bad-request', 'Idempotency-Key must be 8 to 80 characters', {
+          text: {
+            'zh-CN': `请求头 Idempotency-Key 应为 8 到 80 个字符（发送的是 ${commandId.length} 个），如一个 UUID。未作任何更改。`,
+            en: `The Idempotency-Key header must be 8 to 80 characters (${commandId.length} were sent), e.g. a UUID. Nothing was changed.`,
+          } satisfies Said,
+        });
       const made = header(req, 'x-made-at');
       const madeAt = made === undefined ? undefined : /^\d+$/.test(made) ? Number(made) : Date.parse(made);
-      if (madeAt !== undefined && !Number.isFinite(madeAt)) return refuse('bad-request', 'X-Made-At is a time: ISO 8601 (2026-11-27T09:00:00+08:00) or milliseconds since 1970');
+      if (madeAt !== undefined && !Number.isFinite(madeAt))
+        return refuse('bad-request', 'X-Made-At is a time: ISO 8601 (2026-11-27T09:00:00+08:00) or milliseconds since 1970', {
+          text: {
+            'zh-CN': '请求头 X-Made-At 应为时间：ISO 8601 格式（如 2026-11-27T09:00:00+08:00）或自 1970 年起的毫秒数。未作任何更改。',
+            en: 'The X-Made-At header must be a time: ISO 8601 (e.g. 2026-11-27T09:00:00+08:00) or milliseconds since 1970. Nothing was changed.',
+          } satisfies Said,
+        });
       const closed = new AbortController();
       res.once('close', () => {
         if (!res.writableEnded) closed.abort();

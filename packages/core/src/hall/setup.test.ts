@@ -5,7 +5,7 @@ import type { Actor, CommandBody } from '../commands';
 import { applyEvent, calendarYears, dayChange, decide, emptyView, fromSnapshot, hallCalendar, pendingAtOpening, toSnapshot, windowQueue, type Decision, type HallView, type PendingOutcome } from '.';
 import { dueDate } from '../calendar';
 import type { Result } from '../result';
-import { refusalTextOf } from '../strings';
+import { refusalTextOf, saidIn } from '../strings';
 import type { Ticket } from '../ticket';
 
 const DAY = '2026-11-27';
@@ -215,6 +215,11 @@ describe('the working-day calendar', () => {
     expect(bad({ '2030-12-31': '元旦' })).toMatchObject({ ok: false, code: 'bad-request' });
     expect(bad({ '2031-02-30': '春节' })).toMatchObject({ ok: false, code: 'bad-request' });
     expect(bad({ '2031-01-01': '元旦' }, { '2031-01-01': '调休' })).toMatchObject({ ok: false, code: 'bad-request' });
+    // Said in the supervisor's words, which day and how a day is written, not as a request 有误.
+    expect(saidIn((bad({ '2031-02-30': '春节' }) as { message: string }).message, 'zh-CN')).toBe('“2031-02-30”不是 2031 年的日期：日期应写作 YYYY-MM-DD，如 2031-01-01，且为该年真实存在的一天。未作任何更改。');
+    expect(saidIn((bad({ '2031-01-01': '元旦' }, { '2031-01-01': '调休' }) as { message: string }).message, 'en')).toBe(
+      '2031-01-01 cannot be both a holiday and a make-up working day: remove it from one of them. Nothing was changed.',
+    );
   });
 });
 

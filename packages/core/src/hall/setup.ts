@@ -327,10 +327,23 @@ export function decideSetup(view: HallView, command: SetupCommand, ctx: DecideCo
       const prefix = `${command.year}-`;
       const days = [...Object.keys(command.holidays), ...Object.keys(command.workdays)];
       const outside = days.find((d) => !d.startsWith(prefix) || Number.isNaN(Date.parse(`${d}T00:00:00Z`)) || new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) !== d);
-      if (outside) return refuse('bad-request', `${outside} is not a day of ${command.year}`);
+      // Said in the supervisor's words: which day, and what a right one is (a day of the year, as YYYY-MM-DD).
+      if (outside)
+        return refuse(
+          'bad-request',
+          inBothLanguages(
+            `“${outside.slice(0, 20)}”不是 ${command.year} 年的日期：日期应写作 YYYY-MM-DD，如 ${command.year}-01-01，且为该年真实存在的一天。未作任何更改。`,
+            `"${outside.slice(0, 20)}" is not a day of ${command.year}: write each day as YYYY-MM-DD, e.g. ${command.year}-01-01, a day the year has. Nothing was changed.`,
+          ),
+        );
       const both = Object.keys(command.holidays).find((d) => d in command.workdays);
-      if (both) return refuse('bad-request', `${both} cannot be both a holiday and a make-up working day`);
-      if (days.length === 0) return refuse('bad-request', `the year ${command.year} needs at least one holiday`);
+      if (both)
+        return refuse(
+          'bad-request',
+          inBothLanguages(`${both} 不能既是节假日又是调休上班日：请从其中一处删去。未作任何更改。`, `${both} cannot be both a holiday and a make-up working day: remove it from one of them. Nothing was changed.`),
+        );
+      if (days.length === 0)
+        return refuse('bad-request', inBothLanguages(`${command.year} 年至少要有一个节假日。未作任何更改。`, `The year ${command.year} needs at least one holiday. Nothing was changed.`));
       return ok({ events: [{ type: 'calendar.yearSet', year: command.year, holidays: command.holidays, workdays: command.workdays }] });
     }
   }
