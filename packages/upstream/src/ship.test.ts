@@ -569,6 +569,36 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     });
   }, 90_000);
 
+  it("ships a rating whose words end in half an emoji (a lone UTF-16 surrogate), the half as U+FFFD", async () => {
+    await inSmallHall('surrogate', async ({ dir: hallDir, store }) => {
+      // A pad or phone that cut the citizen's words at a length in the middle of 😀 sends its first half alone; the
+      // hall's log keeps it as the JSON escape \ud83d, which PostgreSQL's jsonb refuses ("Unicode low surrogate must
+      // follow a high surrogate"), failing every batch that holds it.
+      const admin = { role: 'admin', terminal: 'console' } as const;
+      const run = (id: string, body: CommandBody, actor: Actor = admin) => expect(store.execute({ id, ...body } as never, actor).answer, id).toMatchObject({ ok: true });
+      run('half-issue', { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
+      const window = store.view.catalogue.windows.find((w) => w.serves.includes('GA-SFZ-HL'))!.number;
+      run('half-open', { type: 'openWindow', window });
+      run('half-call', { type: 'callNext', window });
+      run('half-start', { type: 'startService', window });
+      run('half-finish', { type: 'finishService', window });
+      const pad = { role: 'rating-pad', terminal: `pad-${window}`, window } as const;
+      const ticketId = store.view.ratingRequests.keys().next().value!;
+      run('half-rate', { type: 'rate', ticketId, level: 'satisfied', aspects: {}, reasons: [], channel: 'window-pad', text: '办得很快\ud83d' }, pad);
+      // And the hall's name, written by its administrator the same way.
+      const catalogue = structuredClone(store.view.catalogue);
+      catalogue.hall.name = '滨江区市民之家\udc00';
+      run('half-name', { type: 'replaceCatalogue', catalogue });
+      store.writeFacts();
+      // Before, the batch was halved down to the one event and failed for ever: the hall never reached the city again.
+      const reached = await shipOnce(hallDir, 'H-HALF');
+      expect(reached).toMatchObject({ state: 'caught-up', shippedSeq: store.seq });
+      const rated = await query<{ text: string }>("SELECT body->'rating'->>'text' AS text FROM hall_events WHERE hall = $1 AND type = 'rating.recorded'", ['H-HALF']);
+      expect(rated.map((r) => r.text)).toContain('办得很快\uFFFD');
+      expect((await query<{ name: string }>('SELECT name FROM halls WHERE hall = $1', ['H-HALF']))[0]!.name).toBe('滨江区市民之家\uFFFD');
+    });
+  }, 60_000);
+
   it("refuses the second of two hubs shipping one hall's log from copies of one data folder, rather than mix their events", async () => {
     await inSmallHall('copy', async ({ dir: original, db, store }) => {
       expect(await shipOnce(original, 'H-COPY')).toMatchObject({ state: 'caught-up', shippedSeq: store.seq });

@@ -3,7 +3,7 @@ import { RATING_FIELDS, ratingOfRow, type RatingRow } from '@servicehall/hub/row
 import Database from 'better-sqlite3';
 import type { FactIncrement } from '@servicehall/reports';
 import pg from 'pg';
-import { cityBodyText, withoutNul, type CityEvent, type Enrichment, type LogRow } from './mask';
+import { cityBodyText, pgSafeText, type CityEvent, type Enrichment, type LogRow } from './mask';
 import { CityFacts, dropHallFacts, ensureHallFacts, writeFacts } from './facts';
 import { ALERT_EVENT_TYPES, applyAlertEvents } from './hooks';
 import { migrateCity } from './schema';
@@ -276,8 +276,8 @@ export class Shipper {
     const text = this.hallValue('catalogue');
     const c = text ? (JSON.parse(text) as { hall?: { name?: string; timeZone?: string }; items?: { code: string; name: string; nameEn?: string }[] }) : undefined;
     // Written by the hall's administrator: a NUL in a name (which PostgreSQL refuses) goes as U+FFFD, not as a hall that never ships again.
-    const items = (c?.items ?? []).map((i) => ({ code: withoutNul(i.code), name: withoutNul(i.name), ...(i.nameEn ? { nameEn: withoutNul(i.nameEn) } : {}) }));
-    return { name: withoutNul(c?.hall?.name || this.options.hall), timeZone: withoutNul(c?.hall?.timeZone || 'Asia/Shanghai'), items: JSON.stringify(items) };
+    const items = (c?.items ?? []).map((i) => ({ code: pgSafeText(i.code), name: pgSafeText(i.name), ...(i.nameEn ? { nameEn: pgSafeText(i.nameEn) } : {}) }));
+    return { name: pgSafeText(c?.hall?.name || this.options.hall), timeZone: pgSafeText(c?.hall?.timeZone || 'Asia/Shanghai'), items: JSON.stringify(items) };
   }
 
   /** How far the hub's clock is from the city database's, as the city just measured it (a bigint: text from pg). */
