@@ -599,6 +599,35 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     });
   }, 60_000);
 
+  it("leaves a hall's name, items and terminals at the city as they are when another hall's hub is set up with its code by mistake", async () => {
+    await inSmallHall('twin-a', async ({ dir: first, store }) => {
+      const catalogue = structuredClone(store.view.catalogue);
+      catalogue.hall.name = '西湖区政务服务中心';
+      expect(store.execute({ id: 'name-a', type: 'replaceCatalogue', catalogue }, { role: 'admin', terminal: 'console' }).answer).toMatchObject({ ok: true });
+      store.writeFacts();
+      expect(await shipOnce(first, 'H-TWIN')).toMatchObject({ state: 'caught-up' });
+      const before = (await query('SELECT name, time_zone, items, terminals FROM halls WHERE hall = $1', ['H-TWIN']))[0];
+      await inSmallHall('twin-b', async ({ dir: second, store: other }) => {
+        // Another hall's hub, its installer having typed the first hall's code into SERVICEHALL_UPSTREAM_HALL.
+        const theirs = structuredClone(other.view.catalogue);
+        theirs.hall.name = '北山街道便民服务中心';
+        theirs.hall.timeZone = 'Asia/Urumqi';
+        theirs.items = theirs.items.map((i) => ({ ...i, name: `${i.name}（北山）` }));
+        expect(other.execute({ id: 'name-b', type: 'replaceCatalogue', catalogue: theirs }, { role: 'admin', terminal: 'console' }).answer).toMatchObject({ ok: true });
+        other.writeFacts();
+        const s = new Shipper({ databaseFile: path.join(second, 'hall.db'), url: city.url, hall: 'H-TWIN', idleMs: 50, firstRetryMs: 50, terminals: [{ terminal: 'kiosk-9', role: 'kiosk' }] }, () => undefined, cityHooks());
+        const run = s.run();
+        await until(() => s.status.state === 'refused');
+        await s.stop();
+        await run;
+        expect(s.status.message).toMatch(/another log/);
+      });
+      // Before, each try of the other hub (every minute) renamed the first hall at the city, its items and zone with it.
+      expect((await query('SELECT name, time_zone, items, terminals FROM halls WHERE hall = $1', ['H-TWIN']))[0]).toEqual(before);
+      expect(before).toMatchObject({ name: '西湖区政务服务中心', time_zone: 'Asia/Shanghai' });
+    });
+  }, 60_000);
+
   it("refuses the second of two hubs shipping one hall's log from copies of one data folder, rather than mix their events", async () => {
     await inSmallHall('copy', async ({ dir: original, db, store }) => {
       expect(await shipOnce(original, 'H-COPY')).toMatchObject({ state: 'caught-up', shippedSeq: store.seq });

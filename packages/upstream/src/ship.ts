@@ -305,13 +305,14 @@ export class Shipper {
     const catalogue = this.hallCatalogue();
     // Not told by the hub yet: a hall new to the city begins with none, one it knows keeps its list.
     const terminals = this.terminalsTold;
+    // A hall the city knows is named anew only once the lineage check found this hub's log the hall's: another hall's
+    // hub, set up with this hall's code by mistake, is refused there and renames nothing.
     await client.query(
-      `INSERT INTO halls (hall, name, time_zone, terminals, items) VALUES ($1, $2, $3, COALESCE($4::jsonb, '[]'), $5)
-       ON CONFLICT (hall) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone, terminals = COALESCE($4::jsonb, halls.terminals), items = excluded.items`,
+      `INSERT INTO halls (hall, name, time_zone, terminals, items) VALUES ($1, $2, $3, COALESCE($4::jsonb, '[]'), $5) ON CONFLICT (hall) DO NOTHING`,
       [this.options.hall, catalogue.name, catalogue.timeZone, terminals ?? null, catalogue.items],
     );
+    await this.checkLineage(client, catalogue, terminals);
     this.terminalsSent = terminals;
-    await this.checkLineage(client);
     this.facts = new CityFacts(this.log());
     // A hall shipped before the city kept its facts gets them from what the city holds, once.
     await ensureHallFacts(client, this.options.hall, async () => {
@@ -334,7 +335,7 @@ export class Shipper {
    * cursor back to the branch, and makes the hall's facts and alerts again from the hall's own log.
    * A log that is neither is not this hall's, and an operator must say what to do.
    */
-  private async checkLineage(client: pg.Client): Promise<void> {
+  private async checkLineage(client: pg.Client, catalogue: { name: string; timeZone: string; items: string }, terminals: string | undefined): Promise<void> {
     const log = this.hallValue('log') ?? null;
     const parentText = this.hallValue('log_parent');
     const parent = parentText ? (JSON.parse(parentText) as { log: string | null; seq: number }) : undefined;
@@ -359,7 +360,10 @@ export class Shipper {
           `the city holds events up to ${shipped} of another log of hall ${this.options.hall} than this database's (nor did this one branch from it): the city is following another hub of this hall, or this is not the hall's database`,
         );
       }
-      await client.query('UPDATE halls SET log = $2, shipped_seq = $3, problem = NULL WHERE hall = $1', [this.options.hall, log, shipped]);
+      await client.query(
+        'UPDATE halls SET log = $2, shipped_seq = $3, problem = NULL, name = $4, time_zone = $5, items = $6::jsonb, terminals = COALESCE($7::jsonb, terminals) WHERE hall = $1',
+        [this.options.hall, log, shipped, catalogue.name, catalogue.timeZone, catalogue.items, terminals ?? null],
+      );
       await client.query('COMMIT');
       this.logId = log;
       this.status.shippedSeq = shipped;
