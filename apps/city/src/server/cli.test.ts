@@ -79,6 +79,14 @@ describe("the city's command line says what is wrong, in Chinese and English, an
     }
   });
 
+  it('refuses a command it does not know rather than start the server under it', async () => {
+    // A typo of create-account: before, the city's server started (on 8700, beside the one already running) and said nothing of it.
+    const r = await city(['crate-account', 'wang', '王主任', 'city'], { CITY_DATABASE_URL: 'postgres://city@127.0.0.1:1/city', CITY_PORT: String(await freePort()) });
+    expect(r.code).toBe(2);
+    saidPlainly(r.err, '没有 “crate-account” 这个命令');
+    expect(r.err).toContain('resend-ratings');
+  });
+
   it('refuses a port that is not one', async () => {
     const r = await city([], { CITY_DATABASE_URL: 'postgres://city@127.0.0.1:1/city', CITY_PORT: 'eighty' });
     expect(r.code).toBe(2);
@@ -160,6 +168,51 @@ describe.skipIf(!!missing)("the city's command line against its PostgreSQL", () 
       fs.rmSync(place, { recursive: true, force: true });
     }
   }, 180_000);
+});
+
+describe.skipIf(!!missing)("the 好差评 ratings the platform refused twelve times, sent again by the city's operator", () => {
+  let db: TestPostgres | undefined;
+  afterAll(() => db?.destroy());
+
+  it('puts them back to be sent at the next turn, of one hall or all, and says how many', async () => {
+    db = await startTestPostgres();
+    const env = { CITY_DATABASE_URL: db.url };
+    const client = new pg.Client(db.url);
+    await client.connect();
+    try {
+      const { migrateCity } = await import('@servicehall/upstream');
+      await migrateCity(client);
+      // A weekend with the platform's token expired: twelve tries each over five hours, then set aside as failed.
+      for (const hall of ['330106-01', '330106-02']) {
+        await client.query('INSERT INTO halls (hall, name) VALUES ($1, $1)', [hall]);
+        for (const n of [1, 2])
+          await client.query("INSERT INTO rating_feed (hall, rating_id, seq, at, record, state, attempts, next_at) VALUES ($1, $2, $3, 0, '{}', 'failed', 12, now() + interval '1 hour')", [hall, `R${n}`, n]);
+      }
+      await client.query("INSERT INTO rating_feed (hall, rating_id, seq, at, record, state, attempts, sent_at) VALUES ('330106-01', 'R3', 3, 0, '{}', 'sent', 1, now())");
+      const one = await city(['resend-ratings', '330106-01'], env);
+      expect(one.err).toBe('');
+      expect(one.code).toBe(0);
+      expect(one.out).toContain('已把大厅 330106-01 的 2 条评价重新排入好差评上报');
+      const states = async () => (await client.query<{ hall: string; rating_id: string; state: string; attempts: number; due: boolean }>('SELECT hall, rating_id, state, attempts, next_at <= now() AS due FROM rating_feed ORDER BY hall, rating_id')).rows;
+      expect(await states()).toEqual([
+        { hall: '330106-01', rating_id: 'R1', state: 'pending', attempts: 0, due: true },
+        { hall: '330106-01', rating_id: 'R2', state: 'pending', attempts: 0, due: true },
+        // One sent stays sent: the platform holds it.
+        { hall: '330106-01', rating_id: 'R3', state: 'sent', attempts: 1, due: true },
+        { hall: '330106-02', rating_id: 'R1', state: 'failed', attempts: 12, due: false },
+        { hall: '330106-02', rating_id: 'R2', state: 'failed', attempts: 12, due: false },
+      ]);
+      const all = await city(['resend-ratings'], env);
+      expect(all.code).toBe(0);
+      expect(all.out).toContain('已把 2 条评价重新排入好差评上报');
+      expect((await states()).filter((r) => r.state === 'failed')).toEqual([]);
+      const none = await city(['resend-ratings'], env);
+      expect(none.code).toBe(0);
+      expect(none.out).toContain('没有未能报出的评价');
+    } finally {
+      await client.end();
+    }
+  }, 120_000);
 });
 
 async function until(done: () => boolean, withinMs: number): Promise<void> {

@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx tsx
 import { fill } from '@servicehall/notify/strings';
-import { startRatingFeed, type FeedTarget } from '@servicehall/upstream';
+import { FEED_ATTEMPTS, migrateCity, sendFailedAgain, startRatingFeed, type FeedTarget } from '@servicehall/upstream';
 import pg from 'pg';
 import { AccountRefused, checkPassword, createAccount, MIN_PASSWORD } from './accounts';
 import { startCity } from './server';
@@ -11,7 +11,8 @@ import { startCity } from './server';
  * CITY_SECURE_COOKIE=1). The 好差评 feed when CITY_FEED_URL (the provincial platform's interface,
  * with CITY_FEED_TOKEN) or CITY_FEED_DIR (its upload files) is set; CITY_FEED_LEVELS is national
  * (1 = 非常满意) or provincial-reversed (1 = 非常不满意).
- * `npm run city -- create-account ID NAME city|hall [HALL]` makes an account, its password from CITY_ACCOUNT_PASSWORD.
+ * `npm run city -- create-account ID NAME city|hall [HALL]` makes an account, its password from CITY_ACCOUNT_PASSWORD;
+ * `npm run city -- resend-ratings [HALL]` sends again the ratings the platform refused FEED_ATTEMPTS times.
  */
 const env = process.env;
 
@@ -28,14 +29,23 @@ const TEXT = {
     'CITY_FEED_LEVELS is national (1 = very satisfied) or provincial-reversed (1 = very dissatisfied), not "{levels}": sent the wrong way, the province would read every rating upside down. Set it as the provincial interface says and start again.',
   ],
   feedRefused: [
-    '省级好差评平台（{where}）没有接收本市报送的评价：{problem}。评价仍留在全市数据库中，稍后自动重报（每条最多 12 次，每次的答复见 rating_feed_attempts）。请检查 CITY_FEED_URL、CITY_FEED_TOKEN，或请省平台查看。',
-    "The provincial 好差评 platform ({where}) did not take the city's ratings: {problem}. They stay in the city's database and are tried again later (12 times each at most; every answer in rating_feed_attempts). Check CITY_FEED_URL and CITY_FEED_TOKEN, or ask the province to look.",
+    '省级好差评平台（{where}）没有接收本市报送的评价：{problem}。评价仍留在全市数据库中，稍后自动重报（每条最多 {attempts} 次，约 5 小时，每次的答复见 rating_feed_attempts；仍未报出的暂停上报，问题解决后运行 npm run city -- resend-ratings 重新上报）。请检查 CITY_FEED_URL、CITY_FEED_TOKEN，或请省平台查看。',
+    "The provincial 好差评 platform ({where}) did not take the city's ratings: {problem}. They stay in the city's database and are tried again later ({attempts} times each at most, about 5 hours; every answer in rating_feed_attempts; those still not taken then wait until, the problem put right, npm run city -- resend-ratings sends them again). Check CITY_FEED_URL and CITY_FEED_TOKEN, or ask the province to look.",
   ],
   feedTaking: ['省级好差评平台（{where}）又在接收本市报送的评价了。', "The provincial 好差评 platform ({where}) takes the city's ratings again."],
   usage: [
     '用法：npm run city -- create-account 账号 姓名 city|hall [大厅编码]（大厅账号须写它的大厅编码，全市账号不写），密码取自 CITY_ACCOUNT_PASSWORD。',
     'Usage: npm run city -- create-account ID NAME city|hall [HALL] (a hall account names its hall, a city account none); the password comes from CITY_ACCOUNT_PASSWORD.',
   ],
+  unknownCommand: [
+    '没有 “{command}” 这个命令。可用的：npm run city（启动市级服务器）、npm run city -- create-account 账号 姓名 city|hall [大厅编码]、npm run city -- resend-ratings [大厅编码]。',
+    'There is no command "{command}". There are: npm run city (starts the city server), npm run city -- create-account ID NAME city|hall [HALL], npm run city -- resend-ratings [HALL].',
+  ],
+  resent: [
+    '已把{hallZh} {count} 条评价重新排入好差评上报（它们曾被省平台拒收 {attempts} 次）：运行中的市级服务器会在下一轮（10 秒内）报出，每条再试最多 {attempts} 次。',
+    'Put {count} ratings{hallEn} back to be sent to the 好差评 platform (it had refused them {attempts} times): the running city server sends them at its next turn (within 10 s), {attempts} tries each at most.',
+  ],
+  noneToResend: ['{hallNone}没有未能报出的评价，无需重新上报。', 'There is no rating{hallEn} the platform refused: nothing to send again.'],
   shortPassword: [
     '账号 {id} 没有建立：密码至少要 {min} 个字符（取自 CITY_ACCOUNT_PASSWORD）。请换一个更长的密码再试。',
     'Account {id} was not made: its password needs at least {min} characters (from CITY_ACCOUNT_PASSWORD). Try again with a longer one.',
@@ -88,6 +98,29 @@ const refusedByDatabase = (error: unknown): never => {
 };
 
 const [command, ...args] = process.argv.slice(2);
+if (command !== undefined && command !== 'create-account' && command !== 'resend-ratings') fail('unknownCommand', { command });
+if (command === 'resend-ratings') {
+  const hall = args[0];
+  const where = hall ? { hallZh: `大厅 ${hall} 的`, hallNone: `大厅 ${hall} `, hallEn: ` of hall ${hall}` } : { hallZh: '', hallNone: '', hallEn: '' };
+  const pool = new pg.Pool({ connectionString: url });
+  pool.on('error', () => undefined);
+  let count = 0;
+  try {
+    const c = await pool.connect();
+    try {
+      await migrateCity(c);
+    } finally {
+      c.release();
+    }
+    count = await sendFailedAgain(pool, hall);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    refusedByDatabase(error);
+  }
+  await pool.end();
+  for (const line of TEXT[count > 0 ? 'resent' : 'noneToResend']) console.log(fill(line, { count, attempts: FEED_ATTEMPTS, ...where }));
+  process.exit(0);
+}
 if (command === 'create-account') {
   const [id, name, role, hall] = args;
   if (!id || !name || (role !== 'city' && role !== 'hall') || (role === 'hall') !== !!hall) fail('usage');
@@ -97,7 +130,6 @@ if (command === 'create-account') {
   try {
     // Refused before the database is asked (the pool connects at its first use): nothing is written, not even the city's tables, for a password that will not do.
     checkPassword(password);
-    const { migrateCity } = await import('@servicehall/upstream');
     const c = await pool.connect();
     try {
       await migrateCity(c);
@@ -145,7 +177,7 @@ const stop = async () => {
 feed?.platformSaid((taking, problem) => {
   const where = target?.kind === 'http' ? target.url : '';
   if (taking) for (const line of TEXT.feedTaking) console.log(fill(line, { where }));
-  else for (const line of TEXT.feedRefused) console.error(fill(line, { where, problem: problem ?? '' }));
+  else for (const line of TEXT.feedRefused) console.error(fill(line, { where, problem: problem ?? '', attempts: FEED_ATTEMPTS }));
 });
 process.once('SIGTERM', () => void stop());
 process.once('SIGINT', () => void stop());
