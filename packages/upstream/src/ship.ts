@@ -79,6 +79,11 @@ export interface UpstreamStatus {
   restedMs?: number;
   /** Why the last attempt failed (offline), or why shipping stopped (refused). */
   message?: string;
+  /**
+   * Offline with the city's database answering: it did not take what was sent (its disk full, a statement cancelled, an
+   * error of its own), rather than could not be reached (down, a wrong address, account or password).
+   */
+  cityAnswered?: boolean;
   /** The hub's clock less the city database's, as measured when the hub last spoke to the city (ms). */
   clockAheadMs?: number;
 }
@@ -114,6 +119,16 @@ export interface PartedTail {
 /** The city refused this hall's log (a restored log that diverged, an archived gap): an operator must look. */
 export class ShippingRefused extends Error {
   override name = 'ShippingRefused';
+}
+
+/**
+ * Whether the city's database itself answered with this error (a SQLSTATE), other than those that mean it cannot be
+ * reached or taken at all: a connection lost (08), a wrong account or password (28), no such database (3D000), its
+ * server shutting down or starting (57P), no connection free (53300).
+ */
+function cityAnswered(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|28|3D000|57P|53300)/.test(code);
 }
 
 /** Batches that go through, after one that did not, before the batches are made twice as large again. */
@@ -201,7 +216,7 @@ export class Shipper {
       } catch (error) {
         if (this.stopped) break;
         const refused = error instanceof ShippingRefused;
-        this.set({ state: refused ? 'refused' : 'offline', message: (error as Error).message });
+        this.set({ state: refused ? 'refused' : 'offline', message: (error as Error).message, cityAnswered: !refused && cityAnswered(error) });
         await this.disconnect();
         await this.pause(refused ? Math.max(60_000, this.options.maxRetryMs ?? 30_000) : retry);
         retry = Math.min(retry * 2, this.options.maxRetryMs ?? 30_000);
