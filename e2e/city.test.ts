@@ -355,10 +355,7 @@ describe.skipIf(!!missing)('the city view', () => {
       await reopened.waitForSelector('[data-testid=city-unavailable]');
       expect(await reopened.isVisible('input[name=password]')).toBe(false);
       // One who signs in meanwhile: before, 账号或密码不正确，请核对后重试 for the right password.
-      const page = await openScreen(browser, city.url, { width: 1920, height: 1080 });
-      await page.fill('input[name=id]', 'city-supervisor');
-      await page.fill('input[name=password]', PASSWORD);
-      await page.click('button[type=submit]');
+      const page = await supervisorAtDesk();
       await page.waitForSelector('.login [data-testid=city-unavailable]');
       expect(await page.textContent('.login [data-testid=city-unavailable]')).toContain('市级数据库暂时无法连接');
       expect(await page.isVisible('text=账号或密码不正确')).toBe(false);

@@ -61,14 +61,30 @@ describe("the city's command line says what is wrong, in Chinese and English, an
   it('says it cannot reach the database, without showing its password', async () => {
     const port = await freePort();
     const url = `postgres://city_hub:secret-of-the-city@127.0.0.1:${port}/city`;
-    for (const args of [['create-account', 'wang', '王主任', 'city'], []]) {
-      const r = await city(args, { CITY_DATABASE_URL: url, CITY_ACCOUNT_PASSWORD: 'long-enough-password', CITY_PORT: String(await freePort()) });
-      expect(r.code).toBe(2);
-      saidPlainly(r.err, '连接不上全市数据库');
-      expect(r.err).toContain(`127.0.0.1:${port}`);
-      expect(r.err).not.toContain('secret-of-the-city');
+    const r = await city(['create-account', 'wang', '王主任', 'city'], { CITY_DATABASE_URL: url, CITY_ACCOUNT_PASSWORD: 'long-enough-password' });
+    expect(r.code).toBe(2);
+    saidPlainly(r.err, '连接不上全市数据库');
+    expect(r.err).toContain(`127.0.0.1:${port}`);
+    expect(r.err).not.toContain('secret-of-the-city');
+    // The server itself starts all the same, says so, and waits for the database (before: exit 2, and the city's view down for good).
+    const base = { ...process.env };
+    for (const k of Object.keys(base)) if (k.startsWith('CITY_')) delete base[k];
+    const server = spawn(process.execPath, ['--import', 'tsx', cli], { cwd: root, env: { ...base, CITY_DATABASE_URL: url, CITY_PORT: String(await freePort()) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    server.stdout.on('data', (d) => (out += d));
+    server.stderr.on('data', (d) => (err += d));
+    try {
+      await until(() => out.includes('city server started'), 60_000);
+      saidPlainly(err, '暂时连接不上全市数据库');
+      expect(err).toContain(`127.0.0.1:${port}`);
+      expect(err).toContain("The city's database");
+      expect(err).not.toContain('secret-of-the-city');
+      expect(server.exitCode).toBeNull();
+    } finally {
+      server.kill('SIGKILL');
     }
-  });
+  }, 90_000);
 
   it('refuses a rating scale it does not know rather than send every rating upside down', async () => {
     for (const levels of ['provincial_reversed', 'reversed', 'National ']) {

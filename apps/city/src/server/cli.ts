@@ -57,6 +57,10 @@ const TEXT = {
     '连接不上全市数据库 {where}（{reason}）。请检查 CITY_DATABASE_URL、数据库是否在运行、账号和密码。没有做任何改动。',
     "The city's database {where} cannot be reached ({reason}). Check CITY_DATABASE_URL, that the database runs, and its account and password. Nothing was changed.",
   ],
+  databaseAway: [
+    '暂时连接不上全市数据库 {where}（{reason}）：市级服务器照常启动，页面显示“市级数据库暂时无法连接”，数据库可用后自动恢复，不必重启。若数据库已在运行，请检查 CITY_DATABASE_URL 中的地址和端口。',
+    "The city's database {where} cannot be reached yet ({reason}): the city server starts all the same, its view says the database cannot be reached for now, and it goes on by itself once the database is there, without a restart. Should the database be running, check the address and port in CITY_DATABASE_URL.",
+  ],
   portInUse: ['端口 {port} 已被占用：请停止占用它的程序，或用 CITY_PORT 换一个端口。', 'Port {port} is in use: stop what holds it, or choose another with CITY_PORT.'],
   failed: ['没有完成：{reason}', 'Not done: {reason}'],
   feedFailed: [
@@ -152,7 +156,16 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) fail('badPort', { port:
 // A word that is neither would have sent every rating the other way round, 1 for 5.
 const levels = env.CITY_FEED_LEVELS || 'national';
 if (levels !== 'national' && levels !== 'provincial-reversed') fail('badFeedLevels', { levels });
-const city = await startCity({ databaseUrl: url, port, host: env.CITY_HOST || '127.0.0.1', secureCookie: env.CITY_SECURE_COOKIE === '1' }).catch((error: unknown) => {
+const city = await startCity({
+  databaseUrl: url,
+  port,
+  host: env.CITY_HOST || '127.0.0.1',
+  secureCookie: env.CITY_SECURE_COOKIE === '1',
+  // Not running yet (the city's servers starting after a power cut): the server starts and waits for it; a wrong account, password or name still stops it.
+  databaseAway: (error) => {
+    for (const line of TEXT.databaseAway) console.error(fill(line, { where: where(url), reason: (error as Error).message ?? String(error) }));
+  },
+}).catch((error: unknown) => {
   if ((error as { code?: string }).code === 'EADDRINUSE') fail('portInUse', { port });
   return refusedByDatabase(error);
 });
