@@ -342,6 +342,34 @@ describe.skipIf(!!missing)('the city view', () => {
     await screenshot(page, 'city-hall-not-shipped');
   }, 60_000);
 
+  it("keeps a hall administrator's view of the hall up to date while it stays open, through the city's database going away and back", async () => {
+    browser ??= await launchChromium();
+    // The view's timers on the page's own clock, so that its half-minutes pass at once.
+    const page = await openScreen(browser, city.url, { width: 1920, height: 1080 }, { clockOffMs: 0 });
+    await page.fill('input[name=id]', 'hall-01-admin');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=report] tr.total');
+    const asked = () => page.waitForResponse((r) => new URL(r.url()).pathname === '/api/halls/330106-01');
+    pgCity.stop();
+    try {
+      let answer = asked();
+      await page.clock.runFor(31_000);
+      expect((await answer).status()).toBe(503);
+      // Before: the view never asked again, its figures of the morning shown all day as if they were now.
+      await page.waitForSelector('[data-testid=city-unavailable]');
+      await screenshot(page, 'city-hall-database-down');
+      pgCity.start();
+      answer = asked();
+      await page.clock.runFor(31_000);
+      expect((await answer).status()).toBe(200);
+      await page.waitForSelector('[data-testid=report] tr.total');
+      expect(await page.isVisible('[data-testid=city-unavailable]')).toBe(false);
+    } finally {
+      if (!pgCity.running()) pgCity.start();
+    }
+  }, 90_000);
+
   it("says the city's database cannot be reached, not that the password is wrong, while it is down, and goes on once it is back", async () => {
     browser ??= await launchChromium();
     const signedIn = await supervisorAtDesk();

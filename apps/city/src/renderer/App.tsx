@@ -110,6 +110,9 @@ function Login({ t, onIn, expired }: { t: Strings; onIn: (a: Account) => void; e
   );
 }
 
+/** How often the view asks again for what it shows. */
+const REFRESH_MS = 30_000;
+
 /** How soon the view asks again for its session while the city's database cannot be reached. */
 const SESSION_RETRY_MS = 10_000;
 
@@ -196,6 +199,12 @@ function Hall({ t, language, hall, back }: { t: Strings; language: Language; hal
   const [problem, setProblem] = useState<'forbidden' | 'not-shipped' | 'unavailable'>();
   // A period the server will not take (the first day after the last, over three years): said by the dates, which stay to be put right.
   const [badPeriod, setBadPeriod] = useState(false);
+  // Asked again every REFRESH_MS, as the list of halls is: a hall's administrator's only view, left open, follows the day.
+  const [asked, setAsked] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setAsked((n) => n + 1), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, []);
   useEffect(() => {
     const q = new URLSearchParams({ breakdown, ...(period.from ? { from: period.from } : {}), ...(period.to ? { to: period.to } : {}) });
     api<HallDetail>(`/api/halls/${encodeURIComponent(hall)}?${q}`)
@@ -210,7 +219,7 @@ function Hall({ t, language, hall, back }: { t: Strings; language: Language; hal
         setProblem(e instanceof Problem && e.status === 403 ? 'forbidden' : e instanceof Problem && e.status === 404 ? 'not-shipped' : 'unavailable');
       });
     // The last detail is what a bad period leaves shown, not a reason to ask again.
-  }, [hall, breakdown, period, t]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [hall, breakdown, period, t, asked]); // eslint-disable-line react-hooks/exhaustive-deps
   if (problem)
     return (
       <p className="notice" data-testid={problem === 'unavailable' ? 'city-unavailable' : problem === 'not-shipped' ? 'hall-not-shipped' : undefined}>
@@ -350,7 +359,7 @@ export function App() {
   useEffect(() => {
     if (!account) return;
     load();
-    const timer = setInterval(load, 30_000);
+    const timer = setInterval(load, REFRESH_MS);
     return () => clearInterval(timer);
   }, [account, load]);
   const open = (h: string | undefined) => {
