@@ -25,6 +25,17 @@ function city(args: string[], env: Record<string, string | undefined>): Promise<
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, out, err })));
 }
 
+/** The city's server as `npm run city` starts it, left running: what it has printed so far, and the process to stop. */
+function cityServer(env: Record<string, string>) {
+  const base = { ...process.env };
+  for (const k of Object.keys(base)) if (k.startsWith('CITY_')) delete base[k];
+  const child = spawn(process.execPath, ['--import', 'tsx', cli], { cwd: root, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const said = { out: '', err: '' };
+  child.stdout.on('data', (d) => (said.out += d));
+  child.stderr.on('data', (d) => (said.err += d));
+  return { child, said };
+}
+
 /** A refusal said in both languages, without a stack trace. */
 function saidPlainly(err: string, chinese: string): void {
   expect(err).toContain(chinese);
@@ -67,19 +78,13 @@ describe("the city's command line says what is wrong, in Chinese and English, an
     expect(r.err).toContain(`127.0.0.1:${port}`);
     expect(r.err).not.toContain('secret-of-the-city');
     // The server itself starts all the same, says so, and waits for the database (before: exit 2, and the city's view down for good).
-    const base = { ...process.env };
-    for (const k of Object.keys(base)) if (k.startsWith('CITY_')) delete base[k];
-    const server = spawn(process.execPath, ['--import', 'tsx', cli], { cwd: root, env: { ...base, CITY_DATABASE_URL: url, CITY_PORT: String(await freePort()) }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    server.stdout.on('data', (d) => (out += d));
-    server.stderr.on('data', (d) => (err += d));
+    const { child: server, said } = cityServer({ CITY_DATABASE_URL: url, CITY_PORT: String(await freePort()) });
     try {
-      await until(() => out.includes('city server started'), 60_000);
-      saidPlainly(err, '暂时连接不上全市数据库');
-      expect(err).toContain(`127.0.0.1:${port}`);
-      expect(err).toContain("The city's database");
-      expect(err).not.toContain('secret-of-the-city');
+      await until(() => said.out.includes('city server started'), 60_000);
+      saidPlainly(said.err, '暂时连接不上全市数据库');
+      expect(said.err).toContain(`127.0.0.1:${port}`);
+      expect(said.err).toContain("The city's database");
+      expect(said.err).not.toContain('secret-of-the-city');
       expect(server.exitCode).toBeNull();
     } finally {
       server.kill('SIGKILL');
@@ -151,15 +156,9 @@ describe.skipIf(!!missing)("the city's command line against its PostgreSQL", () 
     // The upload folder under a file: it can never be made, so every turn with a rating due fails.
     fs.writeFileSync(path.join(place, 'not-a-folder'), '');
     const feedDir = path.join(place, 'not-a-folder', 'feed');
-    const base = { ...process.env };
-    for (const k of Object.keys(base)) if (k.startsWith('CITY_')) delete base[k];
-    const child = spawn(process.execPath, ['--import', 'tsx', cli], { cwd: root, env: { ...base, CITY_DATABASE_URL: db.url, CITY_PORT: String(await freePort()), CITY_FEED_DIR: feedDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
+    const { child, said } = cityServer({ CITY_DATABASE_URL: db.url, CITY_PORT: String(await freePort()), CITY_FEED_DIR: feedDir });
     try {
-      await until(() => out.includes('city server started'), 60_000);
+      await until(() => said.out.includes('city server started'), 60_000);
       const client = new pg.Client(db.url);
       await client.connect();
       const at = Date.parse('2026-11-27T10:00:00+08:00');
@@ -168,13 +167,13 @@ describe.skipIf(!!missing)("the city's command line against its PostgreSQL", () 
         await client.query("INSERT INTO halls (hall, name) VALUES ('330106-01', '西湖区政务服务中心') ON CONFLICT DO NOTHING");
         await client.query('INSERT INTO rating_feed (hall, rating_id, seq, at, record) VALUES ($1, $2, $3, $4, $5)', ['330106-01', rating.id, 1, at, JSON.stringify(rating)]);
         // The feed's turn comes every 10 s.
-        await until(() => err.trim().split('\n').length >= 2, 60_000);
+        await until(() => said.err.trim().split('\n').length >= 2, 60_000);
         const { rows } = await client.query('SELECT state FROM rating_feed WHERE rating_id = $1', [rating.id]);
         expect(rows).toEqual([{ state: 'pending' }]);
       } finally {
         await client.end();
       }
-      const [zh, en] = err.trim().split('\n');
+      const [zh, en] = said.err.trim().split('\n');
       expect(zh).toMatch(/^好差评上报本轮没有完成（.*ENOTDIR.*）：没有报出的评价仍留在全市数据库中，10 秒后的下一轮自动再报/);
       expect(zh).toContain(`上报文件夹 ${feedDir} 能否建立和写入`);
       expect(en).toMatch(/^The 好差评 \(rating\) feed did not finish this turn \(.*ENOTDIR.*\): the ratings not yet sent stay in the city's database, to be sent at the next turn in 10 s/);
