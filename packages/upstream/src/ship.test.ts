@@ -2,6 +2,7 @@ import { activeAlerts, hallTerminalNames, terminalNames, type Actor, type Comman
 import { branchLineage, cityTerminals, HallStore, HallTokenTerminals, openDatabase, TerminalCredentials, terminalPresence } from '@servicehall/hub';
 import { generateHistory, hallKeyOf } from '@servicehall/hub/testing';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -760,6 +761,47 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
         await holder.end();
         await s.stop();
         await running;
+      }
+    });
+  }, 60_000);
+
+  it("goes on after the link to the city was cut mid-transaction without a word to the city's server, which kept its lock on the hall", async () => {
+    await inSmallHall('cut', async ({ dir: hallDir, store }) => {
+      // A link of our own to the city that, at the first batch's insert, stops carrying anything either way and never
+      // tells the city's server that the hub gave up (a partition: the server's backend waits on in its transaction,
+      // holding the hall's row, until TCP keepalive finds it gone, two hours on Linux by default).
+      const cut = new Set<net.Socket>();
+      let cutOnce = false;
+      const link = net.createServer((hub) => {
+        const server = net.connect(city.port, '127.0.0.1');
+        const dead = () => cut.has(hub);
+        hub.on('data', (d) => {
+          if (!cutOnce && d.includes('INSERT INTO hall_events')) {
+            cutOnce = true;
+            cut.add(hub);
+          }
+          if (!dead()) server.write(d);
+        });
+        server.on('data', (d) => !dead() && hub.write(d));
+        hub.on('close', () => !dead() && server.destroy());
+        server.on('close', () => !dead() && hub.destroy());
+        hub.on('error', () => undefined);
+        server.on('error', () => undefined);
+      });
+      await new Promise<void>((r) => link.listen(0, '127.0.0.1', r));
+      const url = city.url.replace(`:${city.port}/`, `:${(link.address() as net.AddressInfo).port}/`);
+      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url, hall: 'H-CUT', idleMs: 50, firstRetryMs: 50, maxRetryMs: 200, queryTimeoutMs: 1_000 }, () => undefined, cityHooks());
+      const running = s.run();
+      try {
+        // Before, every connect after the cut waited on the hall's row behind the dead transaction and timed out, for hours.
+        await until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq, 20_000);
+        expect(cutOnce).toBe(true);
+        expect((await query<{ n: string }>('SELECT count(*) AS n FROM hall_events WHERE hall = $1', ['H-CUT']))[0]!.n).toBe(String(store.seq));
+      } finally {
+        await s.stop();
+        await running;
+        for (const c of cut) c.destroy();
+        link.close();
       }
     });
   }, 60_000);

@@ -316,6 +316,10 @@ export class Shipper {
     // A commit the city's server loses in a crash loses its cursor move with it: the hub then sends
     // that batch again. So the batches need not wait for the city's disk, and exactly once still holds.
     await client.query('SET synchronous_commit TO off');
+    // A transaction of this hub's cut off on the way (a partition: the city's server never hears that the hub gave up)
+    // ends on the server once idle for the query time-out, not at TCP keepalive's two hours: until then it holds the
+    // hall's row, and every later connect of this hub waits on it. The shipper is never idle in a transaction longer.
+    await client.query(`SET idle_in_transaction_session_timeout = ${Math.max(1, Math.round(this.options.queryTimeoutMs ?? 60_000))}`);
     await migrateCity(client);
     const catalogue = this.hallCatalogue();
     // Not told by the hub yet: a hall new to the city begins with none, one it knows keeps its list.
