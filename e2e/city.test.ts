@@ -326,4 +326,75 @@ describe.skipIf(!!missing)('the city view', () => {
     await page.waitForSelector('[data-testid=report] tr.total');
     expect(await page.isVisible('[data-testid=session-ended]')).toBe(false);
   }, 60_000);
+
+  it("tells a hall's administrator whose hall has not shipped yet that it has not, not that the city's database is down", async () => {
+    // A street hall's administrator, made before the hall's hub was set up to ship (or with its code typed otherwise there).
+    await createAccount(city.pool, { id: 'hall-05-admin', name: '转塘街道 钱管理员', role: 'hall', hall: '330106-05' }, PASSWORD);
+    browser ??= await launchChromium();
+    const page = await openScreen(browser, city.url, { width: 1920, height: 1080 });
+    await page.fill('input[name=id]', 'hall-05-admin');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    // Before: 市级数据库暂时无法连接，请稍后刷新, which sent the hall to the city's database people.
+    await page.waitForSelector('[data-testid=hall-not-shipped]');
+    expect(await page.textContent('[data-testid=hall-not-shipped]')).toMatch(/^市级平台还没有收到大厅 330106-05 的数据[^]*SERVICEHALL_UPSTREAM_HALL=330106-05/);
+    expect(await page.isVisible('text=市级数据库暂时无法连接')).toBe(false);
+    await screenshot(page, 'city-hall-not-shipped');
+  }, 60_000);
+
+  it("keeps a hall administrator's view of the hall up to date while it stays open, through the city's database going away and back", async () => {
+    browser ??= await launchChromium();
+    // The view's timers on the page's own clock, so that its half-minutes pass at once.
+    const page = await openScreen(browser, city.url, { width: 1920, height: 1080 }, { clockOffMs: 0 });
+    await page.fill('input[name=id]', 'hall-01-admin');
+    await page.fill('input[name=password]', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('[data-testid=report] tr.total');
+    const asked = () => page.waitForResponse((r) => new URL(r.url()).pathname === '/api/halls/330106-01');
+    pgCity.stop();
+    try {
+      let answer = asked();
+      await page.clock.runFor(31_000);
+      expect((await answer).status()).toBe(503);
+      // Before: the view never asked again, its figures of the morning shown all day as if they were now.
+      await page.waitForSelector('[data-testid=city-unavailable]');
+      await screenshot(page, 'city-hall-database-down');
+      pgCity.start();
+      answer = asked();
+      await page.clock.runFor(31_000);
+      expect((await answer).status()).toBe(200);
+      await page.waitForSelector('[data-testid=report] tr.total');
+      expect(await page.isVisible('[data-testid=city-unavailable]')).toBe(false);
+    } finally {
+      if (!pgCity.running()) pgCity.start();
+    }
+  }, 90_000);
+
+  it("says the city's database cannot be reached, not that the password is wrong, while it is down, and goes on once it is back", async () => {
+    browser ??= await launchChromium();
+    const signedIn = await supervisorAtDesk();
+    await signedIn.waitForSelector('[data-testid=halls] tr[data-hall="330106-01"]');
+    pgCity.stop();
+    try {
+      // One who opens the view meanwhile, signed in before: before, the sign-in page, as if signed out.
+      const reopened = await openScreen(browser, city.url, { width: 1920, height: 1080 });
+      await reopened.context().addCookies(await signedIn.context().cookies());
+      await reopened.reload();
+      await reopened.waitForSelector('[data-testid=city-unavailable]');
+      expect(await reopened.isVisible('input[name=password]')).toBe(false);
+      // One who signs in meanwhile: before, 账号或密码不正确，请核对后重试 for the right password.
+      const page = await supervisorAtDesk();
+      await page.waitForSelector('.login [data-testid=city-unavailable]');
+      expect(await page.textContent('.login [data-testid=city-unavailable]')).toContain('市级数据库暂时无法连接');
+      expect(await page.isVisible('text=账号或密码不正确')).toBe(false);
+      await screenshot(page, 'city-login-database-down');
+      pgCity.start();
+      // Back: the view that waited signs in by itself with the session it had, and shows the halls.
+      await reopened.waitForSelector('[data-testid=halls] tr[data-hall="330106-01"]', { timeout: 20_000 });
+      await page.click('button[type=submit]');
+      await page.waitForSelector('[data-testid=halls] tr[data-hall="330106-01"]');
+    } finally {
+      if (!pgCity.running()) pgCity.start();
+    }
+  }, 90_000);
 });

@@ -1,4 +1,6 @@
 import { demoCatalogue } from '@servicehall/fixtures';
+import { postgresMissing, startTestPostgres } from '@servicehall/upstream/testing';
+import pg from 'pg';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -220,4 +222,34 @@ describe("the hub's log", () => {
     expect(said()).toHaveLength(1);
     expect(JSON.stringify(records())).not.toContain('wrong@');
   });
+
+  it.skipIf(!!postgresMissing())("says the city's database did not take the hall's records when it answered so (its disk full), not that it cannot be reached", async () => {
+    const city = await startTestPostgres();
+    cleanups.push(() => city.destroy());
+    const c = new pg.Client(city.url);
+    await c.connect();
+    try {
+      const { migrateCity } = await import('@servicehall/upstream');
+      await migrateCity(c);
+      // The city's disk full: PostgreSQL answers every insert into the events with its disk_full error.
+      await c.query(`CREATE FUNCTION disk_full() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'could not extend file "base/16384/16421": No space left on device' USING ERRCODE = '53100'; END $$ LANGUAGE plpgsql`);
+      await c.query('CREATE TRIGGER disk_full BEFORE INSERT ON hall_events FOR EACH STATEMENT EXECUTE FUNCTION disk_full()');
+    } finally {
+      await c.end();
+    }
+    const { logger, records } = capture('info');
+    cleanups.push(useLogger(logger));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-city-'));
+    cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const hub = await startHub({ dataDir: dir, token: 'hall-token-for-the-city-test', seed: demoCatalogue({ allDay: true }), upstream: { url: city.url, hall: '330106-01', firstRetryMs: 50, maxRetryMs: 100 } });
+    cleanups.push(() => hub.close());
+    const said = () => records().filter((r) => r.upstream === 'offline');
+    await expect.poll(() => said().length, { timeout: 30_000 }).toBe(1);
+    // Before: 连不上市里的数据库 … 请核对 SERVICEHALL_UPSTREAM_URL 中的地址、端口、账号和密码, sending the installer to a right address.
+    expect(said()[0]).toMatchObject({
+      level: 'warn',
+      msg: expect.stringMatching(/^本大厅（330106-01）的记录暂时没能上报市级平台：市里的数据库没有接受（[^）]*No space left on device[^]*磁盘[^]*\nthis hall's \(330106-01\) log is not reaching the city for now: the city's database did not take it/),
+    });
+    expect(said()[0]!.msg).not.toContain('连不上');
+  }, 60_000);
 });

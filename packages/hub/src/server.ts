@@ -278,7 +278,8 @@ function saidOfShipping(): (status: UpstreamStatus) => void {
     if ((status.state === 'offline' || status.state === 'refused') && failing !== status.state) {
       failing = status.state;
       const values = { hall: status.hall, problem: status.message ?? '' };
-      log.warn({ upstream: status.state, problem: status.message }, opsText(status.state === 'offline' ? 'cityOffline' : 'cityRefused', values));
+      const said = status.state === 'refused' ? 'cityRefused' : status.cityAnswered ? 'cityNotTaken' : 'cityOffline';
+      log.warn({ upstream: status.state, problem: status.message }, opsText(said, values));
     } else if ((status.state === 'shipping' || status.state === 'caught-up') && failing) {
       failing = undefined;
       log.info({ upstream: status.state, shippedSeq: status.shippedSeq }, opsText('cityBack', { hall: status.hall }));

@@ -5,7 +5,7 @@ import { type FactFolder, factDdl, factDdlSteps, FactSums, FACT_TABLES, FACT_TAB
 import type Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { withoutNul, type LogRow } from './mask';
+import { pgSafeText, type LogRow } from './mask';
 import { rollBack } from './transaction';
 
 /**
@@ -116,7 +116,7 @@ export async function writeFacts(client: pg.ClientBase, hall: string, increments
       return i < 0 ? 0 : r.values[keyCount + i];
     };
     // A key the hall's catalogue named (a department, a clerk) may hold a NUL, which PostgreSQL's text refuses: as U+FFFD.
-    const keyOf = (v: unknown) => (typeof v === 'string' ? withoutNul(v) : v);
+    const keyOf = (v: unknown) => (typeof v === 'string' ? pgSafeText(v) : v);
     const arrays = [...table.keys.map((_, i) => rows.map((r) => keyOf(r.values[i]))), ...counters.map((c) => rows.map((r) => valueOf(r, c)))];
     const types = [...table.keys.map((k) => (k === 'hour' || k === 'window_no' ? 'int[]' : 'text[]')), ...counters.map(() => 'bigint[]')];
     await client.query(

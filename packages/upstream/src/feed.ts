@@ -177,6 +177,16 @@ function writeFile(target: Extract<FeedTarget, { kind: 'file' }>, records: unkno
   return { ok: true, answer: `${records.length} records written`, file: name };
 }
 
+/**
+ * Puts the ratings set aside as failed (FEED_ATTEMPTS tries refused: a platform down or a token expired for hours) back
+ * to be sent at the feed's next turn, with their tries counted anew; of one hall, or of all. Answers how many.
+ * One sent stays sent. Their earlier tries stay in rating_feed_attempts.
+ */
+export async function sendFailedAgain(db: pg.ClientBase | pg.Pool, hall?: string): Promise<number> {
+  const { rowCount } = await db.query("UPDATE rating_feed SET state = 'pending', attempts = 0, next_at = now() WHERE state = 'failed' AND ($1::text IS NULL OR hall = $1)", [hall ?? null]);
+  return rowCount ?? 0;
+}
+
 /** Sends what is due every `everyMs` until stopped; a failing city database is tried again at the next turn. */
 export function startRatingFeed(connect: () => Promise<pg.ClientBase & { release?: () => void }>, target: FeedTarget, everyMs = 10_000, onError: (e: unknown) => void = () => undefined) {
   let stopped = false;

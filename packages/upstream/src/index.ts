@@ -7,4 +7,4 @@ export { cityHooks, followAlerts, queueRatings } from './hooks';
 export { startUpstream, type Upstream } from './upstream';
 export { CityFacts, ensureHallFacts, hallEventOf, hallSchema, writeFacts } from './facts';
 export { cityReport } from './reports';
-export { FEED_ATTEMPTS, feedRecord, retryDelaySeconds, sendDueRatings, startRatingFeed, type FeedTarget } from './feed';
+export { FEED_ATTEMPTS, feedRecord, retryDelaySeconds, sendDueRatings, sendFailedAgain, startRatingFeed, type FeedTarget } from './feed';

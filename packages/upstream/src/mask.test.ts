@@ -22,6 +22,15 @@ describe('what the city receives of a hall event', () => {
     expect(e).toMatchObject({ seq: 7, type: 'case.recorded', at: 1_764_000_000_000 });
   });
 
+  it("writes half of a surrogate pair as U+FFFD, and keeps a whole emoji as it is, so that PostgreSQL's jsonb takes the body", () => {
+    const text = cityBodyText(row('rating.amended', { ratingId: 'R1', text: '很好😀，就是慢\ud83d' }));
+    // JSON.stringify writes the lone half as the escape \ud83d, which jsonb refuses.
+    expect(JSON.stringify({ t: '\ud83d' })).toMatch(/\\ud83d/);
+    expect(text).not.toMatch(/\\ud[89a-f]/i);
+    expect(JSON.parse(text)).toMatchObject({ text: '很好😀，就是慢\uFFFD' });
+    expect(scrubText('\udc00A012')).toBe('\uFFFDA012');
+  });
+
   it('masks ID and mobile numbers typed into free text, and keeps the rest of the words', () => {
     expect(scrubText('请联系 13812345678 或 +86 138-1234-5678，身份证 33010619880101123X')).toBe('请联系 138****5678 或 138****5678，身份证 3301**********123X');
     // Ticket numbers, case numbers and times are not personal data.

@@ -27,15 +27,19 @@ export interface Enrichment {
 const ID_NUMBER = /(?<![\dA-Za-z])(\d{17}[\dXx]|\d{15})(?![\dA-Za-z])/g;
 const MOBILE = /(?<!\d)(\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)/g;
 
-/**
- * Text as PostgreSQL's text and jsonb can hold it: each NUL character (U+0000, which they refuse, failing the whole
- * batch) as U+FFFD, the rest as it is. A hall's catalogue and its people's words are not the city's to trust.
- */
-export const withoutNul = (text: string): string => (text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text);
+// Half of a UTF-16 surrogate pair without its other half (words cut at a length in the middle of 😀).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** Free text with ID numbers and mobile numbers masked: 1101**********1234, 138****5678; a NUL as U+FFFD (withoutNul). */
+/**
+ * Text as PostgreSQL's text and jsonb can hold it: each NUL character (U+0000) and each lone half of a surrogate pair
+ * (JSON writes it \ud83d, which jsonb refuses) as U+FFFD, the rest as it is; either would fail the whole batch, for
+ * ever. A hall's catalogue and its people's words are not the city's to trust.
+ */
+export const pgSafeText = (text: string): string => (text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text).replace(LONE_SURROGATE, '\uFFFD');
+
+/** Free text with ID numbers and mobile numbers masked: 1101**********1234, 138****5678; a NUL or a lone surrogate as U+FFFD (pgSafeText). */
 export function scrubText(text: string): string {
-  return withoutNul(text).replace(ID_NUMBER, (m) => maskIdNumber(m)).replace(MOBILE, (_m, _cc, a: string, _b: string, c: string) => `${a}****${c}`);
+  return pgSafeText(text).replace(ID_NUMBER, (m) => maskIdNumber(m)).replace(MOBILE, (_m, _cc, a: string, _b: string, c: string) => `${a}****${c}`);
 }
 
 function scrub(value: unknown): unknown {
@@ -43,7 +47,7 @@ function scrub(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(scrub);
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[withoutNul(k)] = scrub(v);
+    for (const [k, v] of Object.entries(value)) out[pgSafeText(k)] = scrub(v);
     return out;
   }
   return value;
@@ -72,12 +76,14 @@ export function cityBody(type: string, body: Record<string, unknown>): Record<st
 }
 
 // What may need the city's eye: an applicant, a staff member's name, the fields of an event written
-// whole by an earlier version, what looks like an ID or mobile number (epoch milliseconds and case numbers do not), or a NUL.
+// whole by an earlier version, what looks like an ID or mobile number (epoch milliseconds and case numbers do not), a NUL or half a surrogate pair.
 const NEEDS_CARE = /"(applicant|staff|seq|at|type|commandId)":/;
 const ID_NUMBER_ANYWHERE = new RegExp(ID_NUMBER.source);
 const MOBILE_ANYWHERE = new RegExp(MOBILE.source);
-// A NUL anywhere is written \u0000 in JSON text (JSON.stringify escapes it).
-const needsCare = (text: string) => NEEDS_CARE.test(text) || ID_NUMBER_ANYWHERE.test(text) || MOBILE_ANYWHERE.test(text) || text.includes('\\u0000');
+// A NUL anywhere is written \u0000 in JSON text, a lone surrogate \ud83d (JSON.stringify escapes them; a pair it writes as it is).
+const ESCAPED_SURROGATE = /\\u[dD][89a-fA-F]/;
+const needsCare = (text: string) =>
+  NEEDS_CARE.test(text) || ID_NUMBER_ANYWHERE.test(text) || MOBILE_ANYWHERE.test(text) || text.includes('\\u0000') || ESCAPED_SURROGATE.test(text);
 
 /**
  * A row's body as the city's JSON text. Most events need nothing: the hall's own text goes, and a

@@ -2,6 +2,7 @@ import { activeAlerts, hallTerminalNames, terminalNames, type Actor, type Comman
 import { branchLineage, cityTerminals, HallStore, HallTokenTerminals, openDatabase, TerminalCredentials, terminalPresence } from '@servicehall/hub';
 import { generateHistory, hallKeyOf } from '@servicehall/hub/testing';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -569,6 +570,65 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
     });
   }, 90_000);
 
+  it("ships a rating whose words end in half an emoji (a lone UTF-16 surrogate), the half as U+FFFD", async () => {
+    await inSmallHall('surrogate', async ({ dir: hallDir, store }) => {
+      // A pad or phone that cut the citizen's words at a length in the middle of 😀 sends its first half alone; the
+      // hall's log keeps it as the JSON escape \ud83d, which PostgreSQL's jsonb refuses ("Unicode low surrogate must
+      // follow a high surrogate"), failing every batch that holds it.
+      const admin = { role: 'admin', terminal: 'console' } as const;
+      const run = (id: string, body: CommandBody, actor: Actor = admin) => expect(store.execute({ id, ...body } as never, actor).answer, id).toMatchObject({ ok: true });
+      run('half-issue', { type: 'issueTicket', serviceCode: 'GA-SFZ-HL', lane: 'ordinary' });
+      const window = store.view.catalogue.windows.find((w) => w.serves.includes('GA-SFZ-HL'))!.number;
+      run('half-open', { type: 'openWindow', window });
+      run('half-call', { type: 'callNext', window });
+      run('half-start', { type: 'startService', window });
+      run('half-finish', { type: 'finishService', window });
+      const pad = { role: 'rating-pad', terminal: `pad-${window}`, window } as const;
+      const ticketId = store.view.ratingRequests.keys().next().value!;
+      run('half-rate', { type: 'rate', ticketId, level: 'satisfied', aspects: {}, reasons: [], channel: 'window-pad', text: '办得很快\ud83d' }, pad);
+      // And the hall's name, written by its administrator the same way.
+      const catalogue = structuredClone(store.view.catalogue);
+      catalogue.hall.name = '滨江区市民之家\udc00';
+      run('half-name', { type: 'replaceCatalogue', catalogue });
+      store.writeFacts();
+      // Before, the batch was halved down to the one event and failed for ever: the hall never reached the city again.
+      const reached = await shipOnce(hallDir, 'H-HALF');
+      expect(reached).toMatchObject({ state: 'caught-up', shippedSeq: store.seq });
+      const rated = await query<{ text: string }>("SELECT body->'rating'->>'text' AS text FROM hall_events WHERE hall = $1 AND type = 'rating.recorded'", ['H-HALF']);
+      expect(rated.map((r) => r.text)).toContain('办得很快\uFFFD');
+      expect((await query<{ name: string }>('SELECT name FROM halls WHERE hall = $1', ['H-HALF']))[0]!.name).toBe('滨江区市民之家\uFFFD');
+    });
+  }, 60_000);
+
+  it("leaves a hall's name, items and terminals at the city as they are when another hall's hub is set up with its code by mistake", async () => {
+    await inSmallHall('twin-a', async ({ dir: first, store }) => {
+      const catalogue = structuredClone(store.view.catalogue);
+      catalogue.hall.name = '西湖区政务服务中心';
+      expect(store.execute({ id: 'name-a', type: 'replaceCatalogue', catalogue }, { role: 'admin', terminal: 'console' }).answer).toMatchObject({ ok: true });
+      store.writeFacts();
+      expect(await shipOnce(first, 'H-TWIN')).toMatchObject({ state: 'caught-up' });
+      const before = (await query('SELECT name, time_zone, items, terminals FROM halls WHERE hall = $1', ['H-TWIN']))[0];
+      await inSmallHall('twin-b', async ({ dir: second, store: other }) => {
+        // Another hall's hub, its installer having typed the first hall's code into SERVICEHALL_UPSTREAM_HALL.
+        const theirs = structuredClone(other.view.catalogue);
+        theirs.hall.name = '北山街道便民服务中心';
+        theirs.hall.timeZone = 'Asia/Urumqi';
+        theirs.items = theirs.items.map((i) => ({ ...i, name: `${i.name}（北山）` }));
+        expect(other.execute({ id: 'name-b', type: 'replaceCatalogue', catalogue: theirs }, { role: 'admin', terminal: 'console' }).answer).toMatchObject({ ok: true });
+        other.writeFacts();
+        const s = new Shipper({ databaseFile: path.join(second, 'hall.db'), url: city.url, hall: 'H-TWIN', idleMs: 50, firstRetryMs: 50, terminals: [{ terminal: 'kiosk-9', role: 'kiosk' }] }, () => undefined, cityHooks());
+        const run = s.run();
+        await until(() => s.status.state === 'refused');
+        await s.stop();
+        await run;
+        expect(s.status.message).toMatch(/another log/);
+      });
+      // Before, each try of the other hub (every minute) renamed the first hall at the city, its items and zone with it.
+      expect((await query('SELECT name, time_zone, items, terminals FROM halls WHERE hall = $1', ['H-TWIN']))[0]).toEqual(before);
+      expect(before).toMatchObject({ name: '西湖区政务服务中心', time_zone: 'Asia/Shanghai' });
+    });
+  }, 60_000);
+
   it("refuses the second of two hubs shipping one hall's log from copies of one data folder, rather than mix their events", async () => {
     await inSmallHall('copy', async ({ dir: original, db, store }) => {
       expect(await shipOnce(original, 'H-COPY')).toMatchObject({ state: 'caught-up', shippedSeq: store.seq });
@@ -701,6 +761,47 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
         await holder.end();
         await s.stop();
         await running;
+      }
+    });
+  }, 60_000);
+
+  it("goes on after the link to the city was cut mid-transaction without a word to the city's server, which kept its lock on the hall", async () => {
+    await inSmallHall('cut', async ({ dir: hallDir, store }) => {
+      // A link of our own to the city that, at the first batch's insert, stops carrying anything either way and never
+      // tells the city's server that the hub gave up (a partition: the server's backend waits on in its transaction,
+      // holding the hall's row, until TCP keepalive finds it gone, two hours on Linux by default).
+      const cut = new Set<net.Socket>();
+      let cutOnce = false;
+      const link = net.createServer((hub) => {
+        const server = net.connect(city.port, '127.0.0.1');
+        const dead = () => cut.has(hub);
+        hub.on('data', (d) => {
+          if (!cutOnce && d.includes('INSERT INTO hall_events')) {
+            cutOnce = true;
+            cut.add(hub);
+          }
+          if (!dead()) server.write(d);
+        });
+        server.on('data', (d) => !dead() && hub.write(d));
+        hub.on('close', () => !dead() && server.destroy());
+        server.on('close', () => !dead() && hub.destroy());
+        hub.on('error', () => undefined);
+        server.on('error', () => undefined);
+      });
+      await new Promise<void>((r) => link.listen(0, '127.0.0.1', r));
+      const url = city.url.replace(`:${city.port}/`, `:${(link.address() as net.AddressInfo).port}/`);
+      const s = new Shipper({ databaseFile: path.join(hallDir, 'hall.db'), url, hall: 'H-CUT', idleMs: 50, firstRetryMs: 50, maxRetryMs: 200, queryTimeoutMs: 1_000 }, () => undefined, cityHooks());
+      const running = s.run();
+      try {
+        // Before, every connect after the cut waited on the hall's row behind the dead transaction and timed out, for hours.
+        await until(() => s.status.state === 'caught-up' && s.status.shippedSeq === store.seq, 20_000);
+        expect(cutOnce).toBe(true);
+        expect((await query<{ n: string }>('SELECT count(*) AS n FROM hall_events WHERE hall = $1', ['H-CUT']))[0]!.n).toBe(String(store.seq));
+      } finally {
+        await s.stop();
+        await running;
+        for (const c of cut) c.destroy();
+        link.close();
       }
     });
   }, 60_000);

@@ -3,7 +3,7 @@ import { RATING_FIELDS, ratingOfRow, type RatingRow } from '@servicehall/hub/row
 import Database from 'better-sqlite3';
 import type { FactIncrement } from '@servicehall/reports';
 import pg from 'pg';
-import { cityBodyText, withoutNul, type CityEvent, type Enrichment, type LogRow } from './mask';
+import { cityBodyText, pgSafeText, type CityEvent, type Enrichment, type LogRow } from './mask';
 import { CityFacts, dropHallFacts, ensureHallFacts, writeFacts } from './facts';
 import { ALERT_EVENT_TYPES, applyAlertEvents } from './hooks';
 import { migrateCity } from './schema';
@@ -79,6 +79,11 @@ export interface UpstreamStatus {
   restedMs?: number;
   /** Why the last attempt failed (offline), or why shipping stopped (refused). */
   message?: string;
+  /**
+   * Offline with the city's database answering: it did not take what was sent (its disk full, a statement cancelled, an
+   * error of its own), rather than could not be reached (down, a wrong address, account or password).
+   */
+  cityAnswered?: boolean;
   /** The hub's clock less the city database's, as measured when the hub last spoke to the city (ms). */
   clockAheadMs?: number;
 }
@@ -114,6 +119,16 @@ export interface PartedTail {
 /** The city refused this hall's log (a restored log that diverged, an archived gap): an operator must look. */
 export class ShippingRefused extends Error {
   override name = 'ShippingRefused';
+}
+
+/**
+ * Whether the city's database itself answered with this error (a SQLSTATE), other than those that mean it cannot be
+ * reached or taken at all: a connection lost (08), a wrong account or password (28), no such database (3D000), its
+ * server shutting down or starting (57P), no connection free (53300).
+ */
+function cityAnswered(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|28|3D000|57P|53300)/.test(code);
 }
 
 /** Batches that go through, after one that did not, before the batches are made twice as large again. */
@@ -201,7 +216,7 @@ export class Shipper {
       } catch (error) {
         if (this.stopped) break;
         const refused = error instanceof ShippingRefused;
-        this.set({ state: refused ? 'refused' : 'offline', message: (error as Error).message });
+        this.set({ state: refused ? 'refused' : 'offline', message: (error as Error).message, cityAnswered: !refused && cityAnswered(error) });
         await this.disconnect();
         await this.pause(refused ? Math.max(60_000, this.options.maxRetryMs ?? 30_000) : retry);
         retry = Math.min(retry * 2, this.options.maxRetryMs ?? 30_000);
@@ -276,8 +291,8 @@ export class Shipper {
     const text = this.hallValue('catalogue');
     const c = text ? (JSON.parse(text) as { hall?: { name?: string; timeZone?: string }; items?: { code: string; name: string; nameEn?: string }[] }) : undefined;
     // Written by the hall's administrator: a NUL in a name (which PostgreSQL refuses) goes as U+FFFD, not as a hall that never ships again.
-    const items = (c?.items ?? []).map((i) => ({ code: withoutNul(i.code), name: withoutNul(i.name), ...(i.nameEn ? { nameEn: withoutNul(i.nameEn) } : {}) }));
-    return { name: withoutNul(c?.hall?.name || this.options.hall), timeZone: withoutNul(c?.hall?.timeZone || 'Asia/Shanghai'), items: JSON.stringify(items) };
+    const items = (c?.items ?? []).map((i) => ({ code: pgSafeText(i.code), name: pgSafeText(i.name), ...(i.nameEn ? { nameEn: pgSafeText(i.nameEn) } : {}) }));
+    return { name: pgSafeText(c?.hall?.name || this.options.hall), timeZone: pgSafeText(c?.hall?.timeZone || 'Asia/Shanghai'), items: JSON.stringify(items) };
   }
 
   /** How far the hub's clock is from the city database's, as the city just measured it (a bigint: text from pg). */
@@ -301,17 +316,22 @@ export class Shipper {
     // A commit the city's server loses in a crash loses its cursor move with it: the hub then sends
     // that batch again. So the batches need not wait for the city's disk, and exactly once still holds.
     await client.query('SET synchronous_commit TO off');
+    // A transaction of this hub's cut off on the way (a partition: the city's server never hears that the hub gave up)
+    // ends on the server once idle for the query time-out, not at TCP keepalive's two hours: until then it holds the
+    // hall's row, and every later connect of this hub waits on it. The shipper is never idle in a transaction longer.
+    await client.query(`SET idle_in_transaction_session_timeout = ${Math.max(1, Math.round(this.options.queryTimeoutMs ?? 60_000))}`);
     await migrateCity(client);
     const catalogue = this.hallCatalogue();
     // Not told by the hub yet: a hall new to the city begins with none, one it knows keeps its list.
     const terminals = this.terminalsTold;
+    // A hall the city knows is named anew only once the lineage check found this hub's log the hall's: another hall's
+    // hub, set up with this hall's code by mistake, is refused there and renames nothing.
     await client.query(
-      `INSERT INTO halls (hall, name, time_zone, terminals, items) VALUES ($1, $2, $3, COALESCE($4::jsonb, '[]'), $5)
-       ON CONFLICT (hall) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone, terminals = COALESCE($4::jsonb, halls.terminals), items = excluded.items`,
+      `INSERT INTO halls (hall, name, time_zone, terminals, items) VALUES ($1, $2, $3, COALESCE($4::jsonb, '[]'), $5) ON CONFLICT (hall) DO NOTHING`,
       [this.options.hall, catalogue.name, catalogue.timeZone, terminals ?? null, catalogue.items],
     );
+    await this.checkLineage(client, catalogue, terminals);
     this.terminalsSent = terminals;
-    await this.checkLineage(client);
     this.facts = new CityFacts(this.log());
     // A hall shipped before the city kept its facts gets them from what the city holds, once.
     await ensureHallFacts(client, this.options.hall, async () => {
@@ -334,7 +354,7 @@ export class Shipper {
    * cursor back to the branch, and makes the hall's facts and alerts again from the hall's own log.
    * A log that is neither is not this hall's, and an operator must say what to do.
    */
-  private async checkLineage(client: pg.Client): Promise<void> {
+  private async checkLineage(client: pg.Client, catalogue: { name: string; timeZone: string; items: string }, terminals: string | undefined): Promise<void> {
     const log = this.hallValue('log') ?? null;
     const parentText = this.hallValue('log_parent');
     const parent = parentText ? (JSON.parse(parentText) as { log: string | null; seq: number }) : undefined;
@@ -359,7 +379,10 @@ export class Shipper {
           `the city holds events up to ${shipped} of another log of hall ${this.options.hall} than this database's (nor did this one branch from it): the city is following another hub of this hall, or this is not the hall's database`,
         );
       }
-      await client.query('UPDATE halls SET log = $2, shipped_seq = $3, problem = NULL WHERE hall = $1', [this.options.hall, log, shipped]);
+      await client.query(
+        'UPDATE halls SET log = $2, shipped_seq = $3, problem = NULL, name = $4, time_zone = $5, items = $6::jsonb, terminals = COALESCE($7::jsonb, terminals) WHERE hall = $1',
+        [this.options.hall, log, shipped, catalogue.name, catalogue.timeZone, catalogue.items, terminals ?? null],
+      );
       await client.query('COMMIT');
       this.logId = log;
       this.status.shippedSeq = shipped;

@@ -80,7 +80,10 @@ function Login({ t, onIn, expired }: { t: Strings; onIn: (a: Account) => void; e
         e.preventDefault();
         api<{ account: Account }>('/api/login', { id, password })
           .then((r) => onIn(r.account))
-          .catch((e: unknown) => setWrong(e instanceof Problem && e.status === 429 ? t.login.locked(e.retryAfter ?? 60) : t.login.wrong));
+          .catch((e: unknown) =>
+            // The city's database away (503) or the server unreachable is not a wrong password: it says so, and the password stays right.
+            setWrong(e instanceof Problem && e.status === 429 ? t.login.locked(e.retryAfter ?? 60) : e instanceof Problem && e.status === 401 ? t.login.wrong : t.unavailable),
+          );
       }}
     >
       <h1>{t.login.title}</h1>
@@ -97,11 +100,21 @@ function Login({ t, onIn, expired }: { t: Strings; onIn: (a: Account) => void; e
         {t.login.password}
         <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" name="password" />
       </label>
-      {wrong && <p className="notice">{wrong}</p>}
+      {wrong && (
+        <p className="notice" {...(wrong === t.unavailable ? { 'data-testid': 'city-unavailable' } : {})}>
+          {wrong}
+        </p>
+      )}
       <button type="submit">{t.login.submit}</button>
     </form>
   );
 }
+
+/** How often the view asks again for what it shows. */
+const REFRESH_MS = 30_000;
+
+/** How soon the view asks again for its session while the city's database cannot be reached. */
+const SESSION_RETRY_MS = 10_000;
 
 /** A hub speaks to the city every minute while caught up: one not heard from for five has gone away (its network, its PC). */
 const SILENT_S = 5 * 60;
@@ -182,9 +195,16 @@ function Hall({ t, language, hall, back }: { t: Strings; language: Language; hal
   const [breakdown, setBreakdown] = useState<Breakdown>('window');
   const [period, setPeriod] = useState<{ from?: string; to?: string }>({});
   const [detail, setDetail] = useState<HallDetail>();
-  const [problem, setProblem] = useState<string>();
+  // Why the hall is not shown: another hall's, one the city holds nothing of, or the city's database away.
+  const [problem, setProblem] = useState<'forbidden' | 'not-shipped' | 'unavailable'>();
   // A period the server will not take (the first day after the last, over three years): said by the dates, which stay to be put right.
   const [badPeriod, setBadPeriod] = useState(false);
+  // Asked again every REFRESH_MS, as the list of halls is: a hall's administrator's only view, left open, follows the day.
+  const [asked, setAsked] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setAsked((n) => n + 1), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, []);
   useEffect(() => {
     const q = new URLSearchParams({ breakdown, ...(period.from ? { from: period.from } : {}), ...(period.to ? { to: period.to } : {}) });
     api<HallDetail>(`/api/halls/${encodeURIComponent(hall)}?${q}`)
@@ -195,11 +215,17 @@ function Hall({ t, language, hall, back }: { t: Strings; language: Language; hal
       })
       .catch((e: unknown) => {
         if (e instanceof Problem && e.status === 400 && detail) return setBadPeriod(true);
-        setProblem(e instanceof Problem && e.status === 403 ? t.hall.forbidden : t.unavailable);
+        // A hall the city holds nothing of (its hub has not shipped yet, or ships under another code) is not a database that is down.
+        setProblem(e instanceof Problem && e.status === 403 ? 'forbidden' : e instanceof Problem && e.status === 404 ? 'not-shipped' : 'unavailable');
       });
     // The last detail is what a bad period leaves shown, not a reason to ask again.
-  }, [hall, breakdown, period, t]); // eslint-disable-line react-hooks/exhaustive-deps
-  if (problem) return <p className="notice">{problem}</p>;
+  }, [hall, breakdown, period, t, asked]); // eslint-disable-line react-hooks/exhaustive-deps
+  if (problem)
+    return (
+      <p className="notice" data-testid={problem === 'unavailable' ? 'city-unavailable' : problem === 'not-shipped' ? 'hall-not-shipped' : undefined}>
+        {problem === 'forbidden' ? t.hall.forbidden : problem === 'not-shipped' ? t.hall.notShipped(hall) : t.unavailable}
+      </p>
+    );
   if (!detail) return null;
   const rows = [...detail.report.rows, detail.report.total];
   const names = terminalNames(detail.terminals ?? [], language);
@@ -306,9 +332,21 @@ export function App() {
     };
   }, []);
   useEffect(() => {
-    api<{ account: Account }>('/api/session')
-      .then((r) => setAccount(r.account))
-      .catch(() => setAccount(null));
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    // No session is the sign-in page; the city's database away is said, and asked again until it is back.
+    const check = () =>
+      api<{ account: Account }>('/api/session')
+        .then((r) => {
+          setAccount(r.account);
+          setDown(false);
+        })
+        .catch((e: unknown) => {
+          if (e instanceof Problem && e.status === 401) return setAccount(null);
+          setDown(true);
+          retry = setTimeout(check, SESSION_RETRY_MS);
+        });
+    void check();
+    return () => clearTimeout(retry);
   }, []);
   const load = useCallback(() => {
     api<{ halls: HallSummary[] }>('/api/halls')
@@ -321,7 +359,7 @@ export function App() {
   useEffect(() => {
     if (!account) return;
     load();
-    const timer = setInterval(load, 30_000);
+    const timer = setInterval(load, REFRESH_MS);
     return () => clearInterval(timer);
   }, [account, load]);
   const open = (h: string | undefined) => {
@@ -332,7 +370,7 @@ export function App() {
     document.documentElement.lang = language;
     document.title = `${t.title} · ServiceHall`;
   }, [language, t]);
-  if (account === undefined) return null;
+  if (account === undefined && !down) return null;
   const shownHall = account?.role === 'hall' ? account.hall : hall;
   return (
     <div className="page">
@@ -361,7 +399,11 @@ export function App() {
         )}
       </header>
       <main>
-        {!account ? (
+        {account === undefined ? (
+          <p className="notice" data-testid="city-unavailable">
+            {t.unavailable}
+          </p>
+        ) : !account ? (
           <Login
             t={t}
             expired={expired}
@@ -371,7 +413,9 @@ export function App() {
             }}
           />
         ) : down ? (
-          <p className="notice">{t.unavailable}</p>
+          <p className="notice" data-testid="city-unavailable">
+            {t.unavailable}
+          </p>
         ) : shownHall ? (
           <Hall t={t} language={language} hall={shownHall} {...(account.role === 'city' ? { back: () => open(undefined) } : {})} />
         ) : halls ? (

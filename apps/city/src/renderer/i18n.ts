@@ -66,6 +66,8 @@ const zh = {
     noItem: '（无事项）',
     window: (n: number) => `${n}号窗口`,
     forbidden: '您只能查看本大厅的数据。',
+    notShipped: (hall: string) =>
+      `市级平台还没有收到大厅 ${hall} 的数据：该大厅的主机尚未向市级平台上报，或上报时用的是另一个大厅编码。请大厅的安装人员在主机上设置 SERVICEHALL_UPSTREAM_URL 和 SERVICEHALL_UPSTREAM_HALL=${hall} 后重启主机；已设置的，请查看主机日志中关于上报市级平台的提示。`,
   },
   unavailable: '市级数据库暂时无法连接，请稍后刷新。',
 };
@@ -133,6 +135,8 @@ const en: Strings = {
     noItem: '(no item)',
     window: (n: number) => `Window ${n}`,
     forbidden: 'You may see your own hall only.',
+    notShipped: (hall: string) =>
+      `The city has no data of hall ${hall} yet: its hub has not shipped to the city, or ships under another hall code. Have the hall's installer set SERVICEHALL_UPSTREAM_URL and SERVICEHALL_UPSTREAM_HALL=${hall} on the hub and restart it; where they are set, see the hub's log for what it says of shipping to the city.`,
   },
   unavailable: "The city's database cannot be reached for now. Please refresh later.",
 };

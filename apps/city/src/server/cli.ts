@@ -10,7 +10,8 @@ import { AccountRefused, checkPassword, createAccount, MIN_PASSWORD } from './ac
  * CITY_SECURE_COOKIE=1). The 好差评 feed when CITY_FEED_URL (the provincial platform's interface,
  * with CITY_FEED_TOKEN) or CITY_FEED_DIR (its upload files) is set; CITY_FEED_LEVELS is national
  * (1 = 非常满意) or provincial-reversed (1 = 非常不满意).
- * `npm run city -- create-account ID NAME city|hall [HALL]` makes an account, its password from CITY_ACCOUNT_PASSWORD.
+ * `npm run city -- create-account ID NAME city|hall [HALL]` makes an account, its password from CITY_ACCOUNT_PASSWORD;
+ * `npm run city -- resend-ratings [HALL]` sends again the ratings the platform refused FEED_ATTEMPTS times.
  */
 const env = process.env;
 
@@ -27,14 +28,23 @@ const TEXT = {
     'CITY_FEED_LEVELS is national (1 = very satisfied) or provincial-reversed (1 = very dissatisfied), not "{levels}": sent the wrong way, the province would read every rating upside down. Set it as the provincial interface says and start again.',
   ],
   feedRefused: [
-    '省级好差评平台（{where}）没有接收本市报送的评价：{problem}。评价仍留在全市数据库中，稍后自动重报（每条最多 12 次，每次的答复见 rating_feed_attempts）。请检查 CITY_FEED_URL、CITY_FEED_TOKEN，或请省平台查看。',
-    "The provincial 好差评 platform ({where}) did not take the city's ratings: {problem}. They stay in the city's database and are tried again later (12 times each at most; every answer in rating_feed_attempts). Check CITY_FEED_URL and CITY_FEED_TOKEN, or ask the province to look.",
+    '省级好差评平台（{where}）没有接收本市报送的评价：{problem}。评价仍留在全市数据库中，稍后自动重报（每条最多 {attempts} 次，约 5 小时，每次的答复见 rating_feed_attempts；仍未报出的暂停上报，问题解决后运行 npm run city -- resend-ratings 重新上报）。请检查 CITY_FEED_URL、CITY_FEED_TOKEN，或请省平台查看。',
+    "The provincial 好差评 platform ({where}) did not take the city's ratings: {problem}. They stay in the city's database and are tried again later ({attempts} times each at most, about 5 hours; every answer in rating_feed_attempts; those still not taken then wait until, the problem put right, npm run city -- resend-ratings sends them again). Check CITY_FEED_URL and CITY_FEED_TOKEN, or ask the province to look.",
   ],
   feedTaking: ['省级好差评平台（{where}）又在接收本市报送的评价了。', "The provincial 好差评 platform ({where}) takes the city's ratings again."],
   usage: [
     '用法：npm run city -- create-account 账号 姓名 city|hall [大厅编码]（大厅账号须写它的大厅编码，全市账号不写），密码取自 CITY_ACCOUNT_PASSWORD。',
     'Usage: npm run city -- create-account ID NAME city|hall [HALL] (a hall account names its hall, a city account none); the password comes from CITY_ACCOUNT_PASSWORD.',
   ],
+  unknownCommand: [
+    '没有 “{command}” 这个命令。可用的：npm run city（启动市级服务器）、npm run city -- create-account 账号 姓名 city|hall [大厅编码]、npm run city -- resend-ratings [大厅编码]。',
+    'There is no command "{command}". There are: npm run city (starts the city server), npm run city -- create-account ID NAME city|hall [HALL], npm run city -- resend-ratings [HALL].',
+  ],
+  resent: [
+    '已把{hallZh} {count} 条评价重新排入好差评上报（它们曾被省平台拒收 {attempts} 次）：运行中的市级服务器会在下一轮（10 秒内）报出，每条再试最多 {attempts} 次。',
+    'Put {count} ratings{hallEn} back to be sent to the 好差评 platform (it had refused them {attempts} times): the running city server sends them at its next turn (within 10 s), {attempts} tries each at most.',
+  ],
+  noneToResend: ['{hallNone}没有未能报出的评价，无需重新上报。', 'There is no rating{hallEn} the platform refused: nothing to send again.'],
   shortPassword: [
     '账号 {id} 没有建立：密码至少要 {min} 个字符（取自 CITY_ACCOUNT_PASSWORD）。请换一个更长的密码再试。',
     'Account {id} was not made: its password needs at least {min} characters (from CITY_ACCOUNT_PASSWORD). Try again with a longer one.',
@@ -45,6 +55,10 @@ const TEXT = {
   unreachable: [
     '连接不上全市数据库 {where}（{reason}）。请检查 CITY_DATABASE_URL、数据库是否在运行、账号和密码。没有做任何改动。',
     "The city's database {where} cannot be reached ({reason}). Check CITY_DATABASE_URL, that the database runs, and its account and password. Nothing was changed.",
+  ],
+  databaseAway: [
+    '暂时连接不上全市数据库 {where}（{reason}）：市级服务器照常启动，页面显示“市级数据库暂时无法连接”，数据库可用后自动恢复，不必重启。若数据库已在运行，请检查 CITY_DATABASE_URL 中的地址和端口。',
+    "The city's database {where} cannot be reached yet ({reason}): the city server starts all the same, its view says the database cannot be reached for now, and it goes on by itself once the database is there, without a restart. Should the database be running, check the address and port in CITY_DATABASE_URL.",
   ],
   portInUse: ['端口 {port} 已被占用：请停止占用它的程序，或用 CITY_PORT 换一个端口。', 'Port {port} is in use: stop what holds it, or choose another with CITY_PORT.'],
   failed: ['没有完成：{reason}', 'Not done: {reason}'],
@@ -87,6 +101,30 @@ const refusedByDatabase = (error: unknown): never => {
 };
 
 const [command, ...args] = process.argv.slice(2);
+if (command !== undefined && command !== 'create-account' && command !== 'resend-ratings') fail('unknownCommand', { command });
+if (command === 'resend-ratings') {
+  const { FEED_ATTEMPTS, migrateCity, sendFailedAgain } = await import('@servicehall/upstream');
+  const hall = args[0];
+  const where = hall ? { hallZh: `大厅 ${hall} 的`, hallNone: `大厅 ${hall} `, hallEn: ` of hall ${hall}` } : { hallZh: '', hallNone: '', hallEn: '' };
+  const pool = new pg.Pool({ connectionString: url });
+  pool.on('error', () => undefined);
+  let count = 0;
+  try {
+    const c = await pool.connect();
+    try {
+      await migrateCity(c);
+    } finally {
+      c.release();
+    }
+    count = await sendFailedAgain(pool, hall);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    refusedByDatabase(error);
+  }
+  await pool.end();
+  for (const line of TEXT[count > 0 ? 'resent' : 'noneToResend']) console.log(fill(line, { count, attempts: FEED_ATTEMPTS, ...where }));
+  process.exit(0);
+}
 if (command === 'create-account') {
   const [id, name, role, hall] = args;
   if (!id || !name || (role !== 'city' && role !== 'hall') || (role === 'hall') !== !!hall) fail('usage');
@@ -120,8 +158,17 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) fail('badPort', { port:
 const levels = env.CITY_FEED_LEVELS || 'national';
 if (levels !== 'national' && levels !== 'provincial-reversed') fail('badFeedLevels', { levels });
 // Loaded only to serve: a command refused above, or create-account, starts without the server and the feed (half its start).
-const [{ startCity }, { startRatingFeed }] = await Promise.all([import('./server'), import('@servicehall/upstream')]);
-const city = await startCity({ databaseUrl: url, port, host: env.CITY_HOST || '127.0.0.1', secureCookie: env.CITY_SECURE_COOKIE === '1' }).catch((error: unknown) => {
+const [{ startCity }, { startRatingFeed, FEED_ATTEMPTS }] = await Promise.all([import('./server'), import('@servicehall/upstream')]);
+const city = await startCity({
+  databaseUrl: url,
+  port,
+  host: env.CITY_HOST || '127.0.0.1',
+  secureCookie: env.CITY_SECURE_COOKIE === '1',
+  // Not running yet (the city's servers starting after a power cut): the server starts and waits for it; a wrong account, password or name still stops it.
+  databaseAway: (error) => {
+    for (const line of TEXT.databaseAway) console.error(fill(line, { where: where(url), reason: (error as Error).message ?? String(error) }));
+  },
+}).catch((error: unknown) => {
   if ((error as { code?: string }).code === 'EADDRINUSE') fail('portInUse', { port });
   return refusedByDatabase(error);
 });
@@ -146,7 +193,7 @@ const stop = async () => {
 feed?.platformSaid((taking, problem) => {
   const where = target?.kind === 'http' ? target.url : '';
   if (taking) for (const line of TEXT.feedTaking) console.log(fill(line, { where }));
-  else for (const line of TEXT.feedRefused) console.error(fill(line, { where, problem: problem ?? '' }));
+  else for (const line of TEXT.feedRefused) console.error(fill(line, { where, problem: problem ?? '', attempts: FEED_ATTEMPTS }));
 });
 process.once('SIGTERM', () => void stop());
 process.once('SIGINT', () => void stop());

@@ -112,3 +112,42 @@ describe.skipIf(!!missing)("the city's server under hostile requests", () => {
     expect(await detail.json()).toMatchObject({ ok: true, report: { rows: [], total: { issued: 0 } } });
   });
 });
+
+describe.skipIf(!!missing)('a city server started before its database', () => {
+  it('starts all the same, says the database cannot be reached, and serves once the database is there', async () => {
+    const db = await startTestPostgres();
+    let city: RunningCity | undefined;
+    try {
+      db.stop();
+      const away: unknown[] = [];
+      // Before, startCity failed and the command line exited: after a power cut, a city server up before its database stayed down.
+      city = await startCity({ databaseUrl: db.url, databaseAway: (e) => away.push(e) });
+      expect(away).toEqual([expect.objectContaining({ code: 'ECONNREFUSED' })]);
+      const session = await fetch(`${city.url}/api/session`);
+      expect(session.status).toBe(503);
+      expect(await session.json()).toMatchObject({ ok: false, code: 'unavailable' });
+      expect((await fetch(`${city.url}/`)).status).not.toBe(500);
+      db.start();
+      // The city's tables made at the first request that finds the database, then an account and its sign-in as ever.
+      expect((await fetch(`${city.url}/api/session`)).status).toBe(401);
+      await createAccount(city.pool, { id: 'city-supervisor', name: '市政务办 王主任', role: 'city' }, PASSWORD);
+      const login = await fetch(`${city.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'city-supervisor', password: PASSWORD }) });
+      expect(login.status).toBe(200);
+    } finally {
+      await city?.close();
+      db.destroy();
+    }
+  }, 60_000);
+
+  it('still refuses to start without being told, and for a database that will not be there (no such database)', async () => {
+    const db = await startTestPostgres();
+    try {
+      const url = db.url.replace(/\/city$/, '/no_such_city');
+      await expect(startCity({ databaseUrl: url, databaseAway: () => undefined })).rejects.toMatchObject({ code: '3D000' });
+      db.stop();
+      await expect(startCity({ databaseUrl: db.url })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    } finally {
+      db.destroy();
+    }
+  }, 60_000);
+});

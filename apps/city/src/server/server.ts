@@ -18,6 +18,12 @@ export interface CityOptions {
   staticDir?: string;
   /** Sessions' cookie only over HTTPS (behind the city's TLS proxy). */
   secureCookie?: boolean;
+  /**
+   * Told when the city's database is not there yet at the start (not running, starting, the network to it not up: a
+   * power cut's morning, the server up before the database): the server starts all the same, its view says the database
+   * cannot be reached, and it is asked again at each request. Without it, startCity fails as it did.
+   */
+  databaseAway?: (error: unknown) => void;
 }
 
 export interface RunningCity {
@@ -57,6 +63,15 @@ class Refusal extends Error {
   }
 }
 
+/**
+ * Errors of a database that is not there yet (not running or starting, nothing listening, no route to it yet), which
+ * may pass; not a wrong account, password or database name, or a host name that does not exist, which will not.
+ */
+export function databaseNotThereYet(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && ['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EAI_AGAIN', '57P03'].includes(code);
+}
+
 /** What a request whose address cannot be read (malformed %-escapes, a request target that is no URL) is answered. */
 const NOT_AN_ADDRESS = { ok: false, code: 'bad-request', message: 'the address is not valid' };
 
@@ -64,11 +79,28 @@ const NOT_AN_ADDRESS = { ok: false, code: 'bad-request', message: 'the address i
 export async function startCity(options: CityOptions): Promise<RunningCity> {
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 8 });
   pool.on('error', () => undefined);
-  const client = await pool.connect();
+  // The city's tables made (each hub makes them too), once; asked again at the next request while the database is away.
+  let migrated: Promise<void> | undefined;
+  const ready = () =>
+    (migrated ??= (async () => {
+      const client = await pool.connect();
+      try {
+        await migrateCity(client);
+      } finally {
+        client.release();
+      }
+    })().catch((error: unknown) => {
+      migrated = undefined;
+      throw error;
+    }));
   try {
-    await migrateCity(client);
-  } finally {
-    client.release();
+    await ready();
+  } catch (error) {
+    if (!options.databaseAway || !databaseNotThereYet(error)) {
+      await pool.end().catch(() => undefined);
+      throw error;
+    }
+    options.databaseAway(error);
   }
   const staticDir = options.staticDir ?? path.resolve(here, '../../dist/renderer');
 
@@ -155,6 +187,7 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
   async function api(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     // A change comes as JSON only: a form on another site cannot send it (with the SameSite cookie).
     if (req.method === 'POST' && !/^application\/json\b/.test(req.headers['content-type'] ?? '')) throw new Refusal(415, 'bad-request', 'send JSON');
+    await ready();
     if (req.method === 'POST' && url.pathname === '/api/login') {
       const { id, password } = await body(req);
       if (typeof id !== 'string' || typeof password !== 'string') throw new Refusal(400, 'bad-request', 'an account and a password are needed');
