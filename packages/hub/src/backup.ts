@@ -528,7 +528,11 @@ export class BackupSchedule {
       this.status.failures += 1;
       if (error instanceof BackupFolderMissing)
         log.error({ dir: error.dir, missing: error.parent }, opsText('scheduledBackupNoParent', { dir: error.dir, parent: error.parent, minutes: this.policy.everyMs / 60_000 }));
-      else log.error({ err: error, dir: this.policy.dir }, failedText(error));
+      else {
+        // opsText('backupFailed'), or a refusal of the backup's own (its folder's disk full or read-only) in its words, Chinese then English.
+        const failed = failedText(error);
+        log.error({ err: error, dir: this.policy.dir }, failed);
+      }
       return undefined;
     } finally {
       this.status.running = false;

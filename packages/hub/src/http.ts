@@ -247,7 +247,7 @@ export function schemaRefusal(json: unknown, error: z.ZodError): HttpRefusal {
 
 /** A refusal with its sentence for the caller in both languages beside the developer's message. */
 export const refusalSaid = (code: RefusalCode, message: string, zh: string, en: string, detail: Record<string, unknown> = {}) =>
-  new HttpRefusal(code, message, { ...detail, text: { 'zh-CN': zh, en } satisfies Said });
+  new HttpRefusal(code, message, { text: { 'zh-CN': zh, en } satisfies Said, ...detail });
 
 /** A window's number in a path that is not one (window/abc/call-next). */
 export const badWindowNumber = (message: string) =>

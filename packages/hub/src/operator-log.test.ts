@@ -18,6 +18,9 @@ const ALLOWED: Record<string, Record<string, string>> = {
     m: "the hub's warn: its callers (capsLowered, noTls, the data folder's and the key's warnings in files.ts) give it opsText",
     message: 'damageMessage: opsText',
   },
+  'backup.ts': {
+    failed: "a scheduled backup's failure (failedText): opsText('backupFailed'), or the refusal's own text, already Chinese then English (backupRefusal's opsText)",
+  },
   'checkpoints.ts': {
     m: "the checkpointer's warn: its callers give it opsText (checkpointsInCommits, checkpointsBack)",
   },
