@@ -726,6 +726,25 @@ describe('live changes', () => {
     expect(hub.store.view.catalogue.windows.find((w) => w.number === 60)).toMatchObject({ temporary: hub.store.view.day });
   });
 
+  it('tells the hubs’ health on the live feed of administrators and supervisors only, as the board shows it to them only', async () => {
+    const hub = await hall({ seed: true, keepAliveMs: 100 });
+    const a = await admin(hub);
+    const head = await staffMember(hub, a, 'chen', 'department-head', '出入境');
+    const said = async (who: TestConsole) => {
+      const res = await fetch(`${hub.url}/api/console/stream`, { headers: { cookie: who.cookie } });
+      const reader = res.body!.getReader();
+      let text = '';
+      // The keep-alive comes after the first words of the feed (snapshot, terminals, hubs).
+      while (!text.includes(': keep-alive')) text += new TextDecoder().decode((await reader.read()).value);
+      await reader.cancel();
+      return text;
+    };
+    expect(await said(a)).toContain('event: hubs\ndata: {"inCharge":true');
+    const heads = await said(head);
+    expect(heads).toContain('event: terminals');
+    expect(heads).not.toContain('event: hubs');
+  });
+
   it('ends the live feed of an account the moment it is disabled, not at its next message', async () => {
     const hub = await hall({ seed: true, keepAliveMs: 60_000 });
     const a = await admin(hub);
