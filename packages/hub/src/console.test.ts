@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startHub, type RunningHub } from './server';
-import { SETUP_CODE_TRIES } from './staff';
+import { FREE_FAILURES, SETUP_CODE_TRIES } from './staff';
 import { FEEDS_PER_STAFF } from './console-api';
 import { TestConsole } from './testing/console';
 import { TestTerminal } from './testing/terminal';
@@ -351,6 +351,23 @@ describe('sign-in lockout', () => {
     expect((await c.login('admin', 'first-admin-pass-1')).body).toMatchObject({ ok: true, staff: { id: 'admin' } });
   });
 
+  it('holds an account to one pace for wrong passwords spread over many addresses of the LAN, and lets its owner in at a PC they signed in at before', async () => {
+    const hub = await hall({ seed: true });
+    // The administrator signed in at their own PC (127.0.0.1).
+    await admin(hub);
+    // One guess from each of 20 addresses (a PC taking one address of its /24 after another): none is locked on its own.
+    for (let i = 10; i < 10 + FREE_FAILURES.paced; i++) expect((await signInFrom(`127.0.0.${i}`, hub.url, 'admin', `wrong-password-${i}`)).body).toMatchObject({ code: 'unauthorised' });
+    // The next address is held to the account's pace, whatever it sends, the right password too.
+    expect((await signInFrom('127.0.0.40', hub.url, 'admin', 'wrong-password-40')).body).toMatchObject({ code: 'locked' });
+    expect((await signInFrom('127.0.0.41', hub.url, 'ADMIN', 'first-admin-pass-1')).body).toMatchObject({ code: 'locked' });
+    // One guess a lock (30 s, doubling to 15 min), not one an address.
+    now += 31_000;
+    expect((await signInFrom('127.0.0.42', hub.url, 'admin', 'wrong-password-42')).body).toMatchObject({ code: 'unauthorised' });
+    expect((await signInFrom('127.0.0.43', hub.url, 'admin', 'wrong-password-43')).body).toMatchObject({ code: 'locked' });
+    // The administrator at their own PC is let in all the while.
+    expect((await new TestConsole(hub.url).login('admin', 'first-admin-pass-1')).body).toMatchObject({ ok: true, staff: { id: 'admin' } });
+  });
+
   it('locks an address that tries many accounts', async () => {
     const hub = await hall({ seed: true });
     await admin(hub);
@@ -373,8 +390,8 @@ describe('sign-in lockout', () => {
         db.close();
       }
     };
-    // Five names and the address they came from.
-    expect(failures()).toBe(6);
+    // Five names from that address, the same five at their account's pace over all addresses, and the address.
+    expect(failures()).toBe(11);
     now += 61 * 60_000;
     await expect.poll(failures, { timeout: 10_000 }).toBe(0);
   });

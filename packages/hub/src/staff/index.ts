@@ -158,7 +158,16 @@ export class Staff {
     const asClerk = /^\d{4,8}$/.test(password) && this.catalogue().clerks.some((c) => c.number === id);
     // An address counts as the public limits count it: an IPv6 one by its /64, in which a client may take a new address at every guess.
     const network = address ? addressNetwork(address) : undefined;
-    const keys: LockKey[] = [fromAddress(asClerk ? clerkLockKey(id) : accountLockKey(id), network), ...(network ? [{ kind: 'address' as const, value: network }] : [])];
+    const accountKey = asClerk ? clerkLockKey(id) : accountLockKey(id);
+    // Guesses spread over many addresses (a /24 of the hall's LAN, one or two each) count against the account's pace
+    // too, but for a network it was signed in from before: its owner at their own PC is not kept out by them. (A
+    // clerk's wrong PINs lock the clerk wherever they come from already: ClerkPins.)
+    const paced = !asClerk && !(network && this.lockout.known(accountKey.value, network, this.clock()));
+    const keys: LockKey[] = [
+      fromAddress(accountKey, network),
+      ...(network ? [{ kind: 'address' as const, value: network }] : []),
+      ...(paced ? [{ kind: 'paced' as const, value: accountKey.value }] : []),
+    ];
     const lockedUntil = this.lockout.lockedUntil(keys, this.clock());
     if (lockedUntil) {
       const retryAfterSeconds = Math.ceil((lockedUntil - this.clock()) / 1000);
@@ -186,6 +195,7 @@ export class Staff {
       return { ok: false, code: 'unauthorised', message: 'the account or password is not right' };
     }
     this.lockout.clear(keys[0]!);
+    if (network && !asClerk) this.lockout.know(accountKey.value, network, now);
     const { secret, csrf } = this.sessions.start(staff, now, address);
     return { ok: true, secret, csrf, staff };
   }
