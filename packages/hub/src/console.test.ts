@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startHub, type RunningHub } from './server';
-import { FREE_FAILURES, SETUP_CODE_TRIES } from './staff';
+import { FREE_FAILURES, hashPassword, SETUP_CODE_TRIES } from './staff';
 import { FEEDS_PER_STAFF } from './console-api';
 import { TestConsole } from './testing/console';
 import { TestTerminal } from './testing/terminal';
@@ -457,6 +457,23 @@ describe('staff roles', () => {
     expect((await a.request('POST', '/api/staff', { id: 'ｚｈａｎｇ', name: '张二', role: 'supervisor' })).body).toMatchObject({ code: 'conflict', text: '已有账号 zhang（账号不分大小写）：请另选一个账号名。' });
     expect((await a.request('POST', '/api/staff', { id: 'ｗａｎｇ', name: '王', role: 'supervisor' })).body).toMatchObject({ ok: true, staff: { id: 'wang' } });
     for (const typed of ['Zhang', 'ＺＨＡＮＧ', ' zhang ']) expect((await new TestConsole(hub.url).login(typed, String(made.body.password))).body, typed).toMatchObject({ ok: true, staff: { id: 'zhang' } });
+  });
+
+  it('signs each of two accounts an older hall made differing only by case (Zhang, zhang) in as typed, and neither’s wrong passwords lock the other', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const made = await a.request('POST', '/api/staff', { id: 'Zhang', name: '张一', role: 'supervisor' });
+    expect(made.status).toBe(201);
+    // Made before 2026-12-05, when no rule kept a second name of another case out.
+    const db = new Database(path.join(dirs.at(-1)!, 'hall.db'));
+    db.prepare("INSERT INTO staff (id, name, role, department, password_hash, must_change, disabled, created_at, created_by) VALUES ('zhang', '张二', 'supervisor', NULL, ?, 0, 0, ?, 'admin')").run(await hashPassword('zhang-own-pass-9'), now);
+    db.close();
+    expect((await new TestConsole(hub.url).login('zhang', 'zhang-own-pass-9')).body).toMatchObject({ ok: true, staff: { id: 'zhang', name: '张二' } });
+    expect((await new TestConsole(hub.url).login('Zhang', String(made.body.password))).body).toMatchObject({ ok: true, staff: { id: 'Zhang', name: '张一' } });
+    // Typed in a third case, it names neither of them.
+    expect((await new TestConsole(hub.url).login('ZHANG', 'zhang-own-pass-9')).body).toMatchObject({ code: 'unauthorised' });
+    for (let i = 0; i < 4; i++) await new TestConsole(hub.url).login('zhang', 'wrong-password-1');
+    expect((await new TestConsole(hub.url).login('Zhang', String(made.body.password))).body).toMatchObject({ ok: true, staff: { id: 'Zhang' } });
   });
 
   it('give a new account a one-time password that opens nothing until it is changed', async () => {

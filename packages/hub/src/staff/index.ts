@@ -97,7 +97,8 @@ export const typedId = (typed: string): string => typed.normalize('NFKC').trim()
 
 /** A clerk's failed console sign-ins, counted apart from a staff account of the same id (a staff id has no colon). */
 const clerkLockKey = (clerk: string): LockKey => ({ kind: 'account', value: `clerk:${clerk}` });
-const accountLockKey = (id: string): LockKey => ({ kind: 'account', value: id.toLowerCase() });
+/** An account's failures by its own id (two an older hall made differing by case count apart), a name no account has by its lower case. */
+const accountLockKey = (id: string): LockKey => ({ kind: 'account', value: id });
 
 /**
  * An account's failures count from each address (network) apart: wrong passwords sent from one PC on the hall's
@@ -158,7 +159,9 @@ export class Staff {
     const asClerk = /^\d{4,8}$/.test(password) && this.catalogue().clerks.some((c) => c.number === id);
     // An address counts as the public limits count it: an IPv6 one by its /64, in which a client may take a new address at every guess.
     const network = address ? addressNetwork(address) : undefined;
-    const accountKey = asClerk ? clerkLockKey(id) : accountLockKey(id);
+    // Account names are one whatever their case (Zhang and zhang cannot both be made): signed in to as typed.
+    const account = asClerk ? undefined : this.accounts.find(id);
+    const accountKey = asClerk ? clerkLockKey(id) : accountLockKey(account?.id ?? id.toLowerCase());
     // Guesses spread over many addresses (a /24 of the hall's LAN, one or two each) count against the account's pace
     // too, but for a network it was signed in from before: its owner at their own PC is not kept out by them. (A
     // clerk's wrong PINs lock the clerk wherever they come from already: ClerkPins.)
@@ -173,8 +176,6 @@ export class Staff {
       const retryAfterSeconds = Math.ceil((lockedUntil - this.clock()) / 1000);
       return { ok: false, code: 'locked', message: `too many failed sign-ins: try again in ${retryAfterSeconds} s`, retryAfterSeconds };
     }
-    // Account names are one whatever their case (Zhang and zhang cannot both be made): signed in to as typed.
-    const account = asClerk ? undefined : this.accounts.find(id);
     let good = false;
     let staff: Session['staff'] | undefined;
     if (account) {
