@@ -368,6 +368,16 @@ describe('sign-in lockout', () => {
     expect((await new TestConsole(hub.url).login('admin', 'first-admin-pass-1')).body).toMatchObject({ ok: true, staff: { id: 'admin' } });
   });
 
+  it('keeps a made-up name’s failures small, however long the name grows once read (1,000 ﷽, 18 letters each in NFKC)', async () => {
+    const hub = await hall({ seed: true });
+    await admin(hub);
+    expect((await new TestConsole(hub.url).login('\ufdfa'.repeat(1000), 'wrong-password-1')).status).toBe(401);
+    const db = new Database(path.join(dirs.at(-1)!, 'hall.db'), { readonly: true });
+    const longest = (db.prepare('SELECT MAX(length(key)) AS n FROM sign_in_failures').get() as { n: number }).n;
+    db.close();
+    expect(longest).toBeLessThan(100);
+  });
+
   it('locks an address that tries many accounts', async () => {
     const hub = await hall({ seed: true });
     await admin(hub);

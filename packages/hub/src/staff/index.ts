@@ -161,7 +161,8 @@ export class Staff {
     const network = address ? addressNetwork(address) : undefined;
     // Account names are one whatever their case (Zhang and zhang cannot both be made): signed in to as typed.
     const account = asClerk ? undefined : this.accounts.find(id);
-    const accountKey = asClerk ? clerkLockKey(id) : accountLockKey(account?.id ?? id.toLowerCase());
+    // A name no account has counts by its first 41 letters (no account's id is longer): 1,000 ﷽ read as NFKC are 18,000, and a row each guess.
+    const accountKey = asClerk ? clerkLockKey(id) : accountLockKey(account?.id ?? [...id.toLowerCase()].slice(0, 41).join(''));
     // Guesses spread over many addresses (a /24 of the hall's LAN, one or two each) count against the account's pace
     // too, but for a network it was signed in from before: its owner at their own PC is not kept out by them. (A
     // clerk's wrong PINs lock the clerk wherever they come from already: ClerkPins.)
