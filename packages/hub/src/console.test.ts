@@ -532,6 +532,18 @@ describe('staff roles', () => {
 });
 
 describe('clerks’ PINs', () => {
+  it('ends a clerk’s console sessions when an administrator gives them a new initial PIN (their PIN seen or forgotten), as a password reset ends an account’s', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const first = await a.request<{ pins: { pin: string }[] }>('POST', '/api/clerks/initial-pins', { clerks: ['1001'] });
+    const clerk = new TestConsole(hub.url);
+    expect((await clerk.login('1001', first.body.pins[0]!.pin)).status).toBe(200);
+    expect((await clerk.request('POST', '/api/console/password', { current: first.body.pins[0]!.pin, next: '275031' })).status).toBe(200);
+    expect((await clerk.request('GET', '/api/console/session')).status).toBe(200);
+    expect((await a.request('POST', '/api/clerks/initial-pins', { clerks: ['1001'] })).status).toBe(200);
+    expect((await clerk.request('GET', '/api/console/session')).body).toMatchObject({ code: 'unauthorised' });
+  });
+
   it('an initial PIN opens only the console, where the clerk chooses their own; a supervisor unlocks', async () => {
     const hub = await hall({ seed: true });
     const a = await admin(hub);

@@ -363,6 +363,8 @@ export class Staff {
     return this.db.transaction(() => {
       const out = made.map(({ n, pin, hashed }) => {
         this.pins.store(n, hashed, { mustChange: true });
+        // As a password reset: a session opened with the PIN this one replaces (seen, guessed) ends with it.
+        this.sessions.endOthers(n, 'clerk', undefined);
         this.audit.record({ at: this.clock(), staff: by, action: 'issueInitialPin', target: `clerk:${n}` });
         return { clerk: n, name: known.find((c) => c.number === n)!.name, pin };
       });
