@@ -544,6 +544,29 @@ describe('clerks’ PINs', () => {
     expect((await clerk.request('GET', '/api/console/session')).body).toMatchObject({ code: 'unauthorised' });
   });
 
+  it('ends the live feed of a clerk the hall’s setup no longer has, at its next message', async () => {
+    const hub = await hall({ seed: true, keepAliveMs: 200 });
+    const a = await admin(hub);
+    const issued = await a.request<{ pins: { pin: string }[] }>('POST', '/api/clerks/initial-pins', { clerks: ['1001'] });
+    const clerk = new TestConsole(hub.url);
+    expect((await clerk.login('1001', issued.body.pins[0]!.pin)).status).toBe(200);
+    expect((await clerk.request('POST', '/api/console/password', { current: issued.body.pins[0]!.pin, next: '275031' })).status).toBe(200);
+    const res = await fetch(`${hub.url}/api/console/stream`, { headers: { cookie: clerk.cookie } });
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('event: terminals')) text += new TextDecoder().decode((await reader.read()).value);
+    const catalogue = demoCatalogue({ allDay: true });
+    expect((await a.request('POST', '/api/setup', { catalogue: { ...catalogue, clerks: catalogue.clerks.filter((c) => c.number !== '1001') } })).status).toBe(200);
+    // Nothing else asked in that session meanwhile: the feed alone learns of it.
+    const ended = await Promise.race([
+      (async () => {
+        for (;;) if ((await reader.read()).done) return 'ended';
+      })(),
+      new Promise((resolve) => setTimeout(() => resolve('still open'), 3_000)),
+    ]);
+    expect(ended).toBe('ended');
+  });
+
   it('an initial PIN opens only the console, where the clerk chooses their own; a supervisor unlocks', async () => {
     const hub = await hall({ seed: true });
     const a = await admin(hub);
