@@ -30,7 +30,8 @@ export function noticeControlCharacter(text: string): string | undefined {
  */
 export function shownAsSent(text: string, max = 40): string {
   const chars = [...text];
-  const shown = chars.slice(0, max).join('').replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => JSON.stringify(c).slice(1, -1).replace(/^[^\\]/, () => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`));
+  const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  const shown = chars.slice(0, max).join('').replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => named[c] ?? `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
   return chars.length > max ? `${shown}…` : shown;
 }
 

@@ -1,7 +1,8 @@
 import type { Db } from '../db';
 
 /**
- * Failed console sign-ins, counted per account from each address and per address. The first few cost nothing; from
+ * Failed console sign-ins, counted per account from each address, per address, and per account from the addresses it
+ * was never signed in from (its pace: see FREE_FAILURES). The first few cost nothing; from
  * then on each one locks for longer (30 s, 1 min, 2 min, ... up to 15 min), so that guessing is slow
  * for an attacker and a person who mistyped waits seconds. An address counts more before locking,
  * since a hall's offices may share one.
