@@ -23,6 +23,18 @@ export function noticeControlCharacter(text: string): string | undefined {
   return m ? `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : undefined;
 }
 
+/**
+ * Text a caller sent (a field's name, a day), as a refusal says it back: at most `max` characters then …, and its
+ * control and format characters (a line break, a right-to-left mark) written out as \n, \u202e, so that the
+ * sentence stays one line that reads as it is.
+ */
+export function shownAsSent(text: string, max = 40): string {
+  const chars = [...text];
+  const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  const shown = chars.slice(0, max).join('').replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => named[c] ?? `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  return chars.length > max ? `${shown}…` : shown;
+}
+
 /** How long a terminal's own credential is valid, in whole days: the console's enrolment and the hall token's script. */
 export const CREDENTIAL_DAYS = { min: 1, max: 1825 } as const;
 /** What is wrong with a credential's validity as given (a number of days), or undefined when it is a whole number in range. */

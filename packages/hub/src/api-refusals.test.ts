@@ -259,6 +259,20 @@ describe('the refusals the sweep found, in the words a caller reads', () => {
     expect((await put('/api/calendar/二〇二七', { holidays: { '2027-01-01': '元旦' } })).body.text).toBe('年份应为四位数字，如 2027。未作任何更改。');
   });
 
+  it('names a field or day the caller made up (a line break, a direction mark, HTML, 10,000 characters) shortly and visibly, never as sent', async () => {
+    const key = `2027-01-01\n\u202e<b>x</b>${'x'.repeat(10_000)}`;
+    for (const body of [{ holidays: { [key]: '' } }, { holidays: { [key]: '元旦' } }])
+      for (const language of ['zh-CN', 'en']) {
+        const r = await put('/api/calendar/2027', body, language);
+        expect(r.status).toBe(400);
+        for (const said of [r.body.text, r.body.message]) {
+          expect(said.length, said.slice(0, 80)).toBeLessThan(400);
+          expect(said).not.toMatch(/[\n\u202e]/);
+          expect(said).toContain('2027-01-01\\n\\u202e<b>x</b>');
+        }
+      }
+  });
+
   it("says a pending change's number is a whole number, not that it received NaN", async () => {
     const r = await put('/api/pending/abc/cancel', {}, 'zh-CN', 'POST');
     expect(r).toMatchObject({ status: 400, body: { code: 'bad-request', text: '待生效更改的编号应为 1 或更大的整数，只写数字。未取消任何更改。' } });

@@ -713,8 +713,10 @@ function consoleStream(ctx: ConsoleContext, req: Request, res: ServerResponse): 
     if (!ctx.staff.sessions.peek(secret, ctx.clock())) res.end();
   });
   let hubsSaid = '';
+  // The hubs' health is the board's for administrators and supervisors only (Board.tsx): a clerk's or a department head's feed is not told it.
+  const seesHubs = (SUPERVISORS as readonly string[]).includes(req.session!.staff.role);
   const tellHubs = () => {
-    const now = ctx.hubs && JSON.stringify(ctx.hubs());
+    const now = seesHubs && ctx.hubs ? JSON.stringify(ctx.hubs()) : undefined;
     if (now === undefined || now === hubsSaid) return;
     hubsSaid = now;
     send(`event: hubs\ndata: ${now}\n\n`);

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startHub, type RunningHub } from './server';
-import { SETUP_CODE_TRIES } from './staff';
+import { FREE_FAILURES, hashPassword, SETUP_CODE_TRIES } from './staff';
 import { FEEDS_PER_STAFF } from './console-api';
 import { TestConsole } from './testing/console';
 import { TestTerminal } from './testing/terminal';
@@ -351,6 +351,33 @@ describe('sign-in lockout', () => {
     expect((await c.login('admin', 'first-admin-pass-1')).body).toMatchObject({ ok: true, staff: { id: 'admin' } });
   });
 
+  it('holds an account to one pace for wrong passwords spread over many addresses of the LAN, and lets its owner in at a PC they signed in at before', async () => {
+    const hub = await hall({ seed: true });
+    // The administrator signed in at their own PC (127.0.0.1).
+    await admin(hub);
+    // One guess from each of 20 addresses (a PC taking one address of its /24 after another): none is locked on its own.
+    for (let i = 10; i < 10 + FREE_FAILURES.paced; i++) expect((await signInFrom(`127.0.0.${i}`, hub.url, 'admin', `wrong-password-${i}`)).body).toMatchObject({ code: 'unauthorised' });
+    // The next address is held to the account's pace, whatever it sends, the right password too.
+    expect((await signInFrom('127.0.0.40', hub.url, 'admin', 'wrong-password-40')).body).toMatchObject({ code: 'locked' });
+    expect((await signInFrom('127.0.0.41', hub.url, 'ADMIN', 'first-admin-pass-1')).body).toMatchObject({ code: 'locked' });
+    // One guess a lock (30 s, doubling to 15 min), not one an address.
+    now += 31_000;
+    expect((await signInFrom('127.0.0.42', hub.url, 'admin', 'wrong-password-42')).body).toMatchObject({ code: 'unauthorised' });
+    expect((await signInFrom('127.0.0.43', hub.url, 'admin', 'wrong-password-43')).body).toMatchObject({ code: 'locked' });
+    // The administrator at their own PC is let in all the while.
+    expect((await new TestConsole(hub.url).login('admin', 'first-admin-pass-1')).body).toMatchObject({ ok: true, staff: { id: 'admin' } });
+  });
+
+  it('keeps a made-up name’s failures small, however long the name grows once read (1,000 ﷽, 18 letters each in NFKC)', async () => {
+    const hub = await hall({ seed: true });
+    await admin(hub);
+    expect((await new TestConsole(hub.url).login('\ufdfa'.repeat(1000), 'wrong-password-1')).status).toBe(401);
+    const db = new Database(path.join(dirs.at(-1)!, 'hall.db'), { readonly: true });
+    const longest = (db.prepare('SELECT MAX(length(key)) AS n FROM sign_in_failures').get() as { n: number }).n;
+    db.close();
+    expect(longest).toBeLessThan(100);
+  });
+
   it('locks an address that tries many accounts', async () => {
     const hub = await hall({ seed: true });
     await admin(hub);
@@ -373,8 +400,8 @@ describe('sign-in lockout', () => {
         db.close();
       }
     };
-    // Five names and the address they came from.
-    expect(failures()).toBe(6);
+    // Five names from that address, the same five at their account's pace over all addresses, and the address.
+    expect(failures()).toBe(11);
     now += 61 * 60_000;
     await expect.poll(failures, { timeout: 10_000 }).toBe(0);
   });
@@ -442,6 +469,23 @@ describe('staff roles', () => {
     for (const typed of ['Zhang', 'ＺＨＡＮＧ', ' zhang ']) expect((await new TestConsole(hub.url).login(typed, String(made.body.password))).body, typed).toMatchObject({ ok: true, staff: { id: 'zhang' } });
   });
 
+  it('signs each of two accounts an older hall made differing only by case (Zhang, zhang) in as typed, and neither’s wrong passwords lock the other', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const made = await a.request('POST', '/api/staff', { id: 'Zhang', name: '张一', role: 'supervisor' });
+    expect(made.status).toBe(201);
+    // Made before 2026-12-05, when no rule kept a second name of another case out.
+    const db = new Database(path.join(dirs.at(-1)!, 'hall.db'));
+    db.prepare("INSERT INTO staff (id, name, role, department, password_hash, must_change, disabled, created_at, created_by) VALUES ('zhang', '张二', 'supervisor', NULL, ?, 0, 0, ?, 'admin')").run(await hashPassword('zhang-own-pass-9'), now);
+    db.close();
+    expect((await new TestConsole(hub.url).login('zhang', 'zhang-own-pass-9')).body).toMatchObject({ ok: true, staff: { id: 'zhang', name: '张二' } });
+    expect((await new TestConsole(hub.url).login('Zhang', String(made.body.password))).body).toMatchObject({ ok: true, staff: { id: 'Zhang', name: '张一' } });
+    // Typed in a third case, it names neither of them.
+    expect((await new TestConsole(hub.url).login('ZHANG', 'zhang-own-pass-9')).body).toMatchObject({ code: 'unauthorised' });
+    for (let i = 0; i < 4; i++) await new TestConsole(hub.url).login('zhang', 'wrong-password-1');
+    expect((await new TestConsole(hub.url).login('Zhang', String(made.body.password))).body).toMatchObject({ ok: true, staff: { id: 'Zhang' } });
+  });
+
   it('give a new account a one-time password that opens nothing until it is changed', async () => {
     const hub = await hall({ seed: true });
     const a = await admin(hub);
@@ -488,6 +532,41 @@ describe('staff roles', () => {
 });
 
 describe('clerks’ PINs', () => {
+  it('ends a clerk’s console sessions when an administrator gives them a new initial PIN (their PIN seen or forgotten), as a password reset ends an account’s', async () => {
+    const hub = await hall({ seed: true });
+    const a = await admin(hub);
+    const first = await a.request<{ pins: { pin: string }[] }>('POST', '/api/clerks/initial-pins', { clerks: ['1001'] });
+    const clerk = new TestConsole(hub.url);
+    expect((await clerk.login('1001', first.body.pins[0]!.pin)).status).toBe(200);
+    expect((await clerk.request('POST', '/api/console/password', { current: first.body.pins[0]!.pin, next: '275031' })).status).toBe(200);
+    expect((await clerk.request('GET', '/api/console/session')).status).toBe(200);
+    expect((await a.request('POST', '/api/clerks/initial-pins', { clerks: ['1001'] })).status).toBe(200);
+    expect((await clerk.request('GET', '/api/console/session')).body).toMatchObject({ code: 'unauthorised' });
+  });
+
+  it('ends the live feed of a clerk the hall’s setup no longer has, at its next message', async () => {
+    const hub = await hall({ seed: true, keepAliveMs: 200 });
+    const a = await admin(hub);
+    const issued = await a.request<{ pins: { pin: string }[] }>('POST', '/api/clerks/initial-pins', { clerks: ['1001'] });
+    const clerk = new TestConsole(hub.url);
+    expect((await clerk.login('1001', issued.body.pins[0]!.pin)).status).toBe(200);
+    expect((await clerk.request('POST', '/api/console/password', { current: issued.body.pins[0]!.pin, next: '275031' })).status).toBe(200);
+    const res = await fetch(`${hub.url}/api/console/stream`, { headers: { cookie: clerk.cookie } });
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('event: terminals')) text += new TextDecoder().decode((await reader.read()).value);
+    const catalogue = demoCatalogue({ allDay: true });
+    expect((await a.request('POST', '/api/setup', { catalogue: { ...catalogue, clerks: catalogue.clerks.filter((c) => c.number !== '1001') } })).status).toBe(200);
+    // Nothing else asked in that session meanwhile: the feed alone learns of it.
+    const ended = await Promise.race([
+      (async () => {
+        for (;;) if ((await reader.read()).done) return 'ended';
+      })(),
+      new Promise((resolve) => setTimeout(() => resolve('still open'), 3_000)),
+    ]);
+    expect(ended).toBe('ended');
+  });
+
   it('an initial PIN opens only the console, where the clerk chooses their own; a supervisor unlocks', async () => {
     const hub = await hall({ seed: true });
     const a = await admin(hub);
@@ -724,6 +803,25 @@ describe('live changes', () => {
     // A setup saved later keeps today's temporary window.
     expect((await a.request('POST', '/api/setup', { catalogue: demoCatalogue({ allDay: true }) })).status).toBe(200);
     expect(hub.store.view.catalogue.windows.find((w) => w.number === 60)).toMatchObject({ temporary: hub.store.view.day });
+  });
+
+  it('tells the hubs’ health on the live feed of administrators and supervisors only, as the board shows it to them only', async () => {
+    const hub = await hall({ seed: true, keepAliveMs: 100 });
+    const a = await admin(hub);
+    const head = await staffMember(hub, a, 'chen', 'department-head', '出入境');
+    const said = async (who: TestConsole) => {
+      const res = await fetch(`${hub.url}/api/console/stream`, { headers: { cookie: who.cookie } });
+      const reader = res.body!.getReader();
+      let text = '';
+      // The keep-alive comes after the first words of the feed (snapshot, terminals, hubs).
+      while (!text.includes(': keep-alive')) text += new TextDecoder().decode((await reader.read()).value);
+      await reader.cancel();
+      return text;
+    };
+    expect(await said(a)).toContain('event: hubs\ndata: {"inCharge":true');
+    const heads = await said(head);
+    expect(heads).toContain('event: terminals');
+    expect(heads).not.toContain('event: hubs');
   });
 
   it('ends the live feed of an account the moment it is disabled, not at its next message', async () => {

@@ -389,6 +389,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string; 
       );
     `,
   },
+  {
+    version: 210,
+    name: 'the networks each console account signed in from: its owner there is not held back by the pace of its failures from every address',
+    sql: `
+      CREATE TABLE sign_in_known (account TEXT NOT NULL, network TEXT NOT NULL, last_at INTEGER NOT NULL, PRIMARY KEY (account, network));
+      CREATE INDEX sign_in_known_last_at ON sign_in_known (last_at);
+    `,
+  },
   // The reports' fact tables, filled from the log (packages/reports): last, so that it folds the log on a database migrated whole.
   REPORTS_MIGRATION,
   REPORTS_COMPLAINTS_MIGRATION,

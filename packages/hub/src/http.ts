@@ -913,7 +913,9 @@ export function clientAddress(req: IncomingMessage, trustProxy: ProxyTrust = fal
   if (trustedProxy(trustProxy, req.socket.remoteAddress) || (req.socket as { viaProxy?: boolean }).viaProxy) {
     const forwarded = req.headers['x-forwarded-for'];
     const hops = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').map((h) => h.trim()).filter(Boolean);
-    if (hops.length > 0) return hops.at(-1)!;
+    // A proxy that adds the client's port (IIS ARR by default: 10.0.0.7:51234, [2001:db8::7]:51234) names one client, not one a connection.
+    const hop = hops.at(-1);
+    if (hop !== undefined) return /^\[([0-9a-f:.]+)\](?::\d+)?$/i.exec(hop)?.[1] ?? /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(hop)?.[1] ?? hop;
   }
   return req.socket.remoteAddress ?? 'unknown';
 }

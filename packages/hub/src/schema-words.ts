@@ -1,4 +1,4 @@
-import type { Language } from '@servicehall/core';
+import { shownAsSent, type Language } from '@servicehall/core';
 import type { z } from 'zod';
 
 /** Problems of a body said one by one; the others are counted. */
@@ -63,7 +63,8 @@ const listed = (values: readonly unknown[], language: Language) =>
 
 /** One problem of a body in the caller's words: the field, what it must be and, where it helps, what came instead. */
 export function problemWords(issue: z.core.$ZodIssue, json: unknown): Words {
-  const field = issue.path.length ? issue.path.map(String).join('.') : undefined;
+  // A record's key is the caller's own text (a day of a calendar): said short and on one line, as sent.
+  const field = issue.path.length ? issue.path.map((k) => (typeof k === 'string' ? shownAsSent(k) : String(k))).join('.') : undefined;
   const name: Words = field ? { 'zh-CN': `字段 ${field} `, en: field } : { 'zh-CN': '请求内容', en: 'The request body' };
   const v = at(json, issue.path);
   const say = (zh: string, en: string): Words => ({ 'zh-CN': `${name['zh-CN']}${zh}`, en: `${name.en} ${en}` });
@@ -95,7 +96,7 @@ export function problemWords(issue: z.core.$ZodIssue, json: unknown): Words {
     case 'invalid_value':
       return say(`应为 ${listed(issue.values, 'zh-CN')} 之一`, `must be one of ${listed(issue.values, 'en')}`);
     case 'unrecognized_keys':
-      return say(`中有不认识的字段：${issue.keys.join('、')}`, `has field(s) it does not know: ${issue.keys.join(', ')}`);
+      return say(`中有不认识的字段：${issue.keys.map((k) => shownAsSent(k)).join('、')}`, `has field(s) it does not know: ${issue.keys.map((k) => shownAsSent(k)).join(', ')}`);
     case 'invalid_key': {
       // A key of a record (a calendar's day) not of its form: said with the key's own hint (a day as YYYY-MM-DD).
       const hint = issue.issues.map((i) => i.message).find((m) => !ZODS_OWN.test(m));

@@ -628,6 +628,24 @@ describe("the citizens' pages", () => {
   });
 });
 
+describe('a trusted proxy that adds the port to the address it forwards (IIS ARR does, by default)', () => {
+  it('counts its clients by their address, not by address and port: a client does not pass the limits by opening a new connection each time', async () => {
+    const h = await hub({ trustProxy: proxyTrustFrom('127.0.0.1') });
+    const complain = (claimed: string) =>
+      fetch(`${h.url}/complain`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': claimed },
+        body: new URLSearchParams({ once: randomUUID(), text: '等候时间太长' }),
+      }).then(async (r) => (await r.text(), r.status));
+    const burst = DEFAULT_LIMITS.complaints.burst;
+    for (const [client, port] of [['10.9.0.7', (i: number) => `10.9.0.7:${40_000 + i}`], ['2001:db8:5:9::7', (i: number) => `[2001:db8:5:9::7]:${40_000 + i}`]] as const) {
+      for (let i = 0; i < burst; i++) expect(await complain(port(i)), client).toBe(200);
+      expect(await complain(port(burst)), client).toBe(429);
+      expect(await complain(client), client).toBe(429);
+    }
+  });
+});
+
 describe('console sign-ins from one IPv6 network', () => {
   it('count against one lock, as the other limits count a phone by its /64: a client cannot take a new address in it at each guess and never be locked', { timeout: 60_000 }, async () => {
     const h = await hub({ trustProxy: proxyTrustFrom('127.0.0.1') });

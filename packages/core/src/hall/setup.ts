@@ -2,7 +2,7 @@ import { chinaCalendar, makeCalendar, type CalendarData, type WorkingCalendar } 
 import chineseDays from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
 import { findItem, findWindow, isConfigured, todayHoursSentence, type Catalogue, type HallWindow, type ServiceItem } from '../catalogue';
 import { localTime } from '../clock';
-import type { CommandBody } from '../commands';
+import { shownAsSent, type CommandBody } from '../commands';
 import type { EventBody, PendingChange, ScheduledChange, SetupOvertaken } from '../events';
 import { ok, refuse, type Result } from '../result';
 import { forbiddenPhrasesIn, inBothLanguages } from '../strings';
@@ -332,8 +332,8 @@ export function decideSetup(view: HallView, command: SetupCommand, ctx: DecideCo
         return refuse(
           'bad-request',
           inBothLanguages(
-            `“${outside.slice(0, 20)}”不是 ${command.year} 年的日期：日期应写作 YYYY-MM-DD，如 ${command.year}-01-01，且为该年真实存在的一天。未作任何更改。`,
-            `"${outside.slice(0, 20)}" is not a day of ${command.year}: write each day as YYYY-MM-DD, e.g. ${command.year}-01-01, a day the year has. Nothing was changed.`,
+            `“${shownAsSent(outside, 20)}”不是 ${command.year} 年的日期：日期应写作 YYYY-MM-DD，如 ${command.year}-01-01，且为该年真实存在的一天。未作任何更改。`,
+            `"${shownAsSent(outside, 20)}" is not a day of ${command.year}: write each day as YYYY-MM-DD, e.g. ${command.year}-01-01, a day the year has. Nothing was changed.`,
           ),
         );
       const both = Object.keys(command.holidays).find((d) => d in command.workdays);

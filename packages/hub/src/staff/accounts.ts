@@ -52,9 +52,13 @@ export class StaffAccounts {
     return r ? { ...member(r), passwordHash: r.password_hash } : undefined;
   }
 
-  /** The account of this name in any case (names are unique whatever their case). */
+  /**
+   * The account of this name in any case (names made since 2026-12-05 are unique whatever their case). An older hall
+   * may hold two differing only by case (Zhang, zhang): each is the one typed exactly, and a third case names neither.
+   */
   find(id: string): (StaffMember & { passwordHash: string }) | undefined {
-    const r = this.db.prepare<[string], Row>('SELECT * FROM staff WHERE id = ? COLLATE NOCASE').get(id);
+    const rows = this.db.prepare<[string], Row>('SELECT * FROM staff WHERE id = ? COLLATE NOCASE').all(id);
+    const r = rows.find((row) => row.id === id) ?? (rows.length === 1 ? rows[0] : undefined);
     return r ? { ...member(r), passwordHash: r.password_hash } : undefined;
   }
 

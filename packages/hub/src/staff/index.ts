@@ -97,7 +97,8 @@ export const typedId = (typed: string): string => typed.normalize('NFKC').trim()
 
 /** A clerk's failed console sign-ins, counted apart from a staff account of the same id (a staff id has no colon). */
 const clerkLockKey = (clerk: string): LockKey => ({ kind: 'account', value: `clerk:${clerk}` });
-const accountLockKey = (id: string): LockKey => ({ kind: 'account', value: id.toLowerCase() });
+/** An account's failures by its own id (two an older hall made differing by case count apart), a name no account has by its lower case. */
+const accountLockKey = (id: string): LockKey => ({ kind: 'account', value: id });
 
 /**
  * An account's failures count from each address (network) apart: wrong passwords sent from one PC on the hall's
@@ -158,14 +159,24 @@ export class Staff {
     const asClerk = /^\d{4,8}$/.test(password) && this.catalogue().clerks.some((c) => c.number === id);
     // An address counts as the public limits count it: an IPv6 one by its /64, in which a client may take a new address at every guess.
     const network = address ? addressNetwork(address) : undefined;
-    const keys: LockKey[] = [fromAddress(asClerk ? clerkLockKey(id) : accountLockKey(id), network), ...(network ? [{ kind: 'address' as const, value: network }] : [])];
+    // Account names are one whatever their case (Zhang and zhang cannot both be made): signed in to as typed.
+    const account = asClerk ? undefined : this.accounts.find(id);
+    // A name no account has counts by its first 41 letters (no account's id is longer): 1,000 ﷽ read as NFKC are 18,000, and a row each guess.
+    const accountKey = asClerk ? clerkLockKey(id) : accountLockKey(account?.id ?? [...id.toLowerCase()].slice(0, 41).join(''));
+    // Guesses spread over many addresses (a /24 of the hall's LAN, one or two each) count against the account's pace
+    // too, but for a network it was signed in from before: its owner at their own PC is not kept out by them. (A
+    // clerk's wrong PINs lock the clerk wherever they come from already: ClerkPins.)
+    const paced = !asClerk && !(network && this.lockout.known(accountKey.value, network, this.clock()));
+    const keys: LockKey[] = [
+      fromAddress(accountKey, network),
+      ...(network ? [{ kind: 'address' as const, value: network }] : []),
+      ...(paced ? [{ kind: 'paced' as const, value: accountKey.value }] : []),
+    ];
     const lockedUntil = this.lockout.lockedUntil(keys, this.clock());
     if (lockedUntil) {
       const retryAfterSeconds = Math.ceil((lockedUntil - this.clock()) / 1000);
       return { ok: false, code: 'locked', message: `too many failed sign-ins: try again in ${retryAfterSeconds} s`, retryAfterSeconds };
     }
-    // Account names are one whatever their case (Zhang and zhang cannot both be made): signed in to as typed.
-    const account = asClerk ? undefined : this.accounts.find(id);
     let good = false;
     let staff: Session['staff'] | undefined;
     if (account) {
@@ -186,6 +197,7 @@ export class Staff {
       return { ok: false, code: 'unauthorised', message: 'the account or password is not right' };
     }
     this.lockout.clear(keys[0]!);
+    if (network && !asClerk) this.lockout.know(accountKey.value, network, now);
     const { secret, csrf } = this.sessions.start(staff, now, address);
     return { ok: true, secret, csrf, staff };
   }
@@ -351,6 +363,8 @@ export class Staff {
     return this.db.transaction(() => {
       const out = made.map(({ n, pin, hashed }) => {
         this.pins.store(n, hashed, { mustChange: true });
+        // As a password reset: a session opened with the PIN this one replaces (seen, guessed) ends with it.
+        this.sessions.endOthers(n, 'clerk', undefined);
         this.audit.record({ at: this.clock(), staff: by, action: 'issueInitialPin', target: `clerk:${n}` });
         return { clerk: n, name: known.find((c) => c.number === n)!.name, pin };
       });

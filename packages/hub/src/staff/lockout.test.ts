@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db';
-import { FORGET_MS, SignInLockout } from './lockout';
+import { FORGET_MS, KNOWN_MS, SignInLockout } from './lockout';
 
 let db: Db | undefined;
 let dir: string | undefined;
@@ -36,5 +36,19 @@ describe('failed console sign-ins', () => {
     expect(rows()).toBe(1);
     // The account that failed within the hour still counts its failure.
     expect(db.prepare('SELECT key, failures FROM sign_in_failures').all()).toEqual([{ key: 'account:admin', failures: 1 }]);
+  });
+
+  it('keep the networks an account was signed in from for KNOWN_MS after the last sign-in there, then forget them', () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-lockout-'));
+    db = openDatabase(dir);
+    const lockout = new SignInLockout(db);
+    const t0 = Date.parse('2026-11-27T09:00:00+08:00');
+    lockout.know('admin', '192.168.1.20', t0);
+    expect(lockout.known('admin', '192.168.1.20', t0 + KNOWN_MS - 1)).toBe(true);
+    expect(lockout.known('admin', '192.168.1.21', t0)).toBe(false);
+    expect(lockout.known('zhang', '192.168.1.20', t0)).toBe(false);
+    expect(lockout.forget(t0 + FORGET_MS)).toBe(0);
+    expect(lockout.forget(t0 + KNOWN_MS)).toBe(1);
+    expect(lockout.known('admin', '192.168.1.20', t0)).toBe(false);
   });
 });

@@ -1,13 +1,21 @@
 import type { Db } from '../db';
 
 /**
- * Failed console sign-ins, counted per account from each address and per address. The first few cost nothing; from
+ * Failed console sign-ins, counted per account from each address, per address, and per account from the addresses it
+ * was never signed in from (its pace: see FREE_FAILURES). The first few cost nothing; from
  * then on each one locks for longer (30 s, 1 min, 2 min, ... up to 15 min), so that guessing is slow
  * for an attacker and a person who mistyped waits seconds. An address counts more before locking,
  * since a hall's offices may share one.
  */
-/** The failure that locks first: the third in a row for an account (from one address), the tenth for an address. */
-export const FREE_FAILURES = { account: 3, address: 10 } as const;
+/**
+ * The failure that locks first: the third in a row for an account (from one address), the tenth for an address, the
+ * twentieth for an account from all the addresses it was never signed in from together (`paced`: guesses spread over
+ * many addresses of the hall's LAN, one or two each, are held to one pace for the account; its owner, at a PC it was
+ * signed in from before, is not held back by them).
+ */
+export const FREE_FAILURES = { account: 3, address: 10, paced: 20 } as const;
+/** A network an account signed in from stays its owner's (exempt from the account's pace) this long after the last sign-in there. */
+export const KNOWN_MS = 90 * 24 * 60 * 60_000;
 export const FIRST_LOCK_MS = 30_000;
 export const LONGEST_LOCK_MS = 15 * 60_000;
 /** Failures older than this are forgotten. */
@@ -15,7 +23,7 @@ export const FORGET_MS = 60 * 60_000;
 /** Rows forgotten at most in one go (SignInLockout.forget): a flood's backlog goes a chunk a turn. */
 export const FORGET_CHUNK = 1_000;
 
-export type LockKey = { kind: 'account' | 'address'; value: string };
+export type LockKey = { kind: 'account' | 'address' | 'paced'; value: string };
 
 /** How long the `failures`-th failure in a row (within FORGET_MS) locks a key of `kind`: 0 for the free ones, then 30 s doubling up to 15 min. */
 export function lockMs(kind: LockKey['kind'], failures: number): number {
@@ -35,6 +43,9 @@ export class SignInLockout {
       clearEverywhere: db.prepare<[string, string, string]>('DELETE FROM sign_in_failures WHERE key = ? OR substr(key, 1, length(?)) = ?'),
       // The last failure is an hour old: any lock it made (15 min at most) has ended.
       forget: db.prepare<[number, number]>('DELETE FROM sign_in_failures WHERE rowid IN (SELECT rowid FROM sign_in_failures WHERE last_at <= ? ORDER BY last_at LIMIT ?)'),
+      know: db.prepare<[string, string, number]>('INSERT INTO sign_in_known (account, network, last_at) VALUES (?, ?, ?) ON CONFLICT (account, network) DO UPDATE SET last_at = excluded.last_at'),
+      known: db.prepare<[string, string, number], { n: number }>('SELECT 1 AS n FROM sign_in_known WHERE account = ? AND network = ? AND last_at > ?'),
+      forgetKnown: db.prepare<[number, number]>('DELETE FROM sign_in_known WHERE rowid IN (SELECT rowid FROM sign_in_known WHERE last_at <= ? ORDER BY last_at LIMIT ?)'),
     };
   }
 
@@ -66,18 +77,31 @@ export class SignInLockout {
     this.st.clear.run(this.key(k));
   }
 
-  /** Clears an account's failures from every address (a password reset, an unlock by a supervisor). */
+  /** Clears an account's failures from every address, and its pace (a password reset, an unlock by a supervisor). */
   clearEverywhere(k: LockKey): void {
     const key = this.key(k);
     this.st.clearEverywhere.run(key, `${key}@`, `${key}@`);
+    this.st.clear.run(this.key({ kind: 'paced', value: k.value }));
+  }
+
+  /** Remembers that `account` was signed in to from `network` (its owner's PC, as far as the hub can tell). */
+  know(account: string, network: string, now: number): void {
+    this.st.know.run(account, network, now);
+  }
+
+  /** Whether `account` was signed in to from `network` within KNOWN_MS. */
+  known(account: string, network: string, now: number): boolean {
+    return this.st.known.get(account, network, now - KNOWN_MS) !== undefined;
   }
 
   /**
    * Forgets failures past FORGET_MS, which count for nothing any more: guesses under random names
    * from many addresses would else grow the table, and the hub's disk, for ever. At most `max` rows
-   * (by the index of their last failure); gives back how many went.
+   * (by the index of their last failure); gives back how many went. Networks an account was last signed in from
+   * KNOWN_MS ago go too.
    */
   forget(now: number, max = FORGET_CHUNK): number {
-    return this.st.forget.run(now - FORGET_MS, max).changes;
+    const failures = this.st.forget.run(now - FORGET_MS, max).changes;
+    return failures + this.st.forgetKnown.run(now - KNOWN_MS, max - failures).changes;
   }
 }

@@ -72,10 +72,13 @@ export class StaffSessions {
     return { staff, csrf: row.csrf, createdAt: row.created_at };
   }
 
-  /** Whether a session is still alive, without keeping it alive (a live feed must not stop the idle clock). */
+  /**
+   * Whether a session is still alive, without keeping it alive (a live feed must not stop the idle clock): its owner
+   * still there too (a clerk the hall's setup no longer has, whose feed would else go on while nothing else is asked).
+   */
   peek(secret: string, now: number): boolean {
     const row = this.st.get.get(digest(secret));
-    return !!row && now - row.last_seen <= IDLE_TIMEOUT_MS && now - row.created_at <= LONGEST_SESSION_MS;
+    return !!row && now - row.last_seen <= IDLE_TIMEOUT_MS && now - row.created_at <= LONGEST_SESSION_MS && this.who(row.staff_id, row.role) !== undefined;
   }
 
   end(secret: string | undefined): void {
