@@ -196,6 +196,12 @@ describe('complaints through the console (H-15)', () => {
     expect((await supervisor.request<{ complaints: { id: string; state: string }[] }>('GET', '/api/complaints?closed=1')).body.complaints).toEqual([
       expect.objectContaining({ id, state: 'closed' }),
     ]);
+    // "true" is yes as "1" is, "false" no; a word that is neither is refused rather than read as the open list.
+    const closed = (flag: string) => supervisor.request<{ complaints: { id: string }[]; text?: string }>('GET', `/api/complaints?closed=${flag}`);
+    expect((await closed('true')).body.complaints).toEqual([expect.objectContaining({ id, state: 'closed' })]);
+    expect((await closed('false')).body.complaints).toEqual([]);
+    for (const flag of ['abc', '', 'yes'])
+      expect(await closed(flag)).toMatchObject({ status: 400, body: { code: 'bad-request', text: '查询条件 closed 应为 1 或 true（是），0 或 false（否）。' } });
   });
 });
 

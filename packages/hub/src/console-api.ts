@@ -18,7 +18,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { HallTokenTerminals, Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS, HALL_TOKEN_KEPT_DAYS } from './enrolment';
-import { answerReply, credentialDaysWrong, HttpRefusal, plainNumber, RequestAbandoned, SETUP_BODY_BYTES, badWindowNumber, refusalSaid, schemaRefusal, setupRefusal, wholeQuery, staleSetup, type Operation, type Reply, type Request } from './http';
+import { answerReply, credentialDaysWrong, flagQuery, HttpRefusal, plainNumber, RequestAbandoned, SETUP_BODY_BYTES, badWindowNumber, refusalSaid, schemaRefusal, setupRefusal, wholeQuery, staleSetup, type Operation, type Reply, type Request } from './http';
 import { auditPerson, clearedCookie, HALL_TOKEN_STAFF, sessionCookie, type Staff, type StaffChange } from './staff';
 import { commandScope, type HallStore, type SetupChange } from './store';
 import { hallTokenLinks, terminalPresence } from './supervision';
@@ -403,9 +403,9 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       operationId: 'exportCatalogue',
       summary: 'The catalogue as an Excel workbook (大厅, 部门, 事项, 窗口, 工作人员 sheets); ?template=1 for the empty template with one example row',
       staff: CONSOLE_STAFF,
-      query: { template: '1 for the template' },
+      query: { template: '1 or true for the template' },
       handle: async (req) => {
-        const template = req.query.get('template') === '1' || !isConfigured(store.view.catalogue);
+        const template = flagQuery(req.query, 'template') || !isConfigured(store.view.catalogue);
         const { catalogueToWorkbook, templateWorkbook } = await workbook();
         const data = template ? await templateWorkbook() : await catalogueToWorkbook(store.view.catalogue);
         return { status: 200, body: undefined, file: { contentType: XLSX, name: template ? '事项目录模板.xlsx' : `${store.view.catalogue.hall.name}事项目录.xlsx`, data } };

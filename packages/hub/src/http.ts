@@ -220,6 +220,14 @@ export function wholeQuery(message: string, name: string, min: number, max: numb
   return refusalSaid('bad-request', message, `查询条件 ${name} 应为 ${zh}，只写数字。`, `${name} must be ${en}, in digits only.`);
 }
 
+/** A query's yes or no (?closed=1): "1" or "true" is yes, "0", "false" or none no; any other word is refused rather than read as no. */
+export function flagQuery(query: URLSearchParams, name: string): boolean {
+  const v = query.get(name);
+  if (v === null || v === '0' || v === 'false') return false;
+  if (v === '1' || v === 'true') return true;
+  throw refusalSaid('bad-request', `${name} is 1 or true (yes), 0 or false (no)`, `查询条件 ${name} 应为 1 或 true（是），0 或 false（否）。`, `${name} must be 1 or true (yes), 0 or false (no).`);
+}
+
 /** A whole number written plainly: "3", not " 3", "+3", "0x3", "3.0" or "3e0". */
 export function plainNumber(text: string | null | undefined, min: number, max: number): number | undefined {
   if (text == null || !/^(0|[1-9]\d{0,14})$/.test(text)) return undefined;
