@@ -295,6 +295,14 @@ describe('the refusals the sweep found, in the words a caller reads', () => {
     expect(await get('/api/events?limit=1e308')).toBe('查询条件 limit 应为 1 到 5000 之间的整数，只写数字。');
   });
 
+  it("refuses a window written \"007\" in the console's window items as every other window operation does", async () => {
+    const said = '窗口号应为 1 到 999 的整数，只写数字（如 3）。未作任何更改。';
+    const item = demoCatalogue().items[0]!.code;
+    for (const window of ['007', '07', '+7', '1000', '0'])
+      expect(await put(`/api/windows/${window}/items`, { serves: [item] }), window).toMatchObject({ status: 400, body: { code: 'bad-request', text: said } });
+    expect((await put('/api/windows/007/call-next', {}, 'zh-CN', 'POST')).body.text).toBe(said);
+  });
+
   it('refuses a yes-or-no query that is neither, rather than read it as no', async () => {
     const get = async (route: string, language = 'zh-CN') => {
       const r = await fetch(hub.url + route, { headers: { authorization: `Bearer ${TOKEN}`, 'accept-language': language } });

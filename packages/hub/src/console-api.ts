@@ -18,7 +18,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { HallTokenTerminals, Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS, HALL_TOKEN_KEPT_DAYS } from './enrolment';
-import { answerReply, credentialDaysWrong, flagQuery, HttpRefusal, plainNumber, RequestAbandoned, SETUP_BODY_BYTES, badWindowNumber, refusalSaid, schemaRefusal, setupRefusal, wholeQuery, staleSetup, type Operation, type Reply, type Request } from './http';
+import { answerReply, credentialDaysWrong, flagQuery, HttpRefusal, plainNumber, RequestAbandoned, SETUP_BODY_BYTES, refusalSaid, schemaRefusal, setupRefusal, wholeQuery, staleSetup, windowParam, type Operation, type Reply, type Request } from './http';
 import { auditPerson, clearedCookie, HALL_TOKEN_STAFF, sessionCookie, type Staff, type StaffChange } from './staff';
 import { commandScope, type HallStore, type SetupChange } from './store';
 import { hallTokenLinks, terminalPresence } from './supervision';
@@ -175,12 +175,6 @@ function credentialDays(given: unknown, language: Request['language']): number {
   const text = language === 'en' ? `${wrong} No terminal was enrolled; its pairing code still holds.` : `${wrong}未登记任何终端，终端上的配对码仍然有效。`;
   throw new HttpRefusal('bad-request', `expiresInDays is a whole number of days from ${CREDENTIAL_DAYS.min} to ${CREDENTIAL_DAYS.max}`, { text });
 }
-
-const windowNo = (req: Request) => {
-  const n = Number(req.params.window);
-  if (!/^\d{1,3}$/.test(req.params.window ?? '') || n < 1) throw badWindowNumber('the window number must be a whole number from 1 to 999');
-  return n;
-};
 
 /** A console operation sent with the hall token (an installer's script) is audited as the hall token's. */
 const commandActor = (req: Request) => (req.actor.role === 'admin' && !req.actor.staff ? { ...req.actor, staff: who(req) } : req.actor);
@@ -454,7 +448,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       staff: CONSOLE_STAFF,
       body: z.object({ serves: z.array(z.string().min(1).max(40)).min(1).max(200), atDayEnd: z.boolean().optional() }),
       handle: (req) => {
-        const window = windowNo(req);
+        const window = windowParam(req);
         mayTouchWindow(req, store, window);
         const b = req.body as { serves: string[]; atDayEnd?: boolean };
         mayGiveItems(req, store, window, b.serves);

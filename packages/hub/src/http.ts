@@ -375,7 +375,8 @@ export function upstreamHealth(s: UpstreamStatus) {
 /** The namespace of an HTTP token's Idempotency-Keys: a tag of the token, never the token. */
 export const httpScope = (token: string) => `:http/${createHash('sha256').update(token).digest('base64url').slice(0, 12)}`;
 
-const windowParam = (req: Request) => {
+/** The window of a path (/api/windows/{window}/...): written plainly, 1 to 999 ("3", not "007"), or refused in the caller's words. */
+export const windowParam = (req: Request) => {
   const n = plainNumber(req.params.window, 1, 999);
   if (n === undefined) throw badWindowNumber('the window number must be a whole number from 1 to 999, written in digits only');
   return n;
