@@ -229,6 +229,33 @@ describe("the citizen's complaint page (H-15, the QR page)", () => {
   });
 });
 
+describe('the text of a complaint (H-15), as screens, printers and exports can take it', () => {
+  it('refuses a control character pasted into its summary, complainant or reference, saying so; keeps the line breaks of its summary', async () => {
+    const { api } = await hall();
+    const register = (more: Record<string, string>) => api<{ complaint?: { id: string; summary: string }; text?: string }>('POST', '/api/complaints', { source: 'hotline-12345', summary: '态度生硬', ...more });
+    expect(await register({ summary: '叫号屏\u001b@不显示' })).toMatchObject({
+      status: 400,
+      body: { code: 'bad-request', text: '字段 summary 不正确：应为不含看不见的控制字符的文字（可以换行；控制字符可能是从其他程序粘贴来的，请删除后重新输入）。未作任何更改，请改正后再试。' },
+    });
+    for (const [field, value] of [['complainant', '张\u0000三'], ['complainant', '张\n三'], ['sourceRef', '12345-GD\u0007-0001']])
+      expect((await register({ [field]: value })).body.text, field).toBe(`字段 ${field} 不正确：应为一行文字，不含看不见的控制字符（可能是从其他程序粘贴来的，请删除后重新输入）。未作任何更改，请改正后再试。`);
+    expect((await api<{ complaints: unknown[] }>('GET', '/api/complaints')).body.complaints).toEqual([]);
+    const made = await register({ summary: '第一次：等候过长\n第二次：无人解释' });
+    expect(made.status).toBe(201);
+    expect(made.body.complaint!.summary).toBe('第一次：等候过长\n第二次：无人解释');
+  });
+
+  it("leaves a control character out of a citizen's complaint from the QR page rather than refuse it", async () => {
+    const { hub, api } = await hall();
+    const form = await (await fetch(`${hub.url}/complain`)).text();
+    const once = /name="once" value="([0-9a-f-]{36})"/.exec(form)![1]!;
+    const sent = await fetch(`${hub.url}/complain`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ once, text: '等候\u0007过长\u001b@\r\n无人解释' }).toString() });
+    expect(sent.status).toBe(200);
+    const open = await api<{ complaints: { summary: string }[] }>('GET', '/api/complaints');
+    expect(open.body.complaints.map((c) => c.summary)).toEqual(['等候过长@\r\n无人解释']);
+  });
+});
+
 describe('complaint numbers', () => {
   it('run on after the hub restarts the same day: a new complaint never takes an earlier one\'s number', async () => {
     const { hub, api } = await hall();
