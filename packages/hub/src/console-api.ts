@@ -691,8 +691,10 @@ export const FEEDS_PER_STAFF = 8;
 function consoleStream(ctx: ConsoleContext, req: Request, res: ServerResponse): void {
   const secret = req.session!.secret;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  // A feed whose session has ended says so as it ends: the console goes to its sign-in page (keeping what a page has typed), not only "offline".
+  const ended = () => void (res.writableEnded || res.end('event: ended\ndata: {"reason":"signed-out"}\n\n'));
   const send = (text: string) => {
-    if (!ctx.staff.sessions.peek(secret, ctx.clock())) return void res.end();
+    if (!ctx.staff.sessions.peek(secret, ctx.clock())) return ended();
     res.write(text);
   };
   const write = (event: string, data: unknown) => send(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -704,7 +706,7 @@ function consoleStream(ctx: ConsoleContext, req: Request, res: ServerResponse): 
   keepAlive.unref();
   // An account disabled, a password changed or reset, a sign-out elsewhere: the feed of a session so ended stops now, not at its next message.
   const stopEnded = ctx.staff.sessions.onEnded(() => {
-    if (!ctx.staff.sessions.peek(secret, ctx.clock())) res.end();
+    if (!ctx.staff.sessions.peek(secret, ctx.clock())) ended();
   });
   let hubsSaid = '';
   const tellHubs = () => {
