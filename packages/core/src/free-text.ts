@@ -14,23 +14,19 @@ export const NOTE_CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u
 export const ONE_LINE_HINT = 'one line of text without control characters';
 export const NOTE_HINT = 'text without control characters (line breaks are kept)';
 
-/** Free text of one line, trimmed, from `min` to `max` characters; a control character is refused, saying so. */
-export const lineText = (max: number, min = 1) =>
+/** Free text, trimmed, from `min` to `max` characters, in which a character `control` finds is refused with `hint`. */
+const heldTo = (control: RegExp, hint: string) => (max: number, min = 1) =>
   z
     .string()
     .trim()
     .min(min)
     .max(max)
-    .refine((t) => !LINE_CONTROL_CHARACTER.test(t), ONE_LINE_HINT);
+    .refine((t) => !control.test(t), hint);
 
-/** A note of several lines, trimmed, from `min` to `max` characters; a control character other than a line break or tab is refused. */
-export const noteText = (max: number, min = 1) =>
-  z
-    .string()
-    .trim()
-    .min(min)
-    .max(max)
-    .refine((t) => !NOTE_CONTROL_CHARACTER.test(t), NOTE_HINT);
+/** Free text of one line: a control character, a line break too, is refused, saying so. */
+export const lineText = heldTo(LINE_CONTROL_CHARACTER, ONE_LINE_HINT);
+/** A note of several lines: a control character other than a line break or tab is refused, saying so. */
+export const noteText = heldTo(NOTE_CONTROL_CHARACTER, NOTE_HINT);
 
 /** A citizen's text with its control characters left out (line breaks too where `lines` is false): a citizen is not asked to delete what they cannot see. */
 export function withoutControls(text: string, lines: boolean): string {
