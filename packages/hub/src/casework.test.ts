@@ -237,7 +237,7 @@ describe('the text of a complaint (H-15), as screens, printers and exports can t
       status: 400,
       body: { code: 'bad-request', text: '字段 summary 不正确：应为不含看不见的控制字符的文字（可以换行；控制字符可能是从其他程序粘贴来的，请删除后重新输入）。未作任何更改，请改正后再试。' },
     });
-    for (const [field, value] of [['complainant', '张\u0000三'], ['complainant', '张\n三'], ['sourceRef', '12345-GD\u0007-0001']])
+    for (const [field, value] of [['complainant', '张\u0000三'], ['complainant', '张\n三'], ['sourceRef', '12345-GD\u0007-0001']] as const)
       expect((await register({ [field]: value })).body.text, field).toBe(`字段 ${field} 不正确：应为一行文字，不含看不见的控制字符（可能是从其他程序粘贴来的，请删除后重新输入）。未作任何更改，请改正后再试。`);
     expect((await api<{ complaints: unknown[] }>('GET', '/api/complaints')).body.complaints).toEqual([]);
     const made = await register({ summary: '第一次：等候过长\n第二次：无人解释' });
