@@ -680,24 +680,31 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
     };
     const path = () => new URL(page.url()).pathname;
 
-    // Nothing changed on the page: the next request (操作日志 reads the log as it opens) leads to the sign-in page, which says why.
+    // Nothing changed on the page: the hub ends its live feed, and the page goes to the sign-in page by itself, saying why,
+    // with no request of its own (before, it showed only 离线 until the next one).
     await endElsewhere();
-    await page.getByRole('link', { name: '操作日志' }).click();
     await page.locator('[data-testid=session-ended]').waitFor();
     expect(await page.locator('[data-testid=session-ended]').textContent()).toBe('会话已结束，请重新登录。');
     expect(path()).toBe('/console/login');
     await screenshot(page, 'console-session-ended-1366');
     await signIn(page, 'zhang', 'zhang-own-pass-9');
+    await page.locator('[data-testid=apply-window-3]').waitFor();
+    expect(path()).toBe('/console/today');
+    // Signed in again, the page is live again: another page opens as before.
+    await page.getByRole('link', { name: '操作日志' }).click();
     await page.getByRole('heading', { name: '操作日志' }).waitFor();
     expect(path()).toBe('/console/audit');
 
-    // An item chosen for window 4 and not applied: the page says the session ended and that changes will not be kept, and stays until told to go.
+    // An item chosen for window 4 and not applied: the page says by itself that the session ended and that changes will not be kept, and stays until told to go.
     await page.getByRole('link', { name: '今日调整' }).click();
+    const chips = page.locator('[name^="serves-4-"]');
+    const chipsBefore = await chips.count();
     await page.locator('[name="add-4"]').selectOption({ index: 1 });
     await endElsewhere();
-    await page.locator('[data-testid=apply-window-4]').click();
     const ended = page.getByRole('alertdialog');
     await ended.waitFor();
+    // What was chosen is still on the page behind the notice, to be noted down.
+    expect(await chips.count()).toBe(chipsBefore + 1);
     expect(await ended.textContent()).toBe('会话已结束，请重新登录。 此页上更改过的内容如未保存，重新登录后不会保留：如需要，请先记下。重新登录');
     expect(path()).toBe('/console/today');
     expect(await page.locator('[data-testid=apply-window-4]').isEnabled()).toBe(true);

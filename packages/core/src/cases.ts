@@ -1,4 +1,5 @@
 import { changed } from './copy';
+import { lineText } from './free-text';
 import { z } from 'zod';
 
 /** 受理 outcomes of a visit's review of materials (H-07): exactly one per item handled. */
@@ -85,7 +86,7 @@ export const CaseGivenSchema = CaseSchema.omit({ state: true, ticketId: true, cl
 export type CaseGiven = z.infer<typeof CaseGivenSchema>;
 
 export const ApplicantSchema = z.object({
-  name: z.string().trim().min(1).max(40),
+  name: lineText(40),
   idNumber: z
     .string()
     .trim()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lineText, noteText } from './free-text';
 
 // The cases that need someone: complaints (H-15), cases handed between departments (H-10) and the
 // delivery of results (H-12). Each is kept whole in the hall's records; its events carry it whole.
@@ -16,7 +17,7 @@ export const EvidenceRefSchema = z.object({
 });
 export type EvidenceRef = z.infer<typeof EvidenceRefSchema>;
 
-const note = z.string().trim().min(1).max(1000);
+const note = noteText(1000);
 const caseNumber = z.string().min(1).max(40);
 const department = z.string().min(1).max(40);
 
@@ -100,9 +101,9 @@ export type Delivery = z.infer<typeof DeliverySchema>;
 export const CreateComplaintCommandSchema = z.object({
   type: z.literal('createComplaint'),
   source: ComplaintSourceSchema,
-  sourceRef: z.string().trim().min(1).max(60).optional(),
+  sourceRef: lineText(60).optional(),
   summary: note,
-  complainant: z.string().trim().min(1).max(40).optional(),
+  complainant: lineText(40).optional(),
   about: ComplaintAboutSchema.optional(),
   department: department.optional(),
 });
@@ -136,8 +137,8 @@ export const RecordDeliveryCommandSchema = z.object({
   method: DeliveryMethodSchema.optional(),
   channel: NoticeChannelSchema.optional(),
   trackingNumber: z.string().trim().regex(/^[0-9A-Za-z-]{6,40}$/, 'a tracking number of 6 to 40 letters and digits').optional(),
-  signedBy: z.string().trim().min(1).max(40).optional(),
-  items: z.string().trim().min(1).max(300).optional(),
+  signedBy: lineText(40).optional(),
+  items: noteText(300).optional(),
 });
 
 /** Working days a complaint has for its reply, and a department for a case handed to it (the hall's rules). */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CasePolicySchema, DEFAULT_CORRECTION_DAYS } from './cases';
 import { RatingPolicySchema } from './ratings';
 import { forbiddenPhrasesIn, type Language } from './strings';
+import { NOTE_CONTROL_CHARACTER } from './free-text';
 
 const CLOCK_TIME = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 /** HH:MM in the hall's local time. */
@@ -429,7 +430,7 @@ export function hallSetupWarnings(catalogue: { hall: z.infer<typeof HallSchema> 
 }
 
 /** C0 and C1 control characters but the tab and line breaks (a cell of a workbook may hold them; screens show a space, the printer a new line). */
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const CONTROL_CHARACTER = NOTE_CONTROL_CHARACTER;
 
 export const CatalogueSchema = z
   .object({

@@ -72,3 +72,46 @@ describe("a terminal credential's validity", () => {
     expect(credentialDaysProblem(days)).toBe(problem);
   });
 });
+
+describe('free text typed by people, held to what screens, printers and workbooks can take', () => {
+  const ESC = '\u001b';
+  // Each command with the field under test set to `text`; the field's path for the refusal.
+  const fields: [string, 'line' | 'note', (text: string) => CommandBody][] = [
+    ['a complaint summary', 'note', (text) => ({ type: 'createComplaint', source: 'hotline-12345', summary: text })],
+    ['a complaint complainant', 'line', (text) => ({ type: 'createComplaint', source: 'hotline-12345', summary: '态度生硬', complainant: text })],
+    ['a complaint sourceRef', 'line', (text) => ({ type: 'createComplaint', source: 'hotline-12345', summary: '态度生硬', sourceRef: text })],
+    ["a complaint's next step note", 'note', (text) => ({ type: 'advanceComplaint', complaintId: 'TS1', action: 'reply', channel: 'phone', note: text })],
+    ["a case route's note", 'note', (text) => ({ type: 'routeCase', caseNumber: 'C1', toDepartment: '税务', note: text })],
+    ['a delivery signed by', 'line', (text) => ({ type: 'recordDelivery', caseNumber: 'C1', action: 'hand-over', signedBy: text })],
+    ['originals returned', 'note', (text) => ({ type: 'recordDelivery', caseNumber: 'C1', action: 'return-originals', signedBy: '张三', items: text })],
+    ['a void reason', 'line', (text) => ({ type: 'voidTicket', ticketId: 'T1', reason: text })],
+    ['a pause reason', 'line', (text) => ({ type: 'pauseWindow', window: 1, reason: text })],
+    ['a transfer reason', 'line', (text) => ({ type: 'transferTicket', window: 1, toWindow: 2, reason: text })],
+    ['a reason not to accept', 'note', (text) => ({ type: 'recordOutcome', window: 1, serviceCode: 'A', outcome: 'rejected', reason: text })],
+    ['an applicant name', 'line', (text) => ({ type: 'recordOutcome', window: 1, serviceCode: 'A', outcome: 'accepted', applicant: { name: text } })],
+    ['an amend reason', 'line', (text) => ({ type: 'amendOutcome', window: 1, caseNumber: 'C1', outcome: 'accepted', amendReason: text })],
+    ["a follow-up step's note", 'note', (text) => ({ type: 'advanceFollowUp', followUpId: 'F1', step: 'verify', note: text })],
+    ["a clerk's appeal", 'note', (text) => ({ type: 'appealFollowUp', followUpId: 'F1', reason: text })],
+    ["a supervisor's decision", 'note', (text) => ({ type: 'decideFollowUpAppeal', followUpId: 'F1', upheld: true, note: text })],
+    ["a temporary window's name", 'line', (text) => ({ type: 'openTemporaryWindow', window: 9, name: text, serves: ['A'] })],
+    ['a holiday name', 'line', (text) => ({ type: 'setCalendarYear', year: 2027, holidays: { '2027-01-01': text }, workdays: {} })],
+  ];
+
+  it.each(fields)('refuses %s holding ESC, a bell or a C1 control, saying so', (_, kind, make) => {
+    for (const bad of [`窗口${ESC}@打印`, '请\u0007回电', '3号\u0085窗口']) {
+      const r = CommandSchema.safeParse({ id: 'c-00000001', ...make(bad) });
+      expect(r.success, JSON.stringify(bad)).toBe(false);
+      expect(r.error!.issues.map((i) => i.message)).toContain(kind === 'line' ? 'one line of text without control characters' : 'text without control characters (line breaks are kept)');
+    }
+    expect(CommandSchema.safeParse({ id: 'c-00000001', ...make('正常的文字') }).success).toBe(true);
+  });
+
+  it.each(fields)('keeps the line breaks of %s only where it is a note of several lines', (_, kind, make) => {
+    expect(CommandSchema.safeParse({ id: 'c-00000001', ...make('第一行\r\n第二行\t备注') }).success).toBe(kind === 'note');
+  });
+
+  it("leaves a citizen's control characters out of a rating's words rather than refuse the rating", () => {
+    const r = CommandSchema.parse({ id: 'c-00000001', type: 'rate', window: 1, level: 'very-satisfied', aspects: {}, reasons: ['态度\u0007好 '], text: ' 很好\u001b[2J\n谢谢 ', channel: 'window-pad' });
+    expect(r).toMatchObject({ reasons: ['态度好'], text: '很好[2J\n谢谢' });
+  });
+});

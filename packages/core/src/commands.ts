@@ -8,15 +8,16 @@ import type { StaffRef } from './staff';
 import { LaneSchema, PriorityReasonSchema } from './ticket';
 import { OverdueReportSchema, StandbyLinkSchema, TerminalPresenceSchema } from './supervision';
 import { withFields } from './with-fields';
+import { citizenText, LINE_CONTROL_CHARACTER, lineText, noteText } from './free-text';
 
 const windowNo = z.number().int().min(1).max(999);
 const ticketId = z.string().min(1).max(80);
-const reason = z.string().trim().min(1).max(200);
+const reason = lineText(200);
 const itemCode = z.string().min(1).max(40);
 const calendarDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
 
 /** A closing notice is one line on the kiosk, the hall's screens and the phone: no control character, line breaks included (the printer alone would strip them). */
-export const NOTICE_CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+export const NOTICE_CONTROL_CHARACTER = LINE_CONTROL_CHARACTER;
 /** The control character a notice holds, as U+XXXX, or undefined. */
 export function noticeControlCharacter(text: string): string | undefined {
   const m = NOTICE_CONTROL_CHARACTER.exec(text);
@@ -53,10 +54,10 @@ export const RecordOutcomeCommandSchema = z.object({
   caseNumber: z.string().max(40).optional(),
   /** Material ids missing, for a correction notice. */
   materials: z.array(z.string().min(1).max(40)).max(50).optional(),
-  reason: z.string().trim().min(1).max(300).optional(),
+  reason: noteText(300).optional(),
   applicant: ApplicantSchema.optional(),
   /** A correction notice that adds material an earlier one did not name (一次性告知 breached, H-03) is given only with the clerk's reason. */
-  breachReason: z.string().trim().min(1).max(200).optional(),
+  breachReason: lineText(200).optional(),
 });
 
 /** A correction of an outcome already recorded in the visit being served: the same case, amended with its reason (H-07). */
@@ -66,11 +67,11 @@ export const AmendOutcomeCommandSchema = z.object({
   caseNumber: z.string().min(1).max(40),
   outcome: z.enum(['accepted', 'correction', 'rejected', 'consultation']),
   /** Why the recorded outcome was wrong. */
-  amendReason: z.string().trim().min(1).max(200),
+  amendReason: lineText(200),
   materials: z.array(z.string().min(1).max(40)).max(50).optional(),
   /** The reason stated for not accepting. */
-  reason: z.string().trim().min(1).max(300).optional(),
-  breachReason: z.string().trim().min(1).max(200).optional(),
+  reason: noteText(300).optional(),
+  breachReason: lineText(200).optional(),
 });
 
 /** A citizen's rating of a service (N-01). */
@@ -81,8 +82,8 @@ export const RateCommandSchema = z.object({
   window: windowNo.optional(),
   level: RatingLevelSchema,
   aspects: RatingAspectsSchema,
-  reasons: z.array(z.string().trim().min(1).max(60)).max(10).default([]),
-  text: z.string().trim().max(500).optional(),
+  reasons: z.array(citizenText(60, false, 1)).max(10).default([]),
+  text: citizenText(500, true).optional(),
   channel: RatingChannelSchema,
 });
 
@@ -91,8 +92,8 @@ export const AmendRatingCommandSchema = z.object({
   type: z.literal('amendRating'),
   ticketId,
   aspects: RatingAspectsSchema,
-  reasons: z.array(z.string().trim().min(1).max(60)).max(10).default([]),
-  text: z.string().trim().max(500).optional(),
+  reasons: z.array(citizenText(60, false, 1)).max(10).default([]),
+  text: citizenText(500, true).optional(),
 });
 
 /** What a terminal or an integration asks the hub to do. Each carries an id its sender chose. */
@@ -165,12 +166,12 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
     type: z.literal('advanceFollowUp'),
     followUpId: z.string().min(1).max(80),
     step: FollowUpStepSchema,
-    note: z.string().trim().min(1).max(500),
+    note: noteText(500),
     evidence: z.array(EvidenceRefSchema).max(10).optional(),
   }),
-  z.object({ type: z.literal('appealFollowUp'), followUpId: z.string().min(1).max(80), reason: z.string().trim().min(1).max(500) }),
+  z.object({ type: z.literal('appealFollowUp'), followUpId: z.string().min(1).max(80), reason: noteText(500) }),
   /** The supervisor's review of a clerk's appeal (申诉复核): upheld closes the follow-up. */
-  z.object({ type: z.literal('decideFollowUpAppeal'), followUpId: z.string().min(1).max(80), upheld: z.boolean(), note: z.string().trim().min(1).max(500) }),
+  z.object({ type: z.literal('decideFollowUpAppeal'), followUpId: z.string().min(1).max(80), upheld: z.boolean(), note: noteText(500) }),
   CreateComplaintCommandSchema,
   AdvanceComplaintCommandSchema,
   /** The hub's own: a complaint past its deadline without a reply goes to the hall's supervisor (H-15). */
@@ -187,7 +188,7 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('openTemporaryWindow'),
     window: windowNo,
-    name: z.string().trim().min(1).max(40).optional(),
+    name: lineText(40).optional(),
     department: z.string().min(1).max(40).optional(),
     serves: z.array(itemCode).min(1).max(200),
   }),
@@ -212,8 +213,8 @@ export const CommandBodySchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('setCalendarYear'),
     year: z.number().int().min(2000).max(2100),
-    holidays: z.record(calendarDay, z.string().trim().min(1).max(40)),
-    workdays: z.record(calendarDay, z.string().trim().min(1).max(40)),
+    holidays: z.record(calendarDay, lineText(40)),
+    workdays: z.record(calendarDay, lineText(40)),
   }),
   z.object({ type: z.literal('reportDevices'), devices: z.array(DeviceReportSchema).max(10) }),
   /** The hub's own: raises and clears supervisors' alerts from the hall as it stands and what only the hub knows (links, overdue records). */

@@ -8,6 +8,7 @@ export * from './calendar';
 export * from './commands';
 export * from './copy';
 export * from './events';
+export * from './free-text';
 export * from './hall';
 export * from './numbering';
 export * from './queue';

@@ -308,4 +308,25 @@ describe('the refusals the sweep found, in the words a caller reads', () => {
     expect(await get('/api/follow-ups?closed=1&before=abc')).toBe('查询条件 before 应为 1 或更大的整数，只写数字。');
     expect(await get('/api/events?limit=1e308')).toBe('查询条件 limit 应为 1 到 5000 之间的整数，只写数字。');
   });
+
+  it("refuses a window written \"007\" in the console's window items as every other window operation does", async () => {
+    const said = '窗口号应为 1 到 999 的整数，只写数字（如 3）。未作任何更改。';
+    const item = demoCatalogue().items[0]!.code;
+    for (const window of ['007', '07', '+7', '1000', '0'])
+      expect(await put(`/api/windows/${window}/items`, { serves: [item] }), window).toMatchObject({ status: 400, body: { code: 'bad-request', text: said } });
+    expect((await put('/api/windows/007/call-next', {}, 'zh-CN', 'POST')).body.text).toBe(said);
+  });
+
+  it('refuses a yes-or-no query that is neither, rather than read it as no', async () => {
+    const get = async (route: string, language = 'zh-CN') => {
+      const r = await fetch(hub.url + route, { headers: { authorization: `Bearer ${TOKEN}`, 'accept-language': language } });
+      return { status: r.status, text: r.headers.get('content-type')?.includes('json') ? ((await r.json()) as { text?: string }).text : undefined };
+    };
+    for (const [route, name] of [['/api/follow-ups', 'closed'], ['/api/complaints', 'closed'], ['/api/case-routes', 'done'], ['/api/alerts', 'standing'], ['/api/catalogue.xlsx', 'template']] as const) {
+      for (const flag of ['abc', '', 'TRUE1'])
+        expect(await get(`${route}?${name}=${flag}`), `${route}?${name}=${flag}`).toEqual({ status: 400, text: `查询条件 ${name} 应为 1 或 true（是），0 或 false（否）。` });
+      expect(await get(`${route}?${name}=abc`, 'en')).toEqual({ status: 400, text: `${name} must be 1 or true (yes), 0 or false (no).` });
+      for (const flag of ['1', 'true', '0', 'false']) expect((await get(`${route}?${name}=${flag}`)).status, `${route}?${name}=${flag}`).toBe(200);
+    }
+  });
 });

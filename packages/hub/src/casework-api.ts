@@ -16,7 +16,7 @@ import {
   type StaffRole,
 } from '@servicehall/core';
 import { z } from 'zod';
-import { HttpRefusal, refusalSaid, wholeQuery, type Operation, type Reply, type Request } from './http';
+import { flagQuery, HttpRefusal, refusalSaid, wholeQuery, type Operation, type Reply, type Request } from './http';
 import { overdueNow } from './casework';
 import { FOLLOW_UP_PAGE, type HallStore } from './store';
 
@@ -68,10 +68,10 @@ export function caseworkOperations(store: HallStore, run: Run, clock: () => numb
       path: '/api/follow-ups',
       operationId: 'listFollowUps',
       summary: `Bad ratings' follow-up cases (核实, 整改, 反馈, 回访 with their due dates): the open ones by the deadline of their next step; ?closed=1 for closed ones, newest first, ${FOLLOW_UP_PAGE} a page (?before=next for the following page). A department head sees their department's, a clerk their own`,
-      query: { closed: '1 for closed ones', before: 'the `next` of the previous page', limit: `how many at most (up to ${FOLLOW_UP_PAGE})` },
+      query: { closed: '1 or true for closed ones (0, false or none: the open ones)', before: 'the `next` of the previous page', limit: `how many at most (up to ${FOLLOW_UP_PAGE})` },
       staff: ALL_STAFF,
       handle: (req) => {
-        if (req.query.get('closed') !== '1') {
+        if (!flagQuery(req.query, 'closed')) {
           const open = store.openFollowUps().filter((f) => seesFollowUp(req, f, store.view.catalogue));
           return { status: 200, body: { day: store.view.day, followUps: open.sort((a, b) => (nextDue(a) < nextDue(b) ? -1 : nextDue(a) > nextDue(b) ? 1 : 0)) } };
         }
@@ -155,10 +155,10 @@ export function caseworkOperations(store: HallStore, run: Run, clock: () => numb
       path: '/api/complaints',
       operationId: 'listComplaints',
       summary: 'Complaints (H-15): the open ones by deadline, with whether each is overdue and escalated; ?closed=1 for the latest closed ones. A department head sees their department\'s',
-      query: { closed: '1 for closed ones' },
+      query: { closed: '1 or true for closed ones (0, false or none: the open ones)' },
       staff: CONSOLE_STAFF,
       handle: (req) => {
-        const list = records.complaints(req.query.get('closed') === '1').filter((c) => seesComplaint(req, c));
+        const list = records.complaints(flagQuery(req.query, 'closed')).filter((c) => seesComplaint(req, c));
         return { status: 200, body: { day: store.view.day, complaints: list } };
       },
     },
@@ -203,9 +203,9 @@ export function caseworkOperations(store: HallStore, run: Run, clock: () => numb
       path: '/api/case-routes',
       operationId: 'listCaseRoutes',
       summary: 'Cases handed between departments (H-10): who holds each, since when, due when, by due day; ?done=1 for the latest finished ones',
-      query: { done: '1 for finished routes' },
+      query: { done: '1 or true for finished routes (0, false or none: the open ones)' },
       staff: CONSOLE_STAFF,
-      handle: (req) => ({ status: 200, body: { day: store.view.day, routes: records.routes(req.query.get('done') === '1').filter((r) => seesRoute(req, r)) } }),
+      handle: (req) => ({ status: 200, body: { day: store.view.day, routes: records.routes(flagQuery(req.query, 'done')).filter((r) => seesRoute(req, r)) } }),
     },
     {
       method: 'POST',

@@ -196,6 +196,12 @@ describe('complaints through the console (H-15)', () => {
     expect((await supervisor.request<{ complaints: { id: string; state: string }[] }>('GET', '/api/complaints?closed=1')).body.complaints).toEqual([
       expect.objectContaining({ id, state: 'closed' }),
     ]);
+    // "true" is yes as "1" is, "false" no; a word that is neither is refused rather than read as the open list.
+    const closed = (flag: string) => supervisor.request<{ complaints: { id: string }[]; text?: string }>('GET', `/api/complaints?closed=${flag}`);
+    expect((await closed('true')).body.complaints).toEqual([expect.objectContaining({ id, state: 'closed' })]);
+    expect((await closed('false')).body.complaints).toEqual([]);
+    for (const flag of ['abc', '', 'yes'])
+      expect(await closed(flag)).toMatchObject({ status: 400, body: { code: 'bad-request', text: '查询条件 closed 应为 1 或 true（是），0 或 false（否）。' } });
   });
 });
 
@@ -220,6 +226,33 @@ describe("the citizen's complaint page (H-15, the QR page)", () => {
     expect(await (await send('等候时叫号屏不显示号码，工作人员也没有解释。')).text()).toContain('TS202611300001');
     const open = await api<{ complaints: { id: string; source: string; about: { ticketId?: string } }[] }>('GET', '/api/complaints');
     expect(open.body.complaints).toEqual([expect.objectContaining({ id: 'TS202611300001', source: 'qr', about: { ticketId }, department: '市场监管（企业开办）' })]);
+  });
+});
+
+describe('the text of a complaint (H-15), as screens, printers and exports can take it', () => {
+  it('refuses a control character pasted into its summary, complainant or reference, saying so; keeps the line breaks of its summary', async () => {
+    const { api } = await hall();
+    const register = (more: Record<string, string>) => api<{ complaint?: { id: string; summary: string }; text?: string }>('POST', '/api/complaints', { source: 'hotline-12345', summary: '态度生硬', ...more });
+    expect(await register({ summary: '叫号屏\u001b@不显示' })).toMatchObject({
+      status: 400,
+      body: { code: 'bad-request', text: '字段 summary 不正确：应为不含看不见的控制字符的文字（可以换行；控制字符可能是从其他程序粘贴来的，请删除后重新输入）。未作任何更改，请改正后再试。' },
+    });
+    for (const [field, value] of [['complainant', '张\u0000三'], ['complainant', '张\n三'], ['sourceRef', '12345-GD\u0007-0001']] as const)
+      expect((await register({ [field]: value })).body.text, field).toBe(`字段 ${field} 不正确：应为一行文字，不含看不见的控制字符（可能是从其他程序粘贴来的，请删除后重新输入）。未作任何更改，请改正后再试。`);
+    expect((await api<{ complaints: unknown[] }>('GET', '/api/complaints')).body.complaints).toEqual([]);
+    const made = await register({ summary: '第一次：等候过长\n第二次：无人解释' });
+    expect(made.status).toBe(201);
+    expect(made.body.complaint!.summary).toBe('第一次：等候过长\n第二次：无人解释');
+  });
+
+  it("leaves a control character out of a citizen's complaint from the QR page rather than refuse it", async () => {
+    const { hub, api } = await hall();
+    const form = await (await fetch(`${hub.url}/complain`)).text();
+    const once = /name="once" value="([0-9a-f-]{36})"/.exec(form)![1]!;
+    const sent = await fetch(`${hub.url}/complain`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ once, text: '等候\u0007过长\u001b@\r\n无人解释' }).toString() });
+    expect(sent.status).toBe(200);
+    const open = await api<{ complaints: { summary: string }[] }>('GET', '/api/complaints');
+    expect(open.body.complaints.map((c) => c.summary)).toEqual(['等候过长@\r\n无人解释']);
   });
 });
 

@@ -18,7 +18,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { HallTokenTerminals, Pairings, TerminalCredentials } from './enrolment';
 import { DEFAULT_CREDENTIAL_DAYS, HALL_TOKEN_KEPT_DAYS } from './enrolment';
-import { answerReply, credentialDaysWrong, HttpRefusal, plainNumber, RequestAbandoned, SETUP_BODY_BYTES, badWindowNumber, refusalSaid, schemaRefusal, setupRefusal, wholeQuery, staleSetup, type Operation, type Reply, type Request } from './http';
+import { answerReply, credentialDaysWrong, flagQuery, HttpRefusal, plainNumber, RequestAbandoned, SETUP_BODY_BYTES, refusalSaid, schemaRefusal, setupRefusal, wholeQuery, staleSetup, windowParam, type Operation, type Reply, type Request } from './http';
 import { auditPerson, clearedCookie, HALL_TOKEN_STAFF, sessionCookie, type Staff, type StaffChange } from './staff';
 import { commandScope, type HallStore, type SetupChange } from './store';
 import { hallTokenLinks, terminalPresence } from './supervision';
@@ -175,12 +175,6 @@ function credentialDays(given: unknown, language: Request['language']): number {
   const text = language === 'en' ? `${wrong} No terminal was enrolled; its pairing code still holds.` : `${wrong}未登记任何终端，终端上的配对码仍然有效。`;
   throw new HttpRefusal('bad-request', `expiresInDays is a whole number of days from ${CREDENTIAL_DAYS.min} to ${CREDENTIAL_DAYS.max}`, { text });
 }
-
-const windowNo = (req: Request) => {
-  const n = Number(req.params.window);
-  if (!/^\d{1,3}$/.test(req.params.window ?? '') || n < 1) throw badWindowNumber('the window number must be a whole number from 1 to 999');
-  return n;
-};
 
 /** A console operation sent with the hall token (an installer's script) is audited as the hall token's. */
 const commandActor = (req: Request) => (req.actor.role === 'admin' && !req.actor.staff ? { ...req.actor, staff: who(req) } : req.actor);
@@ -403,9 +397,9 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       operationId: 'exportCatalogue',
       summary: 'The catalogue as an Excel workbook (大厅, 部门, 事项, 窗口, 工作人员 sheets); ?template=1 for the empty template with one example row',
       staff: CONSOLE_STAFF,
-      query: { template: '1 for the template' },
+      query: { template: '1 or true for the template' },
       handle: async (req) => {
-        const template = req.query.get('template') === '1' || !isConfigured(store.view.catalogue);
+        const template = flagQuery(req.query, 'template') || !isConfigured(store.view.catalogue);
         const { catalogueToWorkbook, templateWorkbook } = await workbook();
         const data = template ? await templateWorkbook() : await catalogueToWorkbook(store.view.catalogue);
         return { status: 200, body: undefined, file: { contentType: XLSX, name: template ? '事项目录模板.xlsx' : `${store.view.catalogue.hall.name}事项目录.xlsx`, data } };
@@ -454,7 +448,7 @@ export function consoleOperations(ctx: ConsoleContext): Operation[] {
       staff: CONSOLE_STAFF,
       body: z.object({ serves: z.array(z.string().min(1).max(40)).min(1).max(200), atDayEnd: z.boolean().optional() }),
       handle: (req) => {
-        const window = windowNo(req);
+        const window = windowParam(req);
         mayTouchWindow(req, store, window);
         const b = req.body as { serves: string[]; atDayEnd?: boolean };
         mayGiveItems(req, store, window, b.serves);
@@ -697,8 +691,10 @@ export const FEEDS_PER_STAFF = 8;
 function consoleStream(ctx: ConsoleContext, req: Request, res: ServerResponse): void {
   const secret = req.session!.secret;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  // A feed whose session has ended says so as it ends: the console goes to its sign-in page (keeping what a page has typed), not only "offline".
+  const ended = () => void (res.writableEnded || res.end('event: ended\ndata: {"reason":"signed-out"}\n\n'));
   const send = (text: string) => {
-    if (!ctx.staff.sessions.peek(secret, ctx.clock())) return void res.end();
+    if (!ctx.staff.sessions.peek(secret, ctx.clock())) return ended();
     res.write(text);
   };
   const write = (event: string, data: unknown) => send(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -710,7 +706,7 @@ function consoleStream(ctx: ConsoleContext, req: Request, res: ServerResponse): 
   keepAlive.unref();
   // An account disabled, a password changed or reset, a sign-out elsewhere: the feed of a session so ended stops now, not at its next message.
   const stopEnded = ctx.staff.sessions.onEnded(() => {
-    if (!ctx.staff.sessions.peek(secret, ctx.clock())) res.end();
+    if (!ctx.staff.sessions.peek(secret, ctx.clock())) ended();
   });
   let hubsSaid = '';
   // The hubs' health is the board's for administrators and supervisors only (Board.tsx): a clerk's or a department head's feed is not told it.

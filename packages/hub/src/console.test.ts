@@ -833,10 +833,14 @@ describe('live changes', () => {
     let text = '';
     while (!text.includes('event: terminals')) text += new TextDecoder().decode((await reader.read()).value);
     expect((await a.request('POST', '/api/staff/zhang/disabled', { disabled: true })).status).toBe(200);
-    // No event and no keep-alive for a minute: the feed ends because its session did.
+    // No event and no keep-alive for a minute: the feed ends because its session did, saying so last (the console then goes to its sign-in page).
     const ended = await Promise.race([
       (async () => {
-        for (;;) if ((await reader.read()).done) return 'ended';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return text.endsWith('event: ended\ndata: {"reason":"signed-out"}\n\n') ? 'ended' : `ended without saying why: ${JSON.stringify(text.slice(-80))}`;
+          text += new TextDecoder().decode(value);
+        }
       })(),
       new Promise((resolve) => setTimeout(() => resolve('still open'), 5_000)),
     ]);

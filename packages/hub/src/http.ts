@@ -220,6 +220,14 @@ export function wholeQuery(message: string, name: string, min: number, max: numb
   return refusalSaid('bad-request', message, `查询条件 ${name} 应为 ${zh}，只写数字。`, `${name} must be ${en}, in digits only.`);
 }
 
+/** A query's yes or no (?closed=1): "1" or "true" is yes, "0", "false" or none no; any other word is refused rather than read as no. */
+export function flagQuery(query: URLSearchParams, name: string): boolean {
+  const v = query.get(name);
+  if (v === null || v === '0' || v === 'false') return false;
+  if (v === '1' || v === 'true') return true;
+  throw refusalSaid('bad-request', `${name} is 1 or true (yes), 0 or false (no)`, `查询条件 ${name} 应为 1 或 true（是），0 或 false（否）。`, `${name} must be 1 or true (yes), 0 or false (no).`);
+}
+
 /** A whole number written plainly: "3", not " 3", "+3", "0x3", "3.0" or "3e0". */
 export function plainNumber(text: string | null | undefined, min: number, max: number): number | undefined {
   if (text == null || !/^(0|[1-9]\d{0,14})$/.test(text)) return undefined;
@@ -367,7 +375,8 @@ export function upstreamHealth(s: UpstreamStatus) {
 /** The namespace of an HTTP token's Idempotency-Keys: a tag of the token, never the token. */
 export const httpScope = (token: string) => `:http/${createHash('sha256').update(token).digest('base64url').slice(0, 12)}`;
 
-const windowParam = (req: Request) => {
+/** The window of a path (/api/windows/{window}/...): written plainly, 1 to 999 ("3", not "007"), or refused in the caller's words. */
+export const windowParam = (req: Request) => {
   const n = plainNumber(req.params.window, 1, 999);
   if (n === undefined) throw badWindowNumber('the window number must be a whole number from 1 to 999, written in digits only');
   return n;

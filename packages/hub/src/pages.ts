@@ -1,4 +1,4 @@
-import { complaintDays, dayInWords, findItem, isBadRating, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalTextOf, waitPhrase, type Language, type QueueWait, type RefusalCode } from '@servicehall/core';
+import { complaintDays, dayInWords, findItem, isBadRating, RATING_LEVEL_NAMES, RATING_LEVELS, RatingLevelSchema, refusalTextOf, waitPhrase, withoutControls, type Language, type QueueWait, type RefusalCode } from '@servicehall/core';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GroupCommit } from './commit';
@@ -158,7 +158,8 @@ export function publicPages(store: HallStore, commits: GroupCommit, limits: HubL
     }
     const ticket = cut(typedNumber(body.get('ticket') ?? ''), 8);
     const day = earlierDay(store, body.get('day'));
-    const text = cut((body.get('text') ?? '').trim(), 1000);
+    // A citizen is not asked to delete what they cannot see: control characters (pasted with the text) are left out, line breaks kept.
+    const text = cut(withoutControls(body.get('text') ?? '', true).trim(), 1000);
     const once = body.get('once') ?? '';
     if (!text || !/^[0-9a-f-]{36}$/.test(once)) return form(ticket, day, tx('complainEmpty'), text);
     // The ticket of that number, today's or of the day the form names: the complaint is linked to it. A number not found is said, the text kept, before anything is registered.

@@ -468,6 +468,15 @@ describe('a number taken by phone (扫码取号)', () => {
     await expect.poll(() => stream.last()?.ahead).toBe(2);
     expect((await poll).body).toMatchObject({ ahead: 2, version: expect.any(Number) });
     expect((await poll).body.version).toBeGreaterThan(version);
+    // A version that is not one is said as such, in the phone's language, not as the generic sentence.
+    for (const wrong of ['abc', '-1', '1.5', ''])
+      expect(await call('GET', `/api/phone/tickets/${ticket.ref}?after=${wrong}`)).toMatchObject({
+        status: 400,
+        body: { code: 'bad-request', text: '查询条件 after 应为上次收到的号码状态的版本号（version）：0 或更大的整数，只写数字。' },
+      });
+    expect((await call('GET', `/api/phone/tickets/${ticket.ref}?after=abc`, undefined, { 'accept-language': 'en' })).body.text).toBe(
+      'after must be the version of the ticket last received (its version): a whole number, 0 or more, in digits only.',
+    );
     for (let i = 0; i < 2; i++) {
       await finish();
       await callNext();

@@ -1283,7 +1283,8 @@ describe('a standby whose first start cannot reach the hub in charge', () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     let started: RunningHub | undefined;
-    const standby = startHub({ dataDir: dir, token: TOKEN, standby: true, peer: { url, token: TOKEN }, standbyCopyRetryMs: 100, warn: () => undefined }).then((h) => {
+    const standbyPort = await freePort();
+    const standby = startHub({ dataDir: dir, port: standbyPort, token: TOKEN, standby: true, peer: { url, token: TOKEN }, standbyCopyRetryMs: 100, warn: () => undefined }).then((h) => {
       hubs.push(h);
       return (started = h);
     });
@@ -1298,6 +1299,18 @@ describe('a standby whose first start cannot reach the hub in charge', () => {
     expect(started).toBeUndefined();
     expect(logged.filter((l) => l.includes('备用主机第一次启动'))).toHaveLength(1);
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('hall.db'))).toEqual([]);
+    // Meanwhile its address says why it does not serve (the installer's monitoring reads /api/health), in both languages; it serves nothing else.
+    const waitingZh = `这是备用主机，正在等待主用主机 ${url} 的第一份大厅数据库副本，尚未开始服务（/api/health 答 503）；复制成功后即开始跟随主用主机，不需要重启。`;
+    const waitingEn = `this is a standby hub waiting for its first copy of the hall database from its primary at ${url}: it does not serve yet (/api/health answers 503), and follows the primary as soon as the copy is made, without a restart`;
+    const standbyAt = `http://127.0.0.1:${standbyPort}`;
+    const health = await fetch(`${standbyAt}/api/health`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toEqual({ ok: false, code: 'not-in-charge', standby: true, waitingForPrimary: url, message: `${waitingZh}\n${waitingEn}`, text: waitingZh });
+    expect(((await (await fetch(`${standbyAt}/api/health`, { headers: { 'accept-language': 'en' } })).json()) as { text: string }).text).toBe(waitingEn);
+    const other = await fetch(`${standbyAt}/api/tickets`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{"serviceCode":"GA-SFZ-HL"}' });
+    expect(other.status).toBe(503);
+    expect(((await other.json()) as { code: string }).code).toBe('not-in-charge');
+    expect(logged.filter((l) => l.includes(waitingZh))).toEqual([expect.stringContaining(waitingEn)]);
 
     const primaryDir = tempDir();
     const primary = await startHub({ dataDir: primaryDir, port, token: TOKEN, seed: demoCatalogue({ allDay: true }) });
@@ -1309,6 +1322,11 @@ describe('a standby whose first start cannot reach the hub in charge', () => {
     expect(follower.store.role.inCharge).toBe(false);
     await expect.poll(() => primary.replication.status().standby, { timeout: 5000 }).toBe('in-step');
     await expect.poll(() => follower.store.seq, { timeout: 5000 }).toBe(primary.store.seq);
+    // Copied, it is the hub itself at that address.
+    const serving = await fetch(`${standbyAt}/api/health`);
+    expect(serving.status).toBe(200);
+    expect(await serving.json()).toMatchObject({ ok: true, inCharge: false });
+    expect(logged.filter((l) => l.includes(waitingZh))).toHaveLength(1);
   });
 });
 

@@ -1,4 +1,4 @@
-import { shownAsSent, type Language } from '@servicehall/core';
+import { NOTE_HINT, ONE_LINE_HINT, shownAsSent, type Language } from '@servicehall/core';
 import type { z } from 'zod';
 
 /** Problems of a body said one by one; the others are counted. */
@@ -49,6 +49,9 @@ const HINTS_ZH: Record<string, string> = {
   'one or two capital letters': '一到两个大写字母',
   'a day as YYYY-MM-DD': '写作 YYYY-MM-DD 的日期',
   'a tracking number of 6 to 40 letters and digits': '6 到 40 位字母、数字组成的运单号',
+  // Text pasted from another program can hold invisible control characters that screens cannot show and printers take as commands.
+  [ONE_LINE_HINT]: '一行文字，不含看不见的控制字符（可能是从其他程序粘贴来的，请删除后重新输入）',
+  [NOTE_HINT]: '不含看不见的控制字符的文字（可以换行；控制字符可能是从其他程序粘贴来的，请删除后重新输入）',
 };
 const hintZh = (hint: string) => HINTS_ZH[hint] ?? hint;
 

@@ -191,6 +191,34 @@ function refuseOnSocket(socket: Duplex, status: string, code: RefusalCode, messa
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${headers}Connection: close\r\n\r\n${body}`);
 }
 
+/**
+ * A standby's first start, while it waits for its primary's copy: its address answers (503) that it is a standby waiting for its
+ * primary at `peer`, in both languages, so that the installer's monitoring of /api/health sees why it does not serve, not a hub
+ * that is down. Nothing else is served. Closed (its connections too) before the hub listens there itself.
+ */
+async function sayWaitingForPrimary(host: string, port: number | undefined, tls: https.ServerOptions | undefined, peer: string): Promise<() => Promise<void>> {
+  const message = opsText('standbyWaiting', { peer });
+  log.warn({ peer }, message);
+  // Without a port of its own (0: the system picks one at the hub's listen), nobody could look at it.
+  if (!port) return async () => undefined;
+  const [zh, en] = message.split('\n') as [string, string];
+  const answer = (req: http.IncomingMessage, res: http.ServerResponse) =>
+    send(res, 503, { ok: false, code: 'not-in-charge', standby: true, waitingForPrimary: peer, message, text: /^\s*en\b/i.test(req.headers['accept-language'] ?? '') ? en : zh }, { 'retry-after': '5' });
+  const server = tls ? https.createServer(tls, answer) : http.createServer(answer);
+  server.on('clientError', (_, socket) => socket.destroy());
+  server.on('upgrade', (req, socket) => {
+    socket.on('error', () => socket.destroy());
+    refuseOnSocket(socket, '503 Service Unavailable', 'not-in-charge', message, req.headers['accept-language'], 'Retry-After: 5\r\n');
+  });
+  // The address taken already is said by the hub's own listen, once the copy is made.
+  const listening = await new Promise<boolean>((resolve) => server.once('error', () => resolve(false)).listen(port, host, () => resolve(true)));
+  return async () => {
+    if (!listening) return;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+}
+
 /** The polite answer to a connection over the hub's caps: 503 with the code and the text, then closed. */
 function overCap(socket: Duplex, language: string | undefined): void {
   refuseOnSocket(socket, '503 Service Unavailable', 'too-many-connections', 'the hub has as many connections as it takes from this address or in all: try again shortly', language, 'Retry-After: 5\r\n');
@@ -314,7 +342,8 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   if (options.standby && options.peer && !fs.existsSync(path.join(options.dataDir, DATABASE_FILE))) {
     // Tried again here until the hub in charge answers: a standby's PC that boots before the primary's
     // (the hall's power back) would otherwise use up its service's restarts and stay down.
-    const copied = await copyFromPeerOnceItAnswers(options.peer, options.dataDir, options.standbyCopyRetryMs ?? STANDBY_COPY_RETRY_MS);
+    const stopSaying = await sayWaitingForPrimary(host, options.port, tls, options.peer.url);
+    const copied = await copyFromPeerOnceItAnswers(options.peer, options.dataDir, options.standbyCopyRetryMs ?? STANDBY_COPY_RETRY_MS).finally(stopSaying);
     log.info({ seq: copied.seq, bytes: copied.bytes }, opsText('standbyCopied', { seq: copied.seq, size: formatBytes(copied.bytes) }));
   }
   const startCheck = await checkAtStart(options.dataDir, options.backup?.dir, options.wholeCheckUpToBytes);

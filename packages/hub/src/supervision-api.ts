@@ -1,6 +1,6 @@
 import { activeAlerts, alertAsItStands, alertDepartment, hallBoard, type HallAlert } from '@servicehall/core';
 import { command, CONSOLE_STAFF, SUPERVISORS } from './console-api';
-import { HttpRefusal, type Operation, type Request } from './http';
+import { flagQuery, HttpRefusal, type Operation, type Request } from './http';
 import type { HallNotifications } from './notifications';
 import type { HallStore } from './store';
 import type { HallSupervision } from './supervision';
@@ -39,9 +39,9 @@ export function supervisionOperations(ctx: SupervisionContext): Operation[] {
       operationId: 'listAlerts',
       summary: "Today's alerts, newest first, with who acknowledged each and when its condition ended (?standing=1: only those whose condition lasts); a department head gets their department's",
       staff: CONSOLE_STAFF,
-      query: { standing: '1: only the alerts whose condition lasts' },
+      query: { standing: '1 or true: only the alerts whose condition lasts (0, false or none: all)' },
       handle: (req) => {
-        const all = req.query.get('standing') === '1' ? activeAlerts(store.view) : [...store.view.alerts.values()].map((a) => alertAsItStands(store.view, a)).sort((a, b) => b.raisedAt - a.raisedAt);
+        const all = flagQuery(req.query, 'standing') ? activeAlerts(store.view) : [...store.view.alerts.values()].map((a) => alertAsItStands(store.view, a)).sort((a, b) => b.raisedAt - a.raisedAt);
         return { status: 200, body: { ok: true, alerts: all.filter((a) => seesAlert(req, a)) } };
       },
     },

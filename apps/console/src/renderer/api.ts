@@ -37,6 +37,9 @@ export const setApiLanguage = (l: Language) => void (language = l);
 /** What the console does when the hub says its session has ended, whichever page asked: every request comes through here. */
 export const whenSignedOut = (then: () => void) => void (signedOut = then);
 
+/** The live feed ended by the hub because the session has ended: the same as a request refused for it. */
+export const feedSaysSignedOut = () => signedOut();
+
 /** The hub's refusal of a request whose session has ended (signed out, idle, password reset): not a wrong password, which has no reason. */
 const sessionEnded = (status: number, json: Record<string, unknown>) => status === 401 && json.reason === 'signed-out';
 

@@ -1,5 +1,6 @@
 import { applyEvent, fromSnapshot, OutOfStep, type DeviceReport, type HallEvent, type HallSnapshot, type HallView, type TerminalPresence } from '@servicehall/core';
 import { useEffect, useState } from 'react';
+import { api, feedSaysSignedOut } from './api';
 
 export interface TerminalRow {
   id: string;
@@ -93,7 +94,18 @@ export function useLive(enabled: boolean): Live {
       const hubs = JSON.parse((e as MessageEvent).data) as HubHealth;
       setLive((l) => ({ ...l, hubs }));
     });
-    source.onerror = () => setLive((l) => ({ ...l, online: false }));
+    // The session ended (signed out elsewhere, account disabled, password reset): the hub ends the feed saying so, and the
+    // console goes to its sign-in page as when a request finds it ended, a page with changes saying first that they are not kept.
+    source.addEventListener('ended', () => {
+      source.close();
+      setLive((l) => ({ ...l, online: false }));
+      feedSaysSignedOut();
+    });
+    source.onerror = () => {
+      setLive((l) => ({ ...l, online: false }));
+      // Refused when it came back (EventSource then gives up, telling nothing): a request says why, and a session ended goes to sign-in.
+      if (source.readyState === EventSource.CLOSED) void api('GET', '/api/console/session').catch(() => undefined);
+    };
     source.onopen = () => setLive((l) => ({ ...l, online: true }));
     return () => source.close();
   }, [enabled, generation]);

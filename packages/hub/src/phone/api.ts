@@ -34,7 +34,7 @@ import {
   type PhoneTicket,
 } from '@servicehall/protocol/phone';
 import type { z } from 'zod';
-import { answerReply, HttpRefusal, type Operation, type Reply, type Request } from '../http';
+import { answerReply, HttpRefusal, plainNumber, refusalSaid, type Operation, type Reply, type Request } from '../http';
 import type { ServerResponse } from 'node:http';
 import type { GroupCommit } from '../commit';
 import type { HallNotifications } from '../notifications';
@@ -360,8 +360,14 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
         const t = ticketOf(req);
         const after = req.query.get('after');
         if (after === null) return { status: 200, body: watch.stateOf(t) };
-        const version = Number(after);
-        if (!Number.isInteger(version) || version < 0) throw new HttpRefusal('bad-request', 'after is a version number');
+        const version = plainNumber(after, 0, Number.MAX_SAFE_INTEGER);
+        if (version === undefined)
+          throw refusalSaid(
+            'bad-request',
+            'after is the version last seen, a whole number, 0 or more',
+            '查询条件 after 应为上次收到的号码状态的版本号（version）：0 或更大的整数，只写数字。',
+            'after must be the version of the ticket last received (its version): a whole number, 0 or more, in digits only.',
+          );
         // A long poll holds a connection as a stream does: counted with the address's streams, and given back
         // as soon as the phone goes (its connection closed), not at the poll's end up to pollMs later; the poll itself ends then too.
         const release = hold(req);
