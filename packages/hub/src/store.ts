@@ -331,6 +331,7 @@ export class HallStore {
    */
   markRows: (() => RowsMark) | undefined;
   private readonly executedListeners = new Set<ExecutedListener>();
+  private readonly appendingListeners = new Set<(event: HallEvent) => void>();
   private readonly retention: AnswerRetention;
   private readonly st;
   /** Set while the disk is full: commands are refused without touching it until `retryAt`. */
@@ -557,6 +558,16 @@ export class HallStore {
   onEvents(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Hears each event this hub appends as the one in charge (a command's, a day's opening), inside the
+   * transaction that appends it: what it writes (a citizen's SMS queued) commits or rolls back with the
+   * event, once. A standby following the log does not hear them: its leader did.
+   */
+  onAppending(listener: (event: HallEvent) => void): () => void {
+    this.appendingListeners.add(listener);
+    return () => this.appendingListeners.delete(listener);
   }
 
   /** The hub's clock (injected in tests). */
@@ -1091,6 +1102,7 @@ export class HallStore {
     this.sharedWaits.note(event);
     this.persist(event);
     this.facts.apply(eventFacts(event, before, this.view, { caseOf: this.caseRecord }));
+    for (const listener of this.appendingListeners) listener(event);
     return event;
   }
 
