@@ -673,6 +673,11 @@ describe('appointments booked on the phone', () => {
       text: '您预约11月30日办理的居民身份证换领，因本大厅不再办理该事项，已由大厅取消。请预约其他事项，或到大厅服务台咨询。',
     });
 
+    // The audit log names the cancellation, by item, as the administrator's who saved the setup.
+    expect(hub.store.audit.list({ action: 'withdrawBookings' })).toEqual([
+      expect.objectContaining({ target: `item:${ITEM}`, after: { itemName: '居民身份证换领', bookings: 1, firstDay: '2026-11-30', reason: 'item-withdrawn' } }),
+    ]);
+
     // The page names the item as it was, and says the hall cancelled it; the other booking stands.
     expect((await call<PhoneAppointment>('GET', `/api/phone/appointments/${gone.ref}`)).body).toMatchObject({
       itemName: '居民身份证换领',

@@ -1127,7 +1127,28 @@ export class HallStore {
         this.audit.record({ at: now, staff: HUB_STAFF, action: 'cancelPendingChange', target: `pending:${body.pendingId}`, before: pending ?? null, after: text ? { text, reason: body.reason } : { reason: body.reason }, seq: this.view.seq });
       }
     }
+    this.auditWithdrawn(out, HUB_STAFF, now);
     return out;
+  }
+
+  /**
+   * The bookings a setup's taking effect cancelled (its items removed or given another code), audited
+   * by item as the hall's: how many, the first day, so that the administrator sees them in the log.
+   */
+  private auditWithdrawn(events: readonly HallEvent[], staff: StaffRef, now: number, commandId?: string): void {
+    const byItem = new Map<string, { itemName: string; bookings: number; firstDay: string }>();
+    for (const e of events) {
+      if (e.type !== 'appointment.cancelled' || !e.withdrawn) continue;
+      const a = this.view.appointments.get(e.code);
+      if (!a) continue;
+      const was = byItem.get(a.serviceCode);
+      if (was) {
+        was.bookings += 1;
+        if (a.day < was.firstDay) was.firstDay = a.day;
+      } else byItem.set(a.serviceCode, { itemName: e.withdrawn.itemName, bookings: 1, firstDay: a.day });
+    }
+    for (const [code, after] of byItem)
+      this.audit.record({ at: now, staff, action: 'withdrawBookings', target: `item:${code}`, before: null, after: { ...after, reason: 'item-withdrawn' }, ...(commandId ? { commandId } : {}), seq: this.view.seq });
   }
 
   private decideAndAppend(entry: CommandEntry, key: string, hash: string): Executed {
@@ -1175,7 +1196,8 @@ export class HallStore {
     // A console change is audited with the part of the hall it changes, before and after (in this transaction).
     const before = staff ? auditSubject(this.view, body) : undefined;
     const firstSeq = this.view.seq + 1;
-    for (const e of decided.value.events) appended.push(this.append(e, now, id, staff));
+    const own = decided.value.events.map((e) => this.append(e, now, id, staff));
+    appended.push(...own);
     if (staff && before && decided.value.events.length > 0) {
       const scheduled = decided.value.events.find((e) => e.type === 'change.scheduled');
       // After: what a new complaint is has its number only now.
@@ -1191,6 +1213,7 @@ export class HallStore {
         seq: this.view.seq,
       });
     }
+    this.auditWithdrawn(own, staff ?? HUB_STAFF, now, id);
     if (body.type === 'recordOutcome' && body.applicant) {
       const recorded = decided.value.events.find((e) => e.type === 'case.recorded');
       if (recorded?.type === 'case.recorded') this.st.putPersonal.run(recorded.case.number, this.sealer.seal(JSON.stringify(body.applicant), recorded.case.number), now);
