@@ -98,7 +98,16 @@ export const EventBodySchema = z.discriminatedUnion('type', [
     /** Booked on the citizen's phone within the hall's slots and quotas (not recorded from elsewhere). */
     remote: z.boolean().optional(),
   }),
-  z.object({ type: z.literal('appointment.cancelled'), code: z.string(), by: z.string().optional() }),
+  /**
+   * A booking cancelled: by its citizen, or by the hall (`withdrawn`: a setup removed its item or gave it
+   * another code), then with the item's names as they were, which the catalogue no longer holds.
+   */
+  z.object({
+    type: z.literal('appointment.cancelled'),
+    code: z.string(),
+    by: z.string().optional(),
+    withdrawn: z.object({ itemName: z.string().max(200), itemNameEn: z.string().max(200).optional() }).optional(),
+  }),
   /** The ticket as issued; events written by earlier versions carry it whole. */
   z.object({ type: z.literal('ticket.issued'), ticket: z.union([TicketSchema, IssuedTicketSchema]), by: z.string().optional() }),
   /**

@@ -47,6 +47,8 @@ export type RefusalCode =
   | 'booking-limit'
   | 'booking-blocked'
   | 'appointment-cancelled'
+  /** A booking the hall cancelled because a setup removed its item (or gave it another code). */
+  | 'appointment-withdrawn'
   | 'phone-unverified'
   | 'case-lapsed'
   | 'command-expired'
@@ -67,6 +69,8 @@ export type RefusalCode =
   | 'booking-limit'
   | 'booking-blocked'
   | 'appointment-cancelled'
+  /** A booking the hall cancelled because a setup removed its item (or gave it another code). */
+  | 'appointment-withdrawn'
   | 'phone-unverified'
   | 'internal';
 

@@ -40,6 +40,7 @@ const CODES = Object.keys({
   'booking-limit': 1,
   'booking-blocked': 1,
   'appointment-cancelled': 1,
+  'appointment-withdrawn': 1,
   'phone-unverified': 1,
   'case-lapsed': 1,
   'command-expired': 1,

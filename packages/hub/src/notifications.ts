@@ -6,6 +6,7 @@ import {
   type NoticeKind,
   type NotifyConfig,
   type NotifyLogger,
+  type NotifyRequest,
   type NotifyResult,
 } from '@servicehall/notify';
 import { jsonSyntaxProblem } from '@servicehall/core';
@@ -47,8 +48,8 @@ export class HallNotifications {
    * Queues an SMS to a citizen. Synchronous SQL: inside a command's transaction it commits with it.
    * The key makes it once only, whoever asks again. Call `wake` after the transaction.
    */
-  toCitizen(notice: unknown, key: string, phone: string, expiresAt?: number): NotifyResult {
-    return this.notifier.notify(notice, { key, recipient: phone, ...(expiresAt !== undefined ? { expiresAt } : {}) });
+  toCitizen(notice: unknown, key: string, phone: string, expiresAt?: number, inLanguages?: NotifyRequest['inLanguages']): NotifyResult {
+    return this.notifier.notify(notice, { key, recipient: phone, ...(expiresAt !== undefined ? { expiresAt } : {}), ...(inLanguages ? { inLanguages } : {}) });
   }
 
   /** Withdraws a citizen's SMS queued under `key` and not yet sent (see Outbox.withdraw). */

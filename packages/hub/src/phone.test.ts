@@ -11,12 +11,13 @@ import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vit
 import { randomBytes } from 'node:crypto';
 import { migrate } from './db';
 import { createLogger, useLogger } from './log';
+import { KEY_FILE } from './files';
 import { PhoneBook, PhoneVault } from './phones';
 import { startHub, type HubOptions, type RunningHub } from './server';
 
 const TOKEN = 'hall-token-for-phones';
 const TENCENT = { secretId: 'AKIDphonetest00000000000000000000', secretKey: 'tencentSecretKeyForPhones0000000', sdkAppId: '1400008888', signName: '滨江政务' };
-const TEMPLATES = { 'phone-code': '2001', 'ticket-near': '2002', 'ticket-called': '2003' };
+const TEMPLATES = { 'phone-code': '2001', 'ticket-near': '2002', 'ticket-called': '2003', 'appointment-withdrawn': '2004' };
 const PHONE = '13800001111';
 const OTHER = '13900002222';
 const ITEM = 'GA-SFZ-HL';
@@ -659,6 +660,71 @@ describe('appointments booked on the phone', () => {
     await callNext();
     await expect.poll(() => sms.sent.filter((m) => m.templateId === TEMPLATES['ticket-called']).length, { timeout: 10_000 }).toBe(1);
     expect((await call<PhoneTicket>('GET', `/api/phone/tickets/${seen.ticketRef}`)).body).toMatchObject({ state: 'called', sms: true });
+  });
+
+  it('cancels the bookings of an item a setup removes, tells each citizen by SMS once (not again after a restart, nor from the standby), and says why on the page and at the kiosk', async () => {
+    const session = await verify();
+    const slot = (await call<PhoneSlots>('GET', `/api/phone/slots?service=${ITEM}`)).body.days[0]!.slots[0]!;
+    const bookIt = (serviceCode: string) =>
+      call<{ appointment: PhoneAppointment }>('POST', '/api/phone/appointments', { serviceCode, slotStart: slot.start, slotEnd: slot.end }, { 'x-phone-session': session });
+    const gone = (await bookIt(ITEM)).body.appointment;
+    const kept = (await bookIt('GA-HK-QR')).body.appointment;
+    const withdrawnSms = () => sms.sent.filter((m) => m.templateId === TEMPLATES['appointment-withdrawn']);
+    // The administrator saves a setup without the item.
+    const setup = (await admin('GET', '/api/catalogue')).body;
+    setup.items = setup.items.filter((i: { code: string }) => i.code !== ITEM);
+    for (const w of setup.windows) w.serves = w.serves.filter((code: string) => code !== ITEM);
+    expect((await admin('PUT', '/api/catalogue', setup)).status).toBe(200);
+    await expect.poll(() => withdrawnSms().length, { timeout: 10_000 }).toBe(1);
+    expect(withdrawnSms()[0]).toMatchObject({
+      phone: `+86${PHONE}`,
+      params: ['11月30日', '居民身份证换领'],
+      text: '您预约11月30日办理的居民身份证换领，因本大厅不再办理该事项，已由大厅取消。请预约其他事项，或到大厅服务台咨询。',
+    });
+
+    // The audit log names the cancellation, by item, as the administrator's who saved the setup.
+    expect(hub.store.audit.list({ action: 'withdrawBookings' })).toEqual([
+      expect.objectContaining({ target: `item:${ITEM}`, after: { itemName: '居民身份证换领', bookings: 1, firstDay: '2026-11-30', reason: 'item-withdrawn' } }),
+    ]);
+
+    // The page names the item as it was, and says the hall cancelled it; the other booking stands.
+    expect((await call<PhoneAppointment>('GET', `/api/phone/appointments/${gone.ref}`)).body).toMatchObject({
+      itemName: '居民身份证换领',
+      itemNameEn: 'Renewal of Resident Identity Card',
+      state: 'cancelled',
+      withdrawn: true,
+      cancellable: false,
+    });
+    const other = (await call<PhoneAppointment>('GET', `/api/phone/appointments/${kept.ref}`)).body;
+    expect(other).toMatchObject({ state: 'booked' });
+    expect(other.withdrawn).toBeUndefined();
+
+    // The hub restarts: nothing is sent again.
+    await hub.close();
+    hub = await start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(withdrawnSms()).toHaveLength(1);
+
+    // A standby, with the same SMS channel, follows the whole log, then takes charge when the hub stops: it sends nothing again either.
+    const standbyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'servicehall-phones-standby-'));
+    onTestFinished(() => fs.rmSync(standbyDir, { recursive: true, force: true }));
+    fs.copyFileSync(path.join(dir, KEY_FILE), path.join(standbyDir, KEY_FILE));
+    const standby = await start({ dataDir: standbyDir, peer: { url: hub.url, token: TOKEN }, standby: true });
+    await expect.poll(() => hub.replication.status().standby, { timeout: 5000 }).toBe('in-step');
+    await hub.close();
+    hub = standby;
+    // The installer's promote, as the hall's runbook says once the first hub is lost.
+    expect((await fetch(`${standby.url}/replication/promote`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+    expect(standby.store.role.inCharge).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(withdrawnSms()).toHaveLength(1);
+
+    // Monday at the kiosk: the booking is said to be cancelled by the hall, and why.
+    now = Date.parse('2026-11-30T08:50:00+08:00');
+    expect((await admin('POST', `/api/appointments/${gone.code}/check-in`)).body).toMatchObject({
+      code: 'appointment-withdrawn',
+      text: '抱歉，本大厅已不再办理“居民身份证换领”，您的这个预约已由大厅取消。请到服务台咨询，工作人员将为您安排；也可以预约其他事项。',
+    });
   });
 
   it('pauses booking after three missed bookings in thirty days', async () => {

@@ -41,6 +41,7 @@ import { phoneOperations } from './phone/api';
 import { doorPoster, phonePages } from './phone/pages';
 import { PhoneStreams } from './phone/streams';
 import { TicketWatch } from './phone/watch';
+import { tellWithdrawnBookings } from './phone/withdrawn';
 import { PhoneBook, PhoneVault } from './phones';
 import { WORKBOOK_IMPORT_LIMITS, WorkbookImports, type WorkbookImportLimits } from './workbook-import';
 import { HallStore } from './store';
@@ -483,6 +484,7 @@ export async function startHub(options: HubOptions): Promise<RunningHub> {
   const publicBase = () => publicBaseOf(store.view.catalogue.hall.publicUrl) ?? ownUrl;
   // Phone numbers are sealed and hashed with keys derived from the hall key, as applicants are.
   const phones = new PhoneBook(db, new PhoneVault(key.derive('phones')));
+  tellWithdrawnBookings(store, phones, notifications);
   const watch = new TicketWatch(store, { phones, notifications, transaction: (work) => store.withTransaction(work), inCharge: () => store.role.inCharge }, { publicBase, clock });
   // TLS sessions cannot move to another process: behind TLS the hub serves the phones' streams itself,
   // but for those through its citizens' listener on loopback (publicPort). Nor does the process share a test's clock.

@@ -38,6 +38,26 @@ afterEach(async () => {
 });
 
 describe("a setup saved for the day's end, and the changes made after it", () => {
+  it("cancels, at the opening it applies at, the bookings still to come of an item it removes, audited as the hub's by item", async () => {
+    const { hub, a } = await hall();
+    const monday = Date.parse('2026-11-30T10:00:00+08:00');
+    for (const code of ['MONDAY01', 'MONDAY02'])
+      expect((await script(hub, 'POST', '/api/appointments', { code, serviceCode: 'GA-SFZ-HL', slotStart: monday, slotEnd: monday + 30 * 60_000 })).status).toBe(201);
+    const form = await openWizard(hub, a);
+    form.catalogue.items = form.catalogue.items.filter((i) => i.code !== 'GA-SFZ-HL');
+    for (const w of form.catalogue.windows) w.serves = w.serves.filter((code) => code !== 'GA-SFZ-HL');
+    expect((await a.request('POST', '/api/setup', { ...form, atDayEnd: true })).status).toBe(200);
+    expect(hub.store.view.appointments.get('MONDAY01')?.cancelledAt).toBeUndefined();
+
+    // Monday's opening, by its first command.
+    at('08:30', '2026-11-30');
+    expect((await script(hub, 'POST', '/api/tickets', { serviceCode: 'GA-HK-QR' })).status).toBe(201);
+    expect(hub.store.view.appointments.get('MONDAY01')).toMatchObject({ cancelledAt: now, withdrawn: { itemName: '居民身份证换领' } });
+    expect(hub.store.audit.list({ action: 'withdrawBookings' })).toEqual([
+      expect.objectContaining({ staff: expect.objectContaining({ name: '大厅服务器' }), target: 'item:GA-SFZ-HL', after: { itemName: '居民身份证换领', bookings: 2, firstDay: '2026-11-30', reason: 'item-withdrawn' } }),
+    ]);
+  });
+
   it("is not applied over window 3's item given in the afternoon: at the opening it is cancelled, and the audit log says why", async () => {
     const { hub, a } = await hall();
     const zhao = await staffMember(hub, a, 'zhao', '赵主任', 'supervisor');

@@ -331,6 +331,7 @@ export class HallStore {
    */
   markRows: (() => RowsMark) | undefined;
   private readonly executedListeners = new Set<ExecutedListener>();
+  private readonly appendingListeners = new Set<(event: HallEvent) => void>();
   private readonly retention: AnswerRetention;
   private readonly st;
   /** Set while the disk is full: commands are refused without touching it until `retryAt`. */
@@ -557,6 +558,16 @@ export class HallStore {
   onEvents(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Hears each event this hub appends as the one in charge (a command's, a day's opening), inside the
+   * transaction that appends it: what it writes (a citizen's SMS queued) commits or rolls back with the
+   * event, once. A standby following the log does not hear them: its leader did.
+   */
+  onAppending(listener: (event: HallEvent) => void): () => void {
+    this.appendingListeners.add(listener);
+    return () => this.appendingListeners.delete(listener);
   }
 
   /** The hub's clock (injected in tests). */
@@ -1091,6 +1102,7 @@ export class HallStore {
     this.sharedWaits.note(event);
     this.persist(event);
     this.facts.apply(eventFacts(event, before, this.view, { caseOf: this.caseRecord }));
+    for (const listener of this.appendingListeners) listener(event);
     return event;
   }
 
@@ -1115,7 +1127,28 @@ export class HallStore {
         this.audit.record({ at: now, staff: HUB_STAFF, action: 'cancelPendingChange', target: `pending:${body.pendingId}`, before: pending ?? null, after: text ? { text, reason: body.reason } : { reason: body.reason }, seq: this.view.seq });
       }
     }
+    this.auditWithdrawn(out, HUB_STAFF, now);
     return out;
+  }
+
+  /**
+   * The bookings a setup's taking effect cancelled (its items removed or given another code), audited
+   * by item as the hall's: how many, the first day, so that the administrator sees them in the log.
+   */
+  private auditWithdrawn(events: readonly HallEvent[], staff: StaffRef, now: number, commandId?: string): void {
+    const byItem = new Map<string, { itemName: string; bookings: number; firstDay: string }>();
+    for (const e of events) {
+      if (e.type !== 'appointment.cancelled' || !e.withdrawn) continue;
+      const a = this.view.appointments.get(e.code);
+      if (!a) continue;
+      const was = byItem.get(a.serviceCode);
+      if (was) {
+        was.bookings += 1;
+        if (a.day < was.firstDay) was.firstDay = a.day;
+      } else byItem.set(a.serviceCode, { itemName: e.withdrawn.itemName, bookings: 1, firstDay: a.day });
+    }
+    for (const [code, after] of byItem)
+      this.audit.record({ at: now, staff, action: 'withdrawBookings', target: `item:${code}`, before: null, after: { ...after, reason: 'item-withdrawn' }, ...(commandId ? { commandId } : {}), seq: this.view.seq });
   }
 
   private decideAndAppend(entry: CommandEntry, key: string, hash: string): Executed {
@@ -1163,7 +1196,8 @@ export class HallStore {
     // A console change is audited with the part of the hall it changes, before and after (in this transaction).
     const before = staff ? auditSubject(this.view, body) : undefined;
     const firstSeq = this.view.seq + 1;
-    for (const e of decided.value.events) appended.push(this.append(e, now, id, staff));
+    const own = decided.value.events.map((e) => this.append(e, now, id, staff));
+    appended.push(...own);
     if (staff && before && decided.value.events.length > 0) {
       const scheduled = decided.value.events.find((e) => e.type === 'change.scheduled');
       // After: what a new complaint is has its number only now.
@@ -1179,6 +1213,7 @@ export class HallStore {
         seq: this.view.seq,
       });
     }
+    this.auditWithdrawn(own, staff ?? HUB_STAFF, now, id);
     if (body.type === 'recordOutcome' && body.applicant) {
       const recorded = decided.value.events.find((e) => e.type === 'case.recorded');
       if (recorded?.type === 'case.recorded') this.st.putPersonal.run(recorded.case.number, this.sealer.seal(JSON.stringify(body.applicant), recorded.case.number), now);

@@ -64,6 +64,8 @@ export const NoticeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('phone-code'), code: z.string().regex(/^\d{4,6}$/, 'notice.code'), minutes: z.number().int().min(1).max(30) }),
   z.strictObject({ kind: z.literal('ticket-near'), ticket: ticketNumber, ahead: z.number().int().min(0).max(999) }),
   z.strictObject({ kind: z.literal('ticket-called'), ticket: ticketNumber, window: windowNo }),
+  /** A booking the hall cancelled because its item is no longer offered (a setup removed it or gave it another code). */
+  z.strictObject({ kind: z.literal('appointment-withdrawn'), item: itemName, day }),
 ]);
 export type Notice = z.infer<typeof NoticeSchema>;
 export type NoticeKind = Notice['kind'];
@@ -79,7 +81,7 @@ export const STAFF_KINDS = [
   'standby-unlinked',
   'channel-test',
 ] as const satisfies readonly NoticeKind[];
-export const CITIZEN_KINDS = ['phone-code', 'ticket-near', 'ticket-called'] as const satisfies readonly NoticeKind[];
+export const CITIZEN_KINDS = ['phone-code', 'ticket-near', 'ticket-called', 'appointment-withdrawn'] as const satisfies readonly NoticeKind[];
 export const NOTICE_KINDS: readonly NoticeKind[] = [...STAFF_KINDS, ...CITIZEN_KINDS];
 export const NoticeKindSchema = z.enum(NOTICE_KINDS as [NoticeKind, ...NoticeKind[]]);
 

@@ -20,6 +20,11 @@ describe('a notice in words', () => {
       '户籍迁入有25人等候，最长已等31分钟，超过设定的30分钟，请考虑增开窗口或调配窗口办理该事项。',
       '户籍迁入: 25 waiting, the longest for 31 min, past the set 30 min. Please consider opening a window or adding this item to one.',
     ],
+    [
+      { kind: 'appointment-withdrawn', item: '居民身份证换领', day: '2026-11-30' },
+      '您预约11月30日办理的居民身份证换领，因本大厅不再办理该事项，已由大厅取消。请预约其他事项，或到大厅服务台咨询。',
+      'Your booking for 居民身份证换领 on 30 Nov was cancelled by the hall, as the hall no longer offers this service. Please book another service, or ask at the service desk in the hall.',
+    ],
     [{ kind: 'long-pause', window: 7, minutes: 35, allowedMinutes: 15 }, '7号窗口已暂停35分钟，超过允许的15分钟，请关注。', 'Window 7 has been paused for 35 min, past the 15 min allowed.'],
     [{ kind: 'device-fault', terminal: 'kiosk-1', device: 'printer', fault: 'paper-end' }, 'kiosk-1的打印机缺纸，请尽早处理。', 'kiosk-1: printer, out of paper. Please see to it soon.'],
     [

@@ -1,4 +1,4 @@
-import { RATING_LEVEL_NAMES, type Language } from '@servicehall/core';
+import { dayInWords, RATING_LEVEL_NAMES, type Language } from '@servicehall/core';
 import { NoticeSchema, type Notice } from './notices';
 import { personalDataIn } from './privacy';
 import { fill, NOTICE_TEXT, REFUSAL_TEXT, SMS_PARAMS, WORDS, type RefusalCode } from './strings';
@@ -24,6 +24,9 @@ export function noticeValues(notice: Notice, language: Language): Record<string,
       break;
     case 'overdue':
       values.subject = words.subject[notice.subject];
+      break;
+    case 'appointment-withdrawn':
+      values.day = dayInWords(notice.day, language);
       break;
   }
   return values;

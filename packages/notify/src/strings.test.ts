@@ -49,5 +49,6 @@ describe("the notifications' words", () => {
   it('registers a called ticket with the provider as a template with numbered variables', () => {
     expect(smsTemplateContent('ticket-called')).toBe('请{1}号到{2}号窗口办理。');
     expect(smsTemplateContent('phone-code')).toBe('您的验证码为{1}，{2}分钟内有效。如非本人操作，请忽略本短信。');
+    expect(smsTemplateContent('appointment-withdrawn')).toBe('您预约{1}办理的{2}，因本大厅不再办理该事项，已由大厅取消。请预约其他事项，或到大厅服务台咨询。');
   });
 });

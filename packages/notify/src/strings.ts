@@ -23,6 +23,7 @@ export const NOTICE_TEXT = {
     'phone-code': { title: '验证码', text: '您的验证码为{code}，{minutes}分钟内有效。如非本人操作，请忽略本短信。' },
     'ticket-near': { title: '即将叫号', text: '您的号码{ticket}前面还有{ahead}人，请回到大厅留意叫号。' },
     'ticket-called': { title: '叫号通知', text: '请{ticket}号到{window}号窗口办理。' },
+    'appointment-withdrawn': { title: '预约已由大厅取消', text: '您预约{day}办理的{item}，因本大厅不再办理该事项，已由大厅取消。请预约其他事项，或到大厅服务台咨询。' },
   },
   en: {
     'wait-threshold': {
@@ -40,6 +41,10 @@ export const NOTICE_TEXT = {
     'phone-code': { title: 'Verification code', text: 'Your verification code is {code}, valid for {minutes} minutes. If you did not ask for it, please ignore this message.' },
     'ticket-near': { title: 'Your turn is near', text: 'Ticket {ticket}: {ahead} ahead of you. Please come back to the hall and watch for your number.' },
     'ticket-called': { title: 'Your number is called', text: 'Ticket {ticket}, please go to window {window}.' },
+    'appointment-withdrawn': {
+      title: 'Booking cancelled by the hall',
+      text: 'Your booking for {item} on {day} was cancelled by the hall, as the hall no longer offers this service. Please book another service, or ask at the service desk in the hall.',
+    },
   },
 } as const satisfies Record<Language, Record<NoticeKind, { title: string; text: string }>>;
 
@@ -60,6 +65,7 @@ export const SMS_PARAMS: Record<NoticeKind, readonly string[]> = {
   'phone-code': ['code', 'minutes'],
   'ticket-near': ['ticket', 'ahead'],
   'ticket-called': ['ticket', 'window'],
+  'appointment-withdrawn': ['day', 'item'],
 };
 
 export const WORDS = {

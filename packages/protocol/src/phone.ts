@@ -130,6 +130,8 @@ export const PhoneAppointmentSchema = z.object({
   slotStart: z.number().int(),
   slotEnd: z.number().int(),
   state: z.enum(['booked', 'checked-in', 'cancelled', 'missed']),
+  /** Cancelled by the hall, not the citizen: its item is no longer offered here (a setup removed it or gave it another code). */
+  withdrawn: z.boolean().optional(),
   /** The live page of the number given at check-in. */
   ticketRef: PublicRefSchema.optional(),
   cancellable: z.boolean(),

@@ -83,6 +83,11 @@ const cases: [string, AuditRecord, string][] = [
     entry('replaceCatalogue', 'catalogue', setup([item('A', '甲')]), { atDayEnd: { type: 'replaceCatalogue', catalogue: setup([item('A', '甲')], 16) } }),
     '保存大厅设置（今日营业结束后生效）：事项 1 项，窗口 16 个，工作人员 18 人；修改 窗口',
   ],
+  [
+    'withdrawBookings: the bookings of an item the setup removed, cancelled by the hall',
+    entry('withdrawBookings', 'item:GA-SFZ-HL', null, { itemName: '居民身份证换领', bookings: 2, firstDay: '2026-11-30', reason: 'item-withdrawn' }),
+    '事项 GA-SFZ-HL 居民身份证换领 已删除或改了编码，由大厅取消其预约 2 个（最早 2026-11-30）；已通知预约的群众（预约页面说明原因，有短信渠道时另发短信）',
+  ],
   ['cancelPendingChange', entry('cancelPendingChange', 'pending:7', { id: 7, at: 1, change: { type: 'assignWindowItems', window: 3, serves: [] } }, { reason: 'cancelled' }), '取消待生效的调整：3号窗口的事项'],
   [
     'cancelPendingChange by the hub at the opening, in its own words',

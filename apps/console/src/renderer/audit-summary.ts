@@ -96,6 +96,14 @@ export function auditSummary(e: AuditRecord, w: Words, names: AuditNames): strin
     }
     case 'replaceCatalogue':
       return catalogueSummary(before, after, w, item);
+    case 'withdrawBookings': {
+      const code = targetId(e.target, 'item');
+      const bookings = num(after?.bookings);
+      const firstDay = str(after?.firstDay);
+      if (!code || bookings === undefined || !firstDay) return undefined;
+      // The item is gone from the setup: named as it was when its bookings were cancelled.
+      return w.withdrawBookings(`${code} ${str(after?.itemName) ?? item(code)}`, bookings, firstDay);
+    }
     case 'cancelPendingChange': {
       const text = str(after?.text);
       if (text) return w.cancelPending(text);

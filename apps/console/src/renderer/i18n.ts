@@ -218,7 +218,7 @@ const zh = {
     problems: (n: number) => `有 ${n} 处需要修改，已在对应位置标出。`,
     inTheWay: (tickets: string) => `以下号码仍在等候被删除的事项或窗口：${tickets}。可以在今日营业结束后生效。`,
     bookedAhead: (items: readonly { code: string; name: string; count: number; firstDay: string }[]) =>
-      `以下事项在这份设置中已被删除或改了编码，但还有群众的预约：${items.map((i) => `${i.code}${i.name ? ` ${i.name}` : ''} ${i.count} 个（最早 ${i.firstDay}）`).join('、')}。保存后这些群众到厅将无法签到取号：请先通知他们改约，或保留这些事项到预约办完。`,
+      `以下事项在这份设置中已被删除或改了编码，但还有群众的预约：${items.map((i) => `${i.code}${i.name ? ` ${i.name}` : ''} ${i.count} 个（最早 ${i.firstDay}）`).join('、')}。设置生效时，这些预约将由大厅取消，并告知预约的群众（预约页面和取号机说明原因，有短信渠道时另发短信）；取消的预约记入操作日志。如不想取消，请保留这些事项到预约办完。`,
     unserved: (items: readonly { code: string; name: string }[]) =>
       `以下 ${items.length} 个事项没有窗口办理：${items.slice(0, 10).map((i) => `${i.code} ${i.name}`).join('、')}${items.length > 10 ? ` 等 ${items.length} 项` : ''}。取号机仍会为它们出号，但没有窗口会叫号：请在“窗口”一步为它们选择办理窗口，或将不再办理的事项删除。`,
     applyAtDayEnd: '今日营业结束后生效',
@@ -449,6 +449,7 @@ const zh = {
       openTemporaryWindow: '开设临时窗口',
       setItemToday: '调整事项今日设置',
       cancelPendingChange: '取消待生效调整',
+      withdrawBookings: '取消已删除事项的预约',
       setCalendarYear: '录入工作日历',
       createStaff: '新建账号',
       resetPassword: '重置密码',
@@ -525,6 +526,8 @@ const zh = {
       few: (names: string[], all: number) => (all > names.length ? [...names.slice(0, -1), `${names.at(-1)} 等 ${all} 项`] : names),
       parts: { hall: '大厅信息', departments: '部门', windows: '窗口', clerks: '工作人员', numbering: '号码规则', queue: '取号规则', rating: '评价规则', phone: '手机取号', appointments: '预约规则', cases: '办件时限', supervision: '提醒阈值' } as Record<string, string>,
       cancelPending: (what: string) => `取消待生效的调整：${what}`,
+      withdrawBookings: (item: string, bookings: number, firstDay: string) =>
+        `事项 ${item} 已删除或改了编码，由大厅取消其预约 ${bookings} 个（最早 ${firstDay}）；已通知预约的群众（预约页面说明原因，有短信渠道时另发短信）`,
       pendingWindow: (window: number) => `${windowNo(window)}的事项`,
       pendingSetup: '整套大厅设置',
       pendingGone: '（该调整已不在待生效列表中）',
@@ -824,7 +827,7 @@ const en: Strings = {
     problems: (n: number) => `${n} thing(s) need changing; each is marked where it is.`,
     inTheWay: (tickets: string) => `These tickets still wait for an item or window the setup drops: ${tickets}. It can apply when the hall day ends.`,
     bookedAhead: (items: readonly { code: string; name: string; count: number; firstDay: string }[]) =>
-      `These items are removed or given another code in this setup, yet citizens have booked them: ${items.map((i) => `${i.code}${i.name ? ` ${i.name}` : ''}, ${i.count} (first ${i.firstDay})`).join('; ')}. Once saved, those citizens cannot check in when they come: tell them to book again first, or keep the items until their bookings are served.`,
+      `These items are removed or given another code in this setup, yet citizens have booked them: ${items.map((i) => `${i.code}${i.name ? ` ${i.name}` : ''}, ${i.count} (first ${i.firstDay})`).join('; ')}. When the setup takes effect, the hall cancels those bookings and their citizens are told (the booking's page and the kiosk say why, and an SMS goes where the hall has a channel for it); the audit log names the cancellations. To keep them, keep the items until their bookings are served.`,
     unserved: (items: readonly { code: string; name: string }[]) =>
       `${items.length === 1 ? '1 item is' : `${items.length} items are`} served by no window: ${items.slice(0, 10).map((i) => `${i.code} ${i.name}`).join(', ')}${items.length > 10 ? `, ${items.length} in all` : ''}. The kiosk still gives numbers for them, and no window would call them: choose windows for them in the Windows step, or remove the items no longer served.`,
     applyAtDayEnd: "Apply at the day's end",
@@ -1055,6 +1058,7 @@ const en: Strings = {
       openTemporaryWindow: 'Opened a temporary window',
       setItemToday: 'Changed an item for today',
       cancelPendingChange: 'Cancelled a waiting change',
+      withdrawBookings: "Cancelled a removed item's bookings",
       setCalendarYear: 'Entered calendar year',
       createStaff: 'Created an account',
       resetPassword: 'Reset a password',
@@ -1130,6 +1134,8 @@ const en: Strings = {
       few: (names: string[], all: number) => (all > names.length ? [...names, `${all - names.length} more`] : names),
       parts: { hall: 'the hall', departments: 'departments', windows: 'windows', clerks: 'clerks', numbering: 'numbering', queue: 'queue rules', rating: 'rating rules', phone: 'phone tickets', appointments: 'appointments', cases: 'case time limits', supervision: 'alert thresholds' },
       cancelPending: (what: string) => `Cancelled a waiting change: ${what}`,
+      withdrawBookings: (item: string, bookings: number, firstDay: string) =>
+        `Item ${item} was removed or given another code: the hall cancelled its ${bookings} booking(s) (first ${firstDay}); their citizens are told (the booking's page says why, and an SMS where the hall has a channel for it)`,
       pendingWindow: (window: number) => `window ${window}'s items`,
       pendingSetup: 'the whole hall setup',
       pendingGone: '(no longer among the waiting changes)',

@@ -1,8 +1,8 @@
 import type { PhoneAppointment, PhoneSlot, PhoneSlots } from '@servicehall/protocol/phone';
 import QRCode from 'qrcode';
 import { useEffect, useRef, useState } from 'react';
-import { keptChoice, type BookingChoice } from '../shared/booking';
-import { dayText, refusalSentence, type PhoneStringKey } from '../shared/strings';
+import { appointmentStateKey, keptChoice, type BookingChoice } from '../shared/booking';
+import { dayText, refusalSentence } from '../shared/strings';
 import { api, ApiError, pressKey, type Session } from './api';
 import { named, usePhone } from './context';
 import { Offline } from './Offline';
@@ -202,7 +202,19 @@ export function AppointmentPage({ appointmentRef }: { appointmentRef: string }) 
             {a.from}-{a.to}
           </span>
         </p>
-        <p className={`appt-state ${a.state}`}>{t(`appt.state.${a.state}` as PhoneStringKey)}</p>
+        <p className={`appt-state ${a.state}`} data-testid="appointment-state">
+          {t(appointmentStateKey(a))}
+        </p>
+        {a.withdrawn && (
+          <>
+            <p className="note" role="status" data-testid="appointment-withdrawn">
+              {t('appt.withdrawn')}
+            </p>
+            <button type="button" className="primary big" onClick={() => go({ name: 'home' })}>
+              {t('appt.bookOther')}
+            </button>
+          </>
+        )}
         {a.state === 'booked' && (
           <>
             {qr && <img className="qr" src={qr} alt={`${t('appt.code')} ${a.code}`} data-testid="appointment-qr" />}

@@ -1,6 +1,7 @@
 import type { PhoneMine } from '@servicehall/protocol/phone';
 import { useEffect, useState } from 'react';
-import { dayText, type PhoneStringKey } from '../shared/strings';
+import { appointmentStateKey } from '../shared/booking';
+import { dayText } from '../shared/strings';
 import { api, ApiError } from './api';
 import { named, usePhone } from './context';
 import { Offline } from './Offline';
@@ -51,7 +52,7 @@ export function MinePage() {
             <strong>
               {dayText(lang, a.day)} {a.from}
             </strong>{' '}
-            <span>{named(lang, a)}</span> <span className="muted">{t(`appt.state.${a.state}` as PhoneStringKey)}</span>
+            <span>{named(lang, a)}</span> <span className="muted">{t(appointmentStateKey(a))}</span>
           </button>
         ))}
       </section>

@@ -1,6 +1,7 @@
 import type { PhoneSlots } from '@servicehall/protocol/phone';
 import { describe, expect, it } from 'vitest';
-import { keptChoice } from './booking';
+import { appointmentStateKey, keptChoice } from './booking';
+import { tr } from './strings';
 
 const slot = (day: string, from: string, left: number) => {
   const start = Date.parse(`${day}T${from}:00+08:00`);
@@ -30,5 +31,17 @@ describe('the day and slot a booking page keeps when it reads the slots again', 
   it('lets go of a day no longer bookable (the page left open until that day came) and its slot, for the first bookable day', () => {
     expect(keptChoice(slots(['2026-12-01', [0, 2]], ['2026-12-02', [2]]), { day: '2026-11-30', slot: slot('2026-11-30', '09:00', 2) })).toEqual({ day: '2026-12-01' });
     expect(keptChoice(slots(), { day: '2026-11-30', slot: slot('2026-11-30', '09:00', 2) })).toEqual({});
+  });
+});
+
+describe('a booking the hall cancelled because its item is no longer offered here', () => {
+  it('is said as cancelled by the hall, with why and what to do, in Chinese and English; one the citizen cancelled stays 已取消', () => {
+    const withdrawn = { state: 'cancelled' as const, withdrawn: true };
+    expect(tr('zh-CN', appointmentStateKey(withdrawn))).toBe('已由大厅取消');
+    expect(tr('en', appointmentStateKey(withdrawn))).toBe('Cancelled by the hall');
+    expect(tr('zh-CN', appointmentStateKey({ state: 'cancelled' }))).toBe('已取消');
+    expect(tr('zh-CN', appointmentStateKey({ state: 'booked' }))).toBe('已预约');
+    expect(tr('zh-CN', 'appt.withdrawn')).toBe('很抱歉，本大厅已不再办理该事项，这个预约已由大厅取消，无法签到。您可以预约其他事项，或到大厅服务台咨询，工作人员将为您安排。');
+    expect(tr('en', 'appt.withdrawn')).toContain('no longer offers this service, so the hall has cancelled this booking');
   });
 });

@@ -1,4 +1,5 @@
-import type { PhoneSlot, PhoneSlots } from '@servicehall/protocol/phone';
+import type { PhoneAppointment, PhoneSlot, PhoneSlots } from '@servicehall/protocol/phone';
+import type { PhoneStringKey } from './strings';
 
 /** The day and slot the booking page shows chosen. */
 export interface BookingChoice {
@@ -17,4 +18,9 @@ export function keptChoice(slots: PhoneSlots, choice: BookingChoice): BookingCho
   if (!day) return first === undefined ? {} : { day: first };
   const slot = choice.slot && day.slots.find((s) => s.start === choice.slot!.start && s.end === choice.slot!.end && s.left > 0);
   return slot ? { day: day.day, slot } : { day: day.day };
+}
+
+/** A booking's state as its page and the phone's list say it: one the hall cancelled (its item no longer offered) said as the hall's. */
+export function appointmentStateKey(a: Pick<PhoneAppointment, 'state' | 'withdrawn'>): PhoneStringKey {
+  return a.state === 'cancelled' && a.withdrawn ? 'appt.state.withdrawn' : `appt.state.${a.state}`;
 }

@@ -222,6 +222,101 @@ describe('booking on the phone', () => {
   });
 });
 
+describe('bookings of an item the hall stops offering (a setup removes it, or gives it another code)', () => {
+  const admin: Actor = { role: 'admin', terminal: 'console', staff: { id: 's1', name: '王主任' } } as Actor;
+  /** The hall's catalogue with ITEM dropped from items and windows, or changed by `change`. */
+  const without = (change?: (c: CatalogueInput) => void) =>
+    catalogue((c) => {
+      if (change) change(c);
+      else {
+        c.items = c.items.filter((i) => i.code !== ITEM);
+        for (const w of c.windows) w.serves = w.serves.filter((s) => s !== ITEM);
+      }
+    });
+  /** A hall on DAY with bookings of ITEM: today's, next Monday's, one checked in, one cancelled by its citizen, and one of another item. */
+  function booked(): HallView {
+    const view = emptyView(catalogue(), DAY);
+    // Today's, booked elsewhere (an integration): a phone books from tomorrow on.
+    run(view, { type: 'bookAppointment', code: 'TODAY001', serviceCode: ITEM, slotStart: at('14:00'), slotEnd: at('14:30') }, at('08:00'), null);
+    run(view, book('MON00001', at('09:00', '2026-11-30'), at('09:30', '2026-11-30')), at('08:00'));
+    run(view, book('MON00002', at('10:00', '2026-11-30'), at('10:30', '2026-11-30')), at('08:00'));
+    run(view, { type: 'bookAppointment', code: 'USED0001', serviceCode: ITEM, slotStart: at('09:00'), slotEnd: at('09:30') }, at('08:00'), null);
+    run(view, { type: 'checkInAppointment', code: 'USED0001' }, at('08:55'), null, kiosk);
+    // Served by now (a setup cannot drop an item while a number waits for it).
+    const window: Actor = { role: 'window', terminal: 'win-1', window: 1 };
+    for (const [command, time] of [
+      [{ type: 'openWindow', window: 1, clerk: '1001' }, '08:56'],
+      [{ type: 'callNext', window: 1 }, '08:57'],
+      [{ type: 'startService', window: 1 }, '08:58'],
+      [{ type: 'finishService', window: 1 }, '08:59'],
+    ] as const)
+      expect(code(run(view, command, at(time), null, window))).toBe('accepted');
+    run(view, { type: 'cancelAppointment', code: 'MON00002' }, at('08:56'));
+    run(view, book('OTHER001', at('09:00', '2026-11-30'), at('09:30', '2026-11-30'), 'GA-HK-QR'), at('08:00'));
+    return view;
+  }
+  const withdrawals = (r: Result<Decision>) => (r.ok ? r.value.events.filter((e) => e.type === 'appointment.cancelled') : []);
+
+  it('cancels the bookings still to come of an item a setup removes at once, keeping its name, and not those checked in or cancelled already', () => {
+    const view = booked();
+    const r = run(view, { type: 'replaceCatalogue', catalogue: without() }, at('09:00'), null, admin);
+    expect(code(r)).toBe('accepted');
+    expect(withdrawals(r)).toEqual([
+      { type: 'appointment.cancelled', code: 'TODAY001', withdrawn: { itemName: '居民身份证换领', itemNameEn: 'Renewal of Resident Identity Card' } },
+      { type: 'appointment.cancelled', code: 'MON00001', withdrawn: { itemName: '居民身份证换领', itemNameEn: 'Renewal of Resident Identity Card' } },
+    ]);
+    expect(view.appointments.get('MON00001')).toMatchObject({ cancelledAt: at('09:00'), withdrawn: { itemName: '居民身份证换领' } });
+    expect(view.appointments.get('OTHER001')?.cancelledAt).toBeUndefined();
+    expect(view.appointments.get('MON00002')?.withdrawn).toBeUndefined();
+  });
+
+  it('cancels them as well when the item keeps its name and takes another code', () => {
+    const view = booked();
+    const renumbered = without((c) => {
+      c.items = c.items.map((i) => (i.code === ITEM ? { ...i, code: 'GA-SFZ-HL2' } : i));
+      for (const w of c.windows) w.serves = w.serves.map((s) => (s === ITEM ? 'GA-SFZ-HL2' : s));
+    });
+    expect(withdrawals(run(view, { type: 'replaceCatalogue', catalogue: renumbered }, at('09:00'), null, admin)).map((e) => e.code)).toEqual(['TODAY001', 'MON00001']);
+  });
+
+  it('keeps the bookings of an item renamed under the same code', () => {
+    const view = booked();
+    const renamed = without((c) => (c.items = c.items.map((i) => (i.code === ITEM ? { ...i, name: '居民身份证换领（到期换证）' } : i))));
+    expect(withdrawals(run(view, { type: 'replaceCatalogue', catalogue: renamed }, at('09:00'), null, admin))).toEqual([]);
+    expect(view.appointments.get('MON00001')?.cancelledAt).toBeUndefined();
+  });
+
+  it("cancels them at the opening a setup saved for the day's end applies at, not before", () => {
+    const view = booked();
+    const saved = run(view, { type: 'replaceCatalogue', catalogue: without(), atDayEnd: true }, at('09:00'), null, admin);
+    expect(withdrawals(saved)).toEqual([]);
+    expect(view.appointments.get('MON00001')?.cancelledAt).toBeUndefined();
+    const monday = at('08:00', '2026-11-30');
+    const opening = dayChange(view, monday);
+    expect(opening.filter((e) => e.type === 'appointment.cancelled')).toEqual([
+      { type: 'appointment.cancelled', code: 'MON00001', withdrawn: { itemName: '居民身份证换领', itemNameEn: 'Renewal of Resident Identity Card' } },
+    ]);
+    // After the setup it belongs to.
+    expect(opening.findIndex((e) => e.type === 'appointment.cancelled')).toBeGreaterThan(opening.findIndex((e) => e.type === 'catalogue.replaced'));
+  });
+
+  it('says at the kiosk that the hall cancelled the booking and why, not that it is unknown', () => {
+    const view = booked();
+    run(view, { type: 'replaceCatalogue', catalogue: without() }, at('09:00'), null, admin);
+    const r = run(view, { type: 'checkInAppointment', code: 'TODAY001' }, at('13:50'), null, kiosk);
+    expect(code(r)).toBe('appointment-withdrawn');
+    expect(said(r)).toBe('抱歉，本大厅已不再办理“居民身份证换领”，您的这个预约已由大厅取消。请到服务台咨询，工作人员将为您安排；也可以预约其他事项。');
+    expect(said(r, 'en')).toContain('no longer offers "Renewal of Resident Identity Card", so the hall has cancelled this booking');
+  });
+
+  it('keeps a withdrawn booking as such through a snapshot', () => {
+    const view = booked();
+    run(view, { type: 'replaceCatalogue', catalogue: without() }, at('09:00'), null, admin);
+    const copy = fromSnapshot(JSON.parse(JSON.stringify(toSnapshot(view))));
+    expect(copy.appointments.get('MON00001')?.withdrawn).toEqual({ itemName: '居民身份证换领', itemNameEn: 'Renewal of Resident Identity Card' });
+  });
+});
+
 describe('the no-show rule: 3 no-shows in 30 days pause booking for 30 days', () => {
   const rule = { count: 3, withinDays: 30, blockDays: 30 };
   const missed = (day: string) => ({ code: day, serviceCode: ITEM, day, slotEnd: 0, checkedIn: false, cancelled: false });

@@ -40,7 +40,10 @@ export function applyAppointmentEvent(view: HallView, event: EventOf<Appointment
       break;
     case 'appointment.cancelled': {
       const a = view.appointments.get(event.code);
-      if (a) a.cancelledAt = event.at;
+      if (a) {
+        a.cancelledAt = event.at;
+        if (event.withdrawn) a.withdrawn = event.withdrawn;
+      }
       break;
     }
   }

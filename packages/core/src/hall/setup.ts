@@ -197,12 +197,27 @@ function cancelReason(view: HallView, why: PendingCancel): string {
  */
 export function pendingChangesAt(view: HallView, day: string): { events: EventBody[]; cancelled: Map<number, PendingCancel> } {
   const cancelled = new Map<number, PendingCancel>();
-  const events = pendingAtOpening(view, day).map((o): EventBody => {
-    if ('applies' in o) return o.applies;
+  const events = pendingAtOpening(view, day).flatMap((o): EventBody[] => {
+    if ('applies' in o) return o.applies.type === 'catalogue.replaced' ? [o.applies, ...withdrawnBookings(view, o.applies.catalogue, day)] : [o.applies];
     cancelled.set(o.pending.id, o.cancelled);
-    return { type: 'change.cancelled', pendingId: o.pending.id, reason: cancelReason(view, o.cancelled) };
+    return [{ type: 'change.cancelled', pendingId: o.pending.id, reason: cancelReason(view, o.cancelled) }];
   });
   return { events, cancelled };
+}
+
+/**
+ * The hall's cancellations of the bookings still to come (from `fromDay` on, not checked in) of items
+ * `catalogue` no longer has (removed, or given another code): their citizens could not check in. Each
+ * keeps the item's names from the catalogue it was booked under, for the citizen's page and SMS.
+ */
+export function withdrawnBookings(view: HallView, catalogue: Catalogue, fromDay: string): EventBody[] {
+  const events: EventBody[] = [];
+  for (const a of view.appointments.values()) {
+    if (a.cancelledAt !== undefined || a.ticketId !== undefined || a.day < fromDay || findItem(catalogue, a.serviceCode)) continue;
+    const was = findItem(view.catalogue, a.serviceCode);
+    events.push({ type: 'appointment.cancelled', code: a.code, withdrawn: { itemName: was?.name ?? a.serviceCode, ...(was?.nameEn ? { itemNameEn: was.nameEn } : {}) } });
+  }
+  return events;
 }
 
 /** Tickets still waiting for an item that no window would serve under `catalogue`. */
@@ -231,7 +246,7 @@ export function decideSetup(view: HallView, command: SetupCommand, ctx: DecideCo
       if (command.atDayEnd) return ok({ events: [{ type: 'change.scheduled', change: { type: 'replaceCatalogue', catalogue: command.catalogue } }] });
       const stranded = strandedTickets(view, command.catalogue);
       if (stranded.length > 0) return inTheWay(stranded, 'a service item or window this catalogue drops');
-      return ok({ events: [{ type: 'catalogue.replaced', catalogue: command.catalogue }] });
+      return ok({ events: [{ type: 'catalogue.replaced', catalogue: command.catalogue }, ...withdrawnBookings(view, command.catalogue, view.day)] });
     }
     case 'assignWindowItems': {
       const w = findWindow(view.catalogue, command.window);

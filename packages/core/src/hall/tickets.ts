@@ -341,6 +341,14 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
       // by spaces or a dash as it is read out, or full-width from a scanner or keyboard behind a Chinese input method.
       const a = view.appointments.get(command.code) ?? view.appointments.get(command.code.normalize('NFKC').replace(/[\s-]/g, '').toUpperCase());
       if (!a) return refuse('appointment-unknown', `no appointment has the code ${command.code}`);
+      if (a.withdrawn)
+        return refuse(
+          'appointment-withdrawn',
+          inBothLanguages(
+            `抱歉，本大厅已不再办理“${a.withdrawn.itemName}”，您的这个预约已由大厅取消。请到服务台咨询，工作人员将为您安排；也可以预约其他事项。`,
+            `Sorry, this hall no longer offers "${a.withdrawn.itemNameEn ?? a.withdrawn.itemName}", so the hall has cancelled this booking. Please ask at the service desk, where our staff will help you, or book another service.`,
+          ),
+        );
       if (a.cancelledAt !== undefined) return refuse('appointment-cancelled', `appointment ${command.code} was cancelled`);
       if (a.ticketId) return refuse('appointment-used', `appointment ${command.code} has checked in already`);
       if (a.day !== view.day) return refuse('appointment-wrong-day', `appointment ${command.code} is for ${a.day}`);

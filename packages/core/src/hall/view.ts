@@ -41,6 +41,8 @@ export interface BookedAppointment {
   remote?: boolean;
   /** Cancelled: it no longer takes its slot and cannot check in. */
   cancelledAt?: number;
+  /** Cancelled by the hall because a setup removed its item (or gave it another code): the item as it was named. */
+  withdrawn?: { itemName: string; itemNameEn?: string };
 }
 
 /**

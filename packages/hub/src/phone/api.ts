@@ -161,18 +161,21 @@ export function phoneOperations(parts: PhoneApiParts): Operation[] {
     const now = clock();
     const state = a.cancelledAt !== undefined ? 'cancelled' : a.ticketId ? 'checked-in' : a.day < view.day ? 'missed' : 'booked';
     const ticket = a.ticketId ? view.tickets.get(a.ticketId) : undefined;
+    const itemNameEn = item ? item.nameEn : a.withdrawn?.itemNameEn;
     return {
       ref: refs.ofAppointment(a.code),
       code: a.code,
       serviceCode: a.serviceCode,
-      itemName: item?.name ?? a.serviceCode,
-      ...(item?.nameEn ? { itemNameEn: item.nameEn } : {}),
+      // An item the hall no longer has is named as it was when the hall cancelled the booking.
+      itemName: item?.name ?? a.withdrawn?.itemName ?? a.serviceCode,
+      ...(itemNameEn ? { itemNameEn } : {}),
       day: a.day,
       from: localTime(a.slotStart, zone).time,
       to: localTime(a.slotEnd, zone).time,
       slotStart: a.slotStart,
       slotEnd: a.slotEnd,
       state,
+      ...(a.withdrawn ? { withdrawn: true } : {}),
       ...(ticket ? { ticketRef: refs.ofTicket(ticket.id) } : {}),
       cancellable: state === 'booked' && now < a.slotEnd,
     };
