@@ -1148,7 +1148,7 @@ export class HallStore {
       } else byItem.set(a.serviceCode, { itemName: e.withdrawn.itemName, bookings: 1, firstDay: a.day });
     }
     for (const [code, after] of byItem)
-      this.audit.record({ at: now, staff, action: 'withdrawBookings', target: `item:${code}`, before: null, after: { ...after, reason: 'item-withdrawn' }, ...(commandId ? { commandId } : {}), seq: this.view.seq });
+      this.audit.record({ at: now, staff, action: 'withdrawBookings', target: `item:${code}`, before: null, after: { reason: 'item-withdrawn', ...after }, ...(commandId ? { commandId } : {}), seq: this.view.seq });
   }
 
   private decideAndAppend(entry: CommandEntry, key: string, hash: string): Executed {
