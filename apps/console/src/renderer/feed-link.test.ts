@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FEED_AGAIN_MS, FEED_LONGEST_WAIT_MS, feedRetryMs, refusedFeed, type FeedLink } from './feed-link';
+import { FEED_AGAIN_MS, FEED_LONGEST_WAIT_MS, feedRetryMs, networkError, refusedFeed, type FeedLink } from './feed-link';
 import { STRINGS } from './i18n';
 
 describe('asking for a refused live feed again', () => {
@@ -33,6 +33,16 @@ describe('what a refused feed was, by the session check after it', () => {
     [{ status: 429, code: 'rate-limited' }, 'busy'],
     [{ status: 503, code: 'too-many-connections' }, 'refused'],
   ])('%j is %s', (check, link) => expect(refusedFeed(check)).toBe(link));
+});
+
+describe('a network error on the feed', () => {
+  it.each<[FeedLink, FeedLink]>([
+    // The hub down as the page opened: still connecting, not a link that was lost.
+    ['linking', 'linking'],
+    ['linked', 'lost'],
+    ['notInCharge', 'lost'],
+    ['busy', 'lost'],
+  ])('after %s says %s', (before, after) => expect(networkError(before)).toBe(after));
 });
 
 describe('what the console’s corner says of its feed', () => {

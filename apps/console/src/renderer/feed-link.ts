@@ -31,3 +31,6 @@ export function refusedFeed(check: { status: number; code?: string } | 'signed-i
   if (check.status === 429) return 'busy';
   return 'refused';
 }
+
+/** A network error EventSource retries by itself: the link lost, unless it was never made (the hub down as the page opened). */
+export const networkError = (link: FeedLink): FeedLink => (link === 'linking' ? 'linking' : 'lost');

@@ -1,7 +1,7 @@
 import { applyEvent, fromSnapshot, OutOfStep, type DeviceReport, type HallEvent, type HallSnapshot, type HallView, type TerminalPresence } from '@servicehall/core';
 import { useEffect, useRef, useState } from 'react';
 import { api, ApiError, feedSaysSignedOut } from './api';
-import { feedRetryMs, refusedFeed, type FeedLink } from './feed-link';
+import { feedRetryMs, networkError, refusedFeed, type FeedLink } from './feed-link';
 
 export interface TerminalRow {
   id: string;
@@ -118,7 +118,7 @@ export function useLive(enabled: boolean): Live {
       if (stopped) return;
       // Lost: EventSource asks again by itself. Refused (it then gives up, telling nothing): a request says why, a session ended
       // going to sign-in, and the feed is asked for again after the hub's Retry-After, twice that after a second refusal, and so on.
-      if (source.readyState !== EventSource.CLOSED) return say('lost');
+      if (source.readyState !== EventSource.CLOSED) return setLive((l) => ({ ...l, online: false, link: networkError(l.link) }));
       source.close();
       void api('GET', '/api/console/session')
         .then(
