@@ -119,13 +119,15 @@ function SessionEnded() {
 }
 
 function Layout() {
-  const { t, staff, status, signOut, language, setLanguage, live, changed, opened } = useConsole();
+  const { t, staff, status, signOut, language, setLanguage, live, changed, opened, sessionEnded } = useConsole();
   const location = useLocation();
   const wall = location.pathname.endsWith('/board') && new URLSearchParams(location.search).has('wall');
   useEffect(opened, [location.pathname, opened]);
   // Back here after signing in again (or after signing in from a link to this page).
   if (!staff) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
   if (staff.mustChange) return <Navigate to="/login" replace />;
+  // The session-ended notice is up: nothing will reconnect, whatever the feed last said.
+  const ended = sessionEnded === staff.id;
   // The wall screen of the supervisors' office: the board alone, in large type.
   if (wall)
     return (
@@ -155,7 +157,11 @@ function Layout() {
             {staff.department ? ` · ${staff.department}` : ''}
           </div>
           {/* A clerk's console has no live feed (their pages read their own figures): no link to report on. */}
-          {staff.role !== 'clerk' && <div className={`link ${live.online ? 'on' : 'off'}`}>{live.online ? t.live.online : t.live.offline}</div>}
+          {staff.role !== 'clerk' && (
+            <div className={`link ${live.link === 'linked' && !ended ? 'on' : 'off'}`} data-testid="feed-link">
+              {t.live[ended ? 'ended' : live.link]}
+            </div>
+          )}
           <div className="row">
             <button className="ghost" onClick={() => setLanguage(language === 'zh-CN' ? 'en' : 'zh-CN')}>
               {t.language}

@@ -71,7 +71,8 @@ export async function api<T = Record<string, unknown>>(method: 'GET' | 'POST' | 
       String(json.text ?? json.message ?? ''),
       (json.problems as Problem[]) ?? [],
       (json.tickets as string[]) ?? [],
-      json.retryAfterSeconds as number | undefined,
+      // A standby waiting for its primary says when to ask again in the header alone.
+      (json.retryAfterSeconds as number | undefined) ?? (Number(res.headers.get('retry-after')) || undefined),
       json,
     );
   return json as T;

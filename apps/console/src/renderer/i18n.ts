@@ -2,6 +2,7 @@ import { spanIn, TERMINAL_WORDS, windowNo, type StaffRole } from '@servicehall/c
 
 export { spanIn };
 import { CASEWORK_STRINGS } from './casework-strings';
+import type { FeedLink } from './feed-link';
 
 export type Language = 'zh-CN' | 'en';
 
@@ -34,7 +35,15 @@ const zh = {
   nav: { overview: '大厅概况', board: '大厅实况', setup: '大厅设置', today: '今日调整', staff: '人员', terminals: '终端', calendar: '工作日历', audit: '操作日志', password: '修改密码',
     followUps: '差评整改', complaints: '投诉处理', caseRoutes: '部门流转', cases: '办件送达', personalData: '个人信息访问', reports: '统计报表', forecast: '明日窗口' },
   roles: { administrator: '管理员', supervisor: '值班主任', 'department-head': '科室负责人', clerk: '窗口工作人员' } satisfies Record<StaffRole, string>,
-  live: { online: '实时连接', offline: '连接中断，正在重新连接……' },
+  live: {
+    linking: '正在连接大厅服务器……',
+    linked: '实时连接',
+    lost: '连接中断，正在自动重新连接……如长时间未恢复，请检查网络或大厅服务器。',
+    busy: '本账号在各窗口、标签页打开的控制台页面过多，实时数据暂停：请关闭不用的页面，本页稍后自动重新连接。',
+    notInCharge: '此地址的大厅服务器暂不是主用主机（主备切换中），本页稍后自动重新连接；如长时间未恢复，请联系系统管理员。',
+    refused: '大厅服务器暂时无法提供实时数据，本页稍后自动重新连接。',
+    ended: '会话已结束，不再更新：请重新登录。',
+  } satisfies Record<FeedLink, string>,
   login: {
     title: '登录管理控制台',
     id: '账号（工作人员用工号）',
@@ -644,7 +653,15 @@ const en: Strings = {
   nav: { overview: 'Overview', board: 'Live hall', setup: 'Hall setup', today: 'Today', staff: 'Staff', terminals: 'Terminals', calendar: 'Calendar', audit: 'Audit log', password: 'Password',
     followUps: 'Follow-ups', complaints: 'Complaints', caseRoutes: 'Case routes', cases: 'Cases & delivery', personalData: 'Data access log', reports: 'Reports', forecast: 'Windows ahead' },
   roles: { administrator: 'Administrator', supervisor: 'Supervisor', 'department-head': 'Department head', clerk: 'Clerk' },
-  live: { online: 'Live', offline: 'Link lost, reconnecting…' },
+  live: {
+    linking: 'Connecting to the hall’s hub…',
+    linked: 'Live',
+    lost: 'Link lost, reconnecting by itself… If it does not come back, check the network or the hall’s hub.',
+    busy: 'Too many console pages (tabs, windows) are open for this account: live data paused. Close the pages you do not use; this page reconnects shortly by itself.',
+    notInCharge: 'The hub at this address is not the one in charge yet (the hubs are switching over): this page reconnects shortly by itself. If it does not come back, call the system administrator.',
+    refused: 'The hall’s hub cannot send live data just now: this page reconnects shortly by itself.',
+    ended: 'Session ended, no longer updated: please sign in again.',
+  } satisfies Record<FeedLink, string>,
   login: {
     title: 'Sign in to the console',
     id: 'Account (clerks: clerk number)',

@@ -1,6 +1,7 @@
 import { applyEvent, fromSnapshot, OutOfStep, type DeviceReport, type HallEvent, type HallSnapshot, type HallView, type TerminalPresence } from '@servicehall/core';
-import { useEffect, useState } from 'react';
-import { api, feedSaysSignedOut } from './api';
+import { useEffect, useRef, useState } from 'react';
+import { api, ApiError, feedSaysSignedOut } from './api';
+import { feedRetryMs, networkError, refusedFeed, type FeedLink } from './feed-link';
 
 export interface TerminalRow {
   id: string;
@@ -50,23 +51,34 @@ export interface Live {
   terminals?: TerminalList;
   hubs?: HubHealth;
   online: boolean;
+  /** What the corner says of the feed. */
+  link: FeedLink;
 }
 
 /**
  * The hall as the hub pushes it to the console (Server-Sent Events): a snapshot, then every event
  * folded in by the same rules the terminals use, and the terminal list when it changes. Never polled;
- * EventSource reconnects by itself and the hub sends a fresh snapshot.
+ * EventSource reconnects by itself after a network loss and the hub sends a fresh snapshot. A feed the
+ * hub refused (429, 503) EventSource gives up for good: the page asks for it again itself, later each
+ * time in a row, and takes the hall afresh from the snapshot (a page's unsaved form stays as it is).
  */
 export function useLive(enabled: boolean): Live {
-  const [live, setLive] = useState<Live>({ seq: 0, casework: 0, online: false });
+  const [live, setLive] = useState<Live>({ seq: 0, casework: 0, online: false, link: 'linking' });
   const [generation, setGeneration] = useState(0);
+  /** Feeds refused in a row (reset when one opens): each asked for again later than the one before. */
+  const refusals = useRef(0);
   useEffect(() => {
     if (!enabled) return;
+    let stopped = false;
+    let again: ReturnType<typeof setTimeout> | undefined;
     const source = new EventSource('/api/console/stream', { withCredentials: true });
+    const say = (link: FeedLink) => setLive((l) => ({ ...l, online: link === 'linked', link }));
+    // Signed in again after the session ended: linking anew, not still ended.
+    setLive((l) => (l.link === 'ended' ? { ...l, link: 'linking' } : l));
     let view: HallView | undefined;
     source.addEventListener('snapshot', (e) => {
       view = fromSnapshot(JSON.parse((e as MessageEvent).data) as HallSnapshot);
-      setLive((l) => ({ ...l, view, seq: view!.seq, online: true }));
+      setLive((l) => ({ ...l, view, seq: view!.seq, online: true, link: 'linked' }));
     });
     source.addEventListener('events', (e) => {
       if (!view) return;
@@ -97,17 +109,41 @@ export function useLive(enabled: boolean): Live {
     // The session ended (signed out elsewhere, account disabled, password reset): the hub ends the feed saying so, and the
     // console goes to its sign-in page as when a request finds it ended, a page with changes saying first that they are not kept.
     source.addEventListener('ended', () => {
+      stopped = true;
       source.close();
-      setLive((l) => ({ ...l, online: false }));
+      say('ended');
       feedSaysSignedOut();
     });
     source.onerror = () => {
-      setLive((l) => ({ ...l, online: false }));
-      // Refused when it came back (EventSource then gives up, telling nothing): a request says why, and a session ended goes to sign-in.
-      if (source.readyState === EventSource.CLOSED) void api('GET', '/api/console/session').catch(() => undefined);
+      if (stopped) return;
+      // Lost: EventSource asks again by itself. Refused (it then gives up, telling nothing): a request says why, a session ended
+      // going to sign-in, and the feed is asked for again after the hub's Retry-After, twice that after a second refusal, and so on.
+      if (source.readyState !== EventSource.CLOSED) return setLive((l) => ({ ...l, online: false, link: networkError(l.link) }));
+      source.close();
+      void api('GET', '/api/console/session')
+        .then(
+          () => ({ link: refusedFeed('signed-in'), retryAfterMs: undefined }),
+          (error: unknown) =>
+            error instanceof ApiError
+              ? { link: refusedFeed(error), retryAfterMs: error.retryAfterSeconds ? error.retryAfterSeconds * 1000 : undefined }
+              : { link: refusedFeed({ status: 0 }), retryAfterMs: undefined },
+        )
+        .then(({ link, retryAfterMs }) => {
+          if (stopped) return;
+          say(link);
+          if (link === 'ended') return;
+          again = setTimeout(() => setGeneration((g) => g + 1), feedRetryMs((refusals.current += 1), retryAfterMs, Math.random()));
+        });
     };
-    source.onopen = () => setLive((l) => ({ ...l, online: true }));
-    return () => source.close();
+    source.onopen = () => {
+      refusals.current = 0;
+      say('linked');
+    };
+    return () => {
+      stopped = true;
+      clearTimeout(again);
+      source.close();
+    };
   }, [enabled, generation]);
   return live;
 }
