@@ -72,6 +72,27 @@ export function databaseNotThereYet(error: unknown): boolean {
   return typeof code === 'string' && ['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EAI_AGAIN', '57P03'].includes(code);
 }
 
+/**
+ * Says a wait for the city's database once, and once when it is back, rather than a failure at every turn of what waits
+ * for it (the 好差评 feed's, every 10 s): `away` when a turn finds it not there yet (databaseNotThereYet), `back` at the
+ * first turn that goes through after, `failed` for any other failure of a turn. `waiting`: already said (at the start).
+ */
+export function databaseWait(say: { away(error: unknown): void; back(): void; failed(error: unknown): void }, waiting = false) {
+  return {
+    failed(error: unknown): void {
+      if (!databaseNotThereYet(error)) return say.failed(error);
+      if (waiting) return;
+      waiting = true;
+      say.away(error);
+    },
+    done(): void {
+      if (!waiting) return;
+      waiting = false;
+      say.back();
+    },
+  };
+}
+
 /** What a request whose address cannot be read (malformed %-escapes, a request target that is no URL) is answered. */
 const NOT_AN_ADDRESS = { ok: false, code: 'bad-request', message: 'the address is not valid' };
 
