@@ -3,6 +3,13 @@ import type { Breakdown } from '@servicehall/reports';
 
 export type Language = 'zh-CN' | 'en';
 
+/**
+ * A time as the page's language writes it (2026/12/7 09:05:00, 12/7/2026, 09:05:00), on the 24-hour clock, in the
+ * browser's time zone (the city's own) unless `timeZone` is given. Midnight is 00, never 24.
+ */
+export const formatTime = (at: number, language: Language, timeZone?: string) =>
+  new Date(at).toLocaleString(language, { hourCycle: 'h23', ...(timeZone ? { timeZone } : {}) });
+
 const minutes = (s: number | undefined, unit: string) => (s === undefined ? '—' : `${s < 600 ? (s / 60).toFixed(1) : Math.round(s / 60)} ${unit}`);
 
 const zh = {
