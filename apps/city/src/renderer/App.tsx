@@ -2,6 +2,7 @@ import { alertNotice, AlertSubjectSchema, isHubClockOff, terminalNames, type Nam
 import { checkNotice, renderNotice } from '@servicehall/notify/render';
 import type { Breakdown, Report, ReportRow } from '@servicehall/reports';
 import { useCallback, useEffect, useState } from 'react';
+import { isSilent } from '../attention';
 import type { HallSummary } from '../server/server';
 import { formatTime, STRINGS, type Language, type Strings } from './i18n';
 
@@ -115,9 +116,6 @@ const REFRESH_MS = 30_000;
 /** How soon the view asks again for its session while the city's database cannot be reached. */
 const SESSION_RETRY_MS = 10_000;
 
-/** A hub speaks to the city every minute while caught up: one not heard from for five has gone away (its network, its PC). */
-const SILENT_S = 5 * 60;
-const silent = (h: HallSummary) => h.seenAt !== undefined && (h.unheardSeconds ?? 0) > SILENT_S;
 const clockOff = (h: HallSummary) => h.clockAheadSeconds !== undefined && isHubClockOff(h.clockAheadSeconds * 1000);
 
 function Halls({ t, language, halls, open }: { t: Strings; language: Language; halls: HallSummary[]; open: (hall: string) => void }) {
@@ -147,6 +145,11 @@ function Halls({ t, language, halls, open }: { t: Strings; language: Language; h
               <td>
                 <b>{h.name}</b>
                 <div className="muted">{h.hall}</div>
+                {(h.attention ?? []).length > 0 && (
+                  <div className="attention" data-testid="attention">
+                    {t.halls.attention(h.attention.includes('silent') ? (h.unheardSeconds ?? 0) : undefined, h.attention.includes('alerts') ? h.unhandledAlerts : undefined)}
+                  </div>
+                )}
                 {clockOff(h) && (
                   <div className="clock-off" data-testid="clock-off">
                     {t.halls.clockOff(h.clockAheadSeconds!)}
@@ -161,8 +164,8 @@ function Halls({ t, language, halls, open }: { t: Strings; language: Language; h
               <td>{percent(h.today.satisfactionRate)}</td>
               <td className={h.today.badRatings > 0 ? 'warn' : undefined}>{h.today.badRatings}</td>
               <td className={h.unhandledAlerts > 0 ? 'bad' : undefined}>{h.unhandledAlerts}</td>
-              {silent(h) ? (
-                <td className="warn">{t.halls.silentSince(formatTime(Date.parse(h.seenAt!), language))}</td>
+              {isSilent(h) ? (
+                <td className="warn silent">{t.halls.silentSince(formatTime(Date.parse(h.seenAt!), language))}</td>
               ) : (
                 <td>{h.behindEvents === 0 ? t.halls.upToDate : t.halls.behindBy(h.behindEvents)}</td>
               )}

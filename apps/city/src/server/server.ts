@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { attentionOf, byAttention, type AttentionReason } from '../attention';
 import { CityLockout, sessionAccount, signIn, signOut, type CityAccount } from './accounts';
 
 export interface CityOptions {
@@ -47,6 +48,8 @@ export interface HallSummary {
   clockAheadSeconds?: number;
   today: Pick<ReportRow, 'issued' | 'called' | 'served' | 'noShows' | 'waitMedianS' | 'waitP90S' | 'rated' | 'satisfactionRate' | 'badRatings'>;
   unhandledAlerts: number;
+  /** Why the hall is listed first (silent beyond SILENT_S, alerts unhandled); none for a hall listed by its code. */
+  attention: AttentionReason[];
 }
 
 const COOKIE = 'city_session';
@@ -143,7 +146,7 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
         const day = hallDay(Date.now(), r.time_zone);
         const report = await cityReport(c, r.hall, { breakdown: 'hall', from: day, to: day });
         const t = report.total;
-        out.push({
+        const summary = {
           hall: r.hall,
           name: r.name,
           day,
@@ -153,12 +156,14 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
           ...(r.clock_ahead_ms !== null ? { clockAheadSeconds: Math.round(Number(r.clock_ahead_ms) / 1000) } : {}),
           today: { issued: t.issued, called: t.called, served: t.served, noShows: t.noShows, waitMedianS: t.waitMedianS, waitP90S: t.waitP90S, rated: t.rated, satisfactionRate: t.satisfactionRate, badRatings: t.badRatings },
           unhandledAlerts: r.unhandled,
-        });
+        };
+        out.push({ ...summary, attention: attentionOf(summary) });
       }
     } finally {
       c.release();
     }
-    return out;
+    // A hall silent for a day, or with alerts left, comes to the operator's eye first, not where its code puts it.
+    return byAttention(out);
   }
 
   async function hallDetail(hall: string, url: URL) {
