@@ -191,6 +191,7 @@ const feedFailed = (e: unknown) => {
   for (const line of TEXT.feedFailed) console.error(fill(line, { reason: e instanceof Error ? e.message : String(e), seconds: FEED_EVERY_MS / 1000, ...feedCheck }));
 };
 // The database not there yet (the city's servers starting after a power cut) is a wait, said once, and once when it ends: not a failed turn every 10 s.
+// Its turns connect through the server's tables made (a database new at the start has none until then).
 const feedWait = databaseWait(
   {
     away: (e) => {
@@ -203,7 +204,7 @@ const feedWait = databaseWait(
   },
   databaseAwayAtStart,
 );
-const feed = target ? startRatingFeed(() => city.pool.connect(), target, FEED_EVERY_MS, (e) => feedWait.failed(e), () => feedWait.done()) : undefined;
+const feed = target ? startRatingFeed(() => city.connect(), target, FEED_EVERY_MS, (e) => feedWait.failed(e), () => feedWait.done()) : undefined;
 console.log(JSON.stringify({ msg: 'ServiceHall city server started', url: city.url, feed: target ? (target.kind === 'http' ? target.url : `file:${target.dir}`) : null }));
 const stop = async () => {
   await feed?.stop();

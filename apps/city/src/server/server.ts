@@ -30,6 +30,8 @@ export interface CityOptions {
 export interface RunningCity {
   url: string;
   pool: pg.Pool;
+  /** A connection once the city's tables are made (made at the first that finds the database: one not there at the start). */
+  connect(): Promise<pg.PoolClient>;
   close(): Promise<void>;
 }
 
@@ -299,6 +301,10 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     pool,
+    async connect() {
+      await ready();
+      return pool.connect();
+    },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
