@@ -240,7 +240,17 @@ describe.skipIf(!!missing)('the city view', () => {
     expect(quiet).toContain('以来未收到该大厅的消息');
     expect(quiet).not.toContain('已同步');
     expect(await page.textContent('tr[data-hall="330106-01"]')).toContain('已同步');
+    // Before: listed by code, the silent hall after the first; now first, saying why.
+    expect(await page.locator('[data-testid=halls] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-hall')))).toEqual(['330106-02', '330106-01']);
+    expect(await page.textContent('tr[data-hall="330106-02"] [data-testid=attention]')).toMatch(/^排在前面：已 2 小时( \d 分钟)?未收到该大厅的消息，请联系该大厅查看主机和网络$/);
+    expect(await page.textContent('tr[data-hall="330106-01"] [data-testid=attention]')).toBe('排在前面：4 条提醒未处理');
     await screenshot(page, 'city-halls-unheard');
+    await page.click('header button.link >> text=English');
+    // Before: 2026/12/7 19:45:53 on the English page.
+    await expect.poll(() => page.textContent('tr[data-hall="330106-02"] td.warn')).toMatch(/^Not heard from since \d{1,2}\/\d{1,2}\/\d{4}, \d{2}:\d{2}:\d{2}:/);
+    expect(await page.textContent('tr[data-hall="330106-02"] [data-testid=attention]')).toMatch(/^Listed first: not heard from for 2 h( \d min)?; call the hall to look at its hub and network$/);
+    await screenshot(page, 'city-halls-unheard-en');
+    await page.click('header button.link >> text=中文');
   }, 60_000);
 
   it("says a hall whose hub's clock is hours off, whose figures of today are then not the city's today", async () => {

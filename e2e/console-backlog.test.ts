@@ -32,6 +32,9 @@ describe('the console of a hall whose backlog to the city is weeks old', () => {
     const said = page.getByText(/待上报 \d+ 条/);
     // Before: 最早的已等待 57780 分钟.
     await expect.poll(() => said.textContent(), { timeout: 20_000 }).toMatch(/最早的已等待 40 天 3 小时$/);
+    // Before: 市级平台暂时无法连接 in the tag, for a city not reached, one that refused (its disk full) and a wrong hall code alike.
+    expect(await page.getByTestId('upstream').locator('.tag').textContent()).toBe('暂未上报');
+    expect(await page.getByTestId('upstream-problem').textContent()).toMatch(/^连不上市级平台的数据库。[^]*请本大厅的网络管理员检查网络/);
     await said.scrollIntoViewIfNeeded();
     await screenshot(page, 'console-overview-city-backlog');
   }, 60_000);

@@ -32,7 +32,7 @@ import {
   type Answer,
 } from '@servicehall/protocol';
 import type { TerminalIdentity } from '@servicehall/protocol/node';
-import type { Upstream, UpstreamStatus } from '@servicehall/upstream/hub';
+import type { RefusalReason, Upstream, UpstreamStatus } from '@servicehall/upstream/hub';
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { trustedProxy, type ProxyTrust } from './proxy-trust';
@@ -356,14 +356,24 @@ export interface ApiContext {
   trustProxy?: ProxyTrust;
 }
 
+/**
+ * Why a hub does not ship, as its console says it: the city's database not reached (the hall's network, the city's
+ * database down, a wrong address or password), reached but not taking the records (its disk full: the city's database
+ * administrator), or refusing this hall's log (RefusalReason: the hall's code, a second hub, the hall's data).
+ */
+export type UpstreamProblem = 'unreachable' | 'not-taken' | RefusalReason;
+
 /** What anyone may read of the shipping to the city: its state and how far behind, not its address or its errors. */
 export function upstreamHealth(s: UpstreamStatus) {
+  const problem: UpstreamProblem | undefined = s.state === 'offline' ? (s.cityAnswered ? 'not-taken' : 'unreachable') : s.state === 'refused' ? (s.refusal ?? 'another-log') : undefined;
   return {
     hall: s.hall,
     state: s.state,
     shippedSeq: s.shippedSeq,
     behindEvents: s.behindEvents,
     behindSeconds: s.behindSeconds,
+    // Why it does not ship, as a word the console says in the hall's language (not the error itself): who is to look.
+    ...(problem ? { problem } : {}),
     ...(s.lastShippedAt ? { lastShippedAt: new Date(s.lastShippedAt).toISOString() } : {}),
     // Time it left to the hall's own commands while the hall was busy (ShipperOptions.busyShare).
     ...(s.restedMs ? { restedMs: Math.round(s.restedMs) } : {}),

@@ -188,7 +188,7 @@ export async function sendFailedAgain(db: pg.ClientBase | pg.Pool, hall?: string
 }
 
 /** Sends what is due every `everyMs` until stopped; a failing city database is tried again at the next turn. */
-export function startRatingFeed(connect: () => Promise<pg.ClientBase & { release?: () => void }>, target: FeedTarget, everyMs = 10_000, onError: (e: unknown) => void = () => undefined) {
+export function startRatingFeed(connect: () => Promise<pg.ClientBase & { release?: () => void }>, target: FeedTarget, everyMs = 10_000, onError: (e: unknown) => void = () => undefined, onDone: () => void = () => undefined) {
   let stopped = false;
   let running: Promise<void> = Promise.resolve();
   // Whether the platform last took what it was sent, and who is told when that changes (platformSaid).
@@ -214,7 +214,7 @@ export function startRatingFeed(connect: () => Promise<pg.ClientBase & { release
     }
   };
   const timer = setInterval(() => {
-    running = running.then(() => (stopped ? undefined : turn().catch(onError)));
+    running = running.then(() => (stopped ? undefined : turn().then(onDone, onError)));
   }, everyMs);
   return {
     /**

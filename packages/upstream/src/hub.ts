@@ -1,4 +1,4 @@
 // What the hub itself loads: the worker's handle and the configuration, nothing of the city's reports.
 export { upstreamFromEnv, type UpstreamConfig } from './config';
-export type { UpstreamState, UpstreamStatus } from './ship';
+export type { RefusalReason, UpstreamState, UpstreamStatus } from './ship';
 export { startUpstream, type Upstream } from './upstream';

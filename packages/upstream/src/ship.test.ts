@@ -622,6 +622,8 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
         await s.stop();
         await run;
         expect(s.status.message).toMatch(/another log/);
+        // The hall's console says it as a hall code the city holds for another log, not as a city that cannot be reached.
+        expect(s.status.refusal).toBe('another-log');
       });
       // Before, each try of the other hub (every minute) renamed the first hall at the city, its items and zone with it.
       expect((await query('SELECT name, time_zone, items, terminals FROM halls WHERE hall = $1', ['H-TWIN']))[0]).toEqual(before);
@@ -655,6 +657,7 @@ describe.skipIf(!!missing)('shipping a hall log to the city', () => {
         const second = await shipOnce(original, 'H-COPY');
         expect(second.state).toBe('refused');
         expect(second.message).toMatch(/another hub/);
+        expect(second.refusal).toBe('another-hub');
         const atCity = await query<{ seq: string; service: string }>("SELECT seq, body->'ticket'->>'serviceCode' AS service FROM hall_events WHERE hall = $1 AND seq > $2 AND type = 'ticket.issued' ORDER BY seq", ['H-COPY', from]);
         expect(atCity).toEqual([{ seq: String(copySeq), service: 'GA-SFZ-HL' }]);
         expect((await query<{ hi: string }>('SELECT max(seq) AS hi FROM hall_events WHERE hall = $1', ['H-COPY']))[0]!.hi).toBe(String(copySeq));

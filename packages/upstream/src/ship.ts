@@ -84,6 +84,8 @@ export interface UpstreamStatus {
    * error of its own), rather than could not be reached (down, a wrong address, account or password).
    */
   cityAnswered?: boolean;
+  /** Refused: why (ShippingRefused.reason), so that the hall's console says what it is and who is to look. */
+  refusal?: RefusalReason;
   /** The hub's clock less the city database's, as measured when the hub last spoke to the city (ms). */
   clockAheadMs?: number;
 }
@@ -116,9 +118,22 @@ export interface PartedTail {
   ratingsAlreadySent?: number;
 }
 
+/**
+ * Why the city refused this hall's log: it follows another log under this hall's code (another hall's hub set up with
+ * this code, or a database not the hall's), another hub ships this log from a copy of its data folder, or the city's
+ * copy and this log do not meet (a year archived before it was shipped, a database older than what the city holds).
+ */
+export type RefusalReason = 'another-log' | 'another-hub' | 'not-shipped-log';
+
 /** The city refused this hall's log (a restored log that diverged, an archived gap): an operator must look. */
 export class ShippingRefused extends Error {
   override name = 'ShippingRefused';
+  constructor(
+    readonly reason: RefusalReason,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -216,7 +231,7 @@ export class Shipper {
       } catch (error) {
         if (this.stopped) break;
         const refused = error instanceof ShippingRefused;
-        this.set({ state: refused ? 'refused' : 'offline', message: (error as Error).message, cityAnswered: !refused && cityAnswered(error) });
+        this.set({ state: refused ? 'refused' : 'offline', message: (error as Error).message, cityAnswered: !refused && cityAnswered(error), refusal: refused ? error.reason : undefined });
         await this.disconnect();
         await this.pause(refused ? Math.max(60_000, this.options.maxRetryMs ?? 30_000) : retry);
         retry = Math.min(retry * 2, this.options.maxRetryMs ?? 30_000);
@@ -366,7 +381,7 @@ export class Shipper {
       const hallSeq = this.lastSeq();
       if (city.log === null || city.log === log) {
         if (shipped > hallSeq)
-          throw new ShippingRefused(`the city holds events up to ${shipped} of hall ${this.options.hall}, but its log ends at ${hallSeq}: this is not the database that was shipped`);
+          throw new ShippingRefused('not-shipped-log', `the city holds events up to ${shipped} of hall ${this.options.hall}, but its log ends at ${hallSeq}: this is not the database that was shipped`);
         if (!(await this.holdsOurEvent(client, shipped))) throw this.anotherHub(shipped);
       } else if (parent && parent.log === city.log) {
         // A standby promoted, or a restore: the new log goes on from the branch.
@@ -376,6 +391,7 @@ export class Shipper {
         }
       } else {
         throw new ShippingRefused(
+          'another-log',
           `the city holds events up to ${shipped} of another log of hall ${this.options.hall} than this database's (nor did this one branch from it): the city is following another hub of this hall, or this is not the hall's database`,
         );
       }
@@ -476,6 +492,7 @@ export class Shipper {
 
   private anotherHub(seq: number): ShippingRefused {
     return new ShippingRefused(
+      'another-hub',
       `the city's event ${seq} of hall ${this.options.hall} is not this database's, under the same log: another hub ships this hall's log from a copy of its data folder. Stop the hub that should not run; the city keeps what it holds`,
     );
   }
@@ -495,7 +512,7 @@ export class Shipper {
       const hallSeq = last.get()!.seq;
       if (rows.length === 0) return { rows, events: [], increments: [], hallSeq };
       if (rows[0]!.seq !== cursor + 1)
-        throw new ShippingRefused(`hall ${this.options.hall}'s log begins at ${rows[0]!.seq}, but the city holds events up to ${cursor} only: a year was archived before it was shipped`);
+        throw new ShippingRefused('not-shipped-log', `hall ${this.options.hall}'s log begins at ${rows[0]!.seq}, but the city holds events up to ${cursor} only: a year was archived before it was shipped`);
       const events = rows.map((r) => this.cityRow(r));
       let increments: FactIncrement[];
       try {

@@ -2,8 +2,9 @@ import { alertNotice, AlertSubjectSchema, isHubClockOff, terminalNames, type Nam
 import { checkNotice, renderNotice } from '@servicehall/notify/render';
 import type { Breakdown, Report, ReportRow } from '@servicehall/reports';
 import { useCallback, useEffect, useState } from 'react';
+import { isSilent } from '../attention';
 import type { HallSummary } from '../server/server';
-import { STRINGS, type Language, type Strings } from './i18n';
+import { formatTime, STRINGS, type Language, type Strings } from './i18n';
 
 interface Account {
   id: string;
@@ -54,7 +55,6 @@ async function api<T>(path: string, body?: unknown): Promise<T> {
 }
 
 const percent = (x: number | undefined) => (x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
-const time = (at: number) => new Date(at).toLocaleString('zh-CN', { hour12: false });
 
 /**
  * What an alert says, in the words the hall's notices use (packages/notify), each terminal by the name the hall's
@@ -116,12 +116,9 @@ const REFRESH_MS = 30_000;
 /** How soon the view asks again for its session while the city's database cannot be reached. */
 const SESSION_RETRY_MS = 10_000;
 
-/** A hub speaks to the city every minute while caught up: one not heard from for five has gone away (its network, its PC). */
-const SILENT_S = 5 * 60;
-const silent = (h: HallSummary) => h.seenAt !== undefined && (h.unheardSeconds ?? 0) > SILENT_S;
 const clockOff = (h: HallSummary) => h.clockAheadSeconds !== undefined && isHubClockOff(h.clockAheadSeconds * 1000);
 
-function Halls({ t, halls, open }: { t: Strings; halls: HallSummary[]; open: (hall: string) => void }) {
+function Halls({ t, language, halls, open }: { t: Strings; language: Language; halls: HallSummary[]; open: (hall: string) => void }) {
   if (halls.length === 0) return <p className="notice">{t.halls.none}</p>;
   return (
     <section className="card">
@@ -148,6 +145,11 @@ function Halls({ t, halls, open }: { t: Strings; halls: HallSummary[]; open: (ha
               <td>
                 <b>{h.name}</b>
                 <div className="muted">{h.hall}</div>
+                {(h.attention ?? []).length > 0 && (
+                  <div className="attention" data-testid="attention">
+                    {t.halls.attention(h.attention.includes('silent') ? (h.unheardSeconds ?? 0) : undefined, h.attention.includes('alerts') ? h.unhandledAlerts : undefined)}
+                  </div>
+                )}
                 {clockOff(h) && (
                   <div className="clock-off" data-testid="clock-off">
                     {t.halls.clockOff(h.clockAheadSeconds!)}
@@ -162,8 +164,8 @@ function Halls({ t, halls, open }: { t: Strings; halls: HallSummary[]; open: (ha
               <td>{percent(h.today.satisfactionRate)}</td>
               <td className={h.today.badRatings > 0 ? 'warn' : undefined}>{h.today.badRatings}</td>
               <td className={h.unhandledAlerts > 0 ? 'bad' : undefined}>{h.unhandledAlerts}</td>
-              {silent(h) ? (
-                <td className="warn">{t.halls.silentSince(time(Date.parse(h.seenAt!)))}</td>
+              {isSilent(h) ? (
+                <td className="warn silent">{t.halls.silentSince(formatTime(Date.parse(h.seenAt!), language))}</td>
               ) : (
                 <td>{h.behindEvents === 0 ? t.halls.upToDate : t.halls.behindBy(h.behindEvents)}</td>
               )}
@@ -248,7 +250,7 @@ function Hall({ t, language, hall, back }: { t: Strings; language: Language; hal
           <ul className="alerts" data-testid="alerts">
             {detail.alerts.map((a) => (
               <li key={a.id}>
-                <span className="tag bad">{t.hall.kinds[a.kind] ?? a.kind}</span> <span className="muted">{time(a.at)}</span> {alertWords(a, language, names)} {a.cleared ? <span className="muted">（{t.hall.cleared}）</span> : null}
+                <span className="tag bad">{t.hall.kinds[a.kind] ?? a.kind}</span> <span className="muted">{formatTime(a.at, language)}</span> {alertWords(a, language, names)} {a.cleared ? <span className="muted">（{t.hall.cleared}）</span> : null}
               </li>
             ))}
           </ul>
@@ -419,7 +421,7 @@ export function App() {
         ) : shownHall ? (
           <Hall t={t} language={language} hall={shownHall} {...(account.role === 'city' ? { back: () => open(undefined) } : {})} />
         ) : halls ? (
-          <Halls t={t} halls={halls} open={open} />
+          <Halls t={t} language={language} halls={halls} open={open} />
         ) : null}
       </main>
     </div>

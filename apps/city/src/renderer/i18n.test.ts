@@ -1,6 +1,6 @@
 import { forbiddenPhrasesIn } from '@servicehall/core';
 import { describe, expect, it } from 'vitest';
-import { STRINGS } from './i18n';
+import { formatTime, STRINGS } from './i18n';
 
 /** Every string of a catalogue, functions called with sample values. */
 function texts(value: unknown): string[] {
@@ -21,5 +21,13 @@ describe("the city view's words", () => {
     expect(en.length).toBe(zh.length);
     // The Chinese catalogue is Chinese (but for the language switch, which names the other language).
     expect(zh.filter((s) => !/[\u4e00-\u9fff]/.test(s) && s !== 'English')).toEqual([]);
+  });
+
+  it("writes a time in the page's language, on the 24-hour clock, midnight as 00", () => {
+    const at = Date.parse('2026-12-07T00:05:09+08:00');
+    // Before: 2026/12/7 00:05:09 on the English page too.
+    expect(formatTime(at, 'zh-CN', 'Asia/Shanghai')).toBe('2026/12/7 00:05:09');
+    expect(formatTime(at, 'en', 'Asia/Shanghai')).toBe('12/7/2026, 00:05:09');
+    expect(formatTime(Date.parse('2026-12-07T21:45:53+08:00'), 'en', 'Asia/Shanghai')).toBe('12/7/2026, 21:45:53');
   });
 });

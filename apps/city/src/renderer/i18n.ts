@@ -3,6 +3,13 @@ import type { Breakdown } from '@servicehall/reports';
 
 export type Language = 'zh-CN' | 'en';
 
+/**
+ * A time as the page's language writes it (2026/12/7 09:05:00, 12/7/2026, 09:05:00), on the 24-hour clock, in the
+ * browser's time zone (the city's own) unless `timeZone` is given. Midnight is 00, never 24.
+ */
+export const formatTime = (at: number, language: Language, timeZone?: string) =>
+  new Date(at).toLocaleString(language, { hourCycle: 'h23', ...(timeZone ? { timeZone } : {}) });
+
 const minutes = (s: number | undefined, unit: string) => (s === undefined ? '—' : `${s < 600 ? (s / 60).toFixed(1) : Math.round(s / 60)} ${unit}`);
 
 const zh = {
@@ -34,6 +41,8 @@ const zh = {
     upToDate: '已同步',
     behindBy: (n: number) => `待同步 ${n} 条`,
     silentSince: (since: string) => `${since} 以来未收到该大厅的消息，数字可能不是最新`,
+    attention: (silentSeconds: number | undefined, alerts: number | undefined) =>
+      `排在前面：${[silentSeconds !== undefined ? `已 ${spanIn('zh-CN', silentSeconds)}未收到该大厅的消息，请联系该大厅查看主机和网络` : '', alerts !== undefined ? `${alerts} 条提醒未处理` : ''].filter(Boolean).join('；')}`,
     clockOff: (aheadSeconds: number) =>
       `该大厅主机的时钟比市里${aheadSeconds > 0 ? '快' : '慢'} ${spanIn('zh-CN', Math.abs(aheadSeconds))}：大厅按主机的日期和时间统计，今日数字可能为 0 或不准。请校准大厅主机的时间（开启自动对时）。`,
     none: '暂无大厅上报数据。',
@@ -103,6 +112,8 @@ const en: Strings = {
     upToDate: 'Up to date',
     behindBy: (n: number) => `${n} records to come`,
     silentSince: (since: string) => `Not heard from since ${since}: the figures may be behind`,
+    attention: (silentSeconds: number | undefined, alerts: number | undefined) =>
+      `Listed first: ${[silentSeconds !== undefined ? `not heard from for ${spanIn('en', silentSeconds)}; call the hall to look at its hub and network` : '', alerts !== undefined ? `${alerts} alert${alerts === 1 ? '' : 's'} unhandled` : ''].filter(Boolean).join('; ')}`,
     clockOff: (aheadSeconds: number) =>
       `The hall's hub clock is ${spanIn('en', Math.abs(aheadSeconds))} ${aheadSeconds > 0 ? 'fast' : 'slow'}: the hall counts by its date and time, so today's figures may be empty or wrong. Set the hub's time right (turn on time sync).`,
     none: 'No hall has reported yet.',

@@ -185,6 +185,33 @@ describe.skipIf(!!missing)("the city's command line against its PostgreSQL", () 
   }, 180_000);
 });
 
+describe.skipIf(!!missing)('a city server with a 好差评 feed started before its database', () => {
+  let db: TestPostgres | undefined;
+  afterAll(() => db?.destroy());
+
+  it("says the wait once, not a feed failure every 10 s, and once when the database is there", async () => {
+    db = await startTestPostgres();
+    db.stop();
+    const feedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'city-feed-wait-'));
+    const { child, said } = cityServer({ CITY_DATABASE_URL: db.url, CITY_PORT: String(await freePort()), CITY_FEED_DIR: feedDir });
+    try {
+      await until(() => said.out.includes('city server started'), 60_000);
+      // Three of the feed's turns while the database is away.
+      await new Promise((r) => setTimeout(r, 32_000));
+      // Before: 好差评上报本轮没有完成（connect ECONNREFUSED …） in both languages at each turn.
+      expect(said.err).not.toContain('好差评上报本轮没有完成');
+      expect(said.err.trim().split('\n')).toEqual([expect.stringMatching(/^暂时连接不上全市数据库/), expect.stringMatching(/^The city's database .* cannot be reached yet/)]);
+      db.start();
+      await until(() => said.out.includes('已可以连接'), 30_000);
+      expect(said.out).toMatch(/全市数据库 .* 已可以连接，好差评上报照常进行。\nThe city's database .* is there again: the 好差评 feed goes on\./);
+      expect(said.err).not.toContain('好差评上报本轮没有完成');
+    } finally {
+      child.kill('SIGKILL');
+      fs.rmSync(feedDir, { recursive: true, force: true });
+    }
+  }, 150_000);
+});
+
 describe.skipIf(!!missing)("the 好差评 ratings the platform refused twelve times, sent again by the city's operator", () => {
   let db: TestPostgres | undefined;
   afterAll(() => db?.destroy());

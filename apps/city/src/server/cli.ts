@@ -62,6 +62,11 @@ const TEXT = {
   ],
   portInUse: ['端口 {port} 已被占用：请停止占用它的程序，或用 CITY_PORT 换一个端口。', 'Port {port} is in use: stop what holds it, or choose another with CITY_PORT.'],
   failed: ['没有完成：{reason}', 'Not done: {reason}'],
+  feedWaiting: [
+    '好差评上报在等待全市数据库 {where}（{reason}）：评价都留在数据库中，数据库可用后自动上报，不必重启；恢复时会再说一次。若数据库已在运行，请检查 CITY_DATABASE_URL 中的地址和端口。',
+    "The 好差评 (rating) feed waits for the city's database {where} ({reason}): the ratings stay in it and go once it is there, without a restart; it is said again when it is back. Should the database be running, check the address and port in CITY_DATABASE_URL.",
+  ],
+  databaseBack: ['全市数据库 {where} 已可以连接，好差评上报照常进行。', "The city's database {where} is there again: the 好差评 feed goes on."],
   feedFailed: [
     '好差评上报本轮没有完成（{reason}）：没有报出的评价仍留在全市数据库中，{seconds} 秒后的下一轮自动再报，不会丢失。若一再出现，请检查全市数据库是否在运行（CITY_DATABASE_URL）{checkZh}。',
     "The 好差评 (rating) feed did not finish this turn ({reason}): the ratings not yet sent stay in the city's database, to be sent at the next turn in {seconds} s; none is lost. Should this keep happening, check that the city's database runs (CITY_DATABASE_URL){checkEn}.",
@@ -158,7 +163,9 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) fail('badPort', { port:
 const levels = env.CITY_FEED_LEVELS || 'national';
 if (levels !== 'national' && levels !== 'provincial-reversed') fail('badFeedLevels', { levels });
 // Loaded only to serve: a command refused above, or create-account, starts without the server and the feed (half its start).
-const [{ startCity }, { startRatingFeed, FEED_ATTEMPTS }] = await Promise.all([import('./server'), import('@servicehall/upstream')]);
+const [{ startCity, databaseWait }, { startRatingFeed, FEED_ATTEMPTS }] = await Promise.all([import('./server'), import('@servicehall/upstream')]);
+// Said at the start: the feed's wait for the database is that same wait, not said again.
+let databaseAwayAtStart = false;
 const city = await startCity({
   databaseUrl: url,
   port,
@@ -166,6 +173,7 @@ const city = await startCity({
   secureCookie: env.CITY_SECURE_COOKIE === '1',
   // Not running yet (the city's servers starting after a power cut): the server starts and waits for it; a wrong account, password or name still stops it.
   databaseAway: (error) => {
+    databaseAwayAtStart = true;
     for (const line of TEXT.databaseAway) console.error(fill(line, { where: where(url), reason: (error as Error).message ?? String(error) }));
   },
 }).catch((error: unknown) => {
@@ -182,7 +190,21 @@ const feedCheck = target?.kind === 'file' ? { checkZh: `，以及上报文件夹
 const feedFailed = (e: unknown) => {
   for (const line of TEXT.feedFailed) console.error(fill(line, { reason: e instanceof Error ? e.message : String(e), seconds: FEED_EVERY_MS / 1000, ...feedCheck }));
 };
-const feed = target ? startRatingFeed(() => city.pool.connect(), target, FEED_EVERY_MS, feedFailed) : undefined;
+// The database not there yet (the city's servers starting after a power cut) is a wait, said once, and once when it ends: not a failed turn every 10 s.
+// Its turns connect through the server's tables made (a database new at the start has none until then).
+const feedWait = databaseWait(
+  {
+    away: (e) => {
+      for (const line of TEXT.feedWaiting) console.error(fill(line, { where: where(url), reason: e instanceof Error ? e.message : String(e) }));
+    },
+    back: () => {
+      for (const line of TEXT.databaseBack) console.log(fill(line, { where: where(url) }));
+    },
+    failed: feedFailed,
+  },
+  databaseAwayAtStart,
+);
+const feed = target ? startRatingFeed(() => city.connect(), target, FEED_EVERY_MS, (e) => feedWait.failed(e), () => feedWait.done()) : undefined;
 console.log(JSON.stringify({ msg: 'ServiceHall city server started', url: city.url, feed: target ? (target.kind === 'http' ? target.url : `file:${target.dir}`) : null }));
 const stop = async () => {
   await feed?.stop();

@@ -113,6 +113,50 @@ describe.skipIf(!!missing)("the city's server under hostile requests", () => {
   });
 });
 
+describe.skipIf(!!missing)("the city's list of halls", () => {
+  let pgCity: TestPostgres;
+  let city: RunningCity;
+
+  beforeAll(async () => {
+    pgCity = await startTestPostgres();
+    city = await startCity({ databaseUrl: pgCity.url });
+    await createAccount(city.pool, { id: 'city-supervisor', name: '市政务办 王主任', role: 'city' }, PASSWORD);
+  }, 60_000);
+
+  afterAll(async () => {
+    await city?.close();
+    pgCity?.destroy();
+  });
+
+  it('lists first the halls silent beyond five minutes, the longest first, then those with alerts unhandled, then the rest by code, each saying why', async () => {
+    const hall = (code: string, name: string, silent: string | null) =>
+      city.pool.query(`INSERT INTO halls (hall, name, hall_seen_at) VALUES ($1, $2, ${silent === null ? 'NULL' : `now() - interval '${silent}'`})`, [code, name]);
+    const alert = (code: string, id: string, acknowledged: boolean) =>
+      city.pool.query("INSERT INTO hall_alerts (hall, id, seq, at, kind, subject, acknowledged) VALUES ($1, $2, 1, 0, 'queue-long', '{}', $3)", [code, id, acknowledged]);
+    await hall('330106-01', '西湖区政务服务中心', '30 seconds');
+    await hall('330106-02', '北山街道便民服务中心', '1 day 2 hours');
+    await hall('330106-03', '灵隐街道便民服务中心', '1 minute');
+    await hall('330106-04', '新接入的便民服务中心', null);
+    await hall('330106-05', '西溪街道便民服务中心', '10 minutes');
+    await alert('330106-03', 'a', false);
+    await alert('330106-03', 'b', false);
+    await alert('330106-01', 'c', true);
+    await alert('330106-05', 'd', false);
+    const res = await fetch(`${city.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'city-supervisor', password: PASSWORD }) });
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    const halls = (await (await fetch(`${city.url}/api/halls`, { headers: { cookie } })).json()) as { halls: { hall: string; attention: string[] }[] };
+    // Before: by code, 01 to 05, the hall silent for a day in second place among the city's many.
+    expect(halls.halls.map((h) => [h.hall, h.attention])).toEqual([
+      ['330106-02', ['silent']],
+      ['330106-05', ['silent', 'alerts']],
+      ['330106-03', ['alerts']],
+      // An acknowledged alert is handled; a hall never heard from is the city's "not shipped", not a silent one.
+      ['330106-01', []],
+      ['330106-04', []],
+    ]);
+  });
+});
+
 describe.skipIf(!!missing)('a city server started before its database', () => {
   it('starts all the same, says the database cannot be reached, and serves once the database is there', async () => {
     const db = await startTestPostgres();

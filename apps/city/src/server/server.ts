@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { attentionOf, byAttention, type AttentionReason } from '../attention';
 import { CityLockout, sessionAccount, signIn, signOut, type CityAccount } from './accounts';
 
 export interface CityOptions {
@@ -29,6 +30,8 @@ export interface CityOptions {
 export interface RunningCity {
   url: string;
   pool: pg.Pool;
+  /** A connection once the city's tables are made (made at the first that finds the database: one not there at the start). */
+  connect(): Promise<pg.PoolClient>;
   close(): Promise<void>;
 }
 
@@ -47,6 +50,8 @@ export interface HallSummary {
   clockAheadSeconds?: number;
   today: Pick<ReportRow, 'issued' | 'called' | 'served' | 'noShows' | 'waitMedianS' | 'waitP90S' | 'rated' | 'satisfactionRate' | 'badRatings'>;
   unhandledAlerts: number;
+  /** Why the hall is listed first (silent beyond SILENT_S, alerts unhandled); none for a hall listed by its code. */
+  attention: AttentionReason[];
 }
 
 const COOKIE = 'city_session';
@@ -70,6 +75,27 @@ class Refusal extends Error {
 export function databaseNotThereYet(error: unknown): boolean {
   const code = (error as { code?: unknown } | undefined)?.code;
   return typeof code === 'string' && ['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EAI_AGAIN', '57P03'].includes(code);
+}
+
+/**
+ * Says a wait for the city's database once, and once when it is back, rather than a failure at every turn of what waits
+ * for it (the 好差评 feed's, every 10 s): `away` when a turn finds it not there yet (databaseNotThereYet), `back` at the
+ * first turn that goes through after, `failed` for any other failure of a turn. `waiting`: already said (at the start).
+ */
+export function databaseWait(say: { away(error: unknown): void; back(): void; failed(error: unknown): void }, waiting = false) {
+  return {
+    failed(error: unknown): void {
+      if (!databaseNotThereYet(error)) return say.failed(error);
+      if (waiting) return;
+      waiting = true;
+      say.away(error);
+    },
+    done(): void {
+      if (!waiting) return;
+      waiting = false;
+      say.back();
+    },
+  };
 }
 
 /** What a request whose address cannot be read (malformed %-escapes, a request target that is no URL) is answered. */
@@ -122,7 +148,7 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
         const day = hallDay(Date.now(), r.time_zone);
         const report = await cityReport(c, r.hall, { breakdown: 'hall', from: day, to: day });
         const t = report.total;
-        out.push({
+        const summary = {
           hall: r.hall,
           name: r.name,
           day,
@@ -132,12 +158,14 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
           ...(r.clock_ahead_ms !== null ? { clockAheadSeconds: Math.round(Number(r.clock_ahead_ms) / 1000) } : {}),
           today: { issued: t.issued, called: t.called, served: t.served, noShows: t.noShows, waitMedianS: t.waitMedianS, waitP90S: t.waitP90S, rated: t.rated, satisfactionRate: t.satisfactionRate, badRatings: t.badRatings },
           unhandledAlerts: r.unhandled,
-        });
+        };
+        out.push({ ...summary, attention: attentionOf(summary) });
       }
     } finally {
       c.release();
     }
-    return out;
+    // A hall silent for a day, or with alerts left, comes to the operator's eye first, not where its code puts it.
+    return byAttention(out);
   }
 
   async function hallDetail(hall: string, url: URL) {
@@ -273,6 +301,10 @@ export async function startCity(options: CityOptions): Promise<RunningCity> {
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     pool,
+    async connect() {
+      await ready();
+      return pool.connect();
+    },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -61,6 +61,21 @@ describe('a span of time on the console', () => {
     expect(STRINGS.en.overview.upstream.behind(1200, 57_800 * 60)).toBe('1200 records waiting, the oldest for 40 days 3 h');
   });
 
+  it("says each way the hall's data does not reach the city as what it is and who is to look, in Chinese and English", () => {
+    const zhSaid = zh.overview.upstream.problems;
+    const enSaid = STRINGS.en.overview.upstream.problems;
+    // Before: 市级平台暂时无法连接 for a city database that answered (its disk full) and for one not reached alike.
+    expect(zhSaid.unreachable).toMatch(/^连不上市级平台的数据库。[^]*网络管理员[^]*SERVICEHALL_UPSTREAM_URL/);
+    expect(zhSaid['not-taken']).toMatch(/没有接受本大厅的数据（例如其磁盘已满）[^]*不是本大厅的地址或密码问题：请联系市级平台的数据库管理员。$/);
+    expect(zhSaid['another-log']).toMatch(/^市级平台不接受本主机的数据，上报已停止[^]*SERVICEHALL_UPSTREAM_HALL[^]*请运维人员核对大厅编码/);
+    expect(zhSaid['another-hub']).toMatch(/请运维人员停掉不该运行的那台主机。$/);
+    expect(zhSaid['not-shipped-log']).toMatch(/请联系技术支持。$/);
+    expect(enSaid['not-taken']).toMatch(/call the city's database administrator\.$/);
+    expect(enSaid['another-log']).toContain('SERVICEHALL_UPSTREAM_HALL');
+    expect(Object.keys(enSaid)).toEqual(Object.keys(zhSaid));
+    for (const said of Object.values(zhSaid)) expect(said).not.toContain('暂时无法连接');
+  });
+
   it('says a terminal offline over a weekend, or a long pause, in the same words', () => {
     expect(zh.alerts.text.offline('取号机 2', 2 * 24 * 60 + 65)).toBe('取号机 2已离线 2 天 1 小时，请检查网络和电源。');
     expect(zh.alerts.text.pause(3, 95, 30)).toBe('3号窗口已暂停 1 小时 35 分钟，超过允许的 30 分钟。');

@@ -91,7 +91,20 @@ const zh = {
     notConnected: '正在连接……',
     upstream: {
       title: '数据上报（市级平台）',
-      states: { connecting: '正在连接', shipping: '正在上报', 'caught-up': '已同步', offline: '市级平台暂时无法连接，数据保存在本大厅，恢复后自动补报', refused: '上报已暂停，请联系运维人员', stopped: '未运行' },
+      states: { connecting: '正在连接', shipping: '正在上报', 'caught-up': '已同步', offline: '暂未上报', refused: '上报已停止', stopped: '未运行' },
+      // What each state that does not ship is, and who is to look: the hall's network, the city's DBA, the installer.
+      problems: {
+        unreachable:
+          '连不上市级平台的数据库。大厅照常服务，数据保存在本大厅，连上后自动补报。请本大厅的网络管理员检查网络；网络正常时，请运维人员核对本主机的上报地址、账号和密码（SERVICEHALL_UPSTREAM_URL），或请市级平台确认数据库在运行。',
+        'not-taken':
+          '市级平台的数据库连上了，但没有接受本大厅的数据（例如其磁盘已满）。大厅照常服务，数据保存在本大厅，主机不断重试，被接受后自动补报。这不是本大厅的地址或密码问题：请联系市级平台的数据库管理员。',
+        'another-log':
+          '市级平台不接受本主机的数据，上报已停止：市级平台已有本大厅编码下的另一份记录。本主机的大厅编码（SERVICEHALL_UPSTREAM_HALL）可能填成了别的大厅的，或本主机的数据不是本大厅的。大厅照常服务；请运维人员核对大厅编码，并联系市级平台。',
+        'another-hub':
+          '另一台主机正用本大厅数据的副本以同一编码上报，本主机已停止上报，以免两边的记录混在一起。大厅照常服务；请运维人员停掉不该运行的那台主机。',
+        'not-shipped-log':
+          '市级平台的本大厅记录与本主机的数据接不上（例如数据在上报前已归档，或主机从较旧的备份恢复），上报已停止。大厅照常服务；请联系技术支持。',
+      },
       behind: (events: number, seconds: number) => (events === 0 ? '无待上报数据' : `待上报 ${events} 条，最早的已等待 ${zhSpan(seconds)}`),
       clockOff: (aheadSeconds: number) =>
         `本大厅主机的时钟比市级平台${aheadSeconds > 0 ? '快' : '慢'} ${zhSpan(Math.abs(aheadSeconds))}：取号、叫号、工作日和统计都按主机的时钟，请校准主机时间（开启自动对时），市级平台的今日数字才会准确。`,
@@ -709,7 +722,19 @@ const en: Strings = {
     notConnected: 'Connecting…',
     upstream: {
       title: 'Reporting to the city',
-      states: { connecting: 'Connecting', shipping: 'Sending', 'caught-up': 'Up to date', offline: "The city's platform cannot be reached for now; the data stays in this hall and is sent once it is back", refused: 'Sending has stopped: please call the operator', stopped: 'Not running' },
+      states: { connecting: 'Connecting', shipping: 'Sending', 'caught-up': 'Up to date', offline: 'Not sending for now', refused: 'Sending has stopped', stopped: 'Not running' },
+      problems: {
+        unreachable:
+          "The city's database cannot be reached. The hall serves as ever; its data stays here and is sent once the city is reached. Ask the hall's network administrator to check the network; if the network is fine, have the operator check this hub's address, account and password for the city (SERVICEHALL_UPSTREAM_URL), or ask the city whether its database runs.",
+        'not-taken':
+          "The city's database is reached but did not take this hall's data (its disk full, for instance). The hall serves as ever; its data stays here, the hub keeps trying and sends it once it is taken. This is not this hall's address or password: call the city's database administrator.",
+        'another-log':
+          "The city does not take this hub's data, and sending has stopped: the city holds another record under this hall's code. This hub's hall code (SERVICEHALL_UPSTREAM_HALL) may be another hall's, or this hub's data may not be this hall's. The hall serves as ever; have the operator check the hall code, and call the city.",
+        'another-hub':
+          "Another hub sends this hall's data from a copy under the same code, so this hub stopped sending, lest the two records mix. The hall serves as ever; have the operator stop the hub that should not run.",
+        'not-shipped-log':
+          "The city's record of this hall and this hub's data do not meet (data archived before it was sent, or the hub restored from an older backup), and sending has stopped. The hall serves as ever; call technical support.",
+      },
       behind: (events: number, seconds: number) => (events === 0 ? 'Nothing waiting' : `${events} records waiting, the oldest for ${enSpan(seconds)}`),
       clockOff: (aheadSeconds: number) =>
         `This hall's hub clock is ${enSpan(Math.abs(aheadSeconds))} ${aheadSeconds > 0 ? 'fast' : 'slow'} against the city's: tickets, calls, working days and figures all go by it. Set the hub's time right (turn on time sync), so that the city's figures of today are right.`,

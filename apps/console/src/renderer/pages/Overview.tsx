@@ -8,6 +8,8 @@ interface UpstreamHealth {
   state: 'connecting' | 'shipping' | 'caught-up' | 'offline' | 'refused' | 'stopped';
   behindEvents: number;
   behindSeconds: number;
+  /** Why it does not ship (the hub's upstreamHealth): said as what it is and who is to look. */
+  problem?: 'unreachable' | 'not-taken' | 'another-log' | 'another-hub' | 'not-shipped-log';
   /** The hub's clock less the city database's, as last measured. */
   clockAheadSeconds?: number;
 }
@@ -38,6 +40,11 @@ function UpstreamCard() {
       <p className={bad ? 'notice' : undefined}>
         <span className={`tag ${bad ? 'warn' : ''}`}>{t.overview.upstream.states[upstream.state]}</span> {t.overview.upstream.behind(upstream.behindEvents, upstream.behindSeconds)}
       </p>
+      {bad && (
+        <p className="notice" data-testid="upstream-problem">
+          {t.overview.upstream.problems[upstream.problem ?? (upstream.state === 'refused' ? 'another-log' : 'unreachable')]}
+        </p>
+      )}
       {upstream.clockAheadSeconds !== undefined && isHubClockOff(upstream.clockAheadSeconds * 1000) && (
         <p className="notice" data-testid="hub-clock-off">
           {t.overview.upstream.clockOff(upstream.clockAheadSeconds)}
