@@ -118,6 +118,19 @@ function SessionEnded() {
   );
 }
 
+/** The wall screen's feed when not live, said across the room above the board: since when its figures are old, and why. */
+function WallLink({ ended }: { ended: boolean }) {
+  const { t, live, times, hubNow } = useConsole();
+  if (live.link === 'linked' && !ended) return null;
+  const since = live.lostAt === undefined ? undefined : times.clock(live.lostAt + hubNow() - performance.now());
+  return (
+    <div className="wall-link" role="status" data-testid="wall-link">
+      <b>{t.board.notLive(since, ended || live.link === 'ended')}</b>
+      <span>{t.live[ended ? 'ended' : live.link]}</span>
+    </div>
+  );
+}
+
 function Layout() {
   const { t, staff, status, signOut, language, setLanguage, live, changed, opened, sessionEnded } = useConsole();
   const location = useLocation();
@@ -133,6 +146,7 @@ function Layout() {
     return (
       <main className="page wall-page">
         <SessionEnded />
+        <WallLink ended={ended} />
         <AlertTray />
         <Outlet />
       </main>
