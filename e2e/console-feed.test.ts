@@ -96,6 +96,12 @@ describe('the console’s live feed refused in a failover', () => {
     expect(said).toMatch(/^数据更新于 \d\d:\d\d，正在重新连接…$/);
     expect(lostAround).toContain(said.slice(6, 11));
     await expect.poll(() => banner.textContent()).toContain('暂不是主用主机（主备切换中）');
+    // The board's own 更新于 says the same time, and stands still while not live (it ran on with the clock).
+    const updated = () => page.locator('.board.wall > .spread .small').first().textContent();
+    const first = await updated();
+    expect(first).toMatch(new RegExp(`^更新于 ${said.slice(6, 11)}:\\d\\d$`));
+    await page.waitForTimeout(6_000);
+    expect(await updated()).toBe(first);
     // The board stays on the screen beneath it: old figures, said to be old.
     expect(await page.locator('.board.wall h1').isVisible()).toBe(true);
     await screenshot(page, 'console-wall-not-live-1920');

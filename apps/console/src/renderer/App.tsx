@@ -61,6 +61,8 @@ interface ConsoleState {
   opened(): void;
   refreshStatus(): Promise<void>;
   live: Live;
+  /** On the hub's clock, when the feed stopped being live: what is shown is the hall as it was then. Absent while live. */
+  liveUntil?: number;
 }
 
 const Ctx = createContext<ConsoleState | undefined>(undefined);
@@ -120,9 +122,9 @@ function SessionEnded() {
 
 /** The wall screen's feed when not live, said across the room above the board: since when its figures are old, and why. */
 function WallLink({ ended }: { ended: boolean }) {
-  const { t, live, times, hubNow } = useConsole();
+  const { t, live, times, liveUntil } = useConsole();
   if (live.link === 'linked' && !ended) return null;
-  const since = live.lostAt === undefined ? undefined : times.clock(live.lostAt + hubNow() - performance.now());
+  const since = liveUntil === undefined ? undefined : times.clock(liveUntil);
   return (
     <div className="wall-link" role="status" data-testid="wall-link">
       <b>{t.board.notLive(since, ended || live.link === 'ended')}</b>
@@ -302,6 +304,7 @@ export function App() {
     () => ({
       timeZone,
       hubNow: () => Math.round(performance.now() + hubOffset),
+      liveUntil: live.lostAt === undefined ? undefined : Math.round(live.lostAt + hubOffset),
       times: hallTimes(language, timeZone),
       t: STRINGS[language],
       cw: CASEWORK_STRINGS[language],
