@@ -1,6 +1,6 @@
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consoleAsFirstAdmin, launchChromium, screenshot, startRelay, startTestHall, type TestHall } from './harness';
+import { consoleAsFirstAdmin, hallMinutesNow, launchChromium, screenshot, startRelay, startTestHall, type TestHall } from './harness';
 
 /**
  * A supervisor's console through a failover: the link to the hub drops, and the address then answers 503 not-in-charge
@@ -8,6 +8,8 @@ import { consoleAsFirstAdmin, launchChromium, screenshot, startRelay, startTestH
  * EventSource gives such a feed up for good: the page asks again by itself, takes the hall afresh, and keeps what was typed.
  */
 const SMALL = { width: 1366, height: 768 };
+/** The supervisors' office wall screen. */
+const WALL = { width: 1920, height: 1080 };
 
 let hall: TestHall;
 let browser: Browser;
@@ -75,6 +77,41 @@ describe('the console’s live feed refused in a failover', () => {
     await screenshot(page, 'console-feed-busy-1366');
     await page.unroute('**/api/console/stream');
     await expect.poll(corner, { timeout: 20_000 }).toBe('实时连接');
+  });
+
+  it('says on the wall screen, across the room, since when its board is not live, and nothing once live again', { timeout: 60_000 }, async () => {
+    await page.setViewportSize(WALL);
+    await page.goto(`${relay.url}/console/board?wall`);
+    // The board is drawn once the feed's snapshot came: live.
+    await page.locator('.board.wall').waitFor();
+    const lostAround = hallMinutesNow();
+    expect(await page.locator('[data-testid=wall-link]').count()).toBe(0);
+
+    await page.route('**/api/console/stream', notInCharge);
+    await page.route('**/api/console/session', notInCharge);
+    relay.cut();
+    const banner = page.locator('[data-testid=wall-link]');
+    await expect.poll(() => banner.count(), { timeout: 15_000 }).toBe(1);
+    const said = (await banner.locator('b').textContent())!;
+    expect(said).toMatch(/^数据更新于 \d\d:\d\d，正在重新连接…$/);
+    expect(lostAround).toContain(said.slice(6, 11));
+    await expect.poll(() => banner.textContent()).toContain('暂不是主用主机（主备切换中）');
+    // The board's own 更新于 says the same time, and stands still while not live (it ran on with the clock).
+    const updated = () => page.locator('.board.wall > .spread .small').first().textContent();
+    const first = await updated();
+    expect(first).toMatch(new RegExp(`^更新于 ${said.slice(6, 11)}:\\d\\d$`));
+    await page.waitForTimeout(6_000);
+    expect(await updated()).toBe(first);
+    // The board stays on the screen beneath it: old figures, said to be old.
+    expect(await page.locator('.board.wall h1').isVisible()).toBe(true);
+    await screenshot(page, 'console-wall-not-live-1920');
+
+    await page.unroute('**/api/console/stream');
+    await page.unroute('**/api/console/session');
+    await expect.poll(() => banner.count(), { timeout: 20_000 }).toBe(0);
+    await page.setViewportSize(SMALL);
+    await page.goto(`${relay.url}/console/`);
+    await page.locator('.shell').waitFor();
   });
 
   it('says the session ended, not that it reconnects, while the session-ended notice is up', async () => {

@@ -143,6 +143,22 @@ describe('the kiosk in Chromium, with its printer on a serial line', () => {
     await expect.poll(() => page.locator('[data-testid=refusal-text]').textContent()).toContain('该预约已签到');
   });
 
+  it('says at check-in that the hall cancelled a booking of a service it no longer offers, naming the service', async () => {
+    const now = Date.now();
+    expect((await hall.api('POST', '/api/appointments', { code: 'YY20260002', serviceCode: 'SJ-GT-SL', slotStart: now, slotEnd: now + 30 * 60_000 })).status).toBe(201);
+    const catalogue = (await hall.api<{ items: { code: string }[]; windows: { serves: string[] }[] }>('GET', '/api/catalogue')).body;
+    catalogue.items = catalogue.items.filter((i) => i.code !== 'SJ-GT-SL');
+    for (const w of catalogue.windows) w.serves = w.serves.filter((c) => c !== 'SJ-GT-SL');
+    expect((await hall.api('PUT', '/api/catalogue', catalogue)).status).toBe(200);
+    await home();
+    await page.locator('[data-testid=check-in]').click();
+    await page.locator('[data-testid=appointment-code]').fill('YY20260002');
+    await page.locator('[data-testid=appointment-code-submit]').click();
+    await expect.poll(() => page.locator('[data-testid=refusal] h2').textContent()).toBe('您的预约已由大厅取消');
+    expect(await page.locator('[data-testid=refusal-text]').textContent()).toMatch(/^抱歉，本大厅已不再办理“个体工商户.*”，您预约的这个事项已由大厅取消/);
+    await screenshot(page, 'kiosk-appointment-withdrawn');
+  });
+
   it('answers a progress query by ticket number, and politely when a case number is not known', async () => {
     const [first] = await queue();
     await home();

@@ -61,6 +61,8 @@ interface ConsoleState {
   opened(): void;
   refreshStatus(): Promise<void>;
   live: Live;
+  /** On the hub's clock, when the feed stopped being live: what is shown is the hall as it was then. Absent while live. */
+  liveUntil?: number;
 }
 
 const Ctx = createContext<ConsoleState | undefined>(undefined);
@@ -118,6 +120,19 @@ function SessionEnded() {
   );
 }
 
+/** The wall screen's feed when not live, said across the room above the board: since when its figures are old, and why. */
+function WallLink({ ended }: { ended: boolean }) {
+  const { t, live, times, liveUntil } = useConsole();
+  if (live.link === 'linked' && !ended) return null;
+  const since = liveUntil === undefined ? undefined : times.clock(liveUntil);
+  return (
+    <div className="wall-link" role="status" data-testid="wall-link">
+      <b>{t.board.notLive(since, ended || live.link === 'ended')}</b>
+      <span>{t.live[ended ? 'ended' : live.link]}</span>
+    </div>
+  );
+}
+
 function Layout() {
   const { t, staff, status, signOut, language, setLanguage, live, changed, opened, sessionEnded } = useConsole();
   const location = useLocation();
@@ -133,6 +148,7 @@ function Layout() {
     return (
       <main className="page wall-page">
         <SessionEnded />
+        <WallLink ended={ended} />
         <AlertTray />
         <Outlet />
       </main>
@@ -288,6 +304,7 @@ export function App() {
     () => ({
       timeZone,
       hubNow: () => Math.round(performance.now() + hubOffset),
+      liveUntil: live.lostAt === undefined ? undefined : Math.round(live.lostAt + hubOffset),
       times: hallTimes(language, timeZone),
       t: STRINGS[language],
       cw: CASEWORK_STRINGS[language],

@@ -115,6 +115,9 @@ const zh = {
     wall: '大屏显示',
     leaveWall: '退出大屏',
     updated: (time: string) => `更新于 ${time}`,
+    /** The wall screen's feed not live: the board is the hall as it was at `time` (absent: it never was live). */
+    notLive: (time: string | undefined, ended: boolean) =>
+      `${time ? `数据更新于 ${time}，` : '尚无实时数据，'}${ended ? '会话已结束，不再更新' : time ? '正在重新连接…' : '正在连接…'}`,
     figures: { issued: '今日取号', served: '已办结', waiting: '正在等候', noShow: '过号', averageWait: '平均等候（分钟）', ratings: '评价', badRatings: '差评', windowsOpen: '开放窗口' },
     windows: '窗口',
     items: '事项排队',
@@ -745,6 +748,8 @@ const en: Strings = {
     wall: 'Wall screen',
     leaveWall: 'Leave the wall screen',
     updated: (time: string) => `Updated ${time}`,
+    notLive: (time: string | undefined, ended: boolean) =>
+      `${time ? `Data as of ${time}; ` : 'No live data yet; '}${ended ? 'session ended, no longer updated' : time ? 'reconnecting…' : 'connecting…'}`,
     figures: { issued: 'Tickets today', served: 'Served', waiting: 'Waiting', noShow: 'No-shows', averageWait: 'Average wait (min)', ratings: 'Ratings', badRatings: 'Bad ratings', windowsOpen: 'Windows open' },
     windows: 'Windows',
     items: 'Queues',

@@ -53,7 +53,17 @@ export interface Live {
   online: boolean;
   /** What the corner says of the feed. */
   link: FeedLink;
+  /** When the feed stopped being live (performance.now()): the view is the hall as it was then. Absent while linked. */
+  lostAt?: number;
 }
+
+/** The live state with the feed's link now `link`: the moment it stopped being live kept until it is live again. */
+const linkNow = (l: Live, link: FeedLink): Live => ({
+  ...l,
+  online: link === 'linked',
+  link,
+  lostAt: link === 'linked' ? undefined : l.link === 'linked' ? performance.now() : l.lostAt,
+});
 
 /**
  * The hall as the hub pushes it to the console (Server-Sent Events): a snapshot, then every event
@@ -72,13 +82,13 @@ export function useLive(enabled: boolean): Live {
     let stopped = false;
     let again: ReturnType<typeof setTimeout> | undefined;
     const source = new EventSource('/api/console/stream', { withCredentials: true });
-    const say = (link: FeedLink) => setLive((l) => ({ ...l, online: link === 'linked', link }));
+    const say = (link: FeedLink) => setLive((l) => linkNow(l, link));
     // Signed in again after the session ended: linking anew, not still ended.
     setLive((l) => (l.link === 'ended' ? { ...l, link: 'linking' } : l));
     let view: HallView | undefined;
     source.addEventListener('snapshot', (e) => {
       view = fromSnapshot(JSON.parse((e as MessageEvent).data) as HallSnapshot);
-      setLive((l) => ({ ...l, view, seq: view!.seq, online: true, link: 'linked' }));
+      setLive((l) => ({ ...linkNow(l, 'linked'), view, seq: view!.seq }));
     });
     source.addEventListener('events', (e) => {
       if (!view) return;
@@ -118,7 +128,7 @@ export function useLive(enabled: boolean): Live {
       if (stopped) return;
       // Lost: EventSource asks again by itself. Refused (it then gives up, telling nothing): a request says why, a session ended
       // going to sign-in, and the feed is asked for again after the hub's Retry-After, twice that after a second refusal, and so on.
-      if (source.readyState !== EventSource.CLOSED) return setLive((l) => ({ ...l, online: false, link: networkError(l.link) }));
+      if (source.readyState !== EventSource.CLOSED) return setLive((l) => linkNow(l, networkError(l.link)));
       source.close();
       void api('GET', '/api/console/session')
         .then(

@@ -287,6 +287,20 @@ describe('the kiosk agent without a printer', () => {
     expect(await call.checkIn({ code: 'NOPE', lang: 'zh-CN' })).toEqual({ ok: false, code: 'appointment-unknown' });
   });
 
+  it('names the service of a booking the hall cancelled when it stopped offering it, at check-in', async () => {
+    const { call } = await kiosk('kiosk-2');
+    const now = Date.now();
+    hub.store.execute({ id: 'book-appointment-2', type: 'bookAppointment', code: 'YY43', serviceCode: 'RS-SBK-SL', slotStart: now, slotEnd: now + 1_800_000 }, { role: 'admin', terminal: 'test' });
+    const catalogue = demoCatalogue({ allDay: true });
+    catalogue.items = catalogue.items.filter((i) => i.code !== 'RS-SBK-SL');
+    for (const w of catalogue.windows) w.serves = w.serves.filter((c) => c !== 'RS-SBK-SL');
+    expect(hub.store.execute({ id: 'replace-catalogue-2', type: 'replaceCatalogue', catalogue }, { role: 'admin', terminal: 'test' }).answer).toMatchObject({ ok: true });
+    // The hub refuses it at once; the kiosk names the service once the withdrawal has reached its view.
+    await expect
+      .poll(() => call.checkIn({ code: 'yy-43', lang: 'zh-CN' }))
+      .toEqual({ ok: false, code: 'appointment-withdrawn', itemName: '社会保障卡申领', itemNameEn: 'Social Security Card Application' });
+  });
+
   it('answers a progress query for a ticket (typed, or its QR code scanned), and "not found" when the hub knows no such ticket or case', async () => {
     setPublicUrl(PUBLIC);
     const { call } = await kiosk('kiosk-2');

@@ -1,6 +1,7 @@
 import { pollDevice, SteadyState, type AgentContext, type AgentParts } from '@servicehall/agent';
 import { EmergencyLedger } from '@servicehall/client';
 import {
+  bookedAppointment,
   emergencyTicket,
   findItem,
   formatTicketNumber,
@@ -239,6 +240,13 @@ export function createKioskAgent(
     };
   };
 
+  /** A booking the hall cancelled when it stopped offering its service: the service named, as the hall's view keeps it. */
+  const withdrawn = async (code: string, lang: Lang): Promise<TakeResult> => {
+    const was = client.view && bookedAppointment(client.view, code)?.withdrawn;
+    if (!was) return refusal('appointment-withdrawn', undefined, lang);
+    return { ok: false, code: 'appointment-withdrawn', itemName: was.itemName, ...(was.itemNameEn ? { itemNameEn: was.itemNameEn } : {}) };
+  };
+
   let chain: Promise<unknown> = Promise.resolve();
   /** One ticket at a time: a second press waits for the first to be printed or voided. */
   const oneAtATime = <T>(task: () => Promise<T>): Promise<T> => {
@@ -259,7 +267,7 @@ export function createKioskAgent(
       }
       const answer = await sendWithin(body);
       if (!answer) return refusal('hub-offline', serviceCode, lang);
-      if (!answer.ok) return refusal(answer.code, serviceCode, lang);
+      if (!answer.ok) return answer.code === 'appointment-withdrawn' && body.type === 'checkInAppointment' ? withdrawn(body.code, lang) : refusal(answer.code, serviceCode, lang);
       const t = answer.ticket;
       if (!t) return refusal('internal', serviceCode, lang);
       try {

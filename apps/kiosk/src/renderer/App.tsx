@@ -112,7 +112,7 @@ export function App() {
       say(t('speak.void', { number: result.number }));
       setScreen({ name: 'voided', number: result.number });
     } else {
-      say(`${t('speak.refusal')}。${refusalSentence(lang, result.code)}`);
+      say(`${t('speak.refusal')}。${refusalSentence(lang, result.code, result.itemName ? nameIn(lang, { name: result.itemName, nameEn: result.itemNameEn }) : undefined)}`);
       setScreen({ name: 'refusal', result });
     }
   };

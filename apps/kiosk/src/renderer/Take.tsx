@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { ItemCard, Lang, TakeResult, TakeRequest, TicketShown } from '../shared/api';
-import { refusalSentence, waitText } from '../shared/strings';
+import { refusalSentence, refusalTitle, waitText } from '../shared/strings';
 import { nameIn, type T } from './bridge';
 import { CheckIcon } from './icons';
 
@@ -220,17 +220,18 @@ export function VoidedScreen({ t, number, onHome }: { t: T; number: string; onHo
 export function RefusalScreen({ t, lang, result, onHome }: { t: T; lang: Lang; elderly: boolean; result: Extract<TakeResult, { ok: false }>; onHome(): void }) {
   const closed = result.code === 'daily-quota-reached' || result.code === 'outside-issuing-hours' || result.code === 'numbers-exhausted';
   const deviceOrLink = result.code === 'out-of-service' || result.code === 'print-failed' || result.code === 'hub-offline';
+  const item = result.itemName ? nameIn(lang, { name: result.itemName, nameEn: result.itemNameEn }) : undefined;
   return (
     <div className="refusal" data-testid="refusal" data-code={result.code}>
       <div className="refusal-head">
         <span className="info" aria-hidden>
           i
         </span>
-        <h2>{t('refusal.title')}</h2>
+        <h2>{refusalTitle(lang, result.code)}</h2>
       </div>
-      {result.itemName && <div className="refusal-item">{nameIn(lang, { name: result.itemName, nameEn: result.itemNameEn })}</div>}
+      {item && <div className="refusal-item">{item}</div>}
       <p className="refusal-text" data-testid="refusal-text">
-        {refusalSentence(lang, result.code)}
+        {refusalSentence(lang, result.code, item)}
       </p>
       <h3>{t('refusal.alternatives')}</h3>
       <ol className="alternatives">

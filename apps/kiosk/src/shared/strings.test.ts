@@ -1,6 +1,6 @@
 import { forbiddenPhrasesIn } from '@servicehall/core';
 import { describe, expect, it } from 'vitest';
-import { daysText, KIOSK_STRINGS, refusalSentence, tr, type KioskStringKey } from './strings';
+import { daysText, KIOSK_STRINGS, refusalSentence, refusalTitle, tr, type KioskStringKey } from './strings';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -40,6 +40,19 @@ describe("the kiosk's string catalogue (H-14)", () => {
   it("uses the hall's own sentence for a hub refusal", () => {
     expect(refusalSentence('zh-CN', 'daily-quota-reached')).toContain('网上办事大厅');
     expect(refusalSentence('en', 'outside-issuing-hours')).toContain('online');
+  });
+
+  it('says of a booking the hall cancelled which service it was for and that the hall cancelled it, not that no number can be given now', () => {
+    expect(refusalTitle('zh-CN', 'appointment-withdrawn')).toBe('您的预约已由大厅取消');
+    expect(refusalTitle('en', 'appointment-withdrawn')).toBe('The hall has cancelled your booking');
+    expect(refusalTitle('zh-CN', 'daily-quota-reached')).toBe('抱歉，暂时无法为您取号');
+    const zh = refusalSentence('zh-CN', 'appointment-withdrawn', '居民身份证换领');
+    expect(zh).toContain('“居民身份证换领”');
+    expect(zh).toContain('由大厅取消');
+    expect(zh).toContain('服务台');
+    expect(refusalSentence('en', 'appointment-withdrawn', 'ID card renewal')).toContain('"ID card renewal"');
+    // The service unknown to the kiosk: the hall's own sentence, which names none.
+    expect(refusalSentence('zh-CN', 'appointment-withdrawn')).toContain('该预约的事项');
   });
 
   it('says one person ahead in English without a plural ("1 people")', () => {

@@ -110,6 +110,8 @@ const zh = {
   'refusal.hub-offline': '抱歉，系统正在连接，暂时无法取号。请稍后再试，或到服务台人工取号。',
   'refusal.leases-spent': '抱歉，本机的应急号码已全部发放。请使用另一台自助取号机，或到服务台人工取号。',
   'refusal.print-cut-off': '抱歉，号票没有打印完整，该号码已作废，不会被叫号。请使用另一台自助取号机重新取号，或到服务台，工作人员将为您安排。',
+  'refusal.title.appointment-withdrawn': '您的预约已由大厅取消',
+  'refusal.appointment-withdrawn': '抱歉，本大厅已不再办理“{item}”，您预约的这个事项已由大厅取消，无法签到取号。请到服务台咨询，工作人员将为您安排；也可以预约其他事项。',
   'void.title': '抱歉，号票没有打印完整',
   'void.number': '号票上的号码 {number} 已作废',
   'void.notCalled': '该号码不会被叫号，请不要凭这张号票等候。',
@@ -284,6 +286,8 @@ const en: Record<KioskStringKey, string> = {
   'refusal.hub-offline': 'Sorry, the kiosk is reconnecting and cannot issue numbers now. Please try again shortly, or go to the service desk.',
   'refusal.leases-spent': 'Sorry, this kiosk has given all its emergency numbers. Please use the other kiosk, or the service desk will give you a number.',
   'refusal.print-cut-off': 'Sorry, the ticket did not print whole. That number has been cancelled and will not be called. Please take a new number at the other kiosk, or the service desk will help you.',
+  'refusal.title.appointment-withdrawn': 'The hall has cancelled your booking',
+  'refusal.appointment-withdrawn': 'Sorry, this hall no longer offers "{item}", so the hall has cancelled your booking for it and it cannot be checked in. Please ask at the service desk, where our staff will help you, or book another service.',
   'void.title': 'Sorry, the ticket did not print whole',
   'void.number': 'Number {number} on the slip is cancelled',
   'void.notCalled': 'It will not be called; please do not wait with this slip.',
@@ -386,8 +390,14 @@ export function waitText(lang: Lang, wait: WaitPhrase): string {
   }
 }
 
-/** The polite sentence for a refusal: the kiosk's own, else the hall's table from core. */
-export function refusalSentence(lang: Lang, code: KioskRefusal): string {
+/** The refusal screen's heading: a booking the hall cancelled said as such, not as a number the kiosk cannot give now. */
+export function refusalTitle(lang: Lang, code: KioskRefusal): string {
+  return tr(lang, code === 'appointment-withdrawn' ? 'refusal.title.appointment-withdrawn' : 'refusal.title');
+}
+
+/** The polite sentence for a refusal: the kiosk's own, else the hall's table from core; `item`, the service it was for, where known. */
+export function refusalSentence(lang: Lang, code: KioskRefusal, item?: string): string {
   if ((KIOSK_REFUSALS as readonly string[]).includes(code)) return tr(lang, `refusal.${code}` as KioskStringKey);
+  if (code === 'appointment-withdrawn' && item) return tr(lang, 'refusal.appointment-withdrawn', { item });
   return REFUSAL_TEXT[lang][code as RefusalCode] ?? REFUSAL_TEXT[lang].internal;
 }

@@ -31,7 +31,7 @@ export { askedRating, ratingTimeEnds } from './ratings';
 export { calendarYears, carriedSetup, hallCalendar, itemToday, pendingAtOpening, strandedTickets, type CalendarYear, type PendingCancel, type PendingOutcome } from './setup';
 export { caseOfVisit, outcomeOf } from './outcomes';
 export { correctionDays, correctionDeadline, isPastDeadline } from './case-deadlines';
-export { issuedTicket } from './tickets';
+export { bookedAppointment, issuedTicket } from './tickets';
 export {
   ALERT_SOURCES,
   activeAlerts,

@@ -318,6 +318,14 @@ function current(view: HallView, window: number): Result<Ticket> {
   return t ? ok(t) : refuse('not-found', `window ${window} has no current ticket`);
 }
 
+/**
+ * The booking of a code typed at the kiosk as the phone shows it, in whatever case the keyboard gives (codes are capitals
+ * and digits), grouped by spaces or a dash as it is read out, or full-width from a scanner or keyboard behind a Chinese input method.
+ */
+export function bookedAppointment(view: HallView, code: string) {
+  return view.appointments.get(code) ?? view.appointments.get(code.normalize('NFKC').replace(/[\s-]/g, '').toUpperCase());
+}
+
 export function decideTicketCommand(view: HallView, command: TicketCommand, ctx: DecideContext): Result<Decision> {
   const { now } = ctx;
   const by = ctx.actor.terminal;
@@ -337,9 +345,7 @@ export function decideTicketCommand(view: HallView, command: TicketCommand, ctx:
       return ok({ events: [{ type: 'ticket.issued', ticket: issuedPart(t.value), by }], ticket: t.value });
     }
     case 'checkInAppointment': {
-      // Typed at the kiosk as the phone shows it, in whatever case the keyboard gives (codes are capitals and digits), grouped
-      // by spaces or a dash as it is read out, or full-width from a scanner or keyboard behind a Chinese input method.
-      const a = view.appointments.get(command.code) ?? view.appointments.get(command.code.normalize('NFKC').replace(/[\s-]/g, '').toUpperCase());
+      const a = bookedAppointment(view, command.code);
       if (!a) return refuse('appointment-unknown', `no appointment has the code ${command.code}`);
       if (a.withdrawn)
         return refuse(

@@ -77,7 +77,7 @@ function Hubs() {
  * wall screen of the supervisors' office: the same board in large type, without the console around it.
  */
 export function BoardPage() {
-  const { t, live, staff, times, language } = useConsole();
+  const { t, live, staff, times, language, liveUntil } = useConsole();
   const [params] = useSearchParams();
   const wall = params.has('wall');
   const now = useNow(5_000);
@@ -107,7 +107,8 @@ export function BoardPage() {
           {board.hallName} · {t.board.title}
         </h1>
         <span className="row">
-          <span className="small">{t.board.updated(times.clock(board.at, true))}</span>
+          {/* Not live: the time the hall was as shown, not the clock running on. */}
+          <span className="small">{t.board.updated(times.clock(liveUntil ?? board.at, true))}</span>
           {wall ? (
             <Link className="button ghost" to="/board">
               {t.board.leaveWall}
