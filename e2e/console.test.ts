@@ -697,7 +697,10 @@ describe('the console, from an empty hub to a citizen’s ticket', () => {
 
     // An item chosen for window 4 and not applied: the page says by itself that the session ended and that changes will not be kept, and stays until told to go.
     await page.getByRole('link', { name: '今日调整' }).click();
+    // Counted once window 4's row is on the page (counted before, it could be none of them: CI117 read 0, then 6).
+    await page.locator('[data-testid=apply-window-4]').waitFor();
     const chips = page.locator('[name^="serves-4-"]');
+    await expect.poll(() => chips.count()).toBeGreaterThan(0);
     const chipsBefore = await chips.count();
     await page.locator('[name="add-4"]').selectOption({ index: 1 });
     await endElsewhere();
