@@ -1,4 +1,4 @@
-import { applyEvent, fromSnapshot, HubOffset, OutOfStep, type Command, type CommandBody, type HallEvent, type HallView } from '@servicehall/core';
+import { applyEvent, commandBody, fromSnapshot, HubOffset, OutOfStep, type Command, type CommandBody, type HallEvent, type HallView } from '@servicehall/core';
 import { HubMessageSchema, PROTOCOL_VERSION, newCommandId, parseMessage, type Answer, type ConnectionState, type HubMessage, type Question, type Reply, type Role } from '@servicehall/protocol';
 
 export type { ConnectionState };
@@ -78,9 +78,7 @@ export function insecureHubProblem(url: string, allowInsecure = false): { zh: st
 
 /** Whether two commands ask the same, whenever each was made (as the hub compares a retry). */
 function sameCommand(a: Command, b: Command): boolean {
-  const { madeAt: _a, ...x } = a;
-  const { madeAt: _b, ...y } = b;
-  return isDeepStrictEqual(x, y);
+  return a.id === b.id && isDeepStrictEqual(commandBody(a), commandBody(b));
 }
 
 /**

@@ -232,6 +232,15 @@ export const CommandSchema = withFields(CommandBodySchema, {
 }) as unknown as z.ZodType<Command>;
 export type Command = CommandBody & { id: string; madeAt?: number };
 
+/**
+ * What a command asks, without its id and the time it was made: a retry made again (a clerk's second press,
+ * an HTTP retry with or without X-Made-At, a terminal's outbox sent after a restart) asks the same.
+ */
+export function commandBody<T extends CommandBody>(command: T & { id?: string; madeAt?: number }): T {
+  const { id: _id, madeAt: _madeAt, ...body } = command;
+  return body as unknown as T;
+}
+
 /** Who sends a command. A terminal may send only its own kind of commands. */
 export type Actor =
   | { role: 'kiosk'; terminal: string }

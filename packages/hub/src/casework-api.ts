@@ -3,6 +3,7 @@ import {
   CreateComplaintCommandSchema,
   EvidenceRefSchema,
   followUpDepartment,
+  LINE_CONTROL_CHARACTER,
   FollowUpStepSchema,
   MAX_EVIDENCE_BYTES,
   nextFollowUpStep,
@@ -130,7 +131,7 @@ export function caseworkOperations(store: HallStore, run: Run, clock: () => numb
       file: { contentType: 'application/octet-stream', maxBytes: MAX_EVIDENCE_BYTES },
       handle: (req) => {
         const name = (req.query.get('name') ?? '').trim() || 'evidence';
-        if (name.length > 100 || /[\u0000-\u001f/\\]/.test(name))
+        if (name.length > 100 || LINE_CONTROL_CHARACTER.test(name) || /[/\\]/.test(name))
           throw refusalSaid('bad-request', 'the name is one line of at most 100 characters, without slashes', '文件名（name）只能写一行，最多 100 个字符，不含斜杠和控制字符。未保存任何文件。', "The file's name (name) is one line of at most 100 characters, without slashes or control characters. Nothing was stored.");
         const stored = records.storeEvidence(req.raw ?? Buffer.alloc(0), name, req.session?.staff.id ?? 'hall-token', clock());
         if (!stored.ok) throw new HttpRefusal(stored.code, stored.message);

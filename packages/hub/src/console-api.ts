@@ -711,15 +711,17 @@ function consoleStream(ctx: ConsoleContext, req: Request, res: ServerResponse): 
   let hubsSaid = '';
   // The hubs' health is the board's for administrators and supervisors only (Board.tsx): a clerk's or a department head's feed is not told it.
   const seesHubs = (SUPERVISORS as readonly string[]).includes(req.session!.staff.role);
-  const tellHubs = () => {
-    const now = seesHubs && ctx.hubs ? JSON.stringify(ctx.hubs()) : undefined;
-    if (now === undefined || now === hubsSaid) return;
+  const hubs = seesHubs ? ctx.hubs : undefined;
+  const tellHubs = (health: () => HubHealth) => {
+    const now = JSON.stringify(health());
+    if (now === hubsSaid) return;
     hubsSaid = now;
     send(`event: hubs\ndata: ${now}\n\n`);
   };
-  tellHubs();
-  const hubsBeat = setInterval(tellHubs, ctx.hubsEveryMs ?? HUBS_LOOK_MS);
-  hubsBeat.unref();
+  // Looked at only for a feed that is told them: a clerk's or a department head's has no timer for it.
+  const hubsBeat = hubs ? setInterval(() => tellHubs(hubs), ctx.hubsEveryMs ?? HUBS_LOOK_MS) : undefined;
+  hubsBeat?.unref();
+  if (hubs) tellHubs(hubs);
   res.on('close', () => {
     clearInterval(hubsBeat);
     clearInterval(keepAlive);

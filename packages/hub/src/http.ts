@@ -11,6 +11,7 @@ import {
   AmendOutcomeCommandSchema,
   type Rating,
   itemWaits,
+  LINE_CONTROL_CHARACTER,
   localTime,
   periodProblem,
   refusalTextOf,
@@ -45,10 +46,10 @@ import { Buckets, CommandRates, rateLimited, type HubLimits, type Rate } from '.
 import { HALL_TOKEN_STAFF, type Session, type Staff } from './staff';
 import { cookies, csrfMatches, SESSION_COOKIE } from './staff/sessions';
 import { log } from './log';
-import { opsText, type OpsMessage } from './ops-strings';
+import { opsText, type Bilingual, type OpsMessage } from './ops-strings';
 import { caseworkOperations } from './casework-api';
 import { ACCESS_PURPOSES, isDiskFull, type AccessPurpose, type HallStore, type SetupChange } from './store';
-import { problemWords, schemaProblems, type Words as Said } from './schema-words';
+import { problemWords, schemaProblems } from './schema-words';
 import { tokensMatch } from './terminals';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -238,11 +239,11 @@ export function plainNumber(text: string | null | undefined, min: number, max: n
 /** The caller's line of a sentence given in both languages (or the one sentence given), if any. */
 function saidTo(text: unknown, language: Language): string | undefined {
   if (typeof text === 'string') return text;
-  if (text && typeof text === 'object' && typeof (text as Said)[language] === 'string') return (text as Said)[language];
+  if (text && typeof text === 'object' && typeof (text as Bilingual)[language] === 'string') return (text as Bilingual)[language];
   return undefined;
 }
 
-const NOT_JSON: Said = {
+const NOT_JSON: Bilingual = {
   'zh-CN': '请求内容不是有效的 JSON，未作任何更改：请检查括号、引号和逗号是否成对、齐全后再试。',
   en: 'The request body is not valid JSON; nothing was changed. Check that its brackets, quotes and commas are all in place, then try again.',
 };
@@ -255,7 +256,7 @@ export function schemaRefusal(json: unknown, error: z.ZodError): HttpRefusal {
 
 /** A refusal with its sentence for the caller in both languages beside the developer's message. */
 export const refusalSaid = (code: RefusalCode, message: string, zh: string, en: string, detail: Record<string, unknown> = {}) =>
-  new HttpRefusal(code, message, { text: { 'zh-CN': zh, en } satisfies Said, ...detail });
+  new HttpRefusal(code, message, { text: { 'zh-CN': zh, en } satisfies Bilingual, ...detail });
 
 /** A window's number in a path that is not one (window/abc/call-next). */
 export const badWindowNumber = (message: string) =>
@@ -686,7 +687,7 @@ export function operations(
             `Say why the personal data is read: purpose must be one of ${ACCESS_PURPOSES.join(', ')}. No personal data was read.`,
           );
         const note = req.query.get('note')?.trim() || undefined;
-        if (note !== undefined && (note.length > 200 || /[\r\n\u0000-\u001f]/.test(note)))
+        if (note !== undefined && (note.length > 200 || LINE_CONTROL_CHARACTER.test(note)))
           throw refusalSaid('bad-request', 'the note is one line of at most 200 characters', '备注（note）只能写一行，最多 200 个字符，不含控制字符。未读取任何个人信息。', 'The note is one line of at most 200 characters, without control characters. No personal data was read.');
         // A department head reads the applicants of their department's cases only; a refused read is no read, and is not logged.
         const staff = req.session?.staff;
@@ -1147,7 +1148,7 @@ export function apiHandler(ctx: ApiContext) {
           text: {
             'zh-CN': `请求头 Idempotency-Key 应为 8 到 80 个字符（发送的是 ${commandId.length} 个），如一个 UUID。未作任何更改。`,
             en: `The Idempotency-Key header must be 8 to 80 characters (${commandId.length} were sent), e.g. a UUID. Nothing was changed.`,
-          } satisfies Said,
+          } satisfies Bilingual,
         });
       const made = header(req, 'x-made-at');
       const madeAt = made === undefined ? undefined : /^\d+$/.test(made) ? Number(made) : Date.parse(made);
@@ -1156,7 +1157,7 @@ export function apiHandler(ctx: ApiContext) {
           text: {
             'zh-CN': '请求头 X-Made-At 应为时间：ISO 8601 格式（如 2026-11-27T09:00:00+08:00）或自 1970 年起的毫秒数。未作任何更改。',
             en: 'The X-Made-At header must be a time: ISO 8601 (e.g. 2026-11-27T09:00:00+08:00) or milliseconds since 1970. Nothing was changed.',
-          } satisfies Said,
+          } satisfies Bilingual,
         });
       const closed = new AbortController();
       res.once('close', () => {

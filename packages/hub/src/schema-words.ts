@@ -1,11 +1,10 @@
 import { NOTE_HINT, ONE_LINE_HINT, shownAsSent, type Language } from '@servicehall/core';
 import type { z } from 'zod';
+import type { Bilingual } from './ops-strings';
 
 /** Problems of a body said one by one; the others are counted. */
 const SAID = 3;
 
-/** A sentence in each language, sent in the caller's. */
-export type Words = { 'zh-CN': string; en: string };
 
 /** The value sent at a path of the body, to say what kind of thing came instead of what was asked. */
 function at(json: unknown, path: readonly PropertyKey[]): unknown {
@@ -14,7 +13,7 @@ function at(json: unknown, path: readonly PropertyKey[]): unknown {
   return v;
 }
 
-function kindOf(v: unknown): Words {
+function kindOf(v: unknown): Bilingual {
   if (v === null) return { 'zh-CN': '空值 null', en: 'null' };
   if (Array.isArray(v)) return { 'zh-CN': '列表', en: 'a list' };
   switch (typeof v) {
@@ -29,7 +28,7 @@ function kindOf(v: unknown): Words {
   }
 }
 
-const EXPECTED: Record<string, Words> = {
+const EXPECTED: Record<string, Bilingual> = {
   string: { 'zh-CN': '文字（加引号）', en: 'text (in quotes)' },
   number: { 'zh-CN': '数字（不加引号）', en: 'a number (without quotes)' },
   int: { 'zh-CN': '整数（不加引号）', en: 'a whole number (without quotes)' },
@@ -65,12 +64,12 @@ const listed = (values: readonly unknown[], language: Language) =>
     .join(language === 'en' ? ', ' : '、') + (values.length > 10 ? '…' : '');
 
 /** One problem of a body in the caller's words: the field, what it must be and, where it helps, what came instead. */
-export function problemWords(issue: z.core.$ZodIssue, json: unknown): Words {
+export function problemWords(issue: z.core.$ZodIssue, json: unknown): Bilingual {
   // A record's key is the caller's own text (a day of a calendar): said short and on one line, as sent.
   const field = issue.path.length ? issue.path.map((k) => (typeof k === 'string' ? shownAsSent(k) : String(k))).join('.') : undefined;
-  const name: Words = field ? { 'zh-CN': `字段 ${field} `, en: field } : { 'zh-CN': '请求内容', en: 'The request body' };
+  const name: Bilingual = field ? { 'zh-CN': `字段 ${field} `, en: field } : { 'zh-CN': '请求内容', en: 'The request body' };
   const v = at(json, issue.path);
-  const say = (zh: string, en: string): Words => ({ 'zh-CN': `${name['zh-CN']}${zh}`, en: `${name.en} ${en}` });
+  const say = (zh: string, en: string): Bilingual => ({ 'zh-CN': `${name['zh-CN']}${zh}`, en: `${name.en} ${en}` });
   switch (issue.code) {
     case 'invalid_type': {
       const expected = EXPECTED[issue.expected];
@@ -117,7 +116,7 @@ export function problemWords(issue: z.core.$ZodIssue, json: unknown): Words {
  * What is wrong with a body its schema refused, in the caller's words: each field named with what it
  * must be (at most three, the rest counted), for the `message` (English) and `text` (the caller's language).
  */
-export function schemaProblems(error: z.ZodError, json: unknown): { message: string; text: Words } {
+export function schemaProblems(error: z.ZodError, json: unknown): { message: string; text: Bilingual } {
   const firstByPath = new Map<string, z.core.$ZodIssue>();
   for (const issue of error.issues) {
     const key = issue.path.map(String).join('.');

@@ -1,5 +1,7 @@
 import {
   applyEvent,
+  bookingsByItem,
+  commandBody,
   correctionDeadline,
   counterKey,
   dayOpening,
@@ -698,8 +700,7 @@ export class HallStore {
    * with or without X-Made-At) asks the same.
    */
   private bodyHash(command: Command): string {
-    const { id: _id, madeAt: _madeAt, ...body } = command;
-    return createHmac('sha256', this.bodyKey).update(JSON.stringify(body)).digest('base64url').slice(0, 22);
+    return createHmac('sha256', this.bodyKey).update(JSON.stringify(commandBody(command))).digest('base64url').slice(0, 22);
   }
 
   /** The first answer to this id again; a different body under a used id is refused (409) and changes nothing. */
@@ -1136,19 +1137,19 @@ export class HallStore {
    * by item as the hall's: how many, the first day, so that the administrator sees them in the log.
    */
   private auditWithdrawn(events: readonly HallEvent[], staff: StaffRef, now: number, commandId?: string): void {
-    const byItem = new Map<string, { itemName: string; bookings: number; firstDay: string }>();
+    const names = new Map<string, string>();
+    const withdrawn: BookedAppointment[] = [];
     for (const e of events) {
       if (e.type !== 'appointment.cancelled' || !e.withdrawn) continue;
       const a = this.view.appointments.get(e.code);
       if (!a) continue;
-      const was = byItem.get(a.serviceCode);
-      if (was) {
-        was.bookings += 1;
-        if (a.day < was.firstDay) was.firstDay = a.day;
-      } else byItem.set(a.serviceCode, { itemName: e.withdrawn.itemName, bookings: 1, firstDay: a.day });
+      withdrawn.push(a);
+      if (!names.has(a.serviceCode)) names.set(a.serviceCode, e.withdrawn.itemName);
     }
-    for (const [code, after] of byItem)
-      this.audit.record({ at: now, staff, action: 'withdrawBookings', target: `item:${code}`, before: null, after: { reason: 'item-withdrawn', ...after }, ...(commandId ? { commandId } : {}), seq: this.view.seq });
+    for (const [code, { count, firstDay }] of bookingsByItem(withdrawn)) {
+      const after = { reason: 'item-withdrawn', itemName: names.get(code)!, bookings: count, firstDay };
+      this.audit.record({ at: now, staff, action: 'withdrawBookings', target: `item:${code}`, before: null, after, ...(commandId ? { commandId } : {}), seq: this.view.seq });
+    }
   }
 
   private decideAndAppend(entry: CommandEntry, key: string, hash: string): Executed {

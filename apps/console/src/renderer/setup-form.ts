@@ -1,4 +1,4 @@
-import { appointmentPolicyOf, isConfigured, periodsOf, withMaterialIds, phonePolicyOf, supervisionOf, type BookedAppointment, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
+import { appointmentPolicyOf, bookingsByItem, bookingsOfItemsGone, isConfigured, periodsOf, withMaterialIds, phonePolicyOf, supervisionOf, type BookedAppointment, type Catalogue, type HallWindow, type SupervisionPolicy } from '@servicehall/core';
 
 /**
  * The setup wizard's form and the catalogue: what the form shows is text to type, and everything
@@ -287,16 +287,9 @@ export function bookingsOfDroppedItems(
   today: string,
 ): { code: string; name: string; count: number; firstDay: string }[] {
   const kept = new Set(d.items.map((i) => i.code.trim()));
-  const by = new Map<string, { code: string; name: string; count: number; firstDay: string }>();
-  for (const a of appointments) {
-    if (a.cancelledAt !== undefined || a.ticketId !== undefined || a.day < today || kept.has(a.serviceCode)) continue;
-    const was = by.get(a.serviceCode);
-    if (was) {
-      was.count += 1;
-      if (a.day < was.firstDay) was.firstDay = a.day;
-    } else by.set(a.serviceCode, { code: a.serviceCode, name: catalogue.items.find((i) => i.code === a.serviceCode)?.name ?? '', count: 1, firstDay: a.day });
-  }
-  return [...by.values()].sort((x, y) => x.firstDay.localeCompare(y.firstDay) || x.code.localeCompare(y.code));
+  return [...bookingsByItem(bookingsOfItemsGone(appointments, (code) => kept.has(code), today))]
+    .map(([code, { count, firstDay }]) => ({ code, name: catalogue.items.find((i) => i.code === code)?.name ?? '', count, firstDay }))
+    .sort((x, y) => x.firstDay.localeCompare(y.firstDay) || x.code.localeCompare(y.code));
 }
 
 /** Items no window of the setup serves: the kiosk still gives their numbers, and no window would call them (the review step says so before the save). */

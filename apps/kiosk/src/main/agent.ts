@@ -2,6 +2,7 @@ import { pollDevice, SteadyState, type AgentContext, type AgentParts } from '@se
 import { EmergencyLedger } from '@servicehall/client';
 import {
   bookedAppointment,
+  commandBody,
   emergencyTicket,
   findItem,
   formatTicketNumber,
@@ -221,8 +222,7 @@ export function createKioskAgent(
   // was told no, or left with nothing; a ticket it makes now is one nobody holds, and is voided once the hub answers (rule 4).
   for (const left of client.waitingCommands())
     if (left.type === 'issueTicket' || left.type === 'checkInAppointment') {
-      const { id, madeAt: _madeAt, ...body } = left;
-      void client.send(body, id).then((a) => (a.ok && a.ticket ? voidTicket(a.ticket, 'the kiosk restarted before the hub answered its press') : undefined));
+      void client.send(commandBody(left), left.id).then((a) => (a.ok && a.ticket ? voidTicket(a.ticket, 'the kiosk restarted before the hub answered its press') : undefined));
     }
 
   const refusal = async (code: KioskRefusal, serviceCode: string | undefined, lang: Lang, number?: string): Promise<TakeResult> => {

@@ -28,7 +28,7 @@ export { itemWait, itemWaits, ticketWait, ticketWaits, WaitBoard } from './waits
 export { activeBookings, bookableDays, bookedIn, bookingBlock, isBookable, noShowDays, slotQuotaOf, slotsOf, type BookingBlock, type Slot } from './appointments';
 export { alertsDue, isNear, remoteTicketsToday, type FollowedTicket, type PhoneAlert } from './remote';
 export { askedRating, ratingTimeEnds } from './ratings';
-export { calendarYears, carriedSetup, hallCalendar, itemToday, pendingAtOpening, strandedTickets, type CalendarYear, type PendingCancel, type PendingOutcome } from './setup';
+export { bookingsByItem, bookingsOfItemsGone, calendarYears, carriedSetup, hallCalendar, itemToday, pendingAtOpening, strandedTickets, type CalendarYear, type PendingCancel, type PendingOutcome } from './setup';
 export { caseOfVisit, outcomeOf } from './outcomes';
 export { correctionDays, correctionDeadline, isPastDeadline } from './case-deadlines';
 export { bookedAppointment, issuedTicket } from './tickets';

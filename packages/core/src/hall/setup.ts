@@ -7,7 +7,7 @@ import type { EventBody, PendingChange, ScheduledChange, SetupOvertaken } from '
 import { ok, refuse, type Result } from '../result';
 import { forbiddenPhrasesIn, inBothLanguages } from '../strings';
 import type { Ticket } from '../ticket';
-import { windowOf, type DecideContext, type Decision, type EventOf, type HallView } from './view';
+import { windowOf, type BookedAppointment, type DecideContext, type Decision, type EventOf, type HallView } from './view';
 
 // The hall's setup and the changes a busy hall makes to it at peak: the catalogue as a whole, a
 // window's items, a temporary window, an item's quota, hours or closure for today, the calendar's
@@ -211,13 +211,34 @@ export function pendingChangesAt(view: HallView, day: string): { events: EventBo
  * keeps the item's names from the catalogue it was booked under, for the citizen's page and SMS.
  */
 export function withdrawnBookings(view: HallView, catalogue: Catalogue, fromDay: string): EventBody[] {
-  const events: EventBody[] = [];
-  for (const a of view.appointments.values()) {
-    if (a.cancelledAt !== undefined || a.ticketId !== undefined || a.day < fromDay || findItem(catalogue, a.serviceCode)) continue;
+  return bookingsOfItemsGone(view.appointments.values(), (code) => findItem(catalogue, code) !== undefined, fromDay).map((a) => {
     const was = findItem(view.catalogue, a.serviceCode);
-    events.push({ type: 'appointment.cancelled', code: a.code, withdrawn: { itemName: was?.name ?? a.serviceCode, ...(was?.nameEn ? { itemNameEn: was.nameEn } : {}) } });
+    return { type: 'appointment.cancelled', code: a.code, withdrawn: { itemName: was?.name ?? a.serviceCode, ...(was?.nameEn ? { itemNameEn: was.nameEn } : {}) } };
+  });
+}
+
+/**
+ * The bookings still to come (from `fromDay` on, neither cancelled nor checked in) of the items `offered` does
+ * not find: those a setup cancels as it takes effect (withdrawnBookings), and its review step names before.
+ */
+export function bookingsOfItemsGone(appointments: Iterable<BookedAppointment>, offered: (code: string) => boolean, fromDay: string): BookedAppointment[] {
+  const gone: BookedAppointment[] = [];
+  for (const a of appointments) if (a.cancelledAt === undefined && a.ticketId === undefined && a.day >= fromDay && !offered(a.serviceCode)) gone.push(a);
+  return gone;
+}
+
+/** Bookings counted by their item, with the first day of each (the setup's review step, the audit of those withdrawn). */
+export function bookingsByItem(bookings: Iterable<Pick<BookedAppointment, 'serviceCode' | 'day'>>): Map<string, { count: number; firstDay: string }> {
+  const by = new Map<string, { count: number; firstDay: string }>();
+  for (const a of bookings) {
+    const was = by.get(a.serviceCode);
+    if (!was) by.set(a.serviceCode, { count: 1, firstDay: a.day });
+    else {
+      was.count += 1;
+      if (a.day < was.firstDay) was.firstDay = a.day;
+    }
   }
-  return events;
+  return by;
 }
 
 /** Tickets still waiting for an item that no window would serve under `catalogue`. */

@@ -3,7 +3,7 @@ import { randomInt, timingSafeEqual } from 'node:crypto';
 import { addressNetwork } from '../address-network';
 import type { Db } from '../db';
 import { log } from '../log';
-import { opsText } from '../ops-strings';
+import { opsText, type Bilingual } from '../ops-strings';
 import type { ClerkPins } from '../pins';
 import { StaffAccounts, StaffIdSchema, type StaffMember } from './accounts';
 import { AuditLog } from './audit';
@@ -28,7 +28,7 @@ export type StaffChange<T> =
       code: 'bad-request' | 'conflict' | 'not-found' | 'forbidden' | 'unauthorised' | 'locked';
       message: string;
       /** The refusal in the staff member's words, where it has its own (the console shows it; the command line says both). */
-      text?: { 'zh-CN': string; en: string };
+      text?: Bilingual;
       /** A lock's time left (a clerk's PIN locked after wrong tries). */
       retryAfterSeconds?: number;
     };
@@ -312,7 +312,7 @@ export class Staff {
    * with it); the one that changed it (`keep`, its secret) goes on.
    */
   async changeOwn(who: Session['staff'], current: string, next: string, keep?: string): Promise<StaffChange<null>> {
-    const bad = (words: { 'zh-CN': string; en: string }): StaffChange<null> => ({ ok: false, code: 'bad-request', message: words.en, text: words });
+    const bad = (words: Bilingual): StaffChange<null> => ({ ok: false, code: 'bad-request', message: words.en, text: words });
     if (who.role === 'clerk') {
       if (!/^\d{6,8}$/.test(next)) return bad({ 'zh-CN': '新 PIN 应为 6 至 8 位数字。', en: 'a PIN is 6 to 8 digits' });
       if (/^(\d)\1+$/.test(next) || '0123456789'.includes(next) || '9876543210'.includes(next))
