@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api } from './api';
 import { ErrorLine, useConsole } from './App';
-import { channelName } from './channel-name';
+import { channelName, noticeKindName } from './channel-name';
 
 interface Channel {
   id: string;
@@ -74,12 +74,12 @@ export function ChannelList() {
                   {channelName(t, c)} <span className="small">{c.target}</span>
                 </td>
                 <td>{t.channels.kinds[c.kind] ?? c.kind}</td>
-                <td>{c.notices.map((n) => t.alerts.kinds[n] ?? t.channels.noticeKinds[n] ?? n).join('、')}</td>
+                <td>{c.notices.map((n) => noticeKindName(t, n)).join(t.channels.listSeparator)}</td>
                 {/* A department's name (and 全部) is never broken across lines; a long list wraps between names. */}
                 <td>
                   {(c.departments ?? [t.channels.allDepartments]).map((d, i) => (
                     <span key={d} className="nowrap">
-                      {i > 0 ? '、' : ''}
+                      {i > 0 ? t.channels.listSeparator : ''}
                       {d}
                     </span>
                   ))}

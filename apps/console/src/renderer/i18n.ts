@@ -182,7 +182,9 @@ const zh = {
     test: '发送测试消息',
     sent: (id: string) => `测试消息已交给渠道 ${id} 发送。`,
     kinds: { 'wecom-robot': '企业微信群机器人', 'dingtalk-robot': '钉钉群机器人', 'tencent-sms': '腾讯云短信', 'log-sms': '短信（写入日志）' } as Record<string, string>,
-    noticeKinds: { 'channel-test': '渠道测试', 'phone-code': '验证码', 'ticket-near': '即将叫号', 'ticket-called': '叫号通知' } as Record<string, string>,
+    noticeKinds: { 'channel-test': '渠道测试', 'phone-code': '验证码', 'ticket-near': '即将叫号', 'ticket-called': '叫号通知', 'appointment-withdrawn': '预约由大厅取消' } as Record<string, string>,
+    /** Between the names of a list in one cell (notices, departments). */
+    listSeparator: '、',
     states: { pending: '待发', sending: '发送中', dead: '失败', unknown: '结果不明（未重发）' } as Record<string, string>,
     paused: (until: string, why: string) => `暂停发送至 ${until}：${why}，到时自动继续。`,
     pauseReasons: {
@@ -245,7 +247,7 @@ const zh = {
     bookedAhead: (items: readonly { code: string; name: string; count: number; firstDay: string }[]) =>
       `以下事项在这份设置中已被删除或改了编码，但还有群众的预约：${items.map((i) => `${i.code}${i.name ? ` ${i.name}` : ''} ${i.count} 个（最早 ${i.firstDay}）`).join('、')}。设置生效时，这些预约将由大厅取消，并告知预约的群众（预约页面和取号机说明原因，有短信渠道时另发短信）；取消的预约记入操作日志。如不想取消，请保留这些事项到预约办完。`,
     unserved: (items: readonly { code: string; name: string }[]) =>
-      `以下 ${items.length} 个事项没有窗口办理：${items.slice(0, 10).map((i) => `${i.code} ${i.name}`).join('、')}${items.length > 10 ? ` 等 ${items.length} 项` : ''}。取号机仍会为它们出号，但没有窗口会叫号：请在“窗口”一步为它们选择办理窗口，或将不再办理的事项删除。`,
+      `以下 ${items.length} 个事项没有窗口办理：${items.slice(0, 10).map((i) => `${i.code} ${i.name}`).join('、')}${items.length > 10 ? ` 等 ${items.length} 项` : ''}。${items.length === 1 ? '取号机仍会为该事项出号，但没有窗口会叫号：请在“窗口”一步为它选择办理窗口；如已不再办理，请将它删除。' : '取号机仍会为它们出号，但没有窗口会叫号：请在“窗口”一步为它们选择办理窗口，或将不再办理的事项删除。'}`,
     applyAtDayEnd: '今日营业结束后生效',
     changedSince: '打开此页后的更改：',
     change: (time: string, by: string | undefined, window?: number) => `${time} ${by ?? '大厅服务器'}${window !== undefined ? `调整了 ${windowNo(window)}的事项` : '保存了大厅设置'}`,
@@ -813,7 +815,8 @@ const en: Strings = {
     test: 'Send a test message',
     sent: (id: string) => `A test message was handed to channel ${id}.`,
     kinds: { 'wecom-robot': 'WeChat Work group robot', 'dingtalk-robot': 'DingTalk group robot', 'tencent-sms': 'Tencent Cloud SMS', 'log-sms': 'SMS (to the log)' } as Record<string, string>,
-    noticeKinds: { 'channel-test': 'channel test', 'phone-code': 'verification code', 'ticket-near': 'turn near', 'ticket-called': 'called' } as Record<string, string>,
+    noticeKinds: { 'channel-test': 'Channel test', 'phone-code': 'Verification code', 'ticket-near': 'Turn near', 'ticket-called': 'Called', 'appointment-withdrawn': 'Booking cancelled by the hall' } as Record<string, string>,
+    listSeparator: ', ',
     states: { pending: 'pending', sending: 'sending', dead: 'failed', unknown: 'result unknown (not resent)' } as Record<string, string>,
     paused: (until: string, why: string) => `Paused until ${until}: ${why}; it goes on by itself then.`,
     pauseReasons: {
@@ -876,7 +879,7 @@ const en: Strings = {
     bookedAhead: (items: readonly { code: string; name: string; count: number; firstDay: string }[]) =>
       `These items are removed or given another code in this setup, yet citizens have booked them: ${items.map((i) => `${i.code}${i.name ? ` ${i.name}` : ''}, ${i.count} (first ${i.firstDay})`).join('; ')}. When the setup takes effect, the hall cancels those bookings and their citizens are told (the booking's page and the kiosk say why, and an SMS goes where the hall has a channel for it); the audit log names the cancellations. To keep them, keep the items until their bookings are served.`,
     unserved: (items: readonly { code: string; name: string }[]) =>
-      `${items.length === 1 ? '1 item is' : `${items.length} items are`} served by no window: ${items.slice(0, 10).map((i) => `${i.code} ${i.name}`).join(', ')}${items.length > 10 ? `, ${items.length} in all` : ''}. The kiosk still gives numbers for them, and no window would call them: choose windows for them in the Windows step, or remove the items no longer served.`,
+      `${items.length === 1 ? '1 item is' : `${items.length} items are`} served by no window: ${items.slice(0, 10).map((i) => `${i.code} ${i.name}`).join(', ')}${items.length > 10 ? `, ${items.length} in all` : ''}. ${items.length === 1 ? 'The kiosk still gives numbers for it, and no window would call them: choose a window for it in the Windows step, or remove the item if it is no longer served.' : 'The kiosk still gives numbers for them, and no window would call them: choose windows for them in the Windows step, or remove the items no longer served.'}`,
     applyAtDayEnd: "Apply at the day's end",
     changedSince: 'Changed since you opened this page:',
     change: (time: string, by: string | undefined, window?: number) => `${time} ${by ?? 'the hub'} ${window !== undefined ? `changed window ${window}'s items` : 'saved the setup'}`,

@@ -65,7 +65,12 @@ describe("the setup wizard's form", () => {
     draft.windows[1]!.serves = ['GA-SFZ-HL'];
     expect(unservedItems(draft).map((i) => i.code)).toEqual(['SJ-QY-SL']);
     // Shown in the review step with its name, in both languages.
-    expect(STRINGS['zh-CN'].setup.unserved(unservedItems(draft))).toBe('以下 1 个事项没有窗口办理：SJ-QY-SL 企业设立登记。取号机仍会为它们出号，但没有窗口会叫号：请在“窗口”一步为它们选择办理窗口，或将不再办理的事项删除。');
+    expect(STRINGS['zh-CN'].setup.unserved(unservedItems(draft))).toBe('以下 1 个事项没有窗口办理：SJ-QY-SL 企业设立登记。取号机仍会为该事项出号，但没有窗口会叫号：请在“窗口”一步为它选择办理窗口；如已不再办理，请将它删除。');
+    // One item is said as one, in each language (it read 为它们 and "for them" of a single item).
+    expect(STRINGS.en.setup.unserved(unservedItems(draft))).toBe('1 item is served by no window: SJ-QY-SL 企业设立登记. The kiosk still gives numbers for it, and no window would call them: choose a window for it in the Windows step, or remove the item if it is no longer served.');
+    const two = [{ code: 'A1', name: '甲' }, { code: 'B2', name: '乙' }];
+    expect(STRINGS['zh-CN'].setup.unserved(two)).toBe('以下 2 个事项没有窗口办理：A1 甲、B2 乙。取号机仍会为它们出号，但没有窗口会叫号：请在“窗口”一步为它们选择办理窗口，或将不再办理的事项删除。');
+    expect(STRINGS.en.setup.unserved(two)).toBe('2 items are served by no window: A1 甲, B2 乙. The kiosk still gives numbers for them, and no window would call them: choose windows for them in the Windows step, or remove the items no longer served.');
   });
 
   it('keeps, when saved unchanged, everything of the hall it does not show: calendar, policies, a window of today', () => {
