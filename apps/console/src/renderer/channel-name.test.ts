@@ -1,4 +1,4 @@
-import { NOTICE_KINDS } from '@servicehall/notify';
+import { NOTICE_KINDS } from '@servicehall/notify/notices';
 import { describe, expect, it } from 'vitest';
 import { channelName, noticeKindName } from './channel-name';
 import { STRINGS } from './i18n';
