@@ -168,4 +168,14 @@ describe("the window's number display", () => {
     must(view, { type: 'pauseWindow', window: 3, reason: '会议' }, win(3), at('09:09'));
     expect(displayFaceOf(view, 3)).toEqual({ kind: 'paused', window: 3 });
   });
+
+  it('keeps a call above the window when the clerk pauses before the citizen arrives, and says 暂停服务 once the call is answered or let go', () => {
+    const view = hall();
+    must(view, { type: 'callNext', window: 3 }, win(3), at('09:06'));
+    must(view, { type: 'pauseWindow', window: 3, reason: '取材料' }, win(3), at('09:06'));
+    // The citizen walking over reads their number, not 暂停服务 (which reads as their number missed).
+    expect(displayFaceOf(view, 3)).toEqual({ kind: 'call', number: 'B004', window: 3 });
+    must(view, { type: 'startService', window: 3 }, win(3), at('09:07'));
+    expect(displayFaceOf(view, 3)).toEqual({ kind: 'paused', window: 3 });
+  });
 });

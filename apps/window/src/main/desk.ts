@@ -180,7 +180,7 @@ export function deskOf(view: HallView, window: number, now: number, extras: Desk
   };
 }
 
-/** What the window's number display should show (H-05: the greeting with the call; 暂停服务 while paused). */
+/** What the window's number display should show (H-05: the greeting with the call; 暂停服务 while paused, but for a call not yet answered). */
 export type DisplayFace =
   | { kind: 'clear' }
   | { kind: 'idle'; window: number }
@@ -191,9 +191,10 @@ export type DisplayFace =
 export function displayFaceOf(view: HallView, window: number): DisplayFace {
   const state = view.windows.get(window);
   if (!state?.open) return { kind: 'clear' };
-  if (state.pausedSince !== undefined) return { kind: 'paused', window };
   const t = currentTicket(view, window);
+  // A citizen called is on the way to this window: the call stays above it while the window is paused (暂停服务 would tell them their number was missed).
   if (t?.state === 'called') return { kind: 'call', number: t.number, window };
+  if (state.pausedSince !== undefined) return { kind: 'paused', window };
   if (t?.state === 'serving') return { kind: 'serving', number: t.number, window };
   return { kind: 'idle', window };
 }
