@@ -55,6 +55,16 @@ describe('the pad screen', () => {
     expect(padScreen(view, state())).toMatchObject({ windowStatus: 'closed', clerk: undefined });
   });
 
+  it('welcomes the number called before a pause until its citizen is served, as the window’s display keeps the call (暂停服务 read as the number missed)', () => {
+    const view = hall();
+    view.windows.set(5, { ...view.windows.get(5)!, pausedSince: 1, pauseReason: '取材料' });
+    view.tickets.set('j1', TicketSchema.parse({ id: 'j1', number: 'J001', day: '2025-03-03', serviceCode: 'RS-SBK-SL', lane: 'ordinary', state: 'called', issuedAt: 1, place: 1, window: 5 }));
+    view.current.set(5, 'j1');
+    expect(padScreen(view, state())).toMatchObject({ windowStatus: 'open', current: { number: 'J001', state: 'called' } });
+    view.tickets.set('j1', { ...view.tickets.get('j1')!, state: 'serving' });
+    expect(padScreen(view, state()).windowStatus).toBe('paused');
+  });
+
   it.each<[TicketState, string, string]>([
     ['called', '正在呼叫 J001 号', 'Calling J001'],
     ['serving', '正在为 J001 号办理', 'Now serving J001'],

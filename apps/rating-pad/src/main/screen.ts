@@ -67,7 +67,8 @@ export function padScreen(view: HallView, state: PadState): PadScreen {
     windowName: hallWindow?.name ?? `${state.window}号窗口`,
     department: hallWindow?.department,
     departmentEn: department?.nameEn,
-    windowStatus: !w?.open ? 'closed' : w.pausedSince !== undefined ? 'paused' : 'open',
+    // A number called and not yet answered is still welcomed through a pause, as the window's display keeps showing it (desk.ts displayFaceOf).
+    windowStatus: !w?.open ? 'closed' : w.pausedSince !== undefined && current?.state !== 'called' ? 'paused' : 'open',
     clerk: w?.open ? clerkCard(catalogue, w.clerk, state.photo) : undefined,
     current: current ? { number: current.number, state: current.state === 'serving' ? 'serving' : 'called' } : undefined,
     request: phase === 'asking' && request ? padRequest(catalogue, request, state.links.get(request.ticketId)) : undefined,
